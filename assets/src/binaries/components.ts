@@ -1,0 +1,117 @@
+import { fileURLToPath } from 'node:url';
+
+/** The one Kubernetes release Strata pins. The wrapper go.mod requires the same version. */
+export const KUBERNETES_VERSION = 'v1.36.3';
+/** etcd 3.6: what Kubernetes 1.36 is tested against. Debian's 3.4 is too old. */
+export const ETCD_VERSION = 'v3.6.16';
+
+export const COMPONENT_NAMES = [
+  'etcd',
+  'etcdctl',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+] as const;
+
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+export type ReleaseName = 'kubernetes' | 'etcd';
+
+export interface ComponentSpec {
+  readonly name: ComponentName;
+  readonly release: ReleaseName;
+  readonly goPackage: string;
+  /** Arguments that make the binary print its version, and what that output must contain. */
+  readonly versionCommand: readonly string[];
+}
+
+/** Where the official release puts a component, for users with internet access. */
+export interface ReleaseDownload {
+  /** Environment variable that replaces the default base URL, for mirrors. */
+  readonly baseUrlVariable: string;
+  readonly defaultBaseUrl: string;
+  readonly layout: 'file-per-component' | 'tarball';
+}
+
+export interface ReleaseSpec {
+  readonly name: ReleaseName;
+  readonly version: string;
+  /** The directory of the wrapper go.mod that pins this release. */
+  readonly wrapperModuleDir: string;
+  /** `-X` flags that stamp the version, so that /version reports the real release. */
+  readonly versionLdflags: readonly string[];
+  readonly download: ReleaseDownload;
+}
+
+const wrapperDir = (name: string): string =>
+  fileURLToPath(new URL(`../../binaries/go/${name}/`, import.meta.url));
+
+function kubernetesLdflags(version: string): string[] {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  // Mirrors hack/lib/version.sh: client-go and component-base both carry the version.
+  return ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version'].flatMap((pkg) => [
+    `-X ${pkg}.gitVersion=${version}`,
+    `-X ${pkg}.gitMajor=${major ?? ''}`,
+    `-X ${pkg}.gitMinor=${minor ?? ''}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ]);
+}
+
+export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
+  kubernetes: {
+    name: 'kubernetes',
+    version: KUBERNETES_VERSION,
+    wrapperModuleDir: wrapperDir('kubernetes'),
+    versionLdflags: kubernetesLdflags(KUBERNETES_VERSION),
+    download: {
+      baseUrlVariable: 'STRATA_KUBERNETES_DOWNLOAD_URL',
+      defaultBaseUrl: 'https://dl.k8s.io/release',
+      layout: 'file-per-component',
+    },
+  },
+  etcd: {
+    name: 'etcd',
+    version: ETCD_VERSION,
+    wrapperModuleDir: wrapperDir('etcd'),
+    // etcd compiles its version in as a constant; nothing to stamp.
+    versionLdflags: [],
+    download: {
+      baseUrlVariable: 'STRATA_ETCD_DOWNLOAD_URL',
+      defaultBaseUrl: 'https://github.com/etcd-io/etcd/releases/download',
+      layout: 'tarball',
+    },
+  },
+};
+
+export const COMPONENTS: Readonly<Record<ComponentName, ComponentSpec>> = {
+  etcd: { name: 'etcd', release: 'etcd', goPackage: 'go.etcd.io/etcd/server/v3', versionCommand: ['--version'] },
+  etcdctl: { name: 'etcdctl', release: 'etcd', goPackage: 'go.etcd.io/etcd/etcdctl/v3', versionCommand: ['version'] },
+  'kube-apiserver': {
+    name: 'kube-apiserver',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kube-apiserver',
+    versionCommand: ['--version'],
+  },
+  'kube-controller-manager': {
+    name: 'kube-controller-manager',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kube-controller-manager',
+    versionCommand: ['--version'],
+  },
+  'kube-scheduler': {
+    name: 'kube-scheduler',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kube-scheduler',
+    versionCommand: ['--version'],
+  },
+  kubectl: {
+    name: 'kubectl',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kubectl',
+    versionCommand: ['version', '--client'],
+  },
+};
+
+export function componentsOf(release: ReleaseName): ComponentSpec[] {
+  return Object.values(COMPONENTS).filter((component) => component.release === release);
+}

@@ -1,0 +1,13 @@
+export {
+  CertificateAuthority,
+  CertificateRequestError,
+  toPemPair,
+  type CertificateAuthorityRequest,
+  type CertificateProfile,
+  type CertificateRequest,
+  type KeyedCertificate,
+  type PemPair,
+} from './certificates.ts';
+export { generateKeyPair, KeyFormatError, type KeyAlgorithm } from './keys.ts';
+export { generateServiceAccountKeyPair, type ServiceAccountKeyPair } from './service-account.ts';
+export { pemPairPaths, readPemPair, writePemPair, type PemPairPaths } from './files.ts';
