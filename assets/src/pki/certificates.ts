@@ -1,3 +1,5 @@
+// @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import {

@@ -1,0 +1,218 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveAllBinaries, type ResolvedBinaries } from '@strata/assets/binaries';
+import { StrataError } from '@strata/assets';
+import { createHarnessPki, writeComponentKubeconfigs, type HarnessPki } from './control-plane-pki.ts';
+import { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
+import { ManagedProcess, logTail } from './process/managed-process.ts';
+import { freePorts } from './ports.ts';
+import { waitUntilHealthy, type ClientTls } from './readiness.ts';
+
+export interface StartOptions {
+  /** Also run kube-controller-manager and kube-scheduler (slower; most tests need neither). */
+  readonly withControllers?: boolean;
+  /** Keep the directory after stop, for debugging. Default: removed. */
+  readonly keepDir?: boolean;
+  readonly binaries?: ResolvedBinaries;
+  readonly startTimeoutMs?: number;
+}
+
+export class ControlPlaneStartError extends StrataError {}
+
+/** A bind lost to another process between our free-port probe and the component's own bind. */
+const PORT_RACE = /address already in use/i;
+const START_ATTEMPTS = 3;
+
+export interface RunningControlPlane {
+  readonly info: ControlPlaneInfo;
+  stop(): Promise<void>;
+}
+
+interface Started {
+  readonly processes: ManagedProcess[];
+  readonly info: ControlPlaneInfo;
+}
+
+async function startOnce(dir: string, pki: HarnessPki, binaries: ResolvedBinaries, options: StartOptions): Promise<Started> {
+  const timeout = options.startTimeoutMs ?? 60_000;
+  const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort] = await freePorts(5);
+  const logs = join(dir, 'logs');
+  await mkdir(logs, { recursive: true });
+  const etcdDataDir = join(dir, 'etcd');
+  await rm(etcdDataDir, { recursive: true, force: true });
+  const processes: ManagedProcess[] = [];
+  const start = (name: string, command: string, args: string[]): ManagedProcess => {
+    const managed = ManagedProcess.start({
+      name,
+      command,
+      args,
+      logFile: join(logs, `${name}.log`),
+      removeWhenOrphaned: [dir],
+    });
+    processes.push(managed);
+    return managed;
+  };
+  const adminTls: ClientTls = {
+    ca: pki.caPem,
+    cert: pki.adminCredentials.certificatePem,
+    key: pki.adminCredentials.privateKeyPem,
+  };
+
+  try {
+    const etcdClientUrl = `https://127.0.0.1:${etcdClientPort}`;
+    const etcdPeerUrl = `https://127.0.0.1:${etcdPeerPort}`;
+    const etcd = start('etcd', binaries.etcd, [
+      '--name=harness',
+      `--data-dir=${etcdDataDir}`,
+      `--listen-client-urls=${etcdClientUrl}`,
+      `--advertise-client-urls=${etcdClientUrl}`,
+      `--listen-peer-urls=${etcdPeerUrl}`,
+      `--initial-advertise-peer-urls=${etcdPeerUrl}`,
+      `--initial-cluster=harness=${etcdPeerUrl}`,
+      '--initial-cluster-state=new',
+      `--cert-file=${pki.etcdServer.certificatePath}`,
+      `--key-file=${pki.etcdServer.privateKeyPath}`,
+      `--trusted-ca-file=${pki.etcdCa.certificatePath}`,
+      '--client-cert-auth=true',
+      `--peer-cert-file=${pki.etcdServer.certificatePath}`,
+      `--peer-key-file=${pki.etcdServer.privateKeyPath}`,
+      `--peer-trusted-ca-file=${pki.etcdCa.certificatePath}`,
+      '--peer-client-cert-auth=true',
+      // The harness's data is thrown away after the run; fsync would only slow tests.
+      '--unsafe-no-fsync=true',
+      '--log-level=warn',
+    ]);
+    const etcdTls: ClientTls = {
+      ca: await readFile(pki.etcdCa.certificatePath, 'utf8'),
+      cert: await readFile(pki.apiserverEtcdClient.certificatePath, 'utf8'),
+      key: await readFile(pki.apiserverEtcdClient.privateKeyPath, 'utf8'),
+    };
+    await waitUntilHealthy(etcd, `${etcdClientUrl}/health`, etcdTls, timeout);
+
+    const server = `https://127.0.0.1:${apiserverPort}`;
+    const kubeconfigs = await writeComponentKubeconfigs(pki, server, join(dir, 'kubeconfigs'));
+    const apiserver = start('kube-apiserver', binaries['kube-apiserver'], [
+      '--advertise-address=127.0.0.1',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${apiserverPort}`,
+      `--etcd-servers=${etcdClientUrl}`,
+      `--etcd-cafile=${pki.etcdCa.certificatePath}`,
+      `--etcd-certfile=${pki.apiserverEtcdClient.certificatePath}`,
+      `--etcd-keyfile=${pki.apiserverEtcdClient.privateKeyPath}`,
+      `--tls-cert-file=${pki.apiserver.certificatePath}`,
+      `--tls-private-key-file=${pki.apiserver.privateKeyPath}`,
+      `--client-ca-file=${pki.ca.certificatePath}`,
+      '--anonymous-auth=false',
+      '--authorization-mode=Node,RBAC',
+      '--enable-admission-plugins=NodeRestriction',
+      '--allow-privileged=true',
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki.serviceAccountPublicKey}`,
+      `--service-account-signing-key-file=${pki.serviceAccountPrivateKey}`,
+      '--service-cluster-ip-range=10.3.0.0/24',
+      // The API server listens on loopback only, which the kubernetes Service's
+      // Endpoints may not point at; nothing in the harness runs in-cluster.
+      '--endpoint-reconciler-type=none',
+      '--profiling=false',
+      `--cert-dir=${join(dir, 'apiserver-certs')}`,
+    ]);
+    await waitUntilHealthy(apiserver, `${server}/readyz`, adminTls, timeout);
+
+    if (options.withControllers) {
+      const controllerManager = start('kube-controller-manager', binaries['kube-controller-manager'], [
+        `--kubeconfig=${kubeconfigs.controllerManager}`,
+        `--authentication-kubeconfig=${kubeconfigs.controllerManager}`,
+        `--authorization-kubeconfig=${kubeconfigs.controllerManager}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${controllerManagerPort}`,
+        `--tls-cert-file=${pki.controllerManagerServing.certificatePath}`,
+        `--tls-private-key-file=${pki.controllerManagerServing.privateKeyPath}`,
+        `--client-ca-file=${pki.ca.certificatePath}`,
+        '--leader-elect=true',
+        '--use-service-account-credentials=true',
+        `--service-account-private-key-file=${pki.serviceAccountPrivateKey}`,
+        `--root-ca-file=${pki.ca.certificatePath}`,
+        `--cluster-signing-cert-file=${pki.ca.certificatePath}`,
+        `--cluster-signing-key-file=${pki.ca.privateKeyPath}`,
+        '--cluster-name=strata-harness',
+        '--profiling=false',
+      ]);
+      const scheduler = start('kube-scheduler', binaries['kube-scheduler'], [
+        `--kubeconfig=${kubeconfigs.scheduler}`,
+        `--authentication-kubeconfig=${kubeconfigs.scheduler}`,
+        `--authorization-kubeconfig=${kubeconfigs.scheduler}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${schedulerPort}`,
+        `--tls-cert-file=${pki.schedulerServing.certificatePath}`,
+        `--tls-private-key-file=${pki.schedulerServing.privateKeyPath}`,
+        `--client-ca-file=${pki.ca.certificatePath}`,
+        '--leader-elect=true',
+        '--profiling=false',
+      ]);
+      await Promise.all([
+        waitUntilHealthy(controllerManager, `https://127.0.0.1:${controllerManagerPort}/healthz`, adminTls, timeout),
+        waitUntilHealthy(scheduler, `https://127.0.0.1:${schedulerPort}/healthz`, adminTls, timeout),
+      ]);
+    }
+
+    const info: ControlPlaneInfo = {
+      dir,
+      server,
+      kubeconfigPath: kubeconfigs.admin,
+      pkiDir: pki.dir,
+      etcdEndpoint: etcdClientUrl,
+      binaries,
+      components: processes.map((managed) => managed.spec.name),
+      pids: await Promise.all(processes.map((managed) => managed.pid)),
+    };
+    return { processes, info };
+  } catch (error) {
+    await Promise.all(processes.map((managed) => managed.stop()));
+    throw error;
+  }
+}
+
+/**
+ * Starts a real etcd and kube-apiserver (and optionally controller-manager and
+ * scheduler) on free loopback ports, with TLS everywhere, RBAC, service-account
+ * signing keys and an admin client certificate.
+ */
+export async function startControlPlane(options: StartOptions = {}): Promise<RunningControlPlane> {
+  const binaries = options.binaries ?? (await resolveAllBinaries());
+  const dir = await mkdtemp(join(tmpdir(), 'strata-harness-'));
+  try {
+    const pki = await createHarnessPki(join(dir, 'pki'));
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= START_ATTEMPTS; attempt += 1) {
+      try {
+        const started = await startOnce(dir, pki, binaries, options);
+        await writeFile(join(dir, 'control-plane.json'), JSON.stringify(started.info, null, 2) + '\n');
+        let stopped = false;
+        return {
+          info: started.info,
+          stop: async () => {
+            if (stopped) return;
+            stopped = true;
+            // Reverse order: clients of etcd go before etcd.
+            for (const managed of [...started.processes].reverse()) await managed.stop();
+            if (!options.keepDir) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+          },
+        };
+      } catch (error) {
+        lastError = error;
+        const log = error instanceof StrataError ? String(error.context['logFile'] ?? '') : '';
+        const lostPortRace = log !== '' && PORT_RACE.test(await logTail(log, 20));
+        if (!lostPortRace) break;
+      }
+    }
+    throw lastError instanceof Error ? lastError : new ControlPlaneStartError(String(lastError));
+  } catch (error) {
+    if (!options.keepDir) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    throw error;
+  }
+}
+
+export async function readControlPlaneInfo(path: string): Promise<ControlPlaneInfo> {
+  return controlPlaneInfoSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+}

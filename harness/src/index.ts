@@ -1,0 +1,8 @@
+// The public entry point of @strata/harness, for tests of every package.
+export { startControlPlane, ControlPlaneStartError, type RunningControlPlane, type StartOptions } from './control-plane.ts';
+export { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
+export { HarnessCluster, type CommandResult } from './harness-cluster.ts';
+export { sharedControlPlane, SHARED_CONTROL_PLANE_VARIABLE } from './shared.ts';
+export { ComponentExitedError, ManagedProcess, type ProcessSpec } from './process/managed-process.ts';
+export { ComponentNotReadyError } from './readiness.ts';
+export { uniqueName } from './unique-name.ts';

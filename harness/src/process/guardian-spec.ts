@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+export const guardianSpecSchema = z.strictObject({
+  command: z.string().min(1),
+  args: z.array(z.string()),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string()),
+  logFile: z.string().min(1),
+  gracePeriodMs: z.number().int().nonnegative(),
+  /** Removed only when the parent vanished; a normal stop leaves cleanup to the parent. */
+  removeWhenOrphaned: z.array(z.string()),
+});
+
+export type GuardianSpec = z.infer<typeof guardianSpecSchema>;
