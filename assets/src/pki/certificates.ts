@@ -1,5 +1,3 @@
-// @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import {
@@ -15,7 +13,7 @@ import {
   SubjectKeyIdentifierExtension,
   X509Certificate,
   X509CertificateGenerator,
-} from '@peculiar/x509';
+} from './x509.ts';
 import { StrataError } from '../errors/strata-error.ts';
 import type { CryptoKeyPair } from './webcrypto-types.ts';
 import {

@@ -1,5 +1,5 @@
 import { webcrypto } from 'node:crypto';
-import { PemConverter } from '@peculiar/x509';
+import { PemConverter } from './x509.ts';
 import { StrataError } from '../errors/strata-error.ts';
 import type {
   CryptoKey,
