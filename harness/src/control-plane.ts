@@ -201,7 +201,8 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Run
         };
       } catch (error) {
         lastError = error;
-        const log = error instanceof StrataError ? String(error.context['logFile'] ?? '') : '';
+        const logFile = error instanceof StrataError ? error.context['logFile'] : undefined;
+        const log = typeof logFile === 'string' ? logFile : '';
         const lostPortRace = log !== '' && PORT_RACE.test(await logTail(log, 20));
         if (!lostPortRace) break;
       }

@@ -89,12 +89,16 @@ function unavailableMessage(release: ReleaseSpec, attempts: readonly string[], e
 
 async function provideRelease(
   release: ReleaseSpec,
+  needed: readonly ComponentName[],
   cache: BinaryCache,
   env: NodeJS.ProcessEnv,
   progress: Progress,
 ): Promise<{ paths: Map<ComponentName, string>; source: BinarySource }> {
   const components = componentsOf(release.name);
-  const attempts: string[] = [`${BIN_DIR_VARIABLE}: not set`];
+  const attempts: string[] = [
+    `${BIN_DIR_VARIABLE}: not set`,
+    `cache ${cache.binRoot}: no valid ${release.name} ${release.version} binaries`,
+  ];
   const staging = join(cache.binRoot, `.staging-${release.name}-${release.version}-${process.pid}`);
   // We hold the release's lock, so any other staging directory is a leftover of an interrupted run.
   for (const entry of await readdir(cache.binRoot)) {
@@ -124,7 +128,10 @@ async function provideRelease(
     }
     attempts.push(`build from Go modules: ${go.reason}`);
     try {
-      const staged = await downloadRelease(release, components, staging, env, progress);
+      // Unlike a build, where the components share nearly all compiled code,
+      // each download is a large separate file: fetch only what was asked for.
+      const wanted = components.filter((component) => needed.includes(component.name));
+      const staged = await downloadRelease(release, wanted, staging, env, progress);
       const paths = new Map<ComponentName, string>();
       for (const [name, path] of staged) {
         paths.set(
@@ -202,7 +209,7 @@ export async function resolveBinaries(options: ResolveOptions = {}): Promise<Res
       async () => {
         // Another process may have finished the same build while we waited.
         if (await lookFor()) return;
-        const provided = await provideRelease(release, cache, env, progress);
+        const provided = await provideRelease(release, needed, cache, env, progress);
         for (const name of needed) {
           const path = provided.paths.get(name);
           if (path === undefined) {

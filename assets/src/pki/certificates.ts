@@ -20,6 +20,7 @@ import {
   DEFAULT_KEY_ALGORITHM,
   generateKeyPair,
   importPrivateKeyPem,
+  importPublicKeySpki,
   type KeyAlgorithm,
   keyAlgorithmOf,
   privateKeyToPem,
@@ -178,7 +179,10 @@ export class CertificateAuthority implements KeyedCertificate {
   /** Loads a CA that an earlier run wrote, so that a re-run keeps the cluster's trust root. */
   static async fromPem(pair: PemPair): Promise<CertificateAuthority> {
     const certificate = new X509Certificate(pair.certificatePem);
-    const publicKey = await certificate.publicKey.export();
+    const publicKey = await importPublicKeySpki(
+      certificate.publicKey.rawData,
+      certificate.publicKey.algorithm as { name: string; namedCurve?: string },
+    );
     const privateKey = await importPrivateKeyPem(pair.privateKeyPem, keyAlgorithmOf(publicKey));
     return new CertificateAuthority(certificate, { publicKey, privateKey });
   }

@@ -63,6 +63,27 @@ export async function importPrivateKeyPem(pem: string, algorithm: KeyAlgorithm):
   return subtle.importKey('pkcs8', first.rawData, signingAlgorithm(algorithm), true, ['sign']);
 }
 
+/**
+ * Imports the public key of a certificate (its SubjectPublicKeyInfo), given
+ * the algorithm name the certificate declares.
+ */
+export async function importPublicKeySpki(der: ArrayBuffer, declared: { name: string; namedCurve?: string }): Promise<CryptoKey> {
+  const params: EcKeyImportParams | RsaHashedImportParams | undefined =
+    declared.name === 'ECDSA' && declared.namedCurve === 'P-256'
+      ? { name: 'ECDSA', namedCurve: 'P-256' }
+      : declared.name === 'RSASSA-PKCS1-v1_5'
+        ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }
+        : undefined;
+  if (params === undefined) {
+    throw new KeyFormatError(`unsupported public key algorithm ${declared.name} ${declared.namedCurve ?? ''}`.trim(), {
+      algorithm: declared.name,
+    });
+  }
+  const key = await subtle.importKey('spki', der, params, true, ['verify']);
+  keyAlgorithmOf(key);
+  return key;
+}
+
 /** Tells the algorithm of a WebCrypto key, so that a key read from disk is used as it was made. */
 export function keyAlgorithmOf(key: CryptoKey): KeyAlgorithm {
   const algorithm = key.algorithm as Partial<EcKeyAlgorithm & RsaHashedKeyAlgorithm>;

@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { binariesCommand } from './commands/binaries.ts';
+import { version } from './version.ts';
+
+const program = new Command()
+  .name('strata')
+  .description(
+    'Strata installs and runs Kubernetes clusters on Container Linux (Flatcar), on AWS, GCP, Azure, bare metal, or this machine.',
+  )
+  .version(version, '-v, --version')
+  .showHelpAfterError('(run `strata --help` for usage)')
+  .addHelpText(
+    'after',
+    `
+Exit codes: 0 success, 1 the command failed, 2 invalid usage.
+Documentation: README.md and docs/architecture.md in the repository.`,
+  );
+
+program.addCommand(binariesCommand());
+program.exitOverride((error) => {
+  // commander uses exit code 1 for usage errors; scripts need to tell them apart.
+  process.exit(error.exitCode === 0 ? 0 : 2);
+});
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,113 @@
+// `npm test`: everything, in order, with one timing line per phase and one
+// closing line for all tests. A phase that fails does not stop the others, so
+// one run shows every problem; the exit code is non-zero if any phase failed.
+import { spawn } from 'node:child_process';
+import { glob, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveAllBinaries } from '@strata/assets/binaries';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Phase {
+  readonly name: string;
+  readonly seconds: number;
+  readonly ok: boolean;
+}
+const phases: Phase[] = [];
+
+async function phase(name: string, work: () => Promise<boolean>): Promise<boolean> {
+  log(`\n=== ${name}`);
+  const started = performance.now();
+  let ok: boolean;
+  try {
+    ok = await work();
+  } catch (error) {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    ok = false;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  phases.push({ name, seconds, ok });
+  log(`[timing] ${name}: ${seconds.toFixed(1)}s ${ok ? 'ok' : 'FAILED'}`);
+  return ok;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code === 0));
+  });
+}
+
+async function testFiles(): Promise<{ unit: string[]; integration: string[] }> {
+  const files: string[] = [];
+  for await (const file of glob('**/*.test.ts', { cwd: root, exclude: (name) => name === 'node_modules' || name === '.git' })) {
+    files.push(file);
+  }
+  files.sort();
+  return {
+    unit: files.filter((file) => !file.endsWith('.integration.test.ts')),
+    integration: files.filter((file) => file.endsWith('.integration.test.ts')),
+  };
+}
+
+interface Totals {
+  passed: number;
+  failed: number;
+  skipped: number;
+  todo: number;
+}
+const totals: Totals = { passed: 0, failed: 0, skipped: 0, todo: 0 };
+
+async function nodeTest(files: readonly string[], extraArgs: readonly string[]): Promise<boolean> {
+  if (files.length === 0) return true;
+  const scratch = await mkdtemp(join(tmpdir(), 'strata-test-counts-'));
+  const counts = join(scratch, 'counts.json');
+  try {
+    const ok = await run(process.execPath, [
+      '--test',
+      '--test-timeout=180000',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${join(root, 'scripts/lib/count-reporter.ts')}`,
+      `--test-reporter-destination=${counts}`,
+      ...extraArgs,
+      ...files,
+    ]);
+    const counted = JSON.parse(await readFile(counts, 'utf8')) as Totals;
+    totals.passed += counted.passed;
+    totals.failed += counted.failed;
+    totals.skipped += counted.skipped;
+    totals.todo += counted.todo;
+    // A file that crashes before its tests run counts as a failure too.
+    if (!ok && counted.failed === 0) totals.failed += 1;
+    return ok;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+log(`Strata tests on Node ${process.version} (${process.execPath})`);
+const { unit, integration } = await testFiles();
+
+await phase('control-plane binaries', async () => {
+  const paths = await resolveAllBinaries();
+  for (const [name, path] of Object.entries(paths)) log(`  ${name}: ${relative(root, path).startsWith('..') ? path : relative(root, path)}`);
+  return true;
+});
+await phase('typecheck', () => run(bin('tsc'), ['-p', 'tsconfig.json']));
+await phase('lint', () => run(bin('eslint'), ['--max-warnings=0', '.']));
+await phase(`unit tests (${unit.length} files)`, () => nodeTest(unit, []));
+await phase(`integration tests (${integration.length} files, real control plane)`, () =>
+  nodeTest(integration, [`--test-global-setup=${join(root, 'harness/src/global-setup.ts')}`]),
+);
+
+log('\n=== summary');
+for (const { name, seconds, ok } of phases) log(`  ${ok ? 'ok    ' : 'FAILED'} ${seconds.toFixed(1).padStart(7)}s  ${name}`);
+const skipped = totals.skipped + totals.todo;
+log(`tests: ${totals.passed} passed, ${totals.failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exitCode = phases.every((p) => p.ok) ? 0 : 1;
