@@ -4,5 +4,6 @@ export { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-i
 export { HarnessCluster, type CommandResult } from './harness-cluster.ts';
 export { sharedControlPlane, SHARED_CONTROL_PLANE_VARIABLE } from './shared.ts';
 export { ComponentExitedError, ManagedProcess, type ProcessSpec } from './process/managed-process.ts';
-export { ComponentNotReadyError } from './readiness.ts';
+export { ComponentNotReadyError, httpsGet, waitUntilHealthy, type ClientTls, type HttpAnswer } from './readiness.ts';
 export { uniqueName } from './unique-name.ts';
+export { waitFor } from './testing/wait-for.ts';

@@ -9,7 +9,8 @@ export interface KubeconfigInput {
   /** PEM of the CA that signed the API server's serving certificate. */
   readonly certificateAuthorityPem: string;
   readonly userName: string;
-  readonly credentials: PemPair;
+  /** A client certificate, or a bearer token (kubelet TLS bootstrapping uses a bootstrap token). */
+  readonly credentials: PemPair | { readonly token: string };
 }
 
 const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -32,10 +33,13 @@ export function renderKubeconfig(input: KubeconfigInput): string {
     users: [
       {
         name: input.userName,
-        user: {
-          'client-certificate-data': base64(input.credentials.certificatePem),
-          'client-key-data': base64(input.credentials.privateKeyPem),
-        },
+        user:
+          'token' in input.credentials
+            ? { token: input.credentials.token }
+            : {
+                'client-certificate-data': base64(input.credentials.certificatePem),
+                'client-key-data': base64(input.credentials.privateKeyPem),
+              },
       },
     ],
     contexts: [{ name: context, context: { cluster: input.clusterName, user: input.userName } }],

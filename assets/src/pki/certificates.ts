@@ -135,6 +135,17 @@ function usagesFor(profile: CertificateProfile, algorithm: KeyAlgorithm): Extens
   return [new KeyUsagesExtension(keyUsage, true), new ExtendedKeyUsageExtension(extended, false)];
 }
 
+/** Reads back a certificate and its private key, e.g. to renew the certificate with the same key. */
+export async function keyedCertificateFromPem(pair: PemPair): Promise<KeyedCertificate> {
+  const certificate = new X509Certificate(pair.certificatePem);
+  const publicKey = await importPublicKeySpki(
+    certificate.publicKey.rawData,
+    certificate.publicKey.algorithm as { name: string; namedCurve?: string },
+  );
+  const privateKey = await importPrivateKeyPem(pair.privateKeyPem, keyAlgorithmOf(publicKey));
+  return { certificate, keys: { publicKey, privateKey } };
+}
+
 export async function toPemPair(keyed: KeyedCertificate): Promise<PemPair> {
   return {
     certificatePem: keyed.certificate.toString('pem') + '\n',
@@ -155,9 +166,13 @@ export class CertificateAuthority implements KeyedCertificate {
     this.keys = keys;
   }
 
-  static async create(request: CertificateAuthorityRequest, now: Date = new Date()): Promise<CertificateAuthority> {
-    const algorithm = request.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
-    const keys = await generateKeyPair(algorithm);
+  static async create(
+    request: CertificateAuthorityRequest,
+    now: Date = new Date(),
+    existingKeys?: CryptoKeyPair,
+  ): Promise<CertificateAuthority> {
+    const keys = existingKeys ?? (await generateKeyPair(request.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM));
+    const algorithm = keyAlgorithmOf(keys.publicKey);
     const certificate = await X509CertificateGenerator.createSelfSigned({
       serialNumber: randomSerialNumber(),
       name: subjectName(request.commonName),
@@ -178,22 +193,21 @@ export class CertificateAuthority implements KeyedCertificate {
 
   /** Loads a CA that an earlier run wrote, so that a re-run keeps the cluster's trust root. */
   static async fromPem(pair: PemPair): Promise<CertificateAuthority> {
-    const certificate = new X509Certificate(pair.certificatePem);
-    const publicKey = await importPublicKeySpki(
-      certificate.publicKey.rawData,
-      certificate.publicKey.algorithm as { name: string; namedCurve?: string },
-    );
-    const privateKey = await importPrivateKeyPem(pair.privateKeyPem, keyAlgorithmOf(publicKey));
-    return new CertificateAuthority(certificate, { publicKey, privateKey });
+    const { certificate, keys } = await keyedCertificateFromPem(pair);
+    return new CertificateAuthority(certificate, keys);
   }
 
   get keyAlgorithm(): KeyAlgorithm {
     return keyAlgorithmOf(this.keys.publicKey);
   }
 
-  async issue(request: CertificateRequest, now: Date = new Date()): Promise<KeyedCertificate> {
-    const algorithm = request.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
-    const keys = await generateKeyPair(algorithm);
+  /**
+   * Issues a certificate. `existingKeys` re-certifies a key pair made earlier,
+   * so that renewing a certificate (new SANs, new validity) keeps its key.
+   */
+  async issue(request: CertificateRequest, now: Date = new Date(), existingKeys?: CryptoKeyPair): Promise<KeyedCertificate> {
+    const keys = existingKeys ?? (await generateKeyPair(request.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM));
+    const algorithm = keyAlgorithmOf(keys.publicKey);
     const certificate = await X509CertificateGenerator.create({
       serialNumber: randomSerialNumber(),
       subject: subjectName(request.commonName, request.organizations),

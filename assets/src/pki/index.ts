@@ -1,6 +1,7 @@
 export {
   CertificateAuthority,
   CertificateRequestError,
+  keyedCertificateFromPem,
   toPemPair,
   type CertificateAuthorityRequest,
   type CertificateProfile,

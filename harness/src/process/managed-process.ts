@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { StrataError } from '@strata/assets';
@@ -59,6 +61,7 @@ export class ManagedProcess {
       removeWhenOrphaned: [...(spec.removeWhenOrphaned ?? [])],
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
     };
+    mkdirSync(dirname(spec.logFile), { recursive: true });
     this.guardian = spawn(process.execPath, [GUARDIAN, JSON.stringify(guardianSpec)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });

@@ -1,0 +1,182 @@
+import { IgnitionBuilder } from '../../ignition/builder.ts';
+import { SECRET_FILE_MODE, PUBLIC_FILE_MODE } from '../../fs/atomic-write.ts';
+import { ETCD_VERSION } from '../../binaries/components.ts';
+import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
+import type { AssetContext, AssetDefinition } from '../asset.ts';
+import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from '../layout.ts';
+import type { RenderInput } from '../render-input.ts';
+import { AUTH_ASSET_IDS } from './auth.ts';
+import { PKI_ASSET_IDS } from './pki.ts';
+import { STATIC_POD_COMPONENTS, staticPodsAssetId } from './static-pods.ts';
+import {
+  CONTAINERD_CONFIG,
+  etcdEnvironment,
+  etcdUnit,
+  KERNEL_MODULES,
+  kubeletConfiguration,
+  kubeletUnit,
+  kubernetesSysextUrl,
+  proxyEnvironment,
+  SYSCTLS,
+  updateSettings,
+  type NodeSystem,
+} from './node-files.ts';
+
+export const ignitionAssetId = (node: string) => `ignition/${node}`;
+
+const SYSEXT_DIR = '/opt/extensions/kubernetes';
+
+function commonSystem(input: RenderInput, node: ControllerNode | WorkerNode, context: AssetContext<RenderInput>): NodeSystem {
+  const { config } = input;
+  const caPem = context.dependency(PKI_ASSET_IDS.clusterCa).contents(CERT(ASSET_PATHS.clusterCa));
+  const bootstrapKubeconfig = context.dependency(AUTH_ASSET_IDS.bootstrapKubeconfig).contents(ASSET_PATHS.bootstrapKubeconfig);
+  const sysext = `${SYSEXT_DIR}/kubernetes-${config.kubernetesVersion}-x86-64.raw`;
+  const updates = updateSettings(config, input.topology);
+  const sharedByPool = node.role === 'worker' && node.sharedByPool;
+  return {
+    files: [
+      ...(sharedByPool ? [] : [{ path: '/etc/hostname', contents: `${node.name}\n`, mode: PUBLIC_FILE_MODE }]),
+      { path: NODE_PATHS.clusterCaCert, contents: caPem, mode: PUBLIC_FILE_MODE },
+      { path: NODE_PATHS.bootstrapKubeconfig, contents: bootstrapKubeconfig, mode: SECRET_FILE_MODE },
+      { path: NODE_PATHS.kubeletConfig, contents: kubeletConfiguration(config, node), mode: PUBLIC_FILE_MODE },
+      { path: '/etc/containerd/config.toml', contents: CONTAINERD_CONFIG, mode: PUBLIC_FILE_MODE },
+      { path: '/etc/modules-load.d/strata-kubernetes.conf', contents: KERNEL_MODULES, mode: PUBLIC_FILE_MODE },
+      { path: '/etc/sysctl.d/50-strata-kubernetes.conf', contents: SYSCTLS, mode: PUBLIC_FILE_MODE },
+      ...updates.files,
+      ...proxyEnvironment(config),
+      ...(config.trustedCaCertificates ?? []).map((pem, index) => ({
+        path: `/etc/ssl/certs/strata-trusted-${index}.pem`,
+        contents: pem,
+        mode: PUBLIC_FILE_MODE,
+      })),
+    ],
+    remoteFiles: [{ path: sysext, source: kubernetesSysextUrl(config.kubernetesVersion), mode: PUBLIC_FILE_MODE }],
+    links: [{ path: '/etc/extensions/kubernetes.raw', target: sysext }],
+    units: [
+      kubeletUnit(node),
+      {
+        name: 'containerd.service',
+        dropins: [{ name: '10-strata-config.conf', contents: '[Service]\nEnvironment=CONTAINERD_CONFIG=/etc/containerd/config.toml\n' }],
+      },
+      ...updates.units,
+    ],
+  };
+}
+
+function controllerSystem(input: RenderInput, controller: ControllerNode, context: AssetContext<RenderInput>): NodeSystem {
+  const system = commonSystem(input, controller, context);
+  const pem = (assetId: string, base: string, nodeBase: string) => {
+    const output = context.dependency(assetId);
+    return [
+      { path: CERT(nodeBase), contents: output.contents(CERT(base)), mode: PUBLIC_FILE_MODE },
+      { path: KEY(nodeBase), contents: output.contents(KEY(base)), mode: SECRET_FILE_MODE },
+    ];
+  };
+  const certOnly = (assetId: string, base: string, nodePath: string) => ({
+    path: nodePath,
+    contents: context.dependency(assetId).contents(CERT(base)),
+    mode: PUBLIC_FILE_MODE,
+  });
+  const serviceAccount = context.dependency(PKI_ASSET_IDS.serviceAccount);
+  const staticPods = context.dependency(staticPodsAssetId(controller.name));
+  const etcdTls = NODE_PATHS.etcdTlsDir;
+  system.files.push(
+    { path: NODE_PATHS.clusterCaKey, contents: context.dependency(PKI_ASSET_IDS.clusterCa).contents(KEY(ASSET_PATHS.clusterCa)), mode: SECRET_FILE_MODE },
+    ...pem(PKI_ASSET_IDS.apiserver, ASSET_PATHS.apiserver, NODE_PATHS.apiserver),
+    ...pem(PKI_ASSET_IDS.apiserverKubeletClient, ASSET_PATHS.apiserverKubeletClient, NODE_PATHS.apiserverKubeletClient),
+    ...pem(PKI_ASSET_IDS.apiserverEtcdClient, ASSET_PATHS.apiserverEtcdClient, NODE_PATHS.apiserverEtcdClient),
+    certOnly(PKI_ASSET_IDS.etcdCa, ASSET_PATHS.etcdCa, NODE_PATHS.etcdCaCertForApiserver),
+    certOnly(PKI_ASSET_IDS.frontProxyCa, ASSET_PATHS.frontProxyCa, NODE_PATHS.frontProxyCaCert),
+    ...pem(PKI_ASSET_IDS.frontProxyClient, ASSET_PATHS.frontProxyClient, NODE_PATHS.frontProxyClient),
+    { path: NODE_PATHS.serviceAccountPrivateKey, contents: serviceAccount.contents(ASSET_PATHS.serviceAccountPrivateKey), mode: SECRET_FILE_MODE },
+    { path: NODE_PATHS.serviceAccountPublicKey, contents: serviceAccount.contents(ASSET_PATHS.serviceAccountPublicKey), mode: PUBLIC_FILE_MODE },
+    {
+      path: NODE_PATHS.controllerManagerKubeconfig,
+      contents: context.dependency(AUTH_ASSET_IDS.controllerManager(controller.name)).contents(ASSET_PATHS.controllerManagerKubeconfig(controller.name)),
+      mode: SECRET_FILE_MODE,
+    },
+    {
+      path: NODE_PATHS.schedulerKubeconfig,
+      contents: context.dependency(AUTH_ASSET_IDS.scheduler(controller.name)).contents(ASSET_PATHS.schedulerKubeconfig(controller.name)),
+      mode: SECRET_FILE_MODE,
+    },
+    ...STATIC_POD_COMPONENTS.map((component) => ({
+      path: `${NODE_PATHS.staticPodDir}/${component}.yaml`,
+      contents: staticPods.contents(ASSET_PATHS.staticManifest(controller.name, component)),
+      mode: PUBLIC_FILE_MODE,
+    })),
+    certOnly(PKI_ASSET_IDS.etcdCa, ASSET_PATHS.etcdCa, `${etcdTls}/ca.crt`),
+    ...pem(PKI_ASSET_IDS.etcdServer(controller.name), ASSET_PATHS.etcdServer(controller.name), `${etcdTls}/server`),
+    ...pem(PKI_ASSET_IDS.etcdPeer(controller.name), ASSET_PATHS.etcdPeer(controller.name), `${etcdTls}/peer`),
+    { path: NODE_PATHS.etcdEnv, contents: etcdEnvironment(input.config, input.topology.controllers, controller), mode: PUBLIC_FILE_MODE },
+  );
+  system.units.push(etcdUnit(ETCD_VERSION));
+  return system;
+}
+
+export function buildNodeIgnition(input: RenderInput, system: NodeSystem): string {
+  const builder = new IgnitionBuilder();
+  builder.user({ name: 'core', sshAuthorizedKeys: input.config.sshAuthorizedKeys });
+  const proxy = input.config.proxy;
+  if (proxy?.httpProxy !== undefined || proxy?.httpsProxy !== undefined) {
+    builder.proxy({
+      ...(proxy.httpProxy === undefined ? {} : { httpProxy: proxy.httpProxy }),
+      ...(proxy.httpsProxy === undefined ? {} : { httpsProxy: proxy.httpsProxy }),
+      ...(proxy.noProxy === undefined ? {} : { noProxy: proxy.noProxy }),
+    });
+  }
+  for (const pem of input.config.trustedCaCertificates ?? []) builder.certificateAuthority(pem);
+  for (const file of system.files) builder.file({ path: file.path, contents: file.contents, mode: file.mode, overwrite: true });
+  for (const file of system.remoteFiles) builder.remoteFile({ path: file.path, source: file.source, mode: file.mode });
+  for (const link of system.links) builder.link({ path: link.path, target: link.target, overwrite: true });
+  for (const unit of system.units) builder.unit(unit);
+  return builder.render();
+}
+
+function dependenciesOf(node: ControllerNode | WorkerNode): string[] {
+  const common = [PKI_ASSET_IDS.clusterCa, AUTH_ASSET_IDS.bootstrapKubeconfig];
+  if (node.role === 'worker') return common;
+  return [
+    ...common,
+    PKI_ASSET_IDS.apiserver,
+    PKI_ASSET_IDS.apiserverKubeletClient,
+    PKI_ASSET_IDS.apiserverEtcdClient,
+    PKI_ASSET_IDS.etcdCa,
+    PKI_ASSET_IDS.frontProxyCa,
+    PKI_ASSET_IDS.frontProxyClient,
+    PKI_ASSET_IDS.serviceAccount,
+    PKI_ASSET_IDS.etcdServer(node.name),
+    PKI_ASSET_IDS.etcdPeer(node.name),
+    AUTH_ASSET_IDS.controllerManager(node.name),
+    AUTH_ASSET_IDS.scheduler(node.name),
+    staticPodsAssetId(node.name),
+  ];
+}
+
+/** One Ignition config per controller and per worker (or per worker pool on clouds). */
+export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
+  const nodes: (ControllerNode | WorkerNode)[] = [...input.topology.controllers, ...input.topology.workers];
+  return nodes.map((node) => ({
+    id: ignitionAssetId(node.name),
+    dependsOn: dependenciesOf(node),
+    revision: 1,
+    inputs: (i: RenderInput) => ({
+      node,
+      controllers: node.role === 'controller' ? i.topology.controllers : undefined,
+      apiDnsName: i.topology.apiDnsName,
+      os: i.config.os,
+      kubernetesVersion: i.config.kubernetesVersion,
+      networking: i.config.networking,
+      sshAuthorizedKeys: i.config.sshAuthorizedKeys,
+      etcd: i.config.etcd,
+      updates: i.config.updates,
+      proxy: i.config.proxy,
+      trustedCaCertificates: i.config.trustedCaCertificates,
+      name: i.config.name,
+    }),
+    generate: (context) => {
+      const system = node.role === 'controller' ? controllerSystem(context.input, node, context) : commonSystem(context.input, node, context);
+      return [{ path: ASSET_PATHS.ignition(node.name), contents: buildNodeIgnition(context.input, system), mode: SECRET_FILE_MODE }];
+    },
+  }));
+}

@@ -1,0 +1,41 @@
+import { renderBootstrapManifests, manifestFileToYaml } from '../../manifests/index.ts';
+import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '../../fs/atomic-write.ts';
+import type { AssetDefinition } from '../asset.ts';
+import { ASSET_PATHS } from '../layout.ts';
+import type { RenderInput } from '../render-input.ts';
+import { AUTH_ASSET_IDS, parseBootstrapToken } from './auth.ts';
+import { dnsServiceIp } from './node-files.ts';
+
+export const MANIFESTS_ASSET_ID = 'manifests';
+
+/** The manifests applied once the API answers, with server-side apply. */
+export function manifestsAsset(): AssetDefinition<RenderInput> {
+  return {
+    id: MANIFESTS_ASSET_ID,
+    dependsOn: [AUTH_ASSET_IDS.bootstrapToken],
+    revision: 1,
+    inputs: (i) => ({ name: i.config.name, version: i.config.kubernetesVersion, networking: i.config.networking, api: i.topology.apiServerUrl }),
+    generate(context) {
+      const { config, topology } = context.input;
+      const token = parseBootstrapToken(context.dependency(AUTH_ASSET_IDS.bootstrapToken).contents(ASSET_PATHS.bootstrapToken));
+      const api = new URL(topology.apiServerUrl);
+      const files = renderBootstrapManifests({
+        clusterName: config.name,
+        kubernetesVersion: config.kubernetesVersion,
+        podCidr: config.networking.podCidr,
+        serviceCidr: config.networking.serviceCidr,
+        clusterDomain: config.networking.clusterDomain,
+        dnsServiceIp: dnsServiceIp(config),
+        ...(config.networking.mtu === undefined ? {} : { mtu: config.networking.mtu }),
+        apiServer: { host: api.hostname, port: Number(api.port || 443) },
+        bootstrapToken: token,
+      });
+      return files.map((file) => ({
+        path: ASSET_PATHS.manifest(file.fileName),
+        contents: manifestFileToYaml(file),
+        // The node-bootstrap file carries the bootstrap token's secret.
+        mode: file.objects.some((object) => object.kind === 'Secret') ? SECRET_FILE_MODE : PUBLIC_FILE_MODE,
+      }));
+    },
+  };
+}

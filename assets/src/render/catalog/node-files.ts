@@ -1,0 +1,239 @@
+import { stringify } from 'yaml';
+import { nthAddress } from '../../net/cidr.ts';
+import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
+import type { RenderConfig } from '../render-config.ts';
+import { NODE_PATHS } from '../layout.ts';
+
+/** A file Ignition writes on a node. */
+export interface NodeFile {
+  readonly path: string;
+  readonly contents: string;
+  readonly mode: number;
+}
+
+export interface NodeUnit {
+  readonly name: string;
+  readonly contents?: string;
+  readonly enabled?: boolean;
+  readonly mask?: boolean;
+  readonly dropins?: readonly { readonly name: string; readonly contents: string }[];
+}
+
+/** A file Ignition fetches at first boot instead of embedding. */
+export interface RemoteNodeFile {
+  readonly path: string;
+  readonly source: string;
+  readonly mode: number;
+}
+
+export interface NodeSystem {
+  readonly files: NodeFile[];
+  readonly remoteFiles: RemoteNodeFile[];
+  readonly links: { readonly path: string; readonly target: string }[];
+  readonly units: NodeUnit[];
+}
+
+/** The cluster DNS Service's address: the tenth of the service CIDR, as Typhoon and kubeadm use. */
+export const dnsServiceIp = (config: RenderConfig) => nthAddress(config.networking.serviceCidr, 10);
+
+/**
+ * Flatcar's sysext-bakery image of the kubelet (see ADR 0005): the kubelet as
+ * a systemd system extension, merged into /usr at boot.
+ */
+export function kubernetesSysextUrl(version: string): string {
+  return `https://extensions.flatcar.org/extensions/kubernetes-${version}-x86-64.raw`;
+}
+
+export function kubeletConfiguration(config: RenderConfig, node: ControllerNode | WorkerNode): string {
+  return stringify({
+    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    kind: 'KubeletConfiguration',
+    authentication: {
+      anonymous: { enabled: false },
+      webhook: { enabled: true },
+      x509: { clientCAFile: NODE_PATHS.clusterCaCert },
+    },
+    authorization: { mode: 'Webhook' },
+    cgroupDriver: 'systemd',
+    clusterDNS: [dnsServiceIp(config)],
+    clusterDomain: config.networking.clusterDomain,
+    containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock',
+    readOnlyPort: 0,
+    resolvConf: '/run/systemd/resolve/resolv.conf',
+    rotateCertificates: true,
+    // Graceful node shutdown: pods get time to stop when the update operator reboots the node.
+    shutdownGracePeriod: '45s',
+    shutdownGracePeriodCriticalPods: '15s',
+    tlsMinVersion: 'VersionTLS12',
+    ...(node.role === 'controller' ? { staticPodPath: NODE_PATHS.staticPodDir } : {}),
+    ...(node.taints.length > 0 ? { registerWithTaints: node.taints.map((t) => ({ key: t.key, ...(t.value === undefined ? {} : { value: t.value }), effect: t.effect })) } : {}),
+  });
+}
+
+export function kubeletUnit(node: ControllerNode | WorkerNode): NodeUnit {
+  const labels = Object.entries(node.labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  const args = [
+    `--bootstrap-kubeconfig=${NODE_PATHS.bootstrapKubeconfig}`,
+    `--kubeconfig=${NODE_PATHS.kubeletKubeconfig}`,
+    `--config=${NODE_PATHS.kubeletConfig}`,
+    ...(labels === '' ? [] : [`--node-labels=${labels}`]),
+    // A pool's shared config leaves the name to the cloud's hostname.
+    ...(node.role === 'worker' && node.sharedByPool ? [] : [`--hostname-override=${node.name}`]),
+  ];
+  return {
+    name: 'kubelet.service',
+    enabled: true,
+    contents: [
+      '[Unit]',
+      'Description=Kubernetes kubelet',
+      'Documentation=https://kubernetes.io/docs/reference/command-line-tools-reference/kubelet/',
+      'Wants=network-online.target containerd.service',
+      'After=network-online.target containerd.service systemd-sysext.service',
+      'ConditionPathExists=/usr/bin/kubelet',
+      '',
+      '[Service]',
+      `ExecStartPre=/usr/bin/mkdir -p ${NODE_PATHS.staticPodDir} /var/lib/kubelet`,
+      `ExecStart=/usr/bin/kubelet ${args.join(' \\\n  ')}`,
+      'Restart=always',
+      'RestartSec=5',
+      '',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
+    ].join('\n'),
+  };
+}
+
+/** containerd with the systemd cgroup driver, as the kubelet is configured. */
+export const CONTAINERD_CONFIG = [
+  'version = 2',
+  '',
+  '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
+  '  runtime_type = "io.containerd.runc.v2"',
+  '',
+  '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
+  '  SystemdCgroup = true',
+  '',
+  '[plugins."io.containerd.grpc.v1.cri".cni]',
+  '  bin_dir = "/opt/cni/bin"',
+  '  conf_dir = "/etc/cni/net.d"',
+  '',
+].join('\n');
+
+export function etcdEnvironment(config: RenderConfig, controllers: readonly ControllerNode[], controller: ControllerNode): string {
+  const tls = NODE_PATHS.etcdTlsDir;
+  const listen = controller.bindAddress;
+  const vars: Record<string, string> = {
+    ETCD_NAME: controller.name,
+    ETCD_DATA_DIR: NODE_PATHS.etcdDataDir,
+    ETCD_ADVERTISE_CLIENT_URLS: `https://${controller.etcdHost}:2379`,
+    ETCD_INITIAL_ADVERTISE_PEER_URLS: `https://${controller.etcdHost}:2380`,
+    ETCD_LISTEN_CLIENT_URLS: `https://${listen}:2379`,
+    ETCD_LISTEN_PEER_URLS: `https://${listen}:2380`,
+    ETCD_LISTEN_METRICS_URLS: `http://${listen}:2381`,
+    ETCD_INITIAL_CLUSTER: controllers.map((c) => `${c.name}=https://${c.etcdHost}:2380`).join(','),
+    ETCD_INITIAL_CLUSTER_STATE: 'new',
+    ETCD_INITIAL_CLUSTER_TOKEN: config.name,
+    ETCD_STRICT_RECONFIG_CHECK: 'true',
+    ETCD_QUOTA_BACKEND_BYTES: String(config.etcd.quotaBackendBytes),
+    ETCD_TRUSTED_CA_FILE: `${tls}/ca.crt`,
+    ETCD_CERT_FILE: `${tls}/server.crt`,
+    ETCD_KEY_FILE: `${tls}/server.key`,
+    ETCD_CLIENT_CERT_AUTH: 'true',
+    ETCD_PEER_TRUSTED_CA_FILE: `${tls}/ca.crt`,
+    ETCD_PEER_CERT_FILE: `${tls}/peer.crt`,
+    ETCD_PEER_KEY_FILE: `${tls}/peer.key`,
+    ETCD_PEER_CLIENT_CERT_AUTH: 'true',
+  };
+  return Object.entries(vars)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')
+    .concat('\n');
+}
+
+export const ETCD_IMAGE = (version: string) => `quay.io/coreos/etcd:${version}`;
+
+export function etcdUnit(etcdVersion: string): NodeUnit {
+  const tls = NODE_PATHS.etcdTlsDir;
+  return {
+    name: 'etcd-member.service',
+    enabled: true,
+    contents: [
+      '[Unit]',
+      'Description=etcd member of the Strata control plane',
+      'Wants=network-online.target docker.service',
+      'After=network-online.target docker.service',
+      '',
+      '[Service]',
+      `ExecStartPre=/usr/bin/mkdir -p ${NODE_PATHS.etcdDataDir}`,
+      '-ExecStartPre=/usr/bin/docker rm -f etcd',
+      [
+        'ExecStart=/usr/bin/docker run --name etcd --network host',
+        `--env-file ${NODE_PATHS.etcdEnv}`,
+        `-v ${NODE_PATHS.etcdDataDir}:${NODE_PATHS.etcdDataDir}:rw,Z`,
+        `-v ${tls}:${tls}:ro,Z`,
+        ETCD_IMAGE(etcdVersion),
+      ].join(' \\\n  '),
+      'ExecStop=/usr/bin/docker stop etcd',
+      'Restart=always',
+      'RestartSec=10',
+      'TimeoutStartSec=0',
+      'LimitNOFILE=40000',
+      '',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
+    ].join('\n'),
+  };
+}
+
+export const KERNEL_MODULES = 'br_netfilter\noverlay\n';
+export const SYSCTLS = [
+  '# Pod traffic is routed and bridged through the node (flannel, kube-proxy).',
+  'net.ipv4.ip_forward = 1',
+  'net.ipv6.conf.all.forwarding = 1',
+  'net.bridge.bridge-nf-call-iptables = 1',
+  'net.bridge.bridge-nf-call-ip6tables = 1',
+  '',
+].join('\n');
+
+/** Where Fedora CoreOS's Zincati asks for a reboot slot: the update operator's FleetLock server on the controllers. */
+export const FLEETLOCK_PORT = 30778;
+
+export function updateSettings(config: RenderConfig, topology: { apiDnsName: string }): { files: NodeFile[]; units: NodeUnit[] } {
+  const group = config.updates.group ?? config.os.channel;
+  if (config.os.name === 'flatcar') {
+    const lines = [`GROUP=${group}`, ...(config.updates.server === undefined ? [] : [`SERVER=${config.updates.server}`])];
+    // The update operator decides when to reboot; locksmith must not reboot on its own.
+    lines.push('REBOOT_STRATEGY=off');
+    return {
+      files: [{ path: '/etc/flatcar/update.conf', contents: lines.join('\n') + '\n', mode: 0o644 }],
+      units: [{ name: 'locksmithd.service', mask: true }],
+    };
+  }
+  const strategy =
+    config.updates.rebootStrategy === 'operator'
+      ? ['[updates]', 'strategy = "fleet_lock"', '', '[updates.fleet_lock]', `base_url = "http://${topology.apiDnsName}:${FLEETLOCK_PORT}/"`]
+      : ['[updates]', 'enabled = false'];
+  return {
+    files: [{ path: '/etc/zincati/config.d/55-strata-updates.toml', contents: strategy.join('\n') + '\n', mode: 0o644 }],
+    units: [],
+  };
+}
+
+export function proxyEnvironment(config: RenderConfig): NodeFile[] {
+  const proxy = config.proxy;
+  if (proxy === undefined || (proxy.httpProxy === undefined && proxy.httpsProxy === undefined)) return [];
+  const vars: string[] = [];
+  for (const [name, value] of [
+    ['HTTP_PROXY', proxy.httpProxy],
+    ['HTTPS_PROXY', proxy.httpsProxy],
+    ['NO_PROXY', proxy.noProxy?.join(',')],
+  ] as const) {
+    if (value !== undefined && value !== '') vars.push(`"${name}=${value}"`, `"${name.toLowerCase()}=${value}"`);
+  }
+  // Every systemd service (containerd pulling images, update_engine, the kubelet) sees the proxy.
+  return [{ path: '/etc/systemd/system.conf.d/10-strata-proxy.conf', contents: `[Manager]\nDefaultEnvironment=${vars.join(' ')}\n`, mode: 0o644 }];
+}

@@ -1,0 +1,126 @@
+import { isIP } from 'node:net';
+import { nthAddress } from '../../net/cidr.ts';
+import { generateServiceAccountKeyPair } from '../../pki/service-account.ts';
+import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '../../fs/atomic-write.ts';
+import type { ControllerNode } from '../../topology/topology.ts';
+import type { AssetDefinition } from '../asset.ts';
+import { ASSET_PATHS } from '../layout.ts';
+import { certificateAsset, certificateAuthorityAsset } from '../pki-assets.ts';
+import type { RenderInput } from '../render-input.ts';
+
+export const PKI_ASSET_IDS = {
+  clusterCa: 'tls/cluster-ca',
+  etcdCa: 'tls/etcd-ca',
+  frontProxyCa: 'tls/front-proxy-ca',
+  frontProxyClient: 'tls/front-proxy-client',
+  apiserver: 'tls/apiserver',
+  apiserverKubeletClient: 'tls/apiserver-kubelet-client',
+  apiserverEtcdClient: 'tls/apiserver-etcd-client',
+  etcdServer: (node: string) => `tls/etcd-server/${node}`,
+  etcdPeer: (node: string) => `tls/etcd-peer/${node}`,
+  serviceAccount: 'tls/service-account',
+} as const;
+
+const caValidity = (input: RenderInput) => input.config.certificates.caValidityDays;
+const validity = (input: RenderInput) => input.config.certificates.validityDays;
+
+/** Names under which this controller's etcd member is reached. */
+function etcdSans(controller: ControllerNode): { dnsNames: string[]; ipAddresses: string[] } {
+  const isIp = isIP(controller.etcdHost) !== 0;
+  return {
+    dnsNames: ['localhost', ...(isIp ? [] : [controller.etcdHost])],
+    ipAddresses: ['127.0.0.1', ...(isIp ? [controller.etcdHost] : [])],
+  };
+}
+
+export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
+  const { topology } = input;
+  const assets: AssetDefinition<RenderInput>[] = [
+    certificateAuthorityAsset({ id: PKI_ASSET_IDS.clusterCa, base: ASSET_PATHS.clusterCa, commonName: 'kubernetes-ca', validityDays: caValidity }),
+    certificateAuthorityAsset({ id: PKI_ASSET_IDS.etcdCa, base: ASSET_PATHS.etcdCa, commonName: 'etcd-ca', validityDays: caValidity }),
+    certificateAuthorityAsset({ id: PKI_ASSET_IDS.frontProxyCa, base: ASSET_PATHS.frontProxyCa, commonName: 'front-proxy-ca', validityDays: caValidity }),
+    certificateAsset({
+      id: PKI_ASSET_IDS.frontProxyClient,
+      base: ASSET_PATHS.frontProxyClient,
+      caId: PKI_ASSET_IDS.frontProxyCa,
+      caBase: ASSET_PATHS.frontProxyCa,
+      request: (i) => ({ commonName: 'front-proxy-client', profile: 'client', validityDays: validity(i) }),
+    }),
+    certificateAsset({
+      id: PKI_ASSET_IDS.apiserver,
+      base: ASSET_PATHS.apiserver,
+      caId: PKI_ASSET_IDS.clusterCa,
+      caBase: ASSET_PATHS.clusterCa,
+      request: (i) => {
+        const domain = i.config.networking.clusterDomain;
+        const controllerIps = i.topology.controllers.flatMap((c) => (c.address === undefined ? [] : [c.address]));
+        const controllerNames = i.topology.controllers.map((c) => c.etcdHost).filter((host) => isIP(host) === 0);
+        return {
+          commonName: 'kube-apiserver',
+          dnsNames: [
+            i.topology.apiDnsName,
+            'localhost',
+            'kubernetes',
+            'kubernetes.default',
+            'kubernetes.default.svc',
+            `kubernetes.default.svc.${domain}`,
+            ...i.topology.controllers.map((c) => c.name),
+            ...controllerNames,
+          ],
+          ipAddresses: ['127.0.0.1', nthAddress(i.config.networking.serviceCidr, 1), ...controllerIps],
+          profile: 'server',
+          validityDays: validity(i),
+        };
+      },
+    }),
+    certificateAsset({
+      id: PKI_ASSET_IDS.apiserverKubeletClient,
+      base: ASSET_PATHS.apiserverKubeletClient,
+      caId: PKI_ASSET_IDS.clusterCa,
+      caBase: ASSET_PATHS.clusterCa,
+      // Authorized by a ClusterRoleBinding to system:kubelet-api-admin, not by system:masters.
+      request: (i) => ({ commonName: 'kube-apiserver-kubelet-client', profile: 'client', validityDays: validity(i) }),
+    }),
+    certificateAsset({
+      id: PKI_ASSET_IDS.apiserverEtcdClient,
+      base: ASSET_PATHS.apiserverEtcdClient,
+      caId: PKI_ASSET_IDS.etcdCa,
+      caBase: ASSET_PATHS.etcdCa,
+      request: (i) => ({ commonName: 'kube-apiserver-etcd-client', profile: 'client', validityDays: validity(i) }),
+    }),
+    {
+      id: PKI_ASSET_IDS.serviceAccount,
+      dependsOn: [],
+      revision: 1,
+      inputs: () => ({ algorithm: 'ecdsa-p256' }),
+      async generate(context) {
+        const previous = context.previous;
+        if (previous !== undefined && previous.files.length === 2) return previous.files;
+        const pair = await generateServiceAccountKeyPair();
+        return [
+          { path: ASSET_PATHS.serviceAccountPrivateKey, contents: pair.privateKeyPem, mode: SECRET_FILE_MODE },
+          { path: ASSET_PATHS.serviceAccountPublicKey, contents: pair.publicKeyPem, mode: PUBLIC_FILE_MODE },
+        ];
+      },
+    },
+  ];
+  for (const controller of topology.controllers) {
+    assets.push(
+      certificateAsset({
+        id: PKI_ASSET_IDS.etcdServer(controller.name),
+        base: ASSET_PATHS.etcdServer(controller.name),
+        caId: PKI_ASSET_IDS.etcdCa,
+        caBase: ASSET_PATHS.etcdCa,
+        request: (i) => ({ commonName: `etcd-server-${controller.name}`, ...etcdSans(controller), profile: 'server', validityDays: validity(i) }),
+      }),
+      certificateAsset({
+        id: PKI_ASSET_IDS.etcdPeer(controller.name),
+        base: ASSET_PATHS.etcdPeer(controller.name),
+        caId: PKI_ASSET_IDS.etcdCa,
+        caBase: ASSET_PATHS.etcdCa,
+        request: (i) => ({ commonName: `etcd-peer-${controller.name}`, ...etcdSans(controller), profile: 'peer', validityDays: validity(i) }),
+      }),
+    );
+  }
+  return assets;
+}

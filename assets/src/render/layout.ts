@@ -1,0 +1,57 @@
+// Where everything lives: in the asset directory (`strata render --dir`) and
+// on the nodes. One place, so that the PKI, kubeconfigs, static pods and
+// Ignition can never disagree about a path.
+
+/** Paths inside the asset directory (relative). Certificate bases get `.crt`/`.key` appended. */
+export const ASSET_PATHS = {
+  clusterCa: 'tls/ca',
+  frontProxyCa: 'tls/front-proxy-ca',
+  frontProxyClient: 'tls/front-proxy-client',
+  apiserver: 'tls/apiserver',
+  apiserverKubeletClient: 'tls/apiserver-kubelet-client',
+  etcdCa: 'tls/etcd/ca',
+  apiserverEtcdClient: 'tls/etcd/apiserver-etcd-client',
+  etcdServer: (node: string) => `tls/etcd/server-${node}`,
+  etcdPeer: (node: string) => `tls/etcd/peer-${node}`,
+  serviceAccountPrivateKey: 'tls/service-account.key',
+  serviceAccountPublicKey: 'tls/service-account.pub',
+  certificateInventory: 'tls/inventory.json',
+  adminKubeconfig: 'auth/admin.kubeconfig',
+  controllerManagerKubeconfig: (node: string) => `auth/${node}/controller-manager.kubeconfig`,
+  schedulerKubeconfig: (node: string) => `auth/${node}/scheduler.kubeconfig`,
+  bootstrapToken: 'auth/bootstrap-token',
+  bootstrapKubeconfig: 'auth/bootstrap-kubelet.kubeconfig',
+  staticManifest: (node: string, component: string) => `static-manifests/${node}/${component}.yaml`,
+  manifest: (fileName: string) => `manifests/${fileName}`,
+  ignition: (node: string) => `ignition/${node}.ign`,
+} as const;
+
+/** Paths on a Container Linux node. */
+export const NODE_PATHS = {
+  kubernetesDir: '/etc/kubernetes',
+  pkiDir: '/etc/kubernetes/pki',
+  clusterCaCert: '/etc/kubernetes/pki/ca.crt',
+  clusterCaKey: '/etc/kubernetes/pki/ca.key',
+  frontProxyCaCert: '/etc/kubernetes/pki/front-proxy-ca.crt',
+  frontProxyClient: '/etc/kubernetes/pki/front-proxy-client',
+  apiserver: '/etc/kubernetes/pki/apiserver',
+  apiserverKubeletClient: '/etc/kubernetes/pki/apiserver-kubelet-client',
+  apiserverEtcdClient: '/etc/kubernetes/pki/apiserver-etcd-client',
+  etcdCaCertForApiserver: '/etc/kubernetes/pki/etcd-ca.crt',
+  serviceAccountPrivateKey: '/etc/kubernetes/pki/service-account.key',
+  serviceAccountPublicKey: '/etc/kubernetes/pki/service-account.pub',
+  controllerManagerKubeconfig: '/etc/kubernetes/controller-manager.kubeconfig',
+  schedulerKubeconfig: '/etc/kubernetes/scheduler.kubeconfig',
+  bootstrapKubeconfig: '/etc/kubernetes/bootstrap-kubelet.kubeconfig',
+  kubeletKubeconfig: '/var/lib/kubelet/kubeconfig',
+  kubeletConfig: '/etc/kubernetes/kubelet.yaml',
+  staticPodDir: '/etc/kubernetes/manifests',
+  controllerManagerCertDir: '/var/lib/kube-controller-manager/tls',
+  schedulerCertDir: '/var/lib/kube-scheduler/tls',
+  etcdTlsDir: '/etc/ssl/etcd',
+  etcdEnv: '/etc/etcd/etcd.env',
+  etcdDataDir: '/var/lib/etcd',
+} as const;
+
+export const CERT = (base: string): string => `${base}.crt`;
+export const KEY = (base: string): string => `${base}.key`;

@@ -1,0 +1,34 @@
+import type { TopologyInput } from '../topology/topology.ts';
+
+/**
+ * The slice of the validated cluster config that rendering reads. The cluster
+ * config schema's output type satisfies it; keeping it narrow documents what
+ * each part of rendering depends on.
+ */
+export interface RenderConfig extends TopologyInput {
+  readonly os: { readonly name: 'flatcar' | 'fedora-coreos'; readonly channel: string; readonly version?: string | undefined };
+  readonly kubernetesVersion: string;
+  readonly networking: {
+    readonly cni: 'flannel';
+    readonly podCidr: string;
+    readonly serviceCidr: string;
+    readonly clusterDomain: string;
+    readonly mtu?: number | undefined;
+  };
+  readonly sshAuthorizedKeys: readonly string[];
+  readonly etcd: { readonly quotaBackendBytes: number };
+  readonly updates: {
+    readonly rebootStrategy: 'operator' | 'off';
+    readonly server?: string | undefined;
+    readonly group?: string | undefined;
+  };
+  readonly proxy?:
+    | {
+        readonly httpProxy?: string | undefined;
+        readonly httpsProxy?: string | undefined;
+        readonly noProxy?: readonly string[] | undefined;
+      }
+    | undefined;
+  readonly trustedCaCertificates?: readonly string[] | undefined;
+  readonly certificates: { readonly caValidityDays: number; readonly validityDays: number };
+}

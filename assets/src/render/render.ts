@@ -1,0 +1,56 @@
+import { resolve } from 'node:path';
+import { clusterTopology } from '../topology/topology.ts';
+import type { AssetDefinition } from './asset.ts';
+import { applyRenderPlan, planRender, type RenderPlan } from './engine.ts';
+import type { RenderConfig } from './render-config.ts';
+import type { RenderInput } from './render-input.ts';
+import { authAssets, AUTH_ASSET_IDS } from './catalog/auth.ts';
+import { ignitionAssets } from './catalog/ignition.ts';
+import { inventoryAsset } from './catalog/inventory.ts';
+import { manifestsAsset } from './catalog/manifests.ts';
+import { pkiAssets, PKI_ASSET_IDS } from './catalog/pki.ts';
+import { staticPodAssets } from './catalog/static-pods.ts';
+import { StrataError } from '../errors/strata-error.ts';
+
+export class RenderTargetError extends StrataError {}
+
+/** Every asset of a cluster, as one graph. */
+export function clusterAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
+  const pki = pkiAssets(input);
+  const auth = authAssets(input);
+  const certificateHolders = [
+    ...pki.filter((asset) => asset.id !== PKI_ASSET_IDS.serviceAccount).map((asset) => asset.id),
+    ...auth.filter((asset) => asset.id !== AUTH_ASSET_IDS.bootstrapToken && asset.id !== AUTH_ASSET_IDS.bootstrapKubeconfig).map((asset) => asset.id),
+  ];
+  return [...pki, ...auth, ...staticPodAssets(input), manifestsAsset(), ...ignitionAssets(input), inventoryAsset(certificateHolders)];
+}
+
+export function renderInput(config: RenderConfig): RenderInput {
+  return { config, topology: clusterTopology(config) };
+}
+
+export interface RenderOptions {
+  readonly config: RenderConfig;
+  readonly dir: string;
+  /** The user's cluster.yaml: never written, whatever the directory. */
+  readonly configPath?: string;
+  readonly now?: Date;
+}
+
+export async function planClusterRender(options: RenderOptions): Promise<RenderPlan> {
+  const input = renderInput(options.config);
+  const plan = await planRender({ dir: options.dir, assets: clusterAssets(input), input, ...(options.now ? { now: options.now } : {}) });
+  if (options.configPath !== undefined) {
+    const configPath = resolve(options.configPath);
+    const clash = [...plan.writes.map((file) => file.path), ...plan.deletes].find((path) => resolve(plan.dir, path) === configPath);
+    if (clash !== undefined) {
+      throw new RenderTargetError(`rendering into ${plan.dir} would overwrite the cluster config ${configPath}; choose another --dir`, {
+        dir: plan.dir,
+        configPath,
+      });
+    }
+  }
+  return plan;
+}
+
+export { applyRenderPlan };
