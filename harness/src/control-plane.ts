@@ -16,6 +16,8 @@ export interface StartOptions {
   readonly keepDir?: boolean;
   readonly binaries?: ResolvedBinaries;
   readonly startTimeoutMs?: number;
+  /** Stop the control plane when this process exits, without an explicit stop(). */
+  readonly releaseWithProcess?: boolean;
 }
 
 export class ControlPlaneStartError extends StrataError {}
@@ -49,6 +51,7 @@ async function startOnce(dir: string, pki: HarnessPki, binaries: ResolvedBinarie
       args,
       logFile: join(logs, `${name}.log`),
       removeWhenOrphaned: [dir],
+      releaseWithParent: options.releaseWithProcess ?? false,
     });
     processes.push(managed);
     return managed;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { binariesCommand } from './commands/binaries.ts';
+import { renderCommand } from './commands/render.ts';
 import { version } from './version.ts';
 
 const program = new Command()
@@ -16,10 +17,11 @@ Exit codes: 0 success, 1 the command failed, 2 invalid usage.
 Documentation: README.md and docs/architecture.md in the repository.`,
   );
 
-program.addCommand(binariesCommand());
 program.exitOverride((error) => {
   // commander uses exit code 1 for usage errors; scripts need to tell them apart.
   process.exit(error.exitCode === 0 ? 0 : 2);
 });
+// Subcommands take the exit-code and help behaviour set above.
+for (const command of [renderCommand(), binariesCommand()]) program.addCommand(command.copyInheritedSettings(program));
 
 await program.parseAsync(process.argv);

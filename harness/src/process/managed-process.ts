@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import type { Socket } from 'node:net';
 import { StrataError } from '@strata/assets';
 import type { GuardianSpec } from './guardian-spec.ts';
 
@@ -20,6 +21,11 @@ export interface ProcessSpec {
   readonly logFile: string;
   readonly gracePeriodMs?: number;
   readonly removeWhenOrphaned?: readonly string[];
+  /**
+   * Let this process exit while the component still runs: its guardian then
+   * sees the pipe close and stops the component and cleans up, as after a crash.
+   */
+  readonly releaseWithParent?: boolean;
 }
 
 export interface ExitStatus {
@@ -65,6 +71,10 @@ export class ManagedProcess {
     this.guardian = spawn(process.execPath, [GUARDIAN, JSON.stringify(guardianSpec)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
+    if (spec.releaseWithParent) {
+      this.guardian.unref();
+      for (const stream of [this.guardian.stdin, this.guardian.stdout]) (stream as Socket | null)?.unref();
+    }
     this.exited = new Promise<ExitStatus>((resolve) => {
       this.guardian.on('exit', (code) => {
         this.exitStatus = { code };

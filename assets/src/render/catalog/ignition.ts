@@ -163,7 +163,8 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
     inputs: (i: RenderInput) => ({
       node,
       controllers: node.role === 'controller' ? i.topology.controllers : undefined,
-      apiDnsName: i.topology.apiDnsName,
+      // Only Zincati's FleetLock URL names the API host.
+      apiDnsName: i.config.os.name === 'fedora-coreos' ? i.topology.apiDnsName : undefined,
       os: i.config.os,
       kubernetesVersion: i.config.kubernetesVersion,
       networking: i.config.networking,

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { nthAddress } from '../../net/cidr.ts';
+import { APISERVER_KUBELET_CLIENT } from '../../manifests/index.ts';
 import { generateServiceAccountKeyPair } from '../../pki/service-account.ts';
 import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '../../fs/atomic-write.ts';
 import type { ControllerNode } from '../../topology/topology.ts';
@@ -79,7 +80,7 @@ export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
       caId: PKI_ASSET_IDS.clusterCa,
       caBase: ASSET_PATHS.clusterCa,
       // Authorized by a ClusterRoleBinding to system:kubelet-api-admin, not by system:masters.
-      request: (i) => ({ commonName: 'kube-apiserver-kubelet-client', profile: 'client', validityDays: validity(i) }),
+      request: (i) => ({ commonName: APISERVER_KUBELET_CLIENT, profile: 'client', validityDays: validity(i) }),
     }),
     certificateAsset({
       id: PKI_ASSET_IDS.apiserverEtcdClient,

@@ -11,7 +11,6 @@ export type StaticPodComponent = (typeof STATIC_POD_COMPONENTS)[number];
 
 export const staticPodsAssetId = (node: string) => `static-manifests/${node}`;
 
-const KUBE_APISERVER_PORT = 6443;
 const CONTROLLER_MANAGER_PORT = 10257;
 const SCHEDULER_PORT = 10259;
 

@@ -1,0 +1,180 @@
+import type {
+  KubernetesObject,
+  V1ClusterRole,
+  V1ConfigMap,
+  V1Deployment,
+  V1Service,
+  V1ServiceAccount,
+} from '@kubernetes/client-node';
+import type { BootstrapImages } from './images.ts';
+import type { ManifestInputs } from './inputs.ts';
+import { KUBE_SYSTEM, linuxNodes } from './node-agents.ts';
+import { clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
+
+const NAME = 'coredns';
+// kube-dns is the name and label clients and tools look for, whichever DNS server answers.
+const SERVICE = 'kube-dns';
+const POD_LABELS = { 'k8s-app': SERVICE };
+// The distroless base image's `nonroot` user; named users cannot be checked against runAsNonRoot.
+const NONROOT_ID = 65532;
+
+/** The Corefile kubeadm deploys, for this cluster's domain. */
+export function corefile(clusterDomain: string): string {
+  return `.:53 {
+    errors
+    health {
+        lameduck 5s
+    }
+    ready
+    kubernetes ${clusterDomain} in-addr.arpa ip6.arpa {
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+        ttl 30
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf {
+        max_concurrent 1000
+    }
+    cache 30
+    loop
+    reload
+    loadbalance
+}
+`;
+}
+
+function clusterRole(): V1ClusterRole {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: `strata:${NAME}` },
+    rules: [
+      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+    ],
+  };
+}
+
+function deployment(images: BootstrapImages): V1Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: NAME, namespace: KUBE_SYSTEM, labels: { ...POD_LABELS, 'kubernetes.io/name': 'CoreDNS' } },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: POD_LABELS },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      template: {
+        metadata: { labels: POD_LABELS },
+        spec: {
+          priorityClassName: 'system-cluster-critical',
+          serviceAccountName: NAME,
+          nodeSelector: linuxNodes(),
+          // Cluster DNS must come up before any worker joins, so it may run on controllers.
+          tolerations: [
+            { key: 'CriticalAddonsOnly', operator: 'Exists' },
+            { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+          ],
+          affinity: {
+            // Preferred, not required: a one-node cluster still gets both replicas.
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  podAffinityTerm: {
+                    labelSelector: { matchLabels: POD_LABELS },
+                    topologyKey: 'kubernetes.io/hostname',
+                  },
+                },
+              ],
+            },
+          },
+          // Upstream resolvers come from the node, not from cluster DNS itself.
+          dnsPolicy: 'Default',
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: NONROOT_ID,
+            runAsGroup: NONROOT_ID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: NAME,
+              image: images.coredns,
+              args: ['-conf', '/etc/coredns/Corefile'],
+              ports: [
+                { name: 'dns', containerPort: 53, protocol: 'UDP' },
+                { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+                { name: 'metrics', containerPort: 9153, protocol: 'TCP' },
+              ],
+              resources: { requests: { cpu: '100m', memory: '70Mi' }, limits: { memory: '170Mi' } },
+              livenessProbe: {
+                httpGet: { path: '/health', port: 8080, scheme: 'HTTP' },
+                initialDelaySeconds: 60,
+                timeoutSeconds: 5,
+                successThreshold: 1,
+                failureThreshold: 5,
+              },
+              readinessProbe: { httpGet: { path: '/ready', port: 8181, scheme: 'HTTP' } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                // Port 53 as a non-root user: the coredns binary carries NET_BIND_SERVICE as a file capability,
+                // which allowPrivilegeEscalation=false honours only if the container was granted it.
+                capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+                readOnlyRootFilesystem: true,
+              },
+              volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
+            },
+          ],
+          volumes: [{ name: 'config-volume', configMap: { name: NAME, items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+        },
+      },
+    },
+  };
+}
+
+function service(inputs: ManifestInputs): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: SERVICE,
+      namespace: KUBE_SYSTEM,
+      labels: { ...POD_LABELS, 'kubernetes.io/name': 'CoreDNS' },
+      annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
+    },
+    spec: {
+      selector: POD_LABELS,
+      // Fixed, because every kubelet is configured with it as clusterDNS before the Service exists.
+      clusterIP: inputs.dnsServiceIp,
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP' },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+        { name: 'metrics', port: 9153, protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+/** Cluster DNS for clusterDomain, answering at dnsServiceIp. */
+export function coredns(inputs: ManifestInputs, images: BootstrapImages): KubernetesObject[] {
+  const serviceAccount: V1ServiceAccount = {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: NAME, namespace: KUBE_SYSTEM },
+  };
+  const configMap: V1ConfigMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: NAME, namespace: KUBE_SYSTEM },
+    data: { Corefile: corefile(inputs.clusterDomain) },
+  };
+  return [
+    serviceAccount,
+    clusterRole(),
+    clusterRoleBinding(`strata:${NAME}`, `strata:${NAME}`, [serviceAccountSubject(NAME, KUBE_SYSTEM)]),
+    configMap,
+    deployment(images),
+    service(inputs),
+  ];
+}

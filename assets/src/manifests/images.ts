@@ -1,0 +1,28 @@
+import type { ManifestInputs } from './inputs.ts';
+
+// Pinned images; the README records where each version was taken from. Bump them together with that record.
+
+/** flanneld, also used by the init container that installs the CNI config. */
+export const FLANNEL_IMAGE = 'ghcr.io/flannel-io/flannel:v0.28.9';
+/** The `flannel` CNI plugin binary that an init container copies into /opt/cni/bin. */
+export const FLANNEL_CNI_PLUGIN_IMAGE = 'ghcr.io/flannel-io/flannel-cni-plugin:v1.9.1-flannel3';
+/** The CoreDNS release kubeadm v1.36 deploys. */
+export const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.14.2';
+/** kube-proxy is tagged with the cluster's Kubernetes version so the two never drift apart. */
+export const KUBE_PROXY_IMAGE_REPOSITORY = 'registry.k8s.io/kube-proxy';
+
+export interface BootstrapImages {
+  readonly flannel: string;
+  readonly flannelCniPlugin: string;
+  readonly coredns: string;
+  readonly kubeProxy: string;
+}
+
+export function resolveImages(inputs: ManifestInputs): BootstrapImages {
+  return {
+    flannel: inputs.images?.flannel ?? FLANNEL_IMAGE,
+    flannelCniPlugin: inputs.images?.flannelCniPlugin ?? FLANNEL_CNI_PLUGIN_IMAGE,
+    coredns: inputs.images?.coredns ?? COREDNS_IMAGE,
+    kubeProxy: inputs.images?.kubeProxy ?? `${KUBE_PROXY_IMAGE_REPOSITORY}:${inputs.kubernetesVersion}`,
+  };
+}

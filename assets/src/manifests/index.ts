@@ -1,0 +1,19 @@
+// The public API of the bootstrap manifests.
+export { renderBootstrapManifests } from './render.ts';
+export { manifestFileToYaml } from './yaml.ts';
+export { ADDON_FILE_PREFIXES, type ManifestFile } from './manifest-file.ts';
+export {
+  parseManifestInputs,
+  ManifestInputsError,
+  type ManifestInputIssue,
+  type ManifestInputs,
+} from './inputs.ts';
+export {
+  COREDNS_IMAGE,
+  FLANNEL_CNI_PLUGIN_IMAGE,
+  FLANNEL_IMAGE,
+  KUBE_PROXY_IMAGE_REPOSITORY,
+  type BootstrapImages,
+} from './images.ts';
+export { COMPONENT_LABEL, STRATA_CONSOLE_NAMESPACE, STRATA_SYSTEM_NAMESPACE } from './namespaces.ts';
+export { APISERVER_KUBELET_CLIENT, BOOTSTRAP_TOKEN_EXTRA_GROUP } from './node-bootstrap.ts';

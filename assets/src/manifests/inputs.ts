@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { containsAddress, lastAddress, overlaps, parseAddress, parseCidr } from '../net/cidr.ts';
+import { StrataError } from '../errors/strata-error.ts';
+
+/** What the bootstrap manifests are rendered from; the validated cluster config maps onto it. */
+export interface ManifestInputs {
+  /** A DNS-1123 label; it names the cluster in the bootstrap token's description. */
+  readonly clusterName: string;
+  /** The Kubernetes release, e.g. 'v1.36.3': the kube-proxy image tag and the Pod Security Admission version. */
+  readonly kubernetesVersion: string;
+  /** IPv4 pod network, e.g. 10.2.0.0/16. kube-controller-manager must allocate node pod CIDRs from the same range. */
+  readonly podCidr: string;
+  /** IPv4 service network, e.g. 10.3.0.0/16; must equal kube-apiserver's --service-cluster-ip-range. */
+  readonly serviceCidr: string;
+  /** e.g. cluster.local; must equal the kubelets' clusterDomain. */
+  readonly clusterDomain: string;
+  /** The kube-dns Service's address inside serviceCidr, e.g. 10.3.0.10; must equal the kubelets' clusterDNS. */
+  readonly dnsServiceIp: string;
+  /**
+   * MTU of the nodes' underlay interface as flannel's VXLAN backend sees it; pod interfaces get
+   * 50 bytes less (the VXLAN header). Omit it to let flannel read the interface's own MTU.
+   */
+  readonly mtu?: number;
+  /** How node agents reach the API before cluster DNS/Service routing exists. */
+  readonly apiServer: { readonly host: string; readonly port: number };
+  /** The kubelet TLS bootstrap token: id [a-z0-9]{6}, secret [a-z0-9]{16}. */
+  readonly bootstrapToken: { readonly id: string; readonly secret: string };
+  /** Replacements for the pinned images, e.g. a mirror for an air-gapped install. */
+  readonly images?: Partial<Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy', string>>;
+}
+
+export interface ManifestInputIssue {
+  /** Dotted path of the offending field, e.g. 'apiServer.port'; '(root)' when the whole value is wrong. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The inputs were refused; `field` names the first offending field and `issues` lists every problem. */
+export class ManifestInputsError extends StrataError {
+  readonly field: string;
+  readonly issues: readonly ManifestInputIssue[];
+
+  constructor(issues: readonly [ManifestInputIssue, ...ManifestInputIssue[]]) {
+    const lines = issues.map((issue) => `  ${issue.field}: ${issue.message}`);
+    super(`invalid manifest inputs:\n${lines.join('\n')}`, { field: issues[0].field, issues });
+    this.field = issues[0].field;
+    this.issues = issues;
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+// An image reference is passed to the container runtime verbatim, so only its outline is checked here.
+const IMAGE_REFERENCE = /^[a-z0-9][A-Za-z0-9._\-/:@]*$/;
+
+const imageSchema = z
+  .string()
+  .regex(IMAGE_REFERENCE, 'must be an image reference such as registry.example.com/flannel:v0.28.9');
+
+const dnsSubdomainSchema = z
+  .string()
+  .max(253, 'must be at most 253 characters')
+  .refine(
+    (value) => value.split('.').every((label) => DNS_LABEL.test(label)),
+    'must be a lower-case DNS name such as cluster.local',
+  );
+
+/** A network address with no host bits set: tools disagree on what 10.2.0.1/16 means, so it is refused. */
+const networkSchema = z
+  .cidrv4({ message: 'must be an IPv4 CIDR such as 10.2.0.0/16', abort: true })
+  .refine((cidr) => parseCidr(cidr).ok, 'must be a network address (host bits zero), e.g. 10.2.0.0/16');
+
+const manifestInputsSchema = z
+  .strictObject({
+    clusterName: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters'),
+    kubernetesVersion: z
+      .string()
+      .regex(/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, 'must be a Kubernetes release tag such as v1.36.3'),
+    podCidr: networkSchema,
+    serviceCidr: networkSchema,
+    clusterDomain: dnsSubdomainSchema,
+    dnsServiceIp: z.ipv4('must be an IPv4 address such as 10.3.0.10'),
+    // 1280 is the smallest MTU IPv6 allows on a link; 9216 covers every common jumbo frame size.
+    mtu: z.int('must be an integer').min(1280, 'must be at least 1280').max(9216, 'must be at most 9216').optional(),
+    apiServer: z.strictObject({
+      host: z.union([z.ipv4(), z.ipv6(), z.hostname()], 'must be an IP address or a DNS name'),
+      port: z.int('must be an integer').min(1, 'must be a TCP port (1-65535)').max(65535, 'must be a TCP port (1-65535)'),
+    }),
+    bootstrapToken: z.strictObject({
+      id: z.string().regex(/^[a-z0-9]{6}$/, 'must be 6 characters of [a-z0-9]'),
+      secret: z.string().regex(/^[a-z0-9]{16}$/, 'must be 16 characters of [a-z0-9]'),
+    }),
+    images: z
+      .strictObject({
+        flannel: imageSchema.optional(),
+        flannelCniPlugin: imageSchema.optional(),
+        coredns: imageSchema.optional(),
+        kubeProxy: imageSchema.optional(),
+      })
+      .optional(),
+  })
+  .superRefine((inputs, context) => {
+    // Cross-field rules only make sense once each field is well formed on its own.
+    const pods = parseCidr(inputs.podCidr);
+    const services = parseCidr(inputs.serviceCidr);
+    if (pods.ok && services.ok && overlaps(pods.cidr, services.cidr)) {
+      context.addIssue({ code: 'custom', path: ['podCidr'], message: `overlaps serviceCidr ${inputs.serviceCidr}` });
+    }
+    const dns = parseAddress(inputs.dnsServiceIp);
+    if (services.ok && dns !== undefined) {
+      const range = services.cidr;
+      if (!containsAddress(range, dns)) {
+        context.addIssue({ code: 'custom', path: ['dnsServiceIp'], message: `must lie inside serviceCidr ${inputs.serviceCidr}` });
+      } else if (dns.value === range.network || dns.value === range.network + 1n || dns.value === lastAddress(range)) {
+        // The first usable address belongs to the `kubernetes` Service.
+        context.addIssue({
+          code: 'custom',
+          path: ['dnsServiceIp'],
+          message: `must not be the network, broadcast or first address of serviceCidr ${inputs.serviceCidr}`,
+        });
+      }
+    }
+  });
+
+/** Checks `value` against every rule; throws ManifestInputsError naming each offending field. */
+export function parseManifestInputs(value: unknown): ManifestInputs {
+  const result = manifestInputsSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.flatMap((issue) =>
+    // A misspelt key is reported at the key itself, so that the field named is the one to fix.
+    (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path]).map((path) => ({
+      field: path.length === 0 ? '(root)' : path.map(String).join('.'),
+      message: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message,
+    })),
+  );
+  const [first, ...rest] = issues;
+  // zod reports at least one issue for every failure; the guard satisfies the type checker.
+  throw new ManifestInputsError(first ? [first, ...rest] : [{ field: '(root)', message: 'invalid' }]);
+}

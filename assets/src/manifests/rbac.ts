@@ -1,0 +1,25 @@
+import type { RbacV1Subject, V1ClusterRoleBinding } from '@kubernetes/client-node';
+
+const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+export function groupSubject(name: string): RbacV1Subject {
+  return { kind: 'Group', apiGroup: RBAC_GROUP, name };
+}
+
+export function userSubject(name: string): RbacV1Subject {
+  return { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name };
+}
+
+export function serviceAccountSubject(name: string, namespace: string): RbacV1Subject {
+  return { kind: 'ServiceAccount', name, namespace };
+}
+
+export function clusterRoleBinding(name: string, clusterRole: string, subjects: readonly RbacV1Subject[]): V1ClusterRoleBinding {
+  return {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'ClusterRoleBinding',
+    metadata: { name },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: clusterRole },
+    subjects: [...subjects],
+  };
+}

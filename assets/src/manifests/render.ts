@@ -1,0 +1,26 @@
+import { coredns } from './coredns.ts';
+import { flannel } from './flannel.ts';
+import { resolveImages } from './images.ts';
+import { parseManifestInputs, type ManifestInputs } from './inputs.ts';
+import { kubeProxy } from './kube-proxy.ts';
+import type { ManifestFile } from './manifest-file.ts';
+import { namespaces } from './namespaces.ts';
+import { nodeBootstrap } from './node-bootstrap.ts';
+
+/**
+ * The manifests a new cluster is bootstrapped with, in apply order: the
+ * namespaces add-ons install into, what lets kubelets join, the pod network,
+ * Service routing, then cluster DNS (whose Pods need the network). Throws
+ * ManifestInputsError, naming the field, when an input is invalid.
+ */
+export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[] {
+  const valid = parseManifestInputs(inputs);
+  const images = resolveImages(valid);
+  return [
+    { fileName: '00-namespaces.yaml', objects: namespaces(valid) },
+    { fileName: '10-node-bootstrap.yaml', objects: nodeBootstrap(valid) },
+    { fileName: '20-flannel.yaml', objects: flannel(valid, images) },
+    { fileName: '30-kube-proxy.yaml', objects: kubeProxy(valid, images) },
+    { fileName: '40-coredns.yaml', objects: coredns(valid, images) },
+  ];
+}
