@@ -1,15 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { runCommand, type CommandResult } from '@strata/assets';
 import { writeUserKubeconfig } from './control-plane-pki.ts';
 import type { ControlPlaneInfo } from './control-plane-info.ts';
-
-export interface CommandResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /**
  * What a test sees of a running control plane: clients for the admin and for
@@ -49,18 +43,9 @@ export class HarnessCluster {
 
   /** Runs the pinned kubectl against this cluster as the admin. */
   kubectl(args: readonly string[], input?: string): Promise<CommandResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.info.binaries.kubectl, [`--kubeconfig=${this.info.kubeconfigPath}`, ...args], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { PATH: process.env['PATH'] ?? '', HOME: this.info.dir },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(input ?? '');
+    return runCommand(this.info.binaries.kubectl, [`--kubeconfig=${this.info.kubeconfigPath}`, ...args], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: this.info.dir },
+      ...(input === undefined ? {} : { input }),
     });
   }
 }

@@ -1,7 +1,7 @@
 // The public entry point of @strata/harness, for tests of every package.
 export { startControlPlane, ControlPlaneStartError, type RunningControlPlane, type StartOptions } from './control-plane.ts';
 export { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
-export { HarnessCluster, type CommandResult } from './harness-cluster.ts';
+export { HarnessCluster } from './harness-cluster.ts';
 export { sharedControlPlane, SHARED_CONTROL_PLANE_VARIABLE } from './shared.ts';
 export { ComponentExitedError, ManagedProcess, type ProcessSpec } from './process/managed-process.ts';
 export { ComponentNotReadyError, httpsGet, waitUntilHealthy, type ClientTls, type HttpAnswer } from './readiness.ts';

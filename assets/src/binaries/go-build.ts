@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GoBuildError } from './errors.ts';
+import { runCommand } from '../process/run-command.ts';
 import type { ComponentSpec, ReleaseSpec } from './components.ts';
 
 export type Progress = (message: string) => void;
@@ -25,18 +26,6 @@ function atLeast(found: GoVersion, required: GoVersion): boolean {
   return found.patch >= required.patch;
 }
 
-function run(command: string, args: readonly string[], options: { cwd?: string; env: NodeJS.ProcessEnv }) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 /**
  * Finds a Go toolchain new enough for the wrapper module. Returns a reason
  * instead of throwing, because a missing Go is one of several fall-backs.
@@ -49,7 +38,7 @@ export async function findGo(
   const required = parseGoVersion(`go${/^go (\S+)$/m.exec(goMod)?.[1] ?? '1.0'}`);
   let found: GoVersion | undefined;
   try {
-    const result = await run('go', ['env', 'GOVERSION'], { env });
+    const result = await runCommand('go', ['env', 'GOVERSION'], { env });
     found = parseGoVersion(result.stdout);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { access, constants, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withLockFile } from '../fs/lock-file.ts';
+import { runCommand } from '../process/run-command.ts';
 import { BinaryCache, defaultCacheRoot } from './cache.ts';
 import {
   COMPONENT_NAMES,
@@ -37,17 +37,6 @@ export interface Resolution {
 
 const defaultProgress: Progress = (message) => process.stderr.write(`[binaries] ${message}\n`);
 
-function runVersion(binary: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', () => resolve(output));
-  });
-}
-
 async function fromDirectory(dir: string, names: readonly ComponentName[]): Promise<Record<string, string>> {
   const paths: Record<string, string> = {};
   for (const name of names) {
@@ -62,7 +51,8 @@ async function fromDirectory(dir: string, names: readonly ComponentName[]): Prom
         { component: name, path, variable: BIN_DIR_VARIABLE },
       );
     }
-    const output = await runVersion(path, component.versionCommand);
+    const result = await runCommand(path, component.versionCommand);
+    const output = result.stdout + result.stderr;
     if (!output.includes(release.version.replace(/^v/, ''))) {
       throw new BinaryResolutionError(
         `${path} is not ${name} ${release.version}; \`${name} ${component.versionCommand.join(' ')}\` printed: ${output.trim().split('\n')[0] ?? ''}`,

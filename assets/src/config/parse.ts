@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { ClusterConfigError } from './errors.ts';
 import { localHostNetworks, toHostNetworks } from './host-networks.ts';
 import { dedupeIssues, formatIssues, sortIssues, type ConfigIssue, type Finding } from './issue.ts';
-import { formatPath, type FieldPath } from './path.ts';
+import { formatFieldPath, type FieldPath } from './path.ts';
 import { ConfigReader } from './reader.ts';
 import { runRules } from './rules/index.ts';
 import { clusterConfigSchema, type ClusterConfig } from './schema.ts';
@@ -31,7 +31,7 @@ function toIssue(finding: Finding, source: YamlSource | undefined): ConfigIssue 
   const anchor = own?.exact !== true && finding.anchor !== undefined ? source?.locate(finding.anchor) : undefined;
   const located = anchor?.exact === true ? anchor : own;
   return {
-    path: formatPath(finding.path),
+    path: formatFieldPath(finding.path),
     message: finding.message,
     ...('value' in finding && finding.value !== undefined ? { value: finding.value } : {}),
     ...(finding.hint === undefined ? {} : { hint: finding.hint }),

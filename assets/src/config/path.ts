@@ -1,22 +1,6 @@
-/** Where a value sits in the config: keys and list indexes from the root. */
-export type FieldPath = readonly (string | number)[];
+import type { FieldPath } from '../errors/field-path.ts';
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** `workerPools[1].taints[0].effect`; keys that are not identifiers (label keys) are quoted: `labels["node.strata.dev/pool"]`. */
-export function formatPath(path: FieldPath): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') {
-      text += `[${segment}]`;
-    } else if (IDENTIFIER.test(segment)) {
-      text += text === '' ? segment : `.${segment}`;
-    } else {
-      text += `[${JSON.stringify(segment)}]`;
-    }
-  }
-  return text;
-}
+export { formatFieldPath, type FieldPath } from '../errors/field-path.ts';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Finding } from './issue.ts';
-import { formatPath, valueAt, type FieldPath } from './path.ts';
+import { formatFieldPath, valueAt, type FieldPath } from './path.ts';
 import { allKeys, fieldDocs, objectKeysAt } from './schema-walk.ts';
 import { closestMatch } from './suggest.ts';
 
@@ -131,7 +131,7 @@ function unknownKeyHint(root: z.ZodType, parent: FieldPath, key: string): string
     const where = home.parent === '' ? 'at the top level' : `under ${home.parent}`;
     return `"${home.key}" belongs ${where}${elsewhere.length > 1 ? ' (among other places)' : ''}`;
   }
-  const here = formatPath(parent);
+  const here = formatFieldPath(parent);
   return `${here === '' ? 'fields at the top level' : `fields of ${here}`}: ${allowed.join(', ')}`;
 }
 

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import type { IgnitionIssue } from './errors.ts';
-import { formatIssuePath, type PathSegment } from './issue-path.ts';
+import { formatFieldPath } from '../errors/field-path.ts';
+
+type PathSegment = string | number;
 
 const describeValue = (value: unknown): string => {
   if (value === null) return 'null';
@@ -36,14 +38,14 @@ export function shapeIssues(issues: readonly z.core.$ZodIssue[], input: unknown)
     switch (issue.code) {
       case 'unrecognized_keys':
         return issue.keys.map((key) => ({
-          path: formatIssuePath([...path, key]),
+          path: formatFieldPath([...path, key]),
           message: `unknown field ${JSON.stringify(key)}`,
         }));
       case 'invalid_type': {
         const found = valueAt(input, issue.path);
         return [
           {
-            path: formatIssuePath(path),
+            path: formatFieldPath(path),
             message: found.present
               ? `expected ${describeType(issue.expected)}, got ${describeValue(found.value)}`
               : `required field is missing (expected ${describeType(issue.expected)})`,
@@ -51,7 +53,7 @@ export function shapeIssues(issues: readonly z.core.$ZodIssue[], input: unknown)
         ];
       }
       default:
-        return [{ path: formatIssuePath(path), message: issue.message }];
+        return [{ path: formatFieldPath(path), message: issue.message }];
     }
   });
 }

@@ -1,5 +1,7 @@
 import { IgnitionValidationError, type IgnitionIssue } from './errors.ts';
-import { formatIssuePath, type PathSegment } from './issue-path.ts';
+import { formatFieldPath } from '../errors/field-path.ts';
+
+type PathSegment = string | number;
 import {
   compressionProblem,
   dropinNameProblem,
@@ -51,7 +53,7 @@ function semanticIssues(config: IgnitionConfig): IgnitionIssue[] {
   const issues: IgnitionIssue[] = [];
   const report: Report = (at, problem) => {
     if (problem !== undefined) {
-      issues.push({ path: formatIssuePath(at), message: problem });
+      issues.push({ path: formatFieldPath(at), message: problem });
     }
   };
   checkIgnitionSection(config, report);
@@ -68,7 +70,7 @@ function uniqueness(report: Report, what: string): (key: string, at: readonly Pa
   return (key, at) => {
     const first = seen.get(key);
     if (first === undefined) {
-      seen.set(key, formatIssuePath(at));
+      seen.set(key, formatFieldPath(at));
     } else {
       report(at, `duplicate ${what} ${JSON.stringify(key)} (first at ${first})`);
     }

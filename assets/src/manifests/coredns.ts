@@ -4,11 +4,10 @@ import type {
   V1ConfigMap,
   V1Deployment,
   V1Service,
-  V1ServiceAccount,
 } from '@kubernetes/client-node';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
-import { KUBE_SYSTEM, linuxNodes } from './node-agents.ts';
+import { KUBE_SYSTEM, kubeSystemServiceAccount, linuxNodes } from './node-agents.ts';
 import { clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
 
 const NAME = 'coredns';
@@ -158,11 +157,7 @@ function service(inputs: ManifestInputs): V1Service {
 
 /** Cluster DNS for clusterDomain, answering at dnsServiceIp. */
 export function coredns(inputs: ManifestInputs, images: BootstrapImages): KubernetesObject[] {
-  const serviceAccount: V1ServiceAccount = {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: NAME, namespace: KUBE_SYSTEM },
-  };
+  const serviceAccount = kubeSystemServiceAccount(NAME);
   const configMap: V1ConfigMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -3,18 +3,10 @@ import type {
   V1ClusterRole,
   V1ConfigMap,
   V1DaemonSet,
-  V1ServiceAccount,
 } from '@kubernetes/client-node';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
-import {
-  apiServerEnv,
-  KUBE_SYSTEM,
-  linuxNodes,
-  tolerateEverything,
-  xtablesLockMount,
-  xtablesLockVolume,
-} from './node-agents.ts';
+import { KUBE_SYSTEM, apiServerEnv, kubeSystemServiceAccount, nodeAgentDaemonSet, xtablesLockMount, xtablesLockVolume } from './node-agents.ts';
 import { clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
 
 const NAME = 'flannel';
@@ -62,84 +54,68 @@ function clusterRole(): V1ClusterRole {
 }
 
 function daemonSet(inputs: ManifestInputs, images: BootstrapImages): V1DaemonSet {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'kube-flannel', namespace: KUBE_SYSTEM, labels: LABELS },
-    spec: {
-      selector: { matchLabels: LABELS },
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
-      template: {
-        metadata: { labels: LABELS },
-        spec: {
-          hostNetwork: true,
-          priorityClassName: 'system-node-critical',
-          serviceAccountName: NAME,
-          nodeSelector: linuxNodes(),
-          tolerations: tolerateEverything(),
-          initContainers: [
-            {
-              name: 'install-cni-plugin',
-              image: images.flannelCniPlugin,
-              command: ['cp'],
-              args: ['-f', '/flannel', '/opt/cni/bin/flannel'],
-              volumeMounts: [{ name: 'cni-plugin', mountPath: '/opt/cni/bin' }],
-            },
-            {
-              name: 'install-cni',
-              image: images.flannel,
-              command: ['cp'],
-              args: ['-f', '/etc/kube-flannel/cni-conf.json', '/etc/cni/net.d/10-flannel.conflist'],
-              volumeMounts: [
-                { name: 'cni', mountPath: '/etc/cni/net.d' },
-                { name: 'flannel-cfg', mountPath: '/etc/kube-flannel/' },
-              ],
-            },
-          ],
-          containers: [
-            {
-              name: 'kube-flannel',
-              image: images.flannel,
-              command: ['/opt/bin/flanneld'],
-              args: ['--ip-masq', '--kube-subnet-mgr'],
-              env: [
-                ...apiServerEnv(inputs.apiServer),
-                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                { name: 'EVENT_QUEUE_DEPTH', value: '5000' },
-                // Exit rather than run on an unsynced node cache, which would program wrong routes.
-                { name: 'CONT_WHEN_CACHE_NOT_READY', value: 'false' },
-              ],
-              resources: { requests: { cpu: '100m', memory: '50Mi' } },
-              securityContext: { privileged: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
-              volumeMounts: [
-                { name: 'run', mountPath: '/run/flannel' },
-                { name: 'flannel-cfg', mountPath: '/etc/kube-flannel/' },
-                xtablesLockMount(),
-              ],
-            },
-          ],
-          volumes: [
-            // subnet.env, which the flannel CNI plugin reads on the host.
-            { name: 'run', hostPath: { path: '/run/flannel' } },
-            { name: 'cni-plugin', hostPath: { path: '/opt/cni/bin' } },
-            { name: 'cni', hostPath: { path: '/etc/cni/net.d' } },
-            { name: 'flannel-cfg', configMap: { name: CONFIG_MAP } },
-            xtablesLockVolume(),
+  return nodeAgentDaemonSet({
+    name: 'kube-flannel',
+    serviceAccountName: NAME,
+    labels: LABELS,
+    pod: {
+      initContainers: [
+        {
+          name: 'install-cni-plugin',
+          image: images.flannelCniPlugin,
+          command: ['cp'],
+          args: ['-f', '/flannel', '/opt/cni/bin/flannel'],
+          volumeMounts: [{ name: 'cni-plugin', mountPath: '/opt/cni/bin' }],
+        },
+        {
+          name: 'install-cni',
+          image: images.flannel,
+          command: ['cp'],
+          args: ['-f', '/etc/kube-flannel/cni-conf.json', '/etc/cni/net.d/10-flannel.conflist'],
+          volumeMounts: [
+            { name: 'cni', mountPath: '/etc/cni/net.d' },
+            { name: 'flannel-cfg', mountPath: '/etc/kube-flannel/' },
           ],
         },
-      },
+      ],
+      containers: [
+        {
+          name: 'kube-flannel',
+          image: images.flannel,
+          command: ['/opt/bin/flanneld'],
+          args: ['--ip-masq', '--kube-subnet-mgr'],
+          env: [
+            ...apiServerEnv(inputs.apiServer),
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+            { name: 'EVENT_QUEUE_DEPTH', value: '5000' },
+            // Exit rather than run on an unsynced node cache, which would program wrong routes.
+            { name: 'CONT_WHEN_CACHE_NOT_READY', value: 'false' },
+          ],
+          resources: { requests: { cpu: '100m', memory: '50Mi' } },
+          securityContext: { privileged: false, capabilities: { add: ['NET_ADMIN', 'NET_RAW'] } },
+          volumeMounts: [
+            { name: 'run', mountPath: '/run/flannel' },
+            { name: 'flannel-cfg', mountPath: '/etc/kube-flannel/' },
+            xtablesLockMount(),
+          ],
+        },
+      ],
+      volumes: [
+        // subnet.env, which the flannel CNI plugin reads on the host.
+        { name: 'run', hostPath: { path: '/run/flannel' } },
+        { name: 'cni-plugin', hostPath: { path: '/opt/cni/bin' } },
+        { name: 'cni', hostPath: { path: '/etc/cni/net.d' } },
+        { name: 'flannel-cfg', configMap: { name: CONFIG_MAP } },
+        xtablesLockVolume(),
+      ],
     },
-  };
+  });
 }
 
 /** The pod network: a VXLAN overlay over podCidr, one subnet per node. */
 export function flannel(inputs: ManifestInputs, images: BootstrapImages): KubernetesObject[] {
-  const serviceAccount: V1ServiceAccount = {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: NAME, namespace: KUBE_SYSTEM },
-  };
+  const serviceAccount = kubeSystemServiceAccount(NAME);
   const configMap: V1ConfigMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -1,15 +1,8 @@
-import type { KubernetesObject, V1ConfigMap, V1DaemonSet, V1ServiceAccount } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
-import {
-  apiServerEnv,
-  KUBE_SYSTEM,
-  linuxNodes,
-  tolerateEverything,
-  xtablesLockMount,
-  xtablesLockVolume,
-} from './node-agents.ts';
+import { KUBE_SYSTEM, apiServerEnv, kubeSystemServiceAccount, nodeAgentDaemonSet, xtablesLockMount, xtablesLockVolume } from './node-agents.ts';
 import { clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
 
 const NAME = 'kube-proxy';
@@ -45,68 +38,52 @@ function configuration(inputs: ManifestInputs): string {
 }
 
 function daemonSet(inputs: ManifestInputs, images: BootstrapImages): V1DaemonSet {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: NAME, namespace: KUBE_SYSTEM, labels: LABELS },
-    spec: {
-      selector: { matchLabels: LABELS },
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
-      template: {
-        metadata: { labels: LABELS },
-        spec: {
-          hostNetwork: true,
-          priorityClassName: 'system-node-critical',
-          serviceAccountName: NAME,
-          nodeSelector: linuxNodes(),
-          tolerations: tolerateEverything(),
-          containers: [
-            {
-              name: NAME,
-              image: images.kubeProxy,
-              command: [
-                '/usr/local/bin/kube-proxy',
-                `--config=${CONFIG_DIR}/${CONFIG_KEY}`,
-                // The only per-node setting; kube-proxy applies this flag on top of the config file.
-                '--hostname-override=$(NODE_NAME)',
-              ],
-              env: [
-                ...apiServerEnv(inputs.apiServer),
-                { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
-              ],
-              // /livez, unlike /healthz, does not fail while the node is being drained for deletion.
-              livenessProbe: {
-                httpGet: { path: '/livez', port: HEALTHZ_PORT, scheme: 'HTTP' },
-                initialDelaySeconds: 15,
-                timeoutSeconds: 15,
-              },
-              // It rewrites the node's netfilter rules and loads kernel modules.
-              securityContext: { privileged: true },
-              volumeMounts: [
-                { name: NAME, mountPath: CONFIG_DIR, readOnly: true },
-                xtablesLockMount(),
-                { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true },
-              ],
-            },
+  return nodeAgentDaemonSet({
+    name: NAME,
+    serviceAccountName: NAME,
+    labels: LABELS,
+    pod: {
+      containers: [
+        {
+          name: NAME,
+          image: images.kubeProxy,
+          command: [
+            '/usr/local/bin/kube-proxy',
+            `--config=${CONFIG_DIR}/${CONFIG_KEY}`,
+            // The only per-node setting; kube-proxy applies this flag on top of the config file.
+            '--hostname-override=$(NODE_NAME)',
           ],
-          volumes: [
-            { name: NAME, configMap: { name: NAME } },
-            xtablesLockVolume(),
-            { name: 'lib-modules', hostPath: { path: '/lib/modules' } },
+          env: [
+            ...apiServerEnv(inputs.apiServer),
+            { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+          ],
+          // /livez, unlike /healthz, does not fail while the node is being drained for deletion.
+          livenessProbe: {
+            httpGet: { path: '/livez', port: HEALTHZ_PORT, scheme: 'HTTP' },
+            initialDelaySeconds: 15,
+            timeoutSeconds: 15,
+          },
+          // It rewrites the node's netfilter rules and loads kernel modules.
+          securityContext: { privileged: true },
+          volumeMounts: [
+            { name: NAME, mountPath: CONFIG_DIR, readOnly: true },
+            xtablesLockMount(),
+            { name: 'lib-modules', mountPath: '/lib/modules', readOnly: true },
           ],
         },
-      },
+      ],
+      volumes: [
+        { name: NAME, configMap: { name: NAME } },
+        xtablesLockVolume(),
+        { name: 'lib-modules', hostPath: { path: '/lib/modules' } },
+      ],
     },
-  };
+  });
 }
 
 /** Service routing: programs each node's iptables with the cluster's Services. */
 export function kubeProxy(inputs: ManifestInputs, images: BootstrapImages): KubernetesObject[] {
-  const serviceAccount: V1ServiceAccount = {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: NAME, namespace: KUBE_SYSTEM },
-  };
+  const serviceAccount = kubeSystemServiceAccount(NAME);
   const configMap: V1ConfigMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',

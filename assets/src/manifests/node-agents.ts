@@ -1,4 +1,4 @@
-import type { V1EnvVar, V1Toleration, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1DaemonSet, V1EnvVar, V1PodSpec, V1ServiceAccount, V1Toleration, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { ManifestInputs } from './inputs.ts';
 
 // What the per-node networking agents (flannel, kube-proxy) have in common.
@@ -34,4 +34,41 @@ export function xtablesLockVolume(): V1Volume {
 
 export function xtablesLockMount(): V1VolumeMount {
   return { name: 'xtables-lock', mountPath: '/run/xtables.lock' };
+}
+
+export function kubeSystemServiceAccount(name: string): V1ServiceAccount {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: KUBE_SYSTEM } };
+}
+
+/**
+ * A per-node agent in kube-system: on the host network of every Linux node,
+ * tolerating every taint, critical to the node, rolled one node at a time.
+ */
+export function nodeAgentDaemonSet(options: {
+  readonly name: string;
+  readonly serviceAccountName: string;
+  readonly labels: Record<string, string>;
+  readonly pod: Pick<V1PodSpec, 'initContainers' | 'containers' | 'volumes'>;
+}): V1DaemonSet {
+  const { name, serviceAccountName, labels, pod } = options;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name, namespace: KUBE_SYSTEM, labels },
+    spec: {
+      selector: { matchLabels: labels },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      template: {
+        metadata: { labels },
+        spec: {
+          hostNetwork: true,
+          priorityClassName: 'system-node-critical',
+          serviceAccountName,
+          nodeSelector: linuxNodes(),
+          tolerations: tolerateEverything(),
+          ...pod,
+        },
+      },
+    },
+  };
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
+import { runCommand } from '../process/run-command.ts';
 import { parse } from 'yaml';
 import type { V1Pod } from '@kubernetes/client-node';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -21,13 +21,7 @@ import { ASSET_PATHS, CERT, KEY } from './layout.ts';
 
 const CONTROLLERS = 3;
 
-function run(command: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const run = (command: string, args: readonly string[]) => runCommand(command, args);
 
 describe('rendered assets run a real control plane', () => {
   const config = renderConfig({ controllers: { count: CONTROLLERS } });

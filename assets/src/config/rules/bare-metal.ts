@@ -1,5 +1,5 @@
 import type { Finding } from '../issue.ts';
-import { formatPath, type FieldPath } from '../path.ts';
+import { formatFieldPath, type FieldPath } from '../path.ts';
 import type { ConfigReader } from '../reader.ts';
 import { CONTROLLER_COUNTS, controllersSchema, machineSchema, workerPoolSchema } from '../schema.ts';
 import { closestMatch } from '../suggest.ts';
@@ -46,7 +46,7 @@ function duplicates(machines: readonly MachineFields[], field: 'name' | 'mac' | 
       first.set(value, machine);
       return [];
     }
-    return [{ path: [...machine.path, field], message: `repeats the ${what} of ${formatPath(earlier.path)}${earlier.name === undefined ? '' : ` (${earlier.name})`}`, hint, value }];
+    return [{ path: [...machine.path, field], message: `repeats the ${what} of ${formatFieldPath(earlier.path)}${earlier.name === undefined ? '' : ` (${earlier.name})`}`, hint, value }];
   });
 }
 
