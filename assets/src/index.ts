@@ -1,6 +1,7 @@
 // The public entry point of @strata/assets. Other packages import only from here
 // (and from '@strata/assets/binaries').
 export { StrataError } from './errors/strata-error.ts';
+export { ComponentExitedError, logTail, ManagedProcess, type ExitStatus, type ProcessSpec } from './process/managed-process.ts';
 export { runCommand, type CommandResult, type RunCommandOptions } from './process/run-command.ts';
 export { PUBLIC_FILE_MODE, SECRET_FILE_MODE, writeFileAtomic } from './fs/atomic-write.ts';
 export * from './pki/index.ts';

@@ -8,7 +8,7 @@ import { CoordinationV1Api } from '@kubernetes/client-node';
 import { resolveAllBinaries } from '@strata/assets/binaries';
 import { startControlPlane } from './control-plane.ts';
 import { controlPlaneInfoSchema } from './control-plane-info.ts';
-import { ComponentExitedError } from './process/managed-process.ts';
+import { ComponentExitedError } from '@strata/assets';
 import { HarnessCluster } from './harness-cluster.ts';
 import { isAlive } from './testing/processes.ts';
 import { waitFor } from './testing/wait-for.ts';

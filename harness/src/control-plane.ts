@@ -5,7 +5,7 @@ import { resolveAllBinaries, type ResolvedBinaries } from '@strata/assets/binari
 import { StrataError } from '@strata/assets';
 import { createHarnessPki, writeComponentKubeconfigs, type HarnessPki } from './control-plane-pki.ts';
 import { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
-import { ManagedProcess, logTail } from './process/managed-process.ts';
+import { ManagedProcess, logTail } from '@strata/assets';
 import { freePorts } from './ports.ts';
 import { waitUntilHealthy, type ClientTls } from './readiness.ts';
 

@@ -3,7 +3,8 @@ export { startControlPlane, ControlPlaneStartError, type RunningControlPlane, ty
 export { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
 export { HarnessCluster } from './harness-cluster.ts';
 export { sharedControlPlane, SHARED_CONTROL_PLANE_VARIABLE } from './shared.ts';
-export { ComponentExitedError, ManagedProcess, type ProcessSpec } from './process/managed-process.ts';
+// Re-exported for tests that start processes of their own beside the control plane.
+export { ComponentExitedError, ManagedProcess, type ProcessSpec } from '@strata/assets';
 export { ComponentNotReadyError, httpsGet, waitUntilHealthy, type ClientTls, type HttpAnswer } from './readiness.ts';
 export { uniqueName } from './unique-name.ts';
 export { waitFor } from './testing/wait-for.ts';

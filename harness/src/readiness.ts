@@ -1,7 +1,7 @@
 import { request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StrataError } from '@strata/assets';
-import type { ManagedProcess } from './process/managed-process.ts';
+import type { ManagedProcess } from '@strata/assets';
 
 export interface ClientTls {
   readonly ca: string;

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { Socket } from 'node:net';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '../errors/strata-error.ts';
 import type { GuardianSpec } from './guardian-spec.ts';
 
 const GUARDIAN = fileURLToPath(new URL('./guardian.ts', import.meta.url));
