@@ -2,6 +2,7 @@
 // (and from '@strata/assets/binaries').
 export { StrataError } from './errors/strata-error.ts';
 export { ComponentExitedError, logTail, ManagedProcess, type ExitStatus, type ProcessSpec } from './process/managed-process.ts';
+export { ComponentNotReadyError, httpsGet, waitUntilHealthy, type ClientTls, type HttpAnswer } from './process/health.ts';
 export { runCommand, type CommandResult, type RunCommandOptions } from './process/run-command.ts';
 export { PUBLIC_FILE_MODE, SECRET_FILE_MODE, writeFileAtomic } from './fs/atomic-write.ts';
 export * from './pki/index.ts';
@@ -9,7 +10,8 @@ export { renderKubeconfig, writeKubeconfig, type KubeconfigInput } from './kubec
 export { clusterTopology, type ClusterTopology, type ControllerNode, type WorkerNode } from './topology/topology.ts';
 export { applyRenderPlan, planClusterRender, renderInput, clusterAssets, RenderTargetError } from './render/render.ts';
 export { HandEditedFilesError, AssetGraphError, type RenderPlan } from './render/engine.ts';
-export { ASSET_PATHS, NODE_PATHS } from './render/layout.ts';
+export { ASSET_PATHS, CERT, KEY, NODE_PATHS } from './render/layout.ts';
+export { materializeIgnition, readEnvironmentFile, remapFlags, staticPodCommand } from './render/local-node.ts';
 export type { RenderConfig } from './render/render-config.ts';
 export * from './config/index.ts';
 export * from './ignition/index.ts';

@@ -7,7 +7,7 @@ import { createHarnessPki, writeComponentKubeconfigs, type HarnessPki } from './
 import { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
 import { ManagedProcess, logTail } from '@strata/assets';
 import { freePorts } from './ports.ts';
-import { waitUntilHealthy, type ClientTls } from './readiness.ts';
+import { waitUntilHealthy, type ClientTls } from '@strata/assets';
 
 export interface StartOptions {
   /** Also run kube-controller-manager and kube-scheduler (slower; most tests need neither). */

@@ -4,45 +4,26 @@
 // per-node root directory), and the bootstrap manifests applied with kubectl.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '../process/run-command.ts';
-import { parse } from 'yaml';
-import type { V1Pod } from '@kubernetes/client-node';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
-import { ManagedProcess, waitFor, waitUntilHealthy, type ClientTls } from '@strata/harness';
-import { resolveAllBinaries, type ResolvedBinaries } from '../binaries/resolve.ts';
-import { renderConfig } from '../testing/fixtures.ts';
-import { materializeIgnition, readEnvironmentFile, remapFlags } from '../testing/node-root.ts';
-import { applyRenderPlan, planClusterRender, renderInput } from './render.ts';
-import { ASSET_PATHS, CERT, KEY } from './layout.ts';
-
+import { applyRenderPlan, ASSET_PATHS, CERT, KEY, planClusterRender, renderInput, runCommand } from '@strata/assets';
+import { resolveAllBinaries, type ResolvedBinaries } from '@strata/assets/binaries';
+import { renderConfig } from '@strata/assets/testing';
+import { waitFor } from '@strata/harness';
+import { startLocalControlPlane, type LocalControlPlane } from './local-control-plane.ts';
 
 const CONTROLLERS = 3;
-
 const run = (command: string, args: readonly string[]) => runCommand(command, args);
 
-describe('rendered assets run a real control plane', () => {
+describe('the rendered control plane runs on this machine', () => {
   const config = renderConfig({ controllers: { count: CONTROLLERS } });
   const { topology } = renderInput(config);
-  const processes: ManagedProcess[] = [];
   let dir: string;
   let binaries: ResolvedBinaries;
   let adminKubeconfig: string;
-
-  const start = (name: string, command: string, args: string[], logDir: string, env: Record<string, string> = {}) => {
-    const managed = ManagedProcess.start({ name, command, args, env, logFile: join(logDir, `${name}.log`), removeWhenOrphaned: [dir] });
-    processes.push(managed);
-    return managed;
-  };
-
-  const staticPodCommand = async (root: string, component: string): Promise<string[]> => {
-    const pod = parse(await readFile(join(root, 'etc/kubernetes/manifests', `${component}.yaml`), 'utf8')) as V1Pod;
-    const command = pod.spec?.containers[0]?.command ?? [];
-    assert.equal(command[0], component);
-    return remapFlags(command.slice(1), root);
-  };
+  let controlPlane: LocalControlPlane | undefined;
 
   before(async () => {
     binaries = await resolveAllBinaries();
@@ -50,54 +31,11 @@ describe('rendered assets run a real control plane', () => {
     const assets = join(dir, 'assets');
     await applyRenderPlan(await planClusterRender({ config, dir: assets }));
     adminKubeconfig = join(assets, ASSET_PATHS.adminKubeconfig);
-    const logs = join(dir, 'logs');
-
-    const etcdClientTls: ClientTls = {
-      ca: await readFile(join(assets, CERT(ASSET_PATHS.etcdCa)), 'utf8'),
-      cert: await readFile(join(assets, CERT(ASSET_PATHS.apiserverEtcdClient)), 'utf8'),
-      key: await readFile(join(assets, KEY(ASSET_PATHS.apiserverEtcdClient)), 'utf8'),
-    };
-    const roots = new Map<string, string>();
-    for (const controller of topology.controllers) {
-      const root = join(dir, 'nodes', controller.name);
-      await materializeIgnition(join(assets, ASSET_PATHS.ignition(controller.name)), root);
-      roots.set(controller.name, root);
-    }
-
-    // etcd first: all members must start before any can form the quorum.
-    const members = await Promise.all(
-      topology.controllers.map(async (controller) => {
-        const root = roots.get(controller.name) ?? '';
-        const env = await readEnvironmentFile(join(root, 'etc/etcd/etcd.env'), root);
-        return { controller, process: start(`etcd-${controller.name}`, binaries.etcd, [], logs, env) };
-      }),
-    );
-    await Promise.all(members.map(({ controller, process }) => waitUntilHealthy(process, `https://${controller.etcdHost}:2379/health`, etcdClientTls, 60_000)));
-
-    const kubeconfig = new KubeConfig();
-    kubeconfig.loadFromFile(adminKubeconfig);
-    const user = kubeconfig.getCurrentUser();
-    const cluster = kubeconfig.getCurrentCluster();
-    const adminTls: ClientTls = {
-      ca: Buffer.from(cluster?.caData ?? '', 'base64').toString(),
-      cert: Buffer.from(user?.certData ?? '', 'base64').toString(),
-      key: Buffer.from(user?.keyData ?? '', 'base64').toString(),
-    };
-    for (const controller of topology.controllers) {
-      const root = roots.get(controller.name) ?? '';
-      const apiserver = start(`kube-apiserver-${controller.name}`, binaries['kube-apiserver'], await staticPodCommand(root, 'kube-apiserver'), logs);
-      await waitUntilHealthy(apiserver, `${controller.apiServerUrl}/readyz`, adminTls, 90_000);
-    }
-    for (const controller of topology.controllers) {
-      const root = roots.get(controller.name) ?? '';
-      start(`kube-controller-manager-${controller.name}`, binaries['kube-controller-manager'], await staticPodCommand(root, 'kube-controller-manager'), logs);
-      start(`kube-scheduler-${controller.name}`, binaries['kube-scheduler'], await staticPodCommand(root, 'kube-scheduler'), logs);
-    }
+    controlPlane = await startLocalControlPlane({ assetsDir: assets, stateDir: dir, topology, binaries });
   });
 
   after(async () => {
-    await Promise.all([...processes].reverse().filter((p) => !p.spec.name.startsWith('etcd')).map((p) => p.stop()));
-    await Promise.all(processes.filter((p) => p.spec.name.startsWith('etcd')).map((p) => p.stop()));
+    await controlPlane?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,7 +1,7 @@
 import { request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StrataError } from '@strata/assets';
-import type { ManagedProcess } from '@strata/assets';
+import { StrataError } from '../errors/strata-error.ts';
+import type { ManagedProcess } from './managed-process.ts';
 
 export interface ClientTls {
   readonly ca: string;

@@ -2,11 +2,18 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { decodeDataUrl } from '../ignition/data-url.ts';
 import { ignitionConfigSchema } from '../ignition/schema.ts';
+import { StrataError } from '../errors/strata-error.ts';
+import { parse } from 'yaml';
+import type { V1Pod } from '@kubernetes/client-node';
+
+// How a rendered node maps onto a directory of this machine: the local
+// platform (and the proof that rendered assets run) places each controller's
+// files under its own root and runs its components as local processes.
 
 /**
  * Writes the files an Ignition config would place on a node under `root`
- * instead of `/`, so that a test can run a node's components as local
- * processes with the rendered configuration. Remote sources are skipped.
+ * instead of `/`. Remote sources (the kubelet sysext image) are skipped: the
+ * local platform runs no real kubelet.
  */
 export async function materializeIgnition(ignitionPath: string, root: string): Promise<string[]> {
   const config = ignitionConfigSchema.parse(JSON.parse(await readFile(ignitionPath, 'utf8')));
@@ -15,7 +22,7 @@ export async function materializeIgnition(ignitionPath: string, root: string): P
     const source = file.contents?.source;
     if (source === undefined || !source.startsWith('data:')) continue;
     const decoded = decodeDataUrl(source);
-    if (!decoded.ok) throw new Error(`${file.path}: ${decoded.reason}`);
+    if (!decoded.ok) throw new StrataError(`${ignitionPath}: ${file.path}: ${decoded.reason}`, { ignitionPath, path: file.path });
     const target = join(root, file.path);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, decoded.value.data);
@@ -43,4 +50,15 @@ export async function readEnvironmentFile(path: string, root: string): Promise<R
     env[match[1]] = value.startsWith('/') ? join(root, value) : value;
   }
   return env;
+}
+
+/**
+ * The command line of a rendered static pod's first container, with absolute
+ * paths moved under `root`: what a kubelet would run, as a local process.
+ */
+export async function staticPodCommand(manifestPath: string, root: string): Promise<{ component: string; args: string[] }> {
+  const pod = parse(await readFile(manifestPath, 'utf8')) as V1Pod;
+  const [component, ...args] = pod.spec?.containers[0]?.command ?? [];
+  if (component === undefined) throw new StrataError(`${manifestPath} has no container command`, { manifestPath });
+  return { component, args: remapFlags(args, root) };
 }
