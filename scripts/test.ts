@@ -103,7 +103,8 @@ await phase('typecheck', () => run(bin('tsc'), ['-p', 'tsconfig.json']));
 await phase('lint', () => run(bin('eslint'), ['--max-warnings=0', '.']));
 await phase(`unit tests (${unit.length} files)`, () => nodeTest(unit, []));
 await phase(`integration tests (${integration.length} files, real control plane)`, () =>
-  nodeTest(integration, [`--test-global-setup=${join(root, 'harness/src/global-setup.ts')}`]),
+  // One file at a time: local clusters use fixed loopback addresses (127.0.0.2-4), and the files share one control plane.
+  nodeTest(integration, ['--test-concurrency=1', `--test-global-setup=${join(root, 'harness/src/global-setup.ts')}`]),
 );
 
 log('\n=== summary');

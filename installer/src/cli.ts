@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { binariesCommand } from './commands/binaries.ts';
 import { renderCommand } from './commands/render.ts';
+import { upCommand } from './commands/up.ts';
+import { downCommand } from './commands/down.ts';
 import { version } from './version.ts';
 
 const program = new Command()
@@ -22,6 +24,6 @@ program.exitOverride((error) => {
   process.exit(error.exitCode === 0 ? 0 : 2);
 });
 // Subcommands take the exit-code and help behaviour set above.
-for (const command of [renderCommand(), binariesCommand()]) program.addCommand(command.copyInheritedSettings(program));
+for (const command of [upCommand(), downCommand(), renderCommand(), binariesCommand()]) program.addCommand(command.copyInheritedSettings(program));
 
 await program.parseAsync(process.argv);

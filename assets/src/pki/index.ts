@@ -9,6 +9,11 @@ export {
   type KeyedCertificate,
   type PemPair,
 } from './certificates.ts';
+export {
+  createCertificateSigningRequest,
+  type CertificateSigningRequestInput,
+  type CertificateSigningRequestPem,
+} from './csr.ts';
 export { generateKeyPair, KeyFormatError, type KeyAlgorithm } from './keys.ts';
 export { generateServiceAccountKeyPair, type ServiceAccountKeyPair } from './service-account.ts';
 export { pemPairPaths, readPemPair, writePemPair, type PemPairPaths } from './files.ts';

@@ -1,0 +1,60 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCertificateSigningRequest } from './csr.ts';
+import { CertificateRequestError } from './certificates.ts';
+import { openssl } from '../testing/openssl.ts';
+import type { KeyAlgorithm } from './keys.ts';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'strata-csr-test-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('certificate signing requests', () => {
+  for (const keyAlgorithm of ['ecdsa-p256', 'rsa-2048'] satisfies KeyAlgorithm[]) {
+    it(`makes a ${keyAlgorithm} PKCS#10 request that openssl verifies, with the kubelet's subject`, async () => {
+      const { csrPem, privateKeyPem } = await createCertificateSigningRequest({
+        commonName: 'system:node:worker-1',
+        organizations: ['system:nodes'],
+        keyAlgorithm,
+      });
+      assert.match(csrPem, /^-----BEGIN CERTIFICATE REQUEST-----\n/);
+      assert.match(privateKeyPem, /^-----BEGIN PRIVATE KEY-----\n/);
+      const csrPath = join(dir, `${keyAlgorithm}.csr`);
+      const keyPath = join(dir, `${keyAlgorithm}.key`);
+      await writeFile(csrPath, csrPem);
+      await writeFile(keyPath, privateKeyPem);
+
+      const verified = openssl(['req', '-in', csrPath, '-verify', '-noout', '-subject', '-nameopt', 'RFC2253']);
+      assert.equal(verified.status, 0, verified.output);
+      assert.match(verified.output, /verify OK/);
+      assert.match(verified.output, /subject=CN=system:node:worker-1,O=system:nodes/);
+
+      // The request certifies the key that is handed back, not some other one.
+      const requestKey = openssl(['req', '-in', csrPath, '-noout', '-pubkey']);
+      const ownKey = openssl(['pkey', '-in', keyPath, '-pubout']);
+      assert.equal(requestKey.status, 0, requestKey.output);
+      assert.equal(requestKey.output.trim(), ownKey.output.trim());
+    });
+  }
+
+  it('makes a fresh key for every request', async () => {
+    const first = await createCertificateSigningRequest({ commonName: 'a' });
+    const second = await createCertificateSigningRequest({ commonName: 'a' });
+    assert.notEqual(first.privateKeyPem, second.privateKeyPem);
+  });
+
+  it('refuses an empty common name, naming the field', async () => {
+    await assert.rejects(createCertificateSigningRequest({ commonName: '' }), (error: unknown) => {
+      assert.ok(error instanceof CertificateRequestError);
+      assert.equal(error.context['field'], 'commonName');
+      return true;
+    });
+  });
+});

@@ -1,0 +1,42 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command } from 'commander';
+import { ClusterConfigError, loadClusterConfig } from '@strata/assets';
+import { ClusterDirectory, defaultClusterDir } from '@strata/platform-local';
+
+const STOP_TIMEOUT_MS = 90_000;
+
+export function downCommand(): Command {
+  return new Command('down')
+    .description('stop the local cluster that `strata up` runs')
+    .option('-c, --config <file>', 'the cluster.yaml it was started with (to find its directory)')
+    .option('-d, --dir <dir>', 'the cluster directory (default: that of the cluster named "local")')
+    .action(async (options: { config?: string; dir?: string }) => {
+      let name = 'local';
+      if (options.config !== undefined) {
+        try {
+          name = (await loadClusterConfig(options.config)).name;
+        } catch (error) {
+          if (!(error instanceof ClusterConfigError)) throw error;
+          process.stderr.write(`${error.message}\n`);
+          process.exit(1);
+        }
+      }
+      const directory = new ClusterDirectory(options.dir ?? defaultClusterDir(name));
+      const pid = await directory.runningPid();
+      if (pid === undefined) {
+        process.stderr.write(`No strata up is running for ${directory.path}.\n`);
+        return;
+      }
+      process.stderr.write(`Stopping strata up (pid ${pid}) for ${directory.path} …\n`);
+      process.kill(pid, 'SIGTERM');
+      const deadline = Date.now() + STOP_TIMEOUT_MS;
+      while ((await directory.runningPid()) !== undefined) {
+        if (Date.now() > deadline) {
+          process.stderr.write(`strata up (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000}s; its components stop when it exits (kill -9 ${pid}).\n`);
+          process.exit(1);
+        }
+        await sleep(200);
+      }
+      process.stderr.write('Stopped.\n');
+    });
+}

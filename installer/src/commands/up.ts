@@ -1,0 +1,81 @@
+import { Command } from 'commander';
+import { ClusterConfigError, loadClusterConfig, StrataError, type ClusterConfig } from '@strata/assets';
+import { ClusterDirectory, defaultClusterDir, defaultLocalConfig, upLocalCluster, type LocalCluster } from '@strata/platform-local';
+
+interface UpOptions {
+  readonly config?: string;
+  readonly dir?: string;
+  readonly workers?: string;
+  readonly json?: boolean;
+}
+
+function parseWorkers(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const workers = Number(text);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 5000) {
+    process.stderr.write(`--workers must be a whole number from 0 to 5000, got "${text}"\n`);
+    process.exit(2);
+  }
+  return workers;
+}
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('bring up a local cluster on this machine: the rendered control plane plus simulated Flatcar nodes')
+    .option('-c, --config <file>', 'a cluster.yaml with platform: local (default: 1 controller, 2 workers)')
+    .option('-d, --dir <dir>', 'the cluster directory (default: $XDG_DATA_HOME/strata/clusters/<name>)')
+    .option('--workers <n>', 'number of workers when no --config is given')
+    .option('--json', 'print one JSON line with the kubeconfig and nodes once the cluster is ready')
+    .addHelpText(
+      'after',
+      `
+Stays in the foreground. Ctrl-C, or \`strata down\` from another terminal, stops
+everything. Running \`strata up\` again on the same directory reuses its keys.`,
+    )
+    .action(async (options: UpOptions) => {
+      const say = (line: string) => {
+        if (!options.json) process.stderr.write(`${line}\n`);
+      };
+      let config: ClusterConfig;
+      try {
+        config = options.config === undefined ? defaultLocalConfig({ ...(options.workers === undefined ? {} : { workers: parseWorkers(options.workers) }) }) : await loadClusterConfig(options.config);
+      } catch (error) {
+        if (!(error instanceof ClusterConfigError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
+      }
+      const directory = new ClusterDirectory(options.dir ?? defaultClusterDir(config.name));
+      let cluster: LocalCluster | undefined;
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        say(`\n${signal}: stopping the cluster …`);
+        await cluster?.stop();
+        say('stopped; no process is left running.');
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      try {
+        const started = performance.now();
+        cluster = await upLocalCluster({ config, directory, progress: (message) => say(`  ${message}`) });
+        const seconds = ((performance.now() - started) / 1000).toFixed(1);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ name: config.name, dir: directory.path, kubeconfig: directory.kubeconfigPath, server: cluster.server, nodes: cluster.nodeNames() })}\n`);
+        } else {
+          say(`\nCluster "${config.name}" is up in ${seconds}s: ${cluster.nodeNames().length} nodes Ready.`);
+          say(`  kubeconfig:  ${directory.kubeconfigPath}`);
+          say(`  try:         kubectl --kubeconfig ${directory.kubeconfigPath} get nodes -o wide`);
+          say(`  API server:  ${cluster.server}`);
+          say(`  logs:        ${directory.logsDir}`);
+          say('Press Ctrl-C (or run `strata down`) to stop.');
+        }
+      } catch (error) {
+        if (!(error instanceof StrataError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        await cluster?.stop();
+        process.exit(1);
+      }
+    });
+}

@@ -1,0 +1,20 @@
+import { validateClusterConfig, type ClusterConfig } from '@strata/assets';
+
+/** The cluster `strata up` brings up when given no cluster.yaml: one controller and two workers on this machine. */
+export function defaultLocalConfig(overrides: { name?: string; workers?: number; controllers?: 1 | 3 } = {}): ClusterConfig {
+  const result = validateClusterConfig(
+    {
+      apiVersion: 'strata.dev/v1alpha1',
+      kind: 'Cluster',
+      name: overrides.name ?? 'local',
+      baseDomain: 'strata.local',
+      platform: 'local',
+      controllers: { count: overrides.controllers ?? 1 },
+      workerPools: [{ name: 'worker', count: overrides.workers ?? 2 }],
+    },
+    // The loopback cluster cannot clash with this machine's networks: nothing is routed.
+    { hostNetworks: [] },
+  );
+  if (!result.ok) throw new Error(`built-in local config is invalid:\n${result.message}`);
+  return result.config;
+}

@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { applyRenderPlan, ASSET_PATHS, clusterTopology, planClusterRender, type ClusterConfig, type ClusterTopology } from '@strata/assets';
+import { resolveAllBinaries, type ResolvedBinaries } from '@strata/assets/binaries';
+import { startLocalControlPlane, type LocalControlPlane } from '../control-plane/local-control-plane.ts';
+import { NodeFleet } from '../node/node-fleet.ts';
+import { PlaceholderPodRuntime } from '../node/placeholder-runtime.ts';
+import type { NodeSpec } from '../node/node-spec.ts';
+import { ManualUpdateSource } from '../os/update-source.ts';
+import { SimulatedOperatingSystem, type SimulatedOsOptions } from '../os/simulated-os.ts';
+import { defaultImageMap } from '../pods/image-map.ts';
+import { ProcessPodRuntime } from '../pods/process-runtime.ts';
+import { applyManifests } from './apply-manifests.ts';
+import { ClusterDirectory } from './cluster-dir.ts';
+import { checkPortsFree, PreflightError } from './preflight.ts';
+
+/** The OS a local node boots when the config pins no version. */
+export const DEFAULT_OS_VERSIONS = { flatcar: '4230.2.3', 'fedora-coreos': '42.20250901.3.0' } as const;
+
+export interface UpLocalClusterOptions {
+  readonly config: ClusterConfig;
+  readonly directory: ClusterDirectory;
+  readonly progress?: (message: string) => void;
+  readonly binaries?: ResolvedBinaries;
+  /** Overrides for every node's simulated OS (reboot delay, update timings), e.g. for fast tests. */
+  readonly os?: Partial<Pick<SimulatedOsOptions, 'rebootDelayMs' | 'timings'>>;
+  readonly readyTimeoutMs?: number;
+}
+
+export interface LocalCluster {
+  readonly config: ClusterConfig;
+  readonly topology: ClusterTopology;
+  readonly directory: ClusterDirectory;
+  /** The API server URL clients use. */
+  readonly server: string;
+  readonly kubeconfigPath: string;
+  readonly controlPlane: LocalControlPlane;
+  readonly fleet: NodeFleet;
+  /** Where every node's update engine looks for updates: a test offers versions here. */
+  readonly updates: ManualUpdateSource;
+  adminKubeConfig(): KubeConfig;
+  nodeNames(): string[];
+  operatingSystem(nodeName: string): SimulatedOperatingSystem;
+  stop(): Promise<void>;
+}
+
+/** Worker InternalIPs: 127.1.0.1 upward, clear of the controllers' 127.0.0.x and the pods' 127.0.64.0/18. */
+export function workerAddress(index: number): string {
+  return `127.1.${Math.floor(index / 254)}.${(index % 254) + 1}`;
+}
+
+function nodeSpecs(topology: ClusterTopology): NodeSpec[] {
+  return [
+    ...topology.controllers.map((controller) => ({
+      name: controller.name,
+      ip: controller.address ?? controller.bindAddress,
+      roles: ['control-plane'],
+      labels: { ...controller.labels },
+      taints: controller.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value === undefined ? {} : { value: t.value }) })),
+    })),
+    ...topology.workers.map((worker, index) => ({
+      name: worker.name,
+      ip: workerAddress(index),
+      roles: ['worker'],
+      labels: { ...worker.labels },
+      taints: worker.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value === undefined ? {} : { value: t.value }) })),
+    })),
+  ];
+}
+
+/**
+ * Brings up a whole local cluster: checks first (platform, binaries, free
+ * ports, the directory belongs to this cluster, nothing else runs it), then
+ * renders the assets (reusing keys from an earlier run), runs the control
+ * plane, applies the bootstrap manifests, and starts a simulated Container
+ * Linux node for every controller and worker, until all are Ready.
+ */
+export async function upLocalCluster(options: UpLocalClusterOptions): Promise<LocalCluster> {
+  const { config, directory } = options;
+  const progress = options.progress ?? (() => undefined);
+  if (config.platform !== 'local') {
+    throw new PreflightError(
+      `this cluster.yaml is for platform "${config.platform}"; strata up runs only platform: local clusters (render this one with strata render)`,
+      { platform: config.platform },
+    );
+  }
+  const runningPid = await directory.runningPid();
+  if (runningPid !== undefined) {
+    throw new PreflightError(`a strata up (pid ${runningPid}) already runs the cluster in ${directory.path}; stop it with: strata down --dir ${directory.path}`, {
+      pid: runningPid,
+    });
+  }
+  await directory.claim(config.name);
+  progress('checking the control-plane binaries');
+  const binaries = options.binaries ?? (await resolveAllBinaries({ progress: (message) => progress(message) }));
+  const topology = clusterTopology(config);
+  await checkPortsFree(topology);
+
+  progress(`rendering assets into ${directory.assetsDir}`);
+  await applyRenderPlan(await planClusterRender({ config, dir: directory.assetsDir }));
+  await directory.writePid();
+
+  let controlPlane: LocalControlPlane | undefined;
+  let fleet: NodeFleet | undefined;
+  const stop = async () => {
+    await fleet?.stop();
+    await controlPlane?.stop();
+    await directory.removePid();
+  };
+  try {
+    controlPlane = await startLocalControlPlane({
+      assetsDir: directory.assetsDir,
+      stateDir: directory.path,
+      topology,
+      binaries,
+      progress,
+      events: { onCrashLoop: (error) => progress(error.message) },
+    });
+    const admin = new KubeConfig();
+    admin.loadFromFile(join(directory.assetsDir, ASSET_PATHS.adminKubeconfig));
+    progress('applying the bootstrap manifests (server-side apply)');
+    await applyManifests(admin, join(directory.assetsDir, 'manifests'));
+
+    const bootstrap = new KubeConfig();
+    bootstrap.loadFromFile(join(directory.assetsDir, ASSET_PATHS.bootstrapKubeconfig));
+    const updates = new ManualUpdateSource();
+    const systems = new Map<string, SimulatedOperatingSystem>();
+    const images = defaultImageMap(binaries);
+    fleet = new NodeFleet({
+      name: config.name,
+      kubeConfig: admin,
+      bootstrapKubeConfig: bootstrap,
+      stateDir: join(directory.path, 'nodes'),
+      kubeletVersion: config.kubernetesVersion,
+      operatingSystem: (nodeName) => {
+        const os = new SimulatedOperatingSystem({
+          id: config.os.name,
+          version: config.os.version ?? DEFAULT_OS_VERSIONS[config.os.name],
+          group: config.updates.group ?? config.os.channel,
+          updateSource: updates,
+          ...options.os,
+        });
+        systems.set(nodeName, os);
+        return os;
+      },
+      runtimes: () => [new ProcessPodRuntime({ images }), new PlaceholderPodRuntime()],
+    });
+    const specs = nodeSpecs(topology);
+    progress(`starting ${specs.length} simulated Container Linux node${specs.length === 1 ? '' : 's'}`);
+    await fleet.start({ nodes: specs });
+    await fleet.waitAllReady(options.readyTimeoutMs ?? 120_000);
+    const started = fleet;
+    return {
+      config,
+      topology,
+      directory,
+      server: topology.apiServerUrl,
+      kubeconfigPath: directory.kubeconfigPath,
+      controlPlane,
+      fleet: started,
+      updates,
+      adminKubeConfig: () => {
+        const copy = new KubeConfig();
+        copy.loadFromFile(directory.kubeconfigPath);
+        return copy;
+      },
+      nodeNames: () => started.nodes().map((node) => node.name),
+      operatingSystem: (nodeName) => {
+        const os = systems.get(nodeName);
+        if (os === undefined) throw new PreflightError(`no simulated node ${nodeName}`, { node: nodeName });
+        return os;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

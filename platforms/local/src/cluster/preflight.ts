@@ -1,0 +1,50 @@
+import { createServer } from 'node:net';
+import { StrataError, type ClusterTopology } from '@strata/assets';
+
+export class PreflightError extends StrataError {}
+
+/** Every port the local control plane binds, per controller address. */
+export function controlPlanePorts(topology: ClusterTopology): { host: string; port: number; what: string }[] {
+  return topology.controllers.flatMap((controller) => {
+    const host = controller.bindAddress;
+    return [
+      { host, port: 2379, what: `etcd client port of ${controller.name}` },
+      { host, port: 2380, what: `etcd peer port of ${controller.name}` },
+      { host, port: 2381, what: `etcd metrics port of ${controller.name}` },
+      { host, port: topology.apiServerPort, what: `kube-apiserver of ${controller.name}` },
+      { host, port: 10257, what: `kube-controller-manager of ${controller.name}` },
+      { host, port: 10259, what: `kube-scheduler of ${controller.name}` },
+    ];
+  });
+}
+
+function probePort(host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error));
+    server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(undefined)));
+  });
+}
+
+/**
+ * Checks, before anything starts, that every address:port the control plane
+ * needs is free, and reports all that are not at once.
+ */
+export async function checkPortsFree(topology: ClusterTopology): Promise<void> {
+  const taken: string[] = [];
+  for (const { host, port, what } of controlPlanePorts(topology)) {
+    const error = await probePort(host, port);
+    if (error === undefined) continue;
+    taken.push(
+      error.code === 'EADDRINUSE'
+        ? `  ${host}:${port} (${what}) is already in use; see what holds it with: ss -ltnp 'sport = :${port}'`
+        : `  ${host}:${port} (${what}) cannot be bound: ${error.code ?? error.message}`,
+    );
+  }
+  if (taken.length > 0) {
+    throw new PreflightError(
+      `The local control plane cannot start:\n${taken.join('\n')}\nStop what uses these ports (another local cluster: strata down --dir <its directory>), or set local.apiServerPort in cluster.yaml.`,
+      { ports: taken },
+    );
+  }
+}

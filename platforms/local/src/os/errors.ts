@@ -1,0 +1,29 @@
+import { StrataError } from '@strata/assets';
+import type { z } from 'zod';
+
+/** Options or an update offer that the simulated OS cannot run with; context.issues lists every problem. */
+export class InvalidOsInputError extends StrataError {}
+
+/** The update engine was called while its machine was down, as a D-Bus call to a stopped update_engine fails. */
+export class UpdateEngineUnavailableError extends StrataError {}
+
+/** reboot() on a machine that was powered off: there is no logind to ask. */
+export class MachinePoweredOffError extends StrataError {}
+
+/** A shutdown, boot or StatusUpdate listener failed; the OS carried on without it. */
+export class ListenerFailedError extends StrataError {}
+
+/** Receives what went wrong in callers' listeners, which the OS survives but must not hide. */
+export type ProblemReporter = (problem: StrataError) => void;
+
+/** Without a reporter, problems still reach stderr as process warnings rather than vanishing (stdout stays clean). */
+export const warnOnProblem: ProblemReporter = (problem) => process.emitWarning(problem);
+
+export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown, what: string): z.output<Schema> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) {
+    return parsed.data;
+  }
+  const issues = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+  throw new InvalidOsInputError(`invalid ${what}: ${issues.join('; ')}`, { what, issues });
+}
