@@ -11,7 +11,7 @@ import { SimulatedOperatingSystem, type SimulatedOsOptions } from '../os/simulat
 import { defaultImageMap } from '../pods/image-map.ts';
 import { ProcessPodRuntime } from '../pods/process-runtime.ts';
 import { applyManifests } from './apply-manifests.ts';
-import { ClusterDirectory } from './cluster-dir.ts';
+import { type ClusterDirectory } from './cluster-dir.ts';
 import { checkPortsFree, PreflightError } from './preflight.ts';
 
 /** The OS a local node boots when the config pins no version. */
