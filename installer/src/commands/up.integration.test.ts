@@ -1,0 +1,99 @@
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { runCommand } from '@strata/assets';
+import { resolveAllBinaries } from '@strata/assets/binaries';
+import { waitFor } from '@strata/harness';
+import { runStrata } from '../testing/run-strata.ts';
+
+const STRATA = fileURLToPath(new URL('../../bin/strata.js', import.meta.url));
+
+/** Processes whose command line mentions `dir`: what a cluster directory's components look like in ps. */
+async function processesUsing(dir: string): Promise<string[]> {
+  const ps = await runCommand('ps', ['-eo', 'pid=,args=']);
+  return ps.stdout
+    .split('\n')
+    .filter((line) => line.includes(dir) && !line.includes(' ps '))
+    .map((line) => line.trim());
+}
+
+describe('strata up and strata down', () => {
+  const dirs: string[] = [];
+  after(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('brings up a local cluster that kubectl sees, and strata down leaves no process behind', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
+    dirs.push(dir);
+    const up = spawn(process.execPath, [STRATA, 'up', '--dir', dir, '--workers', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => up.on('exit', resolve));
+    const line = await Promise.race([
+      new Promise<string>((resolve) => createInterface({ input: up.stdout }).once('line', resolve)),
+      exited.then((code) => {
+        throw new Error(`strata up exited with ${code} before the cluster was ready:\n${stderr}`);
+      }),
+    ]);
+    const ready = JSON.parse(line) as { kubeconfig: string; nodes: string[] };
+    assert.equal(ready.nodes.length, 3);
+
+    const { kubectl } = await resolveAllBinaries();
+    const nodes = await runCommand(kubectl, [`--kubeconfig=${ready.kubeconfig}`, 'get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.osImage} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+    assert.equal(nodes.code, 0, nodes.stderr);
+    const rows = nodes.stdout.trim().split('\n');
+    assert.equal(rows.length, 3);
+    for (const row of rows) assert.match(row, /Flatcar Container Linux by Kinvolk .* True$/);
+    assert.ok((await processesUsing(dir)).length >= 4, 'etcd, the API server, controller-manager and scheduler run');
+
+    const again = await runStrata(['up', '--dir', dir]);
+    assert.equal(again.code, 1, 'a second strata up on the same directory is refused');
+    assert.match(again.stderr, /already runs the cluster/);
+
+    const down = await runStrata(['down', '--dir', dir]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(await exited, 0);
+    await waitFor('every component to exit', async () => ((await processesUsing(dir)).length === 0 ? true : undefined), 20_000);
+  });
+
+  it('refuses a cluster.yaml for another platform before starting anything', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
+    dirs.push(dir);
+    const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
+    const result = await runStrata(['up', '--config', join(examples, 'aws.yaml'), '--dir', join(dir, 'cluster')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /for platform "aws"; strata up runs only platform: local/);
+    assert.deepEqual(await processesUsing(dir), []);
+  });
+
+  it('refuses a cluster directory that belongs to another cluster', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'cluster.json'), JSON.stringify({ name: 'other', platform: 'local', createdAt: new Date().toISOString() }));
+    const result = await runStrata(['up', '--dir', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /holds the local cluster "other", not "local"/);
+  });
+
+  it('refuses to start when a port it needs is taken, naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
+    dirs.push(dir);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(6443, '127.0.0.2', resolve));
+    try {
+      const result = await runStrata(['up', '--dir', dir]);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /127\.0\.0\.2:6443 \(kube-apiserver of local-controller-0\) is already in use/);
+      assert.deepEqual(await processesUsing(dir), []);
+    } finally {
+      squatter.close();
+    }
+  });
+});
