@@ -18,6 +18,7 @@ import { NodeBootstrapError } from './errors.ts';
 import { KUBELET_CLIENT_SIGNER } from './node-identity.ts';
 import { asDate } from './timestamps.ts';
 import { describeApiError } from './api-errors.ts';
+import { ManualUpdateSource, SimulatedOperatingSystem, type UpdateEngineStatus } from '../os/index.ts';
 
 const FLATCAR_4230_2_3 = 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)';
 /** Short enough to see renewals in a test, long enough to see that nothing else is written between them. */
@@ -255,6 +256,47 @@ describe('pods on a simulated node', () => {
       return pod.status?.containerStatuses?.[0]?.restartCount === 1 ? pod : undefined;
     }, 15_000);
     assert.equal(restarted.status?.phase, 'Running');
+  });
+});
+
+describe('a simulated node on the simulated Container Linux', () => {
+  it('reports the version its update engine staged once the machine rebooted into it', async () => {
+    const source = new ManualUpdateSource();
+    const os = new SimulatedOperatingSystem({
+      id: 'flatcar',
+      version: '4230.2.3',
+      updateSource: source,
+      rebootDelayMs: 200,
+      // No periodic checks: the test asks for one.
+      timings: { firstCheckDelayMs: Infinity, checkIntervalMs: Infinity, checkFuzzMs: 0, checkMs: 10, downloadSteps: 2, downloadStepMs: 10, verifyMs: 10, finalizeMs: 10, errorReportMs: 10 },
+    });
+    const name = uniqueName('flatcar');
+    const node = newNode(name, { os });
+    await node.start();
+    const before = await core.readNode({ name });
+    assert.equal(before.status?.nodeInfo?.osImage, os.release().prettyName);
+    assert.match(os.release().prettyName, /4230\.2\.3/);
+
+    source.offer({ version: '4230.2.4' });
+    const staged = new Promise<void>((resolve) => {
+      const unsubscribe = os.updateEngine.onStatusUpdate((status: UpdateEngineStatus) => {
+        if (status.currentOperation !== 'UPDATE_STATUS_UPDATED_NEED_REBOOT') return;
+        unsubscribe();
+        resolve();
+      });
+    });
+    await os.updateEngine.attemptUpdate();
+    await staged;
+    await os.reboot();
+
+    const after = await core.readNode({ name });
+    assert.match(after.status?.nodeInfo?.osImage ?? '', /4230\.2\.4/);
+    assert.equal(after.status?.nodeInfo?.kernelVersion, os.release().kernelVersion);
+    assert.equal(after.status?.nodeInfo?.bootID, os.bootId());
+    assert.notEqual(after.status?.nodeInfo?.bootID, before.status?.nodeInfo?.bootID);
+    assert.equal(condition(after, 'Ready')?.status, 'True');
+    await node.stop();
+    os.updateEngine.stop();
   });
 });
 

@@ -63,7 +63,8 @@ export type SimulatedNodeState = 'new' | 'starting' | 'up' | 'shutting-down' | '
 
 interface Running {
   readonly identity: NodeIdentity;
-  readonly transport: KeepAliveTransport;
+  /** The node's own connection pool, and the administrator's if the node made one. */
+  readonly transports: readonly KeepAliveTransport[];
   readonly core: CoreV1Api;
   readonly lease: NodeLease;
   readonly reporter: NodeStatusReporter;
@@ -193,7 +194,7 @@ export class SimulatedNode {
     await running.ownFeed?.stop();
     await Promise.all([running.lease.stop(), running.reporter.stop()]);
     await running.pods.shutdown(this.timing.shutdownGracePeriodSeconds);
-    running.transport.close();
+    for (const transport of running.transports) transport.close();
   }
 
   /**
@@ -324,7 +325,7 @@ export class SimulatedNode {
         this.os.onShutdown(() => this.#transition(() => this.#shutDown())),
         this.os.onBoot(() => this.#transition(() => this.#bootUp())),
       ];
-      return { identity, transport, core, lease, reporter, pods, ownFeed, detach };
+      return { identity, transports, core, lease, reporter, pods, ownFeed, detach };
     } catch (error) {
       for (const transport of transports) transport.close();
       throw error;

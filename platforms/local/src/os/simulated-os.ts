@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { OS_VERSION_FORMATS } from '@strata/assets';
 import { CancellableDelays } from './delays.ts';
 import { ListenerFailedError, MachinePoweredOffError, parseInput, warnOnProblem, type ProblemReporter } from './errors.ts';
 import { OsFaults, type RebootFailure } from './faults.ts';
@@ -30,11 +31,6 @@ export interface SimulatedOsOptions {
 
 export const DEFAULT_REBOOT_DELAY_MS = 3_000;
 
-const VERSION_FORMATS: Record<OsId, { readonly pattern: RegExp; readonly example: string }> = {
-  flatcar: { pattern: /^\d+\.\d+\.\d+$/, example: '4230.2.3' },
-  'fedora-coreos': { pattern: /^\d+\.\d{8}\.\d+\.\d+$/, example: '42.20250901.3.0' },
-};
-
 const optionsSchema = z
   .object({
     id: z.enum(['flatcar', 'fedora-coreos']),
@@ -45,7 +41,7 @@ const optionsSchema = z
     rebootDelayMs: z.number().nonnegative().default(DEFAULT_REBOOT_DELAY_MS),
   })
   .superRefine(({ id, version }, context) => {
-    const { pattern, example } = VERSION_FORMATS[id];
+    const { pattern, example } = OS_VERSION_FORMATS[id];
     if (!pattern.test(version)) {
       context.addIssue({ code: 'custom', path: ['version'], message: `is not a ${id} version, e.g. ${example}` });
     }
