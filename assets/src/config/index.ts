@@ -32,3 +32,5 @@ export { parseClusterConfig, validateClusterConfig, loadClusterConfig, type Pars
 export { ClusterConfigError } from './errors.ts';
 export { formatIssues, type ConfigIssue } from './issue.ts';
 export { clusterConfigJsonSchema, renderClusterConfigJsonSchema, CLUSTER_SCHEMA_ID, CLUSTER_SCHEMA_PATH } from './json-schema.ts';
+export { checkDnsLabel, checkDnsSubdomain, checkLabelKey, checkLabelValue } from './dns.ts';
+export type { Problem } from './problem.ts';

@@ -1,16 +1,18 @@
 import { z } from 'zod';
+import { checkLabelKey, checkLabelValue, type Problem } from '@strata/assets';
 import { NodeSpecError } from './errors.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
-const labelKey = z.string().refine((key) => {
-  const slash = key.lastIndexOf('/');
-  const prefix = slash === -1 ? undefined : key.slice(0, slash);
-  const name = slash === -1 ? key : key.slice(slash + 1);
-  return LABEL_NAME.test(name) && (prefix === undefined || (prefix.length <= 253 && prefix.split('.').every((part) => DNS_LABEL.test(part))));
-}, 'must be a label key such as example.com/pool');
+/** A zod string refined by one of the cluster config's format checks, with its message. */
+const checkedString = (check: (value: string) => Problem | undefined) =>
+  z.string().superRefine((value, context) => {
+    const problem = check(value);
+    if (problem !== undefined) context.addIssue({ code: 'custom', message: problem.message });
+  });
+
+const labelKey = checkedString(checkLabelKey);
+const labelValue = checkedString(checkLabelValue);
 
 const nodeSpecSchema = z.strictObject({
   // The name is also the kubernetes.io/hostname label value, which may not exceed 63 characters.
@@ -21,13 +23,13 @@ const nodeSpecSchema = z.strictObject({
   /** The node's InternalIP. */
   ip: z.ipv4({ message: 'must be an IPv4 address' }),
   /** Each becomes node-role.kubernetes.io/<role>="" (set with the fleet's admin credentials: a node may not). */
-  roles: z.array(z.string().regex(LABEL_NAME, 'must be a label name such as worker')).default([]),
-  labels: z.record(labelKey, z.string().regex(LABEL_VALUE, 'must be a label value')).default({}),
+  roles: z.array(checkedString((role) => checkLabelKey(`node-role.kubernetes.io/${role}`))).default([]),
+  labels: z.record(labelKey, labelValue).default({}),
   taints: z
     .array(
       z.strictObject({
         key: labelKey,
-        value: z.string().regex(LABEL_VALUE, 'must be a label value').optional(),
+        value: labelValue.optional(),
         effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
       }),
     )
