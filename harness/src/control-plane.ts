@@ -109,6 +109,8 @@ async function startOnce(dir: string, pki: HarnessPki, binaries: ResolvedBinarie
       '--anonymous-auth=false',
       '--authorization-mode=Node,RBAC',
       '--enable-admission-plugins=NodeRestriction',
+      // Kubelet TLS bootstrapping with a token works against the harness as against a rendered cluster.
+      '--enable-bootstrap-token-auth=true',
       '--allow-privileged=true',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.serviceAccountPublicKey}`,

@@ -2,7 +2,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { waitFor } from '@strata/harness';
-import { startTestCluster, type TestCluster } from '../testing/index.ts';
+import { crashContainer, startTestCluster, type TestCluster } from '../testing/index.ts';
 import type { UpdateStatus } from '../os/update-engine.ts';
 
 const readyOf = (node: V1Node) => node.status?.conditions?.find((condition) => condition.type === 'Ready');
@@ -64,6 +64,19 @@ describe('a local cluster', () => {
     const health = await fetch(`http://${podIP}:2379/health`);
     assert.equal(health.status, 200);
     assert.match(await health.text(), /"health":"true"/);
+
+    // An injected crash: the container restarts, as a kubelet restarts it.
+    const crashedPid = crashContainer(running, 'etcd');
+    const restarted = await waitFor(
+      'etcd to be restarted and Ready again',
+      async () => {
+        const current = await core.readNamespacedPod({ name, namespace });
+        const status = current.status?.containerStatuses?.[0];
+        return (status?.restartCount ?? 0) >= 1 && status?.ready ? status : undefined;
+      },
+      60_000,
+    );
+    assert.notEqual(restarted.containerID, `strata://${crashedPid}`);
     await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 5 });
     await waitFor('the pod to be gone', async () => {
       try {

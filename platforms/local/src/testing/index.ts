@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ClusterConfig } from '@strata/assets';
+import type { V1Pod } from '@kubernetes/client-node';
+import { StrataError, type ClusterConfig } from '@strata/assets';
 import { ClusterDirectory } from '../cluster/cluster-dir.ts';
 import { defaultLocalConfig } from '../cluster/default-config.ts';
 import { upLocalCluster, type LocalCluster, type UpLocalClusterOptions } from '../cluster/local-cluster.ts';
@@ -21,6 +22,24 @@ export interface TestClusterOptions {
 export interface TestCluster extends LocalCluster {
   /** Stops everything and removes the cluster directory. */
   destroy(): Promise<void>;
+}
+
+/**
+ * Fault injection: kills a running container of a process pod with SIGKILL,
+ * as a crash would (the runtime then restarts it per the pod's restartPolicy).
+ * Process containers report their pid in their container ID, `strata://<pid>`.
+ */
+export function crashContainer(pod: V1Pod, containerName: string): number {
+  const status = pod.status?.containerStatuses?.find((container) => container.name === containerName);
+  const match = /^strata:\/\/(\d+)$/.exec(status?.containerID ?? '');
+  if (match?.[1] === undefined) {
+    throw new StrataError(`container ${containerName} of pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} is not a running process container`, {
+      containerID: status?.containerID,
+    });
+  }
+  const pid = Number(match[1]);
+  process.kill(pid, 'SIGKILL');
+  return pid;
 }
 
 const FAST_OS: NonNullable<UpLocalClusterOptions['os']> = {
