@@ -56,14 +56,14 @@ function nodeSpecs(topology: ClusterTopology): NodeSpec[] {
       ip: controller.address ?? controller.bindAddress,
       roles: ['control-plane'],
       labels: { ...controller.labels },
-      taints: controller.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value === undefined ? {} : { value: t.value }) })),
+      taints: [...controller.taints],
     })),
     ...topology.workers.map((worker, index) => ({
       name: worker.name,
       ip: workerAddress(index),
       roles: ['worker'],
       labels: { ...worker.labels },
-      taints: worker.taints.map((t) => ({ key: t.key, effect: t.effect, ...(t.value === undefined ? {} : { value: t.value }) })),
+      taints: [...worker.taints],
     })),
   ];
 }
