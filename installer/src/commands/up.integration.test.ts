@@ -2,7 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,10 +29,9 @@ describe('strata up and strata down', () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
 
-  it('brings up a local cluster that kubectl sees, and strata down leaves no process behind', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
-    dirs.push(dir);
-    const up = spawn(process.execPath, [STRATA, 'up', '--dir', dir, '--workers', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Starts `strata up --json` and resolves with its ready line, or rejects with its stderr if it exits first. */
+  async function startUp(args: readonly string[]) {
+    const up = spawn(process.execPath, [STRATA, 'up', ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => up.on('exit', resolve));
@@ -42,16 +41,29 @@ describe('strata up and strata down', () => {
         throw new Error(`strata up exited with ${code} before the cluster was ready:\n${stderr}`);
       }),
     ]);
-    const ready = JSON.parse(line) as { kubeconfig: string; nodes: string[] };
+    return { ready: JSON.parse(line) as { kubeconfig: string; nodes: string[] }, exited };
+  }
+
+  it('brings up a local cluster that kubectl sees, strata down leaves no process, and a second up reuses keys and state', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
+    dirs.push(dir);
+    const { ready, exited } = await startUp(['--dir', dir, '--workers', '2']);
     assert.equal(ready.nodes.length, 3);
 
     const { kubectl } = await resolveAllBinaries();
-    const nodes = await runCommand(kubectl, [`--kubeconfig=${ready.kubeconfig}`, 'get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.osImage} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+    const get = (args: readonly string[]) => runCommand(kubectl, [`--kubeconfig=${ready.kubeconfig}`, 'get', ...args]);
+    const nodes = await get(['nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.osImage} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
     assert.equal(nodes.code, 0, nodes.stderr);
     const rows = nodes.stdout.trim().split('\n');
     assert.equal(rows.length, 3);
     for (const row of rows) assert.match(row, /Flatcar Container Linux by Kinvolk .* True$/);
     assert.ok((await processesUsing(dir)).length >= 4, 'etcd, the API server, controller-manager and scheduler run');
+    const identity = async () => ({
+      ca: await readFile(join(dir, 'assets/tls/ca.crt'), 'utf8'),
+      csrs: (await get(['csr', '-o', 'name'])).stdout.trim().split('\n').sort(),
+      nodes: (await get(['nodes', '-o', 'jsonpath={.items[*].metadata.uid}'])).stdout,
+    });
+    const first = await identity();
 
     const again = await runStrata(['up', '--dir', dir]);
     assert.equal(again.code, 1, 'a second strata up on the same directory is refused');
@@ -60,6 +72,13 @@ describe('strata up and strata down', () => {
     const down = await runStrata(['down', '--dir', dir]);
     assert.equal(down.code, 0, down.stderr);
     assert.equal(await exited, 0);
+    await waitFor('every component to exit', async () => ((await processesUsing(dir)).length === 0 ? true : undefined), 20_000);
+
+    // Up again: same CA, same Node objects (etcd kept its data), and no new CSR (nodes kept their certificates).
+    const second = await startUp(['--dir', dir, '--workers', '2']);
+    assert.deepEqual(await identity(), first);
+    assert.equal((await runStrata(['down', '--dir', dir])).code, 0);
+    assert.equal(await second.exited, 0);
     await waitFor('every component to exit', async () => ((await processesUsing(dir)).length === 0 ? true : undefined), 20_000);
   });
 
