@@ -1,6 +1,6 @@
 import type {
   KubernetesObject,
-  V1ClusterRole,
+  V1PolicyRule,
   V1ConfigMap,
   V1Deployment,
   V1Service,
@@ -8,7 +8,7 @@ import type {
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
 import { KUBE_SYSTEM, kubeSystemServiceAccount, linuxNodes } from './node-agents.ts';
-import { clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
+import { clusterRole, clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
 
 const NAME = 'coredns';
 // kube-dns is the name and label clients and tools look for, whichever DNS server answers.
@@ -42,17 +42,10 @@ export function corefile(clusterDomain: string): string {
 `;
 }
 
-function clusterRole(): V1ClusterRole {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: `strata:${NAME}` },
-    rules: [
-      { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
-    ],
-  };
-}
+const ROLE_RULES: V1PolicyRule[] = [
+  { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+];
 
 function deployment(images: BootstrapImages): V1Deployment {
   return {
@@ -166,7 +159,7 @@ export function coredns(inputs: ManifestInputs, images: BootstrapImages): Kubern
   };
   return [
     serviceAccount,
-    clusterRole(),
+    clusterRole(`strata:${NAME}`, ROLE_RULES),
     clusterRoleBinding(`strata:${NAME}`, `strata:${NAME}`, [serviceAccountSubject(NAME, KUBE_SYSTEM)]),
     configMap,
     deployment(images),

@@ -1,13 +1,13 @@
 import type {
   KubernetesObject,
-  V1ClusterRole,
+  V1PolicyRule,
   V1ConfigMap,
   V1DaemonSet,
 } from '@kubernetes/client-node';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
 import { KUBE_SYSTEM, apiServerEnv, kubeSystemServiceAccount, nodeAgentDaemonSet, xtablesLockMount, xtablesLockVolume } from './node-agents.ts';
-import { clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
+import { clusterRole, clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
 
 const NAME = 'flannel';
 const CONFIG_MAP = 'kube-flannel-cfg';
@@ -37,21 +37,14 @@ function netConfig(inputs: ManifestInputs): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-function clusterRole(): V1ClusterRole {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: `strata:${NAME}` },
-    rules: [
-      // Its own Pod, to learn which node it runs on.
-      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-      // Every node's spec.podCIDR and the VTEP address flannel keeps in Node annotations.
-      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
-      // Its own node's annotations and NetworkUnavailable condition, written through the status subresource.
-      { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch'] },
-    ],
-  };
-}
+const ROLE_RULES: V1PolicyRule[] = [
+  // Its own Pod, to learn which node it runs on.
+  { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+  // Every node's spec.podCIDR and the VTEP address flannel keeps in Node annotations.
+  { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+  // Its own node's annotations and NetworkUnavailable condition, written through the status subresource.
+  { apiGroups: [''], resources: ['nodes/status'], verbs: ['patch'] },
+];
 
 function daemonSet(inputs: ManifestInputs, images: BootstrapImages): V1DaemonSet {
   return nodeAgentDaemonSet({
@@ -124,7 +117,7 @@ export function flannel(inputs: ManifestInputs, images: BootstrapImages): Kubern
   };
   return [
     serviceAccount,
-    clusterRole(),
+    clusterRole(`strata:${NAME}`, ROLE_RULES),
     clusterRoleBinding(`strata:${NAME}`, `strata:${NAME}`, [serviceAccountSubject(NAME, KUBE_SYSTEM)]),
     configMap,
     daemonSet(inputs, images),

@@ -1,4 +1,4 @@
-import type { RbacV1Subject, V1ClusterRoleBinding } from '@kubernetes/client-node';
+import type { RbacV1Subject, V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule } from '@kubernetes/client-node';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -7,11 +7,15 @@ export function groupSubject(name: string): RbacV1Subject {
 }
 
 export function userSubject(name: string): RbacV1Subject {
-  return { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name };
+  return { apiGroup: RBAC_GROUP, kind: 'User', name };
 }
 
 export function serviceAccountSubject(name: string, namespace: string): RbacV1Subject {
   return { kind: 'ServiceAccount', name, namespace };
+}
+
+export function clusterRole(name: string, rules: readonly V1PolicyRule[]): V1ClusterRole {
+  return { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: { name }, rules: [...rules] };
 }
 
 export function clusterRoleBinding(name: string, clusterRole: string, subjects: readonly RbacV1Subject[]): V1ClusterRoleBinding {

@@ -103,6 +103,8 @@ export async function planRender<Input>(options: {
     const previous = previousState.assets[asset.id];
     const onDisk: RenderedFile[] = [];
     const edited: string[] = [];
+    // Read once here; the conflict check below reuses what was read.
+    const readBefore = new Map<string, string>();
     let complete = previous !== undefined;
     for (const [path, recorded] of Object.entries(previous?.files ?? {})) {
       const contents = await readIfExists(join(dir, path));
@@ -111,6 +113,7 @@ export async function planRender<Input>(options: {
         continue;
       }
       if (sha256(contents) !== recorded.sha256) edited.push(path);
+      readBefore.set(path, contents);
       onDisk.push({ path, contents, mode: recorded.mode });
     }
 
@@ -143,7 +146,7 @@ export async function planRender<Input>(options: {
       if (owned.has(file.path)) throw new AssetGraphError(`two assets write ${file.path}`, { asset: asset.id, path: file.path });
       owned.add(file.path);
       record[file.path] = { sha256: sha256(file.contents), mode: file.mode };
-      const existing = await readIfExists(join(dir, file.path));
+      const existing = readBefore.has(file.path) ? readBefore.get(file.path) : await readIfExists(join(dir, file.path));
       if (existing === file.contents) {
         unchanged.push(file.path);
         continue;
