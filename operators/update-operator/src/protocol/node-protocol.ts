@@ -1,0 +1,54 @@
+// The node annotation and label protocol between the agent on each node and the
+// operator, in the shape of CoreOS's container-linux-update-operator (its
+// "flatcar-linux-update.v1.flatcar-linux.net/" keys) under Strata's own prefix.
+// Both sides read and write only these keys, so a rollout's whole state lives
+// on the Node objects and survives any restart of either side.
+
+export const PREFIX = 'update.strata.dev/';
+
+/** Annotations, all strings. Booleans are "true" or "false". */
+export const ANNOTATIONS = {
+  /** Agent: update_engine staged an update and the node needs a reboot. */
+  rebootNeeded: `${PREFIX}reboot-needed`,
+  /** Operator: the agent may drain and reboot now. */
+  rebootOk: `${PREFIX}reboot-ok`,
+  /** Agent: it has begun draining/rebooting (set before cordoning). */
+  rebootInProgress: `${PREFIX}reboot-in-progress`,
+  /** Agent: update_engine's CurrentOperation, e.g. UPDATE_STATUS_UPDATED_NEED_REBOOT. */
+  status: `${PREFIX}status`,
+  /** Agent: the version update_engine staged. */
+  newVersion: `${PREFIX}new-version`,
+  /** Agent: update_engine's LastCheckedTime, Unix seconds. */
+  lastCheckedTime: `${PREFIX}last-checked-time`,
+  /** Agent: it cordoned the node itself (and so may uncordon it). */
+  agentMadeUnschedulable: `${PREFIX}agent-made-unschedulable`,
+  /** Agent: the boot ID it saw when it started the reboot; a different boot ID after restart proves the reboot happened. */
+  rebootBootId: `${PREFIX}reboot-boot-id`,
+  /** Operator: RFC 3339 time the reboot was granted, for rebootTimeout. */
+  rebootGrantedAt: `${PREFIX}reboot-granted-at`,
+  /** Operator: the node did not come back within rebootTimeout ("true"). */
+  rebootFailed: `${PREFIX}reboot-failed`,
+  /** Operator: the UpdatePolicy that granted the reboot. */
+  policy: `${PREFIX}policy`,
+  /** FleetLock: the Zincati client id holding a slot for this node. */
+  fleetLockHolder: `${PREFIX}fleetlock-holder`,
+} as const;
+
+/** Labels, for selection with kubectl and for hooks (as the CoreOS operator's before-reboot/after-reboot labels). */
+export const LABELS = {
+  /** Operator: the node is about to be allowed to reboot; hook controllers act on it and set their annotations. */
+  beforeReboot: `${PREFIX}before-reboot`,
+  /** Operator: the node has rebooted; hook controllers check it and set their annotations. */
+  afterReboot: `${PREFIX}after-reboot`,
+  /** Agent: the OS id, e.g. flatcar or fedora-coreos. */
+  osId: `${PREFIX}id`,
+  /** Agent: the running OS version. */
+  version: `${PREFIX}version`,
+  /** Agent: the update group (Flatcar) or stream (Fedora CoreOS). */
+  group: `${PREFIX}group`,
+  /** Agent: mirrors the reboot-needed annotation, for label selectors. */
+  rebootNeeded: `${PREFIX}reboot-needed`,
+} as const;
+
+export const TRUE = 'true';
+export const FALSE = 'false';
