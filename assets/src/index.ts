@@ -17,3 +17,4 @@ export type { RenderConfig } from './render/render-config.ts';
 export * from './config/index.ts';
 export * from './ignition/index.ts';
 export * from './manifests/index.ts';
+export * from './os/index.ts';
