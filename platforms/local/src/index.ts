@@ -1,6 +1,8 @@
 // The public entry point of @strata/platform-local.
 export * from './os/index.ts';
 export type { NodeContext, PodRuntime, PodRuntimeStatus } from './node/pod-runtime.ts';
+export { PodObjects, PodObjectError, type ServiceAccountToken, type TokenRequestOptions } from './pods/pod-objects.ts';
+export type { ImageMapInput } from './pods/image-map.ts';
 export { Supervisor, CrashLoopError, type SupervisorEvents } from './control-plane/supervisor.ts';
 export { startLocalControlPlane, CONTROLLER_COMPONENTS, type LocalControlPlane, type LocalControlPlaneOptions } from './control-plane/local-control-plane.ts';
 export { ClusterDirectory, ClusterDirectoryError, defaultClusterDir } from './cluster/cluster-dir.ts';

@@ -8,7 +8,8 @@ import { PlaceholderPodRuntime } from '../node/placeholder-runtime.ts';
 import type { NodeSpec } from '../node/node-spec.ts';
 import { ManualUpdateSource } from '../os/update-source.ts';
 import { SimulatedOperatingSystem, type SimulatedOsOptions } from '../os/simulated-os.ts';
-import { defaultImageMap } from '../pods/image-map.ts';
+import { defaultImageMap, type ImageMapInput } from '../pods/image-map.ts';
+import type { PodRuntime } from '../node/pod-runtime.ts';
 import { ProcessPodRuntime } from '../pods/process-runtime.ts';
 import { applyManifests } from './apply-manifests.ts';
 import { type ClusterDirectory } from './cluster-dir.ts';
@@ -25,6 +26,17 @@ export interface UpLocalClusterOptions {
   /** Overrides for every node's simulated OS (reboot delay, update timings), e.g. for fast tests. */
   readonly os?: Partial<Pick<SimulatedOsOptions, 'rebootDelayMs' | 'timings'>>;
   readonly readyTimeoutMs?: number;
+  /**
+   * More images that run as local processes (Strata's own components), added
+   * to the default image map. The layer above the platforms wires these in.
+   */
+  readonly images?: ImageMapInput;
+  /**
+   * Pod runtimes of one node tried before the process and placeholder
+   * runtimes: for programs that must run beside the node's simulated OS,
+   * such as the update agent, which talks to update_engine and reboots.
+   */
+  readonly nodeRuntimes?: (node: { readonly nodeName: string; readonly os: SimulatedOperatingSystem }) => readonly PodRuntime[];
 }
 
 export interface LocalCluster {
@@ -125,7 +137,12 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
     bootstrap.loadFromFile(join(directory.assetsDir, ASSET_PATHS.bootstrapKubeconfig));
     const updates = new ManualUpdateSource();
     const systems = new Map<string, SimulatedOperatingSystem>();
-    const images = defaultImageMap(binaries);
+    const systemOf = (nodeName: string): SimulatedOperatingSystem => {
+      const os = systems.get(nodeName);
+      if (os === undefined) throw new PreflightError(`no simulated node ${nodeName}`, { node: nodeName });
+      return os;
+    };
+    const images = options.images === undefined ? defaultImageMap(binaries) : defaultImageMap(binaries).with(options.images, 'the platform image map entries');
     fleet = new NodeFleet({
       name: config.name,
       kubeConfig: admin,
@@ -143,7 +160,11 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
         systems.set(nodeName, os);
         return os;
       },
-      runtimes: () => [new ProcessPodRuntime({ images }), new PlaceholderPodRuntime()],
+      runtimes: (nodeName) => [
+        ...(options.nodeRuntimes?.({ nodeName, os: systemOf(nodeName) }) ?? []),
+        new ProcessPodRuntime({ images }),
+        new PlaceholderPodRuntime(),
+      ],
     });
     const specs = nodeSpecs(topology);
     progress(`starting ${specs.length} simulated Container Linux node${specs.length === 1 ? '' : 's'}`);
@@ -165,11 +186,7 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
         return copy;
       },
       nodeNames: () => started.nodes().map((node) => node.name),
-      operatingSystem: (nodeName) => {
-        const os = systems.get(nodeName);
-        if (os === undefined) throw new PreflightError(`no simulated node ${nodeName}`, { node: nodeName });
-        return os;
-      },
+      operatingSystem: systemOf,
       stop,
     };
   } catch (error) {

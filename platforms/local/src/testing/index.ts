@@ -17,6 +17,8 @@ export interface TestClusterOptions {
   /** Fast simulated OS timings are the default in tests: 500 ms reboots, 100 ms update steps. */
   readonly os?: UpLocalClusterOptions['os'];
   readonly progress?: (message: string) => void;
+  readonly images?: UpLocalClusterOptions['images'];
+  readonly nodeRuntimes?: UpLocalClusterOptions['nodeRuntimes'];
 }
 
 export interface TestCluster extends LocalCluster {
@@ -63,6 +65,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
       directory: new ClusterDirectory(dir),
       os: options.os ?? FAST_OS,
       ...(options.progress === undefined ? {} : { progress: options.progress }),
+      ...(options.images === undefined ? {} : { images: options.images }),
+      ...(options.nodeRuntimes === undefined ? {} : { nodeRuntimes: options.nodeRuntimes }),
     });
     return {
       ...cluster,
