@@ -6,7 +6,7 @@ import { glob, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveAllBinaries } from '@strata/assets/binaries';
+import { resolveAllBinaries, resolveBinary } from '@strata/assets/binaries';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -94,8 +94,9 @@ async function nodeTest(files: readonly string[], extraArgs: readonly string[]):
 log(`Strata tests on Node ${process.version} (${process.execPath})`);
 const { unit, integration } = await testFiles();
 
-await phase('control-plane binaries', async () => {
-  const paths = await resolveAllBinaries();
+await phase('binaries (control plane, pulumi)', async () => {
+  // Pulumi is no control-plane component, but the bare-metal platform's tests run its engine: build it once, here.
+  const paths = { ...(await resolveAllBinaries()), pulumi: await resolveBinary('pulumi') };
   for (const [name, path] of Object.entries(paths)) log(`  ${name}: ${relative(root, path).startsWith('..') ? path : relative(root, path)}`);
   return true;
 });

@@ -2,11 +2,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { formatChecksumLine, parseChecksumLine, sha256File } from './checksum.ts';
-import type { ComponentName } from './components.ts';
+import type { BinaryName } from './components.ts';
 
 /** How a cached binary came to be, recorded beside it. */
 export interface Provenance {
-  readonly component: ComponentName;
+  readonly component: BinaryName;
   readonly version: string;
   readonly source: 'go-build' | 'download';
   readonly detail: string;
@@ -35,16 +35,16 @@ export class BinaryCache {
     this.binRoot = join(root, 'bin');
   }
 
-  entryDir(component: ComponentName, version: string): string {
+  entryDir(component: BinaryName, version: string): string {
     return join(this.binRoot, `${component}-${version}`);
   }
 
-  binaryPath(component: ComponentName, version: string): string {
+  binaryPath(component: BinaryName, version: string): string {
     return join(this.entryDir(component, version), component);
   }
 
   /** Re-hashes the binary every time: a checksum that is not checked protects nothing. */
-  async lookup(component: ComponentName, version: string): Promise<CacheLookup> {
+  async lookup(component: BinaryName, version: string): Promise<CacheLookup> {
     const dir = this.entryDir(component, version);
     const binary = join(dir, component);
     try {
@@ -66,7 +66,7 @@ export class BinaryCache {
     return { state: 'valid', path: binary };
   }
 
-  async remove(component: ComponentName, version: string): Promise<void> {
+  async remove(component: BinaryName, version: string): Promise<void> {
     await rm(this.entryDir(component, version), { recursive: true, force: true });
   }
 

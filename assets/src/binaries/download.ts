@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFile, rename } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DownloadError } from './errors.ts';
@@ -93,22 +93,27 @@ export async function downloadRelease(
     }
     return staged;
   }
-  const folder = `etcd-${release.version}-linux-${arch}`;
-  const url = `${base}/${release.version}/${folder}.tar.gz`;
+  const { archive: archivePath, checksums, member } = release.download;
+  const url = `${base}/${archivePath(arch)}`;
+  const archiveName = archivePath(arch).split('/').pop() ?? '';
   progress(`downloading ${url}`);
-  const sums = new TextDecoder().decode(await fetchBytes(`${base}/${release.version}/SHA256SUMS`));
+  const sums = new TextDecoder().decode(await fetchBytes(`${base}/${checksums}`));
   const published = sums
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
-    .find((fields) => fields[1] === `${folder}.tar.gz`)?.[0];
+    .find((fields) => fields[1]?.replace(/^\*/, '') === archiveName)?.[0];
   const bytes = await fetchBytes(url);
   verify(url, bytes, published);
-  const archive = join(stagingDir, `${folder}.tar.gz`);
+  const archive = join(stagingDir, archiveName);
   await writeFile(archive, bytes);
+  // A separate directory: an archive's folder may have a component's own name (pulumi/pulumi).
+  const unpacked = join(stagingDir, 'unpacked');
+  await mkdir(unpacked);
   for (const component of components) {
-    await untar(archive, `${folder}/${component.name}`, stagingDir);
+    const inside = member(arch, component.name);
+    await untar(archive, inside, unpacked);
     const path = join(stagingDir, component.name);
-    await rename(join(stagingDir, folder, component.name), path);
+    await rename(join(unpacked, inside), path);
     staged.set(component.name, path);
   }
   return staged;

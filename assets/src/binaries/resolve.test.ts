@@ -7,9 +7,9 @@ import { accessSync, constants } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { resolveAllBinaries, resolveBinaries, type ResolvedBinaries } from './resolve.ts';
+import { resolveAllBinaries, resolveBinaries, resolveBinary, type ResolvedBinaries } from './resolve.ts';
 import { BinariesUnavailableError, BinaryResolutionError } from './errors.ts';
-import { ETCD_VERSION, KUBERNETES_VERSION } from './components.ts';
+import { ETCD_VERSION, KUBERNETES_VERSION, PULUMI_VERSION } from './components.ts';
 
 /** PATH without any directory that holds a `go` executable: a machine with no Go toolchain. */
 function pathWithoutGo(): string {
@@ -48,11 +48,13 @@ const quiet = () => undefined;
 
 describe('control-plane binary resolution', () => {
   let real: ResolvedBinaries;
+  let realPulumi: string;
   let scratch: string;
 
   before(async () => {
     // The real binaries, from the developer's cache (or built now, once).
     real = await resolveAllBinaries();
+    realPulumi = await resolveBinary('pulumi');
     scratch = await mkdtemp(join(tmpdir(), 'strata-binaries-test-'));
   });
   after(async () => {
@@ -231,6 +233,50 @@ describe('control-plane binary resolution', () => {
       assert.equal(resolution.sources.etcd, 'download');
       const version = spawnSync(resolution.paths.etcd ?? '', ['--version'], { encoding: 'utf8' });
       assert.match(version.stdout, /etcd Version: 3\.6\.16/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('provides the Pulumi CLI by name, stamped with its release version, but not among the control-plane binaries', async () => {
+    assert.equal('pulumi' in real, false, 'resolveAllBinaries is for the control plane only');
+    const version = spawnSync(realPulumi, ['version'], { encoding: 'utf8', env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: 'true' } });
+    assert.equal(version.stdout.trim(), PULUMI_VERSION);
+    const again = await resolveBinaries({ components: ['pulumi'], progress: quiet });
+    assert.deepEqual(again, { paths: { pulumi: realPulumi }, sources: { pulumi: 'cache' } });
+  });
+
+  it('takes pulumi from STRATA_BIN_DIR after checking its version', async () => {
+    const dir = await mkdtemp(join(scratch, 'pulumi-bin-dir-'));
+    await symlink(realPulumi, join(dir, 'pulumi'));
+    const resolution = await resolveBinaries({ components: ['pulumi'], env: { PATH: pathWithoutGo(), STRATA_BIN_DIR: dir }, progress: quiet });
+    assert.deepEqual(resolution.sources, { pulumi: 'directory' });
+  });
+
+  it('downloads Pulumi from its release tarball, whose folder has the binary\'s own name', async () => {
+    const staging = await mkdtemp(join(scratch, 'pulumi-tarball-'));
+    const archive = `pulumi-${PULUMI_VERSION}-linux-x64.tar.gz`;
+    await mkdir(join(staging, 'pulumi'));
+    await copyFile(realPulumi, join(staging, 'pulumi', 'pulumi'));
+    // Fastest compression: this test is about the layout, not the archive.
+    const tar = spawnSync('tar', ['-I', 'gzip -1', '-cf', join(staging, archive), '-C', staging, 'pulumi']);
+    assert.equal(tar.status, 0, String(tar.stderr));
+    const tarball = await readFile(join(staging, archive));
+    const { server, url } = await serveMirror(
+      new Map<string, Uint8Array | string>([
+        [`/sdk/${archive}`, tarball],
+        [`/sdk/pulumi-${PULUMI_VERSION.slice(1)}-checksums.txt`, `${sha256(Buffer.from('other'))}  pulumi-${PULUMI_VERSION}-darwin-x64.tar.gz\n${sha256(tarball)}  ${archive}\n`],
+      ]),
+    );
+    try {
+      const resolution = await resolveBinaries({
+        components: ['pulumi'],
+        env: { PATH: pathWithoutGo(), STRATA_PULUMI_DOWNLOAD_URL: `${url}/sdk` },
+        cacheRoot: await mkdtemp(join(scratch, 'pulumi-download-cache-')),
+        progress: quiet,
+      });
+      assert.equal(resolution.sources.pulumi, 'download');
+      assert.equal(sha256(await readFile(resolution.paths.pulumi ?? '')), sha256(await readFile(realPulumi)));
     } finally {
       server.close();
     }

@@ -8,6 +8,7 @@ import {
   COMPONENTS,
   componentsOf,
   RELEASES,
+  type BinaryName,
   type ComponentName,
   type ReleaseName,
   type ReleaseSpec,
@@ -20,7 +21,8 @@ import { findGo, goBuild, type Progress } from './go-build.ts';
 export const BIN_DIR_VARIABLE = 'STRATA_BIN_DIR';
 
 export interface ResolveOptions {
-  readonly components?: readonly ComponentName[];
+  /** Defaults to the control-plane components (COMPONENT_NAMES); tools such as pulumi are resolved only when named. */
+  readonly components?: readonly BinaryName[];
   readonly env?: NodeJS.ProcessEnv;
   /** Defaults to $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata, else ~/.cache/strata. */
   readonly cacheRoot?: string;
@@ -31,13 +33,13 @@ export type ResolvedBinaries = Readonly<Record<ComponentName, string>>;
 export type BinarySource = 'directory' | 'cache' | 'go-build' | 'download';
 
 export interface Resolution {
-  readonly paths: Partial<Record<ComponentName, string>>;
-  readonly sources: Partial<Record<ComponentName, BinarySource>>;
+  readonly paths: Partial<Record<BinaryName, string>>;
+  readonly sources: Partial<Record<BinaryName, BinarySource>>;
 }
 
 const defaultProgress: Progress = (message) => process.stderr.write(`[binaries] ${message}\n`);
 
-async function fromDirectory(dir: string, names: readonly ComponentName[]): Promise<Record<string, string>> {
+async function fromDirectory(dir: string, names: readonly BinaryName[]): Promise<Record<string, string>> {
   const paths: Record<string, string> = {};
   for (const name of names) {
     const component = COMPONENTS[name];
@@ -79,11 +81,11 @@ function unavailableMessage(release: ReleaseSpec, attempts: readonly string[], e
 
 async function provideRelease(
   release: ReleaseSpec,
-  needed: readonly ComponentName[],
+  needed: readonly BinaryName[],
   cache: BinaryCache,
   env: NodeJS.ProcessEnv,
   progress: Progress,
-): Promise<{ paths: Map<ComponentName, string>; source: BinarySource }> {
+): Promise<{ paths: Map<BinaryName, string>; source: BinarySource }> {
   const components = componentsOf(release.name);
   const attempts: string[] = [
     `${BIN_DIR_VARIABLE}: not set`,
@@ -101,7 +103,7 @@ async function provideRelease(
       for (const component of components) {
         await goBuild(release, component, join(staging, component.name), env, progress);
       }
-      const paths = new Map<ComponentName, string>();
+      const paths = new Map<BinaryName, string>();
       for (const component of components) {
         paths.set(
           component.name,
@@ -122,7 +124,7 @@ async function provideRelease(
       // each download is a large separate file: fetch only what was asked for.
       const wanted = components.filter((component) => needed.includes(component.name));
       const staged = await downloadRelease(release, wanted, staging, env, progress);
-      const paths = new Map<ComponentName, string>();
+      const paths = new Map<BinaryName, string>();
       for (const [name, path] of staged) {
         paths.set(
           name,
@@ -150,7 +152,7 @@ async function provideRelease(
 }
 
 /**
- * Finds the control-plane binaries, trying in order: $STRATA_BIN_DIR, the
+ * Finds binaries (by default the control-plane components), trying in order: $STRATA_BIN_DIR, the
  * checksummed cache outside the clone, a build from Go modules, and the
  * official release download. A build runs at most once per version on a
  * machine: concurrent callers wait on a lock and then reuse its result.
@@ -159,8 +161,8 @@ export async function resolveBinaries(options: ResolveOptions = {}): Promise<Res
   const env = options.env ?? process.env;
   const progress = options.progress ?? defaultProgress;
   const wanted = options.components ?? COMPONENT_NAMES;
-  const paths: Partial<Record<ComponentName, string>> = {};
-  const sources: Partial<Record<ComponentName, BinarySource>> = {};
+  const paths: Partial<Record<BinaryName, string>> = {};
+  const sources: Partial<Record<BinaryName, BinarySource>> = {};
 
   const binDir = env[BIN_DIR_VARIABLE];
   if (binDir) {
@@ -221,4 +223,12 @@ export async function resolveAllBinaries(options: Omit<ResolveOptions, 'componen
   const missing = COMPONENT_NAMES.filter((name) => paths[name] === undefined);
   if (missing.length > 0) throw new BinaryResolutionError(`unresolved: ${missing.join(', ')}`, { missing });
   return paths as ResolvedBinaries;
+}
+
+/** One binary by name, for callers that need a single tool: `await resolveBinary('pulumi')`. */
+export async function resolveBinary(name: BinaryName, options: Omit<ResolveOptions, 'components'> = {}): Promise<string> {
+  const { paths } = await resolveBinaries({ ...options, components: [name] });
+  const path = paths[name];
+  if (path === undefined) throw new BinaryResolutionError(`unresolved: ${name}`, { missing: [name] });
+  return path;
 }

@@ -1,0 +1,14 @@
+import type { Group, Profile } from '../model/schema.ts';
+
+/** An Ignition config the boot server stores under ignition/<name>. */
+export interface IgnitionTemplate {
+  readonly name: string;
+  readonly content: string;
+}
+
+/** Everything the bare-metal flow registers with the boot server, in matchbox's data model. */
+export interface BareMetalPlan {
+  readonly profiles: readonly Profile[];
+  readonly groups: readonly Group[];
+  readonly templates: readonly IgnitionTemplate[];
+}
