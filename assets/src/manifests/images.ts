@@ -10,12 +10,15 @@ export const FLANNEL_CNI_PLUGIN_IMAGE = 'ghcr.io/flannel-io/flannel-cni-plugin:v
 export const COREDNS_IMAGE = 'registry.k8s.io/coredns/coredns:v1.14.2';
 /** kube-proxy is tagged with the cluster's Kubernetes version so the two never drift apart. */
 export const KUBE_PROXY_IMAGE_REPOSITORY = 'registry.k8s.io/kube-proxy';
+/** Strata's update operator: one image for the operator Deployment and the node agent DaemonSet; follows the package version. */
+export const UPDATE_OPERATOR_IMAGE = 'ghcr.io/strata-dev/update-operator:v0.1.0';
 
 export interface BootstrapImages {
   readonly flannel: string;
   readonly flannelCniPlugin: string;
   readonly coredns: string;
   readonly kubeProxy: string;
+  readonly updateOperator: string;
 }
 
 export function resolveImages(inputs: ManifestInputs): BootstrapImages {
@@ -24,5 +27,6 @@ export function resolveImages(inputs: ManifestInputs): BootstrapImages {
     flannelCniPlugin: inputs.images?.flannelCniPlugin ?? FLANNEL_CNI_PLUGIN_IMAGE,
     coredns: inputs.images?.coredns ?? COREDNS_IMAGE,
     kubeProxy: inputs.images?.kubeProxy ?? `${KUBE_PROXY_IMAGE_REPOSITORY}:${inputs.kubernetesVersion}`,
+    updateOperator: inputs.images?.updateOperator ?? UPDATE_OPERATOR_IMAGE,
   };
 }

@@ -13,7 +13,10 @@ export {
   FLANNEL_CNI_PLUGIN_IMAGE,
   FLANNEL_IMAGE,
   KUBE_PROXY_IMAGE_REPOSITORY,
+  UPDATE_OPERATOR_IMAGE,
   type BootstrapImages,
 } from './images.ts';
 export { COMPONENT_LABEL, STRATA_CONSOLE_NAMESPACE, STRATA_SYSTEM_NAMESPACE } from './namespaces.ts';
 export { APISERVER_KUBELET_CLIENT, BOOTSTRAP_TOKEN_EXTRA_GROUP } from './node-bootstrap.ts';
+export * from './update-operator/index.ts';
+export { applyManifestObject, toClientModel } from './apply-object.ts';

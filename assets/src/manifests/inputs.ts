@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { containsAddress, lastAddress, overlaps, parseAddress, parseCidr } from '../net/cidr.ts';
 import { StrataError } from '../errors/strata-error.ts';
+import { defaultPolicySettingsSchema, type DefaultPolicySettings } from './update-operator/update-policy.ts';
 
 /** What the bootstrap manifests are rendered from; the validated cluster config maps onto it. */
 export interface ManifestInputs {
@@ -25,8 +26,13 @@ export interface ManifestInputs {
   readonly apiServer: { readonly host: string; readonly port: number };
   /** The kubelet TLS bootstrap token: id [a-z0-9]{6}, secret [a-z0-9]{16}. */
   readonly bootstrapToken: { readonly id: string; readonly secret: string };
+  /**
+   * The default UpdatePolicy's budget, windows and pause (from cluster.yaml's `updates`); when absent it selects
+   * every node, reboots one at a time, at any hour.
+   */
+  readonly defaultUpdatePolicy?: DefaultPolicySettings;
   /** Replacements for the pinned images, e.g. a mirror for an air-gapped install. */
-  readonly images?: Partial<Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy', string>>;
+  readonly images?: Partial<Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator', string>>;
 }
 
 export interface ManifestInputIssue {
@@ -89,12 +95,14 @@ const manifestInputsSchema = z
       id: z.string().regex(/^[a-z0-9]{6}$/, 'must be 6 characters of [a-z0-9]'),
       secret: z.string().regex(/^[a-z0-9]{16}$/, 'must be 16 characters of [a-z0-9]'),
     }),
+    defaultUpdatePolicy: defaultPolicySettingsSchema.optional(),
     images: z
       .strictObject({
         flannel: imageSchema.optional(),
         flannelCniPlugin: imageSchema.optional(),
         coredns: imageSchema.optional(),
         kubeProxy: imageSchema.optional(),
+        updateOperator: imageSchema.optional(),
       })
       .optional(),
   })

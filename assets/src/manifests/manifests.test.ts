@@ -16,6 +16,7 @@ import {
   FLANNEL_CNI_PLUGIN_IMAGE,
   FLANNEL_IMAGE,
   ManifestInputsError,
+  UPDATE_OPERATOR_IMAGE,
   manifestFileToYaml,
   renderBootstrapManifests,
   type ManifestFile,
@@ -54,6 +55,9 @@ describe('renderBootstrapManifests', () => {
       '20-flannel.yaml',
       '30-kube-proxy.yaml',
       '40-coredns.yaml',
+      '50-update-operator-crd.yaml',
+      '51-update-operator.yaml',
+      '52-update-policy.yaml',
     ]);
     assert.deepEqual([...names].sort(), names, 'lexical order is apply order');
   });
@@ -80,7 +84,15 @@ describe('renderBootstrapManifests', () => {
   });
 
   it('puts namespaced objects in a namespace and cluster-scoped ones in none', () => {
-    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
+    const clusterScoped = new Set([
+      'Namespace',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'CustomResourceDefinition',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+      'UpdatePolicy',
+    ]);
     for (const object of renderBootstrapManifests(manifestInputs()).flatMap((file) => file.objects)) {
       assert.ok(object.apiVersion && object.kind && object.metadata?.name, JSON.stringify(object.metadata));
       const kind = object.kind;
@@ -194,6 +206,8 @@ describe('renderBootstrapManifests', () => {
       FLANNEL_IMAGE,
       'registry.k8s.io/kube-proxy:v1.36.3',
       COREDNS_IMAGE,
+      UPDATE_OPERATOR_IMAGE,
+      UPDATE_OPERATOR_IMAGE,
     ]);
     const mirrored = manifestInputs({
       images: {
@@ -201,6 +215,7 @@ describe('renderBootstrapManifests', () => {
         flannelCniPlugin: 'mirror.example/flannel-cni-plugin:v1.9.1-flannel3',
         coredns: 'mirror.example/coredns@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
         kubeProxy: 'mirror.example/kube-proxy:v1.36.3',
+        updateOperator: 'mirror.example/update-operator:v0.1.0',
       },
     });
     assert.deepEqual(images(renderBootstrapManifests(mirrored)), [
@@ -209,6 +224,8 @@ describe('renderBootstrapManifests', () => {
       'mirror.example/flannel:v0.28.9',
       'mirror.example/kube-proxy:v1.36.3',
       'mirror.example/coredns@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+      'mirror.example/update-operator:v0.1.0',
+      'mirror.example/update-operator:v0.1.0',
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { RbacV1Subject, V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule } from '@kubernetes/client-node';
+import type { RbacV1Subject, V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -24,6 +24,20 @@ export function clusterRoleBinding(name: string, clusterRole: string, subjects: 
     kind: 'ClusterRoleBinding',
     metadata: { name },
     roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: clusterRole },
+    subjects: [...subjects],
+  };
+}
+
+export function role(name: string, namespace: string, rules: readonly V1PolicyRule[]): V1Role {
+  return { apiVersion: `${RBAC_GROUP}/v1`, kind: 'Role', metadata: { name, namespace }, rules: [...rules] };
+}
+
+export function roleBinding(name: string, namespace: string, role: string, subjects: readonly RbacV1Subject[]): V1RoleBinding {
+  return {
+    apiVersion: `${RBAC_GROUP}/v1`,
+    kind: 'RoleBinding',
+    metadata: { name, namespace },
+    roleRef: { apiGroup: RBAC_GROUP, kind: 'Role', name: role },
     subjects: [...subjects],
   };
 }

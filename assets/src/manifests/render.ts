@@ -6,11 +6,13 @@ import { kubeProxy } from './kube-proxy.ts';
 import type { ManifestFile } from './manifest-file.ts';
 import { namespaces } from './namespaces.ts';
 import { nodeBootstrap } from './node-bootstrap.ts';
+import { updateOperatorFiles } from './update-operator/index.ts';
 
 /**
  * The manifests a new cluster is bootstrapped with, in apply order: the
  * namespaces add-ons install into, what lets kubelets join, the pod network,
- * Service routing, then cluster DNS (whose Pods need the network). Throws
+ * Service routing, cluster DNS (whose Pods need the network), then the
+ * update operator (an add-on, prefixes 50-52). Throws
  * ManifestInputsError, naming the field, when an input is invalid.
  */
 export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[] {
@@ -22,5 +24,6 @@ export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[]
     { fileName: '20-flannel.yaml', objects: flannel(valid, images) },
     { fileName: '30-kube-proxy.yaml', objects: kubeProxy(valid, images) },
     { fileName: '40-coredns.yaml', objects: coredns(valid, images) },
+    ...updateOperatorFiles(valid, images),
   ];
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { StrataError } from '@strata/assets';
+import { StrataError, toClientModel } from '@strata/assets';
 
 export class ManifestApplyError extends StrataError {}
 
@@ -15,7 +15,11 @@ export async function readManifests(manifestsDir: string): Promise<{ file: strin
   return Promise.all(
     files.map(async (file) => {
       const documents = parseAllDocuments(await readFile(join(manifestsDir, file), 'utf8'));
-      const objects = (Array.isArray(documents) ? documents : [documents]).map((document) => document.toJS() as KubernetesObject).filter((object) => object !== null);
+      // Mapped onto the client's models, which would otherwise drop wire keys such as x-kubernetes-validations.
+      const objects = (Array.isArray(documents) ? documents : [documents])
+        .map((document) => document.toJS() as KubernetesObject | null)
+        .filter((object) => object !== null)
+        .map((object) => toClientModel(object));
       return { file, objects };
     }),
   );

@@ -1,0 +1,98 @@
+import type { V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding } from '@kubernetes/client-node';
+import { NODE_NAME_EXTRA, UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES, UPDATE_PROTOCOL_PREFIX } from './names.ts';
+
+// RBAC lets the agent patch Nodes, but cannot say "only your own, and only the update keys". This policy does, in the
+// API server: a stolen agent token can then neither cordon other nodes nor relabel its own to attract workloads.
+//
+// The agent's Node is the one its Pod is bound to: a ServiceAccount token issued for a Pod with spec.nodeName carries
+// that name in the user-info extra NODE_NAME_EXTRA (Kubernetes >= 1.32, ServiceAccountTokenPodNodeInfo, GA). The
+// kubelet mounts exactly such tokens. A token without the extra (a legacy Secret token, or one bound to no Pod)
+// names no node and is refused.
+
+const ADMISSION = 'admissionregistration.k8s.io/v1';
+
+/** Node spec fields other than spec.unschedulable, which the agent must leave as they are (Kubernetes v1.36 NodeSpec). */
+const FROZEN_FIELDS = [
+  'spec.taints',
+  'spec.podCIDR',
+  'spec.podCIDRs',
+  'spec.providerID',
+  'spec.configSource',
+  'spec.externalID',
+  'metadata.finalizers',
+  'metadata.ownerReferences',
+] as const;
+
+const unchanged = (field: string) =>
+  `has(object.${field}) == has(oldObject.${field}) && (!has(object.${field}) || object.${field} == oldObject.${field})`;
+
+/** Keys of the map `after` outside the update prefix are those of `before`, with the same values. */
+const onlyUpdateKeysChange = (before: string, after: string) =>
+  `${before}.all(key, key.startsWith('${UPDATE_PROTOCOL_PREFIX}') || (key in ${after} && ${after}[key] == ${before}[key])) && ` +
+  `${after}.all(key, key.startsWith('${UPDATE_PROTOCOL_PREFIX}') || key in ${before})`;
+
+function policy(): V1ValidatingAdmissionPolicy {
+  return {
+    apiVersion: ADMISSION,
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: UPDATE_OPERATOR_NAMES.agentNodePolicy },
+    spec: {
+      failurePolicy: 'Fail',
+      // A patch reaches admission as an UPDATE. The agent has no right to nodes/status or to create or delete Nodes.
+      matchConstraints: {
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['nodes'] }],
+      },
+      matchConditions: [{ name: 'update-agent', expression: `request.userInfo.username == '${UPDATE_AGENT_USERNAME}'` }],
+      variables: [
+        {
+          name: 'agentNode',
+          expression:
+            `has(request.userInfo.extra) && '${NODE_NAME_EXTRA}' in request.userInfo.extra && ` +
+            `size(request.userInfo.extra['${NODE_NAME_EXTRA}']) > 0 ? request.userInfo.extra['${NODE_NAME_EXTRA}'][0] : ''`,
+        },
+        { name: 'oldLabels', expression: 'has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}' },
+        { name: 'newLabels', expression: 'has(object.metadata.labels) ? object.metadata.labels : {}' },
+        { name: 'oldAnnotations', expression: 'has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {}' },
+        { name: 'newAnnotations', expression: 'has(object.metadata.annotations) ? object.metadata.annotations : {}' },
+      ],
+      validations: [
+        {
+          expression: "variables.agentNode != '' && variables.agentNode == object.metadata.name",
+          messageExpression:
+            `variables.agentNode == '' ? 'the update agent may patch only its own Node, and its token names no Node (use the token the kubelet mounts)' : ` +
+            `'the update agent of node ' + variables.agentNode + ' may patch only its own Node, not ' + object.metadata.name`,
+          reason: 'Forbidden',
+        },
+        {
+          expression: onlyUpdateKeysChange('variables.oldLabels', 'variables.newLabels'),
+          message: `the update agent may change only labels under ${UPDATE_PROTOCOL_PREFIX}`,
+          reason: 'Forbidden',
+        },
+        {
+          expression: onlyUpdateKeysChange('variables.oldAnnotations', 'variables.newAnnotations'),
+          message: `the update agent may change only annotations under ${UPDATE_PROTOCOL_PREFIX}`,
+          reason: 'Forbidden',
+        },
+        {
+          expression: FROZEN_FIELDS.map(unchanged).join(' && '),
+          message: `the update agent may change only spec.unschedulable and the ${UPDATE_PROTOCOL_PREFIX} labels and annotations of its Node`,
+          reason: 'Forbidden',
+        },
+      ],
+    },
+  };
+}
+
+function binding(): V1ValidatingAdmissionPolicyBinding {
+  return {
+    apiVersion: ADMISSION,
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: UPDATE_OPERATOR_NAMES.agentNodePolicy },
+    spec: { policyName: UPDATE_OPERATOR_NAMES.agentNodePolicy, validationActions: ['Deny'] },
+  };
+}
+
+/** Keeps each update agent to its own Node and to the update protocol's keys. */
+export function agentNodePolicy(): [V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding] {
+  return [policy(), binding()];
+}

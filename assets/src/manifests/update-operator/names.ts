@@ -1,0 +1,39 @@
+import { FLEETLOCK_PORT } from '../../render/catalog/node-files.ts';
+import { STRATA_SYSTEM_NAMESPACE } from '../namespaces.ts';
+
+/** Where the operator and its agents run. */
+export const UPDATE_OPERATOR_NAMESPACE = STRATA_SYSTEM_NAMESPACE;
+
+/** The prefix of every node label and annotation the agent and operator write; the agent may change no other. */
+export const UPDATE_PROTOCOL_PREFIX = 'update.strata.dev/';
+
+/** Names of the update operator's objects, which its processes and tests refer to. */
+export const UPDATE_OPERATOR_NAMES = {
+  /** ServiceAccount, Deployment and ClusterRole(Binding) `strata:update-operator` of the operator. */
+  operator: 'update-operator',
+  /** ServiceAccount, DaemonSet and ClusterRole(Binding) `strata:update-agent` of the node agent. */
+  agent: 'update-agent',
+  /** The Lease in UPDATE_OPERATOR_NAMESPACE the operator replicas elect their leader with. */
+  lease: 'update-operator',
+  metricsService: 'update-operator-metrics',
+  fleetLockService: 'update-operator-fleetlock',
+  /** The ValidatingAdmissionPolicy (and its binding) that keeps each agent to its own Node. */
+  agentNodePolicy: 'strata-update-agent-own-node',
+  /** The UpdatePolicy every cluster starts with. */
+  defaultPolicy: 'default',
+} as const;
+
+export const UPDATE_OPERATOR_PORTS = {
+  /** The operator's /metrics, /healthz and /readyz. */
+  metrics: 8080,
+  /** The operator's FleetLock server (plain HTTP, as Zincati's default configuration expects). */
+  fleetLock: 8081,
+  /** Where Zincati on Fedora CoreOS nodes reaches the FleetLock server, on every node. */
+  fleetLockNodePort: FLEETLOCK_PORT,
+} as const;
+
+/** The user name the API server gives the agent's ServiceAccount tokens. */
+export const UPDATE_AGENT_USERNAME = `system:serviceaccount:${UPDATE_OPERATOR_NAMESPACE}:${UPDATE_OPERATOR_NAMES.agent}`;
+
+/** The user-info extra in which a bound ServiceAccount token of a Pod names the Node the Pod is bound to. */
+export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';

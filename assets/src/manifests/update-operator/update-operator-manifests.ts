@@ -1,0 +1,32 @@
+import type { BootstrapImages } from '../images.ts';
+import type { ManifestInputs } from '../inputs.ts';
+import type { ManifestFile } from '../manifest-file.ts';
+import { agentNodePolicy } from './agent-node-policy.ts';
+import { updatePolicyCrd } from './crd.ts';
+import { defaultUpdatePolicy } from './default-policy.ts';
+import { updateOperatorRbac } from './rbac.ts';
+import { fleetLockService, metricsService } from './services.ts';
+import { agentDaemonSet, operatorDeployment } from './workloads.ts';
+
+/**
+ * The update operator's files, in apply order: the CRD alone first, because the API server serves UpdatePolicies
+ * only once it is established; then everything that runs, the admission policy before the agents it restrains; then
+ * the default UpdatePolicy.
+ */
+export function updateOperatorFiles(inputs: ManifestInputs, images: BootstrapImages): ManifestFile[] {
+  return [
+    { fileName: '50-update-operator-crd.yaml', objects: [updatePolicyCrd()] },
+    {
+      fileName: '51-update-operator.yaml',
+      objects: [
+        ...updateOperatorRbac(),
+        ...agentNodePolicy(),
+        metricsService(),
+        fleetLockService(),
+        operatorDeployment(images.updateOperator),
+        agentDaemonSet(images.updateOperator),
+      ],
+    },
+    { fileName: '52-update-policy.yaml', objects: [defaultUpdatePolicy(inputs.defaultUpdatePolicy)] },
+  ];
+}

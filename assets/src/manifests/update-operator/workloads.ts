@@ -1,0 +1,151 @@
+import type { V1Container, V1DaemonSet, V1Deployment, V1EnvVar, V1Probe } from '@kubernetes/client-node';
+import { linuxNodes, tolerateEverything } from '../node-agents.ts';
+import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_PORTS } from './names.ts';
+
+export const OPERATOR_POD_LABELS = { 'app.kubernetes.io/name': UPDATE_OPERATOR_NAMES.operator, 'app.kubernetes.io/part-of': 'strata' };
+export const AGENT_POD_LABELS = { 'app.kubernetes.io/name': UPDATE_OPERATOR_NAMES.agent, 'app.kubernetes.io/part-of': 'strata' };
+
+/**
+ * Where the agent finds the host: the system D-Bus (update_engine, logind) at its usual place, and the host files it
+ * reads (boot ID, os-release, Flatcar's update.conf) under `root`, as the host's own paths (e.g.
+ * /host/etc/os-release), so they cannot be confused with the container's. Both are also in the agent's environment:
+ * HOST_ROOT and DBUS_SYSTEM_BUS_ADDRESS.
+ */
+export const AGENT_HOST_PATHS = {
+  root: '/host',
+  dbusSocket: '/run/dbus/system_bus_socket',
+} as const;
+
+/** Host paths the agent reads, each mounted read-only at AGENT_HOST_PATHS.root + path. */
+const AGENT_HOST_FILES = [
+  { name: 'boot-id', path: '/proc/sys/kernel/random/boot_id', type: 'File' },
+  // A symlink into /usr on Flatcar; the mount follows it.
+  { name: 'os-release', path: '/etc/os-release', type: 'File' },
+  // The OS image's update.conf defaults (/usr/share/flatcar). /usr is the read-only, public OS image; mounting it
+  // whole works on Fedora CoreOS too, which has no /usr/share/flatcar that a narrower mount could name.
+  { name: 'usr', path: '/usr', type: 'Directory' },
+  // The machine's update.conf overrides. Created empty where absent (Fedora CoreOS), which changes nothing.
+  { name: 'etc-flatcar', path: '/etc/flatcar', type: 'DirectoryOrCreate' },
+] as const;
+
+// The distroless base image's `nonroot` user; named users cannot be checked against runAsNonRoot.
+const NONROOT_ID = 65532;
+
+const fieldEnv = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+
+const probe = (path: string, failureThreshold: number): V1Probe => ({
+  httpGet: { path, port: 'metrics', scheme: 'HTTP' },
+  periodSeconds: 10,
+  timeoutSeconds: 3,
+  failureThreshold,
+});
+
+const hardenedContainer: Pick<V1Container, 'securityContext'> = {
+  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+};
+
+/** The operator: two replicas, one leading (Lease), the other standing by on another node where it can. */
+export function operatorDeployment(image: string): V1Deployment {
+  const { metrics, fleetLock } = UPDATE_OPERATOR_PORTS;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: UPDATE_OPERATOR_NAMES.operator, namespace: UPDATE_OPERATOR_NAMESPACE, labels: OPERATOR_POD_LABELS },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: OPERATOR_POD_LABELS },
+      template: {
+        metadata: { labels: OPERATOR_POD_LABELS },
+        spec: {
+          serviceAccountName: UPDATE_OPERATOR_NAMES.operator,
+          nodeSelector: linuxNodes(),
+          // Small clusters run workloads nowhere else than on their controllers.
+          tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
+          affinity: {
+            // Preferred, not required: a one-node cluster still gets both replicas.
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: OPERATOR_POD_LABELS }, topologyKey: 'kubernetes.io/hostname' } },
+              ],
+            },
+          },
+          securityContext: { runAsNonRoot: true, runAsUser: NONROOT_ID, runAsGroup: NONROOT_ID, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'operator',
+              image,
+              args: [
+                'operator',
+                `--namespace=${UPDATE_OPERATOR_NAMESPACE}`,
+                `--lease-name=${UPDATE_OPERATOR_NAMES.lease}`,
+                `--metrics-address=0.0.0.0:${metrics}`,
+                `--fleetlock-address=0.0.0.0:${fleetLock}`,
+              ],
+              // POD_NAME is the replica's identity in the Lease.
+              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace')],
+              ports: [
+                { name: 'metrics', containerPort: metrics, protocol: 'TCP' },
+                { name: 'fleetlock', containerPort: fleetLock, protocol: 'TCP' },
+              ],
+              livenessProbe: probe('/healthz', 6),
+              readinessProbe: probe('/readyz', 3),
+              resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+              ...hardenedContainer,
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The node agent on every node, controllers included. It runs as root, without capabilities: the host's D-Bus lets
+ * only root ask logind for a reboot and update_engine for its status. It needs neither the host's PID namespace nor
+ * its network.
+ */
+export function agentDaemonSet(image: string): V1DaemonSet {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: UPDATE_OPERATOR_NAMES.agent, namespace: UPDATE_OPERATOR_NAMESPACE, labels: AGENT_POD_LABELS },
+    spec: {
+      selector: { matchLabels: AGENT_POD_LABELS },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      template: {
+        metadata: { labels: AGENT_POD_LABELS },
+        spec: {
+          serviceAccountName: UPDATE_OPERATOR_NAMES.agent,
+          // hostPID and hostNetwork stay at their default, false: the API server would not keep an explicit false.
+          nodeSelector: linuxNodes(),
+          // A cordoned or tainted node is exactly where the agent must keep running.
+          tolerations: tolerateEverything(),
+          securityContext: { runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'agent',
+              image,
+              args: ['agent', '--os=dbus'],
+              env: [
+                fieldEnv('NODE_NAME', 'spec.nodeName'),
+                { name: 'HOST_ROOT', value: AGENT_HOST_PATHS.root },
+                { name: 'DBUS_SYSTEM_BUS_ADDRESS', value: `unix:path=${AGENT_HOST_PATHS.dbusSocket}` },
+              ],
+              resources: { requests: { cpu: '10m', memory: '48Mi' }, limits: { memory: '160Mi' } },
+              ...hardenedContainer,
+              volumeMounts: [
+                // A socket on a read-only mount still accepts connections: the kernel refuses writes to files, not connect().
+                { name: 'dbus', mountPath: AGENT_HOST_PATHS.dbusSocket, readOnly: true },
+                ...AGENT_HOST_FILES.map(({ name, path }) => ({ name, mountPath: `${AGENT_HOST_PATHS.root}${path}`, readOnly: true })),
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'dbus', hostPath: { path: AGENT_HOST_PATHS.dbusSocket, type: 'Socket' } },
+            ...AGENT_HOST_FILES.map(({ name, path, type }) => ({ name, hostPath: { path, type } })),
+          ],
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Public test helpers of @strata/update-operator ('@strata/update-operator/testing'), for its own tests and others'.
+export { aPolicy, aRebootWindow, type PolicyOverrides } from './policy-builders.ts';
