@@ -19,6 +19,8 @@ export interface RenderConfig extends TopologyInput {
   readonly etcd: { readonly quotaBackendBytes: number };
   readonly updates: {
     readonly rebootStrategy: 'operator' | 'off';
+    readonly maxUnavailable: number | string;
+    readonly windows: readonly { readonly days: readonly ('Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun')[]; readonly start: string; readonly duration: string; readonly timeZone: string }[];
     readonly server?: string | undefined;
     readonly group?: string | undefined;
   };

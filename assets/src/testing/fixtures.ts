@@ -27,7 +27,7 @@ export function renderConfig(overrides: Partial<RenderConfig> = {}): RenderConfi
     networking: { cni: 'flannel', podCidr: '10.2.0.0/16', serviceCidr: '10.3.0.0/16', clusterDomain: 'cluster.local' },
     sshAuthorizedKeys: [],
     etcd: { quotaBackendBytes: 2 * 1024 ** 3 },
-    updates: { rebootStrategy: 'operator' },
+    updates: { rebootStrategy: 'operator', maxUnavailable: 1, windows: [] },
     certificates: { caValidityDays: 3650, validityDays: 365 },
     ...overrides,
   };

@@ -13,8 +13,14 @@ export function manifestsAsset(): AssetDefinition<RenderInput> {
   return {
     id: MANIFESTS_ASSET_ID,
     dependsOn: [AUTH_ASSET_IDS.bootstrapToken],
-    revision: 1,
-    inputs: (i) => ({ name: i.config.name, version: i.config.kubernetesVersion, networking: i.config.networking, api: i.topology.apiServerUrl }),
+    revision: 2,
+    inputs: (i) => ({
+      name: i.config.name,
+      version: i.config.kubernetesVersion,
+      networking: i.config.networking,
+      api: i.topology.apiServerUrl,
+      updates: { maxUnavailable: i.config.updates.maxUnavailable, windows: i.config.updates.windows, rebootStrategy: i.config.updates.rebootStrategy },
+    }),
     generate(context) {
       const { config, topology } = context.input;
       const token = parseBootstrapToken(context.dependency(AUTH_ASSET_IDS.bootstrapToken).contents(ASSET_PATHS.bootstrapToken));
@@ -29,6 +35,12 @@ export function manifestsAsset(): AssetDefinition<RenderInput> {
         ...(config.networking.mtu === undefined ? {} : { mtu: config.networking.mtu }),
         apiServer: { host: api.hostname, port: Number(api.port || 443) },
         bootstrapToken: token,
+        // cluster.yaml's updates section is the default UpdatePolicy; rebootStrategy off pauses it.
+        defaultUpdatePolicy: {
+          maxUnavailable: config.updates.maxUnavailable,
+          rebootWindows: config.updates.windows.map((window) => ({ ...window, days: [...window.days] })),
+          paused: config.updates.rebootStrategy === 'off',
+        },
       });
       return files.map((file) => ({
         path: ASSET_PATHS.manifest(file.fileName),
