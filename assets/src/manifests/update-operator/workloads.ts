@@ -78,11 +78,13 @@ export function operatorDeployment(image: string): V1Deployment {
                 'operator',
                 `--namespace=${UPDATE_OPERATOR_NAMESPACE}`,
                 `--lease-name=${UPDATE_OPERATOR_NAMES.lease}`,
-                `--metrics-address=0.0.0.0:${metrics}`,
-                `--fleetlock-address=0.0.0.0:${fleetLock}`,
+                // The pod's own address rather than 0.0.0.0: where pods share the host's network (the local
+                // platform's process pods, hostNetwork) two replicas on one host must not collide.
+                `--metrics-address=$(POD_IP):${metrics}`,
+                `--fleetlock-address=$(POD_IP):${fleetLock}`,
               ],
               // POD_NAME is the replica's identity in the Lease.
-              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace')],
+              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace'), fieldEnv('POD_IP', 'status.podIP')],
               ports: [
                 { name: 'metrics', containerPort: metrics, protocol: 'TCP' },
                 { name: 'fleetlock', containerPort: fleetLock, protocol: 'TCP' },
