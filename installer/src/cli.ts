@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { binariesCommand } from './commands/binaries.ts';
+import { bootServerCommand } from './commands/boot-server.ts';
 import { renderCommand } from './commands/render.ts';
 import { upCommand } from './commands/up.ts';
 import { downCommand } from './commands/down.ts';
@@ -24,6 +25,6 @@ program.exitOverride((error) => {
   process.exit(error.exitCode === 0 ? 0 : 2);
 });
 // Subcommands take the exit-code and help behaviour set above.
-for (const command of [upCommand(), downCommand(), renderCommand(), binariesCommand()]) program.addCommand(command.copyInheritedSettings(program));
+for (const command of [upCommand(), downCommand(), renderCommand(), binariesCommand(), bootServerCommand()]) program.addCommand(command.copyInheritedSettings(program));
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,5 @@
+export { IPXE_BOOTSTRAP, ipxeScript } from './ipxe.ts';
+export { grubConfig } from './grub.ts';
+export { renderEnvFile } from './metadata.ts';
+export { ignitionAnswer, ignitionIssues, SERVED_IGNITION_VERSION, type IgnitionAnswer } from './ignition.ts';
+export { cloudConfigProblem } from './cloud.ts';

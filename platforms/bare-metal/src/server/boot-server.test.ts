@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { IPXE_BOOTSTRAP } from '../answers/ipxe.ts';
+import { aGroup, aProfile, anIgnitionConfig } from '../testing/builders.ts';
+import { temporaryDirectory, type TemporaryDirectory } from '../testing/data-dir.ts';
+import { captureBootLog } from '../testing/log-capture.ts';
+import { rawGet, rawHttpRequest } from '../testing/raw-http.ts';
+import { startTestBootServer, type TestBootServer } from '../testing/test-server.ts';
+import { eventually } from '../testing/wait.ts';
+
+const NODE1 = '52:54:00:00:00:01';
+const SECRET = 'do-not-log-this-token';
+
+// A template is text: its actions may hold quotes that would not survive JSON.stringify.
+const ignitionTemplate = `{
+  "ignition": { "version": "3.3.0" },
+  "storage": { "files": [{ "path": "/etc/hostname", "mode": 420, "contents": { "source": "data:,{{.hostname}}" } }] },
+  "passwd": { "users": [{ "name": "core", "sshAuthorizedKeys": ["{{index .request.query "key"}}"] }] },
+  "systemd": { "units": [{ "name": "strata-mac.service", "contents": "# {{.mac}} {{.request.raw_query}}" }] }
+}`;
+
+const contents = {
+  profiles: [
+    aProfile({ id: 'worker', ignition_id: 'worker.ign', generic_id: 'worker.env' }),
+    aProfile({ id: 'installed', ignition_id: 'installed.ign' }),
+    aProfile({ id: 'no-kernel', boot: { kernel: '', initrd: [], args: [] } }),
+    aProfile({ id: 'bad-syntax', ignition_id: 'bad-syntax.ign', generic_id: 'bad-syntax.ign' }),
+    aProfile({ id: 'missing-key', ignition_id: 'missing-key.ign', generic_id: 'missing-key.ign' }),
+    aProfile({ id: 'no-template', ignition_id: 'absent.ign', generic_id: '' }),
+    aProfile({ id: 'cloudy', cloud_id: 'node.yaml' }),
+    aProfile({ id: 'not-cloud', cloud_id: 'plain.txt' }),
+  ],
+  groups: [
+    aGroup({ id: 'node1', profile: 'worker', selector: { mac: NODE1 }, metadata: { hostname: 'node1.example.com', token: SECRET } }),
+    aGroup({ id: 'installed', profile: 'installed', selector: { os: 'installed' } }),
+    aGroup({ id: 'orphan', profile: 'does-not-exist', selector: { uuid: 'orphan' } }),
+    ...['no-kernel', 'bad-syntax', 'missing-key', 'no-template', 'cloudy', 'not-cloud'].map((profile) => aGroup({ id: profile, profile, selector: { uuid: profile }, metadata: { token: SECRET } })),
+  ],
+  ignition: {
+    'worker.ign': ignitionTemplate,
+    'installed.ign': anIgnitionConfig({ version: '3.4.0' }),
+    'bad-syntax.ign': '{{ if .x }',
+    'missing-key.ign': '{"token": "{{.token}}", "x": "{{.not_there}}"}',
+  },
+  generic: { 'worker.env': 'HOSTNAME={{.hostname}}\nMAC={{.mac}}\n', 'bad-syntax.ign': '{{', 'missing-key.ign': '{{.nope}}' },
+  cloud: { 'node.yaml': '#cloud-config\nhostname: {{.uuid}}\n', 'plain.txt': 'hostname: x\n' },
+};
+
+describe('boot server endpoints', () => {
+  let server: TestBootServer;
+  let assets: TemporaryDirectory;
+  const log = captureBootLog('debug');
+
+  before(async () => {
+    assets = await temporaryDirectory();
+    await mkdir(join(assets.path, 'flatcar'), { recursive: true });
+    await writeFile(join(assets.path, 'flatcar', 'vmlinuz'), 'KERNEL-BYTES-0123456789');
+    await writeFile(join(assets.path, '.hidden'), 'private');
+    server = await startTestBootServer({ contents, assetsPath: assets.path, logger: log.logger });
+  });
+  after(async () => {
+    await server.close();
+    await assets.remove();
+  });
+
+  it('/ answers a short banner', async () => {
+    assert.deepEqual(await text('/'), { status: 200, body: 'matchbox\n', type: 'text/plain; charset=utf-8' });
+  });
+
+  it('/boot.ipxe and /boot.ipxe.0 answer the chain script', async () => {
+    for (const path of ['/boot.ipxe', '/boot.ipxe.0', '/boot.ipxe?mac=anything']) assert.deepEqual(await text(path), { status: 200, body: IPXE_BOOTSTRAP, type: 'text/plain; charset=utf-8' });
+  });
+
+  it('/ipxe answers the matched profile\u2019s kernel, initrd and boot, for a MAC in any form', async () => {
+    const expected = [
+      '#!ipxe',
+      'kernel /assets/flatcar/current/flatcar_production_pxe.vmlinuz initrd=flatcar_production_pxe_image.cpio.gz flatcar.first_boot=yes console=ttyS0',
+      'initrd /assets/flatcar/current/flatcar_production_pxe_image.cpio.gz',
+      'boot',
+      '',
+    ].join('\n');
+    for (const mac of ['52-54-00-00-00-01', '52:54:00:00:00:01', '52-54-00-00-00-01'.toUpperCase()]) {
+      assert.deepEqual(await text(`/ipxe?uuid=&mac=${mac}&domain=&hostname=&serial=&arch=x86_64`), { status: 200, body: expected, type: 'text/plain; charset=utf-8' });
+    }
+  });
+
+  it('/grub answers the EFI and BIOS entries', async () => {
+    const answer = await text(`/grub?mac=${NODE1}`);
+    assert.equal(answer.status, 200);
+    assert.match(answer.body, /^default=0\nfallback=1\ntimeout=1\nmenuentry "CoreOS \(EFI\)" \{\n/);
+    assert.match(answer.body, /\nlinux "\/assets\/flatcar\/current\/flatcar_production_pxe.vmlinuz" initrd=/);
+  });
+
+  it('/ignition renders the template with metadata, selectors and the request, and serves 3.3.0 as 3.4.0', async () => {
+    const answer = await text(`/ignition?mac=52-54-00-00-00-01&key=ssh-ed25519%20AAAA`);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.type, 'application/json');
+    assert.deepEqual(JSON.parse(answer.body), {
+      ignition: { version: '3.4.0' },
+      storage: { files: [{ path: '/etc/hostname', mode: 420, contents: { source: 'data:,node1.example.com' } }] },
+      passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAA'] }] },
+      systemd: { units: [{ name: 'strata-mac.service', contents: `# ${NODE1} mac=52-54-00-00-00-01&key=ssh-ed25519%20AAAA` }] },
+    });
+    assert.deepEqual(JSON.parse((await text('/ignition?os=installed')).body), { ignition: { version: '3.4.0' } });
+  });
+
+  it('/generic renders its template', async () => {
+    assert.deepEqual(await text(`/generic?mac=${NODE1}`), { status: 200, body: `HOSTNAME=node1.example.com\nMAC=${NODE1}\n`, type: 'text/plain; charset=utf-8' });
+  });
+
+  it('/metadata answers env-file lines, as matchbox does', async () => {
+    const answer = await text(`/metadata?mac=${NODE1}&foo=bar`);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.type, 'plain/text');
+    assert.equal(answer.body, [`HOSTNAME=node1.example.com`, `MAC=${NODE1}`, `REQUEST_QUERY_FOO=bar`, `REQUEST_QUERY_MAC=${NODE1}`, `REQUEST_RAW_QUERY=mac=${NODE1}&foo=bar`, `TOKEN=${SECRET}`, ''].join('\n'));
+  });
+
+  it('/cloud renders cloud-configs and scripts only', async () => {
+    assert.deepEqual(await text('/cloud?uuid=cloudy'), { status: 200, body: '#cloud-config\nhostname: cloudy\n', type: 'text/plain; charset=utf-8' });
+    assert.equal((await text('/cloud?uuid=not-cloud')).status, 404);
+  });
+
+  it('answers 404 where matchbox does: no group, no profile, no template, a template that fails, and unknown paths', async () => {
+    const notFound = { status: 404, body: '404 page not found\n', type: 'text/plain; charset=utf-8' };
+    const cases = [
+      '/ipxe?uuid=orphan', // the group names a profile that does not exist
+      '/ignition?uuid=orphan',
+      '/ipxe?uuid=no-kernel',
+      '/ignition?uuid=no-template',
+      '/generic?uuid=no-template',
+      '/ignition?uuid=bad-syntax',
+      '/generic?uuid=bad-syntax',
+      '/ignition?uuid=missing-key',
+      '/generic?uuid=missing-key',
+      '/cloud?mac=52:54:00:00:00:01', // the worker profile has no cloud_id
+      '/nope',
+      '/ipxe/',
+      '/assets',
+      '/IPXE',
+    ];
+    for (const path of cases) assert.deepEqual(await text(path), notFound, path);
+  });
+
+  it('answers 404 when no group matches at all', async () => {
+    // This data has no default group, so a machine with unknown labels matches nothing.
+    for (const path of ['/ipxe?mac=52:54:00:ff:ff:ff', '/metadata', '/ignition?mac=garbage', '/grub?MAC=52:54:00:00:00:01']) assert.equal((await text(path)).status, 404, path);
+  });
+
+  it('answers GET and HEAD only', async () => {
+    const post = await fetch(`${server.url}/ipxe?mac=${NODE1}`, { method: 'POST', body: 'x' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    const head = await fetch(`${server.url}/ipxe?mac=${NODE1}`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+    assert.ok(Number(head.headers.get('content-length')) > 50);
+  });
+
+  it('limits the request target and the request head', async () => {
+    assert.equal((await text(`/ipxe?mac=${NODE1}&pad=${'x'.repeat(5000)}`)).status, 414);
+    assert.equal((await rawHttpRequest(server.url, rawGet('/', `X-Big: ${'y'.repeat(10_000)}\r\n`))).status, 431);
+    assert.equal((await rawHttpRequest(server.url, 'NOT HTTP AT ALL\r\n\r\n')).status, 400);
+    assert.equal((await text('/')).status, 200);
+  });
+
+  it('serves /assets/ from the assets path, with ranges, and never outside it', async () => {
+    assert.deepEqual(await text('/assets/flatcar/vmlinuz'), { status: 200, body: 'KERNEL-BYTES-0123456789', type: 'application/octet-stream' });
+    const range = await fetch(`${server.url}/assets/flatcar/vmlinuz`, { headers: { Range: 'bytes=0-5' } });
+    assert.equal(range.status, 206);
+    assert.equal(await range.text(), 'KERNEL');
+    for (const target of ['/assets/../groups/node1.json', '/assets/flatcar/../../etc/passwd', '/assets/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2fetc%2fpasswd', '/assets/flatcar/vmlinuz%00.txt', '/assets/.hidden', '/assets/flatcar/', '/assets/', '/assets/flatcar/missing']) {
+      const answer = await rawHttpRequest(server.url, rawGet(target));
+      assert.ok(answer.status === 404 || answer.status === 400, `${target}: ${answer.status}`);
+      assert.doesNotMatch(answer.text, /root:|private|"id"/, target);
+    }
+  });
+
+  it('never logs metadata values, even when rendering fails', () => {
+    assert.ok(log.lines().some((line) => line.msg === 'the template failed to render'), 'render failures are logged');
+    assert.ok(!log.text().includes(SECRET), 'the secret value appears in the log');
+  });
+
+  it('answers from the new data after a change on disk, without a restart', async () => {
+    await writeFile(join(server.dataPath, 'generic', 'worker.env'), 'CHANGED={{.hostname}}\n');
+    await eventually(async () => (await text(`/generic?mac=${NODE1}`)).body === 'CHANGED=node1.example.com\n', 'the changed template to be served');
+  });
+
+  async function text(path: string): Promise<{ status: number; body: string; type: string | null }> {
+    const response = await fetch(`${server.url}${path}`);
+    return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
+  }
+});
+
+describe('boot server without an assets path', () => {
+  it('answers 404 under /assets/', async () => {
+    const server = await startTestBootServer({ contents: { groups: [aGroup({ selector: {} })] } });
+    try {
+      assert.equal((await server.get('/assets/anything')).status, 404);
+    } finally {
+      await server.close();
+    }
+  });
+});

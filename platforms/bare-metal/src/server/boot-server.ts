@@ -1,0 +1,173 @@
+// The read side over HTTP (node:http): matchbox's endpoints, GET and HEAD
+// only, with limits on the request line, headers and time, and one
+// SnapshotView per store snapshot so that matching and template parsing are
+// paid once per change rather than once per request.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { createBootLogger, type BootLogger } from '../logging.ts';
+import { rawPathOf, rawQueryOf } from '../labels/query.ts';
+import type { BootSnapshot, BootStore } from '../store/store.ts';
+import { plainError, type Answer } from './answer.ts';
+import { parseListenAddress, urlOf } from './address.ts';
+import { ASSETS_PREFIX, serveAsset } from './assets.ts';
+import { answerBootRequest } from './boot-answers.ts';
+import { SnapshotView } from './snapshot-view.ts';
+
+export interface BootServerLimits {
+  /** Longest request target (path and query) accepted; longer answers 414. */
+  readonly maxUrlLength: number;
+  /** Largest request head (request line and headers) accepted; larger answers 431. */
+  readonly maxHeaderSize: number;
+  /** Time allowed to receive the request head. */
+  readonly headersTimeoutMs: number;
+  /** Time allowed for a whole request. */
+  readonly requestTimeoutMs: number;
+  /** Idle time before a kept-alive connection is closed. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_BOOT_SERVER_LIMITS: BootServerLimits = {
+  maxUrlLength: 4096,
+  maxHeaderSize: 8192,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
+export interface BootServerOptions {
+  /** host:port as matchbox's --address takes it; port 0 picks a free port. */
+  readonly address: string;
+  readonly store: BootStore;
+  /** Directory served under /assets/; undefined or "" disables /assets/. */
+  readonly assetsPath?: string;
+  readonly logger?: BootLogger;
+  readonly limits?: Partial<BootServerLimits>;
+}
+
+export interface BootServer {
+  /** http://host:port of the bound socket. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+const ALLOWED_METHODS = 'GET, HEAD';
+
+export async function startBootServer(options: BootServerOptions): Promise<BootServer> {
+  const logger = options.logger ?? createBootLogger();
+  const limits = { ...DEFAULT_BOOT_SERVER_LIMITS, ...options.limits };
+  const assetsRoot = options.assetsPath === undefined || options.assetsPath === '' ? undefined : resolve(options.assetsPath);
+  const listen = parseListenAddress(options.address);
+  const views = new ViewCache(options.store);
+  const unsubscribe = options.store.onChange((snapshot) => views.prepare(snapshot));
+
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
+    const started = performance.now();
+    const write = (answer: Answer): void => {
+      if (response.headersSent) return;
+      response.writeHead(answer.status, {
+        'Content-Type': answer.contentType,
+        'Content-Length': Buffer.byteLength(answer.body),
+        ...(answer.status === 405 ? { Allow: ALLOWED_METHODS } : {}),
+        ...answer.headers,
+      });
+      response.end(answer.body);
+    };
+    if (logger.isLevelEnabled('debug')) {
+      response.once('finish', () => {
+        logger.debug({ method: request.method, path: rawPathOf(request.url ?? ''), status: response.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
+      });
+    }
+    try {
+      const target = request.url ?? '/';
+      if (request.method !== 'GET' && request.method !== 'HEAD') return write(plainError(405, 'Method Not Allowed'));
+      if (target.length > limits.maxUrlLength) return write(plainError(414, 'URI Too Long'));
+      if (!target.startsWith('/')) return write(plainError(400, 'Bad Request'));
+      const path = decodePath(rawPathOf(target));
+      if (path === undefined) return write(plainError(400, 'Bad Request: malformed path'));
+      if (assetsRoot !== undefined && path.startsWith(ASSETS_PREFIX)) {
+        serveAsset(request, response, assetsRoot, path.slice(ASSETS_PREFIX.length - 1), logger, write);
+        return;
+      }
+      write(answerBootRequest(views.current(), path, rawQueryOf(target), logger));
+    } catch (error) {
+      logger.error({ err: error, path: rawPathOf(request.url ?? '') }, 'request failed');
+      write(plainError(500, 'Internal Server Error'));
+    }
+  };
+
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderSize,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Paths and queries are matched as sent; iPXE never sends a duplicate header anyway.
+      joinDuplicateHeaders: false,
+    },
+    handle,
+  );
+  server.maxHeadersCount = 100;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    logger.debug({ code: error.code }, 'malformed request');
+    // Answer unless a response is still being written on this connection (pipelining), which an answer would corrupt.
+    // Node's default handler also stays silent on a kept-alive connection that already carried a response.
+    const inFlight = (socket as Socket & { _httpMessage?: unknown })._httpMessage;
+    if (!socket.writable || (inFlight !== null && inFlight !== undefined)) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  const url = urlOf(listen.host === undefined ? 'localhost' : bound.address, bound.port);
+  logger.info({ url, assets: assetsRoot ?? null }, 'boot server listening');
+
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolvePromise, reject) => {
+        unsubscribe();
+        server.close((error) => (error === undefined ? resolvePromise() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The view of the store's current snapshot, rebuilt when the snapshot changes. */
+class ViewCache {
+  readonly #store: BootStore;
+  #view: SnapshotView | undefined;
+
+  constructor(store: BootStore) {
+    this.#store = store;
+  }
+
+  current(): SnapshotView {
+    return this.prepare(this.#store.snapshot());
+  }
+
+  prepare(snapshot: BootSnapshot): SnapshotView {
+    if (this.#view?.snapshot !== snapshot) this.#view = new SnapshotView(snapshot);
+    return this.#view;
+  }
+}
+
+/** The path with %-escapes decoded, as Go's URL.Path; undefined for a malformed escape. */
+function decodePath(rawPath: string): string | undefined {
+  if (!rawPath.includes('%')) return rawPath;
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
+}
