@@ -91,9 +91,25 @@ describe('the bare-metal flow', () => {
     assert.equal(index.match(labelsFromQuery('mac=52-54-00-99-99-99').labels), undefined);
   });
 
-  it('serves the installed system exactly the Ignition config the assets rendered', () => {
-    assert.equal(template(plan, 'rack1-ctrl1-installed.ign'), ignition.get('ctrl1'));
+  it("serves a worker's installed system exactly the Ignition config the assets rendered", () => {
     assert.equal(template(plan, 'rack1-node1-installed.ign'), ignition.get('node1'));
+    assert.equal(plan.withheld.get('node1'), undefined);
+  });
+
+  it("withholds a controller's private keys and credentials from the boot server, for delivery over SSH", () => {
+    const filesOf = (json: string | undefined) =>
+      (JSON.parse(json ?? '{}') as { storage: { files: { path: string; mode: number; contents: { source: string } }[] } }).storage.files;
+    const rendered = filesOf(ignition.get('ctrl1'));
+    const served = filesOf(template(plan, 'rack1-ctrl1-installed.ign'));
+    const withheld = plan.withheld.get('ctrl1') ?? [];
+    for (const secret of ['/etc/kubernetes/pki/ca.key', '/etc/kubernetes/pki/service-account.key', '/etc/ssl/etcd/server.key', '/etc/kubernetes/controller-manager.kubeconfig']) {
+      assert.ok(!served.some((file) => file.path === secret), `${secret} is served`);
+      assert.ok(withheld.some((file) => file.path === secret), `${secret} is not handed to the installer`);
+    }
+    assert.ok(!served.some((file) => file.contents.source.includes('PRIVATE%20KEY')), 'a private key is still served');
+    // Nothing is lost: served and withheld together are the rendered config.
+    assert.deepEqual([...served.map((file) => file.path), ...withheld.map((file) => file.path)].sort(), rendered.map((file) => file.path).sort());
+    assert.ok(served.some((file) => file.path === '/etc/kubernetes/bootstrap-kubelet.kubeconfig'), 'the bootstrap kubeconfig must stay, or the machine cannot join');
     assert.deepEqual(byId(plan.profiles, 'rack1-node1-installed').boot, { kernel: '', initrd: [], args: [] });
   });
 

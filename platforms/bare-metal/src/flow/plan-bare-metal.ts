@@ -14,6 +14,7 @@ import { installIgnition } from './install-ignition.ts';
 import { ignitionName, installedId, installId } from './names.ts';
 import { bareMetalFlowOptionsSchema, type BareMetalFlowOptions, type BareMetalFlowOptionsInput } from './options.ts';
 import type { BareMetalPlan, IgnitionTemplate } from './plan.ts';
+import { withholdSecrets, type WithheldFile } from './withhold-secrets.ts';
 
 export interface BareMetalFlowInput {
   readonly config: ClusterConfig;
@@ -184,6 +185,7 @@ export function planBareMetal(input: BareMetalFlowInput): BareMetalPlan {
     });
   }
   const macs = new Map<string, string>();
+  const withheld = new Map<string, readonly WithheldFile[]>();
   const entries = cluster.machines.map((machine) => {
     if (!macSchema.safeParse(machine.mac).success) {
       throw new BareMetalFlowError(`machine "${machine.name}": mac "${machine.mac}" is not in lower-case colon form; pass a config parsed by @strata/assets`, {
@@ -198,12 +200,15 @@ export function planBareMetal(input: BareMetalFlowInput): BareMetalPlan {
       });
     }
     macs.set(machine.mac, machine.name);
-    return machineEntries(cluster, machine, options, renderedIgnition(machine, input.ignition));
+    const { served, withheld: secrets } = withholdSecrets(renderedIgnition(machine, input.ignition));
+    if (secrets.length > 0) withheld.set(machine.name, secrets);
+    return machineEntries(cluster, machine, options, served);
   });
   const plan: BareMetalPlan = {
     profiles: entries.flatMap((entry) => entry.profiles),
     groups: entries.flatMap((entry) => entry.groups),
     templates: entries.flatMap((entry) => entry.templates),
+    withheld,
   };
   assertUniqueIds('profiles', plan.profiles.map((profile) => profile.id));
   assertUniqueIds('groups', plan.groups.map((group) => group.id));

@@ -1,4 +1,5 @@
 import type { Group, Profile } from '../model/schema.ts';
+import type { WithheldFile } from './withhold-secrets.ts';
 
 /** An Ignition config the boot server stores under ignition/<name>. */
 export interface IgnitionTemplate {
@@ -11,4 +12,9 @@ export interface BareMetalPlan {
   readonly profiles: readonly Profile[];
   readonly groups: readonly Group[];
   readonly templates: readonly IgnitionTemplate[];
+  /**
+   * Per machine, the files withheld from the boot server (private keys and
+   * credentials), which the installer delivers over SSH after installation.
+   */
+  readonly withheld: ReadonlyMap<string, readonly WithheldFile[]>;
 }

@@ -1,0 +1,48 @@
+// The boot server's read side answers anyone on the provisioning network who
+// claims a machine's MAC address, so what it serves must not hold the
+// cluster's long-lived secrets. A controller's rendered config carries the CA
+// key, the service-account signing key, etcd's keys and the component
+// kubeconfigs; these are withheld from the boot server and handed to the
+// installer, which delivers them to the installed machine over SSH (as
+// Typhoon's "copy-controller-secrets" step does). The bootstrap kubeconfig
+// stays: its token can only ask for a node client certificate, and a machine
+// that cannot fetch it cannot join at all (docs/ignition-secrets.md).
+import { NODE_PATHS } from '@strata/assets';
+
+export interface WithheldFile {
+  readonly path: string;
+  readonly mode: number;
+  /** The Ignition `contents.source` (a data: URL), as rendered. */
+  readonly source: string;
+}
+
+export interface SplitIgnition {
+  /** The config without the withheld files, as JSON. */
+  readonly served: string;
+  readonly withheld: readonly WithheldFile[];
+}
+
+interface IgnitionFileEntry {
+  readonly path?: unknown;
+  readonly mode?: unknown;
+  readonly contents?: { readonly source?: unknown };
+}
+
+/** Files only root may read are the secrets; render writes every private key and credential that way. */
+function isLongLivedSecret(file: IgnitionFileEntry): boolean {
+  return typeof file.mode === 'number' && (file.mode & 0o077) === 0 && file.path !== NODE_PATHS.bootstrapKubeconfig;
+}
+
+/** Splits a rendered, validated Ignition config into what the boot server may serve and what only SSH may carry. */
+export function withholdSecrets(rendered: string): SplitIgnition {
+  const config = JSON.parse(rendered) as { storage?: { files?: IgnitionFileEntry[] } };
+  const files = config.storage?.files ?? [];
+  const withheld = files.filter(isLongLivedSecret).map((file) => ({
+    path: String(file.path),
+    mode: Number(file.mode),
+    source: typeof file.contents?.source === 'string' ? file.contents.source : '',
+  }));
+  if (withheld.length === 0) return { served: rendered, withheld };
+  const served = { ...config, storage: { ...config.storage, files: files.filter((file) => !isLongLivedSecret(file)) } };
+  return { served: JSON.stringify(served), withheld };
+}
