@@ -32,6 +32,10 @@ export const ANNOTATIONS = {
   policy: `${PREFIX}policy`,
   /** FleetLock: the Zincati client id holding a slot for this node. */
   fleetLockHolder: `${PREFIX}fleetlock-holder`,
+  /** FleetLock server: it cordoned the node before granting the lock (and so uncordons it at steady-state). */
+  fleetLockMadeUnschedulable: `${PREFIX}fleetlock-made-unschedulable`,
+  /** Agent (drain timed out, onTimeout Retry) or FleetLock server: RFC 3339 time the drain failed; the operator revokes and retries later. */
+  drainFailed: `${PREFIX}drain-failed`,
 } as const;
 
 /** Labels, for selection with kubectl and for hooks (as the CoreOS operator's before-reboot/after-reboot labels). */

@@ -1,0 +1,117 @@
+// Shared by the agent's integration tests: running agents in-process, playing
+// the operator's part of the protocol, and reading a node's protocol state.
+import type { CoreV1Api, KubeConfig, V1Node } from '@kubernetes/client-node';
+import { pino, type Logger } from 'pino';
+import type { NodeOperatingSystem } from '@strata/assets';
+import { waitFor } from '@strata/harness';
+import { mergePatch } from '../drain/kube-api.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { runAgent } from './agent.ts';
+
+export interface RunningAgent {
+  /** Aborts the agent, as a killed pod would be, and waits until it has stopped. */
+  stop(): Promise<void>;
+  /** Settles when the agent stops; rejects if it failed. */
+  readonly done: Promise<void>;
+}
+
+/** Logs to stderr when STRATA_TEST_LOG is set (e.g. STRATA_TEST_LOG=debug), silent otherwise. */
+export function testLogger(): Logger {
+  const level = process.env['STRATA_TEST_LOG'];
+  return pino({ level: level === undefined || level === '' ? 'silent' : level }, pino.destination(2));
+}
+
+export function startAgent(kubeConfig: KubeConfig, nodeName: string, os: NodeOperatingSystem): RunningAgent {
+  const controller = new AbortController();
+  const done = runAgent({ kubeConfig, nodeName, os, signal: controller.signal, logger: testLogger() });
+  return {
+    done,
+    stop: async () => {
+      controller.abort(new Error(`test stopped the agent of ${nodeName}`));
+      await done;
+    },
+  };
+}
+
+export const annotationsOf = (node: V1Node): Record<string, string> => node.metadata?.annotations ?? {};
+export const labelsOf = (node: V1Node): Record<string, string> => node.metadata?.labels ?? {};
+
+/** The operator's step 2: the agent may drain and reboot now. */
+export async function grantReboot(core: CoreV1Api, nodeName: string, policy?: string): Promise<void> {
+  await core.patchNode(
+    {
+      name: nodeName,
+      body: {
+        metadata: {
+          annotations: {
+            [ANNOTATIONS.rebootOk]: TRUE,
+            [ANNOTATIONS.rebootGrantedAt]: new Date().toISOString(),
+            ...(policy === undefined ? {} : { [ANNOTATIONS.policy]: policy }),
+          },
+        },
+      },
+    },
+    mergePatch(),
+  );
+}
+
+/** The operator's step 5 (or 8): the grant is over. */
+export async function revokeReboot(core: CoreV1Api, nodeName: string): Promise<void> {
+  await core.patchNode(
+    {
+      name: nodeName,
+      body: { metadata: { annotations: { [ANNOTATIONS.rebootOk]: null, [ANNOTATIONS.rebootGrantedAt]: null, [ANNOTATIONS.policy]: null, [ANNOTATIONS.drainFailed]: null } } },
+    },
+    mergePatch(),
+  );
+}
+
+/** Polls the node until `predicate` holds. */
+export function waitForNode(core: CoreV1Api, nodeName: string, what: string, predicate: (node: V1Node) => boolean, timeoutMs = 60_000): Promise<V1Node> {
+  return waitFor(
+    `${nodeName}: ${what}`,
+    async () => {
+      const node = await core.readNode({ name: nodeName });
+      return predicate(node) ? node : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Step 1 done: update_engine staged `version` and the agent said so. */
+export const needsRebootInto = (version: string) => (node: V1Node) =>
+  annotationsOf(node)[ANNOTATIONS.rebootNeeded] === TRUE &&
+  labelsOf(node)[LABELS.rebootNeeded] === TRUE &&
+  annotationsOf(node)[ANNOTATIONS.status] === 'UPDATE_STATUS_UPDATED_NEED_REBOOT' &&
+  annotationsOf(node)[ANNOTATIONS.newVersion] === version;
+
+/** Step 4 done: the node runs `version` and the agent reset its state. */
+export const rebootedInto = (version: string) => (node: V1Node) => {
+  const annotations = annotationsOf(node);
+  return (
+    labelsOf(node)[LABELS.version] === version &&
+    annotations[ANNOTATIONS.rebootInProgress] === 'false' &&
+    annotations[ANNOTATIONS.rebootNeeded] === 'false' &&
+    labelsOf(node)[LABELS.rebootNeeded] === 'false' &&
+    annotations[ANNOTATIONS.rebootBootId] === undefined
+  );
+};
+
+/** The reasons of the Events recorded on a node, oldest first. */
+export async function nodeEventReasons(core: CoreV1Api, nodeName: string, since: Date): Promise<string[]> {
+  const { items } = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.kind=Node,involvedObject.name=${nodeName}` });
+  return items
+    .filter((event) => event.source?.component === 'strata-update-agent' && (event.firstTimestamp ?? new Date(0)) >= new Date(since.getTime() - 1000))
+    .sort((a, b) => (a.firstTimestamp?.getTime() ?? 0) - (b.firstTimestamp?.getTime() ?? 0))
+    .map((event) => event.reason ?? '');
+}
+
+/** Every boot of a machine from now on, by boot id. */
+export function countBoots(os: NodeOperatingSystem): { readonly bootIds: readonly string[]; stop(): void } {
+  const bootIds: string[] = [];
+  const stop = os.onBoot(() => {
+    bootIds.push(os.bootId());
+    return Promise.resolve();
+  });
+  return { bootIds, stop };
+}

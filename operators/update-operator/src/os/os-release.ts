@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { release as kernelRelease } from 'node:os';
+import { join } from 'node:path';
+import type { OsRelease } from '@strata/assets';
+import { OsReleaseError } from './errors.ts';
+
+/** Where a Container Linux machine describes itself, relative to its root. */
+export const OS_RELEASE_PATH = 'etc/os-release';
+/** Flatcar's update configuration: the image's defaults, then the machine's overrides (update_engine reads both, in that order). */
+export const UPDATE_CONF_PATHS = ['usr/share/flatcar/update.conf', 'etc/flatcar/update.conf'] as const;
+
+const UNQUOTED = /^[A-Za-z0-9_]+$/;
+
+/**
+ * Reads os-release(5) syntax: KEY=value lines, values optionally in single or
+ * double quotes with backslash escapes, # comments. update.conf is the same.
+ */
+export function parseEnvironmentFile(text: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const rawLine of text.split('\n')) {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const equals = line.indexOf('=');
+    if (equals <= 0) continue;
+    const key = line.slice(0, equals).trim();
+    if (!UNQUOTED.test(key)) continue;
+    values[key] = unquote(line.slice(equals + 1).trim());
+  }
+  return values;
+}
+
+function unquote(value: string): string {
+  const quote = value[0];
+  if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
+    const inner = value.slice(1, -1);
+    return quote === "'" ? inner : inner.replace(/\\(["\\$`])/g, '$1');
+  }
+  return value;
+}
+
+export interface OsReleaseSources {
+  /** The text of /etc/os-release. */
+  readonly osRelease: string;
+  /** The texts of the update.conf files that exist, defaults first; later ones override. */
+  readonly updateConfs: readonly string[];
+  /** `uname -r`. */
+  readonly kernelVersion: string;
+}
+
+/**
+ * What the agent reports about the machine. Flatcar: ID=flatcar, the version
+ * from VERSION_ID, the group from update.conf's GROUP (as the Flatcar
+ * operator's agent does). Fedora CoreOS: ID=fedora with VARIANT_ID=coreos, the
+ * version from OSTREE_VERSION; its stream is Zincati's business and not in
+ * os-release, so the group is reported empty.
+ */
+export function osReleaseFrom(sources: OsReleaseSources): OsRelease {
+  const fields = parseEnvironmentFile(sources.osRelease);
+  const update = Object.assign({}, ...sources.updateConfs.map(parseEnvironmentFile)) as Record<string, string>;
+  const prettyName = fields['PRETTY_NAME'] ?? fields['NAME'] ?? '';
+  if (fields['ID'] === 'flatcar') {
+    const version = fields['VERSION_ID'] ?? fields['VERSION'];
+    if (version === undefined) throw new OsReleaseError('os-release names Flatcar but has no VERSION_ID', { fields });
+    return { id: 'flatcar', version, group: update['GROUP'] ?? '', prettyName, kernelVersion: sources.kernelVersion };
+  }
+  if (fields['ID'] === 'fedora' && fields['VARIANT_ID'] === 'coreos') {
+    const version = fields['OSTREE_VERSION'] ?? fields['VERSION_ID'];
+    if (version === undefined) throw new OsReleaseError('os-release names Fedora CoreOS but has no OSTREE_VERSION', { fields });
+    return { id: 'fedora-coreos', version, group: '', prettyName, kernelVersion: sources.kernelVersion };
+  }
+  throw new OsReleaseError(
+    `the update agent serves Flatcar Container Linux and Fedora CoreOS; os-release says ID=${fields['ID'] ?? '(none)'}${fields['VARIANT_ID'] === undefined ? '' : ` VARIANT_ID=${fields['VARIANT_ID']}`}`,
+    { id: fields['ID'], variantId: fields['VARIANT_ID'] },
+  );
+}
+
+async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new OsReleaseError(`cannot read ${path}: ${(error as Error).message}`, { path }, { cause: error });
+  }
+}
+
+/** Reads os-release and update.conf under `root` (the host's root as mounted into the agent's pod). */
+export async function readOsRelease(root = '/', kernelVersion = kernelRelease()): Promise<OsRelease> {
+  const osReleasePath = join(root, OS_RELEASE_PATH);
+  const osRelease = await readIfPresent(osReleasePath);
+  if (osRelease === undefined) throw new OsReleaseError(`${osReleasePath} does not exist; mount the host's /etc/os-release into the agent`, { path: osReleasePath });
+  const updateConfs: string[] = [];
+  for (const path of UPDATE_CONF_PATHS) {
+    const text = await readIfPresent(join(root, path));
+    if (text !== undefined) updateConfs.push(text);
+  }
+  return osReleaseFrom({ osRelease, updateConfs, kernelVersion });
+}
