@@ -23,7 +23,7 @@ import { buildInitrd } from './initrd.ts';
 import { bootMachine, HOST_ADDRESS_FROM_GUEST, type BootResult } from './qemu.ts';
 
 const PROFILE_ID = 'pxe-e2e';
-const TEMPLATE = 'pxe-e2e.ign';
+const TEMPLATE = 'pxe-e2e.tmpl';
 
 /** Two machines that differ in everything the template reads. */
 const MACHINES = [

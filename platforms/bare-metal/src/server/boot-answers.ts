@@ -102,6 +102,16 @@ function renderFor(
   if (matched === undefined) return NOT_FOUND;
   const { group, profile } = matched;
   const name = nameOf(profile);
+  if (kind === 'ignition' && isRawIgnitionName(name)) {
+    // Matchbox serves *.ign and *.ignition files as they are, never as templates.
+    const raw = context.view.snapshot.templates.ignition.get(name);
+    if (raw === undefined) {
+      context.logger.info({ endpoint, group: group.id, profile: profile.id, template: name }, 'no ignition config of that name');
+      return NOT_FOUND;
+    }
+    context.logger.debug({ endpoint, group: group.id, profile: profile.id, template: `ignition/${name}` }, 'served raw');
+    return answer(context, `ignition/${name}`, raw);
+  }
   const compiled = context.view.template(kind, name);
   if (compiled === undefined) {
     context.logger.info({ endpoint, group: group.id, profile: profile.id, template: name }, `no ${kind} template of that name`);
@@ -127,6 +137,11 @@ function renderFor(
   }
   context.logger.debug({ endpoint, group: group.id, profile: profile.id, template: templateKey }, 'rendered');
   return answer(context, templateKey, rendered);
+}
+
+/** Matchbox's rule: these names hold finished Ignition JSON; every other name is a template. */
+export function isRawIgnitionName(name: string): boolean {
+  return name.endsWith('.ign') || name.endsWith('.ignition');
 }
 
 function ignitionBody(context: Context, templateKey: string, rendered: string): Answer {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { IPXE_BOOTSTRAP } from '../answers/ipxe.ts';
-import { aGroup, aProfile, anIgnitionConfig } from '../testing/builders.ts';
+import { aGroup, aProfile } from '../testing/builders.ts';
 import { temporaryDirectory, type TemporaryDirectory } from '../testing/data-dir.ts';
 import { captureBootLog } from '../testing/log-capture.ts';
 import { rawGet, rawHttpRequest } from '../testing/raw-http.ts';
@@ -23,11 +23,11 @@ const ignitionTemplate = `{
 
 const contents = {
   profiles: [
-    aProfile({ id: 'worker', ignition_id: 'worker.ign', generic_id: 'worker.env' }),
+    aProfile({ id: 'worker', ignition_id: 'worker.tmpl', generic_id: 'worker.env' }),
     aProfile({ id: 'installed', ignition_id: 'installed.ign' }),
     aProfile({ id: 'no-kernel', boot: { kernel: '', initrd: [], args: [] } }),
-    aProfile({ id: 'bad-syntax', ignition_id: 'bad-syntax.ign', generic_id: 'bad-syntax.ign' }),
-    aProfile({ id: 'missing-key', ignition_id: 'missing-key.ign', generic_id: 'missing-key.ign' }),
+    aProfile({ id: 'bad-syntax', ignition_id: 'bad-syntax.tmpl', generic_id: 'bad-syntax.tmpl' }),
+    aProfile({ id: 'missing-key', ignition_id: 'missing-key.tmpl', generic_id: 'missing-key.tmpl' }),
     aProfile({ id: 'no-template', ignition_id: 'absent.ign', generic_id: '' }),
     aProfile({ id: 'cloudy', cloud_id: 'node.yaml' }),
     aProfile({ id: 'not-cloud', cloud_id: 'plain.txt' }),
@@ -39,12 +39,13 @@ const contents = {
     ...['no-kernel', 'bad-syntax', 'missing-key', 'no-template', 'cloudy', 'not-cloud'].map((profile) => aGroup({ id: profile, profile, selector: { uuid: profile }, metadata: { token: SECRET } })),
   ],
   ignition: {
-    'worker.ign': ignitionTemplate,
-    'installed.ign': anIgnitionConfig({ version: '3.4.0' }),
-    'bad-syntax.ign': '{{ if .x }',
-    'missing-key.ign': '{"token": "{{.token}}", "x": "{{.not_there}}"}',
+    'worker.tmpl': ignitionTemplate,
+    // Raw, as matchbox serves *.ign: the braces are not a template action.
+    'installed.ign': '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/motd","contents":{"source":"data:,{{.not_a_template}}"}}]}}',
+    'bad-syntax.tmpl': '{{ if .x }',
+    'missing-key.tmpl': '{"token": "{{.token}}", "x": "{{.not_there}}"}',
   },
-  generic: { 'worker.env': 'HOSTNAME={{.hostname}}\nMAC={{.mac}}\n', 'bad-syntax.ign': '{{', 'missing-key.ign': '{{.nope}}' },
+  generic: { 'worker.env': 'HOSTNAME={{.hostname}}\nMAC={{.mac}}\n', 'bad-syntax.tmpl': '{{', 'missing-key.tmpl': '{{.nope}}' },
   cloud: { 'node.yaml': '#cloud-config\nhostname: {{.uuid}}\n', 'plain.txt': 'hostname: x\n' },
 };
 
@@ -103,7 +104,10 @@ describe('boot server endpoints', () => {
       passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAA'] }] },
       systemd: { units: [{ name: 'strata-mac.service', contents: `# ${NODE1} mac=52-54-00-00-00-01&key=ssh-ed25519%20AAAA` }] },
     });
-    assert.deepEqual(JSON.parse((await text('/ignition?os=installed')).body), { ignition: { version: '3.4.0' } });
+    assert.deepEqual(JSON.parse((await text('/ignition?os=installed')).body), {
+      ignition: { version: '3.4.0' },
+      storage: { files: [{ path: '/etc/motd', contents: { source: 'data:,{{.not_a_template}}' } }] },
+    });
   });
 
   it('/generic renders its template', async () => {

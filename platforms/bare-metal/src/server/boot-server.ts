@@ -102,8 +102,6 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
-      // Paths and queries are matched as sent; iPXE never sends a duplicate header anyway.
-      joinDuplicateHeaders: false,
     },
     handle,
   );

@@ -37,7 +37,7 @@ export function matchboxExamples(): Readonly<Record<string, string>> {
       id: 'etcd3',
       name: 'etcd3 node',
       boot: { kernel: '/assets/flatcar/2605.6.0/flatcar_production_pxe.vmlinuz', initrd: ['/assets/flatcar/2605.6.0/flatcar_production_pxe_image.cpio.gz'], args: [] },
-      ignition_id: 'etcd3.ign',
+      ignition_id: 'etcd3.tmpl',
       generic_id: 'etcd3.env',
     }),
     // The default group: no selector, metadata only.
@@ -68,7 +68,7 @@ export function matchboxExamples(): Readonly<Record<string, string>> {
     }),
     'ignition/flatcar.ign': json({ ignition: { version: '3.3.0' }, passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAAexample core@example'] }] } }),
     // A template in the style of matchbox's etcd examples, reading group metadata.
-    'ignition/etcd3.ign': `{
+    'ignition/etcd3.tmpl': `{
   "ignition": { "version": "3.1.0" },
   "storage": { "files": [{ "path": "/etc/hostname", "mode": 420, "contents": { "source": "data:,{{.etcd_name}}" } }] },
   "systemd": { "units": [{ "name": "etcd-member.service", "enabled": true, "dropins": [{ "name": "40-etcd-cluster.conf",
