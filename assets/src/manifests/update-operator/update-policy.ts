@@ -121,7 +121,7 @@ const drainSchema = z
     force: z
       .boolean()
       .default(false)
-      .describe('Also delete pods that no controller recreates, and bypass PodDisruptionBudgets.'),
+      .describe('Also delete pods that no controller recreates, and pods a PodDisruptionBudget still protects once the drain timeout has passed.'),
     skipPodSelectors: z
       .array(labelSelectorSchema)
       .max(MAX_SKIP_POD_SELECTORS, `must have at most ${MAX_SKIP_POD_SELECTORS} selectors`)

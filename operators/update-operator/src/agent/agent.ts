@@ -299,6 +299,9 @@ class Agent {
       case 'deleted':
         this.#log.debug({ pod: `${event.pod.namespace}/${event.pod.name}` }, `pod ${event.type}`);
         break;
+      case 'forced':
+        this.#log.warn({ pod: `${event.pod.namespace}/${event.pod.name}`, budget: event.budget }, 'drain timeout reached: force deletes the pod despite its PodDisruptionBudget');
+        break;
       case 'blocked':
         this.#log.info({ pod: `${event.pod.namespace}/${event.pod.name}`, budget: event.budget, retryInMs: event.retryInMs }, event.message);
         break;

@@ -121,15 +121,15 @@ describe('drainNode against a real API server', () => {
     assert.deepEqual(await podNames(scene), []);
   });
 
-  it('never bypasses a PodDisruptionBudget, even with force: it times out naming the budget', async () => {
-    const scene = await aNodeWithPods([{ name: 'guarded', labels: { app: 'guarded' }, controller: undefined }, { name: 'free' }]);
+  it('never bypasses a PodDisruptionBudget without force: it times out naming the budget', async () => {
+    const scene = await aNodeWithPods([{ name: 'guarded', labels: { app: 'guarded' } }, { name: 'free' }]);
     await policy.createNamespacedPodDisruptionBudget({
       namespace: scene.namespace,
       body: { metadata: { name: 'keep-one' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } },
     });
     const events: DrainEvent[] = [];
 
-    await assert.rejects(drain(scene, { gracePeriodSeconds: 0, force: true, timeout: '2s' }, events), (error: unknown) => {
+    await assert.rejects(drain(scene, { gracePeriodSeconds: 0, timeout: '2s' }, events), (error: unknown) => {
       assert.ok(error instanceof DrainTimeoutError);
       assert.equal(error.pods.length, 1);
       assert.equal(error.pods[0]?.name, 'guarded');
@@ -139,9 +139,30 @@ describe('drainNode against a real API server', () => {
     const blocked = events.filter((event) => event.type === 'blocked');
     assert.ok(blocked.length >= 2, `the eviction is retried with back-off (${blocked.length} attempts)`);
     assert.ok(blocked.every((event) => event.budget === 'keep-one'));
+    assert.ok(!events.some((event) => event.type === 'forced'));
     const guarded = await core.readNamespacedPod({ namespace: scene.namespace, name: 'guarded' });
     assert.equal(guarded.metadata?.deletionTimestamp, undefined, 'the guarded pod was never deleted');
     assert.deepEqual(await podNames(scene), ['guarded']);
+  });
+
+  it('with force, honours the budget for the whole timeout, then deletes the pod past it', async () => {
+    const scene = await aNodeWithPods([{ name: 'guarded', labels: { app: 'guarded' } }]);
+    await policy.createNamespacedPodDisruptionBudget({
+      namespace: scene.namespace,
+      body: { metadata: { name: 'keep-one' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } },
+    });
+    const events: DrainEvent[] = [];
+    const started = Date.now();
+    const result = await drain(scene, { gracePeriodSeconds: 0, force: true, timeout: '2s' }, events);
+
+    assert.ok(Date.now() - started >= 2_000, 'the budget was honoured until the timeout');
+    assert.ok(events.some((event) => event.type === 'blocked' && event.budget === 'keep-one'));
+    assert.deepEqual(
+      events.filter((event) => event.type === 'forced').map((event) => (event.type === 'forced' ? `${event.pod.name}:${event.budget ?? ''}` : '')),
+      ['guarded:keep-one'],
+    );
+    assert.deepEqual(result.removed.map((pod) => pod.name), ['guarded']);
+    assert.deepEqual(await podNames(scene), []);
   });
 
   it('goes on evicting once the budget allows it', async () => {

@@ -3,7 +3,7 @@ import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node'
 import { ExponentialBackoffRateLimiter } from '@strata/operator-runtime';
 import { resolveDrainSettings, type DrainSettingsInput } from './drain-settings.ts';
 import { DrainRefusedError, DrainTimeoutError, type BlockingPod } from './errors.ts';
-import { evictPod } from './eviction.ts';
+import { deletePodBypassingBudgets, evictPod } from './eviction.ts';
 import { RestartingListWatch } from './list-watch.ts';
 import { selectPodsToDrain, type SkippedPod } from './pod-selection.ts';
 
@@ -19,6 +19,8 @@ export type DrainEvent =
   | { readonly type: 'evicted'; readonly pod: PodRef }
   | { readonly type: 'blocked'; readonly pod: PodRef; readonly budget: string | undefined; readonly message: string; readonly retryInMs: number }
   | { readonly type: 'deleted'; readonly pod: PodRef }
+  /** `force`: a budget refused the eviction for the whole timeout, so the pod was deleted past it. */
+  | { readonly type: 'forced'; readonly pod: PodRef; readonly budget: string | undefined }
   | { readonly type: 'watch-error'; readonly error: unknown };
 
 export interface DrainNodeOptions {
@@ -56,8 +58,10 @@ const keyOf = (pod: PodRef): string => `${pod.namespace}/${pod.name}`;
  * pods matching a skip selector stay; pods without a controller or with
  * emptyDir data fail the drain at once unless `force` / `deleteEmptyDirData`
  * allow them; every other pod is evicted through the Eviction API, so that
- * PodDisruptionBudgets are always honoured (`force` never bypasses one), and
- * a refused eviction is retried with back-off. Resolves once every evicted pod
+ * PodDisruptionBudgets are honoured and a refused eviction is retried with
+ * back-off. Only `force` bypasses a budget, and only once it has refused for
+ * the whole timeout: the pod is then deleted directly, with a further
+ * allowance for it to terminate. Resolves once every evicted pod
  * is gone (deleted, or replaced by a pod with another UID); rejects with
  * DrainTimeoutError naming the pods still there and why once the timeout has
  * run out.
@@ -94,6 +98,7 @@ export async function drainNode(options: DrainNodeOptions): Promise<DrainResult>
   });
   const isGone = (entry: Pending): boolean => pods.synced && pods.get(entry.pod.name, entry.pod.namespace)?.metadata?.uid !== entry.pod.uid;
   const removed: PodRef[] = [];
+  let forcedAny = false;
   const settle = (): boolean => {
     for (const [key, entry] of pending) {
       if (entry.state === 'deleting' && isGone(entry)) {
@@ -126,15 +131,30 @@ export async function drainNode(options: DrainNodeOptions): Promise<DrainResult>
             const retryInMs = backoff.when(keyOf(entry.pod));
             entry.blocker = outcome.budget === undefined ? outcome.message : `PodDisruptionBudget ${outcome.budget}: ${outcome.message}`;
             emit({ type: 'blocked', pod: entry.pod, budget: outcome.budget, message: outcome.message, retryInMs });
-            if (!(await sleepUntil(retryInMs, deadline, signal))) return;
+            if (!(await sleepUntil(retryInMs, deadline, signal))) {
+              if (settings.force && outcome.budget !== undefined) {
+                await deletePodBypassingBudgets(core, pod, settings.gracePeriodSeconds);
+                entry.state = 'deleting';
+                entry.blocker = undefined;
+                forcedAny = true;
+                emit({ type: 'forced', pod: entry.pod, budget: outcome.budget });
+              }
+              return;
+            }
           }
         }),
     );
-    if (!(await waitUntil(settle, wakers, deadline, signal))) throw timeout(nodeName, settings.timeoutMs, pending);
+    const settleBy = forcedAny ? Date.now() + forcedTerminationAllowanceMs(settings.gracePeriodSeconds) : deadline;
+    if (!(await waitUntil(settle, wakers, settleBy, signal))) throw timeout(nodeName, settings.timeoutMs, pending);
   } finally {
     await pods.stop();
   }
   return { removed, skipped: selection.skipped, durationMs: Date.now() - started };
+}
+
+/** How long a pod deleted past the timeout gets to terminate: its grace period (30 s when it keeps its own) and 10 s. */
+function forcedTerminationAllowanceMs(gracePeriodSeconds: number): number {
+  return ((gracePeriodSeconds >= 0 ? gracePeriodSeconds : 30) + 10) * 1000;
 }
 
 function timeout(nodeName: string, timeoutMs: number, pending: ReadonlyMap<string, Pending>): DrainTimeoutError {

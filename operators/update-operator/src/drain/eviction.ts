@@ -54,3 +54,29 @@ export async function evictPod(core: CoreV1Api, pod: V1Pod, gracePeriodSeconds: 
     throw new EvictionFailedError(`evicting pod ${namespace}/${name} failed: ${describeApiError(error)}`, { namespace, name, code }, { cause: error });
   }
 }
+
+/**
+ * Deletes one pod directly, bypassing every PodDisruptionBudget: what `force`
+ * allows once a budget has kept refusing the eviction for the whole drain
+ * timeout. The UID precondition still protects a replacement.
+ */
+export async function deletePodBypassingBudgets(core: CoreV1Api, pod: V1Pod, gracePeriodSeconds: number): Promise<'deleted' | 'gone'> {
+  const name = pod.metadata?.name ?? '';
+  const namespace = pod.metadata?.namespace ?? '';
+  const uid = pod.metadata?.uid;
+  try {
+    await core.deleteNamespacedPod({
+      name,
+      namespace,
+      body: {
+        ...(gracePeriodSeconds >= 0 ? { gracePeriodSeconds } : {}),
+        ...(uid === undefined ? {} : { preconditions: { uid } }),
+      },
+    });
+    return 'deleted';
+  } catch (error) {
+    const code = statusCodeOf(error);
+    if (code === 404 || code === 409) return 'gone';
+    throw new EvictionFailedError(`deleting pod ${namespace}/${name} (force, past the drain timeout) failed: ${describeApiError(error)}`, { namespace, name, code }, { cause: error });
+  }
+}
