@@ -1,0 +1,423 @@
+// The rollout controller of the leading replica: informers on Nodes and
+// UpdatePolicies feed a work queue of policy names; each reconcile plans one
+// policy from the informer cache plus this process's pending writes, writes
+// the plan (conditioned, fenced), the status and the Events, and schedules
+// itself again only for instants it knows of (a window opening or closing, a
+// rebootTimeout, a drain back-off). FleetLock requests join the same loop.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type ObjectCache,
+  type V1Node,
+} from '@kubernetes/client-node';
+import { UPDATE_POLICY, type UpdatePolicy } from '@strata/assets';
+import { ExponentialBackoffRateLimiter, runWorkers, WorkQueue } from '@strata/operator-runtime';
+import type { Logger } from 'pino';
+import { mergePatch } from '../drain/kube-api.ts';
+import { NotLeaderError } from './errors.ts';
+import { DecisionRecorder } from './decision-recorder.ts';
+import type { EventSink } from './events.ts';
+import { Expectations } from './expectations.ts';
+import { FleetLockQueue } from './fleetlock-queue.ts';
+import { ParsedPolicies } from './parsed-policies.ts';
+import type { OperatorMetrics } from './metrics.ts';
+import { applyPatch, nodeStateOf, protocolFacts, type NodeState } from './node-state.ts';
+import { NodeWriter } from './node-writer.ts';
+import { planRollout, writesOf, type FleetLockDecision, type NodeWrite, type OtherPolicy, type RolloutPlan } from './plan.ts';
+import type { NodePhase } from './phase.ts';
+import { rolloutPolicyOf } from './rollout-policy.ts';
+import { phaseTransitions, sameStatus, statusOf } from './status.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface ControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly identity: string;
+  readonly logger: Logger;
+  readonly metrics: OperatorMetrics;
+  readonly events: EventSink;
+  readonly clock?: Clock;
+  /** The fence: whether this replica leads right now. */
+  readonly isLeader: () => boolean;
+  /** Only UpdatePolicies with these labels (a label selector), e.g. to run several operators on one cluster. */
+  readonly policyLabelSelector?: string;
+  /** Only Nodes with these labels (a label selector). */
+  readonly nodeLabelSelector?: string;
+  /** How long a FleetLock client that stopped asking keeps its place in the queue. */
+  readonly fleetLockRequestTtlMs?: number;
+  /** How long a FleetLock request waits for the reconcile that decides it. */
+  readonly fleetLockDecisionTimeoutMs?: number;
+}
+
+type PolicyObject = UpdatePolicy & KubernetesObject;
+
+const NODES_PATH = '/api/v1/nodes';
+const POLICIES_PATH = `/apis/${UPDATE_POLICY.group}/${UPDATE_POLICY.version}/${UPDATE_POLICY.plural}`;
+const MAX_WAKE_DELAY_MS = 3_600_000;
+
+/** What makes a node worth a reconcile: not its heartbeats. */
+function fingerprint(node: NodeState): string {
+  return JSON.stringify([node.labels, node.annotations, node.unschedulable, node.ready]);
+}
+
+export class RolloutController {
+  readonly #options: ControllerOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #queue = new WorkQueue();
+  readonly #expectations: Expectations;
+  readonly #writer: NodeWriter;
+  readonly #customObjects: CustomObjectsApi;
+  readonly #core: CoreV1Api;
+  readonly #nodes: Informer<V1Node> & ObjectCache<V1Node>;
+  readonly #policies: Informer<PolicyObject> & ObjectCache<PolicyObject>;
+  readonly #fingerprints = new Map<string, string>();
+  readonly #rebootNeededSince = new Map<string, number>();
+  readonly #inProgressSince = new Map<string, number>();
+  readonly #policyGenerations = new Map<string, number>();
+  readonly #phases = new Map<string, ReadonlyMap<string, NodePhase>>();
+  readonly #fleetLock: FleetLockQueue;
+  readonly #parsed: ParsedPolicies;
+  readonly #recorder: DecisionRecorder;
+  readonly #listedOnce = new Set<'nodes' | 'updatepolicies'>();
+  readonly #restartBackoff = new ExponentialBackoffRateLimiter({ baseDelayMs: 1000, maxDelayMs: 30_000 });
+  readonly #onListed: (() => void)[] = [];
+  #stopped = false;
+  #synced = false;
+
+  constructor(options: ControllerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger;
+    this.#parsed = new ParsedPolicies(options.logger);
+    this.#recorder = new DecisionRecorder(options.metrics, options.events, options.logger);
+    this.#fleetLock = new FleetLockQueue({
+      now: () => this.#clock.now(),
+      ...(options.fleetLockRequestTtlMs === undefined ? {} : { ttlMs: options.fleetLockRequestTtlMs }),
+      ...(options.fleetLockDecisionTimeoutMs === undefined ? {} : { decisionTimeoutMs: options.fleetLockDecisionTimeoutMs }),
+    });
+    const { kubeConfig } = options;
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#expectations = new Expectations(
+      () => this.#clock.now(),
+      (name) => {
+        const node = this.#nodes.get(name);
+        return node === undefined ? undefined : nodeStateOf(node);
+      },
+    );
+    this.#writer = new NodeWriter({ kubeConfig, expectations: this.#expectations, mayWrite: () => this.mayWrite() });
+    const nodeSelector = options.nodeLabelSelector;
+    const policySelector = options.policyLabelSelector;
+    this.#nodes = makeInformer<V1Node>(
+      kubeConfig,
+      NODES_PATH,
+      this.#listed('nodes', () => this.#core.listNode(nodeSelector === undefined ? {} : { labelSelector: nodeSelector })),
+      nodeSelector,
+    );
+    this.#policies = makeInformer<PolicyObject>(
+      kubeConfig,
+      POLICIES_PATH,
+      this.#listed(
+        'updatepolicies',
+        () =>
+          this.#customObjects.listClusterCustomObject({
+            group: UPDATE_POLICY.group,
+            version: UPDATE_POLICY.version,
+            plural: UPDATE_POLICY.plural,
+            ...(policySelector === undefined ? {} : { labelSelector: policySelector }),
+          }) as Promise<KubernetesListObject<PolicyObject>>,
+      ),
+      policySelector,
+    );
+  }
+
+  /**
+   * The informer's list function, noting its first success: client-node's
+   * informer start() resolves even when the list failed (it reports an error
+   * instead), so "synced" is known only here.
+   */
+  #listed<T extends KubernetesObject>(resource: 'nodes' | 'updatepolicies', list: () => Promise<KubernetesListObject<T>>): () => Promise<KubernetesListObject<T>> {
+    return async () => {
+      const result = await list();
+      this.#restartBackoff.forget(resource);
+      this.#listedOnce.add(resource);
+      if (this.#listedOnce.size === 2) for (const resolve of this.#onListed.splice(0)) resolve();
+      return result;
+    };
+  }
+
+  /** The fence every write passes. */
+  mayWrite(): boolean {
+    return !this.#stopped && this.#synced && this.#options.isLeader();
+  }
+
+  get synced(): boolean {
+    return this.#synced;
+  }
+
+  /** The writer FleetLock uses, so its writes are fenced and counted the same way. */
+  get writer(): NodeWriter {
+    return this.#writer;
+  }
+
+  /**
+   * Runs until `signal` aborts (leadership lost or shutdown): lists and
+   * watches, then reconciles. No write happens before both caches synced.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    const stop = (): void => void this.#stop();
+    signal.addEventListener('abort', stop, { once: true });
+    this.#watch(this.#nodes, 'nodes', (node, deleted) => this.#onNode(node, deleted));
+    this.#watch(this.#policies, 'updatepolicies', (policy, deleted) => this.#onPolicy(policy, deleted));
+    const listed = new Promise<void>((resolve) => this.#onListed.push(resolve));
+    const startInformer = (informer: Informer<KubernetesObject>, what: string): void => {
+      informer.start().catch((error: unknown) => this.#restartLater(informer, what, error));
+    };
+    startInformer(this.#nodes, 'nodes');
+    startInformer(this.#policies, 'updatepolicies');
+    // Both caches must be complete before the first decision: a missing node would look like a free slot.
+    await Promise.race([listed, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    if (this.#stopped || signal.aborted) return;
+    this.#synced = true;
+    this.#logger.info({ nodes: this.#nodes.list().length, policies: this.#policies.list().length }, 'caches synced; reconciling');
+    for (const policy of this.#policies.list()) this.#queue.add(policy.metadata.name);
+    await runWorkers(this.#queue, 1, (key) => this.#reconcile(key), {
+      onError: (error, key) => {
+        this.#options.metrics.reconciles.inc({ outcome: 'error' });
+        const log = error instanceof NotLeaderError ? this.#logger.debug.bind(this.#logger) : this.#logger.warn.bind(this.#logger);
+        log({ err: error, policy: key }, 'reconcile failed; retrying with back-off');
+      },
+    });
+    signal.removeEventListener('abort', stop);
+  }
+
+  async #stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#synced = false;
+    this.#fleetLock.clear('this replica stopped leading; retry');
+    this.#expectations.clear();
+    await Promise.all([this.#nodes.stop(), this.#policies.stop()]);
+    await this.#queue.shutDown();
+  }
+
+  #watch<T extends KubernetesObject>(informer: Informer<T>, what: string, handle: (object: T, deleted: boolean) => void): void {
+    informer.on('add', (object) => handle(object, false));
+    informer.on('update', (object) => handle(object, false));
+    informer.on('delete', (object) => handle(object, true));
+    informer.on('error', (error: unknown) => this.#restartLater(informer, what, error));
+  }
+
+  /** client-node's informer stops at a failed list or a watch error other than 410 Gone: start it again. */
+  #restartLater(informer: Informer<KubernetesObject>, what: string, error: unknown): void {
+    if (this.#stopped) return;
+    const delayMs = this.#restartBackoff.when(what);
+    this.#logger.warn({ err: error, resource: what, retryInMs: delayMs }, 'list or watch failed; restarting it');
+    setTimeout(() => {
+      if (!this.#stopped) informer.start().catch((failure: unknown) => this.#restartLater(informer, what, failure));
+    }, delayMs).unref();
+  }
+
+  #onNode(node: V1Node, deleted: boolean): void {
+    const state = nodeStateOf(node);
+    const now = this.#clock.now();
+    if (deleted) {
+      this.#fingerprints.delete(state.name);
+      this.#rebootNeededSince.delete(state.name);
+      this.#inProgressSince.delete(state.name);
+      this.#expectations.forget(state.name);
+      this.#enqueueAll();
+      return;
+    }
+    this.#expectations.observe(state);
+    const facts = protocolFacts(state);
+    if (!facts.rebootNeeded) this.#rebootNeededSince.delete(state.name);
+    else if (!this.#rebootNeededSince.has(state.name)) this.#rebootNeededSince.set(state.name, now);
+    this.#observeAgentDrain(state, now);
+    const print = fingerprint(state);
+    if (this.#fingerprints.get(state.name) === print) return;
+    this.#fingerprints.set(state.name, print);
+    this.#enqueueAll();
+  }
+
+  /** The agent drains; the informer sees it start (reboot-in-progress) and end (NotReady, or drain-failed). */
+  #observeAgentDrain(node: NodeState, now: number): void {
+    const facts = protocolFacts(node);
+    const started = this.#inProgressSince.get(node.name);
+    if (facts.inProgress && node.ready && started === undefined) {
+      this.#inProgressSince.set(node.name, now);
+      return;
+    }
+    if (started === undefined) return;
+    if (facts.inProgress && !node.ready) this.#options.metrics.drainDuration.observe({ source: 'agent', outcome: 'succeeded' }, (now - started) / 1000);
+    else if (!facts.inProgress) this.#options.metrics.drainDuration.observe({ source: 'agent', outcome: facts.drainFailedAt === undefined ? 'ended' : 'failed' }, (now - started) / 1000);
+    else return;
+    this.#inProgressSince.delete(node.name);
+  }
+
+  #onPolicy(policy: PolicyObject, deleted: boolean): void {
+    const name = policy.metadata.name;
+    const generation = policy.metadata.generation ?? 0;
+    if (deleted) {
+      this.#policyGenerations.delete(name);
+      this.#phases.delete(name);
+      this.#options.metrics.forgetPolicy(name);
+      this.#enqueueAll();
+      return;
+    }
+    // Its own status writes change no selector: only a new generation can change what other policies overlap with.
+    const changedSpec = this.#policyGenerations.get(name) !== generation;
+    this.#policyGenerations.set(name, generation);
+    if (changedSpec) this.#enqueueAll();
+    else this.#queue.add(name);
+  }
+
+  #enqueueAll(): void {
+    if (!this.#synced) return;
+    for (const policy of this.#policies.list()) this.#queue.add(policy.metadata.name);
+  }
+
+  #parsedPolicies(): Map<string, UpdatePolicy> {
+    return this.#parsed.read(this.#policies.list());
+  }
+
+  /** The policy that governs `nodeName`, if exactly one does (FleetLock routing); the planner refuses overlaps. */
+  policyOfNode(nodeName: string): string | undefined {
+    const node = this.#nodes.get(nodeName);
+    if (node === undefined) return undefined;
+    const labels = node.metadata?.labels ?? {};
+    const names = [...this.#parsedPolicies().values()].filter((policy) => rolloutPolicyOf(policy).selects(labels)).map((policy) => policy.metadata.name);
+    return names.sort()[0];
+  }
+
+  /** The cached node whose FleetLock client id (app-specific machine id) is `matches`. */
+  findNode(matches: (node: NodeState) => boolean): NodeState | undefined {
+    for (const node of this.#nodes.list()) {
+      const state = nodeStateOf(node);
+      if (matches(state)) return state;
+    }
+    return undefined;
+  }
+
+  /** The node as the next decision sees it: cache plus pending writes. */
+  currentNode(name: string): NodeState | undefined {
+    const node = this.#nodes.get(name);
+    if (node === undefined) return undefined;
+    const state = nodeStateOf(node);
+    const pending = this.#expectations.pending().get(name);
+    if (pending === undefined) return state;
+    const patched = applyPatch(state, pending.patch);
+    return pending.resourceVersion === undefined ? patched : { ...patched, resourceVersion: pending.resourceVersion };
+  }
+
+  policy(name: string): UpdatePolicy | undefined {
+    return this.#parsedPolicies().get(name);
+  }
+
+  /** Wakes the reconcile of the policy governing `nodeName` (after a FleetLock release, say). */
+  touch(nodeName: string): void {
+    const policy = this.policyOfNode(nodeName);
+    if (policy !== undefined) this.#queue.add(policy);
+  }
+
+  /**
+   * Asks for a slot for a FleetLock client through the policy's reconcile,
+   * in the same fair order and budget as agent-driven nodes.
+   */
+  requestFleetLock(nodeName: string, clientId: string): Promise<FleetLockDecision> {
+    if (!this.mayWrite()) return Promise.resolve({ granted: false, reason: 'this replica does not lead; retry' });
+    const policy = this.policyOfNode(nodeName);
+    if (policy === undefined) return Promise.resolve({ granted: false, reason: `no UpdatePolicy selects node ${nodeName}` });
+    const decision = this.#fleetLock.ask(nodeName, clientId);
+    this.#queue.add(policy);
+    return decision;
+  }
+
+  async #reconcile(name: string): Promise<void> {
+    if (!this.mayWrite()) throw new NotLeaderError('not reconciling: this replica does not lead', { policy: name });
+    const started = performance.now();
+    const policies = this.#parsedPolicies();
+    const policy = policies.get(name);
+    if (policy === undefined) return;
+    const view = rolloutPolicyOf(policy);
+    const otherPolicies: OtherPolicy[] = [...policies.values()]
+      .filter((other) => other.metadata.name !== name)
+      .map((other) => ({ name: other.metadata.name, selects: rolloutPolicyOf(other).selects }));
+    const now = this.#clock.now();
+    const nodes = this.#nodes.list().map(nodeStateOf);
+    const plan = planRollout({
+      policy: view,
+      otherPolicies,
+      nodes,
+      now,
+      pendingWrites: this.#expectations.pending(),
+      rebootNeededSince: this.#rebootNeededSince,
+      fleetLockRequests: this.#fleetLock.requests().filter((request) => view.selects(this.#nodes.get(request.node)?.metadata?.labels ?? {})),
+    });
+
+    const failures = await this.#execute(policy, plan);
+    for (const [node, decision] of plan.fleetLock) {
+      const grantFailed = decision.granted && !decision.alreadyHeld && failures.has(node);
+      this.#fleetLock.answer(node, grantFailed ? { granted: false, reason: 'the grant could not be written; retry' } : decision);
+    }
+    if (failures.size > 0) {
+      const [first] = failures.values();
+      throw first ?? new Error(`writes to ${failures.size} node(s) failed`);
+    }
+
+    await this.#writeStatus(policy, plan, now);
+    this.#options.metrics.setPhaseCounts(name, plan.counts);
+    this.#options.metrics.reconciles.inc({ outcome: 'ok' });
+    // Capped: a timer beyond 2^31 ms would fire at once, and a far instant is as well met by planning again later.
+    if (plan.wakeAt !== undefined) this.#queue.addAfter(name, Math.min(MAX_WAKE_DELAY_MS, Math.max(0, plan.wakeAt - this.#clock.now())));
+    this.#logger.debug({ policy: name, actions: plan.actions.length, budget: plan.budget, ms: Math.round(performance.now() - started) }, 'reconciled');
+  }
+
+  /** Writes the plan: first what frees or keeps slots, then, if all of that landed, the grants. */
+  async #execute(policy: UpdatePolicy, plan: RolloutPlan): Promise<Map<string, Error>> {
+    const failures = new Map<string, Error>();
+    const writes = writesOf(plan.actions);
+    const stage = async (batch: readonly NodeWrite[]): Promise<void> => {
+      await Promise.all(
+        batch.map(async (write) => {
+          try {
+            await this.#writer.write(write.node, write.patch, write.basedOn);
+            this.#recorder.written(policy, write, this.#clock.now());
+          } catch (error) {
+            failures.set(write.node, error instanceof Error ? error : new Error(String(error)));
+          }
+        }),
+      );
+    };
+    await stage(writes.filter((write) => !write.takesSlot));
+    // A grant may count on a slot that a failed first-stage write was to free.
+    if (failures.size === 0) await stage(writes.filter((write) => write.takesSlot));
+    return failures;
+  }
+
+  async #writeStatus(policy: UpdatePolicy, plan: RolloutPlan, now: number): Promise<void> {
+    const name = policy.metadata.name;
+    const previousPhases = this.#phases.get(name) ?? new Map<string, NodePhase>();
+    const status = statusOf({ plan, previous: policy.status, generation: policy.metadata.generation ?? 0, now, transitions: phaseTransitions(previousPhases, plan.phases, now) });
+    this.#phases.set(name, plan.phases);
+    if (sameStatus(policy.status, status)) return;
+    if (!this.mayWrite()) throw new NotLeaderError('not writing status: this replica does not lead', { policy: name });
+    await this.#customObjects.patchClusterCustomObjectStatus(
+      { group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name, body: { status } },
+      mergePatch(),
+    );
+    this.#logger.debug({ policy: name, status }, 'status written');
+    this.#recorder.statusWritten(policy, policy.status, status);
+  }
+}

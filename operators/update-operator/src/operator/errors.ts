@@ -1,0 +1,10 @@
+import { StrataError } from '@strata/assets';
+
+/** A write was refused locally because this replica does not (or no longer) lead. */
+export class NotLeaderError extends StrataError {}
+
+/** A conditioned write found the node changed since the decision: decide again on what it is now. */
+export class NodeChangedError extends StrataError {}
+
+/** The API server refused or failed a write. */
+export class NodeWriteError extends StrataError {}

@@ -1,0 +1,296 @@
+// Test fixtures for the operator's integration tests against a real API
+// server: the CRD, Node objects that nobody else runs, a stand-in for the
+// agents and kubelets (it plays their part of the protocol by patching the
+// Nodes, as the design's tests of the operator alone do), and an invariant
+// checker that watches every change of the nodes.
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ApiextensionsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  loadYaml,
+  makeInformer,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Node,
+} from '@kubernetes/client-node';
+import { UPDATE_POLICY, updatePolicyCrd, type UpdatePolicy, type UpdatePolicySpecInput } from '@strata/assets';
+import { uniqueName, waitFor } from '@strata/harness';
+import { pino } from 'pino';
+import { mergePatch } from '../drain/kube-api.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { nodeStateOf, protocolFacts } from './node-state.ts';
+import { startOperator, type RunningOperator } from './run-operator.ts';
+
+export const RUN_LABEL = 'test.update.strata.dev/run';
+
+/** Installs (or updates) the UpdatePolicy CRD by server-side apply and waits until it is served. */
+export async function installCrd(kubeConfig: KubeConfig): Promise<void> {
+  const crd = updatePolicyCrd();
+  // Loading the object as YAML maps it onto the client's models, which would otherwise drop x-kubernetes-* keys.
+  const typed = loadYaml<KubernetesObject>(JSON.stringify(crd));
+  await KubernetesObjectApi.makeApiClient(kubeConfig).patch(typed, undefined, undefined, 'strata-update-operator-test', true, PatchStrategy.ServerSideApply);
+  const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
+  await waitFor('the UpdatePolicy CRD to be established', async () => {
+    const current = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
+    return current.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True') ? true : undefined;
+  });
+}
+
+export async function createPolicy(kubeConfig: KubeConfig, run: string, name: string, spec: UpdatePolicySpecInput): Promise<void> {
+  await kubeConfig.makeApiClient(CustomObjectsApi).createClusterCustomObject({
+    group: UPDATE_POLICY.group,
+    version: UPDATE_POLICY.version,
+    plural: UPDATE_POLICY.plural,
+    body: { apiVersion: UPDATE_POLICY.apiVersion, kind: UPDATE_POLICY.kind, metadata: { name, labels: { [RUN_LABEL]: run } }, spec },
+  });
+}
+
+export async function readPolicy(kubeConfig: KubeConfig, name: string): Promise<UpdatePolicy> {
+  return (await kubeConfig.makeApiClient(CustomObjectsApi).getClusterCustomObject({ group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name })) as UpdatePolicy;
+}
+
+export async function patchPolicySpec(kubeConfig: KubeConfig, name: string, spec: UpdatePolicySpecInput): Promise<void> {
+  await kubeConfig
+    .makeApiClient(CustomObjectsApi)
+    .patchClusterCustomObject({ group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name, body: { spec } }, mergePatch());
+}
+
+const readyCondition = (ready: boolean) => {
+  const now = new Date();
+  return { type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'KubeletReady' : 'KubeletNotReady', message: ready ? 'ready' : 'rebooting', lastHeartbeatTime: now, lastTransitionTime: now };
+};
+
+export interface TestNodeOptions {
+  readonly labels?: Record<string, string>;
+  readonly machineId?: string;
+}
+
+/** A Node object (no kubelet behind it) with a Ready condition. */
+export async function createNode(kubeConfig: KubeConfig, run: string, name: string, options: TestNodeOptions = {}): Promise<void> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  await core.createNode({ body: { metadata: { name, labels: { [RUN_LABEL]: run, ...options.labels } } } });
+  await core.patchNodeStatus(
+    {
+      name,
+      body: {
+        status: {
+          conditions: [readyCondition(true)],
+          nodeInfo: {
+            machineID: options.machineId ?? '0123456789abcdef0123456789abcdef',
+            systemUUID: name,
+            bootID: 'boot-1',
+            kernelVersion: '6.6.95-flatcar',
+            osImage: 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)',
+            containerRuntimeVersion: 'containerd://1.7.27',
+            kubeletVersion: 'v1.36.3',
+            kubeProxyVersion: 'v1.36.3',
+            operatingSystem: 'linux',
+            architecture: 'amd64',
+          },
+        },
+      },
+    },
+    mergePatch(),
+  );
+}
+
+export async function deleteNodes(kubeConfig: KubeConfig, run: string): Promise<void> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  await core.deleteCollectionNode({ labelSelector: `${RUN_LABEL}=${run}` });
+}
+
+/** What update_engine's agent reports once an update is staged. */
+export async function markRebootNeeded(kubeConfig: KubeConfig, name: string): Promise<void> {
+  await kubeConfig
+    .makeApiClient(CoreV1Api)
+    .patchNode({ name, body: { metadata: { annotations: { [ANNOTATIONS.rebootNeeded]: TRUE }, labels: { [LABELS.rebootNeeded]: TRUE } } } }, mergePatch());
+}
+
+export async function setReady(kubeConfig: KubeConfig, name: string, ready: boolean): Promise<void> {
+  await kubeConfig.makeApiClient(CoreV1Api).patchNodeStatus({ name, body: { status: { conditions: [readyCondition(ready)] } } }, mergePatch());
+}
+
+/**
+ * Plays the agents and kubelets of the selected nodes: a node given reboot-ok
+ * starts (reboot-in-progress, cordon), goes NotReady, and after `rebootMs`
+ * comes back Ready and uncordoned with reboot-needed false, one step per
+ * change, each step conditioned on the resourceVersion it saw.
+ */
+export class FakeAgents {
+  readonly #kubeConfig: KubeConfig;
+  readonly #core: CoreV1Api;
+  readonly #selector: string;
+  readonly #rebootMs: number;
+  readonly #downSince = new Map<string, number>();
+  #running = true;
+  #loop: Promise<void> | undefined;
+
+  constructor(kubeConfig: KubeConfig, selector: string, rebootMs: number) {
+    this.#kubeConfig = kubeConfig;
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#selector = selector;
+    this.#rebootMs = rebootMs;
+  }
+
+  start(): void {
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      const { items } = await this.#core.listNode({ labelSelector: this.#selector });
+      await Promise.all(items.map((node) => this.#step(node).catch(() => undefined)));
+      await sleep(50);
+    }
+  }
+
+  async #step(node: V1Node): Promise<void> {
+    const state = nodeStateOf(node);
+    const facts = protocolFacts(state);
+    const resourceVersion = state.resourceVersion;
+    if (facts.rebootOk && facts.rebootNeeded && !facts.inProgress) {
+      const cordon = !state.unschedulable;
+      await this.#core.patchNode(
+        {
+          name: state.name,
+          body: {
+            metadata: { resourceVersion, annotations: { [ANNOTATIONS.rebootInProgress]: TRUE, ...(cordon ? { [ANNOTATIONS.agentMadeUnschedulable]: TRUE } : {}) } },
+            ...(cordon ? { spec: { unschedulable: true } } : {}),
+          },
+        },
+        mergePatch(),
+      );
+    } else if (facts.inProgress && state.ready) {
+      await setReady(this.#kubeConfig, state.name, false);
+      this.#downSince.set(state.name, Date.now());
+    } else if (facts.inProgress && !state.ready && Date.now() - (this.#downSince.get(state.name) ?? 0) >= this.#rebootMs) {
+      await setReady(this.#kubeConfig, state.name, true);
+      const uncordon = state.annotations[ANNOTATIONS.agentMadeUnschedulable] === TRUE;
+      await this.#core.patchNode(
+        {
+          name: state.name,
+          body: {
+            metadata: {
+              annotations: { [ANNOTATIONS.rebootNeeded]: 'false', [ANNOTATIONS.rebootInProgress]: null, [ANNOTATIONS.agentMadeUnschedulable]: null },
+              labels: { [LABELS.rebootNeeded]: null },
+            },
+            ...(uncordon ? { spec: { unschedulable: false } } : {}),
+          },
+        },
+        mergePatch(),
+      );
+    }
+  }
+}
+
+/** Watches the nodes and records the most that ever held a slot (rule 6) and the most that were down or cordoned at once. */
+export class InvariantChecker {
+  readonly #informer: ReturnType<typeof makeInformer<V1Node>>;
+  maxSlots = 0;
+  maxDisrupted = 0;
+  readonly violations: string[] = [];
+  readonly #budget: number;
+
+  constructor(kubeConfig: KubeConfig, selector: string, budget: number) {
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#budget = budget;
+    this.#informer = makeInformer<V1Node>(kubeConfig, '/api/v1/nodes', () => core.listNode({ labelSelector: selector }), selector);
+    this.#informer.on('change', () => this.#check());
+  }
+
+  async start(): Promise<void> {
+    await this.#informer.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.#informer.stop();
+  }
+
+  nodes(): V1Node[] {
+    return [...this.#informer.list()];
+  }
+
+  #check(): void {
+    const states = this.#informer.list().map(nodeStateOf);
+    const slots = states.filter((node) => {
+      const facts = protocolFacts(node);
+      return !node.ready || node.unschedulable || facts.rebootOk || facts.inProgress || facts.beforeReboot || facts.fleetLockHolder !== undefined;
+    });
+    const disrupted = states.filter((node) => !node.ready || node.unschedulable).length;
+    this.maxSlots = Math.max(this.maxSlots, slots.length);
+    this.maxDisrupted = Math.max(this.maxDisrupted, disrupted);
+    if (slots.length > this.#budget) this.violations.push(`${slots.length} nodes held slots at once: ${slots.map((node) => node.name).join(', ')}`);
+  }
+}
+
+export interface Replica {
+  readonly name: string;
+  readonly running: RunningOperator;
+  readonly stop: AbortController;
+}
+
+/** One test's world: its own namespace (for the Lease), nodes and policies carrying its run label, and its operator replicas. */
+export class OperatorTestRun {
+  readonly id = uniqueName('run');
+  readonly namespace = uniqueName('uo');
+  readonly selector = `${RUN_LABEL}=${this.id}`;
+  readonly replicas: Replica[] = [];
+  readonly #kubeConfig: KubeConfig;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.#kubeConfig = kubeConfig;
+  }
+
+  async setUp(): Promise<void> {
+    await this.#kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: this.namespace } } });
+  }
+
+  async startReplica(name = uniqueName('replica')): Promise<Replica> {
+    const stop = new AbortController();
+    const running = await startOperator({
+      kubeConfig: this.#kubeConfig,
+      namespace: this.namespace,
+      identity: name,
+      metricsAddress: '127.0.0.1:0',
+      fleetLockAddress: '127.0.0.1:0',
+      signal: stop.signal,
+      policyLabelSelector: this.selector,
+      nodeLabelSelector: this.selector,
+      leaseDurationSeconds: 3,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: 500,
+      fleetLockDrainWaitMs: 5000,
+      logger: pino({ level: process.env['UPDATE_OPERATOR_TEST_LOG'] ?? 'silent' }).child({ replica: name }),
+    });
+    const replica = { name, running, stop };
+    this.replicas.push(replica);
+    return replica;
+  }
+
+  leader(): Replica | undefined {
+    return this.replicas.find((replica) => !replica.stop.signal.aborted && replica.running.isLeader());
+  }
+
+  async waitForLeader(): Promise<Replica> {
+    return waitFor('a replica to lead', () => this.leader(), 20_000);
+  }
+
+  async stopReplica(replica: Replica): Promise<void> {
+    replica.stop.abort();
+    await replica.running.stopped;
+  }
+
+  async tearDown(): Promise<void> {
+    await Promise.all(this.replicas.map((replica) => this.stopReplica(replica)));
+    await deleteNodes(this.#kubeConfig, this.id);
+    await this.#kubeConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: this.namespace });
+  }
+}

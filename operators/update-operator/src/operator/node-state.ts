@@ -1,0 +1,109 @@
+// What the decision core knows of a node: the few fields of the Node object
+// that the rollout protocol reads, with this process's own not-yet-observed
+// writes laid over them. Everything the operator decides is derived from these
+// facts afresh each time, never remembered, so a restart or a failover sees
+// exactly what the previous leader left on the nodes.
+import type { V1Node } from '@kubernetes/client-node';
+import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+
+export interface NodeState {
+  readonly name: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly unschedulable: boolean;
+  /** The Ready condition is True; a node without one (just registered, or its kubelet gone) is not ready. */
+  readonly ready: boolean;
+  /** nodeInfo.machineID: what FleetLock client ids are derived from. */
+  readonly machineId: string | undefined;
+}
+
+/**
+ * A write to one node in JSON merge patch terms: null removes a key. The
+ * operator writes only these three places of a Node.
+ */
+export interface NodePatch {
+  readonly annotations?: Readonly<Record<string, string | null>>;
+  readonly labels?: Readonly<Record<string, string | null>>;
+  readonly unschedulable?: boolean;
+}
+
+export function nodeStateOf(node: V1Node): NodeState {
+  const ready = node.status?.conditions?.find((condition) => condition.type === 'Ready');
+  return {
+    name: node.metadata?.name ?? '',
+    uid: node.metadata?.uid ?? '',
+    resourceVersion: node.metadata?.resourceVersion ?? '',
+    labels: node.metadata?.labels ?? {},
+    annotations: node.metadata?.annotations ?? {},
+    unschedulable: node.spec?.unschedulable === true,
+    ready: ready?.status === 'True',
+    machineId: node.status?.nodeInfo?.machineID,
+  };
+}
+
+function mergeStrings(base: Readonly<Record<string, string>>, patch: Readonly<Record<string, string | null>> | undefined): Readonly<Record<string, string>> {
+  if (patch === undefined) return base;
+  const merged: Record<string, string> = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+/** The node as it will be once `patch` lands. */
+export function applyPatch(node: NodeState, patch: NodePatch): NodeState {
+  return {
+    ...node,
+    annotations: mergeStrings(node.annotations, patch.annotations),
+    labels: mergeStrings(node.labels, patch.labels),
+    unschedulable: patch.unschedulable ?? node.unschedulable,
+  };
+}
+
+/** Two patches as one, the later winning key by key. */
+export function combinePatches(first: NodePatch, second: NodePatch): NodePatch {
+  const unschedulable = second.unschedulable ?? first.unschedulable;
+  return {
+    annotations: { ...first.annotations, ...second.annotations },
+    labels: { ...first.labels, ...second.labels },
+    ...(unschedulable === undefined ? {} : { unschedulable }),
+  };
+}
+
+/** Whether every key of `patch` already has the value it sets (or is absent when it removes). */
+export function patchIsReflected(node: NodeState, patch: NodePatch): boolean {
+  const reflected = (current: Readonly<Record<string, string>>, wanted: Readonly<Record<string, string | null>> | undefined): boolean =>
+    Object.entries(wanted ?? {}).every(([key, value]) => (value === null ? !(key in current) : current[key] === value));
+  return (
+    reflected(node.annotations, patch.annotations) &&
+    reflected(node.labels, patch.labels) &&
+    (patch.unschedulable === undefined || patch.unschedulable === node.unschedulable)
+  );
+}
+
+export const isTrue = (record: Readonly<Record<string, string>>, key: string): boolean => record[key] === TRUE;
+
+/** The protocol facts of one node, named. */
+export function protocolFacts(node: NodeState) {
+  const a = node.annotations;
+  return {
+    rebootNeeded: isTrue(a, ANNOTATIONS.rebootNeeded),
+    rebootOk: isTrue(a, ANNOTATIONS.rebootOk),
+    inProgress: isTrue(a, ANNOTATIONS.rebootInProgress),
+    failed: isTrue(a, ANNOTATIONS.rebootFailed),
+    beforeReboot: isTrue(node.labels, LABELS.beforeReboot),
+    afterReboot: isTrue(node.labels, LABELS.afterReboot),
+    fleetLockHolder: a[ANNOTATIONS.fleetLockHolder],
+    grantedAt: parseTime(a[ANNOTATIONS.rebootGrantedAt]),
+    drainFailedAt: parseTime(a[ANNOTATIONS.drainFailed]),
+  };
+}
+
+function parseTime(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : time;
+}

@@ -1,0 +1,37 @@
+// A node's place in a rollout, read from its annotations and labels alone, and
+// whether it counts against a policy's maxUnavailable (design rule 6).
+import { protocolFacts, type NodeState } from './node-state.ts';
+
+export const NODE_PHASES = ['idle', 'rebootNeeded', 'waiting', 'approved', 'draining', 'rebooting', 'afterReboot', 'failed'] as const;
+export type NodePhase = (typeof NODE_PHASES)[number];
+
+/**
+ * idle: nothing to do. rebootNeeded: waiting for a slot. waiting: holds a slot,
+ * before-reboot hooks pending. approved: reboot-ok given, the agent has not
+ * started. draining / rebooting: the agent (or Zincati, for a FleetLock holder)
+ * is at work, told apart by the Ready condition. afterReboot: back up, the
+ * operator finishes (after-reboot hooks, clean-up). failed: rebootTimeout passed.
+ */
+export function phaseOf(node: NodeState): NodePhase {
+  const facts = protocolFacts(node);
+  if (facts.failed) return 'failed';
+  if (facts.inProgress || facts.fleetLockHolder !== undefined) return node.ready ? 'draining' : 'rebooting';
+  if (facts.rebootOk) return facts.rebootNeeded ? 'approved' : 'afterReboot';
+  if (facts.beforeReboot) return 'waiting';
+  if (facts.rebootNeeded) return 'rebootNeeded';
+  return 'idle';
+}
+
+/**
+ * Whether the node takes one of the policy's maxUnavailable slots: it is down
+ * or cordoned (whoever did it), or the operator has let it go (reboot-ok,
+ * before-reboot, a FleetLock lock), or its agent has begun. A failed node
+ * under ReleaseSlot stops counting for what the operator did, but still counts
+ * while it is down or cordoned.
+ */
+export function countsAgainstBudget(node: NodeState, releaseFailedSlots: boolean): boolean {
+  if (!node.ready || node.unschedulable) return true;
+  const facts = protocolFacts(node);
+  if (facts.failed && releaseFailedSlots) return false;
+  return facts.rebootOk || facts.inProgress || facts.beforeReboot || facts.fleetLockHolder !== undefined;
+}

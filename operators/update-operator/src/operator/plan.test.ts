@@ -1,0 +1,382 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { applyPatch, type NodeState } from './node-state.ts';
+import { planRollout, writesOf, type ActionKind, type PlanInput, type RolloutPlan } from './plan.ts';
+import { aNode, aRolloutPolicy, approved, inProgress, MINUTE, needing, rebooted, T0 } from './test-fixtures.ts';
+
+const plan = (input: Partial<PlanInput> & Pick<PlanInput, 'nodes'>): RolloutPlan =>
+  planRollout({ policy: aRolloutPolicy(), otherPolicies: [], now: T0, ...input });
+
+const kinds = (result: RolloutPlan, kind: ActionKind): string[] => result.actions.filter((action) => action.kind === kind).map((action) => action.node);
+const condition = (result: RolloutPlan, type: 'Progressing' | 'Blocked' | 'Degraded') => {
+  const found = result.conditions.find((candidate) => candidate.type === type);
+  assert.ok(found, `condition ${type} is planned`);
+  return found;
+};
+const refusal = (result: RolloutPlan, node: string): string => {
+  const decision = result.fleetLock.get(node);
+  return decision?.granted === false ? decision.reason : 'granted';
+};
+const after = (nodes: readonly NodeState[], result: RolloutPlan): NodeState[] => {
+  const writes = new Map(writesOf(result.actions).map((write) => [write.node, write.patch]));
+  return nodes.map((node) => {
+    const patch = writes.get(node.name);
+    return patch === undefined ? node : applyPatch(node, patch);
+  });
+};
+
+describe('planRollout: budget', () => {
+  it('does nothing while no node needs a reboot', () => {
+    const result = plan({ nodes: [aNode({ name: 'a' }), aNode({ name: 'b' })] });
+    assert.deepEqual(result.actions, []);
+    assert.equal(condition(result, 'Progressing').reason, 'Idle');
+    assert.equal(condition(result, 'Blocked').status, 'False');
+    assert.equal(result.counts.idle, 2);
+  });
+
+  it('approves as many nodes as maxUnavailable allows, oldest reboot-needed first, then by name', () => {
+    const nodes = ['e', 'd', 'c', 'b', 'a'].map((name) => needing(name));
+    const since = new Map([
+      ['d', T0 - 3 * MINUTE],
+      ['e', T0 - 2 * MINUTE],
+    ]);
+    const result = plan({ policy: aRolloutPolicy({ maxUnavailable: 3 }), nodes, rebootNeededSince: since });
+    assert.deepEqual(kinds(result, 'approve'), ['d', 'e', 'a']);
+    assert.equal(result.budget.unavailable, 3);
+    assert.equal(result.counts.approved, 3);
+    assert.equal(result.counts.rebootNeeded, 2);
+    const grant = result.actions[0];
+    assert.equal(grant?.patch.annotations?.[ANNOTATIONS.rebootOk], TRUE);
+    assert.equal(grant?.patch.annotations?.[ANNOTATIONS.rebootGrantedAt], '2025-03-10T12:00:00Z');
+    assert.equal(grant?.patch.annotations?.[ANNOTATIONS.policy], 'workers');
+    assert.equal(grant?.since, T0 - 3 * MINUTE);
+    assert.equal(condition(result, 'Progressing').status, 'True');
+  });
+
+  it('counts nodes that are not ready, cordoned by anyone, or in any operator state against maxUnavailable', () => {
+    const nodes = [
+      aNode({ name: 'down', ready: false }),
+      aNode({ name: 'cordoned', unschedulable: true }),
+      needing('a'),
+      needing('b'),
+      needing('c'),
+    ];
+    assert.deepEqual(kinds(plan({ policy: aRolloutPolicy({ maxUnavailable: 3 }), nodes }), 'approve'), ['a']);
+    assert.deepEqual(kinds(plan({ policy: aRolloutPolicy({ maxUnavailable: 2 }), nodes }), 'approve'), []);
+    const blocked = condition(plan({ policy: aRolloutPolicy({ maxUnavailable: 2 }), nodes }), 'Blocked');
+    assert.equal(blocked.reason, 'BudgetExhausted');
+    assert.match(blocked.message, /cordoned, down/);
+  });
+
+  it('approves a node that is already down without taking a slot', () => {
+    const nodes = [approved('busy', T0 - MINUTE), needing('down', { ready: false }), needing('up')];
+    const result = plan({ nodes });
+    assert.deepEqual(kinds(result, 'approve'), ['down']);
+    assert.equal(result.actions[0]?.takesSlot, false);
+  });
+
+  it('counts FleetLock holders against the budget', () => {
+    const holder = aNode({ name: 'fcos', annotations: { [ANNOTATIONS.fleetLockHolder]: 'abc', [ANNOTATIONS.rebootGrantedAt]: new Date(T0).toISOString() } });
+    assert.deepEqual(kinds(plan({ nodes: [holder, needing('a')] }), 'approve'), []);
+    assert.deepEqual(kinds(plan({ policy: aRolloutPolicy({ maxUnavailable: 2 }), nodes: [holder, needing('a')] }), 'approve'), ['a']);
+  });
+
+  it('counts its own pending writes, so a stale cache cannot lead to a second grant', () => {
+    const nodes = [needing('a'), needing('b')];
+    const first = plan({ nodes });
+    assert.deepEqual(kinds(first, 'approve'), ['a']);
+    const write = writesOf(first.actions)[0];
+    assert.ok(write);
+    // The informer still shows both nodes as before; the pending write is laid over them.
+    const second = plan({ nodes, pendingWrites: new Map([[write.node, { patch: write.patch, resourceVersion: '7' }]]) });
+    assert.deepEqual(second.actions, []);
+    assert.equal(second.budget.unavailable, 1);
+  });
+
+  it('conditions each write on the resourceVersion the decision saw, or the one its own pending write produced', () => {
+    const nodes = [needing('a', { resourceVersion: '10' }), needing('b', { resourceVersion: '11' })];
+    const first = plan({ policy: aRolloutPolicy({ maxUnavailable: 2 }), nodes, pendingWrites: new Map([['b', { patch: { annotations: { x: 'y' } }, resourceVersion: '15' }]]) });
+    assert.deepEqual(
+      first.actions.map((action) => [action.node, action.basedOn]),
+      [
+        ['a', '10'],
+        ['b', '15'],
+      ],
+    );
+  });
+
+  it('leaves nodes of other policies and unselected nodes alone', () => {
+    const result = plan({ nodes: [needing('other', { labels: { pool: 'infra' } }), needing('a')] });
+    assert.deepEqual(kinds(result, 'approve'), ['a']);
+    assert.equal(result.budget.selected, 1);
+  });
+});
+
+describe('planRollout: completion', () => {
+  it('clears a node that is back and done', () => {
+    const nodes = [rebooted('a', T0 - 5 * MINUTE, { annotations: { [ANNOTATIONS.drainFailed]: 'x' } })];
+    const result = plan({ nodes });
+    assert.deepEqual(kinds(result, 'complete'), ['a']);
+    const [done] = after(nodes, result);
+    assert.ok(done);
+    for (const key of [ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy, ANNOTATIONS.drainFailed]) assert.equal(done.annotations[key], undefined, key);
+    assert.equal(result.phases.get('a'), 'idle');
+  });
+
+  it('frees the slot of a finished node for the next one in the same round', () => {
+    const result = plan({ nodes: [rebooted('a', T0 - MINUTE), needing('b')] });
+    assert.deepEqual(kinds(result, 'complete'), ['a']);
+    assert.deepEqual(kinds(result, 'approve'), ['b']);
+  });
+
+  it('keeps counting a node that is back but still not ready', () => {
+    const result = plan({ nodes: [rebooted('a', T0 - MINUTE, { ready: false }), needing('b')] });
+    assert.deepEqual(kinds(result, 'complete'), ['a']);
+    assert.deepEqual(kinds(result, 'approve'), []);
+  });
+
+  it('leaves nodes the agent is draining or rebooting alone', () => {
+    const result = plan({ nodes: [inProgress('a', T0 - MINUTE), inProgress('b', T0 - MINUTE, { ready: false })], policy: aRolloutPolicy({ maxUnavailable: 2 }) });
+    assert.deepEqual(result.actions, []);
+    assert.equal(result.phases.get('a'), 'draining');
+    assert.equal(result.phases.get('b'), 'rebooting');
+  });
+});
+
+describe('planRollout: hooks', () => {
+  const hooks = aRolloutPolicy({ beforeRebootHooks: ['example.com/backup-done'], afterRebootHooks: ['example.com/healthy'] });
+
+  it('labels a node before-reboot, taking its slot, and approves it only once every hook says "true"', () => {
+    const first = plan({ policy: hooks, nodes: [needing('a'), needing('b')] });
+    assert.deepEqual(kinds(first, 'requestBeforeRebootHooks'), ['a']);
+    assert.equal(first.actions[0]?.patch.labels?.[LABELS.beforeReboot], TRUE);
+    const [a, b] = after([needing('a'), needing('b')], first);
+    assert.ok(a && b);
+    const pending = plan({ policy: hooks, nodes: [a, b] });
+    assert.deepEqual(pending.actions, [], 'nothing moves while the hook is pending');
+    assert.equal(pending.phases.get('a'), 'waiting');
+    assert.equal(condition(pending, 'Blocked').reason, 'HooksPending');
+    assert.match(condition(pending, 'Blocked').message, /node a waits for its before-reboot hook annotation\(s\) example\.com\/backup-done/);
+
+    const hooked = applyPatch(a, { annotations: { 'example.com/backup-done': TRUE } });
+    const approvedPlan = plan({ policy: hooks, nodes: [hooked, b] });
+    assert.deepEqual(kinds(approvedPlan, 'approve'), ['a']);
+    const [done] = after([hooked], approvedPlan);
+    assert.equal(done?.labels[LABELS.beforeReboot], undefined);
+    assert.equal(done?.annotations['example.com/backup-done'], undefined, 'the hook annotation is reset for the next reboot');
+    assert.equal(done?.annotations[ANNOTATIONS.rebootOk], TRUE);
+  });
+
+  it('holds a finished node in after-reboot until its hooks say "true", then clears labels and hook annotations', () => {
+    const back = rebooted('a', T0 - MINUTE);
+    const first = plan({ policy: hooks, nodes: [back, needing('b')] });
+    assert.deepEqual(kinds(first, 'requestAfterRebootHooks'), ['a']);
+    assert.deepEqual(kinds(first, 'approve'), [], 'the node keeps its slot while after-reboot hooks are pending');
+    const [labelled] = after([back], first);
+    assert.ok(labelled);
+    assert.equal(plan({ policy: hooks, nodes: [labelled] }).actions.length, 0);
+    const healthy = applyPatch(labelled, { annotations: { 'example.com/healthy': TRUE } });
+    const finished = plan({ policy: hooks, nodes: [healthy] });
+    assert.deepEqual(kinds(finished, 'complete'), ['a']);
+    const [clean] = after([healthy], finished);
+    assert.equal(clean?.labels[LABELS.afterReboot], undefined);
+    assert.equal(clean?.annotations['example.com/healthy'], undefined);
+  });
+
+  it('takes the before-reboot label back from a node that no longer needs a reboot', () => {
+    const waiting = aNode({ name: 'a', labels: { [LABELS.beforeReboot]: TRUE } });
+    assert.deepEqual(kinds(plan({ policy: hooks, nodes: [waiting] }), 'revoke'), ['a']);
+  });
+});
+
+describe('planRollout: windows and pause', () => {
+  const closed = { open: false, nextChangeAt: T0 + 60 * MINUTE, nextOpenAt: T0 + 60 * MINUTE };
+
+  it('starts nothing while no window is open, and wakes when the next opens', () => {
+    const result = plan({ policy: aRolloutPolicy({ window: closed }), nodes: [needing('a')] });
+    assert.deepEqual(result.actions, []);
+    assert.equal(result.wakeAt, T0 + 60 * MINUTE);
+    const blocked = condition(result, 'Blocked');
+    assert.equal(blocked.reason, 'WindowClosed');
+    assert.match(blocked.message, /next opens at 2025-03-10T13:00:00Z/);
+  });
+
+  it('revokes a node approved before the window closed that has not started, and lets started ones finish', () => {
+    const nodes = [approved('a', T0 - MINUTE), inProgress('b', T0 - MINUTE), aNode({ name: 'c', labels: { [LABELS.beforeReboot]: TRUE }, annotations: { [ANNOTATIONS.rebootNeeded]: TRUE } }), rebooted('d', T0 - MINUTE)];
+    const result = plan({ policy: aRolloutPolicy({ window: closed, maxUnavailable: 4 }), nodes });
+    assert.deepEqual(kinds(result, 'revoke'), ['a', 'c']);
+    assert.deepEqual(kinds(result, 'complete'), ['d'], 'finishing a node that is back is no disruption');
+    const [a, , c] = after(nodes, result);
+    assert.equal(a?.annotations[ANNOTATIONS.rebootOk], undefined);
+    assert.equal(a?.annotations[ANNOTATIONS.rebootNeeded], TRUE, 'the node still needs its reboot');
+    assert.equal(c?.labels[LABELS.beforeReboot], undefined);
+  });
+
+  it('wakes when the open window closes', () => {
+    const result = plan({ policy: aRolloutPolicy({ window: { open: true, nextChangeAt: T0 + 5 * MINUTE } }), nodes: [needing('a')] });
+    assert.deepEqual(kinds(result, 'approve'), ['a']);
+    assert.equal(result.wakeAt, T0 + 5 * MINUTE);
+  });
+
+  it('starts nothing while paused and revokes unstarted approvals', () => {
+    const result = plan({ policy: aRolloutPolicy({ paused: true, maxUnavailable: 3 }), nodes: [needing('a'), approved('b', T0 - MINUTE)] });
+    assert.deepEqual(kinds(result, 'approve'), []);
+    assert.deepEqual(kinds(result, 'revoke'), ['b']);
+    assert.equal(condition(result, 'Blocked').reason, 'Paused');
+    assert.equal(condition(result, 'Progressing').status, 'False');
+  });
+});
+
+describe('planRollout: rebootTimeout', () => {
+  it('wakes at the deadline and then marks the node failed with a warning, holding its slot', () => {
+    const granted = T0 - 29 * MINUTE;
+    const early = plan({ nodes: [inProgress('a', granted, { ready: false }), needing('b')] });
+    assert.deepEqual(early.actions, []);
+    assert.equal(early.wakeAt, granted + 30 * MINUTE);
+
+    const late = plan({ nodes: [inProgress('a', granted, { ready: false }), needing('b')], now: granted + 30 * MINUTE });
+    assert.deepEqual(kinds(late, 'markFailed'), ['a']);
+    assert.equal(late.actions[0]?.warning, true);
+    assert.equal(late.actions[0]?.patch.annotations?.[ANNOTATIONS.rebootFailed], TRUE);
+    assert.deepEqual(kinds(late, 'approve'), [], 'HoldSlot keeps the slot');
+    assert.equal(condition(late, 'Degraded').status, 'True');
+    assert.match(condition(late, 'Degraded').message, /a/);
+  });
+
+  it('under ReleaseSlot lets another node take the slot of a failed node that is up, and revokes one that never started', () => {
+    const policy = aRolloutPolicy({ onRebootTimeout: 'ReleaseSlot' });
+    const stuck = approved('a', T0 - 31 * MINUTE);
+    const result = plan({ policy, nodes: [stuck, needing('b')] });
+    assert.deepEqual(kinds(result, 'markFailed'), ['a']);
+    assert.deepEqual(kinds(result, 'approve'), ['b']);
+    const [failed] = after([stuck], result);
+    assert.equal(failed?.annotations[ANNOTATIONS.rebootOk], undefined, 'it can no longer start uncounted');
+    assert.equal(failed?.annotations[ANNOTATIONS.rebootFailed], TRUE);
+  });
+
+  it('under ReleaseSlot still counts a failed node while it is down', () => {
+    const policy = aRolloutPolicy({ onRebootTimeout: 'ReleaseSlot' });
+    const result = plan({ policy, nodes: [inProgress('a', T0 - 31 * MINUTE, { ready: false }), needing('b')] });
+    assert.deepEqual(kinds(result, 'markFailed'), ['a']);
+    assert.deepEqual(kinds(result, 'approve'), []);
+  });
+
+  it('never grants a failed node again until someone clears the annotation, and finishes it if it comes back', () => {
+    const failedNeeding = needing('a', { annotations: { [ANNOTATIONS.rebootFailed]: TRUE } });
+    assert.deepEqual(plan({ nodes: [failedNeeding] }).actions, []);
+    const back = rebooted('a', T0 - 40 * MINUTE, { annotations: { [ANNOTATIONS.rebootFailed]: TRUE } });
+    const result = plan({ nodes: [back] });
+    assert.deepEqual(kinds(result, 'complete'), ['a']);
+    assert.equal(after([back], result)[0]?.annotations[ANNOTATIONS.rebootFailed], undefined);
+  });
+});
+
+describe('planRollout: drain failures', () => {
+  it('revokes the approval of a node whose drain failed and retries it after the back-off', () => {
+    const failedAt = T0 - MINUTE;
+    const node = approved('a', T0 - 2 * MINUTE, { annotations: { [ANNOTATIONS.drainFailed]: new Date(failedAt).toISOString() } });
+    const first = plan({ nodes: [node] });
+    assert.deepEqual(kinds(first, 'revoke'), ['a']);
+    assert.equal(first.actions[0]?.warning, true);
+    const [revoked] = after([node], first);
+    assert.ok(revoked);
+    const waiting = plan({ nodes: [revoked] });
+    assert.deepEqual(waiting.actions, []);
+    assert.equal(waiting.wakeAt, failedAt + 5 * MINUTE);
+    assert.equal(condition(waiting, 'Blocked').reason, 'DrainRetryBackoff');
+    const retry = plan({ nodes: [revoked], now: failedAt + 5 * MINUTE });
+    assert.deepEqual(kinds(retry, 'approve'), ['a']);
+    assert.equal(retry.actions[0]?.patch.annotations?.[ANNOTATIONS.drainFailed], null, 'a new attempt starts with a clean record');
+  });
+});
+
+describe('planRollout: overlapping policies', () => {
+  it('acts on no node that another policy also selects, counts it, and reports Blocked naming the other policy and the node', () => {
+    const other = { name: 'canaries', selects: (labels: Readonly<Record<string, string>>) => labels['canary'] === 'yes' };
+    const nodes = [needing('a', { labels: { canary: 'yes' } }), rebooted('b', T0, { labels: { canary: 'yes' } }), needing('c')];
+    const result = plan({ nodes, otherPolicies: [other], policy: aRolloutPolicy({ maxUnavailable: 1 }) });
+    assert.deepEqual(kinds(result, 'approve'), [], 'b is left holding reboot-ok, so it keeps the only slot');
+    assert.deepEqual(kinds(result, 'complete'), []);
+    const blocked = condition(result, 'Blocked');
+    assert.equal(blocked.reason, 'OverlappingPolicies');
+    assert.match(blocked.message, /node a is also selected by UpdatePolicy canaries \(2 nodes overlap\)/);
+  });
+
+  it('still rolls out the nodes only it selects', () => {
+    const other = { name: 'canaries', selects: (labels: Readonly<Record<string, string>>) => labels['canary'] === 'yes' };
+    const result = plan({ nodes: [needing('a', { labels: { canary: 'yes' } }), needing('c')], otherPolicies: [other] });
+    assert.deepEqual(kinds(result, 'approve'), ['c']);
+    assert.equal(condition(result, 'Blocked').reason, 'OverlappingPolicies');
+  });
+});
+
+describe('planRollout: FleetLock', () => {
+  const fcos = (name: string, more: Record<string, string> = {}) => aNode({ name, annotations: more });
+
+  it('grants a FleetLock request when a slot is free, recording holder, time and policy', () => {
+    const result = plan({ nodes: [fcos('f')], fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 }] });
+    assert.deepEqual(kinds(result, 'grantFleetLock'), ['f']);
+    assert.deepEqual(result.fleetLock.get('f'), { granted: true, alreadyHeld: false });
+    assert.equal(result.actions[0]?.patch.annotations?.[ANNOTATIONS.fleetLockHolder], 'id-f');
+  });
+
+  it('refuses when the budget is full, whoever holds the slots', () => {
+    const result = plan({ nodes: [approved('a', T0), fcos('f')], fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 }] });
+    assert.deepEqual(result.actions, []);
+    assert.match(refusal(result, 'f'), /all 1 slots/);
+  });
+
+  it('shares the fair order with agent-driven nodes', () => {
+    const nodes = [needing('a'), fcos('f')];
+    const older = plan({ nodes, rebootNeededSince: new Map([['a', T0 - MINUTE]]), fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - 2 * MINUTE }] });
+    assert.deepEqual(kinds(older, 'grantFleetLock'), ['f']);
+    assert.deepEqual(kinds(older, 'approve'), []);
+    const younger = plan({ nodes, rebootNeededSince: new Map([['a', T0 - 3 * MINUTE]]), fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - 2 * MINUTE }] });
+    assert.deepEqual(kinds(younger, 'approve'), ['a']);
+    assert.equal(younger.fleetLock.get('f')?.granted, false);
+  });
+
+  it('keeps the slot whose turn comes to a client that asked before but is not asking now, and grants nobody behind it', () => {
+    const result = plan({ nodes: [fcos('f'), needing('a')], rebootNeededSince: new Map([['a', T0]]), fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - MINUTE, live: false }] });
+    assert.deepEqual(result.actions, []);
+    assert.match(refusal(result, 'f'), /kept for FleetLock client id-f/);
+    const again = plan({ nodes: [fcos('f'), needing('a')], rebootNeededSince: new Map([['a', T0]]), fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - MINUTE, live: true }] });
+    assert.deepEqual(kinds(again, 'grantFleetLock'), ['f']);
+  });
+
+  it('answers a holder asking again with success (a recursive lock), even while paused', () => {
+    const holder = fcos('f', { [ANNOTATIONS.fleetLockHolder]: 'id-f', [ANNOTATIONS.rebootGrantedAt]: new Date(T0).toISOString() });
+    const result = plan({ policy: aRolloutPolicy({ paused: true }), nodes: [holder], fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 }] });
+    assert.deepEqual(result.fleetLock.get('f'), { granted: true, alreadyHeld: true });
+    assert.deepEqual(result.actions, []);
+  });
+
+  it('refuses while paused, outside windows, for overlapping nodes and for another client id', () => {
+    const request = [{ node: 'f', clientId: 'id-f', since: T0 }];
+    const reason = (result: RolloutPlan): string => refusal(result, 'f');
+    assert.match(reason(plan({ policy: aRolloutPolicy({ paused: true }), nodes: [fcos('f')], fleetLockRequests: request })), /paused/);
+    assert.match(reason(plan({ policy: aRolloutPolicy({ window: { open: false, nextOpenAt: T0 + MINUTE } }), nodes: [fcos('f')], fleetLockRequests: request })), /no reboot window/);
+    assert.match(reason(plan({ nodes: [fcos('f')], fleetLockRequests: request, otherPolicies: [{ name: 'all', selects: () => true }] })), /more than one policy/);
+    assert.match(reason(plan({ nodes: [fcos('f', { [ANNOTATIONS.fleetLockHolder]: 'someone-else' })], fleetLockRequests: request })), /another FleetLock client/);
+  });
+
+  it('marks a lock holder failed after rebootTimeout', () => {
+    const holder = fcos('f', { [ANNOTATIONS.fleetLockHolder]: 'id-f', [ANNOTATIONS.rebootGrantedAt]: new Date(T0 - 31 * MINUTE).toISOString() });
+    assert.deepEqual(kinds(plan({ nodes: [holder] }), 'markFailed'), ['f']);
+  });
+});
+
+describe('writesOf', () => {
+  it('merges the actions on one node into one patch conditioned on the first decision', () => {
+    const stuck = approved('a', T0 - 31 * MINUTE, { resourceVersion: '42' });
+    const result = plan({ policy: aRolloutPolicy({ window: { open: false } }), nodes: [stuck] });
+    assert.deepEqual(kinds(result, 'markFailed'), ['a']);
+    assert.deepEqual(kinds(result, 'revoke'), ['a']);
+    const writes = writesOf(result.actions);
+    assert.equal(writes.length, 1);
+    assert.equal(writes[0]?.basedOn, '42');
+    assert.equal(writes[0]?.patch.annotations?.[ANNOTATIONS.rebootFailed], TRUE);
+    assert.equal(writes[0]?.patch.annotations?.[ANNOTATIONS.rebootOk], null);
+  });
+});

@@ -1,0 +1,517 @@
+// The decision core: given one policy, the nodes (with this process's own
+// pending writes laid over them) and the time, what to write next. Pure and
+// synchronous, so the reconcile loop and the FleetLock server decide through
+// the same code against the same budget, and so every rule can be tested
+// without a cluster.
+import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { applyPatch, combinePatches, protocolFacts, type NodePatch, type NodeState } from './node-state.ts';
+import { countsAgainstBudget, NODE_PHASES, phaseOf, type NodePhase } from './phase.ts';
+import { planConditions, type HookWait, type PlannedCondition } from './conditions.ts';
+import { EVENT_REASONS, type EventReason, type RevokeCause } from './reasons.ts';
+import type { RolloutPolicy } from './rollout-policy.ts';
+
+/** A write this process made that its informer has not shown yet. */
+export interface PendingWrite {
+  readonly patch: NodePatch;
+  /** The node's resourceVersion after the write, when the API server answered. */
+  readonly resourceVersion: string | undefined;
+}
+
+/** A Zincati client asking for a slot now (FleetLock pre-reboot). */
+export interface FleetLockRequest {
+  readonly node: string;
+  readonly clientId: string;
+  /** When this client first asked; its place in the fair order. */
+  readonly since: number;
+  /**
+   * Whether the client is asking right now. A client that asked before but is
+   * not waiting for an answer is never granted (nobody would hear it), but the
+   * slot its turn comes to is kept free for it until it asks again.
+   */
+  readonly live?: boolean;
+}
+
+export interface OtherPolicy {
+  readonly name: string;
+  readonly selects: (labels: Readonly<Record<string, string>>) => boolean;
+}
+
+export interface PlanInput {
+  readonly policy: RolloutPolicy;
+  /** Every other UpdatePolicy, for overlap detection (rule 10). */
+  readonly otherPolicies: readonly OtherPolicy[];
+  /** All nodes known; the planner picks those the policy selects. */
+  readonly nodes: readonly NodeState[];
+  readonly now: number;
+  readonly pendingWrites?: ReadonlyMap<string, PendingWrite>;
+  /** When this process first saw each node need a reboot: the fair order, oldest first. */
+  readonly rebootNeededSince?: ReadonlyMap<string, number>;
+  readonly fleetLockRequests?: readonly FleetLockRequest[];
+}
+
+export type ActionKind =
+  | 'requestBeforeRebootHooks'
+  | 'approve'
+  | 'grantFleetLock'
+  | 'revoke'
+  | 'requestAfterRebootHooks'
+  | 'complete'
+  | 'markFailed';
+
+/** Actions that take a slot the node did not hold. */
+export const GRANT_KINDS: ReadonlySet<ActionKind> = new Set(['requestBeforeRebootHooks', 'approve', 'grantFleetLock']);
+
+export interface PlannedAction {
+  readonly kind: ActionKind;
+  readonly node: string;
+  /** The resourceVersion the decision saw; the write is conditioned on it. */
+  readonly basedOn: string;
+  readonly patch: NodePatch;
+  readonly reason: EventReason;
+  readonly message: string;
+  readonly warning: boolean;
+  /** For grants: when the node was first seen to need its reboot. */
+  readonly since?: number;
+  /** For grants: whether it took a new slot (false for a node already down or cordoned). */
+  readonly takesSlot?: boolean;
+}
+
+export type { PlannedCondition } from './conditions.ts';
+
+export type FleetLockDecision =
+  | { readonly granted: true; readonly alreadyHeld: boolean }
+  | { readonly granted: false; readonly reason: string };
+
+export interface Budget {
+  /** maxUnavailable resolved against the selected nodes. */
+  readonly limit: number;
+  /** Nodes counting against it once the planned actions land. */
+  readonly unavailable: number;
+  readonly selected: number;
+}
+
+export interface RolloutPlan {
+  readonly actions: readonly PlannedAction[];
+  readonly budget: Budget;
+  /** Every selected node's phase once the planned actions land. */
+  readonly phases: ReadonlyMap<string, NodePhase>;
+  readonly counts: Readonly<Record<NodePhase, number>> & { readonly total: number };
+  /** The nodes holding a slot of maxUnavailable once the planned actions land. */
+  readonly slotHolders: readonly string[];
+  readonly conditions: readonly PlannedCondition[];
+  readonly fleetLock: ReadonlyMap<string, FleetLockDecision>;
+  /** The next instant at which the plan could change without any node changing (window, timeout, back-off). */
+  readonly wakeAt: number | undefined;
+}
+
+
+const rfc3339 = (time: number): string => new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const removeKeys = (keys: readonly string[]): Record<string, null> => Object.fromEntries(keys.map((key) => [key, null]));
+
+function unmetHooks(node: NodeState, hooks: readonly string[]): string[] {
+  return hooks.filter((hook) => node.annotations[hook] !== TRUE);
+}
+
+/** Lays this process's pending writes over the nodes the informer shows. */
+export function overlayPendingWrites(nodes: readonly NodeState[], pending: ReadonlyMap<string, PendingWrite> | undefined): NodeState[] {
+  if (pending === undefined || pending.size === 0) return [...nodes];
+  return nodes.map((node) => {
+    const write = pending.get(node.name);
+    if (write === undefined) return node;
+    const patched = applyPatch(node, write.patch);
+    return write.resourceVersion === undefined ? patched : { ...patched, resourceVersion: write.resourceVersion };
+  });
+}
+
+interface Candidate {
+  readonly node: NodeState;
+  readonly since: number;
+  readonly fleetLock?: FleetLockRequest;
+}
+
+/** Mutable working state of one planning pass. */
+class Pass {
+  readonly policy: RolloutPolicy;
+  readonly now: number;
+  readonly releaseFailed: boolean;
+  readonly nodes = new Map<string, NodeState>();
+  readonly actions: PlannedAction[] = [];
+  readonly fleetLock = new Map<string, FleetLockDecision>();
+  readonly wakeTimes: number[] = [];
+
+  constructor(policy: RolloutPolicy, now: number, selected: readonly NodeState[]) {
+    this.policy = policy;
+    this.now = now;
+    this.releaseFailed = policy.onRebootTimeout === 'ReleaseSlot';
+    for (const node of selected) this.nodes.set(node.name, node);
+  }
+
+  get unavailable(): number {
+    let count = 0;
+    for (const node of this.nodes.values()) if (countsAgainstBudget(node, this.releaseFailed)) count += 1;
+    return count;
+  }
+
+  act(node: NodeState, action: Omit<PlannedAction, 'node' | 'basedOn'>): NodeState {
+    this.actions.push({ ...action, node: node.name, basedOn: node.resourceVersion });
+    const next = applyPatch(node, action.patch);
+    this.nodes.set(node.name, next);
+    return next;
+  }
+
+  wakeAt(time: number): void {
+    if (time > this.now) this.wakeTimes.push(time);
+  }
+}
+
+/** Plans one round of a policy's rollout; see the design's rules 2 to 11. */
+export function planRollout(input: PlanInput): RolloutPlan {
+  const { policy, now } = input;
+  const all = overlayPendingWrites(input.nodes, input.pendingWrites);
+  const selected = all.filter((node) => policy.selects(node.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const pass = new Pass(policy, now, selected);
+  const limit = Math.max(1, policy.budgetFor(selected.length));
+  const window = policy.windowAt(now);
+  if (window.nextChangeAt !== undefined) pass.wakeAt(window.nextChangeAt);
+  const closedCause: RevokeCause | undefined = policy.paused ? 'Paused' : window.open ? undefined : 'WindowClosed';
+
+  // Rule 10: a node another policy also selects is left alone (but still counts).
+  const overlaps = new Map<string, string>();
+  for (const node of selected) {
+    const other = input.otherPolicies.find((candidate) => candidate.name !== policy.name && candidate.selects(node.labels));
+    if (other !== undefined) overlaps.set(node.name, other.name);
+  }
+
+  const hooksPending: HookWait[] = [];
+  for (const original of selected) {
+    if (overlaps.has(original.name)) continue;
+    const node = finishOrTimeOut(pass, original, hooksPending);
+    if (closedCause !== undefined) revokeUnstarted(pass, node, closedCause);
+  }
+  for (const original of selected) {
+    if (overlaps.has(original.name) || closedCause !== undefined) continue;
+    const node = pass.nodes.get(original.name) ?? original;
+    approveAfterHooks(pass, node, hooksPending);
+  }
+
+  const requests = new Map((input.fleetLockRequests ?? []).map((request) => [request.node, request]));
+  const candidates: Candidate[] = [];
+  const backingOff: string[] = [];
+  for (const node of pass.nodes.values()) {
+    const request = requests.get(node.name);
+    if (request !== undefined) {
+      const refusal = fleetLockRefusal(pass, node, request, overlaps.get(node.name));
+      if (refusal !== undefined) {
+        pass.fleetLock.set(node.name, refusal);
+        continue;
+      }
+    } else if (overlaps.has(node.name) || !isAgentCandidate(node)) {
+      continue;
+    }
+    const drainFailedAt = protocolFacts(node).drainFailedAt;
+    if (drainFailedAt !== undefined && drainFailedAt + policy.drainRetryBackoffMs > now) {
+      pass.wakeAt(drainFailedAt + policy.drainRetryBackoffMs);
+      backingOff.push(node.name);
+      if (request !== undefined) pass.fleetLock.set(node.name, { granted: false, reason: `its last drain failed at ${rfc3339(drainFailedAt)}; it is retried from ${rfc3339(drainFailedAt + policy.drainRetryBackoffMs)}` });
+      continue;
+    }
+    // A node retried after a failed drain queues again from its retry time, behind nodes that waited longer.
+    const retryAt = drainFailedAt === undefined ? Number.NEGATIVE_INFINITY : drainFailedAt + policy.drainRetryBackoffMs;
+    const since = Math.max(request?.since ?? input.rebootNeededSince?.get(node.name) ?? now, retryAt);
+    candidates.push(request === undefined ? { node, since } : { node, since, fleetLock: request });
+  }
+  candidates.sort((a, b) => a.since - b.since || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
+
+  const waiting = grantInFairOrder(pass, candidates, limit, closedCause, window.nextOpenAt);
+
+  const phases = new Map<string, NodePhase>();
+  for (const node of pass.nodes.values()) phases.set(node.name, phaseOf(node));
+  const counts = Object.fromEntries(NODE_PHASES.map((phase) => [phase, 0])) as Record<NodePhase, number>;
+  for (const phase of phases.values()) counts[phase] += 1;
+  const slotHolders = [...pass.nodes.values()].filter((node) => countsAgainstBudget(node, pass.releaseFailed)).map((node) => node.name);
+  const budget: Budget = { limit, unavailable: slotHolders.length, selected: selected.length };
+
+  const conditions = planConditions({
+    policy,
+    moved: pass.actions.some((action) => GRANT_KINDS.has(action.kind) || action.kind === 'complete'),
+    nodes: [...pass.nodes.values()],
+    releaseFailed: pass.releaseFailed,
+    phases,
+    overlaps,
+    waiting: waiting.map((candidate) => candidate.node.name),
+    backingOff,
+    hooksPending,
+    limit,
+    selected: selected.length,
+    closedCause,
+    nextOpenAt: window.nextOpenAt,
+  });
+
+  return {
+    actions: pass.actions,
+    budget,
+    phases,
+    counts: { ...counts, total: selected.length },
+    slotHolders,
+    conditions,
+    fleetLock: pass.fleetLock,
+    wakeAt: pass.wakeTimes.length === 0 ? undefined : Math.min(...pass.wakeTimes),
+  };
+}
+
+/** Whether the agent-driven protocol wants a slot for this node now. */
+function isAgentCandidate(node: NodeState): boolean {
+  const facts = protocolFacts(node);
+  return facts.rebootNeeded && !facts.rebootOk && !facts.beforeReboot && !facts.inProgress && !facts.failed && facts.fleetLockHolder === undefined;
+}
+
+/** Rules 5 and 9: clean up nodes that are back, mark those that did not come back in time. */
+function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]): NodeState {
+  const { policy, now } = pass;
+  const facts = protocolFacts(node);
+  if (facts.rebootOk && !facts.rebootNeeded && !facts.inProgress) {
+    if (policy.afterRebootHooks.length > 0) {
+      if (!facts.afterReboot) {
+        return pass.act(node, {
+          kind: 'requestAfterRebootHooks',
+          patch: { labels: { [LABELS.afterReboot]: TRUE } },
+          reason: EVENT_REASONS.afterRebootHooksPending,
+          message: `node ${node.name} is back; waiting for after-reboot hooks ${policy.afterRebootHooks.join(', ')} to be "true" (UpdatePolicy ${policy.name})`,
+          warning: false,
+        });
+      }
+      const unmet = unmetHooks(node, policy.afterRebootHooks);
+      if (unmet.length > 0) {
+        hooksPending.push({ node: node.name, hooks: unmet, label: 'after-reboot' });
+        return node;
+      }
+    }
+    return pass.act(node, {
+      kind: 'complete',
+      patch: {
+        annotations: {
+          ...removeKeys(policy.afterRebootHooks),
+          ...removeKeys([ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy, ANNOTATIONS.rebootFailed, ANNOTATIONS.drainFailed]),
+        },
+        labels: removeKeys([LABELS.afterReboot]),
+      },
+      reason: EVENT_REASONS.rebootCompleted,
+      message: `node ${node.name} rebooted and is done (UpdatePolicy ${policy.name})`,
+      warning: false,
+    });
+  }
+
+  // Rule 8: the agent gave up draining (onTimeout Retry) and handed the slot back.
+  if (facts.rebootOk && !facts.inProgress && facts.drainFailedAt !== undefined) {
+    return revoke(pass, node, 'DrainFailed');
+  }
+
+  const heldSince = facts.rebootOk || facts.fleetLockHolder !== undefined ? facts.grantedAt : undefined;
+  const unfinished = facts.fleetLockHolder !== undefined || facts.rebootNeeded || facts.inProgress;
+  if (heldSince !== undefined && unfinished && !facts.failed) {
+    const deadline = heldSince + policy.rebootTimeoutMs;
+    if (deadline > now) {
+      pass.wakeAt(deadline);
+      return node;
+    }
+    // Under ReleaseSlot an approved node that never started loses reboot-ok too, so that it cannot start
+    // later, uncounted, on top of the nodes granted in its place.
+    const releaseUnstarted = policy.onRebootTimeout === 'ReleaseSlot' && facts.rebootOk && !facts.inProgress;
+    return pass.act(node, {
+      kind: 'markFailed',
+      patch: {
+        annotations: {
+          [ANNOTATIONS.rebootFailed]: TRUE,
+          ...(releaseUnstarted ? removeKeys([ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy]) : {}),
+        },
+      },
+      reason: EVENT_REASONS.rebootTimedOut,
+      message:
+        `node ${node.name} did not finish its reboot within ${Math.round(policy.rebootTimeoutMs / 1000)} s of ${rfc3339(heldSince)}; ` +
+        (policy.onRebootTimeout === 'HoldSlot'
+          ? 'it keeps its slot (rebootTimeout.onTimeout HoldSlot) until it comes back or someone removes the reboot-failed annotation'
+          : 'its slot is released (rebootTimeout.onTimeout ReleaseSlot); it still counts while it is down or cordoned'),
+      warning: true,
+    });
+  }
+  return node;
+}
+
+function revoke(pass: Pass, node: NodeState, cause: RevokeCause): NodeState {
+  const { policy } = pass;
+  const because: Record<RevokeCause, string> = {
+    WindowClosed: 'no reboot window is open',
+    Paused: 'the policy is paused',
+    DrainFailed: 'its drain failed; it is retried after a back-off',
+    NoLongerNeeded: 'it no longer needs a reboot',
+    RebootTimedOut: 'it timed out',
+  };
+  return pass.act(node, {
+    kind: 'revoke',
+    patch: {
+      annotations: {
+        ...removeKeys([ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy]),
+        ...removeKeys(policy.beforeRebootHooks),
+      },
+      labels: removeKeys([LABELS.beforeReboot]),
+    },
+    reason: EVENT_REASONS.rebootRevoked,
+    message: `reboot of node ${node.name} revoked before it started: ${because[cause]} (UpdatePolicy ${policy.name})`,
+    warning: cause === 'DrainFailed',
+  });
+}
+
+/** Rule 7 (and pause): a node let go but not yet started is held back. */
+function revokeUnstarted(pass: Pass, node: NodeState, cause: RevokeCause): void {
+  const facts = protocolFacts(node);
+  if (facts.inProgress) return;
+  if ((facts.rebootOk && facts.rebootNeeded) || facts.beforeReboot) revoke(pass, node, cause);
+}
+
+/** Rule 2, second half: a node whose before-reboot hooks all say "true" is approved. */
+function approveAfterHooks(pass: Pass, node: NodeState, hooksPending: HookWait[]): void {
+  const facts = protocolFacts(node);
+  if (!facts.beforeReboot || facts.rebootOk || facts.inProgress) return;
+  if (!facts.rebootNeeded) {
+    revoke(pass, node, 'NoLongerNeeded');
+    return;
+  }
+  const unmet = unmetHooks(node, pass.policy.beforeRebootHooks);
+  if (unmet.length > 0) {
+    hooksPending.push({ node: node.name, hooks: unmet, label: 'before-reboot' });
+    return;
+  }
+  pass.act(node, approval(pass, node, undefined, false));
+}
+
+function approval(pass: Pass, node: NodeState, since: number | undefined, takesSlot: boolean): Omit<PlannedAction, 'node' | 'basedOn'> {
+  const { policy, now } = pass;
+  return {
+    kind: 'approve',
+    patch: {
+      annotations: {
+        [ANNOTATIONS.rebootOk]: TRUE,
+        [ANNOTATIONS.rebootGrantedAt]: rfc3339(now),
+        [ANNOTATIONS.policy]: policy.name,
+        ...removeKeys([ANNOTATIONS.drainFailed, ...policy.beforeRebootHooks]),
+      },
+      labels: removeKeys([LABELS.beforeReboot]),
+    },
+    reason: EVENT_REASONS.rebootApproved,
+    message: `node ${node.name} may drain and reboot now (UpdatePolicy ${policy.name})`,
+    warning: false,
+    ...(since === undefined ? {} : { since }),
+    takesSlot,
+  };
+}
+
+function fleetLockRefusal(pass: Pass, node: NodeState, request: FleetLockRequest, overlappingPolicy: string | undefined): FleetLockDecision | undefined {
+  const facts = protocolFacts(node);
+  if (facts.fleetLockHolder === request.clientId) return { granted: true, alreadyHeld: true };
+  if (overlappingPolicy !== undefined) {
+    return { granted: false, reason: `node ${node.name} is selected by UpdatePolicies ${pass.policy.name} and ${overlappingPolicy}; nodes selected by more than one policy are not rebooted` };
+  }
+  if (facts.fleetLockHolder !== undefined) return { granted: false, reason: `node ${node.name}'s slot is held by another FleetLock client id` };
+  if (facts.failed) return { granted: false, reason: `node ${node.name} is marked ${ANNOTATIONS.rebootFailed}; remove the annotation to let it reboot again` };
+  if (facts.rebootOk || facts.inProgress || facts.beforeReboot) return { granted: false, reason: `node ${node.name} is being rebooted by the Strata update agent` };
+  return undefined;
+}
+
+/** Rules 2 and 6: hand out the free slots, oldest request first. */
+function grantInFairOrder(pass: Pass, candidates: readonly Candidate[], limit: number, closedCause: RevokeCause | undefined, nextOpenAt: number | undefined): Candidate[] {
+  const { policy, now } = pass;
+  const waiting: Candidate[] = [];
+  let unavailable = pass.unavailable;
+  for (const candidate of candidates) {
+    const { node, fleetLock } = candidate;
+    const refuse = (reason: string): void => {
+      waiting.push(candidate);
+      if (fleetLock !== undefined) pass.fleetLock.set(node.name, { granted: false, reason });
+    };
+    if (closedCause === 'Paused') {
+      refuse(`UpdatePolicy ${policy.name} is paused`);
+      continue;
+    }
+    if (closedCause === 'WindowClosed') {
+      refuse(`no reboot window of UpdatePolicy ${policy.name} is open${nextOpenAt === undefined ? '' : `; the next opens at ${rfc3339(nextOpenAt)}`}`);
+      continue;
+    }
+    const takesSlot = !countsAgainstBudget(node, pass.releaseFailed);
+    if (takesSlot && unavailable >= limit) {
+      refuse(`all ${limit} slots of UpdatePolicy ${policy.name} are taken (maxUnavailable)`);
+      continue;
+    }
+    if (takesSlot) unavailable += 1;
+    if (fleetLock !== undefined && fleetLock.live === false) {
+      refuse(`a slot of UpdatePolicy ${policy.name} is kept for FleetLock client ${fleetLock.clientId}; it is granted when the client asks again`);
+      continue;
+    }
+    if (fleetLock !== undefined) {
+      pass.act(node, {
+        kind: 'grantFleetLock',
+        patch: {
+          annotations: {
+            [ANNOTATIONS.fleetLockHolder]: fleetLock.clientId,
+            [ANNOTATIONS.rebootGrantedAt]: rfc3339(now),
+            [ANNOTATIONS.policy]: policy.name,
+            [ANNOTATIONS.drainFailed]: null,
+          },
+        },
+        reason: EVENT_REASONS.fleetLockAcquired,
+        message: `FleetLock client ${fleetLock.clientId} of node ${node.name} took a reboot slot (UpdatePolicy ${policy.name})`,
+        warning: false,
+        since: candidate.since,
+        takesSlot,
+      });
+      pass.fleetLock.set(node.name, { granted: true, alreadyHeld: false });
+    } else if (policy.beforeRebootHooks.length > 0) {
+      pass.act(node, {
+        kind: 'requestBeforeRebootHooks',
+        patch: { labels: { [LABELS.beforeReboot]: TRUE }, annotations: removeKeys([ANNOTATIONS.drainFailed]) },
+        reason: EVENT_REASONS.beforeRebootHooksPending,
+        message: `node ${node.name} holds a reboot slot; waiting for before-reboot hooks ${policy.beforeRebootHooks.join(', ')} to be "true" (UpdatePolicy ${policy.name})`,
+        warning: false,
+        since: candidate.since,
+        takesSlot,
+      });
+    } else {
+      pass.act(node, approval(pass, node, candidate.since, takesSlot));
+    }
+  }
+  return waiting;
+}
+
+/** One conditioned write per node: the plan's actions on a node, in order, as a single patch. */
+export interface NodeWrite {
+  readonly node: string;
+  readonly basedOn: string;
+  readonly patch: NodePatch;
+  readonly actions: readonly PlannedAction[];
+  /** Whether the write takes a slot the node did not hold. */
+  readonly takesSlot: boolean;
+}
+
+/**
+ * The plan's writes, one per node, in two stages: first every write that
+ * takes no new slot (clean-ups, revocations, failures, approvals of nodes
+ * already holding a slot), then the grants. A grant may rely on a slot that a
+ * first-stage write frees, so the executor must run the second stage only if
+ * every write of the first succeeded.
+ */
+export function writesOf(actions: readonly PlannedAction[]): NodeWrite[] {
+  const byNode = new Map<string, PlannedAction[]>();
+  for (const action of actions) {
+    const list = byNode.get(action.node);
+    if (list === undefined) byNode.set(action.node, [action]);
+    else list.push(action);
+  }
+  const writes = [...byNode].map(([node, list]) => ({
+    node,
+    basedOn: list[0]?.basedOn ?? '',
+    patch: list.map((action) => action.patch).reduce<NodePatch>((merged, patch) => combinePatches(merged, patch), {}),
+    actions: list,
+    takesSlot: list.some((action) => action.takesSlot === true),
+  }));
+  return [...writes.filter((write) => !write.takesSlot), ...writes.filter((write) => write.takesSlot)];
+}

@@ -1,0 +1,102 @@
+// Typed builders for the decision core's tests.
+import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import type { NodeState } from './node-state.ts';
+import type { RolloutPolicy, WindowAt } from './rollout-policy.ts';
+
+export const T0 = Date.parse('2025-03-10T12:00:00Z');
+export const MINUTE = 60_000;
+
+export interface NodeOptions {
+  readonly name: string;
+  readonly ready?: boolean;
+  readonly unschedulable?: boolean;
+  readonly labels?: Record<string, string>;
+  readonly annotations?: Record<string, string>;
+  readonly resourceVersion?: string;
+  readonly machineId?: string;
+}
+
+export function aNode(options: NodeOptions): NodeState {
+  return {
+    name: options.name,
+    uid: `uid-${options.name}`,
+    resourceVersion: options.resourceVersion ?? '1',
+    labels: { pool: 'workers', ...options.labels },
+    annotations: options.annotations ?? {},
+    unschedulable: options.unschedulable ?? false,
+    ready: options.ready ?? true,
+    machineId: options.machineId,
+  };
+}
+
+/** A node whose agent reports an update staged and waiting for a reboot. */
+export const needing = (name: string, more: Partial<NodeOptions> = {}): NodeState =>
+  aNode({ ...more, name, annotations: { [ANNOTATIONS.rebootNeeded]: TRUE, ...more.annotations }, labels: { [LABELS.rebootNeeded]: TRUE, ...more.labels } });
+
+/** A node the operator approved at `grantedAt` and whose agent has not started. */
+export const approved = (name: string, grantedAt: number, more: Partial<NodeOptions> = {}): NodeState =>
+  needing(name, {
+    ...more,
+    annotations: { [ANNOTATIONS.rebootOk]: TRUE, [ANNOTATIONS.rebootGrantedAt]: new Date(grantedAt).toISOString(), [ANNOTATIONS.policy]: 'workers', ...more.annotations },
+  });
+
+/** A node whose agent is draining or rebooting it (not ready once it went down). */
+export const inProgress = (name: string, grantedAt: number, more: Partial<NodeOptions> = {}): NodeState =>
+  approved(name, grantedAt, { unschedulable: true, ...more, annotations: { [ANNOTATIONS.rebootInProgress]: TRUE, [ANNOTATIONS.agentMadeUnschedulable]: TRUE, ...more.annotations } });
+
+/** A node that rebooted: the agent has reset its state, reboot-ok is still set. */
+export const rebooted = (name: string, grantedAt: number, more: Partial<NodeOptions> = {}): NodeState =>
+  aNode({
+    ...more,
+    name,
+    annotations: { [ANNOTATIONS.rebootOk]: TRUE, [ANNOTATIONS.rebootGrantedAt]: new Date(grantedAt).toISOString(), [ANNOTATIONS.policy]: 'workers', [ANNOTATIONS.rebootNeeded]: 'false', ...more.annotations },
+  });
+
+export interface RolloutPolicyOptions {
+  readonly name?: string;
+  /** matchLabels of the selector. */
+  readonly matchLabels?: Record<string, string>;
+  readonly maxUnavailable?: number;
+  readonly window?: WindowAt | ((now: number) => WindowAt);
+  readonly paused?: boolean;
+  readonly beforeRebootHooks?: readonly string[];
+  readonly afterRebootHooks?: readonly string[];
+  readonly rebootTimeoutMs?: number;
+  readonly onRebootTimeout?: 'HoldSlot' | 'ReleaseSlot';
+  readonly drainRetryBackoffMs?: number;
+}
+
+export const matchLabels =
+  (wanted: Record<string, string>) =>
+  (labels: Readonly<Record<string, string>>): boolean =>
+    Object.entries(wanted).every(([key, value]) => labels[key] === value);
+
+export function aRolloutPolicy(options: RolloutPolicyOptions = {}): RolloutPolicy {
+  const window = options.window ?? { open: true };
+  return {
+    name: options.name ?? 'workers',
+    uid: `uid-${options.name ?? 'workers'}`,
+    generation: 1,
+    selects: matchLabels(options.matchLabels ?? { pool: 'workers' }),
+    budgetFor: () => options.maxUnavailable ?? 1,
+    windowAt: typeof window === 'function' ? window : () => window,
+    paused: options.paused ?? false,
+    beforeRebootHooks: options.beforeRebootHooks ?? [],
+    afterRebootHooks: options.afterRebootHooks ?? [],
+    rebootTimeoutMs: options.rebootTimeoutMs ?? 30 * MINUTE,
+    onRebootTimeout: options.onRebootTimeout ?? 'HoldSlot',
+    drainRetryBackoffMs: options.drainRetryBackoffMs ?? 5 * MINUTE,
+  };
+}
+
+/** mulberry32: a small seeded generator, so a failing property test can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
