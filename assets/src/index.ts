@@ -18,3 +18,4 @@ export * from './config/index.ts';
 export * from './ignition/index.ts';
 export * from './manifests/index.ts';
 export * from './os/index.ts';
+export { withLockFile, type LockHolder, type LockOptions } from './fs/lock-file.ts';

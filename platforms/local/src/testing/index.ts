@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
-import { StrataError, type ClusterConfig } from '@strata/assets';
+import { StrataError, withLockFile, type ClusterConfig } from '@strata/assets';
 import { ClusterDirectory } from '../cluster/cluster-dir.ts';
 import { defaultLocalConfig } from '../cluster/default-config.ts';
 import { upLocalCluster, type LocalCluster, type UpLocalClusterOptions } from '../cluster/local-cluster.ts';
@@ -52,9 +52,56 @@ const FAST_OS: NonNullable<UpLocalClusterOptions['os']> = {
 /**
  * Starts a local cluster (the rendered control plane on 127.0.0.2-4 and
  * simulated Flatcar nodes) in a temporary directory. Local clusters use fixed
- * loopback addresses, so one runs at a time on a machine.
+ * loopback addresses, so one runs at a time on a machine: a second call, from
+ * this process or another, waits until the first is destroyed.
  */
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
+  const lock = await holdMachineLock(options.progress);
+  try {
+    const cluster = await startUnlocked(options);
+    return {
+      ...cluster,
+      destroy: async () => {
+        try {
+          await cluster.destroy();
+        } finally {
+          await lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+/** Where test runs on one machine (say a CI clone beside a working tree) queue for the fixed loopback addresses. */
+const MACHINE_LOCK = join(tmpdir(), 'strata-local-test-cluster.lock');
+
+/** Takes the machine-wide lock and keeps it until release(); a holder that died is taken over. */
+async function holdMachineLock(progress?: (message: string) => void): Promise<{ release(): Promise<void> }> {
+  let acquired!: () => void;
+  let release!: () => void;
+  const isAcquired = new Promise<void>((resolve) => (acquired = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const held = withLockFile(
+    MACHINE_LOCK,
+    async () => {
+      acquired();
+      await released;
+    },
+    { onWait: (holder) => progress?.(`waiting for the local test cluster of process ${holder.pid} to finish (one at a time per machine)`) },
+  );
+  await Promise.race([isAcquired, held]);
+  return {
+    release: async () => {
+      release();
+      await held;
+    },
+  };
+}
+
+async function startUnlocked(options: TestClusterOptions): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'strata-local-cluster-'));
   const config =
     options.config ??
