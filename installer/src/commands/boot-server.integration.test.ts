@@ -50,9 +50,9 @@ describe('strata boot-server serve --store kubernetes: two replicas answer alike
     const [first, second] = await Promise.all([startReplica(), startReplica()]);
     const client = new BootApiClient(credentials.endpoint(first.apiUrl));
     try {
-      await client.putProfile(aProfile({ id: 'worker', boot: { kernel: '/assets/vmlinuz', initrd: [], args: ['console=ttyS0'] }, ignition_id: 'worker.ign' }));
+      await client.putProfile(aProfile({ id: 'worker', boot: { kernel: '/assets/vmlinuz', initrd: [], args: ['console=ttyS0'] }, ignition_id: 'worker.tmpl' }));
       await client.putGroup(aGroup({ id: 'node1', profile: 'worker', selector: { mac: MAC }, metadata: { hostname: 'node1' } }));
-      await client.putTemplate('ignition', 'worker.ign', '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/hostname","contents":{"source":"data:,{{.hostname}}"}}]}}');
+      await client.putTemplate('ignition', 'worker.tmpl', '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/hostname","contents":{"source":"data:,{{.hostname}}"}}]}}');
       const expected = '#!ipxe\nkernel /assets/vmlinuz console=ttyS0\nboot\n';
       for (const replica of [first, second]) {
         const script = await waitFor(`the group on ${replica.bootUrl}`, async () => {
