@@ -1,14 +1,16 @@
 import { Command } from 'commander';
-import { BinaryResolutionError, COMPONENT_NAMES, resolveBinaries, type ComponentName } from '@strata/assets/binaries';
+import { BinaryResolutionError, COMPONENT_NAMES, resolveBinaries, TOOL_NAMES, type BinaryName } from '@strata/assets/binaries';
 
-function isComponent(name: string): name is ComponentName {
-  return (COMPONENT_NAMES as readonly string[]).includes(name);
+const BINARY_NAMES: readonly BinaryName[] = [...COMPONENT_NAMES, ...TOOL_NAMES];
+
+function isBinary(name: string): name is BinaryName {
+  return (BINARY_NAMES as readonly string[]).includes(name);
 }
 
 export function binariesCommand(): Command {
   return new Command('binaries')
-    .description('obtain the pinned control-plane binaries (etcd, kube-apiserver, ...) and print where they are')
-    .argument('[components...]', `any of: ${COMPONENT_NAMES.join(', ')} (default: all)`)
+    .description('obtain the pinned control-plane binaries (etcd, kube-apiserver, ...) and the Pulumi CLI, and print where they are')
+    .argument('[components...]', `any of: ${BINARY_NAMES.join(', ')} (default: the control plane)`)
     .option('--json', 'print {"<component>": {"path", "source"}} as JSON')
     .addHelpText(
       'after',
@@ -19,15 +21,15 @@ the official release download ($STRATA_KUBERNETES_DOWNLOAD_URL and
 $STRATA_ETCD_DOWNLOAD_URL name mirrors).`,
     )
     .action(async (names: string[], options: { json?: boolean }) => {
-      const unknown = names.filter((name) => !isComponent(name));
+      const unknown = names.filter((name) => !isBinary(name));
       if (unknown.length > 0) {
-        process.stderr.write(`unknown component(s): ${unknown.join(', ')}; choose from ${COMPONENT_NAMES.join(', ')}\n`);
+        process.stderr.write(`unknown component(s): ${unknown.join(', ')}; choose from ${BINARY_NAMES.join(', ')}\n`);
         process.exit(2);
       }
-      const components = names.filter(isComponent);
+      const components = names.filter(isBinary);
       try {
         const { paths, sources } = await resolveBinaries(components.length > 0 ? { components } : {});
-        const resolved = Object.keys(paths) as ComponentName[];
+        const resolved = Object.keys(paths) as BinaryName[];
         if (options.json) {
           const out = Object.fromEntries(resolved.map((name) => [name, { path: paths[name], source: sources[name] }]));
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
