@@ -4,6 +4,7 @@ import { bootServerCommand } from './commands/boot-server.ts';
 import { renderCommand } from './commands/render.ts';
 import { upCommand } from './commands/up.ts';
 import { downCommand } from './commands/down.ts';
+import { updateCommand } from './commands/update.ts';
 import { version } from './version.ts';
 
 const program = new Command()
@@ -25,6 +26,6 @@ program.exitOverride((error) => {
   process.exit(error.exitCode === 0 ? 0 : 2);
 });
 // Subcommands take the exit-code and help behaviour set above.
-for (const command of [upCommand(), downCommand(), renderCommand(), binariesCommand(), bootServerCommand()]) program.addCommand(command.copyInheritedSettings(program));
+for (const command of [upCommand(), downCommand(), updateCommand(), renderCommand(), binariesCommand(), bootServerCommand()]) program.addCommand(command.copyInheritedSettings(program));
 
 await program.parseAsync(process.argv);

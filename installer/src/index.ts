@@ -1,2 +1,11 @@
-// @strata/installer is used through its `strata` command; it has no library API yet.
+// @strata/installer is used through its `strata` command. Its library API is
+// what the whole-system tests need to build clusters exactly as it does.
 export { version } from './version.ts';
+export {
+  localPlatformComponents,
+  LocalComponentsError,
+  UPDATE_OPERATOR_BIN,
+  UpdateAgents,
+  type LocalPlatformComponents,
+  type LocalPlatformComponentsOptions,
+} from './local/components.ts';

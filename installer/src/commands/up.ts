@@ -1,6 +1,11 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
+import { pino } from 'pino';
 import { ClusterConfigError, loadClusterConfig, StrataError, type ClusterConfig } from '@strata/assets';
 import { ClusterDirectory, defaultClusterDir, defaultLocalConfig, upLocalCluster, type LocalCluster } from '@strata/platform-local';
+import { localPlatformComponents } from '../local/components.ts';
+import { applyUpdateOffer, readUpdateOffer, UPDATE_OFFER_SIGNAL } from '../local/update-offers.ts';
 
 interface UpOptions {
   readonly config?: string;
@@ -57,9 +62,34 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
+      // `strata update offer` writes an offer into the directory and signals this process.
+      process.on(UPDATE_OFFER_SIGNAL, () => {
+        if (cluster === undefined) {
+          process.stderr.write('an update was offered before the cluster was up: offer it again once strata up says the cluster is up\n');
+          return;
+        }
+        const running = cluster;
+        void readUpdateOffer(directory.path)
+          .then((offer) => applyUpdateOffer(running, offer).then((applied) => ({ offer, applied })))
+          .then(({ offer, applied }) => {
+            say(`update ${offer.version} offered${offer.group === undefined ? '' : ` to group ${offer.group}`}: ${applied.checking.length} node(s) checking now${applied.down.length === 0 ? '' : `, ${applied.down.length} down (they check once back)`}`);
+          })
+          .catch((error: unknown) => {
+            process.stderr.write(`cannot offer the update: ${error instanceof Error ? error.message : String(error)}\n`);
+          });
+      });
       try {
         const started = performance.now();
-        cluster = await upLocalCluster({ config, directory, progress: (message) => say(`  ${message}`) });
+        // The update agents run in this process, one per simulated node; their logs go beside the components'.
+        mkdirSync(directory.logsDir, { recursive: true });
+        const components = localPlatformComponents({ agentLogger: pino(pino.destination({ dest: join(directory.logsDir, 'update-agents.log'), append: true })) });
+        cluster = await upLocalCluster({
+          config,
+          directory,
+          progress: (message) => say(`  ${message}`),
+          images: components.images,
+          nodeRuntimes: components.nodeRuntimes,
+        });
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         if (options.json) {
           process.stdout.write(`${JSON.stringify({ name: config.name, dir: directory.path, kubeconfig: directory.kubeconfigPath, server: cluster.server, nodes: cluster.nodeNames() })}\n`);
@@ -69,6 +99,8 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
           say(`  try:         kubectl --kubeconfig ${directory.kubeconfigPath} get nodes -o wide`);
           say(`  API server:  ${cluster.server}`);
           say(`  logs:        ${directory.logsDir}`);
+          say(`  OS updates:  strata update offer <version> --dir ${directory.path}, then`);
+          say(`               kubectl --kubeconfig ${directory.kubeconfigPath} get updatepolicies,nodes -L update.strata.dev/version -w`);
           say('Press Ctrl-C (or run `strata down`) to stop.');
         }
       } catch (error) {

@@ -1,22 +1,47 @@
 #!/usr/bin/env node
 // The update operator's one binary: `operator` (the Deployment's two replicas)
 // and `agent` (the DaemonSet's pod on every node).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { Command, Option } from 'commander';
-import { KubeConfig } from '@kubernetes/client-node';
-import { UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_PORTS } from '@strata/assets';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { parseDuration, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_PORTS } from '@strata/assets';
+import { loadKubeConfig, SERVICE_ACCOUNT_DIR } from '@strata/operator-runtime';
 import { pino, type Logger } from 'pino';
 import { runAgent, runOperator } from '../src/index.ts';
 import { DbusOperatingSystem } from '../src/os/dbus-operating-system.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
+/**
+ * Where the pod's service account token is: the standard path in a container.
+ * The local platform runs pods as plain processes without a mount namespace,
+ * and announces each mounted volume's directory in a STRATA_VOLUME_<MOUNT>
+ * variable instead (the token's projected volume has a random name,
+ * kube-api-access-xxxxx): there it is the one holding a token and ca.crt.
+ */
+function serviceAccountDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (existsSync(join(SERVICE_ACCOUNT_DIR, 'token'))) return SERVICE_ACCOUNT_DIR;
+  const announced = Object.entries(env)
+    .filter(([name]) => name.startsWith('STRATA_VOLUME_'))
+    .map(([, dir]) => dir ?? '')
+    .find((dir) => dir !== '' && existsSync(join(dir, 'token')) && existsSync(join(dir, 'ca.crt')));
+  return announced ?? SERVICE_ACCOUNT_DIR;
+}
+
 function kubeConfigFrom(path: string | undefined): KubeConfig {
-  const config = new KubeConfig();
-  if (path === undefined) config.loadFromCluster();
-  else config.loadFromFile(path);
-  return config;
+  return path === undefined ? loadKubeConfig({ serviceAccountDir: serviceAccountDir() }) : loadKubeConfig({ kubeconfigPath: path });
+}
+
+/** A Go-style duration flag (15s, 500ms) in milliseconds. */
+function durationFlag(name: string): (text: string) => number {
+  return (text) => {
+    const ms = parseDuration(text);
+    if (ms === undefined || ms <= 0) throw new InvalidArgumentError(`${name} must be a duration above zero such as 15s or 500ms`);
+    return ms;
+  };
 }
 
 /** Aborts on SIGTERM or SIGINT, so that the process winds down (and the operator hands its Lease over). */
@@ -42,6 +67,9 @@ interface OperatorFlags {
   readonly fleetlockAddress: string;
   readonly fleetlockCertFile?: string;
   readonly fleetlockKeyFile?: string;
+  readonly leaderElectLeaseDuration?: number;
+  readonly leaderElectRenewDeadline?: number;
+  readonly leaderElectRetryPeriod?: number;
   readonly logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -55,11 +83,16 @@ const operatorCommand = new Command('operator')
   .option('--fleetlock-address <host:port>', 'where the FleetLock server listens', `0.0.0.0:${UPDATE_OPERATOR_PORTS.fleetLock}`)
   .option('--fleetlock-cert-file <path>', 'serve FleetLock over HTTPS with this certificate (PEM); needs --fleetlock-key-file')
   .option('--fleetlock-key-file <path>', 'the key of --fleetlock-cert-file (PEM)')
+  .option('--leader-elect-lease-duration <duration>', 'how long a standby waits after the leader\'s last renewal before taking over, in whole seconds (default 15s)', durationFlag('--leader-elect-lease-duration'))
+  .option('--leader-elect-renew-deadline <duration>', 'how long the leader keeps trying to renew before it stops leading (default 10s)', durationFlag('--leader-elect-renew-deadline'))
+  .option('--leader-elect-retry-period <duration>', 'how often the replicas try to acquire or renew the Lease (default 2s)', durationFlag('--leader-elect-retry-period'))
   .addOption(logLevel())
   .action(async (flags: OperatorFlags, command: Command) => {
     if ((flags.fleetlockCertFile === undefined) !== (flags.fleetlockKeyFile === undefined)) {
       command.error('--fleetlock-cert-file and --fleetlock-key-file go together: give both for HTTPS, or neither for HTTP', { exitCode: 2 });
     }
+    const leaseMs = flags.leaderElectLeaseDuration;
+    if (leaseMs !== undefined && leaseMs % 1000 !== 0) command.error('--leader-elect-lease-duration must be whole seconds (a Lease counts in seconds), e.g. 4s', { exitCode: 2 });
     const logger = pino({ level: flags.logLevel }).child({ identity: flags.identity });
     const tls =
       flags.fleetlockCertFile === undefined || flags.fleetlockKeyFile === undefined
@@ -73,6 +106,9 @@ const operatorCommand = new Command('operator')
       metricsAddress: flags.metricsAddress,
       fleetLockAddress: flags.fleetlockAddress,
       ...(tls === undefined ? {} : { fleetLockTls: tls }),
+      ...(leaseMs === undefined ? {} : { leaseDurationSeconds: leaseMs / 1000 }),
+      ...(flags.leaderElectRenewDeadline === undefined ? {} : { renewDeadlineMs: flags.leaderElectRenewDeadline }),
+      ...(flags.leaderElectRetryPeriod === undefined ? {} : { retryPeriodMs: flags.leaderElectRetryPeriod }),
       logger,
       signal: stopSignal(logger),
     });

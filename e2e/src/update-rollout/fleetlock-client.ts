@@ -1,0 +1,79 @@
+// A FleetLock client as Zincati (Fedora CoreOS's update agent) is one: POST
+// /v1/pre-reboot before finalizing an update and rebooting, POST
+// /v1/steady-state once booted, each with the header `fleet-lock-protocol:
+// true` and the body {"client_params":{"id","group"}}; 200 is success and any
+// other answer a failure described by {"kind","value"}, after which Zincati
+// asks again. Like Zincati through the operator's Service, it asks any
+// replica, and a standby's "not the leader" sends it to the next one.
+import { z } from 'zod';
+import { FLEETLOCK_HEADER, FLEETLOCK_HEADER_VALUE, FLEETLOCK_PATHS } from '@strata/update-operator';
+
+const errorBodySchema = z.object({ kind: z.string(), value: z.string() });
+
+export interface FleetLockReply {
+  readonly status: number;
+  /** The error's kind and value, for any answer but 200. */
+  readonly kind?: string;
+  readonly value?: string;
+  /** The replica that answered, host:port. */
+  readonly endpoint: string;
+}
+
+export interface ZincatiClientOptions {
+  /** The node's app-specific machine id (zincatiClientId of its machine id). */
+  readonly id: string;
+  /** Zincati's default update group. */
+  readonly group?: string;
+  /** The FleetLock servers to ask, host:port, in order (the operator's replicas). */
+  readonly endpoints: () => Promise<readonly string[]>;
+}
+
+export class ZincatiClient {
+  readonly #options: ZincatiClientOptions;
+
+  constructor(options: ZincatiClientOptions) {
+    this.#options = options;
+  }
+
+  /** One attempt at a reboot slot (RecursiveLock). */
+  preReboot(): Promise<FleetLockReply> {
+    return this.#ask(FLEETLOCK_PATHS.preReboot);
+  }
+
+  /** One attempt at giving the slot back (UnlockIfHeld). */
+  steadyState(): Promise<FleetLockReply> {
+    return this.#ask(FLEETLOCK_PATHS.steadyState);
+  }
+
+  async #ask(path: string): Promise<FleetLockReply> {
+    const endpoints = await this.#options.endpoints();
+    let last: FleetLockReply | undefined;
+    for (const endpoint of endpoints) {
+      let answer: Response;
+      try {
+        answer = await fetch(`http://${endpoint}${path}`, {
+          method: 'POST',
+          headers: { [FLEETLOCK_HEADER]: FLEETLOCK_HEADER_VALUE, 'content-type': 'application/json' },
+          body: JSON.stringify({ client_params: { id: this.#options.id, group: this.#options.group ?? 'default' } }),
+        });
+      } catch (error) {
+        last = { status: 0, kind: 'unreachable', value: error instanceof Error ? error.message : String(error), endpoint };
+        continue;
+      }
+      const text = await answer.text();
+      if (answer.status === 200) return { status: 200, endpoint };
+      const parsed = errorBodySchema.safeParse(safeJson(text));
+      last = parsed.success ? { status: answer.status, kind: parsed.data.kind, value: parsed.data.value, endpoint } : { status: answer.status, kind: 'unparsable', value: text, endpoint };
+      if (last.kind !== 'not_leader') return last;
+    }
+    return last ?? { status: 0, kind: 'no_endpoint', value: 'no FleetLock server to ask', endpoint: '' };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

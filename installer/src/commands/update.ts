@@ -1,0 +1,66 @@
+import { Command } from 'commander';
+import { ClusterConfigError, loadClusterConfig, StrataError } from '@strata/assets';
+import { ClusterDirectory, defaultClusterDir } from '@strata/platform-local';
+import { parseUpdateOffer, UPDATE_OFFER_SIGNAL, writeUpdateOffer } from '../local/update-offers.ts';
+
+interface OfferOptions {
+  readonly config?: string;
+  readonly dir?: string;
+  readonly group?: string;
+}
+
+/** `strata update offer <version>`: makes an OS update available to a local cluster's nodes. */
+export function updateCommand(): Command {
+  const offer = new Command('offer')
+    .description('make an OS version available to the simulated nodes of the local cluster that `strata up` runs; their update engines check at once')
+    .argument('<version>', 'the version to offer, e.g. 4230.2.4 (nodes install it only if it is newer than theirs)')
+    .option('-c, --config <file>', 'the cluster.yaml it was started with (to find its directory)')
+    .option('-d, --dir <dir>', 'the cluster directory (default: that of the cluster named "local")')
+    .option('--group <group>', 'offer it to this update group only (default: every group)')
+    .addHelpText(
+      'after',
+      `
+Each node's update engine downloads the version and then needs a reboot; the
+update operator reboots them within its UpdatePolicy's budget. Watch it with:
+  kubectl get updatepolicies
+  kubectl get nodes -L update.strata.dev/version -L update.strata.dev/reboot-needed -w`,
+    )
+    .action(async (version: string, options: OfferOptions) => {
+      let name = 'local';
+      if (options.config !== undefined) {
+        try {
+          name = (await loadClusterConfig(options.config)).name;
+        } catch (error) {
+          if (!(error instanceof ClusterConfigError)) throw error;
+          process.stderr.write(`${error.message}\n`);
+          process.exit(1);
+        }
+      }
+      let update;
+      try {
+        update = parseUpdateOffer({ version, ...(options.group === undefined ? {} : { group: options.group }) }, 'the update offer');
+      } catch (error) {
+        if (!(error instanceof StrataError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        process.exit(2);
+      }
+      const directory = new ClusterDirectory(options.dir ?? defaultClusterDir(name));
+      try {
+        const pid = await directory.runningPid();
+        if (pid === undefined) {
+          process.stderr.write(`No strata up is running for ${directory.path}: start the cluster with strata up first.\n`);
+          process.exit(1);
+        }
+        await writeUpdateOffer(directory.path, update);
+        process.kill(pid, UPDATE_OFFER_SIGNAL);
+        process.stderr.write(
+          `Offered ${update.version}${update.group === undefined ? '' : ` to group ${update.group}`} to the nodes of ${directory.path} (strata up, pid ${pid}, logs what they do).\n`,
+        );
+      } catch (error) {
+        if (!(error instanceof StrataError)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
+      }
+    });
+  return new Command('update').description('OS updates of the local cluster').addCommand(offer);
+}

@@ -1,0 +1,41 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { V1Pod } from '@kubernetes/client-node';
+import { UPDATE_OPERATOR_IMAGE } from '@strata/assets';
+import { ManualUpdateSource, SimulatedOperatingSystem } from '@strata/platform-local';
+import { LocalComponentsError, localPlatformComponents, UPDATE_OPERATOR_BIN } from './components.ts';
+
+/** A pod of the update operator's image, as the Deployment (`operator`) or the DaemonSet (`agent`) runs it. */
+function anUpdateOperatorPod(subcommand: 'operator' | 'agent', image = UPDATE_OPERATOR_IMAGE): V1Pod {
+  return { metadata: { name: `update-${subcommand}-x`, uid: `uid-${subcommand}` }, spec: { containers: [{ name: subcommand, image, args: [subcommand, '--log-level=info'] }] } };
+}
+
+const aMachine = (): SimulatedOperatingSystem => new SimulatedOperatingSystem({ id: 'flatcar', version: '4230.2.3', updateSource: new ManualUpdateSource() });
+
+describe('the local platform components', () => {
+  it('runs the operator image as this checkout\'s update-operator binary, with this Node', () => {
+    const { images } = localPlatformComponents();
+    assert.deepEqual(images, { [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, UPDATE_OPERATOR_BIN] } });
+    assert.ok(existsSync(UPDATE_OPERATOR_BIN), `${UPDATE_OPERATOR_BIN} exists`);
+  });
+
+  it('gives each node an agent runtime that takes the DaemonSet\'s agent pod only', () => {
+    const { nodeRuntimes } = localPlatformComponents();
+    const runtimes = nodeRuntimes({ nodeName: 'node-a', os: aMachine() });
+    assert.equal(runtimes.length, 1);
+    const [runtime] = runtimes;
+    assert.equal(runtime?.handles(anUpdateOperatorPod('agent')), true);
+    assert.equal(runtime?.handles(anUpdateOperatorPod('operator')), false, 'the operator runs as a process pod');
+    assert.equal(runtime?.handles(anUpdateOperatorPod('agent', 'registry.example/other:1')), false);
+  });
+
+  it('kills agents only where an agent pod runs, naming the node', () => {
+    const { nodeRuntimes, updateAgents } = localPlatformComponents();
+    nodeRuntimes({ nodeName: 'node-a', os: aMachine() });
+    assert.equal(updateAgents.running('node-a'), false);
+    assert.throws(() => updateAgents.crash('node-a'), (error: unknown) => error instanceof LocalComponentsError && /no update agent pod runs on node node-a/.test(error.message));
+    assert.throws(() => updateAgents.crash('node-z'), (error: unknown) => error instanceof LocalComponentsError && /node-z/.test(error.message));
+    assert.throws(() => updateAgents.restartNow('node-a'), LocalComponentsError);
+  });
+});

@@ -1,0 +1,82 @@
+// Strata's own components on the local platform: what the platform needs to
+// run the pods of the bootstrap manifests that are Strata programs. The
+// platform and the operators sit in one layer and may not import each other,
+// so the installer wires them together here, for `strata up` and for the
+// whole-system tests alike.
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { StrataError, UPDATE_OPERATOR_IMAGE } from '@strata/assets';
+import type { ImageMapInput, PodRuntime, SimulatedOperatingSystem } from '@strata/platform-local';
+import { UpdateAgentPodRuntime } from './update-agent-runtime.ts';
+
+export class LocalComponentsError extends StrataError {}
+
+/** The update operator's one binary; the Deployment's pods run it as `operator`. */
+export const UPDATE_OPERATOR_BIN = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.resolve('@strata/update-operator')));
+
+export interface LocalPlatformComponentsOptions {
+  /** Where the in-process update agents log (silent by default). */
+  readonly agentLogger?: Logger;
+  /** How long a failed or killed agent waits before it runs again (the kubelet's 10 s by default). */
+  readonly agentRestartDelayMs?: number;
+}
+
+/** The in-process update agents of a local cluster, by node: tests kill them as a crash would. */
+export class UpdateAgents {
+  readonly #runtimes = new Map<string, UpdateAgentPodRuntime>();
+
+  /** Called by the node runtimes factory below as each simulated node starts. */
+  add(nodeName: string, runtime: UpdateAgentPodRuntime): void {
+    this.#runtimes.set(nodeName, runtime);
+  }
+
+  /** Whether the agent pod of `nodeName` runs now. */
+  running(nodeName: string): boolean {
+    return this.#runtimes.get(nodeName)?.running ?? false;
+  }
+
+  /**
+   * Kills the agent of `nodeName` wherever it is, as a crash of its container
+   * would; its pod restarts it after the restart delay, or `restartAfterMs`.
+   */
+  crash(nodeName: string, options: { readonly reason?: string; readonly restartAfterMs?: number } = {}): void {
+    const runtime = this.#runtimes.get(nodeName);
+    if (runtime === undefined) throw new LocalComponentsError(`no simulated node named ${nodeName} has an update agent runtime`, { node: nodeName });
+    if (!runtime.crash(options)) throw new LocalComponentsError(`no update agent pod runs on node ${nodeName} now`, { node: nodeName });
+  }
+
+  /** Restarts a killed agent of `nodeName` now instead of after its restart delay. */
+  restartNow(nodeName: string): void {
+    const runtime = this.#runtimes.get(nodeName);
+    if (runtime?.restartNow() !== true) throw new LocalComponentsError(`no update agent pod runs on node ${nodeName} now`, { node: nodeName });
+  }
+}
+
+export interface LocalPlatformComponents {
+  /** Image map entries: the operator Deployment's pods run as local processes of this checkout's binary. */
+  readonly images: ImageMapInput;
+  /** Per node: the DaemonSet's agent pod runs in this process, against the node's simulated OS. */
+  readonly nodeRuntimes: (node: { readonly nodeName: string; readonly os: SimulatedOperatingSystem }) => readonly PodRuntime[];
+  readonly updateAgents: UpdateAgents;
+}
+
+/**
+ * What `upLocalCluster` (and `startTestCluster`) need to run Strata's own
+ * components: spread the result into their options.
+ */
+export function localPlatformComponents(options: LocalPlatformComponentsOptions = {}): LocalPlatformComponents {
+  const updateAgents = new UpdateAgents();
+  return {
+    images: { [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, UPDATE_OPERATOR_BIN] } },
+    nodeRuntimes: ({ nodeName, os }) => {
+      const runtime = new UpdateAgentPodRuntime({
+        os,
+        ...(options.agentLogger === undefined ? {} : { logger: options.agentLogger.child({ node: nodeName }) }),
+        ...(options.agentRestartDelayMs === undefined ? {} : { restartDelayMs: options.agentRestartDelayMs }),
+      });
+      updateAgents.add(nodeName, runtime);
+      return [runtime];
+    },
+    updateAgents,
+  };
+}

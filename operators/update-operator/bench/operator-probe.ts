@@ -1,0 +1,78 @@
+// Watches the operator's replicas from outside while the benchmark runs: the
+// local platform runs each as a process of this machine (its container ID is
+// strata://<pid>), so its peak resident memory is VmHWM in /proc/<pid>/status,
+// and its Prometheus metrics are on its pod IP. A replica may be replaced
+// during the rollout (its node is drained too), so every process seen is
+// followed, and its last scrape kept.
+import { readFile } from 'node:fs/promises';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { OPERATOR_POD_LABELS, UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_PORTS } from '@strata/assets';
+import { parseSamples, type Sample } from './prometheus-text.ts';
+
+export interface OperatorProcess {
+  readonly pod: string;
+  readonly pid: number;
+  /** The highest VmHWM read, in bytes. */
+  peakRssBytes: number;
+  /** Whether it was seen leading (strata_update_operator_leader 1). */
+  led: boolean;
+  /** Its last /metrics scrape. */
+  samples: readonly Sample[];
+}
+
+const selector = Object.entries(OPERATOR_POD_LABELS)
+  .map(([key, value]) => `${key}=${value}`)
+  .join(',');
+
+async function vmHwmBytes(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
+  const kb = status === undefined ? undefined : /^VmHWM:\s+(\d+)\s+kB$/m.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb) * 1024;
+}
+
+export class OperatorProbe {
+  readonly #core: CoreV1Api;
+  readonly #processes = new Map<number, OperatorProcess>();
+  #timer: NodeJS.Timeout | undefined;
+  #sampling: Promise<void> = Promise.resolve();
+
+  constructor(kubeConfig: KubeConfig) {
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  start(intervalMs = 2_000): void {
+    this.#timer = setInterval(() => {
+      this.#sampling = this.#sampling.then(() => this.sample()).catch(() => undefined);
+    }, intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#sampling;
+    await this.sample();
+  }
+
+  async sample(): Promise<void> {
+    const { items } = await this.#core.listNamespacedPod({ namespace: UPDATE_OPERATOR_NAMESPACE, labelSelector: selector });
+    await Promise.all(items.map((pod) => this.#sampleOne(pod)));
+  }
+
+  async #sampleOne(pod: V1Pod): Promise<void> {
+    const match = /^strata:\/\/(\d+)$/.exec(pod.status?.containerStatuses?.[0]?.containerID ?? '');
+    if (match?.[1] === undefined) return;
+    const pid = Number(match[1]);
+    const seen = this.#processes.get(pid) ?? { pod: pod.metadata?.name ?? '', pid, peakRssBytes: 0, led: false, samples: [] };
+    this.#processes.set(pid, seen);
+    seen.peakRssBytes = Math.max(seen.peakRssBytes, (await vmHwmBytes(pid)) ?? 0);
+    const ip = pod.status?.podIP;
+    if (ip === undefined) return;
+    const answer = await fetch(`http://${ip}:${UPDATE_OPERATOR_PORTS.metrics}/metrics`, { signal: AbortSignal.timeout(1_500) }).catch(() => undefined);
+    if (answer?.status !== 200) return;
+    seen.samples = parseSamples(await answer.text());
+    if (seen.samples.some((sample) => sample.name === 'strata_update_operator_leader' && sample.value === 1)) seen.led = true;
+  }
+
+  processes(): readonly OperatorProcess[] {
+    return [...this.#processes.values()];
+  }
+}

@@ -1,0 +1,231 @@
+// Benchmark: one OS update rolled out over a local cluster of simulated
+// Flatcar workers (1000 by default) with maxUnavailable 10% and a simulated
+// reboot of 20 s. The operator runs as the bootstrap manifests deploy it (two
+// replicas of bin/update-operator.ts as process pods, leader election); the
+// agents run in this process, one per node, against each node's simulated OS.
+// Reports the rollout time against its lower bound, the API writes per node,
+// the operator's peak memory and its decision latency, and what the Flatcar
+// update operator's rules would take for the same rollout.
+// Usage (from the root): npm run bench -w operators/update-operator [-- --workers 1000 --reboot-seconds 20 --max-unavailable 10% --out results.json]
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AppsV1Api, CoordinationV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { UPDATE_OPERATOR_IMAGE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE, UPDATE_POLICY } from '@strata/assets';
+import { resolveAllBinaries } from '@strata/assets/binaries';
+import { ClusterDirectory, defaultLocalConfig, upLocalCluster } from '@strata/platform-local';
+import { runAgent } from '../src/index.ts';
+import { readWriteCounts, rolloutWrites } from './apiserver-writes.ts';
+import { OperatorProbe } from './operator-probe.ts';
+import { addBuckets, histogramBuckets, quantileUpperBound } from './prometheus-text.ts';
+import { RolloutTimeline, type NodeTimes } from './rollout-timeline.ts';
+
+const { values } = parseArgs({
+  options: {
+    workers: { type: 'string', default: '1000' },
+    'reboot-seconds': { type: 'string', default: '20' },
+    'max-unavailable': { type: 'string', default: '10%' },
+    'timeout-minutes': { type: 'string', default: '60' },
+    out: { type: 'string' },
+  },
+});
+const workers = Number(values.workers);
+const rebootSeconds = Number(values['reboot-seconds']);
+const maxUnavailableText = values['max-unavailable'];
+if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got ${values.workers}`);
+if (!Number.isFinite(rebootSeconds) || rebootSeconds <= 0) throw new Error(`--reboot-seconds must be above 0, got ${values['reboot-seconds']}`);
+if (!/^(\d+|(100|[1-9]\d?)%)$/.test(maxUnavailableText)) throw new Error(`--max-unavailable must be a number or a percentage, got ${maxUnavailableText}`);
+const maxUnavailable: number | string = maxUnavailableText.endsWith('%') ? maxUnavailableText : Number(maxUnavailableText);
+/** The operator's own resolution: a percentage rounds down, at least 1. */
+const limit = typeof maxUnavailable === 'number' ? maxUnavailable : Math.max(1, Math.floor((workers * Number(maxUnavailable.slice(0, -1))) / 100));
+
+const BIN = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.url));
+const VERSION = '4230.2.4';
+/** The Flatcar Linux Update Operator's defaults (pkg/operator/operator.go): one node at a time, a pass every 30 s. */
+const FLATCAR_PERIOD_S = 30;
+const FAST_UPDATES = { checkMs: 100, downloadStepMs: 100, verifyMs: 100, finalizeMs: 100, errorReportMs: 100, firstCheckDelayMs: Infinity, checkIntervalMs: Infinity };
+
+const started = performance.now();
+const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)}s`;
+const say = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const percentile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+const mean = (list: readonly number[]): number => list.reduce((sum, value) => sum + value, 0) / list.length;
+
+const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+say(`machine: ${machine}`);
+say(`rollout of ${VERSION} over ${workers} workers, maxUnavailable ${maxUnavailableText} (${limit} nodes), simulated reboot ${rebootSeconds} s`);
+
+const binaries = await resolveAllBinaries();
+const dir = await mkdtemp(join(tmpdir(), 'strata-rollout-bench-'));
+const agents = new AbortController();
+const cluster = await upLocalCluster({
+  config: defaultLocalConfig({ name: 'rollout-bench', workers }),
+  directory: new ClusterDirectory(dir),
+  binaries,
+  os: { rebootDelayMs: rebootSeconds * 1000, timings: FAST_UPDATES },
+  readyTimeoutMs: 15 * 60_000,
+  images: { [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, BIN] } },
+  progress: (message) => say(`  [${elapsed()}] ${message}`),
+});
+const agentRuns: Promise<void>[] = [];
+try {
+  say(`[${elapsed()}] ${cluster.nodeNames().length} nodes Ready`);
+  const admin = cluster.adminKubeConfig();
+  // The agents run here with the admin's credentials rather than as the DaemonSet's pods (whose runtime is wired
+  // by the installer, a layer above this package); they make the same API calls.
+  await admin.makeApiClient(AppsV1Api).deleteNamespacedDaemonSet({ name: UPDATE_OPERATOR_NAMES.agent, namespace: UPDATE_OPERATOR_NAMESPACE });
+  for (const nodeName of cluster.nodeNames()) {
+    agentRuns.push(runAgent({ kubeConfig: admin, nodeName, os: cluster.operatingSystem(nodeName), signal: agents.signal }));
+  }
+  const workerNames = new Set(cluster.topology.workers.map((worker) => worker.name));
+  const timeline = new RolloutTimeline(admin, (node) => workerNames.has(node.metadata?.name ?? ''));
+  await timeline.start();
+  await timeline.until((nodes) => nodes.length === workers && nodes.every((node) => node.metadata?.labels?.['update.strata.dev/version'] !== undefined), 15 * 60_000, 'every agent to report');
+  say(`[${elapsed()}] every agent reports its node`);
+
+  // The policy of the rollout: every worker (the controller stays out of it), 10% at once.
+  await admin.makeApiClient(CustomObjectsApi).patchClusterCustomObject(
+    {
+      group: UPDATE_POLICY.group,
+      version: UPDATE_POLICY.version,
+      plural: UPDATE_POLICY.plural,
+      name: UPDATE_OPERATOR_NAMES.defaultPolicy,
+      body: { spec: { maxUnavailable, nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }] } } },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+  const leases = admin.makeApiClient(CoordinationV1Api);
+  for (let attempt = 0; ; attempt += 1) {
+    const lease = await leases.readNamespacedLease({ name: UPDATE_OPERATOR_NAMES.lease, namespace: UPDATE_OPERATOR_NAMESPACE }).catch(() => undefined);
+    if ((lease?.spec?.holderIdentity ?? '') !== '') break;
+    if (attempt > 600) throw new Error('no operator replica leads after 5 minutes');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const probe = new OperatorProbe(admin);
+  await probe.sample();
+  say(`[${elapsed()}] the operator leads; measuring the steady state for 30 s`);
+  const baseline = await readWriteCounts(binaries.kubectl, cluster.kubeconfigPath);
+  await new Promise((resolve) => setTimeout(resolve, 30_000));
+
+  const before = await readWriteCounts(binaries.kubectl, cluster.kubeconfigPath);
+  probe.start();
+  timeline.track(VERSION, limit);
+  const offered = performance.now();
+  cluster.updates.offer({ version: VERSION });
+  await Promise.all([...workerNames].map((name) => cluster.operatingSystem(name).updateEngine.attemptUpdate()));
+  say(`[${elapsed()}] offered ${VERSION} to every worker`);
+  const progress = setInterval(() => {
+    const times = [...timeline.times().values()];
+    say(`  [${elapsed()}] needed ${times.filter((t) => t.needed !== undefined).length}, granted ${times.filter((t) => t.granted !== undefined).length}, done ${times.filter((t) => t.done !== undefined).length} of ${workers}`);
+  }, 15_000);
+  await timeline.until((nodes) => nodes.length === workers && nodes.every((node) => timeline.isDone(node)), Number(values['timeout-minutes']) * 60_000, `all ${workers} workers to be done on ${VERSION}`);
+  const finished = performance.now();
+  clearInterval(progress);
+  const after = await readWriteCounts(binaries.kubectl, cluster.kubeconfigPath);
+  await probe.stop();
+  await timeline.stop();
+  say(`[${elapsed()}] all done; measuring the steady state again for 30 s`);
+  await new Promise((resolve) => setTimeout(resolve, 30_000));
+  const settled = await readWriteCounts(binaries.kubectl, cluster.kubeconfigPath);
+
+  // Rollout time and its lower bound.
+  const times = [...timeline.times().values()];
+  const rolloutMs = finished - offered;
+  const firstNeeded = Math.min(...times.flatMap((t) => (t.needed === undefined ? [] : [t.needed])));
+  const allNeeded = Math.max(...times.flatMap((t) => (t.needed === undefined ? [] : [t.needed])));
+  const operatorRolloutMs = finished - firstNeeded;
+  const phase = (from: keyof NodeTimes, to: keyof NodeTimes): number[] =>
+    times.flatMap((t) => {
+      const [start, end] = [t[from], t[to]];
+      return start === undefined || end === undefined ? [] : [end - start];
+    });
+  const drains = times.flatMap((t) => (t.inProgress !== undefined && t.down !== undefined ? [t.down - t.inProgress] : []));
+  const reboots = times.flatMap((t) => (t.down !== undefined && t.up !== undefined ? [t.up - t.down] : []));
+  const waves = Math.ceil(workers / limit);
+  const meanDrainMs = mean(drains);
+  const lowerBoundMs = waves * (meanDrainMs + rebootSeconds * 1000);
+  // Flatcar's operator: a pass labels the node before-reboot, the next sets reboot-ok, a pass after the node is back labels it
+  // after-reboot, and the next clears it and labels the next node: 2 + ceil((drain + reboot) / period) passes per node.
+  const flatcarPasses = 2 + Math.ceil((meanDrainMs / 1000 + rebootSeconds) / FLATCAR_PERIOD_S);
+  const flatcarSeconds = workers * flatcarPasses * FLATCAR_PERIOD_S;
+
+  // Writes.
+  const writes = rolloutWrites([baseline, before], before, after, [after, settled]);
+  const rolloutWriteTotal = [...writes.values()].reduce((sum, row) => sum + row.rollout, 0);
+
+  // The operator's memory and decision latency, over every replica process seen.
+  const processes = probe.processes();
+  const leaders = processes.filter((seen) => seen.led);
+  const decision = new Map<number, number>();
+  for (const seen of leaders) addBuckets(decision, histogramBuckets(seen.samples, 'strata_update_operator_decision_latency_seconds'));
+  const decisionCount = decision.get(Number.POSITIVE_INFINITY) ?? 0;
+  const reaction = [...timeline.reactionMs()].sort((a, b) => a - b);
+
+  say('');
+  say(`=== results (${machine})`);
+  say(`rollout: ${seconds(operatorRolloutMs)} from the first reboot-needed seen until all ${workers} workers were done (${seconds(rolloutMs)} from the offer; staging the update took until ${seconds(allNeeded - offered)})`);
+  say(`  lower bound ceil(${workers}/${limit}) x (drain ${seconds(meanDrainMs)} + reboot ${rebootSeconds} s) = ${waves} x ${seconds(meanDrainMs + rebootSeconds * 1000)} = ${seconds(lowerBoundMs)}; ratio ${(operatorRolloutMs / lowerBoundMs).toFixed(3)}`);
+  const phases: [string, keyof NodeTimes, keyof NodeTimes][] = [
+    ['reboot-needed seen to reboot-ok seen', 'needed', 'granted'],
+    ['reboot-ok to reboot-in-progress (agent starts)', 'granted', 'inProgress'],
+    ['reboot-in-progress to NotReady (drain, shutdown)', 'inProgress', 'down'],
+    ['NotReady to Ready (reboot)', 'down', 'up'],
+    ['Ready to the agent done (reboot-needed cleared)', 'up', 'agentDone'],
+    ['the agent done to done (the operator clears up)', 'agentDone', 'done'],
+  ];
+  for (const [label, from, to] of phases) {
+    const list = phase(from, to).sort((a, b) => a - b);
+    say(`    ${label.padEnd(50)} mean ${seconds(mean(list))}, p50 ${seconds(percentile(list, 0.5))}, p99 ${seconds(percentile(list, 0.99))}`);
+  }
+  say(`  drain (reboot-in-progress to NotReady) mean ${seconds(meanDrainMs)}, p99 ${seconds(percentile([...drains].sort((a, b) => a - b), 0.99))}; down (NotReady to Ready) mean ${seconds(mean(reboots))}`);
+  say(`  budget: at most ${timeline.maxUnavailable} of ${limit} unavailable at once; ${timeline.overBudget} change(s) over budget; ${timeline.gaps} watch gap(s)`);
+  say(`  Flatcar operator's rules (1 node at a time, a pass every ${FLATCAR_PERIOD_S} s): ${workers} x (2 + ceil((${(meanDrainMs / 1000).toFixed(1)} + ${rebootSeconds}) / ${FLATCAR_PERIOD_S})) x ${FLATCAR_PERIOD_S} s = ${flatcarSeconds} s (${(flatcarSeconds / 3600).toFixed(1)} h)`);
+  say(`API writes charged to the rollout: ${rolloutWriteTotal.toFixed(0)} = ${(rolloutWriteTotal / workers).toFixed(1)} per node (the lower steady-state rate, of 30 s before and 30 s after, taken off)`);
+  for (const [resource, row] of writes) {
+    if (row.rollout >= 1) say(`  ${resource.padEnd(28)} ${(row.rollout / workers).toFixed(2)} per node (${row.total} written, ${row.baseline.toFixed(0)} steady state)`);
+  }
+  say(`operator processes: ${processes.length} seen, ${leaders.length} led`);
+  for (const seen of processes) say(`  ${seen.pod} (pid ${seen.pid}${seen.led ? ', led' : ''}): peak RSS (VmHWM) ${(seen.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+  say(`decision latency (operator histogram, reboot-needed first seen to grant, queueing for a slot included): ${decisionCount} grants, p50 <= ${quantileUpperBound(decision, 0.5)} s, p99 <= ${quantileUpperBound(decision, 0.99)} s`);
+  say(`reaction latency (watch: free slot or reboot-needed, whichever is later, to grant): ${reaction.length} grants, p50 ${seconds(percentile(reaction, 0.5))}, p99 ${seconds(percentile(reaction, 0.99))}, max ${seconds(reaction.at(-1) ?? Number.NaN)}`);
+
+  if (values.out !== undefined) {
+    await writeFile(
+      values.out,
+      `${JSON.stringify(
+        {
+          machine,
+          workers,
+          limit,
+          rebootSeconds,
+          rolloutMs,
+          operatorRolloutMs,
+          stagedMs: allNeeded - offered,
+          lowerBoundMs,
+          phasesMs: Object.fromEntries(phases.map(([label, from, to]) => [label, mean(phase(from, to))])),
+          meanDrainMs,
+          maxUnavailableSeen: timeline.maxUnavailable,
+          overBudget: timeline.overBudget,
+          flatcarSeconds,
+          writesPerNode: rolloutWriteTotal / workers,
+          writes: Object.fromEntries(writes),
+          operators: processes.map(({ pod, pid, peakRssBytes, led }) => ({ pod, pid, peakRssBytes, led })),
+          decisionBuckets: Object.fromEntries([...decision].map(([le, count]) => [String(le), count])),
+          reactionMs: { p50: percentile(reaction, 0.5), p99: percentile(reaction, 0.99), max: reaction.at(-1) },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  }
+} finally {
+  agents.abort();
+  await Promise.allSettled(agentRuns);
+  await cluster.stop();
+  await rm(dir, { recursive: true, force: true });
+}
