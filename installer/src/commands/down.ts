@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { ClusterConfigError, loadClusterConfig } from '@strata/assets';
-import { ClusterDirectory, defaultClusterDir } from '@strata/platform-local';
+import { clusterDirectoryOf, type ClusterDirectoryOptions } from './cluster-directory-option.ts';
 
 const STOP_TIMEOUT_MS = 90_000;
 
@@ -10,18 +9,8 @@ export function downCommand(): Command {
     .description('stop the local cluster that `strata up` runs')
     .option('-c, --config <file>', 'the cluster.yaml it was started with (to find its directory)')
     .option('-d, --dir <dir>', 'the cluster directory (default: that of the cluster named "local")')
-    .action(async (options: { config?: string; dir?: string }) => {
-      let name = 'local';
-      if (options.config !== undefined) {
-        try {
-          name = (await loadClusterConfig(options.config)).name;
-        } catch (error) {
-          if (!(error instanceof ClusterConfigError)) throw error;
-          process.stderr.write(`${error.message}\n`);
-          process.exit(1);
-        }
-      }
-      const directory = new ClusterDirectory(options.dir ?? defaultClusterDir(name));
+    .action(async (options: ClusterDirectoryOptions) => {
+      const directory = await clusterDirectoryOf(options);
       const pid = await directory.runningPid();
       if (pid === undefined) {
         process.stderr.write(`No strata up is running for ${directory.path}.\n`);

@@ -1,11 +1,9 @@
 import { Command } from 'commander';
-import { ClusterConfigError, loadClusterConfig, StrataError } from '@strata/assets';
-import { ClusterDirectory, defaultClusterDir } from '@strata/platform-local';
+import { StrataError } from '@strata/assets';
+import { clusterDirectoryOf, type ClusterDirectoryOptions } from './cluster-directory-option.ts';
 import { parseUpdateOffer, UPDATE_OFFER_SIGNAL, writeUpdateOffer } from '../local/update-offers.ts';
 
-interface OfferOptions {
-  readonly config?: string;
-  readonly dir?: string;
+interface OfferOptions extends ClusterDirectoryOptions {
   readonly group?: string;
 }
 
@@ -26,16 +24,6 @@ update operator reboots them within its UpdatePolicy's budget. Watch it with:
   kubectl get nodes -L update.strata.dev/version -L update.strata.dev/reboot-needed -w`,
     )
     .action(async (version: string, options: OfferOptions) => {
-      let name = 'local';
-      if (options.config !== undefined) {
-        try {
-          name = (await loadClusterConfig(options.config)).name;
-        } catch (error) {
-          if (!(error instanceof ClusterConfigError)) throw error;
-          process.stderr.write(`${error.message}\n`);
-          process.exit(1);
-        }
-      }
       let update;
       try {
         update = parseUpdateOffer({ version, ...(options.group === undefined ? {} : { group: options.group }) }, 'the update offer');
@@ -44,7 +32,7 @@ update operator reboots them within its UpdatePolicy's budget. Watch it with:
         process.stderr.write(`${error.message}\n`);
         process.exit(2);
       }
-      const directory = new ClusterDirectory(options.dir ?? defaultClusterDir(name));
+      const directory = await clusterDirectoryOf(options);
       try {
         const pid = await directory.runningPid();
         if (pid === undefined) {
