@@ -224,6 +224,11 @@ class Lexer {
   }
 
   #lexQuote(): void {
+    this.#lexEscaped('"', 'string', 'unterminated quoted string');
+  }
+
+  /** A quoted string or character constant: backslash escapes, ends at `close`, never spans a line. */
+  #lexEscaped(close: string, kind: TokenKind, unterminated: string): void {
     const start = this.#pos;
     let at = start + 1;
     for (;;) {
@@ -232,11 +237,11 @@ class Lexer {
         at += 2;
         continue;
       }
-      if (char === undefined || char === '\n') this.#fail('unterminated quoted string', start);
+      if (char === undefined || char === '\n') this.#fail(unterminated, start);
       at += 1;
-      if (char === '"') break;
+      if (char === close) break;
     }
-    this.#emitAt('string', start, at);
+    this.#emitAt(kind, start, at);
   }
 
   #lexRawQuote(): void {
@@ -247,19 +252,7 @@ class Lexer {
   }
 
   #lexChar(): void {
-    const start = this.#pos;
-    let at = start + 1;
-    for (;;) {
-      const char = this.#source[at];
-      if (char === '\\') {
-        at += 2;
-        continue;
-      }
-      if (char === undefined || char === '\n') this.#fail('unterminated character constant', start);
-      at += 1;
-      if (char === "'") break;
-    }
-    this.#emitAt('char', start, at);
+    this.#lexEscaped("'", 'char', 'unterminated character constant');
   }
 
   #emitAt(kind: TokenKind, start: number, end: number): void {
