@@ -6,7 +6,7 @@ import { glob, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveAllBinaries, resolveBinary } from '@strata/assets/binaries';
+import { resolveAllBinaries, resolveBinary } from '@strata/binaries';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);

@@ -4,7 +4,7 @@
 // Usage: npm run bench -w harness [-- --runs 5]
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
-import { resolveAllBinaries } from '@strata/assets/binaries';
+import { resolveAllBinaries } from '@strata/binaries';
 import { startControlPlane } from '../src/control-plane.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });

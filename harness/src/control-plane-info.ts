@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPONENT_NAMES } from '@strata/assets/binaries';
+import { COMPONENT_NAMES } from '@strata/binaries';
 
 /** What a running harness control plane is, as written to `control-plane.json` and shared between test processes. */
 export const controlPlaneInfoSchema = z.strictObject({

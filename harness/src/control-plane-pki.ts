@@ -1,17 +1,6 @@
 import { join } from 'node:path';
-import {
-  CertificateAuthority,
-  generateServiceAccountKeyPair,
-  SECRET_FILE_MODE,
-  PUBLIC_FILE_MODE,
-  readPemPair,
-  toPemPair,
-  writeFileAtomic,
-  writeKubeconfig,
-  writePemPair,
-  type PemPair,
-  type PemPairPaths,
-} from '@strata/assets';
+import { CertificateAuthority, generateServiceAccountKeyPair, readPemPair, toPemPair, writeKubeconfig, writePemPair, type PemPair, type PemPairPaths } from '@strata/assets';
+import { SECRET_FILE_MODE, PUBLIC_FILE_MODE, writeFileAtomic } from '@strata/host';
 
 export const CLUSTER_NAME = 'strata-harness';
 

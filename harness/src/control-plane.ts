@@ -1,13 +1,13 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveAllBinaries, type ResolvedBinaries } from '@strata/assets/binaries';
-import { StrataError } from '@strata/assets';
+import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
+import { StrataError } from '@strata/api';
 import { createHarnessPki, writeComponentKubeconfigs, type HarnessPki } from './control-plane-pki.ts';
 import { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
-import { ManagedProcess, logTail } from '@strata/assets';
+import { ManagedProcess, logTail } from '@strata/host';
 import { freePorts } from './ports.ts';
-import { waitUntilHealthy, type ClientTls } from '@strata/assets';
+import { waitUntilHealthy, type ClientTls } from '@strata/host';
 
 export interface StartOptions {
   /** Also run kube-controller-manager and kube-scheduler (slower; most tests need neither). */

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { runCommand, type CommandResult } from '@strata/assets';
+import { runCommand, type CommandResult } from '@strata/host';
 import { writeUserKubeconfig } from './control-plane-pki.ts';
 import type { ControlPlaneInfo } from './control-plane-info.ts';
 

@@ -4,6 +4,6 @@ export { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-i
 export { HarnessCluster } from './harness-cluster.ts';
 export { sharedControlPlane, SHARED_CONTROL_PLANE_VARIABLE } from './shared.ts';
 // Re-exported for tests that start processes of their own beside the control plane.
-export { ComponentExitedError, ManagedProcess, waitUntilHealthy, type ClientTls, type ProcessSpec } from '@strata/assets';
+export { ComponentExitedError, ManagedProcess, waitUntilHealthy, type ClientTls, type ProcessSpec } from '@strata/host';
 export { uniqueName } from './unique-name.ts';
 export { waitFor } from './testing/wait-for.ts';

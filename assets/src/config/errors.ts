@@ -1,4 +1,4 @@
-import { StrataError } from '../errors/strata-error.ts';
+import { StrataError } from '@strata/api';
 import { formatIssues, type ConfigIssue } from './issue.ts';
 
 /** A cluster config that cannot be used, with every problem found in it. */

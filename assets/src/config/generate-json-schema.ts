@@ -2,7 +2,7 @@
 //   node_modules/.bin/node assets/src/config/generate-json-schema.ts
 // json-schema.test.ts fails while the committed file differs from the output.
 import { relative } from 'node:path';
-import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { writeFileAtomic } from '@strata/host';
 import { CLUSTER_SCHEMA_PATH, renderClusterConfigJsonSchema } from './json-schema.ts';
 
 await writeFileAtomic(CLUSTER_SCHEMA_PATH, renderClusterConfigJsonSchema());

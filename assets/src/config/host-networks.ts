@@ -1,5 +1,5 @@
 import { networkInterfaces } from 'node:os';
-import { StrataError } from '../errors/strata-error.ts';
+import { StrataError } from '@strata/api';
 import { networkOfInterface, type Cidr } from '../net/cidr.ts';
 
 /** The networks this machine's interfaces are on, loopback excluded. */

@@ -1,6 +1,6 @@
-import type { FieldPath } from '../errors/field-path.ts';
+import type { FieldPath } from '@strata/api';
 
-export { formatFieldPath, type FieldPath } from '../errors/field-path.ts';
+export { formatFieldPath, type FieldPath } from '@strata/api';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

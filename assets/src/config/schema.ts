@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KUBERNETES_VERSION } from '../binaries/components.ts';
+import { KUBERNETES_VERSION } from '@strata/binaries';
 import { AWS_REGION, AZURE_LOCATION, AZURE_RESOURCE_GROUP, checkName, GCP_PROJECT, GCP_REGION, MACHINE_TYPES } from './cloud.ts';
 import { ADDRESS_BITS, formatCidr, parseCidr, widen } from '../net/cidr.ts';
 import {

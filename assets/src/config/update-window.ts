@@ -1,7 +1,9 @@
 import type { Problem } from './problem.ts';
 import { closestMatch } from './suggest.ts';
 
-export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+import { WEEKDAYS } from '@strata/api';
+
+export { WEEKDAYS };
 
 // Draining a node and rebooting Container Linux takes minutes; a window shorter
 // than half an hour rarely fits even one node. A window longer than a day would

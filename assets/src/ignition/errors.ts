@@ -1,4 +1,4 @@
-import { StrataError } from '../errors/strata-error.ts';
+import { StrataError } from '@strata/api';
 
 /** One problem in an Ignition config, located by a JSON path such as "storage.files[2].path". */
 export interface IgnitionIssue {

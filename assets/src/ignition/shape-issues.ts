@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { IgnitionIssue } from './errors.ts';
-import { formatFieldPath } from '../errors/field-path.ts';
+import { formatFieldPath } from '@strata/api';
 
 type PathSegment = string | number;
 

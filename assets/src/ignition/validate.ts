@@ -1,5 +1,5 @@
 import { IgnitionValidationError, type IgnitionIssue } from './errors.ts';
-import { formatFieldPath } from '../errors/field-path.ts';
+import { formatFieldPath } from '@strata/api';
 
 type PathSegment = string | number;
 import {

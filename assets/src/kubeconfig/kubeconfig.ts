@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { SECRET_FILE_MODE, writeFileAtomic } from '../fs/atomic-write.ts';
+import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import type { PemPair } from '../pki/certificates.ts';
 
 export interface KubeconfigInput {

@@ -11,7 +11,8 @@ import {
 } from '@kubernetes/client-node';
 import { sharedControlPlane, waitFor } from '@strata/harness';
 import { parse } from 'yaml';
-import { UPDATE_OPERATOR_NAMES, UPDATE_POLICY, manifestFileToYaml, renderBootstrapManifests } from './index.ts';
+import { UPDATE_POLICY } from '@strata/api';
+import { UPDATE_OPERATOR_NAMES, manifestFileToYaml, renderBootstrapManifests } from './index.ts';
 import { manifestInputs } from './test-fixtures.ts';
 import { canonicalObject } from './yaml.ts';
 

@@ -19,4 +19,3 @@ export {
 export { COMPONENT_LABEL, STRATA_CONSOLE_NAMESPACE, STRATA_SYSTEM_NAMESPACE } from './namespaces.ts';
 export { APISERVER_KUBELET_CLIENT, BOOTSTRAP_TOKEN_EXTRA_GROUP } from './node-bootstrap.ts';
 export * from './update-operator/index.ts';
-export { applyManifestObject, toClientModel } from './apply-object.ts';

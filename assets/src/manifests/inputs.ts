@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { containsAddress, lastAddress, overlaps, parseAddress, parseCidr } from '../net/cidr.ts';
-import { StrataError } from '../errors/strata-error.ts';
-import { defaultPolicySettingsSchema, type DefaultPolicySettings } from './update-operator/update-policy.ts';
+import { StrataError } from '@strata/api';
+import { defaultPolicySettingsSchema, type DefaultPolicySettings } from '@strata/api';
 
 /** What the bootstrap manifests are rendered from; the validated cluster config maps onto it. */
 export interface ManifestInputs {

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { StrataError } from '../errors/strata-error.ts';
+import { StrataError } from '@strata/api';
 
 /** What is wrong with a written range, and how to fix it (the config's Problem shape). */
 interface Problem {

@@ -14,7 +14,7 @@ import {
   X509Certificate,
   X509CertificateGenerator,
 } from './x509.ts';
-import { StrataError } from '../errors/strata-error.ts';
+import { StrataError } from '@strata/api';
 import type { CryptoKeyPair } from './webcrypto-types.ts';
 import {
   DEFAULT_KEY_ALGORITHM,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PUBLIC_FILE_MODE, SECRET_FILE_MODE, writeFileAtomic } from '../fs/atomic-write.ts';
+import { PUBLIC_FILE_MODE, SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import type { PemPair } from './certificates.ts';
 
 export interface PemPairPaths {

@@ -1,6 +1,6 @@
 import { webcrypto } from 'node:crypto';
 import { PemConverter } from './x509.ts';
-import { StrataError } from '../errors/strata-error.ts';
+import { StrataError } from '@strata/api';
 import type {
   CryptoKey,
   CryptoKeyPair,

@@ -115,7 +115,7 @@ describe('service-account key pair', () => {
   it('produces a PKCS#8 private key and a matching SPKI public key', async () => {
     const pair = await generateServiceAccountKeyPair();
     const privatePath = join(dir, 'sa.key');
-    const { writeFileAtomic, SECRET_FILE_MODE } = await import('../fs/atomic-write.ts');
+    const { writeFileAtomic, SECRET_FILE_MODE } = await import('@strata/host');
     await writeFileAtomic(privatePath, pair.privateKeyPem, SECRET_FILE_MODE);
     const derived = openssl(['pkey', '-in', privatePath, '-pubout']);
     assert.equal(derived.status, 0, derived.output);

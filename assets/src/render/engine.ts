@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { StrataError } from '../errors/strata-error.ts';
-import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { StrataError } from '@strata/api';
+import { writeFileAtomic } from '@strata/host';
 import { AssetOutput, type AssetDefinition, type RenderedFile } from './asset.ts';
 import { readRenderState, STATE_PATH, type RenderState } from './state.ts';
 

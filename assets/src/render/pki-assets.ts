@@ -1,5 +1,5 @@
 import { CertificateAuthority, keyedCertificateFromPem, toPemPair, type CertificateRequest, type PemPair } from '../pki/certificates.ts';
-import { SECRET_FILE_MODE, PUBLIC_FILE_MODE } from '../fs/atomic-write.ts';
+import { SECRET_FILE_MODE, PUBLIC_FILE_MODE } from '@strata/host';
 import type { AssetContext, AssetDefinition, AssetOutput, RenderedFile } from './asset.ts';
 
 /** `<base>.crt` and `<base>.key` under the asset directory. */

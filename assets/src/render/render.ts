@@ -10,7 +10,7 @@ import { inventoryAsset } from './catalog/inventory.ts';
 import { manifestsAsset } from './catalog/manifests.ts';
 import { pkiAssets, PKI_ASSET_IDS } from './catalog/pki.ts';
 import { staticPodAssets } from './catalog/static-pods.ts';
-import { StrataError } from '../errors/strata-error.ts';
+import { StrataError } from '@strata/api';
 
 export class RenderTargetError extends StrataError {}
 

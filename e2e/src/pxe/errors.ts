@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 /** The packages every PXE end-to-end test needs on the host, as Debian names them. */
 export const PXE_HOST_PACKAGES = 'qemu-system-x86 ipxe-qemu linux-image-amd64 busybox-static cpio';

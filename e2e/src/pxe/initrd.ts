@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip, zstdDecompress } from 'node:zlib';
-import { defaultCacheRoot } from '@strata/assets/binaries';
+import { defaultCacheRoot } from '@strata/binaries';
 import { InitrdBuildError } from './errors.ts';
 import { initScript, udhcpcScript, UDHCPC_SCRIPT_PATH } from './guest-init.ts';
 import { pipeThrough } from './pipe-through.ts';

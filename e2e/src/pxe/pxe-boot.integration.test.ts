@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DataDirectoryStore, startBootServer, type BootServer } from '@strata/platform-bare-metal';
+import { DataDirectoryStore, startBootServer, type BootServer } from '@strata/boot-server';
 import {
   aGroup,
   anIgnitionConfig,
@@ -17,7 +17,7 @@ import {
   writeDataDir,
   type LogCapture,
   type TemporaryDirectory,
-} from '@strata/platform-bare-metal/testing';
+} from '@strata/boot-server/testing';
 import { findPxeHostTools, type PxeHostTools } from './host-tools.ts';
 import { buildInitrd } from './initrd.ts';
 import { bootMachine, HOST_ADDRESS_FROM_GUEST, type BootResult } from './qemu.ts';

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logTail, ManagedProcess } from '@strata/assets';
+import { logTail, ManagedProcess } from '@strata/host';
 import { z } from 'zod';
 import { PxeBootError } from './errors.ts';
 import type { PxeHostTools } from './host-tools.ts';

@@ -14,15 +14,8 @@ import {
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
-import {
-  OPERATOR_POD_LABELS,
-  UPDATE_OPERATOR_NAMES,
-  UPDATE_OPERATOR_NAMESPACE,
-  UPDATE_POLICY,
-  parseUpdatePolicy,
-  type UpdatePolicy,
-  type UpdatePolicySpecInput,
-} from '@strata/assets';
+import { OPERATOR_POD_LABELS, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE } from '@strata/assets';
+import { UPDATE_POLICY, parseUpdatePolicy, type UpdatePolicy, type UpdatePolicySpecInput } from '@strata/api';
 import { localPlatformComponents, type LocalPlatformComponents } from '@strata/installer';
 import { crashContainer, startTestCluster, type TestCluster, type TestClusterOptions } from '@strata/platform-local/testing';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/update-operator';

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '@strata/assets';
-import { resolveAllBinaries } from '@strata/assets/binaries';
+import { runCommand } from '@strata/host';
+import { resolveAllBinaries } from '@strata/binaries';
 
 const STRATA = fileURLToPath(new URL('../bin/strata.js', import.meta.resolve('@strata/installer')));
 const VERSION = '4230.2.4';

@@ -16,7 +16,7 @@ describe('kubectl with the generated kubeconfig', () => {
     const result = await (await sharedControlPlane()).kubectl(['version', '-o', 'json']);
     assert.equal(result.code, 0, result.stderr);
     const version = JSON.parse(result.stdout) as { serverVersion?: { gitVersion?: string } };
-    const { KUBERNETES_VERSION } = await import('@strata/assets/binaries');
+    const { KUBERNETES_VERSION } = await import('@strata/binaries');
     assert.equal(version.serverVersion?.gitVersion, KUBERNETES_VERSION);
   });
 });

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { BinaryResolutionError, COMPONENT_NAMES, resolveBinaries, TOOL_NAMES, type BinaryName } from '@strata/assets/binaries';
+import { BinaryResolutionError, COMPONENT_NAMES, resolveBinaries, TOOL_NAMES, type BinaryName } from '@strata/binaries';
 
 const BINARY_NAMES: readonly BinaryName[] = [...COMPONENT_NAMES, ...TOOL_NAMES];
 

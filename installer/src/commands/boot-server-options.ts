@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { listenAddressSchema, type ListenAddress } from '@strata/platform-bare-metal';
+import { listenAddressSchema, type ListenAddress } from '@strata/boot-server';
 
 export const ENV_PREFIX = 'STRATA_BOOT_SERVER_';
 

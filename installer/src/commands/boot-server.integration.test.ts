@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
-import { BootApiClient, installBootCrds } from '@strata/platform-bare-metal';
-import { aGroup, aProfile, temporaryDirectory, writeApiCredentials, type TemporaryDirectory, type WriteApiCredentials } from '@strata/platform-bare-metal/testing';
+import { BootApiClient } from '@strata/api/boot-client';
+import { installBootCrds } from '@strata/boot-server';
+import { aGroup, aProfile, temporaryDirectory, writeApiCredentials, type TemporaryDirectory, type WriteApiCredentials } from '@strata/boot-server/testing';
 import { StrataProcess } from '../testing/strata-process.ts';
 
 const MAC = '52:54:00:cc:dd:01';

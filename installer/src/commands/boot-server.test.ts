@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BootApiClient } from '@strata/platform-bare-metal';
-import { aGroup, aProfile, temporaryDataDir, writeApiCredentials, type TemporaryDirectory, type WriteApiCredentials } from '@strata/platform-bare-metal/testing';
+import { BootApiClient } from '@strata/api/boot-client';
+import { aGroup, aProfile, temporaryDataDir, writeApiCredentials, type TemporaryDirectory, type WriteApiCredentials } from '@strata/boot-server/testing';
 import { runStrataWithEnv, StrataProcess } from '../testing/strata-process.ts';
 
 const MAC = '52:54:00:aa:bb:01';

@@ -1,17 +1,6 @@
 import { Command, Option } from 'commander';
-import { StrataError } from '@strata/assets';
-import {
-  createBootLogger,
-  DataDirectoryStore,
-  KubernetesBootStore,
-  loadBootKubeConfig,
-  startBootServer,
-  startWriteApi,
-  type BootLogger,
-  type BootServer,
-  type RunningWriteApi,
-  type WritableBootStore,
-} from '@strata/platform-bare-metal';
+import { StrataError } from '@strata/api';
+import { createBootLogger, DataDirectoryStore, KubernetesBootStore, loadBootKubeConfig, startBootServer, startWriteApi, type BootLogger, type BootServer, type RunningWriteApi, type WritableBootStore } from '@strata/boot-server';
 import { envVariable, LOG_LEVELS, resolveServeSettings, STORES, type RawServeOptions, type ServeSettings } from './boot-server-options.ts';
 
 /** A flag that can also come from STRATA_BOOT_SERVER_<FLAG>. */

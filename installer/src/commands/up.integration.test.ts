@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { runCommand } from '@strata/assets';
-import { resolveAllBinaries } from '@strata/assets/binaries';
+import { runCommand } from '@strata/host';
+import { resolveAllBinaries } from '@strata/binaries';
 import { waitFor } from '@strata/harness';
 import { runStrata } from '../testing/run-strata.ts';
 

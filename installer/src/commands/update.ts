@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 import { clusterDirectoryOf, type ClusterDirectoryOptions } from './cluster-directory-option.ts';
 import { parseUpdateOffer, UPDATE_OFFER_SIGNAL, writeUpdateOffer } from '../local/update-offers.ts';
 

@@ -5,7 +5,8 @@
 // whole-system tests alike.
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { StrataError, UPDATE_OPERATOR_IMAGE } from '@strata/assets';
+import { StrataError } from '@strata/api';
+import { UPDATE_OPERATOR_IMAGE } from '@strata/assets';
 import type { ImageMapInput, PodRuntime, SimulatedOperatingSystem } from '@strata/platform-local';
 import { UpdateAgentPodRuntime } from './update-agent-runtime.ts';
 

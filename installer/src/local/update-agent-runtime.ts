@@ -8,7 +8,8 @@
 // or an admin's credentials.
 import { KubeConfig, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { StrataError, UPDATE_OPERATOR_IMAGE, type NodeOperatingSystem } from '@strata/assets';
+import { StrataError, type NodeOperatingSystem } from '@strata/api';
+import { UPDATE_OPERATOR_IMAGE } from '@strata/assets';
 import { PodObjects, type NodeContext, type PodRuntime, type PodRuntimeStatus } from '@strata/platform-local';
 import { runAgent } from '@strata/update-operator';
 

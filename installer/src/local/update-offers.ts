@@ -7,7 +7,7 @@
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 import { UpdateEngineUnavailableError, type LocalCluster } from '@strata/platform-local';
 
 export class UpdateOfferError extends StrataError {}

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { runCommand, type CommandResult } from '@strata/assets';
+import { runCommand, type CommandResult } from '@strata/host';
 
 const STRATA = fileURLToPath(new URL('../../bin/strata.js', import.meta.url));
 

@@ -2,7 +2,7 @@
 // that talk to it while it runs and then stop it with a signal.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { CommandResult } from '@strata/assets';
+import type { CommandResult } from '@strata/host';
 
 const STRATA = fileURLToPath(new URL('../../bin/strata.js', import.meta.url));
 

@@ -3,7 +3,7 @@
 // many writes a rollout cost. Writes are counted per resource (with its
 // subresource), with the steady-state rate of the cluster measured before the
 // rollout taken off, so that heartbeats and the like are not charged to it.
-import { runCommand } from '@strata/assets';
+import { runCommand } from '@strata/host';
 import { parseSamples } from './prometheus-text.ts';
 
 const WRITE_VERBS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);

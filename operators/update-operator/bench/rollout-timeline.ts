@@ -5,7 +5,7 @@
 // it (design rule 6) after every change, and how long free slots stayed
 // unused while nodes waited.
 import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Node } from '@kubernetes/client-node';
-import { ANNOTATIONS, LABELS, TRUE } from '../src/protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 
 export interface NodeTimes {
   needed?: number;

@@ -12,7 +12,7 @@ import {
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { renderBootstrapManifests } from '../render.ts';
 import { manifestInputs } from '../test-fixtures.ts';
-import { applyManifestObject } from '../apply-object.ts';
+import { applyManifestObject } from '@strata/kube';
 import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES } from './names.ts';
 
 // Agents are simulated by what the kubelet would give them: a ServiceAccount token bound to a Pod that is bound to

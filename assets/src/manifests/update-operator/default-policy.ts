@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { UPDATE_OPERATOR_NAMES } from './names.ts';
-import { UPDATE_POLICY, UPDATE_POLICY_DEFAULTS, type DefaultPolicySettings, type UpdatePolicySpecInput } from './update-policy.ts';
+import { UPDATE_POLICY, UPDATE_POLICY_DEFAULTS, type DefaultPolicySettings, type UpdatePolicySpecInput } from '@strata/api';
 
 /**
  * The policy every cluster starts with: every node, `maxUnavailable` at once (1 unless the cluster config says

@@ -1,7 +1,7 @@
 import type { KubernetesObject, V1PolicyRule, V1ServiceAccount } from '@kubernetes/client-node';
 import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccountSubject } from '../rbac.ts';
 import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES } from './names.ts';
-import { UPDATE_POLICY } from './update-policy.ts';
+import { UPDATE_POLICY } from '@strata/api';
 
 // Least privilege: each rule names what its holder does with it.
 

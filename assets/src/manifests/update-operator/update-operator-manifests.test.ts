@@ -16,11 +16,11 @@ import { FLEETLOCK_PORT } from '../../render/catalog/node-files.ts';
 import { ManifestInputsError } from '../inputs.ts';
 import { renderBootstrapManifests } from '../render.ts';
 import { manifestInputs } from '../test-fixtures.ts';
-import { updatePolicyCrd } from './crd.ts';
+import { updatePolicyCrd } from '@strata/api';
 import { UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES } from './names.ts';
-import { StructuralSchemaError, structuralSchema, type JsonSchema } from './structural-schema.ts';
-import { aWindow } from './update-policy-corpus.ts';
-import { updatePolicyIssues } from './update-policy.ts';
+import { StructuralSchemaError, structuralSchema, type JsonSchema } from '@strata/api';
+import { aWindow } from '@strata/api/testing';
+import { updatePolicyIssues } from '@strata/api';
 
 const ADDON_FILES = ['50-update-operator-crd.yaml', '51-update-operator.yaml', '52-update-policy.yaml'];
 

@@ -2,7 +2,7 @@ import type { BootstrapImages } from '../images.ts';
 import type { ManifestInputs } from '../inputs.ts';
 import type { ManifestFile } from '../manifest-file.ts';
 import { agentNodePolicy } from './agent-node-policy.ts';
-import { updatePolicyCrd } from './crd.ts';
+import { updatePolicyCrd } from '@strata/api';
 import { defaultUpdatePolicy } from './default-policy.ts';
 import { updateOperatorRbac } from './rbac.ts';
 import { fleetLockService, metricsService } from './services.ts';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { CertificateAuthority, toPemPair } from '../../pki/certificates.ts';
 import { renderKubeconfig } from '../../kubeconfig/kubeconfig.ts';
-import { SECRET_FILE_MODE } from '../../fs/atomic-write.ts';
+import { SECRET_FILE_MODE } from '@strata/host';
 import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';
 import { pemPairOf } from '../pki-assets.ts';

@@ -1,6 +1,6 @@
 import { IgnitionBuilder } from '../../ignition/builder.ts';
-import { SECRET_FILE_MODE, PUBLIC_FILE_MODE } from '../../fs/atomic-write.ts';
-import { ETCD_VERSION } from '../../binaries/components.ts';
+import { SECRET_FILE_MODE, PUBLIC_FILE_MODE } from '@strata/host';
+import { ETCD_VERSION } from '@strata/binaries';
 import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
 import type { AssetContext, AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from '../layout.ts';

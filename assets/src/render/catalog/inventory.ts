@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { X509Certificate } from '../../pki/x509.ts';
-import { PUBLIC_FILE_MODE } from '../../fs/atomic-write.ts';
+import { PUBLIC_FILE_MODE } from '@strata/host';
 import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';

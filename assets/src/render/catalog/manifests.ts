@@ -1,5 +1,5 @@
 import { renderBootstrapManifests, manifestFileToYaml } from '../../manifests/index.ts';
-import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '../../fs/atomic-write.ts';
+import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '@strata/host';
 import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';

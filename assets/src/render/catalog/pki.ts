@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { nthAddress } from '../../net/cidr.ts';
 import { APISERVER_KUBELET_CLIENT } from '../../manifests/index.ts';
 import { generateServiceAccountKeyPair } from '../../pki/service-account.ts';
-import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '../../fs/atomic-write.ts';
+import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '@strata/host';
 import type { ControllerNode } from '../../topology/topology.ts';
 import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';

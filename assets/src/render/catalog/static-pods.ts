@@ -1,6 +1,6 @@
 import type { V1Pod, V1Container, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { PUBLIC_FILE_MODE } from '../../fs/atomic-write.ts';
+import { PUBLIC_FILE_MODE } from '@strata/host';
 import type { ControllerNode } from '../../topology/topology.ts';
 import type { AssetDefinition, RenderedFile } from '../asset.ts';
 import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from '../layout.ts';

@@ -2,10 +2,10 @@
 // the operator's part of the protocol, and reading a node's protocol state.
 import type { CoreV1Api, KubeConfig, V1Node } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
-import type { NodeOperatingSystem } from '@strata/assets';
+import type { NodeOperatingSystem } from '@strata/api';
 import { waitFor } from '@strata/harness';
 import { mergePatch } from '../drain/kube-api.ts';
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { runAgent } from './agent.ts';
 
 export interface RunningAgent {

@@ -12,11 +12,11 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { UPDATE_POLICY, updatePolicyCrd, type UpdatePolicySpecInput } from '@strata/assets';
+import { UPDATE_POLICY, updatePolicyCrd, type UpdatePolicySpecInput } from '@strata/api';
 import { ManualUpdateSource, SimulatedOperatingSystem } from '@strata/platform-local';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { mergePatch } from '../drain/kube-api.ts';
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { runAgent } from './agent.ts';
 import {
   annotationsOf,

@@ -5,7 +5,7 @@ import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1Pod } from '@kubernetes/clien
 import { startTestCluster, type TestCluster } from '@strata/platform-local/testing';
 import { waitFor } from '@strata/harness';
 import { mergePatch } from '../drain/kube-api.ts';
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import {
   annotationsOf,
   countBoots,

@@ -1,12 +1,12 @@
 import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
-import type { NodeOperatingSystem, OsRelease, UpdateEngineStatus } from '@strata/assets';
-import { ExponentialBackoffRateLimiter, WorkQueue, runWorkers } from '@strata/operator-runtime';
+import type { NodeOperatingSystem, OsRelease, UpdateEngineStatus } from '@strata/api';
+import { ExponentialBackoffRateLimiter, WorkQueue, runWorkers } from '@strata/kube';
 import { cordonNode, drainNode, DrainRefusedError, DrainTimeoutError, type DrainEvent } from '../drain/index.ts';
 import { describeApiError, mergePatch } from '../drain/kube-api.ts';
 import { RestartingListWatch } from '../drain/list-watch.ts';
-import { ANNOTATIONS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, TRUE } from '@strata/api';
 import { policyDrainSettings } from './drain-policy.ts';
 import { AgentConfigError, NodeWriteError, UpdateEngineUnavailableError } from './errors.ts';
 import { AGENT_EVENT_REASONS, NodeEventRecorder, type AgentEventReason } from './events.ts';

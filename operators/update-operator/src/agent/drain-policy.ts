@@ -1,5 +1,5 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
-import { parseUpdatePolicy, UPDATE_POLICY } from '@strata/assets';
+import { parseUpdatePolicy, UPDATE_POLICY } from '@strata/api';
 import { DEFAULT_DRAIN_SETTINGS, resolveDrainSettings, type DrainSettingsInput, type ResolvedDrainSettings } from '../drain/index.ts';
 import { describeApiError, statusCodeOf } from '../drain/kube-api.ts';
 import { PolicyReadError } from './errors.ts';

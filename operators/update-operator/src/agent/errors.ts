@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 /** The agent's options are invalid. */
 export class AgentConfigError extends StrataError {}

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANNOTATIONS, LABELS } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS } from '@strata/api';
 import { abandonRebootPatch, agentNodeState, completeRebootPatch, decideRebootStep, reportPatch } from './node-state.ts';
 import { aNode, aStatus, FEDORA_COREOS, FLATCAR, FLATCAR_LABELS, NEED_REBOOT, type NodeFixture } from './test-fixtures.ts';
 

@@ -1,8 +1,8 @@
 // What the agent reads of its own Node and decides from it. Pure: the agent's
 // whole memory across restarts is the Node's annotations plus the OS's boot id.
 import type { V1Node } from '@kubernetes/client-node';
-import type { OsRelease, UpdateEngineStatus } from '@strata/assets';
-import { ANNOTATIONS, FALSE, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import type { OsRelease, UpdateEngineStatus } from '@strata/api';
+import { ANNOTATIONS, FALSE, LABELS, TRUE } from '@strata/api';
 
 export interface AgentNodeState {
   readonly resourceVersion: string;

@@ -1,7 +1,7 @@
 // Typed builders for the agent's unit tests.
 import type { V1Node } from '@kubernetes/client-node';
-import type { OsRelease, UpdateEngineStatus } from '@strata/assets';
-import { ANNOTATIONS, FALSE, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import type { OsRelease, UpdateEngineStatus } from '@strata/api';
+import { ANNOTATIONS, FALSE, LABELS, TRUE } from '@strata/api';
 
 export interface NodeFixture {
   readonly rebootNeeded?: boolean;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { parseDuration, updatePolicySpecSchema, type LabelSelector } from '@strata/assets';
+import { parseDuration, updatePolicySpecSchema, type LabelSelector } from '@strata/api';
 import { DrainSettingsError } from './errors.ts';
 
 /**

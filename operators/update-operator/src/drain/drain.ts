@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { ExponentialBackoffRateLimiter } from '@strata/operator-runtime';
+import { ExponentialBackoffRateLimiter } from '@strata/kube';
 import { resolveDrainSettings, type DrainSettingsInput } from './drain-settings.ts';
 import { DrainRefusedError, DrainTimeoutError, type BlockingPod } from './errors.ts';
 import { deletePodBypassingBudgets, evictPod } from './eviction.ts';

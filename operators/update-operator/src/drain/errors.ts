@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 /** A pod the drain could not remove, and why. */
 export interface BlockingPod {

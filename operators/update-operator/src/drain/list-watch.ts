@@ -1,5 +1,5 @@
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { ExponentialBackoffRateLimiter } from '@strata/operator-runtime';
+import { ExponentialBackoffRateLimiter } from '@strata/kube';
 
 export type ChangeType = 'add' | 'update' | 'delete';
 

@@ -5,7 +5,7 @@
 // /etc/machine-id, as its FleetLock client id; computing it from each node's
 // nodeInfo.machineID is how a FleetLock request finds its Kubernetes node.
 import { createHmac } from 'node:crypto';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 import { ZINCATI_APP_ID } from './protocol.ts';
 
 export class InvalidId128Error extends StrataError {}

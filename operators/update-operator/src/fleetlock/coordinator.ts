@@ -6,7 +6,7 @@
 // cordoned and drained with the agent's drain code. Zincati asks again until
 // it gets a 200, so a long drain answers "drain_in_progress" meanwhile.
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { UpdatePolicy } from '@strata/assets';
+import type { UpdatePolicy } from '@strata/api';
 import type { Logger } from 'pino';
 import { DrainRefusedError, DrainTimeoutError, drainNode } from '../drain/index.ts';
 import type { RolloutController } from '../operator/controller.ts';
@@ -14,7 +14,7 @@ import { nodeSubject, type EventSink } from '../operator/events.ts';
 import type { OperatorMetrics } from '../operator/metrics.ts';
 import { protocolFacts, type NodePatch, type NodeState } from '../operator/node-state.ts';
 import { EVENT_REASONS } from '../operator/reasons.ts';
-import { ANNOTATIONS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, TRUE } from '@strata/api';
 import { normaliseClientId, zincatiClientId } from './app-specific-id.ts';
 import type { FleetLockClientParams } from './protocol.ts';
 import { refuse, type FleetLockAnswer, type FleetLockHandler } from './server.ts';

@@ -8,7 +8,7 @@ import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node
 import { sharedControlPlane, waitFor } from '@strata/harness';
 import { mergePatch } from '../drain/kube-api.ts';
 import { createNode, createPolicy, installCrd, markRebootNeeded, OperatorTestRun, RUN_LABEL, type Replica } from '../operator/integration-fixtures.ts';
-import { ANNOTATIONS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, TRUE } from '@strata/api';
 import { zincatiClientId } from './app-specific-id.ts';
 import { FLEETLOCK_HEADER, FLEETLOCK_HEADER_VALUE, FLEETLOCK_PATHS } from './protocol.ts';
 

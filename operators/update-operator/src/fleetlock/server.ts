@@ -6,7 +6,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 import { pino, type Logger } from 'pino';
 import {
   FLEETLOCK_HEADER,

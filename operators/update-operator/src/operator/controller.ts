@@ -15,8 +15,8 @@ import {
   type ObjectCache,
   type V1Node,
 } from '@kubernetes/client-node';
-import { UPDATE_POLICY, type UpdatePolicy } from '@strata/assets';
-import { ExponentialBackoffRateLimiter, runWorkers, WorkQueue } from '@strata/operator-runtime';
+import { UPDATE_POLICY, type UpdatePolicy } from '@strata/api';
+import { ExponentialBackoffRateLimiter, runWorkers, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
 import { mergePatch } from '../drain/kube-api.ts';
 import { NotLeaderError } from './errors.ts';

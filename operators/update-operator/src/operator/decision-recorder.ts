@@ -1,7 +1,7 @@
 // What the operator tells people about its decisions once they are written:
 // a log line, an Event on the Node (and on the UpdatePolicy when it becomes
 // Blocked or Degraded), and the counters and latencies of its metrics.
-import { UPDATE_POLICY, type UpdatePolicy, type UpdatePolicyStatus } from '@strata/assets';
+import { UPDATE_POLICY, type UpdatePolicy, type UpdatePolicyStatus } from '@strata/api';
 import type { Logger } from 'pino';
 import { nodeSubject, type EventSink, type EventSubject } from './events.ts';
 import type { OperatorMetrics } from './metrics.ts';

@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 /** A write was refused locally because this replica does not (or no longer) lead. */
 export class NotLeaderError extends StrataError {}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ANNOTATIONS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, TRUE } from '@strata/api';
 import { Expectations, isAtLeast } from './expectations.ts';
 import { aNode } from './test-fixtures.ts';
 

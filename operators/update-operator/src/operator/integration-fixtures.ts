@@ -16,11 +16,11 @@ import {
   type KubernetesObject,
   type V1Node,
 } from '@kubernetes/client-node';
-import { UPDATE_POLICY, updatePolicyCrd, type UpdatePolicy, type UpdatePolicySpecInput } from '@strata/assets';
+import { UPDATE_POLICY, updatePolicyCrd, type UpdatePolicy, type UpdatePolicySpecInput } from '@strata/api';
 import { uniqueName, waitFor } from '@strata/harness';
 import { pino } from 'pino';
 import { mergePatch } from '../drain/kube-api.ts';
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { nodeStateOf, protocolFacts } from './node-state.ts';
 import { startOperator, type RunningOperator } from './run-operator.ts';
 

@@ -4,7 +4,7 @@
 // facts afresh each time, never remembered, so a restart or a failover sees
 // exactly what the previous leader left on the nodes.
 import type { V1Node } from '@kubernetes/client-node';
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 
 export interface NodeState {
   readonly name: string;

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { sharedControlPlane, waitFor } from '@strata/harness';
 import { mergePatch } from '../drain/kube-api.ts';
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { EVENT_NAMESPACE } from './events.ts';
 import {
   OperatorTestRun,

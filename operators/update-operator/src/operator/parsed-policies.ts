@@ -1,7 +1,7 @@
 // UpdatePolicies from the informer's cache, read with the same schema the CRD
 // is generated from (which also fills in the defaults), once per
 // resourceVersion: a policy that cannot be read is logged once and left alone.
-import { parseUpdatePolicy, type UpdatePolicy } from '@strata/assets';
+import { parseUpdatePolicy, type UpdatePolicy } from '@strata/api';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 

@@ -2,7 +2,7 @@
 // a failure names the seed that reproduces it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { applyPatch, patchIsReflected, type NodeState } from './node-state.ts';
 import { planRollout, writesOf, type PendingWrite } from './plan.ts';
 import { aNode, aRolloutPolicy, MINUTE, seededRandom, T0 } from './test-fixtures.ts';

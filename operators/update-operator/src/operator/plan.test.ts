@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { applyPatch, type NodeState } from './node-state.ts';
 import { planRollout, writesOf, type ActionKind, type PlanInput, type RolloutPlan } from './plan.ts';
 import { aNode, aRolloutPolicy, approved, inProgress, MINUTE, needing, rebooted, T0 } from './test-fixtures.ts';

@@ -3,7 +3,7 @@
 // synchronous, so the reconcile loop and the FleetLock server decide through
 // the same code against the same budget, and so every rule can be tested
 // without a cluster.
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { applyPatch, combinePatches, protocolFacts, type NodePatch, type NodeState } from './node-state.ts';
 import { countsAgainstBudget, NODE_PHASES, phaseOf, type NodePhase } from './phase.ts';
 import { planConditions, type HookWait, type PlannedCondition } from './conditions.ts';

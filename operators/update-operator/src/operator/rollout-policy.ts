@@ -1,7 +1,7 @@
 // The decision core's view of one UpdatePolicy: the spec with defaults filled
 // in, durations in milliseconds, and the policy maths (selector, windows,
 // maxUnavailable) bound as functions, so the core never parses anything.
-import { parseDuration, type UpdatePolicy } from '@strata/assets';
+import { parseDuration, type UpdatePolicy } from '@strata/api';
 import { PolicyValueError, resolveMaxUnavailable, selectorMatches, windowState } from '../policy/index.ts';
 
 /** The reboot windows at one instant, as the planner needs them (milliseconds since the epoch). */

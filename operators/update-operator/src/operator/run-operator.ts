@@ -5,7 +5,7 @@
 // once (the fence) and the term's work is torn down before it campaigns again.
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { UPDATE_OPERATOR_NAMES } from '@strata/assets';
-import { Health, LeaderElector, startMetricsServer, type MetricsServer } from '@strata/operator-runtime';
+import { Health, LeaderElector, startMetricsServer, type MetricsServer } from '@strata/kube';
 import { pino, type Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetLockCoordinator } from '../fleetlock/coordinator.ts';

@@ -3,7 +3,7 @@
 // lastTransitionTime kept while its status stays the same, so that an
 // unchanged rollout yields an identical status and costs no write.
 import { isDeepStrictEqual } from 'node:util';
-import type { UpdatePolicyCondition, UpdatePolicyStatus } from '@strata/assets';
+import type { UpdatePolicyCondition, UpdatePolicyStatus } from '@strata/api';
 import type { NodePhase } from './phase.ts';
 import type { RolloutPlan } from './plan.ts';
 

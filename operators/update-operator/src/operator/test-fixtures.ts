@@ -1,5 +1,5 @@
 // Typed builders for the decision core's tests.
-import { ANNOTATIONS, LABELS, TRUE } from '../protocol/node-protocol.ts';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import type { NodeState } from './node-state.ts';
 import type { RolloutPolicy, WindowAt } from './rollout-policy.ts';
 

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { waitFor } from '@strata/harness';
-import type { UpdateEngineStatus } from '@strata/assets';
+import type { UpdateEngineStatus } from '@strata/api';
 import { BOOT_ID_PATH, DbusOperatingSystem } from './dbus-operating-system.ts';
 import { DbusCallError, MalformedSignalError } from './errors.ts';
 import { FakeHostServices } from './testing/fake-host-services.ts';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createClient, type MessageBus } from 'dbus-native';
-import type { NodeOperatingSystem, OsRelease, UpdateEngine, UpdateEngineStatus } from '@strata/assets';
+import type { NodeOperatingSystem, OsRelease, UpdateEngine, UpdateEngineStatus } from '@strata/api';
 import { DEFAULT_SYSTEM_BUS_ADDRESS, LOGIN1, UPDATE_ENGINE } from './dbus-names.ts';
 import { DbusCallError, MalformedSignalError, OsReleaseError } from './errors.ts';
 import { readOsRelease } from './os-release.ts';

@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 /** /etc/os-release (or update.conf) is missing, unreadable, or names an OS the agent does not serve. */
 export class OsReleaseError extends StrataError {}

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
-import type { OsRelease } from '@strata/assets';
+import type { OsRelease } from '@strata/api';
 import { OsReleaseError } from './errors.ts';
 
 /** Where a Container Linux machine describes itself, relative to its root. */

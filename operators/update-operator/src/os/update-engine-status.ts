@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { UPDATE_STATUSES, type UpdateEngineStatus } from '@strata/assets';
+import { UPDATE_STATUSES, type UpdateEngineStatus } from '@strata/api';
 
 // int64 arrives as a bigint; seconds and bytes fit a double exactly far beyond any real value.
 const int64 = z.union([z.bigint(), z.int()]).transform(Number);

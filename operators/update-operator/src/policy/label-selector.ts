@@ -1,4 +1,4 @@
-import type { LabelSelector } from '@strata/assets';
+import type { LabelSelector } from '@strata/api';
 
 /**
  * Whether a Node with `labels` is selected by `selector`, with Kubernetes' semantics: every matchLabels entry and

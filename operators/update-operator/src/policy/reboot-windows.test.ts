@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Weekday } from '@strata/assets';
+import type { Weekday } from '@strata/api';
 import { aRebootWindow } from '../testing/index.ts';
 import { PolicyValueError } from './errors.ts';
 import { windowState, type WindowState } from './reboot-windows.ts';

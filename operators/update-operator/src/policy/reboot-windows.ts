@@ -1,4 +1,5 @@
-import { WEEKDAYS, parseDuration, type RebootWindow } from '@strata/assets';
+import { WEEKDAYS } from '@strata/assets';
+import { parseDuration, type RebootWindow } from '@strata/api';
 import { PolicyValueError } from './errors.ts';
 import { instantOfWallTime, wallTimeAt } from './zoned-time.ts';
 

@@ -1,11 +1,4 @@
-import {
-  UPDATE_POLICY,
-  parseUpdatePolicy,
-  type RebootWindow,
-  type UpdatePolicy,
-  type UpdatePolicySpecInput,
-  type UpdatePolicyStatus,
-} from '@strata/assets';
+import { UPDATE_POLICY, parseUpdatePolicy, type RebootWindow, type UpdatePolicy, type UpdatePolicySpecInput, type UpdatePolicyStatus } from '@strata/api';
 
 export interface PolicyOverrides {
   readonly name?: string;

@@ -7,14 +7,14 @@
 //     which the installer fetches and hands to flatcar-install.
 import { validateIgnition, type ClusterConfig, type Machine } from '@strata/assets';
 import { z } from 'zod';
-import type { Group, Profile } from '../model/schema.ts';
+import type { Group, Profile } from '@strata/api';
 import { BareMetalFlowError } from './errors.ts';
 import { flatcarPxeArgs, flatcarPxeFiles, flatcarVersion } from './flatcar.ts';
 import { installIgnition } from './install-ignition.ts';
 import { ignitionName, installedId, installId } from './names.ts';
 import { bareMetalFlowOptionsSchema, type BareMetalFlowOptions, type BareMetalFlowOptionsInput } from './options.ts';
 import type { BareMetalPlan, IgnitionTemplate } from './plan.ts';
-import { withholdSecrets, type WithheldFile } from './withhold-secrets.ts';
+import { withholdSecrets, type WithheldFile } from '@strata/assets';
 
 export interface BareMetalFlowInput {
   readonly config: ClusterConfig;

@@ -1,5 +1,5 @@
-import type { Group, Profile } from '../model/schema.ts';
-import type { WithheldFile } from './withhold-secrets.ts';
+import type { Group, Profile } from '@strata/api';
+import type { WithheldFile } from '@strata/assets';
 
 /** An Ignition config the boot server stores under ignition/<name>. */
 export interface IgnitionTemplate {

@@ -4,7 +4,7 @@
 // (and deletes in the reverse order).
 import * as pulumi from '@pulumi/pulumi';
 import type { PulumiFn } from '@pulumi/pulumi/automation/index.js';
-import type { BootApiEndpoint } from '../api/contract.ts';
+import type { BootApiEndpoint } from '@strata/api';
 import { BootGroup, BootIgnition, BootProfile } from '../pulumi/resources.ts';
 import { BareMetalFlowError } from './errors.ts';
 import type { BareMetalPlan } from './plan.ts';

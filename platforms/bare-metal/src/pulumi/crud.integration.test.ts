@@ -2,9 +2,10 @@
 // Pulumi engine; pulumi.integration.test.ts runs them under the engine.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BootApiEndpoint } from '../api/contract.ts';
-import { startWriteApi, type RunningWriteApi } from '../api/server.ts';
-import { aGroup, aProfile, captureLogger, MemoryBootStore, writeApiCredentials } from '../api/testing/index.ts';
+import type { BootApiEndpoint } from '@strata/api';
+import { startWriteApi, type RunningWriteApi } from '@strata/boot-server';
+import { aGroup, aProfile, captureLogger, writeApiCredentials } from '@strata/boot-server/testing';
+import { MemoryBootStore } from '@strata/boot-server';
 import { BootResourceExistsError, crudProvider } from './crud.ts';
 
 describe('the providers against the write API', () => {

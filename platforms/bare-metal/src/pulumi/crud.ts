@@ -2,10 +2,10 @@
 // provider.ts. Everything here talks to the boot server's write API; nothing
 // here is serialized into Pulumi's state.
 import type * as pulumi from '@pulumi/pulumi';
-import { StrataError } from '@strata/assets';
-import { BootApiClient } from '../api/client.ts';
-import type { BootApi, BootApiEndpoint } from '../api/contract.ts';
-import type { Group, Profile } from '../model/schema.ts';
+import { StrataError } from '@strata/api';
+import { BootApiClient } from '@strata/api/boot-client';
+import type { BootApi, BootApiEndpoint } from '@strata/api';
+import type { Group, Profile } from '@strata/api';
 import { diffInputs, PROVIDER_PROPERTY } from './diff.ts';
 import {
   ID_PROPERTY,

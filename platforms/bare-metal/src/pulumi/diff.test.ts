@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { aProfile } from '../api/testing/index.ts';
+import { aProfile } from '@strata/boot-server/testing';
 import { diffInputs, PROVIDER_PROPERTY } from './diff.ts';
 
 type ProfileState = {

@@ -2,7 +2,7 @@
 // that `pulumi preview` already names a bad field. Property names are
 // Pulumi-style camelCase; the mapping to matchbox's JSON lives in crud.ts.
 import { z } from 'zod';
-import { bootSchema, resourceIdSchema, templateNameSchema } from '../model/schema.ts';
+import { bootSchema, resourceIdSchema, templateNameSchema } from '@strata/api';
 
 const pem = (label: string) =>
   z.string().refine((text) => text.includes('-----BEGIN '), { message: `must be a PEM ${label} (-----BEGIN ...)` });

@@ -1,6 +1,6 @@
 // The boot server's profiles, groups and Ignition configs as Pulumi resources.
 import * as pulumi from '@pulumi/pulumi';
-import type { BootApiEndpoint } from '../api/contract.ts';
+import type { BootApiEndpoint } from '@strata/api';
 import { dynamicProvider } from './provider.ts';
 
 /** Type tokens read pulumi-nodejs:dynamic/strata-boot:<Type>. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { StrataError, toClientModel } from '@strata/assets';
+import { StrataError } from '@strata/api';
+import { toClientModel } from '@strata/kube';
 
 export class ManifestApplyError extends StrataError {}
 

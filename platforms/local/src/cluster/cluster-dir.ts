@@ -2,7 +2,8 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { z } from 'zod';
-import { StrataError, writeFileAtomic } from '@strata/assets';
+import { StrataError } from '@strata/api';
+import { writeFileAtomic } from '@strata/host';
 
 export class ClusterDirectoryError extends StrataError {}
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { applyRenderPlan, ASSET_PATHS, clusterTopology, planClusterRender, type ClusterConfig, type ClusterTopology } from '@strata/assets';
-import { resolveAllBinaries, type ResolvedBinaries } from '@strata/assets/binaries';
+import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
 import { startLocalControlPlane, type LocalControlPlane } from '../control-plane/local-control-plane.ts';
 import { NodeFleet } from '../node/node-fleet.ts';
 import { PlaceholderPodRuntime } from '../node/placeholder-runtime.ts';

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import { StrataError, type ClusterTopology } from '@strata/assets';
+import { StrataError } from '@strata/api';
+import { type ClusterTopology } from '@strata/assets';
 
 export class PreflightError extends StrataError {}
 

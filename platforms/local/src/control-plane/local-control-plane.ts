@@ -1,19 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  ASSET_PATHS,
-  CERT,
-  KEY,
-  materializeIgnition,
-  readEnvironmentFile,
-  staticPodCommand,
-  StrataError,
-  waitUntilHealthy,
-  type ClientTls,
-  type ClusterTopology,
-  type ControllerNode,
-} from '@strata/assets';
-import type { ResolvedBinaries } from '@strata/assets/binaries';
+import { ASSET_PATHS, CERT, KEY, type ClusterTopology, type ControllerNode } from '@strata/assets';
+import { materializeIgnition, readEnvironmentFile, staticPodCommand } from './rendered-node.ts';
+import { StrataError } from '@strata/api';
+import { waitUntilHealthy, type ClientTls } from '@strata/host';
+import type { ResolvedBinaries } from '@strata/binaries';
 import { Supervisor, type SupervisorEvents } from './supervisor.ts';
 
 export class ControlPlaneStartError extends StrataError {}

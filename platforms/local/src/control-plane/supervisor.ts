@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logTail, ManagedProcess, StrataError, type ProcessSpec } from '@strata/assets';
+import { logTail, ManagedProcess, type ProcessSpec } from '@strata/host';
+import { StrataError } from '@strata/api';
 
 export class CrashLoopError extends StrataError {}
 

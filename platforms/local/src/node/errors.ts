@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 /** A NodeSpec or fleet option was refused; `issues` names every offending field. */
 export class NodeSpecError extends StrataError {

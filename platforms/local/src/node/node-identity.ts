@@ -9,7 +9,8 @@ import {
   type KubeConfig,
   type V1CertificateSigningRequest,
 } from '@kubernetes/client-node';
-import { createCertificateSigningRequest, SECRET_FILE_MODE, writeFileAtomic } from '@strata/assets';
+import { createCertificateSigningRequest } from '@strata/assets';
+import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { describeApiError, statusCodeOf } from './api-errors.ts';
 import type { ApiRequestMetrics } from './api-metrics.ts';
 import { NodeBootstrapError } from './errors.ts';

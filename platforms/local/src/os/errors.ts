@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 import type { z } from 'zod';
 
 /** Options or an update offer that the simulated OS cannot run with; context.issues lists every problem. */

@@ -1,2 +1,2 @@
 // The contract lives in @strata/assets, shared with the update operator's agent.
-export type { NodeOperatingSystem, OsRelease } from '@strata/assets';
+export type { NodeOperatingSystem, OsRelease } from '@strata/api';

@@ -1,6 +1,6 @@
 // Builders and clock helpers shared by this directory's tests.
 import { mock } from 'node:test';
-import type { StrataError } from '@strata/assets';
+import type { StrataError } from '@strata/api';
 import { SimulatedOperatingSystem, type SimulatedOsOptions } from './simulated-os.ts';
 import { SimulatedUpdateEngine, type SimulatedUpdateEngineOptions, type UpdateEngineTimings } from './simulated-update-engine.ts';
 import type { UpdateEngine, UpdateEngineStatus, UpdateStatus } from './update-engine.ts';

@@ -1,6 +1,6 @@
 import { basename, isAbsolute, relative } from 'node:path';
 import type { V1Container } from '@kubernetes/client-node';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 import { expand, type VariableLookup } from './expansion.ts';
 import { entryExecutables, type ImageEntry } from './image-map.ts';
 

@@ -3,7 +3,7 @@ import { configMapData, secretData } from './key-projection.ts';
 import { fieldRefValue, resourceFieldRefUnsupported, type PodFacts } from './downward-api.ts';
 import { expand, lookupIn } from './expansion.ts';
 import { PodObjectError, type PodObjects } from './pod-objects.ts';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 export class ContainerEnvError extends StrataError {}
 

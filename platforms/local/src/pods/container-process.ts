@@ -5,7 +5,7 @@
 // cgroup, so that `sh -c 'a & b'` leaves nothing behind.
 import { accessSync, constants } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ManagedProcess, type ExitStatus } from '@strata/assets';
+import { ManagedProcess, type ExitStatus } from '@strata/host';
 
 export interface ContainerProcessSpec {
   readonly name: string;

@@ -1,5 +1,5 @@
 import type { V1ObjectFieldSelector, V1Pod, V1ResourceFieldSelector } from '@kubernetes/client-node';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 export class DownwardApiError extends StrataError {}
 

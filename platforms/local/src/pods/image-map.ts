@@ -1,7 +1,7 @@
 import { basename, isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { StrataError } from '@strata/assets';
-import type { ResolvedBinaries } from '@strata/assets/binaries';
+import { StrataError } from '@strata/api';
+import type { ResolvedBinaries } from '@strata/binaries';
 import { effectiveTag, ImageReferenceError, parseImageReference, type ImageReference } from './image-reference.ts';
 
 export class ImageMapError extends StrataError {}

@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 export class ImageReferenceError extends StrataError {}
 

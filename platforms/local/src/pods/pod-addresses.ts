@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 export class PodAddressRangeError extends StrataError {}
 export class PodAddressesExhaustedError extends StrataError {}

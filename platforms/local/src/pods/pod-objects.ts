@@ -6,7 +6,7 @@ import {
   type V1Pod,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 
 /**
  * An object a pod refers to could not be had (yet). The kubelet keeps trying

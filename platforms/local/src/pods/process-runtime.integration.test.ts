@@ -10,7 +10,7 @@ import {
   type V1Pod,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { resolveAllBinaries } from '@strata/assets/binaries';
+import { resolveAllBinaries } from '@strata/binaries';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import type { NodeContext } from '../node/pod-runtime.ts';
 import { defaultImageMap } from './image-map.ts';

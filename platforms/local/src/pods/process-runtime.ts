@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 import type { NodeContext, PodRuntime, PodRuntimeStatus } from '../node/pod-runtime.ts';
 import { KUBELET_BACK_OFF, type BackOffPolicy } from './back-off.ts';
 import type { ImageMap } from './image-map.ts';

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { V1Container } from '@kubernetes/client-node';
-import { StrataError } from '@strata/assets';
+import { StrataError } from '@strata/api';
 import { expand, type VariableLookup } from './expansion.ts';
 
 export class VolumeMountError extends StrataError {}

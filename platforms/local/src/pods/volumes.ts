@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { V1DownwardAPIVolumeFile, V1Pod, V1ServiceAccountTokenProjection, V1Volume } from '@kubernetes/client-node';
-import { StrataError, writeFileAtomic } from '@strata/assets';
+import { StrataError } from '@strata/api';
+import { writeFileAtomic } from '@strata/host';
 import { fieldRefValue, resourceFieldRefUnsupported, type PodFacts } from './downward-api.ts';
 import {
   configMapData,

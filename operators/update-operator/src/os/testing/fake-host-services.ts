@@ -1,7 +1,7 @@
 // update_engine and logind as a Flatcar host exports them on the system bus,
 // played by a test over a private bus with the same library the agent uses.
 import { createClient, defineInterface, type DefinedInterface, type MessageBus } from 'dbus-native';
-import type { UpdateEngineStatus } from '@strata/assets';
+import type { UpdateEngineStatus } from '@strata/api';
 import { LOGIN1, UPDATE_ENGINE } from '../dbus-names.ts';
 
 const STATUS_OUT = { last_checked_time: 'x', progress: 'd', current_operation: 's', new_version: 's', new_size: 'x' } as const;

@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ManagedProcess, StrataError } from '@strata/assets';
+import { ManagedProcess } from '@strata/host';
+import { StrataError } from '@strata/api';
 
 export class PrivateBusError extends StrataError {}
 

@@ -1,0 +1,2 @@
+// Shared test corpora of Strata's APIs, for any package's tests.
+export * from '../update-policy/update-policy-corpus.ts';

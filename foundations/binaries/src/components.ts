@@ -1,0 +1,162 @@
+import { fileURLToPath } from 'node:url';
+
+/** The one Kubernetes release Strata pins. The wrapper go.mod requires the same version. */
+export const KUBERNETES_VERSION = 'v1.36.3';
+/** etcd 3.6: what Kubernetes 1.36 is tested against. Debian's 3.4 is too old. */
+export const ETCD_VERSION = 'v3.6.16';
+/** The Pulumi engine the bare-metal platform's resources run under; @pulumi/pulumi is pinned to the same version. */
+export const PULUMI_VERSION = 'v3.250.0';
+
+/** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
+export const COMPONENT_NAMES = [
+  'etcd',
+  'etcdctl',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+] as const;
+
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+/** Tools that only some callers need; resolved by name, never by `resolveAllBinaries`. */
+export const TOOL_NAMES = ['pulumi'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+/** Everything the resolver can provide. */
+export type BinaryName = ComponentName | ToolName;
+export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi';
+
+export interface ComponentSpec {
+  readonly name: BinaryName;
+  readonly release: ReleaseName;
+  readonly goPackage: string;
+  /** Arguments that make the binary print its version, and what that output must contain. */
+  readonly versionCommand: readonly string[];
+}
+
+/** Where the official release puts a component, for users with internet access. */
+export type ReleaseDownload = FilePerComponentDownload | TarballDownload;
+
+interface DownloadBase {
+  /** Environment variable that replaces the default base URL, for mirrors. */
+  readonly baseUrlVariable: string;
+  readonly defaultBaseUrl: string;
+}
+
+/** `<base>/<version>/bin/linux/<arch>/<component>`, each with a `.sha256` beside it (Kubernetes). */
+export interface FilePerComponentDownload extends DownloadBase {
+  readonly layout: 'file-per-component';
+}
+
+/** One archive for all components and one checksum list in `sha256sum` format (etcd, Pulumi). */
+export interface TarballDownload extends DownloadBase {
+  readonly layout: 'tarball';
+  /** Path of the archive below the base URL, for a Go architecture name (amd64, arm64). */
+  readonly archive: (arch: string) => string;
+  /** Path of the checksum list below the base URL; it names the archive by its file name. */
+  readonly checksums: string;
+  /** Path of a component inside the archive. */
+  readonly member: (arch: string, component: BinaryName) => string;
+}
+
+export interface ReleaseSpec {
+  readonly name: ReleaseName;
+  readonly version: string;
+  /** The directory of the wrapper go.mod that pins this release. */
+  readonly wrapperModuleDir: string;
+  /** `-X` flags that stamp the version, so that /version reports the real release. */
+  readonly versionLdflags: readonly string[];
+  readonly download: ReleaseDownload;
+}
+
+const wrapperDir = (name: string): string =>
+  fileURLToPath(new URL(`../go/${name}/`, import.meta.url));
+
+function kubernetesLdflags(version: string): string[] {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  // Mirrors hack/lib/version.sh: client-go and component-base both carry the version.
+  return ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version'].flatMap((pkg) => [
+    `-X ${pkg}.gitVersion=${version}`,
+    `-X ${pkg}.gitMajor=${major ?? ''}`,
+    `-X ${pkg}.gitMinor=${minor ?? ''}`,
+    `-X ${pkg}.gitTreeState=clean`,
+  ]);
+}
+
+export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
+  kubernetes: {
+    name: 'kubernetes',
+    version: KUBERNETES_VERSION,
+    wrapperModuleDir: wrapperDir('kubernetes'),
+    versionLdflags: kubernetesLdflags(KUBERNETES_VERSION),
+    download: {
+      baseUrlVariable: 'STRATA_KUBERNETES_DOWNLOAD_URL',
+      defaultBaseUrl: 'https://dl.k8s.io/release',
+      layout: 'file-per-component',
+    },
+  },
+  etcd: {
+    name: 'etcd',
+    version: ETCD_VERSION,
+    wrapperModuleDir: wrapperDir('etcd'),
+    // etcd compiles its version in as a constant; nothing to stamp.
+    versionLdflags: [],
+    download: {
+      baseUrlVariable: 'STRATA_ETCD_DOWNLOAD_URL',
+      defaultBaseUrl: 'https://github.com/etcd-io/etcd/releases/download',
+      layout: 'tarball',
+      archive: (arch) => `${ETCD_VERSION}/etcd-${ETCD_VERSION}-linux-${arch}.tar.gz`,
+      checksums: `${ETCD_VERSION}/SHA256SUMS`,
+      member: (arch, component) => `etcd-${ETCD_VERSION}-linux-${arch}/${component}`,
+    },
+  },
+  pulumi: {
+    name: 'pulumi',
+    version: PULUMI_VERSION,
+    wrapperModuleDir: wrapperDir('pulumi'),
+    // Pulumi's release build stamps the version into this variable; `pulumi version` prints it.
+    versionLdflags: [`-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}`],
+    download: {
+      baseUrlVariable: 'STRATA_PULUMI_DOWNLOAD_URL',
+      defaultBaseUrl: 'https://get.pulumi.com/releases/sdk',
+      layout: 'tarball',
+      // Pulumi names amd64 "x64" in its archive names.
+      archive: (arch) => `pulumi-${PULUMI_VERSION}-linux-${arch === 'amd64' ? 'x64' : arch}.tar.gz`,
+      checksums: `pulumi-${PULUMI_VERSION.replace(/^v/, '')}-checksums.txt`,
+      member: (_arch, component) => `pulumi/${component}`,
+    },
+  },
+};
+
+export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
+  etcd: { name: 'etcd', release: 'etcd', goPackage: 'go.etcd.io/etcd/server/v3', versionCommand: ['--version'] },
+  etcdctl: { name: 'etcdctl', release: 'etcd', goPackage: 'go.etcd.io/etcd/etcdctl/v3', versionCommand: ['version'] },
+  'kube-apiserver': {
+    name: 'kube-apiserver',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kube-apiserver',
+    versionCommand: ['--version'],
+  },
+  'kube-controller-manager': {
+    name: 'kube-controller-manager',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kube-controller-manager',
+    versionCommand: ['--version'],
+  },
+  'kube-scheduler': {
+    name: 'kube-scheduler',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kube-scheduler',
+    versionCommand: ['--version'],
+  },
+  kubectl: {
+    name: 'kubectl',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kubectl',
+    versionCommand: ['version', '--client'],
+  },
+  pulumi: { name: 'pulumi', release: 'pulumi', goPackage: 'github.com/pulumi/pulumi/pkg/v3/cmd/pulumi', versionCommand: ['version'] },
+};
+
+export function componentsOf(release: ReleaseName): ComponentSpec[] {
+  return Object.values(COMPONENTS).filter((component) => component.release === release);
+}

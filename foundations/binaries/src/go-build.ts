@@ -1,0 +1,114 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GoBuildError } from './errors.ts';
+import { runCommand } from '@strata/host';
+import type { ComponentSpec, ReleaseSpec } from './components.ts';
+
+export type Progress = (message: string) => void;
+
+interface GoVersion {
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+  readonly text: string;
+}
+
+function parseGoVersion(text: string): GoVersion | undefined {
+  const match = /go(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  if (!match) return undefined;
+  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3] ?? 0), text: match[0] };
+}
+
+function atLeast(found: GoVersion, required: GoVersion): boolean {
+  if (found.major !== required.major) return found.major > required.major;
+  if (found.minor !== required.minor) return found.minor > required.minor;
+  return found.patch >= required.patch;
+}
+
+/**
+ * Finds a Go toolchain new enough for the wrapper module. Returns a reason
+ * instead of throwing, because a missing Go is one of several fall-backs.
+ */
+export async function findGo(
+  release: ReleaseSpec,
+  env: NodeJS.ProcessEnv,
+): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  const goMod = await readFile(join(release.wrapperModuleDir, 'go.mod'), 'utf8');
+  const required = parseGoVersion(`go${/^go (\S+)$/m.exec(goMod)?.[1] ?? '1.0'}`);
+  let found: GoVersion | undefined;
+  try {
+    const result = await runCommand('go', ['env', 'GOVERSION'], { env });
+    found = parseGoVersion(result.stdout);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, reason: code === 'ENOENT' ? '`go` was not found on PATH' : `\`go\` failed to start (${code})` };
+  }
+  if (!found) return { ok: false, reason: '`go env GOVERSION` printed no version' };
+  if (required && !atLeast(found, required)) {
+    return { ok: false, reason: `found ${found.text}, but ${release.name} ${release.version} needs ${required.text} or newer` };
+  }
+  return { ok: true, version: found.text };
+}
+
+const PROGRESS_INTERVAL_MS = 15_000;
+
+/**
+ * Builds one component from the wrapper module into `outputPath`. Go's own
+ * build cache makes an interrupted build resume where it stopped.
+ */
+export async function goBuild(
+  release: ReleaseSpec,
+  component: ComponentSpec,
+  outputPath: string,
+  env: NodeJS.ProcessEnv,
+  progress: Progress,
+): Promise<void> {
+  const ldflags = ['-s', '-w', ...release.versionLdflags].join(' ');
+  const args = ['build', '-v', '-trimpath', '-ldflags', ldflags, '-o', outputPath, component.goPackage];
+  const started = Date.now();
+  let compiled = 0;
+  const tail: string[] = [];
+  const buildEnv: NodeJS.ProcessEnv = {
+    ...env,
+    // Static binaries, as the Kubernetes release builds its server components.
+    CGO_ENABLED: '0',
+    // Never let `go` fetch another toolchain: there may be no network.
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: [env['GOFLAGS'] ?? '', '-mod=readonly'].join(' ').trim(),
+  };
+  progress(`building ${component.name} ${release.version} from Go modules (${component.goPackage})`);
+  const timer = setInterval(() => {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    progress(`  ${component.name}: ${compiled} packages compiled, ${seconds}s elapsed`);
+  }, PROGRESS_INTERVAL_MS);
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn('go', args, { cwd: release.wrapperModuleDir, env: buildEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+      let pending = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        pending += chunk.toString();
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          // `go build -v` names each package as it compiles it.
+          if (/^[\w.-]+(\/[\w.~-]+)*$/.test(line)) compiled += 1;
+          tail.push(line);
+          if (tail.length > 40) tail.shift();
+        }
+      });
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    if (code !== 0) {
+      throw new GoBuildError(
+        `go build of ${component.name} ${release.version} failed (exit ${code}):\n${tail.join('\n')}`,
+        { component: component.name, version: release.version, exitCode: code, cwd: release.wrapperModuleDir },
+      );
+    }
+  } finally {
+    clearInterval(timer);
+  }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  progress(`built ${component.name} ${release.version} in ${seconds}s (${compiled} packages compiled)`);
+}

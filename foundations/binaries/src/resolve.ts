@@ -1,0 +1,234 @@
+import { access, constants, mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { withLockFile } from '@strata/host';
+import { runCommand } from '@strata/host';
+import { BinaryCache, defaultCacheRoot } from './cache.ts';
+import {
+  COMPONENT_NAMES,
+  COMPONENTS,
+  componentsOf,
+  RELEASES,
+  type BinaryName,
+  type ComponentName,
+  type ReleaseName,
+  type ReleaseSpec,
+} from './components.ts';
+import { downloadBaseUrl, downloadRelease } from './download.ts';
+import { BinariesUnavailableError, BinaryResolutionError } from './errors.ts';
+import { findGo, goBuild, type Progress } from './go-build.ts';
+
+/** Names a directory that already holds the binaries; it wins over every other source. */
+export const BIN_DIR_VARIABLE = 'STRATA_BIN_DIR';
+
+export interface ResolveOptions {
+  /** Defaults to the control-plane components (COMPONENT_NAMES); tools such as pulumi are resolved only when named. */
+  readonly components?: readonly BinaryName[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Defaults to $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata, else ~/.cache/strata. */
+  readonly cacheRoot?: string;
+  readonly progress?: Progress;
+}
+
+export type ResolvedBinaries = Readonly<Record<ComponentName, string>>;
+export type BinarySource = 'directory' | 'cache' | 'go-build' | 'download';
+
+export interface Resolution {
+  readonly paths: Partial<Record<BinaryName, string>>;
+  readonly sources: Partial<Record<BinaryName, BinarySource>>;
+}
+
+const defaultProgress: Progress = (message) => process.stderr.write(`[binaries] ${message}\n`);
+
+async function fromDirectory(dir: string, names: readonly BinaryName[]): Promise<Record<string, string>> {
+  const paths: Record<string, string> = {};
+  for (const name of names) {
+    const component = COMPONENTS[name];
+    const release = RELEASES[component.release];
+    const path = join(dir, name);
+    try {
+      await access(path, constants.X_OK);
+    } catch {
+      throw new BinaryResolutionError(
+        `${BIN_DIR_VARIABLE}=${dir} has no executable ${name}; put ${name} ${release.version} there or unset ${BIN_DIR_VARIABLE}`,
+        { component: name, path, variable: BIN_DIR_VARIABLE },
+      );
+    }
+    const result = await runCommand(path, component.versionCommand);
+    const output = result.stdout + result.stderr;
+    if (!output.includes(release.version.replace(/^v/, ''))) {
+      throw new BinaryResolutionError(
+        `${path} is not ${name} ${release.version}; \`${name} ${component.versionCommand.join(' ')}\` printed: ${output.trim().split('\n')[0] ?? ''}`,
+        { component: name, path, expectedVersion: release.version },
+      );
+    }
+    paths[name] = path;
+  }
+  return paths;
+}
+
+function unavailableMessage(release: ReleaseSpec, attempts: readonly string[], env: NodeJS.ProcessEnv): string {
+  const names = componentsOf(release.name).map((component) => component.name).join(', ');
+  return [
+    `Cannot obtain ${release.name} ${release.version} (${names}).`,
+    'Tried, in order:',
+    ...attempts.map((attempt) => `  - ${attempt}`),
+    'Provide the binaries in one of three ways:',
+    `  1. Point ${BIN_DIR_VARIABLE} at a directory that holds ${names} at ${release.version}.`,
+    `  2. Install Go (see the \`go\` line of ${join(release.wrapperModuleDir, 'go.mod')} for the minimum version; on Debian: apt-get install golang) so that Strata builds them from Go modules, once, into its cache.`,
+    `  3. Allow this machine to reach ${downloadBaseUrl(release, env)} (or set ${release.download.baseUrlVariable} to a mirror) so that Strata downloads the official release binaries.`,
+  ].join('\n');
+}
+
+async function provideRelease(
+  release: ReleaseSpec,
+  needed: readonly BinaryName[],
+  cache: BinaryCache,
+  env: NodeJS.ProcessEnv,
+  progress: Progress,
+): Promise<{ paths: Map<BinaryName, string>; source: BinarySource }> {
+  const components = componentsOf(release.name);
+  const attempts: string[] = [
+    `${BIN_DIR_VARIABLE}: not set`,
+    `cache ${cache.binRoot}: no valid ${release.name} ${release.version} binaries`,
+  ];
+  const staging = join(cache.binRoot, `.staging-${release.name}-${release.version}-${process.pid}`);
+  // We hold the release's lock, so any other staging directory is a leftover of an interrupted run.
+  for (const entry of await readdir(cache.binRoot)) {
+    if (entry.startsWith(`.staging-${release.name}-`)) await rm(join(cache.binRoot, entry), { recursive: true, force: true });
+  }
+  await mkdir(staging, { recursive: true });
+  try {
+    const go = await findGo(release, env);
+    if (go.ok) {
+      for (const component of components) {
+        await goBuild(release, component, join(staging, component.name), env, progress);
+      }
+      const paths = new Map<BinaryName, string>();
+      for (const component of components) {
+        paths.set(
+          component.name,
+          await cache.install(join(staging, component.name), {
+            component: component.name,
+            version: release.version,
+            source: 'go-build',
+            detail: `${go.version}, wrapper module ${release.wrapperModuleDir}`,
+            createdAt: new Date().toISOString(),
+          }),
+        );
+      }
+      return { paths, source: 'go-build' };
+    }
+    attempts.push(`build from Go modules: ${go.reason}`);
+    try {
+      // Unlike a build, where the components share nearly all compiled code,
+      // each download is a large separate file: fetch only what was asked for.
+      const wanted = components.filter((component) => needed.includes(component.name));
+      const staged = await downloadRelease(release, wanted, staging, env, progress);
+      const paths = new Map<BinaryName, string>();
+      for (const [name, path] of staged) {
+        paths.set(
+          name,
+          await cache.install(path, {
+            component: name,
+            version: release.version,
+            source: 'download',
+            detail: downloadBaseUrl(release, env),
+            createdAt: new Date().toISOString(),
+          }),
+        );
+      }
+      return { paths, source: 'download' };
+    } catch (error) {
+      attempts.push(`download: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    throw new BinariesUnavailableError(unavailableMessage(release, attempts, env), {
+      release: release.name,
+      version: release.version,
+      attempts,
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Finds binaries (by default the control-plane components), trying in order: $STRATA_BIN_DIR, the
+ * checksummed cache outside the clone, a build from Go modules, and the
+ * official release download. A build runs at most once per version on a
+ * machine: concurrent callers wait on a lock and then reuse its result.
+ */
+export async function resolveBinaries(options: ResolveOptions = {}): Promise<Resolution> {
+  const env = options.env ?? process.env;
+  const progress = options.progress ?? defaultProgress;
+  const wanted = options.components ?? COMPONENT_NAMES;
+  const paths: Partial<Record<BinaryName, string>> = {};
+  const sources: Partial<Record<BinaryName, BinarySource>> = {};
+
+  const binDir = env[BIN_DIR_VARIABLE];
+  if (binDir) {
+    Object.assign(paths, await fromDirectory(binDir, wanted));
+    for (const name of wanted) sources[name] = 'directory';
+    return { paths, sources };
+  }
+
+  const cache = new BinaryCache(options.cacheRoot ?? defaultCacheRoot(env));
+  const releases = new Set<ReleaseName>(wanted.map((name) => COMPONENTS[name].release));
+  for (const releaseName of releases) {
+    const release = RELEASES[releaseName];
+    const needed = wanted.filter((name) => COMPONENTS[name].release === releaseName);
+    const lookFor = async (): Promise<boolean> => {
+      let allValid = true;
+      for (const name of needed) {
+        const found = await cache.lookup(name, release.version);
+        if (found.state === 'valid') {
+          paths[name] = found.path;
+          sources[name] = 'cache';
+          continue;
+        }
+        allValid = false;
+        if (found.state === 'corrupt') {
+          progress(`cached ${name} ${release.version} is unusable (${found.reason}); it will be replaced`);
+          await cache.remove(name, release.version);
+        }
+      }
+      return allValid;
+    };
+    if (await lookFor()) continue;
+    await mkdir(cache.binRoot, { recursive: true });
+    const lockPath = join(cache.binRoot, `.lock-${release.name}-${release.version}`);
+    await withLockFile(
+      lockPath,
+      async () => {
+        // Another process may have finished the same build while we waited.
+        if (await lookFor()) return;
+        const provided = await provideRelease(release, needed, cache, env, progress);
+        for (const name of needed) {
+          const path = provided.paths.get(name);
+          if (path === undefined) {
+            throw new BinaryResolutionError(`${provided.source} produced no ${name}`, { component: name });
+          }
+          paths[name] = path;
+          sources[name] = provided.source;
+        }
+      },
+      { onWait: (holder) => progress(`waiting for process ${holder.pid} that is providing ${release.name} ${release.version} (since ${holder.since})`) },
+    );
+  }
+  return { paths, sources };
+}
+
+/** The same, for callers that need every component and want a plain path map. */
+export async function resolveAllBinaries(options: Omit<ResolveOptions, 'components'> = {}): Promise<ResolvedBinaries> {
+  const { paths } = await resolveBinaries(options);
+  const missing = COMPONENT_NAMES.filter((name) => paths[name] === undefined);
+  if (missing.length > 0) throw new BinaryResolutionError(`unresolved: ${missing.join(', ')}`, { missing });
+  return paths as ResolvedBinaries;
+}
+
+/** One binary by name, for callers that need a single tool: `await resolveBinary('pulumi')`. */
+export async function resolveBinary(name: BinaryName, options: Omit<ResolveOptions, 'components'> = {}): Promise<string> {
+  const { paths } = await resolveBinaries({ ...options, components: [name] });
+  const path = paths[name];
+  if (path === undefined) throw new BinaryResolutionError(`unresolved: ${name}`, { missing: [name] });
+  return path;
+}

@@ -1,0 +1,7 @@
+// The public entry point of @strata/host.
+export * from './process/managed-process.ts';
+export * from './process/health.ts';
+export * from './process/run-command.ts';
+export * from './process/guardian-spec.ts';
+export * from './fs/atomic-write.ts';
+export * from './fs/lock-file.ts';

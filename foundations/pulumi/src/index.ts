@@ -1,0 +1,2 @@
+// The public entry point of @strata/pulumi-workspace.
+export * from './workspace.ts';

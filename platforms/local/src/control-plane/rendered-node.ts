@@ -1,0 +1,64 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { decodeDataUrl } from '@strata/assets';
+import { ignitionConfigSchema } from '@strata/assets';
+import { StrataError } from '@strata/api';
+import { parse } from 'yaml';
+import type { V1Pod } from '@kubernetes/client-node';
+
+// How a rendered node maps onto a directory of this machine: the local
+// platform (and the proof that rendered assets run) places each controller's
+// files under its own root and runs its components as local processes.
+
+/**
+ * Writes the files an Ignition config would place on a node under `root`
+ * instead of `/`. Remote sources (the kubelet sysext image) are skipped: the
+ * local platform runs no real kubelet.
+ */
+export async function materializeIgnition(ignitionPath: string, root: string): Promise<string[]> {
+  const config = ignitionConfigSchema.parse(JSON.parse(await readFile(ignitionPath, 'utf8')));
+  const written: string[] = [];
+  for (const file of config.storage?.files ?? []) {
+    const source = file.contents?.source;
+    if (source === undefined || !source.startsWith('data:')) continue;
+    const decoded = decodeDataUrl(source);
+    if (!decoded.ok) throw new StrataError(`${ignitionPath}: ${file.path}: ${decoded.reason}`, { ignitionPath, path: file.path });
+    const target = join(root, file.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, decoded.value.data);
+    await chmod(target, file.mode ?? 0o644);
+    written.push(file.path);
+  }
+  return written;
+}
+
+/** `--flag=/abs/path` → `--flag=<root>/abs/path`; other arguments unchanged. */
+export function remapFlags(args: readonly string[], root: string): string[] {
+  return args.map((arg) => {
+    const match = /^(--[\w-]+=)(\/.*)$/.exec(arg);
+    return match ? `${match[1]}${join(root, match[2] ?? '')}` : arg;
+  });
+}
+
+/** Reads an environment file (KEY=value lines), remapping absolute paths under `root`. */
+export async function readEnvironmentFile(path: string, root: string): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const line of (await readFile(path, 'utf8')).split('\n')) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (!match?.[1]) continue;
+    const value = match[2] ?? '';
+    env[match[1]] = value.startsWith('/') ? join(root, value) : value;
+  }
+  return env;
+}
+
+/**
+ * The command line of a rendered static pod's first container, with absolute
+ * paths moved under `root`: what a kubelet would run, as a local process.
+ */
+export async function staticPodCommand(manifestPath: string, root: string): Promise<{ component: string; args: string[] }> {
+  const pod = parse(await readFile(manifestPath, 'utf8')) as V1Pod;
+  const [component, ...args] = pod.spec?.containers[0]?.command ?? [];
+  if (component === undefined) throw new StrataError(`${manifestPath} has no container command`, { manifestPath });
+  return { component, args: remapFlags(args, root) };
+}
