@@ -20,6 +20,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-console': 'error',
+      // One kind of privacy: ES #private members, which the runtime enforces. A private constructor stays, since
+      // JavaScript has no #constructor and a factory-only class needs it.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: ':matches(PropertyDefinition, MethodDefinition, TSParameterProperty)[accessibility=/^(private|protected)$/]:not([kind="constructor"])',
+          message: 'Use an ES #private member instead of the TypeScript private/protected keyword.',
+        },
+      ],
     },
   },
   {

@@ -11,7 +11,7 @@ import { controlPlaneInfoSchema } from './control-plane-info.ts';
 import { ComponentExitedError } from '@strata/host';
 import { HarnessCluster } from './harness-cluster.ts';
 import { isAlive } from './testing/processes.ts';
-import { waitFor } from './testing/wait-for.ts';
+import { waitFor } from '@strata/host';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 

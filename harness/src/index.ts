@@ -5,5 +5,9 @@ export { HarnessCluster } from './harness-cluster.ts';
 export { sharedControlPlane, SHARED_CONTROL_PLANE_VARIABLE } from './shared.ts';
 // Re-exported for tests that start processes of their own beside the control plane.
 export { ComponentExitedError, ManagedProcess, waitUntilHealthy, type ClientTls, type ProcessSpec } from '@strata/host';
+// The one poll for tests, from @strata/host so that production code can wait the same way.
+export { waitFor, WaitTimeoutError, type WaitForOptions } from '@strata/host';
 export { uniqueName } from './unique-name.ts';
-export { waitFor } from './testing/wait-for.ts';
+// Server-side apply from the toolkit, for the tests of packages below it (@strata/api's CRDs against the API server).
+export { applyManifestObject } from '@strata/kube';
+export { neverDuring, WatchedIntervalError, type NeverDuringOptions, type WatchedChange, type WatchedEvent } from './testing/never-during.ts';

@@ -10,4 +10,7 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(1);
 }
+// Before the CLI loads: Node strips the types from `.ts` itself but cannot parse the `.tsx` of the
+// interactive screens (docs/adr/0011-tsx.md).
+await import('@strata/tsx/register');
 await import('../src/cli.ts');

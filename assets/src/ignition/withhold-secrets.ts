@@ -7,7 +7,9 @@
 // Typhoon's "copy-controller-secrets" step does). The bootstrap kubeconfig
 // stays: its token can only ask for a node client certificate, and a machine
 // that cannot fetch it cannot join at all (docs/ignition-secrets.md).
-import { NODE_PATHS } from '@strata/assets';
+import { NODE_PATHS } from '../render/layout.ts';
+import type { IgnitionConfig } from './schema.ts';
+import { assertValidIgnition } from './validate.ts';
 
 export interface WithheldFile {
   readonly path: string;
@@ -22,27 +24,23 @@ export interface SplitIgnition {
   readonly withheld: readonly WithheldFile[];
 }
 
-interface IgnitionFileEntry {
-  readonly path?: unknown;
-  readonly mode?: unknown;
-  readonly contents?: { readonly source?: unknown };
-}
+type IgnitionFile = NonNullable<NonNullable<IgnitionConfig['storage']>['files']>[number];
 
 /** Files only root may read are the secrets; render writes every private key and credential that way. */
-function isLongLivedSecret(file: IgnitionFileEntry): boolean {
-  return typeof file.mode === 'number' && (file.mode & 0o077) === 0 && file.path !== NODE_PATHS.bootstrapKubeconfig;
+function isLongLivedSecret(file: IgnitionFile): file is IgnitionFile & { mode: number } {
+  return file.mode !== undefined && (file.mode & 0o077) === 0 && file.path !== NODE_PATHS.bootstrapKubeconfig;
 }
 
-/** Splits a rendered, validated Ignition config into what the boot server may serve and what only SSH may carry. */
+/**
+ * Splits a rendered Ignition config into what the boot server may serve and what only SSH may carry. The config is
+ * checked against the Ignition schema first (an IgnitionValidationError if it breaks it), so no file escapes the
+ * split by an unexpected shape.
+ */
 export function withholdSecrets(rendered: string): SplitIgnition {
-  const config = JSON.parse(rendered) as { storage?: { files?: IgnitionFileEntry[] } };
+  const config = assertValidIgnition(JSON.parse(rendered));
   const files = config.storage?.files ?? [];
-  const withheld = files.filter(isLongLivedSecret).map((file) => ({
-    path: String(file.path),
-    mode: Number(file.mode),
-    source: typeof file.contents?.source === 'string' ? file.contents.source : '',
-  }));
+  const withheld = files.filter(isLongLivedSecret).map((file) => ({ path: file.path, mode: file.mode, source: file.contents?.source ?? '' }));
   if (withheld.length === 0) return { served: rendered, withheld };
-  const served = { ...config, storage: { ...config.storage, files: files.filter((file) => !isLongLivedSecret(file)) } };
+  const served: IgnitionConfig = { ...config, storage: { ...config.storage, files: files.filter((file) => !isLongLivedSecret(file)) } };
   return { served: JSON.stringify(served), withheld };
 }

@@ -11,11 +11,11 @@ import {
   aGroup,
   anIgnitionConfig,
   aProfile,
-  captureBootLog,
+  captureLogger,
   macOf,
   temporaryDirectory,
   writeDataDir,
-  type LogCapture,
+  type CapturedLogger,
   type TemporaryDirectory,
 } from '@strata/boot-server/testing';
 import { findPxeHostTools, type PxeHostTools } from './host-tools.ts';
@@ -60,7 +60,7 @@ describe('network boot of real iPXE clients from the boot server', () => {
   let assetsDir: TemporaryDirectory;
   let store: DataDirectoryStore;
   let server: BootServer;
-  let log: LogCapture;
+  let log: CapturedLogger;
   let bootfileUrl: string;
 
   before(async () => {
@@ -82,7 +82,7 @@ describe('network boot of real iPXE clients from the boot server', () => {
       ),
       ignition: { [TEMPLATE]: IGNITION_TEMPLATE },
     });
-    log = captureBootLog('debug');
+    log = captureLogger('debug');
     store = await DataDirectoryStore.open({ dataPath: dataDir.path, logger: log.logger });
     server = await startBootServer({ address: '127.0.0.1:0', store, assetsPath: assetsDir.path, logger: log.logger });
 

@@ -8,7 +8,11 @@ import type { V1Node } from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/update-operator';
 import type { NodeWatch } from './node-watch.ts';
 
-/** Why a node is unavailable as the operator's budget counts it (design rule 6), or undefined. */
+/**
+ * Why a node is unavailable as the operator's budget counts it, or undefined: a selected node holds a slot while it
+ * is NotReady, cordoned by anyone, or carries reboot-ok, reboot-in-progress, the before-reboot label or
+ * fleetlock-holder.
+ */
 export function unavailableBecause(node: V1Node): string | undefined {
   const annotations = node.metadata?.annotations ?? {};
   const labels = node.metadata?.labels ?? {};

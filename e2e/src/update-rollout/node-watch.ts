@@ -2,45 +2,51 @@
 // change it delivers, and the tests wait on it instead of polling the API
 // server (a 50-node list 20 times a second would load the machine the test
 // measures).
-import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { Informer } from '@strata/kube';
 
 export type NodeChangeListener = (changed: V1Node, nodes: readonly V1Node[]) => void;
 
 export class NodeWatch {
-  readonly #informer: Informer<V1Node> & ObjectCache<V1Node>;
+  readonly #informer: Informer<V1Node>;
   readonly #listeners = new Set<NodeChangeListener>();
   readonly #errors: unknown[] = [];
+  /** Settles once the first list has succeeded or failed. */
+  readonly #firstAttempt = Promise.withResolvers<void>();
   #lists = 0;
-  #stopped = false;
 
   private constructor(kubeConfig: KubeConfig) {
     const core = kubeConfig.makeApiClient(CoreV1Api);
-    this.#informer = makeInformer<V1Node>(kubeConfig, '/api/v1/nodes', async () => {
-      const list = await core.listNode();
-      this.#lists += 1;
-      return list;
-    });
-    for (const event of ['add', 'update', 'delete'] as const) {
-      this.#informer.on(event, (node) => {
+    this.#informer = new Informer<V1Node>({
+      kubeConfig,
+      path: '/api/v1/nodes',
+      list: async (selectors) => {
+        const list = await core.listNode(selectors);
+        this.#lists += 1;
+        return list;
+      },
+      onChange: (_change, node) => {
         const nodes = this.#informer.list();
         for (const listener of this.#listeners) listener(node, nodes);
-      });
-    }
-    this.#informer.on('error', (error: unknown) => {
-      // client-node's informer stops on an error; started again it resumes from its last resourceVersion.
-      this.#errors.push(error);
-      if (this.#stopped) return;
-      setTimeout(() => {
-        if (!this.#stopped) this.#informer.start().catch((failure: unknown) => this.#errors.push(failure));
-      }, 500).unref();
+      },
+      onStateChange: (state) => {
+        if (state.phase !== 'starting') this.#firstAttempt.resolve();
+      },
+      onError: (error) => this.#errors.push(error),
+      // Restarts resume from the last resourceVersion, so a short outage is no gap.
+      backoff: { baseDelayMs: 500, maxDelayMs: 500 },
     });
   }
 
-  /** Lists the nodes and watches them; resolves once the first list is in. */
+  /** Lists the nodes and watches them; resolves once the first list is in, fails if it is not. */
   static async start(kubeConfig: KubeConfig): Promise<NodeWatch> {
     const watch = new NodeWatch(kubeConfig);
-    await watch.#informer.start();
-    if (watch.#lists === 0) throw new Error(`could not list the nodes: ${String(watch.#errors[0])}`);
+    void watch.#informer.start();
+    await watch.#firstAttempt.promise;
+    if (!watch.#informer.hasSynced) {
+      await watch.#informer.stop();
+      throw new Error(`could not list the nodes: ${String(watch.#errors[0])}`);
+    }
     return watch;
   }
 
@@ -56,6 +62,11 @@ export class NodeWatch {
   onChange(listener: NodeChangeListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Errors of the watch so far: after each, changes were delivered late or (see gaps) not at all. */
+  get interruptions(): number {
+    return this.#errors.length;
   }
 
   /** Lists after the first: each is a gap in which intermediate states were not delivered. */
@@ -87,7 +98,6 @@ export class NodeWatch {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
     this.#listeners.clear();
     await this.#informer.stop();
   }

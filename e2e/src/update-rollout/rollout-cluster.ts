@@ -15,7 +15,8 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { OPERATOR_POD_LABELS, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE } from '@strata/assets';
-import { UPDATE_POLICY, parseUpdatePolicy, type UpdatePolicy, type UpdatePolicySpecInput } from '@strata/api';
+import { UPDATE_POLICY, UPDATE_PROTOCOL_PREFIX, parseUpdatePolicy, type UpdatePolicy, type UpdatePolicySpecInput } from '@strata/api';
+import { waitFor } from '@strata/host';
 import { localPlatformComponents, type LocalPlatformComponents } from '@strata/installer';
 import { crashContainer, startTestCluster, type TestCluster, type TestClusterOptions } from '@strata/platform-local/testing';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/update-operator';
@@ -61,8 +62,8 @@ export function isDoneOn(node: V1Node, version: string): boolean {
 export function describeNode(node: V1Node): string {
   const protocol = (record: Record<string, string>) =>
     Object.entries(record)
-      .filter(([key]) => key.startsWith('update.strata.dev/') && !key.endsWith('last-checked-time'))
-      .map(([key, value]) => `${key.slice('update.strata.dev/'.length)}=${value}`);
+      .filter(([key]) => key.startsWith(UPDATE_PROTOCOL_PREFIX) && key !== ANNOTATIONS.lastCheckedTime)
+      .map(([key, value]) => `${key.slice(UPDATE_PROTOCOL_PREFIX.length)}=${value}`);
   return `${nodeName(node)} [${isReady(node) ? 'Ready' : 'NotReady'}${node.spec?.unschedulable === true ? ', cordoned' : ''}; ${[...protocol(labelsOf(node)), ...protocol(annotationsOf(node))].join(' ')}]`;
 }
 
@@ -287,30 +288,50 @@ export class RolloutCluster {
       .map((event) => event.reason ?? '');
   }
 
-  /** Fails if `holds` is false now or turns false within `ms` (checked at every node change). */
+  /**
+   * Resolves only if `holds` is true now and after every node change for `ms`,
+   * seen by a watch that stayed connected the whole time. A change that breaks
+   * it, an error of `holds` itself, or an interrupted watch (whose missed
+   * states cannot be vouched for) fails.
+   */
   async stays(what: string, holds: (nodes: readonly V1Node[]) => boolean, ms: number): Promise<void> {
-    const broken = this.nodes.until(`a change that breaks "${what}"`, (nodes) => (holds(nodes) ? undefined : true), ms).then(
-      () => true,
-      () => false,
-    );
-    if (await broken) throw new Error(`expected ${what} for ${ms} ms, but it changed`);
+    const watch = this.nodes;
+    const gaps = watch.gaps;
+    const interruptions = watch.interruptions;
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        let held: boolean;
+        try {
+          held = holds(watch.list());
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        if (!held) fail(new Error(`expected ${what} for ${ms} ms, but it changed`));
+      };
+      const timer = setTimeout(() => {
+        unsubscribe();
+        resolve();
+      }, ms);
+      const unsubscribe = watch.onChange(check);
+      function fail(error: unknown): void {
+        clearTimeout(timer);
+        unsubscribe();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+      check();
+    });
+    if (watch.gaps !== gaps || watch.interruptions !== interruptions) {
+      throw new Error(`cannot vouch for ${what} over ${ms} ms: the node watch was interrupted meanwhile (${watch.interruptions - interruptions} errors, ${watch.gaps - gaps} re-lists)`);
+    }
   }
 
-  /** Polls `probe` every 250 ms (API reads; node states come from the watch instead). */
-  async waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: string | undefined;
-    for (;;) {
-      try {
-        const value = await probe();
-        if (value !== undefined) return value;
-      } catch (error) {
-        // The API may be briefly unreachable (a replica restarting, a busy machine): the probe is tried again.
-        lastError = error instanceof Error ? error.message : JSON.stringify(error);
-      }
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${lastError})`}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+  /**
+   * Polls `probe` every 250 ms (API reads; node states come from the watch instead). The API may be briefly
+   * unreachable (a replica restarting, a busy machine): a failed probe is tried again.
+   */
+  waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+    return waitFor(what, probe, { timeoutMs, intervalMs: 250, retryErrors: true });
   }
 
   async destroy(): Promise<void> {

@@ -11,21 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { runCommand } from '@strata/host';
+import { runCommand, waitFor } from '@strata/host';
 import { resolveAllBinaries } from '@strata/binaries';
 
 const STRATA = fileURLToPath(new URL('../bin/strata.js', import.meta.resolve('@strata/installer')));
 const VERSION = '4230.2.4';
 
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-}
+/** Each probe runs kubectl: once a second is enough. */
+const poll = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => waitFor(what, probe, { timeoutMs, intervalMs: 1_000 });
 
 describe('strata up with the update operator', () => {
   const dirs: string[] = [];

@@ -7,6 +7,7 @@ export * from './errors/field-path.ts';
 export * from './os/index.ts';
 export * from './crd/structural-schema.ts';
 export * from './crd/schema-rules.ts';
+export * from './crd/manifest.ts';
 export * from './update-policy/update-policy.ts';
 export * from './update-policy/duration.ts';
 export * from './update-policy/label-selector.ts';

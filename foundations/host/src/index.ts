@@ -5,3 +5,5 @@ export * from './process/run-command.ts';
 export * from './process/guardian-spec.ts';
 export * from './fs/atomic-write.ts';
 export * from './fs/lock-file.ts';
+export * from './http/read-body.ts';
+export * from './wait/wait-for.ts';

@@ -1,7 +1,35 @@
-export { ExponentialBackoffRateLimiter, RateLimiterConfigError, type ExponentialBackoffOptions, type RateLimiter } from './rate-limiter.ts';
+export { Backoff, BackoffConfigError, type BackoffOptions } from './backoff.ts';
+export { ExponentialBackoffRateLimiter, type ExponentialBackoffOptions, type RateLimiter } from './rate-limiter.ts';
+export { Informer, InformerError, type InformerChange, type InformerOptions, type InformerSelectors, type InformerState } from './informer.ts';
 export { WorkQueue, runWorkers, type RunWorkersOptions, type WorkHandler, type WorkQueueOptions } from './work-queue.ts';
 export { LeaderElector, LeaderElectionConfigError, type LeaderElectionOptions, type LeaseClient } from './leader-election.ts';
 export { Health, type HealthOptions, type ProbeAnswer } from './health.ts';
 export { startMetricsServer, MetricsServerError, type MetricsServer, type MetricsServerOptions } from './metrics.ts';
 export { loadKubeConfig, KubeConfigLoadError, SERVICE_ACCOUNT_DIR, type LoadKubeConfigOptions } from './kube-config.ts';
 export { applyManifestObject, toClientModel } from './apply.ts';
+export {
+  statusCodeOf,
+  isNotFound,
+  isConflict,
+  isAlreadyExists,
+  isForbidden,
+  isGone,
+  isTooManyRequests,
+  isTransient,
+  apiStatusOf,
+  describeApiError,
+  kubernetesApiError,
+  KubernetesApiError,
+  type ApiCall,
+  type ApiStatus,
+} from './api-errors.ts';
+export { rfc3339 } from './time.ts';
+export {
+  EventRecorder,
+  nodeEventObject,
+  CLUSTER_EVENT_NAMESPACE,
+  MAX_EVENT_NOTE_BYTES,
+  type EventObject,
+  type EventRecorderOptions,
+  type KubernetesEvent,
+} from './event-recorder.ts';

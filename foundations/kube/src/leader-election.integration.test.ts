@@ -1,19 +1,21 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
-import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { neverDuring, sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { LeaderElector, type LeaderElectionOptions } from './leader-election.ts';
 
 const NAMESPACE = 'default';
+const LEASES = `/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases`;
 
 describe('LeaderElector against a real API server', () => {
   let client: CoordinationV1Api;
+  let kubeConfig: KubeConfig;
   const electors: LeaderElector[] = [];
 
   before(async () => {
     const cluster = await sharedControlPlane();
-    client = cluster.adminKubeConfig().makeApiClient(CoordinationV1Api);
+    kubeConfig = cluster.adminKubeConfig();
+    client = kubeConfig.makeApiClient(CoordinationV1Api);
   });
 
   after(async () => {
@@ -51,13 +53,21 @@ describe('LeaderElector against a real API server', () => {
     const runs = [a.run(), b.run()];
 
     const leader = await waitFor('a leader', () => [a, b].find((elector) => elector.isLeader));
-    // Several renewals and retries later there is still exactly one.
-    await sleep(1500);
-    assert.equal([a, b].filter((elector) => elector.isLeader).length, 1);
-    assert.equal(events.filter((event) => event.endsWith('started')).length, 1, events.join('\n'));
     const standby = leader === a ? b : a;
     const leaderId = leader === a ? 'replica-a' : 'replica-b';
     const standbyId = leader === a ? 'replica-b' : 'replica-a';
+    // Through several renewals and retries, the Lease never changes hands, and the leader does renew it.
+    const changes = await neverDuring<V1Lease>(kubeConfig, {
+      what: 'the Lease changing hands',
+      path: LEASES,
+      name,
+      ms: 1500,
+      forbidden: (lease) => (lease.spec?.holderIdentity === leaderId ? undefined : `held by ${lease.spec?.holderIdentity ?? 'nobody'}`),
+    });
+    const renewals = new Set(changes.map((change) => String(change.object.spec?.renewTime)));
+    assert.ok(renewals.size >= 3, `the leader renewed ${renewals.size - 1} times while watched`);
+    assert.equal([a, b].filter((elector) => elector.isLeader).length, 1);
+    assert.equal(events.filter((event) => event.endsWith('started')).length, 1, events.join('\n'));
 
     const lease = await client.readNamespacedLease({ name, namespace: NAMESPACE });
     assert.equal(lease.spec?.holderIdentity, leaderId);
@@ -97,8 +107,15 @@ describe('LeaderElector against a real API server', () => {
     const elector = candidate(name, 'replica-c', events);
     const startedAt = Date.now();
     const run = elector.run();
-    await sleep(1000);
+    await neverDuring<V1Lease>(kubeConfig, {
+      what: 'a takeover before the holder’s lease duration',
+      path: LEASES,
+      name,
+      ms: 1000,
+      forbidden: (lease) => (lease.spec?.holderIdentity === 'crashed-replica' ? undefined : `held by ${lease.spec?.holderIdentity ?? 'nobody'}`),
+    });
     assert.equal(elector.isLeader, false, 'an hour-old renewTime is not trusted across machines');
+    assert.deepEqual(events.filter((event) => event.endsWith('started')), [], 'it never started leading');
     assert.equal(elector.leader, 'crashed-replica');
     await waitFor('the takeover', () => (elector.isLeader ? true : undefined), 5000);
     assert.ok(Date.now() - startedAt >= 2000, 'waited the holder’s lease duration');

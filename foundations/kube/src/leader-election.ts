@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiException, V1MicroTime, type CoordinationV1Api, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
+import { V1MicroTime, type CoordinationV1Api, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
+import { statusCodeOf } from './api-errors.ts';
 
 export type LeaseClient = Pick<CoordinationV1Api, 'createNamespacedLease' | 'readNamespacedLease' | 'replaceNamespacedLease'>;
 
@@ -30,10 +31,6 @@ export class LeaderElectionConfigError extends StrataError {}
 
 /** client-go's wait.JitterUntil factor for the acquire loop, so standbys do not retry in lock step. */
 const JITTER_FACTOR = 1.2;
-
-function statusCodeOf(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
-}
 
 function timeOf(value: Date | string | undefined): number | undefined {
   return value === undefined ? undefined : new Date(value).getTime();

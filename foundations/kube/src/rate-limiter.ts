@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/api';
+import { Backoff, type BackoffOptions } from './backoff.ts';
 
 /** Decides how long a key that failed must wait before it is retried. */
 export interface RateLimiter {
@@ -10,42 +10,35 @@ export interface RateLimiter {
   retries(key: string): number;
 }
 
-export interface ExponentialBackoffOptions {
-  readonly baseDelayMs?: number;
-  readonly maxDelayMs?: number;
-}
+export type ExponentialBackoffOptions = Partial<Pick<BackoffOptions, 'baseDelayMs' | 'maxDelayMs'>>;
 
-export class RateLimiterConfigError extends StrataError {}
-
-/** client-go's per-item exponential limiter: base, 2×base, 4×base, … capped at max. */
+/** client-go's per-item exponential limiter: one Backoff per key (5 ms doubling to 1000 s unless configured). */
 export class ExponentialBackoffRateLimiter implements RateLimiter {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
-  readonly #failures = new Map<string, number>();
+  readonly #backoffs = new Map<string, Backoff>();
 
   constructor(options: ExponentialBackoffOptions = {}) {
     this.baseDelayMs = options.baseDelayMs ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 1_000_000;
-    if (!(this.baseDelayMs > 0) || !(this.maxDelayMs >= this.baseDelayMs)) {
-      throw new RateLimiterConfigError('the back-off needs 0 < baseDelayMs <= maxDelayMs', {
-        baseDelayMs: this.baseDelayMs,
-        maxDelayMs: this.maxDelayMs,
-      });
-    }
+    // Refuses a bad configuration now rather than at the first failure.
+    new Backoff({ baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs });
   }
 
   when(key: string): number {
-    const failures = this.#failures.get(key) ?? 0;
-    this.#failures.set(key, failures + 1);
-    // 2 ** failures overflows to Infinity long after the cap, so Math.min stays exact.
-    return Math.min(this.baseDelayMs * 2 ** failures, this.maxDelayMs);
+    let backoff = this.#backoffs.get(key);
+    if (backoff === undefined) {
+      backoff = new Backoff({ baseDelayMs: this.baseDelayMs, maxDelayMs: this.maxDelayMs });
+      this.#backoffs.set(key, backoff);
+    }
+    return backoff.next();
   }
 
   forget(key: string): void {
-    this.#failures.delete(key);
+    this.#backoffs.delete(key);
   }
 
   retries(key: string): number {
-    return this.#failures.get(key) ?? 0;
+    return this.#backoffs.get(key)?.failures ?? 0;
   }
 }

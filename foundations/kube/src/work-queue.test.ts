@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { ExponentialBackoffRateLimiter, RateLimiterConfigError } from './rate-limiter.ts';
+import { BackoffConfigError } from './backoff.ts';
+import { ExponentialBackoffRateLimiter } from './rate-limiter.ts';
 import { runWorkers, WorkQueue } from './work-queue.ts';
 
 /** Lets pending promise callbacks run without advancing the mocked clock. */
@@ -26,8 +27,8 @@ describe('ExponentialBackoffRateLimiter', () => {
   it('is configurable and rejects nonsense', () => {
     const limiter = new ExponentialBackoffRateLimiter({ baseDelayMs: 100, maxDelayMs: 300 });
     assert.deepEqual([limiter.when('k'), limiter.when('k'), limiter.when('k')], [100, 200, 300]);
-    assert.throws(() => new ExponentialBackoffRateLimiter({ baseDelayMs: 0 }), RateLimiterConfigError);
-    assert.throws(() => new ExponentialBackoffRateLimiter({ baseDelayMs: 10, maxDelayMs: 5 }), RateLimiterConfigError);
+    assert.throws(() => new ExponentialBackoffRateLimiter({ baseDelayMs: 0 }), BackoffConfigError);
+    assert.throws(() => new ExponentialBackoffRateLimiter({ baseDelayMs: 10, maxDelayMs: 5 }), BackoffConfigError);
   });
 });
 

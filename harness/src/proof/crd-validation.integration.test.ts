@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ApiException, ApiextensionsV1Api, KubernetesObjectApi, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { sharedControlPlane } from '../shared.ts';
 import { uniqueName } from '../unique-name.ts';
-import { waitFor } from '../testing/wait-for.ts';
+import { waitFor } from '@strata/host';
 
 function widgetDefinition(group: string): V1CustomResourceDefinition {
   return {

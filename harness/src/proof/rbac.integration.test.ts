@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ApiException, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { sharedControlPlane } from '../shared.ts';
 import { uniqueName } from '../unique-name.ts';
-import { waitFor } from '../testing/wait-for.ts';
+import { waitFor } from '@strata/host';
 
 describe('RBAC', () => {
   it('answers 403 to an authenticated user without rights, and 200 once a binding grants them', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CoreV1Api, Watch, type V1ConfigMap } from '@kubernetes/client-node';
 import { sharedControlPlane } from '../shared.ts';
 import { uniqueName } from '../unique-name.ts';
-import { waitFor } from '../testing/wait-for.ts';
+import { waitFor } from '@strata/host';
 
 describe('watch', () => {
   it('sees ADDED, MODIFIED and DELETED for an object', async () => {

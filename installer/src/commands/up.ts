@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { ClusterConfigError, loadClusterConfig, type ClusterConfig } from '@strata/assets';
-import { StrataError } from '@strata/api';
+import { LABELS, StrataError } from '@strata/api';
 import { ClusterDirectory, defaultClusterDir, defaultLocalConfig, upLocalCluster, type LocalCluster } from '@strata/platform-local';
 import { localPlatformComponents } from '../local/components.ts';
 import { applyUpdateOffer, readUpdateOffer, UPDATE_OFFER_SIGNAL } from '../local/update-offers.ts';
@@ -101,7 +101,7 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
           say(`  API server:  ${cluster.server}`);
           say(`  logs:        ${directory.logsDir}`);
           say(`  OS updates:  strata update offer <version> --dir ${directory.path}, then`);
-          say(`               kubectl --kubeconfig ${directory.kubeconfigPath} get updatepolicies,nodes -L update.strata.dev/version -w`);
+          say(`               kubectl --kubeconfig ${directory.kubeconfigPath} get updatepolicies,nodes -L ${LABELS.version} -w`);
           say('Press Ctrl-C (or run `strata down`) to stop.');
         }
       } catch (error) {

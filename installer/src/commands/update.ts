@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { StrataError } from '@strata/api';
+import { LABELS, StrataError } from '@strata/api';
 import { clusterDirectoryOf, type ClusterDirectoryOptions } from './cluster-directory-option.ts';
 import { parseUpdateOffer, UPDATE_OFFER_SIGNAL, writeUpdateOffer } from '../local/update-offers.ts';
 
@@ -21,7 +21,7 @@ export function updateCommand(): Command {
 Each node's update engine downloads the version and then needs a reboot; the
 update operator reboots them within its UpdatePolicy's budget. Watch it with:
   kubectl get updatepolicies
-  kubectl get nodes -L update.strata.dev/version -L update.strata.dev/reboot-needed -w`,
+  kubectl get nodes -L ${LABELS.version} -L ${LABELS.rebootNeeded} -w`,
     )
     .action(async (version: string, options: OfferOptions) => {
       let update;

@@ -2,10 +2,11 @@
 // and for each node the instants (on this process's clock, as the watch
 // delivered them) at which it needed its reboot, was granted it, began it,
 // went down, came back and was done. Also the budget as the operator counts
-// it (design rule 6) after every change, and how long free slots stayed
+// it (see unavailable() below) after every change, and how long free slots stayed
 // unused while nodes waited.
-import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type ObjectCache, type V1Node } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
+import { Informer } from '@strata/kube';
 
 export interface NodeTimes {
   needed?: number;
@@ -20,7 +21,10 @@ export interface NodeTimes {
 
 const ready = (node: V1Node): boolean => node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
 
-/** Counts against maxUnavailable as the operator counts it (design rule 6). */
+/**
+ * Counts against maxUnavailable as the operator counts it: a selected node holds a slot while it is NotReady,
+ * cordoned by anyone, or carries reboot-ok, reboot-in-progress, the before-reboot label or fleetlock-holder.
+ */
 function unavailable(node: V1Node): boolean {
   const annotations = node.metadata?.annotations ?? {};
   return (
@@ -34,7 +38,8 @@ function unavailable(node: V1Node): boolean {
 }
 
 export class RolloutTimeline {
-  readonly #informer: Informer<V1Node> & ObjectCache<V1Node>;
+  readonly #informer: Informer<V1Node>;
+  readonly #errors: unknown[] = [];
   readonly #selects: (node: V1Node) => boolean;
   readonly #times = new Map<string, NodeTimes>();
   readonly #unavailable = new Set<string>();
@@ -51,19 +56,30 @@ export class RolloutTimeline {
   constructor(kubeConfig: KubeConfig, selects: (node: V1Node) => boolean) {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     this.#selects = selects;
-    this.#informer = makeInformer<V1Node>(kubeConfig, '/api/v1/nodes', async () => {
-      const list = await core.listNode();
-      this.#lists += 1;
-      return list;
-    });
-    for (const event of ['add', 'update'] as const) this.#informer.on(event, (node) => this.#observe(node));
-    this.#informer.on('error', () => {
-      setTimeout(() => void this.#informer.start().catch(() => undefined), 500).unref();
+    this.#informer = new Informer<V1Node>({
+      kubeConfig,
+      path: '/api/v1/nodes',
+      list: async (selectors) => {
+        const list = await core.listNode(selectors);
+        this.#lists += 1;
+        return list;
+      },
+      onChange: (change, node) => {
+        if (change !== 'delete') this.#observe(node);
+      },
+      // Kept for the report: a restart resumes from the last resourceVersion, a relist shows as a gap.
+      onError: (error) => this.#errors.push(error),
+      backoff: { baseDelayMs: 500, maxDelayMs: 500 },
     });
   }
 
   async start(): Promise<void> {
     await this.#informer.start();
+  }
+
+  /** The list and watch failures the timeline recovered from. */
+  errors(): readonly unknown[] {
+    return this.#errors;
   }
 
   async stop(): Promise<void> {

@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AppsV1Api, CoordinationV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { UPDATE_OPERATOR_IMAGE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE } from '@strata/assets';
-import { UPDATE_POLICY } from '@strata/api';
+import { LABELS, UPDATE_POLICY } from '@strata/api';
 import { resolveAllBinaries } from '@strata/binaries';
-import { ClusterDirectory, defaultLocalConfig, upLocalCluster } from '@strata/platform-local';
+import { ClusterDirectory, defaultLocalConfig, upLocalCluster } from '@strata/platform-local/testing';
 import { runAgent } from '../src/index.ts';
 import { readWriteCounts, rolloutWrites } from './apiserver-writes.ts';
 import { OperatorProbe } from './operator-probe.ts';
@@ -86,7 +86,7 @@ try {
   const workerNames = new Set(cluster.topology.workers.map((worker) => worker.name));
   const timeline = new RolloutTimeline(admin, (node) => workerNames.has(node.metadata?.name ?? ''));
   await timeline.start();
-  await timeline.until((nodes) => nodes.length === workers && nodes.every((node) => node.metadata?.labels?.['update.strata.dev/version'] !== undefined), 15 * 60_000, 'every agent to report');
+  await timeline.until((nodes) => nodes.length === workers && nodes.every((node) => node.metadata?.labels?.[LABELS.version] !== undefined), 15 * 60_000, 'every agent to report');
   say(`[${elapsed()}] every agent reports its node`);
 
   // The policy of the rollout: every worker (the controller stays out of it), 10% at once.
@@ -184,7 +184,7 @@ try {
     say(`    ${label.padEnd(50)} mean ${seconds(mean(list))}, p50 ${seconds(percentile(list, 0.5))}, p99 ${seconds(percentile(list, 0.99))}`);
   }
   say(`  drain (reboot-in-progress to NotReady) mean ${seconds(meanDrainMs)}, p99 ${seconds(percentile([...drains].sort((a, b) => a - b), 0.99))}; down (NotReady to Ready) mean ${seconds(mean(reboots))}`);
-  say(`  budget: at most ${timeline.maxUnavailable} of ${limit} unavailable at once; ${timeline.overBudget} change(s) over budget; ${timeline.gaps} watch gap(s)`);
+  say(`  budget: at most ${timeline.maxUnavailable} of ${limit} unavailable at once; ${timeline.overBudget} change(s) over budget; ${timeline.gaps} watch gap(s) after ${timeline.errors().length} watch restart(s)`);
   say(`  Flatcar operator's rules (1 node at a time, a pass every ${FLATCAR_PERIOD_S} s): ${workers} x (2 + ceil((${(meanDrainMs / 1000).toFixed(1)} + ${rebootSeconds}) / ${FLATCAR_PERIOD_S})) x ${FLATCAR_PERIOD_S} s = ${flatcarSeconds} s (${(flatcarSeconds / 3600).toFixed(1)} h)`);
   say(`API writes charged to the rollout: ${rolloutWriteTotal.toFixed(0)} = ${(rolloutWriteTotal / workers).toFixed(1)} per node (the lower steady-state rate, of 30 s before and 30 s after, taken off)`);
   for (const [resource, row] of writes) {

@@ -7,7 +7,7 @@ export { BLOCKED_REASONS, EVENT_REASONS, type BlockedReason, type EventReason } 
 export { runAgent, type RunAgentOptions } from './agent/index.ts';
 export { PolicyValueError, resolveMaxUnavailable, selectorMatches, windowState, type WindowState } from './policy/index.ts';
 export { rolloutPolicyOf, type RolloutPolicy } from './operator/rollout-policy.ts';
-export { ANNOTATIONS, LABELS, PREFIX, TRUE, FALSE } from '@strata/api';
+export { ANNOTATIONS, LABELS, UPDATE_PROTOCOL_PREFIX, TRUE, FALSE } from '@strata/api';
 export { startFleetLockServer, type FleetLockAnswer, type FleetLockHandler, type FleetLockServerOptions, type RunningFleetLockServer } from './fleetlock/server.ts';
 export {
   FLEETLOCK_ERROR_KINDS,

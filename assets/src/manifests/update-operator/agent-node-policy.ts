@@ -1,5 +1,6 @@
 import type { V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding } from '@kubernetes/client-node';
-import { NODE_NAME_EXTRA, UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES, UPDATE_PROTOCOL_PREFIX } from './names.ts';
+import { UPDATE_PROTOCOL_PREFIX } from '@strata/api';
+import { NODE_NAME_EXTRA, UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES } from './names.ts';
 
 // RBAC lets the agent patch Nodes, but cannot say "only your own, and only the update keys". This policy does, in the
 // API server: a stolen agent token can then neither cordon other nodes nor relabel its own to attract workloads.

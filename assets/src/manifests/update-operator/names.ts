@@ -4,9 +4,6 @@ import { STRATA_SYSTEM_NAMESPACE } from '../namespaces.ts';
 /** Where the operator and its agents run. */
 export const UPDATE_OPERATOR_NAMESPACE = STRATA_SYSTEM_NAMESPACE;
 
-/** The prefix of every node label and annotation the agent and operator write; the agent may change no other. */
-export const UPDATE_PROTOCOL_PREFIX = 'update.strata.dev/';
-
 /** Names of the update operator's objects, which its processes and tests refer to. */
 export const UPDATE_OPERATOR_NAMES = {
   /** ServiceAccount, Deployment and ClusterRole(Binding) `strata:update-operator` of the operator. */

@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+import { HOST_FILES } from '@strata/api';
 import type { V1Container, V1DaemonSet, V1Deployment, V1EnvVar, V1Probe } from '@kubernetes/client-node';
 import { linuxNodes, tolerateEverything } from '../node-agents.ts';
 import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_PORTS } from './names.ts';
@@ -18,14 +20,14 @@ export const AGENT_HOST_PATHS = {
 
 /** Host paths the agent reads, each mounted read-only at AGENT_HOST_PATHS.root + path. */
 const AGENT_HOST_FILES = [
-  { name: 'boot-id', path: '/proc/sys/kernel/random/boot_id', type: 'File' },
+  { name: 'boot-id', path: HOST_FILES.bootId, type: 'File' },
   // A symlink into /usr on Flatcar; the mount follows it.
-  { name: 'os-release', path: '/etc/os-release', type: 'File' },
+  { name: 'os-release', path: HOST_FILES.osRelease, type: 'File' },
   // The OS image's update.conf defaults (/usr/share/flatcar). /usr is the read-only, public OS image; mounting it
   // whole works on Fedora CoreOS too, which has no /usr/share/flatcar that a narrower mount could name.
   { name: 'usr', path: '/usr', type: 'Directory' },
   // The machine's update.conf overrides. Created empty where absent (Fedora CoreOS), which changes nothing.
-  { name: 'etc-flatcar', path: '/etc/flatcar', type: 'DirectoryOrCreate' },
+  { name: 'etc-flatcar', path: posix.dirname(HOST_FILES.updateConf), type: 'DirectoryOrCreate' },
 ] as const;
 
 // The distroless base image's `nonroot` user; named users cannot be checked against runAsNonRoot.

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { HOST_FILES } from '@strata/api';
 import { nthAddress } from '../../net/cidr.ts';
 import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
 import type { RenderConfig } from '../render-config.ts';
@@ -209,7 +210,7 @@ export function updateSettings(config: RenderConfig, topology: { apiDnsName: str
     // The update operator decides when to reboot; locksmith must not reboot on its own.
     lines.push('REBOOT_STRATEGY=off');
     return {
-      files: [{ path: '/etc/flatcar/update.conf', contents: lines.join('\n') + '\n', mode: 0o644 }],
+      files: [{ path: HOST_FILES.updateConf, contents: lines.join('\n') + '\n', mode: 0o644 }],
       units: [{ name: 'locksmithd.service', mask: true }],
     };
   }

@@ -2,20 +2,14 @@
 // tolerates unknown fields (matchbox does); a write is stricter, so a typo
 // such as "ignitionId" is refused with its name instead of silently dropped.
 import { z } from 'zod';
-import { bootSchema, groupSchema, profileSchema, resourceIdSchema, templateNameSchema } from './model.ts';
-
-/** A reference to a template or profile by name: empty (none), or a name that stays inside its directory. */
-const reference = (name: z.ZodType<string>) => z.union([z.literal(''), name]).default('');
+import { bootSchema, groupSchema, profileSchema } from './model.ts';
 
 export const profileWriteSchema = z.strictObject({
   ...profileSchema.shape,
   boot: z.strictObject(bootSchema.shape).default({ kernel: '', initrd: [], args: [] }),
-  ignition_id: reference(templateNameSchema),
-  generic_id: reference(templateNameSchema),
-  cloud_id: reference(templateNameSchema),
 });
 
-export const groupWriteSchema = z.strictObject({ ...groupSchema.shape, profile: reference(resourceIdSchema) });
+export const groupWriteSchema = z.strictObject(groupSchema.shape);
 
 /** The field an issue is about, as a dotted path ("boot.initrd.0"); "body" for the body as a whole. */
 export function issueField(issue: z.core.$ZodIssue): string {

@@ -29,6 +29,11 @@ interface KubernetesExtensions<T> {
   readonly maxProperties?: number;
   /** The value is an integer or a string (Kubernetes' IntOrString), like a Deployment's maxUnavailable. */
   readonly intOrString?: boolean;
+  /**
+   * The object holds any JSON (x-kubernetes-preserve-unknown-fields): the API server keeps fields the schema does not
+   * name instead of pruning them. For a record of unknown values, which has no structural form otherwise.
+   */
+  readonly preserveUnknownFields?: boolean;
 }
 
 /** '.values' -> ['values'], for the path zod reports. */
@@ -51,7 +56,7 @@ function duplicateIn(value: readonly unknown[], key: (item: unknown) => unknown)
  * as the API server enforces it.
  */
 export function kubernetes<S extends z.ZodType>(schema: S, extensions: KubernetesExtensions<z.output<S>>): S {
-  const { rules = [], listType, maxProperties, intOrString } = extensions;
+  const { rules = [], listType, maxProperties, intOrString, preserveUnknownFields } = extensions;
   const checked = schema.superRefine((value, context) => {
     for (const rule of rules) {
       if (!rule.holds(value)) context.addIssue({ code: 'custom', message: rule.message, path: pathOf(rule.fieldPath) });
@@ -78,5 +83,6 @@ export function kubernetes<S extends z.ZodType>(schema: S, extensions: Kubernete
     ...(typeof listType === 'object' ? { 'x-kubernetes-list-map-keys': [...listType.map] } : {}),
     ...(maxProperties === undefined ? {} : { maxProperties }),
     ...(intOrString === true ? { 'x-kubernetes-int-or-string': true } : {}),
+    ...(preserveUnknownFields === true ? { 'x-kubernetes-preserve-unknown-fields': true } : {}),
   });
 }

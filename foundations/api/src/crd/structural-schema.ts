@@ -18,6 +18,8 @@ function structural(node: JsonSchema, path: string): JsonSchema {
   const result: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'additionalProperties' && value === false) continue; // Unknown fields are pruned (or refused under strict field validation).
+    // Any value at all: z.unknown() has no type, and the API server takes the preserved fields without one.
+    if (key === 'additionalProperties' && node['x-kubernetes-preserve-unknown-fields'] === true && isSchema(value) && Object.keys(value).length === 0) continue;
     if (SAFE_BOUNDS[key] === value) continue;
     // The API server checks date-times by their format; zod's pattern for them uses syntax RE2 does not have.
     if (key === 'pattern' && node['format'] === 'date-time') continue;

@@ -4,3 +4,4 @@
 // D-Bus on real nodes). It lives here, in the lowest layer, so both can.
 export { UPDATE_STATUSES, type RebootManager, type UpdateEngine, type UpdateEngineStatus, type UpdateStatus } from './update-engine.ts';
 export type { NodeOperatingSystem, OsRelease } from './operating-system.ts';
+export { HOST_FILES } from './host-files.ts';

@@ -1,20 +1,6 @@
-import type {
-  KubernetesObject,
-  V1CustomResourceDefinitionSpec,
-  V1CustomResourceDefinitionVersion,
-} from '@kubernetes/client-node';
-import { structuralSchema, type JsonSchema } from '../crd/structural-schema.ts';
+import type { CustomResourceDefinitionManifest } from '../crd/manifest.ts';
+import { structuralSchema } from '../crd/structural-schema.ts';
 import { UPDATE_POLICY, updatePolicySpecSchema, updatePolicyStatusSchema } from './update-policy.ts';
-
-/**
- * A CRD as written to disk and sent to the API server. client-node's model of it names the schema's keys
- * differently (`_default`, `xKubernetesValidations`), so its type does not describe this wire form.
- */
-export type CustomResourceDefinitionManifest = KubernetesObject & {
-  spec: Omit<V1CustomResourceDefinitionSpec, 'versions'> & {
-    versions: (Omit<V1CustomResourceDefinitionVersion, 'schema'> & { schema: { openAPIV3Schema: JsonSchema } })[];
-  };
-};
 
 const conditionStatus = (type: string) => `.status.conditions[?(@.type=="${type}")].status`;
 

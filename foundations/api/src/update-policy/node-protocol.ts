@@ -4,54 +4,55 @@
 // Both sides read and write only these keys, so a rollout's whole state lives
 // on the Node objects and survives any restart of either side.
 
-export const PREFIX = 'update.strata.dev/';
+/** The prefix of every node label and annotation of the protocol; the agent may change no other (agent-node-policy.ts in @strata/assets enforces it). */
+export const UPDATE_PROTOCOL_PREFIX = 'update.strata.dev/';
 
 /** Annotations, all strings. Booleans are "true" or "false". */
 export const ANNOTATIONS = {
   /** Agent: update_engine staged an update and the node needs a reboot. */
-  rebootNeeded: `${PREFIX}reboot-needed`,
+  rebootNeeded: `${UPDATE_PROTOCOL_PREFIX}reboot-needed`,
   /** Operator: the agent may drain and reboot now. */
-  rebootOk: `${PREFIX}reboot-ok`,
+  rebootOk: `${UPDATE_PROTOCOL_PREFIX}reboot-ok`,
   /** Agent: it has begun draining/rebooting (set before cordoning). */
-  rebootInProgress: `${PREFIX}reboot-in-progress`,
+  rebootInProgress: `${UPDATE_PROTOCOL_PREFIX}reboot-in-progress`,
   /** Agent: update_engine's CurrentOperation, e.g. UPDATE_STATUS_UPDATED_NEED_REBOOT. */
-  status: `${PREFIX}status`,
+  status: `${UPDATE_PROTOCOL_PREFIX}status`,
   /** Agent: the version update_engine staged. */
-  newVersion: `${PREFIX}new-version`,
+  newVersion: `${UPDATE_PROTOCOL_PREFIX}new-version`,
   /** Agent: update_engine's LastCheckedTime, Unix seconds. */
-  lastCheckedTime: `${PREFIX}last-checked-time`,
+  lastCheckedTime: `${UPDATE_PROTOCOL_PREFIX}last-checked-time`,
   /** Agent: it cordoned the node itself (and so may uncordon it). */
-  agentMadeUnschedulable: `${PREFIX}agent-made-unschedulable`,
+  agentMadeUnschedulable: `${UPDATE_PROTOCOL_PREFIX}agent-made-unschedulable`,
   /** Agent: the boot ID it saw when it started the reboot; a different boot ID after restart proves the reboot happened. */
-  rebootBootId: `${PREFIX}reboot-boot-id`,
+  rebootBootId: `${UPDATE_PROTOCOL_PREFIX}reboot-boot-id`,
   /** Operator: RFC 3339 time the reboot was granted, for rebootTimeout. */
-  rebootGrantedAt: `${PREFIX}reboot-granted-at`,
+  rebootGrantedAt: `${UPDATE_PROTOCOL_PREFIX}reboot-granted-at`,
   /** Operator: the node did not come back within rebootTimeout ("true"). */
-  rebootFailed: `${PREFIX}reboot-failed`,
+  rebootFailed: `${UPDATE_PROTOCOL_PREFIX}reboot-failed`,
   /** Operator: the UpdatePolicy that granted the reboot. */
-  policy: `${PREFIX}policy`,
+  policy: `${UPDATE_PROTOCOL_PREFIX}policy`,
   /** FleetLock: the Zincati client id holding a slot for this node. */
-  fleetLockHolder: `${PREFIX}fleetlock-holder`,
+  fleetLockHolder: `${UPDATE_PROTOCOL_PREFIX}fleetlock-holder`,
   /** FleetLock server: it cordoned the node before granting the lock (and so uncordons it at steady-state). */
-  fleetLockMadeUnschedulable: `${PREFIX}fleetlock-made-unschedulable`,
+  fleetLockMadeUnschedulable: `${UPDATE_PROTOCOL_PREFIX}fleetlock-made-unschedulable`,
   /** Agent (drain timed out, onTimeout Retry) or FleetLock server: RFC 3339 time the drain failed; the operator revokes and retries later. */
-  drainFailed: `${PREFIX}drain-failed`,
+  drainFailed: `${UPDATE_PROTOCOL_PREFIX}drain-failed`,
 } as const;
 
 /** Labels, for selection with kubectl and for hooks (as the CoreOS operator's before-reboot/after-reboot labels). */
 export const LABELS = {
   /** Operator: the node is about to be allowed to reboot; hook controllers act on it and set their annotations. */
-  beforeReboot: `${PREFIX}before-reboot`,
+  beforeReboot: `${UPDATE_PROTOCOL_PREFIX}before-reboot`,
   /** Operator: the node has rebooted; hook controllers check it and set their annotations. */
-  afterReboot: `${PREFIX}after-reboot`,
+  afterReboot: `${UPDATE_PROTOCOL_PREFIX}after-reboot`,
   /** Agent: the OS id, e.g. flatcar or fedora-coreos. */
-  osId: `${PREFIX}id`,
+  osId: `${UPDATE_PROTOCOL_PREFIX}id`,
   /** Agent: the running OS version. */
-  version: `${PREFIX}version`,
+  version: `${UPDATE_PROTOCOL_PREFIX}version`,
   /** Agent: the update group (Flatcar) or stream (Fedora CoreOS). */
-  group: `${PREFIX}group`,
+  group: `${UPDATE_PROTOCOL_PREFIX}group`,
   /** Agent: mirrors the reboot-needed annotation, for label selectors. */
-  rebootNeeded: `${PREFIX}reboot-needed`,
+  rebootNeeded: `${UPDATE_PROTOCOL_PREFIX}reboot-needed`,
 } as const;
 
 export const TRUE = 'true';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException, ApiextensionsV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { sharedControlPlane, waitFor } from '@strata/harness';
-import { applyManifestObject } from '@strata/kube';
+import { applyManifestObject } from '@strata/harness';
 import { updatePolicyCrd } from './crd.ts';
 import { UPDATE_POLICY, parseUpdatePolicy, updatePolicyIssues } from './update-policy.ts';
 import { INVALID_POLICIES, VALID_POLICIES, aPolicyObject, apiServerPath, zodPath } from './update-policy-corpus.ts';

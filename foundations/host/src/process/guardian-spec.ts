@@ -12,3 +12,6 @@ export const guardianSpecSchema = z.strictObject({
 });
 
 export type GuardianSpec = z.infer<typeof guardianSpecSchema>;
+
+/** The guardian's first line on stdout: the pid of the process it started. */
+export const guardianHelloSchema = z.strictObject({ pid: z.number().int().positive() });

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { Socket } from 'node:net';
 import { StrataError } from '@strata/api';
-import type { GuardianSpec } from './guardian-spec.ts';
+import { guardianHelloSchema, type GuardianSpec } from './guardian-spec.ts';
 
 const GUARDIAN = fileURLToPath(new URL('./guardian.ts', import.meta.url));
 
@@ -53,8 +53,8 @@ export class ManagedProcess {
   readonly exited: Promise<ExitStatus>;
   /** The component's own pid, known once the guardian has spawned it. */
   readonly pid: Promise<number>;
-  private readonly guardian: ChildProcess;
-  private exitStatus: ExitStatus | undefined;
+  readonly #guardian: ChildProcess;
+  #exitStatus: ExitStatus | undefined;
 
   private constructor(spec: ProcessSpec) {
     this.spec = spec;
@@ -68,24 +68,30 @@ export class ManagedProcess {
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
     };
     mkdirSync(dirname(spec.logFile), { recursive: true });
-    this.guardian = spawn(process.execPath, [GUARDIAN, JSON.stringify(guardianSpec)], {
+    this.#guardian = spawn(process.execPath, [GUARDIAN, JSON.stringify(guardianSpec)], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     if (spec.releaseWithParent) {
-      this.guardian.unref();
-      for (const stream of [this.guardian.stdin, this.guardian.stdout]) (stream as Socket | null)?.unref();
+      this.#guardian.unref();
+      for (const stream of [this.#guardian.stdin, this.#guardian.stdout]) (stream as Socket | null)?.unref();
     }
     this.exited = new Promise<ExitStatus>((resolve) => {
-      this.guardian.on('exit', (code) => {
-        this.exitStatus = { code };
-        resolve(this.exitStatus);
+      this.#guardian.on('exit', (code) => {
+        this.#exitStatus = { code };
+        resolve(this.#exitStatus);
       });
     });
     this.pid = new Promise<number>((resolve, reject) => {
-      const stdout = this.guardian.stdout;
+      const stdout = this.#guardian.stdout;
       if (stdout === null) throw new ComponentExitedError('guardian has no stdout', { component: spec.name });
       const lines = createInterface({ input: stdout });
-      lines.once('line', (line) => resolve((JSON.parse(line) as { pid: number }).pid));
+      lines.once('line', (line) => {
+        try {
+          resolve(guardianHelloSchema.parse(JSON.parse(line)).pid);
+        } catch (error) {
+          reject(new ComponentExitedError(`${spec.name}: the guardian's first line is not its pid: ${line}`, { component: spec.name, line }, { cause: error }));
+        }
+      });
       void this.exited.then(() => reject(new ComponentExitedError(`${spec.name} exited before it started`, { component: spec.name })));
     });
     // A caller that never asks for the pid must not see an unhandled rejection.
@@ -97,13 +103,13 @@ export class ManagedProcess {
   }
 
   get running(): boolean {
-    return this.exitStatus === undefined;
+    return this.#exitStatus === undefined;
   }
 
   /** SIGTERM, then SIGKILL after the grace period; resolves when the component is gone. */
   async stop(): Promise<ExitStatus> {
-    if (this.exitStatus !== undefined) return this.exitStatus;
-    this.guardian.kill('SIGTERM');
+    if (this.#exitStatus !== undefined) return this.#exitStatus;
+    this.#guardian.kill('SIGTERM');
     return this.exited;
   }
 
@@ -112,7 +118,7 @@ export class ManagedProcess {
     return new ComponentExitedError(`${this.spec.name} ${reason}. Last lines of ${this.spec.logFile}:\n${tail}`, {
       component: this.spec.name,
       logFile: this.spec.logFile,
-      exitCode: this.exitStatus?.code,
+      exitCode: this.#exitStatus?.code,
     });
   }
 }

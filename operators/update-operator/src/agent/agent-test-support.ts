@@ -3,10 +3,11 @@
 import type { CoreV1Api, KubeConfig, V1Node } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { NodeOperatingSystem } from '@strata/api';
-import { waitFor } from '@strata/harness';
+import { neverDuring, waitFor } from '@strata/harness';
 import { mergePatch } from '../drain/kube-api.ts';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { runAgent } from './agent.ts';
+import { AGENT_COMPONENT } from './events.ts';
 
 export interface RunningAgent {
   /** Aborts the agent, as a killed pod would be, and waits until it has stopped. */
@@ -36,7 +37,7 @@ export function startAgent(kubeConfig: KubeConfig, nodeName: string, os: NodeOpe
 export const annotationsOf = (node: V1Node): Record<string, string> => node.metadata?.annotations ?? {};
 export const labelsOf = (node: V1Node): Record<string, string> => node.metadata?.labels ?? {};
 
-/** The operator's step 2: the agent may drain and reboot now. */
+/** What the operator does to grant a reboot: reboot-ok (with the time and the policy), so the agent may drain and reboot now. */
 export async function grantReboot(core: CoreV1Api, nodeName: string, policy?: string): Promise<void> {
   await core.patchNode(
     {
@@ -55,7 +56,7 @@ export async function grantReboot(core: CoreV1Api, nodeName: string, policy?: st
   );
 }
 
-/** The operator's step 5 (or 8): the grant is over. */
+/** What the operator does when a node is done or its drain failed: the grant is over. */
 export async function revokeReboot(core: CoreV1Api, nodeName: string): Promise<void> {
   await core.patchNode(
     {
@@ -76,6 +77,28 @@ export function waitForNode(core: CoreV1Api, nodeName: string, what: string, pre
     },
     timeoutMs,
   );
+}
+
+/**
+ * Watches the node for `ms` and fails if it is ever as `forbidden` says it
+ * must not be (a message), at the start or after any change, or if it is not
+ * there to watch.
+ */
+export async function nodeNeverDuring(
+  kubeConfig: KubeConfig,
+  nodeName: string,
+  what: string,
+  ms: number,
+  forbidden: (node: V1Node) => string | undefined,
+): Promise<void> {
+  const seen = await neverDuring<V1Node>(kubeConfig, {
+    what: `${nodeName}: ${what}`,
+    path: '/api/v1/nodes',
+    name: nodeName,
+    ms,
+    forbidden: (node, type) => (type === 'DELETED' ? 'the node was deleted' : forbidden(node)),
+  });
+  if (seen.length === 0) throw new Error(`${nodeName} was not there to watch`);
 }
 
 /** Step 1 done: update_engine staged `version` and the agent said so. */
@@ -100,9 +123,11 @@ export const rebootedInto = (version: string) => (node: V1Node) => {
 /** The reasons of the Events recorded on a node, oldest first. */
 export async function nodeEventReasons(core: CoreV1Api, nodeName: string, since: Date): Promise<string[]> {
   const { items } = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.kind=Node,involvedObject.name=${nodeName}` });
+  // The agent writes events.k8s.io/v1 Events; read as core/v1, reportingController is reportingComponent.
+  const time = (event: (typeof items)[number]): number => new Date(event.eventTime ?? event.firstTimestamp ?? 0).getTime();
   return items
-    .filter((event) => event.source?.component === 'strata-update-agent' && (event.firstTimestamp ?? new Date(0)) >= new Date(since.getTime() - 1000))
-    .sort((a, b) => (a.firstTimestamp?.getTime() ?? 0) - (b.firstTimestamp?.getTime() ?? 0))
+    .filter((event) => event.reportingComponent === AGENT_COMPONENT && time(event) >= since.getTime() - 1000)
+    .sort((a, b) => time(a) - time(b))
     .map((event) => event.reason ?? '');
 }
 

@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiextensionsV1Api,
   CoreV1Api,
@@ -13,7 +12,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { UPDATE_POLICY, updatePolicyCrd, type UpdatePolicySpecInput } from '@strata/api';
-import { ManualUpdateSource, SimulatedOperatingSystem } from '@strata/platform-local';
+import { ManualUpdateSource, SimulatedOperatingSystem } from '@strata/platform-local/testing';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { mergePatch } from '../drain/kube-api.ts';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
@@ -25,6 +24,7 @@ import {
   labelsOf,
   needsRebootInto,
   nodeEventReasons,
+  nodeNeverDuring,
   rebootedInto,
   startAgent,
   waitForNode,
@@ -168,9 +168,9 @@ describe('the update agent against an API server, with a simulated OS', () => {
     assert.equal(annotationsOf(failed)[ANNOTATIONS.rebootOk], TRUE, 'revoking the grant is the operator’s part');
     assert.ok(Date.parse(annotationsOf(failed)[ANNOTATIONS.drainFailed] ?? '') >= started.getTime() - 1000);
 
-    await sleep(1_500);
-    const still = await core.readNode({ name: machine.nodeName });
-    assert.equal(annotationsOf(still)[ANNOTATIONS.rebootInProgress], 'false', 'a spent grant is not started again');
+    await nodeNeverDuring(kubeConfig, machine.nodeName, 'a spent grant started again', 1_500, (node) =>
+      annotationsOf(node)[ANNOTATIONS.rebootInProgress] === 'false' && node.spec?.unschedulable !== true ? undefined : 'the reboot was started again',
+    );
     assert.equal(boots.bootIds.length, 0);
     assert.deepEqual(await nodeEventReasons(core, machine.nodeName, started), ['DrainStarted', 'DrainFailed']);
 
@@ -212,7 +212,9 @@ describe('the update agent against an API server, with a simulated OS', () => {
     await grantReboot(core, machine.nodeName, policy);
     const failed = await waitForNode(core, machine.nodeName, 'drain-failed', (node) => annotationsOf(node)[ANNOTATIONS.drainFailed] !== undefined, 30_000);
     assert.notEqual(failed.spec?.unschedulable, true);
-    await sleep(500);
+    await nodeNeverDuring(kubeConfig, machine.nodeName, 'a reboot after a refused drain', 1_000, (node) =>
+      annotationsOf(node)[ANNOTATIONS.rebootInProgress] === TRUE || node.spec?.unschedulable === true ? 'the reboot went ahead' : undefined,
+    );
     assert.equal(boots.bootIds.length, 0);
     await core.readNamespacedPod({ namespace: machine.namespace, name: 'bare' });
     boots.stop();
@@ -232,10 +234,10 @@ describe('the update agent against an API server, with a simulated OS', () => {
     // Even an explicit grant does not make the agent reboot it: Zincati does, through FleetLock.
     await core.patchNode({ name: machine.nodeName, body: { metadata: { annotations: { [ANNOTATIONS.rebootNeeded]: TRUE } } } }, mergePatch());
     await grantReboot(core, machine.nodeName);
-    await sleep(1_500);
-    const node = await core.readNode({ name: machine.nodeName });
-    assert.equal(annotationsOf(node)[ANNOTATIONS.rebootInProgress], undefined);
-    assert.notEqual(node.spec?.unschedulable, true);
+    await nodeNeverDuring(kubeConfig, machine.nodeName, 'a reboot Zincati should make', 1_500, (node) => {
+      if (annotationsOf(node)[ANNOTATIONS.rebootInProgress] !== undefined) return 'the agent started a reboot';
+      return node.spec?.unschedulable === true ? 'the agent cordoned it' : undefined;
+    });
     assert.equal(boots.bootIds.length, 0);
     boots.stop();
   });

@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1Pod } from '@kubernetes/client-node';
 import { startTestCluster, type TestCluster } from '@strata/platform-local/testing';
 import { waitFor } from '@strata/harness';
@@ -13,6 +12,7 @@ import {
   labelsOf,
   needsRebootInto,
   nodeEventReasons,
+  nodeNeverDuring,
   rebootedInto,
   revokeReboot,
   startAgent,
@@ -157,7 +157,10 @@ describe('the update agent on a local cluster', () => {
     await grantReboot(core, worker);
     await waitForNode(core, worker, 'cordoned by the agent', (node) => annotationsOf(node)[ANNOTATIONS.agentMadeUnschedulable] === TRUE);
     await waitFor('the drain to start', async () => ((await nodeEventReasons(core, worker, new Date(Date.now() - 60_000))).includes('DrainStarted') ? true : undefined));
-    await sleep(1_500); // the eviction is refused and retried meanwhile
+    // The eviction is refused and retried meanwhile; the reboot stays in progress and the node cordoned.
+    await nodeNeverDuring(cluster.adminKubeConfig(), worker, 'the drain ending while the budget holds', 1_500, (node) =>
+      annotationsOf(node)[ANNOTATIONS.rebootInProgress] === TRUE && node.spec?.unschedulable === true ? undefined : 'the drain ended',
+    );
 
     await agents.get(worker)?.stop();
     const orphaned = await core.readNode({ name: worker });
@@ -167,10 +170,11 @@ describe('the update agent on a local cluster', () => {
     assert.equal(boots.bootIds.length, 0);
 
     restartAgent(worker);
-    await sleep(2_000);
-    const held = await core.readNode({ name: worker });
-    assert.equal(held.spec?.unschedulable, true, 'still cordoned while the budget holds the drain');
-    assert.equal(annotationsOf(held)[ANNOTATIONS.agentMadeUnschedulable], TRUE, 'the resumed agent still knows it cordoned');
+    await nodeNeverDuring(cluster.adminKubeConfig(), worker, 'the resumed agent letting go while the budget holds', 2_000, (node) => {
+      if (node.spec?.unschedulable !== true) return 'uncordoned while the budget holds the drain';
+      if (annotationsOf(node)[ANNOTATIONS.agentMadeUnschedulable] !== TRUE) return 'the resumed agent forgot that it cordoned';
+      return annotationsOf(node)[ANNOTATIONS.rebootBootId] === bootBefore ? undefined : 'a reboot while the budget holds';
+    });
     assert.equal(boots.bootIds.length, 0, 'no reboot while the budget holds');
 
     await policy.deleteNamespacedPodDisruptionBudget({ namespace: 'default', name: 'guarded' });
@@ -211,7 +215,10 @@ describe('the update agent on a local cluster', () => {
     const done = await waitForNode(core, worker, `rebooted into ${version}`, rebootedInto(version), 90_000);
     assert.notEqual(done.spec?.unschedulable, true, 'uncordoned by the new agent');
     assert.equal(annotationsOf(done)[ANNOTATIONS.agentMadeUnschedulable], undefined);
-    await sleep(1_000);
+    await nodeNeverDuring(cluster.adminKubeConfig(), worker, 'a second reboot', 1_000, (node) => {
+      if (annotationsOf(node)[ANNOTATIONS.rebootInProgress] !== 'false') return 'a reboot started again';
+      return node.status?.nodeInfo?.bootID === done.status?.nodeInfo?.bootID ? undefined : 'it booted again';
+    });
     assert.equal(boots.bootIds.length, 1, 'exactly one reboot');
 
     await revokeReboot(core, worker);

@@ -2,14 +2,13 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Node } from '@kubernete
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import type { NodeOperatingSystem, OsRelease, UpdateEngineStatus } from '@strata/api';
-import { ExponentialBackoffRateLimiter, WorkQueue, runWorkers } from '@strata/kube';
+import { describeApiError, EventRecorder, ExponentialBackoffRateLimiter, Informer, nodeEventObject, WorkQueue, runWorkers } from '@strata/kube';
 import { cordonNode, drainNode, DrainRefusedError, DrainTimeoutError, type DrainEvent } from '../drain/index.ts';
-import { describeApiError, mergePatch } from '../drain/kube-api.ts';
-import { RestartingListWatch } from '../drain/list-watch.ts';
+import { mergePatch } from '../drain/kube-api.ts';
 import { ANNOTATIONS, TRUE } from '@strata/api';
 import { policyDrainSettings } from './drain-policy.ts';
 import { AgentConfigError, NodeWriteError, UpdateEngineUnavailableError } from './errors.ts';
-import { AGENT_EVENT_REASONS, NodeEventRecorder, type AgentEventReason } from './events.ts';
+import { AGENT_COMPONENT, AGENT_EVENT_ACTIONS, AGENT_EVENT_REASONS, type AgentEventReason } from './events.ts';
 import {
   abandonRebootPatch,
   agentNodeState,
@@ -48,8 +47,11 @@ const optionsSchema = z.object({
 const MACHINE_DOWN_RECHECK_MS = 250;
 
 /**
- * The update agent of one node (protocol steps 1, 3, 4 and 8 of the update
- * operator's design). It reacts to its Node (an informer on that one object)
+ * The update agent of one node: the node's side of the protocol in @strata/api's
+ * node-protocol.ts. It reports what the OS says (labels and annotations); when
+ * granted reboot-ok it cordons, drains and reboots; after the boot it clears its
+ * marks and uncordons; and it gives up a drain that fails by setting drain-failed.
+ * It reacts to its Node (an informer on that one object)
  * and to update_engine's StatusUpdate signals, and keeps all of its state on
  * the Node, so that an agent killed at any point and started again neither
  * reboots twice (the boot id recorded before the drain tells whether the
@@ -75,9 +77,9 @@ class Agent {
   readonly #log: Logger;
   readonly #core: CoreV1Api;
   readonly #custom: CustomObjectsApi;
-  readonly #events: NodeEventRecorder;
+  readonly #events: EventRecorder;
   readonly #queue = new WorkQueue({ rateLimiter: new ExponentialBackoffRateLimiter({ baseDelayMs: 250, maxDelayMs: 30_000 }) });
-  readonly #nodes: RestartingListWatch<V1Node>;
+  readonly #nodes: Informer<V1Node>;
   #status: UpdateEngineStatus | undefined;
   /** Bumped by every StatusUpdate, so that a slower GetStatus answer never overwrites a newer signal. */
   #statusSerial = 0;
@@ -92,15 +94,16 @@ class Agent {
     this.#log = (options.logger ?? pino({ level: 'silent' })).child({ node: options.nodeName });
     this.#core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.#custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#events = new NodeEventRecorder(this.#core, this.#nodeName);
+    this.#events = new EventRecorder(options.kubeConfig, { reportingController: AGENT_COMPONENT, reportingInstance: options.nodeName });
     const fieldSelector = `metadata.name=${this.#nodeName}`;
-    this.#nodes = new RestartingListWatch<V1Node>({
+    this.#nodes = new Informer<V1Node>({
       kubeConfig: options.kubeConfig,
       path: '/api/v1/nodes',
-      list: () => this.#core.listNode({ fieldSelector }),
+      list: (selectors) => this.#core.listNode(selectors),
       fieldSelector,
       onChange: () => this.#wake(),
-      onError: (error) => this.#log.warn({ err: describeApiError(error) }, 'watching the node failed; watching again with back-off'),
+      onError: (error, retryInMs) => this.#log.warn({ err: describeApiError(error), retryInMs }, 'watching the node failed; watching again with back-off'),
+      backoff: { baseDelayMs: 500, maxDelayMs: 30_000 },
     });
   }
 
@@ -284,7 +287,7 @@ class Agent {
   /** Events are for people; a failure to write one is logged and the work goes on. */
   async #event(type: 'Normal' | 'Warning', reason: AgentEventReason, message: string): Promise<void> {
     try {
-      await this.#events.record(type, reason, message);
+      await this.#events.record({ regarding: nodeEventObject(this.#nodeName), type, reason, action: AGENT_EVENT_ACTIONS[reason], note: message });
     } catch (error) {
       this.#log.warn({ err: describeApiError(error), reason }, 'could not record an Event');
     }

@@ -1,7 +1,7 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { parseUpdatePolicy, UPDATE_POLICY } from '@strata/api';
 import { DEFAULT_DRAIN_SETTINGS, resolveDrainSettings, type DrainSettingsInput, type ResolvedDrainSettings } from '../drain/index.ts';
-import { describeApiError, statusCodeOf } from '../drain/kube-api.ts';
+import { describeApiError, statusCodeOf } from '@strata/kube';
 import { PolicyReadError } from './errors.ts';
 
 export interface PolicyDrainSettings {

@@ -1,6 +1,7 @@
 import type { CoreV1Api, V1Node } from '@kubernetes/client-node';
 import { CordonError } from './errors.ts';
-import { describeApiError, mergePatch, statusCodeOf } from './kube-api.ts';
+import { describeApiError, statusCodeOf } from '@strata/kube';
+import { mergePatch } from './kube-api.ts';
 
 export interface CordonOptions {
   /** Annotations to set (a string) or remove (null) in the same patch, so that both change together or not at all. */

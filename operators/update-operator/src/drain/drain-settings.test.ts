@@ -4,15 +4,30 @@ import { DEFAULT_DRAIN_SETTINGS, resolveDrainSettings } from './drain-settings.t
 import { DrainSettingsError } from './errors.ts';
 
 describe('drain settings', () => {
-  it('defaults as the UpdatePolicy documents', () => {
-    assert.deepEqual(DEFAULT_DRAIN_SETTINGS, {
+  it('fills in what a policy leaves out as the UpdatePolicy documents', () => {
+    const documented = {
       timeoutMs: 600_000,
       gracePeriodSeconds: -1,
       deleteEmptyDirData: false,
       force: false,
       skipPodSelectors: [],
       onTimeout: 'Retry',
+    };
+    assert.deepEqual(resolveDrainSettings(undefined), documented, 'no drain section at all');
+    assert.deepEqual(resolveDrainSettings({}), documented, 'an empty drain section');
+    assert.deepEqual(DEFAULT_DRAIN_SETTINGS, documented, 'what the agent uses without a policy');
+  });
+
+  it('keeps what a policy sets, converting its timeout to milliseconds, and defaults the rest', () => {
+    assert.deepEqual(resolveDrainSettings({ timeout: '90s', onTimeout: 'Reboot', force: true }), {
+      timeoutMs: 90_000,
+      gracePeriodSeconds: -1,
+      deleteEmptyDirData: false,
+      force: true,
+      skipPodSelectors: [],
+      onTimeout: 'Reboot',
     });
+    assert.equal(resolveDrainSettings({ timeout: '1h30m' }).timeoutMs, 5_400_000);
   });
 
   it('names the field and the fix for a bad timeout, grace period or selector', () => {

@@ -7,8 +7,8 @@ import { cordonNode, NodeChangedError, uncordonNode } from './cordon.ts';
 import { drainNode, type DrainEvent } from './drain.ts';
 import type { DrainSettingsInput } from './drain-settings.ts';
 import { DrainRefusedError, DrainTimeoutError } from './errors.ts';
-import { statusCodeOf } from './kube-api.ts';
-import { aPod, type PodFixture } from './test-fixtures.ts';
+import { statusCodeOf } from '@strata/kube';
+import { aPod, type PodFixture } from '@strata/kube/testing';
 
 // No kubelet runs beside this API server: a pod evicted with grace period 0 is
 // deleted at once, one evicted with its own grace period stays terminating.

@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { ExponentialBackoffRateLimiter } from '@strata/kube';
+import { ExponentialBackoffRateLimiter, Informer } from '@strata/kube';
 import { resolveDrainSettings, type DrainSettingsInput } from './drain-settings.ts';
 import { DrainRefusedError, DrainTimeoutError, type BlockingPod } from './errors.ts';
 import { deletePodBypassingBudgets, evictPod } from './eviction.ts';
-import { RestartingListWatch } from './list-watch.ts';
 import { selectPodsToDrain, type SkippedPod } from './pod-selection.ts';
 
 export interface PodRef {
@@ -86,17 +85,18 @@ export async function drainNode(options: DrainNodeOptions): Promise<DrainResult>
   emit({ type: 'started', evicting: selection.evict.map(refOf), awaiting: selection.awaitDeletion.map(refOf), skipped: selection.skipped });
 
   const wakers = new Set<() => void>();
-  const pods = new RestartingListWatch<V1Pod>({
+  const pods = new Informer<V1Pod>({
     kubeConfig,
     path: '/api/v1/pods',
-    list: () => core.listPodForAllNamespaces({ fieldSelector }),
+    list: (selectors) => core.listPodForAllNamespaces(selectors),
     fieldSelector,
     onChange: () => {
       for (const wake of wakers) wake();
     },
     onError: (error) => emit({ type: 'watch-error', error }),
+    backoff: { baseDelayMs: 500, maxDelayMs: 30_000 },
   });
-  const isGone = (entry: Pending): boolean => pods.synced && pods.get(entry.pod.name, entry.pod.namespace)?.metadata?.uid !== entry.pod.uid;
+  const isGone = (entry: Pending): boolean => pods.hasSynced && pods.get(entry.pod.name, entry.pod.namespace)?.metadata?.uid !== entry.pod.uid;
   const removed: PodRef[] = [];
   let forcedAny = false;
   const settle = (): boolean => {
@@ -175,7 +175,7 @@ async function sleepUntil(ms: number, deadline: number, signal: AbortSignal): Pr
 }
 
 /** Awaits `work` unless the deadline comes first (false). Rejects on abort. */
-async function untilDeadline(work: Promise<void>, deadline: number, signal: AbortSignal): Promise<boolean> {
+async function untilDeadline(work: Promise<unknown>, deadline: number, signal: AbortSignal): Promise<boolean> {
   const controller = new AbortController();
   const both = AbortSignal.any([signal, controller.signal]);
   try {

@@ -1,6 +1,6 @@
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { EvictionFailedError } from './errors.ts';
-import { apiStatusOf, describeApiError, statusCodeOf } from './kube-api.ts';
+import { apiStatusOf, describeApiError, statusCodeOf } from '@strata/kube';
 
 export type EvictionOutcome =
   | { readonly kind: 'evicted' }

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveDrainSettings, type DrainSettingsInput } from './drain-settings.ts';
 import { selectPodsToDrain } from './pod-selection.ts';
-import { aPod } from './test-fixtures.ts';
+import { aPod } from '@strata/kube/testing';
 import type { V1Pod } from '@kubernetes/client-node';
 
 const names = (pods: readonly V1Pod[]): string[] => pods.map((pod) => pod.metadata?.name ?? '');

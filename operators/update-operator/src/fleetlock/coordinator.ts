@@ -1,4 +1,4 @@
-// What FleetLock requests mean for the cluster (design rule 11): a Zincati
+// What FleetLock requests mean for the cluster: a Zincati
 // client is mapped to its Kubernetes node through its app-specific machine id;
 // a lock is a slot of the node's UpdatePolicy, granted by the operator's own
 // reconcile (same budget, same fair order, same windows) and held through the
@@ -15,6 +15,7 @@ import type { OperatorMetrics } from '../operator/metrics.ts';
 import { protocolFacts, type NodePatch, type NodeState } from '../operator/node-state.ts';
 import { EVENT_REASONS } from '../operator/reasons.ts';
 import { ANNOTATIONS, TRUE } from '@strata/api';
+import { rfc3339 } from '@strata/kube';
 import { normaliseClientId, zincatiClientId } from './app-specific-id.ts';
 import type { FleetLockClientParams } from './protocol.ts';
 import { refuse, type FleetLockAnswer, type FleetLockHandler } from './server.ts';
@@ -40,8 +41,6 @@ interface DrainTask {
   readonly finished: Promise<void>;
   readonly abort: AbortController;
 }
-
-const rfc3339 = (time: number): string => new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

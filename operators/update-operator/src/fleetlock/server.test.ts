@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { seededRandom } from '../operator/test-fixtures.ts';
+import fc from 'fast-check';
+import { uniformDraws } from '../operator/test-fixtures.ts';
 import { FLEETLOCK_ERROR_KINDS, FLEETLOCK_MAX_BODY_BYTES, type FleetLockClientParams } from './protocol.ts';
 import { refuse, startFleetLockServer, type FleetLockAnswer, type FleetLockHandler, type RunningFleetLockServer } from './server.ts';
 
@@ -130,42 +131,46 @@ describe('FleetLock server', () => {
     }
   });
 
-  it('answers every malformed request of 400 seeded random ones with a 4xx and the protocol\'s error body', async () => {
-    const random = seededRandom(5);
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-    const randomString = (max: number): string => Array.from({ length: Math.floor(random() * max) }, () => String.fromCharCode(Math.floor(random() * 0x7f))).join('');
-    const randomJson = (depth: number): unknown => {
-      const roll = random();
-      if (depth > 3 || roll < 0.3) return pick([null, true, 42, -1.5, '', randomString(12), 'default']);
-      if (roll < 0.5) return Array.from({ length: Math.floor(random() * 4) }, () => randomJson(depth + 1));
-      return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [pick(['client_params', 'id', 'group', randomString(6)]), randomJson(depth + 1)]));
-    };
-    const bodies: (() => string | Uint8Array | undefined)[] = [
-      () => undefined,
-      () => randomString(200),
-      () => new Uint8Array(Array.from({ length: Math.floor(random() * 300) }, () => Math.floor(random() * 256))),
-      () => JSON.stringify(randomJson(0)),
-      () => JSON.stringify({ client_params: randomJson(1) }),
-      () => JSON.stringify({ client_params: { id: randomJson(2), group: randomJson(2) } }),
-      () => JSON.stringify({ client_params: { id: randomString(40), group: randomString(10) } }).slice(0, Math.floor(random() * 60)),
-    ];
+  it('answers every malformed request of 400 random ones with a 4xx and the protocol\'s error body', async () => {
     const handled = handler.calls.length;
     let valid = 0;
-    for (let i = 0; i < 400; i += 1) {
-      const headers: Record<string, string> = random() < 0.8 ? { ...HEADERS } : random() < 0.5 ? {} : { 'fleet-lock-protocol': randomString(6).replace(/[^ -~]/g, '') };
-      const method = random() < 0.9 ? 'POST' : pick(['GET', 'PUT', 'DELETE', 'PATCH']);
-      const path = random() < 0.9 ? pick(['/v1/pre-reboot', '/v1/steady-state']) : pick(['/', '/v1', '/v1/pre-reboot/', `/${randomString(10).replace(/[^a-z]/g, '')}`]);
-      const payload = pick(bodies)();
-      const reply = await post(server, path, { method, headers, ...(payload === undefined || method === 'GET' ? {} : { body: payload }) });
-      if (reply.status === 200) {
-        valid += 1;
-        continue;
-      }
-      assert.ok(reply.status >= 400 && reply.status < 500, `case ${i}: ${method} ${path} ${String(payload)} got ${reply.status} ${reply.text}`);
-      const parsed = JSON.parse(reply.text) as { kind: string; value: string };
-      assert.ok((FLEETLOCK_ERROR_KINDS as readonly string[]).includes(parsed.kind), `case ${i}: kind ${parsed.kind} is one of the bounded set`);
-      assert.ok(parsed.value.length > 0);
-    }
+    // One request per run, drawn by fast-check: a failure prints the seed and path that replay it.
+    await fc.assert(
+      fc.asyncProperty(fc.gen(), async (g) => {
+        const random = uniformDraws(g);
+        const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+        const randomString = (max: number): string => Array.from({ length: Math.floor(random() * max) }, () => String.fromCharCode(Math.floor(random() * 0x7f))).join('');
+        const randomJson = (depth: number): unknown => {
+          const roll = random();
+          if (depth > 3 || roll < 0.3) return pick([null, true, 42, -1.5, '', randomString(12), 'default']);
+          if (roll < 0.5) return Array.from({ length: Math.floor(random() * 4) }, () => randomJson(depth + 1));
+          return Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [pick(['client_params', 'id', 'group', randomString(6)]), randomJson(depth + 1)]));
+        };
+        const bodies: (() => string | Uint8Array | undefined)[] = [
+          () => undefined,
+          () => randomString(200),
+          () => new Uint8Array(Array.from({ length: Math.floor(random() * 300) }, () => Math.floor(random() * 256))),
+          () => JSON.stringify(randomJson(0)),
+          () => JSON.stringify({ client_params: randomJson(1) }),
+          () => JSON.stringify({ client_params: { id: randomJson(2), group: randomJson(2) } }),
+          () => JSON.stringify({ client_params: { id: randomString(40), group: randomString(10) } }).slice(0, Math.floor(random() * 60)),
+        ];
+        const headers: Record<string, string> = random() < 0.8 ? { ...HEADERS } : random() < 0.5 ? {} : { 'fleet-lock-protocol': randomString(6).replace(/[^ -~]/g, '') };
+        const method = random() < 0.9 ? 'POST' : pick(['GET', 'PUT', 'DELETE', 'PATCH']);
+        const path = random() < 0.9 ? pick(['/v1/pre-reboot', '/v1/steady-state']) : pick(['/', '/v1', '/v1/pre-reboot/', `/${randomString(10).replace(/[^a-z]/g, '')}`]);
+        const payload = pick(bodies)();
+        const reply = await post(server, path, { method, headers, ...(payload === undefined || method === 'GET' ? {} : { body: payload }) });
+        if (reply.status === 200) {
+          valid += 1;
+          return;
+        }
+        assert.ok(reply.status >= 400 && reply.status < 500, `${method} ${path} ${String(payload)} got ${reply.status} ${reply.text}`);
+        const parsed = JSON.parse(reply.text) as { kind: string; value: string };
+        assert.ok((FLEETLOCK_ERROR_KINDS as readonly string[]).includes(parsed.kind), `kind ${parsed.kind} is one of the bounded set`);
+        assert.ok(parsed.value.length > 0);
+      }),
+      { numRuns: 400 },
+    );
     // Only schema-valid requests reach the handler (which grants only "known", absent from the random bodies).
     assert.equal(valid, 0);
     for (const call of handler.calls.slice(handled)) assert.match(call.client.group, /^[a-zA-Z0-9.-]+$/);

@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { StrataError } from '@strata/api';
+import { BodyReadError, BodyTooLargeError, readBody } from '@strata/host';
 import { pino, type Logger } from 'pino';
 import {
   FLEETLOCK_HEADER,
@@ -73,34 +74,19 @@ const ENDPOINTS: Readonly<Record<string, FleetLockEndpoint>> = {
   [FLEETLOCK_PATHS.steadyState]: 'steady-state',
 };
 
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    return Promise.reject(new Refusal(413, 'body_too_large', `the body is ${declared} bytes; at most ${limit} are accepted`));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new Refusal(413, 'body_too_large', `the body is over ${limit} bytes`));
-        request.pause();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', (error) => reject(new Refusal(400, 'bad_request', `the request body could not be read: ${error.message}`)));
-  });
-}
-
 function describeIssues(issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[]): string {
   return issues.map((issue) => `${issue.path.length === 0 ? 'body' : issue.path.map(String).join('.')}: ${issue.message}`).join('; ');
 }
 
 async function readClientParams(request: IncomingMessage, limit: number): Promise<FleetLockClientParams> {
-  const bytes = await readBody(request, limit);
+  let bytes: Buffer;
+  try {
+    bytes = await readBody(request, { maxBytes: limit });
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new Refusal(413, 'body_too_large', error.message);
+    if (error instanceof BodyReadError) throw new Refusal(400, 'bad_request', error.message);
+    throw error;
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -1,6 +1,7 @@
 // The conditions of an UpdatePolicy after a planning round: Progressing,
 // Blocked (with the reason the rollout cannot move on without someone acting)
 // and Degraded.
+import { rfc3339 } from '@strata/kube';
 import type { NodeState } from './node-state.ts';
 import { countsAgainstBudget, type NodePhase } from './phase.ts';
 import { BLOCKED_REASONS, type BlockedReason, type RevokeCause } from './reasons.ts';
@@ -8,8 +9,6 @@ import type { RolloutPolicy } from './rollout-policy.ts';
 
 const IN_PROGRESS_PHASES: ReadonlySet<NodePhase> = new Set(['waiting', 'approved', 'draining', 'rebooting', 'afterReboot']);
 const MOVING_PHASES: ReadonlySet<NodePhase> = new Set(['approved', 'draining', 'rebooting']);
-
-const rfc3339 = (time: number): string => new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export interface PlannedCondition {
   readonly type: 'Progressing' | 'Blocked' | 'Degraded';

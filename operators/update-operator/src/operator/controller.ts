@@ -4,19 +4,9 @@
 // the plan (conditioned, fenced), the status and the Events, and schedules
 // itself again only for instants it knows of (a window opening or closing, a
 // rebootTimeout, a drain back-off). FleetLock requests join the same loop.
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  makeInformer,
-  type Informer,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-  type ObjectCache,
-  type V1Node,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Node } from '@kubernetes/client-node';
 import { UPDATE_POLICY, type UpdatePolicy } from '@strata/api';
-import { ExponentialBackoffRateLimiter, runWorkers, WorkQueue } from '@strata/kube';
+import { Informer, runWorkers, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
 import { mergePatch } from '../drain/kube-api.ts';
 import { NotLeaderError } from './errors.ts';
@@ -78,8 +68,8 @@ export class RolloutController {
   readonly #writer: NodeWriter;
   readonly #customObjects: CustomObjectsApi;
   readonly #core: CoreV1Api;
-  readonly #nodes: Informer<V1Node> & ObjectCache<V1Node>;
-  readonly #policies: Informer<PolicyObject> & ObjectCache<PolicyObject>;
+  readonly #nodes: Informer<V1Node>;
+  readonly #policies: Informer<PolicyObject>;
   readonly #fingerprints = new Map<string, string>();
   readonly #rebootNeededSince = new Map<string, number>();
   readonly #inProgressSince = new Map<string, number>();
@@ -88,9 +78,6 @@ export class RolloutController {
   readonly #fleetLock: FleetLockQueue;
   readonly #parsed: ParsedPolicies;
   readonly #recorder: DecisionRecorder;
-  readonly #listedOnce = new Set<'nodes' | 'updatepolicies'>();
-  readonly #restartBackoff = new ExponentialBackoffRateLimiter({ baseDelayMs: 1000, maxDelayMs: 30_000 });
-  readonly #onListed: (() => void)[] = [];
   #stopped = false;
   #synced = false;
 
@@ -116,44 +103,30 @@ export class RolloutController {
       },
     );
     this.#writer = new NodeWriter({ kubeConfig, expectations: this.#expectations, mayWrite: () => this.mayWrite() });
-    const nodeSelector = options.nodeLabelSelector;
-    const policySelector = options.policyLabelSelector;
-    this.#nodes = makeInformer<V1Node>(
+    const onError = (resource: string) => (error: unknown, retryInMs: number | undefined) =>
+      this.#logger.warn({ err: error, resource, retryInMs }, retryInMs === undefined ? 'handling a change failed' : 'list or watch failed; restarting it');
+    this.#nodes = new Informer<V1Node>({
       kubeConfig,
-      NODES_PATH,
-      this.#listed('nodes', () => this.#core.listNode(nodeSelector === undefined ? {} : { labelSelector: nodeSelector })),
-      nodeSelector,
-    );
-    this.#policies = makeInformer<PolicyObject>(
+      path: NODES_PATH,
+      list: (selectors) => this.#core.listNode(selectors),
+      ...(options.nodeLabelSelector === undefined ? {} : { labelSelector: options.nodeLabelSelector }),
+      onChange: (change, node) => this.#onNode(node, change === 'delete'),
+      onError: onError('nodes'),
+    });
+    this.#policies = new Informer<PolicyObject>({
       kubeConfig,
-      POLICIES_PATH,
-      this.#listed(
-        'updatepolicies',
-        () =>
-          this.#customObjects.listClusterCustomObject({
-            group: UPDATE_POLICY.group,
-            version: UPDATE_POLICY.version,
-            plural: UPDATE_POLICY.plural,
-            ...(policySelector === undefined ? {} : { labelSelector: policySelector }),
-          }) as Promise<KubernetesListObject<PolicyObject>>,
-      ),
-      policySelector,
-    );
-  }
-
-  /**
-   * The informer's list function, noting its first success: client-node's
-   * informer start() resolves even when the list failed (it reports an error
-   * instead), so "synced" is known only here.
-   */
-  #listed<T extends KubernetesObject>(resource: 'nodes' | 'updatepolicies', list: () => Promise<KubernetesListObject<T>>): () => Promise<KubernetesListObject<T>> {
-    return async () => {
-      const result = await list();
-      this.#restartBackoff.forget(resource);
-      this.#listedOnce.add(resource);
-      if (this.#listedOnce.size === 2) for (const resolve of this.#onListed.splice(0)) resolve();
-      return result;
-    };
+      path: POLICIES_PATH,
+      list: (selectors) =>
+        this.#customObjects.listClusterCustomObject({
+          group: UPDATE_POLICY.group,
+          version: UPDATE_POLICY.version,
+          plural: UPDATE_POLICY.plural,
+          ...selectors,
+        }) as Promise<KubernetesListObject<PolicyObject>>,
+      ...(options.policyLabelSelector === undefined ? {} : { labelSelector: options.policyLabelSelector }),
+      onChange: (change, policy) => this.#onPolicy(policy, change === 'delete'),
+      onError: onError('updatepolicies'),
+    });
   }
 
   /** The fence every write passes. */
@@ -178,14 +151,7 @@ export class RolloutController {
     signal.throwIfAborted();
     const stop = (): void => void this.#stop();
     signal.addEventListener('abort', stop, { once: true });
-    this.#watch(this.#nodes, 'nodes', (node, deleted) => this.#onNode(node, deleted));
-    this.#watch(this.#policies, 'updatepolicies', (policy, deleted) => this.#onPolicy(policy, deleted));
-    const listed = new Promise<void>((resolve) => this.#onListed.push(resolve));
-    const startInformer = (informer: Informer<KubernetesObject>, what: string): void => {
-      informer.start().catch((error: unknown) => this.#restartLater(informer, what, error));
-    };
-    startInformer(this.#nodes, 'nodes');
-    startInformer(this.#policies, 'updatepolicies');
+    const listed = Promise.all([this.#nodes.start(), this.#policies.start()]);
     // Both caches must be complete before the first decision: a missing node would look like a free slot.
     await Promise.race([listed, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
     if (this.#stopped || signal.aborted) return;
@@ -210,23 +176,6 @@ export class RolloutController {
     this.#expectations.clear();
     await Promise.all([this.#nodes.stop(), this.#policies.stop()]);
     await this.#queue.shutDown();
-  }
-
-  #watch<T extends KubernetesObject>(informer: Informer<T>, what: string, handle: (object: T, deleted: boolean) => void): void {
-    informer.on('add', (object) => handle(object, false));
-    informer.on('update', (object) => handle(object, false));
-    informer.on('delete', (object) => handle(object, true));
-    informer.on('error', (error: unknown) => this.#restartLater(informer, what, error));
-  }
-
-  /** client-node's informer stops at a failed list or a watch error other than 410 Gone: start it again. */
-  #restartLater(informer: Informer<KubernetesObject>, what: string, error: unknown): void {
-    if (this.#stopped) return;
-    const delayMs = this.#restartBackoff.when(what);
-    this.#logger.warn({ err: error, resource: what, retryInMs: delayMs }, 'list or watch failed; restarting it');
-    setTimeout(() => {
-      if (!this.#stopped) informer.start().catch((failure: unknown) => this.#restartLater(informer, what, failure));
-    }, delayMs).unref();
   }
 
   #onNode(node: V1Node, deleted: boolean): void {

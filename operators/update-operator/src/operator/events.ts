@@ -2,21 +2,15 @@
 // Node they concern and on the UpdatePolicy. Events are a record for people:
 // one that cannot be written is logged, never retried at the expense of the
 // rollout.
-import { randomBytes } from 'node:crypto';
-import { EventsV1Api, V1MicroTime, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { EventRecorder, CLUSTER_EVENT_NAMESPACE, nodeEventObject, type EventObject } from '@strata/kube';
 import type { Logger } from 'pino';
 
 export const REPORTING_CONTROLLER = 'update.strata.dev/operator';
 /** Cluster-scoped objects' Events live here, as the kubelet's Node events do. */
-export const EVENT_NAMESPACE = 'default';
-const MAX_NOTE_BYTES = 1024;
+export const EVENT_NAMESPACE = CLUSTER_EVENT_NAMESPACE;
 
-export interface EventSubject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly uid: string;
-}
+export type EventSubject = EventObject;
 
 export interface OperatorEvent {
   readonly regarding: EventSubject;
@@ -31,36 +25,14 @@ export interface OperatorEvent {
 
 export type EventSink = (event: OperatorEvent) => Promise<void>;
 
-function truncate(note: string): string {
-  if (Buffer.byteLength(note) <= MAX_NOTE_BYTES) return note;
-  return `${Buffer.from(note).subarray(0, MAX_NOTE_BYTES - 3).toString('utf8').replace(/\uFFFD$/, '')}...`;
-}
-
 /** Writes events through the API, only while `mayWrite` says this replica leads. */
 export function apiEventSink(kubeConfig: KubeConfig, identity: string, mayWrite: () => boolean, logger: Logger): EventSink {
-  const client = kubeConfig.makeApiClient(EventsV1Api);
+  const recorder = new EventRecorder(kubeConfig, { reportingController: REPORTING_CONTROLLER, reportingInstance: identity });
   return async (event) => {
     if (!mayWrite()) return;
-    const reference = (subject: EventSubject) => ({ apiVersion: subject.apiVersion, kind: subject.kind, name: subject.name, uid: subject.uid });
+    const { regarding, related, reason, action, note } = event;
     try {
-      await client.createNamespacedEvent({
-        namespace: EVENT_NAMESPACE,
-        body: {
-          apiVersion: 'events.k8s.io/v1',
-          kind: 'Event',
-          // As client-go names them: the object, a dot, a unique suffix (generateName may not end with the dot).
-          metadata: { name: `${event.regarding.name.slice(0, 200)}.${Date.now().toString(16)}${randomBytes(4).toString('hex')}`, namespace: EVENT_NAMESPACE },
-          eventTime: new V1MicroTime(),
-          reportingController: REPORTING_CONTROLLER,
-          reportingInstance: identity.slice(0, 128),
-          action: event.action,
-          reason: event.reason,
-          note: truncate(event.note),
-          type: event.warning ? 'Warning' : 'Normal',
-          regarding: reference(event.regarding),
-          ...(event.related === undefined ? {} : { related: reference(event.related) }),
-        },
-      });
+      await recorder.record({ regarding, ...(related === undefined ? {} : { related }), reason, action, note, type: event.warning ? 'Warning' : 'Normal' });
     } catch (error) {
       logger.warn({ err: error, reason: event.reason, regarding: event.regarding.name }, 'could not record an Event');
     }
@@ -68,4 +40,4 @@ export function apiEventSink(kubeConfig: KubeConfig, identity: string, mayWrite:
 }
 
 /** A Node as Events name it: with its name as uid, as the kubelet does and as `kubectl describe node` looks them up. */
-export const nodeSubject = (name: string): EventSubject => ({ apiVersion: 'v1', kind: 'Node', name, uid: name });
+export const nodeSubject = nodeEventObject;

@@ -3,7 +3,8 @@
 // while this replica leads, and recorded as an expectation so that the next
 // decision counts it even before the informer shows it.
 import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { describeApiError, mergePatch, statusCodeOf } from '../drain/kube-api.ts';
+import { describeApiError, statusCodeOf } from '@strata/kube';
+import { mergePatch } from '../drain/kube-api.ts';
 import { NodeChangedError, NodeWriteError, NotLeaderError } from './errors.ts';
 import type { Expectations } from './expectations.ts';
 import type { NodePatch } from './node-state.ts';

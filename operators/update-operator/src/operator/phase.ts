@@ -1,5 +1,6 @@
 // A node's place in a rollout, read from its annotations and labels alone, and
-// whether it counts against a policy's maxUnavailable (design rule 6).
+// whether it counts against a policy's maxUnavailable: a selected node holds a slot of maxUnavailable while it is NotReady, cordoned by anyone, or carries reboot-ok, reboot-in-progress, the before-reboot label or fleetlock-holder,
+// counted from the Node objects every time, never remembered.
 import { protocolFacts, type NodeState } from './node-state.ts';
 
 export const NODE_PHASES = ['idle', 'rebootNeeded', 'waiting', 'approved', 'draining', 'rebooting', 'afterReboot', 'failed'] as const;

@@ -1,11 +1,12 @@
-// Randomised properties of the decision core, from a seeded generator so that
-// a failure names the seed that reproduces it.
+// Randomised properties of the decision core, drawn by fast-check: a failure
+// prints the seed and path that replay it (fc.assert's `seed` and `path`).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { applyPatch, patchIsReflected, type NodeState } from './node-state.ts';
 import { planRollout, writesOf, type PendingWrite } from './plan.ts';
-import { aNode, aRolloutPolicy, MINUTE, seededRandom, T0 } from './test-fixtures.ts';
+import fc from 'fast-check';
+import { aNode, aRolloutPolicy, MINUTE, T0, uniformDraws } from './test-fixtures.ts';
 
 const HOOK_BEFORE = 'example.com/before';
 const HOOK_AFTER = 'example.com/after';
@@ -49,38 +50,41 @@ function arbitraryNode(random: () => number, name: string): NodeState {
 }
 
 describe('planRollout properties', () => {
-  it('one plan never takes a slot beyond maxUnavailable, from any state of the nodes (2000 seeded cases)', () => {
-    for (let seed = 1; seed <= 2000; seed += 1) {
-      const random = seededRandom(seed);
-      const count = 1 + Math.floor(random() * 30);
-      const nodes = Array.from({ length: count }, (_, index) => arbitraryNode(random, `n${index}`));
-      const releaseFailed = random() < 0.5;
-      const policy = aRolloutPolicy({
-        maxUnavailable: 1 + Math.floor(random() * 6),
-        beforeRebootHooks: random() < 0.3 ? [HOOK_BEFORE] : [],
-        afterRebootHooks: random() < 0.3 ? [HOOK_AFTER] : [],
-        onRebootTimeout: releaseFailed ? 'ReleaseSlot' : 'HoldSlot',
-        paused: random() < 0.1,
-        window: random() < 0.15 ? { open: false } : { open: true },
-      });
-      const requests = nodes.filter(() => random() < 0.1).map((node) => ({ node: node.name, clientId: random() < 0.7 ? `id-${node.name}` : 'other', since: T0 - Math.floor(random() * 10) * MINUTE, live: random() < 0.7 }));
-      const limit = policy.budgetFor(count);
-      const before = slotsTaken(nodes, releaseFailed);
-      const plan = planRollout({ policy, otherPolicies: [], nodes, now: T0, fleetLockRequests: requests });
-      const writes = new Map(writesOf(plan.actions).map((write) => [write.node, write.patch]));
-      const afterNodes = nodes.map((node) => {
-        const patch = writes.get(node.name);
-        return patch === undefined ? node : applyPatch(node, patch);
-      });
-      const afterCount = slotsTaken(afterNodes, releaseFailed);
-      assert.ok(afterCount <= Math.max(before, limit), `seed ${seed}: ${before} slots taken before, ${afterCount} after, limit ${limit}`);
-      assert.equal(plan.budget.unavailable, afterCount, `seed ${seed}: the plan's own count agrees with rule 6`);
-      assert.ok(new Set(plan.actions.map((action) => `${action.node}/${action.kind}`)).size === plan.actions.length, `seed ${seed}: no action twice`);
-    }
+  it('one plan never takes a slot beyond maxUnavailable, from any state of the nodes (2000 cases)', () => {
+    fc.assert(
+      fc.property(fc.gen(), (g) => {
+        const random = uniformDraws(g);
+        const count = 1 + Math.floor(random() * 30);
+        const nodes = Array.from({ length: count }, (_, index) => arbitraryNode(random, `n${index}`));
+        const releaseFailed = random() < 0.5;
+        const policy = aRolloutPolicy({
+          maxUnavailable: 1 + Math.floor(random() * 6),
+          beforeRebootHooks: random() < 0.3 ? [HOOK_BEFORE] : [],
+          afterRebootHooks: random() < 0.3 ? [HOOK_AFTER] : [],
+          onRebootTimeout: releaseFailed ? 'ReleaseSlot' : 'HoldSlot',
+          paused: random() < 0.1,
+          window: random() < 0.15 ? { open: false } : { open: true },
+        });
+        const requests = nodes.filter(() => random() < 0.1).map((node) => ({ node: node.name, clientId: random() < 0.7 ? `id-${node.name}` : 'other', since: T0 - Math.floor(random() * 10) * MINUTE, live: random() < 0.7 }));
+        const limit = policy.budgetFor(count);
+        const before = slotsTaken(nodes, releaseFailed);
+        const plan = planRollout({ policy, otherPolicies: [], nodes, now: T0, fleetLockRequests: requests });
+        const writes = new Map(writesOf(plan.actions).map((write) => [write.node, write.patch]));
+        const afterNodes = nodes.map((node) => {
+          const patch = writes.get(node.name);
+          return patch === undefined ? node : applyPatch(node, patch);
+        });
+        const afterCount = slotsTaken(afterNodes, releaseFailed);
+        assert.ok(afterCount <= Math.max(before, limit), `${before} slots taken before, ${afterCount} after, limit ${limit}`);
+        assert.equal(plan.budget.unavailable, afterCount, `the plan's own count of the slots taken agrees`);
+        assert.ok(new Set(plan.actions.map((action) => `${action.node}/${action.kind}`)).size === plan.actions.length, 'no action twice');
+      }),
+      { numRuns: 2000 },
+    );
   });
 
-  it('a whole rollout with lagging informers, agents, hooks, drain failures and timeouts never exceeds the budget and finishes (100 seeded runs)', () => {
-    for (let seed = 1; seed <= 100; seed += 1) simulate(seed);
+  it('a whole rollout with lagging informers, agents, hooks, drain failures and timeouts never exceeds the budget and finishes (100 runs)', () => {
+    fc.assert(fc.property(fc.gen(), (g) => simulate(uniformDraws(g))), { numRuns: 100 });
   });
 });
 
@@ -89,8 +93,7 @@ describe('planRollout properties', () => {
  * cache lagging behind it, the operator's pending writes, agents and hook
  * controllers acting on the truth, and a clock.
  */
-function simulate(seed: number): void {
-  const random = seededRandom(seed);
+function simulate(random: () => number): void {
   const count = 3 + Math.floor(random() * 25);
   const limit = 1 + Math.floor(random() * 5);
   const releaseFailed = random() < 0.5;
@@ -190,8 +193,8 @@ function simulate(seed: number): void {
     else windowOpen = random() < 0.8;
 
     const nodes = [...truth.values()];
-    assert.ok(slotsTaken(nodes, releaseFailed) <= limit, `seed ${seed}, step ${step}: ${slotsTaken(nodes, releaseFailed)} slots taken, limit ${limit}`);
-    assert.ok(disrupted(nodes) <= limit, `seed ${seed}, step ${step}: ${disrupted(nodes)} nodes down or cordoned, limit ${limit}`);
+    assert.ok(slotsTaken(nodes, releaseFailed) <= limit, `step ${step}: ${slotsTaken(nodes, releaseFailed)} slots taken, limit ${limit}`);
+    assert.ok(disrupted(nodes) <= limit, `step ${step}: ${disrupted(nodes)} nodes down or cordoned, limit ${limit}`);
   }
 
   // Then calm: the window opens, every informer catches up, time passes: every node that can finish, finishes.
@@ -208,11 +211,11 @@ function simulate(seed: number): void {
   let finished = 0;
   for (const [name, node] of truth) {
     // A node that timed out waits for an administrator, by design; one that never comes back must be among them.
-    if (lost.has(name)) assert.equal(node.annotations[ANNOTATIONS.rebootFailed], TRUE, `seed ${seed}: lost node ${name} is marked failed`);
+    if (lost.has(name)) assert.equal(node.annotations[ANNOTATIONS.rebootFailed], TRUE, `lost node ${name} is marked failed`);
     if (stubborn.has(name) || lost.has(name) || node.annotations[ANNOTATIONS.rebootFailed] === TRUE) continue;
     finished += 1;
-    assert.notEqual(node.annotations[ANNOTATIONS.rebootNeeded], TRUE, `seed ${seed}: node ${name} was rebooted: ${JSON.stringify(node)}`);
-    assert.equal(node.annotations[ANNOTATIONS.rebootOk], undefined, `seed ${seed}: node ${name} was cleaned up`);
+    assert.notEqual(node.annotations[ANNOTATIONS.rebootNeeded], TRUE, `node ${name} was rebooted: ${JSON.stringify(node)}`);
+    assert.equal(node.annotations[ANNOTATIONS.rebootOk], undefined, `node ${name} was cleaned up`);
   }
-  assert.ok(finished >= count - stubborn.size - lost.size - 3, `seed ${seed}: only ${finished} of ${count} nodes finished`);
+  assert.ok(finished >= count - stubborn.size - lost.size - 3, `only ${finished} of ${count} nodes finished`);
 }

@@ -4,6 +4,7 @@
 // the same code against the same budget, and so every rule can be tested
 // without a cluster.
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
+import { rfc3339 } from '@strata/kube';
 import { applyPatch, combinePatches, protocolFacts, type NodePatch, type NodeState } from './node-state.ts';
 import { countsAgainstBudget, NODE_PHASES, phaseOf, type NodePhase } from './phase.ts';
 import { planConditions, type HookWait, type PlannedCondition } from './conditions.ts';
@@ -38,7 +39,7 @@ export interface OtherPolicy {
 
 export interface PlanInput {
   readonly policy: RolloutPolicy;
-  /** Every other UpdatePolicy, for overlap detection (rule 10). */
+  /** Every other UpdatePolicy: a node two policies select is acted on by neither (it still counts against both). */
   readonly otherPolicies: readonly OtherPolicy[];
   /** All nodes known; the planner picks those the policy selects. */
   readonly nodes: readonly NodeState[];
@@ -105,8 +106,6 @@ export interface RolloutPlan {
 }
 
 
-const rfc3339 = (time: number): string => new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 const removeKeys = (keys: readonly string[]): Record<string, null> => Object.fromEntries(keys.map((key) => [key, null]));
 
 function unmetHooks(node: NodeState, hooks: readonly string[]): string[] {
@@ -165,7 +164,13 @@ class Pass {
   }
 }
 
-/** Plans one round of a policy's rollout; see the design's rules 2 to 11. */
+/**
+ * Plans one round of a policy's rollout: the budget (a selected node holds a slot of maxUnavailable while it is NotReady, cordoned by anyone, or carries reboot-ok, reboot-in-progress, the before-reboot label or fleetlock-holder; grants go oldest-first), reboot
+ * windows and pause (nothing new starts, unstarted approvals are revoked), hooks (the before-reboot and after-reboot
+ * labels until every hook annotation is "true"), rebootTimeout (reboot-failed, Degraded), drain failures (revoke, grant
+ * again after a back-off), overlapping policies (Blocked) and FleetLock requests (a slot like any other grant). The
+ * operator's README describes each rule.
+ */
 export function planRollout(input: PlanInput): RolloutPlan {
   const { policy, now } = input;
   const all = overlayPendingWrites(input.nodes, input.pendingWrites);

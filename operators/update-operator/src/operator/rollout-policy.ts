@@ -30,7 +30,11 @@ export interface RolloutPolicy {
   readonly drainRetryBackoffMs: number;
 }
 
-/** How long a node whose drain failed waits before it is granted again (design rule 8). */
+/**
+ * How long a node whose drain failed waits before it is granted again: the operator revokes the grant of a node whose
+ * agent set drain-failed, and queues it behind the nodes that waited longer, so one undrainable node cannot hold the
+ * rollout.
+ */
 export const DRAIN_RETRY_BACKOFF_MS = 5 * 60_000;
 
 /** The decision core's view of a parsed UpdatePolicy (defaults already filled in by its schema). */

@@ -4,6 +4,7 @@
 // unchanged rollout yields an identical status and costs no write.
 import { isDeepStrictEqual } from 'node:util';
 import type { UpdatePolicyCondition, UpdatePolicyStatus } from '@strata/api';
+import { rfc3339 } from '@strata/kube';
 import type { NodePhase } from './phase.ts';
 import type { RolloutPlan } from './plan.ts';
 
@@ -16,8 +17,6 @@ export interface PhaseTransition {
   readonly to: NodePhase;
   readonly time: string;
 }
-
-const rfc3339 = (time: number): string => new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Phase changes between two observations of the same policy's nodes; nodes seen only once have none. */
 export function phaseTransitions(previous: ReadonlyMap<string, NodePhase>, next: ReadonlyMap<string, NodePhase>, now: number): PhaseTransition[] {

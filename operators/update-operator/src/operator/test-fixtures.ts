@@ -2,6 +2,7 @@
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import type { NodeState } from './node-state.ts';
 import type { RolloutPolicy, WindowAt } from './rollout-policy.ts';
+import fc, { type GeneratorValue } from 'fast-check';
 
 export const T0 = Date.parse('2025-03-10T12:00:00Z');
 export const MINUTE = 60_000;
@@ -89,14 +90,12 @@ export function aRolloutPolicy(options: RolloutPolicyOptions = {}): RolloutPolic
   };
 }
 
-/** mulberry32: a small seeded generator, so a failing property test can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/**
+ * A uniform number in [0, 1) on each call, drawn by fast-check from `g`
+ * (an fc.gen() value), for simulations that draw as they go: a failing
+ * property reports the seed and path that replay it, and shrinks the draws.
+ */
+export function uniformDraws(g: GeneratorValue): () => number {
+  // Unbiased, so that every draw is uniform as the simulations' probabilities assume (fast-check favours extremes by default).
+  return () => g(() => fc.noBias(fc.integer({ min: 0, max: 0xffffffff }))) / 0x100000000;
 }

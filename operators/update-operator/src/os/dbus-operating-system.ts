@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createClient, type MessageBus } from 'dbus-native';
-import type { NodeOperatingSystem, OsRelease, UpdateEngine, UpdateEngineStatus } from '@strata/api';
+import { HOST_FILES, type NodeOperatingSystem, type OsRelease, type UpdateEngine, type UpdateEngineStatus } from '@strata/api';
 import { DEFAULT_SYSTEM_BUS_ADDRESS, LOGIN1, UPDATE_ENGINE } from './dbus-names.ts';
 import { DbusCallError, MalformedSignalError, OsReleaseError } from './errors.ts';
 import { readOsRelease } from './os-release.ts';
 import { updateEngineStatusBody } from './update-engine-status.ts';
 
-/** The kernel's id of the current boot, which changes at every boot. */
-export const BOOT_ID_PATH = 'proc/sys/kernel/random/boot_id';
+/** The kernel's id of the current boot, which changes at every boot (under the host's root). */
+export const BOOT_ID_PATH = HOST_FILES.bootId;
 
 export interface DbusOperatingSystemOptions {
   /** The system bus; default $DBUS_SYSTEM_BUS_ADDRESS, else unix:path=/var/run/dbus/system_bus_socket. */

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
-import type { OsRelease } from '@strata/api';
+import { HOST_FILES, type OsRelease } from '@strata/api';
 import { OsReleaseError } from './errors.ts';
 
-/** Where a Container Linux machine describes itself, relative to its root. */
-export const OS_RELEASE_PATH = 'etc/os-release';
+/** Where a Container Linux machine describes itself, under its root. */
+export const OS_RELEASE_PATH = HOST_FILES.osRelease;
 /** Flatcar's update configuration: the image's defaults, then the machine's overrides (update_engine reads both, in that order). */
-export const UPDATE_CONF_PATHS = ['usr/share/flatcar/update.conf', 'etc/flatcar/update.conf'] as const;
+export const UPDATE_CONF_PATHS = [HOST_FILES.updateConfDefaults, HOST_FILES.updateConf] as const;
 
 const UNQUOTED = /^[A-Za-z0-9_]+$/;
 

@@ -1,8 +1,8 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertValidIgnition, decodeDataUrl, validateClusterConfig, type ClusterConfig } from '@strata/assets';
-import { labelsFromQuery } from '@strata/boot-server';
-import { GroupIndex } from '@strata/boot-server';
+import { labelsFromQuery } from '@strata/boot-server/testing';
+import { GroupIndex } from '@strata/boot-server/testing';
 import { BareMetalFlowError } from './errors.ts';
 import { aBareMetalConfig, renderedIgnitionOf, TEST_SSH_KEY } from './fixtures.ts';
 import { installedIgnitionUrl } from './install-ignition.ts';

@@ -3,9 +3,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BootApiEndpoint } from '@strata/api';
-import { startWriteApi, type RunningWriteApi } from '@strata/boot-server';
+import { startWriteApi, type RunningWriteApi } from '@strata/boot-server/testing';
 import { aGroup, aProfile, captureLogger, writeApiCredentials } from '@strata/boot-server/testing';
-import { MemoryBootStore } from '@strata/boot-server';
+import { MemoryBootStore } from '@strata/boot-server/testing';
 import { BootResourceExistsError, crudProvider } from './crud.ts';
 
 describe('the providers against the write API', () => {

@@ -13,7 +13,7 @@ import { PULUMI_VERSION, resolveBinary } from '@strata/binaries';
 import type { EngineEvent, UpResult } from '@pulumi/pulumi/automation/index.js';
 import { BootApiClient } from '@strata/api/boot-client';
 import type { BootApiEndpoint } from '@strata/api';
-import { startWriteApi, type RunningWriteApi } from '@strata/boot-server';
+import { startWriteApi, type RunningWriteApi } from '@strata/boot-server/testing';
 import { captureLogger, writeApiCredentials, type WriteApiCredentials } from '@strata/boot-server/testing';
 import { aBareMetalConfig, TWO_MACHINES } from '../flow/fixtures.ts';
 import { planBareMetal } from '../flow/plan-bare-metal.ts';
@@ -21,7 +21,7 @@ import type { BareMetalPlan } from '../flow/plan.ts';
 import { bareMetalProgram } from '../flow/program.ts';
 import { readRenderedIgnition } from '../flow/rendered-ignition.ts';
 import { groupSchema, profileSchema } from '@strata/api';
-import { DataDirectoryStore } from '@strata/boot-server';
+import { DataDirectoryStore } from '@strata/boot-server/testing';
 import { openStack, preparePulumiTools, type PulumiTools } from '@strata/pulumi-workspace';
 
 const PROJECT = 'strata-bare-metal-test';

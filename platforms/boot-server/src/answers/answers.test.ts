@@ -12,8 +12,34 @@ import { renderEnvFile } from './metadata.ts';
 const boot = { kernel: '/image/kernel', initrd: ['/image/initrd_a', '/image/initrd_b'], args: ['a=b', 'c'] };
 
 describe('iPXE answers', () => {
-  it('/boot.ipxe chains to /ipxe with the machine identity iPXE knows', () => {
-    assert.equal(IPXE_BOOTSTRAP, '#!ipxe\nchain ipxe?uuid=${uuid}&mac=${mac:hexhyp}&domain=${domain}&hostname=${hostname}&serial=${serial}&arch=${buildarch:uristring}\n');
+  it('/boot.ipxe, as iPXE runs it, chains to /ipxe with the machine identity as labels a group can select on', () => {
+    // The settings of one machine, as iPXE formats them when it expands ${name:type}.
+    const settings: Record<string, string> = {
+      uuid: '4c4c4544-0051-3010-8056-b4c04f4c4d32',
+      'mac:hexhyp': '52-54-00-a1-9c-ae',
+      domain: 'lab.example',
+      hostname: 'node1',
+      serial: 'SN42',
+      'buildarch:uristring': 'x86_64',
+    };
+    const [shebang, command, ...rest] = IPXE_BOOTSTRAP.replace(/\$\{([^}]+)\}/g, (_, name: string) => settings[name] ?? assert.fail(`iPXE has no setting ${name}`)).split('\n');
+    assert.equal(shebang, '#!ipxe');
+    assert.deepEqual(rest, [''], 'one command');
+    const [verb, target, ...more] = (command ?? '').split(' ');
+    assert.equal(verb, 'chain');
+    assert.deepEqual(more, [], 'one argument');
+    const chained = new URL(target ?? '', 'http://boot.example:8080/boot.ipxe');
+    assert.equal(chained.pathname, '/ipxe');
+    const { labels, droppedMacKeys } = labelsFromQuery(chained.search.slice(1));
+    assert.deepEqual(droppedMacKeys, []);
+    assert.deepEqual(Object.fromEntries(labels), {
+      uuid: '4c4c4544-0051-3010-8056-b4c04f4c4d32',
+      mac: '52:54:00:a1:9c:ae',
+      domain: 'lab.example',
+      hostname: 'node1',
+      serial: 'SN42',
+      arch: 'x86_64',
+    });
   });
 
   it('/ipxe writes kernel and arguments, one initrd line per image, then boot', () => {

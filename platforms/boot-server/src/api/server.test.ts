@@ -8,7 +8,8 @@ import { DataDirectoryStore } from '../store/directory-store.ts';
 import { BootApiClient } from '@strata/api/boot-client';
 import { BootApiConnectionError, BootApiError } from '@strata/api';
 import { startWriteApi, type RunningWriteApi } from './server.ts';
-import { aGroup, aProfile, captureLogger, rawHttps, writeApiCredentials, type CapturedLogger, type RawRequest, type WriteApiCredentials } from './testing/index.ts';
+import { aGroup, aProfile, rawHttps, writeApiCredentials, type RawRequest, type WriteApiCredentials } from './testing/index.ts';
+import { captureLogger, type CapturedLogger } from '../testing/log-capture.ts';
 
 /** Every file under the data directory with its content: what "nothing was written" compares. */
 async function diskState(dataPath: string): Promise<string[]> {
@@ -214,7 +215,7 @@ describe('the write API over a matchbox data directory', () => {
       const big = 'x'.repeat(64 * 1024 + 1);
       const declared = await rawHttps(api.url, { method: 'PUT', path: '/v1/templates/ignition/big', body: big, tls: trusted });
       assert.equal(declared.status, 413);
-      assert.deepEqual(JSON.parse(declared.text), { kind: 'TooLarge', message: 'the request body is larger than the limit of 65536 bytes', field: 'body' });
+      assert.deepEqual(JSON.parse(declared.text), { kind: 'TooLarge', message: 'the request body is 65537 bytes; at most 65536 are accepted', field: 'body' });
       const chunked = await rawHttps(api.url, { method: 'PUT', path: '/v1/templates/ignition/big', body: big, headers: { 'transfer-encoding': 'chunked' }, tls: trusted });
       assert.equal(chunked.status, 413);
       assert.equal(store.snapshot().templates.ignition.has('big'), false);

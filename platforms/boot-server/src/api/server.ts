@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import type { Group, Profile } from '@strata/api';
 import type { WritableBootStore } from '../store/store.ts';
 import { formatHostPort, listenAddressSchema } from './address.ts';
-import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
+import { BodyTooLargeError, readBody } from '@strata/host';
 import type { WriteApiError } from '@strata/api';
 import { InvalidNameError, InvalidResourceError } from '../errors.ts';
 import { ConflictingWriteError, InvalidWriteError } from '@strata/api';
@@ -78,7 +78,7 @@ async function readJson(request: IncomingMessage, limit: number): Promise<unknow
 }
 
 async function readText(request: IncomingMessage, limit: number): Promise<string> {
-  const bytes = await readBody(request, limit);
+  const bytes = await readBody(request, { maxBytes: limit });
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -182,6 +182,9 @@ function clientName(request: IncomingMessage): string {
   const commonName = subject?.['CN'];
   return Array.isArray(commonName) ? commonName.join(',') : (commonName ?? '?');
 }
+
+/** Templates are stored whole in one object (a file, a ConfigMap), so one request body is capped at 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** Starts the write API; resolves once it listens. */
 export async function startWriteApi(options: WriteApiOptions): Promise<RunningWriteApi> {

@@ -1,7 +1,7 @@
 // Installs the MachineProfile and MachineGroup definitions, as the installer
 // does for a management cluster and the tests do for their control plane.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, KubernetesObjectApi, PatchStrategy, loadYaml, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { kubernetesError } from './api-errors.ts';
 import { bootCustomResourceDefinitions } from '@strata/api';
 import { KubernetesStoreError } from './errors.ts';
@@ -19,7 +19,11 @@ export async function installBootCrds(kubeConfig: KubeConfig, options: InstallBo
   for (const definition of bootCustomResourceDefinitions) {
     const name = definition.metadata?.name ?? '';
     try {
-      await objects.patch(definition, undefined, undefined, options.fieldManager ?? 'strata', true, PatchStrategy.ServerSideApply);
+      // The definitions are in wire form (x-kubernetes-validations, default); client-node serializes a CRD through its
+      // own model, which names those keys differently and drops what it does not know. Loading the object as it loads
+      // YAML maps the keys, so the CEL rules and defaults reach the API server.
+      const model = loadYaml<V1CustomResourceDefinition>(JSON.stringify(definition));
+      await objects.patch(model, undefined, undefined, options.fieldManager ?? 'strata', true, PatchStrategy.ServerSideApply);
     } catch (error) {
       throw kubernetesError(`apply CustomResourceDefinition ${name}`, error);
     }

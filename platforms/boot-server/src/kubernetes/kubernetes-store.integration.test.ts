@@ -4,7 +4,7 @@ import { ApiException, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type Ku
 import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
 import type { BootSnapshot } from '../store/store.ts';
 import { BootApiClient } from '@strata/api/boot-client';
-import { BootApiError, InvalidWriteError } from '@strata/api';
+import { BootApiError, InvalidWriteError, type Profile } from '@strata/api';
 import { startWriteApi } from '../api/server.ts';
 import { aGroup, aProfile, writeApiCredentials } from '../api/testing/index.ts';
 import { BOOT_API_GROUP, BOOT_API_VERSION, MACHINE_GROUP, MACHINE_PROFILE, TEMPLATE_KIND_LABEL } from '@strata/api';
@@ -183,11 +183,18 @@ describe('KubernetesBootStore on a real API server', () => {
         assert.match(error.message, /cannot be stored in Kubernetes/);
         return true;
       });
-      // Valid for the write API's own schema, but over the CRD's limit of 256 arguments: the API server's 422 comes back as a 400 naming the field.
-      const tooManyArgs = aProfile({ id: 'too-many-args', boot: { kernel: '/k', initrd: [], args: Array.from({ length: 257 }, (_, index) => `a${index}`) } });
+      // Over the limit of 256 arguments, which the write API's schema and the CRD share (both come from model.ts).
+      const tooManyArgs: Profile = { ...aProfile({ id: 'too-many-args' }), boot: { kernel: '/k', initrd: [], args: Array.from({ length: 257 }, (_, index) => `a${index}`) } };
       await assert.rejects(client.putProfile(tooManyArgs), (error: unknown) => {
         assert.ok(error instanceof BootApiError, String(error));
         assert.equal(error.status, 400);
+        assert.equal(error.field, 'boot.args');
+        return true;
+      });
+      // Past the write API (the store itself does not parse), the API server refuses it too: its 422 becomes an
+      // InvalidWriteError naming the field, which the write API would answer with a 400.
+      await assert.rejects(a.putProfile(tooManyArgs), (error: unknown) => {
+        assert.ok(error instanceof InvalidWriteError, String(error));
         assert.equal(error.field, 'boot.args');
         assert.match(error.message, /spec\.boot\.args: Too many/);
         return true;

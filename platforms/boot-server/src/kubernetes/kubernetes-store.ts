@@ -6,24 +6,21 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubernetesObjectApi,
-  makeInformer,
   PatchStrategy,
   setHeaderOptions,
-  type Informer,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
-  type ObjectCache,
   type V1ConfigMap,
 } from '@kubernetes/client-node';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { InvalidWriteError } from '@strata/api';
 import { normalizeSelector } from '../matching/selector.ts';
 import type { Group, Profile, TemplateKind } from '@strata/api';
 import { EMPTY_SNAPSHOT, makeSnapshot } from '../store/snapshot.ts';
 import type { BootSnapshot, WritableBootStore } from '../store/store.ts';
-import { describeKubernetesError, isNotFound, isTransient, kubernetesError } from './api-errors.ts';
+import { describeApiError, Informer, isNotFound, isTransient, type InformerSelectors } from '@strata/kube';
+import { kubernetesError } from './api-errors.ts';
 import { BOOT_API_GROUP, BOOT_API_VERSION, MACHINE_GROUP, MACHINE_PROFILE, TEMPLATE_KIND_LABEL } from '@strata/api';
 import { KubernetesStoreError } from './errors.ts';
 import {
@@ -54,7 +51,6 @@ export interface KubernetesBootStoreOptions {
   readonly startTimeoutMs?: number;
 }
 
-type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 type Listener = (snapshot: BootSnapshot) => void;
 
 interface Waiter {
@@ -62,7 +58,11 @@ interface Waiter {
   readonly done: () => void;
 }
 
-const MAX_RESTART_DELAY_MS = 30_000;
+/** While the store starts, a failure that is not worth waiting out (or one after the start deadline) fails the start. */
+interface Starting {
+  readonly deadline: number;
+  readonly fail: (error: Error) => void;
+}
 
 export class KubernetesBootStore implements WritableBootStore {
   readonly namespace: string;
@@ -72,12 +72,12 @@ export class KubernetesBootStore implements WritableBootStore {
   readonly #startTimeoutMs: number;
   readonly #objects: KubernetesObjectApi;
   readonly #core: CoreV1Api;
-  readonly #profiles: Watched<MachineProfileObject>;
-  readonly #groups: Watched<MachineGroupObject>;
-  readonly #configMaps: Watched<V1ConfigMap>;
+  readonly #profiles: Informer<MachineProfileObject>;
+  readonly #groups: Informer<MachineGroupObject>;
+  readonly #configMaps: Informer<V1ConfigMap>;
   readonly #listeners = new Set<Listener>();
   readonly #waiters = new Set<Waiter>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  #starting: Starting | undefined;
   /** Conversions by object: an informer keeps an unchanged object's identity, so a rebuild converts only what changed. */
   readonly #converted = new WeakMap<object, Converted<unknown>>();
   /** Which ConfigMap holds each template ("kind/name"), from the last rebuild. */
@@ -96,23 +96,33 @@ export class KubernetesBootStore implements WritableBootStore {
     this.#startTimeoutMs = options.startTimeoutMs ?? 30_000;
     this.#objects = KubernetesObjectApi.makeApiClient(kubeConfig);
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    const informer = <T extends KubernetesObject>(what: string, path: string, list: (selectors: InformerSelectors) => Promise<KubernetesListObject<T>>, labelSelector?: string) =>
+      new Informer<T>({
+        kubeConfig,
+        path,
+        list,
+        ...(labelSelector === undefined ? {} : { labelSelector }),
+        onChange: () => this.#scheduleRebuild(),
+        onError: (error, retryInMs) => this.#informerFailed(what, error, retryInMs),
+        // An API server that is starting or busy is asked again soon; one that keeps failing, up to every 30 s.
+        backoff: { baseDelayMs: 500, maxDelayMs: 30_000 },
+      });
     const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    const customList = <T extends KubernetesObject>(plural: string) => async () =>
-      (await custom.listNamespacedCustomObject({ group: BOOT_API_GROUP, version: BOOT_API_VERSION, namespace, plural })) as KubernetesListObject<T>;
-    const customPath = (plural: string) => `/apis/${BOOT_API_GROUP}/${BOOT_API_VERSION}/namespaces/${namespace}/${plural}`;
-    this.#profiles = makeInformer(kubeConfig, customPath(MACHINE_PROFILE.plural), customList<MachineProfileObject>(MACHINE_PROFILE.plural));
-    this.#groups = makeInformer(kubeConfig, customPath(MACHINE_GROUP.plural), customList<MachineGroupObject>(MACHINE_GROUP.plural));
-    this.#configMaps = makeInformer(
-      kubeConfig,
+    const customInformer = <T extends KubernetesObject>(plural: string) =>
+      informer<T>(
+        `${plural}.${BOOT_API_GROUP}`,
+        `/apis/${BOOT_API_GROUP}/${BOOT_API_VERSION}/namespaces/${namespace}/${plural}`,
+        async (selectors) => (await custom.listNamespacedCustomObject({ group: BOOT_API_GROUP, version: BOOT_API_VERSION, namespace, plural, ...selectors })) as KubernetesListObject<T>,
+      );
+    this.#profiles = customInformer<MachineProfileObject>(MACHINE_PROFILE.plural);
+    this.#groups = customInformer<MachineGroupObject>(MACHINE_GROUP.plural);
+    this.#configMaps = informer<V1ConfigMap>(
+      'configmaps',
       `/api/v1/namespaces/${namespace}/configmaps`,
-      () => this.#core.listNamespacedConfigMap({ namespace, labelSelector: TEMPLATE_KIND_LABEL }),
+      (selectors) => this.#core.listNamespacedConfigMap({ namespace, ...selectors }),
       TEMPLATE_KIND_LABEL,
     );
     this.#snapshot = EMPTY_SNAPSHOT;
-    const rebuild = () => this.#scheduleRebuild();
-    this.#profiles.on('change', rebuild);
-    this.#groups.on('change', rebuild);
-    this.#configMaps.on('change', rebuild);
   }
 
   /**
@@ -139,8 +149,6 @@ export class KubernetesBootStore implements WritableBootStore {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
     for (const waiter of this.#waiters) waiter.done();
     this.#waiters.clear();
     this.#listeners.clear();
@@ -222,7 +230,7 @@ export class KubernetesBootStore implements WritableBootStore {
     return true;
   }
 
-  async #apply<T extends KubernetesObject>(action: string, informer: Watched<T>, object: T): Promise<void> {
+  async #apply<T extends KubernetesObject>(action: string, informer: Informer<T>, object: T): Promise<void> {
     let applied: T;
     try {
       applied = await this.#objects.patch(object, undefined, undefined, this.#fieldManager, true, PatchStrategy.ServerSideApply);
@@ -234,7 +242,7 @@ export class KubernetesBootStore implements WritableBootStore {
     await this.#observe(() => informer.get(name, this.namespace)?.metadata?.resourceVersion === version);
   }
 
-  async #delete<T extends KubernetesObject>(action: string, informer: Watched<T>, object: T): Promise<boolean> {
+  async #delete<T extends KubernetesObject>(action: string, informer: Informer<T>, object: T): Promise<boolean> {
     const name = object.metadata?.name ?? '';
     const uidBefore = informer.get(name, this.namespace)?.metadata?.uid;
     try {
@@ -276,66 +284,49 @@ export class KubernetesBootStore implements WritableBootStore {
     });
   }
 
+  /** Starts the informers; fails, closing the store, at a refusal (401, 403, 404) or when the API server is still not answering at the start deadline. */
   async #startInformers(): Promise<void> {
-    const deadline = Date.now() + this.#startTimeoutMs;
-    const watched: [string, Watched<KubernetesObject>][] = [
-      [`${MACHINE_PROFILE.plural}.${BOOT_API_GROUP}`, this.#profiles],
-      [`${MACHINE_GROUP.plural}.${BOOT_API_GROUP}`, this.#groups],
-      ['configmaps', this.#configMaps],
-    ];
-    const results = await Promise.allSettled(watched.map(([what, informer]) => this.#startInformer(what, informer, deadline)));
-    const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+    const failures: Error[] = [];
+    const failed = Promise.withResolvers<void>();
+    this.#starting = {
+      deadline: Date.now() + this.#startTimeoutMs,
+      fail: (error) => {
+        failures.push(error);
+        failed.resolve();
+      },
+    };
+    try {
+      await Promise.race([Promise.all([this.#profiles.start(), this.#groups.start(), this.#configMaps.start()]), failed.promise]);
+    } finally {
+      this.#starting = undefined;
+    }
     if (failures.length > 0) {
       await this.close();
-      const messages = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
-      const missingDefinitions = messages.some((message) => /: 404\b/.test(message));
+      const messages = failures.map((failure) => failure.message);
+      const missingDefinitions = messages.some((message) => /\bHTTP 404\b/.test(message));
       throw new KubernetesStoreError(
         `cannot watch the boot store in namespace ${this.namespace}: ${messages.join('; ')}${missingDefinitions ? ` (are the ${MACHINE_PROFILE.kind} and ${MACHINE_GROUP.kind} CRDs installed? \`strata boot-server\` needs them applied first)` : ''}`,
         { namespace: this.namespace, errors: messages },
         { cause: failures[0] },
       );
     }
-    for (const [what, informer] of watched) this.#keepWatching(what, informer);
   }
 
-  /** Lists and starts the watch, retrying while the API server is starting or busy. */
-  async #startInformer(what: string, informer: Watched<KubernetesObject>, deadline: number): Promise<void> {
-    for (;;) {
-      let failure: unknown;
-      const onError = (error: unknown) => (failure ??= error);
-      informer.on('error', onError);
-      try {
-        await informer.start();
-      } catch (error) {
-        failure ??= error;
-      } finally {
-        informer.off('error', onError);
-      }
-      if (failure === undefined) return;
-      await informer.stop();
-      if (!isTransient(failure) || Date.now() > deadline) throw new Error(`${what}: ${describeKubernetesError(failure)}`, { cause: failure });
-      this.#logger.info({ what, error: describeKubernetesError(failure) }, 'the API server is not ready to list yet; retrying');
-      await sleep(500);
+  /** The informers retry on their own; this decides what a failure means to the store and says so. */
+  #informerFailed(what: string, error: unknown, retryInMs: number | undefined): void {
+    if (this.#closed) return;
+    if (retryInMs === undefined) {
+      this.#logger.error({ what, namespace: this.namespace, error: describeApiError(error) }, 'handling a change failed');
+      return;
     }
-  }
-
-  /** After start, a watch that fails (not one that merely ends) is restarted with a growing delay. */
-  #keepWatching(what: string, informer: Watched<KubernetesObject>): void {
-    let delayMs = 1000;
-    informer.on('error', (error: unknown) => {
-      if (this.#closed) return;
-      this.#logger.error({ what, namespace: this.namespace, error: describeKubernetesError(error), retryInMs: delayMs }, 'watch failed; restarting it');
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        if (this.#closed) return;
-        informer.start().then(
-          () => (delayMs = 1000),
-          (restartError: unknown) => this.#logger.error({ what, error: describeKubernetesError(restartError) }, 'watch restart failed'),
-        );
-      }, delayMs);
-      this.#timers.add(timer);
-      delayMs = Math.min(delayMs * 2, MAX_RESTART_DELAY_MS);
-    });
+    const starting = this.#starting;
+    if (starting === undefined) {
+      this.#logger.error({ what, namespace: this.namespace, error: describeApiError(error), retryInMs }, 'list or watch failed; restarting it');
+    } else if (!isTransient(error) || Date.now() > starting.deadline) {
+      starting.fail(new Error(`${what}: ${describeApiError(error)}`, { cause: error }));
+    } else {
+      this.#logger.info({ what, error: describeApiError(error), retryInMs }, 'the API server is not ready to list yet; retrying');
+    }
   }
 
   #scheduleRebuild(): void {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Labels } from '../labels/labels.ts';
 import { aGroup } from '../testing/builders.ts';
-import { seededRandom } from '../testing/random.ts';
+import fc from 'fast-check';
+import { randomOf } from '../testing/random.ts';
 import { GroupIndex } from './group-index.ts';
 import { selectGroupBySorting } from './reference.ts';
 import { selectorString } from './selector.ts';
@@ -61,24 +62,27 @@ describe('GroupIndex', () => {
     assert.equal(index.match(labels({ os: 'installed' }))?.id, 'alpha');
   });
 
-  it('selects what matchbox’s sort-and-scan selects, for random groups and labels (seeded)', () => {
-    const seed = 20261122;
-    const random = seededRandom(seed);
+  it('selects what matchbox’s sort-and-scan selects, for random groups and labels (200 rounds of 50 probes)', () => {
     const keys = ['mac', 'uuid', 'os', 'region', 'zone', 'hostname'];
     const values = ['a', 'b', 'c', '52:54:00:00:00:01', 'installed', ''];
-    for (let round = 0; round < 200; round += 1) {
-      const groups = Array.from({ length: 1 + random.int(30) }, (_, n) => {
-        const selector: Record<string, string> = {};
-        for (const key of keys) if (random.chance(0.3)) selector[key] = key === 'mac' ? '52:54:00:00:00:01' : random.pick(values);
-        return aGroup({ id: `g${n}-${random.int(5)}`, selector });
-      });
-      const index = GroupIndex.build(groups);
-      for (let probe = 0; probe < 50; probe += 1) {
-        const request = new Map<string, string>();
-        for (const key of keys) if (random.chance(0.6)) request.set(key, key === 'mac' ? '52:54:00:00:00:01' : random.pick(values));
-        assert.equal(index.match(request)?.id, selectGroupBySorting(groups, request)?.id, `seed ${seed}, round ${round}, probe ${probe}`);
-      }
-    }
+    // One round per run, drawn by fast-check: a failure prints the seed and path that replay it.
+    fc.assert(
+      fc.property(fc.gen(), (g) => {
+        const random = randomOf(g);
+        const groups = Array.from({ length: 1 + random.int(30) }, (_, n) => {
+          const selector: Record<string, string> = {};
+          for (const key of keys) if (random.chance(0.3)) selector[key] = key === 'mac' ? '52:54:00:00:00:01' : random.pick(values);
+          return aGroup({ id: `g${n}-${random.int(5)}`, selector });
+        });
+        const index = GroupIndex.build(groups);
+        for (let probe = 0; probe < 50; probe += 1) {
+          const request = new Map<string, string>();
+          for (const key of keys) if (random.chance(0.6)) request.set(key, key === 'mac' ? '52:54:00:00:00:01' : random.pick(values));
+          assert.equal(index.match(request)?.id, selectGroupBySorting(groups, request)?.id, `probe ${probe}`);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('needs one look-up per distinct selector key set, however many groups there are', () => {

@@ -5,10 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { IPXE_BOOTSTRAP } from '../answers/ipxe.ts';
 import { aGroup, aProfile } from '../testing/builders.ts';
 import { temporaryDirectory, type TemporaryDirectory } from '../testing/data-dir.ts';
-import { captureBootLog } from '../testing/log-capture.ts';
+import { captureLogger } from '../testing/log-capture.ts';
 import { rawGet, rawHttpRequest } from '../testing/raw-http.ts';
 import { startTestBootServer, type TestBootServer } from '../testing/test-server.ts';
-import { eventually } from '../testing/wait.ts';
+import { waitFor } from '@strata/harness';
 
 const NODE1 = '52:54:00:00:00:01';
 const SECRET = 'do-not-log-this-token';
@@ -52,7 +52,7 @@ const contents = {
 describe('boot server endpoints', () => {
   let server: TestBootServer;
   let assets: TemporaryDirectory;
-  const log = captureBootLog('debug');
+  const log = captureLogger('debug');
 
   before(async () => {
     assets = await temporaryDirectory();
@@ -188,7 +188,7 @@ describe('boot server endpoints', () => {
 
   it('answers from the new data after a change on disk, without a restart', async () => {
     await writeFile(join(server.dataPath, 'generic', 'worker.env'), 'CHANGED={{.hostname}}\n');
-    await eventually(async () => (await text(`/generic?mac=${NODE1}`)).body === 'CHANGED=node1.example.com\n', 'the changed template to be served');
+    await waitFor('the changed template to be served', async () => ((await text(`/generic?mac=${NODE1}`)).body === 'CHANGED=node1.example.com\n' ? true : undefined), 5000);
   });
 
   async function text(path: string): Promise<{ status: number; body: string; type: string | null }> {

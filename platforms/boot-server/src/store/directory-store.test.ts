@@ -5,11 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import { InvalidNameError, InvalidResourceError } from '../errors.ts';
 import { aGroup, aProfile } from '../testing/builders.ts';
 import { temporaryDataDir, temporaryDirectory, type TemporaryDirectory } from '../testing/data-dir.ts';
-import { captureBootLog } from '../testing/log-capture.ts';
-import { eventually } from '../testing/wait.ts';
+import { captureLogger } from '../testing/log-capture.ts';
+import { waitFor } from '@strata/harness';
 import { DataDirectoryStore } from './directory-store.ts';
 
-const open = (dataPath: string, logger = captureBootLog().logger) => DataDirectoryStore.open({ dataPath, logger, debounceMs: 10, resyncIntervalMs: 0 });
+const open = (dataPath: string, logger = captureLogger().logger) => DataDirectoryStore.open({ dataPath, logger, debounceMs: 10, resyncIntervalMs: 0 });
 
 describe('DataDirectoryStore: reading matchbox\u2019s layout', () => {
   let data: TemporaryDirectory;
@@ -78,7 +78,7 @@ describe('DataDirectoryStore: reading matchbox\u2019s layout', () => {
 describe('DataDirectoryStore: a bad file is reported and skipped, the rest keeps serving', () => {
   it('names the file and the field', async () => {
     const data = await temporaryDataDir({ groups: [aGroup({ id: 'good' })], profiles: [aProfile({ id: 'worker' })] });
-    const log = captureBootLog();
+    const log = captureLogger();
     await writeFile(join(data.path, 'groups', 'broken.json'), '{"id": "broken", ');
     await writeFile(join(data.path, 'groups', 'badmac.json'), JSON.stringify({ id: 'badmac', selector: { MAC: 'zz:zz' } }));
     await writeFile(join(data.path, 'profiles', 'wrong.json'), JSON.stringify({ id: 'wrong', boot: { kernel: '/k', initrd: '/not-a-list' } }));
@@ -113,17 +113,17 @@ describe('DataDirectoryStore: live reload', () => {
     store.onChange((snapshot) => sizes.push(snapshot.groups.size));
     try {
       await writeFile(join(data.path, 'groups', 'second.json'), JSON.stringify(aGroup({ id: 'second' })));
-      await eventually(() => store.snapshot().groups.has('second'), 'the added group');
+      await waitFor('the added group', () => (store.snapshot().groups.has('second') ? true : undefined), 5000);
 
       await writeFile(join(data.path, 'groups', 'second.json'), JSON.stringify(aGroup({ id: 'second', name: 'renamed' })));
-      await eventually(() => store.snapshot().groups.get('second')?.name === 'renamed', 'the changed group');
+      await waitFor('the changed group', () => (store.snapshot().groups.get('second')?.name === 'renamed' ? true : undefined), 5000);
 
       await rm(join(data.path, 'groups', 'first.json'));
-      await eventually(() => !store.snapshot().groups.has('first'), 'the removed group');
+      await waitFor('the removed group', () => (!store.snapshot().groups.has('first') ? true : undefined), 5000);
 
       await mkdir(join(data.path, 'generic'));
       await writeFile(join(data.path, 'generic', 'late.env'), 'X=1');
-      await eventually(() => store.snapshot().templates.generic.has('late.env'), 'a template in a directory created after start');
+      await waitFor('a template in a directory created after start', () => (store.snapshot().templates.generic.has('late.env') ? true : undefined), 5000);
       // Each of the four changes was announced to listeners (a write may be seen in more than one step).
       assert.ok(sizes.length >= 4, `${sizes.length} announcements`);
       assert.equal(sizes.at(-1), 1);
@@ -155,7 +155,7 @@ describe('DataDirectoryStore: live reload', () => {
       const staged = join(data.path, 'staged.json');
       await writeFile(staged, JSON.stringify(aProfile({ id: 'p', name: 'new' })));
       await rename(staged, join(data.path, 'profiles', 'p.json'));
-      await eventually(() => store.snapshot().profiles.get('p')?.name === 'new', 'the renamed-in profile');
+      await waitFor('the renamed-in profile', () => (store.snapshot().profiles.get('p')?.name === 'new' ? true : undefined), 5000);
     } finally {
       await store.close();
       await data.remove();

@@ -1,15 +1,20 @@
 // A real pino logger whose lines a test reads back: what an operator sees, and what must never appear.
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import type { BootLogger } from '../logging.ts';
+import { pino, type Logger } from 'pino';
+import { z } from 'zod';
 
-export interface LogCapture {
-  readonly logger: BootLogger;
+/** One line of pino's output: a JSON object. */
+const logLineSchema = z.record(z.string(), z.unknown());
+
+export interface CapturedLogger {
+  readonly logger: Logger;
+  /** Every line logged so far, parsed. */
   lines(): Record<string, unknown>[];
+  /** Everything logged so far, as raw text. */
   text(): string;
 }
 
-export function captureBootLog(level: 'debug' | 'info' | 'warn' = 'debug'): LogCapture {
+export function captureLogger(level: 'debug' | 'info' | 'warn' = 'debug'): CapturedLogger {
   const chunks: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -25,6 +30,6 @@ export function captureBootLog(level: 'debug' | 'info' | 'warn' = 'debug'): LogC
       text()
         .split('\n')
         .filter((line) => line !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
+        .map((line) => logLineSchema.parse(JSON.parse(line))),
   };
 }

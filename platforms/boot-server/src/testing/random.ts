@@ -1,5 +1,7 @@
-// A small seeded PRNG (mulberry32) so that randomized tests and fuzzing
-// repeat exactly: a failure reports its seed, and the same seed replays it.
+// fast-check's draws in the shape the fuzzers and randomised tests of this
+// package use. Run inside fc.assert(fc.property(fc.gen(), ...)): a failure
+// prints the seed and path that replay it, and fast-check shrinks the draws.
+import fc, { type GeneratorValue } from 'fast-check';
 
 export interface Random {
   /** A float in [0, 1). */
@@ -10,16 +12,13 @@ export interface Random {
   chance(probability: number): boolean;
 }
 
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** Draws from `g` (an fc.gen() value), uniformly as the tests' probabilities assume (fast-check favours extremes by default). */
+export function randomOf(g: GeneratorValue): Random {
+  const int = (n: number): number => {
+    if (!(Number.isInteger(n) && n > 0)) throw new RangeError(`int(${n}): n must be a positive integer`);
+    return g(() => fc.noBias(fc.integer({ min: 0, max: n - 1 })));
   };
-  const int = (n: number) => Math.floor(next() * n);
+  const next = () => int(0x100000000) / 0x100000000;
   return {
     next,
     int,

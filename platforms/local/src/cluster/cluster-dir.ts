@@ -40,11 +40,11 @@ export class ClusterDirectory {
     return join(this.assetsDir, 'auth', 'admin.kubeconfig');
   }
 
-  private get identityPath(): string {
+  get #identityPath(): string {
     return join(this.path, 'cluster.json');
   }
 
-  private get pidPath(): string {
+  get #pidPath(): string {
     return join(this.path, 'strata-up.pid');
   }
 
@@ -52,10 +52,10 @@ export class ClusterDirectory {
   async claim(name: string): Promise<void> {
     let existing: z.infer<typeof identitySchema> | undefined;
     try {
-      existing = identitySchema.parse(JSON.parse(await readFile(this.identityPath, 'utf8')));
+      existing = identitySchema.parse(JSON.parse(await readFile(this.#identityPath, 'utf8')));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new ClusterDirectoryError(`${this.identityPath} is not a Strata cluster identity: ${(error as Error).message}`, { path: this.identityPath }, { cause: error });
+        throw new ClusterDirectoryError(`${this.#identityPath} is not a Strata cluster identity: ${(error as Error).message}`, { path: this.#identityPath }, { cause: error });
       }
     }
     if (existing !== undefined && existing.name !== name) {
@@ -66,7 +66,7 @@ export class ClusterDirectory {
     }
     await mkdir(this.path, { recursive: true, mode: 0o700 });
     if (existing === undefined) {
-      await writeFileAtomic(this.identityPath, JSON.stringify({ name, platform: 'local', createdAt: new Date().toISOString() }, null, 2) + '\n');
+      await writeFileAtomic(this.#identityPath, JSON.stringify({ name, platform: 'local', createdAt: new Date().toISOString() }, null, 2) + '\n');
     }
   }
 
@@ -74,7 +74,7 @@ export class ClusterDirectory {
   async runningPid(): Promise<number | undefined> {
     let record: z.infer<typeof pidSchema>;
     try {
-      record = pidSchema.parse(JSON.parse(await readFile(this.pidPath, 'utf8')));
+      record = pidSchema.parse(JSON.parse(await readFile(this.#pidPath, 'utf8')));
     } catch {
       return undefined;
     }
@@ -87,10 +87,10 @@ export class ClusterDirectory {
   }
 
   async writePid(): Promise<void> {
-    await writeFileAtomic(this.pidPath, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }) + '\n');
+    await writeFileAtomic(this.#pidPath, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }) + '\n');
   }
 
   async removePid(): Promise<void> {
-    await rm(this.pidPath, { force: true });
+    await rm(this.#pidPath, { force: true });
   }
 }

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { waitFor } from '@strata/harness';
 import { crashContainer, startTestCluster, type TestCluster } from '../testing/index.ts';
 import type { UpdateStatus } from '../os/update-engine.ts';
@@ -82,8 +82,10 @@ describe('a local cluster', () => {
       try {
         await core.readNamespacedPod({ name, namespace });
         return undefined;
-      } catch {
-        return true;
+      } catch (error) {
+        // Gone is a 404; any other answer (403, 500, no connection) fails the test with its message.
+        if (error instanceof ApiException && error.code === 404) return true;
+        throw error;
       }
     }, 30_000);
     await assert.rejects(fetch(`http://${podIP}:2379/health`), 'etcd stopped with its pod');

@@ -4,7 +4,7 @@ import { decodeDataUrl } from '@strata/assets';
 import { ignitionConfigSchema } from '@strata/assets';
 import { StrataError } from '@strata/api';
 import { parse } from 'yaml';
-import type { V1Pod } from '@kubernetes/client-node';
+import { z } from 'zod';
 
 // How a rendered node maps onto a directory of this machine: the local
 // platform (and the proof that rendered assets run) places each controller's
@@ -52,13 +52,17 @@ export async function readEnvironmentFile(path: string, root: string): Promise<R
   return env;
 }
 
+/** The part of a rendered static pod this file runs: its first container's command. */
+const staticPodSchema = z.object({ spec: z.object({ containers: z.array(z.object({ command: z.array(z.string()).optional() })).min(1) }) });
+
 /**
  * The command line of a rendered static pod's first container, with absolute
  * paths moved under `root`: what a kubelet would run, as a local process.
  */
 export async function staticPodCommand(manifestPath: string, root: string): Promise<{ component: string; args: string[] }> {
-  const pod = parse(await readFile(manifestPath, 'utf8')) as V1Pod;
-  const [component, ...args] = pod.spec?.containers[0]?.command ?? [];
+  const pod = staticPodSchema.safeParse(parse(await readFile(manifestPath, 'utf8')));
+  if (!pod.success) throw new StrataError(`${manifestPath} is not a static pod with a container command: ${z.prettifyError(pod.error)}`, { manifestPath });
+  const [component, ...args] = pod.data.spec.containers[0]?.command ?? [];
   if (component === undefined) throw new StrataError(`${manifestPath} has no container command`, { manifestPath });
   return { component, args: remapFlags(args, root) };
 }

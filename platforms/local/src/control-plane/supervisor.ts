@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logTail, ManagedProcess, type ProcessSpec } from '@strata/host';
 import { StrataError } from '@strata/api';
+import { Backoff } from '@strata/kube';
 
 export class CrashLoopError extends StrataError {}
 
@@ -11,10 +12,8 @@ export interface SupervisorEvents {
   readonly onCrashLoop?: (error: CrashLoopError) => void;
 }
 
-const INITIAL_BACKOFF_MS = 1_000;
-const MAX_BACKOFF_MS = 30_000;
-/** Running this long means the last crash is forgotten, as the kubelet resets its back-off. */
-const STABLE_AFTER_MS = 60_000;
+/** 1 s doubling to 30 s; running a minute means the last crash is forgotten, as the kubelet resets its back-off. */
+const BACKOFF = { baseDelayMs: 1_000, maxDelayMs: 30_000, resetAfterMs: 60_000 };
 const CRASH_LOOP_REPORT_AFTER = 3;
 
 interface Supervised {
@@ -65,13 +64,13 @@ export class Supervisor {
   }
 
   async #watch(supervised: Supervised): Promise<void> {
-    let consecutive = 0;
+    const backoff = new Backoff(BACKOFF);
     for (;;) {
       const startedAt = Date.now();
       const status = await supervised.current.exited;
       if (supervised.stopped) return;
-      consecutive = Date.now() - startedAt > STABLE_AFTER_MS ? 1 : consecutive + 1;
-      const delayMs = Math.min(INITIAL_BACKOFF_MS * 2 ** (consecutive - 1), MAX_BACKOFF_MS);
+      const delayMs = backoff.next(Date.now() - startedAt);
+      const consecutive = backoff.failures;
       supervised.restarts += 1;
       this.#events.onRestart?.(supervised.spec.name, status.code, delayMs, supervised.restarts);
       if (consecutive === CRASH_LOOP_REPORT_AFTER) {

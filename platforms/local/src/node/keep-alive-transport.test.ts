@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { KeepAliveTransport } from './keep-alive-transport.ts';
 import { ApiRequestMetrics } from './api-metrics.ts';
-import { statusCodeOf } from './api-errors.ts';
+import { statusCodeOf } from '@strata/kube';
 
 interface Seen {
   readonly method: string;

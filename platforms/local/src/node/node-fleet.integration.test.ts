@@ -6,7 +6,7 @@ import { uniqueName, waitFor } from '@strata/harness';
 import { FakeOperatingSystem } from './testing/fake-operating-system.ts';
 import { startNodeTestCluster, type NodeTestCluster } from './testing/node-cluster.ts';
 import { FLEET_LABEL, NodeFleet } from './node-fleet.ts';
-import { describeApiError } from './api-errors.ts';
+import { describeApiError } from '@strata/kube';
 
 const NODES = 50;
 /** Long enough to see every node renew about twice at the kubelet's default 10 s. */

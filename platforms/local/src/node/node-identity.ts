@@ -11,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import { createCertificateSigningRequest } from '@strata/assets';
 import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
-import { describeApiError, statusCodeOf } from './api-errors.ts';
+import { describeApiError, statusCodeOf } from '@strata/kube';
 import type { ApiRequestMetrics } from './api-metrics.ts';
 import { NodeBootstrapError } from './errors.ts';
 import {

@@ -1,5 +1,6 @@
 import { V1MicroTime, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
-import { isConflict, isNotFound, statusCodeOf } from './api-errors.ts';
+import { Backoff } from '@strata/kube';
+import { isConflict, isNotFound, statusCodeOf } from '@strata/kube';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
@@ -27,13 +28,15 @@ export class NodeLease {
   readonly #options: NodeLeaseOptions;
   #lease: V1Lease | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #inFlight: Promise<void> | undefined;
+  #inFlight: Promise<unknown> | undefined;
   #running = false;
-  #failures = 0;
+  /** A failed renewal is retried from 200 ms, doubling, but never less often than a regular renewal. */
+  readonly #retry: Backoff;
   #renewals = 0;
 
   constructor(options: NodeLeaseOptions) {
     this.#options = options;
+    this.#retry = new Backoff({ baseDelayMs: Math.min(FIRST_RETRY_MS, options.renewIntervalMs), maxDelayMs: options.renewIntervalMs });
   }
 
   get renewals(): number {
@@ -50,7 +53,7 @@ export class NodeLease {
   start(firstDelayMs?: number): void {
     if (this.#running) return;
     this.#running = true;
-    this.#failures = 0;
+    this.#retry.reset();
     if (firstDelayMs === undefined) this.#renewNow();
     else this.#schedule(firstDelayMs);
   }
@@ -121,24 +124,20 @@ export class NodeLease {
   #renewNow(): void {
     this.#timer = undefined;
     const attempt = this.#renew().then(
-      () => {
-        this.#failures = 0;
+      (): number | undefined => {
+        this.#retry.reset();
+        return undefined;
       },
       (error: unknown) => {
-        this.#failures += 1;
         this.#options.onError(error);
+        return this.#retry.next();
       },
     );
     this.#inFlight = attempt;
-    void attempt.then(() => {
+    void attempt.then((retryInMs) => {
       if (this.#inFlight === attempt) this.#inFlight = undefined;
       if (!this.#running) return;
-      const { renewIntervalMs } = this.#options;
-      const delay =
-        this.#failures === 0
-          ? renewIntervalMs * (1 + RENEW_JITTER * Math.random())
-          : Math.min(renewIntervalMs, FIRST_RETRY_MS * 2 ** (this.#failures - 1));
-      this.#schedule(delay);
+      this.#schedule(retryInMs ?? this.#options.renewIntervalMs * (1 + RENEW_JITTER * Math.random()));
     });
   }
 

@@ -1,5 +1,5 @@
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
-import { isConflict, isNotFound } from './api-errors.ts';
+import { isConflict, isNotFound } from '@strata/kube';
 import type { PodEvents } from './pod-feed.ts';
 import type { NodeContext, PodRuntime, PodRuntimeStatus } from './pod-runtime.ts';
 import { PodStatusWriter, type PodStatusClient } from './pod-status-writer.ts';

@@ -1,5 +1,5 @@
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Node } from '@kubernetes/client-node';
-import { describeApiError, statusCodeOf } from './api-errors.ts';
+import { describeApiError, statusCodeOf } from '@strata/kube';
 import { NodeStartError } from './errors.ts';
 
 export interface RegistrationClients {

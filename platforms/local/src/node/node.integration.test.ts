@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
+  ApiException,
   CertificatesV1Api,
   CoordinationV1Api,
   CoreV1Api,
@@ -17,7 +18,7 @@ import { ApiRequestMetrics } from './api-metrics.ts';
 import { NodeBootstrapError } from './errors.ts';
 import { KUBELET_CLIENT_SIGNER } from './node-identity.ts';
 import { asDate } from './timestamps.ts';
-import { describeApiError } from './api-errors.ts';
+import { describeApiError } from '@strata/kube';
 import { ManualUpdateSource, SimulatedOperatingSystem, type UpdateEngineStatus } from '../os/index.ts';
 
 const FLATCAR_4230_2_3 = 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)';
@@ -219,8 +220,10 @@ describe('pods on a simulated node', () => {
       try {
         await core.readNamespacedPod({ name: 'bound', namespace });
         return undefined;
-      } catch {
-        return true;
+      } catch (error) {
+        // Gone is a 404; any other answer (403, 500, no connection) fails the test with its message.
+        if (error instanceof ApiException && error.code === 404) return true;
+        throw error;
       }
     }, 15_000);
     assert.equal(node.runningPods, 1, 'only the scheduled pod still runs');
@@ -321,8 +324,9 @@ describe('a restarted simulated node', () => {
       try {
         await core.readNode({ name });
         return undefined;
-      } catch {
-        return true;
+      } catch (error) {
+        if (error instanceof ApiException && error.code === 404) return true;
+        throw error;
       }
     });
   });

@@ -1,4 +1,5 @@
-import { ListWatch, Watch, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { Informer } from '@strata/kube';
 import type { ApiRequestMetrics } from './api-metrics.ts';
 
 /** What a node hears about the pods bound to it. */
@@ -27,9 +28,6 @@ export interface InformerPodFeedOptions {
   readonly onError: (error: unknown) => void;
 }
 
-const FIRST_RESTART_MS = 1_000;
-const MAX_RESTART_MS = 30_000;
-
 const nodeOf = (pod: V1Pod): string | undefined => pod.spec?.nodeName ?? undefined;
 const uidOf = (pod: V1Pod): string => pod.metadata?.uid ?? '';
 
@@ -38,44 +36,34 @@ const uidOf = (pod: V1Pod): string => pod.metadata?.uid ?? '';
  * it is too old) indexed by node name, for one node or for a whole fleet.
  */
 export class InformerPodFeed implements PodFeed {
-  readonly #options: InformerPodFeedOptions;
-  readonly #informer: ListWatch<V1Pod>;
+  readonly #informer: Informer<V1Pod>;
   readonly #byNode = new Map<string, Map<string, V1Pod>>();
   readonly #subscribers = new Map<string, PodEvents>();
-  #stopped = false;
-  #restartMs = FIRST_RESTART_MS;
-  #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(options: InformerPodFeedOptions) {
-    this.#options = options;
-    const { core, fieldSelector } = options;
-    this.#informer = new ListWatch<V1Pod>(
-      '/api/v1/pods',
-      new Watch(options.kubeConfig),
-      () => core.listPodForAllNamespaces({ fieldSelector }),
-      false,
-      undefined,
-      fieldSelector,
-    );
-    this.#informer.on('add', (pod) => this.#upsert(pod));
-    this.#informer.on('update', (pod) => this.#upsert(pod));
-    this.#informer.on('delete', (pod) => this.#remove(pod));
-    this.#informer.on('connect', () => {
-      options.metrics?.record({ verb: 'watch', resource: 'pods' }, 200);
+    const { core, metrics } = options;
+    // A kubelet keeps watching its pods whatever fails, with back-off (1 s doubling to 30 s, the informer's default).
+    this.#informer = new Informer<V1Pod>({
+      kubeConfig: options.kubeConfig,
+      path: '/api/v1/pods',
+      list: (selectors) => core.listPodForAllNamespaces(selectors),
+      fieldSelector: options.fieldSelector,
+      onChange: (change, pod) => (change === 'delete' ? this.#remove(pod) : this.#upsert(pod)),
+      onWatchConnected: () => metrics?.record({ verb: 'watch', resource: 'pods' }, 200),
+      onError: (error, retryInMs) => {
+        if (retryInMs !== undefined) metrics?.record({ verb: 'watch', resource: 'pods' }, 'network');
+        options.onError(error);
+      },
     });
-    this.#informer.on('error', (error: unknown) => this.#restartLater(error));
   }
 
-  /** Resolves once the first list is in. */
-  async start(): Promise<void> {
-    this.#stopped = false;
-    await this.#informer.start();
+  /** Resolves once the first list is in (false if stopped first). */
+  start(): Promise<boolean> {
+    return this.#informer.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#restartTimer);
-    await this.#informer.stop();
+  stop(): Promise<void> {
+    return this.#informer.stop();
   }
 
   subscribe(nodeName: string, events: PodEvents): () => void {
@@ -91,7 +79,6 @@ export class InformerPodFeed implements PodFeed {
   }
 
   #upsert(pod: V1Pod): void {
-    this.#restartMs = FIRST_RESTART_MS;
     const node = nodeOf(pod);
     if (node === undefined || node === '') return;
     let pods = this.#byNode.get(node);
@@ -110,18 +97,5 @@ export class InformerPodFeed implements PodFeed {
     pods?.delete(uidOf(pod));
     if (pods?.size === 0) this.#byNode.delete(node);
     this.#subscribers.get(node)?.remove(pod);
-  }
-
-  /** The client's informer gives up on an error; a kubelet's keeps trying, with backoff. */
-  #restartLater(error: unknown): void {
-    if (this.#stopped) return;
-    this.#options.metrics?.record({ verb: 'watch', resource: 'pods' }, 'network');
-    this.#options.onError(error);
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => {
-      if (this.#stopped) return;
-      this.#informer.start().catch((restartError: unknown) => this.#restartLater(restartError));
-    }, this.#restartMs);
-    this.#restartMs = Math.min(MAX_RESTART_MS, this.#restartMs * 2);
   }
 }

@@ -1,5 +1,5 @@
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { isConflict, isNotFound } from './api-errors.ts';
+import { isConflict, isNotFound } from '@strata/kube';
 import type { PodRuntimeStatus } from './pod-runtime.ts';
 import { podStatus, podStatusFingerprint } from './pod-status.ts';
 

@@ -4,7 +4,7 @@
  * resolves false instead of hanging or firing late.
  */
 export class CancellableDelays {
-  private readonly pending = new Map<NodeJS.Timeout, (elapsed: boolean) => void>();
+  readonly #pending = new Map<NodeJS.Timeout, (elapsed: boolean) => void>();
 
   /**
    * Resolves true once `ms` have passed, false if cancelled first. Zero
@@ -17,21 +17,21 @@ export class CancellableDelays {
     }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.pending.delete(timer);
+        this.#pending.delete(timer);
         resolve(true);
       }, ms);
       if (options.background === true) {
         timer.unref();
       }
-      this.pending.set(timer, resolve);
+      this.#pending.set(timer, resolve);
     });
   }
 
   cancelAll(): void {
-    for (const [timer, resolve] of this.pending) {
+    for (const [timer, resolve] of this.#pending) {
       clearTimeout(timer);
       resolve(false);
     }
-    this.pending.clear();
+    this.#pending.clear();
   }
 }

@@ -19,43 +19,43 @@ export interface ArmedFaults {
  * see what is pending. Each fault fires once and is then disarmed.
  */
 export class OsFaults {
-  private update: ArmedUpdateFailure | undefined;
-  private reboot: RebootFailure | undefined;
+  #update: ArmedUpdateFailure | undefined;
+  #reboot: RebootFailure | undefined;
 
   get armed(): ArmedFaults {
     return {
-      ...(this.update === undefined ? {} : { update: this.update }),
-      ...(this.reboot === undefined ? {} : { reboot: this.reboot }),
+      ...(this.#update === undefined ? {} : { update: this.#update }),
+      ...(this.#reboot === undefined ? {} : { reboot: this.#reboot }),
     };
   }
 
   /** The next download (or, with `during: 'verifying'`, the next verification) fails with `reason`. */
   failNextUpdate(reason: string, options: { readonly during?: UpdateFailureStage } = {}): void {
-    this.update = { reason, during: options.during ?? 'downloading' };
+    this.#update = { reason, during: options.during ?? 'downloading' };
   }
 
   failNextReboot(failure: RebootFailure): void {
-    this.reboot = failure;
+    this.#reboot = failure;
   }
 
   disarm(): void {
-    this.update = undefined;
-    this.reboot = undefined;
+    this.#update = undefined;
+    this.#reboot = undefined;
   }
 
   /** Fires the armed update failure if it was meant for `stage`. */
   takeUpdateFailure(stage: UpdateFailureStage): ArmedUpdateFailure | undefined {
-    const armed = this.update;
+    const armed = this.#update;
     if (armed?.during !== stage) {
       return undefined;
     }
-    this.update = undefined;
+    this.#update = undefined;
     return armed;
   }
 
   takeRebootFailure(): RebootFailure | undefined {
-    const armed = this.reboot;
-    this.reboot = undefined;
+    const armed = this.#reboot;
+    this.#reboot = undefined;
     return armed;
   }
 }

@@ -61,35 +61,35 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
   readonly updateEngine: SimulatedUpdateEngine;
   readonly faults = new OsFaults();
   readonly machineId: string;
-  private readonly id: OsId;
-  private readonly group: string;
-  private readonly codename: string;
-  private readonly rebootDelayMs: number;
-  private readonly onProblem: ProblemReporter;
-  private readonly delays = new CancellableDelays();
-  private readonly shutdownListeners = new Set<{ readonly listener: () => Promise<void> }>();
-  private readonly bootListeners = new Set<{ readonly listener: () => Promise<void> }>();
-  private version: string;
-  private currentBootId = randomUUID();
-  private state: MachineState = 'up';
-  private inFlight: Promise<void> | undefined;
+  readonly #id: OsId;
+  readonly #group: string;
+  readonly #codename: string;
+  readonly #rebootDelayMs: number;
+  readonly #onProblem: ProblemReporter;
+  readonly #delays = new CancellableDelays();
+  readonly #shutdownListeners = new Set<{ readonly listener: () => Promise<void> }>();
+  readonly #bootListeners = new Set<{ readonly listener: () => Promise<void> }>();
+  #version: string;
+  #currentBootId = randomUUID();
+  #state: MachineState = 'up';
+  #inFlight: Promise<void> | undefined;
   /** Set while a machine that failed to come back waits for powerOn. */
-  private pressPowerButton: (() => void) | undefined;
+  #pressPowerButton: (() => void) | undefined;
 
   constructor(options: SimulatedOsOptions) {
     const parsed = parseInput(optionsSchema, options, 'simulated OS options');
-    this.id = parsed.id;
-    this.version = parsed.version;
-    this.group = parsed.group;
-    this.codename = parsed.codename;
-    this.rebootDelayMs = parsed.rebootDelayMs;
+    this.#id = parsed.id;
+    this.#version = parsed.version;
+    this.#group = parsed.group;
+    this.#codename = parsed.codename;
+    this.#rebootDelayMs = parsed.rebootDelayMs;
     this.machineId = parsed.machineId ?? randomBytes(16).toString('hex');
-    this.onProblem = options.onProblem ?? warnOnProblem;
+    this.#onProblem = options.onProblem ?? warnOnProblem;
     this.updateEngine = new SimulatedUpdateEngine({
       source: options.updateSource,
-      machine: () => ({ currentVersion: this.version, group: this.group, machineId: this.machineId }),
+      machine: () => ({ currentVersion: this.#version, group: this.#group, machineId: this.machineId }),
       faults: this.faults,
-      onProblem: this.onProblem,
+      onProblem: this.#onProblem,
       ...(options.timings === undefined ? {} : { timings: options.timings }),
       ...(options.random === undefined ? {} : { random: options.random }),
     });
@@ -97,27 +97,27 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
   }
 
   release(): OsRelease {
-    return osRelease(this.id, this.version, this.group, this.codename);
+    return osRelease(this.#id, this.#version, this.#group, this.#codename);
   }
 
   bootId(): string {
-    return this.currentBootId;
+    return this.#currentBootId;
   }
 
   isUp(): boolean {
-    return this.state === 'up';
+    return this.#state === 'up';
   }
 
   machineState(): MachineState {
-    return this.state;
+    return this.#state;
   }
 
   onShutdown(listener: () => Promise<void>): () => void {
-    return subscribe(this.shutdownListeners, listener);
+    return subscribe(this.#shutdownListeners, listener);
   }
 
   onBoot(listener: () => Promise<void>): () => void {
-    return subscribe(this.bootListeners, listener);
+    return subscribe(this.#bootListeners, listener);
   }
 
   failNextReboot(failure: RebootFailure): void {
@@ -126,71 +126,71 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
 
   /** Resolves once the machine is back up; a reboot requested meanwhile joins this one. */
   reboot(): Promise<void> {
-    if (this.inFlight !== undefined) {
-      return this.inFlight.then(() => (this.state === 'up' ? undefined : Promise.reject(this.poweredOff())));
+    if (this.#inFlight !== undefined) {
+      return this.#inFlight.then(() => (this.#state === 'up' ? undefined : Promise.reject(this.#poweredOff())));
     }
-    if (this.state !== 'up') {
-      return Promise.reject(this.poweredOff());
+    if (this.#state !== 'up') {
+      return Promise.reject(this.#poweredOff());
     }
-    return this.serialize(this.runReboot());
+    return this.#serialize(this.#runReboot());
   }
 
   /** Boots a machine that is off or that never came back from a reboot (whose reboot() then resolves). */
   powerOn(): Promise<void> {
-    const press = this.pressPowerButton;
-    if (press !== undefined && this.inFlight !== undefined) {
-      this.pressPowerButton = undefined;
+    const press = this.#pressPowerButton;
+    if (press !== undefined && this.#inFlight !== undefined) {
+      this.#pressPowerButton = undefined;
       press();
-      return this.inFlight;
+      return this.#inFlight;
     }
-    if (this.inFlight !== undefined) {
-      return this.inFlight.then(() => this.powerOn());
+    if (this.#inFlight !== undefined) {
+      return this.#inFlight.then(() => this.powerOn());
     }
-    return this.state === 'up' ? Promise.resolve() : this.serialize(this.boot());
+    return this.#state === 'up' ? Promise.resolve() : this.#serialize(this.#boot());
   }
 
   /** Shuts down gracefully (shutdown listeners run) and stays down until powerOn. */
   async powerOff(): Promise<void> {
-    if (this.pressPowerButton !== undefined) {
+    if (this.#pressPowerButton !== undefined) {
       return;
     }
-    if (this.inFlight !== undefined) {
-      await this.inFlight;
+    if (this.#inFlight !== undefined) {
+      await this.#inFlight;
       return this.powerOff();
     }
-    if (this.state === 'up') {
-      await this.serialize(this.shutDown());
+    if (this.#state === 'up') {
+      await this.#serialize(this.#shutDown());
     }
   }
 
-  private serialize(work: Promise<void>): Promise<void> {
+  #serialize(work: Promise<void>): Promise<void> {
     const tracked = work.finally(() => {
-      if (this.inFlight === tracked) {
-        this.inFlight = undefined;
+      if (this.#inFlight === tracked) {
+        this.#inFlight = undefined;
       }
     });
-    this.inFlight = tracked;
+    this.#inFlight = tracked;
     return tracked;
   }
 
-  private async runReboot(): Promise<void> {
-    await this.shutDown();
+  async #runReboot(): Promise<void> {
+    await this.#shutDown();
     if (this.faults.takeRebootFailure() === 'never-returns') {
       await new Promise<void>((resolve) => {
-        this.pressPowerButton = resolve;
+        this.#pressPowerButton = resolve;
       });
     } else {
-      await this.delays.wait(this.rebootDelayMs);
+      await this.#delays.wait(this.#rebootDelayMs);
     }
-    await this.boot();
+    await this.#boot();
   }
 
   /** The kubelet's graceful shutdown runs first; update_engine is among the last services to stop. */
-  private async shutDown(): Promise<void> {
-    this.state = 'shutting-down';
-    await this.notify(this.shutdownListeners, 'shutdown');
+  async #shutDown(): Promise<void> {
+    this.#state = 'shutting-down';
+    await this.#notify(this.#shutdownListeners, 'shutdown');
     this.updateEngine.stop();
-    this.state = 'down';
+    this.#state = 'down';
   }
 
   /**
@@ -198,28 +198,28 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
    * version runs from here on. The machine counts as up only once every boot
    * listener has run, as systemd reports a boot finished once its units started.
    */
-  private async boot(): Promise<void> {
-    this.state = 'booting';
-    this.version = this.updateEngine.stagedVersion() ?? this.version;
-    this.currentBootId = randomUUID();
+  async #boot(): Promise<void> {
+    this.#state = 'booting';
+    this.#version = this.updateEngine.stagedVersion() ?? this.#version;
+    this.#currentBootId = randomUUID();
     this.updateEngine.start();
-    await this.notify(this.bootListeners, 'boot');
-    this.state = 'up';
+    await this.#notify(this.#bootListeners, 'boot');
+    this.#state = 'up';
   }
 
-  private async notify(listeners: ReadonlySet<{ readonly listener: () => Promise<void> }>, event: 'shutdown' | 'boot'): Promise<void> {
+  async #notify(listeners: ReadonlySet<{ readonly listener: () => Promise<void> }>, event: 'shutdown' | 'boot'): Promise<void> {
     let index = 0;
     for (const { listener } of [...listeners]) {
       try {
         await listener();
       } catch (error) {
-        this.onProblem(new ListenerFailedError(`a ${event} listener failed; the ${event} went on`, { event, index, machineId: this.machineId }, { cause: error }));
+        this.#onProblem(new ListenerFailedError(`a ${event} listener failed; the ${event} went on`, { event, index, machineId: this.machineId }, { cause: error }));
       }
       index += 1;
     }
   }
 
-  private poweredOff(): MachinePoweredOffError {
+  #poweredOff(): MachinePoweredOffError {
     return new MachinePoweredOffError('the machine is powered off; power it on instead of rebooting it', { machineId: this.machineId });
   }
 }

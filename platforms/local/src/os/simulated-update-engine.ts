@@ -91,45 +91,45 @@ const IDLE_STATUS: UpdateEngineStatus = Object.freeze({
  */
 export class SimulatedUpdateEngine implements UpdateEngine {
   readonly faults: OsFaults;
-  private readonly source: UpdateSource;
-  private readonly machine: () => UpdateCheckRequest;
-  private readonly timings: UpdateEngineTimings;
-  private readonly random: () => number;
-  private readonly onProblem: ProblemReporter;
-  private readonly delays = new CancellableDelays();
-  private readonly listeners = new Set<{ readonly listener: (status: UpdateEngineStatus) => void }>();
-  private readonly undelivered: UpdateEngineStatus[] = [];
-  private delivering = false;
-  private status: UpdateEngineStatus = IDLE_STATUS;
-  private failure: UpdateFailure | undefined;
-  private running = false;
+  readonly #source: UpdateSource;
+  readonly #machine: () => UpdateCheckRequest;
+  readonly #timings: UpdateEngineTimings;
+  readonly #random: () => number;
+  readonly #onProblem: ProblemReporter;
+  readonly #delays = new CancellableDelays();
+  readonly #listeners = new Set<{ readonly listener: (status: UpdateEngineStatus) => void }>();
+  readonly #undelivered: UpdateEngineStatus[] = [];
+  #delivering = false;
+  #status: UpdateEngineStatus = IDLE_STATUS;
+  #failure: UpdateFailure | undefined;
+  #running = false;
   /** Bumped at every start and stop, so that work begun before a shutdown notices it is stale. */
-  private generation = 0;
+  #generation = 0;
 
   constructor(options: SimulatedUpdateEngineOptions) {
-    this.source = options.source;
-    this.machine = options.machine;
-    this.timings = { ...DEFAULT_UPDATE_ENGINE_TIMINGS, ...parseInput(timingsSchema, options.timings ?? {}, 'update engine timings') };
+    this.#source = options.source;
+    this.#machine = options.machine;
+    this.#timings = { ...DEFAULT_UPDATE_ENGINE_TIMINGS, ...parseInput(timingsSchema, options.timings ?? {}, 'update engine timings') };
     this.faults = options.faults ?? new OsFaults();
-    this.random = options.random ?? Math.random;
-    this.onProblem = options.onProblem ?? warnOnProblem;
+    this.#random = options.random ?? Math.random;
+    this.#onProblem = options.onProblem ?? warnOnProblem;
   }
 
   getStatus(): Promise<UpdateEngineStatus> {
-    return this.whenRunning(() => this.status);
+    return this.#whenRunning(() => this.#status);
   }
 
   onStatusUpdate(listener: (status: UpdateEngineStatus) => void): () => void {
     const entry = { listener };
-    this.listeners.add(entry);
+    this.#listeners.add(entry);
     return () => {
-      this.listeners.delete(entry);
+      this.#listeners.delete(entry);
     };
   }
 
   /** Like the real AttemptUpdate it returns once the check has begun, and does nothing unless IDLE. */
   attemptUpdate(): Promise<void> {
-    return this.whenRunning(() => this.beginCycle());
+    return this.#whenRunning(() => this.#beginCycle());
   }
 
   failNextUpdate(reason: string, options: { readonly during?: UpdateFailureStage } = {}): void {
@@ -137,40 +137,40 @@ export class SimulatedUpdateEngine implements UpdateEngine {
   }
 
   lastFailure(): UpdateFailure | undefined {
-    return this.failure;
+    return this.#failure;
   }
 
   isRunning(): boolean {
-    return this.running;
+    return this.#running;
   }
 
   /** The version the passive partition holds, ready for the next boot. */
   stagedVersion(): string | undefined {
-    return this.status.currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT' ? this.status.newVersion : undefined;
+    return this.#status.currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT' ? this.#status.newVersion : undefined;
   }
 
   /** The daemon starts at boot as a fresh process: IDLE, never checked. */
   start(): void {
-    if (this.running) {
+    if (this.#running) {
       return;
     }
-    this.running = true;
-    this.generation += 1;
-    if (!isSameStatus(this.status, IDLE_STATUS)) {
-      this.publish(IDLE_STATUS);
+    this.#running = true;
+    this.#generation += 1;
+    if (!isSameStatus(this.#status, IDLE_STATUS)) {
+      this.#publish(IDLE_STATUS);
     }
-    void this.checkPeriodically(this.generation);
+    void this.#checkPeriodically(this.#generation);
   }
 
   /** The daemon is killed at shutdown: whatever it was doing is abandoned. */
   stop(): void {
-    this.running = false;
-    this.generation += 1;
-    this.delays.cancelAll();
+    this.#running = false;
+    this.#generation += 1;
+    this.#delays.cancelAll();
   }
 
-  private whenRunning<T>(call: () => T): Promise<T> {
-    if (!this.running) {
+  #whenRunning<T>(call: () => T): Promise<T> {
+    if (!this.#running) {
       return Promise.reject(
         new UpdateEngineUnavailableError('update_engine is not running: the machine is down', { service: 'com.coreos.update1' }),
       );
@@ -178,40 +178,40 @@ export class SimulatedUpdateEngine implements UpdateEngine {
     return Promise.resolve(call());
   }
 
-  private async checkPeriodically(generation: number): Promise<void> {
-    let delay = this.timings.firstCheckDelayMs;
+  async #checkPeriodically(generation: number): Promise<void> {
+    let delay = this.#timings.firstCheckDelayMs;
     while (Number.isFinite(delay)) {
-      const fuzz = this.timings.checkFuzzMs;
-      const elapsed = await this.delays.wait(Math.max(1, delay - fuzz / 2 + this.random() * fuzz), { background: true });
-      if (!elapsed || generation !== this.generation) {
+      const fuzz = this.#timings.checkFuzzMs;
+      const elapsed = await this.#delays.wait(Math.max(1, delay - fuzz / 2 + this.#random() * fuzz), { background: true });
+      if (!elapsed || generation !== this.#generation) {
         return;
       }
-      this.beginCycle();
-      delay = this.timings.checkIntervalMs;
+      this.#beginCycle();
+      delay = this.#timings.checkIntervalMs;
     }
   }
 
-  private beginCycle(): void {
-    if (this.status.currentOperation === 'UPDATE_STATUS_IDLE') {
-      void this.runCycle(this.generation);
+  #beginCycle(): void {
+    if (this.#status.currentOperation === 'UPDATE_STATUS_IDLE') {
+      void this.#runCycle(this.#generation);
     }
   }
 
   /** One check and, when there is an update, its download through to UPDATED_NEED_REBOOT. Never rejects. */
-  private async runCycle(generation: number): Promise<void> {
-    const current = (): boolean => generation === this.generation;
-    const pause = async (ms: number): Promise<boolean> => (await this.delays.wait(ms)) && current();
+  async #runCycle(generation: number): Promise<void> {
+    const current = (): boolean => generation === this.#generation;
+    const pause = async (ms: number): Promise<boolean> => (await this.#delays.wait(ms)) && current();
 
-    this.publish({ ...this.status, currentOperation: 'UPDATE_STATUS_CHECKING_FOR_UPDATE', progress: 0 });
-    if (!(await pause(this.timings.checkMs))) {
+    this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_CHECKING_FOR_UPDATE', progress: 0 });
+    if (!(await pause(this.#timings.checkMs))) {
       return;
     }
     let offer: UpdateOffer | undefined;
     try {
-      offer = await this.source.check(this.machine());
+      offer = await this.#source.check(this.#machine());
     } catch (error) {
       if (current()) {
-        await this.fail({ during: 'checking', reason: reasonOf(error), version: '' }, pause);
+        await this.#fail({ during: 'checking', reason: reasonOf(error), version: '' }, pause);
       }
       return;
     }
@@ -220,50 +220,50 @@ export class SimulatedUpdateEngine implements UpdateEngine {
     }
     const lastCheckedTime = Math.floor(Date.now() / 1000);
     if (offer === undefined) {
-      this.publish({ ...IDLE_STATUS, lastCheckedTime });
+      this.#publish({ ...IDLE_STATUS, lastCheckedTime });
       return;
     }
     const { version, size } = offer;
-    this.publish({ ...this.status, lastCheckedTime, currentOperation: 'UPDATE_STATUS_UPDATE_AVAILABLE', newVersion: version, newSize: size });
+    this.#publish({ ...this.#status, lastCheckedTime, currentOperation: 'UPDATE_STATUS_UPDATE_AVAILABLE', newVersion: version, newSize: size });
 
-    this.publish({ ...this.status, currentOperation: 'UPDATE_STATUS_DOWNLOADING', progress: 0 });
-    const { downloadSteps } = this.timings;
+    this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_DOWNLOADING', progress: 0 });
+    const { downloadSteps } = this.#timings;
     const downloadFailure = this.faults.takeUpdateFailure('downloading');
     // A broken download is noticed partway, as a truncated or corrupted payload would be.
     const failingStep = Math.ceil(downloadSteps / 2);
     for (let step = 1; step <= downloadSteps; step += 1) {
-      if (!(await pause(this.timings.downloadStepMs))) {
+      if (!(await pause(this.#timings.downloadStepMs))) {
         return;
       }
       if (downloadFailure !== undefined && step === failingStep) {
-        await this.fail({ ...downloadFailure, version }, pause);
+        await this.#fail({ ...downloadFailure, version }, pause);
         return;
       }
-      this.publish({ ...this.status, progress: step / downloadSteps });
+      this.#publish({ ...this.#status, progress: step / downloadSteps });
     }
 
     // update_engine resets progress once the download action completes.
-    this.publish({ ...this.status, currentOperation: 'UPDATE_STATUS_VERIFYING', progress: 0 });
+    this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_VERIFYING', progress: 0 });
     const verifyFailure = this.faults.takeUpdateFailure('verifying');
-    if (!(await pause(this.timings.verifyMs))) {
+    if (!(await pause(this.#timings.verifyMs))) {
       return;
     }
     if (verifyFailure !== undefined) {
-      await this.fail({ ...verifyFailure, version }, pause);
+      await this.#fail({ ...verifyFailure, version }, pause);
       return;
     }
-    this.publish({ ...this.status, currentOperation: 'UPDATE_STATUS_FINALIZING' });
-    if (!(await pause(this.timings.finalizeMs))) {
+    this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_FINALIZING' });
+    if (!(await pause(this.#timings.finalizeMs))) {
       return;
     }
-    this.publish({ ...this.status, currentOperation: 'UPDATE_STATUS_UPDATED_NEED_REBOOT' });
+    this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_UPDATED_NEED_REBOOT' });
   }
 
-  private async fail(failure: UpdateFailure, pause: (ms: number) => Promise<boolean>): Promise<void> {
-    this.failure = failure;
-    this.publish({ ...this.status, currentOperation: 'UPDATE_STATUS_REPORTING_ERROR_EVENT', progress: 0 });
-    if (await pause(this.timings.errorReportMs)) {
-      this.publish({ ...IDLE_STATUS, lastCheckedTime: this.status.lastCheckedTime });
+  async #fail(failure: UpdateFailure, pause: (ms: number) => Promise<boolean>): Promise<void> {
+    this.#failure = failure;
+    this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_REPORTING_ERROR_EVENT', progress: 0 });
+    if (await pause(this.#timings.errorReportMs)) {
+      this.#publish({ ...IDLE_STATUS, lastCheckedTime: this.#status.lastCheckedTime });
     }
   }
 
@@ -271,27 +271,27 @@ export class SimulatedUpdateEngine implements UpdateEngine {
    * Signals go out in order even when a listener's reaction changes the state
    * again (say, AttemptUpdate on IDLE): later signals wait for earlier ones.
    */
-  private publish(status: UpdateEngineStatus): void {
-    this.status = Object.freeze({ ...status });
-    this.undelivered.push(this.status);
-    if (this.delivering) {
+  #publish(status: UpdateEngineStatus): void {
+    this.#status = Object.freeze({ ...status });
+    this.#undelivered.push(this.#status);
+    if (this.#delivering) {
       return;
     }
-    this.delivering = true;
+    this.#delivering = true;
     try {
-      for (let next = this.undelivered.shift(); next !== undefined; next = this.undelivered.shift()) {
-        for (const { listener } of [...this.listeners]) {
+      for (let next = this.#undelivered.shift(); next !== undefined; next = this.#undelivered.shift()) {
+        for (const { listener } of [...this.#listeners]) {
           try {
             listener(next);
           } catch (error) {
-            this.onProblem(
+            this.#onProblem(
               new ListenerFailedError('a StatusUpdate listener threw; the update engine carried on', { event: 'status-update', status: next }, { cause: error }),
             );
           }
         }
       }
     } finally {
-      this.delivering = false;
+      this.#delivering = false;
     }
   }
 }

@@ -46,31 +46,31 @@ export type ManualOffer = z.input<typeof offerSchema>;
  * only offers a version newer than the one the machine runs.
  */
 export class ManualUpdateSource implements UpdateSource {
-  private allGroups: UpdateOffer | undefined;
-  private readonly byGroup = new Map<string, UpdateOffer>();
+  #allGroups: UpdateOffer | undefined;
+  readonly #byGroup = new Map<string, UpdateOffer>();
 
   /** Offers `version`; an offer to one group takes precedence over an offer to all for that group. */
   offer(offer: ManualOffer): void {
     const { group, version, size } = parseInput(offerSchema, offer, 'update offer');
     if (group === undefined) {
-      this.allGroups = { version, size };
+      this.#allGroups = { version, size };
     } else {
-      this.byGroup.set(group, { version, size });
+      this.#byGroup.set(group, { version, size });
     }
   }
 
   /** Withdraws the offer to `group` (the group then sees the offer to all, if any), or without a group every offer. */
   withdraw(group?: string): void {
     if (group === undefined) {
-      this.allGroups = undefined;
-      this.byGroup.clear();
+      this.#allGroups = undefined;
+      this.#byGroup.clear();
     } else {
-      this.byGroup.delete(group);
+      this.#byGroup.delete(group);
     }
   }
 
   check(request: UpdateCheckRequest): Promise<UpdateOffer | undefined> {
-    const offer = this.byGroup.get(request.group) ?? this.allGroups;
+    const offer = this.#byGroup.get(request.group) ?? this.#allGroups;
     const newer = offer !== undefined && compareVersions(offer.version, request.currentVersion) > 0;
     return Promise.resolve(newer ? offer : undefined);
   }

@@ -48,14 +48,14 @@ function signal(target: number, name: NodeJS.Signals): void {
 export class ContainerProcess {
   readonly pid: Promise<number>;
   readonly exited: Promise<ExitStatus>;
-  private readonly process: ManagedProcess;
+  readonly #process: ManagedProcess;
   /** Without setsid the process shares our group, which we must never signal. */
-  private readonly ownGroup: boolean;
+  readonly #ownGroup: boolean;
 
   private constructor(spec: ContainerProcessSpec) {
     const setsid = findSetsid();
-    this.ownGroup = setsid !== null;
-    this.process = ManagedProcess.start({
+    this.#ownGroup = setsid !== null;
+    this.#process = ManagedProcess.start({
       name: spec.name,
       command: setsid ?? spec.command,
       args: setsid === null ? [...spec.args] : [spec.command, ...spec.args],
@@ -65,10 +65,10 @@ export class ContainerProcess {
       gracePeriodMs: spec.orphanGracePeriodMs,
       removeWhenOrphaned: spec.removeWhenOrphaned,
     });
-    this.pid = this.process.pid;
-    this.exited = this.process.exited.then(async (status) => {
+    this.pid = this.#process.pid;
+    this.exited = this.#process.exited.then(async (status) => {
       // The main process is gone: as when a container's init exits, nothing of it may stay.
-      await this.killGroup();
+      await this.#killGroup();
       return status;
     });
   }
@@ -78,15 +78,15 @@ export class ContainerProcess {
   }
 
   get running(): boolean {
-    return this.process.running;
+    return this.#process.running;
   }
 
   /** SIGTERM to the main process; after `gracePeriodMs`, SIGKILL to the whole group. */
   async terminate(gracePeriodMs: number): Promise<ExitStatus> {
-    if (!this.process.running) return this.exited;
+    if (!this.#process.running) return this.exited;
     let pid: number;
     try {
-      pid = await this.process.pid;
+      pid = await this.#process.pid;
     } catch {
       return this.exited;
     }
@@ -94,14 +94,14 @@ export class ContainerProcess {
     const timer = sleep(gracePeriodMs, 'grace period over' as const, { ref: false });
     if ((await Promise.race([this.exited, timer])) === 'grace period over') {
       signal(pid, 'SIGKILL');
-      if (this.ownGroup) signal(-pid, 'SIGKILL');
+      if (this.#ownGroup) signal(-pid, 'SIGKILL');
     }
     return this.exited;
   }
 
-  private async killGroup(): Promise<void> {
-    if (!this.ownGroup) return;
-    const pid = await this.process.pid.catch(() => undefined);
+  async #killGroup(): Promise<void> {
+    if (!this.#ownGroup) return;
+    const pid = await this.#process.pid.catch(() => undefined);
     if (pid !== undefined) signal(-pid, 'SIGKILL');
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Container, V1ContainerState, V1ContainerStateTerminated, V1ContainerStatus } from '@kubernetes/client-node';
-import { RestartBackOff, type BackOffPolicy } from './back-off.ts';
+import { Backoff, type BackoffOptions } from '@strata/kube';
 import type { CommandLine } from './container-command.ts';
 import { ContainerProcess } from './container-process.ts';
 import type { ProbeTarget } from './probe-checks.ts';
@@ -24,7 +24,7 @@ export type ContainerRestartPolicy = 'Always' | 'OnFailure' | 'Never';
 export interface ContainerRunnerOptions {
   readonly plan: ContainerPlan;
   readonly restartPolicy: ContainerRestartPolicy;
-  readonly backOff: BackOffPolicy;
+  readonly backOff: BackoffOptions;
   /** "namespace/name", for messages. */
   readonly podName: string;
   /** The pod's terminationGracePeriodSeconds in ms: used when a probe kills the container, and by the guardian if we die. */
@@ -75,29 +75,29 @@ export class ContainerRunner {
   readonly finished: Promise<number | undefined>;
   /** Resolves true once the container has started (its startup probe passed), false if it never will. */
   readonly started: Promise<boolean>;
-  private readonly options: ContainerRunnerOptions;
-  private readonly backOff: RestartBackOff;
-  private readonly abort = new AbortController();
-  private state: State = { kind: 'waiting', reason: 'ContainerCreating' };
-  private lastTerminated: Terminated | undefined;
-  private restartCount: number;
-  private process: ContainerProcess | undefined;
-  private probes = new Map<ProbeKind, ProbeWorker>();
-  private hasStarted = false;
-  private killedBecause: string | undefined;
-  private stopping = false;
-  private resolveStarted: (started: boolean) => void = () => undefined;
+  readonly #options: ContainerRunnerOptions;
+  readonly #backOff: Backoff;
+  readonly #abort = new AbortController();
+  #state: State = { kind: 'waiting', reason: 'ContainerCreating' };
+  #lastTerminated: Terminated | undefined;
+  #restartCount: number;
+  #process: ContainerProcess | undefined;
+  #probes = new Map<ProbeKind, ProbeWorker>();
+  #hasStarted = false;
+  #killedBecause: string | undefined;
+  #stopping = false;
+  #resolveStarted: (started: boolean) => void = () => undefined;
 
   private constructor(options: ContainerRunnerOptions) {
-    this.options = options;
+    this.#options = options;
     this.name = options.plan.container.name;
-    this.restartCount = options.initialRestartCount;
-    this.backOff = new RestartBackOff(options.backOff);
-    this.started = new Promise((resolve) => (this.resolveStarted = resolve));
+    this.#restartCount = options.initialRestartCount;
+    this.#backOff = new Backoff(options.backOff);
+    this.started = new Promise((resolve) => (this.#resolveStarted = resolve));
     // Deferred a tick, so that the caller holds the runner before its first change is announced.
     this.finished = Promise.resolve()
-      .then(() => this.loop())
-      .finally(() => this.resolveStarted(false));
+      .then(() => this.#loop())
+      .finally(() => this.#resolveStarted(false));
   }
 
   static start(options: ContainerRunnerOptions): ContainerRunner {
@@ -106,32 +106,32 @@ export class ContainerRunner {
 
   /** Running, started, and ready by its readiness probe if it has one. */
   get ready(): boolean {
-    if (this.state.kind !== 'running' || !this.hasStarted) return false;
-    const readiness = this.probes.get('readiness');
-    return readiness === undefined ? this.options.plan.container.readinessProbe === undefined : readiness.healthy === true;
+    if (this.#state.kind !== 'running' || !this.#hasStarted) return false;
+    const readiness = this.#probes.get('readiness');
+    return readiness === undefined ? this.#options.plan.container.readinessProbe === undefined : readiness.healthy === true;
   }
 
   /** Whether the container has run at least once or was refused a start. */
   get everRan(): boolean {
-    return this.state.kind !== 'waiting' || this.lastTerminated !== undefined;
+    return this.#state.kind !== 'waiting' || this.#lastTerminated !== undefined;
   }
 
   status(): V1ContainerStatus {
-    const { plan } = this.options;
+    const { plan } = this.#options;
     let state: V1ContainerState;
     let containerID: string | undefined;
-    switch (this.state.kind) {
+    switch (this.#state.kind) {
       case 'waiting':
-        state = { waiting: { reason: this.state.reason, ...(this.state.message === undefined ? {} : { message: this.state.message }) } };
-        containerID = this.lastTerminated?.containerID;
+        state = { waiting: { reason: this.#state.reason, ...(this.#state.message === undefined ? {} : { message: this.#state.message }) } };
+        containerID = this.#lastTerminated?.containerID;
         break;
       case 'running':
-        state = { running: { startedAt: this.state.startedAt } };
-        containerID = this.state.containerID;
+        state = { running: { startedAt: this.#state.startedAt } };
+        containerID = this.#state.containerID;
         break;
       case 'terminated':
-        state = { terminated: terminatedState(this.state) };
-        containerID = this.state.containerID;
+        state = { terminated: terminatedState(this.#state) };
+        containerID = this.#state.containerID;
         break;
     }
     return {
@@ -140,151 +140,151 @@ export class ContainerRunner {
       imageID: plan.imageID,
       ...(containerID === undefined ? {} : { containerID }),
       ready: this.ready,
-      started: this.state.kind === 'running' && this.hasStarted,
-      restartCount: this.restartCount,
+      started: this.#state.kind === 'running' && this.#hasStarted,
+      restartCount: this.#restartCount,
       state,
-      lastState: this.lastTerminated === undefined ? {} : { terminated: terminatedState(this.lastTerminated) },
+      lastState: this.#lastTerminated === undefined ? {} : { terminated: terminatedState(this.#lastTerminated) },
     };
   }
 
   /** SIGTERM, the grace period, SIGKILL; no restart afterwards. */
   async stop(gracePeriodMs: number): Promise<void> {
-    this.stopping = true;
-    this.abort.abort();
-    this.stopProbes();
-    await this.process?.terminate(gracePeriodMs);
+    this.#stopping = true;
+    this.#abort.abort();
+    this.#stopProbes();
+    await this.#process?.terminate(gracePeriodMs);
     await this.finished;
   }
 
-  private async loop(): Promise<number | undefined> {
+  async #loop(): Promise<number | undefined> {
     let lastExit: number | undefined;
-    while (!this.stopping) {
-      const terminated = await this.runOnce();
+    while (!this.#stopping) {
+      const terminated = await this.#runOnce();
       lastExit = terminated.exitCode;
       const restart =
-        !this.stopping &&
-        (this.options.restartPolicy === 'Always' || (this.options.restartPolicy === 'OnFailure' && terminated.exitCode !== 0));
+        !this.#stopping &&
+        (this.#options.restartPolicy === 'Always' || (this.#options.restartPolicy === 'OnFailure' && terminated.exitCode !== 0));
       if (!restart) {
-        this.state = { kind: 'terminated', ...terminated };
-        this.options.onChange();
+        this.#state = { kind: 'terminated', ...terminated };
+        this.#options.onChange();
         break;
       }
-      this.lastTerminated = terminated;
-      const delay = this.backOff.next(terminated.finishedAt.getTime() - terminated.startedAt.getTime());
-      this.state = {
+      this.#lastTerminated = terminated;
+      const delay = this.#backOff.next(terminated.finishedAt.getTime() - terminated.startedAt.getTime());
+      this.#state = {
         kind: 'waiting',
         reason: 'CrashLoopBackOff',
-        message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.name} pod=${this.options.podName}`,
+        message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.name} pod=${this.#options.podName}`,
       };
-      this.options.onChange();
+      this.#options.onChange();
       try {
-        await sleep(delay, undefined, { signal: this.abort.signal });
+        await sleep(delay, undefined, { signal: this.#abort.signal });
       } catch {
         break;
       }
-      this.restartCount++;
+      this.#restartCount++;
     }
     return lastExit;
   }
 
-  private async runOnce(): Promise<Terminated> {
-    const { plan } = this.options;
+  async #runOnce(): Promise<Terminated> {
+    const { plan } = this.#options;
     const startedAt = new Date();
     if (plan.commandLine instanceof Error) {
       return { exitCode: START_ERROR_EXIT_CODE, reason: 'StartError', message: plan.commandLine.message, startedAt, finishedAt: new Date() };
     }
-    this.killedBecause = undefined;
+    this.#killedBecause = undefined;
     const process = ContainerProcess.start({
-      name: `${this.options.podName}/${this.name}`,
+      name: `${this.#options.podName}/${this.name}`,
       command: plan.commandLine.command,
       args: plan.commandLine.args,
       env: plan.env,
       cwd: plan.cwd,
       logFile: plan.logFile,
-      orphanGracePeriodMs: this.options.gracePeriodMs,
-      removeWhenOrphaned: this.options.removeWhenOrphaned,
+      orphanGracePeriodMs: this.#options.gracePeriodMs,
+      removeWhenOrphaned: this.#options.removeWhenOrphaned,
     });
-    this.process = process;
+    this.#process = process;
     let containerID: string | undefined;
     try {
       const pid = await process.pid;
       containerID = `strata://${pid}`;
-      this.state = { kind: 'running', startedAt, containerID };
-      this.startProbes();
-      this.options.onChange();
+      this.#state = { kind: 'running', startedAt, containerID };
+      this.#startProbes();
+      this.#options.onChange();
     } catch {
       // It exited before it began; its exit code below says why.
     }
     const exit = await process.exited;
-    this.stopProbes();
-    this.process = undefined;
+    this.#stopProbes();
+    this.#process = undefined;
     const exitCode = exit.code ?? START_ERROR_EXIT_CODE;
     return {
       exitCode,
       reason: exitCode === 0 ? 'Completed' : 'Error',
-      ...(this.killedBecause === undefined ? {} : { message: this.killedBecause }),
+      ...(this.#killedBecause === undefined ? {} : { message: this.#killedBecause }),
       startedAt,
       finishedAt: new Date(),
       ...(containerID === undefined ? {} : { containerID }),
     };
   }
 
-  private startProbes(): void {
-    const { container } = this.options.plan;
-    this.hasStarted = false;
+  #startProbes(): void {
+    const { container } = this.#options.plan;
+    this.#hasStarted = false;
     if (container.startupProbe !== undefined) {
-      this.startProbe('startup', (healthy) => {
-        if (!healthy) return this.kill('startup');
-        this.probes.get('startup')?.stop();
-        this.markStarted();
+      this.#startProbe('startup', (healthy) => {
+        if (!healthy) return this.#kill('startup');
+        this.#probes.get('startup')?.stop();
+        this.#markStarted();
       });
     } else {
-      this.markStarted();
+      this.#markStarted();
     }
   }
 
-  private markStarted(): void {
-    this.hasStarted = true;
-    this.resolveStarted(true);
-    const { container } = this.options.plan;
-    if (container.readinessProbe !== undefined) this.startProbe('readiness', () => this.options.onChange());
+  #markStarted(): void {
+    this.#hasStarted = true;
+    this.#resolveStarted(true);
+    const { container } = this.#options.plan;
+    if (container.readinessProbe !== undefined) this.#startProbe('readiness', () => this.#options.onChange());
     if (container.livenessProbe !== undefined) {
-      this.startProbe('liveness', (healthy) => {
-        if (!healthy) this.kill('liveness');
+      this.#startProbe('liveness', (healthy) => {
+        if (!healthy) this.#kill('liveness');
       });
     }
-    this.options.onChange();
+    this.#options.onChange();
   }
 
-  private startProbe(kind: ProbeKind, onChange: (healthy: boolean) => void): void {
-    const { container } = this.options.plan;
+  #startProbe(kind: ProbeKind, onChange: (healthy: boolean) => void): void {
+    const { container } = this.#options.plan;
     const probe = { startup: container.startupProbe, readiness: container.readinessProbe, liveness: container.livenessProbe }[kind];
     if (probe === undefined) return;
     const worker = new ProbeWorker({
       kind,
       probe,
-      target: this.options.plan.probeTarget,
+      target: this.#options.plan.probeTarget,
       onChange: (healthy) => {
-        if (!this.stopping) onChange(healthy);
+        if (!this.#stopping) onChange(healthy);
       },
-      ...(this.options.check === undefined ? {} : { check: this.options.check }),
+      ...(this.#options.check === undefined ? {} : { check: this.#options.check }),
     });
-    this.probes.set(kind, worker);
+    this.#probes.set(kind, worker);
     worker.start();
   }
 
-  private stopProbes(): void {
-    for (const worker of this.probes.values()) worker.stop();
-    this.probes.clear();
+  #stopProbes(): void {
+    for (const worker of this.#probes.values()) worker.stop();
+    this.#probes.clear();
   }
 
   /** A failed liveness or startup probe: the kubelet kills the container and lets the restart policy decide. */
-  private kill(kind: 'startup' | 'liveness'): void {
-    const message = this.probes.get(kind)?.message ?? '';
-    this.killedBecause = `${kind} probe failed${message === '' ? '' : `: ${message}`}`;
-    this.stopProbes();
-    const probe = kind === 'startup' ? this.options.plan.container.startupProbe : this.options.plan.container.livenessProbe;
+  #kill(kind: 'startup' | 'liveness'): void {
+    const message = this.#probes.get(kind)?.message ?? '';
+    this.#killedBecause = `${kind} probe failed${message === '' ? '' : `: ${message}`}`;
+    this.#stopProbes();
+    const probe = kind === 'startup' ? this.#options.plan.container.startupProbe : this.#options.plan.container.livenessProbe;
     const seconds = probe?.terminationGracePeriodSeconds;
-    void this.process?.terminate(seconds === undefined ? this.options.gracePeriodMs : seconds * 1000);
+    void this.#process?.terminate(seconds === undefined ? this.#options.gracePeriodMs : seconds * 1000);
   }
 }

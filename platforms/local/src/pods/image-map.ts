@@ -61,10 +61,10 @@ function parseEntries(input: unknown, source: string): KeyedEntry[] {
  * repository. An exact key wins over a repository key.
  */
 export class ImageMap {
-  private readonly entries: readonly KeyedEntry[];
+  readonly #entries: readonly KeyedEntry[];
 
   private constructor(entries: readonly KeyedEntry[]) {
-    this.entries = entries;
+    this.#entries = entries;
   }
 
   static empty(): ImageMap {
@@ -78,9 +78,9 @@ export class ImageMap {
 
   /** A new map with `more` added; its entries replace those with the same key. */
   with(more: ImageMap | ImageMapInput, source = 'the added image map entries'): ImageMap {
-    const added = more instanceof ImageMap ? more.entries : parseEntries(more, source);
+    const added = more instanceof ImageMap ? more.#entries : parseEntries(more, source);
     const sameKey = (a: ImageReference, b: ImageReference): boolean => a.repository === b.repository && a.tag === b.tag;
-    return new ImageMap([...this.entries.filter(({ key }) => !added.some((entry) => sameKey(entry.key, key))), ...added]);
+    return new ImageMap([...this.#entries.filter(({ key }) => !added.some((entry) => sameKey(entry.key, key))), ...added]);
   }
 
   lookup(image: string): ImageEntry | undefined {
@@ -91,7 +91,7 @@ export class ImageMap {
       return undefined;
     }
     const tag = effectiveTag(reference);
-    const candidates = this.entries.filter(({ key }) => key.repository === reference.repository);
+    const candidates = this.#entries.filter(({ key }) => key.repository === reference.repository);
     return (
       candidates.find(({ key }) => key.tag !== undefined && key.tag === tag)?.entry ??
       candidates.find(({ key }) => key.tag === undefined)?.entry

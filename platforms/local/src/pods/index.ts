@@ -1,5 +1,5 @@
 // The public entry point of the process pod runtime: pods of simulated nodes run as local processes.
-export { ProcessPodRuntime, PodRuntimeError, SETUP_BACK_OFF, type ProcessPodRuntimeOptions } from './process-runtime.ts';
+export { ProcessPodRuntime, PodRuntimeError, KUBELET_BACK_OFF, SETUP_BACK_OFF, type ProcessPodRuntimeOptions } from './process-runtime.ts';
 export {
   defaultImageMap,
   entryExecutables,
@@ -19,7 +19,6 @@ export {
   PodAddressRangeError,
   sharedPodAddressPool,
 } from './pod-addresses.ts';
-export { KUBELET_BACK_OFF, type BackOffPolicy } from './back-off.ts';
 export { UnmappedExecutableError } from './container-command.ts';
 export { ContainerEnvError } from './container-env.ts';
 export { DownwardApiError } from './downward-api.ts';

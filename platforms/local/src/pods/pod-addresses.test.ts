@@ -51,12 +51,28 @@ describe('PodAddressPool', () => {
     assert.throws(() => pool.allocate('one-more'), PodAddressesExhaustedError);
   });
 
-  it('defaults to 127.0.64.0/18 and shares one default pool per process', () => {
-    assert.equal(DEFAULT_POD_ADDRESS_RANGE, '127.0.64.0/18');
+  it('by default hands out 127.0.64.1 to 127.0.127.254, clear of the control plane’s 127.0.0.0/24', () => {
     const pool = new PodAddressPool();
     assert.equal(pool.capacity, 2 ** 14 - 2);
-    assert.equal(pool.allocate('x'), '127.0.64.1');
-    assert.equal(sharedPodAddressPool(), sharedPodAddressPool());
+    const addresses = Array.from({ length: pool.capacity }, (_, index) => pool.allocate(`pod-${index}`));
+    assert.equal(addresses[0], '127.0.64.1');
+    assert.equal(addresses.at(-1), '127.0.127.254');
+    assert.equal(new Set(addresses).size, pool.capacity);
+    assert.deepEqual(
+      addresses.filter((address) => !address.startsWith('127.') || address.startsWith('127.0.0.')),
+      [],
+      'every address is loopback, none in 127.0.0.0/24',
+    );
+    assert.throws(() => pool.allocate('one-more'), PodAddressesExhaustedError);
+  });
+
+  it('shares one default pool per process', () => {
+    const shared = sharedPodAddressPool();
+    assert.equal(sharedPodAddressPool(), shared);
+    assert.equal(shared.range, DEFAULT_POD_ADDRESS_RANGE);
+    const address = shared.allocate('shared-pod');
+    assert.equal(sharedPodAddressPool().addressOf('shared-pod'), address, 'an address taken through one caller is taken for all');
+    shared.release('shared-pod');
   });
 
   for (const [range, problem] of [
@@ -64,9 +80,9 @@ describe('PodAddressPool', () => {
     ['127.0.0.128/25', /overlaps 127\.0\.0\.0\/24/],
     ['10.0.0.0/24', /not inside 127\.0\.0\.0\/8/],
     ['126.0.0.0/7', /not inside 127\.0\.0\.0\/8/],
-    ['127.0.64.1/24', /host bits set; did you mean 127\.0\.64\.0\/24\?/],
+    ['127.0.64.1/24', /has host bits set: the range starts at 127\.0\.64\.0 \(use "127\.0\.64\.0\/24"\)/],
     ['127.0.64.0/31', /prefix of at most \/30/],
-    ['127.0.64.0', /not an IPv4 CIDR/],
+    ['127.0.64.0', /is not in CIDR notation/],
     ['::1/128', /not an IPv4 CIDR/],
   ] as const) {
     it(`refuses the range ${range}`, () => {

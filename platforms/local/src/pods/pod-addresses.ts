@@ -1,5 +1,5 @@
-import { isIPv4 } from 'node:net';
 import { StrataError } from '@strata/api';
+import { formatAddress, lastAddress, overlaps, parseCidr, type Cidr } from '@strata/assets';
 
 export class PodAddressRangeError extends StrataError {}
 export class PodAddressesExhaustedError extends StrataError {}
@@ -11,32 +11,32 @@ export class PodAddressesExhaustedError extends StrataError {}
  */
 export const DEFAULT_POD_ADDRESS_RANGE = '127.0.64.0/18';
 
-const LOOPBACK = { network: 0x7f000000, prefix: 8 };
-const RESERVED = { network: 0x7f000000, prefix: 24 };
+function knownRange(text: string): Cidr {
+  const parsed = parseCidr(text);
+  if (!parsed.ok) throw new PodAddressRangeError(`"${text}" ${parsed.problem.message}`, { range: text });
+  return parsed.cidr;
+}
 
-const toNumber = (address: string): number => address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
-const toAddress = (value: number): string => [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
-const size = (prefix: number): number => 2 ** (32 - prefix);
+const LOOPBACK = knownRange('127.0.0.0/8');
+const RESERVED = knownRange('127.0.0.0/24');
+
+const toAddress = (value: number): string => formatAddress(4, BigInt(value));
 
 function parseRange(range: string): { first: number; last: number } {
-  const [address = '', prefixText = '', ...extra] = range.split('/');
-  const prefix = Number(prefixText);
-  if (extra.length > 0 || !isIPv4(address) || !/^\d+$/.test(prefixText) || prefix > 30) {
+  const parsed = parseCidr(range);
+  if (!parsed.ok) {
+    throw new PodAddressRangeError(`pod address range "${range}" ${parsed.problem.message}${parsed.problem.hint === undefined ? '' : ` (${parsed.problem.hint})`}`, { range });
+  }
+  const { cidr } = parsed;
+  if (cidr.family !== 4 || cidr.prefix > 30) {
     throw new PodAddressRangeError(`pod address range "${range}" is not an IPv4 CIDR with a prefix of at most /30`, { range });
   }
-  const network = toNumber(address) - (toNumber(address) % size(prefix));
-  if (network !== toNumber(address)) {
-    throw new PodAddressRangeError(`pod address range "${range}" has host bits set; did you mean ${toAddress(network)}/${prefix}?`, { range });
-  }
-  const last = network + size(prefix) - 1;
-  const inLoopback = prefix >= LOOPBACK.prefix && network - (network % size(LOOPBACK.prefix)) === LOOPBACK.network;
-  if (!inLoopback) throw new PodAddressRangeError(`pod address range "${range}" is not inside 127.0.0.0/8`, { range });
-  const reservedLast = RESERVED.network + size(RESERVED.prefix) - 1;
-  if (network <= reservedLast && last >= RESERVED.network) {
+  if (cidr.prefix < LOOPBACK.prefix || !overlaps(cidr, LOOPBACK)) throw new PodAddressRangeError(`pod address range "${range}" is not inside 127.0.0.0/8`, { range });
+  if (overlaps(cidr, RESERVED)) {
     throw new PodAddressRangeError(`pod address range "${range}" overlaps 127.0.0.0/24, which the control plane uses`, { range });
   }
   // The network and broadcast addresses are skipped, as on a real pod network.
-  return { first: network + 1, last: last - 1 };
+  return { first: Number(cidr.network) + 1, last: Number(lastAddress(cidr)) - 1 };
 }
 
 /**
@@ -48,38 +48,38 @@ function parseRange(range: string): { first: number; last: number } {
  */
 export class PodAddressPool {
   readonly range: string;
-  private readonly first: number;
-  private readonly last: number;
-  private readonly byOwner = new Map<string, number>();
-  private readonly taken = new Set<number>();
-  private next: number;
+  readonly #first: number;
+  readonly #last: number;
+  readonly #byOwner = new Map<string, number>();
+  readonly #taken = new Set<number>();
+  #next: number;
 
   constructor(range: string = DEFAULT_POD_ADDRESS_RANGE) {
     const { first, last } = parseRange(range);
     this.range = range;
-    this.first = first;
-    this.last = last;
-    this.next = first;
+    this.#first = first;
+    this.#last = last;
+    this.#next = first;
   }
 
   get capacity(): number {
-    return this.last - this.first + 1;
+    return this.#last - this.#first + 1;
   }
 
   get inUse(): number {
-    return this.taken.size;
+    return this.#taken.size;
   }
 
   /** The owner's address; asking again gives the same one until it is released. */
   allocate(owner: string): string {
-    const held = this.byOwner.get(owner);
+    const held = this.#byOwner.get(owner);
     if (held !== undefined) return toAddress(held);
     for (let tried = 0; tried < this.capacity; tried++) {
-      const candidate = this.next;
-      this.next = candidate === this.last ? this.first : candidate + 1;
-      if (this.taken.has(candidate)) continue;
-      this.taken.add(candidate);
-      this.byOwner.set(owner, candidate);
+      const candidate = this.#next;
+      this.#next = candidate === this.#last ? this.#first : candidate + 1;
+      if (this.#taken.has(candidate)) continue;
+      this.#taken.add(candidate);
+      this.#byOwner.set(owner, candidate);
       return toAddress(candidate);
     }
     throw new PodAddressesExhaustedError(`all ${this.capacity} pod addresses of ${this.range} are in use`, {
@@ -89,14 +89,14 @@ export class PodAddressPool {
   }
 
   release(owner: string): void {
-    const held = this.byOwner.get(owner);
+    const held = this.#byOwner.get(owner);
     if (held === undefined) return;
-    this.byOwner.delete(owner);
-    this.taken.delete(held);
+    this.#byOwner.delete(owner);
+    this.#taken.delete(held);
   }
 
   addressOf(owner: string): string | undefined {
-    const held = this.byOwner.get(owner);
+    const held = this.#byOwner.get(owner);
     return held === undefined ? undefined : toAddress(held);
   }
 }

@@ -1,5 +1,4 @@
 import {
-  ApiException,
   CoreV1Api,
   type KubeConfig,
   type V1ConfigMap,
@@ -7,6 +6,7 @@ import {
   type V1Secret,
 } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
+import { describeApiError, isNotFound } from '@strata/kube';
 
 /**
  * An object a pod refers to could not be had (yet). The kubelet keeps trying
@@ -24,24 +24,6 @@ export interface TokenRequestOptions {
   readonly expirationSeconds: number;
 }
 
-/** The API server's own words (a Status's message) rather than the client's "Unknown API Status Code!". */
-function describe(error: unknown): string {
-  if (error instanceof ApiException) {
-    const body: unknown = error.body;
-    let message = typeof body === 'string' ? body : JSON.stringify(body);
-    try {
-      const status = JSON.parse(message) as { message?: unknown };
-      if (typeof status.message === 'string') message = status.message;
-    } catch {
-      // Not a Status: keep the body as it is.
-    }
-    return `HTTP ${error.code}: ${message}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
-const isNotFound = (error: unknown): boolean => error instanceof ApiException && error.code === 404;
-
 /**
  * The config maps, secrets and tokens of one pod, read with the node's own
  * credentials (the Node authorizer lets a node read only what its pods use).
@@ -49,38 +31,38 @@ const isNotFound = (error: unknown): boolean => error instanceof ApiException &&
  * start see the same version.
  */
 export class PodObjects {
-  private readonly core: CoreV1Api;
-  private readonly pod: V1Pod;
-  private readonly namespace: string;
-  private readonly cache = new Map<string, Promise<V1ConfigMap | V1Secret | undefined>>();
+  readonly #core: CoreV1Api;
+  readonly #pod: V1Pod;
+  readonly #namespace: string;
+  readonly #cache = new Map<string, Promise<V1ConfigMap | V1Secret | undefined>>();
 
   constructor(kubeConfig: KubeConfig, pod: V1Pod) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.pod = pod;
-    this.namespace = pod.metadata?.namespace ?? 'default';
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#pod = pod;
+    this.#namespace = pod.metadata?.namespace ?? 'default';
   }
 
   async configMap(name: string, optional: boolean): Promise<V1ConfigMap | undefined> {
-    return this.read('ConfigMap', name, optional, () => this.core.readNamespacedConfigMap({ name, namespace: this.namespace }));
+    return this.#read('ConfigMap', name, optional, () => this.#core.readNamespacedConfigMap({ name, namespace: this.#namespace }));
   }
 
   async secret(name: string, optional: boolean): Promise<V1Secret | undefined> {
-    return this.read('Secret', name, optional, () => this.core.readNamespacedSecret({ name, namespace: this.namespace }));
+    return this.#read('Secret', name, optional, () => this.#core.readNamespacedSecret({ name, namespace: this.#namespace }));
   }
 
   /** A token of the pod's service account bound to the pod, as the kubelet requests for projected volumes. */
   async serviceAccountToken(options: TokenRequestOptions): Promise<ServiceAccountToken> {
-    const serviceAccount = this.pod.spec?.serviceAccountName ?? 'default';
+    const serviceAccount = this.#pod.spec?.serviceAccountName ?? 'default';
     try {
-      const answer = await this.core.createNamespacedServiceAccountToken({
+      const answer = await this.#core.createNamespacedServiceAccountToken({
         name: serviceAccount,
-        namespace: this.namespace,
+        namespace: this.#namespace,
         body: {
           spec: {
             // No audience means the API server's own.
             audiences: options.audience === undefined || options.audience === '' ? [] : [options.audience],
             expirationSeconds: options.expirationSeconds,
-            boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: this.pod.metadata?.name ?? '', uid: this.pod.metadata?.uid ?? '' },
+            boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: this.#pod.metadata?.name ?? '', uid: this.#pod.metadata?.uid ?? '' },
           },
         },
       });
@@ -89,33 +71,33 @@ export class PodObjects {
       if (token === undefined || expiresAt === undefined) throw new Error('the TokenRequest answer has no token');
       return { token, expiresAt: new Date(expiresAt) };
     } catch (error) {
-      throw new PodObjectError(`cannot get a token of service account ${this.namespace}/${serviceAccount}: ${describe(error)}`, {
+      throw new PodObjectError(`cannot get a token of service account ${this.#namespace}/${serviceAccount}: ${describeApiError(error)}`, {
         serviceAccount,
-        namespace: this.namespace,
+        namespace: this.#namespace,
       }, { cause: error });
     }
   }
 
-  private async read<T extends V1ConfigMap | V1Secret>(
+  async #read<T extends V1ConfigMap | V1Secret>(
     kind: string,
     name: string,
     optional: boolean,
     get: () => Promise<T>,
   ): Promise<T | undefined> {
     const key = `${kind}/${name}`;
-    let pending = this.cache.get(key) as Promise<T | undefined> | undefined;
+    let pending = this.#cache.get(key) as Promise<T | undefined> | undefined;
     if (pending === undefined) {
       pending = get().catch((error: unknown) => {
         if (isNotFound(error)) return undefined;
         // A failed read is not cached: the next start tries again.
-        this.cache.delete(key);
-        throw new PodObjectError(`cannot read ${kind} ${this.namespace}/${name}: ${describe(error)}`, { kind, name, namespace: this.namespace }, { cause: error });
+        this.#cache.delete(key);
+        throw new PodObjectError(`cannot read ${kind} ${this.#namespace}/${name}: ${describeApiError(error)}`, { kind, name, namespace: this.#namespace }, { cause: error });
       });
-      this.cache.set(key, pending);
+      this.#cache.set(key, pending);
     }
     const object = await pending;
     if (object === undefined && !optional) {
-      throw new PodObjectError(`${kind} ${this.namespace}/${name} not found`, { kind, name, namespace: this.namespace });
+      throw new PodObjectError(`${kind} ${this.#namespace}/${name} not found`, { kind, name, namespace: this.#namespace });
     }
     return object;
   }

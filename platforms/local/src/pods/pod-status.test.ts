@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1ContainerState, V1ContainerStatus } from '@kubernetes/client-node';
-import { RestartBackOff } from './back-off.ts';
 import { isReady, podPhase } from './pod-status.ts';
 
 function status(state: V1ContainerState, overrides: Partial<V1ContainerStatus> = {}): V1ContainerStatus {
@@ -37,14 +36,5 @@ describe('podPhase, as the kubelet computes it', () => {
     assert.equal(isReady('Running', [running]), true);
     assert.equal(isReady('Running', [running, status({ running: {} })]), false);
     assert.equal(isReady('Pending', [running]), false);
-  });
-});
-
-describe('RestartBackOff', () => {
-  it('waits 10 s, doubling up to 5 min, and starts over after a long run', () => {
-    const backOff = new RestartBackOff();
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map(() => backOff.next(1000)), [10, 20, 40, 80, 160, 300, 300].map((s) => s * 1000));
-    assert.equal(backOff.next(10 * 60 * 1000), 10_000);
-    assert.equal(backOff.next(0), 20_000);
   });
 });

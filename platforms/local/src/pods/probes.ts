@@ -45,58 +45,58 @@ export interface ProbeWorkerOptions {
 export class ProbeWorker {
   readonly kind: ProbeKind;
   readonly timing: ProbeTiming;
-  private readonly options: ProbeWorkerOptions;
-  private readonly check: Check;
-  private verdict: boolean | undefined;
-  private lastResult: boolean | undefined;
-  private run = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private lastMessage = '';
+  readonly #options: ProbeWorkerOptions;
+  readonly #check: Check;
+  #verdict: boolean | undefined;
+  #lastResult: boolean | undefined;
+  #run = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+  #lastMessage = '';
 
   constructor(options: ProbeWorkerOptions) {
-    this.options = options;
+    this.#options = options;
     this.kind = options.kind;
     this.timing = probeTiming(options.probe, options.kind);
-    this.check = options.check ?? runCheck;
+    this.#check = options.check ?? runCheck;
   }
 
   get healthy(): boolean | undefined {
-    return this.verdict;
+    return this.#verdict;
   }
 
   /** The message of the latest run, e.g. why it failed. */
   get message(): string {
-    return this.lastMessage;
+    return this.#lastMessage;
   }
 
   start(): void {
-    this.schedule(this.timing.initialDelayMs);
+    this.#schedule(this.timing.initialDelayMs);
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => void this.probeOnce(), delayMs);
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => void this.#probeOnce(), delayMs);
   }
 
-  private async probeOnce(): Promise<void> {
+  async #probeOnce(): Promise<void> {
     const startedAt = Date.now();
-    const result = await this.check(this.options.probe, this.options.target, this.timing.timeoutMs);
-    if (this.stopped) return;
-    this.lastMessage = result.message;
-    this.run = result.success === this.lastResult ? this.run + 1 : 1;
-    this.lastResult = result.success;
+    const result = await this.#check(this.#options.probe, this.#options.target, this.timing.timeoutMs);
+    if (this.#stopped) return;
+    this.#lastMessage = result.message;
+    this.#run = result.success === this.#lastResult ? this.#run + 1 : 1;
+    this.#lastResult = result.success;
     const threshold = result.success ? this.timing.successThreshold : this.timing.failureThreshold;
-    if (this.run >= threshold && this.verdict !== result.success) {
-      this.verdict = result.success;
-      this.options.onChange(result.success, result);
+    if (this.#run >= threshold && this.#verdict !== result.success) {
+      this.#verdict = result.success;
+      this.#options.onChange(result.success, result);
     }
-    this.schedule(Math.max(0, this.timing.periodMs - (Date.now() - startedAt)));
+    this.#schedule(Math.max(0, this.timing.periodMs - (Date.now() - startedAt)));
   }
 }

@@ -23,7 +23,7 @@ import {
   type TestNode,
 } from './test-fixtures.ts';
 
-const FAST_BACK_OFF = { initialMs: 100, maxMs: 400, resetAfterMs: 60_000 };
+const FAST_BACK_OFF = { baseDelayMs: 100, maxDelayMs: 400, resetAfterMs: 60_000 };
 
 const containerStatus = (status: PodRuntimeStatus | undefined, name = 'main'): V1ContainerStatus | undefined =>
   status?.containerStatuses?.find((candidate) => candidate.name === name);
@@ -304,7 +304,7 @@ describe('ProcessPodRuntime', () => {
     const small = new ProcessPodRuntime({
       images: testImageMap(),
       addresses: new PodAddressPool('127.0.127.248/30'),
-      setupBackOff: { initialMs: 100, maxMs: 200, resetAfterMs: Number.POSITIVE_INFINITY },
+      setupBackOff: { baseDelayMs: 100, maxDelayMs: 200 },
     });
     try {
       const [first, second, third] = [pod(), pod(), pod()];

@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
+import type { BackoffOptions } from '@strata/kube';
 import type { NodeContext, PodRuntime, PodRuntimeStatus } from '../node/pod-runtime.ts';
-import { KUBELET_BACK_OFF, type BackOffPolicy } from './back-off.ts';
 import type { ImageMap } from './image-map.ts';
 import { sharedPodAddressPool, type PodAddressPool } from './pod-addresses.ts';
 import { PodWorker } from './pod-worker.ts';
@@ -9,17 +9,20 @@ import type { Check } from './probes.ts';
 
 export class PodRuntimeError extends StrataError {}
 
+/** The kubelet's crash-loop back-off: 10 s, doubling up to 5 min, forgotten after 10 min of running. */
+export const KUBELET_BACK_OFF: BackoffOptions = { baseDelayMs: 10_000, maxDelayMs: 300_000, resetAfterMs: 600_000 };
+
 /** The kubelet's volume manager retries a failed mount from 500 ms, doubling up to about 2 min. */
-export const SETUP_BACK_OFF: BackOffPolicy = { initialMs: 500, maxMs: 122_000, resetAfterMs: Number.POSITIVE_INFINITY };
+export const SETUP_BACK_OFF: BackoffOptions = { baseDelayMs: 500, maxDelayMs: 122_000 };
 
 export interface ProcessPodRuntimeOptions {
   readonly images: ImageMap;
   /** Defaults to the pool over 127.0.64.0/18 that every runtime of this process shares. */
   readonly addresses?: PodAddressPool;
   /** Crash-loop back-off; defaults to the kubelet's 10 s doubling to 5 min. */
-  readonly restartBackOff?: BackOffPolicy;
+  readonly restartBackOff?: BackoffOptions;
   /** Retry of a pod whose config maps, secrets or tokens cannot be had yet. */
-  readonly setupBackOff?: BackOffPolicy;
+  readonly setupBackOff?: BackoffOptions;
   /** Replaces how a probe's handler runs; for tests. */
   readonly check?: Check;
 }
@@ -31,14 +34,14 @@ export interface ProcessPodRuntimeOptions {
  */
 export class ProcessPodRuntime implements PodRuntime {
   readonly images: ImageMap;
-  private readonly options: ProcessPodRuntimeOptions;
-  private readonly addresses: PodAddressPool;
-  private readonly workers = new Map<string, PodWorker>();
+  readonly #options: ProcessPodRuntimeOptions;
+  readonly #addresses: PodAddressPool;
+  readonly #workers = new Map<string, PodWorker>();
 
   constructor(options: ProcessPodRuntimeOptions) {
-    this.options = options;
+    this.#options = options;
     this.images = options.images;
-    this.addresses = options.addresses ?? sharedPodAddressPool();
+    this.#addresses = options.addresses ?? sharedPodAddressPool();
   }
 
   handles(pod: V1Pod): boolean {
@@ -57,38 +60,38 @@ export class ProcessPodRuntime implements PodRuntime {
         pod: pod.metadata?.name,
       });
     }
-    const running = this.workers.get(uid);
+    const running = this.#workers.get(uid);
     if (running !== undefined) return running.launched;
     const worker = PodWorker.start({
       pod,
       node,
       report,
       images: this.images,
-      addresses: this.addresses,
-      restartBackOff: this.options.restartBackOff ?? KUBELET_BACK_OFF,
-      setupBackOff: this.options.setupBackOff ?? SETUP_BACK_OFF,
-      ...(this.options.check === undefined ? {} : { check: this.options.check }),
+      addresses: this.#addresses,
+      restartBackOff: this.#options.restartBackOff ?? KUBELET_BACK_OFF,
+      setupBackOff: this.#options.setupBackOff ?? SETUP_BACK_OFF,
+      ...(this.#options.check === undefined ? {} : { check: this.#options.check }),
     });
-    this.workers.set(uid, worker);
+    this.#workers.set(uid, worker);
     await worker.launched;
   }
 
   async stop(podUid: string, gracePeriodSeconds: number): Promise<void> {
-    const worker = this.workers.get(podUid);
+    const worker = this.#workers.get(podUid);
     if (worker === undefined) return;
     try {
       await worker.stop(Math.max(0, gracePeriodSeconds) * 1000);
     } finally {
-      if (this.workers.get(podUid) === worker) this.workers.delete(podUid);
+      if (this.#workers.get(podUid) === worker) this.#workers.delete(podUid);
     }
   }
 
   async stopAll(gracePeriodSeconds: number): Promise<void> {
-    await Promise.all([...this.workers.keys()].map((uid) => this.stop(uid, gracePeriodSeconds)));
+    await Promise.all([...this.#workers.keys()].map((uid) => this.stop(uid, gracePeriodSeconds)));
   }
 
   /** The uids of the pods this runtime runs. */
   podUids(): string[] {
-    return [...this.workers.keys()];
+    return [...this.#workers.keys()];
   }
 }

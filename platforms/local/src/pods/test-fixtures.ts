@@ -1,11 +1,11 @@
 // Typed builders for the tests of this directory: each test states only what it is about.
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, type V1Container, type V1ObjectMeta, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
 import { waitFor } from '@strata/harness';
+import { aPod } from '@strata/kube/testing';
 import type { NodeContext, PodRuntimeStatus } from '../node/pod-runtime.ts';
 import { ImageMap } from './image-map.ts';
 import { PodAddressPool } from './pod-addresses.ts';
@@ -32,19 +32,16 @@ export interface PodOverrides {
   readonly spec?: Partial<V1PodSpec>;
 }
 
+/** A bare pod of one shell container on node-a (the shared builder, with this directory's defaults). */
 export function pod(overrides: PodOverrides = {}): V1Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'test-pod', namespace: 'default', uid: randomUUID(), ...overrides.metadata },
-    spec: {
-      nodeName: 'node-a',
-      containers: [container()],
-      restartPolicy: 'Always',
-      terminationGracePeriodSeconds: 2,
-      ...overrides.spec,
-    },
-  };
+  return aPod({
+    name: 'test-pod',
+    nodeName: 'node-a',
+    controller: undefined,
+    containers: [container()],
+    spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 2, ...overrides.spec },
+    ...(overrides.metadata === undefined ? {} : { metadata: overrides.metadata }),
+  });
 }
 
 /** A client configuration for a pod that never talks to an API server. */

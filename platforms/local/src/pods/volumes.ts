@@ -129,49 +129,49 @@ function inside(dir: string, path: string): string {
 }
 
 class TokenRenewals {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
-  private readonly context: VolumeContext;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #closed = false;
+  readonly #context: VolumeContext;
 
   constructor(context: VolumeContext) {
-    this.context = context;
+    this.#context = context;
   }
 
   /** Requests and writes the token, then schedules its renewal. */
   async write(dir: string, file: TokenFile): Promise<void> {
     const requestedSeconds = file.projection.expirationSeconds ?? DEFAULT_TOKEN_SECONDS;
-    const token = await this.context.objects.serviceAccountToken({
+    const token = await this.#context.objects.serviceAccountToken({
       ...(file.projection.audience === undefined ? {} : { audience: file.projection.audience }),
       expirationSeconds: requestedSeconds,
     });
     await writeFileAtomic(inside(dir, file.path), token.token, file.mode);
     // The API server may extend a token's life; the kubelet still renews it on the requested schedule.
     const lifetimeMs = Math.min(requestedSeconds * 1000, token.expiresAt.getTime() - Date.now());
-    this.schedule(dir, file, Math.max(0, lifetimeMs * TOKEN_RENEWAL_FRACTION));
+    this.#schedule(dir, file, Math.max(0, lifetimeMs * TOKEN_RENEWAL_FRACTION));
   }
 
   close(): void {
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
   }
 
-  private schedule(dir: string, file: TokenFile, delayMs: number): void {
-    if (this.closed) return;
+  #schedule(dir: string, file: TokenFile, delayMs: number): void {
+    if (this.#closed) return;
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (this.closed) return;
+      this.#timers.delete(timer);
+      if (this.#closed) return;
       this.write(dir, file).then(
-        () => this.context.onTokenRenewal?.(undefined),
+        () => this.#context.onTokenRenewal?.(undefined),
         (error: unknown) => {
-          this.context.onTokenRenewal?.(error instanceof Error ? error.message : String(error));
-          this.schedule(dir, file, TOKEN_RETRY_MS);
+          this.#context.onTokenRenewal?.(error instanceof Error ? error.message : String(error));
+          this.#schedule(dir, file, TOKEN_RETRY_MS);
         },
       );
     }, delayMs);
     // Renewal must not keep a process alive whose pods are all gone.
     timer.unref();
-    this.timers.add(timer);
+    this.#timers.add(timer);
   }
 }
 

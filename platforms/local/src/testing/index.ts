@@ -129,3 +129,10 @@ async function startUnlocked(options: TestClusterOptions): Promise<TestCluster> 
     throw error;
   }
 }
+
+// The simulated Container Linux and the local cluster's parts, for the tests and benchmarks of packages on this
+// layer (the update operator's agent runs against the simulated OS), which may not import the production entry point.
+export { ManualUpdateSource, SimulatedOperatingSystem } from '../os/index.ts';
+export { ClusterDirectory } from '../cluster/cluster-dir.ts';
+export { defaultLocalConfig } from '../cluster/default-config.ts';
+export { upLocalCluster } from '../cluster/local-cluster.ts';
