@@ -15,7 +15,11 @@ export default tseslint.config(
       // node:test's describe/it return promises that the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
+          ],
+        },
       ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -25,7 +29,8 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: ':matches(PropertyDefinition, MethodDefinition, TSParameterProperty)[accessibility=/^(private|protected)$/]:not([kind="constructor"])',
+          selector:
+            ':matches(PropertyDefinition, MethodDefinition, TSParameterProperty)[accessibility=/^(private|protected)$/]:not([kind="constructor"])',
           message: 'Use an ES #private member instead of the TypeScript private/protected keyword.',
         },
       ],

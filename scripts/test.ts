@@ -46,7 +46,10 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = 
 async function testFiles(): Promise<{ unit: string[]; integration: string[] }> {
   const files: string[] = [];
   const patterns = ['**/*.test.ts', '**/*.test.tsx'];
-  for await (const file of glob(patterns, { cwd: root, exclude: (name) => name === 'node_modules' || name === '.git' })) {
+  for await (const file of glob(patterns, {
+    cwd: root,
+    exclude: (name) => name === 'node_modules' || name === '.git',
+  })) {
     files.push(file);
   }
   files.sort();
@@ -69,7 +72,8 @@ function parseTotals(text: string, path: string): Totals {
   const value: unknown = JSON.parse(text);
   const count = (key: keyof Totals): number => {
     const field = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-    if (typeof field !== 'number' || !Number.isInteger(field) || field < 0) throw new Error(`${path}: ${key} is not a count: ${text}`);
+    if (typeof field !== 'number' || !Number.isInteger(field) || field < 0)
+      throw new Error(`${path}: ${key} is not a count: ${text}`);
     return field;
   };
   return { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), todo: count('todo') };
@@ -111,12 +115,15 @@ const { unit, integration } = await testFiles();
 await phase('binaries (control plane, pulumi)', async () => {
   // Pulumi is no control-plane component, but the bare-metal platform's tests run its engine: build it once, here.
   const paths = { ...(await resolveAllBinaries()), pulumi: await resolveBinary('pulumi') };
-  for (const [name, path] of Object.entries(paths)) log(`  ${name}: ${relative(root, path).startsWith('..') ? path : relative(root, path)}`);
+  for (const [name, path] of Object.entries(paths))
+    log(`  ${name}: ${relative(root, path).startsWith('..') ? path : relative(root, path)}`);
   return true;
 });
 await phase('typecheck', () => run(process.execPath, [join(root, 'scripts/typecheck.ts')]));
 await phase('lint', () => run(bin('eslint'), ['--max-warnings=0', '.']));
-await phase('format (prettier --check; `npm run format` fixes)', () => run(bin('prettier'), ['--check', '--log-level=warn', '.']));
+await phase('format (prettier --check; `npm run format` fixes)', () =>
+  run(bin('prettier'), ['--check', '--log-level=warn', '.']),
+);
 await phase(`unit tests (${unit.length} files)`, () => nodeTest(unit, []));
 await phase(`integration tests (${integration.length} files, real control plane)`, () =>
   // One file at a time: local clusters use fixed loopback addresses (127.0.0.2-4), and the files share one control plane.
@@ -124,7 +131,8 @@ await phase(`integration tests (${integration.length} files, real control plane)
 );
 
 log('\n=== summary');
-for (const { name, seconds, ok } of phases) log(`  ${ok ? 'ok    ' : 'FAILED'} ${seconds.toFixed(1).padStart(7)}s  ${name}`);
+for (const { name, seconds, ok } of phases)
+  log(`  ${ok ? 'ok    ' : 'FAILED'} ${seconds.toFixed(1).padStart(7)}s  ${name}`);
 const skipped = totals.skipped + totals.todo;
 log(`tests: ${totals.passed} passed, ${totals.failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
 process.exitCode = phases.every((p) => p.ok) ? 0 : 1;

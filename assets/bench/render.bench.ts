@@ -9,10 +9,22 @@ import { applyRenderPlan, planClusterRender } from '../src/render/render.ts';
 import { renderConfig } from '../src/testing/fixtures.ts';
 
 const WORKERS = 1000;
-const mac = (n: number) => `52:54:00:${[16, 8, 0].map((shift) => ((n >> shift) & 0xff).toString(16).padStart(2, '0')).join(':')}`;
+const mac = (n: number) =>
+  `52:54:00:${[16, 8, 0].map((shift) => ((n >> shift) & 0xff).toString(16).padStart(2, '0')).join(':')}`;
 const machines = [
-  ...[0, 1, 2].map((i) => ({ name: `controller-${i}`, mac: mac(i), domain: `controller-${i}.bench.strata.test`, role: 'controller' as const })),
-  ...Array.from({ length: WORKERS }, (_, i) => ({ name: `worker-${i}`, mac: mac(1000 + i), domain: `worker-${i}.bench.strata.test`, role: 'worker' as const, pool: 'worker' })),
+  ...[0, 1, 2].map((i) => ({
+    name: `controller-${i}`,
+    mac: mac(i),
+    domain: `controller-${i}.bench.strata.test`,
+    role: 'controller' as const,
+  })),
+  ...Array.from({ length: WORKERS }, (_, i) => ({
+    name: `worker-${i}`,
+    mac: mac(1000 + i),
+    domain: `worker-${i}.bench.strata.test`,
+    role: 'worker' as const,
+    pool: 'worker',
+  })),
 ];
 const config = renderConfig({
   name: 'bench',
@@ -30,9 +42,13 @@ try {
     const plan = await planClusterRender({ config, dir });
     await applyRenderPlan(plan);
     const seconds = (performance.now() - started) / 1000;
-    process.stdout.write(`${label}: ${seconds.toFixed(2)}s, ${plan.writes.length} files written, ${plan.unchanged.length} unchanged\n`);
+    process.stdout.write(
+      `${label}: ${seconds.toFixed(2)}s, ${plan.writes.length} files written, ${plan.unchanged.length} unchanged\n`,
+    );
   };
-  process.stdout.write(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`);
+  process.stdout.write(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}\n`,
+  );
   await time(`cold render (3 controllers, ${WORKERS} workers)`);
   await time('re-render, nothing changed');
   // maxRSS is in KiB: the peak of this whole process, both renders included.

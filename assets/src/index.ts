@@ -2,7 +2,18 @@
 
 export * from './pki/index.ts';
 export { renderKubeconfig, writeKubeconfig, type KubeconfigInput } from './kubeconfig/kubeconfig.ts';
-export { containsAddress, formatAddress, formatCidr, lastAddress, nthAddress, overlaps, parseAddress, parseCidr, type Cidr, type IpFamily } from './net/cidr.ts';
+export {
+  containsAddress,
+  formatAddress,
+  formatCidr,
+  lastAddress,
+  nthAddress,
+  overlaps,
+  parseAddress,
+  parseCidr,
+  type Cidr,
+  type IpFamily,
+} from './net/cidr.ts';
 export { clusterTopology, type ClusterTopology, type ControllerNode, type WorkerNode } from './topology/topology.ts';
 export { applyRenderPlan, planClusterRender, renderInput, clusterAssets, RenderTargetError } from './render/render.ts';
 export { HandEditedFilesError, AssetGraphError, type RenderPlan } from './render/engine.ts';

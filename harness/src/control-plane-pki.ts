@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { CertificateAuthority, generateServiceAccountKeyPair, readPemPair, toPemPair, writeKubeconfig, writePemPair, type PemPair, type PemPairPaths } from '@strata/assets';
+import {
+  CertificateAuthority,
+  generateServiceAccountKeyPair,
+  readPemPair,
+  toPemPair,
+  writeKubeconfig,
+  writePemPair,
+  type PemPair,
+  type PemPairPaths,
+} from '@strata/assets';
 import { SECRET_FILE_MODE, PUBLIC_FILE_MODE, writeFileAtomic } from '@strata/host';
 
 export const CLUSTER_NAME = 'strata-harness';
@@ -37,9 +46,15 @@ const LOOPBACK_SANS = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
  */
 export async function createHarnessPki(dir: string): Promise<HarnessPki> {
   const ca = await CertificateAuthority.create({ commonName: 'strata-harness-ca', validityDays: VALIDITY_DAYS });
-  const etcdCa = await CertificateAuthority.create({ commonName: 'strata-harness-etcd-ca', validityDays: VALIDITY_DAYS });
-  const issue = async (authority: CertificateAuthority, name: string, request: Parameters<CertificateAuthority['issue']>[0]) =>
-    writePemPair(dir, name, await toPemPair(await authority.issue(request)));
+  const etcdCa = await CertificateAuthority.create({
+    commonName: 'strata-harness-etcd-ca',
+    validityDays: VALIDITY_DAYS,
+  });
+  const issue = async (
+    authority: CertificateAuthority,
+    name: string,
+    request: Parameters<CertificateAuthority['issue']>[0],
+  ) => writePemPair(dir, name, await toPemPair(await authority.issue(request)));
 
   const adminCredentials = await toPemPair(
     await ca.issue({
@@ -63,7 +78,13 @@ export async function createHarnessPki(dir: string): Promise<HarnessPki> {
     }),
     apiserver: await issue(ca, 'apiserver', {
       commonName: 'kube-apiserver',
-      dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+      dnsNames: [
+        'localhost',
+        'kubernetes',
+        'kubernetes.default',
+        'kubernetes.default.svc',
+        'kubernetes.default.svc.cluster.local',
+      ],
       ipAddresses: ['127.0.0.1', '10.3.0.1'],
       profile: 'server',
       validityDays: VALIDITY_DAYS,
@@ -123,7 +144,11 @@ export async function writeUserKubeconfig(options: {
   });
 }
 
-export async function writeComponentKubeconfigs(pki: HarnessPki, server: string, dir: string): Promise<KubeconfigPaths> {
+export async function writeComponentKubeconfigs(
+  pki: HarnessPki,
+  server: string,
+  dir: string,
+): Promise<KubeconfigPaths> {
   const paths: KubeconfigPaths = {
     admin: join(dir, 'admin.kubeconfig'),
     controllerManager: join(dir, 'controller-manager.kubeconfig'),
@@ -136,7 +161,12 @@ export async function writeComponentKubeconfigs(pki: HarnessPki, server: string,
     userName: 'strata-admin',
     credentials: pki.adminCredentials,
   });
-  await writeUserKubeconfig({ pkiDir: pki.dir, server, path: paths.controllerManager, user: 'system:kube-controller-manager' });
+  await writeUserKubeconfig({
+    pkiDir: pki.dir,
+    server,
+    path: paths.controllerManager,
+    user: 'system:kube-controller-manager',
+  });
   await writeUserKubeconfig({ pkiDir: pki.dir, server, path: paths.scheduler, user: 'system:kube-scheduler' });
   return paths;
 }

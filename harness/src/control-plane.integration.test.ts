@@ -13,7 +13,11 @@ import { HarnessCluster } from './harness-cluster.ts';
 import { isAlive } from './testing/processes.ts';
 import { waitFor } from '@strata/host';
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 describe('control plane lifecycle', () => {
   it('stops every component and removes its directory', async () => {
@@ -60,13 +64,19 @@ describe('control plane lifecycle', () => {
     try {
       const leases = new HarnessCluster(running.info).adminKubeConfig().makeApiClient(CoordinationV1Api);
       for (const name of ['kube-controller-manager', 'kube-scheduler']) {
-        const holder = await waitFor(`${name} to hold its lease`, async () => {
-          try {
-            return (await leases.readNamespacedLease({ name, namespace: 'kube-system' })).spec?.holderIdentity ?? undefined;
-          } catch {
-            return undefined;
-          }
-        }, 30_000);
+        const holder = await waitFor(
+          `${name} to hold its lease`,
+          async () => {
+            try {
+              return (
+                (await leases.readNamespacedLease({ name, namespace: 'kube-system' })).spec?.holderIdentity ?? undefined
+              );
+            } catch {
+              return undefined;
+            }
+          },
+          30_000,
+        );
         assert.ok(holder.length > 0);
       }
     } finally {

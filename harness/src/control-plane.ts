@@ -36,7 +36,12 @@ interface Started {
   readonly info: ControlPlaneInfo;
 }
 
-async function startOnce(dir: string, pki: HarnessPki, binaries: ResolvedBinaries, options: StartOptions): Promise<Started> {
+async function startOnce(
+  dir: string,
+  pki: HarnessPki,
+  binaries: ResolvedBinaries,
+  options: StartOptions,
+): Promise<Started> {
   const timeout = options.startTimeoutMs ?? 60_000;
   const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort] = await freePorts(5);
   const logs = join(dir, 'logs');

@@ -1,5 +1,10 @@
 // The public entry point of @strata/harness, for tests of every package.
-export { startControlPlane, ControlPlaneStartError, type RunningControlPlane, type StartOptions } from './control-plane.ts';
+export {
+  startControlPlane,
+  ControlPlaneStartError,
+  type RunningControlPlane,
+  type StartOptions,
+} from './control-plane.ts';
 export { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
 export { HarnessCluster } from './harness-cluster.ts';
 export { sharedControlPlane, SHARED_CONTROL_PLANE_VARIABLE } from './shared.ts';
@@ -10,4 +15,10 @@ export { waitFor, WaitTimeoutError, type WaitForOptions } from '@strata/host';
 export { uniqueName } from './unique-name.ts';
 // Server-side apply from the toolkit, for the tests of packages below it (@strata/api's CRDs against the API server).
 export { applyManifestObject } from '@strata/kube';
-export { neverDuring, WatchedIntervalError, type NeverDuringOptions, type WatchedChange, type WatchedEvent } from './testing/never-during.ts';
+export {
+  neverDuring,
+  WatchedIntervalError,
+  type NeverDuringOptions,
+  type WatchedChange,
+  type WatchedEvent,
+} from './testing/never-during.ts';

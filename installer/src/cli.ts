@@ -26,6 +26,14 @@ program.exitOverride((error) => {
   process.exit(error.exitCode === 0 ? 0 : 2);
 });
 // Subcommands take the exit-code and help behaviour set above.
-for (const command of [upCommand(), downCommand(), updateCommand(), renderCommand(), binariesCommand(), bootServerCommand()]) program.addCommand(command.copyInheritedSettings(program));
+for (const command of [
+  upCommand(),
+  downCommand(),
+  updateCommand(),
+  renderCommand(),
+  binariesCommand(),
+  bootServerCommand(),
+])
+  program.addCommand(command.copyInheritedSettings(program));
 
 await program.parseAsync(process.argv);

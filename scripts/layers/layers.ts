@@ -59,7 +59,8 @@ export async function readWorkspace(root: string): Promise<WorkspacePackage[]> {
   const packages: WorkspacePackage[] = [];
   for (const dir of rootJson.workspaces ?? []) {
     const json = packageJsonSchema.parse(JSON.parse(await readFile(join(root, dir, 'package.json'), 'utf8')));
-    const entries = json.exports === undefined ? [] : typeof json.exports === 'string' ? ['.'] : Object.keys(json.exports);
+    const entries =
+      json.exports === undefined ? [] : typeof json.exports === 'string' ? ['.'] : Object.keys(json.exports);
     packages.push({
       name: json.name,
       dir,
@@ -118,10 +119,15 @@ export async function checkLayers(root: string, layers: readonly Layer[]): Promi
   }
   const byName = new Map(packages.map((pkg) => [pkg.name, pkg]));
   for (const pkg of packages) {
-    if (!rankOf.has(pkg.name)) violations.push({ file: `${pkg.dir}/package.json`, message: `${pkg.name} is in no layer of docs/architecture.md` });
+    if (!rankOf.has(pkg.name))
+      violations.push({
+        file: `${pkg.dir}/package.json`,
+        message: `${pkg.name} is in no layer of docs/architecture.md`,
+      });
   }
   for (const name of rankOf.keys()) {
-    if (!byName.has(name)) violations.push({ file: 'docs/architecture.md', message: `${name} is in a layer but is no workspace package` });
+    if (!byName.has(name))
+      violations.push({ file: 'docs/architecture.md', message: `${name} is in a layer but is no workspace package` });
   }
 
   for (const pkg of packages) {
@@ -131,7 +137,10 @@ export async function checkLayers(root: string, layers: readonly Layer[]): Promi
       const dependencyRank = rankOf.get(dependency);
       if (dependencyRank === undefined) continue;
       if (dependencyRank >= rank || testsOnly.has(dependency)) {
-        violations.push({ file: `${pkg.dir}/package.json`, message: `${pkg.name} (layer ${rank}) depends on ${dependency} (layer ${dependencyRank}${testsOnly.has(dependency) ? ', tests only' : ''}) in production; only lower layers are allowed` });
+        violations.push({
+          file: `${pkg.dir}/package.json`,
+          message: `${pkg.name} (layer ${rank}) depends on ${dependency} (layer ${dependencyRank}${testsOnly.has(dependency) ? ', tests only' : ''}) in production; only lower layers are allowed`,
+        });
       }
     }
     const packageRoot = resolve(root, pkg.dir);
@@ -141,7 +150,11 @@ export async function checkLayers(root: string, layers: readonly Layer[]): Promi
       for (const specifier of importsOf(await readFile(path, 'utf8'))) {
         if (specifier.startsWith('.')) {
           const target = resolve(dirname(path), specifier);
-          if (!target.startsWith(packageRoot + sep)) violations.push({ file, message: `imports ${specifier}, outside its package: use the other package's public entry point` });
+          if (!target.startsWith(packageRoot + sep))
+            violations.push({
+              file,
+              message: `imports ${specifier}, outside its package: use the other package's public entry point`,
+            });
           continue;
         }
         const target = packageTarget(specifier);
@@ -151,20 +164,32 @@ export async function checkLayers(root: string, layers: readonly Layer[]): Promi
         // Packages from the registry are not layered; a workspace package in no layer is reported above.
         if (!targetPackage || targetRank === undefined) continue;
         if (!targetPackage.entries.includes(target.entry)) {
-          violations.push({ file, message: `imports ${specifier}, which is not a public entry point of ${target.name} (exports: ${targetPackage.entries.join(', ') || 'none'})` });
+          violations.push({
+            file,
+            message: `imports ${specifier}, which is not a public entry point of ${target.name} (exports: ${targetPackage.entries.join(', ') || 'none'})`,
+          });
           continue;
         }
         const declared = test ? [...pkg.dependencies, ...pkg.devDependencies] : pkg.dependencies;
         if (!declared.includes(target.name)) {
-          violations.push({ file, message: `imports ${target.name}, which ${pkg.dir}/package.json does not declare in ${test ? 'dependencies or devDependencies' : 'dependencies'}` });
+          violations.push({
+            file,
+            message: `imports ${target.name}, which ${pkg.dir}/package.json does not declare in ${test ? 'dependencies or devDependencies' : 'dependencies'}`,
+          });
         }
         if (test) {
           const testHelpers = target.entry === './testing' || testsOnly.has(target.name);
           if (targetRank >= rank && !testHelpers) {
-            violations.push({ file, message: `a test of ${pkg.name} (layer ${rank}) imports ${specifier} (layer ${targetRank}); tests may use lower layers and any package's public test helpers (its ./testing entry)` });
+            violations.push({
+              file,
+              message: `a test of ${pkg.name} (layer ${rank}) imports ${specifier} (layer ${targetRank}); tests may use lower layers and any package's public test helpers (its ./testing entry)`,
+            });
           }
         } else if (targetRank >= rank || testsOnly.has(target.name)) {
-          violations.push({ file, message: `${pkg.name} (layer ${rank}) imports ${specifier} (layer ${targetRank}${testsOnly.has(target.name) ? ', tests only' : ''}); production code may import only lower layers` });
+          violations.push({
+            file,
+            message: `${pkg.name} (layer ${rank}) imports ${specifier} (layer ${targetRank}${testsOnly.has(target.name) ? ', tests only' : ''}); production code may import only lower layers`,
+          });
         }
       }
     }

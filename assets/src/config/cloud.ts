@@ -17,18 +17,39 @@ export const MACHINE_TYPES: Readonly<Record<Cloud, NamePattern>> = {
   azure: { pattern: /^(Standard|Basic)_[A-Za-z0-9_]+$/, what: 'an Azure VM size', example: 'Standard_D4as_v5' },
 };
 
-export const AWS_REGION: NamePattern = { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, what: 'an AWS region', example: 'us-east-1' };
-export const GCP_REGION: NamePattern = { pattern: /^[a-z]+-[a-z]+\d+$/, what: 'a Google Cloud region', example: 'us-central1' };
+export const AWS_REGION: NamePattern = {
+  pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/,
+  what: 'an AWS region',
+  example: 'us-east-1',
+};
+export const GCP_REGION: NamePattern = {
+  pattern: /^[a-z]+-[a-z]+\d+$/,
+  what: 'a Google Cloud region',
+  example: 'us-central1',
+};
 // 6 to 30 characters, as Google Cloud requires of project IDs.
-export const GCP_PROJECT: NamePattern = { pattern: /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, what: 'a Google Cloud project ID', example: 'my-project-123' };
-export const AZURE_LOCATION: NamePattern = { pattern: /^[a-z][a-z0-9]+$/, what: 'an Azure location name', example: 'eastus' };
+export const GCP_PROJECT: NamePattern = {
+  pattern: /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+  what: 'a Google Cloud project ID',
+  example: 'my-project-123',
+};
+export const AZURE_LOCATION: NamePattern = {
+  pattern: /^[a-z][a-z0-9]+$/,
+  what: 'an Azure location name',
+  example: 'eastus',
+};
 // Azure's rule: 1 to 90 letters, digits, "_", "-", ".", "(" or ")", not ending in ".".
 // Letters include non-ASCII ones, which JSON Schema regexes cannot portably say, so
 // the JSON Schema carries no pattern for it.
-export const AZURE_RESOURCE_GROUP: NamePattern = { pattern: /^[\p{L}\p{N}_\-.()]{0,89}[\p{L}\p{N}_\-()]$/u, what: 'an Azure resource group name', example: 'strata-demo' };
+export const AZURE_RESOURCE_GROUP: NamePattern = {
+  pattern: /^[\p{L}\p{N}_\-.()]{0,89}[\p{L}\p{N}_\-()]$/u,
+  what: 'an Azure resource group name',
+  example: 'strata-demo',
+};
 
 export function checkName(name: NamePattern): (value: string) => Problem | undefined {
-  return (value) => (name.pattern.test(value) ? undefined : { message: `is not ${name.what}`, hint: `e.g. "${name.example}"` });
+  return (value) =>
+    name.pattern.test(value) ? undefined : { message: `is not ${name.what}`, hint: `e.g. "${name.example}"` };
 }
 
 /**

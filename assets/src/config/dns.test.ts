@@ -12,22 +12,25 @@ describe('DNS and Kubernetes names', () => {
 
   it('checks DNS subdomains and FQDNs', () => {
     assert.equal(checkDnsSubdomain('example.com'), undefined);
-    assert.deepEqual(checkDnsSubdomain('example.com.'), { message: 'must not end with "."', hint: 'use "example.com"' });
+    assert.deepEqual(checkDnsSubdomain('example.com.'), {
+      message: 'must not end with "."',
+      hint: 'use "example.com"',
+    });
     assert.equal(checkDnsSubdomain('Example.COM')?.hint, 'use "example.com"');
     assert.equal(checkDnsSubdomain('a..b')?.hint, 'use "a.b"');
     assert.equal(checkFqdn('node1')?.hint, 'add the domain, e.g. "node1.example.com"');
   });
 
   it('checks Kubernetes label keys and values', () => {
-    assert.deepEqual(['gpu', 'node.strata.dev/pool', 'example.com/a_b.c', 'Node.Strata/x', '/x', 'a/b/c', 'x/'].map((key) => checkLabelKey(key) === undefined), [
-      true,
-      true,
-      true,
-      false,
-      false,
-      false,
-      false,
-    ]);
-    assert.deepEqual(['', 'worker', 'A_1.b', '-x', 'x'.repeat(64)].map((value) => checkLabelValue(value) === undefined), [true, true, true, false, false]);
+    assert.deepEqual(
+      ['gpu', 'node.strata.dev/pool', 'example.com/a_b.c', 'Node.Strata/x', '/x', 'a/b/c', 'x/'].map(
+        (key) => checkLabelKey(key) === undefined,
+      ),
+      [true, true, true, false, false, false, false],
+    );
+    assert.deepEqual(
+      ['', 'worker', 'A_1.b', '-x', 'x'.repeat(64)].map((value) => checkLabelValue(value) === undefined),
+      [true, true, true, false, false],
+    );
   });
 });

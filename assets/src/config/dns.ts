@@ -51,10 +51,14 @@ export function checkDnsSubdomain(value: string): Problem | undefined {
   if (labels.every((label) => LABEL.test(label) && label.length <= LABEL_MAX)) {
     return undefined;
   }
-  const repaired = labels.map((label) => repairLabel(label, LABEL_MAX)).filter((label) => label !== '').join('.');
+  const repaired = labels
+    .map((label) => repairLabel(label, LABEL_MAX))
+    .filter((label) => label !== '')
+    .join('.');
   const hint = suggestion(repaired, value);
   return {
-    message: 'must be a DNS name: dot-separated parts of lower-case letters, digits and "-", each starting and ending with a letter or digit',
+    message:
+      'must be a DNS name: dot-separated parts of lower-case letters, digits and "-", each starting and ending with a letter or digit',
     ...(hint === undefined ? {} : { hint }),
   };
 }
@@ -65,7 +69,9 @@ export function checkFqdn(value: string): Problem | undefined {
   if (problem !== undefined) {
     return problem;
   }
-  return value.includes('.') ? undefined : { message: 'must be a fully qualified domain name', hint: `add the domain, e.g. "${value}.example.com"` };
+  return value.includes('.')
+    ? undefined
+    : { message: 'must be a fully qualified domain name', hint: `add the domain, e.g. "${value}.example.com"` };
 }
 
 // Kubernetes label keys and values, as apimachinery validates them.
@@ -78,7 +84,10 @@ export function checkLabelKey(value: string): Problem | undefined {
   if (prefix !== undefined) {
     const problem = checkDnsSubdomain(prefix);
     if (problem !== undefined) {
-      return { message: `has an invalid prefix "${prefix}": it ${problem.message}`, hint: 'write the key as <dns-name>/<name>, e.g. "node.strata.dev/pool"' };
+      return {
+        message: `has an invalid prefix "${prefix}": it ${problem.message}`,
+        hint: 'write the key as <dns-name>/<name>, e.g. "node.strata.dev/pool"',
+      };
     }
   }
   if (name.length > LABEL_MAX || !LABEL_NAME.test(name)) {

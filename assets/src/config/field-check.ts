@@ -9,13 +9,20 @@ export function withCheck<T>(check: Check<T>): (value: T, ctx: z.RefinementCtx) 
   return (value, ctx) => {
     const problem = check(value);
     if (problem !== undefined) {
-      ctx.addIssue({ code: 'custom', message: problem.message, input: value, params: problem.hint === undefined ? {} : { hint: problem.hint } });
+      ctx.addIssue({
+        code: 'custom',
+        message: problem.message,
+        input: value,
+        params: problem.hint === undefined ? {} : { hint: problem.hint },
+      });
     }
   };
 }
 
 /** Elements that appear twice in a list, reported at the later index. */
-export function uniqueItems<T>(describe: (item: T) => string = String): (items: readonly T[], ctx: z.RefinementCtx) => void {
+export function uniqueItems<T>(
+  describe: (item: T) => string = String,
+): (items: readonly T[], ctx: z.RefinementCtx) => void {
   return (items, ctx) => {
     const seen = new Map<string, number>();
     items.forEach((item, index) => {
@@ -24,7 +31,13 @@ export function uniqueItems<T>(describe: (item: T) => string = String): (items: 
       if (first === undefined) {
         seen.set(key, index);
       } else {
-        ctx.addIssue({ code: 'custom', message: `repeats entry [${first}] (${key})`, path: [index], input: item, params: { hint: 'remove the duplicate' } });
+        ctx.addIssue({
+          code: 'custom',
+          message: `repeats entry [${first}] (${key})`,
+          path: [index],
+          input: item,
+          params: { hint: 'remove the duplicate' },
+        });
       }
     });
   };

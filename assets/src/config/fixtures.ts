@@ -31,7 +31,14 @@ function platformSection(platform: Platform): Partial<ClusterConfigInput> {
     case 'aws':
       return { aws: { region: 'us-east-1', zones: ['us-east-1a', 'us-east-1b'], controllerType: 't3.medium' } };
     case 'gcp':
-      return { gcp: { project: 'strata-demo', region: 'us-central1', zones: ['us-central1-a'], controllerType: 'n2-standard-2' } };
+      return {
+        gcp: {
+          project: 'strata-demo',
+          region: 'us-central1',
+          zones: ['us-central1-a'],
+          controllerType: 'n2-standard-2',
+        },
+      };
     case 'azure':
       return { azure: { location: 'eastus', resourceGroup: 'strata-demo', controllerType: 'Standard_D2as_v5' } };
   }
@@ -52,7 +59,13 @@ export function validConfig(platform: Platform = 'local'): ClusterConfigInput {
 
 /** The smallest valid config: what `strata` documents as the minimum. */
 export function minimalLocalConfig(): ClusterConfigInput {
-  return { apiVersion: 'strata.dev/v1alpha1', kind: 'Cluster', name: 'demo', baseDomain: 'example.com', platform: 'local' };
+  return {
+    apiVersion: 'strata.dev/v1alpha1',
+    kind: 'Cluster',
+    name: 'demo',
+    baseDomain: 'example.com',
+    platform: 'local',
+  };
 }
 
 /** "workerPools[0].taints[1].effect" or 'labels["node.strata.dev/pool"]' as path segments, the inverse of the issue paths. */
@@ -60,7 +73,9 @@ function pathSegments(path: string): (string | number)[] {
   const segments: (string | number)[] = [];
   for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
     const [, key, index, quoted] = match;
-    segments.push(index !== undefined ? Number(index) : quoted !== undefined ? (JSON.parse(quoted) as string) : (key ?? ''));
+    segments.push(
+      index !== undefined ? Number(index) : quoted !== undefined ? (JSON.parse(quoted) as string) : (key ?? ''),
+    );
   }
   return segments;
 }

@@ -28,9 +28,21 @@ export { DEFAULT_WORKER_POOL } from './worker-pools.ts';
 export { SSH_KEY_TYPES } from './ssh-key.ts';
 export { WEEKDAYS, durationMinutes } from './update-window.ts';
 export { NODE_POD_SUBNET_PREFIX } from './rules/networking.ts';
-export { parseClusterConfig, validateClusterConfig, loadClusterConfig, type ParseOptions, type ParseResult, type ValidateOptions } from './parse.ts';
+export {
+  parseClusterConfig,
+  validateClusterConfig,
+  loadClusterConfig,
+  type ParseOptions,
+  type ParseResult,
+  type ValidateOptions,
+} from './parse.ts';
 export { ClusterConfigError } from './errors.ts';
 export { formatIssues, type ConfigIssue } from './issue.ts';
-export { clusterConfigJsonSchema, renderClusterConfigJsonSchema, CLUSTER_SCHEMA_ID, CLUSTER_SCHEMA_PATH } from './json-schema.ts';
+export {
+  clusterConfigJsonSchema,
+  renderClusterConfigJsonSchema,
+  CLUSTER_SCHEMA_ID,
+  CLUSTER_SCHEMA_PATH,
+} from './json-schema.ts';
 export { checkDnsLabel, checkDnsSubdomain, checkLabelKey, checkLabelValue } from './dns.ts';
 export type { Problem } from './problem.ts';

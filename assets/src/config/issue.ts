@@ -35,7 +35,9 @@ export interface Position {
 
 /** File order; issues without a position (missing fields, defaults) concern the file as a whole and come first. */
 export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
-  return [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.path.localeCompare(b.path));
+  return [...issues].sort(
+    (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.path.localeCompare(b.path),
+  );
 }
 
 export function dedupeIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {

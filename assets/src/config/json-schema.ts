@@ -18,7 +18,9 @@ export const CLUSTER_SCHEMA_PATH = fileURLToPath(new URL('../../schema/cluster.s
 function platformSectionConditions(): object[] {
   return PLATFORMS.map((platform) => {
     const own = PLATFORM_SECTIONS[platform];
-    const others = PLATFORMS.filter((other) => other !== platform).map((other) => ({ required: [PLATFORM_SECTIONS[other]] }));
+    const others = PLATFORMS.filter((other) => other !== platform).map((other) => ({
+      required: [PLATFORM_SECTIONS[other]],
+    }));
     return {
       if: { properties: { platform: { const: platform } }, required: ['platform'] },
       then: { ...(platform === 'local' ? {} : { required: [own] }), not: { anyOf: others } },
@@ -33,7 +35,8 @@ export function clusterConfigJsonSchema(): Record<string, unknown> {
     $schema,
     $id: CLUSTER_SCHEMA_ID,
     title: 'Strata cluster configuration',
-    description: 'cluster.yaml: one Kubernetes cluster on Flatcar Container Linux or Fedora CoreOS. Generated from assets/src/config/schema.ts; do not edit.',
+    description:
+      'cluster.yaml: one Kubernetes cluster on Flatcar Container Linux or Fedora CoreOS. Generated from assets/src/config/schema.ts; do not edit.',
     ...generated,
     allOf: platformSectionConditions(),
   };

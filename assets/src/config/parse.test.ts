@@ -4,7 +4,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterConfigError } from './errors.ts';
-import { clusterConfigYaml, issuesOf, minimalLocalConfig, parseForTest, positionOf, TEST_SSH_KEYS, validConfig } from './fixtures.ts';
+import {
+  clusterConfigYaml,
+  issuesOf,
+  minimalLocalConfig,
+  parseForTest,
+  positionOf,
+  TEST_SSH_KEYS,
+  validConfig,
+} from './fixtures.ts';
 import type { ConfigIssue } from './issue.ts';
 import { loadClusterConfig, parseClusterConfig, validateClusterConfig, type ParseOptions } from './parse.ts';
 import type { ClusterConfig } from './schema.ts';
@@ -58,7 +66,11 @@ describe('cluster config: YAML', () => {
 
   it('rejects an empty file', () => {
     expectIssues('# nothing yet\n', [
-      { path: '', message: 'is empty', hint: 'a cluster config needs at least apiVersion, kind, name, baseDomain and platform' },
+      {
+        path: '',
+        message: 'is empty',
+        hint: 'a cluster config needs at least apiVersion, kind, name, baseDomain and platform',
+      },
     ]);
   });
 
@@ -82,7 +94,12 @@ describe('cluster config: defaults', () => {
       workerPools: [{ name: 'worker', count: 1, labels: {}, taints: [] }],
       os: { name: 'flatcar', channel: 'stable' },
       kubernetesVersion: 'v1.36.3',
-      networking: { cni: 'flannel', podCidr: '10.2.0.0/16', serviceCidr: '10.3.0.0/16', clusterDomain: 'cluster.local' },
+      networking: {
+        cni: 'flannel',
+        podCidr: '10.2.0.0/16',
+        serviceCidr: '10.3.0.0/16',
+        clusterDomain: 'cluster.local',
+      },
       sshAuthorizedKeys: [],
       etcd: { quotaBackendBytes: 2 * 1024 ** 3 },
       updates: { rebootStrategy: 'operator', maxUnavailable: 1, windows: [], group: 'stable' },
@@ -93,7 +110,9 @@ describe('cluster config: defaults', () => {
   });
 
   it('takes the update group from the OS channel and keeps an explicit API name', () => {
-    const config = parsedConfig(clusterConfigYaml(validConfig(), { 'os.channel': 'beta', apiDnsName: 'k8s.example.com' }));
+    const config = parsedConfig(
+      clusterConfigYaml(validConfig(), { 'os.channel': 'beta', apiDnsName: 'k8s.example.com' }),
+    );
     assert.equal(config.updates.group, 'beta');
     assert.equal(config.apiDnsName, 'k8s.example.com');
   });
@@ -145,22 +164,45 @@ describe('cluster config: fields', () => {
   it('lists the allowed fields when nothing is close', () => {
     const text = clusterConfigYaml(validConfig(), { 'controllers.flavor': 'big' });
     expectIssues(text, [
-      { path: 'controllers.flavor', message: 'is not a known field', value: 'big', hint: 'fields of controllers: count', ...positionOf(text, 'flavor') },
+      {
+        path: 'controllers.flavor',
+        message: 'is not a known field',
+        value: 'big',
+        hint: 'fields of controllers: count',
+        ...positionOf(text, 'flavor'),
+      },
     ]);
   });
 
   it('reports a missing field at the section that lacks it, with an example', () => {
     const text = clusterConfigYaml(validConfig('aws'), { 'aws.region': undefined, 'aws.zones': ['us-east-1a'] });
-    expectIssues(text, [{ path: 'aws.region', message: 'is required', hint: 'add it, e.g. region: us-east-1', ...positionOf(text, 'aws:') }]);
+    expectIssues(text, [
+      {
+        path: 'aws.region',
+        message: 'is required',
+        hint: 'add it, e.g. region: us-east-1',
+        ...positionOf(text, 'aws:'),
+      },
+    ]);
   });
 
   it('asks to quote a number where text belongs', () => {
     const text = clusterConfigYaml(validConfig(), { name: 123 });
-    expectIssues(text, [{ path: 'name', message: 'must be text, not a whole number', value: 123, hint: 'quote it: "123"', ...positionOf(text, '123') }]);
+    expectIssues(text, [
+      {
+        path: 'name',
+        message: 'must be text, not a whole number',
+        value: 123,
+        hint: 'quote it: "123"',
+        ...positionOf(text, '123'),
+      },
+    ]);
   });
 
   it('suggests the enum value a misspelling means', () => {
-    const text = clusterConfigYaml(validConfig(), { 'workerPools[0]': { name: 'gpu', taints: [{ key: 'dedicated', value: 'gpu', effect: 'noschedule' }] } });
+    const text = clusterConfigYaml(validConfig(), {
+      'workerPools[0]': { name: 'gpu', taints: [{ key: 'dedicated', value: 'gpu', effect: 'noschedule' }] },
+    });
     expectIssues(text, [
       {
         path: 'workerPools[0].taints[0].effect',
@@ -188,7 +230,15 @@ describe('cluster config: fields', () => {
   it('limits the cluster name to 40 characters', () => {
     const name = 'a'.repeat(41);
     const text = clusterConfigYaml(validConfig(), { name });
-    expectIssues(text, [{ path: 'name', message: 'is 41 characters long; at most 40 are allowed', value: name, hint: `use "${'a'.repeat(40)}"`, ...positionOf(text, name) }]);
+    expectIssues(text, [
+      {
+        path: 'name',
+        message: 'is 41 characters long; at most 40 are allowed',
+        value: name,
+        hint: `use "${'a'.repeat(40)}"`,
+        ...positionOf(text, name),
+      },
+    ]);
   });
 
   it('rejects an even controller count', () => {
@@ -230,11 +280,14 @@ describe('cluster config: fields', () => {
   });
 
   it('rejects invalid label keys at the key', () => {
-    const text = clusterConfigYaml(validConfig(), { 'workerPools[0]': { name: 'worker', labels: { 'node.strata.dev/-pool': 'x' } } });
+    const text = clusterConfigYaml(validConfig(), {
+      'workerPools[0]': { name: 'worker', labels: { 'node.strata.dev/-pool': 'x' } },
+    });
     expectIssues(text, [
       {
         path: 'workerPools[0].labels["node.strata.dev/-pool"]',
-        message: 'key has an invalid name part "-pool": at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
+        message:
+          'key has an invalid name part "-pool": at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit',
         value: 'node.strata.dev/-pool',
         hint: 'e.g. "node.strata.dev/pool" or "gpu"',
         ...positionOf(text, 'node.strata.dev/-pool'),
@@ -334,7 +387,10 @@ describe('cluster config: networking', () => {
   });
 
   it('checks IPv6 ranges too', () => {
-    const text = clusterConfigYaml(validConfig(), { 'networking.podCidr': 'fd00:10:2::/56', 'networking.serviceCidr': 'fd00:10:2:1::/112' });
+    const text = clusterConfigYaml(validConfig(), {
+      'networking.podCidr': 'fd00:10:2::/56',
+      'networking.serviceCidr': 'fd00:10:2:1::/112',
+    });
     expectIssues(text, [
       {
         path: 'networking.serviceCidr',
@@ -373,7 +429,10 @@ describe('cluster config: networking', () => {
   });
 
   it('bounds the size of the service range', () => {
-    const large = clusterConfigYaml(validConfig(), { 'networking.serviceCidr': 'fd00:10:3::/100', 'networking.podCidr': 'fd00:10:2::/56' });
+    const large = clusterConfigYaml(validConfig(), {
+      'networking.serviceCidr': 'fd00:10:3::/100',
+      'networking.podCidr': 'fd00:10:2::/56',
+    });
     expectIssues(large, [
       {
         path: 'networking.serviceCidr',
@@ -468,14 +527,25 @@ describe('cluster config: platform sections', () => {
   it("rejects another platform's section without complaining about its contents", () => {
     const text = clusterConfigYaml(validConfig('aws'), { gcp: { project: 'X' } });
     expectIssues(text, [
-      { path: 'gcp', message: 'configures platform gcp, but platform is aws', hint: 'remove the gcp section, or set platform: gcp', ...positionOf(text, 'gcp:') },
+      {
+        path: 'gcp',
+        message: 'configures platform gcp, but platform is aws',
+        hint: 'remove the gcp section, or set platform: gcp',
+        ...positionOf(text, 'gcp:'),
+      },
     ]);
   });
 
   it('checks that zones belong to the region', () => {
     const text = clusterConfigYaml(validConfig('aws'), { 'aws.zones[1]': 'us-west-2b' });
     expectIssues(text, [
-      { path: 'aws.zones[1]', message: 'is not a zone of region us-east-1', value: 'us-west-2b', hint: 'zones of us-east-1 look like "us-east-1a"', ...positionOf(text, 'us-west-2b') },
+      {
+        path: 'aws.zones[1]',
+        message: 'is not a zone of region us-east-1',
+        value: 'us-west-2b',
+        hint: 'zones of us-east-1 look like "us-east-1a"',
+        ...positionOf(text, 'us-west-2b'),
+      },
     ]);
   });
 
@@ -493,7 +563,9 @@ describe('cluster config: platform sections', () => {
   });
 
   it("checks instance types against the cloud's naming", () => {
-    const text = clusterConfigYaml(validConfig('gcp'), { workerPools: [{ name: 'worker', count: 2, instanceType: 't3.large' }] });
+    const text = clusterConfigYaml(validConfig('gcp'), {
+      workerPools: [{ name: 'worker', count: 2, instanceType: 't3.large' }],
+    });
     expectIssues(text, [
       {
         path: 'workerPools[0].instanceType',
@@ -570,7 +642,10 @@ describe('cluster config: bare metal', () => {
   });
 
   it('rejects a worker in a pool that does not exist', () => {
-    const text = clusterConfigYaml(validConfig('bare-metal'), { 'bareMetal.machines[2].pool': 'workers', 'workerPools[0].count': 1 });
+    const text = clusterConfigYaml(validConfig('bare-metal'), {
+      'bareMetal.machines[2].pool': 'workers',
+      'workerPools[0].count': 1,
+    });
     expectIssues(text, [
       {
         path: 'bareMetal.machines[2].pool',
@@ -596,7 +671,10 @@ describe('cluster config: bare metal', () => {
   });
 
   it('needs a pool for every worker machine', () => {
-    const text = clusterConfigYaml(validConfig('bare-metal'), { 'bareMetal.machines[2].pool': undefined, 'workerPools[0].count': 1 });
+    const text = clusterConfigYaml(validConfig('bare-metal'), {
+      'bareMetal.machines[2].pool': undefined,
+      'workerPools[0].count': 1,
+    });
     expectIssues(text, [
       {
         path: 'bareMetal.machines[2].pool',
@@ -612,7 +690,13 @@ describe('cluster config: worker pools, OS, updates, certificates', () => {
   it('rejects two pools of one name', () => {
     const text = clusterConfigYaml(validConfig(), { workerPools: [{ name: 'gpu' }, { name: 'gpu', count: 2 }] });
     expectIssues(text, [
-      { path: 'workerPools[1].name', message: 'repeats the name of workerPools[0]', value: 'gpu', hint: 'give every pool its own name', ...positionOf(text, 'gpu', 'gpu') },
+      {
+        path: 'workerPools[1].name',
+        message: 'repeats the name of workerPools[0]',
+        value: 'gpu',
+        hint: 'give every pool its own name',
+        ...positionOf(text, 'gpu', 'gpu'),
+      },
     ]);
   });
 
@@ -643,7 +727,9 @@ describe('cluster config: worker pools, OS, updates, certificates', () => {
   });
 
   it('checks time zones with Intl and suggests a spelling', () => {
-    const text = clusterConfigYaml(validConfig(), { 'updates.windows': [{ days: ['Mon'], start: '02:00', duration: '3h', timeZone: 'Europe/Berlim' }] });
+    const text = clusterConfigYaml(validConfig(), {
+      'updates.windows': [{ days: ['Mon'], start: '02:00', duration: '3h', timeZone: 'Europe/Berlim' }],
+    });
     expectIssues(text, [
       {
         path: 'updates.windows[0].timeZone',
@@ -741,7 +827,9 @@ describe('cluster config: entry points', () => {
   it('validates a config given as a value, without positions', () => {
     const config = { ...validConfig(), controllers: { count: 4 } };
     const result = validateClusterConfig(config, { hostNetworks: [] });
-    assert.deepEqual(result.ok ? [] : result.issues.map(({ path, line }) => ({ path, line })), [{ path: 'controllers.count', line: undefined }]);
+    assert.deepEqual(result.ok ? [] : result.issues.map(({ path, line }) => ({ path, line })), [
+      { path: 'controllers.count', line: undefined },
+    ]);
   });
 
   it('loads a file, or throws a ClusterConfigError with every issue', async () => {
@@ -762,7 +850,10 @@ describe('cluster config: entry points', () => {
         error.issues.map((issue) => issue.path),
         ['kind', 'controllers.count'],
       );
-      assert.match(error.message, new RegExp(`^${bad} has 2 problems:\\n  ${bad}:2:7: kind must be "Cluster" \\(got "Clutser"\\)`));
+      assert.match(
+        error.message,
+        new RegExp(`^${bad} has 2 problems:\\n  ${bad}:2:7: kind must be "Cluster" \\(got "Clutser"\\)`),
+      );
       assert.deepEqual(error.context['issues'], error.issues);
 
       await assert.rejects(loadClusterConfig(join(dir, 'missing.yaml')), (thrown: unknown) => {

@@ -8,7 +8,9 @@ describe('trusted CA certificates', () => {
   let certificatePem: string;
   let privateKeyPem: string;
   before(async () => {
-    ({ certificatePem, privateKeyPem } = await toPemPair(await CertificateAuthority.create({ commonName: 'corporate-ca', validityDays: 30 })));
+    ({ certificatePem, privateKeyPem } = await toPemPair(
+      await CertificateAuthority.create({ commonName: 'corporate-ca', validityDays: 30 }),
+    ));
   });
 
   it('accepts a PEM certificate in a YAML block scalar', () => {
@@ -35,8 +37,18 @@ describe('trusted CA certificates', () => {
     const body = certificatePem.split('\n').slice(1, -2).join('\n');
     const truncated = `-----BEGIN CERTIFICATE-----\n${body.slice(0, 40)}\n-----END CERTIFICATE-----`;
     assert.deepEqual(
-      [privateKeyPem, `${certificatePem}${certificatePem}`, body, truncated.replace('-----END CERTIFICATE-----', '')].map((pem) => checkPemCertificate(pem)?.message),
-      ['is a private key', 'holds 2 certificates', 'is not a PEM certificate', 'is not a complete PEM certificate block'],
+      [
+        privateKeyPem,
+        `${certificatePem}${certificatePem}`,
+        body,
+        truncated.replace('-----END CERTIFICATE-----', ''),
+      ].map((pem) => checkPemCertificate(pem)?.message),
+      [
+        'is a private key',
+        'holds 2 certificates',
+        'is not a PEM certificate',
+        'is not a complete PEM certificate block',
+      ],
     );
     // The reason in parentheses is OpenSSL's and varies with its version.
     assert.match(checkPemCertificate(truncated)?.message ?? '', /^does not parse as an X\.509 certificate \(.+\)$/);

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { KUBERNETES_VERSION } from '@strata/binaries';
-import { AWS_REGION, AZURE_LOCATION, AZURE_RESOURCE_GROUP, checkName, GCP_PROJECT, GCP_REGION, MACHINE_TYPES } from './cloud.ts';
+import {
+  AWS_REGION,
+  AZURE_LOCATION,
+  AZURE_RESOURCE_GROUP,
+  checkName,
+  GCP_PROJECT,
+  GCP_REGION,
+  MACHINE_TYPES,
+} from './cloud.ts';
 import { ADDRESS_BITS, formatCidr, parseCidr, widen } from '../net/cidr.ts';
 import {
   checkDnsLabel,
@@ -18,7 +26,14 @@ import { MAC_PATTERN, parseMac } from './mac.ts';
 import { checkPemCertificate } from './pem.ts';
 import type { Problem } from './problem.ts';
 import { checkSshPublicKey, SSH_KEY_PATTERN, SSH_KEY_TYPES } from './ssh-key.ts';
-import { checkDuration, checkStartTime, checkTimeZone, DURATION_PATTERN, START_PATTERN, WEEKDAYS } from './update-window.ts';
+import {
+  checkDuration,
+  checkStartTime,
+  checkTimeZone,
+  DURATION_PATTERN,
+  START_PATTERN,
+  WEEKDAYS,
+} from './update-window.ts';
 import { effectiveWorkerPools } from './worker-pools.ts';
 
 export const API_VERSION = 'strata.dev/v1alpha1';
@@ -27,10 +42,13 @@ export const KIND = 'Cluster';
 export const PLATFORMS = ['local', 'bare-metal', 'aws', 'gcp', 'azure'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 /** The config key of each platform's own section. */
-export const PLATFORM_SECTIONS = { local: 'local', 'bare-metal': 'bareMetal', aws: 'aws', gcp: 'gcp', azure: 'azure' } as const satisfies Record<
-  Platform,
-  string
->;
+export const PLATFORM_SECTIONS = {
+  local: 'local',
+  'bare-metal': 'bareMetal',
+  aws: 'aws',
+  gcp: 'gcp',
+  azure: 'azure',
+} as const satisfies Record<Platform, string>;
 export type PlatformSection = (typeof PLATFORM_SECTIONS)[Platform];
 
 /** The Kubernetes releases this Strata can install: the one whose binaries it pins. */
@@ -106,10 +124,16 @@ function checkServiceCidr(value: string): Problem | undefined {
   const typical = cidr.family === 4 ? 16 : 112;
   const example = formatCidr(cidr.prefix > typical ? widen(cidr, typical) : { ...cidr, prefix: typical });
   if (cidr.prefix < largest) {
-    return { message: `is too large: a service range may be at most a /${largest}`, hint: `use a /${largest} or smaller range, e.g. "${example}"` };
+    return {
+      message: `is too large: a service range may be at most a /${largest}`,
+      hint: `use a /${largest} or smaller range, e.g. "${example}"`,
+    };
   }
   if (cidr.prefix > smallest) {
-    return { message: `is too small: a service range needs at least a /${smallest}`, hint: `use a /${smallest} or larger range, e.g. "${example}"` };
+    return {
+      message: `is too small: a service range needs at least a /${smallest}`,
+      hint: `use a /${smallest} or larger range, e.g. "${example}"`,
+    };
   }
   return undefined;
 }
@@ -123,19 +147,30 @@ function checkHttpUrl(value: string): Problem | undefined {
   }
   return url.protocol === 'http:' || url.protocol === 'https:'
     ? undefined
-    : { message: `must be an http or https URL, not ${url.protocol.slice(0, -1)}`, hint: 'start it with http:// or https://' };
+    : {
+        message: `must be an http or https URL, not ${url.protocol.slice(0, -1)}`,
+        hint: 'start it with http:// or https://',
+      };
 }
 
 const httpUrl = checkedString(checkHttpUrl).meta({ format: 'uri' });
 
-const mac = z.string().transform((value, ctx) => {
-  const result = parseMac(value);
-  if (result.ok) {
-    return result.mac;
-  }
-  ctx.addIssue({ code: 'custom', message: result.problem.message, input: value, params: { hint: result.problem.hint } });
-  return z.NEVER;
-}).meta({ pattern: MAC_PATTERN.source });
+const mac = z
+  .string()
+  .transform((value, ctx) => {
+    const result = parseMac(value);
+    if (result.ok) {
+      return result.mac;
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: result.problem.message,
+      input: value,
+      params: { hint: result.problem.hint },
+    });
+    return z.NEVER;
+  })
+  .meta({ pattern: MAC_PATTERN.source });
 
 const labelKey = checkedString(checkLabelKey);
 const labelValue = checkedString(checkLabelValue);
@@ -143,7 +178,9 @@ const labelValue = checkedString(checkLabelValue);
 const PERCENTAGE = /^(100|[1-9]\d?)%$/;
 
 function checkPercentage(value: string): Problem | undefined {
-  return PERCENTAGE.test(value) ? undefined : { message: 'is not a percentage from 1% to 100%', hint: 'e.g. "10%", or a number of nodes such as 1' };
+  return PERCENTAGE.test(value)
+    ? undefined
+    : { message: 'is not a percentage from 1% to 100%', hint: 'e.g. "10%", or a number of nodes such as 1' };
 }
 
 function checkKubernetesVersion(value: string): Problem | undefined {
@@ -153,7 +190,9 @@ function checkKubernetesVersion(value: string): Problem | undefined {
   const withV = `v${value}`;
   return {
     message: `is not supported; this Strata release installs ${SUPPORTED_KUBERNETES_VERSIONS.join(', ')}`,
-    hint: (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(withV) ? `use "${withV}"` : `use ${DEFAULT_KUBERNETES_VERSION} or remove the field`,
+    hint: (SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(withV)
+      ? `use "${withV}"`
+      : `use ${DEFAULT_KUBERNETES_VERSION} or remove the field`,
   };
 }
 
@@ -170,22 +209,40 @@ function checkControllerCount(value: number): Problem | undefined {
 
 export const localSchema = z
   .strictObject({
-    apiServerPort: z.int().min(1).max(65_535).default(6443).meta({ description: 'Port the local API server listens on.' }),
+    apiServerPort: z
+      .int()
+      .min(1)
+      .max(65_535)
+      .default(6443)
+      .meta({ description: 'Port the local API server listens on.' }),
   })
   .meta({ description: 'Settings of the local platform (the cluster runs on this machine).' });
 
 export const machineSchema = z.strictObject({
   name: dnsLabel.meta({ description: 'Machine name, a DNS-1123 label.', examples: ['node1'] }),
-  mac: mac.meta({ description: 'MAC address of the NIC the machine PXE-boots from; any common notation.', examples: ['52:54:00:a1:9c:ae'] }),
-  domain: checkedString(checkFqdn).meta({ description: 'Fully qualified domain name of the machine.', examples: ['node1.example.com'] }),
-  role: z.enum(['controller', 'worker']).meta({ description: 'controller (runs etcd and the control plane) or worker.' }),
-  pool: dnsLabel.optional().meta({ description: 'Worker pool of a worker machine; required for workers.', examples: ['worker'] }),
+  mac: mac.meta({
+    description: 'MAC address of the NIC the machine PXE-boots from; any common notation.',
+    examples: ['52:54:00:a1:9c:ae'],
+  }),
+  domain: checkedString(checkFqdn).meta({
+    description: 'Fully qualified domain name of the machine.',
+    examples: ['node1.example.com'],
+  }),
+  role: z
+    .enum(['controller', 'worker'])
+    .meta({ description: 'controller (runs etcd and the control plane) or worker.' }),
+  pool: dnsLabel
+    .optional()
+    .meta({ description: 'Worker pool of a worker machine; required for workers.', examples: ['worker'] }),
 });
 
 export const bareMetalSchema = z
   .strictObject({
     bootServer: z.strictObject({
-      endpoint: httpUrl.meta({ description: 'URL of the matchbox-compatible boot server.', examples: ['http://matchbox.example.com:8080'] }),
+      endpoint: httpUrl.meta({
+        description: 'URL of the matchbox-compatible boot server.',
+        examples: ['http://matchbox.example.com:8080'],
+      }),
     }),
     machines: z
       .array(machineSchema)
@@ -201,26 +258,50 @@ const zones = z
 
 export const awsSchema = z
   .strictObject({
-    region: checkedString(checkName(AWS_REGION), AWS_REGION.pattern).meta({ description: 'AWS region.', examples: [AWS_REGION.example] }),
+    region: checkedString(checkName(AWS_REGION), AWS_REGION.pattern).meta({
+      description: 'AWS region.',
+      examples: [AWS_REGION.example],
+    }),
     zones: zones.meta({ examples: [['us-east-1a', 'us-east-1b', 'us-east-1c']] }),
-    controllerType: checkedString(checkName(MACHINE_TYPES.aws), MACHINE_TYPES.aws.pattern).meta({ description: 'EC2 instance type of the controllers.', examples: ['t3.medium'] }),
+    controllerType: checkedString(checkName(MACHINE_TYPES.aws), MACHINE_TYPES.aws.pattern).meta({
+      description: 'EC2 instance type of the controllers.',
+      examples: ['t3.medium'],
+    }),
   })
   .meta({ description: 'Settings of the AWS platform.' });
 
 export const gcpSchema = z
   .strictObject({
-    project: checkedString(checkName(GCP_PROJECT), GCP_PROJECT.pattern).meta({ description: 'Google Cloud project ID.', examples: [GCP_PROJECT.example] }),
-    region: checkedString(checkName(GCP_REGION), GCP_REGION.pattern).meta({ description: 'Google Cloud region.', examples: [GCP_REGION.example] }),
+    project: checkedString(checkName(GCP_PROJECT), GCP_PROJECT.pattern).meta({
+      description: 'Google Cloud project ID.',
+      examples: [GCP_PROJECT.example],
+    }),
+    region: checkedString(checkName(GCP_REGION), GCP_REGION.pattern).meta({
+      description: 'Google Cloud region.',
+      examples: [GCP_REGION.example],
+    }),
     zones: zones.meta({ examples: [['us-central1-a', 'us-central1-b']] }),
-    controllerType: checkedString(checkName(MACHINE_TYPES.gcp), MACHINE_TYPES.gcp.pattern).meta({ description: 'Machine type of the controllers.', examples: ['n2-standard-2'] }),
+    controllerType: checkedString(checkName(MACHINE_TYPES.gcp), MACHINE_TYPES.gcp.pattern).meta({
+      description: 'Machine type of the controllers.',
+      examples: ['n2-standard-2'],
+    }),
   })
   .meta({ description: 'Settings of the Google Cloud platform.' });
 
 export const azureSchema = z
   .strictObject({
-    location: checkedString(checkName(AZURE_LOCATION), AZURE_LOCATION.pattern).meta({ description: 'Azure location.', examples: [AZURE_LOCATION.example] }),
-    resourceGroup: checkedString(checkName(AZURE_RESOURCE_GROUP)).meta({ description: 'Resource group to create the cluster in.', examples: ['strata-demo'] }),
-    controllerType: checkedString(checkName(MACHINE_TYPES.azure), MACHINE_TYPES.azure.pattern).meta({ description: 'VM size of the controllers.', examples: ['Standard_D2as_v5'] }),
+    location: checkedString(checkName(AZURE_LOCATION), AZURE_LOCATION.pattern).meta({
+      description: 'Azure location.',
+      examples: [AZURE_LOCATION.example],
+    }),
+    resourceGroup: checkedString(checkName(AZURE_RESOURCE_GROUP)).meta({
+      description: 'Resource group to create the cluster in.',
+      examples: ['strata-demo'],
+    }),
+    controllerType: checkedString(checkName(MACHINE_TYPES.azure), MACHINE_TYPES.azure.pattern).meta({
+      description: 'VM size of the controllers.',
+      examples: ['Standard_D2as_v5'],
+    }),
   })
   .meta({ description: 'Settings of the Azure platform.' });
 
@@ -229,7 +310,10 @@ export const controllersSchema = z.strictObject({
     .int()
     .superRefine(withCheck(checkControllerCount))
     .default(1)
-    .meta({ description: 'Number of controllers: 1, 3 or 5 (etcd needs an odd number).', enum: [...CONTROLLER_COUNTS] }),
+    .meta({
+      description: 'Number of controllers: 1, 3 or 5 (etcd needs an odd number).',
+      enum: [...CONTROLLER_COUNTS],
+    }),
 });
 
 export const taintSchema = z.strictObject({
@@ -245,35 +329,46 @@ export const workerPoolSchema = z.strictObject({
     .min(0)
     .optional()
     .meta({ description: 'Number of workers. Default 1; on bare metal, the number of machines in the pool.' }),
-  instanceType: z.string().min(1).optional().meta({ description: 'Machine type of the workers (clouds only).', examples: ['t3.large'] }),
+  instanceType: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Machine type of the workers (clouds only).', examples: ['t3.large'] }),
   labels: z
     .record(labelKey, labelValue)
     .default({})
     .meta({ description: 'Kubernetes labels of the nodes.', examples: [{ 'node.strata.dev/pool': 'worker' }] }),
-  taints: z
-    .array(taintSchema)
-    .default([])
-    .meta({ description: 'Kubernetes taints of the nodes.' }),
+  taints: z.array(taintSchema).default([]).meta({ description: 'Kubernetes taints of the nodes.' }),
 });
 
 export const osSchema = z.strictObject({
   name: z.enum(OPERATING_SYSTEMS).default('flatcar').meta({ description: 'Container Linux distribution.' }),
-  channel: z
-    .enum(OS_CHANNEL_NAMES)
-    .default('stable')
-    .meta({ description: 'Release channel: stable, beta or alpha for Flatcar; stable, testing or next for Fedora CoreOS.' }),
-  version: z
-    .string()
-    .optional()
-    .meta({ description: 'Pin to this OS release (Flatcar 4230.2.3, Fedora CoreOS 42.20250901.3.0); latest of the channel when unset.' }),
+  channel: z.enum(OS_CHANNEL_NAMES).default('stable').meta({
+    description: 'Release channel: stable, beta or alpha for Flatcar; stable, testing or next for Fedora CoreOS.',
+  }),
+  version: z.string().optional().meta({
+    description:
+      'Pin to this OS release (Flatcar 4230.2.3, Fedora CoreOS 42.20250901.3.0); latest of the channel when unset.',
+  }),
 });
 
 export const networkingSchema = z.strictObject({
   cni: z.enum(['flannel']).default('flannel').meta({ description: 'Pod network plugin.' }),
-  podCidr: checkedString(checkCidr).default('10.2.0.0/16').meta({ description: 'Range pod IPs come from; each node gets a /24 of it (a /64 for IPv6).' }),
-  serviceCidr: checkedString(checkServiceCidr).default('10.3.0.0/16').meta({ description: 'Range of service cluster IPs, a /12 to a /24 (IPv6: /108 to /120).' }),
-  clusterDomain: dnsSubdomain.default('cluster.local').meta({ description: 'DNS domain of services inside the cluster.' }),
-  mtu: z.int().min(576).max(9000).optional().meta({ description: 'MTU of the pod network; detected from the host when unset.' }),
+  podCidr: checkedString(checkCidr)
+    .default('10.2.0.0/16')
+    .meta({ description: 'Range pod IPs come from; each node gets a /24 of it (a /64 for IPv6).' }),
+  serviceCidr: checkedString(checkServiceCidr)
+    .default('10.3.0.0/16')
+    .meta({ description: 'Range of service cluster IPs, a /12 to a /24 (IPv6: /108 to /120).' }),
+  clusterDomain: dnsSubdomain
+    .default('cluster.local')
+    .meta({ description: 'DNS domain of services inside the cluster.' }),
+  mtu: z
+    .int()
+    .min(576)
+    .max(9000)
+    .optional()
+    .meta({ description: 'MTU of the pod network; detected from the host when unset.' }),
 });
 
 export const updateWindowSchema = z.strictObject({
@@ -282,22 +377,38 @@ export const updateWindowSchema = z.strictObject({
     .min(1)
     .superRefine(uniqueItems())
     .meta({ description: 'Days the window opens on.', examples: [['Mon', 'Tue']] }),
-  start: checkedString(checkStartTime, START_PATTERN).meta({ description: 'Local time the window opens, HH:MM.', examples: ['02:00'] }),
-  duration: checkedString(checkDuration, DURATION_PATTERN).meta({ description: 'How long the window stays open, 30m to 24h.', examples: ['3h', '1h30m'] }),
-  timeZone: checkedString(checkTimeZone).default('UTC').meta({ description: 'IANA time zone of start.', examples: ['Europe/Berlin'] }),
+  start: checkedString(checkStartTime, START_PATTERN).meta({
+    description: 'Local time the window opens, HH:MM.',
+    examples: ['02:00'],
+  }),
+  duration: checkedString(checkDuration, DURATION_PATTERN).meta({
+    description: 'How long the window stays open, 30m to 24h.',
+    examples: ['3h', '1h30m'],
+  }),
+  timeZone: checkedString(checkTimeZone)
+    .default('UTC')
+    .meta({ description: 'IANA time zone of start.', examples: ['Europe/Berlin'] }),
 });
 
 export const updatesSchema = z.strictObject({
-  rebootStrategy: z
-    .enum(['operator', 'off'])
-    .default('operator')
-    .meta({ description: 'operator: the Strata update operator drains and reboots nodes to apply OS updates; off: nodes never reboot on their own.' }),
+  rebootStrategy: z.enum(['operator', 'off']).default('operator').meta({
+    description:
+      'operator: the Strata update operator drains and reboots nodes to apply OS updates; off: nodes never reboot on their own.',
+  }),
   maxUnavailable: z
-    .union([z.int().min(1), checkedString(checkPercentage, PERCENTAGE)], { error: 'must be a number of nodes (1 or more) or a percentage like "10%"' })
+    .union([z.int().min(1), checkedString(checkPercentage, PERCENTAGE)], {
+      error: 'must be a number of nodes (1 or more) or a percentage like "10%"',
+    })
     .default(1)
     .meta({ description: 'How many nodes may reboot at once: a count or a percentage of the nodes.' }),
-  windows: z.array(updateWindowSchema).default([]).meta({ description: 'When reboots may start; any time when empty.' }),
-  server: httpUrl.optional().meta({ description: 'Omaha update server; that of the OS vendor when unset.', examples: ['https://updates.example.com/v1/update/'] }),
+  windows: z
+    .array(updateWindowSchema)
+    .default([])
+    .meta({ description: 'When reboots may start; any time when empty.' }),
+  server: httpUrl.optional().meta({
+    description: 'Omaha update server; that of the OS vendor when unset.',
+    examples: ['https://updates.example.com/v1/update/'],
+  }),
   group: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be letters, digits, ".", "_" or "-"' })
@@ -320,14 +431,25 @@ export const etcdSchema = z.strictObject({
   quotaBackendBytes: z
     .int()
     .min(ETCD_QUOTA_BACKEND_BYTES.min, { error: 'must be at least 2 GiB (2147483648), the etcd default' })
-    .max(ETCD_QUOTA_BACKEND_BYTES.max, { error: 'must be at most 8 GiB (8589934592), the largest size etcd recommends' })
+    .max(ETCD_QUOTA_BACKEND_BYTES.max, {
+      error: 'must be at most 8 GiB (8589934592), the largest size etcd recommends',
+    })
     .default(ETCD_QUOTA_BACKEND_BYTES.default)
     .meta({ description: 'etcd database size limit in bytes, 2 GiB to 8 GiB.' }),
 });
 
 export const certificatesSchema = z.strictObject({
-  caValidityDays: z.int().min(1).max(CA_VALIDITY_DAYS_MAX).default(3650).meta({ description: 'Lifetime of the cluster CAs in days.' }),
-  validityDays: z.int().min(1).default(365).meta({ description: 'Lifetime of the certificates the CAs issue, in days; less than caValidityDays.' }),
+  caValidityDays: z
+    .int()
+    .min(1)
+    .max(CA_VALIDITY_DAYS_MAX)
+    .default(3650)
+    .meta({ description: 'Lifetime of the cluster CAs in days.' }),
+  validityDays: z
+    .int()
+    .min(1)
+    .default(365)
+    .meta({ description: 'Lifetime of the certificates the CAs issue, in days; less than caValidityDays.' }),
 });
 
 // --- the whole file --------------------------------------------------------------
@@ -340,19 +462,26 @@ export const clusterConfigFieldsSchema = z.strictObject({
     description: 'Cluster name, a DNS-1123 label of at most 40 characters.',
     examples: ['demo'],
   }),
-  baseDomain: dnsSubdomain.meta({ description: 'DNS domain the names of the cluster live under.', examples: ['example.com'] }),
-  apiDnsName: dnsSubdomain.optional().meta({ description: 'DNS name of the Kubernetes API; api.<name>.<baseDomain> when unset.' }),
-  platform: z.enum(PLATFORMS).meta({ description: 'Where the cluster runs; the section of the same name configures it.' }),
+  baseDomain: dnsSubdomain.meta({
+    description: 'DNS domain the names of the cluster live under.',
+    examples: ['example.com'],
+  }),
+  apiDnsName: dnsSubdomain
+    .optional()
+    .meta({ description: 'DNS name of the Kubernetes API; api.<name>.<baseDomain> when unset.' }),
+  platform: z
+    .enum(PLATFORMS)
+    .meta({ description: 'Where the cluster runs; the section of the same name configures it.' }),
   local: localSchema.optional(),
   bareMetal: bareMetalSchema.optional(),
   aws: awsSchema.optional(),
   gcp: gcpSchema.optional(),
   azure: azureSchema.optional(),
   controllers: controllersSchema.prefault({}),
-  workerPools: z
-    .array(workerPoolSchema)
-    .optional()
-    .meta({ description: 'Worker pools. Default: one pool "worker" of 1 node; on bare metal, one pool per pool name of the machines.' }),
+  workerPools: z.array(workerPoolSchema).optional().meta({
+    description:
+      'Worker pools. Default: one pool "worker" of 1 node; on bare metal, one pool per pool name of the machines.',
+  }),
   os: osSchema.prefault({}),
   kubernetesVersion: checkedString(checkKubernetesVersion)
     .default(DEFAULT_KUBERNETES_VERSION)
@@ -361,7 +490,9 @@ export const clusterConfigFieldsSchema = z.strictObject({
   sshAuthorizedKeys: z
     .array(checkedString(checkSshPublicKey, SSH_KEY_PATTERN))
     .default([])
-    .meta({ description: `OpenSSH public keys allowed to log in as "core" (${SSH_KEY_TYPES.join(', ')}); at least one except on local.` }),
+    .meta({
+      description: `OpenSSH public keys allowed to log in as "core" (${SSH_KEY_TYPES.join(', ')}); at least one except on local.`,
+    }),
   etcd: etcdSchema.prefault({}),
   updates: updatesSchema.prefault({}),
   proxy: proxySchema.optional(),
@@ -376,7 +507,8 @@ type ClusterConfigFields = z.output<typeof clusterConfigFieldsSchema>;
 
 /** Fills the defaults that depend on other fields. */
 function withDerivedDefaults(fields: ClusterConfigFields) {
-  const local: Pick<ClusterConfigFields, 'local'> = fields.platform === 'local' ? { local: fields.local ?? localSchema.parse({}) } : {};
+  const local: Pick<ClusterConfigFields, 'local'> =
+    fields.platform === 'local' ? { local: fields.local ?? localSchema.parse({}) } : {};
   return {
     ...fields,
     ...local,

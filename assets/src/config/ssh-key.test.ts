@@ -35,7 +35,13 @@ const RECOPY = 'copy the whole line of the .pub file again; it was probably cut,
 
 describe('SSH public keys', () => {
   it('accepts keys made by ssh-keygen and by hand, with or without a comment', () => {
-    for (const key of [TEST_SSH_KEYS.ed25519, TEST_SSH_KEYS.ecdsa, ed25519Key(), rsaKey(2048), `  ${TEST_SSH_KEYS.ed25519}\n`]) {
+    for (const key of [
+      TEST_SSH_KEYS.ed25519,
+      TEST_SSH_KEYS.ecdsa,
+      ed25519Key(),
+      rsaKey(2048),
+      `  ${TEST_SSH_KEYS.ed25519}\n`,
+    ]) {
       assert.equal(checkSshPublicKey(key), undefined, key);
       assert.match(key, SSH_KEY_PATTERN);
     }
@@ -54,8 +60,14 @@ describe('SSH public keys', () => {
       message: 'has key data that is not a valid ssh-ed25519 public key',
       hint: RECOPY,
     });
-    assert.deepEqual(checkSshPublicKey(`ssh-ed25519 ${blob.slice(0, -4)}`), { message: 'has key data that is truncated', hint: RECOPY });
-    assert.deepEqual(checkSshPublicKey(`ssh-ed25519 ${Buffer.from('not a key at all').toString('base64')}`), { message: 'has key data that is truncated', hint: RECOPY });
+    assert.deepEqual(checkSshPublicKey(`ssh-ed25519 ${blob.slice(0, -4)}`), {
+      message: 'has key data that is truncated',
+      hint: RECOPY,
+    });
+    assert.deepEqual(checkSshPublicKey(`ssh-ed25519 ${Buffer.from('not a key at all').toString('base64')}`), {
+      message: 'has key data that is truncated',
+      hint: RECOPY,
+    });
     assert.deepEqual(checkSshPublicKey(`ecdsa-sha2-nistp384 ${TEST_SSH_KEYS.ecdsa.split(' ')[1] ?? ''}`), {
       message: 'declares type "ecdsa-sha2-nistp384" but its key data is a "ecdsa-sha2-nistp256" key',
       hint: 'start the line with "ecdsa-sha2-nistp256"',
@@ -63,11 +75,19 @@ describe('SSH public keys', () => {
   });
 
   it('recognizes the usual mistakes', () => {
-    assert.deepEqual(checkSshPublicKey('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----'), {
-      message: 'is a private key',
-      hint: 'never put a private key in the config: use the public key, the contents of the .pub file',
-    });
-    assert.equal(checkSshPublicKey('---- BEGIN SSH2 PUBLIC KEY ----\nAAAA\n---- END SSH2 PUBLIC KEY ----')?.message, 'is an RFC 4716 (SSH2) public key, not an OpenSSH one');
+    assert.deepEqual(
+      checkSshPublicKey(
+        '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----',
+      ),
+      {
+        message: 'is a private key',
+        hint: 'never put a private key in the config: use the public key, the contents of the .pub file',
+      },
+    );
+    assert.equal(
+      checkSshPublicKey('---- BEGIN SSH2 PUBLIC KEY ----\nAAAA\n---- END SSH2 PUBLIC KEY ----')?.message,
+      'is an RFC 4716 (SSH2) public key, not an OpenSSH one',
+    );
     assert.equal(checkSshPublicKey('ssh-ed25519')?.message, 'has no key data after the key type');
     assert.equal(checkSshPublicKey('ssh-dss AAAAB3NzaC1kc3M=')?.message, 'has an unsupported key type "ssh-dss"');
     assert.equal(checkSshPublicKey('no-pty ssh-ed25519 AAAA')?.message, 'has an unsupported key type "no-pty"');

@@ -10,7 +10,9 @@ export const SSH_KEY_TYPES = [
 ] as const;
 
 /** The line's shape as a JSON Schema pattern, for editors; the check below decodes the key itself. */
-export const SSH_KEY_PATTERN = new RegExp(`^\\s*(${SSH_KEY_TYPES.map((type) => type.replaceAll('.', '\\.')).join('|')})\\s+[A-Za-z0-9+/]+={0,2}(\\s.*)?\\s*$`);
+export const SSH_KEY_PATTERN = new RegExp(
+  `^\\s*(${SSH_KEY_TYPES.map((type) => type.replaceAll('.', '\\.')).join('|')})\\s+[A-Za-z0-9+/]+={0,2}(\\s.*)?\\s*$`,
+);
 
 type SshKeyType = (typeof SSH_KEY_TYPES)[number];
 
@@ -71,14 +73,21 @@ function checkKeyMaterial(type: SshKeyType, fields: readonly Buffer[]): Problem 
       const bits = rsaModulusBits(modulus);
       return bits >= MIN_RSA_BITS
         ? undefined
-        : { message: `is a ${bits}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`, hint: 'generate a stronger key with `ssh-keygen -t ed25519`' };
+        : {
+            message: `is a ${bits}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`,
+            hint: 'generate a stronger key with `ssh-keygen -t ed25519`',
+          };
     }
     case 'ecdsa-sha2-nistp256':
     case 'ecdsa-sha2-nistp384':
     case 'ecdsa-sha2-nistp521': {
       const curve = type.slice('ecdsa-sha2-'.length);
       const point = fields[2];
-      const valid = fields.length === 3 && fields[1]?.toString('latin1') === curve && point?.length === EC_POINT_BYTES[curve] && point?.[0] === 0x04;
+      const valid =
+        fields.length === 3 &&
+        fields[1]?.toString('latin1') === curve &&
+        point?.length === EC_POINT_BYTES[curve] &&
+        point?.[0] === 0x04;
       return valid ? undefined : corrupt;
     }
   }
@@ -88,10 +97,16 @@ function checkKeyMaterial(type: SshKeyType, fields: readonly Buffer[]): Problem 
 export function checkSshPublicKey(line: string): Problem | undefined {
   const text = line.trim();
   if (text.includes('PRIVATE KEY')) {
-    return { message: 'is a private key', hint: 'never put a private key in the config: use the public key, the contents of the .pub file' };
+    return {
+      message: 'is a private key',
+      hint: 'never put a private key in the config: use the public key, the contents of the .pub file',
+    };
   }
   if (text.startsWith('---- BEGIN SSH2 PUBLIC KEY')) {
-    return { message: 'is an RFC 4716 (SSH2) public key, not an OpenSSH one', hint: 'convert it with `ssh-keygen -i -f key.pub`' };
+    return {
+      message: 'is an RFC 4716 (SSH2) public key, not an OpenSSH one',
+      hint: 'convert it with `ssh-keygen -i -f key.pub`',
+    };
   }
   const [type = '', blob] = text.split(/\s+/);
   if (!isSupportedType(type)) {
@@ -114,8 +129,14 @@ export function checkSshPublicKey(line: string): Problem | undefined {
   if (embedded !== type) {
     const printable = /^[\x21-\x7e]{1,64}$/.test(embedded);
     return printable && isSupportedType(embedded)
-      ? { message: `declares type "${type}" but its key data is a "${embedded}" key`, hint: `start the line with "${embedded}"` }
-      : { message: `declares type "${type}" but its key data is not an SSH public key of that type`, hint: RECOPY_HINT };
+      ? {
+          message: `declares type "${type}" but its key data is a "${embedded}" key`,
+          hint: `start the line with "${embedded}"`,
+        }
+      : {
+          message: `declares type "${type}" but its key data is not an SSH public key of that type`,
+          hint: RECOPY_HINT,
+        };
   }
   return checkKeyMaterial(type, fields);
 }

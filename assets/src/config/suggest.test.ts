@@ -4,7 +4,15 @@ import { closestMatch, editDistance } from './suggest.ts';
 
 describe('did-you-mean suggestions', () => {
   it('counts edits, with a swap of neighbours as one', () => {
-    assert.deepEqual([editDistance('podCidr', 'podCidr'), editDistance('kitten', 'sitting'), editDistance('cuont', 'count'), editDistance('', 'abc')], [0, 3, 1, 3]);
+    assert.deepEqual(
+      [
+        editDistance('podCidr', 'podCidr'),
+        editDistance('kitten', 'sitting'),
+        editDistance('cuont', 'count'),
+        editDistance('', 'abc'),
+      ],
+      [0, 3, 1, 3],
+    );
   });
 
   it('suggests close keys regardless of case, and nothing when nothing is close', () => {

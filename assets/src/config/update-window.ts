@@ -32,14 +32,19 @@ export function checkDuration(text: string): Problem | undefined {
   if (minutes < MIN_WINDOW_MINUTES || minutes > MAX_WINDOW_MINUTES) {
     return {
       message: `must be between ${MIN_WINDOW_MINUTES}m and ${MAX_WINDOW_MINUTES / 60}h`,
-      hint: minutes < MIN_WINDOW_MINUTES ? 'a drain and reboot needs time: use at least "30m"' : 'for longer windows, list more days',
+      hint:
+        minutes < MIN_WINDOW_MINUTES
+          ? 'a drain and reboot needs time: use at least "30m"'
+          : 'for longer windows, list more days',
     };
   }
   return undefined;
 }
 
 export function checkStartTime(text: string): Problem | undefined {
-  return START_PATTERN.test(text) ? undefined : { message: 'is not a time of day', hint: 'write it as HH:MM on a 24-hour clock, e.g. "02:00" (quoted)' };
+  return START_PATTERN.test(text)
+    ? undefined
+    : { message: 'is not a time of day', hint: 'write it as HH:MM on a 24-hour clock, e.g. "02:00" (quoted)' };
 }
 
 /** A zone the update operator can compute local times in: an IANA name that Intl knows, spelled canonically. */
@@ -56,7 +61,13 @@ export function checkTimeZone(zone: string): Problem | undefined {
   }
   if (resolved === undefined) {
     const match = closestMatch(zone, [...Intl.supportedValuesOf('timeZone'), 'UTC']);
-    return { message: 'is not an IANA time zone', hint: match === undefined ? 'use a name like "Europe/Berlin", "America/New_York" or "UTC"' : `did you mean "${match}"?` };
+    return {
+      message: 'is not an IANA time zone',
+      hint:
+        match === undefined
+          ? 'use a name like "Europe/Berlin", "America/New_York" or "UTC"'
+          : `did you mean "${match}"?`,
+    };
   }
   // Intl accepts any letter case; other readers of the config (systemd, Go) do not.
   if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) {

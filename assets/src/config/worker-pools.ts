@@ -31,8 +31,13 @@ export function effectiveWorkerPools(
     if (!bareMetal) {
       return [{ ...DEFAULT_WORKER_POOL, labels: {}, taints: [] }];
     }
-    const names = new Set(members.flatMap((machine) => (machine.role === 'worker' && machine.pool !== undefined ? [machine.pool] : [])));
+    const names = new Set(
+      members.flatMap((machine) => (machine.role === 'worker' && machine.pool !== undefined ? [machine.pool] : [])),
+    );
     return [...names].map((name) => ({ name, count: workersInPool(members, name), labels: {}, taints: [] }));
   }
-  return pools.map((pool) => ({ ...pool, count: pool.count ?? (bareMetal ? workersInPool(members, pool.name) : DEFAULT_WORKER_POOL.count) }));
+  return pools.map((pool) => ({
+    ...pool,
+    count: pool.count ?? (bareMetal ? workersInPool(members, pool.name) : DEFAULT_WORKER_POOL.count),
+  }));
 }

@@ -1,4 +1,15 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node, type YAMLError } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type Node,
+  type YAMLError,
+} from 'yaml';
 import type { ConfigIssue, Position } from './issue.ts';
 import type { FieldPath } from './path.ts';
 
@@ -13,7 +24,8 @@ export interface YamlSource {
   locate(path: FieldPath, atKey?: boolean): { position: Position; exact: boolean } | undefined;
 }
 
-export type YamlReadResult = { readonly ok: true; readonly source: YamlSource } | { readonly ok: false; readonly issues: ConfigIssue[] };
+export type YamlReadResult =
+  { readonly ok: true; readonly source: YamlSource } | { readonly ok: false; readonly issues: ConfigIssue[] };
 
 // Limits what a file of anchors and aliases may expand to ("billion laughs").
 const MAX_ALIAS_COUNT = 100;
@@ -21,7 +33,8 @@ const MAX_ALIAS_COUNT = 100;
 const YAML_HINTS: Readonly<Record<string, string>> = {
   DUPLICATE_KEY: 'each key may appear once per mapping: delete one of them or merge them',
   TAB_AS_INDENT: 'indent with spaces; YAML does not allow tabs there',
-  BAD_INDENT: 'check the indentation (keys of one mapping start in the same column) and that every "[" and "{" is closed',
+  BAD_INDENT:
+    'check the indentation (keys of one mapping start in the same column) and that every "[" and "{" is closed',
   MISSING_CHAR: 'a quote or bracket is not closed',
   TAG_RESOLVE_FAILED: 'remove the "!" tag; a cluster config uses plain values',
 };
@@ -46,7 +59,10 @@ function yamlIssue(error: YAMLError, doc: Document, lineCounter: LineCounter): C
   const key = error.code === 'DUPLICATE_KEY' ? duplicateKeyName(doc, error.pos[0]) : undefined;
   return {
     path: '',
-    message: key === undefined ? `invalid YAML: ${error.message}` : `invalid YAML: the key "${key}" appears more than once in this mapping`,
+    message:
+      key === undefined
+        ? `invalid YAML: ${error.message}`
+        : `invalid YAML: the key "${key}" appears more than once in this mapping`,
     hint: YAML_HINTS[error.code] ?? GENERIC_YAML_HINT,
     line,
     column: col,
@@ -94,7 +110,8 @@ function sourceOf(doc: Document.Parsed, lineCounter: LineCounter, value: unknown
         const last = index === path.length - 1;
         const valueStart = startOf(resolve(next) as Node | null);
         const keyStart = startOf(key);
-        const here = last && atKey ? (keyStart ?? valueStart) : last ? (valueStart ?? keyStart) : (keyStart ?? valueStart);
+        const here =
+          last && atKey ? (keyStart ?? valueStart) : last ? (valueStart ?? keyStart) : (keyStart ?? valueStart);
         best = here ?? best;
         node = resolve(next);
       }
@@ -111,10 +128,18 @@ export function readYaml(text: string): YamlReadResult {
   if (first === undefined) {
     return {
       ok: false,
-      issues: [{ path: '', message: 'is empty', hint: 'a cluster config needs at least apiVersion, kind, name, baseDomain and platform' }],
+      issues: [
+        {
+          path: '',
+          message: 'is empty',
+          hint: 'a cluster config needs at least apiVersion, kind, name, baseDomain and platform',
+        },
+      ],
     };
   }
-  const issues = docs.flatMap((doc) => [...doc.errors, ...doc.warnings].map((error) => yamlIssue(error, doc, lineCounter)));
+  const issues = docs.flatMap((doc) =>
+    [...doc.errors, ...doc.warnings].map((error) => yamlIssue(error, doc, lineCounter)),
+  );
   const second = docs[1];
   if (second !== undefined) {
     const { line, col } = lineCounter.linePos(second.range[0]);
@@ -135,7 +160,13 @@ export function readYaml(text: string): YamlReadResult {
   } catch (error) {
     return {
       ok: false,
-      issues: [{ path: '', message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}`, hint: 'check the anchors (&name) and aliases (*name)' }],
+      issues: [
+        {
+          path: '',
+          message: `invalid YAML: ${error instanceof Error ? error.message : String(error)}`,
+          hint: 'check the anchors (&name) and aliases (*name)',
+        },
+      ],
     };
   }
   return { ok: true, source: sourceOf(first, lineCounter, value) };

@@ -49,7 +49,9 @@ export function readableMessage(issue: z.core.$ZodRawIssue): string | undefined 
       }
       return `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${yamlKind(issue.input)}`;
     case 'invalid_value':
-      return issue.values.length === 1 ? `must be ${JSON.stringify(issue.values[0])}` : `must be one of ${quoteList(issue.values)}`;
+      return issue.values.length === 1
+        ? `must be ${JSON.stringify(issue.values[0])}`
+        : `must be one of ${quoteList(issue.values)}`;
     case 'too_small': {
       const minimum = Number(issue.minimum);
       if (issue.origin === 'array') {
@@ -90,7 +92,9 @@ function inlineYaml(value: unknown): string {
     return `[${value.map(inlineYaml).join(', ')}]`;
   }
   if (typeof value === 'object' && value !== null) {
-    return `{ ${Object.entries(value).map(([key, inner]) => `${key}: ${inlineYaml(inner)}`).join(', ')} }`;
+    return `{ ${Object.entries(value)
+      .map(([key, inner]) => `${key}: ${inlineYaml(inner)}`)
+      .join(', ')} }`;
   }
   return typeof value === 'string' && /^[\w./@-]+$/.test(value) ? value : JSON.stringify(value);
 }
@@ -167,13 +171,22 @@ export function findingsFromZod(issues: readonly z.core.$ZodIssue[], input: unkn
         }));
       case 'invalid_type': {
         const { present } = valueAt(input, path);
-        const hint = present ? wrongTypeHint(issue.expected, valueAt(input, path).value, root, path) : missingFieldHint(root, path);
+        const hint = present
+          ? wrongTypeHint(issue.expected, valueAt(input, path).value, root, path)
+          : missingFieldHint(root, path);
         return [{ path, message: issue.message, hint, ...withValue(input, path) }];
       }
       case 'invalid_value': {
         const { value } = valueAt(input, path);
         const match = typeof value === 'string' ? closestMatch(value, issue.values.map(String)) : undefined;
-        return [{ path, message: issue.message, hint: match === undefined ? undefined : `did you mean "${match}"?`, ...withValue(input, path) }];
+        return [
+          {
+            path,
+            message: issue.message,
+            hint: match === undefined ? undefined : `did you mean "${match}"?`,
+            ...withValue(input, path),
+          },
+        ];
       }
       default:
         return [{ path, message: issue.message, hint: hintOf(issue), ...withValue(input, path) }];

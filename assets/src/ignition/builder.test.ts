@@ -11,13 +11,28 @@ function strataNode(): IgnitionBuilder {
   return new IgnitionBuilder()
     .proxy({ httpsProxy: 'http://proxy.example.com:3128', noProxy: ['10.0.0.0/8', '.cluster.local'] })
     .certificateAuthority(TEST_CA_PEM)
-    .user({ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey core@strata'], groups: ['sudo'] })
+    .user({
+      name: 'core',
+      sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey core@strata'],
+      groups: ['sudo'],
+    })
     .group({ name: 'strata', gid: 900 })
     .directory({ path: '/etc/strata', mode: 0o755 })
-    .file({ path: '/etc/strata/cluster.json', contents: '{"name":"test"}\n', mode: 0o644, overwrite: true, user: { name: 'root' }, group: { id: 0 } })
+    .file({
+      path: '/etc/strata/cluster.json',
+      contents: '{"name":"test"}\n',
+      mode: 0o644,
+      overwrite: true,
+      user: { name: 'root' },
+      group: { id: 0 },
+    })
     .file({ path: '/opt/strata/bin/helper', contents: new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 255]), mode: 0o755 })
     .link({ path: '/opt/bin/kubectl', target: '/opt/strata/bin/kubectl' })
-    .unit({ name: 'kubelet.service', enabled: true, contents: '[Service]\nExecStart=/opt/bin/kubelet\n[Install]\nWantedBy=multi-user.target\n' })
+    .unit({
+      name: 'kubelet.service',
+      enabled: true,
+      contents: '[Service]\nExecStart=/opt/bin/kubelet\n[Install]\nWantedBy=multi-user.target\n',
+    })
     .dropin('kubelet.service', { name: '10-strata.conf', contents: '[Service]\nEnvironment=STRATA=1\n' })
     .dropin('containerd.service', { name: '10-strata.conf', contents: '[Service]\nLimitNOFILE=1048576\n' })
     .unit({ name: 'update-engine.service', mask: true });
@@ -75,9 +90,14 @@ describe('IgnitionBuilder output', () => {
   });
 
   it('keeps entries in the order of the calls', () => {
-    const paths = (builder: IgnitionBuilder): string[] => builder.build().storage?.files?.map((file) => file.path) ?? [];
-    const ab = new IgnitionBuilder().file({ path: '/a', contents: '', mode: 0o644 }).file({ path: '/b', contents: '', mode: 0o644 });
-    const ba = new IgnitionBuilder().file({ path: '/b', contents: '', mode: 0o644 }).file({ path: '/a', contents: '', mode: 0o644 });
+    const paths = (builder: IgnitionBuilder): string[] =>
+      builder.build().storage?.files?.map((file) => file.path) ?? [];
+    const ab = new IgnitionBuilder()
+      .file({ path: '/a', contents: '', mode: 0o644 })
+      .file({ path: '/b', contents: '', mode: 0o644 });
+    const ba = new IgnitionBuilder()
+      .file({ path: '/b', contents: '', mode: 0o644 })
+      .file({ path: '/a', contents: '', mode: 0o644 });
     assert.deepEqual(paths(ab), ['/a', '/b']);
     assert.deepEqual(paths(ba), ['/b', '/a']);
   });
@@ -130,12 +150,22 @@ describe('IgnitionBuilder output', () => {
 
   it('writes a remote file with its source and hash', () => {
     const hash = sha512('image');
-    const built = new IgnitionBuilder().remoteFile({ path: '/opt/extensions/k8s.raw', source: 'https://example.com/k8s.raw', hash, mode: 0o644 }).build();
-    assert.deepEqual(built.storage?.files, [{ path: '/opt/extensions/k8s.raw', contents: { source: 'https://example.com/k8s.raw', verification: { hash } }, mode: 0o644 }]);
+    const built = new IgnitionBuilder()
+      .remoteFile({ path: '/opt/extensions/k8s.raw', source: 'https://example.com/k8s.raw', hash, mode: 0o644 })
+      .build();
+    assert.deepEqual(built.storage?.files, [
+      {
+        path: '/opt/extensions/k8s.raw',
+        contents: { source: 'https://example.com/k8s.raw', verification: { hash } },
+        mode: 0o644,
+      },
+    ]);
   });
 
   it('returns a config that shares nothing with the builder', () => {
-    const builder = new IgnitionBuilder().file({ path: '/a', contents: 'a', mode: 0o644 }).unit({ name: 'a.service', dropins: [{ name: 'a.conf', contents: 'a' }] });
+    const builder = new IgnitionBuilder()
+      .file({ path: '/a', contents: 'a', mode: 0o644 })
+      .unit({ name: 'a.service', dropins: [{ name: 'a.conf', contents: 'a' }] });
     const built = builder.build();
     built.storage?.files?.push({ path: '/b' });
     built.systemd?.units?.[0]?.dropins?.push({ name: 'b.conf' });
@@ -166,7 +196,10 @@ describe('IgnitionBuilder refusals', () => {
   });
 
   it('throws on a duplicate drop-in of one unit, whichever way it was added', () => {
-    const builder = new IgnitionBuilder().unit({ name: 'kubelet.service', dropins: [{ name: '10.conf', contents: 'a' }] });
+    const builder = new IgnitionBuilder().unit({
+      name: 'kubelet.service',
+      dropins: [{ name: '10.conf', contents: 'a' }],
+    });
     const error = buildError(() => builder.dropin('kubelet.service', { name: '10.conf', contents: 'b' }));
     assert.equal(error.message, 'duplicate drop-in 10.conf of systemd unit kubelet.service');
     assert.deepEqual(error.context, { unit: 'kubelet.service', dropin: '10.conf' });
@@ -183,15 +216,23 @@ describe('IgnitionBuilder refusals', () => {
   });
 
   it('throws on a duplicate user, group or certificate authority', () => {
-    const builder = new IgnitionBuilder().user({ name: 'core', sshAuthorizedKeys: [] }).group({ name: 'strata' }).certificateAuthority(TEST_CA_PEM);
-    assert.deepEqual(buildError(() => builder.user({ name: 'core', sshAuthorizedKeys: ['k'] })).context, { user: 'core' });
+    const builder = new IgnitionBuilder()
+      .user({ name: 'core', sshAuthorizedKeys: [] })
+      .group({ name: 'strata' })
+      .certificateAuthority(TEST_CA_PEM);
+    assert.deepEqual(buildError(() => builder.user({ name: 'core', sshAuthorizedKeys: ['k'] })).context, {
+      user: 'core',
+    });
     assert.deepEqual(buildError(() => builder.group({ name: 'strata', gid: 1 })).context, { group: 'strata' });
     assert.deepEqual(buildError(() => builder.certificateAuthority(TEST_CA_PEM)).context, { certificateAuthority: 0 });
   });
 
   it('throws when the proxy is set twice or is not an http(s) URL', () => {
     const builder = new IgnitionBuilder().proxy({ httpProxy: 'http://proxy:3128' });
-    assert.equal(buildError(() => builder.proxy({ httpProxy: 'http://other:3128' })).message, 'the proxy is already set');
+    assert.equal(
+      buildError(() => builder.proxy({ httpProxy: 'http://other:3128' })).message,
+      'the proxy is already set',
+    );
     const bad = buildError(() => new IgnitionBuilder().proxy({ httpsProxy: 'proxy:3128' }));
     assert.equal(bad.message, 'httpsProxy: proxy "proxy:3128" is not an http or https URL');
     assert.deepEqual(bad.context, { httpsProxy: 'proxy:3128' });
@@ -199,43 +240,94 @@ describe('IgnitionBuilder refusals', () => {
 
   it('throws on a node where Ignition writes a unit or drop-in, in either order', () => {
     const unitFirst = new IgnitionBuilder().unit({ name: 'kubelet.service', contents: 'x' });
-    const error = buildError(() => unitFirst.file({ path: '/etc/systemd/system/kubelet.service', contents: 'y', mode: 0o644 }));
-    assert.equal(error.message, 'file /etc/systemd/system/kubelet.service sits where Ignition writes systemd unit kubelet.service');
+    const error = buildError(() =>
+      unitFirst.file({ path: '/etc/systemd/system/kubelet.service', contents: 'y', mode: 0o644 }),
+    );
+    assert.equal(
+      error.message,
+      'file /etc/systemd/system/kubelet.service sits where Ignition writes systemd unit kubelet.service',
+    );
     assert.deepEqual(error.context, { path: '/etc/systemd/system/kubelet.service', unit: 'kubelet.service' });
 
-    const fileFirst = new IgnitionBuilder().file({ path: '/etc/systemd/system/kubelet.service.d/10.conf', contents: 'y', mode: 0o644 });
+    const fileFirst = new IgnitionBuilder().file({
+      path: '/etc/systemd/system/kubelet.service.d/10.conf',
+      contents: 'y',
+      mode: 0o644,
+    });
     const dropinError = buildError(() => fileFirst.dropin('kubelet.service', { name: '10.conf', contents: 'x' }));
-    assert.equal(dropinError.message, 'drop-in 10.conf of systemd unit kubelet.service would be written at /etc/systemd/system/kubelet.service.d/10.conf, where a file already is');
-    assert.deepEqual(dropinError.context, { path: '/etc/systemd/system/kubelet.service.d/10.conf', existing: 'file', unit: 'kubelet.service', dropin: '10.conf' });
+    assert.equal(
+      dropinError.message,
+      'drop-in 10.conf of systemd unit kubelet.service would be written at /etc/systemd/system/kubelet.service.d/10.conf, where a file already is',
+    );
+    assert.deepEqual(dropinError.context, {
+      path: '/etc/systemd/system/kubelet.service.d/10.conf',
+      existing: 'file',
+      unit: 'kubelet.service',
+      dropin: '10.conf',
+    });
   });
 
   it('throws on a bad path, mode, owner, unit name, drop-in name or link target', () => {
     const builder = new IgnitionBuilder();
-    assert.equal(buildError(() => builder.file({ path: 'etc/a', contents: '', mode: 0o644 })).message, 'file etc/a: path "etc/a" is not absolute');
-    assert.equal(buildError(() => builder.directory({ path: '/etc/a/', mode: 0o755 })).message, 'directory /etc/a/: path "/etc/a/" is not clean (it should be "/etc/a")');
-    assert.deepEqual(buildError(() => builder.file({ path: '/etc/a', contents: '', mode: 0o10000 })).context, { path: '/etc/a', mode: 0o10000 });
-    assert.equal(buildError(() => builder.file({ path: '/etc/a', contents: '', mode: 0o644, user: { id: 0, name: 'root' } })).message, '/etc/a: user: set either id or name, not both');
+    assert.equal(
+      buildError(() => builder.file({ path: 'etc/a', contents: '', mode: 0o644 })).message,
+      'file etc/a: path "etc/a" is not absolute',
+    );
+    assert.equal(
+      buildError(() => builder.directory({ path: '/etc/a/', mode: 0o755 })).message,
+      'directory /etc/a/: path "/etc/a/" is not clean (it should be "/etc/a")',
+    );
+    assert.deepEqual(buildError(() => builder.file({ path: '/etc/a', contents: '', mode: 0o10000 })).context, {
+      path: '/etc/a',
+      mode: 0o10000,
+    });
+    assert.equal(
+      buildError(() => builder.file({ path: '/etc/a', contents: '', mode: 0o644, user: { id: 0, name: 'root' } }))
+        .message,
+      '/etc/a: user: set either id or name, not both',
+    );
     assert.deepEqual(buildError(() => builder.unit({ name: 'kubelet' })).context, { unit: 'kubelet' });
-    assert.deepEqual(buildError(() => builder.dropin('kubelet.service', { name: '10.txt', contents: '' })).context, { unit: 'kubelet.service', dropin: '10.txt' });
-    assert.equal(buildError(() => builder.link({ path: '/a', target: '' })).message, 'link /a: link target is required');
-    assert.equal(buildError(() => builder.link({ path: '/a', target: 'b', hard: true })).message, 'link /a: hard link target "b" is not absolute');
+    assert.deepEqual(buildError(() => builder.dropin('kubelet.service', { name: '10.txt', contents: '' })).context, {
+      unit: 'kubelet.service',
+      dropin: '10.txt',
+    });
+    assert.equal(
+      buildError(() => builder.link({ path: '/a', target: '' })).message,
+      'link /a: link target is required',
+    );
+    assert.equal(
+      buildError(() => builder.link({ path: '/a', target: 'b', hard: true })).message,
+      'link /a: hard link target "b" is not absolute',
+    );
     assert.equal(buildError(() => builder.file({ path: '/a', contents: '\ud800', mode: 0o644 })).context.path, '/a');
   });
 
   it('throws on a remote file without a usable source or with a malformed hash', () => {
     const builder = new IgnitionBuilder();
-    assert.equal(buildError(() => builder.remoteFile({ path: '/a', source: '', mode: 0o644 })).message, 'file /a: source is required');
+    assert.equal(
+      buildError(() => builder.remoteFile({ path: '/a', source: '', mode: 0o644 })).message,
+      'file /a: source is required',
+    );
     assert.equal(
       buildError(() => builder.remoteFile({ path: '/a', source: 'ftp://example.com/a', mode: 0o644 })).message,
       'file /a: unsupported URL scheme "ftp": expected one of http, https, tftp, s3, gs, data',
     );
-    const badHash = buildError(() => builder.remoteFile({ path: '/a', source: 'https://example.com/a', hash: 'sha512-abc', mode: 0o644 }));
+    const badHash = buildError(() =>
+      builder.remoteFile({ path: '/a', source: 'https://example.com/a', hash: 'sha512-abc', mode: 0o644 }),
+    );
     assert.equal(badHash.message, 'file /a: sha512 sum must be 128 lowercase hex digits, got 3 characters');
     assert.deepEqual(badHash.context, { path: '/a', hash: 'sha512-abc' });
-    assert.deepEqual(buildError(() => builder.file({ path: '/b', contents: '', mode: 0o644 }).remoteFile({ path: '/b', source: 'https://example.com/b', mode: 0o644 })).context, {
-      path: '/b',
-      existing: 'file',
-    });
+    assert.deepEqual(
+      buildError(() =>
+        builder
+          .file({ path: '/b', contents: '', mode: 0o644 })
+          .remoteFile({ path: '/b', source: 'https://example.com/b', mode: 0o644 }),
+      ).context,
+      {
+        path: '/b',
+        existing: 'file',
+      },
+    );
   });
 
   it('leaves the builder unchanged when a call throws', () => {
@@ -243,11 +335,19 @@ describe('IgnitionBuilder refusals', () => {
     buildError(() => builder.file({ path: '/etc/a', contents: '', mode: -1 }));
     buildError(() => builder.unit({ name: 'a.service', contents: 'x', dropins: [{ name: 'bad', contents: 'x' }] }));
     builder.file({ path: '/etc/a', contents: '', mode: 0o644 }).unit({ name: 'a.service', contents: 'x' });
-    assert.equal(builder.render(), new IgnitionBuilder().file({ path: '/etc/a', contents: '', mode: 0o644 }).unit({ name: 'a.service', contents: 'x' }).render());
+    assert.equal(
+      builder.render(),
+      new IgnitionBuilder()
+        .file({ path: '/etc/a', contents: '', mode: 0o644 })
+        .unit({ name: 'a.service', contents: 'x' })
+        .render(),
+    );
   });
 
   it('refuses in build() what only the whole config shows: a node under a link', () => {
-    const builder = new IgnitionBuilder().link({ path: '/opt/bin', target: '/usr/bin' }).file({ path: '/opt/bin/kubectl', contents: '', mode: 0o755 });
+    const builder = new IgnitionBuilder()
+      .link({ path: '/opt/bin', target: '/usr/bin' })
+      .file({ path: '/opt/bin/kubectl', contents: '', mode: 0o755 });
     assert.throws(
       () => builder.build(),
       (error: unknown) =>

@@ -155,7 +155,10 @@ export class IgnitionBuilder {
     let source: string;
     if (typeof input.contents === 'string') {
       if (!input.contents.isWellFormed()) {
-        throw new IgnitionBuildError(`contents of file ${input.path} hold an unpaired UTF-16 surrogate, which has no UTF-8 encoding`, { path: input.path });
+        throw new IgnitionBuildError(
+          `contents of file ${input.path} hold an unpaired UTF-16 surrogate, which has no UTF-8 encoding`,
+          { path: input.path },
+        );
       }
       source = textDataUrl(input.contents);
     } else {
@@ -173,7 +176,10 @@ export class IgnitionBuilder {
     if (hash !== undefined) {
       throw new IgnitionBuildError(`file ${input.path}: ${hash}`, { path: input.path, hash: input.hash });
     }
-    return this.#addFile(input, compact({ source: input.source, verification: input.hash === undefined ? undefined : { hash: input.hash } }));
+    return this.#addFile(
+      input,
+      compact({ source: input.source, verification: input.hash === undefined ? undefined : { hash: input.hash } }),
+    );
   }
 
   directory(input: DirectoryInput): this {
@@ -192,15 +198,20 @@ export class IgnitionBuilder {
       throw new IgnitionBuildError(`link ${input.path}: link target is required`, { path: input.path });
     }
     if (input.hard === true && !input.target.startsWith('/')) {
-      throw new IgnitionBuildError(`link ${input.path}: hard link target ${JSON.stringify(input.target)} is not absolute`, {
-        path: input.path,
-        target: input.target,
-      });
+      throw new IgnitionBuildError(
+        `link ${input.path}: hard link target ${JSON.stringify(input.target)} is not absolute`,
+        {
+          path: input.path,
+          target: input.target,
+        },
+      );
     }
     const user = this.#owner(input.path, 'user', input.user);
     const group = this.#owner(input.path, 'group', input.group);
     this.#nodePaths.set(input.path, 'link');
-    this.#links.push(compact({ path: input.path, target: input.target, hard: input.hard, overwrite: input.overwrite, user, group }));
+    this.#links.push(
+      compact({ path: input.path, target: input.target, hard: input.hard, overwrite: input.overwrite, user, group }),
+    );
     return this;
   }
 
@@ -219,7 +230,9 @@ export class IgnitionBuilder {
       this.#checkSystemdPath(unitPath(input.name), { unit: input.name });
     }
     const dropins = input.dropins ?? [];
-    dropins.forEach((dropin, i) => this.#checkDropin(input.name, dropin, [...(existing?.dropins ?? []), ...dropins.slice(0, i)]));
+    dropins.forEach((dropin, i) =>
+      this.#checkDropin(input.name, dropin, [...(existing?.dropins ?? []), ...dropins.slice(0, i)]),
+    );
 
     const entry = existing ?? { declared: false, name: input.name, dropins: [] };
     entry.declared = true;
@@ -251,7 +264,13 @@ export class IgnitionBuilder {
     if (this.#users.some((user) => user.name === input.name)) {
       throw new IgnitionBuildError(`duplicate user ${input.name}`, { user: input.name });
     }
-    this.#users.push(compact({ name: input.name, sshAuthorizedKeys: nonEmpty(input.sshAuthorizedKeys), groups: nonEmpty(input.groups ?? []) }));
+    this.#users.push(
+      compact({
+        name: input.name,
+        sshAuthorizedKeys: nonEmpty(input.sshAuthorizedKeys),
+        groups: nonEmpty(input.groups ?? []),
+      }),
+    );
     return this;
   }
 
@@ -271,7 +290,10 @@ export class IgnitionBuilder {
     const source = textDataUrl(pem);
     const existing = this.#certificateAuthorities.findIndex((resource) => resource.source === source);
     if (existing !== -1) {
-      throw new IgnitionBuildError(`duplicate certificate authority (the same PEM as certificate authority ${existing})`, { certificateAuthority: existing });
+      throw new IgnitionBuildError(
+        `duplicate certificate authority (the same PEM as certificate authority ${existing})`,
+        { certificateAuthority: existing },
+      );
     }
     this.#certificateAuthorities.push({ source });
     return this;
@@ -288,23 +310,41 @@ export class IgnitionBuilder {
         throw new IgnitionBuildError(`${key}: ${problem}`, { [key]: url });
       }
     }
-    this.#proxy = compact({ httpProxy: input.httpProxy, httpsProxy: input.httpsProxy, noProxy: nonEmpty(input.noProxy ?? []) });
+    this.#proxy = compact({
+      httpProxy: input.httpProxy,
+      httpsProxy: input.httpsProxy,
+      noProxy: nonEmpty(input.noProxy ?? []),
+    });
     return this;
   }
 
   /** A fresh, validated config; later builder calls do not change it, nor does changing it change the builder. */
   build(): IgnitionConfig {
-    const security = this.#certificateAuthorities.length > 0 ? { tls: { certificateAuthorities: this.#certificateAuthorities } } : undefined;
+    const security =
+      this.#certificateAuthorities.length > 0
+        ? { tls: { certificateAuthorities: this.#certificateAuthorities } }
+        : undefined;
     const hasPasswd = this.#users.length + this.#groups.length > 0;
     const hasStorage = this.#files.length + this.#directories.length + this.#links.length > 0;
-    const units = [...this.#units.values()].map(
-      (entry): SystemdUnit =>
-        compact({ name: entry.name, enabled: entry.enabled, mask: entry.mask, contents: entry.contents, dropins: nonEmpty(entry.dropins) }),
+    const units = [...this.#units.values()].map((entry): SystemdUnit =>
+      compact({
+        name: entry.name,
+        enabled: entry.enabled,
+        mask: entry.mask,
+        contents: entry.contents,
+        dropins: nonEmpty(entry.dropins),
+      }),
     );
     const config: IgnitionConfig = compact({
       ignition: compact({ version: IGNITION_VERSION, security, proxy: this.#proxy }),
       passwd: hasPasswd ? compact({ users: nonEmpty(this.#users), groups: nonEmpty(this.#groups) }) : undefined,
-      storage: hasStorage ? compact({ files: nonEmpty(this.#files), directories: nonEmpty(this.#directories), links: nonEmpty(this.#links) }) : undefined,
+      storage: hasStorage
+        ? compact({
+            files: nonEmpty(this.#files),
+            directories: nonEmpty(this.#directories),
+            links: nonEmpty(this.#links),
+          })
+        : undefined,
       systemd: units.length > 0 ? { units } : undefined,
     });
     // Parsing copies every object and array, so the result shares nothing with the builder.
@@ -331,7 +371,9 @@ export class IgnitionBuilder {
     const user = this.#owner(input.path, 'user', input.user);
     const group = this.#owner(input.path, 'group', input.group);
     this.#nodePaths.set(input.path, 'file');
-    this.#files.push(compact({ path: input.path, overwrite: input.overwrite, contents, mode: input.mode, user, group }));
+    this.#files.push(
+      compact({ path: input.path, overwrite: input.overwrite, contents, mode: input.mode, user, group }),
+    );
     return this;
   }
 
@@ -346,14 +388,20 @@ export class IgnitionBuilder {
     }
     const owner = this.#systemdPaths.get(path);
     if (owner !== undefined) {
-      throw new IgnitionBuildError(`${kind} ${path} sits where Ignition writes ${describeSystemdOwner(owner)}`, { path, ...owner });
+      throw new IgnitionBuildError(`${kind} ${path} sits where Ignition writes ${describeSystemdOwner(owner)}`, {
+        path,
+        ...owner,
+      });
     }
   }
 
   #checkSystemdPath(path: string, owner: SystemdOwner): void {
     const existing = this.#nodePaths.get(path);
     if (existing !== undefined) {
-      throw new IgnitionBuildError(`${describeSystemdOwner(owner)} would be written at ${path}, where a ${existing} already is`, { path, existing, ...owner });
+      throw new IgnitionBuildError(
+        `${describeSystemdOwner(owner)} would be written at ${path}, where a ${existing} already is`,
+        { path, existing, ...owner },
+      );
     }
   }
 
@@ -370,7 +418,10 @@ export class IgnitionBuilder {
       throw new IgnitionBuildError(`unit ${unitName}: ${problem}`, { unit: unitName, dropin: dropin.name });
     }
     if (siblings.some((sibling) => sibling.name === dropin.name)) {
-      throw new IgnitionBuildError(`duplicate drop-in ${dropin.name} of systemd unit ${unitName}`, { unit: unitName, dropin: dropin.name });
+      throw new IgnitionBuildError(`duplicate drop-in ${dropin.name} of systemd unit ${unitName}`, {
+        unit: unitName,
+        dropin: dropin.name,
+      });
     }
     if (dropin.contents !== '') {
       this.#checkSystemdPath(dropinPath(unitName, dropin.name), { unit: unitName, dropin: dropin.name });
@@ -404,5 +455,7 @@ export class IgnitionBuilder {
 }
 
 function describeSystemdOwner(owner: SystemdOwner): string {
-  return owner.dropin === undefined ? `systemd unit ${owner.unit}` : `drop-in ${owner.dropin} of systemd unit ${owner.unit}`;
+  return owner.dropin === undefined
+    ? `systemd unit ${owner.unit}`
+    : `drop-in ${owner.dropin} of systemd unit ${owner.unit}`;
 }

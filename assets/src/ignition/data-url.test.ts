@@ -45,7 +45,10 @@ describe('decodeDataUrl', () => {
   });
 
   it('rejects malformed base64', () => {
-    assert.equal(reason('data:;base64,SGk'), 'malformed base64 data: length 3 is not a multiple of 4 (padding missing?)');
+    assert.equal(
+      reason('data:;base64,SGk'),
+      'malformed base64 data: length 3 is not a multiple of 4 (padding missing?)',
+    );
     assert.equal(reason('data:;base64,SG=k'), 'malformed base64 data: "=" padding inside the data');
     assert.equal(reason('data:;base64,S Gk='), 'malformed base64 data: invalid character " "');
     assert.equal(reason('data:;base64,SGk=\n'), 'malformed base64 data: invalid character "\\n"');
@@ -74,7 +77,10 @@ describe('decodeDataUrl', () => {
     assert.equal(reason('data:'), 'missing comma before data');
     assert.equal(reason('data:text,x'), 'invalid character "," at offset 9 in media type');
     assert.equal(reason('data:text/,x'), 'invalid character "," at offset 10 in media subtype');
-    assert.equal(reason('data:;foo,x'), 'parameter "foo" has no value (only "base64" may stand alone, as the last parameter)');
+    assert.equal(
+      reason('data:;foo,x'),
+      'parameter "foo" has no value (only "base64" may stand alone, as the last parameter)',
+    );
     assert.equal(reason('data:;base64;charset=x,SGk='), 'invalid character ";" at offset 12 in parameter name');
     assert.equal(reason('data:;=x,y'), 'invalid character "=" at offset 6 in parameter name');
     assert.equal(reason('data:text/plain;name="a,b'), 'unclosed quoted parameter value starting at offset 21');

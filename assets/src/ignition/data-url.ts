@@ -13,7 +13,8 @@ export interface DecodedDataUrl {
   readonly data: Uint8Array;
 }
 
-export type DataUrlResult = { readonly ok: true; readonly value: DecodedDataUrl } | { readonly ok: false; readonly reason: string };
+export type DataUrlResult =
+  { readonly ok: true; readonly value: DecodedDataUrl } | { readonly ok: false; readonly reason: string };
 
 const PREFIX = 'data:';
 const DEFAULT_MEDIA_TYPE = 'text/plain;charset=US-ASCII';
@@ -72,7 +73,11 @@ function percentDecode(text: string): Uint8Array {
 
 export function decodeDataUrl(url: string): DataUrlResult {
   if (!url.startsWith(PREFIX)) {
-    return fail(url.toLowerCase().startsWith(PREFIX) ? 'the scheme must be written "data:", in lower case' : 'missing "data:" prefix');
+    return fail(
+      url.toLowerCase().startsWith(PREFIX)
+        ? 'the scheme must be written "data:", in lower case'
+        : 'missing "data:" prefix',
+    );
   }
   let pos = PREFIX.length;
   const readToken = (): string => {
@@ -83,7 +88,9 @@ export function decodeDataUrl(url: string): DataUrlResult {
     return url.slice(start, pos);
   };
   const unexpected = (what: string): DataUrlResult =>
-    pos >= url.length ? fail('missing comma before data') : fail(`invalid character ${describe(url.charAt(pos))} at offset ${pos} in ${what}`);
+    pos >= url.length
+      ? fail('missing comma before data')
+      : fail(`invalid character ${describe(url.charAt(pos))} at offset ${pos} in ${what}`);
 
   let mediaType = '';
   if (url[pos] !== ',' && url[pos] !== ';') {
@@ -109,7 +116,9 @@ export function decodeDataUrl(url: string): DataUrlResult {
     }
     if (url[pos] === ',') {
       if (attribute !== 'base64') {
-        return fail(`parameter ${describe(attribute)} has no value (only "base64" may stand alone, as the last parameter)`);
+        return fail(
+          `parameter ${describe(attribute)} has no value (only "base64" may stand alone, as the last parameter)`,
+        );
       }
       base64 = true;
       break;
@@ -169,7 +178,10 @@ export function decodeDataUrl(url: string): DataUrlResult {
     data = percentDecode(payload);
   }
 
-  const fullMediaType = mediaType === '' && parameters.length === 0 ? DEFAULT_MEDIA_TYPE : [mediaType || 'text/plain', ...parameters].join(';');
+  const fullMediaType =
+    mediaType === '' && parameters.length === 0
+      ? DEFAULT_MEDIA_TYPE
+      : [mediaType || 'text/plain', ...parameters].join(';');
   return { ok: true, value: { mediaType: fullMediaType, base64, data } };
 }
 

@@ -18,7 +18,9 @@ export class IgnitionValidationError extends StrataError {
 
   constructor(issues: readonly IgnitionIssue[]) {
     const lines = issues.map((issue) => `  ${issue.path === '' ? '(root)' : issue.path}: ${issue.message}`);
-    super(`Ignition config has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, { issues });
+    super(`Ignition config has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${lines.join('\n')}`, {
+      issues,
+    });
     this.issues = issues;
   }
 }

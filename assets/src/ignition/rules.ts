@@ -90,7 +90,10 @@ export function unitNameProblem(name: string): string | undefined {
 }
 
 export function dropinNameProblem(name: string): string | undefined {
-  return slashProblem('drop-in', name) ?? (name.endsWith('.conf') ? undefined : `drop-in name ${quote(name)} does not end in ".conf"`);
+  return (
+    slashProblem('drop-in', name) ??
+    (name.endsWith('.conf') ? undefined : `drop-in name ${quote(name)} does not end in ".conf"`)
+  );
 }
 
 export function modeProblem(mode: number): string | undefined {
@@ -101,7 +104,9 @@ export function modeProblem(mode: number): string | undefined {
 }
 
 export function compressionProblem(compression: string): string | undefined {
-  return compression === '' || compression === 'gzip' ? undefined : `unsupported compression ${quote(compression)}: expected "gzip" or none`;
+  return compression === '' || compression === 'gzip'
+    ? undefined
+    : `unsupported compression ${quote(compression)}: expected "gzip" or none`;
 }
 
 export function hashProblem(hash: string): string | undefined {
@@ -161,6 +166,9 @@ export function proxyUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
-export function ownerProblem(owner: { readonly id?: number | undefined; readonly name?: string | undefined }): string | undefined {
+export function ownerProblem(owner: {
+  readonly id?: number | undefined;
+  readonly name?: string | undefined;
+}): string | undefined {
   return owner.id !== undefined && owner.name !== undefined ? 'set either id or name, not both' : undefined;
 }

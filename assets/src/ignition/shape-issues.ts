@@ -14,7 +14,14 @@ const describeValue = (value: unknown): string => {
 };
 
 const describeType = (expected: string): string =>
-  ({ object: 'an object', array: 'an array', int: 'an integer', string: 'a string', number: 'a number', boolean: 'a boolean' })[expected] ?? expected;
+  ({
+    object: 'an object',
+    array: 'an array',
+    int: 'an integer',
+    string: 'a string',
+    number: 'a number',
+    boolean: 'a boolean',
+  })[expected] ?? expected;
 
 // zod reports issues by path but not the value it found there, which the
 // messages need ("expected a string, got number 3"); it is read back from the input.
@@ -29,7 +36,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): { readonly prese
   return { present: true, value: current };
 }
 
-const segments = (path: readonly PropertyKey[]): PathSegment[] => path.map((key) => (typeof key === 'number' ? key : String(key)));
+const segments = (path: readonly PropertyKey[]): PathSegment[] =>
+  path.map((key) => (typeof key === 'number' ? key : String(key)));
 
 /** Turns zod's issues into IgnitionIssues with messages that say what was found. */
 export function shapeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): IgnitionIssue[] {

@@ -43,14 +43,20 @@ export function unit(overrides: Partial<SystemdUnit> = {}): SystemdUnit {
   return {
     name: 'kubelet.service',
     enabled: true,
-    contents: '[Unit]\nDescription=Kubelet\n[Service]\nExecStart=/opt/bin/kubelet\n[Install]\nWantedBy=multi-user.target\n',
+    contents:
+      '[Unit]\nDescription=Kubelet\n[Service]\nExecStart=/opt/bin/kubelet\n[Install]\nWantedBy=multi-user.target\n',
     dropins: [{ name: '10-strata.conf', contents: '[Service]\nEnvironment=STRATA=1\n' }],
     ...overrides,
   };
 }
 
 export function user(overrides: Partial<PasswdUser> = {}): PasswdUser {
-  return { name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey core@strata'], groups: ['sudo'], ...overrides };
+  return {
+    name: 'core',
+    sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey core@strata'],
+    groups: ['sudo'],
+    ...overrides,
+  };
 }
 
 export function group(overrides: Partial<PasswdGroup> = {}): PasswdGroup {
@@ -81,8 +87,18 @@ export function config(parts: ConfigParts = {}): IgnitionConfig {
       version: parts.version ?? '3.4.0',
       config: { merge: parts.merge ?? [resource({ verification: { hash: sha256('merged') } })] },
       timeouts: { httpResponseHeaders: 10, httpTotal: 600 },
-      security: { tls: { certificateAuthorities: parts.certificateAuthorities ?? [{ source: `data:,${encodeURIComponent(TEST_CA_PEM)}` }] } },
-      proxy: parts.proxy ?? { httpProxy: 'http://proxy.example.com:3128', httpsProxy: 'http://proxy.example.com:3128', noProxy: ['10.0.0.0/8', '.cluster.local'] },
+      security: {
+        tls: {
+          certificateAuthorities: parts.certificateAuthorities ?? [
+            { source: `data:,${encodeURIComponent(TEST_CA_PEM)}` },
+          ],
+        },
+      },
+      proxy: parts.proxy ?? {
+        httpProxy: 'http://proxy.example.com:3128',
+        httpsProxy: 'http://proxy.example.com:3128',
+        noProxy: ['10.0.0.0/8', '.cluster.local'],
+      },
     },
     kernelArguments: { shouldExist: ['console=ttyS0'], shouldNotExist: ['quiet'] },
     passwd: { users: parts.users ?? [user()], groups: parts.groups ?? [group()] },

@@ -89,12 +89,18 @@ function checkResource(resource: Resource, at: readonly PathSegment[], report: R
   }
   const hash = resource.verification?.hash;
   if (hash !== undefined) {
-    report([...at, 'verification', 'hash'], hashProblem(hash) ?? (source === '' ? 'a hash cannot be verified without a source' : undefined));
+    report(
+      [...at, 'verification', 'hash'],
+      hashProblem(hash) ?? (source === '' ? 'a hash cannot be verified without a source' : undefined),
+    );
   }
   const headers = resource.httpHeaders ?? [];
   if (headers.length > 0) {
     const scheme = urlScheme(source);
-    report([...at, 'httpHeaders'], scheme === 'http' || scheme === 'https' ? undefined : 'HTTP headers need an http or https source');
+    report(
+      [...at, 'httpHeaders'],
+      scheme === 'http' || scheme === 'https' ? undefined : 'HTTP headers need an http or https source',
+    );
   }
   const headerName = uniqueness(report, 'HTTP header');
   headers.forEach((header, i) => {
@@ -108,7 +114,9 @@ function checkResource(resource: Resource, at: readonly PathSegment[], report: R
 
 function checkIgnitionSection({ ignition }: IgnitionConfig, report: Report): void {
   report(['ignition', 'version'], versionProblem(ignition.version));
-  ignition.config?.merge?.forEach((resource, i) => checkResource(resource, ['ignition', 'config', 'merge', i], report, true));
+  ignition.config?.merge?.forEach((resource, i) =>
+    checkResource(resource, ['ignition', 'config', 'merge', i], report, true),
+  );
   if (ignition.config?.replace !== undefined) {
     checkResource(ignition.config.replace, ['ignition', 'config', 'replace'], report, false);
   }
@@ -152,7 +160,11 @@ function nodesOf({ storage }: IgnitionConfig): NodeRef[] {
 
 const nodeAt = (node: NodeRef, ...rest: PathSegment[]): PathSegment[] => ['storage', node.kind, node.index, ...rest];
 
-function checkOwners(owners: { readonly user?: NodeOwner | undefined; readonly group?: NodeOwner | undefined }, at: readonly PathSegment[], report: Report): void {
+function checkOwners(
+  owners: { readonly user?: NodeOwner | undefined; readonly group?: NodeOwner | undefined },
+  at: readonly PathSegment[],
+  report: Report,
+): void {
   if (owners.user !== undefined) {
     report([...at, 'user'], ownerProblem(owners.user));
   }
@@ -213,7 +225,10 @@ function checkNodes(config: IgnitionConfig, report: Report): void {
   for (const node of nodes) {
     const link = linkPaths.find((linkPath) => node.path.startsWith(`${linkPath}/`));
     if (link !== undefined) {
-      report(nodeAt(node, 'path'), `path ${JSON.stringify(node.path)} lies under link ${JSON.stringify(link)} of this config`);
+      report(
+        nodeAt(node, 'path'),
+        `path ${JSON.stringify(node.path)} lies under link ${JSON.stringify(link)} of this config`,
+      );
     }
   }
 }
@@ -246,7 +261,10 @@ function checkNodesAgainstUnits(config: IgnitionConfig, report: Report): void {
     }
     unit.dropins?.forEach((dropin, j) => {
       if ((dropin.contents ?? '') !== '') {
-        owners.set(dropinPath(unit.name, dropin.name), `drop-in ${JSON.stringify(dropin.name)} of ${JSON.stringify(unit.name)} (systemd.units[${i}].dropins[${j}])`);
+        owners.set(
+          dropinPath(unit.name, dropin.name),
+          `drop-in ${JSON.stringify(dropin.name)} of ${JSON.stringify(unit.name)} (systemd.units[${i}].dropins[${j}])`,
+        );
       }
     });
   });

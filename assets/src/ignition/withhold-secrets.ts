@@ -39,8 +39,13 @@ function isLongLivedSecret(file: IgnitionFile): file is IgnitionFile & { mode: n
 export function withholdSecrets(rendered: string): SplitIgnition {
   const config = assertValidIgnition(JSON.parse(rendered));
   const files = config.storage?.files ?? [];
-  const withheld = files.filter(isLongLivedSecret).map((file) => ({ path: file.path, mode: file.mode, source: file.contents?.source ?? '' }));
+  const withheld = files
+    .filter(isLongLivedSecret)
+    .map((file) => ({ path: file.path, mode: file.mode, source: file.contents?.source ?? '' }));
   if (withheld.length === 0) return { served: rendered, withheld };
-  const served: IgnitionConfig = { ...config, storage: { ...config.storage, files: files.filter((file) => !isLongLivedSecret(file)) } };
+  const served: IgnitionConfig = {
+    ...config,
+    storage: { ...config.storage, files: files.filter((file) => !isLongLivedSecret(file)) },
+  };
   return { served: JSON.stringify(served), withheld };
 }

@@ -47,7 +47,10 @@ function assertSubset(expected: unknown, actual: unknown, path: string): void {
     assert.equal(actual.length, expected.length, `${path}: list length`);
     expected.forEach((item, index) => assertSubset(item, actual[index], `${path}[${index}]`));
   } else if (typeof expected === 'object' && expected !== null) {
-    assert.ok(typeof actual === 'object' && actual !== null, `${path}: expected a map, the server has ${JSON.stringify(actual)}`);
+    assert.ok(
+      typeof actual === 'object' && actual !== null,
+      `${path}: expected a map, the server has ${JSON.stringify(actual)}`,
+    );
     for (const [key, value] of Object.entries(expected)) {
       assertSubset(value, (actual as Record<string, unknown>)[key], `${path}.${key}`);
     }
@@ -65,7 +68,9 @@ async function untilServed(object: KubernetesObject): Promise<void> {
   const name = object.metadata?.name ?? '';
   await waitFor(`CRD ${name} to be established`, async () => {
     const crd = await extensions.readCustomResourceDefinition({ name });
-    return crd.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True') ? true : undefined;
+    return crd.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True')
+      ? true
+      : undefined;
   });
 }
 
@@ -84,7 +89,15 @@ describe('bootstrap manifests on a real control plane', () => {
   });
   const kubectlDryRun = (yaml: string) =>
     cluster.kubectl(
-      ['apply', '--server-side', '--dry-run=server', '--validate=strict', `--field-manager=${FIELD_MANAGER}`, '-f', '-'],
+      [
+        'apply',
+        '--server-side',
+        '--dry-run=server',
+        '--validate=strict',
+        `--field-manager=${FIELD_MANAGER}`,
+        '-f',
+        '-',
+      ],
       yaml,
     );
 
@@ -105,7 +118,10 @@ describe('bootstrap manifests on a real control plane', () => {
   it('has a strict check that does refuse a misspelt field', async () => {
     const flannel = files.find((file) => file.fileName === '20-flannel.yaml');
     assert.ok(flannel);
-    const misspelt = manifestFileToYaml(flannel).replace('      hostNetwork: true', '      hostNetwork: true\n      hostNetwrok: true');
+    const misspelt = manifestFileToYaml(flannel).replace(
+      '      hostNetwork: true',
+      '      hostNetwork: true\n      hostNetwrok: true',
+    );
     assert.notEqual(misspelt, manifestFileToYaml(flannel), 'the field was injected');
     const result = await kubectlDryRun(misspelt);
     assert.notEqual(result.code, 0);
@@ -128,7 +144,8 @@ describe('bootstrap manifests on a real control plane', () => {
   it('changes nothing when everything is applied again', async () => {
     const versions = async () => {
       const result = new Map<string, string | undefined>();
-      for (const object of everyObject) result.set(describeObject(object), (await apply(object)).metadata?.resourceVersion);
+      for (const object of everyObject)
+        result.set(describeObject(object), (await apply(object)).metadata?.resourceVersion);
       return result;
     };
     const first = await versions();

@@ -1,10 +1,4 @@
-import type {
-  KubernetesObject,
-  V1PolicyRule,
-  V1ConfigMap,
-  V1Deployment,
-  V1Service,
-} from '@kubernetes/client-node';
+import type { KubernetesObject, V1PolicyRule, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
 import { KUBE_SYSTEM, kubeSystemServiceAccount, linuxNodes } from './node-agents.ts';
@@ -118,7 +112,9 @@ function deployment(images: BootstrapImages): V1Deployment {
               volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }],
             },
           ],
-          volumes: [{ name: 'config-volume', configMap: { name: NAME, items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+          volumes: [
+            { name: 'config-volume', configMap: { name: NAME, items: [{ key: 'Corefile', path: 'Corefile' }] } },
+          ],
         },
       },
     },

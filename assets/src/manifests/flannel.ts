@@ -1,12 +1,14 @@
-import type {
-  KubernetesObject,
-  V1PolicyRule,
-  V1ConfigMap,
-  V1DaemonSet,
-} from '@kubernetes/client-node';
+import type { KubernetesObject, V1PolicyRule, V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
-import { KUBE_SYSTEM, apiServerEnv, kubeSystemServiceAccount, nodeAgentDaemonSet, xtablesLockMount, xtablesLockVolume } from './node-agents.ts';
+import {
+  KUBE_SYSTEM,
+  apiServerEnv,
+  kubeSystemServiceAccount,
+  nodeAgentDaemonSet,
+  xtablesLockMount,
+  xtablesLockVolume,
+} from './node-agents.ts';
 import { clusterRole, clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
 
 const NAME = 'flannel';

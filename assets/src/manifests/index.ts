@@ -2,12 +2,7 @@
 export { renderBootstrapManifests } from './render.ts';
 export { manifestFileToYaml } from './yaml.ts';
 export { ADDON_FILE_PREFIXES, type ManifestFile } from './manifest-file.ts';
-export {
-  parseManifestInputs,
-  ManifestInputsError,
-  type ManifestInputIssue,
-  type ManifestInputs,
-} from './inputs.ts';
+export { parseManifestInputs, ManifestInputsError, type ManifestInputIssue, type ManifestInputs } from './inputs.ts';
 export {
   COREDNS_IMAGE,
   FLANNEL_CNI_PLUGIN_IMAGE,

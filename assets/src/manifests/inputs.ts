@@ -32,7 +32,9 @@ export interface ManifestInputs {
    */
   readonly defaultUpdatePolicy?: DefaultPolicySettings;
   /** Replacements for the pinned images, e.g. a mirror for an air-gapped install. */
-  readonly images?: Partial<Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator', string>>;
+  readonly images?: Partial<
+    Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator', string>
+  >;
 }
 
 export interface ManifestInputIssue {
@@ -77,7 +79,9 @@ const networkSchema = z
 
 const manifestInputsSchema = z
   .strictObject({
-    clusterName: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters'),
+    clusterName: z
+      .string()
+      .regex(DNS_LABEL, 'must be a DNS-1123 label: lower-case letters, digits and "-", at most 63 characters'),
     kubernetesVersion: z
       .string()
       .regex(/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, 'must be a Kubernetes release tag such as v1.36.3'),
@@ -89,7 +93,10 @@ const manifestInputsSchema = z
     mtu: z.int('must be an integer').min(1280, 'must be at least 1280').max(9216, 'must be at most 9216').optional(),
     apiServer: z.strictObject({
       host: z.union([z.ipv4(), z.ipv6(), z.hostname()], 'must be an IP address or a DNS name'),
-      port: z.int('must be an integer').min(1, 'must be a TCP port (1-65535)').max(65535, 'must be a TCP port (1-65535)'),
+      port: z
+        .int('must be an integer')
+        .min(1, 'must be a TCP port (1-65535)')
+        .max(65535, 'must be a TCP port (1-65535)'),
     }),
     bootstrapToken: z.strictObject({
       id: z.string().regex(/^[a-z0-9]{6}$/, 'must be 6 characters of [a-z0-9]'),
@@ -117,7 +124,11 @@ const manifestInputsSchema = z
     if (services.ok && dns !== undefined) {
       const range = services.cidr;
       if (!containsAddress(range, dns)) {
-        context.addIssue({ code: 'custom', path: ['dnsServiceIp'], message: `must lie inside serviceCidr ${inputs.serviceCidr}` });
+        context.addIssue({
+          code: 'custom',
+          path: ['dnsServiceIp'],
+          message: `must lie inside serviceCidr ${inputs.serviceCidr}`,
+        });
       } else if (dns.value === range.network || dns.value === range.network + 1n || dns.value === lastAddress(range)) {
         // The first usable address belongs to the `kubernetes` Service.
         context.addIssue({

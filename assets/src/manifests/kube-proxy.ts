@@ -2,7 +2,14 @@ import type { KubernetesObject, V1ConfigMap, V1DaemonSet } from '@kubernetes/cli
 import { stringify } from 'yaml';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
-import { KUBE_SYSTEM, apiServerEnv, kubeSystemServiceAccount, nodeAgentDaemonSet, xtablesLockMount, xtablesLockVolume } from './node-agents.ts';
+import {
+  KUBE_SYSTEM,
+  apiServerEnv,
+  kubeSystemServiceAccount,
+  nodeAgentDaemonSet,
+  xtablesLockMount,
+  xtablesLockVolume,
+} from './node-agents.ts';
 import { clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
 
 const NAME = 'kube-proxy';

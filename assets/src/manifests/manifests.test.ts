@@ -26,7 +26,9 @@ import { canonicalObject } from './yaml.ts';
 import { manifestInputs } from './test-fixtures.ts';
 
 function find<T extends KubernetesObject>(files: readonly ManifestFile[], kind: string, name: string): T {
-  const found = files.flatMap((file) => file.objects).filter((object) => object.kind === kind && object.metadata?.name === name);
+  const found = files
+    .flatMap((file) => file.objects)
+    .filter((object) => object.kind === kind && object.metadata?.name === name);
   assert.equal(found.length, 1, `exactly one ${kind} ${name}`);
   return found[0] as T;
 }
@@ -112,7 +114,9 @@ describe('renderBootstrapManifests', () => {
   });
 
   it('writes the bootstrap token Secret the token authenticator expects', () => {
-    const files = renderBootstrapManifests(manifestInputs({ bootstrapToken: { id: 'k3y1d0', secret: 'abcdefghij012345' } }));
+    const files = renderBootstrapManifests(
+      manifestInputs({ bootstrapToken: { id: 'k3y1d0', secret: 'abcdefghij012345' } }),
+    );
     const secret = find<V1Secret>(files, 'Secret', 'bootstrap-token-k3y1d0');
     assert.equal(secret.metadata?.namespace, 'kube-system');
     assert.equal(secret.type, 'bootstrap.kubernetes.io/token');
@@ -132,7 +136,10 @@ describe('renderBootstrapManifests', () => {
       .filter((object): object is V1ClusterRoleBinding => object.kind === 'ClusterRoleBinding')
       .filter((binding) => binding.subjects?.some((subject) => subject.kind === 'Group'));
     assert.deepEqual(
-      bindings.map((binding) => [binding.roleRef.name, binding.subjects?.map((subject) => `${subject.kind}/${subject.name}`)]),
+      bindings.map((binding) => [
+        binding.roleRef.name,
+        binding.subjects?.map((subject) => `${subject.kind}/${subject.name}`),
+      ]),
       [
         ['system:node-bootstrapper', ['Group/system:bootstrappers']],
         ['system:certificates.k8s.io:certificatesigningrequests:nodeclient', ['Group/system:bootstrappers']],
@@ -150,13 +157,21 @@ describe('renderBootstrapManifests', () => {
     const fixedConf = JSON.parse(configData(fixed, 'kube-flannel-cfg', 'net-conf.json')) as { Backend: unknown };
     assert.deepEqual(fixedConf.Backend, { Type: 'vxlan', MTU: 1450 });
 
-    const cniConf = JSON.parse(configData(fixed, 'kube-flannel-cfg', 'cni-conf.json')) as { plugins: { type: string }[] };
-    assert.deepEqual(cniConf.plugins.map((plugin) => plugin.type), ['flannel', 'portmap']);
+    const cniConf = JSON.parse(configData(fixed, 'kube-flannel-cfg', 'cni-conf.json')) as {
+      plugins: { type: string }[];
+    };
+    assert.deepEqual(
+      cniConf.plugins.map((plugin) => plugin.type),
+      ['flannel', 'portmap'],
+    );
   });
 
   it('points flannel and kube-proxy at the API server directly', () => {
     const files = renderBootstrapManifests(manifestInputs({ apiServer: { host: 'api.example.com', port: 443 } }));
-    for (const [name, container] of [['kube-flannel', 'kube-flannel'], ['kube-proxy', 'kube-proxy']] as const) {
+    for (const [name, container] of [
+      ['kube-flannel', 'kube-flannel'],
+      ['kube-proxy', 'kube-proxy'],
+    ] as const) {
       const variables = env(find<V1DaemonSet>(files, 'DaemonSet', name), container);
       assert.equal(variables['KUBERNETES_SERVICE_HOST'], 'api.example.com', name);
       assert.equal(variables['KUBERNETES_SERVICE_PORT'], '443', name);
@@ -197,8 +212,13 @@ describe('renderBootstrapManifests', () => {
     const images = (files: readonly ManifestFile[]) =>
       files
         .flatMap((file) => file.objects)
-        .filter((object): object is V1DaemonSet | V1Deployment => object.kind === 'DaemonSet' || object.kind === 'Deployment')
-        .flatMap((workload) => [...(workload.spec?.template.spec?.initContainers ?? []), ...(workload.spec?.template.spec?.containers ?? [])])
+        .filter(
+          (object): object is V1DaemonSet | V1Deployment => object.kind === 'DaemonSet' || object.kind === 'Deployment',
+        )
+        .flatMap((workload) => [
+          ...(workload.spec?.template.spec?.initContainers ?? []),
+          ...(workload.spec?.template.spec?.containers ?? []),
+        ])
         .map((container) => container.image);
     assert.deepEqual(images(renderBootstrapManifests(manifestInputs())), [
       FLANNEL_CNI_PLUGIN_IMAGE,
@@ -234,21 +254,61 @@ describe('invalid manifest inputs', () => {
   const cases: { readonly name: string; readonly inputs: ManifestInputs; readonly field: string }[] = [
     { name: 'a pod CIDR that is no CIDR', inputs: manifestInputs({ podCidr: '10.2.0.0' }), field: 'podCidr' },
     { name: 'a pod CIDR with host bits', inputs: manifestInputs({ podCidr: '10.2.0.1/16' }), field: 'podCidr' },
-    { name: 'a service CIDR prefix over 32', inputs: manifestInputs({ serviceCidr: '10.3.0.0/33' }), field: 'serviceCidr' },
+    {
+      name: 'a service CIDR prefix over 32',
+      inputs: manifestInputs({ serviceCidr: '10.3.0.0/33' }),
+      field: 'serviceCidr',
+    },
     { name: 'overlapping pod and service CIDRs', inputs: manifestInputs({ podCidr: '10.0.0.0/8' }), field: 'podCidr' },
     { name: 'a DNS IP that is no IP', inputs: manifestInputs({ dnsServiceIp: '10.3.0.300' }), field: 'dnsServiceIp' },
-    { name: 'a DNS IP outside the service CIDR', inputs: manifestInputs({ dnsServiceIp: '10.4.0.10' }), field: 'dnsServiceIp' },
-    { name: "the kubernetes Service's IP as DNS IP", inputs: manifestInputs({ dnsServiceIp: '10.3.0.1' }), field: 'dnsServiceIp' },
-    { name: 'an upper-case token id', inputs: manifestInputs({ bootstrapToken: { id: 'ABCDEF', secret: '0123456789abcdef' } }), field: 'bootstrapToken.id' },
-    { name: 'a short token secret', inputs: manifestInputs({ bootstrapToken: { id: 'abcdef', secret: '0123' } }), field: 'bootstrapToken.secret' },
-    { name: 'API server port 0', inputs: manifestInputs({ apiServer: { host: '192.0.2.10', port: 0 } }), field: 'apiServer.port' },
-    { name: 'an API server host with a space', inputs: manifestInputs({ apiServer: { host: 'api server', port: 6443 } }), field: 'apiServer.host' },
+    {
+      name: 'a DNS IP outside the service CIDR',
+      inputs: manifestInputs({ dnsServiceIp: '10.4.0.10' }),
+      field: 'dnsServiceIp',
+    },
+    {
+      name: "the kubernetes Service's IP as DNS IP",
+      inputs: manifestInputs({ dnsServiceIp: '10.3.0.1' }),
+      field: 'dnsServiceIp',
+    },
+    {
+      name: 'an upper-case token id',
+      inputs: manifestInputs({ bootstrapToken: { id: 'ABCDEF', secret: '0123456789abcdef' } }),
+      field: 'bootstrapToken.id',
+    },
+    {
+      name: 'a short token secret',
+      inputs: manifestInputs({ bootstrapToken: { id: 'abcdef', secret: '0123' } }),
+      field: 'bootstrapToken.secret',
+    },
+    {
+      name: 'API server port 0',
+      inputs: manifestInputs({ apiServer: { host: '192.0.2.10', port: 0 } }),
+      field: 'apiServer.port',
+    },
+    {
+      name: 'an API server host with a space',
+      inputs: manifestInputs({ apiServer: { host: 'api server', port: 6443 } }),
+      field: 'apiServer.host',
+    },
     { name: 'a tiny MTU', inputs: manifestInputs({ mtu: 500 }), field: 'mtu' },
     { name: 'a fractional MTU', inputs: manifestInputs({ mtu: 1450.5 }), field: 'mtu' },
-    { name: 'an upper-case cluster domain', inputs: manifestInputs({ clusterDomain: 'Cluster.Local' }), field: 'clusterDomain' },
-    { name: 'a version without v', inputs: manifestInputs({ kubernetesVersion: '1.36.3' }), field: 'kubernetesVersion' },
+    {
+      name: 'an upper-case cluster domain',
+      inputs: manifestInputs({ clusterDomain: 'Cluster.Local' }),
+      field: 'clusterDomain',
+    },
+    {
+      name: 'a version without v',
+      inputs: manifestInputs({ kubernetesVersion: '1.36.3' }),
+      field: 'kubernetesVersion',
+    },
     { name: 'a cluster name with _', inputs: manifestInputs({ clusterName: 'my_cluster' }), field: 'clusterName' },
-    { name: 'an image with spaces', inputs: manifestInputs({ images: { flannel: 'flannel latest' } }), field: 'images.flannel' },
+    {
+      name: 'an image with spaces',
+      inputs: manifestInputs({ images: { flannel: 'flannel latest' } }),
+      field: 'images.flannel',
+    },
     { name: 'a misspelt key', inputs: Object.assign(manifestInputs(), { podCIDR: '10.2.0.0/16' }), field: 'podCIDR' },
     {
       name: 'a misspelt nested key',

@@ -57,7 +57,11 @@ export function namespaces(inputs: ManifestInputs): V1Namespace[] {
         labels: {
           [COMPONENT_LABEL]: 'console',
           // A web application reachable from outside: nothing in it needs host access.
-          ...podSecurityLabels(inputs.kubernetesVersion, { enforce: 'restricted', audit: 'restricted', warn: 'restricted' }),
+          ...podSecurityLabels(inputs.kubernetesVersion, {
+            enforce: 'restricted',
+            audit: 'restricted',
+            warn: 'restricted',
+          }),
         },
       },
     },

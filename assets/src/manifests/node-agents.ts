@@ -1,4 +1,12 @@
-import type { V1DaemonSet, V1EnvVar, V1PodSpec, V1ServiceAccount, V1Toleration, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type {
+  V1DaemonSet,
+  V1EnvVar,
+  V1PodSpec,
+  V1ServiceAccount,
+  V1Toleration,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
 import type { ManifestInputs } from './inputs.ts';
 
 // What the per-node networking agents (flannel, kube-proxy) have in common.

@@ -49,15 +49,19 @@ export function nodeBootstrap(inputs: ManifestInputs): KubernetesObject[] {
   return [
     bootstrapTokenSecret(inputs),
     clusterRoleBinding('strata:kubelet-bootstrap', 'system:node-bootstrapper', [groupSubject(BOOTSTRAPPERS)]),
-    clusterRoleBinding('strata:node-autoapprove-bootstrap', 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', [
-      groupSubject(BOOTSTRAPPERS),
-    ]),
+    clusterRoleBinding(
+      'strata:node-autoapprove-bootstrap',
+      'system:certificates.k8s.io:certificatesigningrequests:nodeclient',
+      [groupSubject(BOOTSTRAPPERS)],
+    ),
     clusterRoleBinding(
       'strata:node-autoapprove-certificate-rotation',
       'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
       [groupSubject(NODES)],
     ),
     // kube-apiserver reaches kubelets as this user; kubelets authorize it by webhook, so it needs exactly this role.
-    clusterRoleBinding('strata:apiserver-kubelet-api-admin', 'system:kubelet-api-admin', [userSubject(APISERVER_KUBELET_CLIENT)]),
+    clusterRoleBinding('strata:apiserver-kubelet-api-admin', 'system:kubelet-api-admin', [
+      userSubject(APISERVER_KUBELET_CLIENT),
+    ]),
   ];
 }

@@ -1,4 +1,11 @@
-import type { RbacV1Subject, V1ClusterRole, V1ClusterRoleBinding, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import type {
+  RbacV1Subject,
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1PolicyRule,
+  V1Role,
+  V1RoleBinding,
+} from '@kubernetes/client-node';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
 
@@ -18,7 +25,11 @@ export function clusterRole(name: string, rules: readonly V1PolicyRule[]): V1Clu
   return { apiVersion: `${RBAC_GROUP}/v1`, kind: 'ClusterRole', metadata: { name }, rules: [...rules] };
 }
 
-export function clusterRoleBinding(name: string, clusterRole: string, subjects: readonly RbacV1Subject[]): V1ClusterRoleBinding {
+export function clusterRoleBinding(
+  name: string,
+  clusterRole: string,
+  subjects: readonly RbacV1Subject[],
+): V1ClusterRoleBinding {
   return {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'ClusterRoleBinding',
@@ -32,7 +43,12 @@ export function role(name: string, namespace: string, rules: readonly V1PolicyRu
   return { apiVersion: `${RBAC_GROUP}/v1`, kind: 'Role', metadata: { name, namespace }, rules: [...rules] };
 }
 
-export function roleBinding(name: string, namespace: string, role: string, subjects: readonly RbacV1Subject[]): V1RoleBinding {
+export function roleBinding(
+  name: string,
+  namespace: string,
+  role: string,
+  subjects: readonly RbacV1Subject[],
+): V1RoleBinding {
   return {
     apiVersion: `${RBAC_GROUP}/v1`,
     kind: 'RoleBinding',

@@ -25,19 +25,30 @@ describe('CIDRs', () => {
 
   it('explains what is wrong and what to write instead', () => {
     const problems = Object.fromEntries(
-      ['10.2.0.0', '10.2.0/16', '10.2.0.0/33', '10.2.0.1/16', 'fd00::1/64', '10.2.0.0/-1', 'fe80::%eth0/64'].map((text) => {
-        const result = parseCidr(text);
-        return [text, result.ok ? undefined : result.problem];
-      }),
+      ['10.2.0.0', '10.2.0/16', '10.2.0.0/33', '10.2.0.1/16', 'fd00::1/64', '10.2.0.0/-1', 'fe80::%eth0/64'].map(
+        (text) => {
+          const result = parseCidr(text);
+          return [text, result.ok ? undefined : result.problem];
+        },
+      ),
     );
     assert.deepEqual(problems, {
       '10.2.0.0': { message: 'is not in CIDR notation (address/prefix length)', hint: 'e.g. "10.2.0.0/16"' },
       '10.2.0/16': { message: 'has an invalid IP address "10.2.0"', hint: 'e.g. "10.2.0.0/16" or "fd00:10:2::/56"' },
-      '10.2.0.0/33': { message: 'has an invalid prefix length "/33": an IPv4 range has 0 to 32', hint: 'e.g. "10.2.0.0/16"' },
+      '10.2.0.0/33': {
+        message: 'has an invalid prefix length "/33": an IPv4 range has 0 to 32',
+        hint: 'e.g. "10.2.0.0/16"',
+      },
       '10.2.0.1/16': { message: 'has host bits set: the range starts at 10.2.0.0', hint: 'use "10.2.0.0/16"' },
       'fd00::1/64': { message: 'has host bits set: the range starts at fd00::', hint: 'use "fd00::/64"' },
-      '10.2.0.0/-1': { message: 'has an invalid prefix length "/-1": an IPv4 range has 0 to 32', hint: 'e.g. "10.2.0.0/16"' },
-      'fe80::%eth0/64': { message: 'has an invalid IP address "fe80::%eth0"', hint: 'e.g. "10.2.0.0/16" or "fd00:10:2::/56"' },
+      '10.2.0.0/-1': {
+        message: 'has an invalid prefix length "/-1": an IPv4 range has 0 to 32',
+        hint: 'e.g. "10.2.0.0/16"',
+      },
+      'fe80::%eth0/64': {
+        message: 'has an invalid IP address "fe80::%eth0"',
+        hint: 'e.g. "10.2.0.0/16" or "fd00:10:2::/56"',
+      },
     });
   });
 

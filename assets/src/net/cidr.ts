@@ -112,11 +112,20 @@ export function parseCidr(text: string): CidrResult {
   if (parts.length !== 2 || prefixText === undefined) {
     const address = parseAddress(addressText);
     const example = address === undefined ? '10.2.0.0/16' : `${addressText}/${EXAMPLE_PREFIX[address.family]}`;
-    return { ok: false, problem: { message: 'is not in CIDR notation (address/prefix length)', hint: `e.g. "${example}"` } };
+    return {
+      ok: false,
+      problem: { message: 'is not in CIDR notation (address/prefix length)', hint: `e.g. "${example}"` },
+    };
   }
   const address = parseAddress(addressText);
   if (address === undefined) {
-    return { ok: false, problem: { message: `has an invalid IP address "${addressText}"`, hint: 'e.g. "10.2.0.0/16" or "fd00:10:2::/56"' } };
+    return {
+      ok: false,
+      problem: {
+        message: `has an invalid IP address "${addressText}"`,
+        hint: 'e.g. "10.2.0.0/16" or "fd00:10:2::/56"',
+      },
+    };
   }
   const bits = ADDRESS_BITS[address.family];
   const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
@@ -133,7 +142,13 @@ export function parseCidr(text: string): CidrResult {
   const network = mask(address.family, address.value, prefix);
   const cidr: Cidr = { family: address.family, network, prefix };
   if (network !== address.value) {
-    return { ok: false, problem: { message: `has host bits set: the range starts at ${formatAddress(address.family, network)}`, hint: `use "${formatCidr(cidr)}"` } };
+    return {
+      ok: false,
+      problem: {
+        message: `has host bits set: the range starts at ${formatAddress(address.family, network)}`,
+        hint: `use "${formatCidr(cidr)}"`,
+      },
+    };
   }
   return { ok: true, cidr };
 }
@@ -207,6 +222,7 @@ export function nthAddress(text: string, n: number): string {
   const parsed = parseCidr(text);
   if (!parsed.ok) throw new CidrError(`"${text}" ${parsed.problem.message}`, { cidr: text });
   const value = parsed.cidr.network + BigInt(n);
-  if (n < 0 || value > lastAddress(parsed.cidr)) throw new CidrError(`${text} has no address number ${n}`, { cidr: text, n });
+  if (n < 0 || value > lastAddress(parsed.cidr))
+    throw new CidrError(`${text} has no address number ${n}`, { cidr: text, n });
   return formatAddress(parsed.cidr.family, value);
 }

@@ -205,7 +205,11 @@ export class CertificateAuthority implements KeyedCertificate {
    * Issues a certificate. `existingKeys` re-certifies a key pair made earlier,
    * so that renewing a certificate (new SANs, new validity) keeps its key.
    */
-  async issue(request: CertificateRequest, now: Date = new Date(), existingKeys?: CryptoKeyPair): Promise<KeyedCertificate> {
+  async issue(
+    request: CertificateRequest,
+    now: Date = new Date(),
+    existingKeys?: CryptoKeyPair,
+  ): Promise<KeyedCertificate> {
     const keys = existingKeys ?? (await generateKeyPair(request.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM));
     const algorithm = keyAlgorithmOf(keys.publicKey);
     const certificate = await X509CertificateGenerator.create({

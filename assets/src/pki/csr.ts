@@ -1,6 +1,12 @@
 import { Pkcs10CertificateRequestGenerator } from './x509.ts';
 import { CertificateRequestError } from './certificates.ts';
-import { DEFAULT_KEY_ALGORITHM, generateKeyPair, type KeyAlgorithm, privateKeyToPem, signingAlgorithm } from './keys.ts';
+import {
+  DEFAULT_KEY_ALGORITHM,
+  generateKeyPair,
+  type KeyAlgorithm,
+  privateKeyToPem,
+  signingAlgorithm,
+} from './keys.ts';
 
 export interface CertificateSigningRequestInput {
   readonly commonName: string;
@@ -21,7 +27,9 @@ export interface CertificateSigningRequestPem {
  * makes when it bootstraps or rotates its client certificate. The request has
  * a subject only: the signer decides usages and validity.
  */
-export async function createCertificateSigningRequest(input: CertificateSigningRequestInput): Promise<CertificateSigningRequestPem> {
+export async function createCertificateSigningRequest(
+  input: CertificateSigningRequestInput,
+): Promise<CertificateSigningRequestPem> {
   if (input.commonName.length === 0) {
     throw new CertificateRequestError('commonName must not be empty', { field: 'commonName' });
   }

@@ -67,7 +67,10 @@ export async function importPrivateKeyPem(pem: string, algorithm: KeyAlgorithm):
  * Imports the public key of a certificate (its SubjectPublicKeyInfo), given
  * the algorithm name the certificate declares.
  */
-export async function importPublicKeySpki(der: ArrayBuffer, declared: { name: string; namedCurve?: string }): Promise<CryptoKey> {
+export async function importPublicKeySpki(
+  der: ArrayBuffer,
+  declared: { name: string; namedCurve?: string },
+): Promise<CryptoKey> {
   const params: EcKeyImportParams | RsaHashedImportParams | undefined =
     declared.name === 'ECDSA' && declared.namedCurve === 'P-256'
       ? { name: 'ECDSA', namedCurve: 'P-256' }

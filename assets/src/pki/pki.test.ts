@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExtendedKeyUsageExtension, KeyUsageFlags, KeyUsagesExtension, SubjectAlternativeNameExtension } from './x509.ts';
+import {
+  ExtendedKeyUsageExtension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  SubjectAlternativeNameExtension,
+} from './x509.ts';
 import { CertificateAuthority, CertificateRequestError, toPemPair } from './certificates.ts';
 import { writePemPair, readPemPair } from './files.ts';
 import { generateServiceAccountKeyPair } from './service-account.ts';
@@ -38,7 +43,14 @@ for (const keyAlgorithm of ['ecdsa-p256', 'rsa-2048'] satisfies KeyAlgorithm[]) 
         const paths = await writePemPair(dir, `${profile}-${keyAlgorithm}`, await toPemPair(issued));
         const purposes = { server: ['sslserver'], client: ['sslclient'], peer: ['sslserver', 'sslclient'] }[profile];
         for (const purpose of purposes) {
-          const result = openssl(['verify', '-CAfile', caPaths.certificatePath, '-purpose', purpose, paths.certificatePath]);
+          const result = openssl([
+            'verify',
+            '-CAfile',
+            caPaths.certificatePath,
+            '-purpose',
+            purpose,
+            paths.certificatePath,
+          ]);
           assert.equal(result.status, 0, result.output);
           assert.match(result.output, /: OK/);
         }
@@ -53,13 +65,28 @@ for (const keyAlgorithm of ['ecdsa-p256', 'rsa-2048'] satisfies KeyAlgorithm[]) 
     }
 
     it('rejects a server certificate for client use and vice versa', async () => {
-      const server = await writePemPair(dir, `only-server-${keyAlgorithm}`, await toPemPair(await ca.issue(certificateRequest({ profile: 'server', keyAlgorithm }))));
-      const result = openssl(['verify', '-CAfile', caPaths.certificatePath, '-purpose', 'sslclient', server.certificatePath]);
+      const server = await writePemPair(
+        dir,
+        `only-server-${keyAlgorithm}`,
+        await toPemPair(await ca.issue(certificateRequest({ profile: 'server', keyAlgorithm }))),
+      );
+      const result = openssl([
+        'verify',
+        '-CAfile',
+        caPaths.certificatePath,
+        '-purpose',
+        'sslclient',
+        server.certificatePath,
+      ]);
       assert.notEqual(result.status, 0, 'openssl must refuse a server-only certificate as a client certificate');
     });
 
     it('writes private keys with mode 0600 and certificates with mode 0644', async () => {
-      const paths = await writePemPair(dir, `modes-${keyAlgorithm}`, await toPemPair(await ca.issue(certificateRequest({ keyAlgorithm }))));
+      const paths = await writePemPair(
+        dir,
+        `modes-${keyAlgorithm}`,
+        await toPemPair(await ca.issue(certificateRequest({ keyAlgorithm }))),
+      );
       assert.equal((await stat(paths.privateKeyPath)).mode & 0o777, 0o600);
       assert.equal((await stat(paths.certificatePath)).mode & 0o777, 0o644);
     });

@@ -8,7 +8,9 @@ export interface ServiceAccountKeyPair {
 }
 
 /** The key pair that signs and verifies service-account tokens (ES256 by default). */
-export async function generateServiceAccountKeyPair(algorithm: KeyAlgorithm = 'ecdsa-p256'): Promise<ServiceAccountKeyPair> {
+export async function generateServiceAccountKeyPair(
+  algorithm: KeyAlgorithm = 'ecdsa-p256',
+): Promise<ServiceAccountKeyPair> {
   const keys = await generateKeyPair(algorithm);
   return {
     privateKeyPem: (await privateKeyToPem(keys.privateKey)) + '\n',

@@ -13,7 +13,12 @@ interface Input {
   readonly extra: boolean;
 }
 
-const input = (overrides: Partial<Input> = {}): Input => ({ greeting: 'hello', audience: 'world', extra: false, ...overrides });
+const input = (overrides: Partial<Input> = {}): Input => ({
+  greeting: 'hello',
+  audience: 'world',
+  extra: false,
+  ...overrides,
+});
 
 /**
  * A small graph with the shape of the real one: a "key" made at random once
@@ -26,7 +31,8 @@ function graph(current: Input): AssetDefinition<Input>[] {
       dependsOn: [],
       revision: 1,
       inputs: () => ({}),
-      generate: (context) => context.previous?.files ?? [{ path: 'secret/key', contents: randomBytes(8).toString('hex'), mode: 0o600 }],
+      generate: (context) =>
+        context.previous?.files ?? [{ path: 'secret/key', contents: randomBytes(8).toString('hex'), mode: 0o600 }],
     },
     {
       id: 'greeting',
@@ -34,7 +40,11 @@ function graph(current: Input): AssetDefinition<Input>[] {
       revision: 1,
       inputs: (i) => ({ greeting: i.greeting }),
       generate: (context) => [
-        { path: 'greeting.txt', contents: `${context.input.greeting} signed ${context.dependency('key').contents('secret/key')}`, mode: 0o644 },
+        {
+          path: 'greeting.txt',
+          contents: `${context.input.greeting} signed ${context.dependency('key').contents('secret/key')}`,
+          mode: 0o644,
+        },
       ],
     },
     {
@@ -42,10 +52,23 @@ function graph(current: Input): AssetDefinition<Input>[] {
       dependsOn: ['greeting'],
       revision: 1,
       inputs: (i) => ({ audience: i.audience }),
-      generate: (context) => [{ path: 'letter.txt', contents: `${context.dependency('greeting').contents('greeting.txt')}, ${context.input.audience}`, mode: 0o644 }],
+      generate: (context) => [
+        {
+          path: 'letter.txt',
+          contents: `${context.dependency('greeting').contents('greeting.txt')}, ${context.input.audience}`,
+          mode: 0o644,
+        },
+      ],
     },
   ];
-  if (current.extra) assets.push({ id: 'extra', dependsOn: [], revision: 1, inputs: () => ({}), generate: () => [{ path: 'extra.txt', contents: 'extra', mode: 0o644 }] });
+  if (current.extra)
+    assets.push({
+      id: 'extra',
+      dependsOn: [],
+      revision: 1,
+      inputs: () => ({}),
+      generate: () => [{ path: 'extra.txt', contents: 'extra', mode: 0o644 }],
+    });
   return assets;
 }
 
@@ -80,7 +103,10 @@ describe('asset graph rendering', () => {
     await render(dir, input());
     const plan = await render(dir, input({ audience: 'Strata' }));
     assert.deepEqual(plan.regenerated, ['letter']);
-    assert.deepEqual(plan.writes.map((f) => f.path), ['letter.txt']);
+    assert.deepEqual(
+      plan.writes.map((f) => f.path),
+      ['letter.txt'],
+    );
     assert.match(await readFile(join(dir, 'letter.txt'), 'utf8'), /, Strata$/);
 
     const upstream = await render(dir, input({ audience: 'Strata', greeting: 'hi' }));
@@ -112,7 +138,7 @@ describe('asset graph rendering', () => {
     assert.match(await readFile(join(dir, 'letter.txt'), 'utf8'), /^hi signed .*, Strata$/);
   });
 
-  it('treats a file it did not write as the user\'s', async () => {
+  it("treats a file it did not write as the user's", async () => {
     await writeFile(join(dir, 'greeting.txt'), 'mine');
     const plan = await planRender({ dir, assets: graph(input()), input: input() });
     assert.deepEqual(plan.conflicts, ['greeting.txt']);
@@ -123,7 +149,10 @@ describe('asset graph rendering', () => {
     const key = await readFile(join(dir, 'secret/key'), 'utf8');
     await rm(join(dir, 'letter.txt'));
     const plan = await render(dir, input());
-    assert.deepEqual(plan.writes.map((f) => f.path), ['letter.txt']);
+    assert.deepEqual(
+      plan.writes.map((f) => f.path),
+      ['letter.txt'],
+    );
     assert.equal(await readFile(join(dir, 'secret/key'), 'utf8'), key);
   });
 

@@ -54,11 +54,16 @@ function topologicalOrder<Input>(assets: readonly AssetDefinition<Input>[]): Ass
   const visit = (asset: AssetDefinition<Input>, path: string[]): void => {
     const seen = state.get(asset.id);
     if (seen === 'done') return;
-    if (seen === 'visiting') throw new AssetGraphError(`dependency cycle: ${[...path, asset.id].join(' → ')}`, { cycle: path });
+    if (seen === 'visiting')
+      throw new AssetGraphError(`dependency cycle: ${[...path, asset.id].join(' → ')}`, { cycle: path });
     state.set(asset.id, 'visiting');
     for (const id of asset.dependsOn) {
       const dependency = byId.get(id);
-      if (dependency === undefined) throw new AssetGraphError(`asset ${asset.id} depends on unknown asset ${id}`, { asset: asset.id, dependency: id });
+      if (dependency === undefined)
+        throw new AssetGraphError(`asset ${asset.id} depends on unknown asset ${id}`, {
+          asset: asset.id,
+          dependency: id,
+        });
       visit(dependency, [...path, asset.id]);
     }
     state.set(asset.id, 'done');
@@ -133,7 +138,10 @@ export async function planRender<Input>(options: {
       dependency: (id) => {
         const output = outputs.get(id);
         if (output === undefined || !asset.dependsOn.includes(id)) {
-          throw new AssetGraphError(`asset ${asset.id} used ${id} without declaring it in dependsOn`, { asset: asset.id, dependency: id });
+          throw new AssetGraphError(`asset ${asset.id} used ${id} without declaring it in dependsOn`, {
+            asset: asset.id,
+            dependency: id,
+          });
         }
         return output;
       },
@@ -143,7 +151,8 @@ export async function planRender<Input>(options: {
     outputs.set(asset.id, new AssetOutput(asset.id, files));
     const record: Record<string, { sha256: string; mode: number }> = {};
     for (const file of files) {
-      if (owned.has(file.path)) throw new AssetGraphError(`two assets write ${file.path}`, { asset: asset.id, path: file.path });
+      if (owned.has(file.path))
+        throw new AssetGraphError(`two assets write ${file.path}`, { asset: asset.id, path: file.path });
       owned.add(file.path);
       record[file.path] = { sha256: sha256(file.contents), mode: file.mode };
       const existing = readBefore.has(file.path) ? readBefore.get(file.path) : await readIfExists(join(dir, file.path));

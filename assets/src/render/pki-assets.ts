@@ -1,4 +1,10 @@
-import { CertificateAuthority, keyedCertificateFromPem, toPemPair, type CertificateRequest, type PemPair } from '../pki/certificates.ts';
+import {
+  CertificateAuthority,
+  keyedCertificateFromPem,
+  toPemPair,
+  type CertificateRequest,
+  type PemPair,
+} from '../pki/certificates.ts';
 import { SECRET_FILE_MODE, PUBLIC_FILE_MODE } from '@strata/host';
 import type { AssetContext, AssetDefinition, AssetOutput, RenderedFile } from './asset.ts';
 

@@ -6,7 +6,11 @@ import type { TopologyInput } from '../topology/topology.ts';
  * each part of rendering depends on.
  */
 export interface RenderConfig extends TopologyInput {
-  readonly os: { readonly name: 'flatcar' | 'fedora-coreos'; readonly channel: string; readonly version?: string | undefined };
+  readonly os: {
+    readonly name: 'flatcar' | 'fedora-coreos';
+    readonly channel: string;
+    readonly version?: string | undefined;
+  };
   readonly kubernetesVersion: string;
   readonly networking: {
     readonly cni: 'flannel';
@@ -20,7 +24,12 @@ export interface RenderConfig extends TopologyInput {
   readonly updates: {
     readonly rebootStrategy: 'operator' | 'off';
     readonly maxUnavailable: number | string;
-    readonly windows: readonly { readonly days: readonly ('Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun')[]; readonly start: string; readonly duration: string; readonly timeZone: string }[];
+    readonly windows: readonly {
+      readonly days: readonly ('Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun')[];
+      readonly start: string;
+      readonly duration: string;
+      readonly timeZone: string;
+    }[];
     readonly server?: string | undefined;
     readonly group?: string | undefined;
   };

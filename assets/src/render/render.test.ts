@@ -35,10 +35,21 @@ describe('strata render output', () => {
   });
 
   it('writes the documented layout, one Ignition config per node', () => {
-    for (const node of ['proof-controller-0', 'proof-controller-1', 'proof-controller-2', 'proof-worker-0', 'proof-worker-1']) {
+    for (const node of [
+      'proof-controller-0',
+      'proof-controller-1',
+      'proof-controller-2',
+      'proof-worker-0',
+      'proof-worker-1',
+    ]) {
       assert.ok(files.includes(ASSET_PATHS.ignition(node)), `missing ignition for ${node}`);
     }
-    for (const expected of [ASSET_PATHS.adminKubeconfig, ASSET_PATHS.bootstrapKubeconfig, ASSET_PATHS.certificateInventory, 'static-manifests/proof-controller-0/kube-apiserver.yaml']) {
+    for (const expected of [
+      ASSET_PATHS.adminKubeconfig,
+      ASSET_PATHS.bootstrapKubeconfig,
+      ASSET_PATHS.certificateInventory,
+      'static-manifests/proof-controller-0/kube-apiserver.yaml',
+    ]) {
       assert.ok(files.includes(expected), `missing ${expected}`);
     }
     assert.ok(files.some((file) => file.startsWith('manifests/')));
@@ -51,8 +62,17 @@ describe('strata render output', () => {
   });
 
   it('signs every certificate so that openssl verifies it against its CA', () => {
-    const caFor = (file: string) => (file.startsWith('tls/etcd/') ? ASSET_PATHS.etcdCa : file.startsWith('tls/front-proxy') ? ASSET_PATHS.frontProxyCa : ASSET_PATHS.clusterCa);
-    const leaves = files.filter((file) => file.endsWith('.crt') && ![ASSET_PATHS.clusterCa, ASSET_PATHS.etcdCa, ASSET_PATHS.frontProxyCa].map(CERT).includes(file));
+    const caFor = (file: string) =>
+      file.startsWith('tls/etcd/')
+        ? ASSET_PATHS.etcdCa
+        : file.startsWith('tls/front-proxy')
+          ? ASSET_PATHS.frontProxyCa
+          : ASSET_PATHS.clusterCa;
+    const leaves = files.filter(
+      (file) =>
+        file.endsWith('.crt') &&
+        ![ASSET_PATHS.clusterCa, ASSET_PATHS.etcdCa, ASSET_PATHS.frontProxyCa].map(CERT).includes(file),
+    );
     assert.ok(leaves.length >= 10, `only ${leaves.length} certificates`);
     for (const leaf of leaves) {
       const result = openssl(['verify', '-CAfile', join(dir, CERT(caFor(leaf))), join(dir, leaf)]);
@@ -61,7 +81,13 @@ describe('strata render output', () => {
   });
 
   it('writes private keys, kubeconfigs, the bootstrap token and Ignition with mode 0600', async () => {
-    const secrets = files.filter((file) => file.endsWith('.key') || file.endsWith('.kubeconfig') || file.startsWith('ignition/') || file === ASSET_PATHS.bootstrapToken);
+    const secrets = files.filter(
+      (file) =>
+        file.endsWith('.key') ||
+        file.endsWith('.kubeconfig') ||
+        file.startsWith('ignition/') ||
+        file === ASSET_PATHS.bootstrapToken,
+    );
     assert.ok(secrets.length > 10);
     for (const file of secrets) assert.equal((await stat(join(dir, file))).mode & 0o777, 0o600, file);
     assert.equal((await stat(join(dir, CERT(ASSET_PATHS.clusterCa)))).mode & 0o777, 0o644);
@@ -69,14 +95,30 @@ describe('strata render output', () => {
 
   it('gives the API server certificate every name clients use', async () => {
     const certificate = new X509Certificate(await readFile(join(dir, CERT(ASSET_PATHS.apiserver)), 'utf8'));
-    const names = certificate.getExtension(SubjectAlternativeNameExtension)?.names.toJSON().map((n) => n.value) ?? [];
-    for (const name of ['api.proof.strata.test', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', '10.3.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4']) {
+    const names =
+      certificate
+        .getExtension(SubjectAlternativeNameExtension)
+        ?.names.toJSON()
+        .map((n) => n.value) ?? [];
+    for (const name of [
+      'api.proof.strata.test',
+      'kubernetes',
+      'kubernetes.default',
+      'kubernetes.default.svc',
+      'kubernetes.default.svc.cluster.local',
+      '10.3.0.1',
+      '127.0.0.2',
+      '127.0.0.3',
+      '127.0.0.4',
+    ]) {
       assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
     }
   });
 
   it('records every certificate with its expiry', async () => {
-    const inventory = JSON.parse(await readFile(join(dir, ASSET_PATHS.certificateInventory), 'utf8')) as { certificates: { path: string; notAfter: string }[] };
+    const inventory = JSON.parse(await readFile(join(dir, ASSET_PATHS.certificateInventory), 'utf8')) as {
+      certificates: { path: string; notAfter: string }[];
+    };
     const paths = inventory.certificates.map((c) => c.path);
     assert.ok(paths.includes(CERT(ASSET_PATHS.apiserver)));
     assert.ok(paths.includes(ASSET_PATHS.adminKubeconfig), 'kubeconfig client certificates are listed too');
@@ -88,24 +130,30 @@ describe('strata render output', () => {
     try {
       await cp(dir, again, { recursive: true });
       // Drop everything derived; keep the keys, the token and the state.
-      for (const derived of ['ignition', 'manifests', 'static-manifests', ASSET_PATHS.certificateInventory]) await rm(join(again, derived), { recursive: true, force: true });
+      for (const derived of ['ignition', 'manifests', 'static-manifests', ASSET_PATHS.certificateInventory])
+        await rm(join(again, derived), { recursive: true, force: true });
       const plan = await planClusterRender({ config, dir: again });
       assert.ok(plan.writes.length > 0);
       await applyRenderPlan(plan);
-      for (const file of files) assert.equal(await readFile(join(again, file), 'utf8'), await readFile(join(dir, file), 'utf8'), file);
+      for (const file of files)
+        assert.equal(await readFile(join(again, file), 'utf8'), await readFile(join(dir, file), 'utf8'), file);
     } finally {
       await rm(again, { recursive: true, force: true });
     }
   });
 
   it('keeps every key when a change regenerates certificates', async () => {
-    const keysBefore = await Promise.all([ASSET_PATHS.apiserver, ASSET_PATHS.clusterCa].map((base) => readFile(join(dir, KEY(base)), 'utf8')));
+    const keysBefore = await Promise.all(
+      [ASSET_PATHS.apiserver, ASSET_PATHS.clusterCa].map((base) => readFile(join(dir, KEY(base)), 'utf8')),
+    );
     const plan = await planClusterRender({ config: { ...config, apiDnsName: 'k8s.proof.strata.test' }, dir });
     assert.ok(plan.regenerated.includes('tls/apiserver'));
     assert.ok(!plan.regenerated.includes('tls/cluster-ca'));
     assert.ok(!plan.regenerated.includes('ignition/proof-worker-0'), 'workers do not hold the API server certificate');
     await applyRenderPlan(plan);
-    const keysAfter = await Promise.all([ASSET_PATHS.apiserver, ASSET_PATHS.clusterCa].map((base) => readFile(join(dir, KEY(base)), 'utf8')));
+    const keysAfter = await Promise.all(
+      [ASSET_PATHS.apiserver, ASSET_PATHS.clusterCa].map((base) => readFile(join(dir, KEY(base)), 'utf8')),
+    );
     assert.deepEqual(keysAfter, keysBefore);
   });
 

@@ -20,9 +20,18 @@ export function clusterAssets(input: RenderInput): AssetDefinition<RenderInput>[
   const auth = authAssets(input);
   const certificateHolders = [
     ...pki.filter((asset) => asset.id !== PKI_ASSET_IDS.serviceAccount).map((asset) => asset.id),
-    ...auth.filter((asset) => asset.id !== AUTH_ASSET_IDS.bootstrapToken && asset.id !== AUTH_ASSET_IDS.bootstrapKubeconfig).map((asset) => asset.id),
+    ...auth
+      .filter((asset) => asset.id !== AUTH_ASSET_IDS.bootstrapToken && asset.id !== AUTH_ASSET_IDS.bootstrapKubeconfig)
+      .map((asset) => asset.id),
   ];
-  return [...pki, ...auth, ...staticPodAssets(input), manifestsAsset(), ...ignitionAssets(input), inventoryAsset(certificateHolders)];
+  return [
+    ...pki,
+    ...auth,
+    ...staticPodAssets(input),
+    manifestsAsset(),
+    ...ignitionAssets(input),
+    inventoryAsset(certificateHolders),
+  ];
 }
 
 export function renderInput(config: RenderConfig): RenderInput {
@@ -39,15 +48,25 @@ export interface RenderOptions {
 
 export async function planClusterRender(options: RenderOptions): Promise<RenderPlan> {
   const input = renderInput(options.config);
-  const plan = await planRender({ dir: options.dir, assets: clusterAssets(input), input, ...(options.now ? { now: options.now } : {}) });
+  const plan = await planRender({
+    dir: options.dir,
+    assets: clusterAssets(input),
+    input,
+    ...(options.now ? { now: options.now } : {}),
+  });
   if (options.configPath !== undefined) {
     const configPath = resolve(options.configPath);
-    const clash = [...plan.writes.map((file) => file.path), ...plan.deletes].find((path) => resolve(plan.dir, path) === configPath);
+    const clash = [...plan.writes.map((file) => file.path), ...plan.deletes].find(
+      (path) => resolve(plan.dir, path) === configPath,
+    );
     if (clash !== undefined) {
-      throw new RenderTargetError(`rendering into ${plan.dir} would overwrite the cluster config ${configPath}; choose another --dir`, {
-        dir: plan.dir,
-        configPath,
-      });
+      throw new RenderTargetError(
+        `rendering into ${plan.dir} would overwrite the cluster config ${configPath}; choose another --dir`,
+        {
+          dir: plan.dir,
+          configPath,
+        },
+      );
     }
   }
   return plan;

@@ -12,7 +12,9 @@ export interface OpensslResult {
 export function openssl(args: readonly string[]): OpensslResult {
   const result = spawnSync('openssl', args, { encoding: 'utf8' });
   if (result.error) {
-    throw new Error(`openssl is needed by this test but could not run (${result.error.message}); install it with: apt-get install openssl`);
+    throw new Error(
+      `openssl is needed by this test but could not run (${result.error.message}); install it with: apt-get install openssl`,
+    );
   }
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }

@@ -98,7 +98,8 @@ function workerLabels(pool: string, labels: Readonly<Record<string, string>> | u
 
 export function clusterTopology(input: TopologyInput): ClusterTopology {
   const apiDnsName = input.apiDnsName ?? `api.${input.name}.${input.baseDomain}`;
-  const port = input.platform === 'local' ? (input.local?.apiServerPort ?? DEFAULT_API_SERVER_PORT) : DEFAULT_API_SERVER_PORT;
+  const port =
+    input.platform === 'local' ? (input.local?.apiServerPort ?? DEFAULT_API_SERVER_PORT) : DEFAULT_API_SERVER_PORT;
   const pools = new Map(input.workerPools.map((pool) => [pool.name, pool]));
 
   if (input.platform === 'local') {
@@ -167,7 +168,15 @@ export function clusterTopology(input: TopologyInput): ClusterTopology {
           taints: pools.get(pool)?.taints ?? [],
         };
       });
-    return { clusterName: input.name, platform: input.platform, apiDnsName, apiServerUrl: `https://${apiDnsName}:${port}`, apiServerPort: port, controllers, workers };
+    return {
+      clusterName: input.name,
+      platform: input.platform,
+      apiDnsName,
+      apiServerUrl: `https://${apiDnsName}:${port}`,
+      apiServerPort: port,
+      controllers,
+      workers,
+    };
   }
 
   // Clouds: controllers are individual instances with DNS records for etcd
@@ -190,5 +199,13 @@ export function clusterTopology(input: TopologyInput): ClusterTopology {
     labels: workerLabels(pool.name, pool.labels),
     taints: pool.taints ?? [],
   }));
-  return { clusterName: input.name, platform: input.platform, apiDnsName, apiServerUrl: `https://${apiDnsName}:${port}`, apiServerPort: port, controllers, workers };
+  return {
+    clusterName: input.name,
+    platform: input.platform,
+    apiDnsName,
+    apiServerUrl: `https://${apiDnsName}:${port}`,
+    apiServerPort: port,
+    controllers,
+    workers,
+  };
 }

@@ -35,7 +35,10 @@ const VIRTIO_ROM = 'efi-virtio.rom';
 export async function findPxeHostTools(env: NodeJS.ProcessEnv = process.env): Promise<PxeHostTools> {
   const [qemu, ipxeRom, kernel, busybox, cpio] = await Promise.all([
     findOnPath('qemu-system-x86_64', env),
-    findFirst(ROM_DIRS.map((dir) => join(dir, VIRTIO_ROM)), `iPXE's ${VIRTIO_ROM} was not found in ${ROM_DIRS.join(' or ')}`),
+    findFirst(
+      ROM_DIRS.map((dir) => join(dir, VIRTIO_ROM)),
+      `iPXE's ${VIRTIO_ROM} was not found in ${ROM_DIRS.join(' or ')}`,
+    ),
     findKernel(),
     findStaticBusybox(env),
     findOnPath('cpio', env),
@@ -76,16 +79,22 @@ async function findKernel(): Promise<HostKernel> {
     const version = name.slice('vmlinuz-'.length);
     const modulesDir = join('/lib/modules', version);
     const image = join('/boot', name);
-    if ((await accessible(image, constants.R_OK)) && (await accessible(join(modulesDir, 'modules.dep'), constants.R_OK))) {
+    if (
+      (await accessible(image, constants.R_OK)) &&
+      (await accessible(join(modulesDir, 'modules.dep'), constants.R_OK))
+    ) {
       kernels.push({ version, image, modulesDir });
     }
   }
   kernels.sort((a, b) => b.version.localeCompare(a.version, 'en', { numeric: true }));
   const newest = kernels[0];
   if (newest === undefined) {
-    throw new HostToolMissingError('no kernel with both /boot/vmlinuz-<version> and /lib/modules/<version>/modules.dep', {
-      images,
-    });
+    throw new HostToolMissingError(
+      'no kernel with both /boot/vmlinuz-<version> and /lib/modules/<version>/modules.dep',
+      {
+        images,
+      },
+    );
   }
   return newest;
 }
@@ -99,9 +108,12 @@ async function findStaticBusybox(env: NodeJS.ProcessEnv): Promise<string> {
     findOnPath('busybox', env),
   );
   if (await hasProgramInterpreter(busybox)) {
-    throw new HostToolMissingError(`${busybox} is dynamically linked (Debian's "busybox"); the guest needs "busybox-static"`, {
-      busybox,
-    });
+    throw new HostToolMissingError(
+      `${busybox} is dynamically linked (Debian's "busybox"); the guest needs "busybox-static"`,
+      {
+        busybox,
+      },
+    );
   }
   return busybox;
 }

@@ -30,7 +30,10 @@ describe('the PXE test initramfs', () => {
         .split('\n')
         .map((line) => {
           const fields = line.trim().split(/\s+/);
-          return [fields.at(-1) ?? '', { mode: fields[0] ?? '', owner: `${fields[2]}:${fields[3]}`, size: Number(fields[4]) }] as const;
+          return [
+            fields.at(-1) ?? '',
+            { mode: fields[0] ?? '', owner: `${fields[2]}:${fields[3]}`, size: Number(fields[4]) },
+          ] as const;
         }),
     );
     for (const path of ['init', UDHCPC_SCRIPT_PATH.slice(1), 'bin/busybox']) {

@@ -13,7 +13,13 @@ import { InitrdBuildError } from './errors.ts';
 import { initScript, udhcpcScript, UDHCPC_SCRIPT_PATH } from './guest-init.ts';
 import { pipeThrough } from './pipe-through.ts';
 import type { PxeHostTools } from './host-tools.ts';
-import { GUEST_NETWORK_MODULES, loadOrder, parseModulesBuiltin, parseModulesDep, type ModuleEntry } from './kernel-modules.ts';
+import {
+  GUEST_NETWORK_MODULES,
+  loadOrder,
+  parseModulesBuiltin,
+  parseModulesDep,
+  type ModuleEntry,
+} from './kernel-modules.ts';
 
 /** Bump when the layout changes in a way the hashed inputs do not show. */
 const FORMAT = 'strata-pxe-initrd/1';
@@ -106,7 +112,12 @@ function fingerprint(files: readonly InitrdFile[]): string {
 async function packNewc(cpio: string, root: string): Promise<Buffer> {
   const entries = (await readdir(root, { recursive: true })).sort();
   const list = ['.', ...entries].join('\n') + '\n';
-  return pipeThrough(cpio, ['--create', '--format=newc', '--owner=0:0', '--reproducible', '--quiet'], Buffer.from(list), root);
+  return pipeThrough(
+    cpio,
+    ['--create', '--format=newc', '--owner=0:0', '--reproducible', '--quiet'],
+    Buffer.from(list),
+    root,
+  );
 }
 
 async function exists(path: string): Promise<boolean> {

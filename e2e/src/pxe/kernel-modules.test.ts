@@ -19,7 +19,10 @@ function names(order: readonly { name: string }[]): string[] {
 }
 
 function assertBefore(order: readonly string[], first: string, second: string): void {
-  assert.ok(order.indexOf(first) !== -1 && order.indexOf(first) < order.indexOf(second), `${first} must load before ${second}: ${order.join(', ')}`);
+  assert.ok(
+    order.indexOf(first) !== -1 && order.indexOf(first) < order.indexOf(second),
+    `${first} must load before ${second}: ${order.join(', ')}`,
+  );
 }
 
 describe('kernel module load order', () => {
@@ -68,11 +71,14 @@ describe('kernel module load order', () => {
 
   it('names the missing module and what needed it', () => {
     const dep = 'kernel/drivers/net/virtio_net.ko: kernel/drivers/virtio/virtio.ko\n';
-    assert.throws(() => loadOrder(parseModulesDep(dep), ['virtio_net']), (error: unknown) => {
-      assert.ok(error instanceof InitrdBuildError);
-      assert.match(error.message, /virtio is not in modules\.dep \(needed by virtio_net\)/);
-      return true;
-    });
+    assert.throws(
+      () => loadOrder(parseModulesDep(dep), ['virtio_net']),
+      (error: unknown) => {
+        assert.ok(error instanceof InitrdBuildError);
+        assert.match(error.message, /virtio is not in modules\.dep \(needed by virtio_net\)/);
+        return true;
+      },
+    );
   });
 
   it('refuses a dependency cycle instead of looping', () => {

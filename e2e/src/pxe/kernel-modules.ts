@@ -64,12 +64,16 @@ export function loadOrder(
     if (done.has(name) || builtin.has(name)) return;
     const entry = modules.get(name);
     if (entry === undefined) {
-      throw new InitrdBuildError(`kernel module ${name} is not in modules.dep${neededBy ? ` (needed by ${neededBy})` : ''}`, {
-        module: name,
-        neededBy,
-      });
+      throw new InitrdBuildError(
+        `kernel module ${name} is not in modules.dep${neededBy ? ` (needed by ${neededBy})` : ''}`,
+        {
+          module: name,
+          neededBy,
+        },
+      );
     }
-    if (visiting.has(name)) throw new InitrdBuildError(`modules.dep has a dependency cycle through ${name}`, { module: name });
+    if (visiting.has(name))
+      throw new InitrdBuildError(`modules.dep has a dependency cycle through ${name}`, { module: name });
     visiting.add(name);
     for (const dependency of entry.dependencies) visit(dependency, name);
     visiting.delete(name);

@@ -12,7 +12,14 @@ export function pipeThrough(command: string, args: readonly string[], input: Buf
     child.on('error', (error) => reject(new InitrdBuildError(`cannot run ${command}`, { command }, { cause: error })));
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out));
-      else reject(new InitrdBuildError(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`, { command, code, stderr }));
+      else
+        reject(
+          new InitrdBuildError(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`, {
+            command,
+            code,
+            stderr,
+          }),
+        );
     });
     child.stdin.end(input);
   });

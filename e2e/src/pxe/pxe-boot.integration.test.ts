@@ -42,7 +42,11 @@ const IGNITION_TEMPLATE = anIgnitionConfig({
     storage: {
       files: [
         { path: '/etc/hostname', mode: 420, contents: { source: 'data:,{{.hostname}}' } },
-        { path: '/etc/strata/machine.env', mode: 420, contents: { source: 'data:,ROLE%3D{{.role}}%0AMAC%3D{{.mac}}%0A' } },
+        {
+          path: '/etc/strata/machine.env',
+          mode: 420,
+          contents: { source: 'data:,ROLE%3D{{.role}}%0AMAC%3D{{.mac}}%0A' },
+        },
       ],
     },
   },
@@ -97,7 +101,11 @@ describe('network boot of real iPXE clients from the boot server', () => {
             kernel: '/assets/vmlinuz',
             initrd: ['/assets/initrd.img'],
             // iPXE expands ${uuid} and ${mac:hexhyp} before the kernel sees its command line.
-            args: [`flatcar.config.url=${guestBase}/ignition?uuid=\${uuid}&mac=\${mac:hexhyp}`, 'flatcar.first_boot=yes', 'console=ttyS0'],
+            args: [
+              `flatcar.config.url=${guestBase}/ignition?uuid=\${uuid}&mac=\${mac:hexhyp}`,
+              'flatcar.first_boot=yes',
+              'console=ttyS0',
+            ],
           },
           ignition_id: TEMPLATE,
         }),
@@ -141,9 +149,18 @@ describe('network boot of real iPXE clients from the boot server', () => {
       assert.equal(result.ignition, await servedIgnition(machine), 'the guest got what the server renders for its MAC');
       const config = JSON.parse(result.ignition) as { ignition: { version: string } };
       assert.equal(config.ignition.version, '3.4.0');
-      assert.ok(result.ignition.includes(`data:,${machine.hostname}`), `hostname ${machine.hostname} in ${result.ignition}`);
-      assert.ok(result.ignition.includes(`ROLE%3D${machine.role}%0AMAC%3D${machine.mac}%0A`), `role and MAC in ${result.ignition}`);
-      assert.ok(other !== undefined && !result.ignition.includes(other.hostname), `nothing of ${other?.hostname} in ${result.ignition}`);
+      assert.ok(
+        result.ignition.includes(`data:,${machine.hostname}`),
+        `hostname ${machine.hostname} in ${result.ignition}`,
+      );
+      assert.ok(
+        result.ignition.includes(`ROLE%3D${machine.role}%0AMAC%3D${machine.mac}%0A`),
+        `role and MAC in ${result.ignition}`,
+      );
+      assert.ok(
+        other !== undefined && !result.ignition.includes(other.hostname),
+        `nothing of ${other?.hostname} in ${result.ignition}`,
+      );
 
       assert.deepEqual(
         paths,

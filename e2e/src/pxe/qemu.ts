@@ -14,7 +14,9 @@ import { readSerialVerdict } from './serial-output.ts';
 
 const bootOptionsSchema = z.object({
   /** The NIC's MAC, colon form, e.g. 52:54:00:12:34:56. */
-  mac: z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'must be a lower-case colon-separated MAC such as 52:54:00:12:34:56'),
+  mac: z
+    .string()
+    .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'must be a lower-case colon-separated MAC such as 52:54:00:12:34:56'),
   /** What DHCP names as the boot file: the boot server's /boot.ipxe, as the guest reaches it. */
   bootfileUrl: z.url({ protocol: /^http$/ }),
   timeoutMs: z.number().int().positive(),
@@ -64,7 +66,8 @@ export async function bootMachine(options: BootOptions): Promise<BootResult> {
     const durationMs = performance.now() - started;
     const serial = await readSerialLog(serialFile);
     const verdict = readSerialVerdict(serial);
-    if (verdict.kind === 'ignition') return { ignition: verdict.config, durationMs, serialLog: serial.toString('utf8') };
+    if (verdict.kind === 'ignition')
+      return { ignition: verdict.config, durationMs, serialLog: serial.toString('utf8') };
     const why = verdict.kind === 'guest-failed' ? `the guest gave up: ${verdict.reason}` : verdict.reason;
     const state = {
       'timed-out': `was still running after ${timeoutMs} ms`,
@@ -97,17 +100,27 @@ async function readSerialLog(path: string): Promise<Buffer> {
 function qemuArguments(mac: string, bootfileUrl: string, serialFile: string): string[] {
   return [
     // graphics=off: SeaBIOS and iPXE write to the serial console too, which shows where a boot stopped.
-    '-machine', 'pc,accel=tcg,graphics=off',
-    '-cpu', 'max',
-    '-m', '512',
-    '-smp', '1',
+    '-machine',
+    'pc,accel=tcg,graphics=off',
+    '-cpu',
+    'max',
+    '-m',
+    '512',
+    '-smp',
+    '1',
     '-no-reboot',
-    '-display', 'none',
-    '-monitor', 'none',
-    '-serial', `file:${serialFile}`,
+    '-display',
+    'none',
+    '-monitor',
+    'none',
+    '-serial',
+    `file:${serialFile}`,
     // QEMU's option syntax escapes a comma by doubling it.
-    '-netdev', `user,id=n0,bootfile=${bootfileUrl.replaceAll(',', ',,')}`,
-    '-device', `virtio-net-pci,netdev=n0,mac=${mac}`,
-    '-boot', 'n',
+    '-netdev',
+    `user,id=n0,bootfile=${bootfileUrl.replaceAll(',', ',,')}`,
+    '-device',
+    `virtio-net-pci,netdev=n0,mac=${mac}`,
+    '-boot',
+    'n',
   ];
 }

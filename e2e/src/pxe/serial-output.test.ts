@@ -8,7 +8,8 @@ function framed(config: string): string {
   return `${IGNITION_BEGIN_MARKER} ${Buffer.byteLength(config)}\n${config}\n${IGNITION_END_MARKER}\n`;
 }
 
-const BOOT_NOISE = 'SeaBIOS (version 1.16.2)\r\n[    1.645729] Run /init as init process\r\nudhcpc: lease of 10.0.2.15 obtained\n';
+const BOOT_NOISE =
+  'SeaBIOS (version 1.16.2)\r\n[    1.645729] Run /init as init process\r\nudhcpc: lease of 10.0.2.15 obtained\n';
 
 describe('reading the guest serial console', () => {
   it('returns the config byte for byte, between boot noise and power-off', () => {
@@ -28,11 +29,17 @@ describe('reading the guest serial console', () => {
 
   it('reports the reason the guest gave up', () => {
     const log = Buffer.from(`${BOOT_NOISE}${GUEST_FAILURE_MARKER} wget http://10.0.2.2:8080/ignition failed\n`);
-    assert.deepEqual(readSerialVerdict(log), { kind: 'guest-failed', reason: 'wget http://10.0.2.2:8080/ignition failed' });
+    assert.deepEqual(readSerialVerdict(log), {
+      kind: 'guest-failed',
+      reason: 'wget http://10.0.2.2:8080/ignition failed',
+    });
   });
 
   it('says what is missing when the boot did not get that far', () => {
-    assert.deepEqual(readSerialVerdict(Buffer.from(BOOT_NOISE)), { kind: 'incomplete', reason: `no "${IGNITION_BEGIN_MARKER}" line` });
+    assert.deepEqual(readSerialVerdict(Buffer.from(BOOT_NOISE)), {
+      kind: 'incomplete',
+      reason: `no "${IGNITION_BEGIN_MARKER}" line`,
+    });
     const cut = framed('{"ignition":{}}').slice(0, -10);
     assert.equal(readSerialVerdict(Buffer.from(cut)).kind, 'incomplete');
   });

@@ -18,7 +18,8 @@ export function readSerialVerdict(log: Buffer): SerialVerdict {
   const begin = lineStart(log, BEGIN);
   if (begin === -1) return { kind: 'incomplete', reason: `no "${IGNITION_BEGIN_MARKER}" line` };
   const lengthText = lineAt(log, begin + BEGIN.length).trim();
-  if (!/^\d+$/.test(lengthText)) return { kind: 'incomplete', reason: `"${IGNITION_BEGIN_MARKER}" has no byte count: ${lengthText}` };
+  if (!/^\d+$/.test(lengthText))
+    return { kind: 'incomplete', reason: `"${IGNITION_BEGIN_MARKER}" has no byte count: ${lengthText}` };
   const start = log.indexOf(0x0a, begin) + 1;
   const end = start + Number(lengthText);
   const trailer = Buffer.from(`\n${IGNITION_END_MARKER}\n`);

@@ -57,13 +57,20 @@ export class ZincatiClient {
           body: JSON.stringify({ client_params: { id: this.#options.id, group: this.#options.group ?? 'default' } }),
         });
       } catch (error) {
-        last = { status: 0, kind: 'unreachable', value: error instanceof Error ? error.message : String(error), endpoint };
+        last = {
+          status: 0,
+          kind: 'unreachable',
+          value: error instanceof Error ? error.message : String(error),
+          endpoint,
+        };
         continue;
       }
       const text = await answer.text();
       if (answer.status === 200) return { status: 200, endpoint };
       const parsed = errorBodySchema.safeParse(safeJson(text));
-      last = parsed.success ? { status: answer.status, kind: parsed.data.kind, value: parsed.data.value, endpoint } : { status: answer.status, kind: 'unparsable', value: text, endpoint };
+      last = parsed.success
+        ? { status: answer.status, kind: parsed.data.kind, value: parsed.data.value, endpoint }
+        : { status: answer.status, kind: 'unparsable', value: text, endpoint };
       if (last.kind !== 'not_leader') return last;
     }
     return last ?? { status: 0, kind: 'no_endpoint', value: 'no FleetLock server to ask', endpoint: '' };

@@ -100,13 +100,22 @@ export class BudgetInvariant {
 
   /** Fails unless no state exceeded maxUnavailable and the watch had no gap. */
   assertHeld(): void {
-    const first = this.#violations.slice(0, 3).map((violation) => `  ${violation.at.toISOString()} rv ${violation.resourceVersion}: ${violation.unavailable.join(', ')}`);
+    const first = this.#violations
+      .slice(0, 3)
+      .map(
+        (violation) =>
+          `  ${violation.at.toISOString()} rv ${violation.resourceVersion}: ${violation.unavailable.join(', ')}`,
+      );
     assert.equal(
       this.#violations.length,
       0,
       `${this.#violations.length} state(s) had more than ${this.#options.maxUnavailable} nodes unavailable (max ${this.#maxSeen}):\n${first.join('\n')}`,
     );
-    assert.equal(this.#watch.gaps, 0, `the node watch had to list again ${this.#watch.gaps} time(s): states in between were not checked`);
+    assert.equal(
+      this.#watch.gaps,
+      0,
+      `the node watch had to list again ${this.#watch.gaps} time(s): states in between were not checked`,
+    );
     assert.ok(this.#changes > 0, 'the checker saw no change of any node: it did not watch the rollout');
   }
 

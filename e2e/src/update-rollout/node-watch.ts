@@ -75,7 +75,12 @@ export class NodeWatch {
   }
 
   /** Resolves with the first non-undefined answer of `probe`, evaluated now and after every change. */
-  until<T>(what: string, probe: (nodes: readonly V1Node[]) => T | undefined, timeoutMs: number, explain?: (nodes: readonly V1Node[]) => string): Promise<T> {
+  until<T>(
+    what: string,
+    probe: (nodes: readonly V1Node[]) => T | undefined,
+    timeoutMs: number,
+    explain?: (nodes: readonly V1Node[]) => string,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const check = (): boolean => {
         const answer = probe(this.#informer.list());
@@ -86,7 +91,11 @@ export class NodeWatch {
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain === undefined ? '' : `; now: ${explain(this.#informer.list())}`}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}${explain === undefined ? '' : `; now: ${explain(this.#informer.list())}`}`,
+          ),
+        );
       }, timeoutMs);
       const unsubscribe = this.onChange(() => void check());
       function finish(): void {

@@ -15,10 +15,21 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { OPERATOR_POD_LABELS, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE } from '@strata/assets';
-import { UPDATE_POLICY, UPDATE_PROTOCOL_PREFIX, parseUpdatePolicy, type UpdatePolicy, type UpdatePolicySpecInput } from '@strata/api';
+import {
+  UPDATE_POLICY,
+  UPDATE_PROTOCOL_PREFIX,
+  parseUpdatePolicy,
+  type UpdatePolicy,
+  type UpdatePolicySpecInput,
+} from '@strata/api';
 import { waitFor } from '@strata/host';
 import { localPlatformComponents, type LocalPlatformComponents } from '@strata/installer';
-import { crashContainer, startTestCluster, type TestCluster, type TestClusterOptions } from '@strata/platform-local/testing';
+import {
+  crashContainer,
+  startTestCluster,
+  type TestCluster,
+  type TestClusterOptions,
+} from '@strata/platform-local/testing';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/update-operator';
 import { NodeWatch } from './node-watch.ts';
 
@@ -43,7 +54,8 @@ export interface RolloutClusterOptions {
 const annotationsOf = (node: V1Node): Record<string, string> => node.metadata?.annotations ?? {};
 const labelsOf = (node: V1Node): Record<string, string> => node.metadata?.labels ?? {};
 export const nodeName = (node: V1Node): string => node.metadata?.name ?? '';
-export const isReady = (node: V1Node): boolean => node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
+export const isReady = (node: V1Node): boolean =>
+  node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
 
 /** Done with an update to `version`: running it, nothing of the protocol left, schedulable and Ready. */
 export function isDoneOn(node: V1Node, version: string): boolean {
@@ -90,7 +102,9 @@ export class RolloutCluster {
 
   /** Starts the cluster and waits until the operator leads and every node's agent has reported its OS. */
   static async start(options: RolloutClusterOptions): Promise<RolloutCluster> {
-    const components = localPlatformComponents(options.agentRestartDelayMs === undefined ? {} : { agentRestartDelayMs: options.agentRestartDelayMs });
+    const components = localPlatformComponents(
+      options.agentRestartDelayMs === undefined ? {} : { agentRestartDelayMs: options.agentRestartDelayMs },
+    );
     const cluster = await startTestCluster({
       workers: options.workers,
       ...(options.os === undefined ? {} : { os: options.os }),
@@ -125,10 +139,22 @@ export class RolloutCluster {
     const names = this.nodeNames();
     await this.nodes.until(
       `the update agents of all ${names.length} nodes to report their OS`,
-      (nodes) => (names.every((name) => nodes.some((node) => nodeName(node) === name && labelsOf(node)[LABELS.version] !== undefined)) ? true : undefined),
+      (nodes) =>
+        names.every((name) =>
+          nodes.some((node) => nodeName(node) === name && labelsOf(node)[LABELS.version] !== undefined),
+        )
+          ? true
+          : undefined,
       timeoutMs,
     );
-    await this.waitFor('a leading update operator with two ready replicas', async () => ((await this.operatorPods()).filter(isPodReady).length === 2 && (await this.leaderPod()) !== undefined ? true : undefined), timeoutMs);
+    await this.waitFor(
+      'a leading update operator with two ready replicas',
+      async () =>
+        (await this.operatorPods()).filter(isPodReady).length === 2 && (await this.leaderPod()) !== undefined
+          ? true
+          : undefined,
+      timeoutMs,
+    );
   }
 
   /** Offers `version` to every machine and has the update engines of `nodes` check now. */
@@ -142,7 +168,10 @@ export class RolloutCluster {
     const wanted = new Set(nodes);
     await this.nodes.until(
       `${nodes.length} node(s) to be done on ${version}`,
-      (all) => (all.filter((node) => wanted.has(nodeName(node)) && isDoneOn(node, version)).length === wanted.size ? true : undefined),
+      (all) =>
+        all.filter((node) => wanted.has(nodeName(node)) && isDoneOn(node, version)).length === wanted.size
+          ? true
+          : undefined,
       timeoutMs,
       (all) =>
         all
@@ -154,13 +183,26 @@ export class RolloutCluster {
   }
 
   async readPolicy(name: string = DEFAULT_POLICY): Promise<UpdatePolicy> {
-    return parseUpdatePolicy(await this.custom.getClusterCustomObject({ group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name }));
+    return parseUpdatePolicy(
+      await this.custom.getClusterCustomObject({
+        group: UPDATE_POLICY.group,
+        version: UPDATE_POLICY.version,
+        plural: UPDATE_POLICY.plural,
+        name,
+      }),
+    );
   }
 
   /** Merge-patches a policy's spec (null removes a field). */
   async patchPolicy(name: string, spec: Record<string, unknown>): Promise<void> {
     await this.custom.patchClusterCustomObject(
-      { group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name, body: { spec } },
+      {
+        group: UPDATE_POLICY.group,
+        version: UPDATE_POLICY.version,
+        plural: UPDATE_POLICY.plural,
+        name,
+        body: { spec },
+      },
       mergePatch(),
     );
   }
@@ -175,7 +217,12 @@ export class RolloutCluster {
   }
 
   async deletePolicy(name: string): Promise<void> {
-    await this.custom.deleteClusterCustomObject({ group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name });
+    await this.custom.deleteClusterCustomObject({
+      group: UPDATE_POLICY.group,
+      version: UPDATE_POLICY.version,
+      plural: UPDATE_POLICY.plural,
+      name,
+    });
   }
 
   /** Waits for a condition of a policy's status; resolves with the condition. */
@@ -188,19 +235,31 @@ export class RolloutCluster {
     return this.waitFor(
       `UpdatePolicy ${policy} condition ${type} to match`,
       async () => {
-        const condition = (await this.readPolicy(policy)).status?.conditions?.find((candidate) => candidate.type === type);
+        const condition = (await this.readPolicy(policy)).status?.conditions?.find(
+          (candidate) => candidate.type === type,
+        );
         return condition !== undefined && matches(condition) ? condition : undefined;
       },
       timeoutMs,
     );
   }
 
-  async patchNode(name: string, patch: { annotations?: Record<string, string | null>; labels?: Record<string, string | null>; unschedulable?: boolean }): Promise<void> {
+  async patchNode(
+    name: string,
+    patch: {
+      annotations?: Record<string, string | null>;
+      labels?: Record<string, string | null>;
+      unschedulable?: boolean;
+    },
+  ): Promise<void> {
     await this.core.patchNode(
       {
         name,
         body: {
-          metadata: { ...(patch.annotations === undefined ? {} : { annotations: patch.annotations }), ...(patch.labels === undefined ? {} : { labels: patch.labels }) },
+          metadata: {
+            ...(patch.annotations === undefined ? {} : { annotations: patch.annotations }),
+            ...(patch.labels === undefined ? {} : { labels: patch.labels }),
+          },
           ...(patch.unschedulable === undefined ? {} : { spec: { unschedulable: patch.unschedulable } }),
         },
       },
@@ -209,13 +268,18 @@ export class RolloutCluster {
   }
 
   async operatorPods(): Promise<V1Pod[]> {
-    const { items } = await this.core.listNamespacedPod({ namespace: UPDATE_OPERATOR_NAMESPACE, labelSelector: operatorSelector });
+    const { items } = await this.core.listNamespacedPod({
+      namespace: UPDATE_OPERATOR_NAMESPACE,
+      labelSelector: operatorSelector,
+    });
     return items.filter((pod) => pod.metadata?.deletionTimestamp === undefined);
   }
 
   /** The replica holding the Lease (its holderIdentity is the pod name), if it still exists. */
   async leaderPod(): Promise<V1Pod | undefined> {
-    const lease = await this.leases.readNamespacedLease({ name: UPDATE_OPERATOR_NAMES.lease, namespace: UPDATE_OPERATOR_NAMESPACE }).catch(() => undefined);
+    const lease = await this.leases
+      .readNamespacedLease({ name: UPDATE_OPERATOR_NAMES.lease, namespace: UPDATE_OPERATOR_NAMESPACE })
+      .catch(() => undefined);
     const holder = lease?.spec?.holderIdentity;
     if (holder === undefined || holder === '') return undefined;
     return (await this.operatorPods()).find((pod) => pod.metadata?.name === holder);
@@ -236,7 +300,11 @@ export class RolloutCluster {
       // Its process is not running (being replaced, or already gone): there is no leader to kill right now.
       return undefined;
     }
-    await this.core.deleteNamespacedPod({ name: leader.metadata?.name ?? '', namespace: UPDATE_OPERATOR_NAMESPACE, gracePeriodSeconds: 0 });
+    await this.core.deleteNamespacedPod({
+      name: leader.metadata?.name ?? '',
+      namespace: UPDATE_OPERATOR_NAMESPACE,
+      gracePeriodSeconds: 0,
+    });
     return leader.metadata?.name ?? '';
   }
 
@@ -254,16 +322,26 @@ export class RolloutCluster {
     const replaced = new Set(flags.map(flagName));
     const args = [...(container.args ?? []).filter((arg) => !replaced.has(flagName(arg))), ...flags];
     await this.apps.patchNamespacedDeployment(
-      { name, namespace: UPDATE_OPERATOR_NAMESPACE, body: { spec: { template: { spec: { containers: [{ name: 'operator', args }] } } } } },
+      {
+        name,
+        namespace: UPDATE_OPERATOR_NAMESPACE,
+        body: { spec: { template: { spec: { containers: [{ name: 'operator', args }] } } } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
-    const hasFlags = (pod: V1Pod): boolean => flags.every((flag) => pod.spec?.containers[0]?.args?.includes(flag) === true);
+    const hasFlags = (pod: V1Pod): boolean =>
+      flags.every((flag) => pod.spec?.containers[0]?.args?.includes(flag) === true);
     await this.waitFor(
       'the tuned operator replicas to run and lead',
       async () => {
         const pods = await this.operatorPods();
         const leader = await this.leaderPod();
-        return pods.length === 2 && pods.every((pod) => hasFlags(pod) && isPodReady(pod)) && leader !== undefined && hasFlags(leader) ? true : undefined;
+        return pods.length === 2 &&
+          pods.every((pod) => hasFlags(pod) && isPodReady(pod)) &&
+          leader !== undefined &&
+          hasFlags(leader)
+          ? true
+          : undefined;
       },
       timeoutMs,
     );
@@ -280,8 +358,14 @@ export class RolloutCluster {
 
   /** The reasons of the Events about `name` (a Node or an UpdatePolicy) since `since`, oldest first. */
   async eventReasons(name: string, since: Date): Promise<string[]> {
-    const { items } = await this.core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${name}` });
-    const time = (event: (typeof items)[number]): number => new Date(event.eventTime ?? event.lastTimestamp ?? event.firstTimestamp ?? event.metadata.creationTimestamp ?? 0).getTime();
+    const { items } = await this.core.listNamespacedEvent({
+      namespace: 'default',
+      fieldSelector: `involvedObject.name=${name}`,
+    });
+    const time = (event: (typeof items)[number]): number =>
+      new Date(
+        event.eventTime ?? event.lastTimestamp ?? event.firstTimestamp ?? event.metadata.creationTimestamp ?? 0,
+      ).getTime();
     return items
       .filter((event) => time(event) >= since.getTime() - 1000)
       .sort((a, b) => time(a) - time(b))
@@ -322,7 +406,9 @@ export class RolloutCluster {
       check();
     });
     if (watch.gaps !== gaps || watch.interruptions !== interruptions) {
-      throw new Error(`cannot vouch for ${what} over ${ms} ms: the node watch was interrupted meanwhile (${watch.interruptions - interruptions} errors, ${watch.gaps - gaps} re-lists)`);
+      throw new Error(
+        `cannot vouch for ${what} over ${ms} ms: the node watch was interrupted meanwhile (${watch.interruptions - interruptions} errors, ${watch.gaps - gaps} re-lists)`,
+      );
     }
   }
 
@@ -364,5 +450,7 @@ export function countBoots(rollout: RolloutCluster, nodes: readonly string[]): B
 }
 
 function isPodReady(pod: V1Pod): boolean {
-  return pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') === true;
+  return (
+    pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') === true
+  );
 }

@@ -14,7 +14,15 @@ import { PolicyV1Api } from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS, TRUE, zincatiClientId } from '@strata/update-operator';
 import { ZincatiClient, type FleetLockReply } from './fleetlock-client.ts';
 import { BudgetInvariant } from './invariant.ts';
-import { countBoots, DEFAULT_POLICY, describeNode, isDoneOn, isReady, nodeName, RolloutCluster } from './rollout-cluster.ts';
+import {
+  countBoots,
+  DEFAULT_POLICY,
+  describeNode,
+  isDoneOn,
+  isReady,
+  nodeName,
+  RolloutCluster,
+} from './rollout-cluster.ts';
 
 const WORKERS = 5;
 /** A node label that keeps the window scenario's node out of the default policy. */
@@ -38,22 +46,41 @@ const nextVersion = (): string => `4230.2.${nextPatch++}`;
 
 const annotations = (name: string): Record<string, string> => rollout.nodes.get(name)?.metadata?.annotations ?? {};
 const labels = (name: string): Record<string, string> => rollout.nodes.get(name)?.metadata?.labels ?? {};
-const find = (nodes: readonly V1Node[], name: string): V1Node | undefined => nodes.find((node) => nodeName(node) === name);
+const find = (nodes: readonly V1Node[], name: string): V1Node | undefined =>
+  nodes.find((node) => nodeName(node) === name);
 /** Nothing of a reboot has started on the node: no grant, no hook request, not cordoned. */
 const untouched = (node: V1Node | undefined): boolean =>
-  node !== undefined && node.metadata?.annotations?.[ANNOTATIONS.rebootOk] === undefined && node.metadata?.labels?.[LABELS.beforeReboot] === undefined && node.spec?.unschedulable !== true;
+  node !== undefined &&
+  node.metadata?.annotations?.[ANNOTATIONS.rebootOk] === undefined &&
+  node.metadata?.labels?.[LABELS.beforeReboot] === undefined &&
+  node.spec?.unschedulable !== true;
 const inDefaultPolicy = (node: V1Node): boolean => node.metadata?.labels?.[SCENARIO_LABEL] === undefined;
 
-async function waitForNode(name: string, what: string, holds: (node: V1Node) => boolean, timeoutMs = 30_000): Promise<V1Node> {
-  return rollout.nodes.until(`${name}: ${what}`, (nodes) => {
-    const node = find(nodes, name);
-    return node !== undefined && holds(node) ? node : undefined;
-  }, timeoutMs, (nodes) => { const node = find(nodes, name); return node === undefined ? 'no such node' : describeNode(node); });
+async function waitForNode(
+  name: string,
+  what: string,
+  holds: (node: V1Node) => boolean,
+  timeoutMs = 30_000,
+): Promise<V1Node> {
+  return rollout.nodes.until(
+    `${name}: ${what}`,
+    (nodes) => {
+      const node = find(nodes, name);
+      return node !== undefined && holds(node) ? node : undefined;
+    },
+    timeoutMs,
+    (nodes) => {
+      const node = find(nodes, name);
+      return node === undefined ? 'no such node' : describeNode(node);
+    },
+  );
 }
 
 /** The agent reported the staged update (or the node is already through with it: a fast rollout may not wait for the test). */
 const stagedOrDone = (version: string) => (node: V1Node) =>
-  (node.metadata?.annotations?.[ANNOTATIONS.rebootNeeded] === TRUE && node.metadata.annotations[ANNOTATIONS.newVersion] === version) || node.metadata?.labels?.[LABELS.version] === version;
+  (node.metadata?.annotations?.[ANNOTATIONS.rebootNeeded] === TRUE &&
+    node.metadata.annotations[ANNOTATIONS.newVersion] === version) ||
+  node.metadata?.labels?.[LABELS.version] === version;
 
 /** One offer at a time: every machine's update engine checks the one update source, a moment after it is told to. */
 let offering: Promise<unknown> = Promise.resolve();
@@ -71,7 +98,10 @@ function stageUpdate(nodes: readonly string[]): Promise<string> {
 }
 
 /** A one-replica Deployment pinned to `node`, guarded by a PodDisruptionBudget that allows no eviction. */
-async function guardedWorkload(node: string, name: string): Promise<{ podUid: string; removeBudget: () => Promise<void>; remove: () => Promise<void> }> {
+async function guardedWorkload(
+  node: string,
+  name: string,
+): Promise<{ podUid: string; removeBudget: () => Promise<void>; remove: () => Promise<void> }> {
   const selector = { app: name };
   await rollout.apps.createNamespacedDeployment({
     namespace: 'default',
@@ -82,15 +112,26 @@ async function guardedWorkload(node: string, name: string): Promise<{ podUid: st
         selector: { matchLabels: selector },
         template: {
           metadata: { labels: selector },
-          spec: { nodeSelector: { 'kubernetes.io/hostname': node }, terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+          spec: {
+            nodeSelector: { 'kubernetes.io/hostname': node },
+            terminationGracePeriodSeconds: 1,
+            containers: [{ name: 'app', image: 'registry.example/app:1' }],
+          },
         },
       },
     },
   });
-  await policyApi.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name }, spec: { minAvailable: 1, selector: { matchLabels: selector } } } });
+  await policyApi.createNamespacedPodDisruptionBudget({
+    namespace: 'default',
+    body: { metadata: { name }, spec: { minAvailable: 1, selector: { matchLabels: selector } } },
+  });
   const pod = await rollout.waitFor(`the pod of ${name} ready on ${node}`, async () => {
     const { items } = await rollout.core.listNamespacedPod({ namespace: 'default', labelSelector: `app=${name}` });
-    return items.find((candidate) => candidate.spec?.nodeName === node && candidate.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    return items.find(
+      (candidate) =>
+        candidate.spec?.nodeName === node &&
+        candidate.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
   });
   // The PDB controller must have counted the pod, or the eviction would not be refused.
   await rollout.waitFor(`PodDisruptionBudget ${name} to count its pod`, async () => {
@@ -139,13 +180,29 @@ async function runWindowScenario(node: string): Promise<WindowOutcome> {
   const opensAt = nextMinute(15_000);
   await rollout.createPolicy(WINDOWED_POLICY, {
     nodeSelector: { matchLabels: { [SCENARIO_LABEL]: WINDOWED_POLICY } },
-    rebootWindows: [{ days: [WEEKDAYS[opensAt.getUTCDay()] ?? 'Mon'], start: opensAt.toISOString().slice(11, 16), duration: '1h', timeZone: 'UTC' }],
+    rebootWindows: [
+      {
+        days: [WEEKDAYS[opensAt.getUTCDay()] ?? 'Mon'],
+        start: opensAt.toISOString().slice(11, 16),
+        duration: '1h',
+        timeZone: 'UTC',
+      },
+    ],
   });
   const version = await stageUpdate([node]);
-  const blocked = await rollout.waitForCondition(WINDOWED_POLICY, 'Blocked', (condition) => condition.status === 'True' && condition.reason === 'WindowClosed');
+  const blocked = await rollout.waitForCondition(
+    WINDOWED_POLICY,
+    'Blocked',
+    (condition) => condition.status === 'True' && condition.reason === 'WindowClosed',
+  );
   assert.ok(Date.now() < opensAt.getTime(), 'the window was still closed when the operator said so');
   assert.ok(untouched(rollout.nodes.get(node)), `nothing started on ${node} while its window is closed`);
-  const granted = await waitForNode(node, 'reboot granted', (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.rebootGrantedAt] !== undefined, opensAt.getTime() - Date.now() + 60_000);
+  const granted = await waitForNode(
+    node,
+    'reboot granted',
+    (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.rebootGrantedAt] !== undefined,
+    opensAt.getTime() - Date.now() + 60_000,
+  );
   const grantedAt = new Date(granted.metadata?.annotations?.[ANNOTATIONS.rebootGrantedAt] ?? 0);
   await rollout.waitForVersion(version, [node], 60_000);
   return { opensAt, blockedMessage: blocked.message, grantedAt, node };
@@ -157,12 +214,18 @@ before(
     rollout = await RolloutCluster.start({ workers: WORKERS, agentRestartDelayMs: 1_000 });
     policyApi = rollout.kubeConfig.makeApiClient(PolicyV1Api);
     workers = rollout.workerNames();
-    log(`cluster of ${rollout.nodeNames().length} nodes with the update operator up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `cluster of ${rollout.nodeNames().length} nodes with the update operator up in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     const windowed = workers[4] ?? '';
     // The default policy selects every node; the windowed node must belong to its own policy only.
-    await rollout.patchPolicy(DEFAULT_POLICY, { nodeSelector: { matchExpressions: [{ key: SCENARIO_LABEL, operator: 'DoesNotExist' }] } });
+    await rollout.patchPolicy(DEFAULT_POLICY, {
+      nodeSelector: { matchExpressions: [{ key: SCENARIO_LABEL, operator: 'DoesNotExist' }] },
+    });
     await rollout.patchNode(windowed, { labels: { [SCENARIO_LABEL]: WINDOWED_POLICY } });
-    windowScenario = runWindowScenario(windowed).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    windowScenario = runWindowScenario(windowed).catch((error: unknown) =>
+      error instanceof Error ? error : new Error(String(error)),
+    );
   },
   { timeout: 180_000 },
 );
@@ -172,290 +235,439 @@ after(async () => {
 });
 
 describe('update operator rules and faults on a local cluster', () => {
-  it('an agent killed mid-drain resumes it; a PodDisruptionBudget holds the drain until it goes; one reboot, uncordoned', { timeout: 90_000 }, async () => {
-    const node = workers[0] ?? '';
-    const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: 1, selects: inDefaultPolicy });
-    const workload = await guardedWorkload(node, 'guarded');
-    const version = await stageUpdate([node]);
-    const boots = countBoots(rollout, [node]);
-    await waitForNode(node, 'cordoned by its agent and draining', (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.agentMadeUnschedulable] === TRUE);
-    await rollout.waitFor('the drain to start', async () => ((await rollout.eventReasons(node, new Date(Date.now() - 30_000))).includes('DrainStarted') ? true : undefined));
-    await sleep(1_000); // the eviction is refused (429) and retried meanwhile
+  it(
+    'an agent killed mid-drain resumes it; a PodDisruptionBudget holds the drain until it goes; one reboot, uncordoned',
+    { timeout: 90_000 },
+    async () => {
+      const node = workers[0] ?? '';
+      const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: 1, selects: inDefaultPolicy });
+      const workload = await guardedWorkload(node, 'guarded');
+      const version = await stageUpdate([node]);
+      const boots = countBoots(rollout, [node]);
+      await waitForNode(
+        node,
+        'cordoned by its agent and draining',
+        (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.agentMadeUnschedulable] === TRUE,
+      );
+      await rollout.waitFor('the drain to start', async () =>
+        (await rollout.eventReasons(node, new Date(Date.now() - 30_000))).includes('DrainStarted') ? true : undefined,
+      );
+      await sleep(1_000); // the eviction is refused (429) and retried meanwhile
 
-    rollout.components.updateAgents.crash(node, { reason: 'mid-drain' });
-    await rollout.stays(
-      `${node} cordoned, its reboot in progress, and not rebooted, while the budget holds`,
-      (nodes) => {
-        const current = find(nodes, node);
-        return current?.spec?.unschedulable === true && current.metadata?.annotations?.[ANNOTATIONS.rebootInProgress] === TRUE && isReady(current);
-      },
-      QUIET_MS,
-    );
-    assert.ok(await podExists(workload.podUid), 'the guarded pod was not evicted');
-    assert.deepEqual(boots.notOnce(), [`${node}: 0 boots`]);
+      rollout.components.updateAgents.crash(node, { reason: 'mid-drain' });
+      await rollout.stays(
+        `${node} cordoned, its reboot in progress, and not rebooted, while the budget holds`,
+        (nodes) => {
+          const current = find(nodes, node);
+          return (
+            current?.spec?.unschedulable === true &&
+            current.metadata?.annotations?.[ANNOTATIONS.rebootInProgress] === TRUE &&
+            isReady(current)
+          );
+        },
+        QUIET_MS,
+      );
+      assert.ok(await podExists(workload.podUid), 'the guarded pod was not evicted');
+      assert.deepEqual(boots.notOnce(), [`${node}: 0 boots`]);
 
-    await workload.removeBudget();
-    await rollout.waitForVersion(version, [node], 60_000);
-    boots.stop();
-    assert.deepEqual(boots.notOnce(), [], 'exactly one reboot');
-    assert.equal(annotations(node)[ANNOTATIONS.agentMadeUnschedulable], undefined);
-    assert.ok(!(await podExists(workload.podUid)), 'the pod was evicted once the budget allowed it');
-    await workload.remove();
-    invariant.stop();
-    invariant.assertHeld();
-  });
+      await workload.removeBudget();
+      await rollout.waitForVersion(version, [node], 60_000);
+      boots.stop();
+      assert.deepEqual(boots.notOnce(), [], 'exactly one reboot');
+      assert.equal(annotations(node)[ANNOTATIONS.agentMadeUnschedulable], undefined);
+      assert.ok(!(await podExists(workload.podUid)), 'the pod was evicted once the budget allowed it');
+      await workload.remove();
+      invariant.stop();
+      invariant.assertHeld();
+    },
+  );
 
-  it('an agent killed as its node comes back from the reboot leaves the node counted until it restarts; no second reboot', { timeout: 60_000 }, async () => {
-    const node = workers[1] ?? '';
-    const other = workers[2] ?? '';
-    const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: 1, selects: inDefaultPolicy });
-    const os = rollout.cluster.operatingSystem(node);
-    const boots = countBoots(rollout, [node]);
-    let killedAt: number | undefined;
-    // Boot listeners run in order: the node's own (which starts its pods again) first, then this one.
-    const stopKilling = os.onBoot(() => {
-      if (killedAt === undefined) {
-        killedAt = Date.now();
-        rollout.components.updateAgents.crash(node, { reason: 'mid-reboot', restartAfterMs: QUIET_MS });
-      }
-      return Promise.resolve();
-    });
-    const version = await stageUpdate([node]);
-    await waitForNode(node, 'back from its reboot', (candidate) => killedAt !== undefined && isReady(candidate));
-    stopKilling();
-    const otherVersion = await stageUpdate([other]);
-    await rollout.stays(
-      `${node} still counted (cordoned, reboot in progress) while its agent is dead, and ${other} kept waiting`,
-      (nodes) => {
-        const current = find(nodes, node);
-        return current?.spec?.unschedulable === true && current.metadata?.annotations?.[ANNOTATIONS.rebootInProgress] === TRUE && untouched(find(nodes, other));
-      },
-      Math.max(0, (killedAt ?? 0) + QUIET_MS - 500 - Date.now()),
-    );
-    await rollout.waitForVersion(version, [node], 30_000);
-    await rollout.waitForVersion(otherVersion, [other], 30_000);
-    boots.stop();
-    assert.deepEqual(boots.notOnce(), [], 'exactly one reboot');
-    invariant.stop();
-    invariant.assertHeld();
-  });
+  it(
+    'an agent killed as its node comes back from the reboot leaves the node counted until it restarts; no second reboot',
+    { timeout: 60_000 },
+    async () => {
+      const node = workers[1] ?? '';
+      const other = workers[2] ?? '';
+      const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: 1, selects: inDefaultPolicy });
+      const os = rollout.cluster.operatingSystem(node);
+      const boots = countBoots(rollout, [node]);
+      let killedAt: number | undefined;
+      // Boot listeners run in order: the node's own (which starts its pods again) first, then this one.
+      const stopKilling = os.onBoot(() => {
+        if (killedAt === undefined) {
+          killedAt = Date.now();
+          rollout.components.updateAgents.crash(node, { reason: 'mid-reboot', restartAfterMs: QUIET_MS });
+        }
+        return Promise.resolve();
+      });
+      const version = await stageUpdate([node]);
+      await waitForNode(node, 'back from its reboot', (candidate) => killedAt !== undefined && isReady(candidate));
+      stopKilling();
+      const otherVersion = await stageUpdate([other]);
+      await rollout.stays(
+        `${node} still counted (cordoned, reboot in progress) while its agent is dead, and ${other} kept waiting`,
+        (nodes) => {
+          const current = find(nodes, node);
+          return (
+            current?.spec?.unschedulable === true &&
+            current.metadata?.annotations?.[ANNOTATIONS.rebootInProgress] === TRUE &&
+            untouched(find(nodes, other))
+          );
+        },
+        Math.max(0, (killedAt ?? 0) + QUIET_MS - 500 - Date.now()),
+      );
+      await rollout.waitForVersion(version, [node], 30_000);
+      await rollout.waitForVersion(otherVersion, [other], 30_000);
+      boots.stop();
+      assert.deepEqual(boots.notOnce(), [], 'exactly one reboot');
+      invariant.stop();
+      invariant.assertHeld();
+    },
+  );
 
-  it('a node that never comes back is marked failed (Event, Degraded) and, with HoldSlot, keeps its slot until it is back', { timeout: 90_000 }, async () => {
-    const [node, other] = [workers[2] ?? '', workers[3] ?? ''];
-    const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: 1, selects: inDefaultPolicy });
-    const started = new Date();
-    await rollout.patchPolicy(DEFAULT_POLICY, { rebootTimeout: { duration: '4s', onTimeout: 'HoldSlot' } });
-    rollout.cluster.operatingSystem(node).failNextReboot('never-returns');
-    const version = await stageUpdate([node]);
-    await waitForNode(node, 'down', (candidate) => !isReady(candidate));
-    const otherVersion = await stageUpdate([other]);
+  it(
+    'a node that never comes back is marked failed (Event, Degraded) and, with HoldSlot, keeps its slot until it is back',
+    { timeout: 90_000 },
+    async () => {
+      const [node, other] = [workers[2] ?? '', workers[3] ?? ''];
+      const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: 1, selects: inDefaultPolicy });
+      const started = new Date();
+      await rollout.patchPolicy(DEFAULT_POLICY, { rebootTimeout: { duration: '4s', onTimeout: 'HoldSlot' } });
+      rollout.cluster.operatingSystem(node).failNextReboot('never-returns');
+      const version = await stageUpdate([node]);
+      await waitForNode(node, 'down', (candidate) => !isReady(candidate));
+      const otherVersion = await stageUpdate([other]);
 
-    await waitForNode(node, 'marked reboot-failed', (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.rebootFailed] === TRUE, 30_000);
-    const degraded = await rollout.waitForCondition(DEFAULT_POLICY, 'Degraded', (condition) => condition.status === 'True');
-    assert.equal(degraded.reason, 'RebootTimedOut');
-    assert.match(degraded.message, new RegExp(node));
-    await rollout.waitFor('a RebootTimedOut Event on the node', async () => ((await rollout.eventReasons(node, started)).includes('RebootTimedOut') ? true : undefined));
-    await rollout.stays(`${other} waiting while the failed node holds the only slot`, (nodes) => untouched(find(nodes, other)), QUIET_MS);
+      await waitForNode(
+        node,
+        'marked reboot-failed',
+        (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.rebootFailed] === TRUE,
+        30_000,
+      );
+      const degraded = await rollout.waitForCondition(
+        DEFAULT_POLICY,
+        'Degraded',
+        (condition) => condition.status === 'True',
+      );
+      assert.equal(degraded.reason, 'RebootTimedOut');
+      assert.match(degraded.message, new RegExp(node));
+      await rollout.waitFor('a RebootTimedOut Event on the node', async () =>
+        (await rollout.eventReasons(node, started)).includes('RebootTimedOut') ? true : undefined,
+      );
+      await rollout.stays(
+        `${other} waiting while the failed node holds the only slot`,
+        (nodes) => untouched(find(nodes, other)),
+        QUIET_MS,
+      );
 
-    await rollout.cluster.operatingSystem(node).powerOn();
-    await rollout.waitForVersion(version, [node], 30_000);
-    assert.equal(annotations(node)[ANNOTATIONS.rebootFailed], undefined, 'done clears reboot-failed');
-    await rollout.waitForVersion(otherVersion, [other], 30_000);
-    await rollout.waitForCondition(DEFAULT_POLICY, 'Degraded', (condition) => condition.status === 'False');
-    invariant.stop();
-    invariant.assertHeld();
-  });
+      await rollout.cluster.operatingSystem(node).powerOn();
+      await rollout.waitForVersion(version, [node], 30_000);
+      assert.equal(annotations(node)[ANNOTATIONS.rebootFailed], undefined, 'done clears reboot-failed');
+      await rollout.waitForVersion(otherVersion, [other], 30_000);
+      await rollout.waitForCondition(DEFAULT_POLICY, 'Degraded', (condition) => condition.status === 'False');
+      invariant.stop();
+      invariant.assertHeld();
+    },
+  );
 
-  it('with ReleaseSlot, a node granted a reboot that never starts is marked failed and its slot goes to the next node', { timeout: 90_000 }, async () => {
-    const [node, other] = [workers[3] ?? '', workers[0] ?? ''];
-    const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: 1, selects: inDefaultPolicy });
-    await rollout.patchPolicy(DEFAULT_POLICY, { rebootTimeout: { duration: '4s', onTimeout: 'ReleaseSlot' }, paused: true });
-    // Its agent reports the update, then dies and stays dead for a while: the grant is never acted on.
-    const version = await stageUpdate([node]);
-    rollout.components.updateAgents.crash(node, { reason: 'dead agent', restartAfterMs: 60_000 });
-    await rollout.patchPolicy(DEFAULT_POLICY, { paused: false });
-    await waitForNode(node, 'granted', (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE);
-    const otherVersion = await stageUpdate([other]);
-    const failed = await waitForNode(node, 'marked failed', (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.rebootFailed] === TRUE, 30_000);
-    assert.equal(failed.metadata?.annotations?.[ANNOTATIONS.rebootOk], undefined, 'the unstarted grant was taken back with the slot');
-    await rollout.waitForVersion(otherVersion, [other], 30_000);
-    assert.ok(untouched(rollout.nodes.get(node)), 'the failed node is not granted again on its own');
+  it(
+    'with ReleaseSlot, a node granted a reboot that never starts is marked failed and its slot goes to the next node',
+    { timeout: 90_000 },
+    async () => {
+      const [node, other] = [workers[3] ?? '', workers[0] ?? ''];
+      const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: 1, selects: inDefaultPolicy });
+      await rollout.patchPolicy(DEFAULT_POLICY, {
+        rebootTimeout: { duration: '4s', onTimeout: 'ReleaseSlot' },
+        paused: true,
+      });
+      // Its agent reports the update, then dies and stays dead for a while: the grant is never acted on.
+      const version = await stageUpdate([node]);
+      rollout.components.updateAgents.crash(node, { reason: 'dead agent', restartAfterMs: 60_000 });
+      await rollout.patchPolicy(DEFAULT_POLICY, { paused: false });
+      await waitForNode(
+        node,
+        'granted',
+        (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE,
+      );
+      const otherVersion = await stageUpdate([other]);
+      const failed = await waitForNode(
+        node,
+        'marked failed',
+        (candidate) => candidate.metadata?.annotations?.[ANNOTATIONS.rebootFailed] === TRUE,
+        30_000,
+      );
+      assert.equal(
+        failed.metadata?.annotations?.[ANNOTATIONS.rebootOk],
+        undefined,
+        'the unstarted grant was taken back with the slot',
+      );
+      await rollout.waitForVersion(otherVersion, [other], 30_000);
+      assert.ok(untouched(rollout.nodes.get(node)), 'the failed node is not granted again on its own');
 
-    // An administrator who fixed the node clears reboot-failed; the restarted agent then reboots it.
-    await rollout.patchNode(node, { annotations: { [ANNOTATIONS.rebootFailed]: null } });
-    rollout.components.updateAgents.restartNow(node);
-    await rollout.waitForVersion(version, [node], 30_000);
-    await rollout.patchPolicy(DEFAULT_POLICY, { rebootTimeout: null });
-    invariant.stop();
-    invariant.assertHeld();
-  });
+      // An administrator who fixed the node clears reboot-failed; the restarted agent then reboots it.
+      await rollout.patchNode(node, { annotations: { [ANNOTATIONS.rebootFailed]: null } });
+      rollout.components.updateAgents.restartNow(node);
+      await rollout.waitForVersion(version, [node], 30_000);
+      await rollout.patchPolicy(DEFAULT_POLICY, { rebootTimeout: null });
+      invariant.stop();
+      invariant.assertHeld();
+    },
+  );
 
-  it('a drain held by a PodDisruptionBudget past drain.timeout (onTimeout Retry) is given up: uncordoned, no reboot, slot released', { timeout: 60_000 }, async () => {
-    const node = workers[1] ?? '';
-    const started = new Date();
-    await rollout.patchPolicy(DEFAULT_POLICY, { drain: { timeout: '3s', onTimeout: 'Retry' } });
-    const workload = await guardedWorkload(node, 'held');
-    const boots = countBoots(rollout, [node]);
-    const version = await stageUpdate([node]);
-    await waitForNode(node, 'cordoned for the drain', (candidate) => candidate.spec?.unschedulable === true);
-    const gaveUp = await waitForNode(
-      node,
-      'the drain given up and the grant revoked',
-      (candidate) =>
-        candidate.metadata?.annotations?.[ANNOTATIONS.drainFailed] !== undefined &&
-        candidate.metadata.annotations[ANNOTATIONS.rebootOk] === undefined &&
-        candidate.metadata.annotations[ANNOTATIONS.rebootInProgress] !== TRUE &&
-        candidate.spec?.unschedulable !== true,
-      30_000,
-    );
-    assert.equal(gaveUp.metadata?.annotations?.[ANNOTATIONS.agentMadeUnschedulable], undefined);
-    assert.ok(await podExists(workload.podUid), 'the PodDisruptionBudget was not bypassed');
-    assert.deepEqual(boots.notOnce(), [`${node}: 0 boots`]);
-    const blocked = await rollout.waitForCondition(DEFAULT_POLICY, 'Blocked', (condition) => condition.status === 'True');
-    assert.equal(blocked.reason, 'DrainRetryBackoff');
-    const reasons = await rollout.eventReasons(node, started);
-    assert.ok(reasons.includes('DrainFailed') && reasons.includes('RebootRevoked'), `Events: ${reasons.join(', ')}`);
+  it(
+    'a drain held by a PodDisruptionBudget past drain.timeout (onTimeout Retry) is given up: uncordoned, no reboot, slot released',
+    { timeout: 60_000 },
+    async () => {
+      const node = workers[1] ?? '';
+      const started = new Date();
+      await rollout.patchPolicy(DEFAULT_POLICY, { drain: { timeout: '3s', onTimeout: 'Retry' } });
+      const workload = await guardedWorkload(node, 'held');
+      const boots = countBoots(rollout, [node]);
+      const version = await stageUpdate([node]);
+      await waitForNode(node, 'cordoned for the drain', (candidate) => candidate.spec?.unschedulable === true);
+      const gaveUp = await waitForNode(
+        node,
+        'the drain given up and the grant revoked',
+        (candidate) =>
+          candidate.metadata?.annotations?.[ANNOTATIONS.drainFailed] !== undefined &&
+          candidate.metadata.annotations[ANNOTATIONS.rebootOk] === undefined &&
+          candidate.metadata.annotations[ANNOTATIONS.rebootInProgress] !== TRUE &&
+          candidate.spec?.unschedulable !== true,
+        30_000,
+      );
+      assert.equal(gaveUp.metadata?.annotations?.[ANNOTATIONS.agentMadeUnschedulable], undefined);
+      assert.ok(await podExists(workload.podUid), 'the PodDisruptionBudget was not bypassed');
+      assert.deepEqual(boots.notOnce(), [`${node}: 0 boots`]);
+      const blocked = await rollout.waitForCondition(
+        DEFAULT_POLICY,
+        'Blocked',
+        (condition) => condition.status === 'True',
+      );
+      assert.equal(blocked.reason, 'DrainRetryBackoff');
+      const reasons = await rollout.eventReasons(node, started);
+      assert.ok(reasons.includes('DrainFailed') && reasons.includes('RebootRevoked'), `Events: ${reasons.join(', ')}`);
 
-    // The operator retries after its back-off (5 minutes); an administrator who removed the cause retries at once.
-    await workload.remove();
-    await rollout.patchNode(node, { annotations: { [ANNOTATIONS.drainFailed]: null } });
-    await rollout.waitForVersion(version, [node], 30_000);
-    boots.stop();
-    assert.deepEqual(boots.notOnce(), []);
-    await rollout.patchPolicy(DEFAULT_POLICY, { drain: null });
-  });
+      // The operator retries after its back-off (5 minutes); an administrator who removed the cause retries at once.
+      await workload.remove();
+      await rollout.patchNode(node, { annotations: { [ANNOTATIONS.drainFailed]: null } });
+      await rollout.waitForVersion(version, [node], 30_000);
+      boots.stop();
+      assert.deepEqual(boots.notOnce(), []);
+      await rollout.patchPolicy(DEFAULT_POLICY, { drain: null });
+    },
+  );
 
   it('paused: nothing starts (Blocked, Paused) until the policy is resumed', { timeout: 60_000 }, async () => {
     const node = workers[2] ?? '';
     await rollout.patchPolicy(DEFAULT_POLICY, { paused: true });
     const version = await stageUpdate([node]);
-    const blocked = await rollout.waitForCondition(DEFAULT_POLICY, 'Blocked', (condition) => condition.status === 'True' && condition.reason === 'Paused');
+    const blocked = await rollout.waitForCondition(
+      DEFAULT_POLICY,
+      'Blocked',
+      (condition) => condition.status === 'True' && condition.reason === 'Paused',
+    );
     assert.match(blocked.message, /paused/);
     await rollout.stays(`${node} untouched while paused`, (nodes) => untouched(find(nodes, node)), QUIET_MS);
     await rollout.patchPolicy(DEFAULT_POLICY, { paused: false });
     await rollout.waitForVersion(version, [node], 30_000);
   });
 
-  it('hooks that stay false halt the rollout with the reason in its status, before and after the reboot', { timeout: 60_000 }, async () => {
-    const node = workers[3] ?? '';
-    await rollout.patchPolicy(DEFAULT_POLICY, { hooks: { beforeReboot: [BEFORE_HOOK], afterReboot: [AFTER_HOOK] } });
-    const boots = countBoots(rollout, [node]);
-    const version = await stageUpdate([node]);
-    await waitForNode(node, 'labelled before-reboot', (candidate) => candidate.metadata?.labels?.[LABELS.beforeReboot] === TRUE);
-    const before = await rollout.waitForCondition(DEFAULT_POLICY, 'Blocked', (condition) => condition.status === 'True' && condition.reason === 'HooksPending');
-    assert.match(before.message, new RegExp(`${node}.*${BEFORE_HOOK}`));
-    await rollout.stays(`${node} not granted while its before-reboot hook is not "true"`, (nodes) => find(nodes, node)?.metadata?.annotations?.[ANNOTATIONS.rebootOk] === undefined, QUIET_MS);
-    assert.deepEqual(boots.notOnce(), [`${node}: 0 boots`]);
+  it(
+    'hooks that stay false halt the rollout with the reason in its status, before and after the reboot',
+    { timeout: 60_000 },
+    async () => {
+      const node = workers[3] ?? '';
+      await rollout.patchPolicy(DEFAULT_POLICY, { hooks: { beforeReboot: [BEFORE_HOOK], afterReboot: [AFTER_HOOK] } });
+      const boots = countBoots(rollout, [node]);
+      const version = await stageUpdate([node]);
+      await waitForNode(
+        node,
+        'labelled before-reboot',
+        (candidate) => candidate.metadata?.labels?.[LABELS.beforeReboot] === TRUE,
+      );
+      const before = await rollout.waitForCondition(
+        DEFAULT_POLICY,
+        'Blocked',
+        (condition) => condition.status === 'True' && condition.reason === 'HooksPending',
+      );
+      assert.match(before.message, new RegExp(`${node}.*${BEFORE_HOOK}`));
+      await rollout.stays(
+        `${node} not granted while its before-reboot hook is not "true"`,
+        (nodes) => find(nodes, node)?.metadata?.annotations?.[ANNOTATIONS.rebootOk] === undefined,
+        QUIET_MS,
+      );
+      assert.deepEqual(boots.notOnce(), [`${node}: 0 boots`]);
 
-    await rollout.patchNode(node, { annotations: { [BEFORE_HOOK]: TRUE } });
-    await waitForNode(node, 'labelled after-reboot', (candidate) => candidate.metadata?.labels?.[LABELS.afterReboot] === TRUE, 30_000);
-    const afterReboot = await rollout.waitForCondition(DEFAULT_POLICY, 'Blocked', (condition) => condition.status === 'True' && condition.message.includes(AFTER_HOOK));
-    assert.equal(afterReboot.reason, 'HooksPending');
-    await rollout.stays(`${node} not done while its after-reboot hook is not "true"`, (nodes) => find(nodes, node)?.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE, QUIET_MS);
+      await rollout.patchNode(node, { annotations: { [BEFORE_HOOK]: TRUE } });
+      await waitForNode(
+        node,
+        'labelled after-reboot',
+        (candidate) => candidate.metadata?.labels?.[LABELS.afterReboot] === TRUE,
+        30_000,
+      );
+      const afterReboot = await rollout.waitForCondition(
+        DEFAULT_POLICY,
+        'Blocked',
+        (condition) => condition.status === 'True' && condition.message.includes(AFTER_HOOK),
+      );
+      assert.equal(afterReboot.reason, 'HooksPending');
+      await rollout.stays(
+        `${node} not done while its after-reboot hook is not "true"`,
+        (nodes) => find(nodes, node)?.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE,
+        QUIET_MS,
+      );
 
-    await rollout.patchNode(node, { annotations: { [AFTER_HOOK]: TRUE } });
-    await rollout.waitForVersion(version, [node], 30_000);
-    boots.stop();
-    assert.deepEqual(boots.notOnce(), []);
-    assert.equal(labels(node)[LABELS.afterReboot], undefined);
-    assert.equal(annotations(node)[AFTER_HOOK], undefined, 'the hook annotations are reset for the next reboot');
-    await rollout.patchPolicy(DEFAULT_POLICY, { hooks: null });
-  });
+      await rollout.patchNode(node, { annotations: { [AFTER_HOOK]: TRUE } });
+      await rollout.waitForVersion(version, [node], 30_000);
+      boots.stop();
+      assert.deepEqual(boots.notOnce(), []);
+      assert.equal(labels(node)[LABELS.afterReboot], undefined);
+      assert.equal(annotations(node)[AFTER_HOOK], undefined, 'the hook annotations are reset for the next reboot');
+      await rollout.patchPolicy(DEFAULT_POLICY, { hooks: null });
+    },
+  );
 
-  it('two overlapping policies: both Blocked, the shared node left alone, the others rolled; resolved when one goes', { timeout: 60_000 }, async () => {
-    const [shared, alone] = [workers[0] ?? '', workers[1] ?? ''];
-    await rollout.createPolicy('overlapping', { nodeSelector: { matchLabels: { 'kubernetes.io/hostname': shared } } });
-    const sharedVersion = await stageUpdate([shared]);
-    for (const policy of [DEFAULT_POLICY, 'overlapping']) {
-      const blocked = await rollout.waitForCondition(policy, 'Blocked', (condition) => condition.status === 'True' && condition.reason === 'OverlappingPolicies');
-      assert.match(blocked.message, new RegExp(shared));
-    }
-    const aloneVersion = await stageUpdate([alone]);
-    await rollout.waitForVersion(aloneVersion, [alone], 30_000);
-    assert.ok(untouched(rollout.nodes.get(shared)), `${shared}, selected by both, was not acted on`);
-    await rollout.stays(`${shared} untouched`, (nodes) => untouched(find(nodes, shared)), 1_000);
-    await rollout.deletePolicy('overlapping');
-    await rollout.waitForVersion(sharedVersion, [shared], 30_000);
-  });
-
-  it('a FleetLock (Zincati) node and agent-driven nodes share one maxUnavailable budget', { timeout: 90_000 }, async () => {
-    const fleetLockNode = workers[1] ?? '';
-    const agentNodes = [workers[0] ?? '', workers[2] ?? '', workers[3] ?? ''];
-    const maxUnavailable = 2;
-    const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable, selects: inDefaultPolicy });
-    const machineId = rollout.nodes.get(fleetLockNode)?.status?.nodeInfo?.machineID ?? '';
-    const zincati = new ZincatiClient({
-      id: zincatiClientId(machineId),
-      endpoints: async () => (await rollout.operatorPods()).flatMap((pod) => (pod.status?.podIP === undefined ? [] : [`${pod.status.podIP}:8081`])),
-    });
-
-    // A before-reboot hook holds the agent-driven nodes in their slots while Zincati asks.
-    await rollout.patchPolicy(DEFAULT_POLICY, { maxUnavailable, hooks: { beforeReboot: [BEFORE_HOOK] } });
-    const version = await stageUpdate(agentNodes);
-    await rollout.nodes.until(
-      'both slots taken by agent-driven nodes',
-      (nodes) => (nodes.filter((node) => agentNodes.includes(nodeName(node)) && node.metadata?.labels?.[LABELS.beforeReboot] === TRUE).length === maxUnavailable ? true : undefined),
-      30_000,
-    );
-    // The leader's answer: a replica being replaced or a standby says nothing about the budget, and Zincati asks again.
-    const leaderAnswer = async (): Promise<FleetLockReply> => {
-      for (const deadline = Date.now() + 30_000; ; await sleep(200)) {
-        const reply = await zincati.preReboot();
-        if (!['not_leader', 'not_ready', 'unreachable', 'no_endpoint'].includes(reply.kind ?? '') || Date.now() > deadline) return reply;
+  it(
+    'two overlapping policies: both Blocked, the shared node left alone, the others rolled; resolved when one goes',
+    { timeout: 60_000 },
+    async () => {
+      const [shared, alone] = [workers[0] ?? '', workers[1] ?? ''];
+      await rollout.createPolicy('overlapping', {
+        nodeSelector: { matchLabels: { 'kubernetes.io/hostname': shared } },
+      });
+      const sharedVersion = await stageUpdate([shared]);
+      for (const policy of [DEFAULT_POLICY, 'overlapping']) {
+        const blocked = await rollout.waitForCondition(
+          policy,
+          'Blocked',
+          (condition) => condition.status === 'True' && condition.reason === 'OverlappingPolicies',
+        );
+        assert.match(blocked.message, new RegExp(shared));
       }
-    };
-    const refusals: FleetLockReply[] = [];
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      refusals.push(await leaderAnswer());
-      await sleep(200);
-    }
-    assert.deepEqual(
-      refusals.map((reply) => [reply.status, reply.kind]),
-      [
-        [409, 'failed_lock'],
-        [409, 'failed_lock'],
-        [409, 'failed_lock'],
-      ],
-      `Zincati is refused while agent-driven nodes hold every slot: ${JSON.stringify(refusals)}`,
-    );
-    assert.match(refusals[0]?.value ?? '', /slots/);
-    for (const node of agentNodes) await rollout.patchNode(node, { annotations: { [BEFORE_HOOK]: TRUE } });
-    let granted: FleetLockReply | undefined;
-    const deadline = Date.now() + 60_000;
-    while (granted === undefined && Date.now() < deadline) {
-      const reply = await zincati.preReboot();
-      if (reply.status === 200) granted = reply;
-      else {
-        refusals.push(reply);
+      const aloneVersion = await stageUpdate([alone]);
+      await rollout.waitForVersion(aloneVersion, [alone], 30_000);
+      assert.ok(untouched(rollout.nodes.get(shared)), `${shared}, selected by both, was not acted on`);
+      await rollout.stays(`${shared} untouched`, (nodes) => untouched(find(nodes, shared)), 1_000);
+      await rollout.deletePolicy('overlapping');
+      await rollout.waitForVersion(sharedVersion, [shared], 30_000);
+    },
+  );
+
+  it(
+    'a FleetLock (Zincati) node and agent-driven nodes share one maxUnavailable budget',
+    { timeout: 90_000 },
+    async () => {
+      const fleetLockNode = workers[1] ?? '';
+      const agentNodes = [workers[0] ?? '', workers[2] ?? '', workers[3] ?? ''];
+      const maxUnavailable = 2;
+      const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable, selects: inDefaultPolicy });
+      const machineId = rollout.nodes.get(fleetLockNode)?.status?.nodeInfo?.machineID ?? '';
+      const zincati = new ZincatiClient({
+        id: zincatiClientId(machineId),
+        endpoints: async () =>
+          (await rollout.operatorPods()).flatMap((pod) =>
+            pod.status?.podIP === undefined ? [] : [`${pod.status.podIP}:8081`],
+          ),
+      });
+
+      // A before-reboot hook holds the agent-driven nodes in their slots while Zincati asks.
+      await rollout.patchPolicy(DEFAULT_POLICY, { maxUnavailable, hooks: { beforeReboot: [BEFORE_HOOK] } });
+      const version = await stageUpdate(agentNodes);
+      await rollout.nodes.until(
+        'both slots taken by agent-driven nodes',
+        (nodes) =>
+          nodes.filter(
+            (node) => agentNodes.includes(nodeName(node)) && node.metadata?.labels?.[LABELS.beforeReboot] === TRUE,
+          ).length === maxUnavailable
+            ? true
+            : undefined,
+        30_000,
+      );
+      // The leader's answer: a replica being replaced or a standby says nothing about the budget, and Zincati asks again.
+      const leaderAnswer = async (): Promise<FleetLockReply> => {
+        for (const deadline = Date.now() + 30_000; ; await sleep(200)) {
+          const reply = await zincati.preReboot();
+          if (
+            !['not_leader', 'not_ready', 'unreachable', 'no_endpoint'].includes(reply.kind ?? '') ||
+            Date.now() > deadline
+          )
+            return reply;
+        }
+      };
+      const refusals: FleetLockReply[] = [];
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        refusals.push(await leaderAnswer());
         await sleep(200);
       }
-    }
-    assert.ok(granted !== undefined, `the FleetLock client never got its lock: ${JSON.stringify(refusals.slice(-3))}`);
-    const locked = rollout.nodes.get(fleetLockNode);
-    assert.equal(locked?.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], zincatiClientId(machineId));
-    assert.equal(locked?.spec?.unschedulable, true, 'cordoned (and drained) before the lock was granted');
-    assert.equal((await leaderAnswer()).status, 200, 'the lock is recursive: asking again while holding it succeeds');
+      assert.deepEqual(
+        refusals.map((reply) => [reply.status, reply.kind]),
+        [
+          [409, 'failed_lock'],
+          [409, 'failed_lock'],
+          [409, 'failed_lock'],
+        ],
+        `Zincati is refused while agent-driven nodes hold every slot: ${JSON.stringify(refusals)}`,
+      );
+      assert.match(refusals[0]?.value ?? '', /slots/);
+      for (const node of agentNodes) await rollout.patchNode(node, { annotations: { [BEFORE_HOOK]: TRUE } });
+      let granted: FleetLockReply | undefined;
+      const deadline = Date.now() + 60_000;
+      while (granted === undefined && Date.now() < deadline) {
+        const reply = await zincati.preReboot();
+        if (reply.status === 200) granted = reply;
+        else {
+          refusals.push(reply);
+          await sleep(200);
+        }
+      }
+      assert.ok(
+        granted !== undefined,
+        `the FleetLock client never got its lock: ${JSON.stringify(refusals.slice(-3))}`,
+      );
+      const locked = rollout.nodes.get(fleetLockNode);
+      assert.equal(locked?.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], zincatiClientId(machineId));
+      assert.equal(locked?.spec?.unschedulable, true, 'cordoned (and drained) before the lock was granted');
+      assert.equal((await leaderAnswer()).status, 200, 'the lock is recursive: asking again while holding it succeeds');
 
-    // Zincati finalizes the update and reboots; once booted it reports steady state.
-    await rollout.cluster.operatingSystem(fleetLockNode).reboot();
-    await waitForNode(fleetLockNode, 'Ready again', isReady);
-    const released = await rollout.waitFor('steady-state to be accepted', async () => ((await zincati.steadyState()).status === 200 ? true : undefined));
-    assert.ok(released);
-    await waitForNode(fleetLockNode, 'unlocked and uncordoned', (node) => node.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder] === undefined && node.spec?.unschedulable !== true);
-    await rollout.waitForVersion(version, agentNodes, 60_000);
-    invariant.stop();
-    log(`FleetLock: ${refusals.length} refusal(s) before the lock (${refusals.map((reply) => reply.kind).join(', ')}); ${invariant.summary()}`);
-    invariant.assertHeld();
-    assert.equal(invariant.maxSeen, maxUnavailable);
-    await rollout.patchPolicy(DEFAULT_POLICY, { maxUnavailable: null, hooks: null });
-  });
+      // Zincati finalizes the update and reboots; once booted it reports steady state.
+      await rollout.cluster.operatingSystem(fleetLockNode).reboot();
+      await waitForNode(fleetLockNode, 'Ready again', isReady);
+      const released = await rollout.waitFor('steady-state to be accepted', async () =>
+        (await zincati.steadyState()).status === 200 ? true : undefined,
+      );
+      assert.ok(released);
+      await waitForNode(
+        fleetLockNode,
+        'unlocked and uncordoned',
+        (node) =>
+          node.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder] === undefined && node.spec?.unschedulable !== true,
+      );
+      await rollout.waitForVersion(version, agentNodes, 60_000);
+      invariant.stop();
+      log(
+        `FleetLock: ${refusals.length} refusal(s) before the lock (${refusals.map((reply) => reply.kind).join(', ')}); ${invariant.summary()}`,
+      );
+      invariant.assertHeld();
+      assert.equal(invariant.maxSeen, maxUnavailable);
+      await rollout.patchPolicy(DEFAULT_POLICY, { maxUnavailable: null, hooks: null });
+    },
+  );
 
-  it('a closed reboot window starts nothing; the node reboots once the window opens during the run', { timeout: 120_000 }, async () => {
-    const outcome = await windowScenario;
-    if (outcome instanceof Error) throw outcome;
-    log(`window opened at ${outcome.opensAt.toISOString()}; ${outcome.node} granted at ${outcome.grantedAt.toISOString()}`);
-    assert.match(outcome.blockedMessage, /window/);
-    assert.ok(outcome.grantedAt.getTime() >= outcome.opensAt.getTime(), `granted at ${outcome.grantedAt.toISOString()}, before the window opened at ${outcome.opensAt.toISOString()}`);
-    assert.ok(isDoneOn(rollout.nodes.get(outcome.node) ?? {}, labels(outcome.node)[LABELS.version] ?? ''));
-  });
+  it(
+    'a closed reboot window starts nothing; the node reboots once the window opens during the run',
+    { timeout: 120_000 },
+    async () => {
+      const outcome = await windowScenario;
+      if (outcome instanceof Error) throw outcome;
+      log(
+        `window opened at ${outcome.opensAt.toISOString()}; ${outcome.node} granted at ${outcome.grantedAt.toISOString()}`,
+      );
+      assert.match(outcome.blockedMessage, /window/);
+      assert.ok(
+        outcome.grantedAt.getTime() >= outcome.opensAt.getTime(),
+        `granted at ${outcome.grantedAt.toISOString()}, before the window opened at ${outcome.opensAt.toISOString()}`,
+      );
+      assert.ok(isDoneOn(rollout.nodes.get(outcome.node) ?? {}, labels(outcome.node)[LABELS.version] ?? ''));
+    },
+  );
 });

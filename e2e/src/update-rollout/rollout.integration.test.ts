@@ -16,7 +16,15 @@ const WORKERS = 50;
 const MAX_UNAVAILABLE = 5;
 /** Long enough for kills of the leader to land in the middle of a rollout; short enough for CI. */
 const REBOOT_MS = 4_000;
-const FAST_UPDATES = { checkMs: 100, downloadStepMs: 100, verifyMs: 100, finalizeMs: 100, errorReportMs: 100, firstCheckDelayMs: Infinity, checkIntervalMs: Infinity };
+const FAST_UPDATES = {
+  checkMs: 100,
+  downloadStepMs: 100,
+  verifyMs: 100,
+  finalizeMs: 100,
+  errorReportMs: 100,
+  firstCheckDelayMs: Infinity,
+  checkIntervalMs: Infinity,
+};
 const LEADER_KILLS = 10;
 /** A kill each time this many more nodes are done: the tenth lands with about 70% of the nodes done. */
 const NODES_PER_KILL = 4;
@@ -31,7 +39,9 @@ before(
   async () => {
     const started = performance.now();
     rollout = await RolloutCluster.start({ workers: WORKERS, os: { rebootDelayMs: REBOOT_MS, timings: FAST_UPDATES } });
-    log(`cluster of ${rollout.nodeNames().length} nodes with the update operator up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `cluster of ${rollout.nodeNames().length} nodes with the update operator up in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     await rollout.patchPolicy(DEFAULT_POLICY, { maxUnavailable: MAX_UNAVAILABLE });
   },
   { timeout: 240_000 },
@@ -42,77 +52,106 @@ after(async () => {
 });
 
 describe(`a rollout over ${WORKERS} workers with maxUnavailable ${MAX_UNAVAILABLE}`, () => {
-  it('brings every node to the new version, each rebooted once, never more than maxUnavailable down at once', { timeout: 240_000 }, async () => {
-    const version = '4230.2.4';
-    const nodes = rollout.nodeNames();
-    const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: MAX_UNAVAILABLE });
-    const boots = countBoots(rollout, nodes);
-    const started = performance.now();
+  it(
+    'brings every node to the new version, each rebooted once, never more than maxUnavailable down at once',
+    { timeout: 240_000 },
+    async () => {
+      const version = '4230.2.4';
+      const nodes = rollout.nodeNames();
+      const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: MAX_UNAVAILABLE });
+      const boots = countBoots(rollout, nodes);
+      const started = performance.now();
 
-    await rollout.offerUpdate(version);
-    await rollout.waitForVersion(version, nodes, 200_000);
-    log(`rolled ${nodes.length} nodes out in ${((performance.now() - started) / 1000).toFixed(1)} s; ${invariant.summary()}`);
-    invariant.stop();
-    boots.stop();
-
-    invariant.assertHeld();
-    assert.equal(invariant.maxSeen, MAX_UNAVAILABLE, 'the operator used its whole budget: several nodes rebooted at once');
-    assert.deepEqual(boots.notOnce(), [], 'every node rebooted exactly once');
-    const status = await rollout.waitFor(
-      'the policy status to show every node idle',
-      async () => {
-        const current = (await rollout.readPolicy()).status;
-        return current?.nodes?.idle === nodes.length ? current : undefined;
-      },
-      30_000,
-    );
-    assert.equal(status.nodes?.total, nodes.length);
-    assert.deepEqual(status.inProgress ?? [], []);
-    assert.equal(status.conditions?.find((condition) => condition.type === 'Progressing')?.reason, 'Idle');
-    const metrics = await rollout.leaderMetrics();
-    assert.match(metrics, /strata_update_operator_decision_latency_seconds_count\{policy="default"\} \d+/);
-  });
-
-  it(`completes again while the leader is killed at random moments (${LEADER_KILLS} times), within the budget`, { timeout: 240_000 }, async () => {
-    // Failover in seconds rather than client-go's 15 s, so that the kills fit in one rollout.
-    await rollout.tuneOperator(['--leader-elect-lease-duration=2s', '--leader-elect-renew-deadline=1500ms', '--leader-elect-retry-period=300ms']);
-    const version = '4230.2.5';
-    const nodes = rollout.nodeNames();
-    const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: MAX_UNAVAILABLE });
-    const boots = countBoots(rollout, nodes);
-    const doneCount = (all: readonly V1Node[]): number => all.filter((node) => isDoneOn(node, version)).length;
-    const started = performance.now();
-
-    await rollout.offerUpdate(version);
-    const killed: string[] = [];
-    let lastLeader: string | undefined;
-    while (killed.length < LEADER_KILLS) {
-      // Spread over the rollout: the next kill once a few more nodes are done, at a random moment of the leader's term.
-      const threshold = killed.length * NODES_PER_KILL;
-      await rollout.nodes.until(`${threshold} nodes done`, (all) => (doneCount(all) >= threshold ? true : undefined), 120_000);
-      lastLeader = await rollout.waitFor(
-        'a new leader',
-        async () => {
-          const pod = await rollout.leaderPod();
-          const name = pod?.metadata?.name;
-          return name !== undefined && name !== lastLeader && /^strata:\/\/\d+$/.test(pod?.status?.containerStatuses?.[0]?.containerID ?? '') ? name : undefined;
-        },
-        60_000,
+      await rollout.offerUpdate(version);
+      await rollout.waitForVersion(version, nodes, 200_000);
+      log(
+        `rolled ${nodes.length} nodes out in ${((performance.now() - started) / 1000).toFixed(1)} s; ${invariant.summary()}`,
       );
-      await sleep(Math.random() * 1_500);
-      const done = doneCount(rollout.nodes.list());
-      assert.ok(done < nodes.length, `the rollout finished before kill ${killed.length + 1}`);
-      // The leader may have changed meanwhile (a drain evicts operator pods too): kill whoever leads now, if anyone.
-      const victim = await rollout.killLeader();
-      if (victim !== undefined) killed.push(`${victim} at ${((performance.now() - started) / 1000).toFixed(1)} s (${done} done)`);
-    }
-    await rollout.waitForVersion(version, nodes, 200_000);
-    log(`rolled ${nodes.length} nodes out in ${((performance.now() - started) / 1000).toFixed(1)} s, killing the leader ${killed.length} times (${killed.join('; ')}); ${invariant.summary()}`);
-    invariant.stop();
-    boots.stop();
+      invariant.stop();
+      boots.stop();
 
-    invariant.assertHeld();
-    assert.equal(killed.length, LEADER_KILLS);
-    assert.deepEqual(boots.notOnce(), [], 'every node rebooted exactly once');
-  });
+      invariant.assertHeld();
+      assert.equal(
+        invariant.maxSeen,
+        MAX_UNAVAILABLE,
+        'the operator used its whole budget: several nodes rebooted at once',
+      );
+      assert.deepEqual(boots.notOnce(), [], 'every node rebooted exactly once');
+      const status = await rollout.waitFor(
+        'the policy status to show every node idle',
+        async () => {
+          const current = (await rollout.readPolicy()).status;
+          return current?.nodes?.idle === nodes.length ? current : undefined;
+        },
+        30_000,
+      );
+      assert.equal(status.nodes?.total, nodes.length);
+      assert.deepEqual(status.inProgress ?? [], []);
+      assert.equal(status.conditions?.find((condition) => condition.type === 'Progressing')?.reason, 'Idle');
+      const metrics = await rollout.leaderMetrics();
+      assert.match(metrics, /strata_update_operator_decision_latency_seconds_count\{policy="default"\} \d+/);
+    },
+  );
+
+  it(
+    `completes again while the leader is killed at random moments (${LEADER_KILLS} times), within the budget`,
+    { timeout: 240_000 },
+    async () => {
+      // Failover in seconds rather than client-go's 15 s, so that the kills fit in one rollout.
+      await rollout.tuneOperator([
+        '--leader-elect-lease-duration=2s',
+        '--leader-elect-renew-deadline=1500ms',
+        '--leader-elect-retry-period=300ms',
+      ]);
+      const version = '4230.2.5';
+      const nodes = rollout.nodeNames();
+      const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: MAX_UNAVAILABLE });
+      const boots = countBoots(rollout, nodes);
+      const doneCount = (all: readonly V1Node[]): number => all.filter((node) => isDoneOn(node, version)).length;
+      const started = performance.now();
+
+      await rollout.offerUpdate(version);
+      const killed: string[] = [];
+      let lastLeader: string | undefined;
+      while (killed.length < LEADER_KILLS) {
+        // Spread over the rollout: the next kill once a few more nodes are done, at a random moment of the leader's term.
+        const threshold = killed.length * NODES_PER_KILL;
+        await rollout.nodes.until(
+          `${threshold} nodes done`,
+          (all) => (doneCount(all) >= threshold ? true : undefined),
+          120_000,
+        );
+        lastLeader = await rollout.waitFor(
+          'a new leader',
+          async () => {
+            const pod = await rollout.leaderPod();
+            const name = pod?.metadata?.name;
+            return name !== undefined &&
+              name !== lastLeader &&
+              /^strata:\/\/\d+$/.test(pod?.status?.containerStatuses?.[0]?.containerID ?? '')
+              ? name
+              : undefined;
+          },
+          60_000,
+        );
+        await sleep(Math.random() * 1_500);
+        const done = doneCount(rollout.nodes.list());
+        assert.ok(done < nodes.length, `the rollout finished before kill ${killed.length + 1}`);
+        // The leader may have changed meanwhile (a drain evicts operator pods too): kill whoever leads now, if anyone.
+        const victim = await rollout.killLeader();
+        if (victim !== undefined)
+          killed.push(`${victim} at ${((performance.now() - started) / 1000).toFixed(1)} s (${done} done)`);
+      }
+      await rollout.waitForVersion(version, nodes, 200_000);
+      log(
+        `rolled ${nodes.length} nodes out in ${((performance.now() - started) / 1000).toFixed(1)} s, killing the leader ${killed.length} times (${killed.join('; ')}); ${invariant.summary()}`,
+      );
+      invariant.stop();
+      boots.stop();
+
+      invariant.assertHeld();
+      assert.equal(killed.length, LEADER_KILLS);
+      assert.deepEqual(boots.notOnce(), [], 'every node rebooted exactly once');
+    },
+  );
 });

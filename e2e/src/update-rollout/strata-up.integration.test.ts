@@ -18,7 +18,8 @@ const STRATA = fileURLToPath(new URL('../bin/strata.js', import.meta.resolve('@s
 const VERSION = '4230.2.4';
 
 /** Each probe runs kubectl: once a second is enough. */
-const poll = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> => waitFor(what, probe, { timeoutMs, intervalMs: 1_000 });
+const poll = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> =>
+  waitFor(what, probe, { timeoutMs, intervalMs: 1_000 });
 
 describe('strata up with the update operator', () => {
   const dirs: string[] = [];
@@ -29,7 +30,9 @@ describe('strata up with the update operator', () => {
   it('rolls out an update offered with `strata update offer`, watched with kubectl', { timeout: 240_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-up-update-'));
     dirs.push(dir);
-    const up = spawn(process.execPath, [STRATA, 'up', '--dir', dir, '--workers', '1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const up = spawn(process.execPath, [STRATA, 'up', '--dir', dir, '--workers', '1', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = once(up, 'exit') as Promise<[number | null]>;
@@ -47,28 +50,53 @@ describe('strata up with the update operator', () => {
         assert.equal(result.code, 0, result.stderr);
         return result.stdout;
       };
-      const versions = async (): Promise<string[]> => (await get(['nodes', '-L', 'update.strata.dev/version', '--no-headers'])).trim().split('\n').map((row) => row.trim().split(/\s+/).at(-1) ?? '');
+      const versions = async (): Promise<string[]> =>
+        (await get(['nodes', '-L', 'update.strata.dev/version', '--no-headers']))
+          .trim()
+          .split('\n')
+          .map((row) => row.trim().split(/\s+/).at(-1) ?? '');
 
       // The agents report every node's version; the default policy is there.
-      await poll('every node labelled with its OS version', async () => ((await versions()).every((version) => version === '4230.2.3') ? true : undefined), 90_000);
+      await poll(
+        'every node labelled with its OS version',
+        async () => ((await versions()).every((version) => version === '4230.2.3') ? true : undefined),
+        90_000,
+      );
       assert.match(await get(['updatepolicies']), /^default\s/m);
 
       const offered = await runCommand(process.execPath, [STRATA, 'update', 'offer', VERSION, '--dir', dir]);
       assert.equal(offered.code, 0, offered.stderr);
       assert.match(offered.stderr, new RegExp(`Offered ${VERSION.replaceAll('.', '\\.')}`));
 
-      await poll(`every node on ${VERSION}`, async () => ((await versions()).every((version) => version === VERSION) ? true : undefined), 150_000);
+      await poll(
+        `every node on ${VERSION}`,
+        async () => ((await versions()).every((version) => version === VERSION) ? true : undefined),
+        150_000,
+      );
       const status = await poll(
         'the default policy to show every node idle again',
         async () => {
-          const nodes = JSON.parse((await get(['updatepolicy', 'default', '-o', 'jsonpath={.status.nodes}'])) || '{}') as { idle?: number; total?: number };
+          const nodes = JSON.parse(
+            (await get(['updatepolicy', 'default', '-o', 'jsonpath={.status.nodes}'])) || '{}',
+          ) as { idle?: number; total?: number };
           return nodes.idle === ready.nodes.length ? nodes : undefined;
         },
         30_000,
       );
       assert.equal(status.total, ready.nodes.length);
-      const events = await get(['events', '-n', 'default', '--field-selector', 'reason=RebootCompleted,reportingComponent=update.strata.dev/operator', '--no-headers']);
-      assert.equal(events.trim().split('\n').length, ready.nodes.length, `one RebootCompleted Event of the operator per node:\n${events}`);
+      const events = await get([
+        'events',
+        '-n',
+        'default',
+        '--field-selector',
+        'reason=RebootCompleted,reportingComponent=update.strata.dev/operator',
+        '--no-headers',
+      ]);
+      assert.equal(
+        events.trim().split('\n').length,
+        ready.nodes.length,
+        `one RebootCompleted Event of the operator per node:\n${events}`,
+      );
 
       const refused = await runCommand(process.execPath, [STRATA, 'update', 'offer', 'latest', '--dir', dir]);
       assert.equal(refused.code, 2);

@@ -68,8 +68,7 @@ export interface ReleaseSpec {
   readonly download: ReleaseDownload;
 }
 
-const wrapperDir = (name: string): string =>
-  fileURLToPath(new URL(`../go/${name}/`, import.meta.url));
+const wrapperDir = (name: string): string => fileURLToPath(new URL(`../go/${name}/`, import.meta.url));
 
 function kubernetesLdflags(version: string): string[] {
   const [major, minor] = version.replace(/^v/, '').split('.');
@@ -154,7 +153,12 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     goPackage: 'k8s.io/kubernetes/cmd/kubectl',
     versionCommand: ['version', '--client'],
   },
-  pulumi: { name: 'pulumi', release: 'pulumi', goPackage: 'github.com/pulumi/pulumi/pkg/v3/cmd/pulumi', versionCommand: ['version'] },
+  pulumi: {
+    name: 'pulumi',
+    release: 'pulumi',
+    goPackage: 'github.com/pulumi/pulumi/pkg/v3/cmd/pulumi',
+    versionCommand: ['version'],
+  },
 };
 
 export function componentsOf(release: ReleaseName): ComponentSpec[] {

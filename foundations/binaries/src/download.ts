@@ -12,7 +12,9 @@ export function releaseArch(): string {
   const arches: Partial<Record<NodeJS.Architecture, string>> = { x64: 'amd64', arm64: 'arm64' };
   const arch = arches[process.arch];
   if (arch === undefined) {
-    throw new DownloadError(`no official release binaries for CPU architecture ${process.arch}`, { arch: process.arch });
+    throw new DownloadError(`no official release binaries for CPU architecture ${process.arch}`, {
+      arch: process.arch,
+    });
   }
   return arch;
 }
@@ -27,10 +29,17 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
     response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new DownloadError(`GET ${url} failed: ${cause?.code ?? cause?.message ?? String(error)}`, { url }, { cause: error });
+    throw new DownloadError(
+      `GET ${url} failed: ${cause?.code ?? cause?.message ?? String(error)}`,
+      { url },
+      { cause: error },
+    );
   }
   if (!response.ok) {
-    throw new DownloadError(`GET ${url} answered ${response.status} ${response.statusText}`, { url, status: response.status });
+    throw new DownloadError(`GET ${url} answered ${response.status} ${response.statusText}`, {
+      url,
+      status: response.status,
+    });
   }
   return new Uint8Array(await response.arrayBuffer());
 }
@@ -84,7 +93,10 @@ export async function downloadRelease(
     for (const component of components) {
       const url = `${base}/${release.version}/bin/linux/${arch}/${component.name}`;
       progress(`downloading ${url}`);
-      const published = new TextDecoder().decode(await fetchBytes(`${url}.sha256`)).trim().split(/\s+/)[0];
+      const published = new TextDecoder()
+        .decode(await fetchBytes(`${url}.sha256`))
+        .trim()
+        .split(/\s+/)[0];
       const bytes = await fetchBytes(url);
       verify(url, bytes, published);
       const path = join(stagingDir, component.name);

@@ -46,7 +46,10 @@ export async function findGo(
   }
   if (!found) return { ok: false, reason: '`go env GOVERSION` printed no version' };
   if (required && !atLeast(found, required)) {
-    return { ok: false, reason: `found ${found.text}, but ${release.name} ${release.version} needs ${required.text} or newer` };
+    return {
+      ok: false,
+      reason: `found ${found.text}, but ${release.name} ${release.version} needs ${required.text} or newer`,
+    };
   }
   return { ok: true, version: found.text };
 }
@@ -84,7 +87,11 @@ export async function goBuild(
   }, PROGRESS_INTERVAL_MS);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('go', args, { cwd: release.wrapperModuleDir, env: buildEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('go', args, {
+        cwd: release.wrapperModuleDir,
+        env: buildEnv,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let pending = '';
       child.stderr.on('data', (chunk: Buffer) => {
         pending += chunk.toString();

@@ -80,7 +80,10 @@ describe('control-plane binary resolution', () => {
         assert.match(error.message, /Cannot obtain kubernetes v1\.36\.3/);
         assert.match(error.message, /cache .*empty-cache-.*: no valid kubernetes v1\.36\.3 binaries/);
         assert.match(error.message, /`go` was not found on PATH/);
-        assert.match(error.message, new RegExp(`GET http://127\\.0\\.0\\.1:${closedPort}/release/.* failed: ECONNREFUSED`));
+        assert.match(
+          error.message,
+          new RegExp(`GET http://127\\.0\\.0\\.1:${closedPort}/release/.* failed: ECONNREFUSED`),
+        );
         assert.match(error.message, /1\. Point STRATA_BIN_DIR at a directory/);
         assert.match(error.message, /2\. Install Go/);
         assert.match(error.message, /3\. Allow this machine to reach http:\/\/127\.0\.0\.1:\d+\/release/);
@@ -106,7 +109,11 @@ describe('control-plane binary resolution', () => {
     const dir = await mkdtemp(join(scratch, 'wrong-bin-dir-'));
     await symlink(real.etcdctl, join(dir, 'kubectl'));
     await assert.rejects(
-      resolveBinaries({ components: ['kubectl'], env: { PATH: process.env['PATH'] ?? '', STRATA_BIN_DIR: dir }, progress: quiet }),
+      resolveBinaries({
+        components: ['kubectl'],
+        env: { PATH: process.env['PATH'] ?? '', STRATA_BIN_DIR: dir },
+        progress: quiet,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof BinaryResolutionError);
         assert.match(error.message, new RegExp(`is not kubectl ${KUBERNETES_VERSION}`));
@@ -131,7 +138,10 @@ describe('control-plane binary resolution', () => {
       progress: (message) => messages.push(message),
     });
     assert.equal(resolution.sources.etcdctl, 'go-build');
-    assert.ok(messages.some((message) => /cached etcdctl v3\.6\.16 is unusable \(checksum mismatch/.test(message)), messages.join('\n'));
+    assert.ok(
+      messages.some((message) => /cached etcdctl v3\.6\.16 is unusable \(checksum mismatch/.test(message)),
+      messages.join('\n'),
+    );
     const version = spawnSync(resolution.paths.etcdctl ?? '', ['version'], { encoding: 'utf8' });
     assert.match(version.stdout, /etcdctl version: 3\.6\.16/);
     await assert.rejects(readFile(marker), 'the tampered binary must never run');
@@ -150,14 +160,22 @@ describe('control-plane binary resolution', () => {
       process.stdout.write(JSON.stringify({ etcdctl: { source: sources.etcdctl } }));`;
     const ask = () =>
       new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-        execFile(process.execPath, ['--input-type=module', '--eval', program], { env: { ...process.env, STRATA_CACHE_DIR: cacheRoot } }, (error, stdout, stderr) =>
-          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+        execFile(
+          process.execPath,
+          ['--input-type=module', '--eval', program],
+          { env: { ...process.env, STRATA_CACHE_DIR: cacheRoot } },
+          (error, stdout, stderr) =>
+            error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
         );
       });
     const answers = await Promise.all([ask(), ask()]);
-    const sources = answers.map(({ stdout }) => (JSON.parse(stdout) as { etcdctl: { source: string } }).etcdctl.source).sort();
+    const sources = answers
+      .map(({ stdout }) => (JSON.parse(stdout) as { etcdctl: { source: string } }).etcdctl.source)
+      .sort();
     assert.deepEqual(sources, ['cache', 'go-build']);
-    const builds = answers.flatMap(({ stderr }) => stderr.split('\n')).filter((line) => line.includes('building etcdctl'));
+    const builds = answers
+      .flatMap(({ stderr }) => stderr.split('\n'))
+      .filter((line) => line.includes('building etcdctl'));
     assert.equal(builds.length, 1, answers.map(({ stderr }) => stderr).join('\n---\n'));
   });
 
@@ -240,7 +258,10 @@ describe('control-plane binary resolution', () => {
 
   it('provides the Pulumi CLI by name, stamped with its release version, but not among the control-plane binaries', async () => {
     assert.equal('pulumi' in real, false, 'resolveAllBinaries is for the control plane only');
-    const version = spawnSync(realPulumi, ['version'], { encoding: 'utf8', env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: 'true' } });
+    const version = spawnSync(realPulumi, ['version'], {
+      encoding: 'utf8',
+      env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: 'true' },
+    });
     assert.equal(version.stdout.trim(), PULUMI_VERSION);
     const again = await resolveBinaries({ components: ['pulumi'], progress: quiet });
     assert.deepEqual(again, { paths: { pulumi: realPulumi }, sources: { pulumi: 'cache' } });
@@ -249,11 +270,15 @@ describe('control-plane binary resolution', () => {
   it('takes pulumi from STRATA_BIN_DIR after checking its version', async () => {
     const dir = await mkdtemp(join(scratch, 'pulumi-bin-dir-'));
     await symlink(realPulumi, join(dir, 'pulumi'));
-    const resolution = await resolveBinaries({ components: ['pulumi'], env: { PATH: pathWithoutGo(), STRATA_BIN_DIR: dir }, progress: quiet });
+    const resolution = await resolveBinaries({
+      components: ['pulumi'],
+      env: { PATH: pathWithoutGo(), STRATA_BIN_DIR: dir },
+      progress: quiet,
+    });
     assert.deepEqual(resolution.sources, { pulumi: 'directory' });
   });
 
-  it('downloads Pulumi from its release tarball, whose folder has the binary\'s own name', async () => {
+  it("downloads Pulumi from its release tarball, whose folder has the binary's own name", async () => {
     const staging = await mkdtemp(join(scratch, 'pulumi-tarball-'));
     const archive = `pulumi-${PULUMI_VERSION}-linux-x64.tar.gz`;
     await mkdir(join(staging, 'pulumi'));
@@ -265,7 +290,10 @@ describe('control-plane binary resolution', () => {
     const { server, url } = await serveMirror(
       new Map<string, Uint8Array | string>([
         [`/sdk/${archive}`, tarball],
-        [`/sdk/pulumi-${PULUMI_VERSION.slice(1)}-checksums.txt`, `${sha256(Buffer.from('other'))}  pulumi-${PULUMI_VERSION}-darwin-x64.tar.gz\n${sha256(tarball)}  ${archive}\n`],
+        [
+          `/sdk/pulumi-${PULUMI_VERSION.slice(1)}-checksums.txt`,
+          `${sha256(Buffer.from('other'))}  pulumi-${PULUMI_VERSION}-darwin-x64.tar.gz\n${sha256(tarball)}  ${archive}\n`,
+        ],
       ]),
     );
     try {

@@ -67,7 +67,9 @@ async function fromDirectory(dir: string, names: readonly BinaryName[]): Promise
 }
 
 function unavailableMessage(release: ReleaseSpec, attempts: readonly string[], env: NodeJS.ProcessEnv): string {
-  const names = componentsOf(release.name).map((component) => component.name).join(', ');
+  const names = componentsOf(release.name)
+    .map((component) => component.name)
+    .join(', ');
   return [
     `Cannot obtain ${release.name} ${release.version} (${names}).`,
     'Tried, in order:',
@@ -94,7 +96,8 @@ async function provideRelease(
   const staging = join(cache.binRoot, `.staging-${release.name}-${release.version}-${process.pid}`);
   // We hold the release's lock, so any other staging directory is a leftover of an interrupted run.
   for (const entry of await readdir(cache.binRoot)) {
-    if (entry.startsWith(`.staging-${release.name}-`)) await rm(join(cache.binRoot, entry), { recursive: true, force: true });
+    if (entry.startsWith(`.staging-${release.name}-`))
+      await rm(join(cache.binRoot, entry), { recursive: true, force: true });
   }
   await mkdir(staging, { recursive: true });
   try {
@@ -211,7 +214,12 @@ export async function resolveBinaries(options: ResolveOptions = {}): Promise<Res
           sources[name] = provided.source;
         }
       },
-      { onWait: (holder) => progress(`waiting for process ${holder.pid} that is providing ${release.name} ${release.version} (since ${holder.since})`) },
+      {
+        onWait: (holder) =>
+          progress(
+            `waiting for process ${holder.pid} that is providing ${release.name} ${release.version} (since ${holder.since})`,
+          ),
+      },
     );
   }
   return { paths, sources };
@@ -226,7 +234,10 @@ export async function resolveAllBinaries(options: Omit<ResolveOptions, 'componen
 }
 
 /** One binary by name, for callers that need a single tool: `await resolveBinary('pulumi')`. */
-export async function resolveBinary(name: BinaryName, options: Omit<ResolveOptions, 'components'> = {}): Promise<string> {
+export async function resolveBinary(
+  name: BinaryName,
+  options: Omit<ResolveOptions, 'components'> = {},
+): Promise<string> {
   const { paths } = await resolveBinaries({ ...options, components: [name] });
   const path = paths[name];
   if (path === undefined) throw new BinaryResolutionError(`unresolved: ${name}`, { missing: [name] });

@@ -16,7 +16,12 @@ import {
 
 /** A refusal as the typed client throws it: the Status arrives as the JSON text of the body. */
 function refusal(code: number, status: Record<string, unknown>): ApiException<string> {
-  return new ApiException(code, 'Unknown API Status Code!', JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, ...status }), { 'content-type': 'application/json' });
+  return new ApiException(
+    code,
+    'Unknown API Status Code!',
+    JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code, ...status }),
+    { 'content-type': 'application/json' },
+  );
 }
 
 /** A failed watch request, as client-node's Watch reports it. */
@@ -33,7 +38,11 @@ describe('statusCodeOf', () => {
 
   it('is undefined for a call that got no answer, and for anything else', () => {
     assert.equal(statusCodeOf(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), undefined);
-    assert.equal(statusCodeOf({ code: 404 }), undefined, 'a number named code on something not a Status is no HTTP status');
+    assert.equal(
+      statusCodeOf({ code: 404 }),
+      undefined,
+      'a number named code on something not a Status is no HTTP status',
+    );
     assert.equal(statusCodeOf(undefined), undefined);
     assert.equal(statusCodeOf('404'), undefined);
   });
@@ -53,40 +62,62 @@ describe('the status predicates', () => {
     assert.equal(isTransient(new Error('socket hang up')), true);
     assert.equal(isTransient(refusal(429, {})), true);
     assert.equal(isTransient(refusal(503, {})), true);
-    for (const code of [400, 401, 403, 404, 409, 422]) assert.equal(isTransient(refusal(code, {})), false, String(code));
+    for (const code of [400, 401, 403, 404, 409, 422])
+      assert.equal(isTransient(refusal(code, {})), false, String(code));
   });
 });
 
 describe('apiStatusOf and describeApiError', () => {
-  it('read the server\'s Status, with the refused fields', () => {
-    const invalid = refusal(422, { reason: 'Invalid', message: 'spec.x: Invalid value', details: { causes: [{ reason: 'FieldValueInvalid', field: 'spec.x', message: 'Invalid value' }] } });
-    assert.deepEqual(apiStatusOf(invalid)?.details?.causes, [{ reason: 'FieldValueInvalid', field: 'spec.x', message: 'Invalid value' }]);
+  it("read the server's Status, with the refused fields", () => {
+    const invalid = refusal(422, {
+      reason: 'Invalid',
+      message: 'spec.x: Invalid value',
+      details: { causes: [{ reason: 'FieldValueInvalid', field: 'spec.x', message: 'Invalid value' }] },
+    });
+    assert.deepEqual(apiStatusOf(invalid)?.details?.causes, [
+      { reason: 'FieldValueInvalid', field: 'spec.x', message: 'Invalid value' },
+    ]);
     assert.equal(describeApiError(invalid), 'HTTP 422: spec.x: Invalid value');
   });
 
   it('keep a body that is not JSON as the message, and parsed bodies as they are', () => {
-    assert.equal(describeApiError(new ApiException(502, 'Bad Gateway', 'upstream connect error', {})), 'HTTP 502: upstream connect error');
-    assert.equal(describeApiError(new ApiException(404, 'Not Found', { message: 'already parsed' }, {})), 'HTTP 404: already parsed');
+    assert.equal(
+      describeApiError(new ApiException(502, 'Bad Gateway', 'upstream connect error', {})),
+      'HTTP 502: upstream connect error',
+    );
+    assert.equal(
+      describeApiError(new ApiException(404, 'Not Found', { message: 'already parsed' }, {})),
+      'HTTP 404: already parsed',
+    );
     assert.equal(describeApiError(new ApiException(500, 'x', '', {})), 'HTTP 500: no message');
   });
 
   it('describe a call without an answer by its own message, and a failed watch with its status', () => {
     assert.equal(apiStatusOf(new Error('x')), undefined);
-    assert.equal(describeApiError(new Error('connect ECONNREFUSED 127.0.0.1:6443')), 'connect ECONNREFUSED 127.0.0.1:6443');
+    assert.equal(
+      describeApiError(new Error('connect ECONNREFUSED 127.0.0.1:6443')),
+      'connect ECONNREFUSED 127.0.0.1:6443',
+    );
     assert.equal(describeApiError(failedWatch(403)), 'HTTP 403: Forbidden');
   });
 });
 
 describe('kubernetesApiError', () => {
-  it('names the call and carries the server\'s answer', () => {
-    const cause = refusal(409, { reason: 'Conflict', message: 'Operation cannot be fulfilled on nodes "n1": the object has been modified' });
+  it("names the call and carries the server's answer", () => {
+    const cause = refusal(409, {
+      reason: 'Conflict',
+      message: 'Operation cannot be fulfilled on nodes "n1": the object has been modified',
+    });
     const error = kubernetesApiError({ verb: 'patch', resource: 'nodes', name: 'n1' }, cause);
     assert.ok(error instanceof KubernetesApiError);
     assert.ok(error instanceof StrataError);
     assert.equal(error.status, 409);
     assert.equal(error.reason, 'Conflict');
     assert.equal(error.cause, cause);
-    assert.equal(error.message, 'patch nodes n1: the API server answered HTTP 409: Operation cannot be fulfilled on nodes "n1": the object has been modified');
+    assert.equal(
+      error.message,
+      'patch nodes n1: the API server answered HTTP 409: Operation cannot be fulfilled on nodes "n1": the object has been modified',
+    );
     assert.deepEqual(error.context, {
       verb: 'patch',
       resource: 'nodes',
@@ -98,8 +129,14 @@ describe('kubernetesApiError', () => {
   });
 
   it('says so when no answer came', () => {
-    const error = kubernetesApiError({ verb: 'get', resource: 'configmaps', namespace: 'kube-system', name: 'c' }, new Error('socket hang up'));
+    const error = kubernetesApiError(
+      { verb: 'get', resource: 'configmaps', namespace: 'kube-system', name: 'c' },
+      new Error('socket hang up'),
+    );
     assert.equal(error.status, undefined);
-    assert.equal(error.message, 'get configmaps kube-system/c failed without an answer from the API server: socket hang up');
+    assert.equal(
+      error.message,
+      'get configmaps kube-system/c failed without an answer from the API server: socket hang up',
+    );
   });
 });

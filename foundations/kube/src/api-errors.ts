@@ -15,13 +15,15 @@ export function statusCodeOf(error: unknown): number | undefined {
   if (error instanceof ApiException) return (error as ApiException<unknown>).code;
   if (typeof error !== 'object' || error === null) return undefined;
   if ('statusCode' in error && typeof error.statusCode === 'number') return error.statusCode;
-  if ('kind' in error && error.kind === 'Status' && 'code' in error && typeof error.code === 'number') return error.code;
+  if ('kind' in error && error.kind === 'Status' && 'code' in error && typeof error.code === 'number')
+    return error.code;
   return undefined;
 }
 
 export const isNotFound = (error: unknown): boolean => statusCodeOf(error) === 404;
 export const isConflict = (error: unknown): boolean => statusCodeOf(error) === 409;
-export const isAlreadyExists = (error: unknown): boolean => statusCodeOf(error) === 409 && apiStatusOf(error)?.reason === 'AlreadyExists';
+export const isAlreadyExists = (error: unknown): boolean =>
+  statusCodeOf(error) === 409 && apiStatusOf(error)?.reason === 'AlreadyExists';
 export const isForbidden = (error: unknown): boolean => statusCodeOf(error) === 403;
 export const isGone = (error: unknown): boolean => statusCodeOf(error) === 410;
 export const isTooManyRequests = (error: unknown): boolean => statusCodeOf(error) === 429;
@@ -43,7 +45,15 @@ const apiStatusSchema = z.looseObject({
   reason: z.string().optional(),
   details: z
     .looseObject({
-      causes: z.array(z.looseObject({ reason: z.string().optional(), message: z.string().optional(), field: z.string().optional() })).optional(),
+      causes: z
+        .array(
+          z.looseObject({
+            reason: z.string().optional(),
+            message: z.string().optional(),
+            field: z.string().optional(),
+          }),
+        )
+        .optional(),
     })
     .optional(),
 });
@@ -105,7 +115,16 @@ export class KubernetesApiError extends StrataError {
   /** The Status reason (NotFound, Conflict, AlreadyExists, Invalid, ...), when the server gave one. */
   readonly reason: string | undefined;
 
-  constructor(message: string, context: ApiCall & { readonly status: number | undefined; readonly reason?: string; readonly serverMessage?: string; readonly causes?: unknown }, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    context: ApiCall & {
+      readonly status: number | undefined;
+      readonly reason?: string;
+      readonly serverMessage?: string;
+      readonly causes?: unknown;
+    },
+    options?: ErrorOptions,
+  ) {
     super(message, { ...context }, options);
     this.status = context.status;
     this.reason = context.reason;
@@ -116,7 +135,8 @@ export class KubernetesApiError extends StrataError {
 export function kubernetesApiError(call: ApiCall, error: unknown): KubernetesApiError {
   const status = statusCodeOf(error);
   const answer = apiStatusOf(error);
-  const object = call.name === undefined ? '' : ` ${call.namespace === undefined ? '' : `${call.namespace}/`}${call.name}`;
+  const object =
+    call.name === undefined ? '' : ` ${call.namespace === undefined ? '' : `${call.namespace}/`}${call.name}`;
   const what = `${call.verb} ${call.resource}${object}`;
   const message =
     status === undefined

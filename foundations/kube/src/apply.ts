@@ -1,4 +1,10 @@
-import { KubernetesObjectApi, PatchStrategy, loadYaml, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  KubernetesObjectApi,
+  PatchStrategy,
+  loadYaml,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 
 /**
  * A manifest object (wire form, as written to disk) mapped onto @kubernetes/client-node's models. The client
@@ -12,6 +18,17 @@ export function toClientModel<T extends KubernetesObject>(object: T): T {
 }
 
 /** Server-side apply of one manifest object in its wire form (see toClientModel), forcing ownership of its fields. */
-export function applyManifestObject(kubeConfig: KubeConfig, object: KubernetesObject, fieldManager: string): Promise<KubernetesObject> {
-  return KubernetesObjectApi.makeApiClient(kubeConfig).patch(toClientModel(object), undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+export function applyManifestObject(
+  kubeConfig: KubeConfig,
+  object: KubernetesObject,
+  fieldManager: string,
+): Promise<KubernetesObject> {
+  return KubernetesObjectApi.makeApiClient(kubeConfig).patch(
+    toClientModel(object),
+    undefined,
+    undefined,
+    fieldManager,
+    true,
+    PatchStrategy.ServerSideApply,
+  );
 }

@@ -22,7 +22,10 @@ describe('EventRecorder against a real API server', () => {
     const namespace = uniqueName('events');
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     try {
-      const configMap = await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'settings' }, data: { a: '1' } } });
+      const configMap = await core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name: 'settings' }, data: { a: '1' } },
+      });
       const uid = configMap.metadata?.uid ?? '';
       const recorder = new EventRecorder(kubeConfig, REPORTER);
       const name = await recorder.record({
@@ -36,7 +39,14 @@ describe('EventRecorder against a real API server', () => {
 
       const read = await events.readNamespacedEvent({ namespace, name });
       assert.deepEqual(
-        { regarding: { ...read.regarding }, related: { ...read.related }, reason: read.reason, note: read.note, type: read.type, action: read.action },
+        {
+          regarding: { ...read.regarding },
+          related: { ...read.related },
+          reason: read.reason,
+          note: read.note,
+          type: read.type,
+          action: read.action,
+        },
         {
           regarding: { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'settings', uid },
           related: { apiVersion: 'v1', kind: 'Node', name: 'worker-1', uid: 'worker-1' },
@@ -55,7 +65,14 @@ describe('EventRecorder against a real API server', () => {
       // The same object as core/v1 shows it, by the field selector `kubectl describe` uses.
       const { items } = await core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.uid=${uid}` });
       assert.deepEqual(
-        items.map((event) => [event.metadata.name, event.involvedObject.name, event.reason, event.message, event.type, event.reportingComponent]),
+        items.map((event) => [
+          event.metadata.name,
+          event.involvedObject.name,
+          event.reason,
+          event.message,
+          event.type,
+          event.reportingComponent,
+        ]),
         [[name, 'settings', 'SettingsRefused', 'key a must be a word', 'Warning', REPORTER.reportingController]],
       );
     } finally {
@@ -66,11 +83,27 @@ describe('EventRecorder against a real API server', () => {
   it('puts the Events of a cluster-scoped object in the default namespace, found by regarding.name', async () => {
     const node = uniqueName('node');
     const recorder = new EventRecorder(kubeConfig, REPORTER);
-    const name = await recorder.record({ regarding: nodeEventObject(node), type: 'Normal', reason: 'RebootStarted', action: 'Reboot', note: 'Rebooting into 4230.2.4' });
+    const name = await recorder.record({
+      regarding: nodeEventObject(node),
+      type: 'Normal',
+      reason: 'RebootStarted',
+      action: 'Reboot',
+      note: 'Rebooting into 4230.2.4',
+    });
     try {
-      const { items } = await events.listNamespacedEvent({ namespace: CLUSTER_EVENT_NAMESPACE, fieldSelector: `regarding.name=${node}` });
+      const { items } = await events.listNamespacedEvent({
+        namespace: CLUSTER_EVENT_NAMESPACE,
+        fieldSelector: `regarding.name=${node}`,
+      });
       assert.deepEqual(
-        items.map((event) => [event.metadata?.name, event.regarding?.kind, event.regarding?.uid, event.reason, event.note, event.type]),
+        items.map((event) => [
+          event.metadata?.name,
+          event.regarding?.kind,
+          event.regarding?.uid,
+          event.reason,
+          event.note,
+          event.type,
+        ]),
         [[name, 'Node', node, 'RebootStarted', 'Rebooting into 4230.2.4', 'Normal']],
       );
     } finally {
@@ -82,7 +115,13 @@ describe('EventRecorder against a real API server', () => {
   it('cuts a long note to what the API server accepts, at a character boundary', async () => {
     const node = uniqueName('node');
     const recorder = new EventRecorder(kubeConfig, REPORTER);
-    const name = await recorder.record({ regarding: nodeEventObject(node), type: 'Normal', reason: 'Long', action: 'Test', note: 'é'.repeat(MAX_EVENT_NOTE_BYTES) });
+    const name = await recorder.record({
+      regarding: nodeEventObject(node),
+      type: 'Normal',
+      reason: 'Long',
+      action: 'Test',
+      note: 'é'.repeat(MAX_EVENT_NOTE_BYTES),
+    });
     try {
       const note = (await events.readNamespacedEvent({ namespace: CLUSTER_EVENT_NAMESPACE, name })).note ?? '';
       assert.ok(Buffer.byteLength(note) <= MAX_EVENT_NOTE_BYTES, `${Buffer.byteLength(note)} bytes`);
@@ -92,16 +131,25 @@ describe('EventRecorder against a real API server', () => {
     }
   });
 
-  it('rejects a refused Event with a KubernetesApiError naming the call and the server\'s answer', async () => {
+  it("rejects a refused Event with a KubernetesApiError naming the call and the server's answer", async () => {
     const recorder = new EventRecorder(kubeConfig, { ...REPORTER, reportingController: 'not a qualified name!' });
-    await assert.rejects(recorder.record({ regarding: nodeEventObject(uniqueName('node')), type: 'Normal', reason: 'Refused', action: 'Test', note: 'never stored' }), (error: unknown) => {
-      assert.ok(error instanceof KubernetesApiError, String(error));
-      assert.equal(error.status, 422);
-      assert.equal(error.reason, 'Invalid');
-      assert.equal(error.context['verb'], 'create');
-      assert.equal(error.context['resource'], 'events.events.k8s.io');
-      assert.match(error.message, /reportingController/);
-      return true;
-    });
+    await assert.rejects(
+      recorder.record({
+        regarding: nodeEventObject(uniqueName('node')),
+        type: 'Normal',
+        reason: 'Refused',
+        action: 'Test',
+        note: 'never stored',
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof KubernetesApiError, String(error));
+        assert.equal(error.status, 422);
+        assert.equal(error.reason, 'Invalid');
+        assert.equal(error.context['verb'], 'create');
+        assert.equal(error.context['resource'], 'events.events.k8s.io');
+        assert.match(error.message, /reportingController/);
+        return true;
+      },
+    );
   });
 });

@@ -51,11 +51,20 @@ export const nodeEventObject = (name: string): EventObject => ({ apiVersion: 'v1
 function truncate(note: string): string {
   if (Buffer.byteLength(note) <= MAX_EVENT_NOTE_BYTES) return note;
   // A cut inside a multi-byte character decodes to U+FFFD, which is dropped.
-  return `${Buffer.from(note).subarray(0, MAX_EVENT_NOTE_BYTES - 3).toString('utf8').replace(/\uFFFD$/, '')}...`;
+  return `${Buffer.from(note)
+    .subarray(0, MAX_EVENT_NOTE_BYTES - 3)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')}...`;
 }
 
 function reference(object: EventObject): V1ObjectReference {
-  return { apiVersion: object.apiVersion, kind: object.kind, name: object.name, uid: object.uid, ...(object.namespace === undefined ? {} : { namespace: object.namespace }) };
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.name,
+    uid: object.uid,
+    ...(object.namespace === undefined ? {} : { namespace: object.namespace }),
+  };
 }
 
 /** Writes Events through events.k8s.io/v1. */

@@ -76,7 +76,9 @@ function throughPort(kubeConfig: KubeConfig, port: number): KubeConfig {
   server.port = String(port);
   const relayed = new KubeConfig();
   relayed.loadFromOptions({
-    clusters: kubeConfig.clusters.map((entry) => (entry.name === cluster.name ? { ...entry, server: server.toString().replace(/\/$/, '') } : entry)),
+    clusters: kubeConfig.clusters.map((entry) =>
+      entry.name === cluster.name ? { ...entry, server: server.toString().replace(/\/$/, '') } : entry,
+    ),
     users: kubeConfig.users,
     contexts: kubeConfig.contexts,
     currentContext: kubeConfig.currentContext,
@@ -128,7 +130,11 @@ class Recorded {
       };
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new Error(`timed out waiting for ${what}; changes: ${JSON.stringify(this.changes)}; states: ${this.states.map((state) => state.phase).join(', ')}`));
+        reject(
+          new Error(
+            `timed out waiting for ${what}; changes: ${JSON.stringify(this.changes)}; states: ${this.states.map((state) => state.phase).join(', ')}`,
+          ),
+        );
       }, timeoutMs);
       this.#waiters.add(waiter);
       waiter();
@@ -136,7 +142,9 @@ class Recorded {
   }
 
   saw(change: InformerChange, name: string, data?: string): boolean {
-    return this.changes.some((seen) => seen.change === change && seen.name === name && (data === undefined || seen.data === data));
+    return this.changes.some(
+      (seen) => seen.change === change && seen.name === name && (data === undefined || seen.data === data),
+    );
   }
 
   #wake(): void {
@@ -169,8 +177,13 @@ describe('Informer against a real API server', () => {
     metadata: { name, namespace, ...(labelled ? { labels: { [LABEL]: 'yes' } } : {}) },
     data: { value },
   });
-  const create = (name: string, value: string, labelled = true): Promise<V1ConfigMap> => core.createNamespacedConfigMap({ namespace, body: configMap(name, value, labelled) });
-  const recorded = (kubeConfig: KubeConfig, list?: InformerOptions<V1ConfigMap>['list'], backoff?: InformerOptions<V1ConfigMap>['backoff']): Recorded => {
+  const create = (name: string, value: string, labelled = true): Promise<V1ConfigMap> =>
+    core.createNamespacedConfigMap({ namespace, body: configMap(name, value, labelled) });
+  const recorded = (
+    kubeConfig: KubeConfig,
+    list?: InformerOptions<V1ConfigMap>['list'],
+    backoff?: InformerOptions<V1ConfigMap>['backoff'],
+  ): Recorded => {
     const kubeCore = kubeConfig.makeApiClient(CoreV1Api);
     const recorder = new Recorded({
       kubeConfig,
@@ -198,7 +211,11 @@ describe('Informer against a real API server', () => {
     assert.equal(seen.informer.get('unselected', namespace), undefined);
     assert.ok(!seen.changes.some((change) => change.name === 'unselected'));
 
-    await core.patchNamespacedConfigMap({ name: 'added', namespace, body: [{ op: 'replace', path: '/data/value', value: 'three' }] });
+    await core.patchNamespacedConfigMap({
+      name: 'added',
+      namespace,
+      body: [{ op: 'replace', path: '/data/value', value: 'three' }],
+    });
     await seen.until('the update', () => seen.saw('update', 'added', 'three'));
     assert.equal(seen.informer.get('added', namespace)?.data?.['value'], 'three');
 
@@ -223,14 +240,20 @@ describe('Informer against a real API server', () => {
 
     relay.cut();
     // Through the relay nothing gets through; a watch failed, and so did two attempts after it.
-    await seen.until('three failures in a row', () => seen.informer.state.phase === 'restarting' && seen.informer.state.failures >= 3);
+    await seen.until(
+      'three failures in a row',
+      () => seen.informer.state.phase === 'restarting' && seen.informer.state.failures >= 3,
+    );
     const delays = seen.states.flatMap((state) => (state.phase === 'restarting' ? [state.delayMs] : []));
     assert.deepEqual(delays.slice(0, 3), [100, 200, 400]);
     await core.deleteNamespacedConfigMap({ name: 'doomed', namespace });
     await create('born-offline', 'two');
 
     relay.restore();
-    await seen.until('the changes made while disconnected', () => seen.saw('delete', 'doomed') && seen.saw('add', 'born-offline'));
+    await seen.until(
+      'the changes made while disconnected',
+      () => seen.saw('delete', 'doomed') && seen.saw('add', 'born-offline'),
+    );
     await seen.until('synced again', () => seen.informer.state.phase === 'synced');
     assert.equal(seen.informer.get('doomed', namespace), undefined);
     assert.equal(seen.informer.get('born-offline', namespace)?.data?.['value'], 'two');

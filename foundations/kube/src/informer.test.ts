@@ -10,7 +10,9 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   assert.ok(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve, reject) => server.close((error) => (error === undefined ? resolve() : reject(error))));
+  await new Promise<void>((resolve, reject) =>
+    server.close((error) => (error === undefined ? resolve() : reject(error))),
+  );
   return address.port;
 }
 
@@ -103,7 +105,11 @@ describe('Informer without an API server', () => {
     const informer = new Informer<V1Node>({
       kubeConfig,
       path: '/api/v1/nodes',
-      list: () => Promise.resolve({ metadata: { resourceVersion: '' }, items: [{ metadata: { name: 'a', resourceVersion: '1' } }] }),
+      list: () =>
+        Promise.resolve({
+          metadata: { resourceVersion: '' },
+          items: [{ metadata: { name: 'a', resourceVersion: '1' } }],
+        }),
       onChange: () => {
         throw new Error('handler bug');
       },
@@ -123,7 +129,12 @@ describe('Informer without an API server', () => {
 
   it('starts once, and a never-started informer stops at once', async () => {
     const kubeConfig = kubeConfigFor(await closedPort());
-    const informer = new Informer<V1Node>({ kubeConfig, path: '/api/v1/nodes', list: () => Promise.reject(new Error('unused')), onError: () => undefined });
+    const informer = new Informer<V1Node>({
+      kubeConfig,
+      path: '/api/v1/nodes',
+      list: () => Promise.reject(new Error('unused')),
+      onError: () => undefined,
+    });
     await informer.stop();
     assert.equal(informer.state.phase, 'stopped');
     assert.equal(await informer.whenSynced(), false);

@@ -88,12 +88,15 @@ function watchStatusError(path: string, value: unknown): InformerError {
   const code = typeof status.code === 'number' ? status.code : undefined;
   const reason = typeof status.reason === 'string' ? status.reason : undefined;
   const message = typeof status.message === 'string' ? status.message : 'no message';
-  return new InformerError(`watch ${path} failed: ${code ?? 'no code'} ${reason ?? ''} ${message}`.replace(/ +/g, ' '), {
-    path,
-    ...(code === undefined ? {} : { statusCode: code }),
-    reason,
-    serverMessage: message,
-  });
+  return new InformerError(
+    `watch ${path} failed: ${code ?? 'no code'} ${reason ?? ''} ${message}`.replace(/ +/g, ' '),
+    {
+      path,
+      ...(code === undefined ? {} : { statusCode: code }),
+      reason,
+      serverMessage: message,
+    },
+  );
 }
 
 /**
@@ -140,7 +143,10 @@ export class Informer<T extends KubernetesObject> {
   /** Starts listing and watching; resolves as whenSynced() does. An informer starts once. */
   start(): Promise<boolean> {
     if (this.#state.phase !== 'new') {
-      throw new InformerError(`informer on ${this.#options.path} was already started`, { path: this.#options.path, phase: this.#state.phase });
+      throw new InformerError(`informer on ${this.#options.path} was already started`, {
+        path: this.#options.path,
+        phase: this.#state.phase,
+      });
     }
     this.#setState({ phase: 'starting' });
     this.#loop = this.#run();
@@ -234,10 +240,18 @@ export class Informer<T extends KubernetesObject> {
         signal.removeEventListener('abort', abort);
         if (failure !== undefined) reject(failure);
         else if (error !== null && error !== undefined && !isIdleTimeout(error)) {
-          reject(error instanceof Error ? error : new InformerError(`watch ${path} failed: ${JSON.stringify(error)}`, { path }));
-        }
-        else if (!delivered && performance.now() - openedAt < QUICK_END_MS) {
-          reject(new InformerError(`watch ${path} ended at once without delivering anything`, { path, resourceVersion: this.#resourceVersion }));
+          reject(
+            error instanceof Error
+              ? error
+              : new InformerError(`watch ${path} failed: ${JSON.stringify(error)}`, { path }),
+          );
+        } else if (!delivered && performance.now() - openedAt < QUICK_END_MS) {
+          reject(
+            new InformerError(`watch ${path} ended at once without delivering anything`, {
+              path,
+              resourceVersion: this.#resourceVersion,
+            }),
+          );
         } else resolve();
       };
       const onEvent = (type: string, object: unknown): void => {
@@ -260,7 +274,9 @@ export class Informer<T extends KubernetesObject> {
       const query = {
         ...this.#selectors,
         allowWatchBookmarks: true,
-        ...(this.#resourceVersion === undefined || this.#resourceVersion === '' ? {} : { resourceVersion: this.#resourceVersion }),
+        ...(this.#resourceVersion === undefined || this.#resourceVersion === ''
+          ? {}
+          : { resourceVersion: this.#resourceVersion }),
       };
       this.#watch.watch(path, query, onEvent, done).then(
         (request) => {
@@ -330,7 +346,14 @@ export class Informer<T extends KubernetesObject> {
     try {
       callback();
     } catch (error) {
-      this.#report(new InformerError(`a callback of the informer on ${this.#options.path} threw`, { path: this.#options.path }, { cause: error }), undefined);
+      this.#report(
+        new InformerError(
+          `a callback of the informer on ${this.#options.path} threw`,
+          { path: this.#options.path },
+          { cause: error },
+        ),
+        undefined,
+      );
     }
   }
 }

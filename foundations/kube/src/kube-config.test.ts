@@ -16,25 +16,41 @@ describe('loadKubeConfig', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('builds an in-cluster config from a service account directory anywhere', () => {
-    const kubeConfig = loadKubeConfig({ serviceAccountDir: dir, env: { KUBERNETES_SERVICE_HOST: '127.0.0.2', KUBERNETES_SERVICE_PORT: '6443' } });
+    const kubeConfig = loadKubeConfig({
+      serviceAccountDir: dir,
+      env: { KUBERNETES_SERVICE_HOST: '127.0.0.2', KUBERNETES_SERVICE_PORT: '6443' },
+    });
     assert.equal(kubeConfig.getCurrentCluster()?.server, 'https://127.0.0.2:6443');
     assert.equal(kubeConfig.getCurrentCluster()?.caFile, join(dir, 'ca.crt'));
-    assert.deepEqual(kubeConfig.getCurrentUser()?.authProvider, { name: 'tokenFile', config: { tokenFile: join(dir, 'token') } });
+    assert.deepEqual(kubeConfig.getCurrentUser()?.authProvider, {
+      name: 'tokenFile',
+      config: { tokenFile: join(dir, 'token') },
+    });
     assert.equal(kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace, 'strata-system');
   });
 
   it('brackets an IPv6 service host', () => {
-    const kubeConfig = loadKubeConfig({ serviceAccountDir: dir, env: { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' } });
+    const kubeConfig = loadKubeConfig({
+      serviceAccountDir: dir,
+      env: { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' },
+    });
     assert.equal(kubeConfig.getCurrentCluster()?.server, 'https://[fd00::1]:443');
   });
 
   it('says to pass --kubeconfig outside a cluster', () => {
-    assert.throws(() => loadKubeConfig({ serviceAccountDir: dir, env: {} }), (error: unknown) => error instanceof KubeConfigLoadError && /--kubeconfig/.test(error.message));
+    assert.throws(
+      () => loadKubeConfig({ serviceAccountDir: dir, env: {} }),
+      (error: unknown) => error instanceof KubeConfigLoadError && /--kubeconfig/.test(error.message),
+    );
   });
 
   it('names the missing token file', () => {
     assert.throws(
-      () => loadKubeConfig({ serviceAccountDir: join(dir, 'nope'), env: { KUBERNETES_SERVICE_HOST: 'h', KUBERNETES_SERVICE_PORT: '1' } }),
+      () =>
+        loadKubeConfig({
+          serviceAccountDir: join(dir, 'nope'),
+          env: { KUBERNETES_SERVICE_HOST: 'h', KUBERNETES_SERVICE_PORT: '1' },
+        }),
       (error: unknown) => error instanceof KubeConfigLoadError && error.message.includes(join(dir, 'nope', 'token')),
     );
   });

@@ -26,7 +26,11 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
     try {
       kubeConfig.loadFromFile(options.kubeconfigPath);
     } catch (error) {
-      throw new KubeConfigLoadError(`cannot read the kubeconfig ${options.kubeconfigPath}: ${error instanceof Error ? error.message : String(error)}`, { path: options.kubeconfigPath }, { cause: error });
+      throw new KubeConfigLoadError(
+        `cannot read the kubeconfig ${options.kubeconfigPath}: ${error instanceof Error ? error.message : String(error)}`,
+        { path: options.kubeconfigPath },
+        { cause: error },
+      );
     }
     return kubeConfig;
   }
@@ -35,20 +39,41 @@ export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig 
   const host = env['KUBERNETES_SERVICE_HOST'];
   const port = env['KUBERNETES_SERVICE_PORT'];
   if (host === undefined || host === '' || port === undefined || port === '') {
-    throw new KubeConfigLoadError('not running in a cluster (KUBERNETES_SERVICE_HOST/PORT are unset): pass --kubeconfig', {});
+    throw new KubeConfigLoadError(
+      'not running in a cluster (KUBERNETES_SERVICE_HOST/PORT are unset): pass --kubeconfig',
+      {},
+    );
   }
   const tokenFile = join(dir, 'token');
   const caFile = join(dir, 'ca.crt');
   for (const file of [tokenFile, caFile]) {
-    if (!existsSync(file)) throw new KubeConfigLoadError(`the service account file ${file} is missing: is a service account token mounted?`, { file });
+    if (!existsSync(file))
+      throw new KubeConfigLoadError(
+        `the service account file ${file} is missing: is a service account token mounted?`,
+        { file },
+      );
   }
   const namespaceFile = join(dir, 'namespace');
   const namespace = existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8').trim() : undefined;
   kubeConfig.loadFromOptions({
-    clusters: [{ name: 'in-cluster', server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`, caFile, skipTLSVerify: false }],
+    clusters: [
+      {
+        name: 'in-cluster',
+        server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
+        caFile,
+        skipTLSVerify: false,
+      },
+    ],
     // The kubelet rotates the projected token on disk; the tokenFile provider re-reads it.
     users: [{ name: 'service-account', authProvider: { name: 'tokenFile', config: { tokenFile } } }],
-    contexts: [{ name: 'in-cluster', cluster: 'in-cluster', user: 'service-account', ...(namespace === undefined ? {} : { namespace }) }],
+    contexts: [
+      {
+        name: 'in-cluster',
+        cluster: 'in-cluster',
+        user: 'service-account',
+        ...(namespace === undefined ? {} : { namespace }),
+      },
+    ],
     currentContext: 'in-cluster',
   });
   return kubeConfig;

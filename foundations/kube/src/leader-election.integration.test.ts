@@ -22,7 +22,12 @@ describe('LeaderElector against a real API server', () => {
     await Promise.all(electors.map((elector) => elector.stop()));
   });
 
-  const candidate = (name: string, identity: string, events: string[], overrides: Partial<LeaderElectionOptions> = {}): LeaderElector => {
+  const candidate = (
+    name: string,
+    identity: string,
+    events: string[],
+    overrides: Partial<LeaderElectionOptions> = {},
+  ): LeaderElector => {
     const elector = new LeaderElector({
       client,
       namespace: NAMESPACE,
@@ -62,7 +67,8 @@ describe('LeaderElector against a real API server', () => {
       path: LEASES,
       name,
       ms: 1500,
-      forbidden: (lease) => (lease.spec?.holderIdentity === leaderId ? undefined : `held by ${lease.spec?.holderIdentity ?? 'nobody'}`),
+      forbidden: (lease) =>
+        lease.spec?.holderIdentity === leaderId ? undefined : `held by ${lease.spec?.holderIdentity ?? 'nobody'}`,
     });
     const renewals = new Set(changes.map((change) => String(change.object.spec?.renewTime)));
     assert.ok(renewals.size >= 3, `the leader renewed ${renewals.size - 1} times while watched`);
@@ -112,10 +118,17 @@ describe('LeaderElector against a real API server', () => {
       path: LEASES,
       name,
       ms: 1000,
-      forbidden: (lease) => (lease.spec?.holderIdentity === 'crashed-replica' ? undefined : `held by ${lease.spec?.holderIdentity ?? 'nobody'}`),
+      forbidden: (lease) =>
+        lease.spec?.holderIdentity === 'crashed-replica'
+          ? undefined
+          : `held by ${lease.spec?.holderIdentity ?? 'nobody'}`,
     });
     assert.equal(elector.isLeader, false, 'an hour-old renewTime is not trusted across machines');
-    assert.deepEqual(events.filter((event) => event.endsWith('started')), [], 'it never started leading');
+    assert.deepEqual(
+      events.filter((event) => event.endsWith('started')),
+      [],
+      'it never started leading',
+    );
     assert.equal(elector.leader, 'crashed-replica');
     await waitFor('the takeover', () => (elector.isLeader ? true : undefined), 5000);
     assert.ok(Date.now() - startedAt >= 2000, 'waited the holder’s lease duration');
@@ -137,7 +150,10 @@ describe('LeaderElector against a real API server', () => {
     // The elector renews meanwhile, so retry the write until it does not conflict.
     await waitFor('the intruder to take the lease', async () => {
       const lease = await client.readNamespacedLease({ name, namespace: NAMESPACE });
-      const body = { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 3600, renewTime: new V1MicroTime() } };
+      const body = {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 3600, renewTime: new V1MicroTime() },
+      };
       return client.replaceNamespacedLease({ name, namespace: NAMESPACE, body }).then(
         () => true,
         () => undefined,

@@ -3,7 +3,10 @@ import { V1MicroTime, type CoordinationV1Api, type V1Lease, type V1LeaseSpec } f
 import { StrataError } from '@strata/api';
 import { statusCodeOf } from './api-errors.ts';
 
-export type LeaseClient = Pick<CoordinationV1Api, 'createNamespacedLease' | 'readNamespacedLease' | 'replaceNamespacedLease'>;
+export type LeaseClient = Pick<
+  CoordinationV1Api,
+  'createNamespacedLease' | 'readNamespacedLease' | 'replaceNamespacedLease'
+>;
 
 export interface LeaderElectionOptions {
   readonly client: LeaseClient;
@@ -239,7 +242,11 @@ export class LeaderElector {
         leaseDurationSeconds: this.#leaseDurationSeconds,
         acquireTime: keeps && spec?.acquireTime !== undefined ? spec.acquireTime : now,
         renewTime: now,
-        leaseTransitions: keeps ? (spec?.leaseTransitions ?? 0) : current === undefined ? 0 : (spec?.leaseTransitions ?? 0) + 1,
+        leaseTransitions: keeps
+          ? (spec?.leaseTransitions ?? 0)
+          : current === undefined
+            ? 0
+            : (spec?.leaseTransitions ?? 0) + 1,
       },
     };
   }
@@ -265,7 +272,10 @@ export class LeaderElector {
         name,
         namespace,
         // An empty holder lets a standby take the lease on its next attempt instead of waiting out the duration.
-        body: { ...current, spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } },
+        body: {
+          ...current,
+          spec: { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
+        },
       });
     } catch (error) {
       this.#options.onError?.(error);

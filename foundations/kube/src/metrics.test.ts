@@ -9,7 +9,11 @@ describe('startMetricsServer', () => {
   let leading = false;
   const health = new Health({ isLeader: () => leading });
   const registry = new Registry();
-  const reconciles = new Counter({ name: 'strata_test_reconciles_total', help: 'Reconciles done.', registers: [registry] });
+  const reconciles = new Counter({
+    name: 'strata_test_reconciles_total',
+    help: 'Reconciles done.',
+    registers: [registry],
+  });
   let server: MetricsServer;
   const get = async (path: string): Promise<{ status: number; body: string; type: string | null }> => {
     const response = await fetch(`http://127.0.0.1:${server.port}${path}`);
@@ -33,7 +37,11 @@ describe('startMetricsServer', () => {
     assert.deepEqual(await get('/healthz'), { status: 200, body: 'ok\n', type: 'text/plain; charset=utf-8' });
     assert.equal((await get('/readyz')).status, 503);
     health.markReady();
-    assert.deepEqual(await get('/readyz'), { status: 200, body: 'ok\nleader: no\n', type: 'text/plain; charset=utf-8' });
+    assert.deepEqual(await get('/readyz'), {
+      status: 200,
+      body: 'ok\nleader: no\n',
+      type: 'text/plain; charset=utf-8',
+    });
     leading = true;
     assert.equal((await get('/readyz')).body, 'ok\nleader: yes\n');
     health.markNotReady();
@@ -50,7 +58,10 @@ describe('startMetricsServer', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const address = blocker.address();
     assert.ok(address !== null && typeof address === 'object');
-    await assert.rejects(startMetricsServer({ host: '127.0.0.1', port: address.port, registry, health }), MetricsServerError);
+    await assert.rejects(
+      startMetricsServer({ host: '127.0.0.1', port: address.port, registry, health }),
+      MetricsServerError,
+    );
     await new Promise((resolve) => blocker.close(resolve));
   });
 });

@@ -44,7 +44,15 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new MetricsServerError(`cannot listen on ${options.host}:${options.port}`, { host: options.host, port: options.port }, { cause: error })));
+    server.once('error', (error) =>
+      reject(
+        new MetricsServerError(
+          `cannot listen on ${options.host}:${options.port}`,
+          { host: options.host, port: options.port },
+          { cause: error },
+        ),
+      ),
+    );
     server.listen(options.port, options.host, resolve);
   });
   return {

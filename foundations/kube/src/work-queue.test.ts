@@ -92,7 +92,9 @@ describe('WorkQueue', () => {
   });
 
   it('backs off per key on addRateLimited until forgotten', () => {
-    const queue = new WorkQueue({ rateLimiter: new ExponentialBackoffRateLimiter({ baseDelayMs: 10, maxDelayMs: 1000 }) });
+    const queue = new WorkQueue({
+      rateLimiter: new ExponentialBackoffRateLimiter({ baseDelayMs: 10, maxDelayMs: 1000 }),
+    });
     const ready = (delay: number): number => {
       mock.timers.tick(delay - 1);
       const before = queue.length;

@@ -152,7 +152,12 @@ export interface RunWorkersOptions {
  * A key whose handler throws is re-queued rate-limited; one that succeeds has
  * its back-off forgotten. Resolves once the queue has shut down and drained.
  */
-export async function runWorkers(queue: WorkQueue, workers: number, handler: WorkHandler, options: RunWorkersOptions): Promise<void> {
+export async function runWorkers(
+  queue: WorkQueue,
+  workers: number,
+  handler: WorkHandler,
+  options: RunWorkersOptions,
+): Promise<void> {
   const loop = async (): Promise<void> => {
     for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
       try {

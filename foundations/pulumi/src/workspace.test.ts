@@ -16,12 +16,21 @@ describe('the dynamic provider plugin script', () => {
     const dir = await mkdtemp(join(tmpdir(), "strata plugin 'quoted' $HOME-"));
     dirs.push(dir);
     const host = join(dir, 'host.js');
-    await writeFile(host, 'process.stdout.write(JSON.stringify({ node: process.execPath, args: process.argv.slice(2) }));\n');
+    await writeFile(
+      host,
+      'process.stdout.write(JSON.stringify({ node: process.execPath, args: process.argv.slice(2) }));\n',
+    );
     const script = join(dir, 'pulumi-resource-pulumi-nodejs');
     await writeFile(script, dynamicProviderScript(process.execPath, host));
     await chmod(script, 0o755);
-    const run = spawnSync(script, ['--logtostderr', 'an argument with spaces', '$PATH'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
+    const run = spawnSync(script, ['--logtostderr', 'an argument with spaces', '$PATH'], {
+      encoding: 'utf8',
+      env: { PATH: '/nonexistent' },
+    });
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { node: process.execPath, args: ['--logtostderr', 'an argument with spaces', '$PATH'] });
+    assert.deepEqual(JSON.parse(run.stdout), {
+      node: process.execPath,
+      args: ['--logtostderr', 'an argument with spaces', '$PATH'],
+    });
   });
 });

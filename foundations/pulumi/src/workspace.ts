@@ -52,7 +52,9 @@ export async function preparePulumiTools(options: PulumiToolsOptions): Promise<P
     await chmod(cli, 0o755);
   });
   const hostScript = createRequire(import.meta.url).resolve('@pulumi/pulumi/cmd/dynamic-provider/index.js');
-  await writeFile(join(binDir, DYNAMIC_PROVIDER_PLUGIN), dynamicProviderScript(process.execPath, hostScript), { mode: 0o755 });
+  await writeFile(join(binDir, DYNAMIC_PROVIDER_PLUGIN), dynamicProviderScript(process.execPath, hostScript), {
+    mode: 0o755,
+  });
   const command = await PulumiCommand.get({ root: options.dir });
   return { command, binDir };
 }

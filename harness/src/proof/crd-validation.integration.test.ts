@@ -1,6 +1,11 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiException, ApiextensionsV1Api, KubernetesObjectApi, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import {
+  ApiException,
+  ApiextensionsV1Api,
+  KubernetesObjectApi,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
 import { sharedControlPlane } from '../shared.ts';
 import { uniqueName } from '../unique-name.ts';
 import { waitFor } from '@strata/host';

@@ -50,7 +50,10 @@ describe('RBAC', () => {
         }
       });
       // Still least privilege: the role lists, it does not write, nor reach other namespaces.
-      await assert.rejects(asUser.listNamespacedConfigMap({ namespace: 'kube-system' }), (error: unknown) => error instanceof ApiException && error.code === 403);
+      await assert.rejects(
+        asUser.listNamespacedConfigMap({ namespace: 'kube-system' }),
+        (error: unknown) => error instanceof ApiException && error.code === 403,
+      );
       await assert.rejects(
         asUser.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: uniqueName('nope') } } }),
         (error: unknown) => error instanceof ApiException && error.code === 403,

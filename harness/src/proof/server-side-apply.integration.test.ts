@@ -13,7 +13,8 @@ describe('server-side apply', () => {
       metadata: { name: uniqueName('ssa'), namespace: 'default', labels: { app: 'strata-test' } },
       data: { key: 'value' },
     };
-    const apply = () => objects.patch(desired, undefined, undefined, 'strata-test', true, PatchStrategy.ServerSideApply);
+    const apply = () =>
+      objects.patch(desired, undefined, undefined, 'strata-test', true, PatchStrategy.ServerSideApply);
     const first = await apply();
     const second = await apply();
     assert.ok(first.metadata?.resourceVersion);

@@ -21,7 +21,11 @@ describe('watch', () => {
     );
     try {
       await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name }, data: { step: '1' } } });
-      await core.replaceNamespacedConfigMap({ name, namespace: 'default', body: { metadata: { name }, data: { step: '2' } } });
+      await core.replaceNamespacedConfigMap({
+        name,
+        namespace: 'default',
+        body: { metadata: { name }, data: { step: '2' } },
+      });
       await core.deleteNamespacedConfigMap({ name, namespace: 'default' });
       await waitFor('three watch events', () => (seen.length >= 3 ? true : undefined));
       assert.deepEqual(seen, ['ADDED:1', 'MODIFIED:2', 'DELETED:2']);

@@ -9,11 +9,23 @@ import { neverDuring, WatchedIntervalError } from './never-during.ts';
 const CONFIG_MAPS = '/api/v1/namespaces/default/configmaps';
 const stepOf = (configMap: V1ConfigMap): string => configMap.data?.['step'] ?? '';
 
-async function aConfigMap(kubeConfig: KubeConfig, step: string): Promise<{ name: string; core: CoreV1Api; setStep(step: string): Promise<unknown> }> {
+async function aConfigMap(
+  kubeConfig: KubeConfig,
+  step: string,
+): Promise<{ name: string; core: CoreV1Api; setStep(step: string): Promise<unknown> }> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const name = uniqueName('watched');
   await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name }, data: { step } } });
-  return { name, core, setStep: (next) => core.replaceNamespacedConfigMap({ name, namespace: 'default', body: { metadata: { name }, data: { step: next } } }) };
+  return {
+    name,
+    core,
+    setStep: (next) =>
+      core.replaceNamespacedConfigMap({
+        name,
+        namespace: 'default',
+        body: { metadata: { name }, data: { step: next } },
+      }),
+  };
 }
 
 describe('neverDuring', () => {
@@ -48,7 +60,9 @@ describe('neverDuring', () => {
         ms: 5_000,
         forbidden: (configMap) => (stepOf(configMap) === '2' ? 'it moved to step 2' : undefined),
       }),
-      (error: unknown) => error instanceof WatchedIntervalError && /step 2 during the 5000 ms watched: it moved to step 2/.test(error.message),
+      (error: unknown) =>
+        error instanceof WatchedIntervalError &&
+        /step 2 during the 5000 ms watched: it moved to step 2/.test(error.message),
     );
     await sleep(300);
     await object.setStep('2');
@@ -60,7 +74,13 @@ describe('neverDuring', () => {
     const kubeConfig = (await sharedControlPlane()).adminKubeConfig();
     const object = await aConfigMap(kubeConfig, 'bad');
     await assert.rejects(
-      neverDuring<V1ConfigMap>(kubeConfig, { what: 'a bad step', path: CONFIG_MAPS, name: object.name, ms: 1_000, forbidden: (configMap) => (stepOf(configMap) === 'bad' ? 'bad' : undefined) }),
+      neverDuring<V1ConfigMap>(kubeConfig, {
+        what: 'a bad step',
+        path: CONFIG_MAPS,
+        name: object.name,
+        ms: 1_000,
+        forbidden: (configMap) => (stepOf(configMap) === 'bad' ? 'bad' : undefined),
+      }),
       WatchedIntervalError,
     );
   });
@@ -68,7 +88,12 @@ describe('neverDuring', () => {
   it('fails when it cannot watch at all, rather than seeing nothing', async () => {
     const kubeConfig = (await sharedControlPlane()).adminKubeConfig();
     await assert.rejects(
-      neverDuring(kubeConfig, { what: 'anything', path: '/api/v1/namespaces/default/no-such-resources', ms: 1_000, forbidden: () => undefined }),
+      neverDuring(kubeConfig, {
+        what: 'anything',
+        path: '/api/v1/namespaces/default/no-such-resources',
+        ms: 1_000,
+        forbidden: () => undefined,
+      }),
       (error: unknown) => error instanceof WatchedIntervalError && /ended before/.test(error.message),
     );
   });

@@ -34,13 +34,19 @@ export class WatchedIntervalError extends StrataError {}
  * have missed cannot be vouched for. Resolves with every event seen, for
  * tests that also want to see that things did happen (a lease renewed).
  */
-export async function neverDuring<T extends KubernetesObject>(kubeConfig: KubeConfig, options: NeverDuringOptions<T>): Promise<WatchedEvent<T>[]> {
+export async function neverDuring<T extends KubernetesObject>(
+  kubeConfig: KubeConfig,
+  options: NeverDuringOptions<T>,
+): Promise<WatchedEvent<T>[]> {
   const seen: WatchedEvent<T>[] = [];
   const context = { what: options.what, path: options.path, name: options.name, ms: options.ms };
   // client-node ends a watch that delivers nothing for 30 s, which a quiet
   // object would do in a longer interval; every use so far needs seconds.
   if (options.ms >= WATCH_INACTIVITY_LIMIT_MS) {
-    throw new WatchedIntervalError(`cannot watch "${options.what}" for ${options.ms} ms: at most ${WATCH_INACTIVITY_LIMIT_MS} ms`, context);
+    throw new WatchedIntervalError(
+      `cannot watch "${options.what}" for ${options.ms} ms: at most ${WATCH_INACTIVITY_LIMIT_MS} ms`,
+      context,
+    );
   }
   const watch = new Watch(kubeConfig);
   let settled = false;
@@ -52,7 +58,13 @@ export async function neverDuring<T extends KubernetesObject>(kubeConfig: KubeCo
       settled = true;
       clearTimeout(timer);
       controller?.abort();
-      reject(new WatchedIntervalError(message, { ...context, seen: seen.length }, cause === undefined ? undefined : { cause }));
+      reject(
+        new WatchedIntervalError(
+          message,
+          { ...context, seen: seen.length },
+          cause === undefined ? undefined : { cause },
+        ),
+      );
     };
     const onEvent = (type: string, object: unknown): void => {
       if (settled) return;
@@ -74,7 +86,10 @@ export async function neverDuring<T extends KubernetesObject>(kubeConfig: KubeCo
       if (reason !== undefined) fail(`${options.what} during the ${options.ms} ms watched: ${reason}`);
     };
     const onDone = (error: unknown): void => {
-      const why = error === null || error === undefined ? '' : `: ${error instanceof Error ? error.message : JSON.stringify(error)}`;
+      const why =
+        error === null || error === undefined
+          ? ''
+          : `: ${error instanceof Error ? error.message : JSON.stringify(error)}`;
       fail(`the watch for "${options.what}" ended before the ${options.ms} ms were over${why}`, error ?? undefined);
     };
     const query = options.name === undefined ? {} : { fieldSelector: `metadata.name=${options.name}` };

@@ -9,7 +9,9 @@ function isBinary(name: string): name is BinaryName {
 
 export function binariesCommand(): Command {
   return new Command('binaries')
-    .description('obtain the pinned control-plane binaries (etcd, kube-apiserver, ...) and the Pulumi CLI, and print where they are')
+    .description(
+      'obtain the pinned control-plane binaries (etcd, kube-apiserver, ...) and the Pulumi CLI, and print where they are',
+    )
     .argument('[components...]', `any of: ${BINARY_NAMES.join(', ')} (default: the control plane)`)
     .option('--json', 'print {"<component>": {"path", "source"}} as JSON')
     .addHelpText(
@@ -34,7 +36,8 @@ $STRATA_ETCD_DOWNLOAD_URL name mirrors).`,
           const out = Object.fromEntries(resolved.map((name) => [name, { path: paths[name], source: sources[name] }]));
           process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         } else {
-          for (const name of resolved) process.stdout.write(`${name.padEnd(24)} ${paths[name] ?? ''}  (${sources[name] ?? ''})\n`);
+          for (const name of resolved)
+            process.stdout.write(`${name.padEnd(24)} ${paths[name] ?? ''}  (${sources[name] ?? ''})\n`);
         }
       } catch (error) {
         if (!(error instanceof BinaryResolutionError)) throw error;

@@ -10,7 +10,8 @@ import { listenAddressSchema, type ListenAddress } from '@strata/boot-server';
 export const ENV_PREFIX = 'STRATA_BOOT_SERVER_';
 
 /** The environment variable that stands in for a flag: --data-path -> STRATA_BOOT_SERVER_DATA_PATH. */
-export const envVariable = (flag: string): string => `${ENV_PREFIX}${flag.replace(/^--/, '').toUpperCase().replaceAll('-', '_')}`;
+export const envVariable = (flag: string): string =>
+  `${ENV_PREFIX}${flag.replace(/^--/, '').toUpperCase().replaceAll('-', '_')}`;
 
 export const STORES = ['directory', 'kubernetes'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -62,7 +63,10 @@ const optionsSchema = z
     kubeconfig: z.string().min(1, 'must not be empty').optional(),
     namespace: z
       .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes namespace name (lower-case letters, digits and "-")')
+      .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+        'must be a Kubernetes namespace name (lower-case letters, digits and "-")',
+      )
       .max(63, 'must be at most 63 characters')
       .optional(),
     logLevel: z.enum(LOG_LEVELS, { error: `must be one of: ${LOG_LEVELS.join(', ')}` }),
@@ -71,7 +75,11 @@ const optionsSchema = z
     if (options.apiAddress === undefined) return;
     for (const key of TLS_FILES) {
       if (options[key] === undefined) {
-        context.addIssue({ code: 'custom', path: [key], message: `is required with --api-address: the write API serves only mutual TLS (give ${TLS_FILES.map((name) => FLAGS[name]).join(', ')})` });
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is required with --api-address: the write API serves only mutual TLS (give ${TLS_FILES.map((name) => FLAGS[name]).join(', ')})`,
+        });
       }
     }
   });
@@ -125,7 +133,8 @@ async function readPem(path: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): Promi
   const problem = await checkReadableFile(path);
   if (problem !== undefined) return { problem };
   const pem = await readFile(path, 'utf8');
-  if (!new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(pem)) return { problem: `${path} holds no PEM ${kind.toLowerCase()}` };
+  if (!new RegExp(`-----BEGIN [A-Z ]*${kind}-----`).test(pem))
+    return { problem: `${path} holds no PEM ${kind.toLowerCase()}` };
   return { pem };
 }
 
@@ -133,14 +142,19 @@ async function readPem(path: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): Promi
  * Validates the options and reads the files they name. Problems are usage
  * errors (exit 2); warnings are printed and the server starts anyway.
  */
-export async function resolveServeSettings(raw: RawServeOptions, sources: (key: keyof RawServeOptions) => OptionSource): Promise<ServeSettingsResult> {
+export async function resolveServeSettings(
+  raw: RawServeOptions,
+  sources: (key: keyof RawServeOptions) => OptionSource,
+): Promise<ServeSettingsResult> {
   const warnings: string[] = [];
   const parsed = optionsSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = issue.path[0] as keyof RawServeOptions | undefined;
       const value = key === undefined ? undefined : raw[key];
-      return key === undefined ? issue.message : `${label(key, sources)}${value === undefined ? '' : ` ${JSON.stringify(value)}`}: ${issue.message}`;
+      return key === undefined
+        ? issue.message
+        : `${label(key, sources)}${value === undefined ? '' : ` ${JSON.stringify(value)}`}: ${issue.message}`;
     });
     return { ok: false, problems, warnings };
   }
@@ -149,8 +163,12 @@ export async function resolveServeSettings(raw: RawServeOptions, sources: (key: 
 
   if (options.store === 'directory') {
     const info = await stat(options.dataPath).catch(() => undefined);
-    if (info === undefined) problems.push(`${label('dataPath', sources)}: ${options.dataPath} does not exist (create it, with matchbox's layout: groups/, profiles/, ignition/, generic/)`);
-    else if (!info.isDirectory()) problems.push(`${label('dataPath', sources)}: ${options.dataPath} is not a directory`);
+    if (info === undefined)
+      problems.push(
+        `${label('dataPath', sources)}: ${options.dataPath} does not exist (create it, with matchbox's layout: groups/, profiles/, ignition/, generic/)`,
+      );
+    else if (!info.isDirectory())
+      problems.push(`${label('dataPath', sources)}: ${options.dataPath} is not a directory`);
     for (const key of ['kubeconfig', 'namespace'] as const) {
       if (options[key] !== undefined) warnings.push(`${label(key, sources)} is ignored with --store directory`);
     }
@@ -159,27 +177,47 @@ export async function resolveServeSettings(raw: RawServeOptions, sources: (key: 
       const problem = await checkReadableFile(options.kubeconfig);
       if (problem !== undefined) problems.push(`${label('kubeconfig', sources)}: ${problem}`);
     }
-    if (sources('dataPath') !== 'default') warnings.push(`${label('dataPath', sources)} is ignored with --store kubernetes`);
+    if (sources('dataPath') !== 'default')
+      warnings.push(`${label('dataPath', sources)} is ignored with --store kubernetes`);
   }
 
   const assetsPath = options.assetsPath === '' ? undefined : options.assetsPath;
   if (assetsPath !== undefined) {
     const info = await stat(assetsPath).catch(() => undefined);
-    if (info === undefined || !info.isDirectory()) warnings.push(`${label('assetsPath', sources)}: ${assetsPath} is not a directory; /assets/ will answer 404 (give --assets-path "" to turn assets off)`);
+    if (info === undefined || !info.isDirectory())
+      warnings.push(
+        `${label('assetsPath', sources)}: ${assetsPath} is not a directory; /assets/ will answer 404 (give --assets-path "" to turn assets off)`,
+      );
   }
 
   let writeApi: WriteApiSettings | undefined;
   if (options.apiAddress !== undefined) {
-    const [cert, key, ca] = await Promise.all([readPem(options.certFile ?? '', 'CERTIFICATE'), readPem(options.keyFile ?? '', 'PRIVATE KEY'), readPem(options.caFile ?? '', 'CERTIFICATE')]);
-    for (const [name, result] of [['certFile', cert], ['keyFile', key], ['caFile', ca]] as const) {
+    const [cert, key, ca] = await Promise.all([
+      readPem(options.certFile ?? '', 'CERTIFICATE'),
+      readPem(options.keyFile ?? '', 'PRIVATE KEY'),
+      readPem(options.caFile ?? '', 'CERTIFICATE'),
+    ]);
+    for (const [name, result] of [
+      ['certFile', cert],
+      ['keyFile', key],
+      ['caFile', ca],
+    ] as const) {
       if (result.problem !== undefined) problems.push(`${label(name, sources)}: ${result.problem}`);
     }
     const keyInfo = await stat(options.keyFile ?? '').catch(() => undefined);
     if (keyInfo !== undefined && (keyInfo.mode & 0o044) !== 0) {
-      warnings.push(`${label('keyFile', sources)}: ${options.keyFile} is readable by ${(keyInfo.mode & 0o004) !== 0 ? 'everyone' : 'its group'} (mode ${(keyInfo.mode & 0o777).toString(8).padStart(4, '0')}); run: chmod 600 ${options.keyFile}`);
+      warnings.push(
+        `${label('keyFile', sources)}: ${options.keyFile} is readable by ${(keyInfo.mode & 0o004) !== 0 ? 'everyone' : 'its group'} (mode ${(keyInfo.mode & 0o777).toString(8).padStart(4, '0')}); run: chmod 600 ${options.keyFile}`,
+      );
     }
     if (cert.pem !== undefined && key.pem !== undefined && ca.pem !== undefined) {
-      writeApi = { address: options.apiAddress, addressText: raw.apiAddress ?? '', certPem: cert.pem, keyPem: key.pem, caPem: ca.pem };
+      writeApi = {
+        address: options.apiAddress,
+        addressText: raw.apiAddress ?? '',
+        certPem: cert.pem,
+        keyPem: key.pem,
+        caPem: ca.pem,
+      };
     }
   } else {
     for (const key of TLS_FILES) {

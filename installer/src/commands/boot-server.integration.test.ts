@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
 import { BootApiClient } from '@strata/api/boot-client';
 import { installBootCrds } from '@strata/boot-server';
-import { aGroup, aProfile, temporaryDirectory, writeApiCredentials, type TemporaryDirectory, type WriteApiCredentials } from '@strata/boot-server/testing';
+import {
+  aGroup,
+  aProfile,
+  temporaryDirectory,
+  writeApiCredentials,
+  type TemporaryDirectory,
+  type WriteApiCredentials,
+} from '@strata/boot-server/testing';
 import { StrataProcess } from '../testing/strata-process.ts';
 
 const MAC = '52:54:00:cc:dd:01';
@@ -38,11 +45,31 @@ describe('strata boot-server serve --store kubernetes: two replicas answer alike
 
   async function startReplica(): Promise<{ bootUrl: string; apiUrl: string }> {
     const replica = new StrataProcess([
-      'boot-server', 'serve', '--address', '127.0.0.1:0', '--assets-path', '', '--store', 'kubernetes', '--kubeconfig', cluster.kubeconfigPath, '--namespace', namespace,
-      '--api-address', '127.0.0.1:0', '--cert-file', join(tls.path, 'server.crt'), '--key-file', join(tls.path, 'server.key'), '--ca-file', join(tls.path, 'ca.crt'),
+      'boot-server',
+      'serve',
+      '--address',
+      '127.0.0.1:0',
+      '--assets-path',
+      '',
+      '--store',
+      'kubernetes',
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      '--namespace',
+      namespace,
+      '--api-address',
+      '127.0.0.1:0',
+      '--cert-file',
+      join(tls.path, 'server.crt'),
+      '--key-file',
+      join(tls.path, 'server.key'),
+      '--ca-file',
+      join(tls.path, 'ca.crt'),
     ]);
     replicas.push(replica);
-    const [, bootUrl = ''] = await replica.waitForStderr(/boot server listening on (http:\/\/\S+) \(Kubernetes namespace (\S+);/);
+    const [, bootUrl = ''] = await replica.waitForStderr(
+      /boot server listening on (http:\/\/\S+) \(Kubernetes namespace (\S+);/,
+    );
     const [, apiUrl = ''] = await replica.waitForStderr(/write API listening on (https:\/\/\S+)/);
     return { bootUrl, apiUrl };
   }
@@ -51,9 +78,21 @@ describe('strata boot-server serve --store kubernetes: two replicas answer alike
     const [first, second] = await Promise.all([startReplica(), startReplica()]);
     const client = new BootApiClient(credentials.endpoint(first.apiUrl));
     try {
-      await client.putProfile(aProfile({ id: 'worker', boot: { kernel: '/assets/vmlinuz', initrd: [], args: ['console=ttyS0'] }, ignition_id: 'worker.tmpl' }));
-      await client.putGroup(aGroup({ id: 'node1', profile: 'worker', selector: { mac: MAC }, metadata: { hostname: 'node1' } }));
-      await client.putTemplate('ignition', 'worker.tmpl', '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/hostname","contents":{"source":"data:,{{.hostname}}"}}]}}');
+      await client.putProfile(
+        aProfile({
+          id: 'worker',
+          boot: { kernel: '/assets/vmlinuz', initrd: [], args: ['console=ttyS0'] },
+          ignition_id: 'worker.tmpl',
+        }),
+      );
+      await client.putGroup(
+        aGroup({ id: 'node1', profile: 'worker', selector: { mac: MAC }, metadata: { hostname: 'node1' } }),
+      );
+      await client.putTemplate(
+        'ignition',
+        'worker.tmpl',
+        '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/hostname","contents":{"source":"data:,{{.hostname}}"}}]}}',
+      );
       const expected = '#!ipxe\nkernel /assets/vmlinuz console=ttyS0\nboot\n';
       for (const replica of [first, second]) {
         const script = await waitFor(`the group on ${replica.bootUrl}`, async () => {
@@ -64,7 +103,9 @@ describe('strata boot-server serve --store kubernetes: two replicas answer alike
         assert.equal(script, expected);
         const ignition = await waitFor(`the Ignition config on ${replica.bootUrl}`, async () => {
           const response = await fetch(`${replica.bootUrl}/ignition?mac=${MAC}`);
-          return response.status === 200 ? ((await response.json()) as { storage: { files: { contents: { source: string } }[] } }) : undefined;
+          return response.status === 200
+            ? ((await response.json()) as { storage: { files: { contents: { source: string } }[] } })
+            : undefined;
         });
         assert.equal(ignition.storage.files[0]?.contents.source, 'data:,node1', 'rendered with the group metadata');
       }

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BootApiClient } from '@strata/api/boot-client';
-import { aGroup, aProfile, temporaryDataDir, writeApiCredentials, type TemporaryDirectory, type WriteApiCredentials } from '@strata/boot-server/testing';
+import {
+  aGroup,
+  aProfile,
+  temporaryDataDir,
+  writeApiCredentials,
+  type TemporaryDirectory,
+  type WriteApiCredentials,
+} from '@strata/boot-server/testing';
 import { runStrataWithEnv, StrataProcess } from '../testing/strata-process.ts';
 
 const MAC = '52:54:00:aa:bb:01';
@@ -24,11 +31,23 @@ describe('strata boot-server serve', () => {
   let data: TemporaryDirectory;
   let tls: TemporaryDirectory;
   let credentials: WriteApiCredentials;
-  const tlsFiles = () => ['--cert-file', join(tls.path, 'server.crt'), '--key-file', join(tls.path, 'server.key'), '--ca-file', join(tls.path, 'ca.crt')];
+  const tlsFiles = () => [
+    '--cert-file',
+    join(tls.path, 'server.crt'),
+    '--key-file',
+    join(tls.path, 'server.key'),
+    '--ca-file',
+    join(tls.path, 'ca.crt'),
+  ];
 
   before(async () => {
     data = await temporaryDataDir({
-      profiles: [aProfile({ id: 'worker', boot: { kernel: '/assets/vmlinuz', initrd: ['/assets/initrd.img'], args: ['console=ttyS0'] } })],
+      profiles: [
+        aProfile({
+          id: 'worker',
+          boot: { kernel: '/assets/vmlinuz', initrd: ['/assets/initrd.img'], args: ['console=ttyS0'] },
+        }),
+      ],
       groups: [aGroup({ id: 'node1', profile: 'worker', selector: { mac: MAC } })],
       ignition: { 'worker.ign': '{"ignition":{"version":"3.4.0"}}' },
     });
@@ -45,7 +64,14 @@ describe('strata boot-server serve', () => {
   });
 
   it('serves an existing matchbox data directory, and stops cleanly on SIGTERM', async () => {
-    const { server, bootUrl } = await serve(['--address', '127.0.0.1:0', '--data-path', data.path, '--assets-path', '']);
+    const { server, bootUrl } = await serve([
+      '--address',
+      '127.0.0.1:0',
+      '--data-path',
+      data.path,
+      '--assets-path',
+      '',
+    ]);
     try {
       const chain = await get(`${bootUrl}/boot.ipxe`);
       assert.equal(chain.status, 200);
@@ -61,17 +87,32 @@ describe('strata boot-server serve', () => {
   });
 
   it('serves the write API with mutual TLS; a write is seen by the next boot request; SIGINT stops it', async () => {
-    const { server, bootUrl } = await serve(['--address', '127.0.0.1:0', '--data-path', data.path, '--assets-path', '', '--api-address', '127.0.0.1:0', ...tlsFiles()]);
+    const { server, bootUrl } = await serve([
+      '--address',
+      '127.0.0.1:0',
+      '--data-path',
+      data.path,
+      '--assets-path',
+      '',
+      '--api-address',
+      '127.0.0.1:0',
+      ...tlsFiles(),
+    ]);
     const [, apiUrl = ''] = await server.waitForStderr(/write API listening on (https:\/\/\S+)/);
     const client = new BootApiClient(credentials.endpoint(apiUrl));
     try {
       assert.equal((await get(`${bootUrl}/ipxe?mac=52:54:00:aa:bb:02`)).status, 404, 'no group for this machine yet');
-      await client.putProfile(aProfile({ id: 'installer', boot: { kernel: '/assets/installer', initrd: [], args: ['install=yes'] } }));
+      await client.putProfile(
+        aProfile({ id: 'installer', boot: { kernel: '/assets/installer', initrd: [], args: ['install=yes'] } }),
+      );
       await client.putGroup(aGroup({ id: 'node2', profile: 'installer', selector: { mac: '52:54:00:aa:bb:02' } }));
       const script = await get(`${bootUrl}/ipxe?mac=52:54:00:aa:bb:02`);
       assert.equal(script.status, 200);
       assert.equal(script.text, '#!ipxe\nkernel /assets/installer install=yes\nboot\n');
-      assert.deepEqual((await client.listGroups()).map((group) => group.id), ['node1', 'node2']);
+      assert.deepEqual(
+        (await client.listGroups()).map((group) => group.id),
+        ['node1', 'node2'],
+      );
       assert.equal(await client.deleteGroup('node2'), true);
       assert.equal(await client.deleteProfile('installer'), true);
       assert.equal((await get(`${bootUrl}/ipxe?mac=52:54:00:aa:bb:02`)).status, 404, 'the delete is seen too');
@@ -101,9 +142,26 @@ describe('strata boot-server serve', () => {
     const loose = join(tls.path, 'loose.key');
     await writeFile(loose, credentials.server.privateKeyPem);
     await chmod(loose, 0o644);
-    const { server } = await serve(['--address', '127.0.0.1:0', '--data-path', data.path, '--assets-path', '', '--api-address', '127.0.0.1:0', ...tlsFiles().slice(0, 2), '--key-file', loose, '--ca-file', join(tls.path, 'ca.crt')]);
+    const { server } = await serve([
+      '--address',
+      '127.0.0.1:0',
+      '--data-path',
+      data.path,
+      '--assets-path',
+      '',
+      '--api-address',
+      '127.0.0.1:0',
+      ...tlsFiles().slice(0, 2),
+      '--key-file',
+      loose,
+      '--ca-file',
+      join(tls.path, 'ca.crt'),
+    ]);
     try {
-      assert.match(server.stderr, new RegExp(`warning: --key-file: ${loose} is readable by everyone \\(mode 0644\\); run: chmod 600 ${loose}`));
+      assert.match(
+        server.stderr,
+        new RegExp(`warning: --key-file: ${loose} is readable by everyone \\(mode 0644\\); run: chmod 600 ${loose}`),
+      );
     } finally {
       assert.equal((await server.stop()).code, 0);
     }
@@ -114,22 +172,74 @@ describe('strata boot-server serve', () => {
       {
         what: '--api-address without the TLS files',
         args: ['--api-address', '127.0.0.1:0'],
-        stderr: [/error: --cert-file: is required with --api-address: the write API serves only mutual TLS/, /error: --key-file: is required with --api-address/, /error: --ca-file: is required with --api-address/],
+        stderr: [
+          /error: --cert-file: is required with --api-address: the write API serves only mutual TLS/,
+          /error: --key-file: is required with --api-address/,
+          /error: --ca-file: is required with --api-address/,
+        ],
       },
-      { what: 'an address that is not host:port', args: ['--address', 'localhost'], stderr: [/error: --address "localhost": address "localhost" is not host:port; write e\.g\. 127\.0\.0\.1:8080/] },
-      { what: 'a bad address from the environment', args: [], env: { STRATA_BOOT_SERVER_ADDRESS: '127.0.0.1:99999' }, stderr: [/error: --address \(from STRATA_BOOT_SERVER_ADDRESS\) "127\.0\.0\.1:99999"/] },
-      { what: 'a data path that does not exist', args: ['--data-path', '/nonexistent/strata-boot'], stderr: [/error: --data-path: \/nonexistent\/strata-boot does not exist/] },
-      { what: 'an unknown store', args: ['--store', 'etcd'], stderr: [/error: --store "etcd": must be one of: directory, kubernetes/] },
-      { what: 'an unknown log level', args: ['--log-level', 'loud'], stderr: [/error: --log-level "loud": must be one of: debug, info, warn, error/] },
-      { what: 'a TLS file that cannot be read', args: ['--api-address', '127.0.0.1:0', '--cert-file', '/nonexistent/server.crt', '--key-file', '/nonexistent/server.key', '--ca-file', '/nonexistent/ca.crt'], stderr: [/error: --cert-file: \/nonexistent\/server\.crt cannot be read \(ENOENT\)/] },
-      { what: 'a kubeconfig that cannot be read', args: ['--store', 'kubernetes', '--kubeconfig', '/nonexistent/kubeconfig'], stderr: [/error: --kubeconfig: \/nonexistent\/kubeconfig cannot be read/] },
-      { what: 'a namespace that is no namespace name', args: ['--store', 'kubernetes', '--namespace', 'Boot_Servers'], stderr: [/error: --namespace "Boot_Servers": must be a Kubernetes namespace name/] },
+      {
+        what: 'an address that is not host:port',
+        args: ['--address', 'localhost'],
+        stderr: [/error: --address "localhost": address "localhost" is not host:port; write e\.g\. 127\.0\.0\.1:8080/],
+      },
+      {
+        what: 'a bad address from the environment',
+        args: [],
+        env: { STRATA_BOOT_SERVER_ADDRESS: '127.0.0.1:99999' },
+        stderr: [/error: --address \(from STRATA_BOOT_SERVER_ADDRESS\) "127\.0\.0\.1:99999"/],
+      },
+      {
+        what: 'a data path that does not exist',
+        args: ['--data-path', '/nonexistent/strata-boot'],
+        stderr: [/error: --data-path: \/nonexistent\/strata-boot does not exist/],
+      },
+      {
+        what: 'an unknown store',
+        args: ['--store', 'etcd'],
+        stderr: [/error: --store "etcd": must be one of: directory, kubernetes/],
+      },
+      {
+        what: 'an unknown log level',
+        args: ['--log-level', 'loud'],
+        stderr: [/error: --log-level "loud": must be one of: debug, info, warn, error/],
+      },
+      {
+        what: 'a TLS file that cannot be read',
+        args: [
+          '--api-address',
+          '127.0.0.1:0',
+          '--cert-file',
+          '/nonexistent/server.crt',
+          '--key-file',
+          '/nonexistent/server.key',
+          '--ca-file',
+          '/nonexistent/ca.crt',
+        ],
+        stderr: [/error: --cert-file: \/nonexistent\/server\.crt cannot be read \(ENOENT\)/],
+      },
+      {
+        what: 'a kubeconfig that cannot be read',
+        args: ['--store', 'kubernetes', '--kubeconfig', '/nonexistent/kubeconfig'],
+        stderr: [/error: --kubeconfig: \/nonexistent\/kubeconfig cannot be read/],
+      },
+      {
+        what: 'a namespace that is no namespace name',
+        args: ['--store', 'kubernetes', '--namespace', 'Boot_Servers'],
+        stderr: [/error: --namespace "Boot_Servers": must be a Kubernetes namespace name/],
+      },
     ];
     for (const { what, args, env, stderr } of cases) {
       it(what, async () => {
         // A free port, unless the case is about the address: should a case start a server by mistake, it never takes 8080.
-        const address = args.includes('--address') || env?.['STRATA_BOOT_SERVER_ADDRESS'] !== undefined ? [] : ['--address', '127.0.0.1:0'];
-        const result = await runStrataWithEnv(['boot-server', 'serve', '--data-path', data.path, ...address, ...args], env ?? {});
+        const address =
+          args.includes('--address') || env?.['STRATA_BOOT_SERVER_ADDRESS'] !== undefined
+            ? []
+            : ['--address', '127.0.0.1:0'];
+        const result = await runStrataWithEnv(
+          ['boot-server', 'serve', '--data-path', data.path, ...address, ...args],
+          env ?? {},
+        );
         assert.equal(result.code, 2, result.stderr);
         for (const pattern of stderr) assert.match(result.stderr, pattern);
         assert.doesNotMatch(result.stderr, /listening/);
@@ -137,7 +247,22 @@ describe('strata boot-server serve', () => {
     }
 
     it('a TLS file that is not PEM', async () => {
-      const result = await runStrataWithEnv(['boot-server', 'serve', '--data-path', data.path, '--address', '127.0.0.1:0', '--api-address', '127.0.0.1:0', ...tlsFiles().slice(0, 4), '--ca-file', join(tls.path, 'server.key')], {});
+      const result = await runStrataWithEnv(
+        [
+          'boot-server',
+          'serve',
+          '--data-path',
+          data.path,
+          '--address',
+          '127.0.0.1:0',
+          '--api-address',
+          '127.0.0.1:0',
+          ...tlsFiles().slice(0, 4),
+          '--ca-file',
+          join(tls.path, 'server.key'),
+        ],
+        {},
+      );
       assert.equal(result.code, 2, result.stderr);
       assert.match(result.stderr, /error: --ca-file: .*server\.key holds no PEM certificate/);
     });
@@ -150,9 +275,19 @@ describe('strata boot-server serve', () => {
   });
 
   it('fails with exit 1, saying why, when the address is taken', async () => {
-    const { server, bootUrl } = await serve(['--address', '127.0.0.1:0', '--data-path', data.path, '--assets-path', '']);
+    const { server, bootUrl } = await serve([
+      '--address',
+      '127.0.0.1:0',
+      '--data-path',
+      data.path,
+      '--assets-path',
+      '',
+    ]);
     try {
-      const result = await runStrataWithEnv(['boot-server', 'serve', '--address', new URL(bootUrl).host, '--data-path', data.path, '--assets-path', ''], {});
+      const result = await runStrataWithEnv(
+        ['boot-server', 'serve', '--address', new URL(bootUrl).host, '--data-path', data.path, '--assets-path', ''],
+        {},
+      );
       assert.equal(result.code, 1, result.stderr);
       assert.match(result.stderr, /error: .*EADDRINUSE/);
     } finally {

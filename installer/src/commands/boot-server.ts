@@ -1,7 +1,25 @@
 import { Command, Option } from 'commander';
 import { StrataError } from '@strata/api';
-import { createBootLogger, DataDirectoryStore, KubernetesBootStore, loadBootKubeConfig, startBootServer, startWriteApi, type BootLogger, type BootServer, type RunningWriteApi, type WritableBootStore } from '@strata/boot-server';
-import { envVariable, LOG_LEVELS, resolveServeSettings, STORES, type RawServeOptions, type ServeSettings } from './boot-server-options.ts';
+import {
+  createBootLogger,
+  DataDirectoryStore,
+  KubernetesBootStore,
+  loadBootKubeConfig,
+  startBootServer,
+  startWriteApi,
+  type BootLogger,
+  type BootServer,
+  type RunningWriteApi,
+  type WritableBootStore,
+} from '@strata/boot-server';
+import {
+  envVariable,
+  LOG_LEVELS,
+  resolveServeSettings,
+  STORES,
+  type RawServeOptions,
+  type ServeSettings,
+} from './boot-server-options.ts';
 
 /** A flag that can also come from STRATA_BOOT_SERVER_<FLAG>. */
 function flag(flags: string, description: string): Option {
@@ -36,17 +54,45 @@ async function openStore(settings: ServeSettings, logger: BootLogger): Promise<W
 
 function serveCommand(): Command {
   return new Command('serve')
-    .description("serve matchbox's endpoints (iPXE, GRUB, Ignition, metadata, assets) from a matchbox data directory or Kubernetes, and optionally the write API")
+    .description(
+      "serve matchbox's endpoints (iPXE, GRUB, Ignition, metadata, assets) from a matchbox data directory or Kubernetes, and optionally the write API",
+    )
     .addOption(flag('--address <host:port>', 'where the boot endpoints listen (HTTP)').default('127.0.0.1:8080'))
-    .addOption(flag('--data-path <dir>', 'the matchbox data directory (groups/, profiles/, ignition/, generic/, cloud/)').default('/var/lib/matchbox'))
-    .addOption(flag('--assets-path <dir>', 'the directory served under /assets/; "" turns assets off').default('/var/lib/matchbox/assets'))
-    .addOption(flag('--api-address <host:port>', 'where the write API listens (HTTPS with client certificates); off when not given'))
+    .addOption(
+      flag(
+        '--data-path <dir>',
+        'the matchbox data directory (groups/, profiles/, ignition/, generic/, cloud/)',
+      ).default('/var/lib/matchbox'),
+    )
+    .addOption(
+      flag('--assets-path <dir>', 'the directory served under /assets/; "" turns assets off').default(
+        '/var/lib/matchbox/assets',
+      ),
+    )
+    .addOption(
+      flag(
+        '--api-address <host:port>',
+        'where the write API listens (HTTPS with client certificates); off when not given',
+      ),
+    )
     .addOption(flag('--cert-file <file>', "the write API's serving certificate (PEM)"))
     .addOption(flag('--key-file <file>', "the write API's private key (PEM, mode 0600)"))
     .addOption(flag('--ca-file <file>', 'the CA whose client certificates may use the write API (PEM)'))
-    .addOption(flag('--store <kind>', `where profiles, groups and templates live: ${STORES.join(' or ')}`).default('directory'))
-    .addOption(flag('--kubeconfig <file>', 'with --store kubernetes: the kubeconfig (default: $KUBECONFIG, ~/.kube/config, or in-cluster)'))
-    .addOption(flag('--namespace <name>', "with --store kubernetes: the namespace (default: the kubeconfig context's, else default)"))
+    .addOption(
+      flag('--store <kind>', `where profiles, groups and templates live: ${STORES.join(' or ')}`).default('directory'),
+    )
+    .addOption(
+      flag(
+        '--kubeconfig <file>',
+        'with --store kubernetes: the kubeconfig (default: $KUBECONFIG, ~/.kube/config, or in-cluster)',
+      ),
+    )
+    .addOption(
+      flag(
+        '--namespace <name>',
+        "with --store kubernetes: the namespace (default: the kubeconfig context's, else default)",
+      ),
+    )
     .addOption(flag('--log-level <level>', `${LOG_LEVELS.join(', ')}`).default('info'))
     .addHelpText('after', SERVE_HELP)
     .action(async (raw: RawServeOptions, command: Command) => {
@@ -90,7 +136,12 @@ function serveCommand(): Command {
 
       try {
         store = await openStore(settings, logger);
-        boot = await startBootServer({ address: settings.addressText, store, assetsPath: settings.assetsPath ?? '', logger });
+        boot = await startBootServer({
+          address: settings.addressText,
+          store,
+          assetsPath: settings.assetsPath ?? '',
+          logger,
+        });
         if (settings.writeApi !== undefined) {
           const { addressText, certPem, keyPem, caPem } = settings.writeApi;
           writeApi = await startWriteApi({ address: addressText, store, tls: { certPem, keyPem, caPem }, logger });
@@ -98,12 +149,20 @@ function serveCommand(): Command {
       } catch (error) {
         if (!(error instanceof StrataError) && !isListenError(error)) throw error;
         say(`error: ${error instanceof Error ? error.message : String(error)}`);
-        await shutDown().catch((closeError: unknown) => say(`error while stopping: ${closeError instanceof Error ? closeError.message : String(closeError)}`));
+        await shutDown().catch((closeError: unknown) =>
+          say(`error while stopping: ${closeError instanceof Error ? closeError.message : String(closeError)}`),
+        );
         process.exit(1);
       }
-      const storeText = settings.store === 'directory' ? `data directory ${settings.dataPath}` : `Kubernetes namespace ${(store as KubernetesBootStore).namespace}`;
-      say(`boot server listening on ${boot.url} (${storeText}; assets ${settings.assetsPath === undefined ? 'off' : `from ${settings.assetsPath}`})`);
-      if (writeApi !== undefined) say(`write API listening on ${writeApi.url} (mutual TLS: client certificates signed by --ca-file)`);
+      const storeText =
+        settings.store === 'directory'
+          ? `data directory ${settings.dataPath}`
+          : `Kubernetes namespace ${(store as KubernetesBootStore).namespace}`;
+      say(
+        `boot server listening on ${boot.url} (${storeText}; assets ${settings.assetsPath === undefined ? 'off' : `from ${settings.assetsPath}`})`,
+      );
+      if (writeApi !== undefined)
+        say(`write API listening on ${writeApi.url} (mutual TLS: client certificates signed by --ca-file)`);
       else say('write API off (give --api-address, --cert-file, --key-file and --ca-file to turn it on)');
     });
 }

@@ -21,7 +21,9 @@ export function downCommand(): Command {
       const deadline = Date.now() + STOP_TIMEOUT_MS;
       while ((await directory.runningPid()) !== undefined) {
         if (Date.now() > deadline) {
-          process.stderr.write(`strata up (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000}s; its components stop when it exits (kill -9 ${pid}).\n`);
+          process.stderr.write(
+            `strata up (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000}s; its components stop when it exits (kill -9 ${pid}).\n`,
+          );
           process.exit(1);
         }
         await sleep(200);

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { runStrata } from '../testing/run-strata.ts';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 interface RenderJson {
   readonly written: string[];
@@ -56,7 +60,12 @@ describe('strata render', () => {
     assert.equal((await runStrata(['render', '-c', config, '-d', dir])).code, 0);
     await writeFile(join(dir, 'manifests/40-coredns.yaml'), '# my own coredns\n');
     // A change that regenerates the manifests.
-    await writeFile(config, original.replace(/clusterDomain: .*|networking:/, (m) => (m === 'networking:' ? 'networking:\n  clusterDomain: edited.local' : 'clusterDomain: edited.local')));
+    await writeFile(
+      config,
+      original.replace(/clusterDomain: .*|networking:/, (m) =>
+        m === 'networking:' ? 'networking:\n  clusterDomain: edited.local' : 'clusterDomain: edited.local',
+      ),
+    );
     const refused = await runStrata(['render', '-c', config, '-d', dir]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /manifests\/40-coredns\.yaml/);
@@ -71,7 +80,17 @@ describe('strata render', () => {
     const config = join(scratch, 'bad.yaml');
     await writeFile(
       config,
-      ['apiVersion: strata.dev/v1alpha1', 'kind: Cluster', 'name: demo', 'baseDomain: example.com', 'platform: local', 'controllers: {count: 2}', 'networking: {podCidr: 10.2.0.0/33}', 'sshAuthorizedKeys: ["ssh-ed25519 bm90IGEga2V5"]', ''].join('\n'),
+      [
+        'apiVersion: strata.dev/v1alpha1',
+        'kind: Cluster',
+        'name: demo',
+        'baseDomain: example.com',
+        'platform: local',
+        'controllers: {count: 2}',
+        'networking: {podCidr: 10.2.0.0/33}',
+        'sshAuthorizedKeys: ["ssh-ed25519 bm90IGEga2V5"]',
+        '',
+      ].join('\n'),
     );
     const dir = join(scratch, 'bad-out');
     const result = await runStrata(['render', '-c', config, '-d', dir]);

@@ -1,6 +1,15 @@
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { applyRenderPlan, ASSET_PATHS, ClusterConfigError, HandEditedFilesError, loadClusterConfig, planClusterRender, RenderTargetError, type RenderPlan } from '@strata/assets';
+import {
+  applyRenderPlan,
+  ASSET_PATHS,
+  ClusterConfigError,
+  HandEditedFilesError,
+  loadClusterConfig,
+  planClusterRender,
+  RenderTargetError,
+  type RenderPlan,
+} from '@strata/assets';
 
 interface RenderOptions {
   readonly config: string;
@@ -64,15 +73,23 @@ export function renderCommand(): Command {
           return;
         }
         const verb = options.dryRun ? 'would write' : 'wrote';
-        out(`${verb} ${result.written.length} file(s), ${result.unchanged} unchanged, ${result.deleted.length} removed in ${((performance.now() - started) / 1000).toFixed(1)}s\n`);
+        out(
+          `${verb} ${result.written.length} file(s), ${result.unchanged} unchanged, ${result.deleted.length} removed in ${((performance.now() - started) / 1000).toFixed(1)}s\n`,
+        );
         for (const path of result.keptHandEdits) out(`  kept your edit: ${path}\n`);
-        if (options.dryRun) for (const path of result.conflicts) out(`  would refuse to overwrite your edit: ${path} (use --force)\n`);
+        if (options.dryRun)
+          for (const path of result.conflicts) out(`  would refuse to overwrite your edit: ${path} (use --force)\n`);
         const kubeconfig = join(plan.dir, ASSET_PATHS.adminKubeconfig);
         const shown = relative(process.cwd(), kubeconfig);
         out(`Admin kubeconfig: ${shown.startsWith('..') ? kubeconfig : shown}\n`);
       } catch (error) {
-        if (error instanceof ClusterConfigError || error instanceof HandEditedFilesError || error instanceof RenderTargetError) {
-          if (options.json) process.stdout.write(`${JSON.stringify({ error: error.message, context: error.context }, null, 2)}\n`);
+        if (
+          error instanceof ClusterConfigError ||
+          error instanceof HandEditedFilesError ||
+          error instanceof RenderTargetError
+        ) {
+          if (options.json)
+            process.stdout.write(`${JSON.stringify({ error: error.message, context: error.context }, null, 2)}\n`);
           else process.stderr.write(`${error.message}\n`);
           process.exitCode = 1;
           return;

@@ -52,7 +52,11 @@ describe('strata up and strata down', () => {
 
     const { kubectl } = await resolveAllBinaries();
     const get = (args: readonly string[]) => runCommand(kubectl, [`--kubeconfig=${ready.kubeconfig}`, 'get', ...args]);
-    const nodes = await get(['nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.osImage} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}']);
+    const nodes = await get([
+      'nodes',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name} {.status.nodeInfo.osImage} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+    ]);
     assert.equal(nodes.code, 0, nodes.stderr);
     const rows = nodes.stdout.trim().split('\n');
     assert.equal(rows.length, 3);
@@ -72,14 +76,22 @@ describe('strata up and strata down', () => {
     const down = await runStrata(['down', '--dir', dir]);
     assert.equal(down.code, 0, down.stderr);
     assert.equal(await exited, 0);
-    await waitFor('every component to exit', async () => ((await processesUsing(dir)).length === 0 ? true : undefined), 20_000);
+    await waitFor(
+      'every component to exit',
+      async () => ((await processesUsing(dir)).length === 0 ? true : undefined),
+      20_000,
+    );
 
     // Up again: same CA, same Node objects (etcd kept its data), and no new CSR (nodes kept their certificates).
     const second = await startUp(['--dir', dir, '--workers', '2']);
     assert.deepEqual(await identity(), first);
     assert.equal((await runStrata(['down', '--dir', dir])).code, 0);
     assert.equal(await second.exited, 0);
-    await waitFor('every component to exit', async () => ((await processesUsing(dir)).length === 0 ? true : undefined), 20_000);
+    await waitFor(
+      'every component to exit',
+      async () => ((await processesUsing(dir)).length === 0 ? true : undefined),
+      20_000,
+    );
   });
 
   it('refuses a cluster.yaml for another platform before starting anything', async () => {
@@ -95,7 +107,10 @@ describe('strata up and strata down', () => {
   it('refuses a cluster directory that belongs to another cluster', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
     dirs.push(dir);
-    await writeFile(join(dir, 'cluster.json'), JSON.stringify({ name: 'other', platform: 'local', createdAt: new Date().toISOString() }));
+    await writeFile(
+      join(dir, 'cluster.json'),
+      JSON.stringify({ name: 'other', platform: 'local', createdAt: new Date().toISOString() }),
+    );
     const result = await runStrata(['up', '--dir', dir]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /holds the local cluster "other", not "local"/);

@@ -4,7 +4,13 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { ClusterConfigError, loadClusterConfig, type ClusterConfig } from '@strata/assets';
 import { LABELS, StrataError } from '@strata/api';
-import { ClusterDirectory, defaultClusterDir, defaultLocalConfig, upLocalCluster, type LocalCluster } from '@strata/platform-local';
+import {
+  ClusterDirectory,
+  defaultClusterDir,
+  defaultLocalConfig,
+  upLocalCluster,
+  type LocalCluster,
+} from '@strata/platform-local';
 import { localPlatformComponents } from '../local/components.ts';
 import { applyUpdateOffer, readUpdateOffer, UPDATE_OFFER_SIGNAL } from '../local/update-offers.ts';
 
@@ -44,7 +50,12 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
       };
       let config: ClusterConfig;
       try {
-        config = options.config === undefined ? defaultLocalConfig({ ...(options.workers === undefined ? {} : { workers: parseWorkers(options.workers) }) }) : await loadClusterConfig(options.config);
+        config =
+          options.config === undefined
+            ? defaultLocalConfig({
+                ...(options.workers === undefined ? {} : { workers: parseWorkers(options.workers) }),
+              })
+            : await loadClusterConfig(options.config);
       } catch (error) {
         if (!(error instanceof ClusterConfigError)) throw error;
         process.stderr.write(`${error.message}\n`);
@@ -66,24 +77,32 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
       // `strata update offer` writes an offer into the directory and signals this process.
       process.on(UPDATE_OFFER_SIGNAL, () => {
         if (cluster === undefined) {
-          process.stderr.write('an update was offered before the cluster was up: offer it again once strata up says the cluster is up\n');
+          process.stderr.write(
+            'an update was offered before the cluster was up: offer it again once strata up says the cluster is up\n',
+          );
           return;
         }
         const running = cluster;
         void readUpdateOffer(directory.path)
           .then((offer) => applyUpdateOffer(running, offer).then((applied) => ({ offer, applied })))
           .then(({ offer, applied }) => {
-            say(`update ${offer.version} offered${offer.group === undefined ? '' : ` to group ${offer.group}`}: ${applied.checking.length} node(s) checking now${applied.down.length === 0 ? '' : `, ${applied.down.length} down (they check once back)`}`);
+            say(
+              `update ${offer.version} offered${offer.group === undefined ? '' : ` to group ${offer.group}`}: ${applied.checking.length} node(s) checking now${applied.down.length === 0 ? '' : `, ${applied.down.length} down (they check once back)`}`,
+            );
           })
           .catch((error: unknown) => {
-            process.stderr.write(`cannot offer the update: ${error instanceof Error ? error.message : String(error)}\n`);
+            process.stderr.write(
+              `cannot offer the update: ${error instanceof Error ? error.message : String(error)}\n`,
+            );
           });
       });
       try {
         const started = performance.now();
         // The update agents run in this process, one per simulated node; their logs go beside the components'.
         mkdirSync(directory.logsDir, { recursive: true });
-        const components = localPlatformComponents({ agentLogger: pino(pino.destination({ dest: join(directory.logsDir, 'update-agents.log'), append: true })) });
+        const components = localPlatformComponents({
+          agentLogger: pino(pino.destination({ dest: join(directory.logsDir, 'update-agents.log'), append: true })),
+        });
         cluster = await upLocalCluster({
           config,
           directory,
@@ -93,7 +112,9 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
         });
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ name: config.name, dir: directory.path, kubeconfig: directory.kubeconfigPath, server: cluster.server, nodes: cluster.nodeNames() })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ name: config.name, dir: directory.path, kubeconfig: directory.kubeconfigPath, server: cluster.server, nodes: cluster.nodeNames() })}\n`,
+          );
         } else {
           say(`\nCluster "${config.name}" is up in ${seconds}s: ${cluster.nodeNames().length} nodes Ready.`);
           say(`  kubeconfig:  ${directory.kubeconfigPath}`);
@@ -101,7 +122,9 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
           say(`  API server:  ${cluster.server}`);
           say(`  logs:        ${directory.logsDir}`);
           say(`  OS updates:  strata update offer <version> --dir ${directory.path}, then`);
-          say(`               kubectl --kubeconfig ${directory.kubeconfigPath} get updatepolicies,nodes -L ${LABELS.version} -w`);
+          say(
+            `               kubectl --kubeconfig ${directory.kubeconfigPath} get updatepolicies,nodes -L ${LABELS.version} -w`,
+          );
           say('Press Ctrl-C (or run `strata down`) to stop.');
         }
       } catch (error) {

@@ -10,7 +10,9 @@ interface OfferOptions extends ClusterDirectoryOptions {
 /** `strata update offer <version>`: makes an OS update available to a local cluster's nodes. */
 export function updateCommand(): Command {
   const offer = new Command('offer')
-    .description('make an OS version available to the simulated nodes of the local cluster that `strata up` runs; their update engines check at once')
+    .description(
+      'make an OS version available to the simulated nodes of the local cluster that `strata up` runs; their update engines check at once',
+    )
     .argument('<version>', 'the version to offer, e.g. 4230.2.4 (nodes install it only if it is newer than theirs)')
     .option('-c, --config <file>', 'the cluster.yaml it was started with (to find its directory)')
     .option('-d, --dir <dir>', 'the cluster directory (default: that of the cluster named "local")')
@@ -26,7 +28,10 @@ update operator reboots them within its UpdatePolicy's budget. Watch it with:
     .action(async (version: string, options: OfferOptions) => {
       let update;
       try {
-        update = parseUpdateOffer({ version, ...(options.group === undefined ? {} : { group: options.group }) }, 'the update offer');
+        update = parseUpdateOffer(
+          { version, ...(options.group === undefined ? {} : { group: options.group }) },
+          'the update offer',
+        );
       } catch (error) {
         if (!(error instanceof StrataError)) throw error;
         process.stderr.write(`${error.message}\n`);
@@ -36,7 +41,9 @@ update operator reboots them within its UpdatePolicy's budget. Watch it with:
       try {
         const pid = await directory.runningPid();
         if (pid === undefined) {
-          process.stderr.write(`No strata up is running for ${directory.path}: start the cluster with strata up first.\n`);
+          process.stderr.write(
+            `No strata up is running for ${directory.path}: start the cluster with strata up first.\n`,
+          );
           process.exit(1);
         }
         await writeUpdateOffer(directory.path, update);

@@ -8,19 +8,23 @@ import { LocalComponentsError, localPlatformComponents, UPDATE_OPERATOR_BIN } fr
 
 /** A pod of the update operator's image, as the Deployment (`operator`) or the DaemonSet (`agent`) runs it. */
 function anUpdateOperatorPod(subcommand: 'operator' | 'agent', image = UPDATE_OPERATOR_IMAGE): V1Pod {
-  return { metadata: { name: `update-${subcommand}-x`, uid: `uid-${subcommand}` }, spec: { containers: [{ name: subcommand, image, args: [subcommand, '--log-level=info'] }] } };
+  return {
+    metadata: { name: `update-${subcommand}-x`, uid: `uid-${subcommand}` },
+    spec: { containers: [{ name: subcommand, image, args: [subcommand, '--log-level=info'] }] },
+  };
 }
 
-const aMachine = (): SimulatedOperatingSystem => new SimulatedOperatingSystem({ id: 'flatcar', version: '4230.2.3', updateSource: new ManualUpdateSource() });
+const aMachine = (): SimulatedOperatingSystem =>
+  new SimulatedOperatingSystem({ id: 'flatcar', version: '4230.2.3', updateSource: new ManualUpdateSource() });
 
 describe('the local platform components', () => {
-  it('runs the operator image as this checkout\'s update-operator binary, with this Node', () => {
+  it("runs the operator image as this checkout's update-operator binary, with this Node", () => {
     const { images } = localPlatformComponents();
     assert.deepEqual(images, { [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, UPDATE_OPERATOR_BIN] } });
     assert.ok(existsSync(UPDATE_OPERATOR_BIN), `${UPDATE_OPERATOR_BIN} exists`);
   });
 
-  it('gives each node an agent runtime that takes the DaemonSet\'s agent pod only', () => {
+  it("gives each node an agent runtime that takes the DaemonSet's agent pod only", () => {
     const { nodeRuntimes } = localPlatformComponents();
     const runtimes = nodeRuntimes({ nodeName: 'node-a', os: aMachine() });
     assert.equal(runtimes.length, 1);
@@ -34,8 +38,15 @@ describe('the local platform components', () => {
     const { nodeRuntimes, updateAgents } = localPlatformComponents();
     nodeRuntimes({ nodeName: 'node-a', os: aMachine() });
     assert.equal(updateAgents.running('node-a'), false);
-    assert.throws(() => updateAgents.crash('node-a'), (error: unknown) => error instanceof LocalComponentsError && /no update agent pod runs on node node-a/.test(error.message));
-    assert.throws(() => updateAgents.crash('node-z'), (error: unknown) => error instanceof LocalComponentsError && /node-z/.test(error.message));
+    assert.throws(
+      () => updateAgents.crash('node-a'),
+      (error: unknown) =>
+        error instanceof LocalComponentsError && /no update agent pod runs on node node-a/.test(error.message),
+    );
+    assert.throws(
+      () => updateAgents.crash('node-z'),
+      (error: unknown) => error instanceof LocalComponentsError && /node-z/.test(error.message),
+    );
     assert.throws(() => updateAgents.restartNow('node-a'), LocalComponentsError);
   });
 });

@@ -13,7 +13,9 @@ import { UpdateAgentPodRuntime } from './update-agent-runtime.ts';
 export class LocalComponentsError extends StrataError {}
 
 /** The update operator's one binary; the Deployment's pods run it as `operator`. */
-export const UPDATE_OPERATOR_BIN = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.resolve('@strata/update-operator')));
+export const UPDATE_OPERATOR_BIN = fileURLToPath(
+  new URL('../bin/update-operator.ts', import.meta.resolve('@strata/update-operator')),
+);
 
 export interface LocalPlatformComponentsOptions {
   /** Where the in-process update agents log (silent by default). */
@@ -42,14 +44,19 @@ export class UpdateAgents {
    */
   crash(nodeName: string, options: { readonly reason?: string; readonly restartAfterMs?: number } = {}): void {
     const runtime = this.#runtimes.get(nodeName);
-    if (runtime === undefined) throw new LocalComponentsError(`no simulated node named ${nodeName} has an update agent runtime`, { node: nodeName });
-    if (!runtime.crash(options)) throw new LocalComponentsError(`no update agent pod runs on node ${nodeName} now`, { node: nodeName });
+    if (runtime === undefined)
+      throw new LocalComponentsError(`no simulated node named ${nodeName} has an update agent runtime`, {
+        node: nodeName,
+      });
+    if (!runtime.crash(options))
+      throw new LocalComponentsError(`no update agent pod runs on node ${nodeName} now`, { node: nodeName });
   }
 
   /** Restarts a killed agent of `nodeName` now instead of after its restart delay. */
   restartNow(nodeName: string): void {
     const runtime = this.#runtimes.get(nodeName);
-    if (runtime?.restartNow() !== true) throw new LocalComponentsError(`no update agent pod runs on node ${nodeName} now`, { node: nodeName });
+    if (runtime?.restartNow() !== true)
+      throw new LocalComponentsError(`no update agent pod runs on node ${nodeName} now`, { node: nodeName });
   }
 }
 
@@ -57,7 +64,10 @@ export interface LocalPlatformComponents {
   /** Image map entries: the operator Deployment's pods run as local processes of this checkout's binary. */
   readonly images: ImageMapInput;
   /** Per node: the DaemonSet's agent pod runs in this process, against the node's simulated OS. */
-  readonly nodeRuntimes: (node: { readonly nodeName: string; readonly os: SimulatedOperatingSystem }) => readonly PodRuntime[];
+  readonly nodeRuntimes: (node: {
+    readonly nodeName: string;
+    readonly os: SimulatedOperatingSystem;
+  }) => readonly PodRuntime[];
   readonly updateAgents: UpdateAgents;
 }
 

@@ -23,7 +23,9 @@ export const DEFAULT_AGENT_RESTART_DELAY_MS = 10_000;
 /** The DaemonSet's agent container: Strata's update-operator image run with `agent`. */
 export function isUpdateAgentPod(pod: V1Pod): boolean {
   const containers = pod.spec?.containers ?? [];
-  return containers.length === 1 && containers[0]?.image === UPDATE_OPERATOR_IMAGE && containers[0].args?.[0] === 'agent';
+  return (
+    containers.length === 1 && containers[0]?.image === UPDATE_OPERATOR_IMAGE && containers[0].args?.[0] === 'agent'
+  );
 }
 
 export interface UpdateAgentPodRuntimeOptions {
@@ -49,8 +51,13 @@ interface RunningAgent {
 /** Builds a client that authenticates as the pod's service account, against the node's API server and CA. */
 async function podKubeConfig(pod: V1Pod, node: NodeContext): Promise<KubeConfig> {
   const cluster = node.kubeConfig.getCurrentCluster();
-  if (cluster === null) throw new UpdateAgentPodError(`node ${node.nodeName} has no current cluster in its kubeconfig`, { node: node.nodeName });
-  const { token } = await new PodObjects(node.kubeConfig, pod).serviceAccountToken({ expirationSeconds: TOKEN_SECONDS });
+  if (cluster === null)
+    throw new UpdateAgentPodError(`node ${node.nodeName} has no current cluster in its kubeconfig`, {
+      node: node.nodeName,
+    });
+  const { token } = await new PodObjects(node.kubeConfig, pod).serviceAccountToken({
+    expirationSeconds: TOKEN_SECONDS,
+  });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [{ ...cluster, name: 'local' }],
@@ -128,7 +135,13 @@ export class UpdateAgentPodRuntime implements PodRuntime {
   start(pod: V1Pod, node: NodeContext, report: (status: PodRuntimeStatus) => void): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
     const container = pod.spec?.containers[0];
-    const agent: RunningAgent = { pod: new AbortController(), run: new AbortController(), nextRestartDelayMs: undefined, wake: new AbortController(), done: Promise.resolve() };
+    const agent: RunningAgent = {
+      pod: new AbortController(),
+      run: new AbortController(),
+      nextRestartDelayMs: undefined,
+      wake: new AbortController(),
+      done: Promise.resolve(),
+    };
     this.#agents.set(uid, agent);
     const startTime = new Date();
     const status = (restartCount: number, state: V1ContainerStatus['state']): PodRuntimeStatus => {
@@ -161,7 +174,13 @@ export class UpdateAgentPodRuntime implements PodRuntime {
         try {
           const kubeConfig = await podKubeConfig(pod, node);
           report(status(restarts, { running: { startedAt: new Date() } }));
-          await runAgent({ kubeConfig, nodeName: node.nodeName, os: this.#os, signal, ...(this.#logger === undefined ? {} : { logger: this.#logger }) });
+          await runAgent({
+            kubeConfig,
+            nodeName: node.nodeName,
+            os: this.#os,
+            signal,
+            ...(this.#logger === undefined ? {} : { logger: this.#logger }),
+          });
           if (agent.pod.signal.aborted) break;
           failure = describe(agent.run.signal.reason);
         } catch (error) {
@@ -171,7 +190,10 @@ export class UpdateAgentPodRuntime implements PodRuntime {
         this.#logger?.error({ node: node.nodeName, reason: failure }, 'the update agent stopped; restarting it');
         report(status(restarts + 1, { waiting: { reason: 'CrashLoopBackOff', message: failure } }));
         agent.wake = new AbortController();
-        await pause(agent.nextRestartDelayMs ?? this.#restartDelayMs, AbortSignal.any([agent.pod.signal, agent.wake.signal]));
+        await pause(
+          agent.nextRestartDelayMs ?? this.#restartDelayMs,
+          AbortSignal.any([agent.pod.signal, agent.wake.signal]),
+        );
         agent.nextRestartDelayMs = undefined;
       }
     })();

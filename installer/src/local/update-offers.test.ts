@@ -4,13 +4,34 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualUpdateSource, SimulatedOperatingSystem, type UpdateEngineStatus } from '@strata/platform-local';
-import { applyUpdateOffer, parseUpdateOffer, readUpdateOffer, UpdateOfferError, updateOfferPath, writeUpdateOffer } from './update-offers.ts';
+import {
+  applyUpdateOffer,
+  parseUpdateOffer,
+  readUpdateOffer,
+  UpdateOfferError,
+  updateOfferPath,
+  writeUpdateOffer,
+} from './update-offers.ts';
 
-const FAST = { checkMs: 1, downloadStepMs: 1, verifyMs: 1, finalizeMs: 1, errorReportMs: 1, firstCheckDelayMs: Infinity, checkIntervalMs: Infinity };
+const FAST = {
+  checkMs: 1,
+  downloadStepMs: 1,
+  verifyMs: 1,
+  finalizeMs: 1,
+  errorReportMs: 1,
+  firstCheckDelayMs: Infinity,
+  checkIntervalMs: Infinity,
+};
 
 /** A simulated machine on Flatcar 4230.2.3 that asks `source` for updates. */
 function aMachine(source: ManualUpdateSource): SimulatedOperatingSystem {
-  return new SimulatedOperatingSystem({ id: 'flatcar', version: '4230.2.3', updateSource: source, timings: FAST, rebootDelayMs: 1 });
+  return new SimulatedOperatingSystem({
+    id: 'flatcar',
+    version: '4230.2.3',
+    updateSource: source,
+    timings: FAST,
+    rebootDelayMs: 1,
+  });
 }
 
 function staged(os: SimulatedOperatingSystem): Promise<UpdateEngineStatus> {
@@ -26,9 +47,20 @@ function staged(os: SimulatedOperatingSystem): Promise<UpdateEngineStatus> {
 describe('update offers for strata up', () => {
   it('validates the version and group, naming the field', () => {
     assert.deepEqual(parseUpdateOffer({ version: '4230.2.4' }, 'x'), { version: '4230.2.4' });
-    assert.deepEqual(parseUpdateOffer({ version: '4230.2.4', group: 'beta' }, 'x'), { version: '4230.2.4', group: 'beta' });
-    assert.throws(() => parseUpdateOffer({ version: 'latest' }, 'the update offer'), (error: unknown) => error instanceof UpdateOfferError && /the update offer is invalid: version: must be a Flatcar/.test(error.message));
-    assert.throws(() => parseUpdateOffer({ version: '1.2', group: 'no spaces' }, 'x'), (error: unknown) => error instanceof UpdateOfferError && /group: must be an update group/.test(error.message));
+    assert.deepEqual(parseUpdateOffer({ version: '4230.2.4', group: 'beta' }, 'x'), {
+      version: '4230.2.4',
+      group: 'beta',
+    });
+    assert.throws(
+      () => parseUpdateOffer({ version: 'latest' }, 'the update offer'),
+      (error: unknown) =>
+        error instanceof UpdateOfferError &&
+        /the update offer is invalid: version: must be a Flatcar/.test(error.message),
+    );
+    assert.throws(
+      () => parseUpdateOffer({ version: '1.2', group: 'no spaces' }, 'x'),
+      (error: unknown) => error instanceof UpdateOfferError && /group: must be an update group/.test(error.message),
+    );
     assert.throws(() => parseUpdateOffer({ version: '1.2', extra: true }, 'x'), UpdateOfferError);
   });
 
@@ -39,7 +71,10 @@ describe('update offers for strata up', () => {
       assert.equal((await stat(updateOfferPath(dir))).mode & 0o777, 0o600);
       assert.deepEqual(await readUpdateOffer(dir), { version: '4230.2.4', group: 'stable' });
       await writeFile(updateOfferPath(dir), '{"version": "four"}');
-      await assert.rejects(readUpdateOffer(dir), (error: unknown) => error instanceof UpdateOfferError && error.message.includes(updateOfferPath(dir)));
+      await assert.rejects(
+        readUpdateOffer(dir),
+        (error: unknown) => error instanceof UpdateOfferError && error.message.includes(updateOfferPath(dir)),
+      );
       await writeFile(updateOfferPath(dir), 'not json');
       await assert.rejects(readUpdateOffer(dir), /is not JSON/);
     } finally {

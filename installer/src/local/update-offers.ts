@@ -16,7 +16,9 @@ export class UpdateOfferError extends StrataError {}
 export const UPDATE_OFFER_SIGNAL = 'SIGUSR2';
 
 export const updateOfferSchema = z.strictObject({
-  version: z.string().regex(/^\d+(\.\d+)*$/, 'must be a Flatcar (or Fedora CoreOS) version: dotted numbers, e.g. 4230.2.4'),
+  version: z
+    .string()
+    .regex(/^\d+(\.\d+)*$/, 'must be a Flatcar (or Fedora CoreOS) version: dotted numbers, e.g. 4230.2.4'),
   group: z
     .string()
     .regex(/^[a-zA-Z0-9.-]+$/, 'must be an update group name such as stable, beta or alpha')
@@ -34,7 +36,9 @@ export function updateOfferPath(clusterDir: string): string {
 export function parseUpdateOffer(input: unknown, source: string): UpdateOffer {
   const result = updateOfferSchema.safeParse(input);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`,
+    );
     throw new UpdateOfferError(`${source} is invalid: ${problems.join('; ')}`, { source, issues: result.error.issues });
   }
   return result.data;
@@ -55,7 +59,11 @@ export async function readUpdateOffer(clusterDir: string): Promise<UpdateOffer> 
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UpdateOfferError(`cannot read the update offer ${path}: ${error instanceof Error ? error.message : String(error)}`, { path }, { cause: error });
+    throw new UpdateOfferError(
+      `cannot read the update offer ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { path },
+      { cause: error },
+    );
   }
   let json: unknown;
   try {
@@ -74,7 +82,10 @@ export interface AppliedOffer {
 }
 
 /** Offers the version on the cluster's update server and has every node's update engine check for it now. */
-export async function applyUpdateOffer(cluster: Pick<LocalCluster, 'updates' | 'nodeNames' | 'operatingSystem'>, offer: UpdateOffer): Promise<AppliedOffer> {
+export async function applyUpdateOffer(
+  cluster: Pick<LocalCluster, 'updates' | 'nodeNames' | 'operatingSystem'>,
+  offer: UpdateOffer,
+): Promise<AppliedOffer> {
   cluster.updates.offer({ version: offer.version, ...(offer.group === undefined ? {} : { group: offer.group }) });
   const checking: string[] = [];
   const down: string[] = [];

@@ -11,7 +11,11 @@ const STRATA = fileURLToPath(new URL('../../bin/strata.js', import.meta.url));
  * that should have refused to start but serves instead is killed after
  * `timeoutMs` and reported, rather than hanging the test.
  */
-export async function runStrataWithEnv(args: readonly string[], env: Readonly<Record<string, string>>, timeoutMs = 20_000): Promise<CommandResult> {
+export async function runStrataWithEnv(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  timeoutMs = 20_000,
+): Promise<CommandResult> {
   const running = new StrataProcess(args, env);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
@@ -31,7 +35,10 @@ export class StrataProcess {
   readonly #exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
-    this.child = spawn(process.execPath, [STRATA, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [STRATA, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child.stdout.on('data', (chunk: Buffer) => (this.#stdout += chunk.toString()));
     this.child.stderr.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
     this.#exited = new Promise((resolve, reject) => {
@@ -57,7 +64,9 @@ export class StrataProcess {
       const match = pattern.exec(this.#stderr);
       if (match !== null) return match;
       if (exited || Date.now() > deadline) {
-        throw new Error(`strata ${exited ? 'exited' : 'did not print'} ${pattern} ${exited ? 'before printing it' : `within ${timeoutMs} ms`}\nstderr:\n${this.#stderr}\nstdout:\n${this.#stdout}`);
+        throw new Error(
+          `strata ${exited ? 'exited' : 'did not print'} ${pattern} ${exited ? 'before printing it' : `within ${timeoutMs} ms`}\nstderr:\n${this.#stderr}\nstdout:\n${this.#stdout}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

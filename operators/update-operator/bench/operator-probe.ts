@@ -53,7 +53,10 @@ export class OperatorProbe {
   }
 
   async sample(): Promise<void> {
-    const { items } = await this.#core.listNamespacedPod({ namespace: UPDATE_OPERATOR_NAMESPACE, labelSelector: selector });
+    const { items } = await this.#core.listNamespacedPod({
+      namespace: UPDATE_OPERATOR_NAMESPACE,
+      labelSelector: selector,
+    });
     await Promise.all(items.map((pod) => this.#sampleOne(pod)));
   }
 
@@ -61,15 +64,24 @@ export class OperatorProbe {
     const match = /^strata:\/\/(\d+)$/.exec(pod.status?.containerStatuses?.[0]?.containerID ?? '');
     if (match?.[1] === undefined) return;
     const pid = Number(match[1]);
-    const seen = this.#processes.get(pid) ?? { pod: pod.metadata?.name ?? '', pid, peakRssBytes: 0, led: false, samples: [] };
+    const seen = this.#processes.get(pid) ?? {
+      pod: pod.metadata?.name ?? '',
+      pid,
+      peakRssBytes: 0,
+      led: false,
+      samples: [],
+    };
     this.#processes.set(pid, seen);
     seen.peakRssBytes = Math.max(seen.peakRssBytes, (await vmHwmBytes(pid)) ?? 0);
     const ip = pod.status?.podIP;
     if (ip === undefined) return;
-    const answer = await fetch(`http://${ip}:${UPDATE_OPERATOR_PORTS.metrics}/metrics`, { signal: AbortSignal.timeout(1_500) }).catch(() => undefined);
+    const answer = await fetch(`http://${ip}:${UPDATE_OPERATOR_PORTS.metrics}/metrics`, {
+      signal: AbortSignal.timeout(1_500),
+    }).catch(() => undefined);
     if (answer?.status !== 200) return;
     seen.samples = parseSamples(await answer.text());
-    if (seen.samples.some((sample) => sample.name === 'strata_update_operator_leader' && sample.value === 1)) seen.led = true;
+    if (seen.samples.some((sample) => sample.name === 'strata_update_operator_leader' && sample.value === 1))
+      seen.led = true;
   }
 
   processes(): readonly OperatorProcess[] {

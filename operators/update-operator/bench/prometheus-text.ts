@@ -27,7 +27,8 @@ function parseValue(text: string, line: string): number {
       return Number.NaN;
     default: {
       const value = Number(text);
-      if (text === '' || Number.isNaN(value)) throw new PrometheusTextError(`not a sample value: ${JSON.stringify(text)} in ${JSON.stringify(line)}`);
+      if (text === '' || Number.isNaN(value))
+        throw new PrometheusTextError(`not a sample value: ${JSON.stringify(text)} in ${JSON.stringify(line)}`);
       return value;
     }
   }
@@ -81,7 +82,11 @@ export function parseSamples(text: string): Sample[] {
 }
 
 /** A histogram's cumulative buckets (upper bound to count), summed over the label sets `matches` accepts. */
-export function histogramBuckets(samples: readonly Sample[], name: string, matches: (labels: Readonly<Record<string, string>>) => boolean = () => true): Map<number, number> {
+export function histogramBuckets(
+  samples: readonly Sample[],
+  name: string,
+  matches: (labels: Readonly<Record<string, string>>) => boolean = () => true,
+): Map<number, number> {
   const buckets = new Map<number, number>();
   for (const sample of samples) {
     if (sample.name !== `${name}_bucket` || !matches(sample.labels)) continue;

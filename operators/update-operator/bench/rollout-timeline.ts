@@ -19,7 +19,8 @@ export interface NodeTimes {
   done?: number;
 }
 
-const ready = (node: V1Node): boolean => node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
+const ready = (node: V1Node): boolean =>
+  node.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
 
 /**
  * Counts against maxUnavailable as the operator counts it: a selected node holds a slot while it is NotReady,
@@ -132,12 +133,19 @@ export class RolloutTimeline {
     if (times.inProgress === undefined && annotations[ANNOTATIONS.rebootInProgress] === TRUE) times.inProgress = now;
     if (times.granted !== undefined && times.down === undefined && !ready(node)) times.down = now;
     if (times.down !== undefined && times.up === undefined && ready(node)) times.up = now;
-    if (times.up !== undefined && times.agentDone === undefined && annotations[ANNOTATIONS.rebootNeeded] !== TRUE && annotations[ANNOTATIONS.rebootInProgress] !== TRUE && node.spec?.unschedulable !== true) {
+    if (
+      times.up !== undefined &&
+      times.agentDone === undefined &&
+      annotations[ANNOTATIONS.rebootNeeded] !== TRUE &&
+      annotations[ANNOTATIONS.rebootInProgress] !== TRUE &&
+      node.spec?.unschedulable !== true
+    ) {
       times.agentDone = now;
     }
     if (times.done === undefined && this.isDone(node)) times.done = now;
 
-    const waiting = (): boolean => [...this.#times.values()].some((other) => other.needed !== undefined && other.granted === undefined);
+    const waiting = (): boolean =>
+      [...this.#times.values()].some((other) => other.needed !== undefined && other.granted === undefined);
     const wasUnavailable = this.#unavailable.has(name);
     const isUnavailable = unavailable(node);
     if (isUnavailable && !wasUnavailable) {

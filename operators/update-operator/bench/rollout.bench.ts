@@ -12,7 +12,13 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { AppsV1Api, CoordinationV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoordinationV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { UPDATE_OPERATOR_IMAGE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE } from '@strata/assets';
 import { LABELS, UPDATE_POLICY } from '@strata/api';
 import { resolveAllBinaries } from '@strata/binaries';
@@ -35,18 +41,34 @@ const { values } = parseArgs({
 const workers = Number(values.workers);
 const rebootSeconds = Number(values['reboot-seconds']);
 const maxUnavailableText = values['max-unavailable'];
-if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got ${values.workers}`);
-if (!Number.isFinite(rebootSeconds) || rebootSeconds <= 0) throw new Error(`--reboot-seconds must be above 0, got ${values['reboot-seconds']}`);
-if (!/^(\d+|(100|[1-9]\d?)%)$/.test(maxUnavailableText)) throw new Error(`--max-unavailable must be a number or a percentage, got ${maxUnavailableText}`);
-const maxUnavailable: number | string = maxUnavailableText.endsWith('%') ? maxUnavailableText : Number(maxUnavailableText);
+if (!Number.isInteger(workers) || workers < 1)
+  throw new Error(`--workers must be a positive integer, got ${values.workers}`);
+if (!Number.isFinite(rebootSeconds) || rebootSeconds <= 0)
+  throw new Error(`--reboot-seconds must be above 0, got ${values['reboot-seconds']}`);
+if (!/^(\d+|(100|[1-9]\d?)%)$/.test(maxUnavailableText))
+  throw new Error(`--max-unavailable must be a number or a percentage, got ${maxUnavailableText}`);
+const maxUnavailable: number | string = maxUnavailableText.endsWith('%')
+  ? maxUnavailableText
+  : Number(maxUnavailableText);
 /** The operator's own resolution: a percentage rounds down, at least 1. */
-const limit = typeof maxUnavailable === 'number' ? maxUnavailable : Math.max(1, Math.floor((workers * Number(maxUnavailable.slice(0, -1))) / 100));
+const limit =
+  typeof maxUnavailable === 'number'
+    ? maxUnavailable
+    : Math.max(1, Math.floor((workers * Number(maxUnavailable.slice(0, -1))) / 100));
 
 const BIN = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.url));
 const VERSION = '4230.2.4';
 /** The Flatcar Linux Update Operator's defaults (pkg/operator/operator.go): one node at a time, a pass every 30 s. */
 const FLATCAR_PERIOD_S = 30;
-const FAST_UPDATES = { checkMs: 100, downloadStepMs: 100, verifyMs: 100, finalizeMs: 100, errorReportMs: 100, firstCheckDelayMs: Infinity, checkIntervalMs: Infinity };
+const FAST_UPDATES = {
+  checkMs: 100,
+  downloadStepMs: 100,
+  verifyMs: 100,
+  finalizeMs: 100,
+  errorReportMs: 100,
+  firstCheckDelayMs: Infinity,
+  checkIntervalMs: Infinity,
+};
 
 const started = performance.now();
 const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)}s`;
@@ -54,12 +76,15 @@ const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const percentile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+const percentile = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 const mean = (list: readonly number[]): number => list.reduce((sum, value) => sum + value, 0) / list.length;
 
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 say(`machine: ${machine}`);
-say(`rollout of ${VERSION} over ${workers} workers, maxUnavailable ${maxUnavailableText} (${limit} nodes), simulated reboot ${rebootSeconds} s`);
+say(
+  `rollout of ${VERSION} over ${workers} workers, maxUnavailable ${maxUnavailableText} (${limit} nodes), simulated reboot ${rebootSeconds} s`,
+);
 
 const binaries = await resolveAllBinaries();
 const dir = await mkdtemp(join(tmpdir(), 'strata-rollout-bench-'));
@@ -79,14 +104,22 @@ try {
   const admin = cluster.adminKubeConfig();
   // The agents run here with the admin's credentials rather than as the DaemonSet's pods (whose runtime is wired
   // by the installer, a layer above this package); they make the same API calls.
-  await admin.makeApiClient(AppsV1Api).deleteNamespacedDaemonSet({ name: UPDATE_OPERATOR_NAMES.agent, namespace: UPDATE_OPERATOR_NAMESPACE });
+  await admin
+    .makeApiClient(AppsV1Api)
+    .deleteNamespacedDaemonSet({ name: UPDATE_OPERATOR_NAMES.agent, namespace: UPDATE_OPERATOR_NAMESPACE });
   for (const nodeName of cluster.nodeNames()) {
-    agentRuns.push(runAgent({ kubeConfig: admin, nodeName, os: cluster.operatingSystem(nodeName), signal: agents.signal }));
+    agentRuns.push(
+      runAgent({ kubeConfig: admin, nodeName, os: cluster.operatingSystem(nodeName), signal: agents.signal }),
+    );
   }
   const workerNames = new Set(cluster.topology.workers.map((worker) => worker.name));
   const timeline = new RolloutTimeline(admin, (node) => workerNames.has(node.metadata?.name ?? ''));
   await timeline.start();
-  await timeline.until((nodes) => nodes.length === workers && nodes.every((node) => node.metadata?.labels?.[LABELS.version] !== undefined), 15 * 60_000, 'every agent to report');
+  await timeline.until(
+    (nodes) => nodes.length === workers && nodes.every((node) => node.metadata?.labels?.[LABELS.version] !== undefined),
+    15 * 60_000,
+    'every agent to report',
+  );
   say(`[${elapsed()}] every agent reports its node`);
 
   // The policy of the rollout: every worker (the controller stays out of it), 10% at once.
@@ -96,13 +129,22 @@ try {
       version: UPDATE_POLICY.version,
       plural: UPDATE_POLICY.plural,
       name: UPDATE_OPERATOR_NAMES.defaultPolicy,
-      body: { spec: { maxUnavailable, nodeSelector: { matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }] } } },
+      body: {
+        spec: {
+          maxUnavailable,
+          nodeSelector: {
+            matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'DoesNotExist' }],
+          },
+        },
+      },
     },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
   const leases = admin.makeApiClient(CoordinationV1Api);
   for (let attempt = 0; ; attempt += 1) {
-    const lease = await leases.readNamespacedLease({ name: UPDATE_OPERATOR_NAMES.lease, namespace: UPDATE_OPERATOR_NAMESPACE }).catch(() => undefined);
+    const lease = await leases
+      .readNamespacedLease({ name: UPDATE_OPERATOR_NAMES.lease, namespace: UPDATE_OPERATOR_NAMESPACE })
+      .catch(() => undefined);
     if ((lease?.spec?.holderIdentity ?? '') !== '') break;
     if (attempt > 600) throw new Error('no operator replica leads after 5 minutes');
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -122,9 +164,15 @@ try {
   say(`[${elapsed()}] offered ${VERSION} to every worker`);
   const progress = setInterval(() => {
     const times = [...timeline.times().values()];
-    say(`  [${elapsed()}] needed ${times.filter((t) => t.needed !== undefined).length}, granted ${times.filter((t) => t.granted !== undefined).length}, done ${times.filter((t) => t.done !== undefined).length} of ${workers}`);
+    say(
+      `  [${elapsed()}] needed ${times.filter((t) => t.needed !== undefined).length}, granted ${times.filter((t) => t.granted !== undefined).length}, done ${times.filter((t) => t.done !== undefined).length} of ${workers}`,
+    );
   }, 15_000);
-  await timeline.until((nodes) => nodes.length === workers && nodes.every((node) => timeline.isDone(node)), Number(values['timeout-minutes']) * 60_000, `all ${workers} workers to be done on ${VERSION}`);
+  await timeline.until(
+    (nodes) => nodes.length === workers && nodes.every((node) => timeline.isDone(node)),
+    Number(values['timeout-minutes']) * 60_000,
+    `all ${workers} workers to be done on ${VERSION}`,
+  );
   const finished = performance.now();
   clearInterval(progress);
   const after = await readWriteCounts(binaries.kubectl, cluster.kubeconfigPath);
@@ -145,7 +193,9 @@ try {
       const [start, end] = [t[from], t[to]];
       return start === undefined || end === undefined ? [] : [end - start];
     });
-  const drains = times.flatMap((t) => (t.inProgress !== undefined && t.down !== undefined ? [t.down - t.inProgress] : []));
+  const drains = times.flatMap((t) =>
+    t.inProgress !== undefined && t.down !== undefined ? [t.down - t.inProgress] : [],
+  );
   const reboots = times.flatMap((t) => (t.down !== undefined && t.up !== undefined ? [t.up - t.down] : []));
   const waves = Math.ceil(workers / limit);
   const meanDrainMs = mean(drains);
@@ -163,14 +213,19 @@ try {
   const processes = probe.processes();
   const leaders = processes.filter((seen) => seen.led);
   const decision = new Map<number, number>();
-  for (const seen of leaders) addBuckets(decision, histogramBuckets(seen.samples, 'strata_update_operator_decision_latency_seconds'));
+  for (const seen of leaders)
+    addBuckets(decision, histogramBuckets(seen.samples, 'strata_update_operator_decision_latency_seconds'));
   const decisionCount = decision.get(Number.POSITIVE_INFINITY) ?? 0;
   const reaction = [...timeline.reactionMs()].sort((a, b) => a - b);
 
   say('');
   say(`=== results (${machine})`);
-  say(`rollout: ${seconds(operatorRolloutMs)} from the first reboot-needed seen until all ${workers} workers were done (${seconds(rolloutMs)} from the offer; staging the update took until ${seconds(allNeeded - offered)})`);
-  say(`  lower bound ceil(${workers}/${limit}) x (drain ${seconds(meanDrainMs)} + reboot ${rebootSeconds} s) = ${waves} x ${seconds(meanDrainMs + rebootSeconds * 1000)} = ${seconds(lowerBoundMs)}; ratio ${(operatorRolloutMs / lowerBoundMs).toFixed(3)}`);
+  say(
+    `rollout: ${seconds(operatorRolloutMs)} from the first reboot-needed seen until all ${workers} workers were done (${seconds(rolloutMs)} from the offer; staging the update took until ${seconds(allNeeded - offered)})`,
+  );
+  say(
+    `  lower bound ceil(${workers}/${limit}) x (drain ${seconds(meanDrainMs)} + reboot ${rebootSeconds} s) = ${waves} x ${seconds(meanDrainMs + rebootSeconds * 1000)} = ${seconds(lowerBoundMs)}; ratio ${(operatorRolloutMs / lowerBoundMs).toFixed(3)}`,
+  );
   const phases: [string, keyof NodeTimes, keyof NodeTimes][] = [
     ['reboot-needed seen to reboot-ok seen', 'needed', 'granted'],
     ['reboot-ok to reboot-in-progress (agent starts)', 'granted', 'inProgress'],
@@ -181,19 +236,44 @@ try {
   ];
   for (const [label, from, to] of phases) {
     const list = phase(from, to).sort((a, b) => a - b);
-    say(`    ${label.padEnd(50)} mean ${seconds(mean(list))}, p50 ${seconds(percentile(list, 0.5))}, p99 ${seconds(percentile(list, 0.99))}`);
+    say(
+      `    ${label.padEnd(50)} mean ${seconds(mean(list))}, p50 ${seconds(percentile(list, 0.5))}, p99 ${seconds(percentile(list, 0.99))}`,
+    );
   }
-  say(`  drain (reboot-in-progress to NotReady) mean ${seconds(meanDrainMs)}, p99 ${seconds(percentile([...drains].sort((a, b) => a - b), 0.99))}; down (NotReady to Ready) mean ${seconds(mean(reboots))}`);
-  say(`  budget: at most ${timeline.maxUnavailable} of ${limit} unavailable at once; ${timeline.overBudget} change(s) over budget; ${timeline.gaps} watch gap(s) after ${timeline.errors().length} watch restart(s)`);
-  say(`  Flatcar operator's rules (1 node at a time, a pass every ${FLATCAR_PERIOD_S} s): ${workers} x (2 + ceil((${(meanDrainMs / 1000).toFixed(1)} + ${rebootSeconds}) / ${FLATCAR_PERIOD_S})) x ${FLATCAR_PERIOD_S} s = ${flatcarSeconds} s (${(flatcarSeconds / 3600).toFixed(1)} h)`);
-  say(`API writes charged to the rollout: ${rolloutWriteTotal.toFixed(0)} = ${(rolloutWriteTotal / workers).toFixed(1)} per node (the lower steady-state rate, of 30 s before and 30 s after, taken off)`);
+  say(
+    `  drain (reboot-in-progress to NotReady) mean ${seconds(meanDrainMs)}, p99 ${seconds(
+      percentile(
+        [...drains].sort((a, b) => a - b),
+        0.99,
+      ),
+    )}; down (NotReady to Ready) mean ${seconds(mean(reboots))}`,
+  );
+  say(
+    `  budget: at most ${timeline.maxUnavailable} of ${limit} unavailable at once; ${timeline.overBudget} change(s) over budget; ${timeline.gaps} watch gap(s) after ${timeline.errors().length} watch restart(s)`,
+  );
+  say(
+    `  Flatcar operator's rules (1 node at a time, a pass every ${FLATCAR_PERIOD_S} s): ${workers} x (2 + ceil((${(meanDrainMs / 1000).toFixed(1)} + ${rebootSeconds}) / ${FLATCAR_PERIOD_S})) x ${FLATCAR_PERIOD_S} s = ${flatcarSeconds} s (${(flatcarSeconds / 3600).toFixed(1)} h)`,
+  );
+  say(
+    `API writes charged to the rollout: ${rolloutWriteTotal.toFixed(0)} = ${(rolloutWriteTotal / workers).toFixed(1)} per node (the lower steady-state rate, of 30 s before and 30 s after, taken off)`,
+  );
   for (const [resource, row] of writes) {
-    if (row.rollout >= 1) say(`  ${resource.padEnd(28)} ${(row.rollout / workers).toFixed(2)} per node (${row.total} written, ${row.baseline.toFixed(0)} steady state)`);
+    if (row.rollout >= 1)
+      say(
+        `  ${resource.padEnd(28)} ${(row.rollout / workers).toFixed(2)} per node (${row.total} written, ${row.baseline.toFixed(0)} steady state)`,
+      );
   }
   say(`operator processes: ${processes.length} seen, ${leaders.length} led`);
-  for (const seen of processes) say(`  ${seen.pod} (pid ${seen.pid}${seen.led ? ', led' : ''}): peak RSS (VmHWM) ${(seen.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
-  say(`decision latency (operator histogram, reboot-needed first seen to grant, queueing for a slot included): ${decisionCount} grants, p50 <= ${quantileUpperBound(decision, 0.5)} s, p99 <= ${quantileUpperBound(decision, 0.99)} s`);
-  say(`reaction latency (watch: free slot or reboot-needed, whichever is later, to grant): ${reaction.length} grants, p50 ${seconds(percentile(reaction, 0.5))}, p99 ${seconds(percentile(reaction, 0.99))}, max ${seconds(reaction.at(-1) ?? Number.NaN)}`);
+  for (const seen of processes)
+    say(
+      `  ${seen.pod} (pid ${seen.pid}${seen.led ? ', led' : ''}): peak RSS (VmHWM) ${(seen.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    );
+  say(
+    `decision latency (operator histogram, reboot-needed first seen to grant, queueing for a slot included): ${decisionCount} grants, p50 <= ${quantileUpperBound(decision, 0.5)} s, p99 <= ${quantileUpperBound(decision, 0.99)} s`,
+  );
+  say(
+    `reaction latency (watch: free slot or reboot-needed, whichever is later, to grant): ${reaction.length} grants, p50 ${seconds(percentile(reaction, 0.5))}, p99 ${seconds(percentile(reaction, 0.99))}, max ${seconds(reaction.at(-1) ?? Number.NaN)}`,
+  );
 
   if (values.out !== undefined) {
     await writeFile(

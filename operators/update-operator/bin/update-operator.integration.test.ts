@@ -59,13 +59,19 @@ describe('update-operator operator', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
       assert.match(metrics, /strata_update_operator_leader 1/);
       const fleetLock = await fetch(`http://127.0.0.1:${fleetLockPort}/v1/pre-reboot`, { method: 'POST' });
-      assert.equal(fleetLock.status, 400, 'the FleetLock server answers (a request without the protocol header is refused)');
+      assert.equal(
+        fleetLock.status,
+        400,
+        'the FleetLock server answers (a request without the protocol header is refused)',
+      );
     } finally {
       child.kill('SIGTERM');
     }
     const [code] = await exited;
     assert.equal(code, 0);
-    const lease = await kubeConfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: 'update-operator', namespace });
+    const lease = await kubeConfig
+      .makeApiClient(CoordinationV1Api)
+      .readNamespacedLease({ name: 'update-operator', namespace });
     assert.equal(lease.spec?.holderIdentity, '', 'the Lease was handed over');
     await kubeConfig.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace });
   });

@@ -33,14 +33,17 @@ function serviceAccountDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 function kubeConfigFrom(path: string | undefined): KubeConfig {
-  return path === undefined ? loadKubeConfig({ serviceAccountDir: serviceAccountDir() }) : loadKubeConfig({ kubeconfigPath: path });
+  return path === undefined
+    ? loadKubeConfig({ serviceAccountDir: serviceAccountDir() })
+    : loadKubeConfig({ kubeconfigPath: path });
 }
 
 /** A Go-style duration flag (15s, 500ms) in milliseconds. */
 function durationFlag(name: string): (text: string) => number {
   return (text) => {
     const ms = parseDuration(text);
-    if (ms === undefined || ms <= 0) throw new InvalidArgumentError(`${name} must be a duration above zero such as 15s or 500ms`);
+    if (ms === undefined || ms <= 0)
+      throw new InvalidArgumentError(`${name} must be a duration above zero such as 15s or 500ms`);
     return ms;
   };
 }
@@ -75,30 +78,68 @@ interface OperatorFlags {
 }
 
 const operatorCommand = new Command('operator')
-  .description('Run one replica of the update operator: leader election on a Lease, the rollout controller while leading, metrics, health and FleetLock.')
+  .description(
+    'Run one replica of the update operator: leader election on a Lease, the rollout controller while leading, metrics, health and FleetLock.',
+  )
   .option('--kubeconfig <path>', 'kubeconfig file (default: the in-cluster service account)')
   .option('--namespace <name>', 'namespace of the Lease', UPDATE_OPERATOR_NAMESPACE)
   .option('--lease-name <name>', 'name of the Lease the replicas elect their leader with', UPDATE_OPERATOR_NAMES.lease)
-  .option('--identity <name>', 'this replica in the Lease, unique per replica; taken from $POD_NAME, else the host name', process.env['POD_NAME'] ?? hostname())
-  .option('--metrics-address <host:port>', 'where /metrics, /healthz and /readyz are served', `0.0.0.0:${UPDATE_OPERATOR_PORTS.metrics}`)
-  .option('--fleetlock-address <host:port>', 'where the FleetLock server listens', `0.0.0.0:${UPDATE_OPERATOR_PORTS.fleetLock}`)
-  .option('--fleetlock-cert-file <path>', 'serve FleetLock over HTTPS with this certificate (PEM); needs --fleetlock-key-file')
+  .option(
+    '--identity <name>',
+    'this replica in the Lease, unique per replica; taken from $POD_NAME, else the host name',
+    process.env['POD_NAME'] ?? hostname(),
+  )
+  .option(
+    '--metrics-address <host:port>',
+    'where /metrics, /healthz and /readyz are served',
+    `0.0.0.0:${UPDATE_OPERATOR_PORTS.metrics}`,
+  )
+  .option(
+    '--fleetlock-address <host:port>',
+    'where the FleetLock server listens',
+    `0.0.0.0:${UPDATE_OPERATOR_PORTS.fleetLock}`,
+  )
+  .option(
+    '--fleetlock-cert-file <path>',
+    'serve FleetLock over HTTPS with this certificate (PEM); needs --fleetlock-key-file',
+  )
   .option('--fleetlock-key-file <path>', 'the key of --fleetlock-cert-file (PEM)')
-  .option('--leader-elect-lease-duration <duration>', 'how long a standby waits after the leader\'s last renewal before taking over, in whole seconds (default 15s)', durationFlag('--leader-elect-lease-duration'))
-  .option('--leader-elect-renew-deadline <duration>', 'how long the leader keeps trying to renew before it stops leading (default 10s)', durationFlag('--leader-elect-renew-deadline'))
-  .option('--leader-elect-retry-period <duration>', 'how often the replicas try to acquire or renew the Lease (default 2s)', durationFlag('--leader-elect-retry-period'))
+  .option(
+    '--leader-elect-lease-duration <duration>',
+    "how long a standby waits after the leader's last renewal before taking over, in whole seconds (default 15s)",
+    durationFlag('--leader-elect-lease-duration'),
+  )
+  .option(
+    '--leader-elect-renew-deadline <duration>',
+    'how long the leader keeps trying to renew before it stops leading (default 10s)',
+    durationFlag('--leader-elect-renew-deadline'),
+  )
+  .option(
+    '--leader-elect-retry-period <duration>',
+    'how often the replicas try to acquire or renew the Lease (default 2s)',
+    durationFlag('--leader-elect-retry-period'),
+  )
   .addOption(logLevel())
   .action(async (flags: OperatorFlags, command: Command) => {
     if ((flags.fleetlockCertFile === undefined) !== (flags.fleetlockKeyFile === undefined)) {
-      command.error('--fleetlock-cert-file and --fleetlock-key-file go together: give both for HTTPS, or neither for HTTP', { exitCode: 2 });
+      command.error(
+        '--fleetlock-cert-file and --fleetlock-key-file go together: give both for HTTPS, or neither for HTTP',
+        { exitCode: 2 },
+      );
     }
     const leaseMs = flags.leaderElectLeaseDuration;
-    if (leaseMs !== undefined && leaseMs % 1000 !== 0) command.error('--leader-elect-lease-duration must be whole seconds (a Lease counts in seconds), e.g. 4s', { exitCode: 2 });
+    if (leaseMs !== undefined && leaseMs % 1000 !== 0)
+      command.error('--leader-elect-lease-duration must be whole seconds (a Lease counts in seconds), e.g. 4s', {
+        exitCode: 2,
+      });
     const logger = pino({ level: flags.logLevel }).child({ identity: flags.identity });
     const tls =
       flags.fleetlockCertFile === undefined || flags.fleetlockKeyFile === undefined
         ? undefined
-        : { certPem: await readFile(flags.fleetlockCertFile, 'utf8'), keyPem: await readFile(flags.fleetlockKeyFile, 'utf8') };
+        : {
+            certPem: await readFile(flags.fleetlockCertFile, 'utf8'),
+            keyPem: await readFile(flags.fleetlockKeyFile, 'utf8'),
+          };
     await runOperator({
       kubeConfig: kubeConfigFrom(flags.kubeconfig),
       namespace: flags.namespace,
@@ -124,17 +165,33 @@ interface AgentFlags {
 }
 
 const agentCommand = new Command('agent')
-  .description('Run the update agent of one node: report update_engine\'s status on the Node, and drain and reboot when the operator allows.')
+  .description(
+    "Run the update agent of one node: report update_engine's status on the Node, and drain and reboot when the operator allows.",
+  )
   .option('--kubeconfig <path>', 'kubeconfig file (default: the in-cluster service account)')
   .option('--node-name <name>', 'the Node this agent runs on; taken from $NODE_NAME', process.env['NODE_NAME'])
-  .addOption(new Option('--os <kind>', 'how the agent reaches the OS: dbus (update_engine and logind on the host\'s system bus) or simulated').choices(['dbus', 'simulated']).default('dbus'))
-  .option('--host-root <dir>', 'where the host\'s filesystem (os-release, boot id) is visible; taken from $HOST_ROOT, which the DaemonSet sets', process.env['HOST_ROOT'] ?? '/')
+  .addOption(
+    new Option(
+      '--os <kind>',
+      "how the agent reaches the OS: dbus (update_engine and logind on the host's system bus) or simulated",
+    )
+      .choices(['dbus', 'simulated'])
+      .default('dbus'),
+  )
+  .option(
+    '--host-root <dir>',
+    "where the host's filesystem (os-release, boot id) is visible; taken from $HOST_ROOT, which the DaemonSet sets",
+    process.env['HOST_ROOT'] ?? '/',
+  )
   .addOption(logLevel())
   .action(async (flags: AgentFlags, command: Command) => {
-    if (flags.nodeName === undefined || flags.nodeName === '') command.error('--node-name (or $NODE_NAME) is required: the DaemonSet sets NODE_NAME from spec.nodeName', { exitCode: 2 });
+    if (flags.nodeName === undefined || flags.nodeName === '')
+      command.error('--node-name (or $NODE_NAME) is required: the DaemonSet sets NODE_NAME from spec.nodeName', {
+        exitCode: 2,
+      });
     if (flags.os === 'simulated') {
       command.error(
-        '--os simulated: the simulated OS lives inside the local platform\'s process and cannot be reached from a separate one; ' +
+        "--os simulated: the simulated OS lives inside the local platform's process and cannot be reached from a separate one; " +
           'run the agent in that process instead: runAgent({ kubeConfig, nodeName, os: cluster.operatingSystem(nodeName), signal }) from @strata/update-operator',
         { exitCode: 2 },
       );
@@ -153,7 +210,13 @@ const agentCommand = new Command('agent')
       },
     });
     try {
-      await runAgent({ kubeConfig: kubeConfigFrom(flags.kubeconfig), nodeName: flags.nodeName ?? '', os, logger, signal: AbortSignal.any([stop, lost.signal]) });
+      await runAgent({
+        kubeConfig: kubeConfigFrom(flags.kubeconfig),
+        nodeName: flags.nodeName ?? '',
+        os,
+        logger,
+        signal: AbortSignal.any([stop, lost.signal]),
+      });
     } finally {
       await os.close();
     }
@@ -162,7 +225,7 @@ const agentCommand = new Command('agent')
 
 const program = new Command()
   .name('update-operator')
-  .description('Strata\'s update operator: coordinated OS updates and reboots within a budget.')
+  .description("Strata's update operator: coordinated OS updates and reboots within a budget.")
   .showHelpAfterError('(run `update-operator --help` for usage)');
 program.exitOverride((error) => {
   process.exit(error.exitCode === 0 ? 0 : 2);

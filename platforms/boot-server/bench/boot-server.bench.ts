@@ -41,11 +41,18 @@ function fleet(count: number): Group[] {
       id: `machine-${n}`,
       profile: n % 10 === 0 ? 'controller' : 'worker',
       selector: { mac: macOf(n) },
-      metadata: { hostname: `node-${n}.example.com`, role: n % 10 === 0 ? 'controller' : 'worker', ssh_authorized_keys: ['ssh-ed25519 AAAAbench one', 'ssh-ed25519 AAAAbench two'] },
+      metadata: {
+        hostname: `node-${n}.example.com`,
+        role: n % 10 === 0 ? 'controller' : 'worker',
+        ssh_authorized_keys: ['ssh-ed25519 AAAAbench one', 'ssh-ed25519 AAAAbench two'],
+      },
     }),
   );
   // The shapes real data directories add: an installed-system group and a default.
-  groups.push(aGroup({ id: 'installed', profile: 'worker', selector: { os: 'installed' } }), aGroup({ id: 'default', profile: 'worker', selector: {} }));
+  groups.push(
+    aGroup({ id: 'installed', profile: 'worker', selector: { os: 'installed' } }),
+    aGroup({ id: 'default', profile: 'worker', selector: {} }),
+  );
   return groups;
 }
 
@@ -64,11 +71,20 @@ function matchCost(): void {
     const index = GroupIndex.build(groups);
     // The same 1000 machines every run (a fixed seed), uniformly over the fleet.
     const machines = fc.sample(fc.noBias(fc.nat({ max: count - 1 })), { numRuns: 1000, seed: count });
-    const requests = machines.map((machine) => new Map([['mac', macOf(machine)], ['uuid', 'x'], ['os', 'none']]));
+    const requests = machines.map(
+      (machine) =>
+        new Map([
+          ['mac', macOf(machine)],
+          ['uuid', 'x'],
+          ['os', 'none'],
+        ]),
+    );
     timePerCall(200_000, (n) => index.match(requests[n % requests.length] as Map<string, string>)); // warm up
     const indexed = timePerCall(1_000_000, (n) => index.match(requests[n % requests.length] as Map<string, string>));
     const referenceCalls = Math.max(5, Math.round(2_000_000 / count));
-    const sorted = timePerCall(referenceCalls, (n) => selectGroupBySorting(groups, requests[n % requests.length] as Map<string, string>));
+    const sorted = timePerCall(referenceCalls, (n) =>
+      selectGroupBySorting(groups, requests[n % requests.length] as Map<string, string>),
+    );
     print(`| ${count.toLocaleString('en')} | ${indexed.toFixed(0)} | ${sorted.toFixed(0)} |`);
   }
   print();
@@ -118,7 +134,10 @@ async function httpLoad(): Promise<void> {
   }
   const groups = fleet(GROUPS);
   const data = await temporaryDataDir({
-    profiles: [aProfile({ id: 'worker', ignition_id: 'node.ign' }), aProfile({ id: 'controller', ignition_id: 'node.ign' })],
+    profiles: [
+      aProfile({ id: 'worker', ignition_id: 'node.ign' }),
+      aProfile({ id: 'controller', ignition_id: 'node.ign' }),
+    ],
     groups,
     ignition: { 'node.ign': IGNITION_TEMPLATE },
   });
@@ -130,14 +149,18 @@ async function httpLoad(): Promise<void> {
   const rescanMs = performance.now() - rescanStarted;
   const server = await startBootServer({ address: '127.0.0.1:0', store, logger: silentLogger() });
   try {
-    print(`## HTTP load: ${GROUPS.toLocaleString('en')} groups, ${CONNECTIONS} connections, ${duration} s per endpoint, wrk -t1 on loopback\n`);
+    print(
+      `## HTTP load: ${GROUPS.toLocaleString('en')} groups, ${CONNECTIONS} connections, ${duration} s per endpoint, wrk -t1 on loopback\n`,
+    );
     print(`Data directory: first load ${loadMs.toFixed(0)} ms, rescan of unchanged files ${rescanMs.toFixed(0)} ms.\n`);
     print('| endpoint | requests/s | p50 | p90 | p99 | non-2xx |');
     print('|---|---:|---:|---:|---:|---:|');
     for (const path of ['/ipxe', '/ignition']) {
       await wrk(server.url, path, data.path, 2); // warm-up: JIT, connection set-up
       const result = await wrk(server.url, path, data.path, duration);
-      print(`| \`${path}\` | ${Math.round(result.requestsPerSecond).toLocaleString('en')} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.errors} |`);
+      print(
+        `| \`${path}\` | ${Math.round(result.requestsPerSecond).toLocaleString('en')} | ${result.latency.p50} | ${result.latency.p90} | ${result.latency.p99} | ${result.errors} |`,
+      );
     }
     print();
   } finally {
@@ -148,7 +171,15 @@ async function httpLoad(): Promise<void> {
 }
 
 print(`# Boot server benchmark\n`);
-print(`Machine: ${cpus().length} vCPU (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, load average before: ${loadavg().map((load) => load.toFixed(2)).join(' ')}\n`);
+print(
+  `Machine: ${cpus().length} vCPU (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, load average before: ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')}\n`,
+);
 matchCost();
 await httpLoad();
-print(`Load average after: ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+print(
+  `Load average after: ${loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')}`,
+);

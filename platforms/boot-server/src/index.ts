@@ -9,7 +9,14 @@ export * from './templates/index.ts';
 export * from './answers/index.ts';
 export * from './server/index.ts';
 export { createBootLogger, silentLogger, type BootLogger, type BootLoggerOptions } from './logging.ts';
-export { BootServerConfigError, DataDirectoryError, InvalidNameError, InvalidResourceError, TemplateExecError, TemplateParseError } from './errors.ts';
+export {
+  BootServerConfigError,
+  DataDirectoryError,
+  InvalidNameError,
+  InvalidResourceError,
+  TemplateExecError,
+  TemplateParseError,
+} from './errors.ts';
 // The write API (mutual TLS) and the Kubernetes-backed store.
 export * from './api/index.ts';
 export * from './kubernetes/index.ts';

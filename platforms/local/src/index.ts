@@ -4,9 +4,20 @@ export type { NodeContext, PodRuntime, PodRuntimeStatus } from './node/pod-runti
 export { PodObjects, PodObjectError, type ServiceAccountToken, type TokenRequestOptions } from './pods/pod-objects.ts';
 export type { ImageMapInput } from './pods/image-map.ts';
 export { Supervisor, CrashLoopError, type SupervisorEvents } from './control-plane/supervisor.ts';
-export { startLocalControlPlane, CONTROLLER_COMPONENTS, type LocalControlPlane, type LocalControlPlaneOptions } from './control-plane/local-control-plane.ts';
+export {
+  startLocalControlPlane,
+  CONTROLLER_COMPONENTS,
+  type LocalControlPlane,
+  type LocalControlPlaneOptions,
+} from './control-plane/local-control-plane.ts';
 export { ClusterDirectory, ClusterDirectoryError, defaultClusterDir } from './cluster/cluster-dir.ts';
 export { checkPortsFree, controlPlanePorts, PreflightError } from './cluster/preflight.ts';
 export { applyManifests, readManifests, ManifestApplyError } from './cluster/apply-manifests.ts';
 export { defaultLocalConfig } from './cluster/default-config.ts';
-export { upLocalCluster, workerAddress, DEFAULT_OS_VERSIONS, type LocalCluster, type UpLocalClusterOptions } from './cluster/local-cluster.ts';
+export {
+  upLocalCluster,
+  workerAddress,
+  DEFAULT_OS_VERSIONS,
+  type LocalCluster,
+  type UpLocalClusterOptions,
+} from './cluster/local-cluster.ts';

@@ -34,7 +34,12 @@ function readMachines(config: ConfigReader): MachineFields[] {
 }
 
 /** Boot servers match machines by MAC and certificates name them by domain: each must be unique. */
-function duplicates(machines: readonly MachineFields[], field: 'name' | 'mac' | 'domain', what: string, hint: string): Finding[] {
+function duplicates(
+  machines: readonly MachineFields[],
+  field: 'name' | 'mac' | 'domain',
+  what: string,
+  hint: string,
+): Finding[] {
   const first = new Map<string, MachineFields>();
   return machines.flatMap((machine): Finding[] => {
     const value = machine[field];
@@ -46,17 +51,38 @@ function duplicates(machines: readonly MachineFields[], field: 'name' | 'mac' | 
       first.set(value, machine);
       return [];
     }
-    return [{ path: [...machine.path, field], message: `repeats the ${what} of ${formatFieldPath(earlier.path)}${earlier.name === undefined ? '' : ` (${earlier.name})`}`, hint, value }];
+    return [
+      {
+        path: [...machine.path, field],
+        message: `repeats the ${what} of ${formatFieldPath(earlier.path)}${earlier.name === undefined ? '' : ` (${earlier.name})`}`,
+        hint,
+        value,
+      },
+    ];
   });
 }
 
 function roleFindings(machines: readonly MachineFields[]): Finding[] {
   return machines.flatMap((machine): Finding[] => {
     if (machine.role === 'worker' && !machine.hasPool) {
-      return [{ path: [...machine.path, 'pool'], message: 'is required for workers', hint: 'name the worker pool the machine belongs to, e.g. pool: worker', anchor: [...machine.path, 'role'] }];
+      return [
+        {
+          path: [...machine.path, 'pool'],
+          message: 'is required for workers',
+          hint: 'name the worker pool the machine belongs to, e.g. pool: worker',
+          anchor: [...machine.path, 'role'],
+        },
+      ];
     }
     if (machine.role === 'controller' && machine.hasPool) {
-      return [{ path: [...machine.path, 'pool'], message: 'is only for workers: controllers are not in a worker pool', hint: 'remove it, or set role: worker', atKey: true }];
+      return [
+        {
+          path: [...machine.path, 'pool'],
+          message: 'is only for workers: controllers are not in a worker pool',
+          hint: 'remove it, or set role: worker',
+          atKey: true,
+        },
+      ];
     }
     return [];
   });
@@ -76,7 +102,9 @@ function controllerCountFindings(config: ConfigReader, machines: readonly Machin
     {
       path: ['controllers', 'count'],
       message: `is ${count}${config.has(['controllers', 'count']) ? '' : ' (the default)'}, but bareMetal.machines has ${plural(controllers, 'controller')}`,
-      hint: valid ? `set controllers.count to ${controllers}, or change the roles of the machines` : 'give 1, 3 or 5 machines role: controller',
+      hint: valid
+        ? `set controllers.count to ${controllers}, or change the roles of the machines`
+        : 'give 1, 3 or 5 machines role: controller',
       value: count,
       anchor: ['bareMetal', 'machines'],
     },
@@ -87,7 +115,9 @@ function existingPools(names: readonly string[]): string {
   if (names.length === 0) {
     return '';
   }
-  return names.length === 1 ? `, or use pool "${names[0] ?? ''}"` : `, or use one of ${names.map((name) => `"${name}"`).join(', ')}`;
+  return names.length === 1
+    ? `, or use pool "${names[0] ?? ''}"`
+    : `, or use one of ${names.map((name) => `"${name}"`).join(', ')}`;
 }
 
 /** With explicit worker pools, machines must name one of them and the counts must agree. */
@@ -111,19 +141,30 @@ function poolFindings(config: ConfigReader, machines: readonly MachineFields[]):
       findings.push({
         path: [...machine.path, 'pool'],
         message: `names pool "${machine.pool}", which workerPools does not define`,
-        hint: match === undefined ? `add a pool named "${machine.pool}" to workerPools${existingPools(names)}` : `did you mean "${match}"?`,
+        hint:
+          match === undefined
+            ? `add a pool named "${machine.pool}" to workerPools${existingPools(names)}`
+            : `did you mean "${match}"?`,
         value: machine.pool,
       });
     }
   }
-  if (machines.some((machine) => machine.role === undefined || (machine.role === 'worker' && machine.hasPool && machine.pool === undefined))) {
+  if (
+    machines.some(
+      (machine) =>
+        machine.role === undefined || (machine.role === 'worker' && machine.hasPool && machine.pool === undefined),
+    )
+  ) {
     return findings;
   }
   for (const pool of pools) {
     if (pool.name === undefined || pool.count === undefined) {
       continue;
     }
-    const members = workersInPool(machines.map((machine) => ({ role: machine.role ?? '', pool: machine.pool })), pool.name);
+    const members = workersInPool(
+      machines.map((machine) => ({ role: machine.role ?? '', pool: machine.pool })),
+      pool.name,
+    );
     if (members !== pool.count) {
       findings.push({
         path: ['workerPools', pool.index, 'count'],

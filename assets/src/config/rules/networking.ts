@@ -1,4 +1,13 @@
-import { ADDRESS_BITS, formatCidr, freeRange, networkOfInterface, overlaps, parseCidr, widen, type Cidr } from '../../net/cidr.ts';
+import {
+  ADDRESS_BITS,
+  formatCidr,
+  freeRange,
+  networkOfInterface,
+  overlaps,
+  parseCidr,
+  widen,
+  type Cidr,
+} from '../../net/cidr.ts';
 import type { Finding } from '../issue.ts';
 import type { FieldPath } from '../path.ts';
 import type { ConfigReader } from '../reader.ts';
@@ -55,7 +64,9 @@ function suggestionHint(own: NamedRange, taken: readonly NamedRange[]): string {
     own.cidr.prefix,
     taken.map((other) => other.cidr),
   );
-  return free === undefined ? 'use a range that overlaps none of them' : `use a range that overlaps nothing else, e.g. "${formatCidr(free)}"`;
+  return free === undefined
+    ? 'use a range that overlaps none of them'
+    : `use a range that overlaps nothing else, e.g. "${formatCidr(free)}"`;
 }
 
 function overlapFinding(own: NamedRange, other: NamedRange, taken: readonly NamedRange[]): Finding {
@@ -68,14 +79,22 @@ function overlapFinding(own: NamedRange, other: NamedRange, taken: readonly Name
   };
 }
 
-function overlapFindings(config: ConfigReader, pod: NamedRange | undefined, service: NamedRange | undefined, hostNetworks: readonly NamedRange[]): Finding[] {
+function overlapFindings(
+  config: ConfigReader,
+  pod: NamedRange | undefined,
+  service: NamedRange | undefined,
+  hostNetworks: readonly NamedRange[],
+): Finding[] {
   const ranges = [pod, service].filter((range) => range !== undefined);
   const everything = [...ranges, ...hostNetworks, ...RESERVED];
   const takenBy = (own: NamedRange) => everything.filter((range) => range !== own);
   const findings: Finding[] = [];
   if (pod !== undefined && service !== undefined && overlaps(pod.cidr, service.cidr)) {
     // Reported once, on the range the file sets, so that it points at what was written.
-    const [own, other] = config.has(['networking', 'serviceCidr']) || !config.has(['networking', 'podCidr']) ? [service, pod] : [pod, service];
+    const [own, other] =
+      config.has(['networking', 'serviceCidr']) || !config.has(['networking', 'podCidr'])
+        ? [service, pod]
+        : [pod, service];
     findings.push(overlapFinding(own, other, takenBy(own)));
   }
   for (const own of ranges) {
@@ -107,8 +126,14 @@ function nodeCount(config: ConfigReader): number | undefined {
   const platform = readPlatform(config);
   const controllers = config.get(['controllers', 'count'], controllersSchema.shape.count);
   const pools = config.get(['workerPools'], clusterConfigFieldsSchema.shape.workerPools);
-  const machines = platform === 'bare-metal' ? config.get(['bareMetal', 'machines'], bareMetalSchema.shape.machines) : [];
-  if (platform === undefined || controllers === undefined || (pools === undefined && config.has(['workerPools'])) || machines === undefined) {
+  const machines =
+    platform === 'bare-metal' ? config.get(['bareMetal', 'machines'], bareMetalSchema.shape.machines) : [];
+  if (
+    platform === undefined ||
+    controllers === undefined ||
+    (pools === undefined && config.has(['workerPools'])) ||
+    machines === undefined
+  ) {
     return undefined;
   }
   return effectiveWorkerPools(platform, pools, machines).reduce((sum, pool) => sum + pool.count, controllers);
@@ -149,5 +174,9 @@ export const networkingRule: Rule = (config, context) => {
           .filter((network) => !RESERVED.some((reserved) => overlaps(reserved.cidr, network)))
           .map((cidr) => ({ cidr, label: `${formatCidr(cidr)}, a network of this machine` }))
       : [];
-  return [...familyFindings(pod, service), ...overlapFindings(config, pod, service, hostNetworks), ...capacityFindings(config, pod)];
+  return [
+    ...familyFindings(pod, service),
+    ...overlapFindings(config, pod, service, hostNetworks),
+    ...capacityFindings(config, pod),
+  ];
 };

@@ -15,7 +15,13 @@ import {
 } from '../schema.ts';
 import type { Rule } from './rule.ts';
 
-const SECTION_SCHEMAS = { local: localSchema, 'bare-metal': bareMetalSchema, aws: awsSchema, gcp: gcpSchema, azure: azureSchema } as const;
+const SECTION_SCHEMAS = {
+  local: localSchema,
+  'bare-metal': bareMetalSchema,
+  aws: awsSchema,
+  gcp: gcpSchema,
+  azure: azureSchema,
+} as const;
 
 export function readPlatform(config: ConfigReader): Platform | undefined {
   return config.get(['platform'], clusterConfigFieldsSchema.shape.platform);
@@ -83,7 +89,14 @@ export const zoneRule: Rule = (config) => {
     if (zone === undefined || zoneBelongsToRegion(platform, zone, region)) {
       return [];
     }
-    return [{ path: [platform, 'zones', index], message: `is not a zone of region ${region}`, hint: `zones of ${region} look like "${example}"`, value: zone }];
+    return [
+      {
+        path: [platform, 'zones', index],
+        message: `is not a zone of region ${region}`,
+        hint: `zones of ${region} look like "${example}"`,
+        value: zone,
+      },
+    ];
   }).flat();
 };
 
@@ -111,6 +124,8 @@ export const instanceTypeRule: Rule = (config) => {
       ];
     }
     const type = MACHINE_TYPES[platform];
-    return type.pattern.test(instanceType) ? [] : [{ path, message: `is not ${type.what}`, hint: `e.g. "${type.example}"`, value: instanceType }];
+    return type.pattern.test(instanceType)
+      ? []
+      : [{ path, message: `is not ${type.what}`, hint: `e.g. "${type.example}"`, value: instanceType }];
   }).flat();
 };

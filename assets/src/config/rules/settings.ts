@@ -26,7 +26,14 @@ export const updateWindowRule: Rule = (config) => {
   if (strategy !== 'off' || config.length(['updates', 'windows']) === 0) {
     return [];
   }
-  return [{ path: ['updates', 'windows'], message: 'have no effect when updates.rebootStrategy is off', hint: 'remove them, or set rebootStrategy: operator', atKey: true }];
+  return [
+    {
+      path: ['updates', 'windows'],
+      message: 'have no effect when updates.rebootStrategy is off',
+      hint: 'remove them, or set rebootStrategy: operator',
+      atKey: true,
+    },
+  ];
 };
 
 /** The default API name joins two fields that are each valid alone but may be too long together. */

@@ -19,7 +19,14 @@ function duplicateTaints(config: ConfigReader, pool: number): Finding[] {
       return [];
     }
     // The API server rejects a node with two taints of the same key and effect.
-    return [{ path: [...path, 'key'], message: `repeats the key and effect of taints[${first}] (${key}, ${effect})`, hint: 'keep one taint per key and effect', value: key }];
+    return [
+      {
+        path: [...path, 'key'],
+        message: `repeats the key and effect of taints[${first}] (${key}, ${effect})`,
+        hint: 'keep one taint per key and effect',
+        value: key,
+      },
+    ];
   }).flat();
 }
 
@@ -37,6 +44,14 @@ export const workerPoolRule: Rule = (config) => {
       first.set(name, index);
       return taints;
     }
-    return [{ path, message: `repeats the name of workerPools[${earlier}]`, hint: 'give every pool its own name', value: name }, ...taints];
+    return [
+      {
+        path,
+        message: `repeats the name of workerPools[${earlier}]`,
+        hint: 'give every pool its own name',
+        value: name,
+      },
+      ...taints,
+    ];
   }).flat();
 };

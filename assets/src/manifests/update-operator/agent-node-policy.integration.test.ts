@@ -48,7 +48,16 @@ async function tokenFor(serviceAccount: string, pod?: V1Pod): Promise<string> {
       spec: {
         audiences: [],
         expirationSeconds: 600,
-        ...(pod === undefined ? {} : { boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' } }),
+        ...(pod === undefined
+          ? {}
+          : {
+              boundObjectRef: {
+                apiVersion: 'v1',
+                kind: 'Pod',
+                name: pod.metadata?.name ?? '',
+                uid: pod.metadata?.uid ?? '',
+              },
+            }),
       },
     },
   });
@@ -57,7 +66,11 @@ async function tokenFor(serviceAccount: string, pod?: V1Pod): Promise<string> {
 }
 
 /** Patches Node `name` with a strategic merge patch as `client`; resolves to the refusal's message, or undefined. */
-async function patchNode(client: KubernetesObjectApi, name: string, patch: Omit<V1Node, 'apiVersion' | 'kind'>): Promise<string | undefined> {
+async function patchNode(
+  client: KubernetesObjectApi,
+  name: string,
+  patch: Omit<V1Node, 'apiVersion' | 'kind'>,
+): Promise<string | undefined> {
   const body: V1Node = { ...patch, apiVersion: 'v1', kind: 'Node', metadata: { ...patch.metadata, name } };
   try {
     await client.patch(body, undefined, undefined, undefined, undefined, PatchStrategy.StrategicMergePatch);
@@ -95,7 +108,10 @@ describe('the update agent may patch only its own Node, and only the update keys
     agent = clientWithToken(await tokenFor(UPDATE_OPERATOR_NAMES.agent, pod));
     // The admission policy takes effect a moment after it is created.
     await waitFor('the agent node policy to be enforced', async () =>
-      (await patchNode(agent, nodeB, { metadata: { annotations: { 'update.strata.dev/probe': 'true' } } })) === undefined ? undefined : true,
+      (await patchNode(agent, nodeB, { metadata: { annotations: { 'update.strata.dev/probe': 'true' } } })) ===
+      undefined
+        ? undefined
+        : true,
     );
   });
 
@@ -108,7 +124,10 @@ describe('the update agent may patch only its own Node, and only the update keys
     assert.equal(
       await patchNode(agent, nodeA, {
         metadata: {
-          annotations: { 'update.strata.dev/reboot-needed': 'true', 'update.strata.dev/status': 'UPDATE_STATUS_UPDATED_NEED_REBOOT' },
+          annotations: {
+            'update.strata.dev/reboot-needed': 'true',
+            'update.strata.dev/status': 'UPDATE_STATUS_UPDATED_NEED_REBOOT',
+          },
           labels: { 'update.strata.dev/reboot-needed': 'true', 'update.strata.dev/version': '4459.2.1' },
         },
         spec: { unschedulable: true },
@@ -123,39 +142,60 @@ describe('the update agent may patch only its own Node, and only the update keys
   });
 
   it('refuses the agent any patch of another Node, naming both', async () => {
-    const refusal = await patchNode(agent, nodeB, { metadata: { annotations: { 'update.strata.dev/reboot-ok': 'true' } } });
+    const refusal = await patchNode(agent, nodeB, {
+      metadata: { annotations: { 'update.strata.dev/reboot-ok': 'true' } },
+    });
     assert.ok(refusal);
     assert.match(refusal, new RegExp(`update agent of node ${nodeA} may patch only its own Node, not ${nodeB}`));
     assert.equal((await readNode(nodeB)).metadata?.annotations?.['update.strata.dev/reboot-ok'], undefined);
-    assert.match((await patchNode(agent, nodeB, { spec: { unschedulable: true } })) ?? '', /may patch only its own Node/);
+    assert.match(
+      (await patchNode(agent, nodeB, { spec: { unschedulable: true } })) ?? '',
+      /may patch only its own Node/,
+    );
   });
 
   it('refuses the agent a change to a label outside the update prefix on its own Node', async () => {
-    assert.match((await patchNode(agent, nodeA, { metadata: { labels: { pool: 'red' } } })) ?? '', /only labels under update\.strata\.dev\//);
-    assert.match((await patchNode(agent, nodeA, { metadata: { labels: { 'node-role.kubernetes.io/worker': '' } } })) ?? '', /only labels/);
+    assert.match(
+      (await patchNode(agent, nodeA, { metadata: { labels: { pool: 'red' } } })) ?? '',
+      /only labels under update\.strata\.dev\//,
+    );
+    assert.match(
+      (await patchNode(agent, nodeA, { metadata: { labels: { 'node-role.kubernetes.io/worker': '' } } })) ?? '',
+      /only labels/,
+    );
     assert.equal((await readNode(nodeA)).metadata?.labels?.['pool'], 'blue');
   });
 
   it('refuses the agent other annotations, taints and spec fields of its own Node', async () => {
-    assert.match((await patchNode(agent, nodeA, { metadata: { annotations: { 'example.com/owner': 'me' } } })) ?? '', /only annotations under/);
+    assert.match(
+      (await patchNode(agent, nodeA, { metadata: { annotations: { 'example.com/owner': 'me' } } })) ?? '',
+      /only annotations under/,
+    );
     assert.match(
       (await patchNode(agent, nodeA, { spec: { taints: [{ key: 'example.com/evict', effect: 'NoExecute' }] } })) ?? '',
       /only spec\.unschedulable/,
     );
-    assert.match((await patchNode(agent, nodeA, { spec: { providerID: 'aws:///i-0123' } })) ?? '', /only spec\.unschedulable/);
+    assert.match(
+      (await patchNode(agent, nodeA, { spec: { providerID: 'aws:///i-0123' } })) ?? '',
+      /only spec\.unschedulable/,
+    );
   });
 
   it('refuses an agent token that names no Node', async () => {
     const unbound = clientWithToken(await tokenFor(UPDATE_OPERATOR_NAMES.agent));
     assert.match(
-      (await patchNode(unbound, nodeA, { metadata: { annotations: { 'update.strata.dev/reboot-needed': 'true' } } })) ?? '',
+      (await patchNode(unbound, nodeA, { metadata: { annotations: { 'update.strata.dev/reboot-needed': 'true' } } })) ??
+        '',
       /its token names no Node/,
     );
   });
 
   it('does not restrain the operator, which grants reboots on every Node', async () => {
     const operator = clientWithToken(await tokenFor(UPDATE_OPERATOR_NAMES.operator));
-    assert.equal(await patchNode(operator, nodeB, { metadata: { annotations: { 'update.strata.dev/reboot-ok': 'true' } } }), undefined);
+    assert.equal(
+      await patchNode(operator, nodeB, { metadata: { annotations: { 'update.strata.dev/reboot-ok': 'true' } } }),
+      undefined,
+    );
     assert.equal((await readNode(nodeB)).metadata?.annotations?.['update.strata.dev/reboot-ok'], 'true');
   });
 });

@@ -43,7 +43,9 @@ function policy(): V1ValidatingAdmissionPolicy {
       matchConstraints: {
         resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['nodes'] }],
       },
-      matchConditions: [{ name: 'update-agent', expression: `request.userInfo.username == '${UPDATE_AGENT_USERNAME}'` }],
+      matchConditions: [
+        { name: 'update-agent', expression: `request.userInfo.username == '${UPDATE_AGENT_USERNAME}'` },
+      ],
       variables: [
         {
           name: 'agentNode',
@@ -53,7 +55,10 @@ function policy(): V1ValidatingAdmissionPolicy {
         },
         { name: 'oldLabels', expression: 'has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}' },
         { name: 'newLabels', expression: 'has(object.metadata.labels) ? object.metadata.labels : {}' },
-        { name: 'oldAnnotations', expression: 'has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {}' },
+        {
+          name: 'oldAnnotations',
+          expression: 'has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {}',
+        },
         { name: 'newAnnotations', expression: 'has(object.metadata.annotations) ? object.metadata.annotations : {}' },
       ],
       validations: [

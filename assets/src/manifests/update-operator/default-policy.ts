@@ -1,6 +1,11 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { UPDATE_OPERATOR_NAMES } from './names.ts';
-import { UPDATE_POLICY, UPDATE_POLICY_DEFAULTS, type DefaultPolicySettings, type UpdatePolicySpecInput } from '@strata/api';
+import {
+  UPDATE_POLICY,
+  UPDATE_POLICY_DEFAULTS,
+  type DefaultPolicySettings,
+  type UpdatePolicySpecInput,
+} from '@strata/api';
 
 /**
  * The policy every cluster starts with: every node, `maxUnavailable` at once (1 unless the cluster config says
@@ -8,7 +13,9 @@ import { UPDATE_POLICY, UPDATE_POLICY_DEFAULTS, type DefaultPolicySettings, type
  * fills in the drain and timeout defaults, and `paused` is written only to pause (rebootStrategy off), so applying
  * the manifests again leaves an administrator's tuning and pausing alone.
  */
-export function defaultUpdatePolicy(settings: DefaultPolicySettings = {}): KubernetesObject & { spec: UpdatePolicySpecInput } {
+export function defaultUpdatePolicy(
+  settings: DefaultPolicySettings = {},
+): KubernetesObject & { spec: UpdatePolicySpecInput } {
   const { maxUnavailable = UPDATE_POLICY_DEFAULTS.maxUnavailable, rebootWindows, paused } = settings;
   return {
     apiVersion: UPDATE_POLICY.apiVersion,

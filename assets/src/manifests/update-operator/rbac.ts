@@ -23,7 +23,12 @@ const OPERATOR_RULES: V1PolicyRule[] = [
 // reading and renewing it can.
 const LEASE_RULES: V1PolicyRule[] = [
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [UPDATE_OPERATOR_NAMES.lease], verbs: ['get', 'update'] },
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    resourceNames: [UPDATE_OPERATOR_NAMES.lease],
+    verbs: ['get', 'update'],
+  },
 ];
 
 // `patch` on nodes is for the agent's own Node only: RBAC cannot say so, the ValidatingAdmissionPolicy of
@@ -53,7 +58,9 @@ export function updateOperatorRbac(): KubernetesObject[] {
     clusterRole(`strata:${operator}`, OPERATOR_RULES),
     clusterRoleBinding(`strata:${operator}`, `strata:${operator}`, [operatorSubject]),
     role(`strata:${operator}-leader-election`, UPDATE_OPERATOR_NAMESPACE, LEASE_RULES),
-    roleBinding(`strata:${operator}-leader-election`, UPDATE_OPERATOR_NAMESPACE, `strata:${operator}-leader-election`, [operatorSubject]),
+    roleBinding(`strata:${operator}-leader-election`, UPDATE_OPERATOR_NAMESPACE, `strata:${operator}-leader-election`, [
+      operatorSubject,
+    ]),
     clusterRole(`strata:${agent}`, AGENT_RULES),
     clusterRoleBinding(`strata:${agent}`, `strata:${agent}`, [agentSubject]),
   ];

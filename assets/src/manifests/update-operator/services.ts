@@ -29,11 +29,17 @@ export function fleetLockService(): V1Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: UPDATE_OPERATOR_NAMES.fleetLockService, namespace: UPDATE_OPERATOR_NAMESPACE, labels: OPERATOR_POD_LABELS },
+    metadata: {
+      name: UPDATE_OPERATOR_NAMES.fleetLockService,
+      namespace: UPDATE_OPERATOR_NAMESPACE,
+      labels: OPERATOR_POD_LABELS,
+    },
     spec: {
       type: 'NodePort',
       selector: OPERATOR_POD_LABELS,
-      ports: [{ name: 'fleetlock', port: fleetLock, targetPort: 'fleetlock', nodePort: fleetLockNodePort, protocol: 'TCP' }],
+      ports: [
+        { name: 'fleetlock', port: fleetLock, targetPort: 'fleetlock', nodePort: fleetLockNodePort, protocol: 'TCP' },
+      ],
     },
   };
 }

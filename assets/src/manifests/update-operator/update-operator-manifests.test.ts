@@ -36,22 +36,39 @@ function find<T extends KubernetesObject>(kind: string, name: string, objects = 
   return found[0] as T;
 }
 
-const rulesOf = (kind: 'ClusterRole' | 'Role', name: string): V1PolicyRule[] => find<V1ClusterRole | V1Role>(kind, name).rules ?? [];
+const rulesOf = (kind: 'ClusterRole' | 'Role', name: string): V1PolicyRule[] =>
+  find<V1ClusterRole | V1Role>(kind, name).rules ?? [];
 
 /** "group/resource: verbs" lines, so that a rule added or widened shows in the diff. */
 const grants = (rules: readonly V1PolicyRule[]) =>
   rules.map((rule) =>
-    [`${(rule.apiGroups ?? []).join(',')}/${(rule.resources ?? []).join(',')}`, rule.resourceNames ? `[${rule.resourceNames.join(',')}]` : '', `: ${rule.verbs.join(',')}`].join(''),
+    [
+      `${(rule.apiGroups ?? []).join(',')}/${(rule.resources ?? []).join(',')}`,
+      rule.resourceNames ? `[${rule.resourceNames.join(',')}]` : '',
+      `: ${rule.verbs.join(',')}`,
+    ].join(''),
   );
 
 describe('update operator manifests', () => {
   it('puts the CRD alone before the objects that use it, and the default policy last', () => {
     const files = renderBootstrapManifests(manifestInputs()).filter((file) => ADDON_FILES.includes(file.fileName));
-    assert.deepEqual(files.map((file) => file.fileName), ADDON_FILES);
-    assert.deepEqual(files[0]?.objects.map((object) => object.kind), ['CustomResourceDefinition']);
-    assert.deepEqual(files[2]?.objects.map((object) => object.kind), ['UpdatePolicy']);
+    assert.deepEqual(
+      files.map((file) => file.fileName),
+      ADDON_FILES,
+    );
+    assert.deepEqual(
+      files[0]?.objects.map((object) => object.kind),
+      ['CustomResourceDefinition'],
+    );
+    assert.deepEqual(
+      files[2]?.objects.map((object) => object.kind),
+      ['UpdatePolicy'],
+    );
     const running = files[1]?.objects.map((object) => object.kind) ?? [];
-    assert.ok(running.indexOf('ValidatingAdmissionPolicyBinding') < running.indexOf('DaemonSet'), 'the agents start restrained');
+    assert.ok(
+      running.indexOf('ValidatingAdmissionPolicyBinding') < running.indexOf('DaemonSet'),
+      'the agents start restrained',
+    );
   });
 
   it('grants the operator exactly what it uses', () => {
@@ -87,16 +104,26 @@ describe('update operator manifests', () => {
       ['ClusterRoleBinding', 'strata:update-agent', 'update-agent'],
     ] as const) {
       const binding = find<KubernetesObject & { subjects?: unknown[] }>(kind, name);
-      assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: account, namespace: 'strata-system' }], `${kind} ${name}`);
+      assert.deepEqual(
+        binding.subjects,
+        [{ kind: 'ServiceAccount', name: account, namespace: 'strata-system' }],
+        `${kind} ${name}`,
+      );
     }
   });
 
   it('holds the agent to its own Node with an enforced admission policy', () => {
-    const policy = find<V1ValidatingAdmissionPolicy>('ValidatingAdmissionPolicy', UPDATE_OPERATOR_NAMES.agentNodePolicy);
+    const policy = find<V1ValidatingAdmissionPolicy>(
+      'ValidatingAdmissionPolicy',
+      UPDATE_OPERATOR_NAMES.agentNodePolicy,
+    );
     assert.equal(policy.spec?.failurePolicy, 'Fail');
     assert.deepEqual(policy.spec?.matchConstraints?.resourceRules?.[0]?.operations, ['UPDATE']);
     assert.match(policy.spec?.matchConditions?.[0]?.expression ?? '', new RegExp(UPDATE_AGENT_USERNAME));
-    const binding = find<V1ValidatingAdmissionPolicyBinding>('ValidatingAdmissionPolicyBinding', UPDATE_OPERATOR_NAMES.agentNodePolicy);
+    const binding = find<V1ValidatingAdmissionPolicyBinding>(
+      'ValidatingAdmissionPolicyBinding',
+      UPDATE_OPERATOR_NAMES.agentNodePolicy,
+    );
     assert.deepEqual(binding.spec, { policyName: UPDATE_OPERATOR_NAMES.agentNodePolicy, validationActions: ['Deny'] });
   });
 
@@ -106,7 +133,11 @@ describe('update operator manifests', () => {
     const container = pod?.containers[0];
     assert.equal(deployment.spec?.replicas, 2);
     assert.ok(pod?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length);
-    assert.equal(pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution, undefined, 'one node still runs both');
+    assert.equal(
+      pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
+      undefined,
+      'one node still runs both',
+    );
     assert.ok(pod?.tolerations?.some((toleration) => toleration.key === 'node-role.kubernetes.io/control-plane'));
     assert.equal(pod?.securityContext?.runAsNonRoot, true);
     assert.equal(container?.securityContext?.readOnlyRootFilesystem, true);
@@ -126,8 +157,12 @@ describe('update operator manifests', () => {
     assert.notEqual(pod?.hostPID, true);
     assert.notEqual(pod?.hostNetwork, true);
     assert.equal(container?.args?.[0], 'agent');
-    assert.deepEqual(container?.env?.find((variable) => variable.name === 'NODE_NAME')?.valueFrom, { fieldRef: { fieldPath: 'spec.nodeName' } });
-    const mounts = Object.fromEntries((container?.volumeMounts ?? []).map((mount) => [mount.mountPath, mount.readOnly]));
+    assert.deepEqual(container?.env?.find((variable) => variable.name === 'NODE_NAME')?.valueFrom, {
+      fieldRef: { fieldPath: 'spec.nodeName' },
+    });
+    const mounts = Object.fromEntries(
+      (container?.volumeMounts ?? []).map((mount) => [mount.mountPath, mount.readOnly]),
+    );
     assert.deepEqual(mounts, {
       '/run/dbus/system_bus_socket': true,
       '/host/proc/sys/kernel/random/boot_id': true,
@@ -154,7 +189,9 @@ describe('update operator manifests', () => {
 
   it('writes the cluster config’s budget, windows and pause into the default policy', () => {
     const window = aWindow({ timeZone: 'UTC' });
-    const inputs = manifestInputs({ defaultUpdatePolicy: { maxUnavailable: '10%', rebootWindows: [window], paused: true } });
+    const inputs = manifestInputs({
+      defaultUpdatePolicy: { maxUnavailable: '10%', rebootWindows: [window], paused: true },
+    });
     const policy = find<KubernetesObject & { spec: unknown }>('UpdatePolicy', 'default', objectsOf(inputs));
     assert.deepEqual(policy.spec, { nodeSelector: {}, maxUnavailable: '10%', rebootWindows: [window], paused: true });
     assert.deepEqual(updatePolicyIssues(policy), []);
@@ -164,7 +201,8 @@ describe('update operator manifests', () => {
     const inputs = manifestInputs({ defaultUpdatePolicy: { rebootWindows: [aWindow({ timeZone: 'Mars/Olympus' })] } });
     assert.throws(
       () => renderBootstrapManifests(inputs),
-      (error: unknown) => error instanceof ManifestInputsError && error.field === 'defaultUpdatePolicy.rebootWindows.0.timeZone',
+      (error: unknown) =>
+        error instanceof ManifestInputsError && error.field === 'defaultUpdatePolicy.rebootWindows.0.timeZone',
     );
   });
 });
@@ -198,7 +236,8 @@ describe('the UpdatePolicy CRD schema', () => {
     for (const [path, node] of walk(schema, '')) {
       if (node['x-kubernetes-validations'] === undefined) continue;
       if (node['type'] === 'string') assert.ok(typeof node['maxLength'] === 'number', `${path} has maxLength`);
-      if (node['type'] === 'object' && node['additionalProperties'] !== undefined) assert.ok(typeof node['maxProperties'] === 'number', `${path} has maxProperties`);
+      if (node['type'] === 'object' && node['additionalProperties'] !== undefined)
+        assert.ok(typeof node['maxProperties'] === 'number', `${path} has maxProperties`);
     }
   });
 
@@ -206,11 +245,17 @@ describe('the UpdatePolicy CRD schema', () => {
     const known = new Set([...walk(schema, '')].map(([path]) => path));
     for (const column of updatePolicyCrd().spec.versions[0]?.additionalPrinterColumns ?? []) {
       const path = column.jsonPath.replace(/\[\?.*\]\.status$/, '[].status');
-      assert.ok(known.has(path) || column.jsonPath === '.metadata.creationTimestamp', `${column.name}: ${column.jsonPath}`);
+      assert.ok(
+        known.has(path) || column.jsonPath === '.metadata.creationTimestamp',
+        `${column.name}: ${column.jsonPath}`,
+      );
     }
   });
 
   it('refuses to convert what a structural schema cannot express', () => {
-    assert.throws(() => structuralSchema(z.strictObject({ either: z.union([z.string(), z.boolean()]) })), StructuralSchemaError);
+    assert.throws(
+      () => structuralSchema(z.strictObject({ either: z.union([z.string(), z.boolean()]) })),
+      StructuralSchemaError,
+    );
   });
 });

@@ -4,8 +4,14 @@ import type { V1Container, V1DaemonSet, V1Deployment, V1EnvVar, V1Probe } from '
 import { linuxNodes, tolerateEverything } from '../node-agents.ts';
 import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_PORTS } from './names.ts';
 
-export const OPERATOR_POD_LABELS = { 'app.kubernetes.io/name': UPDATE_OPERATOR_NAMES.operator, 'app.kubernetes.io/part-of': 'strata' };
-export const AGENT_POD_LABELS = { 'app.kubernetes.io/name': UPDATE_OPERATOR_NAMES.agent, 'app.kubernetes.io/part-of': 'strata' };
+export const OPERATOR_POD_LABELS = {
+  'app.kubernetes.io/name': UPDATE_OPERATOR_NAMES.operator,
+  'app.kubernetes.io/part-of': 'strata',
+};
+export const AGENT_POD_LABELS = {
+  'app.kubernetes.io/name': UPDATE_OPERATOR_NAMES.agent,
+  'app.kubernetes.io/part-of': 'strata',
+};
 
 /**
  * Where the agent finds the host: the system D-Bus (update_engine, logind) at its usual place, and the host files it
@@ -52,7 +58,11 @@ export function operatorDeployment(image: string): V1Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: UPDATE_OPERATOR_NAMES.operator, namespace: UPDATE_OPERATOR_NAMESPACE, labels: OPERATOR_POD_LABELS },
+    metadata: {
+      name: UPDATE_OPERATOR_NAMES.operator,
+      namespace: UPDATE_OPERATOR_NAMESPACE,
+      labels: OPERATOR_POD_LABELS,
+    },
     spec: {
       replicas: 2,
       selector: { matchLabels: OPERATOR_POD_LABELS },
@@ -67,11 +77,22 @@ export function operatorDeployment(image: string): V1Deployment {
             // Preferred, not required: a one-node cluster still gets both replicas.
             podAntiAffinity: {
               preferredDuringSchedulingIgnoredDuringExecution: [
-                { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: OPERATOR_POD_LABELS }, topologyKey: 'kubernetes.io/hostname' } },
+                {
+                  weight: 100,
+                  podAffinityTerm: {
+                    labelSelector: { matchLabels: OPERATOR_POD_LABELS },
+                    topologyKey: 'kubernetes.io/hostname',
+                  },
+                },
               ],
             },
           },
-          securityContext: { runAsNonRoot: true, runAsUser: NONROOT_ID, runAsGroup: NONROOT_ID, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: NONROOT_ID,
+            runAsGroup: NONROOT_ID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: 'operator',
@@ -86,7 +107,11 @@ export function operatorDeployment(image: string): V1Deployment {
                 `--fleetlock-address=$(POD_IP):${fleetLock}`,
               ],
               // POD_NAME is the replica's identity in the Lease.
-              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace'), fieldEnv('POD_IP', 'status.podIP')],
+              env: [
+                fieldEnv('POD_NAME', 'metadata.name'),
+                fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
+                fieldEnv('POD_IP', 'status.podIP'),
+              ],
               ports: [
                 { name: 'metrics', containerPort: metrics, protocol: 'TCP' },
                 { name: 'fleetlock', containerPort: fleetLock, protocol: 'TCP' },
@@ -140,7 +165,11 @@ export function agentDaemonSet(image: string): V1DaemonSet {
               volumeMounts: [
                 // A socket on a read-only mount still accepts connections: the kernel refuses writes to files, not connect().
                 { name: 'dbus', mountPath: AGENT_HOST_PATHS.dbusSocket, readOnly: true },
-                ...AGENT_HOST_FILES.map(({ name, path }) => ({ name, mountPath: `${AGENT_HOST_PATHS.root}${path}`, readOnly: true })),
+                ...AGENT_HOST_FILES.map(({ name, path }) => ({
+                  name,
+                  mountPath: `${AGENT_HOST_PATHS.root}${path}`,
+                  readOnly: true,
+                })),
               ],
             },
           ],

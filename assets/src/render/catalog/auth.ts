@@ -40,7 +40,12 @@ function clientKubeconfigAsset(options: {
       const ca = await CertificateAuthority.fromPem(caPair);
       const credentials = await toPemPair(
         await ca.issue(
-          { commonName: options.user, organizations: options.groups, profile: 'client', validityDays: context.input.config.certificates.validityDays },
+          {
+            commonName: options.user,
+            organizations: options.groups,
+            profile: 'client',
+            validityDays: context.input.config.certificates.validityDays,
+          },
           context.now,
         ),
       );
@@ -57,12 +62,16 @@ function clientKubeconfigAsset(options: {
 }
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-const randomToken = (length: number) => Array.from({ length }, () => TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)]).join('');
+const randomToken = (length: number) =>
+  Array.from({ length }, () => TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)]).join('');
 
 /** `<id>.<secret>` as `kubeadm token` makes them: [a-z0-9]{6}.[a-z0-9]{16}. */
 export function parseBootstrapToken(text: string): { id: string; secret: string } {
   const match = /^([a-z0-9]{6})\.([a-z0-9]{16})$/.exec(text.trim());
-  if (!match?.[1] || !match[2]) throw new Error(`${ASSET_PATHS.bootstrapToken} does not hold a bootstrap token of the form abcdef.0123456789abcdef`);
+  if (!match?.[1] || !match[2])
+    throw new Error(
+      `${ASSET_PATHS.bootstrapToken} does not hold a bootstrap token of the form abcdef.0123456789abcdef`,
+    );
   return { id: match[1], secret: match[2] };
 }
 
@@ -86,7 +95,13 @@ export function authAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
           parseBootstrapToken(previous.contents);
           return [previous];
         }
-        return [{ path: ASSET_PATHS.bootstrapToken, contents: `${randomToken(6)}.${randomToken(16)}\n`, mode: SECRET_FILE_MODE }];
+        return [
+          {
+            path: ASSET_PATHS.bootstrapToken,
+            contents: `${randomToken(6)}.${randomToken(16)}\n`,
+            mode: SECRET_FILE_MODE,
+          },
+        ];
       },
     },
     {

@@ -26,10 +26,16 @@ export const ignitionAssetId = (node: string) => `ignition/${node}`;
 
 const SYSEXT_DIR = '/opt/extensions/kubernetes';
 
-function commonSystem(input: RenderInput, node: ControllerNode | WorkerNode, context: AssetContext<RenderInput>): NodeSystem {
+function commonSystem(
+  input: RenderInput,
+  node: ControllerNode | WorkerNode,
+  context: AssetContext<RenderInput>,
+): NodeSystem {
   const { config } = input;
   const caPem = context.dependency(PKI_ASSET_IDS.clusterCa).contents(CERT(ASSET_PATHS.clusterCa));
-  const bootstrapKubeconfig = context.dependency(AUTH_ASSET_IDS.bootstrapKubeconfig).contents(ASSET_PATHS.bootstrapKubeconfig);
+  const bootstrapKubeconfig = context
+    .dependency(AUTH_ASSET_IDS.bootstrapKubeconfig)
+    .contents(ASSET_PATHS.bootstrapKubeconfig);
   const sysext = `${SYSEXT_DIR}/kubernetes-${config.kubernetesVersion}-x86-64.raw`;
   const updates = updateSettings(config, input.topology);
   const sharedByPool = node.role === 'worker' && node.sharedByPool;
@@ -56,14 +62,23 @@ function commonSystem(input: RenderInput, node: ControllerNode | WorkerNode, con
       kubeletUnit(node),
       {
         name: 'containerd.service',
-        dropins: [{ name: '10-strata-config.conf', contents: '[Service]\nEnvironment=CONTAINERD_CONFIG=/etc/containerd/config.toml\n' }],
+        dropins: [
+          {
+            name: '10-strata-config.conf',
+            contents: '[Service]\nEnvironment=CONTAINERD_CONFIG=/etc/containerd/config.toml\n',
+          },
+        ],
       },
       ...updates.units,
     ],
   };
 }
 
-function controllerSystem(input: RenderInput, controller: ControllerNode, context: AssetContext<RenderInput>): NodeSystem {
+function controllerSystem(
+  input: RenderInput,
+  controller: ControllerNode,
+  context: AssetContext<RenderInput>,
+): NodeSystem {
   const system = commonSystem(input, controller, context);
   const pem = (assetId: string, base: string, nodeBase: string) => {
     const output = context.dependency(assetId);
@@ -81,23 +96,39 @@ function controllerSystem(input: RenderInput, controller: ControllerNode, contex
   const staticPods = context.dependency(staticPodsAssetId(controller.name));
   const etcdTls = NODE_PATHS.etcdTlsDir;
   system.files.push(
-    { path: NODE_PATHS.clusterCaKey, contents: context.dependency(PKI_ASSET_IDS.clusterCa).contents(KEY(ASSET_PATHS.clusterCa)), mode: SECRET_FILE_MODE },
+    {
+      path: NODE_PATHS.clusterCaKey,
+      contents: context.dependency(PKI_ASSET_IDS.clusterCa).contents(KEY(ASSET_PATHS.clusterCa)),
+      mode: SECRET_FILE_MODE,
+    },
     ...pem(PKI_ASSET_IDS.apiserver, ASSET_PATHS.apiserver, NODE_PATHS.apiserver),
     ...pem(PKI_ASSET_IDS.apiserverKubeletClient, ASSET_PATHS.apiserverKubeletClient, NODE_PATHS.apiserverKubeletClient),
     ...pem(PKI_ASSET_IDS.apiserverEtcdClient, ASSET_PATHS.apiserverEtcdClient, NODE_PATHS.apiserverEtcdClient),
     certOnly(PKI_ASSET_IDS.etcdCa, ASSET_PATHS.etcdCa, NODE_PATHS.etcdCaCertForApiserver),
     certOnly(PKI_ASSET_IDS.frontProxyCa, ASSET_PATHS.frontProxyCa, NODE_PATHS.frontProxyCaCert),
     ...pem(PKI_ASSET_IDS.frontProxyClient, ASSET_PATHS.frontProxyClient, NODE_PATHS.frontProxyClient),
-    { path: NODE_PATHS.serviceAccountPrivateKey, contents: serviceAccount.contents(ASSET_PATHS.serviceAccountPrivateKey), mode: SECRET_FILE_MODE },
-    { path: NODE_PATHS.serviceAccountPublicKey, contents: serviceAccount.contents(ASSET_PATHS.serviceAccountPublicKey), mode: PUBLIC_FILE_MODE },
+    {
+      path: NODE_PATHS.serviceAccountPrivateKey,
+      contents: serviceAccount.contents(ASSET_PATHS.serviceAccountPrivateKey),
+      mode: SECRET_FILE_MODE,
+    },
+    {
+      path: NODE_PATHS.serviceAccountPublicKey,
+      contents: serviceAccount.contents(ASSET_PATHS.serviceAccountPublicKey),
+      mode: PUBLIC_FILE_MODE,
+    },
     {
       path: NODE_PATHS.controllerManagerKubeconfig,
-      contents: context.dependency(AUTH_ASSET_IDS.controllerManager(controller.name)).contents(ASSET_PATHS.controllerManagerKubeconfig(controller.name)),
+      contents: context
+        .dependency(AUTH_ASSET_IDS.controllerManager(controller.name))
+        .contents(ASSET_PATHS.controllerManagerKubeconfig(controller.name)),
       mode: SECRET_FILE_MODE,
     },
     {
       path: NODE_PATHS.schedulerKubeconfig,
-      contents: context.dependency(AUTH_ASSET_IDS.scheduler(controller.name)).contents(ASSET_PATHS.schedulerKubeconfig(controller.name)),
+      contents: context
+        .dependency(AUTH_ASSET_IDS.scheduler(controller.name))
+        .contents(ASSET_PATHS.schedulerKubeconfig(controller.name)),
       mode: SECRET_FILE_MODE,
     },
     ...STATIC_POD_COMPONENTS.map((component) => ({
@@ -108,7 +139,11 @@ function controllerSystem(input: RenderInput, controller: ControllerNode, contex
     certOnly(PKI_ASSET_IDS.etcdCa, ASSET_PATHS.etcdCa, `${etcdTls}/ca.crt`),
     ...pem(PKI_ASSET_IDS.etcdServer(controller.name), ASSET_PATHS.etcdServer(controller.name), `${etcdTls}/server`),
     ...pem(PKI_ASSET_IDS.etcdPeer(controller.name), ASSET_PATHS.etcdPeer(controller.name), `${etcdTls}/peer`),
-    { path: NODE_PATHS.etcdEnv, contents: etcdEnvironment(input.config, input.topology.controllers, controller), mode: PUBLIC_FILE_MODE },
+    {
+      path: NODE_PATHS.etcdEnv,
+      contents: etcdEnvironment(input.config, input.topology.controllers, controller),
+      mode: PUBLIC_FILE_MODE,
+    },
   );
   system.units.push(etcdUnit(ETCD_VERSION));
   return system;
@@ -126,7 +161,8 @@ export function buildNodeIgnition(input: RenderInput, system: NodeSystem): strin
     });
   }
   for (const pem of input.config.trustedCaCertificates ?? []) builder.certificateAuthority(pem);
-  for (const file of system.files) builder.file({ path: file.path, contents: file.contents, mode: file.mode, overwrite: true });
+  for (const file of system.files)
+    builder.file({ path: file.path, contents: file.contents, mode: file.mode, overwrite: true });
   for (const file of system.remoteFiles) builder.remoteFile({ path: file.path, source: file.source, mode: file.mode });
   for (const link of system.links) builder.link({ path: link.path, target: link.target, overwrite: true });
   for (const unit of system.units) builder.unit(unit);
@@ -176,8 +212,17 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
       name: i.config.name,
     }),
     generate: (context) => {
-      const system = node.role === 'controller' ? controllerSystem(context.input, node, context) : commonSystem(context.input, node, context);
-      return [{ path: ASSET_PATHS.ignition(node.name), contents: buildNodeIgnition(context.input, system), mode: SECRET_FILE_MODE }];
+      const system =
+        node.role === 'controller'
+          ? controllerSystem(context.input, node, context)
+          : commonSystem(context.input, node, context);
+      return [
+        {
+          path: ASSET_PATHS.ignition(node.name),
+          contents: buildNodeIgnition(context.input, system),
+          mode: SECRET_FILE_MODE,
+        },
+      ];
     },
   }));
 }

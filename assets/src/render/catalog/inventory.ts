@@ -23,7 +23,9 @@ function certificatesIn(path: string, contents: string): { path: string; pem: st
   if (!path.endsWith('.kubeconfig')) return [];
   const kubeconfig = kubeconfigSchema.parse(parse(contents));
   return kubeconfig.users.flatMap(({ user }) =>
-    user['client-certificate-data'] === undefined ? [] : [{ path, pem: Buffer.from(user['client-certificate-data'], 'base64').toString('utf8') }],
+    user['client-certificate-data'] === undefined
+      ? []
+      : [{ path, pem: Buffer.from(user['client-certificate-data'], 'base64').toString('utf8') }],
   );
 }
 
@@ -57,7 +59,13 @@ export function inventoryAsset(certificateAssetIds: readonly string[]): AssetDef
           };
         })
         .sort((a, b) => a.path.localeCompare(b.path));
-      return [{ path: ASSET_PATHS.certificateInventory, contents: JSON.stringify({ certificates: records }, null, 2) + '\n', mode: PUBLIC_FILE_MODE }];
+      return [
+        {
+          path: ASSET_PATHS.certificateInventory,
+          contents: JSON.stringify({ certificates: records }, null, 2) + '\n',
+          mode: PUBLIC_FILE_MODE,
+        },
+      ];
     },
   };
 }

@@ -27,8 +27,17 @@ async function renderedDefaultPolicy(updates: RenderConfig['updates']): Promise<
 
 describe('the default UpdatePolicy follows cluster.yaml updates', () => {
   it('carries maxUnavailable and the windows', async () => {
-    const window = { days: ['Sat' as const, 'Sun' as const], start: '02:00', duration: '3h', timeZone: 'Europe/Berlin' };
-    const policy = await renderedDefaultPolicy({ rebootStrategy: 'operator', maxUnavailable: '10%', windows: [window] });
+    const window = {
+      days: ['Sat' as const, 'Sun' as const],
+      start: '02:00',
+      duration: '3h',
+      timeZone: 'Europe/Berlin',
+    };
+    const policy = await renderedDefaultPolicy({
+      rebootStrategy: 'operator',
+      maxUnavailable: '10%',
+      windows: [window],
+    });
     assert.equal(policy.spec['maxUnavailable'], '10%');
     assert.deepEqual(policy.spec['rebootWindows'], [window]);
     assert.equal(policy.spec['paused'], undefined);

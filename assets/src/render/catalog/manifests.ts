@@ -19,11 +19,17 @@ export function manifestsAsset(): AssetDefinition<RenderInput> {
       version: i.config.kubernetesVersion,
       networking: i.config.networking,
       api: i.topology.apiServerUrl,
-      updates: { maxUnavailable: i.config.updates.maxUnavailable, windows: i.config.updates.windows, rebootStrategy: i.config.updates.rebootStrategy },
+      updates: {
+        maxUnavailable: i.config.updates.maxUnavailable,
+        windows: i.config.updates.windows,
+        rebootStrategy: i.config.updates.rebootStrategy,
+      },
     }),
     generate(context) {
       const { config, topology } = context.input;
-      const token = parseBootstrapToken(context.dependency(AUTH_ASSET_IDS.bootstrapToken).contents(ASSET_PATHS.bootstrapToken));
+      const token = parseBootstrapToken(
+        context.dependency(AUTH_ASSET_IDS.bootstrapToken).contents(ASSET_PATHS.bootstrapToken),
+      );
       const api = new URL(topology.apiServerUrl);
       const files = renderBootstrapManifests({
         clusterName: config.name,

@@ -67,7 +67,15 @@ export function kubeletConfiguration(config: RenderConfig, node: ControllerNode 
     shutdownGracePeriodCriticalPods: '15s',
     tlsMinVersion: 'VersionTLS12',
     ...(node.role === 'controller' ? { staticPodPath: NODE_PATHS.staticPodDir } : {}),
-    ...(node.taints.length > 0 ? { registerWithTaints: node.taints.map((t) => ({ key: t.key, ...(t.value === undefined ? {} : { value: t.value }), effect: t.effect })) } : {}),
+    ...(node.taints.length > 0
+      ? {
+          registerWithTaints: node.taints.map((t) => ({
+            key: t.key,
+            ...(t.value === undefined ? {} : { value: t.value }),
+            effect: t.effect,
+          })),
+        }
+      : {}),
   });
 }
 
@@ -123,7 +131,11 @@ export const CONTAINERD_CONFIG = [
   '',
 ].join('\n');
 
-export function etcdEnvironment(config: RenderConfig, controllers: readonly ControllerNode[], controller: ControllerNode): string {
+export function etcdEnvironment(
+  config: RenderConfig,
+  controllers: readonly ControllerNode[],
+  controller: ControllerNode,
+): string {
   const tls = NODE_PATHS.etcdTlsDir;
   const listen = controller.bindAddress;
   const vars: Record<string, string> = {
@@ -203,10 +215,16 @@ export const SYSCTLS = [
 /** Where Fedora CoreOS's Zincati asks for a reboot slot: the update operator's FleetLock server on the controllers. */
 export const FLEETLOCK_PORT = 30778;
 
-export function updateSettings(config: RenderConfig, topology: { apiDnsName: string }): { files: NodeFile[]; units: NodeUnit[] } {
+export function updateSettings(
+  config: RenderConfig,
+  topology: { apiDnsName: string },
+): { files: NodeFile[]; units: NodeUnit[] } {
   const group = config.updates.group ?? config.os.channel;
   if (config.os.name === 'flatcar') {
-    const lines = [`GROUP=${group}`, ...(config.updates.server === undefined ? [] : [`SERVER=${config.updates.server}`])];
+    const lines = [
+      `GROUP=${group}`,
+      ...(config.updates.server === undefined ? [] : [`SERVER=${config.updates.server}`]),
+    ];
     // The update operator decides when to reboot; locksmith must not reboot on its own.
     lines.push('REBOOT_STRATEGY=off');
     return {
@@ -216,10 +234,18 @@ export function updateSettings(config: RenderConfig, topology: { apiDnsName: str
   }
   const strategy =
     config.updates.rebootStrategy === 'operator'
-      ? ['[updates]', 'strategy = "fleet_lock"', '', '[updates.fleet_lock]', `base_url = "http://${topology.apiDnsName}:${FLEETLOCK_PORT}/"`]
+      ? [
+          '[updates]',
+          'strategy = "fleet_lock"',
+          '',
+          '[updates.fleet_lock]',
+          `base_url = "http://${topology.apiDnsName}:${FLEETLOCK_PORT}/"`,
+        ]
       : ['[updates]', 'enabled = false'];
   return {
-    files: [{ path: '/etc/zincati/config.d/55-strata-updates.toml', contents: strategy.join('\n') + '\n', mode: 0o644 }],
+    files: [
+      { path: '/etc/zincati/config.d/55-strata-updates.toml', contents: strategy.join('\n') + '\n', mode: 0o644 },
+    ],
     units: [],
   };
 }
@@ -236,5 +262,11 @@ export function proxyEnvironment(config: RenderConfig): NodeFile[] {
     if (value !== undefined && value !== '') vars.push(`"${name}=${value}"`, `"${name.toLowerCase()}=${value}"`);
   }
   // Every systemd service (containerd pulling images, update_engine, the kubelet) sees the proxy.
-  return [{ path: '/etc/systemd/system.conf.d/10-strata-proxy.conf', contents: `[Manager]\nDefaultEnvironment=${vars.join(' ')}\n`, mode: 0o644 }];
+  return [
+    {
+      path: '/etc/systemd/system.conf.d/10-strata-proxy.conf',
+      contents: `[Manager]\nDefaultEnvironment=${vars.join(' ')}\n`,
+      mode: 0o644,
+    },
+  ];
 }

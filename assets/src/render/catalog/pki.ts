@@ -37,9 +37,24 @@ function etcdSans(controller: ControllerNode): { dnsNames: string[]; ipAddresses
 export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
   const { topology } = input;
   const assets: AssetDefinition<RenderInput>[] = [
-    certificateAuthorityAsset({ id: PKI_ASSET_IDS.clusterCa, base: ASSET_PATHS.clusterCa, commonName: 'kubernetes-ca', validityDays: caValidity }),
-    certificateAuthorityAsset({ id: PKI_ASSET_IDS.etcdCa, base: ASSET_PATHS.etcdCa, commonName: 'etcd-ca', validityDays: caValidity }),
-    certificateAuthorityAsset({ id: PKI_ASSET_IDS.frontProxyCa, base: ASSET_PATHS.frontProxyCa, commonName: 'front-proxy-ca', validityDays: caValidity }),
+    certificateAuthorityAsset({
+      id: PKI_ASSET_IDS.clusterCa,
+      base: ASSET_PATHS.clusterCa,
+      commonName: 'kubernetes-ca',
+      validityDays: caValidity,
+    }),
+    certificateAuthorityAsset({
+      id: PKI_ASSET_IDS.etcdCa,
+      base: ASSET_PATHS.etcdCa,
+      commonName: 'etcd-ca',
+      validityDays: caValidity,
+    }),
+    certificateAuthorityAsset({
+      id: PKI_ASSET_IDS.frontProxyCa,
+      base: ASSET_PATHS.frontProxyCa,
+      commonName: 'front-proxy-ca',
+      validityDays: caValidity,
+    }),
     certificateAsset({
       id: PKI_ASSET_IDS.frontProxyClient,
       base: ASSET_PATHS.frontProxyClient,
@@ -112,14 +127,24 @@ export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
         base: ASSET_PATHS.etcdServer(controller.name),
         caId: PKI_ASSET_IDS.etcdCa,
         caBase: ASSET_PATHS.etcdCa,
-        request: (i) => ({ commonName: `etcd-server-${controller.name}`, ...etcdSans(controller), profile: 'server', validityDays: validity(i) }),
+        request: (i) => ({
+          commonName: `etcd-server-${controller.name}`,
+          ...etcdSans(controller),
+          profile: 'server',
+          validityDays: validity(i),
+        }),
       }),
       certificateAsset({
         id: PKI_ASSET_IDS.etcdPeer(controller.name),
         base: ASSET_PATHS.etcdPeer(controller.name),
         caId: PKI_ASSET_IDS.etcdCa,
         caBase: ASSET_PATHS.etcdCa,
-        request: (i) => ({ commonName: `etcd-peer-${controller.name}`, ...etcdSans(controller), profile: 'peer', validityDays: validity(i) }),
+        request: (i) => ({
+          commonName: `etcd-peer-${controller.name}`,
+          ...etcdSans(controller),
+          profile: 'peer',
+          validityDays: validity(i),
+        }),
       }),
     );
   }

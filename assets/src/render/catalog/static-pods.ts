@@ -21,7 +21,10 @@ const hostPathVolumes: { name: string; path: string; readOnly: boolean }[] = [
   { name: 'ca-certificates', path: '/etc/ssl/certs', readOnly: true },
 ];
 
-function volumes(extra: { name: string; path: string; readOnly: boolean }[] = []): { volumes: V1Volume[]; mounts: V1VolumeMount[] } {
+function volumes(extra: { name: string; path: string; readOnly: boolean }[] = []): {
+  volumes: V1Volume[];
+  mounts: V1VolumeMount[];
+} {
   const all = [...hostPathVolumes, ...extra];
   return {
     volumes: all.map((v) => ({ name: v.name, hostPath: { path: v.path, type: 'DirectoryOrCreate' } })),
@@ -36,7 +39,12 @@ function flags(values: Record<string, string | number | boolean>): string[] {
     .map((name) => `--${name}=${String(values[name])}`);
 }
 
-function staticPod(component: StaticPodComponent, version: string, container: Omit<V1Container, 'name' | 'image'>, extraVolumes?: { name: string; path: string; readOnly: boolean }[]): V1Pod {
+function staticPod(
+  component: StaticPodComponent,
+  version: string,
+  container: Omit<V1Container, 'name' | 'image'>,
+  extraVolumes?: { name: string; path: string; readOnly: boolean }[],
+): V1Pod {
   const { volumes: podVolumes, mounts } = volumes(extraVolumes);
   return {
     apiVersion: 'v1',
@@ -51,17 +59,32 @@ function staticPod(component: StaticPodComponent, version: string, container: Om
       priorityClassName: 'system-node-critical',
       priority: 2000001000,
       securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [{ name: component, image: image(component, version), imagePullPolicy: 'IfNotPresent', volumeMounts: mounts, ...container }],
+      containers: [
+        {
+          name: component,
+          image: image(component, version),
+          imagePullPolicy: 'IfNotPresent',
+          volumeMounts: mounts,
+          ...container,
+        },
+      ],
       volumes: podVolumes,
     },
   };
 }
 
 /** Probes go where the component listens; a wildcard bind is probed on loopback. */
-const probeHost = (controller: ControllerNode) => (controller.bindAddress === '0.0.0.0' ? '127.0.0.1' : controller.bindAddress);
+const probeHost = (controller: ControllerNode) =>
+  controller.bindAddress === '0.0.0.0' ? '127.0.0.1' : controller.bindAddress;
 
 function httpsProbe(host: string, port: number, path: string) {
-  return { httpGet: { host, port, path, scheme: 'HTTPS' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 15, failureThreshold: 8 };
+  return {
+    httpGet: { host, port, path, scheme: 'HTTPS' },
+    initialDelaySeconds: 10,
+    periodSeconds: 10,
+    timeoutSeconds: 15,
+    failureThreshold: 8,
+  };
 }
 
 export function kubeApiserverPod(input: RenderInput, controller: ControllerNode): V1Pod {
@@ -105,7 +128,11 @@ export function kubeApiserverPod(input: RenderInput, controller: ControllerNode)
   return staticPod('kube-apiserver', config.kubernetesVersion, {
     command: ['kube-apiserver', ...args],
     livenessProbe: httpsProbe(probeHost(controller), topology.apiServerPort, '/livez'),
-    readinessProbe: { ...httpsProbe(probeHost(controller), topology.apiServerPort, '/readyz'), failureThreshold: 3, periodSeconds: 1 },
+    readinessProbe: {
+      ...httpsProbe(probeHost(controller), topology.apiServerPort, '/readyz'),
+      failureThreshold: 3,
+      periodSeconds: 1,
+    },
     resources: { requests: { cpu: '250m' } },
   });
 }
@@ -138,7 +165,11 @@ export function kubeControllerManagerPod(input: RenderInput, controller: Control
   return staticPod(
     'kube-controller-manager',
     config.kubernetesVersion,
-    { command: ['kube-controller-manager', ...args], livenessProbe: httpsProbe(probeHost(controller), CONTROLLER_MANAGER_PORT, '/healthz'), resources: { requests: { cpu: '200m' } } },
+    {
+      command: ['kube-controller-manager', ...args],
+      livenessProbe: httpsProbe(probeHost(controller), CONTROLLER_MANAGER_PORT, '/healthz'),
+      resources: { requests: { cpu: '200m' } },
+    },
     [{ name: 'cert-dir', path: NODE_PATHS.controllerManagerCertDir, readOnly: false }],
   );
 }
@@ -158,7 +189,11 @@ export function kubeSchedulerPod(input: RenderInput, controller: ControllerNode)
   return staticPod(
     'kube-scheduler',
     input.config.kubernetesVersion,
-    { command: ['kube-scheduler', ...args], livenessProbe: httpsProbe(probeHost(controller), SCHEDULER_PORT, '/healthz'), resources: { requests: { cpu: '100m' } } },
+    {
+      command: ['kube-scheduler', ...args],
+      livenessProbe: httpsProbe(probeHost(controller), SCHEDULER_PORT, '/healthz'),
+      resources: { requests: { cpu: '100m' } },
+    },
     [{ name: 'cert-dir', path: NODE_PATHS.schedulerCertDir, readOnly: false }],
   );
 }

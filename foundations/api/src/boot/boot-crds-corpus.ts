@@ -35,16 +35,34 @@ export function bootPlural(kind: BootKind): string {
   return kind === MACHINE_PROFILE.kind ? MACHINE_PROFILE.plural : MACHINE_GROUP.plural;
 }
 
-const profile = (name: string, spec: Record<string, unknown>): ValidBootCase => ({ name, kind: MACHINE_PROFILE.kind, spec });
-const group = (name: string, spec: Record<string, unknown>): ValidBootCase => ({ name, kind: MACHINE_GROUP.kind, spec });
-const badProfile = (name: string, spec: Record<string, unknown>, field: Path, sameMessage?: boolean): InvalidBootCase => ({
+const profile = (name: string, spec: Record<string, unknown>): ValidBootCase => ({
+  name,
+  kind: MACHINE_PROFILE.kind,
+  spec,
+});
+const group = (name: string, spec: Record<string, unknown>): ValidBootCase => ({
+  name,
+  kind: MACHINE_GROUP.kind,
+  spec,
+});
+const badProfile = (
+  name: string,
+  spec: Record<string, unknown>,
+  field: Path,
+  sameMessage?: boolean,
+): InvalidBootCase => ({
   name,
   kind: MACHINE_PROFILE.kind,
   spec,
   field: ['spec', ...field],
   ...(sameMessage === undefined ? {} : { sameMessage }),
 });
-const badGroup = (name: string, spec: Record<string, unknown>, field: Path, sameMessage?: boolean): InvalidBootCase => ({
+const badGroup = (
+  name: string,
+  spec: Record<string, unknown>,
+  field: Path,
+  sameMessage?: boolean,
+): InvalidBootCase => ({
   name,
   kind: MACHINE_GROUP.kind,
   spec,
@@ -52,13 +70,18 @@ const badGroup = (name: string, spec: Record<string, unknown>, field: Path, same
   ...(sameMessage === undefined ? {} : { sameMessage }),
 });
 
-const labels = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`label-${index}`, `${index}`]));
+const labels = (count: number) =>
+  Object.fromEntries(Array.from({ length: count }, (_, index) => [`label-${index}`, `${index}`]));
 
 export const VALID_BOOT_SPECS: readonly ValidBootCase[] = [
   profile('an empty profile (every default)', {}),
   profile('a complete profile', {
     name: 'Flatcar worker',
-    boot: { kernel: '/assets/flatcar/vmlinuz', initrd: ['/assets/flatcar/initrd.cpio.gz'], args: ['flatcar.first_boot=yes', 'console=ttyS0'] },
+    boot: {
+      kernel: '/assets/flatcar/vmlinuz',
+      initrd: ['/assets/flatcar/initrd.cpio.gz'],
+      args: ['flatcar.first_boot=yes', 'console=ttyS0'],
+    },
     ignition_id: 'worker.ign',
     generic_id: 'worker.txt',
     cloud_id: 'worker.yaml',
@@ -75,7 +98,11 @@ export const VALID_BOOT_SPECS: readonly ValidBootCase[] = [
     name: 'Rack 1, node 1',
     profile: 'worker',
     selector: { mac: '52:54:00:12:34:56', os: 'installed' },
-    metadata: { hostname: 'node1', ssh_authorized_keys: ['ssh-ed25519 AAAA'], network: { dhcp: true, mtu: 9000, dns: null } },
+    metadata: {
+      hostname: 'node1',
+      ssh_authorized_keys: ['ssh-ed25519 AAAA'],
+      network: { dhcp: true, mtu: 9000, dns: null },
+    },
   }),
   group('64 selector labels', { selector: labels(64) }),
   group('an empty selector value', { selector: { os: '' } }),
@@ -93,7 +120,10 @@ export const INVALID_BOOT_SPECS: readonly InvalidBootCase[] = [
   badProfile('a cloud_id with a backslash', { cloud_id: 'a\\b' }, ['cloud_id']),
   badProfile('an ignition_id with NUL', { ignition_id: 'a\u0000b' }, ['ignition_id']),
   badProfile('an ignition_id of 254 characters', { ignition_id: 'i'.repeat(254) }, ['ignition_id']),
-  badProfile('257 kernel arguments', { boot: { args: Array.from({ length: 257 }, (_, index) => `a${index}`) } }, ['boot', 'args']),
+  badProfile('257 kernel arguments', { boot: { args: Array.from({ length: 257 }, (_, index) => `a${index}`) } }, [
+    'boot',
+    'args',
+  ]),
   badProfile('a kernel path of 4097 characters', { boot: { kernel: `/${'k'.repeat(4096)}` } }, ['boot', 'kernel']),
   badProfile('an initrd of 4097 characters', { boot: { initrd: [`/${'i'.repeat(4096)}`] } }, ['boot', 'initrd', 0]),
   badProfile('a name of 1025 characters', { name: 'n'.repeat(1025) }, ['name']),

@@ -54,7 +54,11 @@ describe('the MachineProfile and MachineGroup CRDs on a real API server', () => 
       await applyManifestObject(kubeConfig, crd, 'strata-test');
       await waitFor(`${crd.metadata?.name} to be established`, async () => {
         const current = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-        return current.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True') ? true : undefined;
+        return current.status?.conditions?.some(
+          (condition) => condition.type === 'Established' && condition.status === 'True',
+        )
+          ? true
+          : undefined;
       });
       const kind = crd.spec.names.kind as BootKind;
       // Established comes a moment before the resource is served.
@@ -77,10 +81,16 @@ describe('the MachineProfile and MachineGroup CRDs on a real API server', () => 
       assert.ok('message' in answer, 'the API server accepted it');
       assert.equal(answer.code, 422, answer.message);
       if (process.env['SHOW_MESSAGES']) process.stderr.write(`${invalid.name}: ${answer.message}\n`);
-      assert.ok(answer.message.includes(`${apiServerPath(invalid.field)}:`) || answer.message.includes(`${apiServerPath(invalid.field)} in body`), `expected ${apiServerPath(invalid.field)} in: ${answer.message}`);
+      assert.ok(
+        answer.message.includes(`${apiServerPath(invalid.field)}:`) ||
+          answer.message.includes(`${apiServerPath(invalid.field)} in body`),
+        `expected ${apiServerPath(invalid.field)} in: ${answer.message}`,
+      );
       if (invalid.sameMessage === true) {
         const result = bootSpecSchema(invalid.kind).safeParse(invalid.spec);
-        const issue = result.error?.issues.find((candidate) => zodPath(['spec', ...candidate.path.map(String)]) === zodPath(invalid.field));
+        const issue = result.error?.issues.find(
+          (candidate) => zodPath(['spec', ...candidate.path.map(String)]) === zodPath(invalid.field),
+        );
         assert.ok(issue, 'zod names the field too');
         assert.ok(answer.message.includes(issue.message), `expected "${issue.message}" in: ${answer.message}`);
       }

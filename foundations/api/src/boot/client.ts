@@ -43,10 +43,19 @@ export class BootApiClient implements BootApi {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue?.path.join('.') ?? 'endpoint';
-      throw new BootApiConnectionError(`the write API endpoint is not usable: ${field} ${issue?.message ?? 'is invalid'}`, { route: '-', url: String(endpoint.url), code: 'InvalidEndpoint' });
+      throw new BootApiConnectionError(
+        `the write API endpoint is not usable: ${field} ${issue?.message ?? 'is invalid'}`,
+        { route: '-', url: String(endpoint.url), code: 'InvalidEndpoint' },
+      );
     }
     this.#base = new URL(parsed.data.url);
-    this.#agent = new Agent({ ca: endpoint.caPem, cert: endpoint.certPem, key: endpoint.keyPem, minVersion: 'TLSv1.2', keepAlive: true });
+    this.#agent = new Agent({
+      ca: endpoint.caPem,
+      cert: endpoint.certPem,
+      key: endpoint.keyPem,
+      minVersion: 'TLSv1.2',
+      keepAlive: true,
+    });
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -87,7 +96,9 @@ export class BootApiClient implements BootApi {
   }
 
   async getTemplate(kind: WritableTemplateKind, name: string): Promise<string | undefined> {
-    return this.#optional(async () => (await this.#call('GET', { resource: 'templates', kind, name })).body.toString('utf8'));
+    return this.#optional(async () =>
+      (await this.#call('GET', { resource: 'templates', kind, name })).body.toString('utf8'),
+    );
   }
 
   async putTemplate(kind: WritableTemplateKind, name: string, content: string): Promise<void> {
@@ -123,14 +134,28 @@ export class BootApiClient implements BootApi {
     try {
       body = JSON.parse(answer.body.toString('utf8')) as unknown;
     } catch (error) {
-      throw new BootApiError(`${label}: the server answered something other than JSON`, { status: answer.status, kind: 'Internal', route: label }, { cause: error });
+      throw new BootApiError(
+        `${label}: the server answered something other than JSON`,
+        { status: answer.status, kind: 'Internal', route: label },
+        { cause: error },
+      );
     }
     const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new BootApiError(`${label}: the server's answer does not match the contract: ${parsed.error.message}`, { status: answer.status, kind: 'Internal', route: label });
+    if (!parsed.success)
+      throw new BootApiError(`${label}: the server's answer does not match the contract: ${parsed.error.message}`, {
+        status: answer.status,
+        kind: 'Internal',
+        route: label,
+      });
     return parsed.data;
   }
 
-  #call(method: 'GET' | 'PUT' | 'DELETE', route: WriteApiRoute, body?: string, contentType = 'application/json'): Promise<Answer> {
+  #call(
+    method: 'GET' | 'PUT' | 'DELETE',
+    route: WriteApiRoute,
+    body?: string,
+    contentType = 'application/json',
+  ): Promise<Answer> {
     const path = routePath(route);
     const label = `${method} ${path}`;
     const url = this.#base;
@@ -144,18 +169,31 @@ export class BootApiClient implements BootApi {
       // a URL object would resolve ".." segments before the server could refuse them.
       const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
       const fullPath = `${url.pathname.replace(/\/$/, '')}${path}`;
-      const outgoing = httpsRequest({ hostname, port: url.port, path: fullPath, method, agent: this.#agent, headers, timeout: this.#timeoutMs }, (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('error', (error) => reject(connectionError(label, url, error)));
-        incoming.on('end', () => {
-          const answer = { status: incoming.statusCode ?? 0, body: Buffer.concat(chunks) };
-          if (answer.status >= 200 && answer.status < 300) resolve(answer);
-          else reject(errorFromAnswer(label, answer));
-        });
-      });
-      outgoing.on('timeout', () => outgoing.destroy(new BootApiConnectionError(`${label}: no answer within ${this.#timeoutMs} ms`, { route: label, url: url.origin, code: 'Timeout' })));
-      outgoing.on('error', (error) => reject(error instanceof BootApiConnectionError ? error : connectionError(label, url, error)));
+      const outgoing = httpsRequest(
+        { hostname, port: url.port, path: fullPath, method, agent: this.#agent, headers, timeout: this.#timeoutMs },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.on('error', (error) => reject(connectionError(label, url, error)));
+          incoming.on('end', () => {
+            const answer = { status: incoming.statusCode ?? 0, body: Buffer.concat(chunks) };
+            if (answer.status >= 200 && answer.status < 300) resolve(answer);
+            else reject(errorFromAnswer(label, answer));
+          });
+        },
+      );
+      outgoing.on('timeout', () =>
+        outgoing.destroy(
+          new BootApiConnectionError(`${label}: no answer within ${this.#timeoutMs} ms`, {
+            route: label,
+            url: url.origin,
+            code: 'Timeout',
+          }),
+        ),
+      );
+      outgoing.on('error', (error) =>
+        reject(error instanceof BootApiConnectionError ? error : connectionError(label, url, error)),
+      );
       outgoing.end(body);
     });
   }
@@ -163,7 +201,11 @@ export class BootApiClient implements BootApi {
 
 function connectionError(label: string, url: URL, error: Error): BootApiConnectionError {
   const code = (error as NodeJS.ErrnoException).code;
-  return new BootApiConnectionError(`${label}: could not talk to the write API at ${url.origin}: ${error.message}`, { route: label, url: url.origin, code }, { cause: error });
+  return new BootApiConnectionError(
+    `${label}: could not talk to the write API at ${url.origin}: ${error.message}`,
+    { route: label, url: url.origin, code },
+    { cause: error },
+  );
 }
 
 function errorFromAnswer(label: string, answer: Answer): BootApiError {
@@ -175,7 +217,20 @@ function errorFromAnswer(label: string, answer: Answer): BootApiError {
   } catch {
     parsed = undefined;
   }
-  const kind = parsed?.kind ?? (answer.status === 404 ? 'NotFound' : answer.status === 413 ? 'TooLarge' : answer.status >= 500 ? 'Internal' : 'Invalid');
+  const kind =
+    parsed?.kind ??
+    (answer.status === 404
+      ? 'NotFound'
+      : answer.status === 413
+        ? 'TooLarge'
+        : answer.status >= 500
+          ? 'Internal'
+          : 'Invalid');
   const message = parsed?.message ?? (text.slice(0, 200) || `status ${answer.status}`);
-  return new BootApiError(`${label}: ${answer.status} ${kind}: ${message}`, { status: answer.status, kind, route: label, field: parsed?.field });
+  return new BootApiError(`${label}: ${answer.status} ${kind}: ${message}`, {
+    status: answer.status,
+    kind,
+    route: label,
+    field: parsed?.field,
+  });
 }

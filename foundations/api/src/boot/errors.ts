@@ -25,7 +25,11 @@ export class BootApiError extends StrataError {
   readonly route: string;
   readonly field: string | undefined;
 
-  constructor(message: string, context: { status: number; kind: WriteApiErrorKind; route: string; field?: string | undefined }, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    context: { status: number; kind: WriteApiErrorKind; route: string; field?: string | undefined },
+    options?: ErrorOptions,
+  ) {
     super(message, context, options);
     this.status = context.status;
     this.kind = context.kind;
@@ -42,7 +46,11 @@ export class BootApiError extends StrataError {
 export class BootApiConnectionError extends StrataError {
   readonly route: string;
 
-  constructor(message: string, context: { route: string; url: string; code?: string | undefined }, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    context: { route: string; url: string; code?: string | undefined },
+    options?: ErrorOptions,
+  ) {
     super(message, context, options);
     this.route = context.route;
   }

@@ -15,7 +15,11 @@ const MAX_LIST_ITEMS = 256;
 const MAX_SELECTOR_LABELS = 64;
 
 const NOT_DOT_MESSAGE = 'must not be "." or ".."';
-const notDotOrDotDot = { rule: "self != '.' && self != '..'", message: NOT_DOT_MESSAGE, holds: (name: string) => name !== '.' && name !== '..' };
+const notDotOrDotDot = {
+  rule: "self != '.' && self != '..'",
+  message: NOT_DOT_MESSAGE,
+  holds: (name: string) => name !== '.' && name !== '..',
+};
 
 /** An id names a file in the data directory: no path separators, no NUL, no dot-dot, not empty. */
 export const resourceIdSchema = z
@@ -44,7 +48,8 @@ export const referenceSchema = kubernetes(
 );
 
 const reference = (description: string) => referenceSchema.default('').describe(description);
-const stringList = (description: string) => z.array(z.string().max(MAX_PATH_LENGTH)).max(MAX_LIST_ITEMS).default([]).describe(description);
+const stringList = (description: string) =>
+  z.array(z.string().max(MAX_PATH_LENGTH)).max(MAX_LIST_ITEMS).default([]).describe(description);
 const title = () => z.string().max(MAX_TITLE_LENGTH).default('').describe('A human-readable name.');
 
 export const bootSchema = z.object({
@@ -56,8 +61,12 @@ export const bootSchema = z.object({
 export const profileSchema = z.object({
   id: resourceIdSchema,
   name: title(),
-  boot: bootSchema.default({ kernel: '', initrd: [], args: [] }).describe('The kernel, initrds and kernel arguments served by /ipxe and /grub.'),
-  ignition_id: reference('The Ignition template (a key of a ConfigMap labelled boot.strata.dev/template-kind=ignition) served by /ignition.'),
+  boot: bootSchema
+    .default({ kernel: '', initrd: [], args: [] })
+    .describe('The kernel, initrds and kernel arguments served by /ipxe and /grub.'),
+  ignition_id: reference(
+    'The Ignition template (a key of a ConfigMap labelled boot.strata.dev/template-kind=ignition) served by /ignition.',
+  ),
   generic_id: reference('The generic template served by /generic.'),
   /** Deprecated in matchbox; served read-only. */
   cloud_id: reference('Deprecated in matchbox: the cloud-config template served by /cloud.'),

@@ -16,13 +16,20 @@ export type RouteProblem =
   | { readonly status: 404; readonly message: string }
   | { readonly status: 400; readonly message: string; readonly field: string };
 
-export type RouteResult = { readonly ok: true; readonly route: WriteApiRoute } | { readonly ok: false; readonly problem: RouteProblem };
+export type RouteResult =
+  { readonly ok: true; readonly route: WriteApiRoute } | { readonly ok: false; readonly problem: RouteProblem };
 
 const notFound = (path: string): RouteResult => ({
   ok: false,
-  problem: { status: 404, message: `no such route: ${path} (routes are ${WRITE_API_PREFIX}/profiles, ${WRITE_API_PREFIX}/groups and ${WRITE_API_PREFIX}/templates/{ignition|generic})` },
+  problem: {
+    status: 404,
+    message: `no such route: ${path} (routes are ${WRITE_API_PREFIX}/profiles, ${WRITE_API_PREFIX}/groups and ${WRITE_API_PREFIX}/templates/{ignition|generic})`,
+  },
 });
-const invalid = (field: string, message: string): RouteResult => ({ ok: false, problem: { status: 400, field, message } });
+const invalid = (field: string, message: string): RouteResult => ({
+  ok: false,
+  problem: { status: 400, field, message },
+});
 
 function validName(field: 'id' | 'name', value: string): RouteResult | undefined {
   const result = (field === 'id' ? resourceIdSchema : templateNameSchema).safeParse(value);
@@ -36,7 +43,10 @@ export function parseRoute(target: string): RouteResult {
   if (!path.startsWith(`${WRITE_API_PREFIX}/`)) return notFound(path);
   let segments: string[];
   try {
-    segments = path.slice(WRITE_API_PREFIX.length + 1).split('/').map((segment) => decodeURIComponent(segment));
+    segments = path
+      .slice(WRITE_API_PREFIX.length + 1)
+      .split('/')
+      .map((segment) => decodeURIComponent(segment));
   } catch {
     return invalid('path', `the path ${JSON.stringify(path)} has a malformed percent-encoding`);
   }
@@ -48,8 +58,16 @@ export function parseRoute(target: string): RouteResult {
     return validName('id', first) ?? { ok: true, route: { resource, id: first } };
   }
   if (resource === 'templates' && first !== undefined) {
-    if (first === 'cloud') return invalid('kind', 'cloud templates are read-only (deprecated in matchbox); write ignition or generic templates');
-    if (first !== 'ignition' && first !== 'generic') return invalid('kind', `template kind ${JSON.stringify(first)} is not one of: ${WRITABLE_TEMPLATE_KINDS.join(', ')}`);
+    if (first === 'cloud')
+      return invalid(
+        'kind',
+        'cloud templates are read-only (deprecated in matchbox); write ignition or generic templates',
+      );
+    if (first !== 'ignition' && first !== 'generic')
+      return invalid(
+        'kind',
+        `template kind ${JSON.stringify(first)} is not one of: ${WRITABLE_TEMPLATE_KINDS.join(', ')}`,
+      );
     if (second === undefined) return { ok: true, route: { resource, kind: first } };
     return validName('name', second) ?? { ok: true, route: { resource, kind: first, name: second } };
   }
@@ -58,12 +76,16 @@ export function parseRoute(target: string): RouteResult {
 
 /** The path of a route, each name percent-encoded. */
 export function routePath(route: WriteApiRoute): string {
-  const segments: string[] = route.resource === 'templates' ? ['templates', route.kind, ...(route.name === undefined ? [] : [route.name])] : [route.resource, ...(route.id === undefined ? [] : [route.id])];
+  const segments: string[] =
+    route.resource === 'templates'
+      ? ['templates', route.kind, ...(route.name === undefined ? [] : [route.name])]
+      : [route.resource, ...(route.id === undefined ? [] : [route.id])];
   return `${WRITE_API_PREFIX}/${segments.map((segment) => encodeURIComponent(segment)).join('/')}`;
 }
 
 /** A route with its names replaced by placeholders, for logs and metrics that must not grow with every id. */
 export function routePattern(route: WriteApiRoute): string {
-  if (route.resource === 'templates') return `${WRITE_API_PREFIX}/templates/${route.kind}${route.name === undefined ? '' : '/{name}'}`;
+  if (route.resource === 'templates')
+    return `${WRITE_API_PREFIX}/templates/${route.kind}${route.name === undefined ? '' : '/{name}'}`;
   return `${WRITE_API_PREFIX}/${route.resource}${route.id === undefined ? '' : '/{id}'}`;
 }

@@ -1,4 +1,8 @@
-import type { KubernetesObject, V1CustomResourceDefinitionSpec, V1CustomResourceDefinitionVersion } from '@kubernetes/client-node';
+import type {
+  KubernetesObject,
+  V1CustomResourceDefinitionSpec,
+  V1CustomResourceDefinitionVersion,
+} from '@kubernetes/client-node';
 import type { JsonSchema } from './structural-schema.ts';
 
 /**

@@ -68,7 +68,12 @@ export function kubernetes<S extends z.ZodType>(schema: S, extensions: Kubernete
       const index = duplicateIn(value, key);
       if (index >= 0) context.addIssue({ code: 'custom', message: 'must not repeat an item', path: [index] });
     }
-    if (maxProperties !== undefined && typeof value === 'object' && value !== null && Object.keys(value).length > maxProperties) {
+    if (
+      maxProperties !== undefined &&
+      typeof value === 'object' &&
+      value !== null &&
+      Object.keys(value).length > maxProperties
+    ) {
       context.addIssue({ code: 'custom', message: `must have at most ${maxProperties} entries` });
     }
   });

@@ -2,6 +2,12 @@
 // to the update agent. The local platform implements it with a simulated OS;
 // the update operator's agent programs against it (and implements it over
 // D-Bus on real nodes). It lives here, in the lowest layer, so both can.
-export { UPDATE_STATUSES, type RebootManager, type UpdateEngine, type UpdateEngineStatus, type UpdateStatus } from './update-engine.ts';
+export {
+  UPDATE_STATUSES,
+  type RebootManager,
+  type UpdateEngine,
+  type UpdateEngineStatus,
+  type UpdateStatus,
+} from './update-engine.ts';
 export type { NodeOperatingSystem, OsRelease } from './operating-system.ts';
 export { HOST_FILES } from './host-files.ts';

@@ -33,7 +33,12 @@ export function updatePolicyCrd(): CustomResourceDefinitionManifest {
           additionalPrinterColumns: [
             { name: 'MaxUnavailable', type: 'string', jsonPath: '.spec.maxUnavailable' },
             { name: 'Paused', type: 'boolean', jsonPath: '.spec.paused' },
-            { name: 'InProgress', type: 'integer', jsonPath: '.status.inProgressCount', description: 'Nodes holding a slot of maxUnavailable' },
+            {
+              name: 'InProgress',
+              type: 'integer',
+              jsonPath: '.status.inProgressCount',
+              description: 'Nodes holding a slot of maxUnavailable',
+            },
             { name: 'Blocked', type: 'string', jsonPath: conditionStatus('Blocked') },
             { name: 'Degraded', type: 'string', jsonPath: conditionStatus('Degraded') },
             { name: 'Nodes', type: 'integer', jsonPath: '.status.nodes.total', priority: 1 },

@@ -53,7 +53,10 @@ const requirementSchema = kubernetes(
   z.strictObject({
     key: qualifiedNameSchema,
     operator: z.enum(LABEL_SELECTOR_OPERATORS, { error: `must be one of ${LABEL_SELECTOR_OPERATORS.join(', ')}` }),
-    values: z.array(labelValueSchema).max(MAX_SELECTOR_VALUES, `must list at most ${MAX_SELECTOR_VALUES} values`).optional(),
+    values: z
+      .array(labelValueSchema)
+      .max(MAX_SELECTOR_VALUES, `must list at most ${MAX_SELECTOR_VALUES} values`)
+      .optional(),
   }),
   {
     rules: [
@@ -61,7 +64,8 @@ const requirementSchema = kubernetes(
         rule: "!(self.operator in ['In', 'NotIn']) || (has(self.values) && size(self.values) > 0)",
         message: 'must list at least one value when the operator is In or NotIn',
         fieldPath: '.values',
-        holds: (requirement) => !['In', 'NotIn'].includes(requirement.operator) || (requirement.values?.length ?? 0) > 0,
+        holds: (requirement) =>
+          !['In', 'NotIn'].includes(requirement.operator) || (requirement.values?.length ?? 0) > 0,
       },
       {
         rule: "!(self.operator in ['Exists', 'DoesNotExist']) || !has(self.values) || size(self.values) == 0",
@@ -81,7 +85,9 @@ const matchLabelsSchema = kubernetes(z.record(z.string(), labelValueSchema), {
       rule: `self.all(key, size(key) <= ${MAX_QUALIFIED_NAME_LENGTH} && key.matches('${QUALIFIED_NAME_PATTERN}') && key.indexOf('/') <= ${MAX_PREFIX_LENGTH})`,
       message: `every key ${KEY_MESSAGE}`,
       holds: (labels) =>
-        Object.keys(labels).every((key) => key.length <= MAX_QUALIFIED_NAME_LENGTH && qualifiedName.test(key) && prefixFits(key)),
+        Object.keys(labels).every(
+          (key) => key.length <= MAX_QUALIFIED_NAME_LENGTH && qualifiedName.test(key) && prefixFits(key),
+        ),
     },
   ],
 });

@@ -55,10 +55,16 @@ async function installCrd(): Promise<void> {
   await applyManifestObject(kubeConfig, crd, 'strata-test');
   await waitFor('the UpdatePolicy CRD to be established', async () => {
     const current = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-    return current.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True') ? true : undefined;
+    return current.status?.conditions?.some(
+      (condition) => condition.type === 'Established' && condition.status === 'True',
+    )
+      ? true
+      : undefined;
   });
   // Established comes a moment before the resource is served.
-  await waitFor('UpdatePolicies to be served', async () => ((await create(aPolicyObject('probe', {}))).code === 201 ? true : undefined));
+  await waitFor('UpdatePolicies to be served', async () =>
+    (await create(aPolicyObject('probe', {}))).code === 201 ? true : undefined,
+  );
 }
 
 describe('the UpdatePolicy CRD on a real API server', () => {
@@ -78,9 +84,14 @@ describe('the UpdatePolicy CRD on a real API server', () => {
       const answer = await create(aPolicyObject('invalid', invalid.spec));
       assert.equal(answer.code, invalid.status ?? 422, answer.message);
       if (process.env['SHOW_MESSAGES']) process.stderr.write(`${invalid.name}: ${answer.message}\n`);
-      assert.ok(answer.message.includes(apiServerPath(invalid.field)), `expected ${apiServerPath(invalid.field)} in: ${answer.message}`);
+      assert.ok(
+        answer.message.includes(apiServerPath(invalid.field)),
+        `expected ${apiServerPath(invalid.field)} in: ${answer.message}`,
+      );
       if (invalid.sameMessage === true) {
-        const issue = updatePolicyIssues(aPolicyObject('invalid', invalid.spec)).find((candidate) => candidate.field === zodPath(invalid.field));
+        const issue = updatePolicyIssues(aPolicyObject('invalid', invalid.spec)).find(
+          (candidate) => candidate.field === zodPath(invalid.field),
+        );
         assert.ok(issue, 'zod names the field too');
         assert.ok(answer.message.includes(issue.message), `expected "${issue.message}" in: ${answer.message}`);
       }

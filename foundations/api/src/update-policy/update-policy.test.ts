@@ -57,17 +57,38 @@ describe('parseUpdatePolicy', () => {
   it('keeps a status the operator wrote', () => {
     const status = {
       observedGeneration: 3,
-      nodes: { total: 3, idle: 1, rebootNeeded: 0, waiting: 0, approved: 1, draining: 0, rebooting: 1, afterReboot: 0, failed: 0 },
+      nodes: {
+        total: 3,
+        idle: 1,
+        rebootNeeded: 0,
+        waiting: 0,
+        approved: 1,
+        draining: 0,
+        rebooting: 1,
+        afterReboot: 0,
+        failed: 0,
+      },
       inProgressCount: 2,
       inProgress: ['a', 'b'],
       lastTransitions: [{ node: 'a', from: 'approved', to: 'draining', time: '2026-03-29T01:00:00Z' }],
-      conditions: [{ type: 'Progressing', status: 'True', reason: 'Rolling', message: '2 nodes rebooting', lastTransitionTime: '2026-03-29T01:00:00+02:00' }],
+      conditions: [
+        {
+          type: 'Progressing',
+          status: 'True',
+          reason: 'Rolling',
+          message: '2 nodes rebooting',
+          lastTransitionTime: '2026-03-29T01:00:00+02:00',
+        },
+      ],
     };
     assert.deepEqual(parseUpdatePolicy({ ...aPolicyObject('p', {}), status }).status, status);
   });
 
   it('throws an UpdatePolicyError that names the policy and every offending field', () => {
-    const value = aPolicyObject('night', { maxUnavailable: '0%', rebootWindows: [aWindow({ timeZone: 'Mars/Olympus' })] });
+    const value = aPolicyObject('night', {
+      maxUnavailable: '0%',
+      rebootWindows: [aWindow({ timeZone: 'Mars/Olympus' })],
+    });
     assert.throws(
       () => parseUpdatePolicy(value),
       (error: unknown) => {
@@ -120,18 +141,27 @@ describe('policy durations', () => {
 
 describe('time zones', () => {
   it('offers every zone Intl lists, UTC, and the current names ICU lists under older ones', () => {
-    for (const name of [...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC', 'Asia/Kolkata', 'Europe/Kyiv', 'America/Nuuk']) {
+    for (const name of [
+      ...Intl.supportedValuesOf('timeZone'),
+      'UTC',
+      'Etc/UTC',
+      'Asia/Kolkata',
+      'Europe/Kyiv',
+      'America/Nuuk',
+    ]) {
       assert.ok(isTimeZone(name), name);
     }
   });
 
   it('offers only names Intl can compute with, each once and sorted', () => {
-    for (const name of TIME_ZONES) assert.doesNotThrow(() => new Intl.DateTimeFormat('en-US', { timeZone: name }), name);
+    for (const name of TIME_ZONES)
+      assert.doesNotThrow(() => new Intl.DateTimeFormat('en-US', { timeZone: name }), name);
     assert.deepEqual([...new Set(TIME_ZONES)].sort(), TIME_ZONES);
   });
 
   it('refuses names Intl would take but a person should not write', () => {
     // Intl reads these case-insensitively and accepts offsets; the CRD's list is exact, and so is this check.
-    for (const name of ['europe/berlin', '+02:00', 'CEST', 'Mars/Olympus', '']) assert.equal(isTimeZone(name), false, name);
+    for (const name of ['europe/berlin', '+02:00', 'CEST', 'Mars/Olympus', ''])
+      assert.equal(isTimeZone(name), false, name);
   });
 });

@@ -21,7 +21,16 @@ export const UPDATE_POLICY = {
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /** What the operator counts nodes as in status.nodes and status.lastTransitions. */
-export const UPDATE_PHASES = ['idle', 'rebootNeeded', 'waiting', 'approved', 'draining', 'rebooting', 'afterReboot', 'failed'] as const;
+export const UPDATE_PHASES = [
+  'idle',
+  'rebootNeeded',
+  'waiting',
+  'approved',
+  'draining',
+  'rebooting',
+  'afterReboot',
+  'failed',
+] as const;
 export type UpdatePhase = (typeof UPDATE_PHASES)[number];
 
 export const UPDATE_POLICY_CONDITIONS = ['Progressing', 'Blocked', 'Degraded'] as const;
@@ -81,19 +90,28 @@ const maxUnavailableSchema = kubernetes(z.union([z.int(), z.string()], { error: 
       holds: (value) => (typeof value === 'number' ? value >= 1 : percentage.test(value)),
     },
   ],
-}).describe('How many of the selected nodes may be unavailable at once: a number, or a percentage of them rounded down (at least 1).');
+}).describe(
+  'How many of the selected nodes may be unavailable at once: a number, or a percentage of them rounded down (at least 1).',
+);
 
 const rebootWindowSchema = z
   .strictObject({
     days: kubernetes(
-      z.array(z.enum(WEEKDAYS, { error: oneOf(WEEKDAYS) })).min(1, 'must name at least one day').max(WEEKDAYS.length),
+      z
+        .array(z.enum(WEEKDAYS, { error: oneOf(WEEKDAYS) }))
+        .min(1, 'must name at least one day')
+        .max(WEEKDAYS.length),
       { listType: 'set' },
     ).describe('Days on which the window opens, in its time zone: Mon, Tue, Wed, Thu, Fri, Sat, Sun.'),
     start: z
       .string()
       .regex(new RegExp(TIME_OF_DAY_PATTERN), 'must be a 24-hour time of day as HH:MM, such as 03:30')
-      .describe('Local time at which the window opens, HH:MM. A time skipped by a daylight-saving change opens it when the clocks jump.'),
-    duration: durationSchema.describe('How long the window stays open, in elapsed time (at most 168h), e.g. 3h or 1h30m.'),
+      .describe(
+        'Local time at which the window opens, HH:MM. A time skipped by a daylight-saving change opens it when the clocks jump.',
+      ),
+    duration: durationSchema.describe(
+      'How long the window stays open, in elapsed time (at most 168h), e.g. 3h or 1h30m.',
+    ),
     timeZone: kubernetes(z.string().max(64), {
       rules: [
         {
@@ -114,14 +132,16 @@ const drainSchema = z
       .describe('How long a drain may take before onTimeout applies.'),
     gracePeriodSeconds: z
       .int('must be a whole number of seconds')
-      .min(-1, 'must be -1 (each pod\'s own grace period) or a number of seconds')
+      .min(-1, "must be -1 (each pod's own grace period) or a number of seconds")
       .default(UPDATE_POLICY_DEFAULTS.gracePeriodSeconds)
-      .describe('Grace period given to evicted pods; -1 uses each pod\'s own.'),
+      .describe("Grace period given to evicted pods; -1 uses each pod's own."),
     deleteEmptyDirData: z.boolean().default(false).describe('Evict pods that use emptyDir volumes, losing that data.'),
     force: z
       .boolean()
       .default(false)
-      .describe('Also delete pods that no controller recreates, and pods a PodDisruptionBudget still protects once the drain timeout has passed.'),
+      .describe(
+        'Also delete pods that no controller recreates, and pods a PodDisruptionBudget still protects once the drain timeout has passed.',
+      ),
     skipPodSelectors: z
       .array(labelSelectorSchema)
       .max(MAX_SKIP_POD_SELECTORS, `must have at most ${MAX_SKIP_POD_SELECTORS} selectors`)
@@ -143,10 +163,14 @@ const hooksSchema = z
   .strictObject({
     beforeReboot: hookListSchema
       .default([])
-      .describe('Node annotations that must be "true" before a reboot is allowed (set while the before-reboot label is on the node).'),
+      .describe(
+        'Node annotations that must be "true" before a reboot is allowed (set while the before-reboot label is on the node).',
+      ),
     afterReboot: hookListSchema
       .default([])
-      .describe('Node annotations that must be "true" before a rebooted node is counted done (set while the after-reboot label is on the node).'),
+      .describe(
+        'Node annotations that must be "true" before a rebooted node is counted done (set while the after-reboot label is on the node).',
+      ),
   })
   .describe('Checks by other controllers around each reboot.');
 
@@ -158,7 +182,9 @@ const rebootTimeoutSchema = z
     onTimeout: z
       .enum(REBOOT_TIMEOUT_ACTIONS, { error: oneOf(REBOOT_TIMEOUT_ACTIONS) })
       .default(UPDATE_POLICY_DEFAULTS.rebootOnTimeout)
-      .describe('HoldSlot: the failed node keeps counting against maxUnavailable; ReleaseSlot: it stops counting (unless NotReady).'),
+      .describe(
+        'HoldSlot: the failed node keeps counting against maxUnavailable; ReleaseSlot: it stops counting (unless NotReady).',
+      ),
   })
   .describe('What happens to a node that does not come back in time.');
 
@@ -168,7 +194,10 @@ const rebootTimeoutSchema = z
  */
 export const defaultPolicySettingsSchema = z.strictObject({
   maxUnavailable: maxUnavailableSchema.optional(),
-  rebootWindows: z.array(rebootWindowSchema).max(MAX_REBOOT_WINDOWS, `must have at most ${MAX_REBOOT_WINDOWS} windows`).optional(),
+  rebootWindows: z
+    .array(rebootWindowSchema)
+    .max(MAX_REBOOT_WINDOWS, `must have at most ${MAX_REBOOT_WINDOWS} windows`)
+    .optional(),
   paused: z.boolean().optional(),
 });
 export type DefaultPolicySettings = z.input<typeof defaultPolicySettingsSchema>;
@@ -177,7 +206,9 @@ export const updatePolicySpecSchema = z
   .strictObject({
     nodeSelector: labelSelectorSchema
       .prefault({})
-      .describe('The nodes this policy governs; empty selects every node. A node selected by two policies is acted on by neither.'),
+      .describe(
+        'The nodes this policy governs; empty selects every node. A node selected by two policies is acted on by neither.',
+      ),
     maxUnavailable: maxUnavailableSchema.default(UPDATE_POLICY_DEFAULTS.maxUnavailable),
     rebootWindows: z
       .array(rebootWindowSchema)
@@ -196,7 +227,10 @@ const count = z.int().min(0);
 const conditionSchema = z.strictObject({
   type: z.enum(UPDATE_POLICY_CONDITIONS),
   status: z.enum(['True', 'False', 'Unknown']),
-  reason: z.string().max(1024).regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/, 'must be a CamelCase reason'),
+  reason: z
+    .string()
+    .max(1024)
+    .regex(/^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/, 'must be a CamelCase reason'),
   message: z.string().max(32768),
   lastTransitionTime: z.iso.datetime({ offset: true }),
   observedGeneration: count.optional(),
@@ -296,5 +330,8 @@ export function parseUpdatePolicy(value: unknown): UpdatePolicy {
   if (result.success) return result.data;
   const [first, ...rest] = updatePolicyIssues(value);
   const name = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
-  throw new UpdatePolicyError(typeof name === 'string' ? name : '(unnamed)', first ? [first, ...rest] : [{ field: '(root)', message: 'invalid' }]);
+  throw new UpdatePolicyError(
+    typeof name === 'string' ? name : '(unnamed)',
+    first ? [first, ...rest] : [{ field: '(root)', message: 'invalid' }],
+  );
 }

@@ -137,7 +137,10 @@ describe('withLockFile', () => {
   it('releases the lock when the work throws', () =>
     withDirectory(async (dir) => {
       const lock = join(dir, 'build.lock');
-      await assert.rejects(withLockFile(lock, () => Promise.reject(new Error('build failed'))), /build failed/);
+      await assert.rejects(
+        withLockFile(lock, () => Promise.reject(new Error('build failed'))),
+        /build failed/,
+      );
       assert.equal(await exists(lock), false);
     }));
 
@@ -170,12 +173,24 @@ describe('withLockFile', () => {
       assert.equal(lines.length, contenders * rounds * 2);
       for (let index = 0; index < lines.length; index += 2) {
         const entered = /^enter (\d+)$/.exec(lines[index] ?? '');
-        assert.ok(entered, `line ${index + 1} should be an entry while nobody holds the lock: ${lines.slice(index, index + 2).join(' | ')}`);
-        assert.equal(lines[index + 1], `exit ${entered[1]}`, `line ${index + 2}: another process entered while ${entered[1]} held the lock`);
+        assert.ok(
+          entered,
+          `line ${index + 1} should be an entry while nobody holds the lock: ${lines.slice(index, index + 2).join(' | ')}`,
+        );
+        assert.equal(
+          lines[index + 1],
+          `exit ${entered[1]}`,
+          `line ${index + 2}: another process entered while ${entered[1]} held the lock`,
+        );
       }
       for (let id = 0; id < contenders; id += 1) {
-        assert.equal(lines.filter((line) => line === `enter ${id}`).length, rounds, `contender ${id} held the lock ${rounds} times`);
+        assert.equal(
+          lines.filter((line) => line === `enter ${id}`).length,
+          rounds,
+          `contender ${id} held the lock ${rounds} times`,
+        );
       }
       assert.equal(await exists(lock), false, 'the last holder released it');
-    }));
+    }),
+  );
 });

@@ -73,7 +73,12 @@ function parseHolder(text: string): LockHolder | undefined {
 
 type Observed =
   | { readonly kind: 'free' }
-  | { readonly kind: 'held'; readonly holder: LockHolder | undefined; readonly stale: boolean; readonly remove: () => Promise<void> };
+  | {
+      readonly kind: 'held';
+      readonly holder: LockHolder | undefined;
+      readonly stale: boolean;
+      readonly remove: () => Promise<void>;
+    };
 
 /**
  * What is at `path` now. A lock is a directory holding one file named after
@@ -94,7 +99,11 @@ async function observe(path: string, me: LockHolder, staleMs: number): Promise<O
   const holderFile = entries.find((entry) => entry.startsWith(HOLDER_PREFIX));
   if (holderFile === undefined) {
     // A lock directory holds one holder file or nothing; anything else would make every rename onto it fail.
-    if (entries.length > 0) throw new UnusableLockError(`the lock directory ${path} holds files that are not a lock holder`, { path, entries });
+    if (entries.length > 0)
+      throw new UnusableLockError(`the lock directory ${path} holds files that are not a lock holder`, {
+        path,
+        entries,
+      });
     return { kind: 'free' };
   }
   const holderPath = join(path, holderFile);
@@ -193,15 +202,25 @@ export async function withLockFile<T>(path: string, work: () => Promise<T>, opti
   // harmlessly if the next holder has already renamed its directory onto it.
   await tolerating(['ENOENT', 'ENOTEMPTY', 'EEXIST'], () => rmdir(path));
   if (lost !== undefined) {
-    throw new LockLostError(`the lock ${path} was taken over while this process (${me.pid}) held it`, { path, holder: me }, {
-      cause: outcome.ok ? lost : outcome.error,
-    });
+    throw new LockLostError(
+      `the lock ${path} was taken over while this process (${me.pid}) held it`,
+      { path, holder: me },
+      {
+        cause: outcome.ok ? lost : outcome.error,
+      },
+    );
   }
   if (!outcome.ok) throw outcome.error;
   return outcome.value;
 }
 
-async function acquire(path: string, candidate: string, me: LockHolder, staleMs: number, options: LockOptions): Promise<void> {
+async function acquire(
+  path: string,
+  candidate: string,
+  me: LockHolder,
+  staleMs: number,
+  options: LockOptions,
+): Promise<void> {
   let lastReported: number | undefined;
   for (;;) {
     try {

@@ -10,7 +10,12 @@ export class BodyTooLargeError extends StrataError {
   readonly size: number;
 
   constructor(limit: number, size: number, declared: boolean) {
-    super(declared ? `the request body is ${size} bytes; at most ${limit} are accepted` : `the request body is over the limit of ${limit} bytes`, { limit, size, declared });
+    super(
+      declared
+        ? `the request body is ${size} bytes; at most ${limit} are accepted`
+        : `the request body is over the limit of ${limit} bytes`,
+      { limit, size, declared },
+    );
     this.limit = limit;
     this.size = size;
   }
@@ -33,7 +38,8 @@ export interface ReadBodyOptions {
 export function readBody(request: IncomingMessage, options: ReadBodyOptions): Promise<Buffer> {
   const limit = options.maxBytes;
   const declared = Number(request.headers['content-length'] ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLargeError(limit, declared, true));
+  if (Number.isFinite(declared) && declared > limit)
+    return Promise.reject(new BodyTooLargeError(limit, declared, true));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -47,7 +47,13 @@ export async function waitUntilHealthy(
     try {
       const answer = await httpsGet(url, tls);
       if (answer.status === 200) return;
-      last = `HTTP ${answer.status}: ${answer.body.trim().split('\n').filter((line) => line.includes('failed')).join('; ') || answer.body.slice(0, 200)}`;
+      last = `HTTP ${answer.status}: ${
+        answer.body
+          .trim()
+          .split('\n')
+          .filter((line) => line.includes('failed'))
+          .join('; ') || answer.body.slice(0, 200)
+      }`;
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }

@@ -89,10 +89,18 @@ export class ManagedProcess {
         try {
           resolve(guardianHelloSchema.parse(JSON.parse(line)).pid);
         } catch (error) {
-          reject(new ComponentExitedError(`${spec.name}: the guardian's first line is not its pid: ${line}`, { component: spec.name, line }, { cause: error }));
+          reject(
+            new ComponentExitedError(
+              `${spec.name}: the guardian's first line is not its pid: ${line}`,
+              { component: spec.name, line },
+              { cause: error },
+            ),
+          );
         }
       });
-      void this.exited.then(() => reject(new ComponentExitedError(`${spec.name} exited before it started`, { component: spec.name })));
+      void this.exited.then(() =>
+        reject(new ComponentExitedError(`${spec.name} exited before it started`, { component: spec.name })),
+      );
     });
     // A caller that never asks for the pid must not see an unhandled rejection.
     this.pid.catch(() => undefined);

@@ -25,8 +25,16 @@ export interface WaitForOptions {
  * with that value, or fails naming `what` after the time-out. `options` may be
  * the time-out in milliseconds alone.
  */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, options: number | WaitForOptions = {}): Promise<T> {
-  const { timeoutMs = 10_000, intervalMs = 50, retryErrors = false } = typeof options === 'number' ? { timeoutMs: options } : options;
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  options: number | WaitForOptions = {},
+): Promise<T> {
+  const {
+    timeoutMs = 10_000,
+    intervalMs = 50,
+    retryErrors = false,
+  } = typeof options === 'number' ? { timeoutMs: options } : options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let failure: { readonly error: unknown } | undefined;
@@ -38,8 +46,15 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       failure = { error };
     }
     if (Date.now() > deadline) {
-      const last = failure === undefined ? '' : ` (the last probe failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)})`;
-      throw new WaitTimeoutError(`timed out after ${timeoutMs} ms waiting for ${what}${last}`, { what, timeoutMs }, failure === undefined ? undefined : { cause: failure.error });
+      const last =
+        failure === undefined
+          ? ''
+          : ` (the last probe failed: ${failure.error instanceof Error ? failure.error.message : String(failure.error)})`;
+      throw new WaitTimeoutError(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last}`,
+        { what, timeoutMs },
+        failure === undefined ? undefined : { cause: failure.error },
+      );
     }
     await sleep(intervalMs);
   }

@@ -1,7 +1,14 @@
 // The one typed Pod builder for every package's tests: a test states only
 // what it is about, and everything else is a valid pod bound to a node.
 import { randomUUID } from 'node:crypto';
-import type { V1Container, V1ObjectMeta, V1OwnerReference, V1Pod, V1PodSpec, V1PodStatus } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1ObjectMeta,
+  V1OwnerReference,
+  V1Pod,
+  V1PodSpec,
+  V1PodStatus,
+} from '@kubernetes/client-node';
 
 /** The annotation the kubelet puts on the API server's mirror of a static pod. */
 export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
@@ -49,15 +56,29 @@ export function aPod(fixture: PodFixture = {}): V1Pod {
   const ownerReferences: V1OwnerReference[] | undefined =
     controller === undefined
       ? undefined
-      : [{ apiVersion: controller === 'Job' ? 'batch/v1' : 'apps/v1', kind: controller, name: `${name}-owner`, uid: `owner-${counter}`, controller: true }];
-  const annotations = { ...fixture.annotations, ...(fixture.mirror === true ? { [MIRROR_POD_ANNOTATION]: 'hash' } : {}) };
+      : [
+          {
+            apiVersion: controller === 'Job' ? 'batch/v1' : 'apps/v1',
+            kind: controller,
+            name: `${name}-owner`,
+            uid: `owner-${counter}`,
+            controller: true,
+          },
+        ];
+  const annotations = {
+    ...fixture.annotations,
+    ...(fixture.mirror === true ? { [MIRROR_POD_ANNOTATION]: 'hash' } : {}),
+  };
   const containers =
     fixture.containers !== undefined
       ? [...fixture.containers]
       : fixture.images !== undefined
         ? fixture.images.map((image, index) => ({ name: `c${index}`, image }))
         : [{ name: 'main', image: 'registry.example/app:1' }];
-  const status: V1PodStatus | undefined = fixture.phase === undefined && fixture.status === undefined ? undefined : { ...(fixture.phase === undefined ? {} : { phase: fixture.phase }), ...fixture.status };
+  const status: V1PodStatus | undefined =
+    fixture.phase === undefined && fixture.status === undefined
+      ? undefined
+      : { ...(fixture.phase === undefined ? {} : { phase: fixture.phase }), ...fixture.status };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -75,7 +96,9 @@ export function aPod(fixture: PodFixture = {}): V1Pod {
       nodeName: fixture.nodeName ?? 'node-1',
       containers,
       ...(fixture.emptyDir === true ? { volumes: [{ name: 'scratch', emptyDir: {} }] } : {}),
-      ...(fixture.terminationGracePeriodSeconds === undefined ? {} : { terminationGracePeriodSeconds: fixture.terminationGracePeriodSeconds }),
+      ...(fixture.terminationGracePeriodSeconds === undefined
+        ? {}
+        : { terminationGracePeriodSeconds: fixture.terminationGracePeriodSeconds }),
       ...fixture.spec,
     },
     ...(status === undefined ? {} : { status }),

@@ -61,14 +61,29 @@ export async function revokeReboot(core: CoreV1Api, nodeName: string): Promise<v
   await core.patchNode(
     {
       name: nodeName,
-      body: { metadata: { annotations: { [ANNOTATIONS.rebootOk]: null, [ANNOTATIONS.rebootGrantedAt]: null, [ANNOTATIONS.policy]: null, [ANNOTATIONS.drainFailed]: null } } },
+      body: {
+        metadata: {
+          annotations: {
+            [ANNOTATIONS.rebootOk]: null,
+            [ANNOTATIONS.rebootGrantedAt]: null,
+            [ANNOTATIONS.policy]: null,
+            [ANNOTATIONS.drainFailed]: null,
+          },
+        },
+      },
     },
     mergePatch(),
   );
 }
 
 /** Polls the node until `predicate` holds. */
-export function waitForNode(core: CoreV1Api, nodeName: string, what: string, predicate: (node: V1Node) => boolean, timeoutMs = 60_000): Promise<V1Node> {
+export function waitForNode(
+  core: CoreV1Api,
+  nodeName: string,
+  what: string,
+  predicate: (node: V1Node) => boolean,
+  timeoutMs = 60_000,
+): Promise<V1Node> {
   return waitFor(
     `${nodeName}: ${what}`,
     async () => {
@@ -122,9 +137,13 @@ export const rebootedInto = (version: string) => (node: V1Node) => {
 
 /** The reasons of the Events recorded on a node, oldest first. */
 export async function nodeEventReasons(core: CoreV1Api, nodeName: string, since: Date): Promise<string[]> {
-  const { items } = await core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.kind=Node,involvedObject.name=${nodeName}` });
+  const { items } = await core.listNamespacedEvent({
+    namespace: 'default',
+    fieldSelector: `involvedObject.kind=Node,involvedObject.name=${nodeName}`,
+  });
   // The agent writes events.k8s.io/v1 Events; read as core/v1, reportingController is reportingComponent.
-  const time = (event: (typeof items)[number]): number => new Date(event.eventTime ?? event.firstTimestamp ?? 0).getTime();
+  const time = (event: (typeof items)[number]): number =>
+    new Date(event.eventTime ?? event.firstTimestamp ?? 0).getTime();
   return items
     .filter((event) => event.reportingComponent === AGENT_COMPONENT && time(event) >= since.getTime() - 1000)
     .sort((a, b) => time(a) - time(b))

@@ -36,7 +36,14 @@ import { AgentConfigError } from './errors.ts';
 // the Node is a bare object, pods are bound to it by spec.nodeName, and drains
 // evict them with a policy's grace period of 0 so that they go at once.
 
-const FAST = { checkMs: 10, downloadStepMs: 10, verifyMs: 10, finalizeMs: 10, firstCheckDelayMs: Infinity, checkIntervalMs: Infinity };
+const FAST = {
+  checkMs: 10,
+  downloadStepMs: 10,
+  verifyMs: 10,
+  finalizeMs: 10,
+  firstCheckDelayMs: Infinity,
+  checkIntervalMs: Infinity,
+};
 
 let kubeConfig: KubeConfig;
 let core: CoreV1Api;
@@ -53,11 +60,22 @@ before(async () => {
   policies = kubeConfig.makeApiClient(PolicyV1Api);
   // Loaded as client-node loads YAML, so that the x-kubernetes-* schema keys survive serialization.
   const crd = loadYaml<KubernetesObject>(JSON.stringify(updatePolicyCrd()));
-  await KubernetesObjectApi.makeApiClient(kubeConfig).patch(crd, undefined, undefined, 'strata-agent-test', true, PatchStrategy.ServerSideApply);
+  await KubernetesObjectApi.makeApiClient(kubeConfig).patch(
+    crd,
+    undefined,
+    undefined,
+    'strata-agent-test',
+    true,
+    PatchStrategy.ServerSideApply,
+  );
   const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
   await waitFor('the UpdatePolicy CRD to be established', async () => {
     const current = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-    return current.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True') ? true : undefined;
+    return current.status?.conditions?.some(
+      (condition) => condition.type === 'Established' && condition.status === 'True',
+    )
+      ? true
+      : undefined;
   });
 });
 
@@ -78,11 +96,20 @@ async function aMachine(id: 'flatcar' | 'fedora-coreos' = 'flatcar'): Promise<Ma
   const nodeName = uniqueName('agent-node');
   const namespace = uniqueName('agent');
   const updates = new ManualUpdateSource();
-  const os = new SimulatedOperatingSystem({ id, version: id === 'flatcar' ? '4230.2.3' : '42.20250901.3.0', updateSource: updates, rebootDelayMs: 100, timings: FAST });
+  const os = new SimulatedOperatingSystem({
+    id,
+    version: id === 'flatcar' ? '4230.2.3' : '42.20250901.3.0',
+    updateSource: updates,
+    rebootDelayMs: 100,
+    timings: FAST,
+  });
   await core.createNode({ body: { metadata: { name: nodeName } } });
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'default' } } });
-  cleanups.push(() => core.deleteNode({ name: nodeName }), () => core.deleteNamespace({ name: namespace }));
+  cleanups.push(
+    () => core.deleteNode({ name: nodeName }),
+    () => core.deleteNamespace({ name: namespace }),
+  );
   agents.push(startAgent(kubeConfig, nodeName, os));
   return { nodeName, namespace, os, updates };
 }
@@ -93,14 +120,30 @@ async function aPolicy(spec: UpdatePolicySpecInput): Promise<string> {
     group: UPDATE_POLICY.group,
     version: UPDATE_POLICY.version,
     plural: UPDATE_POLICY.plural,
-    body: { apiVersion: UPDATE_POLICY.apiVersion, kind: UPDATE_POLICY.kind, metadata: { name }, spec: { nodeSelector: { matchLabels: { 'example.com/none': 'x' } }, ...spec } },
+    body: {
+      apiVersion: UPDATE_POLICY.apiVersion,
+      kind: UPDATE_POLICY.kind,
+      metadata: { name },
+      spec: { nodeSelector: { matchLabels: { 'example.com/none': 'x' } }, ...spec },
+    },
   });
-  cleanups.push(() => custom.deleteClusterCustomObject({ group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name }));
+  cleanups.push(() =>
+    custom.deleteClusterCustomObject({
+      group: UPDATE_POLICY.group,
+      version: UPDATE_POLICY.version,
+      plural: UPDATE_POLICY.plural,
+      name,
+    }),
+  );
   return name;
 }
 
 /** A running, ready pod bound to the machine's node, as a kubelet would report it. */
-async function aRunningPod(machine: Machine, name: string, options: { labels?: Record<string, string>; controlled?: boolean } = {}): Promise<void> {
+async function aRunningPod(
+  machine: Machine,
+  name: string,
+  options: { labels?: Record<string, string>; controlled?: boolean } = {},
+): Promise<void> {
   const controlled = options.controlled ?? true;
   await core.createNamespacedPod({
     namespace: machine.namespace,
@@ -108,13 +151,35 @@ async function aRunningPod(machine: Machine, name: string, options: { labels?: R
       metadata: {
         name,
         ...(options.labels === undefined ? {} : { labels: options.labels }),
-        ...(controlled ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${name}-rs`, uid: '00000000-0000-0000-0000-000000000001', controller: true }] } : {}),
+        ...(controlled
+          ? {
+              ownerReferences: [
+                {
+                  apiVersion: 'apps/v1',
+                  kind: 'ReplicaSet',
+                  name: `${name}-rs`,
+                  uid: '00000000-0000-0000-0000-000000000001',
+                  controller: true,
+                },
+              ],
+            }
+          : {}),
       },
-      spec: { nodeName: machine.nodeName, automountServiceAccountToken: false, containers: [{ name: 'app', image: 'registry.example/app:1' }] },
+      spec: {
+        nodeName: machine.nodeName,
+        automountServiceAccountToken: false,
+        containers: [{ name: 'app', image: 'registry.example/app:1' }],
+      },
     },
   });
   await core.patchNamespacedPodStatus(
-    { namespace: machine.namespace, name, body: { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date() }] } } },
+    {
+      namespace: machine.namespace,
+      name,
+      body: {
+        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date() }] },
+      },
+    },
     mergePatch(),
   );
 }
@@ -145,8 +210,16 @@ describe('the update agent against an API server, with a simulated OS', () => {
     const done = await waitForNode(core, machine.nodeName, 'rebooted into 4230.2.4', rebootedInto('4230.2.4'));
     assert.equal(boots.bootIds.length, 1);
     assert.notEqual(done.spec?.unschedulable, true);
-    assert.deepEqual((await core.listNamespacedPod({ namespace: machine.namespace })).items, [], 'the pod was evicted with grace period 0');
-    assert.deepEqual(await nodeEventReasons(core, machine.nodeName, started), ['DrainStarted', 'RebootStarted', 'RebootCompleted']);
+    assert.deepEqual(
+      (await core.listNamespacedPod({ namespace: machine.namespace })).items,
+      [],
+      'the pod was evicted with grace period 0',
+    );
+    assert.deepEqual(await nodeEventReasons(core, machine.nodeName, started), [
+      'DrainStarted',
+      'RebootStarted',
+      'RebootCompleted',
+    ]);
     boots.stop();
   });
 
@@ -160,7 +233,13 @@ describe('the update agent against an API server, with a simulated OS', () => {
     const started = new Date();
 
     await grantReboot(core, machine.nodeName, policy);
-    const failed = await waitForNode(core, machine.nodeName, 'drain-failed', (node) => annotationsOf(node)[ANNOTATIONS.drainFailed] !== undefined, 30_000);
+    const failed = await waitForNode(
+      core,
+      machine.nodeName,
+      'drain-failed',
+      (node) => annotationsOf(node)[ANNOTATIONS.drainFailed] !== undefined,
+      30_000,
+    );
     assert.equal(annotationsOf(failed)[ANNOTATIONS.rebootInProgress], 'false');
     assert.equal(annotationsOf(failed)[ANNOTATIONS.rebootBootId], undefined);
     assert.equal(annotationsOf(failed)[ANNOTATIONS.agentMadeUnschedulable], undefined);
@@ -169,7 +248,9 @@ describe('the update agent against an API server, with a simulated OS', () => {
     assert.ok(Date.parse(annotationsOf(failed)[ANNOTATIONS.drainFailed] ?? '') >= started.getTime() - 1000);
 
     await nodeNeverDuring(kubeConfig, machine.nodeName, 'a spent grant started again', 1_500, (node) =>
-      annotationsOf(node)[ANNOTATIONS.rebootInProgress] === 'false' && node.spec?.unschedulable !== true ? undefined : 'the reboot was started again',
+      annotationsOf(node)[ANNOTATIONS.rebootInProgress] === 'false' && node.spec?.unschedulable !== true
+        ? undefined
+        : 'the reboot was started again',
     );
     assert.equal(boots.bootIds.length, 0);
     assert.deepEqual(await nodeEventReasons(core, machine.nodeName, started), ['DrainStarted', 'DrainFailed']);
@@ -196,7 +277,12 @@ describe('the update agent against an API server, with a simulated OS', () => {
     await grantReboot(core, machine.nodeName, policy);
     await waitForNode(core, machine.nodeName, 'rebooted into 4230.2.4', rebootedInto('4230.2.4'), 30_000);
     assert.equal(boots.bootIds.length, 1);
-    assert.deepEqual(await nodeEventReasons(core, machine.nodeName, started), ['DrainStarted', 'DrainFailed', 'RebootStarted', 'RebootCompleted']);
+    assert.deepEqual(await nodeEventReasons(core, machine.nodeName, started), [
+      'DrainStarted',
+      'DrainFailed',
+      'RebootStarted',
+      'RebootCompleted',
+    ]);
     const pod = await core.readNamespacedPod({ namespace: machine.namespace, name: 'guarded' });
     assert.equal(pod.metadata?.deletionTimestamp, undefined, 'the guarded pod was never evicted');
     boots.stop();
@@ -210,10 +296,18 @@ describe('the update agent against an API server, with a simulated OS', () => {
     const boots = countBoots(machine.os);
 
     await grantReboot(core, machine.nodeName, policy);
-    const failed = await waitForNode(core, machine.nodeName, 'drain-failed', (node) => annotationsOf(node)[ANNOTATIONS.drainFailed] !== undefined, 30_000);
+    const failed = await waitForNode(
+      core,
+      machine.nodeName,
+      'drain-failed',
+      (node) => annotationsOf(node)[ANNOTATIONS.drainFailed] !== undefined,
+      30_000,
+    );
     assert.notEqual(failed.spec?.unschedulable, true);
     await nodeNeverDuring(kubeConfig, machine.nodeName, 'a reboot after a refused drain', 1_000, (node) =>
-      annotationsOf(node)[ANNOTATIONS.rebootInProgress] === TRUE || node.spec?.unschedulable === true ? 'the reboot went ahead' : undefined,
+      annotationsOf(node)[ANNOTATIONS.rebootInProgress] === TRUE || node.spec?.unschedulable === true
+        ? 'the reboot went ahead'
+        : undefined,
     );
     assert.equal(boots.bootIds.length, 0);
     await core.readNamespacedPod({ namespace: machine.namespace, name: 'bare' });
@@ -224,7 +318,12 @@ describe('the update agent against an API server, with a simulated OS', () => {
     const machine = await aMachine('fedora-coreos');
     machine.updates.offer({ version: '42.20250915.3.0' });
     await machine.os.updateEngine.attemptUpdate();
-    const reported = await waitForNode(core, machine.nodeName, 'the staged update reported', (node) => annotationsOf(node)[ANNOTATIONS.status] === 'UPDATE_STATUS_UPDATED_NEED_REBOOT');
+    const reported = await waitForNode(
+      core,
+      machine.nodeName,
+      'the staged update reported',
+      (node) => annotationsOf(node)[ANNOTATIONS.status] === 'UPDATE_STATUS_UPDATED_NEED_REBOOT',
+    );
     assert.equal(labelsOf(reported)[LABELS.osId], 'fedora-coreos');
     assert.equal(labelsOf(reported)[LABELS.version], '42.20250901.3.0');
     assert.equal(annotationsOf(reported)[ANNOTATIONS.newVersion], '42.20250915.3.0');
@@ -232,7 +331,10 @@ describe('the update agent against an API server, with a simulated OS', () => {
     const boots = countBoots(machine.os);
 
     // Even an explicit grant does not make the agent reboot it: Zincati does, through FleetLock.
-    await core.patchNode({ name: machine.nodeName, body: { metadata: { annotations: { [ANNOTATIONS.rebootNeeded]: TRUE } } } }, mergePatch());
+    await core.patchNode(
+      { name: machine.nodeName, body: { metadata: { annotations: { [ANNOTATIONS.rebootNeeded]: TRUE } } } },
+      mergePatch(),
+    );
     await grantReboot(core, machine.nodeName);
     await nodeNeverDuring(kubeConfig, machine.nodeName, 'a reboot Zincati should make', 1_500, (node) => {
       if (annotationsOf(node)[ANNOTATIONS.rebootInProgress] !== undefined) return 'the agent started a reboot';
@@ -243,11 +345,19 @@ describe('the update agent against an API server, with a simulated OS', () => {
   });
 
   it('refuses invalid options with a message naming the field', async () => {
-    const os = new SimulatedOperatingSystem({ id: 'flatcar', version: '4230.2.3', updateSource: new ManualUpdateSource(), timings: FAST });
-    await assert.rejects(runAgent({ kubeConfig, nodeName: 'Not_A_Node', os, signal: new AbortController().signal }), (error: unknown) => {
-      assert.ok(error instanceof AgentConfigError);
-      assert.match(error.message, /nodeName: must be the name of a Node/);
-      return true;
+    const os = new SimulatedOperatingSystem({
+      id: 'flatcar',
+      version: '4230.2.3',
+      updateSource: new ManualUpdateSource(),
+      timings: FAST,
     });
+    await assert.rejects(
+      runAgent({ kubeConfig, nodeName: 'Not_A_Node', os, signal: new AbortController().signal }),
+      (error: unknown) => {
+        assert.ok(error instanceof AgentConfigError);
+        assert.match(error.message, /nodeName: must be the name of a Node/);
+        return true;
+      },
+    );
   });
 });

@@ -43,7 +43,8 @@ before(async () => {
   apps = cluster.adminKubeConfig().makeApiClient(AppsV1Api);
   policy = cluster.adminKubeConfig().makeApiClient(PolicyV1Api);
   workers = cluster.topology.workers.map((worker) => worker.name);
-  for (const worker of workers) agents.set(worker, startAgent(cluster.adminKubeConfig(), worker, cluster.operatingSystem(worker)));
+  for (const worker of workers)
+    agents.set(worker, startAgent(cluster.adminKubeConfig(), worker, cluster.operatingSystem(worker)));
 });
 
 after(async () => {
@@ -65,7 +66,12 @@ async function stageUpdate(worker: string, version: string): Promise<void> {
 }
 
 /** A Deployment whose pods may only run on `worker`, and its pods once they run there. */
-async function pinnedDeployment(worker: string, name: string, replicas: number, labels: Record<string, string> = {}): Promise<V1Pod[]> {
+async function pinnedDeployment(
+  worker: string,
+  name: string,
+  replicas: number,
+  labels: Record<string, string> = {},
+): Promise<V1Pod[]> {
   const selector = { app: name, ...labels };
   await apps.createNamespacedDeployment({
     namespace: 'default',
@@ -89,7 +95,11 @@ async function pinnedDeployment(worker: string, name: string, replicas: number, 
     `${replicas} pods of ${name} ready on ${worker}`,
     async () => {
       const { items } = await core.listNamespacedPod({ namespace: 'default', labelSelector: `app=${name}` });
-      const ready = items.filter((pod) => pod.spec?.nodeName === worker && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      const ready = items.filter(
+        (pod) =>
+          pod.spec?.nodeName === worker &&
+          pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      );
       return ready.length === replicas ? ready : undefined;
     },
     60_000,
@@ -97,7 +107,11 @@ async function pinnedDeployment(worker: string, name: string, replicas: number, 
 }
 
 async function podUidsOn(worker: string, app: string): Promise<string[]> {
-  const { items } = await core.listNamespacedPod({ namespace: 'default', labelSelector: `app=${app}`, fieldSelector: `spec.nodeName=${worker}` });
+  const { items } = await core.listNamespacedPod({
+    namespace: 'default',
+    labelSelector: `app=${app}`,
+    fieldSelector: `spec.nodeName=${worker}`,
+  });
   return items.filter((pod) => pod.metadata?.deletionTimestamp === undefined).map((pod) => pod.metadata?.uid ?? '');
 }
 
@@ -107,7 +121,12 @@ describe('the update agent on a local cluster', () => {
     const os = cluster.operatingSystem(worker);
     const started = new Date();
     const bootBefore = os.bootId();
-    const initial = await waitForNode(core, worker, 'OS labels', (node) => labelsOf(node)[LABELS.version] === '4230.2.3');
+    const initial = await waitForNode(
+      core,
+      worker,
+      'OS labels',
+      (node) => labelsOf(node)[LABELS.version] === '4230.2.3',
+    );
     assert.equal(labelsOf(initial)[LABELS.osId], 'flatcar');
     assert.equal(labelsOf(initial)[LABELS.group], 'stable');
     assert.equal(annotationsOf(initial)[ANNOTATIONS.status], 'UPDATE_STATUS_IDLE');
@@ -118,7 +137,13 @@ describe('the update agent on a local cluster', () => {
     await stageUpdate(worker, version);
     const boots = countBoots(os);
     // Cordoned and marked as the agent's own cordon at some point before the reboot.
-    const cordonSeen = waitForNode(core, worker, 'cordoned by the agent', (node) => node.spec?.unschedulable === true && annotationsOf(node)[ANNOTATIONS.agentMadeUnschedulable] === TRUE, 60_000);
+    const cordonSeen = waitForNode(
+      core,
+      worker,
+      'cordoned by the agent',
+      (node) => node.spec?.unschedulable === true && annotationsOf(node)[ANNOTATIONS.agentMadeUnschedulable] === TRUE,
+      60_000,
+    );
 
     await grantReboot(core, worker);
     const cordoned = await cordonSeen;
@@ -133,8 +158,16 @@ describe('the update agent on a local cluster', () => {
     assert.notEqual(os.bootId(), bootBefore);
     assert.match(done.status?.nodeInfo?.osImage ?? '', new RegExp(version.replaceAll('.', '\\.')));
     const evictedGone = pods.map((pod) => pod.metadata?.uid ?? '');
-    assert.deepEqual((await podUidsOn(worker, 'web')).filter((uid) => evictedGone.includes(uid)), [], 'the pods were evicted before the reboot');
-    assert.deepEqual(await nodeEventReasons(core, worker, started), ['DrainStarted', 'RebootStarted', 'RebootCompleted']);
+    assert.deepEqual(
+      (await podUidsOn(worker, 'web')).filter((uid) => evictedGone.includes(uid)),
+      [],
+      'the pods were evicted before the reboot',
+    );
+    assert.deepEqual(await nodeEventReasons(core, worker, started), [
+      'DrainStarted',
+      'RebootStarted',
+      'RebootCompleted',
+    ]);
 
     await revokeReboot(core, worker);
     await apps.deleteNamespacedDeployment({ namespace: 'default', name: 'web' });
@@ -155,11 +188,25 @@ describe('the update agent on a local cluster', () => {
     const boots = countBoots(os);
 
     await grantReboot(core, worker);
-    await waitForNode(core, worker, 'cordoned by the agent', (node) => annotationsOf(node)[ANNOTATIONS.agentMadeUnschedulable] === TRUE);
-    await waitFor('the drain to start', async () => ((await nodeEventReasons(core, worker, new Date(Date.now() - 60_000))).includes('DrainStarted') ? true : undefined));
+    await waitForNode(
+      core,
+      worker,
+      'cordoned by the agent',
+      (node) => annotationsOf(node)[ANNOTATIONS.agentMadeUnschedulable] === TRUE,
+    );
+    await waitFor('the drain to start', async () =>
+      (await nodeEventReasons(core, worker, new Date(Date.now() - 60_000))).includes('DrainStarted') ? true : undefined,
+    );
     // The eviction is refused and retried meanwhile; the reboot stays in progress and the node cordoned.
-    await nodeNeverDuring(cluster.adminKubeConfig(), worker, 'the drain ending while the budget holds', 1_500, (node) =>
-      annotationsOf(node)[ANNOTATIONS.rebootInProgress] === TRUE && node.spec?.unschedulable === true ? undefined : 'the drain ended',
+    await nodeNeverDuring(
+      cluster.adminKubeConfig(),
+      worker,
+      'the drain ending while the budget holds',
+      1_500,
+      (node) =>
+        annotationsOf(node)[ANNOTATIONS.rebootInProgress] === TRUE && node.spec?.unschedulable === true
+          ? undefined
+          : 'the drain ended',
     );
 
     await agents.get(worker)?.stop();
@@ -170,11 +217,20 @@ describe('the update agent on a local cluster', () => {
     assert.equal(boots.bootIds.length, 0);
 
     restartAgent(worker);
-    await nodeNeverDuring(cluster.adminKubeConfig(), worker, 'the resumed agent letting go while the budget holds', 2_000, (node) => {
-      if (node.spec?.unschedulable !== true) return 'uncordoned while the budget holds the drain';
-      if (annotationsOf(node)[ANNOTATIONS.agentMadeUnschedulable] !== TRUE) return 'the resumed agent forgot that it cordoned';
-      return annotationsOf(node)[ANNOTATIONS.rebootBootId] === bootBefore ? undefined : 'a reboot while the budget holds';
-    });
+    await nodeNeverDuring(
+      cluster.adminKubeConfig(),
+      worker,
+      'the resumed agent letting go while the budget holds',
+      2_000,
+      (node) => {
+        if (node.spec?.unschedulable !== true) return 'uncordoned while the budget holds the drain';
+        if (annotationsOf(node)[ANNOTATIONS.agentMadeUnschedulable] !== TRUE)
+          return 'the resumed agent forgot that it cordoned';
+        return annotationsOf(node)[ANNOTATIONS.rebootBootId] === bootBefore
+          ? undefined
+          : 'a reboot while the budget holds';
+      },
+    );
     assert.equal(boots.bootIds.length, 0, 'no reboot while the budget holds');
 
     await policy.deleteNamespacedPodDisruptionBudget({ namespace: 'default', name: 'guarded' });
@@ -207,7 +263,11 @@ describe('the update agent on a local cluster', () => {
     await killed;
     stopKilling();
     const orphaned = await core.readNode({ name: worker });
-    assert.equal(annotationsOf(orphaned)[ANNOTATIONS.rebootInProgress], TRUE, 'the old agent left the reboot in progress');
+    assert.equal(
+      annotationsOf(orphaned)[ANNOTATIONS.rebootInProgress],
+      TRUE,
+      'the old agent left the reboot in progress',
+    );
     assert.equal(orphaned.spec?.unschedulable, true);
 
     // Started at once: it waits for the machine to be up, then sees a new boot id.

@@ -2,7 +2,15 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Node } from '@kubernete
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import type { NodeOperatingSystem, OsRelease, UpdateEngineStatus } from '@strata/api';
-import { describeApiError, EventRecorder, ExponentialBackoffRateLimiter, Informer, nodeEventObject, WorkQueue, runWorkers } from '@strata/kube';
+import {
+  describeApiError,
+  EventRecorder,
+  ExponentialBackoffRateLimiter,
+  Informer,
+  nodeEventObject,
+  WorkQueue,
+  runWorkers,
+} from '@strata/kube';
 import { cordonNode, drainNode, DrainRefusedError, DrainTimeoutError, type DrainEvent } from '../drain/index.ts';
 import { mergePatch } from '../drain/kube-api.ts';
 import { ANNOTATIONS, TRUE } from '@strata/api';
@@ -35,9 +43,16 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 
 const optionsSchema = z.object({
   kubeConfig: z.instanceof(KubeConfig, { message: 'must be a KubeConfig from @kubernetes/client-node' }),
-  nodeName: z.string().max(253).regex(DNS_SUBDOMAIN, 'must be the name of a Node (a DNS subdomain); the DaemonSet sets it from spec.nodeName'),
+  nodeName: z
+    .string()
+    .max(253)
+    .regex(DNS_SUBDOMAIN, 'must be the name of a Node (a DNS subdomain); the DaemonSet sets it from spec.nodeName'),
   os: z.custom<NodeOperatingSystem>(
-    (value) => typeof value === 'object' && value !== null && 'updateEngine' in value && typeof (value as { bootId?: unknown }).bootId === 'function',
+    (value) =>
+      typeof value === 'object' &&
+      value !== null &&
+      'updateEngine' in value &&
+      typeof (value as { bootId?: unknown }).bootId === 'function',
     { message: 'must implement NodeOperatingSystem (SimulatedOperatingSystem or DbusOperatingSystem)' },
   ),
   signal: z.instanceof(AbortSignal, { message: 'must be an AbortSignal' }),
@@ -78,7 +93,9 @@ class Agent {
   readonly #core: CoreV1Api;
   readonly #custom: CustomObjectsApi;
   readonly #events: EventRecorder;
-  readonly #queue = new WorkQueue({ rateLimiter: new ExponentialBackoffRateLimiter({ baseDelayMs: 250, maxDelayMs: 30_000 }) });
+  readonly #queue = new WorkQueue({
+    rateLimiter: new ExponentialBackoffRateLimiter({ baseDelayMs: 250, maxDelayMs: 30_000 }),
+  });
   readonly #nodes: Informer<V1Node>;
   #status: UpdateEngineStatus | undefined;
   /** Bumped by every StatusUpdate, so that a slower GetStatus answer never overwrites a newer signal. */
@@ -94,7 +111,10 @@ class Agent {
     this.#log = (options.logger ?? pino({ level: 'silent' })).child({ node: options.nodeName });
     this.#core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.#custom = options.kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#events = new EventRecorder(options.kubeConfig, { reportingController: AGENT_COMPONENT, reportingInstance: options.nodeName });
+    this.#events = new EventRecorder(options.kubeConfig, {
+      reportingController: AGENT_COMPONENT,
+      reportingInstance: options.nodeName,
+    });
     const fieldSelector = `metadata.name=${this.#nodeName}`;
     this.#nodes = new Informer<V1Node>({
       kubeConfig: options.kubeConfig,
@@ -102,7 +122,11 @@ class Agent {
       list: (selectors) => this.#core.listNode(selectors),
       fieldSelector,
       onChange: () => this.#wake(),
-      onError: (error, retryInMs) => this.#log.warn({ err: describeApiError(error), retryInMs }, 'watching the node failed; watching again with back-off'),
+      onError: (error, retryInMs) =>
+        this.#log.warn(
+          { err: describeApiError(error), retryInMs },
+          'watching the node failed; watching again with back-off',
+        ),
       backoff: { baseDelayMs: 500, maxDelayMs: 30_000 },
     });
   }
@@ -122,10 +146,15 @@ class Agent {
     const workers = runWorkers(this.#queue, 1, () => this.#reconcile(), {
       onError: (error) => {
         if (this.#signal.aborted) return;
-        this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'reconcile failed; trying again with back-off');
+        this.#log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'reconcile failed; trying again with back-off',
+        );
       },
     });
-    const stopped = new Promise<void>((resolve) => this.#signal.addEventListener('abort', () => resolve(), { once: true }));
+    const stopped = new Promise<void>((resolve) =>
+      this.#signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     try {
       this.#log.info({ bootId: this.#os.bootId(), release: this.#os.release() }, 'update agent starting');
       await Promise.race([this.#nodes.start(), stopped]);
@@ -171,7 +200,10 @@ class Agent {
         break;
       case 'begin':
         this.#log.info({ bootId, policy: state.policy }, 'reboot granted: draining and rebooting');
-        node = await this.#patchNode({ annotations: beginRebootAnnotations(bootId), resourceVersion: state.resourceVersion }, 'record the reboot in progress');
+        node = await this.#patchNode(
+          { annotations: beginRebootAnnotations(bootId), resourceVersion: state.resourceVersion },
+          'record the reboot in progress',
+        );
         await this.#drainAndReboot(node, bootId, status);
         break;
       case 'resume':
@@ -185,7 +217,9 @@ class Agent {
     // Fedora CoreOS has no update_engine on a real host (Zincati updates it): nothing to wait for there.
     if (status === undefined && release.id !== 'fedora-coreos') {
       // Reported once update_engine answers; the queue's back-off paces the retries.
-      throw new UpdateEngineUnavailableError('update_engine has not answered yet; its status is not reported', { node: this.#nodeName });
+      throw new UpdateEngineUnavailableError('update_engine has not answered yet; its status is not reported', {
+        node: this.#nodeName,
+      });
     }
   }
 
@@ -197,7 +231,10 @@ class Agent {
       if (this.#statusSerial === serial) this.#status = status;
       return this.#status;
     } catch (error) {
-      this.#log.warn({ err: error instanceof Error ? error.message : String(error) }, 'update_engine status unavailable');
+      this.#log.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        'update_engine status unavailable',
+      );
       return undefined;
     }
   }
@@ -219,7 +256,11 @@ class Agent {
 
     const { drain, settings, fallback } = await policyDrainSettings(this.#custom, state.policy);
     if (fallback !== undefined) this.#log.warn(`${fallback}: draining with the default settings`);
-    await this.#event('Normal', AGENT_EVENT_REASONS.drainStarted, `Draining the node before rebooting into ${status?.newVersion || 'the new version'}`);
+    await this.#event(
+      'Normal',
+      AGENT_EVENT_REASONS.drainStarted,
+      `Draining the node before rebooting into ${status?.newVersion || 'the new version'}`,
+    );
     try {
       const result = await drainNode({
         kubeConfig: this.#options.kubeConfig,
@@ -233,20 +274,38 @@ class Agent {
       if (this.#signal.aborted) throw error;
       const timedOut = error instanceof DrainTimeoutError;
       if (timedOut && settings.onTimeout === 'Reboot') {
-        await this.#event('Warning', AGENT_EVENT_REASONS.drainFailed, `${error.message}; rebooting anyway (drain.onTimeout is Reboot)`);
+        await this.#event(
+          'Warning',
+          AGENT_EVENT_REASONS.drainFailed,
+          `${error.message}; rebooting anyway (drain.onTimeout is Reboot)`,
+        );
       } else if (timedOut || error instanceof DrainRefusedError) {
         // The slot goes back to the operator, which revokes reboot-ok and retries later.
         const abandon = abandonRebootPatch(state.agentMadeUnschedulable, new Date());
-        await this.#patchNode({ annotations: abandon.annotations, ...(abandon.unschedulable === undefined ? {} : { unschedulable: false }) }, 'give up the reboot');
+        await this.#patchNode(
+          {
+            annotations: abandon.annotations,
+            ...(abandon.unschedulable === undefined ? {} : { unschedulable: false }),
+          },
+          'give up the reboot',
+        );
         this.#log.warn({ err: error.message }, 'the drain failed; gave the reboot up');
-        await this.#event('Warning', AGENT_EVENT_REASONS.drainFailed, `${error.message}; the node ${state.agentMadeUnschedulable ? 'was uncordoned and ' : ''}will be retried later`);
+        await this.#event(
+          'Warning',
+          AGENT_EVENT_REASONS.drainFailed,
+          `${error.message}; the node ${state.agentMadeUnschedulable ? 'was uncordoned and ' : ''}will be retried later`,
+        );
         return;
       } else {
         throw error;
       }
     }
 
-    await this.#event('Normal', AGENT_EVENT_REASONS.rebootStarted, `Rebooting into ${status?.newVersion || 'the new version'} (boot ${bootId})`);
+    await this.#event(
+      'Normal',
+      AGENT_EVENT_REASONS.rebootStarted,
+      `Rebooting into ${status?.newVersion || 'the new version'} (boot ${bootId})`,
+    );
     this.#log.info({ bootId }, 'rebooting');
     this.#rebootRequestedInBoot = bootId;
     try {
@@ -259,12 +318,31 @@ class Agent {
     this.#wake();
   }
 
-  async #completeReboot(uncordon: boolean, release: OsRelease, bootId: string, previousBootId: string | undefined): Promise<void> {
+  async #completeReboot(
+    uncordon: boolean,
+    release: OsRelease,
+    bootId: string,
+    previousBootId: string | undefined,
+  ): Promise<void> {
     const patch = completeRebootPatch(uncordon);
-    await this.#patchNode({ annotations: patch.annotations, labels: patch.labels, ...(patch.unschedulable === undefined ? {} : { unschedulable: false }) }, 'complete the reboot');
+    await this.#patchNode(
+      {
+        annotations: patch.annotations,
+        labels: patch.labels,
+        ...(patch.unschedulable === undefined ? {} : { unschedulable: false }),
+      },
+      'complete the reboot',
+    );
     this.#rebootRequestedInBoot = undefined;
-    this.#log.info({ bootId, previousBootId, version: release.version, uncordoned: uncordon }, 'the reboot is complete');
-    await this.#event('Normal', AGENT_EVENT_REASONS.rebootCompleted, `Rebooted into ${release.version} (boot ${bootId})${uncordon ? '; uncordoned' : ''}`);
+    this.#log.info(
+      { bootId, previousBootId, version: release.version, uncordoned: uncordon },
+      'the reboot is complete',
+    );
+    await this.#event(
+      'Normal',
+      AGENT_EVENT_REASONS.rebootCompleted,
+      `Rebooted into ${release.version} (boot ${bootId})${uncordon ? '; uncordoned' : ''}`,
+    );
   }
 
   async #patchNode(
@@ -276,18 +354,31 @@ class Agent {
       ...(patch.labels === undefined ? {} : { labels: patch.labels }),
       ...(patch.resourceVersion === undefined ? {} : { resourceVersion: patch.resourceVersion }),
     };
-    const body = { metadata, ...(patch.unschedulable === undefined ? {} : { spec: { unschedulable: patch.unschedulable } }) };
+    const body = {
+      metadata,
+      ...(patch.unschedulable === undefined ? {} : { spec: { unschedulable: patch.unschedulable } }),
+    };
     try {
       return await this.#core.patchNode({ name: this.#nodeName, body }, mergePatch());
     } catch (error) {
-      throw new NodeWriteError(`could not ${purpose} on node ${this.#nodeName}: ${describeApiError(error)}`, { node: this.#nodeName, purpose }, { cause: error });
+      throw new NodeWriteError(
+        `could not ${purpose} on node ${this.#nodeName}: ${describeApiError(error)}`,
+        { node: this.#nodeName, purpose },
+        { cause: error },
+      );
     }
   }
 
   /** Events are for people; a failure to write one is logged and the work goes on. */
   async #event(type: 'Normal' | 'Warning', reason: AgentEventReason, message: string): Promise<void> {
     try {
-      await this.#events.record({ regarding: nodeEventObject(this.#nodeName), type, reason, action: AGENT_EVENT_ACTIONS[reason], note: message });
+      await this.#events.record({
+        regarding: nodeEventObject(this.#nodeName),
+        type,
+        reason,
+        action: AGENT_EVENT_ACTIONS[reason],
+        note: message,
+      });
     } catch (error) {
       this.#log.warn({ err: describeApiError(error), reason }, 'could not record an Event');
     }
@@ -296,17 +387,26 @@ class Agent {
   #logDrainEvent(event: DrainEvent): void {
     switch (event.type) {
       case 'started':
-        this.#log.info({ evicting: event.evicting.length, awaiting: event.awaiting.length, skipped: event.skipped.length }, 'drain started');
+        this.#log.info(
+          { evicting: event.evicting.length, awaiting: event.awaiting.length, skipped: event.skipped.length },
+          'drain started',
+        );
         break;
       case 'evicted':
       case 'deleted':
         this.#log.debug({ pod: `${event.pod.namespace}/${event.pod.name}` }, `pod ${event.type}`);
         break;
       case 'forced':
-        this.#log.warn({ pod: `${event.pod.namespace}/${event.pod.name}`, budget: event.budget }, 'drain timeout reached: force deletes the pod despite its PodDisruptionBudget');
+        this.#log.warn(
+          { pod: `${event.pod.namespace}/${event.pod.name}`, budget: event.budget },
+          'drain timeout reached: force deletes the pod despite its PodDisruptionBudget',
+        );
         break;
       case 'blocked':
-        this.#log.info({ pod: `${event.pod.namespace}/${event.pod.name}`, budget: event.budget, retryInMs: event.retryInMs }, event.message);
+        this.#log.info(
+          { pod: `${event.pod.namespace}/${event.pod.name}`, budget: event.budget, retryInMs: event.retryInMs },
+          event.message,
+        );
         break;
       case 'watch-error':
         this.#log.warn({ err: describeApiError(event.error) }, 'watching the pods failed; watching again');
@@ -318,7 +418,8 @@ class Agent {
 /** `work`, or the signal's reason once it aborts (the work itself goes on: a reboot cannot be taken back). */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    const onAbort = (): void =>
+      reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
     if (signal.aborted) {
       onAbort();
       return;

@@ -1,11 +1,26 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ANNOTATIONS, LABELS } from '@strata/api';
-import { abandonRebootPatch, agentNodeState, completeRebootPatch, decideRebootStep, reportPatch } from './node-state.ts';
-import { aNode, aStatus, FEDORA_COREOS, FLATCAR, FLATCAR_LABELS, NEED_REBOOT, type NodeFixture } from './test-fixtures.ts';
+import {
+  abandonRebootPatch,
+  agentNodeState,
+  completeRebootPatch,
+  decideRebootStep,
+  reportPatch,
+} from './node-state.ts';
+import {
+  aNode,
+  aStatus,
+  FEDORA_COREOS,
+  FLATCAR,
+  FLATCAR_LABELS,
+  NEED_REBOOT,
+  type NodeFixture,
+} from './test-fixtures.ts';
 
 const BOOT = 'boot-2';
-const decide = (fixture: NodeFixture, requestedInBoot?: string, release = FLATCAR) => decideRebootStep(agentNodeState(aNode(fixture)), release, BOOT, requestedInBoot).kind;
+const decide = (fixture: NodeFixture, requestedInBoot?: string, release = FLATCAR) =>
+  decideRebootStep(agentNodeState(aNode(fixture)), release, BOOT, requestedInBoot).kind;
 
 describe('decideRebootStep', () => {
   it('begins only when the reboot is both granted and needed', () => {
@@ -17,25 +32,52 @@ describe('decideRebootStep', () => {
 
   it('does not start a grant again once its drain failed, but does start a newer grant', () => {
     const failed = '2026-11-22T10:05:00Z';
-    assert.equal(decide({ rebootOk: true, rebootNeeded: true, grantedAt: '2026-11-22T10:00:00Z', drainFailed: failed }), 'none');
+    assert.equal(
+      decide({ rebootOk: true, rebootNeeded: true, grantedAt: '2026-11-22T10:00:00Z', drainFailed: failed }),
+      'none',
+    );
     assert.equal(decide({ rebootOk: true, rebootNeeded: true, drainFailed: failed }), 'none');
-    assert.equal(decide({ rebootOk: true, rebootNeeded: true, grantedAt: '2026-11-22T10:10:00Z', drainFailed: failed }), 'begin');
+    assert.equal(
+      decide({ rebootOk: true, rebootNeeded: true, grantedAt: '2026-11-22T10:10:00Z', drainFailed: failed }),
+      'begin',
+    );
   });
 
   it('completes a reboot recorded in another boot, uncordoning only what the agent cordoned', () => {
-    assert.deepEqual(decideRebootStep(agentNodeState(aNode({ rebootInProgress: true, rebootBootId: 'boot-1', agentMadeUnschedulable: true, unschedulable: true })), FLATCAR, BOOT, undefined), {
-      kind: 'complete',
-      uncordon: true,
-    });
-    assert.deepEqual(decideRebootStep(agentNodeState(aNode({ rebootInProgress: true, rebootBootId: 'boot-1', unschedulable: true })), FLATCAR, BOOT, undefined), {
-      kind: 'complete',
-      uncordon: false,
-    });
+    assert.deepEqual(
+      decideRebootStep(
+        agentNodeState(
+          aNode({ rebootInProgress: true, rebootBootId: 'boot-1', agentMadeUnschedulable: true, unschedulable: true }),
+        ),
+        FLATCAR,
+        BOOT,
+        undefined,
+      ),
+      {
+        kind: 'complete',
+        uncordon: true,
+      },
+    );
+    assert.deepEqual(
+      decideRebootStep(
+        agentNodeState(aNode({ rebootInProgress: true, rebootBootId: 'boot-1', unschedulable: true })),
+        FLATCAR,
+        BOOT,
+        undefined,
+      ),
+      {
+        kind: 'complete',
+        uncordon: false,
+      },
+    );
   });
 
   it('resumes a reboot recorded in this boot, unless this process already asked for it', () => {
     assert.equal(decide({ rebootInProgress: true, rebootBootId: BOOT, rebootOk: true, rebootNeeded: true }), 'resume');
-    assert.equal(decide({ rebootInProgress: true, rebootBootId: BOOT, rebootOk: true, rebootNeeded: true }, BOOT), 'await-reboot');
+    assert.equal(
+      decide({ rebootInProgress: true, rebootBootId: BOOT, rebootOk: true, rebootNeeded: true }, BOOT),
+      'await-reboot',
+    );
     assert.equal(decide({ rebootInProgress: true, rebootBootId: BOOT }, 'boot-1'), 'resume');
   });
 
@@ -62,25 +104,46 @@ describe('reportPatch', () => {
     const reported = aNode({
       rebootNeeded: false,
       labels: { ...FLATCAR_LABELS, [LABELS.rebootNeeded]: 'false' },
-      annotations: { [ANNOTATIONS.status]: 'UPDATE_STATUS_IDLE', [ANNOTATIONS.newVersion]: '', [ANNOTATIONS.lastCheckedTime]: '1767225600' },
+      annotations: {
+        [ANNOTATIONS.status]: 'UPDATE_STATUS_IDLE',
+        [ANNOTATIONS.newVersion]: '',
+        [ANNOTATIONS.lastCheckedTime]: '1767225600',
+      },
     });
     assert.equal(reportPatch(reported, FLATCAR, aStatus()), undefined);
-    assert.deepEqual(reportPatch(reported, FLATCAR, aStatus({ currentOperation: 'UPDATE_STATUS_CHECKING_FOR_UPDATE' })), {
-      labels: {},
-      annotations: { [ANNOTATIONS.status]: 'UPDATE_STATUS_CHECKING_FOR_UPDATE' },
+    assert.deepEqual(
+      reportPatch(reported, FLATCAR, aStatus({ currentOperation: 'UPDATE_STATUS_CHECKING_FOR_UPDATE' })),
+      {
+        labels: {},
+        annotations: { [ANNOTATIONS.status]: 'UPDATE_STATUS_CHECKING_FOR_UPDATE' },
+      },
+    );
+    assert.deepEqual(reportPatch(reported, { ...FLATCAR, version: '4230.2.4' }, undefined), {
+      labels: { [LABELS.version]: '4230.2.4' },
+      annotations: {},
     });
-    assert.deepEqual(reportPatch(reported, { ...FLATCAR, version: '4230.2.4' }, undefined), { labels: { [LABELS.version]: '4230.2.4' }, annotations: {} });
   });
 
   it('clears reboot-needed once update_engine no longer waits for a reboot, but not during one', () => {
-    assert.equal(reportPatch(aNode({ rebootNeeded: true }), FLATCAR, aStatus())?.annotations[ANNOTATIONS.rebootNeeded], 'false');
-    assert.equal(reportPatch(aNode({ rebootNeeded: true, rebootInProgress: true }), FLATCAR, aStatus())?.annotations[ANNOTATIONS.rebootNeeded], undefined);
+    assert.equal(
+      reportPatch(aNode({ rebootNeeded: true }), FLATCAR, aStatus())?.annotations[ANNOTATIONS.rebootNeeded],
+      'false',
+    );
+    assert.equal(
+      reportPatch(aNode({ rebootNeeded: true, rebootInProgress: true }), FLATCAR, aStatus())?.annotations[
+        ANNOTATIONS.rebootNeeded
+      ],
+      undefined,
+    );
   });
 
   it('does not announce a new reboot while the previous grant is still on the node', () => {
     const afterReboot = aNode({ rebootOk: true, rebootNeeded: false, rebootInProgress: false });
     assert.equal(reportPatch(afterReboot, FLATCAR, NEED_REBOOT)?.annotations[ANNOTATIONS.rebootNeeded], undefined);
-    assert.equal(reportPatch(aNode({ rebootNeeded: false }), FLATCAR, NEED_REBOOT)?.annotations[ANNOTATIONS.rebootNeeded], 'true');
+    assert.equal(
+      reportPatch(aNode({ rebootNeeded: false }), FLATCAR, NEED_REBOOT)?.annotations[ANNOTATIONS.rebootNeeded],
+      'true',
+    );
   });
 
   it('never reports reboot-needed on Fedora CoreOS, whose reboots go through FleetLock', () => {

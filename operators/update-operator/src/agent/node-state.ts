@@ -58,7 +58,12 @@ export function grantSpent(state: AgentNodeState): boolean {
   return state.drainFailedAt !== undefined && (state.grantedAt === undefined || state.drainFailedAt >= state.grantedAt);
 }
 
-export function decideRebootStep(state: AgentNodeState, release: OsRelease, bootId: string, rebootRequestedInBoot: string | undefined): RebootStep {
+export function decideRebootStep(
+  state: AgentNodeState,
+  release: OsRelease,
+  bootId: string,
+  rebootRequestedInBoot: string | undefined,
+): RebootStep {
   if (release.id === 'fedora-coreos') return { kind: 'none' };
   if (state.rebootInProgress) {
     if (state.rebootBootId !== bootId) return { kind: 'complete', uncordon: state.agentMadeUnschedulable };
@@ -86,11 +91,19 @@ export interface ReportPatch {
  * it is never reported on Fedora CoreOS, whose reboots Zincati asks for
  * through FleetLock.
  */
-export function reportPatch(node: V1Node, release: OsRelease, status: UpdateEngineStatus | undefined): ReportPatch | undefined {
+export function reportPatch(
+  node: V1Node,
+  release: OsRelease,
+  status: UpdateEngineStatus | undefined,
+): ReportPatch | undefined {
   const labels = node.metadata?.labels ?? {};
   const annotations = node.metadata?.annotations ?? {};
   const state = agentNodeState(node);
-  const wantedLabels: Record<string, string> = { [LABELS.osId]: release.id, [LABELS.version]: release.version, [LABELS.group]: release.group };
+  const wantedLabels: Record<string, string> = {
+    [LABELS.osId]: release.id,
+    [LABELS.version]: release.version,
+    [LABELS.group]: release.group,
+  };
   const wantedAnnotations: Record<string, string> = {};
   if (status !== undefined) {
     wantedAnnotations[ANNOTATIONS.status] = status.currentOperation;
@@ -117,7 +130,11 @@ export function beginRebootAnnotations(bootId: string): StringPatch {
 }
 
 /** Step 4: the reboot happened. Uncordoning is only the agent's to do if it cordoned. */
-export function completeRebootPatch(uncordon: boolean): { annotations: StringPatch; labels: StringPatch; unschedulable?: false } {
+export function completeRebootPatch(uncordon: boolean): {
+  annotations: StringPatch;
+  labels: StringPatch;
+  unschedulable?: false;
+} {
   return {
     annotations: {
       [ANNOTATIONS.rebootNeeded]: FALSE,
@@ -132,7 +149,10 @@ export function completeRebootPatch(uncordon: boolean): { annotations: StringPat
 }
 
 /** Step 8, onTimeout Retry: give the slot back. The grant stays until the operator revokes it; drain-failed marks it spent. */
-export function abandonRebootPatch(uncordon: boolean, failedAt: Date): { annotations: StringPatch; unschedulable?: false } {
+export function abandonRebootPatch(
+  uncordon: boolean,
+  failedAt: Date,
+): { annotations: StringPatch; unschedulable?: false } {
   return {
     annotations: {
       [ANNOTATIONS.rebootInProgress]: FALSE,

@@ -16,7 +16,8 @@ export interface NodeFixture {
   readonly labels?: Record<string, string>;
 }
 
-const flag = (value: boolean | undefined): string | undefined => (value === undefined ? undefined : value ? TRUE : FALSE);
+const flag = (value: boolean | undefined): string | undefined =>
+  value === undefined ? undefined : value ? TRUE : FALSE;
 
 export function aNode(fixture: NodeFixture = {}): V1Node {
   const entries: [string, string | undefined][] = [
@@ -28,7 +29,10 @@ export function aNode(fixture: NodeFixture = {}): V1Node {
     [ANNOTATIONS.rebootGrantedAt, fixture.grantedAt],
     [ANNOTATIONS.drainFailed, fixture.drainFailed],
   ];
-  const annotations = { ...Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined)), ...fixture.annotations };
+  const annotations = {
+    ...Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    ...fixture.annotations,
+  };
   return {
     metadata: { name: 'node-1', resourceVersion: '42', annotations, labels: { ...fixture.labels } },
     spec: fixture.unschedulable === true ? { unschedulable: true } : {},
@@ -52,10 +56,21 @@ export const FEDORA_COREOS: OsRelease = {
 };
 
 export function aStatus(overrides: Partial<UpdateEngineStatus> = {}): UpdateEngineStatus {
-  return { lastCheckedTime: 1_767_225_600, progress: 0, currentOperation: 'UPDATE_STATUS_IDLE', newVersion: '', newSize: 0, ...overrides };
+  return {
+    lastCheckedTime: 1_767_225_600,
+    progress: 0,
+    currentOperation: 'UPDATE_STATUS_IDLE',
+    newVersion: '',
+    newSize: 0,
+    ...overrides,
+  };
 }
 
-export const NEED_REBOOT = aStatus({ currentOperation: 'UPDATE_STATUS_UPDATED_NEED_REBOOT', newVersion: '4230.2.4', newSize: 314_572_800 });
+export const NEED_REBOOT = aStatus({
+  currentOperation: 'UPDATE_STATUS_UPDATED_NEED_REBOOT',
+  newVersion: '4230.2.4',
+  newSize: 314_572_800,
+});
 
 /** The labels an agent writes for FLATCAR, so a fixture can start from an already-reported node. */
 export const FLATCAR_LABELS = { [LABELS.osId]: 'flatcar', [LABELS.version]: '4230.2.3', [LABELS.group]: 'stable' };

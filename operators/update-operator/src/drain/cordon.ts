@@ -13,7 +13,12 @@ export interface CordonOptions {
 /** Thrown when `resourceVersion` was given and the node changed since. */
 export class NodeChangedError extends CordonError {}
 
-async function setUnschedulable(core: CoreV1Api, nodeName: string, unschedulable: boolean, options: CordonOptions): Promise<V1Node> {
+async function setUnschedulable(
+  core: CoreV1Api,
+  nodeName: string,
+  unschedulable: boolean,
+  options: CordonOptions,
+): Promise<V1Node> {
   const metadata = {
     ...(options.annotations === undefined ? {} : { annotations: options.annotations }),
     ...(options.resourceVersion === undefined ? {} : { resourceVersion: options.resourceVersion }),
@@ -25,9 +30,17 @@ async function setUnschedulable(core: CoreV1Api, nodeName: string, unschedulable
   } catch (error) {
     const verb = unschedulable ? 'cordoning' : 'uncordoning';
     if (statusCodeOf(error) === 409) {
-      throw new NodeChangedError(`${verb} node ${nodeName}: it changed since resourceVersion ${options.resourceVersion ?? ''}`, { node: nodeName }, { cause: error });
+      throw new NodeChangedError(
+        `${verb} node ${nodeName}: it changed since resourceVersion ${options.resourceVersion ?? ''}`,
+        { node: nodeName },
+        { cause: error },
+      );
     }
-    throw new CordonError(`${verb} node ${nodeName} failed: ${describeApiError(error)}`, { node: nodeName }, { cause: error });
+    throw new CordonError(
+      `${verb} node ${nodeName} failed: ${describeApiError(error)}`,
+      { node: nodeName },
+      { cause: error },
+    );
   }
 }
 

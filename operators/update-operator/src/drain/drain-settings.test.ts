@@ -31,11 +31,14 @@ describe('drain settings', () => {
   });
 
   it('names the field and the fix for a bad timeout, grace period or selector', () => {
-    assert.throws(() => resolveDrainSettings({ timeout: '10 minutes' }), (error: unknown) => {
-      assert.ok(error instanceof DrainSettingsError);
-      assert.match(error.message, /drain\.timeout: must be a duration above zero/);
-      return true;
-    });
+    assert.throws(
+      () => resolveDrainSettings({ timeout: '10 minutes' }),
+      (error: unknown) => {
+        assert.ok(error instanceof DrainSettingsError);
+        assert.match(error.message, /drain\.timeout: must be a duration above zero/);
+        return true;
+      },
+    );
     assert.throws(() => resolveDrainSettings({ gracePeriodSeconds: -2 }), /drain\.gracePeriodSeconds/);
     assert.throws(
       () => resolveDrainSettings({ skipPodSelectors: [{ matchExpressions: [{ key: 'a', operator: 'In' }] }] }),

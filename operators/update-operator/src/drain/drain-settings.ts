@@ -29,7 +29,9 @@ export interface ResolvedDrainSettings {
 export function resolveDrainSettings(input: unknown, source = 'drain settings'): ResolvedDrainSettings {
   const parsed = drainSettingsSchema.safeParse(input ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${['drain', ...issue.path.map(String)].join('.')}: ${issue.message}`);
+    const issues = parsed.error.issues.map(
+      (issue) => `${['drain', ...issue.path.map(String)].join('.')}: ${issue.message}`,
+    );
     throw new DrainSettingsError(`invalid ${source}: ${issues.join('; ')}`, { issues });
   }
   const { timeout, ...rest } = parsed.data;

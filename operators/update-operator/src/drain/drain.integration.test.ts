@@ -59,7 +59,11 @@ async function createPod(scene: Scene, fixture: PodFixture): Promise<V1Pod> {
   delete metadata.deletionGracePeriodSeconds;
   await core.createNamespacedPod({
     namespace: scene.namespace,
-    body: { ...pod, metadata, spec: { ...pod.spec, containers: pod.spec?.containers ?? [], automountServiceAccountToken: false } },
+    body: {
+      ...pod,
+      metadata,
+      spec: { ...pod.spec, containers: pod.spec?.containers ?? [], automountServiceAccountToken: false },
+    },
   });
   // The status a kubelet would report: the Eviction API lets any pending pod go regardless of budgets.
   const phase = pod.status?.phase ?? 'Running';
@@ -79,8 +83,21 @@ async function podNames(scene: Scene): Promise<string[]> {
   return items.map((pod) => pod.metadata?.name ?? '').sort();
 }
 
-function drain(scene: Scene, settings: DrainSettingsInput, events: DrainEvent[] = [], signal = AbortSignal.timeout(60_000)) {
-  return drainNode({ kubeConfig, nodeName: scene.nodeName, settings, signal, onEvent: (event) => events.push(event), retryBaseDelayMs: 100, retryMaxDelayMs: 400 });
+function drain(
+  scene: Scene,
+  settings: DrainSettingsInput,
+  events: DrainEvent[] = [],
+  signal = AbortSignal.timeout(60_000),
+) {
+  return drainNode({
+    kubeConfig,
+    nodeName: scene.nodeName,
+    settings,
+    signal,
+    onEvent: (event) => events.push(event),
+    retryBaseDelayMs: 100,
+    retryMaxDelayMs: 400,
+  });
 }
 
 describe('drainNode against a real API server', () => {
@@ -99,18 +116,29 @@ describe('drainNode against a real API server', () => {
     const result = await drain(scene, { gracePeriodSeconds: 0 }, events);
 
     assert.deepEqual(result.removed.map((pod) => pod.name).sort(), ['web-1', 'web-2']);
-    assert.deepEqual(result.skipped.map(({ pod, reason }) => `${pod.metadata?.name ?? ''}:${reason}`).sort(), ['agent:daemonset', 'job-done:terminated', 'static:mirror']);
+    assert.deepEqual(result.skipped.map(({ pod, reason }) => `${pod.metadata?.name ?? ''}:${reason}`).sort(), [
+      'agent:daemonset',
+      'job-done:terminated',
+      'static:mirror',
+    ]);
     assert.deepEqual(await podNames(scene), ['agent', 'job-done', 'static']);
     assert.deepEqual(await podNames(other), ['elsewhere']);
     assert.deepEqual(events.filter((event) => event.type === 'evicted').length, 2);
   });
 
   it('refuses bare pods and pods with emptyDir data before evicting anything, then evicts them when the flags allow', async () => {
-    const scene = await aNodeWithPods([{ name: 'bare', controller: undefined }, { name: 'cache', emptyDir: true }, { name: 'fine' }]);
+    const scene = await aNodeWithPods([
+      { name: 'bare', controller: undefined },
+      { name: 'cache', emptyDir: true },
+      { name: 'fine' },
+    ]);
 
     await assert.rejects(drain(scene, { gracePeriodSeconds: 0 }), (error: unknown) => {
       assert.ok(error instanceof DrainRefusedError);
-      assert.deepEqual(error.pods.map((pod) => pod.name), ['bare', 'cache']);
+      assert.deepEqual(
+        error.pods.map((pod) => pod.name),
+        ['bare', 'cache'],
+      );
       assert.match(error.message, /bare \(.*drain\.force/);
       assert.match(error.message, /cache \(.*drain\.deleteEmptyDirData/);
       return true;
@@ -125,7 +153,10 @@ describe('drainNode against a real API server', () => {
     const scene = await aNodeWithPods([{ name: 'guarded', labels: { app: 'guarded' } }, { name: 'free' }]);
     await policy.createNamespacedPodDisruptionBudget({
       namespace: scene.namespace,
-      body: { metadata: { name: 'keep-one' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } },
+      body: {
+        metadata: { name: 'keep-one' },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } },
+      },
     });
     const events: DrainEvent[] = [];
 
@@ -149,7 +180,10 @@ describe('drainNode against a real API server', () => {
     const scene = await aNodeWithPods([{ name: 'guarded', labels: { app: 'guarded' } }]);
     await policy.createNamespacedPodDisruptionBudget({
       namespace: scene.namespace,
-      body: { metadata: { name: 'keep-one' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } },
+      body: {
+        metadata: { name: 'keep-one' },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } },
+      },
     });
     const events: DrainEvent[] = [];
     const started = Date.now();
@@ -158,10 +192,15 @@ describe('drainNode against a real API server', () => {
     assert.ok(Date.now() - started >= 2_000, 'the budget was honoured until the timeout');
     assert.ok(events.some((event) => event.type === 'blocked' && event.budget === 'keep-one'));
     assert.deepEqual(
-      events.filter((event) => event.type === 'forced').map((event) => (event.type === 'forced' ? `${event.pod.name}:${event.budget ?? ''}` : '')),
+      events
+        .filter((event) => event.type === 'forced')
+        .map((event) => (event.type === 'forced' ? `${event.pod.name}:${event.budget ?? ''}` : '')),
       ['guarded:keep-one'],
     );
-    assert.deepEqual(result.removed.map((pod) => pod.name), ['guarded']);
+    assert.deepEqual(
+      result.removed.map((pod) => pod.name),
+      ['guarded'],
+    );
     assert.deepEqual(await podNames(scene), []);
   });
 
@@ -169,7 +208,10 @@ describe('drainNode against a real API server', () => {
     const scene = await aNodeWithPods([{ name: 'guarded', labels: { app: 'guarded' } }]);
     await policy.createNamespacedPodDisruptionBudget({
       namespace: scene.namespace,
-      body: { metadata: { name: 'keep-one' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } },
+      body: {
+        metadata: { name: 'keep-one' },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } },
+      },
     });
     const events: DrainEvent[] = [];
     const drained = drain(scene, { gracePeriodSeconds: 0, timeout: '30s' }, events);
@@ -177,7 +219,10 @@ describe('drainNode against a real API server', () => {
     await policy.deleteNamespacedPodDisruptionBudget({ namespace: scene.namespace, name: 'keep-one' });
 
     const result = await drained;
-    assert.deepEqual(result.removed.map((pod) => pod.name), ['guarded']);
+    assert.deepEqual(
+      result.removed.map((pod) => pod.name),
+      ['guarded'],
+    );
     assert.deepEqual(await podNames(scene), []);
   });
 
@@ -193,7 +238,10 @@ describe('drainNode against a real API server', () => {
     await createPod(scene, { name: 'slow' });
 
     const result = await drained;
-    assert.deepEqual(result.removed.map((pod) => pod.name), ['slow']);
+    assert.deepEqual(
+      result.removed.map((pod) => pod.name),
+      ['slow'],
+    );
     assert.deepEqual(await podNames(scene), ['slow'], 'the replacement stays');
   });
 
@@ -201,7 +249,9 @@ describe('drainNode against a real API server', () => {
     const scene = await aNodeWithPods([{ name: 'slow', terminationGracePeriodSeconds: 600 }]);
     await assert.rejects(drain(scene, { timeout: '1s' }), (error: unknown) => {
       assert.ok(error instanceof DrainTimeoutError);
-      assert.deepEqual(error.pods, [{ namespace: scene.namespace, name: 'slow', reason: 'evicted but still terminating' }]);
+      assert.deepEqual(error.pods, [
+        { namespace: scene.namespace, name: 'slow', reason: 'evicted but still terminating' },
+      ]);
       return true;
     });
   });
@@ -210,7 +260,10 @@ describe('drainNode against a real API server', () => {
     const scene = await aNodeWithPods([{ name: 'guarded', labels: { app: 'guarded' } }]);
     await policy.createNamespacedPodDisruptionBudget({
       namespace: scene.namespace,
-      body: { metadata: { name: 'keep-one' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } },
+      body: {
+        metadata: { name: 'keep-one' },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } },
+      },
     });
     const controller = new AbortController();
     const events: DrainEvent[] = [];
@@ -218,7 +271,10 @@ describe('drainNode against a real API server', () => {
     await waitFor('a refused eviction', () => (events.some((event) => event.type === 'blocked') ? true : undefined));
     const reason = new Error('agent stopping');
     controller.abort(reason);
-    await assert.rejects(drained, (error: unknown) => error === reason || (error instanceof Error && error.cause === reason));
+    await assert.rejects(
+      drained,
+      (error: unknown) => error === reason || (error instanceof Error && error.cause === reason),
+    );
   });
 });
 
@@ -242,6 +298,9 @@ describe('cordonNode and uncordonNode', () => {
   });
 
   it('fails with a typed error for a node that does not exist', async () => {
-    await assert.rejects(cordonNode(core, uniqueName('missing')), (error: unknown) => error instanceof Error && statusCodeOf(error.cause) === 404);
+    await assert.rejects(
+      cordonNode(core, uniqueName('missing')),
+      (error: unknown) => error instanceof Error && statusCodeOf(error.cause) === 404,
+    );
   });
 });

@@ -14,9 +14,20 @@ export interface PodRef {
 
 /** What a drain reports as it goes, for logs and Events. */
 export type DrainEvent =
-  | { readonly type: 'started'; readonly evicting: readonly PodRef[]; readonly awaiting: readonly PodRef[]; readonly skipped: readonly SkippedPod[] }
+  | {
+      readonly type: 'started';
+      readonly evicting: readonly PodRef[];
+      readonly awaiting: readonly PodRef[];
+      readonly skipped: readonly SkippedPod[];
+    }
   | { readonly type: 'evicted'; readonly pod: PodRef }
-  | { readonly type: 'blocked'; readonly pod: PodRef; readonly budget: string | undefined; readonly message: string; readonly retryInMs: number }
+  | {
+      readonly type: 'blocked';
+      readonly pod: PodRef;
+      readonly budget: string | undefined;
+      readonly message: string;
+      readonly retryInMs: number;
+    }
   | { readonly type: 'deleted'; readonly pod: PodRef }
   /** `force`: a budget refused the eviction for the whole timeout, so the pod was deleted past it. */
   | { readonly type: 'forced'; readonly pod: PodRef; readonly budget: string | undefined }
@@ -48,7 +59,11 @@ interface Pending {
   blocker: string | undefined;
 }
 
-const refOf = (pod: V1Pod): PodRef => ({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' });
+const refOf = (pod: V1Pod): PodRef => ({
+  namespace: pod.metadata?.namespace ?? '',
+  name: pod.metadata?.name ?? '',
+  uid: pod.metadata?.uid ?? '',
+});
 const keyOf = (pod: PodRef): string => `${pod.namespace}/${pod.name}`;
 
 /**
@@ -80,9 +95,16 @@ export async function drainNode(options: DrainNodeOptions): Promise<DrainResult>
   if (selection.refused.length > 0) throw new DrainRefusedError(nodeName, selection.refused);
 
   const pending = new Map<string, Pending>();
-  for (const pod of selection.evict) pending.set(keyOf(refOf(pod)), { pod: refOf(pod), state: 'evicting', blocker: undefined });
-  for (const pod of selection.awaitDeletion) pending.set(keyOf(refOf(pod)), { pod: refOf(pod), state: 'deleting', blocker: undefined });
-  emit({ type: 'started', evicting: selection.evict.map(refOf), awaiting: selection.awaitDeletion.map(refOf), skipped: selection.skipped });
+  for (const pod of selection.evict)
+    pending.set(keyOf(refOf(pod)), { pod: refOf(pod), state: 'evicting', blocker: undefined });
+  for (const pod of selection.awaitDeletion)
+    pending.set(keyOf(refOf(pod)), { pod: refOf(pod), state: 'deleting', blocker: undefined });
+  emit({
+    type: 'started',
+    evicting: selection.evict.map(refOf),
+    awaiting: selection.awaitDeletion.map(refOf),
+    skipped: selection.skipped,
+  });
 
   const wakers = new Set<() => void>();
   const pods = new Informer<V1Pod>({
@@ -96,7 +118,8 @@ export async function drainNode(options: DrainNodeOptions): Promise<DrainResult>
     onError: (error) => emit({ type: 'watch-error', error }),
     backoff: { baseDelayMs: 500, maxDelayMs: 30_000 },
   });
-  const isGone = (entry: Pending): boolean => pods.hasSynced && pods.get(entry.pod.name, entry.pod.namespace)?.metadata?.uid !== entry.pod.uid;
+  const isGone = (entry: Pending): boolean =>
+    pods.hasSynced && pods.get(entry.pod.name, entry.pod.namespace)?.metadata?.uid !== entry.pod.uid;
   const removed: PodRef[] = [];
   let forcedAny = false;
   const settle = (): boolean => {
@@ -112,7 +135,10 @@ export async function drainNode(options: DrainNodeOptions): Promise<DrainResult>
 
   try {
     if (!(await untilDeadline(pods.start(), deadline, signal))) throw timeout(nodeName, settings.timeoutMs, pending);
-    const backoff = new ExponentialBackoffRateLimiter({ baseDelayMs: options.retryBaseDelayMs ?? 1_000, maxDelayMs: options.retryMaxDelayMs ?? 10_000 });
+    const backoff = new ExponentialBackoffRateLimiter({
+      baseDelayMs: options.retryBaseDelayMs ?? 1_000,
+      maxDelayMs: options.retryMaxDelayMs ?? 10_000,
+    });
     await Promise.all(
       [...pending.values()]
         .filter((entry) => entry.state === 'evicting')
@@ -129,7 +155,10 @@ export async function drainNode(options: DrainNodeOptions): Promise<DrainResult>
               return;
             }
             const retryInMs = backoff.when(keyOf(entry.pod));
-            entry.blocker = outcome.budget === undefined ? outcome.message : `PodDisruptionBudget ${outcome.budget}: ${outcome.message}`;
+            entry.blocker =
+              outcome.budget === undefined
+                ? outcome.message
+                : `PodDisruptionBudget ${outcome.budget}: ${outcome.message}`;
             emit({ type: 'blocked', pod: entry.pod, budget: outcome.budget, message: outcome.message, retryInMs });
             if (!(await sleepUntil(retryInMs, deadline, signal))) {
               if (settings.force && outcome.budget !== undefined) {
@@ -189,7 +218,12 @@ async function untilDeadline(work: Promise<unknown>, deadline: number, signal: A
 }
 
 /** Resolves true as soon as `done()` holds (checked at every wake-up), false at the deadline. Rejects on abort. */
-function waitUntil(done: () => boolean, wakers: Set<() => void>, deadline: number, signal: AbortSignal): Promise<boolean> {
+function waitUntil(
+  done: () => boolean,
+  wakers: Set<() => void>,
+  deadline: number,
+  signal: AbortSignal,
+): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const finish = (result: boolean | Error): void => {
       wakers.delete(check);
@@ -205,7 +239,8 @@ function waitUntil(done: () => boolean, wakers: Set<() => void>, deadline: numbe
         finish(error instanceof Error ? error : new Error(String(error)));
       }
     };
-    const onAbort = (): void => finish(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
+    const onAbort = (): void =>
+      finish(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
     const timer = setTimeout(() => finish(done()), Math.max(0, deadline - Date.now()));
     if (signal.aborted) {
       onAbort();

@@ -51,7 +51,11 @@ export async function evictPod(core: CoreV1Api, pod: V1Pod, gracePeriodSeconds: 
     // 404: already deleted. 409: the UID precondition failed, so the pod we meant is gone and another took its name.
     if (code === 404 || code === 409) return { kind: 'gone' };
     if (code === 429) return { kind: 'blocked', ...disruptionBudgetOf(error) };
-    throw new EvictionFailedError(`evicting pod ${namespace}/${name} failed: ${describeApiError(error)}`, { namespace, name, code }, { cause: error });
+    throw new EvictionFailedError(
+      `evicting pod ${namespace}/${name} failed: ${describeApiError(error)}`,
+      { namespace, name, code },
+      { cause: error },
+    );
   }
 }
 
@@ -60,7 +64,11 @@ export async function evictPod(core: CoreV1Api, pod: V1Pod, gracePeriodSeconds: 
  * allows once a budget has kept refusing the eviction for the whole drain
  * timeout. The UID precondition still protects a replacement.
  */
-export async function deletePodBypassingBudgets(core: CoreV1Api, pod: V1Pod, gracePeriodSeconds: number): Promise<'deleted' | 'gone'> {
+export async function deletePodBypassingBudgets(
+  core: CoreV1Api,
+  pod: V1Pod,
+  gracePeriodSeconds: number,
+): Promise<'deleted' | 'gone'> {
   const name = pod.metadata?.name ?? '';
   const namespace = pod.metadata?.namespace ?? '';
   const uid = pod.metadata?.uid;
@@ -77,6 +85,10 @@ export async function deletePodBypassingBudgets(core: CoreV1Api, pod: V1Pod, gra
   } catch (error) {
     const code = statusCodeOf(error);
     if (code === 404 || code === 409) return 'gone';
-    throw new EvictionFailedError(`deleting pod ${namespace}/${name} (force, past the drain timeout) failed: ${describeApiError(error)}`, { namespace, name, code }, { cause: error });
+    throw new EvictionFailedError(
+      `deleting pod ${namespace}/${name} (force, past the drain timeout) failed: ${describeApiError(error)}`,
+      { namespace, name, code },
+      { cause: error },
+    );
   }
 }

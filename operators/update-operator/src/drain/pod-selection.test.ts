@@ -6,7 +6,8 @@ import { aPod } from '@strata/kube/testing';
 import type { V1Pod } from '@kubernetes/client-node';
 
 const names = (pods: readonly V1Pod[]): string[] => pods.map((pod) => pod.metadata?.name ?? '');
-const select = (pods: V1Pod[], settings: DrainSettingsInput = {}) => selectPodsToDrain(pods, resolveDrainSettings(settings));
+const select = (pods: V1Pod[], settings: DrainSettingsInput = {}) =>
+  selectPodsToDrain(pods, resolveDrainSettings(settings));
 
 describe('selectPodsToDrain', () => {
   it('evicts pods with a controller and leaves DaemonSet, mirror and finished pods', () => {
@@ -65,7 +66,12 @@ describe('selectPodsToDrain', () => {
         aPod({ name: 'keep-by-expression', labels: { tier: 'storage' } }),
         aPod({ name: 'go', labels: { tier: 'web' } }),
       ],
-      { skipPodSelectors: [{ matchLabels: { keep: 'yes' } }, { matchExpressions: [{ key: 'tier', operator: 'In', values: ['storage', 'db'] }] }] },
+      {
+        skipPodSelectors: [
+          { matchLabels: { keep: 'yes' } },
+          { matchExpressions: [{ key: 'tier', operator: 'In', values: ['storage', 'db'] }] },
+        ],
+      },
     );
     assert.deepEqual(names(selection.evict), ['go']);
     assert.deepEqual(

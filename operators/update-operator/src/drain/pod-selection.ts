@@ -43,9 +43,13 @@ function refusals(pod: V1Pod, settings: ResolvedDrainSettings): string[] {
   if (!settings.force && controllerOf(pod) === undefined) {
     reasons.push('it has no controller to recreate it elsewhere; drain.force allows deleting it');
   }
-  const emptyDirs = (pod.spec?.volumes ?? []).filter((volume) => volume.emptyDir !== undefined).map((volume) => volume.name);
+  const emptyDirs = (pod.spec?.volumes ?? [])
+    .filter((volume) => volume.emptyDir !== undefined)
+    .map((volume) => volume.name);
   if (!settings.deleteEmptyDirData && emptyDirs.length > 0) {
-    reasons.push(`its emptyDir data (${emptyDirs.join(', ')}) would be lost; drain.deleteEmptyDirData allows deleting it`);
+    reasons.push(
+      `its emptyDir data (${emptyDirs.join(', ')}) would be lost; drain.deleteEmptyDirData allows deleting it`,
+    );
   }
   return reasons;
 }
@@ -68,7 +72,11 @@ export function selectPodsToDrain(pods: readonly V1Pod[], settings: ResolvedDrai
     }
     const reasons = refusals(pod, settings);
     if (reasons.length > 0) {
-      refused.push({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '', reason: reasons.join('; ') });
+      refused.push({
+        namespace: pod.metadata?.namespace ?? '',
+        name: pod.metadata?.name ?? '',
+        reason: reasons.join('; '),
+      });
       continue;
     }
     evict.push(pod);

@@ -3,22 +3,37 @@ import { describe, it } from 'node:test';
 import { appSpecificId, InvalidId128Error, normaliseClientId, zincatiClientId } from './app-specific-id.ts';
 
 describe('appSpecificId', () => {
-  it('matches the vector in systemd\'s own test suite (src/test/test-id128.c)', () => {
+  it("matches the vector in systemd's own test suite (src/test/test-id128.c)", () => {
     // systemd-id128 -a f03daaeb1c334b43a732172944bf772e show 51df0b4bc3b04c9780e299b98ca373b8
-    assert.equal(appSpecificId('51df0b4bc3b04c9780e299b98ca373b8', 'f03daaeb1c334b43a732172944bf772e'), '1dee5954e75c4d6fb96cc6c04ca18a86');
+    assert.equal(
+      appSpecificId('51df0b4bc3b04c9780e299b98ca373b8', 'f03daaeb1c334b43a732172944bf772e'),
+      '1dee5954e75c4d6fb96cc6c04ca18a86',
+    );
   });
 
   it('matches the vector of the Rust libsystemd crate (id128.rs)', () => {
-    assert.equal(appSpecificId('2e074e9b299c41a59923c51ae16f279b', '033b1b9b264441fcaa173e9e5bf35c5a'), '4d4a86c9c6644a479560ded5d19a30c5');
+    assert.equal(
+      appSpecificId('2e074e9b299c41a59923c51ae16f279b', '033b1b9b264441fcaa173e9e5bf35c5a'),
+      '4d4a86c9c6644a479560ded5d19a30c5',
+    );
   });
 
   it('accepts UUID-formatted and upper-case ids', () => {
-    assert.equal(appSpecificId('51DF0B4B-C3B0-4C97-80E2-99B98CA373B8', 'f03daaeb1c334b43a732172944bf772e'), '1dee5954e75c4d6fb96cc6c04ca18a86');
+    assert.equal(
+      appSpecificId('51DF0B4B-C3B0-4C97-80E2-99B98CA373B8', 'f03daaeb1c334b43a732172944bf772e'),
+      '1dee5954e75c4d6fb96cc6c04ca18a86',
+    );
   });
 
   it('refuses ids that are not 128 bits of hex, naming which', () => {
-    assert.throws(() => appSpecificId('not-a-machine-id', 'f03daaeb1c334b43a732172944bf772e'), (error: unknown) => error instanceof InvalidId128Error && /machine id/.test(error.message));
-    assert.throws(() => appSpecificId('51df0b4bc3b04c9780e299b98ca373b8', 'f03d'), (error: unknown) => error instanceof InvalidId128Error && /application id/.test(error.message));
+    assert.throws(
+      () => appSpecificId('not-a-machine-id', 'f03daaeb1c334b43a732172944bf772e'),
+      (error: unknown) => error instanceof InvalidId128Error && /machine id/.test(error.message),
+    );
+    assert.throws(
+      () => appSpecificId('51df0b4bc3b04c9780e299b98ca373b8', 'f03d'),
+      (error: unknown) => error instanceof InvalidId128Error && /application id/.test(error.message),
+    );
   });
 });
 
@@ -34,7 +49,11 @@ describe('zincatiClientId', () => {
   });
 
   it('always yields a version 4, RFC 4122 variant id', () => {
-    for (const machineId of ['00000000000000000000000000000000', 'ffffffffffffffffffffffffffffffff', '0123456789abcdef0123456789abcdef']) {
+    for (const machineId of [
+      '00000000000000000000000000000000',
+      'ffffffffffffffffffffffffffffffff',
+      '0123456789abcdef0123456789abcdef',
+    ]) {
       const id = zincatiClientId(machineId);
       assert.match(id, /^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
     }

@@ -16,7 +16,10 @@ const ID128 = /^[0-9a-f]{32}$/;
 export function parseId128(text: string, what: string): Buffer {
   const hex = text.replaceAll('-', '').toLowerCase();
   if (!ID128.test(hex)) {
-    throw new InvalidId128Error(`${what} must be 32 hexadecimal digits (optionally with UUID dashes), got ${JSON.stringify(text)}`, { what, value: text });
+    throw new InvalidId128Error(
+      `${what} must be 32 hexadecimal digits (optionally with UUID dashes), got ${JSON.stringify(text)}`,
+      { what, value: text },
+    );
   }
   return Buffer.from(hex, 'hex');
 }

@@ -33,7 +33,8 @@ export interface FleetLockCoordinatorOptions {
   readonly now?: () => number;
 }
 
-type DrainState = { readonly state: 'running' } | { readonly state: 'done' } | { readonly state: 'failed'; readonly reason: string };
+type DrainState =
+  { readonly state: 'running' } | { readonly state: 'done' } | { readonly state: 'failed'; readonly reason: string };
 
 interface DrainTask {
   readonly clientId: string;
@@ -77,13 +78,23 @@ export class FleetLockCoordinator implements FleetLockHandler {
   /** The node whose Zincati id is `id`, as the next decision sees it. */
   #nodeOf(client: FleetLockClientParams): NodeState | FleetLockAnswer {
     // Until the caches are complete an unknown id proves nothing, and no slot can be counted.
-    if (!this.#options.controller.synced) return refuse(503, 'not_ready', 'the leader is still reading the cluster; retry');
+    if (!this.#options.controller.synced)
+      return refuse(503, 'not_ready', 'the leader is still reading the cluster; retry');
     const id = normaliseClientId(client.id);
-    if (id === undefined) return refuse(422, 'unknown_client', `client_params.id ${JSON.stringify(client.id)} is not a 128-bit id; Zincati sends the node's app-specific machine id as 32 hex digits`);
+    if (id === undefined)
+      return refuse(
+        422,
+        'unknown_client',
+        `client_params.id ${JSON.stringify(client.id)} is not a 128-bit id; Zincati sends the node's app-specific machine id as 32 hex digits`,
+      );
     const found = this.#options.controller.findNode((node) => this.#clientIdOf(node.machineId) === id);
     const current = found === undefined ? undefined : this.#options.controller.currentNode(found.name);
     if (current === undefined) {
-      return refuse(422, 'unknown_client', `no Kubernetes node has FleetLock id ${id}: the node must be registered and report nodeInfo.machineID (the id is systemd's app-specific id of /etc/machine-id for Zincati)`);
+      return refuse(
+        422,
+        'unknown_client',
+        `no Kubernetes node has FleetLock id ${id}: the node must be registered and report nodeInfo.machineID (the id is systemd's app-specific id of /etc/machine-id for Zincati)`,
+      );
     }
     return current;
   }
@@ -118,7 +129,13 @@ export class FleetLockCoordinator implements FleetLockHandler {
     }
     this.#options.controller.touch(found.name);
     if (facts.fleetLockHolder === id) {
-      void this.#options.events({ regarding: nodeSubject(found.name), reason: EVENT_REASONS.fleetLockReleased, action: 'Unlock', note: `FleetLock client ${id} released its slot on node ${found.name}`, warning: false });
+      void this.#options.events({
+        regarding: nodeSubject(found.name),
+        reason: EVENT_REASONS.fleetLockReleased,
+        action: 'Unlock',
+        note: `FleetLock client ${id} released its slot on node ${found.name}`,
+        warning: false,
+      });
     }
     return { ok: true, message: `node ${found.name}: lock released` };
   }
@@ -185,20 +202,33 @@ export class FleetLockCoordinator implements FleetLockHandler {
     const node = controller.currentNode(nodeName);
     const policyName = node?.annotations[ANNOTATIONS.policy] ?? controller.policyOfNode(nodeName);
     const policy: UpdatePolicy | undefined = policyName === undefined ? undefined : controller.policy(policyName);
-    if (node === undefined || policy === undefined) return { state: 'failed', reason: `node ${nodeName} or its UpdatePolicy is gone` };
+    if (node === undefined || policy === undefined)
+      return { state: 'failed', reason: `node ${nodeName} or its UpdatePolicy is gone` };
     const event = (reason: string, note: string, warning: boolean): void =>
       void this.#options.events({ regarding: nodeSubject(nodeName), reason, action: 'Drain', note, warning });
     try {
       if (!node.unschedulable) {
-        await controller.writer.write(nodeName, { unschedulable: true, annotations: { [ANNOTATIONS.fleetLockMadeUnschedulable]: TRUE } }, node.resourceVersion);
+        await controller.writer.write(
+          nodeName,
+          { unschedulable: true, annotations: { [ANNOTATIONS.fleetLockMadeUnschedulable]: TRUE } },
+          node.resourceVersion,
+        );
       }
       event(EVENT_REASONS.drainStarted, `draining node ${nodeName} for FleetLock client ${clientId}`, false);
       await drainNode({ kubeConfig: this.#options.kubeConfig, nodeName, settings: policy.spec.drain, signal });
       metrics.drainDuration.observe({ source: 'fleetlock', outcome: 'succeeded' }, (this.#now() - started) / 1000);
-      event(EVENT_REASONS.drainSucceeded, `node ${nodeName} is drained; FleetLock client ${clientId} may reboot it`, false);
+      event(
+        EVENT_REASONS.drainSucceeded,
+        `node ${nodeName} is drained; FleetLock client ${clientId} may reboot it`,
+        false,
+      );
       return { state: 'done' };
     } catch (error) {
-      if (signal.aborted) return { state: 'failed', reason: `the drain of node ${nodeName} was stopped (${message(signal.reason)}); ask again` };
+      if (signal.aborted)
+        return {
+          state: 'failed',
+          reason: `the drain of node ${nodeName} was stopped (${message(signal.reason)}); ask again`,
+        };
       metrics.drainDuration.observe({ source: 'fleetlock', outcome: 'failed' }, (this.#now() - started) / 1000);
       const drainProblem = error instanceof DrainTimeoutError || error instanceof DrainRefusedError;
       if (error instanceof DrainTimeoutError && policy.spec.drain.onTimeout === 'Reboot') {
@@ -206,7 +236,11 @@ export class FleetLockCoordinator implements FleetLockHandler {
         return { state: 'done' };
       }
       logger.warn({ err: error, node: nodeName }, 'FleetLock drain failed; releasing the slot');
-      event(EVENT_REASONS.drainFailed, `${message(error)}; the slot is released and the node retried after a back-off`, true);
+      event(
+        EVENT_REASONS.drainFailed,
+        `${message(error)}; the slot is released and the node retried after a back-off`,
+        true,
+      );
       if (drainProblem) await this.#giveBack(nodeName);
       return { state: 'failed', reason: `the drain of node ${nodeName} failed: ${message(error)}` };
     }
@@ -217,10 +251,17 @@ export class FleetLockCoordinator implements FleetLockHandler {
     const node = this.#options.controller.currentNode(nodeName);
     if (node === undefined) return;
     try {
-      await this.#options.controller.writer.write(nodeName, this.#releasePatch(node, this.#now()), node.resourceVersion);
+      await this.#options.controller.writer.write(
+        nodeName,
+        this.#releasePatch(node, this.#now()),
+        node.resourceVersion,
+      );
       this.#options.controller.touch(nodeName);
     } catch (error) {
-      this.#options.logger.warn({ err: error, node: nodeName }, 'could not release the slot after a failed drain; the next request retries');
+      this.#options.logger.warn(
+        { err: error, node: nodeName },
+        'could not release the slot after a failed drain; the next request retries',
+      );
     }
   }
 }

@@ -7,7 +7,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { sharedControlPlane, waitFor } from '@strata/harness';
 import { mergePatch } from '../drain/kube-api.ts';
-import { createNode, createPolicy, installCrd, markRebootNeeded, OperatorTestRun, RUN_LABEL, type Replica } from '../operator/integration-fixtures.ts';
+import {
+  createNode,
+  createPolicy,
+  installCrd,
+  markRebootNeeded,
+  OperatorTestRun,
+  RUN_LABEL,
+  type Replica,
+} from '../operator/integration-fixtures.ts';
 import { ANNOTATIONS, TRUE } from '@strata/api';
 import { zincatiClientId } from './app-specific-id.ts';
 import { FLEETLOCK_HEADER, FLEETLOCK_HEADER_VALUE, FLEETLOCK_PATHS } from './protocol.ts';
@@ -50,8 +58,14 @@ describe('FleetLock server of a running operator', () => {
     try {
       await createNode(kubeConfig, run.id, agent1);
       await createNode(kubeConfig, run.id, agent2);
-      await createNode(kubeConfig, run.id, fcos, { machineId: MACHINE_ID, labels: { 'node.kubernetes.io/os-id': 'fedora-coreos' } });
-      await createPolicy(kubeConfig, run.id, run.id, { nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } }, maxUnavailable: 1 });
+      await createNode(kubeConfig, run.id, fcos, {
+        machineId: MACHINE_ID,
+        labels: { 'node.kubernetes.io/os-id': 'fedora-coreos' },
+      });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 1,
+      });
       await run.startReplica();
       await run.startReplica();
       const leader = await run.waitForLeader();
@@ -73,7 +87,11 @@ describe('FleetLock server of a running operator', () => {
 
       // An agent-driven node takes the only slot first.
       await markRebootNeeded(kubeConfig, agent1);
-      await waitFor('agent-1 to be approved', async () => ((await node(agent1)).metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE ? true : undefined), 10_000);
+      await waitFor(
+        'agent-1 to be approved',
+        async () => ((await node(agent1)).metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE ? true : undefined),
+        10_000,
+      );
       const refused = await fleetLock(leader, FLEETLOCK_PATHS.preReboot, clientId);
       assert.equal(refused.status, 409);
       assert.equal(refused.kind, 'failed_lock');
@@ -82,8 +100,16 @@ describe('FleetLock server of a running operator', () => {
 
       // agent-2 starts needing a reboot after the FleetLock client first asked: the client is ahead of it in the queue.
       await markRebootNeeded(kubeConfig, agent2);
-      await core.patchNode({ name: agent1, body: { metadata: { annotations: { [ANNOTATIONS.rebootNeeded]: 'false' } } } }, mergePatch());
-      await waitFor('agent-1 to be cleared', async () => ((await node(agent1)).metadata?.annotations?.[ANNOTATIONS.rebootOk] === undefined ? true : undefined), 10_000);
+      await core.patchNode(
+        { name: agent1, body: { metadata: { annotations: { [ANNOTATIONS.rebootNeeded]: 'false' } } } },
+        mergePatch(),
+      );
+      await waitFor(
+        'agent-1 to be cleared',
+        async () =>
+          (await node(agent1)).metadata?.annotations?.[ANNOTATIONS.rebootOk] === undefined ? true : undefined,
+        10_000,
+      );
 
       const granted = await waitFor(
         'the FleetLock client to get the slot',
@@ -101,20 +127,38 @@ describe('FleetLock server of a running operator', () => {
       assert.equal((await fleetLock(leader, FLEETLOCK_PATHS.preReboot, clientId)).status, 200, 'the lock is recursive');
 
       await sleep(1000);
-      assert.equal((await node(agent2)).metadata?.annotations?.[ANNOTATIONS.rebootOk], undefined, 'agent-2 waits while the FleetLock client holds the slot');
+      assert.equal(
+        (await node(agent2)).metadata?.annotations?.[ANNOTATIONS.rebootOk],
+        undefined,
+        'agent-2 waits while the FleetLock client holds the slot',
+      );
 
       assert.equal((await fleetLock(leader, FLEETLOCK_PATHS.steadyState, clientId)).status, 200);
       const released = await node(fcos);
       assert.equal(released.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], undefined);
       assert.equal(released.metadata?.annotations?.[ANNOTATIONS.fleetLockMadeUnschedulable], undefined);
       assert.notEqual(released.spec?.unschedulable, true, 'uncordoned at steady-state');
-      assert.equal((await fleetLock(leader, FLEETLOCK_PATHS.steadyState, clientId)).status, 200, 'unlocking is idempotent');
+      assert.equal(
+        (await fleetLock(leader, FLEETLOCK_PATHS.steadyState, clientId)).status,
+        200,
+        'unlocking is idempotent',
+      );
 
-      await waitFor('agent-2 to get the freed slot', async () => ((await node(agent2)).metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE ? true : undefined), 10_000);
+      await waitFor(
+        'agent-2 to get the freed slot',
+        async () => ((await node(agent2)).metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE ? true : undefined),
+        10_000,
+      );
 
       const metrics = await (await fetch(`http://127.0.0.1:${leader.running.metricsPort ?? 0}/metrics`)).text();
-      assert.match(metrics, /strata_update_operator_fleetlock_requests_total\{endpoint="pre-reboot",outcome="failed_lock"\} [1-9]/);
-      assert.match(metrics, new RegExp(`strata_update_operator_reboots_started_total\\{policy="${run.id}",source="fleetlock"\\} 1`));
+      assert.match(
+        metrics,
+        /strata_update_operator_fleetlock_requests_total\{endpoint="pre-reboot",outcome="failed_lock"\} [1-9]/,
+      );
+      assert.match(
+        metrics,
+        new RegExp(`strata_update_operator_reboots_started_total\\{policy="${run.id}",source="fleetlock"\\} 1`),
+      );
     } finally {
       await run.tearDown();
     }

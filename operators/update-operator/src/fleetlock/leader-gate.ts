@@ -29,6 +29,10 @@ export class LeaderGatedHandler implements FleetLockHandler {
 
   #notLeader(): FleetLockAnswer {
     const leader = this.#leader();
-    return refuse(503, 'not_leader', `this operator replica is a standby${leader === undefined ? '' : `; the leader is ${leader}`}; retry`);
+    return refuse(
+      503,
+      'not_leader',
+      `this operator replica is a standby${leader === undefined ? '' : `; the leader is ${leader}`}; retry`,
+    );
   }
 }

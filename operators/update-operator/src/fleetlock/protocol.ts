@@ -46,7 +46,9 @@ export interface FleetLockErrorBody {
 
 export const fleetLockRequestSchema = z.object({
   client_params: z.object({
-    id: z.string().min(1, 'client_params.id must be a non-empty string (Zincati sends the node\'s app-specific machine id)'),
+    id: z
+      .string()
+      .min(1, "client_params.id must be a non-empty string (Zincati sends the node's app-specific machine id)"),
     group: z
       .string()
       .regex(/^[a-zA-Z0-9.-]+$/, 'client_params.group must match ^[a-zA-Z0-9.-]+$ (Zincati\'s default is "default")'),

@@ -67,15 +67,24 @@ class Refusal extends Error {
   }
 }
 
-export const refuse = (status: number, kind: FleetLockErrorKind, value: string): FleetLockAnswer => ({ ok: false, status, kind, value });
+export const refuse = (status: number, kind: FleetLockErrorKind, value: string): FleetLockAnswer => ({
+  ok: false,
+  status,
+  kind,
+  value,
+});
 
 const ENDPOINTS: Readonly<Record<string, FleetLockEndpoint>> = {
   [FLEETLOCK_PATHS.preReboot]: 'pre-reboot',
   [FLEETLOCK_PATHS.steadyState]: 'steady-state',
 };
 
-function describeIssues(issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[]): string {
-  return issues.map((issue) => `${issue.path.length === 0 ? 'body' : issue.path.map(String).join('.')}: ${issue.message}`).join('; ');
+function describeIssues(
+  issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
+): string {
+  return issues
+    .map((issue) => `${issue.path.length === 0 ? 'body' : issue.path.map(String).join('.')}: ${issue.message}`)
+    .join('; ');
 }
 
 async function readClientParams(request: IncomingMessage, limit: number): Promise<FleetLockClientParams> {
@@ -97,14 +106,24 @@ async function readClientParams(request: IncomingMessage, limit: number): Promis
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Refusal(400, 'bad_request', `the body is not JSON (${error instanceof Error ? error.message : String(error)}); send {"client_params":{"id":"…","group":"…"}}`);
+    throw new Refusal(
+      400,
+      'bad_request',
+      `the body is not JSON (${error instanceof Error ? error.message : String(error)}); send {"client_params":{"id":"…","group":"…"}}`,
+    );
   }
   const parsed = fleetLockRequestSchema.safeParse(json);
   if (!parsed.success) throw new Refusal(400, 'bad_request', describeIssues(parsed.error.issues));
   return parsed.data.client_params;
 }
 
-function send(response: ServerResponse, status: number, body: FleetLockErrorBody | undefined, message?: string, headers: Record<string, string> = {}): void {
+function send(
+  response: ServerResponse,
+  status: number,
+  body: FleetLockErrorBody | undefined,
+  message?: string,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? `${message ?? 'ok'}\n` : JSON.stringify(body);
   response.writeHead(status, {
     'content-type': body === undefined ? 'text/plain; charset=utf-8' : 'application/json',
@@ -125,14 +144,27 @@ export async function startFleetLockServer(options: FleetLockServerOptions): Pro
     const endpoint = ENDPOINTS[path];
     let answer: FleetLockAnswer;
     try {
-      if (endpoint === undefined) throw new Refusal(404, 'not_found', `no such endpoint ${JSON.stringify(path)}; FleetLock v1 has POST ${FLEETLOCK_PATHS.preReboot} and POST ${FLEETLOCK_PATHS.steadyState}`);
-      if (request.method !== 'POST') throw new Refusal(405, 'method_not_allowed', `${endpoint} takes POST, not ${request.method ?? '?'}`);
+      if (endpoint === undefined)
+        throw new Refusal(
+          404,
+          'not_found',
+          `no such endpoint ${JSON.stringify(path)}; FleetLock v1 has POST ${FLEETLOCK_PATHS.preReboot} and POST ${FLEETLOCK_PATHS.steadyState}`,
+        );
+      if (request.method !== 'POST')
+        throw new Refusal(405, 'method_not_allowed', `${endpoint} takes POST, not ${request.method ?? '?'}`);
       if (request.headers[FLEETLOCK_HEADER] !== FLEETLOCK_HEADER_VALUE) {
-        throw new Refusal(400, 'missing_protocol_header', `the request needs the header "${FLEETLOCK_HEADER}: ${FLEETLOCK_HEADER_VALUE}"`);
+        throw new Refusal(
+          400,
+          'missing_protocol_header',
+          `the request needs the header "${FLEETLOCK_HEADER}: ${FLEETLOCK_HEADER_VALUE}"`,
+        );
       }
       const client = await readClientParams(request, limit);
       answer = endpoint === 'pre-reboot' ? await handler.preReboot(client) : await handler.steadyState(client);
-      logger.info({ endpoint, id: client.id, group: client.group, ok: answer.ok, kind: answer.ok ? undefined : answer.kind }, answer.ok ? answer.message : answer.value);
+      logger.info(
+        { endpoint, id: client.id, group: client.group, ok: answer.ok, kind: answer.ok ? undefined : answer.kind },
+        answer.ok ? answer.message : answer.value,
+      );
     } catch (error) {
       if (error instanceof Refusal) {
         answer = refuse(error.status, error.kind, error.message);
@@ -145,7 +177,8 @@ export async function startFleetLockServer(options: FleetLockServerOptions): Pro
     options.onAnswer?.(endpoint ?? 'other', answer.ok ? 'ok' : answer.kind);
     if (answer.ok) send(response, 200, undefined, answer.message);
     else {
-      const headers: Record<string, string> = answer.status === 405 ? { allow: 'POST' } : answer.status === 503 ? { 'retry-after': '5' } : {};
+      const headers: Record<string, string> =
+        answer.status === 405 ? { allow: 'POST' } : answer.status === 503 ? { 'retry-after': '5' } : {};
       // A refused request may not have been read to its end; do not keep its connection for the next one.
       if (!request.complete) headers['connection'] = 'close';
       send(response, answer.status, { kind: answer.kind, value: answer.value }, undefined, headers);
@@ -155,16 +188,28 @@ export async function startFleetLockServer(options: FleetLockServerOptions): Pro
   const listener = (request: IncomingMessage, response: ServerResponse): void => {
     handle(request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'FleetLock answer failed');
-      if (!response.headersSent) send(response, 500, { kind: 'internal_error', value: 'the server failed to answer; retry' });
+      if (!response.headersSent)
+        send(response, 500, { kind: 'internal_error', value: 'the server failed to answer; retry' });
       else response.destroy();
     });
   };
-  const server: Server = options.tls === undefined ? createHttpServer(listener) : createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, listener);
+  const server: Server =
+    options.tls === undefined
+      ? createHttpServer(listener)
+      : createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, listener);
   server.requestTimeout = 60_000;
   server.headersTimeout = 10_000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new FleetLockServerError(`FleetLock server cannot listen on ${options.host}:${options.port}`, { host: options.host, port: options.port }, { cause: error })));
+    server.once('error', (error) =>
+      reject(
+        new FleetLockServerError(
+          `FleetLock server cannot listen on ${options.host}:${options.port}`,
+          { host: options.host, port: options.port },
+          { cause: error },
+        ),
+      ),
+    );
     server.listen(options.port, options.host, resolve);
   });
   const port = (server.address() as AddressInfo).port;

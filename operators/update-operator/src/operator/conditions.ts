@@ -7,7 +7,13 @@ import { countsAgainstBudget, type NodePhase } from './phase.ts';
 import { BLOCKED_REASONS, type BlockedReason, type RevokeCause } from './reasons.ts';
 import type { RolloutPolicy } from './rollout-policy.ts';
 
-const IN_PROGRESS_PHASES: ReadonlySet<NodePhase> = new Set(['waiting', 'approved', 'draining', 'rebooting', 'afterReboot']);
+const IN_PROGRESS_PHASES: ReadonlySet<NodePhase> = new Set([
+  'waiting',
+  'approved',
+  'draining',
+  'rebooting',
+  'afterReboot',
+]);
 const MOVING_PHASES: ReadonlySet<NodePhase> = new Set(['approved', 'draining', 'rebooting']);
 
 export interface PlannedCondition {
@@ -47,7 +53,8 @@ const listNames = (names: readonly string[], max = 5): string =>
   names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 
 function blockedReason(input: ConditionInput): { reason: BlockedReason; message: string } | undefined {
-  const { policy, phases, overlaps, waiting, backingOff, hooksPending, limit, selected, closedCause, nextOpenAt } = input;
+  const { policy, phases, overlaps, waiting, backingOff, hooksPending, limit, selected, closedCause, nextOpenAt } =
+    input;
   const [firstOverlap] = overlaps;
   if (firstOverlap !== undefined) {
     const [node, other] = firstOverlap;
@@ -59,7 +66,11 @@ function blockedReason(input: ConditionInput): { reason: BlockedReason; message:
   const moving = [...phases.values()].some((phase) => MOVING_PHASES.has(phase));
   const pendingWork = waiting.length > 0 || hooksPending.length > 0 || backingOff.length > 0;
   if (!pendingWork || input.moved || moving) return undefined;
-  if (closedCause === 'Paused') return { reason: BLOCKED_REASONS.paused, message: `spec.paused is true; ${waiting.length} node(s) wait for a reboot` };
+  if (closedCause === 'Paused')
+    return {
+      reason: BLOCKED_REASONS.paused,
+      message: `spec.paused is true; ${waiting.length} node(s) wait for a reboot`,
+    };
   if (closedCause === 'WindowClosed') {
     return {
       reason: BLOCKED_REASONS.windowClosed,
@@ -74,7 +85,10 @@ function blockedReason(input: ConditionInput): { reason: BlockedReason; message:
     };
   }
   if (waiting.length === 0) {
-    return { reason: BLOCKED_REASONS.drainRetryBackoff, message: `the drain of ${listNames(backingOff)} failed; retried after a back-off of ${Math.round(policy.drainRetryBackoffMs / 1000)} s` };
+    return {
+      reason: BLOCKED_REASONS.drainRetryBackoff,
+      message: `the drain of ${listNames(backingOff)} failed; retried after a back-off of ${Math.round(policy.drainRetryBackoffMs / 1000)} s`,
+    };
   }
   const down = input.nodes.filter((node) => countsAgainstBudget(node, input.releaseFailed)).map((node) => node.name);
   return {
@@ -91,9 +105,19 @@ export function planConditions(input: ConditionInput): PlannedCondition[] {
   const needing = [...phases.values()].filter((phase) => phase === 'rebootNeeded').length;
   const progressing: PlannedCondition =
     blocked !== undefined
-      ? { type: 'Progressing', status: 'False', reason: 'Blocked', message: 'the rollout cannot move on; see the Blocked condition' }
+      ? {
+          type: 'Progressing',
+          status: 'False',
+          reason: 'Blocked',
+          message: 'the rollout cannot move on; see the Blocked condition',
+        }
       : active + needing + waiting.length > 0
-        ? { type: 'Progressing', status: 'True', reason: 'RebootsInProgress', message: `${active} node(s) in progress, ${needing} waiting for a slot` }
+        ? {
+            type: 'Progressing',
+            status: 'True',
+            reason: 'RebootsInProgress',
+            message: `${active} node(s) in progress, ${needing} waiting for a slot`,
+          }
         : { type: 'Progressing', status: 'False', reason: 'Idle', message: 'no node needs a reboot' };
   return [
     progressing,
@@ -101,7 +125,12 @@ export function planConditions(input: ConditionInput): PlannedCondition[] {
       ? { type: 'Blocked', status: 'False', reason: BLOCKED_REASONS.notBlocked, message: 'nothing blocks the rollout' }
       : { type: 'Blocked', status: 'True', reason: blocked.reason, message: blocked.message },
     failed.length > 0
-      ? { type: 'Degraded', status: 'True', reason: 'RebootTimedOut', message: `node(s) ${listNames(failed)} did not come back within rebootTimeout` }
+      ? {
+          type: 'Degraded',
+          status: 'True',
+          reason: 'RebootTimedOut',
+          message: `node(s) ${listNames(failed)} did not come back within rebootTimeout`,
+        }
       : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no node failed its reboot' },
   ];
 }

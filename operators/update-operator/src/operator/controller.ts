@@ -4,7 +4,14 @@
 // the plan (conditioned, fenced), the status and the Events, and schedules
 // itself again only for instants it knows of (a window opening or closing, a
 // rebootTimeout, a drain back-off). FleetLock requests join the same loop.
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Node } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1Node,
+} from '@kubernetes/client-node';
 import { UPDATE_POLICY, type UpdatePolicy } from '@strata/api';
 import { Informer, runWorkers, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
@@ -18,7 +25,14 @@ import { ParsedPolicies } from './parsed-policies.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { applyPatch, nodeStateOf, protocolFacts, type NodeState } from './node-state.ts';
 import { NodeWriter } from './node-writer.ts';
-import { planRollout, writesOf, type FleetLockDecision, type NodeWrite, type OtherPolicy, type RolloutPlan } from './plan.ts';
+import {
+  planRollout,
+  writesOf,
+  type FleetLockDecision,
+  type NodeWrite,
+  type OtherPolicy,
+  type RolloutPlan,
+} from './plan.ts';
 import type { NodePhase } from './phase.ts';
 import { rolloutPolicyOf } from './rollout-policy.ts';
 import { phaseTransitions, sameStatus, statusOf } from './status.ts';
@@ -90,7 +104,9 @@ export class RolloutController {
     this.#fleetLock = new FleetLockQueue({
       now: () => this.#clock.now(),
       ...(options.fleetLockRequestTtlMs === undefined ? {} : { ttlMs: options.fleetLockRequestTtlMs }),
-      ...(options.fleetLockDecisionTimeoutMs === undefined ? {} : { decisionTimeoutMs: options.fleetLockDecisionTimeoutMs }),
+      ...(options.fleetLockDecisionTimeoutMs === undefined
+        ? {}
+        : { decisionTimeoutMs: options.fleetLockDecisionTimeoutMs }),
     });
     const { kubeConfig } = options;
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
@@ -104,7 +120,10 @@ export class RolloutController {
     );
     this.#writer = new NodeWriter({ kubeConfig, expectations: this.#expectations, mayWrite: () => this.mayWrite() });
     const onError = (resource: string) => (error: unknown, retryInMs: number | undefined) =>
-      this.#logger.warn({ err: error, resource, retryInMs }, retryInMs === undefined ? 'handling a change failed' : 'list or watch failed; restarting it');
+      this.#logger.warn(
+        { err: error, resource, retryInMs },
+        retryInMs === undefined ? 'handling a change failed' : 'list or watch failed; restarting it',
+      );
     this.#nodes = new Informer<V1Node>({
       kubeConfig,
       path: NODES_PATH,
@@ -153,15 +172,24 @@ export class RolloutController {
     signal.addEventListener('abort', stop, { once: true });
     const listed = Promise.all([this.#nodes.start(), this.#policies.start()]);
     // Both caches must be complete before the first decision: a missing node would look like a free slot.
-    await Promise.race([listed, new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    await Promise.race([
+      listed,
+      new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
+    ]);
     if (this.#stopped || signal.aborted) return;
     this.#synced = true;
-    this.#logger.info({ nodes: this.#nodes.list().length, policies: this.#policies.list().length }, 'caches synced; reconciling');
+    this.#logger.info(
+      { nodes: this.#nodes.list().length, policies: this.#policies.list().length },
+      'caches synced; reconciling',
+    );
     for (const policy of this.#policies.list()) this.#queue.add(policy.metadata.name);
     await runWorkers(this.#queue, 1, (key) => this.#reconcile(key), {
       onError: (error, key) => {
         this.#options.metrics.reconciles.inc({ outcome: 'error' });
-        const log = error instanceof NotLeaderError ? this.#logger.debug.bind(this.#logger) : this.#logger.warn.bind(this.#logger);
+        const log =
+          error instanceof NotLeaderError
+            ? this.#logger.debug.bind(this.#logger)
+            : this.#logger.warn.bind(this.#logger);
         log({ err: error, policy: key }, 'reconcile failed; retrying with back-off');
       },
     });
@@ -209,8 +237,13 @@ export class RolloutController {
       return;
     }
     if (started === undefined) return;
-    if (facts.inProgress && !node.ready) this.#options.metrics.drainDuration.observe({ source: 'agent', outcome: 'succeeded' }, (now - started) / 1000);
-    else if (!facts.inProgress) this.#options.metrics.drainDuration.observe({ source: 'agent', outcome: facts.drainFailedAt === undefined ? 'ended' : 'failed' }, (now - started) / 1000);
+    if (facts.inProgress && !node.ready)
+      this.#options.metrics.drainDuration.observe({ source: 'agent', outcome: 'succeeded' }, (now - started) / 1000);
+    else if (!facts.inProgress)
+      this.#options.metrics.drainDuration.observe(
+        { source: 'agent', outcome: facts.drainFailedAt === undefined ? 'ended' : 'failed' },
+        (now - started) / 1000,
+      );
     else return;
     this.#inProgressSince.delete(node.name);
   }
@@ -246,7 +279,9 @@ export class RolloutController {
     const node = this.#nodes.get(nodeName);
     if (node === undefined) return undefined;
     const labels = node.metadata?.labels ?? {};
-    const names = [...this.#parsedPolicies().values()].filter((policy) => rolloutPolicyOf(policy).selects(labels)).map((policy) => policy.metadata.name);
+    const names = [...this.#parsedPolicies().values()]
+      .filter((policy) => rolloutPolicyOf(policy).selects(labels))
+      .map((policy) => policy.metadata.name);
     return names.sort()[0];
   }
 
@@ -287,7 +322,8 @@ export class RolloutController {
   requestFleetLock(nodeName: string, clientId: string): Promise<FleetLockDecision> {
     if (!this.mayWrite()) return Promise.resolve({ granted: false, reason: 'this replica does not lead; retry' });
     const policy = this.policyOfNode(nodeName);
-    if (policy === undefined) return Promise.resolve({ granted: false, reason: `no UpdatePolicy selects node ${nodeName}` });
+    if (policy === undefined)
+      return Promise.resolve({ granted: false, reason: `no UpdatePolicy selects node ${nodeName}` });
     const decision = this.#fleetLock.ask(nodeName, clientId);
     this.#queue.add(policy);
     return decision;
@@ -312,13 +348,18 @@ export class RolloutController {
       now,
       pendingWrites: this.#expectations.pending(),
       rebootNeededSince: this.#rebootNeededSince,
-      fleetLockRequests: this.#fleetLock.requests().filter((request) => view.selects(this.#nodes.get(request.node)?.metadata?.labels ?? {})),
+      fleetLockRequests: this.#fleetLock
+        .requests()
+        .filter((request) => view.selects(this.#nodes.get(request.node)?.metadata?.labels ?? {})),
     });
 
     const failures = await this.#execute(policy, plan);
     for (const [node, decision] of plan.fleetLock) {
       const grantFailed = decision.granted && !decision.alreadyHeld && failures.has(node);
-      this.#fleetLock.answer(node, grantFailed ? { granted: false, reason: 'the grant could not be written; retry' } : decision);
+      this.#fleetLock.answer(
+        node,
+        grantFailed ? { granted: false, reason: 'the grant could not be written; retry' } : decision,
+      );
     }
     if (failures.size > 0) {
       const [first] = failures.values();
@@ -329,8 +370,12 @@ export class RolloutController {
     this.#options.metrics.setPhaseCounts(name, plan.counts);
     this.#options.metrics.reconciles.inc({ outcome: 'ok' });
     // Capped: a timer beyond 2^31 ms would fire at once, and a far instant is as well met by planning again later.
-    if (plan.wakeAt !== undefined) this.#queue.addAfter(name, Math.min(MAX_WAKE_DELAY_MS, Math.max(0, plan.wakeAt - this.#clock.now())));
-    this.#logger.debug({ policy: name, actions: plan.actions.length, budget: plan.budget, ms: Math.round(performance.now() - started) }, 'reconciled');
+    if (plan.wakeAt !== undefined)
+      this.#queue.addAfter(name, Math.min(MAX_WAKE_DELAY_MS, Math.max(0, plan.wakeAt - this.#clock.now())));
+    this.#logger.debug(
+      { policy: name, actions: plan.actions.length, budget: plan.budget, ms: Math.round(performance.now() - started) },
+      'reconciled',
+    );
   }
 
   /** Writes the plan: first what frees or keeps slots, then, if all of that landed, the grants. */
@@ -358,12 +403,24 @@ export class RolloutController {
   async #writeStatus(policy: UpdatePolicy, plan: RolloutPlan, now: number): Promise<void> {
     const name = policy.metadata.name;
     const previousPhases = this.#phases.get(name) ?? new Map<string, NodePhase>();
-    const status = statusOf({ plan, previous: policy.status, generation: policy.metadata.generation ?? 0, now, transitions: phaseTransitions(previousPhases, plan.phases, now) });
+    const status = statusOf({
+      plan,
+      previous: policy.status,
+      generation: policy.metadata.generation ?? 0,
+      now,
+      transitions: phaseTransitions(previousPhases, plan.phases, now),
+    });
     this.#phases.set(name, plan.phases);
     if (sameStatus(policy.status, status)) return;
     if (!this.mayWrite()) throw new NotLeaderError('not writing status: this replica does not lead', { policy: name });
     await this.#customObjects.patchClusterCustomObjectStatus(
-      { group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name, body: { status } },
+      {
+        group: UPDATE_POLICY.group,
+        version: UPDATE_POLICY.version,
+        plural: UPDATE_POLICY.plural,
+        name,
+        body: { status },
+      },
       mergePatch(),
     );
     this.#logger.debug({ policy: name, status }, 'status written');

@@ -39,7 +39,11 @@ export class DecisionRecorder {
           if (action.since !== undefined && (action.takesSlot === true || action.kind === 'grantFleetLock')) {
             metrics.decisionLatency.observe({ policy: name }, Math.max(0, now - action.since) / 1000);
           }
-          if (action.kind !== 'requestBeforeRebootHooks') metrics.rebootsStarted.inc({ policy: name, source: action.kind === 'grantFleetLock' ? 'fleetlock' : 'agent' });
+          if (action.kind !== 'requestBeforeRebootHooks')
+            metrics.rebootsStarted.inc({
+              policy: name,
+              source: action.kind === 'grantFleetLock' ? 'fleetlock' : 'agent',
+            });
           break;
         case 'complete':
           metrics.rebootsCompleted.inc({ policy: name });
@@ -51,7 +55,14 @@ export class DecisionRecorder {
         case 'requestAfterRebootHooks':
           break;
       }
-      void this.#events({ regarding: nodeSubject(write.node), related: policySubject(policy), reason: action.reason, action: action.kind, note: action.message, warning: action.warning });
+      void this.#events({
+        regarding: nodeSubject(write.node),
+        related: policySubject(policy),
+        reason: action.reason,
+        action: action.kind,
+        note: action.message,
+        warning: action.warning,
+      });
     }
   }
 
@@ -61,7 +72,13 @@ export class DecisionRecorder {
       if (condition.type === 'Progressing' || condition.status !== 'True') continue;
       const previous = before?.conditions?.find((candidate) => candidate.type === condition.type);
       if (previous?.status === condition.status && previous.reason === condition.reason) continue;
-      void this.#events({ regarding: policySubject(policy), reason: condition.reason, action: condition.type === 'Blocked' ? 'Block' : 'Degrade', note: condition.message, warning: true });
+      void this.#events({
+        regarding: policySubject(policy),
+        reason: condition.reason,
+        action: condition.type === 'Blocked' ? 'Block' : 'Degrade',
+        note: condition.message,
+        warning: true,
+      });
     }
   }
 }

@@ -26,13 +26,28 @@ export interface OperatorEvent {
 export type EventSink = (event: OperatorEvent) => Promise<void>;
 
 /** Writes events through the API, only while `mayWrite` says this replica leads. */
-export function apiEventSink(kubeConfig: KubeConfig, identity: string, mayWrite: () => boolean, logger: Logger): EventSink {
-  const recorder = new EventRecorder(kubeConfig, { reportingController: REPORTING_CONTROLLER, reportingInstance: identity });
+export function apiEventSink(
+  kubeConfig: KubeConfig,
+  identity: string,
+  mayWrite: () => boolean,
+  logger: Logger,
+): EventSink {
+  const recorder = new EventRecorder(kubeConfig, {
+    reportingController: REPORTING_CONTROLLER,
+    reportingInstance: identity,
+  });
   return async (event) => {
     if (!mayWrite()) return;
     const { regarding, related, reason, action, note } = event;
     try {
-      await recorder.record({ regarding, ...(related === undefined ? {} : { related }), reason, action, note, type: event.warning ? 'Warning' : 'Normal' });
+      await recorder.record({
+        regarding,
+        ...(related === undefined ? {} : { related }),
+        reason,
+        action,
+        note,
+        type: event.warning ? 'Warning' : 'Normal',
+      });
     } catch (error) {
       logger.warn({ err: error, reason: event.reason, regarding: event.regarding.name }, 'could not record an Event');
     }

@@ -24,7 +24,10 @@ describe('Expectations', () => {
   });
 
   it('ends at once when the informer showed the write before its answer came', () => {
-    const expectations = new Expectations(() => 0, () => aNode({ name: 'a', resourceVersion: '10' }));
+    const expectations = new Expectations(
+      () => 0,
+      () => aNode({ name: 'a', resourceVersion: '10' }),
+    );
     expectations.record('a', grant, '10');
     assert.equal(expectations.pending().size, 0);
   });
@@ -41,7 +44,11 @@ describe('Expectations', () => {
 
   it('drops a write that the informer never showed within the time to live', () => {
     let now = 0;
-    const expectations = new Expectations(() => now, () => undefined, 1000);
+    const expectations = new Expectations(
+      () => now,
+      () => undefined,
+      1000,
+    );
     expectations.record('a', grant, '10');
     now = 999;
     assert.equal(expectations.pending().size, 1);

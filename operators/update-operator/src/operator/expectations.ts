@@ -59,7 +59,8 @@ export class Expectations {
   observe(node: NodeState): void {
     const expectation = this.#pending.get(node.name);
     if (expectation === undefined) return;
-    const caughtUp = expectation.resourceVersion !== undefined && isAtLeast(node.resourceVersion, expectation.resourceVersion);
+    const caughtUp =
+      expectation.resourceVersion !== undefined && isAtLeast(node.resourceVersion, expectation.resourceVersion);
     if (caughtUp || patchIsReflected(node, expectation.patch)) this.#pending.delete(node.name);
   }
 

@@ -3,14 +3,18 @@ import { describe, it } from 'node:test';
 import { FleetLockQueue } from './fleetlock-queue.ts';
 
 describe('FleetLockQueue', () => {
-  it('keeps a client\'s place from its first request and shows whether it is asking now', async () => {
+  it("keeps a client's place from its first request and shows whether it is asking now", async () => {
     let now = 1000;
     const queue = new FleetLockQueue({ now: () => now, decisionTimeoutMs: 10 });
     const first = queue.ask('f', 'id-f');
     assert.deepEqual(queue.requests(), [{ node: 'f', clientId: 'id-f', since: 1000, live: true }]);
     assert.deepEqual(await first, { granted: false, reason: 'no decision in time; retry' });
     now = 2000;
-    assert.deepEqual(queue.requests(), [{ node: 'f', clientId: 'id-f', since: 1000, live: false }], 'a timed-out request no longer counts as asking');
+    assert.deepEqual(
+      queue.requests(),
+      [{ node: 'f', clientId: 'id-f', since: 1000, live: false }],
+      'a timed-out request no longer counts as asking',
+    );
     const second = queue.ask('f', 'id-f');
     queue.answer('f', { granted: true, alreadyHeld: false });
     assert.deepEqual(await second, { granted: true, alreadyHeld: false });

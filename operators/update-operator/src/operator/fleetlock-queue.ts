@@ -35,9 +35,13 @@ export class FleetLockQueue {
     const now = this.#now();
     const existing = this.#waiting.get(node);
     if (existing !== undefined && existing.clientId !== clientId) {
-      for (const waiter of [...existing.waiters]) waiter({ granted: false, reason: `another FleetLock client id (${clientId}) asked for node ${node}` });
+      for (const waiter of [...existing.waiters])
+        waiter({ granted: false, reason: `another FleetLock client id (${clientId}) asked for node ${node}` });
     }
-    const entry: Waiting = existing !== undefined && existing.clientId === clientId ? existing : { clientId, since: now, lastSeen: now, waiters: new Set() };
+    const entry: Waiting =
+      existing !== undefined && existing.clientId === clientId
+        ? existing
+        : { clientId, since: now, lastSeen: now, waiters: new Set() };
     entry.lastSeen = now;
     this.#waiting.set(node, entry);
     return new Promise((resolve) => {
@@ -46,7 +50,10 @@ export class FleetLockQueue {
         entry.waiters.delete(waiter);
         resolve(decision);
       };
-      const timer = setTimeout(() => waiter({ granted: false, reason: 'no decision in time; retry' }), this.#decisionTimeoutMs);
+      const timer = setTimeout(
+        () => waiter({ granted: false, reason: 'no decision in time; retry' }),
+        this.#decisionTimeoutMs,
+      );
       entry.waiters.add(waiter);
     });
   }

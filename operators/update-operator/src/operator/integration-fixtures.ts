@@ -31,36 +31,80 @@ export async function installCrd(kubeConfig: KubeConfig): Promise<void> {
   const crd = updatePolicyCrd();
   // Loading the object as YAML maps it onto the client's models, which would otherwise drop x-kubernetes-* keys.
   const typed = loadYaml<KubernetesObject>(JSON.stringify(crd));
-  await KubernetesObjectApi.makeApiClient(kubeConfig).patch(typed, undefined, undefined, 'strata-update-operator-test', true, PatchStrategy.ServerSideApply);
+  await KubernetesObjectApi.makeApiClient(kubeConfig).patch(
+    typed,
+    undefined,
+    undefined,
+    'strata-update-operator-test',
+    true,
+    PatchStrategy.ServerSideApply,
+  );
   const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
   await waitFor('the UpdatePolicy CRD to be established', async () => {
     const current = await extensions.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-    return current.status?.conditions?.some((condition) => condition.type === 'Established' && condition.status === 'True') ? true : undefined;
+    return current.status?.conditions?.some(
+      (condition) => condition.type === 'Established' && condition.status === 'True',
+    )
+      ? true
+      : undefined;
   });
 }
 
-export async function createPolicy(kubeConfig: KubeConfig, run: string, name: string, spec: UpdatePolicySpecInput): Promise<void> {
+export async function createPolicy(
+  kubeConfig: KubeConfig,
+  run: string,
+  name: string,
+  spec: UpdatePolicySpecInput,
+): Promise<void> {
   await kubeConfig.makeApiClient(CustomObjectsApi).createClusterCustomObject({
     group: UPDATE_POLICY.group,
     version: UPDATE_POLICY.version,
     plural: UPDATE_POLICY.plural,
-    body: { apiVersion: UPDATE_POLICY.apiVersion, kind: UPDATE_POLICY.kind, metadata: { name, labels: { [RUN_LABEL]: run } }, spec },
+    body: {
+      apiVersion: UPDATE_POLICY.apiVersion,
+      kind: UPDATE_POLICY.kind,
+      metadata: { name, labels: { [RUN_LABEL]: run } },
+      spec,
+    },
   });
 }
 
 export async function readPolicy(kubeConfig: KubeConfig, name: string): Promise<UpdatePolicy> {
-  return (await kubeConfig.makeApiClient(CustomObjectsApi).getClusterCustomObject({ group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name })) as UpdatePolicy;
+  return (await kubeConfig.makeApiClient(CustomObjectsApi).getClusterCustomObject({
+    group: UPDATE_POLICY.group,
+    version: UPDATE_POLICY.version,
+    plural: UPDATE_POLICY.plural,
+    name,
+  })) as UpdatePolicy;
 }
 
-export async function patchPolicySpec(kubeConfig: KubeConfig, name: string, spec: UpdatePolicySpecInput): Promise<void> {
-  await kubeConfig
-    .makeApiClient(CustomObjectsApi)
-    .patchClusterCustomObject({ group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural, name, body: { spec } }, mergePatch());
+export async function patchPolicySpec(
+  kubeConfig: KubeConfig,
+  name: string,
+  spec: UpdatePolicySpecInput,
+): Promise<void> {
+  await kubeConfig.makeApiClient(CustomObjectsApi).patchClusterCustomObject(
+    {
+      group: UPDATE_POLICY.group,
+      version: UPDATE_POLICY.version,
+      plural: UPDATE_POLICY.plural,
+      name,
+      body: { spec },
+    },
+    mergePatch(),
+  );
 }
 
 const readyCondition = (ready: boolean) => {
   const now = new Date();
-  return { type: 'Ready', status: ready ? 'True' : 'False', reason: ready ? 'KubeletReady' : 'KubeletNotReady', message: ready ? 'ready' : 'rebooting', lastHeartbeatTime: now, lastTransitionTime: now };
+  return {
+    type: 'Ready',
+    status: ready ? 'True' : 'False',
+    reason: ready ? 'KubeletReady' : 'KubeletNotReady',
+    message: ready ? 'ready' : 'rebooting',
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  };
 };
 
 export interface TestNodeOptions {
@@ -69,7 +113,12 @@ export interface TestNodeOptions {
 }
 
 /** A Node object (no kubelet behind it) with a Ready condition. */
-export async function createNode(kubeConfig: KubeConfig, run: string, name: string, options: TestNodeOptions = {}): Promise<void> {
+export async function createNode(
+  kubeConfig: KubeConfig,
+  run: string,
+  name: string,
+  options: TestNodeOptions = {},
+): Promise<void> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   await core.createNode({ body: { metadata: { name, labels: { [RUN_LABEL]: run, ...options.labels } } } });
   await core.patchNodeStatus(
@@ -104,13 +153,21 @@ export async function deleteNodes(kubeConfig: KubeConfig, run: string): Promise<
 
 /** What update_engine's agent reports once an update is staged. */
 export async function markRebootNeeded(kubeConfig: KubeConfig, name: string): Promise<void> {
-  await kubeConfig
-    .makeApiClient(CoreV1Api)
-    .patchNode({ name, body: { metadata: { annotations: { [ANNOTATIONS.rebootNeeded]: TRUE }, labels: { [LABELS.rebootNeeded]: TRUE } } } }, mergePatch());
+  await kubeConfig.makeApiClient(CoreV1Api).patchNode(
+    {
+      name,
+      body: {
+        metadata: { annotations: { [ANNOTATIONS.rebootNeeded]: TRUE }, labels: { [LABELS.rebootNeeded]: TRUE } },
+      },
+    },
+    mergePatch(),
+  );
 }
 
 export async function setReady(kubeConfig: KubeConfig, name: string, ready: boolean): Promise<void> {
-  await kubeConfig.makeApiClient(CoreV1Api).patchNodeStatus({ name, body: { status: { conditions: [readyCondition(ready)] } } }, mergePatch());
+  await kubeConfig
+    .makeApiClient(CoreV1Api)
+    .patchNodeStatus({ name, body: { status: { conditions: [readyCondition(ready)] } } }, mergePatch());
 }
 
 /**
@@ -162,7 +219,13 @@ export class FakeAgents {
         {
           name: state.name,
           body: {
-            metadata: { resourceVersion, annotations: { [ANNOTATIONS.rebootInProgress]: TRUE, ...(cordon ? { [ANNOTATIONS.agentMadeUnschedulable]: TRUE } : {}) } },
+            metadata: {
+              resourceVersion,
+              annotations: {
+                [ANNOTATIONS.rebootInProgress]: TRUE,
+                ...(cordon ? { [ANNOTATIONS.agentMadeUnschedulable]: TRUE } : {}),
+              },
+            },
             ...(cordon ? { spec: { unschedulable: true } } : {}),
           },
         },
@@ -171,7 +234,11 @@ export class FakeAgents {
     } else if (facts.inProgress && state.ready) {
       await setReady(this.#kubeConfig, state.name, false);
       this.#downSince.set(state.name, Date.now());
-    } else if (facts.inProgress && !state.ready && Date.now() - (this.#downSince.get(state.name) ?? 0) >= this.#rebootMs) {
+    } else if (
+      facts.inProgress &&
+      !state.ready &&
+      Date.now() - (this.#downSince.get(state.name) ?? 0) >= this.#rebootMs
+    ) {
       await setReady(this.#kubeConfig, state.name, true);
       const uncordon = state.annotations[ANNOTATIONS.agentMadeUnschedulable] === TRUE;
       await this.#core.patchNode(
@@ -179,7 +246,11 @@ export class FakeAgents {
           name: state.name,
           body: {
             metadata: {
-              annotations: { [ANNOTATIONS.rebootNeeded]: 'false', [ANNOTATIONS.rebootInProgress]: null, [ANNOTATIONS.agentMadeUnschedulable]: null },
+              annotations: {
+                [ANNOTATIONS.rebootNeeded]: 'false',
+                [ANNOTATIONS.rebootInProgress]: null,
+                [ANNOTATIONS.agentMadeUnschedulable]: null,
+              },
               labels: { [LABELS.rebootNeeded]: null },
             },
             ...(uncordon ? { spec: { unschedulable: false } } : {}),
@@ -212,7 +283,8 @@ export class InvariantChecker {
       labelSelector: selector,
       onChange: () => this.#check(),
       // A watch that broke may have missed a moment over budget: the run cannot vouch for it, so it counts against it.
-      onError: (error) => this.violations.push(`the node watch failed, so states may have been missed: ${String(error)}`),
+      onError: (error) =>
+        this.violations.push(`the node watch failed, so states may have been missed: ${String(error)}`),
     });
   }
 
@@ -232,12 +304,20 @@ export class InvariantChecker {
     const states = this.#informer.list().map(nodeStateOf);
     const slots = states.filter((node) => {
       const facts = protocolFacts(node);
-      return !node.ready || node.unschedulable || facts.rebootOk || facts.inProgress || facts.beforeReboot || facts.fleetLockHolder !== undefined;
+      return (
+        !node.ready ||
+        node.unschedulable ||
+        facts.rebootOk ||
+        facts.inProgress ||
+        facts.beforeReboot ||
+        facts.fleetLockHolder !== undefined
+      );
     });
     const disrupted = states.filter((node) => !node.ready || node.unschedulable).length;
     this.maxSlots = Math.max(this.maxSlots, slots.length);
     this.maxDisrupted = Math.max(this.maxDisrupted, disrupted);
-    if (slots.length > this.#budget) this.violations.push(`${slots.length} nodes held slots at once: ${slots.map((node) => node.name).join(', ')}`);
+    if (slots.length > this.#budget)
+      this.violations.push(`${slots.length} nodes held slots at once: ${slots.map((node) => node.name).join(', ')}`);
   }
 }
 

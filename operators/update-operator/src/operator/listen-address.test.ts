@@ -11,7 +11,11 @@ describe('parseListenAddress', () => {
 
   it('refuses anything else, naming the flag', () => {
     for (const bad of ['8080', ':8080', '0.0.0.0:', '0.0.0.0:65536', '::1:80', 'host:port']) {
-      assert.throws(() => parseListenAddress(bad, '--metrics-address'), (error: unknown) => error instanceof ListenAddressError && error.message.includes('--metrics-address'), bad);
+      assert.throws(
+        () => parseListenAddress(bad, '--metrics-address'),
+        (error: unknown) => error instanceof ListenAddressError && error.message.includes('--metrics-address'),
+        bad,
+      );
     }
   });
 });

@@ -15,7 +15,10 @@ export function parseListenAddress(text: string, flag: string): ListenAddress {
   const port = Number(match?.[3]);
   const host = match?.[1] ?? match?.[2];
   if (match === null || host === undefined || !Number.isInteger(port) || port > 65_535) {
-    throw new ListenAddressError(`${flag} must be host:port (e.g. 0.0.0.0:8080 or [::]:8080), got ${JSON.stringify(text)}`, { flag, value: text });
+    throw new ListenAddressError(
+      `${flag} must be host:port (e.g. 0.0.0.0:8080 or [::]:8080), got ${JSON.stringify(text)}`,
+      { flag, value: text },
+    );
   }
   return { host, port };
 }

@@ -20,15 +20,30 @@ export class OperatorMetrics {
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     const registers = [this.registry];
     if (options.processMetrics === true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
-    this.nodes = new Gauge({ name: `${PREFIX}nodes`, help: 'Nodes selected by each UpdatePolicy, per rollout phase.', labelNames: ['policy', 'phase'], registers });
+    this.nodes = new Gauge({
+      name: `${PREFIX}nodes`,
+      help: 'Nodes selected by each UpdatePolicy, per rollout phase.',
+      labelNames: ['policy', 'phase'],
+      registers,
+    });
     this.rebootsStarted = new Counter({
       name: `${PREFIX}reboots_started_total`,
       help: 'Reboots let go: reboot-ok given to an agent-driven node, or a FleetLock slot granted.',
       labelNames: ['policy', 'source'],
       registers,
     });
-    this.rebootsCompleted = new Counter({ name: `${PREFIX}reboots_completed_total`, help: 'Nodes that came back and were cleared.', labelNames: ['policy'], registers });
-    this.rebootsFailed = new Counter({ name: `${PREFIX}reboots_failed_total`, help: 'Nodes marked reboot-failed after rebootTimeout.', labelNames: ['policy'], registers });
+    this.rebootsCompleted = new Counter({
+      name: `${PREFIX}reboots_completed_total`,
+      help: 'Nodes that came back and were cleared.',
+      labelNames: ['policy'],
+      registers,
+    });
+    this.rebootsFailed = new Counter({
+      name: `${PREFIX}reboots_failed_total`,
+      help: 'Nodes marked reboot-failed after rebootTimeout.',
+      labelNames: ['policy'],
+      registers,
+    });
     this.drainDuration = new Histogram({
       name: `${PREFIX}drain_duration_seconds`,
       help: 'Drain durations: measured by the FleetLock server, or for agents from reboot-in-progress to the node going NotReady as the informer saw it.',
@@ -50,7 +65,12 @@ export class OperatorMetrics {
       labelNames: ['endpoint', 'outcome'],
       registers,
     });
-    this.reconciles = new Counter({ name: `${PREFIX}reconciles_total`, help: 'Reconciles of UpdatePolicies by outcome.', labelNames: ['outcome'], registers });
+    this.reconciles = new Counter({
+      name: `${PREFIX}reconciles_total`,
+      help: 'Reconciles of UpdatePolicies by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.leader.set(0);
   }
 

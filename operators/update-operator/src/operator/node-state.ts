@@ -43,7 +43,10 @@ export function nodeStateOf(node: V1Node): NodeState {
   };
 }
 
-function mergeStrings(base: Readonly<Record<string, string>>, patch: Readonly<Record<string, string | null>> | undefined): Readonly<Record<string, string>> {
+function mergeStrings(
+  base: Readonly<Record<string, string>>,
+  patch: Readonly<Record<string, string | null>> | undefined,
+): Readonly<Record<string, string>> {
   if (patch === undefined) return base;
   const merged: Record<string, string> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
@@ -75,7 +78,10 @@ export function combinePatches(first: NodePatch, second: NodePatch): NodePatch {
 
 /** Whether every key of `patch` already has the value it sets (or is absent when it removes). */
 export function patchIsReflected(node: NodeState, patch: NodePatch): boolean {
-  const reflected = (current: Readonly<Record<string, string>>, wanted: Readonly<Record<string, string | null>> | undefined): boolean =>
+  const reflected = (
+    current: Readonly<Record<string, string>>,
+    wanted: Readonly<Record<string, string | null>> | undefined,
+  ): boolean =>
     Object.entries(wanted ?? {}).every(([key, value]) => (value === null ? !(key in current) : current[key] === value));
   return (
     reflected(node.annotations, patch.annotations) &&

@@ -32,20 +32,34 @@ export class NodeWriter {
     if (!this.#mayWrite()) throw new NotLeaderError(`not writing node ${node}: this replica does not lead`, { node });
     const metadata = {
       ...(basedOn === undefined || basedOn === '' ? {} : { resourceVersion: basedOn }),
-      ...(patch.annotations === undefined || Object.keys(patch.annotations).length === 0 ? {} : { annotations: patch.annotations }),
+      ...(patch.annotations === undefined || Object.keys(patch.annotations).length === 0
+        ? {}
+        : { annotations: patch.annotations }),
       ...(patch.labels === undefined || Object.keys(patch.labels).length === 0 ? {} : { labels: patch.labels }),
     };
-    const body = { metadata, ...(patch.unschedulable === undefined ? {} : { spec: { unschedulable: patch.unschedulable } }) };
+    const body = {
+      metadata,
+      ...(patch.unschedulable === undefined ? {} : { spec: { unschedulable: patch.unschedulable } }),
+    };
     try {
       const written = await this.#core.patchNode({ name: node, body }, mergePatch());
       this.#expectations.record(node, patch, written.metadata?.resourceVersion);
       return written;
     } catch (error) {
       const code = statusCodeOf(error);
-      if (code === 409) throw new NodeChangedError(`node ${node} changed since resourceVersion ${basedOn ?? ''}; deciding again`, { node, basedOn }, { cause: error });
+      if (code === 409)
+        throw new NodeChangedError(
+          `node ${node} changed since resourceVersion ${basedOn ?? ''}; deciding again`,
+          { node, basedOn },
+          { cause: error },
+        );
       // Without an answer the write may have landed: count it until the informer shows either way.
       if (code === undefined) this.#expectations.record(node, patch, undefined);
-      throw new NodeWriteError(`writing node ${node} failed: ${describeApiError(error)}`, { node, code }, { cause: error });
+      throw new NodeWriteError(
+        `writing node ${node} failed: ${describeApiError(error)}`,
+        { node, code },
+        { cause: error },
+      );
     }
   }
 }

@@ -33,11 +33,18 @@ before(async () => {
   await installCrd(kubeConfig);
 });
 
-const nodeNames = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, index) => `${prefix}-${index}`);
+const nodeNames = (prefix: string, count: number): string[] =>
+  Array.from({ length: count }, (_, index) => `${prefix}-${index}`);
 
 function allRebooted(checker: InvariantChecker, names: readonly string[]): boolean | undefined {
   const nodes = checker.nodes().filter((node) => names.includes(node.metadata?.name ?? ''));
-  const done = nodes.length === names.length && nodes.every((node) => node.metadata?.annotations?.[ANNOTATIONS.rebootNeeded] === 'false' && node.metadata.annotations[ANNOTATIONS.rebootOk] === undefined);
+  const done =
+    nodes.length === names.length &&
+    nodes.every(
+      (node) =>
+        node.metadata?.annotations?.[ANNOTATIONS.rebootNeeded] === 'false' &&
+        node.metadata.annotations[ANNOTATIONS.rebootOk] === undefined,
+    );
   return done ? true : undefined;
 }
 
@@ -47,7 +54,9 @@ async function metricsText(replica: Replica): Promise<string> {
 }
 
 async function eventReasons(regardingName: string): Promise<string[]> {
-  const { items } = await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace: EVENT_NAMESPACE, fieldSelector: `regarding.name=${regardingName}` });
+  const { items } = await kubeConfig
+    .makeApiClient(EventsV1Api)
+    .listNamespacedEvent({ namespace: EVENT_NAMESPACE, fieldSelector: `regarding.name=${regardingName}` });
   return items.map((event) => event.reason ?? '');
 }
 
@@ -60,17 +69,33 @@ describe('update operator against a real API server', () => {
     const agents = new FakeAgents(kubeConfig, run.selector, 300);
     try {
       for (const name of names) await createNode(kubeConfig, run.id, name);
-      await createPolicy(kubeConfig, run.id, run.id, { nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } }, maxUnavailable: 2 });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 2,
+      });
       const replica = await run.startReplica();
       await run.waitForLeader();
       await checker.start();
-      await waitFor('the operator to write the first status', async () => ((await readPolicy(kubeConfig, run.id)).status?.nodes?.total === 6 ? true : undefined), 20_000);
+      await waitFor(
+        'the operator to write the first status',
+        async () => ((await readPolicy(kubeConfig, run.id)).status?.nodes?.total === 6 ? true : undefined),
+        20_000,
+      );
 
       // The latency of a decision: from reboot-needed to reboot-ok on an idle cluster with free slots.
       const first = names[0] ?? '';
       const asked = performance.now();
       await markRebootNeeded(kubeConfig, first);
-      await waitFor('the first node to be approved', () => (checker.nodes().find((node) => node.metadata?.name === first)?.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE ? true : undefined), 10_000);
+      await waitFor(
+        'the first node to be approved',
+        () =>
+          checker.nodes().find((node) => node.metadata?.name === first)?.metadata?.annotations?.[
+            ANNOTATIONS.rebootOk
+          ] === TRUE
+            ? true
+            : undefined,
+        10_000,
+      );
       const latencyMs = performance.now() - asked;
       t.diagnostic(`decision latency (reboot-needed written -> reboot-ok seen by a watch): ${latencyMs.toFixed(0)} ms`);
 
@@ -105,12 +130,17 @@ describe('update operator against a real API server', () => {
       assert.ok(reasons.includes('RebootCompleted'), `events of ${first}: ${reasons.join(', ')}`);
 
       const metrics = await metricsText(replica);
-      assert.match(metrics, new RegExp(`strata_update_operator_reboots_started_total\\{policy="${run.id}",source="agent"\\} 6`));
+      assert.match(
+        metrics,
+        new RegExp(`strata_update_operator_reboots_started_total\\{policy="${run.id}",source="agent"\\} 6`),
+      );
       assert.match(metrics, new RegExp(`strata_update_operator_reboots_completed_total\\{policy="${run.id}"\\} 6`));
       assert.match(metrics, new RegExp(`strata_update_operator_nodes\\{policy="${run.id}",phase="idle"\\} 6`));
       assert.match(metrics, /strata_update_operator_leader 1/);
       const latency = /strata_update_operator_decision_latency_seconds_sum\{policy="[^"]+"\} ([\d.e-]+)/.exec(metrics);
-      t.diagnostic(`decision latency histogram sum over 6 grants (includes waiting for a slot): ${latency?.[1] ?? '?'} s`);
+      t.diagnostic(
+        `decision latency histogram sum over 6 grants (includes waiting for a slot): ${latency?.[1] ?? '?'} s`,
+      );
     } finally {
       await agents.stop();
       await checker.stop();
@@ -124,25 +154,48 @@ describe('update operator against a real API server', () => {
     const names = nodeNames(run.id, 2);
     try {
       for (const name of names) await createNode(kubeConfig, run.id, name);
-      await createPolicy(kubeConfig, run.id, run.id, { nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } }, paused: true });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        paused: true,
+      });
       await run.startReplica();
       await run.waitForLeader();
       for (const name of names) await markRebootNeeded(kubeConfig, name);
       const blocked = await waitFor(
         'the policy to be Blocked by the pause',
-        async () => (await readPolicy(kubeConfig, run.id)).status?.conditions?.find((condition) => condition.type === 'Blocked' && condition.status === 'True'),
+        async () =>
+          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
+            (condition) => condition.type === 'Blocked' && condition.status === 'True',
+          ),
         20_000,
       );
       assert.equal(blocked.reason, 'Paused');
-      await waitFor('an Event on the policy', async () => ((await eventReasons(run.id)).includes('Paused') ? true : undefined), 10_000);
+      await waitFor(
+        'an Event on the policy',
+        async () => ((await eventReasons(run.id)).includes('Paused') ? true : undefined),
+        10_000,
+      );
       const core = kubeConfig.makeApiClient(CoreV1Api);
-      for (const name of names) assert.equal((await core.readNode({ name })).metadata?.annotations?.[ANNOTATIONS.rebootOk], undefined, `${name} is not approved while paused`);
+      for (const name of names)
+        assert.equal(
+          (await core.readNode({ name })).metadata?.annotations?.[ANNOTATIONS.rebootOk],
+          undefined,
+          `${name} is not approved while paused`,
+        );
 
       await patchPolicySpec(kubeConfig, run.id, { paused: false });
-      await waitFor('one node to be approved once resumed', async () => {
-        const approved = await Promise.all(names.map(async (name) => (await core.readNode({ name })).metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE));
-        return approved.filter(Boolean).length === 1 ? true : undefined;
-      }, 10_000);
+      await waitFor(
+        'one node to be approved once resumed',
+        async () => {
+          const approved = await Promise.all(
+            names.map(
+              async (name) => (await core.readNode({ name })).metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE,
+            ),
+          );
+          return approved.filter(Boolean).length === 1 ? true : undefined;
+        },
+        10_000,
+      );
     } finally {
       await run.tearDown();
     }
@@ -156,14 +209,25 @@ describe('update operator against a real API server', () => {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     try {
       await createNode(kubeConfig, run.id, name);
-      await createPolicy(kubeConfig, run.id, run.id, { nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } }, hooks: { beforeReboot: [hook] } });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        hooks: { beforeReboot: [hook] },
+      });
       await run.startReplica();
       await run.waitForLeader();
       await markRebootNeeded(kubeConfig, name);
-      await waitFor('the before-reboot label', async () => ((await core.readNode({ name })).metadata?.labels?.[LABELS.beforeReboot] === TRUE ? true : undefined), 10_000);
+      await waitFor(
+        'the before-reboot label',
+        async () =>
+          (await core.readNode({ name })).metadata?.labels?.[LABELS.beforeReboot] === TRUE ? true : undefined,
+        10_000,
+      );
       const blocked = await waitFor(
         'Blocked: HooksPending',
-        async () => (await readPolicy(kubeConfig, run.id)).status?.conditions?.find((condition) => condition.type === 'Blocked' && condition.status === 'True'),
+        async () =>
+          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
+            (condition) => condition.type === 'Blocked' && condition.status === 'True',
+          ),
         10_000,
       );
       assert.equal(blocked.reason, 'HooksPending');
@@ -171,12 +235,20 @@ describe('update operator against a real API server', () => {
       assert.equal((await core.readNode({ name })).metadata?.annotations?.[ANNOTATIONS.rebootOk], undefined);
 
       await core.patchNode({ name, body: { metadata: { annotations: { [hook]: TRUE } } } }, mergePatch());
-      const approved = await waitFor('the approval', async () => {
-        const node = await core.readNode({ name });
-        return node.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE ? node : undefined;
-      }, 10_000);
+      const approved = await waitFor(
+        'the approval',
+        async () => {
+          const node = await core.readNode({ name });
+          return node.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE ? node : undefined;
+        },
+        10_000,
+      );
       assert.equal(approved.metadata?.labels?.[LABELS.beforeReboot], undefined);
-      assert.equal(approved.metadata?.annotations?.[hook], undefined, 'the hook annotation is reset for the next reboot');
+      assert.equal(
+        approved.metadata?.annotations?.[hook],
+        undefined,
+        'the hook annotation is reset for the next reboot',
+      );
     } finally {
       await run.tearDown();
     }
@@ -200,12 +272,18 @@ describe('update operator against a real API server', () => {
       await markRebootNeeded(kubeConfig, name);
       const blocked = await waitFor(
         'Blocked: WindowClosed',
-        async () => (await readPolicy(kubeConfig, run.id)).status?.conditions?.find((condition) => condition.type === 'Blocked' && condition.status === 'True'),
+        async () =>
+          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
+            (condition) => condition.type === 'Blocked' && condition.status === 'True',
+          ),
         10_000,
       );
       assert.equal(blocked.reason, 'WindowClosed');
       assert.match(blocked.message, /next opens at \d{4}-\d{2}-\d{2}T12:00:00Z/);
-      assert.equal((await kubeConfig.makeApiClient(CoreV1Api).readNode({ name })).metadata?.annotations?.[ANNOTATIONS.rebootOk], undefined);
+      assert.equal(
+        (await kubeConfig.makeApiClient(CoreV1Api).readNode({ name })).metadata?.annotations?.[ANNOTATIONS.rebootOk],
+        undefined,
+      );
     } finally {
       await run.tearDown();
     }
@@ -217,23 +295,37 @@ describe('update operator against a real API server', () => {
     const [name = ''] = nodeNames(run.id, 1);
     try {
       await createNode(kubeConfig, run.id, name);
-      await createPolicy(kubeConfig, run.id, run.id, { nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } }, rebootTimeout: { duration: '2s' } });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        rebootTimeout: { duration: '2s' },
+      });
       await run.startReplica();
       await run.waitForLeader();
       await markRebootNeeded(kubeConfig, name);
       // Nobody plays the agent: the node is approved and then nothing about it changes.
-      const failed = await waitFor('reboot-failed', async () => {
-        const node = await kubeConfig.makeApiClient(CoreV1Api).readNode({ name });
-        return node.metadata?.annotations?.[ANNOTATIONS.rebootFailed] === TRUE ? node : undefined;
-      }, 10_000);
+      const failed = await waitFor(
+        'reboot-failed',
+        async () => {
+          const node = await kubeConfig.makeApiClient(CoreV1Api).readNode({ name });
+          return node.metadata?.annotations?.[ANNOTATIONS.rebootFailed] === TRUE ? node : undefined;
+        },
+        10_000,
+      );
       assert.equal(failed.metadata?.annotations?.[ANNOTATIONS.rebootOk], TRUE, 'HoldSlot keeps the slot');
       const degraded = await waitFor(
         'Degraded',
-        async () => (await readPolicy(kubeConfig, run.id)).status?.conditions?.find((condition) => condition.type === 'Degraded' && condition.status === 'True'),
+        async () =>
+          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
+            (condition) => condition.type === 'Degraded' && condition.status === 'True',
+          ),
         10_000,
       );
       assert.equal(degraded.reason, 'RebootTimedOut');
-      await waitFor('the RebootTimedOut Event', async () => ((await eventReasons(name)).includes('RebootTimedOut') ? true : undefined), 10_000);
+      await waitFor(
+        'the RebootTimedOut Event',
+        async () => ((await eventReasons(name)).includes('RebootTimedOut') ? true : undefined),
+        10_000,
+      );
     } finally {
       await run.tearDown();
     }
@@ -247,7 +339,10 @@ describe('update operator against a real API server', () => {
     const agents = new FakeAgents(kubeConfig, run.selector, 1500);
     try {
       for (const name of names) await createNode(kubeConfig, run.id, name);
-      await createPolicy(kubeConfig, run.id, run.id, { nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } }, maxUnavailable: 3 });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 3,
+      });
       await run.startReplica();
       await run.startReplica();
       await run.waitForLeader();

@@ -3,7 +3,16 @@
 // counted from the Node objects every time, never remembered.
 import { protocolFacts, type NodeState } from './node-state.ts';
 
-export const NODE_PHASES = ['idle', 'rebootNeeded', 'waiting', 'approved', 'draining', 'rebooting', 'afterReboot', 'failed'] as const;
+export const NODE_PHASES = [
+  'idle',
+  'rebootNeeded',
+  'waiting',
+  'approved',
+  'draining',
+  'rebooting',
+  'afterReboot',
+  'failed',
+] as const;
 export type NodePhase = (typeof NODE_PHASES)[number];
 
 /**

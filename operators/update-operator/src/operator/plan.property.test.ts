@@ -17,12 +17,18 @@ function slotsTaken(nodes: readonly NodeState[], releaseFailed: boolean): number
     const a = node.annotations;
     if (!node.ready || node.unschedulable) return true;
     if (releaseFailed && a[ANNOTATIONS.rebootFailed] === TRUE) return false;
-    return a[ANNOTATIONS.rebootOk] === TRUE || a[ANNOTATIONS.rebootInProgress] === TRUE || node.labels[LABELS.beforeReboot] === TRUE || a[ANNOTATIONS.fleetLockHolder] !== undefined;
+    return (
+      a[ANNOTATIONS.rebootOk] === TRUE ||
+      a[ANNOTATIONS.rebootInProgress] === TRUE ||
+      node.labels[LABELS.beforeReboot] === TRUE ||
+      a[ANNOTATIONS.fleetLockHolder] !== undefined
+    );
   }).length;
 }
 
 /** What a user sees as disruption: nodes down or cordoned. */
-const disrupted = (nodes: readonly NodeState[]): number => nodes.filter((node) => !node.ready || node.unschedulable).length;
+const disrupted = (nodes: readonly NodeState[]): number =>
+  nodes.filter((node) => !node.ready || node.unschedulable).length;
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   const item = items[Math.floor(random() * items.length)];
@@ -38,9 +44,11 @@ function arbitraryNode(random: () => number, name: string): NodeState {
   if (maybe(0.6)) annotations[ANNOTATIONS.rebootNeeded] = maybe(0.8) ? TRUE : 'false';
   if (maybe(0.25)) annotations[ANNOTATIONS.rebootOk] = TRUE;
   if (maybe(0.2)) annotations[ANNOTATIONS.rebootInProgress] = TRUE;
-  if (maybe(0.3)) annotations[ANNOTATIONS.rebootGrantedAt] = new Date(T0 - Math.floor(random() * 60) * MINUTE).toISOString();
+  if (maybe(0.3))
+    annotations[ANNOTATIONS.rebootGrantedAt] = new Date(T0 - Math.floor(random() * 60) * MINUTE).toISOString();
   if (maybe(0.1)) annotations[ANNOTATIONS.rebootFailed] = TRUE;
-  if (maybe(0.1)) annotations[ANNOTATIONS.drainFailed] = new Date(T0 - Math.floor(random() * 10) * MINUTE).toISOString();
+  if (maybe(0.1))
+    annotations[ANNOTATIONS.drainFailed] = new Date(T0 - Math.floor(random() * 10) * MINUTE).toISOString();
   if (maybe(0.1)) annotations[ANNOTATIONS.fleetLockHolder] = `id-${name}`;
   if (maybe(0.15)) labels[LABELS.beforeReboot] = TRUE;
   if (maybe(0.1)) labels[LABELS.afterReboot] = TRUE;
@@ -65,7 +73,14 @@ describe('planRollout properties', () => {
           paused: random() < 0.1,
           window: random() < 0.15 ? { open: false } : { open: true },
         });
-        const requests = nodes.filter(() => random() < 0.1).map((node) => ({ node: node.name, clientId: random() < 0.7 ? `id-${node.name}` : 'other', since: T0 - Math.floor(random() * 10) * MINUTE, live: random() < 0.7 }));
+        const requests = nodes
+          .filter(() => random() < 0.1)
+          .map((node) => ({
+            node: node.name,
+            clientId: random() < 0.7 ? `id-${node.name}` : 'other',
+            since: T0 - Math.floor(random() * 10) * MINUTE,
+            live: random() < 0.7,
+          }));
         const limit = policy.budgetFor(count);
         const before = slotsTaken(nodes, releaseFailed);
         const plan = planRollout({ policy, otherPolicies: [], nodes, now: T0, fleetLockRequests: requests });
@@ -75,16 +90,25 @@ describe('planRollout properties', () => {
           return patch === undefined ? node : applyPatch(node, patch);
         });
         const afterCount = slotsTaken(afterNodes, releaseFailed);
-        assert.ok(afterCount <= Math.max(before, limit), `${before} slots taken before, ${afterCount} after, limit ${limit}`);
+        assert.ok(
+          afterCount <= Math.max(before, limit),
+          `${before} slots taken before, ${afterCount} after, limit ${limit}`,
+        );
         assert.equal(plan.budget.unavailable, afterCount, `the plan's own count of the slots taken agrees`);
-        assert.ok(new Set(plan.actions.map((action) => `${action.node}/${action.kind}`)).size === plan.actions.length, 'no action twice');
+        assert.ok(
+          new Set(plan.actions.map((action) => `${action.node}/${action.kind}`)).size === plan.actions.length,
+          'no action twice',
+        );
       }),
       { numRuns: 2000 },
     );
   });
 
   it('a whole rollout with lagging informers, agents, hooks, drain failures and timeouts never exceeds the budget and finishes (100 runs)', () => {
-    fc.assert(fc.property(fc.gen(), (g) => simulate(uniformDraws(g))), { numRuns: 100 });
+    fc.assert(
+      fc.property(fc.gen(), (g) => simulate(uniformDraws(g))),
+      { numRuns: 100 },
+    );
   });
 });
 
@@ -102,13 +126,24 @@ function simulate(random: () => number): void {
   let now = T0;
   let windowOpen = true;
   const policy = () =>
-    aRolloutPolicy({ maxUnavailable: limit, beforeRebootHooks: beforeHooks, afterRebootHooks: afterHooks, onRebootTimeout: releaseFailed ? 'ReleaseSlot' : 'HoldSlot', window: { open: windowOpen }, rebootTimeoutMs: 90 * MINUTE, drainRetryBackoffMs: 2 * MINUTE });
+    aRolloutPolicy({
+      maxUnavailable: limit,
+      beforeRebootHooks: beforeHooks,
+      afterRebootHooks: afterHooks,
+      onRebootTimeout: releaseFailed ? 'ReleaseSlot' : 'HoldSlot',
+      window: { open: windowOpen },
+      rebootTimeoutMs: 90 * MINUTE,
+      drainRetryBackoffMs: 2 * MINUTE,
+    });
 
   let version = 1;
   const truth = new Map<string, NodeState>();
   for (let index = 0; index < count; index += 1) {
     const name = `n${String(index).padStart(2, '0')}`;
-    truth.set(name, aNode({ name, resourceVersion: String(version++), annotations: { [ANNOTATIONS.rebootNeeded]: TRUE } }));
+    truth.set(
+      name,
+      aNode({ name, resourceVersion: String(version++), annotations: { [ANNOTATIONS.rebootNeeded]: TRUE } }),
+    );
   }
   const cache = new Map(truth);
   const pending = new Map<string, PendingWrite>();
@@ -129,7 +164,14 @@ function simulate(random: () => number): void {
   };
 
   const operatorRound = (): void => {
-    const plan = planRollout({ policy: policy(), otherPolicies: [], nodes: [...cache.values()], now, pendingWrites: pending, rebootNeededSince: since });
+    const plan = planRollout({
+      policy: policy(),
+      otherPolicies: [],
+      nodes: [...cache.values()],
+      now,
+      pendingWrites: pending,
+      rebootNeededSince: since,
+    });
     let released = true;
     for (const change of writesOf(plan.actions)) {
       // As the controller does: grants run only once every write that frees a slot has landed.
@@ -142,7 +184,13 @@ function simulate(random: () => number): void {
       }
       write(change.node, (node) => applyPatch(node, change.patch));
       const previous = pending.get(change.node);
-      const merged = previous === undefined ? change.patch : { annotations: { ...previous.patch.annotations, ...change.patch.annotations }, labels: { ...previous.patch.labels, ...change.patch.labels } };
+      const merged =
+        previous === undefined
+          ? change.patch
+          : {
+              annotations: { ...previous.patch.annotations, ...change.patch.annotations },
+              labels: { ...previous.patch.labels, ...change.patch.labels },
+            };
       pending.set(change.node, { patch: merged, resourceVersion: truth.get(change.node)?.resourceVersion });
     }
   };
@@ -155,21 +203,47 @@ function simulate(random: () => number): void {
     const needed = a[ANNOTATIONS.rebootNeeded] === TRUE;
     const started = a[ANNOTATIONS.rebootInProgress] === TRUE;
     if (ok && needed && !started && a[ANNOTATIONS.drainFailed] === undefined) {
-      write(name, (n) => ({ ...applyPatch(n, { annotations: { [ANNOTATIONS.rebootInProgress]: TRUE, [ANNOTATIONS.agentMadeUnschedulable]: TRUE } }), unschedulable: true }));
+      write(name, (n) => ({
+        ...applyPatch(n, {
+          annotations: { [ANNOTATIONS.rebootInProgress]: TRUE, [ANNOTATIONS.agentMadeUnschedulable]: TRUE },
+        }),
+        unschedulable: true,
+      }));
     } else if (started && node.ready && stubborn.has(name)) {
-      write(name, (n) => ({ ...applyPatch(n, { annotations: { [ANNOTATIONS.rebootInProgress]: null, [ANNOTATIONS.agentMadeUnschedulable]: null, [ANNOTATIONS.drainFailed]: new Date(now).toISOString() } }), unschedulable: false }));
+      write(name, (n) => ({
+        ...applyPatch(n, {
+          annotations: {
+            [ANNOTATIONS.rebootInProgress]: null,
+            [ANNOTATIONS.agentMadeUnschedulable]: null,
+            [ANNOTATIONS.drainFailed]: new Date(now).toISOString(),
+          },
+        }),
+        unschedulable: false,
+      }));
     } else if (started && node.ready) {
       write(name, (n) => ({ ...n, ready: false }));
     } else if (started && !node.ready && !lost.has(name)) {
-      write(name, (n) => ({ ...applyPatch(n, { annotations: { [ANNOTATIONS.rebootInProgress]: null, [ANNOTATIONS.rebootNeeded]: 'false', [ANNOTATIONS.agentMadeUnschedulable]: null } }), ready: true, unschedulable: false }));
+      write(name, (n) => ({
+        ...applyPatch(n, {
+          annotations: {
+            [ANNOTATIONS.rebootInProgress]: null,
+            [ANNOTATIONS.rebootNeeded]: 'false',
+            [ANNOTATIONS.agentMadeUnschedulable]: null,
+          },
+        }),
+        ready: true,
+        unschedulable: false,
+      }));
     }
   };
 
   const hookStep = (name: string): void => {
     const node = truth.get(name);
     if (node === undefined) return;
-    if (node.labels[LABELS.beforeReboot] === TRUE) write(name, (n) => applyPatch(n, { annotations: { [HOOK_BEFORE]: TRUE } }));
-    if (node.labels[LABELS.afterReboot] === TRUE) write(name, (n) => applyPatch(n, { annotations: { [HOOK_AFTER]: TRUE } }));
+    if (node.labels[LABELS.beforeReboot] === TRUE)
+      write(name, (n) => applyPatch(n, { annotations: { [HOOK_BEFORE]: TRUE } }));
+    if (node.labels[LABELS.afterReboot] === TRUE)
+      write(name, (n) => applyPatch(n, { annotations: { [HOOK_AFTER]: TRUE } }));
   };
 
   const observe = (name: string): void => {
@@ -179,7 +253,11 @@ function simulate(random: () => number): void {
     if (node.annotations[ANNOTATIONS.rebootNeeded] !== TRUE) since.delete(name);
     else if (!since.has(name)) since.set(name, now);
     const expectation = pending.get(name);
-    if (expectation !== undefined && (Number(node.resourceVersion) >= Number(expectation.resourceVersion) || patchIsReflected(node, expectation.patch))) pending.delete(name);
+    if (
+      expectation !== undefined &&
+      (Number(node.resourceVersion) >= Number(expectation.resourceVersion) || patchIsReflected(node, expectation.patch))
+    )
+      pending.delete(name);
   };
 
   const names = [...truth.keys()];
@@ -193,7 +271,10 @@ function simulate(random: () => number): void {
     else windowOpen = random() < 0.8;
 
     const nodes = [...truth.values()];
-    assert.ok(slotsTaken(nodes, releaseFailed) <= limit, `step ${step}: ${slotsTaken(nodes, releaseFailed)} slots taken, limit ${limit}`);
+    assert.ok(
+      slotsTaken(nodes, releaseFailed) <= limit,
+      `step ${step}: ${slotsTaken(nodes, releaseFailed)} slots taken, limit ${limit}`,
+    );
     assert.ok(disrupted(nodes) <= limit, `step ${step}: ${disrupted(nodes)} nodes down or cordoned, limit ${limit}`);
   }
 
@@ -211,10 +292,15 @@ function simulate(random: () => number): void {
   let finished = 0;
   for (const [name, node] of truth) {
     // A node that timed out waits for an administrator, by design; one that never comes back must be among them.
-    if (lost.has(name)) assert.equal(node.annotations[ANNOTATIONS.rebootFailed], TRUE, `lost node ${name} is marked failed`);
+    if (lost.has(name))
+      assert.equal(node.annotations[ANNOTATIONS.rebootFailed], TRUE, `lost node ${name} is marked failed`);
     if (stubborn.has(name) || lost.has(name) || node.annotations[ANNOTATIONS.rebootFailed] === TRUE) continue;
     finished += 1;
-    assert.notEqual(node.annotations[ANNOTATIONS.rebootNeeded], TRUE, `node ${name} was rebooted: ${JSON.stringify(node)}`);
+    assert.notEqual(
+      node.annotations[ANNOTATIONS.rebootNeeded],
+      TRUE,
+      `node ${name} was rebooted: ${JSON.stringify(node)}`,
+    );
     assert.equal(node.annotations[ANNOTATIONS.rebootOk], undefined, `node ${name} was cleaned up`);
   }
   assert.ok(finished >= count - stubborn.size - lost.size - 3, `only ${finished} of ${count} nodes finished`);

@@ -8,7 +8,8 @@ import { aNode, aRolloutPolicy, approved, inProgress, MINUTE, needing, rebooted,
 const plan = (input: Partial<PlanInput> & Pick<PlanInput, 'nodes'>): RolloutPlan =>
   planRollout({ policy: aRolloutPolicy(), otherPolicies: [], now: T0, ...input });
 
-const kinds = (result: RolloutPlan, kind: ActionKind): string[] => result.actions.filter((action) => action.kind === kind).map((action) => action.node);
+const kinds = (result: RolloutPlan, kind: ActionKind): string[] =>
+  result.actions.filter((action) => action.kind === kind).map((action) => action.node);
 const condition = (result: RolloutPlan, type: 'Progressing' | 'Blocked' | 'Degraded') => {
   const found = result.conditions.find((candidate) => candidate.type === type);
   assert.ok(found, `condition ${type} is planned`);
@@ -77,9 +78,15 @@ describe('planRollout: budget', () => {
   });
 
   it('counts FleetLock holders against the budget', () => {
-    const holder = aNode({ name: 'fcos', annotations: { [ANNOTATIONS.fleetLockHolder]: 'abc', [ANNOTATIONS.rebootGrantedAt]: new Date(T0).toISOString() } });
+    const holder = aNode({
+      name: 'fcos',
+      annotations: { [ANNOTATIONS.fleetLockHolder]: 'abc', [ANNOTATIONS.rebootGrantedAt]: new Date(T0).toISOString() },
+    });
     assert.deepEqual(kinds(plan({ nodes: [holder, needing('a')] }), 'approve'), []);
-    assert.deepEqual(kinds(plan({ policy: aRolloutPolicy({ maxUnavailable: 2 }), nodes: [holder, needing('a')] }), 'approve'), ['a']);
+    assert.deepEqual(
+      kinds(plan({ policy: aRolloutPolicy({ maxUnavailable: 2 }), nodes: [holder, needing('a')] }), 'approve'),
+      ['a'],
+    );
   });
 
   it('counts its own pending writes, so a stale cache cannot lead to a second grant', () => {
@@ -89,14 +96,21 @@ describe('planRollout: budget', () => {
     const write = writesOf(first.actions)[0];
     assert.ok(write);
     // The informer still shows both nodes as before; the pending write is laid over them.
-    const second = plan({ nodes, pendingWrites: new Map([[write.node, { patch: write.patch, resourceVersion: '7' }]]) });
+    const second = plan({
+      nodes,
+      pendingWrites: new Map([[write.node, { patch: write.patch, resourceVersion: '7' }]]),
+    });
     assert.deepEqual(second.actions, []);
     assert.equal(second.budget.unavailable, 1);
   });
 
   it('conditions each write on the resourceVersion the decision saw, or the one its own pending write produced', () => {
     const nodes = [needing('a', { resourceVersion: '10' }), needing('b', { resourceVersion: '11' })];
-    const first = plan({ policy: aRolloutPolicy({ maxUnavailable: 2 }), nodes, pendingWrites: new Map([['b', { patch: { annotations: { x: 'y' } }, resourceVersion: '15' }]]) });
+    const first = plan({
+      policy: aRolloutPolicy({ maxUnavailable: 2 }),
+      nodes,
+      pendingWrites: new Map([['b', { patch: { annotations: { x: 'y' } }, resourceVersion: '15' }]]),
+    });
     assert.deepEqual(
       first.actions.map((action) => [action.node, action.basedOn]),
       [
@@ -120,7 +134,8 @@ describe('planRollout: completion', () => {
     assert.deepEqual(kinds(result, 'complete'), ['a']);
     const [done] = after(nodes, result);
     assert.ok(done);
-    for (const key of [ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy, ANNOTATIONS.drainFailed]) assert.equal(done.annotations[key], undefined, key);
+    for (const key of [ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy, ANNOTATIONS.drainFailed])
+      assert.equal(done.annotations[key], undefined, key);
     assert.equal(result.phases.get('a'), 'idle');
   });
 
@@ -137,7 +152,10 @@ describe('planRollout: completion', () => {
   });
 
   it('leaves nodes the agent is draining or rebooting alone', () => {
-    const result = plan({ nodes: [inProgress('a', T0 - MINUTE), inProgress('b', T0 - MINUTE, { ready: false })], policy: aRolloutPolicy({ maxUnavailable: 2 }) });
+    const result = plan({
+      nodes: [inProgress('a', T0 - MINUTE), inProgress('b', T0 - MINUTE, { ready: false })],
+      policy: aRolloutPolicy({ maxUnavailable: 2 }),
+    });
     assert.deepEqual(result.actions, []);
     assert.equal(result.phases.get('a'), 'draining');
     assert.equal(result.phases.get('b'), 'rebooting');
@@ -145,7 +163,10 @@ describe('planRollout: completion', () => {
 });
 
 describe('planRollout: hooks', () => {
-  const hooks = aRolloutPolicy({ beforeRebootHooks: ['example.com/backup-done'], afterRebootHooks: ['example.com/healthy'] });
+  const hooks = aRolloutPolicy({
+    beforeRebootHooks: ['example.com/backup-done'],
+    afterRebootHooks: ['example.com/healthy'],
+  });
 
   it('labels a node before-reboot, taking its slot, and approves it only once every hook says "true"', () => {
     const first = plan({ policy: hooks, nodes: [needing('a'), needing('b')] });
@@ -157,14 +178,21 @@ describe('planRollout: hooks', () => {
     assert.deepEqual(pending.actions, [], 'nothing moves while the hook is pending');
     assert.equal(pending.phases.get('a'), 'waiting');
     assert.equal(condition(pending, 'Blocked').reason, 'HooksPending');
-    assert.match(condition(pending, 'Blocked').message, /node a waits for its before-reboot hook annotation\(s\) example\.com\/backup-done/);
+    assert.match(
+      condition(pending, 'Blocked').message,
+      /node a waits for its before-reboot hook annotation\(s\) example\.com\/backup-done/,
+    );
 
     const hooked = applyPatch(a, { annotations: { 'example.com/backup-done': TRUE } });
     const approvedPlan = plan({ policy: hooks, nodes: [hooked, b] });
     assert.deepEqual(kinds(approvedPlan, 'approve'), ['a']);
     const [done] = after([hooked], approvedPlan);
     assert.equal(done?.labels[LABELS.beforeReboot], undefined);
-    assert.equal(done?.annotations['example.com/backup-done'], undefined, 'the hook annotation is reset for the next reboot');
+    assert.equal(
+      done?.annotations['example.com/backup-done'],
+      undefined,
+      'the hook annotation is reset for the next reboot',
+    );
     assert.equal(done?.annotations[ANNOTATIONS.rebootOk], TRUE);
   });
 
@@ -203,7 +231,12 @@ describe('planRollout: windows and pause', () => {
   });
 
   it('revokes a node approved before the window closed that has not started, and lets started ones finish', () => {
-    const nodes = [approved('a', T0 - MINUTE), inProgress('b', T0 - MINUTE), aNode({ name: 'c', labels: { [LABELS.beforeReboot]: TRUE }, annotations: { [ANNOTATIONS.rebootNeeded]: TRUE } }), rebooted('d', T0 - MINUTE)];
+    const nodes = [
+      approved('a', T0 - MINUTE),
+      inProgress('b', T0 - MINUTE),
+      aNode({ name: 'c', labels: { [LABELS.beforeReboot]: TRUE }, annotations: { [ANNOTATIONS.rebootNeeded]: TRUE } }),
+      rebooted('d', T0 - MINUTE),
+    ];
     const result = plan({ policy: aRolloutPolicy({ window: closed, maxUnavailable: 4 }), nodes });
     assert.deepEqual(kinds(result, 'revoke'), ['a', 'c']);
     assert.deepEqual(kinds(result, 'complete'), ['d'], 'finishing a node that is back is no disruption');
@@ -214,13 +247,19 @@ describe('planRollout: windows and pause', () => {
   });
 
   it('wakes when the open window closes', () => {
-    const result = plan({ policy: aRolloutPolicy({ window: { open: true, nextChangeAt: T0 + 5 * MINUTE } }), nodes: [needing('a')] });
+    const result = plan({
+      policy: aRolloutPolicy({ window: { open: true, nextChangeAt: T0 + 5 * MINUTE } }),
+      nodes: [needing('a')],
+    });
     assert.deepEqual(kinds(result, 'approve'), ['a']);
     assert.equal(result.wakeAt, T0 + 5 * MINUTE);
   });
 
   it('starts nothing while paused and revokes unstarted approvals', () => {
-    const result = plan({ policy: aRolloutPolicy({ paused: true, maxUnavailable: 3 }), nodes: [needing('a'), approved('b', T0 - MINUTE)] });
+    const result = plan({
+      policy: aRolloutPolicy({ paused: true, maxUnavailable: 3 }),
+      nodes: [needing('a'), approved('b', T0 - MINUTE)],
+    });
     assert.deepEqual(kinds(result, 'approve'), []);
     assert.deepEqual(kinds(result, 'revoke'), ['b']);
     assert.equal(condition(result, 'Blocked').reason, 'Paused');
@@ -235,7 +274,10 @@ describe('planRollout: rebootTimeout', () => {
     assert.deepEqual(early.actions, []);
     assert.equal(early.wakeAt, granted + 30 * MINUTE);
 
-    const late = plan({ nodes: [inProgress('a', granted, { ready: false }), needing('b')], now: granted + 30 * MINUTE });
+    const late = plan({
+      nodes: [inProgress('a', granted, { ready: false }), needing('b')],
+      now: granted + 30 * MINUTE,
+    });
     assert.deepEqual(kinds(late, 'markFailed'), ['a']);
     assert.equal(late.actions[0]?.warning, true);
     assert.equal(late.actions[0]?.patch.annotations?.[ANNOTATIONS.rebootFailed], TRUE);
@@ -275,7 +317,9 @@ describe('planRollout: rebootTimeout', () => {
 describe('planRollout: drain failures', () => {
   it('revokes the approval of a node whose drain failed and retries it after the back-off', () => {
     const failedAt = T0 - MINUTE;
-    const node = approved('a', T0 - 2 * MINUTE, { annotations: { [ANNOTATIONS.drainFailed]: new Date(failedAt).toISOString() } });
+    const node = approved('a', T0 - 2 * MINUTE, {
+      annotations: { [ANNOTATIONS.drainFailed]: new Date(failedAt).toISOString() },
+    });
     const first = plan({ nodes: [node] });
     assert.deepEqual(kinds(first, 'revoke'), ['a']);
     assert.equal(first.actions[0]?.warning, true);
@@ -287,14 +331,25 @@ describe('planRollout: drain failures', () => {
     assert.equal(condition(waiting, 'Blocked').reason, 'DrainRetryBackoff');
     const retry = plan({ nodes: [revoked], now: failedAt + 5 * MINUTE });
     assert.deepEqual(kinds(retry, 'approve'), ['a']);
-    assert.equal(retry.actions[0]?.patch.annotations?.[ANNOTATIONS.drainFailed], null, 'a new attempt starts with a clean record');
+    assert.equal(
+      retry.actions[0]?.patch.annotations?.[ANNOTATIONS.drainFailed],
+      null,
+      'a new attempt starts with a clean record',
+    );
   });
 });
 
 describe('planRollout: overlapping policies', () => {
   it('acts on no node that another policy also selects, counts it, and reports Blocked naming the other policy and the node', () => {
-    const other = { name: 'canaries', selects: (labels: Readonly<Record<string, string>>) => labels['canary'] === 'yes' };
-    const nodes = [needing('a', { labels: { canary: 'yes' } }), rebooted('b', T0, { labels: { canary: 'yes' } }), needing('c')];
+    const other = {
+      name: 'canaries',
+      selects: (labels: Readonly<Record<string, string>>) => labels['canary'] === 'yes',
+    };
+    const nodes = [
+      needing('a', { labels: { canary: 'yes' } }),
+      rebooted('b', T0, { labels: { canary: 'yes' } }),
+      needing('c'),
+    ];
     const result = plan({ nodes, otherPolicies: [other], policy: aRolloutPolicy({ maxUnavailable: 1 }) });
     assert.deepEqual(kinds(result, 'approve'), [], 'b is left holding reboot-ok, so it keeps the only slot');
     assert.deepEqual(kinds(result, 'complete'), []);
@@ -304,7 +359,10 @@ describe('planRollout: overlapping policies', () => {
   });
 
   it('still rolls out the nodes only it selects', () => {
-    const other = { name: 'canaries', selects: (labels: Readonly<Record<string, string>>) => labels['canary'] === 'yes' };
+    const other = {
+      name: 'canaries',
+      selects: (labels: Readonly<Record<string, string>>) => labels['canary'] === 'yes',
+    };
     const result = plan({ nodes: [needing('a', { labels: { canary: 'yes' } }), needing('c')], otherPolicies: [other] });
     assert.deepEqual(kinds(result, 'approve'), ['c']);
     assert.equal(condition(result, 'Blocked').reason, 'OverlappingPolicies');
@@ -322,32 +380,58 @@ describe('planRollout: FleetLock', () => {
   });
 
   it('refuses when the budget is full, whoever holds the slots', () => {
-    const result = plan({ nodes: [approved('a', T0), fcos('f')], fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 }] });
+    const result = plan({
+      nodes: [approved('a', T0), fcos('f')],
+      fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 }],
+    });
     assert.deepEqual(result.actions, []);
     assert.match(refusal(result, 'f'), /all 1 slots/);
   });
 
   it('shares the fair order with agent-driven nodes', () => {
     const nodes = [needing('a'), fcos('f')];
-    const older = plan({ nodes, rebootNeededSince: new Map([['a', T0 - MINUTE]]), fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - 2 * MINUTE }] });
+    const older = plan({
+      nodes,
+      rebootNeededSince: new Map([['a', T0 - MINUTE]]),
+      fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - 2 * MINUTE }],
+    });
     assert.deepEqual(kinds(older, 'grantFleetLock'), ['f']);
     assert.deepEqual(kinds(older, 'approve'), []);
-    const younger = plan({ nodes, rebootNeededSince: new Map([['a', T0 - 3 * MINUTE]]), fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - 2 * MINUTE }] });
+    const younger = plan({
+      nodes,
+      rebootNeededSince: new Map([['a', T0 - 3 * MINUTE]]),
+      fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - 2 * MINUTE }],
+    });
     assert.deepEqual(kinds(younger, 'approve'), ['a']);
     assert.equal(younger.fleetLock.get('f')?.granted, false);
   });
 
   it('keeps the slot whose turn comes to a client that asked before but is not asking now, and grants nobody behind it', () => {
-    const result = plan({ nodes: [fcos('f'), needing('a')], rebootNeededSince: new Map([['a', T0]]), fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - MINUTE, live: false }] });
+    const result = plan({
+      nodes: [fcos('f'), needing('a')],
+      rebootNeededSince: new Map([['a', T0]]),
+      fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - MINUTE, live: false }],
+    });
     assert.deepEqual(result.actions, []);
     assert.match(refusal(result, 'f'), /kept for FleetLock client id-f/);
-    const again = plan({ nodes: [fcos('f'), needing('a')], rebootNeededSince: new Map([['a', T0]]), fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - MINUTE, live: true }] });
+    const again = plan({
+      nodes: [fcos('f'), needing('a')],
+      rebootNeededSince: new Map([['a', T0]]),
+      fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - MINUTE, live: true }],
+    });
     assert.deepEqual(kinds(again, 'grantFleetLock'), ['f']);
   });
 
   it('answers a holder asking again with success (a recursive lock), even while paused', () => {
-    const holder = fcos('f', { [ANNOTATIONS.fleetLockHolder]: 'id-f', [ANNOTATIONS.rebootGrantedAt]: new Date(T0).toISOString() });
-    const result = plan({ policy: aRolloutPolicy({ paused: true }), nodes: [holder], fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 }] });
+    const holder = fcos('f', {
+      [ANNOTATIONS.fleetLockHolder]: 'id-f',
+      [ANNOTATIONS.rebootGrantedAt]: new Date(T0).toISOString(),
+    });
+    const result = plan({
+      policy: aRolloutPolicy({ paused: true }),
+      nodes: [holder],
+      fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 }],
+    });
     assert.deepEqual(result.fleetLock.get('f'), { granted: true, alreadyHeld: true });
     assert.deepEqual(result.actions, []);
   });
@@ -355,14 +439,39 @@ describe('planRollout: FleetLock', () => {
   it('refuses while paused, outside windows, for overlapping nodes and for another client id', () => {
     const request = [{ node: 'f', clientId: 'id-f', since: T0 }];
     const reason = (result: RolloutPlan): string => refusal(result, 'f');
-    assert.match(reason(plan({ policy: aRolloutPolicy({ paused: true }), nodes: [fcos('f')], fleetLockRequests: request })), /paused/);
-    assert.match(reason(plan({ policy: aRolloutPolicy({ window: { open: false, nextOpenAt: T0 + MINUTE } }), nodes: [fcos('f')], fleetLockRequests: request })), /no reboot window/);
-    assert.match(reason(plan({ nodes: [fcos('f')], fleetLockRequests: request, otherPolicies: [{ name: 'all', selects: () => true }] })), /more than one policy/);
-    assert.match(reason(plan({ nodes: [fcos('f', { [ANNOTATIONS.fleetLockHolder]: 'someone-else' })], fleetLockRequests: request })), /another FleetLock client/);
+    assert.match(
+      reason(plan({ policy: aRolloutPolicy({ paused: true }), nodes: [fcos('f')], fleetLockRequests: request })),
+      /paused/,
+    );
+    assert.match(
+      reason(
+        plan({
+          policy: aRolloutPolicy({ window: { open: false, nextOpenAt: T0 + MINUTE } }),
+          nodes: [fcos('f')],
+          fleetLockRequests: request,
+        }),
+      ),
+      /no reboot window/,
+    );
+    assert.match(
+      reason(
+        plan({ nodes: [fcos('f')], fleetLockRequests: request, otherPolicies: [{ name: 'all', selects: () => true }] }),
+      ),
+      /more than one policy/,
+    );
+    assert.match(
+      reason(
+        plan({ nodes: [fcos('f', { [ANNOTATIONS.fleetLockHolder]: 'someone-else' })], fleetLockRequests: request }),
+      ),
+      /another FleetLock client/,
+    );
   });
 
   it('marks a lock holder failed after rebootTimeout', () => {
-    const holder = fcos('f', { [ANNOTATIONS.fleetLockHolder]: 'id-f', [ANNOTATIONS.rebootGrantedAt]: new Date(T0 - 31 * MINUTE).toISOString() });
+    const holder = fcos('f', {
+      [ANNOTATIONS.fleetLockHolder]: 'id-f',
+      [ANNOTATIONS.rebootGrantedAt]: new Date(T0 - 31 * MINUTE).toISOString(),
+    });
     assert.deepEqual(kinds(plan({ nodes: [holder] }), 'markFailed'), ['f']);
   });
 });

@@ -80,8 +80,7 @@ export interface PlannedAction {
 export type { PlannedCondition } from './conditions.ts';
 
 export type FleetLockDecision =
-  | { readonly granted: true; readonly alreadyHeld: boolean }
-  | { readonly granted: false; readonly reason: string };
+  { readonly granted: true; readonly alreadyHeld: boolean } | { readonly granted: false; readonly reason: string };
 
 export interface Budget {
   /** maxUnavailable resolved against the selected nodes. */
@@ -105,15 +104,18 @@ export interface RolloutPlan {
   readonly wakeAt: number | undefined;
 }
 
-
-const removeKeys = (keys: readonly string[]): Record<string, null> => Object.fromEntries(keys.map((key) => [key, null]));
+const removeKeys = (keys: readonly string[]): Record<string, null> =>
+  Object.fromEntries(keys.map((key) => [key, null]));
 
 function unmetHooks(node: NodeState, hooks: readonly string[]): string[] {
   return hooks.filter((hook) => node.annotations[hook] !== TRUE);
 }
 
 /** Lays this process's pending writes over the nodes the informer shows. */
-export function overlayPendingWrites(nodes: readonly NodeState[], pending: ReadonlyMap<string, PendingWrite> | undefined): NodeState[] {
+export function overlayPendingWrites(
+  nodes: readonly NodeState[],
+  pending: ReadonlyMap<string, PendingWrite> | undefined,
+): NodeState[] {
   if (pending === undefined || pending.size === 0) return [...nodes];
   return nodes.map((node) => {
     const write = pending.get(node.name);
@@ -174,7 +176,9 @@ class Pass {
 export function planRollout(input: PlanInput): RolloutPlan {
   const { policy, now } = input;
   const all = overlayPendingWrites(input.nodes, input.pendingWrites);
-  const selected = all.filter((node) => policy.selects(node.labels)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const selected = all
+    .filter((node) => policy.selects(node.labels))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const pass = new Pass(policy, now, selected);
   const limit = Math.max(1, policy.budgetFor(selected.length));
   const window = policy.windowAt(now);
@@ -184,7 +188,9 @@ export function planRollout(input: PlanInput): RolloutPlan {
   // Rule 10: a node another policy also selects is left alone (but still counts).
   const overlaps = new Map<string, string>();
   for (const node of selected) {
-    const other = input.otherPolicies.find((candidate) => candidate.name !== policy.name && candidate.selects(node.labels));
+    const other = input.otherPolicies.find(
+      (candidate) => candidate.name !== policy.name && candidate.selects(node.labels),
+    );
     if (other !== undefined) overlaps.set(node.name, other.name);
   }
 
@@ -218,7 +224,11 @@ export function planRollout(input: PlanInput): RolloutPlan {
     if (drainFailedAt !== undefined && drainFailedAt + policy.drainRetryBackoffMs > now) {
       pass.wakeAt(drainFailedAt + policy.drainRetryBackoffMs);
       backingOff.push(node.name);
-      if (request !== undefined) pass.fleetLock.set(node.name, { granted: false, reason: `its last drain failed at ${rfc3339(drainFailedAt)}; it is retried from ${rfc3339(drainFailedAt + policy.drainRetryBackoffMs)}` });
+      if (request !== undefined)
+        pass.fleetLock.set(node.name, {
+          granted: false,
+          reason: `its last drain failed at ${rfc3339(drainFailedAt)}; it is retried from ${rfc3339(drainFailedAt + policy.drainRetryBackoffMs)}`,
+        });
       continue;
     }
     // A node retried after a failed drain queues again from its retry time, behind nodes that waited longer.
@@ -234,7 +244,9 @@ export function planRollout(input: PlanInput): RolloutPlan {
   for (const node of pass.nodes.values()) phases.set(node.name, phaseOf(node));
   const counts = Object.fromEntries(NODE_PHASES.map((phase) => [phase, 0])) as Record<NodePhase, number>;
   for (const phase of phases.values()) counts[phase] += 1;
-  const slotHolders = [...pass.nodes.values()].filter((node) => countsAgainstBudget(node, pass.releaseFailed)).map((node) => node.name);
+  const slotHolders = [...pass.nodes.values()]
+    .filter((node) => countsAgainstBudget(node, pass.releaseFailed))
+    .map((node) => node.name);
   const budget: Budget = { limit, unavailable: slotHolders.length, selected: selected.length };
 
   const conditions = planConditions({
@@ -268,7 +280,14 @@ export function planRollout(input: PlanInput): RolloutPlan {
 /** Whether the agent-driven protocol wants a slot for this node now. */
 function isAgentCandidate(node: NodeState): boolean {
   const facts = protocolFacts(node);
-  return facts.rebootNeeded && !facts.rebootOk && !facts.beforeReboot && !facts.inProgress && !facts.failed && facts.fleetLockHolder === undefined;
+  return (
+    facts.rebootNeeded &&
+    !facts.rebootOk &&
+    !facts.beforeReboot &&
+    !facts.inProgress &&
+    !facts.failed &&
+    facts.fleetLockHolder === undefined
+  );
 }
 
 /** Rules 5 and 9: clean up nodes that are back, mark those that did not come back in time. */
@@ -297,7 +316,13 @@ function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]):
       patch: {
         annotations: {
           ...removeKeys(policy.afterRebootHooks),
-          ...removeKeys([ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy, ANNOTATIONS.rebootFailed, ANNOTATIONS.drainFailed]),
+          ...removeKeys([
+            ANNOTATIONS.rebootOk,
+            ANNOTATIONS.rebootGrantedAt,
+            ANNOTATIONS.policy,
+            ANNOTATIONS.rebootFailed,
+            ANNOTATIONS.drainFailed,
+          ]),
         },
         labels: removeKeys([LABELS.afterReboot]),
       },
@@ -328,7 +353,9 @@ function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]):
       patch: {
         annotations: {
           [ANNOTATIONS.rebootFailed]: TRUE,
-          ...(releaseUnstarted ? removeKeys([ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy]) : {}),
+          ...(releaseUnstarted
+            ? removeKeys([ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy])
+            : {}),
         },
       },
       reason: EVENT_REASONS.rebootTimedOut,
@@ -390,7 +417,12 @@ function approveAfterHooks(pass: Pass, node: NodeState, hooksPending: HookWait[]
   pass.act(node, approval(pass, node, undefined, false));
 }
 
-function approval(pass: Pass, node: NodeState, since: number | undefined, takesSlot: boolean): Omit<PlannedAction, 'node' | 'basedOn'> {
+function approval(
+  pass: Pass,
+  node: NodeState,
+  since: number | undefined,
+  takesSlot: boolean,
+): Omit<PlannedAction, 'node' | 'basedOn'> {
   const { policy, now } = pass;
   return {
     kind: 'approve',
@@ -411,20 +443,40 @@ function approval(pass: Pass, node: NodeState, since: number | undefined, takesS
   };
 }
 
-function fleetLockRefusal(pass: Pass, node: NodeState, request: FleetLockRequest, overlappingPolicy: string | undefined): FleetLockDecision | undefined {
+function fleetLockRefusal(
+  pass: Pass,
+  node: NodeState,
+  request: FleetLockRequest,
+  overlappingPolicy: string | undefined,
+): FleetLockDecision | undefined {
   const facts = protocolFacts(node);
   if (facts.fleetLockHolder === request.clientId) return { granted: true, alreadyHeld: true };
   if (overlappingPolicy !== undefined) {
-    return { granted: false, reason: `node ${node.name} is selected by UpdatePolicies ${pass.policy.name} and ${overlappingPolicy}; nodes selected by more than one policy are not rebooted` };
+    return {
+      granted: false,
+      reason: `node ${node.name} is selected by UpdatePolicies ${pass.policy.name} and ${overlappingPolicy}; nodes selected by more than one policy are not rebooted`,
+    };
   }
-  if (facts.fleetLockHolder !== undefined) return { granted: false, reason: `node ${node.name}'s slot is held by another FleetLock client id` };
-  if (facts.failed) return { granted: false, reason: `node ${node.name} is marked ${ANNOTATIONS.rebootFailed}; remove the annotation to let it reboot again` };
-  if (facts.rebootOk || facts.inProgress || facts.beforeReboot) return { granted: false, reason: `node ${node.name} is being rebooted by the Strata update agent` };
+  if (facts.fleetLockHolder !== undefined)
+    return { granted: false, reason: `node ${node.name}'s slot is held by another FleetLock client id` };
+  if (facts.failed)
+    return {
+      granted: false,
+      reason: `node ${node.name} is marked ${ANNOTATIONS.rebootFailed}; remove the annotation to let it reboot again`,
+    };
+  if (facts.rebootOk || facts.inProgress || facts.beforeReboot)
+    return { granted: false, reason: `node ${node.name} is being rebooted by the Strata update agent` };
   return undefined;
 }
 
 /** Rules 2 and 6: hand out the free slots, oldest request first. */
-function grantInFairOrder(pass: Pass, candidates: readonly Candidate[], limit: number, closedCause: RevokeCause | undefined, nextOpenAt: number | undefined): Candidate[] {
+function grantInFairOrder(
+  pass: Pass,
+  candidates: readonly Candidate[],
+  limit: number,
+  closedCause: RevokeCause | undefined,
+  nextOpenAt: number | undefined,
+): Candidate[] {
   const { policy, now } = pass;
   const waiting: Candidate[] = [];
   let unavailable = pass.unavailable;
@@ -439,7 +491,9 @@ function grantInFairOrder(pass: Pass, candidates: readonly Candidate[], limit: n
       continue;
     }
     if (closedCause === 'WindowClosed') {
-      refuse(`no reboot window of UpdatePolicy ${policy.name} is open${nextOpenAt === undefined ? '' : `; the next opens at ${rfc3339(nextOpenAt)}`}`);
+      refuse(
+        `no reboot window of UpdatePolicy ${policy.name} is open${nextOpenAt === undefined ? '' : `; the next opens at ${rfc3339(nextOpenAt)}`}`,
+      );
       continue;
     }
     const takesSlot = !countsAgainstBudget(node, pass.releaseFailed);
@@ -449,7 +503,9 @@ function grantInFairOrder(pass: Pass, candidates: readonly Candidate[], limit: n
     }
     if (takesSlot) unavailable += 1;
     if (fleetLock !== undefined && fleetLock.live === false) {
-      refuse(`a slot of UpdatePolicy ${policy.name} is kept for FleetLock client ${fleetLock.clientId}; it is granted when the client asks again`);
+      refuse(
+        `a slot of UpdatePolicy ${policy.name} is kept for FleetLock client ${fleetLock.clientId}; it is granted when the client asks again`,
+      );
       continue;
     }
     if (fleetLock !== undefined) {

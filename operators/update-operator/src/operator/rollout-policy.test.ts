@@ -36,10 +36,17 @@ describe('rolloutPolicyOf', () => {
   });
 
   it('reports when a closed window opens and when an open one closes', () => {
-    const view = rolloutPolicyOf(aPolicy({ spec: { rebootWindows: [aRebootWindow({ days: ['Sat'], start: '02:00', duration: '4h', timeZone: 'UTC' })] } }));
+    const view = rolloutPolicyOf(
+      aPolicy({
+        spec: { rebootWindows: [aRebootWindow({ days: ['Sat'], start: '02:00', duration: '4h', timeZone: 'UTC' })] },
+      }),
+    );
     const friday = Date.parse('2025-03-14T12:00:00Z');
     const saturdayOpen = Date.parse('2025-03-15T02:00:00Z');
     assert.deepEqual(view.windowAt(friday), { open: false, nextChangeAt: saturdayOpen, nextOpenAt: saturdayOpen });
-    assert.deepEqual(view.windowAt(saturdayOpen + 60_000), { open: true, nextChangeAt: Date.parse('2025-03-15T06:00:00Z') });
+    assert.deepEqual(view.windowAt(saturdayOpen + 60_000), {
+      open: true,
+      nextChangeAt: Date.parse('2025-03-15T06:00:00Z'),
+    });
   });
 });

@@ -42,7 +42,10 @@ export function rolloutPolicyOf(policy: UpdatePolicy): RolloutPolicy {
   const { spec, metadata } = policy;
   const rebootTimeoutMs = parseDuration(spec.rebootTimeout.duration);
   if (rebootTimeoutMs === undefined) {
-    throw new PolicyValueError(`UpdatePolicy ${metadata.name}: spec.rebootTimeout.duration ${spec.rebootTimeout.duration} is not a duration`, { policy: metadata.name });
+    throw new PolicyValueError(
+      `UpdatePolicy ${metadata.name}: spec.rebootTimeout.duration ${spec.rebootTimeout.duration} is not a duration`,
+      { policy: metadata.name },
+    );
   }
   return {
     name: metadata.name,
@@ -54,7 +57,11 @@ export function rolloutPolicyOf(policy: UpdatePolicy): RolloutPolicy {
       const state = windowState(spec.rebootWindows, new Date(now));
       const opensAt = state.opensAt?.getTime();
       const nextChangeAt = state.open ? state.closesAt?.getTime() : opensAt;
-      return { open: state.open, ...(nextChangeAt === undefined ? {} : { nextChangeAt }), ...(opensAt === undefined ? {} : { nextOpenAt: opensAt }) };
+      return {
+        open: state.open,
+        ...(nextChangeAt === undefined ? {} : { nextChangeAt }),
+        ...(opensAt === undefined ? {} : { nextOpenAt: opensAt }),
+      };
     },
     paused: spec.paused,
     beforeRebootHooks: spec.hooks.beforeReboot,

@@ -95,7 +95,9 @@ export async function startOperator(options: RunOperatorOptions): Promise<Runnin
   // A standby is as ready as the leader: it answers probes and FleetLock (with "not the leader").
   health.markReady();
 
-  const stopped = campaign({ ...options, logger, metrics, gate, setElector: (next) => (elector = next) }).finally(closeServers);
+  const stopped = campaign({ ...options, logger, metrics, gate, setElector: (next) => (elector = next) }).finally(
+    closeServers,
+  );
   return {
     metricsPort: metricsServer?.port,
     fleetLockPort: fleetLockServer?.port,
@@ -129,7 +131,11 @@ async function campaign(options: CampaignOptions): Promise<void> {
       onStartedLeading: (leadership) => {
         term = lead(options, () => elector.isLeader, AbortSignal.any([leadership, signal]));
       },
-      onNewLeader: (identity) => logger.info({ leader: identity }, identity === options.identity ? 'this replica leads' : 'another replica leads'),
+      onNewLeader: (identity) =>
+        logger.info(
+          { leader: identity },
+          identity === options.identity ? 'this replica leads' : 'another replica leads',
+        ),
       onError: (error) => logger.warn({ err: error }, 'leader election'),
     });
     options.setElector(elector);

@@ -19,7 +19,11 @@ export interface PhaseTransition {
 }
 
 /** Phase changes between two observations of the same policy's nodes; nodes seen only once have none. */
-export function phaseTransitions(previous: ReadonlyMap<string, NodePhase>, next: ReadonlyMap<string, NodePhase>, now: number): PhaseTransition[] {
+export function phaseTransitions(
+  previous: ReadonlyMap<string, NodePhase>,
+  next: ReadonlyMap<string, NodePhase>,
+  now: number,
+): PhaseTransition[] {
   const transitions: PhaseTransition[] = [];
   for (const [node, to] of next) {
     const from = previous.get(node);
@@ -42,7 +46,8 @@ export function statusOf(input: StatusInput): UpdatePolicyStatus {
     const before = previous?.conditions?.find((candidate) => candidate.type === condition.type);
     return {
       ...condition,
-      lastTransitionTime: before !== undefined && before.status === condition.status ? before.lastTransitionTime : rfc3339(now),
+      lastTransitionTime:
+        before !== undefined && before.status === condition.status ? before.lastTransitionTime : rfc3339(now),
       observedGeneration: generation,
     };
   });
@@ -56,4 +61,5 @@ export function statusOf(input: StatusInput): UpdatePolicyStatus {
   };
 }
 
-export const sameStatus = (a: UpdatePolicyStatus | undefined, b: UpdatePolicyStatus): boolean => isDeepStrictEqual(a, b);
+export const sameStatus = (a: UpdatePolicyStatus | undefined, b: UpdatePolicyStatus): boolean =>
+  isDeepStrictEqual(a, b);

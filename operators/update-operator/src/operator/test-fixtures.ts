@@ -32,25 +32,49 @@ export function aNode(options: NodeOptions): NodeState {
 
 /** A node whose agent reports an update staged and waiting for a reboot. */
 export const needing = (name: string, more: Partial<NodeOptions> = {}): NodeState =>
-  aNode({ ...more, name, annotations: { [ANNOTATIONS.rebootNeeded]: TRUE, ...more.annotations }, labels: { [LABELS.rebootNeeded]: TRUE, ...more.labels } });
+  aNode({
+    ...more,
+    name,
+    annotations: { [ANNOTATIONS.rebootNeeded]: TRUE, ...more.annotations },
+    labels: { [LABELS.rebootNeeded]: TRUE, ...more.labels },
+  });
 
 /** A node the operator approved at `grantedAt` and whose agent has not started. */
 export const approved = (name: string, grantedAt: number, more: Partial<NodeOptions> = {}): NodeState =>
   needing(name, {
     ...more,
-    annotations: { [ANNOTATIONS.rebootOk]: TRUE, [ANNOTATIONS.rebootGrantedAt]: new Date(grantedAt).toISOString(), [ANNOTATIONS.policy]: 'workers', ...more.annotations },
+    annotations: {
+      [ANNOTATIONS.rebootOk]: TRUE,
+      [ANNOTATIONS.rebootGrantedAt]: new Date(grantedAt).toISOString(),
+      [ANNOTATIONS.policy]: 'workers',
+      ...more.annotations,
+    },
   });
 
 /** A node whose agent is draining or rebooting it (not ready once it went down). */
 export const inProgress = (name: string, grantedAt: number, more: Partial<NodeOptions> = {}): NodeState =>
-  approved(name, grantedAt, { unschedulable: true, ...more, annotations: { [ANNOTATIONS.rebootInProgress]: TRUE, [ANNOTATIONS.agentMadeUnschedulable]: TRUE, ...more.annotations } });
+  approved(name, grantedAt, {
+    unschedulable: true,
+    ...more,
+    annotations: {
+      [ANNOTATIONS.rebootInProgress]: TRUE,
+      [ANNOTATIONS.agentMadeUnschedulable]: TRUE,
+      ...more.annotations,
+    },
+  });
 
 /** A node that rebooted: the agent has reset its state, reboot-ok is still set. */
 export const rebooted = (name: string, grantedAt: number, more: Partial<NodeOptions> = {}): NodeState =>
   aNode({
     ...more,
     name,
-    annotations: { [ANNOTATIONS.rebootOk]: TRUE, [ANNOTATIONS.rebootGrantedAt]: new Date(grantedAt).toISOString(), [ANNOTATIONS.policy]: 'workers', [ANNOTATIONS.rebootNeeded]: 'false', ...more.annotations },
+    annotations: {
+      [ANNOTATIONS.rebootOk]: TRUE,
+      [ANNOTATIONS.rebootGrantedAt]: new Date(grantedAt).toISOString(),
+      [ANNOTATIONS.policy]: 'workers',
+      [ANNOTATIONS.rebootNeeded]: 'false',
+      ...more.annotations,
+    },
   });
 
 export interface RolloutPolicyOptions {

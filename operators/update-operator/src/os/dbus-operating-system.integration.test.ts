@@ -27,7 +27,10 @@ before(async () => {
   bus = await startPrivateBus();
   host = await FakeHostServices.start(bus.address);
   root = await mkdtemp(join(tmpdir(), 'strata-host-'));
-  await writeHostFile('etc/os-release', 'ID=flatcar\nVERSION_ID=4230.2.3\nPRETTY_NAME="Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)"\n');
+  await writeHostFile(
+    'etc/os-release',
+    'ID=flatcar\nVERSION_ID=4230.2.3\nPRETTY_NAME="Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)"\n',
+  );
   await writeHostFile('usr/share/flatcar/update.conf', 'GROUP=stable\n');
   await writeHostFile(BOOT_ID_PATH, `${BOOT_ID}\n`);
 });
@@ -62,7 +65,11 @@ describe('DbusOperatingSystem over a real dbus-daemon', () => {
 
   it("gets update_engine's status, calls AttemptUpdate and receives StatusUpdate signals", async () => {
     const problems: Error[] = [];
-    const os = await DbusOperatingSystem.connect({ busAddress: bus.address, root, onProblem: (error) => problems.push(error) });
+    const os = await DbusOperatingSystem.connect({
+      busAddress: bus.address,
+      root,
+      onProblem: (error) => problems.push(error),
+    });
     try {
       host.status = { ...NEED_REBOOT, currentOperation: 'UPDATE_STATUS_IDLE', newVersion: '', newSize: 0 };
       assert.deepEqual(await os.updateEngine.getStatus(), host.status);
@@ -76,13 +83,19 @@ describe('DbusOperatingSystem over a real dbus-daemon', () => {
       host.publishMalformed();
       host.publish(NEED_REBOOT);
       await waitFor('two StatusUpdate signals', () => (seen.length >= 2 ? true : undefined));
-      assert.deepEqual(seen, [{ ...NEED_REBOOT, currentOperation: 'UPDATE_STATUS_DOWNLOADING', progress: 0.5 }, NEED_REBOOT]);
+      assert.deepEqual(seen, [
+        { ...NEED_REBOOT, currentOperation: 'UPDATE_STATUS_DOWNLOADING', progress: 0.5 },
+        NEED_REBOOT,
+      ]);
       assert.equal(problems.length, 1);
       assert.ok(problems[0] instanceof MalformedSignalError);
 
       unsubscribe();
       host.publish({ ...NEED_REBOOT, lastCheckedTime: NEED_REBOOT.lastCheckedTime + 1 });
-      assert.deepEqual(await os.updateEngine.getStatus(), { ...NEED_REBOOT, lastCheckedTime: NEED_REBOOT.lastCheckedTime + 1 });
+      assert.deepEqual(await os.updateEngine.getStatus(), {
+        ...NEED_REBOOT,
+        lastCheckedTime: NEED_REBOOT.lastCheckedTime + 1,
+      });
       assert.equal(seen.length, 2, 'no signal after unsubscribing');
     } finally {
       await os.close();
@@ -125,19 +138,30 @@ describe('DbusOperatingSystem over a real dbus-daemon', () => {
   it('tells of a bus connection that ends, and not of one it closes itself', async () => {
     const other = await startPrivateBus();
     const disconnects: Error[] = [];
-    const os = await DbusOperatingSystem.connect({ busAddress: other.address, root, onDisconnect: (error) => disconnects.push(error) });
+    const os = await DbusOperatingSystem.connect({
+      busAddress: other.address,
+      root,
+      onDisconnect: (error) => disconnects.push(error),
+    });
     await other.stop();
     await waitFor('the disconnect', () => (disconnects.length > 0 ? true : undefined));
     assert.ok(disconnects[0] instanceof DbusCallError);
     await os.close();
 
     const closed: Error[] = [];
-    const quiet = await DbusOperatingSystem.connect({ busAddress: bus.address, root, onDisconnect: (error) => closed.push(error) });
+    const quiet = await DbusOperatingSystem.connect({
+      busAddress: bus.address,
+      root,
+      onDisconnect: (error) => closed.push(error),
+    });
     await quiet.close();
     assert.deepEqual(closed, []);
   });
 
   it('fails with a typed error when the bus is not there', async () => {
-    await assert.rejects(DbusOperatingSystem.connect({ busAddress: `unix:path=${join(root, 'no-bus')}`, root }), DbusCallError);
+    await assert.rejects(
+      DbusOperatingSystem.connect({ busAddress: `unix:path=${join(root, 'no-bus')}`, root }),
+      DbusCallError,
+    );
   });
 });

@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createClient, type MessageBus } from 'dbus-native';
-import { HOST_FILES, type NodeOperatingSystem, type OsRelease, type UpdateEngine, type UpdateEngineStatus } from '@strata/api';
+import {
+  HOST_FILES,
+  type NodeOperatingSystem,
+  type OsRelease,
+  type UpdateEngine,
+  type UpdateEngineStatus,
+} from '@strata/api';
 import { DEFAULT_SYSTEM_BUS_ADDRESS, LOGIN1, UPDATE_ENGINE } from './dbus-names.ts';
 import { DbusCallError, MalformedSignalError, OsReleaseError } from './errors.ts';
 import { readOsRelease } from './os-release.ts';
@@ -73,12 +79,25 @@ export class DbusOperatingSystem implements NodeOperatingSystem {
     };
     const onDisconnect = options.onDisconnect ?? this.#onProblem;
     // A listener, so that a connection error is reported rather than thrown as an unhandled 'error' event.
-    bus.connection.on('error', (error: unknown) => this.#onProblem(new DbusCallError(`the system bus connection failed: ${String(error)}`, {}, { cause: error })));
+    bus.connection.on('error', (error: unknown) =>
+      this.#onProblem(new DbusCallError(`the system bus connection failed: ${String(error)}`, {}, { cause: error })),
+    );
     bus.connection.on('close', (cause: unknown) => {
-      if (!this.#closing) onDisconnect(new DbusCallError('the system bus connection closed; update_engine and logind are out of reach', {}, { cause }));
+      if (!this.#closing)
+        onDisconnect(
+          new DbusCallError(
+            'the system bus connection closed; update_engine and logind are out of reach',
+            {},
+            { cause },
+          ),
+        );
     });
-    bus.signals.on(bus.mangle(UPDATE_ENGINE.path, UPDATE_ENGINE.interface, 'StatusUpdate'), (body: unknown) => this.#statusSignal(body));
-    bus.signals.on(bus.mangle(LOGIN1.path, LOGIN1.interface, 'PrepareForShutdown'), (body: unknown) => this.#shutdownSignal(body));
+    bus.signals.on(bus.mangle(UPDATE_ENGINE.path, UPDATE_ENGINE.interface, 'StatusUpdate'), (body: unknown) =>
+      this.#statusSignal(body),
+    );
+    bus.signals.on(bus.mangle(LOGIN1.path, LOGIN1.interface, 'PrepareForShutdown'), (body: unknown) =>
+      this.#shutdownSignal(body),
+    );
   }
 
   /** Reads the host's release and boot id, connects to the system bus and subscribes to update_engine's StatusUpdate. */
@@ -91,13 +110,23 @@ export class DbusOperatingSystem implements NodeOperatingSystem {
     try {
       await new Promise<void>((resolve, reject) => {
         bus.connection.once('connect', () => resolve());
-        bus.connection.once('error', (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
+        bus.connection.once('error', (error: unknown) =>
+          reject(error instanceof Error ? error : new Error(String(error))),
+        );
       });
-      await bus.watch(`type='signal',sender='${UPDATE_ENGINE.service}',path='${UPDATE_ENGINE.path}',interface='${UPDATE_ENGINE.interface}',member='StatusUpdate'`);
-      await bus.watch(`type='signal',sender='${LOGIN1.service}',path='${LOGIN1.path}',interface='${LOGIN1.interface}',member='PrepareForShutdown'`);
+      await bus.watch(
+        `type='signal',sender='${UPDATE_ENGINE.service}',path='${UPDATE_ENGINE.path}',interface='${UPDATE_ENGINE.interface}',member='StatusUpdate'`,
+      );
+      await bus.watch(
+        `type='signal',sender='${LOGIN1.service}',path='${LOGIN1.path}',interface='${LOGIN1.interface}',member='PrepareForShutdown'`,
+      );
     } catch (error) {
       await bus.close();
-      throw new DbusCallError(`cannot use the system bus at ${busAddress}: ${(error as Error).message}`, { busAddress }, { cause: error });
+      throw new DbusCallError(
+        `cannot use the system bus at ${busAddress}: ${(error as Error).message}`,
+        { busAddress },
+        { cause: error },
+      );
     }
     return new DbusOperatingSystem(bus, release, bootId, options);
   }
@@ -147,9 +176,12 @@ export class DbusOperatingSystem implements NodeOperatingSystem {
     const reply = await this.#call({ ...UPDATE_ENGINE_TARGET, member: 'GetStatus' });
     const parsed = updateEngineStatusBody.safeParse(reply);
     if (!parsed.success) {
-      throw new DbusCallError(`update_engine's GetStatus answered something other than (${UPDATE_ENGINE.statusSignature}): ${parsed.error.message}`, {
-        reply: String(reply),
-      });
+      throw new DbusCallError(
+        `update_engine's GetStatus answered something other than (${UPDATE_ENGINE.statusSignature}): ${parsed.error.message}`,
+        {
+          reply: String(reply),
+        },
+      );
     }
     return parsed.data;
   }
@@ -157,7 +189,12 @@ export class DbusOperatingSystem implements NodeOperatingSystem {
   #statusSignal(body: unknown): void {
     const parsed = updateEngineStatusBody.safeParse(body);
     if (!parsed.success) {
-      this.#onProblem(new MalformedSignalError(`dropped a StatusUpdate signal that is not (${UPDATE_ENGINE.statusSignature}): ${parsed.error.message}`, {}));
+      this.#onProblem(
+        new MalformedSignalError(
+          `dropped a StatusUpdate signal that is not (${UPDATE_ENGINE.statusSignature}): ${parsed.error.message}`,
+          {},
+        ),
+      );
       return;
     }
     for (const listener of [...this.#statusListeners]) listener(parsed.data);
@@ -184,16 +221,24 @@ export class DbusOperatingSystem implements NodeOperatingSystem {
       );
     } catch (error) {
       const dbusName = (error as { dbusName?: unknown }).dbusName;
-      throw new DbusCallError(`${call.interface}.${call.member} on ${call.service} failed: ${(error as Error).message}`, {
-        service: call.service,
-        member: call.member,
-        dbusName,
-      }, { cause: error });
+      throw new DbusCallError(
+        `${call.interface}.${call.member} on ${call.service} failed: ${(error as Error).message}`,
+        {
+          service: call.service,
+          member: call.member,
+          dbusName,
+        },
+        { cause: error },
+      );
     }
   }
 }
 
-const UPDATE_ENGINE_TARGET = { service: UPDATE_ENGINE.service, path: UPDATE_ENGINE.path, interface: UPDATE_ENGINE.interface };
+const UPDATE_ENGINE_TARGET = {
+  service: UPDATE_ENGINE.service,
+  path: UPDATE_ENGINE.path,
+  interface: UPDATE_ENGINE.interface,
+};
 const LOGIN1_TARGET = { service: LOGIN1.service, path: LOGIN1.path, interface: LOGIN1.interface };
 
 async function readBootId(root: string): Promise<string> {
@@ -203,6 +248,10 @@ async function readBootId(root: string): Promise<string> {
     if (bootId === '') throw new Error('it is empty');
     return bootId;
   } catch (error) {
-    throw new OsReleaseError(`cannot read the boot id from ${path}: ${(error as Error).message}`, { path }, { cause: error });
+    throw new OsReleaseError(
+      `cannot read the boot id from ${path}: ${(error as Error).message}`,
+      { path },
+      { cause: error },
+    );
   }
 }

@@ -3,4 +3,10 @@
 export { BOOT_ID_PATH, DbusOperatingSystem, type DbusOperatingSystemOptions } from './dbus-operating-system.ts';
 export { DEFAULT_SYSTEM_BUS_ADDRESS, LOGIN1, UPDATE_ENGINE } from './dbus-names.ts';
 export { DbusCallError, MalformedSignalError, OsReleaseError } from './errors.ts';
-export { OS_RELEASE_PATH, UPDATE_CONF_PATHS, osReleaseFrom, parseEnvironmentFile, readOsRelease } from './os-release.ts';
+export {
+  OS_RELEASE_PATH,
+  UPDATE_CONF_PATHS,
+  osReleaseFrom,
+  parseEnvironmentFile,
+  readOsRelease,
+} from './os-release.ts';

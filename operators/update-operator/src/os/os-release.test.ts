@@ -27,12 +27,17 @@ OSTREE_VERSION='42.20250901.3.0'
 
 describe('os-release', () => {
   it('reads os-release syntax: quotes, escapes, comments', () => {
-    assert.deepEqual(parseEnvironmentFile(`# comment\nA=plain\nB="two words"\nC='single "q"'\nD="esc \\"x\\" \\\\ \\$"\n\nnot a line\n`), {
-      A: 'plain',
-      B: 'two words',
-      C: 'single "q"',
-      D: 'esc "x" \\ $',
-    });
+    assert.deepEqual(
+      parseEnvironmentFile(
+        `# comment\nA=plain\nB="two words"\nC='single "q"'\nD="esc \\"x\\" \\\\ \\$"\n\nnot a line\n`,
+      ),
+      {
+        A: 'plain',
+        B: 'two words',
+        C: 'single "q"',
+        D: 'esc "x" \\ $',
+      },
+    );
   });
 
   it('describes Flatcar, the group from update.conf with /etc overriding /usr/share', () => {
@@ -51,7 +56,11 @@ describe('os-release', () => {
   });
 
   it('describes Fedora CoreOS by its OSTree version', () => {
-    const release = osReleaseFrom({ osRelease: FEDORA_COREOS_OS_RELEASE, updateConfs: [], kernelVersion: '6.15.4-200.fc42.x86_64' });
+    const release = osReleaseFrom({
+      osRelease: FEDORA_COREOS_OS_RELEASE,
+      updateConfs: [],
+      kernelVersion: '6.15.4-200.fc42.x86_64',
+    });
     assert.equal(release.id, 'fedora-coreos');
     assert.equal(release.version, '42.20250901.3.0');
     assert.equal(release.group, '');
@@ -62,6 +71,14 @@ describe('os-release', () => {
       () => osReleaseFrom({ osRelease: 'ID=debian\nVERSION_ID=12\n', updateConfs: [], kernelVersion: '6.1.0' }),
       (error: unknown) => error instanceof OsReleaseError && /os-release says ID=debian/.test(error.message),
     );
-    assert.throws(() => osReleaseFrom({ osRelease: 'ID=fedora\nVERSION_ID=42\nVARIANT_ID=workstation\n', updateConfs: [], kernelVersion: '6' }), /VARIANT_ID=workstation/);
+    assert.throws(
+      () =>
+        osReleaseFrom({
+          osRelease: 'ID=fedora\nVERSION_ID=42\nVARIANT_ID=workstation\n',
+          updateConfs: [],
+          kernelVersion: '6',
+        }),
+      /VARIANT_ID=workstation/,
+    );
   });
 });

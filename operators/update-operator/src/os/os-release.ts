@@ -65,7 +65,8 @@ export function osReleaseFrom(sources: OsReleaseSources): OsRelease {
   }
   if (fields['ID'] === 'fedora' && fields['VARIANT_ID'] === 'coreos') {
     const version = fields['OSTREE_VERSION'] ?? fields['VERSION_ID'];
-    if (version === undefined) throw new OsReleaseError('os-release names Fedora CoreOS but has no OSTREE_VERSION', { fields });
+    if (version === undefined)
+      throw new OsReleaseError('os-release names Fedora CoreOS but has no OSTREE_VERSION', { fields });
     return { id: 'fedora-coreos', version, group: '', prettyName, kernelVersion: sources.kernelVersion };
   }
   throw new OsReleaseError(
@@ -87,7 +88,10 @@ async function readIfPresent(path: string): Promise<string | undefined> {
 export async function readOsRelease(root = '/', kernelVersion = kernelRelease()): Promise<OsRelease> {
   const osReleasePath = join(root, OS_RELEASE_PATH);
   const osRelease = await readIfPresent(osReleasePath);
-  if (osRelease === undefined) throw new OsReleaseError(`${osReleasePath} does not exist; mount the host's /etc/os-release into the agent`, { path: osReleasePath });
+  if (osRelease === undefined)
+    throw new OsReleaseError(`${osReleasePath} does not exist; mount the host's /etc/os-release into the agent`, {
+      path: osReleasePath,
+    });
   const updateConfs: string[] = [];
   for (const path of UPDATE_CONF_PATHS) {
     const text = await readIfPresent(join(root, path));

@@ -12,7 +12,10 @@ describe('selectorMatches', () => {
   });
 
   it('requires every matchLabels entry, empty values included', () => {
-    assert.equal(selectorMatches({ matchLabels: { pool: 'blue', 'node-role.kubernetes.io/worker': '' } }, worker), true);
+    assert.equal(
+      selectorMatches({ matchLabels: { pool: 'blue', 'node-role.kubernetes.io/worker': '' } }, worker),
+      true,
+    );
     assert.equal(selectorMatches({ matchLabels: { pool: 'blue', zone: 'b' } }, worker), false);
     assert.equal(selectorMatches({ matchLabels: { missing: '' } }, worker), false);
   });

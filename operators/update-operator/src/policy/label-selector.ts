@@ -5,7 +5,10 @@ import type { LabelSelector } from '@strata/api';
  * every requirement must hold; NotIn and DoesNotExist hold for a missing label; the empty selector selects
  * everything.
  */
-export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function selectorMatches(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const present = labels ?? {};
   const valueOf = (key: string) => (Object.hasOwn(present, key) ? present[key] : undefined);
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {

@@ -14,13 +14,17 @@ export function resolveMaxUnavailable(maxUnavailable: number | string, total: nu
   }
   if (typeof maxUnavailable === 'number') {
     if (!Number.isSafeInteger(maxUnavailable) || maxUnavailable < 1) {
-      throw new PolicyValueError(`maxUnavailable ${maxUnavailable} must be a whole number of at least 1`, { maxUnavailable });
+      throw new PolicyValueError(`maxUnavailable ${maxUnavailable} must be a whole number of at least 1`, {
+        maxUnavailable,
+      });
     }
     return maxUnavailable;
   }
   const match = PERCENTAGE.exec(maxUnavailable);
   if (match === null) {
-    throw new PolicyValueError(`maxUnavailable "${maxUnavailable}" must be a percentage from "1%" to "100%"`, { maxUnavailable });
+    throw new PolicyValueError(`maxUnavailable "${maxUnavailable}" must be a percentage from "1%" to "100%"`, {
+      maxUnavailable,
+    });
   }
   return Math.max(1, Math.floor((total * Number(match[1])) / 100));
 }

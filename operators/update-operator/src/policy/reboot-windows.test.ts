@@ -114,8 +114,20 @@ describe('windowState', () => {
     });
 
     it('never closes when the windows cover every hour of the week', () => {
-      assert.deepEqual(stateAt([aRebootWindow({ days: EVERY_DAY, start: '00:00', duration: '24h', timeZone: 'UTC' })], '2026-11-25T12:00:00Z'), open());
-      assert.deepEqual(stateAt([aRebootWindow({ days: ['Wed'], start: '09:00', duration: '168h', timeZone: 'UTC' })], '2026-11-25T12:00:00Z'), open());
+      assert.deepEqual(
+        stateAt(
+          [aRebootWindow({ days: EVERY_DAY, start: '00:00', duration: '24h', timeZone: 'UTC' })],
+          '2026-11-25T12:00:00Z',
+        ),
+        open(),
+      );
+      assert.deepEqual(
+        stateAt(
+          [aRebootWindow({ days: ['Wed'], start: '09:00', duration: '168h', timeZone: 'UTC' })],
+          '2026-11-25T12:00:00Z',
+        ),
+        open(),
+      );
     });
   });
 

@@ -40,7 +40,9 @@ function parseStart(start: string): { hour: number; minute: number } {
 function occurrences(window: RebootWindow, instant: number): Interval[] {
   const duration = parseDuration(window.duration);
   if (duration === undefined || duration <= 0) {
-    throw new PolicyValueError(`window duration ${window.duration} is not a positive duration such as 1h30m`, { duration: window.duration });
+    throw new PolicyValueError(`window duration ${window.duration} is not a positive duration such as 1h30m`, {
+      duration: window.duration,
+    });
   }
   const { hour, minute } = parseStart(window.start);
   const today = new Date(wallTimeAt(instant, window.timeZone));
@@ -63,7 +65,8 @@ function merge(intervals: readonly Interval[]): Interval[] {
   const merged: Interval[] = [];
   for (const interval of [...intervals].sort((a, b) => a.start - b.start)) {
     const last = merged.at(-1);
-    if (last !== undefined && interval.start <= last.end) merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, interval.end) };
+    if (last !== undefined && interval.start <= last.end)
+      merged[merged.length - 1] = { start: last.start, end: Math.max(last.end, interval.end) };
     else merged.push(interval);
   }
   return merged;

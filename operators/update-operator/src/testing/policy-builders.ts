@@ -1,4 +1,11 @@
-import { UPDATE_POLICY, parseUpdatePolicy, type RebootWindow, type UpdatePolicy, type UpdatePolicySpecInput, type UpdatePolicyStatus } from '@strata/api';
+import {
+  UPDATE_POLICY,
+  parseUpdatePolicy,
+  type RebootWindow,
+  type UpdatePolicy,
+  type UpdatePolicySpecInput,
+  type UpdatePolicyStatus,
+} from '@strata/api';
 
 export interface PolicyOverrides {
   readonly name?: string;

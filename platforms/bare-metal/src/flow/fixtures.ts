@@ -3,11 +3,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyRenderPlan, planClusterRender, validateClusterConfig, type ClusterConfig, type ClusterConfigInput } from '@strata/assets';
+import {
+  applyRenderPlan,
+  planClusterRender,
+  validateClusterConfig,
+  type ClusterConfig,
+  type ClusterConfigInput,
+} from '@strata/assets';
 import { readRenderedIgnition } from './rendered-ignition.ts';
 
 /** A real key whose private half was thrown away (the one examples/bare-metal.yaml uses). */
-export const TEST_SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKRNkThcvD8KWu8Mejxa29enICHJDP5j1sTxRpzjodJp alice@example.com';
+export const TEST_SSH_KEY =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKRNkThcvD8KWu8Mejxa29enICHJDP5j1sTxRpzjodJp alice@example.com';
 
 export interface MachineSpec {
   readonly name: string;

@@ -1,5 +1,12 @@
 export { BareMetalFlowError } from './errors.ts';
-export { FLATCAR_ASSETS_DIR, FLATCAR_PXE_INITRD, FLATCAR_PXE_KERNEL, flatcarPxeArgs, flatcarPxeFiles, ignitionUrl } from './flatcar.ts';
+export {
+  FLATCAR_ASSETS_DIR,
+  FLATCAR_PXE_INITRD,
+  FLATCAR_PXE_KERNEL,
+  flatcarPxeArgs,
+  flatcarPxeFiles,
+  ignitionUrl,
+} from './flatcar.ts';
 export { installedIgnitionUrl, installIgnition, type InstallIgnitionInput } from './install-ignition.ts';
 export { ignitionName, installedId, installId } from './names.ts';
 export { bareMetalFlowOptionsSchema, type BareMetalFlowOptions, type BareMetalFlowOptionsInput } from './options.ts';

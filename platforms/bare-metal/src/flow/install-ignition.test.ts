@@ -60,7 +60,10 @@ describe('the install Ignition config', () => {
   });
 
   it('fetches the installed config from the os=installed group of this MAC', () => {
-    assert.equal(installedIgnitionUrl('http://boot.example.com:8080', '52:54:00:1a:00:01'), 'http://boot.example.com:8080/ignition?mac=52%3A54%3A00%3A1a%3A00%3A01&os=installed');
+    assert.equal(
+      installedIgnitionUrl('http://boot.example.com:8080', '52:54:00:1a:00:01'),
+      'http://boot.example.com:8080/ignition?mac=52%3A54%3A00%3A1a%3A00%3A01&os=installed',
+    );
     const curl = argumentsOf(installerScript(anInstall()), 'curl');
     assert.equal(curl.at(-1), 'http://boot.example.com:8080/ignition?mac=52%3A54%3A00%3A1a%3A00%3A01&os=installed');
     assert.deepEqual(curl.slice(-3, -1), ['-o', '/run/strata/installed.ign']);
@@ -69,6 +72,8 @@ describe('the install Ignition config', () => {
   it('moves sshd to port 2222 while installing, so that port 22 always means the installed system', () => {
     const config = assertValidIgnition(JSON.parse(installIgnition(anInstall())));
     const sshd = config.systemd?.units?.find((unit) => unit.name === 'sshd.socket');
-    assert.deepEqual(sshd?.dropins, [{ name: '10-strata-install-port.conf', contents: '[Socket]\nListenStream=\nListenStream=2222\n' }]);
+    assert.deepEqual(sshd?.dropins, [
+      { name: '10-strata-install-port.conf', contents: '[Socket]\nListenStream=\nListenStream=2222\n' },
+    ]);
   });
 });

@@ -49,26 +49,31 @@ function installerScript(input: InstallIgnitionInput): string {
 }
 
 export function installIgnition(input: InstallIgnitionInput): string {
-  return new IgnitionBuilder()
-    .file({ path: '/opt/strata/install', contents: installerScript(input), mode: 0o500 })
-    .unit({
-      name: 'strata-install.service',
-      enabled: true,
-      contents: [
-        '[Unit]',
-        'Description=Install Container Linux to disk and reboot into it',
-        'Requires=network-online.target',
-        'After=network-online.target',
-        '[Service]',
-        'Type=oneshot',
-        'ExecStart=/opt/strata/install',
-        '[Install]',
-        'WantedBy=multi-user.target',
-        '',
-      ].join('\n'),
-    })
-    // sshd on another port while installing: whoever reaches port 22 reaches the installed system.
-    .dropin('sshd.socket', { name: '10-strata-install-port.conf', contents: '[Socket]\nListenStream=\nListenStream=2222\n' })
-    .user({ name: 'core', sshAuthorizedKeys: input.sshAuthorizedKeys })
-    .render();
+  return (
+    new IgnitionBuilder()
+      .file({ path: '/opt/strata/install', contents: installerScript(input), mode: 0o500 })
+      .unit({
+        name: 'strata-install.service',
+        enabled: true,
+        contents: [
+          '[Unit]',
+          'Description=Install Container Linux to disk and reboot into it',
+          'Requires=network-online.target',
+          'After=network-online.target',
+          '[Service]',
+          'Type=oneshot',
+          'ExecStart=/opt/strata/install',
+          '[Install]',
+          'WantedBy=multi-user.target',
+          '',
+        ].join('\n'),
+      })
+      // sshd on another port while installing: whoever reaches port 22 reaches the installed system.
+      .dropin('sshd.socket', {
+        name: '10-strata-install-port.conf',
+        contents: '[Socket]\nListenStream=\nListenStream=2222\n',
+      })
+      .user({ name: 'core', sshAuthorizedKeys: input.sshAuthorizedKeys })
+      .render()
+  );
 }

@@ -31,8 +31,15 @@ function ignitionFile(content: string, path: string): string {
   return new TextDecoder().decode(decoded.value.data);
 }
 
-async function planFor(config: ClusterConfig, options?: Parameters<typeof planBareMetal>[0]['options']): Promise<BareMetalPlan> {
-  return planBareMetal({ config, ignition: await renderedIgnitionOf(config), ...(options === undefined ? {} : { options }) });
+async function planFor(
+  config: ClusterConfig,
+  options?: Parameters<typeof planBareMetal>[0]['options'],
+): Promise<BareMetalPlan> {
+  return planBareMetal({
+    config,
+    ignition: await renderedIgnitionOf(config),
+    ...(options === undefined ? {} : { options }),
+  });
 }
 
 describe('the bare-metal flow', () => {
@@ -47,11 +54,28 @@ describe('the bare-metal flow', () => {
   });
 
   it('registers an install and an installed profile, group and Ignition config per machine', () => {
-    assert.deepEqual(plan.profiles.map((profile) => profile.id), ['rack1-ctrl1-install', 'rack1-ctrl1-installed', 'rack1-node1-install', 'rack1-node1-installed']);
-    assert.deepEqual(plan.groups.map((group) => group.id), plan.profiles.map((profile) => profile.id));
-    assert.deepEqual(plan.templates.map((entry) => entry.name), plan.profiles.map((profile) => `${profile.id}.ign`));
-    for (const profile of plan.profiles) assert.ok(plan.templates.some((entry) => entry.name === profile.ignition_id), profile.id);
-    for (const group of plan.groups) assert.ok(plan.profiles.some((profile) => profile.id === group.profile), group.id);
+    assert.deepEqual(
+      plan.profiles.map((profile) => profile.id),
+      ['rack1-ctrl1-install', 'rack1-ctrl1-installed', 'rack1-node1-install', 'rack1-node1-installed'],
+    );
+    assert.deepEqual(
+      plan.groups.map((group) => group.id),
+      plan.profiles.map((profile) => profile.id),
+    );
+    assert.deepEqual(
+      plan.templates.map((entry) => entry.name),
+      plan.profiles.map((profile) => `${profile.id}.ign`),
+    );
+    for (const profile of plan.profiles)
+      assert.ok(
+        plan.templates.some((entry) => entry.name === profile.ignition_id),
+        profile.id,
+      );
+    for (const group of plan.groups)
+      assert.ok(
+        plan.profiles.some((profile) => profile.id === group.profile),
+        group.id,
+      );
   });
 
   it('PXE-boots Flatcar from the boot server assets with the Ignition URL iPXE fills in', () => {
@@ -71,7 +95,10 @@ describe('the bare-metal flow', () => {
 
   it('selects each machine by its normalized MAC, and its installed system by MAC and os=installed', () => {
     assert.deepEqual(byId(plan.groups, 'rack1-ctrl1-install').selector, { mac: '52:54:00:1a:00:01' });
-    assert.deepEqual(byId(plan.groups, 'rack1-ctrl1-installed').selector, { mac: '52:54:00:1a:00:01', os: 'installed' });
+    assert.deepEqual(byId(plan.groups, 'rack1-ctrl1-installed').selector, {
+      mac: '52:54:00:1a:00:01',
+      os: 'installed',
+    });
     assert.deepEqual(byId(plan.groups, 'rack1-node1-install').metadata, {
       cluster: 'rack1',
       machine: 'node1',
@@ -86,7 +113,9 @@ describe('the bare-metal flow', () => {
     assert.deepEqual(index.unmatchable, []);
     // What iPXE asks (hexhyp MAC), then what the installer asks.
     assert.equal(index.match(labelsFromQuery('uuid=1234&mac=52-54-00-2b-00-01').labels)?.id, 'rack1-node1-install');
-    const installerQuery = new URL(installedIgnitionUrl('http://matchbox.dc1.example.com:8080', '52:54:00:2b:00:01')).search.slice(1);
+    const installerQuery = new URL(
+      installedIgnitionUrl('http://matchbox.dc1.example.com:8080', '52:54:00:2b:00:01'),
+    ).search.slice(1);
     assert.equal(index.match(labelsFromQuery(installerQuery).labels)?.id, 'rack1-node1-installed');
     assert.equal(index.match(labelsFromQuery('mac=52-54-00-99-99-99').labels), undefined);
   });
@@ -98,18 +127,36 @@ describe('the bare-metal flow', () => {
 
   it("withholds a controller's private keys and credentials from the boot server, for delivery over SSH", () => {
     const filesOf = (json: string | undefined) =>
-      (JSON.parse(json ?? '{}') as { storage: { files: { path: string; mode: number; contents: { source: string } }[] } }).storage.files;
+      (
+        JSON.parse(json ?? '{}') as {
+          storage: { files: { path: string; mode: number; contents: { source: string } }[] };
+        }
+      ).storage.files;
     const rendered = filesOf(ignition.get('ctrl1'));
     const served = filesOf(template(plan, 'rack1-ctrl1-installed.ign'));
     const withheld = plan.withheld.get('ctrl1') ?? [];
-    for (const secret of ['/etc/kubernetes/pki/ca.key', '/etc/kubernetes/pki/service-account.key', '/etc/ssl/etcd/server.key', '/etc/kubernetes/controller-manager.kubeconfig']) {
+    for (const secret of [
+      '/etc/kubernetes/pki/ca.key',
+      '/etc/kubernetes/pki/service-account.key',
+      '/etc/ssl/etcd/server.key',
+      '/etc/kubernetes/controller-manager.kubeconfig',
+    ]) {
       assert.ok(!served.some((file) => file.path === secret), `${secret} is served`);
-      assert.ok(withheld.some((file) => file.path === secret), `${secret} is not handed to the installer`);
+      assert.ok(
+        withheld.some((file) => file.path === secret),
+        `${secret} is not handed to the installer`,
+      );
     }
     assert.ok(!served.some((file) => file.contents.source.includes('PRIVATE%20KEY')), 'a private key is still served');
     // Nothing is lost: served and withheld together are the rendered config.
-    assert.deepEqual([...served.map((file) => file.path), ...withheld.map((file) => file.path)].sort(), rendered.map((file) => file.path).sort());
-    assert.ok(served.some((file) => file.path === '/etc/kubernetes/bootstrap-kubelet.kubeconfig'), 'the bootstrap kubeconfig must stay, or the machine cannot join');
+    assert.deepEqual(
+      [...served.map((file) => file.path), ...withheld.map((file) => file.path)].sort(),
+      rendered.map((file) => file.path).sort(),
+    );
+    assert.ok(
+      served.some((file) => file.path === '/etc/kubernetes/bootstrap-kubelet.kubeconfig'),
+      'the bootstrap kubeconfig must stay, or the machine cannot join',
+    );
     assert.deepEqual(byId(plan.profiles, 'rack1-node1-installed').boot, { kernel: '', initrd: [], args: [] });
   });
 
@@ -121,8 +168,14 @@ describe('the bare-metal flow', () => {
     assert.equal(unit?.enabled, true);
     assert.match(unit?.contents ?? '', /ExecStart=\/opt\/strata\/install/);
     const script = ignitionFile(content, '/opt/strata/install');
-    assert.match(script, /curl .* 'http:\/\/matchbox\.dc1\.example\.com:8080\/ignition\?mac=52%3A54%3A00%3A2b%3A00%3A01&os=installed'/);
-    assert.match(script, /flatcar-install -d '\/dev\/sda' -C 'stable' -V '4230\.2\.3' -b 'http:\/\/matchbox\.dc1\.example\.com:8080\/assets\/flatcar' -i \/run\/strata\/installed\.ign/);
+    assert.match(
+      script,
+      /curl .* 'http:\/\/matchbox\.dc1\.example\.com:8080\/ignition\?mac=52%3A54%3A00%3A2b%3A00%3A01&os=installed'/,
+    );
+    assert.match(
+      script,
+      /flatcar-install -d '\/dev\/sda' -C 'stable' -V '4230\.2\.3' -b 'http:\/\/matchbox\.dc1\.example\.com:8080\/assets\/flatcar' -i \/run\/strata\/installed\.ign/,
+    );
     assert.match(script, /systemctl reboot/);
   });
 
@@ -132,19 +185,32 @@ describe('the bare-metal flow', () => {
 
   it('follows the channel ("current") when the config pins no Flatcar version', async () => {
     const unpinned = await planFor(aBareMetalConfig({ os: { name: 'flatcar', channel: 'beta' } }));
-    assert.equal(byId(unpinned.profiles, 'rack1-ctrl1-install').boot.kernel, '/assets/flatcar/current/flatcar_production_pxe.vmlinuz');
-    assert.match(ignitionFile(template(unpinned, 'rack1-ctrl1-install.ign'), '/opt/strata/install'), /-C 'beta' -V 'current'/);
+    assert.equal(
+      byId(unpinned.profiles, 'rack1-ctrl1-install').boot.kernel,
+      '/assets/flatcar/current/flatcar_production_pxe.vmlinuz',
+    );
+    assert.match(
+      ignitionFile(template(unpinned, 'rack1-ctrl1-install.ign'), '/opt/strata/install'),
+      /-C 'beta' -V 'current'/,
+    );
   });
 
   it('takes the install disk, consoles and extra kernel arguments from its options', () => {
     const custom = planBareMetal({
       config,
       ignition,
-      options: { installDisk: '/dev/disk/by-path/pci-0000:00:1f.2-ata-1', consoles: ['ttyS1,115200n8'], extraKernelArgs: ['flatcar.autologin'] },
+      options: {
+        installDisk: '/dev/disk/by-path/pci-0000:00:1f.2-ata-1',
+        consoles: ['ttyS1,115200n8'],
+        extraKernelArgs: ['flatcar.autologin'],
+      },
     });
     const args = byId(custom.profiles, 'rack1-ctrl1-install').boot.args;
     assert.deepEqual(args.slice(3), ['console=ttyS1,115200n8', 'flatcar.autologin']);
-    assert.match(ignitionFile(template(custom, 'rack1-ctrl1-install.ign'), '/opt/strata/install'), /-d '\/dev\/disk\/by-path\/pci-0000:00:1f\.2-ata-1'/);
+    assert.match(
+      ignitionFile(template(custom, 'rack1-ctrl1-install.ign'), '/opt/strata/install'),
+      /-d '\/dev\/disk\/by-path\/pci-0000:00:1f\.2-ata-1'/,
+    );
   });
 
   describe('refuses, naming the field and the fix', () => {
@@ -155,36 +221,61 @@ describe('the bare-metal flow', () => {
     };
 
     it('a config of another platform', () => {
-      const local = validateClusterConfig({ apiVersion: 'strata.dev/v1alpha1', kind: 'Cluster', name: 'demo', baseDomain: 'example.com', platform: 'local' });
+      const local = validateClusterConfig({
+        apiVersion: 'strata.dev/v1alpha1',
+        kind: 'Cluster',
+        name: 'demo',
+        baseDomain: 'example.com',
+        platform: 'local',
+      });
       assert.ok(local.ok);
-      assert.throws(() => planBareMetal({ config: local.config, ignition: new Map() }), refusal(/platform is "local"; the bare-metal flow needs platform: bare-metal/));
+      assert.throws(
+        () => planBareMetal({ config: local.config, ignition: new Map() }),
+        refusal(/platform is "local"; the bare-metal flow needs platform: bare-metal/),
+      );
     });
 
     it('an OS other than Flatcar', () => {
       const fcos = aBareMetalConfig({ os: { name: 'fedora-coreos', channel: 'stable' } });
-      assert.throws(() => planBareMetal({ config: fcos, ignition }), refusal(/os\.name is "fedora-coreos".*set os\.name: flatcar/));
+      assert.throws(
+        () => planBareMetal({ config: fcos, ignition }),
+        refusal(/os\.name is "fedora-coreos".*set os\.name: flatcar/),
+      );
     });
 
     it('a machine without rendered Ignition', () => {
       const partial = new Map(ignition);
       partial.delete('node1');
-      assert.throws(() => planBareMetal({ config, ignition: partial }), refusal(/no rendered Ignition config for machine "node1".*strata render.*ignition\/node1\.ign/));
+      assert.throws(
+        () => planBareMetal({ config, ignition: partial }),
+        refusal(/no rendered Ignition config for machine "node1".*strata render.*ignition\/node1\.ign/),
+      );
     });
 
     it('rendered Ignition that is not JSON or not Ignition', () => {
-      assert.throws(() => planBareMetal({ config, ignition: new Map([...ignition, ['node1', '{"ignition": ']]) }), refusal(/machine "node1" is not JSON/));
       assert.throws(
-        () => planBareMetal({ config, ignition: new Map([...ignition, ['node1', '{"ignition":{"version":"9.9.9"}}']]) }),
+        () => planBareMetal({ config, ignition: new Map([...ignition, ['node1', '{"ignition": ']]) }),
+        refusal(/machine "node1" is not JSON/),
+      );
+      assert.throws(
+        () =>
+          planBareMetal({ config, ignition: new Map([...ignition, ['node1', '{"ignition":{"version":"9.9.9"}}']]) }),
         refusal(/the rendered Ignition config of machine "node1" is invalid:\n\s+ignition\.version/),
       );
     });
 
     it('rendered Ignition of machines the config does not list', () => {
-      assert.throws(() => planBareMetal({ config, ignition: new Map([...ignition, ['ghost', '{}']]) }), refusal(/machines the cluster config does not list: ghost/));
+      assert.throws(
+        () => planBareMetal({ config, ignition: new Map([...ignition, ['ghost', '{}']]) }),
+        refusal(/machines the cluster config does not list: ghost/),
+      );
     });
 
     it('options that would break the kernel command line or name no device', () => {
-      assert.throws(() => planBareMetal({ config, ignition, options: { installDisk: 'sda' } }), refusal(/installDisk: must be a device path/));
+      assert.throws(
+        () => planBareMetal({ config, ignition, options: { installDisk: 'sda' } }),
+        refusal(/installDisk: must be a device path/),
+      );
       assert.throws(
         () => planBareMetal({ config, ignition, options: { extraKernelArgs: ['a b'] } }),
         refusal(/extraKernelArgs\.0: must not contain whitespace/),

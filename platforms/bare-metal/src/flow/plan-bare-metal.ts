@@ -34,16 +34,22 @@ interface BareMetalCluster {
 
 function bareMetalCluster(config: ClusterConfig): BareMetalCluster {
   if (config.platform !== 'bare-metal' || config.bareMetal === undefined) {
-    throw new BareMetalFlowError(`platform is "${config.platform}"; the bare-metal flow needs platform: bare-metal and a bareMetal section`, {
-      field: 'platform',
-      platform: config.platform,
-    });
+    throw new BareMetalFlowError(
+      `platform is "${config.platform}"; the bare-metal flow needs platform: bare-metal and a bareMetal section`,
+      {
+        field: 'platform',
+        platform: config.platform,
+      },
+    );
   }
   if (config.os.name !== 'flatcar') {
-    throw new BareMetalFlowError(`os.name is "${config.os.name}"; the bare-metal flow installs Flatcar Container Linux: set os.name: flatcar`, {
-      field: 'os.name',
-      value: config.os.name,
-    });
+    throw new BareMetalFlowError(
+      `os.name is "${config.os.name}"; the bare-metal flow installs Flatcar Container Linux: set os.name: flatcar`,
+      {
+        field: 'os.name',
+        value: config.os.name,
+      },
+    );
   }
   return {
     name: config.name,
@@ -58,7 +64,9 @@ function bareMetalCluster(config: ClusterConfig): BareMetalCluster {
 function flowOptions(input: BareMetalFlowOptionsInput | undefined): BareMetalFlowOptions {
   const parsed = bareMetalFlowOptionsSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(options)'}: ${issue.message}`);
+  const problems = parsed.error.issues.map(
+    (issue) => `${issue.path.map(String).join('.') || '(options)'}: ${issue.message}`,
+  );
   throw new BareMetalFlowError(`invalid bare-metal flow options:\n  ${problems.join('\n  ')}`, { issues: problems });
 }
 
@@ -75,15 +83,22 @@ function renderedIgnition(machine: Machine, ignition: ReadonlyMap<string, string
   try {
     parsed = JSON.parse(content);
   } catch (error) {
-    throw new BareMetalFlowError(`the rendered Ignition config of machine "${machine.name}" is not JSON; render the assets again`, { machine: machine.name }, { cause: error });
+    throw new BareMetalFlowError(
+      `the rendered Ignition config of machine "${machine.name}" is not JSON; render the assets again`,
+      { machine: machine.name },
+      { cause: error },
+    );
   }
   const issues = validateIgnition(parsed);
   if (issues.length > 0) {
     const lines = issues.map((issue) => `${issue.path || '(root)'}: ${issue.message}`);
-    throw new BareMetalFlowError(`the rendered Ignition config of machine "${machine.name}" is invalid:\n  ${lines.join('\n  ')}`, {
-      machine: machine.name,
-      issues: lines,
-    });
+    throw new BareMetalFlowError(
+      `the rendered Ignition config of machine "${machine.name}" is invalid:\n  ${lines.join('\n  ')}`,
+      {
+        machine: machine.name,
+        issues: lines,
+      },
+    );
   }
   return content;
 }
@@ -104,7 +119,12 @@ interface MachineEntries {
   readonly templates: IgnitionTemplate[];
 }
 
-function machineEntries(cluster: BareMetalCluster, machine: Machine, options: BareMetalFlowOptions, installed: string): MachineEntries {
+function machineEntries(
+  cluster: BareMetalCluster,
+  machine: Machine,
+  options: BareMetalFlowOptions,
+  installed: string,
+): MachineEntries {
   const install = installId(cluster.name, machine.name);
   const final = installedId(cluster.name, machine.name);
   const metadata = machineMetadata(cluster, machine);
@@ -129,7 +149,11 @@ function machineEntries(cluster: BareMetalCluster, machine: Machine, options: Ba
         name: `${cluster.name} ${machine.name}: install Flatcar ${cluster.version} to ${options.installDisk}`,
         boot: {
           ...flatcarPxeFiles(cluster.version),
-          args: flatcarPxeArgs({ endpoint: cluster.endpoint, consoles: options.consoles, extraKernelArgs: options.extraKernelArgs }),
+          args: flatcarPxeArgs({
+            endpoint: cluster.endpoint,
+            consoles: options.consoles,
+            extraKernelArgs: options.extraKernelArgs,
+          }),
         },
         ignition_id: ignitionName(install),
         generic_id: '',
@@ -146,7 +170,13 @@ function machineEntries(cluster: BareMetalCluster, machine: Machine, options: Ba
       },
     ],
     groups: [
-      { id: install, name: `${cluster.name} ${machine.name}: install`, profile: install, selector: { mac: machine.mac }, metadata },
+      {
+        id: install,
+        name: `${cluster.name} ${machine.name}: install`,
+        profile: install,
+        selector: { mac: machine.mac },
+        metadata,
+      },
       {
         id: final,
         name: `${cluster.name} ${machine.name}: installed`,
@@ -162,7 +192,11 @@ function machineEntries(cluster: BareMetalCluster, machine: Machine, options: Ba
 function assertUniqueIds(kind: string, ids: readonly string[]): void {
   const seen = new Set<string>();
   for (const id of ids) {
-    if (seen.has(id)) throw new BareMetalFlowError(`two ${kind} would have the id "${id}"; give every machine its own name`, { id, kind });
+    if (seen.has(id))
+      throw new BareMetalFlowError(`two ${kind} would have the id "${id}"; give every machine its own name`, {
+        id,
+        kind,
+      });
     seen.add(id);
   }
 }
@@ -180,24 +214,33 @@ export function planBareMetal(input: BareMetalFlowInput): BareMetalPlan {
   const known = new Set(cluster.machines.map((machine) => machine.name));
   const strays = [...input.ignition.keys()].filter((name) => !known.has(name));
   if (strays.length > 0) {
-    throw new BareMetalFlowError(`rendered Ignition configs for machines the cluster config does not list: ${strays.join(', ')}; render the assets again from this config`, {
-      machines: strays,
-    });
+    throw new BareMetalFlowError(
+      `rendered Ignition configs for machines the cluster config does not list: ${strays.join(', ')}; render the assets again from this config`,
+      {
+        machines: strays,
+      },
+    );
   }
   const macs = new Map<string, string>();
   const withheld = new Map<string, readonly WithheldFile[]>();
   const entries = cluster.machines.map((machine) => {
     if (!macSchema.safeParse(machine.mac).success) {
-      throw new BareMetalFlowError(`machine "${machine.name}": mac "${machine.mac}" is not in lower-case colon form; pass a config parsed by @strata/assets`, {
-        machine: machine.name,
-      });
+      throw new BareMetalFlowError(
+        `machine "${machine.name}": mac "${machine.mac}" is not in lower-case colon form; pass a config parsed by @strata/assets`,
+        {
+          machine: machine.name,
+        },
+      );
     }
     const other = macs.get(machine.mac);
     if (other !== undefined) {
-      throw new BareMetalFlowError(`machines "${other}" and "${machine.name}" have the same mac ${machine.mac}; each machine needs its own`, {
-        machines: [other, machine.name],
-        mac: machine.mac,
-      });
+      throw new BareMetalFlowError(
+        `machines "${other}" and "${machine.name}" have the same mac ${machine.mac}; each machine needs its own`,
+        {
+          machines: [other, machine.name],
+          mac: machine.mac,
+        },
+      );
     }
     macs.set(machine.mac, machine.name);
     const { served, withheld: secrets } = withholdSecrets(renderedIgnition(machine, input.ignition));
@@ -210,7 +253,13 @@ export function planBareMetal(input: BareMetalFlowInput): BareMetalPlan {
     templates: entries.flatMap((entry) => entry.templates),
     withheld,
   };
-  assertUniqueIds('profiles', plan.profiles.map((profile) => profile.id));
-  assertUniqueIds('groups', plan.groups.map((group) => group.id));
+  assertUniqueIds(
+    'profiles',
+    plan.profiles.map((profile) => profile.id),
+  );
+  assertUniqueIds(
+    'groups',
+    plan.groups.map((group) => group.id),
+  );
   return plan;
 }

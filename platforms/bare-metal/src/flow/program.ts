@@ -19,7 +19,10 @@ function lookup<T>(map: ReadonlyMap<string, T>, key: string, what: string, owner
   if (key === '') return undefined;
   const found = map.get(key);
   if (found === undefined) {
-    throw new BareMetalFlowError(`${owner} names ${what} "${key}", which the plan does not hold`, { owner, [what]: key });
+    throw new BareMetalFlowError(`${owner} names ${what} "${key}", which the plan does not hold`, {
+      owner,
+      [what]: key,
+    });
   }
   return found;
 }
@@ -31,7 +34,11 @@ export function bareMetalProgram(plan: BareMetalPlan, endpoint: BootApiEndpoint)
     const ignition = new Map(
       plan.templates.map((template) => [
         template.name,
-        new BootIgnition(`ignition/${template.name}`, { endpoint: secretEndpoint, templateName: template.name, content: template.content }),
+        new BootIgnition(`ignition/${template.name}`, {
+          endpoint: secretEndpoint,
+          templateName: template.name,
+          content: template.content,
+        }),
       ]),
     );
     const profiles = new Map(

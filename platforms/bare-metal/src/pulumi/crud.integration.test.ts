@@ -16,7 +16,12 @@ describe('the providers against the write API', () => {
   before(async () => {
     const credentials = await writeApiCredentials();
     store = new MemoryBootStore();
-    api = await startWriteApi({ address: '127.0.0.1:0', store, tls: credentials.serverTls, logger: captureLogger().logger });
+    api = await startWriteApi({
+      address: '127.0.0.1:0',
+      store,
+      tls: credentials.serverTls,
+      logger: captureLogger().logger,
+    });
     endpoint = credentials.endpoint(api.url);
   });
   after(async () => {
@@ -26,7 +31,13 @@ describe('the providers against the write API', () => {
   it('creates, reads, updates and deletes a profile', async () => {
     const provider = crudProvider('profile');
     const profile = aProfile({ id: 'crud-profile' });
-    const inputs = { endpoint, profileId: profile.id, name: profile.name, boot: profile.boot, ignitionId: profile.ignition_id };
+    const inputs = {
+      endpoint,
+      profileId: profile.id,
+      name: profile.name,
+      boot: profile.boot,
+      ignitionId: profile.ignition_id,
+    };
     const created = await provider.create(inputs);
     assert.equal(created.id, 'crud-profile');
     const outs = created.outs as Record<string, unknown>;
@@ -49,14 +60,24 @@ describe('the providers against the write API', () => {
     await store.putGroup(aGroup({ id: 'hand-made' }));
     await assert.rejects(
       crudProvider('group').create({ endpoint, groupId: 'hand-made', profile: 'worker' }),
-      (error: unknown) => error instanceof BootResourceExistsError && /already has a group "hand-made" that this stack does not manage/.test(error.message),
+      (error: unknown) =>
+        error instanceof BootResourceExistsError &&
+        /already has a group "hand-made" that this stack does not manage/.test(error.message),
     );
-    assert.deepEqual(store.snapshot().groups.get('hand-made'), aGroup({ id: 'hand-made' }), 'the existing group is untouched');
+    assert.deepEqual(
+      store.snapshot().groups.get('hand-made'),
+      aGroup({ id: 'hand-made' }),
+      'the existing group is untouched',
+    );
   });
 
   it('reads a resource deleted behind its back as gone, so that a refresh drops it', async () => {
     const provider = crudProvider('ignition');
-    const created = await provider.create({ endpoint, templateName: 'gone.ign', content: '{"ignition":{"version":"3.4.0"}}' });
+    const created = await provider.create({
+      endpoint,
+      templateName: 'gone.ign',
+      content: '{"ignition":{"version":"3.4.0"}}',
+    });
     assert.equal(store.snapshot().templates.ignition.get('gone.ign'), '{"ignition":{"version":"3.4.0"}}');
     await store.deleteTemplate('ignition', 'gone.ign');
     assert.deepEqual(await provider.read?.('gone.ign', created.outs as Record<string, unknown>), {});
@@ -64,9 +85,26 @@ describe('the providers against the write API', () => {
 
   it('reports what the server holds now when it drifted', async () => {
     const provider = crudProvider('group');
-    const created = await provider.create({ endpoint, groupId: 'drifting', profile: 'worker', selector: { mac: '52:54:00:00:00:01' } });
-    await store.putGroup(aGroup({ id: 'drifting', name: '', profile: 'worker', selector: { mac: '52:54:00:00:00:02' }, metadata: {} }));
-    const read: { props?: unknown } | undefined = await provider.read?.('drifting', created.outs as Record<string, unknown>);
-    assert.deepEqual(read?.props, { endpoint, groupId: 'drifting', name: '', profile: 'worker', selector: { mac: '52:54:00:00:00:02' }, metadata: {} });
+    const created = await provider.create({
+      endpoint,
+      groupId: 'drifting',
+      profile: 'worker',
+      selector: { mac: '52:54:00:00:00:01' },
+    });
+    await store.putGroup(
+      aGroup({ id: 'drifting', name: '', profile: 'worker', selector: { mac: '52:54:00:00:00:02' }, metadata: {} }),
+    );
+    const read: { props?: unknown } | undefined = await provider.read?.(
+      'drifting',
+      created.outs as Record<string, unknown>,
+    );
+    assert.deepEqual(read?.props, {
+      endpoint,
+      groupId: 'drifting',
+      name: '',
+      profile: 'worker',
+      selector: { mac: '52:54:00:00:00:02' },
+      metadata: {},
+    });
   });
 });

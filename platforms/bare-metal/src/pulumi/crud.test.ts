@@ -13,18 +13,29 @@ describe('the providers check their inputs before anything reaches the boot serv
   it('fills matchbox defaults for a valid profile and keeps the serialized provider', async () => {
     const result = await crudProvider('profile').check?.({}, { __provider: 'code', endpoint, profileId: 'worker' });
     assert.deepEqual(result, {
-      inputs: { endpoint, profileId: 'worker', name: '', boot: { kernel: '', initrd: [], args: [] }, ignitionId: '', genericId: '', __provider: 'code' },
+      inputs: {
+        endpoint,
+        profileId: 'worker',
+        name: '',
+        boot: { kernel: '', initrd: [], args: [] },
+        ignitionId: '',
+        genericId: '',
+        __provider: 'code',
+      },
     });
   });
 
   it('names every bad property, and never echoes a credential', async () => {
-    const result = await crudProvider('group').check?.({}, {
-      __provider: 'code',
-      endpoint: { ...endpoint, url: 'http://127.0.0.1:8081', certPem: 'not a pem SECRET-CERT' },
-      groupId: '../etc',
-      profile: '',
-      selector: { mac: 7 },
-    });
+    const result = await crudProvider('group').check?.(
+      {},
+      {
+        __provider: 'code',
+        endpoint: { ...endpoint, url: 'http://127.0.0.1:8081', certPem: 'not a pem SECRET-CERT' },
+        groupId: '../etc',
+        profile: '',
+        selector: { mac: 7 },
+      },
+    );
     assert.deepEqual(
       result?.failures?.map((failure) => failure.property),
       ['endpoint.url', 'endpoint.certPem', 'groupId', 'profile', 'selector.mac'],
@@ -35,6 +46,9 @@ describe('the providers check their inputs before anything reaches the boot serv
 
   it('refuses Ignition config names that would leave the ignition/ directory', async () => {
     const result = await crudProvider('ignition').check?.({}, { endpoint, templateName: '..', content: '{}' });
-    assert.deepEqual(result?.failures?.map((failure) => failure.property), ['templateName']);
+    assert.deepEqual(
+      result?.failures?.map((failure) => failure.property),
+      ['templateName'],
+    );
   });
 });

@@ -50,7 +50,13 @@ function toProfile(inputs: ProfileInputs): Profile {
 }
 
 function toGroup(inputs: GroupInputs): Group {
-  return { id: inputs.groupId, name: inputs.name, profile: inputs.profile, selector: inputs.selector, metadata: inputs.metadata };
+  return {
+    id: inputs.groupId,
+    name: inputs.name,
+    profile: inputs.profile,
+    selector: inputs.selector,
+    metadata: inputs.metadata,
+  };
 }
 
 const profileAdapter: KindAdapter<ProfileInputs> = {
@@ -86,7 +92,14 @@ const groupAdapter: KindAdapter<GroupInputs> = {
   read: async (api, id, endpoint) => {
     const group = await api.getGroup(id);
     if (group === undefined) return undefined;
-    return { endpoint, groupId: group.id, name: group.name, profile: group.profile, selector: group.selector, metadata: group.metadata };
+    return {
+      endpoint,
+      groupId: group.id,
+      name: group.name,
+      profile: group.profile,
+      selector: group.selector,
+      metadata: group.metadata,
+    };
   },
 };
 
@@ -144,7 +157,12 @@ export function crudProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvide
 
     diff: (_id: string, olds: Inputs, news: Inputs) => {
       const diff = diffInputs(olds, news, idProperty);
-      return Promise.resolve({ changes: diff.changes, replaces: diff.replaces, stables: diff.stables, deleteBeforeReplace: diff.deleteBeforeReplace });
+      return Promise.resolve({
+        changes: diff.changes,
+        replaces: diff.replaces,
+        stables: diff.stables,
+        deleteBeforeReplace: diff.deleteBeforeReplace,
+      });
     },
 
     create: async (inputs: Inputs) => {

@@ -29,7 +29,11 @@ function aProfileState(overrides: Partial<ProfileState> = {}): ProfileState {
 
 describe('the providers diff', () => {
   it('reports no change when only the serialized provider code differs', () => {
-    const diff = diffInputs(aProfileState({ [PROVIDER_PROPERTY]: 'old code' }), aProfileState({ [PROVIDER_PROPERTY]: 'new code' }), 'profileId');
+    const diff = diffInputs(
+      aProfileState({ [PROVIDER_PROPERTY]: 'old code' }),
+      aProfileState({ [PROVIDER_PROPERTY]: 'new code' }),
+      'profileId',
+    );
     assert.equal(diff.changes, false);
     assert.deepEqual(diff.changed, []);
     assert.deepEqual(diff.stables, ['boot', 'endpoint', 'genericId', 'ignitionId', 'name', 'profileId']);
@@ -37,7 +41,11 @@ describe('the providers diff', () => {
 
   it('updates in place when content changes, naming each changed property', () => {
     const old = aProfileState();
-    const diff = diffInputs(old, aProfileState({ name: 'renamed', boot: { ...old.boot, args: [...old.boot.args, 'console=ttyS1'] } }), 'profileId');
+    const diff = diffInputs(
+      old,
+      aProfileState({ name: 'renamed', boot: { ...old.boot, args: [...old.boot.args, 'console=ttyS1'] } }),
+      'profileId',
+    );
     assert.equal(diff.changes, true);
     assert.deepEqual(diff.changed, ['boot', 'name']);
     assert.deepEqual(diff.replaces, []);
@@ -52,18 +60,30 @@ describe('the providers diff', () => {
 
   it('updates in place when only the client credentials change', () => {
     const old = aProfileState();
-    const diff = diffInputs(old, aProfileState({ endpoint: { ...old.endpoint, certPem: 'NEW CERT', keyPem: 'NEW KEY' } }), 'profileId');
+    const diff = diffInputs(
+      old,
+      aProfileState({ endpoint: { ...old.endpoint, certPem: 'NEW CERT', keyPem: 'NEW KEY' } }),
+      'profileId',
+    );
     assert.deepEqual(diff.changed, ['endpoint']);
     assert.deepEqual(diff.replaces, []);
   });
 
   it('replaces the resource on another boot server, deleting the old one first when the id stays', () => {
     const old = aProfileState();
-    const moved = diffInputs(old, aProfileState({ endpoint: { ...old.endpoint, url: 'https://boot2.example.com:8081' } }), 'profileId');
+    const moved = diffInputs(
+      old,
+      aProfileState({ endpoint: { ...old.endpoint, url: 'https://boot2.example.com:8081' } }),
+      'profileId',
+    );
     assert.deepEqual(moved.replaces, ['endpoint']);
     // Created first, the new profile could be the old one (same server under another name) and would then be deleted.
     assert.equal(moved.deleteBeforeReplace, true);
-    const movedAndRenamed = diffInputs(old, aProfileState({ profileId: 'other', endpoint: { ...old.endpoint, url: 'https://boot2.example.com:8081' } }), 'profileId');
+    const movedAndRenamed = diffInputs(
+      old,
+      aProfileState({ profileId: 'other', endpoint: { ...old.endpoint, url: 'https://boot2.example.com:8081' } }),
+      'profileId',
+    );
     assert.deepEqual(movedAndRenamed.replaces, ['profileId', 'endpoint']);
     assert.equal(movedAndRenamed.deleteBeforeReplace, false);
   });

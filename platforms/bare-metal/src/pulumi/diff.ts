@@ -23,12 +23,19 @@ function endpointUrl(value: unknown): unknown {
  * write API URL (another boot server), replaces the resource; new client
  * credentials or content update it in place.
  */
-export function diffInputs(olds: Readonly<Record<string, unknown>>, news: Readonly<Record<string, unknown>>, idProperty: string): InputsDiff {
-  const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((key) => key !== PROVIDER_PROPERTY).sort();
+export function diffInputs(
+  olds: Readonly<Record<string, unknown>>,
+  news: Readonly<Record<string, unknown>>,
+  idProperty: string,
+): InputsDiff {
+  const keys = [...new Set([...Object.keys(olds), ...Object.keys(news)])]
+    .filter((key) => key !== PROVIDER_PROPERTY)
+    .sort();
   const changed = keys.filter((key) => !isDeepStrictEqual(olds[key], news[key]));
   const replaces: string[] = [];
   if (changed.includes(idProperty)) replaces.push(idProperty);
-  if (changed.includes('endpoint') && endpointUrl(olds['endpoint']) !== endpointUrl(news['endpoint'])) replaces.push('endpoint');
+  if (changed.includes('endpoint') && endpointUrl(olds['endpoint']) !== endpointUrl(news['endpoint']))
+    replaces.push('endpoint');
   return {
     changes: changed.length > 0,
     replaces,

@@ -1,3 +1,10 @@
-export { BootGroup, BootIgnition, BootProfile, type BootGroupArgs, type BootIgnitionArgs, type BootProfileArgs } from './resources.ts';
+export {
+  BootGroup,
+  BootIgnition,
+  BootProfile,
+  type BootGroupArgs,
+  type BootIgnitionArgs,
+  type BootProfileArgs,
+} from './resources.ts';
 export { BootResourceExistsError } from './crud.ts';
 export { diffInputs, type InputsDiff } from './diff.ts';

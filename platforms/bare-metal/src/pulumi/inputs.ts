@@ -46,4 +46,8 @@ export type IgnitionInputs = z.output<typeof ignitionInputsSchema>;
 export const ID_PROPERTY = { profile: 'profileId', group: 'groupId', ignition: 'templateName' } as const;
 export type ResourceKind = keyof typeof ID_PROPERTY;
 
-export const INPUT_SCHEMAS = { profile: profileInputsSchema, group: groupInputsSchema, ignition: ignitionInputsSchema } as const;
+export const INPUT_SCHEMAS = {
+  profile: profileInputsSchema,
+  group: groupInputsSchema,
+  ignition: ignitionInputsSchema,
+} as const;

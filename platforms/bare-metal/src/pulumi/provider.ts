@@ -14,7 +14,8 @@ const IMPLEMENTATION = new URL('./crud.ts', import.meta.url).href;
 export function dynamicProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
   const implementation = IMPLEMENTATION;
   const resourceKind = kind;
-  const load = async (): Promise<Crud> => ((await import(implementation)) as CrudModule).crudProvider(resourceKind) as Crud;
+  const load = async (): Promise<Crud> =>
+    ((await import(implementation)) as CrudModule).crudProvider(resourceKind) as Crud;
   return {
     check: async (olds, news) => (await load()).check(olds, news),
     diff: async (id, olds, news) => (await load()).diff(id, olds, news),

@@ -52,9 +52,12 @@ async function assertDataDirectoryHolds(dataDir: string, plan: BareMetalPlan): P
       ...plan.templates.map((template) => `ignition/${template.name}`),
     ].sort(),
   );
-  for (const group of plan.groups) assert.deepEqual(groupSchema.parse(JSON.parse(files.get(`groups/${group.id}.json`) ?? '')), group);
-  for (const profile of plan.profiles) assert.deepEqual(profileSchema.parse(JSON.parse(files.get(`profiles/${profile.id}.json`) ?? '')), profile);
-  for (const template of plan.templates) assert.equal(files.get(`ignition/${template.name}`), template.content, template.name);
+  for (const group of plan.groups)
+    assert.deepEqual(groupSchema.parse(JSON.parse(files.get(`groups/${group.id}.json`) ?? '')), group);
+  for (const profile of plan.profiles)
+    assert.deepEqual(profileSchema.parse(JSON.parse(files.get(`profiles/${profile.id}.json`) ?? '')), profile);
+  for (const template of plan.templates)
+    assert.equal(files.get(`ignition/${template.name}`), template.content, template.name);
 }
 
 /** Every file of the file backend (state, backups, history), for the secrets check. */
@@ -76,7 +79,12 @@ function pemBody(pem: string): string {
 interface PulumiState {
   readonly checkpoint: {
     readonly latest: {
-      readonly resources: readonly { urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[];
+      readonly resources: readonly {
+        urn: string;
+        type: string;
+        inputs?: Record<string, unknown>;
+        outputs?: Record<string, unknown>;
+      }[];
     };
   };
 }
@@ -85,7 +93,10 @@ interface PulumiState {
 function isEncryptedSecret(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
-  return record['4dabf18193072939515e22adb298388d'] === '1b47061264138c4ac30d75fd1eb44270' && typeof record['ciphertext'] === 'string';
+  return (
+    record['4dabf18193072939515e22adb298388d'] === '1b47061264138c4ac30d75fd1eb44270' &&
+    typeof record['ciphertext'] === 'string'
+  );
 }
 
 function seconds(started: number): string {
@@ -121,7 +132,14 @@ describe('the bare-metal flow under a real Pulumi engine', () => {
   }
 
   async function stackFor(plan: BareMetalPlan) {
-    return openStack({ tools, projectName: PROJECT, stackName: STACK, program: bareMetalProgram(plan, endpoint), stateDir, passphrase: PASSPHRASE });
+    return openStack({
+      tools,
+      projectName: PROJECT,
+      stackName: STACK,
+      program: bareMetalProgram(plan, endpoint),
+      stateDir,
+      passphrase: PASSPHRASE,
+    });
   }
 
   before(async () => {
@@ -134,7 +152,12 @@ describe('the bare-metal flow under a real Pulumi engine', () => {
     await mkdir(dataDir);
     store = await DataDirectoryStore.open({ dataPath: dataDir, logger: captureLogger().logger });
     credentials = await writeApiCredentials();
-    api = await startWriteApi({ address: '127.0.0.1:0', store, tls: credentials.serverTls, logger: captureLogger().logger });
+    api = await startWriteApi({
+      address: '127.0.0.1:0',
+      store,
+      tls: credentials.serverTls,
+      logger: captureLogger().logger,
+    });
     endpoint = credentials.endpoint(api.url);
     tools = await preparePulumiTools({ pulumiBinary, dir: join(scratch, 'pulumi') });
   });
@@ -152,15 +175,22 @@ describe('the bare-metal flow under a real Pulumi engine', () => {
     const stack = await stackFor(firstPlan);
     const started = performance.now();
     const result = await stack.up();
-    t.diagnostic(`pulumi up (create ${firstPlan.profiles.length + firstPlan.groups.length + firstPlan.templates.length} resources): ${seconds(started)}`);
+    t.diagnostic(
+      `pulumi up (create ${firstPlan.profiles.length + firstPlan.groups.length + firstPlan.templates.length} resources): ${seconds(started)}`,
+    );
     // Two machines, each with two profiles, two groups and two Ignition configs; plus the stack itself.
     assert.deepEqual(result.summary.resourceChanges, { create: 13 });
-    assert.deepEqual(result.outputs['groups']?.value, firstPlan.groups.map((group) => group.id));
+    assert.deepEqual(
+      result.outputs['groups']?.value,
+      firstPlan.groups.map((group) => group.id),
+    );
     await assertDataDirectoryHolds(dataDir, firstPlan);
   });
 
   it('a changed machine updates only its own resources', async (t: TestContext) => {
-    const machines = TWO_MACHINES.map((machine) => (machine.name === 'node1' ? { ...machine, mac: '52:54:00:2b:00:99' } : machine));
+    const machines = TWO_MACHINES.map((machine) =>
+      machine.name === 'node1' ? { ...machine, mac: '52:54:00:2b:00:99' } : machine,
+    );
     const plan = await planOf(aBareMetalConfig({ machines }));
     const stack = await stackFor(plan);
     const updated: string[] = [];
@@ -173,37 +203,63 @@ describe('the bare-metal flow under a real Pulumi engine', () => {
     });
     t.diagnostic(`pulumi up (update 3 of 13): ${seconds(started)}`);
     assert.deepEqual(result.summary.resourceChanges, { update: 3, same: 10 });
-    assert.deepEqual(updated.sort(), ['group/rack1-node1-install', 'group/rack1-node1-installed', 'ignition/rack1-node1-install.ign']);
+    assert.deepEqual(updated.sort(), [
+      'group/rack1-node1-install',
+      'group/rack1-node1-installed',
+      'ignition/rack1-node1-install.ign',
+    ]);
     await assertDataDirectoryHolds(dataDir, plan);
-    const group = groupSchema.parse(JSON.parse(await readFile(join(dataDir, 'groups', 'rack1-node1-installed.json'), 'utf8')));
+    const group = groupSchema.parse(
+      JSON.parse(await readFile(join(dataDir, 'groups', 'rack1-node1-installed.json'), 'utf8')),
+    );
     assert.deepEqual(group.selector, { mac: '52:54:00:2b:00:99', os: 'installed' });
   });
 
   it('keeps the write API credentials and the Ignition configs out of the state, in every file', async () => {
     const files = await stateFiles(stateDir);
-    assert.ok([...files.keys()].some((path) => path.endsWith(`stacks/${PROJECT}/${STACK}.json`)), [...files.keys()].join('\n'));
-    const installed = firstPlan.templates.find((template) => template.name === 'rack1-ctrl1-installed.ign')?.content ?? '';
+    assert.ok(
+      [...files.keys()].some((path) => path.endsWith(`stacks/${PROJECT}/${STACK}.json`)),
+      [...files.keys()].join('\n'),
+    );
+    const installed =
+      firstPlan.templates.find((template) => template.name === 'rack1-ctrl1-installed.ign')?.content ?? '';
     // A stretch of the rendered controller config (which embeds the cluster's keys) that appears nowhere else.
     const ignitionSample = installed.slice(installed.length / 2, installed.length / 2 + 80);
     for (const [path, text] of files) {
       assert.doesNotMatch(text, /PRIVATE KEY/, path);
       assert.ok(!text.includes(pemBody(credentials.client.privateKeyPem)), `${path} holds the client key`);
-      assert.ok(!text.includes(JSON.stringify(ignitionSample).slice(1, -1)), `${path} holds Ignition content in plain text`);
+      assert.ok(
+        !text.includes(JSON.stringify(ignitionSample).slice(1, -1)),
+        `${path} holds Ignition content in plain text`,
+      );
     }
     // They are there, encrypted, in the inputs and the outputs of every resource.
     const state = JSON.parse(files.get(join('.pulumi', 'stacks', PROJECT, `${STACK}.json`)) ?? '') as PulumiState;
-    const resources = state.checkpoint.latest.resources.filter((resource) => resource.type.startsWith('pulumi-nodejs:dynamic/strata-boot:'));
+    const resources = state.checkpoint.latest.resources.filter((resource) =>
+      resource.type.startsWith('pulumi-nodejs:dynamic/strata-boot:'),
+    );
     assert.equal(resources.length, 12);
     for (const resource of resources) {
-      for (const [side, properties] of [['inputs', resource.inputs], ['outputs', resource.outputs]] as const) {
+      for (const [side, properties] of [
+        ['inputs', resource.inputs],
+        ['outputs', resource.outputs],
+      ] as const) {
         const secrets = resource.type.endsWith(':Ignition') ? ['endpoint', 'content'] : ['endpoint'];
-        for (const name of secrets) assert.ok(isEncryptedSecret(properties?.[name]), `${resource.urn} ${side}.${name} is not an encrypted secret`);
+        for (const name of secrets)
+          assert.ok(
+            isEncryptedSecret(properties?.[name]),
+            `${resource.urn} ${side}.${name} is not an encrypted secret`,
+          );
       }
     }
   });
 
   it('pulumi refresh drops a resource deleted behind its back, and up puts it back', async () => {
-    const plan = await planOf(aBareMetalConfig({ machines: TWO_MACHINES.map((m) => (m.name === 'node1' ? { ...m, mac: '52:54:00:2b:00:99' } : m)) }));
+    const plan = await planOf(
+      aBareMetalConfig({
+        machines: TWO_MACHINES.map((m) => (m.name === 'node1' ? { ...m, mac: '52:54:00:2b:00:99' } : m)),
+      }),
+    );
     const stack = await stackFor(plan);
     const someoneElse = new BootApiClient(endpoint);
     try {

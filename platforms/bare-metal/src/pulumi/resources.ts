@@ -7,7 +7,10 @@ import { dynamicProvider } from './provider.ts';
 const MODULE = 'strata-boot';
 
 /** Marks outputs secret by name, on top of whatever the caller asked for. */
-function withSecretOutputs(opts: pulumi.CustomResourceOptions | undefined, names: readonly string[]): pulumi.CustomResourceOptions {
+function withSecretOutputs(
+  opts: pulumi.CustomResourceOptions | undefined,
+  names: readonly string[],
+): pulumi.CustomResourceOptions {
   return { ...opts, additionalSecretOutputs: [...new Set([...(opts?.additionalSecretOutputs ?? []), ...names])] };
 }
 

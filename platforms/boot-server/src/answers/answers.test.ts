@@ -22,7 +22,10 @@ describe('iPXE answers', () => {
       serial: 'SN42',
       'buildarch:uristring': 'x86_64',
     };
-    const [shebang, command, ...rest] = IPXE_BOOTSTRAP.replace(/\$\{([^}]+)\}/g, (_, name: string) => settings[name] ?? assert.fail(`iPXE has no setting ${name}`)).split('\n');
+    const [shebang, command, ...rest] = IPXE_BOOTSTRAP.replace(
+      /\$\{([^}]+)\}/g,
+      (_, name: string) => settings[name] ?? assert.fail(`iPXE has no setting ${name}`),
+    ).split('\n');
     assert.equal(shebang, '#!ipxe');
     assert.deepEqual(rest, [''], 'one command');
     const [verb, target, ...more] = (command ?? '').split(' ');
@@ -43,7 +46,10 @@ describe('iPXE answers', () => {
   });
 
   it('/ipxe writes kernel and arguments, one initrd line per image, then boot', () => {
-    assert.equal(ipxeScript(boot), '#!ipxe\nkernel /image/kernel a=b c\ninitrd /image/initrd_a\ninitrd /image/initrd_b\nboot\n');
+    assert.equal(
+      ipxeScript(boot),
+      '#!ipxe\nkernel /image/kernel a=b c\ninitrd /image/initrd_a\ninitrd /image/initrd_b\nboot\n',
+    );
     assert.equal(ipxeScript({ kernel: '/k', initrd: [], args: [] }), '#!ipxe\nkernel /k\nboot\n');
   });
 });
@@ -76,7 +82,10 @@ describe('GRUB answer', () => {
 
 describe('/metadata env file', () => {
   it('writes selectors, metadata and the request, nested keys joined by "_" and upper-cased (matchbox\u2019s test case)', () => {
-    const group = aGroup({ selector: { mac: '52:54:00:a1:9c:ae' }, metadata: { meta: 'data', etcd: { name: 'node1' }, some: { nested: { data: 'some-value' } } } });
+    const group = aGroup({
+      selector: { mac: '52:54:00:a1:9c:ae' },
+      metadata: { meta: 'data', etcd: { name: 'node1' }, some: { nested: { data: 'some-value' } } },
+    });
     const query = 'mac=52-54-00-a1-9c-ae&foo=bar&count=3&gate=true';
     const lines = renderEnvFile(templateData(group, labelsFromQuery(query).labels, query));
     assert.equal(
@@ -97,7 +106,11 @@ describe('/metadata env file', () => {
   });
 
   it('prints numbers and booleans as Go does and leaves out lists and nulls', () => {
-    const data = templateData(aGroup({ selector: {}, metadata: { num: 3, big: 1234567, yes: true, no: false, list: [1], nothing: null } }), new Map(), '');
+    const data = templateData(
+      aGroup({ selector: {}, metadata: { num: 3, big: 1234567, yes: true, no: false, list: [1], nothing: null } }),
+      new Map(),
+      '',
+    );
     assert.equal(renderEnvFile(data), 'BIG=1.234567e+06\nNO=false\nNUM=3\nREQUEST_RAW_QUERY=\nYES=true\n');
   });
 });
@@ -105,13 +118,20 @@ describe('/metadata env file', () => {
 describe('Ignition answer', () => {
   it('serves a 3.0-3.3 config as 3.4.0, otherwise unchanged', () => {
     const upgraded = ignitionAnswer('{"ignition":{"version":"3.3.0","timeouts":{}},"passwd":{}}');
-    assert.deepEqual(upgraded, { body: '{"ignition":{"version":"3.4.0","timeouts":{}},"passwd":{}}', declaredVersion: '3.3.0', upgraded: true });
+    assert.deepEqual(upgraded, {
+      body: '{"ignition":{"version":"3.4.0","timeouts":{}},"passwd":{}}',
+      declaredVersion: '3.3.0',
+      upgraded: true,
+    });
     assert.equal(ignitionAnswer('{"ignition":{"version":"3.0.0"}}').body, '{"ignition":{"version":"3.4.0"}}');
     const current = '{ "ignition": { "version": "3.4.0" } }';
     assert.deepEqual(ignitionAnswer(current), { body: current, declaredVersion: '3.4.0', upgraded: false });
     const legacy = '{"ignition":{"version":"2.3.0"}}';
     assert.equal(ignitionAnswer(legacy).body, legacy);
-    assert.deepEqual(ignitionAnswer('variant: flatcar\nversion: 1.0.0\n'), { body: 'variant: flatcar\nversion: 1.0.0\n', upgraded: false });
+    assert.deepEqual(ignitionAnswer('variant: flatcar\nversion: 1.0.0\n'), {
+      body: 'variant: flatcar\nversion: 1.0.0\n',
+      upgraded: false,
+    });
   });
 
   it('checks the served config with Ignition\u2019s rules', () => {

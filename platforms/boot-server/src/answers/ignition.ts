@@ -32,7 +32,9 @@ export function ignitionIssues(body: string): readonly IgnitionIssue[] {
   }
 }
 
-function declaredVersion(text: string): { text: string; config: Record<string, unknown>; ignition: Record<string, unknown> } | undefined {
+function declaredVersion(
+  text: string,
+): { text: string; config: Record<string, unknown>; ignition: Record<string, unknown> } | undefined {
   if (!text.trimStart().startsWith('{')) return undefined;
   let config: unknown;
   try {

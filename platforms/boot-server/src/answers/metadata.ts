@@ -11,7 +11,12 @@ export function renderEnvFile(data: GoObject): string {
     entries.sort(([a], [b]) => compareUtf8(a, b));
     for (const [key, value] of entries) {
       const name = prefix + key;
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+      if (
+        typeof value === 'string' ||
+        typeof value === 'number' ||
+        typeof value === 'boolean' ||
+        typeof value === 'bigint'
+      ) {
         lines.push(`${name.toUpperCase()}=${formatValue(value)}\n`);
       } else if (value instanceof StringMap) {
         walk(`${name}_`, [...value.entries]);

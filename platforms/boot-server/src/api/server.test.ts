@@ -8,7 +8,14 @@ import { DataDirectoryStore } from '../store/directory-store.ts';
 import { BootApiClient } from '@strata/api/boot-client';
 import { BootApiConnectionError, BootApiError } from '@strata/api';
 import { startWriteApi, type RunningWriteApi } from './server.ts';
-import { aGroup, aProfile, rawHttps, writeApiCredentials, type RawRequest, type WriteApiCredentials } from './testing/index.ts';
+import {
+  aGroup,
+  aProfile,
+  rawHttps,
+  writeApiCredentials,
+  type RawRequest,
+  type WriteApiCredentials,
+} from './testing/index.ts';
 import { captureLogger, type CapturedLogger } from '../testing/log-capture.ts';
 
 /** Every file under the data directory with its content: what "nothing was written" compares. */
@@ -33,7 +40,13 @@ describe('the write API over a matchbox data directory', () => {
     log = captureLogger();
     dataPath = await mkdtemp(join(tmpdir(), 'strata-write-api-'));
     store = await DataDirectoryStore.open({ dataPath, logger: log.logger, resyncIntervalMs: 0 });
-    api = await startWriteApi({ address: '127.0.0.1:0', store, tls: credentials.serverTls, maxBodyBytes: 64 * 1024, logger: log.logger });
+    api = await startWriteApi({
+      address: '127.0.0.1:0',
+      store,
+      tls: credentials.serverTls,
+      maxBodyBytes: 64 * 1024,
+      logger: log.logger,
+    });
     client = new BootApiClient(credentials.endpoint(api.url));
     trusted = { ca: credentials.caPem, cert: credentials.client.certificatePem, key: credentials.client.privateKeyPem };
   });
@@ -58,7 +71,11 @@ describe('the write API over a matchbox data directory', () => {
 
       await client.putProfile(aProfile({ id: 'crud-controller' }));
       const ids = (await client.listProfiles()).map((profile) => profile.id);
-      assert.deepEqual(ids.filter((id) => id.startsWith('crud-')), ['crud-controller', 'crud-worker'], 'listed in id order');
+      assert.deepEqual(
+        ids.filter((id) => id.startsWith('crud-')),
+        ['crud-controller', 'crud-worker'],
+        'listed in id order',
+      );
 
       assert.equal(await client.deleteProfile('crud-worker'), true);
       assert.equal(await client.deleteProfile('crud-worker'), false, 'a second delete finds nothing');
@@ -96,10 +113,17 @@ describe('the write API over a matchbox data directory', () => {
     it('writes matchbox files: profiles/<id>.json that matchbox would read, templates readable by the owner only', async () => {
       const profile = aProfile({ id: 'on-disk' });
       await client.putProfile(profile);
-      assert.deepEqual(profileSchema.parse(JSON.parse(await readFile(join(dataPath, 'profiles', 'on-disk.json'), 'utf8'))), profile);
+      assert.deepEqual(
+        profileSchema.parse(JSON.parse(await readFile(join(dataPath, 'profiles', 'on-disk.json'), 'utf8'))),
+        profile,
+      );
       await client.putTemplate('ignition', 'on-disk.ign', '{}');
       assert.equal((await stat(join(dataPath, 'ignition', 'on-disk.ign'))).mode & 0o777, 0o600);
-      assert.deepEqual((await readdir(join(dataPath, 'profiles'))).filter((name) => name.endsWith('.tmp')), [], 'no temporary file is left behind');
+      assert.deepEqual(
+        (await readdir(join(dataPath, 'profiles'))).filter((name) => name.endsWith('.tmp')),
+        [],
+        'no temporary file is left behind',
+      );
       await client.deleteProfile('on-disk');
       await client.deleteTemplate('ignition', 'on-disk.ign');
     });
@@ -124,18 +148,46 @@ describe('the write API over a matchbox data directory', () => {
 
   describe('answers', () => {
     it('201 for a create and 200 for a replace', async () => {
-      const put = (body: unknown) => rawHttps(api.url, { method: 'PUT', path: '/v1/profiles/status-codes', body: JSON.stringify(body), tls: trusted });
+      const put = (body: unknown) =>
+        rawHttps(api.url, {
+          method: 'PUT',
+          path: '/v1/profiles/status-codes',
+          body: JSON.stringify(body),
+          tls: trusted,
+        });
       assert.equal((await put({ id: 'status-codes' })).status, 201);
       const replaced = await put({ id: 'status-codes', name: 'again' });
       assert.equal(replaced.status, 200);
-      assert.deepEqual(JSON.parse(replaced.text), aProfile({ id: 'status-codes', name: 'again', boot: { kernel: '', initrd: [], args: [] }, ignition_id: '' }), 'answers the stored profile, defaults filled in');
-      assert.equal((await rawHttps(api.url, { method: 'PUT', path: '/v1/templates/generic/status.tmpl', body: 'a', tls: trusted })).status, 201);
-      assert.equal((await rawHttps(api.url, { method: 'PUT', path: '/v1/templates/generic/status.tmpl', body: 'b', tls: trusted })).status, 200);
-      assert.equal((await rawHttps(api.url, { method: 'DELETE', path: '/v1/templates/generic/status.tmpl', tls: trusted })).status, 204);
+      assert.deepEqual(
+        JSON.parse(replaced.text),
+        aProfile({ id: 'status-codes', name: 'again', boot: { kernel: '', initrd: [], args: [] }, ignition_id: '' }),
+        'answers the stored profile, defaults filled in',
+      );
+      assert.equal(
+        (await rawHttps(api.url, { method: 'PUT', path: '/v1/templates/generic/status.tmpl', body: 'a', tls: trusted }))
+          .status,
+        201,
+      );
+      assert.equal(
+        (await rawHttps(api.url, { method: 'PUT', path: '/v1/templates/generic/status.tmpl', body: 'b', tls: trusted }))
+          .status,
+        200,
+      );
+      assert.equal(
+        (await rawHttps(api.url, { method: 'DELETE', path: '/v1/templates/generic/status.tmpl', tls: trusted })).status,
+        204,
+      );
     });
 
     it('404 with a JSON error for what does not exist', async () => {
-      for (const path of ['/v1/profiles/absent', '/v1/groups/absent', '/v1/templates/ignition/absent', '/v1/nothing', '/', '/v1/profiles/a/b']) {
+      for (const path of [
+        '/v1/profiles/absent',
+        '/v1/groups/absent',
+        '/v1/templates/ignition/absent',
+        '/v1/nothing',
+        '/',
+        '/v1/profiles/a/b',
+      ]) {
         const answer = await rawHttps(api.url, { path, tls: trusted });
         assert.equal(answer.status, 404, path);
         assert.equal((JSON.parse(answer.text) as { kind: string }).kind, 'NotFound', path);
@@ -146,7 +198,11 @@ describe('the write API over a matchbox data directory', () => {
       const answer = await rawHttps(api.url, { method: 'POST', path: '/v1/profiles/x', body: '{}', tls: trusted });
       assert.equal(answer.status, 405);
       assert.equal(answer.headers['allow'], 'GET, PUT, DELETE');
-      assert.deepEqual(JSON.parse(answer.text), { kind: 'Invalid', message: 'method POST is not allowed here; use GET, PUT, DELETE', field: 'method' });
+      assert.deepEqual(JSON.parse(answer.text), {
+        kind: 'Invalid',
+        message: 'method POST is not allowed here; use GET, PUT, DELETE',
+        field: 'method',
+      });
     });
   });
 
@@ -169,7 +225,12 @@ describe('the write API over a matchbox data directory', () => {
     for (const { path, field } of cases) {
       it(`PUT ${path} -> 400 naming ${field}`, async () => {
         const before = await diskState(dataPath);
-        const answer = await rawHttps(api.url, { method: 'PUT', path, body: JSON.stringify({ id: '..' }), tls: trusted });
+        const answer = await rawHttps(api.url, {
+          method: 'PUT',
+          path,
+          body: JSON.stringify({ id: '..' }),
+          tls: trusted,
+        });
         assert.equal(answer.status, 400, answer.text);
         const error = JSON.parse(answer.text) as { kind: string; field: string; message: string };
         assert.equal(error.kind, 'Invalid');
@@ -185,18 +246,90 @@ describe('the write API over a matchbox data directory', () => {
       { what: 'not JSON', path: '/v1/profiles/p', body: '{"id": "p",', field: 'body', message: /not JSON/ },
       { what: 'not an object', path: '/v1/profiles/p', body: '[]', field: 'body', message: /expected object/ },
       { what: 'no id', path: '/v1/profiles/p', body: '{}', field: 'id', message: /^id: / },
-      { what: 'another id than the URL', path: '/v1/profiles/p', body: '{"id":"q"}', field: 'id', message: /must equal the id "p" in the URL/ },
-      { what: 'initrd not a list', path: '/v1/profiles/p', body: '{"id":"p","boot":{"initrd":"x"}}', field: 'boot.initrd', message: /boot\.initrd: .*array/ },
-      { what: 'an arg not a string', path: '/v1/profiles/p', body: '{"id":"p","boot":{"args":["a",1]}}', field: 'boot.args.1', message: /boot\.args\.1/ },
-      { what: 'an unknown field', path: '/v1/profiles/p', body: '{"id":"p","ignitionId":"x"}', field: 'ignitionId', message: /ignitionId/ },
-      { what: 'an unknown field in boot', path: '/v1/profiles/p', body: '{"id":"p","boot":{"kernal":"x"}}', field: 'boot.kernal', message: /kernal/ },
-      { what: 'an ignition_id that leaves its directory', path: '/v1/profiles/p', body: '{"id":"p","ignition_id":"../../etc/shadow"}', field: 'ignition_id', message: /ignition_id: must not contain "\/"/ },
-      { what: 'a generic_id of ".."', path: '/v1/profiles/p', body: '{"id":"p","generic_id":".."}', field: 'generic_id', message: /generic_id: must not be "\." or "\.\."/ },
-      { what: 'a group profile with a slash', path: '/v1/groups/g', body: '{"id":"g","profile":"a/b"}', field: 'profile', message: /profile/ },
-      { what: 'a mac selector that is no MAC (refused by the store)', path: '/v1/groups/g', body: '{"id":"g","selector":{"mac":"not-a-mac"}}', field: 'selector.mac', message: /not a MAC address/ },
-      { what: 'a selector value not a string', path: '/v1/groups/g', body: '{"id":"g","selector":{"mac":1}}', field: 'selector.mac', message: /selector\.mac/ },
-      { what: 'metadata not an object', path: '/v1/groups/g', body: '{"id":"g","metadata":"x"}', field: 'metadata', message: /metadata/ },
-      { what: 'a template that is not UTF-8', path: '/v1/templates/ignition/t', body: Buffer.from([0xff, 0xfe, 0x00]), field: 'body', message: /UTF-8/ },
+      {
+        what: 'another id than the URL',
+        path: '/v1/profiles/p',
+        body: '{"id":"q"}',
+        field: 'id',
+        message: /must equal the id "p" in the URL/,
+      },
+      {
+        what: 'initrd not a list',
+        path: '/v1/profiles/p',
+        body: '{"id":"p","boot":{"initrd":"x"}}',
+        field: 'boot.initrd',
+        message: /boot\.initrd: .*array/,
+      },
+      {
+        what: 'an arg not a string',
+        path: '/v1/profiles/p',
+        body: '{"id":"p","boot":{"args":["a",1]}}',
+        field: 'boot.args.1',
+        message: /boot\.args\.1/,
+      },
+      {
+        what: 'an unknown field',
+        path: '/v1/profiles/p',
+        body: '{"id":"p","ignitionId":"x"}',
+        field: 'ignitionId',
+        message: /ignitionId/,
+      },
+      {
+        what: 'an unknown field in boot',
+        path: '/v1/profiles/p',
+        body: '{"id":"p","boot":{"kernal":"x"}}',
+        field: 'boot.kernal',
+        message: /kernal/,
+      },
+      {
+        what: 'an ignition_id that leaves its directory',
+        path: '/v1/profiles/p',
+        body: '{"id":"p","ignition_id":"../../etc/shadow"}',
+        field: 'ignition_id',
+        message: /ignition_id: must not contain "\/"/,
+      },
+      {
+        what: 'a generic_id of ".."',
+        path: '/v1/profiles/p',
+        body: '{"id":"p","generic_id":".."}',
+        field: 'generic_id',
+        message: /generic_id: must not be "\." or "\.\."/,
+      },
+      {
+        what: 'a group profile with a slash',
+        path: '/v1/groups/g',
+        body: '{"id":"g","profile":"a/b"}',
+        field: 'profile',
+        message: /profile/,
+      },
+      {
+        what: 'a mac selector that is no MAC (refused by the store)',
+        path: '/v1/groups/g',
+        body: '{"id":"g","selector":{"mac":"not-a-mac"}}',
+        field: 'selector.mac',
+        message: /not a MAC address/,
+      },
+      {
+        what: 'a selector value not a string',
+        path: '/v1/groups/g',
+        body: '{"id":"g","selector":{"mac":1}}',
+        field: 'selector.mac',
+        message: /selector\.mac/,
+      },
+      {
+        what: 'metadata not an object',
+        path: '/v1/groups/g',
+        body: '{"id":"g","metadata":"x"}',
+        field: 'metadata',
+        message: /metadata/,
+      },
+      {
+        what: 'a template that is not UTF-8',
+        path: '/v1/templates/ignition/t',
+        body: Buffer.from([0xff, 0xfe, 0x00]),
+        field: 'body',
+        message: /UTF-8/,
+      },
     ];
     for (const { what, path, body, field, message } of cases) {
       it(`${what} -> 400 naming ${field}`, async () => {
@@ -213,13 +346,33 @@ describe('the write API over a matchbox data directory', () => {
 
     it('a body over the limit -> 413, declared or chunked', async () => {
       const big = 'x'.repeat(64 * 1024 + 1);
-      const declared = await rawHttps(api.url, { method: 'PUT', path: '/v1/templates/ignition/big', body: big, tls: trusted });
+      const declared = await rawHttps(api.url, {
+        method: 'PUT',
+        path: '/v1/templates/ignition/big',
+        body: big,
+        tls: trusted,
+      });
       assert.equal(declared.status, 413);
-      assert.deepEqual(JSON.parse(declared.text), { kind: 'TooLarge', message: 'the request body is 65537 bytes; at most 65536 are accepted', field: 'body' });
-      const chunked = await rawHttps(api.url, { method: 'PUT', path: '/v1/templates/ignition/big', body: big, headers: { 'transfer-encoding': 'chunked' }, tls: trusted });
+      assert.deepEqual(JSON.parse(declared.text), {
+        kind: 'TooLarge',
+        message: 'the request body is 65537 bytes; at most 65536 are accepted',
+        field: 'body',
+      });
+      const chunked = await rawHttps(api.url, {
+        method: 'PUT',
+        path: '/v1/templates/ignition/big',
+        body: big,
+        headers: { 'transfer-encoding': 'chunked' },
+        tls: trusted,
+      });
       assert.equal(chunked.status, 413);
       assert.equal(store.snapshot().templates.ignition.has('big'), false);
-      const atLimit = await rawHttps(api.url, { method: 'PUT', path: '/v1/templates/ignition/big', body: big.slice(1), tls: trusted });
+      const atLimit = await rawHttps(api.url, {
+        method: 'PUT',
+        path: '/v1/templates/ignition/big',
+        body: big.slice(1),
+        tls: trusted,
+      });
       assert.equal(atLimit.status, 201, 'exactly the limit is allowed');
       await client.deleteTemplate('ignition', 'big');
     });
@@ -258,21 +411,37 @@ describe('the write API over a matchbox data directory', () => {
     // TLS 1.2 checks the certificate before the handshake ends, so the alert is certain.
     it('a client that trusts the server but has no certificate: the handshake fails (TLS 1.3)', async () => {
       await client.putProfile(aProfile({ id: 'secret' }));
-      await assertRefused({ ca: credentials.caPem }, /CERTIFICATE_REQUIRED|ECONNRESET/, /PEER_DID_NOT_RETURN_A_CERTIFICATE/);
+      await assertRefused(
+        { ca: credentials.caPem },
+        /CERTIFICATE_REQUIRED|ECONNRESET/,
+        /PEER_DID_NOT_RETURN_A_CERTIFICATE/,
+      );
     });
 
     it('the same over TLS 1.2', async () => {
-      await assertRefused({ ca: credentials.caPem, maxVersion: 'TLSv1.2' }, /EPROTO|HANDSHAKE_FAILURE/, /PEER_DID_NOT_RETURN_A_CERTIFICATE/);
+      await assertRefused(
+        { ca: credentials.caPem, maxVersion: 'TLSv1.2' },
+        /EPROTO|HANDSHAKE_FAILURE/,
+        /PEER_DID_NOT_RETURN_A_CERTIFICATE/,
+      );
     });
 
     // The stranger's CA has the same name as the real one: only its signature tells them apart.
     for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
       it(`a client certificate from another CA of the same name (${version})`, async () => {
         const stranger = await writeApiCredentials();
-        await assertRefused({ ca: credentials.caPem, cert: stranger.client.certificatePem, key: stranger.client.privateKeyPem, maxVersion: version }, /ECONNRESET|UNKNOWN_CA/, /UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+        await assertRefused(
+          {
+            ca: credentials.caPem,
+            cert: stranger.client.certificatePem,
+            key: stranger.client.privateKeyPem,
+            maxVersion: version,
+          },
+          /ECONNRESET|UNKNOWN_CA/,
+          /UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+        );
       });
     }
-
 
     it('a client certificate from another CA through BootApiClient: BootApiConnectionError', async () => {
       const stranger = await writeApiCredentials();
@@ -290,13 +459,26 @@ describe('the write API over a matchbox data directory', () => {
     });
 
     it('TLS 1.1, even with a valid client certificate: the server answers with a protocol_version alert', async () => {
-      await assertRefused({ ...trusted, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, /EPROTO/, /UNSUPPORTED_PROTOCOL/);
-      await assert.rejects(rawHttps(api.url, { path: '/v1/profiles', tls: { ...trusted, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' } }), /alert protocol version/);
+      await assertRefused(
+        { ...trusted, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' },
+        /EPROTO/,
+        /UNSUPPORTED_PROTOCOL/,
+      );
+      await assert.rejects(
+        rawHttps(api.url, {
+          path: '/v1/profiles',
+          tls: { ...trusted, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' },
+        }),
+        /alert protocol version/,
+      );
     });
 
     it('while TLS 1.2 and 1.3 with the right certificate get in', async () => {
       for (const version of ['TLSv1.2', 'TLSv1.3'] as const) {
-        const answer = await rawHttps(api.url, { path: '/v1/profiles/secret', tls: { ...trusted, minVersion: version, maxVersion: version } });
+        const answer = await rawHttps(api.url, {
+          path: '/v1/profiles/secret',
+          tls: { ...trusted, minVersion: version, maxVersion: version },
+        });
         assert.equal(answer.status, 200, version);
       }
     });

@@ -59,7 +59,10 @@ const notFound = (message: string) => new Refusal(404, { kind: 'NotFound', messa
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
@@ -93,18 +96,31 @@ function parseResource<T extends { id: string }>(schema: z.ZodType<T>, body: unk
     const first = result.error.issues[0];
     throw invalid(describeIssues(result.error), first === undefined ? 'body' : issueField(first));
   }
-  if (result.data.id !== urlId) throw invalid(`id ${JSON.stringify(result.data.id)} in the body must equal the id ${JSON.stringify(urlId)} in the URL`, 'id');
+  if (result.data.id !== urlId)
+    throw invalid(
+      `id ${JSON.stringify(result.data.id)} in the body must equal the id ${JSON.stringify(urlId)} in the URL`,
+      'id',
+    );
   return result.data;
 }
 
-const byId = <T extends { id: string }>(items: Iterable<T>): T[] => [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+const byId = <T extends { id: string }>(items: Iterable<T>): T[] =>
+  [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 /** Handles one routed request; returns nothing, having answered. */
-async function serveRoute(route: WriteApiRoute, request: IncomingMessage, response: ServerResponse, store: WritableBootStore, limit: number): Promise<void> {
+async function serveRoute(
+  route: WriteApiRoute,
+  request: IncomingMessage,
+  response: ServerResponse,
+  store: WritableBootStore,
+  limit: number,
+): Promise<void> {
   const method = request.method ?? 'GET';
-  if (route.resource === 'templates') return serveTemplates(route.kind, route.name, method, request, response, store, limit);
+  if (route.resource === 'templates')
+    return serveTemplates(route.kind, route.name, method, request, response, store, limit);
   const kind = route.resource === 'profiles' ? 'profile' : 'group';
-  const current = (): ReadonlyMap<string, Profile | Group> => (route.resource === 'profiles' ? store.snapshot().profiles : store.snapshot().groups);
+  const current = (): ReadonlyMap<string, Profile | Group> =>
+    route.resource === 'profiles' ? store.snapshot().profiles : store.snapshot().groups;
   if (route.id === undefined) {
     if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
     return sendJson(response, 200, { items: byId(current().values()) });
@@ -138,7 +154,15 @@ async function serveRoute(route: WriteApiRoute, request: IncomingMessage, respon
   }
 }
 
-async function serveTemplates(kind: WritableTemplateKind, name: string | undefined, method: string, request: IncomingMessage, response: ServerResponse, store: WritableBootStore, limit: number): Promise<void> {
+async function serveTemplates(
+  kind: WritableTemplateKind,
+  name: string | undefined,
+  method: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+  store: WritableBootStore,
+  limit: number,
+): Promise<void> {
   const current = () => store.snapshot().templates[kind];
   if (name === undefined) {
     if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
@@ -148,7 +172,10 @@ async function serveTemplates(kind: WritableTemplateKind, name: string | undefin
     case 'GET': {
       const text = current().get(name);
       if (text === undefined) throw notFound(`${kind} template ${JSON.stringify(name)} does not exist`);
-      response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      response.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+      });
       response.end(text);
       return;
     }
@@ -159,7 +186,8 @@ async function serveTemplates(kind: WritableTemplateKind, name: string | undefin
       return sendEmpty(response, existed ? 200 : 201);
     }
     case 'DELETE': {
-      if (!(await store.deleteTemplate(kind, name))) throw notFound(`${kind} template ${JSON.stringify(name)} does not exist`);
+      if (!(await store.deleteTemplate(kind, name)))
+        throw notFound(`${kind} template ${JSON.stringify(name)} does not exist`);
       return sendEmpty(response, 204);
     }
     default:
@@ -168,7 +196,11 @@ async function serveTemplates(kind: WritableTemplateKind, name: string | undefin
 }
 
 function methodNotAllowed(method: string, allowed: readonly string[]): Refusal {
-  return new Refusal(405, { kind: 'Invalid', message: `method ${method} is not allowed here; use ${allowed.join(', ')}`, field: 'method' });
+  return new Refusal(405, {
+    kind: 'Invalid',
+    message: `method ${method} is not allowed here; use ${allowed.join(', ')}`,
+    field: 'method',
+  });
 }
 
 /** The field a store's refusal names (every store error carries it in its context), or the body as a whole. */
@@ -178,7 +210,8 @@ function refusedField(error: StrataError): string {
 }
 
 function clientName(request: IncomingMessage): string {
-  const subject = (request.socket as TLSSocket).getPeerCertificate().subject as Record<string, string | string[]> | undefined;
+  const subject = (request.socket as TLSSocket).getPeerCertificate().subject as
+    Record<string, string | string[]> | undefined;
   const commonName = subject?.['CN'];
   return Array.isArray(commonName) ? commonName.join(',') : (commonName ?? '?');
 }
@@ -198,10 +231,18 @@ export async function startWriteApi(options: WriteApiOptions): Promise<RunningWr
     const target = request.url ?? '/';
     const parsed = parseRoute(target);
     let status = 500;
-    const log = { method: request.method, route: parsed.ok ? routePattern(parsed.route) : target, client: clientName(request) };
+    const log = {
+      method: request.method,
+      route: parsed.ok ? routePattern(parsed.route) : target,
+      client: clientName(request),
+    };
     try {
       // Unreachable while rejectUnauthorized holds; kept so that a future change of the TLS options fails closed.
-      if (!(request.socket as TLSSocket).authorized) throw new Refusal(401, { kind: 'Unauthorized', message: 'a client certificate signed by the configured CA is required' });
+      if (!(request.socket as TLSSocket).authorized)
+        throw new Refusal(401, {
+          kind: 'Unauthorized',
+          message: 'a client certificate signed by the configured CA is required',
+        });
       if (!parsed.ok) {
         const problem = parsed.problem;
         throw problem.status === 404 ? notFound(problem.message) : invalid(problem.message, problem.field);
@@ -214,13 +255,20 @@ export async function startWriteApi(options: WriteApiOptions): Promise<RunningWr
           ? error
           : error instanceof BodyTooLargeError
             ? new Refusal(413, { kind: 'TooLarge', message: error.message, field: 'body' })
-            : error instanceof InvalidWriteError || error instanceof InvalidResourceError || error instanceof InvalidNameError
+            : error instanceof InvalidWriteError ||
+                error instanceof InvalidResourceError ||
+                error instanceof InvalidNameError
               ? invalid(error.message, refusedField(error))
               : error instanceof ConflictingWriteError
                 ? new Refusal(409, { kind: 'Conflict', message: error.message })
                 : undefined;
       if (refusal === undefined) logger.error({ ...log, err: error }, 'write API request failed');
-      const answer = refusal ?? new Refusal(500, { kind: 'Internal', message: `the store failed: ${error instanceof Error ? error.message : String(error)}` });
+      const answer =
+        refusal ??
+        new Refusal(500, {
+          kind: 'Internal',
+          message: `the store failed: ${error instanceof Error ? error.message : String(error)}`,
+        });
       status = answer.status;
       if (answer.status === 413) response.setHeader('connection', 'close'); // the rest of the body is not read
       if (answer.status === 405) response.setHeader('allow', 'GET, PUT, DELETE');

@@ -10,7 +10,8 @@ import { KubernetesStoreError } from './errors.ts';
 export function resourceField(kubernetesField: string): string {
   if (kubernetesField === 'metadata.name') return 'id';
   if (kubernetesField.startsWith('spec.')) return kubernetesField.slice('spec.'.length);
-  if (kubernetesField === 'data' || kubernetesField.startsWith('data[') || kubernetesField.startsWith('data.')) return 'body';
+  if (kubernetesField === 'data' || kubernetesField.startsWith('data[') || kubernetesField.startsWith('data.'))
+    return 'body';
   return kubernetesField;
 }
 
@@ -18,15 +19,37 @@ export function resourceField(kubernetesField: string): string {
 export function kubernetesError(action: string, error: unknown): Error {
   const code = statusCodeOf(error);
   if (code === undefined) {
-    return new KubernetesStoreError(`${action}: ${error instanceof Error ? error.message : String(error)}`, { action }, { cause: error });
+    return new KubernetesStoreError(
+      `${action}: ${error instanceof Error ? error.message : String(error)}`,
+      { action },
+      { cause: error },
+    );
   }
   const status = apiStatusOf(error);
   const message = status?.message ?? (error instanceof Error ? error.message : String(error));
   if (code === 422) {
     const cause = status?.details?.causes?.find((entry) => entry.field !== undefined);
-    return new InvalidWriteError(`${action}: the Kubernetes API refused it: ${message}`, { field: resourceField(cause?.field ?? 'body'), action, status: code }, { cause: error });
+    return new InvalidWriteError(
+      `${action}: the Kubernetes API refused it: ${message}`,
+      { field: resourceField(cause?.field ?? 'body'), action, status: code },
+      { cause: error },
+    );
   }
-  if (code === 413) return new InvalidWriteError(`${action}: too large for a Kubernetes object: ${message}`, { field: 'body', action, status: code }, { cause: error });
-  if (code === 409) return new ConflictingWriteError(`${action}: changed by another writer at the same time; try again (${message})`, { action, status: code }, { cause: error });
-  return new KubernetesStoreError(`${action}: the Kubernetes API answered ${code}: ${message}`, { action, status: code }, { cause: error });
+  if (code === 413)
+    return new InvalidWriteError(
+      `${action}: too large for a Kubernetes object: ${message}`,
+      { field: 'body', action, status: code },
+      { cause: error },
+    );
+  if (code === 409)
+    return new ConflictingWriteError(
+      `${action}: changed by another writer at the same time; try again (${message})`,
+      { action, status: code },
+      { cause: error },
+    );
+  return new KubernetesStoreError(
+    `${action}: the Kubernetes API answered ${code}: ${message}`,
+    { action, status: code },
+    { cause: error },
+  );
 }

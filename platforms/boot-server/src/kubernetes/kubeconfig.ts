@@ -12,10 +12,17 @@ export function loadBootKubeConfig(path?: string): { kubeConfig: KubeConfig; nam
     if (path === undefined) kubeConfig.loadFromDefault();
     else kubeConfig.loadFromFile(path);
   } catch (error) {
-    throw new KubernetesStoreError(`cannot load the kubeconfig ${path ?? '(default)'}: ${error instanceof Error ? error.message : String(error)}`, { path }, { cause: error });
+    throw new KubernetesStoreError(
+      `cannot load the kubeconfig ${path ?? '(default)'}: ${error instanceof Error ? error.message : String(error)}`,
+      { path },
+      { cause: error },
+    );
   }
   if (kubeConfig.getCurrentCluster() === null) {
-    throw new KubernetesStoreError(`the kubeconfig ${path ?? '(default)'} names no current cluster; give --kubeconfig or run inside a cluster`, { path });
+    throw new KubernetesStoreError(
+      `the kubeconfig ${path ?? '(default)'} names no current cluster; give --kubeconfig or run inside a cluster`,
+      { path },
+    );
   }
   const namespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
   return { kubeConfig, namespace };

@@ -1,6 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiException, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
 import type { BootSnapshot } from '../store/store.ts';
 import { BootApiClient } from '@strata/api/boot-client';
@@ -19,12 +25,18 @@ function view(snapshot: BootSnapshot) {
   return {
     profiles: sorted(snapshot.profiles),
     groups: sorted(snapshot.groups),
-    templates: { ignition: sorted(snapshot.templates.ignition), generic: sorted(snapshot.templates.generic), cloud: sorted(snapshot.templates.cloud) },
+    templates: {
+      ignition: sorted(snapshot.templates.ignition),
+      generic: sorted(snapshot.templates.generic),
+      cloud: sorted(snapshot.templates.cloud),
+    },
   };
 }
 
 async function converged(a: KubernetesBootStore, b: KubernetesBootStore): Promise<void> {
-  await waitFor('both replicas to hold the same snapshot', () => (JSON.stringify(view(a.snapshot())) === JSON.stringify(view(b.snapshot())) ? true : undefined));
+  await waitFor('both replicas to hold the same snapshot', () =>
+    JSON.stringify(view(a.snapshot())) === JSON.stringify(view(b.snapshot())) ? true : undefined,
+  );
   assert.deepEqual(view(a.snapshot()), view(b.snapshot()));
 }
 
@@ -53,7 +65,10 @@ describe('KubernetesBootStore on a real API server', () => {
     await installBootCrds(admin);
     namespace = uniqueName('boot');
     await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    [a, b] = await Promise.all([KubernetesBootStore.start({ kubeConfig: admin, namespace }), KubernetesBootStore.start({ kubeConfig: admin, namespace })]);
+    [a, b] = await Promise.all([
+      KubernetesBootStore.start({ kubeConfig: admin, namespace }),
+      KubernetesBootStore.start({ kubeConfig: admin, namespace }),
+    ]);
   });
 
   after(async () => {
@@ -64,15 +79,29 @@ describe('KubernetesBootStore on a real API server', () => {
   it('two replicas converge on the same snapshot after writes through either', async () => {
     const worker = aProfile({ id: 'worker', ignition_id: 'worker.ign' });
     await a.putProfile(worker);
-    assert.deepEqual(a.snapshot().profiles.get('worker'), worker, 'a replica sees its own write as soon as the write returns');
-    await b.putGroup(aGroup({ id: 'node1', profile: 'worker', metadata: { etcd: { name: 'node1', peers: ['a', 'b'] }, count: 3, on: true } }));
+    assert.deepEqual(
+      a.snapshot().profiles.get('worker'),
+      worker,
+      'a replica sees its own write as soon as the write returns',
+    );
+    await b.putGroup(
+      aGroup({
+        id: 'node1',
+        profile: 'worker',
+        metadata: { etcd: { name: 'node1', peers: ['a', 'b'] }, count: 3, on: true },
+      }),
+    );
     await b.putGroup(aGroup({ id: 'default', profile: 'worker', selector: {} }));
     await a.putTemplate('ignition', 'worker.ign', '{"ignition":{"version":"3.4.0"}}');
     await b.putTemplate('generic', 'install.sh', '#!/bin/sh\necho {{.mac}}\n');
     await converged(a, b);
     assert.equal(b.snapshot().profiles.size, 1);
     assert.equal(b.snapshot().groups.size, 2);
-    assert.deepEqual(b.snapshot().groups.get('node1')?.metadata, { etcd: { name: 'node1', peers: ['a', 'b'] }, count: 3, on: true }, 'arbitrary metadata survives the round trip');
+    assert.deepEqual(
+      b.snapshot().groups.get('node1')?.metadata,
+      { etcd: { name: 'node1', peers: ['a', 'b'] }, count: 3, on: true },
+      'arbitrary metadata survives the round trip',
+    );
     assert.equal(b.snapshot().templates.ignition.get('worker.ign'), '{"ignition":{"version":"3.4.0"}}');
 
     await b.putProfile({ ...worker, boot: { ...worker.boot, args: ['flatcar.autologin'] } });
@@ -95,8 +124,14 @@ describe('KubernetesBootStore on a real API server', () => {
     const unsubscribe = b.onChange((snapshot) => seen.push(snapshot));
     try {
       await a.putProfile(aProfile({ id: 'listened' }));
-      const snapshot = await waitFor('a change notification on the other replica', () => seen.find((s) => s.profiles.has('listened')));
-      assert.equal(snapshot, b.snapshot().profiles.has('listened') ? snapshot : undefined, 'the notified snapshot is in place');
+      const snapshot = await waitFor('a change notification on the other replica', () =>
+        seen.find((s) => s.profiles.has('listened')),
+      );
+      assert.equal(
+        snapshot,
+        b.snapshot().profiles.has('listened') ? snapshot : undefined,
+        'the notified snapshot is in place',
+      );
     } finally {
       unsubscribe();
     }
@@ -106,16 +141,33 @@ describe('KubernetesBootStore on a real API server', () => {
     const core = admin.makeApiClient(CoreV1Api);
     await core.createNamespacedConfigMap({
       namespace,
-      body: { metadata: { name: 'hand-made', labels: { [TEMPLATE_KIND_LABEL]: 'ignition' } }, data: { 'one.ign': '1', 'two.ign': '2' } },
+      body: {
+        metadata: { name: 'hand-made', labels: { [TEMPLATE_KIND_LABEL]: 'ignition' } },
+        data: { 'one.ign': '1', 'two.ign': '2' },
+      },
     });
-    await waitFor('the hand-made templates', () => (a.snapshot().templates.ignition.get('two.ign') === '2' ? true : undefined));
+    await waitFor('the hand-made templates', () =>
+      a.snapshot().templates.ignition.get('two.ign') === '2' ? true : undefined,
+    );
     await a.putTemplate('ignition', 'one.ign', 'one');
-    assert.deepEqual((await core.readNamespacedConfigMap({ name: 'hand-made', namespace })).data, { 'one.ign': 'one', 'two.ign': '2' }, 'written in place');
+    assert.deepEqual(
+      (await core.readNamespacedConfigMap({ name: 'hand-made', namespace })).data,
+      { 'one.ign': 'one', 'two.ign': '2' },
+      'written in place',
+    );
     assert.equal(await a.deleteTemplate('ignition', 'one.ign'), true);
-    assert.deepEqual((await core.readNamespacedConfigMap({ name: 'hand-made', namespace })).data, { 'two.ign': '2' }, 'the other template stays');
+    assert.deepEqual(
+      (await core.readNamespacedConfigMap({ name: 'hand-made', namespace })).data,
+      { 'two.ign': '2' },
+      'the other template stays',
+    );
     assert.equal(a.snapshot().templates.ignition.has('one.ign'), false);
     assert.equal(await a.deleteTemplate('ignition', 'two.ign'), true);
-    await assert.rejects(core.readNamespacedConfigMap({ name: 'hand-made', namespace }), (error: unknown) => error instanceof ApiException && error.code === 404, 'an emptied ConfigMap is deleted');
+    await assert.rejects(
+      core.readNamespacedConfigMap({ name: 'hand-made', namespace }),
+      (error: unknown) => error instanceof ApiException && error.code === 404,
+      'an emptied ConfigMap is deleted',
+    );
   });
 
   it('refuses ids Kubernetes cannot hold, saying how to fix them', async () => {
@@ -125,7 +177,10 @@ describe('KubernetesBootStore on a real API server', () => {
       assert.match(error.message, /rename it, e\.g\. "worker-1"/);
       return true;
     });
-    await assert.rejects(a.putTemplate('ignition', 'a b.ign', 'x'), (error: unknown) => error instanceof InvalidWriteError && error.field === 'name');
+    await assert.rejects(
+      a.putTemplate('ignition', 'a b.ign', 'x'),
+      (error: unknown) => error instanceof InvalidWriteError && error.field === 'name',
+    );
   });
 
   describe('the CRD schemas', () => {
@@ -139,11 +194,41 @@ describe('KubernetesBootStore on a real API server', () => {
       });
 
     const cases: { what: string; plural: string; kind: string; spec: unknown; field: RegExp }[] = [
-      { what: 'an initrd that is not a list', plural: MACHINE_PROFILE.plural, kind: MACHINE_PROFILE.kind, spec: { boot: { initrd: 'x' } }, field: /spec\.boot\.initrd: Invalid value: "string"/ },
-      { what: 'an ignition_id that leaves its directory', plural: MACHINE_PROFILE.plural, kind: MACHINE_PROFILE.kind, spec: { ignition_id: '../etc/shadow' }, field: /spec\.ignition_id in body should match/ },
-      { what: 'an ignition_id of ".."', plural: MACHINE_PROFILE.plural, kind: MACHINE_PROFILE.kind, spec: { ignition_id: '..' }, field: /spec\.ignition_id: Invalid value: "\.\.": must not be "\." or "\.\."/ },
-      { what: 'a selector value that is not a string', plural: MACHINE_GROUP.plural, kind: MACHINE_GROUP.kind, spec: { selector: { mac: 5 } }, field: /spec\.selector\.mac: Invalid value: "integer"/ },
-      { what: 'metadata that is not an object', plural: MACHINE_GROUP.plural, kind: MACHINE_GROUP.kind, spec: { metadata: 'x' }, field: /spec\.metadata: Invalid value: "string"/ },
+      {
+        what: 'an initrd that is not a list',
+        plural: MACHINE_PROFILE.plural,
+        kind: MACHINE_PROFILE.kind,
+        spec: { boot: { initrd: 'x' } },
+        field: /spec\.boot\.initrd: Invalid value: "string"/,
+      },
+      {
+        what: 'an ignition_id that leaves its directory',
+        plural: MACHINE_PROFILE.plural,
+        kind: MACHINE_PROFILE.kind,
+        spec: { ignition_id: '../etc/shadow' },
+        field: /spec\.ignition_id in body should match/,
+      },
+      {
+        what: 'an ignition_id of ".."',
+        plural: MACHINE_PROFILE.plural,
+        kind: MACHINE_PROFILE.kind,
+        spec: { ignition_id: '..' },
+        field: /spec\.ignition_id: Invalid value: "\.\.": must not be "\." or "\.\."/,
+      },
+      {
+        what: 'a selector value that is not a string',
+        plural: MACHINE_GROUP.plural,
+        kind: MACHINE_GROUP.kind,
+        spec: { selector: { mac: 5 } },
+        field: /spec\.selector\.mac: Invalid value: "integer"/,
+      },
+      {
+        what: 'metadata that is not an object',
+        plural: MACHINE_GROUP.plural,
+        kind: MACHINE_GROUP.kind,
+        spec: { metadata: 'x' },
+        field: /spec\.metadata: Invalid value: "string"/,
+      },
     ];
     for (const { what, plural, kind, spec, field } of cases) {
       it(`the API server refuses ${what}, naming the field`, async () => {
@@ -154,9 +239,20 @@ describe('KubernetesBootStore on a real API server', () => {
     }
 
     it('accepts a complete, valid object and shows it through the store', async () => {
-      await create(MACHINE_PROFILE.plural, MACHINE_PROFILE.kind, 'by-hand', { name: 'by hand', boot: { kernel: '/k', initrd: ['/i'], args: ['a=b'] }, ignition_id: 'x.ign' });
+      await create(MACHINE_PROFILE.plural, MACHINE_PROFILE.kind, 'by-hand', {
+        name: 'by hand',
+        boot: { kernel: '/k', initrd: ['/i'], args: ['a=b'] },
+        ignition_id: 'x.ign',
+      });
       const profile = await waitFor('the hand-made profile', () => a.snapshot().profiles.get('by-hand'));
-      assert.deepEqual(profile, { id: 'by-hand', name: 'by hand', boot: { kernel: '/k', initrd: ['/i'], args: ['a=b'] }, ignition_id: 'x.ign', generic_id: '', cloud_id: '' });
+      assert.deepEqual(profile, {
+        id: 'by-hand',
+        name: 'by hand',
+        boot: { kernel: '/k', initrd: ['/i'], args: ['a=b'] },
+        ignition_id: 'x.ign',
+        generic_id: '',
+        cloud_id: '',
+      });
     });
 
     it('prints the useful columns in kubectl get', async () => {
@@ -174,7 +270,11 @@ describe('KubernetesBootStore on a real API server', () => {
     const client = new BootApiClient(credentials.endpoint(api.url));
     try {
       await client.putProfile(aProfile({ id: 'through-api' }));
-      assert.deepEqual(await client.getProfile('through-api'), aProfile({ id: 'through-api' }), 'read back at once through the same replica');
+      assert.deepEqual(
+        await client.getProfile('through-api'),
+        aProfile({ id: 'through-api' }),
+        'read back at once through the same replica',
+      );
       await waitFor('the other replica to see the write', () => b.snapshot().profiles.get('through-api'));
       await assert.rejects(client.putGroup(aGroup({ id: 'Upper' })), (error: unknown) => {
         assert.ok(error instanceof BootApiError, String(error));
@@ -184,7 +284,10 @@ describe('KubernetesBootStore on a real API server', () => {
         return true;
       });
       // Over the limit of 256 arguments, which the write API's schema and the CRD share (both come from model.ts).
-      const tooManyArgs: Profile = { ...aProfile({ id: 'too-many-args' }), boot: { kernel: '/k', initrd: [], args: Array.from({ length: 257 }, (_, index) => `a${index}`) } };
+      const tooManyArgs: Profile = {
+        ...aProfile({ id: 'too-many-args' }),
+        boot: { kernel: '/k', initrd: [], args: Array.from({ length: 257 }, (_, index) => `a${index}`) },
+      };
       await assert.rejects(client.putProfile(tooManyArgs), (error: unknown) => {
         assert.ok(error instanceof BootApiError, String(error));
         assert.equal(error.status, 400);
@@ -223,7 +326,9 @@ describe('KubernetesBootStore on a real API server', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: user },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
     });
-    const store = await waitFor('the Role to take effect', () => KubernetesBootStore.start({ kubeConfig: unprivileged, namespace }).catch(() => undefined));
+    const store = await waitFor('the Role to take effect', () =>
+      KubernetesBootStore.start({ kubeConfig: unprivileged, namespace }).catch(() => undefined),
+    );
     try {
       await store.putProfile(aProfile({ id: 'least-privilege' }));
       await store.putTemplate('generic', 'least.sh', 'x');
@@ -237,7 +342,11 @@ describe('KubernetesBootStore on a real API server', () => {
   it('starts with an empty snapshot in a namespace that holds nothing (not an error: nothing is registered yet)', async () => {
     const store = await KubernetesBootStore.start({ kubeConfig: admin, namespace: uniqueName('empty') });
     try {
-      assert.deepEqual(view(store.snapshot()), { profiles: [], groups: [], templates: { ignition: [], generic: [], cloud: [] } });
+      assert.deepEqual(view(store.snapshot()), {
+        profiles: [],
+        groups: [],
+        templates: { ignition: [], generic: [], cloud: [] },
+      });
     } finally {
       await store.close();
     }

@@ -96,7 +96,12 @@ export class KubernetesBootStore implements WritableBootStore {
     this.#startTimeoutMs = options.startTimeoutMs ?? 30_000;
     this.#objects = KubernetesObjectApi.makeApiClient(kubeConfig);
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
-    const informer = <T extends KubernetesObject>(what: string, path: string, list: (selectors: InformerSelectors) => Promise<KubernetesListObject<T>>, labelSelector?: string) =>
+    const informer = <T extends KubernetesObject>(
+      what: string,
+      path: string,
+      list: (selectors: InformerSelectors) => Promise<KubernetesListObject<T>>,
+      labelSelector?: string,
+    ) =>
       new Informer<T>({
         kubeConfig,
         path,
@@ -112,7 +117,14 @@ export class KubernetesBootStore implements WritableBootStore {
       informer<T>(
         `${plural}.${BOOT_API_GROUP}`,
         `/apis/${BOOT_API_GROUP}/${BOOT_API_VERSION}/namespaces/${namespace}/${plural}`,
-        async (selectors) => (await custom.listNamespacedCustomObject({ group: BOOT_API_GROUP, version: BOOT_API_VERSION, namespace, plural, ...selectors })) as KubernetesListObject<T>,
+        async (selectors) =>
+          (await custom.listNamespacedCustomObject({
+            group: BOOT_API_GROUP,
+            version: BOOT_API_VERSION,
+            namespace,
+            plural,
+            ...selectors,
+          })) as KubernetesListObject<T>,
       );
     this.#profiles = customInformer<MachineProfileObject>(MACHINE_PROFILE.plural);
     this.#groups = customInformer<MachineGroupObject>(MACHINE_GROUP.plural);
@@ -134,7 +146,10 @@ export class KubernetesBootStore implements WritableBootStore {
     const store = new KubernetesBootStore(options);
     await store.#startInformers();
     store.#rebuild();
-    store.#logger.info({ namespace: store.namespace, profiles: store.#snapshot.profiles.size, groups: store.#snapshot.groups.size }, 'Kubernetes boot store synced');
+    store.#logger.info(
+      { namespace: store.namespace, profiles: store.#snapshot.profiles.size, groups: store.#snapshot.groups.size },
+      'Kubernetes boot store synced',
+    );
     return store;
   }
 
@@ -157,25 +172,48 @@ export class KubernetesBootStore implements WritableBootStore {
 
   async putProfile(profile: Profile): Promise<void> {
     assertObjectName(profile.id, 'profile');
-    await this.#apply(`apply ${MACHINE_PROFILE.kind} ${profile.id}`, this.#profiles, toMachineProfile(profile, this.namespace));
+    await this.#apply(
+      `apply ${MACHINE_PROFILE.kind} ${profile.id}`,
+      this.#profiles,
+      toMachineProfile(profile, this.namespace),
+    );
   }
 
   async deleteProfile(id: string): Promise<boolean> {
     assertObjectName(id, 'profile');
-    return this.#delete(`delete ${MACHINE_PROFILE.kind} ${id}`, this.#profiles, toMachineProfile({ id, name: '', boot: { kernel: '', initrd: [], args: [] }, ignition_id: '', generic_id: '', cloud_id: '' }, this.namespace));
+    return this.#delete(
+      `delete ${MACHINE_PROFILE.kind} ${id}`,
+      this.#profiles,
+      toMachineProfile(
+        { id, name: '', boot: { kernel: '', initrd: [], args: [] }, ignition_id: '', generic_id: '', cloud_id: '' },
+        this.namespace,
+      ),
+    );
   }
 
   /** Stores the selector as matchbox loads it (a "mac" in lower-case colon form), as the data directory store does. */
   async putGroup(group: Group): Promise<void> {
     assertObjectName(group.id, 'group');
     const selector = normalizeSelector(group.selector);
-    if (selector === undefined) throw new InvalidWriteError(`group ${group.id}: selector "mac" is not a MAC address`, { field: 'selector.mac', id: group.id });
-    await this.#apply(`apply ${MACHINE_GROUP.kind} ${group.id}`, this.#groups, toMachineGroup({ ...group, selector }, this.namespace));
+    if (selector === undefined)
+      throw new InvalidWriteError(`group ${group.id}: selector "mac" is not a MAC address`, {
+        field: 'selector.mac',
+        id: group.id,
+      });
+    await this.#apply(
+      `apply ${MACHINE_GROUP.kind} ${group.id}`,
+      this.#groups,
+      toMachineGroup({ ...group, selector }, this.namespace),
+    );
   }
 
   async deleteGroup(id: string): Promise<boolean> {
     assertObjectName(id, 'group');
-    return this.#delete(`delete ${MACHINE_GROUP.kind} ${id}`, this.#groups, toMachineGroup({ id, name: '', profile: '', selector: {}, metadata: {} }, this.namespace));
+    return this.#delete(
+      `delete ${MACHINE_GROUP.kind} ${id}`,
+      this.#groups,
+      toMachineGroup({ id, name: '', profile: '', selector: {}, metadata: {} }, this.namespace),
+    );
   }
 
   /**
@@ -186,7 +224,11 @@ export class KubernetesBootStore implements WritableBootStore {
   async putTemplate(kind: WritableTemplateKind, name: string, content: string): Promise<void> {
     assertTemplateKey(name);
     const configMapName = this.#templateHomes.get(`${kind}/${name}`) ?? templateConfigMapName(kind, name);
-    await this.#apply(`apply ${kind} template ${name} (ConfigMap ${configMapName})`, this.#configMaps, toTemplateConfigMap(kind, name, content, this.namespace, configMapName));
+    await this.#apply(
+      `apply ${kind} template ${name} (ConfigMap ${configMapName})`,
+      this.#configMaps,
+      toTemplateConfigMap(kind, name, content, this.namespace, configMapName),
+    );
   }
 
   /** Removes the template's key; a ConfigMap left without templates is deleted. Both are conditional on the version read. */
@@ -206,8 +248,14 @@ export class KubernetesBootStore implements WritableBootStore {
     const onlyTemplate = Object.keys(current.data).length === 1 && Object.keys(current.binaryData ?? {}).length === 0;
     try {
       if (onlyTemplate) {
-        await this.#core.deleteNamespacedConfigMap({ name: configMapName, namespace: this.namespace, body: { preconditions: { resourceVersion } } });
-        await this.#observe(() => this.#configMaps.get(configMapName, this.namespace)?.metadata?.uid !== current.metadata?.uid);
+        await this.#core.deleteNamespacedConfigMap({
+          name: configMapName,
+          namespace: this.namespace,
+          body: { preconditions: { resourceVersion } },
+        });
+        await this.#observe(
+          () => this.#configMaps.get(configMapName, this.namespace)?.metadata?.uid !== current.metadata?.uid,
+        );
       } else {
         const patched = await this.#core.patchNamespacedConfigMap(
           {
@@ -221,7 +269,9 @@ export class KubernetesBootStore implements WritableBootStore {
           setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
         );
         const patchedVersion = patched.metadata?.resourceVersion;
-        await this.#observe(() => this.#configMaps.get(configMapName, this.namespace)?.metadata?.resourceVersion === patchedVersion);
+        await this.#observe(
+          () => this.#configMaps.get(configMapName, this.namespace)?.metadata?.resourceVersion === patchedVersion,
+        );
       }
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -233,7 +283,14 @@ export class KubernetesBootStore implements WritableBootStore {
   async #apply<T extends KubernetesObject>(action: string, informer: Informer<T>, object: T): Promise<void> {
     let applied: T;
     try {
-      applied = await this.#objects.patch(object, undefined, undefined, this.#fieldManager, true, PatchStrategy.ServerSideApply);
+      applied = await this.#objects.patch(
+        object,
+        undefined,
+        undefined,
+        this.#fieldManager,
+        true,
+        PatchStrategy.ServerSideApply,
+      );
     } catch (error) {
       throw kubernetesError(action, error);
     }
@@ -267,7 +324,10 @@ export class KubernetesBootStore implements WritableBootStore {
     if (this.#closed) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.#logger.warn({ namespace: this.namespace, timeoutMs: this.#observeTimeoutMs }, 'a write is not yet visible through the watch; reads may briefly miss it');
+        this.#logger.warn(
+          { namespace: this.namespace, timeoutMs: this.#observeTimeoutMs },
+          'a write is not yet visible through the watch; reads may briefly miss it',
+        );
         waiter.done();
       }, this.#observeTimeoutMs);
       const waiter: Waiter = {
@@ -296,7 +356,10 @@ export class KubernetesBootStore implements WritableBootStore {
       },
     };
     try {
-      await Promise.race([Promise.all([this.#profiles.start(), this.#groups.start(), this.#configMaps.start()]), failed.promise]);
+      await Promise.race([
+        Promise.all([this.#profiles.start(), this.#groups.start(), this.#configMaps.start()]),
+        failed.promise,
+      ]);
     } finally {
       this.#starting = undefined;
     }
@@ -316,16 +379,25 @@ export class KubernetesBootStore implements WritableBootStore {
   #informerFailed(what: string, error: unknown, retryInMs: number | undefined): void {
     if (this.#closed) return;
     if (retryInMs === undefined) {
-      this.#logger.error({ what, namespace: this.namespace, error: describeApiError(error) }, 'handling a change failed');
+      this.#logger.error(
+        { what, namespace: this.namespace, error: describeApiError(error) },
+        'handling a change failed',
+      );
       return;
     }
     const starting = this.#starting;
     if (starting === undefined) {
-      this.#logger.error({ what, namespace: this.namespace, error: describeApiError(error), retryInMs }, 'list or watch failed; restarting it');
+      this.#logger.error(
+        { what, namespace: this.namespace, error: describeApiError(error), retryInMs },
+        'list or watch failed; restarting it',
+      );
     } else if (!isTransient(error) || Date.now() > starting.deadline) {
       starting.fail(new Error(`${what}: ${describeApiError(error)}`, { cause: error }));
     } else {
-      this.#logger.info({ what, error: describeApiError(error), retryInMs }, 'the API server is not ready to list yet; retrying');
+      this.#logger.info(
+        { what, error: describeApiError(error), retryInMs },
+        'the API server is not ready to list yet; retrying',
+      );
     }
   }
 
@@ -350,20 +422,34 @@ export class KubernetesBootStore implements WritableBootStore {
       const converted = this.#convert(object, groupFromObject);
       if (converted !== undefined) groups.set(converted.id, converted);
     }
-    const templates: Record<TemplateKind, Map<string, string>> = { ignition: new Map(), generic: new Map(), cloud: new Map() };
+    const templates: Record<TemplateKind, Map<string, string>> = {
+      ignition: new Map(),
+      generic: new Map(),
+      cloud: new Map(),
+    };
     const homes = new Map<string, string>();
-    const configMaps = [...this.#configMaps.list(this.namespace)].sort((a, b) => compare(a.metadata?.name ?? '', b.metadata?.name ?? ''));
+    const configMaps = [...this.#configMaps.list(this.namespace)].sort((a, b) =>
+      compare(a.metadata?.name ?? '', b.metadata?.name ?? ''),
+    );
     for (const configMap of configMaps) {
       const kind = templateKindOf(configMap);
       const configMapName = configMap.metadata?.name ?? '';
       if (kind === undefined) {
-        this.#reportOnce(`kind/${configMapName}/${configMap.metadata?.resourceVersion}`, { configMap: configMapName, label: configMap.metadata?.labels?.[TEMPLATE_KIND_LABEL] }, `ignoring a ConfigMap whose ${TEMPLATE_KIND_LABEL} label is not ignition, generic or cloud`);
+        this.#reportOnce(
+          `kind/${configMapName}/${configMap.metadata?.resourceVersion}`,
+          { configMap: configMapName, label: configMap.metadata?.labels?.[TEMPLATE_KIND_LABEL] },
+          `ignoring a ConfigMap whose ${TEMPLATE_KIND_LABEL} label is not ignition, generic or cloud`,
+        );
         continue;
       }
       for (const [name, content] of Object.entries(configMap.data ?? {})) {
         const holder = homes.get(`${kind}/${name}`);
         if (holder !== undefined) {
-          this.#reportOnce(`dup/${kind}/${name}/${configMapName}`, { template: name, kind, served: holder, ignored: configMapName }, 'two ConfigMaps hold the same template; serving the one whose name sorts first');
+          this.#reportOnce(
+            `dup/${kind}/${name}/${configMapName}`,
+            { template: name, kind, served: holder, ignored: configMapName },
+            'two ConfigMaps hold the same template; serving the one whose name sorts first',
+          );
           continue;
         }
         homes.set(`${kind}/${name}`, configMapName);
@@ -376,12 +462,19 @@ export class KubernetesBootStore implements WritableBootStore {
     for (const waiter of [...this.#waiters]) if (waiter.seen()) waiter.done();
   }
 
-  #convert<T extends { id: string }, O extends KubernetesObject>(object: O, convert: (object: O) => Converted<T>): T | undefined {
+  #convert<T extends { id: string }, O extends KubernetesObject>(
+    object: O,
+    convert: (object: O) => Converted<T>,
+  ): T | undefined {
     let converted = this.#converted.get(object) as Converted<T> | undefined;
     if (converted === undefined) {
       converted = convert(object);
       this.#converted.set(object, converted);
-      if (!converted.ok) this.#logger.error({ kind: object.kind, name: object.metadata?.name, problem: converted.problem }, 'ignoring an object that does not parse');
+      if (!converted.ok)
+        this.#logger.error(
+          { kind: object.kind, name: object.metadata?.name, problem: converted.problem },
+          'ignoring an object that does not parse',
+        );
     }
     return converted.ok ? converted.value : undefined;
   }

@@ -15,7 +15,11 @@ export function bootServerRole(namespace: string, name = 'strata-boot-server'): 
     kind: 'Role',
     metadata: { name, namespace },
     rules: [
-      { apiGroups: [BOOT_API_GROUP], resources: [MACHINE_PROFILE.plural, MACHINE_GROUP.plural], verbs: [...read, ...write] },
+      {
+        apiGroups: [BOOT_API_GROUP],
+        resources: [MACHINE_PROFILE.plural, MACHINE_GROUP.plural],
+        verbs: [...read, ...write],
+      },
       { apiGroups: [''], resources: ['configmaps'], verbs: [...read, ...write] },
     ],
   };

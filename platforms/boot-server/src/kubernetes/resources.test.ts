@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { InvalidWriteError } from '@strata/api';
 import { aGroup, aProfile } from '../api/testing/index.ts';
 import { resourceField } from './api-errors.ts';
-import { assertObjectName, assertTemplateKey, fromMachineGroup, fromMachineProfile, templateConfigMapName, toMachineGroup, toMachineProfile } from './resources.ts';
+import {
+  assertObjectName,
+  assertTemplateKey,
+  fromMachineGroup,
+  fromMachineProfile,
+  templateConfigMapName,
+  toMachineGroup,
+  toMachineProfile,
+} from './resources.ts';
 
 describe('conversions between matchbox resources and Kubernetes objects', () => {
   it('a profile and a group survive the round trip', () => {
@@ -15,22 +23,39 @@ describe('conversions between matchbox resources and Kubernetes objects', () => 
   });
 
   it('an object with a bad spec is reported, not thrown', () => {
-    const converted = fromMachineProfile({ apiVersion: 'boot.strata.dev/v1alpha1', kind: 'MachineProfile', metadata: { name: 'x' }, spec: { boot: { initrd: 'x' } } as never });
+    const converted = fromMachineProfile({
+      apiVersion: 'boot.strata.dev/v1alpha1',
+      kind: 'MachineProfile',
+      metadata: { name: 'x' },
+      spec: { boot: { initrd: 'x' } } as never,
+    });
     assert.equal(converted.ok, false);
     assert.match(converted.ok ? '' : converted.problem, /boot\.initrd/);
   });
 
   it('ids must be Kubernetes names; the refusal suggests one', () => {
     assert.doesNotThrow(() => assertObjectName('node-1.example', 'group'));
-    for (const [id, suggestion] of [['Worker_1', 'worker-1'], ['-x-', 'x'], ['a b', 'a-b']] as const) {
-      assert.throws(() => assertObjectName(id, 'profile'), (error: unknown) => error instanceof InvalidWriteError && error.field === 'id' && error.message.includes(`e.g. "${suggestion}"`));
+    for (const [id, suggestion] of [
+      ['Worker_1', 'worker-1'],
+      ['-x-', 'x'],
+      ['a b', 'a-b'],
+    ] as const) {
+      assert.throws(
+        () => assertObjectName(id, 'profile'),
+        (error: unknown) =>
+          error instanceof InvalidWriteError && error.field === 'id' && error.message.includes(`e.g. "${suggestion}"`),
+      );
     }
     assert.throws(() => assertObjectName('a'.repeat(254), 'profile'), InvalidWriteError);
   });
 
   it('template names must be ConfigMap keys', () => {
     assert.doesNotThrow(() => assertTemplateKey('Worker_1.ign'));
-    for (const name of ['a b', 'a/b', '..', 'ü.ign']) assert.throws(() => assertTemplateKey(name), (error: unknown) => error instanceof InvalidWriteError && error.field === 'name');
+    for (const name of ['a b', 'a/b', '..', 'ü.ign'])
+      assert.throws(
+        () => assertTemplateKey(name),
+        (error: unknown) => error instanceof InvalidWriteError && error.field === 'name',
+      );
   });
 
   it('names a template ConfigMap readably and uniquely', () => {

@@ -66,7 +66,10 @@ function convert<T>(schema: z.ZodType<T>, object: KubernetesObject & { spec?: un
   const spec = typeof object.spec === 'object' && object.spec !== null ? object.spec : {};
   const result = schema.safeParse({ ...spec, id: object.metadata?.name });
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, problem: result.error.issues.map((issue) => `${issue.path.join('.') || 'spec'}: ${issue.message}`).join('; ') };
+  return {
+    ok: false,
+    problem: result.error.issues.map((issue) => `${issue.path.join('.') || 'spec'}: ${issue.message}`).join('; '),
+  };
 }
 
 export const fromMachineProfile = (object: MachineProfileObject): Converted<Profile> => convert(profileSchema, object);
@@ -90,7 +93,13 @@ export function templateConfigMapName(kind: WritableTemplateKind, name: string):
   return [kind, readable, hash].filter((part) => part.length > 0).join('-');
 }
 
-export function toTemplateConfigMap(kind: WritableTemplateKind, name: string, content: string, namespace: string, configMapName: string): V1ConfigMap {
+export function toTemplateConfigMap(
+  kind: WritableTemplateKind,
+  name: string,
+  content: string,
+  namespace: string,
+  configMapName: string,
+): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -8,7 +8,8 @@ const labels = (query: string) => Object.fromEntries(labelsFromQuery(query).labe
 
 describe('normalizeMac (Go net.ParseMAC)', () => {
   it('accepts colon, hyphen and dot forms in any case and answers the lower-case colon form', () => {
-    for (const form of ['52:DA:00:89:d8:10', '52-da-00-89-D8-10', '52da.0089.d810']) assert.equal(normalizeMac(form), '52:da:00:89:d8:10');
+    for (const form of ['52:DA:00:89:d8:10', '52-da-00-89-D8-10', '52da.0089.d810'])
+      assert.equal(normalizeMac(form), '52:da:00:89:d8:10');
   });
 
   it('accepts EUI-64 and 20-byte InfiniBand addresses', () => {
@@ -18,7 +19,17 @@ describe('normalizeMac (Go net.ParseMAC)', () => {
   });
 
   it('refuses everything else', () => {
-    for (const bad of ['', 'x:x:x:x:x:x', '52da0089d810', '52:da:00:89:d8', '52:da-00:89:d8:10', '52:da:00:89:d8:1g', '52:da:00:89:d8:10:', '52::a:00:89:d8:10', '52:da:00:89:d8:10:11']) {
+    for (const bad of [
+      '',
+      'x:x:x:x:x:x',
+      '52da0089d810',
+      '52:da:00:89:d8',
+      '52:da-00:89:d8:10',
+      '52:da:00:89:d8:1g',
+      '52:da:00:89:d8:10:',
+      '52::a:00:89:d8:10',
+      '52:da:00:89:d8:10:11',
+    ]) {
       assert.equal(normalizeMac(bad), undefined, bad);
     }
   });
@@ -27,19 +38,25 @@ describe('normalizeMac (Go net.ParseMAC)', () => {
 describe('parseQuery (Go url.ParseQuery)', () => {
   it('keeps every value of a key in order, decodes %XX and "+"', () => {
     const values = parseQuery('a=1&b=x+y&a=2&c=%41%2f&d');
-    assert.deepEqual([...values], [
-      ['a', ['1', '2']],
-      ['b', ['x y']],
-      ['c', ['A/']],
-      ['d', ['']],
-    ]);
+    assert.deepEqual(
+      [...values],
+      [
+        ['a', ['1', '2']],
+        ['b', ['x y']],
+        ['c', ['A/']],
+        ['d', ['']],
+      ],
+    );
   });
 
   it('drops pairs with a semicolon or a malformed escape, and empty pairs', () => {
-    assert.deepEqual([...parseQuery('a=1;b=2&c=%zz&d=%4&&e=ok&=empty-key')], [
-      ['e', ['ok']],
-      ['', ['empty-key']],
-    ]);
+    assert.deepEqual(
+      [...parseQuery('a=1;b=2&c=%zz&d=%4&&e=ok&=empty-key')],
+      [
+        ['e', ['ok']],
+        ['', ['empty-key']],
+      ],
+    );
   });
 
   it('turns bytes that are not UTF-8 into U+FFFD rather than failing', () => {

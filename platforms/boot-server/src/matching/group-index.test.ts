@@ -32,7 +32,10 @@ describe('GroupIndex', () => {
 
   it('breaks ties between as many selectors by the larger sorted "k=v,k=v" string', () => {
     // Matchbox's own example: {region:a, zone:z} < {region:b, zone:z}.
-    const index = GroupIndex.build([aGroup({ id: 'a', selector: { region: 'a' } }), aGroup({ id: 'b', selector: { zone: 'z' } })]);
+    const index = GroupIndex.build([
+      aGroup({ id: 'a', selector: { region: 'a' } }),
+      aGroup({ id: 'b', selector: { zone: 'z' } }),
+    ]);
     assert.equal(selectorString({ zone: 'z', region: 'a' }), 'region=a,zone=z');
     assert.equal(index.match(labels({ region: 'a', zone: 'z' }))?.id, 'b');
   });
@@ -41,12 +44,18 @@ describe('GroupIndex', () => {
     // "k\u{1F600}=1" against "k\uFF5E=1": UTF-16 puts the emoji first (0xD83D < 0xFF5E), UTF-8 last (0xF0 > 0xEF).
     const emoji = 'k\u{1F600}';
     const fullwidth = 'k\uFF5E';
-    const index = GroupIndex.build([aGroup({ id: 'emoji', selector: { [emoji]: '1' } }), aGroup({ id: 'fullwidth', selector: { [fullwidth]: '1' } })]);
+    const index = GroupIndex.build([
+      aGroup({ id: 'emoji', selector: { [emoji]: '1' } }),
+      aGroup({ id: 'fullwidth', selector: { [fullwidth]: '1' } }),
+    ]);
     assert.equal(index.match(labels({ [emoji]: '1', [fullwidth]: '1' }))?.id, 'emoji');
   });
 
   it('normalizes a "mac" selector written in another form, and leaves out a group whose MAC does not parse', () => {
-    const index = GroupIndex.build([aGroup({ id: 'hyphen', selector: { mac: '52-54-00-AA-BB-CC' } }), aGroup({ id: 'bad', selector: { MAC: 'not-a-mac' } })]);
+    const index = GroupIndex.build([
+      aGroup({ id: 'hyphen', selector: { mac: '52-54-00-AA-BB-CC' } }),
+      aGroup({ id: 'bad', selector: { MAC: 'not-a-mac' } }),
+    ]);
     assert.equal(index.match(labels({ mac: '52:54:00:aa:bb:cc' }))?.id, 'hyphen');
     assert.deepEqual(index.unmatchable, [{ id: 'bad', reason: 'its "mac" selector is not a MAC address' }]);
   });
@@ -58,7 +67,10 @@ describe('GroupIndex', () => {
   });
 
   it('picks the smaller id among groups with identical selectors', () => {
-    const index = GroupIndex.build([aGroup({ id: 'zeta', selector: { os: 'installed' } }), aGroup({ id: 'alpha', selector: { os: 'installed' } })]);
+    const index = GroupIndex.build([
+      aGroup({ id: 'zeta', selector: { os: 'installed' } }),
+      aGroup({ id: 'alpha', selector: { os: 'installed' } }),
+    ]);
     assert.equal(index.match(labels({ os: 'installed' }))?.id, 'alpha');
   });
 
@@ -71,13 +83,15 @@ describe('GroupIndex', () => {
         const random = randomOf(g);
         const groups = Array.from({ length: 1 + random.int(30) }, (_, n) => {
           const selector: Record<string, string> = {};
-          for (const key of keys) if (random.chance(0.3)) selector[key] = key === 'mac' ? '52:54:00:00:00:01' : random.pick(values);
+          for (const key of keys)
+            if (random.chance(0.3)) selector[key] = key === 'mac' ? '52:54:00:00:00:01' : random.pick(values);
           return aGroup({ id: `g${n}-${random.int(5)}`, selector });
         });
         const index = GroupIndex.build(groups);
         for (let probe = 0; probe < 50; probe += 1) {
           const request = new Map<string, string>();
-          for (const key of keys) if (random.chance(0.6)) request.set(key, key === 'mac' ? '52:54:00:00:00:01' : random.pick(values));
+          for (const key of keys)
+            if (random.chance(0.6)) request.set(key, key === 'mac' ? '52:54:00:00:00:01' : random.pick(values));
           assert.equal(index.match(request)?.id, selectGroupBySorting(groups, request)?.id, `probe ${probe}`);
         }
       }),
@@ -86,7 +100,14 @@ describe('GroupIndex', () => {
   });
 
   it('needs one look-up per distinct selector key set, however many groups there are', () => {
-    const groups = Array.from({ length: 5000 }, (_, n) => aGroup({ id: `m${n}`, selector: { mac: `52:54:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}` } }));
+    const groups = Array.from({ length: 5000 }, (_, n) =>
+      aGroup({
+        id: `m${n}`,
+        selector: {
+          mac: `52:54:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`,
+        },
+      }),
+    );
     groups.push(aGroup({ id: 'default', selector: {} }), aGroup({ id: 'installed', selector: { os: 'installed' } }));
     const index = GroupIndex.build(groups);
     assert.equal(index.size, 5002);

@@ -13,5 +13,6 @@ export function selectGroupBySorting(groups: Iterable<Group>, labels: Labels): G
     if (selector !== undefined) ranked.push(rankedGroup(group, selector));
   }
   ranked.sort(comparePrecedence);
-  return ranked.find((entry) => Object.entries(entry.selector).every(([key, value]) => labels.get(key) === value))?.group;
+  return ranked.find((entry) => Object.entries(entry.selector).every(([key, value]) => labels.get(key) === value))
+    ?.group;
 }

@@ -13,7 +13,14 @@ describe('parseListenAddress', () => {
 
   it('names the option and an example when the address is unusable', () => {
     for (const bad of ['8080', '127.0.0.1', '127.0.0.1:99999', '::1:8080', 'host:port', '']) {
-      assert.throws(() => parseListenAddress(bad), (error: unknown) => error instanceof BootServerConfigError && error.context.field === 'address' && /e\.g\. 127\.0\.0\.1:8080/.test(error.message), bad);
+      assert.throws(
+        () => parseListenAddress(bad),
+        (error: unknown) =>
+          error instanceof BootServerConfigError &&
+          error.context.field === 'address' &&
+          /e\.g\. 127\.0\.0\.1:8080/.test(error.message),
+        bad,
+      );
     }
   });
 });

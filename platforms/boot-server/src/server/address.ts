@@ -11,7 +11,10 @@ export function parseListenAddress(address: string): ListenAddress {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
   const port = Number(match?.[3]);
   if (match === null || port > 65535) {
-    throw new BootServerConfigError(`address "${address}" is not host:port; write e.g. 127.0.0.1:8080, [::1]:8080 or :8080`, { field: 'address', address });
+    throw new BootServerConfigError(
+      `address "${address}" is not host:port; write e.g. 127.0.0.1:8080, [::1]:8080 or :8080`,
+      { field: 'address', address },
+    );
   }
   const host = match[1] ?? match[2];
   return { host: host === '' ? undefined : host, port };

@@ -19,7 +19,11 @@ export function serveAsset(
   write: (answer: Answer) => void,
 ): void {
   const segments = decodedPath.split('/');
-  if (decodedPath.includes('\0') || decodedPath.includes('\\') || segments.some((segment) => segment === '..' || segment === '.')) {
+  if (
+    decodedPath.includes('\0') ||
+    decodedPath.includes('\\') ||
+    segments.some((segment) => segment === '..' || segment === '.')
+  ) {
     write(NOT_FOUND);
     return;
   }

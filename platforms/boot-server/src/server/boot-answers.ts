@@ -13,7 +13,17 @@ import { templateData } from '../templates/template-data.ts';
 import { NOT_FOUND, ok, TEXT, type Answer } from './answer.ts';
 import type { SnapshotView } from './snapshot-view.ts';
 
-export const BOOT_PATHS = ['/', '/boot.ipxe', '/boot.ipxe.0', '/ipxe', '/grub', '/ignition', '/generic', '/metadata', '/cloud'] as const;
+export const BOOT_PATHS = [
+  '/',
+  '/boot.ipxe',
+  '/boot.ipxe.0',
+  '/ipxe',
+  '/grub',
+  '/ignition',
+  '/generic',
+  '/metadata',
+  '/cloud',
+] as const;
 
 const JSON_TYPE = 'application/json';
 /** Matchbox's own (misspelled) content type for /metadata, kept so that answers stay the same. */
@@ -36,7 +46,8 @@ export function answerBootRequest(view: SnapshotView, path: string, rawQuery: st
       return ok(TEXT, IPXE_BOOTSTRAP);
   }
   const { labels, droppedMacKeys } = labelsFromQuery(rawQuery);
-  if (droppedMacKeys.length > 0) logger.debug({ keys: droppedMacKeys }, 'ignored a MAC label that is not a MAC address');
+  if (droppedMacKeys.length > 0)
+    logger.debug({ keys: droppedMacKeys }, 'ignored a MAC label that is not a MAC address');
   const context: Context = { view, rawQuery, labels, logger };
   switch (path) {
     case '/ipxe':
@@ -46,7 +57,13 @@ export function answerBootRequest(view: SnapshotView, path: string, rawQuery: st
     case '/ignition':
       return renderFor(context, path, 'ignition', (profile) => profile.ignition_id, ignitionBody);
     case '/generic':
-      return renderFor(context, path, 'generic', (profile) => profile.generic_id, (_context, _name, text) => ok(TEXT, text));
+      return renderFor(
+        context,
+        path,
+        'generic',
+        (profile) => profile.generic_id,
+        (_context, _name, text) => ok(TEXT, text),
+      );
     case '/cloud':
       return renderFor(context, path, 'cloud', (profile) => profile.cloud_id, cloudBody);
     case '/metadata': {
@@ -69,7 +86,10 @@ function matchProfile(context: Context, endpoint: string): { group: Group; profi
   if (group === undefined) return undefined;
   const profile = context.view.profileOf(group);
   if (profile === undefined) {
-    context.logger.info({ endpoint, group: group.id, profile: group.profile, ...identity(context.labels) }, 'the matching group names no existing profile');
+    context.logger.info(
+      { endpoint, group: group.id, profile: group.profile, ...identity(context.labels) },
+      'the matching group names no existing profile',
+    );
     return undefined;
   }
   return { group, profile };
@@ -106,20 +126,34 @@ function renderFor(
     // Matchbox serves *.ign and *.ignition files as they are, never as templates.
     const raw = context.view.snapshot.templates.ignition.get(name);
     if (raw === undefined) {
-      context.logger.info({ endpoint, group: group.id, profile: profile.id, template: name }, 'no ignition config of that name');
+      context.logger.info(
+        { endpoint, group: group.id, profile: profile.id, template: name },
+        'no ignition config of that name',
+      );
       return NOT_FOUND;
     }
-    context.logger.debug({ endpoint, group: group.id, profile: profile.id, template: `ignition/${name}` }, 'served raw');
+    context.logger.debug(
+      { endpoint, group: group.id, profile: profile.id, template: `ignition/${name}` },
+      'served raw',
+    );
     return answer(context, `ignition/${name}`, raw);
   }
   const compiled = context.view.template(kind, name);
   if (compiled === undefined) {
-    context.logger.info({ endpoint, group: group.id, profile: profile.id, template: name }, `no ${kind} template of that name`);
+    context.logger.info(
+      { endpoint, group: group.id, profile: profile.id, template: name },
+      `no ${kind} template of that name`,
+    );
     return NOT_FOUND;
   }
   const templateKey = `${kind}/${name}`;
   if (!compiled.ok) {
-    reportOnce(context, `parse:${templateKey}`, () => context.logger.error({ endpoint, template: templateKey, error: compiled.error.message }, 'the template does not parse'));
+    reportOnce(context, `parse:${templateKey}`, () =>
+      context.logger.error(
+        { endpoint, template: templateKey, error: compiled.error.message },
+        'the template does not parse',
+      ),
+    );
     return NOT_FOUND;
   }
   let rendered: string;
@@ -128,11 +162,17 @@ function renderFor(
   } catch (error) {
     if (!(error instanceof TemplateExecError)) {
       // A fault of the engine rather than of the template; still a template error to the machine, as in matchbox.
-      context.logger.error({ endpoint, group: group.id, profile: profile.id, err: error }, 'rendering the template failed unexpectedly');
+      context.logger.error(
+        { endpoint, group: group.id, profile: profile.id, err: error },
+        'rendering the template failed unexpectedly',
+      );
       return NOT_FOUND;
     }
     // The message names the template position and the key or type involved, never a data value.
-    context.logger.warn({ endpoint, group: group.id, profile: profile.id, error: error.message }, 'the template failed to render');
+    context.logger.warn(
+      { endpoint, group: group.id, profile: profile.id, error: error.message },
+      'the template failed to render',
+    );
     return NOT_FOUND;
   }
   context.logger.debug({ endpoint, group: group.id, profile: profile.id, template: templateKey }, 'rendered');
@@ -148,12 +188,16 @@ function ignitionBody(context: Context, templateKey: string, rendered: string): 
   const served = ignitionAnswer(rendered);
   reportOnce(context, `ignition:${templateKey}`, () => {
     if (served.declaredVersion === undefined) {
-      context.logger.warn({ template: templateKey }, 'the rendered template is not an Ignition JSON config; serving it as rendered');
+      context.logger.warn(
+        { template: templateKey },
+        'the rendered template is not an Ignition JSON config; serving it as rendered',
+      );
       return;
     }
     if (!served.upgraded && served.declaredVersion !== '3.4.0') return;
     const issues = ignitionIssues(served.body);
-    if (issues.length > 0) context.logger.warn({ template: templateKey, issues }, 'the served Ignition config breaks Ignition rules');
+    if (issues.length > 0)
+      context.logger.warn({ template: templateKey, issues }, 'the served Ignition config breaks Ignition rules');
   });
   return ok(JSON_TYPE, served.body);
 }

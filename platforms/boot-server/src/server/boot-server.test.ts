@@ -33,19 +33,31 @@ const contents = {
     aProfile({ id: 'not-cloud', cloud_id: 'plain.txt' }),
   ],
   groups: [
-    aGroup({ id: 'node1', profile: 'worker', selector: { mac: NODE1 }, metadata: { hostname: 'node1.example.com', token: SECRET } }),
+    aGroup({
+      id: 'node1',
+      profile: 'worker',
+      selector: { mac: NODE1 },
+      metadata: { hostname: 'node1.example.com', token: SECRET },
+    }),
     aGroup({ id: 'installed', profile: 'installed', selector: { os: 'installed' } }),
     aGroup({ id: 'orphan', profile: 'does-not-exist', selector: { uuid: 'orphan' } }),
-    ...['no-kernel', 'bad-syntax', 'missing-key', 'no-template', 'cloudy', 'not-cloud'].map((profile) => aGroup({ id: profile, profile, selector: { uuid: profile }, metadata: { token: SECRET } })),
+    ...['no-kernel', 'bad-syntax', 'missing-key', 'no-template', 'cloudy', 'not-cloud'].map((profile) =>
+      aGroup({ id: profile, profile, selector: { uuid: profile }, metadata: { token: SECRET } }),
+    ),
   ],
   ignition: {
     'worker.tmpl': ignitionTemplate,
     // Raw, as matchbox serves *.ign: the braces are not a template action.
-    'installed.ign': '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/motd","contents":{"source":"data:,{{.not_a_template}}"}}]}}',
+    'installed.ign':
+      '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/motd","contents":{"source":"data:,{{.not_a_template}}"}}]}}',
     'bad-syntax.tmpl': '{{ if .x }',
     'missing-key.tmpl': '{"token": "{{.token}}", "x": "{{.not_there}}"}',
   },
-  generic: { 'worker.env': 'HOSTNAME={{.hostname}}\nMAC={{.mac}}\n', 'bad-syntax.tmpl': '{{', 'missing-key.tmpl': '{{.nope}}' },
+  generic: {
+    'worker.env': 'HOSTNAME={{.hostname}}\nMAC={{.mac}}\n',
+    'bad-syntax.tmpl': '{{',
+    'missing-key.tmpl': '{{.nope}}',
+  },
   cloud: { 'node.yaml': '#cloud-config\nhostname: {{.uuid}}\n', 'plain.txt': 'hostname: x\n' },
 };
 
@@ -71,7 +83,8 @@ describe('boot server endpoints', () => {
   });
 
   it('/boot.ipxe and /boot.ipxe.0 answer the chain script', async () => {
-    for (const path of ['/boot.ipxe', '/boot.ipxe.0', '/boot.ipxe?mac=anything']) assert.deepEqual(await text(path), { status: 200, body: IPXE_BOOTSTRAP, type: 'text/plain; charset=utf-8' });
+    for (const path of ['/boot.ipxe', '/boot.ipxe.0', '/boot.ipxe?mac=anything'])
+      assert.deepEqual(await text(path), { status: 200, body: IPXE_BOOTSTRAP, type: 'text/plain; charset=utf-8' });
   });
 
   it('/ipxe answers the matched profile\u2019s kernel, initrd and boot, for a MAC in any form', async () => {
@@ -83,7 +96,11 @@ describe('boot server endpoints', () => {
       '',
     ].join('\n');
     for (const mac of ['52-54-00-00-00-01', '52:54:00:00:00:01', '52-54-00-00-00-01'.toUpperCase()]) {
-      assert.deepEqual(await text(`/ipxe?uuid=&mac=${mac}&domain=&hostname=&serial=&arch=x86_64`), { status: 200, body: expected, type: 'text/plain; charset=utf-8' });
+      assert.deepEqual(await text(`/ipxe?uuid=&mac=${mac}&domain=&hostname=&serial=&arch=x86_64`), {
+        status: 200,
+        body: expected,
+        type: 'text/plain; charset=utf-8',
+      });
     }
   });
 
@@ -102,7 +119,9 @@ describe('boot server endpoints', () => {
       ignition: { version: '3.4.0' },
       storage: { files: [{ path: '/etc/hostname', mode: 420, contents: { source: 'data:,node1.example.com' } }] },
       passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAA'] }] },
-      systemd: { units: [{ name: 'strata-mac.service', contents: `# ${NODE1} mac=52-54-00-00-00-01&key=ssh-ed25519%20AAAA` }] },
+      systemd: {
+        units: [{ name: 'strata-mac.service', contents: `# ${NODE1} mac=52-54-00-00-00-01&key=ssh-ed25519%20AAAA` }],
+      },
     });
     assert.deepEqual(JSON.parse((await text('/ignition?os=installed')).body), {
       ignition: { version: '3.4.0' },
@@ -111,18 +130,37 @@ describe('boot server endpoints', () => {
   });
 
   it('/generic renders its template', async () => {
-    assert.deepEqual(await text(`/generic?mac=${NODE1}`), { status: 200, body: `HOSTNAME=node1.example.com\nMAC=${NODE1}\n`, type: 'text/plain; charset=utf-8' });
+    assert.deepEqual(await text(`/generic?mac=${NODE1}`), {
+      status: 200,
+      body: `HOSTNAME=node1.example.com\nMAC=${NODE1}\n`,
+      type: 'text/plain; charset=utf-8',
+    });
   });
 
   it('/metadata answers env-file lines, as matchbox does', async () => {
     const answer = await text(`/metadata?mac=${NODE1}&foo=bar`);
     assert.equal(answer.status, 200);
     assert.equal(answer.type, 'plain/text');
-    assert.equal(answer.body, [`HOSTNAME=node1.example.com`, `MAC=${NODE1}`, `REQUEST_QUERY_FOO=bar`, `REQUEST_QUERY_MAC=${NODE1}`, `REQUEST_RAW_QUERY=mac=${NODE1}&foo=bar`, `TOKEN=${SECRET}`, ''].join('\n'));
+    assert.equal(
+      answer.body,
+      [
+        `HOSTNAME=node1.example.com`,
+        `MAC=${NODE1}`,
+        `REQUEST_QUERY_FOO=bar`,
+        `REQUEST_QUERY_MAC=${NODE1}`,
+        `REQUEST_RAW_QUERY=mac=${NODE1}&foo=bar`,
+        `TOKEN=${SECRET}`,
+        '',
+      ].join('\n'),
+    );
   });
 
   it('/cloud renders cloud-configs and scripts only', async () => {
-    assert.deepEqual(await text('/cloud?uuid=cloudy'), { status: 200, body: '#cloud-config\nhostname: cloudy\n', type: 'text/plain; charset=utf-8' });
+    assert.deepEqual(await text('/cloud?uuid=cloudy'), {
+      status: 200,
+      body: '#cloud-config\nhostname: cloudy\n',
+      type: 'text/plain; charset=utf-8',
+    });
     assert.equal((await text('/cloud?uuid=not-cloud')).status, 404);
   });
 
@@ -149,7 +187,13 @@ describe('boot server endpoints', () => {
 
   it('answers 404 when no group matches at all', async () => {
     // This data has no default group, so a machine with unknown labels matches nothing.
-    for (const path of ['/ipxe?mac=52:54:00:ff:ff:ff', '/metadata', '/ignition?mac=garbage', '/grub?MAC=52:54:00:00:00:01']) assert.equal((await text(path)).status, 404, path);
+    for (const path of [
+      '/ipxe?mac=52:54:00:ff:ff:ff',
+      '/metadata',
+      '/ignition?mac=garbage',
+      '/grub?MAC=52:54:00:00:00:01',
+    ])
+      assert.equal((await text(path)).status, 404, path);
   });
 
   it('answers GET and HEAD only', async () => {
@@ -170,11 +214,25 @@ describe('boot server endpoints', () => {
   });
 
   it('serves /assets/ from the assets path, with ranges, and never outside it', async () => {
-    assert.deepEqual(await text('/assets/flatcar/vmlinuz'), { status: 200, body: 'KERNEL-BYTES-0123456789', type: 'application/octet-stream' });
+    assert.deepEqual(await text('/assets/flatcar/vmlinuz'), {
+      status: 200,
+      body: 'KERNEL-BYTES-0123456789',
+      type: 'application/octet-stream',
+    });
     const range = await fetch(`${server.url}/assets/flatcar/vmlinuz`, { headers: { Range: 'bytes=0-5' } });
     assert.equal(range.status, 206);
     assert.equal(await range.text(), 'KERNEL');
-    for (const target of ['/assets/../groups/node1.json', '/assets/flatcar/../../etc/passwd', '/assets/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2fetc%2fpasswd', '/assets/flatcar/vmlinuz%00.txt', '/assets/.hidden', '/assets/flatcar/', '/assets/', '/assets/flatcar/missing']) {
+    for (const target of [
+      '/assets/../groups/node1.json',
+      '/assets/flatcar/../../etc/passwd',
+      '/assets/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/..%2f..%2fetc%2fpasswd',
+      '/assets/flatcar/vmlinuz%00.txt',
+      '/assets/.hidden',
+      '/assets/flatcar/',
+      '/assets/',
+      '/assets/flatcar/missing',
+    ]) {
       const answer = await rawHttpRequest(server.url, rawGet(target));
       assert.ok(answer.status === 404 || answer.status === 400, `${target}: ${answer.status}`);
       assert.doesNotMatch(answer.text, /root:|private|"id"/, target);
@@ -182,13 +240,20 @@ describe('boot server endpoints', () => {
   });
 
   it('never logs metadata values, even when rendering fails', () => {
-    assert.ok(log.lines().some((line) => line.msg === 'the template failed to render'), 'render failures are logged');
+    assert.ok(
+      log.lines().some((line) => line.msg === 'the template failed to render'),
+      'render failures are logged',
+    );
     assert.ok(!log.text().includes(SECRET), 'the secret value appears in the log');
   });
 
   it('answers from the new data after a change on disk, without a restart', async () => {
     await writeFile(join(server.dataPath, 'generic', 'worker.env'), 'CHANGED={{.hostname}}\n');
-    await waitFor('the changed template to be served', async () => ((await text(`/generic?mac=${NODE1}`)).body === 'CHANGED=node1.example.com\n' ? true : undefined), 5000);
+    await waitFor(
+      'the changed template to be served',
+      async () => ((await text(`/generic?mac=${NODE1}`)).body === 'CHANGED=node1.example.com\n' ? true : undefined),
+      5000,
+    );
   });
 
   async function text(path: string): Promise<{ status: number; body: string; type: string | null }> {

@@ -56,7 +56,8 @@ const ALLOWED_METHODS = 'GET, HEAD';
 export async function startBootServer(options: BootServerOptions): Promise<BootServer> {
   const logger = options.logger ?? createBootLogger();
   const limits = { ...DEFAULT_BOOT_SERVER_LIMITS, ...options.limits };
-  const assetsRoot = options.assetsPath === undefined || options.assetsPath === '' ? undefined : resolve(options.assetsPath);
+  const assetsRoot =
+    options.assetsPath === undefined || options.assetsPath === '' ? undefined : resolve(options.assetsPath);
   const listen = parseListenAddress(options.address);
   const views = new ViewCache(options.store);
   const unsubscribe = options.store.onChange((snapshot) => views.prepare(snapshot));
@@ -75,7 +76,15 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
     };
     if (logger.isLevelEnabled('debug')) {
       response.once('finish', () => {
-        logger.debug({ method: request.method, path: rawPathOf(request.url ?? ''), status: response.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 }, 'request');
+        logger.debug(
+          {
+            method: request.method,
+            path: rawPathOf(request.url ?? ''),
+            status: response.statusCode,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+          },
+          'request',
+        );
       });
     }
     try {
@@ -115,7 +124,12 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
       socket.destroy();
       return;
     }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 

@@ -18,11 +18,43 @@ const BATCH = 16;
 const REQUESTS = 4000;
 const RAW_REQUESTS = 300;
 
-const ENDPOINTS = ['/', '/boot.ipxe', '/boot.ipxe.0', '/ipxe', '/grub', '/ignition', '/generic', '/metadata', '/cloud', '/assets/', '/assets/kernel'];
-const KEYS = ['mac', 'MAC', 'Mac', 'uuid', 'os', 'hostname', 'serial', 'arch', 'domain', '__proto__', 'constructor', '', 'request', 'a;b', 'mac[]'];
+const ENDPOINTS = [
+  '/',
+  '/boot.ipxe',
+  '/boot.ipxe.0',
+  '/ipxe',
+  '/grub',
+  '/ignition',
+  '/generic',
+  '/metadata',
+  '/cloud',
+  '/assets/',
+  '/assets/kernel',
+];
+const KEYS = [
+  'mac',
+  'MAC',
+  'Mac',
+  'uuid',
+  'os',
+  'hostname',
+  'serial',
+  'arch',
+  'domain',
+  '__proto__',
+  'constructor',
+  '',
+  'request',
+  'a;b',
+  'mac[]',
+];
 
 function macLike(random: Random): string {
-  const hex = () => random.int(256).toString(16).padStart(2, random.pick(['0', 'g']));
+  const hex = () =>
+    random
+      .int(256)
+      .toString(16)
+      .padStart(2, random.pick(['0', 'g']));
   const separator = random.pick([':', '-', '.', '', '::', ' ', '%3A']);
   const count = random.pick([6, 6, 6, 5, 7, 8, 20, 0, 1]);
   let mac = Array.from({ length: count }, hex).join(separator);
@@ -33,12 +65,44 @@ function macLike(random: Random): string {
 
 function junk(random: Random): string {
   const pieces = [
-    '%00', '%ff%fe', '%c3%28', '%e2%82', '%', '%z', '%2', '%%', '+', '&', '=', ';', '..', '../', '..%2f', '%2e%2e%2f', '/', '\\', '%5c',
-    '{{.mac}}', '{{', '}}', '$', '"', "'", '<script>', '%0d%0aX-Injected:%201', '%u0041', '\u00ff', '~', '#', '?', '*',
+    '%00',
+    '%ff%fe',
+    '%c3%28',
+    '%e2%82',
+    '%',
+    '%z',
+    '%2',
+    '%%',
+    '+',
+    '&',
+    '=',
+    ';',
+    '..',
+    '../',
+    '..%2f',
+    '%2e%2e%2f',
+    '/',
+    '\\',
+    '%5c',
+    '{{.mac}}',
+    '{{',
+    '}}',
+    '$',
+    '"',
+    "'",
+    '<script>',
+    '%0d%0aX-Injected:%201',
+    '%u0041',
+    '\u00ff',
+    '~',
+    '#',
+    '?',
+    '*',
   ];
   let text = '';
   const length = random.int(12);
-  for (let i = 0; i < length; i += 1) text += random.chance(0.5) ? random.pick(pieces) : String.fromCharCode(0x21 + random.int(0x5e));
+  for (let i = 0; i < length; i += 1)
+    text += random.chance(0.5) ? random.pick(pieces) : String.fromCharCode(0x21 + random.int(0x5e));
   if (random.chance(0.05)) text += 'A'.repeat(random.int(6000));
   return text.replaceAll('#', '%23');
 }
@@ -46,7 +110,17 @@ function junk(random: Random): string {
 function fuzzTarget(random: Random): string {
   let path = random.pick(ENDPOINTS);
   if (random.chance(0.25)) path += junk(random);
-  if (random.chance(0.1)) path = random.pick(['//ipxe', '/./ipxe', '/ipxe/..', '/assets/../groups/node1.json', '/assets/%2e%2e/%2e%2e/etc/passwd', '/%69pxe', '/ipxe%00', '/assets/kernel%00.png']);
+  if (random.chance(0.1))
+    path = random.pick([
+      '//ipxe',
+      '/./ipxe',
+      '/ipxe/..',
+      '/assets/../groups/node1.json',
+      '/assets/%2e%2e/%2e%2e/etc/passwd',
+      '/%69pxe',
+      '/ipxe%00',
+      '/assets/kernel%00.png',
+    ]);
   const pairs: string[] = [];
   const count = random.int(6);
   for (let i = 0; i < count; i += 1) {
@@ -88,14 +162,28 @@ describe('fuzzing the boot server', () => {
     server = await startTestBootServer({
       assetsPath: assets.path,
       contents: {
-        profiles: [aProfile({ id: 'worker', generic_id: 'query.env', cloud_id: 'c.yaml' }), aProfile({ id: 'default', ignition_id: 'default.ign' })],
+        profiles: [
+          aProfile({ id: 'worker', generic_id: 'query.env', cloud_id: 'c.yaml' }),
+          aProfile({ id: 'default', ignition_id: 'default.ign' }),
+        ],
         groups: [
-          aGroup({ id: 'node1', profile: 'worker', selector: { mac: '52:54:00:00:00:01' }, metadata: { nested: { list: [1, 2], map: { a: null } } } }),
+          aGroup({
+            id: 'node1',
+            profile: 'worker',
+            selector: { mac: '52:54:00:00:00:01' },
+            metadata: { nested: { list: [1, 2], map: { a: null } } },
+          }),
           aGroup({ id: 'default', profile: 'default', selector: {} }),
           aGroup({ id: 'by-os', profile: 'worker', selector: { os: 'installed' } }),
         ],
-        ignition: { 'worker.ign': '{"ignition":{"version":"3.2.0"},"x":"{{.mac}} {{.request.raw_query | urlquery}}"}', 'default.ign': anIgnitionConfig({ version: '3.0.0' }) },
-        generic: { 'query.env': '{{range $k, $v := .request.query}}{{printf "%q=%q" $k $v}}\n{{end}}{{index .request.query "os" | len}}' },
+        ignition: {
+          'worker.ign': '{"ignition":{"version":"3.2.0"},"x":"{{.mac}} {{.request.raw_query | urlquery}}"}',
+          'default.ign': anIgnitionConfig({ version: '3.0.0' }),
+        },
+        generic: {
+          'query.env':
+            '{{range $k, $v := .request.query}}{{printf "%q=%q" $k $v}}\n{{end}}{{index .request.query "os" | len}}',
+        },
         cloud: { 'c.yaml': '#cloud-config\nx: {{index .request.query "hostname"}}\n' },
       },
     });
@@ -113,7 +201,10 @@ describe('fuzzing the boot server', () => {
       await fc.assert(
         fc.asyncProperty(fc.gen(), async (g) => {
           const random = randomOf(g);
-          const batch = Array.from({ length: BATCH }, () => ({ path: fuzzTarget(random), method: random.chance(0.05) ? random.pick(['HEAD', 'POST', 'PUT', 'OPTIONS']) : 'GET' }));
+          const batch = Array.from({ length: BATCH }, () => ({
+            path: fuzzTarget(random),
+            method: random.chance(0.05) ? random.pick(['HEAD', 'POST', 'PUT', 'OPTIONS']) : 'GET',
+          }));
           await Promise.all(
             batch.map(
               ({ path, method }) =>
@@ -139,13 +230,17 @@ describe('fuzzing the boot server', () => {
       agent.destroy();
     }
     // The corpus reached every kind of answer, so it exercised more than the front door.
-    for (const status of [200, 404, 405, 414]) assert.ok((statuses.get(status) ?? 0) > 0, `no ${status} among ${JSON.stringify([...statuses])}`);
+    for (const status of [200, 404, 405, 414])
+      assert.ok((statuses.get(status) ?? 0) > 0, `no ${status} among ${JSON.stringify([...statuses])}`);
   });
 
   it(`answers ${RAW_REQUESTS} malformed raw requests with 2xx or 4xx only`, async () => {
     const answers = async (raw: string): Promise<void> => {
       const answer = await rawHttpRequest(server.url, Buffer.from(raw, 'latin1'));
-      assert.ok(answer.status >= 200 && answer.status < 500, `${JSON.stringify(raw.slice(0, 80))} answered ${answer.status}`);
+      assert.ok(
+        answer.status >= 200 && answer.status < 500,
+        `${JSON.stringify(raw.slice(0, 80))} answered ${answer.status}`,
+      );
     };
     for (const raw of MALFORMED_REQUESTS) await answers(raw);
     await fc.assert(
@@ -153,7 +248,15 @@ describe('fuzzing the boot server', () => {
         const random = randomOf(g);
         const bytes = Buffer.from(Array.from({ length: 1 + random.int(64) }, () => random.int(256)));
         // Connection: close, as rawGet sends: a well-formed request would otherwise keep its connection open after the answer.
-        await answers(random.chance(0.5) ? rawGet(`/${junk(random)}`.replaceAll(' ', '%20')) : Buffer.concat([Buffer.from('GET /'), bytes, Buffer.from(' HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n')]).toString('latin1'));
+        await answers(
+          random.chance(0.5)
+            ? rawGet(`/${junk(random)}`.replaceAll(' ', '%20'))
+            : Buffer.concat([
+                Buffer.from('GET /'),
+                bytes,
+                Buffer.from(' HTTP/1.1\r\nHost: b\r\nConnection: close\r\n\r\n'),
+              ]).toString('latin1'),
+        );
       }),
       { numRuns: Math.max(0, RAW_REQUESTS - MALFORMED_REQUESTS.length) },
     );

@@ -1,4 +1,10 @@
-export { startBootServer, DEFAULT_BOOT_SERVER_LIMITS, type BootServer, type BootServerLimits, type BootServerOptions } from './boot-server.ts';
+export {
+  startBootServer,
+  DEFAULT_BOOT_SERVER_LIMITS,
+  type BootServer,
+  type BootServerLimits,
+  type BootServerOptions,
+} from './boot-server.ts';
 export { answerBootRequest, BOOT_PATHS } from './boot-answers.ts';
 export { SnapshotView } from './snapshot-view.ts';
 export { parseListenAddress, type ListenAddress } from './address.ts';

@@ -38,7 +38,9 @@ describe('a matchbox data directory served by Strata', () => {
   });
 
   it('boots an unknown machine into the install profile of the default group', async () => {
-    const answer = await get(`/ipxe?uuid=&mac=${MACHINES.anyMac.replaceAll(':', '-')}&domain=&hostname=&serial=&arch=x86_64`);
+    const answer = await get(
+      `/ipxe?uuid=&mac=${MACHINES.anyMac.replaceAll(':', '-')}&domain=&hostname=&serial=&arch=x86_64`,
+    );
     assert.equal(answer.status, 200);
     assert.equal(
       answer.body,
@@ -56,24 +58,47 @@ describe('a matchbox data directory served by Strata', () => {
 
   it('serves the installed system the os=installed group', async () => {
     const answer = await get('/ignition?os=installed');
-    assert.deepEqual(JSON.parse(answer.body), { ...(JSON.parse(files['ignition/flatcar.ign'] ?? '') as object), ignition: { version: '3.4.0' } });
+    assert.deepEqual(JSON.parse(answer.body), {
+      ...(JSON.parse(files['ignition/flatcar.ign'] ?? '') as object),
+      ignition: { version: '3.4.0' },
+    });
     assert.match((await get('/grub?os=installed')).body, /strata\.example=installed/);
   });
 
   it('renders the etcd node\u2019s template from its group metadata, as a valid Ignition 3.4.0 config', async () => {
     const answer = await get(`/ignition?uuid=${MACHINES.node1Uuid}`);
     assert.equal(answer.status, 200);
-    const config = JSON.parse(answer.body) as { ignition: { version: string }; storage: { files: { contents: { source: string } }[] }; systemd: { units: { dropins: { contents: string }[] }[] } };
+    const config = JSON.parse(answer.body) as {
+      ignition: { version: string };
+      storage: { files: { contents: { source: string } }[] };
+      systemd: { units: { dropins: { contents: string }[] }[] };
+    };
     assert.equal(config.ignition.version, '3.4.0');
     assert.equal(config.storage.files[0]?.contents.source, 'data:,node1');
-    assert.match(config.systemd.units[0]?.dropins[0]?.contents ?? '', /ETCD_INITIAL_CLUSTER=node1=http:\/\/172\.15\.0\.21:2380,node2=http:\/\/172\.15\.0\.22:2380\nEnvironment=ETCD_ADVERTISE_CLIENT_URLS=http:\/\/172\.15\.0\.21:2379/);
+    assert.match(
+      config.systemd.units[0]?.dropins[0]?.contents ?? '',
+      /ETCD_INITIAL_CLUSTER=node1=http:\/\/172\.15\.0\.21:2380,node2=http:\/\/172\.15\.0\.22:2380\nEnvironment=ETCD_ADVERTISE_CLIENT_URLS=http:\/\/172\.15\.0\.21:2379/,
+    );
     assert.deepEqual(validateIgnition(config), []);
   });
 
   it('answers /generic and /metadata from the same metadata', async () => {
-    assert.equal((await get(`/generic?uuid=${MACHINES.node1Uuid}&debug=1`)).body, `ETCD_NAME=node1\nUUID=${MACHINES.node1Uuid}\nDEBUG=1\n`);
-    assert.equal((await get(`/generic?uuid=${MACHINES.node1Uuid}`)).body, `ETCD_NAME=node1\nUUID=${MACHINES.node1Uuid}\n`);
+    assert.equal(
+      (await get(`/generic?uuid=${MACHINES.node1Uuid}&debug=1`)).body,
+      `ETCD_NAME=node1\nUUID=${MACHINES.node1Uuid}\nDEBUG=1\n`,
+    );
+    assert.equal(
+      (await get(`/generic?uuid=${MACHINES.node1Uuid}`)).body,
+      `ETCD_NAME=node1\nUUID=${MACHINES.node1Uuid}\n`,
+    );
     const metadata = (await get(`/metadata?uuid=${MACHINES.node1Uuid}`)).body.split('\n');
-    for (const line of ['ETCD_NAME=node1', 'IPV4_ADDRESS=172.15.0.21', 'NETWORKD_NAME=ens3', 'NETWORKD_GATEWAY=172.15.0.1', `UUID=${MACHINES.node1Uuid}`]) assert.ok(metadata.includes(line), line);
+    for (const line of [
+      'ETCD_NAME=node1',
+      'IPV4_ADDRESS=172.15.0.21',
+      'NETWORKD_NAME=ens3',
+      'NETWORKD_GATEWAY=172.15.0.1',
+      `UUID=${MACHINES.node1Uuid}`,
+    ])
+      assert.ok(metadata.includes(line), line);
   });
 });

@@ -9,7 +9,8 @@ import type { Group, Profile, TemplateKind } from '@strata/api';
 import type { BootSnapshot } from '../store/store.ts';
 import { GoTemplate } from '../templates/template.ts';
 
-export type CompiledTemplate = { readonly ok: true; readonly template: GoTemplate } | { readonly ok: false; readonly error: TemplateParseError };
+export type CompiledTemplate =
+  { readonly ok: true; readonly template: GoTemplate } | { readonly ok: false; readonly error: TemplateParseError };
 
 export class SnapshotView {
   readonly snapshot: BootSnapshot;

@@ -9,7 +9,8 @@ import { captureLogger } from '../testing/log-capture.ts';
 import { waitFor } from '@strata/harness';
 import { DataDirectoryStore } from './directory-store.ts';
 
-const open = (dataPath: string, logger = captureLogger().logger) => DataDirectoryStore.open({ dataPath, logger, debounceMs: 10, resyncIntervalMs: 0 });
+const open = (dataPath: string, logger = captureLogger().logger) =>
+  DataDirectoryStore.open({ dataPath, logger, debounceMs: 10, resyncIntervalMs: 0 });
 
 describe('DataDirectoryStore: reading matchbox\u2019s layout', () => {
   let data: TemporaryDirectory;
@@ -42,11 +43,23 @@ describe('DataDirectoryStore: reading matchbox\u2019s layout', () => {
   });
 
   it('reads null fields as Go does, as absent (zero values)', async () => {
-    await writeFile(join(data.path, 'groups', 'nulls.json'), JSON.stringify({ id: 'nulls', name: null, profile: 'worker', selector: null, metadata: null }));
-    await writeFile(join(data.path, 'profiles', 'bare.json'), JSON.stringify({ id: 'bare', boot: { kernel: '/k', initrd: null, args: null }, ignition_id: null }));
+    await writeFile(
+      join(data.path, 'groups', 'nulls.json'),
+      JSON.stringify({ id: 'nulls', name: null, profile: 'worker', selector: null, metadata: null }),
+    );
+    await writeFile(
+      join(data.path, 'profiles', 'bare.json'),
+      JSON.stringify({ id: 'bare', boot: { kernel: '/k', initrd: null, args: null }, ignition_id: null }),
+    );
     const store = await open(data.path);
     try {
-      assert.deepEqual(store.snapshot().groups.get('nulls'), { id: 'nulls', name: '', profile: 'worker', selector: {}, metadata: {} });
+      assert.deepEqual(store.snapshot().groups.get('nulls'), {
+        id: 'nulls',
+        name: '',
+        profile: 'worker',
+        selector: {},
+        metadata: {},
+      });
       assert.deepEqual(store.snapshot().profiles.get('bare')?.boot, { kernel: '/k', initrd: [], args: [] });
       assert.deepEqual(store.problems(), []);
     } finally {
@@ -80,10 +93,19 @@ describe('DataDirectoryStore: a bad file is reported and skipped, the rest keeps
     const data = await temporaryDataDir({ groups: [aGroup({ id: 'good' })], profiles: [aProfile({ id: 'worker' })] });
     const log = captureLogger();
     await writeFile(join(data.path, 'groups', 'broken.json'), '{"id": "broken", ');
-    await writeFile(join(data.path, 'groups', 'badmac.json'), JSON.stringify({ id: 'badmac', selector: { MAC: 'zz:zz' } }));
-    await writeFile(join(data.path, 'profiles', 'wrong.json'), JSON.stringify({ id: 'wrong', boot: { kernel: '/k', initrd: '/not-a-list' } }));
+    await writeFile(
+      join(data.path, 'groups', 'badmac.json'),
+      JSON.stringify({ id: 'badmac', selector: { MAC: 'zz:zz' } }),
+    );
+    await writeFile(
+      join(data.path, 'profiles', 'wrong.json'),
+      JSON.stringify({ id: 'wrong', boot: { kernel: '/k', initrd: '/not-a-list' } }),
+    );
     await writeFile(join(data.path, 'profiles', 'noid.json'), JSON.stringify({ name: 'no id' }));
-    await writeFile(join(data.path, 'groups', 'deep.json'), `{"id": "deep", "metadata": ${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`);
+    await writeFile(
+      join(data.path, 'groups', 'deep.json'),
+      `{"id": "deep", "metadata": ${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}`,
+    );
     const store = await open(data.path, log.logger);
     try {
       assert.deepEqual([...store.snapshot().groups.keys()], ['good']);
@@ -97,7 +119,10 @@ describe('DataDirectoryStore: a bad file is reported and skipped, the rest keeps
         { file: 'profiles/wrong.json', field: 'boot.initrd' },
       ]);
       const warnings = log.lines().filter((line) => line.msg === 'skipped a data file that does not parse');
-      assert.deepEqual(warnings.map((line) => [String(line.path).slice(data.path.length + 1), line.field]), problems.map(({ file, field }) => [file, field]));
+      assert.deepEqual(
+        warnings.map((line) => [String(line.path).slice(data.path.length + 1), line.field]),
+        problems.map(({ file, field }) => [file, field]),
+      );
     } finally {
       await store.close();
       await data.remove();
@@ -115,15 +140,26 @@ describe('DataDirectoryStore: live reload', () => {
       await writeFile(join(data.path, 'groups', 'second.json'), JSON.stringify(aGroup({ id: 'second' })));
       await waitFor('the added group', () => (store.snapshot().groups.has('second') ? true : undefined), 5000);
 
-      await writeFile(join(data.path, 'groups', 'second.json'), JSON.stringify(aGroup({ id: 'second', name: 'renamed' })));
-      await waitFor('the changed group', () => (store.snapshot().groups.get('second')?.name === 'renamed' ? true : undefined), 5000);
+      await writeFile(
+        join(data.path, 'groups', 'second.json'),
+        JSON.stringify(aGroup({ id: 'second', name: 'renamed' })),
+      );
+      await waitFor(
+        'the changed group',
+        () => (store.snapshot().groups.get('second')?.name === 'renamed' ? true : undefined),
+        5000,
+      );
 
       await rm(join(data.path, 'groups', 'first.json'));
       await waitFor('the removed group', () => (!store.snapshot().groups.has('first') ? true : undefined), 5000);
 
       await mkdir(join(data.path, 'generic'));
       await writeFile(join(data.path, 'generic', 'late.env'), 'X=1');
-      await waitFor('a template in a directory created after start', () => (store.snapshot().templates.generic.has('late.env') ? true : undefined), 5000);
+      await waitFor(
+        'a template in a directory created after start',
+        () => (store.snapshot().templates.generic.has('late.env') ? true : undefined),
+        5000,
+      );
       // Each of the four changes was announced to listeners (a write may be seen in more than one step).
       assert.ok(sizes.length >= 4, `${sizes.length} announcements`);
       assert.equal(sizes.at(-1), 1);
@@ -155,7 +191,11 @@ describe('DataDirectoryStore: live reload', () => {
       const staged = join(data.path, 'staged.json');
       await writeFile(staged, JSON.stringify(aProfile({ id: 'p', name: 'new' })));
       await rename(staged, join(data.path, 'profiles', 'p.json'));
-      await waitFor('the renamed-in profile', () => (store.snapshot().profiles.get('p')?.name === 'new' ? true : undefined), 5000);
+      await waitFor(
+        'the renamed-in profile',
+        () => (store.snapshot().profiles.get('p')?.name === 'new' ? true : undefined),
+        5000,
+      );
     } finally {
       await store.close();
       await data.remove();
@@ -177,12 +217,17 @@ describe('DataDirectoryStore: writes', () => {
       assert.deepEqual(snapshot.groups.get('node1')?.selector, { mac: '52:54:00:aa:bb:01' });
       assert.equal(snapshot.templates.generic.get('worker.env'), 'X={{.x}}');
 
-      const written = JSON.parse(await readFile(join(data.path, 'groups', 'node1.json'), 'utf8')) as { selector: unknown };
+      const written = JSON.parse(await readFile(join(data.path, 'groups', 'node1.json'), 'utf8')) as {
+        selector: unknown;
+      };
       assert.deepEqual(written.selector, { mac: '52:54:00:aa:bb:01' });
       assert.equal((await stat(join(data.path, 'ignition', 'worker.ign'))).mode & 0o777, 0o600);
       assert.equal((await stat(join(data.path, 'profiles', 'worker.json'))).mode & 0o777, 0o644);
       for (const directory of ['groups', 'profiles', 'ignition', 'generic']) {
-        assert.ok((await readdir(join(data.path, directory))).every((name) => !name.endsWith('.tmp')), `no temporary file left in ${directory}`);
+        assert.ok(
+          (await readdir(join(data.path, directory))).every((name) => !name.endsWith('.tmp')),
+          `no temporary file left in ${directory}`,
+        );
       }
 
       assert.equal(await store.deleteGroup('node1'), true);

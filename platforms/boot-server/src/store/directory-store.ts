@@ -60,9 +60,14 @@ export class DataDirectoryStore implements WritableBootStore {
   /** Reads the directory once and starts watching it. Throws DataDirectoryError when it is not a directory. */
   static async open(options: DataDirectoryStoreOptions): Promise<DataDirectoryStore> {
     const info = await stat(options.dataPath).catch((error: unknown) => {
-      throw new DataDirectoryError(`data directory ${options.dataPath} cannot be read: ${error instanceof Error ? error.message : String(error)}`, { path: options.dataPath }, { cause: error });
+      throw new DataDirectoryError(
+        `data directory ${options.dataPath} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+        { path: options.dataPath },
+        { cause: error },
+      );
     });
-    if (!info.isDirectory()) throw new DataDirectoryError(`data path ${options.dataPath} is not a directory`, { path: options.dataPath });
+    if (!info.isDirectory())
+      throw new DataDirectoryError(`data path ${options.dataPath} is not a directory`, { path: options.dataPath });
     const store = new DataDirectoryStore(options);
     await store.refresh();
     const interval = options.resyncIntervalMs ?? 60_000;
@@ -124,11 +129,17 @@ export class DataDirectoryStore implements WritableBootStore {
   async putGroup(group: Group): Promise<void> {
     const valid = validate(groupSchema, group, 'group');
     if (jsonDepth(valid.metadata) > MAX_METADATA_DEPTH) {
-      throw new InvalidResourceError(`group ${valid.id}: metadata nests deeper than ${MAX_METADATA_DEPTH} levels`, { field: 'metadata', id: valid.id });
+      throw new InvalidResourceError(`group ${valid.id}: metadata nests deeper than ${MAX_METADATA_DEPTH} levels`, {
+        field: 'metadata',
+        id: valid.id,
+      });
     }
     const selector = normalizeSelector(valid.selector);
     if (selector === undefined) {
-      throw new InvalidResourceError(`group ${valid.id}: selector "mac" is not a MAC address`, { field: 'selector.mac', id: valid.id });
+      throw new InvalidResourceError(`group ${valid.id}: selector "mac" is not a MAC address`, {
+        field: 'selector.mac',
+        id: valid.id,
+      });
     }
     await this.#write('groups', valid.id, `${JSON.stringify({ ...valid, selector }, null, 2)}\n`, PUBLIC_FILE_MODE);
   }
@@ -152,7 +163,11 @@ export class DataDirectoryStore implements WritableBootStore {
     try {
       await writeFileAtomic(path, content, mode);
     } catch (error) {
-      throw new DataDirectoryError(`cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`, { path }, { cause: error });
+      throw new DataDirectoryError(
+        `cannot write ${path}: ${error instanceof Error ? error.message : String(error)}`,
+        { path },
+        { cause: error },
+      );
     }
     await this.refresh();
   }
@@ -164,7 +179,11 @@ export class DataDirectoryStore implements WritableBootStore {
       await rm(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw new DataDirectoryError(`cannot delete ${path}: ${error instanceof Error ? error.message : String(error)}`, { path }, { cause: error });
+      throw new DataDirectoryError(
+        `cannot delete ${path}: ${error instanceof Error ? error.message : String(error)}`,
+        { path },
+        { cause: error },
+      );
     }
     await this.refresh();
     return true;
@@ -180,12 +199,21 @@ export class DataDirectoryStore implements WritableBootStore {
     const previousProblems = new Set(this.#problems.map(problemKey));
     for (const problem of result.problems) {
       // Reported once, when it appears, rather than on every rescan.
-      if (!previousProblems.has(problemKey(problem))) this.#logger.warn({ path: problem.path, field: problem.field, problem: problem.message }, 'skipped a data file that does not parse');
+      if (!previousProblems.has(problemKey(problem)))
+        this.#logger.warn(
+          { path: problem.path, field: problem.field, problem: problem.message },
+          'skipped a data file that does not parse',
+        );
     }
     this.#problems = result.problems;
     this.#snapshot = result.snapshot;
     this.#logger.info(
-      { groups: result.snapshot.groups.size, profiles: result.snapshot.profiles.size, skipped: result.problems.length, ms: Math.round(performance.now() - started) },
+      {
+        groups: result.snapshot.groups.size,
+        profiles: result.snapshot.profiles.size,
+        skipped: result.problems.length,
+        ms: Math.round(performance.now() - started),
+      },
       'loaded the data directory',
     );
     for (const listener of this.#listeners) {
@@ -226,7 +254,12 @@ export class DataDirectoryStore implements WritableBootStore {
   }
 
   #refreshInBackground(reason: string): void {
-    this.refresh().catch((error: unknown) => this.#logger.error({ err: error, reason }, 'rescanning the data directory failed; still serving the previous snapshot'));
+    this.refresh().catch((error: unknown) =>
+      this.#logger.error(
+        { err: error, reason },
+        'rescanning the data directory failed; still serving the previous snapshot',
+      ),
+    );
   }
 
   #assertOpen(): void {
@@ -239,7 +272,10 @@ function validate<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.map(String).join('.') ?? '';
-  throw new InvalidResourceError(`${what}${field === '' ? '' : ` field "${field}"`}: ${issue?.message ?? 'is not valid'}`, { field });
+  throw new InvalidResourceError(
+    `${what}${field === '' ? '' : ` field "${field}"`}: ${issue?.message ?? 'is not valid'}`,
+    { field },
+  );
 }
 
 function problemKey(problem: DataProblem): string {

@@ -26,7 +26,8 @@ export class MemoryBootStore implements WritableBootStore {
     for (const group of contents.groups ?? []) this.#groups.set(group.id, checkedGroup(group));
     for (const profile of contents.profiles ?? []) this.#profiles.set(profile.id, checkedProfile(profile));
     for (const kind of TEMPLATE_KINDS) {
-      for (const [name, text] of Object.entries(contents.templates?.[kind] ?? {})) this.#templates.get(kind)?.set(checkName(name, 'name'), text);
+      for (const [name, text] of Object.entries(contents.templates?.[kind] ?? {}))
+        this.#templates.get(kind)?.set(checkName(name, 'name'), text);
     }
     this.#snapshot = this.#build();
   }
@@ -106,13 +107,22 @@ function checkedGroup(group: Group): Group {
   const result = groupSchema.safeParse(group);
   if (!result.success) throw invalid('group', result.error.issues[0]);
   checkName(result.data.id, 'id');
-  if (jsonDepth(result.data.metadata) > MAX_METADATA_DEPTH) throw new InvalidResourceError(`group ${result.data.id}: metadata nests deeper than ${MAX_METADATA_DEPTH} levels`, { field: 'metadata' });
+  if (jsonDepth(result.data.metadata) > MAX_METADATA_DEPTH)
+    throw new InvalidResourceError(`group ${result.data.id}: metadata nests deeper than ${MAX_METADATA_DEPTH} levels`, {
+      field: 'metadata',
+    });
   const selector = normalizeSelector(result.data.selector);
-  if (selector === undefined) throw new InvalidResourceError(`group ${result.data.id}: selector "mac" is not a MAC address`, { field: 'selector.mac' });
+  if (selector === undefined)
+    throw new InvalidResourceError(`group ${result.data.id}: selector "mac" is not a MAC address`, {
+      field: 'selector.mac',
+    });
   return { ...result.data, selector: { ...selector } };
 }
 
 function invalid(what: string, issue: { path: PropertyKey[]; message: string } | undefined): InvalidResourceError {
   const field = issue?.path.map(String).join('.') ?? '';
-  return new InvalidResourceError(`${what}${field === '' ? '' : ` field "${field}"`}: ${issue?.message ?? 'is not valid'}`, { field });
+  return new InvalidResourceError(
+    `${what}${field === '' ? '' : ` field "${field}"`}: ${issue?.message ?? 'is not valid'}`,
+    { field },
+  );
 }

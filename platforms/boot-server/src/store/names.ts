@@ -21,14 +21,18 @@ export function checkName(name: unknown, field: 'id' | 'name'): string {
     throw new InvalidNameError(`${field} ${JSON.stringify(name)} must be a plain file name`, { field, name });
   }
   if (TEMPORARY_FILE.test(parsed.data)) {
-    throw new InvalidNameError(`${field} ${JSON.stringify(name)} looks like an interrupted write's temporary file`, { field, name });
+    throw new InvalidNameError(`${field} ${JSON.stringify(name)} looks like an interrupted write's temporary file`, {
+      field,
+      name,
+    });
   }
   return parsed.data;
 }
 
 /** The path of a group's or profile's JSON file, or of a template. */
 export function resourcePath(dataPath: string, directory: ResourceDirectory, name: string): string {
-  const file = directory === 'groups' || directory === 'profiles' ? `${checkName(name, 'id')}.json` : checkName(name, 'name');
+  const file =
+    directory === 'groups' || directory === 'profiles' ? `${checkName(name, 'id')}.json` : checkName(name, 'name');
   const path = join(dataPath, directory, file);
   // Belt and braces: the checked name cannot escape, and this proves it.
   const inside = relative(join(dataPath, directory), path);

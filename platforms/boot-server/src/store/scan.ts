@@ -48,7 +48,11 @@ export async function scanDataDirectory(dataPath: string, previous: ScanCache = 
   let changed = false;
   const problems: DataProblem[] = [];
 
-  const load = async <T>(directory: string, fileName: string, parse: (text: string, path: string) => Parsed<T>): Promise<Parsed<T> | undefined> => {
+  const load = async <T>(
+    directory: string,
+    fileName: string,
+    parse: (text: string, path: string) => Parsed<T>,
+  ): Promise<Parsed<T> | undefined> => {
     const path = join(dataPath, directory, fileName);
     let info;
     try {
@@ -80,7 +84,11 @@ export async function scanDataDirectory(dataPath: string, previous: ScanCache = 
     return parsed;
   };
 
-  const loadAll = async <T>(directory: string, names: readonly string[], parse: (text: string, path: string) => Parsed<T>): Promise<[string, T][]> => {
+  const loadAll = async <T>(
+    directory: string,
+    names: readonly string[],
+    parse: (text: string, path: string) => Parsed<T>,
+  ): Promise<[string, T][]> => {
     const loaded: [string, T][] = [];
     for (let start = 0; start < names.length; start += READ_CONCURRENCY) {
       const batch = names.slice(start, start + READ_CONCURRENCY);
@@ -95,7 +103,8 @@ export async function scanDataDirectory(dataPath: string, previous: ScanCache = 
     return loaded;
   };
 
-  const jsonNames = async (directory: string) => (await listFiles(dataPath, directory)).filter((name) => name.endsWith('.json') && name !== '.json');
+  const jsonNames = async (directory: string) =>
+    (await listFiles(dataPath, directory)).filter((name) => name.endsWith('.json') && name !== '.json');
   const groups = await loadAll('groups', await jsonNames('groups'), parseGroup);
   const profiles = await loadAll('profiles', await jsonNames('profiles'), parseProfile);
   const templates: Partial<Record<TemplateKind, [string, string][]>> = {};
@@ -104,7 +113,8 @@ export async function scanDataDirectory(dataPath: string, previous: ScanCache = 
   }
   if (previous.size !== cache.size) changed = true;
 
-  const withoutJson = (entries: [string, Group | Profile][]) => entries.map(([name, value]) => [name.slice(0, -'.json'.length), value] as const);
+  const withoutJson = (entries: [string, Group | Profile][]) =>
+    entries.map(([name, value]) => [name.slice(0, -'.json'.length), value] as const);
   const snapshot = makeSnapshot({
     groups: withoutJson(groups) as (readonly [string, Group])[],
     profiles: withoutJson(profiles) as (readonly [string, Profile])[],
@@ -140,7 +150,10 @@ function parseJson<T>(text: string, path: string, schema: z.ZodType<T>): Parsed<
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue?.path.map(String).join('.') ?? '';
-    return { ok: false, problem: { path, ...(field === '' ? {} : { field }), message: issue?.message ?? 'does not match the schema' } };
+    return {
+      ok: false,
+      problem: { path, ...(field === '' ? {} : { field }), message: issue?.message ?? 'does not match the schema' },
+    };
   }
   return { ok: true, value: result.data };
 }
@@ -161,12 +174,18 @@ function parseGroup(text: string, path: string): Parsed<Group> {
   const parsed = parseJson(text, path, groupSchema);
   if (!parsed.ok) return parsed;
   if (jsonDepth(parsed.value.metadata) > MAX_METADATA_DEPTH) {
-    return { ok: false, problem: { path, field: 'metadata', message: `nests deeper than ${MAX_METADATA_DEPTH} levels` } };
+    return {
+      ok: false,
+      problem: { path, field: 'metadata', message: `nests deeper than ${MAX_METADATA_DEPTH} levels` },
+    };
   }
   const selector = normalizeSelector(parsed.value.selector);
   if (selector === undefined) {
     const key = Object.keys(parsed.value.selector).find((name) => name.toLowerCase() === 'mac') ?? 'mac';
-    return { ok: false, problem: { path, field: `selector.${key}`, message: 'is not a MAC address (matchbox skips such a group too)' } };
+    return {
+      ok: false,
+      problem: { path, field: `selector.${key}`, message: 'is not a MAC address (matchbox skips such a group too)' },
+    };
   }
   return { ok: true, value: { ...parsed.value, selector: { ...selector } } };
 }

@@ -10,7 +10,9 @@ export interface SnapshotParts {
 
 /** A frozen snapshot; groups and profiles are deep-frozen so no reader can change what another sees. */
 export function makeSnapshot(parts: SnapshotParts): BootSnapshot {
-  const templates = Object.fromEntries(TEMPLATE_KINDS.map((kind) => [kind, new Map(parts.templates[kind] ?? [])])) as Record<TemplateKind, Map<string, string>>;
+  const templates = Object.fromEntries(
+    TEMPLATE_KINDS.map((kind) => [kind, new Map(parts.templates[kind] ?? [])]),
+  ) as Record<TemplateKind, Map<string, string>>;
   return Object.freeze({
     groups: new Map([...parts.groups].map(([key, group]) => [key, deepFreeze(group)])),
     profiles: new Map([...parts.profiles].map(([key, profile]) => [key, deepFreeze(profile)])),

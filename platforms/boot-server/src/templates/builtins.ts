@@ -134,7 +134,10 @@ function argsText(args: readonly GoValue[]): string {
 }
 
 function htmlEscape(text: string): string {
-  return text.replace(/[&'<>"\0]/g, (char) => ({ '&': '&amp;', "'": '&#39;', '<': '&lt;', '>': '&gt;', '"': '&#34;', '\0': '\ufffd' })[char] ?? char);
+  return text.replace(
+    /[&'<>"\0]/g,
+    (char) => ({ '&': '&amp;', "'": '&#39;', '<': '&lt;', '>': '&gt;', '"': '&#34;', '\0': '\ufffd' })[char] ?? char,
+  );
 }
 
 function jsEscape(text: string): string {
@@ -184,11 +187,15 @@ function toJson(value: GoValue): string {
     if (typeof item === 'number') return Number.isFinite(item) ? JSON.stringify(item) : fail('json: unsupported value');
     if (typeof item === 'string' || typeof item === 'boolean') return JSON.stringify(item);
     if (Array.isArray(item)) return `[${(item as readonly GoValue[]).map(encode).join(',')}]`;
-    const entries: [string, GoValue][] = item instanceof StringMap ? [...item.entries] : Object.entries(item as GoObject);
+    const entries: [string, GoValue][] =
+      item instanceof StringMap ? [...item.entries] : Object.entries(item as GoObject);
     entries.sort(([a], [b]) => compareUtf8(a, b));
     return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${encode(entry)}`).join(',')}}`;
   };
-  return encode(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return encode(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function indent(spaces: bigint, text: string): string {
@@ -197,7 +204,11 @@ function indent(spaces: bigint, text: string): string {
   return pad + text.replaceAll('\n', `\n${pad}`);
 }
 
-const anyArgs = (call: (args: readonly GoValue[]) => GoValue): TemplateFunction => ({ params: [], variadic: 'any', call });
+const anyArgs = (call: (args: readonly GoValue[]) => GoValue): TemplateFunction => ({
+  params: [],
+  variadic: 'any',
+  call,
+});
 
 export const BUILTINS: ReadonlyMap<string, TemplateFunction> = new Map<string, TemplateFunction>([
   // Go's predefined functions.
@@ -212,7 +223,8 @@ export const BUILTINS: ReadonlyMap<string, TemplateFunction> = new Map<string, T
     {
       params: ['any'],
       variadic: 'any',
-      call: ([first, ...others]) => (others.length === 0 ? fail('missing argument for comparison') : others.some((other) => equal(first, other))),
+      call: ([first, ...others]) =>
+        others.length === 0 ? fail('missing argument for comparison') : others.some((other) => equal(first, other)),
     },
   ],
   ['ne', { params: ['any', 'any'], call: ([a, b]) => !equal(a, b) }],
@@ -230,28 +242,84 @@ export const BUILTINS: ReadonlyMap<string, TemplateFunction> = new Map<string, T
   ['default', { params: ['any'], variadic: 'any', call: ([fallback, given]) => (isEmpty(given) ? fallback : given) }],
   ['empty', { params: ['any'], call: ([value]) => isEmpty(value) }],
   ['coalesce', anyArgs((args) => args.find((arg) => !isEmpty(arg)))],
-  ['ternary', { params: ['any', 'any', 'bool'], call: ([whenTrue, whenFalse, condition]) => (condition === true ? whenTrue : whenFalse) }],
+  [
+    'ternary',
+    {
+      params: ['any', 'any', 'bool'],
+      call: ([whenTrue, whenFalse, condition]) => (condition === true ? whenTrue : whenFalse),
+    },
+  ],
   ['hasKey', { params: ['map', 'string'], call: ([map, key]) => Object.hasOwn(map as GoObject, key as string) }],
   ['upper', { params: ['string'], call: ([text]) => (text as string).toUpperCase() }],
   ['lower', { params: ['string'], call: ([text]) => (text as string).toLowerCase() }],
   ['trim', { params: ['string'], call: ([text]) => (text as string).trim() }],
-  ['trimPrefix', { params: ['string', 'string'], call: ([prefix, text]) => ((text as string).startsWith(prefix as string) ? (text as string).slice((prefix as string).length) : text) }],
-  ['trimSuffix', { params: ['string', 'string'], call: ([suffix, text]) => ((text as string).endsWith(suffix as string) && suffix !== '' ? (text as string).slice(0, -(suffix as string).length) : text) }],
-  ['replace', { params: ['string', 'string', 'string'], call: ([from, to, text]) => (text as string).replaceAll(from as string, to as string) }],
+  [
+    'trimPrefix',
+    {
+      params: ['string', 'string'],
+      call: ([prefix, text]) =>
+        (text as string).startsWith(prefix as string) ? (text as string).slice((prefix as string).length) : text,
+    },
+  ],
+  [
+    'trimSuffix',
+    {
+      params: ['string', 'string'],
+      call: ([suffix, text]) =>
+        (text as string).endsWith(suffix as string) && suffix !== ''
+          ? (text as string).slice(0, -(suffix as string).length)
+          : text,
+    },
+  ],
+  [
+    'replace',
+    {
+      params: ['string', 'string', 'string'],
+      call: ([from, to, text]) => (text as string).replaceAll(from as string, to as string),
+    },
+  ],
   ['contains', { params: ['string', 'string'], call: ([part, text]) => (text as string).includes(part as string) }],
-  ['hasPrefix', { params: ['string', 'string'], call: ([prefix, text]) => (text as string).startsWith(prefix as string) }],
-  ['hasSuffix', { params: ['string', 'string'], call: ([suffix, text]) => (text as string).endsWith(suffix as string) }],
-  ['quote', anyArgs((args) => args.filter((arg) => !isNil(arg)).map((arg) => goQuote(stringValue(arg))).join(' '))],
-  ['squote', anyArgs((args) => args.filter((arg) => !isNil(arg)).map((arg) => `'${stringValue(arg)}'`).join(' '))],
+  [
+    'hasPrefix',
+    { params: ['string', 'string'], call: ([prefix, text]) => (text as string).startsWith(prefix as string) },
+  ],
+  [
+    'hasSuffix',
+    { params: ['string', 'string'], call: ([suffix, text]) => (text as string).endsWith(suffix as string) },
+  ],
+  [
+    'quote',
+    anyArgs((args) =>
+      args
+        .filter((arg) => !isNil(arg))
+        .map((arg) => goQuote(stringValue(arg)))
+        .join(' '),
+    ),
+  ],
+  [
+    'squote',
+    anyArgs((args) =>
+      args
+        .filter((arg) => !isNil(arg))
+        .map((arg) => `'${stringValue(arg)}'`)
+        .join(' '),
+    ),
+  ],
   [
     'join',
     {
       params: ['string', 'any'],
       call: ([separator, list]) =>
-        (Array.isArray(list) ? (list as readonly GoValue[]).filter((item) => !isNil(item)).map(stringValue) : [stringValue(list)]).join(separator as string),
+        (Array.isArray(list)
+          ? (list as readonly GoValue[]).filter((item) => !isNil(item)).map(stringValue)
+          : [stringValue(list)]
+        ).join(separator as string),
     },
   ],
-  ['splitList', { params: ['string', 'string'], call: ([separator, text]) => (text as string).split(separator as string) }],
+  [
+    'splitList',
+    { params: ['string', 'string'], call: ([separator, text]) => (text as string).split(separator as string) },
+  ],
   ['list', anyArgs((args) => [...args])],
   ['toString', { params: ['any'], call: ([value]) => stringValue(value) }],
   ['toJson', { params: ['any'], call: ([value]) => toJson(value) }],

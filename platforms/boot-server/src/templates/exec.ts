@@ -5,7 +5,14 @@
 import { TemplateExecError } from '../errors.ts';
 import { BUILTINS, FunctionError, type ParamType, type TemplateFunction } from './builtins.ts';
 import { positionOf } from './lexer.ts';
-import { describeOperand, type Command, type ControlNode, type Operand, type Pipeline, type TemplateNode } from './nodes.ts';
+import {
+  describeOperand,
+  type Command,
+  type ControlNode,
+  type Operand,
+  type Pipeline,
+  type TemplateNode,
+} from './nodes.ts';
 import { isNil, isObject, isTrue, mapEntries, printAction, StringMap, typeName, type GoValue } from './values.ts';
 
 export interface ExecutionLimits {
@@ -30,7 +37,13 @@ interface Variable {
 
 class Failure extends Error {}
 
-export function execute(name: string, source: string, nodes: readonly TemplateNode[], data: GoValue, limits: ExecutionLimits): string {
+export function execute(
+  name: string,
+  source: string,
+  nodes: readonly TemplateNode[],
+  data: GoValue,
+  limits: ExecutionLimits,
+): string {
   return new Execution(name, source, data, limits).run(nodes);
 }
 
@@ -58,9 +71,12 @@ class Execution {
     } catch (error) {
       if (error instanceof Failure || error instanceof FunctionError) {
         const where = positionOf(this.#name, this.#source, this.#at.offset);
-        throw new TemplateExecError(`template: ${where}: executing "${this.#name}" at <${this.#at.text}>: ${error.message}`, {
-          template: this.#name,
-        });
+        throw new TemplateExecError(
+          `template: ${where}: executing "${this.#name}" at <${this.#at.text}>: ${error.message}`,
+          {
+            template: this.#name,
+          },
+        );
       }
       throw error;
     }
@@ -108,8 +124,15 @@ class Execution {
     const value = this.#commands(dot, node.pipe);
     const declared = node.pipe.declarations;
     this.#at = { offset: node.offset, text: `range ${declared.join(', ')}` };
-    if (typeof value === 'bigint' && declared.length > 1) this.#fail(`can't use ${value} to iterate over more than one variable`);
-    if (!isNil(value) && !Array.isArray(value) && !(value instanceof StringMap) && !isObject(value) && typeof value !== 'bigint') {
+    if (typeof value === 'bigint' && declared.length > 1)
+      this.#fail(`can't use ${value} to iterate over more than one variable`);
+    if (
+      !isNil(value) &&
+      !Array.isArray(value) &&
+      !(value instanceof StringMap) &&
+      !isObject(value) &&
+      typeof value !== 'bigint'
+    ) {
       this.#fail(`range can't iterate over a value of type ${typeName(value)}`);
     }
     if (!node.pipe.isAssign) for (const name of declared) this.#variables.push({ name, value: undefined });
@@ -184,7 +207,8 @@ class Execution {
   }
 
   #notAFunction(args: readonly Operand[], final: Final): void {
-    if (args.length > 1 || final !== MISSING) this.#fail(`can't give argument to non-function ${args[0] === undefined ? '' : describeOperand(args[0])}`);
+    if (args.length > 1 || final !== MISSING)
+      this.#fail(`can't give argument to non-function ${args[0] === undefined ? '' : describeOperand(args[0])}`);
   }
 
   #fieldChain(receiver: GoValue, fields: readonly string[], args: readonly Operand[], final: Final): GoValue {
@@ -216,7 +240,9 @@ class Execution {
     const given = operands.length + (final === MISSING ? 0 : 1);
     const fixed = fn.params.length;
     if (fn.variadic === undefined ? given !== fixed : given < fixed) {
-      this.#fail(`wrong number of args for ${name}: want ${fn.variadic === undefined ? '' : 'at least '}${fixed} got ${given}`);
+      this.#fail(
+        `wrong number of args for ${name}: want ${fn.variadic === undefined ? '' : 'at least '}${fixed} got ${given}`,
+      );
     }
     const at = this.#at;
     if (fn.lazy === true) return this.#lazy(dot, name, operands, final);
@@ -254,14 +280,20 @@ class Execution {
         return this.#checkType(this.#fieldChain(dot, operand.fields, [operand], MISSING), type);
       case 'variable': {
         const value = this.#variable(operand.name);
-        return this.#checkType(operand.fields.length === 0 ? value : this.#fieldChain(value, operand.fields, [operand], MISSING), type);
+        return this.#checkType(
+          operand.fields.length === 0 ? value : this.#fieldChain(value, operand.fields, [operand], MISSING),
+          type,
+        );
       }
       case 'pipe':
         return this.#checkType(this.#pipeline(dot, operand.pipe), type);
       case 'identifier':
         return this.#checkType(this.#call(dot, operand.name, [], MISSING), type);
       case 'chain':
-        return this.#checkType(this.#fieldChain(this.#argument(dot, 'any', operand.operand), operand.fields, [operand], MISSING), type);
+        return this.#checkType(
+          this.#fieldChain(this.#argument(dot, 'any', operand.operand), operand.fields, [operand], MISSING),
+          type,
+        );
       default:
         return this.#checkType(this.#constant(operand), type);
     }
@@ -280,7 +312,9 @@ class Execution {
       (type === 'map' && isObject(value));
     if (ok) return value;
     const expected = type === 'map' ? 'map[string]interface {}' : type;
-    return isNil(value) ? this.#fail(`invalid value; expected ${expected}`) : this.#fail(`wrong type for value; expected ${expected}; got ${typeName(value)}`);
+    return isNil(value)
+      ? this.#fail(`invalid value; expected ${expected}`)
+      : this.#fail(`wrong type for value; expected ${expected}; got ${typeName(value)}`);
   }
 
   #variable(name: string): GoValue {
@@ -305,7 +339,8 @@ class Execution {
 
   #write(text: string): void {
     this.#length += text.length;
-    if (this.#length > this.#limits.maxOutputLength) this.#fail(`output exceeds ${this.#limits.maxOutputLength} characters`);
+    if (this.#length > this.#limits.maxOutputLength)
+      this.#fail(`output exceeds ${this.#limits.maxOutputLength} characters`);
     this.#out.push(text);
   }
 

@@ -53,7 +53,8 @@ export function roundDigits(decimal: Decimal, count: number): Decimal {
   const { digits, point } = decimal;
   if (count < 0 || count >= digits.length) return decimal;
   const next = digits[count] ?? '0';
-  const roundUp = next > '5' || (next === '5' && (count + 1 < digits.length || (count > 0 && Number(digits[count - 1]) % 2 === 1)));
+  const roundUp =
+    next > '5' || (next === '5' && (count + 1 < digits.length || (count > 0 && Number(digits[count - 1]) % 2 === 1)));
   if (!roundUp) return trim({ digits: digits.slice(0, count), point });
   // Add one at position count-1, carrying.
   const kept = digits.slice(0, count).split('').map(Number);

@@ -35,7 +35,18 @@ export interface Token {
   readonly offset: number;
 }
 
-export const KEYWORDS = new Set(['block', 'break', 'continue', 'define', 'else', 'end', 'if', 'range', 'template', 'with']);
+export const KEYWORDS = new Set([
+  'block',
+  'break',
+  'continue',
+  'define',
+  'else',
+  'end',
+  'if',
+  'range',
+  'template',
+  'with',
+]);
 
 const LEFT = '{{';
 const RIGHT = '}}';
@@ -47,7 +58,13 @@ function isSpace(char: string | undefined): boolean {
 function isAlphaNumeric(char: string | undefined): boolean {
   if (char === undefined) return false;
   const code = char.charCodeAt(0);
-  if (code < 0x80) return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
+  if (code < 0x80)
+    return (
+      (code >= 0x30 && code <= 0x39) ||
+      (code >= 0x41 && code <= 0x5a) ||
+      (code >= 0x61 && code <= 0x7a) ||
+      code === 0x5f
+    );
   return /^[\p{L}\p{Nd}]$/u.test(char);
 }
 
@@ -206,7 +223,13 @@ class Lexer {
     while (isAlphaNumeric(this.#source[end])) end += 1;
     if (!this.#atTerminator(end)) this.#fail(`bad character ${JSON.stringify(this.#source[end])}`, end);
     const word = this.#source.slice(start, end);
-    const kind: TokenKind = KEYWORDS.has(word) ? 'keyword' : word === 'true' || word === 'false' ? 'bool' : word === 'nil' ? 'nil' : 'identifier';
+    const kind: TokenKind = KEYWORDS.has(word)
+      ? 'keyword'
+      : word === 'true' || word === 'false'
+        ? 'bool'
+        : word === 'nil'
+          ? 'nil'
+          : 'identifier';
     this.#emitAt(kind, start, end);
   }
 
@@ -265,7 +288,9 @@ class Lexer {
   }
 
   #fail(message: string, offset: number = this.#pos): never {
-    throw new TemplateParseError(`template: ${positionOf(this.#name, this.#source, offset)}: ${message}`, { template: this.#name });
+    throw new TemplateParseError(`template: ${positionOf(this.#name, this.#source, offset)}: ${message}`, {
+      template: this.#name,
+    });
   }
 }
 

@@ -78,14 +78,16 @@ const INT64_MAX = 2n ** 63n - 1n;
 export function numberValue(text: string): bigint | number {
   const sign = text.startsWith('-') ? -1n : 1n;
   const unsigned = text.replace(/^[+-]/, '');
-  if (unsigned.includes('__') || unsigned.endsWith('_') || unsigned.startsWith('_')) throw new Error(`bad number syntax: ${JSON.stringify(text)}`);
+  if (unsigned.includes('__') || unsigned.endsWith('_') || unsigned.startsWith('_'))
+    throw new Error(`bad number syntax: ${JSON.stringify(text)}`);
   const digits = unsigned.replaceAll('_', '');
   const isHex = /^0[xX]/.test(digits);
   const isFloat = isHex ? /[pP]/.test(digits) : /[.eE]/.test(digits);
   if (isFloat) {
     if (isHex) throw new Error(`hexadecimal floating-point constants are not supported: ${JSON.stringify(text)}`);
     const value = Number(digits);
-    if (!Number.isFinite(value) || digits === '.' || !/\d/.test(digits)) throw new Error(`bad number syntax: ${JSON.stringify(text)}`);
+    if (!Number.isFinite(value) || digits === '.' || !/\d/.test(digits))
+      throw new Error(`bad number syntax: ${JSON.stringify(text)}`);
     return Number(sign) * value;
   }
   let magnitude: bigint;

@@ -95,7 +95,11 @@ class Parser {
       } else {
         this.#expectRightDelim('else');
         const alternative = this.#list();
-        if (alternative.end !== 'end') this.#fail(alternative.end === 'eof' ? `unexpected EOF in {{${kind}}}` : 'expected end; found {{else}}', alternative.token);
+        if (alternative.end !== 'end')
+          this.#fail(
+            alternative.end === 'eof' ? `unexpected EOF in {{${kind}}}` : 'expected end; found {{else}}',
+            alternative.token,
+          );
         elseList = alternative.nodes;
       }
     }
@@ -188,7 +192,10 @@ class Parser {
       case 'number':
       case 'nil':
       case 'dot':
-        return this.#fail(`unexpected . after term ${JSON.stringify(term.kind === 'dot' ? '.' : this.#source.slice(term.offset, term.offset + 20))}`, this.#peek());
+        return this.#fail(
+          `unexpected . after term ${JSON.stringify(term.kind === 'dot' ? '.' : this.#source.slice(term.offset, term.offset + 20))}`,
+          this.#peek(),
+        );
       default:
         return { kind: 'chain', offset: term.offset, operand: term, fields };
     }
@@ -206,7 +213,8 @@ class Parser {
       case 'nil':
         return { kind: 'nil', offset };
       case 'variable': {
-        if (!this.#variables.includes(token.text)) this.#fail(`undefined variable ${JSON.stringify(token.text)}`, token);
+        if (!this.#variables.includes(token.text))
+          this.#fail(`undefined variable ${JSON.stringify(token.text)}`, token);
         return { kind: 'variable', offset, name: token.text, fields: [] };
       }
       case 'field':
@@ -276,7 +284,9 @@ class Parser {
   }
 
   #fail(message: string, token: Token): never {
-    throw new TemplateParseError(`template: ${positionOf(this.#name, this.#source, token.offset)}: ${message}`, { template: this.#name });
+    throw new TemplateParseError(`template: ${positionOf(this.#name, this.#source, token.offset)}: ${message}`, {
+      template: this.#name,
+    });
   }
 }
 

@@ -203,13 +203,16 @@ function formatInteger(value: bigint, spec: Spec): string {
     default:
       return badVerb(value, spec.verb);
   }
-  if (spec.precision !== undefined) digits = spec.precision === 0 && magnitude === 0n ? '' : digits.padStart(spec.precision, '0');
+  if (spec.precision !== undefined)
+    digits = spec.precision === 0 && magnitude === 0n ? '' : digits.padStart(spec.precision, '0');
   const sign = negative ? '-' : spec.plus ? '+' : spec.space ? ' ' : '';
   return padNumber(sign, prefix + digits, spec, spec.precision === undefined);
 }
 
 function codePointText(value: bigint): string {
-  return value >= 0n && value <= 0x10ffffn && !(value >= 0xd800n && value <= 0xdfffn) ? String.fromCodePoint(Number(value)) : '\ufffd';
+  return value >= 0n && value <= 0x10ffffn && !(value >= 0xd800n && value <= 0xdfffn)
+    ? String.fromCodePoint(Number(value))
+    : '\ufffd';
 }
 
 function formatFloatVerb(value: number, spec: Spec): string {
@@ -281,7 +284,8 @@ function goQuoteBody(text: string, quote: string): string {
     else if (point === 9) out += '\\t';
     else if (point === 11) out += '\\v';
     else if (point < 0x20 || point === 0x7f) out += `\\x${point.toString(16).padStart(2, '0')}`;
-    else if (point === 0xfffd || /[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]/u.test(char)) out += point !== 0x20 && /\p{Zs}/u.test(char) ? escapeUnicode(point) : char;
+    else if (point === 0xfffd || /[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]/u.test(char))
+      out += point !== 0x20 && /\p{Zs}/u.test(char) ? escapeUnicode(point) : char;
     else out += escapeUnicode(point);
   }
   return out;

@@ -9,7 +9,8 @@ import { StringMap, type GoObject, type GoValue } from './values.ts';
 
 export function templateData(group: Group, labels: Labels, rawQuery: string): GoObject {
   const entries: [string, GoValue][] = Object.entries(group.metadata).map(([key, value]) => [key, value as GoValue]);
-  for (const [key, value] of Object.entries(normalizeSelector(group.selector) ?? group.selector)) entries.push([key.toLowerCase(), value]);
+  for (const [key, value] of Object.entries(normalizeSelector(group.selector) ?? group.selector))
+    entries.push([key.toLowerCase(), value]);
   const request: GoObject = { query: new StringMap(labels), raw_query: rawQuery };
   entries.push(['request', request]);
   // fromEntries defines properties, so a key such as "__proto__" stays plain data.

@@ -19,8 +19,10 @@ export async function writeDataDir(dir: string, contents: DataDirContents): Prom
     await mkdir(join(dir, directory), { recursive: true });
     await writeFile(join(dir, directory, name), text);
   };
-  for (const profile of contents.profiles ?? []) await write('profiles', `${profile.id}.json`, `${JSON.stringify(profile, null, 2)}\n`);
-  for (const group of contents.groups ?? []) await write('groups', `${group.id}.json`, `${JSON.stringify(group, null, 2)}\n`);
+  for (const profile of contents.profiles ?? [])
+    await write('profiles', `${profile.id}.json`, `${JSON.stringify(profile, null, 2)}\n`);
+  for (const group of contents.groups ?? [])
+    await write('groups', `${group.id}.json`, `${JSON.stringify(group, null, 2)}\n`);
   for (const kind of ['ignition', 'generic', 'cloud'] as const) {
     for (const [name, text] of Object.entries(contents[kind] ?? {})) await write(kind, name, text);
   }

@@ -31,12 +31,26 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 /** Relative path to file text. */
 export function matchboxExamples(): Readonly<Record<string, string>> {
   return {
-    'profiles/flatcar-install.json': json({ id: 'flatcar-install', name: 'Flatcar Linux install to disk', boot: flatcarBoot('install'), ignition_id: 'flatcar-install.ign' }),
-    'profiles/flatcar.json': json({ id: 'flatcar', name: 'Flatcar Linux', boot: flatcarBoot('installed'), ignition_id: 'flatcar.ign' }),
+    'profiles/flatcar-install.json': json({
+      id: 'flatcar-install',
+      name: 'Flatcar Linux install to disk',
+      boot: flatcarBoot('install'),
+      ignition_id: 'flatcar-install.ign',
+    }),
+    'profiles/flatcar.json': json({
+      id: 'flatcar',
+      name: 'Flatcar Linux',
+      boot: flatcarBoot('installed'),
+      ignition_id: 'flatcar.ign',
+    }),
     'profiles/etcd3.json': json({
       id: 'etcd3',
       name: 'etcd3 node',
-      boot: { kernel: '/assets/flatcar/2605.6.0/flatcar_production_pxe.vmlinuz', initrd: ['/assets/flatcar/2605.6.0/flatcar_production_pxe_image.cpio.gz'], args: [] },
+      boot: {
+        kernel: '/assets/flatcar/2605.6.0/flatcar_production_pxe.vmlinuz',
+        initrd: ['/assets/flatcar/2605.6.0/flatcar_production_pxe_image.cpio.gz'],
+        args: [],
+      },
       ignition_id: 'etcd3.tmpl',
       generic_id: 'etcd3.env',
     }),
@@ -45,9 +59,20 @@ export function matchboxExamples(): Readonly<Record<string, string>> {
       id: 'stage-0',
       name: 'Flatcar Linux install',
       profile: 'flatcar-install',
-      metadata: { os_channel: 'stable', os_version: '2605.6.0', ignition_endpoint: 'http://matchbox.example.com:8080/ignition', baseurl: 'http://matchbox.example.com:8080/assets/flatcar' },
+      metadata: {
+        os_channel: 'stable',
+        os_version: '2605.6.0',
+        ignition_endpoint: 'http://matchbox.example.com:8080/ignition',
+        baseurl: 'http://matchbox.example.com:8080/assets/flatcar',
+      },
     }),
-    'groups/flatcar.json': json({ id: 'stage-1', name: 'Flatcar Linux', profile: 'flatcar', selector: { os: 'installed' }, metadata: {} }),
+    'groups/flatcar.json': json({
+      id: 'stage-1',
+      name: 'Flatcar Linux',
+      profile: 'flatcar',
+      selector: { os: 'installed' },
+      metadata: {},
+    }),
     'groups/node1.json': json({
       id: 'node1',
       name: 'etcd Node 1',
@@ -64,9 +89,21 @@ export function matchboxExamples(): Readonly<Record<string, string>> {
     'ignition/flatcar-install.ign': json({
       ignition: { version: '3.3.0' },
       passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAAexample core@example'] }] },
-      systemd: { units: [{ name: 'installer.service', enabled: true, contents: '[Unit]\nRequires=network-online.target\n[Service]\nType=simple\nExecStart=/opt/installer\n[Install]\nWantedBy=multi-user.target\n' }] },
+      systemd: {
+        units: [
+          {
+            name: 'installer.service',
+            enabled: true,
+            contents:
+              '[Unit]\nRequires=network-online.target\n[Service]\nType=simple\nExecStart=/opt/installer\n[Install]\nWantedBy=multi-user.target\n',
+          },
+        ],
+      },
     }),
-    'ignition/flatcar.ign': json({ ignition: { version: '3.3.0' }, passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAAexample core@example'] }] } }),
+    'ignition/flatcar.ign': json({
+      ignition: { version: '3.3.0' },
+      passwd: { users: [{ name: 'core', sshAuthorizedKeys: ['ssh-ed25519 AAAAexample core@example'] }] },
+    }),
     // A template in the style of matchbox's etcd examples, reading group metadata.
     'ignition/etcd3.tmpl': `{
   "ignition": { "version": "3.1.0" },
@@ -75,6 +112,7 @@ export function matchboxExamples(): Readonly<Record<string, string>> {
     "contents": "[Service]\\nEnvironment=ETCD_NAME={{.etcd_name}}\\nEnvironment=ETCD_INITIAL_CLUSTER={{.etcd_initial_cluster}}\\nEnvironment=ETCD_ADVERTISE_CLIENT_URLS=http://{{.ipv4_address}}:2379\\n" }] }] }
 }
 `,
-    'generic/etcd3.env': 'ETCD_NAME={{.etcd_name}}\nUUID={{.uuid}}\n{{if index .request.query "debug"}}DEBUG=1\n{{end}}',
+    'generic/etcd3.env':
+      'ETCD_NAME={{.etcd_name}}\nUUID={{.uuid}}\n{{if index .request.query "debug"}}DEBUG=1\n{{end}}',
   };
 }

@@ -18,7 +18,11 @@ describe('randomOf', () => {
   });
 
   it('replays the same draws from the same seed', () => {
-    const draws = (seed: number): number[] => fc.sample(fc.gen().map((g) => Array.from({ length: 5 }, () => randomOf(g).int(1000))), { numRuns: 1, seed })[0] ?? [];
+    const draws = (seed: number): number[] =>
+      fc.sample(
+        fc.gen().map((g) => Array.from({ length: 5 }, () => randomOf(g).int(1000))),
+        { numRuns: 1, seed },
+      )[0] ?? [];
     assert.deepEqual(draws(42), draws(42));
   });
 

@@ -27,7 +27,13 @@ export async function startTestBootServer(options: TestBootServerOptions = {}): 
   const logger = options.logger ?? silentLogger();
   const data = await temporaryDataDir(options.contents);
   const store = await DataDirectoryStore.open({ dataPath: data.path, logger, debounceMs: options.debounceMs ?? 20 });
-  const server = await startBootServer({ address: '127.0.0.1:0', store, assetsPath: options.assetsPath, logger, limits: options.limits });
+  const server = await startBootServer({
+    address: '127.0.0.1:0',
+    store,
+    assetsPath: options.assetsPath,
+    logger,
+    limits: options.limits,
+  });
   return {
     url: server.url,
     dataPath: data.path,

@@ -34,7 +34,11 @@ const describeObject = (object: KubernetesObject) =>
  * retried for a while, because right after start the API may not yet serve
  * every resource; a lasting refusal names the object and the server's answer.
  */
-export async function applyManifests(kubeConfig: KubeConfig, manifestsDir: string, timeoutMs = 60_000): Promise<number> {
+export async function applyManifests(
+  kubeConfig: KubeConfig,
+  manifestsDir: string,
+  timeoutMs = 60_000,
+): Promise<number> {
   const client = KubernetesObjectApi.makeApiClient(kubeConfig);
   let applied = 0;
   for (const { file, objects } of await readManifests(manifestsDir)) {
@@ -48,7 +52,11 @@ export async function applyManifests(kubeConfig: KubeConfig, manifestsDir: strin
         } catch (error) {
           if (Date.now() > deadline) {
             const body = (error as { body?: unknown }).body;
-            throw new ManifestApplyError(`${file}: ${describeObject(object)} was refused: ${typeof body === 'string' ? body : String(error)}`, { file, object: describeObject(object) }, { cause: error });
+            throw new ManifestApplyError(
+              `${file}: ${describeObject(object)} was refused: ${typeof body === 'string' ? body : String(error)}`,
+              { file, object: describeObject(object) },
+              { cause: error },
+            );
           }
           await sleep(500);
         }

@@ -12,7 +12,8 @@ const pidSchema = z.strictObject({ pid: z.number().int(), startedAt: z.string() 
 
 /** Where `strata up` keeps a cluster when no --dir is given: $XDG_DATA_HOME/strata/clusters/<name>. */
 export function defaultClusterDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const data = env['XDG_DATA_HOME'] && env['XDG_DATA_HOME'] !== '' ? env['XDG_DATA_HOME'] : join(homedir(), '.local', 'share');
+  const data =
+    env['XDG_DATA_HOME'] && env['XDG_DATA_HOME'] !== '' ? env['XDG_DATA_HOME'] : join(homedir(), '.local', 'share');
   return join(data, 'strata', 'clusters', name);
 }
 
@@ -55,7 +56,11 @@ export class ClusterDirectory {
       existing = identitySchema.parse(JSON.parse(await readFile(this.#identityPath, 'utf8')));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new ClusterDirectoryError(`${this.#identityPath} is not a Strata cluster identity: ${(error as Error).message}`, { path: this.#identityPath }, { cause: error });
+        throw new ClusterDirectoryError(
+          `${this.#identityPath} is not a Strata cluster identity: ${(error as Error).message}`,
+          { path: this.#identityPath },
+          { cause: error },
+        );
       }
     }
     if (existing !== undefined && existing.name !== name) {
@@ -66,7 +71,10 @@ export class ClusterDirectory {
     }
     await mkdir(this.path, { recursive: true, mode: 0o700 });
     if (existing === undefined) {
-      await writeFileAtomic(this.#identityPath, JSON.stringify({ name, platform: 'local', createdAt: new Date().toISOString() }, null, 2) + '\n');
+      await writeFileAtomic(
+        this.#identityPath,
+        JSON.stringify({ name, platform: 'local', createdAt: new Date().toISOString() }, null, 2) + '\n',
+      );
     }
   }
 
@@ -87,7 +95,10 @@ export class ClusterDirectory {
   }
 
   async writePid(): Promise<void> {
-    await writeFileAtomic(this.#pidPath, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }) + '\n');
+    await writeFileAtomic(
+      this.#pidPath,
+      JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }) + '\n',
+    );
   }
 
   async removePid(): Promise<void> {

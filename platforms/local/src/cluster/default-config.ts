@@ -1,7 +1,9 @@
 import { validateClusterConfig, type ClusterConfig } from '@strata/assets';
 
 /** The cluster `strata up` brings up when given no cluster.yaml: one controller and two workers on this machine. */
-export function defaultLocalConfig(overrides: { name?: string; workers?: number; controllers?: 1 | 3 } = {}): ClusterConfig {
+export function defaultLocalConfig(
+  overrides: { name?: string; workers?: number; controllers?: 1 | 3 } = {},
+): ClusterConfig {
   const workers = overrides.workers ?? 2;
   const controllers = overrides.controllers ?? 1;
   const result = validateClusterConfig(

@@ -40,7 +40,12 @@ describe('a local cluster', () => {
             name: 'etcd',
             image: 'registry.k8s.io/etcd:3.6.4-0',
             command: ['etcd'],
-            args: ['--data-dir=/var/lib/etcd', '--listen-client-urls=http://$(POD_IP):2379', '--advertise-client-urls=http://$(POD_IP):2379', '--listen-peer-urls=http://$(POD_IP):2380'],
+            args: [
+              '--data-dir=/var/lib/etcd',
+              '--listen-client-urls=http://$(POD_IP):2379',
+              '--advertise-client-urls=http://$(POD_IP):2379',
+              '--listen-peer-urls=http://$(POD_IP):2380',
+            ],
             env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
             volumeMounts: [{ name: 'data', mountPath: '/var/lib/etcd' }],
             readinessProbe: { httpGet: { path: '/health', port: 2379 }, periodSeconds: 1 },
@@ -78,20 +83,24 @@ describe('a local cluster', () => {
     );
     assert.notEqual(restarted.containerID, `strata://${crashedPid}`);
     await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 5 });
-    await waitFor('the pod to be gone', async () => {
-      try {
-        await core.readNamespacedPod({ name, namespace });
-        return undefined;
-      } catch (error) {
-        // Gone is a 404; any other answer (403, 500, no connection) fails the test with its message.
-        if (error instanceof ApiException && error.code === 404) return true;
-        throw error;
-      }
-    }, 30_000);
+    await waitFor(
+      'the pod to be gone',
+      async () => {
+        try {
+          await core.readNamespacedPod({ name, namespace });
+          return undefined;
+        } catch (error) {
+          // Gone is a 404; any other answer (403, 500, no connection) fails the test with its message.
+          if (error instanceof ApiException && error.code === 404) return true;
+          throw error;
+        }
+      },
+      30_000,
+    );
     await assert.rejects(fetch(`http://${podIP}:2379/health`), 'etcd stopped with its pod');
   });
 
-  it('updates a node\'s OS and reboots it: NotReady, then Ready with a new boot ID and version', async () => {
+  it("updates a node's OS and reboots it: NotReady, then Ready with a new boot ID and version", async () => {
     const nodeName = cluster.nodeNames().find((name) => name.includes('worker')) ?? '';
     const os = cluster.operatingSystem(nodeName);
     const before = await core.readNode({ name: nodeName });
@@ -99,29 +108,47 @@ describe('a local cluster', () => {
     const unsubscribe = os.updateEngine.onStatusUpdate((status) => statuses.push(status.currentOperation));
     cluster.updates.offer({ version: '4230.2.4' });
     await os.updateEngine.attemptUpdate();
-    await waitFor('the update to be staged', async () => ((await os.updateEngine.getStatus()).currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT' ? true : undefined), 20_000);
+    await waitFor(
+      'the update to be staged',
+      async () =>
+        (await os.updateEngine.getStatus()).currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT' ? true : undefined,
+      20_000,
+    );
     unsubscribe();
-    assert.deepEqual([...new Set(statuses)], [
-      'UPDATE_STATUS_CHECKING_FOR_UPDATE',
-      'UPDATE_STATUS_UPDATE_AVAILABLE',
-      'UPDATE_STATUS_DOWNLOADING',
-      'UPDATE_STATUS_VERIFYING',
-      'UPDATE_STATUS_FINALIZING',
-      'UPDATE_STATUS_UPDATED_NEED_REBOOT',
-    ]);
+    assert.deepEqual(
+      [...new Set(statuses)],
+      [
+        'UPDATE_STATUS_CHECKING_FOR_UPDATE',
+        'UPDATE_STATUS_UPDATE_AVAILABLE',
+        'UPDATE_STATUS_DOWNLOADING',
+        'UPDATE_STATUS_VERIFYING',
+        'UPDATE_STATUS_FINALIZING',
+        'UPDATE_STATUS_UPDATED_NEED_REBOOT',
+      ],
+    );
 
-    const seenNotReady = waitFor('the node to go NotReady', async () => {
-      const ready = readyOf(await core.readNode({ name: nodeName }));
-      return ready?.status === 'False' ? ready : undefined;
-    }, 20_000);
+    const seenNotReady = waitFor(
+      'the node to go NotReady',
+      async () => {
+        const ready = readyOf(await core.readNode({ name: nodeName }));
+        return ready?.status === 'False' ? ready : undefined;
+      },
+      20_000,
+    );
     const rebooted = os.reboot();
     const notReady = await seenNotReady;
     assert.equal(notReady.message, 'node is shutting down');
     await rebooted;
-    const after = await waitFor('the node to be Ready again on the new version', async () => {
-      const node = await core.readNode({ name: nodeName });
-      return readyOf(node)?.status === 'True' && node.status?.nodeInfo?.osImage?.includes('4230.2.4') ? node : undefined;
-    }, 30_000);
+    const after = await waitFor(
+      'the node to be Ready again on the new version',
+      async () => {
+        const node = await core.readNode({ name: nodeName });
+        return readyOf(node)?.status === 'True' && node.status?.nodeInfo?.osImage?.includes('4230.2.4')
+          ? node
+          : undefined;
+      },
+      30_000,
+    );
     assert.notEqual(after.status?.nodeInfo?.bootID, before.status?.nodeInfo?.bootID);
     assert.equal(after.status?.nodeInfo?.osImage, 'Flatcar Container Linux by Kinvolk 4230.2.4 (Oklo)');
   });

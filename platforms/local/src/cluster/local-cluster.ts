@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { applyRenderPlan, ASSET_PATHS, clusterTopology, planClusterRender, type ClusterConfig, type ClusterTopology } from '@strata/assets';
+import {
+  applyRenderPlan,
+  ASSET_PATHS,
+  clusterTopology,
+  planClusterRender,
+  type ClusterConfig,
+  type ClusterTopology,
+} from '@strata/assets';
 import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
 import { startLocalControlPlane, type LocalControlPlane } from '../control-plane/local-control-plane.ts';
 import { NodeFleet } from '../node/node-fleet.ts';
@@ -36,7 +43,10 @@ export interface UpLocalClusterOptions {
    * runtimes: for programs that must run beside the node's simulated OS,
    * such as the update agent, which talks to update_engine and reboots.
    */
-  readonly nodeRuntimes?: (node: { readonly nodeName: string; readonly os: SimulatedOperatingSystem }) => readonly PodRuntime[];
+  readonly nodeRuntimes?: (node: {
+    readonly nodeName: string;
+    readonly os: SimulatedOperatingSystem;
+  }) => readonly PodRuntime[];
 }
 
 export interface LocalCluster {
@@ -98,9 +108,12 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
   }
   const runningPid = await directory.runningPid();
   if (runningPid !== undefined) {
-    throw new PreflightError(`a strata up (pid ${runningPid}) already runs the cluster in ${directory.path}; stop it with: strata down --dir ${directory.path}`, {
-      pid: runningPid,
-    });
+    throw new PreflightError(
+      `a strata up (pid ${runningPid}) already runs the cluster in ${directory.path}; stop it with: strata down --dir ${directory.path}`,
+      {
+        pid: runningPid,
+      },
+    );
   }
   await directory.claim(config.name);
   progress('checking the control-plane binaries');
@@ -142,7 +155,10 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       if (os === undefined) throw new PreflightError(`no simulated node ${nodeName}`, { node: nodeName });
       return os;
     };
-    const images = options.images === undefined ? defaultImageMap(binaries) : defaultImageMap(binaries).with(options.images, 'the platform image map entries');
+    const images =
+      options.images === undefined
+        ? defaultImageMap(binaries)
+        : defaultImageMap(binaries).with(options.images, 'the platform image map entries');
     fleet = new NodeFleet({
       name: config.name,
       kubeConfig: admin,

@@ -42,11 +42,23 @@ describe('the rendered control plane runs on this machine', () => {
 
   it('serves the API on every controller, with the rendered admin kubeconfig', async () => {
     for (const controller of topology.controllers) {
-      const result = await run(binaries.kubectl, [`--kubeconfig=${adminKubeconfig}`, `--server=${controller.apiServerUrl}`, 'get', '--raw', '/readyz?verbose']);
+      const result = await run(binaries.kubectl, [
+        `--kubeconfig=${adminKubeconfig}`,
+        `--server=${controller.apiServerUrl}`,
+        'get',
+        '--raw',
+        '/readyz?verbose',
+      ]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /readyz check passed/);
     }
-    const namespaces = await run(binaries.kubectl, [`--kubeconfig=${adminKubeconfig}`, 'get', 'namespaces', '-o', 'name']);
+    const namespaces = await run(binaries.kubectl, [
+      `--kubeconfig=${adminKubeconfig}`,
+      'get',
+      'namespaces',
+      '-o',
+      'name',
+    ]);
     assert.equal(namespaces.code, 0, namespaces.stderr);
     assert.match(namespaces.stdout, /namespace\/kube-system/);
   });
@@ -79,7 +91,9 @@ describe('the rendered control plane runs on this machine', () => {
         `${name} to hold its lease`,
         async () => {
           try {
-            return (await leases.readNamespacedLease({ name, namespace: 'kube-system' })).spec?.holderIdentity ?? undefined;
+            return (
+              (await leases.readNamespacedLease({ name, namespace: 'kube-system' })).spec?.holderIdentity ?? undefined
+            );
           } catch {
             return undefined;
           }
@@ -96,11 +110,25 @@ describe('the rendered control plane runs on this machine', () => {
     const files = (await readdir(manifests)).filter((file) => file.endsWith('.yaml')).sort();
     assert.ok(files.length >= 4, `manifests: ${files.join(', ')}`);
     for (const file of files) {
-      const result = await run(binaries.kubectl, [`--kubeconfig=${adminKubeconfig}`, 'apply', '--server-side', '--field-manager=strata', '-f', join(manifests, file)]);
+      const result = await run(binaries.kubectl, [
+        `--kubeconfig=${adminKubeconfig}`,
+        'apply',
+        '--server-side',
+        '--field-manager=strata',
+        '-f',
+        join(manifests, file),
+      ]);
       assert.equal(result.code, 0, `${file}: ${result.stderr}`);
     }
     for (const file of files) {
-      const result = await run(binaries.kubectl, [`--kubeconfig=${adminKubeconfig}`, 'diff', '--server-side', '--field-manager=strata', '-f', join(manifests, file)]);
+      const result = await run(binaries.kubectl, [
+        `--kubeconfig=${adminKubeconfig}`,
+        'diff',
+        '--server-side',
+        '--field-manager=strata',
+        '-f',
+        join(manifests, file),
+      ]);
       assert.equal(result.code, 0, `${file} differs after apply:\n${result.stdout}${result.stderr}`);
     }
   });

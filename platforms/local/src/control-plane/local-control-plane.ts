@@ -79,7 +79,9 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
       }),
     );
     await Promise.all(
-      members.map(({ controller, process }) => waitUntilHealthy(process, `https://${controller.etcdHost}:2379/health`, etcdTls, timeout)),
+      members.map(({ controller, process }) =>
+        waitUntilHealthy(process, `https://${controller.etcdHost}:2379/health`, etcdTls, timeout),
+      ),
     );
 
     const adminTls = await readTls(assetsDir, ASSET_PATHS.clusterCa, ASSET_PATHS.apiserverKubeletClient);

@@ -22,7 +22,8 @@ export async function materializeIgnition(ignitionPath: string, root: string): P
     const source = file.contents?.source;
     if (source === undefined || !source.startsWith('data:')) continue;
     const decoded = decodeDataUrl(source);
-    if (!decoded.ok) throw new StrataError(`${ignitionPath}: ${file.path}: ${decoded.reason}`, { ignitionPath, path: file.path });
+    if (!decoded.ok)
+      throw new StrataError(`${ignitionPath}: ${file.path}: ${decoded.reason}`, { ignitionPath, path: file.path });
     const target = join(root, file.path);
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, decoded.value.data);
@@ -53,15 +54,24 @@ export async function readEnvironmentFile(path: string, root: string): Promise<R
 }
 
 /** The part of a rendered static pod this file runs: its first container's command. */
-const staticPodSchema = z.object({ spec: z.object({ containers: z.array(z.object({ command: z.array(z.string()).optional() })).min(1) }) });
+const staticPodSchema = z.object({
+  spec: z.object({ containers: z.array(z.object({ command: z.array(z.string()).optional() })).min(1) }),
+});
 
 /**
  * The command line of a rendered static pod's first container, with absolute
  * paths moved under `root`: what a kubelet would run, as a local process.
  */
-export async function staticPodCommand(manifestPath: string, root: string): Promise<{ component: string; args: string[] }> {
+export async function staticPodCommand(
+  manifestPath: string,
+  root: string,
+): Promise<{ component: string; args: string[] }> {
   const pod = staticPodSchema.safeParse(parse(await readFile(manifestPath, 'utf8')));
-  if (!pod.success) throw new StrataError(`${manifestPath} is not a static pod with a container command: ${z.prettifyError(pod.error)}`, { manifestPath });
+  if (!pod.success)
+    throw new StrataError(
+      `${manifestPath} is not a static pod with a container command: ${z.prettifyError(pod.error)}`,
+      { manifestPath },
+    );
   const [component, ...args] = pod.data.spec.containers[0]?.command ?? [];
   if (component === undefined) throw new StrataError(`${manifestPath} has no container command`, { manifestPath });
   return { component, args: remapFlags(args, root) };

@@ -21,7 +21,12 @@ describe('Supervisor', () => {
       onRestart: (_name, _code, delayMs) => restarts.push(delayMs),
       onCrashLoop: (error) => loops.push(error),
     });
-    supervisor.start({ name: 'crasher', command: 'sh', args: ['-c', 'echo "cannot bind 127.0.0.2:2379"; exit 3'], logFile: join(dir, 'crasher.log') });
+    supervisor.start({
+      name: 'crasher',
+      command: 'sh',
+      args: ['-c', 'echo "cannot bind 127.0.0.2:2379"; exit 3'],
+      logFile: join(dir, 'crasher.log'),
+    });
     await waitFor('three restarts', () => (restarts.length >= 3 ? true : undefined), 15_000);
     assert.deepEqual(restarts.slice(0, 3), [1000, 2000, 4000]);
     assert.equal(loops.length, 1);
@@ -36,7 +41,12 @@ describe('Supervisor', () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-supervisor-'));
     dirs.push(dir);
     const supervisor = new Supervisor();
-    const process = supervisor.start({ name: 'sleeper', command: 'sleep', args: ['600'], logFile: join(dir, 'sleeper.log') });
+    const process = supervisor.start({
+      name: 'sleeper',
+      command: 'sleep',
+      args: ['600'],
+      logFile: join(dir, 'sleeper.log'),
+    });
     const pid = await process.pid;
     await supervisor.stop();
     assert.throws(() => globalThis.process.kill(pid, 0), /ESRCH/);

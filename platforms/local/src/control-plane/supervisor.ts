@@ -40,7 +40,8 @@ export class Supervisor {
   }
 
   start(spec: ProcessSpec): ManagedProcess {
-    if (this.#components.has(spec.name)) throw new StrataError(`component ${spec.name} is already supervised`, { component: spec.name });
+    if (this.#components.has(spec.name))
+      throw new StrataError(`component ${spec.name} is already supervised`, { component: spec.name });
     const supervised: Supervised = {
       spec,
       current: ManagedProcess.start(spec),

@@ -15,7 +15,10 @@ describe('API request accounting', () => {
     assert.equal(key('GET', '/api/v1/pods?fieldSelector=spec.nodeName%21%3D'), 'list pods');
     assert.equal(key('GET', '/api/v1/pods?watch=true'), 'watch pods');
     assert.equal(key('GET', '/api/v1/namespaces/ns/pods/p'), 'get pods');
-    assert.equal(key('POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests'), 'create certificatesigningrequests');
+    assert.equal(
+      key('POST', '/apis/certificates.k8s.io/v1/certificatesigningrequests'),
+      'create certificatesigningrequests',
+    );
     assert.equal(key('DELETE', '/api/v1/namespaces/ns/pods/p'), 'delete pods');
     assert.equal(key('DELETE', '/api/v1/namespaces/ns/pods'), 'deletecollection pods');
   });

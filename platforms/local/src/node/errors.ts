@@ -21,7 +21,9 @@ export class FleetError extends StrataError {
   readonly failures: ReadonlyMap<string, unknown>;
 
   constructor(message: string, failures: ReadonlyMap<string, unknown>) {
-    const sample = [...failures].slice(0, 5).map(([node, error]) => `  ${node}: ${error instanceof Error ? error.message : String(error)}`);
+    const sample = [...failures]
+      .slice(0, 5)
+      .map(([node, error]) => `  ${node}: ${error instanceof Error ? error.message : String(error)}`);
     const more = failures.size > sample.length ? `\n  … and ${failures.size - sample.length} more` : '';
     super(`${message}\n${sample.join('\n')}${more}`, { failed: [...failures.keys()] });
     this.failures = failures;

@@ -29,10 +29,22 @@ const readBody = (request: IncomingMessage): Promise<string> =>
 before(async () => {
   server = createServer((request, response) => {
     void readBody(request).then((body) => {
-      seen.push({ method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization, userAgent: request.headers['user-agent'], body });
+      seen.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        authorization: request.headers.authorization,
+        userAgent: request.headers['user-agent'],
+        body,
+      });
       const missing = request.url?.includes('missing') === true;
       response.writeHead(missing ? 404 : 200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(missing ? { kind: 'Status', code: 404, message: 'not found' } : { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } }));
+      response.end(
+        JSON.stringify(
+          missing
+            ? { kind: 'Status', code: 404, message: 'not found' }
+            : { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } },
+        ),
+      );
     });
   });
   server.on('connection', () => (connections += 1));
@@ -53,7 +65,10 @@ async function transport(metrics?: ApiRequestMetrics): Promise<KeepAliveTranspor
     contexts: [{ name: 'default', cluster: 'local', user: 'bootstrapper' }],
     currentContext: 'default',
   });
-  return KeepAliveTransport.create(config, { userAgent: 'kubelet/v1.36.3 (linux/amd64) strata-simulated', ...(metrics === undefined ? {} : { metrics }) });
+  return KeepAliveTransport.create(config, {
+    userAgent: 'kubelet/v1.36.3 (linux/amd64) strata-simulated',
+    ...(metrics === undefined ? {} : { metrics }),
+  });
 }
 
 describe('the keep-alive transport', () => {
@@ -74,10 +89,17 @@ describe('the keep-alive transport', () => {
     const core = http.api(CoreV1Api);
     connections = 0;
     seen.length = 0;
-    await core.deleteNamespacedPod({ name: 'p', namespace: 'ns', body: { gracePeriodSeconds: 0, preconditions: { uid: 'u' } } });
+    await core.deleteNamespacedPod({
+      name: 'p',
+      namespace: 'ns',
+      body: { gracePeriodSeconds: 0, preconditions: { uid: 'u' } },
+    });
     await core.readNode({ name: 'n1' });
     assert.equal(connections, 1);
-    assert.deepEqual(JSON.parse(seen[0]?.body ?? '') as unknown, { gracePeriodSeconds: 0, preconditions: { uid: 'u' } });
+    assert.deepEqual(JSON.parse(seen[0]?.body ?? '') as unknown, {
+      gracePeriodSeconds: 0,
+      preconditions: { uid: 'u' },
+    });
     assert.equal(seen[1]?.url, '/api/v1/nodes/n1');
     http.close();
   });

@@ -41,7 +41,12 @@ export class KeepAliveTransport implements PromiseHttpLibrary {
   readonly #options: KeepAliveTransportOptions;
   readonly #request: typeof https.request;
 
-  private constructor(server: string, agent: http.Agent, headers: Record<string, string>, options: KeepAliveTransportOptions) {
+  private constructor(
+    server: string,
+    agent: http.Agent,
+    headers: Record<string, string>,
+    options: KeepAliveTransportOptions,
+  ) {
     this.server = server;
     this.#agent = agent;
     this.#headers = headers;
@@ -132,12 +137,18 @@ export class KeepAliveTransport implements PromiseHttpLibrary {
               if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
             }
             const payload = Buffer.concat(chunks);
-            resolve(new ResponseContext(incoming.statusCode ?? 0, headers, new SelfDecodingBody(Promise.resolve(payload))));
+            resolve(
+              new ResponseContext(incoming.statusCode ?? 0, headers, new SelfDecodingBody(Promise.resolve(payload))),
+            );
           });
         },
       );
       outgoing.setTimeout(this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, () => {
-        outgoing.destroy(new Error(`no answer from ${url.origin} within ${this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS} ms`));
+        outgoing.destroy(
+          new Error(
+            `no answer from ${url.origin} within ${this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS} ms`,
+          ),
+        );
       });
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
         // The server may close an idle kept-alive connection just as we reuse it; Node's documented remedy is one retry.

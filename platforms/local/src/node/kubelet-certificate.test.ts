@@ -18,8 +18,16 @@ const asStored = (pair: PemPair) => ({ certificatePem: pair.certificatePem, priv
 before(async () => {
   ca = await CertificateAuthority.create({ commonName: 'cluster-ca', validityDays: 3650 });
   caPem = (await toPemPair(ca)).certificatePem;
-  otherCaPem = (await toPemPair(await CertificateAuthority.create({ commonName: 'other-ca', validityDays: 3650 }))).certificatePem;
-  good = await toPemPair(await ca.issue({ commonName: 'system:node:n1', organizations: ['system:nodes'], profile: 'client', validityDays: 10 }));
+  otherCaPem = (await toPemPair(await CertificateAuthority.create({ commonName: 'other-ca', validityDays: 3650 })))
+    .certificatePem;
+  good = await toPemPair(
+    await ca.issue({
+      commonName: 'system:node:n1',
+      organizations: ['system:nodes'],
+      profile: 'client',
+      validityDays: 10,
+    }),
+  );
 });
 
 describe('a kubelet client certificate kept on disk', () => {
@@ -30,15 +38,35 @@ describe('a kubelet client certificate kept on disk', () => {
   it('is not reused for another node, another cluster, a foreign key or past 70% of its life', async () => {
     assert.match(unusableBecause(asStored(good), 'n2', [caPem], NOW) ?? '', /it is for .*system:node:n1/);
     assert.equal(unusableBecause(asStored(good), 'n1', [otherCaPem], NOW), 'it was not issued by the cluster CA');
-    const other = await toPemPair(await ca.issue({ commonName: 'system:node:n1', organizations: ['system:nodes'], profile: 'client', validityDays: 10 }));
-    assert.equal(unusableBecause({ certificatePem: good.certificatePem, privateKeyPem: other.privateKeyPem }, 'n1', [caPem], NOW), 'the key does not match the certificate');
-    assert.match(unusableBecause(asStored(good), 'n1', [caPem], new Date(NOW.getTime() + 7.5 * DAY_MS)) ?? '', /due for rotation/);
+    const other = await toPemPair(
+      await ca.issue({
+        commonName: 'system:node:n1',
+        organizations: ['system:nodes'],
+        profile: 'client',
+        validityDays: 10,
+      }),
+    );
+    assert.equal(
+      unusableBecause({ certificatePem: good.certificatePem, privateKeyPem: other.privateKeyPem }, 'n1', [caPem], NOW),
+      'the key does not match the certificate',
+    );
+    assert.match(
+      unusableBecause(asStored(good), 'n1', [caPem], new Date(NOW.getTime() + 7.5 * DAY_MS)) ?? '',
+      /due for rotation/,
+    );
   });
 
   it('gives a kubeconfig for system:node:<name> on the bootstrap kubeconfig’s cluster', () => {
     const bootstrap = new KubeConfig();
     bootstrap.loadFromOptions({
-      clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', caData: Buffer.from(caPem).toString('base64'), skipTLSVerify: false }],
+      clusters: [
+        {
+          name: 'c',
+          server: 'https://127.0.0.1:6443',
+          caData: Buffer.from(caPem).toString('base64'),
+          skipTLSVerify: false,
+        },
+      ],
       users: [{ name: 'b', token: 't' }],
       contexts: [{ name: 'x', cluster: 'c', user: 'b' }],
       currentContext: 'x',
@@ -58,25 +86,47 @@ describe('a kubelet client certificate kept on disk', () => {
 });
 
 describe('the state of a CSR', () => {
-  const csr = (conditions: { type: string; status: string; reason?: string; message?: string }[], certificate?: string) => ({
+  const csr = (
+    conditions: { type: string; status: string; reason?: string; message?: string }[],
+    certificate?: string,
+  ) => ({
     spec: { request: '', signerName: 'kubernetes.io/kube-apiserver-client-kubelet' },
-    status: { conditions: conditions.map((condition) => ({ ...condition })), ...(certificate === undefined ? {} : { certificate }) },
+    status: {
+      conditions: conditions.map((condition) => ({ ...condition })),
+      ...(certificate === undefined ? {} : { certificate }),
+    },
   });
 
   it('is issued only once approved and signed', () => {
     assert.deepEqual(csrOutcome(csr([])), { kind: 'pending', observed: 'neither approved nor denied' });
-    assert.deepEqual(csrOutcome(csr([{ type: 'Approved', status: 'True' }])), { kind: 'pending', observed: 'approved, not yet signed' });
+    assert.deepEqual(csrOutcome(csr([{ type: 'Approved', status: 'True' }])), {
+      kind: 'pending',
+      observed: 'approved, not yet signed',
+    });
     const issued = csrOutcome(csr([{ type: 'Approved', status: 'True' }], Buffer.from('PEM').toString('base64')));
     assert.deepEqual(issued, { kind: 'issued', certificatePem: 'PEM' });
   });
 
   it('is refused when denied or failed, with the reason', () => {
-    assert.deepEqual(csrOutcome(csr([{ type: 'Denied', status: 'True', reason: 'Nope', message: 'no' }])), { kind: 'refused', type: 'Denied', reason: 'Nope', message: 'no' });
-    assert.deepEqual(csrOutcome(csr([{ type: 'Approved', status: 'True' }, { type: 'Failed', status: 'True', reason: 'SignerError' }])), {
+    assert.deepEqual(csrOutcome(csr([{ type: 'Denied', status: 'True', reason: 'Nope', message: 'no' }])), {
       kind: 'refused',
-      type: 'Failed',
-      reason: 'SignerError',
-      message: '',
+      type: 'Denied',
+      reason: 'Nope',
+      message: 'no',
     });
+    assert.deepEqual(
+      csrOutcome(
+        csr([
+          { type: 'Approved', status: 'True' },
+          { type: 'Failed', status: 'True', reason: 'SignerError' },
+        ]),
+      ),
+      {
+        kind: 'refused',
+        type: 'Failed',
+        reason: 'SignerError',
+        message: '',
+      },
+    );
   });
 });

@@ -38,7 +38,8 @@ export function unusableBecause(
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(stored.certificatePem);
-    if (!certificate.checkPrivateKey(createPrivateKey(stored.privateKeyPem))) return 'the key does not match the certificate';
+    if (!certificate.checkPrivateKey(createPrivateKey(stored.privateKeyPem)))
+      return 'the key does not match the certificate';
   } catch (error) {
     return `unreadable: ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -51,14 +52,19 @@ export function unusableBecause(
   }
   const notBefore = new Date(certificate.validFrom).getTime();
   const notAfter = new Date(certificate.validTo).getTime();
-  if (now.getTime() >= notBefore + ROTATION_POINT * (notAfter - notBefore)) return `it is due for rotation (expires ${certificate.validTo})`;
+  if (now.getTime() >= notBefore + ROTATION_POINT * (notAfter - notBefore))
+    return `it is due for rotation (expires ${certificate.validTo})`;
   return undefined;
 }
 
 export const notAfterOf = (certificatePem: string): Date => new Date(new X509Certificate(certificatePem).validTo);
 
 /** The kubeconfig the kubelet writes after bootstrapping: the bootstrap kubeconfig's cluster, the node's certificate. */
-export function nodeKubeConfig(bootstrap: KubeConfig, nodeName: string, credentials: { certificatePem: string; privateKeyPem: string }): KubeConfig {
+export function nodeKubeConfig(
+  bootstrap: KubeConfig,
+  nodeName: string,
+  credentials: { certificatePem: string; privateKeyPem: string },
+): KubeConfig {
   const cluster = bootstrap.getCurrentCluster();
   if (cluster === null) throw new Error('the bootstrap kubeconfig has no current cluster');
   const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');

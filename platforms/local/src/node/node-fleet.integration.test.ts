@@ -42,7 +42,9 @@ describe(`a fleet of ${NODES} simulated nodes`, () => {
     const registeredMs = performance.now() - startedAt;
     await fleet.waitAllReady(120_000);
     const readyMs = performance.now() - startedAt;
-    t.diagnostic(`${NODES} nodes registered in ${(registeredMs / 1000).toFixed(1)} s, all Ready on the API server in ${(readyMs / 1000).toFixed(1)} s`);
+    t.diagnostic(
+      `${NODES} nodes registered in ${(registeredMs / 1000).toFixed(1)} s, all Ready on the API server in ${(readyMs / 1000).toFixed(1)} s`,
+    );
     const counts = fleet.requestCounts();
     t.diagnostic(`requests to get there: ${counts.total} (${JSON.stringify(counts.requests)})`);
     assert.equal(counts.requests['create certificatesigningrequests'], NODES, 'one CSR per node');
@@ -58,29 +60,50 @@ describe(`a fleet of ${NODES} simulated nodes`, () => {
     await sleep(STEADY_WINDOW_MS);
     const counts = fleet.requestCounts();
     const perNodePerMinute = (counts.total / NODES) * (60_000 / counts.sinceMs);
-    t.diagnostic(`steady state: ${counts.total} requests in ${(counts.sinceMs / 1000).toFixed(1)} s = ${perNodePerMinute.toFixed(2)} per node per minute (${JSON.stringify(counts.requests)})`);
+    t.diagnostic(
+      `steady state: ${counts.total} requests in ${(counts.sinceMs / 1000).toFixed(1)} s = ${perNodePerMinute.toFixed(2)} per node per minute (${JSON.stringify(counts.requests)})`,
+    );
     // The client's informer re-opens a quiet watch every 30 s; that is the fleet's one pod watch, not the nodes.
-    const fromNodes = Object.fromEntries(Object.entries(counts.requests).filter(([request]) => request !== 'watch pods'));
+    const fromNodes = Object.fromEntries(
+      Object.entries(counts.requests).filter(([request]) => request !== 'watch pods'),
+    );
     assert.deepEqual(Object.keys(fromNodes), ['update leases'], 'only lease renewals');
     assert.equal(counts.errors, 0, JSON.stringify(counts.failures));
     const renewals = fromNodes['update leases'] ?? 0;
     const expected = NODES * (counts.sinceMs / 10_000);
-    assert.ok(renewals >= expected * 0.8 && renewals <= expected * 1.2, `${renewals} renewals, about ${expected.toFixed(0)} expected`);
+    assert.ok(
+      renewals >= expected * 0.8 && renewals <= expected * 1.2,
+      `${renewals} renewals, about ${expected.toFixed(0)} expected`,
+    );
   });
 
   it('runs pods on its nodes from the one shared watch', async () => {
     const namespace = uniqueName('fleet-pods');
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await waitFor('the default ServiceAccount', async () => ((await core.listNamespacedServiceAccount({ namespace })).items.length > 0 ? true : undefined), 30_000);
+    await waitFor(
+      'the default ServiceAccount',
+      async () => ((await core.listNamespacedServiceAccount({ namespace })).items.length > 0 ? true : undefined),
+      30_000,
+    );
     const targets = [fleet.nodes()[0], fleet.nodes()[NODES - 1]].map((node) => node?.name ?? '');
     for (const [index, nodeName] of targets.entries()) {
-      await core.createNamespacedPod({ namespace, body: { metadata: { name: `p${index}` }, spec: { nodeName, containers: [{ name: 'c', image: 'busybox:1.37' }] } } });
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name: `p${index}` },
+          spec: { nodeName, containers: [{ name: 'c', image: 'busybox:1.37' }] },
+        },
+      });
     }
     for (const [index, nodeName] of targets.entries()) {
-      const pod = await waitFor(`pod p${index} Running`, async () => {
-        const current = await core.readNamespacedPod({ name: `p${index}`, namespace });
-        return current.status?.phase === 'Running' ? current : undefined;
-      }, 15_000);
+      const pod = await waitFor(
+        `pod p${index} Running`,
+        async () => {
+          const current = await core.readNamespacedPod({ name: `p${index}`, namespace });
+          return current.status?.phase === 'Running' ? current : undefined;
+        },
+        15_000,
+      );
       assert.equal(pod.status?.hostIP, fleet.node(nodeName)?.spec.ip);
     }
   });
@@ -102,10 +125,14 @@ describe(`a fleet of ${NODES} simulated nodes`, () => {
     await fleet.stop();
     assert.ok(fleet.nodes().every((node) => node.state === 'stopped'));
     await fleet.deleteNodes();
-    await waitFor('the Nodes to be gone', async () => {
-      const listed = await core.listNode({ labelSelector: `${FLEET_LABEL}=${fleet.name}` });
-      return listed.items.length === 0 ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      'the Nodes to be gone',
+      async () => {
+        const listed = await core.listNode({ labelSelector: `${FLEET_LABEL}=${fleet.name}` });
+        return listed.items.length === 0 ? true : undefined;
+      },
+      30_000,
+    );
     assert.deepEqual(errors, []);
   });
 });

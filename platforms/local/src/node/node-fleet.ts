@@ -41,7 +41,9 @@ const DEFAULT_CONCURRENCY = 32;
 const READY_POLL_MS = 1_000;
 
 function isReadyOnServer(node: V1Node): boolean {
-  return node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') === true;
+  return (
+    node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') === true
+  );
 }
 
 /**
@@ -67,7 +69,9 @@ export class NodeFleet {
     this.name = options.name ?? 'sim';
     const concurrency = options.registrationConcurrency ?? DEFAULT_CONCURRENCY;
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new NodeSpecError('fleet options', [`registrationConcurrency: must be a positive whole number, got ${concurrency}`]);
+      throw new NodeSpecError('fleet options', [
+        `registrationConcurrency: must be a positive whole number, got ${concurrency}`,
+      ]);
     }
   }
 
@@ -80,13 +84,22 @@ export class NodeFleet {
     if (this.#started) throw new FleetError(`fleet ${this.name} was already started`, new Map());
     this.#started = true;
     const specs = 'count' in request ? numberedNodeSpecs(request.count, this.name) : [...request.nodes];
-    const resolved = specs.map((spec) => parseNodeSpec({ ...spec, labels: { ...spec.labels, [FLEET_LABEL]: this.name } }));
+    const resolved = specs.map((spec) =>
+      parseNodeSpec({ ...spec, labels: { ...spec.labels, [FLEET_LABEL]: this.name } }),
+    );
     const duplicates = resolved.map((spec) => spec.name).filter((name, index, names) => names.indexOf(name) !== index);
-    if (duplicates.length > 0) throw new NodeSpecError(`fleet ${this.name}`, [`nodes: ${duplicates.join(', ')} named twice`]);
+    if (duplicates.length > 0)
+      throw new NodeSpecError(`fleet ${this.name}`, [`nodes: ${duplicates.join(', ')} named twice`]);
 
     const concurrency = this.#options.registrationConcurrency ?? DEFAULT_CONCURRENCY;
-    this.#adminTransport = await KeepAliveTransport.create(this.#options.kubeConfig, { metrics: this.metrics, maxSockets: concurrency });
-    this.#bootstrapTransport = await KeepAliveTransport.create(this.#options.bootstrapKubeConfig, { metrics: this.metrics, maxSockets: concurrency });
+    this.#adminTransport = await KeepAliveTransport.create(this.#options.kubeConfig, {
+      metrics: this.metrics,
+      maxSockets: concurrency,
+    });
+    this.#bootstrapTransport = await KeepAliveTransport.create(this.#options.bootstrapKubeConfig, {
+      metrics: this.metrics,
+      maxSockets: concurrency,
+    });
     this.#adminCore = this.#adminTransport.api(CoreV1Api);
     this.#podFeed = new InformerPodFeed({
       kubeConfig: this.#options.kubeConfig,
@@ -128,7 +141,8 @@ export class NodeFleet {
       const node = nodes[index];
       if (result.status === 'rejected' && node !== undefined) failures.set(node.name, result.reason);
     });
-    if (failures.size > 0) throw new FleetError(`${failures.size} of ${nodes.length} nodes of fleet ${this.name} did not start`, failures);
+    if (failures.size > 0)
+      throw new FleetError(`${failures.size} of ${nodes.length} nodes of fleet ${this.name} did not start`, failures);
   }
 
   node(name: string): SimulatedNode | undefined {
@@ -170,7 +184,10 @@ export class NodeFleet {
         if (notReady.size === 0) return;
       }
       if (Date.now() >= deadline) {
-        throw new FleetError(`${notReady.size} of ${this.#nodes.size} nodes of fleet ${this.name} not Ready after ${timeoutMs} ms`, notReady);
+        throw new FleetError(
+          `${notReady.size} of ${this.#nodes.size} nodes of fleet ${this.name} not Ready after ${timeoutMs} ms`,
+          notReady,
+        );
       }
       await sleep(READY_POLL_MS);
     }
@@ -192,6 +209,7 @@ export class NodeFleet {
     results.forEach((result, index) => {
       if (result.status === 'rejected') failures.set(registered[index]?.name ?? String(index), result.reason);
     });
-    if (failures.size > 0) throw new FleetError(`${failures.size} Nodes of fleet ${this.name} could not be deleted`, failures);
+    if (failures.size > 0)
+      throw new FleetError(`${failures.size} Nodes of fleet ${this.name} could not be deleted`, failures);
   }
 }

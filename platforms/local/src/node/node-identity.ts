@@ -83,7 +83,9 @@ export async function obtainNodeIdentity(options: NodeIdentityOptions): Promise<
     const privateKeyPem = pemBlocks(stored, 'PRIVATE KEY')[0];
     if (certificatePem !== undefined && privateKeyPem !== undefined) {
       const credentials = { certificatePem, privateKeyPem };
-      if (unusableBecause(credentials, options.nodeName, clusterCaPems(options.bootstrapKubeConfig), now()) === undefined) {
+      if (
+        unusableBecause(credentials, options.nodeName, clusterCaPems(options.bootstrapKubeConfig), now()) === undefined
+      ) {
         return identity(options, credentials, undefined);
       }
     }
@@ -91,7 +93,11 @@ export async function obtainNodeIdentity(options: NodeIdentityOptions): Promise<
   return bootstrap(options, now);
 }
 
-function identity(options: NodeIdentityOptions, credentials: { certificatePem: string; privateKeyPem: string }, csrName: string | undefined): NodeIdentity {
+function identity(
+  options: NodeIdentityOptions,
+  credentials: { certificatePem: string; privateKeyPem: string },
+  csrName: string | undefined,
+): NodeIdentity {
   return {
     ...credentials,
     notAfter: notAfterOf(credentials.certificatePem),
@@ -106,7 +112,10 @@ async function bootstrap(options: NodeIdentityOptions, now: () => Date): Promise
   let csrPem = pending === undefined ? undefined : pemBlocks(pending, 'CERTIFICATE REQUEST')[0];
   let privateKeyPem = pending === undefined ? undefined : pemBlocks(pending, 'PRIVATE KEY')[0];
   if (csrPem === undefined || privateKeyPem === undefined) {
-    ({ csrPem, privateKeyPem } = await createCertificateSigningRequest({ commonName: nodeUser(nodeName), organizations: [NODES_GROUP] }));
+    ({ csrPem, privateKeyPem } = await createCertificateSigningRequest({
+      commonName: nodeUser(nodeName),
+      organizations: [NODES_GROUP],
+    }));
     await writeFileAtomic(pendingPath(stateDir), privateKeyPem + csrPem, SECRET_FILE_MODE);
   }
   // Named after the request, as the kubelet names its CSRs after a digest of key and subject: the same request is the same CSR.
@@ -118,17 +127,24 @@ async function bootstrap(options: NodeIdentityOptions, now: () => Date): Promise
   const credentials = { certificatePem, privateKeyPem };
   const refusal = unusableBecause(credentials, nodeName, clusterCaPems(options.bootstrapKubeConfig), now());
   if (refusal !== undefined) {
-    throw new NodeBootstrapError(`CSR ${csrName} of node ${nodeName} was signed, but the certificate is unusable: ${refusal}`, {
-      node: nodeName,
-      csr: csrName,
-    });
+    throw new NodeBootstrapError(
+      `CSR ${csrName} of node ${nodeName} was signed, but the certificate is unusable: ${refusal}`,
+      {
+        node: nodeName,
+        csr: csrName,
+      },
+    );
   }
   await writeFileAtomic(kubeletClientPemPath(stateDir), certificatePem + privateKeyPem, SECRET_FILE_MODE);
   await rm(pendingPath(stateDir), { force: true });
   return identity(options, credentials, csrName);
 }
 
-async function submit(options: NodeIdentityOptions, name: string, request: string): Promise<V1CertificateSigningRequest> {
+async function submit(
+  options: NodeIdentityOptions,
+  name: string,
+  request: string,
+): Promise<V1CertificateSigningRequest> {
   const body: V1CertificateSigningRequest = {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
@@ -139,11 +155,18 @@ async function submit(options: NodeIdentityOptions, name: string, request: strin
     return await options.certificates.createCertificateSigningRequest({ body });
   } catch (error) {
     if (statusCodeOf(error) !== 409) {
-      throw new NodeBootstrapError(`node ${options.nodeName} could not file CSR ${name}: ${describeApiError(error)}`, { node: options.nodeName, csr: name }, { cause: error });
+      throw new NodeBootstrapError(
+        `node ${options.nodeName} could not file CSR ${name}: ${describeApiError(error)}`,
+        { node: options.nodeName, csr: name },
+        { cause: error },
+      );
     }
     const existing = await options.certificates.readCertificateSigningRequest({ name });
     if (existing.spec.request !== request) {
-      throw new NodeBootstrapError(`CSR ${name} exists with a different request`, { node: options.nodeName, csr: name });
+      throw new NodeBootstrapError(`CSR ${name} exists with a different request`, {
+        node: options.nodeName,
+        csr: name,
+      });
     }
     return existing;
   }
@@ -156,9 +179,16 @@ type Outcome =
 
 export function csrOutcome(csr: V1CertificateSigningRequest): Outcome {
   const conditions = csr.status?.conditions ?? [];
-  const refusal = conditions.find((condition) => (condition.type === 'Denied' || condition.type === 'Failed') && condition.status === 'True');
+  const refusal = conditions.find(
+    (condition) => (condition.type === 'Denied' || condition.type === 'Failed') && condition.status === 'True',
+  );
   if (refusal !== undefined) {
-    return { kind: 'refused', type: refusal.type, reason: refusal.reason ?? refusal.type, message: refusal.message ?? '' };
+    return {
+      kind: 'refused',
+      type: refusal.type,
+      reason: refusal.reason ?? refusal.type,
+      message: refusal.message ?? '',
+    };
   }
   const approved = conditions.some((condition) => condition.type === 'Approved' && condition.status === 'True');
   const issued = csr.status?.certificate;
@@ -168,7 +198,11 @@ export function csrOutcome(csr: V1CertificateSigningRequest): Outcome {
   return { kind: 'pending', observed: approved ? 'approved, not yet signed' : 'neither approved nor denied' };
 }
 
-async function awaitCertificate(options: NodeIdentityOptions, initial: V1CertificateSigningRequest, deadline: number): Promise<string> {
+async function awaitCertificate(
+  options: NodeIdentityOptions,
+  initial: V1CertificateSigningRequest,
+  deadline: number,
+): Promise<string> {
   const name = initial.metadata?.name ?? '';
   let csr = initial;
   for (;;) {
@@ -176,12 +210,15 @@ async function awaitCertificate(options: NodeIdentityOptions, initial: V1Certifi
     if (outcome.kind === 'issued') return outcome.certificatePem;
     if (outcome.kind === 'refused') {
       const message = outcome.message === '' ? '' : `: ${outcome.message}`;
-      throw new NodeBootstrapError(`CSR ${name} of node ${options.nodeName} was ${outcome.type === 'Denied' ? 'denied' : 'not signed'} (${outcome.reason}${message})`, {
-        node: options.nodeName,
-        csr: name,
-        condition: outcome.type,
-        reason: outcome.reason,
-      });
+      throw new NodeBootstrapError(
+        `CSR ${name} of node ${options.nodeName} was ${outcome.type === 'Denied' ? 'denied' : 'not signed'} (${outcome.reason}${message})`,
+        {
+          node: options.nodeName,
+          csr: name,
+          condition: outcome.type,
+          reason: outcome.reason,
+        },
+      );
     }
     const remaining = deadline - Date.now();
     if (remaining <= 0) {

@@ -5,7 +5,14 @@ import { NodeLease } from './node-lease.ts';
 import { FakeLeases } from './testing/fake-clients.ts';
 
 function lease(client: FakeLeases, errors: unknown[] = []): NodeLease {
-  return new NodeLease({ client, nodeName: 'n1', nodeUid: 'uid-1', leaseDurationSeconds: 40, renewIntervalMs: 20, onError: (error) => errors.push(error) });
+  return new NodeLease({
+    client,
+    nodeName: 'n1',
+    nodeUid: 'uid-1',
+    leaseDurationSeconds: 40,
+    renewIntervalMs: 20,
+    onError: (error) => errors.push(error),
+  });
 }
 
 describe('the node lease', () => {

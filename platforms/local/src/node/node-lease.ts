@@ -4,7 +4,10 @@ import { isConflict, isNotFound, statusCodeOf } from '@strata/kube';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export type LeaseClient = Pick<CoordinationV1Api, 'createNamespacedLease' | 'readNamespacedLease' | 'replaceNamespacedLease'>;
+export type LeaseClient = Pick<
+  CoordinationV1Api,
+  'createNamespacedLease' | 'readNamespacedLease' | 'replaceNamespacedLease'
+>;
 
 export interface NodeLeaseOptions {
   readonly client: LeaseClient;
@@ -36,7 +39,10 @@ export class NodeLease {
 
   constructor(options: NodeLeaseOptions) {
     this.#options = options;
-    this.#retry = new Backoff({ baseDelayMs: Math.min(FIRST_RETRY_MS, options.renewIntervalMs), maxDelayMs: options.renewIntervalMs });
+    this.#retry = new Backoff({
+      baseDelayMs: Math.min(FIRST_RETRY_MS, options.renewIntervalMs),
+      maxDelayMs: options.renewIntervalMs,
+    });
   }
 
   get renewals(): number {
@@ -70,7 +76,10 @@ export class NodeLease {
   async ensure(): Promise<void> {
     const { client, nodeName } = this.#options;
     try {
-      this.#lease = await client.createNamespacedLease({ namespace: NODE_LEASE_NAMESPACE, body: this.#desired(undefined) });
+      this.#lease = await client.createNamespacedLease({
+        namespace: NODE_LEASE_NAMESPACE,
+        body: this.#desired(undefined),
+      });
       this.#renewals += 1;
     } catch (error) {
       if (statusCodeOf(error) !== 409) throw error;
@@ -106,7 +115,11 @@ export class NodeLease {
     const current = this.#lease;
     if (current === undefined) return this.ensure();
     try {
-      this.#lease = await client.replaceNamespacedLease({ name: nodeName, namespace: NODE_LEASE_NAMESPACE, body: this.#desired(current) });
+      this.#lease = await client.replaceNamespacedLease({
+        name: nodeName,
+        namespace: NODE_LEASE_NAMESPACE,
+        body: this.#desired(current),
+      });
       this.#renewals += 1;
     } catch (error) {
       if (isNotFound(error)) {
@@ -116,7 +129,11 @@ export class NodeLease {
       if (!isConflict(error)) throw error;
       // Someone else wrote it (a previous run, an administrator): renew on top of theirs.
       const fresh = await client.readNamespacedLease({ name: nodeName, namespace: NODE_LEASE_NAMESPACE });
-      this.#lease = await client.replaceNamespacedLease({ name: nodeName, namespace: NODE_LEASE_NAMESPACE, body: this.#desired(fresh) });
+      this.#lease = await client.replaceNamespacedLease({
+        name: nodeName,
+        namespace: NODE_LEASE_NAMESPACE,
+        body: this.#desired(fresh),
+      });
       this.#renewals += 1;
     }
   }

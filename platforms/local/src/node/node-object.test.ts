@@ -1,6 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { administratorLabels, kubeletLabels, machineId, nodeStatus, READY, registrationNode, SHUTTING_DOWN, statusFingerprint, systemUuid, type MachineFacts } from './node-object.ts';
+import {
+  administratorLabels,
+  kubeletLabels,
+  machineId,
+  nodeStatus,
+  READY,
+  registrationNode,
+  SHUTTING_DOWN,
+  statusFingerprint,
+  systemUuid,
+  type MachineFacts,
+} from './node-object.ts';
 import { isKubeletLabel, numberedNodeSpecs, parseNodeSpec } from './node-spec.ts';
 import { NodeSpecError } from './errors.ts';
 import { nodeSpec } from './testing/fixtures.ts';
@@ -8,7 +19,13 @@ import { nodeSpec } from './testing/fixtures.ts';
 const NOW = new Date('2026-01-02T03:04:05Z');
 const LATER = new Date('2026-01-02T03:09:05Z');
 const FACTS: MachineFacts = {
-  release: { id: 'flatcar', version: '4230.2.3', prettyName: 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)', kernelVersion: '6.6.95-flatcar', group: 'stable' },
+  release: {
+    id: 'flatcar',
+    version: '4230.2.3',
+    prettyName: 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)',
+    kernelVersion: '6.6.95-flatcar',
+    group: 'stable',
+  },
   bootId: 'boot-1',
   kubeletVersion: 'v1.36.3',
 };
@@ -19,10 +36,14 @@ describe('node specs', () => {
     assert.deepEqual(spec.capacity, { cpuCores: 4, memoryMiB: 8192, ephemeralStorageGiB: 50, pods: 110 });
     assert.equal(spec.architecture, 'amd64');
     assert.throws(
-      () => parseNodeSpec(nodeSpec({ name: 'Bad_Name', ip: '10.0.0.300', taints: [{ key: 'k', effect: 'NoSchedule' }] })),
+      () =>
+        parseNodeSpec(nodeSpec({ name: 'Bad_Name', ip: '10.0.0.300', taints: [{ key: 'k', effect: 'NoSchedule' }] })),
       (error: unknown) => {
         assert.ok(error instanceof NodeSpecError);
-        assert.deepEqual(error.issues.map((issue) => issue.split(':')[0]), ['name', 'ip']);
+        assert.deepEqual(
+          error.issues.map((issue) => issue.split(':')[0]),
+          ['name', 'ip'],
+        );
         return true;
       },
     );
@@ -38,10 +59,17 @@ describe('node specs', () => {
   });
 
   it('tell the labels a kubelet may set from those only an administrator may', () => {
-    for (const key of ['kubernetes.io/hostname', 'node.kubernetes.io/instance-type', 'kubelet.kubernetes.io/x', 'example.com/pool', 'plain']) {
+    for (const key of [
+      'kubernetes.io/hostname',
+      'node.kubernetes.io/instance-type',
+      'kubelet.kubernetes.io/x',
+      'example.com/pool',
+      'plain',
+    ]) {
       assert.equal(isKubeletLabel(key), true, key);
     }
-    for (const key of ['node-role.kubernetes.io/worker', 'kubernetes.io/other', 'x.k8s.io/y']) assert.equal(isKubeletLabel(key), false, key);
+    for (const key of ['node-role.kubernetes.io/worker', 'kubernetes.io/other', 'x.k8s.io/y'])
+      assert.equal(isKubeletLabel(key), false, key);
   });
 });
 
@@ -58,7 +86,10 @@ describe('the Node a simulated kubelet registers', () => {
       'kubernetes.io/os': 'linux',
       'node.kubernetes.io/instance-type': 'strata-local',
     });
-    assert.deepEqual(administratorLabels(spec), { 'node-role.kubernetes.io/infra': '', 'node-role.kubernetes.io/worker': '' });
+    assert.deepEqual(administratorLabels(spec), {
+      'node-role.kubernetes.io/infra': '',
+      'node-role.kubernetes.io/worker': '',
+    });
   });
 
   it('is tainted not-ready until the node lifecycle controller sees it Ready', () => {
@@ -74,7 +105,14 @@ describe('the Node a simulated kubelet registers', () => {
     assert.equal(status.nodeInfo?.machineID, machineId('worker-0001'));
     assert.equal(status.nodeInfo?.systemUUID, systemUuid('worker-0001'));
     assert.match(systemUuid('worker-0001'), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.deepEqual(status.capacity, { cpu: '4', 'ephemeral-storage': '52428800Ki', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: '8388608Ki', pods: '110' });
+    assert.deepEqual(status.capacity, {
+      cpu: '4',
+      'ephemeral-storage': '52428800Ki',
+      'hugepages-1Gi': '0',
+      'hugepages-2Mi': '0',
+      memory: '8388608Ki',
+      pods: '110',
+    });
     assert.equal(status.allocatable?.['memory'], '8286208Ki');
     assert.equal(status.daemonEndpoints?.kubeletEndpoint?.Port, 10250);
   });
@@ -95,6 +133,9 @@ describe('the Node a simulated kubelet registers', () => {
   it('fingerprints the status apart from heartbeat times', () => {
     const first = nodeStatus(spec, FACTS, READY, NOW);
     assert.equal(statusFingerprint(first), statusFingerprint(nodeStatus(spec, FACTS, READY, LATER, first.conditions)));
-    assert.notEqual(statusFingerprint(first), statusFingerprint(nodeStatus(spec, { ...FACTS, bootId: 'boot-2' }, READY, NOW)));
+    assert.notEqual(
+      statusFingerprint(first),
+      statusFingerprint(nodeStatus(spec, { ...FACTS, bootId: 'boot-2' }, READY, NOW)),
+    );
   });
 });

@@ -16,7 +16,8 @@ export interface MachineFacts {
 }
 
 /** Ready, or why not, as the kubelet's Ready condition says it. */
-export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string; readonly message: string };
+export type Readiness =
+  { readonly ready: true } | { readonly ready: false; readonly reason: string; readonly message: string };
 
 export const READY: Readiness = { ready: true };
 export const SHUTTING_DOWN: Readiness = { ready: false, reason: 'KubeletNotReady', message: 'node is shutting down' };
@@ -33,7 +34,10 @@ export function systemUuid(nodeName: string): string {
 }
 
 /** The labels the node sets on itself at registration; NodeRestriction refuses the others from a kubelet. */
-export function kubeletLabels(spec: ResolvedNodeSpec, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function kubeletLabels(
+  spec: ResolvedNodeSpec,
+  extra: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const own = Object.entries({ ...spec.labels, ...extra }).filter(([key]) => isKubeletLabel(key));
   return {
     ...Object.fromEntries(own),
@@ -86,7 +90,8 @@ function conditions(readiness: Readiness, now: Date, previous: readonly V1NodeCo
       reason,
       message,
       lastHeartbeatTime: now,
-      lastTransitionTime: before?.status === status && before.lastTransitionTime !== undefined ? before.lastTransitionTime : now,
+      lastTransitionTime:
+        before?.status === status && before.lastTransitionTime !== undefined ? before.lastTransitionTime : now,
     };
   };
   return [
@@ -139,7 +144,8 @@ export function registrationNode(
   extraLabels: Readonly<Record<string, string>> = {},
 ): V1Node {
   const taints: V1Taint[] = [...spec.taints];
-  if (!taints.some((taint) => taint.key === NOT_READY_TAINT)) taints.push({ key: NOT_READY_TAINT, effect: 'NoSchedule' });
+  if (!taints.some((taint) => taint.key === NOT_READY_TAINT))
+    taints.push({ key: NOT_READY_TAINT, effect: 'NoSchedule' });
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -166,6 +172,11 @@ export function nodeStatusPatch(status: V1NodeStatus): { status: V1NodeStatus } 
 export function statusFingerprint(status: V1NodeStatus): string {
   return JSON.stringify({
     ...status,
-    conditions: status.conditions?.map(({ type, status: value, reason, message }) => ({ type, value, reason, message })),
+    conditions: status.conditions?.map(({ type, status: value, reason, message }) => ({
+      type,
+      value,
+      reason,
+      message,
+    })),
   });
 }

@@ -42,7 +42,9 @@ class RecordingRuntime implements PodRuntime {
 class FakePodsWithDelete extends FakePods {
   readonly deletes: string[] = [];
   deleteNamespacedPod: CoreV1Api['deleteNamespacedPod'] = (param) => {
-    this.deletes.push(`${param.name} grace=${String(param.gracePeriodSeconds)} uid=${param.body?.preconditions?.uid ?? ''}`);
+    this.deletes.push(
+      `${param.name} grace=${String(param.gracePeriodSeconds)} uid=${param.body?.preconditions?.uid ?? ''}`,
+    );
     const pod = this.pods.get(param.name);
     this.pods.delete(param.name);
     return pod === undefined ? Promise.reject(new Error('gone')) : Promise.resolve(pod);
@@ -52,7 +54,12 @@ class FakePodsWithDelete extends FakePods {
 function setUp(runtimes: readonly PodRuntime[] = [new RecordingRuntime()]) {
   const client = new FakePodsWithDelete();
   const errors: string[] = [];
-  const pods = new NodePods({ context: nodeContext(), runtimes, client, onError: (error, activity) => errors.push(`${activity}: ${String(error)}`) });
+  const pods = new NodePods({
+    context: nodeContext(),
+    runtimes,
+    client,
+    onError: (error, activity) => errors.push(`${activity}: ${String(error)}`),
+  });
   return { client, errors, pods };
 }
 
@@ -84,7 +91,10 @@ describe('the pods of a node', () => {
     await waitFor('the status', () => (statusOf(client, 'web') === undefined ? undefined : true));
     const current = client.pods.get('web');
     assert.ok(current);
-    const deleting = { ...current, metadata: { ...current.metadata, deletionTimestamp: new Date(), deletionGracePeriodSeconds: 17 } };
+    const deleting = {
+      ...current,
+      metadata: { ...current.metadata, deletionTimestamp: new Date(), deletionGracePeriodSeconds: 17 },
+    };
     pods.upsert(deleting);
     pods.upsert(deleting);
     await waitFor('the final delete', () => (client.deletes.length > 0 ? true : undefined));
@@ -107,7 +117,9 @@ describe('the pods of a node', () => {
     pods.boot();
     await waitFor('b running', () => (statusOf(client, 'b') === undefined ? undefined : true));
     assert.deepEqual(runtime.calls.slice(2).sort(), ['start a', 'start b']);
-    await waitFor('a restarted', () => (statusOf(client, 'a')?.containerStatuses?.[0]?.restartCount === 1 ? true : undefined));
+    await waitFor('a restarted', () =>
+      statusOf(client, 'a')?.containerStatuses?.[0]?.restartCount === 1 ? true : undefined,
+    );
   });
 
   it('gives each pod to the first runtime that takes it, and says so when none does', async () => {
@@ -137,7 +149,13 @@ describe('pod status writes', () => {
   it('redo a write that conflicts on the fresh pod, keeping what the other writer added', async () => {
     const client = new FakePods();
     let latest = client.put(boundPod());
-    const writer = new PodStatusWriter({ client, nodeIP: '10.250.0.2', latest: () => latest, observed: (pod) => (latest = pod), onError: (error) => assert.fail(String(error)) });
+    const writer = new PodStatusWriter({
+      client,
+      nodeIP: '10.250.0.2',
+      latest: () => latest,
+      observed: (pod) => (latest = pod),
+      onError: (error) => assert.fail(String(error)),
+    });
     // Someone else writes the pod after the node last saw it.
     const stored = client.pods.get('web');
     assert.ok(stored);
@@ -153,12 +171,21 @@ describe('pod status writes', () => {
   it('coalesce reports that come while a write is in flight, and skip what the pod already shows', async () => {
     const client = new FakePods();
     let latest = client.put(boundPod());
-    const writer = new PodStatusWriter({ client, nodeIP: '10.250.0.2', latest: () => latest, observed: (pod) => (latest = pod), onError: (error) => assert.fail(String(error)) });
+    const writer = new PodStatusWriter({
+      client,
+      nodeIP: '10.250.0.2',
+      latest: () => latest,
+      observed: (pod) => (latest = pod),
+      onError: (error) => assert.fail(String(error)),
+    });
     writer.write('uid-web', { phase: 'Pending', ready: false });
     writer.write('uid-web', { phase: 'Running', ready: false });
     writer.write('uid-web', { phase: 'Running', ready: true, podIP: '10.244.0.9' });
     await writer.idle();
-    assert.deepEqual(client.patches.map((patch) => patch.status?.phase), ['Pending', 'Running']);
+    assert.deepEqual(
+      client.patches.map((patch) => patch.status?.phase),
+      ['Pending', 'Running'],
+    );
     writer.write('uid-web', { phase: 'Running', ready: true, podIP: '10.244.0.9' });
     await writer.idle();
     assert.equal(client.patches.length, 2, 'nothing new to write');

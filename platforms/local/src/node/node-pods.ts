@@ -96,7 +96,9 @@ export class NodePods implements PodEvents {
     this.#up = false;
     this.#writer.pause();
     await Promise.allSettled(this.#work);
-    const results = await Promise.allSettled(this.#options.runtimes.map((runtime) => runtime.stopAll(gracePeriodSeconds)));
+    const results = await Promise.allSettled(
+      this.#options.runtimes.map((runtime) => runtime.stopAll(gracePeriodSeconds)),
+    );
     for (const result of results) {
       if (result.status === 'rejected') this.#options.onError(result.reason, 'stopping all pods');
     }
@@ -122,7 +124,8 @@ export class NodePods implements PodEvents {
   #sync(tracked: TrackedPod): void {
     const { pod } = tracked;
     if (isSet(pod.metadata?.deletionTimestamp)) {
-      if (tracked.state !== 'terminating' && tracked.state !== 'deleted') this.#track(this.#terminate(tracked), `deleting pod ${describe(pod)}`);
+      if (tracked.state !== 'terminating' && tracked.state !== 'deleted')
+        this.#track(this.#terminate(tracked), `deleting pod ${describe(pod)}`);
       return;
     }
     if (tracked.state === 'running' || tracked.state === 'terminating' || tracked.state === 'deleted') return;
@@ -135,7 +138,10 @@ export class NodePods implements PodEvents {
     const uid = pod.metadata?.uid ?? '';
     const runtime = tracked.runtime ?? this.#options.runtimes.find((candidate) => candidate.handles(pod));
     if (runtime === undefined) {
-      this.#options.onError(new Error(`no pod runtime of node ${this.#options.context.nodeName} handles pod ${describe(pod)}`), 'starting pods');
+      this.#options.onError(
+        new Error(`no pod runtime of node ${this.#options.context.nodeName} handles pod ${describe(pod)}`),
+        'starting pods',
+      );
       return;
     }
     tracked.runtime = runtime;
@@ -147,7 +153,12 @@ export class NodePods implements PodEvents {
     try {
       await runtime.start(pod, this.#options.context, report);
     } catch (error) {
-      report({ phase: 'Pending', ready: false, reason: 'StartError', message: error instanceof Error ? error.message : String(error) });
+      report({
+        phase: 'Pending',
+        ready: false,
+        reason: 'StartError',
+        message: error instanceof Error ? error.message : String(error),
+      });
       throw error;
     }
   }
@@ -158,7 +169,8 @@ export class NodePods implements PodEvents {
     const wasRunning = tracked.state === 'running' || tracked.state === 'stopped';
     tracked.state = 'terminating';
     this.#writer.forget(uid);
-    const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    const grace =
+      pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
     if (wasRunning && tracked.runtime !== undefined) await tracked.runtime.stop(uid, grace);
     // The machine went down while we waited: the final delete is for after it is back.
     if (!this.#up) return;

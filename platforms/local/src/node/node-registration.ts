@@ -32,7 +32,11 @@ export async function registerNode(
     node = await clients.node.createNode({ body: desired });
   } catch (error) {
     if (statusCodeOf(error) !== 409) {
-      throw new NodeStartError(`node ${name} could not register: ${describeApiError(error)}`, { node: name }, { cause: error });
+      throw new NodeStartError(
+        `node ${name} could not register: ${describeApiError(error)}`,
+        { node: name },
+        { cause: error },
+      );
     }
     created = false;
     node = await clients.node.readNode({ name });
@@ -44,7 +48,9 @@ export async function registerNode(
   const roles = missing(administratorLabels, node);
   if (Object.keys(roles).length > 0) {
     if (clients.admin === undefined) {
-      throw new NodeStartError(`node ${name} needs an administrator to set ${Object.keys(roles).join(', ')}`, { node: name });
+      throw new NodeStartError(`node ${name} needs an administrator to set ${Object.keys(roles).join(', ')}`, {
+        node: name,
+      });
     }
     node = await clients.admin.patchNode({ name, body: { metadata: { labels: roles } } }, mergePatch());
   }

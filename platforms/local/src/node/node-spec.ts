@@ -19,7 +19,10 @@ const nodeSpecSchema = z.strictObject({
   name: z
     .string()
     .max(63, 'must be at most 63 characters')
-    .refine((name) => name.split('.').every((part) => DNS_LABEL.test(part)), 'must be a lower-case DNS name such as worker-0001'),
+    .refine(
+      (name) => name.split('.').every((part) => DNS_LABEL.test(part)),
+      'must be a lower-case DNS name such as worker-0001',
+    ),
   /** The node's InternalIP. */
   ip: z.ipv4({ message: 'must be an IPv4 address' }),
   /** Each becomes node-role.kubernetes.io/<role>="" (set with the fleet's admin credentials: a node may not). */
@@ -70,7 +73,9 @@ const MAX_NUMBERED_NODES = 60_000;
 
 export function numberedNodeSpecs(count: number, prefix: string): NodeSpec[] {
   if (!Number.isInteger(count) || count < 1 || count > MAX_NUMBERED_NODES) {
-    throw new NodeSpecError('node count', [`count: must be a whole number from 1 to ${MAX_NUMBERED_NODES}, got ${count}`]);
+    throw new NodeSpecError('node count', [
+      `count: must be a whole number from 1 to ${MAX_NUMBERED_NODES}, got ${count}`,
+    ]);
   }
   const width = Math.max(4, String(count).length);
   return Array.from({ length: count }, (_, index) => {
@@ -101,7 +106,8 @@ const KUBELET_LABELS = new Set([
 ]);
 const KUBELET_LABEL_NAMESPACES = ['kubelet.kubernetes.io', 'node.kubernetes.io'];
 
-const inNamespace = (namespace: string, domain: string): boolean => namespace === domain || namespace.endsWith(`.${domain}`);
+const inNamespace = (namespace: string, domain: string): boolean =>
+  namespace === domain || namespace.endsWith(`.${domain}`);
 
 /** True if a kubelet may set this label on its own Node; the rest need an administrator, as kubeadm applies role labels. */
 export function isKubeletLabel(key: string): boolean {

@@ -8,7 +8,13 @@ import { parseNodeSpec } from './node-spec.ts';
 import { nodeSpec } from './testing/fixtures.ts';
 
 const FACTS: MachineFacts = {
-  release: { id: 'flatcar', version: '4230.2.3', prettyName: 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)', kernelVersion: '6.6.95-flatcar', group: 'stable' },
+  release: {
+    id: 'flatcar',
+    version: '4230.2.3',
+    prettyName: 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)',
+    kernelVersion: '6.6.95-flatcar',
+    group: 'stable',
+  },
   bootId: 'boot-1',
   kubeletVersion: 'v1.36.3',
 };
@@ -48,7 +54,10 @@ describe('node status reports', () => {
     await reporter.changed();
     assert.equal(patches.length, 1);
     const body = patches[0] as { status: ReturnType<typeof nodeStatus> };
-    assert.equal(body.status.conditions?.find((condition) => condition.type === 'Ready')?.message, 'node is shutting down');
+    assert.equal(
+      body.status.conditions?.find((condition) => condition.type === 'Ready')?.message,
+      'node is shutting down',
+    );
     assert.equal(seen.at(-1)?.spec?.podCIDR, '10.2.3.0/24', 'the node learns its pod CIDR from the answer');
     await reporter.changed();
     assert.equal(patches.length, 1, 'reported once');

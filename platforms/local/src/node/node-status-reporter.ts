@@ -1,4 +1,10 @@
-import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Node, type V1NodeStatus } from '@kubernetes/client-node';
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type CoreV1Api,
+  type V1Node,
+  type V1NodeStatus,
+} from '@kubernetes/client-node';
 import { nodeStatusPatch, statusFingerprint } from './node-object.ts';
 
 export interface NodeStatusReporterOptions {
@@ -90,7 +96,10 @@ export class NodeStatusReporter {
     this.#timer = setTimeout(() => {
       this.changed().then(
         // A write in between (a reboot) restarts the interval.
-        () => this.#schedule(Math.max(this.#options.reportIntervalMs / 100, this.#options.reportIntervalMs - this.#sinceReportMs())),
+        () =>
+          this.#schedule(
+            Math.max(this.#options.reportIntervalMs / 100, this.#options.reportIntervalMs - this.#sinceReportMs()),
+          ),
         (error: unknown) => {
           this.#options.onError(error);
           this.#schedule(RETRY_MS);

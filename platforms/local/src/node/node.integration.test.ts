@@ -69,7 +69,8 @@ function newNode(name: string, overrides: Partial<SimulatedNodeOptions> = {}): S
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 const condition = (node: V1Node, type: string) => node.status?.conditions?.find((candidate) => candidate.type === type);
 const readLease = (name: string) => coordination.readNamespacedLease({ name, namespace: 'kube-node-lease' });
-const renewTime = async (name: string): Promise<number> => asDate((await readLease(name)).spec?.renewTime)?.getTime() ?? 0;
+const renewTime = async (name: string): Promise<number> =>
+  asDate((await readLease(name)).spec?.renewTime)?.getTime() ?? 0;
 
 describe('a simulated node', () => {
   const name = uniqueName('node');
@@ -110,7 +111,11 @@ describe('a simulated node', () => {
     assert.equal(labels['node.kubernetes.io/instance-type'], 'strata-local');
     assert.equal(labels['node-role.kubernetes.io/worker'], '');
     assert.equal(labels['example.com/pool'], 'blue');
-    assert.ok(object.spec?.taints?.some((taint) => taint.key === 'example.com/simulated' && taint.effect === 'PreferNoSchedule'));
+    assert.ok(
+      object.spec?.taints?.some(
+        (taint) => taint.key === 'example.com/simulated' && taint.effect === 'PreferNoSchedule',
+      ),
+    );
     assert.deepEqual(plain(object.status?.addresses), [
       { type: 'InternalIP', address: '10.250.0.10' },
       { type: 'Hostname', address: name },
@@ -120,7 +125,8 @@ describe('a simulated node', () => {
     const ready = condition(object, 'Ready');
     assert.equal(ready?.status, 'True');
     assert.equal(ready?.reason, 'KubeletReady');
-    for (const type of ['MemoryPressure', 'DiskPressure', 'PIDPressure']) assert.equal(condition(object, type)?.status, 'False', type);
+    for (const type of ['MemoryPressure', 'DiskPressure', 'PIDPressure'])
+      assert.equal(condition(object, type)?.status, 'False', type);
   });
 
   it('heartbeats through its Lease, renewing it without writing the Node', async () => {
@@ -135,14 +141,20 @@ describe('a simulated node', () => {
       'the node lifecycle controller to lift the not-ready taint',
       async () => {
         const object = await core.readNode({ name });
-        return object.spec?.taints?.some((taint) => taint.key === 'node.kubernetes.io/not-ready') === true ? undefined : object;
+        return object.spec?.taints?.some((taint) => taint.key === 'node.kubernetes.io/not-ready') === true
+          ? undefined
+          : object;
       },
       30_000,
     );
     await new Promise((resolve) => setTimeout(resolve, 2 * RENEW_MS));
     const before = (await core.readNode({ name })).metadata?.resourceVersion;
     const first = await renewTime(name);
-    const second = await waitFor('a renewal', async () => ((await renewTime(name)) > first ? renewTime(name) : undefined), 5_000);
+    const second = await waitFor(
+      'a renewal',
+      async () => ((await renewTime(name)) > first ? renewTime(name) : undefined),
+      5_000,
+    );
     await waitFor('another renewal', async () => ((await renewTime(name)) > second ? true : undefined), 5_000);
     const afterwards = (await core.readNode({ name })).metadata?.resourceVersion;
     assert.equal(afterwards, before, 'the Node was not written between renewals');
@@ -161,10 +173,14 @@ describe('pods on a simulated node', () => {
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     await node.start();
     // Pods need the namespace's default ServiceAccount, which a controller creates.
-    await waitFor('the default ServiceAccount', async () => {
-      const accounts = await core.listNamespacedServiceAccount({ namespace });
-      return accounts.items.length > 0 ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      'the default ServiceAccount',
+      async () => {
+        const accounts = await core.listNamespacedServiceAccount({ namespace });
+        return accounts.items.length > 0 ? true : undefined;
+      },
+      30_000,
+    );
   });
 
   const podBody = (podName: string, nodeName?: string): V1Pod => ({
@@ -178,11 +194,15 @@ describe('pods on a simulated node', () => {
   });
 
   const runningPod = (podName: string) =>
-    waitFor(`pod ${podName} Running and Ready`, async () => {
-      const pod = await core.readNamespacedPod({ name: podName, namespace });
-      const ready = pod.status?.conditions?.find((candidate) => candidate.type === 'Ready')?.status === 'True';
-      return pod.status?.phase === 'Running' && ready ? pod : undefined;
-    }, 30_000);
+    waitFor(
+      `pod ${podName} Running and Ready`,
+      async () => {
+        const pod = await core.readNamespacedPod({ name: podName, namespace });
+        const ready = pod.status?.conditions?.find((candidate) => candidate.type === 'Ready')?.status === 'True';
+        return pod.status?.phase === 'Running' && ready ? pod : undefined;
+      },
+      30_000,
+    );
 
   it('runs a pod bound to it: Running and Ready, with IPs and container statuses', async () => {
     await core.createNamespacedPod({ namespace, body: podBody('bound', name) });
@@ -192,9 +212,16 @@ describe('pods on a simulated node', () => {
     assert.match(status?.podIP ?? '', /^10\.244\.\d+\.\d+$/);
     assert.deepEqual(plain(status?.podIPs), [{ ip: status?.podIP }]);
     assert.ok(status?.startTime);
-    const byType = Object.fromEntries((status?.conditions ?? []).map((candidate) => [candidate.type, candidate.status]));
+    const byType = Object.fromEntries(
+      (status?.conditions ?? []).map((candidate) => [candidate.type, candidate.status]),
+    );
     assert.deepEqual(
-      { PodScheduled: byType['PodScheduled'], Initialized: byType['Initialized'], ContainersReady: byType['ContainersReady'], Ready: byType['Ready'] },
+      {
+        PodScheduled: byType['PodScheduled'],
+        Initialized: byType['Initialized'],
+        ContainersReady: byType['ContainersReady'],
+        Ready: byType['Ready'],
+      },
       { PodScheduled: 'True', Initialized: 'True', ContainersReady: 'True', Ready: 'True' },
     );
     const container = status?.containerStatuses?.[0];
@@ -216,16 +243,20 @@ describe('pods on a simulated node', () => {
   it('stops a deleted pod and makes the final delete itself', async () => {
     const deleting = await core.deleteNamespacedPod({ name: 'bound', namespace });
     assert.ok(deleting.metadata?.deletionTimestamp, 'a graceful delete only marks the pod');
-    await waitFor('the pod to be gone', async () => {
-      try {
-        await core.readNamespacedPod({ name: 'bound', namespace });
-        return undefined;
-      } catch (error) {
-        // Gone is a 404; any other answer (403, 500, no connection) fails the test with its message.
-        if (error instanceof ApiException && error.code === 404) return true;
-        throw error;
-      }
-    }, 15_000);
+    await waitFor(
+      'the pod to be gone',
+      async () => {
+        try {
+          await core.readNamespacedPod({ name: 'bound', namespace });
+          return undefined;
+        } catch (error) {
+          // Gone is a 404; any other answer (403, 500, no connection) fails the test with its message.
+          if (error instanceof ApiException && error.code === 404) return true;
+          throw error;
+        }
+      },
+      15_000,
+    );
     assert.equal(node.runningPods, 1, 'only the scheduled pod still runs');
   });
 
@@ -253,11 +284,19 @@ describe('pods on a simulated node', () => {
     assert.equal(up.status?.nodeInfo?.bootID, os.bootId());
     assert.equal(up.status?.nodeInfo?.osImage, 'Flatcar Container Linux by Kinvolk 4230.2.4 (Oklo)');
     assert.equal(up.status?.nodeInfo?.kernelVersion, '6.6.100-flatcar');
-    await waitFor('a renewal after boot', async () => ((await renewTime(name)) > lastRenewal ? true : undefined), 5_000);
-    const restarted = await waitFor('the scheduled pod to run again', async () => {
-      const pod = await core.readNamespacedPod({ name: 'scheduled', namespace });
-      return pod.status?.containerStatuses?.[0]?.restartCount === 1 ? pod : undefined;
-    }, 15_000);
+    await waitFor(
+      'a renewal after boot',
+      async () => ((await renewTime(name)) > lastRenewal ? true : undefined),
+      5_000,
+    );
+    const restarted = await waitFor(
+      'the scheduled pod to run again',
+      async () => {
+        const pod = await core.readNamespacedPod({ name: 'scheduled', namespace });
+        return pod.status?.containerStatuses?.[0]?.restartCount === 1 ? pod : undefined;
+      },
+      15_000,
+    );
     assert.equal(restarted.status?.phase, 'Running');
   });
 });
@@ -271,7 +310,17 @@ describe('a simulated node on the simulated Container Linux', () => {
       updateSource: source,
       rebootDelayMs: 200,
       // No periodic checks: the test asks for one.
-      timings: { firstCheckDelayMs: Infinity, checkIntervalMs: Infinity, checkFuzzMs: 0, checkMs: 10, downloadSteps: 2, downloadStepMs: 10, verifyMs: 10, finalizeMs: 10, errorReportMs: 10 },
+      timings: {
+        firstCheckDelayMs: Infinity,
+        checkIntervalMs: Infinity,
+        checkFuzzMs: 0,
+        checkMs: 10,
+        downloadSteps: 2,
+        downloadStepMs: 10,
+        verifyMs: 10,
+        finalizeMs: 10,
+        errorReportMs: 10,
+      },
     });
     const name = uniqueName('flatcar');
     const node = newNode(name, { os });
@@ -348,7 +397,10 @@ describe('TLS bootstrapping that does not succeed', () => {
 
   it('names the CSR and the reason when it is denied', async () => {
     const name = uniqueName('denied');
-    const node = newNode(name, { bootstrapKubeConfig: await env.cluster.userKubeConfig(user), timing: { bootstrapTimeoutMs: 30_000 } });
+    const node = newNode(name, {
+      bootstrapKubeConfig: await env.cluster.userKubeConfig(user),
+      timing: { bootstrapTimeoutMs: 30_000 },
+    });
     // Settled into a value at once: the rejection comes while the test is still denying the CSR.
     const outcome = node.start().then(
       () => undefined,
@@ -356,19 +408,29 @@ describe('TLS bootstrapping that does not succeed', () => {
     );
     const csr = await waitFor('the CSR', async () => {
       const list = await certificates.listCertificateSigningRequest();
-      return list.items.find((candidate) => candidate.spec.username === user && candidate.status?.conditions === undefined);
+      return list.items.find(
+        (candidate) => candidate.spec.username === user && candidate.status?.conditions === undefined,
+      );
     });
-    csr.status = { conditions: [{ type: 'Denied', status: 'True', reason: 'NotOnTheList', message: 'machine not in inventory' }] };
+    csr.status = {
+      conditions: [{ type: 'Denied', status: 'True', reason: 'NotOnTheList', message: 'machine not in inventory' }],
+    };
     await certificates.replaceCertificateSigningRequestApproval({ name: csr.metadata?.name ?? '', body: csr });
     const error = await outcome;
     assert.ok(error instanceof NodeBootstrapError, String(error));
-    assert.equal(error.message, `CSR ${csr.metadata?.name ?? ''} of node ${name} was denied (NotOnTheList: machine not in inventory)`);
+    assert.equal(
+      error.message,
+      `CSR ${csr.metadata?.name ?? ''} of node ${name} was denied (NotOnTheList: machine not in inventory)`,
+    );
     assert.equal(error.context['reason'], 'NotOnTheList');
   });
 
   it('times out saying what it saw when nobody approves', async () => {
     const name = uniqueName('unsigned');
-    const node = newNode(name, { bootstrapKubeConfig: await env.cluster.userKubeConfig(user), timing: { bootstrapTimeoutMs: 2_000 } });
+    const node = newNode(name, {
+      bootstrapKubeConfig: await env.cluster.userKubeConfig(user),
+      timing: { bootstrapTimeoutMs: 2_000 },
+    });
     await assert.rejects(node.start(), /was not signed within 2000 ms: it is neither approved nor denied/);
   });
 

@@ -19,12 +19,21 @@ async function startOne(runtime: PlaceholderPodRuntime, pod = boundPod()): Promi
 describe('the placeholder pod runtime', () => {
   it('reports any pod Running and Ready at once, with running containers', async () => {
     const runtime = new PlaceholderPodRuntime({ now: () => NOW });
-    const status = await startOne(runtime, boundPod({ uid: 'u1', images: ['nginx:1.27', 'ghcr.io/flannel-io/flannel:v0.28.9'] }));
+    const status = await startOne(
+      runtime,
+      boundPod({ uid: 'u1', images: ['nginx:1.27', 'ghcr.io/flannel-io/flannel:v0.28.9'] }),
+    );
     assert.equal(status.phase, 'Running');
     assert.equal(status.ready, true);
     assert.equal(status.startTime, NOW);
     assert.deepEqual(
-      status.containerStatuses?.map((container) => [container.name, container.ready, container.restartCount, container.containerID, container.image]),
+      status.containerStatuses?.map((container) => [
+        container.name,
+        container.ready,
+        container.restartCount,
+        container.containerID,
+        container.image,
+      ]),
       [
         ['c0', true, 0, 'placeholder://u1/c0', 'nginx:1.27'],
         ['c1', true, 0, 'placeholder://u1/c1', 'ghcr.io/flannel-io/flannel:v0.28.9'],

@@ -21,7 +21,8 @@ function repositoryOf(image: string): string {
   return repository.includes('/') ? `docker.io/${repository}` : `docker.io/library/${repository}`;
 }
 
-const imageIdOf = (image: string): string => `${repositoryOf(image)}@sha256:${createHash('sha256').update(image).digest('hex')}`;
+const imageIdOf = (image: string): string =>
+  `${repositoryOf(image)}@sha256:${createHash('sha256').update(image).digest('hex')}`;
 
 /**
  * Runs nothing, as kwok does: every pod is Running and Ready the moment it
@@ -48,24 +49,27 @@ export class PlaceholderPodRuntime implements PodRuntime {
     const now = this.#options.now?.() ?? new Date();
     let podIP = this.#running.get(uid);
     if (podIP === undefined) {
-      podIP = pod.spec?.hostNetwork === true ? node.nodeIP : placeholderPodIP(uid, this.#options.podCIDR?.(), new Set(this.#running.values()));
+      podIP =
+        pod.spec?.hostNetwork === true
+          ? node.nodeIP
+          : placeholderPodIP(uid, this.#options.podCIDR?.(), new Set(this.#running.values()));
       this.#running.set(uid, podIP);
     }
     const restartCount = this.#restarts.get(uid) ?? 0;
-    const containerStatuses = (pod.spec?.containers ?? []).map(
-      (container): V1ContainerStatus => ({
-        name: container.name,
-        image: container.image ?? '',
-        imageID: imageIdOf(container.image ?? ''),
-        containerID: `placeholder://${uid}/${container.name}`,
-        ready: true,
-        started: true,
-        restartCount,
-        state: { running: { startedAt: now } },
-        // What a kubelet reports for containers that were running when their machine went down.
-        ...(restartCount === 0 ? {} : { lastState: { terminated: { exitCode: 255, reason: 'Unknown', finishedAt: now } } }),
-      }),
-    );
+    const containerStatuses = (pod.spec?.containers ?? []).map((container): V1ContainerStatus => ({
+      name: container.name,
+      image: container.image ?? '',
+      imageID: imageIdOf(container.image ?? ''),
+      containerID: `placeholder://${uid}/${container.name}`,
+      ready: true,
+      started: true,
+      restartCount,
+      state: { running: { startedAt: now } },
+      // What a kubelet reports for containers that were running when their machine went down.
+      ...(restartCount === 0
+        ? {}
+        : { lastState: { terminated: { exitCode: 255, reason: 'Unknown', finishedAt: now } } }),
+    }));
     report({ phase: 'Running', ready: true, podIP, startTime: now, containerStatuses });
     return Promise.resolve();
   }

@@ -17,7 +17,11 @@ function podNetwork(cidr: string | undefined): Cidr | undefined {
  * has one. Addresses in `taken` are skipped, so the pods of one node do not
  * share one. The network address, the bridge's .1 and broadcast are never used.
  */
-export function placeholderPodIP(uid: string, podCIDR: string | undefined, taken: ReadonlySet<string> = new Set()): string {
+export function placeholderPodIP(
+  uid: string,
+  podCIDR: string | undefined,
+  taken: ReadonlySet<string> = new Set(),
+): string {
   const network = podNetwork(podCIDR) ?? podNetwork(FALLBACK_POD_NETWORK);
   if (network === undefined) throw new Error('unreachable: the fallback pod network parses');
   const usable = Number(lastAddress(network) - network.network) - 2;

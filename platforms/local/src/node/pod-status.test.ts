@@ -16,7 +16,8 @@ const running = (ready = true): PodRuntimeStatus => ({
   containerStatuses: [{ name: 'c0', image: 'nginx:1.27', imageID: 'x', ready, restartCount: 0 }],
 });
 
-const conditionsOf = (pod: V1Pod) => Object.fromEntries((pod.status?.conditions ?? []).map((condition) => [condition.type, condition]));
+const conditionsOf = (pod: V1Pod) =>
+  Object.fromEntries((pod.status?.conditions ?? []).map((condition) => [condition.type, condition]));
 
 describe('pod status from a runtime report', () => {
   it('is Running and Ready with host and pod IPs, and the kubelet conditions True', () => {
@@ -69,7 +70,11 @@ describe('pod status from a runtime report', () => {
 
   it('holds Ready back for an open readiness gate', () => {
     const pod = boundPod();
-    pod.spec = { ...pod.spec, containers: pod.spec?.containers ?? [], readinessGates: [{ conditionType: 'example.com/lb' }] };
+    pod.spec = {
+      ...pod.spec,
+      containers: pod.spec?.containers ?? [],
+      readinessGates: [{ conditionType: 'example.com/lb' }],
+    };
     const conditions = conditionsOf({ status: podStatus(pod, running(), '10.250.0.2', NOW) });
     assert.equal(conditions['ContainersReady']?.status, 'True');
     assert.equal(conditions['Ready']?.status, 'False');
@@ -81,6 +86,9 @@ describe('pod status from a runtime report', () => {
     const first = podStatus(pod, running(), '10.250.0.2', NOW);
     const same = podStatus(boundPod(), running(), '10.250.0.2', LATER);
     assert.equal(podStatusFingerprint(first), podStatusFingerprint(same));
-    assert.notEqual(podStatusFingerprint(first), podStatusFingerprint(podStatus(pod, running(false), '10.250.0.2', NOW)));
+    assert.notEqual(
+      podStatusFingerprint(first),
+      podStatusFingerprint(podStatus(pod, running(false), '10.250.0.2', NOW)),
+    );
   });
 });

@@ -3,12 +3,20 @@ import type { PodRuntimeStatus } from './pod-runtime.ts';
 import { asDate } from './timestamps.ts';
 
 /** The conditions the kubelet owns; any other type on a pod (DisruptionTarget, readiness gates) is someone else's. */
-const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'ContainersReady', 'Ready', 'PodScheduled']);
+const KUBELET_CONDITIONS = new Set([
+  'PodReadyToStartContainers',
+  'Initialized',
+  'ContainersReady',
+  'Ready',
+  'PodScheduled',
+]);
 
 type ConditionStatus = 'True' | 'False';
 
 function unreadyContainers(pod: V1Pod, reported: PodRuntimeStatus): string[] {
-  const ready = new Set((reported.containerStatuses ?? []).filter((status) => status.ready).map((status) => status.name));
+  const ready = new Set(
+    (reported.containerStatuses ?? []).filter((status) => status.ready).map((status) => status.name),
+  );
   return (pod.spec?.containers ?? []).map((container) => container.name).filter((name) => !ready.has(name));
 }
 
@@ -45,7 +53,12 @@ export function podStatus(pod: V1Pod, reported: PodRuntimeStatus, nodeIP: string
   let ready = condition('Ready', 'True');
   if (!containersReady) ready = condition('Ready', 'False', notReadyReason, terminal ? undefined : notReadyMessage);
   else if (openGates.length > 0) {
-    ready = condition('Ready', 'False', 'ReadinessGatesNotReady', `corresponding condition of pod readiness gate "${openGates[0]}" does not exist.`);
+    ready = condition(
+      'Ready',
+      'False',
+      'ReadinessGatesNotReady',
+      `corresponding condition of pod readiness gate "${openGates[0]}" does not exist.`,
+    );
   }
 
   const sandboxReady = !terminal && (reported.phase === 'Running' || reported.podIP !== undefined);
@@ -53,7 +66,9 @@ export function podStatus(pod: V1Pod, reported: PodRuntimeStatus, nodeIP: string
     condition('PodReadyToStartContainers', sandboxReady ? 'True' : 'False'),
     condition('Initialized', 'True', terminal ? 'PodCompleted' : undefined),
     ready,
-    containersReady ? condition('ContainersReady', 'True') : condition('ContainersReady', 'False', notReadyReason, terminal ? undefined : notReadyMessage),
+    containersReady
+      ? condition('ContainersReady', 'True')
+      : condition('ContainersReady', 'False', notReadyReason, terminal ? undefined : notReadyMessage),
     condition('PodScheduled', 'True'),
     ...previous.filter((candidate) => !KUBELET_CONDITIONS.has(candidate.type)),
   ];
@@ -79,7 +94,12 @@ export function podStatusFingerprint(status: V1PodStatus | undefined): string {
   if (status === undefined) return '';
   return JSON.stringify({
     phase: status.phase,
-    conditions: (status.conditions ?? []).map(({ type, status: value, reason, message }) => [type, value, reason, message]),
+    conditions: (status.conditions ?? []).map(({ type, status: value, reason, message }) => [
+      type,
+      value,
+      reason,
+      message,
+    ]),
     hostIP: status.hostIP,
     podIP: status.podIP,
     reason: status.reason,

@@ -157,14 +157,19 @@ export class SimulatedNode {
     return this.#running?.pods.running ?? 0;
   }
 
-  get errors(): { readonly count: number; readonly last: { readonly error: unknown; readonly activity: string } | undefined } {
+  get errors(): {
+    readonly count: number;
+    readonly last: { readonly error: unknown; readonly activity: string } | undefined;
+  } {
     return { count: this.#errors, last: this.#lastError };
   }
 
   /** Bootstraps, registers and starts heartbeats and pods; resolves once the Node is registered Ready. */
   async start(): Promise<void> {
-    if (this.#state !== 'new') throw new NodeStartError(`node ${this.name} was already started`, { node: this.name, state: this.#state });
-    if (!this.os.isUp()) throw new NodeStartError(`node ${this.name} cannot start: its operating system is not up`, { node: this.name });
+    if (this.#state !== 'new')
+      throw new NodeStartError(`node ${this.name} was already started`, { node: this.name, state: this.#state });
+    if (!this.os.isUp())
+      throw new NodeStartError(`node ${this.name} cannot start: its operating system is not up`, { node: this.name });
     this.#state = 'starting';
     const starting = this.#bringUp().then((running) => {
       this.#running = running;
@@ -206,7 +211,9 @@ export class SimulatedNode {
     let transport: KeepAliveTransport | undefined;
     if (admin === undefined) {
       if (this.#options.adminKubeConfig === undefined) {
-        throw new NodeStartError(`deleting node ${this.name} needs an administrator: give adminKubeConfig`, { node: this.name });
+        throw new NodeStartError(`deleting node ${this.name} needs an administrator: give adminKubeConfig`, {
+          node: this.name,
+        });
       }
       transport = await KeepAliveTransport.create(this.#options.adminKubeConfig, this.#transportOptions());
       admin = transport.api(CoreV1Api);
@@ -215,7 +222,11 @@ export class SimulatedNode {
       await admin.deleteNode({ name: this.name });
     } catch (error) {
       if (!isNotFound(error)) {
-        throw new NodeStartError(`node ${this.name} could not be deleted: ${describeApiError(error)}`, { node: this.name }, { cause: error });
+        throw new NodeStartError(
+          `node ${this.name} could not be deleted: ${describeApiError(error)}`,
+          { node: this.name },
+          { cause: error },
+        );
       }
     } finally {
       transport?.close();
@@ -245,7 +256,10 @@ export class SimulatedNode {
     try {
       let certificates = shared?.bootstrapCertificates;
       if (certificates === undefined) {
-        const bootstrapTransport = await KeepAliveTransport.create(this.#options.bootstrapKubeConfig, this.#transportOptions());
+        const bootstrapTransport = await KeepAliveTransport.create(
+          this.#options.bootstrapKubeConfig,
+          this.#transportOptions(),
+        );
         transports.push(bootstrapTransport);
         certificates = bootstrapTransport.api(CertificatesV1Api);
       }
@@ -270,12 +284,17 @@ export class SimulatedNode {
       }
 
       const desired = registrationNode(this.spec, this.#facts(), READY, new Date());
-      const { node, created } = await registerNode({ node: core, ...(adminCore === undefined ? {} : { admin: adminCore }) }, desired, administratorLabels(this.spec));
+      const { node, created } = await registerNode(
+        { node: core, ...(adminCore === undefined ? {} : { admin: adminCore }) },
+        desired,
+        administratorLabels(this.spec),
+      );
       this.#uid = node.metadata?.uid;
       const reporter = new NodeStatusReporter({
         client: core,
         nodeName: this.name,
-        compute: (previous) => nodeStatus(this.spec, this.#facts(), this.#readiness, new Date(), previous?.conditions ?? []),
+        compute: (previous) =>
+          nodeStatus(this.spec, this.#facts(), this.#readiness, new Date(), previous?.conditions ?? []),
         reportIntervalMs: this.timing.statusReportIntervalMs,
         onNode: (written: V1Node) => {
           this.#podCIDR = written.spec?.podCIDR ?? this.#podCIDR;
@@ -300,7 +319,12 @@ export class SimulatedNode {
       reporter.start(spread ? Math.random() * this.timing.statusReportIntervalMs : this.timing.statusReportIntervalMs);
 
       const pods = new NodePods({
-        context: { nodeName: this.name, nodeIP: this.spec.ip, kubeConfig: identity.kubeConfig, stateDir: this.stateDir },
+        context: {
+          nodeName: this.name,
+          nodeIP: this.spec.ip,
+          kubeConfig: identity.kubeConfig,
+          stateDir: this.stateDir,
+        },
         runtimes: this.#runtimes,
         client: core,
         onError: this.#onError,

@@ -34,12 +34,17 @@ const timingSchema = z.strictObject({
 export function resolveTiming(overrides: Partial<NodeTiming> = {}): NodeTiming {
   const result = timingSchema.safeParse(overrides);
   if (!result.success) {
-    throw new NodeSpecError('node timing', result.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`));
+    throw new NodeSpecError(
+      'node timing',
+      result.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`),
+    );
   }
   const defined = Object.fromEntries(Object.entries(result.data).filter(([, value]) => value !== undefined));
   const timing: NodeTiming = { ...DEFAULT_NODE_TIMING, ...defined };
   if (timing.leaseRenewIntervalMs >= timing.leaseDurationSeconds * 1000) {
-    throw new NodeSpecError('node timing', ['leaseRenewIntervalMs: must be shorter than the lease duration, or the lease lapses between renewals']);
+    throw new NodeSpecError('node timing', [
+      'leaseRenewIntervalMs: must be shorter than the lease duration, or the lease lapses between renewals',
+    ]);
   }
   return timing;
 }

@@ -1,8 +1,21 @@
 // The public API of the simulated Container Linux: the contract that nodes and
 // the update operator's agent program against, and its local implementation.
-export { UPDATE_STATUSES, type RebootManager, type UpdateEngine, type UpdateEngineStatus, type UpdateStatus } from './update-engine.ts';
+export {
+  UPDATE_STATUSES,
+  type RebootManager,
+  type UpdateEngine,
+  type UpdateEngineStatus,
+  type UpdateStatus,
+} from './update-engine.ts';
 export type { NodeOperatingSystem, OsRelease } from './operating-system.ts';
-export { DEFAULT_UPDATE_SIZE, ManualUpdateSource, type ManualOffer, type UpdateCheckRequest, type UpdateOffer, type UpdateSource } from './update-source.ts';
+export {
+  DEFAULT_UPDATE_SIZE,
+  ManualUpdateSource,
+  type ManualOffer,
+  type UpdateCheckRequest,
+  type UpdateOffer,
+  type UpdateSource,
+} from './update-source.ts';
 export {
   DEFAULT_UPDATE_ENGINE_TIMINGS,
   SimulatedUpdateEngine,
@@ -10,8 +23,25 @@ export {
   type UpdateEngineTimings,
   type UpdateFailure,
 } from './simulated-update-engine.ts';
-export { DEFAULT_REBOOT_DELAY_MS, SimulatedOperatingSystem, type MachineState, type SimulatedOsOptions } from './simulated-os.ts';
-export { OsFaults, type ArmedFaults, type ArmedUpdateFailure, type RebootFailure, type UpdateFailureStage } from './faults.ts';
+export {
+  DEFAULT_REBOOT_DELAY_MS,
+  SimulatedOperatingSystem,
+  type MachineState,
+  type SimulatedOsOptions,
+} from './simulated-os.ts';
+export {
+  OsFaults,
+  type ArmedFaults,
+  type ArmedUpdateFailure,
+  type RebootFailure,
+  type UpdateFailureStage,
+} from './faults.ts';
 export { DEFAULT_FLATCAR_CODENAME, osRelease, type OsId } from './os-release.ts';
 export { compareVersions } from './version.ts';
-export { InvalidOsInputError, ListenerFailedError, MachinePoweredOffError, UpdateEngineUnavailableError, type ProblemReporter } from './errors.ts';
+export {
+  InvalidOsInputError,
+  ListenerFailedError,
+  MachinePoweredOffError,
+  UpdateEngineUnavailableError,
+  type ProblemReporter,
+} from './errors.ts';

@@ -13,7 +13,10 @@ describe('osRelease', () => {
       prettyName: `Flatcar Container Linux by Kinvolk ${FLATCAR.current} (${FLATCAR.codename})`,
       kernelVersion: '6.6.95-flatcar',
     });
-    assert.equal(osRelease('flatcar', FLATCAR.current, 'stable', 'Rhyolite').prettyName, `Flatcar Container Linux by Kinvolk ${FLATCAR.current} (Rhyolite)`);
+    assert.equal(
+      osRelease('flatcar', FLATCAR.current, 'stable', 'Rhyolite').prettyName,
+      `Flatcar Container Linux by Kinvolk ${FLATCAR.current} (Rhyolite)`,
+    );
   });
 
   it('gives each Flatcar version one kernel, newer for newer versions', () => {

@@ -20,7 +20,8 @@ const FLATCAR_KERNEL_SERIES = [
  */
 function flatcarKernel(version: string): string {
   const [major = 0, minor = 0, patch = 0] = versionParts(version);
-  const { fromMajor, series } = FLATCAR_KERNEL_SERIES.find((entry) => major >= entry.fromMajor) ?? FLATCAR_KERNEL_SERIES[3];
+  const { fromMajor, series } =
+    FLATCAR_KERNEL_SERIES.find((entry) => major >= entry.fromMajor) ?? FLATCAR_KERNEL_SERIES[3];
   return `${series}.${Math.floor((major - fromMajor) / 3) + 3 * minor + patch + 1}-flatcar`;
 }
 
@@ -43,8 +44,19 @@ function fedoraCoreOsKernel(version: string): string {
 }
 
 /** What /etc/os-release and `uname -r` would say on a machine running `version`. */
-export function osRelease(id: OsId, version: string, group: string, codename: string = DEFAULT_FLATCAR_CODENAME): OsRelease {
+export function osRelease(
+  id: OsId,
+  version: string,
+  group: string,
+  codename: string = DEFAULT_FLATCAR_CODENAME,
+): OsRelease {
   return id === 'flatcar'
-    ? { id, version, group, prettyName: `Flatcar Container Linux by Kinvolk ${version} (${codename})`, kernelVersion: flatcarKernel(version) }
+    ? {
+        id,
+        version,
+        group,
+        prettyName: `Flatcar Container Linux by Kinvolk ${version} (${codename})`,
+        kernelVersion: flatcarKernel(version),
+      }
     : { id, version, group, prettyName: `Fedora CoreOS ${version}`, kernelVersion: fedoraCoreOsKernel(version) };
 }

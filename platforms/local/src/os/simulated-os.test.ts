@@ -47,7 +47,10 @@ describe('SimulatedOperatingSystem', () => {
 
   it('describes itself as Flatcar or Fedora CoreOS would', () => {
     const flatcar = flatcarOs(new ManualUpdateSource(), { group: 'beta' });
-    assert.equal(flatcar.release().prettyName, `Flatcar Container Linux by Kinvolk ${FLATCAR.current} (${FLATCAR.codename})`);
+    assert.equal(
+      flatcar.release().prettyName,
+      `Flatcar Container Linux by Kinvolk ${FLATCAR.current} (${FLATCAR.codename})`,
+    );
     assert.equal(flatcar.release().group, 'beta');
     assert.equal(flatcar.machineId, MACHINE_ID);
     assert.match(flatcar.bootId(), UUID);
@@ -80,7 +83,12 @@ describe('SimulatedOperatingSystem', () => {
     assert.equal(os.machineState(), 'shutting-down');
     await complete(rebooted);
 
-    assert.deepEqual(events, ['shutdown 1 up=false', 'shutdown 2', `boot 1 up=false version=${FLATCAR.next}`, 'boot 2']);
+    assert.deepEqual(events, [
+      'shutdown 1 up=false',
+      'shutdown 2',
+      `boot 1 up=false version=${FLATCAR.next}`,
+      'boot 2',
+    ]);
     assert.ok(os.isUp());
     assert.notEqual(os.bootId(), previousBoot);
     assert.match(os.bootId(), UUID);
@@ -179,7 +187,12 @@ describe('SimulatedOperatingSystem', () => {
     await complete(Promise.all([first, second]));
     const bootAfterBoth = os.bootId();
 
-    assert.deepEqual(events, ['shutdown 1 up=false', 'shutdown 2', `boot 1 up=false version=${FLATCAR.current}`, 'boot 2']);
+    assert.deepEqual(events, [
+      'shutdown 1 up=false',
+      'shutdown 2',
+      `boot 1 up=false version=${FLATCAR.current}`,
+      'boot 2',
+    ]);
     assert.notEqual(bootAfterBoth, previousBoot);
     await complete(os.reboot());
     assert.notEqual(os.bootId(), bootAfterBoth);

@@ -2,7 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { OS_VERSION_FORMATS } from '@strata/assets';
 import { CancellableDelays } from './delays.ts';
-import { ListenerFailedError, MachinePoweredOffError, parseInput, warnOnProblem, type ProblemReporter } from './errors.ts';
+import {
+  ListenerFailedError,
+  MachinePoweredOffError,
+  parseInput,
+  warnOnProblem,
+  type ProblemReporter,
+} from './errors.ts';
 import { OsFaults, type RebootFailure } from './faults.ts';
 import type { NodeOperatingSystem, OsRelease } from './operating-system.ts';
 import { DEFAULT_FLATCAR_CODENAME, osRelease, type OsId } from './os-release.ts';
@@ -36,7 +42,10 @@ const optionsSchema = z
     id: z.enum(['flatcar', 'fedora-coreos']),
     version: z.string(),
     group: z.string().min(1).default('stable'),
-    machineId: z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex digits, as in /etc/machine-id').optional(),
+    machineId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex digits, as in /etc/machine-id')
+      .optional(),
     codename: z.string().min(1).default(DEFAULT_FLATCAR_CODENAME),
     rebootDelayMs: z.number().nonnegative().default(DEFAULT_REBOOT_DELAY_MS),
   })
@@ -207,20 +216,31 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
     this.#state = 'up';
   }
 
-  async #notify(listeners: ReadonlySet<{ readonly listener: () => Promise<void> }>, event: 'shutdown' | 'boot'): Promise<void> {
+  async #notify(
+    listeners: ReadonlySet<{ readonly listener: () => Promise<void> }>,
+    event: 'shutdown' | 'boot',
+  ): Promise<void> {
     let index = 0;
     for (const { listener } of [...listeners]) {
       try {
         await listener();
       } catch (error) {
-        this.#onProblem(new ListenerFailedError(`a ${event} listener failed; the ${event} went on`, { event, index, machineId: this.machineId }, { cause: error }));
+        this.#onProblem(
+          new ListenerFailedError(
+            `a ${event} listener failed; the ${event} went on`,
+            { event, index, machineId: this.machineId },
+            { cause: error },
+          ),
+        );
       }
       index += 1;
     }
   }
 
   #poweredOff(): MachinePoweredOffError {
-    return new MachinePoweredOffError('the machine is powered off; power it on instead of rebooting it', { machineId: this.machineId });
+    return new MachinePoweredOffError('the machine is powered off; power it on instead of rebooting it', {
+      machineId: this.machineId,
+    });
   }
 }
 

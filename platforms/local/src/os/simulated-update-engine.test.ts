@@ -41,7 +41,9 @@ describe('SimulatedUpdateEngine', () => {
 
     assert.deepEqual(operations(), HAPPY_PATH);
     assert.deepEqual(
-      signals.filter((status) => status.currentOperation === 'UPDATE_STATUS_DOWNLOADING').map((status) => status.progress),
+      signals
+        .filter((status) => status.currentOperation === 'UPDATE_STATUS_DOWNLOADING')
+        .map((status) => status.progress),
       [0, 0.25, 0.5, 0.75, 1],
     );
     assert.deepEqual(signals.at(-1), {
@@ -87,7 +89,9 @@ describe('SimulatedUpdateEngine', () => {
   });
 
   it('stays UPDATED_NEED_REBOOT until the reboot, whatever checks come', async () => {
-    const engine = startedEngine(offering(), { timings: { ...TEST_TIMINGS, firstCheckDelayMs: 1_000, checkIntervalMs: 1_000 } });
+    const engine = startedEngine(offering(), {
+      timings: { ...TEST_TIMINGS, firstCheckDelayMs: 1_000, checkIntervalMs: 1_000 },
+    });
     await updateStaged(engine);
     const { signals } = recordSignals(engine);
 
@@ -131,7 +135,11 @@ describe('SimulatedUpdateEngine', () => {
     await engine.attemptUpdate();
     await advanceUntil(() => isIdle(signals.at(-1)));
 
-    assert.deepEqual(operations(), ['UPDATE_STATUS_CHECKING_FOR_UPDATE', 'UPDATE_STATUS_REPORTING_ERROR_EVENT', 'UPDATE_STATUS_IDLE']);
+    assert.deepEqual(operations(), [
+      'UPDATE_STATUS_CHECKING_FOR_UPDATE',
+      'UPDATE_STATUS_REPORTING_ERROR_EVENT',
+      'UPDATE_STATUS_IDLE',
+    ]);
     assert.deepEqual(engine.lastFailure(), { during: 'checking', reason: 'connection refused', version: '' });
   });
 
@@ -154,7 +162,8 @@ describe('SimulatedUpdateEngine', () => {
     const timings = { ...TEST_TIMINGS, firstCheckDelayMs: 1_000, checkIntervalMs: 5_000, checkFuzzMs: 1_000 };
     const engine = startedEngine(new ManualUpdateSource(), { timings, random: () => 1 });
     const { operations } = recordSignals(engine);
-    const checks = (): number => operations().filter((operation) => operation === 'UPDATE_STATUS_CHECKING_FOR_UPDATE').length;
+    const checks = (): number =>
+      operations().filter((operation) => operation === 'UPDATE_STATUS_CHECKING_FOR_UPDATE').length;
 
     await advance(1_499);
     assert.equal(checks(), 0);
@@ -228,7 +237,10 @@ describe('SimulatedUpdateEngine', () => {
     assert.equal(signals.length, 0);
 
     engine.start();
-    assert.deepEqual(signals.map((status) => status.currentOperation), ['UPDATE_STATUS_IDLE']);
+    assert.deepEqual(
+      signals.map((status) => status.currentOperation),
+      ['UPDATE_STATUS_IDLE'],
+    );
     assert.equal((await engine.getStatus()).newVersion, '');
   });
 });

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { CancellableDelays } from './delays.ts';
-import { ListenerFailedError, parseInput, UpdateEngineUnavailableError, warnOnProblem, type ProblemReporter } from './errors.ts';
+import {
+  ListenerFailedError,
+  parseInput,
+  UpdateEngineUnavailableError,
+  warnOnProblem,
+  type ProblemReporter,
+} from './errors.ts';
 import { OsFaults, type UpdateFailureStage } from './faults.ts';
 import type { UpdateEngine, UpdateEngineStatus } from './update-engine.ts';
 import type { UpdateCheckRequest, UpdateOffer, UpdateSource } from './update-source.ts';
@@ -109,7 +115,10 @@ export class SimulatedUpdateEngine implements UpdateEngine {
   constructor(options: SimulatedUpdateEngineOptions) {
     this.#source = options.source;
     this.#machine = options.machine;
-    this.#timings = { ...DEFAULT_UPDATE_ENGINE_TIMINGS, ...parseInput(timingsSchema, options.timings ?? {}, 'update engine timings') };
+    this.#timings = {
+      ...DEFAULT_UPDATE_ENGINE_TIMINGS,
+      ...parseInput(timingsSchema, options.timings ?? {}, 'update engine timings'),
+    };
     this.faults = options.faults ?? new OsFaults();
     this.#random = options.random ?? Math.random;
     this.#onProblem = options.onProblem ?? warnOnProblem;
@@ -172,7 +181,9 @@ export class SimulatedUpdateEngine implements UpdateEngine {
   #whenRunning<T>(call: () => T): Promise<T> {
     if (!this.#running) {
       return Promise.reject(
-        new UpdateEngineUnavailableError('update_engine is not running: the machine is down', { service: 'com.coreos.update1' }),
+        new UpdateEngineUnavailableError('update_engine is not running: the machine is down', {
+          service: 'com.coreos.update1',
+        }),
       );
     }
     return Promise.resolve(call());
@@ -182,7 +193,9 @@ export class SimulatedUpdateEngine implements UpdateEngine {
     let delay = this.#timings.firstCheckDelayMs;
     while (Number.isFinite(delay)) {
       const fuzz = this.#timings.checkFuzzMs;
-      const elapsed = await this.#delays.wait(Math.max(1, delay - fuzz / 2 + this.#random() * fuzz), { background: true });
+      const elapsed = await this.#delays.wait(Math.max(1, delay - fuzz / 2 + this.#random() * fuzz), {
+        background: true,
+      });
       if (!elapsed || generation !== this.#generation) {
         return;
       }
@@ -224,7 +237,13 @@ export class SimulatedUpdateEngine implements UpdateEngine {
       return;
     }
     const { version, size } = offer;
-    this.#publish({ ...this.#status, lastCheckedTime, currentOperation: 'UPDATE_STATUS_UPDATE_AVAILABLE', newVersion: version, newSize: size });
+    this.#publish({
+      ...this.#status,
+      lastCheckedTime,
+      currentOperation: 'UPDATE_STATUS_UPDATE_AVAILABLE',
+      newVersion: version,
+      newSize: size,
+    });
 
     this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_DOWNLOADING', progress: 0 });
     const { downloadSteps } = this.#timings;
@@ -285,7 +304,11 @@ export class SimulatedUpdateEngine implements UpdateEngine {
             listener(next);
           } catch (error) {
             this.#onProblem(
-              new ListenerFailedError('a StatusUpdate listener threw; the update engine carried on', { event: 'status-update', status: next }, { cause: error }),
+              new ListenerFailedError(
+                'a StatusUpdate listener threw; the update engine carried on',
+                { event: 'status-update', status: next },
+                { cause: error },
+              ),
             );
           }
         }

@@ -2,7 +2,11 @@
 import { mock } from 'node:test';
 import type { StrataError } from '@strata/api';
 import { SimulatedOperatingSystem, type SimulatedOsOptions } from './simulated-os.ts';
-import { SimulatedUpdateEngine, type SimulatedUpdateEngineOptions, type UpdateEngineTimings } from './simulated-update-engine.ts';
+import {
+  SimulatedUpdateEngine,
+  type SimulatedUpdateEngineOptions,
+  type UpdateEngineTimings,
+} from './simulated-update-engine.ts';
 import type { UpdateEngine, UpdateEngineStatus, UpdateStatus } from './update-engine.ts';
 import type { ManualUpdateSource, UpdateCheckRequest } from './update-source.ts';
 
@@ -49,7 +53,10 @@ export function startedEngine(
   return engine;
 }
 
-export function flatcarOs(source: ManualUpdateSource, overrides: Partial<SimulatedOsOptions> = {}): SimulatedOperatingSystem {
+export function flatcarOs(
+  source: ManualUpdateSource,
+  overrides: Partial<SimulatedOsOptions> = {},
+): SimulatedOperatingSystem {
   return new SimulatedOperatingSystem({
     id: 'flatcar',
     version: FLATCAR.current,
@@ -62,14 +69,20 @@ export function flatcarOs(source: ManualUpdateSource, overrides: Partial<Simulat
 }
 
 /** Collects StatusUpdate signals. */
-export function recordSignals(engine: UpdateEngine): { readonly signals: UpdateEngineStatus[]; readonly operations: () => UpdateStatus[] } {
+export function recordSignals(engine: UpdateEngine): {
+  readonly signals: UpdateEngineStatus[];
+  readonly operations: () => UpdateStatus[];
+} {
   const signals: UpdateEngineStatus[] = [];
   engine.onStatusUpdate((status) => signals.push(status));
   return { signals, operations: () => signals.map((status) => status.currentOperation) };
 }
 
 /** Collects what the OS reports instead of letting it reach stderr. */
-export function recordProblems(): { readonly problems: StrataError[]; readonly onProblem: (problem: StrataError) => void } {
+export function recordProblems(): {
+  readonly problems: StrataError[];
+  readonly onProblem: (problem: StrataError) => void;
+} {
   const problems: StrataError[] = [];
   return { problems, onProblem: (problem) => problems.push(problem) };
 }

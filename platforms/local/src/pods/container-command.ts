@@ -59,6 +59,7 @@ export function containerCommandLine(container: V1Container, context: CommandCon
 /** An exec probe's or hook's command, run beside the container as if inside it. */
 export function execCommandLine(argv: readonly string[], context: CommandContext): CommandLine {
   const [first, ...rest] = prepare(argv, context);
-  if (first === undefined) throw new UnmappedExecutableError('an exec probe has an empty command', { image: context.image });
+  if (first === undefined)
+    throw new UnmappedExecutableError('an exec probe has an empty command', { image: context.image });
   return { command: resolveExecutable(first, context), args: rest };
 }

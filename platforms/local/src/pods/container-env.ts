@@ -45,7 +45,9 @@ async function valueFrom(variable: V1EnvVar, container: V1Container, context: En
     const { name, key, optional } = source.configMapKeyRef;
     const value = configMapData(await context.objects.configMap(name ?? '', optional ?? false)).get(key);
     if (value === undefined && !(optional ?? false)) {
-      throw new PodObjectError(`container ${container.name}: ConfigMap ${namespace}/${name ?? ''} has no key ${key}`, { key });
+      throw new PodObjectError(`container ${container.name}: ConfigMap ${namespace}/${name ?? ''} has no key ${key}`, {
+        key,
+      });
     }
     return value === undefined ? undefined : Buffer.from(value).toString('utf8');
   }
@@ -53,15 +55,20 @@ async function valueFrom(variable: V1EnvVar, container: V1Container, context: En
     const { name, key, optional } = source.secretKeyRef;
     const value = secretData(await context.objects.secret(name ?? '', optional ?? false)).get(key);
     if (value === undefined && !(optional ?? false)) {
-      throw new PodObjectError(`container ${container.name}: Secret ${namespace}/${name ?? ''} has no key ${key}`, { key });
+      throw new PodObjectError(`container ${container.name}: Secret ${namespace}/${name ?? ''} has no key ${key}`, {
+        key,
+      });
     }
     return value === undefined ? undefined : Buffer.from(value).toString('utf8');
   }
   const kind = Object.keys(source)[0] ?? '(none)';
-  throw new ContainerEnvError(`container ${container.name}: env ${variable.name} uses valueFrom.${kind}, which process pods do not support`, {
-    container: container.name,
-    variable: variable.name,
-  });
+  throw new ContainerEnvError(
+    `container ${container.name}: env ${variable.name} uses valueFrom.${kind}, which process pods do not support`,
+    {
+      container: container.name,
+      variable: variable.name,
+    },
+  );
 }
 
 /**
@@ -74,7 +81,9 @@ export async function containerEnv(container: V1Container, context: EnvContext):
   for (const source of container.envFrom ?? []) {
     const prefix = source.prefix ?? '';
     const data = source.configMapRef
-      ? configMapData(await context.objects.configMap(source.configMapRef.name ?? '', source.configMapRef.optional ?? false))
+      ? configMapData(
+          await context.objects.configMap(source.configMapRef.name ?? '', source.configMapRef.optional ?? false),
+        )
       : source.secretRef
         ? secretData(await context.objects.secret(source.secretRef.name ?? '', source.secretRef.optional ?? false))
         : new Map<string, Uint8Array | string>();

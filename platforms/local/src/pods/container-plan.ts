@@ -55,7 +55,8 @@ export async function planContainer(container: V1Container, context: PlanContext
   const containerDir = join(context.podDir, 'containers', container.name);
   await mkdir(containerDir, { recursive: true });
   // Only a workingDir inside a volume exists here; any other path would name a directory of this machine.
-  const workingDir = container.workingDir === undefined || container.workingDir === '' ? undefined : rewrite(container.workingDir);
+  const workingDir =
+    container.workingDir === undefined || container.workingDir === '' ? undefined : rewrite(container.workingDir);
   const cwd = workingDir !== undefined && inside(context.podDir, workingDir) ? workingDir : containerDir;
   await mkdir(cwd, { recursive: true });
 
@@ -76,7 +77,13 @@ export async function planContainer(container: V1Container, context: PlanContext
       throw missing;
     };
   } else {
-    const commandContext: CommandContext = { image, entry, podDir: context.podDir, rewrite, env: lookupIn(containerEnvironment) };
+    const commandContext: CommandContext = {
+      image,
+      entry,
+      podDir: context.podDir,
+      rewrite,
+      env: lookupIn(containerEnvironment),
+    };
     try {
       commandLine = containerCommandLine(container, commandContext);
     } catch (error) {

@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { V1Container, V1ContainerState, V1ContainerStateTerminated, V1ContainerStatus } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1ContainerState,
+  V1ContainerStateTerminated,
+  V1ContainerStatus,
+} from '@kubernetes/client-node';
 import { Backoff, type BackoffOptions } from '@strata/kube';
 import type { CommandLine } from './container-command.ts';
 import { ContainerProcess } from './container-process.ts';
@@ -108,7 +113,9 @@ export class ContainerRunner {
   get ready(): boolean {
     if (this.#state.kind !== 'running' || !this.#hasStarted) return false;
     const readiness = this.#probes.get('readiness');
-    return readiness === undefined ? this.#options.plan.container.readinessProbe === undefined : readiness.healthy === true;
+    return readiness === undefined
+      ? this.#options.plan.container.readinessProbe === undefined
+      : readiness.healthy === true;
   }
 
   /** Whether the container has run at least once or was refused a start. */
@@ -122,7 +129,12 @@ export class ContainerRunner {
     let containerID: string | undefined;
     switch (this.#state.kind) {
       case 'waiting':
-        state = { waiting: { reason: this.#state.reason, ...(this.#state.message === undefined ? {} : { message: this.#state.message }) } };
+        state = {
+          waiting: {
+            reason: this.#state.reason,
+            ...(this.#state.message === undefined ? {} : { message: this.#state.message }),
+          },
+        };
         containerID = this.#lastTerminated?.containerID;
         break;
       case 'running':
@@ -163,7 +175,8 @@ export class ContainerRunner {
       lastExit = terminated.exitCode;
       const restart =
         !this.#stopping &&
-        (this.#options.restartPolicy === 'Always' || (this.#options.restartPolicy === 'OnFailure' && terminated.exitCode !== 0));
+        (this.#options.restartPolicy === 'Always' ||
+          (this.#options.restartPolicy === 'OnFailure' && terminated.exitCode !== 0));
       if (!restart) {
         this.#state = { kind: 'terminated', ...terminated };
         this.#options.onChange();
@@ -191,7 +204,13 @@ export class ContainerRunner {
     const { plan } = this.#options;
     const startedAt = new Date();
     if (plan.commandLine instanceof Error) {
-      return { exitCode: START_ERROR_EXIT_CODE, reason: 'StartError', message: plan.commandLine.message, startedAt, finishedAt: new Date() };
+      return {
+        exitCode: START_ERROR_EXIT_CODE,
+        reason: 'StartError',
+        message: plan.commandLine.message,
+        startedAt,
+        finishedAt: new Date(),
+      };
     }
     this.#killedBecause = undefined;
     const process = ContainerProcess.start({
@@ -258,7 +277,11 @@ export class ContainerRunner {
 
   #startProbe(kind: ProbeKind, onChange: (healthy: boolean) => void): void {
     const { container } = this.#options.plan;
-    const probe = { startup: container.startupProbe, readiness: container.readinessProbe, liveness: container.livenessProbe }[kind];
+    const probe = {
+      startup: container.startupProbe,
+      readiness: container.readinessProbe,
+      liveness: container.livenessProbe,
+    }[kind];
     if (probe === undefined) return;
     const worker = new ProbeWorker({
       kind,
@@ -283,7 +306,8 @@ export class ContainerRunner {
     const message = this.#probes.get(kind)?.message ?? '';
     this.#killedBecause = `${kind} probe failed${message === '' ? '' : `: ${message}`}`;
     this.#stopProbes();
-    const probe = kind === 'startup' ? this.#options.plan.container.startupProbe : this.#options.plan.container.livenessProbe;
+    const probe =
+      kind === 'startup' ? this.#options.plan.container.startupProbe : this.#options.plan.container.livenessProbe;
     const seconds = probe?.terminationGracePeriodSeconds;
     void this.#process?.terminate(seconds === undefined ? this.#options.gracePeriodMs : seconds * 1000);
   }

@@ -6,7 +6,13 @@ import { pod } from './test-fixtures.ts';
 function facts(): PodFacts {
   return {
     pod: pod({
-      metadata: { name: 'etcd-0', namespace: 'kube-system', uid: 'uid-1', labels: { app: 'etcd', tier: 'db' }, annotations: { note: 'a "b"\n' } },
+      metadata: {
+        name: 'etcd-0',
+        namespace: 'kube-system',
+        uid: 'uid-1',
+        labels: { app: 'etcd', tier: 'db' },
+        annotations: { note: 'a "b"\n' },
+      },
       spec: { serviceAccountName: 'etcd' },
     }),
     nodeName: 'node-a',

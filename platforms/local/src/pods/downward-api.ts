@@ -80,7 +80,9 @@ export function fieldRefValue(selector: V1ObjectFieldSelector, facts: PodFacts, 
   if (wholeMaps && (path === 'metadata.labels' || path === 'metadata.annotations')) {
     return formatMap((path === 'metadata.labels' ? pod.metadata?.labels : pod.metadata?.annotations) ?? {});
   }
-  throw new DownwardApiError(`the downward API field ${path} is not supported${wholeMaps ? '' : ' in env'}`, { fieldPath: path });
+  throw new DownwardApiError(`the downward API field ${path} is not supported${wholeMaps ? '' : ' in env'}`, {
+    fieldPath: path,
+  });
 }
 
 export function resourceFieldRefUnsupported(selector: V1ResourceFieldSelector): DownwardApiError {

@@ -13,7 +13,10 @@ describe('image references', () => {
   it('normalizes Docker Hub names as containerd does', () => {
     assert.deepEqual(parseImageReference('busybox'), { repository: 'docker.io/library/busybox' });
     assert.deepEqual(parseImageReference('bitnami/etcd:3.6'), { repository: 'docker.io/bitnami/etcd', tag: '3.6' });
-    assert.deepEqual(parseImageReference('index.docker.io/library/etcd:3'), { repository: 'docker.io/library/etcd', tag: '3' });
+    assert.deepEqual(parseImageReference('index.docker.io/library/etcd:3'), {
+      repository: 'docker.io/library/etcd',
+      tag: '3',
+    });
   });
 
   it('tells a registry port from a tag, and reads a digest', () => {
@@ -64,7 +67,10 @@ describe('ImageMap', () => {
     );
     assert.throws(() => ImageMap.parse({ 'quay.io/x': { command: [] } }), ImageMapError);
     assert.throws(() => ImageMap.parse({ 'quay.io/x': { command: ['/x'], extra: true } }), ImageMapError);
-    assert.throws(() => ImageMap.parse({ 'quay.io/x': { command: ['/x'], executables: { 'bin/sh': '/bin/sh' } } }), ImageMapError);
+    assert.throws(
+      () => ImageMap.parse({ 'quay.io/x': { command: ['/x'], executables: { 'bin/sh': '/bin/sh' } } }),
+      ImageMapError,
+    );
   });
 
   it('is extended with with(), a later entry replacing one with the same key', () => {
@@ -82,7 +88,11 @@ describe('defaultImageMap', () => {
   const images = defaultImageMap(binaries);
 
   it('runs every tag of the official etcd images with the local etcd', () => {
-    for (const image of ['registry.k8s.io/etcd:3.6.4-0', 'quay.io/coreos/etcd:v3.5.21', 'gcr.io/etcd-development/etcd:v3.6.0']) {
+    for (const image of [
+      'registry.k8s.io/etcd:3.6.4-0',
+      'quay.io/coreos/etcd:v3.5.21',
+      'gcr.io/etcd-development/etcd:v3.6.0',
+    ]) {
       assert.equal(images.lookup(image)?.command[0], binaries.etcd, image);
     }
   });

@@ -12,7 +12,8 @@ const absolutePath = z.string().refine(isAbsolute, { message: 'must be an absolu
 const imageKey = z.string().superRefine((key, context) => {
   try {
     const reference = parseImageReference(key);
-    if (reference.digest !== undefined) context.addIssue({ code: 'custom', message: 'must be a repository or repository:tag, not a digest' });
+    if (reference.digest !== undefined)
+      context.addIssue({ code: 'custom', message: 'must be a repository or repository:tag, not a digest' });
   } catch (error) {
     context.addIssue({ code: 'custom', message: error instanceof ImageReferenceError ? error.message : String(error) });
   }
@@ -47,7 +48,8 @@ function parseEntries(input: unknown, source: string): KeyedEntry[] {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       // A bad key carries its own issues; theirs say what is wrong with it.
-      const message = issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message;
+      const message =
+        issue.code === 'invalid_key' ? issue.issues.map((inner) => inner.message).join('; ') : issue.message;
       return `  ${issue.path.map(String).join('.') || '(root)'}: ${message}`;
     });
     throw new ImageMapError(`${source} is invalid:\n${problems.join('\n')}`, { source, issues: result.error.issues });
@@ -80,7 +82,10 @@ export class ImageMap {
   with(more: ImageMap | ImageMapInput, source = 'the added image map entries'): ImageMap {
     const added = more instanceof ImageMap ? more.#entries : parseEntries(more, source);
     const sameKey = (a: ImageReference, b: ImageReference): boolean => a.repository === b.repository && a.tag === b.tag;
-    return new ImageMap([...this.#entries.filter(({ key }) => !added.some((entry) => sameKey(entry.key, key))), ...added]);
+    return new ImageMap([
+      ...this.#entries.filter(({ key }) => !added.some((entry) => sameKey(entry.key, key))),
+      ...added,
+    ]);
   }
 
   lookup(image: string): ImageEntry | undefined {
@@ -111,7 +116,11 @@ export function entryExecutables(entry: ImageEntry): ReadonlyMap<string, string>
 }
 
 /** Repositories of the official etcd images; their binaries live in /usr/local/bin. */
-export const ETCD_IMAGE_REPOSITORIES = ['registry.k8s.io/etcd', 'quay.io/coreos/etcd', 'gcr.io/etcd-development/etcd'] as const;
+export const ETCD_IMAGE_REPOSITORIES = [
+  'registry.k8s.io/etcd',
+  'quay.io/coreos/etcd',
+  'gcr.io/etcd-development/etcd',
+] as const;
 
 /**
  * The images Strata knows how to run locally today: the official etcd images,
@@ -119,6 +128,12 @@ export const ETCD_IMAGE_REPOSITORIES = ['registry.k8s.io/etcd', 'quay.io/coreos/
  * own images are added with `with()` as they come.
  */
 export function defaultImageMap(binaries: Pick<ResolvedBinaries, 'etcd' | 'etcdctl'>): ImageMap {
-  const etcd: ImageEntry = { command: [binaries.etcd], executables: { etcd: binaries.etcd, etcdctl: binaries.etcdctl } };
-  return ImageMap.parse(Object.fromEntries(ETCD_IMAGE_REPOSITORIES.map((repository) => [repository, etcd])), 'the default image map');
+  const etcd: ImageEntry = {
+    command: [binaries.etcd],
+    executables: { etcd: binaries.etcd, etcdctl: binaries.etcdctl },
+  };
+  return ImageMap.parse(
+    Object.fromEntries(ETCD_IMAGE_REPOSITORIES.map((repository) => [repository, etcd])),
+    'the default image map',
+  );
 }

@@ -24,7 +24,8 @@ function normalizeRepository(name: string): string {
 
 export function parseImageReference(reference: string): ImageReference {
   const text = reference.trim();
-  if (text === '' || /\s/.test(text)) throw new ImageReferenceError(`"${reference}" is not an image reference`, { image: reference });
+  if (text === '' || /\s/.test(text))
+    throw new ImageReferenceError(`"${reference}" is not an image reference`, { image: reference });
   const at = text.indexOf('@');
   const digest = at === -1 ? undefined : text.slice(at + 1);
   const named = at === -1 ? text : text.slice(0, at);

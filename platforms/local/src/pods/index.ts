@@ -1,5 +1,11 @@
 // The public entry point of the process pod runtime: pods of simulated nodes run as local processes.
-export { ProcessPodRuntime, PodRuntimeError, KUBELET_BACK_OFF, SETUP_BACK_OFF, type ProcessPodRuntimeOptions } from './process-runtime.ts';
+export {
+  ProcessPodRuntime,
+  PodRuntimeError,
+  KUBELET_BACK_OFF,
+  SETUP_BACK_OFF,
+  type ProcessPodRuntimeOptions,
+} from './process-runtime.ts';
 export {
   defaultImageMap,
   entryExecutables,

@@ -52,7 +52,10 @@ export function projectKeys(data: ReadonlyMap<string, Uint8Array | string>, proj
     const content = data.get(item.key);
     if (content === undefined) {
       if (projection.optional) continue;
-      throw new PodObjectError(`${projection.source} has no key ${item.key}`, { source: projection.source, key: item.key });
+      throw new PodObjectError(`${projection.source} has no key ${item.key}`, {
+        source: projection.source,
+        key: item.key,
+      });
     }
     files.push({ path: item.path, content, mode: mode(item.mode) });
   }

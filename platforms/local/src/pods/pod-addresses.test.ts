@@ -32,12 +32,15 @@ describe('PodAddressPool', () => {
     const pool = new PodAddressPool('127.1.0.0/30');
     pool.allocate('a');
     pool.allocate('b');
-    assert.throws(() => pool.allocate('c'), (error: unknown) => {
-      assert.ok(error instanceof PodAddressesExhaustedError);
-      assert.match(error.message, /all 2 pod addresses of 127\.1\.0\.0\/30 are in use/);
-      assert.deepEqual(error.context, { range: '127.1.0.0/30', capacity: 2 });
-      return true;
-    });
+    assert.throws(
+      () => pool.allocate('c'),
+      (error: unknown) => {
+        assert.ok(error instanceof PodAddressesExhaustedError);
+        assert.match(error.message, /all 2 pod addresses of 127\.1\.0\.0\/30 are in use/);
+        assert.deepEqual(error.context, { range: '127.1.0.0/30', capacity: 2 });
+        return true;
+      },
+    );
     pool.release('b');
     assert.equal(pool.allocate('c'), '127.1.0.2');
     pool.release('never-allocated');
@@ -71,7 +74,11 @@ describe('PodAddressPool', () => {
     assert.equal(sharedPodAddressPool(), shared);
     assert.equal(shared.range, DEFAULT_POD_ADDRESS_RANGE);
     const address = shared.allocate('shared-pod');
-    assert.equal(sharedPodAddressPool().addressOf('shared-pod'), address, 'an address taken through one caller is taken for all');
+    assert.equal(
+      sharedPodAddressPool().addressOf('shared-pod'),
+      address,
+      'an address taken through one caller is taken for all',
+    );
     shared.release('shared-pod');
   });
 
@@ -86,7 +93,10 @@ describe('PodAddressPool', () => {
     ['::1/128', /not an IPv4 CIDR/],
   ] as const) {
     it(`refuses the range ${range}`, () => {
-      assert.throws(() => new PodAddressPool(range), (error: unknown) => error instanceof PodAddressRangeError && problem.test(error.message));
+      assert.throws(
+        () => new PodAddressPool(range),
+        (error: unknown) => error instanceof PodAddressRangeError && problem.test(error.message),
+      );
     });
   }
 });

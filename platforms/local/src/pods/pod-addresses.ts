@@ -25,15 +25,23 @@ const toAddress = (value: number): string => formatAddress(4, BigInt(value));
 function parseRange(range: string): { first: number; last: number } {
   const parsed = parseCidr(range);
   if (!parsed.ok) {
-    throw new PodAddressRangeError(`pod address range "${range}" ${parsed.problem.message}${parsed.problem.hint === undefined ? '' : ` (${parsed.problem.hint})`}`, { range });
+    throw new PodAddressRangeError(
+      `pod address range "${range}" ${parsed.problem.message}${parsed.problem.hint === undefined ? '' : ` (${parsed.problem.hint})`}`,
+      { range },
+    );
   }
   const { cidr } = parsed;
   if (cidr.family !== 4 || cidr.prefix > 30) {
-    throw new PodAddressRangeError(`pod address range "${range}" is not an IPv4 CIDR with a prefix of at most /30`, { range });
+    throw new PodAddressRangeError(`pod address range "${range}" is not an IPv4 CIDR with a prefix of at most /30`, {
+      range,
+    });
   }
-  if (cidr.prefix < LOOPBACK.prefix || !overlaps(cidr, LOOPBACK)) throw new PodAddressRangeError(`pod address range "${range}" is not inside 127.0.0.0/8`, { range });
+  if (cidr.prefix < LOOPBACK.prefix || !overlaps(cidr, LOOPBACK))
+    throw new PodAddressRangeError(`pod address range "${range}" is not inside 127.0.0.0/8`, { range });
   if (overlaps(cidr, RESERVED)) {
-    throw new PodAddressRangeError(`pod address range "${range}" overlaps 127.0.0.0/24, which the control plane uses`, { range });
+    throw new PodAddressRangeError(`pod address range "${range}" overlaps 127.0.0.0/24, which the control plane uses`, {
+      range,
+    });
   }
   // The network and broadcast addresses are skipped, as on a real pod network.
   return { first: Number(cidr.network) + 1, last: Number(lastAddress(cidr)) - 1 };

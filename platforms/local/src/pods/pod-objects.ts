@@ -1,10 +1,4 @@
-import {
-  CoreV1Api,
-  type KubeConfig,
-  type V1ConfigMap,
-  type V1Pod,
-  type V1Secret,
-} from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Pod, type V1Secret } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import { describeApiError, isNotFound } from '@strata/kube';
 
@@ -43,11 +37,15 @@ export class PodObjects {
   }
 
   async configMap(name: string, optional: boolean): Promise<V1ConfigMap | undefined> {
-    return this.#read('ConfigMap', name, optional, () => this.#core.readNamespacedConfigMap({ name, namespace: this.#namespace }));
+    return this.#read('ConfigMap', name, optional, () =>
+      this.#core.readNamespacedConfigMap({ name, namespace: this.#namespace }),
+    );
   }
 
   async secret(name: string, optional: boolean): Promise<V1Secret | undefined> {
-    return this.#read('Secret', name, optional, () => this.#core.readNamespacedSecret({ name, namespace: this.#namespace }));
+    return this.#read('Secret', name, optional, () =>
+      this.#core.readNamespacedSecret({ name, namespace: this.#namespace }),
+    );
   }
 
   /** A token of the pod's service account bound to the pod, as the kubelet requests for projected volumes. */
@@ -62,7 +60,12 @@ export class PodObjects {
             // No audience means the API server's own.
             audiences: options.audience === undefined || options.audience === '' ? [] : [options.audience],
             expirationSeconds: options.expirationSeconds,
-            boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: this.#pod.metadata?.name ?? '', uid: this.#pod.metadata?.uid ?? '' },
+            boundObjectRef: {
+              apiVersion: 'v1',
+              kind: 'Pod',
+              name: this.#pod.metadata?.name ?? '',
+              uid: this.#pod.metadata?.uid ?? '',
+            },
           },
         },
       });
@@ -71,10 +74,14 @@ export class PodObjects {
       if (token === undefined || expiresAt === undefined) throw new Error('the TokenRequest answer has no token');
       return { token, expiresAt: new Date(expiresAt) };
     } catch (error) {
-      throw new PodObjectError(`cannot get a token of service account ${this.#namespace}/${serviceAccount}: ${describeApiError(error)}`, {
-        serviceAccount,
-        namespace: this.#namespace,
-      }, { cause: error });
+      throw new PodObjectError(
+        `cannot get a token of service account ${this.#namespace}/${serviceAccount}: ${describeApiError(error)}`,
+        {
+          serviceAccount,
+          namespace: this.#namespace,
+        },
+        { cause: error },
+      );
     }
   }
 
@@ -91,13 +98,21 @@ export class PodObjects {
         if (isNotFound(error)) return undefined;
         // A failed read is not cached: the next start tries again.
         this.#cache.delete(key);
-        throw new PodObjectError(`cannot read ${kind} ${this.#namespace}/${name}: ${describeApiError(error)}`, { kind, name, namespace: this.#namespace }, { cause: error });
+        throw new PodObjectError(
+          `cannot read ${kind} ${this.#namespace}/${name}: ${describeApiError(error)}`,
+          { kind, name, namespace: this.#namespace },
+          { cause: error },
+        );
       });
       this.#cache.set(key, pending);
     }
     const object = await pending;
     if (object === undefined && !optional) {
-      throw new PodObjectError(`${kind} ${this.#namespace}/${name} not found`, { kind, name, namespace: this.#namespace });
+      throw new PodObjectError(`${kind} ${this.#namespace}/${name} not found`, {
+        kind,
+        name,
+        namespace: this.#namespace,
+      });
     }
     return object;
   }

@@ -11,7 +11,10 @@ const running = status({ running: { startedAt: new Date() } }, { ready: true });
 const succeeded = status({ terminated: { exitCode: 0 } });
 const failed = status({ terminated: { exitCode: 1 } });
 const creating = status({ waiting: { reason: 'ContainerCreating' } });
-const crashLooping = status({ waiting: { reason: 'CrashLoopBackOff' } }, { lastState: { terminated: { exitCode: 1 } } });
+const crashLooping = status(
+  { waiting: { reason: 'CrashLoopBackOff' } },
+  { lastState: { terminated: { exitCode: 1 } } },
+);
 
 describe('podPhase, as the kubelet computes it', () => {
   it('is Pending while a container has not run yet', () => {

@@ -32,7 +32,11 @@ export function isReady(phase: PodPhase, statuses: readonly V1ContainerStatus[])
 }
 
 /** The statuses of containers that have not been created, waiting for `reason`. */
-export function waitingStatuses(containers: readonly V1Container[], reason: string, message?: string): V1ContainerStatus[] {
+export function waitingStatuses(
+  containers: readonly V1Container[],
+  reason: string,
+  message?: string,
+): V1ContainerStatus[] {
   return containers.map((container) => ({
     name: container.name,
     image: container.image ?? '',

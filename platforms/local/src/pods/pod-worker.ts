@@ -37,7 +37,10 @@ const errorText = (error: unknown): string => (error instanceof Error ? error.me
 function previousRestarts(pod: V1Pod, name: string): number {
   const status = pod.status?.containerStatuses?.find((candidate) => candidate.name === name);
   if (status === undefined) return 0;
-  const ran = status.state?.running !== undefined || status.state?.terminated !== undefined || status.lastState?.terminated !== undefined;
+  const ran =
+    status.state?.running !== undefined ||
+    status.state?.terminated !== undefined ||
+    status.lastState?.terminated !== undefined;
   return status.restartCount + (ran ? 1 : 0);
 }
 
@@ -96,7 +99,9 @@ export class PodWorker {
   }
 
   get #restartPolicy(): ContainerRestartPolicy {
-    return this.#pod.spec?.restartPolicy === 'Never' || this.#pod.spec?.restartPolicy === 'OnFailure' ? this.#pod.spec.restartPolicy : 'Always';
+    return this.#pod.spec?.restartPolicy === 'Never' || this.#pod.spec?.restartPolicy === 'OnFailure'
+      ? this.#pod.spec.restartPolicy
+      : 'Always';
   }
 
   get #gracePeriodMs(): number {
@@ -193,7 +198,10 @@ export class PodWorker {
       for (const container of containers) plans.push(await planContainer(container, context));
       return plans;
     };
-    return { init: await plan(this.#pod.spec?.initContainers ?? []), main: await plan(this.#pod.spec?.containers ?? []) };
+    return {
+      init: await plan(this.#pod.spec?.initContainers ?? []),
+      main: await plan(this.#pod.spec?.containers ?? []),
+    };
   }
 
   /** Runs init containers in order; a sidecar (restartPolicy Always) only has to start. False if the pod cannot go on. */

@@ -47,7 +47,12 @@ function execCheck(argv: readonly string[], target: ProbeTarget, timeoutMs: numb
   }
   return new Promise((resolve) => {
     // Its own process group, so that a timeout kills whatever the command started.
-    const child = spawn(line.command, line.args, { cwd: target.cwd, env: target.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(line.command, line.args, {
+      cwd: target.cwd,
+      env: target.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     const collect = (chunk: Buffer): void => {
       if (output.length < MAX_OUTPUT) output += chunk.toString();
@@ -79,12 +84,17 @@ function execCheck(argv: readonly string[], target: ProbeTarget, timeoutMs: numb
   });
 }
 
-function httpCheck(probe: NonNullable<V1Probe['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<CheckResult> {
+function httpCheck(
+  probe: NonNullable<V1Probe['httpGet']>,
+  target: ProbeTarget,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const port = resolvePort(probe.port, target.ports);
   if (port === undefined) return Promise.resolve(failure(`port ${String(probe.port)} is not a port of the container`));
   const scheme = (probe.scheme ?? 'HTTP').toLowerCase();
   const host = probe.host !== undefined && probe.host !== '' ? probe.host : target.podIP;
-  const path = probe.path === undefined || probe.path === '' ? '/' : probe.path.startsWith('/') ? probe.path : `/${probe.path}`;
+  const path =
+    probe.path === undefined || probe.path === '' ? '/' : probe.path.startsWith('/') ? probe.path : `/${probe.path}`;
   const headers: Record<string, string> = { 'User-Agent': USER_AGENT, Accept: '*/*' };
   for (const header of probe.httpHeaders ?? []) headers[header.name] = header.value;
   const url = new URL(`${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`);
@@ -93,7 +103,11 @@ function httpCheck(probe: NonNullable<V1Probe['httpGet']>, target: ProbeTarget, 
       const status = response.statusCode ?? 0;
       response.resume();
       response.on('end', () =>
-        resolve(status >= 200 && status < 400 ? { success: true, message: `HTTP ${status}` } : failure(`HTTP probe failed with status ${status}`)),
+        resolve(
+          status >= 200 && status < 400
+            ? { success: true, message: `HTTP ${status}` }
+            : failure(`HTTP probe failed with status ${status}`),
+        ),
       );
       response.on('error', (error) => resolve(failure(errorText(error))));
     };
@@ -108,7 +122,11 @@ function httpCheck(probe: NonNullable<V1Probe['httpGet']>, target: ProbeTarget, 
   });
 }
 
-function tcpCheck(probe: NonNullable<V1Probe['tcpSocket']>, target: ProbeTarget, timeoutMs: number): Promise<CheckResult> {
+function tcpCheck(
+  probe: NonNullable<V1Probe['tcpSocket']>,
+  target: ProbeTarget,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const port = resolvePort(probe.port, target.ports);
   if (port === undefined) return Promise.resolve(failure(`port ${String(probe.port)} is not a port of the container`));
   const host = probe.host !== undefined && probe.host !== '' ? probe.host : target.podIP;
@@ -148,7 +166,9 @@ function servingStatus(frame: Buffer): number {
 
 function grpcCheck(probe: NonNullable<V1Probe['grpc']>, target: ProbeTarget, timeoutMs: number): Promise<CheckResult> {
   return new Promise((resolve) => {
-    const session = http2Connect(`http://${target.podIP.includes(':') ? `[${target.podIP}]` : target.podIP}:${probe.port}`);
+    const session = http2Connect(
+      `http://${target.podIP.includes(':') ? `[${target.podIP}]` : target.podIP}:${probe.port}`,
+    );
     const done = (result: CheckResult): void => {
       clearTimeout(timer);
       session.destroy();
@@ -176,9 +196,12 @@ function grpcCheck(probe: NonNullable<V1Probe['grpc']>, target: ProbeTarget, tim
       if (typeof status === 'string') grpcStatus = status;
     });
     stream.on('end', () => {
-      if (grpcStatus !== '0') return done(failure(`gRPC health check failed with grpc-status ${grpcStatus ?? '(none)'}`));
+      if (grpcStatus !== '0')
+        return done(failure(`gRPC health check failed with grpc-status ${grpcStatus ?? '(none)'}`));
       const status = servingStatus(Buffer.concat(chunks));
-      done(status === 1 ? { success: true, message: 'SERVING' } : failure(`gRPC health status is ${status}, not SERVING`));
+      done(
+        status === 1 ? { success: true, message: 'SERVING' } : failure(`gRPC health status is ${status}, not SERVING`),
+      );
     });
     stream.end(healthRequestFrame(probe.service ?? ''));
   });

@@ -52,7 +52,9 @@ describe('probe checks', () => {
     httpPort = await listen(http);
     // A certificate nobody trusts: the kubelet does not verify a probe's certificate.
     const ca = await CertificateAuthority.create({ commonName: 'untrusted', validityDays: 1 });
-    const pem = await toPemPair(await ca.issue({ commonName: 'pod', ipAddresses: ['127.0.0.1'], profile: 'server', validityDays: 1 }));
+    const pem = await toPemPair(
+      await ca.issue({ commonName: 'pod', ipAddresses: ['127.0.0.1'], profile: 'server', validityDays: 1 }),
+    );
     httpsServer = createHttpsServer({ cert: pem.certificatePem, key: pem.privateKeyPem }, handler);
     httpsPort = await listen(httpsServer);
   });
@@ -67,7 +69,8 @@ describe('probe checks', () => {
   });
 
   it('counts HTTP 200 to 399 as success and the rest as failure', async () => {
-    for (const code of [200, 204, 302, 399]) assert.equal((await runCheck(httpGet(`/status/${code}`), target(), 1000)).success, true, `${code}`);
+    for (const code of [200, 204, 302, 399])
+      assert.equal((await runCheck(httpGet(`/status/${code}`), target(), 1000)).success, true, `${code}`);
     for (const code of [400, 404, 500, 503]) {
       const result = await runCheck(httpGet(`/status/${code}`), target(), 1000);
       assert.deepEqual(result, { success: false, message: `HTTP probe failed with status ${code}` });
@@ -85,7 +88,11 @@ describe('probe checks', () => {
     assert.equal(resolvePort('http', [{ name: 'http', containerPort: 8080 }]), 8080);
     assert.equal(resolvePort('9090', []), 9090);
     assert.equal(resolvePort('metrics', []), undefined);
-    const result = await runCheck(httpGet('/status/200', { port: 'http' }), target({ ports: [{ name: 'http', containerPort: httpPort }] }), 1000);
+    const result = await runCheck(
+      httpGet('/status/200', { port: 'http' }),
+      target({ ports: [{ name: 'http', containerPort: httpPort }] }),
+      1000,
+    );
     assert.equal(result.success, true);
   });
 
@@ -134,7 +141,10 @@ describe('probe checks', () => {
   });
 
   it('asks the gRPC health service', async () => {
-    const statuses = new Map([['', 1], ['etcd', 2]]);
+    const statuses = new Map([
+      ['', 1],
+      ['etcd', 2],
+    ]);
     const grpc = createHttp2Server();
     grpc.on('stream', (stream) => {
       const chunks: Buffer[] = [];
@@ -162,7 +172,13 @@ describe('probe checks', () => {
 
 describe('ProbeWorker', () => {
   it('fills in the API server’s defaults', () => {
-    assert.deepEqual(probeTiming({}, 'readiness'), { initialDelayMs: 0, periodMs: 10_000, timeoutMs: 1000, successThreshold: 1, failureThreshold: 3 });
+    assert.deepEqual(probeTiming({}, 'readiness'), {
+      initialDelayMs: 0,
+      periodMs: 10_000,
+      timeoutMs: 1000,
+      successThreshold: 1,
+      failureThreshold: 3,
+    });
     assert.equal(probeTiming({ successThreshold: 3 }, 'liveness').successThreshold, 1);
   });
 

@@ -11,7 +11,8 @@ export interface ProbeTiming {
   readonly failureThreshold: number;
 }
 
-const positive = (value: number | undefined, fallback: number): number => (value !== undefined && value > 0 ? value : fallback);
+const positive = (value: number | undefined, fallback: number): number =>
+  value !== undefined && value > 0 ? value : fallback;
 
 /** The probe's timing with the API server's defaults filled in (a pod built in code may leave them out). */
 export function probeTiming(probe: V1Probe, kind: ProbeKind): ProbeTiming {

@@ -35,7 +35,10 @@ interface JwtClaims {
   readonly aud: readonly string[];
   readonly exp: number;
   readonly iat: number;
-  readonly 'kubernetes.io': { readonly namespace: string; readonly pod: { readonly name: string; readonly uid: string } };
+  readonly 'kubernetes.io': {
+    readonly namespace: string;
+    readonly pod: { readonly name: string; readonly uid: string };
+  };
 }
 
 function jwtClaims(token: string): JwtClaims {
@@ -64,9 +67,15 @@ describe('ProcessPodRuntime against a real API server', () => {
     await admin.createNamespace({ body: { metadata: { name: namespace } } });
     // What the controller-manager would provide, which the harness does not run.
     await admin.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'default' } } });
-    await admin.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'kube-root-ca.crt' }, data: { 'ca.crt': caPem } } });
+    await admin.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'kube-root-ca.crt' }, data: { 'ca.crt': caPem } },
+    });
 
-    node = await testNode({ nodeName, kubeConfig: await cluster.userKubeConfig(`system:node:${nodeName}`, ['system:nodes']) });
+    node = await testNode({
+      nodeName,
+      kubeConfig: await cluster.userKubeConfig(`system:node:${nodeName}`, ['system:nodes']),
+    });
     context = node.context;
     const binaries = await resolveAllBinaries();
     // The shell stands in for an image whose program ignores SIGTERM.
@@ -83,7 +92,11 @@ describe('ProcessPodRuntime against a real API server', () => {
   async function schedule(spec: V1Pod): Promise<{ created: V1Pod; recorder: StatusRecorder }> {
     const created = await admin.createNamespacedPod({
       namespace,
-      body: { ...spec, metadata: { ...spec.metadata, namespace, uid: undefined }, spec: { containers: [], ...spec.spec, nodeName } },
+      body: {
+        ...spec,
+        metadata: { ...spec.metadata, namespace, uid: undefined },
+        spec: { containers: [], ...spec.spec, nodeName },
+      },
     });
     const recorder = new StatusRecorder();
     assert.ok(runtime.handles(created));
@@ -112,9 +125,21 @@ describe('ProcessPodRuntime against a real API server', () => {
         metadata: { name: 'volumes', labels: { app: 'demo', tier: 'db' }, annotations: { note: 'say "hi"' } },
         spec: {
           volumes: [
-            { name: 'config', configMap: { name: 'app-config', items: [{ key: 'app.yaml', path: 'conf/app.yaml', mode: 0o640 }] } },
+            {
+              name: 'config',
+              configMap: { name: 'app-config', items: [{ key: 'app.yaml', path: 'conf/app.yaml', mode: 0o640 }] },
+            },
             { name: 'config-all', configMap: { name: 'app-config' } },
-            { name: 'secret', secret: { secretName: 'app-secret', items: [{ key: 'password', path: 'password' }, { key: 'user', path: 'user', mode: 0o400 }] } },
+            {
+              name: 'secret',
+              secret: {
+                secretName: 'app-secret',
+                items: [
+                  { key: 'password', path: 'password' },
+                  { key: 'user', path: 'user', mode: 0o400 },
+                ],
+              },
+            },
             {
               name: 'podinfo',
               downwardAPI: {
@@ -191,7 +216,9 @@ describe('ProcessPodRuntime against a real API server', () => {
     assert.equal(await readFile(join(bound, 'pod-name'), 'utf8'), 'volumes');
 
     // The container found its config file through the rewritten mount path.
-    const copy = await waitFor('the copied config', () => readFile(join(volumeDir(created, 'out'), 'copy.yaml'), 'utf8').catch(() => undefined));
+    const copy = await waitFor('the copied config', () =>
+      readFile(join(volumeDir(created, 'out'), 'copy.yaml'), 'utf8').catch(() => undefined),
+    );
     assert.equal(copy, 'listen: 2379\n');
 
     // The volume the API server's ServiceAccount admission added holds a token the API server accepts.
@@ -231,7 +258,10 @@ describe('ProcessPodRuntime against a real API server', () => {
     const pending = await recorder.until('a problem', (status) => status.message !== undefined);
     assert.equal(pending.phase, 'Pending');
     assert.equal(pending.message, `ConfigMap ${namespace}/late-config not found`);
-    await admin.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'late-config' }, data: { value: 'here' } } });
+    await admin.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'late-config' }, data: { value: 'here' } },
+    });
     await recorder.until('Running', (status) => status.phase === 'Running', 30_000);
     assert.equal(await readFile(join(volumeDir(created, 'late'), 'value'), 'utf8'), 'here');
     await runtime.stop(created.metadata?.uid ?? '', 0);
@@ -264,7 +294,10 @@ describe('ProcessPodRuntime against a real API server', () => {
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                 { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
               ],
-              ports: [{ name: 'client', containerPort: 2379 }, { name: 'metrics', containerPort: 2381 }],
+              ports: [
+                { name: 'client', containerPort: 2379 },
+                { name: 'metrics', containerPort: 2381 },
+              ],
               volumeMounts: [{ name: 'data', mountPath: '/var/lib/etcd' }],
               readinessProbe: { httpGet: { path: '/readyz', port: 'metrics' }, periodSeconds: 1, failureThreshold: 3 },
               livenessProbe: { httpGet: { path: '/livez', port: 2381 }, initialDelaySeconds: 10, periodSeconds: 5 },
@@ -301,7 +334,10 @@ describe('ProcessPodRuntime against a real API server', () => {
           terminationGracePeriodSeconds: 2,
           automountServiceAccountToken: false,
           containers: [
-            script(`trap 'echo got SIGTERM; exit 0' TERM; sleep 600 & wait`, { name: 'polite', image: 'strata.test/shell:1' }),
+            script(`trap 'echo got SIGTERM; exit 0' TERM; sleep 600 & wait`, {
+              name: 'polite',
+              image: 'strata.test/shell:1',
+            }),
             script(`trap "" TERM; sleep 600`, { name: 'stubborn', image: 'strata.test/shell:1' }),
           ],
         },

@@ -28,7 +28,11 @@ const FAST_BACK_OFF = { baseDelayMs: 100, maxDelayMs: 400, resetAfterMs: 60_000 
 const containerStatus = (status: PodRuntimeStatus | undefined, name = 'main'): V1ContainerStatus | undefined =>
   status?.containerStatuses?.find((candidate) => candidate.name === name);
 
-const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 describe('ProcessPodRuntime', () => {
   const addresses = privateAddressPool();
@@ -55,7 +59,9 @@ describe('ProcessPodRuntime', () => {
 
   it('handles a pod only when every image, init containers included, has a local command', () => {
     assert.ok(runtime.handles(pod()));
-    assert.ok(!runtime.handles(pod({ spec: { containers: [container(), container({ name: 'b', image: 'nginx:1.27' })] } })));
+    assert.ok(
+      !runtime.handles(pod({ spec: { containers: [container(), container({ name: 'b', image: 'nginx:1.27' })] } })),
+    );
     assert.ok(!runtime.handles(pod({ spec: { initContainers: [container({ name: 'init', image: 'busybox' })] } })));
     assert.ok(!runtime.handles(pod({ spec: { containers: [] } })));
   });
@@ -97,16 +103,19 @@ describe('ProcessPodRuntime', () => {
       spec: {
         volumes: [{ name: 'out', emptyDir: {} }],
         containers: [
-          script('echo "$POD_IP $POD_NAME $HOSTNAME $GREETING $STRATA_VOLUME_OUT" > /data/env; echo "$@" > /data/args; sleep 600', {
-            args: ['ignored-$0', '$(GREETING)', 'at', '/data/x', '$$(GREETING)'],
-            env: [
-              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-              { name: 'WHO', value: 'world' },
-              { name: 'GREETING', value: 'hello-$(WHO)' },
-            ],
-            volumeMounts: [{ name: 'out', mountPath: '/data' }],
-          }),
+          script(
+            'echo "$POD_IP $POD_NAME $HOSTNAME $GREETING $STRATA_VOLUME_OUT" > /data/env; echo "$@" > /data/args; sleep 600',
+            {
+              args: ['ignored-$0', '$(GREETING)', 'at', '/data/x', '$$(GREETING)'],
+              env: [
+                { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                { name: 'WHO', value: 'world' },
+                { name: 'GREETING', value: 'hello-$(WHO)' },
+              ],
+              volumeMounts: [{ name: 'out', mountPath: '/data' }],
+            },
+          ),
         ],
       },
     });
@@ -129,7 +138,10 @@ describe('ProcessPodRuntime', () => {
     const failed = await run(pod({ spec: { restartPolicy: 'Never', containers: [script('exit 3')] } }));
     const failure = await failed.until('Failed', (status) => status.phase === 'Failed');
     assert.deepEqual(
-      { reason: containerStatus(failure)?.state?.terminated?.reason, exitCode: containerStatus(failure)?.state?.terminated?.exitCode },
+      {
+        reason: containerStatus(failure)?.state?.terminated?.reason,
+        exitCode: containerStatus(failure)?.state?.terminated?.exitCode,
+      },
       { reason: 'Error', exitCode: 3 },
     );
     assert.equal(failure.ready, false);
@@ -137,10 +149,16 @@ describe('ProcessPodRuntime', () => {
 
   it('with restartPolicy Always restarts a crashing container after a back-off, counting restarts', async () => {
     const recorder = await run(pod({ spec: { containers: [script('exit 2')] } }));
-    const looping = await recorder.until('CrashLoopBackOff', (status) => containerStatus(status)?.state?.waiting?.reason === 'CrashLoopBackOff');
+    const looping = await recorder.until(
+      'CrashLoopBackOff',
+      (status) => containerStatus(status)?.state?.waiting?.reason === 'CrashLoopBackOff',
+    );
     assert.equal(looping.phase, 'Running');
     assert.equal(containerStatus(looping)?.lastState?.terminated?.exitCode, 2);
-    assert.match(containerStatus(looping)?.state?.waiting?.message ?? '', /back-off 0s restarting failed container=main pod=test-pod_default/);
+    assert.match(
+      containerStatus(looping)?.state?.waiting?.message ?? '',
+      /back-off 0s restarting failed container=main pod=test-pod_default/,
+    );
     await recorder.until('two restarts', (status) => (containerStatus(status)?.restartCount ?? 0) >= 2);
   });
 
@@ -167,15 +185,22 @@ describe('ProcessPodRuntime', () => {
       spec: {
         volumes: [{ name: 'work', emptyDir: {} }],
         initContainers: [
-          script('sleep 0.3; echo first >> /work/log', { name: 'first', volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
+          script('sleep 0.3; echo first >> /work/log', {
+            name: 'first',
+            volumeMounts: [{ name: 'work', mountPath: '/work' }],
+          }),
           script('echo second >> /work/log', { name: 'second', volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
         ],
-        containers: [script('echo main >> /work/log; sleep 600', { volumeMounts: [{ name: 'work', mountPath: '/work' }] })],
+        containers: [
+          script('echo main >> /work/log; sleep 600', { volumeMounts: [{ name: 'work', mountPath: '/work' }] }),
+        ],
       },
     });
     const recorder = await run(spec);
     await recorder.until('Running', (status) => status.phase === 'Running');
-    const initializing = recorder.reports.find((status) => containerStatus(status)?.state?.waiting?.reason === 'PodInitializing');
+    const initializing = recorder.reports.find(
+      (status) => containerStatus(status)?.state?.waiting?.reason === 'PodInitializing',
+    );
     assert.equal(initializing?.phase, 'Pending');
     const log = await waitFor('three lines', async () => {
       const text = await readFile(volumeFile(spec, 'work', 'log'), 'utf8').catch(() => '');
@@ -204,7 +229,10 @@ describe('ProcessPodRuntime', () => {
       },
     });
     const recorder = await run(spec);
-    const running = await recorder.until('Running or Failed', (status) => status.phase === 'Running' || status.phase === 'Failed');
+    const running = await recorder.until(
+      'Running or Failed',
+      (status) => status.phase === 'Running' || status.phase === 'Failed',
+    );
     assert.equal(running.phase, 'Running', running.message);
     await runtime.stop(spec.metadata?.uid ?? '', 1);
   });
@@ -224,7 +252,11 @@ describe('ProcessPodRuntime', () => {
         containers: [
           script('sleep 1.5; touch /flags/ready; sleep 600', {
             volumeMounts: [{ name: 'flags', mountPath: '/flags' }],
-            readinessProbe: { exec: { command: ['sh', '-c', 'test -e /flags/ready'] }, periodSeconds: 1, failureThreshold: 1 },
+            readinessProbe: {
+              exec: { command: ['sh', '-c', 'test -e /flags/ready'] },
+              periodSeconds: 1,
+              failureThreshold: 1,
+            },
           }),
         ],
       },
@@ -249,11 +281,16 @@ describe('ProcessPodRuntime', () => {
     });
     const recorder = await run(spec);
     const restarted = await recorder.until('a restart', (status) => containerStatus(status)?.restartCount === 1);
-    assert.match(containerStatus(restarted)?.lastState?.terminated?.message ?? '', /liveness probe failed: command exited with 1/);
+    assert.match(
+      containerStatus(restarted)?.lastState?.terminated?.message ?? '',
+      /liveness probe failed: command exited with 1/,
+    );
   });
 
   it('reports a program the image does not have as a StartError', async () => {
-    const recorder = await run(pod({ spec: { restartPolicy: 'Never', containers: [container({ command: ['bash', '-c', 'true'] })] } }));
+    const recorder = await run(
+      pod({ spec: { restartPolicy: 'Never', containers: [container({ command: ['bash', '-c', 'true'] })] } }),
+    );
     const failed = await recorder.until('Failed', (status) => status.phase === 'Failed');
     const terminated = containerStatus(failed)?.state?.terminated;
     assert.equal(terminated?.reason, 'StartError');
@@ -275,8 +312,12 @@ describe('ProcessPodRuntime', () => {
     const polite = pod({ spec: { containers: [script('trap "exit 0" TERM; sleep 600 & wait')] } });
     const stubborn = pod({ spec: { containers: [script('trap "" TERM; sleep 600 & wait; sleep 600')] } });
     const politePid = containerPid(await (await run(polite)).until('running', (status) => status.phase === 'Running'));
-    const stubbornPid = containerPid(await (await run(stubborn)).until('running', (status) => status.phase === 'Running'));
-    await waitFor('the stubborn container’s child', () => (processGroupMembers(stubbornPid).length === 2 ? true : undefined));
+    const stubbornPid = containerPid(
+      await (await run(stubborn)).until('running', (status) => status.phase === 'Running'),
+    );
+    await waitFor('the stubborn container’s child', () =>
+      processGroupMembers(stubbornPid).length === 2 ? true : undefined,
+    );
 
     let started = Date.now();
     await runtime.stop(polite.metadata?.uid ?? '', 5);
@@ -291,11 +332,17 @@ describe('ProcessPodRuntime', () => {
   });
 
   it('keeps the logs of a container at <stateDir>/pods/<namespace>_<name>_<uid>/<container>.log', async () => {
-    const spec = pod({ metadata: { name: 'logger' }, spec: { restartPolicy: 'Never', containers: [script('echo to-stdout; echo to-stderr >&2')] } });
+    const spec = pod({
+      metadata: { name: 'logger' },
+      spec: { restartPolicy: 'Never', containers: [script('echo to-stdout; echo to-stderr >&2')] },
+    });
     const recorder = await run(spec);
     await recorder.until('Succeeded', (status) => status.phase === 'Succeeded');
     await runtime.stop(spec.metadata?.uid ?? '', 0);
-    const log = await readFile(join(node.context.stateDir, 'pods', `default_logger_${spec.metadata?.uid ?? ''}`, 'main.log'), 'utf8');
+    const log = await readFile(
+      join(node.context.stateDir, 'pods', `default_logger_${spec.metadata?.uid ?? ''}`, 'main.log'),
+      'utf8',
+    );
     assert.equal(log, 'to-stdout\nto-stderr\n');
   });
 

@@ -46,19 +46,26 @@ export class ProcessPodRuntime implements PodRuntime {
 
   handles(pod: V1Pod): boolean {
     const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-    return (pod.spec?.containers ?? []).length > 0 && containers.every((container) => this.images.has(container.image ?? ''));
+    return (
+      (pod.spec?.containers ?? []).length > 0 && containers.every((container) => this.images.has(container.image ?? ''))
+    );
   }
 
   /** Resolves once the first attempt to set the pod up is over; status then arrives through `report`. Starting a running pod again does nothing. */
   async start(pod: V1Pod, node: NodeContext, report: (status: PodRuntimeStatus) => void): Promise<void> {
     const uid = pod.metadata?.uid;
     if (uid === undefined || uid === '') {
-      throw new PodRuntimeError(`pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} has no uid`, { pod: pod.metadata?.name });
-    }
-    if (!this.handles(pod)) {
-      throw new PodRuntimeError(`pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} has an image with no local command`, {
+      throw new PodRuntimeError(`pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} has no uid`, {
         pod: pod.metadata?.name,
       });
+    }
+    if (!this.handles(pod)) {
+      throw new PodRuntimeError(
+        `pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} has an image with no local command`,
+        {
+          pod: pod.metadata?.name,
+        },
+      );
     }
     const running = this.#workers.get(uid);
     if (running !== undefined) return running.launched;

@@ -92,12 +92,20 @@ export class StatusRecorder {
   }
 
   /** The first report, from now on or already made, that satisfies `accept`. */
-  async until(what: string, accept: (status: PodRuntimeStatus) => boolean, timeoutMs = 15_000): Promise<PodRuntimeStatus> {
+  async until(
+    what: string,
+    accept: (status: PodRuntimeStatus) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<PodRuntimeStatus> {
     return waitFor(what, () => this.reports.find(accept), timeoutMs);
   }
 
   /** Waits until the latest report satisfies `accept`. */
-  async latestUntil(what: string, accept: (status: PodRuntimeStatus) => boolean, timeoutMs = 15_000): Promise<PodRuntimeStatus> {
+  async latestUntil(
+    what: string,
+    accept: (status: PodRuntimeStatus) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<PodRuntimeStatus> {
     return waitFor(what, () => (this.latest !== undefined && accept(this.latest) ? this.latest : undefined), timeoutMs);
   }
 }

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lookupIn } from './expansion.ts';
 import { container } from './test-fixtures.ts';
-import { containerMounts, pathRewriter, volumeEnv, volumeEnvName, VolumeMountError, type ContainerMount } from './volume-mounts.ts';
+import {
+  containerMounts,
+  pathRewriter,
+  volumeEnv,
+  volumeEnvName,
+  VolumeMountError,
+  type ContainerMount,
+} from './volume-mounts.ts';
 
 const mount = (name: string, mountPath: string, path: string): ContainerMount => ({ name, mountPath, path });
 
@@ -62,16 +69,26 @@ describe('volume mounts of a process', () => {
         (name) => (name === 'data' ? dir : undefined),
         lookupIn(new Map([['POD_NAME', 'etcd-0']])),
       );
-      assert.deepEqual(mounts.map((each) => each.path), [dir, join(dir, 'logs/app'), join(dir, 'etcd-0')]);
+      assert.deepEqual(
+        mounts.map((each) => each.path),
+        [dir, join(dir, 'logs/app'), join(dir, 'etcd-0')],
+      );
       assert.ok((await stat(join(dir, 'logs/app'))).isDirectory());
     });
 
     it('refuses a mount of an unknown volume or a subPath that leaves the volume', async () => {
       const volumeDir = (name: string): string | undefined => (name === 'data' ? dir : undefined);
       const none = lookupIn();
-      await assert.rejects(containerMounts(container({ volumeMounts: [{ name: 'nope', mountPath: '/x' }] }), volumeDir, none), VolumeMountError);
       await assert.rejects(
-        containerMounts(container({ volumeMounts: [{ name: 'data', mountPath: '/x', subPath: '../escape' }] }), volumeDir, none),
+        containerMounts(container({ volumeMounts: [{ name: 'nope', mountPath: '/x' }] }), volumeDir, none),
+        VolumeMountError,
+      );
+      await assert.rejects(
+        containerMounts(
+          container({ volumeMounts: [{ name: 'data', mountPath: '/x', subPath: '../escape' }] }),
+          volumeDir,
+          none,
+        ),
         /leaves the volume/,
       );
     });

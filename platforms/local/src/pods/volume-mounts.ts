@@ -29,7 +29,11 @@ export function volumeEnvName(mountName: string): string {
 function checkSubPath(subPath: string, container: string, mount: string): string {
   const normal = posix.normalize(subPath);
   if (posix.isAbsolute(normal) || normal === '..' || normal.startsWith('../')) {
-    throw new VolumeMountError(`container ${container}: subPath "${subPath}" of mount ${mount} leaves the volume`, { container, mount, subPath });
+    throw new VolumeMountError(`container ${container}: subPath "${subPath}" of mount ${mount} leaves the volume`, {
+      container,
+      mount,
+      subPath,
+    });
   }
   return normal;
 }
@@ -49,7 +53,10 @@ export async function containerMounts(
         mount: mount.name,
       });
     }
-    const subPath = mount.subPathExpr !== undefined && mount.subPathExpr !== '' ? expand(mount.subPathExpr, env) : (mount.subPath ?? '');
+    const subPath =
+      mount.subPathExpr !== undefined && mount.subPathExpr !== ''
+        ? expand(mount.subPathExpr, env)
+        : (mount.subPath ?? '');
     const path = subPath === '' ? dir : join(dir, checkSubPath(subPath, container.name, mount.name));
     if (path !== dir) await mkdir(path, { recursive: true });
     mounts.push({ name: mount.name, mountPath: mount.mountPath, path });

@@ -1,6 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import type { V1DownwardAPIVolumeFile, V1Pod, V1ServiceAccountTokenProjection, V1Volume } from '@kubernetes/client-node';
+import type {
+  V1DownwardAPIVolumeFile,
+  V1Pod,
+  V1ServiceAccountTokenProjection,
+  V1Volume,
+} from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import { writeFileAtomic } from '@strata/host';
 import { fieldRefValue, resourceFieldRefUnsupported, type PodFacts } from './downward-api.ts';
@@ -57,7 +62,8 @@ export function volumesRoot(podDir: string): string {
 function downwardFiles(items: readonly V1DownwardAPIVolumeFile[], defaultMode: number, facts: PodFacts): VolumeFile[] {
   return items.map((item) => {
     if (item.resourceFieldRef !== undefined) throw resourceFieldRefUnsupported(item.resourceFieldRef);
-    if (item.fieldRef === undefined) throw new UnsupportedVolumeError(`downward API item ${item.path} names no field`, { path: item.path });
+    if (item.fieldRef === undefined)
+      throw new UnsupportedVolumeError(`downward API item ${item.path} names no field`, { path: item.path });
     return { path: item.path, content: fieldRefValue(item.fieldRef, facts, true), mode: item.mode ?? defaultMode };
   });
 }
@@ -71,17 +77,43 @@ async function volumeContent(volume: V1Volume, context: VolumeContext): Promise<
   if (volume.configMap !== undefined) {
     const { name, items, defaultMode, optional } = volume.configMap;
     const configMap = await objects.configMap(name ?? '', optional ?? false);
-    const projection = { source: `ConfigMap ${namespace}/${name ?? ''}`, items, optional: optional ?? false, secret: false };
-    return { files: projectKeys(configMapData(configMap), { ...projection, defaultMode: defaultMode ?? DEFAULT_VOLUME_FILE_MODE }), tokens: [] };
+    const projection = {
+      source: `ConfigMap ${namespace}/${name ?? ''}`,
+      items,
+      optional: optional ?? false,
+      secret: false,
+    };
+    return {
+      files: projectKeys(configMapData(configMap), {
+        ...projection,
+        defaultMode: defaultMode ?? DEFAULT_VOLUME_FILE_MODE,
+      }),
+      tokens: [],
+    };
   }
   if (volume.secret !== undefined) {
     const { secretName, items, defaultMode, optional } = volume.secret;
     const secret = await objects.secret(secretName ?? '', optional ?? false);
-    const projection = { source: `Secret ${namespace}/${secretName ?? ''}`, items, optional: optional ?? false, secret: true };
-    return { files: projectKeys(secretData(secret), { ...projection, defaultMode: defaultMode ?? DEFAULT_VOLUME_FILE_MODE }), tokens: [] };
+    const projection = {
+      source: `Secret ${namespace}/${secretName ?? ''}`,
+      items,
+      optional: optional ?? false,
+      secret: true,
+    };
+    return {
+      files: projectKeys(secretData(secret), { ...projection, defaultMode: defaultMode ?? DEFAULT_VOLUME_FILE_MODE }),
+      tokens: [],
+    };
   }
   if (volume.downwardAPI !== undefined) {
-    return { files: downwardFiles(volume.downwardAPI.items ?? [], volume.downwardAPI.defaultMode ?? DEFAULT_VOLUME_FILE_MODE, facts), tokens: [] };
+    return {
+      files: downwardFiles(
+        volume.downwardAPI.items ?? [],
+        volume.downwardAPI.defaultMode ?? DEFAULT_VOLUME_FILE_MODE,
+        facts,
+      ),
+      tokens: [],
+    };
   }
   if (volume.projected !== undefined) {
     const defaultMode = volume.projected.defaultMode ?? DEFAULT_VOLUME_FILE_MODE;
@@ -90,23 +122,42 @@ async function volumeContent(volume: V1Volume, context: VolumeContext): Promise<
       if (source.configMap !== undefined) {
         const { name, items, optional } = source.configMap;
         const configMap = await objects.configMap(name ?? '', optional ?? false);
-        const projection = { source: `ConfigMap ${namespace}/${name ?? ''}`, items, optional: optional ?? false, secret: false, defaultMode };
+        const projection = {
+          source: `ConfigMap ${namespace}/${name ?? ''}`,
+          items,
+          optional: optional ?? false,
+          secret: false,
+          defaultMode,
+        };
         content.files.push(...projectKeys(configMapData(configMap), projection));
       } else if (source.secret !== undefined) {
         const { name, items, optional } = source.secret;
         const secret = await objects.secret(name ?? '', optional ?? false);
-        const projection = { source: `Secret ${namespace}/${name ?? ''}`, items, optional: optional ?? false, secret: true, defaultMode };
+        const projection = {
+          source: `Secret ${namespace}/${name ?? ''}`,
+          items,
+          optional: optional ?? false,
+          secret: true,
+          defaultMode,
+        };
         content.files.push(...projectKeys(secretData(secret), projection));
       } else if (source.downwardAPI !== undefined) {
         content.files.push(...downwardFiles(source.downwardAPI.items ?? [], defaultMode, facts));
       } else if (source.serviceAccountToken !== undefined) {
-        content.tokens.push({ path: source.serviceAccountToken.path, projection: source.serviceAccountToken, mode: secretMode(defaultMode) });
+        content.tokens.push({
+          path: source.serviceAccountToken.path,
+          projection: source.serviceAccountToken,
+          mode: secretMode(defaultMode),
+        });
       } else {
         const kind = Object.keys(source)[0] ?? '(none)';
-        throw new UnsupportedVolumeError(`volume ${volume.name}: projected source ${kind} is not supported by process pods`, {
-          volume: volume.name,
-          source: kind,
-        });
+        throw new UnsupportedVolumeError(
+          `volume ${volume.name}: projected source ${kind} is not supported by process pods`,
+          {
+            volume: volume.name,
+            source: kind,
+          },
+        );
       }
     }
     return content;

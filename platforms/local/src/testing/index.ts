@@ -37,9 +37,12 @@ export function crashContainer(pod: V1Pod, containerName: string): number {
   const status = pod.status?.containerStatuses?.find((container) => container.name === containerName);
   const match = /^strata:\/\/(\d+)$/.exec(status?.containerID ?? '');
   if (match?.[1] === undefined) {
-    throw new StrataError(`container ${containerName} of pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} is not a running process container`, {
-      containerID: status?.containerID,
-    });
+    throw new StrataError(
+      `container ${containerName} of pod ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} is not a running process container`,
+      {
+        containerID: status?.containerID,
+      },
+    );
   }
   const pid = Number(match[1]);
   process.kill(pid, 'SIGKILL');
@@ -48,7 +51,15 @@ export function crashContainer(pod: V1Pod, containerName: string): number {
 
 const FAST_OS: NonNullable<UpLocalClusterOptions['os']> = {
   rebootDelayMs: 500,
-  timings: { checkMs: 100, downloadStepMs: 100, verifyMs: 100, finalizeMs: 100, errorReportMs: 100, firstCheckDelayMs: Infinity, checkIntervalMs: Infinity },
+  timings: {
+    checkMs: 100,
+    downloadStepMs: 100,
+    verifyMs: 100,
+    finalizeMs: 100,
+    errorReportMs: 100,
+    firstCheckDelayMs: Infinity,
+    checkIntervalMs: Infinity,
+  },
 };
 
 /**
@@ -92,7 +103,10 @@ async function holdMachineLock(progress?: (message: string) => void): Promise<{ 
       acquired();
       await released;
     },
-    { onWait: (holder) => progress?.(`waiting for the local test cluster of process ${holder.pid} to finish (one at a time per machine)`) },
+    {
+      onWait: (holder) =>
+        progress?.(`waiting for the local test cluster of process ${holder.pid} to finish (one at a time per machine)`),
+    },
   );
   await Promise.race([isAcquired, held]);
   return {
@@ -107,7 +121,11 @@ async function startUnlocked(options: TestClusterOptions): Promise<TestCluster> 
   const dir = await mkdtemp(join(tmpdir(), 'strata-local-cluster-'));
   const config =
     options.config ??
-    defaultLocalConfig({ name: `test-${randomBytes(3).toString('hex')}`, workers: options.workers ?? 2, controllers: options.controllers ?? 1 });
+    defaultLocalConfig({
+      name: `test-${randomBytes(3).toString('hex')}`,
+      workers: options.workers ?? 2,
+      controllers: options.controllers ?? 1,
+    });
   try {
     const cluster = await upLocalCluster({
       config,

@@ -4,13 +4,31 @@ import { createClient, defineInterface, type DefinedInterface, type MessageBus }
 import type { UpdateEngineStatus } from '@strata/api';
 import { LOGIN1, UPDATE_ENGINE } from '../dbus-names.ts';
 
-const STATUS_OUT = { last_checked_time: 'x', progress: 'd', current_operation: 's', new_version: 's', new_size: 'x' } as const;
+const STATUS_OUT = {
+  last_checked_time: 'x',
+  progress: 'd',
+  current_operation: 's',
+  new_version: 's',
+  new_size: 'x',
+} as const;
 
 const body = (status: UpdateEngineStatus) =>
-  [BigInt(status.lastCheckedTime), status.progress, status.currentOperation, status.newVersion, BigInt(status.newSize)] as const;
+  [
+    BigInt(status.lastCheckedTime),
+    status.progress,
+    status.currentOperation,
+    status.newVersion,
+    BigInt(status.newSize),
+  ] as const;
 
 export class FakeHostServices {
-  status: UpdateEngineStatus = { lastCheckedTime: 0, progress: 0, currentOperation: 'UPDATE_STATUS_IDLE', newVersion: '', newSize: 0 };
+  status: UpdateEngineStatus = {
+    lastCheckedTime: 0,
+    progress: 0,
+    currentOperation: 'UPDATE_STATUS_IDLE',
+    newVersion: '',
+    newSize: 0,
+  };
   attemptUpdateCalls = 0;
   /** The `interactive` argument of every Reboot call. */
   readonly rebootCalls: boolean[] = [];

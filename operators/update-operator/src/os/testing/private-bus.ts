@@ -22,7 +22,11 @@ function findDbusDaemon(): string {
   try {
     return execFileSync('sh', ['-c', 'command -v dbus-daemon'], { encoding: 'utf8' }).trim();
   } catch (error) {
-    throw new PrivateBusError('dbus-daemon is not installed; install it with: apt-get install -y dbus', {}, { cause: error });
+    throw new PrivateBusError(
+      'dbus-daemon is not installed; install it with: apt-get install -y dbus',
+      {},
+      { cause: error },
+    );
   }
 }
 

@@ -26,9 +26,17 @@ export async function writeApiCredentials(options: WriteApiCredentialsOptions = 
   const ca = await CertificateAuthority.create({ commonName: 'strata-boot-server-ca', validityDays: 2 });
   const caPem = (await toPemPair(ca)).certificatePem;
   const server = await toPemPair(
-    await ca.issue({ commonName: 'strata-boot-server', ipAddresses: options.ipAddresses ?? ['127.0.0.1'], dnsNames: options.dnsNames ?? ['localhost'], profile: 'server', validityDays: 2 }),
+    await ca.issue({
+      commonName: 'strata-boot-server',
+      ipAddresses: options.ipAddresses ?? ['127.0.0.1'],
+      dnsNames: options.dnsNames ?? ['localhost'],
+      profile: 'server',
+      validityDays: 2,
+    }),
   );
-  const client = await toPemPair(await ca.issue({ commonName: options.clientName ?? 'strata-boot-writer', profile: 'client', validityDays: 2 }));
+  const client = await toPemPair(
+    await ca.issue({ commonName: options.clientName ?? 'strata-boot-writer', profile: 'client', validityDays: 2 }),
+  );
   return {
     caPem,
     server,

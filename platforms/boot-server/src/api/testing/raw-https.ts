@@ -23,12 +23,26 @@ export function rawHttps(baseUrl: string, options: RawRequest): Promise<RawAnswe
   const base = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: base.hostname, port: base.port, method: options.method ?? 'GET', path: options.path, headers: options.headers ?? {}, agent: false, ...options.tls },
+      {
+        host: base.hostname,
+        port: base.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers ?? {},
+        agent: false,
+        ...options.tls,
+      },
       (incoming) => {
         const chunks: Buffer[] = [];
         incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
         incoming.on('error', reject);
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        incoming.on('end', () =>
+          resolve({
+            status: incoming.statusCode ?? 0,
+            headers: incoming.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
       },
     );
     outgoing.on('error', reject);

@@ -3,7 +3,8 @@ import type { LeaseClient } from '../node-lease.ts';
 import type { PodStatusClient } from '../pod-status-writer.ts';
 
 /** An error as the client throws it for an HTTP status. */
-export const apiError = (code: number): ApiException<string> => new ApiException(code, `HTTP ${code}`, JSON.stringify({ message: `status ${code}` }), {});
+export const apiError = (code: number): ApiException<string> =>
+  new ApiException(code, `HTTP ${code}`, JSON.stringify({ message: `status ${code}` }), {});
 
 /** In-memory leases with resourceVersions: a replace with a stale one is a 409, as on the API server. */
 export class FakeLeases implements LeaseClient {
@@ -14,7 +15,9 @@ export class FakeLeases implements LeaseClient {
   #save(lease: V1Lease): V1Lease {
     this.#version += 1;
     // Through JSON, as the server sees it: MicroTime serializes with microseconds.
-    const saved = JSON.parse(JSON.stringify({ ...lease, metadata: { ...lease.metadata, resourceVersion: String(this.#version) } })) as V1Lease;
+    const saved = JSON.parse(
+      JSON.stringify({ ...lease, metadata: { ...lease.metadata, resourceVersion: String(this.#version) } }),
+    ) as V1Lease;
     this.stored = saved;
     return saved;
   }
@@ -38,7 +41,8 @@ export class FakeLeases implements LeaseClient {
   replaceNamespacedLease: LeaseClient['replaceNamespacedLease'] = (param) => {
     this.calls.push('replace');
     if (this.stored === undefined) return Promise.reject(apiError(404));
-    if (param.body.metadata?.resourceVersion !== this.stored.metadata?.resourceVersion) return Promise.reject(apiError(409));
+    if (param.body.metadata?.resourceVersion !== this.stored.metadata?.resourceVersion)
+      return Promise.reject(apiError(409));
     return Promise.resolve(this.#save(param.body));
   };
 }
@@ -60,7 +64,10 @@ export class FakePods implements PodStatusClient {
     const current = this.pods.get(param.name);
     if (current === undefined) return Promise.reject(apiError(404));
     const body = param.body as { metadata: { uid: string; resourceVersion: string }; status: V1Pod['status'] };
-    if (body.metadata.uid !== current.metadata?.uid || body.metadata.resourceVersion !== current.metadata.resourceVersion) {
+    if (
+      body.metadata.uid !== current.metadata?.uid ||
+      body.metadata.resourceVersion !== current.metadata.resourceVersion
+    ) {
       return Promise.reject(apiError(409));
     }
     this.patches.push({ name: param.name, status: body.status });

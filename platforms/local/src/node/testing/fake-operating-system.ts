@@ -79,7 +79,13 @@ function flatcarRelease(version: string, kernelVersion: string): OsRelease {
 }
 
 function idleUpdateEngine(): UpdateEngine {
-  const status: UpdateEngineStatus = { lastCheckedTime: 0, progress: 0, currentOperation: 'UPDATE_STATUS_IDLE', newVersion: '', newSize: 0 };
+  const status: UpdateEngineStatus = {
+    lastCheckedTime: 0,
+    progress: 0,
+    currentOperation: 'UPDATE_STATUS_IDLE',
+    newVersion: '',
+    newSize: 0,
+  };
   return {
     getStatus: () => Promise.resolve(status),
     onStatusUpdate: () => () => undefined,

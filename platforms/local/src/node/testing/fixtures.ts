@@ -10,7 +10,16 @@ export function nodeSpec(overrides: Partial<NodeSpec> = {}): NodeSpec {
 }
 
 /** A pod as the API server holds it once bound to this package's default node (the shared builder, with this node's defaults). */
-export function boundPod(overrides: { name?: string; namespace?: string; uid?: string; nodeName?: string; hostNetwork?: boolean; images?: readonly string[] } = {}): V1Pod {
+export function boundPod(
+  overrides: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    nodeName?: string;
+    hostNetwork?: boolean;
+    images?: readonly string[];
+  } = {},
+): V1Pod {
   const name = overrides.name ?? 'web';
   return aPod({
     name,
@@ -28,5 +37,11 @@ export function boundPod(overrides: { name?: string; namespace?: string; uid?: s
 
 /** A node context for runtimes in unit tests (its kubeconfig points nowhere). */
 export function nodeContext(overrides: Partial<NodeContext> = {}): NodeContext {
-  return { nodeName: 'worker-0001', nodeIP: '10.250.0.2', kubeConfig: new KubeConfig(), stateDir: '/nonexistent', ...overrides };
+  return {
+    nodeName: 'worker-0001',
+    nodeIP: '10.250.0.2',
+    kubeConfig: new KubeConfig(),
+    stateDir: '/nonexistent',
+    ...overrides,
+  };
 }

@@ -41,7 +41,9 @@ function manifestInputs(server: string): ManifestInputs {
 
 /** Applies 10-node-bootstrap.yaml as the installer does: server-side, as the admin. */
 export async function applyNodeBootstrapRbac(admin: KubeConfig, server: string): Promise<void> {
-  const file = renderBootstrapManifests(manifestInputs(server)).find((candidate) => candidate.fileName === '10-node-bootstrap.yaml');
+  const file = renderBootstrapManifests(manifestInputs(server)).find(
+    (candidate) => candidate.fileName === '10-node-bootstrap.yaml',
+  );
   if (file === undefined) throw new Error('the bootstrap manifests have no 10-node-bootstrap.yaml');
   const client = KubernetesObjectApi.makeApiClient(admin);
   for (const object of file.objects) {
@@ -55,7 +57,10 @@ export async function startNodeTestCluster(): Promise<NodeTestCluster> {
     const cluster = new HarnessCluster(running.info);
     const admin = cluster.adminKubeConfig();
     await applyNodeBootstrapRbac(admin, running.info.server);
-    const bootstrap = await cluster.userKubeConfig(`system:bootstrap:${BOOTSTRAP_TOKEN.id}`, ['system:bootstrappers', BOOTSTRAP_TOKEN_EXTRA_GROUP]);
+    const bootstrap = await cluster.userKubeConfig(`system:bootstrap:${BOOTSTRAP_TOKEN.id}`, [
+      'system:bootstrappers',
+      BOOTSTRAP_TOKEN_EXTRA_GROUP,
+    ]);
     const stateDir = await mkdtemp(join(tmpdir(), 'strata-node-test-'));
     return {
       running,
