@@ -347,13 +347,21 @@ export class RolloutCluster {
     );
   }
 
-  /** The leader's Prometheus metrics, as text. */
-  async leaderMetrics(): Promise<string> {
-    const leader = await this.leaderPod();
-    const ip = leader?.status?.podIP;
-    if (ip === undefined) throw new Error('the leading update operator pod has no IP');
-    const answer = await fetch(`http://${ip}:8080/metrics`);
-    return answer.text();
+  /**
+   * Every running operator replica's Prometheus metrics, as text, by pod name. On a loaded machine the Lease can move
+   * to the standby after the rollout, so the replica that made the decisions is not always the leader at the end.
+   */
+  async operatorMetrics(): Promise<Map<string, string>> {
+    const metrics = new Map<string, string>();
+    for (const pod of (await this.operatorPods()).filter(isPodReady)) {
+      const ip = pod.status?.podIP;
+      if (ip === undefined) continue;
+      const answer = await fetch(`http://${ip}:8080/metrics`);
+      if (!answer.ok)
+        throw new Error(`${pod.metadata?.name ?? 'an operator pod'} answered /metrics with ${answer.status}`);
+      metrics.set(pod.metadata?.name ?? ip, await answer.text());
+    }
+    return metrics;
   }
 
   /** The reasons of the Events about `name` (a Node or an UpdatePolicy) since `since`, oldest first. */

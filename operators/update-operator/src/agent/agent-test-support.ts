@@ -116,14 +116,14 @@ export async function nodeNeverDuring(
   if (seen.length === 0) throw new Error(`${nodeName} was not there to watch`);
 }
 
-/** Step 1 done: update_engine staged `version` and the agent said so. */
+/** The update is staged: update_engine staged `version` and the agent reported reboot-needed. */
 export const needsRebootInto = (version: string) => (node: V1Node) =>
   annotationsOf(node)[ANNOTATIONS.rebootNeeded] === TRUE &&
   labelsOf(node)[LABELS.rebootNeeded] === TRUE &&
   annotationsOf(node)[ANNOTATIONS.status] === 'UPDATE_STATUS_UPDATED_NEED_REBOOT' &&
   annotationsOf(node)[ANNOTATIONS.newVersion] === version;
 
-/** Step 4 done: the node runs `version` and the agent reset its state. */
+/** The reboot is done: the node runs `version` and the agent reset its state. */
 export const rebootedInto = (version: string) => (node: V1Node) => {
   const annotations = annotationsOf(node);
   return (

@@ -82,7 +82,7 @@ export interface ReportPatch {
 }
 
 /**
- * Step 1 of the protocol: the OS labels, update_engine's status, and
+ * What the agent reports first: the OS labels, update_engine's status, and
  * reboot-needed, with only what differs from the node. reboot-needed follows
  * update_engine (true exactly while an update waits for its reboot) except:
  * it is left alone while a reboot is in progress (completing it resets it),
@@ -124,12 +124,12 @@ export function reportPatch(
   return Object.keys(patch.labels).length + Object.keys(patch.annotations).length === 0 ? undefined : patch;
 }
 
-/** Step 3's first write, before anything else: the boot id is what later proves the reboot happened. */
+/** The first write once a grant is taken, before anything else: the boot id is what later proves the reboot happened. */
 export function beginRebootAnnotations(bootId: string): StringPatch {
   return { [ANNOTATIONS.rebootInProgress]: TRUE, [ANNOTATIONS.rebootBootId]: bootId };
 }
 
-/** Step 4: the reboot happened. Uncordoning is only the agent's to do if it cordoned. */
+/** The reboot happened (the boot id changed). Uncordoning is only the agent's to do if it cordoned. */
 export function completeRebootPatch(uncordon: boolean): {
   annotations: StringPatch;
   labels: StringPatch;
@@ -148,7 +148,7 @@ export function completeRebootPatch(uncordon: boolean): {
   };
 }
 
-/** Step 8, onTimeout Retry: give the slot back. The grant stays until the operator revokes it; drain-failed marks it spent. */
+/** A drain given up under onTimeout Retry: give the slot back. The grant stays until the operator revokes it; drain-failed marks it spent. */
 export function abandonRebootPatch(
   uncordon: boolean,
   failedAt: Date,

@@ -246,7 +246,7 @@ export class FleetLockCoordinator implements FleetLockHandler {
     }
   }
 
-  /** Rule 8 for FleetLock: uncordon (if we cordoned), release the slot, and mark when, for the back-off. */
+  /** A drain given up for a FleetLock client: uncordon (if we cordoned), release the slot, and mark when, for the back-off. */
   async #giveBack(nodeName: string): Promise<void> {
     const node = this.#options.controller.currentNode(nodeName);
     if (node === undefined) return;

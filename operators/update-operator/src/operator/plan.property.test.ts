@@ -1,5 +1,6 @@
 // Randomised properties of the decision core, drawn by fast-check: a failure
-// prints the seed and path that replay it (fc.assert's `seed` and `path`).
+// prints the seed and path that replay it (fc.assert's `seed` and `path`). They end on the first failure rather than
+// shrink it: shrinking a draw history this long exhausts the heap before it reports anything.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
@@ -11,7 +12,11 @@ import { aNode, aRolloutPolicy, MINUTE, T0, uniformDraws } from './test-fixtures
 const HOOK_BEFORE = 'example.com/before';
 const HOOK_AFTER = 'example.com/after';
 
-/** Rule 6, written out again independently of the implementation. */
+/**
+ * Which nodes hold a slot of maxUnavailable (down or cordoned by anyone, or let go by the operator: reboot-ok,
+ * reboot-in-progress, before-reboot, a FleetLock lock; under ReleaseSlot a failed node that is up holds none),
+ * written out again independently of the implementation.
+ */
 function slotsTaken(nodes: readonly NodeState[], releaseFailed: boolean): number {
   return nodes.filter((node) => {
     const a = node.annotations;
@@ -100,14 +105,14 @@ describe('planRollout properties', () => {
           'no action twice',
         );
       }),
-      { numRuns: 2000 },
+      { numRuns: 2000, endOnFailure: true },
     );
   });
 
   it('a whole rollout with lagging informers, agents, hooks, drain failures and timeouts never exceeds the budget and finishes (100 runs)', () => {
     fc.assert(
       fc.property(fc.gen(), (g) => simulate(uniformDraws(g))),
-      { numRuns: 100 },
+      { numRuns: 100, endOnFailure: true },
     );
   });
 });

@@ -312,6 +312,23 @@ describe('planRollout: rebootTimeout', () => {
     assert.deepEqual(kinds(result, 'complete'), ['a']);
     assert.equal(after([back], result)[0]?.annotations[ANNOTATIONS.rebootFailed], undefined);
   });
+
+  it('under ReleaseSlot does not finish a failed node that still holds a FleetLock lock, which would count again over the budget', () => {
+    const policy = aRolloutPolicy({ onRebootTimeout: 'ReleaseSlot', maxUnavailable: 1 });
+    const holder = rebooted('a', T0 - 40 * MINUTE, {
+      annotations: { [ANNOTATIONS.rebootFailed]: TRUE, [ANNOTATIONS.fleetLockHolder]: 'id-a' },
+    });
+    const down = aNode({ name: 'b', ready: false });
+    const result = plan({ policy, nodes: [holder, down] });
+    assert.deepEqual(kinds(result, 'complete'), []);
+    assert.equal(result.budget.unavailable, 1, 'only the node that is down takes the one slot');
+    const released = rebooted('a', T0 - 40 * MINUTE, { annotations: { [ANNOTATIONS.rebootFailed]: TRUE } });
+    assert.deepEqual(
+      kinds(plan({ policy, nodes: [released, down] }), 'complete'),
+      ['a'],
+      'once the lock is released, it finishes',
+    );
+  });
 });
 
 describe('planRollout: drain failures', () => {

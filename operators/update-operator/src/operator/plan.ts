@@ -185,7 +185,7 @@ export function planRollout(input: PlanInput): RolloutPlan {
   if (window.nextChangeAt !== undefined) pass.wakeAt(window.nextChangeAt);
   const closedCause: RevokeCause | undefined = policy.paused ? 'Paused' : window.open ? undefined : 'WindowClosed';
 
-  // Rule 10: a node another policy also selects is left alone (but still counts).
+  // A node another policy also selects is left alone (but still counts).
   const overlaps = new Map<string, string>();
   for (const node of selected) {
     const other = input.otherPolicies.find(
@@ -290,11 +290,13 @@ function isAgentCandidate(node: NodeState): boolean {
   );
 }
 
-/** Rules 5 and 9: clean up nodes that are back, mark those that did not come back in time. */
+/** Clean up nodes that are back, and mark failed those that did not come back within rebootTimeout. */
 function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]): NodeState {
   const { policy, now } = pass;
   const facts = protocolFacts(node);
-  if (facts.rebootOk && !facts.rebootNeeded && !facts.inProgress) {
+  // A node that also holds a FleetLock lock is not done until Zincati releases it: clearing its failed mark now
+  // would make that lock count against the budget again, over the limit.
+  if (facts.rebootOk && !facts.rebootNeeded && !facts.inProgress && facts.fleetLockHolder === undefined) {
     if (policy.afterRebootHooks.length > 0) {
       if (!facts.afterReboot) {
         return pass.act(node, {
@@ -332,7 +334,7 @@ function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]):
     });
   }
 
-  // Rule 8: the agent gave up draining (onTimeout Retry) and handed the slot back.
+  // The agent gave up draining (onTimeout Retry) and handed the slot back.
   if (facts.rebootOk && !facts.inProgress && facts.drainFailedAt !== undefined) {
     return revoke(pass, node, 'DrainFailed');
   }
@@ -394,14 +396,14 @@ function revoke(pass: Pass, node: NodeState, cause: RevokeCause): NodeState {
   });
 }
 
-/** Rule 7 (and pause): a node let go but not yet started is held back. */
+/** When the window closes or the policy is paused, a node let go but not yet started is held back. */
 function revokeUnstarted(pass: Pass, node: NodeState, cause: RevokeCause): void {
   const facts = protocolFacts(node);
   if (facts.inProgress) return;
   if ((facts.rebootOk && facts.rebootNeeded) || facts.beforeReboot) revoke(pass, node, cause);
 }
 
-/** Rule 2, second half: a node whose before-reboot hooks all say "true" is approved. */
+/** A node labelled before-reboot is approved once all its before-reboot hooks say "true". */
 function approveAfterHooks(pass: Pass, node: NodeState, hooksPending: HookWait[]): void {
   const facts = protocolFacts(node);
   if (!facts.beforeReboot || facts.rebootOk || facts.inProgress) return;
@@ -469,7 +471,7 @@ function fleetLockRefusal(
   return undefined;
 }
 
-/** Rules 2 and 6: hand out the free slots, oldest request first. */
+/** Hand out the slots maxUnavailable leaves free after every node that holds one, oldest request first. */
 function grantInFairOrder(
   pass: Pass,
   candidates: readonly Candidate[],
