@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { pino } from 'pino';
 import { ClusterConfigError, loadClusterConfig, type ClusterConfig } from '@strata/assets';
 import { LABELS, StrataError } from '@strata/api';
+import { printError } from '../error-output.ts';
 import {
   ClusterDirectory,
   defaultClusterDir,
@@ -58,7 +59,7 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
             : await loadClusterConfig(options.config);
       } catch (error) {
         if (!(error instanceof ClusterConfigError)) throw error;
-        process.stderr.write(`${error.message}\n`);
+        printError(error);
         process.exit(1);
       }
       const directory = new ClusterDirectory(options.dir ?? defaultClusterDir(config.name));
@@ -129,7 +130,7 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
         }
       } catch (error) {
         if (!(error instanceof StrataError)) throw error;
-        process.stderr.write(`${error.message}\n`);
+        printError(error);
         await cluster?.stop();
         process.exit(1);
       }
