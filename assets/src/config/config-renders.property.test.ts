@@ -108,17 +108,29 @@ function workerPool(platform: Platform) {
  * networking work (IPv6, dual stack) extends this one function.
  */
 function networkingArbitrary(): fc.Arbitrary<Record<string, unknown> | undefined> {
+  // IPv4, IPv6 and dual-stack (IPv4 first or IPv6 first); each pair of pod and service ranges has the same families
+  // in the same order, and mixed pairs (a single-stack pod range with a dual-stack service range) are drawn too, so
+  // that validation's family rule is exercised as well as rendering.
+  const ipv4Pods = fc.constantFrom('10.2.0.0/16', '10.244.0.0/14', '172.16.0.0/12', '192.168.0.0/22');
+  const ipv4Services = fc.constantFrom('10.3.0.0/16', '10.96.0.0/12', '10.3.0.0/24', '172.31.255.0/24');
+  const ipv6Pods = fc.constantFrom('fd00:10:2::/56', 'fd12:3456:789a::/48', 'fd00:10:2::/64');
+  const ipv6Services = fc.constantFrom('fd00:10:3::/112', 'fd00:10:3::/108', 'fd00:10:3::/120');
+  const ranges = fc.oneof(
+    { arbitrary: fc.record({ podCidr: ipv4Pods, serviceCidr: ipv4Services }), weight: 4 },
+    fc.record({ podCidr: ipv6Pods, serviceCidr: ipv6Services }),
+    fc.record({ podCidr: fc.tuple(ipv4Pods, ipv6Pods), serviceCidr: fc.tuple(ipv4Services, ipv6Services) }),
+    fc.record({ podCidr: fc.tuple(ipv6Pods, ipv4Pods), serviceCidr: fc.tuple(ipv6Services, ipv4Services) }),
+    fc.record({ podCidr: ipv4Pods, serviceCidr: fc.tuple(ipv4Services, ipv6Services) }),
+  );
   return optional(
     fc
       .record({
-        podCidr: optional(fc.constantFrom('10.2.0.0/16', '10.244.0.0/14', '172.16.0.0/12', '192.168.0.0/22')),
-        serviceCidr: optional(fc.constantFrom('10.3.0.0/16', '10.96.0.0/12', '10.3.0.0/24', '172.31.255.0/24')),
+        ranges: optional(ranges),
         clusterDomain: optional(fc.oneof(fc.constant('cluster.local'), dnsSubdomain(3))),
-        // The schema takes 576 to 9000 but flannel's inputs 1280 to 9216; the
-        // networking work settles the range, and until then only the overlap is drawn.
-        mtu: optional(fc.constantFrom(1280, 1450, 1500, 8950, 9000)),
+        // The edges of the schema's range, and the IPv6 floor that applies once the pod network has IPv6.
+        mtu: optional(fc.constantFrom(575, 576, 1280, 1349, 1350, 1450, 1500, 8950, 9000, 9001)),
       })
-      .map((networking) => defined(networking)),
+      .map(({ ranges: picked, ...rest }) => defined({ ...rest, ...picked })),
   );
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { once } from 'node:events';
 import { pino } from 'pino';
 import { ClusterConfigError, loadClusterConfig, type ClusterConfig } from '@strata/assets';
 import { LABELS, StrataError } from '@strata/api';
@@ -101,9 +102,10 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
         const started = performance.now();
         // The update agents run in this process, one per simulated node; their logs go beside the components'.
         mkdirSync(directory.logsDir, { recursive: true });
-        const components = localPlatformComponents({
-          agentLogger: pino(pino.destination({ dest: join(directory.logsDir, 'update-agents.log'), append: true })),
-        });
+        const agentLog = pino.destination({ dest: join(directory.logsDir, 'update-agents.log'), append: true });
+        // Opened before anything can fail: a process.exit while the file is still opening throws from its exit hook.
+        await once(agentLog, 'ready');
+        const components = localPlatformComponents({ agentLogger: pino(agentLog) });
         cluster = await upLocalCluster({
           config,
           directory,

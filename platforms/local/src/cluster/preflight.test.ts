@@ -18,7 +18,7 @@ describe('the local platform is IPv4 only', () => {
             "The local platform runs IPv4 clusters only (its nodes live on this machine's 127.0.0.x loopback addresses):",
             '  networking.podCidr is dual-stack (10.2.0.0/16, fd00:10:2::/56); use one IPv4 range, e.g. podCidr: 10.2.0.0/16',
             '  networking.serviceCidr is dual-stack (10.3.0.0/16, fd00:10:3::/112); use one IPv4 range, e.g. serviceCidr: 10.3.0.0/16',
-            'IPv6 and dual-stack clusters run on aws, gcp, azure and bare-metal.',
+            'IPv6 and dual-stack configs are for aws, gcp, azure and bare-metal (strata render writes their assets).',
           ].join('\n'),
         );
         return true;

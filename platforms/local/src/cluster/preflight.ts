@@ -27,7 +27,7 @@ export function checkIpv4Only(networking: Pick<ClusterConfig['networking'], 'pod
   });
   if (problems.length > 0) {
     throw new PreflightError(
-      `The local platform runs IPv4 clusters only (its nodes live on this machine's 127.0.0.x loopback addresses):\n${problems.join('\n')}\nIPv6 and dual-stack clusters run on aws, gcp, azure and bare-metal.`,
+      `The local platform runs IPv4 clusters only (its nodes live on this machine's 127.0.0.x loopback addresses):\n${problems.join('\n')}\nIPv6 and dual-stack configs are for aws, gcp, azure and bare-metal (strata render writes their assets).`,
       { podCidr: networking.podCidr, serviceCidr: networking.serviceCidr },
     );
   }
