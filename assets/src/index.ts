@@ -8,9 +8,11 @@ export {
   formatCidr,
   lastAddress,
   nthAddress,
+  nthAddresses,
   overlaps,
   parseAddress,
   parseCidr,
+  splitCidrList,
   type Cidr,
   type IpFamily,
 } from './net/cidr.ts';

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import {
   CertificateAuthority,
   generateServiceAccountKeyPair,
+  nthAddresses,
   readPemPair,
   toPemPair,
   writeKubeconfig,
@@ -44,7 +45,10 @@ const LOOPBACK_SANS = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
  * The certificates a single-node control plane needs, from the project's own
  * PKI module (the same code the cluster renderer uses).
  */
-export async function createHarnessPki(dir: string): Promise<HarnessPki> {
+export async function createHarnessPki(
+  dir: string,
+  options: { readonly serviceClusterIpRange: string },
+): Promise<HarnessPki> {
   const ca = await CertificateAuthority.create({ commonName: 'strata-harness-ca', validityDays: VALIDITY_DAYS });
   const etcdCa = await CertificateAuthority.create({
     commonName: 'strata-harness-etcd-ca',
@@ -85,7 +89,8 @@ export async function createHarnessPki(dir: string): Promise<HarnessPki> {
         'kubernetes.default.svc',
         'kubernetes.default.svc.cluster.local',
       ],
-      ipAddresses: ['127.0.0.1', '10.3.0.1'],
+      // The `kubernetes` Service's address in each service range, as the renderer gives a cluster's API server.
+      ipAddresses: ['127.0.0.1', ...nthAddresses(options.serviceClusterIpRange, 1)],
       profile: 'server',
       validityDays: VALIDITY_DAYS,
     }),

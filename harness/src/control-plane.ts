@@ -18,7 +18,15 @@ export interface StartOptions {
   readonly startTimeoutMs?: number;
   /** Stop the control plane when this process exits, without an explicit stop(). */
   readonly releaseWithProcess?: boolean;
+  /**
+   * kube-apiserver's (and kube-controller-manager's) --service-cluster-ip-range: one range, or one per IP family
+   * comma-separated for dual-stack, e.g. "10.3.0.0/24,fd00:10:3::/112". Default: 10.3.0.0/24. The primary
+   * (first) range must be IPv4, the family of the loopback address the API server advertises.
+   */
+  readonly serviceClusterIpRange?: string;
 }
+
+export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.3.0.0/24';
 
 export class ControlPlaneStartError extends StrataError {}
 
@@ -43,6 +51,7 @@ async function startOnce(
   options: StartOptions,
 ): Promise<Started> {
   const timeout = options.startTimeoutMs ?? 60_000;
+  const serviceRange = options.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
   const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort] = await freePorts(5);
   const logs = join(dir, 'logs');
   await mkdir(logs, { recursive: true });
@@ -120,7 +129,8 @@ async function startOnce(
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.serviceAccountPublicKey}`,
       `--service-account-signing-key-file=${pki.serviceAccountPrivateKey}`,
-      '--service-cluster-ip-range=10.3.0.0/24',
+      // Service IPs are virtual: an IPv6 range needs no IPv6 on the host, only the IPv4 advertise address first.
+      `--service-cluster-ip-range=${serviceRange}`,
       // The API server listens on loopback only, which the kubernetes Service's
       // Endpoints may not point at; nothing in the harness runs in-cluster.
       '--endpoint-reconciler-type=none',
@@ -146,6 +156,7 @@ async function startOnce(
         `--cluster-signing-cert-file=${pki.ca.certificatePath}`,
         `--cluster-signing-key-file=${pki.ca.privateKeyPath}`,
         '--cluster-name=strata-harness',
+        `--service-cluster-ip-range=${serviceRange}`,
         '--profiling=false',
       ]);
       const scheduler = start('kube-scheduler', binaries['kube-scheduler'], [
@@ -192,7 +203,9 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Run
   const binaries = options.binaries ?? (await resolveAllBinaries());
   const dir = await mkdtemp(join(tmpdir(), 'strata-harness-'));
   try {
-    const pki = await createHarnessPki(join(dir, 'pki'));
+    const pki = await createHarnessPki(join(dir, 'pki'), {
+      serviceClusterIpRange: options.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE,
+    });
     let lastError: unknown;
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt += 1) {
       try {

@@ -6,6 +6,7 @@ import { upCommand } from './commands/up.ts';
 import { downCommand } from './commands/down.ts';
 import { updateCommand } from './commands/update.ts';
 import { version } from './version.ts';
+import { printError, setDebugOutput } from './error-output.ts';
 
 const program = new Command()
   .name('strata')
@@ -13,11 +14,12 @@ const program = new Command()
     'Strata installs and runs Kubernetes clusters on Container Linux (Flatcar), on AWS, GCP, Azure, bare metal, or this machine.',
   )
   .version(version, '-v, --version')
+  .option('--debug', 'show the stack trace of an error (for reporting a bug in Strata)')
   .showHelpAfterError('(run `strata --help` for usage)')
   .addHelpText(
     'after',
     `
-Exit codes: 0 success, 1 the command failed, 2 invalid usage.
+Exit codes: 0 success, 1 the command failed (an invalid cluster config included), 2 invalid usage.
 Documentation: README.md and docs/architecture.md in the repository.`,
   );
 
@@ -36,4 +38,14 @@ for (const command of [
 ])
   program.addCommand(command.copyInheritedSettings(program));
 
-await program.parseAsync(process.argv);
+program.hook('preAction', (command) => {
+  setDebugOutput(command.optsWithGlobals<{ debug?: boolean }>().debug === true);
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Whatever a command did not handle itself: its message, and the stack only with --debug.
+  printError(error, 'strata: ');
+  process.exitCode = 1;
+}

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkDnsLabel, checkDnsSubdomain, checkFqdn, checkLabelKey, checkLabelValue } from './dns.ts';
+import { checkDnsLabel, checkDnsSubdomain, checkFqdn, checkHostName, checkLabelKey, checkLabelValue } from './dns.ts';
 
 describe('DNS and Kubernetes names', () => {
   it('checks DNS-1123 labels and proposes a valid one', () => {
@@ -19,6 +19,19 @@ describe('DNS and Kubernetes names', () => {
     assert.equal(checkDnsSubdomain('Example.COM')?.hint, 'use "example.com"');
     assert.equal(checkDnsSubdomain('a..b')?.hint, 'use "a.b"');
     assert.equal(checkFqdn('node1')?.hint, 'add the domain, e.g. "node1.example.com"');
+  });
+
+  it('refuses host names that URLs would read as an IPv4 address', () => {
+    assert.deepEqual(
+      ['example.com', 'a.6', 'a.0x1f', 'a.0x', 'x6.com', 'a.6x', '10.0.0.1'].map(
+        (name) => checkHostName(name) === undefined,
+      ),
+      [true, false, false, false, true, true, false],
+    );
+    // What the check stands for: each name it takes makes an https:// URL.
+    for (const name of ['example.com', 'x6.com', 'a.6x']) assert.ok(URL.canParse(`https://${name}:6443`), name);
+    assert.equal(URL.canParse('https://a.6:6443'), false);
+    assert.equal(checkFqdn('node1.6')?.message, 'ends in a numeric part, which URLs read as an IPv4 address');
   });
 
   it('checks Kubernetes label keys and values', () => {

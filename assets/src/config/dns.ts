@@ -63,9 +63,29 @@ export function checkDnsSubdomain(value: string): Problem | undefined {
   };
 }
 
+// The URL standard reads a host whose last part is a number ("6", "0x1f") as
+// an IPv4 address, and refuses it if the whole is not one: "api.demo.6" makes
+// no https:// URL, so kubeconfigs and kubelets could not name the API by it.
+// No top-level domain is numeric, so such a name is a slip.
+const NUMERIC_LAST_LABEL = /(^|\.)(\d+|0x[0-9a-f]*)$/;
+
+/** A DNS subdomain that also works as the host of a URL: its last part is not a number. */
+export function checkHostName(value: string): Problem | undefined {
+  const problem = checkDnsSubdomain(value);
+  if (problem !== undefined) {
+    return problem;
+  }
+  return NUMERIC_LAST_LABEL.test(value)
+    ? {
+        message: 'ends in a numeric part, which URLs read as an IPv4 address',
+        hint: 'end the name in a top-level domain of letters, e.g. "example.com"',
+      }
+    : undefined;
+}
+
 /** A fully qualified host name: a DNS subdomain with at least two labels. */
 export function checkFqdn(value: string): Problem | undefined {
-  const problem = checkDnsSubdomain(value);
+  const problem = checkHostName(value);
   if (problem !== undefined) {
     return problem;
   }

@@ -1,18 +1,52 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClusterConfig } from './parse.ts';
 import { PLATFORMS } from './schema.ts';
+import { applyRenderPlan, planClusterRender } from '../render/render.ts';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const SCHEMA_COMMENT = '# yaml-language-server: $schema=../assets/schema/cluster.schema.json\n';
 
 describe('examples/', () => {
-  it('has one example per platform', async () => {
+  it('has one example per platform, and variants named after their platform', async () => {
     const files = (await readdir(EXAMPLES_DIR)).filter((file) => file.endsWith('.yaml')).sort();
-    assert.deepEqual(files, PLATFORMS.map((platform) => `${platform}.yaml`).sort());
+    for (const platform of PLATFORMS) assert.ok(files.includes(`${platform}.yaml`), `examples/${platform}.yaml`);
+    for (const file of files) {
+      assert.ok(
+        PLATFORMS.some((platform) => file === `${platform}.yaml` || file.startsWith(`${platform}-`)),
+        `examples/${file} starts with a platform name`,
+      );
+    }
+  });
+
+  // Every example, variants too, must validate and render: users copy them.
+  it('every example is valid and renders', async () => {
+    const files = (await readdir(EXAMPLES_DIR)).filter((file) => file.endsWith('.yaml')).sort();
+    for (const file of files) {
+      const text = await readFile(join(EXAMPLES_DIR, file), 'utf8');
+      assert.ok(text.startsWith(SCHEMA_COMMENT), `${file}: the first line points editors at the JSON Schema`);
+      const result = parseClusterConfig(text, { sourceName: `examples/${file}`, hostNetworks: [] });
+      assert.ok(result.ok, result.ok ? '' : result.message);
+      assert.ok(file.startsWith(result.config.platform), `${file} is a ${result.config.platform} config`);
+      const dir = await mkdtemp(join(tmpdir(), 'strata-example-'));
+      try {
+        await applyRenderPlan(await planClusterRender({ config: result.config, dir }));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('aws-dual-stack.yaml is dual-stack, IPv4 first', async () => {
+    const text = await readFile(join(EXAMPLES_DIR, 'aws-dual-stack.yaml'), 'utf8');
+    const result = parseClusterConfig(text, { hostNetworks: [] });
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    assert.equal(result.config.networking.podCidr, '10.2.0.0/16,fd00:10:2::/56');
+    assert.equal(result.config.networking.serviceCidr, '10.3.0.0/16,fd00:10:3::/112');
   });
 
   for (const platform of PLATFORMS) {

@@ -19,9 +19,14 @@ export function withCheck<T>(check: Check<T>): (value: T, ctx: z.RefinementCtx) 
   };
 }
 
-/** Elements that appear twice in a list, reported at the later index. */
+/**
+ * Elements that appear twice in a list, reported at the later index. `describe`
+ * decides what counts as the same entry; `show` names it in the message when
+ * the entry itself is too long to quote (a PEM certificate).
+ */
 export function uniqueItems<T>(
   describe: (item: T) => string = String,
+  show: (key: string) => string = (key) => key,
 ): (items: readonly T[], ctx: z.RefinementCtx) => void {
   return (items, ctx) => {
     const seen = new Map<string, number>();
@@ -33,7 +38,7 @@ export function uniqueItems<T>(
       } else {
         ctx.addIssue({
           code: 'custom',
-          message: `repeats entry [${first}] (${key})`,
+          message: `repeats entry [${first}] (${show(key)})`,
           path: [index],
           input: item,
           params: { hint: 'remove the duplicate' },

@@ -30,6 +30,7 @@ export { WEEKDAYS, durationMinutes } from './update-window.ts';
 export { NODE_POD_SUBNET_PREFIX } from './rules/networking.ts';
 export {
   parseClusterConfig,
+  parseClusterConfigBytes,
   validateClusterConfig,
   loadClusterConfig,
   type ParseOptions,

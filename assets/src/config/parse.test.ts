@@ -28,14 +28,15 @@ function parsedConfig(text: string, options: ParseOptions = {}): ClusterConfig {
 }
 
 describe('cluster config: YAML', () => {
-  it('reports malformed YAML with its line and column', () => {
+  it('reports malformed YAML where the mistake is, and where the parser noticed it', () => {
     const text = clusterConfigYaml(validConfig()).replace('baseDomain: example.com', 'baseDomain: [example.com');
+    const noticed = positionOf(text, 'platform:');
     expectIssues(text, [
       {
         path: '',
-        message: 'invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
-        hint: 'check the indentation (keys of one mapping start in the same column) and that every "[" and "{" is closed',
-        ...positionOf(text, 'platform:'),
+        message: `invalid YAML: this [ is never closed; the parser noticed at line ${noticed.line}, column ${noticed.column}: Flow sequence in block collection must be sufficiently indented and end with a ]`,
+        hint: 'close it with ] on this line, or check the quotes and brackets after it',
+        ...positionOf(text, '[example.com'),
       },
     ]);
   });
@@ -409,7 +410,7 @@ describe('cluster config: networking', () => {
         path: 'networking.serviceCidr',
         message: 'is IPv6, but networking.podCidr is IPv4',
         value: 'fd00:10:3::/112',
-        hint: 'Strata clusters are single-stack: use ranges of one IP family',
+        hint: 'give both fields the same IP families: one range of one family, or for dual-stack one of each, e.g. podCidr: [10.2.0.0/16, fd00:10:2::/56] with serviceCidr: [10.3.0.0/16, fd00:10:3::/112]',
         ...positionOf(text, 'fd00:10:3::/112'),
       },
     ]);
@@ -864,5 +865,38 @@ describe('cluster config: entry points', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('cluster config: what rendering needs', () => {
+  const pathsOf = (overrides: Record<string, unknown>, platform: 'local' | 'aws' = 'local') =>
+    issuesOf(clusterConfigYaml(validConfig(platform), overrides)).map((issue) => [issue.path, issue.message]);
+
+  it('refuses API names that make no https:// URL', () => {
+    assert.deepEqual(pathsOf({ apiDnsName: 'api.example.6' }), [
+      ['apiDnsName', 'ends in a numeric part, which URLs read as an IPv4 address'],
+    ]);
+    assert.deepEqual(pathsOf({ baseDomain: 'example.0x1f' }), [
+      ['baseDomain', 'ends in a numeric part, which URLs read as an IPv4 address'],
+    ]);
+  });
+
+  it('refuses a worker pool that would share the names of the controllers', () => {
+    for (const name of ['controller', 'controller-0']) {
+      assert.deepEqual(pathsOf({ workerPools: [{ name }] }, 'aws'), [
+        ['workerPools[0].name', 'is reserved: nodes named <cluster>-controller-<n> are the controllers'],
+      ]);
+    }
+    assert.equal(parseForTest(clusterConfigYaml(validConfig(), { workerPools: [{ name: 'controllers' }] })).ok, true);
+  });
+
+  it('refuses more update windows than the UpdatePolicy holds, and time zones its CRD does not list', () => {
+    const window = { days: ['Mon'], start: '02:00', duration: '1h' };
+    assert.deepEqual(pathsOf({ 'updates.windows': Array.from({ length: 17 }, () => window) }), [
+      ['updates.windows', 'must have at most 16 entries'],
+    ]);
+    assert.deepEqual(pathsOf({ 'updates.windows': [{ ...window, timeZone: 'EST' }] }), [
+      ['updates.windows[0].timeZone', 'is an alias or abbreviation, not the name of an IANA time zone'],
+    ]);
   });
 });

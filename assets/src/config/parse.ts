@@ -6,6 +6,7 @@ import { formatFieldPath, type FieldPath } from './path.ts';
 import { ConfigReader } from './reader.ts';
 import { runRules } from './rules/index.ts';
 import { clusterConfigSchema, type ClusterConfig } from './schema.ts';
+import { decodeUtf8 } from './utf8.ts';
 import { readYaml, type YamlSource } from './yaml-source.ts';
 import { findingsFromZod, readableMessage } from './zod-issues.ts';
 
@@ -81,6 +82,15 @@ export function parseClusterConfig(text: string, options: ParseOptions = {}): Pa
   return check(yaml.source.value, options, yaml.source);
 }
 
+/** Like `parseClusterConfig`, for the file's bytes: anything but UTF-8 is refused, with the position of the first bad byte. */
+export function parseClusterConfigBytes(bytes: Uint8Array, options: ParseOptions = {}): ParseResult {
+  const decoded = decodeUtf8(bytes);
+  if (!decoded.ok) {
+    return failure([decoded.issue], options.sourceName ?? DEFAULT_SOURCE_NAME);
+  }
+  return parseClusterConfig(decoded.text, options);
+}
+
 /** Checks a config that is already a value (e.g. from JSON or a form); issues then carry no line numbers. */
 export function validateClusterConfig(input: unknown, options: ParseOptions = {}): ParseResult {
   return check(input, options, undefined);
@@ -88,14 +98,14 @@ export function validateClusterConfig(input: unknown, options: ParseOptions = {}
 
 /** Reads and checks a cluster.yaml, or throws a `ClusterConfigError` listing every problem. */
 export async function loadClusterConfig(path: string, options: ValidateOptions = {}): Promise<ClusterConfig> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ClusterConfigError([{ path: '', message: `cannot be read: ${reason}` }], path, { cause: error });
   }
-  const result = parseClusterConfig(text, { ...options, sourceName: path });
+  const result = parseClusterConfigBytes(bytes, { ...options, sourceName: path });
   if (!result.ok) {
     throw new ClusterConfigError(result.issues, path);
   }

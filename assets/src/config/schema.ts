@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_REBOOT_WINDOWS } from '@strata/api';
 import { KUBERNETES_VERSION } from '@strata/binaries';
 import {
   AWS_REGION,
@@ -9,11 +10,12 @@ import {
   GCP_REGION,
   MACHINE_TYPES,
 } from './cloud.ts';
-import { ADDRESS_BITS, formatCidr, parseCidr, widen } from '../net/cidr.ts';
+import { checkRangeList, POD_NETWORK_MTU, rangeEntries, type RangeKind } from './network-ranges.ts';
 import {
   checkDnsLabel,
   checkDnsSubdomain,
   checkFqdn,
+  checkHostName,
   checkLabelKey,
   checkLabelValue,
   DNS_LABEL_PATTERN,
@@ -82,12 +84,7 @@ const GIB = 1024 ** 3;
 // is memory-mapped, and defragmentation and snapshots slow down with its size.
 export const ETCD_QUOTA_BACKEND_BYTES = { min: 2 * GIB, max: 8 * GIB, default: 2 * GIB } as const;
 
-// Host bits of the service range. At least 8 (a /24 in IPv4): the first
-// address goes to the `kubernetes` service and the tenth to cluster DNS, and a
-// smaller range runs out as soon as a few applications are installed. At most
-// 20 (a /12): the limit kube-apiserver has long had for service ranges, and a
-// million services is far beyond the ~10,000 Kubernetes is tested with.
-export const SERVICE_CIDR_HOST_BITS = { min: 8, max: 20 } as const;
+export { SERVICE_CIDR_HOST_BITS } from './network-ranges.ts';
 
 export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 
@@ -106,36 +103,35 @@ function checkedString(check: (value: string) => Problem | undefined, pattern?: 
 
 const dnsLabel = checkedString((value) => checkDnsLabel(value), DNS_LABEL_PATTERN).meta({ maxLength: LABEL_MAX });
 const dnsSubdomain = checkedString(checkDnsSubdomain, DNS_SUBDOMAIN_PATTERN).meta({ maxLength: SUBDOMAIN_MAX });
+/** A DNS name that is also the host of URLs (https://<apiDnsName>:6443). */
+const hostName = checkedString(checkHostName, DNS_SUBDOMAIN_PATTERN).meta({ maxLength: SUBDOMAIN_MAX });
 
-function checkCidr(value: string): Problem | undefined {
-  const result = parseCidr(value);
-  return result.ok ? undefined : result.problem;
-}
-
-function checkServiceCidr(value: string): Problem | undefined {
-  const result = parseCidr(value);
-  if (!result.ok) {
-    return result.problem;
-  }
-  const { cidr } = result;
-  const bits = ADDRESS_BITS[cidr.family];
-  const largest = bits - SERVICE_CIDR_HOST_BITS.max;
-  const smallest = bits - SERVICE_CIDR_HOST_BITS.min;
-  const typical = cidr.family === 4 ? 16 : 112;
-  const example = formatCidr(cidr.prefix > typical ? widen(cidr, typical) : { ...cidr, prefix: typical });
-  if (cidr.prefix < largest) {
-    return {
-      message: `is too large: a service range may be at most a /${largest}`,
-      hint: `use a /${largest} or smaller range, e.g. "${example}"`,
-    };
-  }
-  if (cidr.prefix > smallest) {
-    return {
-      message: `is too small: a service range needs at least a /${smallest}`,
-      hint: `use a /${smallest} or larger range, e.g. "${example}"`,
-    };
-  }
-  return undefined;
+/**
+ * One range, or one per IP family for dual-stack: a list, or a string with the ranges separated by commas as
+ * Kubernetes flags write them. The parsed value is always the comma-separated form, the form the flags take.
+ */
+function rangeList(kind: RangeKind, defaultRange: string) {
+  return z
+    .union([z.string(), z.array(z.string())], {
+      error: 'must be a CIDR such as "10.2.0.0/16", or a list of one CIDR per IP family',
+    })
+    .default(defaultRange)
+    .superRefine((value, ctx) => {
+      const entries = rangeEntries(value);
+      for (const problem of checkRangeList(entries, kind)) {
+        const entry = problem.index === undefined ? undefined : entries[problem.index];
+        // A list entry is reported at its index; an entry of a comma-separated string is named in the message.
+        const inString = typeof value === 'string' && entries.length > 1 && entry !== undefined;
+        ctx.addIssue({
+          code: 'custom',
+          message: inString ? `has "${entry}", which ${problem.message}` : problem.message,
+          input: value,
+          ...(Array.isArray(value) && problem.index !== undefined ? { path: [problem.index] } : {}),
+          params: problem.hint === undefined ? {} : { hint: problem.hint },
+        });
+      }
+    })
+    .transform((value) => rangeEntries(value).join(','));
 }
 
 function checkHttpUrl(value: string): Problem | undefined {
@@ -354,21 +350,27 @@ export const osSchema = z.strictObject({
 
 export const networkingSchema = z.strictObject({
   cni: z.enum(['flannel']).default('flannel').meta({ description: 'Pod network plugin.' }),
-  podCidr: checkedString(checkCidr)
-    .default('10.2.0.0/16')
-    .meta({ description: 'Range pod IPs come from; each node gets a /24 of it (a /64 for IPv6).' }),
-  serviceCidr: checkedString(checkServiceCidr)
-    .default('10.3.0.0/16')
-    .meta({ description: 'Range of service cluster IPs, a /12 to a /24 (IPv6: /108 to /120).' }),
+  podCidr: rangeList('pod', '10.2.0.0/16').meta({
+    description:
+      'Range pod IPs come from; each node gets a /24 of it (a /64 for IPv6). For dual-stack, a list of one IPv4 and one IPv6 range (or "10.2.0.0/16,fd00:10:2::/56"); the first is the primary family, and serviceCidr must list the same families in the same order.',
+    examples: ['10.2.0.0/16', ['10.2.0.0/16', 'fd00:10:2::/56']],
+  }),
+  serviceCidr: rangeList('service', '10.3.0.0/16').meta({
+    description:
+      'Range of service cluster IPs, a /12 to a /24 (IPv6: /108 to /120); the first address is the kubernetes Service, the tenth cluster DNS. For dual-stack, one range per IP family in the order of podCidr.',
+    examples: ['10.3.0.0/16', ['10.3.0.0/16', 'fd00:10:3::/112']],
+  }),
   clusterDomain: dnsSubdomain
     .default('cluster.local')
     .meta({ description: 'DNS domain of services inside the cluster.' }),
   mtu: z
     .int()
-    .min(576)
-    .max(9000)
+    .min(POD_NETWORK_MTU.min)
+    .max(POD_NETWORK_MTU.max)
     .optional()
-    .meta({ description: 'MTU of the pod network; detected from the host when unset.' }),
+    .meta({
+      description: `MTU of the nodes' network as flannel's VXLAN overlay sees it, ${POD_NETWORK_MTU.min} to ${POD_NETWORK_MTU.max} (at least ${POD_NETWORK_MTU.minWithIPv6} when the pod network has IPv6); detected from the host when unset.`,
+    }),
 });
 
 export const updateWindowSchema = z.strictObject({
@@ -403,6 +405,8 @@ export const updatesSchema = z.strictObject({
     .meta({ description: 'How many nodes may reboot at once: a count or a percentage of the nodes.' }),
   windows: z
     .array(updateWindowSchema)
+    // The default UpdatePolicy the windows are rendered into holds at most this many.
+    .max(MAX_REBOOT_WINDOWS)
     .default([])
     .meta({ description: 'When reboots may start; any time when empty.' }),
   server: httpUrl.optional().meta({
@@ -462,11 +466,11 @@ export const clusterConfigFieldsSchema = z.strictObject({
     description: 'Cluster name, a DNS-1123 label of at most 40 characters.',
     examples: ['demo'],
   }),
-  baseDomain: dnsSubdomain.meta({
+  baseDomain: hostName.meta({
     description: 'DNS domain the names of the cluster live under.',
     examples: ['example.com'],
   }),
-  apiDnsName: dnsSubdomain
+  apiDnsName: hostName
     .optional()
     .meta({ description: 'DNS name of the Kubernetes API; api.<name>.<baseDomain> when unset.' }),
   platform: z
@@ -498,6 +502,13 @@ export const clusterConfigFieldsSchema = z.strictObject({
   proxy: proxySchema.optional(),
   trustedCaCertificates: z
     .array(checkedString(checkPemCertificate))
+    // Ignition refuses the same CA twice, and a copy adds no trust.
+    .superRefine(
+      uniqueItems(
+        (pem: string) => pem.trim(),
+        () => 'the same certificate',
+      ),
+    )
     .default([])
     .meta({ description: 'Extra PEM CA certificates the machines trust, one certificate per entry.' }),
   certificates: certificatesSchema.prefault({}),

@@ -32,6 +32,15 @@ describe('update windows', () => {
       message: 'is not spelled as the IANA database spells it',
       hint: 'use "Europe/Berlin"',
     });
+    // The update operator's CRD lists canonical names only; Intl would take these too.
+    assert.deepEqual(checkTimeZone('US/Eastern'), {
+      message: 'is an alias or abbreviation, not the name of an IANA time zone',
+      hint: 'use "America/New_York"',
+    });
+    assert.deepEqual(checkTimeZone('GMT'), {
+      message: 'is an alias or abbreviation, not the name of an IANA time zone',
+      hint: 'use "UTC"',
+    });
     assert.deepEqual(checkTimeZone('+01:00'), {
       message: 'is not an IANA time zone',
       hint: 'use a name like "Europe/Berlin", "America/New_York" or "UTC"',

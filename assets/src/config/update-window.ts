@@ -1,7 +1,7 @@
 import type { Problem } from './problem.ts';
 import { closestMatch } from './suggest.ts';
 
-import { WEEKDAYS } from '@strata/api';
+import { isTimeZone, TIME_ZONES, WEEKDAYS } from '@strata/api';
 
 export { WEEKDAYS };
 
@@ -47,8 +47,16 @@ export function checkStartTime(text: string): Problem | undefined {
     : { message: 'is not a time of day', hint: 'write it as HH:MM on a 24-hour clock, e.g. "02:00" (quoted)' };
 }
 
-/** A zone the update operator can compute local times in: an IANA name that Intl knows, spelled canonically. */
+/**
+ * A zone the update operator accepts: one of the names its UpdatePolicy CRD
+ * lists (`TIME_ZONES` of @strata/api), so that the default policy rendered
+ * from these windows is never refused. Intl alone would also take aliases and
+ * abbreviations ("US/Eastern", "EST", "GMT") that the CRD does not list.
+ */
 export function checkTimeZone(zone: string): Problem | undefined {
+  if (isTimeZone(zone)) {
+    return undefined;
+  }
   let resolved: string | undefined;
   // Intl also takes "+01:00"-style offsets, which ignore daylight saving time;
   // a maintenance window should follow the clocks of the people it is for.
@@ -59,19 +67,16 @@ export function checkTimeZone(zone: string): Problem | undefined {
       resolved = undefined;
     }
   }
-  if (resolved === undefined) {
-    const match = closestMatch(zone, [...Intl.supportedValuesOf('timeZone'), 'UTC']);
-    return {
-      message: 'is not an IANA time zone',
-      hint:
-        match === undefined
-          ? 'use a name like "Europe/Berlin", "America/New_York" or "UTC"'
-          : `did you mean "${match}"?`,
-    };
+  if (resolved !== undefined && isTimeZone(resolved)) {
+    // Intl accepts any letter case; other readers of the config (systemd, Go) do not.
+    return resolved.toLowerCase() === zone.toLowerCase()
+      ? { message: 'is not spelled as the IANA database spells it', hint: `use "${resolved}"` }
+      : { message: 'is an alias or abbreviation, not the name of an IANA time zone', hint: `use "${resolved}"` };
   }
-  // Intl accepts any letter case; other readers of the config (systemd, Go) do not.
-  if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) {
-    return { message: 'is not spelled as the IANA database spells it', hint: `use "${resolved}"` };
-  }
-  return undefined;
+  const match = closestMatch(zone, TIME_ZONES);
+  return {
+    message: 'is not an IANA time zone',
+    hint:
+      match === undefined ? 'use a name like "Europe/Berlin", "America/New_York" or "UTC"' : `did you mean "${match}"?`,
+  };
 }

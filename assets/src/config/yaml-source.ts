@@ -54,9 +54,66 @@ function duplicateKeyName(doc: Document, offset: number): string | undefined {
   return name;
 }
 
-function yamlIssue(error: YAMLError, doc: Document, lineCounter: LineCounter): ConfigIssue {
+const CLOSING: Readonly<Record<string, string>> = { '"': '"', "'": "'", '{': '}', '[': ']' };
+
+/**
+ * The quote or bracket a syntax error is about, when one is left open. The
+ * parser notices an unclosed quote at the end of the file and an unclosed flow
+ * collection where the next line fails to continue it; the mistake is where the
+ * construct opened. The innermost open construct around the error is the one.
+ */
+function unclosedAt(doc: Document, text: string, offset: number): { start: number; opener: string } | undefined {
+  let found: { start: number; opener: string } | undefined;
+  visit(doc, {
+    Node(_, node) {
+      const range = node.range;
+      const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE');
+      const flow = (isMap(node) || isSeq(node)) && node.flow === true;
+      if (range === undefined || range === null || (!quoted && !flow) || range[0] > offset || range[1] < offset) {
+        return;
+      }
+      const source = text.slice(range[0], range[1]).trimEnd();
+      const opener = source[0] ?? '';
+      const closing = CLOSING[opener];
+      const closed = closing !== undefined && source.length > 1 && source.endsWith(closing);
+      if (closing !== undefined && !closed && (found === undefined || range[0] > found.start)) {
+        found = { start: range[0], opener };
+      }
+    },
+  });
+  return found;
+}
+
+/** Codes of errors that may be the far end of a quote or bracket left open. */
+const UNCLOSED_CODES: ReadonlySet<string> = new Set(['MISSING_CHAR', 'BAD_INDENT', 'UNEXPECTED_TOKEN']);
+
+function yamlIssue(error: YAMLError, doc: Document, text: string, lineCounter: LineCounter): ConfigIssue {
   const { line, col } = lineCounter.linePos(error.pos[0]);
   const key = error.code === 'DUPLICATE_KEY' ? duplicateKeyName(doc, error.pos[0]) : undefined;
+  const unclosed = UNCLOSED_CODES.has(error.code) ? unclosedAt(doc, text, error.pos[0]) : undefined;
+  const end = lineCounter.linePos(error.pos[1]);
+  if (error.code === 'MULTILINE_IMPLICIT_KEY' && end.line > line) {
+    // A key indented deeper than its siblings reads as the value of the line
+    // above continued; the mistake is the indentation of the later line.
+    const indent = /^[ \t]*/.exec(text.slice(error.pos[1] - end.col + 1))?.[0].length ?? 0;
+    return {
+      path: '',
+      message: `invalid YAML: this line is indented deeper than the key above it, so it continues the value at line ${line}, column ${col}: ${error.message}`,
+      hint: 'indent it like the other keys of its mapping; a value that spans lines needs quotes',
+      line: end.line,
+      column: indent + 1,
+    };
+  }
+  if (unclosed !== undefined) {
+    const start = lineCounter.linePos(unclosed.start);
+    return {
+      path: '',
+      message: `invalid YAML: this ${unclosed.opener} is never closed; the parser noticed at line ${line}, column ${col}: ${error.message}`,
+      hint: `close it with ${CLOSING[unclosed.opener] ?? ''} on this line, or check the quotes and brackets after it`,
+      line: start.line,
+      column: start.col,
+    };
+  }
   return {
     path: '',
     message:
@@ -67,6 +124,39 @@ function yamlIssue(error: YAMLError, doc: Document, lineCounter: LineCounter): C
     line,
     column: col,
   };
+}
+
+/**
+ * The errors worth showing: after one unexpected token the parser reports every
+ * token that follows it, and a tab in the indentation also shows up as a
+ * duplicate key that names no key. Those echoes of the first error are dropped.
+ */
+function primaryErrors(errors: readonly YAMLError[], doc: Document): YAMLError[] {
+  let unexpected = false;
+  const multiline = new Set(errors.filter((e) => e.code === 'MULTILINE_IMPLICIT_KEY').map((e) => e.pos[0]));
+  return errors.filter((error) => {
+    if (error.code === 'BLOCK_AS_IMPLICIT_KEY' && multiline.has(error.pos[0])) return false;
+    if (error.code === 'UNEXPECTED_TOKEN') {
+      if (unexpected) return false;
+      unexpected = true;
+    }
+    return !(error.code === 'DUPLICATE_KEY' && errors.length > 1 && duplicateKeyName(doc, error.pos[0]) === undefined);
+  });
+}
+
+/** Where an alias with no anchor before it is written, for the error toJS throws without a position. */
+function unresolvedAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
+  let found: { name: string; offset: number } | undefined;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === undefined && alias.range !== undefined && alias.range !== null) {
+        found = { name: alias.source, offset: alias.range[0] };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function startOf(node: Node | null | undefined): number | undefined {
@@ -138,7 +228,7 @@ export function readYaml(text: string): YamlReadResult {
     };
   }
   const issues = docs.flatMap((doc) =>
-    [...doc.errors, ...doc.warnings].map((error) => yamlIssue(error, doc, lineCounter)),
+    primaryErrors([...doc.errors, ...doc.warnings], doc).map((error) => yamlIssue(error, doc, text, lineCounter)),
   );
   const second = docs[1];
   if (second !== undefined) {
@@ -158,6 +248,22 @@ export function readYaml(text: string): YamlReadResult {
   try {
     value = first.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const alias = unresolvedAlias(first);
+    if (alias !== undefined) {
+      const { line, col } = lineCounter.linePos(alias.offset);
+      return {
+        ok: false,
+        issues: [
+          {
+            path: '',
+            message: `invalid YAML: the alias *${alias.name} names no anchor &${alias.name} above it`,
+            hint: `define &${alias.name} on a value before this line, or write the value out`,
+            line,
+            column: col,
+          },
+        ],
+      };
+    }
     return {
       ok: false,
       issues: [

@@ -1,6 +1,8 @@
 import type { KubernetesObject, V1PolicyRule, V1ConfigMap, V1Deployment, V1Service } from '@kubernetes/client-node';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
+import { serviceIpFamilies } from './ip-families.ts';
+import { splitCidrList } from '../net/cidr.ts';
 import { KUBE_SYSTEM, kubeSystemServiceAccount, linuxNodes } from './node-agents.ts';
 import { clusterRole, clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
 
@@ -122,6 +124,13 @@ function deployment(images: BootstrapImages): V1Deployment {
 }
 
 function service(inputs: ManifestInputs): V1Service {
+  const clusterIPs = splitCidrList(inputs.dnsServiceIp);
+  // Dual-stack: an address of each family, and required rather than preferred, because every kubelet already
+  // points pods at both; a cluster that cannot give both must refuse the Service, not quietly drop one.
+  const dualStack =
+    clusterIPs.length > 1
+      ? { clusterIPs, ipFamilies: serviceIpFamilies(inputs), ipFamilyPolicy: 'RequireDualStack' }
+      : {};
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -134,7 +143,8 @@ function service(inputs: ManifestInputs): V1Service {
     spec: {
       selector: POD_LABELS,
       // Fixed, because every kubelet is configured with it as clusterDNS before the Service exists.
-      clusterIP: inputs.dnsServiceIp,
+      clusterIP: clusterIPs[0] ?? inputs.dnsServiceIp,
+      ...dualStack,
       ports: [
         { name: 'dns', port: 53, protocol: 'UDP' },
         { name: 'dns-tcp', port: 53, protocol: 'TCP' },
@@ -144,7 +154,7 @@ function service(inputs: ManifestInputs): V1Service {
   };
 }
 
-/** Cluster DNS for clusterDomain, answering at dnsServiceIp. */
+/** Cluster DNS for clusterDomain, answering at dnsServiceIp (an address per IP family when dual-stack). */
 export function coredns(inputs: ManifestInputs, images: BootstrapImages): KubernetesObject[] {
   const serviceAccount = kubeSystemServiceAccount(NAME);
   const configMap: V1ConfigMap = {

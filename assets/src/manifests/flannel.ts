@@ -1,6 +1,7 @@
 import type { KubernetesObject, V1PolicyRule, V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
+import { podRanges } from './ip-families.ts';
 import {
   KUBE_SYSTEM,
   apiServerEnv,
@@ -28,10 +29,16 @@ function cniConfig(): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-/** flanneld's network config; with --kube-subnet-mgr each node's subnet comes from its Node's spec.podCIDR. */
+/**
+ * flanneld's network config; with --kube-subnet-mgr each node's subnets come from its Node's spec.podCIDRs. One
+ * network per IP family of the pod ranges: flannel then runs a VXLAN device for each and writes both families
+ * into subnet.env for the CNI plugin.
+ */
 function netConfig(inputs: ManifestInputs): string {
+  const ranges = podRanges(inputs);
   const config = {
-    Network: inputs.podCidr,
+    ...(ranges.ipv4 === undefined ? { EnableIPv4: false } : { Network: ranges.ipv4 }),
+    ...(ranges.ipv6 === undefined ? {} : { EnableIPv6: true, IPv6Network: ranges.ipv6 }),
     // kube-proxy runs in iptables mode; both must use the same netfilter front end.
     EnableNFTables: false,
     Backend: { Type: 'vxlan', ...(inputs.mtu === undefined ? {} : { MTU: inputs.mtu }) },

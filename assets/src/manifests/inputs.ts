@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { containsAddress, lastAddress, overlaps, parseAddress, parseCidr } from '../net/cidr.ts';
+import { containsAddress, lastAddress, overlaps, parseAddress, parseCidr, splitCidrList } from '../net/cidr.ts';
+import {
+  checkRangeList,
+  describeFamilies,
+  minimumMtu,
+  POD_NETWORK_MTU,
+  rangeFamilies,
+  type RangeKind,
+} from '../config/network-ranges.ts';
 import { StrataError } from '@strata/api';
 import { defaultPolicySettingsSchema, type DefaultPolicySettings } from '@strata/api';
 
@@ -9,17 +17,27 @@ export interface ManifestInputs {
   readonly clusterName: string;
   /** The Kubernetes release, e.g. 'v1.36.3': the kube-proxy image tag and the Pod Security Admission version. */
   readonly kubernetesVersion: string;
-  /** IPv4 pod network, e.g. 10.2.0.0/16. kube-controller-manager must allocate node pod CIDRs from the same range. */
+  /**
+   * Pod network, e.g. 10.2.0.0/16, fd00:10:2::/56, or one range per IP family comma-separated for dual-stack
+   * ("10.2.0.0/16,fd00:10:2::/56", the primary family first). kube-controller-manager must allocate node pod
+   * CIDRs from the same ranges.
+   */
   readonly podCidr: string;
-  /** IPv4 service network, e.g. 10.3.0.0/16; must equal kube-apiserver's --service-cluster-ip-range. */
+  /**
+   * Service network in the same form and with the same IP families in the same order as podCidr, e.g.
+   * "10.3.0.0/16,fd00:10:3::/112"; must equal kube-apiserver's --service-cluster-ip-range.
+   */
   readonly serviceCidr: string;
   /** e.g. cluster.local; must equal the kubelets' clusterDomain. */
   readonly clusterDomain: string;
-  /** The kube-dns Service's address inside serviceCidr, e.g. 10.3.0.10; must equal the kubelets' clusterDNS. */
+  /**
+   * The kube-dns Service's addresses, one inside each range of serviceCidr in its order, comma-separated, e.g.
+   * 10.3.0.10 or "10.3.0.10,fd00:10:3::a"; must equal the kubelets' clusterDNS.
+   */
   readonly dnsServiceIp: string;
   /**
    * MTU of the nodes' underlay interface as flannel's VXLAN backend sees it; pod interfaces get
-   * 50 bytes less (the VXLAN header). Omit it to let flannel read the interface's own MTU.
+   * 50 bytes less (70 over an IPv6 underlay). Omit it to let flannel read the interface's own MTU.
    */
   readonly mtu?: number;
   /** How node agents reach the API before cluster DNS/Service routing exists. */
@@ -72,10 +90,24 @@ const dnsSubdomainSchema = z
     'must be a lower-case DNS name such as cluster.local',
   );
 
-/** A network address with no host bits set: tools disagree on what 10.2.0.1/16 means, so it is refused. */
-const networkSchema = z
-  .cidrv4({ message: 'must be an IPv4 CIDR such as 10.2.0.0/16', abort: true })
-  .refine((cidr) => parseCidr(cidr).ok, 'must be a network address (host bits zero), e.g. 10.2.0.0/16');
+/**
+ * Ranges as the cluster config allows them (one per IP family, network addresses: tools disagree on what
+ * 10.2.0.1/16 means), checked by the config's own check so that what validates also renders.
+ */
+function rangeListSchema(kind: RangeKind) {
+  return z.string().superRefine((value, context) => {
+    for (const problem of checkRangeList(splitCidrList(value), kind)) {
+      context.addIssue({ code: 'custom', message: `${problem.message}${problem.hint ? ` (${problem.hint})` : ''}` });
+    }
+  });
+}
+
+const addressListSchema = z
+  .string()
+  .refine(
+    (value) => splitCidrList(value).every((entry) => parseAddress(entry) !== undefined),
+    'must be IP addresses, one per service range, comma-separated, e.g. 10.3.0.10 or 10.3.0.10,fd00:10:3::a',
+  );
 
 const manifestInputsSchema = z
   .strictObject({
@@ -85,12 +117,16 @@ const manifestInputsSchema = z
     kubernetesVersion: z
       .string()
       .regex(/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, 'must be a Kubernetes release tag such as v1.36.3'),
-    podCidr: networkSchema,
-    serviceCidr: networkSchema,
+    podCidr: rangeListSchema('pod'),
+    serviceCidr: rangeListSchema('service'),
     clusterDomain: dnsSubdomainSchema,
-    dnsServiceIp: z.ipv4('must be an IPv4 address such as 10.3.0.10'),
-    // 1280 is the smallest MTU IPv6 allows on a link; 9216 covers every common jumbo frame size.
-    mtu: z.int('must be an integer').min(1280, 'must be at least 1280').max(9216, 'must be at most 9216').optional(),
+    dnsServiceIp: addressListSchema,
+    // The config's limits; the larger floor for IPv6 pod networks is checked below, with the pod ranges.
+    mtu: z
+      .int('must be an integer')
+      .min(POD_NETWORK_MTU.min, `must be at least ${POD_NETWORK_MTU.min}`)
+      .max(POD_NETWORK_MTU.max, `must be at most ${POD_NETWORK_MTU.max}`)
+      .optional(),
     apiServer: z.strictObject({
       host: z.union([z.ipv4(), z.ipv6(), z.hostname()], 'must be an IP address or a DNS name'),
       port: z
@@ -115,19 +151,57 @@ const manifestInputsSchema = z
   })
   .superRefine((inputs, context) => {
     // Cross-field rules only make sense once each field is well formed on its own.
-    const pods = parseCidr(inputs.podCidr);
-    const services = parseCidr(inputs.serviceCidr);
-    if (pods.ok && services.ok && overlaps(pods.cidr, services.cidr)) {
-      context.addIssue({ code: 'custom', path: ['podCidr'], message: `overlaps serviceCidr ${inputs.serviceCidr}` });
+    const pods = splitCidrList(inputs.podCidr).map((entry) => parseCidr(entry));
+    const services = splitCidrList(inputs.serviceCidr).map((entry) => parseCidr(entry));
+    const podFamilies = rangeFamilies(splitCidrList(inputs.podCidr));
+    const serviceFamilies = rangeFamilies(splitCidrList(inputs.serviceCidr));
+    if (podFamilies === undefined || serviceFamilies === undefined) return;
+    if (podFamilies.join() !== serviceFamilies.join()) {
+      context.addIssue({
+        code: 'custom',
+        path: ['serviceCidr'],
+        message: `is ${describeFamilies(serviceFamilies)}, but podCidr is ${describeFamilies(podFamilies)}: both need the same IP families in the same order`,
+      });
+      return;
     }
-    const dns = parseAddress(inputs.dnsServiceIp);
-    if (services.ok && dns !== undefined) {
-      const range = services.cidr;
+    for (const pod of pods) {
+      for (const service of services) {
+        if (pod.ok && service.ok && overlaps(pod.cidr, service.cidr)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['podCidr'],
+            message: `overlaps serviceCidr ${inputs.serviceCidr}`,
+          });
+        }
+      }
+    }
+    const minimum = minimumMtu(podFamilies);
+    if (inputs.mtu !== undefined && inputs.mtu < minimum) {
+      context.addIssue({
+        code: 'custom',
+        path: ['mtu'],
+        message: `must be at least ${minimum} with an IPv6 pod network (IPv6 links carry 1280 bytes, plus flannel's VXLAN overhead)`,
+      });
+    }
+    const dnsEntries = splitCidrList(inputs.dnsServiceIp);
+    if (dnsEntries.length !== services.length) {
+      context.addIssue({
+        code: 'custom',
+        path: ['dnsServiceIp'],
+        message: `must have one address per range of serviceCidr ${inputs.serviceCidr}`,
+      });
+      return;
+    }
+    dnsEntries.forEach((entry, index) => {
+      const dns = parseAddress(entry);
+      const service = services[index];
+      if (dns === undefined || service === undefined || !service.ok) return;
+      const range = service.cidr;
       if (!containsAddress(range, dns)) {
         context.addIssue({
           code: 'custom',
           path: ['dnsServiceIp'],
-          message: `must lie inside serviceCidr ${inputs.serviceCidr}`,
+          message: `${entry} must lie inside ${splitCidrList(inputs.serviceCidr)[index] ?? ''}, the service range of its position`,
         });
       } else if (dns.value === range.network || dns.value === range.network + 1n || dns.value === lastAddress(range)) {
         // The first usable address belongs to the `kubernetes` Service.
@@ -137,7 +211,7 @@ const manifestInputsSchema = z
           message: `must not be the network, broadcast or first address of serviceCidr ${inputs.serviceCidr}`,
         });
       }
-    }
+    });
   });
 
 /** Checks `value` against every rule; throws ManifestInputsError naming each offending field. */

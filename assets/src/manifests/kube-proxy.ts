@@ -2,6 +2,7 @@ import type { KubernetesObject, V1ConfigMap, V1DaemonSet } from '@kubernetes/cli
 import { stringify } from 'yaml';
 import type { BootstrapImages } from './images.ts';
 import type { ManifestInputs } from './inputs.ts';
+import { podRanges } from './ip-families.ts';
 import {
   KUBE_SYSTEM,
   apiServerEnv,
@@ -29,15 +30,18 @@ interface KubeProxyConfiguration {
 }
 
 function configuration(inputs: ManifestInputs): string {
+  // The wildcard of the nodes' family: an IPv6-only node has no IPv4 address to listen on.
+  const everywhere = podRanges(inputs).ipv4 === undefined ? '[::]' : '0.0.0.0';
   const config: KubeProxyConfiguration = {
     apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
     kind: 'KubeProxyConfiguration',
-    // Tells pod traffic from outside traffic: only the latter is masqueraded.
+    // Tells pod traffic from outside traffic: only the latter is masqueraded. Dual-stack: both ranges,
+    // comma-separated; kube-proxy then programs iptables and ip6tables.
     clusterCIDR: inputs.podCidr,
     mode: 'iptables',
     // All interfaces, so that Prometheus on another node can scrape it.
-    metricsBindAddress: '0.0.0.0:10249',
-    healthzBindAddress: `0.0.0.0:${HEALTHZ_PORT}`,
+    metricsBindAddress: `${everywhere}:10249`,
+    healthzBindAddress: `${everywhere}:${HEALTHZ_PORT}`,
   };
   // No clientConnection.kubeconfig: kube-proxy then uses its service account, reaching the API server through
   // KUBERNETES_SERVICE_HOST/PORT.

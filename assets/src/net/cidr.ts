@@ -226,3 +226,16 @@ export function nthAddress(text: string, n: number): string {
     throw new CidrError(`${text} has no address number ${n}`, { cidr: text, n });
   return formatAddress(parsed.cidr.family, value);
 }
+
+/**
+ * The entries of a range list as Kubernetes flags write it ("10.2.0.0/16,fd00:10:2::/56", one per IP family,
+ * the primary family first). A single range is a list of one.
+ */
+export function splitCidrList(text: string): string[] {
+  return text.split(',').map((entry) => entry.trim());
+}
+
+/** The n-th address of every range of a list, in the list's order (see nthAddress). */
+export function nthAddresses(text: string, n: number): string[] {
+  return splitCidrList(text).map((entry) => nthAddress(entry, n));
+}

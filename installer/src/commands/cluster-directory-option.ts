@@ -1,5 +1,6 @@
 import { ClusterConfigError, loadClusterConfig } from '@strata/assets';
 import { ClusterDirectory, defaultClusterDir } from '@strata/platform-local';
+import { printError } from '../error-output.ts';
 
 /** The --config / --dir options of the commands that act on a running `strata up`. */
 export interface ClusterDirectoryOptions {
@@ -20,7 +21,7 @@ export async function clusterDirectoryOf(options: ClusterDirectoryOptions): Prom
       name = (await loadClusterConfig(options.config)).name;
     } catch (error) {
       if (!(error instanceof ClusterConfigError)) throw error;
-      process.stderr.write(`${error.message}\n`);
+      printError(error);
       process.exit(1);
     }
   }

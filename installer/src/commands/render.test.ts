@@ -101,6 +101,53 @@ describe('strata render', () => {
     assert.equal(await exists(dir), false);
   });
 
+  it('prints a refused config without a stack trace, and the stack with --debug', async () => {
+    const config = join(scratch, 'no-stack.yaml');
+    await writeFile(
+      config,
+      [
+        'apiVersion: strata.dev/v1alpha1',
+        'kind: Cluster',
+        'name: Demo',
+        'baseDomain: example.com',
+        'platform: local',
+        '',
+      ].join('\n'),
+    );
+    const stackLine = /^ {4}at /m;
+    const plain = await runStrata(['render', '-c', config, '-d', join(scratch, 'no-stack-out')]);
+    assert.equal(plain.code, 1);
+    assert.match(plain.stderr, /no-stack\.yaml:3:7: name must consist of lower-case letters/);
+    assert.doesNotMatch(plain.stderr, stackLine);
+    for (const args of [
+      ['--debug', 'render', '-c', config, '-d', join(scratch, 'no-stack-out')],
+      ['render', '--debug', '-c', config, '-d', join(scratch, 'no-stack-out')],
+    ]) {
+      const debug = await runStrata(args);
+      assert.equal(debug.code, 1);
+      assert.match(debug.stderr, /no-stack\.yaml:3:7: name must consist/);
+      assert.match(debug.stderr, stackLine, args.join(' '));
+    }
+  });
+
+  it('refuses a config that is not UTF-8, at the bad byte', async () => {
+    const config = join(scratch, 'latin1.yaml');
+    const text = [
+      'apiVersion: strata.dev/v1alpha1',
+      'kind: Cluster',
+      'name: demo',
+      'baseDomain: example.com',
+      'platform: local',
+      'sshAuthorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKRNkThcvD8KWu8Mejxa29enICHJDP5j1sTxRpzjodJp Jos\u00e9"]',
+      '',
+    ].join('\n');
+    await writeFile(config, Buffer.from(text, 'latin1'));
+    const result = await runStrata(['render', '-c', config, '-d', join(scratch, 'latin1-out')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /latin1\.yaml:6:106: is not valid UTF-8: byte 0xE9/);
+    assert.doesNotMatch(result.stderr, /^ {4}at /m);
+  });
+
   it('exits 2 on a usage error', async () => {
     const result = await runStrata(['render', '--dir', join(scratch, 'x')]);
     assert.equal(result.code, 2);

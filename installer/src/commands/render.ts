@@ -10,6 +10,7 @@ import {
   RenderTargetError,
   type RenderPlan,
 } from '@strata/assets';
+import { describeError } from '../error-output.ts';
 
 interface RenderOptions {
   readonly config: string;
@@ -90,7 +91,7 @@ export function renderCommand(): Command {
         ) {
           if (options.json)
             process.stdout.write(`${JSON.stringify({ error: error.message, context: error.context }, null, 2)}\n`);
-          else process.stderr.write(`${error.message}\n`);
+          else process.stderr.write(`${describeError(error)}\n`);
           process.exitCode = 1;
           return;
         }

@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { once } from 'node:events';
 import { pino } from 'pino';
 import { ClusterConfigError, loadClusterConfig, type ClusterConfig } from '@strata/assets';
 import { LABELS, StrataError } from '@strata/api';
+import { printError } from '../error-output.ts';
 import {
   ClusterDirectory,
   defaultClusterDir,
@@ -58,7 +60,7 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
             : await loadClusterConfig(options.config);
       } catch (error) {
         if (!(error instanceof ClusterConfigError)) throw error;
-        process.stderr.write(`${error.message}\n`);
+        printError(error);
         process.exit(1);
       }
       const directory = new ClusterDirectory(options.dir ?? defaultClusterDir(config.name));
@@ -100,9 +102,10 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
         const started = performance.now();
         // The update agents run in this process, one per simulated node; their logs go beside the components'.
         mkdirSync(directory.logsDir, { recursive: true });
-        const components = localPlatformComponents({
-          agentLogger: pino(pino.destination({ dest: join(directory.logsDir, 'update-agents.log'), append: true })),
-        });
+        const agentLog = pino.destination({ dest: join(directory.logsDir, 'update-agents.log'), append: true });
+        // Opened before anything can fail: a process.exit while the file is still opening throws from its exit hook.
+        await once(agentLog, 'ready');
+        const components = localPlatformComponents({ agentLogger: pino(agentLog) });
         cluster = await upLocalCluster({
           config,
           directory,
@@ -129,7 +132,7 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
         }
       } catch (error) {
         if (!(error instanceof StrataError)) throw error;
-        process.stderr.write(`${error.message}\n`);
+        printError(error);
         await cluster?.stop();
         process.exit(1);
       }

@@ -11,7 +11,7 @@ export {
   type LocalControlPlaneOptions,
 } from './control-plane/local-control-plane.ts';
 export { ClusterDirectory, ClusterDirectoryError, defaultClusterDir } from './cluster/cluster-dir.ts';
-export { checkPortsFree, controlPlanePorts, PreflightError } from './cluster/preflight.ts';
+export { checkIpv4Only, checkPortsFree, controlPlanePorts, PreflightError } from './cluster/preflight.ts';
 export { applyManifests, readManifests, ManifestApplyError } from './cluster/apply-manifests.ts';
 export { defaultLocalConfig } from './cluster/default-config.ts';
 export {

@@ -30,6 +30,11 @@ function duplicateTaints(config: ConfigReader, pool: number): Finding[] {
   }).flat();
 }
 
+// Controllers are named "<cluster>-controller-<n>", workers "<cluster>-<pool>-<n>"
+// (one per machine) or "<cluster>-<pool>" (one per pool on clouds), so these
+// pool names would give a worker the name, certificates and Ignition file of a controller.
+const RESERVED_POOL_NAME = /^controller(-\d+)?$/;
+
 export const workerPoolRule: Rule = (config) => {
   const first = new Map<string, number>();
   return Array.from({ length: config.length(['workerPools']) }, (_, index): Finding[] => {
@@ -38,6 +43,17 @@ export const workerPoolRule: Rule = (config) => {
     const taints = duplicateTaints(config, index);
     if (name === undefined) {
       return taints;
+    }
+    if (RESERVED_POOL_NAME.test(name)) {
+      return [
+        {
+          path,
+          message: 'is reserved: nodes named <cluster>-controller-<n> are the controllers',
+          hint: 'name the pool after what runs on it, e.g. "worker" or "gpu"',
+          value: name,
+        },
+        ...taints,
+      ];
     }
     const earlier = first.get(name);
     if (earlier === undefined) {

@@ -4,7 +4,7 @@ import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';
 import { AUTH_ASSET_IDS, parseBootstrapToken } from './auth.ts';
-import { dnsServiceIp } from './node-files.ts';
+import { dnsServiceIps } from './node-files.ts';
 
 export const MANIFESTS_ASSET_ID = 'manifests';
 
@@ -37,7 +37,7 @@ export function manifestsAsset(): AssetDefinition<RenderInput> {
         podCidr: config.networking.podCidr,
         serviceCidr: config.networking.serviceCidr,
         clusterDomain: config.networking.clusterDomain,
-        dnsServiceIp: dnsServiceIp(config),
+        dnsServiceIp: dnsServiceIps(config).join(','),
         ...(config.networking.mtu === undefined ? {} : { mtu: config.networking.mtu }),
         apiServer: { host: api.hostname, port: Number(api.port || 443) },
         bootstrapToken: token,

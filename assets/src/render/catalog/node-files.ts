@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { HOST_FILES } from '@strata/api';
-import { nthAddress } from '../../net/cidr.ts';
+import { nthAddresses } from '../../net/cidr.ts';
 import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
 import type { RenderConfig } from '../render-config.ts';
 import { NODE_PATHS } from '../layout.ts';
@@ -34,8 +34,11 @@ export interface NodeSystem {
   readonly units: NodeUnit[];
 }
 
-/** The cluster DNS Service's address: the tenth of the service CIDR, as Typhoon and kubeadm use. */
-export const dnsServiceIp = (config: RenderConfig) => nthAddress(config.networking.serviceCidr, 10);
+/**
+ * The cluster DNS Service's addresses: the tenth of each service range, as Typhoon and kubeadm use, one per IP
+ * family in the order of the ranges.
+ */
+export const dnsServiceIps = (config: RenderConfig) => nthAddresses(config.networking.serviceCidr, 10);
 
 /**
  * Flatcar's sysext-bakery image of the kubelet (see ADR 0005): the kubelet as
@@ -56,7 +59,7 @@ export function kubeletConfiguration(config: RenderConfig, node: ControllerNode 
     },
     authorization: { mode: 'Webhook' },
     cgroupDriver: 'systemd',
-    clusterDNS: [dnsServiceIp(config)],
+    clusterDNS: dnsServiceIps(config),
     clusterDomain: config.networking.clusterDomain,
     containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock',
     readOnlyPort: 0,

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { nthAddress } from '../../net/cidr.ts';
+import { nthAddresses } from '../../net/cidr.ts';
 import { APISERVER_KUBELET_CLIENT } from '../../manifests/index.ts';
 import { generateServiceAccountKeyPair } from '../../pki/service-account.ts';
 import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '@strata/host';
@@ -83,7 +83,8 @@ export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
             ...i.topology.controllers.map((c) => c.name),
             ...controllerNames,
           ],
-          ipAddresses: ['127.0.0.1', nthAddress(i.config.networking.serviceCidr, 1), ...controllerIps],
+          // The `kubernetes` Service's address in each service range, as pods of either IP family reach it.
+          ipAddresses: ['127.0.0.1', ...nthAddresses(i.config.networking.serviceCidr, 1), ...controllerIps],
           profile: 'server',
           validityDays: validity(i),
         };

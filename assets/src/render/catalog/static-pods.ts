@@ -5,6 +5,8 @@ import type { ControllerNode } from '../../topology/topology.ts';
 import type { AssetDefinition, RenderedFile } from '../asset.ts';
 import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';
+import { parseCidr, splitCidrList } from '../../net/cidr.ts';
+import { NODE_POD_SUBNET_PREFIX } from '../../config/network-ranges.ts';
 
 export const STATIC_POD_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
 export type StaticPodComponent = (typeof STATIC_POD_COMPONENTS)[number];
@@ -137,6 +139,20 @@ export function kubeApiserverPod(input: RenderInput, controller: ControllerNode)
   });
 }
 
+/**
+ * The size of the pod subnet each node gets, per IP family of the pod ranges. The per-family flags, because
+ * kube-controller-manager refuses the single --node-cidr-mask-size on dual-stack clusters; flannel's subnets are
+ * the same size.
+ */
+function nodeCidrMaskSizes(podCidr: string): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const entry of splitCidrList(podCidr)) {
+    const parsed = parseCidr(entry);
+    if (parsed.ok) sizes[`node-cidr-mask-size-ipv${parsed.cidr.family}`] = NODE_POD_SUBNET_PREFIX[parsed.cidr.family];
+  }
+  return sizes;
+}
+
 export function kubeControllerManagerPod(input: RenderInput, controller: ControllerNode): V1Pod {
   const { config } = input;
   const kubeconfig = NODE_PATHS.controllerManagerKubeconfig;
@@ -154,6 +170,7 @@ export function kubeControllerManagerPod(input: RenderInput, controller: Control
     controllers: '*,bootstrapsigner,tokencleaner',
     kubeconfig,
     'leader-elect': true,
+    ...nodeCidrMaskSizes(config.networking.podCidr),
     profiling: false,
     'requestheader-client-ca-file': NODE_PATHS.frontProxyCaCert,
     'root-ca-file': NODE_PATHS.clusterCaCert,

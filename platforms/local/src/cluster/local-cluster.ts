@@ -20,7 +20,7 @@ import type { PodRuntime } from '../node/pod-runtime.ts';
 import { ProcessPodRuntime } from '../pods/process-runtime.ts';
 import { applyManifests } from './apply-manifests.ts';
 import { type ClusterDirectory } from './cluster-dir.ts';
-import { checkPortsFree, PreflightError } from './preflight.ts';
+import { checkIpv4Only, checkPortsFree, PreflightError } from './preflight.ts';
 
 /** The OS a local node boots when the config pins no version. */
 export const DEFAULT_OS_VERSIONS = { flatcar: '4230.2.3', 'fedora-coreos': '42.20250901.3.0' } as const;
@@ -106,6 +106,7 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       { platform: config.platform },
     );
   }
+  checkIpv4Only(config.networking);
   const runningPid = await directory.runningPid();
   if (runningPid !== undefined) {
     throw new PreflightError(

@@ -1,8 +1,37 @@
 import { createServer } from 'node:net';
 import { StrataError } from '@strata/api';
-import { type ClusterTopology } from '@strata/assets';
+import { parseCidr, splitCidrList, type ClusterConfig, type ClusterTopology } from '@strata/assets';
 
 export class PreflightError extends StrataError {}
+
+const DEFAULT_RANGES = { podCidr: '10.2.0.0/16', serviceCidr: '10.3.0.0/16' } as const;
+
+/**
+ * The local platform is IPv4 only: its control plane and simulated nodes live on 127.0.0.x loopback addresses,
+ * which have no IPv6 counterpart to give nodes an address of each family. Refuses IPv6 and dual-stack ranges,
+ * naming the field and the fix.
+ */
+export function checkIpv4Only(networking: Pick<ClusterConfig['networking'], 'podCidr' | 'serviceCidr'>): void {
+  const problems = (['podCidr', 'serviceCidr'] as const).flatMap((field) => {
+    const entries = splitCidrList(networking[field]);
+    const ipv6 = entries.filter((entry) => {
+      const parsed = parseCidr(entry);
+      return parsed.ok && parsed.cidr.family === 6;
+    });
+    if (ipv6.length === 0) return [];
+    const ipv4 = entries.find((entry) => !ipv6.includes(entry));
+    const kind = entries.length > 1 ? 'dual-stack' : 'IPv6';
+    return [
+      `  networking.${field} is ${kind} (${entries.join(', ')}); use one IPv4 range, e.g. ${field}: ${ipv4 ?? DEFAULT_RANGES[field]}`,
+    ];
+  });
+  if (problems.length > 0) {
+    throw new PreflightError(
+      `The local platform runs IPv4 clusters only (its nodes live on this machine's 127.0.0.x loopback addresses):\n${problems.join('\n')}\nIPv6 and dual-stack configs are for aws, gcp, azure and bare-metal (strata render writes their assets).`,
+      { podCidr: networking.podCidr, serviceCidr: networking.serviceCidr },
+    );
+  }
+}
 
 /** Every port the local control plane binds, per controller address. */
 export function controlPlanePorts(topology: ClusterTopology): { host: string; port: number; what: string }[] {
