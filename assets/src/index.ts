@@ -20,6 +20,13 @@ export { clusterTopology, type ClusterTopology, type ControllerNode, type Worker
 export { applyRenderPlan, planClusterRender, renderInput, clusterAssets, RenderTargetError } from './render/render.ts';
 export { HandEditedFilesError, AssetGraphError, type RenderPlan } from './render/engine.ts';
 export { ASSET_PATHS, CERT, KEY, NODE_PATHS } from './render/layout.ts';
+export {
+  encryptionConfiguration,
+  generateEncryptionKey,
+  ENCRYPTION_KEY_BYTES,
+  type EncryptionKey,
+} from './render/encryption.ts';
+export { ANONYMOUS_PATHS, authenticationConfiguration } from './render/authentication.ts';
 export type { RenderConfig } from './render/render-config.ts';
 export * from './config/index.ts';
 export * from './ignition/index.ts';

@@ -2,12 +2,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
+import { authenticationConfiguration, encryptionConfiguration, generateEncryptionKey } from '@strata/assets';
 import { StrataError } from '@strata/api';
 import { createHarnessPki, writeComponentKubeconfigs, type HarnessPki } from './control-plane-pki.ts';
 import { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
 import { ManagedProcess, logTail } from '@strata/host';
 import { freePorts } from './ports.ts';
-import { waitUntilHealthy, type ClientTls } from '@strata/host';
+import { SECRET_FILE_MODE, waitUntilHealthy, writeFileAtomic, type ClientTls } from '@strata/host';
 
 export interface StartOptions {
   /** Also run kube-controller-manager and kube-scheduler (slower; most tests need neither). */
@@ -109,6 +110,12 @@ async function startOnce(
 
     const server = `https://127.0.0.1:${apiserverPort}`;
     const kubeconfigs = await writeComponentKubeconfigs(pki, server, join(dir, 'kubeconfigs'));
+    // Secrets are encrypted in etcd as in a rendered cluster; etcd's data is new on each attempt, so is the key.
+    const encryptionConfigPath = join(dir, 'encryption-config.yaml');
+    await writeFileAtomic(encryptionConfigPath, encryptionConfiguration([generateEncryptionKey()]), SECRET_FILE_MODE);
+    // Anonymous requests are limited to the health endpoints, as in a rendered cluster.
+    const authenticationConfigPath = join(dir, 'authentication-config.yaml');
+    await writeFileAtomic(authenticationConfigPath, authenticationConfiguration());
     const apiserver = start('kube-apiserver', binaries['kube-apiserver'], [
       '--advertise-address=127.0.0.1',
       '--bind-address=127.0.0.1',
@@ -120,11 +127,12 @@ async function startOnce(
       `--tls-cert-file=${pki.apiserver.certificatePath}`,
       `--tls-private-key-file=${pki.apiserver.privateKeyPath}`,
       `--client-ca-file=${pki.ca.certificatePath}`,
-      '--anonymous-auth=false',
+      `--authentication-config=${authenticationConfigPath}`,
       '--authorization-mode=Node,RBAC',
       '--enable-admission-plugins=NodeRestriction',
       // Kubelet TLS bootstrapping with a token works against the harness as against a rendered cluster.
       '--enable-bootstrap-token-auth=true',
+      `--encryption-provider-config=${encryptionConfigPath}`,
       '--allow-privileged=true',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.serviceAccountPublicKey}`,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StrataError } from '@strata/api';
-import { writeFileAtomic } from '@strata/host';
+import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { AssetOutput, type AssetDefinition, type RenderedFile } from './asset.ts';
 import { readRenderState, STATE_PATH, type RenderState } from './state.ts';
 
@@ -194,5 +194,5 @@ export async function applyRenderPlan(plan: RenderPlan, options: { readonly forc
   }
   for (const file of plan.writes) await writeFileAtomic(join(plan.dir, file.path), file.contents, file.mode);
   for (const path of plan.deletes) await rm(join(plan.dir, path), { force: true });
-  await writeFileAtomic(join(plan.dir, STATE_PATH), JSON.stringify(plan.state, null, 2) + '\n', 0o600);
+  await writeFileAtomic(join(plan.dir, STATE_PATH), JSON.stringify(plan.state, null, 2) + '\n', SECRET_FILE_MODE);
 }

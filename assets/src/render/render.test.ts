@@ -9,7 +9,10 @@ import { SubjectAlternativeNameExtension } from '../pki/x509.ts';
 import { openssl } from '../testing/openssl.ts';
 import { renderConfig } from '../testing/fixtures.ts';
 import { applyRenderPlan, planClusterRender, RenderTargetError } from './render.ts';
-import { ASSET_PATHS, CERT, KEY } from './layout.ts';
+import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from './layout.ts';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { withholdSecrets } from '../ignition/withhold-secrets.ts';
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -91,6 +94,38 @@ describe('strata render output', () => {
     assert.ok(secrets.length > 10);
     for (const file of secrets) assert.equal((await stat(join(dir, file))).mode & 0o777, 0o600, file);
     assert.equal((await stat(join(dir, CERT(ASSET_PATHS.clusterCa)))).mode & 0o777, 0o644);
+  });
+
+  it('encrypts Secrets at rest with a generated 32-byte key that only the controllers receive, over SSH', async () => {
+    const path = join(dir, ASSET_PATHS.encryptionConfig);
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
+    const encryption = z
+      .object({
+        apiVersion: z.literal('apiserver.config.k8s.io/v1'),
+        kind: z.literal('EncryptionConfiguration'),
+        resources: z.tuple([
+          z.object({
+            resources: z.tuple([z.literal('secrets')]),
+            providers: z.tuple([
+              z.object({
+                secretbox: z.object({ keys: z.tuple([z.object({ name: z.string(), secret: z.string() })]) }),
+              }),
+              z.object({ identity: z.object({}) }),
+            ]),
+          }),
+        ]),
+      })
+      .parse(parse(await readFile(path, 'utf8')));
+    const [{ secret }] = encryption.resources[0].providers[0].secretbox.keys;
+    assert.equal(Buffer.from(secret, 'base64').length, 32);
+    const apiserver = await readFile(join(dir, 'static-manifests/proof-controller-0/kube-apiserver.yaml'), 'utf8');
+    assert.ok(apiserver.includes(`--encryption-provider-config=${NODE_PATHS.encryptionConfig}`));
+    const controller = await readFile(join(dir, ASSET_PATHS.ignition('proof-controller-0')), 'utf8');
+    const split = withholdSecrets(controller);
+    assert.ok(split.withheld.some((file) => file.path === NODE_PATHS.encryptionConfig));
+    assert.ok(!split.served.includes(NODE_PATHS.encryptionConfig), 'the boot server would serve the key');
+    const worker = await readFile(join(dir, ASSET_PATHS.ignition('proof-worker-0')), 'utf8');
+    assert.ok(!worker.includes(NODE_PATHS.encryptionConfig), 'a worker receives the key');
   });
 
   it('gives the API server certificate every name clients use', async () => {

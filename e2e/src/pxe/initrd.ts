@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip, zstdDecompress } from 'node:zlib';
 import { defaultCacheRoot } from '@strata/binaries';
+import { writeFileAtomic } from '@strata/host';
 import { InitrdBuildError } from './errors.ts';
 import { initScript, udhcpcScript, UDHCPC_SCRIPT_PATH } from './guest-init.ts';
 import { pipeThrough } from './pipe-through.ts';
@@ -66,10 +67,7 @@ export async function buildInitrd(
   try {
     await chmod(staging, 0o755);
     for (const file of files) {
-      const target = join(staging, file.path);
-      await mkdir(join(target, '..'), { recursive: true });
-      await writeFile(target, file.content);
-      await chmod(target, file.mode);
+      await writeFileAtomic(join(staging, file.path), file.content, file.mode);
     }
     const archive = await packNewc(tools.cpio, staging);
     const partial = `${path}.${process.pid}.partial`;

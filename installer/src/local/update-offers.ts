@@ -4,10 +4,11 @@
 // cluster directory and signals that process, which reads it, offers it, and
 // has every node's update_engine check now (as `update_engine_client
 // -check_for_update` would) rather than at its next periodic check.
-import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { StrataError } from '@strata/api';
+import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { UpdateEngineUnavailableError, type LocalCluster } from '@strata/platform-local';
 
 export class UpdateOfferError extends StrataError {}
@@ -47,10 +48,7 @@ export function parseUpdateOffer(input: unknown, source: string): UpdateOffer {
 /** Writes the offer atomically, so `strata up` never reads half of it. */
 export async function writeUpdateOffer(clusterDir: string, offer: UpdateOffer): Promise<void> {
   const path = updateOfferPath(clusterDir);
-  const partial = `${path}.${process.pid}.tmp`;
-  await writeFile(partial, `${JSON.stringify(parseUpdateOffer(offer, 'the update offer'))}\n`, { mode: 0o600 });
-  await chmod(partial, 0o600);
-  await rename(partial, path);
+  await writeFileAtomic(path, `${JSON.stringify(parseUpdateOffer(offer, 'the update offer'))}\n`, SECRET_FILE_MODE);
 }
 
 export async function readUpdateOffer(clusterDir: string): Promise<UpdateOffer> {

@@ -1,6 +1,7 @@
 import type { V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding } from '@kubernetes/client-node';
 import { UPDATE_PROTOCOL_PREFIX } from '@strata/api';
 import { NODE_NAME_EXTRA, UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES } from './names.ts';
+import { ADMISSION, frozenFieldsUnchanged, metadataMapVariables, onlyUpdateKeysChange } from './node-policy-rules.ts';
 
 // RBAC lets the agent patch Nodes, but cannot say "only your own, and only the update keys". This policy does, in the
 // API server: a stolen agent token can then neither cordon other nodes nor relabel its own to attract workloads.
@@ -9,28 +10,6 @@ import { NODE_NAME_EXTRA, UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES } from '.
 // that name in the user-info extra NODE_NAME_EXTRA (Kubernetes >= 1.32, ServiceAccountTokenPodNodeInfo, GA). The
 // kubelet mounts exactly such tokens. A token without the extra (a legacy Secret token, or one bound to no Pod)
 // names no node and is refused.
-
-const ADMISSION = 'admissionregistration.k8s.io/v1';
-
-/** Node spec fields other than spec.unschedulable, which the agent must leave as they are (Kubernetes v1.36 NodeSpec). */
-const FROZEN_FIELDS = [
-  'spec.taints',
-  'spec.podCIDR',
-  'spec.podCIDRs',
-  'spec.providerID',
-  'spec.configSource',
-  'spec.externalID',
-  'metadata.finalizers',
-  'metadata.ownerReferences',
-] as const;
-
-const unchanged = (field: string) =>
-  `has(object.${field}) == has(oldObject.${field}) && (!has(object.${field}) || object.${field} == oldObject.${field})`;
-
-/** Keys of the map `after` outside the update prefix are those of `before`, with the same values. */
-const onlyUpdateKeysChange = (before: string, after: string) =>
-  `${before}.all(key, key.startsWith('${UPDATE_PROTOCOL_PREFIX}') || (key in ${after} && ${after}[key] == ${before}[key])) && ` +
-  `${after}.all(key, key.startsWith('${UPDATE_PROTOCOL_PREFIX}') || key in ${before})`;
 
 function policy(): V1ValidatingAdmissionPolicy {
   return {
@@ -53,13 +32,7 @@ function policy(): V1ValidatingAdmissionPolicy {
             `has(request.userInfo.extra) && '${NODE_NAME_EXTRA}' in request.userInfo.extra && ` +
             `size(request.userInfo.extra['${NODE_NAME_EXTRA}']) > 0 ? request.userInfo.extra['${NODE_NAME_EXTRA}'][0] : ''`,
         },
-        { name: 'oldLabels', expression: 'has(oldObject.metadata.labels) ? oldObject.metadata.labels : {}' },
-        { name: 'newLabels', expression: 'has(object.metadata.labels) ? object.metadata.labels : {}' },
-        {
-          name: 'oldAnnotations',
-          expression: 'has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {}',
-        },
-        { name: 'newAnnotations', expression: 'has(object.metadata.annotations) ? object.metadata.annotations : {}' },
+        ...metadataMapVariables(),
       ],
       validations: [
         {
@@ -80,7 +53,7 @@ function policy(): V1ValidatingAdmissionPolicy {
           reason: 'Forbidden',
         },
         {
-          expression: FROZEN_FIELDS.map(unchanged).join(' && '),
+          expression: frozenFieldsUnchanged(),
           message: `the update agent may change only spec.unschedulable and the ${UPDATE_PROTOCOL_PREFIX} labels and annotations of its Node`,
           reason: 'Forbidden',
         },

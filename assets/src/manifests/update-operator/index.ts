@@ -5,6 +5,7 @@ export {
   UPDATE_OPERATOR_NAMES,
   UPDATE_OPERATOR_NAMESPACE,
   UPDATE_OPERATOR_PORTS,
+  UPDATE_OPERATOR_USERNAME,
 } from './names.ts';
 export { AGENT_HOST_PATHS, AGENT_POD_LABELS, OPERATOR_POD_LABELS } from './workloads.ts';
 export { updateOperatorFiles } from './update-operator-manifests.ts';

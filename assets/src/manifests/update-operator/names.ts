@@ -16,6 +16,8 @@ export const UPDATE_OPERATOR_NAMES = {
   fleetLockService: 'update-operator-fleetlock',
   /** The ValidatingAdmissionPolicy (and its binding) that keeps each agent to its own Node. */
   agentNodePolicy: 'strata-update-agent-own-node',
+  /** The ValidatingAdmissionPolicy (and its binding) that keeps the operator to the update protocol's part of Nodes. */
+  operatorNodePolicy: 'strata-update-operator-node-writes',
   /** The UpdatePolicy every cluster starts with. */
   defaultPolicy: 'default',
 } as const;
@@ -31,6 +33,9 @@ export const UPDATE_OPERATOR_PORTS = {
 
 /** The user name the API server gives the agent's ServiceAccount tokens. */
 export const UPDATE_AGENT_USERNAME = `system:serviceaccount:${UPDATE_OPERATOR_NAMESPACE}:${UPDATE_OPERATOR_NAMES.agent}`;
+
+/** The user name the API server gives the operator's ServiceAccount tokens. */
+export const UPDATE_OPERATOR_USERNAME = `system:serviceaccount:${UPDATE_OPERATOR_NAMESPACE}:${UPDATE_OPERATOR_NAMES.operator}`;
 
 /** The user-info extra in which a bound ServiceAccount token of a Pod names the Node the Pod is bound to. */
 export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';

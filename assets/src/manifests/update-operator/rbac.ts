@@ -8,7 +8,8 @@ import { UPDATE_POLICY } from '@strata/api';
 const EVENT_GROUPS = ['', 'events.k8s.io'];
 
 const OPERATOR_RULES: V1PolicyRule[] = [
-  // Reads every node's update state and writes the grants (reboot-ok, before-reboot, ...) and FleetLock cordons.
+  // Reads every node's update state and writes the grants (reboot-ok, before-reboot, ...) and FleetLock cordons;
+  // the ValidatingAdmissionPolicy of operator-node-policy.ts keeps `patch` to those writes.
   { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch', 'patch'] },
   // Drains the nodes whose reboots Zincati asks for through FleetLock.
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },

@@ -17,7 +17,7 @@ import { ManifestInputsError } from '../inputs.ts';
 import { renderBootstrapManifests } from '../render.ts';
 import { manifestInputs } from '../test-fixtures.ts';
 import { updatePolicyCrd } from '@strata/api';
-import { UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES } from './names.ts';
+import { UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_USERNAME } from './names.ts';
 import { StructuralSchemaError, structuralSchema, type JsonSchema } from '@strata/api';
 import { aWindow } from '@strata/api/testing';
 import { updatePolicyIssues } from '@strata/api';
@@ -125,6 +125,20 @@ describe('update operator manifests', () => {
       UPDATE_OPERATOR_NAMES.agentNodePolicy,
     );
     assert.deepEqual(binding.spec, { policyName: UPDATE_OPERATOR_NAMES.agentNodePolicy, validationActions: ['Deny'] });
+  });
+
+  it('holds the operator to the update keys of Nodes with an enforced admission policy', () => {
+    const name = UPDATE_OPERATOR_NAMES.operatorNodePolicy;
+    const policy = find<V1ValidatingAdmissionPolicy>('ValidatingAdmissionPolicy', name);
+    assert.equal(policy.spec?.failurePolicy, 'Fail');
+    assert.deepEqual(policy.spec?.matchConstraints?.resourceRules?.[0]?.resources, ['nodes']);
+    assert.deepEqual(policy.spec?.matchConstraints?.resourceRules?.[0]?.operations, ['UPDATE']);
+    assert.equal(
+      policy.spec?.matchConditions?.[0]?.expression,
+      `request.userInfo.username == '${UPDATE_OPERATOR_USERNAME}'`,
+    );
+    const binding = find<V1ValidatingAdmissionPolicyBinding>('ValidatingAdmissionPolicyBinding', name);
+    assert.deepEqual(binding.spec, { policyName: name, validationActions: ['Deny'] });
   });
 
   it('runs two operator replicas, spread over nodes, unprivileged, probed on /healthz and /readyz', () => {

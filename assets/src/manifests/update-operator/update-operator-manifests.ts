@@ -2,6 +2,7 @@ import type { BootstrapImages } from '../images.ts';
 import type { ManifestInputs } from '../inputs.ts';
 import type { ManifestFile } from '../manifest-file.ts';
 import { agentNodePolicy } from './agent-node-policy.ts';
+import { operatorNodePolicy } from './operator-node-policy.ts';
 import { updatePolicyCrd } from '@strata/api';
 import { defaultUpdatePolicy } from './default-policy.ts';
 import { updateOperatorRbac } from './rbac.ts';
@@ -10,8 +11,8 @@ import { agentDaemonSet, operatorDeployment } from './workloads.ts';
 
 /**
  * The update operator's files, in apply order: the CRD alone first, because the API server serves UpdatePolicies
- * only once it is established; then everything that runs, the admission policy before the agents it restrains; then
- * the default UpdatePolicy.
+ * only once it is established; then everything that runs, the admission policies before the agents and operator they
+ * restrain; then the default UpdatePolicy.
  */
 export function updateOperatorFiles(inputs: ManifestInputs, images: BootstrapImages): ManifestFile[] {
   return [
@@ -21,6 +22,7 @@ export function updateOperatorFiles(inputs: ManifestInputs, images: BootstrapIma
       objects: [
         ...updateOperatorRbac(),
         ...agentNodePolicy(),
+        ...operatorNodePolicy(),
         metricsService(),
         fleetLockService(),
         operatorDeployment(images.updateOperator),

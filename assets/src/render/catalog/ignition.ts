@@ -5,6 +5,7 @@ import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
 import type { AssetContext, AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';
+import { authenticationConfiguration } from '../authentication.ts';
 import { AUTH_ASSET_IDS } from './auth.ts';
 import { PKI_ASSET_IDS } from './pki.ts';
 import { STATIC_POD_COMPONENTS, staticPodsAssetId } from './static-pods.ts';
@@ -118,6 +119,12 @@ function controllerSystem(
       mode: PUBLIC_FILE_MODE,
     },
     {
+      path: NODE_PATHS.encryptionConfig,
+      contents: context.dependency(PKI_ASSET_IDS.encryptionConfig).contents(ASSET_PATHS.encryptionConfig),
+      mode: SECRET_FILE_MODE,
+    },
+    { path: NODE_PATHS.authenticationConfig, contents: authenticationConfiguration(), mode: PUBLIC_FILE_MODE },
+    {
       path: NODE_PATHS.controllerManagerKubeconfig,
       contents: context
         .dependency(AUTH_ASSET_IDS.controllerManager(controller.name))
@@ -181,6 +188,7 @@ function dependenciesOf(node: ControllerNode | WorkerNode): string[] {
     PKI_ASSET_IDS.frontProxyCa,
     PKI_ASSET_IDS.frontProxyClient,
     PKI_ASSET_IDS.serviceAccount,
+    PKI_ASSET_IDS.encryptionConfig,
     PKI_ASSET_IDS.etcdServer(node.name),
     PKI_ASSET_IDS.etcdPeer(node.name),
     AUTH_ASSET_IDS.controllerManager(node.name),
@@ -195,7 +203,8 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
   return nodes.map((node) => ({
     id: ignitionAssetId(node.name),
     dependsOn: dependenciesOf(node),
-    revision: 1,
+    // 2: the authentication config; etcd metrics on loopback.
+    revision: 2,
     inputs: (i: RenderInput) => ({
       node,
       controllers: node.role === 'controller' ? i.topology.controllers : undefined,

@@ -141,6 +141,9 @@ export function etcdEnvironment(
 ): string {
   const tls = NODE_PATHS.etcdTlsDir;
   const listen = controller.bindAddress;
+  // Metrics are plain HTTP without authentication: only this host may read
+  // them. A local controller's own loopback alias is loopback already.
+  const metricsHost = listen.startsWith('127.') ? listen : '127.0.0.1';
   const vars: Record<string, string> = {
     ETCD_NAME: controller.name,
     ETCD_DATA_DIR: NODE_PATHS.etcdDataDir,
@@ -148,7 +151,7 @@ export function etcdEnvironment(
     ETCD_INITIAL_ADVERTISE_PEER_URLS: `https://${controller.etcdHost}:2380`,
     ETCD_LISTEN_CLIENT_URLS: `https://${listen}:2379`,
     ETCD_LISTEN_PEER_URLS: `https://${listen}:2380`,
-    ETCD_LISTEN_METRICS_URLS: `http://${listen}:2381`,
+    ETCD_LISTEN_METRICS_URLS: `http://${metricsHost}:2381`,
     ETCD_INITIAL_CLUSTER: controllers.map((c) => `${c.name}=https://${c.etcdHost}:2380`).join(','),
     ETCD_INITIAL_CLUSTER_STATE: 'new',
     ETCD_INITIAL_CLUSTER_TOKEN: config.name,

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { nthAddresses } from '../../net/cidr.ts';
 import { APISERVER_KUBELET_CLIENT } from '../../manifests/index.ts';
 import { generateServiceAccountKeyPair } from '../../pki/service-account.ts';
+import { encryptionConfiguration, generateEncryptionKey } from '../encryption.ts';
 import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '@strata/host';
 import type { ControllerNode } from '../../topology/topology.ts';
 import type { AssetDefinition } from '../asset.ts';
@@ -20,6 +21,7 @@ export const PKI_ASSET_IDS = {
   etcdServer: (node: string) => `tls/etcd-server/${node}`,
   etcdPeer: (node: string) => `tls/etcd-peer/${node}`,
   serviceAccount: 'tls/service-account',
+  encryptionConfig: 'tls/encryption-config',
 } as const;
 
 const caValidity = (input: RenderInput) => input.config.certificates.caValidityDays;
@@ -118,6 +120,19 @@ export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
           { path: ASSET_PATHS.serviceAccountPrivateKey, contents: pair.privateKeyPem, mode: SECRET_FILE_MODE },
           { path: ASSET_PATHS.serviceAccountPublicKey, contents: pair.publicKeyPem, mode: PUBLIC_FILE_MODE },
         ];
+      },
+    },
+    {
+      // Kept across renders like the keys above: a new key would leave every stored Secret unreadable.
+      id: PKI_ASSET_IDS.encryptionConfig,
+      dependsOn: [],
+      revision: 1,
+      inputs: () => ({ provider: 'secretbox' }),
+      generate(context) {
+        const previous = context.previous;
+        if (previous !== undefined && previous.files.length === 1) return previous.files;
+        const contents = encryptionConfiguration([generateEncryptionKey()]);
+        return [{ path: ASSET_PATHS.encryptionConfig, contents, mode: SECRET_FILE_MODE }];
       },
     },
   ];

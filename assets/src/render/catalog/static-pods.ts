@@ -95,11 +95,14 @@ export function kubeApiserverPod(input: RenderInput, controller: ControllerNode)
   const args = flags({
     'advertise-address': controller.address ?? '',
     'allow-privileged': true,
+    // Anonymous requests reach the health endpoints only; never with --anonymous-auth, which conflicts.
+    'authentication-config': pki.authenticationConfig,
     'authorization-mode': 'Node,RBAC',
     'bind-address': controller.bindAddress,
     'client-ca-file': pki.clusterCaCert,
     'enable-admission-plugins': 'NodeRestriction',
     'enable-bootstrap-token-auth': true,
+    'encryption-provider-config': pki.encryptionConfig,
     'etcd-cafile': pki.etcdCaCertForApiserver,
     'etcd-certfile': CERT(pki.apiserverEtcdClient),
     'etcd-keyfile': KEY(pki.apiserverEtcdClient),
@@ -226,7 +229,8 @@ export function staticPodAssets(input: RenderInput): AssetDefinition<RenderInput
   return input.topology.controllers.map((controller) => ({
     id: staticPodsAssetId(controller.name),
     dependsOn: [],
-    revision: 1,
+    // 2: --authentication-config and --encryption-provider-config.
+    revision: 2,
     // Everything the pods say comes from these; certificates are referenced by path, not content.
     inputs: (i: RenderInput) => ({
       controller,

@@ -68,9 +68,18 @@ export class ManagedProcess {
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
     };
     mkdirSync(dirname(spec.logFile), { recursive: true });
-    this.#guardian = spawn(process.execPath, [GUARDIAN, JSON.stringify(guardianSpec)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
+    this.#guardian = spawn(process.execPath, [GUARDIAN], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // The spec (with the component's environment, Secret values included)
+    // goes through the pipe, not the command line that every user can read in
+    // /proc; the pipe then stays open as the guardian's tie to this process.
+    const stdin = this.#guardian.stdin;
+    if (stdin === null) throw new ComponentExitedError('guardian has no stdin', { component: spec.name });
+    // EPIPE here means the guardian already died; its exit rejects `pid` and
+    // resolves `exited`, which is how callers learn of it.
+    stdin.on('error', (error) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
     });
+    stdin.write(JSON.stringify(guardianSpec) + '\n');
     if (spec.releaseWithParent) {
       this.#guardian.unref();
       for (const stream of [this.#guardian.stdin, this.#guardian.stdout]) (stream as Socket | null)?.unref();

@@ -138,6 +138,7 @@ describe('the bare-metal flow', () => {
     for (const secret of [
       '/etc/kubernetes/pki/ca.key',
       '/etc/kubernetes/pki/service-account.key',
+      '/etc/kubernetes/pki/encryption-config.yaml',
       '/etc/ssl/etcd/server.key',
       '/etc/kubernetes/controller-manager.kubeconfig',
     ]) {

@@ -10,13 +10,14 @@ import {
 import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
 import type { BootSnapshot } from '../store/store.ts';
 import { BootApiClient } from '@strata/api/boot-client';
-import { BootApiError, InvalidWriteError, type Profile } from '@strata/api';
+import { BootApiError, InvalidWriteError, MAX_METADATA_DEPTH, type Profile } from '@strata/api';
 import { startWriteApi } from '../api/server.ts';
 import { aGroup, aProfile, writeApiCredentials } from '../api/testing/index.ts';
 import { BOOT_API_GROUP, BOOT_API_VERSION, MACHINE_GROUP, MACHINE_PROFILE, TEMPLATE_KIND_LABEL } from '@strata/api';
 import { KubernetesStoreError } from './errors.ts';
 import { installBootCrds } from './install.ts';
 import { KubernetesBootStore } from './kubernetes-store.ts';
+import { toMachineGroup } from './resources.ts';
 import { bootServerRole } from './rbac.ts';
 
 /** A snapshot as plain sorted data, so that two replicas' snapshots compare with deepEqual. */
@@ -181,6 +182,32 @@ describe('KubernetesBootStore on a real API server', () => {
       a.putTemplate('ignition', 'a b.ign', 'x'),
       (error: unknown) => error instanceof InvalidWriteError && error.field === 'name',
     );
+  });
+
+  it('refuses group metadata nested deeper than the other stores accept, on write and on read', async () => {
+    let deep: unknown = 'bottom';
+    for (let level = 0; level <= MAX_METADATA_DEPTH; level++) deep = { next: deep };
+    const metadata = { deep };
+    await assert.rejects(a.putGroup(aGroup({ id: 'too-deep', metadata })), (error: unknown) => {
+      assert.ok(error instanceof InvalidWriteError, String(error));
+      assert.equal(error.field, 'metadata');
+      return true;
+    });
+    // Made with kubectl, past the write API: the API server keeps it, the store must not load it.
+    const objects = admin.makeApiClient(CustomObjectsApi);
+    const plural = { group: BOOT_API_GROUP, version: BOOT_API_VERSION, namespace, plural: MACHINE_GROUP.plural };
+    for (const group of [
+      aGroup({ id: 'deep-by-hand', metadata }),
+      aGroup({ id: 'after-deep', metadata: { shallow: { ok: true } } }),
+    ]) {
+      await objects.createNamespacedCustomObject({ ...plural, body: toMachineGroup(group, namespace) });
+    }
+    // Watch events arrive in order: once the later object is loaded, the deep one has been seen and ignored.
+    await waitFor('the group created after the deep one', () =>
+      a.snapshot().groups.has('after-deep') ? true : undefined,
+    );
+    assert.equal(a.snapshot().groups.has('deep-by-hand'), false);
+    assert.equal(a.snapshot().groups.has('too-deep'), false);
   });
 
   describe('the CRD schemas', () => {

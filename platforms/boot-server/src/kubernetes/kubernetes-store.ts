@@ -24,6 +24,7 @@ import { kubernetesError } from './api-errors.ts';
 import { BOOT_API_GROUP, BOOT_API_VERSION, MACHINE_GROUP, MACHINE_PROFILE, TEMPLATE_KIND_LABEL } from '@strata/api';
 import { KubernetesStoreError } from './errors.ts';
 import {
+  assertMetadataDepth,
   assertObjectName,
   assertTemplateKey,
   fromMachineGroup,
@@ -194,6 +195,7 @@ export class KubernetesBootStore implements WritableBootStore {
   /** Stores the selector as matchbox loads it (a "mac" in lower-case colon form), as the data directory store does. */
   async putGroup(group: Group): Promise<void> {
     assertObjectName(group.id, 'group');
+    assertMetadataDepth(group);
     const selector = normalizeSelector(group.selector);
     if (selector === undefined)
       throw new InvalidWriteError(`group ${group.id}: selector "mac" is not a MAC address`, {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import { groupSchema, profileSchema, TEMPLATE_KINDS, type Group, type Profile, type TemplateKind } from '@strata/api';
-import { InvalidWriteError } from '@strata/api';
+import { InvalidWriteError, jsonDepth, MAX_METADATA_DEPTH } from '@strata/api';
 import { BOOT_API_GROUP_VERSION, MACHINE_GROUP, MACHINE_PROFILE, TEMPLATE_KIND_LABEL } from '@strata/api';
 
 export interface MachineProfileObject extends KubernetesObject {
@@ -73,7 +73,23 @@ function convert<T>(schema: z.ZodType<T>, object: KubernetesObject & { spec?: un
 }
 
 export const fromMachineProfile = (object: MachineProfileObject): Converted<Profile> => convert(profileSchema, object);
-export const fromMachineGroup = (object: MachineGroupObject): Converted<Group> => convert(groupSchema, object);
+
+/** A group whose metadata nests too deeply (made with kubectl, say) is reported, as the data directory reports it. */
+export function fromMachineGroup(object: MachineGroupObject): Converted<Group> {
+  const converted = convert(groupSchema, object);
+  if (converted.ok && jsonDepth(converted.value.metadata) > MAX_METADATA_DEPTH)
+    return { ok: false, problem: `metadata: nests deeper than ${MAX_METADATA_DEPTH} levels` };
+  return converted;
+}
+
+/** Refuses a group whose metadata nests deeper than the other stores accept: the read side walks it recursively. */
+export function assertMetadataDepth(group: Group): void {
+  if (jsonDepth(group.metadata) <= MAX_METADATA_DEPTH) return;
+  throw new InvalidWriteError(`group ${group.id}: metadata nests deeper than ${MAX_METADATA_DEPTH} levels`, {
+    field: 'metadata',
+    id: group.id,
+  });
+}
 
 export type WritableTemplateKind = Exclude<TemplateKind, 'cloud'>;
 

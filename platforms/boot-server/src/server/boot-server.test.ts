@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { IPXE_BOOTSTRAP } from '../answers/ipxe.ts';
@@ -71,6 +71,10 @@ describe('boot server endpoints', () => {
     await mkdir(join(assets.path, 'flatcar'), { recursive: true });
     await writeFile(join(assets.path, 'flatcar', 'vmlinuz'), 'KERNEL-BYTES-0123456789');
     await writeFile(join(assets.path, '.hidden'), 'private');
+    await symlink('/etc/passwd', join(assets.path, 'passwd'));
+    await symlink('/etc', join(assets.path, 'flatcar', 'etc'));
+    await symlink('vmlinuz', join(assets.path, 'flatcar', 'current'));
+    await symlink('.hidden', join(assets.path, 'hidden-link'));
     server = await startTestBootServer({ contents, assetsPath: assets.path, logger: log.logger });
   });
   after(async () => {
@@ -237,6 +241,18 @@ describe('boot server endpoints', () => {
       assert.ok(answer.status === 404 || answer.status === 400, `${target}: ${answer.status}`);
       assert.doesNotMatch(answer.text, /root:|private|"id"/, target);
     }
+  });
+
+  it('refuses symbolic links that leave the assets root, and serves those that stay inside it', async () => {
+    for (const target of ['/assets/passwd', '/assets/flatcar/etc/passwd', '/assets/hidden-link']) {
+      for (const method of ['GET', 'HEAD']) {
+        const answer = await fetch(`${server.url}${target}`, { method });
+        const body = await answer.text();
+        assert.equal(answer.status, 404, `${method} ${target}`);
+        assert.doesNotMatch(body, /root:|private/, target);
+      }
+    }
+    assert.equal((await text('/assets/flatcar/current')).body, 'KERNEL-BYTES-0123456789');
   });
 
   it('never logs metadata values, even when rendering fails', () => {

@@ -1,5 +1,6 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PUBLIC_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { decodeDataUrl } from '@strata/assets';
 import { ignitionConfigSchema } from '@strata/assets';
 import { StrataError } from '@strata/api';
@@ -24,10 +25,9 @@ export async function materializeIgnition(ignitionPath: string, root: string): P
     const decoded = decodeDataUrl(source);
     if (!decoded.ok)
       throw new StrataError(`${ignitionPath}: ${file.path}: ${decoded.reason}`, { ignitionPath, path: file.path });
-    const target = join(root, file.path);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, decoded.value.data);
-    await chmod(target, file.mode ?? 0o644);
+    // Created with its final mode: a key must never be readable by others,
+    // not even between its write and a chmod.
+    await writeFileAtomic(join(root, file.path), decoded.value.data, file.mode ?? PUBLIC_FILE_MODE);
     written.push(file.path);
   }
   return written;

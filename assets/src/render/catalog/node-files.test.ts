@@ -1,0 +1,55 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderConfig } from '../../testing/fixtures.ts';
+import type { ControllerNode } from '../../topology/topology.ts';
+import { renderInput } from '../render.ts';
+import { etcdEnvironment } from './node-files.ts';
+
+/** A bare-metal controller: its components bind to every interface. */
+function bareMetalController(overrides: Partial<ControllerNode> = {}): ControllerNode {
+  return {
+    role: 'controller',
+    name: 'node1',
+    index: 0,
+    etcdHost: 'node1.strata.test',
+    apiServerUrl: 'https://127.0.0.1:6443',
+    bindAddress: '0.0.0.0',
+    labels: {},
+    taints: [],
+    ...overrides,
+  };
+}
+
+function environmentOf(text: string): Map<string, string> {
+  return new Map(
+    text
+      .trimEnd()
+      .split('\n')
+      .map((line) => {
+        const [key = '', ...value] = line.split('=');
+        return [key, value.join('=')];
+      }),
+  );
+}
+
+describe('etcdEnvironment', () => {
+  it('serves metrics (plain HTTP) on loopback only, on a controller bound to every interface', () => {
+    const controller = bareMetalController();
+    const env = environmentOf(etcdEnvironment(renderConfig(), [controller], controller));
+    assert.equal(env.get('ETCD_LISTEN_METRICS_URLS'), 'http://127.0.0.1:2381');
+    // Clients and peers still reach etcd from other machines, over mutual TLS.
+    assert.equal(env.get('ETCD_LISTEN_CLIENT_URLS'), 'https://0.0.0.0:2379');
+    assert.equal(env.get('ETCD_CLIENT_CERT_AUTH'), 'true');
+  });
+
+  it("keeps a local controller's metrics on its own loopback alias", () => {
+    const config = renderConfig({ controllers: { count: 2 } });
+    const controllers = renderInput(config).topology.controllers;
+    for (const controller of controllers) {
+      const env = environmentOf(etcdEnvironment(config, controllers, controller));
+      assert.equal(env.get('ETCD_LISTEN_METRICS_URLS'), `http://${controller.bindAddress}:2381`);
+      assert.match(controller.bindAddress, /^127\./);
+    }
+    assert.equal(new Set(controllers.map((controller) => controller.bindAddress)).size, controllers.length);
+  });
+});
