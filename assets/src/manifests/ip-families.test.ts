@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject, V1ConfigMap, V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { POD_NETWORK_MTU } from '../config/network-ranges.ts';
 import { ManifestInputsError, renderBootstrapManifests, type ManifestFile, type ManifestInputs } from './index.ts';
-import { manifestInputs } from './test-fixtures.ts';
+import { configData, find, manifestInputs } from './test-fixtures.ts';
 
 const DUAL_STACK: Partial<ManifestInputs> = {
   podCidr: '10.2.0.0/16,fd00:10:2::/56',
@@ -16,20 +16,6 @@ const IPV6_ONLY: Partial<ManifestInputs> = {
   serviceCidr: 'fd00:10:3::/112',
   dnsServiceIp: 'fd00:10:3::a',
 };
-
-function find<T extends KubernetesObject>(files: readonly ManifestFile[], kind: string, name: string): T {
-  const found = files
-    .flatMap((file) => file.objects)
-    .filter((object) => object.kind === kind && object.metadata?.name === name);
-  assert.equal(found.length, 1, `exactly one ${kind} ${name}`);
-  return found[0] as T;
-}
-
-function configData(files: readonly ManifestFile[], name: string, key: string): string {
-  const value = find<V1ConfigMap>(files, 'ConfigMap', name).data?.[key];
-  assert.ok(value !== undefined, `ConfigMap ${name} has ${key}`);
-  return value;
-}
 
 const flannelNetConf = (files: readonly ManifestFile[]): unknown =>
   JSON.parse(configData(files, 'kube-flannel-cfg', 'net-conf.json'));

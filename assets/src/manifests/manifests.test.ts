@@ -1,9 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type {
-  KubernetesObject,
   V1ClusterRoleBinding,
-  V1ConfigMap,
   V1DaemonSet,
   V1Deployment,
   V1Namespace,
@@ -23,21 +21,7 @@ import {
   type ManifestInputs,
 } from './index.ts';
 import { canonicalObject } from './yaml.ts';
-import { manifestInputs } from './test-fixtures.ts';
-
-function find<T extends KubernetesObject>(files: readonly ManifestFile[], kind: string, name: string): T {
-  const found = files
-    .flatMap((file) => file.objects)
-    .filter((object) => object.kind === kind && object.metadata?.name === name);
-  assert.equal(found.length, 1, `exactly one ${kind} ${name}`);
-  return found[0] as T;
-}
-
-function configData(files: readonly ManifestFile[], name: string, key: string): string {
-  const value = find<V1ConfigMap>(files, 'ConfigMap', name).data?.[key];
-  assert.ok(value !== undefined, `ConfigMap ${name} has ${key}`);
-  return value;
-}
+import { configData, find, manifestInputs } from './test-fixtures.ts';
 
 function env(daemonSet: V1DaemonSet, container: string): Record<string, string | undefined> {
   const found = daemonSet.spec?.template.spec?.containers.find((candidate) => candidate.name === container);

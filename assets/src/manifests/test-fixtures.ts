@@ -1,4 +1,7 @@
+import assert from 'node:assert/strict';
+import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import type { ManifestInputs } from './inputs.ts';
+import type { ManifestFile } from './manifest-file.ts';
 
 /** Valid manifest inputs; tests override only what they are about. */
 export function manifestInputs(overrides: Partial<ManifestInputs> = {}): ManifestInputs {
@@ -14,4 +17,20 @@ export function manifestInputs(overrides: Partial<ManifestInputs> = {}): Manifes
     bootstrapToken: { id: 'abcdef', secret: '0123456789abcdef' },
     ...overrides,
   };
+}
+
+/** The one object of `kind` named `name` among the rendered files (the test fails if there is not exactly one). */
+export function find<T extends KubernetesObject>(files: readonly ManifestFile[], kind: string, name: string): T {
+  const found = files
+    .flatMap((file) => file.objects)
+    .filter((object) => object.kind === kind && object.metadata?.name === name);
+  assert.equal(found.length, 1, `exactly one ${kind} ${name}`);
+  return found[0] as T;
+}
+
+/** A key of a rendered ConfigMap's data. */
+export function configData(files: readonly ManifestFile[], name: string, key: string): string {
+  const value = find<V1ConfigMap>(files, 'ConfigMap', name).data?.[key];
+  assert.ok(value !== undefined, `ConfigMap ${name} has ${key}`);
+  return value;
 }

@@ -10,21 +10,14 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Node } from '@kubernetes/client-node';
 import { BudgetInvariant } from './invariant.ts';
+import { FAST_UPDATE_TIMINGS } from '@strata/platform-local/testing';
 import { countBoots, DEFAULT_POLICY, isDoneOn, RolloutCluster } from './rollout-cluster.ts';
 
 const WORKERS = 50;
 const MAX_UNAVAILABLE = 5;
 /** Long enough for kills of the leader to land in the middle of a rollout; short enough for CI. */
 const REBOOT_MS = 4_000;
-const FAST_UPDATES = {
-  checkMs: 100,
-  downloadStepMs: 100,
-  verifyMs: 100,
-  finalizeMs: 100,
-  errorReportMs: 100,
-  firstCheckDelayMs: Infinity,
-  checkIntervalMs: Infinity,
-};
+const FAST_UPDATES = FAST_UPDATE_TIMINGS;
 const LEADER_KILLS = 10;
 /** A kill each time this many more nodes are done: the tenth lands with about 70% of the nodes done. */
 const NODES_PER_KILL = 4;

@@ -22,7 +22,12 @@ import {
 import { UPDATE_OPERATOR_IMAGE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE } from '@strata/assets';
 import { LABELS, UPDATE_POLICY } from '@strata/api';
 import { resolveAllBinaries } from '@strata/binaries';
-import { ClusterDirectory, defaultLocalConfig, upLocalCluster } from '@strata/platform-local/testing';
+import {
+  ClusterDirectory,
+  defaultLocalConfig,
+  FAST_UPDATE_TIMINGS,
+  upLocalCluster,
+} from '@strata/platform-local/testing';
 import { runAgent } from '../src/index.ts';
 import { readWriteCounts, rolloutWrites } from './apiserver-writes.ts';
 import { OperatorProbe } from './operator-probe.ts';
@@ -60,15 +65,7 @@ const BIN = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.url))
 const VERSION = '4230.2.4';
 /** The Flatcar Linux Update Operator's defaults (pkg/operator/operator.go): one node at a time, a pass every 30 s. */
 const FLATCAR_PERIOD_S = 30;
-const FAST_UPDATES = {
-  checkMs: 100,
-  downloadStepMs: 100,
-  verifyMs: 100,
-  finalizeMs: 100,
-  errorReportMs: 100,
-  firstCheckDelayMs: Infinity,
-  checkIntervalMs: Infinity,
-};
+const FAST_UPDATES = FAST_UPDATE_TIMINGS;
 
 const started = performance.now();
 const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)}s`;

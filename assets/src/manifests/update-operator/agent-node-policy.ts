@@ -1,7 +1,13 @@
 import type { V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding } from '@kubernetes/client-node';
 import { UPDATE_PROTOCOL_PREFIX } from '@strata/api';
 import { NODE_NAME_EXTRA, UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES } from './names.ts';
-import { ADMISSION, frozenFieldsUnchanged, metadataMapVariables, onlyUpdateKeysChange } from './node-policy-rules.ts';
+import {
+  ADMISSION,
+  denyingBinding,
+  frozenFieldsUnchanged,
+  metadataMapVariables,
+  onlyUpdateKeysChange,
+} from './node-policy-rules.ts';
 
 // RBAC lets the agent patch Nodes, but cannot say "only your own, and only the update keys". This policy does, in the
 // API server: a stolen agent token can then neither cordon other nodes nor relabel its own to attract workloads.
@@ -62,16 +68,7 @@ function policy(): V1ValidatingAdmissionPolicy {
   };
 }
 
-function binding(): V1ValidatingAdmissionPolicyBinding {
-  return {
-    apiVersion: ADMISSION,
-    kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: UPDATE_OPERATOR_NAMES.agentNodePolicy },
-    spec: { policyName: UPDATE_OPERATOR_NAMES.agentNodePolicy, validationActions: ['Deny'] },
-  };
-}
-
 /** Keeps each update agent to its own Node and to the update protocol's keys. */
 export function agentNodePolicy(): [V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding] {
-  return [policy(), binding()];
+  return [policy(), denyingBinding(UPDATE_OPERATOR_NAMES.agentNodePolicy)];
 }

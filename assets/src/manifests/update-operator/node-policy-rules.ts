@@ -1,3 +1,4 @@
+import type { V1ValidatingAdmissionPolicyBinding } from '@kubernetes/client-node';
 import { UPDATE_PROTOCOL_PREFIX } from '@strata/api';
 
 // CEL pieces shared by the admission policies that hold the update agent and the update operator to the update
@@ -42,3 +43,13 @@ export const metadataMapVariables = (): { name: string; expression: string }[] =
   { name: 'oldAnnotations', expression: 'has(oldObject.metadata.annotations) ? oldObject.metadata.annotations : {}' },
   { name: 'newAnnotations', expression: 'has(object.metadata.annotations) ? object.metadata.annotations : {}' },
 ];
+
+/** The binding that puts a policy of the same name into force, refusing what it refuses. */
+export function denyingBinding(policyName: string): V1ValidatingAdmissionPolicyBinding {
+  return {
+    apiVersion: ADMISSION,
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: policyName },
+    spec: { policyName, validationActions: ['Deny'] },
+  };
+}

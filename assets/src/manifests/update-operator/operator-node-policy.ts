@@ -3,6 +3,7 @@ import { UPDATE_PROTOCOL_PREFIX } from '@strata/api';
 import { UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_USERNAME } from './names.ts';
 import {
   ADMISSION,
+  denyingBinding,
   frozenFieldsUnchanged,
   metadataMapVariables,
   onlyUpdateKeysChange,
@@ -58,16 +59,7 @@ function policy(): V1ValidatingAdmissionPolicy {
   };
 }
 
-function binding(): V1ValidatingAdmissionPolicyBinding {
-  return {
-    apiVersion: ADMISSION,
-    kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: UPDATE_OPERATOR_NAMES.operatorNodePolicy },
-    spec: { policyName: UPDATE_OPERATOR_NAMES.operatorNodePolicy, validationActions: ['Deny'] },
-  };
-}
-
 /** Keeps the update operator to the update protocol's keys, spec.unschedulable and the removal of hook annotations. */
 export function operatorNodePolicy(): [V1ValidatingAdmissionPolicy, V1ValidatingAdmissionPolicyBinding] {
-  return [policy(), binding()];
+  return [policy(), denyingBinding(UPDATE_OPERATOR_NAMES.operatorNodePolicy)];
 }

@@ -1,18 +1,13 @@
 // A node's place in a rollout, read from its annotations and labels alone, and
-// whether it counts against a policy's maxUnavailable: a selected node holds a slot of maxUnavailable while it is NotReady, cordoned by anyone, or carries reboot-ok, reboot-in-progress, the before-reboot label or fleetlock-holder,
-// counted from the Node objects every time, never remembered.
+// whether it counts against a policy's maxUnavailable: a selected node holds a
+// slot while it is NotReady, cordoned by anyone, or carries reboot-ok,
+// reboot-in-progress, the before-reboot label or fleetlock-holder, counted from
+// the Node objects every time, never remembered.
+import { UPDATE_PHASES } from '@strata/api';
 import { protocolFacts, type NodeState } from './node-state.ts';
 
-export const NODE_PHASES = [
-  'idle',
-  'rebootNeeded',
-  'waiting',
-  'approved',
-  'draining',
-  'rebooting',
-  'afterReboot',
-  'failed',
-] as const;
+/** A node's phase in a rollout, as UpdatePolicy's status counts them. */
+export const NODE_PHASES = UPDATE_PHASES;
 export type NodePhase = (typeof NODE_PHASES)[number];
 
 /**

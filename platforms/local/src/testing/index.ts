@@ -49,18 +49,18 @@ export function crashContainer(pod: V1Pod, containerName: string): number {
   return pid;
 }
 
-const FAST_OS: NonNullable<UpLocalClusterOptions['os']> = {
-  rebootDelayMs: 500,
-  timings: {
-    checkMs: 100,
-    downloadStepMs: 100,
-    verifyMs: 100,
-    finalizeMs: 100,
-    errorReportMs: 100,
-    firstCheckDelayMs: Infinity,
-    checkIntervalMs: Infinity,
-  },
-};
+/** Simulated update_engine timings for tests: every step takes 100 ms, and nothing checks until a test asks. */
+export const FAST_UPDATE_TIMINGS = {
+  checkMs: 100,
+  downloadStepMs: 100,
+  verifyMs: 100,
+  finalizeMs: 100,
+  errorReportMs: 100,
+  firstCheckDelayMs: Infinity,
+  checkIntervalMs: Infinity,
+} as const;
+
+const FAST_OS: NonNullable<UpLocalClusterOptions['os']> = { rebootDelayMs: 500, timings: FAST_UPDATE_TIMINGS };
 
 /**
  * Starts a local cluster (the rendered control plane on 127.0.0.2-4 and
