@@ -24,9 +24,7 @@ export const isNotFound = (error: unknown): boolean => statusCodeOf(error) === 4
 export const isConflict = (error: unknown): boolean => statusCodeOf(error) === 409;
 export const isAlreadyExists = (error: unknown): boolean =>
   statusCodeOf(error) === 409 && apiStatusOf(error)?.reason === 'AlreadyExists';
-export const isForbidden = (error: unknown): boolean => statusCodeOf(error) === 403;
 export const isGone = (error: unknown): boolean => statusCodeOf(error) === 410;
-export const isTooManyRequests = (error: unknown): boolean => statusCodeOf(error) === 429;
 
 /**
  * Worth retrying as it is: the API server is starting or busy (429, 5xx,

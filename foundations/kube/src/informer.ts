@@ -1,6 +1,7 @@
 import { Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StrataError } from '@strata/api';
+import { isGone } from './api-errors.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 
 export type InformerChange = 'add' | 'update' | 'delete';
@@ -63,11 +64,6 @@ const QUICK_END_MS = 1_000;
 
 const keyOf = (name: string, namespace: string | undefined): string => `${namespace ?? ''}/${name}`;
 const objectKey = (object: KubernetesObject): string => keyOf(object.metadata?.name ?? '', object.metadata?.namespace);
-
-/** client-go's and client-node's test for "relist": 410 Gone, as an HTTP status or as a watch ERROR event's code. */
-function isGone(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'statusCode' in error && error.statusCode === 410;
-}
 
 /** client-node's Watch gives up on a watch that delivered nothing for its request timeout; that is a quiet collection, not a failure. */
 function isIdleTimeout(error: unknown): boolean {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualUpdateSource, SimulatedOperatingSystem, type UpdateEngineStatus } from '@strata/platform-local';
+import type { UpdateEngineStatus } from '@strata/api';
+import { ManualUpdateSource, SimulatedOperatingSystem } from '@strata/platform-local';
 import {
   applyUpdateOffer,
   parseUpdateOffer,

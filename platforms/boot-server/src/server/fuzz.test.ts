@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { aGroup, aProfile, anIgnitionConfig } from '../testing/builders.ts';
+import { BOOT_PATHS } from './boot-answers.ts';
 import { temporaryDirectory, type TemporaryDirectory } from '../testing/data-dir.ts';
 import fc from 'fast-check';
 import { randomOf, type Random } from '../testing/random.ts';
@@ -18,19 +19,7 @@ const BATCH = 16;
 const REQUESTS = 4000;
 const RAW_REQUESTS = 300;
 
-const ENDPOINTS = [
-  '/',
-  '/boot.ipxe',
-  '/boot.ipxe.0',
-  '/ipxe',
-  '/grub',
-  '/ignition',
-  '/generic',
-  '/metadata',
-  '/cloud',
-  '/assets/',
-  '/assets/kernel',
-];
+const ENDPOINTS = [...BOOT_PATHS, '/assets/', '/assets/kernel'];
 const KEYS = [
   'mac',
   'MAC',

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ApiException, CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { waitFor } from '@strata/harness';
 import { crashContainer, startTestCluster, type TestCluster } from '../testing/index.ts';
-import type { UpdateStatus } from '../os/update-engine.ts';
+import type { UpdateStatus } from '@strata/api';
 
 const readyOf = (node: V1Node) => node.status?.conditions?.find((condition) => condition.type === 'Ready');
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CertificatesV1Api, CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
-import type { NodeOperatingSystem } from '../os/operating-system.ts';
+import type { NodeOperatingSystem } from '@strata/api';
 import { ApiRequestMetrics, type ApiRequestCounts } from './api-metrics.ts';
 import { settleBounded } from './concurrency.ts';
 import { FleetError, NodeSpecError } from './errors.ts';

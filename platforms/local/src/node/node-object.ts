@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { V1Node, V1NodeCondition, V1NodeStatus, V1Taint } from '@kubernetes/client-node';
-import type { OsRelease } from '../os/operating-system.ts';
+import type { OsRelease } from '@strata/api';
 import { isKubeletLabel, ROLE_LABEL_PREFIX, type ResolvedNodeSpec } from './node-spec.ts';
 
 export const INSTANCE_TYPE = 'strata-local';

@@ -19,7 +19,8 @@ import { NodeBootstrapError } from './errors.ts';
 import { KUBELET_CLIENT_SIGNER } from './node-identity.ts';
 import { asDate } from './timestamps.ts';
 import { describeApiError } from '@strata/kube';
-import { ManualUpdateSource, SimulatedOperatingSystem, type UpdateEngineStatus } from '../os/index.ts';
+import type { UpdateEngineStatus } from '@strata/api';
+import { ManualUpdateSource, SimulatedOperatingSystem } from '../os/index.ts';
 
 const FLATCAR_4230_2_3 = 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)';
 /** Short enough to see renewals in a test, long enough to see that nothing else is written between them. */

@@ -1,6 +1,6 @@
 import { CertificatesV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { DEFAULT_KUBERNETES_VERSION } from '@strata/assets';
-import type { NodeOperatingSystem } from '../os/operating-system.ts';
+import type { NodeOperatingSystem } from '@strata/api';
 import { describeApiError, isNotFound } from '@strata/kube';
 import type { ApiRequestMetrics } from './api-metrics.ts';
 import { NodeStartError } from './errors.ts';

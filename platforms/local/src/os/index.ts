@@ -1,13 +1,5 @@
-// The public API of the simulated Container Linux: the contract that nodes and
-// the update operator's agent program against, and its local implementation.
-export {
-  UPDATE_STATUSES,
-  type RebootManager,
-  type UpdateEngine,
-  type UpdateEngineStatus,
-  type UpdateStatus,
-} from './update-engine.ts';
-export type { NodeOperatingSystem, OsRelease } from './operating-system.ts';
+// The simulated Container Linux: the local implementation of the node OS
+// contract, which is in @strata/api.
 export {
   DEFAULT_UPDATE_SIZE,
   ManualUpdateSource,

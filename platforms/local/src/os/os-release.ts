@@ -1,4 +1,4 @@
-import type { OsRelease } from './operating-system.ts';
+import type { OsRelease } from '@strata/api';
 import { versionParts } from './version.ts';
 
 export type OsId = OsRelease['id'];

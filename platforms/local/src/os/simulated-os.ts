@@ -10,7 +10,7 @@ import {
   type ProblemReporter,
 } from './errors.ts';
 import { OsFaults, type RebootFailure } from './faults.ts';
-import type { NodeOperatingSystem, OsRelease } from './operating-system.ts';
+import type { NodeOperatingSystem, OsRelease } from '@strata/api';
 import { DEFAULT_FLATCAR_CODENAME, osRelease, type OsId } from './os-release.ts';
 import { SimulatedUpdateEngine, type UpdateEngineTimings } from './simulated-update-engine.ts';
 import type { UpdateSource } from './update-source.ts';

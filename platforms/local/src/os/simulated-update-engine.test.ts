@@ -17,7 +17,7 @@ import {
   updateStaged,
   useMockClock,
 } from './test-fixtures.ts';
-import type { UpdateEngineStatus } from './update-engine.ts';
+import type { UpdateEngineStatus } from '@strata/api';
 import { ManualUpdateSource, type UpdateSource } from './update-source.ts';
 
 const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);

@@ -8,7 +8,7 @@ import {
   type ProblemReporter,
 } from './errors.ts';
 import { OsFaults, type UpdateFailureStage } from './faults.ts';
-import type { UpdateEngine, UpdateEngineStatus } from './update-engine.ts';
+import type { UpdateEngine, UpdateEngineStatus } from '@strata/api';
 import type { UpdateCheckRequest, UpdateOffer, UpdateSource } from './update-source.ts';
 
 export interface UpdateEngineTimings {

@@ -7,7 +7,7 @@ import {
   type SimulatedUpdateEngineOptions,
   type UpdateEngineTimings,
 } from './simulated-update-engine.ts';
-import type { UpdateEngine, UpdateEngineStatus, UpdateStatus } from './update-engine.ts';
+import type { UpdateEngine, UpdateEngineStatus, UpdateStatus } from '@strata/api';
 import type { ManualUpdateSource, UpdateCheckRequest } from './update-source.ts';
 
 export const FLATCAR = { current: '4230.2.3', next: '4230.2.4', later: '4459.0.0', codename: 'Oklo' } as const;

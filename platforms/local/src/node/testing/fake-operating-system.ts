@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { NodeOperatingSystem, OsRelease } from '../../os/operating-system.ts';
-import type { UpdateEngine, UpdateEngineStatus } from '../../os/update-engine.ts';
+import type { NodeOperatingSystem, OsRelease } from '@strata/api';
+import type { UpdateEngine, UpdateEngineStatus } from '@strata/api';
 
 /**
  * TEST DOUBLE of a node's operating system, for the node's own tests: a
