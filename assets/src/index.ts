@@ -28,6 +28,7 @@ export {
 } from './render/encryption.ts';
 export { ANONYMOUS_PATHS, authenticationConfiguration } from './render/authentication.ts';
 export type { RenderConfig } from './render/render-config.ts';
+export { readPlatformProgramInput, RenderedAssetsError, type PlatformProgramInput } from './render/platform-input.ts';
 export * from './config/index.ts';
 export * from './ignition/index.ts';
 export * from './manifests/index.ts';

@@ -22,3 +22,4 @@ export * from './boot/routes.ts';
 export * from './boot/errors.ts';
 export * from './boot/crds.ts';
 export * from './update-policy/weekdays.ts';
+export * from './platform/stack-outputs.ts';

@@ -66,7 +66,7 @@ export function aBareMetalConfig(options: BareMetalConfigOptions = {}): ClusterC
 }
 
 /** Renders the cluster's assets for real (PKI, Ignition) and returns each machine's Ignition config. */
-export async function renderedIgnitionOf(config: ClusterConfig): Promise<Map<string, string>> {
+export async function renderedIgnitionOf(config: ClusterConfig): Promise<ReadonlyMap<string, string>> {
   const dir = await mkdtemp(join(tmpdir(), 'strata-bare-metal-render-'));
   try {
     await applyRenderPlan(await planClusterRender({ config, dir }));

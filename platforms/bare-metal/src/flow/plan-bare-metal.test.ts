@@ -44,7 +44,7 @@ async function planFor(
 
 describe('the bare-metal flow', () => {
   let config: ClusterConfig;
-  let ignition: Map<string, string>;
+  let ignition: ReadonlyMap<string, string>;
   let plan: BareMetalPlan;
 
   before(async () => {
