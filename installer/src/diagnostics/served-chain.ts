@@ -9,8 +9,10 @@ import { DiagnosticInputError } from './errors.ts';
 import type { TlsProblem } from './findings.ts';
 
 export interface ServedChainVerdict {
-  /** The served leaf and the CA, described for the check's detail. */
-  readonly summary: string;
+  /** The served leaf: subject, issuer, SANs, validity. */
+  readonly served: string;
+  /** The rendered CA that signs the chain, when one does. */
+  readonly signedBy?: string;
   /** Empty when clients will accept the chain; otherwise every problem, the most fundamental first. */
   readonly problems: readonly TlsProblem[];
 }
@@ -95,10 +97,9 @@ export function verifyServedChain(
 ): ServedChainVerdict {
   const cas = certificatesOfPem(caPem, 'clusterCaPem');
   const leaf = served[0];
-  const caNames = cas.map((ca) => `${nameOf(ca.subject)} (SHA-256 ${ca.fingerprint256})`).join(', ');
   if (leaf === undefined) {
     return {
-      summary: 'the server sent no certificate',
+      served: 'no certificate',
       problems: [
         {
           kind: 'handshake',
@@ -107,7 +108,6 @@ export function verifyServedChain(
       ],
     };
   }
-  const summary = `served ${describeCertificate(leaf)}; rendered CA ${caNames}`;
   const problems: TlsProblem[] = [];
   const trusted = pathToCa(served, cas);
   if (trusted === undefined) {
@@ -128,7 +128,14 @@ export function verifyServedChain(
   }
   const matches = isIP(host) === 0 ? leaf.checkHost(host, { subject: 'never' }) : leaf.checkIP(host);
   if (matches === undefined) problems.push({ kind: 'name-mismatch', host, sans: leaf.subjectAltName ?? 'none' });
-  return { summary, problems };
+  const description = describeCertificate(leaf);
+  return trusted === undefined
+    ? { served: description, problems }
+    : {
+        served: description,
+        signedBy: `${nameOf(trusted.anchor.subject)} (SHA-256 ${trusted.anchor.fingerprint256})`,
+        problems,
+      };
 }
 
 /** One problem in words, naming what was served and what was expected. */

@@ -14,10 +14,14 @@ export async function probeTls(endpoint: Endpoint, clusterCaPem: string, options
   }
   const verdict = verifyServedChain(outcome.chain, clusterCaPem, endpoint.host);
   const [first] = verdict.problems;
-  if (first === undefined)
-    return passed('tls', `${outcome.protocol}, ${verdict.summary}: the chain verifies and names ${endpoint.host}`);
+  if (first === undefined) {
+    return passed(
+      'tls',
+      `${outcome.protocol}, served ${verdict.served}; signed by the rendered CA ${verdict.signedBy ?? '?'} and naming ${endpoint.host}`,
+    );
+  }
   return failed(
     { check: 'tls', problem: first },
-    `${verdict.problems.map(describeTlsProblem).join('; ')} (${verdict.summary})`,
+    `${verdict.problems.map(describeTlsProblem).join('; ')}; served ${verdict.served}`,
   );
 }
