@@ -60,7 +60,15 @@ export async function loadAdminCredentials(kubeconfigPath: string): Promise<ApiC
     );
   }
   const options: RequestOptions = {};
-  await kubeConfig.applyToHTTPSOptions(options);
+  try {
+    await kubeConfig.applyToHTTPSOptions(options);
+  } catch (error) {
+    throw new DiagnosticInputError(
+      `the admin kubeconfig ${kubeconfigPath} yields no credentials: ${error instanceof Error ? error.message : String(error)}`,
+      { path: kubeconfigPath },
+      { cause: error },
+    );
+  }
   const cert = asText(options.cert);
   const key = asText(options.key);
   const headers: Record<string, string> = {};

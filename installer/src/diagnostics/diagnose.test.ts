@@ -150,6 +150,25 @@ describe('diagnose on loopback', () => {
     }
   });
 
+  it('a rendered CA that is not a certificate fails tls saying so, and the diagnosis goes on', async () => {
+    const server = await startTlsServer(await aServingCertificate(rendered));
+    try {
+      const diagnosis = await diagnose(aDiagnosticContext({ apiServerUrl: server.url, clusterCaPem: '' }));
+      assert.equal(check(diagnosis, 'tls').status, 'failed');
+      assert.equal(
+        check(diagnosis, 'tls').detail,
+        'the tls probe could not run: clusterCaPem holds no PEM certificate',
+      );
+      assert.equal(check(diagnosis, 'nodes').status, 'skipped');
+      assert.equal(
+        diagnosis.nextStep,
+        'resolve what the tls check reports first: the tls probe could not run: clusterCaPem holds no PEM certificate',
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a server that accepts connections but never completes a handshake: tls times out within the probe timeout', async () => {
     const server = await startSilentServer();
     try {

@@ -2,7 +2,7 @@
 // probes in the order a client meets them, each skipped with a reason when an
 // earlier one already failed, the logs' last lines and one next step. It never
 // throws for what it finds; what it returns is plain data, JSON as it is.
-import type { Diagnose, DiagnosticContext, Diagnosis } from './diagnosis.ts';
+import type { Diagnose, DiagnosticCheck, DiagnosticContext, Diagnosis } from './diagnosis.ts';
 import { loadAdminCredentials, type ApiCredentials } from './api-client.ts';
 import { probeDns } from './dns.ts';
 import { parseEndpoint, type Endpoint } from './endpoint.ts';
@@ -12,7 +12,7 @@ import { failed, skipped, type ProbeOutcome } from './findings.ts';
 import { tailLogs, type LogTailOptions } from './logs.ts';
 import { nextStep } from './next-step.ts';
 import { probeNodes } from './nodes.ts';
-import type { ProbeOptions } from './probe-options.ts';
+import { messageOf, type ProbeOptions } from './probe-options.ts';
 import { probeReadyz, type ReadyzOutcome } from './readyz.ts';
 import { redactSecrets } from './redact.ts';
 import { probeTcp } from './tcp.ts';
@@ -36,15 +36,37 @@ async function readCredentials(path: string): Promise<ApiCredentials | Diagnosti
   }
 }
 
+/**
+ * Runs one probe; a probe that throws (a fault of the diagnosis itself, not of
+ * the cluster) becomes a failed check that says so, so that the engine still
+ * gets the other checks and the logs.
+ */
+async function guarded<T extends ProbeOutcome>(
+  name: DiagnosticCheck['name'],
+  run: () => Promise<T>,
+  onThrow: (outcome: ProbeOutcome) => T,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    return onThrow({
+      check: { name, status: 'failed', detail: `the ${name} probe could not run: ${messageOf(error)}` },
+    });
+  }
+}
+
+const plain = (name: DiagnosticCheck['name'], run: () => Promise<ProbeOutcome>) =>
+  guarded(name, run, (outcome) => outcome);
+
 async function probeApi(endpoint: Endpoint, context: DiagnosticContext, probe: ProbeOptions): Promise<ProbeOutcome[]> {
-  const dns = await probeDns(endpoint, probe);
+  const dns = await plain('dns', () => probeDns(endpoint, probe));
   const tcp =
     dns.check.status === 'failed'
       ? skipped('tcp', `${endpoint.host} does not resolve (see dns)`)
-      : await probeTcp(endpoint, probe);
+      : await plain('tcp', () => probeTcp(endpoint, probe));
   const tls =
     tcp.check.status === 'ok'
-      ? await probeTls(endpoint, context.clusterCaPem, probe)
+      ? await plain('tls', () => probeTls(endpoint, context.clusterCaPem, probe))
       : skipped(
           'tls',
           `no TCP connection to ${endpoint.address} (see ${tcp.check.status === 'failed' ? 'tcp' : 'dns'})`,
@@ -52,21 +74,26 @@ async function probeApi(endpoint: Endpoint, context: DiagnosticContext, probe: P
   const credentials = await readCredentials(context.adminKubeconfigPath);
   const readyz: ReadyzOutcome =
     tls.check.status === 'ok'
-      ? await probeReadyz(endpoint, context.clusterCaPem, credentials, probe)
+      ? await guarded(
+          'readyz',
+          () => probeReadyz(endpoint, context.clusterCaPem, credentials, probe),
+          (outcome) => ({ ...outcome, answered: false }),
+        )
       : {
           ...skipped(
             'readyz',
             tls.check.status === 'failed'
               ? `the served certificate is not one this cluster's clients accept (see tls)`
-              : `no TLS connection to ${endpoint.address} (see ${tls.check.detail})`,
+              : `no TLS connection to ${endpoint.address} (see ${tcp.check.status === 'ok' ? 'tls' : tcp.check.status === 'failed' ? 'tcp' : 'dns'})`,
           ),
           answered: false,
         };
-  const apiView =
-    readyz.answered && !(credentials instanceof Error)
-      ? { endpoint, caPem: context.clusterCaPem, credentials }
-      : undefined;
-  const etcd = await probeEtcd(context.expectedEtcdMembers, apiView, probe);
+  const apiView = !readyz.answered
+    ? `the API server does not answer (see ${readyz.check.status === 'skipped' ? 'tls' : 'readyz'})`
+    : credentials instanceof Error
+      ? credentials.message
+      : { endpoint, caPem: context.clusterCaPem, credentials };
+  const etcd = await plain('etcd', () => probeEtcd(context.expectedEtcdMembers, apiView, probe));
   const nodes = !readyz.answered
     ? skipped('nodes', `the API server does not answer (see ${readyz.check.status === 'skipped' ? 'tls' : 'readyz'})`)
     : credentials instanceof Error
@@ -74,7 +101,9 @@ async function probeApi(endpoint: Endpoint, context: DiagnosticContext, probe: P
           { check: 'nodes', kind: 'bad-kubeconfig', message: credentials.message },
           `cannot list Nodes: ${credentials.message}`,
         )
-      : await probeNodes(endpoint, context.clusterCaPem, credentials, context.expectedNodes, probe);
+      : await plain('nodes', () =>
+          probeNodes(endpoint, context.clusterCaPem, credentials, context.expectedNodes, probe),
+        );
   return [dns, tcp, tls, readyz, etcd, nodes].map(({ check, finding }) => ({
     check,
     ...(finding === undefined ? {} : { finding }),

@@ -16,7 +16,7 @@ export interface EtcdMember {
   readonly clientUrl: string;
 }
 
-/** The API server to ask for its view of etcd, when it answers. */
+/** The API server to ask for its view of etcd, or why it is not asked. */
 export interface EtcdApiView {
   readonly endpoint: Endpoint;
   readonly caPem: string;
@@ -71,14 +71,14 @@ async function askApiServer(
 
 export async function probeEtcd(
   members: readonly EtcdMember[],
-  apiView: EtcdApiView | undefined,
+  apiView: EtcdApiView | string,
   options: ProbeOptions,
 ): Promise<ProbeOutcome> {
-  if (members.length === 0 && apiView === undefined)
-    return skipped('etcd', 'no etcd member is expected and the API server does not answer');
+  if (members.length === 0 && typeof apiView === 'string')
+    return skipped('etcd', `no etcd member is expected, and the API server's view is not asked: ${apiView}`);
   const [answers, api] = await Promise.all([
     Promise.all(members.map((member) => askMember(member, options))),
-    apiView === undefined ? Promise.resolve(undefined) : askApiServer(apiView, options),
+    typeof apiView === 'string' ? Promise.resolve(undefined) : askApiServer(apiView, options),
   ]);
   const answering = answers.flatMap((answer) => (answer.answered ? [answer.detail] : []));
   const unanswered = answers.flatMap((answer) => (answer.answered ? [] : [answer.member]));
@@ -89,7 +89,7 @@ export async function probeEtcd(
       : [
           `not answering: ${unanswered.map((member) => `${member.name} (${describeConnectFailure(member.failure)})`).join(', ')}`,
         ]),
-    ...(api === undefined ? ['the API server does not answer, so its view of etcd is unknown'] : [api.text]),
+    api?.text ?? `the API server's view is not asked: ${typeof apiView === 'string' ? apiView : ''}`,
   ];
   const detail = parts.join('; ');
   if (unanswered.length === 0 && (api === undefined || api.ok)) return passed('etcd', detail);

@@ -111,8 +111,12 @@ function forFinding(finding: Finding, context: NextStepContext): string {
 
 export function nextStep(outcomes: readonly ProbeOutcome[], context: NextStepContext): string {
   for (const name of ORDER) {
-    const finding = outcomes.find((outcome) => outcome.check.name === name)?.finding;
-    if (finding !== undefined) return forFinding(finding, context);
+    const outcome = outcomes.find((each) => each.check.name === name);
+    if (outcome?.check.status !== 'failed') continue;
+    // A check fails without a finding only when its probe could not run at all.
+    return outcome.finding === undefined
+      ? `resolve what the ${name} check reports first: ${outcome.check.detail}`
+      : forFinding(outcome.finding, context);
   }
   return (
     `every probe passes now: the phase "${context.phase}" may only have needed longer; run the install again to ` +
