@@ -42,7 +42,10 @@ describe('diagnose on loopback', () => {
   it('the API server never starts: tcp fails with the address, the next step names the port and its log', async () => {
     const port = await aClosedPort();
     const apiserverLog = join(dir.path, 'kube-apiserver.log');
-    await writeFile(apiserverLog, 'I1204 starting\nE1204 failed to listen: bind: address already in use\n');
+    await writeFile(
+      apiserverLog,
+      'I1204 starting\nI1204 bootstrap token abcdef.0123456789abcdef\nE1204 failed to listen: bind: address already in use\n',
+    );
     const diagnosis = await diagnose(
       aDiagnosticContext({
         apiServerUrl: `https://127.0.0.1:${port}`,
@@ -64,12 +67,14 @@ describe('diagnose on loopback', () => {
     assert.equal(diagnosis.nextStep, `the API server is not listening on 127.0.0.1:${port}; see ${apiserverLog}`);
     assert.deepEqual(diagnosis.logTail, [
       'kube-apiserver.log: I1204 starting',
+      'kube-apiserver.log: I1204 bootstrap token [redacted token]',
       'kube-apiserver.log: E1204 failed to listen: bind: address already in use',
       `etcd.log: (missing: ${join(dir.path, 'etcd.log')} does not exist)`,
     ]);
     // --json prints it as it is.
     assert.deepEqual(JSON.parse(JSON.stringify(diagnosis)), diagnosis);
     const text = formatDiagnosis(diagnosis);
+    assert.ok(!text.includes('0123456789abcdef'), text);
     assert.match(text, /^Diagnosis:\n/);
     assert.match(text, new RegExp(`  FAILED  tcp     127\\.0\\.0\\.1:${port}: connection refused`));
     assert.match(text, /\n {2}skipped tls {5}no TCP connection/);

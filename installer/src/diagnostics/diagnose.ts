@@ -123,21 +123,24 @@ function unusableUrl(error: DiagnosticInputError, context: DiagnosticContext): P
   ];
 }
 
+async function outcomesFor(context: DiagnosticContext, probe: ProbeOptions): Promise<ProbeOutcome[]> {
+  let endpoint: Endpoint;
+  try {
+    endpoint = parseEndpoint(context.apiServerUrl, 'apiServerUrl');
+  } catch (error) {
+    if (!(error instanceof DiagnosticInputError)) throw error;
+    return unusableUrl(error, context);
+  }
+  return probeApi(endpoint, context, probe);
+}
+
 export function createDiagnose(options: DiagnoseOptions = {}): Diagnose {
   return async (context: DiagnosticContext): Promise<Diagnosis> => {
     const probe: ProbeOptions = {
       timeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
       ...(context.signal === undefined ? {} : { signal: context.signal }),
     };
-    let endpoint: Endpoint | undefined;
-    let outcomes: ProbeOutcome[];
-    try {
-      endpoint = parseEndpoint(context.apiServerUrl, 'apiServerUrl');
-    } catch (error) {
-      if (!(error instanceof DiagnosticInputError)) throw error;
-      outcomes = unusableUrl(error, context);
-    }
-    outcomes ??= endpoint === undefined ? [] : await probeApi(endpoint, context, probe);
+    const outcomes = await outcomesFor(context, probe);
     const logTail = await tailLogs(context.logFiles, options.logs);
     return {
       checks: outcomes.map(({ check }) => ({ ...check, detail: redactSecrets(check.detail) })),
