@@ -185,7 +185,8 @@ export function gcpProgram(input: PlatformProgramInput): PulumiFn {
     const controllers = topology.controllers.map((controller, index) => {
       const controllerNames = names.controllers[index];
       const zone = zones[index % zones.length];
-      if (controllerNames === undefined || zone === undefined) {
+      const etcdZone = etcdZones[index];
+      if (controllerNames === undefined || zone === undefined || etcdZone === undefined) {
         throw new GcpPlatformError(`no names or zone for ${controller.name}`, { node: controller.name });
       }
       const full = ignitionOf(input, controller.name);
@@ -244,7 +245,7 @@ export function gcpProgram(input: PlatformProgramInput): PulumiFn {
       new dns.RecordSet(
         `dns/${controller.etcdHost}`,
         {
-          managedZone: etcdZones[index]?.name,
+          managedZone: etcdZone.name,
           name: `${controller.etcdHost}.`,
           type: 'A',
           ttl: 300,
