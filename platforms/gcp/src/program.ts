@@ -30,6 +30,7 @@ export const DEFAULT_WORKER_MACHINE_TYPE = 'n2-standard-2';
 const DISK_SIZE_GB = 30;
 const DISK_TYPE = 'pd-balanced';
 const STORAGE_READ_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_only';
+const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 // Instance metadata every node gets: the legacy metadata endpoints (which do
 // not ask for the Metadata-Flavor header) stay off, and project-wide SSH keys
@@ -357,8 +358,10 @@ export function gcpProgram(input: PlatformProgramInput): PulumiFn {
           networkInterfaces: [{ subnetwork: subnetwork.id }],
           // The pool's config holds a bootstrap token: secret in the state.
           metadata: pulumi.secret({ ...NODE_METADATA, 'user-data': ignitionOf(input, poolNames.target) }),
-          // The workers' account has no role: a pod that reaches the metadata server gets a token that opens nothing.
-          serviceAccount: { email: workerAccount.email, scopes: [] },
+          // The workers' account has no role, so a pod that reaches the metadata
+          // server gets a token that opens nothing; access is IAM's to decide,
+          // with the full scope, as the provider recommends for a dedicated account.
+          serviceAccount: { email: workerAccount.email, scopes: [CLOUD_PLATFORM_SCOPE] },
           tags: [workerTag],
           labels,
         },
