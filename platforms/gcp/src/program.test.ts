@@ -274,6 +274,7 @@ describe('the GCP program under Pulumi mocks', () => {
       );
       const account = names.controllers[index]?.serviceAccountId;
       assert.equal(instance.serviceAccount.email, `${account}@strata-test-123.iam.gserviceaccount.com`);
+      assert.deepEqual(instance.serviceAccount.scopes, ['https://www.googleapis.com/auth/devstorage.read_only']);
       const grants = members.filter((member) => member.member === `serviceAccount:${instance.serviceAccount.email}`);
       assert.deepEqual(
         grants.map((grant) => [grant.role, grant.condition.expression]),
@@ -430,11 +431,9 @@ describe('the GCP program under Pulumi mocks', () => {
         for (const [field, kind] of nameKinds[resource.type] ?? [['name', 'compute']]) {
           checked.push([kind, z.string().parse(inputs[field])]);
         }
-        for (const tag of z
-          .array(z.string())
-          .optional()
-          .parse(inputs['tags'] ?? inputs['targetTags']) ?? []) {
-          checked.push(['networkTag', tag]);
+        for (const field of ['tags', 'targetTags', 'sourceTags']) {
+          for (const tag of z.array(z.string()).optional().parse(inputs[field]) ?? [])
+            checked.push(['networkTag', tag]);
         }
         const labels = z.record(z.string(), z.string()).optional().parse(inputs['labels']) ?? {};
         for (const [key, value] of Object.entries(labels)) checked.push(['labelKey', key], ['labelValue', value]);
@@ -461,6 +460,10 @@ describe('the GCP program under Pulumi mocks', () => {
     const before = new Map(two.resources.map((resource) => [key(resource), resource.inputs]));
     const changed = fifty.resources.filter((resource) => !isDeepEqual(before.get(key(resource)), resource.inputs));
     assert.deepEqual(changed.map(key), [`${T.groupManager}::group/demo-general`]);
+    const groupBefore = only(two, T.groupManager).inputs;
+    const groupAfter = only(fifty, T.groupManager).inputs;
+    assert.deepEqual({ ...groupAfter, targetSize: groupBefore['targetSize'] }, groupBefore, 'only the size changes');
+    assert.deepEqual([groupBefore['targetSize'], groupAfter['targetSize']], [2, 50]);
     assert.deepEqual(new Set(fifty.resources.map(key)), new Set(before.keys()));
     // The premise of reading one render for both: rendering the same cluster
     // again with another count leaves the pool's Ignition as it was.
