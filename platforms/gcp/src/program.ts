@@ -82,7 +82,7 @@ export function gcpProgram(input: PlatformProgramInput): PulumiFn {
 
     const image = await compute.getImage(osImageLookup(config.os), { provider });
     const { managedZones } = await dns.getManagedZones({ project }, { provider });
-    // Every name's zone is known before anything is declared, so a missing zone stops the run empty-handed.
+    // Every name's zone is found before any cloud resource is declared, so a missing zone stops the run early.
     const apiZone = zoneFor(topology.apiDnsName, managedZones, project);
     const etcdZones = topology.controllers.map((controller) => zoneFor(controller.etcdHost, managedZones, project));
 
