@@ -14,6 +14,8 @@ export interface RegisteredResource {
   readonly custom: boolean;
   /** The inputs as the provider would get them, secrets unwrapped. */
   readonly inputs: Readonly<Record<string, unknown>>;
+  /** The state the mocks answered with: the inputs plus what AWS would compute (ids, ARNs, addresses). */
+  readonly outputs: Readonly<Record<string, unknown>>;
   /** Top-level inputs sent as secrets (kept encrypted in the state). */
   readonly secretInputs: ReadonlySet<string>;
   readonly protect: boolean;
@@ -53,6 +55,7 @@ type ProtobufStruct = Parameters<typeof pulumi.runtime.deserializeProperties>[0]
 interface RegisterResponse {
   getUrn(): string;
   getId(): string;
+  getObject(): ProtobufStruct | undefined;
 }
 
 type Callback<R> = (error: unknown, response: R | undefined) => void;
@@ -112,6 +115,16 @@ function mockCall(token: string, inputs: Record<string, unknown>): Record<string
   }
 }
 
+/** A value as the provider gets it: secrets unwrapped at every depth. */
+function unwrapSecrets(value: unknown): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) return unwrapSecrets(pulumi.runtime.unwrapRpcSecret(value));
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, unwrapSecrets(inner)]));
+  }
+  return value;
+}
+
 function resolved<T>(value: T): Promise<pulumi.Unwrap<T>> {
   return new Promise((resolve) => {
     pulumi.output(value).apply((unwrapped) => {
@@ -119,6 +132,26 @@ function resolved<T>(value: T): Promise<pulumi.Unwrap<T>> {
       return unwrapped;
     });
   });
+}
+
+function recorded(request: RegisterRequest, response: RegisterResponse): RegisteredResource {
+  const object = request.getObject();
+  const state = response.getObject();
+  const raw = recordSchema.parse(object?.toJavaScript() ?? {});
+  return {
+    type: request.getType(),
+    name: request.getName(),
+    urn: response.getUrn(),
+    id: response.getId(),
+    custom: request.getCustom(),
+    inputs: object === undefined ? {} : recordSchema.parse(unwrapSecrets(pulumi.runtime.deserializeProperties(object))),
+    outputs: state === undefined ? {} : recordSchema.parse(unwrapSecrets(pulumi.runtime.deserializeProperties(state))),
+    secretInputs: new Set(Object.keys(raw).filter((key) => pulumi.runtime.isRpcSecret(raw[key]))),
+    protect: request.getProtect() ?? false,
+    retainOnDelete: request.getRetainondelete() ?? false,
+    importId: request.getImportid(),
+    ignoreChanges: request.getIgnorechangesList(),
+  };
 }
 
 /**
@@ -143,28 +176,14 @@ export async function runWithMocks<T>(program: () => Promise<T>): Promise<MockRu
     'mock',
     false,
   );
-  const monitor = pulumi.runtime.getMonitor();
-  if (!(monitor instanceof MockMonitor)) throw new Error('setMocks did not install the mock monitor');
+  const installed = pulumi.runtime.getMonitor();
+  if (!(installed instanceof MockMonitor)) throw new Error('setMocks did not install the mock monitor');
+  // Pulumi's own mock monitor, keeping each request as the engine would have received it.
+  const monitor: MockMonitor = installed;
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request: RegisterRequest, callback: Callback<RegisterResponse>) =>
     register(request, (error: unknown, response: RegisterResponse | undefined) => {
-      if (error === null && response !== undefined) {
-        const object = request.getObject();
-        const raw = recordSchema.parse(object?.toJavaScript() ?? {});
-        resources.push({
-          type: request.getType(),
-          name: request.getName(),
-          urn: response.getUrn(),
-          id: response.getId(),
-          custom: request.getCustom(),
-          inputs: object === undefined ? {} : recordSchema.parse(pulumi.runtime.deserializeProperties(object)),
-          secretInputs: new Set(Object.keys(raw).filter((key) => pulumi.runtime.isRpcSecret(raw[key]))),
-          protect: request.getProtect() ?? false,
-          retainOnDelete: request.getRetainondelete() ?? false,
-          importId: request.getImportid(),
-          ignoreChanges: request.getIgnorechangesList(),
-        });
-      }
+      if (error === null && response !== undefined) resources.push(recorded(request, response));
       callback(error, response);
     });
   const read = monitor.readResource.bind(monitor);
