@@ -1,6 +1,6 @@
 // The public entry point of @strata/platform-aws: the AWS Pulumi program, the
 // names it gives resources, and the offline preflight checks.
-export { awsProgram, type AwsProgramOutputs } from './program.ts';
+export { awsProgram, checkAwsConfig, type AwsProgramOutputs, type CheckedAwsConfig } from './program.ts';
 export {
   AWS_NAME_RULES,
   awsResourceNames,

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { platformStackOutputsSchema } from '@strata/api';
 import { validateIgnition, type ClusterConfig, type PlatformProgramInput } from '@strata/assets';
+import { AwsProgramError } from './errors.ts';
 import { awsProgram } from './program.ts';
 import {
   anAwsConfig,
@@ -477,6 +478,21 @@ describe('the AWS program under Pulumi mocks', () => {
       assert.deepEqual(field(record, 'records', z.array(z.string())), [addresses.get(controller.name)]);
     }
     assert.equal(records.size, 1 + input.topology.controllers.length);
+  });
+
+  it('mock run: a render missing a target, or a worker config over 16 KiB, is refused naming the target', async () => {
+    const { input } = await mockRun(3, 2);
+    const without = new Map(input.ignition);
+    without.delete('demo-controller-2');
+    await assert.rejects(
+      runWithMocks(awsProgram({ ...input, ignition: without })),
+      (error: unknown) => error instanceof AwsProgramError && error.context['target'] === 'demo-controller-2',
+    );
+    const oversized = new Map(input.ignition).set('demo-worker', JSON.stringify({ padding: 'x'.repeat(16 * 1024) }));
+    await assert.rejects(
+      runWithMocks(awsProgram({ ...input, ignition: oversized })),
+      (error: unknown) => error instanceof AwsProgramError && error.context['pool'] === 'worker',
+    );
   });
 });
 
