@@ -1,0 +1,21 @@
+// The public entry point of @strata/platform-aws: the AWS Pulumi program, the
+// names it gives resources, and the offline preflight checks.
+export { awsProgram, checkAwsConfig, type AwsProgramOutputs, type CheckedAwsConfig } from './program.ts';
+export {
+  AWS_NAME_RULES,
+  awsResourceNames,
+  boundedName,
+  checkedName,
+  type AwsResourceNames,
+  type ControllerNames,
+  type NameKind,
+  type NameRule,
+  type WorkerPoolNames,
+} from './names.ts';
+export { networkPlan, VPC_CIDR, MAX_ZONES, type NetworkPlan, type SubnetPlan } from './network.ts';
+export { ingressRules, PORTS, WORLD, type IngressRule, type NodeRole, type RuleSource } from './firewall.ts';
+export { imageQuery, FLATCAR_OWNER, FEDORA_COREOS_OWNER, type ImageQuery, type ImageFilter } from './image.ts';
+export { ignitionPointer, s3Url, sha512Verification } from './ignition-pointer.ts';
+export { clusterTags, kubernetesClusterTag, CLUSTER_TAG, type Tags } from './tags.ts';
+export { AwsNamingError, AwsProgramError } from './errors.ts';
+export { awsPreflight, AWS_PROVIDER_PLUGIN, type PreflightCheck } from './preflight.ts';
