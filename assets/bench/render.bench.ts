@@ -7,6 +7,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { applyRenderPlan, planClusterRender } from '../src/render/render.ts';
 import { renderConfig } from '../src/testing/fixtures.ts';
+import { TEST_SYSEXT_SHA512 } from '../src/testing/sysext-pin.ts';
 
 const WORKERS = 1000;
 const mac = (n: number) =>
@@ -32,6 +33,7 @@ const config = renderConfig({
   controllers: { count: 3 },
   workerPools: [{ name: 'worker', count: WORKERS }],
   bareMetal: { machines },
+  kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
   sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHnHZ6wNnwMm4xZbIh2P7xKTGk9Tg1jqbHBe7f6bI0mO bench@strata'],
 });
 

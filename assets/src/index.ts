@@ -23,8 +23,13 @@ export { ASSET_PATHS, CERT, KEY, NODE_PATHS } from './render/layout.ts';
 export {
   encryptionConfiguration,
   generateEncryptionKey,
+  parseEncryptionKeys,
+  rotateEncryptionKeys,
   ENCRYPTION_KEY_BYTES,
+  ENCRYPTION_KEY_ROTATION_STEPS,
+  EncryptionKeyRotationError,
   type EncryptionKey,
+  type EncryptionKeyRotationStep,
 } from './render/encryption.ts';
 export { ANONYMOUS_PATHS, authenticationConfiguration } from './render/authentication.ts';
 export type { RenderConfig } from './render/render-config.ts';

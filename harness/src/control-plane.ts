@@ -133,6 +133,7 @@ async function startOnce(
       // Kubelet TLS bootstrapping with a token works against the harness as against a rendered cluster.
       '--enable-bootstrap-token-auth=true',
       `--encryption-provider-config=${encryptionConfigPath}`,
+      '--encryption-provider-config-automatic-reload=true',
       '--allow-privileged=true',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${pki.serviceAccountPublicKey}`,

@@ -5,6 +5,7 @@ import { renderCommand } from './commands/render.ts';
 import { upCommand } from './commands/up.ts';
 import { downCommand } from './commands/down.ts';
 import { updateCommand } from './commands/update.ts';
+import { rotateCommand } from './commands/rotate.ts';
 import { version } from './version.ts';
 import { printError, setDebugOutput } from './error-output.ts';
 
@@ -35,6 +36,7 @@ for (const command of [
   renderCommand(),
   binariesCommand(),
   bootServerCommand(),
+  rotateCommand(),
 ])
   program.addCommand(command.copyInheritedSettings(program));
 

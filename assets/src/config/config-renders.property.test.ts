@@ -14,6 +14,7 @@ import { CertificateAuthority, toPemPair } from '../pki/certificates.ts';
 import { ASSET_PATHS } from '../render/layout.ts';
 import { applyRenderPlan, planClusterRender } from '../render/render.ts';
 import { renderConfig } from '../testing/fixtures.ts';
+import { TEST_SYSEXT_SHA512 } from '../testing/sysext-pin.ts';
 import { clusterTopology } from '../topology/topology.ts';
 import { TEST_SSH_KEYS } from './fixtures.ts';
 import { validateClusterConfig } from './parse.ts';
@@ -246,6 +247,13 @@ function clusterConfig(caPems: readonly string[]): fc.Arbitrary<ClusterConfigInp
           kubernetesVersion: optional(fc.constantFrom(...SUPPORTED_KUBERNETES_VERSIONS)),
           networking: networkingArbitrary(),
           sshAuthorizedKeys: sshKeys(platform),
+          // Pinned, as validation requires off the local platform, but for a few that exercise that rule
+          // (rarer than `rarely`: valid configs are already scarce enough to reach the renderers).
+          kubernetesSysext: fc.oneof(
+            { arbitrary: fc.constant({ sha512: TEST_SYSEXT_SHA512 }), weight: 29 },
+            { arbitrary: fc.constant({ url: 'https://mirror.example.com/kubernetes.raw' }), weight: 1 },
+          ),
+          allowUnverifiedDownloads: optional(rarely(fc.constant(false), fc.constant(true))),
           etcd: optional(
             fc.constantFrom(ETCD_QUOTA_BACKEND_BYTES.min, ETCD_QUOTA_BACKEND_BYTES.max).map((bytes) => ({
               quotaBackendBytes: bytes,

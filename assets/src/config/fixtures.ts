@@ -1,5 +1,6 @@
 // Test support: valid configs to start from, and helpers to break them in one place.
 import assert from 'node:assert/strict';
+import { TEST_SYSEXT_SHA512 } from '../testing/sysext-pin.ts';
 import { stringify } from 'yaml';
 import type { ConfigIssue, Position } from './issue.ts';
 import { parseClusterConfig, type ParseOptions } from './parse.ts';
@@ -53,7 +54,9 @@ export function validConfig(platform: Platform = 'local'): ClusterConfigInput {
     baseDomain: 'example.com',
     platform,
     ...platformSection(platform),
-    ...(platform === 'local' ? {} : { sshAuthorizedKeys: [TEST_SSH_KEYS.ed25519] }),
+    ...(platform === 'local'
+      ? {}
+      : { sshAuthorizedKeys: [TEST_SSH_KEYS.ed25519], kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 } }),
   };
 }
 

@@ -101,6 +101,8 @@ describe('cluster config: defaults', () => {
         serviceCidr: '10.3.0.0/16',
         clusterDomain: 'cluster.local',
       },
+      kubernetesSysext: {},
+      allowUnverifiedDownloads: false,
       sshAuthorizedKeys: [],
       etcd: { quotaBackendBytes: 2 * 1024 ** 3 },
       updates: { rebootStrategy: 'operator', maxUnavailable: 1, windows: [], group: 'stable' },

@@ -348,6 +348,24 @@ export const osSchema = z.strictObject({
   }),
 });
 
+/** sha512sum's output: what Ignition's `verification.hash` takes after "sha512-". */
+export const SHA512_PATTERN = /^[0-9a-f]{128}$/;
+
+export const kubernetesSysextSchema = z.strictObject({
+  url: httpUrl.optional().meta({
+    description:
+      "Where nodes download the kubelet's system extension at first boot; Flatcar's extension server when unset. A mirror on your network works the same.",
+  }),
+  sha512: z
+    .string()
+    .regex(SHA512_PATTERN, { error: 'must be 128 lowercase hex digits, as `sha512sum` prints them' })
+    .optional()
+    .meta({
+      description:
+        'sha512 of the extension image; Ignition refuses an image that does not match. Required except on the local platform, unless allowUnverifiedDownloads is true. Get it with `curl -fsSL <url> | sha512sum` on a trusted network.',
+    }),
+});
+
 export const networkingSchema = z.strictObject({
   cni: z.enum(['flannel']).default('flannel').meta({ description: 'Pod network plugin.' }),
   podCidr: rangeList('pod', '10.2.0.0/16').meta({
@@ -491,6 +509,13 @@ export const clusterConfigFieldsSchema = z.strictObject({
     .default(DEFAULT_KUBERNETES_VERSION)
     .meta({ description: 'Kubernetes version to install.', enum: [...SUPPORTED_KUBERNETES_VERSIONS] }),
   networking: networkingSchema.prefault({}),
+  kubernetesSysext: kubernetesSysextSchema.prefault({}).meta({
+    description: "The kubelet's systemd system extension, which every node downloads at first boot.",
+  }),
+  allowUnverifiedDownloads: z.boolean().default(false).meta({
+    description:
+      'Let nodes download files whose sha512 the config does not pin (the kubelet system extension). Off by default: an unpinned download lets whoever can alter it run code as root on every node.',
+  }),
   sshAuthorizedKeys: z
     .array(checkedString(checkSshPublicKey, SSH_KEY_PATTERN))
     .default([])

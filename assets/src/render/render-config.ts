@@ -12,6 +12,8 @@ export interface RenderConfig extends TopologyInput {
     readonly version?: string | undefined;
   };
   readonly kubernetesVersion: string;
+  readonly kubernetesSysext: { readonly url?: string | undefined; readonly sha512?: string | undefined };
+  readonly allowUnverifiedDownloads: boolean;
   readonly networking: {
     readonly cni: 'flannel';
     readonly podCidr: string;

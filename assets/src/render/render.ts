@@ -4,6 +4,7 @@ import type { AssetDefinition } from './asset.ts';
 import { applyRenderPlan, planRender, type RenderPlan } from './engine.ts';
 import type { RenderConfig } from './render-config.ts';
 import type { RenderInput } from './render-input.ts';
+import type { EncryptionKeyRotationStep } from './encryption.ts';
 import { authAssets, AUTH_ASSET_IDS } from './catalog/auth.ts';
 import { ignitionAssets } from './catalog/ignition.ts';
 import { inventoryAsset } from './catalog/inventory.ts';
@@ -34,8 +35,8 @@ export function clusterAssets(input: RenderInput): AssetDefinition<RenderInput>[
   ];
 }
 
-export function renderInput(config: RenderConfig): RenderInput {
-  return { config, topology: clusterTopology(config) };
+export function renderInput(config: RenderConfig, encryptionKeyRotation?: EncryptionKeyRotationStep): RenderInput {
+  return { config, topology: clusterTopology(config), ...(encryptionKeyRotation ? { encryptionKeyRotation } : {}) };
 }
 
 export interface RenderOptions {
@@ -44,10 +45,12 @@ export interface RenderOptions {
   /** The user's cluster.yaml: never written, whatever the directory. */
   readonly configPath?: string;
   readonly now?: Date;
+  /** Applies one step of an encryption key rotation to the stored keys; everything else renders as usual. */
+  readonly encryptionKeyRotation?: EncryptionKeyRotationStep;
 }
 
 export async function planClusterRender(options: RenderOptions): Promise<RenderPlan> {
-  const input = renderInput(options.config);
+  const input = renderInput(options.config, options.encryptionKeyRotation);
   const plan = await planRender({
     dir: options.dir,
     assets: clusterAssets(input),

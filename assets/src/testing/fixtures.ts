@@ -24,6 +24,8 @@ export function renderConfig(overrides: Partial<RenderConfig> = {}): RenderConfi
     workerPools: [{ name: 'worker', count: 1 }],
     os: { name: 'flatcar', channel: 'stable' },
     kubernetesVersion: 'v1.36.3',
+    kubernetesSysext: {},
+    allowUnverifiedDownloads: false,
     networking: { cni: 'flannel', podCidr: '10.2.0.0/16', serviceCidr: '10.3.0.0/16', clusterDomain: 'cluster.local' },
     sshAuthorizedKeys: [],
     etcd: { quotaBackendBytes: 2 * 1024 ** 3 },

@@ -1,3 +1,4 @@
 // Public test helpers of @strata/assets, for the tests of other packages.
 export { certificateRequest, renderConfig } from './fixtures.ts';
 export { openssl, type OpensslResult } from './openssl.ts';
+export { TEST_SYSEXT_SHA512, withTestSysextPin } from './sysext-pin.ts';

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withTestSysextPin } from '@strata/assets/testing';
 import { CoreV1Api } from '@kubernetes/client-node';
 import {
   applyRenderPlan,
@@ -23,7 +24,7 @@ const EXAMPLE = fileURLToPath(new URL('../../../examples/aws-dual-stack.yaml', i
 
 /** The --service-cluster-ip-range the renderer gives the first controller's kube-apiserver for the example. */
 async function renderedServiceRange(): Promise<string> {
-  const result = parseClusterConfig(await readFile(EXAMPLE, 'utf8'), { hostNetworks: [] });
+  const result = parseClusterConfig(withTestSysextPin(await readFile(EXAMPLE, 'utf8')), { hostNetworks: [] });
   assert.ok(result.ok, result.ok ? '' : result.message);
   const dir = await mkdtemp(join(tmpdir(), 'strata-dual-stack-render-'));
   try {

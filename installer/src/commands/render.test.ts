@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runStrata } from '../testing/run-strata.ts';
+import { withTestSysextPin } from '@strata/assets/testing';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const exists = (path: string) =>
@@ -32,7 +33,10 @@ describe('strata render', () => {
   for (const platform of ['local', 'bare-metal', 'aws', 'gcp', 'azure']) {
     it(`renders the shipped ${platform} example into a complete asset directory`, async () => {
       const dir = join(scratch, platform);
-      const result = await runStrata(['render', '--config', join(examples, `${platform}.yaml`), '--dir', dir]);
+      // As its user would: the example with the kubelet extension's hash pinned.
+      const config = join(scratch, `${platform}.yaml`);
+      await writeFile(config, withTestSysextPin(await readFile(join(examples, `${platform}.yaml`), 'utf8')));
+      const result = await runStrata(['render', '--config', config, '--dir', dir]);
       assert.equal(result.code, 0, result.stderr);
       for (const folder of ['tls', 'auth', 'ignition', 'manifests', 'static-manifests']) {
         assert.ok((await readdir(join(dir, folder))).length > 0, `${folder}/ is empty`);

@@ -6,6 +6,7 @@ export type { ImageMapInput } from './pods/image-map.ts';
 export { Supervisor, CrashLoopError, type SupervisorEvents } from './control-plane/supervisor.ts';
 export {
   startLocalControlPlane,
+  controllerRoot,
   CONTROLLER_COMPONENTS,
   type LocalControlPlane,
   type LocalControlPlaneOptions,

@@ -1,6 +1,7 @@
 import type { Finding } from '../issue.ts';
 import type { ConfigReader } from '../reader.ts';
 import { bareMetalRule } from './bare-metal.ts';
+import { downloadsRule } from './downloads.ts';
 import { networkingRule } from './networking.ts';
 import { osRule } from './os.ts';
 import { instanceTypeRule, platformSectionRule, sshKeyRule, zoneRule } from './platform.ts';
@@ -20,6 +21,7 @@ const RULES: readonly Rule[] = [
   certificateValidityRule,
   updateWindowRule,
   apiDnsNameRule,
+  downloadsRule,
 ];
 
 /** Every cross-field rule, each on whatever part of the config it can read. */

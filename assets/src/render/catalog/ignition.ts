@@ -1,3 +1,4 @@
+import { StrataError } from '@strata/api';
 import { IgnitionBuilder } from '../../ignition/builder.ts';
 import { SECRET_FILE_MODE, PUBLIC_FILE_MODE } from '@strata/host';
 import { ETCD_VERSION } from '@strata/binaries';
@@ -23,9 +24,37 @@ import {
   type NodeSystem,
 } from './node-files.ts';
 
+/** A node would download something whose hash the config does not pin. */
+export class UnpinnedDownloadError extends StrataError {}
+
 export const ignitionAssetId = (node: string) => `ignition/${node}`;
 
 const SYSEXT_DIR = '/opt/extensions/kubernetes';
+
+/**
+ * The kubelet's system extension, pinned by its sha512. Unpinned only when the
+ * config says so explicitly; on the local platform, whose nodes are simulated
+ * and never download it, an unpinned extension is left out rather than
+ * rendered without a hash.
+ */
+function kubeletSysext(input: RenderInput, path: string): Pick<NodeSystem, 'remoteFiles' | 'links'> {
+  const { config } = input;
+  const sha512 = config.kubernetesSysext.sha512;
+  if (sha512 === undefined && !config.allowUnverifiedDownloads) {
+    if (input.topology.platform === 'local') return { remoteFiles: [], links: [] };
+    throw new UnpinnedDownloadError(
+      `kubernetesSysext.sha512 is required on ${input.topology.platform}: nodes would download the kubelet's system extension unverified`,
+      { field: 'kubernetesSysext.sha512', platform: input.topology.platform },
+    );
+  }
+  const source = config.kubernetesSysext.url ?? kubernetesSysextUrl(config.kubernetesVersion);
+  return {
+    remoteFiles: [
+      { path, source, mode: PUBLIC_FILE_MODE, ...(sha512 === undefined ? {} : { hash: `sha512-${sha512}` }) },
+    ],
+    links: [{ path: '/etc/extensions/kubernetes.raw', target: path }],
+  };
+}
 
 function commonSystem(
   input: RenderInput,
@@ -57,8 +86,7 @@ function commonSystem(
         mode: PUBLIC_FILE_MODE,
       })),
     ],
-    remoteFiles: [{ path: sysext, source: kubernetesSysextUrl(config.kubernetesVersion), mode: PUBLIC_FILE_MODE }],
-    links: [{ path: '/etc/extensions/kubernetes.raw', target: sysext }],
+    ...kubeletSysext(input, sysext),
     units: [
       kubeletUnit(node),
       {
@@ -170,7 +198,7 @@ export function buildNodeIgnition(input: RenderInput, system: NodeSystem): strin
   for (const pem of input.config.trustedCaCertificates ?? []) builder.certificateAuthority(pem);
   for (const file of system.files)
     builder.file({ path: file.path, contents: file.contents, mode: file.mode, overwrite: true });
-  for (const file of system.remoteFiles) builder.remoteFile({ path: file.path, source: file.source, mode: file.mode });
+  for (const file of system.remoteFiles) builder.remoteFile(file);
   for (const link of system.links) builder.link({ path: link.path, target: link.target, overwrite: true });
   for (const unit of system.units) builder.unit(unit);
   return builder.render();

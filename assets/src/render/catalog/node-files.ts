@@ -25,6 +25,8 @@ export interface RemoteNodeFile {
   readonly path: string;
   readonly source: string;
   readonly mode: number;
+  /** "sha512-<hex>": Ignition refuses contents that do not match. */
+  readonly hash?: string;
 }
 
 export interface NodeSystem {

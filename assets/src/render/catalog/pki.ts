@@ -2,7 +2,13 @@ import { isIP } from 'node:net';
 import { nthAddresses } from '../../net/cidr.ts';
 import { APISERVER_KUBELET_CLIENT } from '../../manifests/index.ts';
 import { generateServiceAccountKeyPair } from '../../pki/service-account.ts';
-import { encryptionConfiguration, generateEncryptionKey } from '../encryption.ts';
+import {
+  EncryptionKeyRotationError,
+  encryptionConfiguration,
+  generateEncryptionKey,
+  parseEncryptionKeys,
+  rotateEncryptionKeys,
+} from '../encryption.ts';
 import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '@strata/host';
 import type { ControllerNode } from '../../topology/topology.ts';
 import type { AssetDefinition } from '../asset.ts';
@@ -123,16 +129,32 @@ export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
       },
     },
     {
-      // Kept across renders like the keys above: a new key would leave every stored Secret unreadable.
+      // Kept across renders like the keys above: a new key would leave every stored Secret unreadable. Only a
+      // rotation step changes it, from the keys on disk.
       id: PKI_ASSET_IDS.encryptionConfig,
       dependsOn: [],
       revision: 1,
-      inputs: () => ({ provider: 'secretbox' }),
+      inputs: (input) => ({
+        provider: 'secretbox',
+        ...(input.encryptionKeyRotation ? { rotation: input.encryptionKeyRotation } : {}),
+      }),
       generate(context) {
-        const previous = context.previous;
-        if (previous !== undefined && previous.files.length === 1) return previous.files;
-        const contents = encryptionConfiguration([generateEncryptionKey()]);
-        return [{ path: ASSET_PATHS.encryptionConfig, contents, mode: SECRET_FILE_MODE }];
+        const previous = context.previous?.files.length === 1 ? context.previous.files : undefined;
+        const step = context.input.encryptionKeyRotation;
+        if (previous !== undefined && step === undefined) return previous;
+        if (previous === undefined && step !== undefined) {
+          throw new EncryptionKeyRotationError(
+            `there is no ${ASSET_PATHS.encryptionConfig} to rotate: render the cluster first`,
+            { path: ASSET_PATHS.encryptionConfig },
+          );
+        }
+        const keys =
+          previous?.[0] === undefined || step === undefined
+            ? [generateEncryptionKey()]
+            : rotateEncryptionKeys(parseEncryptionKeys(previous[0].contents), step);
+        return [
+          { path: ASSET_PATHS.encryptionConfig, contents: encryptionConfiguration(keys), mode: SECRET_FILE_MODE },
+        ];
       },
     },
   ];

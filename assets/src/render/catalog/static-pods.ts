@@ -103,6 +103,8 @@ export function kubeApiserverPod(input: RenderInput, controller: ControllerNode)
     'enable-admission-plugins': 'NodeRestriction',
     'enable-bootstrap-token-auth': true,
     'encryption-provider-config': pki.encryptionConfig,
+    // A key rotation replaces the file on every controller; each server picks it up without a restart.
+    'encryption-provider-config-automatic-reload': true,
     'etcd-cafile': pki.etcdCaCertForApiserver,
     'etcd-certfile': CERT(pki.apiserverEtcdClient),
     'etcd-keyfile': KEY(pki.apiserverEtcdClient),

@@ -2,6 +2,7 @@
 // their really rendered assets. Not exported from the package.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
 import { join } from 'node:path';
 import {
   applyRenderPlan,
@@ -59,6 +60,7 @@ export function aBareMetalConfig(options: BareMetalConfigOptions = {}): ClusterC
     controllers: { count: machines.filter((machine) => machine.role === 'controller').length },
     os: options.os ?? { name: 'flatcar', channel: 'stable', version: '4230.2.3' },
     sshAuthorizedKeys: [TEST_SSH_KEY],
+    kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
   };
   const result = validateClusterConfig(input);
   if (!result.ok) throw new Error(`fixture config is invalid:\n${result.message}`);

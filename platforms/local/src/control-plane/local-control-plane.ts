@@ -42,6 +42,11 @@ async function readTls(assetsDir: string, caBase: string, clientBase: string): P
   return { ca, cert, key };
 }
 
+/** Where a local controller's Ignition files live: its root directory, under the cluster's state directory. */
+export function controllerRoot(stateDir: string, controller: string): string {
+  return join(stateDir, 'nodes', controller, 'root');
+}
+
 /**
  * Runs the rendered control plane on this machine as a kubelet would run it:
  * each controller's files from its Ignition config under its own root, etcd
@@ -63,7 +68,7 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
 
   try {
     for (const controller of topology.controllers) {
-      const root = join(stateDir, 'nodes', controller.name, 'root');
+      const root = controllerRoot(stateDir, controller.name);
       await materializeIgnition(join(assetsDir, ASSET_PATHS.ignition(controller.name)), root);
       roots.set(controller.name, root);
     }
