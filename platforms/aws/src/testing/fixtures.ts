@@ -12,6 +12,7 @@ import {
   type ClusterConfigInput,
   type PlatformProgramInput,
 } from '@strata/assets';
+import { TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
 
 /** A real key whose private half was thrown away. */
 export const TEST_SSH_KEY =
@@ -47,6 +48,7 @@ export function anAwsConfig(options: AwsConfigOptions = {}): ClusterConfig {
     os: options.os ?? { name: 'flatcar', channel: 'stable' },
     ...(options.networking === undefined ? {} : { networking: options.networking }),
     sshAuthorizedKeys: [TEST_SSH_KEY],
+    kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
   };
   const result = validateClusterConfig(input);
   if (!result.ok) throw new Error(`fixture config is invalid:\n${result.message}`);
