@@ -53,6 +53,8 @@ export function azurePlan(input: PlatformProgramInput): AzurePlan {
       value: config.platform,
     });
   }
+  // The config's own refusals come before anything about the render.
+  const image = flatcarImage(config.os);
   const names = azureResourceNames(config);
   const addresses = addressPlan(config);
   const controllers = names.controllers.map((controllerNames, index): ControllerPlan => {
@@ -104,7 +106,7 @@ export function azurePlan(input: PlatformProgramInput): AzurePlan {
     tags: { [CLUSTER_TAG]: config.name },
     names,
     addresses,
-    image: flatcarImage(config.os),
+    image,
     sshKeys: config.sshAuthorizedKeys,
     controllers,
     workerPools,

@@ -89,13 +89,18 @@ async function azureCliMethod(env: Environment, home: string): Promise<Preflight
   }
   // The Azure CLI writes this file with a byte-order mark.
   const text = (await readFile(profilePath, 'utf8')).replace(/^\uFEFF/, '');
-  let parsed: z.infer<typeof azureProfileSchema> | undefined;
+  let json: unknown;
   try {
-    parsed = azureProfileSchema.safeParse(JSON.parse(text)).data;
-  } catch {
-    // Not JSON: reported below like any other unreadable profile.
-    parsed = undefined;
+    json = JSON.parse(text);
+  } catch (error) {
+    return {
+      id: 'azure-credentials',
+      ok: false,
+      detail: `${profilePath} is not JSON (${(error as Error).message})`,
+      fix,
+    };
   }
+  const parsed = azureProfileSchema.safeParse(json).data;
   if (parsed === undefined) {
     return { id: 'azure-credentials', ok: false, detail: `${profilePath} is not an Azure CLI profile`, fix };
   }

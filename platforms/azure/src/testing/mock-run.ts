@@ -61,8 +61,8 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
 interface RegisterRequest {
   getType(): string;
   getName(): string;
-  getProtect(): boolean;
-  getRetainondelete(): boolean;
+  getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
 }
 
 interface PatchableMonitor {
@@ -112,11 +112,11 @@ export async function runMocked(program: PulumiFn): Promise<MockedRun> {
   );
   // The mocks see a resource's inputs only; the options that keep a resource through `destroy` come with the
   // registration request, which the mock monitor receives first.
-  const monitor = pulumi.runtime.getMonitor();
+  const monitor: unknown = pulumi.runtime.getMonitor();
   if (!isPatchable(monitor)) throw new Error('the mock monitor has no registerResource');
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
-    if (req.getProtect() || req.getRetainondelete()) kept.add(`${req.getType()}::${req.getName()}`);
+    if (req.getProtect() === true || req.getRetainondelete() === true) kept.add(`${req.getType()}::${req.getName()}`);
     return register(req, callback);
   };
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => (await program()) as unknown)) ?? {};
