@@ -8,5 +8,3 @@ export const DEFAULT_WORKER_SIZE = 'Standard_D2as_v5';
 
 /** Azure's built-in role that reads blobs and nothing else. */
 export const STORAGE_BLOB_DATA_READER_ROLE = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
-
-export const OS_DISK_GIB = 30;

@@ -186,8 +186,14 @@ describe('the Azure program (mocks)', () => {
       { name: 'blue-controller-2', role: 'controller', address: '10.0.0.12' },
       { name: 'blue-worker', role: 'worker', count: 2 },
     ]);
-    // The controllers' addresses are the ones their interfaces and etcd records get.
+    // The controllers' addresses are the ones their interfaces and etcd records get; the API name points at the
+    // load balancer's address, privately and publicly.
     const run = runOf(3, 2);
+    const apiIp = one(run, T.publicIp, 'blue-api-ip');
+    assert.deepEqual(at(one(run, T.privateRecord, 'private/api.blue'), 'aRecords'), [{ ipv4Address: '203.0.113.10' }]);
+    assert.deepEqual(at(one(run, T.record, 'public/api.blue.azure.example.com/A'), 'targetResource'), { id: apiIp.id });
+    const [loadBalancer] = ofType(run, T.loadBalancer);
+    assert.deepEqual(at(loadBalancer!, 'frontendIPConfigurations', 0, 'publicIPAddress'), { id: apiIp.id });
     for (const node of outputs.nodes.filter((n) => n.role === 'controller')) {
       const index = node.name.slice(-1);
       assert.equal(at(one(run, T.nic, `${node.name}-nic`), 'ipConfigurations', 0, 'privateIPAddress'), node.address);
