@@ -80,6 +80,14 @@ describe('azurePlan refuses', () => {
     );
   });
 
+  test('names Azure would refuse, listing them (a config that bypassed its schema)', () => {
+    const config: ClusterConfig = { ...anAzureConfig(), baseDomain: 'under_score.example.com' };
+    assert.throws(
+      () => azurePlan(inputWithoutRender(config)),
+      /Azure would refuse these names: dnsZone name "under_score/,
+    );
+  });
+
   test("a render that lacks a machine's Ignition, naming the machine", () => {
     assert.throws(() => azurePlan(inputWithoutRender(anAzureConfig())), /no Ignition config for blue-controller-0/);
   });

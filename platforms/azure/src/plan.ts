@@ -9,7 +9,14 @@ import { CLUSTER_TAG, DEFAULT_WORKER_SIZE } from './constants.ts';
 import { AzurePlatformError } from './errors.ts';
 import { flatcarImage, type MarketplaceImage } from './image.ts';
 import { blobUrl, customData, pointerConfig, renderedIgnition } from './ignition.ts';
-import { azureResourceNames, type AzureResourceNames, type ControllerNames, type WorkerPoolNames } from './names.ts';
+import {
+  azureResourceNames,
+  nameProblem,
+  namedResources,
+  type AzureResourceNames,
+  type ControllerNames,
+  type WorkerPoolNames,
+} from './names.ts';
 
 export interface ControllerPlan {
   readonly names: ControllerNames;
@@ -56,6 +63,10 @@ export function azurePlan(input: PlatformProgramInput): AzurePlan {
   // The config's own refusals come before anything about the render.
   const image = flatcarImage(config.os);
   const names = azureResourceNames(config);
+  const problems = namedResources(names).flatMap(({ kind, name }) => nameProblem(kind, name) ?? []);
+  if (problems.length > 0) {
+    throw new AzurePlatformError(`Azure would refuse these names: ${problems.join('; ')}`, { problems });
+  }
   const addresses = addressPlan(config);
   const controllers = names.controllers.map((controllerNames, index): ControllerPlan => {
     const full = renderedIgnition(input.ignition, controllerNames.node);
