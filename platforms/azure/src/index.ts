@@ -1,0 +1,17 @@
+// The public entry point of @strata/platform-azure: the Azure program, its
+// plan and names, and the offline preflight checks.
+export { azureProgram } from './program.ts';
+export { azurePlan, type AzurePlan, type ControllerPlan, type WorkerPoolPlan } from './plan.ts';
+export {
+  azureResourceNames,
+  nameProblem,
+  namedResources,
+  NAME_RULES,
+  type AzureResourceNames,
+  type ControllerNames,
+  type NameKind,
+  type WorkerPoolNames,
+} from './names.ts';
+export { addressPlan, type AddressPlan } from './addresses.ts';
+export { azurePreflight, providerPlugin, type Environment, type PreflightCheck } from './preflight.ts';
+export { AzurePlatformError } from './errors.ts';
