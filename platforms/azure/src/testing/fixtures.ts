@@ -11,6 +11,7 @@ import {
   type ClusterConfigInput,
   type PlatformProgramInput,
 } from '@strata/assets';
+import { TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
 
 /** A real key whose private half was thrown away (the one examples/bare-metal.yaml uses). */
 export const TEST_SSH_KEY =
@@ -39,6 +40,7 @@ export function anAzureConfig(options: AzureConfigOptions = {}): ClusterConfig {
     workerPools: options.workerPools ?? [{ name: 'worker', count: 2 }],
     os: options.os ?? { name: 'flatcar', channel: 'stable', version: '4230.2.3' },
     sshAuthorizedKeys: [TEST_SSH_KEY],
+    kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
     ...(options.apiDnsName === undefined ? {} : { apiDnsName: options.apiDnsName }),
     ...(options.networking === undefined ? {} : { networking: options.networking }),
     ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
