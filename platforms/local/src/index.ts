@@ -21,3 +21,4 @@ export {
   type LocalCluster,
   type UpLocalClusterOptions,
 } from './cluster/local-cluster.ts';
+export * from './machines/index.ts';
