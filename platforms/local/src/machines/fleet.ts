@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ClusterConfig } from '@strata/assets';
 import { waitFor } from '@strata/host';
 import { MachineBootError } from './errors.ts';
-import { SimulatedMachine, type MachineRunner, type MachineState } from './machine.ts';
+import { SimulatedMachine, type MachineRunner, type SimulatedMachineState } from './machine.ts';
 
 export interface SimulatedMachinesOptions {
   readonly config: ClusterConfig;
@@ -13,16 +13,20 @@ export interface SimulatedMachinesOptions {
   readonly dir: string;
   readonly sshPort?: number;
   readonly runner?: MachineRunner;
-  readonly onState?: (machine: SimulatedMachine, state: MachineState) => void;
+  readonly onState?: (machine: SimulatedMachine, state: SimulatedMachineState) => void;
 }
 
 export interface SimulatedMachines {
   readonly machines: readonly SimulatedMachine[];
   machine(name: string): SimulatedMachine;
   /** Each machine's state, by name. */
-  states(): ReadonlyMap<string, MachineState>;
+  states(): ReadonlyMap<string, SimulatedMachineState>;
   /** Resolves when every named machine (all by default) is in one of `phases`; a failed machine fails the wait at once. */
-  waitFor(phases: readonly MachineState['phase'][], timeoutMs: number, names?: readonly string[]): Promise<void>;
+  waitFor(
+    phases: readonly SimulatedMachineState['phase'][],
+    timeoutMs: number,
+    names?: readonly string[],
+  ): Promise<void>;
   /** Stops every machine; nothing it started keeps running. */
   stop(): Promise<void>;
 }

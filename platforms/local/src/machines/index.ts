@@ -11,7 +11,7 @@ export {
   type MachineRole,
   type MachineRun,
   type MachineRunner,
-  type MachineState,
+  type SimulatedMachineState,
   type SimulatedMachineOptions,
 } from './machine.ts';
 export {

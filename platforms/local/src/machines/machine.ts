@@ -14,7 +14,7 @@ import { startMachineSshd, type MachineSshd } from './sshd.ts';
 
 export type MachineRole = 'controller' | 'worker';
 
-export type MachineState =
+export type SimulatedMachineState =
   | { readonly phase: 'off' }
   | { readonly phase: 'booting' }
   | { readonly phase: 'installing' }
@@ -44,7 +44,7 @@ export interface SimulatedMachineOptions {
   readonly dir: string;
   readonly sshPort?: number;
   readonly runner?: MachineRunner;
-  readonly onState?: (machine: SimulatedMachine, state: MachineState) => void;
+  readonly onState?: (machine: SimulatedMachine, state: SimulatedMachineState) => void;
   /** How often a controller looks for its delivered files. */
   readonly secretsPollMs?: number;
 }
@@ -67,7 +67,7 @@ export class SimulatedMachine {
   readonly stateDir: string;
   readonly #options: SimulatedMachineOptions;
   readonly #abort = new AbortController();
-  #state: MachineState = { phase: 'off' };
+  #state: SimulatedMachineState = { phase: 'off' };
   #sshd: MachineSshd | undefined;
   #run: MachineRun | undefined;
   #boot: NetbootResult | undefined;
@@ -85,7 +85,7 @@ export class SimulatedMachine {
     this.root = join(options.dir, 'root');
   }
 
-  get state(): MachineState {
+  get state(): SimulatedMachineState {
     return this.#state;
   }
 
@@ -103,7 +103,7 @@ export class SimulatedMachine {
     return this.#sshd;
   }
 
-  #set(state: MachineState): void {
+  #set(state: SimulatedMachineState): void {
     this.#state = state;
     this.#options.onState?.(this, state);
   }
