@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { BootApiClient } from '@strata/api/boot-client';
-import { decodeDataUrl, type WithheldFile } from '@strata/assets';
-import { runCommand } from '@strata/host';
+import { applyRenderPlan, ASSET_PATHS, decodeDataUrl, planClusterRender, type WithheldFile } from '@strata/assets';
+import { resolveAllBinaries } from '@strata/binaries';
+import { runCommand, waitFor } from '@strata/host';
 import {
   captureLogger,
   startTestBootServer,
@@ -19,12 +21,15 @@ import {
   type TestBootServer,
 } from '@strata/boot-server/testing';
 import {
+  applyManifests,
   HOST_KEY_PATH,
   MachineBootError,
+  placeKubeConfig,
   startSimulatedMachines,
   type SimulatedMachines,
 } from '@strata/platform-local/testing';
-import { aBareMetalConfig, renderedIgnitionOf, type MachineSpec } from '../flow/fixtures.ts';
+import { aBareMetalConfig, type MachineSpec } from '../flow/fixtures.ts';
+import { readRenderedIgnition } from '../flow/rendered-ignition.ts';
 import { planBareMetal } from '../flow/plan-bare-metal.ts';
 import type { BareMetalPlan } from '../flow/plan.ts';
 import { deliverWithheldSecrets, type SshTarget } from './deliver.ts';
@@ -67,6 +72,7 @@ describe('simulated bare-metal machines', () => {
   let identity: { privateKey: string; publicKey: string };
   let plan: BareMetalPlan;
   let machines: SimulatedMachines | undefined;
+  let assetsDir: string;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'strata-simulated-machines-'));
@@ -82,13 +88,18 @@ describe('simulated bare-metal machines', () => {
     client = new BootApiClient(credentials.endpoint(api.url));
     const base = aBareMetalConfig({ name: 'sim', endpoint: boot.url, machines: ONE_CONTROLLER_TWO_WORKERS });
     const config = { ...base, sshAuthorizedKeys: [identity.publicKey] };
-    plan = planBareMetal({ config, ignition: await renderedIgnitionOf(config) });
+    // The installer's part: render, plan, register. The machines see none of this but through the boot server.
+    assetsDir = join(dir, 'assets');
+    await applyRenderPlan(await planClusterRender({ config, dir: assetsDir }));
+    plan = planBareMetal({ config, ignition: await readRenderedIgnition(assetsDir, config) });
     await register(client, plan);
+    const binaries = await resolveAllBinaries();
     machines = startSimulatedMachines({
       config,
       bootServerUrl: boot.url,
       dir: join(dir, 'machines'),
       sshPort: SSH_PORT,
+      run: { binaries, os: { version: '4230.2.3', group: 'stable' }, kubeletRetryMs: 1_000 },
     });
   });
   after(async () => {
@@ -112,7 +123,8 @@ describe('simulated bare-metal machines', () => {
 
   it('boots every machine from the boot server and waits, on the controller, for exactly the withheld files', async () => {
     assert.ok(machines);
-    await machines.waitFor(['installed'], 30_000, ['node1', 'node2']);
+    // Workers run their kubelet at once; it retries until a control plane lets it in.
+    await machines.waitFor(['running'], 30_000, ['node1', 'node2']);
     await machines.waitFor(['waiting-for-secrets'], 30_000, ['ctrl1']);
     const controller = machines.machine('ctrl1');
     assert.match(controller.boot?.installConfigUrl ?? '', /\/ignition\?uuid=[0-9a-f-]{36}&mac=52-54-00-aa-00-01$/);
@@ -138,14 +150,16 @@ describe('simulated bare-metal machines', () => {
     );
 
     // By construction: every file on each disk is one the boot server served (its Ignition config's files, units and
-    // the core user's keys), or the host key the machine made itself.
+    // the core user's keys), the host key the machine made itself, or the kubelet's own state (/var/lib/kubelet).
     for (const machine of machines.machines) {
       const served = new Set([
         ...(machine.applied?.files ?? []),
         ...(machine.role === 'controller' ? [HOST_KEY_PATH, `${HOST_KEY_PATH}.pub`] : []),
       ]);
       const links = new Set(['/etc/extensions/kubernetes.raw']);
-      const stray = (await filesUnder(machine.root)).filter((path) => !served.has(path) && !links.has(path));
+      const stray = (await filesUnder(machine.root)).filter(
+        (path) => !served.has(path) && !links.has(path) && !path.startsWith('/var/lib/kubelet/'),
+      );
       assert.deepEqual(stray, [], `${machine.name} holds only served files`);
     }
   });
@@ -187,11 +201,42 @@ describe('simulated bare-metal machines', () => {
         `${file.path} arrived whole`,
       );
     }
-    await machines.waitFor(['installed'], 10_000, ['ctrl1']);
+    await machines.waitFor(['running'], 10_000, ['ctrl1']);
     // The host key learnt on first contact is pinned under the machine's name.
     const pinned = await readFile(knownHosts, 'utf8');
     assert.ok(pinned.includes(machines.machine('ctrl1').sshd?.hostPublicKey.split(' ')[1] ?? '(none)'));
     assert.match(pinned, /^\[?ctrl1\]?(:\d+)? ssh-ed25519 /m);
+  });
+
+  it('runs the control plane from the delivered files, and every machine becomes a Ready node', async () => {
+    assert.ok(machines);
+    const admin = new KubeConfig();
+    admin.loadFromFile(join(assetsDir, ASSET_PATHS.adminKubeconfig));
+    // The installer reaches the API name as a client on this machine would: through the machines' names.
+    const placed = placeKubeConfig(admin, machines.names);
+    await waitFor(
+      'the bootstrap manifests to apply',
+      () => applyManifests(placed, join(assetsDir, 'manifests')).then(() => true),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 1_000,
+        retryErrors: true,
+      },
+    );
+    const core = placed.makeApiClient(CoreV1Api);
+    const ready = await waitFor(
+      'ctrl1, node1 and node2 Ready',
+      async () => {
+        const nodes = await core.listNode();
+        const names = nodes.items
+          .filter((node) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+          .map((node) => node.metadata?.name ?? '')
+          .sort();
+        return names.length === 3 ? names : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 1_000, retryErrors: true },
+    );
+    assert.deepEqual(ready, ['ctrl1', 'node1', 'node2']);
   });
 
   it('refuses any other command than the delivery, even with the right key', async () => {

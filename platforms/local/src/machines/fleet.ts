@@ -1,10 +1,12 @@
 // One simulated machine per machine of a bare-metal cluster config, each on a
 // loopback address of its own, powered on together.
 import { join } from 'node:path';
-import type { ClusterConfig } from '@strata/assets';
+import { clusterTopology, type ClusterConfig } from '@strata/assets';
 import { waitFor } from '@strata/host';
 import { MachineBootError } from './errors.ts';
 import { SimulatedMachine, type MachineRunner, type SimulatedMachineState } from './machine.ts';
+import type { MachineNames } from './machine-network.ts';
+import { machineNames, simulatedRunner, type SimulatedRunnerOptions } from './runner.ts';
 
 export interface SimulatedMachinesOptions {
   readonly config: ClusterConfig;
@@ -12,12 +14,20 @@ export interface SimulatedMachinesOptions {
   /** Each machine gets <dir>/<machine name>/ (its root under root/). */
   readonly dir: string;
   readonly sshPort?: number;
+  /**
+   * Run each machine once installed: a controller's control plane and every machine's simulated kubelet. Without
+   * it (and without `runner`), machines stop at `installed`.
+   */
+  readonly run?: Omit<SimulatedRunnerOptions, 'names'>;
+  /** A runner of one's own instead of `run`. */
   readonly runner?: MachineRunner;
   readonly onState?: (machine: SimulatedMachine, state: SimulatedMachineState) => void;
 }
 
 export interface SimulatedMachines {
   readonly machines: readonly SimulatedMachine[];
+  /** Machines' domains and the API name, to their addresses: what a client of the cluster resolves them to. */
+  readonly names: MachineNames;
   machine(name: string): SimulatedMachine;
   /** Each machine's state, by name. */
   states(): ReadonlyMap<string, SimulatedMachineState>;
@@ -52,6 +62,11 @@ export function startSimulatedMachines(options: SimulatedMachinesOptions): Simul
       count: specs.length,
     });
   }
+  const names = machineNames(
+    specs.map((spec, index) => ({ domain: spec.domain, role: spec.role, address: simulatedMachineAddress(index) })),
+    clusterTopology(options.config).apiDnsName,
+  );
+  const runner = options.runner ?? (options.run === undefined ? undefined : simulatedRunner({ ...options.run, names }));
   const machines = specs.map(
     (spec, index) =>
       new SimulatedMachine({
@@ -62,7 +77,7 @@ export function startSimulatedMachines(options: SimulatedMachinesOptions): Simul
         bootServerUrl: options.bootServerUrl,
         dir: join(options.dir, spec.name),
         ...(options.sshPort === undefined ? {} : { sshPort: options.sshPort }),
-        ...(options.runner === undefined ? {} : { runner: options.runner }),
+        ...(runner === undefined ? {} : { runner }),
         ...(options.onState === undefined ? {} : { onState: options.onState }),
       }),
   );
@@ -70,6 +85,7 @@ export function startSimulatedMachines(options: SimulatedMachinesOptions): Simul
   const byName = new Map(machines.map((machine) => [machine.name, machine]));
   return {
     machines,
+    names,
     machine: (name) => {
       const found = byName.get(name);
       if (found === undefined) throw new MachineBootError(`no simulated machine ${name}`, { machine: name });

@@ -20,3 +20,5 @@ export {
   type SimulatedMachines,
   type SimulatedMachinesOptions,
 } from './fleet.ts';
+export { hostsFile, onMachine, placeKubeConfig, writePlacedKubeconfig, type MachineNames } from './machine-network.ts';
+export { machineNames, simulatedRunner, type SimulatedRunnerOptions } from './runner.ts';
