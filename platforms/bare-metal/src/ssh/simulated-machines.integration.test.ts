@@ -58,6 +58,20 @@ async function filesUnder(root: string): Promise<string[]> {
     .sort();
 }
 
+/** Processes whose command line or environment names `text` (a machine's directory). */
+async function processesMentioning(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const [cmdline, environ] = await Promise.all(
+      ['cmdline', 'environ'].map((file) => readFile(`/proc/${entry}/${file}`, 'utf8').catch(() => '')),
+    );
+    if (`${cmdline ?? ''}\0${environ ?? ''}`.includes(text))
+      found.push(`${entry}: ${(cmdline ?? '').replaceAll('\0', ' ')}`);
+  }
+  return found;
+}
+
 async function register(client: BootApiClient, plan: BareMetalPlan): Promise<void> {
   for (const template of plan.templates) await client.putTemplate('ignition', template.name, template.content);
   for (const profile of plan.profiles) await client.putProfile(profile);
@@ -283,5 +297,17 @@ describe('simulated bare-metal machines', () => {
     } finally {
       await lost.stop();
     }
+  });
+
+  it('stops every machine, leaving no process behind', async () => {
+    assert.ok(machines);
+    const machinesDir = join(dir, 'machines');
+    assert.notDeepEqual(await processesMentioning(machinesDir), [], 'the machines run processes (sshd, etcd)');
+    await machines.stop();
+    assert.deepEqual(
+      machines.machines.map((machine) => machine.state.phase),
+      machines.machines.map(() => 'stopped'),
+    );
+    assert.deepEqual(await processesMentioning(machinesDir), []);
   });
 });
