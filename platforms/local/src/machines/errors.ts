@@ -8,3 +8,6 @@ export class MachineBootError extends StrataError {}
 
 /** The machine's sshd could not start, or a delivery over SSH failed. */
 export class MachineSshError extends StrataError {}
+
+/** Some part of a machine (its runner, its sshd) did not stop; the cause is the first failure. */
+export class MachineStopError extends StrataError {}

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { clusterTopology, type ClusterConfig } from '@strata/assets';
 import { waitFor } from '@strata/host';
-import { MachineBootError } from './errors.ts';
+import { MachineBootError, MachineStopError } from './errors.ts';
 import { SimulatedMachine, type MachineRunner, type SimulatedMachineState } from './machine.ts';
 import type { MachineNames } from './machine-network.ts';
 import { machineNames, simulatedRunner, type SimulatedRunnerOptions } from './runner.ts';
@@ -115,7 +115,7 @@ export function startSimulatedMachines(options: SimulatedMachinesOptions): Simul
       const results = await Promise.allSettled(machines.map((machine) => machine.stop()));
       const failed = results.filter((result) => result.status === 'rejected');
       if (failed.length > 0) {
-        throw new MachineBootError(
+        throw new MachineStopError(
           `${failed.length} simulated machines did not stop`,
           {},
           { cause: failed[0]?.reason },

@@ -1,5 +1,5 @@
 // Simulated bare-metal machines that network-boot from Strata's boot server.
-export { IpxeScriptError, MachineBootError, MachineSshError } from './errors.ts';
+export { IpxeScriptError, MachineBootError, MachineSshError, MachineStopError } from './errors.ts';
 export { expandSettings, runIpxeScript, type IpxeOutcome, type IpxeSettings } from './ipxe.ts';
 export { applyIgnition, authorizedKeysPath, type AppliedIgnition } from './apply-ignition.ts';
 export { installedConfigUrl } from './install-profile.ts';

@@ -5,10 +5,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StrataError } from '@strata/api';
 import { applyIgnition, type AppliedIgnition } from './apply-ignition.ts';
 import { missingComponentFiles } from './component-files.ts';
-import { MachineBootError } from './errors.ts';
+import { MachineBootError, MachineStopError } from './errors.ts';
 import { netboot, type NetbootResult } from './netboot.ts';
 import { startMachineSshd, type MachineSshd } from './sshd.ts';
 
@@ -185,7 +184,7 @@ export class SimulatedMachine {
       }
     }
     if (failures.length > 0)
-      throw new StrataError(
+      throw new MachineStopError(
         `${this.name}: ${failures.length} part(s) did not stop`,
         { machine: this.name },
         { cause: failures[0] },
