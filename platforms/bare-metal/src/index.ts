@@ -3,3 +3,4 @@
 // it with the boot server.
 export * from './flow/index.ts';
 export * from './pulumi/index.ts';
+export * from './ssh/index.ts';

@@ -22,3 +22,4 @@ export {
   type LocalCluster,
   type UpLocalClusterOptions,
 } from './cluster/local-cluster.ts';
+export * from './machines/index.ts';

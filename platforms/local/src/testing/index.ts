@@ -154,3 +154,6 @@ export { ManualUpdateSource, SimulatedOperatingSystem } from '../os/index.ts';
 export { ClusterDirectory } from '../cluster/cluster-dir.ts';
 export { defaultLocalConfig } from '../cluster/default-config.ts';
 export { upLocalCluster } from '../cluster/local-cluster.ts';
+// Simulated bare-metal machines, for the bare-metal platform's and the installer's tests.
+export * from '../machines/index.ts';
+export { applyManifests } from '../cluster/apply-manifests.ts';
