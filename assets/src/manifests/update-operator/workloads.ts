@@ -54,7 +54,7 @@ const hardenedContainer: Pick<V1Container, 'securityContext'> = {
 
 /** The operator: two replicas, one leading (Lease), the other standing by on another node where it can. */
 export function operatorDeployment(image: string): V1Deployment {
-  const { metrics, fleetLock } = UPDATE_OPERATOR_PORTS;
+  const { metrics, fleetLock, fleetLockHostPort } = UPDATE_OPERATOR_PORTS;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -71,9 +71,20 @@ export function operatorDeployment(image: string): V1Deployment {
         spec: {
           serviceAccountName: UPDATE_OPERATOR_NAMES.operator,
           nodeSelector: linuxNodes(),
-          // Small clusters run workloads nowhere else than on their controllers.
+          // Zincati reaches FleetLock on the controllers (the API's DNS name), so that is where the replicas belong.
           tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
           affinity: {
+            // Preferred, not required: a cluster with one controller still runs its second replica elsewhere.
+            nodeAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  preference: {
+                    matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }],
+                  },
+                },
+              ],
+            },
             // Preferred, not required: a one-node cluster still gets both replicas.
             podAntiAffinity: {
               preferredDuringSchedulingIgnoredDuringExecution: [
@@ -114,7 +125,10 @@ export function operatorDeployment(image: string): V1Deployment {
               ],
               ports: [
                 { name: 'metrics', containerPort: metrics, protocol: 'TCP' },
-                { name: 'fleetlock', containerPort: fleetLock, protocol: 'TCP' },
+                // A host port rather than a NodePort (which every node would open, and whose kube-proxy rules
+                // rewrite the source address) or hostNetwork (the whole host's network for one port): portmap's DNAT
+                // keeps the caller's address, which the server checks against the node the request names.
+                { name: 'fleetlock', containerPort: fleetLock, hostPort: fleetLockHostPort, protocol: 'TCP' },
               ],
               livenessProbe: probe('/healthz', 6),
               readinessProbe: probe('/readyz', 3),
