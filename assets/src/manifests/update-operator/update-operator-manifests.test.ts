@@ -16,7 +16,7 @@ import { FLEETLOCK_PORT } from '../../render/catalog/node-files.ts';
 import { ManifestInputsError } from '../inputs.ts';
 import { renderBootstrapManifests } from '../render.ts';
 import { manifestInputs } from '../test-fixtures.ts';
-import { updatePolicyCrd } from '@strata/api';
+import { UPDATE_AGENT_HOST_USER, updatePolicyCrd } from '@strata/api';
 import {
   UPDATE_AGENT_USERNAME,
   UPDATE_OPERATOR_NAMES,
@@ -155,8 +155,13 @@ describe('update operator manifests', () => {
     assert.equal(
       pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
       undefined,
-      'one node still runs both',
+      'a cluster with one controller still runs both, the second elsewhere',
     );
+    // Two pods cannot hold one host port on a node: a rollout replaces a replica rather than adding a third.
+    assert.deepEqual(deployment.spec?.strategy, {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+    });
     assert.ok(pod?.tolerations?.some((toleration) => toleration.key === 'node-role.kubernetes.io/control-plane'));
     assert.equal(pod?.securityContext?.runAsNonRoot, true);
     assert.equal(container?.securityContext?.readOnlyRootFilesystem, true);
@@ -173,6 +178,13 @@ describe('update operator manifests', () => {
     const pod = daemonSet.spec?.template.spec;
     const container = pod?.containers[0];
     assert.deepEqual(pod?.tolerations, [{ operator: 'Exists' }]);
+    assert.deepEqual(pod?.securityContext, {
+      runAsNonRoot: true,
+      runAsUser: UPDATE_AGENT_HOST_USER.uid,
+      runAsGroup: UPDATE_AGENT_HOST_USER.gid,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    assert.equal(container?.securityContext?.capabilities?.add, undefined, 'no added capabilities');
     assert.notEqual(pod?.hostPID, true);
     assert.notEqual(pod?.hostNetwork, true);
     assert.equal(container?.args?.[0], 'agent');

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { HOST_FILES } from '@strata/api';
+import { HOST_FILES, UPDATE_AGENT_HOST_USER } from '@strata/api';
 import type { V1Container, V1DaemonSet, V1Deployment, V1EnvVar, V1Probe } from '@kubernetes/client-node';
 import { linuxNodes, tolerateEverything } from '../node-agents.ts';
 import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_PORTS } from './names.ts';
@@ -66,6 +66,8 @@ export function operatorDeployment(image: string): V1Deployment {
     spec: {
       replicas: 2,
       selector: { matchLabels: OPERATOR_POD_LABELS },
+      // Two pods cannot hold the FleetLock host port on one node: a rollout replaces a replica instead of adding one.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
       template: {
         metadata: { labels: OPERATOR_POD_LABELS },
         spec: {
@@ -143,9 +145,10 @@ export function operatorDeployment(image: string): V1Deployment {
 }
 
 /**
- * The node agent on every node, controllers included. It runs as root, without capabilities: the host's D-Bus lets
- * only root ask logind for a reboot and update_engine for its status. It needs neither the host's PID namespace nor
- * its network.
+ * The node agent on every node, controllers included. It runs as its own host user (UPDATE_AGENT_HOST_USER, which
+ * the node's Ignition creates), without capabilities: the node's D-Bus policy and polkit rule let that user ask
+ * update_engine for its status and logind for a reboot, and nothing else. It needs neither the host's PID namespace
+ * nor its network.
  */
 export function agentDaemonSet(image: string): V1DaemonSet {
   return {
@@ -163,7 +166,12 @@ export function agentDaemonSet(image: string): V1DaemonSet {
           nodeSelector: linuxNodes(),
           // A cordoned or tainted node is exactly where the agent must keep running.
           tolerations: tolerateEverything(),
-          securityContext: { runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: UPDATE_AGENT_HOST_USER.uid,
+            runAsGroup: UPDATE_AGENT_HOST_USER.gid,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: 'agent',

@@ -22,6 +22,7 @@ import {
   updateSettings,
   type NodeSystem,
 } from './node-files.ts';
+import { updateAgentHostFiles } from './update-agent-host.ts';
 
 export const ignitionAssetId = (node: string) => `ignition/${node}`;
 
@@ -50,6 +51,7 @@ function commonSystem(
       { path: '/etc/modules-load.d/strata-kubernetes.conf', contents: KERNEL_MODULES, mode: PUBLIC_FILE_MODE },
       { path: '/etc/sysctl.d/50-strata-kubernetes.conf', contents: SYSCTLS, mode: PUBLIC_FILE_MODE },
       ...updates.files,
+      ...updateAgentHostFiles(),
       ...proxyEnvironment(config),
       ...(config.trustedCaCertificates ?? []).map((pem, index) => ({
         path: `/etc/ssl/certs/strata-trusted-${index}.pem`,
@@ -203,8 +205,8 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
   return nodes.map((node) => ({
     id: ignitionAssetId(node.name),
     dependsOn: dependenciesOf(node),
-    // 2: the authentication config; etcd metrics on loopback.
-    revision: 2,
+    // 2: the authentication config; etcd metrics on loopback. 3: the update agent's own user, D-Bus policy and polkit rule.
+    revision: 3,
     inputs: (i: RenderInput) => ({
       node,
       controllers: node.role === 'controller' ? i.topology.controllers : undefined,
