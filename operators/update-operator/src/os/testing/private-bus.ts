@@ -77,12 +77,51 @@ export async function startPrivateBus(timeoutMs = 10_000): Promise<PrivateBus> {
 
 export interface PolicyBusOptions {
   /** Users to add for the daemon (name, uid), beside the machine's. */
-  readonly users: readonly { readonly name: string; readonly uid: number }[];
+  readonly users: readonly TestUser[];
   /** Policy files (their content), included after the bus's own policy, as system.d's files are. */
   readonly includes: readonly string[];
   /** Services that, as their own system.d files do, let everyone call them (e.g. logind, update_engine). */
   readonly openServices: readonly string[];
+  /** Names users other than root may own, as their system.d files allow (polkitd drops root before it claims its name). */
+  readonly owners?: readonly { readonly user: string; readonly service: string }[];
   readonly timeoutMs?: number;
+}
+
+export interface TestUser {
+  readonly name: string;
+  readonly uid: number;
+}
+
+/**
+ * `command` with `args`, run by unshare in a mount namespace of its own where /etc/passwd and /etc/group also have
+ * `users` (written into `dir`), and each [source, target] of `binds` is mounted over its target.
+ */
+export async function withHostFiles(
+  dir: string,
+  users: readonly TestUser[],
+  binds: readonly (readonly [string, string])[],
+  command: string,
+  args: readonly string[],
+): Promise<{ readonly command: string; readonly args: string[] }> {
+  const passwd = users.map(({ name, uid }) => `${name}:x:${uid}:${uid}::/:/usr/sbin/nologin\n`).join('');
+  const group = users.map(({ name, uid }) => `${name}:x:${uid}:\n`).join('');
+  await writeFile(join(dir, 'passwd'), (await readFile('/etc/passwd', 'utf8')) + passwd);
+  await writeFile(join(dir, 'group'), (await readFile('/etc/group', 'utf8')) + group);
+  const mounts: (readonly [string, string])[] = [
+    [join(dir, 'passwd'), '/etc/passwd'],
+    [join(dir, 'group'), '/etc/group'],
+    ...binds,
+  ];
+  // Positional parameters, so that no path is ever parsed by the shell.
+  const script = [
+    ...mounts.map((_, index) => `mount --bind "\${${2 * index + 1}}" "\${${2 * index + 2}}"`),
+    `shift ${2 * mounts.length}`,
+    'exec "$@"',
+  ].join(' && ');
+  return {
+    command: 'unshare',
+    args: ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...mounts.flat(), command, ...args],
+  };
 }
 
 /** A system bus's default policy, as dbus's system.conf writes it, with root allowed to own names. */
@@ -90,6 +129,7 @@ const systemConfig = (
   socket: string,
   includes: readonly string[],
   openServices: readonly string[],
+  owners: readonly { readonly user: string; readonly service: string }[],
 ) => `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -115,6 +155,7 @@ ${openServices.map((service) => `    <allow send_destination="${service}"/>`).jo
   <policy user="root">
     <allow own="*"/>
   </policy>
+${owners.map(({ user, service }) => `  <policy user="${user}">\n    <allow own="${service}"/>\n  </policy>`).join('\n')}
 ${includes.map((_, index) => `  <include>${join(dirname(socket), `policy-${index}.conf`)}</include>`).join('\n')}
 </busconfig>
 `;
@@ -126,28 +167,18 @@ export async function startPolicyBus(options: PolicyBusOptions): Promise<Private
   // Other users connect to the socket in here.
   await chmod(dir, 0o755);
   const socket = join(dir, 'bus');
-  await writeFile(join(dir, 'bus.conf'), systemConfig(socket, options.includes, options.openServices));
+  await writeFile(
+    join(dir, 'bus.conf'),
+    systemConfig(socket, options.includes, options.openServices, options.owners ?? []),
+  );
   await Promise.all(options.includes.map((text, index) => writeFile(join(dir, `policy-${index}.conf`), text)));
-  const passwd = options.users.map(({ name, uid }) => `${name}:x:${uid}:${uid}::/:/usr/sbin/nologin\n`).join('');
-  const group = options.users.map(({ name, uid }) => `${name}:x:${uid}:\n`).join('');
-  await writeFile(join(dir, 'passwd'), (await readFile('/etc/passwd', 'utf8')) + passwd);
-  await writeFile(join(dir, 'group'), (await readFile('/etc/group', 'utf8')) + group);
   const daemon = ManagedProcess.start({
     name: 'dbus-daemon',
-    command: 'unshare',
-    args: [
-      '--mount',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && exec "$3" --config-file="$4" --nofork --nopidfile',
-      'sh',
-      join(dir, 'passwd'),
-      join(dir, 'group'),
-      command,
-      join(dir, 'bus.conf'),
-    ],
+    ...(await withHostFiles(dir, options.users, [], command, [
+      `--config-file=${join(dir, 'bus.conf')}`,
+      '--nofork',
+      '--nopidfile',
+    ])),
     logFile: join(dir, 'dbus-daemon.log'),
     removeWhenOrphaned: [dir],
     releaseWithParent: true,
