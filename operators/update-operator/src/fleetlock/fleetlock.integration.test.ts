@@ -353,4 +353,44 @@ describe('FleetLock from the host is refused', () => {
       await run.tearDown();
     }
   });
+
+  it('refuses an id that two nodes share (cloned machine ids), from either node, naming both', async () => {
+    const run = new OperatorTestRun(kubeConfig);
+    await run.setUp();
+    const [first, second] = [`${run.id}-clone-a`, `${run.id}-clone-b`];
+    const CLONED_MACHINE_ID = '0f1e2d3c4b5a49788796a5b4c3d2e1f0';
+    try {
+      await createNode(kubeConfig, run.id, first, {
+        machineId: CLONED_MACHINE_ID,
+        osImage: OS_IMAGES.fedoraCoreOs,
+        internalIp: '127.0.0.25',
+      });
+      await createNode(kubeConfig, run.id, second, {
+        machineId: CLONED_MACHINE_ID,
+        osImage: OS_IMAGES.fedoraCoreOs,
+        internalIp: '127.0.0.26',
+      });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 2,
+      });
+      await run.startReplica();
+      const leader = await run.waitForLeader();
+      const id = zincatiClientId(CLONED_MACHINE_ID);
+      for (const from of ['127.0.0.25', '127.0.0.26']) {
+        const reply = await leaderAnswer(leader, FLEETLOCK_PATHS.preReboot, id, from);
+        assert.equal(reply.status, 409, JSON.stringify(reply));
+        assert.equal(reply.kind, 'ambiguous_client');
+        assert.match(reply.value ?? '', new RegExp(`${first}, ${second}`));
+      }
+      for (const node of [first, second]) {
+        await waitFor(`the refusal Event on ${node}`, async () =>
+          (await refusalEvents(kubeConfig, node)).some((note) => note.includes('ambiguous_client')) ? true : undefined,
+        );
+      }
+      await Promise.all([neverLocked(kubeConfig, first, 1_000), neverLocked(kubeConfig, second, 1_000)]);
+    } finally {
+      await run.tearDown();
+    }
+  });
 });
