@@ -37,3 +37,4 @@ export { readPlatformProgramInput, RenderedAssetsError, type PlatformProgramInpu
 export * from './config/index.ts';
 export * from './ignition/index.ts';
 export * from './manifests/index.ts';
+export { UPDATE_AGENT_HOST_PATHS, updateAgentHostFiles } from './render/catalog/update-agent-host.ts';

@@ -3,8 +3,11 @@
 // /v1/steady-state once booted, each with the header `fleet-lock-protocol:
 // true` and the body {"client_params":{"id","group"}}; 200 is success and any
 // other answer a failure described by {"kind","value"}, after which Zincati
-// asks again. Like Zincati through the operator's Service, it asks any
-// replica, and a standby's "not the leader" sends it to the next one.
+// asks again. It asks any replica, and a standby's "not the leader" sends it
+// to the next one. Its requests leave from the node's own address, as
+// Zincati's do from the host: the server accepts a node's requests only from
+// that node's addresses.
+import { request as httpRequest } from 'node:http';
 import { z } from 'zod';
 import { FLEETLOCK_HEADER, FLEETLOCK_HEADER_VALUE, FLEETLOCK_PATHS } from '@strata/update-operator';
 
@@ -24,6 +27,8 @@ export interface ZincatiClientOptions {
   readonly id: string;
   /** Zincati's default update group. */
   readonly group?: string;
+  /** The node's InternalIP, which every request leaves from (the client socket's local address). */
+  readonly from: string;
   /** The FleetLock servers to ask, host:port, in order (the operator's replicas). */
   readonly endpoints: () => Promise<readonly string[]>;
 }
@@ -49,13 +54,9 @@ export class ZincatiClient {
     const endpoints = await this.#options.endpoints();
     let last: FleetLockReply | undefined;
     for (const endpoint of endpoints) {
-      let answer: Response;
+      let answer: { status: number; text: string };
       try {
-        answer = await fetch(`http://${endpoint}${path}`, {
-          method: 'POST',
-          headers: { [FLEETLOCK_HEADER]: FLEETLOCK_HEADER_VALUE, 'content-type': 'application/json' },
-          body: JSON.stringify({ client_params: { id: this.#options.id, group: this.#options.group ?? 'default' } }),
-        });
+        answer = await this.#post(endpoint, path);
       } catch (error) {
         last = {
           status: 0,
@@ -65,7 +66,7 @@ export class ZincatiClient {
         };
         continue;
       }
-      const text = await answer.text();
+      const text = answer.text;
       if (answer.status === 200) return { status: 200, endpoint };
       const parsed = errorBodySchema.safeParse(safeJson(text));
       last = parsed.success
@@ -74,6 +75,38 @@ export class ZincatiClient {
       if (last.kind !== 'not_leader') return last;
     }
     return last ?? { status: 0, kind: 'no_endpoint', value: 'no FleetLock server to ask', endpoint: '' };
+  }
+
+  #post(endpoint: string, path: string): Promise<{ status: number; text: string }> {
+    const url = new URL(`http://${endpoint}${path}`);
+    const payload = JSON.stringify({
+      client_params: { id: this.#options.id, group: this.#options.group ?? 'default' },
+    });
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          localAddress: this.#options.from,
+          headers: {
+            [FLEETLOCK_HEADER]: FLEETLOCK_HEADER_VALUE,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          },
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
+    });
   }
 }
 

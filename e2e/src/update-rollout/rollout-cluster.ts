@@ -49,6 +49,8 @@ export interface RolloutClusterOptions {
   /** How long a killed in-process agent waits before its pod restarts it. */
   readonly agentRestartDelayMs?: number;
   readonly progress?: (message: string) => void;
+  /** Workers that boot another OS than the config's Flatcar: a simulated Fedora CoreOS node for FleetLock. */
+  readonly workerOs?: TestClusterOptions['workerOs'];
 }
 
 const annotationsOf = (node: V1Node): Record<string, string> => node.metadata?.annotations ?? {};
@@ -109,6 +111,7 @@ export class RolloutCluster {
       workers: options.workers,
       ...(options.os === undefined ? {} : { os: options.os }),
       ...(options.progress === undefined ? {} : { progress: options.progress }),
+      ...(options.workerOs === undefined ? {} : { workerOs: options.workerOs }),
       images: components.images,
       nodeRuntimes: components.nodeRuntimes,
     });

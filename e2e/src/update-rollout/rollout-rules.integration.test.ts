@@ -1,5 +1,5 @@
 // The update operator's rules and its faults on a small local cluster (5
-// workers and the controller), one scenario after the other, each on fresh
+// Flatcar workers, a Fedora CoreOS worker for FleetLock, and the controller), one scenario after the other, each on fresh
 // updates offered to the nodes it needs: agents killed mid-drain and
 // mid-reboot, a node that never comes back, drains blocked by a
 // PodDisruptionBudget, pause, hooks that stay false, overlapping policies, a
@@ -25,6 +25,8 @@ import {
 } from './rollout-cluster.ts';
 
 const WORKERS = 5;
+/** One more worker, after the Flatcar ones, boots Fedora CoreOS: the FleetLock scenario's Zincati node. */
+const ZINCATI_WORKER = WORKERS;
 /** A node label that keeps the window scenario's node out of the default policy. */
 const SCENARIO_LABEL = 'e2e.strata.dev/policy';
 const WINDOWED_POLICY = 'windowed';
@@ -211,7 +213,11 @@ async function runWindowScenario(node: string): Promise<WindowOutcome> {
 before(
   async () => {
     const started = performance.now();
-    rollout = await RolloutCluster.start({ workers: WORKERS, agentRestartDelayMs: 1_000 });
+    rollout = await RolloutCluster.start({
+      workers: WORKERS + 1,
+      agentRestartDelayMs: 1_000,
+      workerOs: (index) => (index === ZINCATI_WORKER ? 'fedora-coreos' : undefined),
+    });
     policyApi = rollout.kubeConfig.makeApiClient(PolicyV1Api);
     workers = rollout.workerNames();
     log(
@@ -557,17 +563,25 @@ describe('update operator rules and faults on a local cluster', () => {
     'a FleetLock (Zincati) node and agent-driven nodes share one maxUnavailable budget',
     { timeout: 90_000 },
     async () => {
-      const fleetLockNode = workers[1] ?? '';
+      const fleetLockNode = workers[ZINCATI_WORKER] ?? '';
       const agentNodes = [workers[0] ?? '', workers[2] ?? '', workers[3] ?? ''];
       const maxUnavailable = 2;
       const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable, selects: inDefaultPolicy });
-      const machineId = rollout.nodes.get(fleetLockNode)?.status?.nodeInfo?.machineID ?? '';
+      const zincatiNode = rollout.nodes.get(fleetLockNode);
+      assert.match(zincatiNode?.status?.nodeInfo?.osImage ?? '', /^Fedora CoreOS /, `${fleetLockNode} runs Zincati`);
+      const machineId = zincatiNode?.status?.nodeInfo?.machineID ?? '';
+      const nodeAddress = zincatiNode?.status?.addresses?.find((address) => address.type === 'InternalIP')?.address;
+      assert.ok(nodeAddress !== undefined, `${fleetLockNode} reports its InternalIP`);
+      const endpoints = async (): Promise<string[]> =>
+        (await rollout.operatorPods()).flatMap((pod) =>
+          pod.status?.podIP === undefined ? [] : [`${pod.status.podIP}:8081`],
+        );
+      // The same request from the test process's own address is someone else's: refused, whatever the budget.
+      const impostor = new ZincatiClient({ id: zincatiClientId(machineId), from: '127.0.0.1', endpoints });
       const zincati = new ZincatiClient({
         id: zincatiClientId(machineId),
-        endpoints: async () =>
-          (await rollout.operatorPods()).flatMap((pod) =>
-            pod.status?.podIP === undefined ? [] : [`${pod.status.podIP}:8081`],
-          ),
+        from: nodeAddress,
+        endpoints,
       });
 
       // A before-reboot hook holds the agent-driven nodes in their slots while Zincati asks.
@@ -584,9 +598,11 @@ describe('update operator rules and faults on a local cluster', () => {
         30_000,
       );
       // The leader's answer: a replica being replaced or a standby says nothing about the budget, and Zincati asks again.
-      const leaderAnswer = async (): Promise<FleetLockReply> => {
+      const leaderAnswer = async (
+        ask: () => Promise<FleetLockReply> = () => zincati.preReboot(),
+      ): Promise<FleetLockReply> => {
         for (const deadline = Date.now() + 30_000; ; await sleep(200)) {
-          const reply = await zincati.preReboot();
+          const reply = await ask();
           if (
             !['not_leader', 'not_ready', 'unreachable', 'no_endpoint'].includes(reply.kind ?? '') ||
             Date.now() > deadline
@@ -609,6 +625,8 @@ describe('update operator rules and faults on a local cluster', () => {
         `Zincati is refused while agent-driven nodes hold every slot: ${JSON.stringify(refusals)}`,
       );
       assert.match(refusals[0]?.value ?? '', /slots/);
+      const fromHost = await leaderAnswer(() => impostor.preReboot());
+      assert.deepEqual([fromHost.status, fromHost.kind], [403, 'wrong_source_address'], JSON.stringify(fromHost));
       for (const node of agentNodes) await rollout.patchNode(node, { annotations: { [BEFORE_HOOK]: TRUE } });
       let granted: FleetLockReply | undefined;
       const deadline = Date.now() + 60_000;
@@ -628,6 +646,12 @@ describe('update operator rules and faults on a local cluster', () => {
       assert.equal(locked?.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], zincatiClientId(machineId));
       assert.equal(locked?.spec?.unschedulable, true, 'cordoned (and drained) before the lock was granted');
       assert.equal((await leaderAnswer()).status, 200, 'the lock is recursive: asking again while holding it succeeds');
+      const unlockFromHost = await leaderAnswer(() => impostor.steadyState());
+      assert.equal(unlockFromHost.kind, 'wrong_source_address', 'only the node itself gives its slot back');
+      assert.equal(
+        rollout.nodes.get(fleetLockNode)?.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder],
+        zincatiClientId(machineId),
+      );
 
       // Zincati finalizes the update and reboots; once booted it reports steady state.
       await rollout.cluster.operatingSystem(fleetLockNode).reboot();

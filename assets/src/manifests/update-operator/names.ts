@@ -13,7 +13,6 @@ export const UPDATE_OPERATOR_NAMES = {
   /** The Lease in UPDATE_OPERATOR_NAMESPACE the operator replicas elect their leader with. */
   lease: 'update-operator',
   metricsService: 'update-operator-metrics',
-  fleetLockService: 'update-operator-fleetlock',
   /** The ValidatingAdmissionPolicy (and its binding) that keeps each agent to its own Node. */
   agentNodePolicy: 'strata-update-agent-own-node',
   /** The ValidatingAdmissionPolicy (and its binding) that keeps the operator to the update protocol's part of Nodes. */
@@ -25,10 +24,14 @@ export const UPDATE_OPERATOR_NAMES = {
 export const UPDATE_OPERATOR_PORTS = {
   /** The operator's /metrics, /healthz and /readyz. */
   metrics: 8080,
-  /** The operator's FleetLock server (plain HTTP, as Zincati's default configuration expects). */
+  /** The operator's FleetLock server in its pod. */
   fleetLock: 8081,
-  /** Where Zincati on Fedora CoreOS nodes reaches the FleetLock server, on every node. */
-  fleetLockNodePort: FLEETLOCK_PORT,
+  /**
+   * The host port on the node an operator replica runs on (the controllers) where Zincati on Fedora CoreOS nodes
+   * reaches the FleetLock server: the CNI portmap plugin forwards it without rewriting the source address, which is
+   * how the server tells a node's own requests from anyone else's.
+   */
+  fleetLockHostPort: FLEETLOCK_PORT,
 } as const;
 
 /** The user name the API server gives the agent's ServiceAccount tokens. */

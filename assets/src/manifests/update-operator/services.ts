@@ -19,27 +19,3 @@ export function metricsService(): V1Service {
     },
   };
 }
-
-/**
- * Zincati on Fedora CoreOS nodes asks for reboot slots here. A NodePort, because Zincati runs on the host, outside
- * the pod network and cluster DNS; the node's Ignition config points it at FLEETLOCK_PORT on the API's DNS name.
- */
-export function fleetLockService(): V1Service {
-  const { fleetLock, fleetLockNodePort } = UPDATE_OPERATOR_PORTS;
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: {
-      name: UPDATE_OPERATOR_NAMES.fleetLockService,
-      namespace: UPDATE_OPERATOR_NAMESPACE,
-      labels: OPERATOR_POD_LABELS,
-    },
-    spec: {
-      type: 'NodePort',
-      selector: OPERATOR_POD_LABELS,
-      ports: [
-        { name: 'fleetlock', port: fleetLock, targetPort: 'fleetlock', nodePort: fleetLockNodePort, protocol: 'TCP' },
-      ],
-    },
-  };
-}

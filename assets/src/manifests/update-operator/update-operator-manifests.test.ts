@@ -16,8 +16,13 @@ import { FLEETLOCK_PORT } from '../../render/catalog/node-files.ts';
 import { ManifestInputsError } from '../inputs.ts';
 import { renderBootstrapManifests } from '../render.ts';
 import { manifestInputs } from '../test-fixtures.ts';
-import { updatePolicyCrd } from '@strata/api';
-import { UPDATE_AGENT_USERNAME, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_USERNAME } from './names.ts';
+import { UPDATE_AGENT_HOST_USER, updatePolicyCrd } from '@strata/api';
+import {
+  UPDATE_AGENT_USERNAME,
+  UPDATE_OPERATOR_NAMES,
+  UPDATE_OPERATOR_NAMESPACE,
+  UPDATE_OPERATOR_USERNAME,
+} from './names.ts';
 import { StructuralSchemaError, structuralSchema, type JsonSchema } from '@strata/api';
 import { aWindow } from '@strata/api/testing';
 import { updatePolicyIssues } from '@strata/api';
@@ -150,8 +155,13 @@ describe('update operator manifests', () => {
     assert.equal(
       pod?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution,
       undefined,
-      'one node still runs both',
+      'a cluster with one controller still runs both, the second elsewhere',
     );
+    // Two pods cannot hold one host port on a node: a rollout replaces a replica rather than adding a third.
+    assert.deepEqual(deployment.spec?.strategy, {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+    });
     assert.ok(pod?.tolerations?.some((toleration) => toleration.key === 'node-role.kubernetes.io/control-plane'));
     assert.equal(pod?.securityContext?.runAsNonRoot, true);
     assert.equal(container?.securityContext?.readOnlyRootFilesystem, true);
@@ -168,6 +178,13 @@ describe('update operator manifests', () => {
     const pod = daemonSet.spec?.template.spec;
     const container = pod?.containers[0];
     assert.deepEqual(pod?.tolerations, [{ operator: 'Exists' }]);
+    assert.deepEqual(pod?.securityContext, {
+      runAsNonRoot: true,
+      runAsUser: UPDATE_AGENT_HOST_USER.uid,
+      runAsGroup: UPDATE_AGENT_HOST_USER.gid,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    assert.equal(container?.securityContext?.capabilities?.add, undefined, 'no added capabilities');
     assert.notEqual(pod?.hostPID, true);
     assert.notEqual(pod?.hostNetwork, true);
     assert.equal(container?.args?.[0], 'agent');
@@ -188,11 +205,24 @@ describe('update operator manifests', () => {
     assert.deepEqual(container?.securityContext?.capabilities, { drop: ['ALL'] });
   });
 
-  it('serves FleetLock on the node port Zincati is configured with', () => {
-    const service = find<V1Service>('Service', UPDATE_OPERATOR_NAMES.fleetLockService);
-    assert.equal(service.spec?.type, 'NodePort');
-    assert.equal(service.spec?.ports?.[0]?.nodePort, FLEETLOCK_PORT);
+  it('serves FleetLock on a host port of the controllers, the port Zincati is configured with, and on no NodePort', () => {
+    const services = objectsOf().filter(
+      (object): object is V1Service =>
+        object.kind === 'Service' && object.metadata?.namespace === UPDATE_OPERATOR_NAMESPACE,
+    );
+    assert.deepEqual(
+      services.map((service) => [service.metadata?.name, service.spec?.type ?? 'ClusterIP']),
+      [[UPDATE_OPERATOR_NAMES.metricsService, 'ClusterIP']],
+    );
     assert.equal(find<V1Service>('Service', UPDATE_OPERATOR_NAMES.metricsService).spec?.ports?.[0]?.port, 8080);
+    const pod = find<V1Deployment>('Deployment', UPDATE_OPERATOR_NAMES.operator).spec?.template.spec;
+    assert.notEqual(pod?.hostNetwork, true);
+    const port = pod?.containers[0]?.ports?.find((candidate) => candidate.name === 'fleetlock');
+    assert.deepEqual(port, { name: 'fleetlock', containerPort: 8081, hostPort: FLEETLOCK_PORT, protocol: 'TCP' });
+    assert.deepEqual(
+      pod?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.preference.matchExpressions,
+      [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }],
+    );
   });
 
   it('writes a valid default policy for every node, one at a time, at any hour', () => {

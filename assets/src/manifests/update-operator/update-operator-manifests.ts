@@ -6,7 +6,7 @@ import { operatorNodePolicy } from './operator-node-policy.ts';
 import { updatePolicyCrd } from '@strata/api';
 import { defaultUpdatePolicy } from './default-policy.ts';
 import { updateOperatorRbac } from './rbac.ts';
-import { fleetLockService, metricsService } from './services.ts';
+import { metricsService } from './services.ts';
 import { agentDaemonSet, operatorDeployment } from './workloads.ts';
 
 /**
@@ -24,7 +24,6 @@ export function updateOperatorFiles(inputs: ManifestInputs, images: BootstrapIma
         ...agentNodePolicy(),
         ...operatorNodePolicy(),
         metricsService(),
-        fleetLockService(),
         operatorDeployment(images.updateOperator),
         agentDaemonSet(images.updateOperator),
       ],

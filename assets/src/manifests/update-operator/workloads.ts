@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { HOST_FILES } from '@strata/api';
+import { HOST_FILES, UPDATE_AGENT_HOST_USER } from '@strata/api';
 import type { V1Container, V1DaemonSet, V1Deployment, V1EnvVar, V1Probe } from '@kubernetes/client-node';
 import { linuxNodes, tolerateEverything } from '../node-agents.ts';
 import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_PORTS } from './names.ts';
@@ -54,7 +54,7 @@ const hardenedContainer: Pick<V1Container, 'securityContext'> = {
 
 /** The operator: two replicas, one leading (Lease), the other standing by on another node where it can. */
 export function operatorDeployment(image: string): V1Deployment {
-  const { metrics, fleetLock } = UPDATE_OPERATOR_PORTS;
+  const { metrics, fleetLock, fleetLockHostPort } = UPDATE_OPERATOR_PORTS;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -66,14 +66,27 @@ export function operatorDeployment(image: string): V1Deployment {
     spec: {
       replicas: 2,
       selector: { matchLabels: OPERATOR_POD_LABELS },
+      // Two pods cannot hold the FleetLock host port on one node: a rollout replaces a replica instead of adding one.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
       template: {
         metadata: { labels: OPERATOR_POD_LABELS },
         spec: {
           serviceAccountName: UPDATE_OPERATOR_NAMES.operator,
           nodeSelector: linuxNodes(),
-          // Small clusters run workloads nowhere else than on their controllers.
+          // Zincati reaches FleetLock on the controllers (the API's DNS name), so that is where the replicas belong.
           tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
           affinity: {
+            // Preferred, not required: a cluster with one controller still runs its second replica elsewhere.
+            nodeAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  preference: {
+                    matchExpressions: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }],
+                  },
+                },
+              ],
+            },
             // Preferred, not required: a one-node cluster still gets both replicas.
             podAntiAffinity: {
               preferredDuringSchedulingIgnoredDuringExecution: [
@@ -114,7 +127,10 @@ export function operatorDeployment(image: string): V1Deployment {
               ],
               ports: [
                 { name: 'metrics', containerPort: metrics, protocol: 'TCP' },
-                { name: 'fleetlock', containerPort: fleetLock, protocol: 'TCP' },
+                // A host port rather than a NodePort (which every node would open, and whose kube-proxy rules
+                // rewrite the source address) or hostNetwork (the whole host's network for one port): portmap's DNAT
+                // keeps the caller's address, which the server checks against the node the request names.
+                { name: 'fleetlock', containerPort: fleetLock, hostPort: fleetLockHostPort, protocol: 'TCP' },
               ],
               livenessProbe: probe('/healthz', 6),
               readinessProbe: probe('/readyz', 3),
@@ -129,9 +145,10 @@ export function operatorDeployment(image: string): V1Deployment {
 }
 
 /**
- * The node agent on every node, controllers included. It runs as root, without capabilities: the host's D-Bus lets
- * only root ask logind for a reboot and update_engine for its status. It needs neither the host's PID namespace nor
- * its network.
+ * The node agent on every node, controllers included. It runs as its own host user (UPDATE_AGENT_HOST_USER, which
+ * the node's Ignition creates), without capabilities: the node's D-Bus policy and polkit rule let that user ask
+ * update_engine for its status and logind for a reboot, and nothing else. It needs neither the host's PID namespace
+ * nor its network.
  */
 export function agentDaemonSet(image: string): V1DaemonSet {
   return {
@@ -149,7 +166,12 @@ export function agentDaemonSet(image: string): V1DaemonSet {
           nodeSelector: linuxNodes(),
           // A cordoned or tainted node is exactly where the agent must keep running.
           tolerations: tolerateEverything(),
-          securityContext: { runAsUser: 0, runAsGroup: 0, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: UPDATE_AGENT_HOST_USER.uid,
+            runAsGroup: UPDATE_AGENT_HOST_USER.gid,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: 'agent',

@@ -23,6 +23,7 @@ import {
   updateSettings,
   type NodeSystem,
 } from './node-files.ts';
+import { updateAgentHostFiles } from './update-agent-host.ts';
 
 /** A node would download something whose hash the config does not pin. */
 export class UnpinnedDownloadError extends StrataError {}
@@ -79,6 +80,7 @@ function commonSystem(
       { path: '/etc/modules-load.d/strata-kubernetes.conf', contents: KERNEL_MODULES, mode: PUBLIC_FILE_MODE },
       { path: '/etc/sysctl.d/50-strata-kubernetes.conf', contents: SYSCTLS, mode: PUBLIC_FILE_MODE },
       ...updates.files,
+      ...updateAgentHostFiles(),
       ...proxyEnvironment(config),
       ...(config.trustedCaCertificates ?? []).map((pem, index) => ({
         path: `/etc/ssl/certs/strata-trusted-${index}.pem`,
@@ -231,8 +233,8 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
   return nodes.map((node) => ({
     id: ignitionAssetId(node.name),
     dependsOn: dependenciesOf(node),
-    // 2: the authentication config; etcd metrics on loopback.
-    revision: 2,
+    // 2: the authentication config; etcd metrics on loopback. 3: the update agent's own user, D-Bus policy and polkit rule.
+    revision: 3,
     inputs: (i: RenderInput) => ({
       node,
       controllers: node.role === 'controller' ? i.topology.controllers : undefined,

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { renderConfig } from '../../testing/fixtures.ts';
 import type { ControllerNode } from '../../topology/topology.ts';
 import { renderInput } from '../render.ts';
-import { etcdEnvironment } from './node-files.ts';
+import { etcdEnvironment, FLEETLOCK_PORT, updateSettings } from './node-files.ts';
+import { UPDATE_OPERATOR_PORTS } from '../../manifests/update-operator/names.ts';
 
 /** A bare-metal controller: its components bind to every interface. */
 function bareMetalController(overrides: Partial<ControllerNode> = {}): ControllerNode {
@@ -51,5 +52,21 @@ describe('etcdEnvironment', () => {
       assert.match(controller.bindAddress, /^127\./);
     }
     assert.equal(new Set(controllers.map((controller) => controller.bindAddress)).size, controllers.length);
+  });
+});
+
+describe('updateSettings', () => {
+  it("points Fedora CoreOS's Zincati at the operator's host port on the controllers", () => {
+    const settings = updateSettings(renderConfig({ os: { name: 'fedora-coreos', channel: 'stable' } }), {
+      apiDnsName: 'api.proof.strata.test',
+    });
+    assert.deepEqual(settings.files, [
+      {
+        path: '/etc/zincati/config.d/55-strata-updates.toml',
+        contents: `[updates]\nstrategy = "fleet_lock"\n\n[updates.fleet_lock]\nbase_url = "http://api.proof.strata.test:${FLEETLOCK_PORT}/"\n`,
+        mode: 0o644,
+      },
+    ]);
+    assert.equal(UPDATE_OPERATOR_PORTS.fleetLockHostPort, FLEETLOCK_PORT, 'the operator serves where Zincati asks');
   });
 });

@@ -220,7 +220,10 @@ export const SYSCTLS = [
   '',
 ].join('\n');
 
-/** Where Fedora CoreOS's Zincati asks for a reboot slot: the update operator's FleetLock server on the controllers. */
+/**
+ * Where Fedora CoreOS's Zincati asks for a reboot slot: a host port of the controllers (the API's DNS name), where
+ * the update operator's replicas serve FleetLock and see each request's source address unchanged.
+ */
 export const FLEETLOCK_PORT = 30778;
 
 export function updateSettings(

@@ -11,3 +11,11 @@ export {
 } from './update-engine.ts';
 export type { NodeOperatingSystem, OsRelease } from './operating-system.ts';
 export { HOST_FILES } from './host-files.ts';
+export {
+  LOGIN1,
+  UPDATE_AGENT_DBUS_CALLS,
+  UPDATE_AGENT_HOST_USER,
+  UPDATE_AGENT_POLKIT_ACTIONS,
+  UPDATE_ENGINE,
+  type DbusCall,
+} from './dbus-names.ts';

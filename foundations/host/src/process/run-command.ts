@@ -35,8 +35,8 @@ export function runCommand(
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    // A command that exits without reading its stdin closes the pipe first (EPIPE): its exit status tells the
-    // story, and the error must not escape as an uncaught exception.
+    // A command that exits without reading its input closes the pipe first: that EPIPE is the command's choice,
+    // and its exit status, not the write, is the answer. Any other error of the pipe is the caller's.
     child.stdin.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') reject(error);
     });

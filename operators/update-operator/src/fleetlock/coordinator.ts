@@ -17,8 +17,16 @@ import { EVENT_REASONS } from '../operator/reasons.ts';
 import { ANNOTATIONS, TRUE } from '@strata/api';
 import { rfc3339 } from '@strata/kube';
 import { normaliseClientId, zincatiClientId } from './app-specific-id.ts';
-import type { FleetLockClientParams } from './protocol.ts';
-import { refuse, type FleetLockAnswer, type FleetLockHandler } from './server.ts';
+import type { FleetLockClientParams, FleetLockErrorKind } from './protocol.ts';
+import { RefusalEventLimiter, type RefusalEventLimits } from './refusal-events.ts';
+import {
+  refuse,
+  type FleetLockAnswer,
+  type FleetLockCaller,
+  type FleetLockEndpoint,
+  type FleetLockHandler,
+} from './server.ts';
+import { isNodeAddress, runsZincati } from './zincati-node.ts';
 
 export interface FleetLockCoordinatorOptions {
   readonly controller: RolloutController;
@@ -31,6 +39,8 @@ export interface FleetLockCoordinatorOptions {
   /** How long a pre-reboot waits for the node's drain before answering "drain_in_progress" (Zincati asks again). */
   readonly drainWaitMs?: number;
   readonly now?: () => number;
+  /** How many FleetLockRefused Events may be written; a flood of refused requests must not become one of Events. */
+  readonly refusalEventLimits?: RefusalEventLimits;
 }
 
 type DrainState =
@@ -50,10 +60,12 @@ export class FleetLockCoordinator implements FleetLockHandler {
   readonly #drains = new Map<string, DrainTask>();
   readonly #ids = new Map<string, string | undefined>();
   readonly #now: () => number;
+  readonly #refusalEvents: RefusalEventLimiter;
 
   constructor(options: FleetLockCoordinatorOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#refusalEvents = new RefusalEventLimiter(options.refusalEventLimits, this.#now);
     options.signal.addEventListener('abort', () => {
       for (const task of this.#drains.values()) task.abort.abort(options.signal.reason);
       this.#drains.clear();
@@ -75,8 +87,18 @@ export class FleetLockCoordinator implements FleetLockHandler {
     return this.#ids.get(machineId);
   }
 
-  /** The node whose Zincati id is `id`, as the next decision sees it. */
-  #nodeOf(client: FleetLockClientParams): NodeState | FleetLockAnswer {
+  /**
+   * The node a request may act on: the one node whose Zincati id is the
+   * client's, if that node runs Zincati and the request comes from one of the
+   * node's own addresses. The id alone proves nothing (anyone who may read
+   * Nodes can compute it from nodeInfo.machineID); the connection's source
+   * address is what ties the request to the machine.
+   */
+  #authorisedNode(
+    client: FleetLockClientParams,
+    caller: FleetLockCaller,
+    endpoint: FleetLockEndpoint,
+  ): NodeState | FleetLockAnswer {
     // Until the caches are complete an unknown id proves nothing, and no slot can be counted.
     if (!this.#options.controller.synced)
       return refuse(503, 'not_ready', 'the leader is still reading the cluster; retry');
@@ -87,20 +109,57 @@ export class FleetLockCoordinator implements FleetLockHandler {
         'unknown_client',
         `client_params.id ${JSON.stringify(client.id)} is not a 128-bit id; Zincati sends the node's app-specific machine id as 32 hex digits`,
       );
-    const found = this.#options.controller.findNode((node) => this.#clientIdOf(node.machineId) === id);
-    const current = found === undefined ? undefined : this.#options.controller.currentNode(found.name);
-    if (current === undefined) {
+    const matches = this.#options.controller.findNodes((node) => this.#clientIdOf(node.machineId) === id);
+    const [only] = matches;
+    if (only === undefined) {
       return refuse(
         422,
         'unknown_client',
         `no Kubernetes node has FleetLock id ${id}: the node must be registered and report nodeInfo.machineID (the id is systemd's app-specific id of /etc/machine-id for Zincati)`,
       );
     }
+    if (matches.length > 1) {
+      const names = matches.map((node) => node.name).sort();
+      const value = `FleetLock id ${id} belongs to ${names.length} nodes (${names.join(', ')}), which share a machine id; give each machine its own /etc/machine-id`;
+      for (const node of matches) this.#refused(node.name, caller, endpoint, 'ambiguous_client', value);
+      return refuse(409, 'ambiguous_client', value);
+    }
+    if (!runsZincati(only.osImage)) {
+      const value = `node ${only.name} runs ${JSON.stringify(only.osImage ?? 'an unreported OS')}, not Fedora CoreOS: only Zincati speaks FleetLock, and this node's reboots go through the update agent`;
+      this.#refused(only.name, caller, endpoint, 'not_zincati_node', value);
+      return refuse(403, 'not_zincati_node', value);
+    }
+    if (!isNodeAddress(caller.source, only.ipAddresses)) {
+      const value = `a FleetLock request for node ${only.name} must come from one of its addresses (${only.ipAddresses.join(', ') || 'none reported'}), not from ${caller.source}`;
+      this.#refused(only.name, caller, endpoint, 'wrong_source_address', value);
+      return refuse(403, 'wrong_source_address', value);
+    }
+    const current = this.#options.controller.currentNode(only.name);
+    if (current === undefined)
+      return refuse(422, 'unknown_client', `node ${only.name} is gone; FleetLock id ${id} names no node now`);
     return current;
   }
 
-  async preReboot(client: FleetLockClientParams): Promise<FleetLockAnswer> {
-    const found = this.#nodeOf(client);
+  /** An Event on the node a refused request named, within the limiter's bounds. */
+  #refused(
+    nodeName: string,
+    caller: FleetLockCaller,
+    endpoint: FleetLockEndpoint,
+    kind: FleetLockErrorKind,
+    value: string,
+  ): void {
+    if (!this.#refusalEvents.allow(`${nodeName}|${kind}|${caller.source}`)) return;
+    void this.#options.events({
+      regarding: nodeSubject(nodeName),
+      reason: EVENT_REASONS.fleetLockRefused,
+      action: endpoint === 'pre-reboot' ? 'Lock' : 'Unlock',
+      note: `FleetLock ${endpoint} from ${caller.source} refused (${kind}): ${value}`,
+      warning: true,
+    });
+  }
+
+  async preReboot(client: FleetLockClientParams, caller: FleetLockCaller): Promise<FleetLockAnswer> {
+    const found = this.#authorisedNode(client, caller, 'pre-reboot');
     if ('ok' in found) return found;
     const id = normaliseClientId(client.id) ?? client.id;
     const facts = protocolFacts(found);
@@ -111,8 +170,8 @@ export class FleetLockCoordinator implements FleetLockHandler {
     return this.#drained(found.name, id);
   }
 
-  async steadyState(client: FleetLockClientParams): Promise<FleetLockAnswer> {
-    const found = this.#nodeOf(client);
+  async steadyState(client: FleetLockClientParams, caller: FleetLockCaller): Promise<FleetLockAnswer> {
+    const found = this.#authorisedNode(client, caller, 'steady-state');
     if ('ok' in found) return found;
     const id = normaliseClientId(client.id) ?? client.id;
     const facts = protocolFacts(found);

@@ -1,11 +1,15 @@
 // The FleetLock server of a running operator against a real API server: a
-// Zincati client (played by fetch) and agent-driven nodes (played by patches)
-// share one maxUnavailable budget, and only the leader grants.
+// Zincati client (played by HTTP requests from the node's own loopback
+// address) and agent-driven nodes (played by patches) share one
+// maxUnavailable budget, and only the leader grants; requests that are not a
+// Zincati node's own are refused.
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { sharedControlPlane, waitFor } from '@strata/harness';
+import { CoreV1Api, EventsV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { neverDuring, sharedControlPlane, waitFor } from '@strata/harness';
+import { CLUSTER_EVENT_NAMESPACE } from '@strata/kube';
 import { mergePatch } from '../drain/kube-api.ts';
 import {
   createNode,
@@ -13,12 +17,14 @@ import {
   installCrd,
   markRebootNeeded,
   OperatorTestRun,
+  OS_IMAGES,
   RUN_LABEL,
   type Replica,
 } from '../operator/integration-fixtures.ts';
 import { ANNOTATIONS, TRUE } from '@strata/api';
 import { zincatiClientId } from './app-specific-id.ts';
 import { FLEETLOCK_HEADER, FLEETLOCK_HEADER_VALUE, FLEETLOCK_PATHS } from './protocol.ts';
+import { EVENT_REASONS } from '../operator/reasons.ts';
 
 let kubeConfig: KubeConfig;
 
@@ -29,22 +35,69 @@ before(async () => {
 
 const MACHINE_ID = '1c09ca98649c4c7abc779cd04c96812e';
 
+/** The Fedora CoreOS node's InternalIP: a loopback address this test's requests can come from. */
+const FCOS_ADDRESS = '127.0.0.23';
+
 interface Reply {
   readonly status: number;
   readonly kind?: string;
   readonly value?: string;
 }
 
-async function fleetLock(replica: Replica, path: string, id: string): Promise<Reply> {
-  const response = await fetch(`http://127.0.0.1:${replica.running.fleetLockPort ?? 0}${path}`, {
-    method: 'POST',
-    headers: { [FLEETLOCK_HEADER]: FLEETLOCK_HEADER_VALUE },
-    body: JSON.stringify({ client_params: { id, group: 'default' } }, null, 2),
+/** A FleetLock request as Zincati sends it, from `from` (the client socket's local address). */
+async function fleetLock(replica: Replica, path: string, id: string, from = FCOS_ADDRESS): Promise<Reply> {
+  const payload = JSON.stringify({ client_params: { id, group: 'default' } }, null, 2);
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: replica.running.fleetLockPort ?? 0,
+        path,
+        method: 'POST',
+        localAddress: from,
+        headers: { [FLEETLOCK_HEADER]: FLEETLOCK_HEADER_VALUE, 'content-length': Buffer.byteLength(payload) },
+      },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: body }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
   });
-  const text = await response.text();
-  if (response.status === 200) return { status: 200 };
+  if (status === 200) return { status: 200 };
   const body = JSON.parse(text) as { kind: string; value: string };
-  return { status: response.status, kind: body.kind, value: body.value };
+  return { status, kind: body.kind, value: body.value };
+}
+
+/** The FleetLockRefused Events on `node` so far. */
+async function refusalEvents(kubeConfig: KubeConfig, node: string): Promise<string[]> {
+  const events = await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({
+    namespace: CLUSTER_EVENT_NAMESPACE,
+    fieldSelector: `regarding.name=${node}`,
+  });
+  return events.items
+    .filter((event) => event.reason === EVENT_REASONS.fleetLockRefused && event.regarding?.kind === 'Node')
+    .map((event) => event.note ?? '');
+}
+
+/** Fails if, during `ms`, the node is cordoned or holds a FleetLock slot. */
+async function neverLocked(kubeConfig: KubeConfig, node: string, ms: number): Promise<void> {
+  await neverDuring<V1Node>(kubeConfig, {
+    what: `node ${node} cordoned or holding a FleetLock slot`,
+    path: '/api/v1/nodes',
+    name: node,
+    ms,
+    forbidden: (object) =>
+      object.spec?.unschedulable === true
+        ? 'it was cordoned'
+        : object.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder] !== undefined
+          ? `it holds a slot for ${object.metadata.annotations[ANNOTATIONS.fleetLockHolder] ?? ''}`
+          : undefined,
+  });
 }
 
 describe('FleetLock server of a running operator', () => {
@@ -60,7 +113,8 @@ describe('FleetLock server of a running operator', () => {
       await createNode(kubeConfig, run.id, agent2);
       await createNode(kubeConfig, run.id, fcos, {
         machineId: MACHINE_ID,
-        labels: { 'node.kubernetes.io/os-id': 'fedora-coreos' },
+        osImage: OS_IMAGES.fedoraCoreOs,
+        internalIp: FCOS_ADDRESS,
       });
       await createPolicy(kubeConfig, run.id, run.id, {
         nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
@@ -159,6 +213,182 @@ describe('FleetLock server of a running operator', () => {
         metrics,
         new RegExp(`strata_update_operator_reboots_started_total\\{policy="${run.id}",source="fleetlock"\\} 1`),
       );
+    } finally {
+      await run.tearDown();
+    }
+  });
+});
+
+describe('FleetLock from the host is refused', () => {
+  const FLATCAR_MACHINE_ID = '5b1f0e1a3c2d4e6f8a9b0c1d2e3f4a5b';
+  const ZINCATI_MACHINE_ID = '9e8d7c6b5a4f4e3d8c2b1a0f9e8d7c6b';
+  const ZINCATI_ADDRESS = '127.0.0.24';
+
+  /** Asks until the leader's caches are complete, so that the answer is about the request. */
+  const leaderAnswer = (leader: Replica, path: string, id: string, from: string): Promise<Reply> =>
+    waitFor(`the leader to answer ${path} from ${from}`, async () => {
+      const reply = await fleetLock(leader, path, id, from);
+      return reply.kind === 'not_ready' ? undefined : reply;
+    });
+
+  it("refuses a pre-reboot for a Flatcar node's id, even from its own address: no drain, no slot, one Event", async () => {
+    const run = new OperatorTestRun(kubeConfig);
+    await run.setUp();
+    const [flatcar, agent] = [`${run.id}-flatcar`, `${run.id}-agent`];
+    try {
+      // The Flatcar node's address is the host's own: only the OS rule can refuse it.
+      await createNode(kubeConfig, run.id, flatcar, { machineId: FLATCAR_MACHINE_ID, internalIp: '127.0.0.1' });
+      await createNode(kubeConfig, run.id, agent);
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 1,
+      });
+      await run.startReplica();
+      const leader = await run.waitForLeader();
+
+      const refused = await leaderAnswer(
+        leader,
+        FLEETLOCK_PATHS.preReboot,
+        zincatiClientId(FLATCAR_MACHINE_ID),
+        '127.0.0.1',
+      );
+      assert.equal(refused.status, 403);
+      assert.equal(refused.kind, 'not_zincati_node');
+      assert.match(refused.value ?? '', /Flatcar/);
+      const events = await waitFor('the refusal Event on the node', async () => {
+        const notes = await refusalEvents(kubeConfig, flatcar);
+        return notes.length > 0 ? notes : undefined;
+      });
+      assert.match(events[0] ?? '', /from 127\.0\.0\.1 refused \(not_zincati_node\)/);
+
+      // A flood of the same request: every one refused, no drain, no slot, and no second Event.
+      const flood = await Promise.all(
+        Array.from({ length: 30 }, () =>
+          fleetLock(leader, FLEETLOCK_PATHS.preReboot, zincatiClientId(FLATCAR_MACHINE_ID), '127.0.0.1'),
+        ),
+      );
+      assert.deepEqual(
+        new Set(flood.map((reply) => `${reply.status} ${reply.kind ?? ''}`)),
+        new Set(['403 not_zincati_node']),
+      );
+      const seen = new Set<string>();
+      await Promise.all([
+        neverLocked(kubeConfig, flatcar, 2_000),
+        neverDuring<{ metadata?: { name?: string }; reason?: string; regarding?: { name?: string } }>(kubeConfig, {
+          what: `a second FleetLockRefused Event on ${flatcar}`,
+          path: `/apis/events.k8s.io/v1/namespaces/${CLUSTER_EVENT_NAMESPACE}/events`,
+          ms: 2_000,
+          forbidden: (event) => {
+            if (event.reason !== EVENT_REASONS.fleetLockRefused || event.regarding?.name !== flatcar) return undefined;
+            seen.add(event.metadata?.name ?? '');
+            return seen.size > 1 ? `${seen.size} refusal Events were recorded` : undefined;
+          },
+        }),
+      ]);
+
+      // The budget is free: the agent-driven node gets the only slot.
+      await markRebootNeeded(kubeConfig, agent);
+      await waitFor(
+        'the agent-driven node to be approved',
+        async () =>
+          (await kubeConfig.makeApiClient(CoreV1Api).readNode({ name: agent })).metadata?.annotations?.[
+            ANNOTATIONS.rebootOk
+          ] === TRUE
+            ? true
+            : undefined,
+        10_000,
+      );
+    } finally {
+      await run.tearDown();
+    }
+  });
+
+  it("refuses a Zincati node's request from another address and grants it from the node's own", async () => {
+    const run = new OperatorTestRun(kubeConfig);
+    await run.setUp();
+    const fcos = `${run.id}-fcos`;
+    const id = zincatiClientId(ZINCATI_MACHINE_ID);
+    try {
+      await createNode(kubeConfig, run.id, fcos, {
+        machineId: ZINCATI_MACHINE_ID,
+        osImage: OS_IMAGES.fedoraCoreOs,
+        internalIp: ZINCATI_ADDRESS,
+      });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 1,
+      });
+      await run.startReplica();
+      const leader = await run.waitForLeader();
+
+      const fromHost = await leaderAnswer(leader, FLEETLOCK_PATHS.preReboot, id, '127.0.0.1');
+      assert.equal(fromHost.status, 403);
+      assert.equal(fromHost.kind, 'wrong_source_address');
+      assert.match(
+        fromHost.value ?? '',
+        new RegExp(`${ZINCATI_ADDRESS.replaceAll('.', '\\.')}.*not from 127\\.0\\.0\\.1`),
+      );
+      const notes = await waitFor('the refusal Event on the node', async () => {
+        const found = await refusalEvents(kubeConfig, fcos);
+        return found.length > 0 ? found : undefined;
+      });
+      assert.match(notes[0] ?? '', /from 127\.0\.0\.1 refused \(wrong_source_address\)/);
+      await neverLocked(kubeConfig, fcos, 1_500);
+
+      const fromNode = await fleetLock(leader, FLEETLOCK_PATHS.preReboot, id, ZINCATI_ADDRESS);
+      assert.equal(fromNode.status, 200, JSON.stringify(fromNode));
+      const core = kubeConfig.makeApiClient(CoreV1Api);
+      assert.equal((await core.readNode({ name: fcos })).metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], id);
+
+      // Releasing is the node's own business too.
+      const unlockFromHost = await fleetLock(leader, FLEETLOCK_PATHS.steadyState, id, '127.0.0.1');
+      assert.equal(unlockFromHost.kind, 'wrong_source_address');
+      assert.equal((await core.readNode({ name: fcos })).metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], id);
+      assert.equal((await fleetLock(leader, FLEETLOCK_PATHS.steadyState, id, ZINCATI_ADDRESS)).status, 200);
+      assert.equal(
+        (await core.readNode({ name: fcos })).metadata?.annotations?.[ANNOTATIONS.fleetLockHolder],
+        undefined,
+      );
+    } finally {
+      await run.tearDown();
+    }
+  });
+
+  it('refuses an id that two nodes share (cloned machine ids), from either node, naming both', async () => {
+    const run = new OperatorTestRun(kubeConfig);
+    await run.setUp();
+    const [first, second] = [`${run.id}-clone-a`, `${run.id}-clone-b`];
+    const CLONED_MACHINE_ID = '0f1e2d3c4b5a49788796a5b4c3d2e1f0';
+    try {
+      await createNode(kubeConfig, run.id, first, {
+        machineId: CLONED_MACHINE_ID,
+        osImage: OS_IMAGES.fedoraCoreOs,
+        internalIp: '127.0.0.25',
+      });
+      await createNode(kubeConfig, run.id, second, {
+        machineId: CLONED_MACHINE_ID,
+        osImage: OS_IMAGES.fedoraCoreOs,
+        internalIp: '127.0.0.26',
+      });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 2,
+      });
+      await run.startReplica();
+      const leader = await run.waitForLeader();
+      const id = zincatiClientId(CLONED_MACHINE_ID);
+      for (const from of ['127.0.0.25', '127.0.0.26']) {
+        const reply = await leaderAnswer(leader, FLEETLOCK_PATHS.preReboot, id, from);
+        assert.equal(reply.status, 409, JSON.stringify(reply));
+        assert.equal(reply.kind, 'ambiguous_client');
+        assert.match(reply.value ?? '', new RegExp(`${first}, ${second}`));
+      }
+      for (const node of [first, second]) {
+        await waitFor(`the refusal Event on ${node}`, async () =>
+          (await refusalEvents(kubeConfig, node)).some((note) => note.includes('ambiguous_client')) ? true : undefined,
+        );
+      }
+      await Promise.all([neverLocked(kubeConfig, first, 1_000), neverLocked(kubeConfig, second, 1_000)]);
     } finally {
       await run.tearDown();
     }

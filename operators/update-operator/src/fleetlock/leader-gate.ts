@@ -3,7 +3,7 @@
 // with a retryable error naming the leader, and Zincati simply asks again,
 // through the Service, until the leader answers.
 import type { FleetLockClientParams } from './protocol.ts';
-import { refuse, type FleetLockAnswer, type FleetLockHandler } from './server.ts';
+import { refuse, type FleetLockAnswer, type FleetLockCaller, type FleetLockHandler } from './server.ts';
 
 export class LeaderGatedHandler implements FleetLockHandler {
   readonly #leader: () => string | undefined;
@@ -19,12 +19,12 @@ export class LeaderGatedHandler implements FleetLockHandler {
     this.#current = handler;
   }
 
-  preReboot(client: FleetLockClientParams): Promise<FleetLockAnswer> {
-    return this.#current?.preReboot(client) ?? Promise.resolve(this.#notLeader());
+  preReboot(client: FleetLockClientParams, caller: FleetLockCaller): Promise<FleetLockAnswer> {
+    return this.#current?.preReboot(client, caller) ?? Promise.resolve(this.#notLeader());
   }
 
-  steadyState(client: FleetLockClientParams): Promise<FleetLockAnswer> {
-    return this.#current?.steadyState(client) ?? Promise.resolve(this.#notLeader());
+  steadyState(client: FleetLockClientParams, caller: FleetLockCaller): Promise<FleetLockAnswer> {
+    return this.#current?.steadyState(client, caller) ?? Promise.resolve(this.#notLeader());
   }
 
   #notLeader(): FleetLockAnswer {

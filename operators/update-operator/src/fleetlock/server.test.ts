@@ -8,6 +8,7 @@ import {
   refuse,
   startFleetLockServer,
   type FleetLockAnswer,
+  type FleetLockCaller,
   type FleetLockHandler,
   type RunningFleetLockServer,
 } from './server.ts';
@@ -15,18 +16,20 @@ import {
 /** A handler that grants one id and refuses others, recording what reached it. */
 class RecordingHandler implements FleetLockHandler {
   readonly calls: { endpoint: string; client: FleetLockClientParams }[] = [];
+  readonly sources: string[] = [];
   failWith: Error | undefined;
 
-  preReboot(client: FleetLockClientParams): Promise<FleetLockAnswer> {
-    return this.#answer('pre-reboot', client);
+  preReboot(client: FleetLockClientParams, caller: FleetLockCaller): Promise<FleetLockAnswer> {
+    return this.#answer('pre-reboot', client, caller);
   }
 
-  steadyState(client: FleetLockClientParams): Promise<FleetLockAnswer> {
-    return this.#answer('steady-state', client);
+  steadyState(client: FleetLockClientParams, caller: FleetLockCaller): Promise<FleetLockAnswer> {
+    return this.#answer('steady-state', client, caller);
   }
 
-  #answer(endpoint: string, client: FleetLockClientParams): Promise<FleetLockAnswer> {
+  #answer(endpoint: string, client: FleetLockClientParams, caller: FleetLockCaller): Promise<FleetLockAnswer> {
     this.calls.push({ endpoint, client });
+    this.sources.push(caller.source);
     if (this.failWith !== undefined) return Promise.reject(this.failWith);
     return Promise.resolve(
       client.id === 'known'
@@ -92,6 +95,29 @@ describe('FleetLock server', () => {
       { endpoint: 'steady-state', client: { id: 'known', group: 'default' } },
     ]);
     assert.ok(answers.includes('pre-reboot:ok'));
+  });
+
+  it("tells the handler the connection's source address, whatever forwarding headers claim", async () => {
+    handler.sources.length = 0;
+    const fromSeven = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        `${server.url}/v1/pre-reboot`,
+        {
+          method: 'POST',
+          localAddress: '127.0.0.7',
+          headers: { ...HEADERS, 'x-forwarded-for': '10.9.9.9', forwarded: 'for=10.9.9.9', 'x-real-ip': '10.9.9.9' },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on('error', reject);
+      request.end(body('known'));
+    });
+    assert.equal(fromSeven, 200);
+    await post(server, '/v1/steady-state', { body: body('known') });
+    assert.deepEqual(handler.sources, ['127.0.0.7', '127.0.0.1']);
   });
 
   it('accepts the pretty-printed body Zincati sends, without a content type', async () => {

@@ -19,6 +19,7 @@ import {
   type FleetLockErrorBody,
   type FleetLockErrorKind,
 } from './protocol.ts';
+import { normaliseSourceAddress } from './zincati-node.ts';
 
 export type FleetLockAnswer =
   | { readonly ok: true; readonly message: string }
@@ -26,12 +27,18 @@ export type FleetLockAnswer =
 
 export type FleetLockEndpoint = 'pre-reboot' | 'steady-state';
 
+/** Who sent a request, as the connection (never a header) says. */
+export interface FleetLockCaller {
+  /** The socket's remote address, IPv4-mapped IPv6 written as IPv4. */
+  readonly source: string;
+}
+
 /** What the server does with well-formed requests. */
 export interface FleetLockHandler {
   /** RecursiveLock. */
-  preReboot(client: FleetLockClientParams): Promise<FleetLockAnswer>;
+  preReboot(client: FleetLockClientParams, caller: FleetLockCaller): Promise<FleetLockAnswer>;
   /** UnlockIfHeld. */
-  steadyState(client: FleetLockClientParams): Promise<FleetLockAnswer>;
+  steadyState(client: FleetLockClientParams, caller: FleetLockCaller): Promise<FleetLockAnswer>;
 }
 
 export interface FleetLockServerOptions {
@@ -160,9 +167,21 @@ export async function startFleetLockServer(options: FleetLockServerOptions): Pro
         );
       }
       const client = await readClientParams(request, limit);
-      answer = endpoint === 'pre-reboot' ? await handler.preReboot(client) : await handler.steadyState(client);
+      // The peer of the TCP connection: a proxy header would be the caller's own claim.
+      const remote = request.socket.remoteAddress;
+      if (remote === undefined) throw new Refusal(400, 'bad_request', 'the connection closed before it was answered');
+      const caller: FleetLockCaller = { source: normaliseSourceAddress(remote) };
+      answer =
+        endpoint === 'pre-reboot' ? await handler.preReboot(client, caller) : await handler.steadyState(client, caller);
       logger.info(
-        { endpoint, id: client.id, group: client.group, ok: answer.ok, kind: answer.ok ? undefined : answer.kind },
+        {
+          endpoint,
+          id: client.id,
+          group: client.group,
+          source: caller.source,
+          ok: answer.ok,
+          kind: answer.ok ? undefined : answer.kind,
+        },
         answer.ok ? answer.message : answer.value,
       );
     } catch (error) {

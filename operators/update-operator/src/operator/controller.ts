@@ -285,13 +285,12 @@ export class RolloutController {
     return names.sort()[0];
   }
 
-  /** The cached node whose FleetLock client id (app-specific machine id) is `matches`. */
-  findNode(matches: (node: NodeState) => boolean): NodeState | undefined {
-    for (const node of this.#nodes.list()) {
-      const state = nodeStateOf(node);
-      if (matches(state)) return state;
-    }
-    return undefined;
+  /** Every cached node that `matches`: a FleetLock client id must name exactly one. */
+  findNodes(matches: (node: NodeState) => boolean): NodeState[] {
+    return this.#nodes
+      .list()
+      .map(nodeStateOf)
+      .filter((state) => matches(state));
   }
 
   /** The node as the next decision sees it: cache plus pending writes. */

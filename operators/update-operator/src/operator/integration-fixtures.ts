@@ -110,7 +110,17 @@ const readyCondition = (ready: boolean) => {
 export interface TestNodeOptions {
   readonly labels?: Record<string, string>;
   readonly machineId?: string;
+  /** nodeInfo.osImage; default a Flatcar release. */
+  readonly osImage?: string;
+  /** status.addresses' InternalIP; default none. */
+  readonly internalIp?: string;
 }
+
+/** What the kubelet reports as nodeInfo.osImage on each OS. */
+export const OS_IMAGES = {
+  flatcar: 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)',
+  fedoraCoreOs: 'Fedora CoreOS 42.20250901.3.0',
+} as const;
 
 /** A Node object (no kubelet behind it) with a Ready condition. */
 export async function createNode(
@@ -127,12 +137,15 @@ export async function createNode(
       body: {
         status: {
           conditions: [readyCondition(true)],
+          ...(options.internalIp === undefined
+            ? {}
+            : { addresses: [{ type: 'InternalIP', address: options.internalIp }] }),
           nodeInfo: {
             machineID: options.machineId ?? '0123456789abcdef0123456789abcdef',
             systemUUID: name,
             bootID: 'boot-1',
             kernelVersion: '6.6.95-flatcar',
-            osImage: 'Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)',
+            osImage: options.osImage ?? OS_IMAGES.flatcar,
             containerRuntimeVersion: 'containerd://1.7.27',
             kubeletVersion: 'v1.36.3',
             kubeProxyVersion: 'v1.36.3',

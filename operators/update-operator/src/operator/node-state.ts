@@ -17,6 +17,10 @@ export interface NodeState {
   readonly ready: boolean;
   /** nodeInfo.machineID: what FleetLock client ids are derived from. */
   readonly machineId: string | undefined;
+  /** nodeInfo.osImage (os-release's PRETTY_NAME): whether the node runs Zincati. */
+  readonly osImage: string | undefined;
+  /** The InternalIP and ExternalIP addresses in status.addresses: where the node's own FleetLock requests come from. */
+  readonly ipAddresses: readonly string[];
 }
 
 /**
@@ -40,6 +44,10 @@ export function nodeStateOf(node: V1Node): NodeState {
     unschedulable: node.spec?.unschedulable === true,
     ready: ready?.status === 'True',
     machineId: node.status?.nodeInfo?.machineID,
+    osImage: node.status?.nodeInfo?.osImage,
+    ipAddresses: (node.status?.addresses ?? [])
+      .filter((address) => address.type === 'InternalIP' || address.type === 'ExternalIP')
+      .map((address) => address.address),
   };
 }
 

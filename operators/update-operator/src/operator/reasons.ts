@@ -16,6 +16,8 @@ export const EVENT_REASONS = {
   rebootTimedOut: 'RebootTimedOut',
   /** A Zincati client took a slot through FleetLock. */
   fleetLockAcquired: 'FleetLockAcquired',
+  /** A FleetLock request named this node but was refused: not a Zincati node, or not from the node's own address. */
+  fleetLockRefused: 'FleetLockRefused',
   /** A Zincati client gave its slot back. */
   fleetLockReleased: 'FleetLockReleased',
   /** The FleetLock server began draining a node before granting its lock. */

@@ -15,6 +15,8 @@ export interface NodeOptions {
   readonly annotations?: Record<string, string>;
   readonly resourceVersion?: string;
   readonly machineId?: string;
+  readonly osImage?: string;
+  readonly ipAddresses?: readonly string[];
 }
 
 export function aNode(options: NodeOptions): NodeState {
@@ -27,6 +29,8 @@ export function aNode(options: NodeOptions): NodeState {
     unschedulable: options.unschedulable ?? false,
     ready: options.ready ?? true,
     machineId: options.machineId,
+    osImage: options.osImage,
+    ipAddresses: options.ipAddresses ?? [],
   };
 }
 

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { createClient, type MessageBus } from 'dbus-native';
 import {
   HOST_FILES,
+  LOGIN1,
+  UPDATE_ENGINE,
   type NodeOperatingSystem,
   type OsRelease,
   type UpdateEngine,
   type UpdateEngineStatus,
 } from '@strata/api';
-import { DEFAULT_SYSTEM_BUS_ADDRESS, LOGIN1, UPDATE_ENGINE } from './dbus-names.ts';
+import { DEFAULT_SYSTEM_BUS_ADDRESS } from './dbus-names.ts';
 import { DbusCallError, MalformedSignalError, OsReleaseError } from './errors.ts';
 import { readOsRelease } from './os-release.ts';
 import { updateEngineStatusBody } from './update-engine-status.ts';

@@ -15,6 +15,7 @@ import { PlaceholderPodRuntime } from '../node/placeholder-runtime.ts';
 import type { NodeSpec } from '../node/node-spec.ts';
 import { ManualUpdateSource } from '../os/update-source.ts';
 import { SimulatedOperatingSystem, type SimulatedOsOptions } from '../os/simulated-os.ts';
+import type { OsId } from '../os/os-release.ts';
 import { defaultImageMap, type ImageMapInput } from '../pods/image-map.ts';
 import type { PodRuntime } from '../node/pod-runtime.ts';
 import { ProcessPodRuntime } from '../pods/process-runtime.ts';
@@ -47,6 +48,12 @@ export interface UpLocalClusterOptions {
     readonly nodeName: string;
     readonly os: SimulatedOperatingSystem;
   }) => readonly PodRuntime[];
+  /**
+   * The OS a worker boots instead of the config's (at its default version),
+   * for a mixed fleet: a Fedora CoreOS node whose Zincati speaks FleetLock
+   * beside Flatcar nodes driven by the update agent. Undefined keeps the config's.
+   */
+  readonly workerOs?: (workerIndex: number) => OsId | undefined;
 }
 
 export interface LocalCluster {
@@ -167,9 +174,11 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       stateDir: join(directory.path, 'nodes'),
       kubeletVersion: config.kubernetesVersion,
       operatingSystem: (nodeName) => {
+        const workerIndex = topology.workers.findIndex((worker) => worker.name === nodeName);
+        const id = (workerIndex < 0 ? undefined : options.workerOs?.(workerIndex)) ?? config.os.name;
         const os = new SimulatedOperatingSystem({
-          id: config.os.name,
-          version: config.os.version ?? DEFAULT_OS_VERSIONS[config.os.name],
+          id,
+          version: id === config.os.name ? (config.os.version ?? DEFAULT_OS_VERSIONS[id]) : DEFAULT_OS_VERSIONS[id],
           group: config.updates.group ?? config.os.channel,
           updateSource: updates,
           ...options.os,

@@ -21,6 +21,7 @@ export interface TestClusterOptions {
   readonly progress?: (message: string) => void;
   readonly images?: UpLocalClusterOptions['images'];
   readonly nodeRuntimes?: UpLocalClusterOptions['nodeRuntimes'];
+  readonly workerOs?: UpLocalClusterOptions['workerOs'];
 }
 
 export interface TestCluster extends LocalCluster {
@@ -134,6 +135,7 @@ async function startUnlocked(options: TestClusterOptions): Promise<TestCluster> 
       ...(options.progress === undefined ? {} : { progress: options.progress }),
       ...(options.images === undefined ? {} : { images: options.images }),
       ...(options.nodeRuntimes === undefined ? {} : { nodeRuntimes: options.nodeRuntimes }),
+      ...(options.workerOs === undefined ? {} : { workerOs: options.workerOs }),
     });
     return {
       ...cluster,

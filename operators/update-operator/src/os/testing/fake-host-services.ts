@@ -2,7 +2,7 @@
 // played by a test over a private bus with the same library the agent uses.
 import { createClient, defineInterface, type DefinedInterface, type MessageBus } from 'dbus-native';
 import type { UpdateEngineStatus } from '@strata/api';
-import { LOGIN1, UPDATE_ENGINE } from '../dbus-names.ts';
+import { LOGIN1, UPDATE_ENGINE } from '@strata/api';
 
 const STATUS_OUT = {
   last_checked_time: 'x',
