@@ -1,4 +1,4 @@
-import { Pkcs10CertificateRequestGenerator } from './x509.ts';
+import { Pkcs10CertificateRequest, Pkcs10CertificateRequestGenerator } from './x509.ts';
 import { CertificateRequestError } from './certificates.ts';
 import {
   DEFAULT_KEY_ALGORITHM,
@@ -44,5 +44,42 @@ export async function createCertificateSigningRequest(
   return {
     csrPem: request.toString('pem') + '\n',
     privateKeyPem: (await privateKeyToPem(keys.privateKey)) + '\n',
+  };
+}
+
+/** What a PKCS#10 request asks for, as a signer or an approver must judge it. */
+export interface CertificateSigningRequestContents {
+  /** Every CN of the subject (a well-formed kubelet request has exactly one). */
+  readonly commonNames: readonly string[];
+  readonly organizations: readonly string[];
+  /** Subject fields other than CN and O, by name (OU, C, ...), which a kubelet never sends. */
+  readonly otherSubjectFields: readonly string[];
+  /** OIDs of the extensions requested (2.5.29.17 is subjectAltName). */
+  readonly extensionOids: readonly string[];
+  /** Whether the request is signed by the key it carries (proof of possession). */
+  readonly signatureValid: boolean;
+}
+
+const SUBJECT_FIELDS_JUDGED = new Set(['CN', 'O']);
+
+/** Parses a PEM "CERTIFICATE REQUEST"; throws CertificateRequestError when it is not one. */
+export async function readCertificateSigningRequest(pem: string): Promise<CertificateSigningRequestContents> {
+  let request: Pkcs10CertificateRequest;
+  try {
+    request = new Pkcs10CertificateRequest(pem);
+  } catch (error) {
+    throw new CertificateRequestError('not a PEM certificate request', { field: 'request' }, { cause: error });
+  }
+  const subject = request.subjectName;
+  const fieldNames = subject
+    .toJSON()
+    .flatMap((entry) => Object.keys(entry))
+    .filter((name) => !SUBJECT_FIELDS_JUDGED.has(name));
+  return {
+    commonNames: subject.getField('CN'),
+    organizations: subject.getField('O'),
+    otherSubjectFields: fieldNames,
+    extensionOids: request.extensions.map((extension) => extension.type),
+    signatureValid: await request.verify(),
   };
 }

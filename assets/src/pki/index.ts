@@ -11,6 +11,8 @@ export {
 } from './certificates.ts';
 export {
   createCertificateSigningRequest,
+  readCertificateSigningRequest,
+  type CertificateSigningRequestContents,
   type CertificateSigningRequestInput,
   type CertificateSigningRequestPem,
 } from './csr.ts';
