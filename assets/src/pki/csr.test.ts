@@ -70,8 +70,20 @@ describe('reading a certificate signing request', () => {
       organizations: ['system:nodes'],
       otherSubjectFields: [],
       extensionOids: [],
+      subjectAltNames: [],
       signatureValid: true,
     });
+  });
+
+  it('reads back the subject alternative names a serving request asks for', async () => {
+    const subjectAltNames = [
+      { type: 'dns', value: 'n1' },
+      { type: 'ip', value: '10.0.0.5' },
+    ] as const;
+    const { csrPem } = await createCertificateSigningRequest({ commonName: 'system:node:n1', subjectAltNames });
+    const contents = await readCertificateSigningRequest(csrPem);
+    assert.deepEqual(contents.subjectAltNames, subjectAltNames);
+    assert.deepEqual(contents.extensionOids, ['2.5.29.17']);
   });
 
   it('refuses what is not a certificate request, naming the field', async () => {

@@ -13,6 +13,7 @@ export {
   createCertificateSigningRequest,
   readCertificateSigningRequest,
   type CertificateSigningRequestContents,
+  type SubjectAltName,
   type CertificateSigningRequestInput,
   type CertificateSigningRequestPem,
 } from './csr.ts';

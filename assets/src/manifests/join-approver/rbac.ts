@@ -1,5 +1,5 @@
 import type { KubernetesObject, V1PolicyRule } from '@kubernetes/client-node';
-import { KUBELET_CLIENT_SIGNER } from '@strata/api';
+import { KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER } from '@strata/api';
 import { clusterRole, clusterRoleBinding, role, roleBinding, userSubject } from '../rbac.ts';
 import { JOIN_APPROVER_NAMES } from './names.ts';
 
@@ -8,14 +8,15 @@ const CLUSTER_RULES: V1PolicyRule[] = [
   // Reads every CSR; judges only the kubelet client signer's.
   { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] },
-  // The API server also asks whether the approver may approve for the CSR's signer: this one only.
+  // The API server also asks whether the approver may approve for the CSR's signer: the kubelet's two only.
   {
     apiGroups: ['certificates.k8s.io'],
     resources: ['signers'],
-    resourceNames: [KUBELET_CLIENT_SIGNER],
+    resourceNames: [KUBELET_CLIENT_SIGNER, KUBELET_SERVING_SIGNER],
     verbs: ['approve'],
   },
-  // Which names are registered, and in which pool: a pool token may not take over another pool's Node.
+  // Which names are registered, and in which pool (a pool token may not take over another pool's Node); which
+  // addresses a Node has (its serving certificate may name those only).
   { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create'] },
 ];

@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { renderConfig } from '../../testing/fixtures.ts';
 import type { ControllerNode } from '../../topology/topology.ts';
 import { renderInput } from '../render.ts';
-import { etcdEnvironment } from './node-files.ts';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { NODE_PATHS } from '../layout.ts';
+import { etcdEnvironment, kubeletConfiguration } from './node-files.ts';
+import { kubeApiserverPod } from './static-pods.ts';
 
 /** A bare-metal controller: its components bind to every interface. */
 function bareMetalController(overrides: Partial<ControllerNode> = {}): ControllerNode {
@@ -51,5 +55,22 @@ describe('etcdEnvironment', () => {
       assert.match(controller.bindAddress, /^127\./);
     }
     assert.equal(new Set(controllers.map((controller) => controller.bindAddress)).size, controllers.length);
+  });
+});
+
+describe('kubelet serving certificates', () => {
+  it('has every kubelet bootstrap its serving certificate, and kube-apiserver verify it against the cluster CA', () => {
+    const input = renderInput(renderConfig());
+    const [controller] = input.topology.controllers;
+    const [worker] = input.topology.workers;
+    assert.ok(controller !== undefined && worker !== undefined);
+    for (const node of [controller, worker]) {
+      const kubelet = z
+        .object({ serverTLSBootstrap: z.boolean() })
+        .parse(parse(kubeletConfiguration(input.config, node)));
+      assert.equal(kubelet.serverTLSBootstrap, true, node.name);
+    }
+    const command = kubeApiserverPod(input, controller).spec?.containers[0]?.command ?? [];
+    assert.ok(command.includes(`--kubelet-certificate-authority=${NODE_PATHS.clusterCaCert}`), command.join(' '));
   });
 });

@@ -115,6 +115,8 @@ export function kubeApiserverPod(input: RenderInput, controller: ControllerNode)
     'etcd-certfile': CERT(pki.apiserverEtcdClient),
     'etcd-keyfile': KEY(pki.apiserverEtcdClient),
     'etcd-servers': topology.controllers.map((c) => `https://${c.etcdHost}:2379`).join(','),
+    // Kubelets serve with certificates the cluster CA signed for their own names (serverTLSBootstrap): verify them.
+    'kubelet-certificate-authority': pki.clusterCaCert,
     'kubelet-client-certificate': CERT(pki.apiserverKubeletClient),
     'kubelet-client-key': KEY(pki.apiserverKubeletClient),
     'kubelet-preferred-address-types': 'InternalIP,ExternalIP,Hostname',

@@ -19,6 +19,9 @@ export const BOOTSTRAP_TOKEN_ID_PATTERN = /^[a-z0-9]{6}$/;
 /** The signer of kubelet client certificates. */
 export const KUBELET_CLIENT_SIGNER = 'kubernetes.io/kube-apiserver-client-kubelet';
 
+/** The signer of kubelet serving certificates. */
+export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
+
 /** A token for one named machine, or for the machines of a pool that share one config (clouds). */
 export type JoinTarget =
   { readonly kind: 'node'; readonly name: string } | { readonly kind: 'pool'; readonly name: string };

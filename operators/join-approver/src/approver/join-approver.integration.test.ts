@@ -146,6 +146,8 @@ describe('join approver against a real API server', () => {
     expired: tokenFor('attack-worker-2', new Date(Date.now() - 60_000)),
   };
   const deniedCsrs: string[] = [];
+  /** The identity worker 0 got by joining, once it has. */
+  let worker0: KubeConfig | undefined;
 
   before(async () => {
     running = await startControlPlane({ withControllers: true });
@@ -263,6 +265,7 @@ describe('join approver against a real API server', () => {
       currentContext: 'node',
     });
     await node.makeApiClient(CoreV1Api).createNode({ body: { metadata: { name: WORKERS[0] } } });
+    worker0 = node;
     await gone;
     await assert.rejects(core.readNamespacedSecret({ name: secretName, namespace: KUBE_SYSTEM }), (error: unknown) => {
       assert.equal(statusCodeOf(error), 404);
@@ -270,6 +273,60 @@ describe('join approver against a real API server', () => {
     });
     // The other machines' tokens are untouched.
     await core.readNamespacedSecret({ name: bootstrapTokenSecretName(tokens.worker1.id), namespace: KUBE_SYSTEM });
+  });
+
+  it("approves a node's serving CSR for its own name and addresses, and denies one naming another node", async () => {
+    assert.ok(worker0 !== undefined, 'worker 0 joined in the test before');
+    const nodeCore = worker0.makeApiClient(CoreV1Api);
+    const registered = await nodeCore.readNode({ name: WORKERS[0] });
+    await nodeCore.replaceNodeStatus({
+      name: WORKERS[0],
+      body: {
+        ...registered,
+        status: {
+          addresses: [
+            { type: 'InternalIP', address: '10.0.0.5' },
+            { type: 'Hostname', address: WORKERS[0] },
+          ],
+        },
+      },
+    });
+    const serving = async (names: { type: 'dns' | 'ip'; value: string }[]): Promise<string> => {
+      const { csrPem } = await createCertificateSigningRequest({
+        commonName: `system:node:${WORKERS[0]}`,
+        organizations: ['system:nodes'],
+        subjectAltNames: names,
+      });
+      const name = `csr-serving-${randomId(10)}`;
+      await worker0?.makeApiClient(CertificatesV1Api).createCertificateSigningRequest({
+        body: {
+          metadata: { name },
+          spec: {
+            request: Buffer.from(csrPem).toString('base64'),
+            signerName: 'kubernetes.io/kubelet-serving',
+            usages: ['digital signature', 'server auth'],
+          },
+        },
+      });
+      return name;
+    };
+    const own = await serving([
+      { type: 'dns', value: WORKERS[0] },
+      { type: 'ip', value: '10.0.0.5' },
+    ]);
+    assert.equal(conditionOf(await verdict(admin, own), 'Approved')?.reason, 'StrataServingApproved');
+    const issued = await watchUntil<V1CertificateSigningRequest>(
+      admin,
+      CSRS_PATH,
+      { fieldSelector: `metadata.name=${own}` },
+      (_type, csr) => (csr.status?.certificate ?? '') !== '',
+    );
+    const certificate = new X509Certificate(Buffer.from(issued.status?.certificate ?? '', 'base64').toString('utf8'));
+    assert.match(certificate.subjectAltName ?? '', /DNS:attack-worker-0/);
+    const foreign = await serving([{ type: 'dns', value: CONTROLLER }]);
+    const denied = conditionOf(await verdict(admin, foreign), 'Denied');
+    assert.equal(denied?.reason, 'ForeignSans');
+    assert.match(denied?.message ?? '', new RegExp(`dns ${CONTROLLER}`));
   });
 
   it("approves a controller's own token for its own name", async () => {

@@ -1,7 +1,8 @@
 // The controller: CSRs and Nodes through informers, one work queue. A CSR key
-// is judged and approved or denied through the /approval subresource; a Node
-// key deletes the bootstrap token of the node once it has registered, so a
-// token that leaked after the join opens nothing.
+// (kubelet client or serving signer) is judged and approved or denied through
+// the /approval subresource; a Node key judges the serving CSRs that waited
+// for the Node and deletes the bootstrap token of the node once it has
+// registered, so a token that leaked after the join opens nothing.
 import {
   CertificatesV1Api,
   CoreV1Api,
@@ -9,16 +10,17 @@ import {
   type V1CertificateSigningRequest,
   type V1Node,
 } from '@kubernetes/client-node';
-import { BOOTSTRAP_USER_PREFIX, bootstrapTokenSecretName, parseJoinGroup, StrataError } from '@strata/api';
-import { readCertificateSigningRequest } from '@strata/assets';
+import { BOOTSTRAP_USER_PREFIX, bootstrapTokenSecretName, KUBELET_CLIENT_SIGNER, parseJoinGroup } from '@strata/api';
+import { readCertificateSigningRequest, type CertificateSigningRequestContents } from '@strata/assets';
 import { EventRecorder, Informer, isNotFound, kubernetesApiError, runWorkers, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
-import { decideCsr, POOL_LABEL, type CsrDecision, type DecisionContext } from '../decide/csr-decision.ts';
-
-export class JoinApproverError extends StrataError {}
+import { decideCsr, POOL_LABEL, type DecisionContext } from '../decide/csr-decision.ts';
+import { decideServingCsr, KUBELET_SERVING_SIGNER, servingRequester } from '../decide/serving-decision.ts';
 
 /** The reason of the Approved condition; a Node's token is deleted only after a CSR approved with it. */
 export const APPROVED_REASON = 'StrataJoinApproved';
+/** The reason of the Approved condition of a kubelet serving CSR for the node's own names and addresses. */
+export const SERVING_APPROVED_REASON = 'StrataServingApproved';
 const KUBE_SYSTEM = 'kube-system';
 const CSRS_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const NODES_PATH = '/api/v1/nodes';
@@ -117,7 +119,7 @@ export class JoinApprover {
   async #handle(key: string): Promise<void> {
     const [kind, name = ''] = key.split('/', 2);
     if (kind === 'csr') await this.#judge(name);
-    else await this.#retireToken(name);
+    else await this.#onNode(name);
   }
 
   async #judge(name: string): Promise<void> {
@@ -129,25 +131,48 @@ export class JoinApprover {
       if (nodeName !== undefined) this.#queue.add(nodeKey(nodeName));
       return;
     }
-    let request: Awaited<ReturnType<typeof readCertificateSigningRequest>> | { unreadable: string };
+    const serving = csr.spec.signerName === KUBELET_SERVING_SIGNER;
+    if (!serving && csr.spec.signerName !== KUBELET_CLIENT_SIGNER) return;
+    let request: CertificateSigningRequestContents | { unreadable: string };
     try {
       request = await readCertificateSigningRequest(Buffer.from(csr.spec.request, 'base64').toString('utf8'));
     } catch (error) {
       request = { unreadable: error instanceof Error ? error.message : String(error) };
     }
+    if (serving) {
+      const decision = decideServingCsr(csr, request, (nodeName) => {
+        const node = this.#nodes.get(nodeName);
+        return node === undefined ? undefined : { addresses: node.status?.addresses ?? [] };
+      });
+      // 'wait': the Node's key judges it again once the Node is registered.
+      if (decision.kind === 'approve')
+        await this.#write(csr, { approved: true, reason: SERVING_APPROVED_REASON, message: decision.message });
+      else if (decision.kind === 'deny')
+        await this.#write(csr, { approved: false, reason: decision.reason, message: decision.message });
+      return;
+    }
     const decision = decideCsr(csr, request, this.#context);
     if (decision.kind === 'ignore') return;
-    await this.#write(csr, decision);
+    await this.#write(
+      csr,
+      decision.kind === 'approve'
+        ? { approved: true, reason: APPROVED_REASON, message: decision.message }
+        : { approved: false, reason: decision.reason, message: decision.message },
+    );
+    if (decision.kind === 'approve' && decision.target.kind === 'node') this.#queue.add(nodeKey(decision.nodeName));
   }
 
-  async #write(csr: V1CertificateSigningRequest, decision: Exclude<CsrDecision, { kind: 'ignore' }>): Promise<void> {
+  async #write(
+    csr: V1CertificateSigningRequest,
+    verdict: { readonly approved: boolean; readonly reason: string; readonly message: string },
+  ): Promise<void> {
     const name = csr.metadata?.name ?? '';
-    const approved = decision.kind === 'approve';
+    const { approved } = verdict;
     const condition = {
       type: approved ? 'Approved' : 'Denied',
       status: 'True',
-      reason: approved ? APPROVED_REASON : decision.reason,
-      message: decision.message,
+      reason: verdict.reason,
+      message: verdict.message,
       lastUpdateTime: new Date(),
     };
     try {
@@ -160,7 +185,7 @@ export class JoinApprover {
       if (isNotFound(error)) return;
       throw kubernetesApiError({ verb: 'update', resource: 'certificatesigningrequests/approval', name }, error);
     }
-    this.#options.logger.info({ csr: name, decision: decision.kind, reason: condition.reason }, decision.message);
+    this.#options.logger.info({ csr: name, approved, reason: condition.reason }, verdict.message);
     await this.#events
       .record({
         regarding: {
@@ -172,15 +197,20 @@ export class JoinApprover {
         type: approved ? 'Normal' : 'Warning',
         reason: condition.reason,
         action: approved ? 'Approve' : 'Deny',
-        note: decision.message,
+        note: verdict.message,
       })
       .catch((error: unknown) => this.#options.logger.warn({ err: error, csr: name }, 'recording the Event failed'));
-    if (approved && decision.target.kind === 'node') this.#queue.add(nodeKey(decision.nodeName));
   }
 
-  /** Deletes the token of node `nodeName` once the Node is registered and a CSR was approved with that token. */
-  async #retireToken(nodeName: string): Promise<void> {
+  /**
+   * Once Node `nodeName` is registered: judges its serving CSRs that waited for it, and deletes the token a CSR was
+   * approved with for it.
+   */
+  async #onNode(nodeName: string): Promise<void> {
     if (this.#nodes.get(nodeName) === undefined) return;
+    for (const csr of this.#csrs.list()) {
+      if (servingRequester(csr) === nodeName) this.#queue.add(csrKey(csr.metadata?.name ?? ''));
+    }
     const tokens = new Set(
       this.#csrs
         .list()

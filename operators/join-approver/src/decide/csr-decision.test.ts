@@ -43,6 +43,7 @@ function request(
     organizations: ['system:nodes'],
     otherSubjectFields: [],
     extensionOids: [],
+    subjectAltNames: [],
     signatureValid: true,
     ...overrides,
   };
