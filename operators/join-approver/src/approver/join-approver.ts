@@ -103,7 +103,10 @@ export class JoinApprover {
 
   /** Runs until `signal` aborts: nothing is judged before both caches hold a full list. */
   async run(signal: AbortSignal): Promise<void> {
-    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    // An already aborted signal fires no 'abort' event.
+    const stopped = signal.aborted
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     const synced = Promise.all([this.#csrs.start(), this.#nodes.start()]);
     await Promise.race([synced, stopped]);
     const workers = signal.aborted
