@@ -21,6 +21,13 @@ export { applyRenderPlan, planClusterRender, renderInput, clusterAssets, RenderT
 export { HandEditedFilesError, AssetGraphError, type RenderPlan } from './render/engine.ts';
 export { ASSET_PATHS, CERT, KEY, NODE_PATHS } from './render/layout.ts';
 export {
+  JoinTokenError,
+  joinTokenTargets,
+  parseJoinTokenFile,
+  type JoinTokenFile,
+  type JoinTokenTarget,
+} from './render/catalog/join-tokens.ts';
+export {
   encryptionConfiguration,
   generateEncryptionKey,
   parseEncryptionKeys,

@@ -108,6 +108,7 @@ describe('cluster config: defaults', () => {
       updates: { rebootStrategy: 'operator', maxUnavailable: 1, windows: [], group: 'stable' },
       trustedCaCertificates: [],
       certificates: { caValidityDays: 3650, validityDays: 365 },
+      join: { tokenTtlHours: 24 },
     };
     assert.deepEqual(config, expected);
   });

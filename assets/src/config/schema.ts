@@ -474,6 +474,17 @@ export const certificatesSchema = z.strictObject({
     .meta({ description: 'Lifetime of the certificates the CAs issue, in days; less than caValidityDays.' }),
 });
 
+export const DEFAULT_JOIN_TOKEN_TTL_HOURS = 24;
+
+export const joinSchema = z
+  .strictObject({
+    tokenTtlHours: z.int().min(1).max(720).default(DEFAULT_JOIN_TOKEN_TTL_HOURS).meta({
+      description:
+        "Hours each machine's bootstrap token is valid after a render; a render after that issues a new one. A machine must join within this time.",
+    }),
+  })
+  .meta({ description: 'How machines join the cluster: one bootstrap token per machine, deleted once it has joined.' });
+
 // --- the whole file --------------------------------------------------------------
 
 export const clusterConfigFieldsSchema = z.strictObject({
@@ -537,6 +548,7 @@ export const clusterConfigFieldsSchema = z.strictObject({
     .default([])
     .meta({ description: 'Extra PEM CA certificates the machines trust, one certificate per entry.' }),
   certificates: certificatesSchema.prefault({}),
+  join: joinSchema.prefault({}),
 });
 
 type ClusterConfigFields = z.output<typeof clusterConfigFieldsSchema>;

@@ -33,4 +33,4 @@ export {
   type Verification,
 } from './schema.ts';
 export { assertValidIgnition, validateIgnition } from './validate.ts';
-export { withholdSecrets, type SplitIgnition, type WithheldFile } from './withhold-secrets.ts';
+export { withholdSecrets, type IgnitionRole, type SplitIgnition, type WithheldFile } from './withhold-secrets.ts';

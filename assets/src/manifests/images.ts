@@ -13,6 +13,9 @@ export const KUBE_PROXY_IMAGE_REPOSITORY = 'registry.k8s.io/kube-proxy';
 /** Strata's update operator: one image for the operator Deployment and the node agent DaemonSet; follows the package version. */
 export const UPDATE_OPERATOR_IMAGE = 'ghcr.io/strata-dev/update-operator:v0.1.0';
 
+/** Strata's join approver, the static pod on every controller that approves each machine's first kubelet CSR. */
+export const JOIN_APPROVER_IMAGE = 'ghcr.io/strata-dev/join-approver:v0.1.0';
+
 export interface BootstrapImages {
   readonly flannel: string;
   readonly flannelCniPlugin: string;

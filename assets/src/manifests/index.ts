@@ -2,15 +2,23 @@
 export { renderBootstrapManifests } from './render.ts';
 export { manifestFileToYaml } from './yaml.ts';
 export { ADDON_FILE_PREFIXES, type ManifestFile } from './manifest-file.ts';
-export { parseManifestInputs, ManifestInputsError, type ManifestInputIssue, type ManifestInputs } from './inputs.ts';
+export {
+  parseManifestInputs,
+  ManifestInputsError,
+  type ManifestInputIssue,
+  type ManifestInputs,
+  type BootstrapTokenInput,
+} from './inputs.ts';
 export {
   COREDNS_IMAGE,
   FLANNEL_CNI_PLUGIN_IMAGE,
   FLANNEL_IMAGE,
   KUBE_PROXY_IMAGE_REPOSITORY,
   UPDATE_OPERATOR_IMAGE,
+  JOIN_APPROVER_IMAGE,
   type BootstrapImages,
 } from './images.ts';
 export { COMPONENT_LABEL, STRATA_CONSOLE_NAMESPACE, STRATA_SYSTEM_NAMESPACE } from './namespaces.ts';
-export { APISERVER_KUBELET_CLIENT, BOOTSTRAP_TOKEN_EXTRA_GROUP } from './node-bootstrap.ts';
+export { APISERVER_KUBELET_CLIENT } from './node-bootstrap.ts';
+export { JOIN_APPROVER_NAMES } from './join-approver/index.ts';
 export * from './update-operator/index.ts';

@@ -8,8 +8,15 @@ import {
   rangeFamilies,
   type RangeKind,
 } from '../config/network-ranges.ts';
-import { StrataError } from '@strata/api';
+import { joinGroupOf, StrataError, type JoinTarget } from '@strata/api';
 import { defaultPolicySettingsSchema, type DefaultPolicySettings } from '@strata/api';
+
+export interface BootstrapTokenInput {
+  readonly id: string;
+  readonly secret: string;
+  readonly expiration: string;
+  readonly target: JoinTarget;
+}
 
 /** What the bootstrap manifests are rendered from; the validated cluster config maps onto it. */
 export interface ManifestInputs {
@@ -42,8 +49,12 @@ export interface ManifestInputs {
   readonly mtu?: number;
   /** How node agents reach the API before cluster DNS/Service routing exists. */
   readonly apiServer: { readonly host: string; readonly port: number };
-  /** The kubelet TLS bootstrap token: id [a-z0-9]{6}, secret [a-z0-9]{16}. */
-  readonly bootstrapToken: { readonly id: string; readonly secret: string };
+  /**
+   * The kubelet TLS bootstrap tokens, one per machine (or per cloud pool sharing one config): id [a-z0-9]{6},
+   * secret [a-z0-9]{16}, the RFC 3339 time after which the API server refuses it, and the machine or pool it was
+   * issued for, which the join approver holds a CSR to.
+   */
+  readonly bootstrapTokens: readonly BootstrapTokenInput[];
   /**
    * The default UpdatePolicy's budget, windows and pause (from cluster.yaml's `updates`); when absent it selects
    * every node, reboots one at a time, at any hour.
@@ -134,10 +145,26 @@ const manifestInputsSchema = z
         .min(1, 'must be a TCP port (1-65535)')
         .max(65535, 'must be a TCP port (1-65535)'),
     }),
-    bootstrapToken: z.strictObject({
-      id: z.string().regex(/^[a-z0-9]{6}$/, 'must be 6 characters of [a-z0-9]'),
-      secret: z.string().regex(/^[a-z0-9]{16}$/, 'must be 16 characters of [a-z0-9]'),
-    }),
+    bootstrapTokens: z
+      .array(
+        z.strictObject({
+          id: z.string().regex(/^[a-z0-9]{6}$/, 'must be 6 characters of [a-z0-9]'),
+          secret: z.string().regex(/^[a-z0-9]{16}$/, 'must be 16 characters of [a-z0-9]'),
+          expiration: z.iso.datetime({ offset: true, error: 'must be an RFC 3339 time such as 2030-01-02T03:04:05Z' }),
+          target: z
+            .strictObject({ kind: z.enum(['node', 'pool']), name: z.string() })
+            .refine(
+              (target) => joinGroupOf(target) !== undefined,
+              'must be a name the API server accepts in a bootstrap group (lower-case letters, digits and "-")',
+            ),
+        }),
+      )
+      .superRefine((tokens, context) => {
+        const ids = tokens.map((token) => token.id);
+        const twice = ids.filter((id, index) => ids.indexOf(id) !== index);
+        if (twice.length > 0)
+          context.addIssue({ code: 'custom', message: `token ids ${twice.join(', ')} are used twice` });
+      }),
     defaultUpdatePolicy: defaultPolicySettingsSchema.optional(),
     images: z
       .strictObject({

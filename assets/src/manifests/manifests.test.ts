@@ -21,7 +21,7 @@ import {
   type ManifestInputs,
 } from './index.ts';
 import { canonicalObject } from './yaml.ts';
-import { configData, find, manifestInputs } from './test-fixtures.ts';
+import { bootstrapTokenInput, configData, find, manifestInputs } from './test-fixtures.ts';
 
 function env(daemonSet: V1DaemonSet, container: string): Record<string, string | undefined> {
   const found = daemonSet.spec?.template.spec?.containers.find((candidate) => candidate.name === container);
@@ -38,6 +38,7 @@ describe('renderBootstrapManifests', () => {
     assert.deepEqual(names, [
       '00-namespaces.yaml',
       '10-node-bootstrap.yaml',
+      '11-join-approver.yaml',
       '20-flannel.yaml',
       '30-kube-proxy.yaml',
       '40-coredns.yaml',
@@ -97,9 +98,19 @@ describe('renderBootstrapManifests', () => {
     assert.equal(console?.['strata.dev/component'], 'console');
   });
 
-  it('writes the bootstrap token Secret the token authenticator expects', () => {
+  it('writes one bootstrap token Secret per machine, bound to it and expiring, as the token authenticator expects', () => {
     const files = renderBootstrapManifests(
-      manifestInputs({ bootstrapToken: { id: 'k3y1d0', secret: 'abcdefghij012345' } }),
+      manifestInputs({
+        bootstrapTokens: [
+          bootstrapTokenInput({ id: 'k3y1d0', secret: 'abcdefghij012345', expiration: '2031-02-03T04:05:06Z' }),
+          bootstrapTokenInput({ id: 'p00l01', target: { kind: 'pool', name: 'gpu' } }),
+        ],
+      }),
+    );
+    const pool = find<V1Secret>(files, 'Secret', 'bootstrap-token-p00l01');
+    assert.equal(
+      Buffer.from(pool.data?.['auth-extra-groups'] ?? '', 'base64').toString('utf8'),
+      'system:bootstrappers:strata:pool:gpu',
     );
     const secret = find<V1Secret>(files, 'Secret', 'bootstrap-token-k3y1d0');
     assert.equal(secret.metadata?.namespace, 'kube-system');
@@ -111,7 +122,8 @@ describe('renderBootstrapManifests', () => {
     assert.equal(decoded['token-secret'], 'abcdefghij012345');
     assert.equal(decoded['usage-bootstrap-authentication'], 'true');
     assert.equal(decoded['usage-bootstrap-signing'], 'true');
-    assert.equal(decoded['auth-extra-groups'], 'system:bootstrappers:strata');
+    assert.equal(decoded['auth-extra-groups'], 'system:bootstrappers:strata:node:test-cluster-worker-0');
+    assert.equal(decoded['expiration'], '2031-02-03T04:05:06Z');
   });
 
   it('binds bootstrappers and nodes to the CSR roles and nothing broader', () => {
@@ -126,7 +138,6 @@ describe('renderBootstrapManifests', () => {
       ]),
       [
         ['system:node-bootstrapper', ['Group/system:bootstrappers']],
-        ['system:certificates.k8s.io:certificatesigningrequests:nodeclient', ['Group/system:bootstrappers']],
         ['system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', ['Group/system:nodes']],
       ],
     );
@@ -257,13 +268,28 @@ describe('invalid manifest inputs', () => {
     },
     {
       name: 'an upper-case token id',
-      inputs: manifestInputs({ bootstrapToken: { id: 'ABCDEF', secret: '0123456789abcdef' } }),
-      field: 'bootstrapToken.id',
+      inputs: manifestInputs({ bootstrapTokens: [bootstrapTokenInput({ id: 'ABCDEF' })] }),
+      field: 'bootstrapTokens.0.id',
     },
     {
       name: 'a short token secret',
-      inputs: manifestInputs({ bootstrapToken: { id: 'abcdef', secret: '0123' } }),
-      field: 'bootstrapToken.secret',
+      inputs: manifestInputs({ bootstrapTokens: [bootstrapTokenInput({ secret: '0123' })] }),
+      field: 'bootstrapTokens.0.secret',
+    },
+    {
+      name: 'a token without an RFC 3339 expiration',
+      inputs: manifestInputs({ bootstrapTokens: [bootstrapTokenInput({ expiration: 'tomorrow' })] }),
+      field: 'bootstrapTokens.0.expiration',
+    },
+    {
+      name: 'a token for a name no bootstrap group can carry',
+      inputs: manifestInputs({ bootstrapTokens: [bootstrapTokenInput({ target: { kind: 'node', name: 'Node_1' } })] }),
+      field: 'bootstrapTokens.0.target',
+    },
+    {
+      name: 'two tokens with one id',
+      inputs: manifestInputs({ bootstrapTokens: [bootstrapTokenInput(), bootstrapTokenInput()] }),
+      field: 'bootstrapTokens',
     },
     {
       name: 'API server port 0',

@@ -7,6 +7,7 @@ import type { ManifestFile } from './manifest-file.ts';
 import { namespaces } from './namespaces.ts';
 import { nodeBootstrap } from './node-bootstrap.ts';
 import { updateOperatorFiles } from './update-operator/index.ts';
+import { joinApproverFile } from './join-approver/index.ts';
 
 /**
  * The manifests a new cluster is bootstrapped with, in apply order: the
@@ -21,6 +22,7 @@ export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[]
   return [
     { fileName: '00-namespaces.yaml', objects: namespaces(valid) },
     { fileName: '10-node-bootstrap.yaml', objects: nodeBootstrap(valid) },
+    joinApproverFile(),
     { fileName: '20-flannel.yaml', objects: flannel(valid, images) },
     { fileName: '30-kube-proxy.yaml', objects: kubeProxy(valid, images) },
     { fileName: '40-coredns.yaml', objects: coredns(valid, images) },

@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
 import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
-import type { ManifestInputs } from './inputs.ts';
+import type { BootstrapTokenInput, ManifestInputs } from './inputs.ts';
 import type { ManifestFile } from './manifest-file.ts';
+
+/** A worker's valid bootstrap token; tests override only what they are about. */
+export function bootstrapTokenInput(overrides: Partial<BootstrapTokenInput> = {}): BootstrapTokenInput {
+  return {
+    id: 'abcdef',
+    secret: '0123456789abcdef',
+    expiration: '2030-01-02T03:04:05Z',
+    target: { kind: 'node', name: 'test-cluster-worker-0' },
+    ...overrides,
+  };
+}
 
 /** Valid manifest inputs; tests override only what they are about. */
 export function manifestInputs(overrides: Partial<ManifestInputs> = {}): ManifestInputs {
@@ -14,7 +25,7 @@ export function manifestInputs(overrides: Partial<ManifestInputs> = {}): Manifes
     clusterDomain: 'cluster.local',
     dnsServiceIp: '10.3.0.10',
     apiServer: { host: '192.0.2.10', port: 6443 },
-    bootstrapToken: { id: 'abcdef', secret: '0123456789abcdef' },
+    bootstrapTokens: [bootstrapTokenInput()],
     ...overrides,
   };
 }

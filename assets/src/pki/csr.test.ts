@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCertificateSigningRequest } from './csr.ts';
+import { createCertificateSigningRequest, readCertificateSigningRequest } from './csr.ts';
 import { CertificateRequestError } from './certificates.ts';
 import { openssl } from '../testing/openssl.ts';
 import type { KeyAlgorithm } from './keys.ts';
@@ -54,6 +54,42 @@ describe('certificate signing requests', () => {
     await assert.rejects(createCertificateSigningRequest({ commonName: '' }), (error: unknown) => {
       assert.ok(error instanceof CertificateRequestError);
       assert.equal(error.context['field'], 'commonName');
+      return true;
+    });
+  });
+});
+
+describe('reading a certificate signing request', () => {
+  it('reads back the subject of a kubelet request, no extensions, and a valid signature', async () => {
+    const { csrPem } = await createCertificateSigningRequest({
+      commonName: 'system:node:n1',
+      organizations: ['system:nodes'],
+    });
+    assert.deepEqual(await readCertificateSigningRequest(csrPem), {
+      commonNames: ['system:node:n1'],
+      organizations: ['system:nodes'],
+      otherSubjectFields: [],
+      extensionOids: [],
+      subjectAltNames: [],
+      signatureValid: true,
+    });
+  });
+
+  it('reads back the subject alternative names a serving request asks for', async () => {
+    const subjectAltNames = [
+      { type: 'dns', value: 'n1' },
+      { type: 'ip', value: '10.0.0.5' },
+    ] as const;
+    const { csrPem } = await createCertificateSigningRequest({ commonName: 'system:node:n1', subjectAltNames });
+    const contents = await readCertificateSigningRequest(csrPem);
+    assert.deepEqual(contents.subjectAltNames, subjectAltNames);
+    assert.deepEqual(contents.extensionOids, ['2.5.29.17']);
+  });
+
+  it('refuses what is not a certificate request, naming the field', async () => {
+    await assert.rejects(readCertificateSigningRequest('not a request'), (error: unknown) => {
+      assert.ok(error instanceof CertificateRequestError);
+      assert.equal(error.context['field'], 'request');
       return true;
     });
   });

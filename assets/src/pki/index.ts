@@ -11,6 +11,9 @@ export {
 } from './certificates.ts';
 export {
   createCertificateSigningRequest,
+  readCertificateSigningRequest,
+  type CertificateSigningRequestContents,
+  type SubjectAltName,
   type CertificateSigningRequestInput,
   type CertificateSigningRequestPem,
 } from './csr.ts';

@@ -48,4 +48,9 @@ export interface AssetDefinition<Input> {
   /** The part of the input this asset depends on. Must be JSON-serializable. */
   inputs(input: Input): unknown;
   generate(context: AssetContext<Input>): Promise<readonly RenderedFile[]> | readonly RenderedFile[];
+  /**
+   * Whether files that are otherwise up to date must be generated again at `now` (a credential past its expiration).
+   * `generate` then sees them as `previous`, and decides what to keep.
+   */
+  isStale?(output: AssetOutput, now: Date): boolean;
 }

@@ -122,7 +122,8 @@ export async function planRender<Input>(options: {
       onDisk.push({ path, contents, mode: recorded.mode });
     }
 
-    if (previous !== undefined && previous.fingerprint === fingerprint && complete) {
+    const stale = asset.isStale?.(new AssetOutput(asset.id, onDisk), now) === true;
+    if (previous !== undefined && previous.fingerprint === fingerprint && complete && !stale) {
       // Up to date: dependents see the files as they are on disk, hand edits included.
       outputs.set(asset.id, new AssetOutput(asset.id, onDisk));
       nextState.assets[asset.id] = previous;

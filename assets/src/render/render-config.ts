@@ -44,4 +44,5 @@ export interface RenderConfig extends TopologyInput {
     | undefined;
   readonly trustedCaCertificates?: readonly string[] | undefined;
   readonly certificates: { readonly caValidityDays: number; readonly validityDays: number };
+  readonly join: { readonly tokenTtlHours: number };
 }

@@ -49,7 +49,10 @@ describe('strata render output', () => {
     }
     for (const expected of [
       ASSET_PATHS.adminKubeconfig,
-      ASSET_PATHS.bootstrapKubeconfig,
+      ASSET_PATHS.bootstrapKubeconfig('proof-worker-0'),
+      ASSET_PATHS.bootstrapToken('proof-controller-0'),
+      ASSET_PATHS.joinApproverKubeconfig('proof-controller-0'),
+      'static-manifests/proof-controller-0/join-approver.yaml',
       ASSET_PATHS.certificateInventory,
       'static-manifests/proof-controller-0/kube-apiserver.yaml',
     ]) {
@@ -83,14 +86,15 @@ describe('strata render output', () => {
     }
   });
 
-  it('writes private keys, kubeconfigs, the bootstrap token and Ignition with mode 0600', async () => {
+  it('writes private keys, kubeconfigs, the bootstrap tokens and Ignition with mode 0600', async () => {
     const secrets = files.filter(
       (file) =>
         file.endsWith('.key') ||
         file.endsWith('.kubeconfig') ||
         file.startsWith('ignition/') ||
-        file === ASSET_PATHS.bootstrapToken,
+        file.startsWith('auth/bootstrap/'),
     );
+    assert.ok(secrets.includes(ASSET_PATHS.bootstrapToken('proof-worker-1')));
     assert.ok(secrets.length > 10);
     for (const file of secrets) assert.equal((await stat(join(dir, file))).mode & 0o777, 0o600, file);
     assert.equal((await stat(join(dir, CERT(ASSET_PATHS.clusterCa)))).mode & 0o777, 0o644);
@@ -121,7 +125,7 @@ describe('strata render output', () => {
     const apiserver = await readFile(join(dir, 'static-manifests/proof-controller-0/kube-apiserver.yaml'), 'utf8');
     assert.ok(apiserver.includes(`--encryption-provider-config=${NODE_PATHS.encryptionConfig}`));
     const controller = await readFile(join(dir, ASSET_PATHS.ignition('proof-controller-0')), 'utf8');
-    const split = withholdSecrets(controller);
+    const split = withholdSecrets(controller, 'controller');
     assert.ok(split.withheld.some((file) => file.path === NODE_PATHS.encryptionConfig));
     assert.ok(!split.served.includes(NODE_PATHS.encryptionConfig), 'the boot server would serve the key');
     const worker = await readFile(join(dir, ASSET_PATHS.ignition('proof-worker-0')), 'utf8');

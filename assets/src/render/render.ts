@@ -5,7 +5,8 @@ import { applyRenderPlan, planRender, type RenderPlan } from './engine.ts';
 import type { RenderConfig } from './render-config.ts';
 import type { RenderInput } from './render-input.ts';
 import type { EncryptionKeyRotationStep } from './encryption.ts';
-import { authAssets, AUTH_ASSET_IDS } from './catalog/auth.ts';
+import { authAssets } from './catalog/auth.ts';
+import { joinTokenAssets } from './catalog/join-tokens.ts';
 import { ignitionAssets } from './catalog/ignition.ts';
 import { inventoryAsset } from './catalog/inventory.ts';
 import { manifestsAsset } from './catalog/manifests.ts';
@@ -21,15 +22,14 @@ export function clusterAssets(input: RenderInput): AssetDefinition<RenderInput>[
   const auth = authAssets(input);
   const certificateHolders = [
     ...pki.filter((asset) => asset.id !== PKI_ASSET_IDS.serviceAccount).map((asset) => asset.id),
-    ...auth
-      .filter((asset) => asset.id !== AUTH_ASSET_IDS.bootstrapToken && asset.id !== AUTH_ASSET_IDS.bootstrapKubeconfig)
-      .map((asset) => asset.id),
+    ...auth.map((asset) => asset.id),
   ];
   return [
     ...pki,
     ...auth,
+    ...joinTokenAssets(input),
     ...staticPodAssets(input),
-    manifestsAsset(),
+    manifestsAsset(input),
     ...ignitionAssets(input),
     inventoryAsset(certificateHolders),
   ];

@@ -31,6 +31,7 @@ export function renderConfig(overrides: Partial<RenderConfig> = {}): RenderConfi
     etcd: { quotaBackendBytes: 2 * 1024 ** 3 },
     updates: { rebootStrategy: 'operator', maxUnavailable: 1, windows: [] },
     certificates: { caValidityDays: 3650, validityDays: 365 },
+    join: { tokenTtlHours: 24 },
     ...overrides,
   };
 }

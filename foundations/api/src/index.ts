@@ -23,3 +23,4 @@ export * from './boot/errors.ts';
 export * from './boot/crds.ts';
 export * from './update-policy/weekdays.ts';
 export * from './platform/stack-outputs.ts';
+export * from './join/join-groups.ts';

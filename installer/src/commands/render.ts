@@ -36,7 +36,7 @@ const LAYOUT_HELP = `
 Asset directory layout:
   tls/               certificate authorities, certificates and keys (keys 0600),
                      tls/inventory.json lists every certificate with its expiry
-  auth/              kubeconfigs (admin.kubeconfig) and the kubelet bootstrap token (0600)
+  auth/              kubeconfigs (admin.kubeconfig) and each machine's kubelet bootstrap token (0600)
   static-manifests/  each controller's control-plane static pods
   manifests/         cluster manifests applied once the API answers (server-side apply)
   ignition/          one Ignition config per node (or per worker pool on clouds), 0600

@@ -6,11 +6,16 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { StrataError } from '@strata/api';
-import { UPDATE_OPERATOR_IMAGE } from '@strata/assets';
+import { JOIN_APPROVER_IMAGE, UPDATE_OPERATOR_IMAGE } from '@strata/assets';
 import type { ImageMapInput, PodRuntime, SimulatedOperatingSystem } from '@strata/platform-local';
 import { UpdateAgentPodRuntime } from './update-agent-runtime.ts';
 
 export class LocalComponentsError extends StrataError {}
+
+/** The join approver's binary; the static pod on every controller runs it. */
+export const JOIN_APPROVER_BIN = fileURLToPath(
+  new URL('../bin/join-approver.ts', import.meta.resolve('@strata/join-approver')),
+);
 
 /** The update operator's one binary; the Deployment's pods run it as `operator`. */
 export const UPDATE_OPERATOR_BIN = fileURLToPath(
@@ -61,7 +66,10 @@ export class UpdateAgents {
 }
 
 export interface LocalPlatformComponents {
-  /** Image map entries: the operator Deployment's pods run as local processes of this checkout's binary. */
+  /**
+   * Image map entries: the join approver's static pods and the operator Deployment's pods run as local processes of
+   * this checkout's binaries.
+   */
   readonly images: ImageMapInput;
   /** Per node: the DaemonSet's agent pod runs in this process, against the node's simulated OS. */
   readonly nodeRuntimes: (node: {
@@ -78,7 +86,10 @@ export interface LocalPlatformComponents {
 export function localPlatformComponents(options: LocalPlatformComponentsOptions = {}): LocalPlatformComponents {
   const updateAgents = new UpdateAgents();
   return {
-    images: { [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, UPDATE_OPERATOR_BIN] } },
+    images: {
+      [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, UPDATE_OPERATOR_BIN] },
+      [JOIN_APPROVER_IMAGE]: { command: [process.execPath, JOIN_APPROVER_BIN] },
+    },
     nodeRuntimes: ({ nodeName, os }) => {
       const runtime = new UpdateAgentPodRuntime({
         os,

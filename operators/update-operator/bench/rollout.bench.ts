@@ -26,6 +26,7 @@ import {
   ClusterDirectory,
   defaultLocalConfig,
   FAST_UPDATE_TIMINGS,
+  joinApproverImages,
   upLocalCluster,
 } from '@strata/platform-local/testing';
 import { runAgent } from '../src/index.ts';
@@ -92,7 +93,7 @@ const cluster = await upLocalCluster({
   binaries,
   os: { rebootDelayMs: rebootSeconds * 1000, timings: FAST_UPDATES },
   readyTimeoutMs: 15 * 60_000,
-  images: { [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, BIN] } },
+  images: { ...joinApproverImages(), [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, BIN] } },
   progress: (message) => say(`  [${elapsed()}] ${message}`),
 });
 const agentRuns: Promise<void>[] = [];

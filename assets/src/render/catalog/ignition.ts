@@ -8,6 +8,7 @@ import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';
 import { authenticationConfiguration } from '../authentication.ts';
 import { AUTH_ASSET_IDS } from './auth.ts';
+import { JOIN_TOKEN_ASSET_IDS } from './join-tokens.ts';
 import { PKI_ASSET_IDS } from './pki.ts';
 import { STATIC_POD_COMPONENTS, staticPodsAssetId } from './static-pods.ts';
 import {
@@ -64,9 +65,10 @@ function commonSystem(
 ): NodeSystem {
   const { config } = input;
   const caPem = context.dependency(PKI_ASSET_IDS.clusterCa).contents(CERT(ASSET_PATHS.clusterCa));
+  // This target's own token only: it can join this machine (or one of this pool's) and no other.
   const bootstrapKubeconfig = context
-    .dependency(AUTH_ASSET_IDS.bootstrapKubeconfig)
-    .contents(ASSET_PATHS.bootstrapKubeconfig);
+    .dependency(JOIN_TOKEN_ASSET_IDS.kubeconfig(node.name))
+    .contents(ASSET_PATHS.bootstrapKubeconfig(node.name));
   const sysext = `${SYSEXT_DIR}/kubernetes-${config.kubernetesVersion}-x86-64.raw`;
   const updates = updateSettings(config, input.topology);
   const sharedByPool = node.role === 'worker' && node.sharedByPool;
@@ -162,6 +164,13 @@ function controllerSystem(
       mode: SECRET_FILE_MODE,
     },
     {
+      path: NODE_PATHS.joinApproverKubeconfig,
+      contents: context
+        .dependency(AUTH_ASSET_IDS.joinApprover(controller.name))
+        .contents(ASSET_PATHS.joinApproverKubeconfig(controller.name)),
+      mode: SECRET_FILE_MODE,
+    },
+    {
       path: NODE_PATHS.schedulerKubeconfig,
       contents: context
         .dependency(AUTH_ASSET_IDS.scheduler(controller.name))
@@ -207,7 +216,7 @@ export function buildNodeIgnition(input: RenderInput, system: NodeSystem): strin
 }
 
 function dependenciesOf(node: ControllerNode | WorkerNode): string[] {
-  const common = [PKI_ASSET_IDS.clusterCa, AUTH_ASSET_IDS.bootstrapKubeconfig];
+  const common = [PKI_ASSET_IDS.clusterCa, JOIN_TOKEN_ASSET_IDS.kubeconfig(node.name)];
   if (node.role === 'worker') return common;
   return [
     ...common,
@@ -223,6 +232,7 @@ function dependenciesOf(node: ControllerNode | WorkerNode): string[] {
     PKI_ASSET_IDS.etcdPeer(node.name),
     AUTH_ASSET_IDS.controllerManager(node.name),
     AUTH_ASSET_IDS.scheduler(node.name),
+    AUTH_ASSET_IDS.joinApprover(node.name),
     staticPodsAssetId(node.name),
   ];
 }
@@ -233,8 +243,9 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
   return nodes.map((node) => ({
     id: ignitionAssetId(node.name),
     dependsOn: dependenciesOf(node),
-    // 2: the authentication config; etcd metrics on loopback. 3: the update agent's own user, D-Bus policy and polkit rule.
-    revision: 3,
+    // 2: the authentication config; etcd metrics on loopback. 3: the update agent's own user, D-Bus policy and polkit
+    // rule. 4: its own bootstrap token, the join approver.
+    revision: 4,
     inputs: (i: RenderInput) => ({
       node,
       controllers: node.role === 'controller' ? i.topology.controllers : undefined,

@@ -3,17 +3,19 @@ import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '@strata/host';
 import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';
-import { AUTH_ASSET_IDS, parseBootstrapToken } from './auth.ts';
+import { JOIN_TOKEN_ASSET_IDS, joinTokenTargets, parseJoinTokenFile } from './join-tokens.ts';
 import { dnsServiceIps } from './node-files.ts';
 
 export const MANIFESTS_ASSET_ID = 'manifests';
 
 /** The manifests applied once the API answers, with server-side apply. */
-export function manifestsAsset(): AssetDefinition<RenderInput> {
+export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput> {
+  const targets = joinTokenTargets(input.topology).map((target) => target.ignitionName);
   return {
     id: MANIFESTS_ASSET_ID,
-    dependsOn: [AUTH_ASSET_IDS.bootstrapToken],
-    revision: 2,
+    dependsOn: targets.map(JOIN_TOKEN_ASSET_IDS.token),
+    // 3: one token per machine, the join approver.
+    revision: 3,
     inputs: (i) => ({
       name: i.config.name,
       version: i.config.kubernetesVersion,
@@ -27,9 +29,10 @@ export function manifestsAsset(): AssetDefinition<RenderInput> {
     }),
     generate(context) {
       const { config, topology } = context.input;
-      const token = parseBootstrapToken(
-        context.dependency(AUTH_ASSET_IDS.bootstrapToken).contents(ASSET_PATHS.bootstrapToken),
-      );
+      const tokens = targets.map((target) => {
+        const path = ASSET_PATHS.bootstrapToken(target);
+        return parseJoinTokenFile(path, context.dependency(JOIN_TOKEN_ASSET_IDS.token(target)).contents(path));
+      });
       const api = new URL(topology.apiServerUrl);
       const files = renderBootstrapManifests({
         clusterName: config.name,
@@ -40,7 +43,7 @@ export function manifestsAsset(): AssetDefinition<RenderInput> {
         dnsServiceIp: dnsServiceIps(config).join(','),
         ...(config.networking.mtu === undefined ? {} : { mtu: config.networking.mtu }),
         apiServer: { host: api.hostname, port: Number(api.port || 443) },
-        bootstrapToken: token,
+        bootstrapTokens: tokens,
         // cluster.yaml's updates section is the default UpdatePolicy; rebootStrategy off pauses it.
         defaultUpdatePolicy: {
           maxUnavailable: config.updates.maxUnavailable,
@@ -51,7 +54,7 @@ export function manifestsAsset(): AssetDefinition<RenderInput> {
       return files.map((file) => ({
         path: ASSET_PATHS.manifest(file.fileName),
         contents: manifestFileToYaml(file),
-        // The node-bootstrap file carries the bootstrap token's secret.
+        // The node-bootstrap file carries the bootstrap tokens' secrets.
         mode: file.objects.some((object) => object.kind === 'Secret') ? SECRET_FILE_MODE : PUBLIC_FILE_MODE,
       }));
     },

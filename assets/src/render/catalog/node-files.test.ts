@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import { renderConfig } from '../../testing/fixtures.ts';
 import type { ControllerNode } from '../../topology/topology.ts';
 import { renderInput } from '../render.ts';
-import { etcdEnvironment, FLEETLOCK_PORT, updateSettings } from './node-files.ts';
+import { etcdEnvironment, FLEETLOCK_PORT, kubeletConfiguration, updateSettings } from './node-files.ts';
 import { UPDATE_OPERATOR_PORTS } from '../../manifests/update-operator/names.ts';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { NODE_PATHS } from '../layout.ts';
+import { kubeApiserverPod } from './static-pods.ts';
 
 /** A bare-metal controller: its components bind to every interface. */
 function bareMetalController(overrides: Partial<ControllerNode> = {}): ControllerNode {
@@ -68,5 +72,22 @@ describe('updateSettings', () => {
       },
     ]);
     assert.equal(UPDATE_OPERATOR_PORTS.fleetLockHostPort, FLEETLOCK_PORT, 'the operator serves where Zincati asks');
+  });
+});
+
+describe('kubelet serving certificates', () => {
+  it('has every kubelet bootstrap its serving certificate, and kube-apiserver verify it against the cluster CA', () => {
+    const input = renderInput(renderConfig());
+    const [controller] = input.topology.controllers;
+    const [worker] = input.topology.workers;
+    assert.ok(controller !== undefined && worker !== undefined);
+    for (const node of [controller, worker]) {
+      const kubelet = z
+        .object({ serverTLSBootstrap: z.boolean() })
+        .parse(parse(kubeletConfiguration(input.config, node)));
+      assert.equal(kubelet.serverTLSBootstrap, true, node.name);
+    }
+    const command = kubeApiserverPod(input, controller).spec?.containers[0]?.command ?? [];
+    assert.ok(command.includes(`--kubelet-certificate-authority=${NODE_PATHS.clusterCaCert}`), command.join(' '));
   });
 });

@@ -67,6 +67,9 @@ export function kubeletConfiguration(config: RenderConfig, node: ControllerNode 
     readOnlyPort: 0,
     resolvConf: '/run/systemd/resolve/resolv.conf',
     rotateCertificates: true,
+    // The serving certificate comes from the cluster CA through a kubelet-serving CSR, which the join approver
+    // approves for this Node's own names and addresses only; kube-apiserver verifies it (--kubelet-certificate-authority).
+    serverTLSBootstrap: true,
     // Graceful node shutdown: pods get time to stop when the update operator reboots the node.
     shutdownGracePeriod: '45s',
     shutdownGracePeriodCriticalPods: '15s',

@@ -7,8 +7,15 @@ import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';
 import { parseCidr, splitCidrList } from '../../net/cidr.ts';
 import { NODE_POD_SUBNET_PREFIX } from '../../config/network-ranges.ts';
+import { JOIN_APPROVER_IMAGE } from '../../manifests/images.ts';
+import { JOIN_APPROVER_NAMES } from '../../manifests/join-approver/names.ts';
 
-export const STATIC_POD_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+export const STATIC_POD_COMPONENTS = [
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'join-approver',
+] as const;
 export type StaticPodComponent = (typeof STATIC_POD_COMPONENTS)[number];
 
 export const staticPodsAssetId = (node: string) => `static-manifests/${node}`;
@@ -16,7 +23,8 @@ export const staticPodsAssetId = (node: string) => `static-manifests/${node}`;
 const CONTROLLER_MANAGER_PORT = 10257;
 const SCHEDULER_PORT = 10259;
 
-const image = (component: StaticPodComponent, version: string) => `registry.k8s.io/${component}:${version}`;
+const image = (component: StaticPodComponent, version: string) =>
+  component === 'join-approver' ? JOIN_APPROVER_IMAGE : `registry.k8s.io/${component}:${version}`;
 
 const hostPathVolumes: { name: string; path: string; readOnly: boolean }[] = [
   { name: 'kubernetes', path: NODE_PATHS.kubernetesDir, readOnly: true },
@@ -109,6 +117,8 @@ export function kubeApiserverPod(input: RenderInput, controller: ControllerNode)
     'etcd-certfile': CERT(pki.apiserverEtcdClient),
     'etcd-keyfile': KEY(pki.apiserverEtcdClient),
     'etcd-servers': topology.controllers.map((c) => `https://${c.etcdHost}:2379`).join(','),
+    // Kubelets serve with certificates the cluster CA signed for their own names (serverTLSBootstrap): verify them.
+    'kubelet-certificate-authority': pki.clusterCaCert,
     'kubelet-client-certificate': CERT(pki.apiserverKubeletClient),
     'kubelet-client-key': KEY(pki.apiserverKubeletClient),
     'kubelet-preferred-address-types': 'InternalIP,ExternalIP,Hostname',
@@ -220,10 +230,43 @@ export function kubeSchedulerPod(input: RenderInput, controller: ControllerNode)
   );
 }
 
+/**
+ * The join approver on every controller, leader-elected: it must run before any kubelet can join, so it is a static
+ * pod with a client certificate, like the scheduler, and not a Deployment that would need a joined node first.
+ */
+export function joinApproverPod(input: RenderInput, controller: ControllerNode): V1Pod {
+  const args = flags({
+    controllers: input.topology.controllers.map((node) => node.name).join(','),
+    identity: controller.name,
+    kubeconfig: NODE_PATHS.joinApproverKubeconfig,
+  });
+  const pod = staticPod(JOIN_APPROVER_NAMES.component, input.config.kubernetesVersion, {
+    command: [JOIN_APPROVER_NAMES.component, ...args],
+    resources: { requests: { cpu: '10m', memory: '48Mi' }, limits: { memory: '160Mi' } },
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+  });
+  // It reads one kubeconfig and serves nothing: a narrower mount than the control plane's whole /etc/kubernetes.
+  const spec = pod.spec;
+  if (spec === undefined) return pod;
+  return {
+    ...pod,
+    spec: {
+      ...spec,
+      hostNetwork: true,
+      volumes: [{ name: 'kubeconfig', hostPath: { path: NODE_PATHS.joinApproverKubeconfig, type: 'File' } }],
+      containers: spec.containers.map((container) => ({
+        ...container,
+        volumeMounts: [{ name: 'kubeconfig', mountPath: NODE_PATHS.joinApproverKubeconfig, readOnly: true }],
+      })),
+    },
+  };
+}
+
 const BUILDERS: Record<StaticPodComponent, (input: RenderInput, controller: ControllerNode) => V1Pod> = {
   'kube-apiserver': kubeApiserverPod,
   'kube-controller-manager': kubeControllerManagerPod,
   'kube-scheduler': kubeSchedulerPod,
+  'join-approver': joinApproverPod,
 };
 
 /** The control plane of one controller, as the static pods its kubelet runs. */
@@ -231,8 +274,8 @@ export function staticPodAssets(input: RenderInput): AssetDefinition<RenderInput
   return input.topology.controllers.map((controller) => ({
     id: staticPodsAssetId(controller.name),
     dependsOn: [],
-    // 2: --authentication-config and --encryption-provider-config.
-    revision: 2,
+    // 2: --authentication-config and --encryption-provider-config. 3: the join approver.
+    revision: 3,
     // Everything the pods say comes from these; certificates are referenced by path, not content.
     inputs: (i: RenderInput) => ({
       controller,

@@ -243,7 +243,7 @@ export function planBareMetal(input: BareMetalFlowInput): BareMetalPlan {
       );
     }
     macs.set(machine.mac, machine.name);
-    const { served, withheld: secrets } = withholdSecrets(renderedIgnition(machine, input.ignition));
+    const { served, withheld: secrets } = withholdSecrets(renderedIgnition(machine, input.ignition), machine.role);
     if (secrets.length > 0) withheld.set(machine.name, secrets);
     return machineEntries(cluster, machine, options, served);
   });

@@ -35,8 +35,9 @@ export interface UpLocalClusterOptions {
   readonly os?: Partial<Pick<SimulatedOsOptions, 'rebootDelayMs' | 'timings'>>;
   readonly readyTimeoutMs?: number;
   /**
-   * More images that run as local processes (Strata's own components), added
-   * to the default image map. The layer above the platforms wires these in.
+   * More images that run as local processes (Strata's own components, the
+   * join approver's static pod among them), added to the default image map.
+   * The layer above the platforms wires these in.
    */
   readonly images?: ImageMapInput;
   /**
@@ -140,8 +141,13 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
     await controlPlane?.stop();
     await directory.removePid();
   };
+  const images =
+    options.images === undefined
+      ? defaultImageMap(binaries)
+      : defaultImageMap(binaries).with(options.images, 'the platform image map entries');
   try {
     controlPlane = await startLocalControlPlane({
+      images,
       assetsDir: directory.assetsDir,
       stateDir: directory.path,
       topology,
@@ -154,8 +160,12 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
     progress('applying the bootstrap manifests (server-side apply)');
     await applyManifests(admin, join(directory.assetsDir, 'manifests'));
 
-    const bootstrap = new KubeConfig();
-    bootstrap.loadFromFile(join(directory.assetsDir, ASSET_PATHS.bootstrapKubeconfig));
+    // Each machine joins with its own token, as its Ignition config gives it.
+    const bootstrap = (nodeName: string): KubeConfig => {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromFile(join(directory.assetsDir, ASSET_PATHS.bootstrapKubeconfig(nodeName)));
+      return kubeConfig;
+    };
     const updates = new ManualUpdateSource();
     const systems = new Map<string, SimulatedOperatingSystem>();
     const systemOf = (nodeName: string): SimulatedOperatingSystem => {
@@ -163,10 +173,6 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       if (os === undefined) throw new PreflightError(`no simulated node ${nodeName}`, { node: nodeName });
       return os;
     };
-    const images =
-      options.images === undefined
-        ? defaultImageMap(binaries)
-        : defaultImageMap(binaries).with(options.images, 'the platform image map entries');
     fleet = new NodeFleet({
       name: config.name,
       kubeConfig: admin,

@@ -1,18 +1,29 @@
 // The rendered assets run a real control plane: three etcd members with the
 // rendered certificates on 127.0.0.2-4, kube-apiserver, controller-manager and
 // scheduler from the rendered static-pod manifests (paths moved under a
-// per-node root directory), and the bootstrap manifests applied with kubectl.
+// per-node root directory), the join approver's static pods as processes of
+// this checkout, and the bootstrap manifests applied with kubectl.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
-import { applyRenderPlan, ASSET_PATHS, CERT, KEY, planClusterRender, renderInput } from '@strata/assets';
+import {
+  applyRenderPlan,
+  ASSET_PATHS,
+  CERT,
+  JOIN_APPROVER_NAMES,
+  KEY,
+  planClusterRender,
+  renderInput,
+} from '@strata/assets';
 import { runCommand } from '@strata/host';
 import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
 import { renderConfig } from '@strata/assets/testing';
 import { waitFor } from '@strata/harness';
+import { ImageMap } from '../pods/image-map.ts';
+import { joinApproverImages } from '../testing/index.ts';
 import { startLocalControlPlane, type LocalControlPlane } from './local-control-plane.ts';
 
 const CONTROLLERS = 3;
@@ -32,7 +43,13 @@ describe('the rendered control plane runs on this machine', () => {
     const assets = join(dir, 'assets');
     await applyRenderPlan(await planClusterRender({ config, dir: assets }));
     adminKubeconfig = join(assets, ASSET_PATHS.adminKubeconfig);
-    controlPlane = await startLocalControlPlane({ assetsDir: assets, stateDir: dir, topology, binaries });
+    controlPlane = await startLocalControlPlane({
+      assetsDir: assets,
+      stateDir: dir,
+      topology,
+      binaries,
+      images: ImageMap.parse(joinApproverImages()),
+    });
   });
 
   after(async () => {
@@ -131,5 +148,29 @@ describe('the rendered control plane runs on this machine', () => {
       ]);
       assert.equal(result.code, 0, `${file} differs after apply:\n${result.stdout}${result.stderr}`);
     }
+  });
+
+  it('runs the join approver on every controller, one of them holding its Lease once its RBAC is applied', async () => {
+    const kubeconfig = new KubeConfig();
+    kubeconfig.loadFromFile(adminKubeconfig);
+    const leases = kubeconfig.makeApiClient(CoordinationV1Api);
+    const holder = await waitFor(
+      'the join approver to hold its lease',
+      async () => {
+        try {
+          return (
+            (await leases.readNamespacedLease({ name: JOIN_APPROVER_NAMES.lease, namespace: 'kube-system' })).spec
+              ?.holderIdentity ?? undefined
+          );
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+    );
+    assert.ok(
+      topology.controllers.some((controller) => controller.name === holder),
+      `lease held by ${holder}`,
+    );
   });
 });

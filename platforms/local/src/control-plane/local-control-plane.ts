@@ -6,11 +6,18 @@ import { StrataError } from '@strata/api';
 import { waitUntilHealthy, type ClientTls } from '@strata/host';
 import type { ResolvedBinaries } from '@strata/binaries';
 import { Supervisor, type SupervisorEvents } from './supervisor.ts';
+import type { ImageMap } from '../pods/image-map.ts';
 
 export class ControlPlaneStartError extends StrataError {}
 
-/** The control-plane components a controller runs, in start order. */
+/** The control-plane components a controller runs from the pinned binaries, in start order. */
 export const CONTROLLER_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+
+/**
+ * Static pods of Strata's own programs, started after the control plane from the image map: the join approver,
+ * which must run before any node can join.
+ */
+export const STRATA_STATIC_PODS = ['join-approver'] as const;
 
 export interface LocalControlPlaneOptions {
   /** The directory `strata render` wrote. */
@@ -22,6 +29,11 @@ export interface LocalControlPlaneOptions {
   readonly events?: SupervisorEvents;
   readonly progress?: (message: string) => void;
   readonly startTimeoutMs?: number;
+  /**
+   * Which local command runs each of STRATA_STATIC_PODS' images: the entry's command replaces the container's first
+   * command element. The layer above the platforms supplies it (the programs are not the platform's to import).
+   */
+  readonly images?: ImageMap;
 }
 
 export interface LocalControlPlane {
@@ -101,6 +113,23 @@ export async function startLocalControlPlane(options: LocalControlPlaneOptions):
           // /readyz answers any authenticated client; the kubelet-client identity is enough and is not an admin.
           await waitUntilHealthy(process, `${controller.apiServerUrl}/readyz`, adminTls, timeout);
         }
+      }
+    }
+    for (const component of STRATA_STATIC_PODS) {
+      progress(`starting ${component}`);
+      for (const controller of topology.controllers) {
+        const root = roots.get(controller.name) ?? '';
+        const command = await staticPodCommand(join(root, 'etc/kubernetes/manifests', `${component}.yaml`), root);
+        const entry = command.image === undefined ? undefined : options.images?.lookup(command.image);
+        if (entry === undefined) {
+          throw new ControlPlaneStartError(
+            `the static pod ${component} of ${controller.name} runs image ${command.image ?? '(none)'}, which no image map entry runs as a local process; ` +
+              'pass images with an entry for it (the installer and @strata/platform-local/testing do)',
+            { component, controller: controller.name, image: command.image },
+          );
+        }
+        const [program, ...programArgs] = entry.command;
+        start(componentName(component, controller), program, [...programArgs, ...command.args], entry.env ?? {});
       }
     }
   } catch (error) {

@@ -53,9 +53,11 @@ export async function readEnvironmentFile(path: string, root: string): Promise<R
   return env;
 }
 
-/** The part of a rendered static pod this file runs: its first container's command. */
+/** The part of a rendered static pod this file runs: its first container's image and command. */
 const staticPodSchema = z.object({
-  spec: z.object({ containers: z.array(z.object({ command: z.array(z.string()).optional() })).min(1) }),
+  spec: z.object({
+    containers: z.array(z.object({ image: z.string().optional(), command: z.array(z.string()).optional() })).min(1),
+  }),
 });
 
 /**
@@ -65,14 +67,15 @@ const staticPodSchema = z.object({
 export async function staticPodCommand(
   manifestPath: string,
   root: string,
-): Promise<{ component: string; args: string[] }> {
+): Promise<{ component: string; image: string | undefined; args: string[] }> {
   const pod = staticPodSchema.safeParse(parse(await readFile(manifestPath, 'utf8')));
   if (!pod.success)
     throw new StrataError(
       `${manifestPath} is not a static pod with a container command: ${z.prettifyError(pod.error)}`,
       { manifestPath },
     );
-  const [component, ...args] = pod.data.spec.containers[0]?.command ?? [];
+  const container = pod.data.spec.containers[0];
+  const [component, ...args] = container?.command ?? [];
   if (component === undefined) throw new StrataError(`${manifestPath} has no container command`, { manifestPath });
-  return { component, args: remapFlags(args, root) };
+  return { component, image: container?.image, args: remapFlags(args, root) };
 }

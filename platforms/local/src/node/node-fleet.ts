@@ -18,8 +18,11 @@ export const FLEET_LABEL = 'strata.dev/fleet';
 export interface NodeFleetOptions {
   /** An administrator: one pod watch for the whole fleet, role labels, and the Ready check of waitAllReady. */
   readonly kubeConfig: KubeConfig;
-  /** The bootstrap-token kubeconfig every node bootstraps its certificate with. */
-  readonly bootstrapKubeConfig: KubeConfig;
+  /**
+   * The bootstrap-token kubeconfig a node bootstraps its certificate with: one for every node (one connection pool),
+   * or each node's own, as per-machine tokens give them.
+   */
+  readonly bootstrapKubeConfig: KubeConfig | ((nodeName: string) => KubeConfig);
   /** Each node gets <stateDir>/<node name> as its /var/lib/kubelet. */
   readonly stateDir: string;
   /** Makes each node's machine; the fleet keeps it, see SimulatedNode.os. */
@@ -75,6 +78,11 @@ export class NodeFleet {
     }
   }
 
+  #bootstrapKubeConfigOf(nodeName: string): KubeConfig {
+    const { bootstrapKubeConfig } = this.#options;
+    return typeof bootstrapKubeConfig === 'function' ? bootstrapKubeConfig(nodeName) : bootstrapKubeConfig;
+  }
+
   /**
    * Starts the fleet's pod watch, then its nodes, `registrationConcurrency`
    * at a time. Resolves when every node has registered; throws FleetError
@@ -96,10 +104,14 @@ export class NodeFleet {
       metrics: this.metrics,
       maxSockets: concurrency,
     });
-    this.#bootstrapTransport = await KeepAliveTransport.create(this.#options.bootstrapKubeConfig, {
-      metrics: this.metrics,
-      maxSockets: concurrency,
-    });
+    const sharedBootstrap =
+      typeof this.#options.bootstrapKubeConfig === 'function' ? undefined : this.#options.bootstrapKubeConfig;
+    if (sharedBootstrap !== undefined) {
+      this.#bootstrapTransport = await KeepAliveTransport.create(sharedBootstrap, {
+        metrics: this.metrics,
+        maxSockets: concurrency,
+      });
+    }
     this.#adminCore = this.#adminTransport.api(CoreV1Api);
     this.#podFeed = new InformerPodFeed({
       kubeConfig: this.#options.kubeConfig,
@@ -114,7 +126,10 @@ export class NodeFleet {
     const shared = {
       podFeed: this.#podFeed,
       metrics: this.metrics,
-      bootstrapCertificates: this.#bootstrapTransport.api(CertificatesV1Api),
+      // Without a shared token each node opens its own bootstrap connection.
+      ...(this.#bootstrapTransport === undefined
+        ? {}
+        : { bootstrapCertificates: this.#bootstrapTransport.api(CertificatesV1Api) }),
       adminCore: this.#adminCore,
       spreadHeartbeats: true,
     };
@@ -124,7 +139,7 @@ export class NodeFleet {
         new SimulatedNode({
           spec,
           os: this.#options.operatingSystem(spec.name),
-          bootstrapKubeConfig: this.#options.bootstrapKubeConfig,
+          bootstrapKubeConfig: sharedBootstrap ?? this.#bootstrapKubeConfigOf(spec.name),
           stateDir: join(this.#options.stateDir, spec.name),
           shared,
           ...(this.#options.runtimes === undefined ? {} : { runtimes: this.#options.runtimes(spec.name) }),

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import { withLockFile } from '@strata/host';
-import { type ClusterConfig } from '@strata/assets';
+import { JOIN_APPROVER_IMAGE, type ClusterConfig } from '@strata/assets';
+import { JOIN_APPROVER_LOCAL_COMMAND } from '@strata/join-approver/testing';
 import { ClusterDirectory } from '../cluster/cluster-dir.ts';
 import { defaultLocalConfig } from '../cluster/default-config.ts';
 import { upLocalCluster, type LocalCluster, type UpLocalClusterOptions } from '../cluster/local-cluster.ts';
@@ -19,6 +20,7 @@ export interface TestClusterOptions {
   /** Fast simulated OS timings are the default in tests: 500 ms reboots, 100 ms update steps. */
   readonly os?: UpLocalClusterOptions['os'];
   readonly progress?: (message: string) => void;
+  /** More local images, beside the join approver's, which every test cluster runs: no node joins without it. */
   readonly images?: UpLocalClusterOptions['images'];
   readonly nodeRuntimes?: UpLocalClusterOptions['nodeRuntimes'];
   readonly workerOs?: UpLocalClusterOptions['workerOs'];
@@ -118,6 +120,12 @@ async function holdMachineLock(progress?: (message: string) => void): Promise<{ 
   };
 }
 
+/** The join approver's static pod as a process of this checkout's binary, as the installer runs it for strata up. */
+export function joinApproverImages(): NonNullable<UpLocalClusterOptions['images']> {
+  const [program, ...args] = JOIN_APPROVER_LOCAL_COMMAND;
+  return { [JOIN_APPROVER_IMAGE]: { command: [program, ...args] } };
+}
+
 async function startUnlocked(options: TestClusterOptions): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'strata-local-cluster-'));
   const config =
@@ -133,7 +141,7 @@ async function startUnlocked(options: TestClusterOptions): Promise<TestCluster> 
       directory: new ClusterDirectory(dir),
       os: options.os ?? FAST_OS,
       ...(options.progress === undefined ? {} : { progress: options.progress }),
-      ...(options.images === undefined ? {} : { images: options.images }),
+      images: { ...joinApproverImages(), ...options.images },
       ...(options.nodeRuntimes === undefined ? {} : { nodeRuntimes: options.nodeRuntimes }),
       ...(options.workerOs === undefined ? {} : { workerOs: options.workerOs }),
     });
