@@ -105,7 +105,13 @@ describe('cluster config: defaults', () => {
       allowUnverifiedDownloads: false,
       sshAuthorizedKeys: [],
       etcd: { quotaBackendBytes: 2 * 1024 ** 3 },
-      updates: { rebootStrategy: 'operator', maxUnavailable: 1, windows: [], group: 'stable' },
+      updates: {
+        rebootStrategy: 'operator',
+        maxUnavailable: 1,
+        windows: [],
+        group: 'stable',
+        fleetLock: { allowPlainHttp: false },
+      },
       trustedCaCertificates: [],
       certificates: { caValidityDays: 3650, validityDays: 365 },
     };

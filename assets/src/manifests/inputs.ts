@@ -49,6 +49,11 @@ export interface ManifestInputs {
    * every node, reboots one at a time, at any hour.
    */
   readonly defaultUpdatePolicy?: DefaultPolicySettings;
+  /**
+   * The update operator's FleetLock serving certificate and key (PEM), carried in a Secret: with it the operator
+   * serves FleetLock over HTTPS, without it over plain HTTP.
+   */
+  readonly fleetLockTls?: { readonly certPem: string; readonly keyPem: string };
   /** Replacements for the pinned images, e.g. a mirror for an air-gapped install. */
   readonly images?: Partial<
     Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator', string>
@@ -139,6 +144,12 @@ const manifestInputsSchema = z
       secret: z.string().regex(/^[a-z0-9]{16}$/, 'must be 16 characters of [a-z0-9]'),
     }),
     defaultUpdatePolicy: defaultPolicySettingsSchema.optional(),
+    fleetLockTls: z
+      .strictObject({
+        certPem: z.string().includes('-----BEGIN CERTIFICATE-----', 'must be a PEM certificate'),
+        keyPem: z.string().includes('PRIVATE KEY-----', 'must be a PEM private key'),
+      })
+      .optional(),
     images: z
       .strictObject({
         flannel: imageSchema.optional(),

@@ -68,7 +68,7 @@ function commonSystem(
     .dependency(AUTH_ASSET_IDS.bootstrapKubeconfig)
     .contents(ASSET_PATHS.bootstrapKubeconfig);
   const sysext = `${SYSEXT_DIR}/kubernetes-${config.kubernetesVersion}-x86-64.raw`;
-  const updates = updateSettings(config, input.topology);
+  const updates = updateSettings(config, input.topology, caPem);
   const sharedByPool = node.role === 'worker' && node.sharedByPool;
   return {
     files: [
