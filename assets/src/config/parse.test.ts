@@ -571,6 +571,28 @@ describe('cluster config: platform sections', () => {
     ]);
   });
 
+  it('takes updates.fleetLock.allowPlainHttp for Fedora CoreOS, and refuses it where nothing would ask FleetLock', () => {
+    const fedora = parsedConfig(
+      clusterConfigYaml(validConfig(), {
+        'os.name': 'fedora-coreos',
+        'os.channel': 'stable',
+        'updates.fleetLock.allowPlainHttp': true,
+      }),
+    );
+    assert.deepEqual(fedora.updates.fleetLock, { allowPlainHttp: true });
+    const text = clusterConfigYaml(validConfig(), { 'updates.fleetLock.allowPlainHttp': true });
+    expectIssues(text, [
+      {
+        path: 'updates.fleetLock.allowPlainHttp',
+        message: "has no effect with os.name flatcar: only Fedora CoreOS's Zincati asks FleetLock",
+        value: true,
+        hint: 'remove it',
+        // The value, after its key.
+        ...positionOf(text, 'true', 'allowPlainHttp:'),
+      },
+    ]);
+  });
+
   it("checks instance types against the cloud's naming", () => {
     const text = clusterConfigYaml(validConfig('gcp'), {
       workerPools: [{ name: 'worker', count: 2, instanceType: 't3.large' }],
