@@ -591,6 +591,21 @@ describe('cluster config: platform sections', () => {
         ...positionOf(text, 'true', 'allowPlainHttp:'),
       },
     ]);
+    const off = clusterConfigYaml(validConfig(), {
+      'os.name': 'fedora-coreos',
+      'os.channel': 'stable',
+      'updates.rebootStrategy': 'off',
+      'updates.fleetLock.allowPlainHttp': true,
+    });
+    expectIssues(off, [
+      {
+        path: 'updates.fleetLock.allowPlainHttp',
+        message: 'has no effect when updates.rebootStrategy is off: Zincati does not ask FleetLock',
+        value: true,
+        hint: 'remove it',
+        ...positionOf(off, 'true', 'allowPlainHttp:'),
+      },
+    ]);
   });
 
   it("checks instance types against the cloud's naming", () => {
