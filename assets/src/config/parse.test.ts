@@ -105,7 +105,13 @@ describe('cluster config: defaults', () => {
       allowUnverifiedDownloads: false,
       sshAuthorizedKeys: [],
       etcd: { quotaBackendBytes: 2 * 1024 ** 3 },
-      updates: { rebootStrategy: 'operator', maxUnavailable: 1, windows: [], group: 'stable' },
+      updates: {
+        rebootStrategy: 'operator',
+        maxUnavailable: 1,
+        windows: [],
+        group: 'stable',
+        fleetLock: { allowPlainHttp: false },
+      },
       trustedCaCertificates: [],
       certificates: { caValidityDays: 3650, validityDays: 365 },
       join: { tokenTtlHours: 24 },
@@ -562,6 +568,43 @@ describe('cluster config: platform sections', () => {
         value: 't3.large',
         hint: 'remove it: on bare metal the machines are what they are',
         ...positionOf(text, 'instanceType'),
+      },
+    ]);
+  });
+
+  it('takes updates.fleetLock.allowPlainHttp for Fedora CoreOS, and refuses it where nothing would ask FleetLock', () => {
+    const fedora = parsedConfig(
+      clusterConfigYaml(validConfig(), {
+        'os.name': 'fedora-coreos',
+        'os.channel': 'stable',
+        'updates.fleetLock.allowPlainHttp': true,
+      }),
+    );
+    assert.deepEqual(fedora.updates.fleetLock, { allowPlainHttp: true });
+    const text = clusterConfigYaml(validConfig(), { 'updates.fleetLock.allowPlainHttp': true });
+    expectIssues(text, [
+      {
+        path: 'updates.fleetLock.allowPlainHttp',
+        message: "has no effect with os.name flatcar: only Fedora CoreOS's Zincati asks FleetLock",
+        value: true,
+        hint: 'remove it',
+        // The value, after its key.
+        ...positionOf(text, 'true', 'allowPlainHttp:'),
+      },
+    ]);
+    const off = clusterConfigYaml(validConfig(), {
+      'os.name': 'fedora-coreos',
+      'os.channel': 'stable',
+      'updates.rebootStrategy': 'off',
+      'updates.fleetLock.allowPlainHttp': true,
+    });
+    expectIssues(off, [
+      {
+        path: 'updates.fleetLock.allowPlainHttp',
+        message: 'has no effect when updates.rebootStrategy is off: Zincati does not ask FleetLock',
+        value: true,
+        hint: 'remove it',
+        ...positionOf(off, 'true', 'allowPlainHttp:'),
       },
     ]);
   });

@@ -436,6 +436,15 @@ export const updatesSchema = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be letters, digits, ".", "_" or "-"' })
     .optional()
     .meta({ description: 'Update group on the server; os.channel when unset.' }),
+  fleetLock: z
+    .strictObject({
+      allowPlainHttp: z.boolean().default(false).meta({
+        description:
+          "Fedora CoreOS only: Zincati asks the update operator's FleetLock server over plain HTTP instead of HTTPS with the cluster CA's serving certificate. Off unless set: anyone on the path could read and forge the answers.",
+      }),
+    })
+    .prefault({})
+    .meta({ description: "How Zincati (Fedora CoreOS) reaches the update operator's FleetLock server." }),
 });
 
 export const proxySchema = z

@@ -60,6 +60,11 @@ export interface ManifestInputs {
    * every node, reboots one at a time, at any hour.
    */
   readonly defaultUpdatePolicy?: DefaultPolicySettings;
+  /**
+   * The update operator's FleetLock serving certificate and key (PEM), carried in a Secret: with it the operator
+   * serves FleetLock over HTTPS, without it over plain HTTP.
+   */
+  readonly fleetLockTls?: { readonly certPem: string; readonly keyPem: string };
   /** Replacements for the pinned images, e.g. a mirror for an air-gapped install. */
   readonly images?: Partial<
     Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator', string>
@@ -166,6 +171,12 @@ const manifestInputsSchema = z
           context.addIssue({ code: 'custom', message: `token ids ${twice.join(', ')} are used twice` });
       }),
     defaultUpdatePolicy: defaultPolicySettingsSchema.optional(),
+    fleetLockTls: z
+      .strictObject({
+        certPem: z.string().includes('-----BEGIN CERTIFICATE-----', 'must be a PEM certificate'),
+        keyPem: z.string().includes('PRIVATE KEY-----', 'must be a PEM private key'),
+      })
+      .optional(),
     images: z
       .strictObject({
         flannel: imageSchema.optional(),

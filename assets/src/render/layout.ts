@@ -9,6 +9,8 @@ export const ASSET_PATHS = {
   frontProxyClient: 'tls/front-proxy-client',
   apiserver: 'tls/apiserver',
   apiserverKubeletClient: 'tls/apiserver-kubelet-client',
+  /** The update operator's FleetLock server, which Zincati on Fedora CoreOS nodes asks over HTTPS. */
+  fleetLockServing: 'tls/fleetlock-serving',
   etcdCa: 'tls/etcd/ca',
   apiserverEtcdClient: 'tls/etcd/apiserver-etcd-client',
   etcdServer: (node: string) => `tls/etcd/server-${node}`,

@@ -34,6 +34,8 @@ export interface RenderConfig extends TopologyInput {
     }[];
     readonly server?: string | undefined;
     readonly group?: string | undefined;
+    /** Absent means HTTPS, as the config's default. */
+    readonly fleetLock?: { readonly allowPlainHttp: boolean } | undefined;
   };
   readonly proxy?:
     | {

@@ -10,7 +10,7 @@ import { openssl } from '../testing/openssl.ts';
 import { renderConfig } from '../testing/fixtures.ts';
 import { applyRenderPlan, planClusterRender, RenderTargetError } from './render.ts';
 import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from './layout.ts';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { withholdSecrets } from '../ignition/withhold-secrets.ts';
 
@@ -154,12 +154,43 @@ describe('strata render output', () => {
     }
   });
 
+  it('gives the FleetLock serving certificate exactly the names Zincati asks by, and carries it to the operator in a Secret', async () => {
+    const certificate = new X509Certificate(await readFile(join(dir, CERT(ASSET_PATHS.fleetLockServing)), 'utf8'));
+    const names =
+      certificate
+        .getExtension(SubjectAlternativeNameExtension)
+        ?.names.toJSON()
+        .map((n) => n.value) ?? [];
+    assert.deepEqual(names.sort(), [
+      '127.0.0.2',
+      '127.0.0.3',
+      '127.0.0.4',
+      'api.proof.strata.test',
+      'proof-controller-0',
+      'proof-controller-1',
+      'proof-controller-2',
+    ]);
+    assert.equal((await stat(join(dir, KEY(ASSET_PATHS.fleetLockServing)))).mode & 0o777, 0o600);
+    const operatorFile = join(dir, ASSET_PATHS.manifest('51-update-operator.yaml'));
+    assert.equal((await stat(operatorFile)).mode & 0o777, 0o600, 'the file carries the FleetLock key');
+    const secret = parseAllDocuments(await readFile(operatorFile, 'utf8'))
+      .map((document) =>
+        z.object({ kind: z.string(), data: z.record(z.string(), z.string()).optional() }).parse(document.toJS()),
+      )
+      .find((object) => object.kind === 'Secret');
+    assert.deepEqual(secret?.data, {
+      'tls.crt': (await readFile(join(dir, CERT(ASSET_PATHS.fleetLockServing)))).toString('base64'),
+      'tls.key': (await readFile(join(dir, KEY(ASSET_PATHS.fleetLockServing)))).toString('base64'),
+    });
+  });
+
   it('records every certificate with its expiry', async () => {
     const inventory = JSON.parse(await readFile(join(dir, ASSET_PATHS.certificateInventory), 'utf8')) as {
       certificates: { path: string; notAfter: string }[];
     };
     const paths = inventory.certificates.map((c) => c.path);
     assert.ok(paths.includes(CERT(ASSET_PATHS.apiserver)));
+    assert.ok(paths.includes(CERT(ASSET_PATHS.fleetLockServing)), 'the FleetLock serving certificate is listed');
     assert.ok(paths.includes(ASSET_PATHS.adminKubeconfig), 'kubeconfig client certificates are listed too');
     for (const record of inventory.certificates) assert.ok(Date.parse(record.notAfter) > Date.now(), record.path);
   });

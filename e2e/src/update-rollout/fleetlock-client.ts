@@ -6,8 +6,12 @@
 // asks again. It asks any replica, and a standby's "not the leader" sends it
 // to the next one. Its requests leave from the node's own address, as
 // Zincati's do from the host: the server accepts a node's requests only from
-// that node's addresses.
-import { request as httpRequest } from 'node:http';
+// that node's addresses. Like Zincati with Strata's rendered base_url, it asks
+// over HTTPS, trusting the cluster CA (the node's trust anchor) and nothing
+// else, and checks the certificate for the API's DNS name whichever replica's
+// address it connects to.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import { FLEETLOCK_HEADER, FLEETLOCK_HEADER_VALUE, FLEETLOCK_PATHS } from '@strata/update-operator';
 
@@ -31,6 +35,8 @@ export interface ZincatiClientOptions {
   readonly from: string;
   /** The FleetLock servers to ask, host:port, in order (the operator's replicas). */
   readonly endpoints: () => Promise<readonly string[]>;
+  /** Ask over HTTPS: the only CA trusted (PEM) and the name the certificate must carry. Plain HTTP when absent. */
+  readonly tls?: { readonly caPem: string; readonly serverName: string };
 }
 
 export class ZincatiClient {
@@ -78,32 +84,36 @@ export class ZincatiClient {
   }
 
   #post(endpoint: string, path: string): Promise<{ status: number; text: string }> {
-    const url = new URL(`http://${endpoint}${path}`);
+    const { tls } = this.#options;
+    const url = new URL(`${tls === undefined ? 'http' : 'https'}://${endpoint}${path}`);
     const payload = JSON.stringify({
       client_params: { id: this.#options.id, group: this.#options.group ?? 'default' },
     });
+    const options = {
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      localAddress: this.#options.from,
+      headers: {
+        [FLEETLOCK_HEADER]: FLEETLOCK_HEADER_VALUE,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+      },
+    };
     return new Promise((resolve, reject) => {
-      const request = httpRequest(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'POST',
-          localAddress: this.#options.from,
-          headers: {
-            [FLEETLOCK_HEADER]: FLEETLOCK_HEADER_VALUE,
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-          },
-        },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-          response.on('error', reject);
-        },
-      );
+      const onResponse = (response: IncomingMessage): void => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+        response.on('error', reject);
+      };
+      const request =
+        tls === undefined
+          ? httpRequest(options, onResponse)
+          : // `ca` replaces Node's bundled roots; `servername` is the name checked, not the address dialled.
+            httpsRequest({ ...options, ca: tls.caPem, servername: tls.serverName }, onResponse);
       request.on('error', reject);
       request.end(payload);
     });

@@ -14,7 +14,15 @@ import {
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { OPERATOR_POD_LABELS, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE } from '@strata/assets';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ASSET_PATHS,
+  CERT,
+  OPERATOR_POD_LABELS,
+  UPDATE_OPERATOR_NAMES,
+  UPDATE_OPERATOR_NAMESPACE,
+} from '@strata/assets';
 import {
   UPDATE_POLICY,
   UPDATE_PROTOCOL_PREFIX,
@@ -348,6 +356,17 @@ export class RolloutCluster {
       },
       timeoutMs,
     );
+  }
+
+  /**
+   * What Zincati trusts and checks when it asks FleetLock over HTTPS: the rendered cluster CA (which Fedora CoreOS
+   * Ignition anchors in the node's trust store) and the API's DNS name (the host of the rendered base_url).
+   */
+  async fleetLockTls(): Promise<{ caPem: string; serverName: string }> {
+    return {
+      caPem: await readFile(join(this.cluster.directory.assetsDir, CERT(ASSET_PATHS.clusterCa)), 'utf8'),
+      serverName: this.cluster.topology.apiDnsName,
+    };
   }
 
   /**

@@ -576,13 +576,23 @@ describe('update operator rules and faults on a local cluster', () => {
         (await rollout.operatorPods()).flatMap((pod) =>
           pod.status?.podIP === undefined ? [] : [`${pod.status.podIP}:8081`],
         );
+      // Over HTTPS as the rendered Zincati config asks, trusting the cluster CA the node's Ignition anchors.
+      const tls = await rollout.fleetLockTls();
       // The same request from the test process's own address is someone else's: refused, whatever the budget.
-      const impostor = new ZincatiClient({ id: zincatiClientId(machineId), from: '127.0.0.1', endpoints });
+      const impostor = new ZincatiClient({ id: zincatiClientId(machineId), from: '127.0.0.1', endpoints, tls });
       const zincati = new ZincatiClient({
         id: zincatiClientId(machineId),
         from: nodeAddress,
         endpoints,
+        tls,
       });
+      // Plain HTTP reaches no replica: the port speaks only TLS.
+      const plain = await new ZincatiClient({
+        id: zincatiClientId(machineId),
+        from: nodeAddress,
+        endpoints,
+      }).preReboot();
+      assert.equal(plain.kind, 'unreachable', JSON.stringify(plain));
 
       // A before-reboot hook holds the agent-driven nodes in their slots while Zincati asks.
       await rollout.patchPolicy(DEFAULT_POLICY, { maxUnavailable, hooks: { beforeReboot: [BEFORE_HOOK] } });

@@ -6,7 +6,7 @@ import { networkingRule } from './networking.ts';
 import { osRule } from './os.ts';
 import { instanceTypeRule, platformSectionRule, sshKeyRule, zoneRule } from './platform.ts';
 import type { Rule, RuleContext } from './rule.ts';
-import { apiDnsNameRule, certificateValidityRule, updateWindowRule } from './settings.ts';
+import { apiDnsNameRule, certificateValidityRule, fleetLockPlainHttpRule, updateWindowRule } from './settings.ts';
 import { workerPoolRule } from './worker-pools.ts';
 
 const RULES: readonly Rule[] = [
@@ -20,6 +20,7 @@ const RULES: readonly Rule[] = [
   osRule,
   certificateValidityRule,
   updateWindowRule,
+  fleetLockPlainHttpRule,
   apiDnsNameRule,
   downloadsRule,
 ];

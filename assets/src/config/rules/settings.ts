@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { Finding } from '../issue.ts';
-import { certificatesSchema, clusterConfigFieldsSchema, updatesSchema } from '../schema.ts';
+import { certificatesSchema, clusterConfigFieldsSchema, osSchema, updatesSchema } from '../schema.ts';
 import type { Rule } from './rule.ts';
 
 const DNS_NAME_MAX = 253;
@@ -32,6 +33,35 @@ export const updateWindowRule: Rule = (config) => {
       message: 'have no effect when updates.rebootStrategy is off',
       hint: 'remove them, or set rebootStrategy: operator',
       atKey: true,
+    },
+  ];
+};
+
+/** Plain HTTP for FleetLock is a security choice: refuse it where it would silently mean nothing. */
+export const fleetLockPlainHttpRule: Rule = (config) => {
+  if (config.get(['updates', 'fleetLock', 'allowPlainHttp'], z.boolean()) !== true) {
+    return [];
+  }
+  const os = config.get(['os', 'name'], osSchema.shape.name);
+  const strategy = config.get(['updates', 'rebootStrategy'], updatesSchema.shape.rebootStrategy);
+  if (os === undefined) {
+    return [];
+  }
+  const problem =
+    os !== 'fedora-coreos'
+      ? `has no effect with os.name ${os}: only Fedora CoreOS's Zincati asks FleetLock`
+      : strategy === 'off'
+        ? 'has no effect when updates.rebootStrategy is off: Zincati does not ask FleetLock'
+        : undefined;
+  if (problem === undefined) {
+    return [];
+  }
+  return [
+    {
+      path: ['updates', 'fleetLock', 'allowPlainHttp'],
+      message: problem,
+      hint: 'remove it',
+      value: true,
     },
   ];
 };

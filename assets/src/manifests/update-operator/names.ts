@@ -13,6 +13,8 @@ export const UPDATE_OPERATOR_NAMES = {
   /** The Lease in UPDATE_OPERATOR_NAMESPACE the operator replicas elect their leader with. */
   lease: 'update-operator',
   metricsService: 'update-operator-metrics',
+  /** The kubernetes.io/tls Secret with the FleetLock server's certificate and key. */
+  fleetLockTlsSecret: 'update-operator-fleetlock-tls',
   /** The ValidatingAdmissionPolicy (and its binding) that keeps each agent to its own Node. */
   agentNodePolicy: 'strata-update-agent-own-node',
   /** The ValidatingAdmissionPolicy (and its binding) that keeps the operator to the update protocol's part of Nodes. */

@@ -7,6 +7,7 @@ import type {
   V1Deployment,
   V1PolicyRule,
   V1Role,
+  V1Secret,
   V1Service,
   V1ValidatingAdmissionPolicy,
   V1ValidatingAdmissionPolicyBinding,
@@ -222,6 +223,68 @@ describe('update operator manifests', () => {
     assert.deepEqual(
       pod?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.preference.matchExpressions,
       [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists' }],
+    );
+  });
+
+  it('serves FleetLock over HTTPS from a kubernetes.io/tls Secret mounted read-only, when given a certificate', () => {
+    const fleetLockTls = {
+      certPem: '-----BEGIN CERTIFICATE-----\nZmxlZXRsb2Nr\n-----END CERTIFICATE-----\n',
+      keyPem: '-----BEGIN PRIVATE KEY-----\nbm90LWEta2V5\n-----END PRIVATE KEY-----\n',
+    };
+    const objects = objectsOf(manifestInputs({ fleetLockTls }));
+    const secret = find<V1Secret>('Secret', UPDATE_OPERATOR_NAMES.fleetLockTlsSecret, objects);
+    assert.equal(secret.type, 'kubernetes.io/tls');
+    assert.equal(secret.metadata?.namespace, UPDATE_OPERATOR_NAMESPACE);
+    assert.deepEqual(secret.data, {
+      'tls.crt': Buffer.from(fleetLockTls.certPem).toString('base64'),
+      'tls.key': Buffer.from(fleetLockTls.keyPem).toString('base64'),
+    });
+    const names = objects.map((object) => `${object.kind}/${object.metadata?.name ?? ''}`);
+    assert.ok(
+      names.indexOf(`Secret/${UPDATE_OPERATOR_NAMES.fleetLockTlsSecret}`) <
+        names.indexOf(`Deployment/${UPDATE_OPERATOR_NAMES.operator}`),
+      'the Secret is applied before the Deployment that mounts it',
+    );
+    const pod = find<V1Deployment>('Deployment', UPDATE_OPERATOR_NAMES.operator, objects).spec?.template.spec;
+    assert.deepEqual(pod?.volumes, [
+      { name: 'fleetlock-tls', secret: { secretName: UPDATE_OPERATOR_NAMES.fleetLockTlsSecret, defaultMode: 0o440 } },
+    ]);
+    assert.equal(pod?.securityContext?.fsGroup, pod?.securityContext?.runAsUser, 'the nonroot user may read the key');
+    const container = pod?.containers[0];
+    assert.deepEqual(container?.volumeMounts, [
+      { name: 'fleetlock-tls', mountPath: '/etc/strata/fleetlock-tls', readOnly: true },
+    ]);
+    assert.deepEqual(
+      container?.args?.filter((arg) => arg.startsWith('--fleetlock-')),
+      [
+        '--fleetlock-address=$(POD_IP):8081',
+        '--fleetlock-cert-file=/etc/strata/fleetlock-tls/tls.crt',
+        '--fleetlock-key-file=/etc/strata/fleetlock-tls/tls.key',
+      ],
+    );
+  });
+
+  it('serves FleetLock over plain HTTP, with no Secret, when given no certificate', () => {
+    const objects = objectsOf(manifestInputs());
+    assert.deepEqual(
+      objects.filter((object) => object.kind === 'Secret' && object.metadata?.namespace === UPDATE_OPERATOR_NAMESPACE),
+      [],
+    );
+    const pod = find<V1Deployment>('Deployment', UPDATE_OPERATOR_NAMES.operator, objects).spec?.template.spec;
+    assert.equal(pod?.volumes, undefined);
+    assert.deepEqual(
+      pod?.containers[0]?.args?.filter((arg) => arg.startsWith('--fleetlock-')),
+      ['--fleetlock-address=$(POD_IP):8081'],
+    );
+  });
+
+  it('refuses a FleetLock certificate that is not PEM, without echoing it', () => {
+    assert.throws(
+      () => renderBootstrapManifests(manifestInputs({ fleetLockTls: { certPem: 'x', keyPem: 'secret-key-material' } })),
+      (error: unknown) =>
+        error instanceof ManifestInputsError &&
+        error.issues.map((issue) => issue.field).join() === 'fleetLockTls.certPem,fleetLockTls.keyPem' &&
+        !error.message.includes('secret-key-material'),
     );
   });
 

@@ -6,13 +6,14 @@ import { operatorNodePolicy } from './operator-node-policy.ts';
 import { updatePolicyCrd } from '@strata/api';
 import { defaultUpdatePolicy } from './default-policy.ts';
 import { updateOperatorRbac } from './rbac.ts';
+import { fleetLockTlsSecret } from './fleetlock-tls.ts';
 import { metricsService } from './services.ts';
 import { agentDaemonSet, operatorDeployment } from './workloads.ts';
 
 /**
  * The update operator's files, in apply order: the CRD alone first, because the API server serves UpdatePolicies
  * only once it is established; then everything that runs, the admission policies before the agents and operator they
- * restrain; then the default UpdatePolicy.
+ * restrain, the FleetLock certificate's Secret before the Deployment that mounts it; then the default UpdatePolicy.
  */
 export function updateOperatorFiles(inputs: ManifestInputs, images: BootstrapImages): ManifestFile[] {
   return [
@@ -24,7 +25,8 @@ export function updateOperatorFiles(inputs: ManifestInputs, images: BootstrapIma
         ...agentNodePolicy(),
         ...operatorNodePolicy(),
         metricsService(),
-        operatorDeployment(images.updateOperator),
+        ...(inputs.fleetLockTls === undefined ? [] : [fleetLockTlsSecret(inputs.fleetLockTls)]),
+        operatorDeployment(images.updateOperator, { tls: inputs.fleetLockTls !== undefined }),
         agentDaemonSet(images.updateOperator),
       ],
     },

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { HOST_FILES, UPDATE_AGENT_HOST_USER } from '@strata/api';
 import type { V1Container, V1DaemonSet, V1Deployment, V1EnvVar, V1Probe } from '@kubernetes/client-node';
 import { linuxNodes, tolerateEverything } from '../node-agents.ts';
+import { FLEETLOCK_TLS_MOUNT } from './fleetlock-tls.ts';
 import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_PORTS } from './names.ts';
 
 export const OPERATOR_POD_LABELS = {
@@ -52,9 +53,14 @@ const hardenedContainer: Pick<V1Container, 'securityContext'> = {
   securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
 };
 
-/** The operator: two replicas, one leading (Lease), the other standing by on another node where it can. */
-export function operatorDeployment(image: string): V1Deployment {
+/**
+ * The operator: two replicas, one leading (Lease), the other standing by on another node where it can. With `tls`,
+ * FleetLock is served over HTTPS with the certificate of the Secret UPDATE_OPERATOR_NAMES.fleetLockTlsSecret, mounted
+ * read-only; without, over plain HTTP.
+ */
+export function operatorDeployment(image: string, options: { readonly tls: boolean }): V1Deployment {
   const { metrics, fleetLock, fleetLockHostPort } = UPDATE_OPERATOR_PORTS;
+  const { volume, dir, certFile, keyFile } = FLEETLOCK_TLS_MOUNT;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -104,8 +110,20 @@ export function operatorDeployment(image: string): V1Deployment {
             runAsNonRoot: true,
             runAsUser: NONROOT_ID,
             runAsGroup: NONROOT_ID,
+            // The kubelet gives the Secret's files this group, so that mode 0440 lets the nonroot user read the key.
+            ...(options.tls ? { fsGroup: NONROOT_ID } : {}),
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          ...(options.tls
+            ? {
+                volumes: [
+                  {
+                    name: volume,
+                    secret: { secretName: UPDATE_OPERATOR_NAMES.fleetLockTlsSecret, defaultMode: 0o440 },
+                  },
+                ],
+              }
+            : {}),
           containers: [
             {
               name: 'operator',
@@ -118,6 +136,9 @@ export function operatorDeployment(image: string): V1Deployment {
                 // platform's process pods, hostNetwork) two replicas on one host must not collide.
                 `--metrics-address=$(POD_IP):${metrics}`,
                 `--fleetlock-address=$(POD_IP):${fleetLock}`,
+                ...(options.tls
+                  ? [`--fleetlock-cert-file=${dir}/${certFile}`, `--fleetlock-key-file=${dir}/${keyFile}`]
+                  : []),
               ],
               // POD_NAME is the replica's identity in the Lease.
               env: [
@@ -136,6 +157,7 @@ export function operatorDeployment(image: string): V1Deployment {
               readinessProbe: probe('/readyz', 3),
               resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
               ...hardenedContainer,
+              ...(options.tls ? { volumeMounts: [{ name: volume, mountPath: dir, readOnly: true }] } : {}),
             },
           ],
         },

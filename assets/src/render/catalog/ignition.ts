@@ -70,7 +70,7 @@ function commonSystem(
     .dependency(JOIN_TOKEN_ASSET_IDS.kubeconfig(node.name))
     .contents(ASSET_PATHS.bootstrapKubeconfig(node.name));
   const sysext = `${SYSEXT_DIR}/kubernetes-${config.kubernetesVersion}-x86-64.raw`;
-  const updates = updateSettings(config, input.topology);
+  const updates = updateSettings(config, input.topology, caPem);
   const sharedByPool = node.role === 'worker' && node.sharedByPool;
   return {
     files: [

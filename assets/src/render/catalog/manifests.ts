@@ -4,7 +4,9 @@ import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';
 import { JOIN_TOKEN_ASSET_IDS, joinTokenTargets, parseJoinTokenFile } from './join-tokens.ts';
-import { dnsServiceIps } from './node-files.ts';
+import { dnsServiceIps, fleetLockOverTls } from './node-files.ts';
+import { PKI_ASSET_IDS } from './pki.ts';
+import { pemPairOf } from '../pki-assets.ts';
 
 export const MANIFESTS_ASSET_ID = 'manifests';
 
@@ -13,9 +15,9 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
   const targets = joinTokenTargets(input.topology).map((target) => target.ignitionName);
   return {
     id: MANIFESTS_ASSET_ID,
-    dependsOn: targets.map(JOIN_TOKEN_ASSET_IDS.token),
-    // 3: one token per machine, the join approver.
-    revision: 3,
+    dependsOn: [...targets.map(JOIN_TOKEN_ASSET_IDS.token), PKI_ASSET_IDS.fleetLockServing],
+    // 3: one token per machine, the join approver. 4: the FleetLock serving certificate.
+    revision: 4,
     inputs: (i) => ({
       name: i.config.name,
       version: i.config.kubernetesVersion,
@@ -25,6 +27,7 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
         maxUnavailable: i.config.updates.maxUnavailable,
         windows: i.config.updates.windows,
         rebootStrategy: i.config.updates.rebootStrategy,
+        fleetLockOverTls: fleetLockOverTls(i.config),
       },
     }),
     generate(context) {
@@ -34,6 +37,8 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
         return parseJoinTokenFile(path, context.dependency(JOIN_TOKEN_ASSET_IDS.token(target)).contents(path));
       });
       const api = new URL(topology.apiServerUrl);
+      // Zincati asks over HTTPS unless the config allows plain HTTP; the server must speak what the nodes ask.
+      const fleetLock = pemPairOf(context.dependency(PKI_ASSET_IDS.fleetLockServing), ASSET_PATHS.fleetLockServing);
       const files = renderBootstrapManifests({
         clusterName: config.name,
         kubernetesVersion: config.kubernetesVersion,
@@ -50,11 +55,14 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
           rebootWindows: config.updates.windows.map((window) => ({ ...window, days: [...window.days] })),
           paused: config.updates.rebootStrategy === 'off',
         },
+        ...(fleetLockOverTls(config)
+          ? { fleetLockTls: { certPem: fleetLock.certificatePem, keyPem: fleetLock.privateKeyPem } }
+          : {}),
       });
       return files.map((file) => ({
         path: ASSET_PATHS.manifest(file.fileName),
         contents: manifestFileToYaml(file),
-        // The node-bootstrap file carries the bootstrap tokens' secrets.
+        // The node-bootstrap file carries the bootstrap tokens' secrets, the update operator's the FleetLock key.
         mode: file.objects.some((object) => object.kind === 'Secret') ? SECRET_FILE_MODE : PUBLIC_FILE_MODE,
       }));
     },

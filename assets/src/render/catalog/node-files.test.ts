@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { renderConfig } from '../../testing/fixtures.ts';
 import type { ControllerNode } from '../../topology/topology.ts';
 import { renderInput } from '../render.ts';
-import { etcdEnvironment, FLEETLOCK_PORT, kubeletConfiguration, updateSettings } from './node-files.ts';
+import {
+  etcdEnvironment,
+  FLEETLOCK_PORT,
+  FLEETLOCK_TRUST_ANCHOR,
+  kubeletConfiguration,
+  updateSettings,
+} from './node-files.ts';
 import { UPDATE_OPERATOR_PORTS } from '../../manifests/update-operator/names.ts';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -60,18 +66,48 @@ describe('etcdEnvironment', () => {
 });
 
 describe('updateSettings', () => {
-  it("points Fedora CoreOS's Zincati at the operator's host port on the controllers", () => {
-    const settings = updateSettings(renderConfig({ os: { name: 'fedora-coreos', channel: 'stable' } }), {
-      apiDnsName: 'api.proof.strata.test',
-    });
+  const caPem = '-----BEGIN CERTIFICATE-----\nY2x1c3Rlci1jYQ==\n-----END CERTIFICATE-----\n';
+  const zincatiConfig = (baseUrl: string) => ({
+    path: '/etc/zincati/config.d/55-strata-updates.toml',
+    contents: `[updates]\nstrategy = "fleet_lock"\n\n[updates.fleet_lock]\nbase_url = "${baseUrl}"\n`,
+    mode: 0o644,
+  });
+
+  it("points Fedora CoreOS's Zincati at the operator's host port on the controllers over HTTPS, trusting the cluster CA", () => {
+    const settings = updateSettings(
+      renderConfig({ os: { name: 'fedora-coreos', channel: 'stable' } }),
+      { apiDnsName: 'api.proof.strata.test' },
+      caPem,
+    );
     assert.deepEqual(settings.files, [
-      {
-        path: '/etc/zincati/config.d/55-strata-updates.toml',
-        contents: `[updates]\nstrategy = "fleet_lock"\n\n[updates.fleet_lock]\nbase_url = "http://api.proof.strata.test:${FLEETLOCK_PORT}/"\n`,
-        mode: 0o644,
-      },
+      zincatiConfig(`https://api.proof.strata.test:${FLEETLOCK_PORT}/`),
+      { path: '/etc/pki/ca-trust/source/anchors/strata-cluster-ca.pem', contents: caPem, mode: 0o644 },
     ]);
+    assert.equal(FLEETLOCK_TRUST_ANCHOR, '/etc/pki/ca-trust/source/anchors/strata-cluster-ca.pem');
     assert.equal(UPDATE_OPERATOR_PORTS.fleetLockHostPort, FLEETLOCK_PORT, 'the operator serves where Zincati asks');
+  });
+
+  it('asks over plain HTTP, with no trust anchor, only when the config says so', () => {
+    const base = renderConfig({ os: { name: 'fedora-coreos', channel: 'stable' } });
+    const settings = updateSettings(
+      { ...base, updates: { ...base.updates, fleetLock: { allowPlainHttp: true } } },
+      { apiDnsName: 'api.proof.strata.test' },
+      caPem,
+    );
+    assert.deepEqual(settings.files, [zincatiConfig(`http://api.proof.strata.test:${FLEETLOCK_PORT}/`)]);
+  });
+
+  it('adds no trust anchor where Zincati does not ask FleetLock', () => {
+    const base = renderConfig({ os: { name: 'fedora-coreos', channel: 'stable' } });
+    const settings = updateSettings(
+      { ...base, updates: { ...base.updates, rebootStrategy: 'off' } },
+      { apiDnsName: 'api.proof.strata.test' },
+      caPem,
+    );
+    assert.deepEqual(
+      settings.files.map((file) => file.path),
+      ['/etc/zincati/config.d/55-strata-updates.toml'],
+    );
   });
 });
 

@@ -229,9 +229,28 @@ export const SYSCTLS = [
  */
 export const FLEETLOCK_PORT = 30778;
 
+/**
+ * Where a Fedora CoreOS node keeps the cluster CA among its system trust anchors, so that Zincati (which trusts the
+ * system store, and has no CA option of its own) accepts the FleetLock server's certificate. The OS's
+ * coreos-update-ca-trust.service runs update-ca-trust at boot, after Ignition has written the file.
+ */
+export const FLEETLOCK_TRUST_ANCHOR = '/etc/pki/ca-trust/source/anchors/strata-cluster-ca.pem';
+
+/** FleetLock goes over HTTPS with the rendered serving certificate unless the config explicitly allows plain HTTP. */
+export function fleetLockOverTls(config: RenderConfig): boolean {
+  return config.updates.fleetLock?.allowPlainHttp !== true;
+}
+
+/** What Zincati asks. */
+export function fleetLockBaseUrl(config: RenderConfig, apiDnsName: string): string {
+  const scheme = fleetLockOverTls(config) ? 'https' : 'http';
+  return `${scheme}://${apiDnsName}:${FLEETLOCK_PORT}/`;
+}
+
 export function updateSettings(
   config: RenderConfig,
   topology: { apiDnsName: string },
+  clusterCaPem: string,
 ): { files: NodeFile[]; units: NodeUnit[] } {
   const group = config.updates.group ?? config.os.channel;
   if (config.os.name === 'flatcar') {
@@ -253,12 +272,14 @@ export function updateSettings(
           'strategy = "fleet_lock"',
           '',
           '[updates.fleet_lock]',
-          `base_url = "http://${topology.apiDnsName}:${FLEETLOCK_PORT}/"`,
+          `base_url = "${fleetLockBaseUrl(config, topology.apiDnsName)}"`,
         ]
       : ['[updates]', 'enabled = false'];
+  const overTls = config.updates.rebootStrategy === 'operator' && fleetLockOverTls(config);
   return {
     files: [
       { path: '/etc/zincati/config.d/55-strata-updates.toml', contents: strategy.join('\n') + '\n', mode: 0o644 },
+      ...(overTls ? [{ path: FLEETLOCK_TRUST_ANCHOR, contents: clusterCaPem, mode: 0o644 }] : []),
     ],
     units: [],
   };

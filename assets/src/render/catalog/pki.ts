@@ -24,6 +24,7 @@ export const PKI_ASSET_IDS = {
   apiserver: 'tls/apiserver',
   apiserverKubeletClient: 'tls/apiserver-kubelet-client',
   apiserverEtcdClient: 'tls/apiserver-etcd-client',
+  fleetLockServing: 'tls/fleetlock-serving',
   etcdServer: (node: string) => `tls/etcd-server/${node}`,
   etcdPeer: (node: string) => `tls/etcd-peer/${node}`,
   serviceAccount: 'tls/service-account',
@@ -32,6 +33,24 @@ export const PKI_ASSET_IDS = {
 
 const caValidity = (input: RenderInput) => input.config.certificates.caValidityDays;
 const validity = (input: RenderInput) => input.config.certificates.validityDays;
+
+/**
+ * Names under which Zincati reaches the update operator's FleetLock server: the API's DNS name (its rendered
+ * base_url), and each controller by name and known address, where the replicas serve (loopback aliases on the local
+ * platform).
+ */
+export function fleetLockServingSans(topology: RenderInput['topology']): { dnsNames: string[]; ipAddresses: string[] } {
+  const hosts = [
+    topology.apiDnsName,
+    ...topology.controllers.map((controller) => controller.name),
+    ...topology.controllers.flatMap((controller) => (controller.address === undefined ? [] : [controller.address])),
+  ];
+  const unique = [...new Set(hosts)];
+  return {
+    dnsNames: unique.filter((host) => isIP(host) === 0),
+    ipAddresses: unique.filter((host) => isIP(host) !== 0),
+  };
+}
 
 /** Names under which this controller's etcd member is reached. */
 function etcdSans(controller: ControllerNode): { dnsNames: string[]; ipAddresses: string[] } {
@@ -105,6 +124,18 @@ export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
       caBase: ASSET_PATHS.clusterCa,
       // Authorized by a ClusterRoleBinding to system:kubelet-api-admin, not by system:masters.
       request: (i) => ({ commonName: APISERVER_KUBELET_CLIENT, profile: 'client', validityDays: validity(i) }),
+    }),
+    certificateAsset({
+      id: PKI_ASSET_IDS.fleetLockServing,
+      base: ASSET_PATHS.fleetLockServing,
+      caId: PKI_ASSET_IDS.clusterCa,
+      caBase: ASSET_PATHS.clusterCa,
+      request: (i) => ({
+        commonName: 'strata-fleetlock',
+        ...fleetLockServingSans(i.topology),
+        profile: 'server',
+        validityDays: validity(i),
+      }),
     }),
     certificateAsset({
       id: PKI_ASSET_IDS.apiserverEtcdClient,
