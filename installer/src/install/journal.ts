@@ -31,9 +31,14 @@ export class Journal {
 
   async append(record: Omit<JournalRecord, 'at'>): Promise<JournalRecord> {
     const full = journalRecordSchema.parse({ ...record, at: new Date().toISOString() });
-    const handle = await open(this.path, 'a');
+    const handle = await open(this.path, 'a+');
     try {
-      await handle.appendFile(`${JSON.stringify(full)}\n`);
+      // After a torn last line, the record starts a line of its own rather than completing the torn one.
+      const { size } = await handle.stat();
+      const last = Buffer.alloc(1);
+      if (size > 0) await handle.read(last, 0, 1, size - 1);
+      const separator = size > 0 && last.toString() !== '\n' ? '\n' : '';
+      await handle.appendFile(`${separator}${JSON.stringify(full)}\n`);
       await handle.sync();
     } finally {
       await handle.close();
