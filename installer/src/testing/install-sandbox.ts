@@ -4,7 +4,7 @@
 // with another local cluster on the machine. The namespace gets a host
 // network (192.0.2.0/24 on a veth) for the overlap checks.
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -64,8 +64,9 @@ export class InstallSandbox {
   static async create(): Promise<InstallSandbox> {
     const root = await mkdtemp(join(tmpdir(), 'strata-install-'));
     const namespace = `strata-it-${randomBytes(4).toString('hex')}`;
-    const made = await runCommand('ip', ['netns', 'add', namespace]).catch(() => undefined);
-    if (made?.code !== 0) return new InstallSandbox(root, undefined, firstHostNetwork());
+    // Synchronous: a few short `ip` commands, once per test file.
+    const made = spawnSync('ip', ['netns', 'add', namespace], { encoding: 'utf8' });
+    if (made.error !== undefined || made.status !== 0) return new InstallSandbox(root, undefined, firstHostNetwork());
     for (const args of [
       ['link', 'set', 'lo', 'up'],
       ['link', 'add', 'sbx0', 'type', 'veth', 'peer', 'name', 'sbx1'],
@@ -74,8 +75,8 @@ export class InstallSandbox {
       // An interface lists its addresses only once its link is up, which takes both ends.
       ['link', 'set', 'sbx1', 'up'],
     ]) {
-      const result = await runCommand('ip', ['netns', 'exec', namespace, 'ip', ...args]);
-      if (result.code !== 0) throw new Error(`ip ${args.join(' ')} in ${namespace}: ${result.stderr}`);
+      const result = spawnSync('ip', ['netns', 'exec', namespace, 'ip', ...args], { encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`ip ${args.join(' ')} in ${namespace}: ${result.stderr}`);
     }
     return new InstallSandbox(root, namespace, NAMESPACE_HOST_NETWORK);
   }
@@ -145,7 +146,7 @@ export class InstallSandbox {
       () => (leftovers.some(({ pid }) => isAlive(pid)) ? undefined : true),
       15_000,
     );
-    if (this.namespace !== undefined) await runCommand('ip', ['netns', 'delete', this.namespace]);
+    if (this.namespace !== undefined) spawnSync('ip', ['netns', 'delete', this.namespace]);
     await rm(this.root, { recursive: true, force: true });
   }
 }
