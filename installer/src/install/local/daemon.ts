@@ -6,7 +6,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StrataError } from '@strata/api';
-import { waitFor } from '@strata/host';
+import { waitFor, WaitTimeoutError } from '@strata/host';
 import { ClusterDirectory } from '@strata/platform-local';
 import { isAlive, processesOf } from './processes.ts';
 
@@ -114,7 +114,8 @@ export async function stopDaemon(dir: string): Promise<{ stopped: number | undef
       timeoutMs: STOP_TIMEOUT_MS,
       intervalMs: 200,
     });
-  } catch {
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
     // It ignored SIGTERM for the whole grace period: what it holds is released by force.
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
     await waitFor(`strata up (pid ${pid}) to die after SIGKILL`, () => (isAlive(pid) ? undefined : true), {
