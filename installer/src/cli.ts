@@ -6,6 +6,10 @@ import { upCommand } from './commands/up.ts';
 import { downCommand } from './commands/down.ts';
 import { updateCommand } from './commands/update.ts';
 import { rotateCommand } from './commands/rotate.ts';
+import { installCommand } from './commands/install.ts';
+import { planCommand } from './commands/plan.ts';
+import { statusCommand } from './commands/status.ts';
+import { destroyCommand } from './commands/destroy.ts';
 import { version } from './version.ts';
 import { printError, setDebugOutput } from './error-output.ts';
 
@@ -20,7 +24,8 @@ const program = new Command()
   .addHelpText(
     'after',
     `
-Exit codes: 0 success, 1 the command failed (an invalid cluster config included), 2 invalid usage.
+Exit codes: 0 success, 1 the command failed, 2 invalid usage (an unknown command included);
+install, plan, status and destroy also: 3 bad config, 4 preflight failed.
 Documentation: README.md and docs/architecture.md in the repository.`,
   );
 
@@ -30,6 +35,10 @@ program.exitOverride((error) => {
 });
 // Subcommands take the exit-code and help behaviour set above.
 for (const command of [
+  installCommand(),
+  planCommand(),
+  statusCommand(),
+  destroyCommand(),
   upCommand(),
   downCommand(),
   updateCommand(),
@@ -43,6 +52,15 @@ for (const command of [
 program.hook('preAction', (command) => {
   setDebugOutput(command.optsWithGlobals<{ debug?: boolean }>().debug === true);
 });
+
+// commander shows the root help for `strata nosuch --help` and exits 0; an unknown command is a usage error
+// whatever flags follow it.
+const operand = process.argv.slice(2).find((word) => !word.startsWith('-'));
+const known = new Set(program.commands.flatMap((command) => [command.name(), ...command.aliases()]).concat('help'));
+if (operand !== undefined && !known.has(operand)) {
+  process.stderr.write(`strata: unknown command '${operand}' (run \`strata --help\` for the commands)\n`);
+  process.exit(2);
+}
 
 try {
   await program.parseAsync(process.argv);

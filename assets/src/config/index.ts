@@ -47,3 +47,4 @@ export {
 } from './json-schema.ts';
 export { checkDnsLabel, checkDnsSubdomain, checkLabelKey, checkLabelValue } from './dns.ts';
 export type { Problem } from './problem.ts';
+export { DEFAULT_PHASE_TIMEOUTS, installDurationMs, MAX_PHASE_TIMEOUT_MS } from './install.ts';

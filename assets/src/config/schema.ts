@@ -37,6 +37,7 @@ import {
   WEEKDAYS,
 } from './update-window.ts';
 import { effectiveWorkerPools } from './worker-pools.ts';
+import { installSchema } from './install.ts';
 
 export const API_VERSION = 'strata.dev/v1alpha1';
 export const KIND = 'Cluster';
@@ -558,6 +559,7 @@ export const clusterConfigFieldsSchema = z.strictObject({
     .meta({ description: 'Extra PEM CA certificates the machines trust, one certificate per entry.' }),
   certificates: certificatesSchema.prefault({}),
   join: joinSchema.prefault({}),
+  install: installSchema.optional(),
 });
 
 type ClusterConfigFields = z.output<typeof clusterConfigFieldsSchema>;

@@ -70,6 +70,13 @@ export interface StackOptions {
   readonly passphrase: string;
   /** PULUMI_HOME: the engine's plugins and workspace files; defaults to `<stateDir>/.pulumi-home`. */
   readonly pulumiHome?: string;
+  /**
+   * Another backend than the file backend in stateDir (s3://, gs://, azblob://, Pulumi Cloud's https://),
+   * passed to the engine as given; its credentials come from the environment. stateDir still holds PULUMI_HOME.
+   */
+  readonly backendUrl?: string;
+  /** The engine's working directory; defaults to a temporary one. */
+  readonly workDir?: string;
 }
 
 /** Creates or selects a stack running `program` in this process, with state in a local directory and no network use. */
@@ -77,12 +84,14 @@ export async function openStack(options: StackOptions): Promise<Stack> {
   await mkdir(options.stateDir, { recursive: true });
   const pulumiHome = options.pulumiHome ?? join(options.stateDir, '.pulumi-home');
   await mkdir(pulumiHome, { recursive: true });
-  const backendUrl = pathToFileURL(options.stateDir).href;
+  const backendUrl = options.backendUrl ?? pathToFileURL(options.stateDir).href;
+  if (options.workDir !== undefined) await mkdir(options.workDir, { recursive: true });
   return LocalWorkspace.createOrSelectStack(
     { projectName: options.projectName, stackName: options.stackName, program: options.program },
     {
       pulumiCommand: options.tools.command,
       pulumiHome,
+      ...(options.workDir === undefined ? {} : { workDir: options.workDir }),
       projectSettings: { name: options.projectName, runtime: 'nodejs', backend: { url: backendUrl } },
       envVars: {
         PATH: [options.tools.binDir, process.env['PATH'] ?? ''].join(':'),

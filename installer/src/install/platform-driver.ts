@@ -1,0 +1,46 @@
+// What a platform gives the install engine. The engine owns the phases, the
+// journal, the events and the Pulumi stack; a driver knows its platform's
+// checks, its program and where its logs are.
+import type { PulumiFn } from '@pulumi/pulumi/automation/index.js';
+import type { ClusterConfig, ClusterTopology, Platform } from '@strata/assets';
+import type { InstallDirectory } from './cluster-dir.ts';
+import { InstallUsageError } from './errors.ts';
+
+export interface DriverContext {
+  readonly config: ClusterConfig;
+  /** The config file to check against this machine (the user's, before the directory holds a copy). */
+  readonly configPath: string;
+  readonly topology: ClusterTopology;
+  readonly directory: InstallDirectory;
+  readonly progress: (message: string) => void;
+  readonly signal: AbortSignal;
+}
+
+export interface PlatformDriver {
+  readonly platform: Platform;
+  /** Every failed check, each a line a user can act on; empty when all pass. Creates nothing. */
+  preflight(context: DriverContext): Promise<string[]>;
+  /** The Pulumi program that creates the platform's resources from the rendered assets in the directory. */
+  program(context: DriverContext): PulumiFn;
+  /** The URL clients reach the API at once provisioned. */
+  apiServerUrl(context: Pick<DriverContext, 'topology'>): string;
+  /** Log files worth tailing when a phase fails, most relevant first. */
+  logFiles(directory: InstallDirectory): Promise<string[]>;
+  /** After the Pulumi destroy: anything the platform must still prove gone (local: every port free). */
+  afterDestroy(context: DriverContext): Promise<void>;
+}
+
+/** The drivers this installer has; the others are refused, not faked. */
+export type DriverRegistry = Partial<Record<Platform, PlatformDriver>>;
+
+export function driverFor(registry: DriverRegistry, platform: Platform): PlatformDriver {
+  const driver = registry[platform];
+  if (driver === undefined) {
+    const available = Object.keys(registry).join(', ');
+    throw new InstallUsageError(
+      `strata install does not install platform "${platform}" yet (it installs: ${available}). Render its assets with strata render --config <file> --dir <dir>.`,
+      { platform, available },
+    );
+  }
+  return driver;
+}

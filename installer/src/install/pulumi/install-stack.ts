@@ -1,0 +1,96 @@
+// The install's Pulumi stack: one per cluster directory, opened with the
+// pinned engine, and made safe to update again after a run was killed.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PulumiFn, Stack } from '@pulumi/pulumi/automation/index.js';
+import { resolveBinary } from '@strata/binaries';
+import { openStack, preparePulumiTools } from '@strata/pulumi-workspace';
+import { waitFor } from '@strata/host';
+import { z } from 'zod';
+import type { DirectoryIdentity, InstallDirectory } from '../cluster-dir.ts';
+import { isAlive, processesOf } from '../local/processes.ts';
+
+export const PROJECT_NAME = 'strata';
+
+export async function openInstallStack(
+  directory: InstallDirectory,
+  identity: DirectoryIdentity,
+  program: PulumiFn,
+): Promise<Stack> {
+  const tools = await preparePulumiTools({
+    pulumiBinary: await resolveBinary('pulumi'),
+    dir: join(directory.stateDir, 'tools'),
+  });
+  return openStack({
+    tools,
+    projectName: PROJECT_NAME,
+    stackName: identity.cluster,
+    program,
+    stateDir: directory.stateDir,
+    passphrase: await directory.passphrase(),
+    backendUrl: identity.backend,
+    workDir: directory.workspaceDir,
+  });
+}
+
+/**
+ * Stops what a killed install left of the engine: the Pulumi CLI and its
+ * plugins, which run in the workspace directory. Called only under the
+ * directory's install lock, so none of them belongs to a live install.
+ */
+export async function reapEngineProcesses(directory: InstallDirectory): Promise<number[]> {
+  const leftovers = (await processesOf(directory.stateDir)).map((info) => info.pid);
+  for (const pid of leftovers) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+  await waitFor('the interrupted engine processes to exit', () => (leftovers.some(isAlive) ? undefined : true), {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+  });
+  return leftovers;
+}
+
+/**
+ * The file backend's lock of a stack whose update was killed stays behind and
+ * blocks every later update. Under the install lock no other engine runs for
+ * this directory, so any lock left there is stale.
+ */
+export async function removeStaleStackLocks(
+  directory: InstallDirectory,
+  identity: DirectoryIdentity,
+): Promise<string[]> {
+  if (!identity.backend.startsWith('file:')) return [];
+  const locksDir = join(directory.stateDir, '.pulumi', 'locks');
+  let entries: string[];
+  try {
+    entries = await readdir(locksDir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const locks = entries.filter((entry) => entry.endsWith('.json')).map((entry) => join(locksDir, entry));
+  for (const lock of locks) await rm(lock, { force: true });
+  return locks;
+}
+
+const deploymentSchema = z
+  .object({
+    resources: z.array(z.object({ urn: z.string(), type: z.string(), id: z.string().optional() })).optional(),
+    pending_operations: z
+      .array(z.object({ type: z.string(), resource: z.object({ urn: z.string(), type: z.string() }) }))
+      .optional(),
+  })
+  .optional();
+
+/** The parts of the stack's export the installer reads: its resources and the operations a kill left in flight. */
+export async function exportedState(stack: Stack): Promise<{
+  resources: { urn: string; type: string; id?: string | undefined }[];
+  pending: { type: string; resource: { urn: string; type: string } }[];
+}> {
+  const deployment = deploymentSchema.parse((await stack.exportStack()).deployment);
+  return { resources: deployment?.resources ?? [], pending: deployment?.pending_operations ?? [] };
+}

@@ -1,0 +1,42 @@
+// The secrets a cluster directory holds, as the strings that would betray them
+// if they showed up in a log, the journal, the output or the Pulumi state.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface Secret {
+  readonly what: string;
+  /** Whitespace-free text to look for. */
+  readonly needle: string;
+}
+
+export async function filesUnder(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+const pemBody = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+
+/** Every private key's body, the bootstrap token, the encryption keys and the state's passphrase. */
+export async function secretsOf(dir: string): Promise<Secret[]> {
+  const secrets: Secret[] = [];
+  for (const path of await filesUnder(join(dir, 'assets', 'tls'))) {
+    if (path.endsWith('.key')) secrets.push({ what: path, needle: pemBody(await readFile(path, 'utf8')) });
+    if (path.endsWith('encryption-config.yaml')) {
+      for (const match of (await readFile(path, 'utf8')).matchAll(/secret:\s*(\S+)/g))
+        secrets.push({ what: `${path} (encryption key)`, needle: match[1] ?? '' });
+    }
+  }
+  const token = (await readFile(join(dir, 'assets', 'auth', 'bootstrap-token'), 'utf8')).trim();
+  secrets.push({ what: 'the bootstrap token', needle: token });
+  secrets.push({
+    what: 'the state passphrase',
+    needle: (await readFile(join(dir, 'state', 'passphrase'), 'utf8')).trim(),
+  });
+  return secrets.filter((secret) => secret.needle.length >= 16);
+}
