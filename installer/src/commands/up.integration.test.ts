@@ -11,6 +11,7 @@ import { runCommand } from '@strata/host';
 import { resolveAllBinaries } from '@strata/binaries';
 import { waitFor } from '@strata/harness';
 import { runStrata } from '../testing/run-strata.ts';
+import { withTestSysextPin } from '@strata/assets/testing';
 
 const STRATA = fileURLToPath(new URL('../../bin/strata.js', import.meta.url));
 
@@ -98,7 +99,10 @@ describe('strata up and strata down', () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
     dirs.push(dir);
     const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
-    const result = await runStrata(['up', '--config', join(examples, 'aws.yaml'), '--dir', join(dir, 'cluster')]);
+    // A valid AWS config: the example with the kubelet extension pinned, as its user would have it.
+    const config = join(dir, 'aws.yaml');
+    await writeFile(config, withTestSysextPin(await readFile(join(examples, 'aws.yaml'), 'utf8')));
+    const result = await runStrata(['up', '--config', config, '--dir', join(dir, 'cluster')]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /for platform "aws"; strata up runs only platform: local/);
     assert.deepEqual(await processesUsing(dir), []);
