@@ -375,7 +375,9 @@ export class RolloutCluster {
    */
   async operatorMetrics(): Promise<Map<string, string>> {
     const metrics = new Map<string, string>();
-    for (const pod of (await this.operatorPods()).filter(isPodReady)) {
+    // Every running replica, Ready or not: a leader that lost its Lease under load reports not Ready, and it holds the
+    // measurements of what it decided.
+    for (const pod of (await this.operatorPods()).filter((pod) => pod.status?.phase === 'Running')) {
       const ip = pod.status?.podIP;
       if (ip === undefined) continue;
       const answer = await fetch(`http://${ip}:8080/metrics`);
