@@ -134,7 +134,7 @@ describe('the Azure program (mocks)', () => {
     }
   });
   after(async () => {
-    for (const { dir } of rendered.values()) await dir.dispose();
+    for (const { dir } of rendered.values()) await dir.remove();
   });
 
   test('mock: resource counts for 1 and 3 controllers and 0, 2 and 50 workers', () => {
@@ -424,7 +424,7 @@ describe('the Azure program (mocks)', () => {
     try {
       run = await runMocked(azureProgram(await dir.render(config)));
     } finally {
-      await dir.dispose();
+      await dir.remove();
     }
     const kinds: Record<string, NameKind> = {
       [T.network]: 'virtualNetwork',

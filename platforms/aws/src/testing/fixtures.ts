@@ -1,18 +1,12 @@
 // Valid AWS cluster configs and their really rendered assets, for the tests
 // of this package and of the packages that drive it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ClusterConfig, ClusterConfigInput } from '@strata/assets';
 import {
-  applyRenderPlan,
-  planClusterRender,
-  readPlatformProgramInput,
-  validateClusterConfig,
-  type ClusterConfig,
-  type ClusterConfigInput,
-  type PlatformProgramInput,
-} from '@strata/assets';
-import { TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
+  fixtureConfig,
+  platformRenderDirectory,
+  TEST_SYSEXT_SHA512,
+  type PlatformRenderDirectory,
+} from '@strata/assets/testing';
 
 /** A real key whose private half was thrown away. */
 export const TEST_SSH_KEY =
@@ -50,24 +44,10 @@ export function anAwsConfig(options: AwsConfigOptions = {}): ClusterConfig {
     sshAuthorizedKeys: [TEST_SSH_KEY],
     kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
   };
-  const result = validateClusterConfig(input);
-  if (!result.ok) throw new Error(`fixture config is invalid:\n${result.message}`);
-  return result.config;
+  return fixtureConfig(input);
 }
 
 /** A directory to render into; `render` may be called again with a changed config, reusing its keys. */
-export interface RenderDir {
-  render(config: ClusterConfig): Promise<PlatformProgramInput>;
-  remove(): Promise<void>;
-}
+export type RenderDir = PlatformRenderDirectory;
 
-export async function renderDir(): Promise<RenderDir> {
-  const dir = await mkdtemp(join(tmpdir(), 'strata-aws-render-'));
-  return {
-    render: async (config) => {
-      await applyRenderPlan(await planClusterRender({ config, dir }));
-      return readPlatformProgramInput(dir, config);
-    },
-    remove: () => rm(dir, { recursive: true, force: true }),
-  };
-}
+export const renderDir = (): Promise<RenderDir> => platformRenderDirectory('aws');

@@ -1,17 +1,11 @@
 // Test support: valid Azure cluster configs and their really rendered assets.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ClusterConfig, ClusterConfigInput, PlatformProgramInput } from '@strata/assets';
 import {
-  applyRenderPlan,
-  planClusterRender,
-  readPlatformProgramInput,
-  validateClusterConfig,
-  type ClusterConfig,
-  type ClusterConfigInput,
-  type PlatformProgramInput,
-} from '@strata/assets';
-import { TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
+  fixtureConfig,
+  platformRenderDirectory,
+  TEST_SYSEXT_SHA512,
+  type PlatformRenderDirectory,
+} from '@strata/assets/testing';
 
 /** A real key whose private half was thrown away (the one examples/bare-metal.yaml uses). */
 export const TEST_SSH_KEY =
@@ -45,27 +39,13 @@ export function anAzureConfig(options: AzureConfigOptions = {}): ClusterConfig {
     ...(options.networking === undefined ? {} : { networking: options.networking }),
     ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
   };
-  const result = validateClusterConfig(input);
-  if (!result.ok) throw new Error(`fixture config is invalid:\n${result.message}`);
-  return result.config;
+  return fixtureConfig(input);
 }
 
-/** A directory that a test renders into (and may render into again, reusing the keys) until it disposes of it. */
-export interface RenderDirectory {
-  render(config: ClusterConfig): Promise<PlatformProgramInput>;
-  dispose(): Promise<void>;
-}
+/** A directory that a test renders into (and may render into again, reusing the keys) until it removes it. */
+export type RenderDirectory = PlatformRenderDirectory;
 
-export async function renderDirectory(): Promise<RenderDirectory> {
-  const dir = await mkdtemp(join(tmpdir(), 'strata-azure-render-'));
-  return {
-    async render(config) {
-      await applyRenderPlan(await planClusterRender({ config, dir }));
-      return readPlatformProgramInput(dir, config);
-    },
-    dispose: () => rm(dir, { recursive: true, force: true }),
-  };
-}
+export const renderDirectory = (): Promise<RenderDirectory> => platformRenderDirectory('azure');
 
 /** Renders the cluster's assets for real (PKI, Ignition) into a temporary directory and reads the program's input. */
 export async function renderedInput(config: ClusterConfig): Promise<PlatformProgramInput> {
@@ -73,6 +53,6 @@ export async function renderedInput(config: ClusterConfig): Promise<PlatformProg
   try {
     return await dir.render(config);
   } finally {
-    await dir.dispose();
+    await dir.remove();
   }
 }

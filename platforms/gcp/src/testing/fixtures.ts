@@ -1,19 +1,8 @@
 // Test support for the GCP program: valid gcp cluster configs through the real
 // parser, and their really rendered assets read as a platform program reads
 // them. Not exported from the package.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  applyRenderPlan,
-  planClusterRender,
-  readPlatformProgramInput,
-  validateClusterConfig,
-  type ClusterConfig,
-  type ClusterConfigInput,
-  type PlatformProgramInput,
-} from '@strata/assets';
-import { TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
+import type { ClusterConfig, ClusterConfigInput, PlatformProgramInput } from '@strata/assets';
+import { fixtureConfig, platformRenderDirectory, TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
 
 /** A real key whose private half was thrown away (the one examples/bare-metal.yaml uses). */
 export const TEST_SSH_KEY =
@@ -56,9 +45,7 @@ export function aGcpConfig(options: GcpConfigOptions = {}): ClusterConfig {
     sshAuthorizedKeys: [TEST_SSH_KEY],
     kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
   };
-  const result = validateClusterConfig(input);
-  if (!result.ok) throw new Error(`fixture config is invalid:\n${result.message}`);
-  return result.config;
+  return fixtureConfig(input);
 }
 
 /** A render of `config`'s assets in a temporary directory, read back for any config of the same cluster. */
@@ -77,19 +64,19 @@ export interface RenderedCluster {
  * configs that differ only in worker counts may read the same render.
  */
 export async function renderCluster(config: ClusterConfig): Promise<RenderedCluster> {
-  const dir = await mkdtemp(join(tmpdir(), 'strata-gcp-render-'));
+  const directory = await platformRenderDirectory('gcp');
   try {
-    await applyRenderPlan(await planClusterRender({ config, dir }));
+    await directory.render(config);
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await directory.remove();
     throw error;
   }
   return {
-    dir,
-    input: (other = config) => readPlatformProgramInput(dir, other),
+    dir: directory.dir,
+    input: (other = config) => directory.input(other),
     rerender: async (other) => {
-      await applyRenderPlan(await planClusterRender({ config: other, dir }));
+      await directory.render(other);
     },
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove: () => directory.remove(),
   };
 }
