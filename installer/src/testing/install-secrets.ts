@@ -2,6 +2,7 @@
 // if they showed up in a log, the journal, the output or the Pulumi state.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseJoinTokenFile } from '@strata/assets';
 
 export interface Secret {
   readonly what: string;
@@ -22,7 +23,7 @@ export async function filesUnder(dir: string): Promise<string[]> {
 
 const pemBody = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
 
-/** Every private key's body, the bootstrap token, the encryption keys and the state's passphrase. */
+/** Every private key's body, the join tokens, the encryption keys and the state's passphrase. */
 export async function secretsOf(dir: string): Promise<Secret[]> {
   const secrets: Secret[] = [];
   for (const path of await filesUnder(join(dir, 'assets', 'tls'))) {
@@ -32,8 +33,12 @@ export async function secretsOf(dir: string): Promise<Secret[]> {
         secrets.push({ what: `${path} (encryption key)`, needle: match[1] ?? '' });
     }
   }
-  const token = (await readFile(join(dir, 'assets', 'auth', 'bootstrap-token'), 'utf8')).trim();
-  secrets.push({ what: 'the bootstrap token', needle: token });
+  // Every machine's own join token (`<id>.<secret>`, as a kubeconfig carries it).
+  for (const path of await filesUnder(join(dir, 'assets', 'auth', 'bootstrap'))) {
+    if (!path.endsWith('.token.json')) continue;
+    const token = parseJoinTokenFile(path, await readFile(path, 'utf8'));
+    secrets.push({ what: `${path} (join token)`, needle: `${token.id}.${token.secret}` });
+  }
   secrets.push({
     what: 'the state passphrase',
     needle: (await readFile(join(dir, 'state', 'passphrase'), 'utf8')).trim(),
