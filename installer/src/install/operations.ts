@@ -169,7 +169,6 @@ export async function runDestroy(options: {
   const { events } = options;
   if (await holdsNothing(options.dir)) {
     // An install that stopped in preflight created nothing: there is nothing to remove, and that is a success.
-    events.emit({ type: 'phase-started', phase: 'destroy', timeoutMs: 0 });
     events.emit({
       type: 'phase-progress',
       phase: 'destroy',
