@@ -19,6 +19,7 @@ interface InstallCommandOptions {
   readonly backend?: string;
   readonly yes?: boolean;
   readonly json?: boolean;
+  readonly installPlugins?: boolean;
 }
 
 export function installCommand(): Command {
@@ -33,6 +34,10 @@ export function installCommand(): Command {
       'where Pulumi keeps the state: file://, s3://, gs://, azblob:// or https:// (Pulumi Cloud); default: <dir>/state',
     )
     .option('-y, --yes', 'apply changes to an installed cluster without asking')
+    .option(
+      '--install-plugins',
+      'obtain a missing cloud provider plugin at its pinned version through the Pulumi engine (needs the network; without it, preflight stops and says how to provide the plugin)',
+    )
     .option('--json', 'print every event as one JSON object per line on stdout')
     .addHelpText(
       'after',
@@ -56,6 +61,7 @@ ${EXIT_CODES_HELP}`,
           drivers: DRIVERS,
           diagnose,
           confirm: confirmation(options.yes),
+          installPlugins: options.installPlugins === true,
         });
         events.end();
         detach();

@@ -8,6 +8,7 @@ interface PlanCommandOptions {
   readonly config: string;
   readonly dir?: string;
   readonly json?: boolean;
+  readonly installPlugins?: boolean;
 }
 
 export function planCommand(): Command {
@@ -15,13 +16,23 @@ export function planCommand(): Command {
     .description("show what strata install would create or change, resource by resource (the Pulumi engine's preview)")
     .requiredOption('-c, --config <file>', 'the cluster config (cluster.yaml)')
     .option('-d, --dir <dir>', DIR_HELP)
+    .option(
+      '--install-plugins',
+      'obtain a missing cloud provider plugin at its pinned version through the Pulumi engine (needs the network; without it, preflight stops and says how to provide the plugin)',
+    )
     .option('--json', 'print the preview as JSON lines on stdout')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (options: PlanCommandOptions) => {
       const events = new InstallEvents();
       const detach = attachOutput(events, options.json);
       try {
-        await runPlan({ configPath: options.config, dir: directoryFor(options.dir), events, drivers: DRIVERS });
+        await runPlan({
+          configPath: options.config,
+          dir: directoryFor(options.dir),
+          events,
+          drivers: DRIVERS,
+          installPlugins: options.installPlugins === true,
+        });
         detach();
       } catch (error) {
         detach();

@@ -1,6 +1,7 @@
-// The platforms `strata install` installs in this build. Bare metal and the
-// clouds join here once their programs are wired to the engine.
+// The platforms `strata install` installs in this build. Bare metal joins
+// here once its program is wired to the engine.
 import type { DriverRegistry } from './platform-driver.ts';
 import { localDriver } from './local/driver.ts';
+import { awsDriver, azureDriver, gcpDriver } from './cloud/platforms.ts';
 
-export const DRIVERS: DriverRegistry = { local: localDriver };
+export const DRIVERS: DriverRegistry = { local: localDriver, aws: awsDriver, gcp: gcpDriver, azure: azureDriver };

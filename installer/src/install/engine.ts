@@ -38,6 +38,8 @@ export interface InstallOptions {
   readonly diagnose: Diagnose;
   /** Asks to apply changes to an existing cluster; resolves false to stop. */
   readonly confirm: (changes: readonly ResourceChange[]) => Promise<boolean>;
+  /** --install-plugins: obtain a missing provider plugin through the Automation API (needs the network). */
+  readonly installPlugins?: boolean;
 }
 
 export interface InstallResult {
@@ -155,6 +157,7 @@ export async function runInstall(options: InstallOptions): Promise<InstallResult
     events,
     configChanged,
     confirm: options.confirm,
+    installPlugins: options.installPlugins === true,
   };
 
   const runPhase = async (phase: Phase): Promise<void> => {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 // plan, status and destroy: the engine's other entry points, on a cluster directory.
 import { withLockFile } from '@strata/host';
 import { clusterTopology, type ClusterConfig } from '@strata/assets';
@@ -16,6 +16,17 @@ import { clusterCaPem } from './phases/api-client.ts';
 import { getReadyz } from './phases/wait-api.ts';
 import { readiness } from './phases/wait-nodes.ts';
 import { phaseTimeoutMs } from './phases/phase.ts';
+import { checkPreflight } from './phases/preflight.ts';
+
+/** A directory that does not exist, or is empty: what an install that stopped in preflight leaves. */
+async function holdsNothing(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+}
 
 async function installedDirectory(dir: string): Promise<{ directory: InstallDirectory; identity: DirectoryIdentity }> {
   const directory = new InstallDirectory(dir);
@@ -37,6 +48,7 @@ function driverContext(
   events: InstallEvents,
   phase: Phase,
   signal: AbortSignal,
+  installPlugins = false,
 ): DriverContext {
   return {
     config,
@@ -45,6 +57,7 @@ function driverContext(
     directory,
     progress: (message) => events.emit({ type: 'phase-progress', phase, message }),
     signal,
+    installPlugins,
   };
 }
 
@@ -53,6 +66,8 @@ export interface PlanOptions {
   readonly dir: (config: ClusterConfig) => string;
   readonly events: InstallEvents;
   readonly drivers: DriverRegistry;
+  /** --install-plugins: a missing provider plugin is obtained through the Automation API. */
+  readonly installPlugins?: boolean;
 }
 
 /** What `strata install` with this config would change, resource by resource, from the engine's preview. */
@@ -71,11 +86,17 @@ export async function runPlan(options: PlanOptions): Promise<ResourceChange[]> {
     backend: directory.defaultBackend(),
     createdAt: new Date().toISOString(),
   };
+  // The same checks as install's, before anything is created: a plan needs the provider plugins too.
+  const installPlugins = options.installPlugins === true;
+  const preflightSignal = AbortSignal.timeout(phaseTimeoutMs(config, 'preflight'));
+  const checks = driverContext(config, directory, options.events, 'preflight', preflightSignal, installPlugins);
+  await checkPreflight(driver, { ...checks, configPath: options.configPath });
   const signal = AbortSignal.timeout(phaseTimeoutMs(config, 'provision'));
-  const context = driverContext(config, directory, options.events, 'provision', signal);
+  const context = driverContext(config, directory, options.events, 'provision', signal, installPlugins);
   await mkdir(directory.path, { recursive: true, mode: 0o700 });
   return withLockFile(directory.lockPath, async () => {
     const stack = await recoveredStack({ directory, identity, progress: context.progress }, driver.program(context));
+    await driver.beforeUpdate?.(stack, context);
     const changes = await previewChanges(stack, signal);
     options.events.emit({ type: 'preview', changes });
     return changes;
@@ -146,6 +167,16 @@ export async function runDestroy(options: {
   drivers: DriverRegistry;
 }): Promise<void> {
   const { events } = options;
+  if (await holdsNothing(options.dir)) {
+    // An install that stopped in preflight created nothing: there is nothing to remove, and that is a success.
+    events.emit({
+      type: 'phase-progress',
+      phase: 'destroy',
+      message: `${options.dir} holds no cluster: nothing to destroy`,
+    });
+    events.emit({ type: 'phase-succeeded', phase: 'destroy', durationMs: 0 });
+    return;
+  }
   const { directory, identity } = await installedDirectory(options.dir);
   const config = await loadInstallConfig(directory.configPath);
   const driver = driverFor(options.drivers, config.platform);

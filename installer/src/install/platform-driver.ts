@@ -1,7 +1,7 @@
 // What a platform gives the install engine. The engine owns the phases, the
 // journal, the events and the Pulumi stack; a driver knows its platform's
 // checks, its program and where its logs are.
-import type { PulumiFn } from '@pulumi/pulumi/automation/index.js';
+import type { OutputMap, PulumiFn, Stack } from '@pulumi/pulumi/automation/index.js';
 import type { ClusterConfig, ClusterTopology, Platform } from '@strata/assets';
 import type { InstallDirectory } from './cluster-dir.ts';
 import { InstallUsageError } from './errors.ts';
@@ -14,6 +14,8 @@ export interface DriverContext {
   readonly directory: InstallDirectory;
   readonly progress: (message: string) => void;
   readonly signal: AbortSignal;
+  /** --install-plugins: a missing provider plugin is installed through the Automation API instead of failing preflight. */
+  readonly installPlugins: boolean;
 }
 
 export interface PlatformDriver {
@@ -22,6 +24,10 @@ export interface PlatformDriver {
   preflight(context: DriverContext): Promise<string[]>;
   /** The Pulumi program that creates the platform's resources from the rendered assets in the directory. */
   program(context: DriverContext): PulumiFn;
+  /** Before the update, on the opened stack (clouds: install the provider plugin when asked to). */
+  beforeUpdate?(stack: Stack, context: DriverContext): Promise<void>;
+  /** After the update, the stack's outputs, checked at the edge; a line to report. */
+  afterUpdate?(outputs: OutputMap, context: DriverContext): string;
   /** The URL clients reach the API at once provisioned. */
   apiServerUrl(context: Pick<DriverContext, 'topology'>): string;
   /** Log files worth tailing when a phase fails, most relevant first. */

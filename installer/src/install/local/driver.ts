@@ -4,12 +4,13 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrataError } from '@strata/api';
-import { ClusterConfigError, loadClusterConfig, type ClusterConfig } from '@strata/assets';
+import type { ClusterConfig } from '@strata/assets';
 import { COMPONENT_NAMES, resolveBinaries } from '@strata/binaries';
 import { waitFor } from '@strata/host';
 import { checkIpv4Only, checkPortsFree } from '@strata/platform-local';
 import type { DriverContext, PlatformDriver } from '../platform-driver.ts';
 import type { InstallDirectory } from '../cluster-dir.ts';
+import { hostNetworksFailure } from '../host-networks.ts';
 import { DAEMON_LOG, stopDaemon } from './daemon.ts';
 import { LocalClusterDaemon } from './daemon-resource.ts';
 import type { DaemonInputs } from './daemon-inputs.ts';
@@ -57,13 +58,8 @@ export const localDriver: PlatformDriver = {
       failures.push(message(error));
     }
     progress("checking the cluster's ranges against this machine's networks");
-    try {
-      // The config was loaded without the host's networks; here they count.
-      await loadClusterConfig(configPath);
-    } catch (error) {
-      if (!(error instanceof ClusterConfigError)) throw error;
-      failures.push(`the cluster's ranges and this machine's networks:\n${error.message}`);
-    }
+    const overlap = await hostNetworksFailure(configPath);
+    if (overlap !== undefined) failures.push(overlap);
     progress('checking the control-plane binaries and the Pulumi CLI');
     try {
       const { paths } = await resolveBinaries({ components: [...COMPONENT_NAMES, 'pulumi'], progress });

@@ -22,6 +22,8 @@ export interface PhaseContext {
   readonly configChanged: boolean;
   /** Asks whether to apply these changes to the existing cluster (--yes, a prompt, or a refusal). */
   readonly confirm: (changes: readonly ResourceChange[]) => Promise<boolean>;
+  /** --install-plugins: see DriverContext. */
+  readonly installPlugins: boolean;
   readonly progress: (message: string, counts?: { done: number; total: number }) => void;
 }
 

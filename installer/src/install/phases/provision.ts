@@ -1,7 +1,8 @@
 // Provision: the platform's Pulumi program, through the Automation API.
 // Before the update, whatever a killed run left is resolved: its engine
 // processes, the backend's lock, and pending operations in the state.
-import type { Stack } from '@pulumi/pulumi/automation/index.js';
+import type { OutputMap, Stack } from '@pulumi/pulumi/automation/index.js';
+import type { DriverContext } from '../platform-driver.ts';
 import { InstallError, InstallUsageError } from '../errors.ts';
 import type { ResourceChange } from '../events.ts';
 import { changeOf, isChange, resourceProgress } from '../pulumi/engine-events.ts';
@@ -59,15 +60,18 @@ export async function previewChanges(stack: Stack, signal: AbortSignal): Promise
 }
 
 export async function provision(context: PhaseContext): Promise<PhaseOutcome> {
-  const program = context.driver.program({
+  const driverContext: DriverContext = {
     config: context.config,
     configPath: context.directory.configPath,
     topology: context.topology,
     directory: context.directory,
     progress: (message) => context.progress(message),
     signal: context.signal,
-  });
-  const stack = await recoveredStack(context, program);
+    installPlugins: context.installPlugins,
+  };
+  const { driver } = context;
+  const stack = await recoveredStack(context, driver.program(driverContext));
+  await driver.beforeUpdate?.(stack, driverContext);
   const existing = (await exportedState(stack)).resources.length > 0;
   context.progress('previewing the changes');
   const changes = await previewChanges(stack, context.signal);
@@ -82,8 +86,9 @@ export async function provision(context: PhaseContext): Promise<PhaseOutcome> {
     });
   }
   const reporter = resourceProgress(context.events, context.phase, changes.length);
+  let outputs: OutputMap;
   try {
-    await stack.up({ refresh: true, signal: context.signal, onEvent: reporter.onEvent });
+    ({ outputs } = await stack.up({ refresh: true, signal: context.signal, onEvent: reporter.onEvent }));
   } catch (error) {
     const failures = reporter.failures();
     throw new InstallError(
@@ -92,6 +97,7 @@ export async function provision(context: PhaseContext): Promise<PhaseOutcome> {
       { cause: error },
     );
   }
+  if (driver.afterUpdate !== undefined) context.progress(driver.afterUpdate(outputs, driverContext));
   return { changed: true };
 }
 

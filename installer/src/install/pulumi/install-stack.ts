@@ -12,6 +12,15 @@ import { isAlive, processesOf } from '../local/processes.ts';
 
 export const PROJECT_NAME = 'strata';
 
+/**
+ * PULUMI_HOME of a cluster directory's engine: where it looks for provider
+ * plugins. The cloud drivers' preflight looks here too, so that a plugin it
+ * finds is one the engine will load.
+ */
+export function installPulumiHome(directory: InstallDirectory): string {
+  return join(directory.stateDir, '.pulumi-home');
+}
+
 export async function openInstallStack(
   directory: InstallDirectory,
   identity: DirectoryIdentity,
@@ -27,6 +36,7 @@ export async function openInstallStack(
     stackName: identity.cluster,
     program,
     stateDir: directory.stateDir,
+    pulumiHome: installPulumiHome(directory),
     passphrase: await directory.passphrase(),
     backendUrl: identity.backend,
     workDir: directory.workspaceDir,
