@@ -158,14 +158,14 @@ export function InstallView({ state, now, columns, rows, color }: InstallViewPro
           <Text wrap="truncate-end" {...tint('green')}>
             ✔ Cluster "{state.summary.cluster}" is installed.
           </Text>
-          <Text wrap="truncate-end"> kubeconfig: {state.summary.kubeconfig}</Text>
-          <Text wrap="truncate-end"> API server: {state.summary.apiServerUrl}</Text>
+          <Text wrap="truncate-end">{`  kubeconfig:  ${state.summary.kubeconfig}`}</Text>
+          <Text wrap="truncate-end">{`  API server:  ${state.summary.apiServerUrl}`}</Text>
           {state.summary.consoleUrl === undefined ? null : (
-            <Text wrap="truncate-end"> console: {state.summary.consoleUrl}</Text>
+            <Text wrap="truncate-end">{`  console:     ${state.summary.consoleUrl}`}</Text>
           )}
-          <Text wrap="truncate-end"> credentials: {state.summary.credentials}</Text>
+          <Text wrap="truncate-end">{`  credentials: ${state.summary.credentials}`}</Text>
           <Text wrap="truncate-end">Next: kubectl --kubeconfig {state.summary.kubeconfig} get nodes</Text>
-          <Text wrap="truncate-end"> strata status</Text>
+          <Text wrap="truncate-end">{'      strata status'}</Text>
         </Box>
       )}
     </Box>
