@@ -4,6 +4,7 @@ import { runInstall } from '../install/engine.ts';
 import { InstallEvents } from '../install/events.ts';
 import { checkBackendUrl } from '../install/cluster-dir.ts';
 import { diagnose } from '../diagnostics/index.ts';
+import { startLiveView } from '../ui/live/start-live-view.tsx';
 import {
   attachOutput,
   confirmation,
@@ -50,7 +51,10 @@ ${EXIT_CODES_HELP}`,
     )
     .action(async (options: InstallCommandOptions) => {
       const events = new InstallEvents();
-      const detach = attachOutput(events, options.json);
+      // A person at a terminal watches the live view; a pipe, a log file or --json get lines.
+      const live =
+        options.json !== true && process.stdin.isTTY && process.stderr.isTTY ? startLiveView(events) : undefined;
+      const detach = live === undefined ? attachOutput(events, options.json) : live.stop;
       try {
         const backend = options.backend === undefined ? undefined : checkBackendUrl(options.backend);
         await runInstall({
@@ -60,7 +64,7 @@ ${EXIT_CODES_HELP}`,
           events,
           drivers: DRIVERS,
           diagnose,
-          confirm: confirmation(options.yes),
+          confirm: live === undefined || options.yes === true ? confirmation(options.yes) : live.confirm,
           installPlugins: options.installPlugins === true,
         });
         events.end();

@@ -88,6 +88,12 @@ export class InstallSandbox {
       : ['ip', ['netns', 'exec', this.namespace, command, ...args]];
   }
 
+  /** The command line of the real `strata` CLI inside the sandbox, for a test that runs it in its own terminal. */
+  strataCommandLine(args: readonly string[]): string[] {
+    const [command, wrapped] = this.#wrap(process.execPath, [STRATA, ...args]);
+    return [command, ...wrapped];
+  }
+
   async writeConfig(name: string, text: string): Promise<string> {
     const path = join(this.root, name);
     await writeFile(path, text);
