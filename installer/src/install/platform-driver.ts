@@ -22,6 +22,11 @@ export interface PlatformDriver {
   preflight(context: DriverContext): Promise<string[]>;
   /** The Pulumi program that creates the platform's resources from the rendered assets in the directory. */
   program(context: DriverContext): PulumiFn;
+  /**
+   * After every provision, changed or not (a rerun after a kill must finish it): what the platform does with
+   * what Pulumi made before the API can come up (bare metal: the controllers' secrets over SSH). Idempotent.
+   */
+  afterProvision?(context: DriverContext): Promise<void>;
   /** The URL clients reach the API at once provisioned. */
   apiServerUrl(context: Pick<DriverContext, 'topology'>): string;
   /** Log files worth tailing when a phase fails, most relevant first. */

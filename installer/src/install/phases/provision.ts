@@ -59,14 +59,20 @@ export async function previewChanges(stack: Stack, signal: AbortSignal): Promise
 }
 
 export async function provision(context: PhaseContext): Promise<PhaseOutcome> {
-  const program = context.driver.program({
+  const driverContext = {
     config: context.config,
     configPath: context.directory.configPath,
     topology: context.topology,
     directory: context.directory,
-    progress: (message) => context.progress(message),
+    progress: (message: string) => context.progress(message),
     signal: context.signal,
-  });
+  };
+  const outcome = await update(context, context.driver.program(driverContext));
+  await context.driver.afterProvision?.(driverContext);
+  return outcome;
+}
+
+async function update(context: PhaseContext, program: Parameters<typeof openInstallStack>[2]): Promise<PhaseOutcome> {
   const stack = await recoveredStack(context, program);
   const existing = (await exportedState(stack)).resources.length > 0;
   context.progress('previewing the changes');
