@@ -27,6 +27,7 @@ import {
 } from '@strata/boot-server/testing';
 import {
   hostsFile,
+  joinApproverImages,
   machineNames,
   simulatedMachineAddress,
   startSimulatedMachines,
@@ -230,7 +231,12 @@ export class BareMetalSandbox {
       bootServerUrl: this.boot.url,
       dir: join(this.root, 'machines', config.name),
       sshPort: SIMULATED_SSH_PORT,
-      run: { binaries, os: { version: '4230.2.3', group: 'stable' }, kubeletRetryMs: 1_000 },
+      run: {
+        binaries,
+        os: { version: '4230.2.3', group: 'stable' },
+        kubeletRetryMs: 1_000,
+        images: joinApproverImages(),
+      },
     });
     return this.#machines;
   }
