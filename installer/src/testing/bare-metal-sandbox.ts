@@ -10,8 +10,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { installEventSchema, type InstallEvent } from '../install/events.ts';
 import { BootApiClient } from '@strata/api/boot-client';
 import { clusterTopology, validateClusterConfig, type ClusterConfig, type ClusterConfigInput } from '@strata/assets';
 import { TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
@@ -110,6 +112,7 @@ export class BareMetalSandbox {
   /** The write API flags of install and plan. */
   readonly bootApiArgs: readonly string[];
   #machines: SimulatedMachines | undefined;
+  #powering: Promise<SimulatedMachines> | undefined;
 
   constructor(
     root: string,
@@ -202,9 +205,9 @@ export class BareMetalSandbox {
     return runCommand(process.execPath, [STRATA, ...args]);
   }
 
-  /** The real CLI, started, resolving names through `hosts`; stdout is piped for --json events. */
-  spawnStrata(hosts: string, args: readonly string[]): ChildProcess {
-    return spawn(
+  /** The command line that runs the CLI with `args`, resolving names through `hosts`. */
+  #onNames(hosts: string, args: readonly string[]): [string, string[]] {
+    return [
       '/usr/bin/unshare',
       [
         '--mount',
@@ -219,8 +222,69 @@ export class BareMetalSandbox {
         STRATA,
         ...args,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    ];
+  }
+
+  /** The real CLI, started, resolving names through `hosts`; stdout is piped for --json events. */
+  spawnStrata(hosts: string, args: readonly string[]): ChildProcess {
+    const [command, wrapped] = this.#onNames(hosts, args);
+    return spawn(command, wrapped, { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  /** The real CLI to completion, resolving names through `hosts` (status reaches the API by its name). */
+  strataOnNames(hosts: string, args: readonly string[]): Promise<CommandResult> {
+    const [command, wrapped] = this.#onNames(hosts, args);
+    return runCommand(command, wrapped);
+  }
+
+  /**
+   * `strata install --json` on `config`, powering the machines on (once) when the installer says they are
+   * registered; `killAfterMs` sends SIGKILL that long after the start unless the install ended first.
+   */
+  async install(
+    hosts: string,
+    config: ClusterConfig,
+    args: readonly string[],
+    killAfterMs?: number,
+  ): Promise<{ code: number | null; killed: boolean; events: InstallEvent[]; stderr: string }> {
+    const child = this.spawnStrata(hosts, ['install', ...args, '--json', ...this.bootApiArgs]);
+    const events: InstallEvent[] = [];
+    const stderr: string[] = [];
+    if (child.stdout === null || child.stderr === null) throw new Error('the CLI has no stdout or stderr');
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.trim() === '') return;
+      const parsed = installEventSchema.safeParse(JSON.parse(line));
+      if (!parsed.success) return;
+      events.push(parsed.data);
+      if (parsed.data.type === 'phase-progress' && /registered with the boot server/.test(parsed.data.message)) {
+        this.#powering ??= this.powerOn(config);
+      }
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let killed = false;
+    if (killAfterMs !== undefined) {
+      const timer = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, killAfterMs);
+      void exited.then(() => clearTimeout(timer));
+    }
+    const code = await exited;
+    if (this.#powering !== undefined) await this.#powering;
+    return { code, killed, events, stderr: stderr.join('') };
+  }
+
+  /** The machines, once powered on. */
+  get machines(): SimulatedMachines | undefined {
+    return this.#machines;
+  }
+
+  /** Stops every machine (their addresses are fixed: the next cluster's machines need them). */
+  async powerOff(): Promise<void> {
+    await this.#machines?.stop();
+    this.#machines = undefined;
+    this.#powering = undefined;
   }
 
   /** Powers the machines on, as a user does once the boot server knows them. */
