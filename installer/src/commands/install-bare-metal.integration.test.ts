@@ -5,7 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +15,7 @@ import { aGroup } from '@strata/boot-server/testing';
 import { placeKubeConfig, type SimulatedMachines } from '@strata/platform-local/testing';
 import { InstallDirectory } from '../install/cluster-dir.ts';
 import { installEventSchema, type InstallEvent } from '../install/events.ts';
+import { filesUnder } from '../testing/install-secrets.ts';
 import { BareMetalSandbox, bareMetalConfigInput, machineSpecs, parsedConfig } from '../testing/bare-metal-sandbox.ts';
 
 interface Run {
@@ -130,6 +131,7 @@ describe('strata install on bare metal (simulated machines)', () => {
       sshKey: sandbox.identity.publicKey,
     });
   const dir = () => join(sandbox.root, 'sim');
+  let installOutput = '';
 
   it('installs 1 controller and 2 workers to Ready: registered, secrets delivered over SSH, every node Ready', async () => {
     const configPath = await sandbox.writeConfig('sim.yaml', input());
@@ -152,6 +154,7 @@ describe('strata install on bare metal (simulated machines)', () => {
       }
     });
     const code = await run.exit;
+    installOutput = `${run.stderr.join('')}\n${JSON.stringify(run.events)}`;
     assert.equal(code, 0, `${run.stderr.join('')}\n${progressOf(run.events).join('\n')}`);
     machines = await powering;
     assert.ok(machines, 'the installer said the machines were registered');
@@ -180,6 +183,32 @@ describe('strata install on bare metal (simulated machines)', () => {
     assert.deepEqual(ready, ['ctrl1', 'node1', 'node2']);
     // The controller's host key was pinned in the cluster directory on first contact.
     assert.ok((await stat(join(dir(), 'known_hosts'))).size > 0);
+  });
+
+  it("no private key (the cluster's, the write API client's, the SSH identity) appears in the output, journal or state", async () => {
+    const pemBody = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    const keyFiles = [
+      ...(await filesUnder(join(dir(), 'assets', 'tls'))).filter((path) => path.endsWith('.key')),
+      join(sandbox.root, 'boot-api', 'client.key'),
+      sandbox.identity.privateKey,
+    ];
+    const secrets = await Promise.all(
+      keyFiles.map(async (path) => ({ what: path, needle: pemBody(await readFile(path, 'utf8')) })),
+    );
+    assert.ok(secrets.length >= 5, `found only ${secrets.length} keys to look for`);
+    const haystacks = new Map<string, string>([['CLI output', installOutput]]);
+    for (const path of [
+      join(dir(), 'journal.jsonl'),
+      join(dir(), 'install.json'),
+      join(dir(), 'known_hosts'),
+      ...(await filesUnder(join(dir(), 'state', '.pulumi'))),
+    ])
+      haystacks.set(path, await readFile(path, 'utf8'));
+    const normalize = (text: string) => text.replace(/\\n|\s/g, '');
+    for (const [where, text] of haystacks) {
+      const flat = normalize(text);
+      for (const secret of secrets) assert.ok(!flat.includes(secret.needle), `${secret.what} appears in ${where}`);
+    }
   });
 
   it('destroy removes every profile, group and Ignition config of the cluster from the boot server', async () => {
