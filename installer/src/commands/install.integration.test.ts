@@ -1,6 +1,5 @@
 // strata install, status, plan and destroy on the local platform, through the
 // real CLI: the real Pulumi engine, the real control plane, simulated nodes.
-import { withTestSysextPin } from '@strata/assets/testing';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
@@ -55,16 +54,6 @@ describe('strata install on the local platform', () => {
     assert.equal(result.code, 3, result.stderr);
     assert.match(result.stderr, /workerPools\[0\]\.count/);
     await assert.rejects(stat(join(sandbox.root, 'bad')), { code: 'ENOENT' });
-  });
-
-  it('a platform the engine does not install yet is refused with exit 2', async () => {
-    const example = await readFile(new URL('../../../examples/bare-metal.yaml', import.meta.url), 'utf8');
-    const bareMetal = await sandbox.writeConfig('bare-metal.yaml', withTestSysextPin(example));
-    const dir = join(sandbox.root, 'bare-metal');
-    const result = await sandbox.strata(['install', '--config', bareMetal, '--dir', dir]);
-    assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /does not install platform "bare-metal" yet/);
-    await assert.rejects(stat(dir), { code: 'ENOENT' });
   });
 
   it('preflight lists every failed check at once and creates nothing (exit 4)', async () => {

@@ -28,6 +28,11 @@ export interface PlatformDriver {
   beforeUpdate?(stack: Stack, context: DriverContext): Promise<void>;
   /** After the update, the stack's outputs, checked at the edge; a line to report. */
   afterUpdate?(outputs: OutputMap, context: DriverContext): string;
+  /**
+   * After every provision, changed or not (a rerun after a kill must finish it): what the platform does with
+   * what Pulumi made before the API can come up (bare metal: the controllers' secrets over SSH). Idempotent.
+   */
+  afterProvision?(context: DriverContext): Promise<void>;
   /** The URL clients reach the API at once provisioned. */
   apiServerUrl(context: Pick<DriverContext, 'topology'>): string;
   /** Log files worth tailing when a phase fails, most relevant first. */

@@ -13,7 +13,12 @@ import { applyRenderPlan, ASSET_PATHS, planClusterRender } from '@strata/assets'
 import { resolveAllBinaries } from '@strata/binaries';
 import { runCommand, waitFor } from '@strata/host';
 import { captureLogger, startTestBootServer, startWriteApi, writeApiCredentials } from '@strata/boot-server/testing';
-import { applyManifests, placeKubeConfig, startSimulatedMachines } from '@strata/platform-local/testing';
+import {
+  applyManifests,
+  joinApproverImages,
+  placeKubeConfig,
+  startSimulatedMachines,
+} from '@strata/platform-local/testing';
 import { aBareMetalConfig, type MachineSpec } from '../src/flow/fixtures.ts';
 import { planBareMetal } from '../src/flow/plan-bare-metal.ts';
 import { readRenderedIgnition } from '../src/flow/rendered-ignition.ts';
@@ -99,7 +104,9 @@ try {
     bootServerUrl: boot.url,
     dir: join(dir, 'machines'),
     sshPort: 2222,
-    ...(binaries === undefined ? {} : { run: { binaries, os: { version: '4230.2.3', group: 'stable' } } }),
+    ...(binaries === undefined
+      ? {}
+      : { run: { binaries, os: { version: '4230.2.3', group: 'stable' }, images: joinApproverImages() } }),
   });
   try {
     await machines.waitFor(['installed', 'running', 'waiting-for-secrets'], 120_000);

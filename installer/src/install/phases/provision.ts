@@ -69,6 +69,13 @@ export async function provision(context: PhaseContext): Promise<PhaseOutcome> {
     signal: context.signal,
     installPlugins: context.installPlugins,
   };
+  const outcome = await update(context, driverContext);
+  // Every run, changed or not: a rerun after a kill must finish what the platform does with what Pulumi made.
+  await context.driver.afterProvision?.(driverContext);
+  return outcome;
+}
+
+async function update(context: PhaseContext, driverContext: DriverContext): Promise<PhaseOutcome> {
   const { driver } = context;
   const stack = await recoveredStack(context, driver.program(driverContext));
   await driver.beforeUpdate?.(stack, driverContext);

@@ -23,6 +23,7 @@ import {
 import {
   applyManifests,
   HOST_KEY_PATH,
+  joinApproverImages,
   MachineBootError,
   placeKubeConfig,
   startSimulatedMachines,
@@ -113,7 +114,13 @@ describe('simulated bare-metal machines', () => {
       bootServerUrl: boot.url,
       dir: join(dir, 'machines'),
       sshPort: SSH_PORT,
-      run: { binaries, os: { version: '4230.2.3', group: 'stable' }, kubeletRetryMs: 1_000 },
+      // The join approver approves the nodes' join requests; on a real controller it is a static pod.
+      run: {
+        binaries,
+        os: { version: '4230.2.3', group: 'stable' },
+        kubeletRetryMs: 1_000,
+        images: joinApproverImages(),
+      },
     });
   });
   after(async () => {

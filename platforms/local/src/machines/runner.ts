@@ -11,7 +11,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { ResolvedBinaries } from '@strata/binaries';
 import { PUBLIC_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { readEnvironmentFile, staticPodCommand } from '../control-plane/rendered-node.ts';
-import { CONTROLLER_COMPONENTS } from '../control-plane/local-control-plane.ts';
+import { CONTROLLER_COMPONENTS, STRATA_STATIC_PODS } from '../control-plane/local-control-plane.ts';
+import { ImageMap, type ImageMapInput } from '../pods/image-map.ts';
 import { Supervisor, type SupervisorEvents } from '../control-plane/supervisor.ts';
 import { SimulatedNode } from '../node/simulated-node.ts';
 import { ManualUpdateSource } from '../os/update-source.ts';
@@ -31,6 +32,11 @@ export interface SimulatedRunnerOptions {
   readonly onError?: (error: unknown, activity: string) => void;
   /** Pause between two attempts of a kubelet that could not bootstrap or register. */
   readonly kubeletRetryMs?: number;
+  /**
+   * Which local command runs Strata's own static pods (the join approver), as on the local platform. Without it a
+   * controller runs only the Kubernetes components, and no node that needs the approver joins.
+   */
+  readonly images?: ImageMapInput;
 }
 
 const KUBELET_UNIT = '/etc/systemd/system/kubelet.service';
@@ -172,6 +178,28 @@ async function runControlPlane(machine: SimulatedMachine, options: SimulatedRunn
         } else args.push(onMachine(arg, address));
       }
       start(component, options.binaries[component], args);
+    }
+    const images = options.images === undefined ? undefined : ImageMap.parse(options.images, "the machines' image map");
+    for (const component of images === undefined ? [] : STRATA_STATIC_PODS) {
+      const command = await staticPodCommand(join(root, MANIFESTS, `${component}.yaml`), root);
+      const entry = command.image === undefined ? undefined : images?.lookup(command.image);
+      if (entry === undefined) {
+        throw new MachineBootError(
+          `${machine.name}: the static pod ${component} runs image ${command.image ?? '(none)'}, which the image map does not run`,
+          { machine: machine.name, component },
+        );
+      }
+      const args: string[] = [];
+      for (const arg of command.args) {
+        const kubeconfig = /^(--[\w-]*kubeconfig=)(\/.*)$/.exec(arg);
+        if (kubeconfig?.[1] !== undefined && kubeconfig[2] !== undefined) {
+          const copy = join(run, `${component}-${basename(kubeconfig[2])}`);
+          await writePlacedKubeconfig(await readFile(kubeconfig[2], 'utf8'), kubeconfig[2], copy, address);
+          args.push(`${kubeconfig[1]}${copy}`);
+        } else args.push(onMachine(arg, address));
+      }
+      const [program, ...programArgs] = entry.command;
+      start(component, program, [...programArgs, ...args], entry.env ?? {});
     }
   } catch (error) {
     await supervisor.stop([...started].reverse());
