@@ -7,3 +7,4 @@ export * from './fs/atomic-write.ts';
 export * from './fs/lock-file.ts';
 export * from './http/read-body.ts';
 export * from './wait/wait-for.ts';
+export * from './wait/until-aborted.ts';

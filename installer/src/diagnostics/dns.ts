@@ -5,7 +5,8 @@ import { lookup } from 'node:dns/promises';
 import { z } from 'zod';
 import type { Endpoint } from './endpoint.ts';
 import { failed, passed, skipped, type ProbeOutcome } from './findings.ts';
-import { messageOf, probeSignal, timedOut, untilAborted, type ProbeOptions } from './probe-options.ts';
+import { untilAborted } from '@strata/host';
+import { messageOf, probeSignal, timedOut, type ProbeOptions } from './probe-options.ts';
 
 const resolverErrorSchema = z.looseObject({ code: z.string() });
 

@@ -2,6 +2,7 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Node } from '@kubernete
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import type { NodeOperatingSystem, OsRelease, UpdateEngineStatus } from '@strata/api';
+import { untilAborted } from '@strata/host';
 import {
   describeApiError,
   EventRecorder,
@@ -413,27 +414,4 @@ class Agent {
         break;
     }
   }
-}
-
-/** `work`, or the signal's reason once it aborts (the work itself goes on: a reboot cannot be taken back). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void =>
-      reject(signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason)));
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
