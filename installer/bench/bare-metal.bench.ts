@@ -3,10 +3,10 @@
 // they are registered. Reports the time to Ready split by phase, then the
 // destroy. Usage (from the root):
 //   npm run bench:bare-metal -w installer [-- --controllers 3 --workers 10]
-import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { describeMachine } from './machine.ts';
 import type { SimulatedMachines } from '@strata/platform-local/testing';
 import { installEventSchema } from '../src/install/events.ts';
 import { formatMs } from '../src/install/format.ts';
@@ -27,11 +27,7 @@ if (!Number.isInteger(workers) || workers < 0)
   throw new Error(`--workers must be a whole number, got ${values.workers}`);
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-say(
-  `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${loadavg()
-    .map((load) => load.toFixed(1))
-    .join(' ')}`,
-);
+say(describeMachine());
 
 const sandbox = await BareMetalSandbox.create();
 let machines: Promise<SimulatedMachines> | undefined;

@@ -6,10 +6,10 @@
 // The ten random kills of the resume test: npm run bench:kills -w installer
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { describeMachine } from './machine.ts';
 import { waitFor } from '@strata/host';
 import { installEventSchema, type InstallEvent } from '../src/install/events.ts';
 import { formatMs } from '../src/install/format.ts';
@@ -21,11 +21,7 @@ if (!Number.isInteger(workers) || workers < 0)
   throw new Error(`--workers must be a whole number, got ${values.workers}`);
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-say(
-  `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${loadavg()
-    .map((load) => load.toFixed(1))
-    .join(' ')}`,
-);
+say(describeMachine());
 
 const sandbox = await InstallSandbox.create();
 say(`sandbox: ${sandbox.root}${sandbox.namespace === undefined ? '' : ` (network namespace ${sandbox.namespace})`}`);

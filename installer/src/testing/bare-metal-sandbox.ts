@@ -31,6 +31,7 @@ import {
   hostsFile,
   joinApproverImages,
   machineNames,
+  onItsOwnHosts,
   simulatedMachineAddress,
   startSimulatedMachines,
   type SimulatedMachines,
@@ -205,35 +206,15 @@ export class BareMetalSandbox {
     return runCommand(process.execPath, [STRATA, ...args]);
   }
 
-  /** The command line that runs the CLI with `args`, resolving names through `hosts`. */
-  #onNames(hosts: string, args: readonly string[]): [string, string[]] {
-    return [
-      '/usr/bin/unshare',
-      [
-        '--mount',
-        '--propagation',
-        'private',
-        '--',
-        '/bin/sh',
-        '-c',
-        'mount --bind "$0" /etc/hosts && exec "$@"',
-        hosts,
-        process.execPath,
-        STRATA,
-        ...args,
-      ],
-    ];
-  }
-
   /** The real CLI, started, resolving names through `hosts`; stdout is piped for --json events. */
   spawnStrata(hosts: string, args: readonly string[]): ChildProcess {
-    const [command, wrapped] = this.#onNames(hosts, args);
+    const { command, args: wrapped } = onItsOwnHosts(hosts, process.execPath, [STRATA, ...args]);
     return spawn(command, wrapped, { stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   /** The real CLI to completion, resolving names through `hosts` (status reaches the API by its name). */
   strataOnNames(hosts: string, args: readonly string[]): Promise<CommandResult> {
-    const [command, wrapped] = this.#onNames(hosts, args);
+    const { command, args: wrapped } = onItsOwnHosts(hosts, process.execPath, [STRATA, ...args]);
     return runCommand(command, wrapped);
   }
 

@@ -21,4 +21,4 @@ export {
   type SimulatedMachinesOptions,
 } from './fleet.ts';
 export { hostsFile, onMachine, placeKubeConfig, writePlacedKubeconfig, type MachineNames } from './machine-network.ts';
-export { machineNames, simulatedRunner, type SimulatedRunnerOptions } from './runner.ts';
+export { machineNames, onItsOwnHosts, simulatedRunner, type SimulatedRunnerOptions } from './runner.ts';

@@ -112,7 +112,11 @@ function runKubelet(machine: SimulatedMachine, options: SimulatedRunnerOptions):
  * /etc/hosts is the machine's (names resolve to machine addresses; the
  * system's file is not touched). That takes root.
  */
-function onItsOwnHosts(hosts: string, binary: string, args: readonly string[]): { command: string; args: string[] } {
+export function onItsOwnHosts(
+  hosts: string,
+  binary: string,
+  args: readonly string[],
+): { command: string; args: string[] } {
   if (process.getuid?.() !== 0) {
     throw new MachineBootError(
       'a simulated controller runs its components in a private mount namespace (its own /etc/hosts), which needs root',
@@ -165,11 +169,11 @@ async function runControlPlane(machine: SimulatedMachine, options: SimulatedRunn
       [],
       Object.fromEntries(Object.entries(env).map(([key, value]) => [key, onMachine(value, address)])),
     );
-    for (const component of CONTROLLER_COMPONENTS) {
-      const command = await staticPodCommand(join(root, MANIFESTS, `${component}.yaml`), root);
+    // A static pod's flags on this machine: its address for "this host", and a kubeconfig naming "this host" given
+    // as a copy naming the machine's address (and the old name for TLS).
+    const placedArgs = async (component: string, flags: readonly string[]): Promise<string[]> => {
       const args: string[] = [];
-      for (const arg of command.args) {
-        // A kubeconfig naming "this host" is given as a copy naming the machine's address (and the old name for TLS).
+      for (const arg of flags) {
         const kubeconfig = /^(--[\w-]*kubeconfig=)(\/.*)$/.exec(arg);
         if (kubeconfig?.[1] !== undefined && kubeconfig[2] !== undefined) {
           const copy = join(run, `${component}-${basename(kubeconfig[2])}`);
@@ -177,7 +181,11 @@ async function runControlPlane(machine: SimulatedMachine, options: SimulatedRunn
           args.push(`${kubeconfig[1]}${copy}`);
         } else args.push(onMachine(arg, address));
       }
-      start(component, options.binaries[component], args);
+      return args;
+    };
+    for (const component of CONTROLLER_COMPONENTS) {
+      const command = await staticPodCommand(join(root, MANIFESTS, `${component}.yaml`), root);
+      start(component, options.binaries[component], await placedArgs(component, command.args));
     }
     const images = options.images === undefined ? undefined : ImageMap.parse(options.images, "the machines' image map");
     for (const component of images === undefined ? [] : STRATA_STATIC_PODS) {
@@ -189,17 +197,8 @@ async function runControlPlane(machine: SimulatedMachine, options: SimulatedRunn
           { machine: machine.name, component },
         );
       }
-      const args: string[] = [];
-      for (const arg of command.args) {
-        const kubeconfig = /^(--[\w-]*kubeconfig=)(\/.*)$/.exec(arg);
-        if (kubeconfig?.[1] !== undefined && kubeconfig[2] !== undefined) {
-          const copy = join(run, `${component}-${basename(kubeconfig[2])}`);
-          await writePlacedKubeconfig(await readFile(kubeconfig[2], 'utf8'), kubeconfig[2], copy, address);
-          args.push(`${kubeconfig[1]}${copy}`);
-        } else args.push(onMachine(arg, address));
-      }
       const [program, ...programArgs] = entry.command;
-      start(component, program, [...programArgs, ...args], entry.env ?? {});
+      start(component, program, [...programArgs, ...(await placedArgs(component, command.args))], entry.env ?? {});
     }
   } catch (error) {
     await supervisor.stop([...started].reverse());
