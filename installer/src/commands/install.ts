@@ -6,7 +6,7 @@ import { runInstall } from '../install/engine.ts';
 import { InstallEvents } from '../install/events.ts';
 import { checkBackendUrl } from '../install/cluster-dir.ts';
 import { diagnose } from '../diagnostics/index.ts';
-import { startLiveView } from '../ui/live/start-live-view.tsx';
+import { liveViewWanted, startLiveView, thisTerminal } from '../ui/live/start-live-view.tsx';
 import {
   attachOutput,
   confirmation,
@@ -57,9 +57,7 @@ ${EXIT_CODES_HELP}`,
       ),
   ).action(async (options: InstallCommandOptions) => {
     const events = new InstallEvents();
-    // A person at a terminal watches the live view; a pipe, a log file or --json get lines.
-    const live =
-      options.json !== true && process.stdin.isTTY && process.stderr.isTTY ? startLiveView(events) : undefined;
+    const live = liveViewWanted(thisTerminal(options.json === true)) ? startLiveView(events) : undefined;
     const detach = live === undefined ? attachOutput(events, options.json) : live.stop;
     try {
       const backend = options.backend === undefined ? undefined : checkBackendUrl(options.backend);

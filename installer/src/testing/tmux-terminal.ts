@@ -17,6 +17,9 @@ export interface TerminalOptions {
   readonly cwd?: string;
 }
 
+/** The variables by which Ink's `is-in-ci` recognises a CI job. */
+const CI_MARKERS = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+
 function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
@@ -34,8 +37,10 @@ export class TmuxTerminal {
   static async start(argv: readonly string[], options: TerminalOptions): Promise<TmuxTerminal> {
     const terminal = new TmuxTerminal(`strata-test-${randomBytes(4).toString('hex')}`);
     const env = Object.entries(options.env ?? {}).map(([name, value]) => `${name}=${shellQuote(value)}`);
+    // A terminal a person sits at: the CI job's markers would make Ink (and the CLI) draw only the last frame.
+    const unset = CI_MARKERS.map((name) => `-u ${name}`).join(' ');
     // The exit code is printed into the pane, so a test reads how the command ended from the screen alone.
-    const command = `env TERM=xterm-256color ${env.join(' ')} ${argv.map(shellQuote).join(' ')}; echo "[exited $?]"`;
+    const command = `env ${unset} TERM=xterm-256color ${env.join(' ')} ${argv.map(shellQuote).join(' ')}; echo "[exited $?]"`;
     await terminal.#tmux([
       'new-session',
       '-d',

@@ -1,4 +1,5 @@
 import { render } from 'ink';
+import isInCi from 'is-in-ci';
 import type { InstallEvents, ResourceChange } from '../../install/events.ts';
 import { Confirmations } from './confirmations.ts';
 import { InstallStateStore } from './install-state.ts';
@@ -14,6 +15,29 @@ export interface LiveView {
 /** NO_COLOR set to anything but the empty string turns colour off (no-color.org). */
 export function colorWanted(env: NodeJS.ProcessEnv): boolean {
   return env['NO_COLOR'] === undefined || env['NO_COLOR'] === '';
+}
+
+export interface Terminal {
+  readonly json: boolean;
+  readonly stdinIsTty: boolean;
+  readonly stderrIsTty: boolean;
+  /** Ink draws only the last frame under CI (its `is-in-ci` check): a live view there would show nothing until the end. */
+  readonly inCi: boolean;
+}
+
+/** A person at a terminal watches the live view; a pipe, a log file, a CI job or --json get lines. */
+export function liveViewWanted(terminal: Terminal): boolean {
+  return !terminal.json && terminal.stdinIsTty && terminal.stderrIsTty && !terminal.inCi;
+}
+
+/** This process's terminal, as `liveViewWanted` reads it. */
+export function thisTerminal(json: boolean): Terminal {
+  return {
+    json,
+    stdinIsTty: process.stdin.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
+    inCi: isInCi,
+  };
 }
 
 /**
