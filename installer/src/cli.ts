@@ -1,15 +1,4 @@
 import { Command } from 'commander';
-import { binariesCommand } from './commands/binaries.ts';
-import { bootServerCommand } from './commands/boot-server.ts';
-import { renderCommand } from './commands/render.ts';
-import { upCommand } from './commands/up.ts';
-import { downCommand } from './commands/down.ts';
-import { updateCommand } from './commands/update.ts';
-import { rotateCommand } from './commands/rotate.ts';
-import { installCommand } from './commands/install.ts';
-import { planCommand } from './commands/plan.ts';
-import { statusCommand } from './commands/status.ts';
-import { destroyCommand } from './commands/destroy.ts';
 import { version } from './version.ts';
 import { printError, setDebugOutput } from './error-output.ts';
 
@@ -33,21 +22,28 @@ program.exitOverride((error) => {
   // commander uses exit code 1 for usage errors; scripts need to tell them apart.
   process.exit(error.exitCode === 0 ? 0 : 2);
 });
-// Subcommands take the exit-code and help behaviour set above.
-for (const command of [
-  installCommand(),
-  planCommand(),
-  statusCommand(),
-  destroyCommand(),
-  upCommand(),
-  downCommand(),
-  updateCommand(),
-  renderCommand(),
-  binariesCommand(),
-  bootServerCommand(),
-  rotateCommand(),
-])
-  program.addCommand(command.copyInheritedSettings(program));
+/**
+ * Each command is loaded only when it runs: together they import every platform's Pulumi SDK,
+ * Ink and the Kubernetes client, seconds of start-up that `strata render` or `--version` never need.
+ * The root help and `strata help` load them all, in this order.
+ */
+const COMMANDS = {
+  install: async () => (await import('./commands/install.ts')).installCommand(),
+  plan: async () => (await import('./commands/plan.ts')).planCommand(),
+  status: async () => (await import('./commands/status.ts')).statusCommand(),
+  destroy: async () => (await import('./commands/destroy.ts')).destroyCommand(),
+  up: async () => (await import('./commands/up.ts')).upCommand(),
+  down: async () => (await import('./commands/down.ts')).downCommand(),
+  update: async () => (await import('./commands/update.ts')).updateCommand(),
+  render: async () => (await import('./commands/render.ts')).renderCommand(),
+  binaries: async () => (await import('./commands/binaries.ts')).binariesCommand(),
+  'boot-server': async () => (await import('./commands/boot-server.ts')).bootServerCommand(),
+  rotate: async () => (await import('./commands/rotate.ts')).rotateCommand(),
+} satisfies Record<string, () => Promise<Command>>;
+
+function isCommandName(word: string): word is keyof typeof COMMANDS {
+  return Object.hasOwn(COMMANDS, word);
+}
 
 program.hook('preAction', (command) => {
   setDebugOutput(command.optsWithGlobals<{ debug?: boolean }>().debug === true);
@@ -56,11 +52,16 @@ program.hook('preAction', (command) => {
 // commander shows the root help for `strata nosuch --help` and exits 0; an unknown command is a usage error
 // whatever flags follow it.
 const operand = process.argv.slice(2).find((word) => !word.startsWith('-'));
-const known = new Set(program.commands.flatMap((command) => [command.name(), ...command.aliases()]).concat('help'));
-if (operand !== undefined && !known.has(operand)) {
+if (operand !== undefined && operand !== 'help' && !isCommandName(operand)) {
   process.stderr.write(`strata: unknown command '${operand}' (run \`strata --help\` for the commands)\n`);
   process.exit(2);
 }
+const flags = new Set(process.argv.slice(2).filter((word) => word.startsWith('-')));
+const versionOnly = operand === undefined && (flags.has('-v') || flags.has('--version')) && !flags.has('--help');
+const wanted =
+  operand !== undefined && isCommandName(operand) ? [COMMANDS[operand]] : versionOnly ? [] : Object.values(COMMANDS);
+// Subcommands take the exit-code and help behaviour set above.
+for (const load of wanted) program.addCommand((await load()).copyInheritedSettings(program));
 
 try {
   await program.parseAsync(process.argv);
