@@ -35,6 +35,42 @@ async function phase(name: string, work: () => Promise<boolean>): Promise<boolea
   return ok;
 }
 
+/** Runs a command with its output kept, for phases that run side by side and print one after another. */
+function runQuietly(command: string, args: readonly string[]): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ ok: code === 0, output: Buffer.concat(chunks).toString('utf8') }));
+  });
+}
+
+/**
+ * The static checks read the tree and write nothing, so they run side by side; each phase still prints its
+ * own output and its own time (which then overlap).
+ */
+async function staticChecks(checks: readonly { name: string; command: string; args: readonly string[] }[]) {
+  const started = performance.now();
+  const results = await Promise.all(
+    checks.map(async (check) => {
+      const result = await runQuietly(check.command, check.args).catch((error: unknown) => ({
+        ok: false,
+        output: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      }));
+      return { ...check, ...result, seconds: (performance.now() - started) / 1000 };
+    }),
+  );
+  for (const { name, ok, output, seconds } of results) {
+    log(`\n=== ${name}`);
+    if (output.length > 0) process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+    phases.push({ name, seconds, ok });
+    log(`[timing] ${name}: ${seconds.toFixed(1)}s ${ok ? 'ok' : 'FAILED'}`);
+  }
+  log(`[timing] static checks side by side: ${((performance.now() - started) / 1000).toFixed(1)}s`);
+}
+
 function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
@@ -119,12 +155,17 @@ await phase('binaries (control plane, pulumi)', async () => {
     log(`  ${name}: ${relative(root, path).startsWith('..') ? path : relative(root, path)}`);
   return true;
 });
-await phase('typecheck', () => run(process.execPath, [join(root, 'scripts/typecheck.ts')]));
-await phase('lint', () => run(bin('eslint'), ['--max-warnings=0', '.']));
-await phase('format (prettier --check; `npm run format` fixes)', () =>
-  run(bin('prettier'), ['--check', '--log-level=warn', '.']),
-);
-await phase(`unit tests (${unit.length} files)`, () => nodeTest(unit, []));
+await staticChecks([
+  { name: 'typecheck', command: process.execPath, args: [join(root, 'scripts/typecheck.ts')] },
+  { name: 'lint', command: bin('eslint'), args: ['--max-warnings=0', '.'] },
+  {
+    name: 'format (prettier --check; `npm run format` fixes)',
+    command: bin('prettier'),
+    args: ['--check', '--log-level=warn', '.'],
+  },
+]);
+// Two files at a time: most unit files wait on child processes (the CLI, Pulumi's engine) more than they compute.
+await phase(`unit tests (${unit.length} files)`, () => nodeTest(unit, ['--test-concurrency=2']));
 await phase(`integration tests (${integration.length} files, real control plane)`, () =>
   // One file at a time: local clusters use fixed loopback addresses (127.0.0.2-4), and the files share one control plane.
   nodeTest(integration, ['--test-concurrency=1', `--test-global-setup=${join(root, 'harness/src/global-setup.ts')}`]),
