@@ -5,6 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { ASSET_PATHS, CERT, clusterTopology, KEY, parseEncryptionKeys } from '@strata/assets';
@@ -13,6 +14,9 @@ import { runCommand } from '@strata/host';
 import { onItsOwnHosts, placeKubeConfig, simulatedMachineAddress } from '@strata/platform-local/testing';
 import { InstallDirectory } from '../install/cluster-dir.ts';
 import { BareMetalSandbox, bareMetalConfigInput, machineSpecs, parsedConfig } from '../testing/bare-metal-sandbox.ts';
+
+const rotationLine = z.looseObject({ kind: z.string() });
+type RotationLine = z.infer<typeof rotationLine>;
 
 const etcdGetSchema = z.object({
   kvs: z.array(z.object({ key: z.string(), value: z.string() })).optional(),
@@ -114,21 +118,32 @@ describe('strata rotate encryption-key on bare metal (simulated machines)', () =
     assert.deepEqual(await keysInAssets(), before);
   });
 
-  it('rotates: every Secret is stored under the new key in etcd, none under the old, and each controller serves them', async () => {
+  it('a rotation killed after its first stage resumes with the same key, and ends with every Secret under it', async () => {
     assert.deepEqual(await keysInAssets(), ['strata-1']);
-    const result = await sandbox.strataOnNames(hosts, [
-      'rotate',
-      'encryption-key',
-      '--dir',
-      dir(),
-      '--json',
-      ...sshArgs(),
-    ]);
+    const args = ['rotate', 'encryption-key', '--dir', dir(), '--json', ...sshArgs()];
+    // Killed as it starts promoting: every server has loaded the new key as one that only reads.
+    const first = sandbox.spawnStrata(hosts, args);
+    assert.ok(first.stdout);
+    const firstEvents: RotationLine[] = [];
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      first.once('exit', (_code, signal) => resolve(signal)),
+    );
+    createInterface({ input: first.stdout }).on('line', (line) => {
+      if (line.trim() === '') return;
+      const event = rotationLine.parse(JSON.parse(line));
+      firstEvents.push(event);
+      if (event.kind === 'step' && event['step'] === 'promote') first.kill('SIGKILL');
+    });
+    assert.equal(await exited, 'SIGKILL', `the first run ended by itself: ${JSON.stringify(firstEvents)}`);
+    assert.equal(firstEvents.filter((event) => event.kind === 'loaded').length, specs.length);
+    assert.deepEqual((await keysInAssets()).sort(), ['strata-1', 'strata-2']);
+
+    const result = await sandbox.strataOnNames(hosts, args);
     assert.equal(result.code, 0, result.stderr);
     const events = result.stdout
       .split('\n')
       .filter((line) => line.trim() !== '')
-      .map((line) => z.looseObject({ kind: z.string() }).parse(JSON.parse(line)));
+      .map((line) => rotationLine.parse(JSON.parse(line)));
     assert.deepEqual(
       events.filter((event) => event.kind === 'step').map((event) => event['step']),
       ['add', 'promote', 'rewrite', 'verify', 'retire'],
@@ -138,6 +153,7 @@ describe('strata rotate encryption-key on bare metal (simulated machines)', () =
     const done = z
       .object({ kind: z.literal('done'), key: z.string(), secretsRewritten: z.number() })
       .parse(events.at(-1));
+    // The key the killed run added, not a third one.
     assert.equal(done.key, 'strata-2');
     assert.ok(done.secretsRewritten >= values.size, `rewrote ${done.secretsRewritten}`);
     assert.deepEqual(await keysInAssets(), ['strata-2']);
