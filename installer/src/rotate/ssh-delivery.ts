@@ -23,10 +23,6 @@ export interface SshAccess {
 /** Per controller, the withheld files of its Ignition as rendered now. */
 export type WithheldFiles = () => Promise<ReadonlyMap<string, readonly WithheldFile[]>>;
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Runs `work` on every controller at once; fails listing every controller that failed, with ssh's words. */
 async function onEvery<T extends { readonly controller: SshController }>(
   items: readonly T[],
@@ -40,7 +36,7 @@ async function onEvery<T extends { readonly controller: SshController }>(
     if (result.status === 'fulfilled' || controller === undefined) return [];
     if (!(result.reason instanceof SecretDeliveryError)) throw result.reason;
     // The delivery's message names the machine, its address and ssh's own words.
-    return [{ controller: controller.name, line: message(result.reason) }];
+    return [{ controller: controller.name, line: result.reason.message }];
   });
   if (failed.length > 0) {
     throw new EncryptionRotationError(
