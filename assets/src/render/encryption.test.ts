@@ -38,6 +38,14 @@ describe('encryption key rotation, step by step', () => {
     assert.deepEqual(rotateEncryptionKeys(retired, 'retire'), retired);
   });
 
+  it('resumes a rotation that stopped after promoting, with the same key, instead of adding another', () => {
+    const promoted = rotateEncryptionKeys(rotateEncryptionKeys([first], 'add'), 'promote');
+    assert.deepEqual(rotateEncryptionKeys(promoted, 'add'), promoted);
+    // Once the old key is retired, the next rotation adds a new one.
+    const retired = rotateEncryptionKeys(promoted, 'retire');
+    assert.deepEqual(names(rotateEncryptionKeys(retired, 'add')), ['strata-2', 'strata-3']);
+  });
+
   it('never retires the key that still writes', () => {
     const added = rotateEncryptionKeys([first], 'add');
     assert.throws(() => rotateEncryptionKeys(added, 'retire'), EncryptionKeyRotationError);

@@ -110,8 +110,9 @@ export function rotateEncryptionKeys(
   if (newest === undefined) throw new EncryptionKeyRotationError('the encryption configuration has no key', {});
   switch (step) {
     case 'add':
-      // A key newer than the writing one is already there: an earlier run added it.
-      if (keys[0] !== newest) return [...keys];
+      // An earlier run that stopped is resumed, not followed by another key: a key newer than the writing one is
+      // there (it stopped before promoting), or older keys still are (it stopped before retiring them).
+      if (keys[0] !== newest || older.length > 0) return [...keys];
       return [...keys, generate(`strata-${generation(newest) + 1}`)];
     case 'promote':
       return [newest, ...older];

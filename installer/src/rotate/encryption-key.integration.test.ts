@@ -10,6 +10,7 @@ import {
   rotateEncryptionKeys,
   type EncryptionKeyRotationStep,
 } from '@strata/assets';
+import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { HarnessCluster, startControlPlane, uniqueName, type RunningControlPlane } from '@strata/harness';
 import { rotateEncryptionKey, secretsNotUnder, type RotationEvent, type RotationTarget } from './encryption-key.ts';
 
@@ -37,7 +38,6 @@ describe('rotating the Secrets encryption key on a running API server', () => {
             cert: await readFile(admin.certificatePath, 'utf8'),
             key: await readFile(admin.privateKeyPath, 'utf8'),
           },
-          configPath,
         },
       ],
       kubeConfig: cluster.adminKubeConfig(),
@@ -48,6 +48,8 @@ describe('rotating the Secrets encryption key on a running API server', () => {
         certPath: etcdClient.certificatePath,
         keyPath: etcdClient.privateKeyPath,
       },
+      reach: () => Promise.resolve(),
+      deliver: (text) => writeFileAtomic(configPath, text, SECRET_FILE_MODE),
     };
     const core = target.kubeConfig.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: namespace } } });

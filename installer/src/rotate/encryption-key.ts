@@ -6,7 +6,7 @@ import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-no
 import { z } from 'zod';
 import { StrataError } from '@strata/api';
 import type { EncryptionKeyRotationStep } from '@strata/assets';
-import { httpsGet, runCommand, SECRET_FILE_MODE, waitFor, writeFileAtomic, type ClientTls } from '@strata/host';
+import { httpsGet, runCommand, waitFor, type ClientTls } from '@strata/host';
 import { isConflict, isNotFound } from '@strata/kube';
 
 export class EncryptionRotationError extends StrataError {}
@@ -17,8 +17,6 @@ export interface RotationApiServer {
   readonly url: string;
   /** Client credentials that may read /metrics (the admin's). */
   readonly tls: ClientTls;
-  /** Where this server reads its --encryption-provider-config. */
-  readonly configPath: string;
 }
 
 export interface RotationEtcd {
@@ -34,6 +32,14 @@ export interface RotationTarget {
   /** The admin's: rewrites every Secret. */
   readonly kubeConfig: KubeConfig;
   readonly etcd: RotationEtcd;
+  /**
+   * Fails, naming each server and why, when any server's --encryption-provider-config cannot be written (an
+   * unreachable controller); called before anything is rendered, so that no key is added or promoted on a cluster
+   * where one server would be left behind.
+   */
+  reach(): Promise<void>;
+  /** Writes `text` where every server reads its --encryption-provider-config (a file here, or over SSH). */
+  deliver(text: string): Promise<void>;
 }
 
 export type RotationEvent =
@@ -77,7 +83,7 @@ async function loadedHash(server: RotationApiServer): Promise<string | undefined
 /** Writes `text` on every server and waits until each one reports running it. */
 async function distribute(target: RotationTarget, text: string, options: RotationOptions): Promise<void> {
   const hash = configurationHash(text);
-  for (const server of target.apiServers) await writeFileAtomic(server.configPath, text, SECRET_FILE_MODE);
+  await target.deliver(text);
   for (const server of target.apiServers) {
     const started = Date.now();
     await waitFor(
@@ -160,6 +166,7 @@ export async function secretsNotUnder(etcd: RotationEtcd, key: string): Promise<
 export async function rotateEncryptionKey(target: RotationTarget, options: RotationOptions): Promise<RotationResult> {
   const step = (name: EncryptionKeyRotationStep | 'rewrite' | 'verify') =>
     options.onEvent?.({ kind: 'step', step: name });
+  await target.reach();
   step('add');
   const added = await options.render('add');
   if (target.apiServers.length > 1) await distribute(target, added, options);

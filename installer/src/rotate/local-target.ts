@@ -1,38 +1,25 @@
 // The rotation's view of a running local cluster: each controller's own API
 // server, the file it reads its keys from, the admin's credentials and etcd's.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { ASSET_PATHS, CERT, clusterTopology, KEY, NODE_PATHS, type ClusterConfig } from '@strata/assets';
 import { resolveBinary } from '@strata/binaries';
 import { controllerRoot, type ClusterDirectory } from '@strata/platform-local';
-import type { ClientTls } from '@strata/host';
-import { EncryptionRotationError, type RotationTarget } from './encryption-key.ts';
-
-function adminTls(kubeConfig: KubeConfig, path: string): ClientTls {
-  const user = kubeConfig.getCurrentUser();
-  const cluster = kubeConfig.getCurrentCluster();
-  if (user?.certData === undefined || user.keyData === undefined || cluster?.caData === undefined) {
-    throw new EncryptionRotationError(`${path} does not embed the admin's client certificate, key and the CA`, {
-      path,
-    });
-  }
-  const decode = (data: string) => Buffer.from(data, 'base64').toString();
-  return { ca: decode(cluster.caData), cert: decode(user.certData), key: decode(user.keyData) };
-}
+import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
+import { readAdminCredentials } from './admin-tls.ts';
+import type { RotationTarget } from './encryption-key.ts';
 
 export async function localRotationTarget(config: ClusterConfig, directory: ClusterDirectory): Promise<RotationTarget> {
   const topology = clusterTopology(config);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(await readFile(directory.kubeconfigPath, 'utf8'));
-  const tls = adminTls(kubeConfig, directory.kubeconfigPath);
+  const { kubeConfig, tls } = await readAdminCredentials(directory.kubeconfigPath);
   const asset = (path: string) => join(directory.assetsDir, path);
+  const configPaths = topology.controllers.map((controller) =>
+    join(controllerRoot(directory.path, controller.name), NODE_PATHS.encryptionConfig),
+  );
   return {
     apiServers: topology.controllers.map((controller) => ({
       name: controller.name,
       url: controller.apiServerUrl,
       tls,
-      configPath: join(controllerRoot(directory.path, controller.name), NODE_PATHS.encryptionConfig),
     })),
     kubeConfig,
     etcd: {
@@ -41,6 +28,11 @@ export async function localRotationTarget(config: ClusterConfig, directory: Clus
       caPath: asset(CERT(ASSET_PATHS.etcdCa)),
       certPath: asset(CERT(ASSET_PATHS.apiserverEtcdClient)),
       keyPath: asset(KEY(ASSET_PATHS.apiserverEtcdClient)),
+    },
+    // The controllers' roots are on this machine: nothing to reach.
+    reach: () => Promise.resolve(),
+    async deliver(text) {
+      for (const path of configPaths) await writeFileAtomic(path, text, SECRET_FILE_MODE);
     },
   };
 }

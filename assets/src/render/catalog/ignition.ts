@@ -24,6 +24,7 @@ import {
   updateSettings,
   type NodeSystem,
 } from './node-files.ts';
+import { metadataBlockSystem } from './metadata-block.ts';
 import { updateAgentHostFiles } from './update-agent-host.ts';
 
 /** A node would download something whose hash the config does not pin. */
@@ -72,6 +73,7 @@ function commonSystem(
   const sysext = `${SYSEXT_DIR}/kubernetes-${config.kubernetesVersion}-x86-64.raw`;
   const updates = updateSettings(config, input.topology, caPem);
   const sharedByPool = node.role === 'worker' && node.sharedByPool;
+  const metadataBlock = metadataBlockSystem(input.topology.platform, config.networking.podCidr);
   return {
     files: [
       ...(sharedByPool ? [] : [{ path: '/etc/hostname', contents: `${node.name}\n`, mode: PUBLIC_FILE_MODE }]),
@@ -89,6 +91,7 @@ function commonSystem(
         contents: pem,
         mode: PUBLIC_FILE_MODE,
       })),
+      ...metadataBlock.files,
     ],
     ...kubeletSysext(input, sysext),
     units: [
@@ -103,6 +106,7 @@ function commonSystem(
         ],
       },
       ...updates.units,
+      ...metadataBlock.units,
     ],
   };
 }
