@@ -10,6 +10,7 @@ import { installCommand } from './commands/install.ts';
 import { planCommand } from './commands/plan.ts';
 import { statusCommand } from './commands/status.ts';
 import { destroyCommand } from './commands/destroy.ts';
+import { machinesCommand } from './commands/machines.ts';
 import { version } from './version.ts';
 import { printError, setDebugOutput } from './error-output.ts';
 
@@ -45,6 +46,7 @@ for (const command of [
   renderCommand(),
   binariesCommand(),
   bootServerCommand(),
+  machinesCommand(),
   rotateCommand(),
 ])
   program.addCommand(command.copyInheritedSettings(program));

@@ -220,14 +220,14 @@ export class BareMetalSandbox {
 
   /**
    * `strata install --json` on `config`, powering the machines on (once) when the installer says they are
-   * registered; `killAfterMs` sends SIGKILL that long after the start unless the install ended first.
+   * registered; `onEvent` sees every event with the running CLI (a test that kills it does so there).
    */
   async install(
     hosts: string,
     config: ClusterConfig,
     args: readonly string[],
-    killAfterMs?: number,
-  ): Promise<{ code: number | null; killed: boolean; events: InstallEvent[]; stderr: string }> {
+    onEvent?: (event: InstallEvent, child: ChildProcess) => void,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; events: InstallEvent[]; stderr: string }> {
     const child = this.spawnStrata(hosts, ['install', ...args, '--json', ...this.bootApiArgs]);
     const events: InstallEvent[] = [];
     const stderr: string[] = [];
@@ -241,19 +241,13 @@ export class BareMetalSandbox {
       if (parsed.data.type === 'phase-progress' && /registered with the boot server/.test(parsed.data.message)) {
         this.#powering ??= this.powerOn(config);
       }
+      onEvent?.(parsed.data, child);
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    let killed = false;
-    if (killAfterMs !== undefined) {
-      const timer = setTimeout(() => {
-        killed = true;
-        child.kill('SIGKILL');
-      }, killAfterMs);
-      void exited.then(() => clearTimeout(timer));
-    }
-    const code = await exited;
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+    );
     if (this.#powering !== undefined) await this.#powering;
-    return { code, killed, events, stderr: stderr.join('') };
+    return { code, signal, events, stderr: stderr.join('') };
   }
 
   /** The machines, once powered on. */
