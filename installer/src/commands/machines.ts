@@ -8,12 +8,14 @@ import type { SimulatedMachine, SimulatedMachineState } from '@strata/platform-l
 import { loadInstallConfig } from '../install/engine.ts';
 import { InstallError } from '../install/errors.ts';
 import {
+  bareMetalMachines,
   DEFAULT_MACHINE_SSH_PORT,
   defaultMachinesDir,
   describeMachineState,
   startUserMachines,
   type UserMachines,
 } from '../machines/simulated-machines.ts';
+import { CommandGroup } from './command-group.ts';
 import { exitFor } from './install-command-support.ts';
 
 interface StartOptions {
@@ -57,7 +59,7 @@ Example:
   strata machines start --config rack1.yaml --boot-server http://127.0.0.1:8080`;
 
 export function machinesCommand(): Command {
-  const machines = new Command('machines').description(
+  const machines = new CommandGroup('machines').description(
     'simulated bare-metal machines on this machine, to try strata install on bare metal without hardware',
   );
   machines.addCommand(
@@ -73,6 +75,7 @@ export function machinesCommand(): Command {
         '--ssh-port <port>',
         "the port of each controller's sshd; strata install's --ssh-port must match",
         port,
+        bareMetalMachines,
         DEFAULT_MACHINE_SSH_PORT,
       )
       .option('--json', 'one JSON object per line on stdout: each machine state change')
@@ -106,6 +109,7 @@ async function start(options: StartOptions): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   try {
     const config = await loadInstallConfig(options.config);
+    bareMetalMachines(config);
     const bootServerUrl = options.bootServer ?? config.bareMetal?.bootServer.endpoint;
     const dir = resolve(options.dir ?? defaultMachinesDir(config.name));
     const onState = (machine: SimulatedMachine, state: SimulatedMachineState) => {

@@ -47,9 +47,8 @@ export interface UserMachines {
   readonly hosts: string;
 }
 
-/** One simulated machine per machine of a bare-metal config, each booting from `bootServerUrl`. */
-export async function startUserMachines(options: UserMachinesOptions): Promise<UserMachines> {
-  const { config } = options;
+/** The machines of a bare-metal config; any other config is refused (exit 3). */
+export function bareMetalMachines(config: ClusterConfig): NonNullable<ClusterConfig['bareMetal']>['machines'] {
   const specs = config.bareMetal?.machines;
   if (config.platform !== 'bare-metal' || specs === undefined) {
     throw new InstallConfigError(
@@ -57,6 +56,13 @@ export async function startUserMachines(options: UserMachinesOptions): Promise<U
       { platform: config.platform, field: 'platform' },
     );
   }
+  return specs;
+}
+
+/** One simulated machine per machine of a bare-metal config, each booting from `bootServerUrl`. */
+export async function startUserMachines(options: UserMachinesOptions): Promise<UserMachines> {
+  const { config } = options;
+  const specs = bareMetalMachines(config);
   const names = machineNames(
     specs.map((spec, index) => ({ domain: spec.domain, role: spec.role, address: simulatedMachineAddress(index) })),
     clusterTopology(config).apiDnsName,

@@ -34,8 +34,10 @@ import {
   onItsOwnHosts,
   simulatedMachineAddress,
   startSimulatedMachines,
+  type MachineNames,
   type SimulatedMachines,
 } from '@strata/platform-local/testing';
+import { StrataProcess } from './strata-process.ts';
 
 const STRATA = fileURLToPath(new URL('../../bin/strata.js', import.meta.url));
 /** Not 22: a system sshd on 0.0.0.0:22 would hold it on every loopback address. */
@@ -186,9 +188,9 @@ export class BareMetalSandbox {
     return path;
   }
 
-  /** /etc/hosts for the CLI: each machine's domain and the API name at the machines' fixed addresses. */
-  async hostsFor(config: ClusterConfig): Promise<string> {
-    const names = machineNames(
+  /** Each machine's domain and the API name, to the machines' fixed addresses. */
+  namesFor(config: ClusterConfig): MachineNames {
+    return machineNames(
       (config.bareMetal?.machines ?? []).map((machine, index) => ({
         domain: machine.domain,
         role: machine.role,
@@ -196,9 +198,29 @@ export class BareMetalSandbox {
       })),
       clusterTopology(config).apiDnsName,
     );
+  }
+
+  /** /etc/hosts for the CLI: each machine's domain and the API name at the machines' fixed addresses. */
+  async hostsFor(config: ClusterConfig): Promise<string> {
     const path = join(this.root, `hosts-${config.name}`);
-    await writeFile(path, hostsFile(names));
+    await writeFile(path, hostsFile(this.namesFor(config)));
     return path;
+  }
+
+  /** `strata machines start` on `configPath`, as a user powers the machines on from a terminal of their own. */
+  startMachinesCommand(configPath: string, dir: string): StrataProcess {
+    return new StrataProcess([
+      'machines',
+      'start',
+      '--config',
+      configPath,
+      '--boot-server',
+      this.boot.url,
+      '--dir',
+      dir,
+      '--ssh-port',
+      String(SIMULATED_SSH_PORT),
+    ]);
   }
 
   /** The real CLI, to completion, on this machine's own names (preflight needs no machine). */
