@@ -97,6 +97,7 @@ describe('strata install on bare metal killed with SIGKILL at random moments', (
           `kill ${index + 1}/${KILLS} at ${describeMoment(moment)}: killed in ${killed.phase ?? 'start-up'} after ${killed.intoPhaseMs} ms of it, ${killed.afterMs} ms into the run`,
         );
 
+        const checksStarted = performance.now();
         const cas = await caCertificatesIfRendered(dir);
         assert.ok(cas.length <= 1, `kill ${index + 1}: ${cas.length} CA certificates`);
         if (cas[0] !== undefined) {
@@ -112,6 +113,7 @@ describe('strata install on bare metal killed with SIGKILL at random moments', (
         }
         const survivors = ledger.record(await orphansById((await processCensus(dir)).orphans), recovered);
         assert.deepEqual(survivors, [], `kill ${index + 1}: orphans of an earlier run outlived this run's recovery`);
+        t.diagnostic(`kill ${index + 1}: checked in ${Math.round(performance.now() - checksStarted)} ms`);
       }
 
       const last = await sandbox.install(hosts, config, args);

@@ -2,7 +2,8 @@
 // server and write API, the real Pulumi engine, simulated machines that
 // network-boot from the boot server, real sshd on each controller, and the
 // control plane they run from the delivered secrets: 3 controllers and 3
-// workers, powered on with `strata machines start` as a user does.
+// workers, powered on with `strata machines start` as a user does: started
+// first, they boot once the installer has registered them.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -28,7 +29,7 @@ interface Run {
 }
 
 /** Follows a running CLI's --json events as they come. */
-function follow(child: ChildProcess, onEvent: (event: InstallEvent) => void): Run {
+function follow(child: ChildProcess): Run {
   const events: InstallEvent[] = [];
   const stderr: string[] = [];
   assert.ok(child.stdout && child.stderr);
@@ -37,7 +38,6 @@ function follow(child: ChildProcess, onEvent: (event: InstallEvent) => void): Ru
     const parsed = installEventSchema.safeParse(JSON.parse(line));
     if (!parsed.success) return;
     events.push(parsed.data);
-    onEvent(parsed.data);
   });
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -142,6 +142,9 @@ describe('strata install on bare metal (simulated machines)', () => {
     const configPath = await sandbox.writeConfig('sim.yaml', input());
     const config = parsedConfig(input());
     const hosts = await sandbox.hostsFor(config);
+    // As a user does: the machines first (they wait until the boot server knows them, as firmware retries PXE).
+    machines = sandbox.startMachinesCommand(configPath, machinesDir());
+    await machines.waitForStderr(/run strata install now/, 60_000);
     const child = sandbox.spawnStrata(hosts, [
       'install',
       '--config',
@@ -151,16 +154,11 @@ describe('strata install on bare metal (simulated machines)', () => {
       '--json',
       ...sandbox.bootApiArgs,
     ]);
-    const run = follow(child, (event) => {
-      // The user powers the machines on once the boot server knows them (iPXE would retry; the simulation does not).
-      if (event.type === 'phase-progress' && /registered with the boot server/.test(event.message)) {
-        machines ??= sandbox.startMachinesCommand(configPath, machinesDir());
-      }
-    });
+    const run = follow(child);
     const code = await run.exit;
     installOutput = `${run.stderr.join('')}\n${JSON.stringify(run.events)}`;
     assert.equal(code, 0, `${run.stderr.join('')}\n${progressOf(run.events).join('\n')}`);
-    assert.ok(machines, 'the installer said the machines were registered');
+    assert.match(machines.stderr, /every machine is known: powering 6 on/);
     const progress = progressOf(run.events);
     for (const controller of ['ctrl1', 'ctrl2', 'ctrl3']) {
       assert.ok(

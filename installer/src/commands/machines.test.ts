@@ -12,6 +12,7 @@ import { withTestSysextPin } from '@strata/assets/testing';
 import { startTestBootServer, type TestBootServer } from '@strata/boot-server/testing';
 import { describeMachineState } from '../machines/simulated-machines.ts';
 import { runStrata } from '../testing/run-strata.ts';
+import { StrataProcess } from '../testing/strata-process.ts';
 
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 const missing = (path: string) =>
@@ -35,7 +36,16 @@ describe('strata machines start', () => {
   it('--help says what the machines do, how to stop them and the exit codes', async () => {
     const result = await runStrata(['machines', 'start', '--help']);
     assert.equal(result.code, 0, result.stderr);
-    for (const needle of ['--boot-server <url>', '--ssh-port <port>', '127.0.10.<i>', 'Ctrl-C', '3 bad config'])
+    for (const needle of [
+      '--boot-server <url>',
+      '--ssh-port <port>',
+      '(default: 2222)',
+      '--wait-registered <seconds>',
+      '(default: 1800)',
+      '127.0.10.<i>',
+      'Ctrl-C',
+      '3 bad config',
+    ])
       assert.ok(result.stdout.includes(needle), `the help lacks ${needle}:\n${result.stdout}`);
     const root = await runStrata(['--help']);
     assert.match(root.stdout, /machines\s+simulated bare-metal machines/);
@@ -74,7 +84,7 @@ describe('strata machines start', () => {
       await boot?.close();
     });
 
-    it('prints each machine and its failed boot, then exits 1', async () => {
+    it('prints the machines and their names, then gives up after --wait-registered (exit 1)', async () => {
       const dir = join(scratch, 'machines');
       const result = await runStrata([
         'machines',
@@ -85,18 +95,40 @@ describe('strata machines start', () => {
         boot.url,
         '--dir',
         dir,
+        '--wait-registered',
+        '1',
       ]);
       assert.equal(result.code, 1, result.stderr);
-      assert.match(result.stderr, new RegExp(`7 machine\\(s\\) of cluster "rack1" booting from ${boot.url}`));
+      assert.match(result.stderr, new RegExp(`7 machine\\(s\\) of cluster "rack1", booting from ${boot.url}`));
       assert.match(result.stderr, /^ {2}ctrl1 +controller +52:54:00:1a:00:01 +127\.0\.10\.1$/m);
       assert.match(result.stderr, /^ {2}gpu1 +worker +52:54:00:3c:00:01 +127\.0\.10\.7$/m);
-      for (const name of ['ctrl1', 'ctrl2', 'ctrl3', 'node1', 'node2', 'node3', 'gpu1'])
-        assert.match(result.stderr, new RegExp(`^${name} +failed: .+`, 'm'));
-      assert.match(result.stderr, /every machine failed to boot: powering the machines off/);
+      assert.match(
+        result.stderr,
+        /waiting for the boot server at .* to know ctrl1, ctrl2, ctrl3, node1, node2, node3, gpu1/,
+      );
+      assert.match(result.stderr, /the boot server at .* to know every machine \(strata install registers them\)/);
+      assert.doesNotMatch(result.stderr, /powering 7 on/);
       // The names the installer must resolve, for /etc/hosts.
       const hosts = await readFile(join(dir, 'hosts'), 'utf8');
       assert.match(hosts, /^127\.0\.10\.1 ctrl1\.dc1\.example\.com$/m);
       assert.match(hosts, /^127\.0\.10\.1 k8s\.dc1\.example\.com$/m);
+    });
+
+    it('Ctrl-C while it waits for the boot server stops it with exit 0', async () => {
+      const waiting = new StrataProcess([
+        'machines',
+        'start',
+        '--config',
+        bareMetal,
+        '--boot-server',
+        boot.url,
+        '--dir',
+        join(scratch, 'interrupted'),
+      ]);
+      await waiting.waitForStderr(/run strata install now/, 60_000);
+      const { code } = await waiting.stop('SIGINT');
+      assert.equal(code, 0, waiting.stderr);
+      assert.match(waiting.stderr, /SIGINT: powering the machines off/);
     });
   });
 

@@ -2,18 +2,26 @@
 // cluster.yaml, in the foreground until Ctrl-C, each network-booting from the
 // boot server as a real machine would. What a user runs on one machine to try
 // `strata install` on bare metal without hardware.
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { SimulatedMachine, SimulatedMachineState } from '@strata/platform-local';
+import { waitFor } from '@strata/host';
+import {
+  simulatedMachineAddress,
+  type SimulatedMachine,
+  type SimulatedMachines,
+  type SimulatedMachineState,
+} from '@strata/platform-local';
 import { loadInstallConfig } from '../install/engine.ts';
 import { InstallError } from '../install/errors.ts';
 import {
   bareMetalMachines,
+  bootServerKnows,
   DEFAULT_MACHINE_SSH_PORT,
   defaultMachinesDir,
   describeMachineState,
   startUserMachines,
-  type UserMachines,
+  writeMachinesHosts,
 } from '../machines/simulated-machines.ts';
 import { CommandGroup } from './command-group.ts';
 import { exitFor } from './install-command-support.ts';
@@ -23,10 +31,17 @@ interface StartOptions {
   readonly bootServer?: string;
   readonly dir?: string;
   readonly sshPort: number;
+  readonly waitRegistered: number;
   readonly json?: boolean;
 }
 
 class MachinesError extends InstallError {}
+
+function seconds(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError('a whole number of seconds');
+  return value;
+}
 
 function port(text: string): number {
   const value = Number(text);
@@ -42,9 +57,10 @@ loopback address 127.0.10.<i>. Each boots as iPXE would: /boot.ipxe, then
 Ignition it receives to its own disk under --dir; a controller opens sshd on
 its address and --ssh-port and waits for its secrets (strata install delivers
 them over SSH); then it runs its control plane, and every machine its kubelet.
-Power them on once \`strata install\` says they are registered with the boot
-server: a machine the boot server does not know fails to boot, as a real one
-would stop at its firmware.
+Like a machine's firmware retrying PXE, the command first waits (up to
+--wait-registered seconds) until the boot server knows every machine: start it,
+then run \`strata install\`, which registers them. A machine whose boot then
+fails is reported and stays off.
 
 The installer must reach the machines by name: the names and addresses are
 printed and written to <dir>/hosts, for /etc/hosts or a private mount of it.
@@ -52,7 +68,8 @@ Needs root (each controller runs its components with its own /etc/hosts) and
 Debian's openssh-server (/usr/sbin/sshd).
 
 Stays in the foreground: Ctrl-C or SIGTERM stops every machine (exit 0).
-Exit codes: 0 stopped, 1 failed (every machine failed, or they could not start),
+Exit codes: 0 stopped, 1 failed (every machine failed, they could not start, or
+the boot server never knew them),
 2 bad usage, 3 bad config (not platform: bare-metal, or invalid).
 
 Example:
@@ -75,8 +92,13 @@ export function machinesCommand(): Command {
         '--ssh-port <port>',
         "the port of each controller's sshd; strata install's --ssh-port must match",
         port,
-        bareMetalMachines,
         DEFAULT_MACHINE_SSH_PORT,
+      )
+      .option(
+        '--wait-registered <seconds>',
+        'how long to wait for the boot server to know every machine before giving up',
+        seconds,
+        1800,
       )
       .option('--json', 'one JSON object per line on stdout: each machine state change')
       .addHelpText('after', START_HELP)
@@ -91,14 +113,14 @@ async function start(options: StartOptions): Promise<void> {
   const say = (line: string) => {
     if (options.json !== true) process.stderr.write(`${line}\n`);
   };
-  let running: UserMachines | undefined;
+  let running: SimulatedMachines | undefined;
   let stopping = false;
   const stop = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
     say(`${reason}: powering the machines off …`);
     try {
-      await running?.machines.stop();
+      await running?.stop();
     } catch (error) {
       exitFor(error, options.json);
     }
@@ -109,7 +131,7 @@ async function start(options: StartOptions): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM', 0));
   try {
     const config = await loadInstallConfig(options.config);
-    bareMetalMachines(config);
+    const specs = bareMetalMachines(config);
     const bootServerUrl = options.bootServer ?? config.bareMetal?.bootServer.endpoint;
     const dir = resolve(options.dir ?? defaultMachinesDir(config.name));
     const onState = (machine: SimulatedMachine, state: SimulatedMachineState) => {
@@ -121,7 +143,7 @@ async function start(options: StartOptions): Promise<void> {
         say(`${machine.name.padEnd(12)} ${describeMachineState(state)}`);
       }
       if (state.phase !== 'failed' || running === undefined) return;
-      const all = [...running.machines.states().values()];
+      const all = [...running.states().values()];
       if (all.every((each) => each.phase === 'failed')) void stop('every machine failed to boot', 1);
     };
     if (bootServerUrl === undefined) {
@@ -129,13 +151,27 @@ async function start(options: StartOptions): Promise<void> {
         config: options.config,
       });
     }
-    running = await startUserMachines({ config, bootServerUrl, dir, sshPort: options.sshPort, onState });
-    say(`${running.machines.machines.length} machine(s) of cluster "${config.name}" booting from ${bootServerUrl}:`);
-    for (const machine of running.machines.machines)
-      say(`  ${machine.name.padEnd(12)} ${machine.role.padEnd(10)} ${machine.mac}  ${machine.address}`);
-    say(`names (written to ${running.hostsPath}; the installer must resolve them):`);
-    for (const line of running.hosts.trimEnd().split('\n')) say(`  ${line}`);
+    say(`${specs.length} machine(s) of cluster "${config.name}", booting from ${bootServerUrl}:`);
+    specs.forEach((spec, index) =>
+      say(`  ${spec.name.padEnd(12)} ${spec.role.padEnd(10)} ${spec.mac}  ${simulatedMachineAddress(index)}`),
+    );
     say(`controllers' sshd on port ${options.sshPort}; disks under ${dir}. Ctrl-C powers them off.`);
+    const hostsPath = await writeMachinesHosts(config, dir);
+    say(`names (written to ${hostsPath}; the installer must resolve them, e.g. through /etc/hosts):`);
+    for (const line of (await readFile(hostsPath, 'utf8')).trimEnd().split('\n')) say(`  ${line}`);
+    say(
+      `waiting for the boot server at ${bootServerUrl} to know ${specs.map((spec) => spec.name).join(', ')}: run strata install now`,
+    );
+    await waitFor(
+      `the boot server at ${bootServerUrl} to know every machine (strata install registers them)`,
+      async () => {
+        for (const spec of specs) if (!(await bootServerKnows(bootServerUrl, spec.mac))) return undefined;
+        return true;
+      },
+      { timeoutMs: options.waitRegistered * 1000, intervalMs: 1000, retryErrors: true },
+    );
+    say(`every machine is known: powering ${specs.length} on`);
+    running = await startUserMachines({ config, bootServerUrl, dir, sshPort: options.sshPort, onState });
   } catch (error) {
     // Nothing runs yet: the machines are the last thing started.
     exitFor(error, options.json);

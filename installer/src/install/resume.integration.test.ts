@@ -85,6 +85,7 @@ describe('strata install killed with SIGKILL at random moments', () => {
         `kill ${index + 1}/${KILLS} at ${describeMoment(moment)}: killed in ${killed.phase ?? 'start-up'} after ${killed.intoPhaseMs} ms of it, ${killed.afterMs} ms into the run`,
       );
 
+      const checksStarted = performance.now();
       const cas = await caCertificatesIfRendered(dir);
       assert.ok(cas.length <= 1, `kill ${index + 1}: ${cas.length} CA certificates`);
       if (cas[0] !== undefined) {
@@ -100,6 +101,7 @@ describe('strata install killed with SIGKILL at random moments', () => {
       assert.ok(census.daemons.length <= 1, `kill ${index + 1}: ${census.daemons.length} daemons`);
       const survivors = ledger.record(await orphansById(census.orphans), recovered);
       assert.deepEqual(survivors, [], `kill ${index + 1}: orphans of an earlier run outlived this run's recovery`);
+      t.diagnostic(`kill ${index + 1}: checked in ${Math.round(performance.now() - checksStarted)} ms`);
     }
 
     const last = await sandbox.strata(['install', '--config', configPath, '--dir', dir]);

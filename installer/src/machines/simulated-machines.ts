@@ -40,13 +40,6 @@ export interface UserMachinesOptions {
   readonly onState: (machine: SimulatedMachine, state: SimulatedMachineState) => void;
 }
 
-export interface UserMachines {
-  readonly machines: SimulatedMachines;
-  /** /etc/hosts lines for the machines' and the API's names, written to <dir>/hosts for the installer. */
-  readonly hostsPath: string;
-  readonly hosts: string;
-}
-
 /** The machines of a bare-metal config; any other config is refused (exit 3). */
 export function bareMetalMachines(config: ClusterConfig): NonNullable<ClusterConfig['bareMetal']>['machines'] {
   const specs = config.bareMetal?.machines;
@@ -59,19 +52,27 @@ export function bareMetalMachines(config: ClusterConfig): NonNullable<ClusterCon
   return specs;
 }
 
-/** One simulated machine per machine of a bare-metal config, each booting from `bootServerUrl`. */
-export async function startUserMachines(options: UserMachinesOptions): Promise<UserMachines> {
-  const { config } = options;
-  const specs = bareMetalMachines(config);
+/** /etc/hosts lines for the machines' and the API's names at the machines' addresses, in <dir>/hosts; returns its path. */
+export async function writeMachinesHosts(config: ClusterConfig, dir: string): Promise<string> {
   const names = machineNames(
-    specs.map((spec, index) => ({ domain: spec.domain, role: spec.role, address: simulatedMachineAddress(index) })),
+    bareMetalMachines(config).map((spec, index) => ({
+      domain: spec.domain,
+      role: spec.role,
+      address: simulatedMachineAddress(index),
+    })),
     clusterTopology(config).apiDnsName,
   );
-  const hosts = hostsFile(names);
-  const hostsPath = join(options.dir, 'hosts');
-  await writeFileAtomic(hostsPath, hosts, PUBLIC_FILE_MODE);
+  const path = join(dir, 'hosts');
+  await writeFileAtomic(path, hostsFile(names), PUBLIC_FILE_MODE);
+  return path;
+}
+
+/** One simulated machine per machine of a bare-metal config, each booting from `bootServerUrl`, all at once. */
+export async function startUserMachines(options: UserMachinesOptions): Promise<SimulatedMachines> {
+  const { config } = options;
+  bareMetalMachines(config);
   const binaries = await resolveAllBinaries();
-  const machines = startSimulatedMachines({
+  return startSimulatedMachines({
     config,
     bootServerUrl: options.bootServerUrl,
     dir: options.dir,
@@ -86,7 +87,20 @@ export async function startUserMachines(options: UserMachinesOptions): Promise<U
     },
     onState: options.onState,
   });
-  return { machines, hostsPath, hosts };
+}
+
+/**
+ * Whether the boot server knows a machine well enough to boot it: its iPXE
+ * script and both its Ignition configs (install and installed) answer 200.
+ * A real machine's firmware retries PXE until then; this is that retry's test.
+ */
+export async function bootServerKnows(bootServerUrl: string, mac: string, signal?: AbortSignal): Promise<boolean> {
+  for (const path of [`/ipxe?mac=${mac}`, `/ignition?mac=${mac}`, `/ignition?mac=${mac}&os=installed`]) {
+    const response = await fetch(new URL(path, bootServerUrl), signal === undefined ? {} : { signal });
+    await response.body?.cancel();
+    if (response.status !== 200) return false;
+  }
+  return true;
 }
 
 /** One line of a machine's state, as the command prints it. */
