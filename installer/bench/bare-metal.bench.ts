@@ -117,7 +117,10 @@ try {
   say('   the rerun:');
   report(resumed);
   const extra = killed.afterMs + resumed.ms - fresh.ms;
-  say(`   extra time of the resume: ${formatMs(extra)} (killed run + rerun − uninterrupted install)`);
+  // Negative when the two installs' noise (a shared machine's load) exceeds what the resume costs.
+  say(
+    `   extra time of the resume: ${extra < 0 ? `-${formatMs(-extra)}` : formatMs(extra)} (killed run + rerun − uninterrupted install)`,
+  );
   say(`   destroy     ${formatMs(await destroy('resume'))}`);
 } finally {
   await sandbox.cleanup();
