@@ -3,7 +3,7 @@
 // --workers workers (default 3), then the extra time a resume costs after a
 // kill -9 in the provision phase. Usage (from the root):
 //   npm run bench -w installer [-- --workers 3]
-// The ten random kills of the resume test: npm run bench:kills -w installer
+// The ten random kills along one install are a test: src/install/resume.integration.test.ts.
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -38,6 +38,7 @@ const COMMANDS = {
   render: async () => (await import('./commands/render.ts')).renderCommand(),
   binaries: async () => (await import('./commands/binaries.ts')).binariesCommand(),
   'boot-server': async () => (await import('./commands/boot-server.ts')).bootServerCommand(),
+  machines: async () => (await import('./commands/machines.ts')).machinesCommand(),
   rotate: async () => (await import('./commands/rotate.ts')).rotateCommand(),
 } satisfies Record<string, () => Promise<Command>>;
 

@@ -20,6 +20,7 @@ import {
   type RawServeOptions,
   type ServeSettings,
 } from './boot-server-options.ts';
+import { CommandGroup } from './command-group.ts';
 
 /** A flag that can also come from STRATA_BOOT_SERVER_<FLAG>. */
 function flag(flags: string, description: string): Option {
@@ -171,15 +172,6 @@ function serveCommand(): Command {
 function isListenError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES';
-}
-
-/** A command whose subcommands take the settings (exit codes, help) that the program gives it, even when added first. */
-class CommandGroup extends Command {
-  override copyInheritedSettings(source: Command): this {
-    super.copyInheritedSettings(source);
-    for (const subcommand of this.commands) subcommand.copyInheritedSettings(this);
-    return this;
-  }
 }
 
 export function bootServerCommand(): Command {

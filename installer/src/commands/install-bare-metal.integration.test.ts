@@ -1,7 +1,9 @@
 // strata install and destroy on bare metal, through the real CLI: a real boot
 // server and write API, the real Pulumi engine, simulated machines that
 // network-boot from the boot server, real sshd on each controller, and the
-// control plane they run from the delivered secrets.
+// control plane they run from the delivered secrets: 3 controllers and 3
+// workers, powered on with `strata machines start` as a user does: started
+// first, they boot once the installer has registered them.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -12,11 +14,13 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { resolveAllBinaries, resolveBinary } from '@strata/binaries';
 import { waitFor } from '@strata/host';
 import { aGroup } from '@strata/boot-server/testing';
-import { placeKubeConfig, type SimulatedMachines } from '@strata/platform-local/testing';
+import { placeKubeConfig } from '@strata/platform-local/testing';
+import { processesOf } from '../install/local/processes.ts';
 import { InstallDirectory } from '../install/cluster-dir.ts';
 import { installEventSchema, type InstallEvent } from '../install/events.ts';
 import { filesUnder } from '../testing/install-secrets.ts';
 import { BareMetalSandbox, bareMetalConfigInput, machineSpecs, parsedConfig } from '../testing/bare-metal-sandbox.ts';
+import type { StrataProcess } from '../testing/strata-process.ts';
 
 interface Run {
   readonly events: InstallEvent[];
@@ -25,7 +29,7 @@ interface Run {
 }
 
 /** Follows a running CLI's --json events as they come. */
-function follow(child: ChildProcess, onEvent: (event: InstallEvent) => void): Run {
+function follow(child: ChildProcess): Run {
   const events: InstallEvent[] = [];
   const stderr: string[] = [];
   assert.ok(child.stdout && child.stderr);
@@ -34,7 +38,6 @@ function follow(child: ChildProcess, onEvent: (event: InstallEvent) => void): Ru
     const parsed = installEventSchema.safeParse(JSON.parse(line));
     if (!parsed.success) return;
     events.push(parsed.data);
-    onEvent(parsed.data);
   });
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -46,8 +49,8 @@ const progressOf = (events: readonly InstallEvent[]): string[] =>
 
 describe('strata install on bare metal (simulated machines)', () => {
   let sandbox: BareMetalSandbox;
-  let machines: SimulatedMachines | undefined;
-  const specs = machineSpecs(1, 2);
+  let machines: StrataProcess | undefined;
+  const specs = machineSpecs(3, 3);
 
   before(async () => {
     await resolveAllBinaries();
@@ -56,6 +59,7 @@ describe('strata install on bare metal (simulated machines)', () => {
   });
 
   after(async () => {
+    if (machines !== undefined && machines.child.exitCode === null) await machines.stop('SIGTERM');
     await sandbox?.cleanup();
   });
 
@@ -131,12 +135,16 @@ describe('strata install on bare metal (simulated machines)', () => {
       sshKey: sandbox.identity.publicKey,
     });
   const dir = () => join(sandbox.root, 'sim');
+  const machinesDir = () => join(sandbox.root, 'machines', 'sim');
   let installOutput = '';
 
-  it('installs 1 controller and 2 workers to Ready: registered, secrets delivered over SSH, every node Ready', async () => {
+  it('installs 3 controllers and 3 workers to Ready: registered, secrets delivered over SSH, every node Ready', async () => {
     const configPath = await sandbox.writeConfig('sim.yaml', input());
     const config = parsedConfig(input());
     const hosts = await sandbox.hostsFor(config);
+    // As a user does: the machines first (they wait until the boot server knows them, as firmware retries PXE).
+    machines = sandbox.startMachinesCommand(configPath, machinesDir());
+    await machines.waitForStderr(/run strata install now/, 60_000);
     const child = sandbox.spawnStrata(hosts, [
       'install',
       '--config',
@@ -146,28 +154,28 @@ describe('strata install on bare metal (simulated machines)', () => {
       '--json',
       ...sandbox.bootApiArgs,
     ]);
-    let powering: Promise<SimulatedMachines> | undefined;
-    const run = follow(child, (event) => {
-      // The user powers the machines on once the boot server knows them (iPXE would retry; the simulation does not).
-      if (event.type === 'phase-progress' && /registered with the boot server/.test(event.message)) {
-        powering ??= sandbox.powerOn(config);
-      }
-    });
+    const run = follow(child);
     const code = await run.exit;
     installOutput = `${run.stderr.join('')}\n${JSON.stringify(run.events)}`;
     assert.equal(code, 0, `${run.stderr.join('')}\n${progressOf(run.events).join('\n')}`);
-    machines = await powering;
-    assert.ok(machines, 'the installer said the machines were registered');
+    assert.match(machines.stderr, /every machine is known: powering 6 on/);
     const progress = progressOf(run.events);
-    assert.ok(progress.includes('ctrl1: sshd reachable at ctrl1.dc1.example.com:2222'), progress.join('\n'));
-    assert.ok(progress.some((line) => /^ctrl1: \d+ withheld file\(s\) delivered over SSH$/.test(line)));
+    for (const controller of ['ctrl1', 'ctrl2', 'ctrl3']) {
+      assert.ok(
+        progress.includes(`${controller}: sshd reachable at ${controller}.dc1.example.com:2222`),
+        progress.join('\n'),
+      );
+      assert.ok(
+        progress.some((line) => new RegExp(`^${controller}: \\d+ withheld file\\(s\\) delivered over SSH$`).test(line)),
+      );
+    }
     const succeeded = run.events.flatMap((event) => (event.type === 'phase-succeeded' ? [event.phase] : []));
     assert.deepEqual(succeeded, ['preflight', 'render', 'provision', 'wait-api', 'bootstrap', 'wait-nodes', 'summary']);
 
     // Seen from outside the installer: every machine a Ready node.
     const admin = new KubeConfig();
     admin.loadFromFile(new InstallDirectory(dir()).kubeconfigPath);
-    const core = placeKubeConfig(admin, machines.names).makeApiClient(CoreV1Api);
+    const core = placeKubeConfig(admin, sandbox.namesFor(config)).makeApiClient(CoreV1Api);
     const ready = await waitFor(
       'the nodes listed Ready',
       async () => {
@@ -180,7 +188,11 @@ describe('strata install on bare metal (simulated machines)', () => {
       },
       { timeoutMs: 10_000, intervalMs: 500, retryErrors: true },
     );
-    assert.deepEqual(ready, ['ctrl1', 'node1', 'node2']);
+    assert.deepEqual(ready, ['ctrl1', 'ctrl2', 'ctrl3', 'node1', 'node2', 'node3']);
+    // What the user saw in the machines' terminal: each booted, a controller waited for its secrets, all run.
+    for (const spec of specs) await machines.waitForStderr(new RegExp(`^${spec.name} +running`, 'm'), 10_000);
+    for (const controller of ['ctrl1', 'ctrl2', 'ctrl3'])
+      assert.match(machines.stderr, new RegExp(`^${controller} +waiting for its secrets over SSH`, 'm'));
     // The controller's host key was pinned in the cluster directory on first contact.
     assert.ok((await stat(join(dir(), 'known_hosts'))).size > 0);
   });
@@ -220,5 +232,14 @@ describe('strata install on bare metal (simulated machines)', () => {
     assert.deepEqual(ofCluster((await sandbox.client.listProfiles()).map((profile) => profile.id)), []);
     assert.deepEqual(ofCluster((await sandbox.client.listGroups()).map((group) => group.id)), []);
     assert.deepEqual(ofCluster(await sandbox.client.listTemplates('ignition')), []);
+  });
+
+  it("Ctrl-C in the machines' terminal powers every machine off: exit 0, none of their processes left", async () => {
+    assert.ok(machines, 'the install test started the machines');
+    assert.ok((await processesOf(machinesDir())).length > 0, 'the machines run processes under their disks');
+    const { code } = await machines.stop('SIGINT');
+    assert.equal(code, 0, machines.stderr);
+    assert.match(machines.stderr, /stopped; nothing of the machines is left running/);
+    assert.deepEqual(await processesOf(machinesDir()), []);
   });
 });

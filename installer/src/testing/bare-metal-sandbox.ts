@@ -34,8 +34,10 @@ import {
   onItsOwnHosts,
   simulatedMachineAddress,
   startSimulatedMachines,
+  type MachineNames,
   type SimulatedMachines,
 } from '@strata/platform-local/testing';
+import { StrataProcess } from './strata-process.ts';
 
 const STRATA = fileURLToPath(new URL('../../bin/strata.js', import.meta.url));
 /** Not 22: a system sshd on 0.0.0.0:22 would hold it on every loopback address. */
@@ -186,9 +188,9 @@ export class BareMetalSandbox {
     return path;
   }
 
-  /** /etc/hosts for the CLI: each machine's domain and the API name at the machines' fixed addresses. */
-  async hostsFor(config: ClusterConfig): Promise<string> {
-    const names = machineNames(
+  /** Each machine's domain and the API name, to the machines' fixed addresses. */
+  namesFor(config: ClusterConfig): MachineNames {
+    return machineNames(
       (config.bareMetal?.machines ?? []).map((machine, index) => ({
         domain: machine.domain,
         role: machine.role,
@@ -196,9 +198,29 @@ export class BareMetalSandbox {
       })),
       clusterTopology(config).apiDnsName,
     );
+  }
+
+  /** /etc/hosts for the CLI: each machine's domain and the API name at the machines' fixed addresses. */
+  async hostsFor(config: ClusterConfig): Promise<string> {
     const path = join(this.root, `hosts-${config.name}`);
-    await writeFile(path, hostsFile(names));
+    await writeFile(path, hostsFile(this.namesFor(config)));
     return path;
+  }
+
+  /** `strata machines start` on `configPath`, as a user powers the machines on from a terminal of their own. */
+  startMachinesCommand(configPath: string, dir: string): StrataProcess {
+    return new StrataProcess([
+      'machines',
+      'start',
+      '--config',
+      configPath,
+      '--boot-server',
+      this.boot.url,
+      '--dir',
+      dir,
+      '--ssh-port',
+      String(SIMULATED_SSH_PORT),
+    ]);
   }
 
   /** The real CLI, to completion, on this machine's own names (preflight needs no machine). */
@@ -220,14 +242,14 @@ export class BareMetalSandbox {
 
   /**
    * `strata install --json` on `config`, powering the machines on (once) when the installer says they are
-   * registered; `killAfterMs` sends SIGKILL that long after the start unless the install ended first.
+   * registered; `onEvent` sees every event with the running CLI (a test that kills it does so there).
    */
   async install(
     hosts: string,
     config: ClusterConfig,
     args: readonly string[],
-    killAfterMs?: number,
-  ): Promise<{ code: number | null; killed: boolean; events: InstallEvent[]; stderr: string }> {
+    onEvent?: (event: InstallEvent, child: ChildProcess) => void,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; events: InstallEvent[]; stderr: string }> {
     const child = this.spawnStrata(hosts, ['install', ...args, '--json', ...this.bootApiArgs]);
     const events: InstallEvent[] = [];
     const stderr: string[] = [];
@@ -241,19 +263,13 @@ export class BareMetalSandbox {
       if (parsed.data.type === 'phase-progress' && /registered with the boot server/.test(parsed.data.message)) {
         this.#powering ??= this.powerOn(config);
       }
+      onEvent?.(parsed.data, child);
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    let killed = false;
-    if (killAfterMs !== undefined) {
-      const timer = setTimeout(() => {
-        killed = true;
-        child.kill('SIGKILL');
-      }, killAfterMs);
-      void exited.then(() => clearTimeout(timer));
-    }
-    const code = await exited;
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.once('exit', (exitCode, exitSignal) => resolve([exitCode, exitSignal])),
+    );
     if (this.#powering !== undefined) await this.#powering;
-    return { code, killed, events, stderr: stderr.join('') };
+    return { code, signal, events, stderr: stderr.join('') };
   }
 
   /** The machines, once powered on. */

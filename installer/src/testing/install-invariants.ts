@@ -1,9 +1,24 @@
 // What must hold of a cluster directory after any install run, killed or not:
 // one CA, no duplicate Pulumi resource, no process outside the daemon's tree.
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
+import { InstallDirectory } from '../install/cluster-dir.ts';
+import { installEventSchema, type InstallEvent } from '../install/events.ts';
 import { processesOf, type ProcessInfo } from '../install/local/processes.ts';
+import { exportedState, openInstallStack } from '../install/pulumi/install-stack.ts';
+
+/** Orphans by process identity (pid and start time), each with its command line. */
+export async function orphansById(orphans: readonly ProcessInfo[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (const info of orphans) {
+    const id = await processIdentity(info.pid);
+    if (id !== undefined) found.set(id, `${info.pid} ${info.argv.join(' ')}`);
+  }
+  return found;
+}
 
 /** The parent pid of a process, from /proc/<pid>/stat (the field after the state). */
 async function parentOf(pid: number): Promise<number | undefined> {
@@ -56,6 +71,63 @@ export async function clusterCaCertificates(dir: string): Promise<X509Certificat
   return (pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map(
     (block) => new X509Certificate(block),
   );
+}
+
+/** The CA certificates of a directory, none before the render wrote them. */
+export async function caCertificatesIfRendered(dir: string): Promise<X509Certificate[]> {
+  try {
+    return await clusterCaCertificates(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+/** A process by pid and start time (field 22 of /proc/<pid>/stat): a pid the kernel reused is another process. */
+export async function processIdentity(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return `${pid}@${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export interface StackState {
+  readonly resources: { urn: string; type: string }[];
+  readonly pending: { type: string; resource: { urn: string; type: string } }[];
+}
+
+/**
+ * The directory's Pulumi state as the engine reads it (`pulumi stack export` through the Automation API), or
+ * undefined while no stack exists yet: opening one would create it, which a check must not do.
+ */
+export async function stackState(dir: string): Promise<StackState | undefined> {
+  const directory = new InstallDirectory(dir);
+  const identity = await directory.identity();
+  if (identity === undefined) return undefined;
+  let stacks: string[];
+  try {
+    stacks = await readdir(join(directory.stateDir, '.pulumi', 'stacks'), { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const files = new Set([`${identity.cluster}.json`, `${identity.cluster}.json.gz`]);
+  if (!stacks.some((entry) => files.has(basename(entry)))) return undefined;
+  const stack = await openInstallStack(directory, identity, () => Promise.resolve(undefined));
+  return exportedState(stack);
+}
+
+/** Calls `onEvent` with each --json event a running CLI prints on stdout. */
+export function followEvents(child: ChildProcess, onEvent: (event: InstallEvent) => void): void {
+  if (child.stdout === null) throw new Error('the CLI was started without a stdout pipe');
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.trim() === '') return;
+    const parsed = installEventSchema.safeParse(JSON.parse(line));
+    if (parsed.success) onEvent(parsed.data);
+  });
 }
 
 /** URNs that occur more than once in a list of resources. */

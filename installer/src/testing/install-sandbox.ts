@@ -112,6 +112,12 @@ export class InstallSandbox {
     return spawn(command, wrapped, { stdio: ['ignore', 'ignore', openSync(logPath, 'a')] });
   }
 
+  /** Starts the real `strata` CLI without waiting, stdout piped (for --json events), stderr appended to `logPath`. */
+  spawnStrataPiped(args: readonly string[], logPath: string): ChildProcess {
+    const [command, wrapped] = this.#wrap(process.execPath, [STRATA, ...args]);
+    return spawn(command, wrapped, { stdio: ['ignore', 'pipe', openSync(logPath, 'a')] });
+  }
+
   /** Binds a TCP port inside the sandbox until the returned function is called. */
   async holdPort(host: string, port: number): Promise<() => Promise<void>> {
     const script = `require('node:net').createServer().listen({host:${JSON.stringify(host)},port:${port}},()=>process.stdout.write('ready\\n'))`;
