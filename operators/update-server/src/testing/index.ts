@@ -1,0 +1,3 @@
+export * from './builders.ts';
+export * from './postgres.ts';
+export * from './omaha-client.ts';
