@@ -117,6 +117,12 @@ describe('parseOmahaRequest: hostile and malformed input', () => {
     assert.throws(() => parseOmahaRequest(xml), refusal('shape'));
   });
 
+  it('refuses elements nested far deeper than update_engine nests them', () => {
+    const deep = (depth: number) => `<request protocol="3.0">${'<app>'.repeat(depth)}${'</app>'.repeat(depth)}</request>`;
+    assert.throws(() => parseOmahaRequest(deep(20)), refusal('malformed'));
+    assert.throws(() => parseOmahaRequest(deep(3)), refusal('shape'));
+  });
+
   it('refuses an attribute longer than any update_engine sends', () => {
     assert.throws(() => parseOmahaRequest(anOmahaRequest({ machineId: 'f'.repeat(300) })), refusal('shape'));
   });

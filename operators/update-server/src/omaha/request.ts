@@ -96,6 +96,8 @@ const parser = new XMLParser({
   processEntities: true,
   htmlEntities: false,
   allowBooleanAttributes: false,
+  // update_engine nests three deep (request, app, event); anything far deeper is refused, not walked.
+  maxNestedTags: 8,
   isArray: (name) => name === 'app' || name === 'event' || name === 'ping' || name === 'updatecheck' || name === 'os',
 });
 
@@ -141,7 +143,14 @@ export function parseOmahaRequest(body: Buffer | string, maxBytes = DEFAULT_MAX_
     }
   }
   if (problem !== undefined) throw new OmahaRequestError('malformed', `the request is not well-formed XML: ${problem}`);
-  const parsed = requestSchema.safeParse(parser.parse(xml));
+  let tree: unknown;
+  try {
+    tree = parser.parse(xml);
+  } catch (error) {
+    // The validator passed, so the parser refused a limit of its own (nesting depth).
+    throw new OmahaRequestError('malformed', `the request cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = requestSchema.safeParse(tree);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue === undefined ? '' : issue.path.filter((part) => part !== '@').join('.');
