@@ -71,9 +71,7 @@ describe('parseOmahaRequest: golden requests as update_engine sends them', () =>
 describe('parseOmahaRequest: hostile and malformed input', () => {
   it('refuses a billion-laughs body cheaply, before any entity is expanded', () => {
     const lol = Array.from({ length: 10 }, (_, index) =>
-      index === 0
-        ? '<!ENTITY lol0 "lol">'
-        : `<!ENTITY lol${index} "${`&lol${index - 1};`.repeat(10)}">`,
+      index === 0 ? '<!ENTITY lol0 "lol">' : `<!ENTITY lol${index} "${`&lol${index - 1};`.repeat(10)}">`,
     ).join('');
     const bomb = `<?xml version="1.0"?><!DOCTYPE request [${lol}]><request protocol="3.0"><app appid="&lol9;"/></request>`;
     const started = performance.now();
@@ -107,7 +105,8 @@ describe('parseOmahaRequest: hostile and malformed input', () => {
     const xml = anOmahaRequest().replace('protocol="3.0"', 'protocol="2.0"');
     assert.throws(
       () => parseOmahaRequest(xml),
-      (error: unknown) => refusal('shape')(error) && (error as OmahaRequestError).context['field'] === 'request.protocol',
+      (error: unknown) =>
+        refusal('shape')(error) && (error as OmahaRequestError).context['field'] === 'request.protocol',
     );
   });
 
@@ -118,7 +117,8 @@ describe('parseOmahaRequest: hostile and malformed input', () => {
   });
 
   it('refuses elements nested far deeper than update_engine nests them', () => {
-    const deep = (depth: number) => `<request protocol="3.0">${'<app>'.repeat(depth)}${'</app>'.repeat(depth)}</request>`;
+    const deep = (depth: number) =>
+      `<request protocol="3.0">${'<app>'.repeat(depth)}${'</app>'.repeat(depth)}</request>`;
     assert.throws(() => parseOmahaRequest(deep(20)), refusal('malformed'));
     assert.throws(() => parseOmahaRequest(deep(3)), refusal('shape'));
   });

@@ -44,15 +44,24 @@ const appSchema = z.object({
     alephversion: text.optional(),
     board: text.optional(),
   }),
-  ping: z.array(element({ active: text.optional() })).max(1).optional(),
-  updatecheck: z.array(element({ targetversionprefix: text.optional() })).max(1).optional(),
+  ping: z
+    .array(element({ active: text.optional() }))
+    .max(1)
+    .optional(),
+  updatecheck: z
+    .array(element({ targetversionprefix: text.optional() }))
+    .max(1)
+    .optional(),
   event: z.array(eventSchema).max(16).optional(),
 });
 
 const requestSchema = z.object({
   request: z.object({
     '@': z.object({ protocol: z.literal('3.0'), version: text.optional(), ismachine: text.optional() }),
-    os: z.array(element({ platform: text.optional(), version: text.optional(), sp: text.optional() })).max(1).optional(),
+    os: z
+      .array(element({ platform: text.optional(), version: text.optional(), sp: text.optional() }))
+      .max(1)
+      .optional(),
     app: z.array(appSchema).min(1).max(8),
   }),
 });
@@ -80,7 +89,11 @@ export interface OmahaAppRequest {
 }
 
 export interface OmahaRequest {
-  readonly os: { readonly platform: string | undefined; readonly version: string | undefined; readonly sp: string | undefined };
+  readonly os: {
+    readonly platform: string | undefined;
+    readonly version: string | undefined;
+    readonly sp: string | undefined;
+  };
   readonly apps: readonly OmahaAppRequest[];
   /** True when unescaped quotes in `track` or `machinealias` had to be repaired (see `repairUnescapedQuotes`). */
   readonly repaired: boolean;
@@ -148,7 +161,10 @@ export function parseOmahaRequest(body: Buffer | string, maxBytes = DEFAULT_MAX_
     tree = parser.parse(xml);
   } catch (error) {
     // The validator passed, so the parser refused a limit of its own (nesting depth).
-    throw new OmahaRequestError('malformed', `the request cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    throw new OmahaRequestError(
+      'malformed',
+      `the request cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const parsed = requestSchema.safeParse(tree);
   if (!parsed.success) {

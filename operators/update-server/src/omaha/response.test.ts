@@ -27,7 +27,14 @@ describe('buildOmahaResponse: golden responses', () => {
 
   it('writes a hold as noupdate, the reason in the app status', () => {
     const xml = buildOmahaResponse(at, [
-      { kind: 'answered', appId: FLATCAR_APP_ID, status: 'period-limit', ping: true, updateCheck: { status: 'noupdate' }, events: 1 },
+      {
+        kind: 'answered',
+        appId: FLATCAR_APP_ID,
+        status: 'period-limit',
+        ping: true,
+        updateCheck: { status: 'noupdate' },
+        events: 1,
+      },
     ]);
     assert.equal(xml, fixture('hold.response.xml'));
   });

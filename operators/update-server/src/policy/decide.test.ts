@@ -8,7 +8,14 @@ import { parseCatalog } from './model.ts';
 const now = new Date('2026-12-02T10:00:00Z'); // a Wednesday
 const quiet: RolloutStats = { inProgress: 0, timedOut: 0, grantedInPeriod: 0, completed: 0, failed: 0 };
 
-function check(options: CatalogOptions & { machine?: MachineView; version?: string; rollout?: Partial<RolloutStats>; askedTrack?: string } = {}): ReturnType<typeof decideCheck> {
+function check(
+  options: CatalogOptions & {
+    machine?: MachineView;
+    version?: string;
+    rollout?: Partial<RolloutStats>;
+    askedTrack?: string;
+  } = {},
+): ReturnType<typeof decideCheck> {
   const catalog = parseCatalog(aCatalog(options));
   const group = catalog.groupByTrack.get('stable');
   const input: CheckInput = {
@@ -42,11 +49,26 @@ describe('decideCheck', () => {
   });
 
   it('holds an unknown group, an absurd version and a machine without an ID', () => {
-    assert.deepEqual(check({ askedTrack: 'nope' }), { kind: 'hold', reason: 'unknown-group', targetVersion: undefined });
-    assert.deepEqual(check({ version: 'latest' }), { kind: 'hold', reason: 'invalid-version', targetVersion: undefined });
+    assert.deepEqual(check({ askedTrack: 'nope' }), {
+      kind: 'hold',
+      reason: 'unknown-group',
+      targetVersion: undefined,
+    });
+    assert.deepEqual(check({ version: 'latest' }), {
+      kind: 'hold',
+      reason: 'invalid-version',
+      targetVersion: undefined,
+    });
     const catalog = parseCatalog(aCatalog());
     assert.deepEqual(
-      decideCheck({ machineId: '', version: '1.0.0', group: catalog.groupByTrack.get('stable'), channel: catalog.channelByName.get('stable'), machine: undefined, now }),
+      decideCheck({
+        machineId: '',
+        version: '1.0.0',
+        group: catalog.groupByTrack.get('stable'),
+        channel: catalog.channelByName.get('stable'),
+        machine: undefined,
+        now,
+      }),
       { kind: 'hold', reason: 'missing-machine-id', targetVersion: undefined },
     );
   });
@@ -58,7 +80,10 @@ describe('decideCheck', () => {
   it('holds at the concurrency limit, the period limit and the timed-out limit', () => {
     assert.deepEqual(check({ policy: { maxInProgress: 2 }, rollout: { inProgress: 2 } }), held('concurrency-limit'));
     assert.equal(check({ policy: { maxInProgress: 2 }, rollout: { inProgress: 1 } }).kind, 'grant');
-    assert.deepEqual(check({ policy: { maxUpdatesPerPeriod: 3 }, rollout: { grantedInPeriod: 3 } }), held('period-limit'));
+    assert.deepEqual(
+      check({ policy: { maxUpdatesPerPeriod: 3 }, rollout: { grantedInPeriod: 3 } }),
+      held('period-limit'),
+    );
     assert.deepEqual(check({ policy: { maxTimedOut: 1 }, rollout: { timedOut: 1 } }), held('timed-out-limit'));
   });
 
@@ -71,13 +96,21 @@ describe('decideCheck', () => {
   });
 
   it('gives a machine in progress the same grant again without counting it', () => {
-    const machine: MachineView = { state: 'downloading', targetVersion: '3374.2.1', grantedAt: new Date(now.getTime() - 60_000) };
+    const machine: MachineView = {
+      state: 'downloading',
+      targetVersion: '3374.2.1',
+      grantedAt: new Date(now.getTime() - 60_000),
+    };
     const decision = check({ machine, policy: { maxInProgress: 1 } });
     assert.equal(decision.kind === 'grant' && decision.regrant, true);
   });
 
   it('does not renew a grant that timed out', () => {
-    const machine: MachineView = { state: 'granted', targetVersion: '3374.2.1', grantedAt: new Date(now.getTime() - 7200_000) };
+    const machine: MachineView = {
+      state: 'granted',
+      targetVersion: '3374.2.1',
+      grantedAt: new Date(now.getTime() - 7200_000),
+    };
     assert.equal(check({ machine, policy: { updateTimeoutSeconds: 3600 } }).kind, 'needs-rollout');
   });
 
@@ -88,14 +121,24 @@ describe('decideCheck', () => {
   });
 
   it('holds outside office hours', () => {
-    const officeHours = { timeZone: 'America/New_York', start: '09:00', end: '17:00', days: ['mon' as const, 'tue' as const, 'wed' as const] };
+    const officeHours = {
+      timeZone: 'America/New_York',
+      start: '09:00',
+      end: '17:00',
+      days: ['mon' as const, 'tue' as const, 'wed' as const],
+    };
     // 10:00 UTC is 05:00 in New York.
     assert.deepEqual(check({ policy: { officeHours } }), held('outside-office-hours'));
   });
 });
 
 describe('withinOfficeHours', () => {
-  const hours = (start: string, end: string, days: ('sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat')[]) => ({ timeZone: 'Asia/Tokyo', start, end, days });
+  const hours = (start: string, end: string, days: ('sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat')[]) => ({
+    timeZone: 'Asia/Tokyo',
+    start,
+    end,
+    days,
+  });
   // 10:00 UTC on Wednesday is 19:00 on Wednesday in Tokyo.
   it('reads the clock and the weekday in the zone', () => {
     assert.equal(withinOfficeHours(hours('18:00', '20:00', ['wed']), now), true);

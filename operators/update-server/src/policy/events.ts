@@ -29,7 +29,9 @@ export function interpretEvent(event: OmahaEvent, runningVersion: string): State
       return { state: 'downloaded' };
     case EVENT_TYPE.updateComplete:
       if (event.result === EVENT_RESULT.success) return { state: 'installed' };
-      return event.previousVersion !== '' && event.previousVersion !== runningVersion ? { state: 'complete' } : undefined;
+      return event.previousVersion !== '' && event.previousVersion !== runningVersion
+        ? { state: 'complete' }
+        : undefined;
     default:
       return undefined;
   }

@@ -22,21 +22,35 @@ describe('parseCatalog', () => {
   });
 
   it('refuses a payload URL that names a directory or carries a query', () => {
-    assert.throws(() => parseCatalog(aCatalog({ release: aRelease({ payloadUrl: 'https://x.test/dir/' }) })), naming('channels.0.release.payloadUrl'));
-    assert.throws(() => parseCatalog(aCatalog({ release: aRelease({ payloadUrl: 'https://x.test/p.gz?sig=1' }) })), naming('channels.0.release.payloadUrl'));
+    assert.throws(
+      () => parseCatalog(aCatalog({ release: aRelease({ payloadUrl: 'https://x.test/dir/' }) })),
+      naming('channels.0.release.payloadUrl'),
+    );
+    assert.throws(
+      () => parseCatalog(aCatalog({ release: aRelease({ payloadUrl: 'https://x.test/p.gz?sig=1' }) })),
+      naming('channels.0.release.payloadUrl'),
+    );
   });
 
   it('refuses an unknown time zone for office hours', () => {
-    const input = aCatalog({ policy: { officeHours: { timeZone: 'Mars/Olympus', start: '09:00', end: '17:00', days: ['mon'] } } });
+    const input = aCatalog({
+      policy: { officeHours: { timeZone: 'Mars/Olympus', start: '09:00', end: '17:00', days: ['mon'] } },
+    });
     assert.throws(() => parseCatalog(input), naming('groups.0.policy.officeHours.timeZone'));
   });
 
   it('refuses a group whose channel does not exist, and a track used twice', () => {
     const input = aCatalog();
-    assert.throws(() => parseCatalog({ ...input, groups: input.groups.map((group) => ({ ...group, channel: 'beta' })) }), naming('groups.0.channel'));
+    assert.throws(
+      () => parseCatalog({ ...input, groups: input.groups.map((group) => ({ ...group, channel: 'beta' })) }),
+      naming('groups.0.channel'),
+    );
     const [group] = input.groups;
     assert.ok(group);
-    assert.throws(() => parseCatalog({ ...input, groups: [group, { ...group, name: 'other' }] }), naming('groups.1.track'));
+    assert.throws(
+      () => parseCatalog({ ...input, groups: [group, { ...group, name: 'other' }] }),
+      naming('groups.1.track'),
+    );
   });
 });
 

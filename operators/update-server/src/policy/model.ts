@@ -47,7 +47,10 @@ export const officeHoursSchema = z.strictObject({
   /** Start and end of the window; an end before the start spans midnight. */
   start: clock,
   end: clock,
-  days: z.array(z.enum(WEEKDAYS)).min(1).default([...WEEKDAYS]),
+  days: z
+    .array(z.enum(WEEKDAYS))
+    .min(1)
+    .default([...WEEKDAYS]),
 });
 export type OfficeHours = z.infer<typeof officeHoursSchema>;
 

@@ -22,7 +22,16 @@ describe('versions', () => {
   });
 
   it('refuses what is not a version, and never calls it newer', () => {
-    for (const absurd of ['', 'latest', '1.2.3.4.5', '99999999999.0.0', '-1.0.0', '1..2', '1.2.3 ', `1.2.3+${'x'.repeat(80)}`]) {
+    for (const absurd of [
+      '',
+      'latest',
+      '1.2.3.4.5',
+      '99999999999.0.0',
+      '-1.0.0',
+      '1..2',
+      '1.2.3 ',
+      `1.2.3+${'x'.repeat(80)}`,
+    ]) {
       assert.equal(parseVersion(absurd), undefined, absurd);
       assert.equal(isNewer('3374.2.1', absurd), false, absurd);
       assert.equal(isNewer(absurd, '1.0.0'), false, absurd);

@@ -18,12 +18,40 @@ const RUNS = 200; // 3,200 requests
 const hostileText = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('"', '\'"', '<', '>', '&', '&amp', '&#0;', '&#xD800;', '&lol;', ']]>', '<!--', '\u0000', '\u202e', '"/><x y="'),
+  fc.constantFrom(
+    '"',
+    '\'"',
+    '<',
+    '>',
+    '&',
+    '&amp',
+    '&#0;',
+    '&#xD800;',
+    '&lol;',
+    ']]>',
+    '<!--',
+    '\u0000',
+    '\u202e',
+    '"/><x y="',
+  ),
   fc.constant('x'.repeat(300)),
 );
 
 const absurdVersion = fc.oneof(
-  fc.constantFrom('', 'latest', '99999999999999999999.0.0', '-1.0.0', '1..2', '0', '1.2.3.4.5.6', 'NaN', 'Infinity', '3374.2.1', '3374.2.0', '9999.9.9'),
+  fc.constantFrom(
+    '',
+    'latest',
+    '99999999999999999999.0.0',
+    '-1.0.0',
+    '1..2',
+    '0',
+    '1.2.3.4.5.6',
+    'NaN',
+    'Infinity',
+    '3374.2.1',
+    '3374.2.0',
+    '9999.9.9',
+  ),
   fc.tuple(fc.nat(), fc.nat(), fc.nat()).map(([a, b, c]) => `${a}.${b}.${c}`),
   hostileText,
 );
@@ -34,7 +62,13 @@ const mostly = <T>(usual: fc.Arbitrary<T>, hostile: fc.Arbitrary<T>) =>
 
 const fields: fc.Arbitrary<RequestFields> = fc.record(
   {
-    appId: mostly(fc.constant(FLATCAR_APP_ID), fc.oneof(fc.uuid().map((id) => `{${id}}`), hostileText)),
+    appId: mostly(
+      fc.constant(FLATCAR_APP_ID),
+      fc.oneof(
+        fc.uuid().map((id) => `{${id}}`),
+        hostileText,
+      ),
+    ),
     version: mostly(fc.constantFrom('3374.2.0', '3033.2.4', '3374.2.1'), absurdVersion),
     track: mostly(fc.constant('stable'), fc.oneof(fc.constantFrom('beta', '', 'STABLE'), hostileText)),
     machineId: mostly(fc.uuid(), fc.oneof(fc.constant(''), hostileText)),
@@ -131,7 +165,10 @@ describe('fuzzing POST /v1/update/', () => {
   const agent = new Agent({ keepAlive: true, maxSockets: BATCH });
   const statuses = new Map<number, number>();
 
-  before(async () => (server = await startTestUpdateServer({ store: openSqliteStore({ path: ':memory:' }), catalog: aCatalog() })));
+  before(
+    async () =>
+      (server = await startTestUpdateServer({ store: openSqliteStore({ path: ':memory:' }), catalog: aCatalog() })),
+  );
   after(async () => {
     agent.destroy();
     await server.close();
@@ -144,10 +181,14 @@ describe('fuzzing POST /v1/update/', () => {
         const answers = await Promise.all(cases.map((each) => postOmaha(server.url, render(each), { agent })));
         for (const [index, answer] of answers.entries()) {
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-          assert.ok(answer.status >= 200 && answer.status < 500, `status ${answer.status} for case ${index}: ${answer.body}`);
+          assert.ok(
+            answer.status >= 200 && answer.status < 500,
+            `status ${answer.status} for case ${index}: ${answer.body}`,
+          );
           if (answer.status !== 200) continue;
           const view = readAsUpdateEngine(answer.body);
-          if (view.updateCheckStatus !== undefined) assert.ok(['ok', 'noupdate'].includes(view.updateCheckStatus), view.updateCheckStatus);
+          if (view.updateCheckStatus !== undefined)
+            assert.ok(['ok', 'noupdate'].includes(view.updateCheckStatus), view.updateCheckStatus);
           if (view.updateCheckStatus === 'ok') assert.ok(view.offer?.codebase.endsWith('/'));
         }
       }),
@@ -162,7 +203,9 @@ describe('fuzzing POST /v1/update/', () => {
   it('still grants a well-behaved machine afterwards', async () => {
     // A group of its own: the fuzz may well have used up the limits of the first.
     server.setCatalog(aCatalog({ track: 'after-fuzz' }));
-    const view = readAsUpdateEngine((await postOmaha(server.url, anOmahaRequest({ machineId: 'after-fuzz', track: 'after-fuzz' }), { agent })).body);
+    const view = readAsUpdateEngine(
+      (await postOmaha(server.url, anOmahaRequest({ machineId: 'after-fuzz', track: 'after-fuzz' }), { agent })).body,
+    );
     assert.equal(view.updateCheckStatus, 'ok');
   });
 });

@@ -25,9 +25,12 @@ function checkAnswer(decision: FinalDecision): UpdateCheckAnswer {
 }
 
 async function answerApp(app: OmahaAppRequest, catalog: Catalog, store: UpdateStore, now: Date): Promise<AnsweredApp> {
-  if (app.appId.toLowerCase() !== FLATCAR_APP_ID) return { answer: { kind: 'unknown-application', appId: app.appId }, decision: undefined };
+  if (app.appId.toLowerCase() !== FLATCAR_APP_ID)
+    return { answer: { kind: 'unknown-application', appId: app.appId }, decision: undefined };
   const identity = { machineId: app.machineId, alias: app.machineAlias, track: app.track, version: app.version, now };
-  const changes = app.events.map((event) => interpretEvent(event, app.version)).filter((change): change is StateChange => change !== undefined);
+  const changes = app.events
+    .map((event) => interpretEvent(event, app.version))
+    .filter((change): change is StateChange => change !== undefined);
   await store.recordEvents(identity, changes);
   let decision: FinalDecision | undefined;
   if (app.updateCheck) {
@@ -52,7 +55,12 @@ async function answerApp(app: OmahaAppRequest, catalog: Catalog, store: UpdateSt
   };
 }
 
-export async function answerRequest(request: OmahaRequest, catalog: Catalog, store: UpdateStore, now: Date): Promise<readonly AnsweredApp[]> {
+export async function answerRequest(
+  request: OmahaRequest,
+  catalog: Catalog,
+  store: UpdateStore,
+  now: Date,
+): Promise<readonly AnsweredApp[]> {
   const answers: AnsweredApp[] = [];
   for (const app of request.apps) answers.push(await answerApp(app, catalog, store, now));
   return answers;

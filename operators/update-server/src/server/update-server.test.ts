@@ -15,7 +15,10 @@ const golden = { machineId: '8c2a9b6a3f0e4d1c9b7a5e3d1c0f2a4b' };
 
 describe('update server over HTTP', () => {
   let server: TestUpdateServer;
-  before(async () => (server = await startTestUpdateServer({ store: openSqliteStore({ path: ':memory:' }), catalog: aCatalog() })));
+  before(
+    async () =>
+      (server = await startTestUpdateServer({ store: openSqliteStore({ path: ':memory:' }), catalog: aCatalog() })),
+  );
   after(async () => {
     await server.close();
     await server.store.close();
@@ -33,17 +36,38 @@ describe('update server over HTTP', () => {
 
   it('records the events of an update, in order, to completion', async () => {
     await postOmaha(server.url, fixture('download-started.request.xml'));
-    await postOmaha(server.url, anOmahaRequest({ machineId: golden.machineId, updateCheck: false, ping: false, events: [{ type: 14, result: 1 }] }));
-    await postOmaha(server.url, anOmahaRequest({ machineId: golden.machineId, updateCheck: false, ping: false, events: [{ type: 3, result: 1 }] }));
+    await postOmaha(
+      server.url,
+      anOmahaRequest({
+        machineId: golden.machineId,
+        updateCheck: false,
+        ping: false,
+        events: [{ type: 14, result: 1 }],
+      }),
+    );
+    await postOmaha(
+      server.url,
+      anOmahaRequest({
+        machineId: golden.machineId,
+        updateCheck: false,
+        ping: false,
+        events: [{ type: 3, result: 1 }],
+      }),
+    );
     const after = readAsUpdateEngine((await postOmaha(server.url, fixture('updated.request.xml'))).body);
     assert.equal(after.updateCheckStatus, 'noupdate', 'the machine runs the release now');
     assert.equal(after.appStatus, 'ok');
     const history = await server.store.history(golden.machineId);
-    assert.deepEqual(history.map(({ state }) => state), ['granted', 'downloading', 'downloaded', 'installed', 'complete']);
+    assert.deepEqual(
+      history.map(({ state }) => state),
+      ['granted', 'downloading', 'downloaded', 'installed', 'complete'],
+    );
   });
 
   it('answers an unknown track with noupdate and the reason, never an error status', async () => {
-    const view = readAsUpdateEngine((await postOmaha(server.url, anOmahaRequest({ track: 'nobody', machineId: 'u1' }))).body);
+    const view = readAsUpdateEngine(
+      (await postOmaha(server.url, anOmahaRequest({ track: 'nobody', machineId: 'u1' }))).body,
+    );
     assert.equal(view.updateCheckStatus, 'noupdate');
     assert.equal(view.appStatus, 'unknown-group');
     assert.equal((await server.store.machine('u1'))?.holdReason, 'unknown-group');
@@ -72,7 +96,9 @@ describe('update server over HTTP', () => {
   });
 
   it('never compresses, even when asked', async () => {
-    const answer = await postOmaha(server.url, anOmahaRequest({ machineId: 'z1' }), { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const answer = await postOmaha(server.url, anOmahaRequest({ machineId: 'z1' }), {
+      headers: { 'accept-encoding': 'gzip, deflate, br' },
+    });
     assert.equal(answer.status, 200);
     assert.equal(answer.headers['content-encoding'], undefined);
   });
@@ -109,7 +135,12 @@ describe('update server over HTTPS', () => {
     const ca = await CertificateAuthority.create({ commonName: 'strata-update-server-test-ca', validityDays: 1 });
     caPem = (await toPemPair(ca)).certificatePem;
     const serving = await toPemPair(
-      await ca.issue({ commonName: 'strata-update-server', ipAddresses: ['127.0.0.1'], profile: 'server', validityDays: 1 }),
+      await ca.issue({
+        commonName: 'strata-update-server',
+        ipAddresses: ['127.0.0.1'],
+        profile: 'server',
+        validityDays: 1,
+      }),
     );
     server = await startTestUpdateServer({
       store: openSqliteStore({ path: ':memory:' }),
@@ -126,11 +157,17 @@ describe('update server over HTTPS', () => {
     assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+\/v1\/update\/$/);
     const body = anOmahaRequest({ machineId: 't1' });
     const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const request = httpsRequest(server.url, { method: 'POST', ca: caPem, headers: { 'content-length': Buffer.byteLength(body) } }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      });
+      const request = httpsRequest(
+        server.url,
+        { method: 'POST', ca: caPem, headers: { 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+          );
+        },
+      );
       request.on('error', reject);
       request.end(body);
     });

@@ -49,7 +49,12 @@ function sendText(response: ServerResponse, status: number, text: string, close 
   response.end(text);
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: UpdateServerOptions, logger: Logger) {
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: UpdateServerOptions,
+  logger: Logger,
+) {
   const path = (request.url ?? '').split('?')[0];
   // Both spellings answer directly: a redirect from one to the other would turn update_engine's POST into a GET.
   if (path !== OMAHA_PATH && path !== OMAHA_PATH.slice(0, -1)) return sendText(response, 404, 'not found\n');
@@ -80,9 +85,15 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   const answers = await answerRequest(parsed, options.catalog(), options.store, now);
   for (const { decision, answer } of answers) {
     if (decision !== undefined && decision.kind !== 'noupdate' && answer.kind === 'answered')
-      logger.info({ machine: parsed.apps[0]?.machineId, decision: decision.kind, status: answer.status }, 'update check');
+      logger.info(
+        { machine: parsed.apps[0]?.machineId, decision: decision.kind, status: answer.status },
+        'update check',
+      );
   }
-  const xml = buildOmahaResponse(now, answers.map(({ answer }) => answer));
+  const xml = buildOmahaResponse(
+    now,
+    answers.map(({ answer }) => answer),
+  );
   response.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': Buffer.byteLength(xml) });
   response.end(xml);
 }
@@ -92,7 +103,8 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<R
   const listener = (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response, options, logger).catch((error: unknown) => {
       logger.error({ err: error }, 'an update request failed');
-      if (!response.headersSent) sendText(response, 503, 'the update server cannot answer now; check again later\n', true);
+      if (!response.headersSent)
+        sendText(response, 503, 'the update server cannot answer now; check again later\n', true);
       else response.destroy();
     });
   };

@@ -18,25 +18,41 @@ const numbered = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++index}`);
 };
 
+/** Named, so each connection prepares a query once and then only binds and runs it. */
+const statements = new Map<string, pg.QueryConfig>();
+function statement(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
+  let config = statements.get(sql);
+  if (config === undefined) {
+    config = { name: `strata-${statements.size}`, text: numbered(sql) };
+    statements.set(sql, config);
+  }
+  return { ...config, values: [...params] };
+}
+
 const queriesOf = (client: pg.Pool | pg.PoolClient): SqlQueries => ({
   async all(sql, params: readonly SqlValue[] = []) {
-    return (await client.query(numbered(sql), [...params])).rows;
+    return (await client.query<Record<string, unknown>>(statement(sql, params))).rows;
   },
   async run(sql, params: readonly SqlValue[] = []) {
-    return (await client.query(numbered(sql), [...params])).rowCount ?? 0;
+    return (await client.query(statement(sql, params))).rowCount ?? 0;
   },
 });
 
 class PostgresConnection implements SqlConnection {
   readonly #pool: pg.Pool;
-  readonly all: SqlQueries['all'];
-  readonly run: SqlQueries['run'];
+  readonly #queries: SqlQueries;
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
-    const queries = queriesOf(pool);
-    this.all = queries.all;
-    this.run = queries.run;
+    this.#queries = queriesOf(pool);
+  }
+
+  all(sql: string, params?: readonly SqlValue[]): Promise<readonly unknown[]> {
+    return this.#queries.all(sql, params);
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    return this.#queries.run(sql, params);
   }
 
   async transaction<T>(lock: string, work: (queries: SqlQueries) => Promise<T>): Promise<T> {

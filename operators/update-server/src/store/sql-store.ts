@@ -173,7 +173,14 @@ async function applyDecision(
       decision.reason,
       machineId,
     ]);
-    await appendHistory(queries, machineId, now, 'on-hold', decision.targetVersion ?? identity.version, decision.reason);
+    await appendHistory(
+      queries,
+      machineId,
+      now,
+      'on-hold',
+      decision.targetVersion ?? identity.version,
+      decision.reason,
+    );
   }
 }
 
@@ -192,14 +199,17 @@ export class SqlUpdateStore implements UpdateStore {
         for (const change of changes) {
           const machine = await readMachine(queries, identity.machineId);
           // A completion repeats on every check after the reboot; record it once.
-          if (change.state === 'complete' && machine?.state === 'complete' && machine.currentVersion === identity.version)
+          if (
+            change.state === 'complete' &&
+            machine?.state === 'complete' &&
+            machine.currentVersion === identity.version
+          )
             continue;
           const version = change.state === 'complete' ? identity.version : (machine?.targetVersion ?? identity.version);
-          await queries.run('UPDATE machines SET state = ?, last_error_code = ?, hold_reason = NULL WHERE machine_id = ?', [
-            change.state,
-            change.errorCode ?? null,
-            identity.machineId,
-          ]);
+          await queries.run(
+            'UPDATE machines SET state = ?, last_error_code = ?, hold_reason = NULL WHERE machine_id = ?',
+            [change.state, change.errorCode ?? null, identity.machineId],
+          );
           await appendHistory(queries, identity.machineId, identity.now, change.state, version, describeChange(change));
         }
       }),
@@ -215,11 +225,17 @@ export class SqlUpdateStore implements UpdateStore {
         return decision;
       }
       const first = request.decide(await readMachine(this.#sql, request.machineId), undefined);
+      // Most checks come from machines already up to date: one statement records them, no transaction needed.
+      if (first.kind === 'noupdate') {
+        await touchMachine(this.#sql, request);
+        return first;
+      }
       const lock = first.kind === 'needs-rollout' ? first.query.track : request.track;
       return this.#sql.transaction(lock, async (queries) => {
         const machine = await readMachine(queries, request.machineId);
         let decision = request.decide(machine, undefined);
-        if (decision.kind === 'needs-rollout') decision = request.decide(machine, await countRollout(queries, decision.query));
+        if (decision.kind === 'needs-rollout')
+          decision = request.decide(machine, await countRollout(queries, decision.query));
         if (decision.kind === 'needs-rollout')
           throw new UpdateStoreError('the policy asked for rollout stats twice', { machineId: request.machineId });
         await touchMachine(queries, request);
@@ -238,7 +254,13 @@ export class SqlUpdateStore implements UpdateStore {
       const rows = await this.#sql.all('SELECT * FROM history WHERE machine_id = ? ORDER BY id', [machineId]);
       return rows.map((row) => {
         const entry = historyRow.parse(row);
-        return { machineId: entry.machine_id, at: new Date(entry.at), state: entry.state, version: entry.version, detail: entry.detail };
+        return {
+          machineId: entry.machine_id,
+          at: new Date(entry.at),
+          state: entry.state,
+          version: entry.version,
+          detail: entry.detail,
+        };
       });
     });
   }

@@ -86,7 +86,8 @@ function storageSuite(backend: Backend): void {
       const who = identity('b');
       await check(store, who);
       const steps: StateChange[] = [{ state: 'downloading' }, { state: 'downloaded' }, { state: 'installed' }];
-      for (const [index, change] of steps.entries()) await store.recordEvents(identity('b', '3374.2.0', later(index + 1)), [change]);
+      for (const [index, change] of steps.entries())
+        await store.recordEvents(identity('b', '3374.2.0', later(index + 1)), [change]);
       const rebooted = identity('b', '3374.2.1', later(10));
       await store.recordEvents(rebooted, [{ state: 'complete' }]);
       await store.recordEvents(identity('b', '3374.2.1', later(20)), [{ state: 'complete' }]);
@@ -102,7 +103,10 @@ function storageSuite(backend: Backend): void {
           ['complete', '3374.2.1'],
         ],
       );
-      assert.deepEqual(history.map(({ at }) => at.getTime()), [0, 1, 2, 3, 10].map((s) => later(s).getTime()));
+      assert.deepEqual(
+        history.map(({ at }) => at.getTime()),
+        [0, 1, 2, 3, 10].map((s) => later(s).getTime()),
+      );
       const machine = await store.machine(who.machineId);
       assert.equal(machine?.state, 'complete');
       assert.equal(machine?.currentVersion, '3374.2.1');
@@ -111,7 +115,9 @@ function storageSuite(backend: Backend): void {
     it('records a rollback and never offers that release to the machine again', async () => {
       const { identity, check } = fixture();
       await check(store, identity('c'));
-      await store.recordEvents(identity('c', '3374.2.0', later(5)), [{ state: 'error', errorCode: 44, rollback: true }]);
+      await store.recordEvents(identity('c', '3374.2.0', later(5)), [
+        { state: 'error', errorCode: 44, rollback: true },
+      ]);
       for (const seconds of [60, 120, 180]) {
         const decision = await check(store, identity('c', '3374.2.0', later(seconds)));
         assert.deepEqual(decision, { kind: 'hold', reason: 'failed-before', targetVersion: '3374.2.1' });
@@ -133,23 +139,41 @@ function storageSuite(backend: Backend): void {
       const { identity, check } = fixture({ policy: { enabled: false } });
       for (const seconds of [0, 60, 120]) await check(store, identity('d', '3374.2.0', later(seconds)));
       const history = await store.history(identity('d').machineId);
-      assert.deepEqual(history.map(({ state, detail }) => [state, detail]), [['on-hold', 'updates-disabled']]);
+      assert.deepEqual(
+        history.map(({ state, detail }) => [state, detail]),
+        [['on-hold', 'updates-disabled']],
+      );
       assert.equal((await store.machine(identity('d').machineId))?.state, 'on-hold');
     });
 
     it('never exceeds the concurrency limit when 40 machines check at once', async () => {
       const { identity, check, track } = fixture({ policy: { maxInProgress: 3, maxUpdatesPerPeriod: 100 } });
-      const decisions = await Promise.all(Array.from({ length: 40 }, (_, index) => check(store, identity(`m${index}`))));
+      const decisions = await Promise.all(
+        Array.from({ length: 40 }, (_, index) => check(store, identity(`m${index}`))),
+      );
       assert.equal(decisions.filter(({ kind }) => kind === 'grant').length, 3);
-      assert.equal(decisions.filter((decision) => decision.kind === 'hold' && decision.reason === 'concurrency-limit').length, 37);
-      const stats = await store.rolloutStats({ track, version: '3374.2.1', periodStart: later(-3600), timeoutBefore: later(-3600) });
+      assert.equal(
+        decisions.filter((decision) => decision.kind === 'hold' && decision.reason === 'concurrency-limit').length,
+        37,
+      );
+      const stats = await store.rolloutStats({
+        track,
+        version: '3374.2.1',
+        periodStart: later(-3600),
+        timeoutBefore: later(-3600),
+      });
       assert.deepEqual(stats, { inProgress: 3, timedOut: 0, grantedInPeriod: 3, completed: 0, failed: 0 });
     });
 
     it('counts a grant past its timeout as timed out', async () => {
       const { identity, check, track } = fixture({ policy: { updateTimeoutSeconds: 600, maxTimedOut: 1 } });
       await check(store, identity('e'));
-      const stats = await store.rolloutStats({ track, version: '3374.2.1', periodStart: start, timeoutBefore: later(1) });
+      const stats = await store.rolloutStats({
+        track,
+        version: '3374.2.1',
+        periodStart: start,
+        timeoutBefore: later(1),
+      });
       assert.equal(stats.timedOut, 1);
       assert.equal(stats.inProgress, 0);
       assert.deepEqual(await check(store, identity('f', '3374.2.0', later(601))), {
@@ -165,7 +189,10 @@ function storageSuite(backend: Backend): void {
       await store.recordEvents(identity('g', '3374.2.0', later(-1)), [{ state: 'downloading' }]);
       const removed = await store.pruneHistory(later(-86400));
       assert.ok(removed >= 1, `removed ${removed}`);
-      assert.deepEqual((await store.history(identity('g').machineId)).map(({ state }) => state), ['downloading']);
+      assert.deepEqual(
+        (await store.history(identity('g').machineId)).map(({ state }) => state),
+        ['downloading'],
+      );
       assert.equal((await store.machine(identity('g').machineId))?.state, 'downloading', 'the machine itself stays');
     });
 
@@ -173,7 +200,10 @@ function storageSuite(backend: Backend): void {
       const { identity, check } = fixture();
       await check(store, identity('h'));
       await store.recordEvents(identity('h', '3374.2.0', later(1)), [{ state: 'downloading' }]);
-      const before = { machine: await store.machine(identity('h').machineId), history: await store.history(identity('h').machineId) };
+      const before = {
+        machine: await store.machine(identity('h').machineId),
+        history: await store.history(identity('h').machineId),
+      };
       await store.close();
       store = await reopen();
       assert.deepEqual(await store.machine(identity('h').machineId), before.machine);
@@ -202,7 +232,10 @@ storageSuite({
   async open() {
     postgres = await startTestPostgres();
     const connectionString = postgres.connectionString;
-    return { store: await openPostgresStore({ connectionString }), reopen: () => openPostgresStore({ connectionString }) };
+    return {
+      store: await openPostgresStore({ connectionString }),
+      reopen: () => openPostgresStore({ connectionString }),
+    };
   },
   stop: async () => postgres?.stop(),
 });

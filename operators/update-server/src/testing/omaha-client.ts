@@ -12,7 +12,11 @@ export interface RawAnswer {
 }
 
 /** POSTs a body (string or bytes) over plain HTTP; `path` defaults to the URL's. */
-export function postOmaha(url: string, body: string | Buffer, options: { agent?: Agent; method?: string; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
+export function postOmaha(
+  url: string,
+  body: string | Buffer,
+  options: { agent?: Agent; method?: string; headers?: Record<string, string> } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       url,
@@ -25,7 +29,11 @@ export function postOmaha(url: string, body: string | Buffer, options: { agent?:
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
         );
         response.on('error', reject);
       },
@@ -58,10 +66,14 @@ const answerSchema = z.object({
               manifest: attrs({ version: z.string() })
                 .extend({
                   packages: z.object({
-                    package: z.array(attrs({ name: z.string(), hash: z.string(), size: z.string(), required: z.string() })),
+                    package: z.array(
+                      attrs({ name: z.string(), hash: z.string(), size: z.string(), required: z.string() }),
+                    ),
                   }),
                   actions: z.object({
-                    action: z.array(attrs({ event: z.string(), sha256: z.string(), DisablePayloadBackoff: z.string() })),
+                    action: z.array(
+                      attrs({ event: z.string(), sha256: z.string(), DisablePayloadBackoff: z.string() }),
+                    ),
                   }),
                 })
                 .optional(),

@@ -2,7 +2,7 @@
 // temporary directory, listening on 127.0.0.1 at a free port, trust auth,
 // fsync off. It uses Debian's `postgresql` package; without it, it fails and
 // says how to get it.
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,14 +72,26 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     const owner = await runCommand('id', ['-u', POSTGRES_USER]);
     const group = await runCommand('id', ['-g', POSTGRES_USER]);
     if (owner.code !== 0)
-      throw new PostgresUnavailableError(`running as root needs the ${POSTGRES_USER} user that Debian's package creates`);
+      throw new PostgresUnavailableError(
+        `running as root needs the ${POSTGRES_USER} user that Debian's package creates`,
+      );
     await chown(dir, Number(owner.stdout), Number(group.stdout));
   }
   const data = join(dir, 'data');
-  const port = await freePort();
   await asServerUser(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'strata', '--no-sync', '-E', 'UTF8']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`;
-  await asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+  // The free port is free when asked, not necessarily when PostgreSQL binds it: another test may take it in between.
+  let port: number;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`;
+    try {
+      await asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+      break;
+    } catch (error) {
+      const log = await readFile(join(dir, 'log'), 'utf8').catch(() => '');
+      if (attempt >= 3 || !/already in use|could not bind/i.test(log)) throw error;
+    }
+  }
   return {
     connectionString: `postgres://strata@127.0.0.1:${port}/postgres`,
     async stop() {
