@@ -11,3 +11,4 @@ export * from './store/store.ts';
 export * from './store/sqlite-store.ts';
 export * from './store/postgres-store.ts';
 export * from './server/update-server.ts';
+export * from './store/retention.ts';
