@@ -125,7 +125,7 @@ describe('decideCheck', () => {
       timeZone: 'America/New_York',
       start: '09:00',
       end: '17:00',
-      days: ['mon' as const, 'tue' as const, 'wed' as const],
+      days: ['Mon' as const, 'Tue' as const, 'Wed' as const],
     };
     // 10:00 UTC is 05:00 in New York.
     assert.deepEqual(check({ policy: { officeHours } }), held('outside-office-hours'));
@@ -133,7 +133,7 @@ describe('decideCheck', () => {
 });
 
 describe('withinOfficeHours', () => {
-  const hours = (start: string, end: string, days: ('sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat')[]) => ({
+  const hours = (start: string, end: string, days: ('Sun' | 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat')[]) => ({
     timeZone: 'Asia/Tokyo',
     start,
     end,
@@ -141,14 +141,14 @@ describe('withinOfficeHours', () => {
   });
   // 10:00 UTC on Wednesday is 19:00 on Wednesday in Tokyo.
   it('reads the clock and the weekday in the zone', () => {
-    assert.equal(withinOfficeHours(hours('18:00', '20:00', ['wed']), now), true);
-    assert.equal(withinOfficeHours(hours('18:00', '20:00', ['tue']), now), false);
-    assert.equal(withinOfficeHours(hours('09:00', '17:00', ['wed']), now), false);
+    assert.equal(withinOfficeHours(hours('18:00', '20:00', ['Wed']), now), true);
+    assert.equal(withinOfficeHours(hours('18:00', '20:00', ['Tue']), now), false);
+    assert.equal(withinOfficeHours(hours('09:00', '17:00', ['Wed']), now), false);
   });
 
   it('spans midnight when the end is before the start, and excludes the end', () => {
-    assert.equal(withinOfficeHours(hours('22:00', '20:00', ['wed']), now), true);
-    assert.equal(withinOfficeHours(hours('20:00', '06:00', ['wed']), now), false);
-    assert.equal(withinOfficeHours(hours('18:00', '19:00', ['wed']), now), false);
+    assert.equal(withinOfficeHours(hours('22:00', '20:00', ['Wed']), now), true);
+    assert.equal(withinOfficeHours(hours('20:00', '06:00', ['Wed']), now), false);
+    assert.equal(withinOfficeHours(hours('18:00', '19:00', ['Wed']), now), false);
   });
 });

@@ -71,7 +71,8 @@ export function withinOfficeHours(hours: NonNullable<Group['policy']['officeHour
     hourCycle: 'h23',
   }).formatToParts(now);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((each) => each.type === type)?.value ?? '';
-  const day = part('weekday').toLowerCase().slice(0, 3);
+  // en-US short weekdays are the resources' own names (Mon … Sun).
+  const day = part('weekday');
   const minutes = Number(part('hour')) * 60 + Number(part('minute'));
   const [start, end] = [hours.start, hours.end].map((clock) => {
     const [hour, minute] = clock.split(':').map(Number);

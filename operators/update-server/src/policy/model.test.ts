@@ -34,7 +34,7 @@ describe('parseCatalog', () => {
 
   it('refuses an unknown time zone for office hours', () => {
     const input = aCatalog({
-      policy: { officeHours: { timeZone: 'Mars/Olympus', start: '09:00', end: '17:00', days: ['mon'] } },
+      policy: { officeHours: { timeZone: 'Mars/Olympus', start: '09:00', end: '17:00', days: ['Mon'] } },
     });
     assert.throws(() => parseCatalog(input), naming('groups.0.policy.officeHours.timeZone'));
   });

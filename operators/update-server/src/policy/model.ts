@@ -1,30 +1,22 @@
 // Channels, groups and their rollout policy: what the update server offers to
-// whom, and how fast. Parsed with zod at the edge; everything after works on
-// the inferred types. The custom resources that will carry them come later and
-// reuse these schemas.
+// whom, and how fast. The release and group schemas are the custom resources'
+// own (UpdateRelease, UpdateGroup in @strata/api), so the API server and the
+// update server refuse the same things; a channel here has its release
+// resolved.
 import { z } from 'zod';
 import { UpdateModelError } from '../errors.ts';
 import type { Offer } from '../omaha/response.ts';
-import { parseVersion } from './version.ts';
+import { updateGroupPolicySchema, updateGroupSpecSchema, updateReleaseSpecSchema } from '@strata/api';
 
 const name = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a lowercase DNS label (a-z, 0-9, -), at most 63 characters');
 
-export const releaseSchema = z.strictObject({
-  version: z.string().refine((value) => parseVersion(value) !== undefined, 'a version such as 3374.2.1'),
-  /** Where machines download the payload; the last path segment is the package's name. */
-  payloadUrl: z
-    .url({ protocol: /^https?$/ })
-    .refine((value) => !new URL(value).pathname.endsWith('/'), 'a URL that names a file, not a directory')
-    // update_engine joins codebase and package name; a query or fragment would be lost between them.
-    .refine((value) => !/[?#]/.test(value), 'a URL without a query or fragment'),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits'),
-  sha1: z.string().regex(/^[0-9a-f]{40}$/, '40 lowercase hex digits'),
-  size: z.number().int().positive(),
-});
+/** A release as the update server offers it: an UpdateRelease's spec. */
+export const releaseSchema = updateReleaseSpecSchema;
 export type Release = z.infer<typeof releaseSchema>;
 
+/** A channel with its release resolved (an UpdateChannel whose `release` names an UpdateRelease). */
 export const channelSchema = z.strictObject({
   name,
   /** A channel without a release offers nothing. */
@@ -32,50 +24,11 @@ export const channelSchema = z.strictObject({
 });
 export type Channel = z.infer<typeof channelSchema>;
 
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 24-hour');
-export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-
-export const officeHoursSchema = z.strictObject({
-  timeZone: z.string().refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'an IANA time zone such as Europe/Berlin'),
-  /** Start and end of the window; an end before the start spans midnight. */
-  start: clock,
-  end: clock,
-  days: z
-    .array(z.enum(WEEKDAYS))
-    .min(1)
-    .default([...WEEKDAYS]),
-});
-export type OfficeHours = z.infer<typeof officeHoursSchema>;
-
-export const rolloutPolicySchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** One machine first; the rest only after it reports success. */
-  safeMode: z.boolean().default(false),
-  maxUpdatesPerPeriod: z.number().int().positive().default(10),
-  periodSeconds: z.number().int().min(60).default(3600),
-  maxInProgress: z.number().int().positive().default(5),
-  /** The rollout stops when this many granted updates have timed out. */
-  maxTimedOut: z.number().int().positive().default(1),
-  /** A granted update not complete after this long counts as timed out. */
-  updateTimeoutSeconds: z.number().int().min(60).default(3600),
-  officeHours: officeHoursSchema.optional(),
-});
+export const rolloutPolicySchema = updateGroupPolicySchema;
 export type RolloutPolicy = z.infer<typeof rolloutPolicySchema>;
 
-export const groupSchema = z.strictObject({
-  name,
-  /** What update_engine sends as `track` (GROUP= in update.conf). */
-  track: z.string().min(1).max(256),
-  channel: name,
-  policy: rolloutPolicySchema.default(rolloutPolicySchema.parse({})),
-});
+/** An UpdateGroup: its name and its spec. */
+export const groupSchema = updateGroupSpecSchema.extend({ name });
 export type Group = z.infer<typeof groupSchema>;
 
 export const catalogSchema = z.strictObject({

@@ -29,7 +29,7 @@ const catalog = aCatalog({
     maxInProgress: 10,
     maxUpdatesPerPeriod: 15,
     periodSeconds: 3600,
-    officeHours: { timeZone: 'Europe/Berlin', start: '09:00', end: '17:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+    officeHours: { timeZone: 'Europe/Berlin', start: '09:00', end: '17:00', days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'] },
   },
 });
 
