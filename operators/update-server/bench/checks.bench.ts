@@ -39,8 +39,11 @@ function serverCpu(child: ChildProcess): Promise<number> {
 }
 
 function startServer(kind: 'sqlite' | 'postgres', location: string): Promise<{ child: ChildProcess; url: string }> {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each server process there, to see where a check's time goes.
+  const profile = process.env['BENCH_CPU_PROF'];
   const child = fork(new URL('serve.ts', import.meta.url), [kind, location], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(profile === undefined ? {} : { execArgv: [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${profile}`] }),
   });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
