@@ -20,3 +20,6 @@ export class UpdateModelError extends StrataError {}
 
 /** The runtime store failed; `context.operation` names what it was doing. */
 export class UpdateStoreError extends StrataError {}
+
+/** The server itself could not start or stop as asked. */
+export class UpdateServerError extends StrataError {}

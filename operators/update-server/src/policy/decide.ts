@@ -61,6 +61,9 @@ export interface CheckInput {
 
 const hold = (reason: HoldReason, targetVersion?: string): CheckDecision => ({ kind: 'hold', reason, targetVersion });
 
+/** Minutes since midnight of an HH:MM the schema has checked. */
+const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+
 /** True when `now` is within the office hours (in their own time zone). */
 export function withinOfficeHours(hours: NonNullable<Group['policy']['officeHours']>, now: Date): boolean {
   const parts = new Intl.DateTimeFormat('en-US', {
@@ -74,10 +77,8 @@ export function withinOfficeHours(hours: NonNullable<Group['policy']['officeHour
   // en-US short weekdays are the resources' own names (Mon … Sun).
   const day = part('weekday');
   const minutes = Number(part('hour')) * 60 + Number(part('minute'));
-  const [start, end] = [hours.start, hours.end].map((clock) => {
-    const [hour, minute] = clock.split(':').map(Number);
-    return (hour ?? 0) * 60 + (minute ?? 0);
-  }) as [number, number];
+  const start = minutesOf(hours.start);
+  const end = minutesOf(hours.end);
   if (!hours.days.some((each) => each === day)) return false;
   return start <= end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
 }

@@ -3,10 +3,9 @@
 // asks for none). Bad input gets a 4xx; only the store failing gets a 5xx.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { BodyReadError, BodyTooLargeError, readBody } from '@strata/host';
-import { OmahaRequestError } from '../errors.ts';
+import { OmahaRequestError, UpdateServerError } from '../errors.ts';
 import { OMAHA_PATH } from '../omaha/protocol.ts';
 import { DEFAULT_MAX_REQUEST_BYTES, parseOmahaRequest } from '../omaha/request.ts';
 import { buildOmahaResponse } from '../omaha/response.ts';
@@ -83,10 +82,14 @@ async function handle(
   }
   const now = options.now?.() ?? new Date();
   const answers = await answerRequest(parsed, options.catalog(), options.store, now);
-  for (const { decision, answer } of answers) {
-    if (decision !== undefined && decision.kind !== 'noupdate' && answer.kind === 'answered')
+  for (const [index, { decision }] of answers.entries()) {
+    if (decision !== undefined && decision.kind !== 'noupdate')
       logger.info(
-        { machine: parsed.apps[0]?.machineId, decision: decision.kind, status: answer.status },
+        {
+          machine: parsed.apps[index]?.machineId,
+          decision: decision.kind,
+          reason: decision.kind === 'hold' ? decision.reason : undefined,
+        },
         'update check',
       );
   }
@@ -122,7 +125,10 @@ export async function startUpdateServer(options: UpdateServerOptions): Promise<R
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const address = server.address();
+  if (address === null || typeof address === 'string')
+    throw new UpdateServerError('the update server is not listening on a TCP port', { address });
+  const port = address.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `${options.tls === undefined ? 'http' : 'https'}://${host}:${port}${OMAHA_PATH}`,
