@@ -123,7 +123,12 @@ try {
 
 const postgres = await startTestPostgres();
 try {
-  await (await openPostgresStore({ connectionString: postgres.connectionString })).close();
+  await (
+    await openPostgresStore({
+      connectionString: postgres.connectionString,
+      onConnectionError: (error) => log(`a database connection failed: ${error.message}`),
+    })
+  ).close();
   await seedPostgres(postgres.connectionString, MACHINES, Date.now());
   const server = await startServer('postgres', postgres.connectionString);
   results.push(await load('PostgreSQL 15 (pg, 16 connections)', server.url, server.child));

@@ -13,7 +13,11 @@ if (location === undefined || (kind !== 'sqlite' && kind !== 'postgres'))
 const store =
   kind === 'sqlite'
     ? openSqliteStore({ path: location })
-    : await openPostgresStore({ connectionString: location, maxConnections: 16 });
+    : await openPostgresStore({
+        connectionString: location,
+        maxConnections: 16,
+        onConnectionError: (error) => process.stderr.write(`a database connection failed: ${error.message}\n`),
+      });
 const catalog = parseCatalog(benchCatalog);
 const server = await startUpdateServer({ host: '127.0.0.1', port: 0, store, catalog: () => catalog });
 process.send?.({ url: server.url });

@@ -10,6 +10,11 @@ export interface PostgresStoreOptions {
   /** A libpq connection string (postgres://user@host:port/db); it may carry a password, so it is never logged. */
   readonly connectionString: string;
   readonly maxConnections?: number;
+  /**
+   * A connection the pool held idle failed (the database restarted, or an administrator ended it). The pool drops it
+   * and opens another when one is needed; without a listener such an error would end the process.
+   */
+  readonly onConnectionError: (error: Error) => void;
 }
 
 /** Numbers `?` placeholders as PostgreSQL's `$1, $2, …`. The store's queries hold no literal `?`. */
@@ -78,6 +83,7 @@ class PostgresConnection implements SqlConnection {
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<UpdateStore> {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 8 });
+  pool.on('error', options.onConnectionError);
   // Two replicas starting together must not race to create the tables.
   const client = await pool.connect();
   try {

@@ -55,7 +55,7 @@ function fixture(options: CatalogOptions = {}) {
   return { track, identity, check };
 }
 
-function storageSuite(backend: Backend): void {
+function storageSuite(backend: Backend, errors: readonly Error[] = []): void {
   describe(`${backend.name} store`, () => {
     let store: UpdateStore;
     let reopen: () => Promise<UpdateStore>;
@@ -212,6 +212,8 @@ function storageSuite(backend: Backend): void {
       const decision = await check(store, identity('h', '3374.2.0', later(2)));
       assert.equal(decision.kind === 'grant' && decision.regrant, true);
     });
+
+    it('lost no connection on the way', () => assert.deepEqual(errors, []));
   });
 }
 
@@ -227,15 +229,21 @@ storageSuite({
 });
 
 let postgres: TestPostgres | undefined;
-storageSuite({
-  name: 'PostgreSQL',
-  async open() {
-    postgres = await startTestPostgres();
-    const connectionString = postgres.connectionString;
-    return {
-      store: await openPostgresStore({ connectionString }),
-      reopen: () => openPostgresStore({ connectionString }),
-    };
+/** Connection errors while the suite runs; the suite's last test requires none. */
+const connectionErrors: Error[] = [];
+const onConnectionError = (error: Error) => connectionErrors.push(error);
+storageSuite(
+  {
+    name: 'PostgreSQL',
+    async open() {
+      postgres = await startTestPostgres();
+      const connectionString = postgres.connectionString;
+      return {
+        store: await openPostgresStore({ connectionString, onConnectionError }),
+        reopen: () => openPostgresStore({ connectionString, onConnectionError }),
+      };
+    },
+    stop: async () => postgres?.stop(),
   },
-  stop: async () => postgres?.stop(),
-});
+  connectionErrors,
+);

@@ -95,7 +95,11 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   return {
     connectionString: `postgres://strata@127.0.0.1:${port}/postgres`,
     async stop() {
-      await asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']);
+      // Smart: wait for the clients' own goodbyes rather than end their connections under them (which pg reports as
+      // errors on connections its pool is closing); fast only if a client never leaves.
+      await asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'smart', '-t', '20', '-w', 'stop']).catch(() =>
+        asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop']),
+      );
       await rm(dir, { recursive: true, force: true });
     },
   };
