@@ -24,3 +24,5 @@ export * from './boot/crds.ts';
 export * from './update-policy/weekdays.ts';
 export * from './platform/stack-outputs.ts';
 export * from './join/join-groups.ts';
+export * from './update-server/update-server.ts';
+export * from './update-server/crds.ts';

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { baseErrorCode, ERROR_CODE_ROLLBACK } from './protocol.ts';
+
+describe('baseErrorCode', () => {
+  it('masks the four flag bits, whichever are set', () => {
+    for (const flags of [0, 1 << 28, 1 << 29, 1 << 30, 1 << 31, 0xf0000000])
+      assert.equal(baseErrorCode((ERROR_CODE_ROLLBACK | flags) >> 0), ERROR_CODE_ROLLBACK, `flags ${flags}`);
+  });
+
+  it('reads a code printed as unsigned the same as one printed as signed', () => {
+    assert.equal(baseErrorCode(2147483692), 44);
+    assert.equal(baseErrorCode(-2147483604), 44);
+  });
+
+  it('keeps a code without flags', () => assert.equal(baseErrorCode(34), 34));
+});

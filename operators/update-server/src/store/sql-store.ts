@@ -1,0 +1,292 @@
+// The store's logic once, over a minimal SQL connection that SQLite and
+// PostgreSQL both provide. Queries use `?` placeholders; the PostgreSQL
+// connection numbers them.
+import { z } from 'zod';
+import { UpdateStoreError } from '../errors.ts';
+import type { RolloutQuery, RolloutStats } from '../policy/decide.ts';
+import type { StateChange } from '../policy/events.ts';
+import { IN_PROGRESS_STATES, MACHINE_STATES } from '../policy/machine.ts';
+import type {
+  CheckRequest,
+  FinalDecision,
+  HistoryEntry,
+  MachineIdentity,
+  MachineRecord,
+  UpdateStore,
+} from './store.ts';
+
+export type SqlValue = string | number | null;
+
+export interface SqlQueries {
+  all(sql: string, params?: readonly SqlValue[]): Promise<readonly unknown[]>;
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface SqlConnection extends SqlQueries {
+  /** Runs `work` in one transaction that holds an exclusive lock named by `lock` (a group's track). */
+  transaction<T>(lock: string, work: (queries: SqlQueries) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+// Drivers answer counts and BIGINTs as strings or bigints; coerce them once, here.
+const count = z.coerce.number().int().nonnegative();
+const instant = z.coerce.number().int();
+const optionalText = z
+  .string()
+  .nullable()
+  .transform((value) => value ?? undefined);
+
+const machineRow = z.object({
+  machine_id: z.string(),
+  alias: z.string(),
+  track: z.string(),
+  current_version: z.string(),
+  target_version: optionalText,
+  state: z.enum(MACHINE_STATES).nullable(),
+  hold_reason: optionalText,
+  granted_at: instant.nullable(),
+  last_error_code: z.coerce.number().int().nullable(),
+  last_check_at: instant,
+});
+
+const historyRow = z.object({
+  machine_id: z.string(),
+  at: instant,
+  state: z.enum(MACHINE_STATES),
+  version: z.string(),
+  detail: z.string(),
+});
+
+const statsRow = z.object({
+  in_progress: count.nullable(),
+  timed_out: count.nullable(),
+  completed: count.nullable(),
+  failed: count.nullable(),
+});
+
+const IN_PROGRESS_LIST = IN_PROGRESS_STATES.map((state) => `'${state}'`).join(', ');
+
+function toRecord(row: z.infer<typeof machineRow>): MachineRecord {
+  return {
+    machineId: row.machine_id,
+    alias: row.alias,
+    track: row.track,
+    currentVersion: row.current_version,
+    targetVersion: row.target_version,
+    state: row.state ?? undefined,
+    holdReason: row.hold_reason,
+    grantedAt: row.granted_at === null ? undefined : new Date(row.granted_at),
+    lastErrorCode: row.last_error_code ?? undefined,
+    lastCheckAt: new Date(row.last_check_at),
+  };
+}
+
+async function readMachine(queries: SqlQueries, machineId: string): Promise<MachineRecord | undefined> {
+  const rows = await queries.all('SELECT * FROM machines WHERE machine_id = ?', [machineId]);
+  const row = rows[0];
+  return row === undefined ? undefined : toRecord(machineRow.parse(row));
+}
+
+async function countRollout(queries: SqlQueries, query: RolloutQuery): Promise<RolloutStats> {
+  const timeoutBefore = query.timeoutBefore.getTime();
+  const [row] = await queries.all(
+    `SELECT
+       SUM(CASE WHEN state IN (${IN_PROGRESS_LIST}) AND granted_at >= ? THEN 1 ELSE 0 END) AS in_progress,
+       SUM(CASE WHEN state IN (${IN_PROGRESS_LIST}) AND granted_at < ? THEN 1 ELSE 0 END) AS timed_out,
+       SUM(CASE WHEN state = 'complete' THEN 1 ELSE 0 END) AS completed,
+       SUM(CASE WHEN state = 'error' THEN 1 ELSE 0 END) AS failed
+     FROM machines WHERE track = ? AND target_version = ?`,
+    [timeoutBefore, timeoutBefore, query.track, query.version],
+  );
+  const stats = statsRow.parse(row);
+  const [period] = await queries.all('SELECT COUNT(*) AS granted FROM machines WHERE track = ? AND granted_at >= ?', [
+    query.track,
+    query.periodStart.getTime(),
+  ]);
+  return {
+    inProgress: stats.in_progress ?? 0,
+    timedOut: stats.timed_out ?? 0,
+    completed: stats.completed ?? 0,
+    failed: stats.failed ?? 0,
+    grantedInPeriod: z.object({ granted: count }).parse(period).granted,
+  };
+}
+
+async function appendHistory(
+  queries: SqlQueries,
+  machineId: string,
+  at: Date,
+  state: string,
+  version: string,
+  detail: string,
+): Promise<void> {
+  await queries.run('INSERT INTO history (machine_id, at, state, version, detail) VALUES (?, ?, ?, ?, ?)', [
+    machineId,
+    at.getTime(),
+    state,
+    version,
+    detail,
+  ]);
+}
+
+/** Inserts the machine if it is new and records what it reports about itself. */
+async function touchMachine(queries: SqlQueries, identity: MachineIdentity): Promise<void> {
+  await queries.run(
+    `INSERT INTO machines (machine_id, alias, track, current_version, last_check_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (machine_id) DO UPDATE SET alias = excluded.alias, track = excluded.track,
+       current_version = excluded.current_version, last_check_at = excluded.last_check_at`,
+    [identity.machineId, identity.alias, identity.track, identity.version, identity.now.getTime()],
+  );
+}
+
+function describeChange(change: StateChange): string {
+  if (change.errorCode === undefined) return '';
+  return change.rollback === true ? `${change.errorCode} rollback` : String(change.errorCode);
+}
+
+async function applyDecision(
+  queries: SqlQueries,
+  identity: MachineIdentity,
+  record: MachineRecord | undefined,
+  decision: FinalDecision,
+): Promise<void> {
+  const { machineId, now } = identity;
+  if (decision.kind === 'grant') {
+    if (decision.regrant) return;
+    await queries.run(
+      `UPDATE machines SET state = 'granted', target_version = ?, granted_at = ?, hold_reason = NULL WHERE machine_id = ?`,
+      [decision.release.version, now.getTime(), machineId],
+    );
+    await appendHistory(queries, machineId, now, 'granted', decision.release.version, '');
+    return;
+  }
+  if (decision.kind === 'hold') {
+    // One history entry per change of reason, not one per check: a held machine checks in every hour.
+    if (record?.state === 'on-hold' && record.holdReason === decision.reason) return;
+    // A machine held after a failure keeps its error state; the reason is still recorded.
+    if (decision.reason === 'failed-before') {
+      if (record?.holdReason === decision.reason) return;
+      await queries.run('UPDATE machines SET hold_reason = ? WHERE machine_id = ?', [decision.reason, machineId]);
+      return;
+    }
+    await queries.run(`UPDATE machines SET state = 'on-hold', hold_reason = ? WHERE machine_id = ?`, [
+      decision.reason,
+      machineId,
+    ]);
+    await appendHistory(
+      queries,
+      machineId,
+      now,
+      'on-hold',
+      decision.targetVersion ?? identity.version,
+      decision.reason,
+    );
+  }
+}
+
+export class SqlUpdateStore implements UpdateStore {
+  readonly #sql: SqlConnection;
+
+  constructor(sql: SqlConnection) {
+    this.#sql = sql;
+  }
+
+  async recordEvents(identity: MachineIdentity, changes: readonly StateChange[]): Promise<void> {
+    if (changes.length === 0 || identity.machineId === '') return;
+    await this.#guard('recordEvents', identity.machineId, () =>
+      this.#sql.transaction(identity.track, async (queries) => {
+        await touchMachine(queries, identity);
+        for (const change of changes) {
+          const machine = await readMachine(queries, identity.machineId);
+          // A completion repeats on every check after the reboot; record it once.
+          if (
+            change.state === 'complete' &&
+            machine?.state === 'complete' &&
+            machine.currentVersion === identity.version
+          )
+            continue;
+          const version = change.state === 'complete' ? identity.version : (machine?.targetVersion ?? identity.version);
+          await queries.run(
+            'UPDATE machines SET state = ?, last_error_code = ?, hold_reason = NULL WHERE machine_id = ?',
+            [change.state, change.errorCode ?? null, identity.machineId],
+          );
+          await appendHistory(queries, identity.machineId, identity.now, change.state, version, describeChange(change));
+        }
+      }),
+    );
+  }
+
+  async recordCheck(request: CheckRequest): Promise<FinalDecision> {
+    return this.#guard('recordCheck', request.machineId, async () => {
+      if (request.machineId === '') {
+        const decision = request.decide(undefined, undefined);
+        if (decision.kind === 'needs-rollout')
+          throw new UpdateStoreError('the policy asked for rollout stats for a machine without an ID', {});
+        return decision;
+      }
+      const first = request.decide(await readMachine(this.#sql, request.machineId), undefined);
+      // Most checks come from machines already up to date: one statement records them, no transaction needed.
+      if (first.kind === 'noupdate') {
+        await touchMachine(this.#sql, request);
+        return first;
+      }
+      const lock = first.kind === 'needs-rollout' ? first.query.track : request.track;
+      return this.#sql.transaction(lock, async (queries) => {
+        const machine = await readMachine(queries, request.machineId);
+        let decision = request.decide(machine, undefined);
+        if (decision.kind === 'needs-rollout')
+          decision = request.decide(machine, await countRollout(queries, decision.query));
+        if (decision.kind === 'needs-rollout')
+          throw new UpdateStoreError('the policy asked for rollout stats twice', { machineId: request.machineId });
+        await touchMachine(queries, request);
+        await applyDecision(queries, request, machine, decision);
+        return decision;
+      });
+    });
+  }
+
+  machine(machineId: string): Promise<MachineRecord | undefined> {
+    return this.#guard('machine', machineId, () => readMachine(this.#sql, machineId));
+  }
+
+  history(machineId: string): Promise<readonly HistoryEntry[]> {
+    return this.#guard('history', machineId, async () => {
+      const rows = await this.#sql.all('SELECT * FROM history WHERE machine_id = ? ORDER BY id', [machineId]);
+      return rows.map((row) => {
+        const entry = historyRow.parse(row);
+        return {
+          machineId: entry.machine_id,
+          at: new Date(entry.at),
+          state: entry.state,
+          version: entry.version,
+          detail: entry.detail,
+        };
+      });
+    });
+  }
+
+  rolloutStats(query: RolloutQuery): Promise<RolloutStats> {
+    return this.#guard('rolloutStats', query.track, () => countRollout(this.#sql, query));
+  }
+
+  pruneHistory(before: Date): Promise<number> {
+    return this.#guard('pruneHistory', '', () => this.#sql.run('DELETE FROM history WHERE at < ?', [before.getTime()]));
+  }
+
+  close(): Promise<void> {
+    return this.#sql.close();
+  }
+
+  async #guard<T>(operation: string, subject: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof UpdateStoreError) throw error;
+      throw new UpdateStoreError(
+        `the update store failed to ${operation}: ${error instanceof Error ? error.message : String(error)}`,
+        { operation, subject },
+        { cause: error },
+      );
+    }
+  }
+}

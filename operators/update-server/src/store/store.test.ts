@@ -1,0 +1,249 @@
+// One storage suite, run on SQLite and on PostgreSQL (a private cluster from
+// Debian's package, started here; without it the suite fails and says how to
+// install it).
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { decideCheck } from '../policy/decide.ts';
+import type { StateChange } from '../policy/events.ts';
+import { parseCatalog, type Catalog } from '../policy/model.ts';
+import { aCatalog, type CatalogOptions } from '../testing/builders.ts';
+import { startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
+import { openPostgresStore } from './postgres-store.ts';
+import { openSqliteStore } from './sqlite-store.ts';
+import type { FinalDecision, MachineIdentity, UpdateStore } from './store.ts';
+
+const start = new Date('2026-12-02T10:00:00Z');
+const later = (seconds: number) => new Date(start.getTime() + seconds * 1000);
+
+interface Backend {
+  readonly name: string;
+  /** A fresh, empty store; `reopen` opens the same data again, as a restarted server would. */
+  open(): Promise<{ store: UpdateStore; reopen: () => Promise<UpdateStore> }>;
+  stop(): Promise<void>;
+}
+
+let nextTrack = 0;
+
+/** Each test gets its own track (so groups do not share counts) and its own machine IDs. */
+function fixture(options: CatalogOptions = {}) {
+  const track = `track-${++nextTrack}`;
+  const catalog: Catalog = parseCatalog(aCatalog({ ...options, track }));
+  const identity = (machine: string, version = '3374.2.0', now = start): MachineIdentity => ({
+    machineId: `${track}-${machine}`,
+    alias: machine,
+    track,
+    version,
+    now,
+  });
+  const check = (store: UpdateStore, who: MachineIdentity): Promise<FinalDecision> =>
+    store.recordCheck({
+      ...who,
+      decide: (machine, rollout) =>
+        decideCheck({
+          machineId: who.machineId,
+          version: who.version,
+          group: catalog.groupByTrack.get(track),
+          channel: catalog.channelByName.get('stable'),
+          machine,
+          now: who.now,
+          rollout,
+        }),
+    });
+  return { track, identity, check };
+}
+
+function storageSuite(backend: Backend, errors: readonly Error[] = []): void {
+  describe(`${backend.name} store`, () => {
+    let store: UpdateStore;
+    let reopen: () => Promise<UpdateStore>;
+    before(async () => ({ store, reopen } = await backend.open()));
+    after(async () => {
+      await store.close();
+      await backend.stop();
+    });
+
+    it('grants a new machine and records it with its history', async () => {
+      const { identity, check } = fixture();
+      const who = identity('a');
+      assert.equal((await check(store, who)).kind, 'grant');
+      const machine = await store.machine(who.machineId);
+      assert.equal(machine?.state, 'granted');
+      assert.equal(machine?.targetVersion, '3374.2.1');
+      assert.equal(machine?.currentVersion, '3374.2.0');
+      assert.equal(machine?.alias, 'a');
+      assert.deepEqual(machine?.grantedAt, start);
+      assert.deepEqual(
+        (await store.history(who.machineId)).map(({ state, version }) => [state, version]),
+        [['granted', '3374.2.1']],
+      );
+    });
+
+    it('follows a machine through download, install and completion, once each', async () => {
+      const { identity, check } = fixture();
+      const who = identity('b');
+      await check(store, who);
+      const steps: StateChange[] = [{ state: 'downloading' }, { state: 'downloaded' }, { state: 'installed' }];
+      for (const [index, change] of steps.entries())
+        await store.recordEvents(identity('b', '3374.2.0', later(index + 1)), [change]);
+      const rebooted = identity('b', '3374.2.1', later(10));
+      await store.recordEvents(rebooted, [{ state: 'complete' }]);
+      await store.recordEvents(identity('b', '3374.2.1', later(20)), [{ state: 'complete' }]);
+      assert.deepEqual((await check(store, identity('b', '3374.2.1', later(30)))).kind, 'noupdate');
+      const history = await store.history(who.machineId);
+      assert.deepEqual(
+        history.map(({ state, version }) => [state, version]),
+        [
+          ['granted', '3374.2.1'],
+          ['downloading', '3374.2.1'],
+          ['downloaded', '3374.2.1'],
+          ['installed', '3374.2.1'],
+          ['complete', '3374.2.1'],
+        ],
+      );
+      assert.deepEqual(
+        history.map(({ at }) => at.getTime()),
+        [0, 1, 2, 3, 10].map((s) => later(s).getTime()),
+      );
+      const machine = await store.machine(who.machineId);
+      assert.equal(machine?.state, 'complete');
+      assert.equal(machine?.currentVersion, '3374.2.1');
+    });
+
+    it('records a rollback and never offers that release to the machine again', async () => {
+      const { identity, check } = fixture();
+      await check(store, identity('c'));
+      await store.recordEvents(identity('c', '3374.2.0', later(5)), [
+        { state: 'error', errorCode: 44, rollback: true },
+      ]);
+      for (const seconds of [60, 120, 180]) {
+        const decision = await check(store, identity('c', '3374.2.0', later(seconds)));
+        assert.deepEqual(decision, { kind: 'hold', reason: 'failed-before', targetVersion: '3374.2.1' });
+      }
+      const machine = await store.machine(identity('c').machineId);
+      assert.equal(machine?.state, 'error');
+      assert.equal(machine?.lastErrorCode, 44);
+      assert.equal(machine?.holdReason, 'failed-before');
+      assert.deepEqual(
+        (await store.history(identity('c').machineId)).map(({ state, detail }) => [state, detail]),
+        [
+          ['granted', ''],
+          ['error', '44 rollback'],
+        ],
+      );
+    });
+
+    it('records a hold once per reason, not once per check', async () => {
+      const { identity, check } = fixture({ policy: { enabled: false } });
+      for (const seconds of [0, 60, 120]) await check(store, identity('d', '3374.2.0', later(seconds)));
+      const history = await store.history(identity('d').machineId);
+      assert.deepEqual(
+        history.map(({ state, detail }) => [state, detail]),
+        [['on-hold', 'updates-disabled']],
+      );
+      assert.equal((await store.machine(identity('d').machineId))?.state, 'on-hold');
+    });
+
+    it('never exceeds the concurrency limit when 40 machines check at once', async () => {
+      const { identity, check, track } = fixture({ policy: { maxInProgress: 3, maxUpdatesPerPeriod: 100 } });
+      const decisions = await Promise.all(
+        Array.from({ length: 40 }, (_, index) => check(store, identity(`m${index}`))),
+      );
+      assert.equal(decisions.filter(({ kind }) => kind === 'grant').length, 3);
+      assert.equal(
+        decisions.filter((decision) => decision.kind === 'hold' && decision.reason === 'concurrency-limit').length,
+        37,
+      );
+      const stats = await store.rolloutStats({
+        track,
+        version: '3374.2.1',
+        periodStart: later(-3600),
+        timeoutBefore: later(-3600),
+      });
+      assert.deepEqual(stats, { inProgress: 3, timedOut: 0, grantedInPeriod: 3, completed: 0, failed: 0 });
+    });
+
+    it('counts a grant past its timeout as timed out', async () => {
+      const { identity, check, track } = fixture({ policy: { updateTimeoutSeconds: 600, maxTimedOut: 1 } });
+      await check(store, identity('e'));
+      const stats = await store.rolloutStats({
+        track,
+        version: '3374.2.1',
+        periodStart: start,
+        timeoutBefore: later(1),
+      });
+      assert.equal(stats.timedOut, 1);
+      assert.equal(stats.inProgress, 0);
+      assert.deepEqual(await check(store, identity('f', '3374.2.0', later(601))), {
+        kind: 'hold',
+        reason: 'timed-out-limit',
+        targetVersion: '3374.2.1',
+      });
+    });
+
+    it('prunes history older than the retention and keeps the rest', async () => {
+      const { identity, check } = fixture();
+      await check(store, identity('g', '3374.2.0', later(-10 * 86400)));
+      await store.recordEvents(identity('g', '3374.2.0', later(-1)), [{ state: 'downloading' }]);
+      const removed = await store.pruneHistory(later(-86400));
+      assert.ok(removed >= 1, `removed ${removed}`);
+      assert.deepEqual(
+        (await store.history(identity('g').machineId)).map(({ state }) => state),
+        ['downloading'],
+      );
+      assert.equal((await store.machine(identity('g').machineId))?.state, 'downloading', 'the machine itself stays');
+    });
+
+    it('keeps every machine and its history across a restart', async () => {
+      const { identity, check } = fixture();
+      await check(store, identity('h'));
+      await store.recordEvents(identity('h', '3374.2.0', later(1)), [{ state: 'downloading' }]);
+      const before = {
+        machine: await store.machine(identity('h').machineId),
+        history: await store.history(identity('h').machineId),
+      };
+      await store.close();
+      store = await reopen();
+      assert.deepEqual(await store.machine(identity('h').machineId), before.machine);
+      assert.deepEqual(await store.history(identity('h').machineId), before.history);
+      // The machine in progress keeps its grant after the restart, without counting twice.
+      const decision = await check(store, identity('h', '3374.2.0', later(2)));
+      assert.equal(decision.kind === 'grant' && decision.regrant, true);
+    });
+
+    it('lost no connection on the way', () => assert.deepEqual(errors, []));
+  });
+}
+
+let sqliteDir = '';
+storageSuite({
+  name: 'SQLite',
+  async open() {
+    sqliteDir = await mkdtemp(join(tmpdir(), 'strata-update-store-'));
+    const path = join(sqliteDir, 'updates.db');
+    return { store: openSqliteStore({ path }), reopen: () => Promise.resolve(openSqliteStore({ path })) };
+  },
+  stop: () => rm(sqliteDir, { recursive: true, force: true }),
+});
+
+let postgres: TestPostgres | undefined;
+/** Connection errors while the suite runs; the suite's last test requires none. */
+const connectionErrors: Error[] = [];
+const onConnectionError = (error: Error) => connectionErrors.push(error);
+storageSuite(
+  {
+    name: 'PostgreSQL',
+    async open() {
+      postgres = await startTestPostgres();
+      const connectionString = postgres.connectionString;
+      return {
+        store: await openPostgresStore({ connectionString, onConnectionError }),
+        reopen: () => openPostgresStore({ connectionString, onConnectionError }),
+      };
+    },
+    stop: async () => postgres?.stop(),
+  },
+  connectionErrors,
+);

@@ -1,0 +1,60 @@
+// The runtime store: machines and their history. Channels and groups are
+// configuration and live elsewhere; this holds what machines reported.
+import type { CheckDecision, RolloutQuery, RolloutStats } from '../policy/decide.ts';
+import type { StateChange } from '../policy/events.ts';
+import type { MachineState, MachineView } from '../policy/machine.ts';
+
+export interface MachineRecord extends MachineView {
+  readonly machineId: string;
+  readonly alias: string;
+  readonly track: string;
+  readonly currentVersion: string;
+  readonly holdReason: string | undefined;
+  readonly lastErrorCode: number | undefined;
+  readonly lastCheckAt: Date;
+}
+
+export interface HistoryEntry {
+  readonly machineId: string;
+  readonly at: Date;
+  readonly state: MachineState;
+  /** The version the entry is about: the target of a grant or hold, the running one of a completion. */
+  readonly version: string;
+  /** The hold reason, or the base error code of an error ("44 rollback"). */
+  readonly detail: string;
+}
+
+/** Who checked in, with what; the same for events and checks. */
+export interface MachineIdentity {
+  readonly machineId: string;
+  readonly alias: string;
+  readonly track: string;
+  readonly version: string;
+  readonly now: Date;
+}
+
+export interface CheckRequest extends MachineIdentity {
+  /**
+   * The policy. Called once without rollout stats; if it answers
+   * `needs-rollout`, called again inside a transaction that holds the group's
+   * lock, with the stats counted there, so concurrent checks never exceed a limit.
+   */
+  readonly decide: (machine: MachineView | undefined, rollout: RolloutStats | undefined) => CheckDecision;
+}
+
+export type FinalDecision = Exclude<CheckDecision, { kind: 'needs-rollout' }>;
+
+export interface UpdateStore {
+  /** Applies the state changes of a request's events, in order, to the machine and its history. */
+  recordEvents(identity: MachineIdentity, changes: readonly StateChange[]): Promise<void>;
+  /** Decides a check and records it (last check, grant or hold) atomically. */
+  recordCheck(request: CheckRequest): Promise<FinalDecision>;
+  machine(machineId: string): Promise<MachineRecord | undefined>;
+  /** The machine's history, oldest first. */
+  history(machineId: string): Promise<readonly HistoryEntry[]>;
+  /** Counts for one group's rollout of one version, as `decide` sees them. */
+  rolloutStats(query: RolloutQuery): Promise<RolloutStats>;
+  /** Deletes history entries older than `before`; returns how many. */
+  pruneHistory(before: Date): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,4 @@
+export * from './builders.ts';
+export * from './postgres.ts';
+export * from './omaha-client.ts';
+export * from './test-server.ts';

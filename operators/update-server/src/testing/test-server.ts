@@ -1,0 +1,38 @@
+// A running update server over a chosen store, for tests and the benchmark.
+import { parseCatalog, type CatalogInput } from '../policy/model.ts';
+import { startUpdateServer, type RunningUpdateServer, type UpdateServerTls } from '../server/update-server.ts';
+import type { UpdateStore } from '../store/store.ts';
+
+export interface TestUpdateServer extends RunningUpdateServer {
+  readonly store: UpdateStore;
+  /** Replaces the catalog in force, as a changed UpdateGroup would. */
+  setCatalog(input: CatalogInput): void;
+  /** Moves the server's clock. */
+  setNow(now: Date): void;
+}
+
+export interface TestUpdateServerOptions {
+  readonly store: UpdateStore;
+  readonly catalog: CatalogInput;
+  readonly now?: Date;
+  readonly tls?: UpdateServerTls;
+}
+
+export async function startTestUpdateServer(options: TestUpdateServerOptions): Promise<TestUpdateServer> {
+  let catalog = parseCatalog(options.catalog);
+  let now = options.now;
+  const server = await startUpdateServer({
+    host: '127.0.0.1',
+    port: 0,
+    store: options.store,
+    catalog: () => catalog,
+    now: () => now ?? new Date(),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+  });
+  return {
+    ...server,
+    store: options.store,
+    setCatalog: (input) => (catalog = parseCatalog(input)),
+    setNow: (value) => (now = value),
+  };
+}
