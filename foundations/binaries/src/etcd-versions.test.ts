@@ -1,0 +1,39 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCommand } from '@strata/host';
+import { ETCD_VERSION, ETCD_VERSIONS } from './components.ts';
+import { UnknownEtcdVersionError } from './errors.ts';
+import { resolveBinary, resolveEtcd } from './resolve.ts';
+
+const quiet = (): undefined => undefined;
+
+describe('etcd versions', () => {
+  for (const version of ETCD_VERSIONS) {
+    it(`resolves etcd and etcdctl ${version} (from the cache, else built from its wrapper module)`, async () => {
+      const { etcd, etcdctl } = await resolveEtcd(version, { progress: quiet });
+      const bare = version.replace(/^v/, '');
+      const server = await runCommand(etcd, ['--version']);
+      assert.match(server.stdout, new RegExp(`^etcd Version: ${bare.replaceAll('.', '\\.')}$`, 'm'));
+      const client = await runCommand(etcdctl, ['version']);
+      assert.match(client.stdout, new RegExp(`^etcdctl version: ${bare.replaceAll('.', '\\.')}$`, 'm'));
+    });
+  }
+
+  it('keeps each version apart in the cache', async () => {
+    const paths = await Promise.all(ETCD_VERSIONS.map(async (version) => (await resolveEtcd(version)).etcd));
+    assert.equal(new Set(paths).size, ETCD_VERSIONS.length);
+    // The default etcd is the pinned one.
+    assert.equal(await resolveBinary('etcd', { progress: quiet }), (await resolveEtcd(ETCD_VERSION)).etcd);
+  });
+
+  it('refuses a version it does not build, naming those it does', async () => {
+    await assert.rejects(resolveEtcd('v3.4.37', { progress: quiet }), (error: unknown) => {
+      assert.ok(error instanceof UnknownEtcdVersionError, String(error));
+      assert.match(
+        error.message,
+        /etcd v3\.4\.37 is not one of the etcd releases Strata builds \(v3\.5\.36, v3\.6\.15, v3\.6\.16\)/,
+      );
+      return true;
+    });
+  });
+});
