@@ -19,6 +19,7 @@ import type { OsId } from '../os/os-release.ts';
 import { defaultImageMap, type ImageMapInput } from '../pods/image-map.ts';
 import type { PodRuntime } from '../node/pod-runtime.ts';
 import { ProcessPodRuntime } from '../pods/process-runtime.ts';
+import { resolveEtcdReleases } from '../pods/etcd-releases.ts';
 import { applyManifests } from './apply-manifests.ts';
 import { type ClusterDirectory } from './cluster-dir.ts';
 import { checkIpv4Only, checkPortsFree, PreflightError } from './preflight.ts';
@@ -141,10 +142,10 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
     await controlPlane?.stop();
     await directory.removePid();
   };
+  progress('checking the etcd releases that etcd images run');
+  const etcdImages = defaultImageMap(await resolveEtcdReleases(binaries, progress));
   const images =
-    options.images === undefined
-      ? defaultImageMap(binaries)
-      : defaultImageMap(binaries).with(options.images, 'the platform image map entries');
+    options.images === undefined ? etcdImages : etcdImages.with(options.images, 'the platform image map entries');
   try {
     controlPlane = await startLocalControlPlane({
       images,

@@ -10,7 +10,7 @@ import {
   type V1Pod,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { resolveAllBinaries } from '@strata/binaries';
+import { ETCD_VERSION, resolveAllBinaries } from '@strata/binaries';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import type { NodeContext } from '../node/pod-runtime.ts';
 import { defaultImageMap } from './image-map.ts';
@@ -29,7 +29,7 @@ import {
   type TestNode,
 } from './test-fixtures.ts';
 
-const ETCD_IMAGE = 'registry.k8s.io/etcd:3.6.4-0';
+const ETCD_IMAGE = `registry.k8s.io/etcd:${ETCD_VERSION.replace(/^v/, '')}-0`;
 
 interface JwtClaims {
   readonly aud: readonly string[];
@@ -79,7 +79,9 @@ describe('ProcessPodRuntime against a real API server', () => {
     context = node.context;
     const binaries = await resolveAllBinaries();
     // The shell stands in for an image whose program ignores SIGTERM.
-    const images = defaultImageMap(binaries).with({ 'strata.test/shell': { command: [SHELL] } });
+    const images = defaultImageMap(new Map([[ETCD_VERSION, binaries]])).with({
+      'strata.test/shell': { command: [SHELL] },
+    });
     runtime = new ProcessPodRuntime({ images, addresses: privateAddressPool() });
   });
 
