@@ -145,4 +145,14 @@ describe('defaultImageMap', () => {
     assert.ok(!images.has('ghcr.io/strata-dev/etcd-operator:latest'));
     assert.ok(!images.has('docker.io/library/etcd:3.6.16'));
   });
+
+  it('takes the tag rules of a map added with with(), replacing those of the same repository', () => {
+    const other = defaultImageMap(new Map([['v3.5.36', binaries]]));
+    const merged = ImageMap.parse({ 'strata.test/shell': { command: ['/bin/sh'] } })
+      .with(images)
+      .with(other);
+    assert.deepEqual(merged.lookup('registry.k8s.io/etcd:3.5.36-0')?.command, [binaries.etcd]);
+    assert.equal(merged.lookup('registry.k8s.io/etcd:3.6.16-0'), undefined, 'the later rule decides alone');
+    assert.ok(merged.has('strata.test/shell:1.0'));
+  });
 });

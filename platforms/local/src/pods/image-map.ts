@@ -106,11 +106,15 @@ export class ImageMap {
     return new ImageMap(this.#entries, [...this.#rules.filter((known) => known.repository !== repository), normalized]);
   }
 
-  /** A new map with `more` added; its entries replace those with the same key. */
+  /** A new map with `more` added; its entries (and tag rules) replace those with the same key (or repository). */
   with(more: ImageMap | ImageMapInput, source = 'the added image map entries'): ImageMap {
     const added = more instanceof ImageMap ? more.#entries : parseEntries(more, source);
     const sameKey = (a: ImageReference, b: ImageReference): boolean => a.repository === b.repository && a.tag === b.tag;
-    const rules = more instanceof ImageMap ? [...this.#rules, ...more.#rules] : this.#rules;
+    const addedRules = more instanceof ImageMap ? more.#rules : [];
+    const rules = [
+      ...this.#rules.filter((rule) => !addedRules.some((added) => added.repository === rule.repository)),
+      ...addedRules,
+    ];
     return new ImageMap(
       [...this.#entries.filter(({ key }) => !added.some((entry) => sameKey(entry.key, key))), ...added],
       rules,
