@@ -1,5 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCommand } from '@strata/host';
 import { ETCD_VERSION, ETCD_VERSIONS } from './components.ts';
 import { UnknownEtcdVersionError } from './errors.ts';
@@ -24,6 +27,31 @@ describe('etcd versions', () => {
     assert.equal(new Set(paths).size, ETCD_VERSIONS.length);
     // The default etcd is the pinned one.
     assert.equal(await resolveBinary('etcd', { progress: quiet }), (await resolveEtcd(ETCD_VERSION)).etcd);
+  });
+
+  it('takes a non-pinned release from its subdirectory of STRATA_BIN_DIR, after checking its version', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-etcd-bin-'));
+    try {
+      const older = await resolveEtcd('v3.5.36', { progress: quiet });
+      const pinned = await resolveEtcd(ETCD_VERSION, { progress: quiet });
+      const home = join(dir, 'etcd-v3.5.36');
+      await mkdir(home);
+      await symlink(older.etcd, join(home, 'etcd'));
+      await symlink(older.etcdctl, join(home, 'etcdctl'));
+      const env = { ...process.env, STRATA_BIN_DIR: dir };
+      assert.deepEqual(await resolveEtcd('v3.5.36', { env }), {
+        etcd: join(home, 'etcd'),
+        etcdctl: join(home, 'etcdctl'),
+      });
+      await rm(join(home, 'etcd'));
+      await symlink(pinned.etcd, join(home, 'etcd'));
+      await assert.rejects(
+        resolveEtcd('v3.5.36', { env }),
+        /is not etcd v3\.5\.36; `etcd --version` printed: etcd Version: 3\.6\.16/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a version it does not build, naming those it does', async () => {
