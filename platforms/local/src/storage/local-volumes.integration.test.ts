@@ -54,6 +54,42 @@ function shellPod(name: string, claimName: string, script: string, restartPolicy
   };
 }
 
+/** A single-member etcd of the image's release, with its data directory on the claim. */
+function etcdPod(name: string, image: string, claimName: string): V1Pod {
+  return {
+    metadata: { name },
+    spec: {
+      terminationGracePeriodSeconds: 5,
+      containers: [
+        {
+          name: 'etcd',
+          image,
+          command: ['etcd'],
+          args: [
+            '--data-dir=/var/lib/etcd',
+            '--listen-client-urls=http://$(POD_IP):2379',
+            '--advertise-client-urls=http://$(POD_IP):2379',
+            '--listen-peer-urls=http://$(POD_IP):2380',
+          ],
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
+          volumeMounts: [{ name: 'data', mountPath: '/var/lib/etcd' }],
+          readinessProbe: { httpGet: { path: '/health', port: 2379 }, periodSeconds: 1 },
+        },
+      ],
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
+    },
+  };
+}
+
+const base64 = (text: string): string => Buffer.from(text).toString('base64');
+
+/** etcd's v3 JSON gateway: no client library needed for one key. */
+async function etcdCall(podIP: string, path: string, body: unknown): Promise<unknown> {
+  const answer = await fetch(`http://${podIP}:2379${path}`, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal(answer.status, 200, `${path}: ${await answer.clone().text()}`);
+  return answer.json();
+}
+
 const exists = (path: string): Promise<boolean> =>
   access(path).then(
     () => true,
@@ -165,6 +201,45 @@ describe('persistent volumes on the local platform', () => {
     await core.deleteNamespacedPersistentVolumeClaim({ name: claimName, namespace });
     await gone('the volume to be deleted', () => core.readPersistentVolume({ name: volume.metadata?.name ?? '' }));
     assert.equal(await exists(directory), false, 'the directory went with its volume');
+  });
+
+  it('runs etcd from an image of an earlier release on a claim, and the next release on the same data', async () => {
+    const claimName = uniqueName('etcd-data');
+    await core.createNamespacedPersistentVolumeClaim({ namespace, body: claim(claimName) });
+    const ready = (name: string): Promise<V1Pod> =>
+      waitFor(
+        `etcd pod ${name} to be Ready`,
+        async () => {
+          const pod = await core.readNamespacedPod({ name, namespace });
+          const ok = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+          return ok === true ? pod : undefined;
+        },
+        90_000,
+      );
+    const version = async (podIP: string): Promise<unknown> =>
+      ((await (await fetch(`http://${podIP}:2379/version`)).json()) as { etcdserver?: unknown }).etcdserver;
+
+    const first = uniqueName('etcd-old');
+    await core.createNamespacedPod({ namespace, body: etcdPod(first, 'registry.k8s.io/etcd:3.5.36-0', claimName) });
+    const old = await ready(first);
+    const oldIP = old.status?.podIP ?? '';
+    assert.equal(await version(oldIP), '3.5.36', 'the image tag chose the etcd release');
+    await etcdCall(oldIP, '/v3/kv/put', { key: base64('/survives'), value: base64('the pod') });
+    await core.deleteNamespacedPod({ name: first, namespace });
+    await gone(`pod ${first} to be gone`, () => core.readNamespacedPod({ name: first, namespace }));
+
+    const second = uniqueName('etcd-new');
+    await core.createNamespacedPod({ namespace, body: etcdPod(second, 'quay.io/coreos/etcd:v3.6.15', claimName) });
+    const upgraded = await ready(second);
+    const newIP = upgraded.status?.podIP ?? '';
+    assert.equal(await version(newIP), '3.6.15');
+    const range = (await etcdCall(newIP, '/v3/kv/range', { key: base64('/survives') })) as {
+      kvs?: { value?: string }[];
+    };
+    assert.equal(Buffer.from(range.kvs?.[0]?.value ?? '', 'base64').toString(), 'the pod');
+    await core.deleteNamespacedPod({ name: second, namespace });
+    await gone(`pod ${second} to be gone`, () => core.readNamespacedPod({ name: second, namespace }));
+    await core.deleteNamespacedPersistentVolumeClaim({ name: claimName, namespace });
   });
 
   it('keeps the directory of a Retain volume when its claim and then the volume itself are deleted', async () => {
