@@ -9,6 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import { describeApiError, isNotFound } from '@strata/kube';
+import { isPinnedTo, persistentVolumePath } from '../storage/local-volumes.ts';
 
 /**
  * An object a pod refers to could not be had (yet). The kubelet keeps trying
@@ -95,7 +96,7 @@ export class PodObjects {
     const volume: V1PersistentVolume = await this.#get(`PersistentVolume ${volumeName}`, () =>
       this.#core.readPersistentVolume({ name: volumeName }),
     );
-    const path = volume.spec?.local?.path ?? volume.spec?.hostPath?.path;
+    const path = persistentVolumePath(volume);
     if (path === undefined) {
       const type = Object.keys(volume.spec ?? {}).find((key) => !NON_SOURCE_SPEC_FIELDS.has(key)) ?? '(none)';
       throw new UnsupportedClaimError(
@@ -103,16 +104,7 @@ export class PodObjects {
         { claim: claimName, namespace: this.#namespace, volume: volumeName, type },
       );
     }
-    const pinned = volume.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? [];
-    const onThisNode = pinned.some((term) =>
-      (term.matchExpressions ?? []).some(
-        (expression) =>
-          expression.key === 'kubernetes.io/hostname' &&
-          expression.operator === 'In' &&
-          (expression.values ?? []).includes(nodeName),
-      ),
-    );
-    if (!onThisNode) {
+    if (!isPinnedTo(volume, nodeName)) {
       throw new UnsupportedClaimError(
         `${claimText} is bound to PersistentVolume ${volumeName}, which is not pinned to node ${nodeName} by kubernetes.io/hostname`,
         { claim: claimName, namespace: this.#namespace, volume: volumeName, node: nodeName },

@@ -1,6 +1,7 @@
 // The local platform's persistent volumes: directories on the simulated nodes.
 export {
   hostPathOnNode,
+  isPinnedTo,
   LOCAL_PATH_PROVISIONER,
   LOCAL_PATH_RETAIN_STORAGE_CLASS,
   LOCAL_PATH_STORAGE_CLASS,

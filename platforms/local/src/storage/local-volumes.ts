@@ -48,6 +48,18 @@ export function persistentVolumePath(volume: V1PersistentVolume): string | undef
   return volume.spec?.local?.path ?? volume.spec?.hostPath?.path;
 }
 
+/** True when the volume's required node affinity names `nodeName` by kubernetes.io/hostname. */
+export function isPinnedTo(volume: V1PersistentVolume, nodeName: string): boolean {
+  return (volume.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []).some((term) =>
+    (term.matchExpressions ?? []).some(
+      (expression) =>
+        expression.key === 'kubernetes.io/hostname' &&
+        expression.operator === 'In' &&
+        (expression.values ?? []).includes(nodeName),
+    ),
+  );
+}
+
 /** The node a volume is pinned to by its required node affinity on kubernetes.io/hostname. */
 export function persistentVolumeNode(volume: V1PersistentVolume): string | undefined {
   for (const term of volume.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []) {
