@@ -10,6 +10,9 @@ import { ManagedProcess, waitFor } from '@strata/host';
 
 export class S3ServerError extends StrataError {}
 
+/** MinIO's error code while it starts: the request may be repeated. */
+const NOT_INITIALIZED = 'XMinioServerNotInitialized';
+
 /** MinIO answers in this region unless told otherwise; S3 clients must sign for it. */
 export const S3_REGION = 'us-east-1';
 
@@ -131,7 +134,22 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     );
     const s3 = client();
     try {
-      for (const bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      for (const bucket of buckets) {
+        // MinIO answers health checks a moment before its object layer is up, and says so.
+        await waitFor(
+          `MinIO on ${endpoint} to create bucket ${bucket}`,
+          async () => {
+            try {
+              await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+              return true;
+            } catch (error) {
+              if (error instanceof Error && error.name === NOT_INITIALIZED) return undefined;
+              throw error;
+            }
+          },
+          { timeoutMs: options.startTimeoutMs ?? 30_000, intervalMs: 100 },
+        );
+      }
     } catch (error) {
       throw new S3ServerError(
         `MinIO on ${endpoint} refused to create the buckets ${buckets.join(', ')}: ${error instanceof Error ? error.message : String(error)}`,
