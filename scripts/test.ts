@@ -6,7 +6,7 @@ import { glob, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveAllBinaries, resolveBinary } from '@strata/binaries';
+import { ETCD_VERSION, ETCD_VERSIONS, resolveAllBinaries, resolveBinary, resolveEtcd } from '@strata/binaries';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -148,9 +148,17 @@ async function nodeTest(files: readonly string[], extraArgs: readonly string[]):
 log(`Strata tests on Node ${process.version} (${process.execPath})`);
 const { unit, integration } = await testFiles();
 
-await phase('binaries (control plane, pulumi)', async () => {
+await phase('binaries (control plane, pulumi, etcd releases, minio)', async () => {
   // Pulumi is no control-plane component, but the bare-metal platform's tests run its engine: build it once, here.
-  const paths = { ...(await resolveAllBinaries()), pulumi: await resolveBinary('pulumi') };
+  // So are the other etcd releases (etcd pods of the local platform) and MinIO (the S3-compatible store of tests).
+  const paths: Record<string, string> = {
+    ...(await resolveAllBinaries()),
+    pulumi: await resolveBinary('pulumi'),
+    minio: await resolveBinary('minio'),
+  };
+  for (const version of ETCD_VERSIONS) {
+    if (version !== ETCD_VERSION) paths[`etcd ${version}`] = (await resolveEtcd(version)).etcd;
+  }
   for (const [name, path] of Object.entries(paths))
     log(`  ${name}: ${relative(root, path).startsWith('..') ? path : relative(root, path)}`);
   return true;

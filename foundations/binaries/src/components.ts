@@ -4,8 +4,24 @@ import { fileURLToPath } from 'node:url';
 export const KUBERNETES_VERSION = 'v1.36.3';
 /** etcd 3.6: what Kubernetes 1.36 is tested against. Debian's 3.4 is too old. */
 export const ETCD_VERSION = 'v3.6.16';
+/**
+ * Every etcd release an etcd pod may run (its image's tag picks one), so that an
+ * etcd cluster can be upgraded for real: an earlier patch of the pinned minor, the
+ * newest patch of the minor before it, and the pinned release. Each has its own
+ * wrapper module, `go/etcd-<version>/` (the pinned one `go/etcd/`).
+ */
+export const ETCD_VERSIONS = ['v3.5.36', 'v3.6.15', ETCD_VERSION] as const;
+export type EtcdVersion = (typeof ETCD_VERSIONS)[number];
 /** The Pulumi engine the bare-metal platform's resources run under; @pulumi/pulumi is pinned to the same version. */
 export const PULUMI_VERSION = 'v3.250.0';
+/**
+ * The MinIO server, the S3-compatible store of tests and the local platform. MinIO tags no
+ * Go-module versions, so the module is pinned to a commit; the release tag names the same commit's date.
+ */
+export const MINIO_VERSION = 'RELEASE.2026-02-12T20-18-48Z';
+/** The commit's time in RFC 3339, as MinIO's build stamps its Version. */
+const MINIO_COMMIT_TIME = '2026-02-12T20:18:48Z';
+const MINIO_COMMIT = '7aac2a2c5b7c';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
 export const COMPONENT_NAMES = [
@@ -19,11 +35,11 @@ export const COMPONENT_NAMES = [
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 /** Tools that only some callers need; resolved by name, never by `resolveAllBinaries`. */
-export const TOOL_NAMES = ['pulumi'] as const;
+export const TOOL_NAMES = ['pulumi', 'minio'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /** Everything the resolver can provide. */
 export type BinaryName = ComponentName | ToolName;
-export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi';
+export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi' | 'minio';
 
 export interface ComponentSpec {
   readonly name: BinaryName;
@@ -65,7 +81,8 @@ export interface ReleaseSpec {
   readonly wrapperModuleDir: string;
   /** `-X` flags that stamp the version, so that /version reports the real release. */
   readonly versionLdflags: readonly string[];
-  readonly download: ReleaseDownload;
+  /** Undefined when no official release binary exists to download (MinIO publishes source only). */
+  readonly download?: ReleaseDownload;
 }
 
 const wrapperDir = (name: string): string => fileURLToPath(new URL(`../go/${name}/`, import.meta.url));
@@ -81,6 +98,33 @@ function kubernetesLdflags(version: string): string[] {
   ]);
 }
 
+function etcdReleaseSpec(version: string, moduleDir: string): ReleaseSpec {
+  return {
+    name: 'etcd',
+    version,
+    wrapperModuleDir: moduleDir,
+    // etcd compiles its version in as a constant; nothing to stamp.
+    versionLdflags: [],
+    download: {
+      baseUrlVariable: 'STRATA_ETCD_DOWNLOAD_URL',
+      defaultBaseUrl: 'https://github.com/etcd-io/etcd/releases/download',
+      layout: 'tarball',
+      archive: (arch) => `${version}/etcd-${version}-linux-${arch}.tar.gz`,
+      checksums: `${version}/SHA256SUMS`,
+      member: (arch, component) => `etcd-${version}-linux-${arch}/${component}`,
+    },
+  };
+}
+
+export function isEtcdVersion(version: string): version is EtcdVersion {
+  return (ETCD_VERSIONS as readonly string[]).includes(version);
+}
+
+/** The release spec of one of the ETCD_VERSIONS. */
+export function etcdRelease(version: EtcdVersion): ReleaseSpec {
+  return etcdReleaseSpec(version, wrapperDir(version === ETCD_VERSION ? 'etcd' : `etcd-${version}`));
+}
+
 export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
   kubernetes: {
     name: 'kubernetes',
@@ -93,21 +137,7 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
       layout: 'file-per-component',
     },
   },
-  etcd: {
-    name: 'etcd',
-    version: ETCD_VERSION,
-    wrapperModuleDir: wrapperDir('etcd'),
-    // etcd compiles its version in as a constant; nothing to stamp.
-    versionLdflags: [],
-    download: {
-      baseUrlVariable: 'STRATA_ETCD_DOWNLOAD_URL',
-      defaultBaseUrl: 'https://github.com/etcd-io/etcd/releases/download',
-      layout: 'tarball',
-      archive: (arch) => `${ETCD_VERSION}/etcd-${ETCD_VERSION}-linux-${arch}.tar.gz`,
-      checksums: `${ETCD_VERSION}/SHA256SUMS`,
-      member: (arch, component) => `etcd-${ETCD_VERSION}-linux-${arch}/${component}`,
-    },
-  },
+  etcd: etcdRelease(ETCD_VERSION),
   pulumi: {
     name: 'pulumi',
     version: PULUMI_VERSION,
@@ -123,6 +153,18 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
       checksums: `pulumi-${PULUMI_VERSION.replace(/^v/, '')}-checksums.txt`,
       member: (_arch, component) => `pulumi/${component}`,
     },
+  },
+  minio: {
+    name: 'minio',
+    version: MINIO_VERSION,
+    wrapperModuleDir: wrapperDir('minio'),
+    // What MinIO's own release build stamps; `minio --version` prints the release tag.
+    versionLdflags: [
+      `-X github.com/minio/minio/cmd.ReleaseTag=${MINIO_VERSION}`,
+      `-X github.com/minio/minio/cmd.Version=${MINIO_COMMIT_TIME}`,
+      `-X github.com/minio/minio/cmd.CommitID=${MINIO_COMMIT}`,
+      `-X github.com/minio/minio/cmd.ShortCommitID=${MINIO_COMMIT}`,
+    ],
   },
 };
 
@@ -159,6 +201,7 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     goPackage: 'github.com/pulumi/pulumi/pkg/v3/cmd/pulumi',
     versionCommand: ['version'],
   },
+  minio: { name: 'minio', release: 'minio', goPackage: 'github.com/minio/minio', versionCommand: ['--version'] },
 };
 
 export function componentsOf(release: ReleaseName): ComponentSpec[] {

@@ -3,7 +3,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DownloadError } from './errors.ts';
-import type { ComponentSpec, ReleaseSpec } from './components.ts';
+import type { ComponentSpec, ReleaseDownload, ReleaseSpec } from './components.ts';
 import type { Progress } from './go-build.ts';
 
 const DOWNLOAD_TIMEOUT_MS = 10 * 60 * 1000;
@@ -19,8 +19,19 @@ export function releaseArch(): string {
   return arch;
 }
 
+function releaseDownload(release: ReleaseSpec): ReleaseDownload {
+  if (release.download === undefined) {
+    throw new DownloadError(`${release.name} ${release.version} publishes no release binaries`, {
+      release: release.name,
+      version: release.version,
+    });
+  }
+  return release.download;
+}
+
 export function downloadBaseUrl(release: ReleaseSpec, env: NodeJS.ProcessEnv): string {
-  return (env[release.download.baseUrlVariable] ?? release.download.defaultBaseUrl).replace(/\/+$/, '');
+  const download = releaseDownload(release);
+  return (env[download.baseUrlVariable] ?? download.defaultBaseUrl).replace(/\/+$/, '');
 }
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
@@ -89,7 +100,8 @@ export async function downloadRelease(
   const base = downloadBaseUrl(release, env);
   const arch = releaseArch();
   const staged = new Map<ComponentSpec['name'], string>();
-  if (release.download.layout === 'file-per-component') {
+  const download = releaseDownload(release);
+  if (download.layout === 'file-per-component') {
     for (const component of components) {
       const url = `${base}/${release.version}/bin/linux/${arch}/${component.name}`;
       progress(`downloading ${url}`);
@@ -105,7 +117,7 @@ export async function downloadRelease(
     }
     return staged;
   }
-  const { archive: archivePath, checksums, member } = release.download;
+  const { archive: archivePath, checksums, member } = download;
   const url = `${base}/${archivePath(arch)}`;
   const archiveName = archivePath(arch).split('/').pop() ?? '';
   progress(`downloading ${url}`);

@@ -8,3 +8,6 @@ export class BinariesUnavailableError extends BinaryResolutionError {}
 export class GoBuildError extends BinaryResolutionError {}
 
 export class DownloadError extends BinaryResolutionError {}
+
+/** An etcd version that is not one of ETCD_VERSIONS: nothing pins, builds or checks it. */
+export class UnknownEtcdVersionError extends BinaryResolutionError {}

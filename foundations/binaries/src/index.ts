@@ -1,19 +1,30 @@
 export {
   COMPONENT_NAMES,
   ETCD_VERSION,
+  ETCD_VERSIONS,
+  isEtcdVersion,
   KUBERNETES_VERSION,
+  MINIO_VERSION,
   PULUMI_VERSION,
   TOOL_NAMES,
   type BinaryName,
   type ComponentName,
+  type EtcdVersion,
   type ToolName,
 } from './components.ts';
-export { BinariesUnavailableError, BinaryResolutionError, DownloadError, GoBuildError } from './errors.ts';
+export {
+  BinariesUnavailableError,
+  BinaryResolutionError,
+  DownloadError,
+  GoBuildError,
+  UnknownEtcdVersionError,
+} from './errors.ts';
 export {
   BIN_DIR_VARIABLE,
   resolveAllBinaries,
   resolveBinaries,
   resolveBinary,
+  resolveEtcd,
   type BinarySource,
   type ResolveOptions,
   type Resolution,

@@ -7,6 +7,10 @@ import {
   COMPONENT_NAMES,
   COMPONENTS,
   componentsOf,
+  ETCD_VERSION,
+  ETCD_VERSIONS,
+  etcdRelease,
+  isEtcdVersion,
   RELEASES,
   type BinaryName,
   type ComponentName,
@@ -14,7 +18,7 @@ import {
   type ReleaseSpec,
 } from './components.ts';
 import { downloadBaseUrl, downloadRelease } from './download.ts';
-import { BinariesUnavailableError, BinaryResolutionError } from './errors.ts';
+import { BinariesUnavailableError, BinaryResolutionError, UnknownEtcdVersionError } from './errors.ts';
 import { findGo, goBuild, type Progress } from './go-build.ts';
 
 /** Names a directory that already holds the binaries; it wins over every other source. */
@@ -27,6 +31,11 @@ export interface ResolveOptions {
   /** Defaults to $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata, else ~/.cache/strata. */
   readonly cacheRoot?: string;
   readonly progress?: Progress;
+  /**
+   * The etcd release that etcd and etcdctl come from: one of ETCD_VERSIONS, default the pinned ETCD_VERSION.
+   * With $STRATA_BIN_DIR, another version is looked for in its subdirectory `etcd-<version>/`.
+   */
+  readonly etcdVersion?: string;
 }
 
 export type ResolvedBinaries = Readonly<Record<ComponentName, string>>;
@@ -39,12 +48,35 @@ export interface Resolution {
 
 const defaultProgress: Progress = (message) => process.stderr.write(`[binaries] ${message}\n`);
 
-async function fromDirectory(dir: string, names: readonly BinaryName[]): Promise<Record<string, string>> {
+/** The release a component comes from, with the etcd release the caller chose. */
+function releaseOf(release: ReleaseName, etcd: ReleaseSpec): ReleaseSpec {
+  return release === 'etcd' ? etcd : RELEASES[release];
+}
+
+function chosenEtcdRelease(version: string | undefined): ReleaseSpec {
+  if (version === undefined) return RELEASES.etcd;
+  if (!isEtcdVersion(version)) {
+    throw new UnknownEtcdVersionError(
+      `etcd ${version} is not one of the etcd releases Strata builds (${ETCD_VERSIONS.join(', ')})`,
+      { version, known: ETCD_VERSIONS },
+    );
+  }
+  return etcdRelease(version);
+}
+
+async function fromDirectory(
+  dir: string,
+  names: readonly BinaryName[],
+  etcd: ReleaseSpec,
+): Promise<Record<string, string>> {
   const paths: Record<string, string> = {};
   for (const name of names) {
     const component = COMPONENTS[name];
-    const release = RELEASES[component.release];
-    const path = join(dir, name);
+    const release = releaseOf(component.release, etcd);
+    // The pinned binaries sit in the directory itself; one name cannot hold two etcd versions.
+    const home =
+      release.name === 'etcd' && release.version !== ETCD_VERSION ? join(dir, `etcd-${release.version}`) : dir;
+    const path = join(home, name);
     try {
       await access(path, constants.X_OK);
     } catch {
@@ -70,14 +102,19 @@ function unavailableMessage(release: ReleaseSpec, attempts: readonly string[], e
   const names = componentsOf(release.name)
     .map((component) => component.name)
     .join(', ');
+  const download = release.download;
   return [
     `Cannot obtain ${release.name} ${release.version} (${names}).`,
     'Tried, in order:',
     ...attempts.map((attempt) => `  - ${attempt}`),
-    'Provide the binaries in one of three ways:',
+    `Provide the binaries in one of ${download === undefined ? 'two' : 'three'} ways:`,
     `  1. Point ${BIN_DIR_VARIABLE} at a directory that holds ${names} at ${release.version}.`,
     `  2. Install Go (see the \`go\` line of ${join(release.wrapperModuleDir, 'go.mod')} for the minimum version; on Debian: apt-get install golang) so that Strata builds them from Go modules, once, into its cache.`,
-    `  3. Allow this machine to reach ${downloadBaseUrl(release, env)} (or set ${release.download.baseUrlVariable} to a mirror) so that Strata downloads the official release binaries.`,
+    ...(download === undefined
+      ? []
+      : [
+          `  3. Allow this machine to reach ${downloadBaseUrl(release, env)} (or set ${download.baseUrlVariable} to a mirror) so that Strata downloads the official release binaries.`,
+        ]),
   ].join('\n');
 }
 
@@ -122,6 +159,14 @@ async function provideRelease(
       return { paths, source: 'go-build' };
     }
     attempts.push(`build from Go modules: ${go.reason}`);
+    if (release.download === undefined) {
+      attempts.push(`download: ${release.name} publishes no release binaries`);
+      throw new BinariesUnavailableError(unavailableMessage(release, attempts, env), {
+        release: release.name,
+        version: release.version,
+        attempts,
+      });
+    }
     try {
       // Unlike a build, where the components share nearly all compiled code,
       // each download is a large separate file: fetch only what was asked for.
@@ -167,9 +212,10 @@ export async function resolveBinaries(options: ResolveOptions = {}): Promise<Res
   const paths: Partial<Record<BinaryName, string>> = {};
   const sources: Partial<Record<BinaryName, BinarySource>> = {};
 
+  const etcd = chosenEtcdRelease(options.etcdVersion);
   const binDir = env[BIN_DIR_VARIABLE];
   if (binDir) {
-    Object.assign(paths, await fromDirectory(binDir, wanted));
+    Object.assign(paths, await fromDirectory(binDir, wanted, etcd));
     for (const name of wanted) sources[name] = 'directory';
     return { paths, sources };
   }
@@ -177,7 +223,7 @@ export async function resolveBinaries(options: ResolveOptions = {}): Promise<Res
   const cache = new BinaryCache(options.cacheRoot ?? defaultCacheRoot(env));
   const releases = new Set<ReleaseName>(wanted.map((name) => COMPONENTS[name].release));
   for (const releaseName of releases) {
-    const release = RELEASES[releaseName];
+    const release = releaseOf(releaseName, etcd);
     const needed = wanted.filter((name) => COMPONENTS[name].release === releaseName);
     const lookFor = async (): Promise<boolean> => {
       let allValid = true;
@@ -231,6 +277,18 @@ export async function resolveAllBinaries(options: Omit<ResolveOptions, 'componen
   const missing = COMPONENT_NAMES.filter((name) => paths[name] === undefined);
   if (missing.length > 0) throw new BinaryResolutionError(`unresolved: ${missing.join(', ')}`, { missing });
   return paths as ResolvedBinaries;
+}
+
+/** etcd and etcdctl of one of ETCD_VERSIONS: what an etcd image with that tag runs. */
+export async function resolveEtcd(
+  version: string,
+  options: Omit<ResolveOptions, 'components' | 'etcdVersion'> = {},
+): Promise<{ readonly etcd: string; readonly etcdctl: string }> {
+  const { paths } = await resolveBinaries({ ...options, components: ['etcd', 'etcdctl'], etcdVersion: version });
+  if (paths.etcd === undefined || paths.etcdctl === undefined) {
+    throw new BinaryResolutionError(`unresolved: etcd ${version}`, { version });
+  }
+  return { etcd: paths.etcd, etcdctl: paths.etcdctl };
 }
 
 /** One binary by name, for callers that need a single tool: `await resolveBinary('pulumi')`. */

@@ -2,7 +2,23 @@
 export * from './os/index.ts';
 export type { NodeContext, PodRuntime, PodRuntimeStatus } from './node/pod-runtime.ts';
 export { PodObjects, PodObjectError, type ServiceAccountToken, type TokenRequestOptions } from './pods/pod-objects.ts';
-export type { ImageMapInput } from './pods/image-map.ts';
+export {
+  defaultImageMap,
+  etcdTagVersion,
+  ImageTagRefusedError,
+  type EtcdBinaries,
+  type ImageMapInput,
+} from './pods/image-map.ts';
+export { resolveEtcdReleases } from './pods/etcd-releases.ts';
+export * from './storage/index.ts';
+export {
+  startS3Server,
+  S3ServerError,
+  S3_REGION,
+  type S3Credentials,
+  type S3Server,
+  type S3ServerOptions,
+} from './s3/s3-server.ts';
 export { Supervisor, CrashLoopError, type SupervisorEvents } from './control-plane/supervisor.ts';
 export {
   startLocalControlPlane,

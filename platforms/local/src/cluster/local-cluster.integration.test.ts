@@ -1,6 +1,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException, CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { ETCD_VERSION } from '@strata/binaries';
 import { waitFor } from '@strata/harness';
 import { crashContainer, startTestCluster, type TestCluster } from '../testing/index.ts';
 import type { UpdateStatus } from '@strata/api';
@@ -38,7 +39,7 @@ describe('a local cluster', () => {
         containers: [
           {
             name: 'etcd',
-            image: 'registry.k8s.io/etcd:3.6.4-0',
+            image: `registry.k8s.io/etcd:${ETCD_VERSION.replace(/^v/, '')}-0`,
             command: ['etcd'],
             args: [
               '--data-dir=/var/lib/etcd',

@@ -9,6 +9,7 @@ import {
   type ClusterTopology,
 } from '@strata/assets';
 import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
+import { applyManifestObject } from '@strata/kube';
 import { startLocalControlPlane, type LocalControlPlane } from '../control-plane/local-control-plane.ts';
 import { NodeFleet } from '../node/node-fleet.ts';
 import { PlaceholderPodRuntime } from '../node/placeholder-runtime.ts';
@@ -19,7 +20,10 @@ import type { OsId } from '../os/os-release.ts';
 import { defaultImageMap, type ImageMapInput } from '../pods/image-map.ts';
 import type { PodRuntime } from '../node/pod-runtime.ts';
 import { ProcessPodRuntime } from '../pods/process-runtime.ts';
-import { applyManifests } from './apply-manifests.ts';
+import { resolveEtcdReleases } from '../pods/etcd-releases.ts';
+import { applyManifests, FIELD_MANAGER } from './apply-manifests.ts';
+import { LocalPathProvisioner } from '../storage/provisioner.ts';
+import { localStorageClasses } from '../storage/storage-classes.ts';
 import { type ClusterDirectory } from './cluster-dir.ts';
 import { checkIpv4Only, checkPortsFree, PreflightError } from './preflight.ts';
 
@@ -73,6 +77,8 @@ export interface LocalCluster {
   operatingSystem(nodeName: string): SimulatedOperatingSystem;
   stop(): Promise<void>;
 }
+
+const describeError = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Worker InternalIPs: 127.1.0.1 upward, clear of the controllers' 127.0.0.x and the pods' 127.0.64.0/18. */
 export function workerAddress(index: number): string {
@@ -136,15 +142,17 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
 
   let controlPlane: LocalControlPlane | undefined;
   let fleet: NodeFleet | undefined;
+  let provisioner: LocalPathProvisioner | undefined;
   const stop = async () => {
     await fleet?.stop();
+    await provisioner?.stop();
     await controlPlane?.stop();
     await directory.removePid();
   };
+  progress('checking the etcd releases that etcd images run');
+  const etcdImages = defaultImageMap(await resolveEtcdReleases(binaries, progress));
   const images =
-    options.images === undefined
-      ? defaultImageMap(binaries)
-      : defaultImageMap(binaries).with(options.images, 'the platform image map entries');
+    options.images === undefined ? etcdImages : etcdImages.with(options.images, 'the platform image map entries');
   try {
     controlPlane = await startLocalControlPlane({
       images,
@@ -159,6 +167,17 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
     admin.loadFromFile(join(directory.assetsDir, ASSET_PATHS.adminKubeconfig));
     progress('applying the bootstrap manifests (server-side apply)');
     await applyManifests(admin, join(directory.assetsDir, 'manifests'));
+    progress('starting the local path provisioner (StorageClass strata-local-path, the default)');
+    for (const storageClass of localStorageClasses()) await applyManifestObject(admin, storageClass, FIELD_MANAGER);
+    const nodesDir = join(directory.path, 'nodes');
+    const nodeNames = new Set(nodeSpecs(topology).map((spec) => spec.name));
+    provisioner = new LocalPathProvisioner({
+      kubeConfig: admin,
+      // The fleet gives each node <dir>/nodes/<name> as its state directory.
+      nodeStateDir: (nodeName) => (nodeNames.has(nodeName) ? join(nodesDir, nodeName) : undefined),
+      onError: (error, what) => progress(`local path provisioner: ${what}: ${describeError(error)}`),
+    });
+    await provisioner.start();
 
     // Each machine joins with its own token, as its Ignition config gives it.
     const bootstrap = (nodeName: string): KubeConfig => {
@@ -177,7 +196,7 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       name: config.name,
       kubeConfig: admin,
       bootstrapKubeConfig: bootstrap,
-      stateDir: join(directory.path, 'nodes'),
+      stateDir: nodesDir,
       kubeletVersion: config.kubernetesVersion,
       operatingSystem: (nodeName) => {
         const workerIndex = topology.workers.findIndex((worker) => worker.name === nodeName);

@@ -8,14 +8,15 @@ import {
   type CommandContext,
 } from './container-command.ts';
 import { expand, lookupIn } from './expansion.ts';
+import { ETCD_VERSION } from '@strata/binaries';
 import { defaultImageMap, type ImageEntry } from './image-map.ts';
 import { container } from './test-fixtures.ts';
 
 const binaries = { etcd: '/opt/bin/etcd', etcdctl: '/opt/bin/etcdctl' };
-const etcdImage = 'registry.k8s.io/etcd:3.6.4-0';
+const etcdImage = `registry.k8s.io/etcd:${ETCD_VERSION.replace(/^v/, '')}-0`;
 
 function context(overrides: Partial<CommandContext> = {}): CommandContext {
-  const entry = defaultImageMap(binaries).lookup(etcdImage);
+  const entry = defaultImageMap(new Map([[ETCD_VERSION, binaries]])).lookup(etcdImage);
   assert.ok(entry);
   return {
     image: etcdImage,
@@ -112,7 +113,7 @@ describe('the command line of a container', () => {
         assert.ok(error instanceof UnmappedExecutableError);
         assert.match(
           error.message,
-          /"\/bin\/sh" is not an executable of registry\.k8s\.io\/etcd:3\.6\.4-0.*etcd, etcdctl/,
+          /"\/bin\/sh" is not an executable of registry\.k8s\.io\/etcd:3\.6\.\d+-0.*etcd, etcdctl/,
         );
         return true;
       },

@@ -11,7 +11,7 @@ import {
 import { containerEnv, type EnvContext } from './container-env.ts';
 import type { ContainerPlan } from './container-runner.ts';
 import { lookupIn } from './expansion.ts';
-import type { ImageMap } from './image-map.ts';
+import { ImageTagRefusedError, type ImageMap } from './image-map.ts';
 import { containerMounts, pathRewriter, volumeEnv } from './volume-mounts.ts';
 import type { PodVolumes } from './volumes.ts';
 
@@ -45,7 +45,8 @@ const inside = (dir: string, path: string): boolean => {
 /** The process, environment and directories of one container, as the kubelet would set them up. */
 export async function planContainer(container: V1Container, context: PlanContext): Promise<ContainerPlan> {
   const image = container.image ?? '';
-  const entry = context.images.lookup(image);
+  const decision = context.images.decide(image);
+  const entry = decision !== undefined && 'entry' in decision ? decision.entry : undefined;
   const env = await containerEnv(container, context);
   const mounts = await containerMounts(container, (name) => context.volumes.dir(name), lookupIn(env));
   const rewrite = pathRewriter(mounts);
@@ -71,7 +72,10 @@ export async function planContainer(container: V1Container, context: PlanContext
   let commandLine: CommandLine | Error;
   let execCommand: (argv: readonly string[]) => CommandLine;
   if (entry === undefined) {
-    const missing = new UnmappedExecutableError(`no local command is mapped for image ${image}`, { image });
+    const missing =
+      decision !== undefined && 'refused' in decision
+        ? new ImageTagRefusedError(decision.refused, { image })
+        : new UnmappedExecutableError(`no local command is mapped for image ${image}`, { image });
     commandLine = missing;
     execCommand = () => {
       throw missing;

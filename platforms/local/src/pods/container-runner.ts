@@ -8,6 +8,7 @@ import type {
 import { Backoff, type BackoffOptions } from '@strata/kube';
 import type { CommandLine } from './container-command.ts';
 import { ContainerProcess } from './container-process.ts';
+import { ImageTagRefusedError } from './image-map.ts';
 import type { ProbeTarget } from './probe-checks.ts';
 import { ProbeWorker, type Check, type ProbeKind } from './probes.ts';
 
@@ -206,7 +207,8 @@ export class ContainerRunner {
     if (plan.commandLine instanceof Error) {
       return {
         exitCode: START_ERROR_EXIT_CODE,
-        reason: 'StartError',
+        // An image tag with no local program is what a registry without that tag is to the kubelet.
+        reason: plan.commandLine instanceof ImageTagRefusedError ? 'ErrImagePull' : 'StartError',
         message: plan.commandLine.message,
         startedAt,
         finishedAt: new Date(),

@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultImageMap, entryExecutables, ImageMap, ImageMapError, type ImageMapInput } from './image-map.ts';
+import {
+  defaultImageMap,
+  entryExecutables,
+  etcdTagVersion,
+  ImageMap,
+  ImageMapError,
+  type ImageMapInput,
+} from './image-map.ts';
 import { parseImageReference } from './image-reference.ts';
 
 const binaries = { etcd: '/opt/strata/bin/etcd', etcdctl: '/opt/strata/bin/etcdctl' };
@@ -84,24 +91,68 @@ describe('ImageMap', () => {
   });
 });
 
-describe('defaultImageMap', () => {
-  const images = defaultImageMap(binaries);
+/** Three etcd releases, as the local platform resolves them. */
+const releases = new Map([
+  ['v3.5.36', { etcd: '/cache/etcd-v3.5.36/etcd', etcdctl: '/cache/etcdctl-v3.5.36/etcdctl' }],
+  ['v3.6.15', { etcd: '/cache/etcd-v3.6.15/etcd', etcdctl: '/cache/etcdctl-v3.6.15/etcdctl' }],
+  ['v3.6.16', binaries],
+]);
 
-  it('runs every tag of the official etcd images with the local etcd', () => {
-    for (const image of [
-      'registry.k8s.io/etcd:3.6.4-0',
-      'quay.io/coreos/etcd:v3.5.21',
-      'gcr.io/etcd-development/etcd:v3.6.0',
-    ]) {
-      assert.equal(images.lookup(image)?.command[0], binaries.etcd, image);
+describe('etcd image tags', () => {
+  it('read the etcd version from both tag styles', () => {
+    assert.equal(etcdTagVersion('3.6.16-0'), 'v3.6.16');
+    assert.equal(etcdTagVersion('v3.5.36'), 'v3.5.36');
+    assert.equal(etcdTagVersion('3.6.15'), 'v3.6.15');
+    assert.equal(etcdTagVersion('latest'), undefined);
+    assert.equal(etcdTagVersion('3.6'), undefined);
+  });
+});
+
+describe('defaultImageMap', () => {
+  const images = defaultImageMap(releases);
+
+  it('runs the etcd release that the tag of an official etcd image names', () => {
+    for (const [image, version] of [
+      ['registry.k8s.io/etcd:3.6.16-0', 'v3.6.16'],
+      ['registry.k8s.io/etcd:3.5.36-0', 'v3.5.36'],
+      ['quay.io/coreos/etcd:v3.6.15', 'v3.6.15'],
+      ['gcr.io/etcd-development/etcd:v3.5.36', 'v3.5.36'],
+    ] as const) {
+      const entry = images.lookup(image);
+      assert.ok(entry, image);
+      assert.deepEqual(Object.fromEntries(entryExecutables(entry)), releases.get(version), image);
     }
   });
 
-  it('knows etcd and etcdctl by name, and nothing of Strata’s own images yet', () => {
-    const entry = images.lookup('registry.k8s.io/etcd:3.6.4-0');
-    assert.ok(entry);
-    assert.deepEqual(Object.fromEntries(entryExecutables(entry)), binaries);
+  it('refuses a tag that names no etcd release built here, saying which ones are', () => {
+    for (const image of ['registry.k8s.io/etcd:3.4.37-0', 'quay.io/coreos/etcd:v3.6.4']) {
+      assert.equal(images.lookup(image), undefined, image);
+      assert.ok(images.has(image), `${image} is still taken, to fail with the reason`);
+      const decision = images.decide(image);
+      assert.ok(decision !== undefined && 'refused' in decision, image);
+      assert.match(decision.refused, /which this machine does not run \(it runs v3\.5\.36, v3\.6\.15, v3\.6\.16\)/);
+    }
+    const untagged = images.decide('quay.io/coreos/etcd');
+    assert.ok(untagged !== undefined && 'refused' in untagged);
+    assert.match(untagged.refused, /quay\.io\/coreos\/etcd:latest names no etcd version/);
+  });
+
+  it('lets an exact image key override a tag, and knows nothing of other repositories', () => {
+    const special = { command: ['/opt/patched-etcd'] as [string] };
+    const extended = images.with({ 'registry.k8s.io/etcd:3.6.16-0': special });
+    assert.deepEqual(extended.lookup('registry.k8s.io/etcd:3.6.16-0'), special);
+    assert.deepEqual(extended.lookup('registry.k8s.io/etcd:3.5.36-0')?.command, [releases.get('v3.5.36')?.etcd]);
     assert.ok(!images.has('ghcr.io/strata-dev/etcd-operator:latest'));
-    assert.ok(!images.has('docker.io/library/etcd:3.6'));
+    assert.ok(!images.has('docker.io/library/etcd:3.6.16'));
+  });
+
+  it('takes the tag rules of a map added with with(), replacing those of the same repository', () => {
+    const other = defaultImageMap(new Map([['v3.5.36', binaries]]));
+    const merged = ImageMap.parse({ 'strata.test/shell': { command: ['/bin/sh'] } })
+      .with(images)
+      .with(other);
+    assert.deepEqual(merged.lookup('registry.k8s.io/etcd:3.5.36-0')?.command, [binaries.etcd]);
+    assert.equal(merged.lookup('registry.k8s.io/etcd:3.6.16-0'), undefined, 'the later rule decides alone');
+    assert.ok(merged.has('strata.test/shell:1.0'));
   });
 });

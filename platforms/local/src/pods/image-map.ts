@@ -1,10 +1,12 @@
 import { basename, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { StrataError } from '@strata/api';
-import type { ResolvedBinaries } from '@strata/binaries';
 import { effectiveTag, ImageReferenceError, parseImageReference, type ImageReference } from './image-reference.ts';
 
 export class ImageMapError extends StrataError {}
+
+/** The map knows the image's repository but runs no program for its tag (an etcd version not built here). */
+export class ImageTagRefusedError extends StrataError {}
 
 const absolutePath = z.string().refine(isAbsolute, { message: 'must be an absolute path' });
 
@@ -43,6 +45,20 @@ interface KeyedEntry {
   readonly entry: ImageEntry;
 }
 
+/** What a tag rule says of one tag: the entry that runs it, or why no local command can. */
+export type TagDecision = { readonly entry: ImageEntry } | { readonly refused: string };
+
+/**
+ * Decides by tag for every tag of one repository, when the tag selects what
+ * runs (an etcd image's tag is its etcd version). A refused tag is still the
+ * repository's: the pod is taken and fails with the reason, as a pull of a
+ * tag the registry does not have would.
+ */
+export interface TagRule {
+  readonly repository: string;
+  decide(tag: string | undefined): TagDecision;
+}
+
 function parseEntries(input: unknown, source: string): KeyedEntry[] {
   const result = imageMapSchema.safeParse(input);
   if (!result.success) {
@@ -64,9 +80,11 @@ function parseEntries(input: unknown, source: string): KeyedEntry[] {
  */
 export class ImageMap {
   readonly #entries: readonly KeyedEntry[];
+  readonly #rules: readonly TagRule[];
 
-  private constructor(entries: readonly KeyedEntry[]) {
+  private constructor(entries: readonly KeyedEntry[], rules: readonly TagRule[] = []) {
     this.#entries = entries;
+    this.#rules = rules;
   }
 
   static empty(): ImageMap {
@@ -78,17 +96,33 @@ export class ImageMap {
     return new ImageMap(parseEntries(input, source));
   }
 
-  /** A new map with `more` added; its entries replace those with the same key. */
+  /**
+   * A new map where `rule` decides every tag of its repository. An exact
+   * `repository:tag` key still wins over it; the rule wins over a repository key.
+   */
+  withTagRule(rule: TagRule): ImageMap {
+    const repository = parseImageReference(rule.repository).repository;
+    const normalized: TagRule = { repository, decide: (tag) => rule.decide(tag) };
+    return new ImageMap(this.#entries, [...this.#rules.filter((known) => known.repository !== repository), normalized]);
+  }
+
+  /** A new map with `more` added; its entries (and tag rules) replace those with the same key (or repository). */
   with(more: ImageMap | ImageMapInput, source = 'the added image map entries'): ImageMap {
     const added = more instanceof ImageMap ? more.#entries : parseEntries(more, source);
     const sameKey = (a: ImageReference, b: ImageReference): boolean => a.repository === b.repository && a.tag === b.tag;
-    return new ImageMap([
-      ...this.#entries.filter(({ key }) => !added.some((entry) => sameKey(entry.key, key))),
-      ...added,
-    ]);
+    const addedRules = more instanceof ImageMap ? more.#rules : [];
+    const rules = [
+      ...this.#rules.filter((rule) => !addedRules.some((added) => added.repository === rule.repository)),
+      ...addedRules,
+    ];
+    return new ImageMap(
+      [...this.#entries.filter(({ key }) => !added.some((entry) => sameKey(entry.key, key))), ...added],
+      rules,
+    );
   }
 
-  lookup(image: string): ImageEntry | undefined {
+  /** The entry that runs `image`, or why none does; undefined when the map knows nothing of its repository. */
+  decide(image: string): TagDecision | undefined {
     let reference: ImageReference;
     try {
       reference = parseImageReference(image);
@@ -97,14 +131,22 @@ export class ImageMap {
     }
     const tag = effectiveTag(reference);
     const candidates = this.#entries.filter(({ key }) => key.repository === reference.repository);
-    return (
-      candidates.find(({ key }) => key.tag !== undefined && key.tag === tag)?.entry ??
-      candidates.find(({ key }) => key.tag === undefined)?.entry
-    );
+    const exact = candidates.find(({ key }) => key.tag !== undefined && key.tag === tag)?.entry;
+    if (exact !== undefined) return { entry: exact };
+    const rule = this.#rules.find(({ repository }) => repository === reference.repository);
+    if (rule !== undefined) return rule.decide(tag);
+    const any = candidates.find(({ key }) => key.tag === undefined)?.entry;
+    return any === undefined ? undefined : { entry: any };
   }
 
+  lookup(image: string): ImageEntry | undefined {
+    const decision = this.decide(image);
+    return decision !== undefined && 'entry' in decision ? decision.entry : undefined;
+  }
+
+  /** True when the map runs `image`, or knows its repository and refuses its tag with a reason. */
   has(image: string): boolean {
-    return this.lookup(image) !== undefined;
+    return this.decide(image) !== undefined;
   }
 }
 
@@ -122,18 +164,51 @@ export const ETCD_IMAGE_REPOSITORIES = [
   'gcr.io/etcd-development/etcd',
 ] as const;
 
+/** etcd and etcdctl of one etcd release. */
+export interface EtcdBinaries {
+  readonly etcd: string;
+  readonly etcdctl: string;
+}
+
+/**
+ * The etcd version an official etcd image's tag names: `v3.6.16` (quay.io,
+ * gcr.io) or `3.6.16-0` (registry.k8s.io, whose suffix counts image rebuilds).
+ */
+export function etcdTagVersion(tag: string): string | undefined {
+  const match = /^v?(\d+\.\d+\.\d+)(?:-\d+)?$/.exec(tag);
+  return match?.[1] === undefined ? undefined : `v${match[1]}`;
+}
+
+/** Picks the etcd release by the image's tag; a tag that names no release built here is refused. */
+export function etcdTagRule(repository: string, releases: ReadonlyMap<string, EtcdBinaries>): TagRule {
+  const known = [...releases.keys()].join(', ');
+  return {
+    repository,
+    decide: (tag) => {
+      const version = tag === undefined ? undefined : etcdTagVersion(tag);
+      const binaries = version === undefined ? undefined : releases.get(version);
+      if (binaries === undefined) {
+        return {
+          refused:
+            version === undefined
+              ? `${repository}:${tag ?? '(digest)'} names no etcd version; use a version tag of one of ${known}`
+              : `${repository}:${tag ?? ''} is etcd ${version}, which this machine does not run (it runs ${known})`,
+        };
+      }
+      return { entry: { command: [binaries.etcd], executables: { etcd: binaries.etcd, etcdctl: binaries.etcdctl } } };
+    },
+  };
+}
+
 /**
  * The images Strata knows how to run locally today: the official etcd images,
- * any tag, run by the pinned etcd (whatever version the tag names). Strata's
- * own images are added with `with()` as they come.
+ * whose tag picks the etcd release among `releases` (version → binaries, e.g.
+ * from `resolveEtcd` for each of ETCD_VERSIONS). Strata's own images are added
+ * with `with()` as they come.
  */
-export function defaultImageMap(binaries: Pick<ResolvedBinaries, 'etcd' | 'etcdctl'>): ImageMap {
-  const etcd: ImageEntry = {
-    command: [binaries.etcd],
-    executables: { etcd: binaries.etcd, etcdctl: binaries.etcdctl },
-  };
-  return ImageMap.parse(
-    Object.fromEntries(ETCD_IMAGE_REPOSITORIES.map((repository) => [repository, etcd])),
-    'the default image map',
+export function defaultImageMap(releases: ReadonlyMap<string, EtcdBinaries>): ImageMap {
+  return ETCD_IMAGE_REPOSITORIES.reduce(
+    (images, repository) => images.withTagRule(etcdTagRule(repository, releases)),
+    ImageMap.empty(),
   );
 }

@@ -10,13 +10,20 @@ export {
   defaultImageMap,
   entryExecutables,
   ETCD_IMAGE_REPOSITORIES,
+  etcdTagRule,
+  etcdTagVersion,
   ImageMap,
   ImageMapError,
+  ImageTagRefusedError,
+  type EtcdBinaries,
+  type TagDecision,
+  type TagRule,
   imageEntrySchema,
   imageMapSchema,
   type ImageEntry,
   type ImageMapInput,
 } from './image-map.ts';
+export { resolveEtcdReleases } from './etcd-releases.ts';
 export { ImageReferenceError, parseImageReference, type ImageReference } from './image-reference.ts';
 export {
   DEFAULT_POD_ADDRESS_RANGE,

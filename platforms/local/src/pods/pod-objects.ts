@@ -1,12 +1,37 @@
-import { CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Pod, type V1Secret } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  type KubeConfig,
+  type V1ConfigMap,
+  type V1PersistentVolume,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1Secret,
+} from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import { describeApiError, isNotFound } from '@strata/kube';
+import { isPinnedTo, persistentVolumePath } from '../storage/local-volumes.ts';
 
 /**
  * An object a pod refers to could not be had (yet). The kubelet keeps trying
  * in that case, since the object, the key or the node's permission may come.
  */
 export class PodObjectError extends StrataError {}
+
+/** A claim bound to a volume that a process cannot use as a directory of this node: no retry fixes it. */
+export class UnsupportedClaimError extends StrataError {}
+
+/** The fields of a PersistentVolume's spec that are not its volume source. */
+const NON_SOURCE_SPEC_FIELDS = new Set([
+  'accessModes',
+  'capacity',
+  'claimRef',
+  'mountOptions',
+  'nodeAffinity',
+  'persistentVolumeReclaimPolicy',
+  'storageClassName',
+  'volumeAttributesClassName',
+  'volumeMode',
+]);
 
 export interface ServiceAccountToken {
   readonly token: string;
@@ -48,6 +73,46 @@ export class PodObjects {
     );
   }
 
+  /**
+   * The directory path on the node of a claim's volume, once the claim is bound
+   * to a local or hostPath volume pinned to this node. Until the claim is bound
+   * this throws, and the pod waits, as the kubelet's volume manager does.
+   */
+  async claimedVolume(
+    claimName: string,
+    nodeName: string,
+  ): Promise<{ readonly volume: string; readonly path: string }> {
+    const claimText = `PersistentVolumeClaim ${this.#namespace}/${claimName}`;
+    const claim = await this.#get(claimText, () =>
+      this.#core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace: this.#namespace }),
+    );
+    const volumeName = claim.spec?.volumeName ?? '';
+    if (claim.status?.phase !== 'Bound' || volumeName === '') {
+      throw new PodObjectError(`${claimText} is not bound yet (phase ${claim.status?.phase ?? 'unknown'})`, {
+        claim: claimName,
+        namespace: this.#namespace,
+      });
+    }
+    const volume: V1PersistentVolume = await this.#get(`PersistentVolume ${volumeName}`, () =>
+      this.#core.readPersistentVolume({ name: volumeName }),
+    );
+    const path = persistentVolumePath(volume);
+    if (path === undefined) {
+      const type = Object.keys(volume.spec ?? {}).find((key) => !NON_SOURCE_SPEC_FIELDS.has(key)) ?? '(none)';
+      throw new UnsupportedClaimError(
+        `${claimText} is bound to PersistentVolume ${volumeName}, a ${type} volume; process pods mount local and hostPath volumes`,
+        { claim: claimName, namespace: this.#namespace, volume: volumeName, type },
+      );
+    }
+    if (!isPinnedTo(volume, nodeName)) {
+      throw new UnsupportedClaimError(
+        `${claimText} is bound to PersistentVolume ${volumeName}, which is not pinned to node ${nodeName} by kubernetes.io/hostname`,
+        { claim: claimName, namespace: this.#namespace, volume: volumeName, node: nodeName },
+      );
+    }
+    return { volume: volumeName, path };
+  }
+
   /** A token of the pod's service account bound to the pod, as the kubelet requests for projected volumes. */
   async serviceAccountToken(options: TokenRequestOptions): Promise<ServiceAccountToken> {
     const serviceAccount = this.#pod.spec?.serviceAccountName ?? 'default';
@@ -80,6 +145,19 @@ export class PodObjects {
           serviceAccount,
           namespace: this.#namespace,
         },
+        { cause: error },
+      );
+    }
+  }
+
+  /** Reads an object the pod cannot start without; not cached, since a claim's binding changes. */
+  async #get<T extends V1PersistentVolumeClaim | V1PersistentVolume>(what: string, get: () => Promise<T>): Promise<T> {
+    try {
+      return await get();
+    } catch (error) {
+      throw new PodObjectError(
+        `cannot read ${what}: ${describeApiError(error)}`,
+        { what, namespace: this.#namespace },
         { cause: error },
       );
     }

@@ -10,7 +10,8 @@ import { ContainerRunner, type ContainerPlan, type ContainerRestartPolicy } from
 import { DownwardApiError } from './downward-api.ts';
 import type { ImageMap } from './image-map.ts';
 import type { PodAddressPool } from './pod-addresses.ts';
-import { PodObjects } from './pod-objects.ts';
+import { PodObjects, UnsupportedClaimError } from './pod-objects.ts';
+import { LocalVolumeError } from '../storage/local-volumes.ts';
 import { isReady, podPhase, waitingStatuses } from './pod-status.ts';
 import type { Check } from './probes.ts';
 import { VolumeMountError } from './volume-mounts.ts';
@@ -29,7 +30,15 @@ export interface PodWorkerOptions {
 }
 
 /** Problems in the pod itself, which no retry will fix. */
-const PERMANENT = [UnsupportedVolumeError, VolumePathError, VolumeMountError, DownwardApiError, ContainerEnvError];
+const PERMANENT = [
+  UnsupportedVolumeError,
+  UnsupportedClaimError,
+  LocalVolumeError,
+  VolumePathError,
+  VolumeMountError,
+  DownwardApiError,
+  ContainerEnvError,
+];
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -175,6 +184,7 @@ export class PodWorker {
     this.#volumes?.close();
     this.#volumes = await materializeVolumes({
       pod: this.#pod,
+      nodeStateDir: node.stateDir,
       podDir: this.#paths.podDir,
       facts,
       objects,

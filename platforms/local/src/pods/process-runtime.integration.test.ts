@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AuthenticationV1Api,
@@ -10,9 +10,10 @@ import {
   type V1Pod,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { resolveAllBinaries } from '@strata/binaries';
+import { ETCD_VERSION, resolveAllBinaries } from '@strata/binaries';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import type { NodeContext } from '../node/pod-runtime.ts';
+import { hostPathOnNode, LOCAL_VOLUME_ROOT } from '../storage/local-volumes.ts';
 import { defaultImageMap } from './image-map.ts';
 import { ProcessPodRuntime } from './process-runtime.ts';
 import {
@@ -29,7 +30,7 @@ import {
   type TestNode,
 } from './test-fixtures.ts';
 
-const ETCD_IMAGE = 'registry.k8s.io/etcd:3.6.4-0';
+const ETCD_IMAGE = `registry.k8s.io/etcd:${ETCD_VERSION.replace(/^v/, '')}-0`;
 
 interface JwtClaims {
   readonly aud: readonly string[];
@@ -79,7 +80,9 @@ describe('ProcessPodRuntime against a real API server', () => {
     context = node.context;
     const binaries = await resolveAllBinaries();
     // The shell stands in for an image whose program ignores SIGTERM.
-    const images = defaultImageMap(binaries).with({ 'strata.test/shell': { command: [SHELL] } });
+    const images = defaultImageMap(new Map([[ETCD_VERSION, binaries]])).with({
+      'strata.test/shell': { command: [SHELL] },
+    });
     runtime = new ProcessPodRuntime({ images, addresses: privateAddressPool() });
   });
 
@@ -265,6 +268,94 @@ describe('ProcessPodRuntime against a real API server', () => {
     await recorder.until('Running', (status) => status.phase === 'Running', 30_000);
     assert.equal(await readFile(join(volumeDir(created, 'late'), 'value'), 'utf8'), 'here');
     await runtime.stop(created.metadata?.uid ?? '', 0);
+  });
+
+  it('mounts a claim once it is bound to a volume of this node, and refuses one pinned to another node', async () => {
+    /** A local volume and its claim, bound as the kube-controller-manager (not run by the harness) would bind them. */
+    const claimOn = async (claimName: string, onNode: string): Promise<string> => {
+      const path = `${LOCAL_VOLUME_ROOT}/${uniqueName('volume')}`;
+      const volumeName = uniqueName('pv');
+      await admin.createPersistentVolume({
+        body: {
+          metadata: { name: volumeName },
+          spec: {
+            capacity: { storage: '1Gi' },
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: 'manual',
+            local: { path },
+            nodeAffinity: {
+              required: {
+                nodeSelectorTerms: [
+                  { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [onNode] }] },
+                ],
+              },
+            },
+            claimRef: { namespace, name: claimName },
+          },
+        },
+      });
+      await admin.createNamespacedPersistentVolumeClaim({
+        namespace,
+        body: {
+          metadata: { name: claimName },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: 'manual',
+            volumeName,
+            resources: { requests: { storage: '1Gi' } },
+          },
+        },
+      });
+      return path;
+    };
+    const bind = async (claimName: string): Promise<void> => {
+      const current = await admin.readNamespacedPersistentVolumeClaim({ name: claimName, namespace });
+      await admin.replaceNamespacedPersistentVolumeClaimStatus({
+        name: claimName,
+        namespace,
+        body: { ...current, status: { phase: 'Bound' } },
+      });
+    };
+    const claimPod = (name: string, claimName: string): V1Pod =>
+      pod({
+        metadata: { name },
+        spec: {
+          automountServiceAccountToken: false,
+          volumes: [{ name: 'data', persistentVolumeClaim: { claimName } }],
+          containers: [
+            script('echo kept > /data/file && sleep 600', {
+              image: 'strata.test/shell:1',
+              volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            }),
+          ],
+        },
+      });
+
+    const path = await claimOn('here', nodeName);
+    const directory = hostPathOnNode(context.stateDir, path);
+    await mkdir(directory, { recursive: true });
+    const { created, recorder } = await schedule(claimPod('claims-here', 'here'));
+    const waiting = await recorder.until('a problem', (status) => status.message !== undefined);
+    assert.equal(waiting.phase, 'Pending');
+    assert.match(waiting.message ?? '', new RegExp(`PersistentVolumeClaim ${namespace}/here is not bound yet`));
+    await bind('here');
+    await recorder.until('Running', (status) => status.phase === 'Running', 30_000);
+    await waitFor('the pod to write into the volume', () =>
+      readFile(join(directory, 'file'), 'utf8').then(
+        (text) => (text === 'kept\n' ? true : undefined),
+        () => undefined,
+      ),
+    );
+    await runtime.stop(created.metadata?.uid ?? '', 0);
+    assert.equal(await readFile(join(directory, 'file'), 'utf8'), 'kept\n', 'stopping the pod leaves the volume');
+
+    await claimOn('elsewhere', 'some-other-node');
+    await bind('elsewhere');
+    const refused = await schedule(claimPod('claims-elsewhere', 'elsewhere'));
+    const failed = await refused.recorder.until('a problem', (status) => status.message !== undefined);
+    assert.equal(failed.phase, 'Pending');
+    assert.match(failed.message ?? '', /which is not pinned to node .* by kubernetes\.io\/hostname/);
+    await runtime.stop(refused.created.metadata?.uid ?? '', 0);
   });
 
   it('runs an etcd pod that answers on its own pod IP and is made ready by its readiness probe', async () => {

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { waitFor } from '@strata/harness';
 import type { PodRuntimeStatus } from '../node/pod-runtime.ts';
+import { defaultImageMap } from './image-map.ts';
 import { PodAddressPool } from './pod-addresses.ts';
 import { ProcessPodRuntime, PodRuntimeError } from './process-runtime.ts';
 import {
@@ -16,6 +17,7 @@ import {
   privateAddressPool,
   processGroupMembers,
   script,
+  SHELL,
   SHELL_IMAGE,
   StatusRecorder,
   testImageMap,
@@ -296,6 +298,25 @@ describe('ProcessPodRuntime', () => {
     assert.equal(terminated?.reason, 'StartError');
     assert.equal(terminated?.exitCode, 128);
     assert.match(terminated?.message ?? '', /"bash" is not an executable of strata\.test\/shell:1\.0/);
+  });
+
+  it('fails an etcd pod whose image tag names an etcd release not built here, with ErrImagePull and the reason', async () => {
+    const etcd = new ProcessPodRuntime({
+      images: defaultImageMap(new Map([['v3.6.16', { etcd: SHELL, etcdctl: SHELL }]])),
+      addresses,
+    });
+    const image = 'registry.k8s.io/etcd:3.4.37-0';
+    const spec = pod({ spec: { restartPolicy: 'Never', containers: [container({ image, command: ['etcd'] })] } });
+    assert.ok(etcd.handles(spec), 'the pod is taken, not left to the placeholder runtime');
+    const recorder = await run(spec, etcd);
+    const failed = await recorder.until('Failed', (status) => status.phase === 'Failed');
+    const terminated = containerStatus(failed)?.state?.terminated;
+    assert.equal(terminated?.reason, 'ErrImagePull');
+    assert.match(
+      terminated?.message ?? '',
+      /registry\.k8s\.io\/etcd:3\.4\.37-0 is etcd v3\.4\.37, which this machine does not run \(it runs v3\.6\.16\)/,
+    );
+    await etcd.stopAll(0);
   });
 
   it('leaves a pod with an unsupported volume Pending, saying why', async () => {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type {
   V1DownwardAPIVolumeFile,
@@ -17,7 +17,8 @@ import {
   secretMode,
   type VolumeFile,
 } from './key-projection.ts';
-import type { PodObjects } from './pod-objects.ts';
+import { hostPathOnNode } from '../storage/local-volumes.ts';
+import { PodObjectError, type PodObjects } from './pod-objects.ts';
 
 export class UnsupportedVolumeError extends StrataError {}
 export class VolumePathError extends StrataError {}
@@ -30,6 +31,8 @@ const TOKEN_RETRY_MS = 30_000;
 
 export interface VolumeContext {
   readonly pod: V1Pod;
+  /** The node's state directory: a persistent volume's path on the node is below its `root`. */
+  readonly nodeStateDir: string;
   /** `<stateDir>/pods/<uid>`; volumes go to its `volumes/<name>`. */
   readonly podDir: string;
   readonly facts: PodFacts;
@@ -70,10 +73,33 @@ function downwardFiles(items: readonly V1DownwardAPIVolumeFile[], defaultMode: n
 
 const volumeType = (volume: V1Volume): string => Object.keys(volume).find((key) => key !== 'name') ?? '(none)';
 
-async function volumeContent(volume: V1Volume, context: VolumeContext): Promise<VolumeContent | 'emptyDir'> {
+/** A volume whose directory outlives the pod: a claim's persistent volume on this node. */
+interface PersistentDirectory {
+  readonly persistent: string;
+}
+
+async function volumeContent(
+  volume: V1Volume,
+  context: VolumeContext,
+): Promise<VolumeContent | 'emptyDir' | PersistentDirectory> {
   const { objects, facts } = context;
   const namespace = context.pod.metadata?.namespace ?? 'default';
   if (volume.emptyDir !== undefined) return 'emptyDir';
+  if (volume.persistentVolumeClaim !== undefined) {
+    const { path } = await objects.claimedVolume(volume.persistentVolumeClaim.claimName, facts.nodeName);
+    const directory = hostPathOnNode(context.nodeStateDir, path);
+    try {
+      await access(directory);
+    } catch (error) {
+      // As the kubelet fails a local volume whose path is missing: the provisioner makes it before the volume.
+      throw new PodObjectError(
+        `volume ${volume.name}: the directory ${path} of claim ${volume.persistentVolumeClaim.claimName} does not exist on node ${facts.nodeName}`,
+        { volume: volume.name, path },
+        { cause: error },
+      );
+    }
+    return { persistent: directory };
+  }
   if (volume.configMap !== undefined) {
     const { name, items, defaultMode, optional } = volume.configMap;
     const configMap = await objects.configMap(name ?? '', optional ?? false);
@@ -164,7 +190,7 @@ async function volumeContent(volume: V1Volume, context: VolumeContext): Promise<
   }
   const type = volumeType(volume);
   throw new UnsupportedVolumeError(
-    `volume ${volume.name} is a ${type} volume; process pods support emptyDir, configMap, secret, downwardAPI and projected`,
+    `volume ${volume.name} is a ${type} volume; process pods support emptyDir, persistentVolumeClaim, configMap, secret, downwardAPI and projected`,
     { volume: volume.name, type },
   );
 }
@@ -237,8 +263,13 @@ export async function materializeVolumes(context: VolumeContext): Promise<PodVol
   const renewals = new TokenRenewals(context);
   try {
     for (const volume of context.pod.spec?.volumes ?? []) {
-      const dir = join(root, volume.name);
       const content = await volumeContent(volume, context);
+      if (typeof content === 'object' && 'persistent' in content) {
+        // Mounted where it is, not under the pod: removing the pod's directory must not touch it.
+        dirs.set(volume.name, content.persistent);
+        continue;
+      }
+      const dir = join(root, volume.name);
       await mkdir(dir, { recursive: true });
       if (content !== 'emptyDir') {
         for (const file of content.files) await writeFileAtomic(inside(dir, file.path), file.content, file.mode);

@@ -167,3 +167,15 @@ export { upLocalCluster } from '../cluster/local-cluster.ts';
 // Simulated bare-metal machines, for the bare-metal platform's and the installer's tests.
 export * from '../machines/index.ts';
 export { applyManifests } from '../cluster/apply-manifests.ts';
+// A real S3-compatible server (MinIO) on loopback with its own credentials and buckets: the etcd operator's backup
+// tests store snapshots in it.
+export {
+  startS3Server,
+  S3ServerError,
+  S3_REGION,
+  type S3Credentials,
+  type S3Server,
+  type S3ServerOptions,
+} from '../s3/s3-server.ts';
+// Persistent volumes of the local platform, for tests that look at a volume's directory on its node.
+export * from '../storage/index.ts';
