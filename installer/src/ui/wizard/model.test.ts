@@ -136,7 +136,13 @@ describe('the wizard model', () => {
   it('adds machines one by one: Enter after a line starts the next, Enter on an empty line moves on', () => {
     let state = act(stateWith(bareMetalAnswers({ machines: '' })), ENTER);
     while (focusedField(state)?.id !== 'machines') state = act(state, TAB);
-    state = act(state, typing('ctl0 52:54:00:a1:9c:01 controller'), ENTER, typing('wrk0 52:54:00:a1:9c:02 worker'), ENTER);
+    state = act(
+      state,
+      typing('ctl0 52:54:00:a1:9c:01 controller'),
+      ENTER,
+      typing('wrk0 52:54:00:a1:9c:02 worker'),
+      ENTER,
+    );
     assert.equal(state.answers.machines, 'ctl0 52:54:00:a1:9c:01 controller\nwrk0 52:54:00:a1:9c:02 worker\n');
     state = act(state, ENTER);
     assert.equal(currentScreen(state).id, 'cluster');

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { render } from 'ink';
+import { StrataError } from '@strata/api';
 import { writeFileAtomic } from '@strata/host';
 import type { RawBareMetalOptions } from '../../install/bare-metal/options.ts';
 import { colorWanted } from '../live/start-live-view.tsx';
@@ -13,6 +14,9 @@ import { initialState, type Outcome, type WizardState } from './model.ts';
 import { offeredKeys } from './offered-keys.ts';
 import { configYaml } from './review-text.ts';
 import { Wizard } from './wizard.tsx';
+
+/** The wizard could not run to a decision. */
+export class WizardError extends StrataError {}
 
 export interface WizardResult {
   readonly outcome: Outcome;
@@ -79,24 +83,26 @@ export async function runWizard(options: WizardOptions): Promise<WizardResult> {
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     preset: presetOf(options.flags),
   });
-  const decided = await new Promise<WizardState>((resolve) => {
-    const instance = render(
-      <Wizard
-        initial={initial}
-        checks={options.checks ?? preflightChecks}
-        color={colorWanted(process.env)}
-        target={options.target}
-        existing={existing}
-        onDone={(state) => {
-          // The live view (or the closing line) follows on a clean screen.
-          instance.clear();
-          instance.unmount();
-          resolve(state);
-        }}
-      />,
-      { stdout: options.stream ?? process.stderr, exitOnCtrlC: false, patchConsole: false },
-    );
-  });
+  let decided: WizardState | undefined;
+  const instance = render(
+    <Wizard
+      initial={initial}
+      checks={options.checks ?? preflightChecks}
+      color={colorWanted(process.env)}
+      target={options.target}
+      existing={existing}
+      onDone={(state) => {
+        decided = state;
+        // The live view (or the closing line) follows on a clean screen.
+        instance.clear();
+        instance.unmount();
+      }}
+    />,
+    { stdout: options.stream ?? process.stderr, exitOnCtrlC: false, patchConsole: false },
+  );
+  // Ink has given the terminal back (raw mode off, its last frame cleared) once this resolves.
+  await instance.waitUntilExit();
+  if (decided === undefined) throw new WizardError('the wizard ended without a decision', {});
   const outcome = decided.outcome ?? 'quit';
   const bareMetal = bareMetalOf(decided.answers, options.flags);
   if (outcome === 'quit') return { outcome, bareMetal };

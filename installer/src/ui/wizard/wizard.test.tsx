@@ -118,7 +118,10 @@ describe('the wizard screens', () => {
   it('asks for a larger terminal rather than drawing a garbled screen', () => {
     const drawn = draw(stateWith({}), { columns: MIN_COLUMNS - 1, rows: MIN_ROWS });
     try {
-      assert.match(drawn.frame(), new RegExp(`The terminal is ${MIN_COLUMNS - 1}×${MIN_ROWS}; the wizard needs at least`));
+      assert.match(
+        drawn.frame(),
+        new RegExp(`The terminal is ${MIN_COLUMNS - 1}×${MIN_ROWS}; the wizard needs at least`),
+      );
     } finally {
       drawn.unmount();
     }
@@ -154,7 +157,10 @@ describe('the wizard screens', () => {
       assert.ok(field >= 0, frame);
       assert.match(lines[field + 1] ?? '', /^ +✗ networking\.podCidr /);
       const text = state.validation.byField.get('podCidr')?.[0]?.text ?? '';
-      const below = lines.slice(field + 1).join(' ').replace(/\s+/g, ' ');
+      const below = lines
+        .slice(field + 1)
+        .join(' ')
+        .replace(/\s+/g, ' ');
       assert.ok(below.includes(`✗ ${text.replace(/\s+/g, ' ')}`), `${text}\n${frame}`);
     } finally {
       drawn.unmount();
