@@ -147,7 +147,7 @@ describe('the wizard screens', () => {
     }
   });
 
-  it('shows a bad CIDR beside its field with the message --config prints', async () => {
+  it('shows a bad CIDR beside its field with the message --config prints', () => {
     const state = on(stateWith({ name: 'demo', podCidr: '10.2.0.0/33' }), 'networking');
     const drawn = draw(state);
     try {
@@ -213,8 +213,8 @@ describe('the wizard screens', () => {
     try {
       const frame = drawn.frame();
       assert.match(frame, /cluster\.yaml exists; \+ adds, - removes \(2 lines\)/);
-      assert.match(frame, /\+     count: 3/);
-      assert.match(frame, /-     count: 1/);
+      assert.match(frame, /\+ {5}count: 3/);
+      assert.match(frame, /- {5}count: 1/);
       drawn.type('\r');
       await waitFor('the wizard to decide', () => drawn.done(), { timeoutMs: 5_000, intervalMs: 20 });
       assert.equal(drawn.done()?.outcome, 'install');
