@@ -8,6 +8,8 @@ import { currentFields as currentFieldsOf, shownProblems, type WizardState } fro
 import type { FieldProblem } from './validate.ts';
 
 export const LABEL_WIDTH = 22;
+/** What is left of 80 columns beside the label and the key hint. */
+const HORIZONTAL_CHOICES_WIDTH = 48;
 
 export interface FieldViewProps {
   readonly field: Field;
@@ -61,11 +63,16 @@ function ChoiceView({ field, state, focused, color }: FieldViewProps) {
       </Box>
     );
   }
+  const all = choices.map((choice) => `${mark(choice.value)} ${choice.label}`).join('  ');
+  const at = choices.findIndex((choice) => choice.value === chosen);
+  // Too many to show side by side: the chosen one and where it is in the list.
+  const shown =
+    all.length <= HORIZONTAL_CHOICES_WIDTH ? all : `‹ ${choices[at]?.label ?? ''} ›  ${at + 1} of ${choices.length}`;
   return (
     <Box>
       <Label field={field} focused={focused} color={color} />
       <Text wrap="truncate-end">
-        {choices.map((choice) => `${mark(choice.value)} ${choice.label}`).join('  ')}
+        {shown}
         {focused ? '  (←/→)' : ''}
       </Text>
     </Box>

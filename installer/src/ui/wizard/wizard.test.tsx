@@ -189,6 +189,38 @@ describe('the wizard screens', () => {
     }
   });
 
+  it('on a cloud offers regions and zones from a list and names where the credentials are, never what', async () => {
+    const secret = 'wizard-test-secret-value';
+    const saved = { id: process.env['AWS_ACCESS_KEY_ID'], key: process.env['AWS_SECRET_ACCESS_KEY'] };
+    process.env['AWS_ACCESS_KEY_ID'] = 'AKIAWIZARDTEST';
+    process.env['AWS_SECRET_ACCESS_KEY'] = secret;
+    const drawn = draw(on(stateWith({ name: 'demo' }), 'platform'));
+    try {
+      drawn.type('\x1b[B\x1b[B');
+      await frameMatching(drawn, /◉ aws/);
+      drawn.type('\r');
+      const details = await frameMatching(
+        drawn,
+        /✔ credentials: environment variables AWS_ACCESS_KEY_ID and\s+AWS_SECRET_ACCESS_KEY/,
+      );
+      assert.match(details, /› Region +‹ us-east-1 › {2}1 of 6 {2}\(←\/→\)/);
+      assert.match(details, /Zones +‹ us-east-1a,us-east-1b,us-east-1c › {2}3 of 3/);
+      assert.match(details, /Controller type +t3\.medium/);
+      assert.doesNotMatch(details, new RegExp(secret));
+      drawn.type('\x1b[C');
+      await frameMatching(drawn, /Region +‹ us-east-2 › {2}2 of 6[\s\S]*Zones +‹ us-east-2a,us-east-2b,us-east-2c ›/);
+    } finally {
+      drawn.unmount();
+      for (const [name, value] of [
+        ['AWS_ACCESS_KEY_ID', saved.id],
+        ['AWS_SECRET_ACCESS_KEY', saved.key],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('lists the machines with a mark per line and the problem under the bad one', () => {
     const drawn = draw(
       on(
