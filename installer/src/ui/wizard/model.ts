@@ -4,7 +4,7 @@ import { withPlatform, initialAnswers, type Answers, type FieldId, type OfferedK
 import { SCREENS, visibleFields, type Field, type Screen } from './fields.ts';
 import { cleanLine, cleanLines } from './sanitize.ts';
 import { validateAnswers, type FieldProblem, type Validation } from './validate.ts';
-import type { Platform } from '@strata/assets';
+import { PLATFORMS } from '@strata/assets';
 
 export interface WizardEnvironment {
   /** The public keys found in ~/.ssh/*.pub. */
@@ -116,7 +116,8 @@ function choose(state: WizardState, field: Field, delta: number): WizardState {
   const next = choices[(((at === -1 ? 0 : at + delta) % choices.length) + choices.length) % choices.length];
   if (next === undefined) return state;
   let answers: Answers = { ...state.answers, [field.id]: next.value };
-  if (field.id === 'platform') answers = { ...withPlatform(state.answers, next.value as Platform) };
+  const platform = PLATFORMS.find((name) => name === next.value);
+  if (field.id === 'platform' && platform !== undefined) answers = withPlatform(state.answers, platform);
   if (field.id === 'sshKeySource')
     answers = { ...answers, sshKey: state.env.offered.find((key) => key.path === next.value)?.line ?? '' };
   if (field.id === 'platform' && answers.platform !== 'local' && answers.sshKeySource === 'none')
