@@ -160,6 +160,15 @@ describe('the wizard model', () => {
     assert.equal(state.notice, undefined);
   });
 
+  it('refuses a private key typed key by key at its header, before any key material', () => {
+    let state = act(onScreen(stateWith({ platform: 'aws', sshKeySource: 'paste', sshKey: '' }), 'access'), TAB);
+    for (const character of '-----BEGI') state = act(state, typing(character));
+    assert.equal(state.answers.sshKey, '-----BEGI');
+    state = act(state, typing('N'));
+    assert.equal(state.answers.sshKey, '');
+    assert.equal(state.notice, PRIVATE_KEY_NOTICE);
+  });
+
   it('offers the keys of ~/.ssh and takes the chosen one', () => {
     const offered = [
       { path: '/home/u/.ssh/a.pub', line: ED25519_PUBLIC_KEY },

@@ -49,7 +49,7 @@ export type WizardAction =
   | { readonly type: 'interrupt' };
 
 export const PRIVATE_KEY_NOTICE =
-  'That was a private key: it was discarded, not kept or shown. Paste the public key, the line of the .pub file.';
+  'That was a private key (a PEM block): it was discarded, not kept or shown. Paste the public key, the line of the .pub file.';
 
 export function initialState(env: WizardEnvironment): WizardState {
   const answers = { ...initialAnswers(env.offered, env.timeZone), ...env.preset };
@@ -101,7 +101,9 @@ function withAnswers(state: WizardState, answers: Answers, touched: FieldId): Wi
 }
 
 function setText(state: WizardState, field: Field, value: string): WizardState {
-  if (field.id === 'sshKey' && value.includes('PRIVATE KEY')) {
+  // A PEM header starts every private key (OpenSSH's included) and no OpenSSH public key: refused at its first
+  // line, before any key material is typed or shown.
+  if (field.id === 'sshKey' && /-----BEGIN|PRIVATE KEY/.test(value)) {
     // Never kept, so it can be neither shown nor written.
     return { ...withAnswers(state, { ...state.answers, sshKey: '' }, 'sshKey'), notice: PRIVATE_KEY_NOTICE };
   }
