@@ -7,6 +7,8 @@ import { InstallEvents } from '../install/events.ts';
 import { checkBackendUrl } from '../install/cluster-dir.ts';
 import { diagnose } from '../diagnostics/index.ts';
 import { liveViewWanted, startLiveView, thisTerminal } from '../ui/live/start-live-view.tsx';
+import { InstallError, InstallUsageError } from '../install/errors.ts';
+import { runWizard } from '../ui/wizard/start-wizard.tsx';
 import {
   attachOutput,
   confirmation,
@@ -17,7 +19,7 @@ import {
 } from './install-command-support.ts';
 
 interface InstallCommandOptions extends RawBareMetalOptions {
-  readonly config: string;
+  readonly config?: string;
   readonly dir?: string;
   readonly backend?: string;
   readonly yes?: boolean;
@@ -31,7 +33,10 @@ export function installCommand(): Command {
       .description(
         'install the cluster a cluster.yaml describes: preflight, render, provision, wait for the API, bootstrap, wait for the nodes',
       )
-      .requiredOption('-c, --config <file>', 'the cluster config (cluster.yaml); it is only read, never changed')
+      .option(
+        '-c, --config <file>',
+        'the cluster config (cluster.yaml); it is only read, never changed. Without it, on a terminal, a wizard asks for everything and writes ./cluster.yaml',
+      )
       .option('-d, --dir <dir>', DIR_HELP)
       .option(
         '--backend <url>',
@@ -53,9 +58,15 @@ On platform: local the cluster runs in the background; strata destroy stops it.
 On platform: bare-metal, install registers every machine with the boot server
 (--boot-api and its TLS files), then delivers each controller's withheld secrets
 over SSH (--ssh-identity) as soon as its sshd answers.
+Without --config, on a terminal, a wizard asks for the config screen by screen,
+checking each answer as --config would, shows the file with its differences to an
+existing ./cluster.yaml, writes it on confirmation, and installs it (or, with w at
+the review, only writes it). Without a terminal, --config is required.
 ${EXIT_CODES_HELP}`,
       ),
-  ).action(async (options: InstallCommandOptions) => {
+  ).action(async (given: InstallCommandOptions) => {
+    const options = await withWizardConfig(given);
+    if (options === undefined) return;
     const events = new InstallEvents();
     const live = liveViewWanted(thisTerminal(options.json === true)) ? startLiveView(events) : undefined;
     const detach = live === undefined ? attachOutput(events, options.json) : live.stop;
@@ -79,4 +90,35 @@ ${EXIT_CODES_HELP}`,
       exitFor(error, options.json);
     }
   });
+}
+
+/** The file the wizard writes when --config is not given. */
+const WIZARD_TARGET = 'cluster.yaml';
+
+/**
+ * The options with a config: --config's, or the one the wizard wrote on a
+ * terminal. Undefined when the wizard only wrote the file or was quit.
+ */
+async function withWizardConfig(
+  options: InstallCommandOptions,
+): Promise<(InstallCommandOptions & { readonly config: string }) | undefined> {
+  if (options.config !== undefined) return { ...options, config: options.config };
+  try {
+    if (!liveViewWanted(thisTerminal(options.json === true)))
+      throw new InstallUsageError(
+        'no --config given, and no terminal to ask on: pass --config <cluster.yaml> (the wizard runs only on a terminal, without --json)',
+        {},
+      );
+    const result = await runWizard({ target: WIZARD_TARGET, flags: options });
+    if (result.outcome === 'quit') throw new InstallError('the wizard was quit; nothing was written', {});
+    if (result.outcome === 'write' || result.configPath === undefined) {
+      process.stderr.write(
+        `strata: wrote ${WIZARD_TARGET}; install it with: strata install --config ${WIZARD_TARGET}\n`,
+      );
+      return undefined;
+    }
+    return { ...options, ...result.bareMetal, config: result.configPath };
+  } catch (error) {
+    exitFor(error, options.json);
+  }
 }

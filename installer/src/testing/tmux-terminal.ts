@@ -17,6 +17,11 @@ export interface TerminalOptions {
   readonly cwd?: string;
 }
 
+export interface ScreenOptions {
+  readonly escapes?: boolean;
+  readonly history?: number;
+}
+
 /** The variables by which Ink's `is-in-ci` recognises a CI job. */
 const CI_MARKERS = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
 
@@ -64,19 +69,34 @@ export class TmuxTerminal {
     return result.stdout;
   }
 
-  /** The screen as text; `escapes` keeps the colour and style sequences. */
-  async screen(options: { escapes?: boolean } = {}): Promise<string> {
-    return this.#tmux(['capture-pane', '-p', '-t', 'test', ...(options.escapes === true ? ['-e'] : [])]);
+  /**
+   * The screen as text; `escapes` keeps the colour and style sequences; `history` adds that many lines scrolled off
+   * the top (a dead pane's "Pane is dead" line scrolls the last line a command printed away).
+   */
+  async screen(options: ScreenOptions = {}): Promise<string> {
+    return this.#tmux([
+      'capture-pane',
+      '-p',
+      '-t',
+      'test',
+      ...(options.escapes === true ? ['-e'] : []),
+      ...(options.history === undefined ? [] : ['-S', String(-options.history)]),
+    ]);
   }
 
   /** Waits until the screen matches `pattern`, keeping the screen seen under `label` for the failure report. */
-  async waitForScreen(label: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  async waitForScreen(
+    label: string,
+    pattern: RegExp,
+    timeoutMs = 30_000,
+    options: Pick<ScreenOptions, 'history'> = {},
+  ): Promise<string> {
     let last = '';
     try {
       return await waitFor(
         `the screen to show ${pattern}`,
         async () => {
-          last = await this.screen();
+          last = await this.screen(options);
           return pattern.test(last) ? last : undefined;
         },
         { timeoutMs, intervalMs: 250 },
@@ -93,6 +113,15 @@ export class TmuxTerminal {
   /** Types keys as tmux names them (`Enter`, `C-c`, `Tab`) or literal text with `literal`. */
   async type(keys: string, options: { literal?: boolean } = {}): Promise<void> {
     await this.#tmux(['send-keys', '-t', 'test', ...(options.literal === true ? ['-l'] : []), keys]);
+  }
+
+  /**
+   * Pastes `text` as a terminal does: in one piece, wrapped in the bracketed-paste markers when the program asked
+   * for them (tmux's paste-buffer -p), so that the program can tell a paste from typing.
+   */
+  async paste(text: string): Promise<void> {
+    await this.#tmux(['set-buffer', '-b', 'paste', '--', text]);
+    await this.#tmux(['paste-buffer', '-p', '-d', '-b', 'paste', '-t', 'test']);
   }
 
   /** Writes every screen this terminal was waited on into `dir`, one text file each, for a failed test. */

@@ -18,4 +18,4 @@ export { imageQuery, FLATCAR_OWNER, FEDORA_COREOS_OWNER, type ImageQuery, type I
 export { ignitionPointer, s3Url, sha512Verification } from './ignition-pointer.ts';
 export { clusterTags, kubernetesClusterTag, CLUSTER_TAG, type Tags } from './tags.ts';
 export { AwsNamingError, AwsProgramError } from './errors.ts';
-export { awsPreflight, AWS_PROVIDER_PLUGIN, type PreflightCheck } from './preflight.ts';
+export { awsCredentialsCheck, awsPreflight, AWS_PROVIDER_PLUGIN, type PreflightCheck } from './preflight.ts';

@@ -96,7 +96,7 @@ const CREDENTIALS_FIX =
   'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile of ~/.aws/credentials or ~/.aws/config (aws configure, aws sso login)';
 
 /** The lookup order of the AWS SDKs' default credential chain, up to what only the instance metadata service knows. */
-function credentialsCheck(env: Environment, home: string): PreflightCheck {
+export function awsCredentialsCheck(env: Environment, home: string): PreflightCheck {
   const id = 'aws-credentials';
   for (const [key, secret] of [
     ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
@@ -195,5 +195,5 @@ export function awsPreflight(
   env: Environment = process.env,
   home: string = homedir(),
 ): PreflightCheck[] {
-  return [configCheck(config), credentialsCheck(env, home), pluginCheck(env, home)];
+  return [configCheck(config), awsCredentialsCheck(env, home), pluginCheck(env, home)];
 }

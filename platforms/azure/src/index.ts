@@ -13,5 +13,11 @@ export {
   type WorkerPoolNames,
 } from './names.ts';
 export { addressPlan, type AddressPlan } from './addresses.ts';
-export { azurePreflight, providerPlugin, type Environment, type PreflightCheck } from './preflight.ts';
+export {
+  azurePreflight,
+  credentialCheck as azureCredentialCheck,
+  providerPlugin,
+  type Environment,
+  type PreflightCheck,
+} from './preflight.ts';
 export { AzurePlatformError } from './errors.ts';

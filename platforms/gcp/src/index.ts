@@ -17,7 +17,7 @@ export {
   type WorkerPoolNames,
 } from './names.ts';
 export { NODE_SUBNET_CIDR, nodeSubnetRange } from './node-subnet.ts';
-export { gcpPreflight, gcpProviderPlugin, type Env, type PreflightCheck } from './preflight.ts';
+export { gcpCredentialsCheck, gcpPreflight, gcpProviderPlugin, type Env, type PreflightCheck } from './preflight.ts';
 export {
   DEFAULT_WORKER_MACHINE_TYPE,
   ETCD_PORTS,

@@ -77,7 +77,7 @@ const CREDENTIALS_FIX =
  * GOOGLE_APPLICATION_CREDENTIALS names, then gcloud's file). The metadata
  * server, the last source on Google Cloud machines, cannot be seen offline.
  */
-function credentialsCheck(env: Env, home: string): PreflightCheck {
+export function gcpCredentialsCheck(env: Env, home: string): PreflightCheck {
   const nonEmpty = (name: string): string | undefined => {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value;
@@ -169,5 +169,5 @@ export function gcpPreflight(
           ok: true,
           detail: `project ${config.gcp.project}, region ${config.gcp.region}, zones ${config.gcp.zones.join(', ')}`,
         };
-  return [project, credentialsCheck(env, home), pluginCheck(env, home)];
+  return [project, gcpCredentialsCheck(env, home), pluginCheck(env, home)];
 }

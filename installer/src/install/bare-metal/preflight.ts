@@ -55,21 +55,35 @@ export async function loadBootApi(
 
 const normalMac = (mac: string): string => mac.toLowerCase().replaceAll('-', ':');
 
+type Groups = Awaited<ReturnType<BootApiClient['listGroups']>>;
+
+/** The boot server's groups, listed with the client certificate: whether the write API accepts this installer. */
+async function listGroups(endpoint: BootApiEndpoint): Promise<{ groups: Groups } | { failure: string }> {
+  try {
+    return { groups: await new BootApiClient(endpoint, { timeoutMs: PROBE_TIMEOUT_MS }).listGroups() };
+  } catch (error) {
+    if (!(error instanceof StrataError)) throw error;
+    return {
+      failure: `the boot server's write API at ${endpoint.url} did not accept this installer (GET groups with the client certificate of --boot-api-cert): ${error.message}`,
+    };
+  }
+}
+
+/** Whether the write API accepts the client certificate, before there is a config to check the MACs of (the wizard). */
+export async function checkClientCertificate(endpoint: BootApiEndpoint): Promise<string[]> {
+  const listed = await listGroups(endpoint);
+  return 'failure' in listed ? [listed.failure] : [];
+}
+
 /**
  * The write API accepts the client certificate (a listing needs it), and no
  * group of anything else on the boot server selects one of the cluster's
  * MACs: the boot server would then hand that machine someone else's profile.
  */
 export async function checkWriteApi(config: ClusterConfig, endpoint: BootApiEndpoint): Promise<string[]> {
-  let groups;
-  try {
-    groups = await new BootApiClient(endpoint, { timeoutMs: PROBE_TIMEOUT_MS }).listGroups();
-  } catch (error) {
-    if (!(error instanceof StrataError)) throw error;
-    return [
-      `the boot server's write API at ${endpoint.url} did not accept this installer (GET groups with the client certificate of --boot-api-cert): ${error.message}`,
-    ];
-  }
+  const listed = await listGroups(endpoint);
+  if ('failure' in listed) return [listed.failure];
+  const { groups } = listed;
   const machines = config.bareMetal?.machines ?? [];
   const ours = new Set(
     machines.flatMap((machine) => [installId(config.name, machine.name), installedId(config.name, machine.name)]),

@@ -1,0 +1,12 @@
+import type { WizardChecks } from './checks.ts';
+import type { WizardState } from './model.ts';
+
+/** What every screen component is drawn from. */
+export interface ScreenProps {
+  readonly state: WizardState;
+  readonly color: boolean;
+  readonly checks: WizardChecks;
+  readonly rows: number;
+  readonly existing: string | undefined;
+  readonly target: string;
+}

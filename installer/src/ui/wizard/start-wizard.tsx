@@ -1,0 +1,111 @@
+// Runs the wizard on this terminal and, once confirmed, writes the file
+// atomically: a quit, a Ctrl-C or a kill before then leaves no file, and the
+// file is never seen half-written.
+import { readFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
+import { render } from 'ink';
+import { StrataError } from '@strata/api';
+import { writeFileAtomic } from '@strata/host';
+import type { RawBareMetalOptions } from '../../install/bare-metal/options.ts';
+import { colorWanted } from '../live/start-live-view.tsx';
+import type { Answers } from './answers.ts';
+import { preflightChecks, type WizardChecks } from './checks.ts';
+import { initialState, type Outcome, type WizardState } from './model.ts';
+import { offeredKeys } from './offered-keys.ts';
+import { configYaml } from './review-text.ts';
+import { Wizard } from './wizard.tsx';
+
+/** The wizard could not run to a decision. */
+export class WizardError extends StrataError {}
+
+export interface WizardResult {
+  readonly outcome: Outcome;
+  /** The file written; absent when the wizard was quit. */
+  readonly configPath?: string;
+  /** The write API and its files, as the flags of the command line pass them. */
+  readonly bareMetal: RawBareMetalOptions;
+}
+
+/** This machine's networks as the config check reads them (interfaces, loopback excluded). */
+function hostNetworks(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .flatMap((address) => (address === undefined || address.internal || address.cidr === null ? [] : [address.cidr]));
+}
+
+async function existingText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function presetOf(flags: RawBareMetalOptions): Partial<Answers> {
+  return {
+    ...(flags.bootApi === undefined ? {} : { bootApi: flags.bootApi }),
+    ...(flags.bootApiCa === undefined ? {} : { bootApiCa: flags.bootApiCa }),
+    ...(flags.bootApiCert === undefined ? {} : { bootApiCert: flags.bootApiCert }),
+    ...(flags.bootApiKey === undefined ? {} : { bootApiKey: flags.bootApiKey }),
+  };
+}
+
+function bareMetalOf(answers: Answers, flags: RawBareMetalOptions): RawBareMetalOptions {
+  const given = (value: string): string | undefined => (value.trim() === '' ? undefined : value.trim());
+  const bootApi = given(answers.bootApi);
+  const bootApiCa = given(answers.bootApiCa);
+  const bootApiCert = given(answers.bootApiCert);
+  const bootApiKey = given(answers.bootApiKey);
+  return {
+    ...flags,
+    ...(bootApi === undefined ? {} : { bootApi }),
+    ...(bootApiCa === undefined ? {} : { bootApiCa }),
+    ...(bootApiCert === undefined ? {} : { bootApiCert }),
+    ...(bootApiKey === undefined ? {} : { bootApiKey }),
+  };
+}
+
+export interface WizardOptions {
+  /** Where the config is written. */
+  readonly target: string;
+  readonly flags: RawBareMetalOptions;
+  readonly checks?: WizardChecks;
+  readonly stream?: NodeJS.WriteStream;
+}
+
+/** Asks on stderr (stdout stays for scripts), then writes the file unless the person quit. */
+export async function runWizard(options: WizardOptions): Promise<WizardResult> {
+  const existing = await existingText(options.target);
+  const initial = initialState({
+    offered: await offeredKeys(),
+    hostNetworks: hostNetworks(),
+    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    preset: presetOf(options.flags),
+  });
+  let decided: WizardState | undefined;
+  const instance = render(
+    <Wizard
+      initial={initial}
+      checks={options.checks ?? preflightChecks}
+      color={colorWanted(process.env)}
+      target={options.target}
+      existing={existing}
+      onDone={(state) => {
+        decided = state;
+        // The live view (or the closing line) follows on a clean screen.
+        instance.clear();
+        instance.unmount();
+      }}
+    />,
+    { stdout: options.stream ?? process.stderr, exitOnCtrlC: false, patchConsole: false },
+  );
+  // Ink has given the terminal back (raw mode off, its last frame cleared) once this resolves.
+  await instance.waitUntilExit();
+  if (decided === undefined) throw new WizardError('the wizard ended without a decision', {});
+  const outcome = decided.outcome ?? 'quit';
+  const bareMetal = bareMetalOf(decided.answers, options.flags);
+  if (outcome === 'quit') return { outcome, bareMetal };
+  await writeFileAtomic(options.target, configYaml(decided.answers));
+  return { outcome, configPath: options.target, bareMetal };
+}
