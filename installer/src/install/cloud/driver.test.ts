@@ -27,11 +27,13 @@ describe('the cloud drivers and the engine', () => {
 
   async function context(name: string, installPlugins = false): Promise<DriverContext> {
     const config = await loadClusterConfig(configPath, { hostNetworks: [] });
+    const directory = new InstallDirectory(join(root, name));
     return {
       config,
       configPath,
       topology: clusterTopology(config),
-      directory: new InstallDirectory(join(root, name)),
+      directory,
+      assetsDir: directory.assetsDir,
       progress: () => undefined,
       signal: AbortSignal.timeout(60_000),
       installPlugins,

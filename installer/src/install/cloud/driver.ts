@@ -80,8 +80,8 @@ export function cloudDriver(spec: CloudSpec): PlatformDriver {
       return failures;
     },
 
-    program({ config, directory }: DriverContext): PulumiFn {
-      return async () => spec.program(await readPlatformProgramInput(directory.assetsDir, config))();
+    program({ config, assetsDir }: DriverContext): PulumiFn {
+      return async () => spec.program(await readPlatformProgramInput(assetsDir, config))();
     },
 
     async beforeUpdate(stack, context): Promise<void> {
