@@ -9,6 +9,7 @@ import { resolveBinary } from '@strata/binaries';
 import type { DriverContext, PlatformDriver } from '../platform-driver.ts';
 import { hostNetworksFailure } from '../host-networks.ts';
 import { installPulumiHome } from '../pulumi/install-stack.ts';
+import { checkThroughProvider } from './existence.ts';
 import { describeOutputs, parseStackOutputs } from './outputs.ts';
 import { installPlugin, pluginFix, type ProviderPlugin } from './plugin.ts';
 
@@ -29,6 +30,11 @@ export interface CloudSpec {
   readonly pluginCheckId: string;
   readonly preflight: (config: ClusterConfig, env: Environment, home: string) => CloudCheck[] | Promise<CloudCheck[]>;
   readonly program: (input: PlatformProgramInput) => PulumiFn;
+  /**
+   * The checks only the provider can answer (region, zones, machine types, DNS zone), run inside a Pulumi
+   * program; absent for a cloud whose SDK offers no way to ask.
+   */
+  readonly existence?: (config: ClusterConfig) => Promise<CloudCheck[]>;
 }
 
 /**
@@ -66,6 +72,7 @@ export function cloudDriver(spec: CloudSpec): PlatformDriver {
       progress(`checking the ${spec.platform} settings, credentials and provider plugin`);
       const pulumiHome = installPulumiHome(directory);
       const checks = await spec.preflight(config, preflightEnvironment(context), homedir());
+      const offlinePassed = checks.every((check) => check.ok);
       for (const check of checks) {
         if (check.ok) {
           progress(`ok: ${check.detail}`);
@@ -76,6 +83,18 @@ export function cloudDriver(spec: CloudSpec): PlatformDriver {
         } else {
           failures.push(line(check));
         }
+      }
+      if (spec.existence !== undefined && offlinePassed) {
+        progress(`asking ${spec.platform} whether the region, zones, machine types and DNS zone exist`);
+        for (const check of await checkThroughProvider(spec.platform, spec.existence, context)) {
+          if (check.ok) progress(`ok: ${check.detail}`);
+          else failures.push(line(check));
+        }
+      } else if (spec.existence !== undefined) {
+        // Offline, or without credentials, the provider cannot be asked; the failures above say why.
+        progress(
+          `not asking ${spec.platform} whether the region, zones and machine types exist until the checks above pass`,
+        );
       }
       return failures;
     },
