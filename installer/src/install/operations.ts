@@ -97,9 +97,8 @@ export async function runPlan(options: PlanOptions): Promise<ResourceChange[]> {
   await checkPreflight(driver, { ...checks, configPath: options.configPath });
   const signal = AbortSignal.timeout(phaseTimeoutMs(config, 'provision'));
   const progress = (message: string) => options.events.emit({ type: 'phase-progress', phase: 'provision', message });
-  return withScratchRender(
-    { config, configPath: options.configPath, directory, progress },
-    async ({ root, assetsDir }) => {
+  const plan = () =>
+    withScratchRender({ config, configPath: options.configPath, directory, progress }, async ({ root, assetsDir }) => {
       const context = driverContext(config, directory, options.events, 'provision', signal, installPlugins, assetsDir);
       const preview = async (stack: Stack): Promise<ResourceChange[]> => {
         await driver.beforeUpdate?.(stack, context);
@@ -119,11 +118,11 @@ export async function runPlan(options: PlanOptions): Promise<ResourceChange[]> {
         progress(`${directory.path} holds no install yet: every resource is new`);
         return preview(await openInstallStack(scratch, identity, driver.program(context)));
       }
-      return withLockFile(directory.lockPath, async () =>
-        preview(await recoveredStack({ directory, identity: existing, progress }, driver.program(context))),
-      );
-    },
-  );
+      return preview(await recoveredStack({ directory, identity: existing, progress }, driver.program(context)));
+    });
+  // An installed directory is read (its assets copied, its state refreshed) under its install lock, so that a
+  // running install never changes it halfway through.
+  return existing === undefined ? plan() : withLockFile(directory.lockPath, plan);
 }
 
 export interface StatusReport {
