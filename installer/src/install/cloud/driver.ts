@@ -9,18 +9,12 @@ import { resolveBinary } from '@strata/binaries';
 import type { DriverContext, PlatformDriver } from '../platform-driver.ts';
 import { hostNetworksFailure } from '../host-networks.ts';
 import { installPulumiHome } from '../pulumi/install-stack.ts';
-import { checkThroughProvider } from './existence.ts';
+import { checkThroughProvider, type CloudCheck } from './existence.ts';
 import { describeOutputs, parseStackOutputs } from './outputs.ts';
 import { installPlugin, pluginFix, type ProviderPlugin } from './plugin.ts';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
-
-export interface CloudCheck {
-  readonly id: string;
-  readonly ok: boolean;
-  readonly detail: string;
-  readonly fix?: string;
-}
+export type { CloudCheck };
 
 /** What a cloud package gives its driver. */
 export interface CloudSpec {

@@ -15,7 +15,8 @@ import type { ClusterConfig } from '@strata/assets';
 import type { DriverContext } from '../platform-driver.ts';
 import { installPulumiHome } from '../pulumi/install-stack.ts';
 
-export interface ExistenceCheck {
+/** A check of a cloud's preflight, offline or through the provider: the cloud packages' shape. */
+export interface CloudCheck {
   readonly id: string;
   readonly ok: boolean;
   readonly detail: string;
@@ -35,12 +36,12 @@ function engineMessage(error: unknown): string {
  */
 export async function checkThroughProvider(
   platform: string,
-  checks: (config: ClusterConfig) => Promise<ExistenceCheck[]>,
+  checks: (config: ClusterConfig) => Promise<CloudCheck[]>,
   context: Pick<DriverContext, 'config' | 'directory' | 'signal'>,
-): Promise<ExistenceCheck[]> {
+): Promise<CloudCheck[]> {
   const root = await mkdtemp(join(tmpdir(), 'strata-preflight-'));
   try {
-    let found: ExistenceCheck[] | undefined;
+    let found: CloudCheck[] | undefined;
     const stack = await openStack({
       tools: await preparePulumiTools({ pulumiBinary: await resolveBinary('pulumi'), dir: join(root, 'tools') }),
       projectName: 'strata-preflight',
