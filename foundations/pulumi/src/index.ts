@@ -1,2 +1,3 @@
 // The public entry point of @strata/pulumi-workspace.
 export * from './workspace.ts';
+export * from './plugins.ts';

@@ -1,5 +1,7 @@
-import { mkdir, readdir } from 'node:fs/promises';
 // plan, status and destroy: the engine's other entry points, on a cluster directory.
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Stack } from '@pulumi/pulumi/automation/index.js';
 import { withLockFile } from '@strata/host';
 import { clusterTopology, type ClusterConfig } from '@strata/assets';
 import { InstallDirectory, type DirectoryIdentity } from './cluster-dir.ts';
@@ -17,6 +19,7 @@ import { getReadyz } from './phases/wait-api.ts';
 import { readiness } from './phases/wait-nodes.ts';
 import { phaseTimeoutMs } from './phases/phase.ts';
 import { checkPreflight } from './phases/preflight.ts';
+import { withScratchRender } from './scratch-render.ts';
 
 /** A directory that does not exist, or is empty: what an install that stopped in preflight leaves. */
 async function holdsNothing(dir: string): Promise<boolean> {
@@ -49,12 +52,14 @@ function driverContext(
   phase: Phase,
   signal: AbortSignal,
   installPlugins = false,
+  assetsDir = directory.assetsDir,
 ): DriverContext {
   return {
     config,
     configPath: directory.configPath,
     topology: clusterTopology(config),
     directory,
+    assetsDir,
     progress: (message) => events.emit({ type: 'phase-progress', phase, message }),
     signal,
     installPlugins,
@@ -70,7 +75,12 @@ export interface PlanOptions {
   readonly installPlugins?: boolean;
 }
 
-/** What `strata install` with this config would change, resource by resource, from the engine's preview. */
+/**
+ * What `strata install` with this config would change, resource by resource, from the engine's preview.
+ * It writes nothing into the cluster directory: the config is rendered into a scratch directory, and a
+ * directory install has not made yet is previewed against an empty stack in that scratch directory, so
+ * every resource shows as a create.
+ */
 export async function runPlan(options: PlanOptions): Promise<ResourceChange[]> {
   const config = await loadInstallConfig(options.configPath);
   const driver = driverFor(options.drivers, config.platform);
@@ -80,27 +90,39 @@ export async function runPlan(options: PlanOptions): Promise<ResourceChange[]> {
     // claim() words the refusal; a plan must not write the identity of a directory it only looks at.
     await directory.claim(config.name, config.platform, undefined);
   }
-  const identity = existing ?? {
-    cluster: config.name,
-    platform: config.platform,
-    backend: directory.defaultBackend(),
-    createdAt: new Date().toISOString(),
-  };
   // The same checks as install's, before anything is created: a plan needs the provider plugins too.
   const installPlugins = options.installPlugins === true;
   const preflightSignal = AbortSignal.timeout(phaseTimeoutMs(config, 'preflight'));
   const checks = driverContext(config, directory, options.events, 'preflight', preflightSignal, installPlugins);
   await checkPreflight(driver, { ...checks, configPath: options.configPath });
   const signal = AbortSignal.timeout(phaseTimeoutMs(config, 'provision'));
-  const context = driverContext(config, directory, options.events, 'provision', signal, installPlugins);
-  await mkdir(directory.path, { recursive: true, mode: 0o700 });
-  return withLockFile(directory.lockPath, async () => {
-    const stack = await recoveredStack({ directory, identity, progress: context.progress }, driver.program(context));
-    await driver.beforeUpdate?.(stack, context);
-    const changes = await previewChanges(stack, signal);
-    options.events.emit({ type: 'preview', changes });
-    return changes;
-  });
+  const progress = (message: string) => options.events.emit({ type: 'phase-progress', phase: 'provision', message });
+  const plan = () =>
+    withScratchRender({ config, configPath: options.configPath, directory, progress }, async ({ root, assetsDir }) => {
+      const context = driverContext(config, directory, options.events, 'provision', signal, installPlugins, assetsDir);
+      const preview = async (stack: Stack): Promise<ResourceChange[]> => {
+        await driver.beforeUpdate?.(stack, context);
+        const changes = await previewChanges(stack, signal);
+        options.events.emit({ type: 'preview', changes });
+        return changes;
+      };
+      if (existing === undefined) {
+        // Nothing installed yet: an empty stack of the scratch directory's own, thrown away with it.
+        const scratch = new InstallDirectory(join(root, 'cluster'));
+        const identity: DirectoryIdentity = {
+          cluster: config.name,
+          platform: config.platform,
+          backend: scratch.defaultBackend(),
+          createdAt: new Date().toISOString(),
+        };
+        progress(`${directory.path} holds no install yet: every resource is new`);
+        return preview(await openInstallStack(scratch, identity, driver.program(context)));
+      }
+      return preview(await recoveredStack({ directory, identity: existing, progress }, driver.program(context)));
+    });
+  // An installed directory is read (its assets copied, its state refreshed) under its install lock, so that a
+  // running install never changes it halfway through.
+  return existing === undefined ? plan() : withLockFile(directory.lockPath, plan);
 }
 
 export interface StatusReport {

@@ -12,6 +12,11 @@ export interface DriverContext {
   readonly configPath: string;
   readonly topology: ClusterTopology;
   readonly directory: InstallDirectory;
+  /**
+   * The rendered assets the program reads: the directory's own during install; a scratch render during plan,
+   * which never writes the cluster directory.
+   */
+  readonly assetsDir: string;
   readonly progress: (message: string) => void;
   readonly signal: AbortSignal;
   /** --install-plugins: a missing provider plugin is installed through the Automation API instead of failing preflight. */

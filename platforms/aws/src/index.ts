@@ -1,5 +1,6 @@
 // The public entry point of @strata/platform-aws: the AWS Pulumi program, the
-// names it gives resources, and the offline preflight checks.
+// names it gives resources, the offline preflight checks and those asked of AWS
+// through the provider.
 export { awsProgram, checkAwsConfig, type AwsProgramOutputs, type CheckedAwsConfig } from './program.ts';
 export {
   AWS_NAME_RULES,
@@ -19,3 +20,4 @@ export { ignitionPointer, s3Url, sha512Verification } from './ignition-pointer.t
 export { clusterTags, kubernetesClusterTag, CLUSTER_TAG, type Tags } from './tags.ts';
 export { AwsNamingError, AwsProgramError } from './errors.ts';
 export { awsCredentialsCheck, awsPreflight, AWS_PROVIDER_PLUGIN, type PreflightCheck } from './preflight.ts';
+export { awsExistenceChecks, instanceTypeFields } from './existence.ts';

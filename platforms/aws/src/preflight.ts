@@ -4,11 +4,12 @@
 // need not download it, and whether the config makes a program at all.
 // Whether the region, zones and instance types exist needs AWS's API, so it is
 // not checked here.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ClusterConfig } from '@strata/assets';
+import { findProviderPlugin, pulumiHomeOf } from '@strata/pulumi-workspace';
 import packageJson from '../package.json' with { type: 'json' };
 import { AwsNamingError, AwsProgramError } from './errors.ts';
 import { checkAwsConfig } from './program.ts';
@@ -149,27 +150,23 @@ const GO_ARCH: Readonly<Partial<Record<NodeJS.Architecture, string>>> = { x64: '
 
 function pluginCheck(env: Environment, home: string): PreflightCheck {
   const { name, version } = AWS_PROVIDER_PLUGIN;
-  const pulumiHome = env['PULUMI_HOME'] || join(home, '.pulumi');
-  const plugins = join(pulumiHome, 'plugins');
-  const dir = join(plugins, `resource-${name}-v${version}`);
-  const binary = join(dir, `pulumi-resource-${name}`);
+  const pulumiHome = pulumiHomeOf(env, home);
   const tarball = `pulumi-resource-${name}-v${version}-${GO_OS[process.platform] ?? process.platform}-${GO_ARCH[process.arch] ?? process.arch}.tar.gz`;
   const fix =
     `download ${tarball} from the pulumi-${name} v${version} release, then run: ` +
     `PULUMI_HOME=${pulumiHome} pulumi plugin install resource ${name} ${version} --file ${tarball}`;
   const id = 'aws-provider-plugin';
-  // The engine marks a plugin still being installed with a .partial file beside its directory.
-  if (existsSync(`${dir}.partial`)) {
-    return { id, ok: false, detail: `${dir} is only partly installed`, fix };
+  const found = findProviderPlugin(AWS_PROVIDER_PLUGIN, env, home);
+  switch (found.status) {
+    case 'partial':
+      return { id, ok: false, detail: `${found.dir} is only partly installed`, fix };
+    case 'missing':
+      return { id, ok: false, detail: `the ${name} provider plugin v${version} is not in ${found.pluginsDir}`, fix };
+    case 'not-executable':
+      return { id, ok: false, detail: `${found.binary} is not executable`, fix };
+    case 'installed':
+      return { id, ok: true, detail: `the ${name} provider plugin v${version} is installed in ${found.dir}` };
   }
-  const binaryMode = statSync(binary, { throwIfNoEntry: false })?.mode;
-  if (binaryMode === undefined) {
-    return { id, ok: false, detail: `the ${name} provider plugin v${version} is not in ${plugins}`, fix };
-  }
-  if ((binaryMode & 0o111) === 0) {
-    return { id, ok: false, detail: `${binary} is not executable`, fix };
-  }
-  return { id, ok: true, detail: `the ${name} provider plugin v${version} is installed in ${dir}` };
 }
 
 // --- config ---------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 // in Pulumi's plugin cache, so that `up` needs no download. Whether the
 // location, the VM sizes or the Marketplace terms are good needs Azure's API
 // and is not checked here. No check ever reports a credential's value.
-import { access, constants, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ClusterConfig } from '@strata/assets';
+import { findProviderPlugin, pulumiHomeOf } from '@strata/pulumi-workspace';
 
 export interface PreflightCheck {
   readonly id: string;
@@ -194,41 +195,40 @@ export async function credentialCheck(env: Environment, home: string): Promise<P
 }
 
 /** Whether the plugin the SDK asks for is in Pulumi's plugin cache, complete. */
-export async function pluginCheck(
+export function pluginCheck(
   env: Environment,
   home: string,
   plugin: { name: string; version: string } = providerPlugin(),
 ): Promise<PreflightCheck> {
-  const pulumiHome = env['PULUMI_HOME'] ?? join(home, '.pulumi');
-  const dir = join(pulumiHome, 'plugins', `resource-${plugin.name}-v${plugin.version}`);
-  const binary = join(dir, `pulumi-resource-${plugin.name}`);
+  const pulumiHome = pulumiHomeOf(env, home);
   const fix =
     `download pulumi-resource-${plugin.name}-v${plugin.version}-<os>-<arch>.tar.gz from the provider's releases, then ` +
     `\`pulumi plugin install resource ${plugin.name} ${plugin.version} --file <tarball>\`` +
     (env['PULUMI_HOME'] === undefined ? '' : ` with PULUMI_HOME=${pulumiHome}`);
-  // Pulumi marks a plugin it has not finished installing with a .partial file beside its directory.
-  if (await exists(`${dir}.partial`)) {
-    return {
-      id: 'azure-plugin',
-      ok: false,
-      detail: `the ${plugin.name} plugin in ${dir} is only partly installed`,
-      fix,
-    };
+  const found = findProviderPlugin(plugin, env, home);
+  const failed = (detail: string): PreflightCheck => ({ id: 'azure-plugin', ok: false, detail, fix });
+  switch (found.status) {
+    case 'partial':
+      return Promise.resolve(failed(`the ${plugin.name} plugin in ${found.dir} is only partly installed`));
+    case 'missing':
+      return Promise.resolve(
+        failed(
+          `the ${plugin.name} provider plugin v${plugin.version} is not installed (${join(found.dir, `pulumi-resource-${plugin.name}`)} does not exist)`,
+        ),
+      );
+    case 'not-executable':
+      return Promise.resolve(
+        failed(
+          `the ${plugin.name} provider plugin v${plugin.version} is not installed (${found.binary} is not executable)`,
+        ),
+      );
+    case 'installed':
+      return Promise.resolve({
+        id: 'azure-plugin',
+        ok: true,
+        detail: `${plugin.name} v${plugin.version} in ${found.dir}`,
+      });
   }
-  try {
-    await access(binary, constants.X_OK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (error as NodeJS.ErrnoException).code !== 'EACCES') {
-      throw error;
-    }
-    return {
-      id: 'azure-plugin',
-      ok: false,
-      detail: `the ${plugin.name} provider plugin v${plugin.version} is not installed (${binary} ${(error as NodeJS.ErrnoException).code === 'EACCES' ? 'is not executable' : 'does not exist'})`,
-      fix,
-    };
-  }
-  return { id: 'azure-plugin', ok: true, detail: `${plugin.name} v${plugin.version} in ${dir}` };
 }
 
 function configCheck(config: ClusterConfig): PreflightCheck {

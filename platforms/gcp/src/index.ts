@@ -1,5 +1,6 @@
 // The public entry point of @strata/platform-gcp: the GCP Pulumi program, the
-// names it gives resources, and its offline preflight checks.
+// names it gives resources, its offline preflight checks and those asked of
+// Google through the provider.
 export { GcpPlatformError } from './errors.ts';
 export { zoneFor, type FoundZone, type ManagedZoneCandidate } from './dns-zone.ts';
 export { gcsUrl, ignitionHash, ignitionPointer } from './ignition-pointer.ts';
@@ -28,3 +29,4 @@ export {
   NODE_METADATA,
   type GcpProgramOutputs,
 } from './program.ts';
+export { gcpExistenceChecks, machineTypeFields } from './existence.ts';

@@ -3,12 +3,13 @@
 // that the provider plugin of the pinned version is in Pulumi's plugin cache,
 // so that the engine does not try to download it. Whether the region, zones
 // and machine types exist needs the Compute API and is not checked here.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { ClusterConfig } from '@strata/assets';
+import { findProviderPlugin } from '@strata/pulumi-workspace';
 
 export interface PreflightCheck {
   readonly id: string;
@@ -126,28 +127,30 @@ export function gcpCredentialsCheck(env: Env, home: string): PreflightCheck {
   };
 }
 
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
 function pluginCheck(env: Env, home: string): PreflightCheck {
-  const { name, version } = gcpProviderPlugin();
-  const pulumiHome =
-    env['PULUMI_HOME'] !== undefined && env['PULUMI_HOME'] !== '' ? env['PULUMI_HOME'] : join(home, '.pulumi');
-  const dir = join(pulumiHome, 'plugins', `resource-${name}-v${version}`);
-  const binary = join(dir, `pulumi-resource-${name}`);
+  const plugin = gcpProviderPlugin();
+  const { name, version } = plugin;
   const fix = `download pulumi-resource-${name}-v${version}-<os>-<arch>.tar.gz where you have network access, then run \`pulumi plugin install resource ${name} ${version} --file <tarball>\``;
-  // The engine leaves "<dir>.partial" while it unpacks and removes it when done.
-  if (isFile(`${dir}.partial`)) {
-    return { id: 'gcp-provider-plugin', ok: false, detail: `${dir} is half installed`, fix };
+  const found = findProviderPlugin(plugin, env, home);
+  switch (found.status) {
+    case 'partial':
+      return { id: 'gcp-provider-plugin', ok: false, detail: `${found.dir} is half installed`, fix };
+    case 'missing':
+      return {
+        id: 'gcp-provider-plugin',
+        ok: false,
+        detail: `the ${name} provider plugin v${version} is not in ${found.dir}`,
+        fix,
+      };
+    case 'not-executable':
+      return { id: 'gcp-provider-plugin', ok: false, detail: `${found.binary} is not executable`, fix };
+    case 'installed':
+      return {
+        id: 'gcp-provider-plugin',
+        ok: true,
+        detail: `the ${name} provider plugin v${version} is at ${found.dir}`,
+      };
   }
-  return isFile(binary)
-    ? { id: 'gcp-provider-plugin', ok: true, detail: `the ${name} provider plugin v${version} is at ${dir}` }
-    : { id: 'gcp-provider-plugin', ok: false, detail: `the ${name} provider plugin v${version} is not in ${dir}`, fix };
 }
 
 /** The offline checks of a GCP install, in order; none prints a secret. */

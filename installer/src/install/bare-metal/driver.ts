@@ -23,8 +23,8 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function planOf({ config, directory }: Pick<DriverContext, 'config' | 'directory'>) {
-  return planBareMetal({ config, ignition: await readRenderedIgnition(directory.assetsDir, config) });
+async function planOf({ config, assetsDir }: Pick<DriverContext, 'config' | 'assetsDir'>) {
+  return planBareMetal({ config, ignition: await readRenderedIgnition(assetsDir, config) });
 }
 
 export function bareMetalDriver(options: BareMetalInstallOptions): PlatformDriver {

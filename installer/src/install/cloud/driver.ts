@@ -9,17 +9,12 @@ import { resolveBinary } from '@strata/binaries';
 import type { DriverContext, PlatformDriver } from '../platform-driver.ts';
 import { hostNetworksFailure } from '../host-networks.ts';
 import { installPulumiHome } from '../pulumi/install-stack.ts';
+import { checkThroughProvider, type CloudCheck } from './existence.ts';
 import { describeOutputs, parseStackOutputs } from './outputs.ts';
 import { installPlugin, pluginFix, type ProviderPlugin } from './plugin.ts';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
-
-export interface CloudCheck {
-  readonly id: string;
-  readonly ok: boolean;
-  readonly detail: string;
-  readonly fix?: string;
-}
+export type { CloudCheck };
 
 /** What a cloud package gives its driver. */
 export interface CloudSpec {
@@ -29,6 +24,11 @@ export interface CloudSpec {
   readonly pluginCheckId: string;
   readonly preflight: (config: ClusterConfig, env: Environment, home: string) => CloudCheck[] | Promise<CloudCheck[]>;
   readonly program: (input: PlatformProgramInput) => PulumiFn;
+  /**
+   * The checks only the provider can answer (region, zones, machine types, DNS zone), run inside a Pulumi
+   * program; absent for a cloud whose SDK offers no way to ask.
+   */
+  readonly existence?: (config: ClusterConfig) => Promise<CloudCheck[]>;
 }
 
 /**
@@ -66,6 +66,7 @@ export function cloudDriver(spec: CloudSpec): PlatformDriver {
       progress(`checking the ${spec.platform} settings, credentials and provider plugin`);
       const pulumiHome = installPulumiHome(directory);
       const checks = await spec.preflight(config, preflightEnvironment(context), homedir());
+      const offlinePassed = checks.every((check) => check.ok);
       for (const check of checks) {
         if (check.ok) {
           progress(`ok: ${check.detail}`);
@@ -77,11 +78,23 @@ export function cloudDriver(spec: CloudSpec): PlatformDriver {
           failures.push(line(check));
         }
       }
+      if (spec.existence !== undefined && offlinePassed) {
+        progress(`asking ${spec.platform} whether the region, zones, machine types and DNS zone exist`);
+        for (const check of await checkThroughProvider(spec.platform, spec.existence, context)) {
+          if (check.ok) progress(`ok: ${check.detail}`);
+          else failures.push(line(check));
+        }
+      } else if (spec.existence !== undefined) {
+        // Offline, or without credentials, the provider cannot be asked; the failures above say why.
+        progress(
+          `not asking ${spec.platform} whether the region, zones and machine types exist until the checks above pass`,
+        );
+      }
       return failures;
     },
 
-    program({ config, directory }: DriverContext): PulumiFn {
-      return async () => spec.program(await readPlatformProgramInput(directory.assetsDir, config))();
+    program({ config, assetsDir }: DriverContext): PulumiFn {
+      return async () => spec.program(await readPlatformProgramInput(assetsDir, config))();
     },
 
     async beforeUpdate(stack, context): Promise<void> {

@@ -1,7 +1,8 @@
-// The three clouds, each its package's program and offline preflight.
-import { AWS_PROVIDER_PLUGIN, awsPreflight, awsProgram } from '@strata/platform-aws';
+// The three clouds, each its package's program, offline preflight and, where
+// its SDK can ask, the checks through the provider (Azure's cannot: see its README).
+import { AWS_PROVIDER_PLUGIN, awsExistenceChecks, awsPreflight, awsProgram } from '@strata/platform-aws';
 import { azurePreflight, azureProgram, providerPlugin as azureProviderPlugin } from '@strata/platform-azure';
-import { gcpPreflight, gcpProgram, gcpProviderPlugin } from '@strata/platform-gcp';
+import { gcpExistenceChecks, gcpPreflight, gcpProgram, gcpProviderPlugin } from '@strata/platform-gcp';
 import { cloudDriver } from './driver.ts';
 
 export const awsDriver = cloudDriver({
@@ -10,6 +11,7 @@ export const awsDriver = cloudDriver({
   pluginCheckId: 'aws-provider-plugin',
   preflight: awsPreflight,
   program: awsProgram,
+  existence: (config) => awsExistenceChecks(config),
 });
 
 export const gcpDriver = cloudDriver({
@@ -18,6 +20,7 @@ export const gcpDriver = cloudDriver({
   pluginCheckId: 'gcp-provider-plugin',
   preflight: gcpPreflight,
   program: gcpProgram,
+  existence: (config) => gcpExistenceChecks(config),
 });
 
 export const azureDriver = cloudDriver({

@@ -20,6 +20,7 @@ export async function preflight(context: PhaseContext): Promise<PhaseOutcome> {
     configPath: context.userConfigPath,
     topology: context.topology,
     directory: context.directory,
+    assetsDir: context.directory.assetsDir,
     progress: (message) => context.progress(message),
     signal: context.signal,
     installPlugins: context.installPlugins,

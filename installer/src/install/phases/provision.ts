@@ -65,6 +65,7 @@ export async function provision(context: PhaseContext): Promise<PhaseOutcome> {
     configPath: context.directory.configPath,
     topology: context.topology,
     directory: context.directory,
+    assetsDir: context.directory.assetsDir,
     progress: (message) => context.progress(message),
     signal: context.signal,
     installPlugins: context.installPlugins,
