@@ -24,3 +24,4 @@ export * from './boot/crds.ts';
 export * from './update-policy/weekdays.ts';
 export * from './platform/stack-outputs.ts';
 export * from './join/join-groups.ts';
+export * from './etcd/index.ts';
