@@ -62,7 +62,10 @@ const pvcStorageSchema = z
   .describe("A PersistentVolumeClaim per member: the member's data survives its pod.");
 
 const emptyDirStorageSchema = z
-  .strictObject({})
+  .strictObject({
+    medium: z.enum(['', 'Memory']).optional().describe("Memory: a tmpfs, counted against the pod's memory."),
+    sizeLimit: quantitySchema.optional(),
+  })
   .describe('An emptyDir per member: its data dies with its pod, and the member is replaced. Only when asked for.');
 
 const storageSchema = kubernetes(
@@ -78,7 +81,17 @@ const tlsSecretsSchema = z.strictObject({
 
 const tlsSchema = kubernetes(
   z.strictObject({
-    auto: z.strictObject({}).optional().describe("Certificates from Strata's PKI for peer, server and client."),
+    auto: z
+      .strictObject({
+        certificateValidityHours: z
+          .int()
+          .min(24)
+          .max(87_600)
+          .default(8760)
+          .describe('How long each certificate is valid.'),
+      })
+      .optional()
+      .describe("Certificates from Strata's PKI for peer, server and client."),
     secrets: tlsSecretsSchema.optional().describe("The user's own certificates."),
   }),
   { rules: [exactlyOne('auto', 'secrets')] },

@@ -1,9 +1,11 @@
-// The operator against real etcd processes: a local cluster whose simulated nodes run the member pods as etcd
-// processes. Starts a local cluster on the fixed loopback addresses: run under
+// The operator as `strata up` installs it, against real etcd processes: a local cluster whose bootstrap manifests
+// carry the CRDs, RBAC and Deployment rendered by @strata/assets, whose simulated nodes run the operator's replicas
+// and the member pods as processes. Starts a local cluster on the fixed loopback addresses: run under
 // `flock /tmp/strata-fixed-addresses.lock`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   EventsV1Api,
@@ -13,14 +15,18 @@ import {
   type KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { ETCD_CLUSTER, etcdCrds, parseEtcdCluster, type EtcdCluster, type EtcdClusterSpecInput } from '@strata/api';
-import { applyManifestObject, uniqueName, waitFor } from '@strata/harness';
+import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster, type EtcdClusterSpecInput } from '@strata/api';
+import {
+  ETCD_OPERATOR_IMAGE,
+  ETCD_OPERATOR_NAMES,
+  ETCD_OPERATOR_NAMESPACE,
+  ETCD_OPERATOR_POD_LABELS,
+} from '@strata/assets';
+import { uniqueName, waitFor } from '@strata/harness';
 import { crashContainer, startTestCluster, type TestCluster } from '@strata/platform-local/testing';
-import { pino } from 'pino';
 import { EtcdClient } from '../etcd/gateway-client.ts';
-import { startEtcdOperator, type RunningEtcdOperator } from '../run-operator.ts';
 import { CLUSTER_LABEL, ETCD_CONTAINER } from '../pods/member-pod.ts';
-import { ETCD_OPERATOR_LOCAL_COMMAND, ETCD_OPERATOR_TEST_IMAGE } from '../testing/index.ts';
+import { ETCD_OPERATOR_LOCAL_COMMAND } from '../testing/index.ts';
 
 const KEYS = 50;
 const CONVERGE_MS = 90_000;
@@ -29,8 +35,6 @@ let cluster: TestCluster;
 let kubeConfig: KubeConfig;
 let core: CoreV1Api;
 let customObjects: CustomObjectsApi;
-let operator: RunningEtcdOperator;
-const stopOperator = new AbortController();
 const namespace = uniqueName('etcd');
 const etcd = new EtcdClient({ timeoutMs: 2000 });
 /** The most learners any status showed at once, sampled all through the tests. */
@@ -121,12 +125,11 @@ async function scaleTo(name: string, size: number): Promise<void> {
 before(async () => {
   cluster = await startTestCluster({
     workers: 2,
-    images: { [ETCD_OPERATOR_TEST_IMAGE.split(':')[0] ?? '']: { command: [...ETCD_OPERATOR_LOCAL_COMMAND] } },
+    images: { [ETCD_OPERATOR_IMAGE]: { command: [...ETCD_OPERATOR_LOCAL_COMMAND] } },
   });
   kubeConfig = cluster.adminKubeConfig();
   core = kubeConfig.makeApiClient(CoreV1Api);
   customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-  for (const crd of etcdCrds()) await applyManifestObject(kubeConfig, crd, 'strata-test');
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   await waitFor(
     'EtcdClusters to be served',
@@ -141,19 +144,16 @@ before(async () => {
     },
     { timeoutMs: 30_000, retryErrors: true },
   );
-  operator = await startEtcdOperator({
-    kubeConfig,
-    leaseNamespace: namespace,
-    watchNamespace: namespace,
-    identity: 'test-operator',
-    operatorImage: ETCD_OPERATOR_TEST_IMAGE,
-    signal: stopOperator.signal,
-    logger: pino({ level: process.env['ETCD_OPERATOR_LOG'] ?? 'silent' }),
-    leaseDurationSeconds: 5,
-    renewDeadlineMs: 3000,
-    retryPeriodMs: 500,
-    resync: { steadyMs: 1000, haltedMs: 1000 },
-  });
+  await waitFor(
+    'a replica of the etcd operator to lead',
+    async () => {
+      const lease = await kubeConfig
+        .makeApiClient(CoordinationV1Api)
+        .readNamespacedLease({ namespace: ETCD_OPERATOR_NAMESPACE, name: ETCD_OPERATOR_NAMES.lease });
+      return lease.spec?.holderIdentity?.startsWith(`${ETCD_OPERATOR_NAMES.operator}-`) === true ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500, retryErrors: true },
+  );
   sampling = setInterval(() => {
     void customObjects
       .listNamespacedCustomObject({
@@ -176,12 +176,10 @@ before(async () => {
 
 after(async () => {
   clearInterval(sampling);
-  stopOperator.abort();
-  await operator?.stopped;
   await cluster?.destroy();
 });
 
-describe('the etcd operator on a local cluster with real etcd processes', () => {
+describe('the etcd operator as strata up installs it, with real etcd processes', () => {
   it('creates 3 members, all healthy, and heals a SIGKILLed member and a deleted pod with equal hashes', async (t) => {
     const name = 'trio';
     const startedAt = performance.now();
@@ -265,6 +263,12 @@ describe('the etcd operator on a local cluster with real etcd processes', () => 
     const hashes = await hashesAgree(current);
     assert.equal(new Set(hashes).size, 1, `hashkv on every member: ${hashes.join(', ')}`);
     assert.ok(mostLearners <= 1, `at most one learner at once, saw ${mostLearners}`);
-    assert.equal(operator.isLeader(), true);
+    const replicas = await core.listNamespacedPod({
+      namespace: ETCD_OPERATOR_NAMESPACE,
+      labelSelector: Object.entries(ETCD_OPERATOR_POD_LABELS)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(','),
+    });
+    assert.equal(replicas.items.length, 2, 'the rendered Deployment runs two replicas');
   });
 });

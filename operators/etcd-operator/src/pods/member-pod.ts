@@ -118,7 +118,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
         },
       ],
       // Only emptyDir runs today; a PVC-backed member mounts its claim here instead (see README).
-      volumes: [{ name: 'data', emptyDir: {} }],
+      volumes: [{ name: 'data', emptyDir: { ...cluster.spec.storage.emptyDir } }],
     },
   };
 }

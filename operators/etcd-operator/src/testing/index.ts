@@ -3,8 +3,5 @@ import { fileURLToPath } from 'node:url';
 
 export const ETCD_OPERATOR_BIN = fileURLToPath(new URL('../../bin/etcd-operator.ts', import.meta.url));
 
-/** The operator's image as Strata's manifests name it. */
-export const ETCD_OPERATOR_TEST_IMAGE = 'ghcr.io/strata-dev/etcd-operator:dev';
-
 /** The command a local platform runs for the operator's image: this Node and the binary, then the pod's arguments. */
 export const ETCD_OPERATOR_LOCAL_COMMAND: readonly [string, ...string[]] = [process.execPath, ETCD_OPERATOR_BIN];
