@@ -5,8 +5,8 @@ import { StrataError } from '../errors/strata-error.ts';
 import { kubernetes } from '../crd/schema-rules.ts';
 
 export const ETCD_GROUP = 'etcd.strata.dev';
-export const ETCD_VERSION = 'v1alpha1';
-export const ETCD_API_VERSION = `${ETCD_GROUP}/${ETCD_VERSION}` as const;
+export const ETCD_CRD_VERSION = 'v1alpha1';
+export const ETCD_API_VERSION = `${ETCD_GROUP}/${ETCD_CRD_VERSION}` as const;
 
 // Five fields (minute hour day-of-month month day-of-week), each `*`, a number, a range or a list of them, with an
 // optional step; or one of the @-macros. The API server's RE2 and JavaScript read this pattern alike. Whether the

@@ -8,7 +8,7 @@ import {
   dnsLabelSchema,
   ETCD_API_VERSION,
   ETCD_GROUP,
-  ETCD_VERSION,
+  ETCD_CRD_VERSION,
   exactlyOne,
   objectMetadataSchema,
   parseEtcdResource,
@@ -18,7 +18,7 @@ import { etcdClusterSpecSchema } from './etcd-cluster.ts';
 
 export const ETCD_BACKUP = {
   group: ETCD_GROUP,
-  version: ETCD_VERSION,
+  version: ETCD_CRD_VERSION,
   apiVersion: ETCD_API_VERSION,
   kind: 'EtcdBackup',
   listKind: 'EtcdBackupList',
@@ -28,7 +28,7 @@ export const ETCD_BACKUP = {
 
 export const ETCD_RESTORE = {
   group: ETCD_GROUP,
-  version: ETCD_VERSION,
+  version: ETCD_CRD_VERSION,
   apiVersion: ETCD_API_VERSION,
   kind: 'EtcdRestore',
   listKind: 'EtcdRestoreList',

@@ -7,7 +7,7 @@ import {
   dnsLabelSchema,
   ETCD_API_VERSION,
   ETCD_GROUP,
-  ETCD_VERSION,
+  ETCD_CRD_VERSION,
   exactlyOne,
   objectMetadataSchema,
   parseEtcdResource,
@@ -16,7 +16,7 @@ import {
 
 export const ETCD_CLUSTER = {
   group: ETCD_GROUP,
-  version: ETCD_VERSION,
+  version: ETCD_CRD_VERSION,
   apiVersion: ETCD_API_VERSION,
   kind: 'EtcdCluster',
   listKind: 'EtcdClusterList',
