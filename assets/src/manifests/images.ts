@@ -13,6 +13,9 @@ export const KUBE_PROXY_IMAGE_REPOSITORY = 'registry.k8s.io/kube-proxy';
 /** Strata's update operator: one image for the operator Deployment and the node agent DaemonSet; follows the package version. */
 export const UPDATE_OPERATOR_IMAGE = 'ghcr.io/strata-dev/update-operator:v0.1.0';
 
+/** Strata's etcd operator: the Deployment's replicas, and the init container of each joining etcd member. */
+export const ETCD_OPERATOR_IMAGE = 'ghcr.io/strata-dev/etcd-operator:v0.1.0';
+
 /** Strata's join approver, the static pod on every controller that approves each machine's first kubelet CSR. */
 export const JOIN_APPROVER_IMAGE = 'ghcr.io/strata-dev/join-approver:v0.1.0';
 
@@ -22,6 +25,7 @@ export interface BootstrapImages {
   readonly coredns: string;
   readonly kubeProxy: string;
   readonly updateOperator: string;
+  readonly etcdOperator: string;
 }
 
 export function resolveImages(inputs: ManifestInputs): BootstrapImages {
@@ -31,5 +35,6 @@ export function resolveImages(inputs: ManifestInputs): BootstrapImages {
     coredns: inputs.images?.coredns ?? COREDNS_IMAGE,
     kubeProxy: inputs.images?.kubeProxy ?? `${KUBE_PROXY_IMAGE_REPOSITORY}:${inputs.kubernetesVersion}`,
     updateOperator: inputs.images?.updateOperator ?? UPDATE_OPERATOR_IMAGE,
+    etcdOperator: inputs.images?.etcdOperator ?? ETCD_OPERATOR_IMAGE,
   };
 }

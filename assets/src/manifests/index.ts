@@ -15,6 +15,7 @@ export {
   FLANNEL_IMAGE,
   KUBE_PROXY_IMAGE_REPOSITORY,
   UPDATE_OPERATOR_IMAGE,
+  ETCD_OPERATOR_IMAGE,
   JOIN_APPROVER_IMAGE,
   type BootstrapImages,
 } from './images.ts';
@@ -22,3 +23,4 @@ export { COMPONENT_LABEL, STRATA_CONSOLE_NAMESPACE, STRATA_SYSTEM_NAMESPACE } fr
 export { APISERVER_KUBELET_CLIENT } from './node-bootstrap.ts';
 export { JOIN_APPROVER_NAMES } from './join-approver/index.ts';
 export * from './update-operator/index.ts';
+export * from './etcd-operator/index.ts';

@@ -67,7 +67,7 @@ export interface ManifestInputs {
   readonly fleetLockTls?: { readonly certPem: string; readonly keyPem: string };
   /** Replacements for the pinned images, e.g. a mirror for an air-gapped install. */
   readonly images?: Partial<
-    Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator', string>
+    Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator' | 'etcdOperator', string>
   >;
 }
 
@@ -184,6 +184,7 @@ const manifestInputsSchema = z
         coredns: imageSchema.optional(),
         kubeProxy: imageSchema.optional(),
         updateOperator: imageSchema.optional(),
+        etcdOperator: imageSchema.optional(),
       })
       .optional(),
   })

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type {
+  V1ClusterRole,
   V1ClusterRoleBinding,
   V1DaemonSet,
   V1Deployment,
@@ -15,6 +16,7 @@ import {
   FLANNEL_IMAGE,
   ManifestInputsError,
   UPDATE_OPERATOR_IMAGE,
+  ETCD_OPERATOR_IMAGE,
   manifestFileToYaml,
   renderBootstrapManifests,
   type ManifestFile,
@@ -45,6 +47,8 @@ describe('renderBootstrapManifests', () => {
       '50-update-operator-crd.yaml',
       '51-update-operator.yaml',
       '52-update-policy.yaml',
+      '55-etcd-operator-crds.yaml',
+      '56-etcd-operator.yaml',
     ]);
     assert.deepEqual([...names].sort(), names, 'lexical order is apply order');
   });
@@ -223,6 +227,7 @@ describe('renderBootstrapManifests', () => {
       COREDNS_IMAGE,
       UPDATE_OPERATOR_IMAGE,
       UPDATE_OPERATOR_IMAGE,
+      ETCD_OPERATOR_IMAGE,
     ]);
     const mirrored = manifestInputs({
       images: {
@@ -231,6 +236,7 @@ describe('renderBootstrapManifests', () => {
         coredns: 'mirror.example/coredns@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
         kubeProxy: 'mirror.example/kube-proxy:v1.36.3',
         updateOperator: 'mirror.example/update-operator:v0.1.0',
+        etcdOperator: 'mirror.example/etcd-operator:v0.1.0',
       },
     });
     assert.deepEqual(images(renderBootstrapManifests(mirrored)), [
@@ -241,6 +247,7 @@ describe('renderBootstrapManifests', () => {
       'mirror.example/coredns@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
       'mirror.example/update-operator:v0.1.0',
       'mirror.example/update-operator:v0.1.0',
+      'mirror.example/etcd-operator:v0.1.0',
     ]);
   });
 });
@@ -351,5 +358,33 @@ describe('invalid manifest inputs', () => {
         return true;
       },
     );
+  });
+});
+
+describe('the etcd operator manifests', () => {
+  const files = renderBootstrapManifests(manifestInputs());
+  const operatorFile = files.find((file) => file.fileName === '56-etcd-operator.yaml');
+
+  it('installs the three etcd.strata.dev CRDs before the operator', () => {
+    const crds = files.find((file) => file.fileName === '55-etcd-operator-crds.yaml');
+    assert.deepEqual(
+      crds?.objects.map((object) => object.metadata?.name),
+      ['etcdclusters.etcd.strata.dev', 'etcdbackups.etcd.strata.dev', 'etcdrestores.etcd.strata.dev'],
+    );
+  });
+
+  it('gives the operator its own image for joining members, and no rights on backups or restores yet', () => {
+    const deployment = operatorFile?.objects.find((object): object is V1Deployment => object.kind === 'Deployment');
+    const args = deployment?.spec?.template.spec?.containers[0]?.args ?? [];
+    assert.ok(args.includes(`--image=${ETCD_OPERATOR_IMAGE}`), args.join(' '));
+    assert.equal(deployment?.spec?.replicas, 2);
+    const role = operatorFile?.objects.find(
+      (object): object is V1ClusterRole =>
+        object.kind === 'ClusterRole' && object.metadata?.name === 'strata:etcd-operator',
+    );
+    const resources = (role?.rules ?? []).flatMap((rule) => rule.resources ?? []);
+    assert.ok(resources.includes('etcdclusters/status'));
+    assert.ok(!resources.some((resource) => resource.startsWith('etcdbackups') || resource.startsWith('etcdrestores')));
+    assert.ok(!resources.includes('secrets'), 'no Secret is read or written');
   });
 });

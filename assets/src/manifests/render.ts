@@ -8,12 +8,13 @@ import { namespaces } from './namespaces.ts';
 import { nodeBootstrap } from './node-bootstrap.ts';
 import { updateOperatorFiles } from './update-operator/index.ts';
 import { joinApproverFile } from './join-approver/index.ts';
+import { etcdOperatorFiles } from './etcd-operator/index.ts';
 
 /**
  * The manifests a new cluster is bootstrapped with, in apply order: the
  * namespaces add-ons install into, what lets kubelets join, the pod network,
  * Service routing, cluster DNS (whose Pods need the network), then the
- * update operator (an add-on, prefixes 50-52). Throws
+ * update operator (an add-on, prefixes 50-52) and the etcd operator (55-56). Throws
  * ManifestInputsError, naming the field, when an input is invalid.
  */
 export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[] {
@@ -27,5 +28,6 @@ export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[]
     { fileName: '30-kube-proxy.yaml', objects: kubeProxy(valid, images) },
     { fileName: '40-coredns.yaml', objects: coredns(valid, images) },
     ...updateOperatorFiles(valid, images),
+    ...etcdOperatorFiles(images),
   ];
 }

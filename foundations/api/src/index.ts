@@ -26,3 +26,4 @@ export * from './platform/stack-outputs.ts';
 export * from './join/join-groups.ts';
 export * from './update-server/update-server.ts';
 export * from './update-server/crds.ts';
+export * from './etcd/index.ts';

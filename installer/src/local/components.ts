@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { StrataError } from '@strata/api';
-import { JOIN_APPROVER_IMAGE, UPDATE_OPERATOR_IMAGE } from '@strata/assets';
+import { ETCD_OPERATOR_IMAGE, JOIN_APPROVER_IMAGE, UPDATE_OPERATOR_IMAGE } from '@strata/assets';
 import type { ImageMapInput, PodRuntime, SimulatedOperatingSystem } from '@strata/platform-local';
 import { UpdateAgentPodRuntime } from './update-agent-runtime.ts';
 
@@ -20,6 +20,11 @@ export const JOIN_APPROVER_BIN = fileURLToPath(
 /** The update operator's one binary; the Deployment's pods run it as `operator`. */
 export const UPDATE_OPERATOR_BIN = fileURLToPath(
   new URL('../bin/update-operator.ts', import.meta.resolve('@strata/update-operator')),
+);
+
+/** The etcd operator's binary: the Deployment's replicas run `run`, joining etcd members' init containers `await-member`. */
+export const ETCD_OPERATOR_BIN = fileURLToPath(
+  new URL('../bin/etcd-operator.ts', import.meta.resolve('@strata/etcd-operator')),
 );
 
 export interface LocalPlatformComponentsOptions {
@@ -67,8 +72,8 @@ export class UpdateAgents {
 
 export interface LocalPlatformComponents {
   /**
-   * Image map entries: the join approver's static pods and the operator Deployment's pods run as local processes of
-   * this checkout's binaries.
+   * Image map entries: the join approver's static pods and the operators' Deployments' pods (and the etcd operator's
+   * init containers) run as local processes of this checkout's binaries.
    */
   readonly images: ImageMapInput;
   /** Per node: the DaemonSet's agent pod runs in this process, against the node's simulated OS. */
@@ -89,6 +94,7 @@ export function localPlatformComponents(options: LocalPlatformComponentsOptions 
     images: {
       [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, UPDATE_OPERATOR_BIN] },
       [JOIN_APPROVER_IMAGE]: { command: [process.execPath, JOIN_APPROVER_BIN] },
+      [ETCD_OPERATOR_IMAGE]: { command: [process.execPath, ETCD_OPERATOR_BIN] },
     },
     nodeRuntimes: ({ nodeName, os }) => {
       const runtime = new UpdateAgentPodRuntime({

@@ -1,0 +1,48 @@
+import type { KubernetesObject, V1PolicyRule, V1ServiceAccount } from '@kubernetes/client-node';
+import { ETCD_CLUSTER } from '@strata/api';
+import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccountSubject } from '../rbac.ts';
+import { ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from './names.ts';
+
+// Least privilege: each rule names what the operator does with it. EtcdBackup and EtcdRestore get rules with
+// their controllers, not before.
+const OPERATOR_RULES: V1PolicyRule[] = [
+  { apiGroups: [ETCD_CLUSTER.group], resources: [ETCD_CLUSTER.plural], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [ETCD_CLUSTER.group], resources: [`${ETCD_CLUSTER.plural}/status`], verbs: ['update', 'patch'] },
+  // The members' pods: created one at a time, deleted only once their member is gone.
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
+  // One PodDisruptionBudget per cluster, written by server-side apply (patch; create the first time).
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'create', 'patch'] },
+  // An Event for every decision.
+  { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+];
+
+// Creating a Lease cannot be limited to a name (authorization does not know it before the object exists); reading
+// and renewing it can.
+const LEASE_RULES: V1PolicyRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+  {
+    apiGroups: ['coordination.k8s.io'],
+    resources: ['leases'],
+    resourceNames: [ETCD_OPERATOR_NAMES.lease],
+    verbs: ['get', 'update'],
+  },
+];
+
+export function etcdOperatorRbac(): KubernetesObject[] {
+  const { operator } = ETCD_OPERATOR_NAMES;
+  const subject = serviceAccountSubject(operator, ETCD_OPERATOR_NAMESPACE);
+  const serviceAccount: V1ServiceAccount = {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: operator, namespace: ETCD_OPERATOR_NAMESPACE },
+  };
+  return [
+    serviceAccount,
+    clusterRole(`strata:${operator}`, OPERATOR_RULES),
+    clusterRoleBinding(`strata:${operator}`, `strata:${operator}`, [subject]),
+    role(`strata:${operator}-leader-election`, ETCD_OPERATOR_NAMESPACE, LEASE_RULES),
+    roleBinding(`strata:${operator}-leader-election`, ETCD_OPERATOR_NAMESPACE, `strata:${operator}-leader-election`, [
+      subject,
+    ]),
+  ];
+}

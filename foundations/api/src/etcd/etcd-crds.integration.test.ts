@@ -1,0 +1,189 @@
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiException, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { applyManifestObject, sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
+import { etcdCrds } from './crds.ts';
+import { ETCD_BACKUP, ETCD_RESTORE } from './etcd-backup.ts';
+import { ETCD_CLUSTER, parseEtcdCluster, type EtcdClusterSpecInput } from './etcd-cluster.ts';
+import { EtcdResourceError } from './common.ts';
+
+// Every object is sent with dryRun=All, so nothing is stored for the operator's tests that share the control plane.
+
+const cluster = await sharedControlPlane();
+const kubeConfig = cluster.adminKubeConfig();
+const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
+const namespace = uniqueName('etcd-crds');
+
+const aSpec = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  size: 3,
+  version: '3.6.16',
+  storage: { emptyDir: {} },
+  ...overrides,
+});
+
+const anObject = (names: { apiVersion: string; kind: string }, spec: Record<string, unknown>) => ({
+  apiVersion: names.apiVersion,
+  kind: names.kind,
+  metadata: { name: 'probe', namespace },
+  spec,
+});
+
+interface Answer {
+  readonly code: number;
+  readonly message: string;
+}
+
+function statusMessage(body: unknown): string {
+  try {
+    const message: unknown = (JSON.parse(String(body)) as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // Not a Status: the raw body says what happened.
+  }
+  return String(body);
+}
+
+async function create(plural: string, body: Record<string, unknown>): Promise<Answer> {
+  try {
+    await customObjects.createNamespacedCustomObject({
+      group: ETCD_CLUSTER.group,
+      version: ETCD_CLUSTER.version,
+      namespace,
+      plural,
+      body,
+      dryRun: 'All',
+      fieldValidation: 'Strict',
+    });
+    return { code: 201, message: '' };
+  } catch (error) {
+    if (!(error instanceof ApiException)) throw error;
+    return { code: error.code, message: statusMessage(error.body) };
+  }
+}
+
+interface Refused {
+  readonly name: string;
+  readonly spec: Record<string, unknown>;
+  /** The field the API server's message must name. */
+  readonly field: string;
+}
+
+const REFUSED_CLUSTERS: readonly Refused[] = [
+  { name: 'size 0', spec: aSpec({ size: 0 }), field: 'spec.size' },
+  { name: 'size 8', spec: aSpec({ size: 8 }), field: 'spec.size' },
+  { name: 'a version with a leading v', spec: aSpec({ version: 'v3.6.16' }), field: 'spec.version' },
+  { name: 'a version that is no release', spec: aSpec({ version: 'latest' }), field: 'spec.version' },
+  { name: 'no storage at all', spec: aSpec({ storage: {} }), field: 'spec.storage' },
+  {
+    name: 'both a PVC and emptyDir',
+    spec: aSpec({ storage: { emptyDir: {}, pvc: { size: '1Gi' } } }),
+    field: 'spec.storage',
+  },
+  {
+    name: 'a PVC size that is no quantity',
+    spec: aSpec({ storage: { pvc: { size: 'big' } } }),
+    field: 'spec.storage.pvc.size',
+  },
+  { name: 'an unknown recovery', spec: aSpec({ recovery: 'hope' }), field: 'spec.recovery' },
+  {
+    name: 'a defragmentation schedule of four fields',
+    spec: aSpec({ defragmentation: { schedule: '0 3 * *' } }),
+    field: 'spec.defragmentation.schedule',
+  },
+  {
+    name: 'a defragmentation schedule with words',
+    spec: aSpec({ defragmentation: { schedule: 'every night' } }),
+    field: 'spec.defragmentation.schedule',
+  },
+  {
+    name: 'both TLS forms',
+    spec: aSpec({ tls: { auto: {}, secrets: { peerSecret: 'a', serverSecret: 'b', clientSecret: 'c' } } }),
+    field: 'spec.tls',
+  },
+];
+
+describe('the etcd.strata.dev CRDs on a real API server', () => {
+  before(async () => {
+    await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    for (const crd of etcdCrds()) {
+      await applyManifestObject(kubeConfig, crd, 'strata-test');
+      const name = crd.metadata?.name ?? '';
+      await waitFor(`${name} to be established`, async () => {
+        const current = await extensions.readCustomResourceDefinition({ name });
+        return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+          ? true
+          : undefined;
+      });
+    }
+    await waitFor('EtcdClusters to be served', async () =>
+      (await create(ETCD_CLUSTER.plural, anObject(ETCD_CLUSTER, aSpec()))).code === 201 ? true : undefined,
+    );
+  });
+
+  it('accepts a cluster on emptyDir, one on a PVC, and the defaults match zod', async () => {
+    assert.equal((await create(ETCD_CLUSTER.plural, anObject(ETCD_CLUSTER, aSpec()))).code, 201);
+    const pvc = aSpec({
+      size: 5,
+      storage: { pvc: { size: '8Gi', storageClassName: 'local-path' } },
+      defragmentation: { schedule: '*/30 2-4 * * 1,3,5' },
+      recovery: 'fromLatestBackup',
+      podTemplate: { nodeSelector: { 'node-role.kubernetes.io/etcd': '' }, tolerations: [{ operator: 'Exists' }] },
+    });
+    assert.equal((await create(ETCD_CLUSTER.plural, anObject(ETCD_CLUSTER, pvc))).code, 201);
+    const created: unknown = await customObjects.createNamespacedCustomObject({
+      group: ETCD_CLUSTER.group,
+      version: ETCD_CLUSTER.version,
+      namespace,
+      plural: ETCD_CLUSTER.plural,
+      body: anObject(ETCD_CLUSTER, pvc),
+      dryRun: 'All',
+    });
+    const spec: EtcdClusterSpecInput = { size: 5, version: '3.6.16', storage: { pvc: { size: '8Gi' } } };
+    assert.deepEqual(parseEtcdCluster(created).spec.storage, {
+      pvc: { size: '8Gi', storageClassName: 'local-path', retainOnDelete: true },
+    });
+    assert.equal(parseEtcdCluster(anObject(ETCD_CLUSTER, spec)).spec.paused, false);
+    assert.equal(parseEtcdCluster(created).spec.paused, false, 'the API server fills in the same default');
+  });
+
+  for (const refused of REFUSED_CLUSTERS) {
+    it(`refuses an EtcdCluster with ${refused.name}, naming ${refused.field}`, async () => {
+      const answer = await create(ETCD_CLUSTER.plural, anObject(ETCD_CLUSTER, refused.spec));
+      assert.equal(answer.code, 422, answer.message);
+      assert.ok(answer.message.includes(refused.field), `expected ${refused.field} in: ${answer.message}`);
+      assert.throws(
+        () => parseEtcdCluster(anObject(ETCD_CLUSTER, refused.spec)),
+        (error: unknown) => error instanceof EtcdResourceError && error.field.startsWith(refused.field),
+        'zod refuses it too, naming the same field',
+      );
+    });
+  }
+
+  it('accepts an EtcdBackup of the control plane’s etcd to S3 and refuses one with two sources', async () => {
+    const backup = {
+      source: { endpoints: { urls: ['https://127.0.0.2:2379'], clientTLSSecret: 'etcd-client' } },
+      destination: { s3: { endpoint: 'http://127.0.0.1:9000', bucket: 'backups', credentialsSecret: 's3-creds' } },
+      schedule: '0 */6 * * *',
+      retention: { maxBackups: 10, maxAge: '168h' },
+    };
+    assert.equal((await create(ETCD_BACKUP.plural, anObject(ETCD_BACKUP, backup))).code, 201);
+    const twoSources = { ...backup, source: { ...backup.source, clusterRef: { name: 'main' } } };
+    const answer = await create(ETCD_BACKUP.plural, anObject(ETCD_BACKUP, twoSources));
+    assert.equal(answer.code, 422, answer.message);
+    assert.ok(answer.message.includes('spec.source'), answer.message);
+    const badSchedule = await create(ETCD_BACKUP.plural, anObject(ETCD_BACKUP, { ...backup, schedule: '61 * *' }));
+    assert.ok(badSchedule.message.includes('spec.schedule'), badSchedule.message);
+  });
+
+  it('accepts an EtcdRestore into a new cluster and refuses one whose cluster size is out of range', async () => {
+    const restore = { source: { backup: { name: 'nightly' } }, cluster: { name: 'restored', spec: aSpec() } };
+    assert.equal((await create(ETCD_RESTORE.plural, anObject(ETCD_RESTORE, restore))).code, 201);
+    const answer = await create(
+      ETCD_RESTORE.plural,
+      anObject(ETCD_RESTORE, { ...restore, cluster: { name: 'restored', spec: aSpec({ size: 9 }) } }),
+    );
+    assert.equal(answer.code, 422, answer.message);
+    assert.ok(answer.message.includes('spec.cluster.spec.size'), answer.message);
+  });
+});

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// The etcd operator's binary: `run` is the Deployment's replica, `await-member` a joining member's init container.
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { loadKubeConfig, SERVICE_ACCOUNT_DIR } from '@strata/kube';
+import { pino } from 'pino';
+import { awaitMember, startEtcdOperator } from '../src/index.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
+function stopOnSignals(onStop: (name: string) => void): AbortSignal {
+  const stop = new AbortController();
+  for (const name of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(name, () => {
+      onStop(name);
+      stop.abort(new Error(`received ${name}`));
+    });
+  }
+  return stop.signal;
+}
+
+/**
+ * Where the pod's service account token is: the standard path in a container. The local platform runs pods as plain
+ * processes without a mount namespace and announces each mounted volume's directory in a STRATA_VOLUME_<MOUNT>
+ * variable instead: there it is the one holding a token and ca.crt.
+ */
+function serviceAccountDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (existsSync(join(SERVICE_ACCOUNT_DIR, 'token'))) return SERVICE_ACCOUNT_DIR;
+  const announced = Object.entries(env)
+    .filter(([name]) => name.startsWith('STRATA_VOLUME_'))
+    .map(([, dir]) => dir ?? '')
+    .find((dir) => dir !== '' && existsSync(join(dir, 'token')) && existsSync(join(dir, 'ca.crt')));
+  return announced ?? SERVICE_ACCOUNT_DIR;
+}
+
+interface RunFlags {
+  readonly kubeconfig?: string;
+  readonly identity: string;
+  readonly leaseNamespace: string;
+  readonly watchNamespace?: string;
+  readonly image: string;
+  readonly metricsPort: string;
+  readonly metricsHost: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+}
+
+const program = new Command('etcd-operator').description('Runs EtcdClusters without ever losing quorum.');
+
+program
+  .command('run')
+  .description('one operator replica: leader election, then the controller')
+  .option('--kubeconfig <path>', "a kubeconfig; the pod's service account when absent")
+  .option('--identity <name>', 'this replica in the Lease', process.env['POD_NAME'] ?? hostname())
+  .option('--lease-namespace <name>', 'namespace of the Lease', process.env['POD_NAMESPACE'] ?? 'strata-system')
+  .option('--watch-namespace <name>', 'only EtcdClusters of this namespace')
+  .requiredOption('--image <image>', "the operator's own image, for joining members' init containers")
+  .option('--metrics-host <host>', 'address of /metrics, /healthz, /readyz', '0.0.0.0')
+  .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz', '8080')
+  .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
+  .action(async (flags: RunFlags) => {
+    const logger = pino({ level: flags.logLevel }).child({ identity: flags.identity });
+    const signal = stopOnSignals((name) => logger.info({ signal: name }, 'stopping'));
+    const running = await startEtcdOperator({
+      kubeConfig: loadKubeConfig(
+        flags.kubeconfig === undefined
+          ? { serviceAccountDir: serviceAccountDir() }
+          : { kubeconfigPath: flags.kubeconfig },
+      ),
+      identity: flags.identity,
+      leaseNamespace: flags.leaseNamespace,
+      operatorImage: flags.image,
+      metrics: { host: flags.metricsHost, port: Number(flags.metricsPort) },
+      logger,
+      signal,
+      ...(flags.watchNamespace === undefined ? {} : { watchNamespace: flags.watchNamespace }),
+    });
+    await running.stopped;
+  });
+
+program
+  .command('await-member')
+  .description('return once the cluster lists a member with this peer URL')
+  .requiredOption('--endpoints <urls>', "client URLs of the cluster's members, comma-separated")
+  .requiredOption('--peer-url <url>', "this pod's peer URL")
+  .action(async (flags: { readonly endpoints: string; readonly peerUrl: string }) => {
+    const logger = pino({ level: 'info' });
+    const signal = stopOnSignals(() => undefined);
+    await awaitMember({
+      endpoints: flags.endpoints.split(',').filter((url) => url !== ''),
+      peerURL: flags.peerUrl,
+      signal,
+      onError: (error) => logger.debug({ err: error }, 'an endpoint did not answer'),
+    });
+    logger.info({ peerURL: flags.peerUrl }, 'the cluster lists this member');
+  });
+
+await program.parseAsync();

@@ -1,0 +1,488 @@
+// The controller: EtcdClusters and their pods through informers, one work queue keyed by cluster. Each pass
+// observes etcd, asks the planner for one step, takes it, writes status and an Event, and comes back after a
+// short while: etcd's own state cannot be watched through the API server, so it is observed again on a timer.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster } from '@strata/api';
+import {
+  applyManifestObject,
+  describeApiError,
+  EventRecorder,
+  ExponentialBackoffRateLimiter,
+  Informer,
+  isNotFound,
+  kubernetesApiError,
+  runWorkers,
+  WorkQueue,
+} from '@strata/kube';
+import { StrataError } from '@strata/api';
+import type { Logger } from 'pino';
+import { EtcdClient, hexId } from '../etcd/gateway-client.ts';
+import { EtcdRequestError, isMemberNotFound } from '../etcd/errors.ts';
+import { plan, quorumOf, type Action } from '../plan/plan.ts';
+import type { MemberView, Observed } from '../plan/observed.ts';
+import { CLUSTER_LABEL, memberLabels, memberPod, newMemberName } from '../pods/member-pod.ts';
+import type { EtcdOperatorMetrics } from './metrics.ts';
+import { observeEtcd, podView } from './observe.ts';
+import { recordedClusterId, statusOf } from './status.ts';
+
+const FIELD_MANAGER = 'strata-etcd-operator';
+
+/** How soon a cluster is observed again after each kind of step. */
+export interface ResyncIntervals {
+  readonly afterChangeMs: number;
+  readonly waitingMs: number;
+  readonly haltedMs: number;
+  readonly steadyMs: number;
+}
+
+const DEFAULT_RESYNC: ResyncIntervals = { afterChangeMs: 500, waitingMs: 1000, haltedMs: 5000, steadyMs: 5000 };
+
+export interface EtcdClusterControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly identity: string;
+  readonly logger: Logger;
+  readonly metrics: EtcdOperatorMetrics;
+  /** The operator's own image: a joining member's init container runs its `await-member`. */
+  readonly operatorImage: string;
+  /** Only EtcdClusters in this namespace; all when absent. */
+  readonly namespace?: string;
+  /** Writes only while this holds (the Lease's fence). */
+  readonly mayWrite: () => boolean;
+  readonly resync?: Partial<ResyncIntervals>;
+  readonly etcdTimeoutMs?: number;
+}
+
+const clusterKey = (namespace: string, name: string): string => `${namespace}/${name}`;
+
+export class EtcdClusterController {
+  readonly #options: EtcdClusterControllerOptions;
+  readonly #core: CoreV1Api;
+  readonly #customObjects: CustomObjectsApi;
+  readonly #events: EventRecorder;
+  readonly #etcd: EtcdClient;
+  readonly #queue = new WorkQueue();
+  readonly #clusters: Informer<KubernetesObject>;
+  readonly #pods: Informer<V1Pod>;
+  readonly #resync: ResyncIntervals;
+  /** Pods this replica created or deleted that its informer has not yet shown so: no step is taken past them. */
+  readonly #expected = new Map<string, { readonly pod: string; readonly present: boolean }>();
+  readonly #leaders = new Map<string, string>();
+  /** The last halt reported per cluster, so that a halt is one Event, not one per pass. */
+  readonly #lastHalt = new Map<string, string>();
+  /**
+   * After a failed pass (etcd refusing a change, say "unhealthy cluster" right after a promotion), the cluster is not
+   * passed again before its back-off, however many pod updates arrive meanwhile.
+   */
+  readonly #retryLimiter = new ExponentialBackoffRateLimiter({ baseDelayMs: 500, maxDelayMs: 10_000 });
+  readonly #notBefore = new Map<string, number>();
+
+  constructor(options: EtcdClusterControllerOptions) {
+    this.#options = options;
+    const { kubeConfig } = options;
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#events = new EventRecorder(kubeConfig, {
+      reportingController: 'strata.dev/etcd-operator',
+      reportingInstance: options.identity,
+    });
+    this.#etcd = new EtcdClient({ timeoutMs: options.etcdTimeoutMs ?? 1000 });
+    this.#resync = { ...DEFAULT_RESYNC, ...options.resync };
+    const onError = (what: string) => (error: unknown, retryInMs: number | undefined) =>
+      options.logger.warn({ err: error, retryInMs }, `watching ${what} failed`);
+    const namespace = options.namespace;
+    const base = `/apis/${ETCD_CLUSTER.group}/${ETCD_CLUSTER.version}`;
+    this.#clusters = new Informer<KubernetesObject>({
+      kubeConfig,
+      path:
+        namespace === undefined
+          ? `${base}/${ETCD_CLUSTER.plural}`
+          : `${base}/namespaces/${namespace}/${ETCD_CLUSTER.plural}`,
+      list: async (selectors) => {
+        const common = {
+          group: ETCD_CLUSTER.group,
+          version: ETCD_CLUSTER.version,
+          plural: ETCD_CLUSTER.plural,
+          ...selectors,
+        };
+        const listed: unknown =
+          namespace === undefined
+            ? await this.#customObjects.listClusterCustomObject(common)
+            : await this.#customObjects.listNamespacedCustomObject({ ...common, namespace });
+        return listed as KubernetesListObject<KubernetesObject>;
+      },
+      onChange: (_change, object) =>
+        this.#queue.add(clusterKey(object.metadata?.namespace ?? '', object.metadata?.name ?? '')),
+      onError: onError('EtcdClusters'),
+    });
+    this.#pods = new Informer<V1Pod>({
+      kubeConfig,
+      path: namespace === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${namespace}/pods`,
+      labelSelector: CLUSTER_LABEL,
+      list: (selectors) =>
+        namespace === undefined
+          ? this.#core.listPodForAllNamespaces(selectors)
+          : this.#core.listNamespacedPod({ namespace, ...selectors }),
+      onChange: (_change, pod) => {
+        const cluster = pod.metadata?.labels?.[CLUSTER_LABEL];
+        if (cluster !== undefined) this.#queue.add(clusterKey(pod.metadata?.namespace ?? '', cluster));
+      },
+      onError: onError('etcd pods'),
+    });
+  }
+
+  /** Runs until `signal` aborts; nothing is decided before both caches hold a full list. */
+  async run(signal: AbortSignal): Promise<void> {
+    const stopped = signal.aborted
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await Promise.race([Promise.all([this.#clusters.start(), this.#pods.start()]), stopped]);
+    // One worker: the passes of one cluster never overlap, and the clusters of one operator are few.
+    const workers = signal.aborted
+      ? Promise.resolve()
+      : runWorkers(this.#queue, 1, (key) => this.#pass(key), {
+          onError: (error, key) => this.#options.logger.error({ err: error, cluster: key }, 'reconciling failed'),
+        });
+    await stopped;
+    await this.#queue.shutDown();
+    await Promise.all([this.#clusters.stop(), this.#pods.stop(), workers]);
+  }
+
+  async #pass(key: string): Promise<void> {
+    const backingOff = (this.#notBefore.get(key) ?? 0) - Date.now();
+    if (backingOff > 0) {
+      this.#queue.addAfter(key, backingOff);
+      return;
+    }
+    try {
+      await this.#reconcile(key);
+      this.#retryLimiter.forget(key);
+      this.#notBefore.delete(key);
+    } catch (error) {
+      const delayMs = this.#retryLimiter.when(key);
+      this.#notBefore.set(key, Date.now() + delayMs);
+      this.#queue.addAfter(key, delayMs);
+      // etcd refusing or not answering is expected now and then; anything else is a fault.
+      const level = error instanceof EtcdRequestError ? 'warn' : 'error';
+      this.#options.logger[level]({ err: error, cluster: key, retryInMs: delayMs }, 'the pass failed; trying again');
+    }
+  }
+
+  async #reconcile(key: string): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/', 2);
+    const raw = this.#clusters.get(name, namespace);
+    if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
+      this.#leaders.delete(key);
+      return;
+    }
+    const cluster = parseEtcdCluster(raw);
+    const pods = this.#pods.list(namespace).filter((pod) => pod.metadata?.labels?.[CLUSTER_LABEL] === name);
+    const expected = this.#expected.get(key);
+    if (expected !== undefined) {
+      const present = pods.some(
+        (pod) => pod.metadata?.name === expected.pod && pod.metadata.deletionTimestamp === undefined,
+      );
+      if (present !== expected.present) {
+        this.#queue.addAfter(key, this.#resync.afterChangeMs);
+        return;
+      }
+      this.#expected.delete(key);
+    }
+    const podViews = pods.map(podView);
+    const observed: Observed = {
+      spec: {
+        size: cluster.spec.size,
+        paused: cluster.spec.paused,
+        storage: cluster.spec.storage.pvc === undefined ? 'emptyDir' : 'pvc',
+        tls: cluster.spec.tls !== undefined,
+      },
+      knownClusterId: recordedClusterId(cluster.status),
+      pods: podViews,
+      etcd: await observeEtcd(this.#etcd, podViews),
+    };
+    const action = plan(observed);
+    this.#recordMetrics(key, observed);
+    this.#options.logger.debug({ cluster: key, action: action.kind }, 'planned');
+    if (action.kind !== 'none' && action.kind !== 'wait' && action.kind !== 'halt') {
+      this.#options.metrics.actions.inc({ cluster: key, action: action.kind });
+    }
+    await this.#applyDisruptionBudget(cluster);
+    await this.#take(cluster, observed, action);
+    await this.#writeStatus(cluster, observed, action);
+    const delay =
+      action.kind === 'none'
+        ? this.#resync.steadyMs
+        : action.kind === 'wait'
+          ? this.#resync.waitingMs
+          : action.kind === 'halt'
+            ? this.#resync.haltedMs
+            : this.#resync.afterChangeMs;
+    this.#queue.addAfter(key, delay);
+  }
+
+  #assertLeading(cluster: EtcdCluster): void {
+    if (!this.#options.mayWrite()) {
+      throw new NotLeadingError(
+        `not acting on EtcdCluster ${cluster.metadata.namespace ?? ''}/${cluster.metadata.name}: this replica does not lead`,
+        {
+          cluster: cluster.metadata.name,
+        },
+      );
+    }
+  }
+
+  async #take(cluster: EtcdCluster, observed: Observed, action: Action): Promise<void> {
+    const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
+    const leaderEndpoint = (): string => {
+      const etcd = observed.etcd;
+      const leader = etcd.kind === 'answered' ? etcd.members.find((member) => member.id === etcd.leaderId) : undefined;
+      const url = leader?.clientURLs[0];
+      if (url === undefined)
+        throw new NotLeadingError('no leader endpoint to send a membership change to', { cluster: key });
+      return url;
+    };
+    switch (action.kind) {
+      case 'none':
+      case 'wait':
+        this.#lastHalt.delete(key);
+        return;
+      case 'halt':
+        if (this.#lastHalt.get(key) !== action.reason) {
+          this.#lastHalt.set(key, action.reason);
+          await this.#event(cluster, 'Warning', action.reason, 'Halt', action.message);
+        }
+        return;
+      case 'bootstrap':
+      case 'createJoiningPod': {
+        this.#assertLeading(cluster);
+        const name = newMemberName(cluster.metadata.name);
+        const pod = memberPod({
+          cluster,
+          name,
+          operatorImage: this.#options.operatorImage,
+          join: action.kind === 'bootstrap' ? { state: 'new' } : { state: 'existing', members: action.members },
+        });
+        await this.#createPod(pod);
+        this.#expected.set(key, { pod: name, present: true });
+        await this.#event(
+          cluster,
+          'Normal',
+          action.kind === 'bootstrap' ? 'Bootstrapping' : 'AddingMember',
+          action.kind === 'bootstrap' ? 'CreatePod' : 'CreatePod',
+          action.kind === 'bootstrap'
+            ? `created pod ${name}, the founding member`
+            : `created pod ${name}; it joins as a learner of ${action.members.length} members`,
+        );
+        return;
+      }
+      case 'addLearner': {
+        this.#assertLeading(cluster);
+        const added = await this.#etcd.addLearner(leaderEndpoint(), action.peerURL);
+        await this.#event(
+          cluster,
+          'Normal',
+          'LearnerAdded',
+          'AddMember',
+          `added learner ${hexId(added.ID)} for pod ${action.pod} at ${action.peerURL}`,
+        );
+        return;
+      }
+      case 'promote':
+        this.#assertLeading(cluster);
+        await this.#etcd.promote(leaderEndpoint(), action.member.id);
+        await this.#event(
+          cluster,
+          'Normal',
+          'MemberPromoted',
+          'PromoteMember',
+          `promoted learner ${describeMember(action.member)} to a voting member`,
+        );
+        return;
+      case 'moveLeader':
+        this.#assertLeading(cluster);
+        await this.#etcd.moveLeader(action.from.clientURLs[0] ?? leaderEndpoint(), action.to.id);
+        await this.#event(
+          cluster,
+          'Normal',
+          'LeaderMoved',
+          'MoveLeader',
+          `moved leadership from ${describeMember(action.from)} to ${describeMember(action.to)} before removing it`,
+        );
+        return;
+      case 'removeMember': {
+        this.#assertLeading(cluster);
+        try {
+          await this.#etcd.remove(leaderEndpoint(), action.member.id);
+        } catch (error) {
+          // Already gone (an earlier pass that did not see its answer): that is what was wanted.
+          if (!isMemberNotFound(error)) throw error;
+        }
+        const voters = observed.etcd.kind === 'answered' ? observed.etcd.members.filter((m) => !m.learner).length : 0;
+        await this.#event(
+          cluster,
+          'Normal',
+          action.reason === 'ScaleDown'
+            ? 'MemberRemoved'
+            : action.reason === 'Replace'
+              ? 'DeadMemberRemoved'
+              : 'LearnerRemoved',
+          'RemoveMember',
+          `removed member ${describeMember(action.member)} (${action.reason}); ${action.member.learner ? voters : voters - 1} voting members remain, quorum ${quorumOf(Math.max(1, action.member.learner ? voters : voters - 1))}`,
+        );
+        return;
+      }
+      case 'deletePod':
+        this.#assertLeading(cluster);
+        try {
+          await this.#core.deleteNamespacedPod({ namespace: cluster.metadata.namespace ?? '', name: action.pod });
+        } catch (error) {
+          if (!isNotFound(error))
+            throw kubernetesApiError(
+              { verb: 'delete', resource: 'pods', namespace: cluster.metadata.namespace ?? '', name: action.pod },
+              error,
+            );
+        }
+        this.#expected.set(key, { pod: action.pod, present: false });
+        await this.#event(
+          cluster,
+          'Normal',
+          'PodDeleted',
+          'DeletePod',
+          `deleted pod ${action.pod} and its data: ${action.reason === 'NoMember' ? 'it has no member' : 'it is not needed'}`,
+        );
+        return;
+    }
+  }
+
+  async #createPod(pod: V1Pod): Promise<void> {
+    const namespace = pod.metadata?.namespace ?? '';
+    try {
+      await this.#core.createNamespacedPod({ namespace, body: pod });
+    } catch (error) {
+      throw kubernetesApiError({ verb: 'create', resource: 'pods', namespace, name: pod.metadata?.name ?? '' }, error);
+    }
+  }
+
+  async #applyDisruptionBudget(cluster: EtcdCluster): Promise<void> {
+    if (!this.#options.mayWrite()) return;
+    const minAvailable = quorumOf(cluster.spec.size);
+    const namespace = cluster.metadata.namespace ?? '';
+    try {
+      await applyManifestObject(
+        this.#options.kubeConfig,
+        {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: {
+            name: cluster.metadata.name,
+            namespace,
+            labels: memberLabels(cluster.metadata.name),
+            ownerReferences: [
+              {
+                apiVersion: ETCD_CLUSTER.apiVersion,
+                kind: ETCD_CLUSTER.kind,
+                name: cluster.metadata.name,
+                uid: cluster.metadata.uid ?? '',
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          },
+          spec: { minAvailable, selector: { matchLabels: { [CLUSTER_LABEL]: cluster.metadata.name } } },
+        } as KubernetesObject,
+        FIELD_MANAGER,
+      );
+    } catch (error) {
+      throw kubernetesApiError(
+        { verb: 'apply', resource: 'poddisruptionbudgets', namespace, name: cluster.metadata.name },
+        error,
+      );
+    }
+  }
+
+  async #writeStatus(cluster: EtcdCluster, observed: Observed, action: Action): Promise<void> {
+    const status = statusOf({
+      observed,
+      action,
+      previous: cluster.status,
+      generation: cluster.metadata.generation ?? 0,
+      now: new Date(),
+    });
+    if (JSON.stringify(status) === JSON.stringify(cluster.status)) return;
+    if (!this.#options.mayWrite()) return;
+    const namespace = cluster.metadata.namespace ?? '';
+    try {
+      await this.#customObjects.patchNamespacedCustomObjectStatus(
+        {
+          group: ETCD_CLUSTER.group,
+          version: ETCD_CLUSTER.version,
+          plural: ETCD_CLUSTER.plural,
+          namespace,
+          name: cluster.metadata.name,
+          body: { status },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      throw kubernetesApiError(
+        { verb: 'patch', resource: 'etcdclusters/status', namespace, name: cluster.metadata.name },
+        error,
+      );
+    }
+  }
+
+  #recordMetrics(key: string, observed: Observed): void {
+    const { metrics } = this.#options;
+    const members = observed.etcd.kind === 'answered' ? observed.etcd.members : [];
+    metrics.members.set({ cluster: key }, members.length);
+    metrics.healthy.set({ cluster: key }, members.filter((member) => member.healthy).length);
+    metrics.learners.set({ cluster: key }, members.filter((member) => member.learner).length);
+    const leader = observed.etcd.kind === 'answered' ? observed.etcd.leaderId : undefined;
+    if (leader !== undefined) {
+      const before = this.#leaders.get(key);
+      if (before !== undefined && before !== leader) metrics.leaderChanges.inc({ cluster: key });
+      this.#leaders.set(key, leader);
+    }
+  }
+
+  async #event(
+    cluster: EtcdCluster,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    action: string,
+    note: string,
+  ): Promise<void> {
+    this.#options.logger.info({ cluster: cluster.metadata.name, reason }, note);
+    try {
+      await this.#events.record({
+        regarding: {
+          apiVersion: ETCD_CLUSTER.apiVersion,
+          kind: ETCD_CLUSTER.kind,
+          name: cluster.metadata.name,
+          namespace: cluster.metadata.namespace ?? '',
+          uid: cluster.metadata.uid ?? '',
+        },
+        type,
+        reason,
+        action,
+        note,
+      });
+    } catch (error) {
+      // An Event is a record for people; the step it records has been taken.
+      this.#options.logger.warn({ err: error, reason, detail: describeApiError(error) }, 'could not record an Event');
+    }
+  }
+}
+
+const describeMember = (member: MemberView): string => `${member.name || '(unstarted)'} (${hexId(member.id)})`;
+
+/** A write was about to happen on a replica that does not lead, or without a leader to send it to. */
+export class NotLeadingError extends StrataError {}

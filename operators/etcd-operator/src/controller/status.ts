@@ -1,0 +1,125 @@
+// The EtcdCluster's status from what was observed and decided: the members table, the phase and the conditions.
+import type { EtcdClusterCondition, EtcdClusterPhase, EtcdClusterStatus, EtcdClusterConditionType } from '@strata/api';
+import { hexId } from '../etcd/gateway-client.ts';
+import type { Action } from '../plan/plan.ts';
+import type { Observed } from '../plan/observed.ts';
+
+interface ConditionValue {
+  readonly status: 'True' | 'False';
+  readonly reason: string;
+  readonly message: string;
+}
+
+const CHANGES: ReadonlySet<Action['kind']> = new Set([
+  'bootstrap',
+  'createJoiningPod',
+  'addLearner',
+  'promote',
+  'moveLeader',
+  'removeMember',
+  'deletePod',
+]);
+
+function phaseOf(observed: Observed, action: Action): EtcdClusterPhase {
+  if (action.kind === 'halt') {
+    return action.condition === 'QuorumLost' ? 'QuorumLost' : action.condition === 'Paused' ? 'Paused' : 'Degraded';
+  }
+  if (observed.etcd.kind !== 'answered') return 'Creating';
+  const voters = observed.etcd.members.filter((member) => !member.learner).length;
+  if (action.kind === 'none') return 'Running';
+  if (voters !== observed.spec.size) return 'Scaling';
+  return 'Healing';
+}
+
+export interface StatusInput {
+  readonly observed: Observed;
+  readonly action: Action;
+  readonly previous: EtcdClusterStatus | undefined;
+  readonly generation: number;
+  readonly now: Date;
+}
+
+export function statusOf({ observed, action, previous, generation, now }: StatusInput): EtcdClusterStatus {
+  const etcd = observed.etcd;
+  const members = etcd.kind === 'answered' ? etcd.members : [];
+  const voters = members.filter((member) => !member.learner);
+  const healthyVoters = voters.filter((member) => member.healthy);
+  const quorumLost = action.kind === 'halt' && action.condition === 'QuorumLost';
+  const available = etcd.kind === 'answered' && !quorumLost && etcd.leaderId !== undefined;
+  const halted = action.kind === 'halt' ? action : undefined;
+  const degraded =
+    (halted !== undefined && halted.condition === 'Degraded') ||
+    (etcd.kind === 'answered' && healthyVoters.length < voters.length);
+  const describe = action.kind === 'wait' || action.kind === 'halt' ? action.message : action.kind;
+  const values: Record<EtcdClusterConditionType, ConditionValue> = {
+    Available: available
+      ? {
+          status: 'True',
+          reason: 'QuorumAnswers',
+          message: `${healthyVoters.length} of ${voters.length} voting members answer`,
+        }
+      : { status: 'False', reason: etcd.kind === 'answered' ? 'NoQuorum' : 'NoMemberAnswers', message: describe },
+    Progressing:
+      CHANGES.has(action.kind) || action.kind === 'wait'
+        ? {
+            status: 'True',
+            reason: action.kind === 'wait' ? action.reason : action.kind.replace(/^./, (c) => c.toUpperCase()),
+            message: describe,
+          }
+        : { status: 'False', reason: action.kind === 'halt' ? action.reason : 'AtSize', message: describe },
+    Degraded: degraded
+      ? {
+          status: 'True',
+          reason: halted?.reason ?? 'MembersUnhealthy',
+          message: halted?.message ?? `${voters.length - healthyVoters.length} voting members do not answer`,
+        }
+      : { status: 'False', reason: 'AllMembersHealthy', message: 'every voting member answers' },
+    QuorumLost: quorumLost
+      ? { status: 'True', reason: action.reason, message: action.message }
+      : { status: 'False', reason: 'QuorumHolds', message: 'a quorum of voters answers, or the cluster is forming' },
+    Paused: observed.spec.paused
+      ? { status: 'True', reason: 'Paused', message: 'spec.paused is set: observing only' }
+      : { status: 'False', reason: 'Reconciling', message: 'the operator acts on this cluster' },
+  };
+  const conditions: EtcdClusterCondition[] = (Object.keys(values) as EtcdClusterConditionType[]).map((type) => {
+    const value = values[type];
+    const before = previous?.conditions?.find((condition) => condition.type === type);
+    return {
+      type,
+      ...value,
+      lastTransitionTime:
+        before !== undefined && before.status === value.status ? before.lastTransitionTime : now.toISOString(),
+      observedGeneration: generation,
+    };
+  });
+  const leader = members.find((member) => member.leader);
+  return {
+    observedGeneration: generation,
+    phase: phaseOf(observed, action),
+    ...(etcd.kind === 'answered'
+      ? { clusterID: hexId(etcd.clusterId) }
+      : previous?.clusterID === undefined
+        ? {}
+        : { clusterID: previous.clusterID }),
+    conditions,
+    members: members.map((member) => ({
+      name: member.name,
+      id: hexId(member.id),
+      leader: member.leader,
+      learner: member.learner,
+      healthy: member.healthy,
+      ...(member.version === undefined ? {} : { version: member.version }),
+      ...(member.dbSize === undefined ? {} : { dbSize: member.dbSize }),
+      ...(member.revision === undefined ? {} : { revision: member.revision }),
+      ...(member.clientURLs[0] === undefined ? {} : { clientURL: member.clientURLs[0] }),
+    })),
+    readyMembers: healthyVoters.length,
+    ...(leader?.version === undefined ? {} : { currentVersion: leader.version }),
+    clientURL: voters.flatMap((member) => member.clientURLs).join(','),
+    ...(previous?.lastBackup === undefined ? {} : { lastBackup: previous.lastBackup }),
+  };
+}
+
+/** The cluster ID as recorded in status, in the decimal form etcd's answers carry; undefined before it formed. */
+export const recordedClusterId = (status: EtcdClusterStatus | undefined): string | undefined =>
+  status?.clusterID === undefined ? undefined : BigInt(`0x${status.clusterID}`).toString();

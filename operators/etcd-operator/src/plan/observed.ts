@@ -1,0 +1,65 @@
+// What the planner decides on: the cluster as etcd describes it, the member pods as the API server lists them, and
+// the spec. Built by ../controller/observe.ts; plain data, so that the planner is a pure function of it.
+
+export const PEER_PORT = 2380;
+export const CLIENT_PORT = 2379;
+
+export const peerURLOf = (ip: string): string => `http://${ip}:${PEER_PORT}`;
+export const clientURLOf = (ip: string): string => `http://${ip}:${CLIENT_PORT}`;
+
+export interface PodView {
+  readonly name: string;
+  /** The pod's IP once it has one. */
+  readonly ip: string | undefined;
+  /** The pod has a deletionTimestamp: it is on its way out. */
+  readonly deleting: boolean;
+  /** etcd has run in this pod: its data directory has been written. */
+  readonly etcdStarted: boolean;
+  /** How the pod's etcd was told to start: founding a cluster, or joining one. */
+  readonly initialState: 'new' | 'existing';
+}
+
+export interface MemberView {
+  /** The member ID, decimal (a uint64). */
+  readonly id: string;
+  /** Empty until a learner has started. */
+  readonly name: string;
+  readonly peerURLs: readonly string[];
+  readonly clientURLs: readonly string[];
+  readonly learner: boolean;
+  /** Its endpoint answered a status request with the cluster's ID. */
+  readonly healthy: boolean;
+  readonly leader: boolean;
+  readonly revision: number | undefined;
+  readonly raftIndex: number | undefined;
+  readonly dbSize: number | undefined;
+  readonly version: string | undefined;
+}
+
+export type EtcdView =
+  /** No member pod's endpoint answered. */
+  | { readonly kind: 'silent'; readonly errors: readonly string[] }
+  /** Endpoints answered with more than one cluster ID. */
+  | { readonly kind: 'split'; readonly clusterIds: readonly string[] }
+  | {
+      readonly kind: 'answered';
+      readonly clusterId: string;
+      /** The leader every answering member names, if they name one and the same. */
+      readonly leaderId: string | undefined;
+      readonly members: readonly MemberView[];
+    };
+
+export interface SpecView {
+  readonly size: number;
+  readonly paused: boolean;
+  readonly storage: 'emptyDir' | 'pvc';
+  readonly tls: boolean;
+}
+
+export interface Observed {
+  readonly spec: SpecView;
+  /** The cluster ID the status recorded once the cluster had formed; undefined before. */
+  readonly knownClusterId: string | undefined;
+  readonly pods: readonly PodView[];
+  readonly etcd: EtcdView;
+}

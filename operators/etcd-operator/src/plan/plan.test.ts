@@ -1,0 +1,203 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { plan, quorumOf, removalKeepsQuorum } from './plan.ts';
+import { aMember, aPod, answered, CLUSTER_ID, observed, podOf } from './test-fixtures.ts';
+
+const three = () => [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c')];
+
+describe('the planner', () => {
+  it('does nothing for a cluster at its size with every member healthy', () => {
+    assert.deepEqual(plan(observed(three())), { kind: 'none' });
+  });
+
+  it('changes nothing while paused, and says so', () => {
+    const action = plan(observed(three(), { size: 5, paused: true }));
+    assert.equal(action.kind, 'halt');
+    assert.equal(action.kind === 'halt' && action.condition, 'Paused');
+  });
+
+  describe('rule 1: acts only when a quorum answers with one cluster ID and one leader', () => {
+    it('halts with QuorumLost when no member of a formed cluster answers, and never bootstraps anew', () => {
+      const action = plan(observed([], { pods: [], size: 3 }, { kind: 'silent', errors: [] }));
+      assert.equal(action.kind, 'halt');
+      assert.equal(action.kind === 'halt' && action.condition, 'QuorumLost');
+    });
+
+    it('halts with QuorumLost when fewer than a quorum of voters answer', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b', { healthy: false }), aMember('etcd-c', { healthy: false })];
+      const action = plan(observed(members, { size: 3 }));
+      assert.equal(action.kind === 'halt' && action.condition, 'QuorumLost');
+    });
+
+    it('halts when members answer with two cluster IDs', () => {
+      const action = plan(observed(three(), {}, { kind: 'split', clusterIds: ['1', '2'] }));
+      assert.equal(action.kind === 'halt' && action.reason, 'MultipleClusterIDs');
+    });
+
+    it('halts when the members answer as another cluster than the one recorded', () => {
+      const action = plan(observed(three(), { knownClusterId: '1234' }));
+      assert.equal(action.kind === 'halt' && action.reason, 'ClusterIDChanged');
+    });
+
+    it('waits, changing nothing, while the members do not name one leader', () => {
+      const members = three();
+      const action = plan(
+        observed(members, { size: 5 }, { kind: 'answered', clusterId: CLUSTER_ID, leaderId: undefined, members }),
+      );
+      assert.equal(action.kind, 'wait');
+    });
+  });
+
+  describe('creating', () => {
+    it('bootstraps the founding member when there is no cluster and no pod', () => {
+      assert.deepEqual(
+        plan(observed([], { pods: [], size: 3, knownClusterId: undefined }, { kind: 'silent', errors: [] })),
+        {
+          kind: 'bootstrap',
+        },
+      );
+    });
+
+    it('waits for the founding pod rather than creating a second', () => {
+      const action = plan(
+        observed(
+          [],
+          { pods: [aPod('etcd-a', { initialState: 'new' })], size: 3, knownClusterId: undefined },
+          {
+            kind: 'silent',
+            errors: [],
+          },
+        ),
+      );
+      assert.equal(action.kind, 'wait');
+    });
+  });
+
+  describe('rule 3: members join as learners, one at a time', () => {
+    it('creates a joining pod, told of every member, when below size and all are healthy', () => {
+      const members = [aMember('etcd-a')];
+      const action = plan(observed(members, { size: 3 }));
+      assert.equal(action.kind, 'createJoiningPod');
+      assert.deepEqual(action.kind === 'createJoiningPod' && action.members.map((m) => m.name), ['etcd-a']);
+    });
+
+    it('adds a fresh pod as a learner once it has an IP', () => {
+      const members = [aMember('etcd-a')];
+      const joining = aPod('etcd-b');
+      const action = plan(observed(members, { size: 3, pods: [...members.map((m) => podOf(m)), joining] }));
+      assert.deepEqual(action, { kind: 'addLearner', pod: 'etcd-b', peerURL: `http://${joining.ip}:2380` });
+    });
+
+    it('never adds a second learner: a fresh pod beside a learner is deleted, and no pod is created', () => {
+      const learner = aMember('etcd-b', { learner: true, raftIndex: 10 });
+      const members = [aMember('etcd-a'), learner];
+      const extra = aPod('etcd-c');
+      const withExtra = plan(observed(members, { size: 3, pods: [...members.map((m) => podOf(m)), extra] }));
+      assert.deepEqual(withExtra, { kind: 'deletePod', pod: 'etcd-c', reason: 'NotNeeded' });
+      const without = plan(observed(members, { size: 3 }));
+      assert.equal(without.kind, 'wait', 'the learner catches up first');
+    });
+
+    it('promotes a learner that has caught up with the leader', () => {
+      const learner = aMember('etcd-b', { learner: true });
+      const action = plan(observed([aMember('etcd-a'), learner], { size: 3 }));
+      assert.equal(action.kind === 'promote' && action.member.name, 'etcd-b');
+    });
+
+    it('does not promote a learner that does not answer', () => {
+      const learner = aMember('etcd-b', { learner: true, healthy: false });
+      assert.equal(plan(observed([aMember('etcd-a'), learner], { size: 3 })).kind, 'wait');
+    });
+  });
+
+  describe('rule 4: a member whose pod (and data) is still there is restarted, not replaced', () => {
+    it('waits for the kubelet to restart a member that does not answer while its pod is there', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c', { healthy: false })];
+      const action = plan(observed(members));
+      assert.equal(action.kind === 'wait' && action.reason, 'MemberUnhealthy');
+    });
+  });
+
+  describe('rule 5: a dead member is replaced by removing it, then adding a new one', () => {
+    it('removes a voter whose pod is gone and does not answer', () => {
+      const dead = aMember('etcd-c', { healthy: false });
+      const members = [aMember('etcd-a'), aMember('etcd-b'), dead];
+      const action = plan(observed(members, { pods: members.slice(0, 2).map((m) => podOf(m)) }));
+      assert.equal(action.kind === 'removeMember' && `${action.reason} ${action.member.name}`, 'Replace etcd-c');
+    });
+
+    it('then, one member short, creates the pod of the new member', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b')];
+      assert.equal(plan(observed(members, { size: 3 })).kind, 'createJoiningPod');
+    });
+
+    it('waits while a member whose pod is terminating still answers', () => {
+      const members = three();
+      const pods = members.map((m, index) => podOf(m, { deleting: index === 2 }));
+      assert.equal(plan(observed(members, { pods })).kind, 'wait');
+    });
+  });
+
+  describe('rule 6: removing a member', () => {
+    it('keeps quorum: a removal that would leave too few healthy voters is refused', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c', { healthy: false })];
+      assert.equal(removalKeepsQuorum(members, members[0]!), false);
+      assert.equal(removalKeepsQuorum(members, members[2]!), true);
+      const only = aMember('etcd-a');
+      assert.equal(removalKeepsQuorum([only], only), false, 'never the last voter');
+      assert.deepEqual([1, 2, 3, 4, 5].map(quorumOf), [1, 2, 2, 3, 3]);
+    });
+
+    it('scales down by the member that does not answer before a healthy one', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c', { healthy: false })];
+      const action = plan(observed(members, { size: 2 }));
+      assert.equal(action.kind === 'removeMember' && action.member.name, 'etcd-c');
+    });
+
+    it('moves leadership away from a leader that is to be removed, first', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c')];
+      const leader = members[2]!;
+      const action = plan(observed(members, { size: 2 }, answered(members, leader.id)));
+      assert.equal(action.kind, 'moveLeader');
+      assert.equal(action.kind === 'moveLeader' && `${action.from.name}->${action.to.name}`, 'etcd-c->etcd-a');
+    });
+
+    it('removes the member while its pod still runs, and deletes the pod only once the member is gone', () => {
+      const members = three();
+      const first = plan(observed(members, { size: 2 }));
+      assert.equal(first.kind === 'removeMember' && first.member.name, 'etcd-c');
+      const after = plan(observed(members.slice(0, 2), { size: 2, pods: members.map((m) => podOf(m)) }));
+      assert.deepEqual(after, { kind: 'deletePod', pod: 'etcd-c', reason: 'NoMember' });
+    });
+  });
+
+  describe('rule 7: crash safety', () => {
+    it('removes a learner whose pod is gone', () => {
+      const learner = aMember('etcd-b', { learner: true });
+      const members = [aMember('etcd-a'), learner];
+      const action = plan(observed(members, { size: 3, pods: [podOf(members[0]!)] }));
+      assert.equal(action.kind === 'removeMember' && action.reason, 'LearnerWithoutPod');
+    });
+
+    it('deletes, with its data, a pod whose etcd ran but which has no member, before anything else', () => {
+      const members = [aMember('etcd-a')];
+      const orphan = aPod('etcd-old', { etcdStarted: true });
+      const action = plan(observed(members, { size: 3, pods: [podOf(members[0]!), orphan] }));
+      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-old', reason: 'NoMember' });
+    });
+
+    it('never matches a pod to a member by a reused data directory: a second founding pod is deleted', () => {
+      const members = [aMember('etcd-a')];
+      const founder = aPod('etcd-x', { initialState: 'new', etcdStarted: false });
+      const action = plan(observed(members, { size: 1, pods: [podOf(members[0]!), founder] }));
+      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-x', reason: 'NoMember' });
+    });
+  });
+
+  it('halts, naming what is missing, for storage it cannot run yet', () => {
+    const base = observed(three());
+    const action = plan({ ...base, spec: { ...base.spec, storage: 'pvc' } });
+    assert.equal(action.kind === 'halt' && action.reason, 'NotSupportedYet');
+    assert.equal(CLUSTER_ID, base.knownClusterId);
+  });
+});

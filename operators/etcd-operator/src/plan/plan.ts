@@ -1,0 +1,195 @@
+// The planner: from what etcd says, the pods and the spec, exactly one next step. It changes membership at most
+// once per call; the controller carries the step out and observes again before the next. Every rule it keeps has
+// a test of its own in plan.test.ts.
+import { peerURLOf, type MemberView, type Observed, type PodView } from './observed.ts';
+
+export type HaltCondition = 'QuorumLost' | 'Degraded' | 'Paused';
+
+export type Action =
+  /** Nothing to do: the cluster is as the spec asks. */
+  | { readonly kind: 'none' }
+  /** Something is under way (a pod starting, a learner catching up, an election): observe again soon. */
+  | { readonly kind: 'wait'; readonly reason: string; readonly message: string }
+  /** Do nothing until what is wrong is fixed or goes away, and say so with a condition. */
+  | { readonly kind: 'halt'; readonly condition: HaltCondition; readonly reason: string; readonly message: string }
+  /** Create the founding member's pod (initial-cluster-state=new). */
+  | { readonly kind: 'bootstrap' }
+  /** Create a pod that will join as a learner, told of the current members (initial-cluster-state=existing). */
+  | { readonly kind: 'createJoiningPod'; readonly members: readonly MemberView[] }
+  | { readonly kind: 'addLearner'; readonly pod: string; readonly peerURL: string }
+  | { readonly kind: 'promote'; readonly member: MemberView }
+  | { readonly kind: 'moveLeader'; readonly from: MemberView; readonly to: MemberView }
+  | {
+      readonly kind: 'removeMember';
+      readonly member: MemberView;
+      readonly reason: 'ScaleDown' | 'Replace' | 'LearnerWithoutPod';
+    }
+  /** Delete a pod that has no member, and its data with it: a data directory never serves a second member ID. */
+  | { readonly kind: 'deletePod'; readonly pod: string; readonly reason: 'NoMember' | 'NotNeeded' };
+
+/** etcd itself refuses to promote a learner whose log is behind 90 % of the leader's. */
+const PROMOTABLE_FRACTION = 0.9;
+
+export const quorumOf = (voters: number): number => Math.floor(voters / 2) + 1;
+
+const isMemberOf = (member: MemberView, pod: PodView): boolean =>
+  member.name === pod.name || (pod.ip !== undefined && member.peerURLs.includes(peerURLOf(pod.ip)));
+
+/** Whether removing `victim` leaves a quorum of healthy voters among the voters that remain. */
+export function removalKeepsQuorum(members: readonly MemberView[], victim: MemberView): boolean {
+  if (victim.learner) return true;
+  const remaining = members.filter((member) => !member.learner && member.id !== victim.id);
+  if (remaining.length === 0) return false;
+  return remaining.filter((member) => member.healthy).length >= quorumOf(remaining.length);
+}
+
+/** The next step for one EtcdCluster. */
+export function plan(observed: Observed): Action {
+  const { spec, etcd } = observed;
+  if (spec.paused) return { kind: 'halt', condition: 'Paused', reason: 'Paused', message: 'spec.paused is set' };
+  if (spec.storage === 'pvc' || spec.tls) {
+    return {
+      kind: 'halt',
+      condition: 'Degraded',
+      reason: 'NotSupportedYet',
+      message: `this operator does not yet run members with ${spec.storage === 'pvc' ? 'PersistentVolumeClaims' : 'TLS'}`,
+    };
+  }
+  const pods = observed.pods.filter((pod) => !pod.deleting);
+
+  if (etcd.kind === 'split') {
+    return {
+      kind: 'halt',
+      condition: 'Degraded',
+      reason: 'MultipleClusterIDs',
+      message: `members answer with ${etcd.clusterIds.length} cluster IDs (${etcd.clusterIds.join(', ')}); nothing is changed until one remains`,
+    };
+  }
+  if (etcd.kind === 'silent') {
+    if (observed.knownClusterId !== undefined) {
+      return {
+        kind: 'halt',
+        condition: 'QuorumLost',
+        reason: 'NoMemberAnswers',
+        message: `no member of cluster ${observed.knownClusterId} answers; waiting (recovery: manual)`,
+      };
+    }
+    if (observed.pods.length === 0) return { kind: 'bootstrap' };
+    return { kind: 'wait', reason: 'Bootstrapping', message: 'waiting for the founding member to answer' };
+  }
+  if (observed.knownClusterId !== undefined && observed.knownClusterId !== etcd.clusterId) {
+    return {
+      kind: 'halt',
+      condition: 'Degraded',
+      reason: 'ClusterIDChanged',
+      message: `the members answer as cluster ${etcd.clusterId}, not ${observed.knownClusterId} as recorded`,
+    };
+  }
+
+  const members = etcd.members;
+  const voters = members.filter((member) => !member.learner);
+  const healthyVoters = voters.filter((member) => member.healthy);
+  if (healthyVoters.length < quorumOf(voters.length)) {
+    return {
+      kind: 'halt',
+      condition: 'QuorumLost',
+      reason: 'QuorumLost',
+      message: `${healthyVoters.length} of ${voters.length} voting members answer, ${quorumOf(voters.length)} needed`,
+    };
+  }
+  if (etcd.leaderId === undefined) {
+    return { kind: 'wait', reason: 'NoLeader', message: 'the answering members do not name one leader' };
+  }
+
+  const podOf = (member: MemberView): PodView | undefined => pods.find((pod) => isMemberOf(member, pod));
+  const memberOf = (pod: PodView): MemberView | undefined => members.find((member) => isMemberOf(member, pod));
+  const learners = members.filter((member) => member.learner);
+
+  // A pod whose member is gone (removed, or never added after it ran) holds data of a member that no longer
+  // exists: it goes, with its data, before anything else.
+  const podsWithoutMember = pods.filter((pod) => memberOf(pod) === undefined);
+  const used = podsWithoutMember.find((pod) => pod.etcdStarted || pod.initialState === 'new');
+  if (used !== undefined) return { kind: 'deletePod', pod: used.name, reason: 'NoMember' };
+
+  // A member whose pod is gone.
+  for (const member of members) {
+    if (podOf(member) !== undefined) continue;
+    if (member.learner) return { kind: 'removeMember', member, reason: 'LearnerWithoutPod' };
+    if (member.healthy) continue; // Its pod is terminating; wait until etcd stops answering.
+    // With emptyDir its data went with its pod: remove it, then a new member is added in its place.
+    if (!removalKeepsQuorum(members, member)) {
+      return {
+        kind: 'halt',
+        condition: 'Degraded',
+        reason: 'RemovalWouldLoseQuorum',
+        message: `removing dead member ${member.name} would leave too few healthy voters`,
+      };
+    }
+    return { kind: 'removeMember', member, reason: 'Replace' };
+  }
+  const terminating = members.find((member) => podOf(member) === undefined);
+  if (terminating !== undefined) {
+    return { kind: 'wait', reason: 'PodTerminating', message: `the pod of member ${terminating.name} is terminating` };
+  }
+
+  // A fresh pod, never started, waiting to join.
+  const fresh = podsWithoutMember[0];
+  if (fresh !== undefined) {
+    if (learners.length > 0 || members.length >= spec.size)
+      return { kind: 'deletePod', pod: fresh.name, reason: 'NotNeeded' };
+    if (fresh.ip === undefined)
+      return { kind: 'wait', reason: 'PodStarting', message: `pod ${fresh.name} has no IP yet` };
+    return { kind: 'addLearner', pod: fresh.name, peerURL: peerURLOf(fresh.ip) };
+  }
+
+  const learner = learners[0];
+  if (learner !== undefined) {
+    const leader = members.find((member) => member.id === etcd.leaderId);
+    const caughtUp =
+      learner.healthy &&
+      learner.raftIndex !== undefined &&
+      leader?.raftIndex !== undefined &&
+      learner.raftIndex >= leader.raftIndex * PROMOTABLE_FRACTION;
+    if (caughtUp) return { kind: 'promote', member: learner };
+    return {
+      kind: 'wait',
+      reason: 'LearnerCatchingUp',
+      message: `learner ${learner.name || learner.id} is catching up`,
+    };
+  }
+
+  if (voters.length > spec.size) {
+    const unhealthy = voters.filter((member) => !member.healthy);
+    // The newest name goes first, as a StatefulSet removes its highest ordinal; a member that does not answer before that.
+    const byName = [...voters].sort((a, b) => b.name.localeCompare(a.name));
+    const victim = unhealthy[0] ?? byName[0];
+    if (victim === undefined) return { kind: 'none' };
+    if (!removalKeepsQuorum(members, victim)) {
+      return {
+        kind: 'halt',
+        condition: 'Degraded',
+        reason: 'ScaleDownWouldLoseQuorum',
+        message: `removing ${victim.name} would leave too few healthy voters; scale-down waits`,
+      };
+    }
+    if (victim.id === etcd.leaderId) {
+      const to = voters
+        .filter((member) => member.id !== victim.id && member.healthy)
+        .sort((a, b) => a.name.localeCompare(b.name))[0];
+      if (to !== undefined) return { kind: 'moveLeader', from: victim, to };
+    }
+    return { kind: 'removeMember', member: victim, reason: 'ScaleDown' };
+  }
+
+  const sick = voters.find((member) => !member.healthy);
+  if (sick !== undefined) {
+    // Its pod is there, and with it its data: the kubelet restarts etcd on it (a restart, not a replacement).
+    return {
+      kind: 'wait',
+      reason: 'MemberUnhealthy',
+      message: `member ${sick.name} does not answer; its pod restarts it`,
+    };
+  }
+  if (voters.length < spec.size) return { kind: 'createJoiningPod', members };
+  return { kind: 'none' };
+}

@@ -1,0 +1,75 @@
+// Typed builders for the planner's tests: each test states only the members and pods it is about.
+import { peerURLOf, clientURLOf, type EtcdView, type MemberView, type Observed, type PodView } from './observed.ts';
+
+let nextIp = 10;
+
+/** A member of a running cluster (healthy voter, caught up) and its pod. */
+export function aMember(name: string, overrides: Partial<MemberView> = {}): MemberView {
+  const ip = `127.0.64.${nextIp++}`;
+  return {
+    id: String(1000 + nextIp),
+    name,
+    peerURLs: [peerURLOf(ip)],
+    clientURLs: [clientURLOf(ip)],
+    learner: false,
+    healthy: true,
+    leader: false,
+    revision: 40,
+    raftIndex: 100,
+    dbSize: 20480,
+    version: '3.6.16',
+    ...overrides,
+  };
+}
+
+/** The pod of `member`, running etcd. */
+export function podOf(member: MemberView, overrides: Partial<PodView> = {}): PodView {
+  const ip = /^http:\/\/([0-9.]+):/.exec(member.peerURLs[0] ?? '')?.[1];
+  return { name: member.name, ip, deleting: false, etcdStarted: true, initialState: 'existing', ...overrides };
+}
+
+export function aPod(name: string, overrides: Partial<PodView> = {}): PodView {
+  return {
+    name,
+    ip: `127.0.65.${nextIp++}`,
+    deleting: false,
+    etcdStarted: false,
+    initialState: 'existing',
+    ...overrides,
+  };
+}
+
+export const CLUSTER_ID = '7777';
+
+/** An answering cluster of `members` whose leader is the first voter (unless one is marked leader). */
+export function answered(members: readonly MemberView[], leaderId?: string): EtcdView {
+  const leader = leaderId ?? members.find((member) => member.leader)?.id ?? members.find((m) => !m.learner)?.id;
+  return {
+    kind: 'answered',
+    clusterId: CLUSTER_ID,
+    leaderId: leader,
+    members: members.map((member) => ({ ...member, leader: member.id === leader })),
+  };
+}
+
+export interface ObservedOverrides {
+  readonly size?: number;
+  readonly paused?: boolean;
+  readonly pods?: readonly PodView[];
+  readonly knownClusterId?: string | undefined;
+}
+
+/** A cluster of `members`, each with its running pod unless `pods` is given, at `size` (their number by default). */
+export function observed(members: readonly MemberView[], overrides: ObservedOverrides = {}, etcd?: EtcdView): Observed {
+  return {
+    spec: {
+      size: overrides.size ?? members.filter((member) => !member.learner).length,
+      paused: overrides.paused ?? false,
+      storage: 'emptyDir',
+      tls: false,
+    },
+    knownClusterId: 'knownClusterId' in overrides ? overrides.knownClusterId : CLUSTER_ID,
+    pods: overrides.pods ?? members.map((member) => podOf(member)),
+    etcd: etcd ?? answered(members),
+  };
+}

@@ -1,0 +1,123 @@
+// One operator replica: metrics and health, and a campaign for the Lease. Only the leader runs the controller; a
+// lost Lease stops every write at once (the fence) and the replica campaigns again.
+import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { Health, LeaderElector, startMetricsServer, type MetricsServer } from '@strata/kube';
+import { pino, type Logger } from 'pino';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EtcdClusterController, type ResyncIntervals } from './controller/controller.ts';
+import { EtcdOperatorMetrics } from './controller/metrics.ts';
+
+export const ETCD_OPERATOR_LEASE = 'strata-etcd-operator';
+
+export interface RunEtcdOperatorOptions {
+  readonly kubeConfig: KubeConfig;
+  /** Where the Lease lives. */
+  readonly leaseNamespace: string;
+  readonly identity: string;
+  readonly operatorImage: string;
+  /** Only EtcdClusters of this namespace; every namespace when absent. */
+  readonly watchNamespace?: string;
+  readonly leaseName?: string;
+  /** host and port for /metrics, /healthz and /readyz (port 0 picks one). */
+  readonly metrics?: { readonly host: string; readonly port: number };
+  readonly logger?: Logger;
+  readonly signal: AbortSignal;
+  readonly leaseDurationSeconds?: number;
+  readonly renewDeadlineMs?: number;
+  readonly retryPeriodMs?: number;
+  readonly resync?: Partial<ResyncIntervals>;
+}
+
+export interface RunningEtcdOperator {
+  readonly metricsPort: number | undefined;
+  readonly metrics: EtcdOperatorMetrics;
+  isLeader(): boolean;
+  readonly stopped: Promise<void>;
+}
+
+export async function startEtcdOperator(options: RunEtcdOperatorOptions): Promise<RunningEtcdOperator> {
+  const logger = options.logger ?? pino({ enabled: false });
+  const metrics = new EtcdOperatorMetrics({ processMetrics: options.metrics !== undefined });
+  let elector: LeaderElector | undefined;
+  const health = new Health({ isLeader: () => elector?.isLeader ?? false });
+  let server: MetricsServer | undefined;
+  if (options.metrics !== undefined) {
+    server = await startMetricsServer({ ...options.metrics, registry: metrics.registry, health });
+  }
+  health.markReady();
+  const stopped = campaign(options, logger, metrics, (next) => (elector = next)).finally(() => server?.close());
+  return { metricsPort: server?.port, metrics, isLeader: () => elector?.isLeader ?? false, stopped };
+}
+
+async function campaign(
+  options: RunEtcdOperatorOptions,
+  logger: Logger,
+  metrics: EtcdOperatorMetrics,
+  setElector: (elector: LeaderElector) => void,
+): Promise<void> {
+  const { signal } = options;
+  const leases = options.kubeConfig.makeApiClient(CoordinationV1Api);
+  while (!signal.aborted) {
+    let term: Promise<void> = Promise.resolve();
+    const elector: LeaderElector = new LeaderElector({
+      client: leases,
+      namespace: options.leaseNamespace,
+      name: options.leaseName ?? ETCD_OPERATOR_LEASE,
+      identity: options.identity,
+      ...(options.leaseDurationSeconds === undefined ? {} : { leaseDurationSeconds: options.leaseDurationSeconds }),
+      ...(options.renewDeadlineMs === undefined ? {} : { renewDeadlineMs: options.renewDeadlineMs }),
+      ...(options.retryPeriodMs === undefined ? {} : { retryPeriodMs: options.retryPeriodMs }),
+      onStartedLeading: (leadership) => {
+        logger.info('leading: reconciling EtcdClusters');
+        term = lead(
+          options,
+          logger,
+          metrics,
+          () => elector.isLeader && !leadership.aborted,
+          AbortSignal.any([leadership, signal]),
+        );
+      },
+      onError: (error) => logger.warn({ err: error }, 'leader election'),
+    });
+    setElector(elector);
+    const stop = (): void => void elector.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    await elector.run();
+    signal.removeEventListener('abort', stop);
+    await term;
+    if (!signal.aborted) logger.warn('lost the lease; campaigning again');
+  }
+}
+
+async function lead(
+  options: RunEtcdOperatorOptions,
+  logger: Logger,
+  metrics: EtcdOperatorMetrics,
+  mayWrite: () => boolean,
+  leadership: AbortSignal,
+): Promise<void> {
+  metrics.leader.set(1);
+  try {
+    while (!leadership.aborted) {
+      // A fresh controller per term: nothing cached from an earlier term decides anything.
+      const controller = new EtcdClusterController({
+        kubeConfig: options.kubeConfig,
+        identity: options.identity,
+        logger: logger.child({ component: 'controller' }),
+        metrics,
+        operatorImage: options.operatorImage,
+        mayWrite,
+        ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
+        ...(options.resync === undefined ? {} : { resync: options.resync }),
+      });
+      try {
+        await controller.run(leadership);
+      } catch (error) {
+        logger.error({ err: error }, 'the controller failed; starting it again');
+        await sleep(2000, undefined, { signal: leadership }).catch(() => undefined);
+      }
+    }
+  } finally {
+    metrics.leader.set(0);
+  }
+}

@@ -1,0 +1,115 @@
+// Drives EtcdClusters on a local test cluster for the integration tests and the benchmark: create, scale, wait
+// until settled, write and check keys, compare hashes.
+import assert from 'node:assert/strict';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster, type EtcdClusterSpecInput } from '@strata/api';
+import { waitFor } from '@strata/harness';
+import { EtcdClient } from '../etcd/gateway-client.ts';
+import { CLUSTER_LABEL } from '../pods/member-pod.ts';
+
+export class LocalEtcdClusters {
+  readonly etcd = new EtcdClient({ timeoutMs: 2000 });
+  readonly #core: CoreV1Api;
+  readonly #customObjects: CustomObjectsApi;
+  readonly #namespace: string;
+
+  constructor(kubeConfig: KubeConfig, namespace: string) {
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#namespace = namespace;
+  }
+
+  #address(name: string) {
+    return {
+      group: ETCD_CLUSTER.group,
+      version: ETCD_CLUSTER.version,
+      plural: ETCD_CLUSTER.plural,
+      namespace: this.#namespace,
+      name,
+    };
+  }
+
+  async create(name: string, spec: EtcdClusterSpecInput): Promise<void> {
+    const { group, version, plural, namespace } = this.#address(name);
+    await this.#customObjects.createNamespacedCustomObject({
+      group,
+      version,
+      plural,
+      namespace,
+      body: { apiVersion: ETCD_CLUSTER.apiVersion, kind: ETCD_CLUSTER.kind, metadata: { name, namespace }, spec },
+    });
+  }
+
+  async read(name: string): Promise<EtcdCluster> {
+    return parseEtcdCluster(await this.#customObjects.getNamespacedCustomObject(this.#address(name)));
+  }
+
+  async scale(name: string, size: number): Promise<void> {
+    await this.#customObjects.patchNamespacedCustomObject(
+      { ...this.#address(name), body: { spec: { size } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
+  async pods(name: string): Promise<V1Pod[]> {
+    return (
+      await this.#core.listNamespacedPod({ namespace: this.#namespace, labelSelector: `${CLUSTER_LABEL}=${name}` })
+    ).items;
+  }
+
+  /** Waits until the status shows `size` healthy voters, no learner, Available and Running, and as many pods. */
+  async settled(name: string, size: number, timeoutMs = 90_000): Promise<EtcdCluster> {
+    return waitFor(
+      `EtcdCluster ${name} to have ${size} healthy voting members`,
+      async () => {
+        const current = await this.read(name);
+        const members = current.status?.members ?? [];
+        const available = current.status?.conditions?.find((c) => c.type === 'Available')?.status === 'True';
+        const pods = (await this.pods(name)).filter((pod) => pod.metadata?.deletionTimestamp === undefined);
+        return available &&
+          current.status?.phase === 'Running' &&
+          members.length === size &&
+          members.every((member) => member.healthy && !member.learner) &&
+          pods.length === size
+          ? current
+          : undefined;
+      },
+      { timeoutMs, intervalMs: 250, retryErrors: true },
+    );
+  }
+
+  async putKeys(current: EtcdCluster, prefix: string, count: number): Promise<void> {
+    const endpoint = endpointsOf(current)[0] ?? '';
+    for (let index = 0; index < count; index += 1) await this.etcd.put(endpoint, `${prefix}${index}`, `value-${index}`);
+  }
+
+  /** Every member holds exactly the `count` keys putKeys wrote under `prefix`. */
+  async assertKeys(current: EtcdCluster, prefix: string, count: number): Promise<void> {
+    for (const endpoint of endpointsOf(current)) {
+      const found = await this.etcd.getPrefix(endpoint, prefix);
+      assert.equal(found.size, count, `${endpoint} holds every key`);
+      for (let index = 0; index < count; index += 1) assert.equal(found.get(`${prefix}${index}`), `value-${index}`);
+    }
+  }
+
+  /** Every member's hashkv at one revision, once every member has applied it. */
+  async hashes(current: EtcdCluster): Promise<number[]> {
+    const endpoints = endpointsOf(current);
+    const revision = Number((await this.etcd.status(endpoints[0] ?? '')).header.revision);
+    return waitFor(
+      'every member to report a hashkv at one revision',
+      async () => Promise.all(endpoints.map(async (endpoint) => (await this.etcd.hashKv(endpoint, revision)).hash)),
+      { timeoutMs: 15_000, intervalMs: 200, retryErrors: true },
+    );
+  }
+}
+
+export const endpointsOf = (current: EtcdCluster): string[] =>
+  (current.status?.members ?? []).flatMap((member) => (member.clientURL === undefined ? [] : [member.clientURL]));
