@@ -5,6 +5,7 @@ import { isNotFound } from '@strata/kube';
 import { waitFor } from '@strata/host';
 import { readBootstrapManifests } from './manifests.ts';
 import { adminKubeConfig } from './api-client.ts';
+import { expectedMachines, MachineStateReporter } from './machine-states.ts';
 import type { PhaseContext, PhaseOutcome } from './phase.ts';
 
 export function isReady(node: V1Node): boolean {
@@ -21,6 +22,8 @@ export function expectedNodes(context: Pick<PhaseContext, 'topology'>): string[]
 export interface Readiness {
   readonly readyNodes: string[];
   readonly missingNodes: string[];
+  /** The expected nodes whose Node object exists, Ready or not. */
+  readonly registeredNodes: string[];
   readonly unavailableDeployments: string[];
 }
 
@@ -30,6 +33,7 @@ export async function readiness(context: Pick<PhaseContext, 'topology' | 'direct
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const nodes = (await core.listNode()).items;
   const ready = new Set(nodes.filter(isReady).map((node) => node.metadata?.name ?? ''));
+  const registered = new Set(nodes.map((node) => node.metadata?.name ?? ''));
   const expected = expectedNodes(context);
   const deployments = (await readBootstrapManifests(context.directory))
     .flatMap((file) => file.objects)
@@ -50,6 +54,7 @@ export async function readiness(context: Pick<PhaseContext, 'topology' | 'direct
   return {
     readyNodes: expected.filter((name) => ready.has(name)),
     missingNodes: expected.filter((name) => !ready.has(name)),
+    registeredNodes: expected.filter((name) => registered.has(name)),
     unavailableDeployments: unavailable,
   };
 }
@@ -57,11 +62,13 @@ export async function readiness(context: Pick<PhaseContext, 'topology' | 'direct
 export async function waitNodes(context: PhaseContext): Promise<PhaseOutcome> {
   const total = expectedNodes(context).length;
   let reported = '';
+  const machines = new MachineStateReporter(context.events, context.phase, expectedMachines(context.topology));
   await waitFor(
     `every node Ready and every operator Deployment available`,
     async () => {
       if (context.signal.aborted) throw context.signal.reason;
       const state = await readiness(context);
+      machines.report({ registered: new Set(state.registeredNodes), ready: new Set(state.readyNodes) });
       const line = `${state.readyNodes.length}/${total} nodes Ready${state.missingNodes.length > 0 ? ` (waiting for ${state.missingNodes.join(', ')})` : ''}${state.unavailableDeployments.length > 0 ? `; not yet available: ${state.unavailableDeployments.join(', ')}` : ''}`;
       if (line !== reported) {
         reported = line;
