@@ -181,6 +181,19 @@ describe('strata install on bare metal (simulated machines)', () => {
       { timeoutMs: 10_000, intervalMs: 500, retryErrors: true },
     );
     assert.deepEqual(ready, ['ctrl1', 'node1', 'node2']);
+    // The boot server recorded each machine's boot script and Ignition config (GET /v1/served), the record the wait
+    // for the nodes reads for a machine without a Node; each machine's reported state ended Ready.
+    const served = await sandbox.client.listServed();
+    for (const spec of specs) {
+      const record = served.find((candidate) => candidate.mac === spec.mac.toLowerCase().replaceAll('-', ':'));
+      assert.ok(record?.bootScriptAt !== undefined && record.ignitionAt !== undefined, JSON.stringify(served));
+    }
+    const lastStates = new Map<string, string>();
+    for (const event of run.events) if (event.type === 'machine-state') lastStates.set(event.machine, event.state);
+    assert.deepEqual(Object.fromEntries(lastStates), { ctrl1: 'ready', node1: 'ready', node2: 'ready' });
+    for (const event of run.events)
+      if (event.type === 'machine-state' && (event.state === 'booting' || event.state === 'ignition-fetched'))
+        assert.match(event.source, /^boot server served /);
     // The controller's host key was pinned in the cluster directory on first contact.
     assert.ok((await stat(join(dir(), 'known_hosts'))).size > 0);
   });
