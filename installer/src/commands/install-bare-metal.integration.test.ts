@@ -133,7 +133,7 @@ describe('strata install on bare metal (simulated machines)', () => {
   const dir = () => join(sandbox.root, 'sim');
   let installOutput = '';
 
-  it('installs 1 controller and 2 workers to Ready: registered, secrets delivered over SSH, every node Ready', async () => {
+  it('installs 1 controller and 2 workers to Ready: registered, secrets delivered over SSH, every node Ready', async (t) => {
     const configPath = await sandbox.writeConfig('sim.yaml', input());
     const config = parsedConfig(input());
     const hosts = await sandbox.hostsFor(config);
@@ -188,6 +188,9 @@ describe('strata install on bare metal (simulated machines)', () => {
       const record = served.find((candidate) => candidate.mac === spec.mac.toLowerCase().replaceAll('-', ':'));
       assert.ok(record?.bootScriptAt !== undefined && record.ignitionAt !== undefined, JSON.stringify(served));
     }
+    t.diagnostic(
+      `machine states: ${run.events.flatMap((event) => (event.type === 'machine-state' ? [`${event.machine}=${event.state}`] : [])).join(', ')}`,
+    );
     const lastStates = new Map<string, string>();
     for (const event of run.events) if (event.type === 'machine-state') lastStates.set(event.machine, event.state);
     assert.deepEqual(Object.fromEntries(lastStates), { ctrl1: 'ready', node1: 'ready', node2: 'ready' });
