@@ -19,6 +19,7 @@ export * from './boot/depth.ts';
 export * from './boot/contract.ts';
 export * from './boot/write-schemas.ts';
 export * from './boot/routes.ts';
+export * from './boot/served.ts';
 export * from './boot/errors.ts';
 export * from './boot/crds.ts';
 export * from './update-policy/weekdays.ts';

@@ -109,6 +109,18 @@ describe('strata boot-server serve --store kubernetes: two replicas answer alike
         });
         assert.equal(ignition.storage.files[0]?.contents.source, 'data:,node1', 'rendered with the group metadata');
       }
+      // Each replica's write API lists what its own read side served (GET /v1/served): the boot script and the config.
+      for (const replica of [first, second]) {
+        const own = new BootApiClient(credentials.endpoint(replica.apiUrl));
+        try {
+          const [record, ...others] = await own.listServed();
+          assert.equal(record?.mac, MAC);
+          assert.ok(record.bootScriptAt !== undefined && record.ignitionAt !== undefined, JSON.stringify(record));
+          assert.deepEqual(others, []);
+        } finally {
+          own.close();
+        }
+      }
       const kubectl = await cluster.kubectl(['get', 'machinegroups', '-n', namespace, '-o', 'name']);
       assert.equal(kubectl.stdout.trim(), 'machinegroup.boot.strata.dev/node1', 'the data lives in Kubernetes');
     } finally {

@@ -7,6 +7,7 @@ import {
   loadBootKubeConfig,
   startBootServer,
   startWriteApi,
+  ServedMachines,
   type BootLogger,
   type BootServer,
   type RunningWriteApi,
@@ -137,15 +138,24 @@ function serveCommand(): Command {
 
       try {
         store = await openStore(settings, logger);
+        // One record of what the read side served, listed by the write API (GET /v1/served) for the installer.
+        const served = new ServedMachines();
         boot = await startBootServer({
           address: settings.addressText,
           store,
           assetsPath: settings.assetsPath ?? '',
           logger,
+          served,
         });
         if (settings.writeApi !== undefined) {
           const { addressText, certPem, keyPem, caPem } = settings.writeApi;
-          writeApi = await startWriteApi({ address: addressText, store, tls: { certPem, keyPem, caPem }, logger });
+          writeApi = await startWriteApi({
+            address: addressText,
+            store,
+            tls: { certPem, keyPem, caPem },
+            logger,
+            served,
+          });
         }
       } catch (error) {
         if (!(error instanceof StrataError) && !isListenError(error)) throw error;

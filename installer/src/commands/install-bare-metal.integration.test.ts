@@ -138,7 +138,7 @@ describe('strata install on bare metal (simulated machines)', () => {
   const machinesDir = () => join(sandbox.root, 'machines', 'sim');
   let installOutput = '';
 
-  it('installs 3 controllers and 3 workers to Ready: registered, secrets delivered over SSH, every node Ready', async () => {
+  it('installs 3 controllers and 3 workers to Ready: registered, secrets delivered over SSH, every node Ready', async (t) => {
     const configPath = await sandbox.writeConfig('sim.yaml', input());
     const config = parsedConfig(input());
     const hosts = await sandbox.hostsFor(config);
@@ -193,6 +193,22 @@ describe('strata install on bare metal (simulated machines)', () => {
     for (const spec of specs) await machines.waitForStderr(new RegExp(`^${spec.name} +running`, 'm'), 10_000);
     for (const controller of ['ctrl1', 'ctrl2', 'ctrl3'])
       assert.match(machines.stderr, new RegExp(`^${controller} +waiting for its secrets over SSH`, 'm'));
+    // The boot server recorded each machine's boot script and Ignition config (GET /v1/served), the record the wait
+    // for the nodes reads for a machine without a Node; each machine's reported state ended Ready.
+    const served = await sandbox.client.listServed();
+    for (const spec of specs) {
+      const record = served.find((candidate) => candidate.mac === spec.mac.toLowerCase().replaceAll('-', ':'));
+      assert.ok(record?.bootScriptAt !== undefined && record.ignitionAt !== undefined, JSON.stringify(served));
+    }
+    t.diagnostic(
+      `machine states: ${run.events.flatMap((event) => (event.type === 'machine-state' ? [`${event.machine}=${event.state}`] : [])).join(', ')}`,
+    );
+    const lastStates = new Map<string, string>();
+    for (const event of run.events) if (event.type === 'machine-state') lastStates.set(event.machine, event.state);
+    assert.deepEqual(Object.fromEntries(lastStates), Object.fromEntries(specs.map((spec) => [spec.name, 'ready'])));
+    for (const event of run.events)
+      if (event.type === 'machine-state' && (event.state === 'booting' || event.state === 'ignition-fetched'))
+        assert.match(event.source, /^boot server served /);
     // The controller's host key was pinned in the cluster directory on first contact.
     assert.ok((await stat(join(dir(), 'known_hosts'))).size > 0);
   });

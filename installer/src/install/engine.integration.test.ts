@@ -7,40 +7,17 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DiagnosticContext } from '../diagnostics/diagnosis.ts';
 import { diagnose } from '../diagnostics/index.ts';
 import { aCertificateAuthority, aServingCertificate, startTlsServer } from '../diagnostics/test-fixtures.ts';
 import { localConfigYaml } from '../testing/install-sandbox.ts';
+import { closedPort, platformAt } from '../testing/platform-at.ts';
 import { runInstall } from './engine.ts';
 import { EXIT, InstallError } from './errors.ts';
 import { InstallEvents, type InstallEvent } from './events.ts';
 import { Journal } from './journal.ts';
-import type { PlatformDriver } from './platform-driver.ts';
-
-/** A port that was free a moment ago and that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** A platform that creates nothing and whose API is whatever answers at `url`. */
-function platformAt(url: string): PlatformDriver {
-  return {
-    platform: 'local',
-    preflight: () => Promise.resolve([]),
-    program: () => () => Promise.resolve({}),
-    apiServerUrl: () => url,
-    logFiles: () => Promise.resolve([]),
-    afterDestroy: () => Promise.resolve(),
-  };
-}
 
 describe('a phase that runs out of time', () => {
   const dirs: string[] = [];

@@ -15,7 +15,7 @@ import {
   PreflightFailedError,
 } from './errors.ts';
 import { INSTALL_PHASES, type InstallEvents, type Phase, type ResourceChange } from './events.ts';
-import { phasesDone } from './journal.ts';
+import { phasesDoneAt } from './journal.ts';
 import { formatMs } from './format.ts';
 import { driverFor, type DriverRegistry, type PlatformDriver } from './platform-driver.ts';
 import { bootstrap } from './phases/bootstrap.ts';
@@ -138,7 +138,7 @@ export async function runInstall(options: InstallOptions): Promise<InstallResult
   const journal = directory.journal;
   const reading = existing === undefined ? { records: [], warnings: [] } : await journal.read();
   for (const warning of reading.warnings) events.emit({ type: 'phase-progress', phase: 'preflight', message: warning });
-  const done = phasesDone(reading.records, fingerprint);
+  const done = phasesDoneAt(reading.records, fingerprint);
   const previousFingerprint = await directory.configFingerprint();
   const configChanged = previousFingerprint !== undefined && previousFingerprint !== fingerprint;
 
@@ -161,8 +161,11 @@ export async function runInstall(options: InstallOptions): Promise<InstallResult
   };
 
   const runPhase = async (phase: Phase): Promise<void> => {
-    if (!rerunRest && !ALWAYS_RUN.has(phase) && done.has(phase)) {
-      events.emit({ type: 'phase-skipped', phase, reason: 'done for this config (journal)' });
+    const doneAt = done.get(phase);
+    if (!rerunRest && !ALWAYS_RUN.has(phase) && doneAt !== undefined) {
+      // Short enough for an 80-column phase line: when, and that the config is the same.
+      const when = `${doneAt.slice(0, 19).replace('T', ' ')}Z`;
+      events.emit({ type: 'phase-skipped', phase, reason: `done at ${when}, same config (journal)` });
       skipped.push(phase);
       return;
     }

@@ -47,6 +47,16 @@ export const resourceChangeSchema = z.strictObject({
 });
 export type ResourceChange = z.infer<typeof resourceChangeSchema>;
 
+/**
+ * What the engine has seen of a machine while it waits for the nodes, in the order a machine goes through them.
+ * `unseen`: nothing observed yet; `booting`: the boot server answered its network boot (bare metal);
+ * `ignition-fetched`: the boot server served its Ignition config (bare metal); `registered`: its Node object
+ * exists; `ready`: its Node is Ready. A platform reports only the states it can observe.
+ */
+export const MACHINE_STATES = ['unseen', 'booting', 'ignition-fetched', 'registered', 'ready'] as const;
+export const machineStateSchema = z.enum(MACHINE_STATES);
+export type MachineState = z.infer<typeof machineStateSchema>;
+
 export const installEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('phase-started'), at, phase: phaseSchema, timeoutMs: z.int().positive() }),
   z.strictObject({
@@ -83,6 +93,17 @@ export const installEventSchema = z.discriminatedUnion('type', [
     diagnosis: diagnosisSchema.optional(),
   }),
   z.strictObject({ type: z.literal('phase-skipped'), at, phase: phaseSchema, reason: z.string() }),
+  z.strictObject({
+    type: z.literal('machine-state'),
+    at,
+    phase: phaseSchema,
+    /** The machine's name in the topology, which is its Node's name. */
+    machine: z.string(),
+    role: z.enum(['controller', 'worker']),
+    state: machineStateSchema,
+    /** What the state was read from (the Node object, the boot server's record), for a person. */
+    source: z.string(),
+  }),
   z.strictObject({ type: z.literal('preview'), at, changes: z.array(resourceChangeSchema) }),
   z.strictObject({
     type: z.literal('summary'),

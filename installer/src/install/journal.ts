@@ -79,14 +79,19 @@ export class Journal {
 
 /** The phases whose last record since the last destroy, for this fingerprint, says succeeded. */
 export function phasesDone(records: readonly JournalRecord[], fingerprint: string): Set<Phase> {
+  return new Set(phasesDoneAt(records, fingerprint).keys());
+}
+
+/** The same phases, each with the time its success was journaled (what a resumed install tells the user). */
+export function phasesDoneAt(records: readonly JournalRecord[], fingerprint: string): Map<Phase, string> {
   const last = new Map<Phase, JournalRecord>();
   for (const record of records) {
     if (record.phase === 'destroy' && record.status === 'succeeded') last.clear();
     else last.set(record.phase, record);
   }
-  return new Set(
+  return new Map(
     [...last.values()]
       .filter((record) => record.status === 'succeeded' && record.fingerprint === fingerprint)
-      .map((record) => record.phase),
+      .map((record) => [record.phase, record.at]),
   );
 }

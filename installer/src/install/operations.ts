@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Stack } from '@pulumi/pulumi/automation/index.js';
 import { withLockFile } from '@strata/host';
-import { clusterTopology, type ClusterConfig } from '@strata/assets';
+import { clusterTopology, type ClusterConfig, type ClusterTopology } from '@strata/assets';
 import { InstallDirectory, type DirectoryIdentity } from './cluster-dir.ts';
 import { InstallError, InstallUsageError } from './errors.ts';
 import type { InstallEvents, Phase, ResourceChange } from './events.ts';
@@ -135,6 +135,26 @@ export interface StatusReport {
   readonly pendingOperations: number;
   readonly api: { url: string; healthy: boolean; detail: string };
   readonly nodes: { ready: number; total: number; missing: string[] } | undefined;
+}
+
+/** An installed cluster as the live status watches it: where its API is, its topology, its directory. */
+export interface InstalledCluster {
+  readonly directory: InstallDirectory;
+  readonly identity: DirectoryIdentity;
+  readonly topology: ClusterTopology;
+  readonly apiServerUrl: string;
+}
+
+export async function installedCluster(options: { dir: string; drivers: DriverRegistry }): Promise<InstalledCluster> {
+  const { directory, identity } = await installedDirectory(options.dir);
+  const config = await loadInstallConfig(directory.configPath);
+  const topology = clusterTopology(config);
+  return {
+    directory,
+    identity,
+    topology,
+    apiServerUrl: driverFor(options.drivers, config.platform).apiServerUrl({ topology }),
+  };
 }
 
 /** What the directory's cluster is: phases done, resources, API health, nodes Ready/total. */

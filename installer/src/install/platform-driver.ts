@@ -5,6 +5,7 @@ import type { OutputMap, PulumiFn, Stack } from '@pulumi/pulumi/automation/index
 import type { ClusterConfig, ClusterTopology, Platform } from '@strata/assets';
 import type { InstallDirectory } from './cluster-dir.ts';
 import { InstallUsageError } from './errors.ts';
+import type { ObservedMachine } from './phases/machine-states.ts';
 
 export interface DriverContext {
   readonly config: ClusterConfig;
@@ -38,6 +39,11 @@ export interface PlatformDriver {
    * what Pulumi made before the API can come up (bare metal: the controllers' secrets over SSH). Idempotent.
    */
   afterProvision?(context: DriverContext): Promise<void>;
+  /**
+   * While the engine waits for the nodes: what the platform itself saw of each machine before it has a Node, by
+   * machine name (bare metal: what the boot server served to its MAC). Only what was observed; absent: nothing seen.
+   */
+  observeMachines?(context: DriverContext): Promise<ReadonlyMap<string, ObservedMachine>>;
   /** The URL clients reach the API at once provisioned. */
   apiServerUrl(context: Pick<DriverContext, 'topology'>): string;
   /** Log files worth tailing when a phase fails, most relevant first. */

@@ -27,6 +27,7 @@ import {
   type RunningWriteApi,
   type TestBootServer,
 } from '@strata/boot-server/testing';
+import { ServedMachines } from '@strata/boot-server';
 import {
   hostsFile,
   joinApproverImages,
@@ -149,13 +150,16 @@ export class BareMetalSandbox {
     ]);
     if (made.code !== 0) throw new Error(`ssh-keygen: ${made.stderr}`);
     const identity = { privateKey, publicKey: (await readFile(`${privateKey}.pub`, 'utf8')).trim() };
-    const boot = await startTestBootServer();
+    // One record of what the read side served, listed by the write API, as `strata boot-server serve` wires it.
+    const served = new ServedMachines();
+    const boot = await startTestBootServer({ served });
     const credentials = await writeApiCredentials();
     const api = await startWriteApi({
       address: '127.0.0.1:0',
       store: boot.store,
       tls: credentials.serverTls,
       logger: captureLogger().logger,
+      served,
     });
     const endpoint = credentials.endpoint(api.url);
     const tls = join(root, 'boot-api');

@@ -106,6 +106,12 @@ export class InstallSandbox {
     return runCommand(command, wrapped);
   }
 
+  /** Runs any command inside the sandbox (kubectl against its cluster, say), to completion. */
+  run(command: string, args: readonly string[]): Promise<CommandResult> {
+    const [wrappedCommand, wrapped] = this.#wrap(command, args);
+    return runCommand(wrappedCommand, wrapped);
+  }
+
   /** Starts the real `strata` CLI without waiting, for tests that kill it. */
   spawnStrata(args: readonly string[], logPath: string): ChildProcess {
     const [command, wrapped] = this.#wrap(process.execPath, [STRATA, ...args]);

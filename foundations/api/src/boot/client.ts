@@ -4,6 +4,7 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import { z } from 'zod';
 import { groupSchema, profileSchema, type Group, type Profile } from './model.ts';
+import { servedMachineSchema, type ServedMachine } from './served.ts';
 import type { BootApi, BootApiEndpoint, WriteApiError } from './contract.ts';
 import { BootApiConnectionError, BootApiError } from './errors.ts';
 import { routePath, type WritableTemplateKind, type WriteApiRoute } from './routes.ts';
@@ -107,6 +108,10 @@ export class BootApiClient implements BootApi {
 
   async deleteTemplate(kind: WritableTemplateKind, name: string): Promise<boolean> {
     return this.#delete({ resource: 'templates', kind, name });
+  }
+
+  async listServed(): Promise<ServedMachine[]> {
+    return (await this.#json({ resource: 'served' }, listSchema(servedMachineSchema))).items;
   }
 
   /** Closes the kept-alive connections. */

@@ -2,6 +2,7 @@
 // the Pulumi providers). Matchbox's own write API is gRPC; Strata's is JSON
 // over HTTPS with client certificates (see docs/adr).
 import type { Group, Profile, TemplateKind } from './model.ts';
+import type { ServedMachine } from './served.ts';
 
 export const WRITE_API_PREFIX = '/v1';
 
@@ -16,6 +17,7 @@ export const WRITE_API_PREFIX = '/v1';
  *   GET    /templates/{kind}/{name}     -> the raw text (text/plain)
  *   PUT    /templates/{kind}/{name}     body raw text           -> 200 or 201
  *   DELETE /templates/{kind}/{name}     -> 204 | 404
+ *   GET    /served              -> { items: ServedMachine[] }   (what the read side served, by MAC, since it started)
  * Errors: 4xx/5xx with body { kind: string, message: string, field?: string }.
  */
 export interface WriteApiError {
@@ -38,6 +40,8 @@ export interface BootApi {
   getTemplate(kind: Exclude<TemplateKind, 'cloud'>, name: string): Promise<string | undefined>;
   putTemplate(kind: Exclude<TemplateKind, 'cloud'>, name: string, content: string): Promise<void>;
   deleteTemplate(kind: Exclude<TemplateKind, 'cloud'>, name: string): Promise<boolean>;
+  /** What the read side served, by MAC, since it started (sorted by MAC). */
+  listServed(): Promise<ServedMachine[]>;
 }
 
 /** How a client reaches the write API: its https:// base URL and PEM credentials from Strata's PKI. */

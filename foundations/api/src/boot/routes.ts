@@ -9,7 +9,9 @@ export const WRITABLE_TEMPLATE_KINDS: readonly WritableTemplateKind[] = ['igniti
 
 export type WriteApiRoute =
   | { readonly resource: 'profiles' | 'groups'; readonly id?: string }
-  | { readonly resource: 'templates'; readonly kind: WritableTemplateKind; readonly name?: string };
+  | { readonly resource: 'templates'; readonly kind: WritableTemplateKind; readonly name?: string }
+  /** What the read side served, by MAC (read only). */
+  | { readonly resource: 'served' };
 
 /** Why a request target is not a route: 404 for an unknown path, 400 for a bad name in a known one. */
 export type RouteProblem =
@@ -23,7 +25,7 @@ const notFound = (path: string): RouteResult => ({
   ok: false,
   problem: {
     status: 404,
-    message: `no such route: ${path} (routes are ${WRITE_API_PREFIX}/profiles, ${WRITE_API_PREFIX}/groups and ${WRITE_API_PREFIX}/templates/{ignition|generic})`,
+    message: `no such route: ${path} (routes are ${WRITE_API_PREFIX}/profiles, ${WRITE_API_PREFIX}/groups, ${WRITE_API_PREFIX}/templates/{ignition|generic} and ${WRITE_API_PREFIX}/served)`,
   },
 });
 const invalid = (field: string, message: string): RouteResult => ({
@@ -57,6 +59,7 @@ export function parseRoute(target: string): RouteResult {
     if (first === undefined) return { ok: true, route: { resource } };
     return validName('id', first) ?? { ok: true, route: { resource, id: first } };
   }
+  if (resource === 'served') return first === undefined ? { ok: true, route: { resource } } : notFound(path);
   if (resource === 'templates' && first !== undefined) {
     if (first === 'cloud')
       return invalid(
@@ -77,14 +80,17 @@ export function parseRoute(target: string): RouteResult {
 /** The path of a route, each name percent-encoded. */
 export function routePath(route: WriteApiRoute): string {
   const segments: string[] =
-    route.resource === 'templates'
-      ? ['templates', route.kind, ...(route.name === undefined ? [] : [route.name])]
-      : [route.resource, ...(route.id === undefined ? [] : [route.id])];
+    route.resource === 'served'
+      ? ['served']
+      : route.resource === 'templates'
+        ? ['templates', route.kind, ...(route.name === undefined ? [] : [route.name])]
+        : [route.resource, ...(route.id === undefined ? [] : [route.id])];
   return `${WRITE_API_PREFIX}/${segments.map((segment) => encodeURIComponent(segment)).join('/')}`;
 }
 
 /** A route with its names replaced by placeholders, for logs and metrics that must not grow with every id. */
 export function routePattern(route: WriteApiRoute): string {
+  if (route.resource === 'served') return `${WRITE_API_PREFIX}/served`;
   if (route.resource === 'templates')
     return `${WRITE_API_PREFIX}/templates/${route.kind}${route.name === undefined ? '' : '/{name}'}`;
   return `${WRITE_API_PREFIX}/${route.resource}${route.id === undefined ? '' : '/{id}'}`;

@@ -4,6 +4,7 @@
 // then delivers the controllers' withheld secrets over SSH.
 import { join } from 'node:path';
 import { StrataError } from '@strata/api';
+import { BootApiClient } from '@strata/api/boot-client';
 import { ClusterConfigError, loadClusterConfig } from '@strata/assets';
 import { resolveBinaries } from '@strata/binaries';
 import { bareMetalProgram, planBareMetal, readRenderedIgnition } from '@strata/platform-bare-metal';
@@ -13,11 +14,14 @@ import { deliverControllerSecrets } from './deliver.ts';
 import { checkLeftovers } from './leftovers.ts';
 import type { BareMetalInstallOptions } from './options.ts';
 import { checkBootServer, checkSshIdentity, checkWriteApi, loadBootApi } from './preflight.ts';
+import { bootStates } from './boot-states.ts';
 
 /** Where the controllers' host keys are pinned on first contact (ADR 0018). */
 export const KNOWN_HOSTS = 'known_hosts';
 /** Delivery waits for the machines as long as the provision phase lets it (its signal ends it sooner). */
 const DELIVERY_WAIT_MS = 24 * 60 * 60 * 1_000;
+/** The boot server's record is asked about once a second while nodes are missing: a slow answer must not hold the wait. */
+const OBSERVE_TIMEOUT_MS = 5_000;
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -94,6 +98,19 @@ export function bareMetalDriver(options: BareMetalInstallOptions): PlatformDrive
         signal,
         Date.now() + DELIVERY_WAIT_MS,
       );
+    },
+
+    async observeMachines({ config, directory }: DriverContext) {
+      const bootApi = await loadBootApi(options);
+      if ('failure' in bootApi) throw new InstallUsageError(bootApi.failure, { platform: 'bare-metal' });
+      const identity = await directory.identity();
+      const client = new BootApiClient(bootApi.endpoint, { timeoutMs: OBSERVE_TIMEOUT_MS });
+      try {
+        const served = await client.listServed();
+        return bootStates(config.bareMetal?.machines ?? [], served, new Date(identity?.createdAt ?? 0));
+      } finally {
+        client.close();
+      }
     },
 
     apiServerUrl: ({ topology }) => topology.apiServerUrl,

@@ -1,10 +1,19 @@
 // The events as lines for a person, on stderr: one line per phase start and
 // end, progress as it comes, each resource as it starts and finishes, and a
 // reminder of what is in flight when a step runs long.
-import type { InstallEvent, InstallEvents, ResourceChange } from '../events.ts';
+import type { InstallEvent, InstallEvents, MachineState, ResourceChange } from '../events.ts';
 import { formatMs } from '../format.ts';
 
 const SLOW_MS = 10_000;
+
+/** A machine's state as words, shared by the plain lines and the live view. */
+export const MACHINE_STATE_WORDS: Readonly<Record<MachineState, string>> = {
+  unseen: 'not seen yet',
+  booting: 'booting',
+  'ignition-fetched': 'Ignition fetched',
+  registered: 'kubelet registered',
+  ready: 'Ready',
+};
 
 export function describeChange(change: ResourceChange): string {
   const what = `${change.op.padEnd(7)} ${change.type} ${change.name}`;
@@ -31,6 +40,10 @@ export function plainLines(event: InstallEvent): string[] {
       return [`    ${event.phase} done in ${formatMs(event.durationMs)}`];
     case 'phase-skipped':
       return [`==> ${event.phase}: skipped, ${event.reason}`];
+    case 'machine-state':
+      return [
+        `    machine ${event.machine} (${event.role}): ${MACHINE_STATE_WORDS[event.state]} (from ${event.source})`,
+      ];
     case 'preview':
       return event.changes.length === 0
         ? ['    no change to the infrastructure']

@@ -1,10 +1,13 @@
 // Wait for the nodes and the operators: every node the topology names Ready,
 // and every Deployment of the bootstrap manifests available.
 import { AppsV1Api, CoreV1Api, type V1Node } from '@kubernetes/client-node';
+import { StrataError } from '@strata/api';
 import { isNotFound } from '@strata/kube';
 import { waitFor } from '@strata/host';
 import { readBootstrapManifests } from './manifests.ts';
 import { adminKubeConfig } from './api-client.ts';
+import type { DriverContext } from '../platform-driver.ts';
+import { expectedMachines, MachineStateReporter, type ObservedMachine } from './machine-states.ts';
 import type { PhaseContext, PhaseOutcome } from './phase.ts';
 
 export function isReady(node: V1Node): boolean {
@@ -21,6 +24,8 @@ export function expectedNodes(context: Pick<PhaseContext, 'topology'>): string[]
 export interface Readiness {
   readonly readyNodes: string[];
   readonly missingNodes: string[];
+  /** The expected nodes whose Node object exists, Ready or not. */
+  readonly registeredNodes: string[];
   readonly unavailableDeployments: string[];
 }
 
@@ -30,6 +35,7 @@ export async function readiness(context: Pick<PhaseContext, 'topology' | 'direct
   const apps = kubeConfig.makeApiClient(AppsV1Api);
   const nodes = (await core.listNode()).items;
   const ready = new Set(nodes.filter(isReady).map((node) => node.metadata?.name ?? ''));
+  const registered = new Set(nodes.map((node) => node.metadata?.name ?? ''));
   const expected = expectedNodes(context);
   const deployments = (await readBootstrapManifests(context.directory))
     .flatMap((file) => file.objects)
@@ -50,6 +56,7 @@ export async function readiness(context: Pick<PhaseContext, 'topology' | 'direct
   return {
     readyNodes: expected.filter((name) => ready.has(name)),
     missingNodes: expected.filter((name) => !ready.has(name)),
+    registeredNodes: expected.filter((name) => registered.has(name)),
     unavailableDeployments: unavailable,
   };
 }
@@ -57,11 +64,42 @@ export async function readiness(context: Pick<PhaseContext, 'topology' | 'direct
 export async function waitNodes(context: PhaseContext): Promise<PhaseOutcome> {
   const total = expectedNodes(context).length;
   let reported = '';
+  const machines = new MachineStateReporter(context.events, context.phase, expectedMachines(context.topology));
+  const driverContext: DriverContext = {
+    config: context.config,
+    configPath: context.directory.configPath,
+    topology: context.topology,
+    directory: context.directory,
+    progress: (message) => context.progress(message),
+    signal: context.signal,
+    installPlugins: context.installPlugins,
+  };
+  let observationProblem = '';
+  /** The platform's own record; when it cannot be read the Nodes still say enough to finish, so it is reported, not fatal. */
+  const platformObservations = async (): Promise<ReadonlyMap<string, ObservedMachine> | undefined> => {
+    if (context.driver.observeMachines === undefined) return undefined;
+    try {
+      const observed = await context.driver.observeMachines(driverContext);
+      observationProblem = '';
+      return observed;
+    } catch (error) {
+      // A refusal or an unreachable record (typed errors) is reported; anything else is a bug and ends the phase.
+      if (!(error instanceof StrataError)) throw error;
+      const problem = `the platform's record of the machines cannot be read (the Node objects still are): ${error.message}`;
+      if (problem !== observationProblem) context.progress(problem);
+      observationProblem = problem;
+      return undefined;
+    }
+  };
   await waitFor(
     `every node Ready and every operator Deployment available`,
     async () => {
       if (context.signal.aborted) throw context.signal.reason;
       const state = await readiness(context);
+      const nodes = { registered: new Set(state.registeredNodes), ready: new Set(state.readyNodes) };
+      // The platform is asked only while some machine has no Node: once all have one, the Nodes say more.
+      const platform = state.registeredNodes.length < total ? await platformObservations() : undefined;
+      machines.report(nodes, platform);
       const line = `${state.readyNodes.length}/${total} nodes Ready${state.missingNodes.length > 0 ? ` (waiting for ${state.missingNodes.join(', ')})` : ''}${state.unavailableDeployments.length > 0 ? `; not yet available: ${state.unavailableDeployments.join(', ')}` : ''}`;
       if (line !== reported) {
         reported = line;

@@ -5,6 +5,7 @@ import {
   installEventSchema,
   type InstallEvent,
   type InstallEventInput,
+  type MachineState,
   type Phase,
   type ResourceChange,
 } from '../../install/events.ts';
@@ -45,6 +46,18 @@ export class EventScript {
 
   skipped(phase: Phase, reason: string): this {
     return this.emit({ type: 'phase-skipped', phase, reason });
+  }
+
+  /** A machine reported in `state` during the wait for the nodes. */
+  machine(name: string, state: MachineState, role: 'controller' | 'worker' = 'worker'): this {
+    return this.emit({
+      type: 'machine-state',
+      phase: 'wait-nodes',
+      machine: name,
+      role,
+      state,
+      source: state === 'ready' || state === 'registered' ? 'Node object' : 'boot server',
+    });
   }
 
   resource(

@@ -1,7 +1,7 @@
 // What the live view knows about an install, folded from the engine's events.
 // A pure reducer, so the view is a function of (state, now) and a test can
 // reach any screen by replaying typed events.
-import type { InstallEvent, InstallEvents, Phase, ResourceChange } from '../../install/events.ts';
+import type { InstallEvent, InstallEvents, MachineState, Phase, ResourceChange } from '../../install/events.ts';
 
 type PhaseFailed = Extract<InstallEvent, { type: 'phase-failed' }>;
 type Summary = Extract<InstallEvent, { type: 'summary' }>;
@@ -27,6 +27,13 @@ export interface ResourceInFlight {
   readonly since: number;
 }
 
+export interface MachineView {
+  readonly role: 'controller' | 'worker';
+  readonly state: MachineState;
+  /** When it reached this state, as milliseconds since the epoch. */
+  readonly since: number;
+}
+
 export interface InstallState {
   readonly phases: Readonly<Record<Phase, PhaseView>>;
   /** The resources started and not yet finished, by URN, in the order they started. */
@@ -36,6 +43,8 @@ export interface InstallState {
   /** The resources a resource-progress event reported failed, with the provider's message. */
   readonly failedResources: readonly { readonly name: string; readonly message: string }[];
   readonly preview?: readonly ResourceChange[];
+  /** Each machine's last reported state while waiting for the nodes, by name, in the order first reported. */
+  readonly machines: ReadonlyMap<string, MachineView>;
   readonly failure?: PhaseFailed;
   readonly summary?: Summary;
 }
@@ -52,7 +61,7 @@ export function initialInstallState(): InstallState {
     summary: pending,
     destroy: pending,
   };
-  return { phases, inFlight: new Map(), failedResources: [] };
+  return { phases, inFlight: new Map(), failedResources: [], machines: new Map() };
 }
 
 export function reduceInstall(state: InstallState, event: InstallEvent): InstallState {
@@ -97,6 +106,11 @@ export function reduceInstall(state: InstallState, event: InstallEvent): Install
       return withPhase(event.phase, { status: 'skipped', reason: event.reason });
     case 'preview':
       return { ...state, preview: event.changes };
+    case 'machine-state': {
+      const machines = new Map(state.machines);
+      machines.set(event.machine, { role: event.role, state: event.state, since: at });
+      return { ...state, machines };
+    }
     case 'summary':
       return { ...state, summary: event };
   }

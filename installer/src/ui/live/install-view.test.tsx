@@ -62,6 +62,17 @@ function provisioning(): EventScript {
     .advance(3_000);
 }
 
+/** Every phase done up to the wait for the nodes, which runs. */
+function upToWaitNodes(): EventScript {
+  return new EventScript()
+    .ran('preflight', 100)
+    .ran('render', 100)
+    .ran('provision', 100)
+    .ran('wait-api', 100)
+    .ran('bootstrap', 100)
+    .started('wait-nodes');
+}
+
 describe('InstallView', () => {
   it('shows the phases as a checklist: done with durations, running with its elapsed time, the rest waiting', () => {
     const view = screen(provisioning());
@@ -156,6 +167,55 @@ describe('InstallView', () => {
       lineOf(view, 'provision'),
       /^↷ provision\s+skipped: the journal says it is done and the config did not change$/,
     );
+  });
+
+  it('while waiting for the nodes shows each machine with its state and the time in it', () => {
+    const script = upToWaitNodes()
+      .machine('controller-0', 'unseen', 'controller')
+      .machine('worker-0', 'unseen')
+      .machine('worker-1', 'unseen')
+      .advance(1_000)
+      .machine('controller-0', 'registered', 'controller')
+      .machine('worker-0', 'ignition-fetched')
+      .advance(2_000)
+      .machine('controller-0', 'ready', 'controller')
+      .advance(500);
+    const view = screen(script);
+    const machines = view.lines.filter((line) => / \((controller|worker)\) /.test(line)).map((line) => line.trim());
+    assert.deepEqual(machines, [
+      '✔ controller-0 (controller) Ready 500ms',
+      '◑ worker-0 (worker) Ignition fetched 2.5s',
+      '○ worker-1 (worker) not seen yet 3.5s',
+    ]);
+    assert.ok(view.lines.length <= 24);
+  });
+
+  it('summarizes the machines when they do not fit 80×24: counts per state, then the laggards', () => {
+    const script = upToWaitNodes();
+    for (let index = 0; index < 30; index += 1) script.machine(`worker-${index}`, 'ready');
+    script
+      .machine('worker-7', 'registered')
+      .advance(1_000)
+      .machine('worker-3', 'unseen')
+      .machine('worker-9', 'booting');
+    const view = screen(script, { columns: 80, rows: 24 });
+    const text = view.lines.join('\n');
+    assert.ok(view.lines.length <= 24, `${view.lines.length} rows:\n${text}`);
+    assert.match(text, /30 machines: 27 Ready, 1 kubelet registered, 1 booting, 1 not seen yet/);
+    const laggards = view.lines.filter((line) => / \(worker\) /.test(line)).map((line) => line.trim().split(' ')[1]);
+    assert.deepEqual(laggards, ['worker-3', 'worker-9', 'worker-7']);
+    assert.ok(!text.includes('worker-0 '), 'a Ready machine is not a laggard');
+  });
+
+  it('with more laggards than rows names as many as fit and counts the rest', () => {
+    const script = upToWaitNodes();
+    for (let index = 0; index < 40; index += 1) script.machine(`worker-${index}`, 'unseen');
+    const view = screen(script, { columns: 80, rows: 24 });
+    assert.ok(view.lines.length <= 24, view.lines.join('\n'));
+    const more = view.lines.find((line) => line.includes('more not Ready'));
+    const named = view.lines.filter((line) => / \(worker\) /.test(line)).length;
+    assert.ok(named > 0);
+    assert.equal(more?.trim(), `… and ${40 - named} more not Ready`);
   });
 
   it('names the planned changes of a changed config', () => {

@@ -3,6 +3,8 @@ import { INSTALL_PHASES, type Phase } from '../../install/events.ts';
 import { formatMs } from '../../install/format.ts';
 import { describeChange } from '../../install/output/plain.ts';
 import type { InstallState, PhaseView } from './install-state.ts';
+import { MACHINE_STATE_WORDS } from '../../install/output/plain.ts';
+import { MACHINE_SYMBOLS, machineLines } from './machine-lines.ts';
 
 /** Below this the checklist and the failure no longer fit without garbling: the view asks for a larger terminal. */
 export const MIN_COLUMNS = 60;
@@ -77,7 +79,13 @@ export function InstallView({ state, now, columns, rows, color }: InstallViewPro
   // What is left of the screen after the checklist (one row per phase, a title) and the failure's fixed rows goes to the log tail.
   const diagnosis = state.failure?.diagnosis;
   const fixedRows = INSTALL_PHASES.length + 1 + 4 + (diagnosis === undefined ? 0 : diagnosis.checks.length + 3);
-  const logRows = Math.max(0, rows - fixedRows - 1);
+  // The machines show while the nodes are awaited, and after that wait failed; they come before the log tail.
+  const waitNodes = state.phases['wait-nodes'].status;
+  const machines =
+    waitNodes === 'running' || waitNodes === 'failed'
+      ? machineLines(state.machines, rows - fixedRows - 1 - (state.failure === undefined ? 0 : 3), now)
+      : [];
+  const logRows = Math.max(0, rows - fixedRows - 1 - machines.length);
   return (
     <Box flexDirection="column" width={columns}>
       <Text bold wrap="truncate-end">
@@ -105,6 +113,25 @@ export function InstallView({ state, now, columns, rows, color }: InstallViewPro
                     ) {formatMs(Math.max(0, now - resource.since))}
                   </Text>
                 ))
+              : null}
+            {phase === 'wait-nodes'
+              ? machines.map((line, index) => {
+                  if (line.kind !== 'machine')
+                    return (
+                      <Text key={`machines-${index}`} wrap="truncate-end">
+                        {'    '}
+                        {line.text}
+                      </Text>
+                    );
+                  const look = MACHINE_SYMBOLS[line.machine.state];
+                  return (
+                    <Text key={line.name} wrap="truncate-end">
+                      {'    '}
+                      <Text {...tint(look.tone)}>{look.symbol}</Text> {line.name} ({line.machine.role}){' '}
+                      <Text {...tint(look.tone)}>{MACHINE_STATE_WORDS[line.machine.state]}</Text> {line.elapsed}
+                    </Text>
+                  );
+                })
               : null}
           </Box>
         );

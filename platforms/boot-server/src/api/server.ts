@@ -10,6 +10,7 @@ import { StrataError } from '@strata/api';
 import type { z } from 'zod';
 import type { Group, Profile } from '@strata/api';
 import type { WritableBootStore } from '../store/store.ts';
+import type { ServedMachines } from '../server/served-machines.ts';
 import { formatHostPort, listenAddressSchema } from './address.ts';
 import { BodyTooLargeError, readBody } from '@strata/host';
 import type { WriteApiError } from '@strata/api';
@@ -33,6 +34,8 @@ export interface WriteApiOptions {
   readonly tls: WriteApiTls;
   readonly logger?: Logger;
   readonly maxBodyBytes?: number;
+  /** The read side's record of what it served, listed at GET /v1/served; without it the list is empty. */
+  readonly served?: ServedMachines;
 }
 
 export interface RunningWriteApi {
@@ -114,8 +117,13 @@ async function serveRoute(
   response: ServerResponse,
   store: WritableBootStore,
   limit: number,
+  served: ServedMachines | undefined,
 ): Promise<void> {
   const method = request.method ?? 'GET';
+  if (route.resource === 'served') {
+    if (method !== 'GET') throw methodNotAllowed(method, ['GET']);
+    return sendJson(response, 200, { items: served?.list() ?? [] });
+  }
   if (route.resource === 'templates')
     return serveTemplates(route.kind, route.name, method, request, response, store, limit);
   const kind = route.resource === 'profiles' ? 'profile' : 'group';
@@ -247,7 +255,7 @@ export async function startWriteApi(options: WriteApiOptions): Promise<RunningWr
         const problem = parsed.problem;
         throw problem.status === 404 ? notFound(problem.message) : invalid(problem.message, problem.field);
       }
-      await serveRoute(parsed.route, request, response, store, limit);
+      await serveRoute(parsed.route, request, response, store, limit, options.served);
       status = response.statusCode;
     } catch (error) {
       const refusal =

@@ -12,6 +12,7 @@ import { plainError, type Answer } from './answer.ts';
 import { parseListenAddress, urlOf } from './address.ts';
 import { ASSETS_PREFIX, serveAsset } from './assets.ts';
 import { answerBootRequest } from './boot-answers.ts';
+import type { ServedMachines } from './served-machines.ts';
 import { SnapshotView } from './snapshot-view.ts';
 
 export interface BootServerLimits {
@@ -43,6 +44,8 @@ export interface BootServerOptions {
   readonly assetsPath?: string;
   readonly logger?: BootLogger;
   readonly limits?: Partial<BootServerLimits>;
+  /** Told of every 200 answer, to remember what each MAC was served (the write API lists it). */
+  readonly served?: ServedMachines;
 }
 
 export interface BootServer {
@@ -98,7 +101,9 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
         serveAsset(request, response, assetsRoot, path.slice(ASSETS_PREFIX.length - 1), logger, write);
         return;
       }
-      write(answerBootRequest(views.current(), path, rawQueryOf(target), logger));
+      const answer = answerBootRequest(views.current(), path, rawQueryOf(target), logger);
+      write(answer);
+      if (answer.status === 200) options.served?.answered(path, rawQueryOf(target));
     } catch (error) {
       logger.error({ err: error, path: rawPathOf(request.url ?? '') }, 'request failed');
       write(plainError(500, 'Internal Server Error'));

@@ -1,6 +1,7 @@
 // A boot server on a free loopback port over a temporary data directory.
 import { silentLogger, type BootLogger } from '../logging.ts';
 import { startBootServer, type BootServer, type BootServerLimits } from '../server/boot-server.ts';
+import type { ServedMachines } from '../server/served-machines.ts';
 import { DataDirectoryStore } from '../store/directory-store.ts';
 import { temporaryDataDir, type DataDirContents } from './data-dir.ts';
 
@@ -21,6 +22,8 @@ export interface TestBootServerOptions {
   readonly limits?: Partial<BootServerLimits>;
   /** Debounce of the store's watcher; short by default so tests notice changes fast. */
   readonly debounceMs?: number;
+  /** Where the server records what it served to each MAC. */
+  readonly served?: ServedMachines;
 }
 
 export async function startTestBootServer(options: TestBootServerOptions = {}): Promise<TestBootServer> {
@@ -33,6 +36,7 @@ export async function startTestBootServer(options: TestBootServerOptions = {}): 
     assetsPath: options.assetsPath,
     logger,
     limits: options.limits,
+    ...(options.served === undefined ? {} : { served: options.served }),
   });
   return {
     url: server.url,
