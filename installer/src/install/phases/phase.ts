@@ -3,7 +3,7 @@ import type { ClusterConfig, ClusterTopology } from '@strata/assets';
 import { DEFAULT_PHASE_TIMEOUTS, installDurationMs } from '@strata/assets';
 import type { DirectoryIdentity, InstallDirectory } from '../cluster-dir.ts';
 import type { InstallEvents, Phase, ResourceChange } from '../events.ts';
-import type { PlatformDriver } from '../platform-driver.ts';
+import type { DriverContext, PlatformDriver } from '../platform-driver.ts';
 
 export interface PhaseContext {
   readonly config: ClusterConfig;
@@ -50,4 +50,18 @@ export function phaseTimeoutMs(config: Pick<ClusterConfig, 'install'>, phase: Ph
   // The schema checked the format; a default that does not parse is a bug here.
   if (ms === undefined) throw new Error(`install.timeouts.${key} "${text}" is not a duration`);
   return ms;
+}
+
+/** What the platform driver sees of a phase: the cluster directory's own assets and the copied config. */
+export function driverContextOf(context: PhaseContext, configPath = context.directory.configPath): DriverContext {
+  return {
+    config: context.config,
+    configPath,
+    topology: context.topology,
+    directory: context.directory,
+    assetsDir: context.directory.assetsDir,
+    progress: (message) => context.progress(message),
+    signal: context.signal,
+    installPlugins: context.installPlugins,
+  };
 }

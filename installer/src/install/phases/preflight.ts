@@ -1,7 +1,7 @@
 // Preflight: every check of the platform, all reported at once, nothing created.
 import { PreflightFailedError } from '../errors.ts';
 import type { DriverContext, PlatformDriver } from '../platform-driver.ts';
-import type { PhaseContext, PhaseOutcome } from './phase.ts';
+import { driverContextOf, type PhaseContext, type PhaseOutcome } from './phase.ts';
 
 /** Runs the driver's checks; throws PreflightFailedError (exit 4) listing every failure. Used by install and plan. */
 export async function checkPreflight(driver: PlatformDriver, context: DriverContext): Promise<void> {
@@ -15,15 +15,6 @@ export async function checkPreflight(driver: PlatformDriver, context: DriverCont
 }
 
 export async function preflight(context: PhaseContext): Promise<PhaseOutcome> {
-  await checkPreflight(context.driver, {
-    config: context.config,
-    configPath: context.userConfigPath,
-    topology: context.topology,
-    directory: context.directory,
-    assetsDir: context.directory.assetsDir,
-    progress: (message) => context.progress(message),
-    signal: context.signal,
-    installPlugins: context.installPlugins,
-  });
+  await checkPreflight(context.driver, driverContextOf(context, context.userConfigPath));
   return { changed: false };
 }

@@ -12,7 +12,7 @@ import {
   reapEngineProcesses,
   removeStaleStackLocks,
 } from '../pulumi/install-stack.ts';
-import type { PhaseContext, PhaseOutcome } from './phase.ts';
+import { driverContextOf, type PhaseContext, type PhaseOutcome } from './phase.ts';
 
 /** The stack of this directory, with what a killed run left behind cleared; reports what it cleared. */
 export async function recoveredStack(
@@ -60,16 +60,7 @@ export async function previewChanges(stack: Stack, signal: AbortSignal): Promise
 }
 
 export async function provision(context: PhaseContext): Promise<PhaseOutcome> {
-  const driverContext: DriverContext = {
-    config: context.config,
-    configPath: context.directory.configPath,
-    topology: context.topology,
-    directory: context.directory,
-    assetsDir: context.directory.assetsDir,
-    progress: (message) => context.progress(message),
-    signal: context.signal,
-    installPlugins: context.installPlugins,
-  };
+  const driverContext: DriverContext = driverContextOf(context);
   const outcome = await update(context, driverContext);
   // Every run, changed or not: a rerun after a kill must finish what the platform does with what Pulumi made.
   await context.driver.afterProvision?.(driverContext);

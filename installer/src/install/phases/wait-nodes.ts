@@ -8,7 +8,7 @@ import { readBootstrapManifests } from './manifests.ts';
 import { adminKubeConfig } from './api-client.ts';
 import type { DriverContext } from '../platform-driver.ts';
 import { expectedMachines, MachineStateReporter, type ObservedMachine } from './machine-states.ts';
-import type { PhaseContext, PhaseOutcome } from './phase.ts';
+import { driverContextOf, type PhaseContext, type PhaseOutcome } from './phase.ts';
 
 export function isReady(node: V1Node): boolean {
   return (
@@ -65,15 +65,7 @@ export async function waitNodes(context: PhaseContext): Promise<PhaseOutcome> {
   const total = expectedNodes(context).length;
   let reported = '';
   const machines = new MachineStateReporter(context.events, context.phase, expectedMachines(context.topology));
-  const driverContext: DriverContext = {
-    config: context.config,
-    configPath: context.directory.configPath,
-    topology: context.topology,
-    directory: context.directory,
-    progress: (message) => context.progress(message),
-    signal: context.signal,
-    installPlugins: context.installPlugins,
-  };
+  const driverContext: DriverContext = driverContextOf(context);
   let observationProblem = '';
   /** The platform's own record; when it cannot be read the Nodes still say enough to finish, so it is reported, not fatal. */
   const platformObservations = async (): Promise<ReadonlyMap<string, ObservedMachine> | undefined> => {
