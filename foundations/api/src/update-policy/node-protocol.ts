@@ -37,6 +37,11 @@ export const ANNOTATIONS = {
   fleetLockMadeUnschedulable: `${UPDATE_PROTOCOL_PREFIX}fleetlock-made-unschedulable`,
   /** Agent (drain timed out, onTimeout Retry) or FleetLock server: RFC 3339 time the drain failed; the operator revokes and retries later. */
   drainFailed: `${UPDATE_PROTOCOL_PREFIX}drain-failed`,
+  /**
+   * Operator: how many drains of the node failed in a row before the current one (counted when the node is granted
+   * again, removed once it has rebooted); the wait before the next grant doubles with each.
+   */
+  drainFailures: `${UPDATE_PROTOCOL_PREFIX}drain-failures`,
 } as const;
 
 /** Labels, for selection with kubectl and for hooks (as the CoreOS operator's before-reboot/after-reboot labels). */

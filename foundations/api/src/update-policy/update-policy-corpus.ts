@@ -88,6 +88,7 @@ export const VALID_POLICIES: readonly ValidCase[] = [
           { matchExpressions: [{ key: 'critical', operator: 'Exists' }] },
         ],
         onTimeout: 'Reboot',
+        maxRetryDelay: '2h',
       },
       hooks: { beforeReboot: ['example.com/backup-done'], afterReboot: ['example.com/checks-passed', 'smoke-test'] },
       paused: true,
@@ -282,6 +283,17 @@ export const INVALID_POLICIES: readonly InvalidCase[] = [
     spec: { drain: { timeout: '0m' } },
     field: ['spec', 'drain', 'timeout'],
     sameMessage: true,
+  },
+  {
+    name: 'a zero drain retry cap',
+    spec: { drain: { maxRetryDelay: '0s' } },
+    field: ['spec', 'drain', 'maxRetryDelay'],
+    sameMessage: true,
+  },
+  {
+    name: 'a drain retry cap that is not a duration',
+    spec: { drain: { maxRetryDelay: 'soon' } },
+    field: ['spec', 'drain', 'maxRetryDelay'],
   },
   {
     name: 'an unknown drain timeout action',

@@ -41,6 +41,7 @@ describe('parseUpdatePolicy', () => {
         force: false,
         skipPodSelectors: [],
         onTimeout: 'Retry',
+        maxRetryDelay: UPDATE_POLICY_DEFAULTS.drainMaxRetryDelay,
       },
       hooks: { beforeReboot: [], afterReboot: [] },
       paused: false,

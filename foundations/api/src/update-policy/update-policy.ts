@@ -45,6 +45,7 @@ export const UPDATE_POLICY_DEFAULTS = {
   drainTimeout: '10m',
   gracePeriodSeconds: -1,
   drainOnTimeout: 'Retry',
+  drainMaxRetryDelay: '30m',
   rebootTimeout: '30m',
   rebootOnTimeout: 'HoldSlot',
 } as const;
@@ -151,6 +152,11 @@ const drainSchema = z
       .enum(DRAIN_TIMEOUT_ACTIONS, { error: oneOf(DRAIN_TIMEOUT_ACTIONS) })
       .default(UPDATE_POLICY_DEFAULTS.drainOnTimeout)
       .describe('Retry: uncordon and try again later; Reboot: reboot anyway.'),
+    maxRetryDelay: durationSchema
+      .default(UPDATE_POLICY_DEFAULTS.drainMaxRetryDelay)
+      .describe(
+        'The longest a node whose drain failed waits before it is granted again: the wait starts at 1m and doubles with each failure in a row, up to this, less up to a fifth as jitter.',
+      ),
   })
   .describe('How nodes are drained before their reboot.');
 

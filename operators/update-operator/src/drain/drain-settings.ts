@@ -34,8 +34,16 @@ export function resolveDrainSettings(input: unknown, source = 'drain settings'):
     );
     throw new DrainSettingsError(`invalid ${source}: ${issues.join('; ')}`, { issues });
   }
-  const { timeout, ...rest } = parsed.data;
-  return { ...rest, timeoutMs: parseDuration(timeout) ?? 0 };
+  // maxRetryDelay is left out: when a failed drain is tried again is the operator's decision, not the drain's.
+  const { timeout, gracePeriodSeconds, deleteEmptyDirData, force, skipPodSelectors, onTimeout } = parsed.data;
+  return {
+    timeoutMs: parseDuration(timeout) ?? 0,
+    gracePeriodSeconds,
+    deleteEmptyDirData,
+    force,
+    skipPodSelectors,
+    onTimeout,
+  };
 }
 
 export const DEFAULT_DRAIN_SETTINGS: ResolvedDrainSettings = resolveDrainSettings({});

@@ -87,7 +87,7 @@ function blockedReason(input: ConditionInput): { reason: BlockedReason; message:
   if (waiting.length === 0) {
     return {
       reason: BLOCKED_REASONS.drainRetryBackoff,
-      message: `the drain of ${listNames(backingOff)} failed; retried after a back-off of ${Math.round(policy.drainRetryBackoffMs / 1000)} s`,
+      message: `the drain of ${listNames(backingOff)} failed; retried after a back-off that doubles with each failure in a row, up to ${Math.round(policy.drainRetryMaxDelayMs / 1000)} s`,
     };
   }
   const down = input.nodes.filter((node) => countsAgainstBudget(node, input.releaseFailed)).map((node) => node.name);

@@ -12,7 +12,7 @@ import {
   type KubernetesObject,
   type V1Node,
 } from '@kubernetes/client-node';
-import { UPDATE_POLICY, type UpdatePolicy } from '@strata/api';
+import { ANNOTATIONS, UPDATE_POLICY, type UpdatePolicy } from '@strata/api';
 import { Informer, runWorkers, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
 import { mergePatch } from '../drain/kube-api.ts';
@@ -25,7 +25,9 @@ import { ParsedPolicies } from './parsed-policies.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { applyPatch, nodeStateOf, protocolFacts, type NodeState } from './node-state.ts';
 import { NodeWriter } from './node-writer.ts';
+import { orphanCompletions } from './orphans.ts';
 import {
+  overlayPendingWrites,
   planRollout,
   writesOf,
   type FleetLockDecision,
@@ -67,6 +69,8 @@ type PolicyObject = UpdatePolicy & KubernetesObject;
 const NODES_PATH = '/api/v1/nodes';
 const POLICIES_PATH = `/apis/${UPDATE_POLICY.group}/${UPDATE_POLICY.version}/${UPDATE_POLICY.plural}`;
 const MAX_WAKE_DELAY_MS = 3_600_000;
+// The work queue's key for nodes that no policy selects any more (orphans.ts); no policy name holds a colon.
+const ORPHANS_KEY = ':orphaned-nodes';
 
 /** What makes a node worth a reconcile: not its heartbeats. */
 function fingerprint(node: NodeState): string {
@@ -183,6 +187,7 @@ export class RolloutController {
       'caches synced; reconciling',
     );
     for (const policy of this.#policies.list()) this.#queue.add(policy.metadata.name);
+    this.#queue.add(ORPHANS_KEY);
     await runWorkers(this.#queue, 1, (key) => this.#reconcile(key), {
       onError: (error, key) => {
         this.#options.metrics.reconciles.inc({ outcome: 'error' });
@@ -226,6 +231,8 @@ export class RolloutController {
     if (this.#fingerprints.get(state.name) === print) return;
     this.#fingerprints.set(state.name, print);
     this.#enqueueAll();
+    // Only a node back from its reboot can be an orphan to finish; the others need no scan.
+    if (this.#synced && facts.rebootOk && !facts.rebootNeeded && !facts.inProgress) this.#queue.add(ORPHANS_KEY);
   }
 
   /** The agent drains; the informer sees it start (reboot-in-progress) and end (NotReady, or drain-failed). */
@@ -256,13 +263,17 @@ export class RolloutController {
       this.#phases.delete(name);
       this.#options.metrics.forgetPolicy(name);
       this.#enqueueAll();
+      if (this.#synced) this.#queue.add(ORPHANS_KEY);
       return;
     }
     // Its own status writes change no selector: only a new generation can change what other policies overlap with.
     const changedSpec = this.#policyGenerations.get(name) !== generation;
     this.#policyGenerations.set(name, generation);
-    if (changedSpec) this.#enqueueAll();
-    else this.#queue.add(name);
+    if (changedSpec) {
+      this.#enqueueAll();
+      // A new selector may leave a node that rebooted under this policy selected by none.
+      if (this.#synced) this.#queue.add(ORPHANS_KEY);
+    } else this.#queue.add(name);
   }
 
   #enqueueAll(): void {
@@ -330,6 +341,10 @@ export class RolloutController {
 
   async #reconcile(name: string): Promise<void> {
     if (!this.mayWrite()) throw new NotLeaderError('not reconciling: this replica does not lead', { policy: name });
+    if (name === ORPHANS_KEY) {
+      await this.#finishOrphans();
+      return;
+    }
     const started = performance.now();
     const policies = this.#parsedPolicies();
     const policy = policies.get(name);
@@ -375,6 +390,31 @@ export class RolloutController {
       { policy: name, actions: plan.actions.length, budget: plan.budget, ms: Math.round(performance.now() - started) },
       'reconciled',
     );
+  }
+
+  /** Clears the grant of every node that came back from a reboot that no existing policy would finish. */
+  async #finishOrphans(): Promise<void> {
+    const selectors = [...this.#parsedPolicies().values()].map((policy) => rolloutPolicyOf(policy).selects);
+    const names = new Set(this.#policies.list().map((policy) => policy.metadata.name));
+    const nodes = overlayPendingWrites(this.#nodes.list().map(nodeStateOf), this.#expectations.pending());
+    const completions = orphanCompletions(nodes, {
+      selectedByAny: (labels) => selectors.some((selects) => selects(labels)),
+      exists: (name) => names.has(name),
+    });
+    const results = await Promise.allSettled(
+      completions.map(async (completion) => {
+        await this.#writer.write(completion.node, completion.patch, completion.basedOn);
+        this.#logger.info(
+          {
+            node: completion.node,
+            policy: nodes.find((node) => node.name === completion.node)?.annotations[ANNOTATIONS.policy],
+          },
+          'node back from a reboot whose UpdatePolicy is gone (or no longer selects it): its reboot-ok is cleared',
+        );
+      }),
+    );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
   }
 
   /** Writes the plan: first what frees or keeps slots, then, if all of that landed, the grants. */

@@ -69,6 +69,15 @@ export async function createPolicy(
   });
 }
 
+export async function deletePolicy(kubeConfig: KubeConfig, name: string): Promise<void> {
+  await kubeConfig.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({
+    group: UPDATE_POLICY.group,
+    version: UPDATE_POLICY.version,
+    plural: UPDATE_POLICY.plural,
+    name,
+  });
+}
+
 export async function readPolicy(kubeConfig: KubeConfig, name: string): Promise<UpdatePolicy> {
   return (await kubeConfig.makeApiClient(CustomObjectsApi).getClusterCustomObject({
     group: UPDATE_POLICY.group,

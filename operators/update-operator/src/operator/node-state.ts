@@ -113,7 +113,14 @@ export function protocolFacts(node: NodeState) {
     fleetLockHolder: a[ANNOTATIONS.fleetLockHolder],
     grantedAt: parseTime(a[ANNOTATIONS.rebootGrantedAt]),
     drainFailedAt: parseTime(a[ANNOTATIONS.drainFailed]),
+    drainFailures: parseCount(a[ANNOTATIONS.drainFailures]),
   };
+}
+
+/** A count the operator wrote; anything else (absent, edited by hand) counts as none. */
+function parseCount(value: string | undefined): number {
+  const count = Number(value);
+  return value !== undefined && /^\d{1,6}$/.test(value) ? count : 0;
 }
 
 function parseTime(value: string | undefined): number | undefined {

@@ -16,6 +16,7 @@ import {
   type Replica,
   createNode,
   createPolicy,
+  deletePolicy,
   FakeAgents,
   installCrd,
   InvariantChecker,
@@ -23,6 +24,7 @@ import {
   patchPolicySpec,
   readPolicy,
   RUN_LABEL,
+  setReady,
 } from './integration-fixtures.ts';
 
 let kubeConfig: KubeConfig;
@@ -327,6 +329,82 @@ describe('update operator against a real API server', () => {
         10_000,
       );
     } finally {
+      await run.tearDown();
+    }
+  });
+
+  it('clears reboot-ok of a node whose UpdatePolicy was deleted while it rebooted, once it is back', async () => {
+    const run = new OperatorTestRun(kubeConfig);
+    await run.setUp();
+    const [name = ''] = nodeNames(run.id, 1);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const checker = new InvariantChecker(kubeConfig, run.selector, 1);
+    const annotationsOf = () => checker.nodes().find((node) => node.metadata?.name === name)?.metadata?.annotations;
+    try {
+      await createNode(kubeConfig, run.id, name);
+      await createPolicy(kubeConfig, run.id, run.id, { nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } } });
+      const replica = await run.startReplica();
+      await run.waitForLeader();
+      await checker.start();
+      await markRebootNeeded(kubeConfig, name);
+      await waitFor(
+        'the node to be approved',
+        () => (annotationsOf()?.[ANNOTATIONS.rebootOk] === TRUE ? true : undefined),
+        20_000,
+      );
+
+      // The agent's part: the reboot starts and the node goes down.
+      await core.patchNode(
+        { name, body: { metadata: { annotations: { [ANNOTATIONS.rebootInProgress]: TRUE } } } },
+        mergePatch(),
+      );
+      await setReady(kubeConfig, name, false);
+      // The operator's per-policy node gauges name the policy until it sees the policy gone: the node must come
+      // back only after that, or the policy's own reconcile would clear it.
+      const policySeries = `strata_update_operator_nodes{policy="${run.id}"`;
+      await waitFor(
+        'the policy in the metrics',
+        async () => ((await metricsText(replica)).includes(policySeries) ? true : undefined),
+        10_000,
+      );
+      await deletePolicy(kubeConfig, run.id);
+      await waitFor(
+        'the operator to forget the deleted policy',
+        async () => ((await metricsText(replica)).includes(policySeries) ? undefined : true),
+        10_000,
+      );
+      assert.equal(annotationsOf()?.[ANNOTATIONS.rebootOk], TRUE, 'a node still rebooting keeps its grant');
+
+      // Back: Ready, the update applied, the reboot over.
+      await setReady(kubeConfig, name, true);
+      await core.patchNode(
+        {
+          name,
+          body: {
+            metadata: {
+              annotations: { [ANNOTATIONS.rebootNeeded]: 'false', [ANNOTATIONS.rebootInProgress]: null },
+              labels: { [LABELS.rebootNeeded]: null },
+            },
+          },
+        },
+        mergePatch(),
+      );
+      await waitFor(
+        'reboot-ok and the grant to be cleared though no policy selects the node',
+        () => {
+          const annotations = annotationsOf();
+          return annotations !== undefined &&
+            annotations[ANNOTATIONS.rebootOk] === undefined &&
+            annotations[ANNOTATIONS.rebootGrantedAt] === undefined &&
+            annotations[ANNOTATIONS.policy] === undefined
+            ? true
+            : undefined;
+        },
+        20_000,
+      );
+      assert.deepEqual(checker.violations, []);
+    } finally {
+      await checker.stop();
       await run.tearDown();
     }
   });

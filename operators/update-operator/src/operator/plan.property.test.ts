@@ -138,7 +138,7 @@ function simulate(random: () => number): void {
       onRebootTimeout: releaseFailed ? 'ReleaseSlot' : 'HoldSlot',
       window: { open: windowOpen },
       rebootTimeoutMs: 90 * MINUTE,
-      drainRetryBackoffMs: 2 * MINUTE,
+      drainRetryMaxDelayMs: 2 * MINUTE,
     });
 
   let version = 1;

@@ -333,7 +333,7 @@ describe('planRollout: rebootTimeout', () => {
 
 describe('planRollout: drain failures', () => {
   it('revokes the approval of a node whose drain failed and retries it after the back-off', () => {
-    const failedAt = T0 - MINUTE;
+    const failedAt = T0 - 10_000;
     const node = approved('a', T0 - 2 * MINUTE, {
       annotations: { [ANNOTATIONS.drainFailed]: new Date(failedAt).toISOString() },
     });
@@ -344,15 +344,61 @@ describe('planRollout: drain failures', () => {
     assert.ok(revoked);
     const waiting = plan({ nodes: [revoked] });
     assert.deepEqual(waiting.actions, []);
-    assert.equal(waiting.wakeAt, failedAt + 5 * MINUTE);
     assert.equal(condition(waiting, 'Blocked').reason, 'DrainRetryBackoff');
-    const retry = plan({ nodes: [revoked], now: failedAt + 5 * MINUTE });
+    const retryAt = waiting.wakeAt ?? Number.NaN;
+    // The first failure waits one minute, less at most a fifth as jitter.
+    assert.ok(retryAt > failedAt + 0.8 * MINUTE - 1 && retryAt <= failedAt + MINUTE, new Date(retryAt).toISOString());
+    assert.deepEqual(plan({ nodes: [revoked], now: retryAt - 1 }).actions, []);
+    const retry = plan({ nodes: [revoked], now: retryAt });
     assert.deepEqual(kinds(retry, 'approve'), ['a']);
-    assert.equal(
-      retry.actions[0]?.patch.annotations?.[ANNOTATIONS.drainFailed],
-      null,
-      'a new attempt starts with a clean record',
-    );
+    const annotations = retry.actions[0]?.patch.annotations;
+    assert.equal(annotations?.[ANNOTATIONS.drainFailed], null, 'a new attempt starts with a clean record');
+    assert.equal(annotations?.[ANNOTATIONS.drainFailures], '1', 'the failure is counted');
+  });
+
+  it('doubles the wait with each drain failure in a row, capped by the policy', () => {
+    const failedAt = T0;
+    const waitAfter = (failuresBefore: number, maxDelayMs: number): number => {
+      const node = needing('a', {
+        annotations: {
+          [ANNOTATIONS.drainFailed]: new Date(failedAt).toISOString(),
+          [ANNOTATIONS.drainFailures]: String(failuresBefore),
+        },
+      });
+      const result = planRollout({
+        policy: aRolloutPolicy({ drainRetryMaxDelayMs: maxDelayMs }),
+        otherPolicies: [],
+        now: T0,
+        nodes: [node],
+      });
+      assert.deepEqual(result.actions, []);
+      return (result.wakeAt ?? Number.NaN) - failedAt;
+    };
+    const within = (wait: number, full: number): void =>
+      assert.ok(wait > 0.8 * full - 1 && wait <= full, `${wait} ms for a full wait of ${full} ms`);
+    within(waitAfter(0, 30 * MINUTE), MINUTE);
+    within(waitAfter(1, 30 * MINUTE), 2 * MINUTE);
+    within(waitAfter(3, 30 * MINUTE), 8 * MINUTE);
+    within(waitAfter(9, 30 * MINUTE), 30 * MINUTE);
+    within(waitAfter(9, 2 * MINUTE), 2 * MINUTE);
+  });
+
+  it('counts the failed drain of a FleetLock client when it is granted again, and forgets the count once the node rebooted', () => {
+    const granted = needing('a', {
+      annotations: {
+        [ANNOTATIONS.drainFailed]: new Date(T0 - 60 * MINUTE).toISOString(),
+        [ANNOTATIONS.drainFailures]: '2',
+      },
+    });
+    const grant = plan({
+      nodes: [granted],
+      fleetLockRequests: [{ node: 'a', clientId: 'zincati-a', since: T0 - 60 * MINUTE, live: true }],
+    });
+    assert.deepEqual(kinds(grant, 'grantFleetLock'), ['a']);
+    assert.equal(grant.actions[0]?.patch.annotations?.[ANNOTATIONS.drainFailures], '3');
+    const nodes = [rebooted('a', T0 - 5 * MINUTE, { annotations: { [ANNOTATIONS.drainFailures]: '3' } })];
+    const [done] = after(nodes, plan({ nodes }));
+    assert.equal(done?.annotations[ANNOTATIONS.drainFailures], undefined);
   });
 });
 

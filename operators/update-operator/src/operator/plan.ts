@@ -6,6 +6,7 @@
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { rfc3339 } from '@strata/kube';
 import { applyPatch, combinePatches, protocolFacts, type NodePatch, type NodeState } from './node-state.ts';
+import { drainRetryAt } from './drain-retry.ts';
 import { countsAgainstBudget, NODE_PHASES, phaseOf, type NodePhase } from './phase.ts';
 import { planConditions, type HookWait, type PlannedCondition } from './conditions.ts';
 import { EVENT_REASONS, type EventReason, type RevokeCause } from './reasons.ts';
@@ -106,6 +107,15 @@ export interface RolloutPlan {
 
 const removeKeys = (keys: readonly string[]): Record<string, null> =>
   Object.fromEntries(keys.map((key) => [key, null]));
+
+/** A new grant ends the wait of a failed drain: drain-failed goes, and drain-failures counts that failure. */
+function drainFailureConsumed(node: NodeState): Record<string, string | null> {
+  const { drainFailedAt, drainFailures } = protocolFacts(node);
+  return {
+    [ANNOTATIONS.drainFailed]: null,
+    ...(drainFailedAt === undefined ? {} : { [ANNOTATIONS.drainFailures]: String(drainFailures + 1) }),
+  };
+}
 
 function unmetHooks(node: NodeState, hooks: readonly string[]): string[] {
   return hooks.filter((hook) => node.annotations[hook] !== TRUE);
@@ -220,19 +230,22 @@ export function planRollout(input: PlanInput): RolloutPlan {
     } else if (overlaps.has(node.name) || !isAgentCandidate(node)) {
       continue;
     }
-    const drainFailedAt = protocolFacts(node).drainFailedAt;
-    if (drainFailedAt !== undefined && drainFailedAt + policy.drainRetryBackoffMs > now) {
-      pass.wakeAt(drainFailedAt + policy.drainRetryBackoffMs);
+    const { drainFailedAt, drainFailures } = protocolFacts(node);
+    const retryAt =
+      drainFailedAt === undefined
+        ? Number.NEGATIVE_INFINITY
+        : drainRetryAt(node.name, drainFailedAt, drainFailures + 1, policy.drainRetryMaxDelayMs);
+    if (drainFailedAt !== undefined && retryAt > now) {
+      pass.wakeAt(retryAt);
       backingOff.push(node.name);
       if (request !== undefined)
         pass.fleetLock.set(node.name, {
           granted: false,
-          reason: `its last drain failed at ${rfc3339(drainFailedAt)}; it is retried from ${rfc3339(drainFailedAt + policy.drainRetryBackoffMs)}`,
+          reason: `its last drain failed at ${rfc3339(drainFailedAt)} (${drainFailures + 1} in a row); it is retried from ${rfc3339(retryAt)}`,
         });
       continue;
     }
     // A node retried after a failed drain queues again from its retry time, behind nodes that waited longer.
-    const retryAt = drainFailedAt === undefined ? Number.NEGATIVE_INFINITY : drainFailedAt + policy.drainRetryBackoffMs;
     const since = Math.max(request?.since ?? input.rebootNeededSince?.get(node.name) ?? now, retryAt);
     candidates.push(request === undefined ? { node, since } : { node, since, fleetLock: request });
   }
@@ -324,6 +337,7 @@ function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]):
             ANNOTATIONS.policy,
             ANNOTATIONS.rebootFailed,
             ANNOTATIONS.drainFailed,
+            ANNOTATIONS.drainFailures,
           ]),
         },
         labels: removeKeys([LABELS.afterReboot]),
@@ -433,7 +447,8 @@ function approval(
         [ANNOTATIONS.rebootOk]: TRUE,
         [ANNOTATIONS.rebootGrantedAt]: rfc3339(now),
         [ANNOTATIONS.policy]: policy.name,
-        ...removeKeys([ANNOTATIONS.drainFailed, ...policy.beforeRebootHooks]),
+        ...removeKeys(policy.beforeRebootHooks),
+        ...drainFailureConsumed(node),
       },
       labels: removeKeys([LABELS.beforeReboot]),
     },
@@ -518,7 +533,7 @@ function grantInFairOrder(
             [ANNOTATIONS.fleetLockHolder]: fleetLock.clientId,
             [ANNOTATIONS.rebootGrantedAt]: rfc3339(now),
             [ANNOTATIONS.policy]: policy.name,
-            [ANNOTATIONS.drainFailed]: null,
+            ...drainFailureConsumed(node),
           },
         },
         reason: EVENT_REASONS.fleetLockAcquired,
@@ -531,7 +546,7 @@ function grantInFairOrder(
     } else if (policy.beforeRebootHooks.length > 0) {
       pass.act(node, {
         kind: 'requestBeforeRebootHooks',
-        patch: { labels: { [LABELS.beforeReboot]: TRUE }, annotations: removeKeys([ANNOTATIONS.drainFailed]) },
+        patch: { labels: { [LABELS.beforeReboot]: TRUE }, annotations: drainFailureConsumed(node) },
         reason: EVENT_REASONS.beforeRebootHooksPending,
         message: `node ${node.name} holds a reboot slot; waiting for before-reboot hooks ${policy.beforeRebootHooks.join(', ')} to be "true" (UpdatePolicy ${policy.name})`,
         warning: false,

@@ -26,16 +26,9 @@ export interface RolloutPolicy {
   readonly afterRebootHooks: readonly string[];
   readonly rebootTimeoutMs: number;
   readonly onRebootTimeout: 'HoldSlot' | 'ReleaseSlot';
-  /** How long a node whose drain failed waits before it is granted again. */
-  readonly drainRetryBackoffMs: number;
+  /** spec.drain.maxRetryDelay: the cap of the doubling wait of a node whose drain failed (drain-retry.ts). */
+  readonly drainRetryMaxDelayMs: number;
 }
-
-/**
- * How long a node whose drain failed waits before it is granted again: the operator revokes the grant of a node whose
- * agent set drain-failed, and queues it behind the nodes that waited longer, so one undrainable node cannot hold the
- * rollout.
- */
-export const DRAIN_RETRY_BACKOFF_MS = 5 * 60_000;
 
 /** The decision core's view of a parsed UpdatePolicy (defaults already filled in by its schema). */
 export function rolloutPolicyOf(policy: UpdatePolicy): RolloutPolicy {
@@ -44,6 +37,13 @@ export function rolloutPolicyOf(policy: UpdatePolicy): RolloutPolicy {
   if (rebootTimeoutMs === undefined) {
     throw new PolicyValueError(
       `UpdatePolicy ${metadata.name}: spec.rebootTimeout.duration ${spec.rebootTimeout.duration} is not a duration`,
+      { policy: metadata.name },
+    );
+  }
+  const drainRetryMaxDelayMs = parseDuration(spec.drain.maxRetryDelay);
+  if (drainRetryMaxDelayMs === undefined) {
+    throw new PolicyValueError(
+      `UpdatePolicy ${metadata.name}: spec.drain.maxRetryDelay ${spec.drain.maxRetryDelay} is not a duration`,
       { policy: metadata.name },
     );
   }
@@ -68,6 +68,6 @@ export function rolloutPolicyOf(policy: UpdatePolicy): RolloutPolicy {
     afterRebootHooks: spec.hooks.afterReboot,
     rebootTimeoutMs,
     onRebootTimeout: spec.rebootTimeout.onTimeout,
-    drainRetryBackoffMs: DRAIN_RETRY_BACKOFF_MS,
+    drainRetryMaxDelayMs,
   };
 }

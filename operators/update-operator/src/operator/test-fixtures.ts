@@ -92,7 +92,7 @@ export interface RolloutPolicyOptions {
   readonly afterRebootHooks?: readonly string[];
   readonly rebootTimeoutMs?: number;
   readonly onRebootTimeout?: 'HoldSlot' | 'ReleaseSlot';
-  readonly drainRetryBackoffMs?: number;
+  readonly drainRetryMaxDelayMs?: number;
 }
 
 export const matchLabels =
@@ -114,7 +114,7 @@ export function aRolloutPolicy(options: RolloutPolicyOptions = {}): RolloutPolic
     afterRebootHooks: options.afterRebootHooks ?? [],
     rebootTimeoutMs: options.rebootTimeoutMs ?? 30 * MINUTE,
     onRebootTimeout: options.onRebootTimeout ?? 'HoldSlot',
-    drainRetryBackoffMs: options.drainRetryBackoffMs ?? 5 * MINUTE,
+    drainRetryMaxDelayMs: options.drainRetryMaxDelayMs ?? 30 * MINUTE,
   };
 }
 
