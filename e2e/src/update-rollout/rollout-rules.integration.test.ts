@@ -453,7 +453,7 @@ describe('update operator rules and faults on a local cluster', () => {
       const reasons = await rollout.eventReasons(node, started);
       assert.ok(reasons.includes('DrainFailed') && reasons.includes('RebootRevoked'), `Events: ${reasons.join(', ')}`);
 
-      // The operator retries after its back-off (5 minutes); an administrator who removed the cause retries at once.
+      // The operator retries after its back-off (one minute at first, doubling up to spec.drain.maxRetryDelay); an administrator who removed the cause retries at once.
       await workload.remove();
       await rollout.patchNode(node, { annotations: { [ANNOTATIONS.drainFailed]: null } });
       await rollout.waitForVersion(version, [node], 30_000);
