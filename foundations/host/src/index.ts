@@ -8,3 +8,4 @@ export * from './fs/lock-file.ts';
 export * from './http/read-body.ts';
 export * from './wait/wait-for.ts';
 export * from './wait/until-aborted.ts';
+export * from './net/free-port.ts';

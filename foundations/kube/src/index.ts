@@ -23,7 +23,13 @@ export {
 } from './leader-election.ts';
 export { Health, type HealthOptions, type ProbeAnswer } from './health.ts';
 export { startMetricsServer, MetricsServerError, type MetricsServer, type MetricsServerOptions } from './metrics.ts';
-export { loadKubeConfig, KubeConfigLoadError, SERVICE_ACCOUNT_DIR, type LoadKubeConfigOptions } from './kube-config.ts';
+export {
+  loadKubeConfig,
+  KubeConfigLoadError,
+  podServiceAccountDir,
+  SERVICE_ACCOUNT_DIR,
+  type LoadKubeConfigOptions,
+} from './kube-config.ts';
 export { applyManifestObject, toClientModel } from './apply.ts';
 export {
   statusCodeOf,

@@ -1,9 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { KubeConfigLoadError, loadKubeConfig } from './kube-config.ts';
+import { KubeConfigLoadError, loadKubeConfig, podServiceAccountDir, SERVICE_ACCOUNT_DIR } from './kube-config.ts';
 
 describe('loadKubeConfig', () => {
   let dir = '';
@@ -53,5 +53,25 @@ describe('loadKubeConfig', () => {
         }),
       (error: unknown) => error instanceof KubeConfigLoadError && error.message.includes(join(dir, 'nope', 'token')),
     );
+  });
+});
+
+describe('podServiceAccountDir', () => {
+  it('finds the token in the volume directory the local platform announces, else the standard path', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'strata-sa-'));
+    try {
+      const volume = join(root, 'kube-api-access-x1');
+      const other = join(root, 'config');
+      await mkdir(volume);
+      await mkdir(other);
+      await writeFile(join(volume, 'token'), 'not a real token');
+      await writeFile(join(volume, 'ca.crt'), 'not a real certificate');
+      await writeFile(join(other, 'token'), 'a token without its CA');
+      assert.equal(podServiceAccountDir({ STRATA_VOLUME_CONFIG: other, STRATA_VOLUME_SA: volume }), volume);
+      assert.equal(podServiceAccountDir({ STRATA_VOLUME_CONFIG: other }), SERVICE_ACCOUNT_DIR);
+      assert.equal(podServiceAccountDir({}), SERVICE_ACCOUNT_DIR);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

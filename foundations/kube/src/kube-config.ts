@@ -13,6 +13,21 @@ export class KubeConfigLoadError extends StrataError {}
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+/**
+ * Where this pod's service account token is: the standard path in a container. The local platform runs pods as
+ * plain processes without a mount namespace and announces each mounted volume's directory in a
+ * STRATA_VOLUME_<MOUNT> variable instead (the token's projected volume has a random name, kube-api-access-xxxxx):
+ * there it is the one holding a token and ca.crt.
+ */
+export function podServiceAccountDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (existsSync(join(SERVICE_ACCOUNT_DIR, 'token'))) return SERVICE_ACCOUNT_DIR;
+  const announced = Object.entries(env)
+    .filter(([name]) => name.startsWith('STRATA_VOLUME_'))
+    .map(([, dir]) => dir ?? '')
+    .find((dir) => dir !== '' && existsSync(join(dir, 'token')) && existsSync(join(dir, 'ca.crt')));
+  return announced ?? SERVICE_ACCOUNT_DIR;
+}
+
 export interface LoadKubeConfigOptions {
   /** A kubeconfig file; when absent, the in-cluster service account is used. */
   readonly kubeconfigPath?: string;

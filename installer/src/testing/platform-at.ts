@@ -2,18 +2,11 @@
 // a loopback port nothing listens on (an API that never answers), or a test
 // server. The engine's tests drive the real render and the real Pulumi engine
 // with it, up to the wait for the API.
-import { createServer } from 'node:net';
+import { freePort } from '@strata/host';
 import type { PlatformDriver } from '../install/platform-driver.ts';
 
 /** A port that was free a moment ago and that nothing listens on. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export const closedPort = (): Promise<number> => freePort();
 
 /** A platform that creates nothing and whose API is whatever answers at `url`. */
 export function platformAt(url: string): PlatformDriver {

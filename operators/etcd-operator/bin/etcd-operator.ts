@@ -1,10 +1,8 @@
 #!/usr/bin/env node
 // The etcd operator's binary: `run` is the Deployment's replica, `await-member` a joining member's init container.
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { loadKubeConfig, SERVICE_ACCOUNT_DIR } from '@strata/kube';
+import { loadKubeConfig, podServiceAccountDir } from '@strata/kube';
 import { pino } from 'pino';
 import { awaitMember, startEtcdOperator } from '../src/index.ts';
 
@@ -19,20 +17,6 @@ function stopOnSignals(onStop: (name: string) => void): AbortSignal {
     });
   }
   return stop.signal;
-}
-
-/**
- * Where the pod's service account token is: the standard path in a container. The local platform runs pods as plain
- * processes without a mount namespace and announces each mounted volume's directory in a STRATA_VOLUME_<MOUNT>
- * variable instead: there it is the one holding a token and ca.crt.
- */
-function serviceAccountDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (existsSync(join(SERVICE_ACCOUNT_DIR, 'token'))) return SERVICE_ACCOUNT_DIR;
-  const announced = Object.entries(env)
-    .filter(([name]) => name.startsWith('STRATA_VOLUME_'))
-    .map(([, dir]) => dir ?? '')
-    .find((dir) => dir !== '' && existsSync(join(dir, 'token')) && existsSync(join(dir, 'ca.crt')));
-  return announced ?? SERVICE_ACCOUNT_DIR;
 }
 
 interface RunFlags {
@@ -65,7 +49,7 @@ program
     const running = await startEtcdOperator({
       kubeConfig: loadKubeConfig(
         flags.kubeconfig === undefined
-          ? { serviceAccountDir: serviceAccountDir() }
+          ? { serviceAccountDir: podServiceAccountDir() }
           : { kubeconfigPath: flags.kubeconfig },
       ),
       identity: flags.identity,

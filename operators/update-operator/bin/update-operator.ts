@@ -1,40 +1,22 @@
 #!/usr/bin/env node
 // The update operator's one binary: `operator` (the Deployment's two replicas)
 // and `agent` (the DaemonSet's pod on every node).
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parseDuration } from '@strata/api';
 import { UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_PORTS } from '@strata/assets';
-import { loadKubeConfig, SERVICE_ACCOUNT_DIR } from '@strata/kube';
+import { loadKubeConfig, podServiceAccountDir } from '@strata/kube';
 import { pino, type Logger } from 'pino';
 import { runAgent, runOperator } from '../src/index.ts';
 import { DbusOperatingSystem } from '../src/os/dbus-operating-system.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
-/**
- * Where the pod's service account token is: the standard path in a container.
- * The local platform runs pods as plain processes without a mount namespace,
- * and announces each mounted volume's directory in a STRATA_VOLUME_<MOUNT>
- * variable instead (the token's projected volume has a random name,
- * kube-api-access-xxxxx): there it is the one holding a token and ca.crt.
- */
-function serviceAccountDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (existsSync(join(SERVICE_ACCOUNT_DIR, 'token'))) return SERVICE_ACCOUNT_DIR;
-  const announced = Object.entries(env)
-    .filter(([name]) => name.startsWith('STRATA_VOLUME_'))
-    .map(([, dir]) => dir ?? '')
-    .find((dir) => dir !== '' && existsSync(join(dir, 'token')) && existsSync(join(dir, 'ca.crt')));
-  return announced ?? SERVICE_ACCOUNT_DIR;
-}
-
 function kubeConfigFrom(path: string | undefined): KubeConfig {
   return path === undefined
-    ? loadKubeConfig({ serviceAccountDir: serviceAccountDir() })
+    ? loadKubeConfig({ serviceAccountDir: podServiceAccountDir() })
     : loadKubeConfig({ kubeconfigPath: path });
 }
 

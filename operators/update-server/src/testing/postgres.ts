@@ -3,11 +3,10 @@
 // fsync off. It uses Debian's `postgresql` package; without it, it fails and
 // says how to get it.
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StrataError } from '@strata/api';
-import { runCommand } from '@strata/host';
+import { freePort, runCommand } from '@strata/host';
 
 export class PostgresUnavailableError extends StrataError {}
 
@@ -17,18 +16,6 @@ export interface TestPostgres {
 }
 
 const POSTGRES_USER = 'postgres';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new PostgresUnavailableError('no free port on 127.0.0.1');
-  return address.port;
-}
 
 /** PostgreSQL refuses to run as root; as root, the cluster belongs to Debian's `postgres` user. */
 async function asServerUser(command: string, args: readonly string[]): Promise<string> {

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { StrataError } from '@strata/api';
 import { resolveBinary } from '@strata/binaries';
-import { ManagedProcess, waitFor } from '@strata/host';
+import { freePorts, ManagedProcess, waitFor } from '@strata/host';
 
 export class S3ServerError extends StrataError {}
 
@@ -48,20 +47,6 @@ export interface S3Server {
   stop(): Promise<void>;
 }
 
-/** The kernel's choice of a free port; another process may take it before MinIO binds, which then fails loudly. */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen({ host, port: 0, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Starts a MinIO server, a real S3-compatible object store, on loopback with
  * fresh credentials and the given buckets, under a guardian (it dies with
@@ -83,7 +68,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     accessKeyId: `strata-${randomBytes(6).toString('hex')}`,
     secretAccessKey: randomBytes(24).toString('base64url'),
   };
-  const [port, consolePort] = [await freePort(address), await freePort(address)];
+  const [port, consolePort] = await freePorts(2, address);
   const endpoint = `http://${address}:${port}`;
   const process = ManagedProcess.start({
     name: 'minio',
