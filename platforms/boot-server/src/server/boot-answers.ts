@@ -3,6 +3,7 @@
 // template that fails all answer 404.
 import { cloudConfigProblem } from '../answers/cloud.ts';
 import { ignitionAnswer, ignitionIssues } from '../answers/ignition.ts';
+import { RawIgnitionError, serveRawIgnition } from '../answers/raw-ignition.ts';
 import { IPXE_BOOTSTRAP } from '../answers/ipxe.ts';
 import { renderEnvFile } from '../answers/metadata.ts';
 import { TemplateExecError } from '../errors.ts';
@@ -123,7 +124,7 @@ function renderFor(
   const { group, profile } = matched;
   const name = nameOf(profile);
   if (kind === 'ignition' && isRawIgnitionName(name)) {
-    // Matchbox serves *.ign and *.ignition files as they are, never as templates.
+    // Matchbox decodes *.ign and *.ignition files as Ignition and never renders them as templates.
     const raw = context.view.snapshot.templates.ignition.get(name);
     if (raw === undefined) {
       context.logger.info(
@@ -132,11 +133,25 @@ function renderFor(
       );
       return NOT_FOUND;
     }
+    let decoded: string;
+    try {
+      decoded = serveRawIgnition(raw);
+    } catch (error) {
+      if (!(error instanceof RawIgnitionError)) throw error;
+      // Matchbox answers such a file with an empty config; a 404 tells the machine nothing was meant for it.
+      reportOnce(context, `raw:ignition/${name}`, () =>
+        context.logger.warn(
+          { endpoint, template: `ignition/${name}`, field: error.context.field, error: error.message },
+          'the Ignition file does not decode as Ignition 3.0-3.4; not served',
+        ),
+      );
+      return NOT_FOUND;
+    }
     context.logger.debug(
       { endpoint, group: group.id, profile: profile.id, template: `ignition/${name}` },
-      'served raw',
+      'served decoded',
     );
-    return answer(context, `ignition/${name}`, raw);
+    return answer(context, `ignition/${name}`, decoded);
   }
   const compiled = context.view.template(kind, name);
   if (compiled === undefined) {
