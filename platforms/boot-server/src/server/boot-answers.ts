@@ -125,7 +125,7 @@ function renderFor(
   const name = nameOf(profile);
   if (kind === 'ignition' && isRawIgnitionName(name)) {
     // Matchbox decodes *.ign and *.ignition files as Ignition and never renders them as templates.
-    const raw = context.view.snapshot.templates.ignition.get(name);
+    const raw = context.view.templateSource('ignition', name);
     if (raw === undefined) {
       context.logger.info(
         { endpoint, group: group.id, profile: profile.id, template: name },

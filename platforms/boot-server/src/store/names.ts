@@ -1,6 +1,6 @@
 // Where each resource lives in matchbox's data directory, and the guarantee
 // that no name from a request or the write API reaches outside it.
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { resourceIdSchema, templateNameSchema, type TemplateKind } from '@strata/api';
 import { InvalidNameError } from '../errors.ts';
 
@@ -38,4 +38,15 @@ export function resourcePath(dataPath: string, directory: ResourceDirectory, nam
   const inside = relative(join(dataPath, directory), path);
   if (inside !== file) throw new InvalidNameError(`name ${JSON.stringify(name)} escapes the data directory`, { name });
   return path;
+}
+
+/**
+ * The template a profile's reference names, as matchbox finds it: the name is
+ * cleaned as a path under the template directory ("site/./worker.ign" is
+ * "site/worker.ign", "../x.ign" is "x.ign"), so it cannot leave that
+ * directory. Undefined when it names the directory itself.
+ */
+export function templateKey(reference: string): string | undefined {
+  const cleaned = posix.normalize(`/${reference}`).replace(/\/+$/, '');
+  return cleaned === '' ? undefined : cleaned.slice(1);
 }
