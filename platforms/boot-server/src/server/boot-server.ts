@@ -11,6 +11,7 @@ import type { BootSnapshot, BootStore } from '../store/store.ts';
 import { plainError, type Answer } from './answer.ts';
 import { parseListenAddress, urlOf } from './address.ts';
 import { ASSETS_PREFIX, serveAsset } from './assets.ts';
+import { goEscapePath, goMuxCleanPath, goRedirect } from './go-http.ts';
 import { answerBootRequest } from './boot-answers.ts';
 import { SnapshotView } from './snapshot-view.ts';
 
@@ -41,6 +42,8 @@ export interface BootServerOptions {
   readonly store: BootStore;
   /** Directory served under /assets/; undefined or "" disables /assets/. */
   readonly assetsPath?: string;
+  /** List an assets directory that has no index.html, as Go's file server does; default false (404). */
+  readonly listAssetDirectories?: boolean;
   readonly logger?: BootLogger;
   readonly limits?: Partial<BootServerLimits>;
 }
@@ -67,7 +70,7 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
     const write = (answer: Answer): void => {
       if (response.headersSent) return;
       response.writeHead(answer.status, {
-        'Content-Type': answer.contentType,
+        ...(answer.contentType === '' ? {} : { 'Content-Type': answer.contentType }),
         'Content-Length': Buffer.byteLength(answer.body),
         ...(answer.status === 405 ? { Allow: ALLOWED_METHODS } : {}),
         ...answer.headers,
@@ -94,8 +97,19 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
       if (!target.startsWith('/')) return write(plainError(400, 'Bad Request'));
       const path = decodePath(rawPathOf(target));
       if (path === undefined) return write(plainError(400, 'Bad Request: malformed path'));
-      if (assetsRoot !== undefined && path.startsWith(ASSETS_PREFIX)) {
-        serveAsset(request, response, assetsRoot, path.slice(ASSETS_PREFIX.length - 1), logger, write);
+      if (assetsRoot !== undefined && (path === '/assets' || path.startsWith(ASSETS_PREFIX))) {
+        // As Go's mux: "/assets" and an unclean path are redirected to the clean one, the query kept.
+        const rawQuery = rawQueryOf(target);
+        const clean = path === '/assets' ? ASSETS_PREFIX : goMuxCleanPath(path);
+        if (clean !== path)
+          return write(goRedirect(`${goEscapePath(clean)}${rawQuery === '' ? '' : `?${rawQuery}`}`, request.method));
+        const asset = {
+          root: assetsRoot,
+          decodedPath: path.slice(ASSETS_PREFIX.length - 1),
+          rawQuery,
+          listDirectories: options.listAssetDirectories ?? false,
+        };
+        serveAsset(request, response, asset, logger, write);
         return;
       }
       write(answerBootRequest(views.current(), path, rawQueryOf(target), logger));

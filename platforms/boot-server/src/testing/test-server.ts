@@ -17,6 +17,7 @@ export interface TestBootServer {
 export interface TestBootServerOptions {
   readonly contents?: DataDirContents;
   readonly assetsPath?: string;
+  readonly listAssetDirectories?: boolean;
   readonly logger?: BootLogger;
   readonly limits?: Partial<BootServerLimits>;
   /** Debounce of the store's watcher; short by default so tests notice changes fast. */
@@ -31,6 +32,7 @@ export async function startTestBootServer(options: TestBootServerOptions = {}): 
     address: '127.0.0.1:0',
     store,
     assetsPath: options.assetsPath,
+    listAssetDirectories: options.listAssetDirectories,
     logger,
     limits: options.limits,
   });
