@@ -14,6 +14,7 @@ import {
 } from '@strata/boot-server';
 import {
   envVariable,
+  ASSETS_LISTING,
   LOG_LEVELS,
   resolveServeSettings,
   STORES,
@@ -68,6 +69,12 @@ function serveCommand(): Command {
       flag('--assets-path <dir>', 'the directory served under /assets/; "" turns assets off').default(
         '/var/lib/matchbox/assets',
       ),
+    )
+    .addOption(
+      flag(
+        '--assets-listing <off|on>',
+        `list an /assets/ directory that has no index.html, as matchbox does: ${ASSETS_LISTING.join(' or ')}`,
+      ).default('off'),
     )
     .addOption(
       flag(
@@ -140,6 +147,7 @@ function serveCommand(): Command {
           address: settings.addressText,
           store,
           assetsPath: settings.assetsPath ?? '',
+          listAssetDirectories: settings.listAssetDirectories,
           logger,
         });
         if (settings.writeApi !== undefined) {
