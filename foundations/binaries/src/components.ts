@@ -6,6 +6,8 @@ export const KUBERNETES_VERSION = 'v1.36.3';
 export const ETCD_VERSION = 'v3.6.16';
 /** The Pulumi engine the bare-metal platform's resources run under; @pulumi/pulumi is pinned to the same version. */
 export const PULUMI_VERSION = 'v3.250.0';
+/** Butane, which the boot server translates Butane templates with, as matchbox does. */
+export const BUTANE_VERSION = 'v0.25.1';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
 export const COMPONENT_NAMES = [
@@ -19,11 +21,11 @@ export const COMPONENT_NAMES = [
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 /** Tools that only some callers need; resolved by name, never by `resolveAllBinaries`. */
-export const TOOL_NAMES = ['pulumi'] as const;
+export const TOOL_NAMES = ['pulumi', 'butane'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /** Everything the resolver can provide. */
 export type BinaryName = ComponentName | ToolName;
-export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi';
+export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi' | 'butane';
 
 export interface ComponentSpec {
   readonly name: BinaryName;
@@ -65,7 +67,8 @@ export interface ReleaseSpec {
   readonly wrapperModuleDir: string;
   /** `-X` flags that stamp the version, so that /version reports the real release. */
   readonly versionLdflags: readonly string[];
-  readonly download: ReleaseDownload;
+  /** Absent when the project publishes no checksums to check a download against: then it is only built. */
+  readonly download?: ReleaseDownload;
 }
 
 const wrapperDir = (name: string): string => fileURLToPath(new URL(`../go/${name}/`, import.meta.url));
@@ -124,9 +127,22 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
       member: (_arch, component) => `pulumi/${component}`,
     },
   },
+  butane: {
+    name: 'butane',
+    version: BUTANE_VERSION,
+    wrapperModuleDir: wrapperDir('butane'),
+    // Butane's own build script stamps the version here; `butane --version` prints it.
+    versionLdflags: [`-X github.com/coreos/butane/internal/version.Raw=${BUTANE_VERSION}`],
+  },
 };
 
 export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
+  butane: {
+    name: 'butane',
+    release: 'butane',
+    goPackage: 'github.com/coreos/butane/internal',
+    versionCommand: ['--version'],
+  },
   etcd: { name: 'etcd', release: 'etcd', goPackage: 'go.etcd.io/etcd/server/v3', versionCommand: ['--version'] },
   etcdctl: { name: 'etcdctl', release: 'etcd', goPackage: 'go.etcd.io/etcd/etcdctl/v3', versionCommand: ['version'] },
   'kube-apiserver': {

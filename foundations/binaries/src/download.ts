@@ -19,7 +19,8 @@ export function releaseArch(): string {
   return arch;
 }
 
-export function downloadBaseUrl(release: ReleaseSpec, env: NodeJS.ProcessEnv): string {
+export function downloadBaseUrl(release: ReleaseSpec, env: NodeJS.ProcessEnv): string | undefined {
+  if (release.download === undefined) return undefined;
   return (env[release.download.baseUrlVariable] ?? release.download.defaultBaseUrl).replace(/\/+$/, '');
 }
 
@@ -87,6 +88,14 @@ export async function downloadRelease(
   progress: Progress,
 ): Promise<Map<ComponentSpec['name'], string>> {
   const base = downloadBaseUrl(release, env);
+  if (release.download === undefined || base === undefined) {
+    throw new DownloadError(
+      `${release.name} publishes no checksums to check a download against; it is built from Go modules`,
+      {
+        release: release.name,
+      },
+    );
+  }
   const arch = releaseArch();
   const staged = new Map<ComponentSpec['name'], string>();
   if (release.download.layout === 'file-per-component') {

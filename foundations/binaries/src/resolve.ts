@@ -74,10 +74,14 @@ function unavailableMessage(release: ReleaseSpec, attempts: readonly string[], e
     `Cannot obtain ${release.name} ${release.version} (${names}).`,
     'Tried, in order:',
     ...attempts.map((attempt) => `  - ${attempt}`),
-    'Provide the binaries in one of three ways:',
+    `Provide the binaries in one of ${release.download === undefined ? 'two' : 'three'} ways:`,
     `  1. Point ${BIN_DIR_VARIABLE} at a directory that holds ${names} at ${release.version}.`,
     `  2. Install Go (see the \`go\` line of ${join(release.wrapperModuleDir, 'go.mod')} for the minimum version; on Debian: apt-get install golang) so that Strata builds them from Go modules, once, into its cache.`,
-    `  3. Allow this machine to reach ${downloadBaseUrl(release, env)} (or set ${release.download.baseUrlVariable} to a mirror) so that Strata downloads the official release binaries.`,
+    ...(release.download === undefined
+      ? []
+      : [
+          `  3. Allow this machine to reach ${downloadBaseUrl(release, env) ?? ''} (or set ${release.download.baseUrlVariable} to a mirror) so that Strata downloads the official release binaries.`,
+        ]),
   ].join('\n');
 }
 
@@ -135,7 +139,7 @@ async function provideRelease(
             component: name,
             version: release.version,
             source: 'download',
-            detail: downloadBaseUrl(release, env),
+            detail: downloadBaseUrl(release, env) ?? '',
             createdAt: new Date().toISOString(),
           }),
         );
