@@ -12,6 +12,7 @@ import { plainError, type Answer } from './answer.ts';
 import { parseListenAddress, urlOf } from './address.ts';
 import { ASSETS_PREFIX, serveAsset } from './assets.ts';
 import { goEscapePath, goMuxCleanPath, goRedirect } from './go-http.ts';
+import type { ButaneTranslator } from '../answers/butane.ts';
 import { answerBootRequest } from './boot-answers.ts';
 import { SnapshotView } from './snapshot-view.ts';
 
@@ -44,6 +45,8 @@ export interface BootServerOptions {
   readonly assetsPath?: string;
   /** List an assets directory that has no index.html, as Go's file server does; default false (404). */
   readonly listAssetDirectories?: boolean;
+  /** Translates Ignition templates from Butane, as matchbox does; without it, the rendered text is served. */
+  readonly butane?: ButaneTranslator;
   readonly logger?: BootLogger;
   readonly limits?: Partial<BootServerLimits>;
 }
@@ -112,7 +115,12 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
         serveAsset(request, response, asset, logger, write);
         return;
       }
-      write(answerBootRequest(views.current(), path, rawQueryOf(target), logger));
+      const answer = answerBootRequest(views.current(), path, rawQueryOf(target), logger, options.butane);
+      if (!(answer instanceof Promise)) return write(answer);
+      answer.then(write, (error: unknown) => {
+        logger.error({ err: error, path: rawPathOf(target) }, 'request failed');
+        write(plainError(500, 'Internal Server Error'));
+      });
     } catch (error) {
       logger.error({ err: error, path: rawPathOf(request.url ?? '') }, 'request failed');
       write(plainError(500, 'Internal Server Error'));

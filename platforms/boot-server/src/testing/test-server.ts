@@ -2,6 +2,7 @@
 import { silentLogger, type BootLogger } from '../logging.ts';
 import { startBootServer, type BootServer, type BootServerLimits } from '../server/boot-server.ts';
 import { DataDirectoryStore } from '../store/directory-store.ts';
+import type { ButaneTranslator } from '../answers/butane.ts';
 import { temporaryDataDir, type DataDirContents } from './data-dir.ts';
 
 export interface TestBootServer {
@@ -18,6 +19,7 @@ export interface TestBootServerOptions {
   readonly contents?: DataDirContents;
   readonly assetsPath?: string;
   readonly listAssetDirectories?: boolean;
+  readonly butane?: ButaneTranslator;
   readonly logger?: BootLogger;
   readonly limits?: Partial<BootServerLimits>;
   /** Debounce of the store's watcher; short by default so tests notice changes fast. */
@@ -33,6 +35,7 @@ export async function startTestBootServer(options: TestBootServerOptions = {}): 
     store,
     assetsPath: options.assetsPath,
     listAssetDirectories: options.listAssetDirectories,
+    butane: options.butane,
     logger,
     limits: options.limits,
   });
