@@ -161,6 +161,27 @@ describe('strata boot-server serve', () => {
     }
   });
 
+  it('translates Butane templates with the real butane, as matchbox does', async () => {
+    const butaneData = await temporaryDataDir({
+      profiles: [aProfile({ id: 'worker', ignition_id: 'worker.yaml' })],
+      groups: [aGroup({ id: 'node', profile: 'worker', selector: { mac: MAC }, metadata: { hostname: 'node.lan' } })],
+      ignition: {
+        'worker.yaml':
+          'variant: flatcar\nversion: 1.1.0\nstorage:\n  files:\n    - path: /etc/hostname\n      contents:\n        inline: {{.hostname}}\n',
+      },
+    });
+    const { server, bootUrl } = await serve(['--address', '127.0.0.1:0', '--data-path', butaneData.path]);
+    try {
+      const answer = await get(`${bootUrl}/ignition?mac=${MAC}`);
+      assert.equal(answer.status, 200, server.stderr);
+      assert.match(answer.text, /"source":"data:,node\.lan"/);
+      assert.match(answer.text, /"version":"3\.4\.0"/);
+    } finally {
+      assert.equal((await server.stop()).code, 0);
+      await butaneData.remove();
+    }
+  });
+
   it('warns about a key file that others can read, and serves anyway', async () => {
     const loose = join(tls.path, 'loose.key');
     await writeFile(loose, credentials.server.privateKeyPem);

@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { StrataError } from '@strata/api';
+import { resolveBinary } from '@strata/binaries';
 import {
+  ButaneTranslator,
   createBootLogger,
   DataDirectoryStore,
   KubernetesBootStore,
@@ -113,6 +115,15 @@ function serveCommand(): Command {
       }
       const settings = resolved.settings;
       const logger = createBootLogger({ level: settings.logLevel });
+      // Butane templates are translated as matchbox translates them; without butane they are served as rendered.
+      const butane = await resolveBinary('butane').then(
+        (butanePath) => new ButaneTranslator({ butanePath }),
+        (error: unknown) => {
+          if (!(error instanceof StrataError)) throw error;
+          say(`warning: Butane templates will be served as rendered, untranslated: ${error.message}`);
+          return undefined;
+        },
+      );
 
       let store: WritableBootStore | undefined;
       let boot: BootServer | undefined;
@@ -148,6 +159,7 @@ function serveCommand(): Command {
           store,
           assetsPath: settings.assetsPath ?? '',
           listAssetDirectories: settings.listAssetDirectories,
+          butane,
           logger,
         });
         if (settings.writeApi !== undefined) {
