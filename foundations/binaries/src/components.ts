@@ -8,6 +8,8 @@ export const ETCD_VERSION = 'v3.6.16';
 export const PULUMI_VERSION = 'v3.250.0';
 /** Butane, which the boot server translates Butane templates with, as matchbox does. */
 export const BUTANE_VERSION = 'v0.25.1';
+/** matchbox, which the boot server's differential test runs beside Strata's boot server. */
+export const MATCHBOX_VERSION = 'v0.11.0';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
 export const COMPONENT_NAMES = [
@@ -21,11 +23,11 @@ export const COMPONENT_NAMES = [
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 /** Tools that only some callers need; resolved by name, never by `resolveAllBinaries`. */
-export const TOOL_NAMES = ['pulumi', 'butane'] as const;
+export const TOOL_NAMES = ['pulumi', 'butane', 'matchbox'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /** Everything the resolver can provide. */
 export type BinaryName = ComponentName | ToolName;
-export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi' | 'butane';
+export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi' | 'butane' | 'matchbox';
 
 export interface ComponentSpec {
   readonly name: BinaryName;
@@ -134,9 +136,22 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
     // Butane's own build script stamps the version here; `butane --version` prints it.
     versionLdflags: [`-X github.com/coreos/butane/internal/version.Raw=${BUTANE_VERSION}`],
   },
+  matchbox: {
+    name: 'matchbox',
+    version: MATCHBOX_VERSION,
+    wrapperModuleDir: wrapperDir('matchbox'),
+    // matchbox's Makefile stamps the version here; `matchbox -version` prints it.
+    versionLdflags: [`-X github.com/poseidon/matchbox/matchbox/version.Version=${MATCHBOX_VERSION}`],
+  },
 };
 
 export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
+  matchbox: {
+    name: 'matchbox',
+    release: 'matchbox',
+    goPackage: 'github.com/poseidon/matchbox/cmd/matchbox',
+    versionCommand: ['-version'],
+  },
   butane: {
     name: 'butane',
     release: 'butane',

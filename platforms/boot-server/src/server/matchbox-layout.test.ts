@@ -33,6 +33,7 @@ describe('boot server: data directories as matchbox reads them', () => {
           aGroup({ id: 'site', profile: 'site', selector: { uuid: 'site' }, metadata: { name: 'n1' } }),
           aGroup({ id: 'climb', profile: 'climb', selector: { uuid: 'climb' }, metadata: { name: 'n2' } }),
           aGroup({ id: 'escape', profile: 'escape', selector: { uuid: 'escape' } }),
+          aGroup({ id: 'leave', profile: 'leave', selector: { uuid: 'leave' } }),
           aGroup({ id: 'inside-link', profile: 'inside-link', selector: { uuid: 'inside-link' } }),
           // Equal selectors: matchbox lists "a-b.json" before "a.json" and keeps that order.
           aGroup({ id: 'a', profile: 'second', selector: { os: 'installed' } }),
@@ -49,9 +50,11 @@ describe('boot server: data directories as matchbox reads them', () => {
       'profiles/site.json': json({ id: 'site', ignition_id: 'site/worker.ign', generic_id: 'site/env/node.env' }),
       'profiles/climb.json': json({
         id: 'climb',
-        ignition_id: '../site/./worker.ign',
+        ignition_id: '../ignition/site/./worker.ign',
         generic_id: 'site//env/node.env',
       }),
+      // Matchbox joins "ignition" and the reference before cleaning: this names data/site/worker.ign, which is absent.
+      'profiles/leave.json': json({ id: 'leave', ignition_id: '../site/worker.ign' }),
       'profiles/escape.json': json({ id: 'escape', ignition_id: 'links/secret.ign' }),
       'profiles/inside-link.json': json({ id: 'inside-link', ignition_id: 'links/worker.ign' }),
       'ignition/site/worker.ign': ignitionOf('/site'),
@@ -87,8 +90,9 @@ describe('boot server: data directories as matchbox reads them', () => {
     assert.deepEqual([generic.status, generic.body], [200, 'NAME=n1\n']);
   });
 
-  it('cleans a reference as a path under its template directory, as matchbox does, so ".." stays inside', async () => {
+  it('cleans a reference as matchbox does, and looks only in the template directory', async () => {
     assert.equal(await ignitionPath('uuid=climb'), '/site');
+    assert.equal(await ignitionPath('uuid=leave'), 404);
     assert.equal((await server.get('/generic?uuid=climb')).body, 'NAME=n2\n');
   });
 

@@ -53,7 +53,7 @@ export class SnapshotView {
   /** A template's text by the name a profile gives, found as matchbox finds it (templateKey). */
   templateSource(kind: TemplateKind, name: string): string | undefined {
     if (name === '') return undefined;
-    const key = templateKey(name);
+    const key = templateKey(kind, name);
     return key === undefined ? undefined : this.snapshot.templates[kind].get(key);
   }
 

@@ -41,12 +41,22 @@ export function resourcePath(dataPath: string, directory: ResourceDirectory, nam
 }
 
 /**
- * The template a profile's reference names, as matchbox finds it: the name is
- * cleaned as a path under the template directory ("site/./worker.ign" is
- * "site/worker.ign", "../x.ign" is "x.ign"), so it cannot leave that
- * directory. Undefined when it names the directory itself.
+ * The template a profile's reference names, as matchbox finds it: it joins
+ * the kind's directory and the reference and cleans the result as a path
+ * under the data directory, so "site/./worker.ign" is "site/worker.ign" and
+ * "../ignition/x.ign" is "x.ign". Undefined when the path lands outside the
+ * kind's directory (matchbox would read, say, groups/x.json as a template;
+ * Strata looks only among the kind's own templates).
  */
-export function templateKey(reference: string): string | undefined {
-  const cleaned = posix.normalize(`/${reference}`).replace(/\/+$/, '');
-  return cleaned === '' ? undefined : cleaned.slice(1);
+export function templateKey(kind: TemplateKind, reference: string): string | undefined {
+  const joined = goClean(`${kind}/${reference}`);
+  const rooted = goClean(`/${joined}`);
+  const prefix = `/${kind}/`;
+  return rooted.startsWith(prefix) && rooted.length > prefix.length ? rooted.slice(prefix.length) : undefined;
+}
+
+/** Go's path.Clean. */
+function goClean(path: string): string {
+  const cleaned = posix.normalize(path);
+  return cleaned.length > 1 && cleaned.endsWith('/') ? cleaned.slice(0, -1) : cleaned;
 }
