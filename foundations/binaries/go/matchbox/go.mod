@@ -3,6 +3,10 @@ module strata.dev/build/matchbox
 
 go 1.23.0
 
+// matchbox's own module says go 1.19, so its release builds route with Go's pre-1.22 ServeMux (301 for an
+// unclean path, where the newer mux answers 307); keep that behaviour.
+godebug httpmuxgo121=1
+
 require (
 	github.com/aws/aws-sdk-go v1.50.25 // indirect
 	github.com/clarketm/json v1.17.1 // indirect

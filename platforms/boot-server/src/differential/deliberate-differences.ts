@@ -5,6 +5,8 @@
 export interface ComparedAnswer {
   readonly status: number;
   readonly body: string;
+  /** The Location header of a redirect. */
+  readonly location?: string;
 }
 
 export interface DeliberateDifference {

@@ -3,6 +3,7 @@
 // difference not in DELIBERATE_DIFFERENCES fails; the tally of matched answers
 // per endpoint is printed.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveBinary } from '@strata/binaries';
 import { ButaneTranslator } from '../answers/butane.ts';
@@ -10,9 +11,10 @@ import { silentLogger } from '../logging.ts';
 import { startBootServer } from '../server/boot-server.ts';
 import { DataDirectoryStore } from '../store/directory-store.ts';
 import { temporaryDirectory, writeFiles } from '../testing/data-dir.ts';
+import { rawGet, rawHttpRequest } from '../testing/raw-http.ts';
 import type { Random } from '../testing/random.ts';
 import { DELIBERATE_DIFFERENCES, type ComparedAnswer } from './deliberate-differences.ts';
-import { ENDPOINTS, generateCase } from './generator.ts';
+import { ASSET_FILES, ENDPOINTS, generateCase } from './generator.ts';
 import { startMatchbox } from './matchbox-process.ts';
 
 /** Data directories per run, and their seeds: 8 × 100 requests keep the test within a few seconds. */
@@ -41,8 +43,10 @@ function seeded(seed: number): Random {
 }
 
 async function ask(base: string, target: string): Promise<ComparedAnswer> {
-  const response = await fetch(`${base}${target}`, { redirect: 'manual' });
-  return { status: response.status, body: await response.text() };
+  const answer = await rawHttpRequest(base, rawGet(target));
+  const location = /\r\nlocation: ([^\r]*)\r\n/i.exec(answer.text)?.[1];
+  const body = Buffer.from(answer.text.slice(answer.text.indexOf('\r\n\r\n') + 4), 'latin1').toString('utf8');
+  return { status: answer.status, body, ...(location === undefined ? {} : { location }) };
 }
 
 /** matchbox writes /metadata lines in Go's random map order; compare them as a set. */
@@ -63,19 +67,28 @@ describe('Strata’s boot server against matchbox v0.11.0 (differential)', () =>
       const generated = generateCase(seeded(seed));
       const data = await temporaryDirectory('strata-differential-');
       await writeFiles(data.path, Object.fromEntries(generated.files));
-      const matchbox = await startMatchbox(matchboxPath, data.path);
+      const assetsPath = join(data.path, 'assets');
+      await writeFiles(assetsPath, Object.fromEntries(ASSET_FILES));
+      const matchbox = await startMatchbox(matchboxPath, data.path, assetsPath);
       const store = await DataDirectoryStore.open({ dataPath: data.path, logger: silentLogger(), watch: false });
-      const strata = await startBootServer({ address: '127.0.0.1:0', store, butane, logger: silentLogger() });
+      const strata = await startBootServer({
+        address: '127.0.0.1:0',
+        store,
+        butane,
+        assetsPath,
+        listAssetDirectories: true,
+        logger: silentLogger(),
+      });
       try {
         for (const request of generated.requests) {
-          const target = `${request.path}?${request.query}`;
+          const target = `${request.path}${request.subpath ?? ''}${request.query === '' ? '' : `?${request.query}`}`;
           const [theirs, ours] = await Promise.all([ask(matchbox.url, target), ask(strata.url, target)]);
           const counts = tally.get(request.path);
           if (counts === undefined) continue;
           counts.total += 1;
           const a = normalized(request.path, theirs);
           const b = normalized(request.path, ours);
-          if (a.status === b.status && a.body === b.body) {
+          if (a.status === b.status && a.body === b.body && a.location === b.location) {
             counts.matched += 1;
             continue;
           }

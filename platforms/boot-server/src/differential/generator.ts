@@ -11,9 +11,36 @@ export interface GeneratedCase {
 }
 
 export interface GeneratedRequest {
-  readonly path: '/ipxe' | '/grub' | '/ignition' | '/generic' | '/metadata';
+  readonly path: (typeof ENDPOINTS)[number];
+  /** Below the endpoint, for /assets/ only. */
+  readonly subpath?: string;
   readonly query: string;
 }
+
+/** The assets directory each case serves: files, a directory with index.html, one without. */
+export const ASSET_FILES: ReadonlyMap<string, string> = new Map([
+  ['flatcar/current/vmlinuz', 'KERNEL'],
+  ['flatcar/current/initrd.cpio.gz', 'INITRD'],
+  ['flatcar/a&b <c>.txt', 'odd name'],
+  ['flatcar/x:y', 'colon'],
+  ['site/index.html', '<h1>site</h1>'],
+]);
+const ASSET_PATHS = [
+  'flatcar/current/vmlinuz',
+  'flatcar/current/vmlinuz/',
+  'flatcar/current',
+  'flatcar/current/',
+  'flatcar/',
+  '',
+  'site',
+  'site/',
+  'site/index.html',
+  'flatcar/./current//vmlinuz',
+  'flatcar/../site/',
+  'missing',
+  'flatcar/a%26b%20%3Cc%3E.txt',
+  'flatcar/x:y',
+];
 
 interface IgnitionFile {
   readonly name: string;
@@ -22,7 +49,7 @@ interface IgnitionFile {
 
 const OS = ['installed', 'live', 'rescue'];
 const ODD_KEYS = ['straße', 'ǆ_key', 'ﬁle', 'ᾀ', 'MiXeD', 'k-1', 'déjà'];
-export const ENDPOINTS = ['/ipxe', '/grub', '/ignition', '/generic', '/metadata'] as const;
+export const ENDPOINTS = ['/ipxe', '/grub', '/ignition', '/generic', '/metadata', '/assets/'] as const;
 
 function ignitionFiles(random: Random, count: number): IgnitionFile[] {
   const files: IgnitionFile[] = [];
@@ -131,7 +158,12 @@ export function generateCase(random: Random): GeneratedCase {
     if (uuid !== undefined) pairs.push(`uuid=${uuid}`);
     if (random.chance(0.4)) pairs.push(`os=${random.pick(OS)}`);
     if (random.chance(0.2)) pairs.push('mac=52-54-00-00-00-01');
-    requests.push({ path: random.pick(ENDPOINTS), query: pairs.join('&') });
+    const path = random.pick(ENDPOINTS);
+    requests.push(
+      path === '/assets/'
+        ? { path, subpath: random.pick(ASSET_PATHS), query: random.chance(0.3) ? 'x=1' : '' }
+        : { path, query: pairs.join('&') },
+    );
   }
   return { files, requests };
 }

@@ -23,11 +23,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startMatchbox(matchboxPath: string, dataPath: string): Promise<RunningMatchbox> {
+/** `assetsPath` "" turns /assets/ off, as in matchbox. */
+export async function startMatchbox(matchboxPath: string, dataPath: string, assetsPath = ''): Promise<RunningMatchbox> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     matchboxPath,
-    ['-address', `127.0.0.1:${port}`, '-data-path', dataPath, '-assets-path', '', '-log-level', 'error'],
+    ['-address', `127.0.0.1:${port}`, '-data-path', dataPath, '-assets-path', assetsPath, '-log-level', 'error'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
