@@ -148,13 +148,17 @@ async function nodeTest(files: readonly string[], extraArgs: readonly string[]):
 log(`Strata tests on Node ${process.version} (${process.execPath})`);
 const { unit, integration } = await testFiles();
 
-await phase('binaries (control plane, pulumi, etcd releases, minio)', async () => {
+await phase('binaries (control plane, pulumi, etcd releases, minio, butane, matchbox)', async () => {
   // Pulumi is no control-plane component, but the bare-metal platform's tests run its engine: build it once, here.
-  // So are the other etcd releases (etcd pods of the local platform) and MinIO (the S3-compatible store of tests).
+  // So are the other etcd releases (etcd pods of the local platform), MinIO (the S3-compatible store of tests),
+  // Butane (the boot server's templates) and matchbox (the boot server's differential test): a cold build here,
+  // never inside a test's time limit.
   const paths: Record<string, string> = {
     ...(await resolveAllBinaries()),
     pulumi: await resolveBinary('pulumi'),
     minio: await resolveBinary('minio'),
+    butane: await resolveBinary('butane'),
+    matchbox: await resolveBinary('matchbox'),
   };
   for (const version of ETCD_VERSIONS) {
     if (version !== ETCD_VERSION) paths[`etcd ${version}`] = (await resolveEtcd(version)).etcd;

@@ -22,6 +22,10 @@ export const MINIO_VERSION = 'RELEASE.2026-02-12T20-18-48Z';
 /** The commit's time in RFC 3339, as MinIO's build stamps its Version. */
 const MINIO_COMMIT_TIME = '2026-02-12T20:18:48Z';
 const MINIO_COMMIT = '7aac2a2c5b7c';
+/** Butane, which the boot server translates Butane templates with, as matchbox does. */
+export const BUTANE_VERSION = 'v0.25.1';
+/** matchbox, which the boot server's differential test runs beside Strata's boot server. */
+export const MATCHBOX_VERSION = 'v0.11.0';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
 export const COMPONENT_NAMES = [
@@ -35,11 +39,11 @@ export const COMPONENT_NAMES = [
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 /** Tools that only some callers need; resolved by name, never by `resolveAllBinaries`. */
-export const TOOL_NAMES = ['pulumi', 'minio'] as const;
+export const TOOL_NAMES = ['pulumi', 'minio', 'butane', 'matchbox'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /** Everything the resolver can provide. */
 export type BinaryName = ComponentName | ToolName;
-export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi' | 'minio';
+export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi' | 'minio' | 'butane' | 'matchbox';
 
 export interface ComponentSpec {
   readonly name: BinaryName;
@@ -81,7 +85,10 @@ export interface ReleaseSpec {
   readonly wrapperModuleDir: string;
   /** `-X` flags that stamp the version, so that /version reports the real release. */
   readonly versionLdflags: readonly string[];
-  /** Undefined when no official release binary exists to download (MinIO publishes source only). */
+  /**
+   * Absent when there is nothing to download and check: no official release binary (MinIO publishes source only) or
+   * no published checksums (Butane, matchbox). Then it is only built from Go modules.
+   */
   readonly download?: ReleaseDownload;
 }
 
@@ -166,9 +173,35 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
       `-X github.com/minio/minio/cmd.ShortCommitID=${MINIO_COMMIT}`,
     ],
   },
+  butane: {
+    name: 'butane',
+    version: BUTANE_VERSION,
+    wrapperModuleDir: wrapperDir('butane'),
+    // Butane's own build script stamps the version here; `butane --version` prints it.
+    versionLdflags: [`-X github.com/coreos/butane/internal/version.Raw=${BUTANE_VERSION}`],
+  },
+  matchbox: {
+    name: 'matchbox',
+    version: MATCHBOX_VERSION,
+    wrapperModuleDir: wrapperDir('matchbox'),
+    // matchbox's Makefile stamps the version here; `matchbox -version` prints it.
+    versionLdflags: [`-X github.com/poseidon/matchbox/matchbox/version.Version=${MATCHBOX_VERSION}`],
+  },
 };
 
 export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
+  matchbox: {
+    name: 'matchbox',
+    release: 'matchbox',
+    goPackage: 'github.com/poseidon/matchbox/cmd/matchbox',
+    versionCommand: ['-version'],
+  },
+  butane: {
+    name: 'butane',
+    release: 'butane',
+    goPackage: 'github.com/coreos/butane/internal',
+    versionCommand: ['--version'],
+  },
   etcd: { name: 'etcd', release: 'etcd', goPackage: 'go.etcd.io/etcd/server/v3', versionCommand: ['--version'] },
   etcdctl: { name: 'etcdctl', release: 'etcd', goPackage: 'go.etcd.io/etcd/etcdctl/v3', versionCommand: ['version'] },
   'kube-apiserver': {

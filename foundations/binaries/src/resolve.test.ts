@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { resolveAllBinaries, resolveBinaries, resolveBinary, type ResolvedBinaries } from './resolve.ts';
 import { BinariesUnavailableError, BinaryResolutionError } from './errors.ts';
-import { ETCD_VERSION, KUBERNETES_VERSION, PULUMI_VERSION } from './components.ts';
+import { BUTANE_VERSION, ETCD_VERSION, KUBERNETES_VERSION, PULUMI_VERSION } from './components.ts';
 
 /** PATH without any directory that holds a `go` executable: a machine with no Go toolchain. */
 function pathWithoutGo(): string {
@@ -265,6 +265,23 @@ describe('control-plane binary resolution', () => {
     assert.equal(version.stdout.trim(), PULUMI_VERSION);
     const again = await resolveBinaries({ components: ['pulumi'], progress: quiet });
     assert.deepEqual(again, { paths: { pulumi: realPulumi }, sources: { pulumi: 'cache' } });
+  });
+
+  it('builds Butane from Go modules, stamped with its version, checksummed in the cache, with no download to fall back on', async () => {
+    const butane = await resolveBinary('butane');
+    const version = spawnSync(butane, ['--version'], { encoding: 'utf8' });
+    assert.equal(version.stdout.trim(), `Butane ${BUTANE_VERSION}`);
+    const again = await resolveBinaries({ components: ['butane'], progress: quiet });
+    assert.deepEqual(again, { paths: { butane }, sources: { butane: 'cache' } });
+    // Without Go, the message offers the two ways that exist: Butane publishes no checksum list to download against.
+    const cacheRoot = await mkdtemp(join(scratch, 'butane-no-go-'));
+    await assert.rejects(
+      resolveBinaries({ components: ['butane'], cacheRoot, env: { PATH: '/nonexistent' }, progress: quiet }),
+      (error: unknown) =>
+        error instanceof BinariesUnavailableError &&
+        error.message.includes('Provide the binaries in one of two ways:') &&
+        error.message.includes('download: butane publishes no checksums to check a download against'),
+    );
   });
 
   it('takes pulumi from STRATA_BIN_DIR after checking its version', async () => {

@@ -15,12 +15,15 @@ export const envVariable = (flag: string): string =>
 
 export const STORES = ['directory', 'kubernetes'] as const;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+/** Whether /assets/ lists a directory without index.html, as Go's file server does. */
+export const ASSETS_LISTING = ['off', 'on'] as const;
 
 /** The options as commander hands them over (strings, from flags, the environment or defaults). */
 export interface RawServeOptions {
   readonly address: string;
   readonly dataPath: string;
   readonly assetsPath: string;
+  readonly assetsListing: string;
   readonly apiAddress?: string;
   readonly certFile?: string;
   readonly keyFile?: string;
@@ -38,6 +41,7 @@ const FLAGS: Readonly<Record<keyof RawServeOptions, string>> = {
   address: '--address',
   dataPath: '--data-path',
   assetsPath: '--assets-path',
+  assetsListing: '--assets-listing',
   apiAddress: '--api-address',
   certFile: '--cert-file',
   keyFile: '--key-file',
@@ -55,6 +59,7 @@ const optionsSchema = z
     address: listenAddressSchema,
     dataPath: z.string().min(1, 'must not be empty'),
     assetsPath: z.string(),
+    assetsListing: z.enum(ASSETS_LISTING, { error: `must be one of: ${ASSETS_LISTING.join(', ')}` }),
     apiAddress: listenAddressSchema.optional(),
     certFile: z.string().min(1, 'must not be empty').optional(),
     keyFile: z.string().min(1, 'must not be empty').optional(),
@@ -98,6 +103,7 @@ export interface ServeSettings {
   readonly dataPath: string;
   /** undefined: assets are not served. */
   readonly assetsPath: string | undefined;
+  readonly listAssetDirectories: boolean;
   readonly writeApi: WriteApiSettings | undefined;
   readonly store: (typeof STORES)[number];
   readonly kubeconfig: string | undefined;
@@ -234,6 +240,7 @@ export async function resolveServeSettings(
       addressText: raw.address,
       dataPath: options.dataPath,
       assetsPath,
+      listAssetDirectories: options.assetsListing === 'on',
       writeApi,
       store: options.store,
       kubeconfig: options.kubeconfig,

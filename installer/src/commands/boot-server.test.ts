@@ -7,6 +7,7 @@ import {
   aGroup,
   aProfile,
   temporaryDataDir,
+  temporaryDirectory,
   writeApiCredentials,
   type TemporaryDirectory,
   type WriteApiCredentials,
@@ -138,6 +139,49 @@ describe('strata boot-server serve', () => {
     }
   });
 
+  it('lists an /assets/ directory only with --assets-listing on (from its variable too)', async () => {
+    const assets = await temporaryDirectory();
+    await writeFile(join(assets.path, 'vmlinuz'), 'kernel');
+    const off = await serve(['--address', '127.0.0.1:0', '--data-path', data.path, '--assets-path', assets.path]);
+    try {
+      assert.equal((await get(`${off.bootUrl}/assets/`)).status, 404);
+    } finally {
+      assert.equal((await off.server.stop()).code, 0);
+    }
+    const on = await serve(['--address', '127.0.0.1:0', '--data-path', data.path, '--assets-path', assets.path], {
+      STRATA_BOOT_SERVER_ASSETS_LISTING: 'on',
+    });
+    try {
+      const listing = await get(`${on.bootUrl}/assets/`);
+      assert.equal(listing.status, 200);
+      assert.match(listing.text, /<a href="vmlinuz">vmlinuz<\/a>/);
+    } finally {
+      assert.equal((await on.server.stop()).code, 0);
+      await assets.remove();
+    }
+  });
+
+  it('translates Butane templates with the real butane, as matchbox does', async () => {
+    const butaneData = await temporaryDataDir({
+      profiles: [aProfile({ id: 'worker', ignition_id: 'worker.yaml' })],
+      groups: [aGroup({ id: 'node', profile: 'worker', selector: { mac: MAC }, metadata: { hostname: 'node.lan' } })],
+      ignition: {
+        'worker.yaml':
+          'variant: flatcar\nversion: 1.1.0\nstorage:\n  files:\n    - path: /etc/hostname\n      contents:\n        inline: {{.hostname}}\n',
+      },
+    });
+    const { server, bootUrl } = await serve(['--address', '127.0.0.1:0', '--data-path', butaneData.path]);
+    try {
+      const answer = await get(`${bootUrl}/ignition?mac=${MAC}`);
+      assert.equal(answer.status, 200, server.stderr);
+      assert.match(answer.text, /"source":"data:,node\.lan"/);
+      assert.match(answer.text, /"version":"3\.4\.0"/);
+    } finally {
+      assert.equal((await server.stop()).code, 0);
+      await butaneData.remove();
+    }
+  });
+
   it('warns about a key file that others can read, and serves anyway', async () => {
     const loose = join(tls.path, 'loose.key');
     await writeFile(loose, credentials.server.privateKeyPem);
@@ -198,6 +242,11 @@ describe('strata boot-server serve', () => {
         what: 'an unknown store',
         args: ['--store', 'etcd'],
         stderr: [/error: --store "etcd": must be one of: directory, kubernetes/],
+      },
+      {
+        what: 'an assets listing that is neither off nor on',
+        args: ['--assets-listing', 'yes'],
+        stderr: [/error: --assets-listing "yes": must be one of: off, on/],
       },
       {
         what: 'an unknown log level',

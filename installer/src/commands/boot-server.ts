@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { StrataError } from '@strata/api';
+import { resolveBinary } from '@strata/binaries';
 import {
+  ButaneTranslator,
   createBootLogger,
   DataDirectoryStore,
   KubernetesBootStore,
@@ -15,6 +17,7 @@ import {
 } from '@strata/boot-server';
 import {
   envVariable,
+  ASSETS_LISTING,
   LOG_LEVELS,
   resolveServeSettings,
   STORES,
@@ -73,6 +76,12 @@ function serveCommand(): Command {
     )
     .addOption(
       flag(
+        '--assets-listing <off|on>',
+        `list an /assets/ directory that has no index.html, as matchbox does: ${ASSETS_LISTING.join(' or ')}`,
+      ).default('off'),
+    )
+    .addOption(
+      flag(
         '--api-address <host:port>',
         'where the write API listens (HTTPS with client certificates); off when not given',
       ),
@@ -108,6 +117,15 @@ function serveCommand(): Command {
       }
       const settings = resolved.settings;
       const logger = createBootLogger({ level: settings.logLevel });
+      // Butane templates are translated as matchbox translates them; without butane they are served as rendered.
+      const butane = await resolveBinary('butane').then(
+        (butanePath) => new ButaneTranslator({ butanePath }),
+        (error: unknown) => {
+          if (!(error instanceof StrataError)) throw error;
+          say(`warning: Butane templates will be served as rendered, untranslated: ${error.message}`);
+          return undefined;
+        },
+      );
 
       let store: WritableBootStore | undefined;
       let boot: BootServer | undefined;
@@ -144,6 +162,8 @@ function serveCommand(): Command {
           address: settings.addressText,
           store,
           assetsPath: settings.assetsPath ?? '',
+          listAssetDirectories: settings.listAssetDirectories,
+          butane,
           logger,
           served,
         });

@@ -66,12 +66,26 @@ describe('GroupIndex', () => {
     assert.equal(index.match(labels({ MAC: '52:54:00:aa:bb:cc' }))?.id, 'upper');
   });
 
-  it('picks the smaller id among groups with identical selectors', () => {
+  it('picks the group whose file name sorts first among groups with identical selectors, as matchbox does', () => {
     const index = GroupIndex.build([
       aGroup({ id: 'zeta', selector: { os: 'installed' } }),
       aGroup({ id: 'alpha', selector: { os: 'installed' } }),
     ]);
     assert.equal(index.match(labels({ os: 'installed' }))?.id, 'alpha');
+    // "a-b.json" lists before "a.json" ('-' is below '.'), although the id "a" sorts before "a-b".
+    const byFile = GroupIndex.build([
+      aGroup({ id: 'a', selector: { os: 'installed' } }),
+      aGroup({ id: 'a-b', selector: { os: 'installed' } }),
+    ]);
+    assert.equal(byFile.match(labels({ os: 'installed' }))?.id, 'a-b');
+  });
+
+  it('breaks ties by the store key, not the id a group file declares', () => {
+    const index = GroupIndex.fromEntries([
+      ['b', aGroup({ id: 'first-by-id', selector: { os: 'installed' } })],
+      ['a', aGroup({ id: 'second-by-id', selector: { os: 'installed' } })],
+    ]);
+    assert.equal(index.match(labels({ os: 'installed' }))?.id, 'second-by-id');
   });
 
   it('selects what matchbox’s sort-and-scan selects, for random groups and labels (200 rounds of 50 probes)', () => {

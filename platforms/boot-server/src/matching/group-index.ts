@@ -39,16 +39,22 @@ export class GroupIndex {
     this.unmatchable = unmatchable;
   }
 
+  /** Groups named by their ids (their file names without ".json"). */
   static build(groups: Iterable<Group>): GroupIndex {
+    return GroupIndex.fromEntries([...groups].map((group) => [group.id, group] as const));
+  }
+
+  /** Groups by their name in the store (a file name without ".json"), which breaks ties between equal selectors. */
+  static fromEntries(groups: Iterable<readonly [string, Group]>): GroupIndex {
     const ranked: RankedGroup[] = [];
     const unmatchable: UnmatchableGroup[] = [];
-    for (const group of groups) {
+    for (const [key, group] of groups) {
       const selector = normalizeSelector(group.selector);
       if (selector === undefined) {
         unmatchable.push({ id: group.id, reason: 'its "mac" selector is not a MAC address' });
         continue;
       }
-      ranked.push(rankedGroup(group, selector));
+      ranked.push(rankedGroup(group, selector, key));
     }
     ranked.sort(comparePrecedence);
 

@@ -1,7 +1,9 @@
 // Which of two matching groups wins, as matchbox decides: more selectors
-// first, then the larger sorted selector string. Matchbox leaves groups with
-// identical selectors in no defined order; Strata picks the smaller id, which
-// is what matchbox's sort does for a small directory.
+// first, then the larger sorted selector string. Among groups with identical
+// selectors matchbox keeps the order it listed their files in (by file name,
+// byte order), because its sort is an insertion sort up to twelve groups; for
+// larger directories the order among them is not defined, and Strata keeps the
+// same rule: the group whose file name sorts first wins.
 import type { Group } from '@strata/api';
 import { compareUtf8, selectorString, type Selector } from './selector.ts';
 
@@ -10,10 +12,19 @@ export interface RankedGroup {
   readonly selector: Selector;
   readonly selectorCount: number;
   readonly selectorString: string;
+  /** The group's file name in a data directory ("<key>.json"), which breaks ties. */
+  readonly fileName: string;
 }
 
-export function rankedGroup(group: Group, selector: Selector): RankedGroup {
-  return { group, selector, selectorCount: Object.keys(selector).length, selectorString: selectorString(selector) };
+/** `key` is the group's name in its store: its file name without ".json", or its id. */
+export function rankedGroup(group: Group, selector: Selector, key: string = group.id): RankedGroup {
+  return {
+    group,
+    selector,
+    selectorCount: Object.keys(selector).length,
+    selectorString: selectorString(selector),
+    fileName: `${key}.json`,
+  };
 }
 
 /** Negative when `a` wins over `b`. */
@@ -21,5 +32,5 @@ export function comparePrecedence(a: RankedGroup, b: RankedGroup): number {
   if (a.selectorCount !== b.selectorCount) return b.selectorCount - a.selectorCount;
   const bySelectors = compareUtf8(b.selectorString, a.selectorString);
   if (bySelectors !== 0) return bySelectors;
-  return compareUtf8(a.group.id, b.group.id);
+  return compareUtf8(a.fileName, b.fileName);
 }

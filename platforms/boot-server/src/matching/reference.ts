@@ -4,11 +4,13 @@
 import type { Labels } from '../labels/labels.ts';
 import type { Group } from '@strata/api';
 import { comparePrecedence, rankedGroup, type RankedGroup } from './precedence.ts';
-import { normalizeSelector } from './selector.ts';
+import { compareUtf8, normalizeSelector } from './selector.ts';
 
 export function selectGroupBySorting(groups: Iterable<Group>, labels: Labels): Group | undefined {
   const ranked: RankedGroup[] = [];
-  for (const group of groups) {
+  // Matchbox lists the files by name, then sorts stably (insertion sort) when there are few.
+  const byFileName = [...groups].sort((a, b) => compareUtf8(`${a.id}.json`, `${b.id}.json`));
+  for (const group of byFileName) {
     const selector = normalizeSelector(group.selector);
     if (selector !== undefined) ranked.push(rankedGroup(group, selector));
   }

@@ -3,6 +3,8 @@
 // template that fails all answer 404.
 import { cloudConfigProblem } from '../answers/cloud.ts';
 import { ignitionAnswer, ignitionIssues } from '../answers/ignition.ts';
+import { RawIgnitionError, serveRawIgnition } from '../answers/raw-ignition.ts';
+import type { ButaneTranslator, Translation } from '../answers/butane.ts';
 import { IPXE_BOOTSTRAP } from '../answers/ipxe.ts';
 import { renderEnvFile } from '../answers/metadata.ts';
 import { TemplateExecError } from '../errors.ts';
@@ -34,10 +36,23 @@ interface Context {
   readonly rawQuery: string;
   readonly labels: Labels;
   readonly logger: BootLogger;
+  readonly butane: ButaneTranslator | undefined;
 }
 
-/** The answer for a decoded path (not under /assets/) and its raw query string. */
-export function answerBootRequest(view: SnapshotView, path: string, rawQuery: string, logger: BootLogger): Answer {
+/** An answer now, or later when it waits for Butane (a translation not yet cached). */
+export type PendingAnswer = Answer | Promise<Answer>;
+
+/**
+ * The answer for a decoded path (not under /assets/) and its raw query string. With `butane`, an Ignition template
+ * (a name not ending in .ign or .ignition) is translated from Butane after rendering, as matchbox does.
+ */
+export function answerBootRequest(
+  view: SnapshotView,
+  path: string,
+  rawQuery: string,
+  logger: BootLogger,
+  butane?: ButaneTranslator,
+): PendingAnswer {
   switch (path) {
     case '/':
       return ok(TEXT, 'matchbox\n');
@@ -48,14 +63,14 @@ export function answerBootRequest(view: SnapshotView, path: string, rawQuery: st
   const { labels, droppedMacKeys } = labelsFromQuery(rawQuery);
   if (droppedMacKeys.length > 0)
     logger.debug({ keys: droppedMacKeys }, 'ignored a MAC label that is not a MAC address');
-  const context: Context = { view, rawQuery, labels, logger };
+  const context: Context = { view, rawQuery, labels, logger, butane };
   switch (path) {
     case '/ipxe':
       return withBootProfile(context, path, (profile) => ok(TEXT, view.ipxe(profile)));
     case '/grub':
       return withBootProfile(context, path, (profile) => ok(TEXT, view.grub(profile)));
     case '/ignition':
-      return renderFor(context, path, 'ignition', (profile) => profile.ignition_id, ignitionBody);
+      return renderFor(context, path, 'ignition', (profile) => profile.ignition_id, ignitionTemplateBody);
     case '/generic':
       return renderFor(
         context,
@@ -116,15 +131,15 @@ function renderFor(
   endpoint: string,
   kind: TemplateKind,
   nameOf: (profile: Profile) => string,
-  answer: (context: Context, templateKey: string, rendered: string) => Answer,
-): Answer {
+  answer: (context: Context, templateKey: string, rendered: string) => PendingAnswer,
+): PendingAnswer {
   const matched = matchProfile(context, endpoint);
   if (matched === undefined) return NOT_FOUND;
   const { group, profile } = matched;
   const name = nameOf(profile);
   if (kind === 'ignition' && isRawIgnitionName(name)) {
-    // Matchbox serves *.ign and *.ignition files as they are, never as templates.
-    const raw = context.view.snapshot.templates.ignition.get(name);
+    // Matchbox decodes *.ign and *.ignition files as Ignition and never renders them as templates.
+    const raw = context.view.templateSource('ignition', name);
     if (raw === undefined) {
       context.logger.info(
         { endpoint, group: group.id, profile: profile.id, template: name },
@@ -132,11 +147,25 @@ function renderFor(
       );
       return NOT_FOUND;
     }
+    let decoded: string;
+    try {
+      decoded = serveRawIgnition(raw);
+    } catch (error) {
+      if (!(error instanceof RawIgnitionError)) throw error;
+      // Matchbox answers such a file with an empty config; a 404 tells the machine nothing was meant for it.
+      reportOnce(context, `raw:ignition/${name}`, () =>
+        context.logger.warn(
+          { endpoint, template: `ignition/${name}`, field: error.context.field, error: error.message },
+          'the Ignition file does not decode as Ignition 3.0-3.4; not served',
+        ),
+      );
+      return NOT_FOUND;
+    }
     context.logger.debug(
       { endpoint, group: group.id, profile: profile.id, template: `ignition/${name}` },
-      'served raw',
+      'served decoded',
     );
-    return answer(context, `ignition/${name}`, raw);
+    return ignitionBody(context, `ignition/${name}`, decoded);
   }
   const compiled = context.view.template(kind, name);
   if (compiled === undefined) {
@@ -182,6 +211,27 @@ function renderFor(
 /** Matchbox's rule: these names hold finished Ignition JSON; every other name is a template. */
 export function isRawIgnitionName(name: string): boolean {
   return name.endsWith('.ign') || name.endsWith('.ignition');
+}
+
+/** A rendered Ignition template: translated from Butane when a translator is set, as matchbox does. */
+function ignitionTemplateBody(context: Context, templateKey: string, rendered: string): PendingAnswer {
+  const butane = context.butane;
+  if (butane === undefined) return ignitionBody(context, templateKey, rendered);
+  const cached = butane.cached(rendered);
+  if (cached !== undefined) return butaneAnswer(context, templateKey, cached);
+  return butane.translate(rendered).then((translation) => butaneAnswer(context, templateKey, translation));
+}
+
+function butaneAnswer(context: Context, templateKey: string, translation: Translation): Answer {
+  if (translation.ok) return ok(JSON_TYPE, translation.ignition);
+  // Butane names the position and the rule broken; as for template errors, each reason is logged once per template.
+  reportOnce(context, `butane:${templateKey}:${translation.reason}`, () =>
+    context.logger.warn(
+      { template: templateKey, reason: translation.reason },
+      'the rendered template is not valid Butane; not served',
+    ),
+  );
+  return NOT_FOUND;
 }
 
 function ignitionBody(context: Context, templateKey: string, rendered: string): Answer {

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { IPXE_BOOTSTRAP } from '../answers/ipxe.ts';
 import { aGroup, aProfile } from '../testing/builders.ts';
 import { temporaryDirectory, type TemporaryDirectory } from '../testing/data-dir.ts';
+import { withoutEmptyObjects } from '../testing/go-json.ts';
 import { captureLogger } from '../testing/log-capture.ts';
 import { rawGet, rawHttpRequest } from '../testing/raw-http.ts';
 import { startTestBootServer, type TestBootServer } from '../testing/test-server.ts';
@@ -31,6 +32,8 @@ const contents = {
     aProfile({ id: 'no-template', ignition_id: 'absent.ign', generic_id: '' }),
     aProfile({ id: 'cloudy', cloud_id: 'node.yaml' }),
     aProfile({ id: 'not-cloud', cloud_id: 'plain.txt' }),
+    aProfile({ id: 'broken-ign', ignition_id: 'broken.ign' }),
+    aProfile({ id: 'json-name', ignition_id: 'node.json' }),
   ],
   groups: [
     aGroup({
@@ -41,8 +44,8 @@ const contents = {
     }),
     aGroup({ id: 'installed', profile: 'installed', selector: { os: 'installed' } }),
     aGroup({ id: 'orphan', profile: 'does-not-exist', selector: { uuid: 'orphan' } }),
-    ...['no-kernel', 'bad-syntax', 'missing-key', 'no-template', 'cloudy', 'not-cloud'].map((profile) =>
-      aGroup({ id: profile, profile, selector: { uuid: profile }, metadata: { token: SECRET } }),
+    ...['no-kernel', 'bad-syntax', 'missing-key', 'no-template', 'cloudy', 'not-cloud', 'broken-ign', 'json-name'].map(
+      (profile) => aGroup({ id: profile, profile, selector: { uuid: profile }, metadata: { token: SECRET } }),
     ),
   ],
   ignition: {
@@ -51,6 +54,9 @@ const contents = {
     'installed.ign':
       '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/motd","contents":{"source":"data:,{{.not_a_template}}"}}]}}',
     'bad-syntax.tmpl': '{{ if .x }',
+    'broken.ign': '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/motd","mode":"0644"}]}}',
+    // Only .ign and .ignition are raw Ignition: a .json name is a template.
+    'node.json': '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/{{.uuid}}"}]}}',
     'missing-key.tmpl': '{"token": "{{.token}}", "x": "{{.not_there}}"}',
   },
   generic: {
@@ -127,9 +133,26 @@ describe('boot server endpoints', () => {
         units: [{ name: 'strata-mac.service', contents: `# ${NODE1} mac=52-54-00-00-00-01&key=ssh-ed25519%20AAAA` }],
       },
     });
-    assert.deepEqual(JSON.parse((await text('/ignition?os=installed')).body), {
+    assert.deepEqual(withoutEmptyObjects(JSON.parse((await text('/ignition?os=installed')).body)), {
       ignition: { version: '3.4.0' },
       storage: { files: [{ path: '/etc/motd', contents: { source: 'data:,{{.not_a_template}}' } }] },
+    });
+  });
+
+  it('/ignition decodes an .ign file and answers 404, with the reason logged, when it does not decode', async () => {
+    const broken = await text('/ignition?uuid=broken-ign');
+    assert.equal(broken.status, 404);
+    const line = log.lines().find((entry) => entry.template === 'ignition/broken.ign');
+    assert.equal(line?.msg, 'the Ignition file does not decode as Ignition 3.0-3.4; not served');
+    assert.equal(line.error, 'config.storage.files.0.mode must be an integer, not a string');
+  });
+
+  it('/ignition renders a .json name as a template rather than serving it raw', async () => {
+    const answer = await text('/ignition?uuid=json-name');
+    assert.equal(answer.status, 200);
+    assert.deepEqual(JSON.parse(answer.body), {
+      ignition: { version: '3.4.0' },
+      storage: { files: [{ path: '/etc/json-name' }] },
     });
   });
 
@@ -226,11 +249,20 @@ describe('boot server endpoints', () => {
     const range = await fetch(`${server.url}/assets/flatcar/vmlinuz`, { headers: { Range: 'bytes=0-5' } });
     assert.equal(range.status, 206);
     assert.equal(await range.text(), 'KERNEL');
+    // As Go's mux: an unclean path is redirected to the clean one, which no longer lies under /assets/.
+    const redirects: [string, string][] = [
+      ['/assets/../groups/node1.json', '/groups/node1.json'],
+      ['/assets/flatcar/../../etc/passwd', '/etc/passwd'],
+      ['/assets/%2e%2e/%2e%2e/etc/passwd', '/etc/passwd'],
+      ['/assets/..%2f..%2fetc%2fpasswd', '/etc/passwd'],
+    ];
+    for (const [target, location] of redirects) {
+      const answer = await rawHttpRequest(server.url, rawGet(target));
+      assert.equal(answer.status, 301, target);
+      assert.equal(/\r\nlocation: ([^\r]*)\r\n/i.exec(answer.text)?.[1], location, target);
+      assert.doesNotMatch(answer.text, /root:|private|"id"/, target);
+    }
     for (const target of [
-      '/assets/../groups/node1.json',
-      '/assets/flatcar/../../etc/passwd',
-      '/assets/%2e%2e/%2e%2e/etc/passwd',
-      '/assets/..%2f..%2fetc%2fpasswd',
       '/assets/flatcar/vmlinuz%00.txt',
       '/assets/.hidden',
       '/assets/flatcar/',

@@ -11,6 +11,8 @@ import type { BootSnapshot, BootStore } from '../store/store.ts';
 import { plainError, type Answer } from './answer.ts';
 import { parseListenAddress, urlOf } from './address.ts';
 import { ASSETS_PREFIX, serveAsset } from './assets.ts';
+import { goEscapePath, goMuxCleanPath, goRedirect } from './go-http.ts';
+import type { ButaneTranslator } from '../answers/butane.ts';
 import { answerBootRequest } from './boot-answers.ts';
 import type { ServedMachines } from './served-machines.ts';
 import { SnapshotView } from './snapshot-view.ts';
@@ -42,6 +44,10 @@ export interface BootServerOptions {
   readonly store: BootStore;
   /** Directory served under /assets/; undefined or "" disables /assets/. */
   readonly assetsPath?: string;
+  /** List an assets directory that has no index.html, as Go's file server does; default false (404). */
+  readonly listAssetDirectories?: boolean;
+  /** Translates Ignition templates from Butane, as matchbox does; without it, the rendered text is served. */
+  readonly butane?: ButaneTranslator;
   readonly logger?: BootLogger;
   readonly limits?: Partial<BootServerLimits>;
   /** Told of every 200 answer, to remember what each MAC was served (the write API lists it). */
@@ -70,7 +76,7 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
     const write = (answer: Answer): void => {
       if (response.headersSent) return;
       response.writeHead(answer.status, {
-        'Content-Type': answer.contentType,
+        ...(answer.contentType === '' ? {} : { 'Content-Type': answer.contentType }),
         'Content-Length': Buffer.byteLength(answer.body),
         ...(answer.status === 405 ? { Allow: ALLOWED_METHODS } : {}),
         ...answer.headers,
@@ -97,13 +103,32 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
       if (!target.startsWith('/')) return write(plainError(400, 'Bad Request'));
       const path = decodePath(rawPathOf(target));
       if (path === undefined) return write(plainError(400, 'Bad Request: malformed path'));
-      if (assetsRoot !== undefined && path.startsWith(ASSETS_PREFIX)) {
-        serveAsset(request, response, assetsRoot, path.slice(ASSETS_PREFIX.length - 1), logger, write);
+      if (assetsRoot !== undefined && (path === '/assets' || path.startsWith(ASSETS_PREFIX))) {
+        // As Go's mux: "/assets" and an unclean path are redirected to the clean one, the query kept.
+        const rawQuery = rawQueryOf(target);
+        const clean = path === '/assets' ? ASSETS_PREFIX : goMuxCleanPath(path);
+        if (clean !== path)
+          return write(goRedirect(`${goEscapePath(clean)}${rawQuery === '' ? '' : `?${rawQuery}`}`, request.method));
+        const asset = {
+          root: assetsRoot,
+          decodedPath: path.slice(ASSETS_PREFIX.length - 1),
+          rawQuery,
+          listDirectories: options.listAssetDirectories ?? false,
+        };
+        serveAsset(request, response, asset, logger, write);
         return;
       }
-      const answer = answerBootRequest(views.current(), path, rawQueryOf(target), logger);
-      write(answer);
-      if (answer.status === 200) options.served?.answered(path, rawQueryOf(target));
+      const rawQuery = rawQueryOf(target);
+      const served = (answer: Answer): void => {
+        write(answer);
+        if (answer.status === 200) options.served?.answered(path, rawQuery);
+      };
+      const answer = answerBootRequest(views.current(), path, rawQuery, logger, options.butane);
+      if (!(answer instanceof Promise)) return served(answer);
+      answer.then(served, (error: unknown) => {
+        logger.error({ err: error, path: rawPathOf(target) }, 'request failed');
+        write(plainError(500, 'Internal Server Error'));
+      });
     } catch (error) {
       logger.error({ err: error, path: rawPathOf(request.url ?? '') }, 'request failed');
       write(plainError(500, 'Internal Server Error'));

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { aGroup, aProfile, anIgnitionConfig } from '../testing/builders.ts';
 import { BOOT_PATHS } from './boot-answers.ts';
 import { temporaryDirectory, type TemporaryDirectory } from '../testing/data-dir.ts';
+import { withoutEmptyObjects } from '../testing/go-json.ts';
 import fc from 'fast-check';
 import { randomOf, type Random } from '../testing/random.ts';
 import { rawGet, rawHttpRequest } from '../testing/raw-http.ts';
@@ -256,6 +257,8 @@ describe('fuzzing the boot server', () => {
     const ipxe = await server.get('/ipxe?mac=52-54-00-00-00-01');
     assert.equal(ipxe.status, 200);
     assert.match(ipxe.body, /^#!ipxe\nkernel /);
-    assert.deepEqual(JSON.parse((await server.get('/ignition?mac=none')).body), { ignition: { version: '3.4.0' } });
+    assert.deepEqual(withoutEmptyObjects(JSON.parse((await server.get('/ignition?mac=none')).body)), {
+      ignition: { version: '3.4.0' },
+    });
   });
 });

@@ -8,6 +8,7 @@ import { GroupIndex } from '../matching/group-index.ts';
 import type { Group, Profile, TemplateKind } from '@strata/api';
 import type { BootSnapshot } from '../store/store.ts';
 import { GoTemplate } from '../templates/template.ts';
+import { templateKey } from '../store/names.ts';
 
 export type CompiledTemplate =
   { readonly ok: true; readonly template: GoTemplate } | { readonly ok: false; readonly error: TemplateParseError };
@@ -23,7 +24,7 @@ export class SnapshotView {
 
   constructor(snapshot: BootSnapshot) {
     this.snapshot = snapshot;
-    this.index = GroupIndex.build(snapshot.groups.values());
+    this.index = GroupIndex.fromEntries(snapshot.groups);
   }
 
   /** Matchbox looks a group's profile up by the profile's file name, which the write API makes its id. */
@@ -33,12 +34,11 @@ export class SnapshotView {
 
   /** The parsed template, or its parse error; undefined when there is no such template. */
   template(kind: TemplateKind, name: string): CompiledTemplate | undefined {
-    if (name === '') return undefined;
+    const source = this.templateSource(kind, name);
+    if (source === undefined) return undefined;
     const key = `${kind}/${name}`;
     const cached = this.#templates.get(key);
     if (cached !== undefined) return cached;
-    const source = this.snapshot.templates[kind].get(name);
-    if (source === undefined) return undefined;
     let compiled: CompiledTemplate;
     try {
       compiled = { ok: true, template: GoTemplate.parse(key, source) };
@@ -48,6 +48,13 @@ export class SnapshotView {
     }
     this.#templates.set(key, compiled);
     return compiled;
+  }
+
+  /** A template's text by the name a profile gives, found as matchbox finds it (templateKey). */
+  templateSource(kind: TemplateKind, name: string): string | undefined {
+    if (name === '') return undefined;
+    const key = templateKey(kind, name);
+    return key === undefined ? undefined : this.snapshot.templates[kind].get(key);
   }
 
   ipxe(profile: Profile): string {

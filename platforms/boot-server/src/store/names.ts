@@ -1,6 +1,6 @@
 // Where each resource lives in matchbox's data directory, and the guarantee
 // that no name from a request or the write API reaches outside it.
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { resourceIdSchema, templateNameSchema, type TemplateKind } from '@strata/api';
 import { InvalidNameError } from '../errors.ts';
 
@@ -38,4 +38,25 @@ export function resourcePath(dataPath: string, directory: ResourceDirectory, nam
   const inside = relative(join(dataPath, directory), path);
   if (inside !== file) throw new InvalidNameError(`name ${JSON.stringify(name)} escapes the data directory`, { name });
   return path;
+}
+
+/**
+ * The template a profile's reference names, as matchbox finds it: it joins
+ * the kind's directory and the reference and cleans the result as a path
+ * under the data directory, so "site/./worker.ign" is "site/worker.ign" and
+ * "../ignition/x.ign" is "x.ign". Undefined when the path lands outside the
+ * kind's directory (matchbox would read, say, groups/x.json as a template;
+ * Strata looks only among the kind's own templates).
+ */
+export function templateKey(kind: TemplateKind, reference: string): string | undefined {
+  const joined = goClean(`${kind}/${reference}`);
+  const rooted = goClean(`/${joined}`);
+  const prefix = `/${kind}/`;
+  return rooted.startsWith(prefix) && rooted.length > prefix.length ? rooted.slice(prefix.length) : undefined;
+}
+
+/** Go's path.Clean. */
+function goClean(path: string): string {
+  const cleaned = posix.normalize(path);
+  return cleaned.length > 1 && cleaned.endsWith('/') ? cleaned.slice(0, -1) : cleaned;
 }

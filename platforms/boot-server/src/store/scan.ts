@@ -4,9 +4,9 @@
 // the previous scan are not read again, so rescanning a directory of ten
 // thousand groups costs little more than listing it.
 import type { Dirent } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { z } from 'zod';
+import { readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, join, sep } from 'node:path';
+import { z } from 'zod';
 import { normalizeSelector } from '../matching/selector.ts';
 import { jsonDepth, MAX_METADATA_DEPTH } from '@strata/api';
 import { groupSchema, profileSchema, TEMPLATE_KINDS, type Group, type Profile, type TemplateKind } from '@strata/api';
@@ -109,7 +109,8 @@ export async function scanDataDirectory(dataPath: string, previous: ScanCache = 
   const profiles = await loadAll('profiles', await jsonNames('profiles'), parseProfile);
   const templates: Partial<Record<TemplateKind, [string, string][]>> = {};
   for (const kind of TEMPLATE_KINDS) {
-    templates[kind] = await loadAll(kind, await listFiles(dataPath, kind), (text) => ({ ok: true, value: text }));
+    const names = await listTemplateFiles(dataPath, kind, problems);
+    templates[kind] = await loadAll(kind, names, (text) => ({ ok: true, value: text }));
   }
   if (previous.size !== cache.size) changed = true;
 
@@ -137,6 +138,55 @@ async function listFiles(dataPath: string, directory: string): Promise<string[]>
     .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && !TEMPORARY_FILE.test(entry.name))
     .map((entry) => entry.name)
     .sort();
+}
+
+/** Subdirectories of a template directory deeper than this are not read. */
+export const MAX_TEMPLATE_DEPTH = 16;
+
+/**
+ * The template files of one kind, by their path under its directory
+ * ("site/worker.ign"). Subdirectories are read, symbolic links to directories
+ * are not followed, and a symbolic link whose target lies outside the data
+ * directory is reported and left out, so no template name can reach outside it.
+ */
+async function listTemplateFiles(dataPath: string, kind: TemplateKind, problems: DataProblem[]): Promise<string[]> {
+  const root = join(dataPath, kind);
+  let realData: string | undefined;
+  const names: string[] = [];
+  const walk = async (relative: string, depth: number): Promise<void> => {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(relative === '' ? root : join(root, relative), { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    for (const entry of entries) {
+      if (TEMPORARY_FILE.test(entry.name)) continue;
+      const name = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (depth < MAX_TEMPLATE_DEPTH) await walk(name, depth + 1);
+        else problems.push({ path: join(root, name), message: `nests deeper than ${MAX_TEMPLATE_DEPTH} directories` });
+      } else if (entry.isFile()) {
+        names.push(name);
+      } else if (entry.isSymbolicLink()) {
+        realData ??= await realpath(dataPath);
+        const target = await realpath(join(root, name)).catch((error: unknown) => {
+          if (isMissing(error)) return undefined;
+          throw error;
+        });
+        if (target === undefined) continue;
+        if (target.startsWith(realData + sep)) names.push(name);
+        else
+          problems.push({
+            path: join(root, name),
+            message: 'is a symbolic link that leads outside the data directory',
+          });
+      }
+    }
+  };
+  await walk('', 0);
+  return names.sort();
 }
 
 function parseJson<T>(text: string, path: string, schema: z.ZodType<T>): Parsed<T> {
@@ -170,9 +220,32 @@ function withoutNullFields(json: unknown): unknown {
   return Object.fromEntries(entries.map(([key, value]) => [key, key === 'boot' ? withoutNullFields(value) : value]));
 }
 
+/**
+ * Matchbox reads a group file whatever its "id" says, an absent one included,
+ * and finds it by its file name; such a group is named by its file name here.
+ */
+const readGroupSchema = groupSchema.extend({ id: z.string().optional() });
+
+/**
+ * Matchbox needs a profile's "id" to be present, and finds the profile by its
+ * file name; its templates may sit in subdirectories ("site/worker.ign"),
+ * which the lookup confines to the template directory.
+ */
+const templateReference = z.string().max(4096).default('');
+const readProfileSchema = profileSchema.extend({
+  id: z.string().min(1, 'must not be empty'),
+  ignition_id: templateReference,
+  generic_id: templateReference,
+  cloud_id: templateReference,
+});
+
 function parseGroup(text: string, path: string): Parsed<Group> {
-  const parsed = parseJson(text, path, groupSchema);
-  if (!parsed.ok) return parsed;
+  const read = parseJson(text, path, readGroupSchema);
+  if (!read.ok) return read;
+  const parsed = {
+    ok: true,
+    value: { ...read.value, id: read.value.id || basename(path, '.json') },
+  } as const satisfies Parsed<Group>;
   if (jsonDepth(parsed.value.metadata) > MAX_METADATA_DEPTH) {
     return {
       ok: false,
@@ -191,7 +264,7 @@ function parseGroup(text: string, path: string): Parsed<Group> {
 }
 
 function parseProfile(text: string, path: string): Parsed<Profile> {
-  return parseJson(text, path, profileSchema);
+  return parseJson(text, path, readProfileSchema);
 }
 
 function isMissing(error: unknown): boolean {

@@ -1,6 +1,7 @@
 // Public test helpers of @strata/platform-bare-metal: typed builders, data
 // directories in matchbox's layout, matchbox's own examples, a test server.
 export { aGroup, aProfile, anIgnitionConfig, macOf, type IgnitionConfigOptions } from './builders.ts';
+export { withoutEmptyObjects } from './go-json.ts';
 export {
   temporaryDataDir,
   temporaryDirectory,

@@ -3,6 +3,7 @@ import { silentLogger, type BootLogger } from '../logging.ts';
 import { startBootServer, type BootServer, type BootServerLimits } from '../server/boot-server.ts';
 import type { ServedMachines } from '../server/served-machines.ts';
 import { DataDirectoryStore } from '../store/directory-store.ts';
+import type { ButaneTranslator } from '../answers/butane.ts';
 import { temporaryDataDir, type DataDirContents } from './data-dir.ts';
 
 export interface TestBootServer {
@@ -18,6 +19,8 @@ export interface TestBootServer {
 export interface TestBootServerOptions {
   readonly contents?: DataDirContents;
   readonly assetsPath?: string;
+  readonly listAssetDirectories?: boolean;
+  readonly butane?: ButaneTranslator;
   readonly logger?: BootLogger;
   readonly limits?: Partial<BootServerLimits>;
   /** Debounce of the store's watcher; short by default so tests notice changes fast. */
@@ -34,6 +37,8 @@ export async function startTestBootServer(options: TestBootServerOptions = {}): 
     address: '127.0.0.1:0',
     store,
     assetsPath: options.assetsPath,
+    listAssetDirectories: options.listAssetDirectories,
+    butane: options.butane,
     logger,
     limits: options.limits,
     ...(options.served === undefined ? {} : { served: options.served }),
