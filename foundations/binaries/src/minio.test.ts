@@ -36,7 +36,7 @@ describe('MinIO', () => {
         }),
         (error: unknown) => {
           assert.ok(error instanceof BinariesUnavailableError, String(error));
-          assert.match(error.message, /download: minio publishes no release binaries/);
+          assert.match(error.message, /download: minio publishes no release binaries with checksums/);
           assert.match(error.message, /Provide the binaries in one of two ways/);
           assert.doesNotMatch(error.message, /^ {2}3\. /m);
           return true;

@@ -280,7 +280,7 @@ describe('control-plane binary resolution', () => {
       (error: unknown) =>
         error instanceof BinariesUnavailableError &&
         error.message.includes('Provide the binaries in one of two ways:') &&
-        error.message.includes('download: butane publishes no checksums to check a download against'),
+        error.message.includes('download: butane publishes no release binaries with checksums'),
     );
   });
 

@@ -160,7 +160,7 @@ async function provideRelease(
     }
     attempts.push(`build from Go modules: ${go.reason}`);
     if (release.download === undefined) {
-      attempts.push(`download: ${release.name} publishes no release binaries`);
+      attempts.push(`download: ${release.name} publishes no release binaries with checksums to check them against`);
       throw new BinariesUnavailableError(unavailableMessage(release, attempts, env), {
         release: release.name,
         version: release.version,
