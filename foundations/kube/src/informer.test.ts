@@ -140,4 +140,25 @@ describe('Informer without an API server', () => {
     assert.equal(await informer.whenSynced(), false);
     assert.throws(() => void informer.start(), InformerError);
   });
+
+  it('is synced, with its list, when it tells onStateChange so', async (t) => {
+    const kubeConfig = kubeConfigFor(await closedPort());
+    const seen: { hasSynced: boolean; names: string[] }[] = [];
+    const informer: Informer<V1Node> = new Informer<V1Node>({
+      kubeConfig,
+      path: '/api/v1/nodes',
+      list: () => Promise.resolve({ metadata: { resourceVersion: '7' }, items: [{ metadata: { name: 'worker-0' } }] }),
+      onStateChange: (state) => {
+        if (state.phase === 'synced')
+          seen.push({
+            hasSynced: informer.hasSynced,
+            names: informer.list().map((node) => node.metadata?.name ?? ''),
+          });
+      },
+      onError: () => undefined,
+    });
+    t.after(() => informer.stop());
+    assert.equal(await informer.start(), true);
+    assert.deepEqual(seen[0], { hasSynced: true, names: ['worker-0'] });
+  });
 });

@@ -309,10 +309,12 @@ export class Informer<T extends KubernetesObject> {
   }
 
   #synced(): void {
-    this.#setState({ phase: 'synced' });
-    if (this.#hasSynced) return;
+    // First the flag, then the callbacks: an onStateChange('synced') that reads hasSynced or list() must see the cache
+    // as listed, or a consumer that refreshes on it shows nothing until the next change.
+    const first = !this.#hasSynced;
     this.#hasSynced = true;
-    for (const resolve of this.#onSynced.splice(0)) resolve(true);
+    this.#setState({ phase: 'synced' });
+    if (first) for (const resolve of this.#onSynced.splice(0)) resolve(true);
   }
 
   #finish(): void {
