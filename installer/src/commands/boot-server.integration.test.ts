@@ -82,16 +82,26 @@ describe('strata boot-server serve --store kubernetes: two replicas answer alike
         aProfile({
           id: 'worker',
           boot: { kernel: '/assets/vmlinuz', initrd: [], args: ['console=ttyS0'] },
-          ignition_id: 'worker.tmpl',
+          ignition_id: 'worker.bu',
         }),
       );
       await client.putGroup(
         aGroup({ id: 'node1', profile: 'worker', selector: { mac: MAC }, metadata: { hostname: 'node1' } }),
       );
+      // A Butane template, as matchbox serves an ignition_id that does not end in .ign: rendered, then translated.
       await client.putTemplate(
         'ignition',
-        'worker.tmpl',
-        '{"ignition":{"version":"3.4.0"},"storage":{"files":[{"path":"/etc/hostname","contents":{"source":"data:,{{.hostname}}"}}]}}',
+        'worker.bu',
+        [
+          'variant: flatcar',
+          'version: 1.0.0',
+          'storage:',
+          '  files:',
+          '    - path: /etc/hostname',
+          '      contents:',
+          '        inline: {{.hostname}}',
+          '',
+        ].join('\n'),
       );
       const expected = '#!ipxe\nkernel /assets/vmlinuz console=ttyS0\nboot\n';
       for (const replica of [first, second]) {
