@@ -3,6 +3,7 @@
 // refuses what the update server refuses (update-server-crds.integration.test.ts
 // holds the two together).
 import type { V1CustomResourceColumnDefinition } from '@kubernetes/client-node';
+import { customResourceDefinition, type CrdNames } from '../crd/definition.ts';
 import type { CustomResourceDefinitionManifest } from '../crd/manifest.ts';
 import { structuralSchema } from '../crd/structural-schema.ts';
 import type { z } from 'zod';
@@ -15,60 +16,25 @@ import {
   updateReleaseSpecSchema,
 } from './update-server.ts';
 
-type Names = typeof UPDATE_RELEASE | typeof UPDATE_CHANNEL | typeof UPDATE_GROUP;
-
-function crd(
-  names: Names,
+const updateServerCrd = (
+  names: CrdNames,
   shortName: string,
   spec: z.ZodType,
   columns: V1CustomResourceColumnDefinition[],
   description: string,
-): CustomResourceDefinitionManifest {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${names.plural}.${names.group}` },
-    spec: {
-      group: names.group,
-      scope: 'Cluster',
-      names: {
-        kind: names.kind,
-        listKind: names.listKind,
-        plural: names.plural,
-        singular: names.singular,
-        shortNames: [shortName],
-        categories: ['strata'],
-      },
-      versions: [
-        {
-          name: names.version,
-          served: true,
-          storage: true,
-          additionalPrinterColumns: [
-            ...columns,
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          ],
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              description,
-              required: ['spec'],
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: structuralSchema(spec),
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
-}
+): CustomResourceDefinitionManifest =>
+  customResourceDefinition({
+    names,
+    scope: 'Cluster',
+    shortNames: [shortName],
+    categories: ['strata'],
+    description,
+    spec: structuralSchema(spec),
+    columns,
+  });
 
 export function updateReleaseCrd(): CustomResourceDefinitionManifest {
-  return crd(
+  return updateServerCrd(
     UPDATE_RELEASE,
     'urel',
     updateReleaseSpecSchema,
@@ -82,7 +48,7 @@ export function updateReleaseCrd(): CustomResourceDefinitionManifest {
 }
 
 export function updateChannelCrd(): CustomResourceDefinitionManifest {
-  return crd(
+  return updateServerCrd(
     UPDATE_CHANNEL,
     'uch',
     updateChannelSpecSchema,
@@ -92,7 +58,7 @@ export function updateChannelCrd(): CustomResourceDefinitionManifest {
 }
 
 export function updateGroupCrd(): CustomResourceDefinitionManifest {
-  return crd(
+  return updateServerCrd(
     UPDATE_GROUP,
     'ugrp',
     updateGroupSpecSchema,
