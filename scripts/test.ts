@@ -1,12 +1,20 @@
 // `npm test`: everything, in order, with one timing line per phase and one
 // closing line for all tests. A phase that fails does not stop the others, so
 // one run shows every problem; the exit code is non-zero if any phase failed.
-import { spawn } from 'node:child_process';
-import { glob, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { glob, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ETCD_VERSION, ETCD_VERSIONS, resolveAllBinaries, resolveBinary, resolveEtcd } from '@strata/binaries';
+import {
+  defaultCacheRoot,
+  ETCD_VERSION,
+  ETCD_VERSIONS,
+  resolveAllBinaries,
+  resolveBinary,
+  resolveEtcd,
+} from '@strata/binaries';
+import { assignLanes, mergeFileTimes, parseFileTimes } from './lib/lanes.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -115,12 +123,28 @@ function parseTotals(text: string, path: string): Totals {
   return { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), todo: count('todo') };
 }
 
-async function nodeTest(files: readonly string[], extraArgs: readonly string[]): Promise<boolean> {
+interface NodeTestOptions {
+  /** A command line that runs the test process, e.g. inside a network namespace; the node command follows it. */
+  readonly wrapper?: readonly string[];
+  /** A lane's name: its output is kept and printed whole at the end, with only top-level results shown live. */
+  readonly lane?: string;
+  /** Where the file-times reporter writes each file's time. */
+  readonly fileTimes?: string;
+}
+
+/** The output of lanes that ran side by side, printed after all of them ended. */
+const laneOutputs: { lane: string; output: string }[] = [];
+
+async function nodeTest(
+  files: readonly string[],
+  extraArgs: readonly string[],
+  options: NodeTestOptions = {},
+): Promise<boolean> {
   if (files.length === 0) return true;
   const scratch = await mkdtemp(join(tmpdir(), 'strata-test-counts-'));
   const counts = join(scratch, 'counts.json');
   try {
-    const ok = await run(process.execPath, [
+    const args = [
       // `.tsx` (the Ink screens) needs this hook; `.ts` stays with Node's type stripping (docs/adr/0011-tsx.md).
       '--import=@strata/tsx/register',
       '--test',
@@ -129,9 +153,20 @@ async function nodeTest(files: readonly string[], extraArgs: readonly string[]):
       '--test-reporter-destination=stdout',
       `--test-reporter=${join(root, 'scripts/lib/count-reporter.ts')}`,
       `--test-reporter-destination=${counts}`,
+      ...(options.fileTimes === undefined
+        ? []
+        : [
+            `--test-reporter=${join(root, 'scripts/lib/file-times-reporter.ts')}`,
+            `--test-reporter-destination=${options.fileTimes}`,
+          ]),
       ...extraArgs,
       ...files,
-    ]);
+    ];
+    const [command, ...prefix] = [...(options.wrapper ?? []), process.execPath];
+    const ok =
+      options.lane === undefined
+        ? await run(command ?? process.execPath, [...prefix, ...args])
+        : await runLane(options.lane, command ?? process.execPath, [...prefix, ...args]);
     const counted = parseTotals(await readFile(counts, 'utf8'), counts);
     totals.passed += counted.passed;
     totals.failed += counted.failed;
@@ -140,6 +175,87 @@ async function nodeTest(files: readonly string[], extraArgs: readonly string[]):
     // A file that crashes before its tests run counts as a failure too.
     if (!ok && counted.failed === 0) totals.failed += 1;
     return ok;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Runs one lane: its whole output kept for later, its top-level results (a line per suite) shown as they come. */
+function runLane(lane: string, command: string, args: readonly string[]): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let partial = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (/^[✔✖] /.test(line)) log(`[${lane}] ${line}`);
+    });
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      laneOutputs.push({ lane, output: Buffer.concat(chunks).toString('utf8') });
+      resolve(code === 0);
+    });
+  });
+}
+
+/**
+ * How many lanes the integration files get. Each lane needs a network namespace of its own (local clusters bind
+ * fixed loopback addresses), which takes root and unshare; elsewhere the files run in one lane, as before.
+ * STRATA_TEST_LANES overrides the choice.
+ */
+function integrationLaneCount(): number {
+  const asked = process.env['STRATA_TEST_LANES'];
+  if (asked !== undefined && asked !== '') {
+    const count = Number(asked);
+    if (!Number.isInteger(count) || count < 1 || count > 8)
+      throw new Error(`STRATA_TEST_LANES=${asked}: give a whole number of lanes from 1 to 8`);
+    return count;
+  }
+  if (process.getuid?.() !== 0) return 1;
+  const probe = spawnSync('unshare', ['--net', '--', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
+  return probe.status === 0 ? 2 : 1;
+}
+
+/** The command line that runs a lane's test process in a fresh network namespace with its loopback up. */
+const OWN_NETWORK_NAMESPACE = ['unshare', '--net', '--', '/bin/sh', '-c', 'ip link set lo up && exec "$0" "$@"'];
+
+async function integrationTests(files: readonly string[]): Promise<boolean> {
+  const globalSetup = `--test-global-setup=${join(root, 'harness/src/global-setup.ts')}`;
+  const laneCount = integrationLaneCount();
+  const timesPath = join(defaultCacheRoot(process.env), 'test-times.json');
+  const earlier = parseFileTimes(await readFile(timesPath, 'utf8').catch(() => '{}'));
+  const lanes = assignLanes(files, earlier, laneCount);
+  const scratch = await mkdtemp(join(tmpdir(), 'strata-test-times-'));
+  try {
+    if (lanes.length > 1)
+      log(
+        `${lanes.length} lanes, each in its own network namespace: ${lanes.map((lane) => lane.length).join(' + ')} files`,
+      );
+    const results = await Promise.all(
+      lanes.map((lane, index) =>
+        // One file at a time in a lane: a lane's local clusters share its fixed loopback addresses (127.0.0.2-4),
+        // and its files share one control plane.
+        nodeTest(lane, ['--test-concurrency=1', globalSetup], {
+          fileTimes: join(scratch, `lane-${index + 1}.json`),
+          ...(lanes.length > 1 ? { lane: `lane ${index + 1}`, wrapper: OWN_NETWORK_NAMESPACE } : {}),
+        }),
+      ),
+    );
+    for (const { lane, output } of laneOutputs.splice(0)) {
+      log(`\n--- ${lane}, whole output`);
+      process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+    }
+    const now: Record<string, number> = {};
+    for (let index = 0; index < lanes.length; index++) {
+      const text = await readFile(join(scratch, `lane-${index + 1}.json`), 'utf8').catch(() => '{}');
+      for (const [file, time] of Object.entries(parseFileTimes(text))) now[relative(root, file)] = time;
+    }
+    await mkdir(dirname(timesPath), { recursive: true });
+    await writeFile(timesPath, `${JSON.stringify(mergeFileTimes(earlier, now, files), null, 1)}\n`);
+    return results.every(Boolean);
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -178,10 +294,7 @@ await staticChecks([
 ]);
 // Two files at a time: most unit files wait on child processes (the CLI, Pulumi's engine) more than they compute.
 await phase(`unit tests (${unit.length} files)`, () => nodeTest(unit, ['--test-concurrency=2']));
-await phase(`integration tests (${integration.length} files, real control plane)`, () =>
-  // One file at a time: local clusters use fixed loopback addresses (127.0.0.2-4), and the files share one control plane.
-  nodeTest(integration, ['--test-concurrency=1', `--test-global-setup=${join(root, 'harness/src/global-setup.ts')}`]),
-);
+await phase(`integration tests (${integration.length} files, real control plane)`, () => integrationTests(integration));
 
 log('\n=== summary');
 for (const { name, seconds, ok } of phases)

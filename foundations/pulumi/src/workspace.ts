@@ -75,7 +75,10 @@ export interface StackOptions {
    * passed to the engine as given; its credentials come from the environment. stateDir still holds PULUMI_HOME.
    */
   readonly backendUrl?: string;
-  /** The engine's working directory; defaults to a temporary one. */
+  /**
+   * The engine's working directory (project and stack settings); defaults to `<stateDir>/.pulumi-work`, so that
+   * nothing is left behind in the system's temporary directory.
+   */
   readonly workDir?: string;
 }
 
@@ -85,13 +88,14 @@ export async function openStack(options: StackOptions): Promise<Stack> {
   const pulumiHome = options.pulumiHome ?? join(options.stateDir, '.pulumi-home');
   await mkdir(pulumiHome, { recursive: true });
   const backendUrl = options.backendUrl ?? pathToFileURL(options.stateDir).href;
-  if (options.workDir !== undefined) await mkdir(options.workDir, { recursive: true });
+  const workDir = options.workDir ?? join(options.stateDir, '.pulumi-work');
+  await mkdir(workDir, { recursive: true });
   return LocalWorkspace.createOrSelectStack(
     { projectName: options.projectName, stackName: options.stackName, program: options.program },
     {
       pulumiCommand: options.tools.command,
       pulumiHome,
-      ...(options.workDir === undefined ? {} : { workDir: options.workDir }),
+      workDir,
       projectSettings: { name: options.projectName, runtime: 'nodejs', backend: { url: backendUrl } },
       envVars: {
         PATH: [options.tools.binDir, process.env['PATH'] ?? ''].join(':'),
