@@ -1,0 +1,56 @@
+// Azure Resource Manager, reached with Microsoft's SDK clients and a token the
+// azure-native provider obtained from the user's credentials: the endpoint of
+// the cloud the provider is set to, a credential that hands the SDK that one
+// token, and the words for a refusal that never include the token.
+import { isRestError } from '@azure/arm-compute';
+import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import type { Environment } from './preflight.ts';
+
+/** The Resource Manager endpoint of each cloud the provider's `environment` setting (ARM_ENVIRONMENT) names. */
+export const ARM_ENDPOINTS: Readonly<Record<string, string>> = {
+  public: 'https://management.azure.com',
+  usgovernment: 'https://management.usgovcloudapi.net',
+  china: 'https://management.chinacloudapi.cn',
+};
+
+/** Where the SDK clients send their requests, and, for a test's own server, which CA to trust. */
+export interface ArmAccess {
+  readonly endpoint: string;
+  readonly tlsOptions?: { readonly ca: string };
+}
+
+/**
+ * The Resource Manager endpoint of the cloud the provider uses: ARM_ENVIRONMENT as the provider reads it (public
+ * when unset), or undefined for a value the provider would not know either.
+ */
+export function armEndpoint(env: Environment): string | undefined {
+  const environment = (env['ARM_ENVIRONMENT'] ?? '').trim().toLowerCase();
+  return ARM_ENDPOINTS[environment === '' ? 'public' : environment];
+}
+
+// The SDK caches the token until shortly before this moment; the checks take seconds, and a token that expired
+// earlier is refused by ARM with a 401, which the checks report.
+const TOKEN_LIFETIME_MS = 10 * 60 * 1000;
+
+/** A credential that gives the SDK the token the provider obtained, and never asks anything else for one. */
+export function providerTokenCredential(token: string): TokenCredential {
+  const access: AccessToken = { token, expiresOnTimestamp: Date.now() + TOKEN_LIFETIME_MS, tokenType: 'Bearer' };
+  return { getToken: () => Promise.resolve(access) };
+}
+
+/** Whether ARM refused the credentials themselves (rather than the request). */
+export function isCredentialRefusal(error: unknown): boolean {
+  return isRestError(error) && (error.statusCode === 401 || error.statusCode === 403);
+}
+
+/** What ARM answered, as words to show: status, ARM's error code and message, with the token cut out. */
+export function armAnswer(error: unknown, token: string): string {
+  let text: string;
+  if (isRestError(error)) {
+    const status = error.statusCode === undefined ? '' : `HTTP ${error.statusCode}`;
+    text = [status, error.code, error.message].filter((part) => part !== undefined && part !== '').join(': ');
+  } else {
+    text = error instanceof Error ? error.message : String(error);
+  }
+  return token === '' ? text : text.split(token).join('<token>');
+}

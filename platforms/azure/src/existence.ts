@@ -1,0 +1,300 @@
+// Whether what the config names exists for the Azure subscription: the
+// location, the VM sizes (offered there and not restricted for this
+// subscription), and whether the resource group and the public DNS zone the
+// program creates are free to create. The pinned provider has no invoke that
+// lists locations or VM sizes, so those are asked of Azure Resource Manager
+// with Microsoft's SDK, authenticated with the token and subscription the
+// provider's own invokes return (ADR 0032); the rest are provider invokes.
+// Like the other clouds' checks they run inside a Pulumi program under a
+// preview, before anything is created, and in the tests under Pulumi's mocks.
+// Every check runs; each failure names the config field, its value and what
+// Azure answered, and never the token.
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
+import { getClientConfig } from '@pulumi/azure-native/authorization/getClientConfig.js';
+import { getClientToken } from '@pulumi/azure-native/authorization/getClientToken.js';
+import { getZone } from '@pulumi/azure-native/dns/getZone.js';
+import { Provider } from '@pulumi/azure-native/provider.js';
+import { getResourceGroup } from '@pulumi/azure-native/resources/getResourceGroup.js';
+import type { ClusterConfig } from '@strata/assets';
+import {
+  ARM_ENDPOINTS,
+  armAnswer,
+  armEndpoint,
+  isCredentialRefusal,
+  providerTokenCredential,
+  type ArmAccess,
+} from './arm.ts';
+import { CLUSTER_TAG, DEFAULT_WORKER_SIZE } from './constants.ts';
+import { AzurePlatformError } from './errors.ts';
+import { azureResourceNames } from './names.ts';
+import type { Environment, PreflightCheck } from './preflight.ts';
+
+type AzureSettings = NonNullable<ClusterConfig['azure']>;
+
+/** The provider's own words for a failed invoke, without the engine's wrapping. */
+function answer(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^Invoke of '[^']+' failed: /, '').trim();
+}
+
+/** Whether a failed invoke says the resource (or the group it would be in) does not exist. */
+function isNotFound(error: unknown): boolean {
+  return /\b404\b|\bResourceNotFound\b|\bResourceGroupNotFound\b/.test(answer(error));
+}
+
+/** Every VM size the config names, with the field that names it. */
+export function vmSizeFields(config: ClusterConfig): { field: string; size: string }[] {
+  const azure = config.azure;
+  if (azure === undefined) return [];
+  return [
+    { field: 'azure.controllerType', size: azure.controllerType },
+    ...config.workerPools.map((pool, index) => ({
+      field: `workerPools[${index}].instanceType`,
+      size: pool.instanceType ?? DEFAULT_WORKER_SIZE,
+    })),
+  ];
+}
+
+/** What the SDK clients need: where ARM is, the subscription, and the provider's token. */
+interface ArmSession extends ArmAccess {
+  readonly subscriptionId: string;
+  readonly token: string;
+}
+
+/** The SDK clients' options: the endpoint and, for a test's server, the CA to trust. */
+function clientOptions({ endpoint, tlsOptions }: ArmSession) {
+  return tlsOptions === undefined ? { endpoint } : { endpoint, tlsOptions: { ca: tlsOptions.ca } };
+}
+
+const CREDENTIAL_FIX =
+  'run `az login` again, or check the service principal (ARM_CLIENT_ID, ARM_TENANT_ID) and that it has at least the Reader role on the subscription';
+
+/** A failed check for ARM's answer: a refusal of the credentials is said as such. */
+function armFailure(id: string, what: string, error: unknown, session: ArmSession, fix: string): PreflightCheck {
+  if (isCredentialRefusal(error)) {
+    return {
+      id,
+      ok: false,
+      detail: `Azure Resource Manager refused the credentials the provider uses (subscription ${session.subscriptionId}) when asked for ${what}: ${armAnswer(error, session.token)}`,
+      fix: CREDENTIAL_FIX,
+    };
+  }
+  return {
+    id,
+    ok: false,
+    detail: `Azure Resource Manager did not list ${what}: ${armAnswer(error, session.token)}`,
+    fix,
+  };
+}
+
+/** The location among the subscription's regions; without it, nothing more is asked about VM sizes. */
+async function locationCheck(
+  azure: AzureSettings,
+  session: ArmSession,
+): Promise<{ check: PreflightCheck; known: boolean }> {
+  const id = 'azure-location';
+  const fix = 'set azure.location to a region of the subscription (az account list-locations --output table)';
+  const client = new SubscriptionClient(providerTokenCredential(session.token), clientOptions(session));
+  const regions: string[] = [];
+  try {
+    for await (const location of client.subscriptions.listLocations(session.subscriptionId)) {
+      if (location.name !== undefined && (location.type ?? 'Region') === 'Region') regions.push(location.name);
+    }
+  } catch (error) {
+    return {
+      check: armFailure(id, `the locations of subscription ${session.subscriptionId}`, error, session, fix),
+      known: false,
+    };
+  }
+  if (!regions.includes(azure.location.toLowerCase())) {
+    return {
+      check: {
+        id,
+        ok: false,
+        detail: `azure.location "${azure.location}" is not a region of subscription ${session.subscriptionId} (it has ${regions.length === 0 ? 'none' : regions.sort().join(', ')})`,
+        fix,
+      },
+      known: false,
+    };
+  }
+  return {
+    check: { id, ok: true, detail: `${azure.location} is a region of subscription ${session.subscriptionId}` },
+    known: true,
+  };
+}
+
+/** Each VM size offered in the location and not restricted there for this subscription. */
+async function vmSizesCheck(config: ClusterConfig, azure: AzureSettings, session: ArmSession): Promise<PreflightCheck> {
+  const id = 'azure-vm-sizes';
+  const { location } = azure;
+  const fix = `name VM sizes this subscription may use in ${location} (az vm list-skus --location ${location} --resource-type virtualMachines --output table shows each size's restrictions)`;
+  const client = new ComputeManagementClient(
+    providerTokenCredential(session.token),
+    session.subscriptionId,
+    clientOptions(session),
+  );
+  const sizes = new Map<string, { restrictions: string[] }>();
+  try {
+    for await (const sku of client.resourceSkus.list({ filter: `location eq '${location}'` })) {
+      if (sku.resourceType !== 'virtualMachines' || sku.name === undefined) continue;
+      // A "Location" restriction bars the size in the whole location; a "Zone" one only in some of its zones, and
+      // the program places no machine in a zone.
+      const restrictions = (sku.restrictions ?? [])
+        .filter((restriction) => restriction.type === 'Location')
+        .map((restriction) => restriction.reasonCode ?? 'restricted');
+      sizes.set(sku.name.toLowerCase(), { restrictions });
+    }
+  } catch (error) {
+    return armFailure(id, `the VM sizes of ${location}`, error, session, fix);
+  }
+  const problems = vmSizeFields(config).flatMap(({ field, size }) => {
+    const offered = sizes.get(size.toLowerCase());
+    if (offered === undefined) return [`${field} "${size}": not offered in ${location}`];
+    if (offered.restrictions.length > 0) {
+      return [
+        `${field} "${size}": not available to this subscription in ${location} (${offered.restrictions.join(', ')})`,
+      ];
+    }
+    return [];
+  });
+  if (problems.length > 0) return { id, ok: false, detail: problems.join('; '), fix };
+  const names = [...new Set(vmSizeFields(config).map(({ size }) => size))];
+  return { id, ok: true, detail: `VM sizes ${names.join(', ')} are offered to this subscription in ${location}` };
+}
+
+/** Whether a tag set marks the resource as this cluster's. */
+function ownership(tags: Readonly<Record<string, string>> | undefined, cluster: string): string | undefined {
+  const owner = tags?.[CLUSTER_TAG];
+  if (owner === cluster) return undefined;
+  return owner === undefined ? `it has no ${CLUSTER_TAG} tag` : `its ${CLUSTER_TAG} tag is "${owner}"`;
+}
+
+/** The resource group is created by install: it must not exist already unless an earlier run made it. */
+async function resourceGroupCheck(config: ClusterConfig, provider: Provider): Promise<PreflightCheck> {
+  const id = 'azure-resource-group';
+  const { resourceGroup } = azureResourceNames(config);
+  try {
+    const group = await getResourceGroup({ resourceGroupName: resourceGroup }, { provider });
+    const foreign = ownership(group.tags, config.name);
+    if (foreign === undefined) {
+      return { id, ok: true, detail: `resource group ${resourceGroup} is this cluster's, from an earlier run` };
+    }
+    return {
+      id,
+      ok: false,
+      detail: `azure.resourceGroup "${resourceGroup}" already exists (in ${group.location}) and is not cluster ${config.name}'s: ${foreign}; the provider creates the group and will not take over an existing one`,
+      fix: `set azure.resourceGroup to a name not in use, or remove that group (az group delete --name ${resourceGroup})`,
+    };
+  } catch (error) {
+    if (isNotFound(error)) {
+      return { id, ok: true, detail: `resource group ${resourceGroup} does not exist yet; install creates it` };
+    }
+    return {
+      id,
+      ok: false,
+      detail: `azure.resourceGroup "${resourceGroup}": Azure did not say whether it exists: ${answer(error)}`,
+      fix: CREDENTIAL_FIX,
+    };
+  }
+}
+
+/** The public zone of the API name is created by install in the group: it must be free, or this cluster's. */
+async function dnsZoneCheck(config: ClusterConfig, provider: Provider): Promise<PreflightCheck> {
+  const id = 'azure-dns-zone';
+  const { resourceGroup, publicZone } = azureResourceNames(config);
+  try {
+    const zone = await getZone({ resourceGroupName: resourceGroup, zoneName: publicZone }, { provider });
+    const foreign = ownership(zone.tags, config.name);
+    if (foreign === undefined) {
+      return {
+        id,
+        ok: true,
+        detail: `the public DNS zone ${publicZone} in ${resourceGroup} is this cluster's, from an earlier run (name servers ${(zone.nameServers ?? []).join(', ') || 'not yet assigned'})`,
+      };
+    }
+    return {
+      id,
+      ok: false,
+      detail: `the public DNS zone ${publicZone} (the API name) already exists in resource group ${resourceGroup} and is not cluster ${config.name}'s: ${foreign}`,
+      fix: `remove that zone (az network dns zone delete --resource-group ${resourceGroup} --name ${publicZone}), or set apiDnsName or azure.resourceGroup elsewhere`,
+    };
+  } catch (error) {
+    if (isNotFound(error)) {
+      return {
+        id,
+        ok: true,
+        detail: `the public DNS zone ${publicZone} does not exist yet; install creates it in ${resourceGroup}, and its parent domain must delegate to it`,
+      };
+    }
+    return {
+      id,
+      ok: false,
+      detail: `apiDnsName "${publicZone}": Azure did not say whether its public zone exists in ${resourceGroup}: ${answer(error)}`,
+      fix: CREDENTIAL_FIX,
+    };
+  }
+}
+
+/** The checks that ask Resource Manager, once the provider has handed out a token and named the subscription. */
+async function armChecks(config: ClusterConfig, azure: AzureSettings, provider: Provider, access: ArmAccess) {
+  let session: ArmSession;
+  try {
+    const [{ subscriptionId }, { token }] = await Promise.all([
+      getClientConfig({ provider }),
+      getClientToken({}, { provider }),
+    ]);
+    session = { ...access, subscriptionId, token };
+  } catch (error) {
+    return [
+      {
+        id: 'azure-location',
+        ok: false,
+        detail: `the provider got no Azure Resource Manager token from the credentials preflight found, so azure.location "${azure.location}" and the VM sizes were not checked: ${answer(error)}`,
+        fix: CREDENTIAL_FIX,
+      },
+    ];
+  }
+  const location = await locationCheck(azure, session);
+  return location.known ? [location.check, await vmSizesCheck(config, azure, session)] : [location.check];
+}
+
+export interface AzureExistenceOptions {
+  /** Defaults to one for the config's location, as the program makes it. */
+  readonly provider?: Provider;
+  /** Read for ARM_ENVIRONMENT, the provider's choice of cloud; defaults to this process's. */
+  readonly env?: Environment;
+  /** Overrides the Resource Manager endpoint ARM_ENVIRONMENT picks (a test's own server). */
+  readonly arm?: ArmAccess;
+}
+
+/** The checks that need Azure: run inside a Pulumi program (a preview creates nothing). */
+export async function azureExistenceChecks(
+  config: ClusterConfig,
+  options: AzureExistenceOptions = {},
+): Promise<PreflightCheck[]> {
+  const azure = config.azure;
+  if (azure === undefined) {
+    throw new AzurePlatformError('the Azure checks need a config with an azure section', { field: 'azure' });
+  }
+  const provider = options.provider ?? new Provider('preflight', { location: azure.location });
+  const env = options.env ?? process.env;
+  const endpoint = options.arm?.endpoint ?? armEndpoint(env);
+  const arm: Promise<PreflightCheck[]> =
+    endpoint === undefined
+      ? Promise.resolve([
+          {
+            id: 'azure-location',
+            ok: false,
+            detail: `ARM_ENVIRONMENT "${env['ARM_ENVIRONMENT'] ?? ''}" is not a cloud the provider knows, so azure.location and the VM sizes were not checked`,
+            fix: `set ARM_ENVIRONMENT to one of ${Object.keys(ARM_ENDPOINTS).join(', ')}, or unset it for the public cloud`,
+          },
+        ])
+      : armChecks(config, azure, provider, { ...options.arm, endpoint });
+  const [armResults, group, zone] = await Promise.all([
+    arm,
+    resourceGroupCheck(config, provider),
+    dnsZoneCheck(config, provider),
+  ]);
+  return [...armResults, group, zone];
+}
