@@ -14,6 +14,7 @@ import type { PreflightCheck } from './preflight.ts';
 import {
   aLocation,
   aVmSku,
+  flatcarVersions,
   notAvailableForSubscription,
   notInZones,
   startArmServer,
@@ -44,6 +45,11 @@ function subscription(): ArmState {
       aVmSku('Standard_M416ms_v2', { location: 'northeurope', zones: [] }),
       // A SKU of another kind that happens to share a VM size's name must not count as the VM size.
       aVmSku('Standard_F2s_v2', { location: 'westeurope', resourceType: 'availabilitySets' }),
+      aVmSku('Standard_A2_v2', { location: 'westeurope', hyperVGenerations: 'V1' }),
+    ],
+    images: [
+      flatcarVersions('westeurope', 'stable-gen2', ['4081.2.1', '4230.2.3', '4230.2.4']),
+      flatcarVersions('westeurope', 'beta-gen2', ['4344.1.0']),
     ],
   };
 }
@@ -112,6 +118,7 @@ function assertNoToken(checks: readonly PreflightCheck[]): void {
 }
 
 const summary = (checks: readonly PreflightCheck[]) => checks.map(({ id, ok }) => ({ id, ok }));
+const byId = (checks: readonly PreflightCheck[], id: string) => checks.find((check) => check.id === id);
 
 describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
   let arm: TestArmServer;
@@ -161,19 +168,28 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
     assert.deepEqual(summary(checks), [
       { id: 'azure-location', ok: true },
       { id: 'azure-vm-sizes', ok: true },
+      { id: 'azure-image', ok: true },
       { id: 'azure-resource-group', ok: true },
       { id: 'azure-dns-zone', ok: true },
     ]);
     assert.equal(
+      checks[2]?.detail,
+      'the Marketplace image kinvolk:flatcar-container-linux-free:stable-gen2:4230.2.3 is offered in westeurope',
+    );
+    assert.equal(
       checks[1]?.detail,
       'VM sizes Standard_D2as_v5, Standard_D4as_v5, Standard_E2as_v5 are offered to this subscription in westeurope',
     );
-    assert.match(checks[3]?.detail ?? '', /public DNS zone api\.blue\.azure\.example\.com does not exist yet/);
+    assert.match(checks[4]?.detail ?? '', /public DNS zone api\.blue\.azure\.example\.com does not exist yet/);
     // The SDK asked the subscription the provider named, for the config's location, with the provider's token.
     assert.deepEqual(
-      arm.requests.map(({ path, filter }) => ({ path, filter })),
+      arm.requests.map(({ path, filter }) => ({ path, filter })).sort((a, b) => a.path.localeCompare(b.path)),
       [
         { path: `/subscriptions/${MOCK_SUBSCRIPTION}/locations`, filter: null },
+        {
+          path: `/subscriptions/${MOCK_SUBSCRIPTION}/providers/Microsoft.Compute/locations/westeurope/publishers/kinvolk/artifacttypes/vmimage/offers/flatcar-container-linux-free/skus/stable-gen2/versions`,
+          filter: null,
+        },
         {
           path: `/subscriptions/${MOCK_SUBSCRIPTION}/providers/Microsoft.Compute/skus`,
           filter: "location eq 'westeurope'",
@@ -230,16 +246,16 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
     azure.resourceGroups['strata-blue'] = { owner: 'someone-else' };
     azure.dnsZones['strata-blue/api.blue.azure.example.com'] = { 'strata-cluster': 'green' };
     const foreign = await check();
-    assert.deepEqual(summary(foreign).slice(2), [
+    assert.deepEqual(summary(foreign).slice(3), [
       { id: 'azure-resource-group', ok: false },
       { id: 'azure-dns-zone', ok: false },
     ]);
     assert.equal(
-      foreign[2]?.detail,
+      byId(foreign, 'azure-resource-group')?.detail,
       'azure.resourceGroup "strata-blue" already exists (in westeurope) and is not cluster blue\'s: it has no strata-cluster tag; the provider creates the group and will not take over an existing one',
     );
     assert.match(
-      foreign[3]?.detail ?? '',
+      byId(foreign, 'azure-dns-zone')?.detail ?? '',
       /api\.blue\.azure\.example\.com .* is not cluster blue's: its strata-cluster tag is "green"/,
     );
 
@@ -251,9 +267,44 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
       JSON.stringify(ours),
     );
     assert.match(
-      ours[3]?.detail ?? '',
+      byId(ours, 'azure-dns-zone')?.detail ?? '',
       /this cluster's, from an earlier run \(name servers ns1-01\.azure-dns\.com\.\)/,
     );
+  });
+
+  it('mock: a size that boots generation 1 only, a pinned version the location lacks and a channel it lacks fail', async () => {
+    const gen1 = await check(
+      anAzureConfig({
+        workerPools: [{ name: 'small', count: 1, instanceType: 'Standard_A2_v2' }],
+        os: { name: 'flatcar', channel: 'stable', version: '4152.2.0' },
+      }),
+    );
+    assert.equal(
+      byId(gen1, 'azure-vm-sizes')?.detail,
+      'workerPools[0].instanceType "Standard_A2_v2": boots Hyper-V generation V1 only, and Flatcar\'s image is V2',
+    );
+    const image = byId(gen1, 'azure-image');
+    assert.equal(image?.ok, false);
+    assert.equal(
+      image?.detail,
+      'os.version "4152.2.0": kinvolk:flatcar-container-linux-free:stable-gen2 has no such version in westeurope (the newest: 4230.2.4, 4230.2.3, 4081.2.1)',
+    );
+    assert.match(
+      image?.fix ?? '',
+      /az vm image list --publisher kinvolk --offer flatcar-container-linux-free --sku stable-gen2/,
+    );
+
+    const alpha = await check(anAzureConfig({ os: { name: 'flatcar', channel: 'alpha' } }));
+    assert.equal(
+      byId(alpha, 'azure-image')?.detail,
+      'os.channel "alpha": the Marketplace image kinvolk:flatcar-container-linux-free:alpha-gen2 is not offered in westeurope',
+    );
+    const latest = await check(anAzureConfig({ os: { name: 'flatcar', channel: 'beta' } }));
+    assert.equal(
+      byId(latest, 'azure-image')?.detail,
+      'the Marketplace image kinvolk:flatcar-container-linux-free:beta-gen2:latest (4344.1.0) is offered in westeurope',
+    );
+    assertNoToken([...gen1, ...alpha, ...latest]);
   });
 
   for (const refusal of [

@@ -1,15 +1,15 @@
 // Whether what the config names exists for the Azure subscription: the
-// location, the VM sizes (offered there and not restricted for this
-// subscription), and whether the resource group and the public DNS zone the
+// location, the VM sizes (offered there, not restricted for this subscription,
+// booting generation 2 images), the Flatcar image version there, and whether the resource group and the public DNS zone the
 // program creates are free to create. The pinned provider has no invoke that
-// lists locations or VM sizes, so those are asked of Azure Resource Manager
+// lists locations, VM sizes or image versions, so those are asked of Azure Resource Manager
 // with Microsoft's SDK, authenticated with the token and subscription the
 // provider's own invokes return (ADR 0032); the rest are provider invokes.
 // Like the other clouds' checks they run inside a Pulumi program under a
 // preview, before anything is created, and in the tests under Pulumi's mocks.
 // Every check runs; each failure names the config field, its value and what
 // Azure answered, and never the token.
-import { ComputeManagementClient } from '@azure/arm-compute';
+import { ComputeManagementClient, isRestError } from '@azure/arm-compute';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import { getClientConfig } from '@pulumi/azure-native/authorization/getClientConfig.js';
 import { getClientToken } from '@pulumi/azure-native/authorization/getClientToken.js';
@@ -27,6 +27,7 @@ import {
 } from './arm.ts';
 import { CLUSTER_TAG, DEFAULT_WORKER_SIZE } from './constants.ts';
 import { AzurePlatformError } from './errors.ts';
+import { flatcarImage } from './image.ts';
 import { azureResourceNames } from './names.ts';
 import type { Environment, PreflightCheck } from './preflight.ts';
 
@@ -125,16 +126,16 @@ async function locationCheck(
 }
 
 /** Each VM size offered in the location and not restricted there for this subscription. */
-async function vmSizesCheck(config: ClusterConfig, azure: AzureSettings, session: ArmSession): Promise<PreflightCheck> {
+async function vmSizesCheck(
+  config: ClusterConfig,
+  azure: AzureSettings,
+  session: ArmSession,
+  client: ComputeManagementClient,
+): Promise<PreflightCheck> {
   const id = 'azure-vm-sizes';
   const { location } = azure;
   const fix = `name VM sizes this subscription may use in ${location} (az vm list-skus --location ${location} --resource-type virtualMachines --output table shows each size's restrictions)`;
-  const client = new ComputeManagementClient(
-    providerTokenCredential(session.token),
-    session.subscriptionId,
-    clientOptions(session),
-  );
-  const sizes = new Map<string, { restrictions: string[] }>();
+  const sizes = new Map<string, { restrictions: string[]; generations: string | undefined }>();
   try {
     for await (const sku of client.resourceSkus.list({ filter: `location eq '${location}'` })) {
       if (sku.resourceType !== 'virtualMachines' || sku.name === undefined) continue;
@@ -143,7 +144,8 @@ async function vmSizesCheck(config: ClusterConfig, azure: AzureSettings, session
       const restrictions = (sku.restrictions ?? [])
         .filter((restriction) => restriction.type === 'Location')
         .map((restriction) => restriction.reasonCode ?? 'restricted');
-      sizes.set(sku.name.toLowerCase(), { restrictions });
+      const generations = sku.capabilities?.find((capability) => capability.name === 'HyperVGenerations')?.value;
+      sizes.set(sku.name.toLowerCase(), { restrictions, generations });
     }
   } catch (error) {
     return armFailure(id, `the VM sizes of ${location}`, error, session, fix);
@@ -156,11 +158,81 @@ async function vmSizesCheck(config: ClusterConfig, azure: AzureSettings, session
         `${field} "${size}": not available to this subscription in ${location} (${offered.restrictions.join(', ')})`,
       ];
     }
+    // The Flatcar image is generation 2 (UEFI); a size that lists its generations without V2 cannot boot it.
+    if (offered.generations !== undefined && !offered.generations.split(',').includes('V2')) {
+      return [`${field} "${size}": boots Hyper-V generation ${offered.generations} only, and Flatcar's image is V2`];
+    }
     return [];
   });
   if (problems.length > 0) return { id, ok: false, detail: problems.join('; '), fix };
   const names = [...new Set(vmSizeFields(config).map(({ size }) => size))];
   return { id, ok: true, detail: `VM sizes ${names.join(', ')} are offered to this subscription in ${location}` };
+}
+
+/** The Marketplace image the machines boot: its SKU offered in the location, with the version the config pins. */
+async function imageCheck(
+  config: ClusterConfig,
+  azure: AzureSettings,
+  session: ArmSession,
+  client: ComputeManagementClient,
+): Promise<PreflightCheck> {
+  const id = 'azure-image';
+  const { location } = azure;
+  if (config.os.name !== 'flatcar') {
+    return {
+      id,
+      ok: false,
+      detail: `os.name ${config.os.name} has no Azure Marketplace image`,
+      fix: 'set os.name: flatcar',
+    };
+  }
+  const { publisher, offer, sku, version } = flatcarImage(config.os).imageReference;
+  const image = `${publisher}:${offer}:${sku}`;
+  const fix = `name a version that \`az vm image list --publisher ${publisher} --offer ${offer} --sku ${sku} --location ${location} --all\` shows in os.version, or leave os.version out for the latest`;
+  let versions: string[];
+  try {
+    versions = (await client.virtualMachineImages.list(location, publisher, offer, sku)).map(({ name }) => name);
+  } catch (error) {
+    if (!(isRestError(error) && error.statusCode === 404)) {
+      return armFailure(id, `the versions of ${image} in ${location}`, error, session, fix);
+    }
+    versions = [];
+  }
+  if (versions.length === 0) {
+    return {
+      id,
+      ok: false,
+      detail: `os.channel "${config.os.channel}": the Marketplace image ${image} is not offered in ${location}`,
+      fix: `choose a channel and location where \`az vm image list --publisher ${publisher} --offer ${offer} --all --location ${location}\` lists ${sku}`,
+    };
+  }
+  if (version !== 'latest' && !versions.includes(version)) {
+    return {
+      id,
+      ok: false,
+      detail: `os.version "${version}": ${image} has no such version in ${location} (the newest: ${newest(versions).join(', ')})`,
+      fix,
+    };
+  }
+  return {
+    id,
+    ok: true,
+    detail: `the Marketplace image ${image}:${version === 'latest' ? `latest (${newest(versions)[0] ?? ''})` : version} is offered in ${location}`,
+  };
+}
+
+/** The three highest of Flatcar's dotted versions. */
+function newest(versions: readonly string[]): string[] {
+  const parts = (version: string) => version.split('.').map((part) => Number.parseInt(part, 10) || 0);
+  const compare = (a: string, b: string) => {
+    const [left, right] = [parts(a), parts(b)];
+    for (let index = 0; index < Math.max(left.length, right.length); index += 1) {
+      const difference = (right[index] ?? 0) - (left[index] ?? 0);
+      if (difference !== 0) return difference;
+    }
+    return 0;
+  };
+  return [...versions].sort(compare).slice(0, 3);
 }
 
 /** Whether a tag set marks the resource as this cluster's. */
@@ -237,7 +309,12 @@ async function dnsZoneCheck(config: ClusterConfig, provider: Provider): Promise<
 }
 
 /** The checks that ask Resource Manager, once the provider has handed out a token and named the subscription. */
-async function armChecks(config: ClusterConfig, azure: AzureSettings, provider: Provider, access: ArmAccess) {
+async function armChecks(
+  config: ClusterConfig,
+  azure: AzureSettings,
+  provider: Provider,
+  access: ArmAccess,
+): Promise<PreflightCheck[]> {
   let session: ArmSession;
   try {
     const [{ subscriptionId }, { token }] = await Promise.all([
@@ -256,7 +333,18 @@ async function armChecks(config: ClusterConfig, azure: AzureSettings, provider: 
     ];
   }
   const location = await locationCheck(azure, session);
-  return location.known ? [location.check, await vmSizesCheck(config, azure, session)] : [location.check];
+  // Sizes and images are listed per location: an unknown one leaves nothing to ask.
+  if (!location.known) return [location.check];
+  const compute = new ComputeManagementClient(
+    providerTokenCredential(session.token),
+    session.subscriptionId,
+    clientOptions(session),
+  );
+  const [sizes, image] = await Promise.all([
+    vmSizesCheck(config, azure, session, compute),
+    imageCheck(config, azure, session, compute),
+  ]);
+  return [location.check, sizes, image];
 }
 
 export interface AzureExistenceOptions {

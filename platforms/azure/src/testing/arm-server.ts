@@ -1,7 +1,8 @@
 // Test support: a small Azure Resource Manager on loopback (HTTPS, since the
-// SDK sends bearer tokens only over TLS) that answers the two listings the
-// existence checks make, with ARM-shaped JSON from typed builders, and records
-// each request's path and Authorization header.
+// SDK sends bearer tokens only over TLS) that answers what the existence
+// checks ask (locations, SKUs, Marketplace image versions) with ARM-shaped
+// JSON from typed builders, and records each request's path and Authorization
+// header.
 import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -60,6 +61,8 @@ export interface VmSkuOptions {
   readonly zones?: readonly string[];
   readonly restrictions?: readonly ArmSkuRestriction[];
   readonly resourceType?: string;
+  /** The Hyper-V generations the size boots, as ARM lists them ("V1,V2"). */
+  readonly hyperVGenerations?: string;
 }
 
 export function aVmSku(name: string, options: VmSkuOptions): ArmSku {
@@ -72,7 +75,10 @@ export function aVmSku(name: string, options: VmSkuOptions): ArmSku {
     family: `standard${name.replace(/^Standard_[A-Z]+\d*/, '')}Family`,
     locations: [options.location],
     locationInfo: [{ location: options.location, zones }],
-    capabilities: [{ name: 'vCPUs', value: '2' }],
+    capabilities: [
+      { name: 'vCPUs', value: '2' },
+      { name: 'HyperVGenerations', value: options.hyperVGenerations ?? 'V1,V2' },
+    ],
     restrictions: options.restrictions ?? [],
   };
 }
@@ -97,6 +103,19 @@ export function notInZones(location: string, zones: readonly string[]): ArmSkuRe
   };
 }
 
+/** The versions of one Marketplace image SKU in one location, as `virtualMachineImages.list` returns them. */
+export interface ArmImageVersions {
+  readonly location: string;
+  readonly publisher: string;
+  readonly offer: string;
+  readonly sku: string;
+  readonly versions: readonly string[];
+}
+
+export function flatcarVersions(location: string, sku: string, versions: readonly string[]): ArmImageVersions {
+  return { location, publisher: 'kinvolk', offer: 'flatcar-container-linux-free', sku, versions };
+}
+
 /** An ARM error answer: the status and the body's `error`. */
 export interface ArmRefusal {
   readonly status: number;
@@ -108,6 +127,7 @@ export interface ArmState {
   readonly subscriptionId: string;
   locations: readonly ArmLocation[];
   skus: readonly ArmSku[];
+  images: readonly ArmImageVersions[];
   /** When set, every request is answered with it. */
   refusal?: ArmRefusal;
 }
@@ -162,6 +182,31 @@ export async function startArmServer(initial: ArmState): Promise<TestArmServer> 
         send(response, 200, {
           value: state.skus.filter((sku) => location === undefined || sku.locations.includes(location)),
         });
+        return;
+      }
+      const image =
+        /^\/providers\/Microsoft\.Compute\/locations\/([^/]+)\/publishers\/([^/]+)\/artifacttypes\/vmimage\/offers\/([^/]+)\/skus\/([^/]+)\/versions$/.exec(
+          url.pathname.slice(base.length),
+        );
+      if (image !== null) {
+        const [, location, publisher, offer, sku] = image;
+        const found = state.images.find(
+          (entry) =>
+            entry.location === location && entry.publisher === publisher && entry.offer === offer && entry.sku === sku,
+        );
+        if (found === undefined) {
+          send(response, 404, { error: { code: 'NotFound', message: 'Artifact: VMImage was not found.' } });
+          return;
+        }
+        send(
+          response,
+          200,
+          found.versions.map((version) => ({
+            id: `${url.pathname}/${version}`,
+            name: version,
+            location: found.location,
+          })),
+        );
         return;
       }
       send(response, 404, { error: { code: 'NotFound', message: `no route ${url.pathname}` } });
