@@ -1,10 +1,11 @@
 // Whether what the config names exists for the Azure subscription: the
-// location, the VM sizes (offered there, not restricted for this subscription,
-// booting generation 2 images), the Flatcar image version there, and whether the resource group and the public DNS zone the
-// program creates are free to create. The pinned provider has no invoke that
-// lists locations, VM sizes or image versions, so those are asked of Azure Resource Manager
-// with Microsoft's SDK, authenticated with the token and subscription the
-// provider's own invokes return (ADR 0032); the rest are provider invokes.
+// location; the VM sizes (offered there, not restricted for this
+// subscription, booting generation 2 images); the Flatcar image version
+// there; and whether the resource group and the public DNS zone the program
+// creates are free to create. The pinned provider has no invoke that lists
+// locations, VM sizes or image versions, so those are asked of Azure Resource
+// Manager with Microsoft's SDK, authenticated with the token and subscription
+// the provider's own invokes return (ADR 0032); the rest are provider invokes.
 // Like the other clouds' checks they run inside a Pulumi program under a
 // preview, before anything is created, and in the tests under Pulumi's mocks.
 // Every check runs; each failure names the config field, its value and what
