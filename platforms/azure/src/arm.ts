@@ -4,6 +4,7 @@
 // token, and the words for a refusal that never include the token.
 import { isRestError } from '@azure/arm-compute';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { z } from 'zod';
 import type { Environment } from './preflight.ts';
 
 /** The Resource Manager endpoint of each cloud the provider's `environment` setting (ARM_ENVIRONMENT) names. */
@@ -43,12 +44,36 @@ export function isCredentialRefusal(error: unknown): boolean {
   return isRestError(error) && (error.statusCode === 401 || error.statusCode === 403);
 }
 
+const armErrorSchema = z.object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) });
+
+/** ARM's error body of a failed response: its code and message. */
+export type ArmErrorBody = z.infer<typeof armErrorSchema>['error'];
+
+/**
+ * Keeps the error body of the last failed response of one SDK call, given as the call's `onResponse`: the SDK's
+ * paged listings report a failure as "Pagination failed with unexpected statusCode 403", without ARM's message.
+ */
+export class ArmResponses {
+  #lastError: ArmErrorBody | undefined;
+
+  readonly onResponse = (response: { status: number; parsedBody?: unknown }): void => {
+    if (response.status >= 400) this.#lastError = armErrorSchema.safeParse(response.parsedBody).data?.error;
+  };
+
+  get lastError(): ArmErrorBody | undefined {
+    return this.#lastError;
+  }
+}
+
 /** What ARM answered, as words to show: status, ARM's error code and message, with the token cut out. */
-export function armAnswer(error: unknown, token: string): string {
+export function armAnswer(error: unknown, token: string, responses?: ArmResponses): string {
   let text: string;
   if (isRestError(error)) {
     const status = error.statusCode === undefined ? '' : `HTTP ${error.statusCode}`;
-    text = [status, error.code, error.message].filter((part) => part !== undefined && part !== '').join(': ');
+    const body = responses?.lastError;
+    text = [status, body?.code ?? error.code, body?.message ?? error.message]
+      .filter((part) => part !== undefined && part !== '')
+      .join(': ');
   } else {
     text = error instanceof Error ? error.message : String(error);
   }

@@ -313,12 +313,15 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
       code: 'InvalidAuthenticationToken',
       // A server that quotes what it was sent: the token must still not reach the user.
       message: () => `The access token is invalid: Bearer ${TOKEN}`,
+      shown: 'The access token is invalid: Bearer <token>',
     },
     {
       status: 403,
       code: 'AuthorizationFailed',
       message: () =>
         `The client 'client' with object id 'object' does not have authorization to perform action 'Microsoft.Resources/subscriptions/locations/read' over scope '/subscriptions/${MOCK_SUBSCRIPTION}'`,
+      shown:
+        "The client 'client' with object id 'object' does not have authorization to perform action 'Microsoft\\.Resources/subscriptions/locations/read' over scope '/subscriptions/[0-9a-f-]+'",
     },
   ]) {
     it(`mock: ARM answering ${refusal.status} is a credential failure that never shows the token`, async () => {
@@ -330,7 +333,7 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
       assert.match(
         location?.detail ?? '',
         new RegExp(
-          `^Azure Resource Manager refused the credentials the provider uses \\(subscription ${MOCK_SUBSCRIPTION}\\) when asked for the locations of subscription ${MOCK_SUBSCRIPTION}: HTTP ${refusal.status}: ${refusal.code}: `,
+          `^Azure Resource Manager refused the credentials the provider uses \\(subscription ${MOCK_SUBSCRIPTION}\\) when asked for the locations of subscription ${MOCK_SUBSCRIPTION}: HTTP ${refusal.status}: ${refusal.code}: ${refusal.shown}$`,
         ),
       );
       assert.match(location?.fix ?? '', /az login/);

@@ -22,6 +22,7 @@ import {
   ARM_ENDPOINTS,
   armAnswer,
   armEndpoint,
+  ArmResponses,
   isCredentialRefusal,
   providerTokenCredential,
   type ArmAccess,
@@ -73,19 +74,26 @@ const CREDENTIAL_FIX =
   'run `az login` again, or check the service principal (ARM_CLIENT_ID, ARM_TENANT_ID) and that it has at least the Reader role on the subscription';
 
 /** A failed check for ARM's answer: a refusal of the credentials is said as such. */
-function armFailure(id: string, what: string, error: unknown, session: ArmSession, fix: string): PreflightCheck {
+function armFailure(
+  id: string,
+  what: string,
+  error: unknown,
+  session: ArmSession,
+  fix: string,
+  responses: ArmResponses,
+): PreflightCheck {
   if (isCredentialRefusal(error)) {
     return {
       id,
       ok: false,
-      detail: `Azure Resource Manager refused the credentials the provider uses (subscription ${session.subscriptionId}) when asked for ${what}: ${armAnswer(error, session.token)}`,
+      detail: `Azure Resource Manager refused the credentials the provider uses (subscription ${session.subscriptionId}) when asked for ${what}: ${armAnswer(error, session.token, responses)}`,
       fix: CREDENTIAL_FIX,
     };
   }
   return {
     id,
     ok: false,
-    detail: `Azure Resource Manager did not list ${what}: ${armAnswer(error, session.token)}`,
+    detail: `Azure Resource Manager did not list ${what}: ${armAnswer(error, session.token, responses)}`,
     fix,
   };
 }
@@ -99,13 +107,16 @@ async function locationCheck(
   const fix = 'set azure.location to a region of the subscription (az account list-locations --output table)';
   const client = new SubscriptionClient(providerTokenCredential(session.token), clientOptions(session));
   const regions: string[] = [];
+  const responses = new ArmResponses();
   try {
-    for await (const location of client.subscriptions.listLocations(session.subscriptionId)) {
+    for await (const location of client.subscriptions.listLocations(session.subscriptionId, {
+      onResponse: responses.onResponse,
+    })) {
       if (location.name !== undefined && (location.type ?? 'Region') === 'Region') regions.push(location.name);
     }
   } catch (error) {
     return {
-      check: armFailure(id, `the locations of subscription ${session.subscriptionId}`, error, session, fix),
+      check: armFailure(id, `the locations of subscription ${session.subscriptionId}`, error, session, fix, responses),
       known: false,
     };
   }
@@ -137,8 +148,12 @@ async function vmSizesCheck(
   const { location } = azure;
   const fix = `name VM sizes this subscription may use in ${location} (az vm list-skus --location ${location} --resource-type virtualMachines --output table shows each size's restrictions)`;
   const sizes = new Map<string, { restrictions: string[]; generations: string | undefined }>();
+  const responses = new ArmResponses();
   try {
-    for await (const sku of client.resourceSkus.list({ filter: `location eq '${location}'` })) {
+    for await (const sku of client.resourceSkus.list({
+      filter: `location eq '${location}'`,
+      onResponse: responses.onResponse,
+    })) {
       if (sku.resourceType !== 'virtualMachines' || sku.name === undefined) continue;
       // A "Location" restriction bars the size in the whole location; a "Zone" one only in some of its zones, and
       // the program places no machine in a zone.
@@ -149,7 +164,7 @@ async function vmSizesCheck(
       sizes.set(sku.name.toLowerCase(), { restrictions, generations });
     }
   } catch (error) {
-    return armFailure(id, `the VM sizes of ${location}`, error, session, fix);
+    return armFailure(id, `the VM sizes of ${location}`, error, session, fix, responses);
   }
   const problems = vmSizeFields(config).flatMap(({ field, size }) => {
     const offered = sizes.get(size.toLowerCase());
@@ -191,11 +206,14 @@ async function imageCheck(
   const image = `${publisher}:${offer}:${sku}`;
   const fix = `name a version that \`az vm image list --publisher ${publisher} --offer ${offer} --sku ${sku} --location ${location} --all\` shows in os.version, or leave os.version out for the latest`;
   let versions: string[];
+  const responses = new ArmResponses();
   try {
-    versions = (await client.virtualMachineImages.list(location, publisher, offer, sku)).map(({ name }) => name);
+    versions = (
+      await client.virtualMachineImages.list(location, publisher, offer, sku, { onResponse: responses.onResponse })
+    ).map(({ name }) => name);
   } catch (error) {
     if (!(isRestError(error) && error.statusCode === 404)) {
-      return armFailure(id, `the versions of ${image} in ${location}`, error, session, fix);
+      return armFailure(id, `the versions of ${image} in ${location}`, error, session, fix, responses);
     }
     versions = [];
   }
