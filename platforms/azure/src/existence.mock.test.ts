@@ -314,6 +314,8 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
       // A server that quotes what it was sent: the token must still not reach the user.
       message: () => `The access token is invalid: Bearer ${TOKEN}`,
       shown: 'The access token is invalid: Bearer <token>',
+      challenge:
+        'Bearer authorization_uri="https://login.microsoftonline.com/tenant", error="invalid_token", error_description="The access token is invalid."',
     },
     {
       status: 403,
@@ -325,7 +327,12 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
     },
   ]) {
     it(`mock: ARM answering ${refusal.status} is a credential failure that never shows the token`, async () => {
-      arm.state.refusal = { status: refusal.status, code: refusal.code, message: refusal.message() };
+      arm.state.refusal = {
+        status: refusal.status,
+        code: refusal.code,
+        message: refusal.message(),
+        ...('challenge' in refusal ? { challenge: refusal.challenge } : {}),
+      };
       const checks = await check();
       const location = checks[0];
       assert.equal(location?.id, 'azure-location');

@@ -121,6 +121,8 @@ export interface ArmRefusal {
   readonly status: number;
   readonly code: string;
   readonly message: string;
+  /** The WWW-Authenticate header ARM sends with a 401. */
+  readonly challenge?: string;
 }
 
 export interface ArmState {
@@ -147,8 +149,11 @@ export interface TestArmServer {
   close(): Promise<void>;
 }
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+function send(response: ServerResponse, status: number, body: unknown, challenge?: string): void {
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    ...(challenge === undefined ? {} : { 'www-authenticate': challenge }),
+  });
   response.end(JSON.stringify(body));
 }
 
@@ -169,7 +174,8 @@ export async function startArmServer(initial: ArmState): Promise<TestArmServer> 
         authorization: request.headers.authorization,
       });
       if (state.refusal !== undefined) {
-        send(response, state.refusal.status, { error: { code: state.refusal.code, message: state.refusal.message } });
+        const { status, code, message, challenge } = state.refusal;
+        send(response, status, { error: { code, message } }, challenge);
         return;
       }
       const base = `/subscriptions/${state.subscriptionId}`;
