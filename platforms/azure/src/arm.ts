@@ -20,13 +20,31 @@ export interface ArmAccess {
   readonly tlsOptions?: { readonly ca: string };
 }
 
+/** The cloud the provider talks to, as its settings in the environment choose it, or why it cannot be told. */
+export type ArmCloud =
+  { readonly environment: string; readonly endpoint: string } | { readonly problem: string; readonly fix: string };
+
 /**
- * The Resource Manager endpoint of the cloud the provider uses: ARM_ENVIRONMENT as the provider reads it (public
- * when unset), or undefined for a value the provider would not know either.
+ * The cloud of the provider's ARM_ENVIRONMENT (public when unset) and its Resource Manager endpoint. A custom cloud
+ * (ARM_METADATA_HOSTNAME, as Azure Stack uses) or a name the provider does not know is a problem, with its fix.
  */
-export function armEndpoint(env: Environment): string | undefined {
-  const environment = (env['ARM_ENVIRONMENT'] ?? '').trim().toLowerCase();
-  return ARM_ENDPOINTS[environment === '' ? 'public' : environment];
+export function armCloud(env: Environment): ArmCloud {
+  const metadataHost = env['ARM_METADATA_HOSTNAME'] ?? '';
+  if (metadataHost !== '') {
+    return {
+      problem: `ARM_METADATA_HOSTNAME "${metadataHost}" names a custom cloud, whose Resource Manager endpoint preflight does not look up`,
+      fix: `unset ARM_METADATA_HOSTNAME and set ARM_ENVIRONMENT to one of ${Object.keys(ARM_ENDPOINTS).join(', ')}`,
+    };
+  }
+  const environment = (env['ARM_ENVIRONMENT'] ?? '').trim().toLowerCase() || 'public';
+  const endpoint = ARM_ENDPOINTS[environment];
+  if (endpoint === undefined) {
+    return {
+      problem: `ARM_ENVIRONMENT "${env['ARM_ENVIRONMENT'] ?? ''}" is not a cloud the provider knows`,
+      fix: `set ARM_ENVIRONMENT to one of ${Object.keys(ARM_ENDPOINTS).join(', ')}, or unset it for the public cloud`,
+    };
+  }
+  return { environment, endpoint };
 }
 
 // The SDK caches the token until shortly before this moment; the checks take seconds, and a token that expired

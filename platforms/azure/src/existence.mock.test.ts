@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import { z } from 'zod';
-import { armEndpoint } from './arm.ts';
+import { armCloud } from './arm.ts';
 import { azureExistenceChecks } from './existence.ts';
 import type { PreflightCheck } from './preflight.ts';
 import {
@@ -124,8 +124,10 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
   let arm: TestArmServer;
   const azure: MockAzure = { resourceGroups: {}, dnsZones: {} };
   const calls: string[] = [];
-  const check = (config = anAzureConfig()) =>
-    azureExistenceChecks(config, { env: {}, arm: { endpoint: arm.endpoint, tlsOptions: { ca: arm.ca } } });
+  /** The inputs of each azure-native provider the checks made. */
+  const providers: Record<string, unknown>[] = [];
+  const check = (config = anAzureConfig(), env: Record<string, string> = {}) =>
+    azureExistenceChecks(config, { env, arm: { endpoint: arm.endpoint, tlsOptions: { ca: arm.ca } } });
 
   before(async () => {
     arm = await startArmServer(subscription());
@@ -140,9 +142,14 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
     azure.dnsZones = {};
     delete azure.tokenFailure;
     calls.length = 0;
+    providers.length = 0;
     await pulumi.runtime.setMocks(
       {
-        newResource: (args) => ({ id: `${args.name}-id`, state: z.record(z.string(), z.unknown()).parse(args.inputs) }),
+        newResource: (args) => {
+          const state = z.record(z.string(), z.unknown()).parse(args.inputs);
+          if (args.type === 'pulumi:providers:azure-native') providers.push(state);
+          return { id: `${args.name}-id`, state };
+        },
         call: (args) => {
           calls.push(args.token);
           return azureCall(azure, args.token, z.record(z.string(), z.unknown()).parse(args.inputs));
@@ -358,6 +365,14 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
     assert.equal(arm.requests.length, 0);
   });
 
+  it("mock: the checks' provider follows ARM_ENVIRONMENT, as the install's default provider does", async () => {
+    await check(anAzureConfig(), { ARM_ENVIRONMENT: 'usgovernment' });
+    assert.deepEqual(
+      providers.map(({ environment, location }) => ({ environment, location })),
+      [{ environment: 'usgovernment', location: 'westeurope' }],
+    );
+  });
+
   it('mock: an ARM_ENVIRONMENT the provider would not know fails before asking ARM', async () => {
     const checks = await azureExistenceChecks(anAzureConfig(), { env: { ARM_ENVIRONMENT: 'germany' } });
     assert.equal(checks[0]?.ok, false);
@@ -366,12 +381,25 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
   });
 });
 
-describe('armEndpoint', () => {
-  it("follows the provider's ARM_ENVIRONMENT, the public cloud by default", () => {
-    assert.equal(armEndpoint({}), 'https://management.azure.com');
-    assert.equal(armEndpoint({ ARM_ENVIRONMENT: '' }), 'https://management.azure.com');
-    assert.equal(armEndpoint({ ARM_ENVIRONMENT: 'usgovernment' }), 'https://management.usgovcloudapi.net');
-    assert.equal(armEndpoint({ ARM_ENVIRONMENT: 'China' }), 'https://management.chinacloudapi.cn');
-    assert.equal(armEndpoint({ ARM_ENVIRONMENT: 'germany' }), undefined);
+describe('armCloud', () => {
+  it("follows the provider's ARM_ENVIRONMENT, the public cloud by default, and refuses what it cannot tell", () => {
+    assert.deepEqual(armCloud({}), { environment: 'public', endpoint: 'https://management.azure.com' });
+    assert.deepEqual(armCloud({ ARM_ENVIRONMENT: '' }), {
+      environment: 'public',
+      endpoint: 'https://management.azure.com',
+    });
+    assert.deepEqual(armCloud({ ARM_ENVIRONMENT: 'usgovernment' }), {
+      environment: 'usgovernment',
+      endpoint: 'https://management.usgovcloudapi.net',
+    });
+    assert.deepEqual(armCloud({ ARM_ENVIRONMENT: 'China' }), {
+      environment: 'china',
+      endpoint: 'https://management.chinacloudapi.cn',
+    });
+    assert.match(JSON.stringify(armCloud({ ARM_ENVIRONMENT: 'germany' })), /not a cloud the provider knows/);
+    assert.match(
+      JSON.stringify(armCloud({ ARM_METADATA_HOSTNAME: 'management.local.azurestack.external' })),
+      /custom cloud/,
+    );
   });
 });

@@ -19,9 +19,8 @@ import { Provider } from '@pulumi/azure-native/provider.js';
 import { getResourceGroup } from '@pulumi/azure-native/resources/getResourceGroup.js';
 import type { ClusterConfig } from '@strata/assets';
 import {
-  ARM_ENDPOINTS,
   armAnswer,
-  armEndpoint,
+  armCloud,
   ArmResponses,
   isCredentialRefusal,
   providerTokenCredential,
@@ -369,9 +368,9 @@ async function armChecks(
 export interface AzureExistenceOptions {
   /** Defaults to one for the config's location, as the program makes it. */
   readonly provider?: Provider;
-  /** Read for ARM_ENVIRONMENT, the provider's choice of cloud; defaults to this process's. */
+  /** Read for the provider's choice of cloud (ARM_ENVIRONMENT, ARM_METADATA_HOSTNAME); defaults to this process's. */
   readonly env?: Environment;
-  /** Overrides the Resource Manager endpoint ARM_ENVIRONMENT picks (a test's own server). */
+  /** Overrides the Resource Manager endpoint the environment picks (a test's own server). */
   readonly arm?: ArmAccess;
 }
 
@@ -384,20 +383,30 @@ export async function azureExistenceChecks(
   if (azure === undefined) {
     throw new AzurePlatformError('the Azure checks need a config with an azure section', { field: 'azure' });
   }
-  const provider = options.provider ?? new Provider('preflight', { location: azure.location });
-  const env = options.env ?? process.env;
-  const endpoint = options.arm?.endpoint ?? armEndpoint(env);
-  const arm: Promise<PreflightCheck[]> =
-    endpoint === undefined
-      ? Promise.resolve([
-          {
-            id: 'azure-location',
-            ok: false,
-            detail: `ARM_ENVIRONMENT "${env['ARM_ENVIRONMENT'] ?? ''}" is not a cloud the provider knows, so azure.location and the VM sizes were not checked`,
-            fix: `set ARM_ENVIRONMENT to one of ${Object.keys(ARM_ENDPOINTS).join(', ')}, or unset it for the public cloud`,
-          },
-        ])
-      : armChecks(config, azure, provider, { ...options.arm, endpoint });
+  const cloud = armCloud(options.env ?? process.env);
+  // An explicit provider defaults to the public cloud whatever ARM_ENVIRONMENT says; the install's default provider
+  // follows ARM_ENVIRONMENT, and so must this one, for its token to be for the cloud the checks ask.
+  const provider =
+    options.provider ??
+    new Provider('preflight', {
+      location: azure.location,
+      ...('environment' in cloud ? { environment: cloud.environment } : {}),
+    });
+  let arm: Promise<PreflightCheck[]>;
+  if (options.arm !== undefined) {
+    arm = armChecks(config, azure, provider, options.arm);
+  } else if ('endpoint' in cloud) {
+    arm = armChecks(config, azure, provider, { endpoint: cloud.endpoint });
+  } else {
+    arm = Promise.resolve([
+      {
+        id: 'azure-location',
+        ok: false,
+        detail: `${cloud.problem}, so azure.location, the VM sizes and the image were not checked`,
+        fix: cloud.fix,
+      },
+    ]);
+  }
   const [armResults, group, zone] = await Promise.all([
     arm,
     resourceGroupCheck(config, provider),

@@ -21,5 +21,5 @@ export {
   type PreflightCheck,
 } from './preflight.ts';
 export { azureExistenceChecks, vmSizeFields, type AzureExistenceOptions } from './existence.ts';
-export { ARM_ENDPOINTS, armEndpoint, type ArmAccess } from './arm.ts';
+export type { ArmAccess } from './arm.ts';
 export { AzurePlatformError } from './errors.ts';
