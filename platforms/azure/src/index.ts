@@ -1,5 +1,5 @@
 // The public entry point of @strata/platform-azure: the Azure program, its
-// plan and names, and the offline preflight checks.
+// plan and names, the offline preflight checks and those that ask Azure.
 export { azureProgram } from './program.ts';
 export { azurePlan, type AzurePlan, type ControllerPlan, type WorkerPoolPlan } from './plan.ts';
 export {
@@ -20,4 +20,6 @@ export {
   type Environment,
   type PreflightCheck,
 } from './preflight.ts';
+export { azureExistenceChecks, vmSizeFields, type AzureExistenceOptions } from './existence.ts';
+export type { ArmAccess } from './arm.ts';
 export { AzurePlatformError } from './errors.ts';

@@ -1,8 +1,8 @@
 // What can be checked before talking to Azure: that the provider will find
 // credentials (and where), and that the provider plugin the SDK asks for is
 // in Pulumi's plugin cache, so that `up` needs no download. Whether the
-// location, the VM sizes or the Marketplace terms are good needs Azure's API
-// and is not checked here. No check ever reports a credential's value.
+// location, the VM sizes and the image are good needs Azure's API: see
+// existence.ts. No check ever reports a credential's value.
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
