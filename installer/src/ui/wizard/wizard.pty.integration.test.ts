@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClusterConfig } from '@strata/assets';
-import { runCommand } from '@strata/host';
+import { makeSshKeyPair } from '../../testing/ssh-key-pair.ts';
 import { TmuxTerminal } from '../../testing/tmux-terminal.ts';
 import { configYaml } from './review-text.ts';
 import { ED25519_PUBLIC_KEY, stateWith, SYSEXT_SHA512, testEnvironment } from './test-fixtures.ts';
@@ -45,9 +45,7 @@ async function startWizard(
   await mkdir(join(home, '.ssh'), { recursive: true });
   if (options.existing !== undefined) await writeFile(join(dir, 'cluster.yaml'), options.existing);
   if (options.keyPair === true) {
-    const key = join(home, '.ssh', 'id_ed25519');
-    const made = await runCommand('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'pty', '-f', key]);
-    assert.equal(made.code, 0, made.stderr);
+    await makeSshKeyPair(join(home, '.ssh', 'id_ed25519'), 'pty');
   } else {
     await writeFile(join(home, '.ssh', 'id_ed25519.pub'), `${ED25519_PUBLIC_KEY}\n`);
   }
@@ -70,6 +68,22 @@ async function assertPlain(terminal: TmuxTerminal): Promise<void> {
 async function press(terminal: TmuxTerminal, ...keys: string[]): Promise<void> {
   for (const key of keys) await terminal.type(key);
 }
+
+/** One Enter a field on each of these screens ("4/8" and its field count), waiting for each screen first. */
+async function enterThrough(terminal: TmuxTerminal, screens: readonly (readonly [string, number])[]): Promise<void> {
+  for (const [screen, fields] of screens) {
+    await terminal.waitForScreen(`at-${screen.replace('/', '-')}`, new RegExp(screen));
+    for (let field = 0; field < fields; field++) await press(terminal, 'Enter');
+  }
+}
+
+/** OS 1 field, networking 2, access 1, updates 2: a local or cloud cluster's screens after the cluster's. */
+const OS_TO_UPDATES = [
+  ['4/8', 1],
+  ['5/8', 2],
+  ['6/8', 1],
+  ['7/8', 2],
+] as const;
 
 async function finish(t: TestContext, session: Session, passed: boolean): Promise<void> {
   if (!passed) {
@@ -249,15 +263,7 @@ describe('the wizard in a pseudo-terminal', () => {
       await terminal.waitForScreen('workers-changed', /› Workers +2/);
       await press(terminal, 'Enter');
       // One Enter a field: OS 1, networking 2, access 1, updates 2.
-      for (const [screen, fields] of [
-        ['4/8', 1],
-        ['5/8', 2],
-        ['6/8', 1],
-        ['7/8', 2],
-      ] as const) {
-        await terminal.waitForScreen(`at-${screen.replace('/', '-')}`, new RegExp(screen));
-        for (let field = 0; field < fields; field++) await press(terminal, 'Enter');
-      }
+      await enterThrough(terminal, OS_TO_UPDATES);
       const review = await terminal.waitForScreen('review-changed', /8\/8 Review[\s\S]*\+ adds/);
       assert.match(review, /cluster\.yaml exists; \+ adds, - removes \(2 lines\)/);
       assert.match(review, /\+ +count: 2/);
@@ -313,15 +319,7 @@ describe('the wizard in a pseudo-terminal', () => {
       await terminal.waitForScreen('os', /4\/8 Operating system/);
       await press(terminal, 'Tab');
       await terminal.type(SYSEXT_SHA512, { literal: true });
-      for (const [screen, fields] of [
-        ['4/8', 1],
-        ['5/8', 2],
-        ['6/8', 1],
-        ['7/8', 2],
-      ] as const) {
-        await terminal.waitForScreen(`at-${screen.replace('/', '-')}`, new RegExp(screen));
-        for (let field = 0; field < fields; field++) await press(terminal, 'Enter');
-      }
+      await enterThrough(terminal, OS_TO_UPDATES);
       await terminal.waitForScreen('review', /8\/8 Review[\s\S]*Enter: write cluster\.yaml/);
       await press(terminal, 'w');
       await terminal.waitForScreen('written', /strata: wrote cluster\.yaml[\s\S]*\[exited 0\]/, 30_000, EXITED);

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand, waitFor } from '@strata/host';
+import { waitFor } from '@strata/host';
+import { makeSshKeyPair } from '../../testing/ssh-key-pair.ts';
 import { checkSshIdentity } from '../../install/bare-metal/preflight.ts';
 import { preflightChecks } from './checks.ts';
 import type { WizardState } from './model.ts';
@@ -376,19 +377,7 @@ describe('the SSH identity on the bare-metal access screen', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'strata-wizard-identity-'));
     privateKey = join(dir, 'id_ed25519');
-    const made = await runCommand('/usr/bin/ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'w',
-      '-f',
-      privateKey,
-    ]);
-    assert.equal(made.code, 0, made.stderr);
-    publicKey = (await readFile(`${privateKey}.pub`, 'utf8')).trim();
+    publicKey = (await makeSshKeyPair(privateKey)).publicKey;
   });
 
   after(async () => {
