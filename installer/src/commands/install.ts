@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { installDrivers } from '../install/drivers.ts';
 import type { RawBareMetalOptions } from '../install/bare-metal/options.ts';
@@ -35,7 +36,7 @@ export function installCommand(): Command {
       )
       .option(
         '-c, --config <file>',
-        'the cluster config (cluster.yaml); it is only read, never changed. Without it, on a terminal, a wizard asks for everything and writes ./cluster.yaml',
+        "the cluster config (cluster.yaml); it is only read, never changed. Without it, on a terminal, a wizard asks for everything and writes ./cluster.yaml, starting from the answers of ./cluster.yaml or else of --dir's cluster.yaml when one exists",
       )
       .option('-d, --dir <dir>', DIR_HELP)
       .option(
@@ -109,7 +110,12 @@ async function withWizardConfig(
         'no --config given, and no terminal to ask on: pass --config <cluster.yaml> (the wizard runs only on a terminal, without --json)',
         {},
       );
-    const result = await runWizard({ target: WIZARD_TARGET, flags: options });
+    // With --dir the cluster's own copy is where the answers start when there is no ./cluster.yaml.
+    const result = await runWizard({
+      target: WIZARD_TARGET,
+      flags: options,
+      ...(options.dir === undefined ? {} : { fallback: join(options.dir, 'cluster.yaml') }),
+    });
     if (result.outcome === 'quit') throw new InstallError('the wizard was quit; nothing was written', {});
     if (result.outcome === 'write' || result.configPath === undefined) {
       process.stderr.write(

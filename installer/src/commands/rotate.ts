@@ -108,7 +108,7 @@ async function rotateBareMetal(
     ...(options.sshPort === undefined ? {} : { sshPort: options.sshPort }),
     ...(options.sshUser === undefined ? {} : { sshUser: options.sshUser }),
   });
-  const checked = await checkSshIdentity(config, ssh);
+  const checked = await checkSshIdentity(config.sshAuthorizedKeys, ssh.sshIdentity);
   if (checked.identity === undefined) {
     throw new EncryptionRotationError(checked.failures.join('\n'), { dir: directory.path });
   }

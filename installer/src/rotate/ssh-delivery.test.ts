@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { runCommand } from '@strata/host';
+import { makeSshKeyPair } from '../testing/ssh-key-pair.ts';
 import {
   encryptionConfiguration,
   generateEncryptionKey,
@@ -49,16 +49,7 @@ describe('the rotation over SSH', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'strata-rotate-ssh-'));
-    const made = await runCommand('/usr/bin/ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-f',
-      join(dir, 'id_ed25519'),
-    ]);
-    assert.equal(made.code, 0, made.stderr);
+    await makeSshKeyPair(join(dir, 'id_ed25519'));
     // Port 1: nothing listens there.
     access = { identityFile: join(dir, 'id_ed25519'), knownHostsFile: join(dir, 'known_hosts'), port: 1, user: 'core' };
   });

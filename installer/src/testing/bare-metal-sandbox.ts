@@ -7,7 +7,7 @@
 // installer resolves names as it would anywhere, and the system's file stays
 // untouched.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,6 +38,7 @@ import {
   type MachineNames,
   type SimulatedMachines,
 } from '@strata/platform-local/testing';
+import { makeSshKeyPair } from './ssh-key-pair.ts';
 import { StrataProcess } from './strata-process.ts';
 
 const STRATA = fileURLToPath(new URL('../../bin/strata.js', import.meta.url));
@@ -137,19 +138,7 @@ export class BareMetalSandbox {
   static async create(): Promise<BareMetalSandbox> {
     const root = await mkdtemp(join(tmpdir(), 'strata-install-bm-'));
     const privateKey = join(root, 'id_ed25519');
-    const made = await runCommand('/usr/bin/ssh-keygen', [
-      '-q',
-      '-t',
-      'ed25519',
-      '-N',
-      '',
-      '-C',
-      'installer',
-      '-f',
-      privateKey,
-    ]);
-    if (made.code !== 0) throw new Error(`ssh-keygen: ${made.stderr}`);
-    const identity = { privateKey, publicKey: (await readFile(`${privateKey}.pub`, 'utf8')).trim() };
+    const identity = await makeSshKeyPair(privateKey, 'installer');
     // One record of what the read side served, listed by the write API, as `strata boot-server serve` wires it.
     const served = new ServedMachines();
     const boot = await startTestBootServer({ served });

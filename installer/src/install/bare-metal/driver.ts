@@ -65,7 +65,7 @@ export function bareMetalDriver(options: BareMetalInstallOptions): PlatformDrive
         failures.push(...(await checkWriteApi(config, bootApi.endpoint)));
       }
       progress('checking the SSH identity the controllers will accept');
-      failures.push(...(await checkSshIdentity(config, options)).failures);
+      failures.push(...(await checkSshIdentity(config.sshAuthorizedKeys, options.sshIdentity)).failures);
       return failures;
     },
 
@@ -81,7 +81,7 @@ export function bareMetalDriver(options: BareMetalInstallOptions): PlatformDrive
       const { config, directory, progress, signal } = context;
       const plan = await planOf(context);
       for (const profile of plan.profiles) progress(`profile ${profile.id} registered with the boot server`);
-      const checked = await checkSshIdentity(config, options);
+      const checked = await checkSshIdentity(config.sshAuthorizedKeys, options.sshIdentity);
       if (checked.identity === undefined) {
         throw new InstallUsageError(checked.failures.join('\n'), { platform: 'bare-metal' });
       }

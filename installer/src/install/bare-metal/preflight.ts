@@ -1,7 +1,7 @@
 // Bare-metal preflight: what must hold before anything is registered. Each
 // check returns the failures it found, each a line naming what was tried, so
 // that the engine lists them all at once.
-import { access, constants } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { StrataError, type BootApiEndpoint } from '@strata/api';
 import { BootApiClient } from '@strata/api/boot-client';
 import type { ClusterConfig } from '@strata/assets';
@@ -109,18 +109,22 @@ const keyOf = (line: string): string => line.trim().split(/\s+/).slice(0, 2).joi
 
 /**
  * The SSH identity the secrets are delivered with: the first that exists of
- * --ssh-identity (or the defaults), readable, whose public half is one of
- * sshAuthorizedKeys (the machines let in no other).
+ * --ssh-identity (or the defaults), readable by its owner alone (ssh refuses
+ * a private key others can read), whose public half is one of the authorized
+ * keys (the machines let in no other). The wizard checks its answer here too,
+ * so that it says what the flag would.
  */
 export async function checkSshIdentity(
-  config: ClusterConfig,
-  options: BareMetalInstallOptions,
+  authorizedKeys: readonly string[],
+  sshIdentity: string | undefined,
 ): Promise<{ identity?: string; failures: string[] }> {
-  const candidates = options.sshIdentity === undefined ? defaultSshIdentities() : [options.sshIdentity];
+  const candidates = sshIdentity === undefined ? defaultSshIdentities() : [sshIdentity];
   let identity: string | undefined;
+  let mode = 0;
   for (const candidate of candidates) {
     try {
       await access(candidate, constants.R_OK);
+      mode = (await stat(candidate)).mode;
       identity = candidate;
       break;
     } catch (error) {
@@ -135,6 +139,13 @@ export async function checkSshIdentity(
       ],
     };
   }
+  if ((mode & 0o077) !== 0) {
+    return {
+      failures: [
+        `the SSH identity ${identity} can be read by others (mode ${(mode & 0o777).toString(8).padStart(4, '0')}): ssh refuses such a key; chmod 600 ${identity}`,
+      ],
+    };
+  }
   // -P '' refuses a passphrase-protected key instead of prompting for it.
   const derived = await runCommand(SSH_KEYGEN, ['-y', '-P', '', '-f', identity]);
   if (derived.code !== 0) {
@@ -145,7 +156,7 @@ export async function checkSshIdentity(
     };
   }
   const publicKey = keyOf(derived.stdout);
-  if (!config.sshAuthorizedKeys.some((key) => keyOf(key) === publicKey)) {
+  if (!authorizedKeys.some((key) => keyOf(key) === publicKey)) {
     return {
       failures: [
         `the SSH identity ${identity} is not one of sshAuthorizedKeys (its public key ${publicKey.split(' ')[0] ?? ''} …${publicKey.slice(-12)}): the controllers would refuse it; pass --ssh-identity with a matching key`,

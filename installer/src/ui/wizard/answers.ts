@@ -8,8 +8,8 @@ export interface Answers {
   readonly platform: Platform;
   readonly apiServerPort: string;
   readonly region: string;
-  /** How many of the region's zones to spread over, "1" to "3". */
-  readonly zoneCount: string;
+  /** The chosen zones of the region, comma-separated, in the region's order. */
+  readonly zones: string;
   readonly gcpProject: string;
   readonly azureResourceGroup: string;
   readonly controllerType: string;
@@ -34,6 +34,10 @@ export interface Answers {
   readonly sshKeySource: string;
   /** The public key: the chosen file's line, or what was pasted. */
   readonly sshKey: string;
+  /** Bare metal: a private key of ~/.ssh/id_*, or "other" for a path typed into sshIdentity. */
+  readonly sshIdentitySource: string;
+  /** The private key file the controllers' secrets are delivered with, when typed. */
+  readonly sshIdentity: string;
   readonly maxUnavailable: string;
   /** Days of the reboot window ("Mon,Tue"); empty for any time. */
   readonly windowDays: string;
@@ -63,12 +67,38 @@ export function regionsOf(platform: Platform): readonly CloudRegion[] {
   }
 }
 
-export function initialAnswers(offered: readonly OfferedKey[], timeZone = 'UTC'): Answers {
+/** The zones preselected in a region: all of them, so that the loss of one zone leaves the others. */
+export function defaultZones(platform: Platform, region: string): string {
+  return (regionsOf(platform).find((entry) => entry.name === region)?.zones ?? []).join(',');
+}
+
+/** The chosen zones as a list. */
+export function zoneList(answers: Answers): string[] {
+  return answers.zones.split(',').filter((zone) => zone !== '');
+}
+
+/** The private half of a public key file, when it is one of the identities found. */
+export function identityOf(publicKeyPath: string, identities: readonly string[]): string | undefined {
+  return identities.find((identity) => `${identity}.pub` === publicKeyPath);
+}
+
+/** The private key file the answers name, or undefined when none is given. */
+export function chosenIdentity(answers: Answers): string | undefined {
+  const path = answers.sshIdentitySource === 'other' ? answers.sshIdentity.trim() : answers.sshIdentitySource;
+  return path === '' ? undefined : path;
+}
+
+export function initialAnswers(
+  offered: readonly OfferedKey[],
+  timeZone = 'UTC',
+  identities: readonly string[] = [],
+): Answers {
+  const key = offered[0]?.path;
   return {
     platform: 'local',
     apiServerPort: '6443',
     region: '',
-    zoneCount: '3',
+    zones: '',
     gcpProject: '',
     azureResourceGroup: '',
     controllerType: '',
@@ -89,6 +119,8 @@ export function initialAnswers(offered: readonly OfferedKey[], timeZone = 'UTC')
     serviceCidr: '10.3.0.0/16',
     sshKeySource: offered[0]?.path ?? 'none',
     sshKey: offered[0]?.line ?? '',
+    sshIdentitySource: (key === undefined ? undefined : identityOf(key, identities)) ?? identities[0] ?? 'other',
+    sshIdentity: '',
     maxUnavailable: '1',
     windowDays: '',
     windowStart: '02:00',
@@ -107,6 +139,7 @@ export function withPlatform(answers: Answers, platform: Platform): Answers {
     ...answers,
     platform,
     region: regions[0]?.name ?? '',
+    zones: defaultZones(platform, regions[0]?.name ?? ''),
     controllerType: types?.controller ?? '',
     workerType: types?.worker ?? '',
   };
@@ -148,9 +181,7 @@ export function machineLines(answers: Answers): MachineLine[] {
 }
 
 function platformSection(answers: Answers): Record<string, unknown> {
-  const zones = regionsOf(answers.platform)
-    .find((region) => region.name === answers.region)
-    ?.zones.slice(0, Number(answers.zoneCount));
+  const zones = zoneList(answers);
   switch (answers.platform) {
     case 'local':
       return { local: { apiServerPort: count(answers.apiServerPort) } };
@@ -162,13 +193,13 @@ function platformSection(answers: Answers): Record<string, unknown> {
         },
       };
     case 'aws':
-      return { aws: { region: answers.region, zones: zones ?? [], controllerType: answers.controllerType } };
+      return { aws: { region: answers.region, zones, controllerType: answers.controllerType } };
     case 'gcp':
       return {
         gcp: {
           project: answers.gcpProject,
           region: answers.region,
-          zones: zones ?? [],
+          zones,
           controllerType: answers.controllerType,
         },
       };

@@ -1,11 +1,17 @@
 // The live checks of the platform details, from the install's own preflight:
 // the boot server and the write API's client certificate on bare metal, where
-// a cloud's credentials come from (the source, never the value).
+// a cloud's credentials come from (the source, never the value), and the SSH
+// identity the bare-metal install delivers the controllers' secrets with.
 import { homedir } from 'node:os';
 import { awsCredentialsCheck } from '@strata/platform-aws';
 import { azureCredentialCheck } from '@strata/platform-azure';
 import { gcpCredentialsCheck } from '@strata/platform-gcp';
-import { checkBootServer, checkClientCertificate, loadBootApi } from '../../install/bare-metal/preflight.ts';
+import {
+  checkBootServer,
+  checkClientCertificate,
+  checkSshIdentity,
+  loadBootApi,
+} from '../../install/bare-metal/preflight.ts';
 
 export interface WriteApiFiles {
   readonly url: string;
@@ -23,6 +29,8 @@ export interface WizardChecks {
   readonly bootServer: (url: string) => Promise<CheckResult>;
   readonly writeApi: (files: WriteApiFiles) => Promise<CheckResult>;
   readonly cloudCredentials: (platform: 'aws' | 'gcp' | 'azure') => Promise<CheckResult>;
+  /** The private key file against the public key the machines will accept, as --ssh-identity is checked. */
+  readonly sshIdentity: (path: string, publicKey: string) => Promise<CheckResult>;
 }
 
 function resultOf(failures: readonly string[], ok: string): CheckResult {
@@ -48,4 +56,9 @@ export const preflightChecks: WizardChecks = {
           : await azureCredentialCheck(process.env, homedir());
     return { ok: check.ok, detail: check.ok ? `credentials: ${check.detail}` : `${check.detail}; ${check.fix ?? ''}` };
   },
+  sshIdentity: async (path, publicKey) =>
+    resultOf(
+      (await checkSshIdentity([publicKey], path)).failures,
+      `the SSH identity ${path} is the private half of the public key, readable by you alone`,
+    ),
 };

@@ -5,11 +5,15 @@ import { Box, Text } from 'ink';
 import { machineLines } from './answers.ts';
 import type { Field } from './fields.ts';
 import { currentFields as currentFieldsOf, shownProblems, type WizardState } from './model.ts';
+import { cursorIn, visibleWindow } from './text-edit.ts';
 import type { FieldProblem } from './validate.ts';
 
 export const LABEL_WIDTH = 22;
 /** What is left of 80 columns beside the label and the key hint. */
 const HORIZONTAL_CHOICES_WIDTH = 48;
+/** What is left of 80 columns beside the label for a value and its cursor. */
+const TEXT_WIDTH = 56;
+const CURSOR = '▏';
 
 export interface FieldViewProps {
   readonly field: Field;
@@ -46,7 +50,7 @@ function Label({ field, focused, color }: { field: Field; focused: boolean; colo
 
 function ChoiceView({ field, state, focused, color }: FieldViewProps) {
   if (field.kind !== 'choice') return null;
-  const choices = field.choices(state.answers, state.env.offered);
+  const choices = field.choices(state.answers, state.env.offered, state.env.identities ?? []);
   const chosen = state.answers[field.id];
   const mark = (value: string): string => (value === chosen ? '◉' : '○');
   if (field.vertical === true) {
@@ -79,24 +83,49 @@ function ChoiceView({ field, state, focused, color }: FieldViewProps) {
   );
 }
 
+/** A value with the cursor drawn where it stands: a bar between characters, which reads the same without colour. */
+function withCursor(value: string, cursor: number | undefined): string {
+  return value.slice(0, cursor) + (cursor === undefined ? '' : CURSOR) + value.slice(cursor ?? value.length);
+}
+
 function TextView({ field, state, focused, color }: FieldViewProps) {
   const value = state.answers[field.id];
-  const placeholder = field.kind === 'choice' ? undefined : field.placeholder;
+  const placeholder = field.kind === 'text' || field.kind === 'lines' ? field.placeholder : undefined;
+  // A long value (a key, a URL) shows the part around the cursor, which is where the typing is.
+  const shown = visibleWindow(value, cursorIn(value, state.cursor), TEXT_WIDTH);
   return (
     <Box>
       <Label field={field} focused={focused} color={color} />
       {value === '' ? (
         <Text dimColor={color} wrap="truncate-end">
-          {focused ? '▏' : ''}
+          {focused ? CURSOR : ''}
           {placeholder ?? ''}
         </Text>
       ) : (
-        // The end of a long value (a key, a URL) is where the typing is.
-        <Text wrap="truncate-start">
-          {value}
-          {focused ? '▏' : ''}
-        </Text>
+        <Text wrap="truncate-end">{withCursor(shown.text, focused ? shown.cursor : undefined)}</Text>
       )}
+    </Box>
+  );
+}
+
+/** The zones, one a line: the chosen ones ticked, the one Space acts on marked with ›. */
+function MultiView({ field, state, focused, color }: FieldViewProps) {
+  if (field.kind !== 'multi') return null;
+  const choices = field.choices(state.answers);
+  const chosen = new Set(state.answers[field.id].split(','));
+  const marked = Math.min(state.pick, choices.length - 1);
+  return (
+    <Box flexDirection="column">
+      <Box>
+        <Label field={field} focused={focused} color={color} />
+        <Text dimColor={color}>{focused ? '↑/↓ mark · Space choose/drop · at least one' : ''}</Text>
+      </Box>
+      {choices.map((choice, index) => (
+        <Text key={choice.value} wrap="truncate-end" color={chosen.has(choice.value) && color ? 'green' : undefined}>
+          {focused && index === marked ? '    › ' : '      '}
+          {chosen.has(choice.value) ? '[x]' : '[ ]'} {choice.label}
+        </Text>
+      ))}
     </Box>
   );
 }
@@ -104,7 +133,12 @@ function TextView({ field, state, focused, color }: FieldViewProps) {
 function LinesView({ field, state, focused, color }: FieldViewProps) {
   const problems = shownProblems(state, field);
   const entries = machineLines(state.answers);
-  const lines = state.answers[field.id].split('\n');
+  const value = state.answers[field.id];
+  const lines = value.split('\n');
+  // The cursor's line and column, from its place in the whole list.
+  const before = value.slice(0, cursorIn(value, state.cursor)).split('\n');
+  const cursorLine = focused ? before.length - 1 : -1;
+  const cursorColumn = before.at(-1)?.length ?? 0;
   return (
     <Box flexDirection="column">
       <Box>
@@ -121,13 +155,12 @@ function LinesView({ field, state, focused, color }: FieldViewProps) {
         : lines.map((line, index) => {
             const own = problems.filter((problem) => problem.line === index);
             const entry = entries.some((machine) => machine.line === index);
-            const last = index === lines.length - 1;
             return (
               <Box key={index} flexDirection="column">
                 <Text wrap="truncate-end">
                   {'    '}
-                  {!entry ? ' ' : own.length > 0 ? '✗' : '✔'} {line}
-                  {focused && last ? '▏' : ''}
+                  {!entry ? ' ' : own.length > 0 ? '✗' : '✔'}{' '}
+                  {withCursor(line, index === cursorLine ? cursorColumn : undefined)}
                 </Text>
                 {own.map((problem, at) => (
                   <Problem key={at} problem={problem} color={color} indent={6} />
@@ -147,6 +180,8 @@ export function FieldView(props: FieldViewProps) {
     <Box flexDirection="column">
       {field.kind === 'choice' ? (
         <ChoiceView {...props} />
+      ) : field.kind === 'multi' ? (
+        <MultiView {...props} />
       ) : field.kind === 'lines' ? (
         <LinesView {...props} />
       ) : (

@@ -44,12 +44,22 @@ export interface LinesField extends FieldBase {
 
 export interface ChoiceField extends FieldBase {
   readonly kind: 'choice';
-  readonly choices: (answers: Answers, offered: readonly OfferedKey[]) => readonly Choice[];
+  readonly choices: (
+    answers: Answers,
+    offered: readonly OfferedKey[],
+    identities: readonly string[],
+  ) => readonly Choice[];
   /** Lay the choices out one a line, with their notes (the platform), rather than side by side. */
   readonly vertical?: boolean;
 }
 
-export type Field = TextField | LinesField | ChoiceField;
+/** Several of a list (the zones): the answer holds the chosen values comma-separated, in the list's order. */
+export interface MultiField extends FieldBase {
+  readonly kind: 'multi';
+  readonly choices: (answers: Answers) => readonly Choice[];
+}
+
+export type Field = TextField | LinesField | ChoiceField | MultiField;
 
 export interface Screen {
   readonly id: ScreenId;
@@ -109,16 +119,17 @@ const detailsScreen: Screen = {
       choices: (answers) => regionsOf(answers.platform).map((region) => ({ value: region.name, label: region.name })),
     },
     {
-      id: 'zoneCount',
-      kind: 'choice',
+      id: 'zones',
+      kind: 'multi',
       label: 'Zones',
-      help: 'The zones machines are spread across; more zones survive the loss of one. ←/→ choose.',
+      help: "The region's zones machines are spread across; more zones survive the loss of one. ↑/↓ mark a zone, Space chooses or drops it; at least one. All of the region's are chosen at first.",
       paths: ['aws.zones', 'gcp.zones'],
       visible: on('aws', 'gcp'),
-      choices: (answers) => {
-        const zones = regionsOf(answers.platform).find((region) => region.name === answers.region)?.zones ?? [];
-        return zones.map((_, index) => ({ value: String(index + 1), label: zones.slice(0, index + 1).join(',') }));
-      },
+      choices: (answers) =>
+        (regionsOf(answers.platform).find((region) => region.name === answers.region)?.zones ?? []).map((zone) => ({
+          value: zone,
+          label: zone,
+        })),
     },
     {
       id: 'gcpProject',
@@ -321,6 +332,28 @@ const accessScreen: Screen = {
       help: 'Paste the whole line of a .pub file. A private key is refused and discarded, never shown.',
       paths: ['sshAuthorizedKeys'],
       visible: (answers) => answers.sshKeySource === 'paste',
+    },
+    {
+      id: 'sshIdentitySource',
+      kind: 'choice',
+      label: 'SSH identity',
+      vertical: true,
+      help: 'The private key the install logs in to the controllers with, to deliver the secrets it keeps off the boot server (--ssh-identity). Its public half must be the key above. Only its path is kept; its content is never read into the wizard or shown.',
+      paths: [],
+      visible: on('bare-metal'),
+      choices: (_answers, _offered, identities) => [
+        ...identities.map((path) => ({ value: path, label: path })),
+        { value: 'other', label: 'another file: type its path' },
+      ],
+    },
+    {
+      id: 'sshIdentity',
+      kind: 'text',
+      label: 'Identity file',
+      placeholder: '/path/to/private/key',
+      help: 'The private key file, readable by you alone (mode 0600), whose public half is the key above.',
+      paths: [],
+      visible: (answers) => answers.platform === 'bare-metal' && answers.sshIdentitySource === 'other',
     },
   ],
 };

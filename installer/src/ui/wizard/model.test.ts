@@ -6,8 +6,15 @@ import { configYaml } from './review-text.ts';
 import {
   act,
   BACK,
+  BACKSPACE,
   bareMetalAnswers,
+  cloudAnswers,
+  DELETE,
   ED25519_PUBLIC_KEY,
+  END,
+  HOME,
+  LEFT,
+  RIGHT,
   ENTER,
   machineList,
   move,
@@ -208,5 +215,133 @@ describe('the wizard model', () => {
     const state = onScreen(stateWith({ name: 'Bad' }), 'review');
     assert.equal(act(state, ENTER).outcome, undefined);
     assert.equal(act(state, typing('w')).outcome, undefined);
+  });
+});
+
+describe('the wizard model: zones, the cursor, the SSH identity', () => {
+  /** On the details screen with the zones focused. */
+  function onZones(platform: 'aws' | 'gcp'): State {
+    const state = onScreen(stateWith(cloudAnswers(platform)), 'details');
+    const focus = visibleFields(SCREENS[1]!, state.answers).findIndex((field) => field.id === 'zones');
+    return { ...state, focus };
+  }
+
+  for (const platform of ['aws', 'gcp'] as const) {
+    it(`chooses ${platform} zones from the region's list: all at first, Space drops and adds the marked one`, () => {
+      let state = onZones(platform);
+      const region = state.answers.region;
+      const all = state.answers.zones.split(',');
+      assert.equal(all.length, 3);
+      assert.ok(
+        all.every((zone) => zone.startsWith(region)),
+        all.join(),
+      );
+      state = act(state, move(1), typing(' '));
+      assert.deepEqual(state.answers.zones.split(','), [all[0], all[2]]);
+      state = act(state, move(-1), typing(' '));
+      assert.deepEqual(state.answers.zones.split(','), [all[2]]);
+      state = act(state, move(1), typing(' '));
+      assert.deepEqual(state.answers.zones.split(','), [all[1], all[2]]);
+      // The config's order is the region's, whatever the order of the choosing.
+      state = act(state, move(-1), typing(' '));
+      assert.deepEqual(state.answers.zones.split(','), all);
+      const parsed = parseClusterConfig(configYaml(state.answers), { hostNetworks: TEST_HOST_NETWORKS });
+      assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+      assert.deepEqual((parsed.config.aws ?? parsed.config.gcp)?.zones, all);
+    });
+  }
+
+  it('needs at least one zone, with the message --config gives for an empty list', () => {
+    let state = onZones('aws');
+    state = act(state, typing(' '), move(1), typing(' '), move(1), typing(' '));
+    assert.equal(state.answers.zones, '');
+    assert.deepEqual(
+      problemTexts(state, 'zones'),
+      configIssues(state).filter((issue) => issue.startsWith('aws.zones')),
+    );
+    assert.ok(problemTexts(state, 'zones').length > 0);
+    assert.equal(currentScreen(act(state, { type: 'enter' }, ENTER, ENTER, ENTER)).id, 'details');
+  });
+
+  it("preselects the new region's zones when the region changes", () => {
+    let state = onScreen(stateWith(cloudAnswers('gcp')), 'details');
+    state = act(state, RIGHT);
+    assert.equal(state.answers.region, 'us-east1');
+    assert.equal(state.answers.zones, 'us-east1-b,us-east1-c,us-east1-d');
+  });
+
+  it('edits a text field at its cursor: ←/→, Home/End, Backspace and Delete there, typing and pastes inserted', () => {
+    let state = act(onScreen(stateWith({}), 'cluster'), typing('dmo'), LEFT, LEFT, typing('e'));
+    assert.equal(state.answers.name, 'demo');
+    assert.equal(state.cursor, 2);
+    state = act(state, HOME, paste('my-\x1b[31m\x07'), END, typing('1'));
+    assert.equal(state.answers.name, 'my-demo1');
+    state = act(state, HOME, RIGHT, RIGHT, BACKSPACE, DELETE);
+    assert.equal(state.answers.name, 'mdemo1');
+    assert.equal(state.cursor, 1);
+    // Another field starts at its end; coming back does too.
+    state = act(state, TAB, typing('x'));
+    assert.equal(state.answers.baseDomain, 'example.comx');
+    state = act(state, SHIFT_TAB, typing('z'));
+    assert.equal(state.answers.name, 'mdemo1z');
+  });
+
+  it('edits a machine line in the middle of the list at the cursor; Enter there starts a machine below it', () => {
+    let state = onScreen(stateWith(bareMetalAnswers({ machines: machineList(true) })), 'details');
+    const focus = visibleFields(SCREENS[1]!, state.answers).findIndex((field) => field.id === 'machines');
+    state = { ...state, focus };
+    assert.equal(problemTexts(state, 'machines').length, 1);
+    // To the end of the second line (the bad MAC), then fix it there.
+    const second = state.answers.machines.indexOf('\n') + 1;
+    state = { ...state, cursor: second };
+    state = act(state, END);
+    state = act(state, ...Array.from(' worker', () => LEFT));
+    state = act(state, typing(':02'));
+    assert.equal(state.answers.machines, machineList());
+    assert.deepEqual(problemTexts(state, 'machines'), []);
+    state = act(state, LEFT, ENTER, typing('wrk9 52:54:00:a1:9c:09 worker'));
+    const lines = state.answers.machines.split('\n');
+    assert.deepEqual(lines.slice(1, 3), ['wrk0 52:54:00:a1:9c:02 worker', 'wrk9 52:54:00:a1:9c:09 worker']);
+    // Enter on an empty line drops it and leaves the list.
+    state = act(state, ENTER, ENTER);
+    assert.equal(state.answers.machines.split('\n').length, 4);
+    assert.notEqual(focusedField(state)?.id, 'machines');
+  });
+
+  it('on bare metal offers the private keys of ~/.ssh by path, following the chosen public key to its own', () => {
+    const offered = [
+      { path: '/home/u/.ssh/id_ecdsa.pub', line: 'ecdsa-sha2-nistp256 AAAA other' },
+      { path: '/home/u/.ssh/id_ed25519.pub', line: ED25519_PUBLIC_KEY },
+    ];
+    const identities = ['/home/u/.ssh/id_ecdsa', '/home/u/.ssh/id_ed25519'];
+    let state = onScreen(
+      stateWith(
+        bareMetalAnswers({ sshKeySource: offered[0]!.path, sshKey: offered[0]!.line }),
+        testEnvironment({ offered, identities }),
+      ),
+      'access',
+    );
+    assert.deepEqual(
+      visibleFields(SCREENS[5]!, state.answers).map((field) => field.id),
+      ['sshKeySource', 'sshIdentitySource'],
+    );
+    state = act(state, move(1));
+    assert.equal(state.answers.sshKeySource, '/home/u/.ssh/id_ed25519.pub');
+    assert.equal(state.answers.sshIdentitySource, '/home/u/.ssh/id_ed25519');
+    // Another file: its path is typed in a field of its own.
+    state = act(state, TAB, move(1));
+    assert.equal(state.answers.sshIdentitySource, 'other');
+    assert.deepEqual(
+      visibleFields(SCREENS[5]!, state.answers).map((field) => field.id),
+      ['sshKeySource', 'sshIdentitySource', 'sshIdentity'],
+    );
+    // Once chosen, the identity no longer follows the public key.
+    state = act(state, SHIFT_TAB, move(-1));
+    assert.equal(state.answers.sshIdentitySource, 'other');
+    // Not asked elsewhere: a local cluster delivers no secrets over SSH.
+    assert.deepEqual(
+      visibleFields(SCREENS[5]!, stateWith({}).answers).map((field) => field.id),
+      ['sshKeySource'],
+    );
   });
 });

@@ -21,3 +21,23 @@ export async function offeredKeys(home: string = homedir()): Promise<OfferedKey[
   }
   return keys;
 }
+
+/**
+ * The private keys the bare-metal access screen offers as the SSH identity:
+ * ~/.ssh/id_* without .pub, by path only. Their content is not read here: the
+ * identity check reads the chosen one through ssh-keygen, and nothing shows it.
+ */
+export async function offeredIdentities(home: string = homedir()): Promise<string[]> {
+  const dir = join(home, '.ssh');
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return entries
+    .filter((entry) => entry.isFile() && /^id_[^.]+$/.test(entry.name))
+    .map((entry) => join(dir, entry.name))
+    .sort();
+}

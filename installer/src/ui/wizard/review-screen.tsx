@@ -7,7 +7,7 @@ import type { ScreenProps } from './screen-props.ts';
 /** Lines the review keeps for its own text around the file. */
 const REVIEW_CHROME_ROWS = 9;
 
-export function ReviewScreen({ state, color, rows, existing, target }: ScreenProps) {
+export function ReviewScreen({ state, color, rows, existing, target, source }: ScreenProps) {
   const lines = reviewLines(state.answers, existing);
   const problems = [...state.validation.unplaced, ...[...state.validation.byField.values()].flat()];
   const height = Math.max(3, rows - REVIEW_CHROME_ROWS - Math.min(problems.length, 4));
@@ -18,9 +18,13 @@ export function ReviewScreen({ state, color, rows, existing, target }: ScreenPro
       <Text wrap="truncate-end">
         {existing === undefined
           ? `${target} (new file):`
-          : changed === 0
-            ? `${target} exists and is the same:`
-            : `${target} exists; + adds, - removes (${changed} lines):`}
+          : source !== target
+            ? `${target}, from ${source}: + adds, - removes (${changed} lines):`
+            : state.env.existingProblem !== undefined
+              ? `${target} does not parse; Enter/w replaces it: + adds, - removes (${changed} lines):`
+              : changed === 0
+                ? `${target} exists and is the same:`
+                : `${target} exists; + adds, - removes (${changed} lines):`}
       </Text>
       <Box flexDirection="column" borderStyle="single" paddingX={1}>
         {lines.slice(top, top + height).map((line, index) => (

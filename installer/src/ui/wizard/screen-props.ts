@@ -9,4 +9,6 @@ export interface ScreenProps {
   readonly rows: number;
   readonly existing: string | undefined;
   readonly target: string;
+  /** The file `existing` was read from: `target`, or the --dir cluster's copy when there is no `target`. */
+  readonly source: string;
 }

@@ -1,17 +1,17 @@
 // Runs the wizard on this terminal and, once confirmed, writes the file
 // atomically: a quit, a Ctrl-C or a kill before then leaves no file, and the
 // file is never seen half-written.
-import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { render } from 'ink';
 import { StrataError } from '@strata/api';
 import { writeFileAtomic } from '@strata/host';
 import type { RawBareMetalOptions } from '../../install/bare-metal/options.ts';
 import { colorWanted } from '../live/start-live-view.tsx';
-import type { Answers } from './answers.ts';
+import { chosenIdentity, type Answers } from './answers.ts';
 import { preflightChecks, type WizardChecks } from './checks.ts';
 import { initialState, type Outcome, type WizardState } from './model.ts';
-import { offeredKeys } from './offered-keys.ts';
+import { offeredIdentities, offeredKeys } from './offered-keys.ts';
+import { readExistingConfig } from './prefill.ts';
 import { configYaml } from './review-text.ts';
 import { Wizard } from './wizard.tsx';
 
@@ -33,17 +33,14 @@ function hostNetworks(): string[] {
     .flatMap((address) => (address === undefined || address.internal || address.cidr === null ? [] : [address.cidr]));
 }
 
-async function existingText(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-function presetOf(flags: RawBareMetalOptions): Partial<Answers> {
+function presetOf(flags: RawBareMetalOptions, identities: readonly string[]): Partial<Answers> {
+  const identity = flags.sshIdentity;
   return {
+    ...(identity === undefined
+      ? {}
+      : identities.includes(identity)
+        ? { sshIdentitySource: identity }
+        : { sshIdentitySource: 'other', sshIdentity: identity }),
     ...(flags.bootApi === undefined ? {} : { bootApi: flags.bootApi }),
     ...(flags.bootApiCa === undefined ? {} : { bootApiCa: flags.bootApiCa }),
     ...(flags.bootApiCert === undefined ? {} : { bootApiCert: flags.bootApiCert }),
@@ -52,6 +49,7 @@ function presetOf(flags: RawBareMetalOptions): Partial<Answers> {
 }
 
 function bareMetalOf(answers: Answers, flags: RawBareMetalOptions): RawBareMetalOptions {
+  const sshIdentity = answers.platform === 'bare-metal' ? chosenIdentity(answers) : undefined;
   const given = (value: string): string | undefined => (value.trim() === '' ? undefined : value.trim());
   const bootApi = given(answers.bootApi);
   const bootApiCa = given(answers.bootApiCa);
@@ -63,12 +61,15 @@ function bareMetalOf(answers: Answers, flags: RawBareMetalOptions): RawBareMetal
     ...(bootApiCa === undefined ? {} : { bootApiCa }),
     ...(bootApiCert === undefined ? {} : { bootApiCert }),
     ...(bootApiKey === undefined ? {} : { bootApiKey }),
+    ...(sshIdentity === undefined ? {} : { sshIdentity }),
   };
 }
 
 export interface WizardOptions {
-  /** Where the config is written. */
+  /** Where the config is written, and the file the answers start from when it exists. */
   readonly target: string;
+  /** The file the answers start from when `target` does not exist (the --dir cluster's copy). */
+  readonly fallback?: string;
   readonly flags: RawBareMetalOptions;
   readonly checks?: WizardChecks;
   readonly stream?: NodeJS.WriteStream;
@@ -76,12 +77,23 @@ export interface WizardOptions {
 
 /** Asks on stderr (stdout stays for scripts), then writes the file unless the person quit. */
 export async function runWizard(options: WizardOptions): Promise<WizardResult> {
-  const existing = await existingText(options.target);
+  const [offered, identities] = await Promise.all([offeredKeys(), offeredIdentities()]);
+  const networks = hostNetworks();
+  // The answers of an existing file first, then the flags of this command line over them.
+  let found = await readExistingConfig(options.target, offered, identities, networks);
+  let source = options.target;
+  if (found.kind === 'absent' && options.fallback !== undefined) {
+    found = await readExistingConfig(options.fallback, offered, identities, networks);
+    source = options.fallback;
+  }
+  const existing = found.kind === 'absent' ? undefined : found.text;
   const initial = initialState({
-    offered: await offeredKeys(),
-    hostNetworks: hostNetworks(),
+    offered,
+    identities,
+    hostNetworks: networks,
     timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-    preset: presetOf(options.flags),
+    preset: { ...(found.kind === 'parsed' ? found.answers : {}), ...presetOf(options.flags, identities) },
+    ...(found.kind === 'invalid' ? { existingProblem: found.problem } : {}),
   });
   let decided: WizardState | undefined;
   const instance = render(
@@ -91,6 +103,7 @@ export async function runWizard(options: WizardOptions): Promise<WizardResult> {
       color={colorWanted(process.env)}
       target={options.target}
       existing={existing}
+      {...(source === options.target ? {} : { source })}
       onDone={(state) => {
         decided = state;
         // The live view (or the closing line) follows on a clean screen.

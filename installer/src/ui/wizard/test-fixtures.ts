@@ -1,7 +1,7 @@
 // Typed builders for the wizard's tests: states reached by the actions a
 // person takes, and the answers of a complete cluster per platform.
 import { TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
-import type { Answers } from './answers.ts';
+import { initialAnswers, withPlatform, type Answers } from './answers.ts';
 import { initialState, reduceWizard, type WizardAction, type WizardEnvironment, type WizardState } from './model.ts';
 
 /** A network no default range touches, so that tests do not depend on this machine's interfaces. */
@@ -62,3 +62,25 @@ export function bareMetalAnswers(overrides: Partial<Answers> = {}): Partial<Answ
     ...overrides,
   };
 }
+
+/** Complete answers of a cluster on a cloud, as choosing the platform leaves them (its first region, all zones). */
+export function cloudAnswers(platform: 'aws' | 'gcp' | 'azure', overrides: Partial<Answers> = {}): Partial<Answers> {
+  const base = withPlatform(initialAnswers([]), platform);
+  return {
+    ...base,
+    name: 'cloud',
+    sysextSha512: SYSEXT_SHA512,
+    sshKeySource: 'paste',
+    sshKey: ED25519_PUBLIC_KEY,
+    ...(platform === 'gcp' ? { gcpProject: 'my-project-123' } : {}),
+    ...(platform === 'azure' ? { azureResourceGroup: 'strata-demo' } : {}),
+    ...overrides,
+  };
+}
+
+export const LEFT: WizardAction = { type: 'cursor', to: 'left' };
+export const RIGHT: WizardAction = { type: 'cursor', to: 'right' };
+export const HOME: WizardAction = { type: 'cursor', to: 'home' };
+export const END: WizardAction = { type: 'cursor', to: 'end' };
+export const BACKSPACE: WizardAction = { type: 'backspace' };
+export const DELETE: WizardAction = { type: 'delete' };

@@ -1,17 +1,20 @@
 // The wizard in a real pseudo-terminal (tmux, 80×24, NO_COLOR), typed at as a
-// person types: a bare-metal cluster with its machines pasted as a list and a
-// bad MAC corrected; a bad CIDR shown inline; going back from the review to
-// change the worker count; Ctrl-C that leaves no file. None of them installs:
-// each ends by writing the file only (w at the review) or by quitting.
+// person types: a bare-metal cluster with its machines pasted as a list, a
+// bad MAC corrected at the cursor and an SSH identity checked; an existing
+// file's answers to start from, a bad CIDR shown inline, going back from the
+// review to change the worker count; a cloud's zones chosen from the region's;
+// Ctrl-C that leaves no file. None of them installs: each ends by writing the
+// file only (w at the review) or by quitting.
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClusterConfig } from '@strata/assets';
+import { makeSshKeyPair } from '../../testing/ssh-key-pair.ts';
 import { TmuxTerminal } from '../../testing/tmux-terminal.ts';
 import { configYaml } from './review-text.ts';
 import { ED25519_PUBLIC_KEY, stateWith, SYSEXT_SHA512, testEnvironment } from './test-fixtures.ts';
@@ -27,13 +30,25 @@ interface Session {
   readonly dir: string;
 }
 
-/** `strata install` without --config in a fresh directory, with a home whose ~/.ssh holds one public key. */
-async function startWizard(root: string, name: string, existing?: string): Promise<Session> {
+/**
+ * `strata install` without --config in a fresh directory, with a home whose
+ * ~/.ssh holds one public key, or with `keyPair` a key pair made there by
+ * ssh-keygen (its private half as ssh-keygen leaves it, mode 0600).
+ */
+async function startWizard(
+  root: string,
+  name: string,
+  options: { existing?: string; keyPair?: boolean } = {},
+): Promise<Session> {
   const dir = join(root, name);
   const home = join(dir, 'home');
   await mkdir(join(home, '.ssh'), { recursive: true });
-  if (existing !== undefined) await writeFile(join(dir, 'cluster.yaml'), existing);
-  await writeFile(join(home, '.ssh', 'id_ed25519.pub'), `${ED25519_PUBLIC_KEY}\n`);
+  if (options.existing !== undefined) await writeFile(join(dir, 'cluster.yaml'), options.existing);
+  if (options.keyPair === true) {
+    await makeSshKeyPair(join(home, '.ssh', 'id_ed25519'), 'pty');
+  } else {
+    await writeFile(join(home, '.ssh', 'id_ed25519.pub'), `${ED25519_PUBLIC_KEY}\n`);
+  }
   const terminal = await TmuxTerminal.start([process.execPath, STRATA, 'install'], {
     columns: 80,
     rows: 24,
@@ -53,6 +68,22 @@ async function assertPlain(terminal: TmuxTerminal): Promise<void> {
 async function press(terminal: TmuxTerminal, ...keys: string[]): Promise<void> {
   for (const key of keys) await terminal.type(key);
 }
+
+/** One Enter a field on each of these screens ("4/8" and its field count), waiting for each screen first. */
+async function enterThrough(terminal: TmuxTerminal, screens: readonly (readonly [string, number])[]): Promise<void> {
+  for (const [screen, fields] of screens) {
+    await terminal.waitForScreen(`at-${screen.replace('/', '-')}`, new RegExp(screen));
+    for (let field = 0; field < fields; field++) await press(terminal, 'Enter');
+  }
+}
+
+/** OS 1 field, networking 2, access 1, updates 2: a local or cloud cluster's screens after the cluster's. */
+const OS_TO_UPDATES = [
+  ['4/8', 1],
+  ['5/8', 2],
+  ['6/8', 1],
+  ['7/8', 2],
+] as const;
 
 async function finish(t: TestContext, session: Session, passed: boolean): Promise<void> {
   if (!passed) {
@@ -91,8 +122,10 @@ describe('the wizard in a pseudo-terminal', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('bare metal: three machines pasted as a list, a bad MAC corrected, the file written', async (t) => {
-    const session = await startWizard(root, 'bare-metal');
+  it('bare metal: three machines pasted as a list, a bad MAC corrected, the SSH identity checked, the file written', async (t) => {
+    const session = await startWizard(root, 'bare-metal', { keyPair: true });
+    const identity = join(session.dir, 'home', '.ssh', 'id_ed25519');
+    const publicKey = (await readFile(`${identity}.pub`, 'utf8')).trim();
     const { terminal } = session;
     let passed = false;
     try {
@@ -113,17 +146,18 @@ describe('the wizard in a pseudo-terminal', () => {
       assert.match(bad, /✔ wrk0 52:54:00:a1:9c:02 worker/);
       assert.match(bad, /✗ bareMetal\.machines\[2\]\.mac /);
       await assertPlain(terminal);
-      // Corrected as a person does: backspace over " worker" and the short MAC's end, then type the rest.
-      for (let count = 0; count < ' worker'.length; count++) await terminal.type('BSpace');
-      await terminal.type(':03 worker', { literal: true });
-      const fixed = await terminal.waitForScreen('mac-fixed', /✔ wrk1 52:54:00:a1:9c:03 worker/);
+      // Corrected as a person does: the cursor moved back over " worker" to the short MAC's end, the rest typed there.
+      for (let count = 0; count < ' worker'.length; count++) await terminal.type('Left');
+      await terminal.waitForScreen('cursor-moved', /✗ wrk1 52:54:00:a1:9c▏ worker/);
+      await terminal.type(':03', { literal: true });
+      const fixed = await terminal.waitForScreen('mac-fixed', /✔ wrk1 52:54:00:a1:9c:03▏? worker/);
       assert.doesNotMatch(fixed, /✗/);
 
       // Resized too small and back: a message, then every answer still there.
       await terminal.resize(60, 15);
       await terminal.waitForScreen('too-small', /The terminal is 60×15; the wizard needs at least\s+70×20/);
       await terminal.resize(80, 24);
-      await terminal.waitForScreen('resized-back', /✔ wrk1 52:54:00:a1:9c:03 worker/);
+      await terminal.waitForScreen('resized-back', /✔ wrk1 52:54:00:a1:9c:03▏? worker/);
 
       await press(terminal, 'Enter', 'Enter');
       await terminal.waitForScreen('cluster', /3\/8 Cluster/);
@@ -138,8 +172,23 @@ describe('the wizard in a pseudo-terminal', () => {
       await press(terminal, 'Enter');
       await terminal.waitForScreen('networking', /5\/8 Networking/);
       await press(terminal, 'Enter', 'Enter');
-      const access = await terminal.waitForScreen('access', /6\/8 Access/);
+      const access = await terminal.waitForScreen('access', /6\/8 Access[\s\S]*✔ the SSH identity/);
       assert.match(access, /◉ .*\.ssh\/id_ed25519\.pub/);
+      assert.match(access, /SSH identity\s+◉ .*\.ssh\/id_ed25519\s/);
+      // A key others can read is refused with --ssh-identity's words; fixed, and chosen again, it passes.
+      await chmod(identity, 0o644);
+      await press(terminal, 'Enter', 'Down');
+      await terminal.waitForScreen('identity-other', /◉ another file: type its path/);
+      await press(terminal, 'Up');
+      const open = await terminal.waitForScreen(
+        'identity-open',
+        /✗ the SSH identity [\s\S]*can\s+be\s+read\s+by\s+others/,
+      );
+      assert.match(open.replace(/\s+/g, ' '), /\(mode 0644\): ssh refuses such a key; chmod 600 /);
+      assert.doesNotMatch(open, /PRIVATE KEY|BEGIN/);
+      await chmod(identity, 0o600);
+      await press(terminal, 'Down', 'Up');
+      await terminal.waitForScreen('identity-fixed', /✔ the SSH identity/);
       await press(terminal, 'Enter');
       await terminal.waitForScreen('updates', /7\/8 Updates/);
       await press(terminal, 'Enter', 'Enter');
@@ -164,7 +213,7 @@ describe('the wizard in a pseudo-terminal', () => {
           ['wrk1', '52:54:00:a1:9c:03', 'worker'],
         ],
       );
-      assert.deepEqual(parsed.config.sshAuthorizedKeys, [ED25519_PUBLIC_KEY]);
+      assert.deepEqual(parsed.config.sshAuthorizedKeys, [publicKey]);
       passed = true;
     } finally {
       await finish(t, session, passed);
@@ -175,13 +224,13 @@ describe('the wizard in a pseudo-terminal', () => {
     // The file a first run wrote: the same cluster, with the key of ~/.ssh the wizard offers first.
     const offered = [{ path: 'id_ed25519.pub', line: ED25519_PUBLIC_KEY }];
     const before = stateWith({ name: 'demo' }, testEnvironment({ offered }));
-    const session = await startWizard(root, 'local', configYaml(before.answers));
+    const session = await startWizard(root, 'local', { existing: configYaml(before.answers) });
     const { terminal } = session;
     let passed = false;
     try {
       await press(terminal, 'Enter', 'Enter');
-      await terminal.waitForScreen('cluster', /3\/8 Cluster/);
-      await terminal.type('demo', { literal: true });
+      // The existing file's answers are where the wizard starts.
+      await terminal.waitForScreen('cluster', /3\/8 Cluster[\s\S]*› Name +demo/);
       await press(terminal, 'Enter', 'Enter', 'Enter', 'Enter', 'Enter');
       await terminal.waitForScreen('networking', /5\/8 Networking/);
       await terminal.type('C-u');
@@ -214,15 +263,7 @@ describe('the wizard in a pseudo-terminal', () => {
       await terminal.waitForScreen('workers-changed', /› Workers +2/);
       await press(terminal, 'Enter');
       // One Enter a field: OS 1, networking 2, access 1, updates 2.
-      for (const [screen, fields] of [
-        ['4/8', 1],
-        ['5/8', 2],
-        ['6/8', 1],
-        ['7/8', 2],
-      ] as const) {
-        await terminal.waitForScreen(`at-${screen.replace('/', '-')}`, new RegExp(screen));
-        for (let field = 0; field < fields; field++) await press(terminal, 'Enter');
-      }
+      await enterThrough(terminal, OS_TO_UPDATES);
       const review = await terminal.waitForScreen('review-changed', /8\/8 Review[\s\S]*\+ adds/);
       assert.match(review, /cluster\.yaml exists; \+ adds, - removes \(2 lines\)/);
       assert.match(review, /\+ +count: 2/);
@@ -235,6 +276,85 @@ describe('the wizard in a pseudo-terminal', () => {
       assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
       assert.equal(parsed.config.workerPools[0]?.count, 2);
       assert.equal(parsed.config.networking.podCidr, '10.2.0.0/16');
+      passed = true;
+    } finally {
+      await finish(t, session, passed);
+    }
+  });
+
+  it("a cloud: the zones chosen from the region's list with Space, the file holding those chosen", async (t) => {
+    const session = await startWizard(root, 'aws');
+    const { terminal } = session;
+    let passed = false;
+    try {
+      await press(terminal, 'Down', 'Down');
+      await terminal.waitForScreen('aws-chosen', /◉ aws/);
+      await press(terminal, 'Enter');
+      await terminal.waitForScreen('details', /2\/8 Platform details[\s\S]*Region +‹ us-east-1 ›/);
+      await press(terminal, 'Right', 'Right');
+      await terminal.waitForScreen('region', /Region +‹ us-west-2 ›/);
+      await press(terminal, 'Tab');
+      const zones = await terminal.waitForScreen('zones', /› Zones[\s\S]*› \[x\] us-west-2a/);
+      assert.match(zones, /\[x\] us-west-2b\s*\n\s+\[x\] us-west-2c/);
+      await assertPlain(terminal);
+      await press(terminal, 'Down', 'Space');
+      await terminal.waitForScreen('dropped', /› \[ \] us-west-2b/);
+      // Every zone dropped: the schema's own message, and Enter does not leave the screen.
+      await press(terminal, 'Up', 'Space', 'Down', 'Down', 'Space');
+      const none = await terminal.waitForScreen('none', /✗ aws\.zones /);
+      assert.match(none, /\[ \] us-west-2a[\s\S]*\[ \] us-west-2b[\s\S]*\[ \] us-west-2c/);
+      // Enter moves on to the controller type, and from there does not leave the screen.
+      await press(terminal, 'Enter', 'Enter');
+      await terminal.waitForScreen('refused', /› Controller type/);
+      assert.match(await terminal.screen(), /2\/8 Platform details/);
+      await press(terminal, 'BTab', 'Space', 'Down', 'Down', 'Space');
+      const chosen = await terminal.waitForScreen('chosen', /› \[x\] us-west-2c/);
+      assert.match(chosen, /\[x\] us-west-2a\s*\n\s+\[ \] us-west-2b/);
+      assert.doesNotMatch(chosen, /✗ aws\.zones/);
+      await press(terminal, 'Enter', 'Enter');
+      await terminal.waitForScreen('cluster', /3\/8 Cluster/);
+      await terminal.type('cloud', { literal: true });
+      // Name, base domain, controllers, workers, worker type.
+      await press(terminal, 'Enter', 'Enter', 'Enter', 'Enter', 'Enter');
+      await terminal.waitForScreen('os', /4\/8 Operating system/);
+      await press(terminal, 'Tab');
+      await terminal.type(SYSEXT_SHA512, { literal: true });
+      await enterThrough(terminal, OS_TO_UPDATES);
+      await terminal.waitForScreen('review', /8\/8 Review[\s\S]*Enter: write cluster\.yaml/);
+      await press(terminal, 'w');
+      await terminal.waitForScreen('written', /strata: wrote cluster\.yaml[\s\S]*\[exited 0\]/, 30_000, EXITED);
+      const parsed = parseClusterConfig(await readFile(join(session.dir, 'cluster.yaml'), 'utf8'), {
+        hostNetworks: HOST_NETWORKS,
+      });
+      assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+      assert.equal(parsed.config.aws?.region, 'us-west-2');
+      assert.deepEqual(parsed.config.aws?.zones, ['us-west-2a', 'us-west-2c']);
+      passed = true;
+    } finally {
+      await finish(t, session, passed);
+    }
+  });
+
+  it("an existing file that does not parse: named in --config's words, defaults shown, the file left as it was", async (t) => {
+    const text = configYaml(stateWith({ name: 'demo' }).answers).replace('10.2.0.0/16', '10.2.0.0/33');
+    const session = await startWizard(root, 'unparsable', { existing: text });
+    const { terminal } = session;
+    let passed = false;
+    try {
+      const first = await terminal.waitForScreen('said', /does not parse[\s\S]*networking\.podCidr/);
+      assert.match(
+        first.replace(/\s+/g, ' '),
+        /! cluster\.yaml exists but does not parse, so the wizard starts from its defaults/,
+      );
+      assert.match(first, /cluster\.yaml:\d+:\d+: networking\.podCidr has an invalid prefix length "\/33"/);
+      await assertPlain(terminal);
+      await press(terminal, 'Enter', 'Enter');
+      await terminal.waitForScreen('defaults', /3\/8 Cluster[\s\S]*› Name +▏/);
+      await terminal.type('C-c');
+      await terminal.waitForScreen('asked', /\[y\/N\]/);
+      await terminal.type('y', { literal: true });
+      await terminal.waitForScreen('quit', /nothing was written[\s\S]*\[exited 1\]/, 30_000, EXITED);
+      assert.equal(await readFile(join(session.dir, 'cluster.yaml'), 'utf8'), text);
       passed = true;
     } finally {
       await finish(t, session, passed);

@@ -2,11 +2,16 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { AddressInfo } from 'node:net';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { waitFor } from '@strata/host';
+import { makeSshKeyPair } from '../../testing/ssh-key-pair.ts';
+import { checkSshIdentity } from '../../install/bare-metal/preflight.ts';
 import { preflightChecks } from './checks.ts';
 import type { WizardState } from './model.ts';
 import { configYaml } from './review-text.ts';
-import { bareMetalAnswers, stateWith } from './test-fixtures.ts';
+import { bareMetalAnswers, stateWith, testEnvironment } from './test-fixtures.ts';
 import { SCREENS, type ScreenId } from './fields.ts';
 
 // Ink's chalk settles its colour level when it loads and finds no terminal under the test runner: force colour on
@@ -204,11 +209,22 @@ describe('the wizard screens', () => {
         /✔ credentials: environment variables AWS_ACCESS_KEY_ID and\s+AWS_SECRET_ACCESS_KEY/,
       );
       assert.match(details, /› Region +‹ us-east-1 › {2}1 of 6 {2}\(←\/→\)/);
-      assert.match(details, /Zones +‹ us-east-1a,us-east-1b,us-east-1c › {2}3 of 3/);
+      assert.match(details, /Zones\s+\[x\] us-east-1a\s+\[x\] us-east-1b\s+\[x\] us-east-1c/);
       assert.match(details, /Controller type +t3\.medium/);
       assert.doesNotMatch(details, new RegExp(secret));
       drawn.type('\x1b[C');
-      await frameMatching(drawn, /Region +‹ us-east-2 › {2}2 of 6[\s\S]*Zones +‹ us-east-2a,us-east-2b,us-east-2c ›/);
+      await frameMatching(
+        drawn,
+        /Region +‹ us-east-2 › {2}2 of 6[\s\S]*\[x\] us-east-2a\s+\[x\] us-east-2b\s+\[x\] us-east-2c/,
+      );
+      // The zones: ↓ marks the next, Space drops it, and the file will hold the other two.
+      drawn.type('\t');
+      await frameMatching(drawn, /› Zones +↑\/↓ mark · Space choose\/drop · at least one\n +› \[x\] us-east-2a/);
+      drawn.type('\x1b[B');
+      await frameMatching(drawn, / +› \[x\] us-east-2b/);
+      drawn.type(' ');
+      const dropped = await frameMatching(drawn, / +› \[ \] us-east-2b/);
+      assert.match(dropped, /\[x\] us-east-2a[\s\S]*\[x\] us-east-2c/);
     } finally {
       drawn.unmount();
       for (const [name, value] of [
@@ -218,6 +234,65 @@ describe('the wizard screens', () => {
         if (value === undefined) delete process.env[name];
         else process.env[name] = value;
       }
+    }
+  });
+
+  it('edits a text field at its cursor with ←/→, Home/End, Ctrl-A/Ctrl-E, Backspace and Delete', async () => {
+    const drawn = draw(on(stateWith({}), 'cluster'));
+    try {
+      drawn.type('dmo');
+      await frameMatching(drawn, /› Name +dmo▏/);
+      drawn.type('\x1b[D');
+      drawn.type('\x1b[D');
+      await frameMatching(drawn, /› Name +d▏mo/);
+      drawn.type('e');
+      await frameMatching(drawn, /› Name +de▏mo/);
+      drawn.type('\x01');
+      await frameMatching(drawn, /› Name +▏demo/);
+      // A paste lands at the cursor, cleaned of its escape sequences.
+      drawn.type('\x1b[200~my-\x1b[31m\x07\x1b[201~');
+      await frameMatching(drawn, /› Name +my-▏demo/);
+      drawn.type('\x05');
+      await frameMatching(drawn, /› Name +my-demo▏/);
+      drawn.type('\x1b[H');
+      drawn.type('\x1b[3~');
+      await frameMatching(drawn, /› Name +▏y-demo/);
+      drawn.type('\x1b[F');
+      drawn.type('\x1b[D');
+      drawn.type('\x7f');
+      await frameMatching(drawn, /› Name +y-de▏o/);
+      drawn.type('\x1b[C');
+      drawn.type('1');
+      await frameMatching(drawn, /› Name +y-deo1▏/);
+    } finally {
+      drawn.unmount();
+    }
+  });
+
+  it('says an existing cluster.yaml does not parse, in the words of --config, and starts from the defaults', () => {
+    const problem = 'cluster.yaml:9:12: networking.podCidr has an invalid prefix length "/33"';
+    const drawn = draw(stateWith({}, testEnvironment({ existingProblem: problem })));
+    try {
+      const frame = drawn.frame();
+      assert.match(
+        frame.replace(/\s+/g, ' '),
+        /! cluster\.yaml exists but does not parse, so the wizard starts from its defaults; cluster\.yaml is written only when you confirm the review:/,
+      );
+      assert.ok(frame.includes(problem), frame);
+      assert.match(frame, /◉ local/);
+    } finally {
+      drawn.unmount();
+    }
+    const review = draw(on(stateWith({ name: 'demo' }, testEnvironment({ existingProblem: problem })), 'review'), {
+      existing: 'name: [\n',
+    });
+    try {
+      assert.match(
+        review.frame(),
+        /cluster\.yaml does not parse; Enter\/w replaces it: \+ adds, - removes \(\d+ lines\):/,
+      );
+    } finally {
+      review.unmount();
     }
   });
 
@@ -255,6 +330,31 @@ describe('the wizard screens', () => {
     }
   });
 
+  it("compares against the --dir cluster's copy when there is no ./cluster.yaml, naming both files", () => {
+    let decided: WizardState | undefined;
+    const instance = render(
+      <Wizard
+        initial={on(stateWith({ name: 'demo', workers: '3' }), 'review')}
+        checks={preflightChecks}
+        color={false}
+        target="cluster.yaml"
+        existing={configYaml(stateWith({ name: 'demo' }).answers)}
+        source="/srv/demo/cluster.yaml"
+        onDone={(state) => {
+          decided = state;
+        }}
+        size={{ columns: 80, rows: 24 }}
+      />,
+    );
+    try {
+      const frame = (instance.lastFrame() ?? '').replace(ANSI, '');
+      assert.match(frame, /cluster\.yaml, from \/srv\/demo\/cluster\.yaml: \+ adds, - removes \(2 lines\)/);
+      assert.equal(decided, undefined);
+    } finally {
+      instance.unmount();
+    }
+  });
+
   it('asks before quitting on Ctrl-C', async () => {
     const drawn = draw(stateWith({}));
     try {
@@ -266,5 +366,70 @@ describe('the wizard screens', () => {
     } finally {
       drawn.unmount();
     }
+  });
+});
+
+describe('the SSH identity on the bare-metal access screen', () => {
+  let dir: string;
+  let privateKey: string;
+  let publicKey: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'strata-wizard-identity-'));
+    privateKey = join(dir, 'id_ed25519');
+    publicKey = (await makeSshKeyPair(privateKey)).publicKey;
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The access screen of a bare-metal cluster whose public key is the test's, with `identity` typed as a path. */
+  function accessWith(identity: string): Drawn {
+    const answers = bareMetalAnswers({ sshKey: publicKey, sshIdentitySource: 'other', sshIdentity: identity });
+    return draw(on(stateWith(answers, testEnvironment({ identities: [] })), 'access'));
+  }
+
+  /** What --ssh-identity says of the same file, for the same public key. */
+  async function flagSays(path: string): Promise<string> {
+    return (await checkSshIdentity([publicKey], path)).failures.join('; ').replace(/\s+/g, ' ');
+  }
+
+  const flat = (frame: string): string => frame.replace(/\s+/g, ' ');
+
+  it('accepts the private half of the public key, readable by its owner alone, and never shows its content', async () => {
+    await chmod(privateKey, 0o600);
+    const drawn = accessWith(privateKey);
+    try {
+      const frame = await frameMatching(drawn, /✔ the SSH identity/);
+      assert.ok(flat(frame).includes(`✔ the SSH identity ${privateKey} is the private half of the public key`), frame);
+      const secret = (await readFile(privateKey, 'utf8')).split('\n')[1] ?? '';
+      assert.ok(secret.length > 20 && !frame.includes(secret.slice(0, 20)));
+    } finally {
+      drawn.unmount();
+    }
+  });
+
+  it('refuses a key others can read, a missing file and a file that is no key, with the words of --ssh-identity', async () => {
+    const notAKey = join(dir, 'notes.txt');
+    await writeFile(notAKey, 'not a key\n', { mode: 0o600 });
+    const cases = [
+      { path: privateKey, mode: 0o640 as number | undefined, expected: /can be read by others \(mode 0640\)/ },
+      { path: join(dir, 'missing'), mode: undefined, expected: /no readable SSH identity/ },
+      { path: notAKey, mode: undefined, expected: /is not a private key ssh-keygen can read/ },
+    ];
+    for (const { path, mode, expected } of cases) {
+      if (mode !== undefined) await chmod(path, mode);
+      const message = await flagSays(path);
+      assert.match(message, expected);
+      const drawn = accessWith(path);
+      try {
+        const frame = await frameMatching(drawn, /✗ (the SSH identity|no readable)/);
+        assert.ok(flat(frame).includes(`✗ ${message}`), `${message}\n${frame}`);
+      } finally {
+        drawn.unmount();
+      }
+    }
+    await chmod(privateKey, 0o600);
   });
 });
