@@ -1,0 +1,356 @@
+// The console in a real browser (Debian's Chromium, headless) against the harness's real kube-apiserver: sign-in,
+// the gate, the live Nodes page, RBAC, escaping, CSRF, accessibility. Screenshots go to test-output/console/.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ANNOTATIONS, LABELS } from '@strata/api';
+import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
+import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
+import { createNode, createUser, deleteUser, patchNodeMetadata, type ConsoleUser } from './fixtures.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
+const SCRIPT = '<script>alert(1)</script>';
+const IMAGE_TAG = '<img src=x onerror=alert(2)>';
+const NODE_RULE = { apiGroups: [''], resources: ['nodes'] };
+
+let cluster: HarnessCluster;
+let admin: KubeConfig;
+let namespace: string;
+let consoleApp: RunningConsole;
+let browser: Browser;
+let operator: ConsoleUser;
+let viewer: ConsoleUser;
+const nodeNames: string[] = [];
+
+async function signIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: consoleApp.url });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Bearer token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/nodes');
+  return { context, page };
+}
+
+/**
+ * Waits until the node's cell in `column` reads `text`, by watching the DOM: a MutationObserver in the page checks
+ * after each change (no polling, no sleeping), and gives up after 15 s.
+ */
+async function cellReads(page: Page, node: string, column: string, text: string): Promise<void> {
+  const seen = await page.evaluate(
+    ([name, id, expected]) =>
+      new Promise<string | null>((resolve) => {
+        const read = () =>
+          document.querySelector(`tr[data-node="${name}"] td[data-column="${id}"]`)?.textContent ?? null;
+        if (read() === expected) {
+          resolve(expected);
+          return;
+        }
+        const observer = new MutationObserver(() => {
+          if (read() !== expected) return;
+          observer.disconnect();
+          clearTimeout(timer);
+          resolve(expected);
+        });
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          resolve(read());
+        }, 15_000);
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      }),
+    [node, column, text] as const,
+  );
+  assert.equal(seen, text, `the ${column} cell of ${node}`);
+}
+
+async function cellText(page: Page, node: string, column: string): Promise<string | null> {
+  return page.locator(`tr[data-node="${node}"] td[data-column="${column}"]`).textContent();
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) =>
+        `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join(', ')})`,
+    );
+}
+
+/** The API server's count of open watches of nodes, from its own metrics. */
+async function openNodeWatches(): Promise<number> {
+  const result = await cluster.kubectl(['get', '--raw', '/metrics']);
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('apiserver_longrunning_requests{') &&
+        line.includes('resource="nodes"') &&
+        line.includes('verb="WATCH"'),
+    )
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/** Fetches from the console outside the browser, with the headers a same-origin script would send unless overridden. */
+function consoleFetch(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return fetch(`${consoleApp.url}${path}`, { redirect: 'manual', ...init });
+}
+
+describe('the console in Chromium', { timeout: 180_000 }, () => {
+  before(async () => {
+    const [harness] = await Promise.all([sharedControlPlane(), ensureConsoleBuilt()]);
+    cluster = harness;
+    admin = cluster.adminKubeConfig();
+    namespace = uniqueName('console');
+    await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    operator = await createUser(admin, namespace, 'operator', [
+      { ...NODE_RULE, verbs: ['get', 'list', 'watch', 'patch'] },
+    ]);
+    viewer = await createUser(admin, namespace, 'viewer', [{ ...NODE_RULE, verbs: ['get', 'list', 'watch'] }]);
+    const prefix = uniqueName('console-node');
+    for (let index = 0; index < 4; index += 1) {
+      const name = `${prefix}-${index}`;
+      nodeNames.push(name);
+      await createNode(admin, {
+        name,
+        roles: index === 0 ? ['control-plane'] : ['worker'],
+        labels: { [LABELS.version]: '4081.2.0' },
+      });
+    }
+    const hostile = `${prefix}-hostile`;
+    nodeNames.push(hostile);
+    await createNode(admin, {
+      name: hostile,
+      osImage: SCRIPT,
+      annotations: { [ANNOTATIONS.rebootNeeded]: 'true', [ANNOTATIONS.newVersion]: IMAGE_TAG },
+    });
+    await mkdir(ARTIFACTS, { recursive: true });
+    const logDir = await mkdtemp(join(cluster.info.dir, 'console-'));
+    [consoleApp, browser] = await Promise.all([
+      startConsole({ kubeconfigPath: cluster.kubeconfigPath, logFile: join(logDir, 'console.log') }),
+      launchChromium(),
+    ]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await consoleApp?.stop();
+    const core = admin.makeApiClient(CoreV1Api);
+    for (const name of nodeNames) await core.deleteNode({ name });
+    await deleteUser(admin, namespace, 'operator');
+    await deleteUser(admin, namespace, 'viewer');
+    await core.deleteNamespace({ name: namespace });
+  });
+
+  it('without a session, every page redirects to /login and every API route answers 401', async () => {
+    for (const path of ['/', '/nodes', '/no-such-page']) {
+      const answer = await consoleFetch(path);
+      assert.equal(answer.status, 303, path);
+      assert.equal(new URL(answer.headers.get('location') ?? '', consoleApp.url).pathname, '/login', path);
+    }
+    const login = await consoleFetch('/login');
+    assert.equal(login.status, 200);
+    const csrf = /strata-csrf=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
+    assert.ok(csrf, 'the login page sets the CSRF cookie');
+    // Same-origin and with the CSRF token, so that the refusal is for the missing session alone.
+    const sameOrigin = {
+      origin: consoleApp.url,
+      'sec-fetch-site': 'same-origin',
+      cookie: `strata-csrf=${csrf}`,
+      'x-strata-csrf': csrf,
+    };
+    const calls: [string, string][] = [
+      ['GET', '/api/watch?resources=nodes'],
+      ['GET', '/api/no-such-route'],
+      ['PATCH', `/api/nodes/${nodeNames[0]}`],
+      ['DELETE', '/api/session'],
+    ];
+    for (const [method, path] of calls) {
+      const answer = await consoleFetch(path, {
+        method,
+        headers: { ...sameOrigin, 'content-type': 'application/json' },
+        ...(method === 'PATCH' ? { body: '{"unschedulable":true}' } : {}),
+      });
+      assert.equal(answer.status, 401, `${method} ${path}`);
+      assert.deepEqual(await answer.json(), { error: 'not signed in' });
+    }
+  });
+
+  it('refuses a token the API server refuses, quoting its 401', async () => {
+    const context = await browser.newContext({ baseURL: consoleApp.url });
+    const page = await context.newPage();
+    await page.goto('/login');
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'login.png'), fullPage: true });
+    await page.getByLabel('Bearer token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.locator('form [role=alert]');
+    await alert.waitFor();
+    assert.match((await alert.textContent()) ?? '', /the API server refused the token: HTTP 401 Unauthorized/);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await context.close();
+  });
+
+  it('signs in with a token, lists every node live, and keeps the token out of the browser', async () => {
+    const opened = await openNodeWatches();
+    const { context, page } = await signIn(operator.token);
+    const cookies = await context.cookies();
+    const session = cookies.find((cookie) => cookie.name === 'strata-session');
+    assert.ok(session);
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.sameSite, 'Strict');
+    assert.ok(!session.value.includes(operator.token), 'the cookie holds a seal, not the token');
+    assert.equal(await page.evaluate(() => document.cookie.includes('strata-session')), false);
+    assert.match((await page.locator('header .user').textContent()) ?? '', new RegExp(operator.username));
+
+    const total = (await admin.makeApiClient(CoreV1Api).listNode()).items.length;
+    await page.getByText(`${total} nodes`).waitFor();
+    for (const name of nodeNames) await page.locator(`tr[data-node="${name}"]`).waitFor();
+    const [first, second] = nodeNames;
+    assert.ok(first !== undefined && second !== undefined);
+    assert.equal(await cellText(page, first, 'roles'), 'control-plane');
+    assert.equal(await cellText(page, second, 'osVersion'), '4081.2.0');
+    assert.equal(await cellText(page, second, 'kubeletVersion'), 'v1.35.0');
+    assert.equal(await cellText(page, second, 'updateState'), 'Not reported');
+    // One stream for the tab, so one more watch of nodes at the API server.
+    await waitFor(
+      'the tab to open one watch of nodes',
+      async () => ((await openNodeWatches()) === opened + 1 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+      },
+    );
+
+    // The update agent reports a staged update; the row changes in place.
+    await patchNodeMetadata(admin, second, {
+      labels: { [LABELS.version]: '4081.3.0' },
+      annotations: { [ANNOTATIONS.rebootNeeded]: 'true', [ANNOTATIONS.newVersion]: '4081.3.0' },
+    });
+    await cellReads(page, second, 'osVersion', '4081.3.0');
+    await cellReads(page, second, 'updateState', 'Reboot needed for 4081.3.0');
+
+    // Cordon, allowed by the operator's RBAC: the row shows it from the watch.
+    await page.getByRole('button', { name: `Cordon ${second}` }).click();
+    await cellReads(page, second, 'status', 'Ready, SchedulingDisabled');
+    const cordoned = await admin.makeApiClient(CoreV1Api).readNode({ name: second });
+    assert.equal(cordoned.spec?.unschedulable, true);
+    await page.getByRole('button', { name: `Uncordon ${second}` }).click();
+    await cellReads(page, second, 'status', 'Ready');
+
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'nodes.png'), fullPage: true });
+
+    // The tab goes: its watch at the API server goes too.
+    await context.close();
+    await waitFor(
+      'the watch of the closed tab to end',
+      async () => ((await openNodeWatches()) === opened ? true : undefined),
+      {
+        timeoutMs: 20_000,
+        intervalMs: 250,
+      },
+    );
+  });
+
+  it('renders hostile values as text', async () => {
+    const { context, page } = await signIn(operator.token);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const hostile = nodeNames.at(-1) ?? '';
+    await cellReads(page, hostile, 'osImage', SCRIPT);
+    await cellReads(page, hostile, 'updateState', `Reboot needed for ${IMAGE_TAG}`);
+    assert.equal(await page.locator('tbody script, tbody img').count(), 0);
+    // A change delivered live is escaped the same way as the first render.
+    await patchNodeMetadata(admin, hostile, { annotations: { [ANNOTATIONS.newVersion]: SCRIPT } });
+    await cellReads(page, hostile, 'updateState', `Reboot needed for ${SCRIPT}`);
+    assert.equal(await page.locator('tbody script, tbody img').count(), 0);
+    assert.deepEqual(dialogs, []);
+    await context.close();
+  });
+
+  it('a restricted user sees no cordon action, and a forced PATCH gets the API server 403', async () => {
+    const { context, page } = await signIn(viewer.token);
+    const name = nodeNames[1] ?? '';
+    await page.locator(`tr[data-node="${name}"]`).waitFor();
+    assert.equal(await page.getByRole('button', { name: /Cordon/ }).count(), 0);
+    assert.equal(await page.locator('th', { hasText: 'Actions' }).count(), 0);
+    const forced = await page.evaluate(async (node) => {
+      const csrf = document.cookie
+        .split('; ')
+        .find((c) => c.startsWith('strata-csrf='))
+        ?.slice('strata-csrf='.length);
+      const answer = await fetch(`/api/nodes/${node}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'x-strata-csrf': csrf ?? '' },
+        body: JSON.stringify({ unschedulable: true }),
+      });
+      return { status: answer.status, body: (await answer.json()) as unknown };
+    }, name);
+    assert.equal(forced.status, 403);
+    assert.match(
+      JSON.stringify(forced.body),
+      new RegExp(`cannot patch resource \\\\"nodes\\\\"`),
+      'the API server’s own refusal is passed on',
+    );
+    const node = await admin.makeApiClient(CoreV1Api).readNode({ name });
+    assert.notEqual(node.spec?.unschedulable, true);
+    await page.screenshot({ path: join(ARTIFACTS, 'nodes-restricted.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('refuses a cross-site POST with 403', async () => {
+    const { context, page } = await signIn(operator.token);
+    // Another origin on the same machine (another port) posts a form to the console, with the user's cookies.
+    const attacker: Server = createServer((_request, response) => {
+      response.setHeader('content-type', 'text/html');
+      response.end(
+        `<form method="POST" action="${consoleApp.url}/api/session" enctype="text/plain">` +
+          `<input name='{"token":"x","a":"' value='"}'></form><script>document.forms[0].submit()</script>`,
+      );
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = attacker.address();
+      assert.ok(address !== null && typeof address === 'object');
+      const refused = page.waitForResponse((response) => response.url() === `${consoleApp.url}/api/session`);
+      await page.goto(`http://127.0.0.1:${address.port}/`);
+      const answer = await refused;
+      assert.equal(answer.status(), 403);
+      assert.match(JSON.stringify(await answer.json()), /refused: a same-site request may not change anything/);
+    } finally {
+      await new Promise<void>((resolve) => attacker.close(() => resolve()));
+    }
+    // And without the browser's headers: a matching Origin is not enough without the double-submit token.
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const noToken = await consoleFetch(`/api/nodes/${nodeNames[1]}`, {
+      method: 'PATCH',
+      headers: { origin: consoleApp.url, cookie, 'content-type': 'application/json' },
+      body: '{"unschedulable":true}',
+    });
+    assert.equal(noToken.status, 403);
+    await context.close();
+  });
+
+  it('signs out: the session is gone and the gate is closed again', async () => {
+    const { context, page } = await signIn(operator.token);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/login');
+    await page.goto('/nodes');
+    assert.equal(new URL(page.url()).pathname, '/login');
+    const status = await page.evaluate(async () => (await fetch('/api/watch?resources=nodes')).status);
+    assert.equal(status, 401);
+    await context.close();
+  });
+});
