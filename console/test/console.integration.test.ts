@@ -1,7 +1,7 @@
 // The console in a real browser (Debian's Chromium, headless) against the harness's real kube-apiserver: sign-in,
 // the gate, the live Nodes page, RBAC, escaping, CSRF, accessibility. Screenshots go to test-output/console/.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,18 @@ import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
 import { createNode, createUser, deleteUser, patchNodeMetadata, type ConsoleUser } from './fixtures.ts';
 
+// The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
+// the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
+declare const document: {
+  readonly cookie: string;
+  readonly body: unknown;
+  querySelector(selector: string): { readonly textContent: string | null } | null;
+};
+declare const MutationObserver: new (callback: () => void) => {
+  observe(target: unknown, options: Readonly<Record<string, boolean>>): void;
+  disconnect(): void;
+};
+
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const SCRIPT = '<script>alert(1)</script>';
 const IMAGE_TAG = '<img src=x onerror=alert(2)>';
@@ -25,6 +37,7 @@ let admin: KubeConfig;
 let namespace: string;
 let consoleApp: RunningConsole;
 let browser: Browser;
+let consoleLog: string;
 let operator: ConsoleUser;
 let viewer: ConsoleUser;
 const nodeNames: string[] = [];
@@ -133,9 +146,9 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
       annotations: { [ANNOTATIONS.rebootNeeded]: 'true', [ANNOTATIONS.newVersion]: IMAGE_TAG },
     });
     await mkdir(ARTIFACTS, { recursive: true });
-    const logDir = await mkdtemp(join(cluster.info.dir, 'console-'));
+    consoleLog = join(await mkdtemp(join(cluster.info.dir, 'console-')), 'console.log');
     [consoleApp, browser] = await Promise.all([
-      startConsole({ kubeconfigPath: cluster.kubeconfigPath, logFile: join(logDir, 'console.log') }),
+      startConsole({ kubeconfigPath: cluster.kubeconfigPath, logFile: consoleLog }),
       launchChromium(),
     ]);
   });
@@ -181,6 +194,27 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
       });
       assert.equal(answer.status, 401, `${method} ${path}`);
       assert.deepEqual(await answer.json(), { error: 'not signed in' });
+    }
+  });
+
+  it('answers malformed and oversized requests with a 4xx, never a 5xx', async () => {
+    const login = await consoleFetch('/login');
+    const csrf = /strata-csrf=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '';
+    const headers = { origin: consoleApp.url, cookie: `strata-csrf=${csrf}`, 'x-strata-csrf': csrf };
+    const json = { ...headers, 'content-type': 'application/json' };
+    const cases: [string, { headers: Record<string, string>; body: string }, number][] = [
+      ['not JSON', { headers: json, body: '{"token":' }, 400],
+      ['another shape', { headers: json, body: '{"token":"x","admin":true}' }, 400],
+      ['an empty token', { headers: json, body: '{"token":"  "}' }, 400],
+      ['another media type', { headers: { ...headers, 'content-type': 'text/plain' }, body: '{"token":"x"}' }, 415],
+      ['a body of a megabyte', { headers: json, body: JSON.stringify({ token: 'x'.repeat(1 << 20) }) }, 413],
+    ];
+    for (const [what, init, status] of cases) {
+      const answer = await consoleFetch('/api/session', { method: 'POST', ...init });
+      assert.equal(answer.status, status, what);
+      const body: unknown = await answer.json();
+      assert.ok(typeof body === 'object' && body !== null && 'error' in body, what);
+      assert.doesNotMatch(JSON.stringify(body), /\bat .*\.(ts|js):\d+/, `${what}: no stack trace`);
     }
   });
 
@@ -296,7 +330,8 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
         headers: { 'content-type': 'application/json', 'x-strata-csrf': csrf ?? '' },
         body: JSON.stringify({ unschedulable: true }),
       });
-      return { status: answer.status, body: (await answer.json()) as unknown };
+      const body: unknown = await answer.json();
+      return { status: answer.status, body };
     }, name);
     assert.equal(forced.status, 403);
     assert.match(
@@ -352,5 +387,13 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
     const status = await page.evaluate(async () => (await fetch('/api/watch?resources=nodes')).status);
     assert.equal(status, 401);
     await context.close();
+  });
+
+  it('never writes a token or a session cookie to its log', async () => {
+    // Runs last: every sign-in above, good and bad, has passed through the server by now.
+    const log = await readFile(consoleLog, 'utf8');
+    assert.match(log, /Ready in/, 'the log is the console server’s');
+    for (const token of [operator.token, viewer.token, 'not-a-token']) assert.ok(!log.includes(token));
+    assert.doesNotMatch(log, /strata-session=|Fe26\.2\*/);
   });
 });

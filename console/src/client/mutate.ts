@@ -25,11 +25,11 @@ export async function mutate(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  let value: unknown = undefined;
+  let value: unknown;
   try {
     value = text === '' ? undefined : JSON.parse(text);
   } catch {
-    value = undefined;
+    // Not JSON (a proxy's error page): the status alone is reported.
   }
   if (response.ok) return { ok: true, body: value };
   const parsed = errorBodySchema.safeParse(value);
