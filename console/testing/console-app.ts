@@ -21,7 +21,7 @@ async function sourceHash(): Promise<string> {
   for (const dir of [CONSOLE_DIR, join(ROOT, 'foundations', 'api'), join(ROOT, 'foundations', 'kube')]) {
     for await (const file of glob('**/*', {
       cwd: dir,
-      exclude: (name) => ['node_modules', '.next', 'test'].includes(name) || /\.test\.tsx?$/.test(name),
+      exclude: (name) => ['node_modules', '.next', 'testing'].includes(name) || /\.test\.tsx?$/.test(name),
     })) {
       inputs.push(join(dir, file));
     }
