@@ -63,7 +63,7 @@ function clusterOfKubeconfig(path: string): ApiServer {
   return { server: cluster.server, caPem };
 }
 
-export function parseConsoleConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
+export function parseConsoleConfig(env: Readonly<Record<string, string | undefined>>): ConsoleConfig {
   const parsed = environmentSchema.safeParse(env);
   if (!parsed.success) {
     // Only the names and the messages: a value may be the session secret.
