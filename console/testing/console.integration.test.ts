@@ -13,7 +13,7 @@ import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@s
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
-import { createNode, createUser, deleteUser, patchNodeMetadata, type ConsoleUser } from './fixtures.ts';
+import { createNode, createUser, deleteUser, patchNodeMetadata, setNodeReady, type ConsoleUser } from './fixtures.ts';
 
 // The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
 // the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
@@ -57,11 +57,15 @@ async function signIn(token: string): Promise<{ context: BrowserContext; page: P
  * after each change (no polling, no sleeping), and gives up after 15 s.
  */
 async function cellReads(page: Page, node: string, column: string, text: string): Promise<void> {
+  await textReads(page, `tr[data-node="${node}"] td[data-column="${column}"]`, text);
+}
+
+/** Waits, by watching the DOM as cellReads does, until the element `selector` finds reads `text`. */
+async function textReads(page: Page, selector: string, text: string): Promise<void> {
   const seen = await page.evaluate(
-    ([name, id, expected]) =>
+    ([query, expected]) =>
       new Promise<string | null>((resolve) => {
-        const read = () =>
-          document.querySelector(`tr[data-node="${name}"] td[data-column="${id}"]`)?.textContent ?? null;
+        const read = () => document.querySelector(query)?.textContent ?? null;
         if (read() === expected) {
           resolve(expected);
           return;
@@ -78,9 +82,9 @@ async function cellReads(page: Page, node: string, column: string, text: string)
         }, 15_000);
         observer.observe(document.body, { subtree: true, childList: true, characterData: true });
       }),
-    [node, column, text] as const,
+    [selector, text] as const,
   );
-  assert.equal(seen, text, `the ${column} cell of ${node}`);
+  assert.equal(seen, text, selector);
 }
 
 async function cellText(page: Page, node: string, column: string): Promise<string | null> {
@@ -293,6 +297,28 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
         intervalMs: 250,
       },
     );
+  });
+
+  it('shows the Overview: nodes Ready of the total, live, and kube-apiserver’s own checks', async () => {
+    const { context, page } = await signIn(operator.token);
+    await page.goto('/overview');
+    const nodes = (await admin.makeApiClient(CoreV1Api).listNode()).items;
+    const ready = nodes.filter((node) =>
+      node.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True'),
+    ).length;
+    await textReads(page, '[data-testid="nodes-ready"]', `${ready} of ${nodes.length} nodes Ready`);
+    assert.equal(await page.locator('[data-testid="control-plane-ready"]').textContent(), 'kube-apiserver is ready');
+    assert.equal(await page.locator('tr[data-check="etcd"] td').nth(1).textContent(), 'ok');
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
+
+    const [, , third] = nodeNames;
+    assert.ok(third !== undefined);
+    await setNodeReady(admin, third, 'False');
+    await textReads(page, '[data-testid="nodes-ready"]', `${ready - 1} of ${nodes.length} nodes Ready`);
+    await setNodeReady(admin, third, 'True');
+    await textReads(page, '[data-testid="nodes-ready"]', `${ready} of ${nodes.length} nodes Ready`);
+    await context.close();
   });
 
   it('renders hostile values as text', async () => {

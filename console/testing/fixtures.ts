@@ -37,6 +37,27 @@ function nodeObject(fixture: NodeFixture): V1Node {
   };
 }
 
+function readyCondition(status: 'True' | 'False', now: Date) {
+  return {
+    type: 'Ready',
+    status,
+    reason: status === 'True' ? 'KubeletReady' : 'KubeletNotReady',
+    message: 'fixture',
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  };
+}
+
+/** Sets the node's Ready condition, as its kubelet would. */
+export async function setNodeReady(admin: KubeConfig, name: string, status: 'True' | 'False'): Promise<void> {
+  await admin
+    .makeApiClient(CoreV1Api)
+    .patchNodeStatus(
+      { name, body: { status: { conditions: [readyCondition(status, new Date())] } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+}
+
 /** Creates the node and then its status (a create ignores the status of a Node). */
 export async function createNode(admin: KubeConfig, fixture: NodeFixture): Promise<void> {
   const core = admin.makeApiClient(CoreV1Api);
@@ -47,16 +68,7 @@ export async function createNode(admin: KubeConfig, fixture: NodeFixture): Promi
       name: fixture.name,
       body: {
         status: {
-          conditions: [
-            {
-              type: 'Ready',
-              status: 'True',
-              reason: 'KubeletReady',
-              message: 'fixture',
-              lastHeartbeatTime: now,
-              lastTransitionTime: now,
-            },
-          ],
+          conditions: [readyCondition('True', now)],
           nodeInfo: {
             osImage: fixture.osImage ?? DEFAULT_OS_IMAGE,
             kubeletVersion: fixture.kubeletVersion ?? DEFAULT_KUBELET,
