@@ -44,6 +44,18 @@ export class WatchHub {
     if (kinds === '') return;
     const source = new EventSource(`${WATCH_PATH}?resources=${kinds}`);
     source.onmessage = (message: MessageEvent<string>) => this.#deliver(message.data);
+    // The browser reconnects a broken stream by itself; it gives up only when the console refuses it (a session
+    // that has ended answers 401), and then the pages must say so rather than show stale rows as live.
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED || this.#source !== source) return;
+      for (const [resource, listeners] of this.#listeners)
+        for (const listener of listeners)
+          listener({
+            type: 'error',
+            resource,
+            message: 'the live stream was refused: reload the page or sign in again',
+          });
+    };
     this.#source = source;
   }
 
