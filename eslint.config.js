@@ -37,6 +37,29 @@ export default tseslint.config(
     },
   },
   {
+    // The console renders every value as a React text child, which React escapes; raw HTML is never inserted.
+    // (This block repeats the rule above, since a later no-restricted-syntax replaces an earlier one.)
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            ':matches(PropertyDefinition, MethodDefinition, TSParameterProperty)[accessibility=/^(private|protected)$/]:not([kind="constructor"])',
+          message: 'Use an ES #private member instead of the TypeScript private/protected keyword.',
+        },
+        {
+          selector: 'JSXAttribute[name.name="dangerouslySetInnerHTML"], Property[key.name="dangerouslySetInnerHTML"]',
+          message: 'The console never inserts raw HTML: render values as text.',
+        },
+        {
+          selector: 'AssignmentExpression > MemberExpression.left[property.name=/^(innerHTML|outerHTML)$/]',
+          message: 'The console never inserts raw HTML: render values as text.',
+        },
+      ],
+    },
+  },
+  {
     // TypeScript checks undefined names itself; core no-undef does not know Node's globals.
     files: ['**/*.js'],
     rules: { 'no-undef': 'off' },

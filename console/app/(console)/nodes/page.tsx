@@ -1,0 +1,23 @@
+import { redirect } from 'next/navigation';
+import { NodesTable } from '../../../src/client/nodes-table.tsx';
+import { mayI } from '../../../src/server/access.ts';
+import { consoleConfig } from '../../../src/server/config.ts';
+import { currentSession } from '../../../src/server/request-session.ts';
+import { userKubeConfig } from '../../../src/server/user-client.ts';
+
+export const dynamic = 'force-dynamic';
+
+export default async function NodesPage() {
+  const session = await currentSession();
+  if (session === undefined) redirect('/login');
+  const canPatch = await mayI(userKubeConfig(consoleConfig().apiServer, session.token), {
+    verb: 'patch',
+    resource: 'nodes',
+  });
+  return (
+    <>
+      <h1 id="nodes-heading">Nodes</h1>
+      <NodesTable canPatch={canPatch} />
+    </>
+  );
+}

@@ -1,0 +1,128 @@
+'use client';
+// The Nodes page's table: TanStack Table for the columns, TanStack Virtual so that only the rows in view are in the
+// DOM (thousands of nodes stay cheap), rows replaced in place as watch events come. Every value is rendered as a
+// React text child, which React escapes.
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useMemo, useRef, useState } from 'react';
+import type { NodeRow } from '../shared/node-row.ts';
+import { mutate } from './mutate.ts';
+import { useNodeRows } from './watch-provider.tsx';
+
+const ROW_HEIGHT = 37;
+const column = createColumnHelper<NodeRow>();
+
+function CordonButton({ row, onError }: { readonly row: NodeRow; readonly onError: (message: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  const verb = row.schedulable ? 'Cordon' : 'Uncordon';
+  const act = async () => {
+    setBusy(true);
+    const result = await mutate('PATCH', `/api/nodes/${encodeURIComponent(row.name)}`, {
+      unschedulable: row.schedulable,
+    });
+    setBusy(false);
+    if (!result.ok) onError(result.error);
+  };
+  return (
+    <button type="button" disabled={busy} aria-label={`${verb} ${row.name}`} onClick={() => void act()}>
+      {verb}
+    </button>
+  );
+}
+
+export function NodesTable({ canPatch }: { readonly canPatch: boolean }) {
+  const { rows, synced, error } = useNodeRows();
+  const [actionError, setActionError] = useState<string | undefined>(undefined);
+  const data = useMemo(() => [...rows.values()].sort((a, b) => a.name.localeCompare(b.name)), [rows]);
+  const columns = useMemo(
+    () => [
+      column.accessor('name', { header: 'Name' }),
+      column.accessor((row) => (row.roles.length === 0 ? '—' : row.roles.join(', ')), { id: 'roles', header: 'Roles' }),
+      column.accessor((row) => (row.schedulable ? row.ready : `${row.ready}, SchedulingDisabled`), {
+        id: 'status',
+        header: 'Status',
+      }),
+      column.accessor('osImage', { header: 'Container Linux' }),
+      column.accessor((row) => row.osVersion ?? '—', { id: 'osVersion', header: 'OS version' }),
+      column.accessor('kubeletVersion', { header: 'Kubelet' }),
+      column.accessor('updateState', { header: 'Update' }),
+      ...(canPatch
+        ? [
+            column.display({
+              id: 'actions',
+              header: 'Actions',
+              cell: (cell) => <CordonButton row={cell.row.original} onError={setActionError} />,
+            }),
+          ]
+        : []),
+    ],
+    [canPatch],
+  );
+  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: (row) => row.name });
+  const scroller = useRef<HTMLDivElement>(null);
+  const tableRows = table.getRowModel().rows;
+  const virtualizer = useVirtualizer({
+    count: tableRows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const items = virtualizer.getVirtualItems();
+  const before = items[0]?.start ?? 0;
+  const after = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  const width = columns.length;
+
+  return (
+    <section aria-labelledby="nodes-heading">
+      <p aria-live="polite" data-testid="node-count">
+        {synced ? `${data.length} nodes` : 'Loading nodes…'}
+      </p>
+      {error === undefined ? null : <p role="alert">{error}</p>}
+      {actionError === undefined ? null : (
+        <p role="alert" data-testid="action-error">
+          {actionError}
+        </p>
+      )}
+      <div ref={scroller} className="table-scroller" tabIndex={0} aria-label="Nodes table">
+        <table>
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => (
+                  <th key={header.id} scope="col">
+                    {flexRender(header.column.columnDef.header, header.getContext())}
+                  </th>
+                ))}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {before > 0 ? (
+              <tr aria-hidden="true">
+                <td colSpan={width} style={{ height: before, padding: 0 }} />
+              </tr>
+            ) : null}
+            {items.map((item) => {
+              const row = tableRows[item.index];
+              if (row === undefined) return null;
+              return (
+                <tr key={row.id} data-node={row.id} style={{ height: ROW_HEIGHT }}>
+                  {row.getVisibleCells().map((cell) => (
+                    <td key={cell.id} data-column={cell.column.id}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
+              );
+            })}
+            {after > 0 ? (
+              <tr aria-hidden="true">
+                <td colSpan={width} style={{ height: after, padding: 0 }} />
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,74 @@
+// The browser side of the one stream per tab: components subscribe to resources, the hub keeps exactly one
+// EventSource open for all of them, reopened with the new list when the set of resources changes.
+import {
+  RESOURCE_KINDS,
+  WATCH_PATH,
+  watchEventSchema,
+  type ResourceKind,
+  type WatchEvent,
+} from '../shared/watch-protocol.ts';
+
+type Listener = (event: WatchEvent) => void;
+
+export class WatchHub {
+  readonly #listeners = new Map<ResourceKind, Set<Listener>>();
+  #source: EventSource | undefined;
+  #kinds = '';
+  #closed = false;
+
+  subscribe(kind: ResourceKind, listener: Listener): () => void {
+    const listeners = this.#listeners.get(kind) ?? new Set<Listener>();
+    listeners.add(listener);
+    this.#listeners.set(kind, listeners);
+    this.#reconcile();
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#listeners.delete(kind);
+      this.#reconcile();
+    };
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#source?.close();
+    this.#source = undefined;
+  }
+
+  #reconcile(): void {
+    if (this.#closed) return;
+    const kinds = RESOURCE_KINDS.filter((kind) => this.#listeners.has(kind)).join(',');
+    if (kinds === this.#kinds) return;
+    this.#kinds = kinds;
+    this.#source?.close();
+    this.#source = undefined;
+    if (kinds === '') return;
+    const source = new EventSource(`${WATCH_PATH}?resources=${kinds}`);
+    source.onmessage = (message: MessageEvent<string>) => this.#deliver(message.data);
+    // The browser reconnects a broken stream by itself; it gives up only when the console refuses it (a session
+    // that has ended answers 401), and then the pages must say so rather than show stale rows as live.
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED || this.#source !== source) return;
+      for (const [resource, listeners] of this.#listeners)
+        for (const listener of listeners)
+          listener({
+            type: 'error',
+            resource,
+            message: 'the live stream was refused: reload the page or sign in again',
+          });
+    };
+    this.#source = source;
+  }
+
+  #deliver(data: string): void {
+    const parsed = watchEventSchema.safeParse(JSON.parse(data));
+    if (!parsed.success) throw new Error(`the console's watch stream sent an unknown event: ${parsed.error.message}`);
+    const event = parsed.data;
+    // The API server no longer takes the token: the server has closed the stream; sign in again.
+    if (event.type === 'error' && event.status === 401) {
+      this.close();
+      window.location.assign('/login');
+      return;
+    }
+    for (const listener of this.#listeners.get(event.resource) ?? []) listener(event);
+  }
+}

@@ -1,0 +1,32 @@
+// The one Server-Sent Events stream per tab (/api/watch): the browser names the resources it subscribes to in the
+// query, and each message says which resource it is about. A snapshot replaces the resource's rows (the first list,
+// and again after any relist the server makes); a change updates one row in place.
+import { z } from 'zod';
+import { nodeRowSchema } from './node-row.ts';
+
+export const WATCH_PATH = '/api/watch';
+export const RESOURCE_KINDS = ['nodes'] as const;
+export const resourceKindSchema = z.enum(RESOURCE_KINDS);
+export type ResourceKind = z.infer<typeof resourceKindSchema>;
+
+/** The query parameter's value: resource kinds, comma-separated, each once. */
+export const subscriptionSchema = z
+  .string()
+  .max(200)
+  .transform((value) => value.split(','))
+  .pipe(z.array(resourceKindSchema).min(1))
+  .refine((kinds) => new Set(kinds).size === kinds.length, { error: 'a resource is named twice' });
+
+export const watchEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('snapshot'), resource: z.literal('nodes'), rows: z.array(nodeRowSchema) }),
+  z.strictObject({ type: z.literal('upsert'), resource: z.literal('nodes'), row: nodeRowSchema }),
+  z.strictObject({ type: z.literal('delete'), resource: z.literal('nodes'), name: z.string() }),
+  /** The server's list or watch failed and it retries; `status` is the API server's HTTP status when it answered. */
+  z.strictObject({
+    type: z.literal('error'),
+    resource: resourceKindSchema,
+    status: z.number().int().optional(),
+    message: z.string(),
+  }),
+]);
+export type WatchEvent = z.infer<typeof watchEventSchema>;
