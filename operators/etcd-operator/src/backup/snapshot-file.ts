@@ -3,6 +3,7 @@
 // Checking the trailer and reading the database's newest revision, as `etcdutl snapshot status` does, is what makes a
 // stream of bytes a backup that counts.
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { StrataError } from '@strata/api';
 
@@ -41,28 +42,45 @@ function fnv64a(bytes: Uint8Array): bigint {
   return hash;
 }
 
-/** Hashes the file in one pass: the whole file's sha256 and, separately, the database part's (the trailer's subject). */
-async function hashFile(
-  handle: FileHandle,
-  size: number,
-): Promise<{ whole: string; database: Buffer; trailer: Buffer }> {
-  const whole = createHash('sha256');
-  const database = createHash('sha256');
-  const databaseSize = size - TRAILER;
-  const buffer = Buffer.alloc(1 << 20);
-  let offset = 0;
-  while (offset < databaseSize) {
-    const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, databaseSize - offset), offset);
-    if (bytesRead === 0) break;
-    const chunk = buffer.subarray(0, bytesRead);
-    whole.update(chunk);
-    database.update(chunk);
-    offset += bytesRead;
+/**
+ * Hashes a snapshot as it goes by, in one pass: the whole file's sha256 (what is recorded) and the database part's
+ * (what the trailer must equal). The last 32 bytes seen are held back as the candidate trailer.
+ */
+export class SnapshotHasher {
+  readonly #whole = createHash('sha256');
+  readonly #database = createHash('sha256');
+  #tail: Buffer = Buffer.alloc(0);
+  #size = 0;
+
+  update(chunk: Buffer): void {
+    this.#whole.update(chunk);
+    this.#size += chunk.length;
+    if (chunk.length >= TRAILER) {
+      this.#database.update(this.#tail);
+      this.#database.update(chunk.subarray(0, chunk.length - TRAILER));
+      this.#tail = Buffer.from(chunk.subarray(chunk.length - TRAILER));
+      return;
+    }
+    const joined = Buffer.concat([this.#tail, chunk]);
+    const cut = Math.max(0, joined.length - TRAILER);
+    this.#database.update(joined.subarray(0, cut));
+    this.#tail = Buffer.from(joined.subarray(cut));
   }
-  const trailer = Buffer.alloc(TRAILER);
-  await handle.read(trailer, 0, TRAILER, databaseSize);
-  whole.update(trailer);
-  return { whole: whole.digest('hex'), database: database.digest(), trailer };
+
+  /** Checks the trailer; throws CorruptSnapshotError naming why the bytes are no whole snapshot. */
+  finish(path: string): { readonly size: number; readonly sha256: string } {
+    const size = this.#size;
+    // etcd's own test for a snapshot with a trailer: the database is whole pages of at least 512 bytes, plus 32.
+    if (size < 512 + TRAILER || size % 512 !== TRAILER) {
+      throw new CorruptSnapshotError(path, 'it has no sha256 trailer (the size is not whole pages plus 32 bytes)', {
+        size,
+      });
+    }
+    if (!this.#database.digest().equals(this.#tail)) {
+      throw new CorruptSnapshotError(path, 'its sha256 trailer does not match its content', { size });
+    }
+    return { size, sha256: this.#whole.digest('hex') };
+  }
 }
 
 /** Reads the newest revision from the bbolt database: the largest key of the `key` bucket. */
@@ -181,27 +199,26 @@ class BoltReader {
   }
 }
 
+/** The newest revision of the snapshot file at `path` whose database is its first `size - 32` bytes. */
+export async function readSnapshotRevision(path: string, size: number): Promise<number> {
+  const handle = await open(path, 'r');
+  try {
+    return await new BoltReader(handle, path, size - TRAILER).newestRevision();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Checks a snapshot file as etcd's restore would (the sha256 trailer over the database) and reads its revision.
  * Throws CorruptSnapshotError naming why when it is not a whole snapshot.
  */
 export async function verifySnapshotFile(path: string): Promise<VerifiedSnapshot> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    // etcd's own test for a snapshot with a trailer: the database is whole pages of at least 512 bytes, plus 32.
-    if (size < 512 + TRAILER || size % 512 !== TRAILER) {
-      throw new CorruptSnapshotError(path, 'it has no sha256 trailer (the size is not whole pages plus 32 bytes)', {
-        size,
-      });
-    }
-    const hashes = await hashFile(handle, size);
-    if (!hashes.database.equals(hashes.trailer)) {
-      throw new CorruptSnapshotError(path, 'its sha256 trailer does not match its content', { size });
-    }
-    const revision = await new BoltReader(handle, path, size - TRAILER).newestRevision();
-    return { size, sha256: hashes.whole, revision };
-  } finally {
-    await handle.close();
+  const hasher = new SnapshotHasher();
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    if (!(chunk instanceof Buffer)) throw new TypeError('a file stream without an encoding yields Buffers');
+    hasher.update(chunk);
   }
+  const { size, sha256 } = hasher.finish(path);
+  return { size, sha256, revision: await readSnapshotRevision(path, size) };
 }

@@ -2,16 +2,13 @@
 // is verified (sha256 trailer, readable revision). The snapshot is streamed into a local file first so that every
 // destination receives a checked, whole file.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { StrataError } from '@strata/api';
 import { EtcdClient, type EtcdEndpointStatus } from '../etcd/gateway-client.ts';
 import { streamSnapshot } from '../etcd/snapshot-stream.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
-import { verifySnapshotFile, type VerifiedSnapshot } from './snapshot-file.ts';
+import { readSnapshotRevision, SnapshotHasher, type VerifiedSnapshot } from './snapshot-file.ts';
 
 /** No member could give a snapshot. `context.answers` quotes what each endpoint said. */
 export class NoSnapshotSourceError extends StrataError {}
@@ -83,19 +80,22 @@ export async function takeSnapshot(
   await mkdir(directory, { recursive: true, mode: 0o700 });
   const path = join(directory, `.snapshot-${randomBytes(6).toString('hex')}.part`);
   try {
-    const chunks = streamSnapshot(chosen.endpoint, {
-      ...(source.tls === undefined ? {} : { tls: source.tls }),
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
-    await pipeline(
-      Readable.from(
-        (async function* () {
-          for await (const chunk of chunks) yield chunk.blob;
-        })(),
-      ),
-      createWriteStream(path, { flags: 'wx' }),
-    );
-    const verified = await verifySnapshotFile(path);
+    const hasher = new SnapshotHasher();
+    const file = await open(path, 'wx');
+    try {
+      for await (const chunk of streamSnapshot(chosen.endpoint, {
+        ...(source.tls === undefined ? {} : { tls: source.tls }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      })) {
+        hasher.update(chunk.blob);
+        await file.write(chunk.blob);
+      }
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    const { size, sha256 } = hasher.finish(path);
+    const verified = { size, sha256, revision: await readSnapshotRevision(path, size) };
     return {
       ...verified,
       path,
