@@ -15,6 +15,8 @@ import { DirectoryStore } from './directory-store.ts';
 import { backupName } from './retention.ts';
 import { S3Store } from './s3-store.ts';
 import { CorruptSnapshotError, verifySnapshotFile } from './snapshot-file.ts';
+import { recordFailure } from './backup-status.ts';
+import { runBackup } from './run-backup.ts';
 import { BackupStoreError } from './store.ts';
 import { NoSnapshotSourceError, takeSnapshot, type TakenSnapshot } from './take-snapshot.ts';
 
@@ -177,6 +179,95 @@ describe('an S3 store (MinIO)', () => {
     } finally {
       wrong.close();
       noBucket.close();
+    }
+  });
+});
+
+describe('one backup run after another, with retention', () => {
+  it('keeps the newest maxBackups in S3, each verified and recorded, the newest last', async () => {
+    const store = new S3Store({
+      endpoint: s3.endpoint,
+      bucket: 'etcd-backups',
+      prefix: 'retention',
+      forcePathStyle: true,
+      credentials: s3.credentials,
+    });
+    try {
+      const recorded = [];
+      const removed: string[] = [];
+      for (let second = 0; second < 3; second += 1) {
+        const outcome = await runBackup({
+          name: 'cp',
+          source: { endpoints: [cluster.info.etcdEndpoint], tls },
+          store,
+          recorded: recorded.filter((record) => !removed.includes(record.name)),
+          retention: { maxBackups: 2 },
+          scratchDirectory: join(work, 'scratch'),
+          now: () => new Date(Date.UTC(2026, 11, 4, 12, 0, second)),
+        });
+        recorded.push(outcome.record);
+        removed.push(...outcome.removed);
+        assert.equal(await store.recordedSha256(outcome.record.name), outcome.record.sha256);
+      }
+      assert.deepEqual(removed, [recorded[0]?.name]);
+      assert.deepEqual(
+        (await store.list()).map((object) => object.name),
+        recorded.slice(1).map((record) => record.name),
+      );
+      assert.deepEqual(await readdir(join(work, 'scratch')), []);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('keeps the newest by maxAge in a directory', async () => {
+    const store = new DirectoryStore(join(work, 'aged'));
+    const old = await runBackup({
+      name: 'cp',
+      source: { endpoints: [cluster.info.etcdEndpoint], tls },
+      store,
+      recorded: [],
+      scratchDirectory: join(work, 'scratch'),
+      now: () => new Date(Date.UTC(2026, 11, 4, 10)),
+    });
+    const fresh = await runBackup({
+      name: 'cp',
+      source: { endpoints: [cluster.info.etcdEndpoint], tls },
+      store,
+      recorded: [old.record],
+      retention: { maxAge: '1h' },
+      scratchDirectory: join(work, 'scratch'),
+      now: () => new Date(Date.UTC(2026, 11, 4, 12)),
+    });
+    assert.deepEqual(fresh.removed, [old.record.name]);
+    assert.deepEqual(await store.list(), [{ name: fresh.record.name, location: fresh.record.location }]);
+  });
+
+  it('fails on an unreachable S3 endpoint with a status quoting the error, and removes nothing', async () => {
+    const store = new S3Store({
+      endpoint: 'http://127.0.0.1:9',
+      bucket: 'etcd-backups',
+      forcePathStyle: true,
+      credentials: s3.credentials,
+    });
+    try {
+      const error = await runBackup({
+        name: 'cp',
+        source: { endpoints: [cluster.info.etcdEndpoint], tls },
+        store,
+        recorded: [],
+        retention: { maxBackups: 1 },
+        scratchDirectory: join(work, 'scratch'),
+      }).then(
+        () => assert.fail('the backup was stored'),
+        (failure: unknown) => failure,
+      );
+      assert.ok(error instanceof BackupStoreError);
+      const status = recordFailure(undefined, 'StoreFailed', error.message, new Date());
+      assert.match(status.conditions?.find((condition) => condition.type === 'Failed')?.message ?? '', /ECONNREFUSED/);
+      assert.deepEqual(await readdir(join(work, 'scratch')), []);
+    } finally {
+      store.close();
     }
   });
 });
