@@ -87,4 +87,8 @@ export class DirectoryStore implements BackupStore {
       throw this.#fail('read', name, error);
     }
   }
+
+  close(): void {
+    // Nothing is held open between calls.
+  }
 }

@@ -21,6 +21,8 @@ export interface BackupStore {
   remove(name: string): Promise<void>;
   /** Copies one backup into the local file `path`, in a directory only its owner can enter (snapshots hold Secrets). */
   get(name: string, path: string): Promise<void>;
+  /** Releases connections; the store is not used after. */
+  close(): void;
 }
 
 /** A snapshot's file name ends so; temporary files start with a dot and are never listed. */
