@@ -47,23 +47,22 @@ function fnv64a(bytes: Uint8Array): bigint {
  * (what the trailer must equal). The last 32 bytes seen are held back as the candidate trailer.
  */
 export class SnapshotHasher {
-  readonly #whole = createHash('sha256');
-  readonly #database = createHash('sha256');
+  /** Fed every byte but the last 32 seen; a copy of it is the database's hash, and the trailer then ends the file's. */
+  readonly #hash = createHash('sha256');
   #tail: Buffer = Buffer.alloc(0);
   #size = 0;
 
   update(chunk: Buffer): void {
-    this.#whole.update(chunk);
     this.#size += chunk.length;
     if (chunk.length >= TRAILER) {
-      this.#database.update(this.#tail);
-      this.#database.update(chunk.subarray(0, chunk.length - TRAILER));
+      this.#hash.update(this.#tail);
+      this.#hash.update(chunk.subarray(0, chunk.length - TRAILER));
       this.#tail = Buffer.from(chunk.subarray(chunk.length - TRAILER));
       return;
     }
     const joined = Buffer.concat([this.#tail, chunk]);
     const cut = Math.max(0, joined.length - TRAILER);
-    this.#database.update(joined.subarray(0, cut));
+    this.#hash.update(joined.subarray(0, cut));
     this.#tail = Buffer.from(joined.subarray(cut));
   }
 
@@ -76,10 +75,10 @@ export class SnapshotHasher {
         size,
       });
     }
-    if (!this.#database.digest().equals(this.#tail)) {
+    if (!this.#hash.copy().digest().equals(this.#tail)) {
       throw new CorruptSnapshotError(path, 'its sha256 trailer does not match its content', { size });
     }
-    return { size, sha256: this.#whole.digest('hex') };
+    return { size, sha256: this.#hash.update(this.#tail).digest('hex') };
   }
 }
 

@@ -35,6 +35,8 @@ interface Candidate {
   readonly status: EtcdEndpointStatus;
 }
 
+const WRITE_BATCH = 1 << 20;
+
 const revisionOf = (status: EtcdEndpointStatus): bigint => BigInt(status.header.revision ?? '0');
 
 /** The healthy member (it answered, reports no error and knows a leader) with the highest revision. */
@@ -82,14 +84,24 @@ export async function takeSnapshot(
   try {
     const hasher = new SnapshotHasher();
     const file = await open(path, 'wx');
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
     try {
       for await (const chunk of streamSnapshot(chosen.endpoint, {
         ...(source.tls === undefined ? {} : { tls: source.tls }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       })) {
         hasher.update(chunk.blob);
-        await file.write(chunk.blob);
+        // etcd sends 32 KiB chunks; writing them in batches of about 1 MiB saves most of the system calls.
+        pending.push(chunk.blob);
+        pendingBytes += chunk.blob.length;
+        if (pendingBytes >= WRITE_BATCH) {
+          await file.writev(pending);
+          pending = [];
+          pendingBytes = 0;
+        }
       }
+      if (pending.length > 0) await file.writev(pending);
       await file.sync();
     } finally {
       await file.close();
