@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The etcd operator's binary: `run` is the Deployment's replica, `await-member` a joining member's init container.
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadKubeConfig, podServiceAccountDir } from '@strata/kube';
 import { pino } from 'pino';
-import { awaitMember, startEtcdOperator } from '../src/index.ts';
+import { awaitMember, DEFAULT_PVC_ROOT, startEtcdOperator } from '../src/index.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
@@ -28,6 +29,8 @@ interface RunFlags {
   readonly metricsPort: string;
   readonly metricsHost: string;
   readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly backupScratchDir: string;
+  readonly backupPvcRoot: string;
 }
 
 const program = new Command('etcd-operator').description('Runs EtcdClusters without ever losing quorum.');
@@ -42,6 +45,12 @@ program
   .requiredOption('--image <image>', "the operator's own image, for joining members' init containers")
   .option('--metrics-host <host>', 'address of /metrics, /healthz, /readyz', '0.0.0.0')
   .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz', '8080')
+  .option('--backup-scratch-dir <path>', 'where snapshots are staged', join(tmpdir(), 'strata-etcd-operator-backups'))
+  .option(
+    '--backup-pvc-root <path>',
+    'where destination.pvc claims are mounted: <root>/<namespace>/<claim>',
+    DEFAULT_PVC_ROOT,
+  )
   .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
   .action(async (flags: RunFlags) => {
     const logger = pino({ level: flags.logLevel }).child({ identity: flags.identity });
@@ -59,6 +68,7 @@ program
       logger,
       signal,
       ...(flags.watchNamespace === undefined ? {} : { watchNamespace: flags.watchNamespace }),
+      backups: { scratchDirectory: flags.backupScratchDir, pvcRoot: flags.backupPvcRoot },
     });
     await running.stopped;
   });

@@ -2,6 +2,7 @@
 export {
   startEtcdOperator,
   ETCD_OPERATOR_LEASE,
+  DEFAULT_PVC_ROOT,
   type RunEtcdOperatorOptions,
   type RunningEtcdOperator,
 } from './run-operator.ts';
@@ -17,3 +18,17 @@ export { EtcdRequestError, isMemberNotFound } from './etcd/errors.ts';
 export { plan, quorumOf, removalKeepsQuorum, type Action } from './plan/plan.ts';
 export { CLUSTER_LABEL, memberPod, etcdImage } from './pods/member-pod.ts';
 export { awaitMember } from './await-member.ts';
+export { EtcdBackupController, BackupSpecError, type EtcdBackupControllerOptions } from './backup/backup-controller.ts';
+export { BackupMetrics } from './backup/backup-metrics.ts';
+export {
+  takeSnapshot,
+  chooseSnapshotMember,
+  NoSnapshotSourceError,
+  type TakenSnapshot,
+} from './backup/take-snapshot.ts';
+export { verifySnapshotFile, CorruptSnapshotError, type VerifiedSnapshot } from './backup/snapshot-file.ts';
+export { DirectoryStore } from './backup/directory-store.ts';
+export { S3Store, type S3StoreOptions } from './backup/s3-store.ts';
+export { BackupStoreError, type BackupStore } from './backup/store.ts';
+export { streamSnapshot } from './etcd/snapshot-stream.ts';
+export type { EtcdClientTls } from './etcd/tls.ts';

@@ -3,7 +3,11 @@
 import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Health, LeaderElector, startMetricsServer, type MetricsServer } from '@strata/kube';
 import { pino, type Logger } from 'pino';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EtcdBackupController } from './backup/backup-controller.ts';
+import { BackupMetrics } from './backup/backup-metrics.ts';
 import { EtcdClusterController, type ResyncIntervals } from './controller/controller.ts';
 import { EtcdOperatorMetrics } from './controller/metrics.ts';
 
@@ -26,7 +30,12 @@ export interface RunEtcdOperatorOptions {
   readonly renewDeadlineMs?: number;
   readonly retryPeriodMs?: number;
   readonly resync?: Partial<ResyncIntervals>;
+  /** Where backups are staged and where `destination.pvc` claims are mounted (`<pvcRoot>/<namespace>/<claim>`). */
+  readonly backups?: { readonly scratchDirectory: string; readonly pvcRoot: string };
 }
+
+/** The Deployment mounts claims for `destination.pvc` here. */
+export const DEFAULT_PVC_ROOT = '/var/lib/etcd-operator/claims';
 
 export interface RunningEtcdOperator {
   readonly metricsPort: number | undefined;
@@ -38,6 +47,7 @@ export interface RunningEtcdOperator {
 export async function startEtcdOperator(options: RunEtcdOperatorOptions): Promise<RunningEtcdOperator> {
   const logger = options.logger ?? pino({ enabled: false });
   const metrics = new EtcdOperatorMetrics({ processMetrics: options.metrics !== undefined });
+  const backupMetrics = new BackupMetrics(metrics.registry);
   let elector: LeaderElector | undefined;
   const health = new Health({ isLeader: () => elector?.isLeader ?? false });
   let server: MetricsServer | undefined;
@@ -45,7 +55,9 @@ export async function startEtcdOperator(options: RunEtcdOperatorOptions): Promis
     server = await startMetricsServer({ ...options.metrics, registry: metrics.registry, health });
   }
   health.markReady();
-  const stopped = campaign(options, logger, metrics, (next) => (elector = next)).finally(() => server?.close());
+  const stopped = campaign(options, logger, metrics, backupMetrics, (next) => (elector = next)).finally(() =>
+    server?.close(),
+  );
   return { metricsPort: server?.port, metrics, isLeader: () => elector?.isLeader ?? false, stopped };
 }
 
@@ -53,6 +65,7 @@ async function campaign(
   options: RunEtcdOperatorOptions,
   logger: Logger,
   metrics: EtcdOperatorMetrics,
+  backupMetrics: BackupMetrics,
   setElector: (elector: LeaderElector) => void,
 ): Promise<void> {
   const { signal } = options;
@@ -73,6 +86,7 @@ async function campaign(
           options,
           logger,
           metrics,
+          backupMetrics,
           () => elector.isLeader && !leadership.aborted,
           AbortSignal.any([leadership, signal]),
         );
@@ -93,6 +107,7 @@ async function lead(
   options: RunEtcdOperatorOptions,
   logger: Logger,
   metrics: EtcdOperatorMetrics,
+  backupMetrics: BackupMetrics,
   mayWrite: () => boolean,
   leadership: AbortSignal,
 ): Promise<void> {
@@ -110,11 +125,31 @@ async function lead(
         ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
         ...(options.resync === undefined ? {} : { resync: options.resync }),
       });
+      const backups = new EtcdBackupController({
+        kubeConfig: options.kubeConfig,
+        identity: options.identity,
+        logger: logger.child({ component: 'backups' }),
+        metrics: backupMetrics,
+        mayWrite,
+        scratchDirectory: options.backups?.scratchDirectory ?? join(tmpdir(), 'strata-etcd-operator-backups'),
+        pvcRoot: options.backups?.pvcRoot ?? DEFAULT_PVC_ROOT,
+        ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
+      });
+      // Both controllers live and die together: when one fails, the term ends for the other too.
+      const term = new AbortController();
+      const endTerm = (): void => term.abort();
+      leadership.addEventListener('abort', endTerm, { once: true });
       try {
-        await controller.run(leadership);
+        const results = await Promise.allSettled(
+          [controller.run(term.signal), backups.run(term.signal)].map((run) => run.finally(endTerm)),
+        );
+        const failure = results.find((result) => result.status === 'rejected');
+        if (failure !== undefined) throw failure.reason;
       } catch (error) {
         logger.error({ err: error }, 'the controller failed; starting it again');
         await sleep(2000, undefined, { signal: leadership }).catch(() => undefined);
+      } finally {
+        leadership.removeEventListener('abort', endTerm);
       }
     }
   } finally {

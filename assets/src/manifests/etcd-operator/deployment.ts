@@ -2,6 +2,9 @@ import type { V1Deployment, V1EnvVar } from '@kubernetes/client-node';
 import { linuxNodes } from '../node-agents.ts';
 import { ETCD_OPERATOR_METRICS_PORT, ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from './names.ts';
 
+/** Where the operator stages a snapshot before it is stored (an emptyDir). */
+const BACKUP_SCRATCH_DIR = '/var/lib/etcd-operator/scratch';
+
 export const ETCD_OPERATOR_POD_LABELS = {
   'app.kubernetes.io/name': ETCD_OPERATOR_NAMES.operator,
   'app.kubernetes.io/part-of': 'strata',
@@ -55,6 +58,7 @@ export function etcdOperatorDeployment(image: string): V1Deployment {
             runAsGroup: NONROOT_ID,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          volumes: [{ name: 'backup-scratch', emptyDir: {} }],
           containers: [
             {
               name: 'operator',
@@ -68,7 +72,10 @@ export function etcdOperatorDeployment(image: string): V1Deployment {
                 // platform's process pods) two replicas on one host must not collide.
                 '--metrics-host=$(POD_IP)',
                 `--metrics-port=${ETCD_OPERATOR_METRICS_PORT}`,
+                // The root file system is read-only: snapshots are staged on a volume of their own.
+                `--backup-scratch-dir=${BACKUP_SCRATCH_DIR}`,
               ],
+              volumeMounts: [{ name: 'backup-scratch', mountPath: BACKUP_SCRATCH_DIR }],
               env: [
                 fieldEnv('POD_NAME', 'metadata.name'),
                 fieldEnv('POD_NAMESPACE', 'metadata.namespace'),

@@ -1,10 +1,10 @@
 import type { KubernetesObject, V1PolicyRule, V1ServiceAccount } from '@kubernetes/client-node';
-import { ETCD_CLUSTER } from '@strata/api';
+import { ETCD_BACKUP, ETCD_CLUSTER } from '@strata/api';
 import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccountSubject } from '../rbac.ts';
 import { ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from './names.ts';
 
-// Least privilege: each rule names what the operator does with it. EtcdBackup and EtcdRestore get rules with
-// their controllers, not before.
+// Least privilege: each rule names what the operator does with it. EtcdRestore gets rules with its controller, not
+// before.
 const OPERATOR_RULES: V1PolicyRule[] = [
   { apiGroups: [ETCD_CLUSTER.group], resources: [ETCD_CLUSTER.plural], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [ETCD_CLUSTER.group], resources: [`${ETCD_CLUSTER.plural}/status`], verbs: ['update', 'patch'] },
@@ -12,6 +12,13 @@ const OPERATOR_RULES: V1PolicyRule[] = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
   // One PodDisruptionBudget per cluster, written by server-side apply (patch; create the first time).
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'create', 'patch'] },
+  // EtcdBackups are read and watched, never created or changed: only their status is written.
+  { apiGroups: [ETCD_BACKUP.group], resources: [ETCD_BACKUP.plural], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [ETCD_BACKUP.group], resources: [`${ETCD_BACKUP.plural}/status`], verbs: ['patch'] },
+  // A backup reads the two Secrets its spec names (S3 credentials, an etcd client certificate) when it runs: `get`
+  // by name only, no list or watch, so the operator never holds every Secret of the cluster in memory. RBAC cannot
+  // limit `get` to names it does not know in advance.
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
   // An Event for every decision.
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];

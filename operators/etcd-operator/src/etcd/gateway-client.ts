@@ -3,6 +3,7 @@
 // member ID does not fit a JavaScript number.
 import { z } from 'zod';
 import { EtcdRequestError } from './errors.ts';
+import { gatewayFetch, type EtcdClientTls, type GatewayAnswer, type GatewayFetch } from './tls.ts';
 
 const uint64 = z.string().regex(/^[0-9]+$/);
 const int64 = z.string().regex(/^-?[0-9]+$/);
@@ -61,6 +62,8 @@ export type EtcdHashKv = z.output<typeof hashKvSchema>;
 export interface EtcdClientOptions {
   /** Per request; a member that does not answer in time counts as not answering. */
   readonly timeoutMs?: number;
+  /** For members that require client certificates (https URLs). */
+  readonly tls?: EtcdClientTls;
 }
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -69,16 +72,18 @@ const unb64 = (text: string): string => Buffer.from(text, 'base64').toString('ut
 /** Talks to one etcd member at a time, by its client URL. */
 export class EtcdClient {
   readonly #timeoutMs: number;
+  readonly #fetch: GatewayFetch;
 
   constructor(options: EtcdClientOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 2000;
+    this.#fetch = gatewayFetch(options.tls);
   }
 
   async #call<S extends z.ZodType>(endpoint: string, path: string, body: object, schema: S): Promise<z.output<S>> {
     const url = `${endpoint.replace(/\/$/, '')}/v3/${path}`;
-    let response: Response;
+    let response: GatewayAnswer;
     try {
-      response = await fetch(url, {
+      response = await this.#fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),

@@ -1,0 +1,227 @@
+// The EtcdBackup controller against the harness control plane: the `endpoints` form backs up the control plane's own
+// etcd with the client certificate from a Secret, into MinIO and into a claim's directory; an unreachable S3 endpoint
+// gets a Failed condition quoting the error and is retried with back-off.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ETCD_BACKUP, etcdCrds, parseEtcdBackup, type EtcdBackup } from '@strata/api';
+import { readPemPair } from '@strata/assets';
+import { applyManifestObject, sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
+import { startS3Server, type S3Server } from '@strata/platform-local/testing';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { BackupMetrics } from './backup-metrics.ts';
+import { EtcdBackupController } from './backup-controller.ts';
+import { S3Store } from './s3-store.ts';
+
+const namespace = uniqueName('etcd-backups');
+let cluster: HarnessCluster;
+let kubeConfig: KubeConfig;
+let s3: S3Server;
+let work: string;
+let registry: Registry;
+const stop = new AbortController();
+let running: Promise<void>;
+
+const customObjects = () => kubeConfig.makeApiClient(CustomObjectsApi);
+
+/** An EtcdBackup of the control plane's own etcd through its client certificate, to `destination`. */
+const aBackup = (name: string, destination: EtcdBackup['spec']['destination'], extra: object = {}) => ({
+  apiVersion: ETCD_BACKUP.apiVersion,
+  kind: ETCD_BACKUP.kind,
+  metadata: { name, namespace },
+  spec: {
+    source: { endpoints: { urls: [cluster.info.etcdEndpoint], clientTLSSecret: 'etcd-client' } },
+    destination,
+    ...extra,
+  },
+});
+
+const s3Destination = (endpoint: string) => ({
+  s3: {
+    endpoint,
+    bucket: 'etcd-backups',
+    prefix: 'control-plane',
+    credentialsSecret: 's3-credentials',
+    forcePathStyle: true,
+  },
+});
+
+const readBackup = async (name: string): Promise<EtcdBackup> =>
+  parseEtcdBackup(
+    await customObjects().getNamespacedCustomObject({
+      group: ETCD_BACKUP.group,
+      version: ETCD_BACKUP.version,
+      plural: ETCD_BACKUP.plural,
+      namespace,
+      name,
+    }),
+  );
+
+const create = (body: object) =>
+  customObjects().createNamespacedCustomObject({
+    group: ETCD_BACKUP.group,
+    version: ETCD_BACKUP.version,
+    plural: ETCD_BACKUP.plural,
+    namespace,
+    body,
+  });
+
+before(async () => {
+  [cluster, s3] = await Promise.all([sharedControlPlane(), startS3Server({ buckets: ['etcd-backups'] })]);
+  kubeConfig = cluster.adminKubeConfig();
+  work = await mkdtemp(join(tmpdir(), 'strata-backup-controller-'));
+  const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
+  for (const crd of etcdCrds()) {
+    await applyManifestObject(kubeConfig, crd, 'strata-test');
+    const name = crd.metadata?.name ?? '';
+    await waitFor(`${name} to be established`, async () => {
+      const current = await extensions.readCustomResourceDefinition({ name });
+      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+        ? true
+        : undefined;
+    });
+  }
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const [ca, client] = await Promise.all([
+    readPemPair(cluster.info.pkiDir, 'etcd-ca'),
+    readPemPair(cluster.info.pkiDir, 'apiserver-etcd-client'),
+  ]);
+  await core.createNamespacedSecret({
+    namespace,
+    body: {
+      metadata: { name: 'etcd-client' },
+      stringData: { 'ca.crt': ca.certificatePem, 'tls.crt': client.certificatePem, 'tls.key': client.privateKeyPem },
+    },
+  });
+  await core.createNamespacedSecret({
+    namespace,
+    body: {
+      metadata: { name: 's3-credentials' },
+      stringData: { accessKeyID: s3.credentials.accessKeyId, secretAccessKey: s3.credentials.secretAccessKey },
+    },
+  });
+  registry = new Registry();
+  const controller = new EtcdBackupController({
+    kubeConfig,
+    identity: 'test',
+    logger: pino({ enabled: false }),
+    metrics: new BackupMetrics(registry),
+    namespace,
+    mayWrite: () => true,
+    pvcRoot: join(work, 'claims'),
+    scratchDirectory: join(work, 'scratch'),
+    retryDelayMs: 200,
+    maxRetryDelayMs: 1000,
+  });
+  running = controller.run(stop.signal);
+});
+
+after(async () => {
+  stop.abort();
+  await running;
+  await s3.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('the EtcdBackup controller', () => {
+  it("backs up the control plane's own etcd to S3 once, and records it in the status, an Event and the metrics", async () => {
+    await create(aBackup('to-s3', s3Destination(s3.endpoint)));
+    const backup = await waitFor(
+      'the backup to be stored',
+      async () => {
+        const current = await readBackup('to-s3');
+        return current.status?.lastSuccess === undefined ? undefined : current;
+      },
+      60_000,
+    );
+    const [record, ...more] = backup.status?.backups ?? [];
+    assert.ok(record !== undefined);
+    assert.deepEqual(more, []);
+    assert.equal(backup.status?.lastSuccess, record.takenAt);
+    assert.equal(record.etcdVersion, '3.6.16');
+    assert.ok(record.revision > 1);
+    assert.equal(record.location, `s3://etcd-backups/control-plane/${record.name}`);
+    assert.equal(backup.status?.conditions?.find((condition) => condition.type === 'Ready')?.status, 'True');
+    const store = new S3Store({ ...s3Destination(s3.endpoint).s3, credentials: s3.credentials });
+    try {
+      assert.equal(await store.recordedSha256(record.name), record.sha256);
+      const copy = join(work, 'copy.db');
+      await store.get(record.name, copy);
+      assert.equal(
+        createHash('sha256')
+          .update(await readFile(copy))
+          .digest('hex'),
+        record.sha256,
+      );
+      assert.equal((await readFile(copy)).length, record.size);
+    } finally {
+      store.close();
+    }
+    const events = await waitFor('the BackupStored Event', async () => {
+      const list = await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
+      const stored = list.items.filter((event) => event.regarding?.name === 'to-s3' && event.reason === 'BackupStored');
+      return stored.length > 0 ? stored : undefined;
+    });
+    assert.match(events[0]?.note ?? '', new RegExp(`revision ${record.revision}`));
+    const metrics = await registry.metrics();
+    assert.match(metrics, new RegExp(`strata_etcd_backups_taken_total\\{backup="${namespace}/to-s3"\\} 1`));
+    assert.match(metrics, new RegExp(`strata_etcd_backup_age_seconds\\{backup="${namespace}/to-s3"\\} \\d`));
+  });
+
+  it("writes into a claim's directory under its path", async () => {
+    await create(aBackup('to-pvc', { pvc: { claimName: 'backups', path: 'control-plane' } }));
+    const backup = await waitFor(
+      'the backup to be stored',
+      async () => {
+        const current = await readBackup('to-pvc');
+        return current.status?.lastSuccess === undefined ? undefined : current;
+      },
+      60_000,
+    );
+    const record = backup.status?.backups?.[0];
+    assert.equal(record?.location, join(work, 'claims', namespace, 'backups', 'control-plane', record?.name ?? ''));
+    assert.equal(
+      createHash('sha256')
+        .update(await readFile(record?.location ?? ''))
+        .digest('hex'),
+      record?.sha256,
+    );
+  });
+
+  it('quotes the error of an unreachable S3 endpoint in a Failed condition, retries with back-off, and records no backup', async () => {
+    await create(aBackup('unreachable', s3Destination('http://127.0.0.1:9')));
+    const backup = await waitFor(
+      'two failed attempts',
+      async () => {
+        const current = await readBackup('unreachable');
+        return (current.status?.history ?? []).length >= 2 ? current : undefined;
+      },
+      60_000,
+    );
+    const failed = backup.status?.conditions?.find((condition) => condition.type === 'Failed');
+    assert.equal(failed?.status, 'True');
+    assert.equal(failed?.reason, 'StoreFailed');
+    assert.match(
+      failed?.message ?? '',
+      /^S3 at http:\/\/127\.0\.0\.1:9 refused to store s3:\/\/etcd-backups\/control-plane\/.*ECONNREFUSED/,
+    );
+    assert.equal(backup.status?.lastSuccess, undefined);
+    assert.deepEqual(backup.status?.backups ?? [], []);
+    assert.equal(backup.status?.conditions?.find((condition) => condition.type === 'Ready')?.status, 'False');
+    const [first, second] = backup.status?.history ?? [];
+    assert.ok(
+      Date.parse(second?.time ?? '') - Date.parse(first?.time ?? '') >= 150,
+      'the retry waited for its back-off',
+    );
+    assert.match(
+      await registry.metrics(),
+      new RegExp(`strata_etcd_backups_failed_total\\{backup="${namespace}/unreachable"\\} [2-9]`),
+    );
+  });
+});

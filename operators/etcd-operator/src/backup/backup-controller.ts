@@ -1,0 +1,357 @@
+// The EtcdBackup controller: EtcdBackups through an informer, one work queue keyed by backup. A pass takes a backup
+// when one is due (at once for a one-shot backup until it succeeds, on the cron schedule otherwise), records it in
+// the status with an Event and the metrics, and comes back at the next firing. A failed attempt stores nothing that
+// counts, quotes the error in the status, and is tried again after the shared exponential back-off.
+import { join } from 'node:path';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import {
+  ETCD_BACKUP,
+  ETCD_CLUSTER,
+  parseEtcdBackup,
+  parseEtcdCluster,
+  StrataError,
+  type EtcdBackup,
+} from '@strata/api';
+import {
+  Backoff,
+  describeApiError,
+  EventRecorder,
+  Informer,
+  kubernetesApiError,
+  runWorkers,
+  WorkQueue,
+} from '@strata/kube';
+import type { Logger } from 'pino';
+import { EtcdRequestError } from '../etcd/errors.ts';
+import type { EtcdClientTls } from '../etcd/tls.ts';
+import type { BackupMetrics } from './backup-metrics.ts';
+import { recordFailure, recordSuccess, type EtcdBackupStatus } from './backup-status.ts';
+import { DirectoryStore } from './directory-store.ts';
+import { runBackup } from './run-backup.ts';
+import { S3Store } from './s3-store.ts';
+import { dueAt } from './schedule.ts';
+import { CorruptSnapshotError } from './snapshot-file.ts';
+import { BackupStoreError, type BackupStore } from './store.ts';
+import { NoSnapshotSourceError, type SnapshotSource } from './take-snapshot.ts';
+
+/** A backup's source or destination cannot be used as written (a missing Secret or key, a cluster with no members). */
+export class BackupSpecError extends StrataError {}
+
+export interface EtcdBackupControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly identity: string;
+  readonly logger: Logger;
+  readonly metrics: BackupMetrics;
+  /** Only EtcdBackups in this namespace; all when absent. */
+  readonly namespace?: string;
+  /** Writes only while this holds (the Lease's fence). */
+  readonly mayWrite: () => boolean;
+  /**
+   * Where `destination.pvc` claims are mounted into the operator: `<pvcRoot>/<namespace>/<claimName>`, then
+   * `destination.pvc.path`.
+   */
+  readonly pvcRoot: string;
+  /** A private directory for snapshots before they are stored. */
+  readonly scratchDirectory: string;
+  /** The first retry after a failed attempt; it doubles up to maxRetryDelayMs. */
+  readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
+}
+
+const backupKey = (namespace: string, name: string): string => `${namespace}/${name}`;
+
+/** The condition reason for each kind of failure, so that a person can tell them apart at a glance. */
+function failureReason(error: unknown): string {
+  if (error instanceof NoSnapshotSourceError) return 'NoHealthyMember';
+  if (error instanceof CorruptSnapshotError) return 'SnapshotCorrupt';
+  if (error instanceof EtcdRequestError) return 'SnapshotFailed';
+  if (error instanceof BackupStoreError) return 'StoreFailed';
+  if (error instanceof BackupSpecError) return 'SpecInvalid';
+  return 'BackupFailed';
+}
+
+export class EtcdBackupController {
+  readonly #options: EtcdBackupControllerOptions;
+  readonly #core: CoreV1Api;
+  readonly #customObjects: CustomObjectsApi;
+  readonly #events: EventRecorder;
+  readonly #queue = new WorkQueue();
+  readonly #backups: Informer<KubernetesObject>;
+  readonly #backoffs = new Map<string, Backoff>();
+  /** After a failure the next attempt waits for its back-off, whatever informer events arrive meanwhile. */
+  readonly #notBefore = new Map<string, number>();
+
+  constructor(options: EtcdBackupControllerOptions) {
+    this.#options = options;
+    const { kubeConfig, namespace } = options;
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#events = new EventRecorder(kubeConfig, {
+      reportingController: 'strata.dev/etcd-operator',
+      reportingInstance: options.identity,
+    });
+    const base = `/apis/${ETCD_BACKUP.group}/${ETCD_BACKUP.version}`;
+    this.#backups = new Informer<KubernetesObject>({
+      kubeConfig,
+      path:
+        namespace === undefined
+          ? `${base}/${ETCD_BACKUP.plural}`
+          : `${base}/namespaces/${namespace}/${ETCD_BACKUP.plural}`,
+      list: async (selectors) => {
+        const common = {
+          group: ETCD_BACKUP.group,
+          version: ETCD_BACKUP.version,
+          plural: ETCD_BACKUP.plural,
+          ...selectors,
+        };
+        const listed: unknown =
+          namespace === undefined
+            ? await this.#customObjects.listClusterCustomObject(common)
+            : await this.#customObjects.listNamespacedCustomObject({ ...common, namespace });
+        return listed as KubernetesListObject<KubernetesObject>;
+      },
+      onChange: (_change, object) =>
+        this.#queue.add(backupKey(object.metadata?.namespace ?? '', object.metadata?.name ?? '')),
+      onError: (error, retryInMs) => options.logger.warn({ err: error, retryInMs }, 'watching EtcdBackups failed'),
+    });
+  }
+
+  /** Runs until `signal` aborts; nothing is decided before the cache holds a full list. */
+  async run(signal: AbortSignal): Promise<void> {
+    const stopped = signal.aborted
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await Promise.race([this.#backups.start(), stopped]);
+    // One worker: backups stream whole snapshots, and two at once would only compete for the same disk and link.
+    const workers = signal.aborted
+      ? Promise.resolve()
+      : runWorkers(this.#queue, 1, (key) => this.#pass(key, signal), {
+          onError: (error, key) => this.#options.logger.error({ err: error, backup: key }, 'a backup pass failed'),
+        });
+    await stopped;
+    await this.#queue.shutDown();
+    await Promise.all([this.#backups.stop(), workers]);
+  }
+
+  async #pass(key: string, signal: AbortSignal): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/', 2);
+    const raw = this.#backups.get(name, namespace);
+    if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
+      this.#backoffs.delete(key);
+      this.#notBefore.delete(key);
+      this.#options.metrics.forget(key);
+      return;
+    }
+    const backup = parseEtcdBackup(raw);
+    if (backup.status?.lastSuccess !== undefined) this.#options.metrics.succeeded(key, backup.status.lastSuccess);
+    const due = dueAt(backup);
+    if (due === undefined) return;
+    const waitMs = Math.max(due.getTime(), this.#notBefore.get(key) ?? 0) - Date.now();
+    if (waitMs > 0) {
+      this.#queue.addAfter(key, waitMs);
+      return;
+    }
+    if (!this.#options.mayWrite()) return;
+    await this.#attempt(key, backup, signal);
+    // The status patch brings the object back through the informer; this covers a patch that changed nothing.
+    this.#queue.addAfter(key, 1000);
+  }
+
+  async #attempt(key: string, backup: EtcdBackup, signal: AbortSignal): Promise<void> {
+    const now = new Date();
+    let status: EtcdBackupStatus;
+    let store: BackupStore | undefined;
+    try {
+      const source = await this.#source(backup);
+      store = await this.#store(backup);
+      const outcome = await runBackup({
+        name: backup.metadata.name,
+        source,
+        store,
+        recorded: backup.status?.backups ?? [],
+        ...(backup.spec.retention === undefined ? {} : { retention: backup.spec.retention }),
+        scratchDirectory: this.#options.scratchDirectory,
+        signal,
+      });
+      status = recordSuccess(backup.status, outcome.record, outcome.removed, new Date());
+      this.#backoffs.get(key)?.reset();
+      this.#notBefore.delete(key);
+      this.#options.metrics.taken.inc({ backup: key });
+      this.#options.metrics.succeeded(key, outcome.record.takenAt);
+      await this.#writeStatus(backup, status);
+      await this.#event(backup, 'Normal', 'BackupStored', 'Backup', status.history?.at(-1)?.message ?? '');
+      for (const removed of outcome.removed) {
+        await this.#event(backup, 'Normal', 'BackupRemoved', 'Retention', `removed ${removed} (retention)`);
+      }
+    } catch (error) {
+      const reason = failureReason(error);
+      const message = error instanceof Error ? error.message : String(error);
+      let backoff = this.#backoffs.get(key);
+      if (backoff === undefined) {
+        backoff = new Backoff({
+          baseDelayMs: this.#options.retryDelayMs ?? 5000,
+          maxDelayMs: this.#options.maxRetryDelayMs ?? 300_000,
+        });
+        this.#backoffs.set(key, backoff);
+      }
+      const retryInMs = backoff.next(Date.now() - now.getTime());
+      this.#notBefore.set(key, Date.now() + retryInMs);
+      this.#options.metrics.failed.inc({ backup: key });
+      this.#options.logger.warn({ err: error, backup: key, retryInMs }, 'a backup failed; trying again');
+      status = recordFailure(backup.status, reason, message, new Date());
+      await this.#writeStatus(backup, status);
+      await this.#event(backup, 'Warning', 'BackupFailed', 'Backup', `${message} (retrying in ${retryInMs} ms)`);
+      this.#queue.addAfter(key, retryInMs);
+    } finally {
+      store?.close();
+    }
+  }
+
+  async #secret(backup: EtcdBackup, name: string, keys: readonly string[]): Promise<Record<string, string>> {
+    const namespace = backup.metadata.namespace ?? '';
+    let data: Record<string, string> | undefined;
+    try {
+      data = (await this.#core.readNamespacedSecret({ name, namespace })).data;
+    } catch (error) {
+      throw new BackupSpecError(
+        `cannot read Secret ${namespace}/${name}: ${describeApiError(error)}`,
+        { namespace, secret: name },
+        { cause: error },
+      );
+    }
+    const values: Record<string, string> = {};
+    for (const key of keys) {
+      const value = data?.[key];
+      if (value === undefined) {
+        // Names the missing key, never a value.
+        throw new BackupSpecError(`Secret ${namespace}/${name} has no ${key}`, { namespace, secret: name, key });
+      }
+      values[key] = Buffer.from(value, 'base64').toString('utf8');
+    }
+    return values;
+  }
+
+  async #source(backup: EtcdBackup): Promise<SnapshotSource> {
+    const { source } = backup.spec;
+    const namespace = backup.metadata.namespace ?? '';
+    if (source.endpoints !== undefined) {
+      let tls: EtcdClientTls | undefined;
+      if (source.endpoints.clientTLSSecret !== undefined) {
+        const secret = await this.#secret(backup, source.endpoints.clientTLSSecret, ['ca.crt', 'tls.crt', 'tls.key']);
+        tls = { ca: secret['ca.crt'] ?? '', cert: secret['tls.crt'] ?? '', key: secret['tls.key'] ?? '' };
+      }
+      return { endpoints: source.endpoints.urls, ...(tls === undefined ? {} : { tls }) };
+    }
+    const clusterName = source.clusterRef?.name ?? '';
+    let raw: unknown;
+    try {
+      raw = await this.#customObjects.getNamespacedCustomObject({
+        group: ETCD_CLUSTER.group,
+        version: ETCD_CLUSTER.version,
+        plural: ETCD_CLUSTER.plural,
+        namespace,
+        name: clusterName,
+      });
+    } catch (error) {
+      throw new BackupSpecError(
+        `cannot read EtcdCluster ${namespace}/${clusterName}: ${describeApiError(error)}`,
+        { namespace, cluster: clusterName },
+        { cause: error },
+      );
+    }
+    const cluster = parseEtcdCluster(raw);
+    // Every member the cluster reports, learners included: the choice among them is the healthy one with the
+    // highest revision (safety rule 11), made by asking each.
+    const endpoints = (cluster.status?.members ?? []).flatMap((member) =>
+      member.clientURL === undefined ? [] : [member.clientURL],
+    );
+    if (endpoints.length === 0) {
+      throw new BackupSpecError(`EtcdCluster ${namespace}/${clusterName} reports no member with a client URL yet`, {
+        namespace,
+        cluster: clusterName,
+      });
+    }
+    return { endpoints };
+  }
+
+  async #store(backup: EtcdBackup): Promise<BackupStore> {
+    const { destination } = backup.spec;
+    const namespace = backup.metadata.namespace ?? '';
+    if (destination.s3 !== undefined) {
+      const secret = await this.#secret(backup, destination.s3.credentialsSecret, ['accessKeyID', 'secretAccessKey']);
+      return new S3Store({
+        endpoint: destination.s3.endpoint,
+        bucket: destination.s3.bucket,
+        ...(destination.s3.prefix === undefined ? {} : { prefix: destination.s3.prefix }),
+        ...(destination.s3.region === undefined ? {} : { region: destination.s3.region }),
+        forcePathStyle: destination.s3.forcePathStyle,
+        credentials: { accessKeyId: secret['accessKeyID'] ?? '', secretAccessKey: secret['secretAccessKey'] ?? '' },
+      });
+    }
+    const claim = destination.pvc?.claimName ?? '';
+    const relative = (destination.pvc?.path ?? '').replace(/^\/+/, '');
+    if (relative.split('/').includes('..')) {
+      throw new BackupSpecError(`destination.pvc.path ${relative} leaves the claim`, { namespace, claim });
+    }
+    return new DirectoryStore(join(this.#options.pvcRoot, namespace, claim, relative));
+  }
+
+  async #writeStatus(backup: EtcdBackup, status: EtcdBackupStatus): Promise<void> {
+    if (!this.#options.mayWrite()) return;
+    const namespace = backup.metadata.namespace ?? '';
+    try {
+      await this.#customObjects.patchNamespacedCustomObjectStatus(
+        {
+          group: ETCD_BACKUP.group,
+          version: ETCD_BACKUP.version,
+          plural: ETCD_BACKUP.plural,
+          namespace,
+          name: backup.metadata.name,
+          body: { status },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      throw kubernetesApiError(
+        { verb: 'patch', resource: 'etcdbackups/status', namespace, name: backup.metadata.name },
+        error,
+      );
+    }
+  }
+
+  async #event(
+    backup: EtcdBackup,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    action: string,
+    note: string,
+  ): Promise<void> {
+    this.#options.logger.info({ backup: backup.metadata.name, reason }, note);
+    try {
+      await this.#events.record({
+        regarding: {
+          apiVersion: ETCD_BACKUP.apiVersion,
+          kind: ETCD_BACKUP.kind,
+          name: backup.metadata.name,
+          namespace: backup.metadata.namespace ?? '',
+          uid: backup.metadata.uid ?? '',
+        },
+        type,
+        reason,
+        action,
+        note,
+      });
+    } catch (error) {
+      // An Event is a record for people; the backup it records has been taken (or has failed) all the same.
+      this.#options.logger.warn({ err: error, reason, detail: describeApiError(error) }, 'could not record an Event');
+    }
+  }
+}
