@@ -1,0 +1,71 @@
+// What a key rotation may change in a cloud platform program's resources, for
+// each cloud's mock test: the controllers' config objects, and on any other
+// resource only what its ignoreChanges keeps the engine from acting on.
+import { isDeepStrictEqual } from 'node:util';
+import { decodeDataUrl } from '../ignition/data-url.ts';
+import { withholdSecrets } from '../ignition/withhold-secrets.ts';
+import { NODE_PATHS } from '../render/layout.ts';
+
+/** A resource as a mock run recorded it: the inputs with secrets unwrapped, and its ignoreChanges. */
+export interface RecordedProgramResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly ignoreChanges: readonly string[];
+}
+
+/** `a.b["c-d"]` → ['a', 'b', 'c-d'] (Pulumi's property paths, as far as the programs use them). */
+function segments(path: string): string[] {
+  return [...path.matchAll(/([^.[\]"]+)|\["([^"]+)"\]/g)].map((match) => match[2] ?? match[1] ?? '');
+}
+
+function without(value: unknown, path: readonly string[]): unknown {
+  const [head, ...rest] = path;
+  if (head === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  if (rest.length === 0) return Object.fromEntries(Object.entries(record).filter(([key]) => key !== head));
+  return { ...record, [head]: without(record[head], rest) };
+}
+
+/**
+ * Every resource of `after` that a rotation step's update would touch other than `configType`: one added or
+ * removed, or one whose inputs differ outside its ignoreChanges. Empty when only config objects change.
+ */
+export function changedBeyondConfigObjects(
+  before: readonly RecordedProgramResource[],
+  after: readonly RecordedProgramResource[],
+  configType: string,
+): string[] {
+  const key = (resource: RecordedProgramResource) => `${resource.type}::${resource.name}`;
+  const earlier = new Map(before.map((resource) => [key(resource), resource]));
+  const later = new Set(after.map(key));
+  const problems = before.filter((resource) => !later.has(key(resource))).map((resource) => `removed ${key(resource)}`);
+  for (const resource of after) {
+    const old = earlier.get(key(resource));
+    if (old === undefined) {
+      problems.push(`added ${key(resource)}`);
+      continue;
+    }
+    if (resource.type === configType) continue;
+    const strip = (inputs: unknown) =>
+      resource.ignoreChanges.reduce((value, path) => without(value, segments(path)), inputs);
+    if (!isDeepStrictEqual(strip(old.inputs), strip(resource.inputs))) {
+      const keys = Object.keys({ ...old.inputs, ...resource.inputs }).filter(
+        (name) => !isDeepStrictEqual(old.inputs[name], resource.inputs[name]),
+      );
+      problems.push(
+        `changed ${key(resource)} (${keys.join(', ')}; ignoreChanges: ${resource.ignoreChanges.join(', ') || 'none'})`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** The encryption configuration a controller's full Ignition carries, as text; undefined when it carries none. */
+export function encryptionConfigOf(ignition: string): string | undefined {
+  const file = withholdSecrets(ignition, 'controller').withheld.find((f) => f.path === NODE_PATHS.encryptionConfig);
+  if (file === undefined) return undefined;
+  const decoded = decodeDataUrl(file.source);
+  if (!decoded.ok) throw new Error(`${NODE_PATHS.encryptionConfig}: ${decoded.reason}`);
+  return Buffer.from(decoded.value.data).toString();
+}
