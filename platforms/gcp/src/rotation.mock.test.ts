@@ -1,0 +1,84 @@
+// A key rotation's steps through the GCP program under Pulumi's mocks: each
+// step's encryption configuration lands in every controller's Cloud Storage
+// object, and nothing else would change (the instances' user-data pointer,
+// which carries the object's hash, is under ignoreChanges). Google Cloud
+// itself cannot run here.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
+import { ASSET_PATHS, clusterTopology, type EncryptionKeyRotationStep } from '@strata/assets';
+import {
+  changedBeyondConfigObjects,
+  encryptionConfigOf,
+  platformRenderDirectory,
+  type PlatformRenderDirectory,
+  type RecordedProgramResource,
+} from '@strata/assets/testing';
+import { CONTROLLER_CONFIG_TYPE, gcpProgram } from './program.ts';
+import { aGcpConfig } from './testing/fixtures.ts';
+import { isSecret, revealed, runMocked } from './testing/mocks.ts';
+
+const STEPS: readonly EncryptionKeyRotationStep[] = ['add', 'promote', 'retire'];
+
+/** Each resource with its inputs revealed and its ignoreChanges, as the check reads them. */
+async function mockResources(input: Parameters<typeof gcpProgram>[0]) {
+  const run = await runMocked(gcpProgram(input));
+  return run.resources.map((resource) => ({
+    type: resource.type,
+    name: resource.name,
+    inputs: z.record(z.string(), z.unknown()).parse(revealed(resource.inputs)),
+    raw: resource.inputs,
+    ignoreChanges:
+      run.options.find((options) => options.type === resource.type && options.name === resource.name)?.ignoreChanges ??
+      [],
+  })) satisfies RecordedProgramResource[];
+}
+
+describe('a key rotation through the GCP program (mock)', () => {
+  const config = aGcpConfig({ controllers: 3 });
+  let dir: PlatformRenderDirectory;
+  let installed: RecordedProgramResource[];
+
+  before(async () => {
+    dir = await platformRenderDirectory('gcp');
+    installed = await mockResources(await dir.render(config));
+  });
+  after(() => dir?.remove());
+
+  it("each step's encryption configuration lands in every controller's object, and nothing else changes", async () => {
+    let previous = installed;
+    for (const step of STEPS) {
+      const input = await dir.renderRotationStep(config, step);
+      const expected = await readFile(join(dir.dir, ASSET_PATHS.encryptionConfig), 'utf8');
+      const resources = await mockResources(input);
+      assert.deepEqual(changedBeyondConfigObjects(previous, resources, CONTROLLER_CONFIG_TYPE), [], step);
+      const objects = resources.filter((resource) => resource.type === CONTROLLER_CONFIG_TYPE);
+      assert.equal(objects.length, clusterTopology(config).controllers.length);
+      for (const object of objects) {
+        assert.equal(
+          encryptionConfigOf(z.string().parse(object.inputs['content'])),
+          expected,
+          `${step}: ${object.name}`,
+        );
+        assert.ok(isSecret(object.raw['content']), `${object.name}: content kept secret`);
+      }
+      for (const instance of resources.filter((resource) => resource.type === 'gcp:compute/instance:Instance')) {
+        assert.deepEqual(instance.ignoreChanges, ['metadata["user-data"]'], instance.name);
+      }
+      previous = resources;
+    }
+  });
+
+  it("without the instances' ignoreChanges, the check would see them change", async () => {
+    const input = await dir.renderRotationStep(config, 'add');
+    const resources = (await mockResources(input)).map((resource) => ({ ...resource, ignoreChanges: [] }));
+    const problems = changedBeyondConfigObjects(installed, resources, CONTROLLER_CONFIG_TYPE);
+    assert.equal(
+      problems.filter((problem) => problem.startsWith('changed gcp:compute/instance:Instance::')).length,
+      clusterTopology(config).controllers.length,
+      problems.join('\n'),
+    );
+  });
+});
