@@ -1,20 +1,9 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import {
-  applyRenderPlan,
-  ASSET_PATHS,
-  ClusterConfigError,
-  clusterTopology,
-  loadClusterConfig,
-  planClusterRender,
-  readPlatformProgramInput,
-  type ClusterConfig,
-  type EncryptionKeyRotationStep,
-} from '@strata/assets';
+import { ClusterConfigError, loadClusterConfig, readPlatformProgramInput, type ClusterConfig } from '@strata/assets';
 import { StrataError } from '@strata/api';
 import { ClusterDirectory, defaultClusterDir, defaultLocalConfig } from '@strata/platform-local';
-import { readFile } from 'node:fs/promises';
 import { withLockFile } from '@strata/host';
 import { parseSshJump } from '@strata/platform-bare-metal';
 import { printError } from '../error-output.ts';
@@ -27,6 +16,7 @@ import { recoveredStack } from '../install/phases/provision.ts';
 import { bareMetalRotationTarget } from '../rotate/bare-metal-target.ts';
 import { cloudRotationTarget } from '../rotate/cloud-target.ts';
 import { updateConfigObjects } from '../rotate/config-objects.ts';
+import { renderStep } from '../rotate/render-step.ts';
 import {
   EncryptionRotationError,
   rotateEncryptionKey,
@@ -59,32 +49,6 @@ async function configOf(options: RotateOptions): Promise<ClusterConfig> {
     return loadClusterConfig(join(options.dir, 'cluster.yaml'));
   }
   return defaultLocalConfig();
-}
-
-/**
- * One rotation step through the renderer, refusing a plan that would change
- * anything but the keys and the controllers' Ignition that carries them: a
- * config other than the one the cluster runs would re-render it.
- */
-async function renderStep(
-  config: ClusterConfig,
-  directory: Pick<ClusterDirectory, 'path' | 'assetsDir'>,
-  step: EncryptionKeyRotationStep,
-) {
-  const plan = await planClusterRender({ config, dir: directory.assetsDir, encryptionKeyRotation: step });
-  const allowed = new Set([
-    ASSET_PATHS.encryptionConfig,
-    ...clusterTopology(config).controllers.map((controller) => ASSET_PATHS.ignition(controller.name)),
-  ]);
-  const foreign = [...plan.writes.map((file) => file.path), ...plan.deletes].filter((path) => !allowed.has(path));
-  if (foreign.length > 0) {
-    throw new EncryptionRotationError(
-      `the config given is not the one ${directory.path} was rendered from: rotating with it would also rewrite ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}. Pass the --config the cluster runs with.`,
-      { dir: directory.path, foreign: foreign.length },
-    );
-  }
-  await applyRenderPlan(plan);
-  return readFile(join(directory.assetsDir, ASSET_PATHS.encryptionConfig), 'utf8');
 }
 
 function describe(event: RotationEvent): string {
