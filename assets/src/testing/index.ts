@@ -3,4 +3,10 @@ export { certificateRequest, renderConfig } from './fixtures.ts';
 export { openssl, type OpensslResult } from './openssl.ts';
 export { TEST_SYSEXT_SHA512, withTestSysextPin } from './sysext-pin.ts';
 export { fixtureConfig, platformRenderDirectory, type PlatformRenderDirectory } from './platform-render.ts';
-export { changedBeyondConfigObjects, encryptionConfigOf, type RecordedProgramResource } from './rotation-step.ts';
+export {
+  changedBeyondConfigObjects,
+  encryptionConfigOf,
+  forEachRotationStep,
+  type RecordedProgramResource,
+  type RotationStepRun,
+} from './rotation-step.ts';

@@ -1,10 +1,16 @@
 // What a key rotation may change in a cloud platform program's resources, for
 // each cloud's mock test: the controllers' config objects, and on any other
 // resource only what its ignoreChanges keeps the engine from acting on.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import type { ClusterConfig } from '../config/schema.ts';
 import { decodeDataUrl } from '../ignition/data-url.ts';
 import { withholdSecrets } from '../ignition/withhold-secrets.ts';
-import { NODE_PATHS } from '../render/layout.ts';
+import type { EncryptionKeyRotationStep } from '../render/encryption.ts';
+import { ASSET_PATHS, NODE_PATHS } from '../render/layout.ts';
+import type { PlatformProgramInput } from '../render/platform-input.ts';
+import type { PlatformRenderDirectory } from './platform-render.ts';
 
 /** A resource as a mock run recorded it: the inputs with secrets unwrapped, and its ignoreChanges. */
 export interface RecordedProgramResource {
@@ -68,4 +74,34 @@ export function encryptionConfigOf(ignition: string): string | undefined {
   const decoded = decodeDataUrl(file.source);
   if (!decoded.ok) throw new Error(`${NODE_PATHS.encryptionConfig}: ${decoded.reason}`);
   return Buffer.from(decoded.value.data).toString();
+}
+
+export interface RotationStepRun<R extends RecordedProgramResource> {
+  readonly step: EncryptionKeyRotationStep;
+  /** The step's encryption configuration, as the asset directory holds it. */
+  readonly expected: string;
+  readonly resources: readonly R[];
+}
+
+/**
+ * Renders add, promote and retire in turn into `dir` and runs the program on each (`run`), failing as soon as a
+ * step would change anything beyond the controllers' config objects (`configType`); `check` sees each step's run.
+ */
+export async function forEachRotationStep<R extends RecordedProgramResource>(
+  dir: PlatformRenderDirectory,
+  config: ClusterConfig,
+  installed: readonly R[],
+  configType: string,
+  run: (input: PlatformProgramInput) => Promise<readonly R[]>,
+  check: (stepRun: RotationStepRun<R>) => void | Promise<void>,
+): Promise<void> {
+  let previous = installed;
+  for (const step of ['add', 'promote', 'retire'] as const) {
+    const resources = await run(await dir.renderRotationStep(config, step));
+    const problems = changedBeyondConfigObjects(previous, resources, configType);
+    if (problems.length > 0)
+      throw new Error(`${step} would change more than the config objects:\n${problems.join('\n')}`);
+    await check({ step, expected: await readFile(join(dir.dir, ASSET_PATHS.encryptionConfig), 'utf8'), resources });
+    previous = resources;
+  }
 }

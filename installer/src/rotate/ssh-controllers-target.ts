@@ -4,13 +4,13 @@
 // controller's encryption configuration written over SSH (through a jump host
 // when one is given) with the identity the user holds.
 import { join } from 'node:path';
-import { ASSET_PATHS, CERT, clusterTopology, KEY, type ClusterConfig } from '@strata/assets';
-import { resolveBinary } from '@strata/binaries';
+import type { ClusterConfig } from '@strata/assets';
 import type { SshJump } from '@strata/platform-bare-metal';
 import { KNOWN_HOSTS } from '../install/bare-metal/driver.ts';
 import type { InstallDirectory } from '../install/cluster-dir.ts';
 import { readAdminCredentials } from './admin-tls.ts';
 import type { RotationTarget } from './encryption-key.ts';
+import { rotationEtcd } from './etcd-access.ts';
 import { sshDelivery, type WithheldFiles } from './ssh-delivery.ts';
 
 /** How the person rotating reaches the controllers: what `--ssh-*` give. */
@@ -43,10 +43,8 @@ export interface SshControllersTargetInput {
 
 export async function sshControllersTarget(input: SshControllersTargetInput): Promise<RotationTarget> {
   const { config, directory, controllers, ssh } = input;
-  const topology = clusterTopology(config);
   const { kubeConfig, tls } = await readAdminCredentials(directory.kubeconfigPath);
   const serverTls = input.apiServerName === undefined ? tls : { ...tls, servername: input.apiServerName };
-  const asset = (path: string) => join(directory.assetsDir, path);
   const delivery = sshDelivery(
     controllers.map((controller) => ({ name: controller.name, host: controller.sshHost })),
     {
@@ -65,13 +63,7 @@ export async function sshControllersTarget(input: SshControllersTargetInput): Pr
       tls: serverTls,
     })),
     kubeConfig,
-    etcd: {
-      etcdctl: await resolveBinary('etcdctl'),
-      endpoints: topology.controllers.map((controller) => `https://${controller.etcdHost}:2379`).join(','),
-      caPath: asset(CERT(ASSET_PATHS.etcdCa)),
-      certPath: asset(CERT(ASSET_PATHS.apiserverEtcdClient)),
-      keyPath: asset(KEY(ASSET_PATHS.apiserverEtcdClient)),
-    },
+    etcd: await rotationEtcd(config, directory.assetsDir),
     ...delivery,
   };
 }

@@ -4,14 +4,13 @@
 // which carries the object's hash, is under ignoreChanges). Google Cloud
 // itself cannot run here.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { ASSET_PATHS, clusterTopology, type EncryptionKeyRotationStep } from '@strata/assets';
+import { clusterTopology } from '@strata/assets';
 import {
   changedBeyondConfigObjects,
   encryptionConfigOf,
+  forEachRotationStep,
   platformRenderDirectory,
   type PlatformRenderDirectory,
   type RecordedProgramResource,
@@ -19,8 +18,6 @@ import {
 import { CONTROLLER_CONFIG_TYPE, gcpProgram } from './program.ts';
 import { aGcpConfig } from './testing/fixtures.ts';
 import { isSecret, revealed, runMocked } from './testing/mocks.ts';
-
-const STEPS: readonly EncryptionKeyRotationStep[] = ['add', 'promote', 'retire'];
 
 /** Each resource with its inputs revealed and its ignoreChanges, as the check reads them. */
 async function mockResources(input: Parameters<typeof gcpProgram>[0]) {
@@ -39,7 +36,7 @@ async function mockResources(input: Parameters<typeof gcpProgram>[0]) {
 describe('a key rotation through the GCP program (mock)', () => {
   const config = aGcpConfig({ controllers: 3 });
   let dir: PlatformRenderDirectory;
-  let installed: RecordedProgramResource[];
+  let installed: Awaited<ReturnType<typeof mockResources>>;
 
   before(async () => {
     dir = await platformRenderDirectory('gcp');
@@ -48,27 +45,28 @@ describe('a key rotation through the GCP program (mock)', () => {
   after(() => dir?.remove());
 
   it("each step's encryption configuration lands in every controller's object, and nothing else changes", async () => {
-    let previous = installed;
-    for (const step of STEPS) {
-      const input = await dir.renderRotationStep(config, step);
-      const expected = await readFile(join(dir.dir, ASSET_PATHS.encryptionConfig), 'utf8');
-      const resources = await mockResources(input);
-      assert.deepEqual(changedBeyondConfigObjects(previous, resources, CONTROLLER_CONFIG_TYPE), [], step);
-      const objects = resources.filter((resource) => resource.type === CONTROLLER_CONFIG_TYPE);
-      assert.equal(objects.length, clusterTopology(config).controllers.length);
-      for (const object of objects) {
-        assert.equal(
-          encryptionConfigOf(z.string().parse(object.inputs['content'])),
-          expected,
-          `${step}: ${object.name}`,
-        );
-        assert.ok(isSecret(object.raw['content']), `${object.name}: content kept secret`);
-      }
-      for (const instance of resources.filter((resource) => resource.type === 'gcp:compute/instance:Instance')) {
-        assert.deepEqual(instance.ignoreChanges, ['metadata["user-data"]'], instance.name);
-      }
-      previous = resources;
-    }
+    await forEachRotationStep(
+      dir,
+      config,
+      installed,
+      CONTROLLER_CONFIG_TYPE,
+      mockResources,
+      ({ step, expected, resources }) => {
+        const objects = resources.filter((resource) => resource.type === CONTROLLER_CONFIG_TYPE);
+        assert.equal(objects.length, clusterTopology(config).controllers.length);
+        for (const object of objects) {
+          assert.equal(
+            encryptionConfigOf(z.string().parse(object.inputs['content'])),
+            expected,
+            `${step}: ${object.name}`,
+          );
+          assert.ok(isSecret(object.raw['content']), `${object.name}: content kept secret`);
+        }
+        for (const instance of resources.filter((resource) => resource.type === 'gcp:compute/instance:Instance')) {
+          assert.deepEqual(instance.ignoreChanges, ['metadata["user-data"]'], instance.name);
+        }
+      },
+    );
   });
 
   it("without the instances' ignoreChanges, the check would see them change", async () => {
