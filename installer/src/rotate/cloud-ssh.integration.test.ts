@@ -40,8 +40,8 @@ describe("the cloud rotation's SSH part, through a jump host (simulated machines
   let hosts: string;
   let bastionRoot: string;
   let bastion: MachineSshd;
-  // One controller: the SSH path is the same for each, and every distribution costs a reload of the keys.
-  const specs = machineSpecs(1, 0);
+  // 3, as the bare-metal rotation's test: etcd takes an odd number of members, and the read-only stage needs more than one server.
+  const specs = machineSpecs(3, 0);
   const input = () =>
     bareMetalConfigInput({
       name: 'rotcloud',
@@ -129,13 +129,14 @@ describe("the cloud rotation's SSH part, through a jump host (simulated machines
     // Nobody of that name may log in on the bastion.
     const result = await rotate(`nobody@127.0.0.1:${bastion.port}`);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /reaching the controllers over SSH failed on 1 controller\(s\)/);
-    assert.match(
-      result.stderr,
-      new RegExp(
-        `${specs[0]?.name}: connecting to \\S+@${simulatedMachineAddress(0).replaceAll('.', '\\.')}:${SIMULATED_SSH_PORT} failed: `,
-      ),
-    );
+    assert.match(result.stderr, /reaching the controllers over SSH failed on 3 controller\(s\)/);
+    for (const [index, spec] of specs.entries()) {
+      const address = simulatedMachineAddress(index).replaceAll('.', '\\.');
+      assert.match(
+        result.stderr,
+        new RegExp(`^${spec.name}: connecting to \\S+@${address}:${SIMULATED_SSH_PORT} failed: `, 'm'),
+      );
+    }
     assert.equal(await readFile(join(dir(), 'assets', ASSET_PATHS.encryptionConfig), 'utf8'), before);
   });
 
@@ -152,8 +153,8 @@ describe("the cloud rotation's SSH part, through a jump host (simulated machines
       events.filter((event) => event.kind === 'step').map((event) => event['step']),
       ['add', 'promote', 'rewrite', 'verify', 'retire'],
     );
-    // One server: the read-only stage has no reader to protect; promote and retire are each seen loaded.
-    assert.equal(events.filter((event) => event.kind === 'loaded').length, 2);
+    // Three servers, three distributions: each server seen to load each one.
+    assert.equal(events.filter((event) => event.kind === 'loaded').length, 9);
     const done = z
       .object({ kind: z.literal('done'), key: z.string(), secretsRewritten: z.number() })
       .parse(events.at(-1));
@@ -163,8 +164,8 @@ describe("the cloud rotation's SSH part, through a jump host (simulated machines
       keys.map((key) => key.name),
       ['strata-2'],
     );
-    // Reach, then promote and retire: each an authenticated hop through the bastion.
-    assert.ok(accepted(await bastionLog()) - hopsBefore >= 3, await bastionLog());
+    // Reaching, then add, promote and retire, to each controller: each an authenticated hop through the bastion.
+    assert.ok(accepted(await bastionLog()) - hopsBefore >= 4 * specs.length, await bastionLog());
     // The key reached the controller's disk over the hop: its API server reads the Secret that was rewritten under it.
     const read = await adminClient().readNamespacedSecret({ name: 'held', namespace });
     assert.equal(Buffer.from(read.data?.['value'] ?? '', 'base64').toString(), value);
