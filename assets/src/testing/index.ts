@@ -6,7 +6,7 @@ export { fixtureConfig, platformRenderDirectory, type PlatformRenderDirectory } 
 export {
   changedBeyondConfigObjects,
   encryptionConfigOf,
-  forEachRotationStep,
+  checkRotationThroughProgram,
   type RecordedProgramResource,
-  type RotationStepRun,
+  type RotationThroughProgram,
 } from './rotation-step.ts';

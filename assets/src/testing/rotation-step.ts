@@ -1,13 +1,14 @@
 // What a key rotation may change in a cloud platform program's resources, for
 // each cloud's mock test: the controllers' config objects, and on any other
 // resource only what its ignoreChanges keeps the engine from acting on.
+import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { ClusterConfig } from '../config/schema.ts';
 import { decodeDataUrl } from '../ignition/data-url.ts';
 import { withholdSecrets } from '../ignition/withhold-secrets.ts';
-import type { EncryptionKeyRotationStep } from '../render/encryption.ts';
+import { clusterTopology } from '../topology/topology.ts';
 import { ASSET_PATHS, NODE_PATHS } from '../render/layout.ts';
 import type { PlatformProgramInput } from '../render/platform-input.ts';
 import type { PlatformRenderDirectory } from './platform-render.ts';
@@ -76,32 +77,46 @@ export function encryptionConfigOf(ignition: string): string | undefined {
   return Buffer.from(decoded.value.data).toString();
 }
 
-export interface RotationStepRun<R extends RecordedProgramResource> {
-  readonly step: EncryptionKeyRotationStep;
-  /** The step's encryption configuration, as the asset directory holds it. */
-  readonly expected: string;
-  readonly resources: readonly R[];
+export interface RotationThroughProgram<R extends RecordedProgramResource> {
+  readonly dir: PlatformRenderDirectory;
+  readonly config: ClusterConfig;
+  /** The program's resources as the install left them (a run on the render before the rotation). */
+  readonly installed: readonly R[];
+  /** The type of each controller's config object, and of each controller's machine. */
+  readonly configType: string;
+  readonly machineType: string;
+  /** The machine input that holds the pointer to the object: it must be under ignoreChanges. */
+  readonly pointer: string;
+  readonly run: (input: PlatformProgramInput) => Promise<readonly R[]>;
+  /** A config object's content, as the cloud would store it. */
+  readonly content: (object: R) => string | Promise<string>;
+  /** Whether the object's content goes to the engine as a secret (encrypted in the state). */
+  readonly isSecret: (object: R) => boolean;
 }
 
 /**
- * Renders add, promote and retire in turn into `dir` and runs the program on each (`run`), failing as soon as a
- * step would change anything beyond the controllers' config objects (`configType`); `check` sees each step's run.
+ * Renders add, promote and retire in turn into `dir` and runs the program on each. After each step, every controller's
+ * config object must hold the step's encryption configuration, as a secret. Every machine must keep its pointer
+ * under ignoreChanges. Nothing beyond the config objects may change.
  */
-export async function forEachRotationStep<R extends RecordedProgramResource>(
-  dir: PlatformRenderDirectory,
-  config: ClusterConfig,
-  installed: readonly R[],
-  configType: string,
-  run: (input: PlatformProgramInput) => Promise<readonly R[]>,
-  check: (stepRun: RotationStepRun<R>) => void | Promise<void>,
+export async function checkRotationThroughProgram<R extends RecordedProgramResource>(
+  spec: RotationThroughProgram<R>,
 ): Promise<void> {
-  let previous = installed;
+  const controllers = clusterTopology(spec.config).controllers.length;
+  let previous = spec.installed;
   for (const step of ['add', 'promote', 'retire'] as const) {
-    const resources = await run(await dir.renderRotationStep(config, step));
-    const problems = changedBeyondConfigObjects(previous, resources, configType);
-    if (problems.length > 0)
-      throw new Error(`${step} would change more than the config objects:\n${problems.join('\n')}`);
-    await check({ step, expected: await readFile(join(dir.dir, ASSET_PATHS.encryptionConfig), 'utf8'), resources });
+    const resources = await spec.run(await spec.dir.renderRotationStep(spec.config, step));
+    assert.deepEqual(changedBeyondConfigObjects(previous, resources, spec.configType), [], step);
+    const expected = await readFile(join(spec.dir.dir, ASSET_PATHS.encryptionConfig), 'utf8');
+    const objects = resources.filter((resource) => resource.type === spec.configType);
+    assert.equal(objects.length, controllers, `${step}: config objects`);
+    for (const object of objects) {
+      assert.equal(encryptionConfigOf(await spec.content(object)), expected, `${step}: ${object.name}`);
+      assert.ok(spec.isSecret(object), `${step}: ${object.name} is not a secret`);
+    }
+    const machines = resources.filter((resource) => resource.type === spec.machineType);
+    assert.equal(machines.length, controllers, `${step}: machines`);
+    for (const machine of machines) assert.ok(machine.ignoreChanges.includes(spec.pointer), machine.name);
     previous = resources;
   }
 }

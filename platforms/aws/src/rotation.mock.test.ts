@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
-import { ASSET_PATHS, clusterTopology, parseEncryptionKeys } from '@strata/assets';
-import { changedBeyondConfigObjects, encryptionConfigOf, forEachRotationStep } from '@strata/assets/testing';
+import { ASSET_PATHS, parseEncryptionKeys } from '@strata/assets';
+import { changedBeyondConfigObjects, checkRotationThroughProgram } from '@strata/assets/testing';
 import { awsProgram } from './program.ts';
 import { CONTROLLER_CONFIG_TYPE } from './resources/controllers.ts';
 import { anAwsConfig, renderDir, runWithMocks, type RegisteredResource, type RenderDir } from './testing/index.ts';
@@ -25,30 +25,17 @@ describe('a key rotation through the AWS program (mock)', () => {
   after(() => dir?.remove());
 
   it("each step's encryption configuration lands in every controller's object, and nothing else changes", async () => {
-    await forEachRotationStep(
+    await checkRotationThroughProgram({
       dir,
       config,
       installed,
-      CONTROLLER_CONFIG_TYPE,
-      async (input) => (await runWithMocks(awsProgram(input))).resources,
-      ({ step, expected, resources }) => {
-        const objects = resources.filter((resource) => resource.type === CONTROLLER_CONFIG_TYPE);
-        assert.equal(objects.length, clusterTopology(config).controllers.length);
-        for (const object of objects) {
-          assert.equal(
-            encryptionConfigOf(z.string().parse(object.inputs['content'])),
-            expected,
-            `${step}: ${object.name}`,
-          );
-          // Still kept encrypted in the state.
-          assert.ok(object.secretInputs.has('content'), object.name);
-        }
-        // The instances follow only through the pointer, which the engine is told to leave alone.
-        for (const instance of resources.filter((resource) => resource.type === 'aws:ec2/instance:Instance')) {
-          assert.ok(instance.ignoreChanges.includes('userData'), instance.name);
-        }
-      },
-    );
+      configType: CONTROLLER_CONFIG_TYPE,
+      machineType: 'aws:ec2/instance:Instance',
+      pointer: 'userData',
+      run: async (input) => (await runWithMocks(awsProgram(input))).resources,
+      content: (object) => z.string().parse(object.inputs['content']),
+      isSecret: (object) => object.secretInputs.has('content'),
+    });
     // The steps did rotate: one new key writes, the old one is gone.
     const keys = parseEncryptionKeys(await readFile(join(dir.dir, ASSET_PATHS.encryptionConfig), 'utf8'));
     assert.deepEqual(

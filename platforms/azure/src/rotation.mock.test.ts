@@ -8,8 +8,7 @@ import { z } from 'zod';
 import { clusterTopology, type PlatformProgramInput } from '@strata/assets';
 import {
   changedBeyondConfigObjects,
-  encryptionConfigOf,
-  forEachRotationStep,
+  checkRotationThroughProgram,
   type RecordedProgramResource,
 } from '@strata/assets/testing';
 import { azureProgram } from './program.ts';
@@ -47,24 +46,17 @@ describe('a key rotation through the Azure program (mock)', () => {
   after(() => dir?.remove());
 
   it("each step's encryption configuration lands in every controller's blob, and nothing else changes", async () => {
-    await forEachRotationStep(
+    await checkRotationThroughProgram({
       dir,
       config,
       installed,
-      CONTROLLER_CONFIG_TYPE,
-      mockResources,
-      async ({ step, expected, resources }) => {
-        const blobs = resources.filter((resource) => resource.type === CONTROLLER_CONFIG_TYPE);
-        assert.equal(blobs.length, clusterTopology(config).controllers.length);
-        for (const blob of blobs) {
-          assert.equal(encryptionConfigOf(await assetText(blob.inputs['source'])), expected, `${step}: ${blob.name}`);
-          assert.ok(isSecretInput(blob.raw['source']), `${blob.name}: source kept secret`);
-        }
-        for (const machine of resources.filter((resource) => resource.type === 'azure-native:compute:VirtualMachine')) {
-          assert.deepEqual(machine.ignoreChanges, ['osProfile.customData'], machine.name);
-        }
-      },
-    );
+      configType: CONTROLLER_CONFIG_TYPE,
+      machineType: 'azure-native:compute:VirtualMachine',
+      pointer: 'osProfile.customData',
+      run: mockResources,
+      content: (blob) => assetText(blob.inputs['source']),
+      isSecret: (blob) => isSecretInput(blob.raw['source']),
+    });
   });
 
   it("without the machines' ignoreChanges, the check would see them change", async () => {

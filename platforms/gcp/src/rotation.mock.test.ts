@@ -9,8 +9,7 @@ import { z } from 'zod';
 import { clusterTopology } from '@strata/assets';
 import {
   changedBeyondConfigObjects,
-  encryptionConfigOf,
-  forEachRotationStep,
+  checkRotationThroughProgram,
   platformRenderDirectory,
   type PlatformRenderDirectory,
   type RecordedProgramResource,
@@ -45,28 +44,17 @@ describe('a key rotation through the GCP program (mock)', () => {
   after(() => dir?.remove());
 
   it("each step's encryption configuration lands in every controller's object, and nothing else changes", async () => {
-    await forEachRotationStep(
+    await checkRotationThroughProgram({
       dir,
       config,
       installed,
-      CONTROLLER_CONFIG_TYPE,
-      mockResources,
-      ({ step, expected, resources }) => {
-        const objects = resources.filter((resource) => resource.type === CONTROLLER_CONFIG_TYPE);
-        assert.equal(objects.length, clusterTopology(config).controllers.length);
-        for (const object of objects) {
-          assert.equal(
-            encryptionConfigOf(z.string().parse(object.inputs['content'])),
-            expected,
-            `${step}: ${object.name}`,
-          );
-          assert.ok(isSecret(object.raw['content']), `${object.name}: content kept secret`);
-        }
-        for (const instance of resources.filter((resource) => resource.type === 'gcp:compute/instance:Instance')) {
-          assert.deepEqual(instance.ignoreChanges, ['metadata["user-data"]'], instance.name);
-        }
-      },
-    );
+      configType: CONTROLLER_CONFIG_TYPE,
+      machineType: 'gcp:compute/instance:Instance',
+      pointer: 'metadata["user-data"]',
+      run: mockResources,
+      content: (object) => z.string().parse(object.inputs['content']),
+      isSecret: (object) => isSecret(object.raw['content']),
+    });
   });
 
   it("without the instances' ignoreChanges, the check would see them change", async () => {
