@@ -5,8 +5,9 @@ import { ClusterConfigError, loadClusterConfig, readPlatformProgramInput, type C
 import { StrataError } from '@strata/api';
 import { ClusterDirectory, defaultClusterDir, defaultLocalConfig } from '@strata/platform-local';
 import { withLockFile } from '@strata/host';
-import { parseSshJump } from '@strata/platform-bare-metal';
+import { jumpProxyCommand, parseSshJump, SSH } from '@strata/platform-bare-metal';
 import { printError } from '../error-output.ts';
+import { KNOWN_HOSTS } from '../install/bare-metal/driver.ts';
 import { checkSshIdentity } from '../install/bare-metal/preflight.ts';
 import { parseBareMetalOptions } from '../install/bare-metal/options.ts';
 import { CLOUD_SPECS, type Cloud } from '../install/cloud/platforms.ts';
@@ -83,6 +84,14 @@ async function rotationSsh(
   const checked = await checkSshIdentity(config, ssh);
   if (checked.identity === undefined) {
     throw new EncryptionRotationError(checked.failures.join('\n'), { dir: directory.path });
+  }
+  // ssh runs the hop through the shell: paths it cannot take are refused now, before the stack is opened.
+  if (jump !== undefined) {
+    jumpProxyCommand(SSH, jump, {
+      identityFile: checked.identity,
+      knownHostsFile: join(directory.path, KNOWN_HOSTS),
+      connectTimeoutSeconds: 10,
+    });
   }
   return {
     identityFile: checked.identity,
