@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { validateClusterConfig } from '../config/parse.ts';
 import type { ClusterConfig, ClusterConfigInput } from '../config/schema.ts';
 import { readPlatformProgramInput, type PlatformProgramInput } from '../render/platform-input.ts';
+import type { EncryptionKeyRotationStep } from '../render/encryption.ts';
 import { applyRenderPlan, planClusterRender } from '../render/render.ts';
 
 /** The validated config of a fixture; an invalid fixture stops the test with the validation's message. */
@@ -21,6 +22,8 @@ export interface PlatformRenderDirectory {
   readonly dir: string;
   /** Renders `config`'s assets for real (PKI, Ignition) and reads the program's input back. */
   render(config: ClusterConfig): Promise<PlatformProgramInput>;
+  /** Renders one step of an encryption-key rotation (as `strata rotate encryption-key` does) and reads the input back. */
+  renderRotationStep(config: ClusterConfig, step: EncryptionKeyRotationStep): Promise<PlatformProgramInput>;
   /** Reads the program's input of `config` from what is rendered, without rendering. */
   input(config: ClusterConfig): Promise<PlatformProgramInput>;
   remove(): Promise<void>;
@@ -32,6 +35,10 @@ export async function platformRenderDirectory(platform: string): Promise<Platfor
     dir,
     async render(config) {
       await applyRenderPlan(await planClusterRender({ config, dir }));
+      return readPlatformProgramInput(dir, config);
+    },
+    async renderRotationStep(config, step) {
+      await applyRenderPlan(await planClusterRender({ config, dir, encryptionKeyRotation: step }));
       return readPlatformProgramInput(dir, config);
     },
     input: (config) => readPlatformProgramInput(dir, config),

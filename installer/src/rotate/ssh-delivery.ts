@@ -3,7 +3,7 @@
 // Ignition (it is withheld from the boot server like every key), over SSH,
 // through the same delivery as the install's withheld secrets.
 import { decodeDataUrl, NODE_PATHS, type WithheldFile } from '@strata/assets';
-import { deliverWithheldSecrets, SecretDeliveryError } from '@strata/platform-bare-metal';
+import { deliverWithheldSecrets, SecretDeliveryError, type SshJump } from '@strata/platform-bare-metal';
 import { EncryptionRotationError, type RotationTarget } from './encryption-key.ts';
 
 export interface SshController {
@@ -18,6 +18,8 @@ export interface SshAccess {
   readonly knownHostsFile: string;
   readonly port: number;
   readonly user: string;
+  /** The host SSH hops through to controllers with private addresses only. */
+  readonly jump?: SshJump;
 }
 
 /** Per controller, the withheld files of its Ignition as rendered now. */
@@ -83,7 +85,11 @@ export function sshDelivery(
     port: access.port,
     user: access.user,
   });
-  const options = { identityFile: access.identityFile, knownHostsFile: access.knownHostsFile };
+  const options = {
+    identityFile: access.identityFile,
+    knownHostsFile: access.knownHostsFile,
+    ...(access.jump === undefined ? {} : { jump: access.jump }),
+  };
   return {
     // An empty delivery opens (and closes) the authenticated connection: the host key and the identity are checked.
     reach: () =>

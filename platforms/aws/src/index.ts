@@ -16,6 +16,7 @@ export {
 export { networkPlan, VPC_CIDR, MAX_ZONES, type NetworkPlan, type SubnetPlan } from './network.ts';
 export { ingressRules, PORTS, WORLD, type IngressRule, type NodeRole, type RuleSource } from './firewall.ts';
 export { imageQuery, FLATCAR_OWNER, FEDORA_COREOS_OWNER, type ImageQuery, type ImageFilter } from './image.ts';
+export { CONTROLLER_CONFIG_TYPE } from './resources/controllers.ts';
 export { ignitionPointer, s3Url, sha512Verification } from './ignition-pointer.ts';
 export { clusterTags, kubernetesClusterTag, CLUSTER_TAG, type Tags } from './tags.ts';
 export { AwsNamingError, AwsProgramError } from './errors.ts';

@@ -1,6 +1,7 @@
 // The public entry point of @strata/platform-azure: the Azure program, its
 // plan and names, the offline preflight checks and those that ask Azure.
 export { azureProgram } from './program.ts';
+export { CONTROLLER_CONFIG_TYPE } from './resources/controllers.ts';
 export { azurePlan, type AzurePlan, type ControllerPlan, type WorkerPoolPlan } from './plan.ts';
 export {
   azureResourceNames,

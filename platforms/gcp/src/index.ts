@@ -20,6 +20,7 @@ export {
 export { NODE_SUBNET_CIDR, nodeSubnetRange } from './node-subnet.ts';
 export { gcpCredentialsCheck, gcpPreflight, gcpProviderPlugin, type Env, type PreflightCheck } from './preflight.ts';
 export {
+  CONTROLLER_CONFIG_TYPE,
   DEFAULT_WORKER_MACHINE_TYPE,
   ETCD_PORTS,
   FLANNEL_VXLAN_PORT,

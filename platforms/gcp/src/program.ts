@@ -37,6 +37,12 @@ const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 // do not reach the nodes; only the keys of cluster.yaml do, through Ignition.
 export const NODE_METADATA = { 'disable-legacy-endpoints': 'true', 'block-project-ssh-keys': 'true' } as const;
 
+/**
+ * The resource that holds a controller's full Ignition: the one kind a key rotation updates, through this program
+ * (the pointer in a running instance's metadata is ignored, so nothing else follows).
+ */
+export const CONTROLLER_CONFIG_TYPE = 'gcp:storage/bucketObject:BucketObject';
+
 /** The stack outputs as the program returns them: values the engine resolves into `PlatformStackOutputs`. */
 export type GcpProgramOutputs = { readonly [K in keyof PlatformStackOutputs]: pulumi.Input<PlatformStackOutputs[K]> };
 
@@ -239,8 +245,10 @@ export function gcpProgram(input: PlatformProgramInput): PulumiFn {
           labels,
           allowStoppingForUpdate: true,
         },
-        // Ignition fetches its config once, at first boot: the object and the right to read it come first.
-        { ...opts, dependsOn: [object, reader] },
+        // Ignition fetches its config once, at first boot: the object and the right to read it come first. A
+        // new render (a key rotation's) changes the object and its hash; a running controller has booted, so
+        // its pointer stays, and a controller created again gets the pointer to the object as it is then.
+        { ...opts, dependsOn: [object, reader], ignoreChanges: ['metadata["user-data"]'] },
       );
       const address = privateAddress(instance, controller.name);
       new dns.RecordSet(

@@ -7,6 +7,8 @@ export interface ClientTls {
   readonly ca: string;
   readonly cert: string;
   readonly key: string;
+  /** The name the server's certificate is checked against, when the URL reaches it by an address it does not carry. */
+  readonly servername?: string;
 }
 
 export interface HttpAnswer {

@@ -91,6 +91,7 @@ describe('the cloud drivers and the engine', () => {
         pluginCheckId: 'aws-provider-plugin',
         preflight: () => offline,
         program: () => () => Promise.resolve({}),
+        controllerConfigType: 'aws:s3/bucketObjectv2:BucketObjectv2',
         existence: () => {
           asked.count += 1;
           return Promise.resolve(online);

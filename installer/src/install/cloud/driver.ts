@@ -25,6 +25,11 @@ export interface CloudSpec {
   readonly preflight: (config: ClusterConfig, env: Environment, home: string) => CloudCheck[] | Promise<CloudCheck[]>;
   readonly program: (input: PlatformProgramInput) => PulumiFn;
   /**
+   * The Pulumi type of the object that holds each controller's full Ignition: the one resource a key rotation
+   * may change (`strata rotate encryption-key`).
+   */
+  readonly controllerConfigType: string;
+  /**
    * The checks only the provider can answer (region, zones, machine types, DNS zone), run inside a Pulumi
    * program; absent for a cloud whose SDK offers no way to ask.
    */

@@ -100,7 +100,8 @@ async function update(context: PhaseContext, driverContext: DriverContext): Prom
   return { changed: true };
 }
 
-function firstLine(error: unknown): string {
+/** The lines of an engine failure that say what failed (the Automation API's message is the whole CLI output). */
+export function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const meaningful = text.split('\n').filter((line) => /error/i.test(line));
   return (meaningful.length > 0 ? meaningful.slice(-3) : text.split('\n').slice(0, 3)).join('\n').trim();

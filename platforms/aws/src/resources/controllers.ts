@@ -17,6 +17,12 @@ import type { ControllerNames } from '../names.ts';
 import type { ProgramContext } from './context.ts';
 import { METADATA_OPTIONS, ROOT_VOLUME_GIB, ROOT_VOLUME_TYPE } from './machine.ts';
 
+/**
+ * The resource that holds a controller's full Ignition: the one kind a key rotation updates, through the stack's
+ * own program (the user data's pointer is ignored on a running instance, so nothing else follows).
+ */
+export const CONTROLLER_CONFIG_TYPE = 'aws:s3/bucketObjectv2:BucketObjectv2';
+
 export interface ControllerMachine {
   readonly names: ControllerNames;
   readonly instance: Instance;
@@ -132,8 +138,9 @@ export function controllerMachines(
       ctx.opts({
         // The object and the grant to read it must exist before Ignition fetches it on first boot.
         dependsOn: [object, policy],
-        // Ignition runs once, on first boot: a newer AMI or a new render must not replace a controller and
-        // its etcd member; the update operator moves the OS forward in place.
+        // Ignition runs once, on first boot: a newer AMI or a new render (a key rotation's among them) must not
+        // replace a controller and its etcd member; the update operator moves the OS forward in place. A
+        // controller created again gets the pointer to the object as it is then, hash included.
         ignoreChanges: ['ami', 'userData'],
       }),
     );

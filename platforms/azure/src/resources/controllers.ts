@@ -15,6 +15,12 @@ import type { ProgramContext } from './context.ts';
 import { ADMIN_USER, DISK_TYPE, linuxConfiguration, OS_DISK_GIB } from './machines.ts';
 import type { ClusterNetwork } from './network.ts';
 
+/**
+ * The resource that holds a controller's full Ignition: the one kind a key rotation updates, through this program
+ * (a running machine's custom data, the pointer, is ignored, so nothing else follows).
+ */
+export const CONTROLLER_CONFIG_TYPE = 'azure-native:storage:Blob';
+
 function declareController(
   context: ProgramContext,
   network: ClusterNetwork,
@@ -87,8 +93,10 @@ function declareController(
       },
       plan: plan.image.plan,
     },
-    // Ignition fetches the blob at first boot: the blob and the right to read it come first.
-    { dependsOn: [blob, reader] },
+    // Ignition fetches the blob at first boot: the blob and the right to read it come first. A new render (a
+    // key rotation's) changes the blob and its hash; Azure cannot change a machine's custom data, and a booted
+    // controller needs none, so the pointer is ignored; a controller created again gets the blob's hash then.
+    { dependsOn: [blob, reader], ignoreChanges: ['osProfile.customData'] },
   );
 }
 

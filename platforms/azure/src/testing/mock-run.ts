@@ -14,6 +14,8 @@ export interface MockedResource {
   readonly id: string;
   /** Set when the resource asks Pulumi to keep it: `protect` or `retainOnDelete`. */
   readonly kept: boolean;
+  /** Inputs whose changes the engine leaves alone on an existing resource. */
+  readonly ignoreChanges: readonly string[];
 }
 
 export interface MockedRun {
@@ -63,6 +65,7 @@ interface RegisterRequest {
   getName(): string;
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
+  getIgnorechangesList(): string[];
 }
 
 interface PatchableMonitor {
@@ -77,6 +80,7 @@ export async function runMocked(program: PulumiFn): Promise<MockedRun> {
   const resources: MockedResource[] = [];
   const calls: string[] = [];
   const kept = new Set<string>();
+  const ignored = new Map<string, readonly string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -89,6 +93,7 @@ export async function runMocked(program: PulumiFn): Promise<MockedRun> {
             inputs,
             id,
             kept: kept.has(`${args.type}::${args.name}`),
+            ignoreChanges: ignored.get(`${args.type}::${args.name}`) ?? [],
           });
         }
         return { id, state: { ...inputs, ...computedState(args.type, args.name, inputs) } };
@@ -117,6 +122,7 @@ export async function runMocked(program: PulumiFn): Promise<MockedRun> {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     if (req.getProtect() === true || req.getRetainondelete() === true) kept.add(`${req.getType()}::${req.getName()}`);
+    ignored.set(`${req.getType()}::${req.getName()}`, req.getIgnorechangesList());
     return register(req, callback);
   };
   const outputs = (await pulumi.runtime.runInPulumiStack(async () => (await program()) as unknown)) ?? {};

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { logTail, ManagedProcess, waitFor } from '@strata/host';
 import { decodeDataUrl, type WithheldFile } from '@strata/assets';
 import { SecretDeliveryError } from './errors.ts';
+import { jumpProxyCommand, type SshJump } from './jump.ts';
 
 export const SSH = '/usr/bin/ssh';
 /** The receiving side accepts exactly these paths (see the simulated machine's forced command). */
@@ -32,6 +33,8 @@ export interface DeliveryOptions {
   /** The cluster directory's known_hosts: the first contact adds the machine's key, later ones must match it. */
   readonly knownHostsFile: string;
   readonly connectTimeoutSeconds?: number;
+  /** A host to hop through to machines with private addresses only; same identity, its key pinned too. */
+  readonly jump?: SshJump;
 }
 
 /** The command a machine runs to receive one file: on Flatcar it writes to `/`. */
@@ -40,7 +43,12 @@ export function receiveCommand(file: Pick<WithheldFile, 'path' | 'mode'>): strin
 }
 
 /** Options of every ssh invocation towards one machine; the destination and command follow. */
-function connectionArgs(target: SshTarget, options: DeliveryOptions): string[] {
+export function connectionArgs(target: SshTarget, options: DeliveryOptions): string[] {
+  const timeout = options.connectTimeoutSeconds ?? 10;
+  const jump =
+    options.jump === undefined
+      ? []
+      : ['-o', `ProxyCommand=${jumpProxyCommand(SSH, options.jump, { ...options, connectTimeoutSeconds: timeout })}`];
   return [
     // The user's ~/.ssh/config must not change what the installer does.
     '-F',
@@ -68,9 +76,10 @@ function connectionArgs(target: SshTarget, options: DeliveryOptions): string[] {
     '-o',
     'UpdateHostKeys=no',
     '-o',
-    `ConnectTimeout=${options.connectTimeoutSeconds ?? 10}`,
+    `ConnectTimeout=${timeout}`,
     '-o',
     'LogLevel=ERROR',
+    ...jump,
   ];
 }
 
@@ -117,7 +126,11 @@ async function openConnection(target: SshTarget, options: DeliveryOptions): Prom
         const check = await runSsh(['-F', 'none', '-S', socket, '-O', 'check', destination(target)], new Uint8Array());
         return check.code === 0 ? true : undefined;
       },
-      { timeoutMs: ((options.connectTimeoutSeconds ?? 10) + 5) * 1_000, intervalMs: 50 },
+      // Through a jump host, two handshakes.
+      {
+        timeoutMs: ((options.connectTimeoutSeconds ?? 10) * (options.jump === undefined ? 1 : 2) + 5) * 1_000,
+        intervalMs: 50,
+      },
     );
   } catch (error) {
     await close();

@@ -19,6 +19,8 @@ export interface RecordedOptions {
   readonly name: string;
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
+  /** Inputs whose changes the engine leaves alone on an existing resource. */
+  readonly ignoreChanges: readonly string[];
 }
 
 export interface RecordedCall {
@@ -132,6 +134,7 @@ export async function runMocked(program: PulumiFn, zones: readonly MockZone[] = 
         name: args.name,
         protect: args.opts.protect === true,
         retainOnDelete: args.opts.retainOnDelete === true,
+        ignoreChanges: args.opts.ignoreChanges ?? [],
       });
       return undefined;
     });

@@ -27,6 +27,11 @@ export interface MachineSshdOptions {
   /** The Ignition user whose keys may log in. */
   readonly keysOf?: string;
   readonly startTimeoutMs?: number;
+  /**
+   * A bastion's: the `address:port` pairs a client may open through this sshd (`ssh -W`, OpenSSH's ProxyJump);
+   * none when absent.
+   */
+  readonly forwardTo?: readonly string[];
 }
 
 export interface MachineSshd {
@@ -88,7 +93,9 @@ export async function startMachineSshd(options: MachineSshdOptions): Promise<Mac
       'StrictModes no',
       `ForceCommand ${receive} ${root}`,
       'PermitTTY no',
-      'AllowTcpForwarding no',
+      ...(options.forwardTo === undefined || options.forwardTo.length === 0
+        ? ['AllowTcpForwarding no']
+        : ['AllowTcpForwarding local', `PermitOpen ${options.forwardTo.join(' ')}`]),
       'AllowAgentForwarding no',
       'X11Forwarding no',
       'PermitUserEnvironment no',
