@@ -3,7 +3,7 @@
 // limit, and zod checks the parsed shape before anything else looks at it.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
-import { OmahaRequestError } from '../errors.ts';
+import { OmahaRequestError } from './errors.ts';
 
 /** Far above what update_engine sends (under 2 KiB), far below what could hurt. */
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024;

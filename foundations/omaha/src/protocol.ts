@@ -29,10 +29,40 @@ export const ERROR_CODE_FLAG_MASK = 0x0fffffff;
 /** The base error code update_engine reports when the new slot failed to boot and it fell back to the old one. */
 export const ERROR_CODE_ROLLBACK = 44;
 
+/** update_engine's base error codes that a client reports in a 3/0 event. */
+export const ERROR_CODE = {
+  /** A failure without a more specific code. */
+  error: 1,
+  /** The payload could not be fetched (connection refused, HTTP error, truncated body). */
+  downloadTransfer: 9,
+  /** The payload's sha256 is not the one the response's postinstall action announced. */
+  payloadHashMismatch: 10,
+  /** The payload's length is not the package's size. */
+  payloadSizeMismatch: 11,
+  /** The response is not XML update_engine can parse. */
+  omahaRequestXmlParse: 31,
+  /** The response parsed but update_engine will not act on it (an updatecheck status other than ok or noupdate). */
+  omahaResponseInvalid: 34,
+  rollback: ERROR_CODE_ROLLBACK,
+} as const;
+
+/** The flag bits update_engine may set on an error code. */
+export const ERROR_CODE_FLAG = {
+  devMode: 1 << 31,
+  resumed: 1 << 30,
+  testImage: 1 << 29,
+  testOmahaUrl: 1 << 28,
+} as const;
+
 /**
  * The base error code of an error event. update_engine prints the code as a
  * signed 32-bit integer, so a code with the top flag bit set arrives negative.
  */
 export function baseErrorCode(code: number): number {
   return (code >>> 0) & ERROR_CODE_FLAG_MASK;
+}
+
+/** A base code with flag bits, as update_engine prints it: a signed 32-bit integer. */
+export function errorCodeWithFlags(base: number, ...flags: readonly number[]): number {
+  return flags.reduce((code, flag) => code | flag, base & ERROR_CODE_FLAG_MASK) >> 0;
 }
