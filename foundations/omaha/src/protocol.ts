@@ -33,16 +33,22 @@ export const ERROR_CODE_ROLLBACK = 44;
 export const ERROR_CODE = {
   /** A failure without a more specific code. */
   error: 1,
+  /** The request could not be sent or its answer not read (the server is unreachable). */
+  omahaRequestError: 2,
   /** The payload could not be fetched (connection refused, HTTP error, truncated body). */
   downloadTransfer: 9,
   /** The payload's sha256 is not the one the response's postinstall action announced. */
   payloadHashMismatch: 10,
   /** The payload's length is not the package's size. */
   payloadSizeMismatch: 11,
+  /** The installed slot does not verify after it was written. */
+  newRootfsVerification: 15,
   /** The response is not XML update_engine can parse. */
   omahaRequestXmlParse: 31,
   /** The response parsed but update_engine will not act on it (an updatecheck status other than ok or noupdate). */
   omahaResponseInvalid: 34,
+  /** The server answered with an HTTP status other than 200. */
+  omahaErrorInHttpResponse: 37,
   rollback: ERROR_CODE_ROLLBACK,
 } as const;
 
