@@ -12,7 +12,13 @@ export {
   type UpdateSource,
 } from './update-source.ts';
 export { DEFAULT_MAX_PAYLOAD_BYTES, OmahaUpdateSource, type OmahaUpdateSourceOptions } from './omaha-update-source.ts';
-export { parseUpdateConf, readUpdateConf, UPDATE_CONF_PATH, updateSettingsFrom, type UpdateConf } from './update-conf.ts';
+export {
+  parseUpdateConf,
+  readUpdateConf,
+  UPDATE_CONF_PATH,
+  updateSettingsFrom,
+  type UpdateConf,
+} from './update-conf.ts';
 export {
   DEFAULT_UPDATE_ENGINE_TIMINGS,
   SimulatedUpdateEngine,
