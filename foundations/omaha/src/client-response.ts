@@ -4,11 +4,12 @@
 // in '/', the package's name, a decimal size above 0 and the postinstall
 // action's sha256 in standard base64. Anything less is refused with the code
 // update_engine would report.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import { OmahaResponseError } from './errors.ts';
 import { ERROR_CODE } from './protocol.ts';
 import type { Offer } from './response.ts';
+import { omahaXmlParser } from './xml.ts';
 
 /** A response far larger than any grant is not read. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
@@ -26,16 +27,10 @@ export interface ClientResponse {
   readonly eventAcks: number;
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  attributesGroupName: '@',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  processEntities: true,
-  htmlEntities: false,
+// A grant nests six deep (response, app, updatecheck, manifest, packages, package).
+const parser = omahaXmlParser({
+  arrays: ['app', 'updatecheck', 'url', 'package', 'action', 'event', 'ping'],
   maxNestedTags: 12,
-  isArray: (name) => ['app', 'updatecheck', 'url', 'package', 'action', 'event', 'ping'].includes(name),
 });
 
 const attrs = <T extends z.ZodRawShape>(shape: T) =>
