@@ -12,8 +12,14 @@ import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@strata/host';
 import { ERROR_CODE } from '@strata/omaha';
 import { aPayload } from '@strata/omaha/testing';
-import { openSqliteStore, type HistoryEntry, type Release } from '@strata/update-server';
-import { aCatalog, startTestUpdateServer, type TestUpdateServer } from '@strata/update-server/testing';
+import {
+  aCatalog,
+  openSqliteStore,
+  startTestUpdateServer,
+  type HistoryEntry,
+  type Release,
+  type TestUpdateServer,
+} from '@strata/update-server/testing';
 import type { UpdateEngineStatus } from '@strata/api';
 import { SimulatedOperatingSystem } from './simulated-os.ts';
 import { FLATCAR, TEST_TIMINGS } from './test-fixtures.ts';
