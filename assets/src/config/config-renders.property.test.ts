@@ -271,7 +271,7 @@ function clusterConfig(caPems: readonly string[]): fc.Arbitrary<ClusterConfigInp
                     fc.array(window, { minLength: 16, maxLength: 17 }),
                   ),
                 ),
-                server: optional(fc.constantFrom('https://updates.example.com/v1/update/', 'HTTP://UPDATES.EXAMPLE')),
+                server: optional(fc.constantFrom('https://updates.example.com/v1/update/', 'HTTPS://UPDATES.EXAMPLE/')),
                 group: optional(fc.constantFrom('stable', 'my.group_1', 'a')),
               })
               .map((updates) => defined(updates)),

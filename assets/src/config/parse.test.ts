@@ -127,6 +127,48 @@ describe('cluster config: defaults', () => {
     assert.equal(config.apiDnsName, 'k8s.example.com');
   });
 
+  it("takes an https update server ending in /, and a pool's own update group", () => {
+    const config = parsedConfig(
+      clusterConfigYaml(validConfig(), {
+        'updates.server': 'https://updates.example.com/v1/update/',
+        workerPools: [{ name: 'worker', updateGroup: 'canary' }],
+      }),
+    );
+    assert.equal(config.updates.server, 'https://updates.example.com/v1/update/');
+    assert.equal(config.workerPools[0]?.updateGroup, 'canary');
+  });
+
+  it('refuses an update server over plain HTTP, one not ending in /, and a group update_engine would send broken', () => {
+    const messages = (overrides: Record<string, unknown>) =>
+      issuesOf(clusterConfigYaml(validConfig(), overrides)).map((issue) => `${issue.path}: ${issue.message}`);
+    assert.match(
+      messages({ 'updates.server': 'http://updates.example.com/v1/update/' }).join('\n'),
+      /^updates\.server: must be an https URL, not http/,
+    );
+    assert.match(
+      messages({ 'updates.server': 'https://updates.example.com/v1/update' }).join('\n'),
+      /^updates\.server: must end in '\/'/,
+    );
+    assert.match(
+      messages({ workerPools: [{ name: 'worker', updateGroup: 'team "blue"' }] }).join('\n'),
+      /^workerPools\[0\]\.updateGroup: must be letters/,
+    );
+  });
+
+  it('refuses an update server and pool update groups on Fedora CoreOS, where Zincati reads neither', () => {
+    const issues = issuesOf(
+      clusterConfigYaml(validConfig(), {
+        'os.name': 'fedora-coreos',
+        'updates.server': 'https://updates.example.com/v1/update/',
+        workerPools: [{ name: 'worker', updateGroup: 'canary' }],
+      }),
+    ).map((issue) => `${issue.path}: ${issue.message}`);
+    assert.deepEqual(issues, [
+      "updates.server: has no effect with os.name fedora-coreos: Zincati follows Fedora's update graph, not an Omaha server",
+      'workerPools[0].updateGroup: has no effect with os.name fedora-coreos: Zincati has no update groups',
+    ]);
+  });
+
   it('derives the worker pools of bare metal from the machines', () => {
     const text = clusterConfigYaml(validConfig('bare-metal'), {
       workerPools: undefined,

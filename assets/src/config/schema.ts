@@ -152,6 +152,32 @@ function checkHttpUrl(value: string): Problem | undefined {
 
 const httpUrl = checkedString(checkHttpUrl).meta({ format: 'uri' });
 
+/**
+ * update_engine posts to SERVER= as written, so it must name the endpoint itself (ending in '/'); and HTTPS,
+ * because the answer carries the sha256 the payload is verified against.
+ */
+function checkOmahaUrl(value: string): Problem | undefined {
+  const hint = 'e.g. "https://updates.example.com/v1/update/"';
+  if (!URL.canParse(value)) return { message: 'is not a URL', hint };
+  const url = new URL(value);
+  if (url.protocol !== 'https:')
+    return {
+      message: `must be an https URL, not ${url.protocol.slice(0, -1)}: the answer carries the payload's sha256`,
+      hint,
+    };
+  if (url.search !== '' || url.hash !== '') return { message: 'must not have a query or fragment', hint };
+  if (!url.pathname.endsWith('/')) return { message: "must end in '/': update_engine posts to it as written", hint };
+  return undefined;
+}
+
+const omahaUrl = checkedString(checkOmahaUrl).meta({ format: 'uri', pattern: '^https://' });
+
+/** What update_engine sends as `track`; quotes and spaces would break its unescaped XML. */
+const updateGroupName = z
+  .string()
+  .max(63)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be letters, digits, ".", "_" or "-"' });
+
 const mac = z
   .string()
   .transform((value, ctx) => {
@@ -336,6 +362,10 @@ export const workerPoolSchema = z.strictObject({
     .default({})
     .meta({ description: 'Kubernetes labels of the nodes.', examples: [{ 'node.strata.dev/pool': 'worker' }] }),
   taints: z.array(taintSchema).default([]).meta({ description: 'Kubernetes taints of the nodes.' }),
+  updateGroup: updateGroupName.optional().meta({
+    description: "Flatcar only: the update group (GROUP=) of this pool's machines; updates.group when unset.",
+    examples: ['canary'],
+  }),
 });
 
 export const osSchema = z.strictObject({
@@ -428,15 +458,14 @@ export const updatesSchema = z.strictObject({
     .max(MAX_REBOOT_WINDOWS)
     .default([])
     .meta({ description: 'When reboots may start; any time when empty.' }),
-  server: httpUrl.optional().meta({
-    description: 'Omaha update server; that of the OS vendor when unset.',
+  server: omahaUrl.optional().meta({
+    description:
+      "Flatcar only: the Omaha update server machines ask (SERVER= in /etc/flatcar/update.conf), https and ending in /; the OS vendor's when unset.",
     examples: ['https://updates.example.com/v1/update/'],
   }),
-  group: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'must be letters, digits, ".", "_" or "-"' })
+  group: updateGroupName
     .optional()
-    .meta({ description: 'Update group on the server; os.channel when unset.' }),
+    .meta({ description: 'Update group on the server (GROUP=); os.channel when unset.' }),
   fleetLock: z
     .strictObject({
       allowPlainHttp: z.boolean().default(false).meta({

@@ -35,6 +35,8 @@ export interface TopologyInput {
     readonly count: number;
     readonly labels?: Readonly<Record<string, string>> | undefined;
     readonly taints?: readonly Taint[] | undefined;
+    /** Flatcar's GROUP= for this pool's machines. */
+    readonly updateGroup?: string | undefined;
   }[];
 }
 

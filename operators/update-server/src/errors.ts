@@ -2,18 +2,7 @@
 // or report it: the field, the limit, the store operation.
 import { StrataError } from '@strata/api';
 
-/** Why an Omaha request was refused before any policy ran; the server answers 400 (413 for `too-large`). */
-export type OmahaRequestProblem = 'too-large' | 'dtd' | 'malformed' | 'shape';
-
-/** An Omaha request the server will not read. `context.problem` says why, `context.field` where, if known. */
-export class OmahaRequestError extends StrataError {
-  readonly problem: OmahaRequestProblem;
-
-  constructor(problem: OmahaRequestProblem, message: string, context: Record<string, unknown> = {}) {
-    super(message, { problem, ...context });
-    this.problem = problem;
-  }
-}
+export { OmahaRequestError, type OmahaRequestProblem } from '@strata/omaha';
 
 /** A channel, group or release that contradicts itself (e.g. a group naming a channel that does not exist). */
 export class UpdateModelError extends StrataError {}

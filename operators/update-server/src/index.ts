@@ -1,7 +1,4 @@
 export * from './errors.ts';
-export * from './omaha/protocol.ts';
-export * from './omaha/request.ts';
-export * from './omaha/response.ts';
 export * from './policy/version.ts';
 export * from './policy/model.ts';
 export * from './policy/machine.ts';

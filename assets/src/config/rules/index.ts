@@ -6,7 +6,13 @@ import { networkingRule } from './networking.ts';
 import { osRule } from './os.ts';
 import { instanceTypeRule, platformSectionRule, sshKeyRule, zoneRule } from './platform.ts';
 import type { Rule, RuleContext } from './rule.ts';
-import { apiDnsNameRule, certificateValidityRule, fleetLockPlainHttpRule, updateWindowRule } from './settings.ts';
+import {
+  apiDnsNameRule,
+  certificateValidityRule,
+  fleetLockPlainHttpRule,
+  omahaSettingsRule,
+  updateWindowRule,
+} from './settings.ts';
 import { workerPoolRule } from './worker-pools.ts';
 
 const RULES: readonly Rule[] = [
@@ -21,6 +27,7 @@ const RULES: readonly Rule[] = [
   certificateValidityRule,
   updateWindowRule,
   fleetLockPlainHttpRule,
+  omahaSettingsRule,
   apiDnsNameRule,
   downloadsRule,
 ];

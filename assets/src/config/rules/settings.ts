@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Finding } from '../issue.ts';
-import { certificatesSchema, clusterConfigFieldsSchema, osSchema, updatesSchema } from '../schema.ts';
+import { certificatesSchema, clusterConfigFieldsSchema, osSchema, updatesSchema, workerPoolSchema } from '../schema.ts';
 import type { Rule } from './rule.ts';
 
 const DNS_NAME_MAX = 253;
@@ -64,6 +64,30 @@ export const fleetLockPlainHttpRule: Rule = (config) => {
       value: true,
     },
   ];
+};
+
+/** update.conf is Flatcar's: on Fedora CoreOS (Zincati) an Omaha server or a pool's group would silently mean nothing. */
+export const omahaSettingsRule: Rule = (config) => {
+  if (config.get(['os', 'name'], osSchema.shape.name) !== 'fedora-coreos') return [];
+  const findings: Finding[] = [];
+  if (config.has(['updates', 'server']))
+    findings.push({
+      path: ['updates', 'server'],
+      message: "has no effect with os.name fedora-coreos: Zincati follows Fedora's update graph, not an Omaha server",
+      hint: 'remove it',
+      value: config.get(['updates', 'server'], updatesSchema.shape.server),
+    });
+  for (let pool = 0; pool < config.length(['workerPools']); pool += 1) {
+    const group = config.get(['workerPools', pool, 'updateGroup'], workerPoolSchema.shape.updateGroup);
+    if (group !== undefined)
+      findings.push({
+        path: ['workerPools', pool, 'updateGroup'],
+        message: 'has no effect with os.name fedora-coreos: Zincati has no update groups',
+        hint: 'remove it',
+        value: group,
+      });
+  }
+  return findings;
 };
 
 /** The default API name joins two fields that are each valid alone but may be too long together. */

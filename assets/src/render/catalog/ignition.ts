@@ -71,7 +71,7 @@ function commonSystem(
     .dependency(JOIN_TOKEN_ASSET_IDS.kubeconfig(node.name))
     .contents(ASSET_PATHS.bootstrapKubeconfig(node.name));
   const sysext = `${SYSEXT_DIR}/kubernetes-${config.kubernetesVersion}-x86-64.raw`;
-  const updates = updateSettings(config, input.topology, caPem);
+  const updates = updateSettings(config, input.topology, caPem, node);
   const sharedByPool = node.role === 'worker' && node.sharedByPool;
   const metadataBlock = metadataBlockSystem(input.topology.platform, config.networking.podCidr);
   return {

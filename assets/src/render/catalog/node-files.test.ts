@@ -127,3 +127,49 @@ describe('kubelet serving certificates', () => {
     assert.ok(command.includes(`--kubelet-certificate-authority=${NODE_PATHS.clusterCaCert}`), command.join(' '));
   });
 });
+
+describe("updateSettings: Flatcar's /etc/flatcar/update.conf", () => {
+  const confOf = (settings: ReturnType<typeof updateSettings>) =>
+    environmentOf(settings.files.find((file) => file.path === '/etc/flatcar/update.conf')?.contents ?? '');
+  const base = renderConfig({
+    workerPools: [
+      { name: 'worker', count: 2 },
+      { name: 'canary', count: 1, updateGroup: 'canary' },
+    ],
+  });
+  const withServer: typeof base = {
+    ...base,
+    updates: { ...base.updates, server: 'https://updates.proof.strata.test/v1/update/', group: 'beta' },
+  };
+
+  it("points update_engine at the cluster's update server with the cluster's group, and leaves reboots to the operator", () => {
+    const settings = updateSettings(withServer, { apiDnsName: 'api.proof.strata.test' }, '', { role: 'controller' });
+    assert.deepEqual(
+      confOf(settings),
+      new Map([
+        ['GROUP', 'beta'],
+        ['SERVER', 'https://updates.proof.strata.test/v1/update/'],
+        ['REBOOT_STRATEGY', 'off'],
+      ]),
+    );
+    assert.deepEqual(settings.units, [{ name: 'locksmithd.service', mask: true }]);
+  });
+
+  it("gives a worker its pool's group where the pool names one, the cluster's otherwise", () => {
+    const topology = { apiDnsName: 'api.proof.strata.test' };
+    assert.equal(
+      confOf(updateSettings(withServer, topology, '', { role: 'worker', pool: 'canary' })).get('GROUP'),
+      'canary',
+    );
+    assert.equal(
+      confOf(updateSettings(withServer, topology, '', { role: 'worker', pool: 'worker' })).get('GROUP'),
+      'beta',
+    );
+  });
+
+  it('falls back to the OS channel and the vendor server when the config names neither', () => {
+    const conf = confOf(updateSettings(base, { apiDnsName: 'api.proof.strata.test' }, ''));
+    assert.equal(conf.get('GROUP'), 'stable');
+    assert.equal(conf.has('SERVER'), false);
+  });
+});

@@ -247,12 +247,19 @@ export function fleetLockBaseUrl(config: RenderConfig, apiDnsName: string): stri
   return `${scheme}://${apiDnsName}:${FLEETLOCK_PORT}/`;
 }
 
+/** A worker's pool may name its own update group (a canary pool); every other machine is in the cluster's. */
+export function updateGroupOf(config: RenderConfig, node: { readonly role: string; readonly pool?: string }): string {
+  const pool = node.role === 'worker' ? config.workerPools.find((each) => each.name === node.pool) : undefined;
+  return pool?.updateGroup ?? config.updates.group ?? config.os.channel;
+}
+
 export function updateSettings(
   config: RenderConfig,
   topology: { apiDnsName: string },
   clusterCaPem: string,
+  node: { readonly role: string; readonly pool?: string } = { role: 'controller' },
 ): { files: NodeFile[]; units: NodeUnit[] } {
-  const group = config.updates.group ?? config.os.channel;
+  const group = updateGroupOf(config, node);
   if (config.os.name === 'flatcar') {
     const lines = [
       `GROUP=${group}`,

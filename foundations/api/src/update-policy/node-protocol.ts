@@ -25,6 +25,17 @@ export const ANNOTATIONS = {
   agentMadeUnschedulable: `${UPDATE_PROTOCOL_PREFIX}agent-made-unschedulable`,
   /** Agent: the boot ID it saw when it started the reboot; a different boot ID after restart proves the reboot happened. */
   rebootBootId: `${UPDATE_PROTOCOL_PREFIX}reboot-boot-id`,
+  /**
+   * Agent: the version update_engine staged when the agent began the reboot. If the machine comes back on another
+   * version, the new slot failed to boot and the bootloader fell back: a rollback.
+   */
+  rebootTargetVersion: `${UPDATE_PROTOCOL_PREFIX}reboot-target-version`,
+  /**
+   * Agent: the version the node last rolled back from (its new slot failed to boot); removed once a reboot lands on
+   * the version it was meant to. update_engine reports the rollback to the update server (error 44), which does not
+   * offer that version to the machine again.
+   */
+  rolledBack: `${UPDATE_PROTOCOL_PREFIX}rolled-back`,
   /** Operator: RFC 3339 time the reboot was granted, for rebootTimeout. */
   rebootGrantedAt: `${UPDATE_PROTOCOL_PREFIX}reboot-granted-at`,
   /** Operator: the node did not come back within rebootTimeout ("true"). */

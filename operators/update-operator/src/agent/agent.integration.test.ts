@@ -26,6 +26,7 @@ import {
   nodeEventReasons,
   nodeNeverDuring,
   rebootedInto,
+  revokeReboot,
   startAgent,
   waitForNode,
   type RunningAgent,
@@ -220,6 +221,40 @@ describe('the update agent against an API server, with a simulated OS', () => {
       'RebootStarted',
       'RebootCompleted',
     ]);
+    boots.stop();
+  });
+
+  it('reports a reboot that fell back to the old slot as a rollback: a Warning Event and the rolled-back mark', async () => {
+    const machine = await aMachine();
+    const policy = await aPolicy({ drain: { gracePeriodSeconds: 0 } });
+    await stageUpdate(machine, '4230.2.4');
+    machine.os.faults.failNextNewSlotBoot();
+    const boots = countBoots(machine.os);
+    const started = new Date();
+
+    await grantReboot(core, machine.nodeName, policy);
+    const done = await waitForNode(
+      core,
+      machine.nodeName,
+      'back on 4230.2.3 after the reboot',
+      rebootedInto('4230.2.3'),
+    );
+    assert.equal(boots.bootIds.length, 1, 'it did reboot');
+    assert.equal(annotationsOf(done)[ANNOTATIONS.rolledBack], '4230.2.4');
+    assert.equal(annotationsOf(done)[ANNOTATIONS.rebootTargetVersion], undefined);
+    assert.notEqual(done.spec?.unschedulable, true, 'uncordoned after the rollback too');
+    assert.deepEqual(await nodeEventReasons(core, machine.nodeName, started), [
+      'DrainStarted',
+      'RebootStarted',
+      'UpdateRolledBack',
+    ]);
+
+    // A later update that lands where it was meant to clears the mark.
+    await revokeReboot(core, machine.nodeName);
+    await stageUpdate(machine, '4230.2.5');
+    await grantReboot(core, machine.nodeName, policy);
+    const updated = await waitForNode(core, machine.nodeName, 'rebooted into 4230.2.5', rebootedInto('4230.2.5'));
+    assert.equal(annotationsOf(updated)[ANNOTATIONS.rolledBack], undefined);
     boots.stop();
   });
 

@@ -24,7 +24,9 @@ import {
   beginRebootAnnotations,
   completeRebootPatch,
   decideRebootStep,
+  rebootOutcome,
   reportPatch,
+  type AgentNodeState,
   type StringPatch,
 } from './node-state.ts';
 
@@ -197,12 +199,12 @@ class Agent {
     const step = decideRebootStep(state, release, bootId, this.#rebootRequestedInBoot);
     switch (step.kind) {
       case 'complete':
-        await this.#completeReboot(step.uncordon, release, bootId, state.rebootBootId);
+        await this.#completeReboot(step.uncordon, release, bootId, state);
         break;
       case 'begin':
         this.#log.info({ bootId, policy: state.policy }, 'reboot granted: draining and rebooting');
         node = await this.#patchNode(
-          { annotations: beginRebootAnnotations(bootId), resourceVersion: state.resourceVersion },
+          { annotations: beginRebootAnnotations(bootId, status?.newVersion), resourceVersion: state.resourceVersion },
           'record the reboot in progress',
         );
         await this.#drainAndReboot(node, bootId, status);
@@ -319,13 +321,9 @@ class Agent {
     this.#wake();
   }
 
-  async #completeReboot(
-    uncordon: boolean,
-    release: OsRelease,
-    bootId: string,
-    previousBootId: string | undefined,
-  ): Promise<void> {
-    const patch = completeRebootPatch(uncordon);
+  async #completeReboot(uncordon: boolean, release: OsRelease, bootId: string, state: AgentNodeState): Promise<void> {
+    const outcome = rebootOutcome(state, release);
+    const patch = completeRebootPatch(uncordon, outcome);
     await this.#patchNode(
       {
         annotations: patch.annotations,
@@ -336,9 +334,19 @@ class Agent {
     );
     this.#rebootRequestedInBoot = undefined;
     this.#log.info(
-      { bootId, previousBootId, version: release.version, uncordoned: uncordon },
+      { bootId, previousBootId: state.rebootBootId, version: release.version, uncordoned: uncordon },
       'the reboot is complete',
     );
+    if (outcome.kind === 'rolled-back') {
+      this.#log.warn(outcome, 'the new version failed to boot; the machine fell back to its previous one');
+      await this.#event(
+        'Warning',
+        AGENT_EVENT_REASONS.updateRolledBack,
+        `${outcome.targetVersion} failed to boot and the machine fell back to ${outcome.runningVersion} (boot ${bootId})` +
+          `${uncordon ? '; uncordoned' : ''}. update_engine reports the rollback to its update server, which does not offer ${outcome.targetVersion} to this node again`,
+      );
+      return;
+    }
     await this.#event(
       'Normal',
       AGENT_EVENT_REASONS.rebootCompleted,

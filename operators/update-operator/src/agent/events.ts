@@ -4,6 +4,7 @@ export const AGENT_EVENT_REASONS = {
   drainFailed: 'DrainFailed',
   rebootStarted: 'RebootStarted',
   rebootCompleted: 'RebootCompleted',
+  updateRolledBack: 'UpdateRolledBack',
 } as const;
 
 export type AgentEventReason = (typeof AGENT_EVENT_REASONS)[keyof typeof AGENT_EVENT_REASONS];
@@ -14,6 +15,7 @@ export const AGENT_EVENT_ACTIONS: Readonly<Record<AgentEventReason, string>> = {
   DrainFailed: 'Drain',
   RebootStarted: 'Reboot',
   RebootCompleted: 'Reboot',
+  UpdateRolledBack: 'Reboot',
 };
 
 /** The agent's reportingController: its Events read back (core/v1) with this reportingComponent. */

@@ -4,8 +4,10 @@ import { ANNOTATIONS, LABELS } from '@strata/api';
 import {
   abandonRebootPatch,
   agentNodeState,
+  beginRebootAnnotations,
   completeRebootPatch,
   decideRebootStep,
+  rebootOutcome,
   reportPatch,
 } from './node-state.ts';
 import {
@@ -161,7 +163,9 @@ describe('reboot patches', () => {
         [ANNOTATIONS.rebootNeeded]: 'false',
         [ANNOTATIONS.rebootInProgress]: 'false',
         [ANNOTATIONS.rebootBootId]: null,
+        [ANNOTATIONS.rebootTargetVersion]: null,
         [ANNOTATIONS.drainFailed]: null,
+        [ANNOTATIONS.rolledBack]: null,
         [ANNOTATIONS.agentMadeUnschedulable]: null,
       },
       labels: { [LABELS.rebootNeeded]: 'false' },
@@ -170,6 +174,28 @@ describe('reboot patches', () => {
     const kept = completeRebootPatch(false);
     assert.equal(kept.unschedulable, undefined);
     assert.equal(ANNOTATIONS.agentMadeUnschedulable in kept.annotations, false);
+  });
+
+  it('begin records the boot and the version the reboot is meant to land on, when update_engine named one', () => {
+    assert.deepEqual(beginRebootAnnotations('boot-1', '4230.2.4'), {
+      [ANNOTATIONS.rebootInProgress]: 'true',
+      [ANNOTATIONS.rebootBootId]: 'boot-1',
+      [ANNOTATIONS.rebootTargetVersion]: '4230.2.4',
+    });
+    assert.equal(ANNOTATIONS.rebootTargetVersion in beginRebootAnnotations('boot-1', ''), false);
+    assert.equal(ANNOTATIONS.rebootTargetVersion in beginRebootAnnotations('boot-1', undefined), false);
+  });
+
+  it('a reboot that came back on another version than its target is a rollback, kept on the node', () => {
+    const state = (target?: string) =>
+      agentNodeState(
+        aNode({ rebootInProgress: true, ...(target === undefined ? {} : { rebootTargetVersion: target }) }),
+      );
+    const rolledBack = rebootOutcome(state('4230.2.4'), FLATCAR);
+    assert.deepEqual(rolledBack, { kind: 'rolled-back', targetVersion: '4230.2.4', runningVersion: FLATCAR.version });
+    assert.equal(completeRebootPatch(false, rolledBack).annotations[ANNOTATIONS.rolledBack], '4230.2.4');
+    assert.deepEqual(rebootOutcome(state(FLATCAR.version), FLATCAR), { kind: 'updated' });
+    assert.deepEqual(rebootOutcome(state(), FLATCAR), { kind: 'updated' }, 'no target recorded: nothing to compare');
   });
 
   it('abandon gives the slot back and records when the drain failed', () => {

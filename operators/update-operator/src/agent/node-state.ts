@@ -11,6 +11,8 @@ export interface AgentNodeState {
   readonly rebootOk: boolean;
   readonly rebootInProgress: boolean;
   readonly rebootBootId: string | undefined;
+  /** The version the reboot in progress was meant to boot, if the agent knew it. */
+  readonly rebootTargetVersion: string | undefined;
   readonly agentMadeUnschedulable: boolean;
   readonly grantedAt: number | undefined;
   readonly drainFailedAt: number | undefined;
@@ -33,6 +35,7 @@ export function agentNodeState(node: V1Node): AgentNodeState {
     rebootOk: annotations[ANNOTATIONS.rebootOk] === TRUE,
     rebootInProgress: annotations[ANNOTATIONS.rebootInProgress] === TRUE,
     rebootBootId: annotations[ANNOTATIONS.rebootBootId],
+    rebootTargetVersion: annotations[ANNOTATIONS.rebootTargetVersion] || undefined,
     agentMadeUnschedulable: annotations[ANNOTATIONS.agentMadeUnschedulable] === TRUE,
     grantedAt: time(annotations[ANNOTATIONS.rebootGrantedAt]),
     drainFailedAt: time(annotations[ANNOTATIONS.drainFailed]),
@@ -124,13 +127,40 @@ export function reportPatch(
   return Object.keys(patch.labels).length + Object.keys(patch.annotations).length === 0 ? undefined : patch;
 }
 
-/** The first write once a grant is taken, before anything else: the boot id is what later proves the reboot happened. */
-export function beginRebootAnnotations(bootId: string): StringPatch {
-  return { [ANNOTATIONS.rebootInProgress]: TRUE, [ANNOTATIONS.rebootBootId]: bootId };
+/**
+ * The first write once a grant is taken, before anything else: the boot id is what later proves the reboot
+ * happened, and the staged version what proves it landed there.
+ */
+export function beginRebootAnnotations(bootId: string, targetVersion: string | undefined): StringPatch {
+  return {
+    [ANNOTATIONS.rebootInProgress]: TRUE,
+    [ANNOTATIONS.rebootBootId]: bootId,
+    ...(targetVersion === undefined || targetVersion === ''
+      ? {}
+      : { [ANNOTATIONS.rebootTargetVersion]: targetVersion }),
+  };
 }
 
-/** The reboot happened (the boot id changed). Uncordoning is only the agent's to do if it cordoned. */
-export function completeRebootPatch(uncordon: boolean): {
+/** What a finished reboot came to: the staged version, or a fallback to the old one (its new slot failed to boot). */
+export type RebootOutcome =
+  | { readonly kind: 'updated' }
+  | { readonly kind: 'rolled-back'; readonly targetVersion: string; readonly runningVersion: string };
+
+export function rebootOutcome(state: AgentNodeState, release: OsRelease): RebootOutcome {
+  const target = state.rebootTargetVersion;
+  return target === undefined || target === release.version
+    ? { kind: 'updated' }
+    : { kind: 'rolled-back', targetVersion: target, runningVersion: release.version };
+}
+
+/**
+ * The reboot happened (the boot id changed). Uncordoning is only the agent's to do if it cordoned. A rollback is
+ * kept on the node (`rolled-back`) until a later reboot lands where it was meant to.
+ */
+export function completeRebootPatch(
+  uncordon: boolean,
+  outcome: RebootOutcome = { kind: 'updated' },
+): {
   annotations: StringPatch;
   labels: StringPatch;
   unschedulable?: false;
@@ -140,7 +170,9 @@ export function completeRebootPatch(uncordon: boolean): {
       [ANNOTATIONS.rebootNeeded]: FALSE,
       [ANNOTATIONS.rebootInProgress]: FALSE,
       [ANNOTATIONS.rebootBootId]: null,
+      [ANNOTATIONS.rebootTargetVersion]: null,
       [ANNOTATIONS.drainFailed]: null,
+      [ANNOTATIONS.rolledBack]: outcome.kind === 'rolled-back' ? outcome.targetVersion : null,
       ...(uncordon ? { [ANNOTATIONS.agentMadeUnschedulable]: null } : {}),
     },
     labels: { [LABELS.rebootNeeded]: FALSE },

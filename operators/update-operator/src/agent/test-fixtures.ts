@@ -12,6 +12,7 @@ export interface NodeFixture {
   readonly unschedulable?: boolean;
   readonly grantedAt?: string;
   readonly drainFailed?: string;
+  readonly rebootTargetVersion?: string;
   readonly annotations?: Record<string, string>;
   readonly labels?: Record<string, string>;
 }
@@ -28,6 +29,7 @@ export function aNode(fixture: NodeFixture = {}): V1Node {
     [ANNOTATIONS.agentMadeUnschedulable, fixture.agentMadeUnschedulable === true ? TRUE : undefined],
     [ANNOTATIONS.rebootGrantedAt, fixture.grantedAt],
     [ANNOTATIONS.drainFailed, fixture.drainFailed],
+    [ANNOTATIONS.rebootTargetVersion, fixture.rebootTargetVersion],
   ];
   const annotations = {
     ...Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined)),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { OmahaEvent } from '../omaha/request.ts';
+import type { OmahaEvent } from '@strata/omaha';
 import { interpretEvent } from './events.ts';
 
 const event = (type: number, result: number, extra: Partial<OmahaEvent> = {}): OmahaEvent => ({

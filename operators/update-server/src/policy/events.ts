@@ -1,6 +1,5 @@
 // What update_engine's events mean for a machine's state.
-import { baseErrorCode, ERROR_CODE_ROLLBACK, EVENT_RESULT, EVENT_TYPE } from '../omaha/protocol.ts';
-import type { OmahaEvent } from '../omaha/request.ts';
+import { baseErrorCode, ERROR_CODE_ROLLBACK, EVENT_RESULT, EVENT_TYPE, type OmahaEvent } from '@strata/omaha';
 import type { MachineState } from './machine.ts';
 
 export interface StateChange {

@@ -5,7 +5,7 @@
 // resolved.
 import { z } from 'zod';
 import { UpdateModelError } from '../errors.ts';
-import type { Offer } from '../omaha/response.ts';
+import type { Offer } from '@strata/omaha';
 import { updateGroupPolicySchema, updateGroupSpecSchema, updateReleaseSpecSchema } from '@strata/api';
 
 const name = z

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { FLATCAR_APP_ID } from '../omaha/protocol.ts';
+import { FLATCAR_APP_ID } from '@strata/omaha';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import { aCatalog, anOmahaRequest, type RequestFields } from '../testing/builders.ts';
 import { postOmaha, readAsUpdateEngine } from '../testing/omaha-client.ts';

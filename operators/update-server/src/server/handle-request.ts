@@ -4,9 +4,13 @@ import type { Catalog } from '../policy/model.ts';
 import { offerFor } from '../policy/model.ts';
 import { decideCheck } from '../policy/decide.ts';
 import { interpretEvent, type StateChange } from '../policy/events.ts';
-import { FLATCAR_APP_ID } from '../omaha/protocol.ts';
-import type { OmahaAppRequest, OmahaRequest } from '../omaha/request.ts';
-import type { AppAnswer, UpdateCheckAnswer } from '../omaha/response.ts';
+import {
+  FLATCAR_APP_ID,
+  type OmahaAppRequest,
+  type OmahaRequest,
+  type AppAnswer,
+  type UpdateCheckAnswer,
+} from '@strata/omaha';
 import type { FinalDecision, UpdateStore } from '../store/store.ts';
 
 export interface AnsweredApp {

@@ -1,16 +1,15 @@
 // The endpoint over real HTTP(S) with a real SQLite store: what update_engine
 // sends, what it gets back, and what the server records.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { CertificateAuthority, toPemPair } from '@strata/assets';
+import { goldenVector as fixture } from '@strata/omaha/testing';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import { aCatalog, anOmahaRequest } from '../testing/builders.ts';
 import { postOmaha, readAsUpdateEngine } from '../testing/omaha-client.ts';
 import { startTestUpdateServer, type TestUpdateServer } from '../testing/test-server.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`../omaha/fixtures/${name}`, import.meta.url), 'utf8');
 const golden = { machineId: '8c2a9b6a3f0e4d1c9b7a5e3d1c0f2a4b' };
 
 describe('update server over HTTP', () => {

@@ -4,7 +4,8 @@
 // from the bootstrap kubeconfig Ignition (or SSH) put on its disk. A kubelet
 // retries until the API lets it in, as a real one does: a worker may come up
 // long before any controller.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +16,7 @@ import { CONTROLLER_COMPONENTS, STRATA_STATIC_PODS } from '../control-plane/loca
 import { ImageMap, type ImageMapInput } from '../pods/image-map.ts';
 import { Supervisor, type SupervisorEvents } from '../control-plane/supervisor.ts';
 import { SimulatedNode } from '../node/simulated-node.ts';
+import { readUpdateConf, updateSettingsFrom } from '../os/update-conf.ts';
 import { ManualUpdateSource } from '../os/update-source.ts';
 import { SimulatedOperatingSystem } from '../os/simulated-os.ts';
 import { MachineBootError } from './errors.ts';
@@ -64,6 +66,21 @@ async function kubeletFlags(
   return { bootstrap, name: flag('hostname-override') ?? machine, labels };
 }
 
+const TRUST_STORE = '/etc/ssl/certs';
+
+/** What update_engine trusts on the machine: the system's roots and the certificates Ignition added to its store. */
+async function machineTrustStore(root: string): Promise<string> {
+  const dir = join(root, TRUST_STORE);
+  const names = await readdir(dir).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new MachineBootError(`cannot read ${TRUST_STORE} on the machine's disk`, { dir }, { cause: error });
+  });
+  const added = await Promise.all(
+    names.filter((name) => name.endsWith('.pem')).map((name) => readFile(join(dir, name), 'utf8')),
+  );
+  return [...rootCertificates, ...added].join('\n');
+}
+
 /** Runs a machine's kubelet until stopped, starting it again after a failed bootstrap or registration. */
 function runKubelet(machine: SimulatedMachine, options: SimulatedRunnerOptions): MachineRun {
   const abort = new AbortController();
@@ -73,11 +90,17 @@ function runKubelet(machine: SimulatedMachine, options: SimulatedRunnerOptions):
     const bootstrap = new KubeConfig();
     bootstrap.loadFromFile(join(machine.root, flags.bootstrap));
     const placed = placeKubeConfig(bootstrap, options.names, machine.address);
+    // update_engine's server and group are the ones Ignition wrote into the machine's update.conf.
+    const updates = updateSettingsFrom(
+      await readUpdateConf(machine.root),
+      { source: new ManualUpdateSource(), group: options.os.group },
+      { machineAlias: machine.name, ca: await machineTrustStore(machine.root) },
+    );
     const os = new SimulatedOperatingSystem({
       id: 'flatcar',
       version: options.os.version,
-      group: options.os.group,
-      updateSource: new ManualUpdateSource(),
+      group: updates.group,
+      updateSource: updates.source,
     });
     while (!abort.signal.aborted) {
       current = new SimulatedNode({

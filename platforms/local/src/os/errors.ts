@@ -13,6 +13,9 @@ export class MachinePoweredOffError extends StrataError {}
 /** A shutdown, boot or StatusUpdate listener failed; the OS carried on without it. */
 export class ListenerFailedError extends StrataError {}
 
+/** An event could not reach the update server; the update went on without it. */
+export class EventReportFailedError extends StrataError {}
+
 /** Receives what went wrong in callers' listeners, which the OS survives but must not hide. */
 export type ProblemReporter = (problem: StrataError) => void;
 
@@ -28,4 +31,17 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
     (issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`,
   );
   throw new InvalidOsInputError(`invalid ${what}: ${issues.join('; ')}`, { what, issues });
+}
+
+/**
+ * An update the engine could not carry out; `errorCode` is update_engine's
+ * code for it (with flags), which the engine reports to its server in a 3/0 event.
+ */
+export class UpdateFailedError extends StrataError {
+  readonly errorCode: number;
+
+  constructor(errorCode: number, message: string, context: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(message, { errorCode, ...context }, options);
+    this.errorCode = errorCode;
+  }
 }

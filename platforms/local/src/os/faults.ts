@@ -12,6 +12,8 @@ export type RebootFailure = 'never-returns';
 export interface ArmedFaults {
   readonly update?: ArmedUpdateFailure;
   readonly reboot?: RebootFailure;
+  /** The next boot of a newly installed slot fails, and the bootloader falls back to the old one. */
+  readonly newSlotBoot?: 'fails';
 }
 
 /**
@@ -21,11 +23,13 @@ export interface ArmedFaults {
 export class OsFaults {
   #update: ArmedUpdateFailure | undefined;
   #reboot: RebootFailure | undefined;
+  #newSlotBoot: 'fails' | undefined;
 
   get armed(): ArmedFaults {
     return {
       ...(this.#update === undefined ? {} : { update: this.#update }),
       ...(this.#reboot === undefined ? {} : { reboot: this.#reboot }),
+      ...(this.#newSlotBoot === undefined ? {} : { newSlotBoot: this.#newSlotBoot }),
     };
   }
 
@@ -38,9 +42,22 @@ export class OsFaults {
     this.#reboot = failure;
   }
 
+  /** The next boot into a newly installed version fails (a kernel panic, a unit that never starts). */
+  failNextNewSlotBoot(): void {
+    this.#newSlotBoot = 'fails';
+  }
+
   disarm(): void {
     this.#update = undefined;
     this.#reboot = undefined;
+    this.#newSlotBoot = undefined;
+  }
+
+  /** Fires on a boot into a new slot only; a plain reboot leaves it armed. */
+  takeNewSlotBootFailure(): boolean {
+    const armed = this.#newSlotBoot !== undefined;
+    this.#newSlotBoot = undefined;
+    return armed;
   }
 
   /** Fires the armed update failure if it was meant for `stage`. */

@@ -3,11 +3,22 @@
 export {
   DEFAULT_UPDATE_SIZE,
   ManualUpdateSource,
+  type BootOutcome,
   type ManualOffer,
+  type PayloadLocation,
   type UpdateCheckRequest,
   type UpdateOffer,
+  type UpdateProgressEvent,
   type UpdateSource,
 } from './update-source.ts';
+export { DEFAULT_MAX_PAYLOAD_BYTES, OmahaUpdateSource, type OmahaUpdateSourceOptions } from './omaha-update-source.ts';
+export {
+  parseUpdateConf,
+  readUpdateConf,
+  UPDATE_CONF_PATH,
+  updateSettingsFrom,
+  type UpdateConf,
+} from './update-conf.ts';
 export {
   DEFAULT_UPDATE_ENGINE_TIMINGS,
   SimulatedUpdateEngine,
@@ -20,6 +31,8 @@ export {
   SimulatedOperatingSystem,
   type MachineState,
   type SimulatedOsOptions,
+  type SlotName,
+  type Slots,
 } from './simulated-os.ts';
 export {
   OsFaults,
@@ -32,8 +45,10 @@ export { DEFAULT_FLATCAR_CODENAME, osRelease, type OsId } from './os-release.ts'
 export { compareVersions } from './version.ts';
 export {
   InvalidOsInputError,
+  EventReportFailedError,
   ListenerFailedError,
   MachinePoweredOffError,
   UpdateEngineUnavailableError,
+  UpdateFailedError,
   type ProblemReporter,
 } from './errors.ts';

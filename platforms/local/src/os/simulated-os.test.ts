@@ -224,3 +224,50 @@ describe('SimulatedOperatingSystem', () => {
     assert.deepEqual(problems, []);
   });
 });
+
+describe('SimulatedOperatingSystem: A/B partitions', () => {
+  beforeEach(useMockClock);
+  afterEach(() => mock.timers.reset());
+
+  it('installs into the passive slot and boots it: the new slot becomes active, the old one keeps the old version', async () => {
+    const source = new ManualUpdateSource();
+    source.offer({ version: FLATCAR.next });
+    const os = flatcarOs(source);
+    assert.deepEqual(os.slots(), { active: 'A', A: FLATCAR.current, B: undefined });
+    await updateStaged(os.updateEngine);
+    await complete(os.reboot());
+    assert.deepEqual(os.slots(), { active: 'B', A: FLATCAR.current, B: FLATCAR.next });
+    assert.equal(os.release().version, FLATCAR.next);
+    assert.deepEqual(os.lastBootOutcome(), { kind: 'updated', previousVersion: FLATCAR.current });
+
+    source.offer({ version: FLATCAR.later });
+    await updateStaged(os.updateEngine);
+    await complete(os.reboot());
+    assert.deepEqual(os.slots(), { active: 'A', A: FLATCAR.later, B: FLATCAR.next }, 'the next update overwrites A');
+  });
+
+  it('falls back to the old slot when the new one fails to boot, and stays on its version', async () => {
+    const source = new ManualUpdateSource();
+    source.offer({ version: FLATCAR.next });
+    const os = flatcarOs(source);
+    os.faults.failNextNewSlotBoot();
+    await updateStaged(os.updateEngine);
+    const bootBefore = os.bootId();
+    await complete(os.reboot());
+    assert.ok(os.isUp());
+    assert.notEqual(os.bootId(), bootBefore, 'it did reboot');
+    assert.equal(os.release().version, FLATCAR.current);
+    assert.deepEqual(os.slots(), { active: 'A', A: FLATCAR.current, B: FLATCAR.next });
+    assert.deepEqual(os.lastBootOutcome(), { kind: 'rolled-back', failedVersion: FLATCAR.next });
+    assert.equal(os.updateEngine.stagedVersion(), undefined, 'update_engine starts afresh, IDLE');
+    assert.deepEqual(os.faults.armed, {}, 'the fault fired once');
+  });
+
+  it('keeps the boot failure armed through a reboot that boots no new slot', async () => {
+    const os = flatcarOs(new ManualUpdateSource());
+    os.faults.failNextNewSlotBoot();
+    await complete(os.reboot());
+    assert.equal(os.lastBootOutcome(), undefined);
+    assert.deepEqual(os.faults.armed, { newSlotBoot: 'fails' });
+  });
+});

@@ -13,7 +13,7 @@ import { OsFaults, type RebootFailure } from './faults.ts';
 import type { NodeOperatingSystem, OsRelease } from '@strata/api';
 import { DEFAULT_FLATCAR_CODENAME, osRelease, type OsId } from './os-release.ts';
 import { SimulatedUpdateEngine, type UpdateEngineTimings } from './simulated-update-engine.ts';
-import type { UpdateSource } from './update-source.ts';
+import type { BootOutcome, UpdateSource } from './update-source.ts';
 
 export interface SimulatedOsOptions {
   readonly id: OsId;
@@ -59,6 +59,15 @@ const optionsSchema = z
 /** Where the machine is in its power cycle. */
 export type MachineState = 'up' | 'shutting-down' | 'down' | 'booting';
 
+export type SlotName = 'A' | 'B';
+
+/** The two USR partitions: the one booted and what each holds. */
+export interface Slots {
+  readonly active: SlotName;
+  readonly A: string | undefined;
+  readonly B: string | undefined;
+}
+
 /**
  * A Container Linux machine without the machine: an A/B-partitioned OS whose
  * update engine stages the next version on the passive partition, and whose
@@ -79,6 +88,8 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
   readonly #shutdownListeners = new Set<{ readonly listener: () => Promise<void> }>();
   readonly #bootListeners = new Set<{ readonly listener: () => Promise<void> }>();
   #version: string;
+  #slots: Slots;
+  #lastBoot: BootOutcome | undefined;
   #currentBootId = randomUUID();
   #state: MachineState = 'up';
   #inFlight: Promise<void> | undefined;
@@ -89,6 +100,7 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
     const parsed = parseInput(optionsSchema, options, 'simulated OS options');
     this.#id = parsed.id;
     this.#version = parsed.version;
+    this.#slots = { active: 'A', A: parsed.version, B: undefined };
     this.#group = parsed.group;
     this.#codename = parsed.codename;
     this.#rebootDelayMs = parsed.rebootDelayMs;
@@ -96,7 +108,12 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
     this.#onProblem = options.onProblem ?? warnOnProblem;
     this.updateEngine = new SimulatedUpdateEngine({
       source: options.updateSource,
-      machine: () => ({ currentVersion: this.#version, group: this.#group, machineId: this.machineId }),
+      machine: () => ({
+        currentVersion: this.#version,
+        group: this.#group,
+        machineId: this.machineId,
+        bootId: this.#currentBootId,
+      }),
       faults: this.faults,
       onProblem: this.#onProblem,
       ...(options.timings === undefined ? {} : { timings: options.timings }),
@@ -119,6 +136,16 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
 
   machineState(): MachineState {
     return this.#state;
+  }
+
+  /** Which partition is booted and which version each holds. */
+  slots(): Slots {
+    return this.#slots;
+  }
+
+  /** How the last boot into a new slot went; undefined before the first update. */
+  lastBootOutcome(): BootOutcome | undefined {
+    return this.#lastBoot;
   }
 
   onShutdown(listener: () => Promise<void>): () => void {
@@ -203,15 +230,31 @@ export class SimulatedOperatingSystem implements NodeOperatingSystem {
   }
 
   /**
-   * The bootloader picks the partition an update made active, so the staged
-   * version runs from here on. The machine counts as up only once every boot
-   * listener has run, as systemd reports a boot finished once its units started.
+   * The bootloader tries the partition an update wrote once; if it boots, it
+   * becomes the active one and the staged version runs from here on. If it
+   * fails, the bootloader falls back to the old partition, which still holds
+   * the old version, and update_engine's next check reports the rollback.
+   * The machine counts as up only once every boot listener has run, as systemd
+   * reports a boot finished once its units started.
    */
   async #boot(): Promise<void> {
     this.#state = 'booting';
-    this.#version = this.updateEngine.stagedVersion() ?? this.#version;
+    const staged = this.updateEngine.stagedVersion();
+    let outcome: BootOutcome | undefined;
+    if (staged !== undefined) {
+      const passive: SlotName = this.#slots.active === 'A' ? 'B' : 'A';
+      this.#slots = { ...this.#slots, [passive]: staged };
+      if (this.faults.takeNewSlotBootFailure()) {
+        outcome = { kind: 'rolled-back', failedVersion: staged };
+      } else {
+        outcome = { kind: 'updated', previousVersion: this.#version };
+        this.#slots = { ...this.#slots, active: passive };
+        this.#version = staged;
+      }
+      this.#lastBoot = outcome;
+    }
     this.#currentBootId = randomUUID();
-    this.updateEngine.start();
+    this.updateEngine.start(outcome);
     await this.#notify(this.#bootListeners, 'boot');
     this.#state = 'up';
   }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
+import { ERROR_CODE } from '@strata/omaha';
 import { ListenerFailedError, UpdateEngineUnavailableError } from './errors.ts';
 import { SimulatedUpdateEngine } from './simulated-update-engine.ts';
 import {
@@ -116,7 +117,12 @@ describe('SimulatedUpdateEngine', () => {
       assert.ok(reported > 0);
       assert.deepEqual(operations().slice(reported), ['UPDATE_STATUS_REPORTING_ERROR_EVENT', 'UPDATE_STATUS_IDLE']);
       assert.equal(operations().includes('UPDATE_STATUS_VERIFYING'), during === 'verifying');
-      assert.deepEqual(engine.lastFailure(), { during, reason: 'payload hash mismatch', version: FLATCAR.next });
+      assert.deepEqual(engine.lastFailure(), {
+        during,
+        reason: 'payload hash mismatch',
+        version: FLATCAR.next,
+        errorCode: during === 'downloading' ? ERROR_CODE.downloadTransfer : ERROR_CODE.newRootfsVerification,
+      });
       assert.equal(signals.at(-1)?.newVersion, '');
       assert.deepEqual(engine.faults.armed, {});
 
@@ -140,7 +146,12 @@ describe('SimulatedUpdateEngine', () => {
       'UPDATE_STATUS_REPORTING_ERROR_EVENT',
       'UPDATE_STATUS_IDLE',
     ]);
-    assert.deepEqual(engine.lastFailure(), { during: 'checking', reason: 'connection refused', version: '' });
+    assert.deepEqual(engine.lastFailure(), {
+      during: 'checking',
+      reason: 'connection refused',
+      version: '',
+      errorCode: ERROR_CODE.error,
+    });
   });
 
   it('gets only the updates offered to its group', async () => {

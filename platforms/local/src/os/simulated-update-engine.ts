@@ -1,15 +1,24 @@
 import { z } from 'zod';
+import { ERROR_CODE, EVENT_RESULT, EVENT_TYPE } from '@strata/omaha';
 import { CancellableDelays } from './delays.ts';
 import {
+  EventReportFailedError,
   ListenerFailedError,
   parseInput,
   UpdateEngineUnavailableError,
+  UpdateFailedError,
   warnOnProblem,
   type ProblemReporter,
 } from './errors.ts';
 import { OsFaults, type UpdateFailureStage } from './faults.ts';
 import type { UpdateEngine, UpdateEngineStatus } from '@strata/api';
-import type { UpdateCheckRequest, UpdateOffer, UpdateSource } from './update-source.ts';
+import type {
+  BootOutcome,
+  UpdateCheckRequest,
+  UpdateOffer,
+  UpdateProgressEvent,
+  UpdateSource,
+} from './update-source.ts';
 
 export interface UpdateEngineTimings {
   /** From start (boot) to the first periodic check; Infinity for no periodic checks at all. */
@@ -67,6 +76,8 @@ export interface UpdateFailure {
   readonly reason: string;
   /** The version that failed; empty when the check itself failed. */
   readonly version: string;
+  /** update_engine's code for it (flags included), as reported to the server. */
+  readonly errorCode: number;
 }
 
 export interface SimulatedUpdateEngineOptions {
@@ -109,6 +120,8 @@ export class SimulatedUpdateEngine implements UpdateEngine {
   #status: UpdateEngineStatus = IDLE_STATUS;
   #failure: UpdateFailure | undefined;
   #running = false;
+  /** How the boot went, until a check has carried it to the server. */
+  #lastBoot: BootOutcome | undefined;
   /** Bumped at every start and stop, so that work begun before a shutdown notices it is stale. */
   #generation = 0;
 
@@ -158,12 +171,17 @@ export class SimulatedUpdateEngine implements UpdateEngine {
     return this.#status.currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT' ? this.#status.newVersion : undefined;
   }
 
-  /** The daemon starts at boot as a fresh process: IDLE, never checked. */
-  start(): void {
+  /**
+   * The daemon starts at boot as a fresh process: IDLE, never checked. The
+   * OS tells it how the boot went (the new slot came up, or the bootloader
+   * fell back), which its next check reports.
+   */
+  start(lastBoot?: BootOutcome): void {
     if (this.#running) {
       return;
     }
     this.#running = true;
+    if (lastBoot !== undefined) this.#lastBoot = lastBoot;
     this.#generation += 1;
     if (!isSameStatus(this.#status, IDLE_STATUS)) {
       this.#publish(IDLE_STATUS);
@@ -219,18 +237,23 @@ export class SimulatedUpdateEngine implements UpdateEngine {
     if (!(await pause(this.#timings.checkMs))) {
       return;
     }
+    const lastBoot = this.#lastBoot;
+    const request: UpdateCheckRequest = { ...this.#machine(), ...(lastBoot === undefined ? {} : { lastBoot }) };
     let offer: UpdateOffer | undefined;
     try {
-      offer = await this.#source.check(this.#machine());
+      offer = await this.#source.check(request);
     } catch (error) {
       if (current()) {
-        await this.#fail({ during: 'checking', reason: reasonOf(error), version: '' }, pause);
+        await this.#fail({ during: 'checking', reason: reasonOf(error), version: '', errorCode: codeOf(error) }, pause);
       }
       return;
     }
+    // The server has heard how the boot went; later checks carry the plain 3/2.
+    if (this.#lastBoot === lastBoot) this.#lastBoot = undefined;
     if (!current()) {
       return;
     }
+    const report = (event: UpdateProgressEvent) => this.#report({ ...this.#machine() }, event);
     const lastCheckedTime = Math.floor(Date.now() / 1000);
     if (offer === undefined) {
       this.#publish({ ...IDLE_STATUS, lastCheckedTime });
@@ -246,6 +269,7 @@ export class SimulatedUpdateEngine implements UpdateEngine {
     });
 
     this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_DOWNLOADING', progress: 0 });
+    await report({ type: EVENT_TYPE.downloadStarted, result: EVENT_RESULT.success });
     const { downloadSteps } = this.#timings;
     const downloadFailure = this.faults.takeUpdateFailure('downloading');
     // A broken download is noticed partway, as a truncated or corrupted payload would be.
@@ -255,11 +279,26 @@ export class SimulatedUpdateEngine implements UpdateEngine {
         return;
       }
       if (downloadFailure !== undefined && step === failingStep) {
-        await this.#fail({ ...downloadFailure, version }, pause);
+        await this.#fail({ ...downloadFailure, version, errorCode: ERROR_CODE.downloadTransfer }, pause, report);
         return;
+      }
+      if (step === downloadSteps && offer.payload !== undefined && this.#source.download !== undefined) {
+        try {
+          await this.#source.download({ ...offer, payload: offer.payload });
+        } catch (error) {
+          if (current())
+            await this.#fail(
+              { during: 'downloading', reason: reasonOf(error), version, errorCode: codeOf(error) },
+              pause,
+              report,
+            );
+          return;
+        }
+        if (!current()) return;
       }
       this.#publish({ ...this.#status, progress: step / downloadSteps });
     }
+    await report({ type: EVENT_TYPE.downloadFinished, result: EVENT_RESULT.success });
 
     // update_engine resets progress once the download action completes.
     this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_VERIFYING', progress: 0 });
@@ -268,7 +307,7 @@ export class SimulatedUpdateEngine implements UpdateEngine {
       return;
     }
     if (verifyFailure !== undefined) {
-      await this.#fail({ ...verifyFailure, version }, pause);
+      await this.#fail({ ...verifyFailure, version, errorCode: ERROR_CODE.newRootfsVerification }, pause, report);
       return;
     }
     this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_FINALIZING' });
@@ -276,13 +315,35 @@ export class SimulatedUpdateEngine implements UpdateEngine {
       return;
     }
     this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_UPDATED_NEED_REBOOT' });
+    await report({ type: EVENT_TYPE.updateComplete, result: EVENT_RESULT.success });
   }
 
-  async #fail(failure: UpdateFailure, pause: (ms: number) => Promise<boolean>): Promise<void> {
+  async #fail(
+    failure: UpdateFailure,
+    pause: (ms: number) => Promise<boolean>,
+    report: (event: UpdateProgressEvent) => Promise<void> = (event) => this.#report(this.#machine(), event),
+  ): Promise<void> {
     this.#failure = failure;
     this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_REPORTING_ERROR_EVENT', progress: 0 });
+    await report({ type: EVENT_TYPE.updateComplete, result: EVENT_RESULT.error, errorCode: failure.errorCode });
     if (await pause(this.#timings.errorReportMs)) {
       this.#publish({ ...IDLE_STATUS, lastCheckedTime: this.#status.lastCheckedTime });
+    }
+  }
+
+  /** An event the server cannot take is reported as a problem; the update goes on, as update_engine's does. */
+  async #report(request: UpdateCheckRequest, event: UpdateProgressEvent): Promise<void> {
+    if (this.#source.report === undefined) return;
+    try {
+      await this.#source.report(request, event);
+    } catch (error) {
+      this.#onProblem(
+        new EventReportFailedError(
+          `update_engine could not report event ${event.type}/${event.result}: ${reasonOf(error)}`,
+          { event, machineId: request.machineId },
+          { cause: error },
+        ),
+      );
     }
   }
 
@@ -327,6 +388,11 @@ function isSameStatus(a: UpdateEngineStatus, b: UpdateEngineStatus): boolean {
     a.newVersion === b.newVersion &&
     a.newSize === b.newSize
   );
+}
+
+/** update_engine's code for a failure: the source's own, or the generic one. */
+function codeOf(error: unknown): number {
+  return error instanceof UpdateFailedError ? error.errorCode : ERROR_CODE.error;
 }
 
 function reasonOf(error: unknown): string {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { aPayload, aRelease } from '../testing/builders.ts';
-import { readAsUpdateEngine } from '../testing/omaha-client.ts';
-import { offerFor } from '../policy/model.ts';
+import { parseOmahaResponse, type ClientResponse } from './client-response.ts';
 import { FLATCAR_APP_ID } from './protocol.ts';
 import { buildOmahaResponse, elapsedSecondsToday } from './response.ts';
+import { anOffer, aPayload, goldenVector as fixture } from './testing/index.ts';
 
-const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
+/** The offer a parsed response holds, if it grants one. */
+const offerAttributes = (response: ClientResponse) =>
+  response.updateCheck?.status === 'ok' ? response.updateCheck.offer : undefined;
 const at = new Date('2026-12-04T10:20:30Z');
 
 describe('buildOmahaResponse: golden responses', () => {
@@ -18,7 +18,7 @@ describe('buildOmahaResponse: golden responses', () => {
         appId: FLATCAR_APP_ID,
         status: 'ok',
         ping: true,
-        updateCheck: { status: 'ok', offer: offerFor(aRelease()) },
+        updateCheck: { status: 'ok', offer: anOffer() },
         events: 1,
       },
     ]);
@@ -41,31 +41,35 @@ describe('buildOmahaResponse: golden responses', () => {
 });
 
 describe('a grant carries everything update_engine requires', () => {
-  const view = readAsUpdateEngine(fixture('grant.response.xml'));
+  const view = parseOmahaResponse(fixture('grant.response.xml'), FLATCAR_APP_ID);
+  const offer = offerAttributes(view);
   const payload = aPayload();
 
-  it('has ok as the first updatecheck status', () => assert.equal(view.updateCheckStatus, 'ok'));
+  it('has ok as the first updatecheck status', () => assert.equal(view.updateCheck?.status, 'ok'));
 
   it('has a codebase ending in / that, joined with the package name, is the payload URL', () => {
-    assert.ok(view.offer?.codebase.endsWith('/'));
-    assert.equal(`${view.offer?.codebase}${view.offer?.packageName}`, aRelease().payloadUrl);
+    assert.ok(offer?.codebase.endsWith('/'));
+    assert.equal(
+      `${offer?.codebase}${offer?.packageName}`,
+      'https://updates.example.test/flatcar/3374.2.1/flatcar_production_update.gz',
+    );
   });
 
-  it('has a decimal size above 0', () => {
-    assert.match(view.offer?.size ?? '', /^[1-9]\d*$/);
-    assert.equal(Number(view.offer?.size), payload.bytes.length);
+  it('has a decimal size above 0, in the vector as written', () => {
+    assert.match(fixture('grant.response.xml'), / size="[1-9]\d*"/);
+    assert.equal(offer?.size, payload.bytes.length);
   });
 
   it('has the postinstall sha256 in standard base64 (32 bytes, + and / alphabet, padded)', () => {
-    const sha256 = view.offer?.sha256 ?? '';
+    const sha256 = offer?.sha256Base64 ?? '';
     assert.match(sha256, /^[A-Za-z0-9+/]{43}=$/);
     assert.equal(Buffer.from(sha256, 'base64').toString('hex'), payload.sha256);
-    assert.equal(Buffer.from(view.offer?.hash ?? '', 'base64').toString('hex'), payload.sha1);
+    assert.equal(Buffer.from(offer?.sha1Base64 ?? '', 'base64').toString('hex'), payload.sha1);
   });
 
   it('asks update_engine not to back off from the payload, and names the manifest version', () => {
-    assert.equal(view.offer?.disablePayloadBackoff, 'true');
-    assert.equal(view.offer?.version, '3374.2.1');
+    assert.equal(view.updateCheck?.status === 'ok' && view.updateCheck.disablePayloadBackoff, true);
+    assert.equal(offer?.version, '3374.2.1');
   });
 
   it('acknowledges each event and gives the day start', () => {
@@ -76,9 +80,12 @@ describe('a grant carries everything update_engine requires', () => {
 
 describe('buildOmahaResponse: other answers', () => {
   it('answers an unknown application with its error status and no updatecheck', () => {
-    const view = readAsUpdateEngine(buildOmahaResponse(at, [{ kind: 'unknown-application', appId: '{other}' }]));
+    const view = parseOmahaResponse(
+      buildOmahaResponse(at, [{ kind: 'unknown-application', appId: '{other}' }]),
+      '{other}',
+    );
     assert.equal(view.appStatus, 'error-unknownApplication');
-    assert.equal(view.updateCheckStatus, undefined);
+    assert.equal(view.updateCheck, undefined);
   });
 
   it('escapes attribute values', () => {

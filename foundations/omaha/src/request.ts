@@ -1,9 +1,10 @@
 // Reading an Omaha request as update_engine writes it. The XML parser never
 // sees a DTD (refused up front, so no entity can expand), the body has a size
 // limit, and zod checks the parsed shape before anything else looks at it.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
-import { OmahaRequestError } from '../errors.ts';
+import { OmahaRequestError } from './errors.ts';
+import { omahaXmlParser } from './xml.ts';
 
 /** Far above what update_engine sends (under 2 KiB), far below what could hurt. */
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024;
@@ -99,19 +100,10 @@ export interface OmahaRequest {
   readonly repaired: boolean;
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  attributesGroupName: '@',
-  parseAttributeValue: false,
-  parseTagValue: false,
-  // Only XML's five predefined entities remain possible: a DTD never reaches the parser.
-  processEntities: true,
-  htmlEntities: false,
-  allowBooleanAttributes: false,
+const parser = omahaXmlParser({
+  arrays: ['app', 'event', 'ping', 'updatecheck', 'os'],
   // update_engine nests three deep (request, app, event); anything far deeper is refused, not walked.
   maxNestedTags: 8,
-  isArray: (name) => name === 'app' || name === 'event' || name === 'ping' || name === 'updatecheck' || name === 'os',
 });
 
 /**

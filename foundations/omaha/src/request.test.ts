@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { OmahaRequestError } from '../errors.ts';
-import { anOmahaRequest } from '../testing/builders.ts';
+import { OmahaRequestError } from './errors.ts';
+import { anOmahaRequest } from './testing/index.ts';
 import { FLATCAR_APP_ID } from './protocol.ts';
 import { DEFAULT_MAX_REQUEST_BYTES, parseOmahaRequest, repairUnescapedQuotes } from './request.ts';
 

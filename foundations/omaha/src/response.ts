@@ -2,6 +2,7 @@
 // updatecheck's status, a codebase ending in `/`, the package's name, hash and
 // decimal size, and the postinstall action's sha256 in standard base64.
 import { OMAHA_PROTOCOL_SERVER } from './server-name.ts';
+import { escapeAttribute } from './xml.ts';
 
 /** What a machine is offered, already in update_engine's terms. */
 export interface Offer {
@@ -30,9 +31,6 @@ export type AppAnswer =
       /** One acknowledgement per event received. */
       readonly events: number;
     };
-
-const escapeAttribute = (value: string) =>
-  value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 const attributes = (values: Readonly<Record<string, string | number | boolean>>) =>
   Object.entries(values)
