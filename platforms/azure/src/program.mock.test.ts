@@ -96,6 +96,20 @@ function digest(text: string | undefined): string {
     .digest('hex');
 }
 
+/** "<type>::<name>", a resource's identity across runs. */
+const resourceKey = (resource: MockedResource) => `${resource.type}::${resource.name}`;
+
+/** The resources of `later` whose inputs differ from `earlier`'s, after asserting both declare the same resources. */
+function changedBetween(earlier: MockedRun, later: MockedRun): MockedResource[] {
+  const previous = new Map(earlier.resources.map((resource) => [resourceKey(resource), resource]));
+  assert.deepEqual(later.resources.map(resourceKey).sort(), [...previous.keys()].sort());
+  return later.resources.filter(
+    (resource) =>
+      JSON.stringify(revealed(resource.inputs)) !==
+      JSON.stringify(revealed(previous.get(resourceKey(resource))!.inputs)),
+  );
+}
+
 interface Rendered {
   readonly dir: RenderDirectory;
   readonly byWorkers: Map<number, PlatformProgramInput>;
@@ -371,21 +385,15 @@ describe('the Azure program (mocks)', () => {
       // Rendered again into the same directory, the Ignition does not depend on the count.
       assert.deepEqual(inputOf(controllers, 50).ignition, inputOf(controllers, 2).ignition);
       const before = runOf(controllers, 2);
-      const afterRun = runOf(controllers, 50);
-      const key = (resource: MockedResource) => `${resource.type}::${resource.name}`;
-      const previous = new Map(before.resources.map((resource) => [key(resource), resource]));
-      assert.deepEqual(afterRun.resources.map(key).sort(), [...previous.keys()].sort());
-      const changed = afterRun.resources.filter(
-        (resource) =>
-          JSON.stringify(revealed(resource.inputs)) !== JSON.stringify(revealed(previous.get(key(resource))!.inputs)),
-      );
-      assert.deepEqual(changed.map(key), [`${T.scaleSet}::blue-worker`]);
+      const changed = changedBetween(before, runOf(controllers, 50));
+      assert.deepEqual(changed.map(resourceKey), [`${T.scaleSet}::blue-worker`]);
       const [scaleSet] = changed;
       const withoutCapacity = (resource: MockedResource) => {
         const inputs = asRecord(revealed(resource.inputs), 'inputs');
         return { ...inputs, sku: { ...asRecord(inputs['sku'], 'sku'), capacity: 'any' } };
       };
-      assert.deepEqual(withoutCapacity(scaleSet!), withoutCapacity(previous.get(key(scaleSet!))!));
+      const [previous] = before.resources.filter((resource) => resourceKey(resource) === resourceKey(scaleSet!));
+      assert.deepEqual(withoutCapacity(scaleSet!), withoutCapacity(previous!));
     }
   });
 
@@ -575,14 +583,7 @@ describe('the Azure program in availability zones (mocks)', () => {
       [],
     );
     // The same cluster with zones differs only in what is placed: machines and IPs.
-    const zoned = runOf(3, 2, ['1', '2', '3']);
-    const key = (resource: MockedResource) => `${resource.type}::${resource.name}`;
-    const plain = new Map(run.resources.map((resource) => [key(resource), resource]));
-    assert.deepEqual(zoned.resources.map(key).sort(), [...plain.keys()].sort());
-    const changed = zoned.resources.filter(
-      (resource) =>
-        JSON.stringify(revealed(resource.inputs)) !== JSON.stringify(revealed(plain.get(key(resource))!.inputs)),
-    );
+    const changed = changedBetween(run, runOf(3, 2, ['1', '2', '3']));
     assert.deepEqual(
       [...new Set(changed.map((resource) => resource.type))].sort(),
       [T.vm, T.scaleSet, T.publicIp].sort(),
@@ -590,16 +591,8 @@ describe('the Azure program in availability zones (mocks)', () => {
   });
 
   test('mock: with zones, changing the worker count still changes only the worker group', () => {
-    const before = runOf(3, 2, ['1', '2', '3']);
-    const afterRun = runOf(3, 5, ['1', '2', '3']);
-    const key = (resource: MockedResource) => `${resource.type}::${resource.name}`;
-    const previous = new Map(before.resources.map((resource) => [key(resource), resource]));
-    assert.deepEqual(afterRun.resources.map(key).sort(), [...previous.keys()].sort());
-    const changed = afterRun.resources.filter(
-      (resource) =>
-        JSON.stringify(revealed(resource.inputs)) !== JSON.stringify(revealed(previous.get(key(resource))!.inputs)),
-    );
-    assert.deepEqual(changed.map(key), [`${T.scaleSet}::blue-worker`]);
+    const changed = changedBetween(runOf(3, 2, ['1', '2', '3']), runOf(3, 5, ['1', '2', '3']));
+    assert.deepEqual(changed.map(resourceKey), [`${T.scaleSet}::blue-worker`]);
     assert.deepEqual(at(changed[0]!, 'sku', 'capacity'), 5);
     assert.deepEqual(zonesOf(changed[0]!), ['1', '2', '3']);
   });
