@@ -38,6 +38,14 @@ export const AZURE_LOCATION: NamePattern = {
   what: 'an Azure location name',
   example: 'eastus',
 };
+// Azure numbers a location's availability zones "1", "2" and "3"; one digit
+// leaves room for a location with more, and the existence checks ask Azure
+// which of them the location has.
+export const AZURE_ZONE: NamePattern = {
+  pattern: /^[1-9]$/,
+  what: 'an Azure availability zone',
+  example: '1',
+};
 // Azure's rule: 1 to 90 letters, digits, "_", "-", ".", "(" or ")", not ending in ".".
 // Letters include non-ASCII ones, which JSON Schema regexes cannot portably say, so
 // the JSON Schema carries no pattern for it.

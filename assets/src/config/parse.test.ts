@@ -601,6 +601,37 @@ describe('cluster config: platform sections', () => {
     ]);
   });
 
+  it('takes Azure zones as Azure numbers them, and leaves them out when absent', () => {
+    assert.equal(parsedConfig(clusterConfigYaml(validConfig('azure'))).azure?.zones, undefined);
+    const zoned = clusterConfigYaml(validConfig('azure'), { 'azure.zones': ['1', '3'] });
+    assert.deepEqual(parsedConfig(zoned).azure?.zones, ['1', '3']);
+  });
+
+  it('refuses Azure zones that are no zone names, repeated or none, as aws.zones and gcp.zones are refused', () => {
+    const named = clusterConfigYaml(validConfig('azure'), { 'azure.zones': ['1', 'eastus-2'] });
+    expectIssues(named, [
+      {
+        path: 'azure.zones[1]',
+        message: 'is not an Azure availability zone',
+        value: 'eastus-2',
+        hint: 'e.g. "1"',
+        ...positionOf(named, 'eastus-2'),
+      },
+    ]);
+    const repeated = clusterConfigYaml(validConfig('azure'), { 'azure.zones': ['2', '3', '2'] });
+    expectIssues(repeated, [
+      {
+        path: 'azure.zones[2]',
+        message: 'repeats entry [0] (2)',
+        value: '2',
+        hint: 'remove the duplicate',
+        ...positionOf(repeated, '"2"', '"3"'),
+      },
+    ]);
+    const none = clusterConfigYaml(validConfig('azure'), { 'azure.zones': [] });
+    expectIssues(none, [{ path: 'azure.zones', message: 'must not be empty', value: [], ...positionOf(none, '[]') }]);
+  });
+
   it('rejects an instance type where Strata does not create machines', () => {
     const text = clusterConfigYaml(validConfig('bare-metal'), { 'workerPools[0].instanceType': 't3.large' });
     expectIssues(text, [

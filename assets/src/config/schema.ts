@@ -4,6 +4,7 @@ import { KUBERNETES_VERSION } from '@strata/binaries';
 import {
   AWS_REGION,
   AZURE_LOCATION,
+  AZURE_ZONE,
   AZURE_RESOURCE_GROUP,
   checkName,
   GCP_PROJECT,
@@ -317,6 +318,16 @@ export const azureSchema = z
       description: 'Azure location.',
       examples: [AZURE_LOCATION.example],
     }),
+    zones: z
+      .array(checkedString(checkName(AZURE_ZONE), AZURE_ZONE.pattern))
+      .min(1)
+      .superRefine(uniqueItems())
+      .optional()
+      .meta({
+        description:
+          'Availability zones of the location to spread machines across, as Azure numbers them. Without it nothing is pinned to a zone.',
+        examples: [['1', '2', '3']],
+      }),
     resourceGroup: checkedString(checkName(AZURE_RESOURCE_GROUP)).meta({
       description: 'Resource group to create the cluster in.',
       examples: ['strata-demo'],

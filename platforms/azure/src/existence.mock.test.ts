@@ -2,7 +2,8 @@
 // the client config, the token, the resource group and the DNS zone) and a
 // Resource Manager on loopback that Microsoft's SDK really talks to over HTTPS:
 // a subscription with westeurope and northeurope, a few VM sizes with zones, one
-// of them barred for the subscription and one barred in a zone only.
+// of them barred for the subscription and one barred in a zone only; configs
+// with and without azure.zones.
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -246,6 +247,102 @@ describe('Azure existence checks (Pulumi mocks, ARM on loopback)', () => {
       ].join('; '),
     );
     assert.match(sizes?.fix ?? '', /az vm list-skus --location westeurope/);
+    assertNoToken(checks);
+  });
+
+  it("mock: zones the location has and sizes offered in each pass, the zones read from the SKUs' locationInfo", async () => {
+    const checks = await check(
+      anAzureConfig({
+        zones: ['3', '1'],
+        workerPools: [{ name: 'general', count: 3, instanceType: 'Standard_D4as_v5' }],
+      }),
+    );
+    assert.deepEqual(summary(checks).slice(0, 3), [
+      { id: 'azure-location', ok: true },
+      { id: 'azure-zones', ok: true },
+      { id: 'azure-vm-sizes', ok: true },
+    ]);
+    assert.equal(byId(checks, 'azure-zones')?.detail, 'westeurope has zones 3, 1');
+    assert.equal(
+      byId(checks, 'azure-vm-sizes')?.detail,
+      'VM sizes Standard_D2as_v5, Standard_D4as_v5 are offered to this subscription in westeurope zones 3, 1',
+    );
+    // One listing of the SKUs answers both.
+    assert.equal(arm.requests.filter(({ path }) => path.endsWith('/skus')).length, 1);
+    // Without zones there is no zone check, and a size barred in one zone is usable (nothing is placed in a zone).
+    const regional = await check(
+      anAzureConfig({ workerPools: [{ name: 'memory', count: 1, instanceType: 'Standard_E2as_v5' }] }),
+    );
+    assert.equal(byId(regional, 'azure-zones'), undefined);
+    assert.equal(byId(regional, 'azure-vm-sizes')?.ok, true);
+  });
+
+  it("mock: a zone the location lacks fails naming azure.zones and the location's zones", async () => {
+    const checks = await check(anAzureConfig({ zones: ['1', '4', '5'] }));
+    const zones = byId(checks, 'azure-zones');
+    assert.equal(zones?.ok, false);
+    assert.equal(zones?.detail, 'azure.zones "4", "5": not zones of westeurope (it has zones 1, 2, 3)');
+    assert.equal(zones?.fix, 'set azure.zones to zones of westeurope: 1, 2, 3');
+    // The sizes are checked in the zones that exist.
+    assert.equal(byId(checks, 'azure-vm-sizes')?.ok, true);
+    // A location whose SKUs list no zone has none.
+    arm.state.skus = arm.state.skus.map((sku) => ({
+      ...sku,
+      locationInfo: sku.locationInfo.map((info) => ({ ...info, zones: [] })),
+    }));
+    const flat = byId(await check(anAzureConfig({ zones: ['2'] })), 'azure-zones');
+    assert.equal(flat?.ok, false);
+    assert.equal(flat?.detail, 'azure.zones "2": not a zone of westeurope (it has no availability zones)');
+    assert.match(flat?.fix ?? '', /leave azure\.zones out/);
+  });
+
+  it('mock: a size not offered in a chosen zone, or restricted there, fails naming its field, the zone and where it is offered', async () => {
+    arm.state.skus = [
+      ...arm.state.skus,
+      aVmSku('Standard_D8as_v5', { location: 'westeurope', zones: ['1', '3'] }),
+      aVmSku('Standard_L8s_v3', { location: 'westeurope', restrictions: [notInZones('westeurope', ['2'])] }),
+    ];
+    const checks = await check(
+      anAzureConfig({
+        zones: ['1', '2', '3'],
+        workerPools: [
+          { name: 'general', count: 3, instanceType: 'Standard_D8as_v5' },
+          { name: 'storage', count: 3, instanceType: 'Standard_L8s_v3' },
+          { name: 'memory', count: 3, instanceType: 'Standard_E2as_v5' },
+          { name: 'small', count: 3, instanceType: 'Standard_D4as_v5' },
+        ],
+      }),
+    );
+    assert.equal(byId(checks, 'azure-zones')?.ok, true);
+    const sizes = byId(checks, 'azure-vm-sizes');
+    assert.equal(sizes?.ok, false);
+    assert.equal(
+      sizes?.detail,
+      [
+        'workerPools[0].instanceType "Standard_D8as_v5": not offered to this subscription in zone 2 of westeurope (offered in zones: 1, 3)',
+        'workerPools[1].instanceType "Standard_L8s_v3": not offered to this subscription in zone 2 of westeurope (offered in zones: 1, 3)',
+        'workerPools[2].instanceType "Standard_E2as_v5": not offered to this subscription in zone 3 of westeurope (offered in zones: 1, 2)',
+      ].join('; '),
+    );
+    assert.match(sizes?.fix ?? '', /az vm list-skus --location westeurope/);
+    // The controllers' size is held to the same zones.
+    arm.state.skus = [
+      ...subscription().skus.filter((sku) => sku.name !== 'Standard_D2as_v5'),
+      aVmSku('Standard_D2as_v5', { location: 'westeurope', zones: ['1'] }),
+    ];
+    const controllers = byId(
+      await check(
+        anAzureConfig({
+          zones: ['1', '2'],
+          workerPools: [{ name: 'worker', count: 2, instanceType: 'Standard_D4as_v5' }],
+        }),
+      ),
+      'azure-vm-sizes',
+    );
+    assert.equal(
+      controllers?.detail,
+      'azure.controllerType "Standard_D2as_v5": not offered to this subscription in zone 2 of westeurope (offered in zones: 1)',
+    );
     assertNoToken(checks);
   });
 

@@ -1,6 +1,7 @@
 // Whether what the config names exists for the Azure subscription: the
-// location; the VM sizes (offered there, not restricted for this
-// subscription, booting generation 2 images); the Flatcar image version
+// location and the zones chosen of it; the VM sizes (offered there and in each
+// chosen zone, not restricted for this subscription, booting generation 2
+// images); the Flatcar image version
 // there; and whether the resource group and the public DNS zone the program
 // creates are free to create. The pinned provider has no invoke that lists
 // locations, VM sizes or image versions, so those are asked of Azure Resource
@@ -136,37 +137,94 @@ async function locationCheck(
   };
 }
 
-/** Each VM size offered in the location and not restricted there for this subscription. */
-async function vmSizesCheck(
-  config: ClusterConfig,
-  azure: AzureSettings,
-  session: ArmSession,
+/** What the SKU listing says of one VM size in the location. */
+interface OfferedSize {
+  /** Reasons of "Location" restrictions: the size is barred in the whole location. */
+  readonly restrictions: string[];
+  readonly generations: string | undefined;
+  /** The zones the size may be placed in: those ARM lists for it there, less those a "Zone" restriction bars. */
+  readonly zones: string[];
+}
+
+/** Zone names sorted as Azure numbers them. */
+function zoneOrder(zones: Iterable<string>): string[] {
+  return [...new Set(zones)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+const listOf = (zones: readonly string[]) => (zones.length === 0 ? 'none' : zones.join(', '));
+
+/** The location's zones and VM sizes, from one listing of its SKUs. */
+interface LocationSkus {
+  readonly zones: string[];
+  readonly sizes: Map<string, OfferedSize>;
+}
+
+async function locationSkus(
+  location: string,
   client: ComputeManagementClient,
-): Promise<PreflightCheck> {
+  responses: ArmResponses,
+): Promise<LocationSkus> {
+  const zones = new Set<string>();
+  const sizes = new Map<string, OfferedSize>();
+  const here = (name: string | undefined) => name?.toLowerCase() === location.toLowerCase();
+  for await (const sku of client.resourceSkus.list({
+    filter: `location eq '${location}'`,
+    onResponse: responses.onResponse,
+  })) {
+    // Every SKU offered in a zone proves that the location has it; ARM lists a location's zones nowhere else.
+    const skuZones = (sku.locationInfo ?? []).filter((info) => here(info.location)).flatMap((info) => info.zones ?? []);
+    for (const zone of skuZones) zones.add(zone);
+    if (sku.resourceType !== 'virtualMachines' || sku.name === undefined) continue;
+    const restrictions = sku.restrictions ?? [];
+    const barredZones = new Set(
+      restrictions
+        .filter((restriction) => restriction.type === 'Zone')
+        .flatMap((restriction) => restriction.restrictionInfo?.zones ?? []),
+    );
+    sizes.set(sku.name.toLowerCase(), {
+      restrictions: restrictions
+        .filter((restriction) => restriction.type === 'Location')
+        .map((restriction) => restriction.reasonCode ?? 'restricted'),
+      generations: sku.capabilities?.find((capability) => capability.name === 'HyperVGenerations')?.value,
+      zones: zoneOrder(skuZones.filter((zone) => !barredZones.has(zone))),
+    });
+  }
+  return { zones: zoneOrder(zones), sizes };
+}
+
+function vmSizesFix(location: string): string {
+  return `name VM sizes this subscription may use in ${location} (az vm list-skus --location ${location} --resource-type virtualMachines --output table shows each size's zones and restrictions)`;
+}
+
+/** The configured zones among the location's. */
+function zonesCheck(azure: AzureSettings, zones: readonly string[]): PreflightCheck {
+  const id = 'azure-zones';
+  const { location } = azure;
+  const configured = azure.zones ?? [];
+  const missing = configured.filter((zone) => !zones.includes(zone));
+  if (missing.length > 0) {
+    return {
+      id,
+      ok: false,
+      detail: `azure.zones ${missing.map((zone) => `"${zone}"`).join(', ')}: ${missing.length === 1 ? 'not a zone' : 'not zones'} of ${location} (it has ${zones.length === 0 ? 'no availability zones' : `zones ${zones.join(', ')}`})`,
+      fix:
+        zones.length === 0
+          ? `leave azure.zones out (${location} has no availability zones), or choose a location that has them`
+          : `set azure.zones to zones of ${location}: ${zones.join(', ')}`,
+    };
+  }
+  return { id, ok: true, detail: `${location} has zones ${configured.join(', ')}` };
+}
+
+/** Each VM size offered in the location (and in each configured zone) and not restricted there for this subscription. */
+function vmSizesCheck(config: ClusterConfig, azure: AzureSettings, skus: LocationSkus): PreflightCheck {
   const id = 'azure-vm-sizes';
   const { location } = azure;
-  const fix = `name VM sizes this subscription may use in ${location} (az vm list-skus --location ${location} --resource-type virtualMachines --output table shows each size's restrictions)`;
-  const sizes = new Map<string, { restrictions: string[]; generations: string | undefined }>();
-  const responses = new ArmResponses();
-  try {
-    for await (const sku of client.resourceSkus.list({
-      filter: `location eq '${location}'`,
-      onResponse: responses.onResponse,
-    })) {
-      if (sku.resourceType !== 'virtualMachines' || sku.name === undefined) continue;
-      // A "Location" restriction bars the size in the whole location; a "Zone" one only in some of its zones, and
-      // the program places no machine in a zone.
-      const restrictions = (sku.restrictions ?? [])
-        .filter((restriction) => restriction.type === 'Location')
-        .map((restriction) => restriction.reasonCode ?? 'restricted');
-      const generations = sku.capabilities?.find((capability) => capability.name === 'HyperVGenerations')?.value;
-      sizes.set(sku.name.toLowerCase(), { restrictions, generations });
-    }
-  } catch (error) {
-    return armFailure(id, `the VM sizes of ${location}`, error, session, fix, responses);
-  }
+  const fix = vmSizesFix(location);
+  // A zone the location lacks is the zones check's to name; here only the zones machines can be placed in count.
+  const zones = (azure.zones ?? []).filter((zone) => skus.zones.includes(zone));
   const problems = vmSizeFields(config).flatMap(({ field, size }) => {
-    const offered = sizes.get(size.toLowerCase());
+    const offered = skus.sizes.get(size.toLowerCase());
     if (offered === undefined) return [`${field} "${size}": not offered in ${location}`];
     if (offered.restrictions.length > 0) {
       return [
@@ -177,11 +235,37 @@ async function vmSizesCheck(
     if (offered.generations !== undefined && !offered.generations.split(',').includes('V2')) {
       return [`${field} "${size}": boots Hyper-V generation ${offered.generations} only, and Flatcar's image is V2`];
     }
+    const lacking = zones.filter((zone) => !offered.zones.includes(zone));
+    if (lacking.length > 0) {
+      return [
+        `${field} "${size}": not offered to this subscription in ${lacking.length === 1 ? 'zone' : 'zones'} ${lacking.join(', ')} of ${location} (offered in zones: ${listOf(offered.zones)})`,
+      ];
+    }
     return [];
   });
   if (problems.length > 0) return { id, ok: false, detail: problems.join('; '), fix };
   const names = [...new Set(vmSizeFields(config).map(({ size }) => size))];
-  return { id, ok: true, detail: `VM sizes ${names.join(', ')} are offered to this subscription in ${location}` };
+  const where = zones.length === 0 ? location : `${location} zones ${zones.join(', ')}`;
+  return { id, ok: true, detail: `VM sizes ${names.join(', ')} are offered to this subscription in ${where}` };
+}
+
+/** The zones and VM sizes, from one listing of the location's SKUs. */
+async function skuChecks(
+  config: ClusterConfig,
+  azure: AzureSettings,
+  session: ArmSession,
+  client: ComputeManagementClient,
+): Promise<PreflightCheck[]> {
+  const responses = new ArmResponses();
+  let skus: LocationSkus;
+  try {
+    skus = await locationSkus(azure.location, client, responses);
+  } catch (error) {
+    const what = `the VM sizes${azure.zones === undefined ? '' : ' and zones'} of ${azure.location}`;
+    return [armFailure('azure-vm-sizes', what, error, session, vmSizesFix(azure.location), responses)];
+  }
+  const sizes = vmSizesCheck(config, azure, skus);
+  return azure.zones === undefined ? [sizes] : [zonesCheck(azure, skus.zones), sizes];
 }
 
 /** The Marketplace image the machines boot: its SKU offered in the location, with the version the config pins. */
@@ -358,11 +442,11 @@ async function armChecks(
     session.subscriptionId,
     clientOptions(session),
   );
-  const [sizes, image] = await Promise.all([
-    vmSizesCheck(config, azure, session, compute),
+  const [skus, image] = await Promise.all([
+    skuChecks(config, azure, session, compute),
     imageCheck(config, azure, session, compute),
   ]);
-  return [location.check, sizes, image];
+  return [location.check, ...skus, image];
 }
 
 export interface AzureExistenceOptions {

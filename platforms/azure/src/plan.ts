@@ -21,6 +21,8 @@ import {
 export interface ControllerPlan {
   readonly names: ControllerNames;
   readonly address: string;
+  /** The availability zone the controller is pinned to; undefined when the config names no zones. */
+  readonly zone: string | undefined;
   /** The full rendered Ignition config: the blob's content. */
   readonly ignition: string;
   readonly blobUrl: string;
@@ -39,6 +41,11 @@ export interface WorkerPoolPlan {
 export interface AzurePlan {
   readonly cluster: string;
   readonly location: string;
+  /**
+   * The availability zones machines are spread over, in the config's order; empty when the config names none, and
+   * then nothing is pinned to a zone (ADR 0043).
+   */
+  readonly zones: readonly string[];
   readonly controllerSize: string;
   readonly apiPort: number;
   readonly tags: Readonly<Record<string, string>>;
@@ -68,6 +75,7 @@ export function azurePlan(input: PlatformProgramInput): AzurePlan {
     throw new AzurePlatformError(`Azure would refuse these names: ${problems.join('; ')}`, { problems });
   }
   const addresses = addressPlan(config);
+  const zones = azure.zones ?? [];
   const controllers = names.controllers.map((controllerNames, index): ControllerPlan => {
     const full = renderedIgnition(input.ignition, controllerNames.node);
     const url = blobUrl(names.storageAccount, controllerNames.container, controllerNames.blob);
@@ -78,6 +86,8 @@ export function azurePlan(input: PlatformProgramInput): AzurePlan {
     return {
       names: controllerNames,
       address,
+      // Round-robin, so that 3 controllers in 3 zones keep etcd's quorum when one zone is lost.
+      zone: zones.length === 0 ? undefined : zones[index % zones.length],
       ignition: full.text,
       blobUrl: url,
       customData: customData(pointerConfig(url, full), controllerNames.node),
@@ -112,6 +122,7 @@ export function azurePlan(input: PlatformProgramInput): AzurePlan {
   return {
     cluster: config.name,
     location: azure.location,
+    zones,
     controllerSize: azure.controllerType,
     apiPort: topology.apiServerPort,
     tags: { [CLUSTER_TAG]: config.name },

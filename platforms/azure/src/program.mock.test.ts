@@ -96,6 +96,20 @@ function digest(text: string | undefined): string {
     .digest('hex');
 }
 
+/** "<type>::<name>", a resource's identity across runs. */
+const resourceKey = (resource: MockedResource) => `${resource.type}::${resource.name}`;
+
+/** The resources of `later` whose inputs differ from `earlier`'s, after asserting both declare the same resources. */
+function changedBetween(earlier: MockedRun, later: MockedRun): MockedResource[] {
+  const previous = new Map(earlier.resources.map((resource) => [resourceKey(resource), resource]));
+  assert.deepEqual(later.resources.map(resourceKey).sort(), [...previous.keys()].sort());
+  return later.resources.filter(
+    (resource) =>
+      JSON.stringify(revealed(resource.inputs)) !==
+      JSON.stringify(revealed(previous.get(resourceKey(resource))!.inputs)),
+  );
+}
+
 interface Rendered {
   readonly dir: RenderDirectory;
   readonly byWorkers: Map<number, PlatformProgramInput>;
@@ -371,21 +385,15 @@ describe('the Azure program (mocks)', () => {
       // Rendered again into the same directory, the Ignition does not depend on the count.
       assert.deepEqual(inputOf(controllers, 50).ignition, inputOf(controllers, 2).ignition);
       const before = runOf(controllers, 2);
-      const afterRun = runOf(controllers, 50);
-      const key = (resource: MockedResource) => `${resource.type}::${resource.name}`;
-      const previous = new Map(before.resources.map((resource) => [key(resource), resource]));
-      assert.deepEqual(afterRun.resources.map(key).sort(), [...previous.keys()].sort());
-      const changed = afterRun.resources.filter(
-        (resource) =>
-          JSON.stringify(revealed(resource.inputs)) !== JSON.stringify(revealed(previous.get(key(resource))!.inputs)),
-      );
-      assert.deepEqual(changed.map(key), [`${T.scaleSet}::blue-worker`]);
+      const changed = changedBetween(before, runOf(controllers, 50));
+      assert.deepEqual(changed.map(resourceKey), [`${T.scaleSet}::blue-worker`]);
       const [scaleSet] = changed;
       const withoutCapacity = (resource: MockedResource) => {
         const inputs = asRecord(revealed(resource.inputs), 'inputs');
         return { ...inputs, sku: { ...asRecord(inputs['sku'], 'sku'), capacity: 'any' } };
       };
-      assert.deepEqual(withoutCapacity(scaleSet!), withoutCapacity(previous.get(key(scaleSet!))!));
+      const [previous] = before.resources.filter((resource) => resourceKey(resource) === resourceKey(scaleSet!));
+      assert.deepEqual(withoutCapacity(scaleSet!), withoutCapacity(previous!));
     }
   });
 
@@ -478,5 +486,114 @@ describe('the Azure program (mocks)', () => {
     // Two pools whose names differ only past the limit still get distinct scale sets.
     const scaleSets = ofType(run, T.scaleSet).map((scaleSet) => at(scaleSet, 'vmScaleSetName'));
     assert.equal(new Set(scaleSets).size, 2);
+  });
+});
+
+describe('the Azure program in availability zones (mocks)', () => {
+  const dirs: RenderDirectory[] = [];
+  /** Runs by "<controllers>/<workers>/<zones>", zones comma-separated ("" for none). */
+  const runs = new Map<string, MockedRun>();
+  const CASES = [
+    { controllers: 1, workers: 2, zones: ['1', '2', '3'] },
+    { controllers: 3, workers: 2, zones: ['1', '2', '3'] },
+    { controllers: 3, workers: 5, zones: ['1', '2', '3'] },
+    { controllers: 3, workers: 2, zones: ['3', '1'] },
+    { controllers: 3, workers: 2, zones: [] },
+  ] as const;
+  const runOf = (controllers: number, workers: number, zones: readonly string[]): MockedRun => {
+    const run = runs.get(`${controllers}/${workers}/${zones.join(',')}`);
+    assert.ok(run !== undefined);
+    return run;
+  };
+  /** The zones input of a resource, or undefined when it has none. */
+  const zonesOf = (resource: MockedResource): unknown => asRecord(revealed(resource.inputs), 'inputs')['zones'];
+
+  before(async () => {
+    // One directory per controller count, so that runs differing in workers or zones share their keys.
+    const byControllers = new Map<number, RenderDirectory>();
+    for (const { controllers, workers, zones } of CASES) {
+      let dir = byControllers.get(controllers);
+      if (dir === undefined) {
+        dir = await renderDirectory();
+        dirs.push(dir);
+        byControllers.set(controllers, dir);
+      }
+      const config = anAzureConfig({
+        controllers,
+        workerPools: [{ name: 'worker', count: workers }],
+        ...(zones.length === 0 ? {} : { zones }),
+      });
+      runs.set(`${controllers}/${workers}/${zones.join(',')}`, await runMocked(azureProgram(await dir.render(config))));
+    }
+  });
+  after(async () => {
+    for (const dir of dirs) await dir.remove();
+  });
+
+  test('mock: controllers land in the zones round-robin, in the order the config names them', () => {
+    const zonesByName = (run: MockedRun) =>
+      ofType(run, T.vm)
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((vm) => zonesOf(vm));
+    assert.deepEqual(zonesByName(runOf(1, 2, ['1', '2', '3'])), [['1']]);
+    assert.deepEqual(zonesByName(runOf(3, 2, ['1', '2', '3'])), [['1'], ['2'], ['3']]);
+    // Fewer zones than controllers: the first zone takes the third controller.
+    assert.deepEqual(zonesByName(runOf(3, 2, ['3', '1'])), [['3'], ['1'], ['3']]);
+  });
+
+  test("mock: the worker scale set spans the config's zones", () => {
+    for (const zones of [
+      ['1', '2', '3'],
+      ['3', '1'],
+    ] as const) {
+      const [scaleSet, ...others] = ofType(runOf(3, 2, zones), T.scaleSet);
+      assert.equal(others.length, 0);
+      assert.deepEqual(zonesOf(scaleSet!), [...zones]);
+    }
+  });
+
+  test("mock: the public IPs and so the API's frontend are Standard and zone-redundant over the zones", () => {
+    const run = runOf(3, 2, ['1', '2', '3']);
+    const ips = ofType(run, T.publicIp);
+    assert.equal(ips.length, 2);
+    for (const ip of ips) {
+      assert.deepEqual(at(ip, 'sku'), { name: 'Standard' }, ip.name);
+      assert.equal(at(ip, 'publicIPAllocationMethod'), 'Static', ip.name);
+      assert.deepEqual(zonesOf(ip), ['1', '2', '3'], ip.name);
+    }
+    const [loadBalancer] = ofType(run, T.loadBalancer);
+    assert.deepEqual(at(loadBalancer!, 'sku'), { name: 'Standard' });
+    const frontends = asArray(at(loadBalancer!, 'frontendIPConfigurations'), 'frontends');
+    assert.equal(frontends.length, 1);
+    // The frontend of a public load balancer takes its zones from its IP: it names none of its own.
+    assert.equal(asRecord(frontends[0], 'frontend')['zones'], undefined);
+    const apiIp = ips.find((ip) => ip.name.includes('api'));
+    assert.ok(apiIp !== undefined, `no API IP among ${ips.map((ip) => ip.name).join(', ')}`);
+    assert.ok(
+      JSON.stringify(revealed(frontends[0])).includes(apiIp.name),
+      'the frontend is not on the zone-redundant API IP',
+    );
+  });
+
+  test('mock: without zones nothing is zonal', () => {
+    const run = runOf(3, 2, []);
+    assert.ok(run.resources.length > 0);
+    assert.deepEqual(
+      run.resources.filter((resource) => zonesOf(resource) !== undefined).map((resource) => resource.name),
+      [],
+    );
+    // The same cluster with zones differs only in what is placed: machines and IPs.
+    const changed = changedBetween(run, runOf(3, 2, ['1', '2', '3']));
+    assert.deepEqual(
+      [...new Set(changed.map((resource) => resource.type))].sort(),
+      [T.vm, T.scaleSet, T.publicIp].sort(),
+    );
+  });
+
+  test('mock: with zones, changing the worker count still changes only the worker group', () => {
+    const changed = changedBetween(runOf(3, 2, ['1', '2', '3']), runOf(3, 5, ['1', '2', '3']));
+    assert.deepEqual(changed.map(resourceKey), [`${T.scaleSet}::blue-worker`]);
+    assert.deepEqual(at(changed[0]!, 'sku', 'capacity'), 5);
+    assert.deepEqual(zonesOf(changed[0]!), ['1', '2', '3']);
   });
 });

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { MACHINE_TYPES, zoneBelongsToRegion } from '../cloud.ts';
 import type { Finding } from '../issue.ts';
 import type { ConfigReader } from '../reader.ts';
@@ -23,6 +24,13 @@ const SECTION_SCHEMAS = {
   azure: azureSchema,
 } as const;
 
+/** The fields a section cannot do without: what the hint for a missing section names. */
+function requiredFields(section: { readonly shape: Readonly<Record<string, z.ZodType>> }): string[] {
+  return Object.entries(section.shape)
+    .filter(([, field]) => !field.safeParse(undefined).success)
+    .map(([key]) => key);
+}
+
 export function readPlatform(config: ConfigReader): Platform | undefined {
   return config.get(['platform'], clusterConfigFieldsSchema.shape.platform);
 }
@@ -41,7 +49,7 @@ export const platformSectionRule: Rule = (config) => {
       findings.push({
         path: [section],
         message: `is required when platform is ${platform}`,
-        hint: `add a section "${section}:" with ${Object.keys(SECTION_SCHEMAS[platform].shape).join(', ')}`,
+        hint: `add a section "${section}:" with ${requiredFields(SECTION_SCHEMAS[platform]).join(', ')}`,
         anchor: ['platform'],
       });
     } else if (other !== platform && present) {

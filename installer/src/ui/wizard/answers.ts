@@ -207,6 +207,8 @@ function platformSection(answers: Answers): Record<string, unknown> {
       return {
         azure: {
           location: answers.region,
+          // Azure's zones are optional: none chosen leaves the machines unpinned, as a config without them does.
+          ...(zones.length === 0 ? {} : { zones }),
           resourceGroup: answers.azureResourceGroup,
           controllerType: answers.controllerType,
         },

@@ -118,7 +118,9 @@ function MultiView({ field, state, focused, color }: FieldViewProps) {
     <Box flexDirection="column">
       <Box>
         <Label field={field} focused={focused} color={color} />
-        <Text dimColor={color}>{focused ? '↑/↓ mark · Space choose/drop · at least one' : ''}</Text>
+        <Text dimColor={color}>
+          {focused ? `↑/↓ mark · Space choose/drop · ${field.noneMeans(state.answers)}` : ''}
+        </Text>
       </Box>
       {choices.map((choice, index) => (
         <Text key={choice.value} wrap="truncate-end" color={chosen.has(choice.value) && color ? 'green' : undefined}>

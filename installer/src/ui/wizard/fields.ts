@@ -57,6 +57,8 @@ export interface ChoiceField extends FieldBase {
 export interface MultiField extends FieldBase {
   readonly kind: 'multi';
   readonly choices: (answers: Answers) => readonly Choice[];
+  /** What choosing none means, shown beside the keys: "at least one" where the config needs one. */
+  readonly noneMeans: (answers: Answers) => string;
 }
 
 export type Field = TextField | LinesField | ChoiceField | MultiField;
@@ -122,9 +124,10 @@ const detailsScreen: Screen = {
       id: 'zones',
       kind: 'multi',
       label: 'Zones',
-      help: "The region's zones machines are spread across; more zones survive the loss of one. ↑/↓ mark a zone, Space chooses or drops it; at least one. All of the region's are chosen at first.",
-      paths: ['aws.zones', 'gcp.zones'],
-      visible: on('aws', 'gcp'),
+      help: "The region's zones machines are spread across; more zones survive the loss of one. ↑/↓ mark a zone, Space chooses or drops it; at least one on AWS and GCP, while on Azure none pins no machine to a zone. All of the region's are chosen at first.",
+      paths: ['aws.zones', 'gcp.zones', 'azure.zones'],
+      visible: on('aws', 'gcp', 'azure'),
+      noneMeans: (answers) => (answers.platform === 'azure' ? 'none: no zone pinning' : 'at least one'),
       choices: (answers) =>
         (regionsOf(answers.platform).find((region) => region.name === answers.region)?.zones ?? []).map((zone) => ({
           value: zone,

@@ -220,20 +220,21 @@ describe('the wizard model', () => {
 
 describe('the wizard model: zones, the cursor, the SSH identity', () => {
   /** On the details screen with the zones focused. */
-  function onZones(platform: 'aws' | 'gcp'): State {
+  function onZones(platform: 'aws' | 'gcp' | 'azure'): State {
     const state = onScreen(stateWith(cloudAnswers(platform)), 'details');
     const focus = visibleFields(SCREENS[1]!, state.answers).findIndex((field) => field.id === 'zones');
     return { ...state, focus };
   }
 
-  for (const platform of ['aws', 'gcp'] as const) {
+  for (const platform of ['aws', 'gcp', 'azure'] as const) {
     it(`chooses ${platform} zones from the region's list: all at first, Space drops and adds the marked one`, () => {
       let state = onZones(platform);
       const region = state.answers.region;
       const all = state.answers.zones.split(',');
       assert.equal(all.length, 3);
+      // AWS and GCP name zones after their region; Azure numbers a location's zones.
       assert.ok(
-        all.every((zone) => zone.startsWith(region)),
+        all.every((zone) => (platform === 'azure' ? /^[1-3]$/.test(zone) : zone.startsWith(region))),
         all.join(),
       );
       state = act(state, move(1), typing(' '));
@@ -247,7 +248,7 @@ describe('the wizard model: zones, the cursor, the SSH identity', () => {
       assert.deepEqual(state.answers.zones.split(','), all);
       const parsed = parseClusterConfig(configYaml(state.answers), { hostNetworks: TEST_HOST_NETWORKS });
       assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
-      assert.deepEqual((parsed.config.aws ?? parsed.config.gcp)?.zones, all);
+      assert.deepEqual((parsed.config.aws ?? parsed.config.gcp ?? parsed.config.azure)?.zones, all);
     });
   }
 
@@ -261,6 +262,17 @@ describe('the wizard model: zones, the cursor, the SSH identity', () => {
     );
     assert.ok(problemTexts(state, 'zones').length > 0);
     assert.equal(currentScreen(act(state, { type: 'enter' }, ENTER, ENTER, ENTER)).id, 'details');
+  });
+
+  it('on Azure takes no zone as no zone pinning: the config has no azure.zones, and the screen goes on', () => {
+    let state = onZones('azure');
+    state = act(state, typing(' '), move(1), typing(' '), move(1), typing(' '));
+    assert.equal(state.answers.zones, '');
+    assert.deepEqual(problemTexts(state, 'zones'), []);
+    const parsed = parseClusterConfig(configYaml(state.answers), { hostNetworks: TEST_HOST_NETWORKS });
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.message);
+    assert.equal(parsed.config.azure?.zones, undefined);
+    assert.doesNotMatch(configYaml(state.answers), /zones/);
   });
 
   it("preselects the new region's zones when the region changes", () => {

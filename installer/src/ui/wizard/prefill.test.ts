@@ -51,7 +51,9 @@ describe('an existing cluster.yaml as the starting answers', () => {
     }),
     'aws in two zones': cloudAnswers('aws', { region: 'eu-west-1', zones: 'eu-west-1a,eu-west-1c', workers: '4' }),
     gcp: cloudAnswers('gcp', { zones: 'us-central1-b' }),
-    azure: cloudAnswers('azure', { region: 'westeurope', workerType: 'Standard_D8as_v5' }),
+    'azure in three zones': cloudAnswers('azure', { region: 'westeurope', workerType: 'Standard_D8as_v5' }),
+    'azure in two zones': cloudAnswers('azure', { zones: '1,3' }),
+    'azure without zones': cloudAnswers('azure', { zones: '' }),
   };
   for (const [name, answers] of Object.entries(cases)) {
     it(`gives back every answer of a file the wizard wrote: ${name}`, () => {

@@ -40,6 +40,7 @@ export function answersOfConfig(
       ? {}
       : {
           region: config.azure.location,
+          zones: (config.azure.zones ?? []).join(','),
           azureResourceGroup: config.azure.resourceGroup,
           controllerType: config.azure.controllerType,
         }),

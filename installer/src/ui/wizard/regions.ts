@@ -4,7 +4,7 @@
 
 export interface CloudRegion {
   readonly name: string;
-  /** Zone names in the provider's own spelling; empty where the config takes none (Azure). */
+  /** Zone names in the provider's own spelling (Azure numbers a location's zones "1" to "3"). */
   readonly zones: readonly string[];
 }
 
@@ -26,10 +26,10 @@ export const GCP_REGIONS: readonly CloudRegion[] = [
 ];
 
 export const AZURE_LOCATIONS: readonly CloudRegion[] = [
-  { name: 'eastus', zones: [] },
-  { name: 'westus2', zones: [] },
-  { name: 'westeurope', zones: [] },
-  { name: 'northeurope', zones: [] },
+  { name: 'eastus', zones: ['1', '2', '3'] },
+  { name: 'westus2', zones: ['1', '2', '3'] },
+  { name: 'westeurope', zones: ['1', '2', '3'] },
+  { name: 'northeurope', zones: ['1', '2', '3'] },
 ];
 
 export const DEFAULT_MACHINE_TYPES = {

@@ -237,6 +237,31 @@ describe('the wizard screens', () => {
     }
   });
 
+  it("on Azure offers the location's numbered zones, all chosen at first, and takes none as no zone pinning", async () => {
+    const drawn = draw(on(stateWith({ name: 'demo' }), 'platform'));
+    try {
+      drawn.type('\x1b[B\x1b[B\x1b[B\x1b[B');
+      await frameMatching(drawn, /◉ azure/);
+      drawn.type('\r');
+      const details = await frameMatching(drawn, /Zones\s+\[x\] 1\s+\[x\] 2\s+\[x\] 3/);
+      assert.match(details, /› Region +◉ eastus/);
+      drawn.type('\t');
+      await frameMatching(drawn, /› Zones +↑\/↓ mark · Space choose\/drop · none: no zone pinning\n +› \[x\] 1/);
+      drawn.type(' ');
+      await frameMatching(drawn, / +› \[ \] 1/);
+      drawn.type('\x1b[B');
+      await frameMatching(drawn, / +› \[x\] 2/);
+      drawn.type(' ');
+      drawn.type('\x1b[B');
+      await frameMatching(drawn, / +› \[x\] 3/);
+      drawn.type(' ');
+      const none = await frameMatching(drawn, /\[ \] 1\s+\[ \] 2\s+› \[ \] 3/);
+      assert.doesNotMatch(none, /azure\.zones/);
+    } finally {
+      drawn.unmount();
+    }
+  });
+
   it('edits a text field at its cursor with ←/→, Home/End, Ctrl-A/Ctrl-E, Backspace and Delete', async () => {
     const drawn = draw(on(stateWith({}), 'cluster'));
     try {

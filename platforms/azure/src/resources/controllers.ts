@@ -71,6 +71,7 @@ function declareController(
     {
       ...inGroup,
       vmName: n.virtualMachine,
+      ...(controller.zone === undefined ? {} : { zones: [controller.zone] }),
       hardwareProfile: { vmSize: plan.controllerSize },
       identity: { type: 'UserAssigned', userAssignedIdentities: [identity.id] },
       networkProfile: { networkInterfaces: [{ id: nic.id, primary: true }] },

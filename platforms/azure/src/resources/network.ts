@@ -20,12 +20,19 @@ export interface ClusterNetwork {
   readonly controllerPoolId: pulumi.Output<string>;
 }
 
+/**
+ * A static Standard IP. With zones, it is zone-redundant over the cluster's zones: an IP pinned to one zone (or to
+ * none, where Azure then picks) could go down with a zone the machines behind it survive. A public load balancer's
+ * frontend is as zonal as its IP, so this also makes the API's frontend zone-redundant.
+ */
 function standardIp(context: ProgramContext, name: string): PublicIPAddress {
+  const { zones } = context.plan;
   return new PublicIPAddress(name, {
     ...context.inGroup,
     publicIpAddressName: name,
     sku: { name: 'Standard' },
     publicIPAllocationMethod: 'Static',
+    ...(zones.length === 0 ? {} : { zones: [...zones] }),
   });
 }
 
@@ -38,6 +45,7 @@ export function declareNetwork(context: ProgramContext): ClusterNetwork {
     addressSpace: { addressPrefixes: [addresses.hostCidr] },
   });
   const natIp = standardIp(context, names.natPublicIp);
+  // Not pinned to a zone: a NAT gateway lives in one zone at most, and one in no zone is Azure's to place.
   const nat = new NatGateway(names.natGateway, {
     ...inGroup,
     natGatewayName: names.natGateway,

@@ -12,6 +12,8 @@ export function declareWorkers(context: ProgramContext, network: ClusterNetwork)
     new VirtualMachineScaleSet(pool.names.scaleSet, {
       ...inGroup,
       vmScaleSetName: pool.names.scaleSet,
+      // Azure spreads the instances evenly over the zones it is given.
+      ...(plan.zones.length === 0 ? {} : { zones: [...plan.zones] }),
       sku: { name: pool.size, tier: 'Standard', capacity: pool.count },
       orchestrationMode: 'Uniform',
       upgradePolicy: { mode: 'Manual' },

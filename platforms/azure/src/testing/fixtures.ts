@@ -14,6 +14,8 @@ export const TEST_SSH_KEY =
 export interface AzureConfigOptions {
   readonly name?: string;
   readonly controllers?: 1 | 3 | 5;
+  /** azure.zones; absent by default, as a config without zone pinning. */
+  readonly zones?: readonly string[];
   readonly workerPools?: ClusterConfigInput['workerPools'];
   readonly apiDnsName?: string;
   readonly os?: ClusterConfigInput['os'];
@@ -29,7 +31,12 @@ export function anAzureConfig(options: AzureConfigOptions = {}): ClusterConfig {
     name: options.name ?? 'blue',
     baseDomain: 'azure.example.com',
     platform: 'azure',
-    azure: { location: 'westeurope', resourceGroup: 'strata-blue', controllerType: 'Standard_D2as_v5' },
+    azure: {
+      location: 'westeurope',
+      ...(options.zones === undefined ? {} : { zones: [...options.zones] }),
+      resourceGroup: 'strata-blue',
+      controllerType: 'Standard_D2as_v5',
+    },
     controllers: { count: options.controllers ?? 1 },
     workerPools: options.workerPools ?? [{ name: 'worker', count: 2 }],
     os: options.os ?? { name: 'flatcar', channel: 'stable', version: '4230.2.3' },
