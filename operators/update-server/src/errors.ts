@@ -23,3 +23,6 @@ export class UpdateStoreError extends StrataError {}
 
 /** The server itself could not start or stop as asked. */
 export class UpdateServerError extends StrataError {}
+
+/** A custom resource from the API server that does not parse; `context` names the kind, the object and the field. */
+export class UpdateResourceError extends StrataError {}

@@ -12,3 +12,8 @@ export * from './store/sqlite-store.ts';
 export * from './store/postgres-store.ts';
 export * from './server/update-server.ts';
 export * from './store/retention.ts';
+export * from './controller/resources.ts';
+export * from './controller/resolve-catalog.ts';
+export * from './controller/catalog-controller.ts';
+export * from './controller/status-writer.ts';
+export * from './controller/run-controller.ts';
