@@ -22,6 +22,13 @@ export {
   type LeaseClient,
 } from './leader-election.ts';
 export { campaignForLease, type LeaseCampaign, type LeaseCampaignOptions } from './lease-campaign.ts';
+export {
+  DelegatedAuth,
+  type AccessReviewAnswer,
+  type ResourceAttributes,
+  type ReviewedUser,
+  type TokenReviewAnswer,
+} from './delegated-auth.ts';
 export { Health, type HealthOptions, type ProbeAnswer } from './health.ts';
 export { startMetricsServer, MetricsServerError, type MetricsServer, type MetricsServerOptions } from './metrics.ts';
 export {

@@ -17,3 +17,7 @@ export * from './controller/resolve-catalog.ts';
 export * from './controller/catalog-controller.ts';
 export * from './controller/status-writer.ts';
 export * from './controller/run-controller.ts';
+export * from './controller/group-counts.ts';
+export * from './api/schemas.ts';
+export * from './api/json-api.ts';
+export * from './api/client.ts';

@@ -19,6 +19,7 @@ import {
   updateReleaseResourceSchema,
   type UpdateChannelResource,
   type UpdateGroupResource,
+  type UpdateReleaseResource,
 } from './resources.ts';
 
 type Kind = typeof UPDATE_RELEASE | typeof UPDATE_CHANNEL | typeof UPDATE_GROUP;
@@ -34,6 +35,7 @@ export class CatalogController {
   readonly #informers: Record<'releases' | 'channels' | 'groups', Informer<KubernetesObject>>;
   readonly #listeners = new Set<() => void>();
   #resolution: CatalogResolution = resolveCatalog({ releases: [], channels: [], groups: [] });
+  #releases: readonly UpdateReleaseResource[] = [];
   #channels: readonly UpdateChannelResource[] = [];
   #groups: readonly UpdateGroupResource[] = [];
 
@@ -96,6 +98,10 @@ export class CatalogController {
     return this.#groups.find((group) => group.metadata.name === name);
   }
 
+  releases(): readonly UpdateReleaseResource[] {
+    return this.#releases;
+  }
+
   channels(): readonly UpdateChannelResource[] {
     return this.#channels;
   }
@@ -126,6 +132,7 @@ export class CatalogController {
     // Until every informer has listed, a partial view would hold machines as unknown-group for no reason.
     if (!Object.values(this.#informers).every((informer) => informer.hasSynced)) return;
     const releases = this.#parseAll(this.#informers.releases, updateReleaseResourceSchema, UPDATE_RELEASE.kind);
+    this.#releases = releases;
     this.#channels = this.#parseAll(this.#informers.channels, updateChannelResourceSchema, UPDATE_CHANNEL.kind);
     this.#groups = this.#parseAll(this.#informers.groups, updateGroupResourceSchema, UPDATE_GROUP.kind);
     this.#resolution = resolveCatalog({ releases, channels: this.#channels, groups: this.#groups });

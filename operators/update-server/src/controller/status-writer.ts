@@ -4,11 +4,11 @@
 // counts change without any resource changing, so groups are also revisited
 // on a resync interval.
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { UPDATE_CHANNEL, UPDATE_GROUP, type UpdateGroupRollout } from '@strata/api';
+import { UPDATE_CHANNEL, UPDATE_GROUP } from '@strata/api';
 import { EventRecorder, isNotFound, kubernetesApiError, runWorkers, WorkQueue, type EventObject } from '@strata/kube';
-import { rolloutQuery } from '../policy/decide.ts';
 import type { UpdateStore } from '../store/store.ts';
 import type { CatalogController } from './catalog-controller.ts';
+import { groupCounts } from './group-counts.ts';
 import type { UpdateChannelResource, UpdateGroupResource } from './resources.ts';
 import { channelStatus, groupStatus, statusChanged } from './status.ts';
 
@@ -124,12 +124,7 @@ export async function runStatusWriter(options: StatusWriterOptions, signal: Abor
     if (resource === undefined || resolution === undefined) return;
     const at = now();
     const track = resource.spec.track;
-    const versions = await options.store.versionBreakdown(track);
-    let rollout: UpdateGroupRollout | undefined;
-    if (resolution.group !== undefined && resolution.version !== undefined) {
-      const stats = await options.store.rolloutStats(rolloutQuery(resolution.group, resolution.version, at));
-      rollout = { version: resolution.version, ...stats };
-    }
+    const { versions, rollout } = await groupCounts(track, resolution, options.store, at);
     const status = groupStatus({
       resolved: resolution.resolved,
       versions,
