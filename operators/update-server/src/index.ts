@@ -21,3 +21,5 @@ export * from './controller/group-counts.ts';
 export * from './api/schemas.ts';
 export * from './api/json-api.ts';
 export * from './api/client.ts';
+export * from './run/flags.ts';
+export * from './run/run-update-server.ts';
