@@ -13,7 +13,6 @@ import {
   updateChannelSpecSchema,
   updateGroupSpecSchema,
 } from '@strata/api';
-import { CertificateAuthority, toPemPair } from '@strata/assets';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { pino } from 'pino';
 import { z } from 'zod';
@@ -23,6 +22,7 @@ import { openSqliteStore } from '../store/sqlite-store.ts';
 import type { UpdateStore } from '../store/store.ts';
 import { anOmahaRequest } from '../testing/builders.ts';
 import { installUpdateServerCrds } from '../testing/crds.ts';
+import { aServingCertificate } from '../testing/serving-certificate.ts';
 import { readAsUpdateEngine } from '../testing/omaha-client.ts';
 import { aChannelResource, aGroupResource, aReleaseResource, forCreation } from '../testing/resources.ts';
 import { UpdateApiClient } from './client.ts';
@@ -161,16 +161,8 @@ describe('the update server JSON API against a real API server', () => {
       names.group,
     );
 
-    const ca = await CertificateAuthority.create({ commonName: 'strata-update-api-test-ca', validityDays: 1 });
-    caPem = (await toPemPair(ca)).certificatePem;
-    const serving = await toPemPair(
-      await ca.issue({
-        commonName: 'strata-update-server',
-        ipAddresses: ['127.0.0.1'],
-        profile: 'server',
-        validityDays: 1,
-      }),
-    );
+    const serving = await aServingCertificate();
+    caPem = serving.caPem;
     directory = await mkdtemp(join(tmpdir(), 'update-api-'));
     store = openSqliteStore({ path: join(directory, 'updates.db') });
     running = await startUpdateServerController({
@@ -201,7 +193,7 @@ describe('the update server JSON API against a real API server', () => {
       store,
       catalog: () => running.catalog(),
       api,
-      tls: { certPem: serving.certificatePem, keyPem: serving.privateKeyPem },
+      tls: { certPem: serving.certPem, keyPem: serving.keyPem },
     });
     baseUrl = new URL(server.url).origin;
     for (const machine of ['m1', 'm2', 'm3']) await check(machine);
