@@ -21,6 +21,14 @@ export {
   type LeaderElectionOptions,
   type LeaseClient,
 } from './leader-election.ts';
+export { campaignForLease, type LeaseCampaign, type LeaseCampaignOptions } from './lease-campaign.ts';
+export {
+  DelegatedAuth,
+  type AccessReviewAnswer,
+  type ResourceAttributes,
+  type ReviewedUser,
+  type TokenReviewAnswer,
+} from './delegated-auth.ts';
 export { Health, type HealthOptions, type ProbeAnswer } from './health.ts';
 export { startMetricsServer, MetricsServerError, type MetricsServer, type MetricsServerOptions } from './metrics.ts';
 export {

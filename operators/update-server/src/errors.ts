@@ -12,3 +12,18 @@ export class UpdateStoreError extends StrataError {}
 
 /** The server itself could not start or stop as asked. */
 export class UpdateServerError extends StrataError {}
+
+/** A custom resource from the API server that does not parse; `context` names the kind, the object and the field. */
+export class UpdateResourceError extends StrataError {}
+
+/** A JSON API request refused: `status` is the HTTP status, `context.field` the input at fault, if one is. */
+export class ApiRequestError extends StrataError {
+  readonly status: number;
+  readonly reason: string;
+
+  constructor(status: number, reason: string, message: string, context: Record<string, unknown> = {}) {
+    super(message, { status, reason, ...context });
+    this.status = status;
+    this.reason = reason;
+  }
+}

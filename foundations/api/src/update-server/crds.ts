@@ -12,9 +12,13 @@ import {
   UPDATE_GROUP,
   UPDATE_RELEASE,
   updateChannelSpecSchema,
+  updateChannelStatusSchema,
   updateGroupSpecSchema,
+  updateGroupStatusSchema,
   updateReleaseSpecSchema,
 } from './update-server.ts';
+
+const RESOLVED = '.status.conditions[?(@.type=="Resolved")].status';
 
 const updateServerCrd = (
   names: CrdNames,
@@ -22,6 +26,7 @@ const updateServerCrd = (
   spec: z.ZodType,
   columns: V1CustomResourceColumnDefinition[],
   description: string,
+  status?: z.ZodType,
 ): CustomResourceDefinitionManifest =>
   customResourceDefinition({
     names,
@@ -30,6 +35,7 @@ const updateServerCrd = (
     categories: ['strata'],
     description,
     spec: structuralSchema(spec),
+    ...(status === undefined ? {} : { status: structuralSchema(status) }),
     columns,
   });
 
@@ -52,8 +58,13 @@ export function updateChannelCrd(): CustomResourceDefinitionManifest {
     UPDATE_CHANNEL,
     'uch',
     updateChannelSpecSchema,
-    [{ name: 'Release', type: 'string', jsonPath: '.spec.release' }],
+    [
+      { name: 'Release', type: 'string', jsonPath: '.spec.release' },
+      { name: 'Version', type: 'string', jsonPath: '.status.version' },
+      { name: 'Resolved', type: 'string', jsonPath: RESOLVED },
+    ],
     'A channel of releases (stable, beta, alpha or your own).',
+    updateChannelStatusSchema,
   );
 }
 
@@ -69,8 +80,13 @@ export function updateGroupCrd(): CustomResourceDefinitionManifest {
       { name: 'SafeMode', type: 'boolean', jsonPath: '.spec.policy.safeMode' },
       { name: 'MaxInProgress', type: 'integer', jsonPath: '.spec.policy.maxInProgress', priority: 1 },
       { name: 'PerPeriod', type: 'integer', jsonPath: '.spec.policy.maxUpdatesPerPeriod', priority: 1 },
+      { name: 'Machines', type: 'integer', jsonPath: '.status.machines' },
+      { name: 'Rollout', type: 'string', jsonPath: '.status.rollout.version' },
+      { name: 'Completed', type: 'integer', jsonPath: '.status.rollout.completed' },
+      { name: 'Resolved', type: 'string', jsonPath: RESOLVED, priority: 1 },
     ],
     'Machines that send one track, the channel they follow and their rollout policy.',
+    updateGroupStatusSchema,
   );
 }
 

@@ -8,6 +8,7 @@ import { kubernetes } from '../crd/schema-rules.ts';
 import { TIME_ZONES, isTimeZone } from '../update-policy/time-zones.ts';
 import { TIME_OF_DAY_PATTERN } from '../update-policy/update-policy.ts';
 import { WEEKDAYS } from '../update-policy/weekdays.ts';
+import { conditionsSchema } from '../etcd/common.ts';
 
 const API = { group: 'update.strata.dev', version: 'v1alpha1', apiVersion: 'update.strata.dev/v1alpha1' } as const;
 
@@ -187,6 +188,57 @@ export const updateGroupSpecSchema = z
     policy: updateGroupPolicySchema.prefault({}),
   })
   .describe('Machines that send this track, the channel they follow, and how fast they move.');
+
+/**
+ * `Resolved`: every reference the resource makes exists and agrees with the
+ * others (a group's channel, a channel's release, a group's track used once).
+ * False names the field in its message, e.g. `spec.channel: …`.
+ */
+export const UPDATE_SERVER_CONDITIONS = ['Resolved'] as const;
+export const UPDATE_SERVER_REASONS = ['Resolved', 'UnknownChannel', 'UnknownRelease', 'DuplicateTrack'] as const;
+export type UpdateServerReason = (typeof UPDATE_SERVER_REASONS)[number];
+
+const machineCount = z.int().min(0);
+
+export const updateChannelStatusSchema = z
+  .strictObject({
+    observedGeneration: z.int().min(0).optional(),
+    conditions: conditionsSchema(UPDATE_SERVER_CONDITIONS).optional(),
+    version: z.string().max(96).optional().describe("The version the channel offers: its release's."),
+  })
+  .describe('What the update server made of the channel.');
+
+export const updateGroupRolloutSchema = z
+  .strictObject({
+    version: z.string().max(96).describe('The version being rolled out: the channel release.'),
+    inProgress: machineCount.describe('Granted, not yet complete, within the update timeout.'),
+    timedOut: machineCount.describe('Granted, not complete, past the update timeout.'),
+    completed: machineCount.describe('Reported the update complete.'),
+    failed: machineCount.describe('Reported an error or a rollback of this version.'),
+    grantedInPeriod: machineCount.describe('Grants in the current period (maxUpdatesPerPeriod).'),
+  })
+  .describe("The group's rollout of its channel's release.");
+
+export const updateGroupStatusSchema = z
+  .strictObject({
+    observedGeneration: z.int().min(0).optional(),
+    conditions: conditionsSchema(UPDATE_SERVER_CONDITIONS).optional(),
+    machines: machineCount.optional().describe('Machines that last checked in with this track.'),
+    versions: kubernetes(
+      z
+        .array(z.strictObject({ version: z.string().max(96), machines: machineCount }))
+        .max(64)
+        .describe('How many machines run each version, most machines first.'),
+      { listType: { map: ['version'] } },
+    ).optional(),
+    rollout: updateGroupRolloutSchema.optional(),
+  })
+  .describe('What the update server counts for the group.');
+
+export type UpdateChannelStatus = z.output<typeof updateChannelStatusSchema>;
+export type UpdateGroupStatus = z.output<typeof updateGroupStatusSchema>;
+export type UpdateGroupRollout = z.output<typeof updateGroupRolloutSchema>;
+export type UpdateServerCondition = NonNullable<UpdateGroupStatus['conditions']>[number];
 
 export type UpdateReleaseSpec = z.output<typeof updateReleaseSpecSchema>;
 export type UpdateChannelSpec = z.output<typeof updateChannelSpecSchema>;

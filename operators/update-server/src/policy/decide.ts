@@ -83,6 +83,16 @@ export function withinOfficeHours(hours: NonNullable<Group['policy']['officeHour
   return start <= end ? minutes >= start && minutes < end : minutes >= start || minutes < end;
 }
 
+/** What the store counts for a group's rollout of `version` at `now`: the period and the timeout its policy sets. */
+export function rolloutQuery(group: Group, version: string, now: Date): RolloutQuery {
+  return {
+    track: group.track,
+    version,
+    periodStart: new Date(now.getTime() - group.policy.periodSeconds * 1000),
+    timeoutBefore: new Date(now.getTime() - group.policy.updateTimeoutSeconds * 1000),
+  };
+}
+
 export function decideCheck(input: CheckInput): CheckDecision {
   const { group, channel, machine, now } = input;
   if (input.machineId === '') return hold('missing-machine-id');
@@ -93,7 +103,8 @@ export function decideCheck(input: CheckInput): CheckDecision {
   // Never offer the running version or an older one: update_engine does not compare them itself.
   if (!isNewer(release.version, input.version)) return { kind: 'noupdate', reason: 'up-to-date' };
   const policy = group.policy;
-  const timeoutBefore = new Date(now.getTime() - policy.updateTimeoutSeconds * 1000);
+  const query = rolloutQuery(group, release.version, now);
+  const { timeoutBefore } = query;
   const ownTarget = machine?.targetVersion === release.version;
   // A machine already on its way to this release gets the same answer again, without counting twice.
   if (
@@ -110,16 +121,7 @@ export function decideCheck(input: CheckInput): CheckDecision {
   if (policy.officeHours !== undefined && !withinOfficeHours(policy.officeHours, now))
     return hold('outside-office-hours', release.version);
   const rollout = input.rollout;
-  if (rollout === undefined)
-    return {
-      kind: 'needs-rollout',
-      query: {
-        track: group.track,
-        version: release.version,
-        periodStart: new Date(now.getTime() - policy.periodSeconds * 1000),
-        timeoutBefore,
-      },
-    };
+  if (rollout === undefined) return { kind: 'needs-rollout', query };
   if (rollout.timedOut >= policy.maxTimedOut) return hold('timed-out-limit', release.version);
   if (policy.safeMode && rollout.completed === 0 && rollout.inProgress + rollout.timedOut + rollout.failed > 0)
     return hold('safe-mode', release.version);

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { CertificateAuthority, toPemPair } from '@strata/assets';
 import { goldenVector as fixture } from '@strata/omaha/testing';
+import { aServingCertificate } from '../testing/serving-certificate.ts';
 import { openSqliteStore } from '../store/sqlite-store.ts';
 import { aCatalog, anOmahaRequest } from '../testing/builders.ts';
 import { postOmaha, readAsUpdateEngine } from '../testing/omaha-client.ts';
@@ -136,20 +136,12 @@ describe('update server over HTTPS', () => {
   let server: TestUpdateServer;
   let caPem = '';
   before(async () => {
-    const ca = await CertificateAuthority.create({ commonName: 'strata-update-server-test-ca', validityDays: 1 });
-    caPem = (await toPemPair(ca)).certificatePem;
-    const serving = await toPemPair(
-      await ca.issue({
-        commonName: 'strata-update-server',
-        ipAddresses: ['127.0.0.1'],
-        profile: 'server',
-        validityDays: 1,
-      }),
-    );
+    const serving = await aServingCertificate();
+    caPem = serving.caPem;
     server = await startTestUpdateServer({
       store: openSqliteStore({ path: ':memory:' }),
       catalog: aCatalog(),
-      tls: { certPem: serving.certificatePem, keyPem: serving.privateKeyPem },
+      tls: { certPem: serving.certPem, keyPem: serving.keyPem },
     });
   });
   after(async () => {

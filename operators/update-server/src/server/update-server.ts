@@ -10,6 +10,7 @@ import { OMAHA_PATH, DEFAULT_MAX_REQUEST_BYTES, parseOmahaRequest, buildOmahaRes
 import type { Catalog } from '../policy/model.ts';
 import type { UpdateStore } from '../store/store.ts';
 import { answerRequest } from './handle-request.ts';
+import { API_PREFIX } from '../api/schemas.ts';
 
 export interface UpdateServerTls {
   readonly certPem: string;
@@ -28,6 +29,8 @@ export interface UpdateServerOptions {
   readonly logger?: Logger;
   readonly maxRequestBytes?: number;
   readonly now?: () => Date;
+  /** The JSON API (api/json-api.ts), answered under /api/v1 on the same port; without it those paths are 404. */
+  readonly api?: { handle(request: IncomingMessage, response: ServerResponse): Promise<void> };
 }
 
 export interface RunningUpdateServer {
@@ -52,7 +55,9 @@ async function handle(
   options: UpdateServerOptions,
   logger: Logger,
 ) {
-  const path = (request.url ?? '').split('?')[0];
+  const path = (request.url ?? '').split('?')[0] ?? '';
+  if (options.api !== undefined && (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)))
+    return options.api.handle(request, response);
   // Both spellings answer directly: a redirect from one to the other would turn update_engine's POST into a GET.
   if (path !== OMAHA_PATH && path !== OMAHA_PATH.slice(0, -1)) return sendText(response, 404, 'not found\n');
   if (request.method !== 'POST') {

@@ -11,8 +11,11 @@ import type {
   FinalDecision,
   HistoryEntry,
   MachineIdentity,
+  MachinePage,
+  MachineQuery,
   MachineRecord,
   UpdateStore,
+  VersionCount,
 } from './store.ts';
 
 export type SqlValue = string | number | null;
@@ -63,6 +66,8 @@ const statsRow = z.object({
   completed: count.nullable(),
   failed: count.nullable(),
 });
+
+const versionCountRow = z.object({ current_version: z.string(), machines: count });
 
 const IN_PROGRESS_LIST = IN_PROGRESS_STATES.map((state) => `'${state}'`).join(', ');
 
@@ -267,6 +272,49 @@ export class SqlUpdateStore implements UpdateStore {
 
   rolloutStats(query: RolloutQuery): Promise<RolloutStats> {
     return this.#guard('rolloutStats', query.track, () => countRollout(this.#sql, query));
+  }
+
+  listMachines(query: MachineQuery): Promise<MachinePage> {
+    return this.#guard('listMachines', query.track ?? '', async () => {
+      const where: string[] = [];
+      const params: SqlValue[] = [];
+      const filters: [string, string | undefined][] = [
+        ['machine_id > ?', query.after],
+        ['track = ?', query.track],
+        ['current_version = ?', query.version],
+        ['state = ?', query.state],
+      ];
+      for (const [clause, value] of filters) {
+        if (value === undefined) continue;
+        where.push(clause);
+        params.push(value);
+      }
+      // One more than asked for says whether another page exists, without a count.
+      const rows = await this.#sql.all(
+        `SELECT * FROM machines ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+         ORDER BY machine_id LIMIT ?`,
+        [...params, query.limit + 1],
+      );
+      const machines = rows.slice(0, query.limit).map((row) => toRecord(machineRow.parse(row)));
+      return {
+        machines,
+        lastMachineId: rows.length > query.limit ? machines[machines.length - 1]?.machineId : undefined,
+      };
+    });
+  }
+
+  versionBreakdown(track: string): Promise<readonly VersionCount[]> {
+    return this.#guard('versionBreakdown', track, async () => {
+      const rows = await this.#sql.all(
+        `SELECT current_version, COUNT(*) AS machines FROM machines WHERE track = ?
+         GROUP BY current_version ORDER BY machines DESC, current_version`,
+        [track],
+      );
+      return rows.map((row) => {
+        const parsed = versionCountRow.parse(row);
+        return { version: parsed.current_version, machines: parsed.machines };
+      });
+    });
   }
 
   pruneHistory(before: Date): Promise<number> {

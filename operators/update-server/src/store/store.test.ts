@@ -183,6 +183,57 @@ function storageSuite(backend: Backend, errors: readonly Error[] = []): void {
       });
     });
 
+    it('counts the machines of a track by version, most first', async () => {
+      const { identity, check, track } = fixture({ policy: { enabled: false } });
+      for (const [name, version] of [
+        ['v1', '3374.2.0'],
+        ['v2', '3374.2.0'],
+        ['v3', '3374.2.1'],
+        ['v4', '3374.1.9'],
+        ['v5', '3374.2.0'],
+      ] as const)
+        await check(store, identity(name, version));
+      assert.deepEqual(await store.versionBreakdown(track), [
+        { version: '3374.2.0', machines: 3 },
+        { version: '3374.1.9', machines: 1 },
+        { version: '3374.2.1', machines: 1 },
+      ]);
+      assert.deepEqual(await store.versionBreakdown(`${track}-nobody`), []);
+    });
+
+    it('pages machines by ID and filters by track, version and state', async () => {
+      const { identity, check, track } = fixture({ policy: { maxInProgress: 2, maxUpdatesPerPeriod: 100 } });
+      // p0 and p1 are granted (the concurrency limit is 2); the rest are held; p4 already runs the release.
+      for (const name of ['p0', 'p1', 'p2', 'p3']) await check(store, identity(name));
+      await check(store, identity('p4', '3374.2.1'));
+      const ids: string[] = [];
+      let after: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listMachines({ track, limit: 2, ...(after === undefined ? {} : { after }) });
+        ids.push(...page.machines.map(({ machineId }) => machineId));
+        after = page.lastMachineId;
+        pages += 1;
+      } while (after !== undefined);
+      assert.deepEqual(
+        ids,
+        ['p0', 'p1', 'p2', 'p3', 'p4'].map((name) => identity(name).machineId),
+      );
+      assert.equal(pages, 3);
+      const granted = await store.listMachines({ track, state: 'granted', limit: 10 });
+      assert.deepEqual(
+        granted.machines.map(({ alias }) => alias),
+        ['p0', 'p1'],
+      );
+      assert.equal(granted.lastMachineId, undefined);
+      const onRelease = await store.listMachines({ track, version: '3374.2.1', limit: 10 });
+      assert.deepEqual(
+        onRelease.machines.map(({ alias }) => alias),
+        ['p4'],
+      );
+      assert.deepEqual((await store.listMachines({ track: `${track}-nobody`, limit: 10 })).machines, []);
+    });
+
     it('prunes history older than the retention and keeps the rest', async () => {
       const { identity, check } = fixture();
       await check(store, identity('g', '3374.2.0', later(-10 * 86400)));

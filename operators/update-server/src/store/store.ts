@@ -44,6 +44,28 @@ export interface CheckRequest extends MachineIdentity {
 
 export type FinalDecision = Exclude<CheckDecision, { kind: 'needs-rollout' }>;
 
+/** How many machines of one track run one version. */
+export interface VersionCount {
+  readonly version: string;
+  readonly machines: number;
+}
+
+/** A page of machines, ordered by machine ID; every filter given must match. */
+export interface MachineQuery {
+  readonly track?: string;
+  readonly version?: string;
+  readonly state?: MachineState;
+  readonly limit: number;
+  /** Only machines whose ID sorts after this one: the previous page's `lastMachineId`. */
+  readonly after?: string;
+}
+
+export interface MachinePage {
+  readonly machines: readonly MachineRecord[];
+  /** Set when more machines match: the ID to continue after. */
+  readonly lastMachineId: string | undefined;
+}
+
 export interface UpdateStore {
   /** Applies the state changes of a request's events, in order, to the machine and its history. */
   recordEvents(identity: MachineIdentity, changes: readonly StateChange[]): Promise<void>;
@@ -54,6 +76,9 @@ export interface UpdateStore {
   history(machineId: string): Promise<readonly HistoryEntry[]>;
   /** Counts for one group's rollout of one version, as `decide` sees them. */
   rolloutStats(query: RolloutQuery): Promise<RolloutStats>;
+  listMachines(query: MachineQuery): Promise<MachinePage>;
+  /** The machines of one track by the version they run, most machines first (then by version). */
+  versionBreakdown(track: string): Promise<readonly VersionCount[]>;
   /** Deletes history entries older than `before`; returns how many. */
   pruneHistory(before: Date): Promise<number>;
   close(): Promise<void>;

@@ -6,3 +6,6 @@ export * from './test-server.ts';
 export { openSqliteStore } from '../store/sqlite-store.ts';
 export type { HistoryEntry, MachineRecord } from '../store/store.ts';
 export type { Release } from '../policy/model.ts';
+export * from './resources.ts';
+export * from './crds.ts';
+export * from './serving-certificate.ts';

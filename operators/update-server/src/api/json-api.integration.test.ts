@@ -1,0 +1,350 @@
+// The JSON API against a real API server: real ServiceAccount tokens, reviewed
+// by TokenReview, and RBAC deciding every action through SubjectAccessReview.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
+import {
+  UPDATE_CHANNEL,
+  UPDATE_GROUP,
+  UPDATE_RELEASE,
+  updateChannelSpecSchema,
+  updateGroupSpecSchema,
+} from '@strata/api';
+import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { startUpdateServerController, type RunningUpdateServerController } from '../controller/run-controller.ts';
+import { startUpdateServer, type RunningUpdateServer } from '../server/update-server.ts';
+import { openSqliteStore } from '../store/sqlite-store.ts';
+import type { UpdateStore } from '../store/store.ts';
+import { anOmahaRequest } from '../testing/builders.ts';
+import { installUpdateServerCrds } from '../testing/crds.ts';
+import { aServingCertificate } from '../testing/serving-certificate.ts';
+import { readAsUpdateEngine } from '../testing/omaha-client.ts';
+import { aChannelResource, aGroupResource, aReleaseResource, forCreation } from '../testing/resources.ts';
+import { UpdateApiClient } from './client.ts';
+import { createJsonApi } from './json-api.ts';
+import { MAX_API_BODY_BYTES } from './schemas.ts';
+
+const cluster = await sharedControlPlane();
+const kubeConfig = cluster.adminKubeConfig();
+const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+const core = kubeConfig.makeApiClient(CoreV1Api);
+const rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+const NAMESPACE = 'default';
+
+const errorBody = z.object({
+  error: z.object({ code: z.number(), reason: z.string(), message: z.string(), field: z.string().optional() }),
+});
+const groupBody = z.object({
+  name: z.string(),
+  paused: z.boolean(),
+  machines: z.number(),
+  versions: z.array(z.object({ version: z.string(), machines: z.number() })),
+  rollout: z.object({ version: z.string(), inProgress: z.number(), completed: z.number() }).nullable(),
+});
+const machinesBody = z.object({
+  items: z.array(z.object({ machineId: z.string(), state: z.string().nullable(), currentVersion: z.string() })),
+  continue: z.string().nullable(),
+});
+
+describe('the update server JSON API against a real API server', () => {
+  const suffix = uniqueName('api');
+  const names = { release: `${suffix}-r1`, next: `${suffix}-r2`, channel: `${suffix}-ch`, group: `${suffix}-g` };
+  const track = `${suffix}-track`;
+  const stop = new AbortController();
+  const cleanups: (() => Promise<unknown>)[] = [];
+  let directory: string;
+  let store: UpdateStore;
+  let running: RunningUpdateServerController;
+  let server: RunningUpdateServer;
+  let caPem: string;
+  let baseUrl: string;
+  const tokens: Record<'viewer' | 'operator' | 'nobody', string> = { viewer: '', operator: '', nobody: '' };
+  const client = (token: string) => new UpdateApiClient({ baseUrl, token, caPem });
+
+  async function serviceAccount(role: keyof typeof tokens, rules: V1PolicyRule[]): Promise<void> {
+    const name = `${suffix}-${role}`;
+    await core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name } } });
+    cleanups.push(() => core.deleteNamespacedServiceAccount({ namespace: NAMESPACE, name }));
+    if (rules.length > 0) {
+      await rbac.createClusterRole({ body: { metadata: { name }, rules } });
+      cleanups.push(() => rbac.deleteClusterRole({ name }));
+      await rbac.createClusterRoleBinding({
+        body: {
+          metadata: { name },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+          subjects: [{ kind: 'ServiceAccount', name, namespace: NAMESPACE }],
+        },
+      });
+      cleanups.push(() => rbac.deleteClusterRoleBinding({ name }));
+    }
+    const token = await core.createNamespacedServiceAccountToken({
+      namespace: NAMESPACE,
+      name,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    tokens[role] = token.status?.token ?? '';
+  }
+
+  async function create(
+    kind: typeof UPDATE_RELEASE | typeof UPDATE_CHANNEL | typeof UPDATE_GROUP,
+    object: object,
+    name: string,
+  ) {
+    await customObjects.createClusterCustomObject({
+      group: kind.group,
+      version: kind.version,
+      plural: kind.plural,
+      body: object,
+    });
+    cleanups.push(() =>
+      customObjects.deleteClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, name }),
+    );
+  }
+
+  async function specOf(kind: typeof UPDATE_CHANNEL | typeof UPDATE_GROUP, name: string): Promise<unknown> {
+    const object: unknown = await customObjects.getClusterCustomObject({
+      group: kind.group,
+      version: kind.version,
+      plural: kind.plural,
+      name,
+    });
+    return z.object({ spec: z.unknown() }).parse(object).spec;
+  }
+
+  async function check(machine: string, version = '3374.2.0') {
+    const body = anOmahaRequest({ track, machineId: `${suffix}-${machine}`, version });
+    const answer = await fetchOmaha(body);
+    return readAsUpdateEngine(answer);
+  }
+
+  async function fetchOmaha(body: string): Promise<string> {
+    const { request } = await import('node:https');
+    return new Promise((resolve, reject) => {
+      const outgoing = request(
+        server.url,
+        { method: 'POST', ca: caPem, headers: { 'content-length': Buffer.byteLength(body) } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve(Buffer.concat(chunks).toString()));
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  }
+
+  before(async () => {
+    await installUpdateServerCrds(kubeConfig);
+    const readOnly: V1PolicyRule = {
+      apiGroups: [UPDATE_GROUP.group],
+      resources: ['updategroups', 'updatechannels'],
+      verbs: ['get', 'list'],
+    };
+    await serviceAccount('viewer', [readOnly]);
+    await serviceAccount('operator', [
+      readOnly,
+      { apiGroups: [UPDATE_GROUP.group], resources: ['updategroups', 'updatechannels'], verbs: ['patch'] },
+    ]);
+    await serviceAccount('nobody', []);
+    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.release, { version: '3374.2.1' })), names.release);
+    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.next, { version: '3374.3.0' })), names.next);
+    await create(UPDATE_CHANNEL, forCreation(aChannelResource(names.channel, names.release)), names.channel);
+    await create(
+      UPDATE_GROUP,
+      forCreation(aGroupResource(names.group, { track, channel: names.channel, policy: { maxInProgress: 2 } })),
+      names.group,
+    );
+
+    const serving = await aServingCertificate();
+    caPem = serving.caPem;
+    directory = await mkdtemp(join(tmpdir(), 'update-api-'));
+    store = openSqliteStore({ path: join(directory, 'updates.db') });
+    running = await startUpdateServerController({
+      kubeConfig,
+      store,
+      identity: `${suffix}-replica`,
+      leaseNamespace: NAMESPACE,
+      leaseName: `${suffix}-lease`,
+      signal: stop.signal,
+      leaseDurationSeconds: 3,
+      renewDeadlineMs: 2000,
+      retryPeriodMs: 250,
+    });
+    await waitFor(
+      'the group in the catalog',
+      () => running.catalog().groupByTrack.get(track)?.channel === names.channel || undefined,
+    );
+    const api = createJsonApi({
+      kubeConfig,
+      controller: running.controller,
+      store,
+      identity: `${suffix}-replica`,
+      logger: pino({ enabled: false }),
+    });
+    server = await startUpdateServer({
+      host: '127.0.0.1',
+      port: 0,
+      store,
+      catalog: () => running.catalog(),
+      api,
+      tls: { certPem: serving.certPem, keyPem: serving.keyPem },
+    });
+    baseUrl = new URL(server.url).origin;
+    for (const machine of ['m1', 'm2', 'm3']) await check(machine);
+  });
+
+  after(async () => {
+    stop.abort();
+    await running.stopped;
+    await server.close();
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
+
+  it('refuses a request without a token, or with a token the API server does not accept, with 401', async () => {
+    const missing = await client('').get('/groups');
+    assert.equal(missing.status, 401);
+    assert.match(errorBody.parse(missing.body).error.message, /bearer token is required/);
+    const forged = await client('not-a-real-token').get('/groups');
+    assert.equal(forged.status, 401);
+    assert.equal(errorBody.parse(forged.body).error.reason, 'Unauthorized');
+  });
+
+  it('refuses what RBAC does not allow with 403 naming the user and the action', async () => {
+    const answer = await client(tokens.nobody).get('/groups');
+    assert.equal(answer.status, 403);
+    assert.match(
+      errorBody.parse(answer.body).error.message,
+      new RegExp(
+        `system:serviceaccount:${NAMESPACE}:${suffix}-nobody may not list updategroups\\.update\\.strata\\.dev`,
+      ),
+    );
+    const pause = await client(tokens.viewer).post(`/groups/${names.group}/pause`);
+    assert.equal(pause.status, 403);
+    assert.match(errorBody.parse(pause.body).error.message, /may not patch updategroups\.update\.strata\.dev/);
+  });
+
+  it('shows each group’s version breakdown and rollout progress to a viewer', async () => {
+    const answer = await waitFor('the viewer’s role to apply', async () => {
+      const each = await client(tokens.viewer).get(`/groups/${names.group}`);
+      return each.status === 200 ? each : undefined;
+    });
+    const group = groupBody.parse(answer.body);
+    assert.equal(group.machines, 3);
+    assert.deepEqual(group.versions, [{ version: '3374.2.0', machines: 3 }]);
+    assert.equal(group.rollout?.version, '3374.2.1');
+    assert.equal(group.rollout?.inProgress, 2, 'the concurrency limit of 2 granted two of three');
+    const list = await client(tokens.viewer).get('/groups');
+    assert.equal(list.status, 200);
+    assert.ok(
+      z
+        .object({ items: z.array(groupBody) })
+        .parse(list.body)
+        .items.some(({ name }) => name === names.group),
+    );
+    const channels = await client(tokens.viewer).get('/channels');
+    assert.ok(
+      z
+        .object({ items: z.array(z.object({ name: z.string(), version: z.string().nullable() })) })
+        .parse(channels.body)
+        .items.some(({ name, version }) => name === names.channel && version === '3374.2.1'),
+    );
+  });
+
+  it('pages and filters machines, and shows a machine’s timeline', async () => {
+    const first = machinesBody.parse((await client(tokens.viewer).get(`/machines?group=${names.group}&limit=2`)).body);
+    assert.equal(first.items.length, 2);
+    assert.ok(first.continue !== null);
+    const second = machinesBody.parse(
+      (await client(tokens.viewer).get(`/machines?group=${names.group}&limit=2&continue=${first.continue}`)).body,
+    );
+    assert.deepEqual(
+      [...first.items, ...second.items].map(({ machineId }) => machineId),
+      ['m1', 'm2', 'm3'].map((machine) => `${suffix}-${machine}`),
+    );
+    assert.equal(second.continue, null);
+    const held = machinesBody.parse(
+      (await client(tokens.viewer).get(`/machines?group=${names.group}&state=on-hold`)).body,
+    );
+    assert.deepEqual(
+      held.items.map(({ machineId }) => machineId),
+      [`${suffix}-m3`],
+    );
+
+    const timeline = await client(tokens.viewer).get(`/machines/${suffix}-m1`);
+    assert.equal(timeline.status, 200);
+    const parsed = z
+      .object({ group: z.string().nullable(), timeline: z.array(z.object({ state: z.string(), version: z.string() })) })
+      .parse(timeline.body);
+    assert.equal(parsed.group, names.group);
+    assert.deepEqual(parsed.timeline, [{ state: 'granted', version: '3374.2.1' }]);
+    assert.equal((await client(tokens.viewer).get(`/machines/${suffix}-never`)).status, 404);
+  });
+
+  it('answers bad queries and bodies with 400 naming the field, and oversized bodies with 413', async () => {
+    const limit = await client(tokens.viewer).get(`/machines?group=${names.group}&limit=0`);
+    assert.equal(limit.status, 400);
+    assert.equal(errorBody.parse(limit.body).error.field, 'limit');
+    const token = await client(tokens.viewer).get(`/machines?continue=@@@`);
+    assert.equal(errorBody.parse(token.body).error.field, 'continue');
+    const unknown = await client(tokens.viewer).get(`/machines?colour=red`);
+    assert.equal(unknown.status, 400);
+    const neither = await client(tokens.operator).post(`/channels/${names.channel}/promote`, {});
+    assert.equal(neither.status, 400);
+    assert.equal(errorBody.parse(neither.body).error.field, 'release');
+    const badVersion = await client(tokens.operator).post(`/channels/${names.channel}/promote`, { version: 'latest' });
+    assert.equal(errorBody.parse(badVersion.body).error.field, 'version');
+    const notJson = await client(tokens.operator).request('POST', `/groups/${names.group}/pause`, '{pause');
+    assert.equal(notJson.status, 400);
+    const huge = await client(tokens.operator).request(
+      'POST',
+      `/groups/${names.group}/pause`,
+      `{"x":"${'a'.repeat(MAX_API_BODY_BYTES)}"}`,
+    );
+    assert.equal(huge.status, 413);
+    const missingRelease = await client(tokens.operator).post(`/channels/${names.channel}/promote`, {
+      version: '9999.0.0',
+    });
+    assert.equal(missingRelease.status, 422);
+    assert.equal(errorBody.parse(missingRelease.body).error.field, 'version');
+  });
+
+  it('pauses and resumes a group by writing its spec, which the Omaha endpoint obeys', async () => {
+    const paused = await waitFor('the operator’s role to apply', async () => {
+      const each = await client(tokens.operator).post(`/groups/${names.group}/pause`);
+      return each.status === 200 ? each : undefined;
+    });
+    assert.deepEqual(paused.body, { name: names.group, paused: true });
+    assert.equal(updateGroupSpecSchema.parse(await specOf(UPDATE_GROUP, names.group)).policy.enabled, false);
+    await waitFor(
+      'the catalog to see the pause',
+      () => running.catalog().groupByTrack.get(track)?.policy.enabled === false || undefined,
+    );
+    assert.equal((await check('m4')).appStatus, 'updates-disabled');
+
+    assert.equal((await client(tokens.operator).post(`/groups/${names.group}/resume`)).status, 200);
+    assert.equal(updateGroupSpecSchema.parse(await specOf(UPDATE_GROUP, names.group)).policy.enabled, true);
+  });
+
+  it('promotes a release to a channel by writing the channel, and machines are offered it', async () => {
+    const answer = await client(tokens.operator).post(`/channels/${names.channel}/promote`, { version: '3374.3.0' });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body, { channel: names.channel, release: names.next, version: '3374.3.0' });
+    assert.equal(updateChannelSpecSchema.parse(await specOf(UPDATE_CHANNEL, names.channel)).release, names.next);
+    await waitFor(
+      'the catalog to offer 3374.3.0',
+      () => running.catalog().channelByName.get(names.channel)?.release?.version === '3374.3.0' || undefined,
+    );
+    const rollout = groupBody
+      .pick({ name: true, rollout: true })
+      .parse((await client(tokens.viewer).get(`/groups/${names.group}/rollout`)).body);
+    assert.equal(rollout.rollout?.version, '3374.3.0');
+  });
+});
