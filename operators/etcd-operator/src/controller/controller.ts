@@ -9,6 +9,7 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
+  type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster } from '@strata/api';
@@ -18,6 +19,7 @@ import {
   EventRecorder,
   ExponentialBackoffRateLimiter,
   Informer,
+  isAlreadyExists,
   isNotFound,
   kubernetesApiError,
   runWorkers,
@@ -29,9 +31,17 @@ import { EtcdClient, hexId } from '../etcd/gateway-client.ts';
 import { EtcdRequestError, isMemberNotFound } from '../etcd/errors.ts';
 import { plan, quorumOf, type Action } from '../plan/plan.ts';
 import type { MemberView, Observed } from '../plan/observed.ts';
-import { CLUSTER_LABEL, memberLabels, memberPod, newMemberName } from '../pods/member-pod.ts';
+import {
+  claimNameOf,
+  CLUSTER_LABEL,
+  memberClaim,
+  memberLabels,
+  memberPod,
+  newMemberName,
+  type MemberPodOptions,
+} from '../pods/member-pod.ts';
 import type { EtcdOperatorMetrics } from './metrics.ts';
-import { observeEtcd, podView } from './observe.ts';
+import { claimView, observeEtcd, podView } from './observe.ts';
 import { recordedClusterId, statusOf } from './status.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
@@ -72,6 +82,7 @@ export class EtcdClusterController {
   readonly #queue = new WorkQueue();
   readonly #clusters: Informer<KubernetesObject>;
   readonly #pods: Informer<V1Pod>;
+  readonly #claims: Informer<V1PersistentVolumeClaim>;
   readonly #resync: ResyncIntervals;
   /** Pods this replica created or deleted that its informer has not yet shown so: no step is taken past them. */
   readonly #expected = new Map<string, { readonly pod: string; readonly present: boolean }>();
@@ -137,6 +148,23 @@ export class EtcdClusterController {
       },
       onError: onError('etcd pods'),
     });
+    this.#claims = new Informer<V1PersistentVolumeClaim>({
+      kubeConfig,
+      path:
+        namespace === undefined
+          ? '/api/v1/persistentvolumeclaims'
+          : `/api/v1/namespaces/${namespace}/persistentvolumeclaims`,
+      labelSelector: CLUSTER_LABEL,
+      list: (selectors) =>
+        namespace === undefined
+          ? this.#core.listPersistentVolumeClaimForAllNamespaces(selectors)
+          : this.#core.listNamespacedPersistentVolumeClaim({ namespace, ...selectors }),
+      onChange: (_change, claim) => {
+        const cluster = claim.metadata?.labels?.[CLUSTER_LABEL];
+        if (cluster !== undefined) this.#queue.add(clusterKey(claim.metadata?.namespace ?? '', cluster));
+      },
+      onError: onError('etcd claims'),
+    });
   }
 
   /** Runs until `signal` aborts; nothing is decided before both caches hold a full list. */
@@ -144,7 +172,7 @@ export class EtcdClusterController {
     const stopped = signal.aborted
       ? Promise.resolve()
       : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    await Promise.race([Promise.all([this.#clusters.start(), this.#pods.start()]), stopped]);
+    await Promise.race([Promise.all([this.#clusters.start(), this.#pods.start(), this.#claims.start()]), stopped]);
     // One worker: the passes of one cluster never overlap, and the clusters of one operator are few.
     const workers = signal.aborted
       ? Promise.resolve()
@@ -153,7 +181,7 @@ export class EtcdClusterController {
         });
     await stopped;
     await this.#queue.shutDown();
-    await Promise.all([this.#clusters.stop(), this.#pods.stop(), workers]);
+    await Promise.all([this.#clusters.stop(), this.#pods.stop(), this.#claims.stop(), workers]);
   }
 
   async #pass(key: string): Promise<void> {
@@ -197,6 +225,10 @@ export class EtcdClusterController {
       this.#expected.delete(key);
     }
     const podViews = pods.map(podView);
+    const claims = this.#claims
+      .list(namespace)
+      .filter((claim) => claim.metadata?.labels?.[CLUSTER_LABEL] === name)
+      .flatMap((claim) => claimView(claim) ?? []);
     const observed: Observed = {
       spec: {
         size: cluster.spec.size,
@@ -206,6 +238,7 @@ export class EtcdClusterController {
       },
       knownClusterId: recordedClusterId(cluster.status),
       pods: podViews,
+      claims,
       etcd: await observeEtcd(this.#etcd, podViews),
     };
     const action = plan(observed);
@@ -264,14 +297,11 @@ export class EtcdClusterController {
       case 'createJoiningPod': {
         this.#assertLeading(cluster);
         const name = newMemberName(cluster.metadata.name);
-        const pod = memberPod({
+        await this.#createMemberPod(
           cluster,
           name,
-          operatorImage: this.#options.operatorImage,
-          join: action.kind === 'bootstrap' ? { state: 'new' } : { state: 'existing', members: action.members },
-        });
-        await this.#createPod(pod);
-        this.#expected.set(key, { pod: name, present: true });
+          action.kind === 'bootstrap' ? { state: 'new' } : { state: 'existing', members: action.members },
+        );
         await this.#event(
           cluster,
           'Normal',
@@ -295,6 +325,39 @@ export class EtcdClusterController {
         );
         return;
       }
+      case 'restartMember':
+        this.#assertLeading(cluster);
+        await this.#createMemberPod(cluster, action.member.name, { state: 'restart' });
+        await this.#event(
+          cluster,
+          'Normal',
+          'MemberRestarted',
+          'CreatePod',
+          `recreated pod ${action.member.name} on claim ${action.claim}: member ${describeMember(action.member)} restarts on its own data`,
+        );
+        return;
+      case 'updatePeerURL':
+        this.#assertLeading(cluster);
+        await this.#etcd.updatePeerURLs(leaderEndpoint(), action.member.id, [action.peerURL]);
+        await this.#event(
+          cluster,
+          'Normal',
+          'PeerURLUpdated',
+          'UpdateMember',
+          `member ${describeMember(action.member)} answers from a new pod: peer URL ${action.member.peerURLs.join(',')} → ${action.peerURL}`,
+        );
+        return;
+      case 'deleteClaim':
+        this.#assertLeading(cluster);
+        await this.#deleteClaim(cluster, action.claim);
+        await this.#event(
+          cluster,
+          'Normal',
+          'ClaimDeleted',
+          'DeleteClaim',
+          `deleted claim ${action.claim} and its data: member ${action.member} is gone and no pod uses it`,
+        );
+        return;
       case 'promote':
         this.#assertLeading(cluster);
         await this.#etcd.promote(leaderEndpoint(), action.member.id);
@@ -351,14 +414,47 @@ export class EtcdClusterController {
             );
         }
         this.#expected.set(key, { pod: action.pod, present: false });
+        // The pod's data is its claim's: it goes too (the claim outlives the pod until the pod is gone).
+        if (action.claim !== undefined) await this.#deleteClaim(cluster, action.claim);
         await this.#event(
           cluster,
           'Normal',
           'PodDeleted',
           'DeletePod',
-          `deleted pod ${action.pod} and its data: ${action.reason === 'NoMember' ? 'it has no member' : 'it is not needed'}`,
+          `deleted pod ${action.pod} and its data${action.claim === undefined ? '' : ` (claim ${action.claim})`}: ${action.reason === 'NoMember' ? 'it has no member' : 'it is not needed'}`,
         );
         return;
+    }
+  }
+
+  /** The member's claim first (storage.pvc; kept if it exists), then its pod, which mounts it. */
+  async #createMemberPod(cluster: EtcdCluster, name: string, join: MemberPodOptions['join']): Promise<void> {
+    const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
+    const pvc = cluster.spec.storage.pvc;
+    if (pvc !== undefined) {
+      const namespace = cluster.metadata.namespace ?? '';
+      try {
+        await this.#core.createNamespacedPersistentVolumeClaim({ namespace, body: memberClaim(cluster, pvc, name) });
+      } catch (error) {
+        // A restarted member's claim is its own surviving one; a new member's name is new, so it cannot be another's.
+        if (!isAlreadyExists(error))
+          throw kubernetesApiError(
+            { verb: 'create', resource: 'persistentvolumeclaims', namespace, name: claimNameOf(name) },
+            error,
+          );
+      }
+    }
+    await this.#createPod(memberPod({ cluster, name, operatorImage: this.#options.operatorImage, join }));
+    this.#expected.set(key, { pod: name, present: true });
+  }
+
+  async #deleteClaim(cluster: EtcdCluster, name: string): Promise<void> {
+    const namespace = cluster.metadata.namespace ?? '';
+    try {
+      await this.#core.deleteNamespacedPersistentVolumeClaim({ namespace, name });
+    } catch (error) {
+      if (!isNotFound(error))
+        throw kubernetesApiError({ verb: 'delete', resource: 'persistentvolumeclaims', namespace, name }, error);
     }
   }
 

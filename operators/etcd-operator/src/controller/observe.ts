@@ -1,8 +1,15 @@
 // What etcd says about a cluster, asked of every member pod's client URL, turned into the planner's plain data.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { EtcdClient, EtcdEndpointStatus, EtcdMemberList } from '../etcd/gateway-client.ts';
-import { clientURLOf, type EtcdView, type MemberView, type PodView } from '../plan/observed.ts';
-import { ETCD_CONTAINER, INITIAL_STATE_ANNOTATION } from '../pods/member-pod.ts';
+import { clientURLOf, type ClaimView, type EtcdView, type MemberView, type PodView } from '../plan/observed.ts';
+import { ETCD_CONTAINER, INITIAL_STATE_ANNOTATION, MEMBER_LABEL } from '../pods/member-pod.ts';
+
+/** A member's claim as the planner sees it; undefined for a claim without the member label (not the operator's). */
+export function claimView(claim: V1PersistentVolumeClaim): ClaimView | undefined {
+  const member = claim.metadata?.labels?.[MEMBER_LABEL];
+  if (member === undefined) return undefined;
+  return { name: claim.metadata?.name ?? '', member, deleting: claim.metadata?.deletionTimestamp !== undefined };
+}
 
 export function podView(pod: V1Pod): PodView {
   const etcd = pod.status?.containerStatuses?.find((status) => status.name === ETCD_CONTAINER);

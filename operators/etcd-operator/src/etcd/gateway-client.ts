@@ -148,6 +148,11 @@ export class EtcdClient {
     await this.#call(endpoint, 'cluster/member/promote', { ID: id }, z.looseObject({ header: headerSchema }));
   }
 
+  /** A member's new peer URLs (a member restarted on its data in a pod with another IP). */
+  async updatePeerURLs(endpoint: string, id: string, peerURLs: readonly string[]): Promise<void> {
+    await this.#call(endpoint, 'cluster/member/update', { ID: id, peerURLs }, z.looseObject({ header: headerSchema }));
+  }
+
   async remove(endpoint: string, id: string): Promise<void> {
     await this.#call(endpoint, 'cluster/member/remove', { ID: id }, z.looseObject({ header: headerSchema }));
   }

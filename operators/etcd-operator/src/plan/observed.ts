@@ -19,6 +19,15 @@ export interface PodView {
   readonly initialState: 'new' | 'existing';
 }
 
+/** A member's PersistentVolumeClaim (storage.pvc): its data, which outlives the member's pod. */
+export interface ClaimView {
+  readonly name: string;
+  /** The member whose data it holds (the pod of that name mounts it). */
+  readonly member: string;
+  /** The claim has a deletionTimestamp: its data is going. */
+  readonly deleting: boolean;
+}
+
 export interface MemberView {
   /** The member ID, decimal (a uint64). */
   readonly id: string;
@@ -61,5 +70,7 @@ export interface Observed {
   /** The cluster ID the status recorded once the cluster had formed; undefined before. */
   readonly knownClusterId: string | undefined;
   readonly pods: readonly PodView[];
+  /** The members' PersistentVolumeClaims; empty with emptyDir storage. */
+  readonly claims: readonly ClaimView[];
   readonly etcd: EtcdView;
 }

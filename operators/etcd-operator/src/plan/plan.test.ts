@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan, quorumOf, removalKeepsQuorum } from './plan.ts';
-import { aMember, aPod, answered, CLUSTER_ID, observed, podOf } from './test-fixtures.ts';
+import { aClaim, aMember, aPod, answered, CLUSTER_ID, claimsOf, observed, podOf } from './test-fixtures.ts';
 
 const three = () => [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c')];
 
@@ -93,7 +93,7 @@ describe('the planner', () => {
       const members = [aMember('etcd-a'), learner];
       const extra = aPod('etcd-c');
       const withExtra = plan(observed(members, { size: 3, pods: [...members.map((m) => podOf(m)), extra] }));
-      assert.deepEqual(withExtra, { kind: 'deletePod', pod: 'etcd-c', reason: 'NotNeeded' });
+      assert.deepEqual(withExtra, { kind: 'deletePod', pod: 'etcd-c', claim: undefined, reason: 'NotNeeded' });
       const without = plan(observed(members, { size: 3 }));
       assert.equal(without.kind, 'wait', 'the learner catches up first');
     });
@@ -167,7 +167,7 @@ describe('the planner', () => {
       const first = plan(observed(members, { size: 2 }));
       assert.equal(first.kind === 'removeMember' && first.member.name, 'etcd-c');
       const after = plan(observed(members.slice(0, 2), { size: 2, pods: members.map((m) => podOf(m)) }));
-      assert.deepEqual(after, { kind: 'deletePod', pod: 'etcd-c', reason: 'NoMember' });
+      assert.deepEqual(after, { kind: 'deletePod', pod: 'etcd-c', claim: undefined, reason: 'NoMember' });
     });
   });
 
@@ -183,21 +183,105 @@ describe('the planner', () => {
       const members = [aMember('etcd-a')];
       const orphan = aPod('etcd-old', { etcdStarted: true });
       const action = plan(observed(members, { size: 3, pods: [podOf(members[0]!), orphan] }));
-      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-old', reason: 'NoMember' });
+      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-old', claim: undefined, reason: 'NoMember' });
     });
 
     it('never matches a pod to a member by a reused data directory: a second founding pod is deleted', () => {
       const members = [aMember('etcd-a')];
       const founder = aPod('etcd-x', { initialState: 'new', etcdStarted: false });
       const action = plan(observed(members, { size: 1, pods: [podOf(members[0]!), founder] }));
-      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-x', reason: 'NoMember' });
+      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-x', claim: undefined, reason: 'NoMember' });
     });
   });
 
-  it('halts, naming what is missing, for storage it cannot run yet', () => {
+  it('halts, naming what is missing, for TLS it cannot run yet', () => {
     const base = observed(three());
-    const action = plan({ ...base, spec: { ...base.spec, storage: 'pvc' } });
+    const action = plan({ ...base, spec: { ...base.spec, tls: true } });
     assert.equal(action.kind === 'halt' && action.reason, 'NotSupportedYet');
     assert.equal(CLUSTER_ID, base.knownClusterId);
+  });
+
+  describe('storage.pvc: a member lives on its claim', () => {
+    it('runs a cluster on claims at its size as it runs one on emptyDir', () => {
+      const members = three();
+      assert.deepEqual(plan(observed(members, { claims: claimsOf(members) })), { kind: 'none' });
+    });
+
+    it('rule 4: restarts a voter whose pod is gone on its surviving claim, never removing it', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c', { healthy: false })];
+      const pods = members.slice(0, 2).map((m) => podOf(m));
+      const action = plan(observed(members, { pods, claims: claimsOf(members) }));
+      assert.equal(action.kind, 'restartMember');
+      assert.equal(action.kind === 'restartMember' && `${action.member.name} ${action.claim}`, 'etcd-c data-etcd-c');
+    });
+
+    it('waits until the old pod of that name is gone before restarting the member', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c', { healthy: false })];
+      const pods = members.map((m, index) => podOf(m, { deleting: index === 2 }));
+      const action = plan(observed(members, { pods, claims: claimsOf(members) }));
+      assert.equal(action.kind === 'wait' && action.reason, 'PodTerminating');
+    });
+
+    it('tells the cluster the new peer URL of a member restarted in a pod with another IP', () => {
+      const members = three();
+      const moved = podOf(members[2]!, { ip: '127.0.66.9' });
+      const pods = [podOf(members[0]!), podOf(members[1]!), moved];
+      const action = plan(observed(members, { pods, claims: claimsOf(members) }));
+      assert.equal(action.kind, 'updatePeerURL');
+      assert.equal(
+        action.kind === 'updatePeerURL' && `${action.member.name} ${action.peerURL}`,
+        'etcd-c http://127.0.66.9:2380',
+      );
+    });
+
+    it('replaces a voter whose pod and claim are both gone (its data went with them)', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c', { healthy: false })];
+      const pods = members.slice(0, 2).map((m) => podOf(m));
+      const claims = [aClaim('etcd-a'), aClaim('etcd-b'), aClaim('etcd-c', { deleting: true })];
+      const action = plan(observed(members, { pods, claims }));
+      assert.equal(action.kind === 'removeMember' && `${action.reason} ${action.member.name}`, 'Replace etcd-c');
+    });
+
+    it('rule 7: deletes a pod without a member together with its claim, so its data never serves another', () => {
+      const members = [aMember('etcd-a')];
+      const orphan = aPod('etcd-old', { etcdStarted: true });
+      const action = plan(
+        observed(members, {
+          size: 3,
+          pods: [podOf(members[0]!), orphan],
+          claims: [aClaim('etcd-a'), aClaim('etcd-old')],
+        }),
+      );
+      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-old', claim: 'data-etcd-old', reason: 'NoMember' });
+    });
+
+    it('rule 6: after a scale-down removal, deletes the pod and its claim only once the member is gone', () => {
+      const members = three();
+      const first = plan(observed(members, { size: 2, claims: claimsOf(members) }));
+      assert.equal(first.kind === 'removeMember' && first.member.name, 'etcd-c');
+      const after = plan(
+        observed(members.slice(0, 2), { size: 2, pods: members.map((m) => podOf(m)), claims: claimsOf(members) }),
+      );
+      assert.deepEqual(after, { kind: 'deletePod', pod: 'etcd-c', claim: 'data-etcd-c', reason: 'NoMember' });
+    });
+
+    it('deletes a claim that neither a member nor a pod has, and keeps one whose pod is still joining', () => {
+      const members = [aMember('etcd-a')];
+      const joining = aPod('etcd-new');
+      const claims = [aClaim('etcd-a'), aClaim('etcd-new'), aClaim('etcd-gone')];
+      const action = plan(observed(members, { size: 2, pods: [podOf(members[0]!), joining], claims }));
+      assert.deepEqual(action, { kind: 'deleteClaim', claim: 'data-etcd-gone', member: 'etcd-gone' });
+      const next = plan(
+        observed(members, { size: 2, pods: [podOf(members[0]!), joining], claims: claims.slice(0, 2) }),
+      );
+      assert.equal(next.kind === 'addLearner' && next.pod, 'etcd-new');
+    });
+
+    it('still removes a learner whose pod is gone rather than restarting it (it never held the data of a voter)', () => {
+      const learner = aMember('etcd-b', { learner: true });
+      const members = [aMember('etcd-a'), learner];
+      const action = plan(observed(members, { size: 3, pods: [podOf(members[0]!)], claims: claimsOf(members) }));
+      assert.equal(action.kind === 'removeMember' && action.reason, 'LearnerWithoutPod');
+    });
   });
 });

@@ -1,7 +1,7 @@
 // The planner: from what etcd says, the pods and the spec, exactly one next step. It changes membership at most
 // once per call; the controller carries the step out and observes again before the next. Every rule it keeps has
 // a test of its own in plan.test.ts.
-import { peerURLOf, type MemberView, type Observed, type PodView } from './observed.ts';
+import { peerURLOf, type ClaimView, type MemberView, type Observed, type PodView } from './observed.ts';
 
 export type HaltCondition = 'QuorumLost' | 'Degraded' | 'Paused';
 
@@ -17,6 +17,12 @@ export type Action =
   /** Create a pod that will join as a learner, told of the current members (initial-cluster-state=existing). */
   | { readonly kind: 'createJoiningPod'; readonly members: readonly MemberView[] }
   | { readonly kind: 'addLearner'; readonly pod: string; readonly peerURL: string }
+  /** Create the pod of a voting member whose pod is gone but whose claim survives: the same member, on its data. */
+  | { readonly kind: 'restartMember'; readonly member: MemberView; readonly claim: string }
+  /** A member restarted in a new pod answers on that pod's IP: tell the cluster its new peer URL. */
+  | { readonly kind: 'updatePeerURL'; readonly member: MemberView; readonly peerURL: string }
+  /** Delete a claim whose member is gone and that no pod uses: its data never serves another member. */
+  | { readonly kind: 'deleteClaim'; readonly claim: string; readonly member: string }
   | { readonly kind: 'promote'; readonly member: MemberView }
   | { readonly kind: 'moveLeader'; readonly from: MemberView; readonly to: MemberView }
   | {
@@ -24,8 +30,16 @@ export type Action =
       readonly member: MemberView;
       readonly reason: 'ScaleDown' | 'Replace' | 'LearnerWithoutPod';
     }
-  /** Delete a pod that has no member, and its data with it: a data directory never serves a second member ID. */
-  | { readonly kind: 'deletePod'; readonly pod: string; readonly reason: 'NoMember' | 'NotNeeded' };
+  /**
+   * Delete a pod that has no member, and its data with it (its claim too, with storage.pvc): a data directory never
+   * serves a second member ID.
+   */
+  | {
+      readonly kind: 'deletePod';
+      readonly pod: string;
+      readonly claim: string | undefined;
+      readonly reason: 'NoMember' | 'NotNeeded';
+    };
 
 /** etcd itself refuses to promote a learner whose log is behind 90 % of the leader's. */
 const PROMOTABLE_FRACTION = 0.9;
@@ -47,12 +61,12 @@ export function removalKeepsQuorum(members: readonly MemberView[], victim: Membe
 export function plan(observed: Observed): Action {
   const { spec, etcd } = observed;
   if (spec.paused) return { kind: 'halt', condition: 'Paused', reason: 'Paused', message: 'spec.paused is set' };
-  if (spec.storage === 'pvc' || spec.tls) {
+  if (spec.tls) {
     return {
       kind: 'halt',
       condition: 'Degraded',
       reason: 'NotSupportedYet',
-      message: `this operator does not yet run members with ${spec.storage === 'pvc' ? 'PersistentVolumeClaims' : 'TLS'}`,
+      message: 'this operator does not yet run members with TLS',
     };
   }
   const pods = observed.pods.filter((pod) => !pod.deleting);
@@ -104,19 +118,43 @@ export function plan(observed: Observed): Action {
   const podOf = (member: MemberView): PodView | undefined => pods.find((pod) => isMemberOf(member, pod));
   const memberOf = (pod: PodView): MemberView | undefined => members.find((member) => isMemberOf(member, pod));
   const learners = members.filter((member) => member.learner);
+  const liveClaim = (member: string): ClaimView | undefined =>
+    observed.claims.find((claim) => claim.member === member && !claim.deleting);
 
   // A pod whose member is gone (removed, or never added after it ran) holds data of a member that no longer
   // exists: it goes, with its data, before anything else.
   const podsWithoutMember = pods.filter((pod) => memberOf(pod) === undefined);
   const used = podsWithoutMember.find((pod) => pod.etcdStarted || pod.initialState === 'new');
-  if (used !== undefined) return { kind: 'deletePod', pod: used.name, reason: 'NoMember' };
+  if (used !== undefined) {
+    return { kind: 'deletePod', pod: used.name, claim: liveClaim(used.name)?.name, reason: 'NoMember' };
+  }
+
+  // A member restarted in a new pod on its claim has a new IP: its peers must be told before it can be a peer.
+  for (const member of members) {
+    const pod = pods.find((candidate) => candidate.name === member.name && member.name !== '');
+    if (pod?.ip === undefined || member.peerURLs.includes(peerURLOf(pod.ip))) continue;
+    return { kind: 'updatePeerURL', member, peerURL: peerURLOf(pod.ip) };
+  }
 
   // A member whose pod is gone.
   for (const member of members) {
     if (podOf(member) !== undefined) continue;
     if (member.learner) return { kind: 'removeMember', member, reason: 'LearnerWithoutPod' };
     if (member.healthy) continue; // Its pod is terminating; wait until etcd stops answering.
-    // With emptyDir its data went with its pod: remove it, then a new member is added in its place.
+    // Its data survives on its claim: the same member is restarted on it, never replaced (nor its data reused by
+    // another). A pod of that name still on its way out must be gone first, for the name is the pod's.
+    const claim = liveClaim(member.name);
+    if (claim !== undefined && member.name !== '') {
+      if (observed.pods.some((pod) => pod.name === member.name)) {
+        return {
+          kind: 'wait',
+          reason: 'PodTerminating',
+          message: `the old pod of member ${member.name} is terminating`,
+        };
+      }
+      return { kind: 'restartMember', member, claim: claim.name };
+    }
+    // With emptyDir (or its claim deleted) its data went with its pod: remove it, then add a new member in its place.
     if (!removalKeepsQuorum(members, member)) {
       return {
         kind: 'halt',
@@ -132,11 +170,20 @@ export function plan(observed: Observed): Action {
     return { kind: 'wait', reason: 'PodTerminating', message: `the pod of member ${terminating.name} is terminating` };
   }
 
+  // A claim no member and no pod has (its member removed, or its pod never created): its data goes with it.
+  const orphan = observed.claims.find(
+    (claim) =>
+      !claim.deleting &&
+      !members.some((member) => member.name === claim.member) &&
+      !observed.pods.some((pod) => pod.name === claim.member),
+  );
+  if (orphan !== undefined) return { kind: 'deleteClaim', claim: orphan.name, member: orphan.member };
+
   // A fresh pod, never started, waiting to join.
   const fresh = podsWithoutMember[0];
   if (fresh !== undefined) {
     if (learners.length > 0 || members.length >= spec.size)
-      return { kind: 'deletePod', pod: fresh.name, reason: 'NotNeeded' };
+      return { kind: 'deletePod', pod: fresh.name, claim: liveClaim(fresh.name)?.name, reason: 'NotNeeded' };
     if (fresh.ip === undefined)
       return { kind: 'wait', reason: 'PodStarting', message: `pod ${fresh.name} has no IP yet` };
     return { kind: 'addLearner', pod: fresh.name, peerURL: peerURLOf(fresh.ip) };

@@ -1,5 +1,13 @@
 // Typed builders for the planner's tests: each test states only the members and pods it is about.
-import { peerURLOf, clientURLOf, type EtcdView, type MemberView, type Observed, type PodView } from './observed.ts';
+import {
+  peerURLOf,
+  clientURLOf,
+  type ClaimView,
+  type EtcdView,
+  type MemberView,
+  type Observed,
+  type PodView,
+} from './observed.ts';
 
 let nextIp = 10;
 
@@ -57,7 +65,18 @@ export interface ObservedOverrides {
   readonly paused?: boolean;
   readonly pods?: readonly PodView[];
   readonly knownClusterId?: string | undefined;
+  /** storage.pvc with these claims; emptyDir when absent. */
+  readonly claims?: readonly ClaimView[];
 }
+
+/** The claim of member (or pod) `member`, as the operator names it. */
+export function aClaim(member: string, overrides: Partial<ClaimView> = {}): ClaimView {
+  return { name: `data-${member}`, member, deleting: false, ...overrides };
+}
+
+/** Every member's claim: a storage.pvc cluster whose volumes are all there. */
+export const claimsOf = (members: readonly MemberView[]): ClaimView[] =>
+  members.filter((member) => member.name !== '').map((member) => aClaim(member.name));
 
 /** A cluster of `members`, each with its running pod unless `pods` is given, at `size` (their number by default). */
 export function observed(members: readonly MemberView[], overrides: ObservedOverrides = {}, etcd?: EtcdView): Observed {
@@ -65,11 +84,12 @@ export function observed(members: readonly MemberView[], overrides: ObservedOver
     spec: {
       size: overrides.size ?? members.filter((member) => !member.learner).length,
       paused: overrides.paused ?? false,
-      storage: 'emptyDir',
+      storage: overrides.claims === undefined ? 'emptyDir' : 'pvc',
       tls: false,
     },
     knownClusterId: 'knownClusterId' in overrides ? overrides.knownClusterId : CLUSTER_ID,
     pods: overrides.pods ?? members.map((member) => podOf(member)),
+    claims: overrides.claims ?? [],
     etcd: etcd ?? answered(members),
   };
 }

@@ -7,6 +7,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster, type EtcdClusterSpecInput } from '@strata/api';
@@ -56,6 +57,19 @@ export class LocalEtcdClusters {
       { ...this.#address(name), body: { spec: { size } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.#customObjects.deleteNamespacedCustomObject(this.#address(name));
+  }
+
+  async claims(name: string): Promise<V1PersistentVolumeClaim[]> {
+    return (
+      await this.#core.listNamespacedPersistentVolumeClaim({
+        namespace: this.#namespace,
+        labelSelector: `${CLUSTER_LABEL}=${name}`,
+      })
+    ).items;
   }
 
   async pods(name: string): Promise<V1Pod[]> {
