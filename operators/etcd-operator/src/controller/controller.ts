@@ -19,7 +19,6 @@ import {
   EventRecorder,
   ExponentialBackoffRateLimiter,
   Informer,
-  isAlreadyExists,
   isNotFound,
   kubernetesApiError,
   runWorkers,
@@ -34,6 +33,7 @@ import type { MemberView, Observed } from '../plan/observed.ts';
 import {
   claimNameOf,
   CLUSTER_LABEL,
+  CLUSTER_UID_LABEL,
   memberClaim,
   memberLabels,
   memberPod,
@@ -42,7 +42,7 @@ import {
 } from '../pods/member-pod.ts';
 import type { EtcdOperatorMetrics } from './metrics.ts';
 import { claimView, observeEtcd, podView } from './observe.ts';
-import { recordedClusterId, statusOf } from './status.ts';
+import { evenSizeNote, recordedClusterId, statusOf } from './status.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
 
@@ -89,6 +89,8 @@ export class EtcdClusterController {
   readonly #leaders = new Map<string, string>();
   /** The last halt reported per cluster, so that a halt is one Event, not one per pass. */
   readonly #lastHalt = new Map<string, string>();
+  /** The generation whose even size was last warned of per cluster: one Event per change of the spec. */
+  readonly #evenSizeWarned = new Map<string, number>();
   /**
    * After a failed pass (etcd refusing a change, say "unhealthy cluster" right after a promotion), the cluster is not
    * passed again before its back-off, however many pod updates arrive meanwhile.
@@ -209,6 +211,7 @@ export class EtcdClusterController {
     const raw = this.#clusters.get(name, namespace);
     if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
       this.#leaders.delete(key);
+      this.#evenSizeWarned.delete(key);
       return;
     }
     const cluster = parseEtcdCluster(raw);
@@ -227,7 +230,11 @@ export class EtcdClusterController {
     const podViews = pods.map(podView);
     const claims = this.#claims
       .list(namespace)
-      .filter((claim) => claim.metadata?.labels?.[CLUSTER_LABEL] === name)
+      .filter(
+        (claim) =>
+          claim.metadata?.labels?.[CLUSTER_LABEL] === name &&
+          claim.metadata.labels[CLUSTER_UID_LABEL] === cluster.metadata.uid,
+      )
       .flatMap((claim) => claimView(claim) ?? []);
     const observed: Observed = {
       spec: {
@@ -248,6 +255,7 @@ export class EtcdClusterController {
       this.#options.metrics.actions.inc({ cluster: key, action: action.kind });
     }
     await this.#applyDisruptionBudget(cluster);
+    await this.#warnOfEvenSize(key, cluster);
     await this.#take(cluster, observed, action);
     await this.#writeStatus(cluster, observed, action);
     const delay =
@@ -259,6 +267,14 @@ export class EtcdClusterController {
             ? this.#resync.haltedMs
             : this.#resync.afterChangeMs;
     this.#queue.addAfter(key, delay);
+  }
+
+  async #warnOfEvenSize(key: string, cluster: EtcdCluster): Promise<void> {
+    const note = evenSizeNote(cluster.spec.size);
+    const generation = cluster.metadata.generation ?? 0;
+    if (note === undefined || !this.#options.mayWrite() || this.#evenSizeWarned.get(key) === generation) return;
+    this.#evenSizeWarned.set(key, generation);
+    await this.#event(cluster, 'Warning', 'EvenSize', 'Accept', `${note}; accepted as asked`);
   }
 
   #assertLeading(cluster: EtcdCluster): void {
@@ -327,13 +343,13 @@ export class EtcdClusterController {
       }
       case 'restartMember':
         this.#assertLeading(cluster);
-        await this.#createMemberPod(cluster, action.member.name, { state: 'restart' });
+        await this.#createMemberPod(cluster, action.member, { state: 'restart' });
         await this.#event(
           cluster,
           'Normal',
           'MemberRestarted',
           'CreatePod',
-          `recreated pod ${action.member.name} on claim ${action.claim}: member ${describeMember(action.member)} restarts on its own data`,
+          `recreated pod ${action.member} on claim ${action.claim}: the member restarts on its own data, not replaced`,
         );
         return;
       case 'updatePeerURL':
@@ -427,21 +443,23 @@ export class EtcdClusterController {
     }
   }
 
-  /** The member's claim first (storage.pvc; kept if it exists), then its pod, which mounts it. */
+  /**
+   * A new member's claim first (storage.pvc), then its pod, which mounts it. A restarted member's claim is its own
+   * surviving one. A new member's claim never exists before: its name is new, and another cluster's kept claim of
+   * that name is refused rather than mounted.
+   */
   async #createMemberPod(cluster: EtcdCluster, name: string, join: MemberPodOptions['join']): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
     const pvc = cluster.spec.storage.pvc;
-    if (pvc !== undefined) {
+    if (pvc !== undefined && join.state !== 'restart') {
       const namespace = cluster.metadata.namespace ?? '';
       try {
         await this.#core.createNamespacedPersistentVolumeClaim({ namespace, body: memberClaim(cluster, pvc, name) });
       } catch (error) {
-        // A restarted member's claim is its own surviving one; a new member's name is new, so it cannot be another's.
-        if (!isAlreadyExists(error))
-          throw kubernetesApiError(
-            { verb: 'create', resource: 'persistentvolumeclaims', namespace, name: claimNameOf(name) },
-            error,
-          );
+        throw kubernetesApiError(
+          { verb: 'create', resource: 'persistentvolumeclaims', namespace, name: claimNameOf(name) },
+          error,
+        );
       }
     }
     await this.#createPod(memberPod({ cluster, name, operatorImage: this.#options.operatorImage, join }));

@@ -34,6 +34,13 @@ function phaseOf(observed: Observed, action: Action): EtcdClusterPhase {
   return 'Healing';
 }
 
+/** Why an even size is accepted but discouraged; in the Available condition, and the operator's Event. */
+export function evenSizeNote(size: number): string | undefined {
+  if (size % 2 === 1) return undefined;
+  const tolerated = Math.floor((size - 1) / 2);
+  return `spec.size ${size} is even: it can lose ${tolerated} member${tolerated === 1 ? '' : 's'}, as ${size - 1} can`;
+}
+
 export interface StatusInput {
   readonly observed: Observed;
   readonly action: Action;
@@ -54,12 +61,13 @@ export function statusOf({ observed, action, previous, generation, now }: Status
     (halted !== undefined && halted.condition === 'Degraded') ||
     (etcd.kind === 'answered' && healthyVoters.length < voters.length);
   const describe = action.kind === 'wait' || action.kind === 'halt' ? action.message : action.kind;
+  const evenSize = evenSizeNote(observed.spec.size);
   const values: Record<EtcdClusterConditionType, ConditionValue> = {
     Available: available
       ? {
           status: 'True',
           reason: 'QuorumAnswers',
-          message: `${healthyVoters.length} of ${voters.length} voting members answer`,
+          message: `${healthyVoters.length} of ${voters.length} voting members answer${evenSize === undefined ? '' : `; warning: ${evenSize}`}`,
         }
       : { status: 'False', reason: etcd.kind === 'answered' ? 'NoQuorum' : 'NoMemberAnswers', message: describe },
     Progressing:

@@ -212,7 +212,34 @@ describe('the planner', () => {
       const pods = members.slice(0, 2).map((m) => podOf(m));
       const action = plan(observed(members, { pods, claims: claimsOf(members) }));
       assert.equal(action.kind, 'restartMember');
-      assert.equal(action.kind === 'restartMember' && `${action.member.name} ${action.claim}`, 'etcd-c data-etcd-c');
+      assert.equal(action.kind === 'restartMember' && `${action.member} ${action.claim}`, 'etcd-c data-etcd-c');
+    });
+
+    it('rule 8: without a quorum, restarts members on their claims (no membership change), and only those', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b', { healthy: false }), aMember('etcd-c', { healthy: false })];
+      const pods = [podOf(members[0]!)];
+      const action = plan(observed(members, { pods, claims: claimsOf(members) }));
+      assert.equal(action.kind === 'restartMember' && action.member, 'etcd-b');
+      const silent = plan(observed(members, { pods: [], claims: claimsOf(members) }, { kind: 'silent', errors: [] }));
+      assert.equal(silent.kind === 'restartMember' && silent.member, 'etcd-a');
+      const noClaims = plan(observed(members, { pods }));
+      assert.equal(noClaims.kind === 'halt' && noClaims.condition, 'QuorumLost', 'emptyDir: nothing to restart');
+      const allPods = plan(observed(members, { claims: claimsOf(members) }));
+      assert.equal(allPods.kind === 'halt' && allPods.condition, 'QuorumLost', 'every pod there: wait, change nothing');
+    });
+
+    it('bootstraps a cluster that has not formed rather than reviving a claim', () => {
+      const action = plan(
+        observed(
+          [],
+          { pods: [], size: 3, knownClusterId: undefined, claims: [aClaim('etcd-a')] },
+          {
+            kind: 'silent',
+            errors: [],
+          },
+        ),
+      );
+      assert.equal(action.kind, 'bootstrap');
     });
 
     it('waits until the old pod of that name is gone before restarting the member', () => {

@@ -17,8 +17,8 @@ export type Action =
   /** Create a pod that will join as a learner, told of the current members (initial-cluster-state=existing). */
   | { readonly kind: 'createJoiningPod'; readonly members: readonly MemberView[] }
   | { readonly kind: 'addLearner'; readonly pod: string; readonly peerURL: string }
-  /** Create the pod of a voting member whose pod is gone but whose claim survives: the same member, on its data. */
-  | { readonly kind: 'restartMember'; readonly member: MemberView; readonly claim: string }
+  /** Create the pod of a member whose pod is gone but whose claim survives: the same member, on its own data. */
+  | { readonly kind: 'restartMember'; readonly member: string; readonly claim: string }
   /** A member restarted in a new pod answers on that pod's IP: tell the cluster its new peer URL. */
   | { readonly kind: 'updatePeerURL'; readonly member: MemberView; readonly peerURL: string }
   /** Delete a claim whose member is gone and that no pod uses: its data never serves another member. */
@@ -57,6 +57,18 @@ export function removalKeepsQuorum(members: readonly MemberView[], victim: Membe
   return remaining.filter((member) => member.healthy).length >= quorumOf(remaining.length);
 }
 
+/**
+ * Without a quorum there is no member list to act on, but a member's claim is its data and identity: restarting
+ * its pod on it changes no membership, and is how a cluster whose pods all went (a restarted node, say) comes back.
+ * Without the claim nothing is recreated: quorum loss is reported and left to a person (recovery: manual).
+ */
+function claimWithoutPod(observed: Observed): Action | undefined {
+  const claim = observed.claims.find(
+    (candidate) => !candidate.deleting && !observed.pods.some((pod) => pod.name === candidate.member),
+  );
+  return claim === undefined ? undefined : { kind: 'restartMember', member: claim.member, claim: claim.name };
+}
+
 /** The next step for one EtcdCluster. */
 export function plan(observed: Observed): Action {
   const { spec, etcd } = observed;
@@ -81,6 +93,8 @@ export function plan(observed: Observed): Action {
   }
   if (etcd.kind === 'silent') {
     if (observed.knownClusterId !== undefined) {
+      const revive = claimWithoutPod(observed);
+      if (revive !== undefined) return revive;
       return {
         kind: 'halt',
         condition: 'QuorumLost',
@@ -104,6 +118,8 @@ export function plan(observed: Observed): Action {
   const voters = members.filter((member) => !member.learner);
   const healthyVoters = voters.filter((member) => member.healthy);
   if (healthyVoters.length < quorumOf(voters.length)) {
+    const revive = claimWithoutPod(observed);
+    if (revive !== undefined) return revive;
     return {
       kind: 'halt',
       condition: 'QuorumLost',
@@ -152,7 +168,7 @@ export function plan(observed: Observed): Action {
           message: `the old pod of member ${member.name} is terminating`,
         };
       }
-      return { kind: 'restartMember', member, claim: claim.name };
+      return { kind: 'restartMember', member: member.name, claim: claim.name };
     }
     // With emptyDir (or its claim deleted) its data went with its pod: remove it, then add a new member in its place.
     if (!removalKeepsQuorum(members, member)) {

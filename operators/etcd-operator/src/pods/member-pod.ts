@@ -11,6 +11,11 @@ export const INITIAL_STATE_ANNOTATION = 'etcd.strata.dev/initial-cluster-state';
 export const ETCD_CONTAINER = 'etcd';
 /** On a member's PersistentVolumeClaim: the member (and pod) whose data it holds. */
 export const MEMBER_LABEL = 'etcd.strata.dev/member';
+/**
+ * On a member's claim: the UID of the EtcdCluster it was made for. Claims kept from a deleted EtcdCluster of the same
+ * name are another cluster's data, which the new one neither revives nor deletes.
+ */
+export const CLUSTER_UID_LABEL = 'etcd.strata.dev/cluster-uid';
 const DATA_DIR = '/var/lib/etcd';
 
 /** The pod's labels: what the operator's pod informer and the PodDisruptionBudget select. */
@@ -48,7 +53,11 @@ export function memberClaim(cluster: EtcdCluster, pvc: PvcStorage, name: string)
     metadata: {
       name: claimNameOf(name),
       namespace: cluster.metadata.namespace,
-      labels: { ...memberLabels(cluster.metadata.name), [MEMBER_LABEL]: name },
+      labels: {
+        ...memberLabels(cluster.metadata.name),
+        [MEMBER_LABEL]: name,
+        [CLUSTER_UID_LABEL]: cluster.metadata.uid ?? '',
+      },
       ...(pvc.retainOnDelete ? {} : { ownerReferences: [ownerOf(cluster)] }),
     },
     spec: {
