@@ -39,6 +39,7 @@ export const ETCD_CLUSTER_PHASES = [
   'Running',
   'Scaling',
   'Healing',
+  'Upgrading',
   'Degraded',
   'QuorumLost',
   'Paused',

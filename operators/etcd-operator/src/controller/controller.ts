@@ -28,7 +28,7 @@ import { StrataError } from '@strata/api';
 import type { Logger } from 'pino';
 import { EtcdClient, hexId } from '../etcd/gateway-client.ts';
 import { EtcdRequestError, isMemberNotFound } from '../etcd/errors.ts';
-import { plan, quorumOf, type Action } from '../plan/plan.ts';
+import { plan, quorumOf, versionPlan, type Action } from '../plan/plan.ts';
 import type { MemberView, Observed } from '../plan/observed.ts';
 import {
   claimNameOf,
@@ -42,7 +42,7 @@ import {
 } from '../pods/member-pod.ts';
 import type { EtcdOperatorMetrics } from './metrics.ts';
 import { claimView, observeEtcd, podView } from './observe.ts';
-import { evenSizeNote, recordedClusterId, statusOf } from './status.ts';
+import { evenSizeNote, NO_SNAPSHOT_NOTE, recordedClusterId, statusOf } from './status.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
 
@@ -89,8 +89,8 @@ export class EtcdClusterController {
   readonly #leaders = new Map<string, string>();
   /** The last halt reported per cluster, so that a halt is one Event, not one per pass. */
   readonly #lastHalt = new Map<string, string>();
-  /** The generation whose even size was last warned of per cluster: one Event per change of the spec. */
-  readonly #evenSizeWarned = new Map<string, number>();
+  /** The generation whose spec was last warned of per cluster: one Event per change of the spec. */
+  readonly #specWarned = new Map<string, number>();
   /**
    * After a failed pass (etcd refusing a change, say "unhealthy cluster" right after a promotion), the cluster is not
    * passed again before its back-off, however many pod updates arrive meanwhile.
@@ -211,7 +211,7 @@ export class EtcdClusterController {
     const raw = this.#clusters.get(name, namespace);
     if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
       this.#leaders.delete(key);
-      this.#evenSizeWarned.delete(key);
+      this.#specWarned.delete(key);
       return;
     }
     const cluster = parseEtcdCluster(raw);
@@ -239,11 +239,13 @@ export class EtcdClusterController {
     const observed: Observed = {
       spec: {
         size: cluster.spec.size,
+        version: cluster.spec.version,
         paused: cluster.spec.paused,
         storage: cluster.spec.storage.pvc === undefined ? 'emptyDir' : 'pvc',
         tls: cluster.spec.tls !== undefined,
       },
       knownClusterId: recordedClusterId(cluster.status),
+      knownVersion: cluster.status?.currentVersion,
       pods: podViews,
       claims,
       etcd: await observeEtcd(this.#etcd, podViews),
@@ -255,7 +257,7 @@ export class EtcdClusterController {
       this.#options.metrics.actions.inc({ cluster: key, action: action.kind });
     }
     await this.#applyDisruptionBudget(cluster);
-    await this.#warnOfEvenSize(key, cluster);
+    await this.#warnOfSpec(key, cluster, observed);
     await this.#take(cluster, observed, action);
     await this.#writeStatus(cluster, observed, action);
     const delay =
@@ -269,12 +271,15 @@ export class EtcdClusterController {
     this.#queue.addAfter(key, delay);
   }
 
-  async #warnOfEvenSize(key: string, cluster: EtcdCluster): Promise<void> {
-    const note = evenSizeNote(cluster.spec.size);
+  /** Warnings about the spec itself (an even size, a refused upgrade): one Event per generation of the spec each. */
+  async #warnOfSpec(key: string, cluster: EtcdCluster, observed: Observed): Promise<void> {
     const generation = cluster.metadata.generation ?? 0;
-    if (note === undefined || !this.#options.mayWrite() || this.#evenSizeWarned.get(key) === generation) return;
-    this.#evenSizeWarned.set(key, generation);
-    await this.#event(cluster, 'Warning', 'EvenSize', 'Accept', `${note}; accepted as asked`);
+    if (!this.#options.mayWrite() || this.#specWarned.get(key) === generation) return;
+    this.#specWarned.set(key, generation);
+    const note = evenSizeNote(cluster.spec.size);
+    if (note !== undefined) await this.#event(cluster, 'Warning', 'EvenSize', 'Accept', `${note}; accepted as asked`);
+    const { path } = versionPlan(observed);
+    if (path.kind === 'refused') await this.#event(cluster, 'Warning', 'UpgradeRefused', 'Refuse', path.message);
   }
 
   #assertLeading(cluster: EtcdCluster): void {
@@ -317,6 +322,7 @@ export class EtcdClusterController {
           cluster,
           name,
           action.kind === 'bootstrap' ? { state: 'new' } : { state: 'existing', members: action.members },
+          action.kind === 'bootstrap' ? cluster.spec.version : action.version,
         );
         await this.#event(
           cluster,
@@ -343,13 +349,26 @@ export class EtcdClusterController {
       }
       case 'restartMember':
         this.#assertLeading(cluster);
-        await this.#createMemberPod(cluster, action.member, { state: 'restart' });
+        await this.#createMemberPod(cluster, action.member, { state: 'restart' }, action.version);
         await this.#event(
           cluster,
           'Normal',
           'MemberRestarted',
           'CreatePod',
-          `recreated pod ${action.member} on claim ${action.claim}: the member restarts on its own data, not replaced`,
+          `recreated pod ${action.member} (etcd ${action.version}) on claim ${action.claim}: the member restarts on its own data, not replaced`,
+        );
+        return;
+      case 'upgradeMember':
+        this.#assertLeading(cluster);
+        // Its claim stays: the next passes restart the same member on it at the new version.
+        await this.#deletePod(cluster, action.member.name);
+        this.#expected.set(key, { pod: action.member.name, present: false });
+        await this.#event(
+          cluster,
+          'Normal',
+          'MemberUpgrading',
+          'DeletePod',
+          `upgrading member ${describeMember(action.member)} from ${action.from} to ${action.to}: its pod is recreated on its claim; ${NO_SNAPSHOT_NOTE}`,
         );
         return;
       case 'updatePeerURL':
@@ -412,7 +431,9 @@ export class EtcdClusterController {
             ? 'MemberRemoved'
             : action.reason === 'Replace'
               ? 'DeadMemberRemoved'
-              : 'LearnerRemoved',
+              : action.reason === 'Upgrade'
+                ? 'MemberRemovedForUpgrade'
+                : 'LearnerRemoved',
           'RemoveMember',
           `removed member ${describeMember(action.member)} (${action.reason}); ${action.member.learner ? voters : voters - 1} voting members remain, quorum ${quorumOf(Math.max(1, action.member.learner ? voters : voters - 1))}`,
         );
@@ -420,15 +441,7 @@ export class EtcdClusterController {
       }
       case 'deletePod':
         this.#assertLeading(cluster);
-        try {
-          await this.#core.deleteNamespacedPod({ namespace: cluster.metadata.namespace ?? '', name: action.pod });
-        } catch (error) {
-          if (!isNotFound(error))
-            throw kubernetesApiError(
-              { verb: 'delete', resource: 'pods', namespace: cluster.metadata.namespace ?? '', name: action.pod },
-              error,
-            );
-        }
+        await this.#deletePod(cluster, action.pod);
         this.#expected.set(key, { pod: action.pod, present: false });
         // The pod's data is its claim's: it goes too (the claim outlives the pod until the pod is gone).
         if (action.claim !== undefined) await this.#deleteClaim(cluster, action.claim);
@@ -448,7 +461,12 @@ export class EtcdClusterController {
    * surviving one. A new member's claim never exists before: its name is new, and another cluster's kept claim of
    * that name is refused rather than mounted.
    */
-  async #createMemberPod(cluster: EtcdCluster, name: string, join: MemberPodOptions['join']): Promise<void> {
+  async #createMemberPod(
+    cluster: EtcdCluster,
+    name: string,
+    join: MemberPodOptions['join'],
+    version: string,
+  ): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
     const pvc = cluster.spec.storage.pvc;
     if (pvc !== undefined && join.state !== 'restart') {
@@ -462,8 +480,17 @@ export class EtcdClusterController {
         );
       }
     }
-    await this.#createPod(memberPod({ cluster, name, operatorImage: this.#options.operatorImage, join }));
+    await this.#createPod(memberPod({ cluster, name, operatorImage: this.#options.operatorImage, join, version }));
     this.#expected.set(key, { pod: name, present: true });
+  }
+
+  async #deletePod(cluster: EtcdCluster, name: string): Promise<void> {
+    const namespace = cluster.metadata.namespace ?? '';
+    try {
+      await this.#core.deleteNamespacedPod({ namespace, name });
+    } catch (error) {
+      if (!isNotFound(error)) throw kubernetesApiError({ verb: 'delete', resource: 'pods', namespace, name }, error);
+    }
   }
 
   async #deleteClaim(cluster: EtcdCluster, name: string): Promise<void> {

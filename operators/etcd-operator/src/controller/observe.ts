@@ -2,7 +2,7 @@
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { EtcdClient, EtcdEndpointStatus, EtcdMemberList } from '../etcd/gateway-client.ts';
 import { clientURLOf, type ClaimView, type EtcdView, type MemberView, type PodView } from '../plan/observed.ts';
-import { ETCD_CONTAINER, INITIAL_STATE_ANNOTATION, MEMBER_LABEL } from '../pods/member-pod.ts';
+import { ETCD_CONTAINER, INITIAL_STATE_ANNOTATION, MEMBER_LABEL, VERSION_ANNOTATION } from '../pods/member-pod.ts';
 
 /** A member's claim as the planner sees it; undefined for a claim without the member label (not the operator's). */
 export function claimView(claim: V1PersistentVolumeClaim): ClaimView | undefined {
@@ -25,6 +25,8 @@ export function podView(pod: V1Pod): PodView {
     deleting: pod.metadata?.deletionTimestamp !== undefined,
     etcdStarted,
     initialState: pod.metadata?.annotations?.[INITIAL_STATE_ANNOTATION] === 'new' ? 'new' : 'existing',
+    version: pod.metadata?.annotations?.[VERSION_ANNOTATION],
+    crashLooping: etcd?.state?.waiting?.reason === 'CrashLoopBackOff',
   };
 }
 

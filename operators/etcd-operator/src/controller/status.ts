@@ -1,7 +1,7 @@
 // The EtcdCluster's status from what was observed and decided: the members table, the phase and the conditions.
 import type { EtcdClusterCondition, EtcdClusterPhase, EtcdClusterStatus, EtcdClusterConditionType } from '@strata/api';
 import { hexId } from '../etcd/gateway-client.ts';
-import type { Action } from '../plan/plan.ts';
+import { versionPlan, type Action } from '../plan/plan.ts';
 import type { Observed } from '../plan/observed.ts';
 
 interface ConditionValue {
@@ -21,7 +21,11 @@ const CHANGES: ReadonlySet<Action['kind']> = new Set([
   'moveLeader',
   'removeMember',
   'deletePod',
+  'upgradeMember',
 ]);
+
+/** Said in the Progressing condition during an upgrade: snapshots are not this reconciler's, and none is claimed. */
+export const NO_SNAPSHOT_NOTE = 'no pre-upgrade snapshot was taken (this operator does not take backups yet)';
 
 function phaseOf(observed: Observed, action: Action): EtcdClusterPhase {
   if (action.kind === 'halt') {
@@ -31,6 +35,8 @@ function phaseOf(observed: Observed, action: Action): EtcdClusterPhase {
   const voters = observed.etcd.members.filter((member) => !member.learner).length;
   if (action.kind === 'none') return 'Running';
   if (voters !== observed.spec.size) return 'Scaling';
+  const { current, target } = versionPlan(observed);
+  if (current !== target) return 'Upgrading';
   return 'Healing';
 }
 
@@ -62,6 +68,9 @@ export function statusOf({ observed, action, previous, generation, now }: Status
     (etcd.kind === 'answered' && healthyVoters.length < voters.length);
   const describe = action.kind === 'wait' || action.kind === 'halt' ? action.message : action.kind;
   const evenSize = evenSizeNote(observed.spec.size);
+  const versions = versionPlan(observed);
+  const upgrading = versions.current !== versions.target && action.kind !== 'none';
+  const refused = versions.path.kind === 'refused' ? versions.path.message : undefined;
   const values: Record<EtcdClusterConditionType, ConditionValue> = {
     Available: available
       ? {
@@ -75,7 +84,9 @@ export function statusOf({ observed, action, previous, generation, now }: Status
         ? {
             status: 'True',
             reason: action.kind === 'wait' ? action.reason : action.kind.replace(/^./, (c) => c.toUpperCase()),
-            message: describe,
+            message: upgrading
+              ? `upgrading ${versions.current} → ${versions.target}: ${describe}; ${NO_SNAPSHOT_NOTE}`
+              : describe,
           }
         : { status: 'False', reason: action.kind === 'halt' ? action.reason : 'AtSize', message: describe },
     Degraded: degraded
@@ -84,7 +95,9 @@ export function statusOf({ observed, action, previous, generation, now }: Status
           reason: halted?.reason ?? 'MembersUnhealthy',
           message: halted?.message ?? `${voters.length - healthyVoters.length} voting members do not answer`,
         }
-      : { status: 'False', reason: 'AllMembersHealthy', message: 'every voting member answers' },
+      : refused !== undefined
+        ? { status: 'True', reason: 'UpgradeRefused', message: refused }
+        : { status: 'False', reason: 'AllMembersHealthy', message: 'every voting member answers' },
     QuorumLost: quorumLost
       ? { status: 'True', reason: action.reason, message: action.message }
       : { status: 'False', reason: 'QuorumHolds', message: 'a quorum of voters answers, or the cluster is forming' },

@@ -17,6 +17,10 @@ export interface PodView {
   readonly etcdStarted: boolean;
   /** How the pod's etcd was told to start: founding a cluster, or joining one. */
   readonly initialState: 'new' | 'existing';
+  /** The etcd release the pod runs (its image's tag), as the operator recorded it; undefined for older pods. */
+  readonly version: string | undefined;
+  /** Its etcd keeps failing: the kubelet backs off restarting it. */
+  readonly crashLooping: boolean;
 }
 
 /** A member's PersistentVolumeClaim (storage.pvc): its data, which outlives the member's pod. */
@@ -60,6 +64,7 @@ export type EtcdView =
 
 export interface SpecView {
   readonly size: number;
+  readonly version: string;
   readonly paused: boolean;
   readonly storage: 'emptyDir' | 'pvc';
   readonly tls: boolean;
@@ -69,6 +74,8 @@ export interface Observed {
   readonly spec: SpecView;
   /** The cluster ID the status recorded once the cluster had formed; undefined before. */
   readonly knownClusterId: string | undefined;
+  /** The version the status last recorded (the leader's), for pods restarted while no member answers. */
+  readonly knownVersion: string | undefined;
   readonly pods: readonly PodView[];
   /** The members' PersistentVolumeClaims; empty with emptyDir storage. */
   readonly claims: readonly ClaimView[];

@@ -311,4 +311,102 @@ describe('the planner', () => {
       assert.equal(action.kind === 'removeMember' && action.reason, 'LearnerWithoutPod');
     });
   });
+
+  describe('rule 9: upgrades', () => {
+    const at = (version: string) => [
+      aMember('etcd-a', { version }),
+      aMember('etcd-b', { version }),
+      aMember('etcd-c', { version }),
+    ];
+
+    it('upgrades one member on its claim at a time, followers first, moving leadership off the leader last', () => {
+      const members = at('3.6.15');
+      const seen = (list: typeof members, leader = list[0]!.id) =>
+        observed(list, { version: '3.6.16', claims: claimsOf(list) }, answered(list, leader));
+      const first = plan(seen(members));
+      assert.equal(
+        first.kind === 'upgradeMember' && `${first.member.name} ${first.from}→${first.to}`,
+        'etcd-b 3.6.15→3.6.16',
+      );
+      const second = plan(seen([members[0]!, { ...members[1]!, version: '3.6.16' }, members[2]!]));
+      assert.equal(second.kind === 'upgradeMember' && second.member.name, 'etcd-c');
+      const last = [members[0]!, { ...members[1]!, version: '3.6.16' }, { ...members[2]!, version: '3.6.16' }];
+      const move = plan(seen(last));
+      assert.equal(move.kind === 'moveLeader' && `${move.from.name}->${move.to.name}`, 'etcd-a->etcd-b');
+      const done = last.map((member) => ({ ...member, version: '3.6.16' }));
+      assert.deepEqual(plan(seen(done)), { kind: 'none' });
+    });
+
+    it('restarts the upgraded member on its claim at the new version, and waits until it answers on it', () => {
+      const members = at('3.6.15');
+      const down = { ...members[1]!, healthy: false, version: undefined };
+      const pods = [podOf(members[0]!), podOf(members[2]!)];
+      const restart = plan(
+        observed([members[0]!, down, members[2]!], { version: '3.6.16', pods, claims: claimsOf(members) }),
+      );
+      assert.equal(restart.kind === 'restartMember' && `${restart.member} ${restart.version}`, 'etcd-b 3.6.16');
+      // Its new pod runs 3.6.16 but the member still answers as 3.6.15 (not yet restarted): the next waits.
+      const restarted = [members[0]!, members[1]!, members[2]!];
+      const newPods = [podOf(members[0]!), podOf(members[1]!, { version: '3.6.16' }), podOf(members[2]!)];
+      const waiting = plan(observed(restarted, { version: '3.6.16', pods: newPods, claims: claimsOf(members) }));
+      assert.equal(waiting.kind === 'wait' && waiting.reason, 'MemberUpgrading');
+    });
+
+    it('starts only when every member is healthy', () => {
+      const members = [
+        aMember('etcd-a', { version: '3.6.15' }),
+        aMember('etcd-b', { version: '3.6.15' }),
+        aMember('etcd-c', { healthy: false, version: undefined }),
+      ];
+      const pods = members.map((member) => podOf(member, { version: '3.6.15' }));
+      const action = plan(observed(members, { version: '3.6.16', pods, claims: claimsOf(members) }));
+      assert.equal(action.kind === 'wait' && action.reason, 'MemberUnhealthy');
+    });
+
+    it('never upgrades during a scale: the scale comes first, its new member at the new version', () => {
+      const members = at('3.6.15');
+      const action = plan(observed(members, { size: 5, version: '3.6.16', claims: claimsOf(members) }));
+      assert.equal(action.kind === 'createJoiningPod' && action.version, '3.6.16');
+      const down = plan(observed(members, { size: 1, version: '3.6.16', claims: claimsOf(members) }));
+      assert.equal(down.kind === 'removeMember' && down.reason, 'ScaleDown');
+    });
+
+    it('stops with a condition when the upgraded member keeps failing on the new version', () => {
+      const members = [
+        aMember('etcd-a', { version: '3.6.15' }),
+        aMember('etcd-b', { version: '3.6.15' }),
+        aMember('etcd-c', { healthy: false, version: undefined }),
+      ];
+      const pods = [
+        podOf(members[0]!),
+        podOf(members[1]!),
+        podOf(members[2]!, { version: '3.6.16', crashLooping: true }),
+      ];
+      const action = plan(observed(members, { version: '3.6.16', pods, claims: claimsOf(members) }));
+      assert.equal(action.kind === 'halt' && `${action.condition} ${action.reason}`, 'Degraded UpgradeFailed');
+    });
+
+    it('refuses a path that skips a minor version, or goes down: nothing changes, members keep their version', () => {
+      for (const version of ['3.8.0', '3.5.36']) {
+        const members = at('3.6.16');
+        assert.deepEqual(plan(observed(members, { version, claims: claimsOf(members) })), { kind: 'none' });
+        const grown = plan(observed(members, { size: 4, version, claims: claimsOf(members) }));
+        assert.equal(
+          grown.kind === 'createJoiningPod' && grown.version,
+          '3.6.16',
+          'new members join at the running version',
+        );
+      }
+    });
+
+    it('upgrades members on emptyDir by replacing them one at a time, never the only member', () => {
+      const members = at('3.5.36');
+      const action = plan(observed(members, { version: '3.6.15' }, answered(members, members[0]!.id)));
+      assert.equal(action.kind === 'removeMember' && `${action.reason} ${action.member.name}`, 'Upgrade etcd-b');
+      const refill = plan(observed([members[0]!, members[2]!], { size: 3, version: '3.6.15' }));
+      assert.equal(refill.kind === 'createJoiningPod' && refill.version, '3.6.15');
+      const alone = plan(observed([aMember('etcd-a', { version: '3.5.36' })], { version: '3.6.15' }));
+      assert.equal(alone.kind === 'halt' && alone.reason, 'UpgradeNeedsStorage');
+    });
+  });
 });

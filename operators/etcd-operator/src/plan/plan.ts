@@ -2,6 +2,7 @@
 // once per call; the controller carries the step out and observes again before the next. Every rule it keeps has
 // a test of its own in plan.test.ts.
 import { peerURLOf, type ClaimView, type MemberView, type Observed, type PodView } from './observed.ts';
+import { compareVersions, upgradePath, type UpgradePath } from './upgrade.ts';
 
 export type HaltCondition = 'QuorumLost' | 'Degraded' | 'Paused';
 
@@ -15,10 +16,15 @@ export type Action =
   /** Create the founding member's pod (initial-cluster-state=new). */
   | { readonly kind: 'bootstrap' }
   /** Create a pod that will join as a learner, told of the current members (initial-cluster-state=existing). */
-  | { readonly kind: 'createJoiningPod'; readonly members: readonly MemberView[] }
+  | { readonly kind: 'createJoiningPod'; readonly members: readonly MemberView[]; readonly version: string }
   | { readonly kind: 'addLearner'; readonly pod: string; readonly peerURL: string }
   /** Create the pod of a member whose pod is gone but whose claim survives: the same member, on its own data. */
-  | { readonly kind: 'restartMember'; readonly member: string; readonly claim: string }
+  | { readonly kind: 'restartMember'; readonly member: string; readonly claim: string; readonly version: string }
+  /**
+   * Upgrade one member kept on its claim: delete its pod (the claim stays), and the member is restarted on its data
+   * at the new version by the restartMember step.
+   */
+  | { readonly kind: 'upgradeMember'; readonly member: MemberView; readonly from: string; readonly to: string }
   /** A member restarted in a new pod answers on that pod's IP: tell the cluster its new peer URL. */
   | { readonly kind: 'updatePeerURL'; readonly member: MemberView; readonly peerURL: string }
   /** Delete a claim whose member is gone and that no pod uses: its data never serves another member. */
@@ -28,7 +34,7 @@ export type Action =
   | {
       readonly kind: 'removeMember';
       readonly member: MemberView;
-      readonly reason: 'ScaleDown' | 'Replace' | 'LearnerWithoutPod';
+      readonly reason: 'ScaleDown' | 'Replace' | 'LearnerWithoutPod' | 'Upgrade';
     }
   /**
    * Delete a pod that has no member, and its data with it (its claim too, with storage.pvc): a data directory never
@@ -66,7 +72,37 @@ function claimWithoutPod(observed: Observed): Action | undefined {
   const claim = observed.claims.find(
     (candidate) => !candidate.deleting && !observed.pods.some((pod) => pod.name === candidate.member),
   );
-  return claim === undefined ? undefined : { kind: 'restartMember', member: claim.member, claim: claim.name };
+  if (claim === undefined) return undefined;
+  return {
+    kind: 'restartMember',
+    member: claim.member,
+    claim: claim.name,
+    version: observed.knownVersion ?? observed.spec.version,
+  };
+}
+
+/** The version a member runs: its pod's, or what it answers for a pod from before versions were recorded. */
+const versionOf = (member: MemberView, pod: PodView | undefined): string | undefined => pod?.version ?? member.version;
+
+/**
+ * Where the cluster is and where it goes: `current` is the oldest version a member runs, `target` the spec's version
+ * when the path there is allowed, else `current` (nothing is upgraded, and the status says why).
+ */
+export function versionPlan(observed: Observed): { current: string; target: string; path: UpgradePath } {
+  const { spec, etcd } = observed;
+  const versions =
+    etcd.kind === 'answered'
+      ? etcd.members.flatMap((member) => {
+          const version = versionOf(
+            member,
+            observed.pods.find((pod) => pod.name === member.name && member.name !== ''),
+          );
+          return version === undefined ? [] : [version];
+        })
+      : [];
+  const current = versions.sort(compareVersions)[0] ?? observed.knownVersion ?? spec.version;
+  const path = upgradePath(current, spec.version);
+  return { current, target: path.kind === 'refused' ? current : spec.version, path };
 }
 
 /** The next step for one EtcdCluster. */
@@ -132,6 +168,7 @@ export function plan(observed: Observed): Action {
   }
 
   const podOf = (member: MemberView): PodView | undefined => pods.find((pod) => isMemberOf(member, pod));
+  const { target } = versionPlan(observed);
   const memberOf = (pod: PodView): MemberView | undefined => members.find((member) => isMemberOf(member, pod));
   const learners = members.filter((member) => member.learner);
   const liveClaim = (member: string): ClaimView | undefined =>
@@ -168,7 +205,7 @@ export function plan(observed: Observed): Action {
           message: `the old pod of member ${member.name} is terminating`,
         };
       }
-      return { kind: 'restartMember', member: member.name, claim: claim.name };
+      return { kind: 'restartMember', member: member.name, claim: claim.name, version: target };
     }
     // With emptyDir (or its claim deleted) its data went with its pod: remove it, then add a new member in its place.
     if (!removalKeepsQuorum(members, member)) {
@@ -245,6 +282,19 @@ export function plan(observed: Observed): Action {
   }
 
   const sick = voters.find((member) => !member.healthy);
+  const sickPod = sick === undefined ? undefined : podOf(sick);
+  if (sick !== undefined && sickPod?.crashLooping === true && sickPod.version !== undefined) {
+    // A member that keeps failing on another version than its healthy peers run failed its upgrade (rule 9).
+    const others = voters.filter((member) => member.healthy && member.version !== sickPod.version);
+    if (others.length > 0) {
+      return {
+        kind: 'halt',
+        condition: 'Degraded',
+        reason: 'UpgradeFailed',
+        message: `member ${sick.name} keeps failing on ${sickPod.version} while ${others.length} members run ${others[0]?.version ?? 'another version'}; the upgrade stops here`,
+      };
+    }
+  }
   if (sick !== undefined) {
     // Its pod is there, and with it its data: the kubelet restarts etcd on it (a restart, not a replacement).
     return {
@@ -253,6 +303,52 @@ export function plan(observed: Observed): Action {
       message: `member ${sick.name} does not answer; its pod restarts it`,
     };
   }
-  if (voters.length < spec.size) return { kind: 'createJoiningPod', members };
-  return { kind: 'none' };
+  if (voters.length < spec.size) return { kind: 'createJoiningPod', members, version: target };
+  return planUpgrade(observed, target, voters, etcd.leaderId, podOf);
+}
+
+/**
+ * Rule 9, once every member is healthy, no learner waits and the cluster is at its size: one member at a time,
+ * followers before the leader, each healthy on the new version before the next.
+ */
+function planUpgrade(
+  observed: Observed,
+  target: string,
+  voters: readonly MemberView[],
+  leaderId: string,
+  podOf: (member: MemberView) => PodView | undefined,
+): Action {
+  const upgrading = voters.find((member) => {
+    const pod = podOf(member);
+    return pod?.version === target && member.version !== target;
+  });
+  if (upgrading !== undefined) {
+    return {
+      kind: 'wait',
+      reason: 'MemberUpgrading',
+      message: `member ${upgrading.name} is not yet healthy on ${target}`,
+    };
+  }
+  const outdated = voters
+    .filter((member) => versionOf(member, podOf(member)) !== target)
+    .sort((a, b) => Number(a.id === leaderId) - Number(b.id === leaderId) || a.name.localeCompare(b.name));
+  const next = outdated[0];
+  if (next === undefined) return { kind: 'none' };
+  const from = versionOf(next, podOf(next)) ?? 'unknown';
+  if (next.id === leaderId && voters.length > 1) {
+    const to = voters.filter((member) => member.id !== next.id).sort((a, b) => a.name.localeCompare(b.name))[0];
+    if (to !== undefined) return { kind: 'moveLeader', from: next, to };
+  }
+  if (observed.spec.storage === 'pvc') return { kind: 'upgradeMember', member: next, from, to: target };
+  // On emptyDir a member's data dies with its pod: it is upgraded by being replaced, removed first, then a new
+  // member joins at the new version (the scale-up step above).
+  if (!removalKeepsQuorum(voters, next)) {
+    return {
+      kind: 'halt',
+      condition: 'Degraded',
+      reason: 'UpgradeNeedsStorage',
+      message: `upgrading ${voters.length} member on emptyDir would lose its data; use storage.pvc, or more members`,
+    };
+  }
+  return { kind: 'removeMember', member: next, reason: 'Upgrade' };
 }

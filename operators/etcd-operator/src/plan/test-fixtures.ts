@@ -33,7 +33,16 @@ export function aMember(name: string, overrides: Partial<MemberView> = {}): Memb
 /** The pod of `member`, running etcd. */
 export function podOf(member: MemberView, overrides: Partial<PodView> = {}): PodView {
   const ip = /^http:\/\/([0-9.]+):/.exec(member.peerURLs[0] ?? '')?.[1];
-  return { name: member.name, ip, deleting: false, etcdStarted: true, initialState: 'existing', ...overrides };
+  return {
+    name: member.name,
+    ip,
+    deleting: false,
+    etcdStarted: true,
+    initialState: 'existing',
+    version: member.version,
+    crashLooping: false,
+    ...overrides,
+  };
 }
 
 export function aPod(name: string, overrides: Partial<PodView> = {}): PodView {
@@ -43,6 +52,8 @@ export function aPod(name: string, overrides: Partial<PodView> = {}): PodView {
     deleting: false,
     etcdStarted: false,
     initialState: 'existing',
+    version: '3.6.16',
+    crashLooping: false,
     ...overrides,
   };
 }
@@ -62,6 +73,8 @@ export function answered(members: readonly MemberView[], leaderId?: string): Etc
 
 export interface ObservedOverrides {
   readonly size?: number;
+  /** spec.version; 3.6.16, the members' own, by default. */
+  readonly version?: string;
   readonly paused?: boolean;
   readonly pods?: readonly PodView[];
   readonly knownClusterId?: string | undefined;
@@ -83,11 +96,13 @@ export function observed(members: readonly MemberView[], overrides: ObservedOver
   return {
     spec: {
       size: overrides.size ?? members.filter((member) => !member.learner).length,
+      version: overrides.version ?? '3.6.16',
       paused: overrides.paused ?? false,
       storage: overrides.claims === undefined ? 'emptyDir' : 'pvc',
       tls: false,
     },
     knownClusterId: 'knownClusterId' in overrides ? overrides.knownClusterId : CLUSTER_ID,
+    knownVersion: '3.6.16',
     pods: overrides.pods ?? members.map((member) => podOf(member)),
     claims: overrides.claims ?? [],
     etcd: etcd ?? answered(members),

@@ -9,6 +9,8 @@ import { CLIENT_PORT, PEER_PORT, type MemberView } from '../plan/observed.ts';
 export const CLUSTER_LABEL = 'etcd.strata.dev/cluster';
 export const INITIAL_STATE_ANNOTATION = 'etcd.strata.dev/initial-cluster-state';
 export const ETCD_CONTAINER = 'etcd';
+/** The etcd release a member's pod runs (its image's tag, in the spec's form). */
+export const VERSION_ANNOTATION = 'etcd.strata.dev/version';
 /** On a member's PersistentVolumeClaim: the member (and pod) whose data it holds. */
 export const MEMBER_LABEL = 'etcd.strata.dev/member';
 /**
@@ -86,6 +88,8 @@ export interface MemberPodOptions {
     | { readonly state: 'restart' };
   /** The operator's own image, whose `await-member` the init container of a joining pod runs. */
   readonly operatorImage: string;
+  /** The etcd release to run: the spec's, or during an upgrade the one this member is at. */
+  readonly version: string;
 }
 
 const SELF_PEER_URL = `http://$(POD_IP):${PEER_PORT}`;
@@ -125,7 +129,11 @@ export function memberPod(options: MemberPodOptions): V1Pod {
       name,
       namespace: cluster.metadata.namespace,
       labels: { ...template?.labels, ...memberLabels(clusterName) },
-      annotations: { ...template?.annotations, [INITIAL_STATE_ANNOTATION]: initialState },
+      annotations: {
+        ...template?.annotations,
+        [INITIAL_STATE_ANNOTATION]: initialState,
+        [VERSION_ANNOTATION]: options.version,
+      },
       ownerReferences: [ownerOf(cluster)],
     },
     spec: {
@@ -139,7 +147,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
       containers: [
         {
           name: ETCD_CONTAINER,
-          image: etcdImage(cluster.spec.repository, cluster.spec.version),
+          image: etcdImage(cluster.spec.repository, options.version),
           command: [
             'etcd',
             '--name=$(POD_NAME)',
