@@ -164,6 +164,10 @@ export const etcdClusterStatusSchema = z
     currentVersion: z.string().optional(),
     clientURL: z.string().optional().describe("The members' client URLs, comma-separated."),
     lastBackup: z.iso.datetime({ offset: true }).optional(),
+    lastDefragmentation: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('When the last round of spec.defragmentation (every member, one at a time) finished.'),
   })
   .describe('What etcd itself last said, and what the operator made of it.');
 

@@ -4,14 +4,13 @@
 // `flock /tmp/strata-fixed-addresses.lock`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoordinationV1Api, CoreV1Api, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { ETCD_OPERATOR_IMAGE, ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from '@strata/assets';
+import { EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from '@strata/kube';
-import { uniqueName, waitFor } from '@strata/harness';
-import { crashContainer, startTestCluster, type TestCluster } from '@strata/platform-local/testing';
+import { waitFor } from '@strata/harness';
+import { crashContainer, type TestCluster } from '@strata/platform-local/testing';
 import { claimNameOf, ETCD_CONTAINER } from '../pods/member-pod.ts';
-import { ETCD_OPERATOR_LOCAL_COMMAND } from '../testing/index.ts';
-import { LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
+import type { LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
+import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 
 const KEYS = 40;
 const NAME = 'kept';
@@ -20,27 +19,10 @@ let cluster: TestCluster;
 let kubeConfig: KubeConfig;
 let core: CoreV1Api;
 let clusters: LocalEtcdClusters;
-const namespace = uniqueName('etcd-pvc');
+let namespace: string;
 
 before(async () => {
-  cluster = await startTestCluster({
-    workers: 2,
-    images: { [ETCD_OPERATOR_IMAGE]: { command: [...ETCD_OPERATOR_LOCAL_COMMAND] } },
-  });
-  kubeConfig = cluster.adminKubeConfig();
-  core = kubeConfig.makeApiClient(CoreV1Api);
-  clusters = new LocalEtcdClusters(kubeConfig, namespace);
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  await waitFor(
-    'a replica of the etcd operator to lead',
-    async () => {
-      const lease = await kubeConfig
-        .makeApiClient(CoordinationV1Api)
-        .readNamespacedLease({ namespace: ETCD_OPERATOR_NAMESPACE, name: ETCD_OPERATOR_NAMES.lease });
-      return lease.spec?.holderIdentity?.startsWith(`${ETCD_OPERATOR_NAMES.operator}-`) === true ? true : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 500, retryErrors: true },
-  );
+  ({ cluster, kubeConfig, core, clusters, namespace } = await startOperatorTestCluster('etcd-pvc'));
 });
 
 after(async () => {
@@ -138,6 +120,34 @@ describe('members on PersistentVolumeClaims', () => {
         `${reason}: only the two members of the first scale-up were ever added, none removed`,
       );
     }
+  });
+
+  it('brings back a cluster that lost 2 of its 3 pods at once: QuorumLost, then each member on its claim', async (t) => {
+    const before = await clusters.settled(NAME, 3);
+    const ids = idsOf(before.status?.members);
+    const startedAt = performance.now();
+    const names = (await clusters.pods(NAME)).map((pod) => pod.metadata?.name ?? '');
+    // The third member keeps its address: the restarted ones reach it at the peer URL it is known by, and with it
+    // form a quorum that takes their new peer URLs. (Were all three to move at once, none would know where the
+    // others are: see the README.)
+    await Promise.all(
+      names.slice(0, 2).map((name) => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 })),
+    );
+    await waitFor(
+      'QuorumLost to be reported',
+      async () =>
+        (await clusters.read(NAME)).status?.conditions?.find((c) => c.type === 'QuorumLost')?.status === 'True'
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    const current = await clusters.settled(NAME, 3);
+    t.diagnostic(`all 3 pods deleted → Available again in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+    assert.deepEqual(idsOf(current.status?.members), ids, 'the same members, each restarted on its claim');
+    assert.deepEqual((await clusters.pods(NAME)).map((pod) => pod.metadata?.name).sort(), [...names].sort());
+    await clusters.assertKeys(current, '/kept/', KEYS);
+    const hashes = await clusters.hashes(current);
+    assert.equal(new Set(hashes).size, 1, `hashkv on every member: ${hashes.join(', ')}`);
   });
 
   it('keeps the claims of a deleted EtcdCluster by default, and deletes them with retainOnDelete: false', async () => {

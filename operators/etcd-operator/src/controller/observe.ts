@@ -82,7 +82,8 @@ export async function observeEtcd(client: EtcdClient, pods: readonly PodView[]):
   const byId = new Map(answers.map((answer) => [answer.status.header.member_id, answer.status]));
   const members: MemberView[] = list.members.map((member) => {
     const status = byId.get(member.ID);
-    const healthy = status !== undefined && status.errors.length === 0;
+    // A NOSPACE alarm is the cluster's, not the member's: it still serves reads, and the operator clears it.
+    const healthy = status !== undefined && status.errors.every((error) => /alarm:NOSPACE/.test(error));
     return {
       id: member.ID,
       name: member.name,

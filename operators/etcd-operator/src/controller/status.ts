@@ -1,7 +1,7 @@
 // The EtcdCluster's status from what was observed and decided: the members table, the phase and the conditions.
 import type { EtcdClusterCondition, EtcdClusterPhase, EtcdClusterStatus, EtcdClusterConditionType } from '@strata/api';
 import { hexId } from '../etcd/gateway-client.ts';
-import { versionPlan, type Action } from '../plan/plan.ts';
+import { quorumOf, versionPlan, type Action } from '../plan/plan.ts';
 import type { Observed } from '../plan/observed.ts';
 
 interface ConditionValue {
@@ -22,6 +22,9 @@ const CHANGES: ReadonlySet<Action['kind']> = new Set([
   'removeMember',
   'deletePod',
   'upgradeMember',
+  'compact',
+  'defragment',
+  'disarm',
 ]);
 
 /** Said in the Progressing condition during an upgrade: snapshots are not this reconciler's, and none is claimed. */
@@ -49,18 +52,33 @@ export function evenSizeNote(size: number): string | undefined {
 
 export interface StatusInput {
   readonly observed: Observed;
+  /** Set when this pass finished a round of defragmentation. */
+  readonly defragmentedAt?: Date;
   readonly action: Action;
   readonly previous: EtcdClusterStatus | undefined;
   readonly generation: number;
   readonly now: Date;
 }
 
-export function statusOf({ observed, action, previous, generation, now }: StatusInput): EtcdClusterStatus {
+export function statusOf({
+  observed,
+  action,
+  previous,
+  generation,
+  now,
+  defragmentedAt,
+}: StatusInput): EtcdClusterStatus {
   const etcd = observed.etcd;
   const members = etcd.kind === 'answered' ? etcd.members : [];
   const voters = members.filter((member) => !member.learner);
   const healthyVoters = voters.filter((member) => member.healthy);
-  const quorumLost = action.kind === 'halt' && action.condition === 'QuorumLost';
+  // A formed cluster without a quorum is QuorumLost, also while members are restarted on their claims.
+  const noQuorum =
+    etcd.kind === 'silent'
+      ? observed.knownClusterId !== undefined
+      : etcd.kind === 'answered' && healthyVoters.length < quorumOf(voters.length);
+  const quorumLost =
+    (action.kind === 'halt' && action.condition === 'QuorumLost') || (noQuorum && action.kind === 'restartMember');
   const available = etcd.kind === 'answered' && !quorumLost && etcd.leaderId !== undefined;
   const halted = action.kind === 'halt' ? action : undefined;
   const degraded =
@@ -99,7 +117,13 @@ export function statusOf({ observed, action, previous, generation, now }: Status
         ? { status: 'True', reason: 'UpgradeRefused', message: refused }
         : { status: 'False', reason: 'AllMembersHealthy', message: 'every voting member answers' },
     QuorumLost: quorumLost
-      ? { status: 'True', reason: action.reason, message: action.message }
+      ? action.kind === 'halt'
+        ? { status: 'True', reason: action.reason, message: action.message }
+        : {
+            status: 'True',
+            reason: 'RestartingMembers',
+            message: `no quorum answers; restarting member ${action.kind === 'restartMember' ? action.member : ''} on its claim`,
+          }
       : { status: 'False', reason: 'QuorumHolds', message: 'a quorum of voters answers, or the cluster is forming' },
     Paused: observed.spec.paused
       ? { status: 'True', reason: 'Paused', message: 'spec.paused is set: observing only' }
@@ -141,6 +165,11 @@ export function statusOf({ observed, action, previous, generation, now }: Status
     ...(leader?.version === undefined ? {} : { currentVersion: leader.version }),
     clientURL: voters.flatMap((member) => member.clientURLs).join(','),
     ...(previous?.lastBackup === undefined ? {} : { lastBackup: previous.lastBackup }),
+    ...(defragmentedAt !== undefined
+      ? { lastDefragmentation: defragmentedAt.toISOString() }
+      : previous?.lastDefragmentation === undefined
+        ? {}
+        : { lastDefragmentation: previous.lastDefragmentation }),
   };
 }
 

@@ -53,7 +53,14 @@ const rangeSchema = z.looseObject({
   count: int64.default('0'),
 });
 
+// The gateway writes enums by name and leaves out zero values: an alarm of NONE has no `alarm` at all.
+const alarmSchema = z.looseObject({
+  header: headerSchema,
+  alarms: z.array(z.looseObject({ memberID: uint64.default('0'), alarm: z.string().default('NONE') })).default([]),
+});
+
 export type EtcdMember = z.output<typeof memberSchema>;
+export type EtcdAlarm = z.output<typeof alarmSchema>['alarms'][number];
 export type EtcdMemberList = z.output<typeof memberListSchema>;
 export type EtcdEndpointStatus = z.output<typeof statusSchema>;
 export type EtcdHashKv = z.output<typeof hashKvSchema>;
@@ -74,7 +81,13 @@ export class EtcdClient {
     this.#timeoutMs = options.timeoutMs ?? 2000;
   }
 
-  async #call<S extends z.ZodType>(endpoint: string, path: string, body: object, schema: S): Promise<z.output<S>> {
+  async #call<S extends z.ZodType>(
+    endpoint: string,
+    path: string,
+    body: object,
+    schema: S,
+    timeoutMs = this.#timeoutMs,
+  ): Promise<z.output<S>> {
     const url = `${endpoint.replace(/\/$/, '')}/v3/${path}`;
     let response: Response;
     try {
@@ -82,7 +95,7 @@ export class EtcdClient {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw new EtcdRequestError(`etcd at ${endpoint} did not answer ${path}`, { endpoint, path }, { cause: error });
@@ -164,6 +177,38 @@ export class EtcdClient {
       'maintenance/transfer-leadership',
       { targetID: targetId },
       z.looseObject({ header: headerSchema }),
+    );
+  }
+
+  /** Defragments one member's backend; it blocks that member meanwhile, so it gets a longer timeout. */
+  async defragment(endpoint: string, timeoutMs = 60_000): Promise<void> {
+    await this.#call(endpoint, 'maintenance/defragment', {}, z.looseObject({ header: headerSchema }), timeoutMs);
+  }
+
+  /** Compacts the key space up to `revision`, physically (the freed pages are reusable once this returns). */
+  async compact(endpoint: string, revision: string): Promise<void> {
+    await this.#call(
+      endpoint,
+      'kv/compaction',
+      { revision, physical: true },
+      z.looseObject({ header: headerSchema }),
+      30_000,
+    );
+  }
+
+  /** The cluster's active alarms (NOSPACE, CORRUPT), each with the member that raised it. */
+  async alarms(endpoint: string): Promise<EtcdAlarm[]> {
+    return (await this.#call(endpoint, 'maintenance/alarm', { action: 'GET' }, alarmSchema)).alarms.filter(
+      (alarm) => alarm.alarm !== 'NONE',
+    );
+  }
+
+  async disarm(endpoint: string, alarm: EtcdAlarm): Promise<void> {
+    await this.#call(
+      endpoint,
+      'maintenance/alarm',
+      { action: 'DEACTIVATE', memberID: alarm.memberID, alarm: alarm.alarm },
+      alarmSchema,
     );
   }
 

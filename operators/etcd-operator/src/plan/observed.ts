@@ -70,6 +70,18 @@ export interface SpecView {
   readonly tls: boolean;
 }
 
+/** Maintenance under way or asked for: etcd's alarms, and the round of defragmentation the controller keeps. */
+export interface MaintenanceView {
+  /** Active alarms, each with the ID of the member that raised it. */
+  readonly alarms: readonly { readonly memberId: string; readonly alarm: string }[];
+  /** IDs of the members the round under way has still to defragment; empty when no round is under way. */
+  readonly defragPending: readonly string[];
+  /** The round clears a NOSPACE alarm and the key space has not been compacted for it yet. */
+  readonly compactFirst: boolean;
+}
+
+export const NO_MAINTENANCE: MaintenanceView = { alarms: [], defragPending: [], compactFirst: false };
+
 export interface Observed {
   readonly spec: SpecView;
   /** The cluster ID the status recorded once the cluster had formed; undefined before. */
@@ -80,4 +92,5 @@ export interface Observed {
   /** The members' PersistentVolumeClaims; empty with emptyDir storage. */
   readonly claims: readonly ClaimView[];
   readonly etcd: EtcdView;
+  readonly maintenance: MaintenanceView;
 }

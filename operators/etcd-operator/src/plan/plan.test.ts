@@ -409,4 +409,43 @@ describe('the planner', () => {
       assert.equal(alone.kind === 'halt' && alone.reason, 'UpgradeNeedsStorage');
     });
   });
+
+  describe('rule 10: defragmentation', () => {
+    it('defragments the members of a round one per pass, followers before the leader', () => {
+      const members = three();
+      const leader = members[0]!;
+      const maintenance = { defragPending: members.map((member) => member.id) };
+      const first = plan(observed(members, { maintenance }, answered(members, leader.id)));
+      assert.equal(first.kind === 'defragment' && first.member.name, 'etcd-b');
+      const last = plan(
+        observed(members, { maintenance: { defragPending: [leader.id] } }, answered(members, leader.id)),
+      );
+      assert.equal(last.kind === 'defragment' && last.member.name, 'etcd-a');
+    });
+
+    it('checks health in between: a member that does not answer holds the round back', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b', { healthy: false }), aMember('etcd-c')];
+      const action = plan(observed(members, { maintenance: { defragPending: [members[2]!.id] } }));
+      assert.equal(action.kind === 'wait' && action.reason, 'MemberUnhealthy');
+    });
+
+    it('clears a NOSPACE alarm by compacting, then defragmenting, then disarming', () => {
+      const members = three().map((member, index) => ({ ...member, revision: 40 + index }));
+      const alarms = [{ memberId: members[1]!.id, alarm: 'NOSPACE' }];
+      const compact = plan(
+        observed(members, { maintenance: { alarms, compactFirst: true, defragPending: [members[1]!.id] } }),
+      );
+      assert.deepEqual(compact, { kind: 'compact', revision: 42 });
+      const defrag = plan(observed(members, { maintenance: { alarms, defragPending: [members[1]!.id] } }));
+      assert.equal(defrag.kind === 'defragment' && defrag.member.name, 'etcd-b');
+      const disarm = plan(observed(members, { maintenance: { alarms } }));
+      assert.deepEqual(disarm, { kind: 'disarm', memberId: members[1]!.id, alarm: 'NOSPACE' });
+    });
+
+    it('never defragments during a scale', () => {
+      const members = three();
+      const action = plan(observed(members, { size: 5, maintenance: { defragPending: [members[1]!.id] } }));
+      assert.equal(action.kind, 'createJoiningPod');
+    });
+  });
 });

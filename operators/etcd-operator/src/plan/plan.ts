@@ -31,6 +31,10 @@ export type Action =
   | { readonly kind: 'deleteClaim'; readonly claim: string; readonly member: string }
   | { readonly kind: 'promote'; readonly member: MemberView }
   | { readonly kind: 'moveLeader'; readonly from: MemberView; readonly to: MemberView }
+  /** Compact the key space to the current revision, the first step of clearing a NOSPACE alarm. */
+  | { readonly kind: 'compact'; readonly revision: number }
+  | { readonly kind: 'defragment'; readonly member: MemberView }
+  | { readonly kind: 'disarm'; readonly memberId: string; readonly alarm: string }
   | {
       readonly kind: 'removeMember';
       readonly member: MemberView;
@@ -304,7 +308,30 @@ export function plan(observed: Observed): Action {
     };
   }
   if (voters.length < spec.size) return { kind: 'createJoiningPod', members, version: target };
-  return planUpgrade(observed, target, voters, etcd.leaderId, podOf);
+  return (
+    planMaintenance(observed, members, etcd.leaderId) ?? planUpgrade(observed, target, voters, etcd.leaderId, podOf)
+  );
+}
+
+/**
+ * Rule 10, once every member is healthy and the cluster at its size: a NOSPACE alarm is cleared by compacting, then
+ * defragmenting every member, then disarming; a scheduled round only defragments. One member per pass, followers
+ * before the leader (defragmenting blocks a member: the leader last, so that writes go on meanwhile); the health
+ * check above runs before each next one.
+ */
+function planMaintenance(observed: Observed, members: readonly MemberView[], leaderId: string): Action | undefined {
+  const { maintenance } = observed;
+  const nospace = maintenance.alarms.find((alarm) => alarm.alarm === 'NOSPACE');
+  if (nospace !== undefined && maintenance.compactFirst) {
+    const revision = Math.max(0, ...members.map((member) => member.revision ?? 0));
+    return { kind: 'compact', revision };
+  }
+  const next = members
+    .filter((member) => maintenance.defragPending.includes(member.id))
+    .sort((a, b) => Number(a.id === leaderId) - Number(b.id === leaderId) || a.name.localeCompare(b.name))[0];
+  if (next !== undefined) return { kind: 'defragment', member: next };
+  if (nospace !== undefined) return { kind: 'disarm', memberId: nospace.memberId, alarm: nospace.alarm };
+  return undefined;
 }
 
 /**

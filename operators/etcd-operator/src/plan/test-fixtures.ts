@@ -2,8 +2,10 @@
 import {
   peerURLOf,
   clientURLOf,
+  NO_MAINTENANCE,
   type ClaimView,
   type EtcdView,
+  type MaintenanceView,
   type MemberView,
   type Observed,
   type PodView,
@@ -80,6 +82,7 @@ export interface ObservedOverrides {
   readonly knownClusterId?: string | undefined;
   /** storage.pvc with these claims; emptyDir when absent. */
   readonly claims?: readonly ClaimView[];
+  readonly maintenance?: Partial<MaintenanceView>;
 }
 
 /** The claim of member (or pod) `member`, as the operator names it. */
@@ -105,6 +108,7 @@ export function observed(members: readonly MemberView[], overrides: ObservedOver
     knownVersion: '3.6.16',
     pods: overrides.pods ?? members.map((member) => podOf(member)),
     claims: overrides.claims ?? [],
+    maintenance: { ...NO_MAINTENANCE, ...overrides.maintenance },
     etcd: etcd ?? answered(members),
   };
 }

@@ -53,8 +53,12 @@ export class LocalEtcdClusters {
   }
 
   async scale(name: string, size: number): Promise<void> {
+    await this.patchSpec(name, { size });
+  }
+
+  async patchSpec(name: string, spec: Partial<EtcdClusterSpecInput>): Promise<void> {
     await this.#customObjects.patchNamespacedCustomObject(
-      { ...this.#address(name), body: { spec: { size } } },
+      { ...this.#address(name), body: { spec } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   }
@@ -78,8 +82,11 @@ export class LocalEtcdClusters {
     ).items;
   }
 
-  /** Waits until the status shows `size` healthy voters, no learner, Available and Running, and as many pods. */
-  async settled(name: string, size: number, timeoutMs = 90_000): Promise<EtcdCluster> {
+  /**
+   * Waits until the status shows `size` healthy voters, no learner, Available and Running, and as many pods; with
+   * `version`, every member answering as that etcd release.
+   */
+  async settled(name: string, size: number, timeoutMs = 90_000, version?: string): Promise<EtcdCluster> {
     return waitFor(
       `EtcdCluster ${name} to have ${size} healthy voting members`,
       async () => {
@@ -90,7 +97,9 @@ export class LocalEtcdClusters {
         return available &&
           current.status?.phase === 'Running' &&
           members.length === size &&
-          members.every((member) => member.healthy && !member.learner) &&
+          members.every(
+            (member) => member.healthy && !member.learner && (version === undefined || member.version === version),
+          ) &&
           pods.length === size
           ? current
           : undefined;
