@@ -159,6 +159,9 @@ export function memberPod(options: MemberPodOptions): V1Pod {
             `--initial-cluster=${initialCluster}`,
             `--initial-cluster-state=${initialState}`,
             `--initial-cluster-token=${clusterName}-${cluster.metadata.uid ?? ''}`,
+            ...(cluster.spec.quotaBackendBytes === undefined
+              ? []
+              : [`--quota-backend-bytes=${cluster.spec.quotaBackendBytes}`]),
           ],
           env,
           ports: [
