@@ -3,9 +3,9 @@
 // `flock /tmp/strata-fixed-addresses.lock`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventsV1Api, Watch, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { EventsV1Api, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster } from '@strata/api';
-import { waitFor } from '@strata/harness';
+import { neverDuring, waitFor } from '@strata/harness';
 import { signalContainer, type TestCluster } from '@strata/platform-local/testing';
 import { CLUSTER_LABEL, ETCD_CONTAINER } from '../pods/member-pod.ts';
 import { endpointsOf, type LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
@@ -18,12 +18,11 @@ const OBSERVATION_MS = 8_000;
 
 let cluster: TestCluster;
 let kubeConfig: KubeConfig;
-let core: CoreV1Api;
 let clusters: LocalEtcdClusters;
 let namespace: string;
 
 before(async () => {
-  ({ cluster, kubeConfig, core, clusters, namespace } = await startOperatorTestCluster('etcd-life'));
+  ({ cluster, kubeConfig, clusters, namespace } = await startOperatorTestCluster('etcd-life'));
 });
 
 after(async () => {
@@ -44,18 +43,6 @@ async function clusterEvents(): Promise<[name: string, reason: string][]> {
     .makeApiClient(EventsV1Api)
     .listNamespacedEvent({ namespace, fieldSelector: `regarding.name=${NAME}` });
   return events.items.map((event) => [event.metadata?.name ?? '', event.reason ?? '']);
-}
-
-/** Watches `path` from now, recording every change's type and object, until stopped. */
-async function watchChanges<T>(path: string, query: Record<string, string>) {
-  const seen: { type: string; object: T }[] = [];
-  const request = await new Watch(kubeConfig).watch(
-    path,
-    query,
-    (type: string, object: T) => seen.push({ type, object }),
-    () => undefined,
-  );
-  return { seen, stop: () => request.abort() };
 }
 
 describe('upgrades and quorum loss', () => {
@@ -134,15 +121,7 @@ describe('upgrades and quorum loss', () => {
     const eventsBefore = new Set((await clusterEvents()).map(([name]) => name));
     const pods = await clusters.pods(NAME);
     const frozen = pods.slice(0, 2);
-    const list = await core.listNamespacedPod({ namespace, labelSelector: `${CLUSTER_LABEL}=${NAME}` });
-    const podChanges = await watchChanges<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, {
-      labelSelector: `${CLUSTER_LABEL}=${NAME}`,
-      resourceVersion: list.metadata?.resourceVersion ?? '',
-    });
-    const clusterChanges = await watchChanges<unknown>(
-      `/apis/${ETCD_CLUSTER.group}/${ETCD_CLUSTER.version}/namespaces/${namespace}/${ETCD_CLUSTER.plural}`,
-      { fieldSelector: `metadata.name=${NAME}` },
-    );
+    const podNames = new Set(pods.map((pod) => pod.metadata?.name ?? ''));
     // SIGSTOP: the processes hang as a partitioned or wedged member would, and the kubelet has nothing to restart.
     for (const pod of frozen) signalContainer(pod, ETCD_CONTAINER, 'SIGSTOP');
     try {
@@ -152,29 +131,40 @@ describe('upgrades and quorum loss', () => {
         { timeoutMs: 30_000, intervalMs: 100 },
       );
       const lostAt = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, OBSERVATION_MS));
+      // Watched for the whole window: no pod created or deleted, no member added, replaced or made a learner.
+      const [, statuses] = await Promise.all([
+        neverDuring<V1Pod>(kubeConfig, {
+          what: 'a member pod created or deleted while quorum is lost',
+          path: `/api/v1/namespaces/${namespace}/pods`,
+          ms: OBSERVATION_MS,
+          forbidden: (pod) => {
+            const name = pod.metadata?.name ?? '';
+            if (pod.metadata?.labels?.[CLUSTER_LABEL] !== NAME) return undefined;
+            if (!podNames.has(name)) return `pod ${name} was created`;
+            return pod.metadata?.deletionTimestamp === undefined ? undefined : `pod ${name} is being deleted`;
+          },
+        }),
+        neverDuring<KubernetesObject>(kubeConfig, {
+          what: 'a membership change while quorum is lost',
+          path: `/apis/${ETCD_CLUSTER.group}/${ETCD_CLUSTER.version}/namespaces/${namespace}/${ETCD_CLUSTER.plural}`,
+          name: NAME,
+          ms: OBSERVATION_MS,
+          forbidden: (object) => {
+            const members = parseEtcdCluster(object).status?.members ?? [];
+            const stranger = members.find((member) => member.learner || !ids.includes(member.id));
+            return stranger === undefined ? undefined : `member ${stranger.id} (learner: ${stranger.learner}) appeared`;
+          },
+        }),
+      ]);
       t.diagnostic(`watched quorum loss for ${((performance.now() - lostAt) / 1000).toFixed(1)} s`);
+      assert.ok(
+        statuses.some((event) => conditionOf(parseEtcdCluster(event.object), 'QuorumLost')?.status === 'True'),
+        'the watch saw QuorumLost',
+      );
     } finally {
       for (const pod of frozen) signalContainer(pod, ETCD_CONTAINER, 'SIGCONT');
     }
-    const statuses = clusterChanges.seen.map((change) => parseEtcdCluster(change.object));
-    assert.ok(
-      statuses.some((status) => conditionOf(status, 'QuorumLost')?.status === 'True'),
-      'the watch saw QuorumLost',
-    );
-    assert.ok(
-      statuses.every((status) => (status.status?.members ?? []).every((member) => !member.learner)),
-      'no learner was added while quorum was lost',
-    );
     const current = await clusters.settled(NAME, 3);
-    podChanges.stop();
-    clusterChanges.stop();
-    const created = podChanges.seen.filter((change) => change.type === 'ADDED' || change.type === 'DELETED');
-    assert.deepEqual(
-      created.map((change) => `${change.type} ${change.object.metadata?.name ?? ''}`),
-      [],
-      'no pod was created or deleted',
-    );
     assert.deepEqual(idsOf(current), ids, 'the same members answer again');
     const membership = (await clusters.etcd.memberList(endpointsOf(current)[0] ?? '')).members.length;
     assert.equal(membership, 3);

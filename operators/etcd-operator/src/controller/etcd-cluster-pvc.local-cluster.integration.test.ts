@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from '@strata/kube';
 import { waitFor } from '@strata/harness';
-import { crashContainer, type TestCluster } from '@strata/platform-local/testing';
-import { claimNameOf, ETCD_CONTAINER } from '../pods/member-pod.ts';
+import type { TestCluster } from '@strata/platform-local/testing';
+import { claimNameOf } from '../pods/member-pod.ts';
 import type { LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
 import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 
@@ -69,16 +69,7 @@ describe('members on PersistentVolumeClaims', () => {
 
     const [killed, deleted] = await clusters.pods(NAME);
     assert.ok(killed !== undefined && deleted !== undefined);
-    crashContainer(killed, ETCD_CONTAINER);
-    await waitFor(
-      'the killed member to be restarted',
-      async () => {
-        const pod = await core.readNamespacedPod({ namespace, name: killed.metadata?.name ?? '' });
-        const status = pod.status?.containerStatuses?.find((container) => container.name === ETCD_CONTAINER);
-        return (status?.restartCount ?? 0) > 0 ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await clusters.crashMember(killed);
     current = await clusters.settled(NAME, 3);
     assert.deepEqual(idsOf(current.status?.members), ids, 'a SIGKILLed member is restarted, not replaced');
 

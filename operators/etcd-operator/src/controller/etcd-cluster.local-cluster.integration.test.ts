@@ -8,8 +8,7 @@ import { CustomObjectsApi, EventsV1Api, PolicyV1Api, type CoreV1Api, type KubeCo
 import { ETCD_CLUSTER, parseEtcdCluster } from '@strata/api';
 import { ETCD_OPERATOR_NAMESPACE, ETCD_OPERATOR_POD_LABELS } from '@strata/assets';
 import { waitFor } from '@strata/harness';
-import { crashContainer, type TestCluster } from '@strata/platform-local/testing';
-import { ETCD_CONTAINER } from '../pods/member-pod.ts';
+import type { TestCluster } from '@strata/platform-local/testing';
 import type { LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
 import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 
@@ -61,16 +60,7 @@ describe('the etcd operator as strata up installs it, with real etcd processes',
     const victim = (await clusters.pods(NAME))[0];
     assert.ok(victim);
     const killedAt = performance.now();
-    crashContainer(victim, ETCD_CONTAINER);
-    await waitFor(
-      'the killed member to be restarted',
-      async () => {
-        const pod = await core.readNamespacedPod({ namespace, name: victim.metadata?.name ?? '' });
-        const status = pod.status?.containerStatuses?.find((container) => container.name === ETCD_CONTAINER);
-        return (status?.restartCount ?? 0) > 0 ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await clusters.crashMember(victim);
     current = await clusters.settled(NAME, 3);
     t.diagnostic(`SIGKILLed member healthy again after ${((performance.now() - killedAt) / 1000).toFixed(1)} s`);
     assert.deepEqual(

@@ -13,7 +13,8 @@ import {
 import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster, type EtcdClusterSpecInput } from '@strata/api';
 import { waitFor } from '@strata/harness';
 import { EtcdClient } from '../etcd/gateway-client.ts';
-import { CLUSTER_LABEL } from '../pods/member-pod.ts';
+import { crashContainer } from '@strata/platform-local/testing';
+import { CLUSTER_LABEL, ETCD_CONTAINER } from '../pods/member-pod.ts';
 
 export class LocalEtcdClusters {
   readonly etcd = new EtcdClient({ timeoutMs: 2000 });
@@ -60,6 +61,23 @@ export class LocalEtcdClusters {
     await this.#customObjects.patchNamespacedCustomObject(
       { ...this.#address(name), body: { spec } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
+  /** SIGKILLs the etcd of `pod`, as a crash would, and waits until the kubelet has restarted it. */
+  async crashMember(pod: V1Pod): Promise<void> {
+    crashContainer(pod, ETCD_CONTAINER);
+    await waitFor(
+      `the killed member ${pod.metadata?.name ?? ''} to be restarted`,
+      async () => {
+        const current = await this.#core.readNamespacedPod({
+          namespace: this.#namespace,
+          name: pod.metadata?.name ?? '',
+        });
+        const status = current.status?.containerStatuses?.find((container) => container.name === ETCD_CONTAINER);
+        return (status?.restartCount ?? 0) > 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
     );
   }
 
