@@ -29,7 +29,13 @@ import type { Logger } from 'pino';
 import { EtcdClient, hexId } from '../etcd/gateway-client.ts';
 import { EtcdRequestError, isMemberNotFound } from '../etcd/errors.ts';
 import { plan, quorumOf, versionPlan, type Action } from '../plan/plan.ts';
-import type { EtcdView, MaintenanceView, MemberView, Observed } from '../plan/observed.ts';
+import {
+  NO_MAINTENANCE,
+  type EtcdView,
+  type MaintenanceView,
+  type MemberView,
+  type Observed,
+} from '../plan/observed.ts';
 import { defragmentationDue, DefragmentationRounds } from './defragmentation.ts';
 import {
   claimNameOf,
@@ -265,7 +271,7 @@ export class EtcdClusterController {
     await this.#applyDisruptionBudget(cluster);
     await this.#warnOfSpec(key, cluster, observed);
     await this.#take(cluster, observed, action);
-    const defragmented = this.#rounds.taken(key, action, maintenance.alarms);
+    const defragmented = maintenance !== NO_MAINTENANCE && this.#rounds.taken(key, action, maintenance.alarms);
     await this.#writeStatus(cluster, observed, action, defragmented ? new Date() : undefined);
     const delay =
       action.kind === 'none'
@@ -596,8 +602,8 @@ export class EtcdClusterController {
 
   /** etcd's alarms and the round of defragmentation under way, or one the schedule or a NOSPACE alarm starts. */
   async #maintenance(key: string, cluster: EtcdCluster, etcd: EtcdView): Promise<MaintenanceView> {
-    if (etcd.kind !== 'answered' || etcd.leaderId === undefined)
-      return this.#rounds.view(key, { alarms: [], members: [], due: false });
+    // Without a leader the member list is not the cluster's: a round under way is left as it is, not pruned.
+    if (etcd.kind !== 'answered' || etcd.leaderId === undefined) return NO_MAINTENANCE;
     const leader = etcd.members.find((member) => member.id === etcd.leaderId);
     const endpoint = leader?.clientURLs[0];
     const alarms =
