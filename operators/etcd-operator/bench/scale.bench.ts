@@ -1,26 +1,15 @@
 // The full scaling path and the heal times on a local cluster, as `strata up` installs the operator. Not a test:
 // `npm run bench -w @strata/etcd-operator` (under `flock /tmp/strata-fixed-addresses.lock` on a shared machine).
-import { CoreV1Api } from '@kubernetes/client-node';
-import { ETCD_OPERATOR_IMAGE } from '@strata/assets';
-import { crashContainer, startTestCluster } from '@strata/platform-local/testing';
+import { crashContainer } from '@strata/platform-local/testing';
 import { ETCD_CONTAINER } from '../src/pods/member-pod.ts';
-import { ETCD_OPERATOR_LOCAL_COMMAND } from '../src/testing/index.ts';
-import { LocalEtcdClusters } from '../src/testing/local-etcd-cluster.ts';
+import { startOperatorTestCluster } from '../src/testing/operator-test-cluster.ts';
 
 const KEYS = 200;
 const report = (line: string): void => void process.stdout.write(`${line}\n`);
 const seconds = (since: number): string => `${((performance.now() - since) / 1000).toFixed(1)} s`;
 
-const cluster = await startTestCluster({
-  workers: 2,
-  images: { [ETCD_OPERATOR_IMAGE]: { command: [...ETCD_OPERATOR_LOCAL_COMMAND] } },
-});
+const { cluster, clusters } = await startOperatorTestCluster('etcd-bench');
 try {
-  const kubeConfig = cluster.adminKubeConfig();
-  const namespace = 'etcd-bench';
-  await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-  const clusters = new LocalEtcdClusters(kubeConfig, namespace);
-
   let started = performance.now();
   await clusters.create('bench', { size: 1, version: '3.6.16', storage: { emptyDir: {} } });
   let current = await clusters.settled('bench', 1, 180_000);

@@ -8,6 +8,8 @@ export const ETCD_OPERATOR_NAMES = {
   operator: 'etcd-operator',
   /** The Lease in ETCD_OPERATOR_NAMESPACE the replicas elect their leader with. */
   lease: 'strata-etcd-operator',
+  /** The ValidatingAdmissionPolicy (and its Warn binding) that warns of an EtcdCluster with an even size. */
+  evenSizePolicy: 'strata-etcd-cluster-even-size',
 } as const;
 
 export const ETCD_OPERATOR_METRICS_PORT = 8080;

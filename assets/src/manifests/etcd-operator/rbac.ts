@@ -10,6 +10,8 @@ const OPERATOR_RULES: V1PolicyRule[] = [
   { apiGroups: [ETCD_CLUSTER.group], resources: [`${ETCD_CLUSTER.plural}/status`], verbs: ['update', 'patch'] },
   // The members' pods: created one at a time, deleted only once their member is gone.
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
+  // Each member's PersistentVolumeClaim (storage.pvc): created before its pod, deleted only once its member is gone.
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
   // One PodDisruptionBudget per cluster, written by server-side apply (patch; create the first time).
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'create', 'patch'] },
   // EtcdBackups are read and watched, never created or changed: only their status is written.

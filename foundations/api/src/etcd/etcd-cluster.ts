@@ -39,6 +39,7 @@ export const ETCD_CLUSTER_PHASES = [
   'Running',
   'Scaling',
   'Healing',
+  'Upgrading',
   'Degraded',
   'QuorumLost',
   'Paused',
@@ -134,6 +135,12 @@ export const etcdClusterSpecSchema = z
       .enum(ETCD_RECOVERY_MODES, { error: `must be one of ${ETCD_RECOVERY_MODES.join(', ')}` })
       .default('manual')
       .describe('After a quorum loss: manual (report and wait) or fromLatestBackup (restore into a new cluster).'),
+    quotaBackendBytes: z
+      .int()
+      .min(1_048_576, 'must be at least 1 MiB')
+      .max(8_589_934_592, "must be at most 8 GiB, etcd's own limit")
+      .optional()
+      .describe("etcd's --quota-backend-bytes: past it a member raises NOSPACE, which the operator clears."),
     defragmentation: z
       .strictObject({ schedule: cronScheduleSchema.describe('When to defragment, one member at a time (cron).') })
       .optional(),
@@ -163,6 +170,10 @@ export const etcdClusterStatusSchema = z
     currentVersion: z.string().optional(),
     clientURL: z.string().optional().describe("The members' client URLs, comma-separated."),
     lastBackup: z.iso.datetime({ offset: true }).optional(),
+    lastDefragmentation: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('When the last round of spec.defragmentation (every member, one at a time) finished.'),
   })
   .describe('What etcd itself last said, and what the operator made of it.');
 

@@ -72,6 +72,7 @@ interface Refused {
 const REFUSED_CLUSTERS: readonly Refused[] = [
   { name: 'size 0', spec: aSpec({ size: 0 }), field: 'spec.size' },
   { name: 'size 8', spec: aSpec({ size: 8 }), field: 'spec.size' },
+  { name: 'a backend quota under 1 MiB', spec: aSpec({ quotaBackendBytes: 1000 }), field: 'spec.quotaBackendBytes' },
   { name: 'a version with a leading v', spec: aSpec({ version: 'v3.6.16' }), field: 'spec.version' },
   { name: 'a version that is no release', spec: aSpec({ version: 'latest' }), field: 'spec.version' },
   { name: 'no storage at all', spec: aSpec({ storage: {} }), field: 'spec.storage' },

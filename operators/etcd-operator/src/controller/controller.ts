@@ -9,6 +9,7 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
+  type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster } from '@strata/api';
@@ -27,12 +28,28 @@ import { StrataError } from '@strata/api';
 import type { Logger } from 'pino';
 import { EtcdClient, hexId } from '../etcd/gateway-client.ts';
 import { EtcdRequestError, isMemberNotFound } from '../etcd/errors.ts';
-import { plan, quorumOf, type Action } from '../plan/plan.ts';
-import type { MemberView, Observed } from '../plan/observed.ts';
-import { CLUSTER_LABEL, memberLabels, memberPod, newMemberName } from '../pods/member-pod.ts';
+import { plan, quorumOf, versionPlan, type Action } from '../plan/plan.ts';
+import {
+  NO_MAINTENANCE,
+  type EtcdView,
+  type MaintenanceView,
+  type MemberView,
+  type Observed,
+} from '../plan/observed.ts';
+import { defragmentationDue, DefragmentationRounds } from './defragmentation.ts';
+import {
+  claimNameOf,
+  CLUSTER_LABEL,
+  CLUSTER_UID_LABEL,
+  memberClaim,
+  memberLabels,
+  memberPod,
+  newMemberName,
+  type MemberPodOptions,
+} from '../pods/member-pod.ts';
 import type { EtcdOperatorMetrics } from './metrics.ts';
-import { observeEtcd, podView } from './observe.ts';
-import { recordedClusterId, statusOf } from './status.ts';
+import { claimView, observeEtcd, podView } from './observe.ts';
+import { evenSizeNote, NO_SNAPSHOT_NOTE, recordedClusterId, statusOf } from './status.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
 
@@ -72,18 +89,22 @@ export class EtcdClusterController {
   readonly #queue = new WorkQueue();
   readonly #clusters: Informer<KubernetesObject>;
   readonly #pods: Informer<V1Pod>;
+  readonly #claims: Informer<V1PersistentVolumeClaim>;
   readonly #resync: ResyncIntervals;
   /** Pods this replica created or deleted that its informer has not yet shown so: no step is taken past them. */
   readonly #expected = new Map<string, { readonly pod: string; readonly present: boolean }>();
   readonly #leaders = new Map<string, string>();
   /** The last halt reported per cluster, so that a halt is one Event, not one per pass. */
   readonly #lastHalt = new Map<string, string>();
+  /** The generation whose spec was last warned of per cluster: one Event per change of the spec. */
+  readonly #specWarned = new Map<string, number>();
   /**
    * After a failed pass (etcd refusing a change, say "unhealthy cluster" right after a promotion), the cluster is not
    * passed again before its back-off, however many pod updates arrive meanwhile.
    */
   readonly #retryLimiter = new ExponentialBackoffRateLimiter({ baseDelayMs: 500, maxDelayMs: 10_000 });
   readonly #notBefore = new Map<string, number>();
+  readonly #rounds = new DefragmentationRounds();
 
   constructor(options: EtcdClusterControllerOptions) {
     this.#options = options;
@@ -137,6 +158,23 @@ export class EtcdClusterController {
       },
       onError: onError('etcd pods'),
     });
+    this.#claims = new Informer<V1PersistentVolumeClaim>({
+      kubeConfig,
+      path:
+        namespace === undefined
+          ? '/api/v1/persistentvolumeclaims'
+          : `/api/v1/namespaces/${namespace}/persistentvolumeclaims`,
+      labelSelector: CLUSTER_LABEL,
+      list: (selectors) =>
+        namespace === undefined
+          ? this.#core.listPersistentVolumeClaimForAllNamespaces(selectors)
+          : this.#core.listNamespacedPersistentVolumeClaim({ namespace, ...selectors }),
+      onChange: (_change, claim) => {
+        const cluster = claim.metadata?.labels?.[CLUSTER_LABEL];
+        if (cluster !== undefined) this.#queue.add(clusterKey(claim.metadata?.namespace ?? '', cluster));
+      },
+      onError: onError('etcd claims'),
+    });
   }
 
   /** Runs until `signal` aborts; nothing is decided before both caches hold a full list. */
@@ -144,7 +182,7 @@ export class EtcdClusterController {
     const stopped = signal.aborted
       ? Promise.resolve()
       : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    await Promise.race([Promise.all([this.#clusters.start(), this.#pods.start()]), stopped]);
+    await Promise.race([Promise.all([this.#clusters.start(), this.#pods.start(), this.#claims.start()]), stopped]);
     // One worker: the passes of one cluster never overlap, and the clusters of one operator are few.
     const workers = signal.aborted
       ? Promise.resolve()
@@ -153,7 +191,7 @@ export class EtcdClusterController {
         });
     await stopped;
     await this.#queue.shutDown();
-    await Promise.all([this.#clusters.stop(), this.#pods.stop(), workers]);
+    await Promise.all([this.#clusters.stop(), this.#pods.stop(), this.#claims.stop(), workers]);
   }
 
   async #pass(key: string): Promise<void> {
@@ -181,6 +219,8 @@ export class EtcdClusterController {
     const raw = this.#clusters.get(name, namespace);
     if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
       this.#leaders.delete(key);
+      this.#specWarned.delete(key);
+      this.#rounds.forget(key);
       return;
     }
     const cluster = parseEtcdCluster(raw);
@@ -197,16 +237,30 @@ export class EtcdClusterController {
       this.#expected.delete(key);
     }
     const podViews = pods.map(podView);
+    const etcd = await observeEtcd(this.#etcd, podViews);
+    const maintenance = await this.#maintenance(key, cluster, etcd);
+    const claims = this.#claims
+      .list(namespace)
+      .filter(
+        (claim) =>
+          claim.metadata?.labels?.[CLUSTER_LABEL] === name &&
+          claim.metadata.labels[CLUSTER_UID_LABEL] === cluster.metadata.uid,
+      )
+      .flatMap((claim) => claimView(claim) ?? []);
     const observed: Observed = {
       spec: {
         size: cluster.spec.size,
+        version: cluster.spec.version,
         paused: cluster.spec.paused,
         storage: cluster.spec.storage.pvc === undefined ? 'emptyDir' : 'pvc',
         tls: cluster.spec.tls !== undefined,
       },
       knownClusterId: recordedClusterId(cluster.status),
+      knownVersion: cluster.status?.currentVersion,
       pods: podViews,
-      etcd: await observeEtcd(this.#etcd, podViews),
+      claims,
+      etcd,
+      maintenance,
     };
     const action = plan(observed);
     this.#recordMetrics(key, observed);
@@ -215,8 +269,10 @@ export class EtcdClusterController {
       this.#options.metrics.actions.inc({ cluster: key, action: action.kind });
     }
     await this.#applyDisruptionBudget(cluster);
+    await this.#warnOfSpec(key, cluster, observed);
     await this.#take(cluster, observed, action);
-    await this.#writeStatus(cluster, observed, action);
+    const defragmented = maintenance !== NO_MAINTENANCE && this.#rounds.taken(key, action, maintenance.alarms);
+    await this.#writeStatus(cluster, observed, action, defragmented ? new Date() : undefined);
     const delay =
       action.kind === 'none'
         ? this.#resync.steadyMs
@@ -226,6 +282,17 @@ export class EtcdClusterController {
             ? this.#resync.haltedMs
             : this.#resync.afterChangeMs;
     this.#queue.addAfter(key, delay);
+  }
+
+  /** Warnings about the spec itself (an even size, a refused upgrade): one Event per generation of the spec each. */
+  async #warnOfSpec(key: string, cluster: EtcdCluster, observed: Observed): Promise<void> {
+    const generation = cluster.metadata.generation ?? 0;
+    if (!this.#options.mayWrite() || this.#specWarned.get(key) === generation) return;
+    this.#specWarned.set(key, generation);
+    const note = evenSizeNote(cluster.spec.size);
+    if (note !== undefined) await this.#event(cluster, 'Warning', 'EvenSize', 'Accept', `${note}; accepted as asked`);
+    const { path } = versionPlan(observed);
+    if (path.kind === 'refused') await this.#event(cluster, 'Warning', 'UpgradeRefused', 'Refuse', path.message);
   }
 
   #assertLeading(cluster: EtcdCluster): void {
@@ -264,14 +331,12 @@ export class EtcdClusterController {
       case 'createJoiningPod': {
         this.#assertLeading(cluster);
         const name = newMemberName(cluster.metadata.name);
-        const pod = memberPod({
+        await this.#createMemberPod(
           cluster,
           name,
-          operatorImage: this.#options.operatorImage,
-          join: action.kind === 'bootstrap' ? { state: 'new' } : { state: 'existing', members: action.members },
-        });
-        await this.#createPod(pod);
-        this.#expected.set(key, { pod: name, present: true });
+          action.kind === 'bootstrap' ? { state: 'new' } : { state: 'existing', members: action.members },
+          action.kind === 'bootstrap' ? cluster.spec.version : action.version,
+        );
         await this.#event(
           cluster,
           'Normal',
@@ -295,6 +360,90 @@ export class EtcdClusterController {
         );
         return;
       }
+      case 'restartMember':
+        this.#assertLeading(cluster);
+        await this.#createMemberPod(cluster, action.member, { state: 'restart' }, action.version);
+        await this.#event(
+          cluster,
+          'Normal',
+          'MemberRestarted',
+          'CreatePod',
+          `recreated pod ${action.member} (etcd ${action.version}) on claim ${action.claim}: the member restarts on its own data, not replaced`,
+        );
+        return;
+      case 'upgradeMember':
+        this.#assertLeading(cluster);
+        // Its claim stays: the next passes restart the same member on it at the new version.
+        await this.#deletePod(cluster, action.member.name);
+        this.#expected.set(key, { pod: action.member.name, present: false });
+        await this.#event(
+          cluster,
+          'Normal',
+          'MemberUpgrading',
+          'DeletePod',
+          `upgrading member ${describeMember(action.member)} from ${action.from} to ${action.to}: its pod is recreated on its claim; ${NO_SNAPSHOT_NOTE}`,
+        );
+        return;
+      case 'updatePeerURL':
+        this.#assertLeading(cluster);
+        await this.#etcd.updatePeerURLs(leaderEndpoint(), action.member.id, [action.peerURL]);
+        await this.#event(
+          cluster,
+          'Normal',
+          'PeerURLUpdated',
+          'UpdateMember',
+          `member ${describeMember(action.member)} answers from a new pod: peer URL ${action.member.peerURLs.join(',')} → ${action.peerURL}`,
+        );
+        return;
+      case 'deleteClaim':
+        this.#assertLeading(cluster);
+        await this.#deleteClaim(cluster, action.claim);
+        await this.#event(
+          cluster,
+          'Normal',
+          'ClaimDeleted',
+          'DeleteClaim',
+          `deleted claim ${action.claim} and its data: member ${action.member} is gone and no pod uses it`,
+        );
+        return;
+      case 'compact':
+        this.#assertLeading(cluster);
+        await this.#etcd.compact(leaderEndpoint(), String(action.revision));
+        await this.#event(
+          cluster,
+          'Normal',
+          'Compacted',
+          'Compact',
+          `compacted the key space to revision ${action.revision}: the first step of clearing a NOSPACE alarm`,
+        );
+        return;
+      case 'defragment': {
+        this.#assertLeading(cluster);
+        const endpoint = action.member.clientURLs[0];
+        if (endpoint === undefined)
+          throw new NotLeadingError(`member ${describeMember(action.member)} has no client URL`, { cluster: key });
+        const startedAt = performance.now();
+        await this.#etcd.defragment(endpoint);
+        await this.#event(
+          cluster,
+          'Normal',
+          'Defragmented',
+          'Defragment',
+          `defragmented member ${describeMember(action.member)}${action.member.leader ? ' (the leader, last)' : ''} in ${Math.round(performance.now() - startedAt)} ms; was ${action.member.dbSize ?? '?'} bytes`,
+        );
+        return;
+      }
+      case 'disarm':
+        this.#assertLeading(cluster);
+        await this.#etcd.disarm(leaderEndpoint(), { memberID: action.memberId, alarm: action.alarm });
+        await this.#event(
+          cluster,
+          'Normal',
+          'AlarmCleared',
+          'Disarm',
+          `cleared the ${action.alarm} alarm of member ${hexId(action.memberId)} after compaction and defragmentation`,
+        );
+        return;
       case 'promote':
         this.#assertLeading(cluster);
         await this.#etcd.promote(leaderEndpoint(), action.member.id);
@@ -333,7 +482,9 @@ export class EtcdClusterController {
             ? 'MemberRemoved'
             : action.reason === 'Replace'
               ? 'DeadMemberRemoved'
-              : 'LearnerRemoved',
+              : action.reason === 'Upgrade'
+                ? 'MemberRemovedForUpgrade'
+                : 'LearnerRemoved',
           'RemoveMember',
           `removed member ${describeMember(action.member)} (${action.reason}); ${action.member.learner ? voters : voters - 1} voting members remain, quorum ${quorumOf(Math.max(1, action.member.learner ? voters : voters - 1))}`,
         );
@@ -341,24 +492,65 @@ export class EtcdClusterController {
       }
       case 'deletePod':
         this.#assertLeading(cluster);
-        try {
-          await this.#core.deleteNamespacedPod({ namespace: cluster.metadata.namespace ?? '', name: action.pod });
-        } catch (error) {
-          if (!isNotFound(error))
-            throw kubernetesApiError(
-              { verb: 'delete', resource: 'pods', namespace: cluster.metadata.namespace ?? '', name: action.pod },
-              error,
-            );
-        }
+        await this.#deletePod(cluster, action.pod);
         this.#expected.set(key, { pod: action.pod, present: false });
+        // The pod's data is its claim's: it goes too (the claim outlives the pod until the pod is gone).
+        if (action.claim !== undefined) await this.#deleteClaim(cluster, action.claim);
         await this.#event(
           cluster,
           'Normal',
           'PodDeleted',
           'DeletePod',
-          `deleted pod ${action.pod} and its data: ${action.reason === 'NoMember' ? 'it has no member' : 'it is not needed'}`,
+          `deleted pod ${action.pod} and its data${action.claim === undefined ? '' : ` (claim ${action.claim})`}: ${action.reason === 'NoMember' ? 'it has no member' : 'it is not needed'}`,
         );
         return;
+    }
+  }
+
+  /**
+   * A new member's claim first (storage.pvc), then its pod, which mounts it. A restarted member's claim is its own
+   * surviving one. A new member's claim never exists before: its name is new, and another cluster's kept claim of
+   * that name is refused rather than mounted.
+   */
+  async #createMemberPod(
+    cluster: EtcdCluster,
+    name: string,
+    join: MemberPodOptions['join'],
+    version: string,
+  ): Promise<void> {
+    const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
+    const pvc = cluster.spec.storage.pvc;
+    if (pvc !== undefined && join.state !== 'restart') {
+      const namespace = cluster.metadata.namespace ?? '';
+      try {
+        await this.#core.createNamespacedPersistentVolumeClaim({ namespace, body: memberClaim(cluster, pvc, name) });
+      } catch (error) {
+        throw kubernetesApiError(
+          { verb: 'create', resource: 'persistentvolumeclaims', namespace, name: claimNameOf(name) },
+          error,
+        );
+      }
+    }
+    await this.#createPod(memberPod({ cluster, name, operatorImage: this.#options.operatorImage, join, version }));
+    this.#expected.set(key, { pod: name, present: true });
+  }
+
+  async #deletePod(cluster: EtcdCluster, name: string): Promise<void> {
+    const namespace = cluster.metadata.namespace ?? '';
+    try {
+      await this.#core.deleteNamespacedPod({ namespace, name });
+    } catch (error) {
+      if (!isNotFound(error)) throw kubernetesApiError({ verb: 'delete', resource: 'pods', namespace, name }, error);
+    }
+  }
+
+  async #deleteClaim(cluster: EtcdCluster, name: string): Promise<void> {
+    const namespace = cluster.metadata.namespace ?? '';
+    try {
+      await this.#core.deleteNamespacedPersistentVolumeClaim({ namespace, name });
+    } catch (error) {
+      if (!isNotFound(error))
+        throw kubernetesApiError({ verb: 'delete', resource: 'persistentvolumeclaims', namespace, name }, error);
     }
   }
 
@@ -408,10 +600,44 @@ export class EtcdClusterController {
     }
   }
 
-  async #writeStatus(cluster: EtcdCluster, observed: Observed, action: Action): Promise<void> {
+  /** etcd's alarms and the round of defragmentation under way, or one the schedule or a NOSPACE alarm starts. */
+  async #maintenance(key: string, cluster: EtcdCluster, etcd: EtcdView): Promise<MaintenanceView> {
+    // Without a leader the member list is not the cluster's: a round under way is left as it is, not pruned.
+    if (etcd.kind !== 'answered' || etcd.leaderId === undefined) return NO_MAINTENANCE;
+    const leader = etcd.members.find((member) => member.id === etcd.leaderId);
+    const endpoint = leader?.clientURLs[0];
+    const alarms =
+      endpoint === undefined
+        ? []
+        : (await this.#etcd.alarms(endpoint)).map((alarm) => ({ memberId: alarm.memberID, alarm: alarm.alarm }));
+    const schedule = cluster.spec.defragmentation?.schedule;
+    const lastRun = new Date(
+      cluster.status?.lastDefragmentation ?? cluster.metadata.creationTimestamp ?? new Date().toISOString(),
+    );
+    let due = false;
+    if (schedule !== undefined) {
+      try {
+        due = defragmentationDue(schedule, lastRun, new Date());
+      } catch (error) {
+        // The CRD checks the schedule's shape only: one the parser refuses runs no round, and says so.
+        this.#options.logger.warn({ err: error, cluster: key }, 'the defragmentation schedule cannot be read');
+        await this.#event(
+          cluster,
+          'Warning',
+          'ScheduleUnreadable',
+          'Refuse',
+          error instanceof Error ? error.message : String(error),
+        );
+      }
+    }
+    return this.#rounds.view(key, { alarms, members: etcd.members.map((member) => member.id), due });
+  }
+
+  async #writeStatus(cluster: EtcdCluster, observed: Observed, action: Action, defragmentedAt?: Date): Promise<void> {
     const status = statusOf({
       observed,
       action,
+      ...(defragmentedAt === undefined ? {} : { defragmentedAt }),
       previous: cluster.status,
       generation: cluster.metadata.generation ?? 0,
       now: new Date(),

@@ -4,26 +4,13 @@
 // `flock /tmp/strata-fixed-addresses.lock`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  EventsV1Api,
-  PolicyV1Api,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, EventsV1Api, PolicyV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, parseEtcdCluster } from '@strata/api';
-import {
-  ETCD_OPERATOR_IMAGE,
-  ETCD_OPERATOR_NAMES,
-  ETCD_OPERATOR_NAMESPACE,
-  ETCD_OPERATOR_POD_LABELS,
-} from '@strata/assets';
-import { uniqueName, waitFor } from '@strata/harness';
-import { crashContainer, startTestCluster, type TestCluster } from '@strata/platform-local/testing';
-import { ETCD_CONTAINER } from '../pods/member-pod.ts';
-import { ETCD_OPERATOR_LOCAL_COMMAND } from '../testing/index.ts';
-import { LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
+import { ETCD_OPERATOR_NAMESPACE, ETCD_OPERATOR_POD_LABELS } from '@strata/assets';
+import { waitFor } from '@strata/harness';
+import type { TestCluster } from '@strata/platform-local/testing';
+import type { LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
+import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 
 const KEYS = 50;
 const NAME = 'trio';
@@ -32,31 +19,14 @@ let cluster: TestCluster;
 let kubeConfig: KubeConfig;
 let core: CoreV1Api;
 let clusters: LocalEtcdClusters;
-const namespace = uniqueName('etcd');
+let namespace: string;
 /** The most learners any status showed at once, sampled all through the tests. */
 let mostLearners = 0;
 let sampling: NodeJS.Timeout | undefined;
 
 before(async () => {
-  cluster = await startTestCluster({
-    workers: 2,
-    images: { [ETCD_OPERATOR_IMAGE]: { command: [...ETCD_OPERATOR_LOCAL_COMMAND] } },
-  });
-  kubeConfig = cluster.adminKubeConfig();
-  core = kubeConfig.makeApiClient(CoreV1Api);
+  ({ cluster, kubeConfig, core, clusters, namespace } = await startOperatorTestCluster('etcd'));
   const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-  clusters = new LocalEtcdClusters(kubeConfig, namespace);
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  await waitFor(
-    'a replica of the etcd operator to lead',
-    async () => {
-      const lease = await kubeConfig
-        .makeApiClient(CoordinationV1Api)
-        .readNamespacedLease({ namespace: ETCD_OPERATOR_NAMESPACE, name: ETCD_OPERATOR_NAMES.lease });
-      return lease.spec?.holderIdentity?.startsWith(`${ETCD_OPERATOR_NAMES.operator}-`) === true ? true : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 500, retryErrors: true },
-  );
   const list = { group: ETCD_CLUSTER.group, version: ETCD_CLUSTER.version, plural: ETCD_CLUSTER.plural, namespace };
   sampling = setInterval(() => {
     void customObjects.listNamespacedCustomObject(list).then(
@@ -90,16 +60,7 @@ describe('the etcd operator as strata up installs it, with real etcd processes',
     const victim = (await clusters.pods(NAME))[0];
     assert.ok(victim);
     const killedAt = performance.now();
-    crashContainer(victim, ETCD_CONTAINER);
-    await waitFor(
-      'the killed member to be restarted',
-      async () => {
-        const pod = await core.readNamespacedPod({ namespace, name: victim.metadata?.name ?? '' });
-        const status = pod.status?.containerStatuses?.find((container) => container.name === ETCD_CONTAINER);
-        return (status?.restartCount ?? 0) > 0 ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await clusters.crashMember(victim);
     current = await clusters.settled(NAME, 3);
     t.diagnostic(`SIGKILLed member healthy again after ${((performance.now() - killedAt) / 1000).toFixed(1)} s`);
     assert.deepEqual(

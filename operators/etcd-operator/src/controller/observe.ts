@@ -1,8 +1,15 @@
 // What etcd says about a cluster, asked of every member pod's client URL, turned into the planner's plain data.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { EtcdClient, EtcdEndpointStatus, EtcdMemberList } from '../etcd/gateway-client.ts';
-import { clientURLOf, type EtcdView, type MemberView, type PodView } from '../plan/observed.ts';
-import { ETCD_CONTAINER, INITIAL_STATE_ANNOTATION } from '../pods/member-pod.ts';
+import { clientURLOf, type ClaimView, type EtcdView, type MemberView, type PodView } from '../plan/observed.ts';
+import { ETCD_CONTAINER, INITIAL_STATE_ANNOTATION, MEMBER_LABEL, VERSION_ANNOTATION } from '../pods/member-pod.ts';
+
+/** A member's claim as the planner sees it; undefined for a claim without the member label (not the operator's). */
+export function claimView(claim: V1PersistentVolumeClaim): ClaimView | undefined {
+  const member = claim.metadata?.labels?.[MEMBER_LABEL];
+  if (member === undefined) return undefined;
+  return { name: claim.metadata?.name ?? '', member, deleting: claim.metadata?.deletionTimestamp !== undefined };
+}
 
 export function podView(pod: V1Pod): PodView {
   const etcd = pod.status?.containerStatuses?.find((status) => status.name === ETCD_CONTAINER);
@@ -18,6 +25,8 @@ export function podView(pod: V1Pod): PodView {
     deleting: pod.metadata?.deletionTimestamp !== undefined,
     etcdStarted,
     initialState: pod.metadata?.annotations?.[INITIAL_STATE_ANNOTATION] === 'new' ? 'new' : 'existing',
+    version: pod.metadata?.annotations?.[VERSION_ANNOTATION],
+    crashLooping: etcd?.state?.waiting?.reason === 'CrashLoopBackOff',
   };
 }
 
@@ -73,7 +82,8 @@ export async function observeEtcd(client: EtcdClient, pods: readonly PodView[]):
   const byId = new Map(answers.map((answer) => [answer.status.header.member_id, answer.status]));
   const members: MemberView[] = list.members.map((member) => {
     const status = byId.get(member.ID);
-    const healthy = status !== undefined && status.errors.length === 0;
+    // A NOSPACE alarm is the cluster's, not the member's: it still serves reads, and the operator clears it.
+    const healthy = status !== undefined && status.errors.every((error) => /alarm:NOSPACE/.test(error));
     return {
       id: member.ID,
       name: member.name,

@@ -57,4 +57,19 @@ describe('the EtcdCluster status', () => {
     assert.equal(conditionOf(third, 'Paused')?.lastTransitionTime, later.toISOString());
     assert.equal(third.phase, 'Paused');
   });
+
+  it('accepts an even size, and says in the Available condition why it buys nothing', () => {
+    const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c'), aMember('etcd-d')];
+    const seen = observed(members);
+    const status = statusOf({ observed: seen, action: plan(seen), previous: undefined, generation: 1, now: NOW });
+    assert.equal(status.phase, 'Running');
+    assert.equal(conditionOf(status, 'Available')?.status, 'True');
+    assert.match(
+      conditionOf(status, 'Available')?.message ?? '',
+      /warning: spec\.size 4 is even: it can lose 1 member, as 3 can/,
+    );
+    const odd = observed(members.slice(0, 3));
+    const three = statusOf({ observed: odd, action: plan(odd), previous: undefined, generation: 1, now: NOW });
+    assert.doesNotMatch(conditionOf(three, 'Available')?.message ?? '', /even/);
+  });
 });

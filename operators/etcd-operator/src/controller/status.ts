@@ -1,7 +1,7 @@
 // The EtcdCluster's status from what was observed and decided: the members table, the phase and the conditions.
 import type { EtcdClusterCondition, EtcdClusterPhase, EtcdClusterStatus, EtcdClusterConditionType } from '@strata/api';
 import { hexId } from '../etcd/gateway-client.ts';
-import type { Action } from '../plan/plan.ts';
+import { quorumOf, versionPlan, type Action } from '../plan/plan.ts';
 import type { Observed } from '../plan/observed.ts';
 
 interface ConditionValue {
@@ -14,11 +14,21 @@ const CHANGES: ReadonlySet<Action['kind']> = new Set([
   'bootstrap',
   'createJoiningPod',
   'addLearner',
+  'restartMember',
+  'updatePeerURL',
+  'deleteClaim',
   'promote',
   'moveLeader',
   'removeMember',
   'deletePod',
+  'upgradeMember',
+  'compact',
+  'defragment',
+  'disarm',
 ]);
+
+/** Said in the Progressing condition during an upgrade: snapshots are not this reconciler's, and none is claimed. */
+export const NO_SNAPSHOT_NOTE = 'no pre-upgrade snapshot was taken (this operator does not take backups yet)';
 
 function phaseOf(observed: Observed, action: Action): EtcdClusterPhase {
   if (action.kind === 'halt') {
@@ -28,35 +38,63 @@ function phaseOf(observed: Observed, action: Action): EtcdClusterPhase {
   const voters = observed.etcd.members.filter((member) => !member.learner).length;
   if (action.kind === 'none') return 'Running';
   if (voters !== observed.spec.size) return 'Scaling';
+  const { current, target } = versionPlan(observed);
+  if (current !== target) return 'Upgrading';
   return 'Healing';
+}
+
+/** Why an even size is accepted but discouraged; in the Available condition, and the operator's Event. */
+export function evenSizeNote(size: number): string | undefined {
+  if (size % 2 === 1) return undefined;
+  const tolerated = Math.floor((size - 1) / 2);
+  return `spec.size ${size} is even: it can lose ${tolerated} member${tolerated === 1 ? '' : 's'}, as ${size - 1} can`;
 }
 
 export interface StatusInput {
   readonly observed: Observed;
+  /** Set when this pass finished a round of defragmentation. */
+  readonly defragmentedAt?: Date;
   readonly action: Action;
   readonly previous: EtcdClusterStatus | undefined;
   readonly generation: number;
   readonly now: Date;
 }
 
-export function statusOf({ observed, action, previous, generation, now }: StatusInput): EtcdClusterStatus {
+export function statusOf({
+  observed,
+  action,
+  previous,
+  generation,
+  now,
+  defragmentedAt,
+}: StatusInput): EtcdClusterStatus {
   const etcd = observed.etcd;
   const members = etcd.kind === 'answered' ? etcd.members : [];
   const voters = members.filter((member) => !member.learner);
   const healthyVoters = voters.filter((member) => member.healthy);
-  const quorumLost = action.kind === 'halt' && action.condition === 'QuorumLost';
+  // A formed cluster without a quorum is QuorumLost, also while members are restarted on their claims.
+  const noQuorum =
+    etcd.kind === 'silent'
+      ? observed.knownClusterId !== undefined
+      : etcd.kind === 'answered' && healthyVoters.length < quorumOf(voters.length);
+  const quorumLost =
+    (action.kind === 'halt' && action.condition === 'QuorumLost') || (noQuorum && action.kind === 'restartMember');
   const available = etcd.kind === 'answered' && !quorumLost && etcd.leaderId !== undefined;
   const halted = action.kind === 'halt' ? action : undefined;
   const degraded =
     (halted !== undefined && halted.condition === 'Degraded') ||
     (etcd.kind === 'answered' && healthyVoters.length < voters.length);
   const describe = action.kind === 'wait' || action.kind === 'halt' ? action.message : action.kind;
+  const evenSize = evenSizeNote(observed.spec.size);
+  const versions = versionPlan(observed);
+  const upgrading = versions.current !== versions.target && action.kind !== 'none';
+  const refused = versions.path.kind === 'refused' ? versions.path.message : undefined;
   const values: Record<EtcdClusterConditionType, ConditionValue> = {
     Available: available
       ? {
           status: 'True',
           reason: 'QuorumAnswers',
-          message: `${healthyVoters.length} of ${voters.length} voting members answer`,
+          message: `${healthyVoters.length} of ${voters.length} voting members answer${evenSize === undefined ? '' : `; warning: ${evenSize}`}`,
         }
       : { status: 'False', reason: etcd.kind === 'answered' ? 'NoQuorum' : 'NoMemberAnswers', message: describe },
     Progressing:
@@ -64,7 +102,9 @@ export function statusOf({ observed, action, previous, generation, now }: Status
         ? {
             status: 'True',
             reason: action.kind === 'wait' ? action.reason : action.kind.replace(/^./, (c) => c.toUpperCase()),
-            message: describe,
+            message: upgrading
+              ? `upgrading ${versions.current} → ${versions.target}: ${describe}; ${NO_SNAPSHOT_NOTE}`
+              : describe,
           }
         : { status: 'False', reason: action.kind === 'halt' ? action.reason : 'AtSize', message: describe },
     Degraded: degraded
@@ -73,9 +113,17 @@ export function statusOf({ observed, action, previous, generation, now }: Status
           reason: halted?.reason ?? 'MembersUnhealthy',
           message: halted?.message ?? `${voters.length - healthyVoters.length} voting members do not answer`,
         }
-      : { status: 'False', reason: 'AllMembersHealthy', message: 'every voting member answers' },
+      : refused !== undefined
+        ? { status: 'True', reason: 'UpgradeRefused', message: refused }
+        : { status: 'False', reason: 'AllMembersHealthy', message: 'every voting member answers' },
     QuorumLost: quorumLost
-      ? { status: 'True', reason: action.reason, message: action.message }
+      ? action.kind === 'halt'
+        ? { status: 'True', reason: action.reason, message: action.message }
+        : {
+            status: 'True',
+            reason: 'RestartingMembers',
+            message: `no quorum answers; restarting member ${action.kind === 'restartMember' ? action.member : ''} on its claim`,
+          }
       : { status: 'False', reason: 'QuorumHolds', message: 'a quorum of voters answers, or the cluster is forming' },
     Paused: observed.spec.paused
       ? { status: 'True', reason: 'Paused', message: 'spec.paused is set: observing only' }
@@ -117,6 +165,11 @@ export function statusOf({ observed, action, previous, generation, now }: Status
     ...(leader?.version === undefined ? {} : { currentVersion: leader.version }),
     clientURL: voters.flatMap((member) => member.clientURLs).join(','),
     ...(previous?.lastBackup === undefined ? {} : { lastBackup: previous.lastBackup }),
+    ...(defragmentedAt !== undefined
+      ? { lastDefragmentation: defragmentedAt.toISOString() }
+      : previous?.lastDefragmentation === undefined
+        ? {}
+        : { lastDefragmentation: previous.lastDefragmentation }),
   };
 }
 

@@ -54,7 +54,14 @@ const rangeSchema = z.looseObject({
   count: int64.default('0'),
 });
 
+// The gateway writes enums by name and leaves out zero values: an alarm of NONE has no `alarm` at all.
+const alarmSchema = z.looseObject({
+  header: headerSchema,
+  alarms: z.array(z.looseObject({ memberID: uint64.default('0'), alarm: z.string().default('NONE') })).default([]),
+});
+
 export type EtcdMember = z.output<typeof memberSchema>;
+export type EtcdAlarm = z.output<typeof alarmSchema>['alarms'][number];
 export type EtcdMemberList = z.output<typeof memberListSchema>;
 export type EtcdEndpointStatus = z.output<typeof statusSchema>;
 export type EtcdHashKv = z.output<typeof hashKvSchema>;
@@ -79,7 +86,13 @@ export class EtcdClient {
     this.#fetch = gatewayFetch(options.tls);
   }
 
-  async #call<S extends z.ZodType>(endpoint: string, path: string, body: object, schema: S): Promise<z.output<S>> {
+  async #call<S extends z.ZodType>(
+    endpoint: string,
+    path: string,
+    body: object,
+    schema: S,
+    timeoutMs = this.#timeoutMs,
+  ): Promise<z.output<S>> {
     const url = `${endpoint.replace(/\/$/, '')}/v3/${path}`;
     let response: GatewayAnswer;
     try {
@@ -87,7 +100,7 @@ export class EtcdClient {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       throw new EtcdRequestError(`etcd at ${endpoint} did not answer ${path}`, { endpoint, path }, { cause: error });
@@ -153,6 +166,11 @@ export class EtcdClient {
     await this.#call(endpoint, 'cluster/member/promote', { ID: id }, z.looseObject({ header: headerSchema }));
   }
 
+  /** A member's new peer URLs (a member restarted on its data in a pod with another IP). */
+  async updatePeerURLs(endpoint: string, id: string, peerURLs: readonly string[]): Promise<void> {
+    await this.#call(endpoint, 'cluster/member/update', { ID: id, peerURLs }, z.looseObject({ header: headerSchema }));
+  }
+
   async remove(endpoint: string, id: string): Promise<void> {
     await this.#call(endpoint, 'cluster/member/remove', { ID: id }, z.looseObject({ header: headerSchema }));
   }
@@ -164,6 +182,39 @@ export class EtcdClient {
       'maintenance/transfer-leadership',
       { targetID: targetId },
       z.looseObject({ header: headerSchema }),
+    );
+  }
+
+  /** Defragments one member's backend; it blocks that member meanwhile, so it gets a longer timeout. */
+  async defragment(endpoint: string, timeoutMs = 60_000): Promise<void> {
+    // etcd answers a defragmentation with an empty message: no header.
+    await this.#call(endpoint, 'maintenance/defragment', {}, z.looseObject({}), timeoutMs);
+  }
+
+  /** Compacts the key space up to `revision`, physically (the freed pages are reusable once this returns). */
+  async compact(endpoint: string, revision: string): Promise<void> {
+    await this.#call(
+      endpoint,
+      'kv/compaction',
+      { revision, physical: true },
+      z.looseObject({ header: headerSchema }),
+      30_000,
+    );
+  }
+
+  /** The cluster's active alarms (NOSPACE, CORRUPT), each with the member that raised it. */
+  async alarms(endpoint: string): Promise<EtcdAlarm[]> {
+    return (await this.#call(endpoint, 'maintenance/alarm', { action: 'GET' }, alarmSchema)).alarms.filter(
+      (alarm) => alarm.alarm !== 'NONE',
+    );
+  }
+
+  async disarm(endpoint: string, alarm: EtcdAlarm): Promise<void> {
+    await this.#call(
+      endpoint,
+      'maintenance/alarm',
+      { action: 'DEACTIVATE', memberID: alarm.memberID, alarm: alarm.alarm },
+      alarmSchema,
     );
   }
 

@@ -17,6 +17,19 @@ export interface PodView {
   readonly etcdStarted: boolean;
   /** How the pod's etcd was told to start: founding a cluster, or joining one. */
   readonly initialState: 'new' | 'existing';
+  /** The etcd release the pod runs (its image's tag), as the operator recorded it; undefined for older pods. */
+  readonly version: string | undefined;
+  /** Its etcd keeps failing: the kubelet backs off restarting it. */
+  readonly crashLooping: boolean;
+}
+
+/** A member's PersistentVolumeClaim (storage.pvc): its data, which outlives the member's pod. */
+export interface ClaimView {
+  readonly name: string;
+  /** The member whose data it holds (the pod of that name mounts it). */
+  readonly member: string;
+  /** The claim has a deletionTimestamp: its data is going. */
+  readonly deleting: boolean;
 }
 
 export interface MemberView {
@@ -51,15 +64,33 @@ export type EtcdView =
 
 export interface SpecView {
   readonly size: number;
+  readonly version: string;
   readonly paused: boolean;
   readonly storage: 'emptyDir' | 'pvc';
   readonly tls: boolean;
 }
 
+/** Maintenance under way or asked for: etcd's alarms, and the round of defragmentation the controller keeps. */
+export interface MaintenanceView {
+  /** Active alarms, each with the ID of the member that raised it. */
+  readonly alarms: readonly { readonly memberId: string; readonly alarm: string }[];
+  /** IDs of the members the round under way has still to defragment; empty when no round is under way. */
+  readonly defragPending: readonly string[];
+  /** The round clears a NOSPACE alarm and the key space has not been compacted for it yet. */
+  readonly compactFirst: boolean;
+}
+
+export const NO_MAINTENANCE: MaintenanceView = { alarms: [], defragPending: [], compactFirst: false };
+
 export interface Observed {
   readonly spec: SpecView;
   /** The cluster ID the status recorded once the cluster had formed; undefined before. */
   readonly knownClusterId: string | undefined;
+  /** The version the status last recorded (the leader's), for pods restarted while no member answers. */
+  readonly knownVersion: string | undefined;
   readonly pods: readonly PodView[];
+  /** The members' PersistentVolumeClaims; empty with emptyDir storage. */
+  readonly claims: readonly ClaimView[];
   readonly etcd: EtcdView;
+  readonly maintenance: MaintenanceView;
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan, quorumOf, removalKeepsQuorum } from './plan.ts';
-import { aMember, aPod, answered, CLUSTER_ID, observed, podOf } from './test-fixtures.ts';
+import { aClaim, aMember, aPod, answered, CLUSTER_ID, claimsOf, observed, podOf } from './test-fixtures.ts';
 
 const three = () => [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c')];
 
@@ -93,7 +93,7 @@ describe('the planner', () => {
       const members = [aMember('etcd-a'), learner];
       const extra = aPod('etcd-c');
       const withExtra = plan(observed(members, { size: 3, pods: [...members.map((m) => podOf(m)), extra] }));
-      assert.deepEqual(withExtra, { kind: 'deletePod', pod: 'etcd-c', reason: 'NotNeeded' });
+      assert.deepEqual(withExtra, { kind: 'deletePod', pod: 'etcd-c', claim: undefined, reason: 'NotNeeded' });
       const without = plan(observed(members, { size: 3 }));
       assert.equal(without.kind, 'wait', 'the learner catches up first');
     });
@@ -167,7 +167,7 @@ describe('the planner', () => {
       const first = plan(observed(members, { size: 2 }));
       assert.equal(first.kind === 'removeMember' && first.member.name, 'etcd-c');
       const after = plan(observed(members.slice(0, 2), { size: 2, pods: members.map((m) => podOf(m)) }));
-      assert.deepEqual(after, { kind: 'deletePod', pod: 'etcd-c', reason: 'NoMember' });
+      assert.deepEqual(after, { kind: 'deletePod', pod: 'etcd-c', claim: undefined, reason: 'NoMember' });
     });
   });
 
@@ -183,21 +183,269 @@ describe('the planner', () => {
       const members = [aMember('etcd-a')];
       const orphan = aPod('etcd-old', { etcdStarted: true });
       const action = plan(observed(members, { size: 3, pods: [podOf(members[0]!), orphan] }));
-      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-old', reason: 'NoMember' });
+      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-old', claim: undefined, reason: 'NoMember' });
     });
 
     it('never matches a pod to a member by a reused data directory: a second founding pod is deleted', () => {
       const members = [aMember('etcd-a')];
       const founder = aPod('etcd-x', { initialState: 'new', etcdStarted: false });
       const action = plan(observed(members, { size: 1, pods: [podOf(members[0]!), founder] }));
-      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-x', reason: 'NoMember' });
+      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-x', claim: undefined, reason: 'NoMember' });
     });
   });
 
-  it('halts, naming what is missing, for storage it cannot run yet', () => {
+  it('halts, naming what is missing, for TLS it cannot run yet', () => {
     const base = observed(three());
-    const action = plan({ ...base, spec: { ...base.spec, storage: 'pvc' } });
+    const action = plan({ ...base, spec: { ...base.spec, tls: true } });
     assert.equal(action.kind === 'halt' && action.reason, 'NotSupportedYet');
     assert.equal(CLUSTER_ID, base.knownClusterId);
+  });
+
+  describe('storage.pvc: a member lives on its claim', () => {
+    it('runs a cluster on claims at its size as it runs one on emptyDir', () => {
+      const members = three();
+      assert.deepEqual(plan(observed(members, { claims: claimsOf(members) })), { kind: 'none' });
+    });
+
+    it('rule 4: restarts a voter whose pod is gone on its surviving claim, never removing it', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c', { healthy: false })];
+      const pods = members.slice(0, 2).map((m) => podOf(m));
+      const action = plan(observed(members, { pods, claims: claimsOf(members) }));
+      assert.equal(action.kind, 'restartMember');
+      assert.equal(action.kind === 'restartMember' && `${action.member} ${action.claim}`, 'etcd-c data-etcd-c');
+    });
+
+    it('rule 8: without a quorum, restarts members on their claims (no membership change), and only those', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b', { healthy: false }), aMember('etcd-c', { healthy: false })];
+      const pods = [podOf(members[0]!)];
+      const action = plan(observed(members, { pods, claims: claimsOf(members) }));
+      assert.equal(action.kind === 'restartMember' && action.member, 'etcd-b');
+      const silent = plan(observed(members, { pods: [], claims: claimsOf(members) }, { kind: 'silent', errors: [] }));
+      assert.equal(silent.kind === 'restartMember' && silent.member, 'etcd-a');
+      const noClaims = plan(observed(members, { pods }));
+      assert.equal(noClaims.kind === 'halt' && noClaims.condition, 'QuorumLost', 'emptyDir: nothing to restart');
+      const allPods = plan(observed(members, { claims: claimsOf(members) }));
+      assert.equal(allPods.kind === 'halt' && allPods.condition, 'QuorumLost', 'every pod there: wait, change nothing');
+    });
+
+    it('bootstraps a cluster that has not formed rather than reviving a claim', () => {
+      const action = plan(
+        observed(
+          [],
+          { pods: [], size: 3, knownClusterId: undefined, claims: [aClaim('etcd-a')] },
+          {
+            kind: 'silent',
+            errors: [],
+          },
+        ),
+      );
+      assert.equal(action.kind, 'bootstrap');
+    });
+
+    it('waits until the old pod of that name is gone before restarting the member', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c', { healthy: false })];
+      const pods = members.map((m, index) => podOf(m, { deleting: index === 2 }));
+      const action = plan(observed(members, { pods, claims: claimsOf(members) }));
+      assert.equal(action.kind === 'wait' && action.reason, 'PodTerminating');
+    });
+
+    it('tells the cluster the new peer URL of a member restarted in a pod with another IP', () => {
+      const members = three();
+      const moved = podOf(members[2]!, { ip: '127.0.66.9' });
+      const pods = [podOf(members[0]!), podOf(members[1]!), moved];
+      const action = plan(observed(members, { pods, claims: claimsOf(members) }));
+      assert.equal(action.kind, 'updatePeerURL');
+      assert.equal(
+        action.kind === 'updatePeerURL' && `${action.member.name} ${action.peerURL}`,
+        'etcd-c http://127.0.66.9:2380',
+      );
+    });
+
+    it('replaces a voter whose pod and claim are both gone (its data went with them)', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c', { healthy: false })];
+      const pods = members.slice(0, 2).map((m) => podOf(m));
+      const claims = [aClaim('etcd-a'), aClaim('etcd-b'), aClaim('etcd-c', { deleting: true })];
+      const action = plan(observed(members, { pods, claims }));
+      assert.equal(action.kind === 'removeMember' && `${action.reason} ${action.member.name}`, 'Replace etcd-c');
+    });
+
+    it('rule 7: deletes a pod without a member together with its claim, so its data never serves another', () => {
+      const members = [aMember('etcd-a')];
+      const orphan = aPod('etcd-old', { etcdStarted: true });
+      const action = plan(
+        observed(members, {
+          size: 3,
+          pods: [podOf(members[0]!), orphan],
+          claims: [aClaim('etcd-a'), aClaim('etcd-old')],
+        }),
+      );
+      assert.deepEqual(action, { kind: 'deletePod', pod: 'etcd-old', claim: 'data-etcd-old', reason: 'NoMember' });
+    });
+
+    it('rule 6: after a scale-down removal, deletes the pod and its claim only once the member is gone', () => {
+      const members = three();
+      const first = plan(observed(members, { size: 2, claims: claimsOf(members) }));
+      assert.equal(first.kind === 'removeMember' && first.member.name, 'etcd-c');
+      const after = plan(
+        observed(members.slice(0, 2), { size: 2, pods: members.map((m) => podOf(m)), claims: claimsOf(members) }),
+      );
+      assert.deepEqual(after, { kind: 'deletePod', pod: 'etcd-c', claim: 'data-etcd-c', reason: 'NoMember' });
+    });
+
+    it('deletes a claim that neither a member nor a pod has, and keeps one whose pod is still joining', () => {
+      const members = [aMember('etcd-a')];
+      const joining = aPod('etcd-new');
+      const claims = [aClaim('etcd-a'), aClaim('etcd-new'), aClaim('etcd-gone')];
+      const action = plan(observed(members, { size: 2, pods: [podOf(members[0]!), joining], claims }));
+      assert.deepEqual(action, { kind: 'deleteClaim', claim: 'data-etcd-gone', member: 'etcd-gone' });
+      const next = plan(
+        observed(members, { size: 2, pods: [podOf(members[0]!), joining], claims: claims.slice(0, 2) }),
+      );
+      assert.equal(next.kind === 'addLearner' && next.pod, 'etcd-new');
+    });
+
+    it('still removes a learner whose pod is gone rather than restarting it (it never held the data of a voter)', () => {
+      const learner = aMember('etcd-b', { learner: true });
+      const members = [aMember('etcd-a'), learner];
+      const action = plan(observed(members, { size: 3, pods: [podOf(members[0]!)], claims: claimsOf(members) }));
+      assert.equal(action.kind === 'removeMember' && action.reason, 'LearnerWithoutPod');
+    });
+  });
+
+  describe('rule 9: upgrades', () => {
+    const at = (version: string) => [
+      aMember('etcd-a', { version }),
+      aMember('etcd-b', { version }),
+      aMember('etcd-c', { version }),
+    ];
+
+    it('upgrades one member on its claim at a time, followers first, moving leadership off the leader last', () => {
+      const members = at('3.6.15');
+      const seen = (list: typeof members, leader = list[0]!.id) =>
+        observed(list, { version: '3.6.16', claims: claimsOf(list) }, answered(list, leader));
+      const first = plan(seen(members));
+      assert.equal(
+        first.kind === 'upgradeMember' && `${first.member.name} ${first.from}→${first.to}`,
+        'etcd-b 3.6.15→3.6.16',
+      );
+      const second = plan(seen([members[0]!, { ...members[1]!, version: '3.6.16' }, members[2]!]));
+      assert.equal(second.kind === 'upgradeMember' && second.member.name, 'etcd-c');
+      const last = [members[0]!, { ...members[1]!, version: '3.6.16' }, { ...members[2]!, version: '3.6.16' }];
+      const move = plan(seen(last));
+      assert.equal(move.kind === 'moveLeader' && `${move.from.name}->${move.to.name}`, 'etcd-a->etcd-b');
+      const done = last.map((member) => ({ ...member, version: '3.6.16' }));
+      assert.deepEqual(plan(seen(done)), { kind: 'none' });
+    });
+
+    it('restarts the upgraded member on its claim at the new version, and waits until it answers on it', () => {
+      const members = at('3.6.15');
+      const down = { ...members[1]!, healthy: false, version: undefined };
+      const pods = [podOf(members[0]!), podOf(members[2]!)];
+      const restart = plan(
+        observed([members[0]!, down, members[2]!], { version: '3.6.16', pods, claims: claimsOf(members) }),
+      );
+      assert.equal(restart.kind === 'restartMember' && `${restart.member} ${restart.version}`, 'etcd-b 3.6.16');
+      // Its new pod runs 3.6.16 but the member still answers as 3.6.15 (not yet restarted): the next waits.
+      const restarted = [members[0]!, members[1]!, members[2]!];
+      const newPods = [podOf(members[0]!), podOf(members[1]!, { version: '3.6.16' }), podOf(members[2]!)];
+      const waiting = plan(observed(restarted, { version: '3.6.16', pods: newPods, claims: claimsOf(members) }));
+      assert.equal(waiting.kind === 'wait' && waiting.reason, 'MemberUpgrading');
+    });
+
+    it('starts only when every member is healthy', () => {
+      const members = [
+        aMember('etcd-a', { version: '3.6.15' }),
+        aMember('etcd-b', { version: '3.6.15' }),
+        aMember('etcd-c', { healthy: false, version: undefined }),
+      ];
+      const pods = members.map((member) => podOf(member, { version: '3.6.15' }));
+      const action = plan(observed(members, { version: '3.6.16', pods, claims: claimsOf(members) }));
+      assert.equal(action.kind === 'wait' && action.reason, 'MemberUnhealthy');
+    });
+
+    it('never upgrades during a scale: the scale comes first, its new member at the new version', () => {
+      const members = at('3.6.15');
+      const action = plan(observed(members, { size: 5, version: '3.6.16', claims: claimsOf(members) }));
+      assert.equal(action.kind === 'createJoiningPod' && action.version, '3.6.16');
+      const down = plan(observed(members, { size: 1, version: '3.6.16', claims: claimsOf(members) }));
+      assert.equal(down.kind === 'removeMember' && down.reason, 'ScaleDown');
+    });
+
+    it('stops with a condition when the upgraded member keeps failing on the new version', () => {
+      const members = [
+        aMember('etcd-a', { version: '3.6.15' }),
+        aMember('etcd-b', { version: '3.6.15' }),
+        aMember('etcd-c', { healthy: false, version: undefined }),
+      ];
+      const pods = [
+        podOf(members[0]!),
+        podOf(members[1]!),
+        podOf(members[2]!, { version: '3.6.16', crashLooping: true }),
+      ];
+      const action = plan(observed(members, { version: '3.6.16', pods, claims: claimsOf(members) }));
+      assert.equal(action.kind === 'halt' && `${action.condition} ${action.reason}`, 'Degraded UpgradeFailed');
+    });
+
+    it('refuses a path that skips a minor version, or goes down: nothing changes, members keep their version', () => {
+      for (const version of ['3.8.0', '3.5.36']) {
+        const members = at('3.6.16');
+        assert.deepEqual(plan(observed(members, { version, claims: claimsOf(members) })), { kind: 'none' });
+        const grown = plan(observed(members, { size: 4, version, claims: claimsOf(members) }));
+        assert.equal(
+          grown.kind === 'createJoiningPod' && grown.version,
+          '3.6.16',
+          'new members join at the running version',
+        );
+      }
+    });
+
+    it('upgrades members on emptyDir by replacing them one at a time, never the only member', () => {
+      const members = at('3.5.36');
+      const action = plan(observed(members, { version: '3.6.15' }, answered(members, members[0]!.id)));
+      assert.equal(action.kind === 'removeMember' && `${action.reason} ${action.member.name}`, 'Upgrade etcd-b');
+      const refill = plan(observed([members[0]!, members[2]!], { size: 3, version: '3.6.15' }));
+      assert.equal(refill.kind === 'createJoiningPod' && refill.version, '3.6.15');
+      const alone = plan(observed([aMember('etcd-a', { version: '3.5.36' })], { version: '3.6.15' }));
+      assert.equal(alone.kind === 'halt' && alone.reason, 'UpgradeNeedsStorage');
+    });
+  });
+
+  describe('rule 10: defragmentation', () => {
+    it('defragments the members of a round one per pass, followers before the leader', () => {
+      const members = three();
+      const leader = members[0]!;
+      const maintenance = { defragPending: members.map((member) => member.id) };
+      const first = plan(observed(members, { maintenance }, answered(members, leader.id)));
+      assert.equal(first.kind === 'defragment' && first.member.name, 'etcd-b');
+      const last = plan(
+        observed(members, { maintenance: { defragPending: [leader.id] } }, answered(members, leader.id)),
+      );
+      assert.equal(last.kind === 'defragment' && last.member.name, 'etcd-a');
+    });
+
+    it('checks health in between: a member that does not answer holds the round back', () => {
+      const members = [aMember('etcd-a'), aMember('etcd-b', { healthy: false }), aMember('etcd-c')];
+      const action = plan(observed(members, { maintenance: { defragPending: [members[2]!.id] } }));
+      assert.equal(action.kind === 'wait' && action.reason, 'MemberUnhealthy');
+    });
+
+    it('clears a NOSPACE alarm by compacting, then defragmenting, then disarming', () => {
+      const members = three().map((member, index) => ({ ...member, revision: 40 + index }));
+      const alarms = [{ memberId: members[1]!.id, alarm: 'NOSPACE' }];
+      const compact = plan(
+        observed(members, { maintenance: { alarms, compactFirst: true, defragPending: [members[1]!.id] } }),
+      );
+      assert.deepEqual(compact, { kind: 'compact', revision: 42 });
+      const defrag = plan(observed(members, { maintenance: { alarms, defragPending: [members[1]!.id] } }));
+      assert.equal(defrag.kind === 'defragment' && defrag.member.name, 'etcd-b');
+      const disarm = plan(observed(members, { maintenance: { alarms } }));
+      assert.deepEqual(disarm, { kind: 'disarm', memberId: members[1]!.id, alarm: 'NOSPACE' });
+    });
+
+    it('never defragments during a scale', () => {
+      const members = three();
+      const action = plan(observed(members, { size: 5, maintenance: { defragPending: [members[1]!.id] } }));
+      assert.equal(action.kind, 'createJoiningPod');
+    });
   });
 });

@@ -1,7 +1,8 @@
 // The planner: from what etcd says, the pods and the spec, exactly one next step. It changes membership at most
 // once per call; the controller carries the step out and observes again before the next. Every rule it keeps has
 // a test of its own in plan.test.ts.
-import { peerURLOf, type MemberView, type Observed, type PodView } from './observed.ts';
+import { peerURLOf, type ClaimView, type MemberView, type Observed, type PodView } from './observed.ts';
+import { compareVersions, upgradePath, type UpgradePath } from './upgrade.ts';
 
 export type HaltCondition = 'QuorumLost' | 'Degraded' | 'Paused';
 
@@ -15,17 +16,40 @@ export type Action =
   /** Create the founding member's pod (initial-cluster-state=new). */
   | { readonly kind: 'bootstrap' }
   /** Create a pod that will join as a learner, told of the current members (initial-cluster-state=existing). */
-  | { readonly kind: 'createJoiningPod'; readonly members: readonly MemberView[] }
+  | { readonly kind: 'createJoiningPod'; readonly members: readonly MemberView[]; readonly version: string }
   | { readonly kind: 'addLearner'; readonly pod: string; readonly peerURL: string }
+  /** Create the pod of a member whose pod is gone but whose claim survives: the same member, on its own data. */
+  | { readonly kind: 'restartMember'; readonly member: string; readonly claim: string; readonly version: string }
+  /**
+   * Upgrade one member kept on its claim: delete its pod (the claim stays), and the member is restarted on its data
+   * at the new version by the restartMember step.
+   */
+  | { readonly kind: 'upgradeMember'; readonly member: MemberView; readonly from: string; readonly to: string }
+  /** A member restarted in a new pod answers on that pod's IP: tell the cluster its new peer URL. */
+  | { readonly kind: 'updatePeerURL'; readonly member: MemberView; readonly peerURL: string }
+  /** Delete a claim whose member is gone and that no pod uses: its data never serves another member. */
+  | { readonly kind: 'deleteClaim'; readonly claim: string; readonly member: string }
   | { readonly kind: 'promote'; readonly member: MemberView }
   | { readonly kind: 'moveLeader'; readonly from: MemberView; readonly to: MemberView }
+  /** Compact the key space to the current revision, the first step of clearing a NOSPACE alarm. */
+  | { readonly kind: 'compact'; readonly revision: number }
+  | { readonly kind: 'defragment'; readonly member: MemberView }
+  | { readonly kind: 'disarm'; readonly memberId: string; readonly alarm: string }
   | {
       readonly kind: 'removeMember';
       readonly member: MemberView;
-      readonly reason: 'ScaleDown' | 'Replace' | 'LearnerWithoutPod';
+      readonly reason: 'ScaleDown' | 'Replace' | 'LearnerWithoutPod' | 'Upgrade';
     }
-  /** Delete a pod that has no member, and its data with it: a data directory never serves a second member ID. */
-  | { readonly kind: 'deletePod'; readonly pod: string; readonly reason: 'NoMember' | 'NotNeeded' };
+  /**
+   * Delete a pod that has no member, and its data with it (its claim too, with storage.pvc): a data directory never
+   * serves a second member ID.
+   */
+  | {
+      readonly kind: 'deletePod';
+      readonly pod: string;
+      readonly claim: string | undefined;
+      readonly reason: 'NoMember' | 'NotNeeded';
+    };
 
 /** etcd itself refuses to promote a learner whose log is behind 90 % of the leader's. */
 const PROMOTABLE_FRACTION = 0.9;
@@ -43,16 +67,58 @@ export function removalKeepsQuorum(members: readonly MemberView[], victim: Membe
   return remaining.filter((member) => member.healthy).length >= quorumOf(remaining.length);
 }
 
+/**
+ * Without a quorum there is no member list to act on, but a member's claim is its data and identity: restarting
+ * its pod on it changes no membership, and is how a cluster whose pods all went (a restarted node, say) comes back.
+ * Without the claim nothing is recreated: quorum loss is reported and left to a person (recovery: manual).
+ */
+function claimWithoutPod(observed: Observed): Action | undefined {
+  const claim = observed.claims.find(
+    (candidate) => !candidate.deleting && !observed.pods.some((pod) => pod.name === candidate.member),
+  );
+  if (claim === undefined) return undefined;
+  return {
+    kind: 'restartMember',
+    member: claim.member,
+    claim: claim.name,
+    version: observed.knownVersion ?? observed.spec.version,
+  };
+}
+
+/** The version a member runs: its pod's, or what it answers for a pod from before versions were recorded. */
+const versionOf = (member: MemberView, pod: PodView | undefined): string | undefined => pod?.version ?? member.version;
+
+/**
+ * Where the cluster is and where it goes: `current` is the oldest version a member runs, `target` the spec's version
+ * when the path there is allowed, else `current` (nothing is upgraded, and the status says why).
+ */
+export function versionPlan(observed: Observed): { current: string; target: string; path: UpgradePath } {
+  const { spec, etcd } = observed;
+  const versions =
+    etcd.kind === 'answered'
+      ? etcd.members.flatMap((member) => {
+          const version = versionOf(
+            member,
+            observed.pods.find((pod) => pod.name === member.name && member.name !== ''),
+          );
+          return version === undefined ? [] : [version];
+        })
+      : [];
+  const current = versions.sort(compareVersions)[0] ?? observed.knownVersion ?? spec.version;
+  const path = upgradePath(current, spec.version);
+  return { current, target: path.kind === 'refused' ? current : spec.version, path };
+}
+
 /** The next step for one EtcdCluster. */
 export function plan(observed: Observed): Action {
   const { spec, etcd } = observed;
   if (spec.paused) return { kind: 'halt', condition: 'Paused', reason: 'Paused', message: 'spec.paused is set' };
-  if (spec.storage === 'pvc' || spec.tls) {
+  if (spec.tls) {
     return {
       kind: 'halt',
       condition: 'Degraded',
       reason: 'NotSupportedYet',
-      message: `this operator does not yet run members with ${spec.storage === 'pvc' ? 'PersistentVolumeClaims' : 'TLS'}`,
+      message: 'this operator does not yet run members with TLS',
     };
   }
   const pods = observed.pods.filter((pod) => !pod.deleting);
@@ -67,6 +133,8 @@ export function plan(observed: Observed): Action {
   }
   if (etcd.kind === 'silent') {
     if (observed.knownClusterId !== undefined) {
+      const revive = claimWithoutPod(observed);
+      if (revive !== undefined) return revive;
       return {
         kind: 'halt',
         condition: 'QuorumLost',
@@ -90,6 +158,8 @@ export function plan(observed: Observed): Action {
   const voters = members.filter((member) => !member.learner);
   const healthyVoters = voters.filter((member) => member.healthy);
   if (healthyVoters.length < quorumOf(voters.length)) {
+    const revive = claimWithoutPod(observed);
+    if (revive !== undefined) return revive;
     return {
       kind: 'halt',
       condition: 'QuorumLost',
@@ -102,21 +172,46 @@ export function plan(observed: Observed): Action {
   }
 
   const podOf = (member: MemberView): PodView | undefined => pods.find((pod) => isMemberOf(member, pod));
+  const { target } = versionPlan(observed);
   const memberOf = (pod: PodView): MemberView | undefined => members.find((member) => isMemberOf(member, pod));
   const learners = members.filter((member) => member.learner);
+  const liveClaim = (member: string): ClaimView | undefined =>
+    observed.claims.find((claim) => claim.member === member && !claim.deleting);
 
   // A pod whose member is gone (removed, or never added after it ran) holds data of a member that no longer
   // exists: it goes, with its data, before anything else.
   const podsWithoutMember = pods.filter((pod) => memberOf(pod) === undefined);
   const used = podsWithoutMember.find((pod) => pod.etcdStarted || pod.initialState === 'new');
-  if (used !== undefined) return { kind: 'deletePod', pod: used.name, reason: 'NoMember' };
+  if (used !== undefined) {
+    return { kind: 'deletePod', pod: used.name, claim: liveClaim(used.name)?.name, reason: 'NoMember' };
+  }
+
+  // A member restarted in a new pod on its claim has a new IP: its peers must be told before it can be a peer.
+  for (const member of members) {
+    const pod = pods.find((candidate) => candidate.name === member.name && member.name !== '');
+    if (pod?.ip === undefined || member.peerURLs.includes(peerURLOf(pod.ip))) continue;
+    return { kind: 'updatePeerURL', member, peerURL: peerURLOf(pod.ip) };
+  }
 
   // A member whose pod is gone.
   for (const member of members) {
     if (podOf(member) !== undefined) continue;
     if (member.learner) return { kind: 'removeMember', member, reason: 'LearnerWithoutPod' };
     if (member.healthy) continue; // Its pod is terminating; wait until etcd stops answering.
-    // With emptyDir its data went with its pod: remove it, then a new member is added in its place.
+    // Its data survives on its claim: the same member is restarted on it, never replaced (nor its data reused by
+    // another). A pod of that name still on its way out must be gone first, for the name is the pod's.
+    const claim = liveClaim(member.name);
+    if (claim !== undefined && member.name !== '') {
+      if (observed.pods.some((pod) => pod.name === member.name)) {
+        return {
+          kind: 'wait',
+          reason: 'PodTerminating',
+          message: `the old pod of member ${member.name} is terminating`,
+        };
+      }
+      return { kind: 'restartMember', member: member.name, claim: claim.name, version: target };
+    }
+    // With emptyDir (or its claim deleted) its data went with its pod: remove it, then add a new member in its place.
     if (!removalKeepsQuorum(members, member)) {
       return {
         kind: 'halt',
@@ -132,11 +227,20 @@ export function plan(observed: Observed): Action {
     return { kind: 'wait', reason: 'PodTerminating', message: `the pod of member ${terminating.name} is terminating` };
   }
 
+  // A claim no member and no pod has (its member removed, or its pod never created): its data goes with it.
+  const orphan = observed.claims.find(
+    (claim) =>
+      !claim.deleting &&
+      !members.some((member) => member.name === claim.member) &&
+      !observed.pods.some((pod) => pod.name === claim.member),
+  );
+  if (orphan !== undefined) return { kind: 'deleteClaim', claim: orphan.name, member: orphan.member };
+
   // A fresh pod, never started, waiting to join.
   const fresh = podsWithoutMember[0];
   if (fresh !== undefined) {
     if (learners.length > 0 || members.length >= spec.size)
-      return { kind: 'deletePod', pod: fresh.name, reason: 'NotNeeded' };
+      return { kind: 'deletePod', pod: fresh.name, claim: liveClaim(fresh.name)?.name, reason: 'NotNeeded' };
     if (fresh.ip === undefined)
       return { kind: 'wait', reason: 'PodStarting', message: `pod ${fresh.name} has no IP yet` };
     return { kind: 'addLearner', pod: fresh.name, peerURL: peerURLOf(fresh.ip) };
@@ -182,6 +286,19 @@ export function plan(observed: Observed): Action {
   }
 
   const sick = voters.find((member) => !member.healthy);
+  const sickPod = sick === undefined ? undefined : podOf(sick);
+  if (sick !== undefined && sickPod?.crashLooping === true && sickPod.version !== undefined) {
+    // A member that keeps failing on another version than its healthy peers run failed its upgrade (rule 9).
+    const others = voters.filter((member) => member.healthy && member.version !== sickPod.version);
+    if (others.length > 0) {
+      return {
+        kind: 'halt',
+        condition: 'Degraded',
+        reason: 'UpgradeFailed',
+        message: `member ${sick.name} keeps failing on ${sickPod.version} while ${others.length} members run ${others[0]?.version ?? 'another version'}; the upgrade stops here`,
+      };
+    }
+  }
   if (sick !== undefined) {
     // Its pod is there, and with it its data: the kubelet restarts etcd on it (a restart, not a replacement).
     return {
@@ -190,6 +307,75 @@ export function plan(observed: Observed): Action {
       message: `member ${sick.name} does not answer; its pod restarts it`,
     };
   }
-  if (voters.length < spec.size) return { kind: 'createJoiningPod', members };
-  return { kind: 'none' };
+  if (voters.length < spec.size) return { kind: 'createJoiningPod', members, version: target };
+  return (
+    planMaintenance(observed, members, etcd.leaderId) ?? planUpgrade(observed, target, voters, etcd.leaderId, podOf)
+  );
+}
+
+/**
+ * Rule 10, once every member is healthy and the cluster at its size: a NOSPACE alarm is cleared by compacting, then
+ * defragmenting every member, then disarming; a scheduled round only defragments. One member per pass, followers
+ * before the leader (defragmenting blocks a member: the leader last, so that writes go on meanwhile); the health
+ * check above runs before each next one.
+ */
+function planMaintenance(observed: Observed, members: readonly MemberView[], leaderId: string): Action | undefined {
+  const { maintenance } = observed;
+  const nospace = maintenance.alarms.find((alarm) => alarm.alarm === 'NOSPACE');
+  if (nospace !== undefined && maintenance.compactFirst) {
+    const revision = Math.max(0, ...members.map((member) => member.revision ?? 0));
+    return { kind: 'compact', revision };
+  }
+  const next = members
+    .filter((member) => maintenance.defragPending.includes(member.id))
+    .sort((a, b) => Number(a.id === leaderId) - Number(b.id === leaderId) || a.name.localeCompare(b.name))[0];
+  if (next !== undefined) return { kind: 'defragment', member: next };
+  if (nospace !== undefined) return { kind: 'disarm', memberId: nospace.memberId, alarm: nospace.alarm };
+  return undefined;
+}
+
+/**
+ * Rule 9, once every member is healthy, no learner waits and the cluster is at its size: one member at a time,
+ * followers before the leader, each healthy on the new version before the next.
+ */
+function planUpgrade(
+  observed: Observed,
+  target: string,
+  voters: readonly MemberView[],
+  leaderId: string,
+  podOf: (member: MemberView) => PodView | undefined,
+): Action {
+  const upgrading = voters.find((member) => {
+    const pod = podOf(member);
+    return pod?.version === target && member.version !== target;
+  });
+  if (upgrading !== undefined) {
+    return {
+      kind: 'wait',
+      reason: 'MemberUpgrading',
+      message: `member ${upgrading.name} is not yet healthy on ${target}`,
+    };
+  }
+  const outdated = voters
+    .filter((member) => versionOf(member, podOf(member)) !== target)
+    .sort((a, b) => Number(a.id === leaderId) - Number(b.id === leaderId) || a.name.localeCompare(b.name));
+  const next = outdated[0];
+  if (next === undefined) return { kind: 'none' };
+  const from = versionOf(next, podOf(next)) ?? 'unknown';
+  if (next.id === leaderId && voters.length > 1) {
+    const to = voters.filter((member) => member.id !== next.id).sort((a, b) => a.name.localeCompare(b.name))[0];
+    if (to !== undefined) return { kind: 'moveLeader', from: next, to };
+  }
+  if (observed.spec.storage === 'pvc') return { kind: 'upgradeMember', member: next, from, to: target };
+  // On emptyDir a member's data dies with its pod: it is upgraded by being replaced, removed first, then a new
+  // member joins at the new version (the scale-up step above).
+  if (!removalKeepsQuorum(voters, next)) {
+    return {
+      kind: 'halt',
+      condition: 'Degraded',
+      reason: 'UpgradeNeedsStorage',
+      message: `upgrading ${voters.length} member on emptyDir would lose its data; use storage.pvc, or more members`,
+    };
+  }
+  return { kind: 'removeMember', member: next, reason: 'Upgrade' };
 }

@@ -1,5 +1,15 @@
 // Typed builders for the planner's tests: each test states only the members and pods it is about.
-import { peerURLOf, clientURLOf, type EtcdView, type MemberView, type Observed, type PodView } from './observed.ts';
+import {
+  peerURLOf,
+  clientURLOf,
+  NO_MAINTENANCE,
+  type ClaimView,
+  type EtcdView,
+  type MaintenanceView,
+  type MemberView,
+  type Observed,
+  type PodView,
+} from './observed.ts';
 
 let nextIp = 10;
 
@@ -25,7 +35,16 @@ export function aMember(name: string, overrides: Partial<MemberView> = {}): Memb
 /** The pod of `member`, running etcd. */
 export function podOf(member: MemberView, overrides: Partial<PodView> = {}): PodView {
   const ip = /^http:\/\/([0-9.]+):/.exec(member.peerURLs[0] ?? '')?.[1];
-  return { name: member.name, ip, deleting: false, etcdStarted: true, initialState: 'existing', ...overrides };
+  return {
+    name: member.name,
+    ip,
+    deleting: false,
+    etcdStarted: true,
+    initialState: 'existing',
+    version: member.version,
+    crashLooping: false,
+    ...overrides,
+  };
 }
 
 export function aPod(name: string, overrides: Partial<PodView> = {}): PodView {
@@ -35,6 +54,8 @@ export function aPod(name: string, overrides: Partial<PodView> = {}): PodView {
     deleting: false,
     etcdStarted: false,
     initialState: 'existing',
+    version: '3.6.16',
+    crashLooping: false,
     ...overrides,
   };
 }
@@ -54,22 +75,40 @@ export function answered(members: readonly MemberView[], leaderId?: string): Etc
 
 export interface ObservedOverrides {
   readonly size?: number;
+  /** spec.version; 3.6.16, the members' own, by default. */
+  readonly version?: string;
   readonly paused?: boolean;
   readonly pods?: readonly PodView[];
   readonly knownClusterId?: string | undefined;
+  /** storage.pvc with these claims; emptyDir when absent. */
+  readonly claims?: readonly ClaimView[];
+  readonly maintenance?: Partial<MaintenanceView>;
 }
+
+/** The claim of member (or pod) `member`, as the operator names it. */
+export function aClaim(member: string, overrides: Partial<ClaimView> = {}): ClaimView {
+  return { name: `data-${member}`, member, deleting: false, ...overrides };
+}
+
+/** Every member's claim: a storage.pvc cluster whose volumes are all there. */
+export const claimsOf = (members: readonly MemberView[]): ClaimView[] =>
+  members.filter((member) => member.name !== '').map((member) => aClaim(member.name));
 
 /** A cluster of `members`, each with its running pod unless `pods` is given, at `size` (their number by default). */
 export function observed(members: readonly MemberView[], overrides: ObservedOverrides = {}, etcd?: EtcdView): Observed {
   return {
     spec: {
       size: overrides.size ?? members.filter((member) => !member.learner).length,
+      version: overrides.version ?? '3.6.16',
       paused: overrides.paused ?? false,
-      storage: 'emptyDir',
+      storage: overrides.claims === undefined ? 'emptyDir' : 'pvc',
       tls: false,
     },
     knownClusterId: 'knownClusterId' in overrides ? overrides.knownClusterId : CLUSTER_ID,
+    knownVersion: '3.6.16',
     pods: overrides.pods ?? members.map((member) => podOf(member)),
+    claims: overrides.claims ?? [],
+    maintenance: { ...NO_MAINTENANCE, ...overrides.maintenance },
     etcd: etcd ?? answered(members),
   };
 }

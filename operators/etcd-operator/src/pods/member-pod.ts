@@ -2,13 +2,22 @@
 // `await-member` in an init container, so that etcd starts only once its learner has been added (etcd refuses to
 // join a cluster that does not list it yet).
 import { randomBytes } from 'node:crypto';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, type EtcdCluster } from '@strata/api';
 import { CLIENT_PORT, PEER_PORT, type MemberView } from '../plan/observed.ts';
 
 export const CLUSTER_LABEL = 'etcd.strata.dev/cluster';
 export const INITIAL_STATE_ANNOTATION = 'etcd.strata.dev/initial-cluster-state';
 export const ETCD_CONTAINER = 'etcd';
+/** The etcd release a member's pod runs (its image's tag, in the spec's form). */
+export const VERSION_ANNOTATION = 'etcd.strata.dev/version';
+/** On a member's PersistentVolumeClaim: the member (and pod) whose data it holds. */
+export const MEMBER_LABEL = 'etcd.strata.dev/member';
+/**
+ * On a member's claim: the UID of the EtcdCluster it was made for. Claims kept from a deleted EtcdCluster of the same
+ * name are another cluster's data, which the new one neither revives nor deletes.
+ */
+export const CLUSTER_UID_LABEL = 'etcd.strata.dev/cluster-uid';
 const DATA_DIR = '/var/lib/etcd';
 
 /** The pod's labels: what the operator's pod informer and the PodDisruptionBudget select. */
@@ -21,6 +30,46 @@ export const memberLabels = (cluster: string): Record<string, string> => ({
 /** A member name never used before: a new member never takes an old one's name (nor its data). */
 export const newMemberName = (cluster: string): string => `${cluster}-${randomBytes(3).toString('hex')}`;
 
+export type PvcStorage = NonNullable<EtcdCluster['spec']['storage']['pvc']>;
+
+/** The claim of a member's data, as a StatefulSet names it: `data-<pod>`. */
+export const claimNameOf = (member: string): string => `data-${member}`;
+
+const ownerOf = (cluster: EtcdCluster) => ({
+  apiVersion: ETCD_CLUSTER.apiVersion,
+  kind: ETCD_CLUSTER.kind,
+  name: cluster.metadata.name,
+  uid: cluster.metadata.uid ?? '',
+  controller: true,
+  blockOwnerDeletion: true,
+});
+
+/**
+ * The PersistentVolumeClaim of member `name`, from `spec.storage.pvc`. Owned by the EtcdCluster (and so deleted with
+ * it) only when `retainOnDelete` is false: by default a deleted EtcdCluster leaves its members' data behind.
+ */
+export function memberClaim(cluster: EtcdCluster, pvc: PvcStorage, name: string): V1PersistentVolumeClaim {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: claimNameOf(name),
+      namespace: cluster.metadata.namespace,
+      labels: {
+        ...memberLabels(cluster.metadata.name),
+        [MEMBER_LABEL]: name,
+        [CLUSTER_UID_LABEL]: cluster.metadata.uid ?? '',
+      },
+      ...(pvc.retainOnDelete ? {} : { ownerReferences: [ownerOf(cluster)] }),
+    },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      ...(pvc.storageClassName === undefined ? {} : { storageClassName: pvc.storageClassName }),
+      resources: { requests: { storage: pvc.size } },
+    },
+  };
+}
+
 /** The image of an etcd release in `repository`, tagged as that repository tags it. */
 export function etcdImage(repository: string, version: string): string {
   return repository === 'registry.k8s.io/etcd' ? `${repository}:${version}-0` : `${repository}:v${version}`;
@@ -29,10 +78,18 @@ export function etcdImage(repository: string, version: string): string {
 export interface MemberPodOptions {
   readonly cluster: EtcdCluster;
   readonly name: string;
-  /** The founding member, or one that joins the given members. */
-  readonly join: { readonly state: 'new' } | { readonly state: 'existing'; readonly members: readonly MemberView[] };
+  /**
+   * The founding member, one that joins the given members, or a member restarted on its surviving claim (its data
+   * directory holds its identity, so etcd ignores the initial-cluster flags).
+   */
+  readonly join:
+    | { readonly state: 'new' }
+    | { readonly state: 'existing'; readonly members: readonly MemberView[] }
+    | { readonly state: 'restart' };
   /** The operator's own image, whose `await-member` the init container of a joining pod runs. */
   readonly operatorImage: string;
+  /** The etcd release to run: the spec's, or during an upgrade the one this member is at. */
+  readonly version: string;
 }
 
 const SELF_PEER_URL = `http://$(POD_IP):${PEER_PORT}`;
@@ -45,6 +102,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
     ...(join.state === 'existing' ? join.members.map((member) => `${member.name}=${member.peerURLs[0] ?? ''}`) : []),
     `$(POD_NAME)=${SELF_PEER_URL}`,
   ].join(',');
+  const initialState = join.state === 'new' ? 'new' : 'existing';
   const env = [
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -71,17 +129,12 @@ export function memberPod(options: MemberPodOptions): V1Pod {
       name,
       namespace: cluster.metadata.namespace,
       labels: { ...template?.labels, ...memberLabels(clusterName) },
-      annotations: { ...template?.annotations, [INITIAL_STATE_ANNOTATION]: join.state },
-      ownerReferences: [
-        {
-          apiVersion: ETCD_CLUSTER.apiVersion,
-          kind: ETCD_CLUSTER.kind,
-          name: clusterName,
-          uid: cluster.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      annotations: {
+        ...template?.annotations,
+        [INITIAL_STATE_ANNOTATION]: initialState,
+        [VERSION_ANNOTATION]: options.version,
+      },
+      ownerReferences: [ownerOf(cluster)],
     },
     spec: {
       hostname: name,
@@ -94,7 +147,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
       containers: [
         {
           name: ETCD_CONTAINER,
-          image: etcdImage(cluster.spec.repository, cluster.spec.version),
+          image: etcdImage(cluster.spec.repository, options.version),
           command: [
             'etcd',
             '--name=$(POD_NAME)',
@@ -104,8 +157,11 @@ export function memberPod(options: MemberPodOptions): V1Pod {
             `--listen-peer-urls=${SELF_PEER_URL}`,
             `--initial-advertise-peer-urls=${SELF_PEER_URL}`,
             `--initial-cluster=${initialCluster}`,
-            `--initial-cluster-state=${join.state}`,
+            `--initial-cluster-state=${initialState}`,
             `--initial-cluster-token=${clusterName}-${cluster.metadata.uid ?? ''}`,
+            ...(cluster.spec.quotaBackendBytes === undefined
+              ? []
+              : [`--quota-backend-bytes=${cluster.spec.quotaBackendBytes}`]),
           ],
           env,
           ports: [
@@ -117,8 +173,11 @@ export function memberPod(options: MemberPodOptions): V1Pod {
           volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
         },
       ],
-      // Only emptyDir runs today; a PVC-backed member mounts its claim here instead (see README).
-      volumes: [{ name: 'data', emptyDir: { ...cluster.spec.storage.emptyDir } }],
+      volumes: [
+        cluster.spec.storage.pvc === undefined
+          ? { name: 'data', emptyDir: { ...cluster.spec.storage.emptyDir } }
+          : { name: 'data', persistentVolumeClaim: { claimName: claimNameOf(name) } },
+      ],
     },
   };
 }

@@ -7,12 +7,14 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type KubeConfig,
+  type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster, type EtcdClusterSpecInput } from '@strata/api';
 import { waitFor } from '@strata/harness';
 import { EtcdClient } from '../etcd/gateway-client.ts';
-import { CLUSTER_LABEL } from '../pods/member-pod.ts';
+import { crashContainer } from '@strata/platform-local/testing';
+import { CLUSTER_LABEL, ETCD_CONTAINER } from '../pods/member-pod.ts';
 
 export class LocalEtcdClusters {
   readonly etcd = new EtcdClient({ timeoutMs: 2000 });
@@ -52,10 +54,44 @@ export class LocalEtcdClusters {
   }
 
   async scale(name: string, size: number): Promise<void> {
+    await this.patchSpec(name, { size });
+  }
+
+  async patchSpec(name: string, spec: Partial<EtcdClusterSpecInput>): Promise<void> {
     await this.#customObjects.patchNamespacedCustomObject(
-      { ...this.#address(name), body: { spec: { size } } },
+      { ...this.#address(name), body: { spec } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+  }
+
+  /** SIGKILLs the etcd of `pod`, as a crash would, and waits until the kubelet has restarted it. */
+  async crashMember(pod: V1Pod): Promise<void> {
+    crashContainer(pod, ETCD_CONTAINER);
+    await waitFor(
+      `the killed member ${pod.metadata?.name ?? ''} to be restarted`,
+      async () => {
+        const current = await this.#core.readNamespacedPod({
+          namespace: this.#namespace,
+          name: pod.metadata?.name ?? '',
+        });
+        const status = current.status?.containerStatuses?.find((container) => container.name === ETCD_CONTAINER);
+        return (status?.restartCount ?? 0) > 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.#customObjects.deleteNamespacedCustomObject(this.#address(name));
+  }
+
+  async claims(name: string): Promise<V1PersistentVolumeClaim[]> {
+    return (
+      await this.#core.listNamespacedPersistentVolumeClaim({
+        namespace: this.#namespace,
+        labelSelector: `${CLUSTER_LABEL}=${name}`,
+      })
+    ).items;
   }
 
   async pods(name: string): Promise<V1Pod[]> {
@@ -64,8 +100,11 @@ export class LocalEtcdClusters {
     ).items;
   }
 
-  /** Waits until the status shows `size` healthy voters, no learner, Available and Running, and as many pods. */
-  async settled(name: string, size: number, timeoutMs = 90_000): Promise<EtcdCluster> {
+  /**
+   * Waits until the status shows `size` healthy voters, no learner, Available and Running, and as many pods; with
+   * `version`, every member answering as that etcd release.
+   */
+  async settled(name: string, size: number, timeoutMs = 90_000, version?: string): Promise<EtcdCluster> {
     return waitFor(
       `EtcdCluster ${name} to have ${size} healthy voting members`,
       async () => {
@@ -76,7 +115,9 @@ export class LocalEtcdClusters {
         return available &&
           current.status?.phase === 'Running' &&
           members.length === size &&
-          members.every((member) => member.healthy && !member.learner) &&
+          members.every(
+            (member) => member.healthy && !member.learner && (version === undefined || member.version === version),
+          ) &&
           pods.length === size
           ? current
           : undefined;

@@ -32,11 +32,10 @@ export interface TestCluster extends LocalCluster {
 }
 
 /**
- * Fault injection: kills a running container of a process pod with SIGKILL,
- * as a crash would (the runtime then restarts it per the pod's restartPolicy).
- * Process containers report their pid in their container ID, `strata://<pid>`.
+ * Fault injection: sends `signal` to a running container of a process pod (SIGSTOP freezes it as a hung process
+ * would, SIGCONT resumes it). Process containers report their pid in their container ID, `strata://<pid>`.
  */
-export function crashContainer(pod: V1Pod, containerName: string): number {
+export function signalContainer(pod: V1Pod, containerName: string, signal: NodeJS.Signals): number {
   const status = pod.status?.containerStatuses?.find((container) => container.name === containerName);
   const match = /^strata:\/\/(\d+)$/.exec(status?.containerID ?? '');
   if (match?.[1] === undefined) {
@@ -48,8 +47,16 @@ export function crashContainer(pod: V1Pod, containerName: string): number {
     );
   }
   const pid = Number(match[1]);
-  process.kill(pid, 'SIGKILL');
+  process.kill(pid, signal);
   return pid;
+}
+
+/**
+ * Fault injection: kills a running container of a process pod with SIGKILL,
+ * as a crash would (the runtime then restarts it per the pod's restartPolicy).
+ */
+export function crashContainer(pod: V1Pod, containerName: string): number {
+  return signalContainer(pod, containerName, 'SIGKILL');
 }
 
 /** Simulated update_engine timings for tests: every step takes 100 ms, and nothing checks until a test asks. */
