@@ -24,7 +24,10 @@ const MINIO_COMMIT_TIME = '2026-02-12T20:18:48Z';
 const MINIO_COMMIT = '7aac2a2c5b7c';
 /** Butane, which the boot server translates Butane templates with, as matchbox does. */
 export const BUTANE_VERSION = 'v0.25.1';
-/** matchbox, which the boot server's differential test runs beside Strata's boot server. */
+/**
+ * matchbox, which the boot server's differential test runs beside Strata's boot server, and its `bootcmd` gRPC client,
+ * which proves the boot server's gRPC API.
+ */
 export const MATCHBOX_VERSION = 'v0.11.0';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
@@ -39,7 +42,7 @@ export const COMPONENT_NAMES = [
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 /** Tools that only some callers need; resolved by name, never by `resolveAllBinaries`. */
-export const TOOL_NAMES = ['pulumi', 'minio', 'butane', 'matchbox'] as const;
+export const TOOL_NAMES = ['pulumi', 'minio', 'butane', 'matchbox', 'bootcmd'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /** Everything the resolver can provide. */
 export type BinaryName = ComponentName | ToolName;
@@ -184,8 +187,11 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
     name: 'matchbox',
     version: MATCHBOX_VERSION,
     wrapperModuleDir: wrapperDir('matchbox'),
-    // matchbox's Makefile stamps the version here; `matchbox -version` prints it.
-    versionLdflags: [`-X github.com/poseidon/matchbox/matchbox/version.Version=${MATCHBOX_VERSION}`],
+    // matchbox's Makefile stamps the versions here; `matchbox -version` and `bootcmd version` print them.
+    versionLdflags: [
+      `-X github.com/poseidon/matchbox/matchbox/version.Version=${MATCHBOX_VERSION}`,
+      `-X github.com/poseidon/matchbox/matchbox/cli.version=${MATCHBOX_VERSION}`,
+    ],
   },
 };
 
@@ -195,6 +201,12 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     release: 'matchbox',
     goPackage: 'github.com/poseidon/matchbox/cmd/matchbox',
     versionCommand: ['-version'],
+  },
+  bootcmd: {
+    name: 'bootcmd',
+    release: 'matchbox',
+    goPackage: 'github.com/poseidon/matchbox/cmd/bootcmd',
+    versionCommand: ['version'],
   },
   butane: {
     name: 'butane',
