@@ -9,7 +9,7 @@ import { resolveBinary } from '@strata/binaries';
 import { runCommand, writeFileAtomic } from '@strata/host';
 import { writeApiCredentials, type WriteApiCredentials } from '../api/testing/pki.ts';
 import { silentLogger } from '../logging.ts';
-import { startBootServer, type RunningBootServer } from '../server/boot-server.ts';
+import { startBootServer, type BootServer } from '../server/boot-server.ts';
 import { DataDirectoryStore } from '../store/directory-store.ts';
 import { aProfile, macOf } from '../testing/builders.ts';
 import { temporaryDirectory, type TemporaryDirectory } from '../testing/data-dir.ts';
@@ -23,7 +23,7 @@ describe('bootcmd (matchbox v0.11.0) against the gRPC API', () => {
   let work: TemporaryDirectory;
   let store: DataDirectoryStore;
   let api: RunningGrpcApi;
-  let http: RunningBootServer;
+  let http: BootServer;
 
   before(async () => {
     // `npm test`'s binaries phase builds it; alone, `strata binaries bootcmd` does (this call builds it if Go is there).

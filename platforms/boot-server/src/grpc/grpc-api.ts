@@ -204,7 +204,7 @@ export function matchboxService(definition: PackageDefinition, name: string): gr
   const found = definition[`rpcpb.${name}`];
   if (found === undefined || 'format' in found)
     throw new StrataError(`matchbox's .proto files define no service rpcpb.${name}`, { service: name });
-  return found as grpc.ServiceDefinition;
+  return found;
 }
 
 function clientName(call: grpc.ServerUnaryCall<unknown, unknown>): string {
