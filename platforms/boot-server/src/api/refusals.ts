@@ -2,7 +2,7 @@
 // one reading of a store's refusal, so that the two APIs cannot drift apart. Each API maps the answer to its own
 // status (an HTTP status, a gRPC code).
 import type { z } from 'zod';
-import { ConflictingWriteError, InvalidWriteError, StrataError, describeIssues, issueField } from '@strata/api';
+import { ConflictingWriteError, InvalidWriteError, describeIssues, issueField, type StrataError } from '@strata/api';
 import { InvalidNameError, InvalidResourceError } from '../errors.ts';
 
 /** A refused write: an invalid field, or a conflict with a concurrent write. */
