@@ -10,8 +10,11 @@ export type WriteRefusal =
   | { readonly kind: 'Invalid'; readonly message: string; readonly field: string }
   | { readonly kind: 'Conflict'; readonly message: string };
 
+/** A refusal of one field: what a schema's validation answers. */
+export type InvalidField = Extract<WriteRefusal, { kind: 'Invalid' }>;
+
 export type Validated<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: WriteRefusal };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: InvalidField };
 
 /** Validates a written resource against its write schema; a refusal names the first offending field. */
 export function validateWrite<T>(schema: z.ZodType<T>, body: unknown): Validated<T> {
