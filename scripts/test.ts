@@ -264,17 +264,21 @@ async function integrationTests(files: readonly string[]): Promise<boolean> {
 log(`Strata tests on Node ${process.version} (${process.execPath})`);
 const { unit, integration } = await testFiles();
 
-await phase('binaries (control plane, pulumi, etcd releases, minio, butane, matchbox)', async () => {
+await phase('binaries (control plane, pulumi, etcd releases, minio, butane, matchbox and its clients)', async () => {
   // Pulumi is no control-plane component, but the bare-metal platform's tests run its engine: build it once, here.
   // So are the other etcd releases (etcd pods of the local platform), MinIO (the S3-compatible store of tests),
-  // Butane (the boot server's templates) and matchbox (the boot server's differential test): a cold build here,
-  // never inside a test's time limit.
+  // Butane (the boot server's templates), matchbox (the boot server's differential test), and bootcmd, OpenTofu and
+  // terraform-provider-matchbox (the clients that prove its gRPC API): a cold build here, never inside a test's time
+  // limit.
   const paths: Record<string, string> = {
     ...(await resolveAllBinaries()),
     pulumi: await resolveBinary('pulumi'),
     minio: await resolveBinary('minio'),
     butane: await resolveBinary('butane'),
     matchbox: await resolveBinary('matchbox'),
+    bootcmd: await resolveBinary('bootcmd'),
+    tofu: await resolveBinary('tofu'),
+    'terraform-provider-matchbox': await resolveBinary('terraform-provider-matchbox'),
   };
   for (const version of ETCD_VERSIONS) {
     if (version !== ETCD_VERSION) paths[`etcd ${version}`] = (await resolveEtcd(version)).etcd;

@@ -1,5 +1,9 @@
 import { fileURLToPath } from 'node:url';
 
+/** OpenTofu, which drives terraform-provider-matchbox against the boot server's gRPC API in its test. */
+export const OPENTOFU_VERSION = 'v1.12.6';
+/** The matchbox provider of Terraform and OpenTofu, as Typhoon's bare-metal modules pin it. */
+export const MATCHBOX_PROVIDER_VERSION = 'v0.5.4';
 /** The one Kubernetes release Strata pins. The wrapper go.mod requires the same version. */
 export const KUBERNETES_VERSION = 'v1.36.3';
 /** etcd 3.6: what Kubernetes 1.36 is tested against. Debian's 3.4 is too old. */
@@ -24,7 +28,10 @@ const MINIO_COMMIT_TIME = '2026-02-12T20:18:48Z';
 const MINIO_COMMIT = '7aac2a2c5b7c';
 /** Butane, which the boot server translates Butane templates with, as matchbox does. */
 export const BUTANE_VERSION = 'v0.25.1';
-/** matchbox, which the boot server's differential test runs beside Strata's boot server. */
+/**
+ * matchbox, which the boot server's differential test runs beside Strata's boot server, and its `bootcmd` gRPC client,
+ * which proves the boot server's gRPC API.
+ */
 export const MATCHBOX_VERSION = 'v0.11.0';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
@@ -39,18 +46,30 @@ export const COMPONENT_NAMES = [
 
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 /** Tools that only some callers need; resolved by name, never by `resolveAllBinaries`. */
-export const TOOL_NAMES = ['pulumi', 'minio', 'butane', 'matchbox'] as const;
+export const TOOL_NAMES = [
+  'pulumi',
+  'minio',
+  'butane',
+  'matchbox',
+  'bootcmd',
+  'tofu',
+  'terraform-provider-matchbox',
+] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /** Everything the resolver can provide. */
 export type BinaryName = ComponentName | ToolName;
-export type ReleaseName = 'kubernetes' | 'etcd' | 'pulumi' | 'minio' | 'butane' | 'matchbox';
+export type ReleaseName =
+  'kubernetes' | 'etcd' | 'pulumi' | 'minio' | 'butane' | 'matchbox' | 'opentofu' | 'terraform-provider-matchbox';
 
 export interface ComponentSpec {
   readonly name: BinaryName;
   readonly release: ReleaseName;
   readonly goPackage: string;
-  /** Arguments that make the binary print its version, and what that output must contain. */
-  readonly versionCommand: readonly string[];
+  /**
+   * Arguments that make the binary print its version, and what that output must contain. Absent for a binary that
+   * prints none (a Terraform provider plugin only talks to its host): a $STRATA_BIN_DIR copy is then taken on trust.
+   */
+  readonly versionCommand?: readonly string[];
 }
 
 /** Where the official release puts a component, for users with internet access. */
@@ -78,11 +97,26 @@ export interface TarballDownload extends DownloadBase {
   readonly member: (arch: string, component: BinaryName) => string;
 }
 
+/**
+ * A release built as the main module from a copy of its own module directory, for a module whose go.mod has replace
+ * directives (OpenTofu's), which Go obeys only in the main module, so no wrapper module can build it.
+ */
+export interface MainModuleSpec {
+  /** The module path, fetched at the release's version with `go mod download`. */
+  readonly path: string;
+  /** The module's pinned `h1:` checksum, as `go mod download -json` reports it and go.sum records it. */
+  readonly sum: string;
+  /** The `go` line of the module's go.mod: the oldest toolchain that builds it. */
+  readonly go: string;
+}
+
 export interface ReleaseSpec {
   readonly name: ReleaseName;
   readonly version: string;
-  /** The directory of the wrapper go.mod that pins this release. */
+  /** The directory of the wrapper go.mod that pins this release (for a mainModule release: its notes). */
   readonly wrapperModuleDir: string;
+  /** Set when the release is built as the main module instead (component goPackages are then relative: ./cmd/x). */
+  readonly mainModule?: MainModuleSpec;
   /** `-X` flags that stamp the version, so that /version reports the real release. */
   readonly versionLdflags: readonly string[];
   /**
@@ -184,8 +218,30 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
     name: 'matchbox',
     version: MATCHBOX_VERSION,
     wrapperModuleDir: wrapperDir('matchbox'),
-    // matchbox's Makefile stamps the version here; `matchbox -version` prints it.
-    versionLdflags: [`-X github.com/poseidon/matchbox/matchbox/version.Version=${MATCHBOX_VERSION}`],
+    // matchbox's Makefile stamps the versions here; `matchbox -version` and `bootcmd version` print them.
+    versionLdflags: [
+      `-X github.com/poseidon/matchbox/matchbox/version.Version=${MATCHBOX_VERSION}`,
+      `-X github.com/poseidon/matchbox/matchbox/cli.version=${MATCHBOX_VERSION}`,
+    ],
+  },
+  opentofu: {
+    name: 'opentofu',
+    version: OPENTOFU_VERSION,
+    wrapperModuleDir: wrapperDir('opentofu'),
+    mainModule: {
+      path: 'github.com/opentofu/opentofu',
+      sum: 'h1:0VT4P8pMmGcCUnQ9JDrJ+Qg2d35Vzm4FFd/9+H7oF98=',
+      go: '1.26.6',
+    },
+    // OpenTofu's release build marks the build as no development one; `tofu version` then prints the bare version.
+    versionLdflags: ['-X github.com/opentofu/opentofu/version.dev=no'],
+  },
+  'terraform-provider-matchbox': {
+    name: 'terraform-provider-matchbox',
+    version: MATCHBOX_PROVIDER_VERSION,
+    wrapperModuleDir: wrapperDir('terraform-provider-matchbox'),
+    // The provider stamps no version: OpenTofu learns it from the directory it installs the provider from.
+    versionLdflags: [],
   },
 };
 
@@ -195,6 +251,18 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     release: 'matchbox',
     goPackage: 'github.com/poseidon/matchbox/cmd/matchbox',
     versionCommand: ['-version'],
+  },
+  bootcmd: {
+    name: 'bootcmd',
+    release: 'matchbox',
+    goPackage: 'github.com/poseidon/matchbox/cmd/bootcmd',
+    versionCommand: ['version'],
+  },
+  tofu: { name: 'tofu', release: 'opentofu', goPackage: './cmd/tofu', versionCommand: ['version'] },
+  'terraform-provider-matchbox': {
+    name: 'terraform-provider-matchbox',
+    release: 'terraform-provider-matchbox',
+    goPackage: 'github.com/poseidon/terraform-provider-matchbox',
   },
   butane: {
     name: 'butane',

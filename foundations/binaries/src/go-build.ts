@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { GoBuildError } from './errors.ts';
 import { runCommand } from '@strata/host';
-import type { ComponentSpec, ReleaseSpec } from './components.ts';
+import type { ComponentSpec, MainModuleSpec, ReleaseSpec } from './components.ts';
 
 export type Progress = (message: string) => void;
 
@@ -34,8 +36,11 @@ export async function findGo(
   release: ReleaseSpec,
   env: NodeJS.ProcessEnv,
 ): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
-  const goMod = await readFile(join(release.wrapperModuleDir, 'go.mod'), 'utf8');
-  const required = parseGoVersion(`go${/^go (\S+)$/m.exec(goMod)?.[1] ?? '1.0'}`);
+  const goLine =
+    release.mainModule?.go ??
+    /^go (\S+)$/m.exec(await readFile(join(release.wrapperModuleDir, 'go.mod'), 'utf8'))?.[1] ??
+    '1.0';
+  const required = parseGoVersion(`go${goLine}`);
   let found: GoVersion | undefined;
   try {
     const result = await runCommand('go', ['env', 'GOVERSION'], { env });
@@ -55,6 +60,48 @@ export async function findGo(
 }
 
 const PROGRESS_INTERVAL_MS = 15_000;
+
+const downloadedModuleSchema = z.object({ Dir: z.string().min(1), Sum: z.string().min(1) });
+
+/**
+ * A writable copy of a main-module release's module directory, fetched (or found in Go's module cache) at the pinned
+ * version and checked against the pinned checksum. A copy, because the module cache is read-only and must stay as Go
+ * verified it.
+ */
+async function mainModuleCopy(module: MainModuleSpec, version: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const scratch = await mkdtemp(join(tmpdir(), 'strata-go-main-module-'));
+  // Outside any module, so that no go.mod around the clone decides what is fetched.
+  const result = await runCommand('go', ['mod', 'download', '-json', `${module.path}@${version}`], {
+    cwd: scratch,
+    env: { ...env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
+  });
+  const context = { module: module.path, version };
+  if (result.code !== 0) {
+    await rm(scratch, { recursive: true, force: true });
+    throw new GoBuildError(
+      `go mod download ${module.path}@${version} failed: ${result.stdout}${result.stderr}`,
+      context,
+    );
+  }
+  const downloaded = downloadedModuleSchema.safeParse(JSON.parse(result.stdout));
+  if (!downloaded.success || downloaded.data.Sum !== module.sum) {
+    await rm(scratch, { recursive: true, force: true });
+    throw new GoBuildError(
+      `go mod download ${module.path}@${version} reported ${downloaded.success ? downloaded.data.Sum : 'no checksum'}, not the pinned ${module.sum}`,
+      context,
+    );
+  }
+  const copy = join(scratch, 'module');
+  await cp(downloaded.data.Dir, copy, { recursive: true });
+  await makeWritable(copy);
+  return copy;
+}
+
+/** The module cache's files are read-only; the copy's must be removable. */
+async function makeWritable(dir: string): Promise<void> {
+  const result = await runCommand('chmod', ['-R', 'u+w', dir]);
+  if (result.code !== 0) throw new GoBuildError(`chmod -R u+w ${dir} failed: ${result.stderr}`, { dir });
+}
 
 /**
  * Builds one component from the wrapper module into `outputPath`. Go's own
@@ -81,6 +128,9 @@ export async function goBuild(
     GOFLAGS: [env['GOFLAGS'] ?? '', '-mod=readonly'].join(' ').trim(),
   };
   progress(`building ${component.name} ${release.version} from Go modules (${component.goPackage})`);
+  const mainModule =
+    release.mainModule === undefined ? undefined : await mainModuleCopy(release.mainModule, release.version, env);
+  const cwd = mainModule ?? release.wrapperModuleDir;
   const timer = setInterval(() => {
     const seconds = Math.round((Date.now() - started) / 1000);
     progress(`  ${component.name}: ${compiled} packages compiled, ${seconds}s elapsed`);
@@ -88,7 +138,7 @@ export async function goBuild(
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn('go', args, {
-        cwd: release.wrapperModuleDir,
+        cwd,
         env: buildEnv,
         stdio: ['ignore', 'ignore', 'pipe'],
       });
@@ -110,11 +160,12 @@ export async function goBuild(
     if (code !== 0) {
       throw new GoBuildError(
         `go build of ${component.name} ${release.version} failed (exit ${code}):\n${tail.join('\n')}`,
-        { component: component.name, version: release.version, exitCode: code, cwd: release.wrapperModuleDir },
+        { component: component.name, version: release.version, exitCode: code, cwd },
       );
     }
   } finally {
     clearInterval(timer);
+    if (mainModule !== undefined) await rm(join(mainModule, '..'), { recursive: true, force: true });
   }
   const seconds = Math.round((Date.now() - started) / 1000);
   progress(`built ${component.name} ${release.version} in ${seconds}s (${compiled} packages compiled)`);

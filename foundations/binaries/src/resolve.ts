@@ -85,11 +85,16 @@ async function fromDirectory(
         { component: name, path, variable: BIN_DIR_VARIABLE },
       );
     }
-    const result = await runCommand(path, component.versionCommand);
+    const versionCommand = component.versionCommand;
+    if (versionCommand === undefined) {
+      paths[name] = path;
+      continue;
+    }
+    const result = await runCommand(path, versionCommand);
     const output = result.stdout + result.stderr;
     if (!output.includes(release.version.replace(/^v/, ''))) {
       throw new BinaryResolutionError(
-        `${path} is not ${name} ${release.version}; \`${name} ${component.versionCommand.join(' ')}\` printed: ${output.trim().split('\n')[0] ?? ''}`,
+        `${path} is not ${name} ${release.version}; \`${name} ${versionCommand.join(' ')}\` printed: ${output.trim().split('\n')[0] ?? ''}`,
         { component: name, path, expectedVersion: release.version },
       );
     }

@@ -25,6 +25,7 @@ export interface RawServeOptions {
   readonly assetsPath: string;
   readonly assetsListing: string;
   readonly apiAddress?: string;
+  readonly rpcAddress?: string;
   readonly certFile?: string;
   readonly keyFile?: string;
   readonly caFile?: string;
@@ -43,6 +44,7 @@ const FLAGS: Readonly<Record<keyof RawServeOptions, string>> = {
   assetsPath: '--assets-path',
   assetsListing: '--assets-listing',
   apiAddress: '--api-address',
+  rpcAddress: '--rpc-address',
   certFile: '--cert-file',
   keyFile: '--key-file',
   caFile: '--ca-file',
@@ -61,6 +63,7 @@ const optionsSchema = z
     assetsPath: z.string(),
     assetsListing: z.enum(ASSETS_LISTING, { error: `must be one of: ${ASSETS_LISTING.join(', ')}` }),
     apiAddress: listenAddressSchema.optional(),
+    rpcAddress: listenAddressSchema.optional(),
     certFile: z.string().min(1, 'must not be empty').optional(),
     keyFile: z.string().min(1, 'must not be empty').optional(),
     caFile: z.string().min(1, 'must not be empty').optional(),
@@ -77,13 +80,20 @@ const optionsSchema = z
     logLevel: z.enum(LOG_LEVELS, { error: `must be one of: ${LOG_LEVELS.join(', ')}` }),
   })
   .superRefine((options, context) => {
-    if (options.apiAddress === undefined) return;
+    // Both APIs serve only mutual TLS, with the same certificate, key and CA, as matchbox's gRPC API does.
+    const [flagGiven, api] =
+      options.apiAddress !== undefined
+        ? [FLAGS.apiAddress, 'the write API']
+        : options.rpcAddress !== undefined
+          ? [FLAGS.rpcAddress, "matchbox's gRPC API"]
+          : [undefined, ''];
+    if (flagGiven === undefined) return;
     for (const key of TLS_FILES) {
       if (options[key] === undefined) {
         context.addIssue({
           code: 'custom',
           path: [key],
-          message: `is required with --api-address: the write API serves only mutual TLS (give ${TLS_FILES.map((name) => FLAGS[name]).join(', ')})`,
+          message: `is required with ${flagGiven}: ${api} serves only mutual TLS (give ${TLS_FILES.map((name) => FLAGS[name]).join(', ')})`,
         });
       }
     }
@@ -105,6 +115,8 @@ export interface ServeSettings {
   readonly assetsPath: string | undefined;
   readonly listAssetDirectories: boolean;
   readonly writeApi: WriteApiSettings | undefined;
+  /** matchbox's gRPC API (--rpc-address), with the write API's TLS files. */
+  readonly rpcApi: WriteApiSettings | undefined;
   readonly store: (typeof STORES)[number];
   readonly kubeconfig: string | undefined;
   readonly namespace: string | undefined;
@@ -197,7 +209,8 @@ export async function resolveServeSettings(
   }
 
   let writeApi: WriteApiSettings | undefined;
-  if (options.apiAddress !== undefined) {
+  let rpcApi: WriteApiSettings | undefined;
+  if (options.apiAddress !== undefined || options.rpcAddress !== undefined) {
     const [cert, key, ca] = await Promise.all([
       readPem(options.certFile ?? '', 'CERTIFICATE'),
       readPem(options.keyFile ?? '', 'PRIVATE KEY'),
@@ -217,17 +230,16 @@ export async function resolveServeSettings(
       );
     }
     if (cert.pem !== undefined && key.pem !== undefined && ca.pem !== undefined) {
-      writeApi = {
-        address: options.apiAddress,
-        addressText: raw.apiAddress ?? '',
-        certPem: cert.pem,
-        keyPem: key.pem,
-        caPem: ca.pem,
-      };
+      const pems = { certPem: cert.pem, keyPem: key.pem, caPem: ca.pem };
+      if (options.apiAddress !== undefined)
+        writeApi = { address: options.apiAddress, addressText: raw.apiAddress ?? '', ...pems };
+      if (options.rpcAddress !== undefined)
+        rpcApi = { address: options.rpcAddress, addressText: raw.rpcAddress ?? '', ...pems };
     }
   } else {
     for (const key of TLS_FILES) {
-      if (options[key] !== undefined) warnings.push(`${label(key, sources)} is ignored without --api-address`);
+      if (options[key] !== undefined)
+        warnings.push(`${label(key, sources)} is ignored without --api-address or --rpc-address`);
     }
   }
 
@@ -242,6 +254,7 @@ export async function resolveServeSettings(
       assetsPath,
       listAssetDirectories: options.assetsListing === 'on',
       writeApi,
+      rpcApi,
       store: options.store,
       kubeconfig: options.kubeconfig,
       namespace: options.namespace,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { BootApiClient } from '@strata/api/boot-client';
 import {
   aGroup,
+  matchboxTestClient,
   aProfile,
   temporaryDataDir,
   temporaryDirectory,
@@ -124,6 +125,33 @@ describe('strata boot-server serve', () => {
     }
   });
 
+  it("serves matchbox's gRPC API with --rpc-address and the same TLS files; a put is served", async () => {
+    const { server, bootUrl } = await serve([
+      '--address',
+      '127.0.0.1:0',
+      '--data-path',
+      data.path,
+      '--assets-path',
+      '',
+      '--rpc-address',
+      '127.0.0.1:0',
+      ...tlsFiles(),
+    ]);
+    const [, endpoint = ''] = await server.waitForStderr(/matchbox gRPC API listening on (\S+)/);
+    const client = matchboxTestClient(endpoint, credentials);
+    try {
+      await client.call('Groups', 'GroupPut', {
+        group: { id: 'node3', profile: 'worker', selector: { mac: '52:54:00:aa:bb:03' } },
+      });
+      assert.equal((await get(`${bootUrl}/ipxe?mac=52:54:00:aa:bb:03`)).status, 200);
+      await client.call('Groups', 'GroupDelete', { id: 'node3' });
+      assert.equal((await get(`${bootUrl}/ipxe?mac=52:54:00:aa:bb:03`)).status, 404);
+    } finally {
+      client.close();
+      assert.deepEqual(await server.stop('SIGINT'), { code: 0, signal: null }, server.stderr);
+    }
+  });
+
   it('takes every flag from STRATA_BOOT_SERVER_* variables, and a flag wins over its variable', async () => {
     const { server, bootUrl } = await serve(['--address', '127.0.0.1:0'], {
       STRATA_BOOT_SERVER_ADDRESS: 'not an address',
@@ -223,6 +251,11 @@ describe('strata boot-server serve', () => {
         ],
       },
       {
+        what: '--rpc-address without the TLS files',
+        args: ['--rpc-address', '127.0.0.1:0'],
+        stderr: [/error: --cert-file: is required with --rpc-address: matchbox's gRPC API serves only mutual TLS/],
+      },
+      {
         what: 'an address that is not host:port',
         args: ['--address', 'localhost'],
         stderr: [/error: --address "localhost": address "localhost" is not host:port; write e\.g\. 127\.0\.0\.1:8080/],
@@ -317,9 +350,9 @@ describe('strata boot-server serve', () => {
     });
 
     it('an unknown flag, as for every strata command', async () => {
-      const result = await runStrataWithEnv(['boot-server', 'serve', '--rpc-address', '127.0.0.1:8081'], {});
+      const result = await runStrataWithEnv(['boot-server', 'serve', '--web-ui-address', '127.0.0.1:8081'], {});
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, /unknown option '--rpc-address'/);
+      assert.match(result.stderr, /unknown option '--web-ui-address'/);
     });
   });
 

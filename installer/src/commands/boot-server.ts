@@ -8,10 +8,12 @@ import {
   KubernetesBootStore,
   loadBootKubeConfig,
   startBootServer,
+  startGrpcApi,
   startWriteApi,
   ServedMachines,
   type BootLogger,
   type BootServer,
+  type RunningGrpcApi,
   type RunningWriteApi,
   type WritableBootStore,
 } from '@strata/boot-server';
@@ -43,6 +45,11 @@ An existing matchbox data directory serves unchanged:
 The write API (profiles, groups, templates) listens only with --api-address, and
 only for clients with a certificate signed by --ca-file (mutual TLS, TLS 1.2+):
   strata boot-server serve --api-address 0.0.0.0:8081 \\
+    --cert-file server.crt --key-file server.key --ca-file ca.crt
+
+matchbox's gRPC API (for bootcmd and terraform-provider-matchbox) listens only with
+--rpc-address, as matchbox's -rpc-address, with the same TLS files:
+  strata boot-server serve --rpc-address 0.0.0.0:8081 \\
     --cert-file server.crt --key-file server.key --ca-file ca.crt
 
 With --store kubernetes, profiles and groups are MachineProfile and MachineGroup
@@ -84,6 +91,12 @@ function serveCommand(): Command {
       flag(
         '--api-address <host:port>',
         'where the write API listens (HTTPS with client certificates); off when not given',
+      ),
+    )
+    .addOption(
+      flag(
+        '--rpc-address <host:port>',
+        "where matchbox's gRPC API listens (mutual TLS with the same files); off when not given",
       ),
     )
     .addOption(flag('--cert-file <file>', "the write API's serving certificate (PEM)"))
@@ -130,7 +143,9 @@ function serveCommand(): Command {
       let store: WritableBootStore | undefined;
       let boot: BootServer | undefined;
       let writeApi: RunningWriteApi | undefined;
+      let rpcApi: RunningGrpcApi | undefined;
       const shutDown = async () => {
+        await rpcApi?.close();
         await writeApi?.close();
         await boot?.close();
         await store?.close();
@@ -177,6 +192,10 @@ function serveCommand(): Command {
             served,
           });
         }
+        if (settings.rpcApi !== undefined) {
+          const { addressText, certPem, keyPem, caPem } = settings.rpcApi;
+          rpcApi = await startGrpcApi({ address: addressText, store, tls: { certPem, keyPem, caPem }, logger });
+        }
       } catch (error) {
         if (!(error instanceof StrataError) && !isListenError(error)) throw error;
         say(`error: ${error instanceof Error ? error.message : String(error)}`);
@@ -195,6 +214,8 @@ function serveCommand(): Command {
       if (writeApi !== undefined)
         say(`write API listening on ${writeApi.url} (mutual TLS: client certificates signed by --ca-file)`);
       else say('write API off (give --api-address, --cert-file, --key-file and --ca-file to turn it on)');
+      if (rpcApi !== undefined)
+        say(`matchbox gRPC API listening on ${rpcApi.endpoint} (mutual TLS: client certificates signed by --ca-file)`);
     });
 }
 

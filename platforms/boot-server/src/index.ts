@@ -20,3 +20,5 @@ export {
 // The write API (mutual TLS) and the Kubernetes-backed store.
 export * from './api/index.ts';
 export * from './kubernetes/index.ts';
+// matchbox's gRPC API (mutual TLS), for bootcmd and terraform-provider-matchbox.
+export { MATCHBOX_SERVICES, startGrpcApi, type GrpcApiOptions, type RunningGrpcApi } from './grpc/grpc-api.ts';

@@ -14,10 +14,9 @@ import type { ServedMachines } from '../server/served-machines.ts';
 import { formatHostPort, listenAddressSchema } from './address.ts';
 import { BodyTooLargeError, readBody } from '@strata/host';
 import type { WriteApiError } from '@strata/api';
-import { InvalidNameError, InvalidResourceError } from '../errors.ts';
-import { ConflictingWriteError, InvalidWriteError } from '@strata/api';
+import { storeRefusal, validateWrite, type WriteRefusal } from './refusals.ts';
 import { parseRoute, routePattern, type WritableTemplateKind, type WriteApiRoute } from '@strata/api';
-import { describeIssues, groupWriteSchema, issueField, profileWriteSchema } from '@strata/api';
+import { groupWriteSchema, profileWriteSchema } from '@strata/api';
 
 export interface WriteApiTls {
   /** The write API's serving certificate and key (PEM). */
@@ -94,18 +93,18 @@ async function readText(request: IncomingMessage, limit: number): Promise<string
 
 /** Validates a PUT body against its schema and the id in the URL. */
 function parseResource<T extends { id: string }>(schema: z.ZodType<T>, body: unknown, urlId: string): T {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    const first = result.error.issues[0];
-    throw invalid(describeIssues(result.error), first === undefined ? 'body' : issueField(first));
-  }
-  if (result.data.id !== urlId)
+  const result = validateWrite(schema, body);
+  if (!result.ok) throw refused(result.refusal);
+  if (result.value.id !== urlId)
     throw invalid(
-      `id ${JSON.stringify(result.data.id)} in the body must equal the id ${JSON.stringify(urlId)} in the URL`,
+      `id ${JSON.stringify(result.value.id)} in the body must equal the id ${JSON.stringify(urlId)} in the URL`,
       'id',
     );
-  return result.data;
+  return result.value;
 }
+
+const refused = (refusal: WriteRefusal): Refusal =>
+  refusal.kind === 'Invalid' ? invalid(refusal.message, refusal.field) : new Refusal(409, refusal);
 
 const byId = <T extends { id: string }>(items: Iterable<T>): T[] =>
   [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -211,12 +210,6 @@ function methodNotAllowed(method: string, allowed: readonly string[]): Refusal {
   });
 }
 
-/** The field a store's refusal names (every store error carries it in its context), or the body as a whole. */
-function refusedField(error: StrataError): string {
-  const field = error.context['field'];
-  return typeof field === 'string' && field.length > 0 ? field : 'body';
-}
-
 function clientName(request: IncomingMessage): string {
   const subject = (request.socket as TLSSocket).getPeerCertificate().subject as
     Record<string, string | string[]> | undefined;
@@ -258,18 +251,15 @@ export async function startWriteApi(options: WriteApiOptions): Promise<RunningWr
       await serveRoute(parsed.route, request, response, store, limit, options.served);
       status = response.statusCode;
     } catch (error) {
+      const fromStore = error instanceof Refusal ? undefined : storeRefusal(error);
       const refusal =
         error instanceof Refusal
           ? error
           : error instanceof BodyTooLargeError
             ? new Refusal(413, { kind: 'TooLarge', message: error.message, field: 'body' })
-            : error instanceof InvalidWriteError ||
-                error instanceof InvalidResourceError ||
-                error instanceof InvalidNameError
-              ? invalid(error.message, refusedField(error))
-              : error instanceof ConflictingWriteError
-                ? new Refusal(409, { kind: 'Conflict', message: error.message })
-                : undefined;
+            : fromStore === undefined
+              ? undefined
+              : refused(fromStore);
       if (refusal === undefined) logger.error({ ...log, err: error }, 'write API request failed');
       const answer =
         refusal ??

@@ -31,3 +31,5 @@ export { MemoryBootStore } from '../store/memory-store.ts';
 export { DataDirectoryStore } from '../store/directory-store.ts';
 export { labelsFromQuery } from '../labels/index.ts';
 export { GroupIndex } from '../matching/index.ts';
+// A client of matchbox's gRPC API over matchbox's own protos, for the CLI's tests.
+export { matchboxTestClient, type MatchboxTestClient } from '../grpc/testing.ts';
