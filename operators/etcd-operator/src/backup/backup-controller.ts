@@ -2,7 +2,6 @@
 // when one is due (at once for a one-shot backup until it succeeds, on the cron schedule otherwise), records it in
 // the status with an Event and the metrics, and comes back at the next firing. A failed attempt stores nothing that
 // counts, quotes the error in the status, and is tried again after the shared exponential back-off.
-import { join } from 'node:path';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -12,14 +11,7 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import {
-  ETCD_BACKUP,
-  ETCD_CLUSTER,
-  parseEtcdBackup,
-  parseEtcdCluster,
-  StrataError,
-  type EtcdBackup,
-} from '@strata/api';
+import { ETCD_BACKUP, ETCD_CLUSTER, parseEtcdBackup, parseEtcdCluster, type EtcdBackup } from '@strata/api';
 import {
   Backoff,
   describeApiError,
@@ -34,16 +26,14 @@ import { EtcdRequestError } from '../etcd/errors.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
 import type { BackupMetrics } from './backup-metrics.ts';
 import { recordFailure, recordSuccess, type EtcdBackupStatus } from './backup-status.ts';
-import { DirectoryStore } from './directory-store.ts';
+import { BackupSpecError, openBackupStore, readSecretKeys } from './open-store.ts';
 import { runBackup } from './run-backup.ts';
-import { S3Store } from './s3-store.ts';
 import { dueAt } from './schedule.ts';
 import { CorruptSnapshotError } from './snapshot-file.ts';
 import { BackupStoreError, type BackupStore } from './store.ts';
 import { NoSnapshotSourceError, type SnapshotSource } from './take-snapshot.ts';
 
-/** A backup's source or destination cannot be used as written (a missing Secret or key, a cluster with no members). */
-export class BackupSpecError extends StrataError {}
+export { BackupSpecError };
 
 export interface EtcdBackupControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -171,7 +161,7 @@ export class EtcdBackupController {
     let store: BackupStore | undefined;
     try {
       const source = await this.#source(backup);
-      store = await this.#store(backup);
+      store = await openBackupStore(this.#core, backup, this.#options.pvcRoot);
       const outcome = await runBackup({
         name: backup.metadata.name,
         source,
@@ -215,37 +205,17 @@ export class EtcdBackupController {
     }
   }
 
-  async #secret(backup: EtcdBackup, name: string, keys: readonly string[]): Promise<Record<string, string>> {
-    const namespace = backup.metadata.namespace ?? '';
-    let data: Record<string, string> | undefined;
-    try {
-      data = (await this.#core.readNamespacedSecret({ name, namespace })).data;
-    } catch (error) {
-      throw new BackupSpecError(
-        `cannot read Secret ${namespace}/${name}: ${describeApiError(error)}`,
-        { namespace, secret: name },
-        { cause: error },
-      );
-    }
-    const values: Record<string, string> = {};
-    for (const key of keys) {
-      const value = data?.[key];
-      if (value === undefined) {
-        // Names the missing key, never a value.
-        throw new BackupSpecError(`Secret ${namespace}/${name} has no ${key}`, { namespace, secret: name, key });
-      }
-      values[key] = Buffer.from(value, 'base64').toString('utf8');
-    }
-    return values;
-  }
-
   async #source(backup: EtcdBackup): Promise<SnapshotSource> {
     const { source } = backup.spec;
     const namespace = backup.metadata.namespace ?? '';
     if (source.endpoints !== undefined) {
       let tls: EtcdClientTls | undefined;
       if (source.endpoints.clientTLSSecret !== undefined) {
-        const secret = await this.#secret(backup, source.endpoints.clientTLSSecret, ['ca.crt', 'tls.crt', 'tls.key']);
+        const secret = await readSecretKeys(this.#core, namespace, source.endpoints.clientTLSSecret, [
+          'ca.crt',
+          'tls.crt',
+          'tls.key',
+        ]);
         tls = { ca: secret['ca.crt'] ?? '', cert: secret['tls.crt'] ?? '', key: secret['tls.key'] ?? '' };
       }
       return { endpoints: source.endpoints.urls, ...(tls === undefined ? {} : { tls }) };
@@ -280,28 +250,6 @@ export class EtcdBackupController {
       });
     }
     return { endpoints };
-  }
-
-  async #store(backup: EtcdBackup): Promise<BackupStore> {
-    const { destination } = backup.spec;
-    const namespace = backup.metadata.namespace ?? '';
-    if (destination.s3 !== undefined) {
-      const secret = await this.#secret(backup, destination.s3.credentialsSecret, ['accessKeyID', 'secretAccessKey']);
-      return new S3Store({
-        endpoint: destination.s3.endpoint,
-        bucket: destination.s3.bucket,
-        ...(destination.s3.prefix === undefined ? {} : { prefix: destination.s3.prefix }),
-        ...(destination.s3.region === undefined ? {} : { region: destination.s3.region }),
-        forcePathStyle: destination.s3.forcePathStyle,
-        credentials: { accessKeyId: secret['accessKeyID'] ?? '', secretAccessKey: secret['secretAccessKey'] ?? '' },
-      });
-    }
-    const claim = destination.pvc?.claimName ?? '';
-    const relative = (destination.pvc?.path ?? '').replace(/^\/+/, '');
-    if (relative.split('/').includes('..')) {
-      throw new BackupSpecError(`destination.pvc.path ${relative} leaves the claim`, { namespace, claim });
-    }
-    return new DirectoryStore(join(this.#options.pvcRoot, namespace, claim, relative));
   }
 
   async #writeStatus(backup: EtcdBackup, status: EtcdBackupStatus): Promise<void> {
