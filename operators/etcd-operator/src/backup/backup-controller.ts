@@ -2,27 +2,19 @@
 // when one is due (at once for a one-shot backup until it succeeds, on the cron schedule otherwise), records it in
 // the status with an Event and the metrics, and comes back at the next firing. A failed attempt stores nothing that
 // counts, quotes the error in the status, and is tried again after the shared exponential back-off.
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { ETCD_BACKUP, ETCD_CLUSTER, parseEtcdBackup, parseEtcdCluster, type EtcdBackup } from '@strata/api';
-import {
-  Backoff,
-  describeApiError,
-  EventRecorder,
-  Informer,
-  kubernetesApiError,
-  runWorkers,
-  WorkQueue,
-} from '@strata/kube';
+import { describeApiError, type EventRecorder, type Informer, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
+import {
+  customResourceInformer,
+  operatorEventRecorder,
+  patchStatus,
+  recordEvent,
+  runQueuedPasses,
+} from '../custom-resources.ts';
 import { EtcdRequestError } from '../etcd/errors.ts';
+import { KeyedBackoff } from '../keyed-backoff.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
 import type { BackupMetrics } from './backup-metrics.ts';
 import { recordFailure, recordSuccess, type EtcdBackupStatus } from './backup-status.ts';
@@ -56,8 +48,6 @@ export interface EtcdBackupControllerOptions {
   readonly maxRetryDelayMs?: number;
 }
 
-const backupKey = (namespace: string, name: string): string => `${namespace}/${name}`;
-
 /** The condition reason for each kind of failure, so that a person can tell them apart at a glance. */
 function failureReason(error: unknown): string {
   if (error instanceof NoSnapshotSourceError) return 'NoHealthyMember';
@@ -75,68 +65,43 @@ export class EtcdBackupController {
   readonly #events: EventRecorder;
   readonly #queue = new WorkQueue();
   readonly #backups: Informer<KubernetesObject>;
-  readonly #backoffs = new Map<string, Backoff>();
-  /** After a failure the next attempt waits for its back-off, whatever informer events arrive meanwhile. */
-  readonly #notBefore = new Map<string, number>();
+  readonly #retries: KeyedBackoff;
 
   constructor(options: EtcdBackupControllerOptions) {
     this.#options = options;
+    this.#retries = new KeyedBackoff({
+      baseDelayMs: options.retryDelayMs ?? 5000,
+      maxDelayMs: options.maxRetryDelayMs ?? 300_000,
+    });
     const { kubeConfig, namespace } = options;
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#events = new EventRecorder(kubeConfig, {
-      reportingController: 'strata.dev/etcd-operator',
-      reportingInstance: options.identity,
-    });
-    const base = `/apis/${ETCD_BACKUP.group}/${ETCD_BACKUP.version}`;
-    this.#backups = new Informer<KubernetesObject>({
+    this.#events = operatorEventRecorder(kubeConfig, options.identity);
+    this.#backups = customResourceInformer({
       kubeConfig,
-      path:
-        namespace === undefined
-          ? `${base}/${ETCD_BACKUP.plural}`
-          : `${base}/namespaces/${namespace}/${ETCD_BACKUP.plural}`,
-      list: async (selectors) => {
-        const common = {
-          group: ETCD_BACKUP.group,
-          version: ETCD_BACKUP.version,
-          plural: ETCD_BACKUP.plural,
-          ...selectors,
-        };
-        const listed: unknown =
-          namespace === undefined
-            ? await this.#customObjects.listClusterCustomObject(common)
-            : await this.#customObjects.listNamespacedCustomObject({ ...common, namespace });
-        return listed as KubernetesListObject<KubernetesObject>;
-      },
-      onChange: (_change, object) =>
-        this.#queue.add(backupKey(object.metadata?.namespace ?? '', object.metadata?.name ?? '')),
-      onError: (error, retryInMs) => options.logger.warn({ err: error, retryInMs }, 'watching EtcdBackups failed'),
+      names: ETCD_BACKUP,
+      namespace,
+      queue: this.#queue,
+      logger: options.logger,
     });
   }
 
   /** Runs until `signal` aborts; nothing is decided before the cache holds a full list. */
   async run(signal: AbortSignal): Promise<void> {
-    const stopped = signal.aborted
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    await Promise.race([this.#backups.start(), stopped]);
-    // One worker: backups stream whole snapshots, and two at once would only compete for the same disk and link.
-    const workers = signal.aborted
-      ? Promise.resolve()
-      : runWorkers(this.#queue, 1, (key) => this.#pass(key, signal), {
-          onError: (error, key) => this.#options.logger.error({ err: error, backup: key }, 'a backup pass failed'),
-        });
-    await stopped;
-    await this.#queue.shutDown();
-    await Promise.all([this.#backups.stop(), workers]);
+    await runQueuedPasses({
+      informer: this.#backups,
+      queue: this.#queue,
+      signal,
+      pass: (key) => this.#pass(key, signal),
+      onError: (error, key) => this.#options.logger.error({ err: error, backup: key }, 'a backup pass failed'),
+    });
   }
 
   async #pass(key: string, signal: AbortSignal): Promise<void> {
     const [namespace = '', name = ''] = key.split('/', 2);
     const raw = this.#backups.get(name, namespace);
     if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
-      this.#backoffs.delete(key);
-      this.#notBefore.delete(key);
+      this.#retries.forget(key);
       this.#options.metrics.forget(key);
       return;
     }
@@ -144,7 +109,7 @@ export class EtcdBackupController {
     if (backup.status?.lastSuccess !== undefined) this.#options.metrics.succeeded(key, backup.status.lastSuccess);
     const due = dueAt(backup);
     if (due === undefined) return;
-    const waitMs = Math.max(due.getTime(), this.#notBefore.get(key) ?? 0) - Date.now();
+    const waitMs = Math.max(due.getTime(), this.#retries.notBefore(key)) - Date.now();
     if (waitMs > 0) {
       this.#queue.addAfter(key, waitMs);
       return;
@@ -172,8 +137,7 @@ export class EtcdBackupController {
         signal,
       });
       status = recordSuccess(backup.status, outcome.record, outcome.removed, new Date());
-      this.#backoffs.get(key)?.reset();
-      this.#notBefore.delete(key);
+      this.#retries.forget(key);
       this.#options.metrics.taken.inc({ backup: key });
       this.#options.metrics.succeeded(key, outcome.record.takenAt);
       await this.#writeStatus(backup, status);
@@ -184,16 +148,7 @@ export class EtcdBackupController {
     } catch (error) {
       const reason = failureReason(error);
       const message = error instanceof Error ? error.message : String(error);
-      let backoff = this.#backoffs.get(key);
-      if (backoff === undefined) {
-        backoff = new Backoff({
-          baseDelayMs: this.#options.retryDelayMs ?? 5000,
-          maxDelayMs: this.#options.maxRetryDelayMs ?? 300_000,
-        });
-        this.#backoffs.set(key, backoff);
-      }
-      const retryInMs = backoff.next(Date.now() - now.getTime());
-      this.#notBefore.set(key, Date.now() + retryInMs);
+      const retryInMs = this.#retries.failed(key, Date.now() - now.getTime());
       this.#options.metrics.failed.inc({ backup: key });
       this.#options.logger.warn({ err: error, backup: key, retryInMs }, 'a backup failed; trying again');
       status = recordFailure(backup.status, reason, message, new Date());
@@ -254,52 +209,15 @@ export class EtcdBackupController {
 
   async #writeStatus(backup: EtcdBackup, status: EtcdBackupStatus): Promise<void> {
     if (!this.#options.mayWrite()) return;
-    const namespace = backup.metadata.namespace ?? '';
-    try {
-      await this.#customObjects.patchNamespacedCustomObjectStatus(
-        {
-          group: ETCD_BACKUP.group,
-          version: ETCD_BACKUP.version,
-          plural: ETCD_BACKUP.plural,
-          namespace,
-          name: backup.metadata.name,
-          body: { status },
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
-    } catch (error) {
-      throw kubernetesApiError(
-        { verb: 'patch', resource: 'etcdbackups/status', namespace, name: backup.metadata.name },
-        error,
-      );
-    }
+    await patchStatus(this.#customObjects, ETCD_BACKUP, backup.metadata.namespace ?? '', backup.metadata.name, status);
   }
 
-  async #event(
-    backup: EtcdBackup,
-    type: 'Normal' | 'Warning',
-    reason: string,
-    action: string,
-    note: string,
-  ): Promise<void> {
-    this.#options.logger.info({ backup: backup.metadata.name, reason }, note);
-    try {
-      await this.#events.record({
-        regarding: {
-          apiVersion: ETCD_BACKUP.apiVersion,
-          kind: ETCD_BACKUP.kind,
-          name: backup.metadata.name,
-          namespace: backup.metadata.namespace ?? '',
-          uid: backup.metadata.uid ?? '',
-        },
-        type,
-        reason,
-        action,
-        note,
-      });
-    } catch (error) {
-      // An Event is a record for people; the backup it records has been taken (or has failed) all the same.
-      this.#options.logger.warn({ err: error, reason, detail: describeApiError(error) }, 'could not record an Event');
-    }
+  #event(backup: EtcdBackup, type: 'Normal' | 'Warning', reason: string, action: string, note: string): Promise<void> {
+    return recordEvent(
+      this.#events,
+      this.#options.logger,
+      { names: ETCD_BACKUP, metadata: backup.metadata },
+      { type, reason, action, note },
+    );
   }
 }

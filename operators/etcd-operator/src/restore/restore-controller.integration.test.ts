@@ -7,31 +7,23 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import {
   ETCD_BACKUP,
   ETCD_CLUSTER,
   ETCD_RESTORE,
-  etcdCrds,
   parseEtcdBackup,
   parseEtcdCluster,
   parseEtcdRestore,
   type EtcdBackup,
   type EtcdRestore,
 } from '@strata/api';
-import { readPemPair } from '@strata/assets';
 import { isNotFound } from '@strata/kube';
-import {
-  applyManifestObject,
-  neverDuring,
-  sharedControlPlane,
-  uniqueName,
-  waitFor,
-  type HarnessCluster,
-} from '@strata/harness';
+import { neverDuring, sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
 import { startS3Server, type S3Server } from '@strata/platform-local/testing';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { prepareBackupNamespace } from '../backup/harness-fixtures.ts';
 import { BackupMetrics } from '../backup/backup-metrics.ts';
 import { EtcdBackupController } from '../backup/backup-controller.ts';
 import { EtcdRestoreController, RESTORE_ANNOTATIONS } from './restore-controller.ts';
@@ -101,37 +93,7 @@ before(async () => {
   [cluster, s3] = await Promise.all([sharedControlPlane(), startS3Server({ buckets: ['etcd-backups'] })]);
   kubeConfig = cluster.adminKubeConfig();
   work = await mkdtemp(join(tmpdir(), 'strata-restore-controller-'));
-  const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  for (const crd of etcdCrds()) {
-    await applyManifestObject(kubeConfig, crd, 'strata-test');
-    const name = crd.metadata?.name ?? '';
-    await waitFor(`${name} to be established`, async () => {
-      const current = await extensions.readCustomResourceDefinition({ name });
-      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
-        ? true
-        : undefined;
-    });
-  }
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  const [ca, client] = await Promise.all([
-    readPemPair(cluster.info.pkiDir, 'etcd-ca'),
-    readPemPair(cluster.info.pkiDir, 'apiserver-etcd-client'),
-  ]);
-  await core.createNamespacedSecret({
-    namespace,
-    body: {
-      metadata: { name: 'etcd-client' },
-      stringData: { 'ca.crt': ca.certificatePem, 'tls.crt': client.certificatePem, 'tls.key': client.privateKeyPem },
-    },
-  });
-  await core.createNamespacedSecret({
-    namespace,
-    body: {
-      metadata: { name: 's3-credentials' },
-      stringData: { accessKeyID: s3.credentials.accessKeyId, secretAccessKey: s3.credentials.secretAccessKey },
-    },
-  });
+  await prepareBackupNamespace(cluster, kubeConfig, namespace, s3);
   const common = {
     kubeConfig,
     identity: 'test',

@@ -6,15 +6,7 @@
 // a store that does not answer is tried again after the shared back-off.
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import {
   ETCD_BACKUP,
   ETCD_CLUSTER,
@@ -26,18 +18,24 @@ import {
   type EtcdRestore,
 } from '@strata/api';
 import {
-  Backoff,
   describeApiError,
-  EventRecorder,
-  Informer,
+  type EventRecorder,
+  type Informer,
   isAlreadyExists,
   isNotFound,
   kubernetesApiError,
-  runWorkers,
   WorkQueue,
 } from '@strata/kube';
 import type { Logger } from 'pino';
 import { BackupSpecError, openBackupStore, openS3Store } from '../backup/open-store.ts';
+import { KeyedBackoff } from '../keyed-backoff.ts';
+import {
+  customResourceInformer,
+  operatorEventRecorder,
+  patchStatus,
+  recordEvent,
+  runQueuedPasses,
+} from '../custom-resources.ts';
 import { CorruptSnapshotError, verifySnapshotFile, type VerifiedSnapshot } from '../backup/snapshot-file.ts';
 import { BackupStoreError, type BackupStore } from '../backup/store.ts';
 import { describeSource, parseS3URL, pickRecordedBackup, RestoreSourceError } from './restore-source.ts';
@@ -81,8 +79,6 @@ interface ResolvedSource {
   readonly revision?: number;
 }
 
-const restoreKey = (namespace: string, name: string): string => `${namespace}/${name}`;
-
 function failureOf(error: unknown): { reason: string; final: boolean } {
   if (error instanceof CorruptSnapshotError) return { reason: 'SnapshotCorrupt', final: true };
   if (error instanceof RestoreTargetExistsError) return { reason: 'ClusterExists', final: true };
@@ -101,74 +97,50 @@ export class EtcdRestoreController {
   readonly #events: EventRecorder;
   readonly #queue = new WorkQueue();
   readonly #restores: Informer<KubernetesObject>;
-  readonly #backoffs = new Map<string, Backoff>();
-  readonly #notBefore = new Map<string, number>();
+  readonly #retries: KeyedBackoff;
 
   constructor(options: EtcdRestoreControllerOptions) {
     this.#options = options;
+    this.#retries = new KeyedBackoff({
+      baseDelayMs: options.retryDelayMs ?? 5000,
+      maxDelayMs: options.maxRetryDelayMs ?? 300_000,
+    });
     const { kubeConfig, namespace } = options;
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#events = new EventRecorder(kubeConfig, {
-      reportingController: 'strata.dev/etcd-operator',
-      reportingInstance: options.identity,
-    });
-    const base = `/apis/${ETCD_RESTORE.group}/${ETCD_RESTORE.version}`;
-    this.#restores = new Informer<KubernetesObject>({
+    this.#events = operatorEventRecorder(kubeConfig, options.identity);
+    this.#restores = customResourceInformer({
       kubeConfig,
-      path:
-        namespace === undefined
-          ? `${base}/${ETCD_RESTORE.plural}`
-          : `${base}/namespaces/${namespace}/${ETCD_RESTORE.plural}`,
-      list: async (selectors) => {
-        const common = {
-          group: ETCD_RESTORE.group,
-          version: ETCD_RESTORE.version,
-          plural: ETCD_RESTORE.plural,
-          ...selectors,
-        };
-        const listed: unknown =
-          namespace === undefined
-            ? await this.#customObjects.listClusterCustomObject(common)
-            : await this.#customObjects.listNamespacedCustomObject({ ...common, namespace });
-        return listed as KubernetesListObject<KubernetesObject>;
-      },
-      onChange: (_change, object) =>
-        this.#queue.add(restoreKey(object.metadata?.namespace ?? '', object.metadata?.name ?? '')),
-      onError: (error, retryInMs) => options.logger.warn({ err: error, retryInMs }, 'watching EtcdRestores failed'),
+      names: ETCD_RESTORE,
+      namespace,
+      queue: this.#queue,
+      logger: options.logger,
     });
   }
 
   /** Runs until `signal` aborts; nothing is decided before the cache holds a full list. */
   async run(signal: AbortSignal): Promise<void> {
-    const stopped = signal.aborted
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    await Promise.race([this.#restores.start(), stopped]);
-    // One worker: a restore copies a whole snapshot, and two at once would only compete for the same disk.
-    const workers = signal.aborted
-      ? Promise.resolve()
-      : runWorkers(this.#queue, 1, (key) => this.#pass(key), {
-          onError: (error, key) => this.#options.logger.error({ err: error, restore: key }, 'a restore pass failed'),
-        });
-    await stopped;
-    await this.#queue.shutDown();
-    await Promise.all([this.#restores.stop(), workers]);
+    await runQueuedPasses({
+      informer: this.#restores,
+      queue: this.#queue,
+      signal,
+      pass: (key) => this.#pass(key),
+      onError: (error, key) => this.#options.logger.error({ err: error, restore: key }, 'a restore pass failed'),
+    });
   }
 
   async #pass(key: string): Promise<void> {
     const [namespace = '', name = ''] = key.split('/', 2);
     const raw = this.#restores.get(name, namespace);
     if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
-      this.#backoffs.delete(key);
-      this.#notBefore.delete(key);
+      this.#retries.forget(key);
       return;
     }
     const restore = parseEtcdRestore(raw);
     // A restore runs once: after it created its cluster, or failed for good, a new EtcdRestore is the way to retry.
     if (restore.status?.phase === 'Restoring' || restore.status?.phase === 'Restored') return;
     if (restore.status?.phase === 'Failed') return;
-    const waitMs = (this.#notBefore.get(key) ?? 0) - Date.now();
+    const waitMs = this.#retries.notBefore(key) - Date.now();
     if (waitMs > 0) {
       this.#queue.addAfter(key, waitMs);
       return;
@@ -197,8 +169,7 @@ export class EtcdRestoreController {
       const verified = await this.#fetch(source, staged);
       await this.#createCluster(restore, verified, source.location);
       await this.#finish(restore, verified, source.location);
-      this.#backoffs.delete(key);
-      this.#notBefore.delete(key);
+      this.#retries.forget(key);
     } catch (error) {
       const { reason, final } = failureOf(error);
       const message = error instanceof Error ? error.message : String(error);
@@ -209,16 +180,7 @@ export class EtcdRestoreController {
         await this.#event(restore, 'Warning', 'RestoreFailed', message);
         return;
       }
-      let backoff = this.#backoffs.get(key);
-      if (backoff === undefined) {
-        backoff = new Backoff({
-          baseDelayMs: this.#options.retryDelayMs ?? 5000,
-          maxDelayMs: this.#options.maxRetryDelayMs ?? 300_000,
-        });
-        this.#backoffs.set(key, backoff);
-      }
-      const retryInMs = backoff.next(Date.now() - started);
-      this.#notBefore.set(key, Date.now() + retryInMs);
+      const retryInMs = this.#retries.failed(key, Date.now() - started);
       this.#options.logger.warn({ err: error, restore: key, reason, retryInMs }, 'a restore failed; trying again');
       await this.#event(restore, 'Warning', 'RestoreFailed', `${message} (retrying in ${retryInMs} ms)`);
       this.#queue.addAfter(key, retryInMs);
@@ -388,45 +350,15 @@ export class EtcdRestoreController {
   async #writeStatus(restore: EtcdRestore, status: EtcdRestoreStatus): Promise<void> {
     if (!this.#options.mayWrite()) return;
     const namespace = restore.metadata.namespace ?? '';
-    try {
-      await this.#customObjects.patchNamespacedCustomObjectStatus(
-        {
-          group: ETCD_RESTORE.group,
-          version: ETCD_RESTORE.version,
-          plural: ETCD_RESTORE.plural,
-          namespace,
-          name: restore.metadata.name,
-          body: { status },
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
-    } catch (error) {
-      throw kubernetesApiError(
-        { verb: 'patch', resource: 'etcdrestores/status', namespace, name: restore.metadata.name },
-        error,
-      );
-    }
+    await patchStatus(this.#customObjects, ETCD_RESTORE, namespace, restore.metadata.name, status);
   }
 
-  async #event(restore: EtcdRestore, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {
-    this.#options.logger.info({ restore: restore.metadata.name, reason }, note);
-    try {
-      await this.#events.record({
-        regarding: {
-          apiVersion: ETCD_RESTORE.apiVersion,
-          kind: ETCD_RESTORE.kind,
-          name: restore.metadata.name,
-          namespace: restore.metadata.namespace ?? '',
-          uid: restore.metadata.uid ?? '',
-        },
-        type,
-        reason,
-        action: 'Restore',
-        note,
-      });
-    } catch (error) {
-      // An Event is a record for people; the restore it records has happened (or failed) all the same.
-      this.#options.logger.warn({ err: error, reason, detail: describeApiError(error) }, 'could not record an Event');
-    }
+  #event(restore: EtcdRestore, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {
+    return recordEvent(
+      this.#events,
+      this.#options.logger,
+      { names: ETCD_RESTORE, metadata: restore.metadata },
+      { type, reason, action: 'Restore', note },
+    );
   }
 }

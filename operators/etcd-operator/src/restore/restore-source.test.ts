@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ETCD_BACKUP, parseEtcdBackup, type EtcdBackup } from '@strata/api';
-import { backupName } from '../backup/retention.ts';
+import { aBackupRecord } from '../backup/record-fixtures.ts';
 import {
   describeSource,
   parseS3URL,
@@ -10,22 +10,13 @@ import {
   type BackupRecord,
 } from './restore-source.ts';
 
-const T0 = new Date('2026-12-04T10:00:00Z');
-
-/** A backup recorded `minutes` after T0, as the backup controller lists it. */
-const aRecord = (minutes: number): BackupRecord => {
-  const takenAt = new Date(T0.getTime() + minutes * 60_000);
-  const name = backupName('nightly', takenAt, 100 + minutes);
-  return {
-    name,
-    takenAt: takenAt.toISOString(),
-    revision: 100 + minutes,
-    etcdVersion: '3.6.16',
-    size: 20_512,
+/** A backup recorded `minutes` after T0 in a claim's directory, each with its own sha256. */
+const aRecord = (minutes: number): BackupRecord =>
+  aBackupRecord(minutes, {
+    cluster: 'nightly',
+    locate: (name) => `/claims/ns/backups/${name}`,
     sha256: minutes.toString(16).padStart(2, '0').repeat(32),
-    location: `/claims/ns/backups/${name}`,
-  };
-};
+  });
 
 /** An EtcdBackup whose status lists `records` in the given order. */
 const aBackup = (records: BackupRecord[]): EtcdBackup =>

@@ -1,23 +1,8 @@
 // An EtcdRestore's status after a pass: pure, so that what each outcome records is unit-tested.
 import type { EtcdRestore } from '@strata/api';
+import { nextCondition } from '../conditions.ts';
 
 export type EtcdRestoreStatus = NonNullable<EtcdRestore['status']>;
-type Condition = NonNullable<EtcdRestoreStatus['conditions']>[number];
-
-function condition(
-  previous: EtcdRestoreStatus | undefined,
-  type: Condition['type'],
-  value: Pick<Condition, 'status' | 'reason' | 'message'>,
-  now: Date,
-): Condition {
-  const before = previous?.conditions?.find((existing) => existing.type === type);
-  return {
-    type,
-    ...value,
-    lastTransitionTime:
-      before !== undefined && before.status === value.status ? before.lastTransitionTime : now.toISOString(),
-  };
-}
 
 export interface StagedSnapshot {
   /** Where the snapshot came from: a path or an s3:// URL. */
@@ -47,8 +32,8 @@ export function recordStaged(
     sha256: staged.sha256,
     restoredRevision: staged.revision,
     conditions: [
-      condition(previous, 'Restored', { status: 'False', reason: 'AwaitingSeed', message }, now),
-      condition(previous, 'Failed', { status: 'False', reason: 'SnapshotVerified', message }, now),
+      nextCondition(previous?.conditions, 'Restored', { status: 'False', reason: 'AwaitingSeed', message }, now),
+      nextCondition(previous?.conditions, 'Failed', { status: 'False', reason: 'SnapshotVerified', message }, now),
     ],
   };
 }
@@ -67,13 +52,18 @@ export function recordFailure(
     phase: failure.final ? 'Failed' : 'Pending',
     ...(failure.source === undefined ? {} : { source: failure.source }),
     conditions: [
-      condition(
-        previous,
+      nextCondition(
+        previous?.conditions,
         'Restored',
         { status: 'False', reason: failure.reason, message: 'the restore has not succeeded' },
         now,
       ),
-      condition(previous, 'Failed', { status: 'True', reason: failure.reason, message: failure.message }, now),
+      nextCondition(
+        previous?.conditions,
+        'Failed',
+        { status: 'True', reason: failure.reason, message: failure.message },
+        now,
+      ),
     ],
   };
 }
