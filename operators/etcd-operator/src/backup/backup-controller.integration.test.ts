@@ -13,7 +13,7 @@ import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@s
 import { startS3Server, type S3Server } from '@strata/platform-local/testing';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { prepareBackupNamespace } from './harness-fixtures.ts';
+import { prepareBackupNamespace } from './integration-fixtures.ts';
 import { BackupMetrics } from './backup-metrics.ts';
 import { EtcdBackupController } from './backup-controller.ts';
 import { S3Store } from './s3-store.ts';

@@ -7,7 +7,7 @@ import {
   type BackupRecord,
   type EtcdBackupStatus,
 } from './backup-status.ts';
-import { aBackupRecord, minutesAfter, T0 } from './record-fixtures.ts';
+import { aBackupRecord, minutesAfter, T0 } from './test-fixtures.ts';
 
 const aRecord = (minutes: number): BackupRecord => aBackupRecord(minutes);
 

@@ -23,7 +23,7 @@ import { neverDuring, sharedControlPlane, uniqueName, waitFor, type HarnessClust
 import { startS3Server, type S3Server } from '@strata/platform-local/testing';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { prepareBackupNamespace } from '../backup/harness-fixtures.ts';
+import { prepareBackupNamespace } from '../backup/integration-fixtures.ts';
 import { BackupMetrics } from '../backup/backup-metrics.ts';
 import { EtcdBackupController } from '../backup/backup-controller.ts';
 import { EtcdRestoreController, RESTORE_ANNOTATIONS } from './restore-controller.ts';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ETCD_BACKUP, parseEtcdBackup, type EtcdBackup } from '@strata/api';
-import { aBackupRecord } from '../backup/record-fixtures.ts';
+import { aBackupRecord } from '../backup/test-fixtures.ts';
 import {
   describeSource,
   parseS3URL,
