@@ -373,7 +373,7 @@ describe('the etcd operator manifests', () => {
     );
   });
 
-  it('gives the operator its own image for joining members, the rights backups need, and none on restores yet', () => {
+  it('gives the operator its own image for joining members, and the rights backups and restores need', () => {
     const deployment = operatorFile?.objects.find((object): object is V1Deployment => object.kind === 'Deployment');
     const args = deployment?.spec?.template.spec?.containers[0]?.args ?? [];
     assert.ok(args.includes(`--image=${ETCD_OPERATOR_IMAGE}`), args.join(' '));
@@ -384,11 +384,13 @@ describe('the etcd operator manifests', () => {
     );
     const resources = (role?.rules ?? []).flatMap((rule) => rule.resources ?? []);
     assert.ok(resources.includes('etcdclusters/status'));
-    assert.ok(!resources.some((resource) => resource.startsWith('etcdrestores')));
     const verbsOn = (resource: string): string[] =>
       (role?.rules ?? []).filter((rule) => rule.resources?.includes(resource)).flatMap((rule) => rule.verbs);
     assert.deepEqual(verbsOn('etcdbackups'), ['get', 'list', 'watch']);
     assert.deepEqual(verbsOn('etcdbackups/status'), ['patch']);
+    assert.deepEqual(verbsOn('etcdrestores'), ['get', 'list', 'watch']);
+    assert.deepEqual(verbsOn('etcdrestores/status'), ['patch']);
+    assert.deepEqual(verbsOn('etcdclusters'), ['get', 'list', 'watch', 'create'], 'a restore creates; none deletes');
     assert.deepEqual(verbsOn('secrets'), ['get'], 'Secrets are read by name, never listed, watched or written');
     const container = deployment?.spec?.template.spec?.containers[0];
     const scratch = container?.volumeMounts?.find((mount) => mount.name === 'backup-scratch');

@@ -45,7 +45,11 @@ program
   .requiredOption('--image <image>', "the operator's own image, for joining members' init containers")
   .option('--metrics-host <host>', 'address of /metrics, /healthz, /readyz', '0.0.0.0')
   .option('--metrics-port <port>', 'port of /metrics, /healthz, /readyz', '8080')
-  .option('--backup-scratch-dir <path>', 'where snapshots are staged', join(tmpdir(), 'strata-etcd-operator-backups'))
+  .option(
+    '--backup-scratch-dir <path>',
+    'where snapshots are staged (verified restores under restores/)',
+    join(tmpdir(), 'strata-etcd-operator-backups'),
+  )
   .option(
     '--backup-pvc-root <path>',
     'where destination.pvc claims are mounted: <root>/<namespace>/<claim>',

@@ -30,5 +30,12 @@ export { verifySnapshotFile, CorruptSnapshotError, type VerifiedSnapshot } from 
 export { DirectoryStore } from './backup/directory-store.ts';
 export { S3Store, type S3StoreOptions } from './backup/s3-store.ts';
 export { BackupStoreError, type BackupStore } from './backup/store.ts';
+export {
+  EtcdRestoreController,
+  RestoreTargetExistsError,
+  RESTORE_ANNOTATIONS,
+  type EtcdRestoreControllerOptions,
+} from './restore/restore-controller.ts';
+export { parseS3URL, pickRecordedBackup, RestoreSourceError, type S3ObjectRef } from './restore/restore-source.ts';
 export { streamSnapshot } from './etcd/snapshot-stream.ts';
 export type { EtcdClientTls } from './etcd/tls.ts';

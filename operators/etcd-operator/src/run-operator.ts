@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EtcdBackupController } from './backup/backup-controller.ts';
 import { BackupMetrics } from './backup/backup-metrics.ts';
+import { EtcdRestoreController } from './restore/restore-controller.ts';
 import { EtcdClusterController, type ResyncIntervals } from './controller/controller.ts';
 import { EtcdOperatorMetrics } from './controller/metrics.ts';
 
@@ -112,6 +113,9 @@ async function lead(
   leadership: AbortSignal,
 ): Promise<void> {
   metrics.leader.set(1);
+  // Backups and restores stage snapshots in one private directory; restores find claims where backups put them.
+  const scratchDirectory = options.backups?.scratchDirectory ?? join(tmpdir(), 'strata-etcd-operator-backups');
+  const pvcRoot = options.backups?.pvcRoot ?? DEFAULT_PVC_ROOT;
   try {
     while (!leadership.aborted) {
       // A fresh controller per term: nothing cached from an earlier term decides anything.
@@ -131,17 +135,28 @@ async function lead(
         logger: logger.child({ component: 'backups' }),
         metrics: backupMetrics,
         mayWrite,
-        scratchDirectory: options.backups?.scratchDirectory ?? join(tmpdir(), 'strata-etcd-operator-backups'),
-        pvcRoot: options.backups?.pvcRoot ?? DEFAULT_PVC_ROOT,
+        scratchDirectory,
+        pvcRoot,
         ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
       });
-      // Both controllers live and die together: when one fails, the term ends for the other too.
+      const restores = new EtcdRestoreController({
+        kubeConfig: options.kubeConfig,
+        identity: options.identity,
+        logger: logger.child({ component: 'restores' }),
+        mayWrite,
+        scratchDirectory,
+        pvcRoot,
+        ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
+      });
+      // The controllers live and die together: when one fails, the term ends for the others too.
       const term = new AbortController();
       const endTerm = (): void => term.abort();
       leadership.addEventListener('abort', endTerm, { once: true });
       try {
         const results = await Promise.allSettled(
-          [controller.run(term.signal), backups.run(term.signal)].map((run) => run.finally(endTerm)),
+          [controller.run(term.signal), backups.run(term.signal), restores.run(term.signal)].map((run) =>
+            run.finally(endTerm),
+          ),
         );
         const failure = results.find((result) => result.status === 'rejected');
         if (failure !== undefined) throw failure.reason;

@@ -1,5 +1,4 @@
-// The EtcdBackup and EtcdRestore custom resources. Their controllers come later; the schemas and CRDs are here so
-// that the API is whole from the start.
+// The EtcdBackup and EtcdRestore custom resources; their controllers are in @strata/etcd-operator.
 import { z } from 'zod';
 import { kubernetes } from '../crd/schema-rules.ts';
 import {
@@ -134,13 +133,27 @@ const restoreSourceSchema = kubernetes(
         snapshot: z.string().max(512).optional().describe('One of its backups by name; the newest when absent.'),
       })
       .optional(),
-    s3URL: z
-      .string()
-      .max(2048)
-      .regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+$/, 'must be an s3://bucket/key URL')
-      .optional(),
+    s3: z
+      .strictObject({
+        url: z
+          .string()
+          .max(2048)
+          .regex(/^s3:\/\/[a-z0-9.-]{3,63}\/.+$/, 'must be an s3://bucket/key URL')
+          .describe('The snapshot object, as an EtcdBackup records its location.'),
+        endpoint: z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2048),
+        credentialsSecret: dnsLabelSchema.describe('Secret with accessKeyID and secretAccessKey.'),
+        forcePathStyle: z.boolean().default(true),
+        region: z.string().max(64).optional(),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')
+          .optional()
+          .describe("The snapshot's expected sha256; the one stored with the object when absent."),
+      })
+      .optional()
+      .describe('A snapshot object in S3-compatible storage.'),
   }),
-  { rules: [exactlyOne('backup', 's3URL')] },
+  { rules: [exactlyOne('backup', 's3')] },
 );
 
 export const etcdRestoreSpecSchema = z
@@ -155,6 +168,12 @@ export const etcdRestoreSpecSchema = z
 export const etcdRestoreStatusSchema = z.strictObject({
   phase: z.enum(['Pending', 'Restoring', 'Restored', 'Failed']).optional(),
   restoredRevision: z.int().min(0).optional(),
+  source: z.string().max(2048).optional().describe('Where the snapshot came from: a path or an s3:// URL.'),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional()
+    .describe("The verified snapshot's sha256."),
   conditions: conditionsSchema(ETCD_RESTORE_CONDITIONS).optional(),
 });
 

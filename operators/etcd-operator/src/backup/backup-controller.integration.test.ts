@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { ETCD_BACKUP, etcdCrds, parseEtcdBackup, type EtcdBackup } from '@strata/api';
-import { readPemPair } from '@strata/assets';
-import { applyManifestObject, sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
+import { CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ETCD_BACKUP, parseEtcdBackup, type EtcdBackup } from '@strata/api';
+import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
 import { startS3Server, type S3Server } from '@strata/platform-local/testing';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { prepareBackupNamespace } from './integration-fixtures.ts';
 import { BackupMetrics } from './backup-metrics.ts';
 import { EtcdBackupController } from './backup-controller.ts';
 import { S3Store } from './s3-store.ts';
@@ -75,37 +75,7 @@ before(async () => {
   [cluster, s3] = await Promise.all([sharedControlPlane(), startS3Server({ buckets: ['etcd-backups'] })]);
   kubeConfig = cluster.adminKubeConfig();
   work = await mkdtemp(join(tmpdir(), 'strata-backup-controller-'));
-  const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  for (const crd of etcdCrds()) {
-    await applyManifestObject(kubeConfig, crd, 'strata-test');
-    const name = crd.metadata?.name ?? '';
-    await waitFor(`${name} to be established`, async () => {
-      const current = await extensions.readCustomResourceDefinition({ name });
-      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
-        ? true
-        : undefined;
-    });
-  }
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  const [ca, client] = await Promise.all([
-    readPemPair(cluster.info.pkiDir, 'etcd-ca'),
-    readPemPair(cluster.info.pkiDir, 'apiserver-etcd-client'),
-  ]);
-  await core.createNamespacedSecret({
-    namespace,
-    body: {
-      metadata: { name: 'etcd-client' },
-      stringData: { 'ca.crt': ca.certificatePem, 'tls.crt': client.certificatePem, 'tls.key': client.privateKeyPem },
-    },
-  });
-  await core.createNamespacedSecret({
-    namespace,
-    body: {
-      metadata: { name: 's3-credentials' },
-      stringData: { accessKeyID: s3.credentials.accessKeyId, secretAccessKey: s3.credentials.secretAccessKey },
-    },
-  });
+  await prepareBackupNamespace(cluster, kubeConfig, namespace, s3);
   registry = new Registry();
   const controller = new EtcdBackupController({
     kubeConfig,

@@ -2,48 +2,30 @@
 // when one is due (at once for a one-shot backup until it succeeds, on the cron schedule otherwise), records it in
 // the status with an Event and the metrics, and comes back at the next firing. A failed attempt stores nothing that
 // counts, quotes the error in the status, and is tried again after the shared exponential back-off.
-import { join } from 'node:path';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
-import {
-  ETCD_BACKUP,
-  ETCD_CLUSTER,
-  parseEtcdBackup,
-  parseEtcdCluster,
-  StrataError,
-  type EtcdBackup,
-} from '@strata/api';
-import {
-  Backoff,
-  describeApiError,
-  EventRecorder,
-  Informer,
-  kubernetesApiError,
-  runWorkers,
-  WorkQueue,
-} from '@strata/kube';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ETCD_BACKUP, ETCD_CLUSTER, parseEtcdBackup, parseEtcdCluster, type EtcdBackup } from '@strata/api';
+import { describeApiError, type EventRecorder, type Informer, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
+import {
+  customResourceInformer,
+  operatorEventRecorder,
+  patchStatus,
+  recordEvent,
+  runQueuedPasses,
+} from '../custom-resources.ts';
 import { EtcdRequestError } from '../etcd/errors.ts';
+import { KeyedBackoff } from '../keyed-backoff.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
 import type { BackupMetrics } from './backup-metrics.ts';
 import { recordFailure, recordSuccess, type EtcdBackupStatus } from './backup-status.ts';
-import { DirectoryStore } from './directory-store.ts';
+import { BackupSpecError, openBackupStore, readSecretKeys } from './open-store.ts';
 import { runBackup } from './run-backup.ts';
-import { S3Store } from './s3-store.ts';
 import { dueAt } from './schedule.ts';
 import { CorruptSnapshotError } from './snapshot-file.ts';
 import { BackupStoreError, type BackupStore } from './store.ts';
 import { NoSnapshotSourceError, type SnapshotSource } from './take-snapshot.ts';
 
-/** A backup's source or destination cannot be used as written (a missing Secret or key, a cluster with no members). */
-export class BackupSpecError extends StrataError {}
+export { BackupSpecError };
 
 export interface EtcdBackupControllerOptions {
   readonly kubeConfig: KubeConfig;
@@ -66,8 +48,6 @@ export interface EtcdBackupControllerOptions {
   readonly maxRetryDelayMs?: number;
 }
 
-const backupKey = (namespace: string, name: string): string => `${namespace}/${name}`;
-
 /** The condition reason for each kind of failure, so that a person can tell them apart at a glance. */
 function failureReason(error: unknown): string {
   if (error instanceof NoSnapshotSourceError) return 'NoHealthyMember';
@@ -85,68 +65,43 @@ export class EtcdBackupController {
   readonly #events: EventRecorder;
   readonly #queue = new WorkQueue();
   readonly #backups: Informer<KubernetesObject>;
-  readonly #backoffs = new Map<string, Backoff>();
-  /** After a failure the next attempt waits for its back-off, whatever informer events arrive meanwhile. */
-  readonly #notBefore = new Map<string, number>();
+  readonly #retries: KeyedBackoff;
 
   constructor(options: EtcdBackupControllerOptions) {
     this.#options = options;
+    this.#retries = new KeyedBackoff({
+      baseDelayMs: options.retryDelayMs ?? 5000,
+      maxDelayMs: options.maxRetryDelayMs ?? 300_000,
+    });
     const { kubeConfig, namespace } = options;
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#events = new EventRecorder(kubeConfig, {
-      reportingController: 'strata.dev/etcd-operator',
-      reportingInstance: options.identity,
-    });
-    const base = `/apis/${ETCD_BACKUP.group}/${ETCD_BACKUP.version}`;
-    this.#backups = new Informer<KubernetesObject>({
+    this.#events = operatorEventRecorder(kubeConfig, options.identity);
+    this.#backups = customResourceInformer({
       kubeConfig,
-      path:
-        namespace === undefined
-          ? `${base}/${ETCD_BACKUP.plural}`
-          : `${base}/namespaces/${namespace}/${ETCD_BACKUP.plural}`,
-      list: async (selectors) => {
-        const common = {
-          group: ETCD_BACKUP.group,
-          version: ETCD_BACKUP.version,
-          plural: ETCD_BACKUP.plural,
-          ...selectors,
-        };
-        const listed: unknown =
-          namespace === undefined
-            ? await this.#customObjects.listClusterCustomObject(common)
-            : await this.#customObjects.listNamespacedCustomObject({ ...common, namespace });
-        return listed as KubernetesListObject<KubernetesObject>;
-      },
-      onChange: (_change, object) =>
-        this.#queue.add(backupKey(object.metadata?.namespace ?? '', object.metadata?.name ?? '')),
-      onError: (error, retryInMs) => options.logger.warn({ err: error, retryInMs }, 'watching EtcdBackups failed'),
+      names: ETCD_BACKUP,
+      namespace,
+      queue: this.#queue,
+      logger: options.logger,
     });
   }
 
   /** Runs until `signal` aborts; nothing is decided before the cache holds a full list. */
   async run(signal: AbortSignal): Promise<void> {
-    const stopped = signal.aborted
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-    await Promise.race([this.#backups.start(), stopped]);
-    // One worker: backups stream whole snapshots, and two at once would only compete for the same disk and link.
-    const workers = signal.aborted
-      ? Promise.resolve()
-      : runWorkers(this.#queue, 1, (key) => this.#pass(key, signal), {
-          onError: (error, key) => this.#options.logger.error({ err: error, backup: key }, 'a backup pass failed'),
-        });
-    await stopped;
-    await this.#queue.shutDown();
-    await Promise.all([this.#backups.stop(), workers]);
+    await runQueuedPasses({
+      informer: this.#backups,
+      queue: this.#queue,
+      signal,
+      pass: (key) => this.#pass(key, signal),
+      onError: (error, key) => this.#options.logger.error({ err: error, backup: key }, 'a backup pass failed'),
+    });
   }
 
   async #pass(key: string, signal: AbortSignal): Promise<void> {
     const [namespace = '', name = ''] = key.split('/', 2);
     const raw = this.#backups.get(name, namespace);
     if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
-      this.#backoffs.delete(key);
-      this.#notBefore.delete(key);
+      this.#retries.forget(key);
       this.#options.metrics.forget(key);
       return;
     }
@@ -154,7 +109,7 @@ export class EtcdBackupController {
     if (backup.status?.lastSuccess !== undefined) this.#options.metrics.succeeded(key, backup.status.lastSuccess);
     const due = dueAt(backup);
     if (due === undefined) return;
-    const waitMs = Math.max(due.getTime(), this.#notBefore.get(key) ?? 0) - Date.now();
+    const waitMs = Math.max(due.getTime(), this.#retries.notBefore(key)) - Date.now();
     if (waitMs > 0) {
       this.#queue.addAfter(key, waitMs);
       return;
@@ -171,7 +126,7 @@ export class EtcdBackupController {
     let store: BackupStore | undefined;
     try {
       const source = await this.#source(backup);
-      store = await this.#store(backup);
+      store = await openBackupStore(this.#core, backup, this.#options.pvcRoot);
       const outcome = await runBackup({
         name: backup.metadata.name,
         source,
@@ -182,8 +137,7 @@ export class EtcdBackupController {
         signal,
       });
       status = recordSuccess(backup.status, outcome.record, outcome.removed, new Date());
-      this.#backoffs.get(key)?.reset();
-      this.#notBefore.delete(key);
+      this.#retries.forget(key);
       this.#options.metrics.taken.inc({ backup: key });
       this.#options.metrics.succeeded(key, outcome.record.takenAt);
       await this.#writeStatus(backup, status);
@@ -194,16 +148,7 @@ export class EtcdBackupController {
     } catch (error) {
       const reason = failureReason(error);
       const message = error instanceof Error ? error.message : String(error);
-      let backoff = this.#backoffs.get(key);
-      if (backoff === undefined) {
-        backoff = new Backoff({
-          baseDelayMs: this.#options.retryDelayMs ?? 5000,
-          maxDelayMs: this.#options.maxRetryDelayMs ?? 300_000,
-        });
-        this.#backoffs.set(key, backoff);
-      }
-      const retryInMs = backoff.next(Date.now() - now.getTime());
-      this.#notBefore.set(key, Date.now() + retryInMs);
+      const retryInMs = this.#retries.failed(key, Date.now() - now.getTime());
       this.#options.metrics.failed.inc({ backup: key });
       this.#options.logger.warn({ err: error, backup: key, retryInMs }, 'a backup failed; trying again');
       status = recordFailure(backup.status, reason, message, new Date());
@@ -215,37 +160,17 @@ export class EtcdBackupController {
     }
   }
 
-  async #secret(backup: EtcdBackup, name: string, keys: readonly string[]): Promise<Record<string, string>> {
-    const namespace = backup.metadata.namespace ?? '';
-    let data: Record<string, string> | undefined;
-    try {
-      data = (await this.#core.readNamespacedSecret({ name, namespace })).data;
-    } catch (error) {
-      throw new BackupSpecError(
-        `cannot read Secret ${namespace}/${name}: ${describeApiError(error)}`,
-        { namespace, secret: name },
-        { cause: error },
-      );
-    }
-    const values: Record<string, string> = {};
-    for (const key of keys) {
-      const value = data?.[key];
-      if (value === undefined) {
-        // Names the missing key, never a value.
-        throw new BackupSpecError(`Secret ${namespace}/${name} has no ${key}`, { namespace, secret: name, key });
-      }
-      values[key] = Buffer.from(value, 'base64').toString('utf8');
-    }
-    return values;
-  }
-
   async #source(backup: EtcdBackup): Promise<SnapshotSource> {
     const { source } = backup.spec;
     const namespace = backup.metadata.namespace ?? '';
     if (source.endpoints !== undefined) {
       let tls: EtcdClientTls | undefined;
       if (source.endpoints.clientTLSSecret !== undefined) {
-        const secret = await this.#secret(backup, source.endpoints.clientTLSSecret, ['ca.crt', 'tls.crt', 'tls.key']);
+        const secret = await readSecretKeys(this.#core, namespace, source.endpoints.clientTLSSecret, [
+          'ca.crt',
+          'tls.crt',
+          'tls.key',
+        ]);
         tls = { ca: secret['ca.crt'] ?? '', cert: secret['tls.crt'] ?? '', key: secret['tls.key'] ?? '' };
       }
       return { endpoints: source.endpoints.urls, ...(tls === undefined ? {} : { tls }) };
@@ -282,76 +207,17 @@ export class EtcdBackupController {
     return { endpoints };
   }
 
-  async #store(backup: EtcdBackup): Promise<BackupStore> {
-    const { destination } = backup.spec;
-    const namespace = backup.metadata.namespace ?? '';
-    if (destination.s3 !== undefined) {
-      const secret = await this.#secret(backup, destination.s3.credentialsSecret, ['accessKeyID', 'secretAccessKey']);
-      return new S3Store({
-        endpoint: destination.s3.endpoint,
-        bucket: destination.s3.bucket,
-        ...(destination.s3.prefix === undefined ? {} : { prefix: destination.s3.prefix }),
-        ...(destination.s3.region === undefined ? {} : { region: destination.s3.region }),
-        forcePathStyle: destination.s3.forcePathStyle,
-        credentials: { accessKeyId: secret['accessKeyID'] ?? '', secretAccessKey: secret['secretAccessKey'] ?? '' },
-      });
-    }
-    const claim = destination.pvc?.claimName ?? '';
-    const relative = (destination.pvc?.path ?? '').replace(/^\/+/, '');
-    if (relative.split('/').includes('..')) {
-      throw new BackupSpecError(`destination.pvc.path ${relative} leaves the claim`, { namespace, claim });
-    }
-    return new DirectoryStore(join(this.#options.pvcRoot, namespace, claim, relative));
-  }
-
   async #writeStatus(backup: EtcdBackup, status: EtcdBackupStatus): Promise<void> {
     if (!this.#options.mayWrite()) return;
-    const namespace = backup.metadata.namespace ?? '';
-    try {
-      await this.#customObjects.patchNamespacedCustomObjectStatus(
-        {
-          group: ETCD_BACKUP.group,
-          version: ETCD_BACKUP.version,
-          plural: ETCD_BACKUP.plural,
-          namespace,
-          name: backup.metadata.name,
-          body: { status },
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
-    } catch (error) {
-      throw kubernetesApiError(
-        { verb: 'patch', resource: 'etcdbackups/status', namespace, name: backup.metadata.name },
-        error,
-      );
-    }
+    await patchStatus(this.#customObjects, ETCD_BACKUP, backup.metadata.namespace ?? '', backup.metadata.name, status);
   }
 
-  async #event(
-    backup: EtcdBackup,
-    type: 'Normal' | 'Warning',
-    reason: string,
-    action: string,
-    note: string,
-  ): Promise<void> {
-    this.#options.logger.info({ backup: backup.metadata.name, reason }, note);
-    try {
-      await this.#events.record({
-        regarding: {
-          apiVersion: ETCD_BACKUP.apiVersion,
-          kind: ETCD_BACKUP.kind,
-          name: backup.metadata.name,
-          namespace: backup.metadata.namespace ?? '',
-          uid: backup.metadata.uid ?? '',
-        },
-        type,
-        reason,
-        action,
-        note,
-      });
-    } catch (error) {
-      // An Event is a record for people; the backup it records has been taken (or has failed) all the same.
-      this.#options.logger.warn({ err: error, reason, detail: describeApiError(error) }, 'could not record an Event');
-    }
+  #event(backup: EtcdBackup, type: 'Normal' | 'Warning', reason: string, action: string, note: string): Promise<void> {
+    return recordEvent(
+      this.#events,
+      this.#options.logger,
+      { names: ETCD_BACKUP, metadata: backup.metadata },
+      { type, reason, action, note },
+    );
   }
 }

@@ -7,25 +7,9 @@ import {
   type BackupRecord,
   type EtcdBackupStatus,
 } from './backup-status.ts';
-import { backupName } from './retention.ts';
+import { aBackupRecord, minutesAfter, T0 } from './test-fixtures.ts';
 
-const T0 = new Date('2026-12-04T10:00:00Z');
-const minutesAfter = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);
-
-/** A stored backup taken `minutes` after T0, as runBackup records it. */
-const aRecord = (minutes: number): BackupRecord => {
-  const takenAt = minutesAfter(minutes);
-  const name = backupName('main', takenAt, 100 + minutes);
-  return {
-    name,
-    takenAt: takenAt.toISOString(),
-    revision: 100 + minutes,
-    etcdVersion: '3.6.16',
-    size: 20_512,
-    sha256: 'ab'.repeat(32),
-    location: `s3://backups/main/${name}`,
-  };
-};
+const aRecord = (minutes: number): BackupRecord => aBackupRecord(minutes);
 
 const conditionOf = (status: EtcdBackupStatus, type: 'Ready' | 'Failed') =>
   status.conditions?.find((condition) => condition.type === type);

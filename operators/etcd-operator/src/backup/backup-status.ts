@@ -1,28 +1,13 @@
 // An EtcdBackup's status after one attempt: pure, so that what a success or a failure records is unit-tested.
 import type { EtcdBackup } from '@strata/api';
+import { nextCondition } from '../conditions.ts';
 
 export type EtcdBackupStatus = NonNullable<EtcdBackup['status']>;
 export type BackupRecord = NonNullable<EtcdBackupStatus['backups']>[number];
-type Condition = NonNullable<EtcdBackupStatus['conditions']>[number];
 type HistoryEntry = NonNullable<EtcdBackupStatus['history']>[number];
 
 /** The CRD caps the history; the oldest entries go first. */
 export const HISTORY_LIMIT = 50;
-
-function condition(
-  previous: EtcdBackupStatus | undefined,
-  type: Condition['type'],
-  value: Pick<Condition, 'status' | 'reason' | 'message'>,
-  now: Date,
-): Condition {
-  const before = previous?.conditions?.find((existing) => existing.type === type);
-  return {
-    type,
-    ...value,
-    lastTransitionTime:
-      before !== undefined && before.status === value.status ? before.lastTransitionTime : now.toISOString(),
-  };
-}
 
 function withHistory(previous: EtcdBackupStatus | undefined, entry: HistoryEntry): HistoryEntry[] {
   return [...(previous?.history ?? []), entry].slice(-HISTORY_LIMIT);
@@ -48,9 +33,9 @@ export function recordSuccess(
     backups,
     history: withHistory(previous, { time: now.toISOString(), outcome: 'Succeeded', message }),
     conditions: [
-      condition(previous, 'Ready', { status: 'True', reason: 'BackupStored', message }, now),
-      condition(
-        previous,
+      nextCondition(previous?.conditions, 'Ready', { status: 'True', reason: 'BackupStored', message }, now),
+      nextCondition(
+        previous?.conditions,
         'Failed',
         { status: 'False', reason: 'BackupStored', message: 'the last attempt succeeded' },
         now,
@@ -74,8 +59,8 @@ export function recordFailure(
     ...previous,
     history: withHistory(previous, { time: now.toISOString(), outcome: 'Failed', message: message.slice(0, 4096) }),
     conditions: [
-      condition(
-        previous,
+      nextCondition(
+        previous?.conditions,
         'Ready',
         hasBackup
           ? {
@@ -86,7 +71,7 @@ export function recordFailure(
           : { status: 'False', reason, message: 'no backup has been stored yet' },
         now,
       ),
-      condition(previous, 'Failed', { status: 'True', reason, message: message.slice(0, 32768) }, now),
+      nextCondition(previous?.conditions, 'Failed', { status: 'True', reason, message: message.slice(0, 32768) }, now),
     ],
   };
 }

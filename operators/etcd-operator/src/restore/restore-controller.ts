@@ -1,0 +1,364 @@
+// The EtcdRestore controller: EtcdRestores through an informer, one work queue keyed by restore. A pass resolves the
+// snapshot (an EtcdBackup's recorded backup or an S3 object), refuses when an EtcdCluster of the target name exists (a
+// restore never writes into a live cluster), fetches the snapshot into the operator's scratch directory, verifies it
+// (the recorded sha256, etcd's trailer, the recorded revision) and only then creates the new EtcdCluster, marked with
+// the snapshot and paused. A corrupt snapshot or an existing cluster ends the restore as Failed with nothing created;
+// a store that does not answer is tried again after the shared back-off.
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  ETCD_BACKUP,
+  ETCD_CLUSTER,
+  ETCD_RESTORE,
+  parseEtcdBackup,
+  parseEtcdCluster,
+  parseEtcdRestore,
+  StrataError,
+  type EtcdRestore,
+} from '@strata/api';
+import {
+  describeApiError,
+  type EventRecorder,
+  type Informer,
+  isAlreadyExists,
+  isNotFound,
+  kubernetesApiError,
+  WorkQueue,
+} from '@strata/kube';
+import type { Logger } from 'pino';
+import { BackupSpecError, openBackupStore, openS3Store } from '../backup/open-store.ts';
+import { KeyedBackoff } from '../keyed-backoff.ts';
+import {
+  customResourceInformer,
+  operatorEventRecorder,
+  patchStatus,
+  recordEvent,
+  runQueuedPasses,
+} from '../custom-resources.ts';
+import { CorruptSnapshotError, verifySnapshotFile, type VerifiedSnapshot } from '../backup/snapshot-file.ts';
+import { BackupStoreError, type BackupStore } from '../backup/store.ts';
+import { describeSource, parseS3URL, pickRecordedBackup, RestoreSourceError } from './restore-source.ts';
+import { recordFailure, recordStaged, type EtcdRestoreStatus } from './restore-status.ts';
+
+/** An EtcdCluster of the restore's target name exists and was not created by this restore. */
+export class RestoreTargetExistsError extends StrataError {}
+
+/** How the EtcdCluster a restore creates is marked: which restore, which snapshot, which revision. */
+export const RESTORE_ANNOTATIONS = {
+  restore: 'etcd.strata.dev/restore',
+  restoreUID: 'etcd.strata.dev/restore-uid',
+  source: 'etcd.strata.dev/restore-source',
+  sha256: 'etcd.strata.dev/restore-sha256',
+  revision: 'etcd.strata.dev/restore-revision',
+} as const;
+
+export interface EtcdRestoreControllerOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly identity: string;
+  readonly logger: Logger;
+  /** Only EtcdRestores in this namespace; all when absent. */
+  readonly namespace?: string;
+  /** Writes only while this holds (the Lease's fence). */
+  readonly mayWrite: () => boolean;
+  /** Where `destination.pvc` claims of EtcdBackups are mounted into the operator (as for the backup controller). */
+  readonly pvcRoot: string;
+  /** A private directory: verified snapshots are staged in its `restores/` as `<restore uid>.db`. */
+  readonly scratchDirectory: string;
+  readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
+}
+
+interface ResolvedSource {
+  readonly store: BackupStore;
+  readonly name: string;
+  readonly location: string;
+  /** What the snapshot must hash to: recorded by the backup, given in the spec, or stored with the S3 object. */
+  readonly sha256: () => Promise<string | undefined>;
+  /** The revision the backup recorded, when one did. */
+  readonly revision?: number;
+}
+
+function failureOf(error: unknown): { reason: string; final: boolean } {
+  if (error instanceof CorruptSnapshotError) return { reason: 'SnapshotCorrupt', final: true };
+  if (error instanceof RestoreTargetExistsError) return { reason: 'ClusterExists', final: true };
+  // A source that does not resolve yet (no backup recorded, a Secret not created) may resolve later: retried.
+  if (error instanceof RestoreSourceError || error instanceof BackupSpecError) {
+    return { reason: 'SourceInvalid', final: false };
+  }
+  if (error instanceof BackupStoreError) return { reason: 'StoreFailed', final: false };
+  return { reason: 'RestoreFailed', final: false };
+}
+
+export class EtcdRestoreController {
+  readonly #options: EtcdRestoreControllerOptions;
+  readonly #core: CoreV1Api;
+  readonly #customObjects: CustomObjectsApi;
+  readonly #events: EventRecorder;
+  readonly #queue = new WorkQueue();
+  readonly #restores: Informer<KubernetesObject>;
+  readonly #retries: KeyedBackoff;
+
+  constructor(options: EtcdRestoreControllerOptions) {
+    this.#options = options;
+    this.#retries = new KeyedBackoff({
+      baseDelayMs: options.retryDelayMs ?? 5000,
+      maxDelayMs: options.maxRetryDelayMs ?? 300_000,
+    });
+    const { kubeConfig, namespace } = options;
+    this.#core = kubeConfig.makeApiClient(CoreV1Api);
+    this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#events = operatorEventRecorder(kubeConfig, options.identity);
+    this.#restores = customResourceInformer({
+      kubeConfig,
+      names: ETCD_RESTORE,
+      namespace,
+      queue: this.#queue,
+      logger: options.logger,
+    });
+  }
+
+  /** Runs until `signal` aborts; nothing is decided before the cache holds a full list. */
+  async run(signal: AbortSignal): Promise<void> {
+    await runQueuedPasses({
+      informer: this.#restores,
+      queue: this.#queue,
+      signal,
+      pass: (key) => this.#pass(key),
+      onError: (error, key) => this.#options.logger.error({ err: error, restore: key }, 'a restore pass failed'),
+    });
+  }
+
+  async #pass(key: string): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/', 2);
+    const raw = this.#restores.get(name, namespace);
+    if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
+      this.#retries.forget(key);
+      return;
+    }
+    const restore = parseEtcdRestore(raw);
+    // A restore runs once: after it created its cluster, or failed for good, a new EtcdRestore is the way to retry.
+    if (restore.status?.phase === 'Restoring' || restore.status?.phase === 'Restored') return;
+    if (restore.status?.phase === 'Failed') return;
+    const waitMs = this.#retries.notBefore(key) - Date.now();
+    if (waitMs > 0) {
+      this.#queue.addAfter(key, waitMs);
+      return;
+    }
+    if (!this.#options.mayWrite()) return;
+    await this.#attempt(key, restore);
+  }
+
+  async #attempt(key: string, restore: EtcdRestore): Promise<void> {
+    const started = Date.now();
+    const staged = join(
+      this.#options.scratchDirectory,
+      'restores',
+      `${restore.metadata.uid ?? restore.metadata.name}.db`,
+    );
+    let source: ResolvedSource | undefined;
+    try {
+      if (await this.#targetIsOurs(restore)) {
+        // A pass that created the cluster and stopped before its status was written: the snapshot it verified is
+        // staged, and reading it again gives the same figures.
+        const verified = await verifySnapshotFile(staged);
+        await this.#finish(restore, verified, restore.status?.source ?? describeSource(restore.spec.source));
+        return;
+      }
+      source = await this.#resolve(restore);
+      const verified = await this.#fetch(source, staged);
+      await this.#createCluster(restore, verified, source.location);
+      await this.#finish(restore, verified, source.location);
+      this.#retries.forget(key);
+    } catch (error) {
+      const { reason, final } = failureOf(error);
+      const message = error instanceof Error ? error.message : String(error);
+      const failure = { reason, message, final, ...(source === undefined ? {} : { source: source.location }) };
+      await this.#writeStatus(restore, recordFailure(restore.status, failure, new Date()));
+      if (final) {
+        this.#options.logger.warn({ err: error, restore: key, reason }, 'a restore failed');
+        await this.#event(restore, 'Warning', 'RestoreFailed', message);
+        return;
+      }
+      const retryInMs = this.#retries.failed(key, Date.now() - started);
+      this.#options.logger.warn({ err: error, restore: key, reason, retryInMs }, 'a restore failed; trying again');
+      await this.#event(restore, 'Warning', 'RestoreFailed', `${message} (retrying in ${retryInMs} ms)`);
+      this.#queue.addAfter(key, retryInMs);
+    } finally {
+      source?.store.close();
+    }
+  }
+
+  /**
+   * Whether the target EtcdCluster exists and this restore created it. One that exists otherwise is refused: a
+   * restore never writes into a live cluster.
+   */
+  async #targetIsOurs(restore: EtcdRestore): Promise<boolean> {
+    const namespace = restore.metadata.namespace ?? '';
+    const name = restore.spec.cluster.name;
+    let raw: unknown;
+    try {
+      raw = await this.#customObjects.getNamespacedCustomObject({
+        group: ETCD_CLUSTER.group,
+        version: ETCD_CLUSTER.version,
+        plural: ETCD_CLUSTER.plural,
+        namespace,
+        name,
+      });
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw kubernetesApiError({ verb: 'get', resource: ETCD_CLUSTER.plural, namespace, name }, error);
+    }
+    const existing = parseEtcdCluster(raw);
+    const uid = restore.metadata.uid;
+    if (uid !== undefined && existing.metadata.annotations?.[RESTORE_ANNOTATIONS.restoreUID] === uid) return true;
+    throw new RestoreTargetExistsError(
+      `EtcdCluster ${namespace}/${name} already exists: a restore never writes into a live cluster; name a new one`,
+      { namespace, cluster: name, field: 'spec.cluster.name' },
+    );
+  }
+
+  async #resolve(restore: EtcdRestore): Promise<ResolvedSource> {
+    const namespace = restore.metadata.namespace ?? '';
+    const { source } = restore.spec;
+    if (source.s3 !== undefined) {
+      const object = parseS3URL(source.s3.url);
+      const store = await openS3Store(this.#core, namespace, { ...source.s3, ...object });
+      const given = source.s3.sha256;
+      return {
+        store,
+        name: object.name,
+        location: source.s3.url,
+        sha256: async () => given ?? (await store.recordedSha256(object.name)),
+      };
+    }
+    const backupName = source.backup?.name ?? '';
+    let raw: unknown;
+    try {
+      raw = await this.#customObjects.getNamespacedCustomObject({
+        group: ETCD_BACKUP.group,
+        version: ETCD_BACKUP.version,
+        plural: ETCD_BACKUP.plural,
+        namespace,
+        name: backupName,
+      });
+    } catch (error) {
+      throw new RestoreSourceError(
+        `cannot read EtcdBackup ${namespace}/${backupName}: ${describeApiError(error)}`,
+        { namespace, backup: backupName, field: 'spec.source.backup.name' },
+        { cause: error },
+      );
+    }
+    const backup = parseEtcdBackup(raw);
+    const record = pickRecordedBackup(backup, source.backup?.snapshot);
+    const store = await openBackupStore(this.#core, backup, this.#options.pvcRoot);
+    return {
+      store,
+      name: record.name,
+      location: record.location,
+      sha256: () => Promise.resolve(record.sha256),
+      revision: record.revision,
+    };
+  }
+
+  /** Copies the snapshot next to `staged`, verifies it, and only then gives it the staged name. */
+  async #fetch(source: ResolvedSource, staged: string): Promise<VerifiedSnapshot> {
+    const directory = join(this.#options.scratchDirectory, 'restores');
+    // Snapshots hold every Secret of the cluster they came from: only the operator may enter the directory.
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    const partial = `${staged}.partial`;
+    await rm(partial, { force: true });
+    try {
+      await source.store.get(source.name, partial);
+      const expected = await source.sha256();
+      if (expected === undefined) {
+        throw new CorruptSnapshotError(source.location, 'no sha256 is recorded for it, so it cannot be checked');
+      }
+      const verified = await verifySnapshotFile(partial);
+      if (verified.sha256 !== expected) {
+        throw new CorruptSnapshotError(
+          source.location,
+          `its sha256 ${verified.sha256} is not the recorded ${expected}`,
+          { expected, actual: verified.sha256 },
+        );
+      }
+      if (source.revision !== undefined && verified.revision !== source.revision) {
+        throw new CorruptSnapshotError(
+          source.location,
+          `it holds revision ${verified.revision}, not the recorded ${source.revision}`,
+        );
+      }
+      await rename(partial, staged);
+      return verified;
+    } finally {
+      await rm(partial, { force: true });
+    }
+  }
+
+  async #createCluster(restore: EtcdRestore, verified: VerifiedSnapshot, location: string): Promise<void> {
+    const namespace = restore.metadata.namespace ?? '';
+    const name = restore.spec.cluster.name;
+    if (!this.#options.mayWrite()) throw new StrataError('lost the lease before creating the cluster', { name });
+    const body = {
+      apiVersion: ETCD_CLUSTER.apiVersion,
+      kind: ETCD_CLUSTER.kind,
+      metadata: {
+        name,
+        namespace,
+        annotations: {
+          [RESTORE_ANNOTATIONS.restore]: restore.metadata.name,
+          [RESTORE_ANNOTATIONS.restoreUID]: restore.metadata.uid ?? '',
+          [RESTORE_ANNOTATIONS.source]: location,
+          [RESTORE_ANNOTATIONS.sha256]: verified.sha256,
+          [RESTORE_ANNOTATIONS.revision]: String(verified.revision),
+        },
+      },
+      // Paused: nothing seeds members from the snapshot yet, and members started empty would be a cluster that
+      // looks restored and holds nothing.
+      spec: { ...restore.spec.cluster.spec, paused: true },
+    };
+    try {
+      await this.#customObjects.createNamespacedCustomObject({
+        group: ETCD_CLUSTER.group,
+        version: ETCD_CLUSTER.version,
+        plural: ETCD_CLUSTER.plural,
+        namespace,
+        body,
+      });
+    } catch (error) {
+      if (isAlreadyExists(error)) {
+        throw new RestoreTargetExistsError(
+          `EtcdCluster ${namespace}/${name} was created by someone else meanwhile: a restore never writes into a live cluster`,
+          { namespace, cluster: name, field: 'spec.cluster.name' },
+          { cause: error },
+        );
+      }
+      throw kubernetesApiError({ verb: 'create', resource: ETCD_CLUSTER.plural, namespace, name }, error);
+    }
+  }
+
+  async #finish(restore: EtcdRestore, verified: VerifiedSnapshot, location: string): Promise<void> {
+    const status = recordStaged(
+      restore.status,
+      { source: location, sha256: verified.sha256, revision: verified.revision, cluster: restore.spec.cluster.name },
+      new Date(),
+    );
+    await this.#writeStatus(restore, status);
+    await this.#event(restore, 'Normal', 'SnapshotVerified', status.conditions?.[0]?.message ?? '');
+  }
+
+  async #writeStatus(restore: EtcdRestore, status: EtcdRestoreStatus): Promise<void> {
+    if (!this.#options.mayWrite()) return;
+    const namespace = restore.metadata.namespace ?? '';
+    await patchStatus(this.#customObjects, ETCD_RESTORE, namespace, restore.metadata.name, status);
+  }
+
+  #event(restore: EtcdRestore, type: 'Normal' | 'Warning', reason: string, note: string): Promise<void> {
+    return recordEvent(
+      this.#events,
+      this.#options.logger,
+      { names: ETCD_RESTORE, metadata: restore.metadata },
+      { type, reason, action: 'Restore', note },
+    );
+  }
+}
