@@ -49,8 +49,8 @@ describe('file times', () => {
     });
   });
 
-  it('parses only a map of non-negative numbers; anything else is no times', () => {
-    assert.deepEqual(parseFileTimes('{"a": 5, "b": -1, "c": "x", "d": 7.5}'), { a: 5, d: 7.5 });
+  it('parses only a map of positive numbers; anything else is no times', () => {
+    assert.deepEqual(parseFileTimes('{"a": 5, "b": -1, "c": "x", "d": 7.5, "cancelled": 0}'), { a: 5, d: 7.5 });
     assert.deepEqual(parseFileTimes('not json'), {});
     assert.deepEqual(parseFileTimes('[1,2]'), {});
     assert.deepEqual(parseFileTimes('null'), {});

@@ -36,7 +36,10 @@ export function mergeFileTimes(earlier: FileTimes, now: FileTimes, files: readon
   return merged;
 }
 
-/** Times read back from the cache: anything that is not a map of files to non-negative numbers counts as none. */
+/**
+ * Times read back (from the cache or a lane's reporter): only positive numbers count. A file whose tests were
+ * cancelled (its lane was stopped) reports 0, which is no measurement.
+ */
 export function parseFileTimes(text: string): FileTimes {
   let value: unknown;
   try {
@@ -47,7 +50,7 @@ export function parseFileTimes(text: string): FileTimes {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
   const times: Record<string, number> = {};
   for (const [file, time] of Object.entries(value)) {
-    if (typeof time === 'number' && Number.isFinite(time) && time >= 0) times[file] = time;
+    if (typeof time === 'number' && Number.isFinite(time) && time > 0) times[file] = time;
   }
   return times;
 }

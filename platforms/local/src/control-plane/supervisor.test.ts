@@ -27,14 +27,24 @@ describe('Supervisor', () => {
       args: ['-c', 'echo "cannot bind 127.0.0.2:2379"; exit 3'],
       logFile: join(dir, 'crasher.log'),
     });
-    await waitFor('three restarts', () => (restarts.length >= 3 ? true : undefined), 15_000);
-    assert.deepEqual(restarts.slice(0, 3), [1000, 2000, 4000]);
-    assert.equal(loops.length, 1);
-    assert.match(loops[0]?.message ?? '', /crasher keeps crashing \(3 times in a row, last exit code 3\)/);
-    assert.match(loops[0]?.message ?? '', /cannot bind 127\.0\.0\.2:2379/);
-    const started = Date.now();
-    await supervisor.stop();
-    assert.ok(Date.now() - started < 2_000, 'stop cuts the back-off wait short');
+    try {
+      // The crash loop is reported once its log is read, after the third restart is scheduled: wait for both.
+      await waitFor(
+        'three restarts and the crash loop report',
+        () => (restarts.length >= 3 && loops.length >= 1 ? true : undefined),
+        15_000,
+      );
+      assert.deepEqual(restarts.slice(0, 3), [1000, 2000, 4000]);
+      assert.equal(loops.length, 1);
+      assert.match(loops[0]?.message ?? '', /crasher keeps crashing \(3 times in a row, last exit code 3\)/);
+      assert.match(loops[0]?.message ?? '', /cannot bind 127\.0\.0\.2:2379/);
+      const started = Date.now();
+      await supervisor.stop();
+      assert.ok(Date.now() - started < 2_000, 'stop cuts the back-off wait short');
+    } finally {
+      // A failed assertion must not leave the crasher restarting forever: the file's process would never end.
+      await supervisor.stop();
+    }
   });
 
   it('stops a running component', async () => {
