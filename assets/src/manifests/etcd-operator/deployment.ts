@@ -1,4 +1,5 @@
 import type { V1Deployment, V1EnvVar } from '@kubernetes/client-node';
+import { POD_ANNOTATIONS } from '@strata/api';
 import { linuxNodes } from '../node-agents.ts';
 import { ETCD_OPERATOR_METRICS_PORT, ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from './names.ts';
 
@@ -35,7 +36,11 @@ export function etcdOperatorDeployment(image: string): V1Deployment {
       replicas: 2,
       selector: { matchLabels: ETCD_OPERATOR_POD_LABELS },
       template: {
-        metadata: { labels: ETCD_OPERATOR_POD_LABELS },
+        metadata: {
+          labels: ETCD_OPERATOR_POD_LABELS,
+          // Staged snapshots are copies on their way to the store: an OS update's drain may evict the pod with them.
+          annotations: { [POD_ANNOTATIONS.scratchVolumes]: 'backup-scratch' },
+        },
         spec: {
           serviceAccountName: ETCD_OPERATOR_NAMES.operator,
           nodeSelector: linuxNodes(),

@@ -71,5 +71,15 @@ export const LABELS = {
   rebootNeeded: `${UPDATE_PROTOCOL_PREFIX}reboot-needed`,
 } as const;
 
+/** Pod annotations the update agent's drain reads. */
+export const POD_ANNOTATIONS = {
+  /**
+   * A pod's emptyDir volumes, comma-separated, that hold only scratch data (re-creatable, never the only copy): the
+   * drain evicts the pod without `drain.deleteEmptyDirData`, as long as every emptyDir it has is listed. Strata's own
+   * components set it (the etcd operator stages snapshots in one); any other emptyDir still refuses the drain.
+   */
+  scratchVolumes: `${UPDATE_PROTOCOL_PREFIX}scratch-volumes`,
+} as const;
+
 export const TRUE = 'true';
 export const FALSE = 'false';

@@ -4,6 +4,7 @@ import { resolveDrainSettings, type DrainSettingsInput } from './drain-settings.
 import { selectPodsToDrain } from './pod-selection.ts';
 import { aPod } from '@strata/kube/testing';
 import type { V1Pod } from '@kubernetes/client-node';
+import { POD_ANNOTATIONS } from '@strata/api';
 
 const names = (pods: readonly V1Pod[]): string[] => pods.map((pod) => pod.metadata?.name ?? '');
 const select = (pods: V1Pod[], settings: DrainSettingsInput = {}) =>
@@ -49,6 +50,19 @@ describe('selectPodsToDrain', () => {
     assert.match(refused.refused[0]?.reason ?? '', /scratch.*drain\.deleteEmptyDirData/);
     const allowed = select([aPod({ name: 'cache', emptyDir: true })], { deleteEmptyDirData: true });
     assert.deepEqual(names(allowed.evict), ['cache']);
+  });
+
+  it('evicts a pod whose emptyDir is declared scratch, and still refuses any emptyDir it does not declare', () => {
+    const declared = { [POD_ANNOTATIONS.scratchVolumes]: 'staging, scratch' };
+    const scratchOnly = select([aPod({ name: 'etcd-operator', emptyDir: true, annotations: declared })]);
+    assert.deepEqual(names(scratchOnly.evict), ['etcd-operator']);
+    assert.deepEqual(scratchOnly.refused, []);
+
+    const other = select([
+      aPod({ name: 'cache', emptyDir: true, annotations: { [POD_ANNOTATIONS.scratchVolumes]: 'staging' } }),
+    ]);
+    assert.match(other.refused[0]?.reason ?? '', /scratch.*drain\.deleteEmptyDirData/);
+    assert.deepEqual(names(other.evict), []);
   });
 
   it('gives both reasons for a bare pod with emptyDir data, and force alone is not enough', () => {

@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { POD_ANNOTATIONS } from '@strata/api';
 import { selectorMatches } from '../policy/label-selector.ts';
 import type { ResolvedDrainSettings } from './drain-settings.ts';
 import type { BlockingPod } from './errors.ts';
@@ -43,8 +44,15 @@ function refusals(pod: V1Pod, settings: ResolvedDrainSettings): string[] {
   if (!settings.force && controllerOf(pod) === undefined) {
     reasons.push('it has no controller to recreate it elsewhere; drain.force allows deleting it');
   }
+  // Volumes the pod declares as scratch are lost without harm; any other emptyDir is data kubectl drain protects.
+  const scratch = new Set(
+    (pod.metadata?.annotations?.[POD_ANNOTATIONS.scratchVolumes] ?? '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  );
   const emptyDirs = (pod.spec?.volumes ?? [])
-    .filter((volume) => volume.emptyDir !== undefined)
+    .filter((volume) => volume.emptyDir !== undefined && !scratch.has(volume.name))
     .map((volume) => volume.name);
   if (!settings.deleteEmptyDirData && emptyDirs.length > 0) {
     reasons.push(
