@@ -148,7 +148,6 @@ async function nodeTest(
       // `.tsx` (the Ink screens) needs this hook; `.ts` stays with Node's type stripping (docs/adr/0011-tsx.md).
       '--import=@strata/tsx/register',
       '--test',
-      '--test-timeout=180000',
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       `--test-reporter=${join(root, 'scripts/lib/count-reporter.ts')}`,
@@ -202,21 +201,28 @@ function runLane(lane: string, command: string, args: readonly string[]): Promis
 }
 
 /**
- * How many lanes the integration files get. Each lane needs a network namespace of its own (local clusters bind
- * fixed loopback addresses), which takes root and unshare; elsewhere the files run in one lane, as before.
- * STRATA_TEST_LANES overrides the choice.
+ * How many lanes the integration files get: one unless STRATA_TEST_LANES asks for more. Each extra lane needs a
+ * network namespace of its own (local clusters bind fixed loopback addresses), which takes root and unshare. Not the
+ * default: on two cores, two lanes of local clusters push the longest tests (SIGKILL chains, key rotations) past
+ * their time limits (docs/adr/0040-integration-lanes-in-network-namespaces.md).
  */
 function integrationLaneCount(): number {
   const asked = process.env['STRATA_TEST_LANES'];
-  if (asked !== undefined && asked !== '') {
-    const count = Number(asked);
-    if (!Number.isInteger(count) || count < 1 || count > 8)
-      throw new Error(`STRATA_TEST_LANES=${asked}: give a whole number of lanes from 1 to 8`);
-    return count;
-  }
-  if (process.getuid?.() !== 0) return 1;
-  const probe = spawnSync('unshare', ['--net', '--', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' });
-  return probe.status === 0 ? 2 : 1;
+  if (asked === undefined || asked === '') return 1;
+  const count = Number(asked);
+  if (!Number.isInteger(count) || count < 1 || count > 8)
+    throw new Error(`STRATA_TEST_LANES=${asked}: give a whole number of lanes from 1 to 8`);
+  if (count === 1) return 1;
+  const probe =
+    process.getuid?.() === 0
+      ? spawnSync('unshare', ['--net', '--', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' })
+      : undefined;
+  if (probe?.status !== 0)
+    throw new Error(
+      `STRATA_TEST_LANES=${asked}: lanes need network namespaces, which take root, unshare and ip (iproute2); ` +
+        'run as root, or unset STRATA_TEST_LANES',
+    );
+  return count;
 }
 
 /** The command line that runs a lane's test process in a fresh network namespace with its loopback up. */
@@ -238,7 +244,8 @@ async function integrationTests(files: readonly string[]): Promise<boolean> {
       lanes.map((lane, index) =>
         // One file at a time in a lane: a lane's local clusters share its fixed loopback addresses (127.0.0.2-4),
         // and its files share one control plane.
-        nodeTest(lane, ['--test-concurrency=1', globalSetup], {
+        // A local cluster's test may wait out kube-apiserver's one-minute poll several times (key rotation).
+        nodeTest(lane, ['--test-concurrency=1', '--test-timeout=600000', globalSetup], {
           fileTimes: join(scratch, `lane-${index + 1}.json`),
           ...(lanes.length > 1 ? { lane: `lane ${index + 1}`, wrapper: OWN_NETWORK_NAMESPACE } : {}),
         }),
@@ -297,7 +304,9 @@ await staticChecks([
   },
 ]);
 // Two files at a time: most unit files wait on child processes (the CLI, Pulumi's engine) more than they compute.
-await phase(`unit tests (${unit.length} files)`, () => nodeTest(unit, ['--test-concurrency=2']));
+await phase(`unit tests (${unit.length} files)`, () =>
+  nodeTest(unit, ['--test-concurrency=2', '--test-timeout=180000']),
+);
 await phase(`integration tests (${integration.length} files, real control plane)`, () => integrationTests(integration));
 
 log('\n=== summary');
