@@ -13,6 +13,7 @@ export { ComponentExitedError, ManagedProcess, waitUntilHealthy, type ClientTls,
 // The one poll for tests, from @strata/host so that production code can wait the same way.
 export { waitFor, WaitTimeoutError, type WaitForOptions } from '@strata/host';
 export { uniqueName } from './unique-name.ts';
+export { installCrds } from './testing/install-crds.ts';
 // Server-side apply from the toolkit, for the tests of packages below it (@strata/api's CRDs against the API server).
 export { applyManifestObject } from '@strata/kube';
 export {

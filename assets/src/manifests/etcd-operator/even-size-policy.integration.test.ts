@@ -3,9 +3,9 @@
 // on the shared control plane.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiextensionsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, etcdCrds } from '@strata/api';
-import { applyManifestObject, sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
+import { applyManifestObject, installCrds, sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { etcdClusterEvenSizePolicy, EVEN_SIZE_WARNING } from './even-size-policy.ts';
 
 const cluster = await sharedControlPlane();
@@ -29,17 +29,7 @@ const dryRunApply = async (size: number) => {
 describe('the EtcdCluster even-size admission policy', () => {
   before(async () => {
     await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-    for (const crd of etcdCrds()) {
-      await applyManifestObject(kubeConfig, crd, 'strata-test');
-      const name = crd.metadata?.name ?? '';
-      await waitFor(`${name} to be established`, async () => {
-        const current = await extensions.readCustomResourceDefinition({ name });
-        return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
-          ? true
-          : undefined;
-      });
-    }
+    await installCrds(kubeConfig, etcdCrds());
     for (const object of etcdClusterEvenSizePolicy()) await applyManifestObject(kubeConfig, object, 'strata-test');
   });
 

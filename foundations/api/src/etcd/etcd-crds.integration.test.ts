@@ -1,7 +1,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiException, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { applyManifestObject, sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
+import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { installCrds, sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { etcdCrds } from './crds.ts';
 import { ETCD_BACKUP, ETCD_RESTORE } from './etcd-backup.ts';
 import { ETCD_CLUSTER, parseEtcdCluster, type EtcdClusterSpecInput } from './etcd-cluster.ts';
@@ -12,7 +12,6 @@ import { EtcdResourceError } from './common.ts';
 const cluster = await sharedControlPlane();
 const kubeConfig = cluster.adminKubeConfig();
 const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
 const namespace = uniqueName('etcd-crds');
 
 const aSpec = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -107,16 +106,7 @@ const REFUSED_CLUSTERS: readonly Refused[] = [
 describe('the etcd.strata.dev CRDs on a real API server', () => {
   before(async () => {
     await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
-    for (const crd of etcdCrds()) {
-      await applyManifestObject(kubeConfig, crd, 'strata-test');
-      const name = crd.metadata?.name ?? '';
-      await waitFor(`${name} to be established`, async () => {
-        const current = await extensions.readCustomResourceDefinition({ name });
-        return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
-          ? true
-          : undefined;
-      });
-    }
+    await installCrds(kubeConfig, etcdCrds());
     await waitFor('EtcdClusters to be served', async () =>
       (await create(ETCD_CLUSTER.plural, anObject(ETCD_CLUSTER, aSpec()))).code === 201 ? true : undefined,
     );

@@ -1,9 +1,9 @@
 // Set-up shared by the integration tests of backups and restores on the harness control plane: the etcd.strata.dev
 // CRDs, a namespace, and the Secrets of the control plane's own etcd client certificate and of MinIO's credentials.
-import { ApiextensionsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { etcdCrds } from '@strata/api';
 import { readPemPair } from '@strata/assets';
-import { applyManifestObject, waitFor, type HarnessCluster } from '@strata/harness';
+import { installCrds, type HarnessCluster } from '@strata/harness';
 import type { S3Server } from '@strata/platform-local/testing';
 
 /** Secret names the fixtures create: `etcd-client` (ca.crt, tls.crt, tls.key) and `s3-credentials`. */
@@ -16,17 +16,7 @@ export async function prepareBackupNamespace(
   namespace: string,
   s3: S3Server,
 ): Promise<void> {
-  const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
-  for (const crd of etcdCrds()) {
-    await applyManifestObject(kubeConfig, crd, 'strata-test');
-    const name = crd.metadata?.name ?? '';
-    await waitFor(`${name} to be established`, async () => {
-      const current = await extensions.readCustomResourceDefinition({ name });
-      return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
-        ? true
-        : undefined;
-    });
-  }
+  await installCrds(kubeConfig, etcdCrds());
   const core = kubeConfig.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   const [ca, client] = await Promise.all([
