@@ -2,12 +2,19 @@ import { Command } from 'commander';
 import { LABELS, StrataError } from '@strata/api';
 import { clusterDirectoryOf, type ClusterDirectoryOptions } from './cluster-directory-option.ts';
 import { parseUpdateOffer, UPDATE_OFFER_SIGNAL, writeUpdateOffer } from '../local/update-offers.ts';
+import { rolloutCommands } from '../update/update-commands.ts';
+import { CommandGroup } from './command-group.ts';
 
 interface OfferOptions extends ClusterDirectoryOptions {
   readonly group?: string;
 }
 
-/** `strata update offer <version>`: makes an OS update available to a local cluster's nodes. */
+/**
+ * `strata update`: the update server's channels, groups and rollouts
+ * (channels, groups, promote, pause, resume, status), and `offer <version>`,
+ * which makes an OS update available to a local cluster's simulated nodes
+ * without an update server.
+ */
 export function updateCommand(): Command {
   const offer = new Command('offer')
     .description(
@@ -57,5 +64,9 @@ update operator reboots them within its UpdatePolicy's budget. Watch it with:
         process.exit(1);
       }
     });
-  return new Command('update').description('OS updates of the local cluster').addCommand(offer);
+  const update = new CommandGroup('update').description(
+    "OS updates: the update server's channels, groups and rollouts, and offers to a local cluster's nodes",
+  );
+  for (const command of rolloutCommands()) update.addCommand(command);
+  return update.addCommand(offer);
 }

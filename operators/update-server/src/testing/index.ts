@@ -9,3 +9,4 @@ export type { Release } from '../policy/model.ts';
 export * from './resources.ts';
 export * from './crds.ts';
 export * from './serving-certificate.ts';
+export * from './api-server.ts';
