@@ -1,7 +1,6 @@
 import { Command } from 'commander';
 import { LABELS, StrataError } from '@strata/api';
-import { clusterDirectoryOf, type ClusterDirectoryOptions } from './cluster-directory-option.ts';
-import { parseUpdateOffer, UPDATE_OFFER_SIGNAL, writeUpdateOffer } from '../local/update-offers.ts';
+import type { ClusterDirectoryOptions } from './cluster-directory-option.ts';
 import { rolloutCommands } from '../update/update-commands.ts';
 import { CommandGroup } from './command-group.ts';
 
@@ -33,6 +32,9 @@ update operator reboots them within its UpdatePolicy's budget. Watch it with:
   kubectl get nodes -L ${LABELS.version} -L ${LABELS.rebootNeeded} -w`,
     )
     .action(async (version: string, options: OfferOptions) => {
+      // Loaded here: the local platform's modules cost the other subcommands a second of start-up.
+      const { parseUpdateOffer, UPDATE_OFFER_SIGNAL, writeUpdateOffer } = await import('../local/update-offers.ts');
+      const { clusterDirectoryOf } = await import('./cluster-directory-option.ts');
       let update;
       try {
         update = parseUpdateOffer(

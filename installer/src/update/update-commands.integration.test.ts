@@ -8,13 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  RbacAuthorizationV1Api,
-  type V1PolicyRule,
-} from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
 import { UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_RELEASE } from '@strata/api';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
@@ -24,6 +18,7 @@ import {
   aGroupResource,
   anOmahaRequest,
   aReleaseResource,
+  aServiceAccountUser,
   forCreation,
   installUpdateServerCrds,
   postOmaha,
@@ -37,8 +32,6 @@ import { runStrata } from '../testing/run-strata.ts';
 const cluster = await sharedControlPlane();
 const adminConfig = cluster.adminKubeConfig();
 const customObjects = adminConfig.makeApiClient(CustomObjectsApi);
-const core = adminConfig.makeApiClient(CoreV1Api);
-const rbac = adminConfig.makeApiClient(RbacAuthorizationV1Api);
 const NAMESPACE = 'default';
 
 const channelsJson = z.object({
@@ -93,31 +86,14 @@ describe('strata update against a real API server and update server', () => {
   /** A ServiceAccount with `rules` (none: no RBAC at all) and a kubeconfig file carrying its token. */
   async function tokenUser(role: 'viewer' | 'nobody', rules: V1PolicyRule[]): Promise<void> {
     const name = `${suffix}-${role}`;
-    await core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name } } });
-    cleanups.push(() => core.deleteNamespacedServiceAccount({ namespace: NAMESPACE, name }));
-    if (rules.length > 0) {
-      await rbac.createClusterRole({ body: { metadata: { name }, rules } });
-      cleanups.push(() => rbac.deleteClusterRole({ name }));
-      await rbac.createClusterRoleBinding({
-        body: {
-          metadata: { name },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-          subjects: [{ kind: 'ServiceAccount', name, namespace: NAMESPACE }],
-        },
-      });
-      cleanups.push(() => rbac.deleteClusterRoleBinding({ name }));
-    }
-    const answer = await core.createNamespacedServiceAccountToken({
-      namespace: NAMESPACE,
-      name,
-      body: { spec: { audiences: [], expirationSeconds: 3600 } },
-    });
+    const user = await aServiceAccountUser(adminConfig, { namespace: NAMESPACE, name, rules });
+    cleanups.push(() => user.remove());
     const adminCluster = adminConfig.getCurrentCluster();
     assert.ok(adminCluster);
     const config = new KubeConfig();
     config.loadFromOptions({
       clusters: [adminCluster],
-      users: [{ name, token: answer.status?.token ?? '' }],
+      users: [{ name, token: user.token }],
       contexts: [{ name, cluster: adminCluster.name, user: name }],
       currentContext: name,
     });

@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import { loadKubeConfig } from '@strata/kube';
-import { ClusterDirectory, defaultClusterDir } from '@strata/platform-local';
-import { loadClusterConfig } from '@strata/assets';
 import { apiErrorAnswerSchema, UpdateApiClient } from '@strata/update-server';
 import type { z } from 'zod';
 import type { TargetOptions } from './update-options.ts';
@@ -48,7 +46,12 @@ export async function updateTarget(options: TargetOptions, env = process.env): P
     kubeConfig.loadFromDefault();
     return { kubeConfig, source: `$KUBECONFIG (${fromEnv})` };
   }
-  const name = options.config === undefined ? 'local' : (await loadClusterConfig(options.config)).name;
+  // Loaded only here: the local platform's and the assets' modules cost every other path a second of start-up.
+  const { ClusterDirectory, defaultClusterDir } = await import('@strata/platform-local');
+  const name =
+    options.config === undefined
+      ? 'local'
+      : (await (await import('@strata/assets')).loadClusterConfig(options.config)).name;
   const local = new ClusterDirectory(options.dir ?? defaultClusterDir(name)).kubeconfigPath;
   if (existsSync(local) || options.dir !== undefined || options.config !== undefined)
     return { kubeConfig: loadKubeConfig({ kubeconfigPath: local }), source: local };

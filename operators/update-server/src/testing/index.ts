@@ -10,3 +10,4 @@ export * from './resources.ts';
 export * from './crds.ts';
 export * from './serving-certificate.ts';
 export * from './api-server.ts';
+export * from './service-account-user.ts';
