@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CustomObjectsApi, KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
+import { KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
 import { UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_RELEASE } from '@strata/api';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
@@ -19,6 +19,7 @@ import {
   anOmahaRequest,
   aReleaseResource,
   aServiceAccountUser,
+  createUpdateResource,
   forCreation,
   installUpdateServerCrds,
   postOmaha,
@@ -31,7 +32,6 @@ import { runStrata } from '../testing/run-strata.ts';
 
 const cluster = await sharedControlPlane();
 const adminConfig = cluster.adminKubeConfig();
-const customObjects = adminConfig.makeApiClient(CustomObjectsApi);
 const NAMESPACE = 'default';
 
 const channelsJson = z.object({
@@ -101,17 +101,11 @@ describe('strata update against a real API server and update server', () => {
     await writeFileAtomic(kubeconfigs[role], config.exportConfig(), SECRET_FILE_MODE);
   }
 
-  async function create(kind: typeof UPDATE_RELEASE | typeof UPDATE_CHANNEL | typeof UPDATE_GROUP, object: object) {
-    const name = z.object({ metadata: z.object({ name: z.string() }) }).parse(object).metadata.name;
-    await customObjects.createClusterCustomObject({
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
-      body: object,
-    });
-    cleanups.push(() =>
-      customObjects.deleteClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, name }),
-    );
+  async function create(
+    kind: typeof UPDATE_RELEASE | typeof UPDATE_CHANNEL | typeof UPDATE_GROUP,
+    object: ReturnType<typeof forCreation>,
+  ) {
+    cleanups.push(await createUpdateResource(adminConfig, kind, object));
   }
 
   async function checkIn(machine: string, version = '3374.2.0') {

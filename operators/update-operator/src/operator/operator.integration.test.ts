@@ -55,6 +55,18 @@ async function metricsText(replica: Replica): Promise<string> {
   return response.text();
 }
 
+/** Waits until the policy's condition of `type` is True, and answers it. */
+function trueCondition(policy: string, type: 'Blocked' | 'Degraded', timeoutMs = 10_000) {
+  return waitFor(
+    `${type} on ${policy}`,
+    async () =>
+      (await readPolicy(kubeConfig, policy)).status?.conditions?.find(
+        (condition) => condition.type === type && condition.status === 'True',
+      ),
+    timeoutMs,
+  );
+}
+
 async function eventReasons(regardingName: string): Promise<string[]> {
   const { items } = await kubeConfig
     .makeApiClient(EventsV1Api)
@@ -163,14 +175,7 @@ describe('update operator against a real API server', () => {
       await run.startReplica();
       await run.waitForLeader();
       for (const name of names) await markRebootNeeded(kubeConfig, name);
-      const blocked = await waitFor(
-        'the policy to be Blocked by the pause',
-        async () =>
-          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
-            (condition) => condition.type === 'Blocked' && condition.status === 'True',
-          ),
-        20_000,
-      );
+      const blocked = await trueCondition(run.id, 'Blocked', 20_000);
       assert.equal(blocked.reason, 'Paused');
       await waitFor(
         'an Event on the policy',
@@ -314,14 +319,7 @@ describe('update operator against a real API server', () => {
         10_000,
       );
       assert.equal(failed.metadata?.annotations?.[ANNOTATIONS.rebootOk], TRUE, 'HoldSlot keeps the slot');
-      const degraded = await waitFor(
-        'Degraded',
-        async () =>
-          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
-            (condition) => condition.type === 'Degraded' && condition.status === 'True',
-          ),
-        10_000,
-      );
+      const degraded = await trueCondition(run.id, 'Degraded');
       assert.equal(degraded.reason, 'RebootTimedOut');
       await waitFor(
         'the RebootTimedOut Event',
@@ -380,14 +378,7 @@ describe('update operator against a real API server', () => {
         10_000,
       );
       assert.equal(marked[ANNOTATIONS.rebootOk], undefined, 'the grant is consumed');
-      const degraded = await waitFor(
-        'Degraded',
-        async () =>
-          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
-            (condition) => condition.type === 'Degraded' && condition.status === 'True',
-          ),
-        10_000,
-      );
+      const degraded = await trueCondition(run.id, 'Degraded');
       assert.equal(degraded.reason, 'RebootRolledBack');
       assert.match(degraded.message, new RegExp(`${name} \\(from 4230\\.2\\.4\\) rolled back`));
       await waitFor(
@@ -404,14 +395,7 @@ describe('update operator against a real API server', () => {
       // in that order): the failed node holds the one slot (HoldSlot), is no candidate itself, and the other waits.
       await markRebootNeeded(kubeConfig, name);
       await markRebootNeeded(kubeConfig, other);
-      const blocked = await waitFor(
-        'Blocked with both nodes seen',
-        async () =>
-          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
-            (condition) => condition.type === 'Blocked' && condition.status === 'True',
-          ),
-        10_000,
-      );
+      const blocked = await trueCondition(run.id, 'Blocked');
       assert.match(blocked.message, new RegExp(`1 already are \\(${name}\\).*; 1 node\\(s\\) wait for a reboot`));
       assert.equal(blocked.reason, 'BudgetExhausted');
       assert.equal((await annotationsOf(name))[ANNOTATIONS.rebootOk], undefined, 'no second grant');

@@ -17,7 +17,13 @@ import { anOmahaRequest } from '../testing/builders.ts';
 import { installUpdateServerCrds } from '../testing/crds.ts';
 import { postOmaha, readAsUpdateEngine } from '../testing/omaha-client.ts';
 import { aServiceAccountUser } from '../testing/service-account-user.ts';
-import { aChannelResource, aGroupResource, aReleaseResource, forCreation } from '../testing/resources.ts';
+import {
+  aChannelResource,
+  aGroupResource,
+  aReleaseResource,
+  createUpdateResource,
+  forCreation,
+} from '../testing/resources.ts';
 import { UpdateApiClient } from './client.ts';
 import { MAX_API_BODY_BYTES } from './schemas.ts';
 
@@ -60,18 +66,9 @@ describe('the update server JSON API against a real API server', () => {
 
   async function create(
     kind: typeof UPDATE_RELEASE | typeof UPDATE_CHANNEL | typeof UPDATE_GROUP,
-    object: object,
-    name: string,
+    object: ReturnType<typeof forCreation>,
   ) {
-    await customObjects.createClusterCustomObject({
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
-      body: object,
-    });
-    cleanups.push(() =>
-      customObjects.deleteClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, name }),
-    );
+    cleanups.push(await createUpdateResource(kubeConfig, kind, object));
   }
 
   async function specOf(kind: typeof UPDATE_CHANNEL | typeof UPDATE_GROUP, name: string): Promise<unknown> {
@@ -107,13 +104,12 @@ describe('the update server JSON API against a real API server', () => {
       { apiGroups: [UPDATE_GROUP.group], resources: ['updategroups', 'updatechannels'], verbs: ['patch'] },
     ]);
     await serviceAccount('nobody', []);
-    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.release, { version: '3374.2.1' })), names.release);
-    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.next, { version: '3374.3.0' })), names.next);
-    await create(UPDATE_CHANNEL, forCreation(aChannelResource(names.channel, names.release)), names.channel);
+    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.release, { version: '3374.2.1' })));
+    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.next, { version: '3374.3.0' })));
+    await create(UPDATE_CHANNEL, forCreation(aChannelResource(names.channel, names.release)));
     await create(
       UPDATE_GROUP,
       forCreation(aGroupResource(names.group, { track, channel: names.channel, policy: { maxInProgress: 2 } })),
-      names.group,
     );
 
     server = await startApiUpdateServer({ kubeConfig, name: suffix, leaseNamespace: NAMESPACE });

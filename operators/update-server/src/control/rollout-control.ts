@@ -16,7 +16,7 @@ import {
   type UpdateGroupResource,
   type UpdateReleaseResource,
 } from '../controller/resources.ts';
-import { UnknownReleaseError, UpdateResourceNotFoundError } from '../errors.ts';
+import { UnknownReleaseError, UpdateResourceError, UpdateResourceNotFoundError } from '../errors.ts';
 
 type UpdateKind = typeof UPDATE_RELEASE | typeof UPDATE_CHANNEL | typeof UPDATE_GROUP;
 
@@ -154,7 +154,12 @@ export class UpdateResources {
     } catch (error) {
       throw kubernetesApiError({ verb: 'list', resource: `${kind.plural}.${kind.group}` }, error);
     }
-    return listSchema.parse(answer).items.map((item) => parseResource(schema, kind.kind, item));
+    const list = listSchema.safeParse(answer);
+    if (!list.success)
+      throw new UpdateResourceError(`the API server's list of ${kind.plural}.${kind.group} has no items`, {
+        kind: kind.kind,
+      });
+    return list.data.items.map((item) => parseResource(schema, kind.kind, item));
   }
 
   async #get<T extends z.ZodType>(kind: UpdateKind, schema: T, name: string): Promise<z.output<T>> {
