@@ -158,7 +158,7 @@ describe('strata update against a real API server and update server', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('lists the channels and the groups, as tables and as JSON, from the resources and their status', async () => {
+  it('lists the channels and the groups, and a group’s status, as tables and as JSON, from the resources', async () => {
     const channels = await waitFor('the channel’s status', async () => {
       const run = await strata('viewer', ['channels', '--json']);
       assert.equal(run.code, 0, run.stderr);
@@ -171,7 +171,21 @@ describe('strata update against a real API server and update server', () => {
     assert.match(table.stdout, /^CHANNEL +RELEASE +VERSION +RESOLVED$/m);
     assert.match(table.stdout, new RegExp(`^${names.channel} +${names.release} +3374\\.2\\.1 +True$`, 'm'));
 
-    const groups = await strata('viewer', ['groups']);
+    // The counts are the server's status writer's, recounted every 500 ms here.
+    const resources = new UpdateResources(adminConfig);
+    await waitFor('the group’s counts', async () =>
+      (await resources.group(names.group)).status?.rollout?.inProgress === 2 ? true : undefined,
+    );
+    const [groups, status] = await Promise.all([
+      strata('viewer', ['groups']),
+      strata('viewer', ['status', names.group, '--json']),
+    ]);
+    assert.equal(status.code, 0, status.stderr);
+    const [fromStatus] = statusJson.parse(JSON.parse(status.stdout)).groups;
+    assert.equal(fromStatus?.source, 'status');
+    assert.equal(fromStatus?.machines, 3);
+    assert.deepEqual(fromStatus?.versions, [{ version: '3374.2.0', machines: 3 }]);
+    assert.equal(fromStatus?.rollout?.inProgress, 2);
     assert.equal(groups.code, 0, groups.stderr);
     assert.match(groups.stdout, /^GROUP +TRACK +CHANNEL +PAUSED +MACHINES +ROLLOUT$/m);
     assert.match(
