@@ -1,13 +1,19 @@
 import { Command } from 'commander';
 import { LABELS, StrataError } from '@strata/api';
-import { clusterDirectoryOf, type ClusterDirectoryOptions } from './cluster-directory-option.ts';
-import { parseUpdateOffer, UPDATE_OFFER_SIGNAL, writeUpdateOffer } from '../local/update-offers.ts';
+import type { ClusterDirectoryOptions } from './cluster-directory-option.ts';
+import { rolloutCommands } from '../update/update-commands.ts';
+import { CommandGroup } from './command-group.ts';
 
 interface OfferOptions extends ClusterDirectoryOptions {
   readonly group?: string;
 }
 
-/** `strata update offer <version>`: makes an OS update available to a local cluster's nodes. */
+/**
+ * `strata update`: the update server's channels, groups and rollouts
+ * (channels, groups, promote, pause, resume, status), and `offer <version>`,
+ * which makes an OS update available to a local cluster's simulated nodes
+ * without an update server.
+ */
 export function updateCommand(): Command {
   const offer = new Command('offer')
     .description(
@@ -26,6 +32,9 @@ update operator reboots them within its UpdatePolicy's budget. Watch it with:
   kubectl get nodes -L ${LABELS.version} -L ${LABELS.rebootNeeded} -w`,
     )
     .action(async (version: string, options: OfferOptions) => {
+      // Loaded here: the local platform's modules cost the other subcommands a second of start-up.
+      const { parseUpdateOffer, UPDATE_OFFER_SIGNAL, writeUpdateOffer } = await import('../local/update-offers.ts');
+      const { clusterDirectoryOf } = await import('./cluster-directory-option.ts');
       let update;
       try {
         update = parseUpdateOffer(
@@ -57,5 +66,9 @@ update operator reboots them within its UpdatePolicy's budget. Watch it with:
         process.exit(1);
       }
     });
-  return new Command('update').description('OS updates of the local cluster').addCommand(offer);
+  const update = new CommandGroup('update').description(
+    "OS updates: the update server's channels, groups and rollouts, and offers to a local cluster's nodes",
+  );
+  for (const command of rolloutCommands()) update.addCommand(command);
+  return update.addCommand(offer);
 }

@@ -27,3 +27,9 @@ export class ApiRequestError extends StrataError {
     this.reason = reason;
   }
 }
+
+/** An UpdateRelease, UpdateChannel or UpdateGroup that does not exist; `context` names the kind and the object. */
+export class UpdateResourceNotFoundError extends StrataError {}
+
+/** A promotion to a release that does not exist; `context.field` is `release` or `version`, whichever named it. */
+export class UnknownReleaseError extends StrataError {}

@@ -18,5 +18,7 @@ export * from './controller/group-counts.ts';
 export * from './api/schemas.ts';
 export * from './api/json-api.ts';
 export * from './api/client.ts';
+export * from './api/answers.ts';
 export * from './run/flags.ts';
 export * from './run/run-update-server.ts';
+export * from './control/rollout-control.ts';

@@ -2,7 +2,7 @@
 // Blocked (with the reason the rollout cannot move on without someone acting)
 // and Degraded.
 import { rfc3339 } from '@strata/kube';
-import type { NodeState } from './node-state.ts';
+import { protocolFacts, type NodeState } from './node-state.ts';
 import { countsAgainstBudget, type NodePhase } from './phase.ts';
 import { BLOCKED_REASONS, type BlockedReason, type RevokeCause } from './reasons.ts';
 import type { RolloutPolicy } from './rollout-policy.ts';
@@ -97,6 +97,31 @@ function blockedReason(input: ConditionInput): { reason: BlockedReason; message:
   };
 }
 
+/** Degraded: the failed nodes, told apart by what failed (a timeout, or a reboot that rolled back). */
+function degraded(nodes: readonly NodeState[], failed: readonly string[]): PlannedCondition {
+  if (failed.length === 0)
+    return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no node failed its reboot' };
+  const byName = new Map(nodes.map((node) => [node.name, node]));
+  const rolledBack: string[] = [];
+  const timedOut: string[] = [];
+  for (const name of failed) {
+    const node = byName.get(name);
+    const from = node === undefined ? undefined : protocolFacts(node).rolledBackFrom;
+    if (from === undefined) timedOut.push(name);
+    else rolledBack.push(`${name} (from ${from})`);
+  }
+  const parts = [
+    ...(timedOut.length > 0 ? [`node(s) ${listNames(timedOut)} did not come back within rebootTimeout`] : []),
+    ...(rolledBack.length > 0 ? [`node(s) ${listNames(rolledBack)} rolled back: the new version failed to boot`] : []),
+  ];
+  return {
+    type: 'Degraded',
+    status: 'True',
+    reason: rolledBack.length === 0 ? 'RebootTimedOut' : timedOut.length === 0 ? 'RebootRolledBack' : 'RebootsFailed',
+    message: parts.join('; '),
+  };
+}
+
 export function planConditions(input: ConditionInput): PlannedCondition[] {
   const { phases, waiting } = input;
   const blocked = blockedReason(input);
@@ -124,13 +149,6 @@ export function planConditions(input: ConditionInput): PlannedCondition[] {
     blocked === undefined
       ? { type: 'Blocked', status: 'False', reason: BLOCKED_REASONS.notBlocked, message: 'nothing blocks the rollout' }
       : { type: 'Blocked', status: 'True', reason: blocked.reason, message: blocked.message },
-    failed.length > 0
-      ? {
-          type: 'Degraded',
-          status: 'True',
-          reason: 'RebootTimedOut',
-          message: `node(s) ${listNames(failed)} did not come back within rebootTimeout`,
-        }
-      : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'no node failed its reboot' },
+    degraded(input.nodes, failed),
   ];
 }

@@ -49,7 +49,10 @@ export class DecisionRecorder {
           metrics.rebootsCompleted.inc({ policy: name });
           break;
         case 'markFailed':
-          metrics.rebootsFailed.inc({ policy: name });
+          metrics.rebootsFailed.inc({ policy: name, cause: 'timeout' });
+          break;
+        case 'markRolledBack':
+          metrics.rebootsFailed.inc({ policy: name, cause: 'rollback' });
           break;
         case 'revoke':
         case 'requestAfterRebootHooks':

@@ -10,7 +10,7 @@ export class OperatorMetrics {
   readonly nodes: Gauge<'policy' | 'phase'>;
   readonly rebootsStarted: Counter<'policy' | 'source'>;
   readonly rebootsCompleted: Counter<'policy'>;
-  readonly rebootsFailed: Counter<'policy'>;
+  readonly rebootsFailed: Counter<'policy' | 'cause'>;
   readonly drainDuration: Histogram<'source' | 'outcome'>;
   readonly decisionLatency: Histogram<'policy'>;
   readonly leader: Gauge;
@@ -40,8 +40,8 @@ export class OperatorMetrics {
     });
     this.rebootsFailed = new Counter({
       name: `${PREFIX}reboots_failed_total`,
-      help: 'Nodes marked reboot-failed after rebootTimeout.',
-      labelNames: ['policy'],
+      help: 'Nodes marked reboot-failed: cause timeout (rebootTimeout passed) or rollback (the new version failed to boot).',
+      labelNames: ['policy', 'cause'],
       registers,
     });
     this.drainDuration = new Histogram({

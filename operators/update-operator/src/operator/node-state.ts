@@ -114,6 +114,8 @@ export function protocolFacts(node: NodeState) {
     grantedAt: parseTime(a[ANNOTATIONS.rebootGrantedAt]),
     drainFailedAt: parseTime(a[ANNOTATIONS.drainFailed]),
     drainFailures: parseCount(a[ANNOTATIONS.drainFailures]),
+    /** The version the node's last reboot fell back from (the agent clears it when a reboot lands where meant). */
+    rolledBackFrom: a[ANNOTATIONS.rolledBack] === '' ? undefined : a[ANNOTATIONS.rolledBack],
   };
 }
 

@@ -55,6 +55,18 @@ async function metricsText(replica: Replica): Promise<string> {
   return response.text();
 }
 
+/** Waits until the policy's condition of `type` is True, and answers it. */
+function trueCondition(policy: string, type: 'Blocked' | 'Degraded', timeoutMs = 10_000) {
+  return waitFor(
+    `${type} on ${policy}`,
+    async () =>
+      (await readPolicy(kubeConfig, policy)).status?.conditions?.find(
+        (condition) => condition.type === type && condition.status === 'True',
+      ),
+    timeoutMs,
+  );
+}
+
 async function eventReasons(regardingName: string): Promise<string[]> {
   const { items } = await kubeConfig
     .makeApiClient(EventsV1Api)
@@ -163,14 +175,7 @@ describe('update operator against a real API server', () => {
       await run.startReplica();
       await run.waitForLeader();
       for (const name of names) await markRebootNeeded(kubeConfig, name);
-      const blocked = await waitFor(
-        'the policy to be Blocked by the pause',
-        async () =>
-          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
-            (condition) => condition.type === 'Blocked' && condition.status === 'True',
-          ),
-        20_000,
-      );
+      const blocked = await trueCondition(run.id, 'Blocked', 20_000);
       assert.equal(blocked.reason, 'Paused');
       await waitFor(
         'an Event on the policy',
@@ -314,20 +319,87 @@ describe('update operator against a real API server', () => {
         10_000,
       );
       assert.equal(failed.metadata?.annotations?.[ANNOTATIONS.rebootOk], TRUE, 'HoldSlot keeps the slot');
-      const degraded = await waitFor(
-        'Degraded',
-        async () =>
-          (await readPolicy(kubeConfig, run.id)).status?.conditions?.find(
-            (condition) => condition.type === 'Degraded' && condition.status === 'True',
-          ),
-        10_000,
-      );
+      const degraded = await trueCondition(run.id, 'Degraded');
       assert.equal(degraded.reason, 'RebootTimedOut');
       await waitFor(
         'the RebootTimedOut Event',
         async () => ((await eventReasons(name)).includes('RebootTimedOut') ? true : undefined),
         10_000,
       );
+    } finally {
+      await run.tearDown();
+    }
+  });
+
+  it('marks a node that rolled back failed, with a Warning Event, Degraded and the metric, and does not grant it again', async () => {
+    const run = new OperatorTestRun(kubeConfig);
+    await run.setUp();
+    const [name = '', other = ''] = nodeNames(run.id, 2);
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const annotationsOf = async (node: string) => (await core.readNode({ name: node })).metadata?.annotations ?? {};
+    try {
+      await createNode(kubeConfig, run.id, name);
+      await createNode(kubeConfig, run.id, other);
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 1,
+      });
+      const replica = await run.startReplica();
+      await run.waitForLeader();
+      await markRebootNeeded(kubeConfig, name);
+      await waitFor(
+        'reboot-ok',
+        async () => ((await annotationsOf(name))[ANNOTATIONS.rebootOk] === TRUE ? true : undefined),
+        10_000,
+      );
+      // The agent's write after the reboot: the machine came back on its old version.
+      await core.patchNode(
+        {
+          name,
+          body: {
+            metadata: {
+              annotations: {
+                [ANNOTATIONS.rebootNeeded]: 'false',
+                [ANNOTATIONS.rebootInProgress]: 'false',
+                [ANNOTATIONS.rolledBack]: '4230.2.4',
+              },
+              labels: { [LABELS.rebootNeeded]: 'false' },
+            },
+          },
+        },
+        mergePatch(),
+      );
+      const marked = await waitFor(
+        'reboot-failed',
+        async () => {
+          const annotations = await annotationsOf(name);
+          return annotations[ANNOTATIONS.rebootFailed] === TRUE ? annotations : undefined;
+        },
+        10_000,
+      );
+      assert.equal(marked[ANNOTATIONS.rebootOk], undefined, 'the grant is consumed');
+      const degraded = await trueCondition(run.id, 'Degraded');
+      assert.equal(degraded.reason, 'RebootRolledBack');
+      assert.match(degraded.message, new RegExp(`${name} \\(from 4230\\.2\\.4\\) rolled back`));
+      await waitFor(
+        'the RebootRolledBack Event',
+        async () => ((await eventReasons(name)).includes('RebootRolledBack') ? true : undefined),
+        10_000,
+      );
+      assert.match(
+        await metricsText(replica),
+        new RegExp(`strata_update_operator_reboots_failed_total\\{policy="${run.id}",cause="rollback"\\} 1`),
+      );
+
+      // The agent stages the same version again, then the other node needs a reboot too (the informer delivers them
+      // in that order): the failed node holds the one slot (HoldSlot), is no candidate itself, and the other waits.
+      await markRebootNeeded(kubeConfig, name);
+      await markRebootNeeded(kubeConfig, other);
+      const blocked = await trueCondition(run.id, 'Blocked');
+      assert.match(blocked.message, new RegExp(`1 already are \\(${name}\\).*; 1 node\\(s\\) wait for a reboot`));
+      assert.equal(blocked.reason, 'BudgetExhausted');
+      assert.equal((await annotationsOf(name))[ANNOTATIONS.rebootOk], undefined, 'no second grant');
+      assert.equal((await annotationsOf(other))[ANNOTATIONS.rebootOk], undefined, 'the failure fills the budget');
     } finally {
       await run.tearDown();
     }

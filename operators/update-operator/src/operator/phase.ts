@@ -15,7 +15,7 @@ export type NodePhase = (typeof NODE_PHASES)[number];
  * before-reboot hooks pending. approved: reboot-ok given, the agent has not
  * started. draining / rebooting: the agent (or Zincati, for a FleetLock holder)
  * is at work, told apart by the Ready condition. afterReboot: back up, the
- * operator finishes (after-reboot hooks, clean-up). failed: rebootTimeout passed.
+ * operator finishes (after-reboot hooks, clean-up). failed: rebootTimeout passed, or the reboot rolled back.
  */
 export function phaseOf(node: NodeState): NodePhase {
   const facts = protocolFacts(node);
@@ -31,12 +31,14 @@ export function phaseOf(node: NodeState): NodePhase {
  * Whether the node takes one of the policy's maxUnavailable slots: it is down
  * or cordoned (whoever did it), or the operator has let it go (reboot-ok,
  * before-reboot, a FleetLock lock), or its agent has begun. A failed node
- * under ReleaseSlot stops counting for what the operator did, but still counts
- * while it is down or cordoned.
+ * (timed out, or rolled back) is the failure budget: under HoldSlot it counts
+ * until someone removes reboot-failed, so failures stop a rollout once they
+ * fill maxUnavailable; under ReleaseSlot it stops counting for what the
+ * operator did, but still counts while it is down or cordoned.
  */
 export function countsAgainstBudget(node: NodeState, releaseFailedSlots: boolean): boolean {
   if (!node.ready || node.unschedulable) return true;
   const facts = protocolFacts(node);
-  if (facts.failed && releaseFailedSlots) return false;
+  if (facts.failed) return !releaseFailedSlots;
   return facts.rebootOk || facts.inProgress || facts.beforeReboot || facts.fleetLockHolder !== undefined;
 }

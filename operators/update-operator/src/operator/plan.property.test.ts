@@ -21,7 +21,8 @@ function slotsTaken(nodes: readonly NodeState[], releaseFailed: boolean): number
   return nodes.filter((node) => {
     const a = node.annotations;
     if (!node.ready || node.unschedulable) return true;
-    if (releaseFailed && a[ANNOTATIONS.rebootFailed] === TRUE) return false;
+    // A failed node (timed out, or rolled back) is the failure budget: HoldSlot counts it, ReleaseSlot does not.
+    if (a[ANNOTATIONS.rebootFailed] === TRUE) return !releaseFailed;
     return (
       a[ANNOTATIONS.rebootOk] === TRUE ||
       a[ANNOTATIONS.rebootInProgress] === TRUE ||
@@ -52,6 +53,7 @@ function arbitraryNode(random: () => number, name: string): NodeState {
   if (maybe(0.3))
     annotations[ANNOTATIONS.rebootGrantedAt] = new Date(T0 - Math.floor(random() * 60) * MINUTE).toISOString();
   if (maybe(0.1)) annotations[ANNOTATIONS.rebootFailed] = TRUE;
+  if (maybe(0.1)) annotations[ANNOTATIONS.rolledBack] = '4230.2.4';
   if (maybe(0.1))
     annotations[ANNOTATIONS.drainFailed] = new Date(T0 - Math.floor(random() * 10) * MINUTE).toISOString();
   if (maybe(0.1)) annotations[ANNOTATIONS.fleetLockHolder] = `id-${name}`;

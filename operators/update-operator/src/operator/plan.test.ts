@@ -331,6 +331,92 @@ describe('planRollout: rebootTimeout', () => {
   });
 });
 
+describe('planRollout: rollbacks', () => {
+  // The agent's write at the end of a reboot that fell back to the old slot: the grant is still on the node.
+  const rolledBack = (name: string, from = '4230.2.4', more: Record<string, string> = {}) =>
+    rebooted(name, T0 - 5 * MINUTE, { annotations: { [ANNOTATIONS.rolledBack]: from, ...more } });
+  // The agent staged the same version again and asks for a reboot into it.
+  const restaged = (node: NodeState, version = '4230.2.4') =>
+    applyPatch(node, {
+      annotations: { [ANNOTATIONS.rebootNeeded]: TRUE, [ANNOTATIONS.newVersion]: version },
+      labels: { [LABELS.rebootNeeded]: TRUE },
+    });
+
+  it('marks a node that came back rolled back failed, with a Warning Event, instead of completing it', () => {
+    const node = rolledBack('a');
+    const result = plan({ nodes: [node] });
+    assert.deepEqual(kinds(result, 'markRolledBack'), ['a']);
+    assert.deepEqual(kinds(result, 'complete'), []);
+    const [action] = result.actions;
+    assert.equal(action?.reason, 'RebootRolledBack');
+    assert.equal(action?.warning, true);
+    assert.match(action?.message ?? '', /4230\.2\.4 failed to boot and it rolled back/);
+    const [marked] = after([node], result);
+    assert.equal(marked?.annotations[ANNOTATIONS.rebootFailed], TRUE);
+    assert.equal(marked?.annotations[ANNOTATIONS.rebootOk], undefined, 'the grant is consumed: counted once');
+    assert.equal(marked?.annotations[ANNOTATIONS.rolledBack], '4230.2.4', 'the agent’s mark is left to the agent');
+    assert.equal(result.phases.get('a'), 'failed');
+    assert.equal(result.counts.failed, 1);
+    const degraded = condition(result, 'Degraded');
+    assert.equal(degraded.status, 'True');
+    assert.equal(degraded.reason, 'RebootRolledBack');
+    assert.match(degraded.message, /a \(from 4230\.2\.4\) rolled back/);
+  });
+
+  it('counts a rolled-back node against maxUnavailable under HoldSlot, and not under ReleaseSlot', () => {
+    const hold = plan({ nodes: [rolledBack('a'), needing('b')] });
+    assert.deepEqual(kinds(hold, 'approve'), [], 'the failure fills the one slot');
+    const marked = after([rolledBack('a')], hold)[0];
+    assert.ok(marked);
+    const next = plan({ nodes: [marked, needing('b')] });
+    assert.deepEqual(next.actions, []);
+    assert.equal(condition(next, 'Blocked').reason, 'BudgetExhausted');
+    assert.equal(next.budget.unavailable, 1);
+
+    const policy = aRolloutPolicy({ onRebootTimeout: 'ReleaseSlot' });
+    const release = plan({ policy, nodes: [rolledBack('a'), needing('b')] });
+    assert.deepEqual(kinds(release, 'markRolledBack'), ['a']);
+    assert.deepEqual(kinds(release, 'approve'), ['b']);
+  });
+
+  it('never grants the node again by itself, however often its agent stages the version again', () => {
+    const policy = aRolloutPolicy({ maxUnavailable: 3 });
+    let node = rolledBack('a');
+    const first = plan({ policy, nodes: [node] });
+    node = after([node], first)[0] ?? node;
+    let marks = kinds(first, 'markRolledBack').length;
+    for (let round = 1; round <= 20; round += 1) {
+      node = restaged(node);
+      const result = plan({ policy, nodes: [node], now: T0 + round * MINUTE });
+      marks += kinds(result, 'markRolledBack').length;
+      assert.deepEqual(result.actions, [], `round ${round}`);
+      assert.equal(result.phases.get('a'), 'failed');
+    }
+    assert.equal(marks, 1, 'the rollback is counted once');
+
+    // Someone removes reboot-failed: that, and only that, lets the node try again.
+    const cleared = applyPatch(node, { annotations: { [ANNOTATIONS.rebootFailed]: null } });
+    assert.deepEqual(kinds(plan({ policy, nodes: [cleared] }), 'approve'), ['a']);
+  });
+
+  it('names timeouts and rollbacks apart in Degraded', () => {
+    const timedOut = needing('t', { annotations: { [ANNOTATIONS.rebootFailed]: TRUE } });
+    const result = plan({ policy: aRolloutPolicy({ maxUnavailable: 2 }), nodes: [rolledBack('r'), timedOut] });
+    const degraded = condition(result, 'Degraded');
+    assert.equal(degraded.reason, 'RebootsFailed');
+    assert.match(
+      degraded.message,
+      /node\(s\) t did not come back within rebootTimeout; node\(s\) r \(from 4230\.2\.4\) rolled back/,
+    );
+  });
+
+  it('completes a node whose reboot landed where it was meant to, as before', () => {
+    const result = plan({ nodes: [rebooted('a', T0 - 5 * MINUTE)] });
+    assert.deepEqual(kinds(result, 'complete'), ['a']);
+    assert.equal(condition(result, 'Degraded').status, 'False');
+  });
+});
+
 describe('planRollout: drain failures', () => {
   it('revokes the approval of a node whose drain failed and retries it after the back-off', () => {
     const failedAt = T0 - 10_000;

@@ -58,7 +58,8 @@ export type ActionKind =
   | 'revoke'
   | 'requestAfterRebootHooks'
   | 'complete'
-  | 'markFailed';
+  | 'markFailed'
+  | 'markRolledBack';
 
 /** Actions that take a slot the node did not hold. */
 export const GRANT_KINDS: ReadonlySet<ActionKind> = new Set(['requestBeforeRebootHooks', 'approve', 'grantFleetLock']);
@@ -326,22 +327,38 @@ function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]):
         return node;
       }
     }
+    const cleared = {
+      annotations: {
+        ...removeKeys(policy.afterRebootHooks),
+        ...removeKeys([
+          ANNOTATIONS.rebootOk,
+          ANNOTATIONS.rebootGrantedAt,
+          ANNOTATIONS.policy,
+          ANNOTATIONS.rebootFailed,
+          ANNOTATIONS.drainFailed,
+          ANNOTATIONS.drainFailures,
+        ]),
+      },
+      labels: removeKeys([LABELS.afterReboot]),
+    };
+    // The agent sets rolled-back at the end of every reboot that fell back (and clears it at every one that did
+    // not), so with the grant still on the node it describes this reboot. Consuming the grant here is what makes
+    // the failure counted once; reboot-failed keeps the node from being granted again until someone removes it.
+    if (facts.rolledBackFrom !== undefined) {
+      return pass.act(node, {
+        kind: 'markRolledBack',
+        patch: { ...cleared, annotations: { ...cleared.annotations, [ANNOTATIONS.rebootFailed]: TRUE } },
+        reason: EVENT_REASONS.rebootRolledBack,
+        message:
+          `node ${node.name} came back on its old version: ${facts.rolledBackFrom} failed to boot and it rolled back; ` +
+          `marked ${ANNOTATIONS.rebootFailed} (UpdatePolicy ${policy.name}${policy.onRebootTimeout === 'HoldSlot' ? ', which keeps counting it against maxUnavailable' : ''}); ` +
+          `it is not rebooted again until someone removes the annotation`,
+        warning: true,
+      });
+    }
     return pass.act(node, {
       kind: 'complete',
-      patch: {
-        annotations: {
-          ...removeKeys(policy.afterRebootHooks),
-          ...removeKeys([
-            ANNOTATIONS.rebootOk,
-            ANNOTATIONS.rebootGrantedAt,
-            ANNOTATIONS.policy,
-            ANNOTATIONS.rebootFailed,
-            ANNOTATIONS.drainFailed,
-            ANNOTATIONS.drainFailures,
-          ]),
-        },
-        labels: removeKeys([LABELS.afterReboot]),
-      },
+      patch: cleared,
       reason: EVENT_REASONS.rebootCompleted,
       message: `node ${node.name} rebooted and is done (UpdatePolicy ${policy.name})`,
       warning: false,

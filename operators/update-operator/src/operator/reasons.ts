@@ -14,6 +14,8 @@ export const EVENT_REASONS = {
   rebootCompleted: 'RebootCompleted',
   /** rebootTimeout passed without the node coming back. */
   rebootTimedOut: 'RebootTimedOut',
+  /** The node came back on its old version: the new slot failed to boot and the bootloader fell back. */
+  rebootRolledBack: 'RebootRolledBack',
   /** A Zincati client took a slot through FleetLock. */
   fleetLockAcquired: 'FleetLockAcquired',
   /** A FleetLock request named this node but was refused: not a Zincati node, or not from the node's own address. */

@@ -1,11 +1,8 @@
 // The JSON API against a real API server: real ServiceAccount tokens, reviewed
 // by TokenReview, and RBAC deciding every action through SubjectAccessReview.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api, type V1PolicyRule } from '@kubernetes/client-node';
+import { CustomObjectsApi, type V1PolicyRule } from '@kubernetes/client-node';
 import {
   UPDATE_CHANNEL,
   UPDATE_GROUP,
@@ -14,26 +11,25 @@ import {
   updateGroupSpecSchema,
 } from '@strata/api';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
-import { pino } from 'pino';
 import { z } from 'zod';
-import { startUpdateServerController, type RunningUpdateServerController } from '../controller/run-controller.ts';
-import { startUpdateServer, type RunningUpdateServer } from '../server/update-server.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
-import type { UpdateStore } from '../store/store.ts';
+import { startApiUpdateServer, type ApiUpdateServer } from '../testing/api-server.ts';
 import { anOmahaRequest } from '../testing/builders.ts';
 import { installUpdateServerCrds } from '../testing/crds.ts';
-import { aServingCertificate } from '../testing/serving-certificate.ts';
-import { readAsUpdateEngine } from '../testing/omaha-client.ts';
-import { aChannelResource, aGroupResource, aReleaseResource, forCreation } from '../testing/resources.ts';
+import { postOmaha, readAsUpdateEngine } from '../testing/omaha-client.ts';
+import { aServiceAccountUser } from '../testing/service-account-user.ts';
+import {
+  aChannelResource,
+  aGroupResource,
+  aReleaseResource,
+  createUpdateResource,
+  forCreation,
+} from '../testing/resources.ts';
 import { UpdateApiClient } from './client.ts';
-import { createJsonApi } from './json-api.ts';
 import { MAX_API_BODY_BYTES } from './schemas.ts';
 
 const cluster = await sharedControlPlane();
 const kubeConfig = cluster.adminKubeConfig();
 const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-const core = kubeConfig.makeApiClient(CoreV1Api);
-const rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
 const NAMESPACE = 'default';
 
 const errorBody = z.object({
@@ -55,55 +51,24 @@ describe('the update server JSON API against a real API server', () => {
   const suffix = uniqueName('api');
   const names = { release: `${suffix}-r1`, next: `${suffix}-r2`, channel: `${suffix}-ch`, group: `${suffix}-g` };
   const track = `${suffix}-track`;
-  const stop = new AbortController();
   const cleanups: (() => Promise<unknown>)[] = [];
-  let directory: string;
-  let store: UpdateStore;
-  let running: RunningUpdateServerController;
-  let server: RunningUpdateServer;
+  let server: ApiUpdateServer;
   let caPem: string;
   let baseUrl: string;
   const tokens: Record<'viewer' | 'operator' | 'nobody', string> = { viewer: '', operator: '', nobody: '' };
   const client = (token: string) => new UpdateApiClient({ baseUrl, token, caPem });
 
   async function serviceAccount(role: keyof typeof tokens, rules: V1PolicyRule[]): Promise<void> {
-    const name = `${suffix}-${role}`;
-    await core.createNamespacedServiceAccount({ namespace: NAMESPACE, body: { metadata: { name } } });
-    cleanups.push(() => core.deleteNamespacedServiceAccount({ namespace: NAMESPACE, name }));
-    if (rules.length > 0) {
-      await rbac.createClusterRole({ body: { metadata: { name }, rules } });
-      cleanups.push(() => rbac.deleteClusterRole({ name }));
-      await rbac.createClusterRoleBinding({
-        body: {
-          metadata: { name },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-          subjects: [{ kind: 'ServiceAccount', name, namespace: NAMESPACE }],
-        },
-      });
-      cleanups.push(() => rbac.deleteClusterRoleBinding({ name }));
-    }
-    const token = await core.createNamespacedServiceAccountToken({
-      namespace: NAMESPACE,
-      name,
-      body: { spec: { audiences: [], expirationSeconds: 3600 } },
-    });
-    tokens[role] = token.status?.token ?? '';
+    const user = await aServiceAccountUser(kubeConfig, { namespace: NAMESPACE, name: `${suffix}-${role}`, rules });
+    cleanups.push(() => user.remove());
+    tokens[role] = user.token;
   }
 
   async function create(
     kind: typeof UPDATE_RELEASE | typeof UPDATE_CHANNEL | typeof UPDATE_GROUP,
-    object: object,
-    name: string,
+    object: ReturnType<typeof forCreation>,
   ) {
-    await customObjects.createClusterCustomObject({
-      group: kind.group,
-      version: kind.version,
-      plural: kind.plural,
-      body: object,
-    });
-    cleanups.push(() =>
-      customObjects.deleteClusterCustomObject({ group: kind.group, version: kind.version, plural: kind.plural, name }),
-    );
+    cleanups.push(await createUpdateResource(kubeConfig, kind, object));
   }
 
   async function specOf(kind: typeof UPDATE_CHANNEL | typeof UPDATE_GROUP, name: string): Promise<unknown> {
@@ -123,20 +88,7 @@ describe('the update server JSON API against a real API server', () => {
   }
 
   async function fetchOmaha(body: string): Promise<string> {
-    const { request } = await import('node:https');
-    return new Promise((resolve, reject) => {
-      const outgoing = request(
-        server.url,
-        { method: 'POST', ca: caPem, headers: { 'content-length': Buffer.byteLength(body) } },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve(Buffer.concat(chunks).toString()));
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(body);
-    });
+    return (await postOmaha(server.omahaUrl, body, { ca: server.caPem })).body;
   }
 
   before(async () => {
@@ -152,59 +104,26 @@ describe('the update server JSON API against a real API server', () => {
       { apiGroups: [UPDATE_GROUP.group], resources: ['updategroups', 'updatechannels'], verbs: ['patch'] },
     ]);
     await serviceAccount('nobody', []);
-    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.release, { version: '3374.2.1' })), names.release);
-    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.next, { version: '3374.3.0' })), names.next);
-    await create(UPDATE_CHANNEL, forCreation(aChannelResource(names.channel, names.release)), names.channel);
+    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.release, { version: '3374.2.1' })));
+    await create(UPDATE_RELEASE, forCreation(aReleaseResource(names.next, { version: '3374.3.0' })));
+    await create(UPDATE_CHANNEL, forCreation(aChannelResource(names.channel, names.release)));
     await create(
       UPDATE_GROUP,
       forCreation(aGroupResource(names.group, { track, channel: names.channel, policy: { maxInProgress: 2 } })),
-      names.group,
     );
 
-    const serving = await aServingCertificate();
-    caPem = serving.caPem;
-    directory = await mkdtemp(join(tmpdir(), 'update-api-'));
-    store = openSqliteStore({ path: join(directory, 'updates.db') });
-    running = await startUpdateServerController({
-      kubeConfig,
-      store,
-      identity: `${suffix}-replica`,
-      leaseNamespace: NAMESPACE,
-      leaseName: `${suffix}-lease`,
-      signal: stop.signal,
-      leaseDurationSeconds: 3,
-      renewDeadlineMs: 2000,
-      retryPeriodMs: 250,
-    });
+    server = await startApiUpdateServer({ kubeConfig, name: suffix, leaseNamespace: NAMESPACE });
+    caPem = server.caPem;
+    baseUrl = server.baseUrl;
     await waitFor(
       'the group in the catalog',
-      () => running.catalog().groupByTrack.get(track)?.channel === names.channel || undefined,
+      () => server.catalog().groupByTrack.get(track)?.channel === names.channel || undefined,
     );
-    const api = createJsonApi({
-      kubeConfig,
-      controller: running.controller,
-      store,
-      identity: `${suffix}-replica`,
-      logger: pino({ enabled: false }),
-    });
-    server = await startUpdateServer({
-      host: '127.0.0.1',
-      port: 0,
-      store,
-      catalog: () => running.catalog(),
-      api,
-      tls: { certPem: serving.certPem, keyPem: serving.keyPem },
-    });
-    baseUrl = new URL(server.url).origin;
     for (const machine of ['m1', 'm2', 'm3']) await check(machine);
   });
 
   after(async () => {
-    stop.abort();
-    await running.stopped;
     await server.close();
-    await store.close();
-    await rm(directory, { recursive: true, force: true });
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
@@ -325,7 +244,7 @@ describe('the update server JSON API against a real API server', () => {
     assert.equal(updateGroupSpecSchema.parse(await specOf(UPDATE_GROUP, names.group)).policy.enabled, false);
     await waitFor(
       'the catalog to see the pause',
-      () => running.catalog().groupByTrack.get(track)?.policy.enabled === false || undefined,
+      () => server.catalog().groupByTrack.get(track)?.policy.enabled === false || undefined,
     );
     assert.equal((await check('m4')).appStatus, 'updates-disabled');
 
@@ -340,7 +259,7 @@ describe('the update server JSON API against a real API server', () => {
     assert.equal(updateChannelSpecSchema.parse(await specOf(UPDATE_CHANNEL, names.channel)).release, names.next);
     await waitFor(
       'the catalog to offer 3374.3.0',
-      () => running.catalog().channelByName.get(names.channel)?.release?.version === '3374.3.0' || undefined,
+      () => server.catalog().channelByName.get(names.channel)?.release?.version === '3374.3.0' || undefined,
     );
     const rollout = groupBody
       .pick({ name: true, rollout: true })

@@ -6,16 +6,9 @@
 // the resources' spec (the server's own ServiceAccount writes, after the
 // user's review allowed it), so GitOps sees every change.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { UPDATE_CHANNEL, UPDATE_GROUP } from '@strata/api';
-import {
-  DelegatedAuth,
-  EventRecorder,
-  isNotFound,
-  kubernetesApiError,
-  type ResourceAttributes,
-  type ReviewedUser,
-} from '@strata/kube';
+import { DelegatedAuth, EventRecorder, type ResourceAttributes, type ReviewedUser } from '@strata/kube';
 import { BodyReadError, BodyTooLargeError, readBody } from '@strata/host';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -23,7 +16,8 @@ import type { CatalogController } from '../controller/catalog-controller.ts';
 import { groupCounts } from '../controller/group-counts.ts';
 import type { UpdateGroupResource } from '../controller/resources.ts';
 import { UPDATE_SERVER_CONTROLLER } from '../controller/status-writer.ts';
-import { ApiRequestError } from '../errors.ts';
+import { findRelease, patchUpdateSpec, unknownReleaseError, type ReleaseChoice } from '../control/rollout-control.ts';
+import { ApiRequestError, UpdateResourceNotFoundError } from '../errors.ts';
 import type { MachineRecord, UpdateStore } from '../store/store.ts';
 import {
   API_PREFIX,
@@ -175,14 +169,11 @@ export function createJsonApi(options: JsonApiOptions): JsonApi {
     spec: Record<string, unknown>,
   ): Promise<void> => {
     try {
-      await customObjects.patchClusterCustomObject(
-        { group: kind.group, version: kind.version, plural: kind.plural, name, body: { spec } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
+      await patchUpdateSpec(customObjects, kind, name, spec);
     } catch (error) {
-      if (isNotFound(error))
-        throw new ApiRequestError(404, 'NotFound', `${kind.kind} ${name} does not exist`, { name });
-      throw kubernetesApiError({ verb: 'patch', resource: `${kind.plural}.${kind.group}`, name }, error);
+      if (error instanceof UpdateResourceNotFoundError)
+        throw new ApiRequestError(404, 'NotFound', error.message, { name });
+      throw error;
     }
   };
 
@@ -285,20 +276,13 @@ export function createJsonApi(options: JsonApiOptions): JsonApi {
         const channel = controller.channel(name);
         if (channel === undefined)
           throw new ApiRequestError(404, 'NotFound', `UpdateChannel ${name} does not exist`, { name });
-        const releases = controller.releases();
-        const release =
-          body.release !== undefined
-            ? releases.find((each) => each.metadata.name === body.release)
-            : releases.find((each) => each.spec.version === body.version);
-        if (release === undefined)
-          throw new ApiRequestError(
-            422,
-            'Invalid',
-            body.release !== undefined
-              ? `release: UpdateRelease ${body.release} does not exist`
-              : `version: no UpdateRelease has version ${body.version ?? ''}`,
-            { field: body.release !== undefined ? 'release' : 'version' },
-          );
+        const choice: ReleaseChoice =
+          body.release !== undefined ? { release: body.release } : { version: body.version ?? '' };
+        const release = findRelease(controller.releases(), choice);
+        if (release === undefined) {
+          const error = unknownReleaseError(choice);
+          throw new ApiRequestError(422, 'Invalid', error.message, { field: error.context.field });
+        }
         await patchSpec(UPDATE_CHANNEL, name, { release: release.metadata.name });
         await recordFor(
           UPDATE_CHANNEL,

@@ -14,7 +14,10 @@ const tables = (historyId: string) => [
      last_error_code BIGINT,
      last_check_at BIGINT NOT NULL
    )`,
-  'CREATE INDEX IF NOT EXISTS machines_rollout ON machines (track, target_version, state)',
+  // granted_at in the rollout index lets a grant's counts be read from the index alone, never from the rows;
+  // the index of the first schema, without it, is replaced.
+  'DROP INDEX IF EXISTS machines_rollout',
+  'CREATE INDEX IF NOT EXISTS machines_rollout_counts ON machines (track, target_version, state, granted_at)',
   'CREATE INDEX IF NOT EXISTS machines_granted ON machines (track, granted_at)',
   `CREATE TABLE IF NOT EXISTS history (
      id ${historyId},

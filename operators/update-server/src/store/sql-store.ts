@@ -65,6 +65,7 @@ const statsRow = z.object({
   timed_out: count.nullable(),
   completed: count.nullable(),
   failed: count.nullable(),
+  granted: count,
 });
 
 const versionCountRow = z.object({ current_version: z.string(), machines: count });
@@ -94,26 +95,24 @@ async function readMachine(queries: SqlQueries, machineId: string): Promise<Mach
 
 async function countRollout(queries: SqlQueries, query: RolloutQuery): Promise<RolloutStats> {
   const timeoutBefore = query.timeoutBefore.getTime();
+  // One statement (one round trip to PostgreSQL), both parts read from indexes alone.
   const [row] = await queries.all(
     `SELECT
        SUM(CASE WHEN state IN (${IN_PROGRESS_LIST}) AND granted_at >= ? THEN 1 ELSE 0 END) AS in_progress,
        SUM(CASE WHEN state IN (${IN_PROGRESS_LIST}) AND granted_at < ? THEN 1 ELSE 0 END) AS timed_out,
        SUM(CASE WHEN state = 'complete' THEN 1 ELSE 0 END) AS completed,
-       SUM(CASE WHEN state = 'error' THEN 1 ELSE 0 END) AS failed
+       SUM(CASE WHEN state = 'error' THEN 1 ELSE 0 END) AS failed,
+       (SELECT COUNT(*) FROM machines WHERE track = ? AND granted_at >= ?) AS granted
      FROM machines WHERE track = ? AND target_version = ?`,
-    [timeoutBefore, timeoutBefore, query.track, query.version],
+    [timeoutBefore, timeoutBefore, query.track, query.periodStart.getTime(), query.track, query.version],
   );
   const stats = statsRow.parse(row);
-  const [period] = await queries.all('SELECT COUNT(*) AS granted FROM machines WHERE track = ? AND granted_at >= ?', [
-    query.track,
-    query.periodStart.getTime(),
-  ]);
   return {
     inProgress: stats.in_progress ?? 0,
     timedOut: stats.timed_out ?? 0,
     completed: stats.completed ?? 0,
     failed: stats.failed ?? 0,
-    grantedInPeriod: z.object({ granted: count }).parse(period).granted,
+    grantedInPeriod: stats.granted,
   };
 }
 
@@ -134,8 +133,40 @@ async function appendHistory(
   ]);
 }
 
-/** Inserts the machine if it is new and records what it reports about itself. */
-async function touchMachine(queries: SqlQueries, identity: MachineIdentity): Promise<void> {
+const sameIdentity = (known: MachineRecord | undefined, identity: MachineIdentity): known is MachineRecord =>
+  known !== undefined &&
+  known.alias === identity.alias &&
+  known.track === identity.track &&
+  known.currentVersion === identity.version;
+
+/**
+ * Records the check's time on a known machine and answers its row, in one
+ * statement (one round trip to PostgreSQL); undefined for a machine never
+ * seen. last_check_at is a column no index covers, so the databases update
+ * the row in place (no index entry rewritten; PostgreSQL's heap-only update),
+ * and no decision reads it.
+ */
+async function touchKnownMachine(queries: SqlQueries, identity: MachineIdentity): Promise<MachineRecord | undefined> {
+  const [row] = await queries.all('UPDATE machines SET last_check_at = ? WHERE machine_id = ? RETURNING *', [
+    identity.now.getTime(),
+    identity.machineId,
+  ]);
+  return row === undefined ? undefined : toRecord(machineRow.parse(row));
+}
+
+/**
+ * Inserts the machine if it is new and records what it reports about itself,
+ * unless `touched` (its row as touchKnownMachine answered it) already says
+ * all of it: nearly every check reports the same alias, track and version. A
+ * row changed by a concurrent request in between is no different from that
+ * request coming second, an order the two could have arrived in.
+ */
+async function recordIdentity(
+  queries: SqlQueries,
+  identity: MachineIdentity,
+  touched: MachineRecord | undefined,
+): Promise<void> {
+  if (sameIdentity(touched, identity)) return;
   await queries.run(
     `INSERT INTO machines (machine_id, alias, track, current_version, last_check_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (machine_id) DO UPDATE SET alias = excluded.alias, track = excluded.track,
@@ -200,7 +231,8 @@ export class SqlUpdateStore implements UpdateStore {
     if (changes.length === 0 || identity.machineId === '') return;
     await this.#guard('recordEvents', identity.machineId, () =>
       this.#sql.transaction(identity.track, async (queries) => {
-        await touchMachine(queries, identity);
+        // Events arrive with state changes, rarely: the plain upsert, without reading the row first.
+        await recordIdentity(queries, identity, undefined);
         for (const change of changes) {
           const machine = await readMachine(queries, identity.machineId);
           // A completion repeats on every check after the reboot; record it once.
@@ -229,10 +261,11 @@ export class SqlUpdateStore implements UpdateStore {
           throw new UpdateStoreError('the policy asked for rollout stats for a machine without an ID', {});
         return decision;
       }
-      const first = request.decide(await readMachine(this.#sql, request.machineId), undefined);
-      // Most checks come from machines already up to date: one statement records them, no transaction needed.
+      const touched = await touchKnownMachine(this.#sql, request);
+      const first = request.decide(touched, undefined);
+      // Most checks come from machines already up to date: that one statement records them, no transaction needed.
       if (first.kind === 'noupdate') {
-        await touchMachine(this.#sql, request);
+        await recordIdentity(this.#sql, request, touched);
         return first;
       }
       const lock = first.kind === 'needs-rollout' ? first.query.track : request.track;
@@ -243,7 +276,8 @@ export class SqlUpdateStore implements UpdateStore {
           decision = request.decide(machine, await countRollout(queries, decision.query));
         if (decision.kind === 'needs-rollout')
           throw new UpdateStoreError('the policy asked for rollout stats twice', { machineId: request.machineId });
-        await touchMachine(queries, request);
+        // Read after touchKnownMachine: the same identity means the check is recorded already.
+        await recordIdentity(queries, request, machine);
         await applyDecision(queries, request, machine, decision);
         return decision;
       });

@@ -9,3 +9,5 @@ export type { Release } from '../policy/model.ts';
 export * from './resources.ts';
 export * from './crds.ts';
 export * from './serving-certificate.ts';
+export * from './api-server.ts';
+export * from './service-account-user.ts';

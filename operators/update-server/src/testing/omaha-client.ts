@@ -2,6 +2,7 @@
 // way update_engine does (the first app, its first updatecheck, and what that
 // holds), independently of the server's own response builder.
 import { request as httpRequest, type Agent } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { XMLParser } from 'fast-xml-parser';
 import { z } from 'zod';
 
@@ -11,18 +12,20 @@ export interface RawAnswer {
   readonly body: string;
 }
 
-/** POSTs a body (string or bytes) over plain HTTP; `path` defaults to the URL's. */
+/** POSTs a body (string or bytes) over plain HTTP, or over HTTPS trusting `ca`; `path` defaults to the URL's. */
 export function postOmaha(
   url: string,
   body: string | Buffer,
-  options: { agent?: Agent; method?: string; headers?: Record<string, string> } = {},
+  options: { agent?: Agent; method?: string; headers?: Record<string, string>; ca?: string } = {},
 ): Promise<RawAnswer> {
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const request = httpRequest(
+    const request = send(
       url,
       {
         method: options.method ?? 'POST',
         agent: options.agent,
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
         headers: { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), ...options.headers },
       },
       (response) => {

@@ -1,5 +1,6 @@
 // Typed builders of the custom resources as the API server returns them (and
 // as a test creates them: drop metadata's server-set fields).
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_RELEASE, type UpdateGroupPolicyInput } from '@strata/api';
 import type { UpdateChannelResource, UpdateGroupResource, UpdateReleaseResource } from '../controller/resources.ts';
 import { updateGroupSpecSchema } from '@strata/api';
@@ -61,4 +62,16 @@ export function forCreation(resource: { apiVersion: string; kind: string; metada
     metadata: { name: resource.metadata.name },
     spec: resource.spec,
   };
+}
+
+/** Creates a resource (as `forCreation` gives it) through the API server; answers the function that deletes it. */
+export async function createUpdateResource(
+  kubeConfig: KubeConfig,
+  kind: typeof UPDATE_RELEASE | typeof UPDATE_CHANNEL | typeof UPDATE_GROUP,
+  object: ReturnType<typeof forCreation>,
+): Promise<() => Promise<unknown>> {
+  const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+  const where = { group: kind.group, version: kind.version, plural: kind.plural };
+  await customObjects.createClusterCustomObject({ ...where, body: object });
+  return () => customObjects.deleteClusterCustomObject({ ...where, name: object.metadata.name });
 }

@@ -1,0 +1,61 @@
+// The JSON API's answers as a client reads them: `strata update`, the console
+// and the tests parse what the server sent with these, never cast it. Loose
+// objects, so a newer server's extra fields do not break an older client.
+import { z } from 'zod';
+import { updateGroupPolicySchema, updateGroupRolloutSchema } from '@strata/api';
+import { MACHINE_STATES } from '../policy/machine.ts';
+
+const count = z.int().min(0);
+const resolvedSchema = z.looseObject({ status: z.string(), reason: z.string(), message: z.string() }).nullable();
+
+export const apiErrorAnswerSchema = z.object({
+  error: z.looseObject({
+    code: z.int(),
+    reason: z.string(),
+    message: z.string(),
+    field: z.string().optional(),
+  }),
+});
+
+export const apiGroupAnswerSchema = z.looseObject({
+  name: z.string(),
+  track: z.string(),
+  channel: z.string(),
+  paused: z.boolean(),
+  resolved: resolvedSchema,
+  policy: updateGroupPolicySchema,
+  machines: count,
+  versions: z.array(z.object({ version: z.string(), machines: count })),
+  rollout: updateGroupRolloutSchema.nullable(),
+});
+export type ApiGroupAnswer = z.output<typeof apiGroupAnswerSchema>;
+
+export const apiGroupsAnswerSchema = z.object({ items: z.array(apiGroupAnswerSchema) });
+
+export const apiChannelAnswerSchema = z.looseObject({
+  name: z.string(),
+  release: z.string().nullable(),
+  version: z.string().nullable(),
+  resolved: resolvedSchema,
+});
+export const apiChannelsAnswerSchema = z.object({ items: z.array(apiChannelAnswerSchema) });
+
+export const apiMachineAnswerSchema = z.looseObject({
+  machineId: z.string(),
+  alias: z.string(),
+  track: z.string(),
+  currentVersion: z.string(),
+  targetVersion: z.string().nullable(),
+  state: z.enum(MACHINE_STATES).nullable(),
+  holdReason: z.string().nullable(),
+  lastErrorCode: z.int().nullable(),
+  grantedAt: z.string().nullable(),
+  lastCheckAt: z.string(),
+});
+export type ApiMachineAnswer = z.output<typeof apiMachineAnswerSchema>;
+
+export const apiMachinesAnswerSchema = z.object({
+  items: z.array(apiMachineAnswerSchema),
+  continue: z.string().nullable(),
+});
+export type ApiMachinesAnswer = z.output<typeof apiMachinesAnswerSchema>;
