@@ -8,6 +8,7 @@ import type { CryptoKey } from './webcrypto-types.ts';
 import {
   DEFAULT_KEY_ALGORITHM,
   generateKeyPair,
+  importPublicKeySpki,
   type KeyAlgorithm,
   privateKeyToPem,
   signingAlgorithm,
@@ -110,7 +111,8 @@ export async function readCertificateSigningRequest(pem: string): Promise<Certif
 /** The public key a PEM "CERTIFICATE REQUEST" asks to have certified (CertificateAuthority.certify takes it). */
 export async function certificateSigningRequestPublicKey(pem: string): Promise<CryptoKey> {
   try {
-    return await new Pkcs10CertificateRequest(pem).publicKey.export();
+    const { publicKey } = new Pkcs10CertificateRequest(pem);
+    return await importPublicKeySpki(publicKey.rawData, publicKey.algorithm as { name: string; namedCurve?: string });
   } catch (error) {
     throw new CertificateRequestError(
       'not a PEM certificate request with a usable key',

@@ -121,6 +121,7 @@ interface MemberCertFlags {
   readonly podName: string;
   readonly podIp: string;
   readonly namespace: string;
+  readonly commonName: string;
   readonly expirationSeconds?: string;
 }
 
@@ -131,6 +132,7 @@ program
   .requiredOption('--pod-name <name>', "this pod's name", process.env['POD_NAME'])
   .requiredOption('--pod-ip <ip>', "this pod's IP", process.env['POD_IP'])
   .requiredOption('--namespace <name>', "this pod's namespace", process.env['POD_NAMESPACE'])
+  .requiredOption('--common-name <cn>', "the cluster's member CN, which the signer requires")
   .option('--expiration-seconds <seconds>', "the certificate's asked lifetime")
   .action(async (flags: MemberCertFlags) => {
     const logger = pino({ level: 'info' });
@@ -139,6 +141,7 @@ program
       namespace: flags.namespace,
       podName: flags.podName,
       podIP: flags.podIp,
+      commonName: flags.commonName,
       directory: flags.dir,
       ...(flags.expirationSeconds === undefined ? {} : { expirationSeconds: Number(flags.expirationSeconds) }),
     });

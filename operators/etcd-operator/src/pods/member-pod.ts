@@ -101,7 +101,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
   ];
-  const tls = memberPodTls(cluster, options.operatorImage, env);
+  const tls = memberPodTls(cluster, options.version, options.operatorImage, env);
   const SELF_PEER_URL = `${tls.scheme}://$(POD_IP):${PEER_PORT}`;
   const initialCluster = [
     ...(join.state === 'existing' ? join.members.map((member) => `${member.name}=${member.peerURLs[0] ?? ''}`) : []),

@@ -19,6 +19,8 @@ export interface RequestMemberCertificateOptions {
   readonly namespace: string;
   readonly podName: string;
   readonly podIP: string;
+  /** The cluster's member CN (names.ts memberCommonName), which the signer requires. */
+  readonly commonName: string;
   /** Where tls.key (0600) and tls.crt are written. */
   readonly directory: string;
   readonly expirationSeconds?: number;
@@ -36,7 +38,7 @@ const refusalOf = (csr: V1CertificateSigningRequest): { reason: string; message:
 export async function requestMemberCertificate(options: RequestMemberCertificateOptions): Promise<string> {
   const { namespace, podName, podIP } = options;
   const request = await createCertificateSigningRequest({
-    commonName: podName,
+    commonName: options.commonName,
     subjectAltNames: [
       { type: 'ip', value: podIP },
       { type: 'dns', value: podName },

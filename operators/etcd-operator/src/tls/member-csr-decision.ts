@@ -1,5 +1,6 @@
 // Whether the operator signs a member's CertificateSigningRequest: only one made by the cluster's member service
-// account, with a token bound to a live member pod of that cluster, asking for exactly that pod's IPs and name. A
+// account, with a token bound to a live member pod of that cluster, asking for exactly that pod's IPs and name,
+// under the cluster's member CN. A
 // pure function of what the API server said, so that each refusal is tested on its own.
 import type { V1CertificateSigningRequest, V1Pod } from '@kubernetes/client-node';
 import type { EtcdCluster } from '@strata/api';
@@ -7,6 +8,7 @@ import type { CertificateSigningRequestContents, SubjectAltName } from '@strata/
 import { CLUSTER_LABEL } from '../pods/member-pod.ts';
 import {
   clusterOfMemberAccount,
+  memberCommonName,
   MEMBER_SIGNER,
   MEMBER_USAGES,
   memberServiceAccount,
@@ -35,6 +37,7 @@ export type MemberCsrDecision =
       readonly namespace: string;
       readonly cluster: string;
       readonly pod: string;
+      readonly commonName: string;
       readonly ipAddresses: readonly string[];
       readonly dnsNames: readonly string[];
       readonly message: string;
@@ -134,16 +137,17 @@ export function decideMemberCsr(
       message: 'the request is not signed by the key it carries (no proof of possession)',
     };
   }
+  const commonName = memberCommonName(cluster);
   if (
     request.commonNames.length !== 1 ||
-    request.commonNames[0] !== podName ||
+    request.commonNames[0] !== commonName ||
     request.organizations.length > 0 ||
     request.otherSubjectFields.length > 0
   ) {
     return {
       kind: 'deny',
       reason: 'SubjectMismatch',
-      message: `the subject must be CN=${podName} alone; asked CN=${request.commonNames.join(',')} O=${request.organizations.join(',')}${request.otherSubjectFields.length > 0 ? ` and ${request.otherSubjectFields.join(',')}` : ''}`,
+      message: `the subject must be CN=${commonName} alone; asked CN=${request.commonNames.join(',')} O=${request.organizations.join(',')}${request.otherSubjectFields.length > 0 ? ` and ${request.otherSubjectFields.join(',')}` : ''}`,
     };
   }
   const extensions = request.extensionOids.filter((oid) => oid !== SAN_OID);
@@ -171,6 +175,7 @@ export function decideMemberCsr(
     namespace,
     cluster,
     pod: podName,
+    commonName,
     ipAddresses,
     dnsNames,
     message: `member ${who} of EtcdCluster ${cluster}, for ${[...allowed].join(', ')}`,

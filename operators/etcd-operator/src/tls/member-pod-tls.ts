@@ -5,7 +5,14 @@ import type { V1Container, V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes
 import type { EtcdCluster } from '@strata/api';
 import { SECRET_FILE_MODE } from '@strata/host';
 import { CLIENT_PORT, METRICS_PORT } from '../plan/observed.ts';
-import { caConfigMapName, MEMBER_CA_DIR, MEMBER_TLS_DIR, memberServiceAccount, TLS_FILES } from './names.ts';
+import {
+  caConfigMapName,
+  MEMBER_CA_DIR,
+  MEMBER_TLS_DIR,
+  memberCommonName,
+  memberServiceAccount,
+  TLS_FILES,
+} from './names.ts';
 
 export type Scheme = 'http' | 'https';
 
@@ -43,6 +50,18 @@ const clientArgs = (dir: string, caDir: string): string[] => [
   `--key=${dir}/${TLS_FILES.key}`,
 ];
 
+/**
+ * etcd checks a peer's client certificate against the address it connects from, by IP SAN or a DNS lookup. Where
+ * pods share a host's loopback (the local platform) every peer connects from 127.0.0.1, and a member's address is
+ * not known before its pod runs anyway, so the check is off; the peer port admits only certificates of the cluster's
+ * CA (and, automatic TLS, with the member CN), and each side still verifies the other's server certificate by IP.
+ * etcd 3.6 renamed the flag.
+ */
+function skipClientSanFlag(version: string): string {
+  const minor = Number(version.split('.')[1] ?? '0');
+  return minor >= 6 ? '--peer-skip-client-san-verification' : '--experimental-peer-skip-client-san-verification';
+}
+
 // etcd serves /readyz and /metrics in plain HTTP on its metrics URL, apart from the authenticated client port.
 const metricsFlag = `--listen-metrics-urls=http://$(POD_IP):${METRICS_PORT}`;
 
@@ -57,7 +76,12 @@ const PLAIN: MemberPodTls = {
   probe: { port: CLIENT_PORT, scheme: 'HTTP' },
 };
 
-export function memberPodTls(cluster: EtcdCluster, operatorImage: string, env: readonly V1EnvVar[]): MemberPodTls {
+export function memberPodTls(
+  cluster: EtcdCluster,
+  version: string,
+  operatorImage: string,
+  env: readonly V1EnvVar[],
+): MemberPodTls {
   const tls = cluster.spec.tls;
   if (tls === undefined) return PLAIN;
   const probe = { port: METRICS_PORT, scheme: 'HTTP' } as const;
@@ -68,6 +92,7 @@ export function memberPodTls(cluster: EtcdCluster, operatorImage: string, env: r
       etcdFlags: [
         ...certificateFlags('', SERVER_DIR, SERVER_DIR),
         ...certificateFlags('peer-', PEER_DIR, PEER_DIR),
+        skipClientSanFlag(version),
         metricsFlag,
       ],
       etcdMounts: [
@@ -94,6 +119,8 @@ export function memberPodTls(cluster: EtcdCluster, operatorImage: string, env: r
     etcdFlags: [
       ...certificateFlags('', MEMBER_TLS_DIR, MEMBER_CA_DIR),
       ...certificateFlags('peer-', MEMBER_TLS_DIR, MEMBER_CA_DIR),
+      skipClientSanFlag(version),
+      `--peer-cert-allowed-cn=${memberCommonName(cluster.metadata.name)}`,
       metricsFlag,
     ],
     etcdMounts: [certificateMount, caMount],
@@ -120,6 +147,7 @@ export function memberPodTls(cluster: EtcdCluster, operatorImage: string, env: r
         args: [
           'member-cert',
           `--dir=${MEMBER_TLS_DIR}`,
+          `--common-name=${memberCommonName(cluster.metadata.name)}`,
           `--expiration-seconds=${tls.auto?.certificateValidityHours === undefined ? 31_536_000 : tls.auto.certificateValidityHours * 3600}`,
         ],
         env: [...env, { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],

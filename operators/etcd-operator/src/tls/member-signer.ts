@@ -129,7 +129,7 @@ export class MemberSigner {
         const hours = Math.min(auto.certificateValidityHours, requestedHours);
         const certificate = await ca.certify(
           {
-            commonName: decision.pod,
+            commonName: decision.commonName,
             profile: 'peer',
             ipAddresses: decision.ipAddresses,
             dnsNames: decision.dnsNames,

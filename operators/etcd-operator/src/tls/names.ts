@@ -17,6 +17,12 @@ const MEMBER_ACCOUNT_SUFFIX = '-etcd-member';
 /** The service account every member pod of `cluster` runs as; the signer signs only for it. */
 export const memberServiceAccount = (cluster: string): string => `${cluster}${MEMBER_ACCOUNT_SUFFIX}`;
 
+/**
+ * The subject CN of every member certificate of `cluster`; its peer port admits only this CN
+ * (`--peer-cert-allowed-cn`), so that the client certificate of the same CA cannot speak raft.
+ */
+export const memberCommonName = (cluster: string): string => `${cluster}.etcd-member`;
+
 /** The cluster a member service account belongs to, or undefined for any other account name. */
 export function clusterOfMemberAccount(account: string): string | undefined {
   if (!account.endsWith(MEMBER_ACCOUNT_SUFFIX) || account.length === MEMBER_ACCOUNT_SUFFIX.length) return undefined;
