@@ -8,13 +8,13 @@ import type {
   RbacAuthorizationV1Api,
   V1Secret,
 } from '@kubernetes/client-node';
-import { ETCD_CLUSTER, StrataError, type EtcdCluster } from '@strata/api';
+import { StrataError, type EtcdCluster } from '@strata/api';
 import { CertificateAuthority, toPemPair } from '@strata/assets';
 import { applyManifestObject, isAlreadyExists, isNotFound, kubernetesApiError } from '@strata/kube';
 import { readSecretKeys } from '../backup/open-store.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
 import { setMemberSubject } from './member-binding.ts';
-import { memberLabels } from '../pods/member-pod.ts';
+import { memberLabels, ownerOf } from '../pods/member-pod.ts';
 import { caConfigMapName, caSecretName, clientSecretName, memberServiceAccount, TLS_FILES } from './names.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
@@ -22,15 +22,6 @@ const CA_VALIDITY_DAYS = 3650;
 
 /** A TLS Secret that lacks a field, or whose contents cannot be used. */
 export class ClusterTlsError extends StrataError {}
-
-const ownerOf = (cluster: EtcdCluster) => ({
-  apiVersion: ETCD_CLUSTER.apiVersion,
-  kind: ETCD_CLUSTER.kind,
-  name: cluster.metadata.name,
-  uid: cluster.metadata.uid ?? '',
-  controller: true,
-  blockOwnerDeletion: true,
-});
 
 const fieldOf = (secret: V1Secret, field: string): string | undefined => {
   const value = secret.data?.[field];

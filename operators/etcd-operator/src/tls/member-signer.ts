@@ -9,13 +9,13 @@ import {
   type V1CertificateSigningRequest,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster } from '@strata/api';
 import {
   certificateSigningRequestPublicKey,
   readCertificateSigningRequest,
   type CertificateSigningRequestContents,
 } from '@strata/assets';
-import { EventRecorder, Informer, isNotFound, kubernetesApiError, runWorkers, WorkQueue } from '@strata/kube';
+import { type EventRecorder, Informer, isNotFound, kubernetesApiError, runWorkers, WorkQueue } from '@strata/kube';
+import { operatorEventRecorder, readEtcdCluster, recordEvent } from '../custom-resources.ts';
 import type { Logger } from 'pino';
 import { ensureClusterCa } from './cluster-tls.ts';
 import { decideMemberCsr, memberRequester } from './member-csr-decision.ts';
@@ -58,10 +58,7 @@ export class MemberSigner {
     this.#certificates = kubeConfig.makeApiClient(CertificatesV1Api);
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#events = new EventRecorder(kubeConfig, {
-      reportingController: 'strata.dev/etcd-operator',
-      reportingInstance: options.identity,
-    });
+    this.#events = operatorEventRecorder(kubeConfig, options.identity);
     this.#csrs = new Informer<V1CertificateSigningRequest>({
       kubeConfig,
       path: CSRS_PATH,
@@ -100,7 +97,7 @@ export class MemberSigner {
       'podName' in requester
         ? await Promise.all([
             this.#readPod(requester.namespace, requester.podName),
-            this.#readCluster(requester.namespace, requester.cluster),
+            readEtcdCluster(this.#customObjects, requester.namespace, requester.cluster),
           ])
         : [undefined, undefined];
     let request: CertificateSigningRequestContents | { unreadable: string };
@@ -152,7 +149,6 @@ export class MemberSigner {
           if (isNotFound(error)) return;
           throw kubernetesApiError({ verb: 'update', resource: 'certificatesigningrequests/status', name }, error);
         }
-        this.#options.logger.info({ csr: name, pod: decision.pod }, `signed: ${decision.message}`);
         await this.#event(csr, 'Normal', 'MemberCertificateIssued', 'Sign', `signed ${decision.message}`);
         return;
       }
@@ -166,23 +162,6 @@ export class MemberSigner {
       if (isNotFound(error)) return undefined;
       throw kubernetesApiError({ verb: 'get', resource: 'pods', namespace, name }, error);
     }
-  }
-
-  async #readCluster(namespace: string, name: string): Promise<EtcdCluster | undefined> {
-    let raw: unknown;
-    try {
-      raw = await this.#customObjects.getNamespacedCustomObject({
-        group: ETCD_CLUSTER.group,
-        version: ETCD_CLUSTER.version,
-        plural: ETCD_CLUSTER.plural,
-        namespace,
-        name,
-      });
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw kubernetesApiError({ verb: 'get', resource: ETCD_CLUSTER.plural, namespace, name }, error);
-    }
-    return parseEtcdCluster(raw);
   }
 
   /** Adds an Approved or Denied condition; undefined when the CSR is gone. */
@@ -205,35 +184,32 @@ export class MemberSigner {
       if (isNotFound(error)) return undefined;
       throw kubernetesApiError({ verb: 'update', resource: 'certificatesigningrequests/approval', name }, error);
     }
-    this.#options.logger.info({ csr: name, type, reason }, message);
     if (type === 'Denied') await this.#event(csr, 'Warning', reason, 'Deny', message);
+    else this.#options.logger.info({ csr: name, reason }, message);
     return updated;
   }
 
-  async #event(
+  #event(
     csr: V1CertificateSigningRequest,
     type: 'Normal' | 'Warning',
     reason: string,
     action: string,
     note: string,
   ): Promise<void> {
-    const name = csr.metadata?.name ?? '';
-    try {
-      await this.#events.record({
-        regarding: {
-          apiVersion: 'certificates.k8s.io/v1',
-          kind: 'CertificateSigningRequest',
-          name,
-          uid: csr.metadata?.uid ?? name,
-        },
-        type,
-        reason,
-        action,
-        note,
-      });
-    } catch (error) {
-      // An Event is a record for people; the decision it records has been written.
-      this.#options.logger.warn({ err: error, csr: name }, 'could not record an Event');
-    }
+    const metadata = { name: csr.metadata?.name ?? '', uid: csr.metadata?.uid };
+    return recordEvent(
+      this.#events,
+      this.#options.logger,
+      { names: CSR_NAMES, metadata },
+      { type, reason, action, note },
+    );
   }
 }
+
+const CSR_NAMES = {
+  group: 'certificates.k8s.io',
+  version: 'v1',
+  apiVersion: 'certificates.k8s.io/v1',
+  kind: 'CertificateSigningRequest',
+  plural: 'certificatesigningrequests',
+} as const;
