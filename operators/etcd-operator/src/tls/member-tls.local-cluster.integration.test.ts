@@ -214,7 +214,8 @@ describe('member TLS on the local platform', () => {
       return { ca: caPem, cert: pem.certificatePem, key: pem.privateKeyPem };
     };
     await secret('own-peer', 'peer');
-    await secret('own-server', 'server');
+    // Both usages: etcd's own JSON gateway dials its client port with the server certificate as a client's.
+    await secret('own-server', 'peer');
     const userClient = await secret('own-client', 'client');
     const own = new LocalEtcdClusters(kubeConfig, namespace, userClient);
     const startedAt = performance.now();
