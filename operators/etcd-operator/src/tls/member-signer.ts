@@ -114,7 +114,9 @@ export class MemberSigner {
         this.#queue.addAfter(name, WAIT_MS);
         return;
       case 'deny':
-        await this.#condition(csr, 'Denied', decision.reason, decision.message);
+        // Approved on an earlier look, refused now (its pod went meanwhile): an approved CSR cannot be denied, so
+        // it fails, and gets no certificate either way.
+        await this.#condition(csr, approved(csr) ? 'Failed' : 'Denied', decision.reason, decision.message);
         return;
       case 'sign': {
         const auto = cluster?.spec.tls?.auto;
@@ -167,24 +169,27 @@ export class MemberSigner {
   /** Adds an Approved or Denied condition; undefined when the CSR is gone. */
   async #condition(
     csr: V1CertificateSigningRequest,
-    type: 'Approved' | 'Denied',
+    type: 'Approved' | 'Denied' | 'Failed',
     reason: string,
     message: string,
   ): Promise<V1CertificateSigningRequest | undefined> {
     const name = csr.metadata?.name ?? '';
     const condition = { type, status: 'True', reason, message, lastUpdateTime: new Date() };
+    const body = { ...csr, status: { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition] } };
+    // Approved and Denied are written through the approval subresource, Failed (the signer's) through status.
+    const subresource = type === 'Failed' ? 'status' : 'approval';
     let updated: V1CertificateSigningRequest;
     try {
       // The resourceVersion read travels with the write: a CSR changed meanwhile is a conflict, judged again.
-      updated = await this.#certificates.replaceCertificateSigningRequestApproval({
-        name,
-        body: { ...csr, status: { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition] } },
-      });
+      updated =
+        type === 'Failed'
+          ? await this.#certificates.replaceCertificateSigningRequestStatus({ name, body })
+          : await this.#certificates.replaceCertificateSigningRequestApproval({ name, body });
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw kubernetesApiError({ verb: 'update', resource: 'certificatesigningrequests/approval', name }, error);
+      throw kubernetesApiError({ verb: 'update', resource: `certificatesigningrequests/${subresource}`, name }, error);
     }
-    if (type === 'Denied') await this.#event(csr, 'Warning', reason, 'Deny', message);
+    if (type !== 'Approved') await this.#event(csr, 'Warning', reason, type === 'Denied' ? 'Deny' : 'Fail', message);
     else this.#options.logger.info({ csr: name, reason }, message);
     return updated;
   }
