@@ -9,6 +9,7 @@ import type {
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
+import { ETCD_MEMBER_CLUSTER_ROLE, ETCD_MEMBER_SIGNER } from '@strata/api';
 import { parse, parseAllDocuments } from 'yaml';
 import {
   COREDNS_IMAGE,
@@ -391,7 +392,36 @@ describe('the etcd operator manifests', () => {
     assert.deepEqual(verbsOn('etcdrestores'), ['get', 'list', 'watch']);
     assert.deepEqual(verbsOn('etcdrestores/status'), ['patch']);
     assert.deepEqual(verbsOn('etcdclusters'), ['get', 'list', 'watch', 'create'], 'a restore creates; none deletes');
-    assert.deepEqual(verbsOn('secrets'), ['get'], 'Secrets are read by name, never listed, watched or written');
+    assert.deepEqual(
+      verbsOn('secrets'),
+      ['get', 'create'],
+      "Secrets are read by name and created (a TLS cluster's CA and client Secrets), never listed, watched or changed",
+    );
+    // Member TLS: approve and sign for its own signer only; one binding updated by name, one role bound by name.
+    const signers = (role?.rules ?? []).filter((rule) => rule.resources?.includes('signers'));
+    assert.deepEqual(signers, [
+      {
+        apiGroups: ['certificates.k8s.io'],
+        resources: ['signers'],
+        resourceNames: [ETCD_MEMBER_SIGNER],
+        verbs: ['approve', 'sign'],
+      },
+    ]);
+    for (const resource of ['clusterrolebindings', 'clusterroles']) {
+      const rules = (role?.rules ?? []).filter((rule) => rule.resources?.includes(resource));
+      assert.ok(rules.length > 0 && rules.every((rule) => rule.resourceNames?.join() === ETCD_MEMBER_CLUSTER_ROLE));
+    }
+    const memberRole = operatorFile?.objects.find(
+      (object): object is V1ClusterRole =>
+        object.kind === 'ClusterRole' && object.metadata?.name === ETCD_MEMBER_CLUSTER_ROLE,
+    );
+    assert.deepEqual(memberRole?.rules, [
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get'] },
+    ]);
+    const memberBinding = operatorFile?.objects.find(
+      (object) => object.kind === 'ClusterRoleBinding' && object.metadata?.name === ETCD_MEMBER_CLUSTER_ROLE,
+    );
+    assert.ok(memberBinding !== undefined && !('subjects' in memberBinding), 'rendered without subjects');
     const container = deployment?.spec?.template.spec?.containers[0];
     const scratch = container?.volumeMounts?.find((mount) => mount.name === 'backup-scratch');
     assert.ok(args.includes(`--backup-scratch-dir=${scratch?.mountPath ?? '(unmounted)'}`), args.join(' '));

@@ -15,7 +15,7 @@ import {
   X509CertificateGenerator,
 } from './x509.ts';
 import { StrataError } from '@strata/api';
-import type { CryptoKeyPair } from './webcrypto-types.ts';
+import type { CryptoKey, CryptoKeyPair } from './webcrypto-types.ts';
 import {
   DEFAULT_KEY_ALGORITHM,
   generateKeyPair,
@@ -211,23 +211,30 @@ export class CertificateAuthority implements KeyedCertificate {
     existingKeys?: CryptoKeyPair,
   ): Promise<KeyedCertificate> {
     const keys = existingKeys ?? (await generateKeyPair(request.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM));
-    const algorithm = keyAlgorithmOf(keys.publicKey);
-    const certificate = await X509CertificateGenerator.create({
+    return { certificate: await this.certify(request, keys.publicKey, now), keys };
+  }
+
+  /**
+   * Certifies a public key whose private key this CA never sees: a signer answering a certificate signing request
+   * made where the key lives.
+   */
+  async certify(request: CertificateRequest, publicKey: CryptoKey, now: Date = new Date()): Promise<X509Certificate> {
+    const algorithm = keyAlgorithmOf(publicKey);
+    return X509CertificateGenerator.create({
       serialNumber: randomSerialNumber(),
       subject: subjectName(request.commonName, request.organizations),
       issuer: this.certificate.subject,
       ...validityWindow(request.validityDays, now),
       signingAlgorithm: signingAlgorithm(this.keyAlgorithm),
-      publicKey: keys.publicKey,
+      publicKey,
       signingKey: this.keys.privateKey,
       extensions: [
         new BasicConstraintsExtension(false, undefined, true),
         ...usagesFor(request.profile, algorithm),
         ...subjectAlternativeNames(request),
-        await SubjectKeyIdentifierExtension.create(keys.publicKey),
+        await SubjectKeyIdentifierExtension.create(publicKey),
         await AuthorityKeyIdentifierExtension.create(this.keys.publicKey),
       ],
     });
-    return { certificate, keys };
   }
 }

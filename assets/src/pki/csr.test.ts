@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCertificateSigningRequest, readCertificateSigningRequest } from './csr.ts';
-import { CertificateRequestError } from './certificates.ts';
+import {
+  certificateSigningRequestPublicKey,
+  createCertificateSigningRequest,
+  readCertificateSigningRequest,
+} from './csr.ts';
+import { CertificateAuthority, CertificateRequestError } from './certificates.ts';
+import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { openssl } from '../testing/openssl.ts';
 import type { KeyAlgorithm } from './keys.ts';
 
@@ -92,5 +97,24 @@ describe('reading a certificate signing request', () => {
       assert.equal(error.context['field'], 'request');
       return true;
     });
+  });
+
+  it("lets a CA certify the request's key without ever holding the private key, which openssl pairs", async () => {
+    const { csrPem, privateKeyPem } = await createCertificateSigningRequest({ commonName: 'member-a' });
+    const ca = await CertificateAuthority.create({ commonName: 'test CA', validityDays: 1 });
+    const certificate = await ca.certify(
+      { commonName: 'member-a', profile: 'peer', ipAddresses: ['127.0.64.9'], validityDays: 1 },
+      await certificateSigningRequestPublicKey(csrPem),
+    );
+    assert.ok(await certificate.verify({ publicKey: ca.certificate.publicKey }));
+    const certificatePath = join(dir, 'certified.crt');
+    const keyPath = join(dir, 'certified.key');
+    await writeFile(certificatePath, certificate.toString('pem'));
+    await writeFileAtomic(keyPath, privateKeyPem, SECRET_FILE_MODE);
+    const fromCertificate = openssl(['x509', '-in', certificatePath, '-noout', '-pubkey']);
+    const fromKey = openssl(['pkey', '-in', keyPath, '-pubout']);
+    assert.equal(fromCertificate.status, 0, fromCertificate.output);
+    assert.equal(fromCertificate.output, fromKey.output);
+    await assert.rejects(certificateSigningRequestPublicKey('not a request'), CertificateRequestError);
   });
 });

@@ -4,9 +4,11 @@ import {
   SubjectAlternativeNameExtension,
 } from './x509.ts';
 import { CertificateRequestError } from './certificates.ts';
+import type { CryptoKey } from './webcrypto-types.ts';
 import {
   DEFAULT_KEY_ALGORITHM,
   generateKeyPair,
+  importPublicKeySpki,
   type KeyAlgorithm,
   privateKeyToPem,
   signingAlgorithm,
@@ -104,4 +106,18 @@ export async function readCertificateSigningRequest(pem: string): Promise<Certif
       .map((name) => ({ type: name.type, value: name.value })),
     signatureValid: await request.verify(),
   };
+}
+
+/** The public key a PEM "CERTIFICATE REQUEST" asks to have certified (CertificateAuthority.certify takes it). */
+export async function certificateSigningRequestPublicKey(pem: string): Promise<CryptoKey> {
+  try {
+    const { publicKey } = new Pkcs10CertificateRequest(pem);
+    return await importPublicKeySpki(publicKey.rawData, publicKey.algorithm as { name: string; namedCurve?: string });
+  } catch (error) {
+    throw new CertificateRequestError(
+      'not a PEM certificate request with a usable key',
+      { field: 'request' },
+      { cause: error },
+    );
+  }
 }

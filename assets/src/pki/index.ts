@@ -10,6 +10,7 @@ export {
   type PemPair,
 } from './certificates.ts';
 export {
+  certificateSigningRequestPublicKey,
   createCertificateSigningRequest,
   readCertificateSigningRequest,
   type CertificateSigningRequestContents,

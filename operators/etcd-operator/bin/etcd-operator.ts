@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// The etcd operator's binary: `run` is the Deployment's replica, `await-member` a joining member's init container.
+// The etcd operator's binary: `run` is the Deployment's replica, `await-member` a joining member's init container,
+// `member-cert` the init container that obtains a member's certificate (automatic TLS).
+import { readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadKubeConfig, podServiceAccountDir } from '@strata/kube';
 import { pino } from 'pino';
-import { awaitMember, DEFAULT_PVC_ROOT, startEtcdOperator } from '../src/index.ts';
+import { awaitMember, DEFAULT_PVC_ROOT, requestMemberCertificate, startEtcdOperator } from '../src/index.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
@@ -77,21 +79,73 @@ program
     await running.stopped;
   });
 
+interface AwaitMemberFlags {
+  readonly endpoints: string;
+  readonly peerUrl: string;
+  readonly cacert?: string;
+  readonly cert?: string;
+  readonly key?: string;
+}
+
 program
   .command('await-member')
   .description('return once the cluster lists a member with this peer URL')
   .requiredOption('--endpoints <urls>', "client URLs of the cluster's members, comma-separated")
   .requiredOption('--peer-url <url>', "this pod's peer URL")
-  .action(async (flags: { readonly endpoints: string; readonly peerUrl: string }) => {
+  .option('--cacert <path>', "the members' CA (https endpoints)")
+  .option('--cert <path>', 'client certificate (https endpoints)')
+  .option('--key <path>', "the client certificate's key")
+  .action(async (flags: AwaitMemberFlags) => {
     const logger = pino({ level: 'info' });
     const signal = stopOnSignals(() => undefined);
+    const tls =
+      flags.cacert === undefined || flags.cert === undefined || flags.key === undefined
+        ? undefined
+        : {
+            ca: await readFile(flags.cacert, 'utf8'),
+            cert: await readFile(flags.cert, 'utf8'),
+            key: await readFile(flags.key, 'utf8'),
+          };
     await awaitMember({
       endpoints: flags.endpoints.split(',').filter((url) => url !== ''),
       peerURL: flags.peerUrl,
       signal,
+      ...(tls === undefined ? {} : { tls }),
       onError: (error) => logger.debug({ err: error }, 'an endpoint did not answer'),
     });
     logger.info({ peerURL: flags.peerUrl }, 'the cluster lists this member');
+  });
+
+interface MemberCertFlags {
+  readonly dir: string;
+  readonly podName: string;
+  readonly podIp: string;
+  readonly namespace: string;
+  readonly commonName: string;
+  readonly expirationSeconds?: string;
+}
+
+program
+  .command('member-cert')
+  .description("make this member's key here and get its certificate from the operator through a CSR")
+  .requiredOption('--dir <path>', 'where tls.key (0600) and tls.crt are written')
+  .requiredOption('--pod-name <name>', "this pod's name", process.env['POD_NAME'])
+  .requiredOption('--pod-ip <ip>', "this pod's IP", process.env['POD_IP'])
+  .requiredOption('--namespace <name>', "this pod's namespace", process.env['POD_NAMESPACE'])
+  .requiredOption('--common-name <cn>', "the cluster's member CN, which the signer requires")
+  .option('--expiration-seconds <seconds>', "the certificate's asked lifetime")
+  .action(async (flags: MemberCertFlags) => {
+    const logger = pino({ level: 'info' });
+    const csr = await requestMemberCertificate({
+      kubeConfig: loadKubeConfig({ serviceAccountDir: podServiceAccountDir() }),
+      namespace: flags.namespace,
+      podName: flags.podName,
+      podIP: flags.podIp,
+      commonName: flags.commonName,
+      directory: flags.dir,
+      ...(flags.expirationSeconds === undefined ? {} : { expirationSeconds: Number(flags.expirationSeconds) }),
+    });
+    logger.info({ csr, pod: flags.podName }, 'certificate issued');
   });
 
 await program.parseAsync();

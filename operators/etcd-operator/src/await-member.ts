@@ -2,6 +2,7 @@
 // URL, so that etcd starts with initial-cluster-state=existing only after its learner has been added.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EtcdClient } from './etcd/gateway-client.ts';
+import type { EtcdClientTls } from './etcd/tls.ts';
 
 export interface AwaitMemberOptions {
   readonly endpoints: readonly string[];
@@ -10,10 +11,12 @@ export interface AwaitMemberOptions {
   readonly intervalMs?: number;
   /** Told of each endpoint that did not answer; the wait goes on. */
   readonly onError?: (error: unknown) => void;
+  /** For members that require client certificates (spec.tls). */
+  readonly tls?: EtcdClientTls;
 }
 
 export async function awaitMember(options: AwaitMemberOptions): Promise<void> {
-  const client = new EtcdClient({ timeoutMs: 1000 });
+  const client = new EtcdClient({ timeoutMs: 1000, ...(options.tls === undefined ? {} : { tls: options.tls }) });
   while (!options.signal.aborted) {
     for (const endpoint of options.endpoints) {
       try {

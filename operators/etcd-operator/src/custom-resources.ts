@@ -8,10 +8,12 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster } from '@strata/api';
 import {
   describeApiError,
   EventRecorder,
   Informer,
+  isNotFound,
   kubernetesApiError,
   runWorkers,
   type WorkQueue,
@@ -132,4 +134,26 @@ export async function recordEvent(
   } catch (error) {
     logger.warn({ err: error, reason: event.reason, detail: describeApiError(error) }, 'could not record an Event');
   }
+}
+
+/** EtcdCluster namespace/name as the API server has it now (not a cache), or undefined when there is none (404). */
+export async function readEtcdCluster(
+  customObjects: CustomObjectsApi,
+  namespace: string,
+  name: string,
+): Promise<EtcdCluster | undefined> {
+  let raw: unknown;
+  try {
+    raw = await customObjects.getNamespacedCustomObject({
+      group: ETCD_CLUSTER.group,
+      version: ETCD_CLUSTER.version,
+      plural: ETCD_CLUSTER.plural,
+      namespace,
+      name,
+    });
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw kubernetesApiError({ verb: 'get', resource: ETCD_CLUSTER.plural, namespace, name }, error);
+  }
+  return parseEtcdCluster(raw);
 }

@@ -39,3 +39,14 @@ export {
 export { parseS3URL, pickRecordedBackup, RestoreSourceError, type S3ObjectRef } from './restore/restore-source.ts';
 export { streamSnapshot } from './etcd/snapshot-stream.ts';
 export type { EtcdClientTls } from './etcd/tls.ts';
+export { requestMemberCertificate, MemberCertificateRefusedError } from './tls/member-certificate.ts';
+export { MemberSigner, type MemberSignerOptions } from './tls/member-signer.ts';
+export { decideMemberCsr, type MemberCsrDecision, type MemberCsrRefusal } from './tls/member-csr-decision.ts';
+export {
+  MEMBER_SIGNER,
+  MEMBER_CLUSTER_ROLE,
+  memberServiceAccount,
+  caSecretName,
+  caConfigMapName,
+  clientSecretName,
+} from './tls/names.ts';

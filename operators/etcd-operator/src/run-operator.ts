@@ -11,6 +11,7 @@ import { BackupMetrics } from './backup/backup-metrics.ts';
 import { EtcdRestoreController } from './restore/restore-controller.ts';
 import { EtcdClusterController, type ResyncIntervals } from './controller/controller.ts';
 import { EtcdOperatorMetrics } from './controller/metrics.ts';
+import { MemberSigner } from './tls/member-signer.ts';
 
 export const ETCD_OPERATOR_LEASE = 'strata-etcd-operator';
 
@@ -148,15 +149,24 @@ async function lead(
         pvcRoot,
         ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
       });
+      const signer = new MemberSigner({
+        kubeConfig: options.kubeConfig,
+        identity: options.identity,
+        logger: logger.child({ component: 'signer' }),
+        mayWrite,
+      });
       // The controllers live and die together: when one fails, the term ends for the others too.
       const term = new AbortController();
       const endTerm = (): void => term.abort();
       leadership.addEventListener('abort', endTerm, { once: true });
       try {
         const results = await Promise.allSettled(
-          [controller.run(term.signal), backups.run(term.signal), restores.run(term.signal)].map((run) =>
-            run.finally(endTerm),
-          ),
+          [
+            controller.run(term.signal),
+            backups.run(term.signal),
+            restores.run(term.signal),
+            signer.run(term.signal),
+          ].map((run) => run.finally(endTerm)),
         );
         const failure = results.find((result) => result.status === 'rejected');
         if (failure !== undefined) throw failure.reason;

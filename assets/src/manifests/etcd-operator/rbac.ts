@@ -1,5 +1,5 @@
-import type { KubernetesObject, V1PolicyRule, V1ServiceAccount } from '@kubernetes/client-node';
-import { ETCD_BACKUP, ETCD_CLUSTER, ETCD_RESTORE } from '@strata/api';
+import type { KubernetesObject, V1ClusterRoleBinding, V1PolicyRule, V1ServiceAccount } from '@kubernetes/client-node';
+import { ETCD_BACKUP, ETCD_CLUSTER, ETCD_MEMBER_CLUSTER_ROLE, ETCD_MEMBER_SIGNER, ETCD_RESTORE } from '@strata/api';
 import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccountSubject } from '../rbac.ts';
 import { ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from './names.ts';
 
@@ -27,7 +27,57 @@ const OPERATOR_RULES: V1PolicyRule[] = [
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
   // An Event for every decision.
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  // Automatic member TLS (ADR 0046). The operator signs its members' CSRs: it watches those of its signer (a field
+  // selector on spec.signerName), approves or denies them, and writes the certificate; `approve` and `sign` only
+  // for its own signerName.
+  { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['get', 'list', 'watch'] },
+  {
+    apiGroups: ['certificates.k8s.io'],
+    resources: ['certificatesigningrequests/approval', 'certificatesigningrequests/status'],
+    verbs: ['update'],
+  },
+  {
+    apiGroups: ['certificates.k8s.io'],
+    resources: ['signers'],
+    resourceNames: [ETCD_MEMBER_SIGNER],
+    verbs: ['approve', 'sign'],
+  },
+  // Per cluster, owned by its EtcdCluster: the CA and client Secrets (created once), the CA's ConfigMap and the
+  // member service account (server-side apply: patch, and create the first time).
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['configmaps', 'serviceaccounts'], verbs: ['get', 'create', 'patch'] },
+  // The member service accounts are the subjects of one binding, which the operator updates by name; `bind` on
+  // that one role lets it, without holding the role's rights itself.
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['clusterrolebindings'],
+    resourceNames: [ETCD_MEMBER_CLUSTER_ROLE],
+    verbs: ['get', 'update'],
+  },
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['clusterroles'],
+    resourceNames: [ETCD_MEMBER_CLUSTER_ROLE],
+    verbs: ['bind'],
+  },
 ];
+
+// What a member pod's `member-cert` init container does with its bound token: create its CSR and read it back
+// (polled by name: list and watch would show every CSR of the cluster).
+const MEMBER_RULES: V1PolicyRule[] = [
+  { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get'] },
+];
+
+/**
+ * The binding of MEMBER_RULES. Rendered without subjects: the operator adds each cluster's member service account
+ * (and removes it with the cluster), and a re-apply of this file leaves them alone.
+ */
+const memberBinding: V1ClusterRoleBinding = {
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind: 'ClusterRoleBinding',
+  metadata: { name: ETCD_MEMBER_CLUSTER_ROLE },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ETCD_MEMBER_CLUSTER_ROLE },
+};
 
 // Creating a Lease cannot be limited to a name (authorization does not know it before the object exists); reading
 // and renewing it can.
@@ -53,6 +103,8 @@ export function etcdOperatorRbac(): KubernetesObject[] {
     serviceAccount,
     clusterRole(`strata:${operator}`, OPERATOR_RULES),
     clusterRoleBinding(`strata:${operator}`, `strata:${operator}`, [subject]),
+    clusterRole(ETCD_MEMBER_CLUSTER_ROLE, MEMBER_RULES),
+    memberBinding,
     role(`strata:${operator}-leader-election`, ETCD_OPERATOR_NAMESPACE, LEASE_RULES),
     roleBinding(`strata:${operator}-leader-election`, ETCD_OPERATOR_NAMESPACE, `strata:${operator}-leader-election`, [
       subject,

@@ -24,6 +24,14 @@ export const ETCD_CLUSTER = {
   singular: 'etcdcluster',
 } as const;
 
+/**
+ * Automatic member TLS (spec.tls.auto): member pods ask for their certificates with CertificateSigningRequests of
+ * this signerName, which only the etcd operator approves and signs.
+ */
+export const ETCD_MEMBER_SIGNER = 'etcd.strata.dev/member';
+/** The ClusterRole, and the one ClusterRoleBinding whose subjects the operator keeps, of members' service accounts. */
+export const ETCD_MEMBER_CLUSTER_ROLE = 'strata:etcd-member';
+
 export const MIN_ETCD_CLUSTER_SIZE = 1;
 export const MAX_ETCD_CLUSTER_SIZE = 7;
 

@@ -6,6 +6,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } f
 import { ETCD_BACKUP, ETCD_CLUSTER, parseEtcdBackup, parseEtcdCluster, type EtcdBackup } from '@strata/api';
 import { describeApiError, type EventRecorder, type Informer, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
+import { clientSecretOf, readClientTls } from '../tls/cluster-tls.ts';
 import {
   customResourceInformer,
   operatorEventRecorder,
@@ -204,7 +205,10 @@ export class EtcdBackupController {
         cluster: clusterName,
       });
     }
-    return { endpoints };
+    // A cluster with TLS is asked with the client certificate the operator itself uses for it.
+    const clientSecret = clientSecretOf(cluster);
+    if (clientSecret === undefined) return { endpoints };
+    return { endpoints, tls: await readClientTls(this.#core, namespace, clientSecret) };
   }
 
   async #writeStatus(backup: EtcdBackup, status: EtcdBackupStatus): Promise<void> {

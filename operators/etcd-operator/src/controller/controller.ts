@@ -5,6 +5,7 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
+  RbacAuthorizationV1Api,
   setHeaderOptions,
   type KubeConfig,
   type KubernetesListObject,
@@ -50,6 +51,7 @@ import {
 import type { EtcdOperatorMetrics } from './metrics.ts';
 import { claimView, observeEtcd, podView } from './observe.ts';
 import { evenSizeNote, NO_SNAPSHOT_NOTE, recordedClusterId, statusOf } from './status.ts';
+import { ClusterTlsClients } from '../tls/cluster-tls-clients.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
 
@@ -85,7 +87,9 @@ export class EtcdClusterController {
   readonly #core: CoreV1Api;
   readonly #customObjects: CustomObjectsApi;
   readonly #events: EventRecorder;
-  readonly #etcd: EtcdClient;
+  /** The gateway client of the cluster being passed: plain, or with the cluster's client certificate. */
+  #etcd: EtcdClient;
+  readonly #tls: ClusterTlsClients;
   readonly #queue = new WorkQueue();
   readonly #clusters: Informer<KubernetesObject>;
   readonly #pods: Informer<V1Pod>;
@@ -116,6 +120,12 @@ export class EtcdClusterController {
       reportingInstance: options.identity,
     });
     this.#etcd = new EtcdClient({ timeoutMs: options.etcdTimeoutMs ?? 1000 });
+    this.#tls = new ClusterTlsClients({
+      kubeConfig,
+      core: this.#core,
+      rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
+      timeoutMs: options.etcdTimeoutMs ?? 1000,
+    });
     this.#resync = { ...DEFAULT_RESYNC, ...options.resync };
     const onError = (what: string) => (error: unknown, retryInMs: number | undefined) =>
       options.logger.warn({ err: error, retryInMs }, `watching ${what} failed`);
@@ -221,9 +231,11 @@ export class EtcdClusterController {
       this.#leaders.delete(key);
       this.#specWarned.delete(key);
       this.#rounds.forget(key);
+      if (raw === undefined && this.#options.mayWrite()) await this.#tls.forget(namespace, name);
       return;
     }
     const cluster = parseEtcdCluster(raw);
+    this.#etcd = await this.#tls.clientFor(cluster, this.#options.mayWrite());
     const pods = this.#pods.list(namespace).filter((pod) => pod.metadata?.labels?.[CLUSTER_LABEL] === name);
     const expected = this.#expected.get(key);
     if (expected !== undefined) {
@@ -237,7 +249,7 @@ export class EtcdClusterController {
       this.#expected.delete(key);
     }
     const podViews = pods.map(podView);
-    const etcd = await observeEtcd(this.#etcd, podViews);
+    const etcd = await observeEtcd(this.#etcd, podViews, cluster.spec.tls !== undefined);
     const maintenance = await this.#maintenance(key, cluster, etcd);
     const claims = this.#claims
       .list(namespace)
@@ -519,6 +531,8 @@ export class EtcdClusterController {
     version: string,
   ): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
+    // What a member pod of automatic TLS needs (its service account, the CA it trusts) is there before it.
+    if (cluster.spec.tls?.auto !== undefined) await this.#tls.ensure(cluster);
     const pvc = cluster.spec.storage.pvc;
     if (pvc !== undefined && join.state !== 'restart') {
       const namespace = cluster.metadata.namespace ?? '';

@@ -38,8 +38,8 @@ interface Answer {
 }
 
 /** Asks every pod's etcd for its status and the member list; never throws for a member that does not answer. */
-export async function observeEtcd(client: EtcdClient, pods: readonly PodView[]): Promise<EtcdView> {
-  const endpoints = pods.flatMap((pod) => (pod.ip === undefined ? [] : [clientURLOf(pod.ip)]));
+export async function observeEtcd(client: EtcdClient, pods: readonly PodView[], tls = false): Promise<EtcdView> {
+  const endpoints = pods.flatMap((pod) => (pod.ip === undefined ? [] : [clientURLOf(pod.ip, tls)]));
   const errors: string[] = [];
   const answers: Answer[] = [];
   await Promise.all(

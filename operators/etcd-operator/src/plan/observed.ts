@@ -4,8 +4,12 @@
 export const PEER_PORT = 2380;
 export const CLIENT_PORT = 2379;
 
-export const peerURLOf = (ip: string): string => `http://${ip}:${PEER_PORT}`;
-export const clientURLOf = (ip: string): string => `http://${ip}:${CLIENT_PORT}`;
+/** Where etcd serves /readyz and /metrics in plain HTTP when its client port requires client certificates. */
+export const METRICS_PORT = 2381;
+
+/** https when the cluster has TLS (spec.tls), http otherwise. */
+export const peerURLOf = (ip: string, tls = false): string => `${tls ? 'https' : 'http'}://${ip}:${PEER_PORT}`;
+export const clientURLOf = (ip: string, tls = false): string => `${tls ? 'https' : 'http'}://${ip}:${CLIENT_PORT}`;
 
 export interface PodView {
   readonly name: string;

@@ -194,11 +194,31 @@ describe('the planner', () => {
     });
   });
 
-  it('halts, naming what is missing, for TLS it cannot run yet', () => {
-    const base = observed(three());
-    const action = plan({ ...base, spec: { ...base.spec, tls: true } });
-    assert.equal(action.kind === 'halt' && action.reason, 'NotSupportedYet');
-    assert.equal(CLUSTER_ID, base.knownClusterId);
+  describe('spec.tls: members speak https', () => {
+    it('adds a joining pod as a learner at its https peer URL', () => {
+      const members = [aMember('etcd-a', { peerURLs: ['https://127.0.64.200:2380'] })];
+      const joining = aPod('etcd-b');
+      const base = observed(members, { size: 2, pods: [podOf(members[0]!, { ip: '127.0.64.200' }), joining] });
+      const action = plan({ ...base, spec: { ...base.spec, tls: true } });
+      assert.deepEqual(action, { kind: 'addLearner', pod: 'etcd-b', peerURL: `https://${joining.ip}:2380` });
+    });
+
+    it('tells the cluster the https peer URL of a member restarted in a new pod', () => {
+      const members = three().map((member) => ({
+        ...member,
+        peerURLs: member.peerURLs.map((url) => url.replace('http:', 'https:')),
+      }));
+      const moved = members[1]!;
+      const base = observed(members, {
+        pods: members.map((member) =>
+          podOf(member, { ip: member === moved ? '127.0.66.7' : /\/\/([0-9.]+):/.exec(member.peerURLs[0] ?? '')?.[1] }),
+        ),
+      });
+      const action = plan({ ...base, spec: { ...base.spec, tls: true } });
+      assert.equal(action.kind === 'updatePeerURL' && action.peerURL, 'https://127.0.66.7:2380');
+      // The members whose pods kept their IPs match by their https URLs: nothing else is planned for them.
+      assert.equal(action.kind === 'updatePeerURL' && action.member.id, moved.id);
+    });
   });
 
   describe('storage.pvc: a member lives on its claim', () => {

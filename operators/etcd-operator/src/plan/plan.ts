@@ -57,7 +57,8 @@ const PROMOTABLE_FRACTION = 0.9;
 export const quorumOf = (voters: number): number => Math.floor(voters / 2) + 1;
 
 const isMemberOf = (member: MemberView, pod: PodView): boolean =>
-  member.name === pod.name || (pod.ip !== undefined && member.peerURLs.includes(peerURLOf(pod.ip)));
+  member.name === pod.name ||
+  (pod.ip !== undefined && [peerURLOf(pod.ip), peerURLOf(pod.ip, true)].some((url) => member.peerURLs.includes(url)));
 
 /** Whether removing `victim` leaves a quorum of healthy voters among the voters that remain. */
 export function removalKeepsQuorum(members: readonly MemberView[], victim: MemberView): boolean {
@@ -113,14 +114,6 @@ export function versionPlan(observed: Observed): { current: string; target: stri
 export function plan(observed: Observed): Action {
   const { spec, etcd } = observed;
   if (spec.paused) return { kind: 'halt', condition: 'Paused', reason: 'Paused', message: 'spec.paused is set' };
-  if (spec.tls) {
-    return {
-      kind: 'halt',
-      condition: 'Degraded',
-      reason: 'NotSupportedYet',
-      message: 'this operator does not yet run members with TLS',
-    };
-  }
   const pods = observed.pods.filter((pod) => !pod.deleting);
 
   if (etcd.kind === 'split') {
@@ -189,8 +182,8 @@ export function plan(observed: Observed): Action {
   // A member restarted in a new pod on its claim has a new IP: its peers must be told before it can be a peer.
   for (const member of members) {
     const pod = pods.find((candidate) => candidate.name === member.name && member.name !== '');
-    if (pod?.ip === undefined || member.peerURLs.includes(peerURLOf(pod.ip))) continue;
-    return { kind: 'updatePeerURL', member, peerURL: peerURLOf(pod.ip) };
+    if (pod?.ip === undefined || member.peerURLs.includes(peerURLOf(pod.ip, spec.tls))) continue;
+    return { kind: 'updatePeerURL', member, peerURL: peerURLOf(pod.ip, spec.tls) };
   }
 
   // A member whose pod is gone.
@@ -243,7 +236,7 @@ export function plan(observed: Observed): Action {
       return { kind: 'deletePod', pod: fresh.name, claim: liveClaim(fresh.name)?.name, reason: 'NotNeeded' };
     if (fresh.ip === undefined)
       return { kind: 'wait', reason: 'PodStarting', message: `pod ${fresh.name} has no IP yet` };
-    return { kind: 'addLearner', pod: fresh.name, peerURL: peerURLOf(fresh.ip) };
+    return { kind: 'addLearner', pod: fresh.name, peerURL: peerURLOf(fresh.ip, spec.tls) };
   }
 
   const learner = learners[0];

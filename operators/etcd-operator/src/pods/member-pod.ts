@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, type EtcdCluster } from '@strata/api';
 import { CLIENT_PORT, PEER_PORT, type MemberView } from '../plan/observed.ts';
+import { memberPodTls } from '../tls/member-pod-tls.ts';
 
 export const CLUSTER_LABEL = 'etcd.strata.dev/cluster';
 export const INITIAL_STATE_ANNOTATION = 'etcd.strata.dev/initial-cluster-state';
@@ -35,7 +36,8 @@ export type PvcStorage = NonNullable<EtcdCluster['spec']['storage']['pvc']>;
 /** The claim of a member's data, as a StatefulSet names it: `data-<pod>`. */
 export const claimNameOf = (member: string): string => `data-${member}`;
 
-const ownerOf = (cluster: EtcdCluster) => ({
+/** The owner reference of what the operator makes for `cluster`: deleted with it. */
+export const ownerOf = (cluster: EtcdCluster) => ({
   apiVersion: ETCD_CLUSTER.apiVersion,
   kind: ETCD_CLUSTER.kind,
   name: cluster.metadata.name,
@@ -92,21 +94,21 @@ export interface MemberPodOptions {
   readonly version: string;
 }
 
-const SELF_PEER_URL = `http://$(POD_IP):${PEER_PORT}`;
-
 export function memberPod(options: MemberPodOptions): V1Pod {
   const { cluster, name, join } = options;
   const clusterName = cluster.metadata.name;
   const template = cluster.spec.podTemplate;
+  const env = [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+  ];
+  const tls = memberPodTls(cluster, options.version, options.operatorImage, env);
+  const SELF_PEER_URL = `${tls.scheme}://$(POD_IP):${PEER_PORT}`;
   const initialCluster = [
     ...(join.state === 'existing' ? join.members.map((member) => `${member.name}=${member.peerURLs[0] ?? ''}`) : []),
     `$(POD_NAME)=${SELF_PEER_URL}`,
   ].join(',');
   const initialState = join.state === 'new' ? 'new' : 'existing';
-  const env = [
-    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-  ];
   const awaitMember =
     join.state === 'existing'
       ? [
@@ -117,8 +119,10 @@ export function memberPod(options: MemberPodOptions): V1Pod {
               'await-member',
               `--endpoints=${join.members.flatMap((member) => member.clientURLs).join(',')}`,
               `--peer-url=${SELF_PEER_URL}`,
+              ...tls.awaitMemberArgs,
             ],
             env,
+            ...(tls.awaitMemberMounts.length === 0 ? {} : { volumeMounts: [...tls.awaitMemberMounts] }),
           },
         ]
       : [];
@@ -143,7 +147,10 @@ export function memberPod(options: MemberPodOptions): V1Pod {
       ...(template?.nodeSelector === undefined ? {} : { nodeSelector: template.nodeSelector }),
       ...(template?.affinity === undefined ? {} : { affinity: template.affinity }),
       ...(template?.tolerations === undefined ? {} : { tolerations: template.tolerations }),
-      initContainers: awaitMember,
+      ...(tls.serviceAccountName === undefined
+        ? {}
+        : { serviceAccountName: tls.serviceAccountName, automountServiceAccountToken: false }),
+      initContainers: [...tls.firstInitContainers, ...awaitMember],
       containers: [
         {
           name: ETCD_CONTAINER,
@@ -152,8 +159,8 @@ export function memberPod(options: MemberPodOptions): V1Pod {
             'etcd',
             '--name=$(POD_NAME)',
             `--data-dir=${DATA_DIR}`,
-            `--listen-client-urls=http://$(POD_IP):${CLIENT_PORT}`,
-            `--advertise-client-urls=http://$(POD_IP):${CLIENT_PORT}`,
+            `--listen-client-urls=${tls.scheme}://$(POD_IP):${CLIENT_PORT}`,
+            `--advertise-client-urls=${tls.scheme}://$(POD_IP):${CLIENT_PORT}`,
             `--listen-peer-urls=${SELF_PEER_URL}`,
             `--initial-advertise-peer-urls=${SELF_PEER_URL}`,
             `--initial-cluster=${initialCluster}`,
@@ -162,21 +169,27 @@ export function memberPod(options: MemberPodOptions): V1Pod {
             ...(cluster.spec.quotaBackendBytes === undefined
               ? []
               : [`--quota-backend-bytes=${cluster.spec.quotaBackendBytes}`]),
+            ...tls.etcdFlags,
           ],
           env,
           ports: [
             { name: 'client', containerPort: CLIENT_PORT },
             { name: 'peer', containerPort: PEER_PORT },
           ],
-          readinessProbe: { httpGet: { path: '/readyz', port: CLIENT_PORT }, periodSeconds: 2, failureThreshold: 2 },
+          readinessProbe: {
+            httpGet: { path: '/readyz', port: tls.probe.port, scheme: tls.probe.scheme },
+            periodSeconds: 2,
+            failureThreshold: 2,
+          },
           ...(template?.resources === undefined ? {} : { resources: template.resources }),
-          volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
+          volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, ...tls.etcdMounts],
         },
       ],
       volumes: [
         cluster.spec.storage.pvc === undefined
           ? { name: 'data', emptyDir: { ...cluster.spec.storage.emptyDir } }
           : { name: 'data', persistentVolumeClaim: { claimName: claimNameOf(name) } },
+        ...tls.volumes,
       ],
     },
   };

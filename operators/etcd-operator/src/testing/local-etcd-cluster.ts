@@ -13,16 +13,19 @@ import {
 import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster, type EtcdClusterSpecInput } from '@strata/api';
 import { waitFor } from '@strata/harness';
 import { EtcdClient } from '../etcd/gateway-client.ts';
+import type { EtcdClientTls } from '../etcd/tls.ts';
 import { crashContainer } from '@strata/platform-local/testing';
 import { CLUSTER_LABEL, ETCD_CONTAINER } from '../pods/member-pod.ts';
 
 export class LocalEtcdClusters {
-  readonly etcd = new EtcdClient({ timeoutMs: 2000 });
+  readonly etcd: EtcdClient;
   readonly #core: CoreV1Api;
   readonly #customObjects: CustomObjectsApi;
   readonly #namespace: string;
 
-  constructor(kubeConfig: KubeConfig, namespace: string) {
+  /** `tls`: the client credentials keys and hashes are read with (a cluster with spec.tls). */
+  constructor(kubeConfig: KubeConfig, namespace: string, tls?: EtcdClientTls) {
+    this.etcd = new EtcdClient({ timeoutMs: 2000, ...(tls === undefined ? {} : { tls }) });
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
     this.#namespace = namespace;
