@@ -3,7 +3,7 @@
 // configuration (so Kubernetes itself accepts the ID token), and a recording proxy between the console and
 // kube-apiserver that notes every bearer the console sends, to check each against its own expiry.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,6 +189,7 @@ describe('OpenID Connect sign-in in Chromium', { timeout: 180_000 }, () => {
     await proxy?.stop();
     await plane?.stop();
     await provider?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
   let session: { context: BrowserContext; page: Page } | undefined;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sealData } from 'iron-session';
-import { isLoopbackHost, sealSession, sessionOptions, unsealSession } from './session.ts';
+import { isLoopbackHost, sealSession, SessionTooLargeError, sessionOptions, unsealSession } from './session.ts';
 
 const SECRET = 'k'.repeat(32);
 
@@ -46,5 +46,15 @@ describe('the session cookie', () => {
       await unsealSession(await sealData({ ...session, oidc: { subject: 'alice' } }, { password: SECRET }), SECRET),
       undefined,
     );
+  });
+
+  it('refuses to seal a session a browser would not keep', async () => {
+    const session = { token: 'x'.repeat(4_000), user: 'oidc:alice', groups: [] };
+    await assert.rejects(sealSession(session, SECRET), (error: unknown) => {
+      assert.ok(error instanceof SessionTooLargeError);
+      assert.match(error.message, /oidc:alice seals to \d+ characters/);
+      assert.ok(!error.message.includes('xxxx'));
+      return true;
+    });
   });
 });

@@ -3,6 +3,15 @@
 // An OpenID Connect session also holds the refresh token and the ID token's lifetime; the ID token is the bearer.
 import { sealData, unsealData, type SessionOptions } from 'iron-session';
 import { z } from 'zod';
+import { StrataError } from '@strata/api';
+
+export class SessionTooLargeError extends StrataError {}
+
+/**
+ * The longest sealed value that still fits a browser's 4096-byte cookie with its name and attributes (iron-session
+ * checks its own writes the same way; the proxy writes renewed sessions itself).
+ */
+export const MAX_SEALED_LENGTH = 4096 - 256;
 
 export const SESSION_COOKIE = 'strata-session';
 /** A session lasts at most this long; the token's own expiry ends it sooner (the API server answers 401). */
@@ -49,9 +58,16 @@ export function sessionOptions(secret: string, host: string): SessionOptions {
   };
 }
 
-/** The sealed cookie value of `session`. iron-session refuses one over the browsers' 4096-byte cookie limit. */
+/** The sealed cookie value of `session`, refused when a browser would not keep the cookie. */
 export async function sealSession(session: Session, secret: string): Promise<string> {
-  return sealData(session, { password: secret, ttl: SESSION_TTL_SECONDS });
+  const sealed = await sealData(session, { password: secret, ttl: SESSION_TTL_SECONDS });
+  if (sealed.length > MAX_SEALED_LENGTH)
+    throw new SessionTooLargeError(
+      `the session of ${session.user} seals to ${sealed.length} characters, over the ${MAX_SEALED_LENGTH} a cookie can hold: ` +
+        'the identity provider’s tokens are too large (fewer groups in the ID token?)',
+      { user: session.user, length: sealed.length },
+    );
+  return sealed;
 }
 
 /** The session a sealed cookie value holds, or undefined for a missing, forged, expired or malformed one. */
