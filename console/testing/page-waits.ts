@@ -48,4 +48,3 @@ export async function textReads(page: Page, selector: string, text: string): Pro
   );
   assert.equal(seen, text, selector);
 }
-

@@ -11,6 +11,7 @@ import { endSessionUrl } from '../../../src/server/oidc/provider.ts';
 import { destroySession, saveSession } from '../../../src/server/request-session.ts';
 import { SESSION_COOKIE, unsealSession } from '../../../src/server/session.ts';
 import { NoUserError, whoAmI } from '../../../src/server/who-am-i.ts';
+import { log } from '../../../src/server/log.ts';
 
 /** Service-account JWTs and OIDC ID tokens are a few kilobytes; nothing larger is a token. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -40,7 +41,10 @@ export async function DELETE(): Promise<Response> {
     const url = await endSessionUrl(oidc, session.token);
     return url === undefined ? new Response(null, { status: 204 }) : Response.json({ endSession: url.href });
   } catch (error) {
-    console.error(`signing out ${session.user}: ${error instanceof Error ? error.message : String(error)}`);
+    log.error(
+      { user: session.user },
+      `ending the provider's session: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return errorAnswer(
       502,
       'signed out of the console, but the identity provider could not be reached to end its own session',

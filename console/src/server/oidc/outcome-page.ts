@@ -1,7 +1,13 @@
 // The OpenID callback's answers are whole pages (the browser arrives there by navigation, not by a script): a
 // refusal with its reason, or the step that completes a sign-in.
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (character) => ESCAPES[character] ?? character);
 
 const page = (title: string, body: string, head = ''): string =>
@@ -29,7 +35,11 @@ export function refusalPage(status: 400 | 401 | 403 | 502, reason: string): Resp
 export function signedInPage(next: string): Response {
   const target = escapeHtml(next);
   return new Response(
-    page('Signed in', `<p>Signed in. <a href="${target}">Continue</a></p>`, `<meta http-equiv="refresh" content="0;url=${target}">`),
+    page(
+      'Signed in',
+      `<p>Signed in. <a href="${target}">Continue</a></p>`,
+      `<meta http-equiv="refresh" content="0;url=${target}">`,
+    ),
     { status: 200, headers: HTML_HEADERS },
   );
 }

@@ -32,12 +32,17 @@ function customFetchFor(caPem: string): oidc.CustomFetch {
   return async (url, options) => {
     const answer = await undiciFetch(url, { ...options, dispatcher });
     // openid-client reads the answer as the Fetch API's Response; the provider's answers are small documents.
-    return new Response(await answer.arrayBuffer(), { status: answer.status, statusText: answer.statusText, headers: [...answer.headers] });
+    return new Response(await answer.arrayBuffer(), {
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: [...answer.headers],
+    });
   };
 }
 
 async function discover(config: OidcConfig): Promise<oidc.Configuration> {
-  const options: oidc.DiscoveryRequestOptions = config.caPem === undefined ? {} : { [oidc.customFetch]: customFetchFor(config.caPem) };
+  const options: oidc.DiscoveryRequestOptions =
+    config.caPem === undefined ? {} : { [oidc.customFetch]: customFetchFor(config.caPem) };
   try {
     const discovered = await oidc.discovery(
       new URL(config.issuerUrl),

@@ -66,12 +66,19 @@ describe('SessionRenewer', () => {
     assert.equal(first.kind, 'renewed');
     assert.ok(first.kind === 'renewed');
     assert.equal(first.session.token, 'id-token-1005');
-    assert.deepEqual(first.session.oidc, { subject: 'alice', refreshToken: 'refresh-2', issuedAt: 1_005, expiresAt: 1_015 });
+    assert.deepEqual(first.session.oidc, {
+      subject: 'alice',
+      refreshToken: 'refresh-2',
+      issuedAt: 1_005,
+      expiresAt: 1_015,
+    });
     assert.equal(first.session.user, 'oidc:alice');
   });
 
   it('keeps a still-valid token when the refresh fails, and ends the session once it has run out', async () => {
-    const { instance, logs, calls } = renewer(() => Promise.reject(new Error('invalid_grant (grant request is invalid)')));
+    const { instance, logs, calls } = renewer(() =>
+      Promise.reject(new Error('invalid_grant (grant request is invalid)')),
+    );
     const session = oidcSession(1_000, 10);
     assert.deepEqual(await instance.renewIfDue(CONFIG, session, 1_006_000), { kind: 'current', session });
     assert.deepEqual(await instance.renewIfDue(CONFIG, session, 1_009_500), { kind: 'ended' });

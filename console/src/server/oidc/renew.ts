@@ -6,6 +6,7 @@ import type { Session } from '../session.ts';
 import { refreshKey, refreshTokens } from './provider.ts';
 import { SingleFlight } from './single-flight.ts';
 import { isUsable, refreshDueAt } from './token-lifetime.ts';
+import { log } from '../log.ts';
 
 /** How long a renewed session is still handed to requests that arrive with the cookie it replaced. */
 const LATE_REQUEST_GRACE_MS = 60_000;
@@ -22,7 +23,7 @@ export class SessionRenewer {
 
   constructor(options: { refresh?: typeof refreshTokens; log?: (message: string) => void } = {}) {
     this.#refresh = options.refresh ?? refreshTokens;
-    this.#log = options.log ?? ((message) => console.error(message));
+    this.#log = options.log ?? ((message) => log.warn(message));
   }
 
   async renewIfDue(config: OidcConfig | undefined, session: Session, nowMs: number = Date.now()): Promise<Renewal> {

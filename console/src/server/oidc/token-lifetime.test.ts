@@ -4,7 +4,10 @@ import { EXPIRY_GUARD_MS, isUsable, REFRESH_AHEAD_MS, refreshDueAt } from './tok
 
 describe('an ID token’s lifetime', () => {
   it('is renewed a minute ahead when it lives long, at half its life when it lives short', () => {
-    assert.equal(refreshDueAt({ issuedAt: 1_000, expiresAt: 1_000 + 3_600 }), (1_000 + 3_600) * 1000 - REFRESH_AHEAD_MS);
+    assert.equal(
+      refreshDueAt({ issuedAt: 1_000, expiresAt: 1_000 + 3_600 }),
+      (1_000 + 3_600) * 1000 - REFRESH_AHEAD_MS,
+    );
     assert.equal(refreshDueAt({ issuedAt: 1_000, expiresAt: 1_008 }), 1_004_000);
     assert.equal(refreshDueAt({ issuedAt: 1_010, expiresAt: 1_008 }), 1_008_000, 'a token issued "after" its expiry');
   });

@@ -11,6 +11,7 @@ import { completeSignIn, OidcDiscoveryError } from '../../../../src/server/oidc/
 import { TRANSACTION_COOKIE, TRANSACTION_PATH, unsealTransaction } from '../../../../src/server/oidc/transaction.ts';
 import { saveSession } from '../../../../src/server/request-session.ts';
 import { whoAmI } from '../../../../src/server/who-am-i.ts';
+import { log } from '../../../../src/server/log.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -45,7 +46,7 @@ export async function GET(request: Request): Promise<Response> {
   try {
     issued = await completeSignIn(oidc, callback, transaction);
   } catch (error) {
-    console.error(`completing an OpenID sign-in: ${reasonOf(error)}`);
+    log.warn({ issuer: oidc.issuerUrl }, `completing an OpenID sign-in: ${reasonOf(error)}`);
     if (error instanceof OidcDiscoveryError)
       return refusalPage(502, 'The identity provider could not be reached to complete the sign-in.');
     return refusalPage(400, `The identity provider’s answer was refused: ${reasonOf(error)}`);
@@ -54,7 +55,7 @@ export async function GET(request: Request): Promise<Response> {
     const identity = await whoAmI(apiServer, issued.idToken);
     await saveSession({ token: issued.idToken, ...identity, oidc: issued.tokens });
   } catch (error) {
-    console.error(`checking an OpenID ID token with kube-apiserver: ${reasonOf(error)}`);
+    log.warn({ server: apiServer.server }, `checking an OpenID ID token with kube-apiserver: ${reasonOf(error)}`);
     if (statusCodeOf(error) === 401)
       return refusalPage(403, 'Kubernetes does not accept this identity provider’s ID tokens (HTTP 401).');
     return refusalPage(502, `kube-apiserver could not be asked who signed in: ${reasonOf(error)}`);

@@ -10,6 +10,7 @@ import {
   transactionCookieOptions,
 } from '../../../../src/server/oidc/transaction.ts';
 import { isLoopbackHost } from '../../../../src/server/session.ts';
+import { log } from '../../../../src/server/log.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -27,7 +28,10 @@ export async function GET(): Promise<Response> {
     );
     return response;
   } catch (error) {
-    console.error(`starting an OpenID sign-in: ${error instanceof Error ? error.message : String(error)}`);
+    log.error(
+      { issuer: oidc.issuerUrl },
+      `starting an OpenID sign-in: ${error instanceof Error ? error.message : String(error)}`,
+    );
     const login = new URL('/login', oidc.redirectUrl);
     login.searchParams.set('reason', 'provider-unavailable');
     return NextResponse.redirect(login, 303);
