@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -212,16 +213,37 @@ describe('OpenID Connect sign-in in Chromium', { timeout: 180_000 }, () => {
     await second.goto('/nodes');
     await second.locator(`tr[data-node="${nodeNames[0]}"]`).waitFor();
     const firstExpiry = Math.min(...forwardedIdTokens().map((request) => request.claims?.exp ?? Infinity));
-    // Both tabs' streams end as their token falls due and reconnect, each reconnect asking for a renewal: wait,
-    // by what the proxy sees, until requests have gone out past the first token's expiry with two renewed tokens.
-    await waitFor(
-      'two renewals, and requests past the first ID token’s expiry',
-      () => {
-        const tokens = new Set(forwardedIdTokens().map((request) => request.bearer));
-        const late = forwardedIdTokens().some((request) => request.at > firstExpiry * 1000);
-        return tokens.size >= 3 && late ? true : undefined;
-      },
-      { timeoutMs: 45_000, intervalMs: 250 },
+    // Traffic all along, so that some request falls at every point of each token's life, its last second included:
+    // the first tab loads the Nodes page (which asks kube-apiserver as the user) every 300 ms, while both tabs'
+    // streams end as their token falls due and reconnect, each reconnect asking for a renewal.
+    const statuses: number[] = [];
+    let generating = true;
+    const traffic = (async () => {
+      while (generating) {
+        statuses.push(await page.evaluate(async () => (await fetch('/nodes', { redirect: 'manual' })).status));
+        await delay(300);
+      }
+    })();
+    try {
+      // Until, by what the proxy sees, requests have gone out past the first token's expiry with two renewed tokens.
+      await waitFor(
+        'two renewals, and requests past the first ID token’s expiry',
+        () => {
+          const tokens = new Set(forwardedIdTokens().map((request) => request.bearer));
+          const late = forwardedIdTokens().some((request) => request.at > firstExpiry * 1000);
+          return tokens.size >= 3 && late ? true : undefined;
+        },
+        { timeoutMs: 45_000, intervalMs: 250 },
+      );
+    } finally {
+      generating = false;
+      await traffic;
+    }
+    assert.ok(statuses.length > 10, `${statuses.length} page loads during the renewals`);
+    assert.deepEqual(
+      statuses.filter((status) => status !== 200),
+      [],
+      'every page load was served, none sent to sign in',
     );
     // Still live in both tabs, through the renewed tokens: a change at the API server reaches the DOM.
     await patchNodeMetadata(admin, nodeNames[1] ?? '', { labels: { [LABELS.version]: '4081.3.0' } });
