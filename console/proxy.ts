@@ -18,6 +18,12 @@ import {
 
 /** Why a sign-in page shows a message: the session ended because the provider would not renew it. */
 const SESSION_ENDED = 'session-ended';
+/**
+ * Set for a minute when a request ends the session: the request that ended it may be a tab's event stream or a
+ * prefetch, and the next page the browser asks for has no session left to say why, so this cookie says it. A
+ * signed-in request drops it.
+ */
+const ENDED_COOKIE = 'strata-session-ended';
 
 /** One per console process, so that concurrent requests of one session share a refresh. */
 const renewer = new SessionRenewer();
@@ -74,6 +80,12 @@ function signInAgain(request: NextRequest, origin: string, reason?: string): Nex
   return withCsrfCookie(request, NextResponse.redirect(login, 303));
 }
 
+/** A signed-in request's answer: the CSRF cookie where it is missing, and no note left of an earlier ended session. */
+function signedIn(request: NextRequest, response: NextResponse): NextResponse {
+  if (request.cookies.get(ENDED_COOKIE) !== undefined) response.cookies.delete(ENDED_COOKIE);
+  return withCsrfCookie(request, response);
+}
+
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const origin = addressedOrigin(request);
   const refusal = csrfRefusal({
@@ -88,15 +100,23 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const session = await unsealSession(request.cookies.get(SESSION_COOKIE)?.value, sessionSecret);
   if (session === undefined) {
     if (isPublic(request)) return withCsrfCookie(request, NextResponse.next());
-    return signInAgain(request, origin);
+    const ended = request.cookies.get(ENDED_COOKIE)?.value === SESSION_ENDED;
+    return signInAgain(request, origin, ended ? SESSION_ENDED : undefined);
   }
   const renewal = await renewer.renewIfDue(oidc, session);
   if (renewal.kind === 'ended') {
     const response = isPublic(request) ? NextResponse.next() : signInAgain(request, origin, SESSION_ENDED);
     response.cookies.delete(SESSION_COOKIE);
+    response.cookies.set(ENDED_COOKIE, SESSION_ENDED, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: !isLoopbackHost(hostOf(request)),
+      path: '/',
+      maxAge: 60,
+    });
     return withCsrfCookie(request, response);
   }
-  if (renewal.kind === 'current') return withCsrfCookie(request, NextResponse.next());
+  if (renewal.kind === 'current') return signedIn(request, NextResponse.next());
   // The renewed session goes to the browser, and to this very request's handler in place of the one it brought.
   const sealed = await sealSession(renewal.session, sessionSecret);
   request.cookies.set(SESSION_COOKIE, sealed);
@@ -106,7 +126,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
     // As iron-session sets it: the cookie goes a minute before the seal's own expiry.
     maxAge: SESSION_TTL_SECONDS - 60,
   });
-  return withCsrfCookie(request, response);
+  return signedIn(request, response);
 }
 
 export const config = {

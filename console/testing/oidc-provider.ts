@@ -1,7 +1,7 @@
 // A real OpenID provider on loopback for the console's sign-in tests: oidc-provider over HTTPS (the test CA), with
 // its development login and consent pages, one confidential client (the console), short ID token lifetimes,
 // rotating refresh tokens (so that two refreshes racing with one refresh token revoke the grant, as at real
-// providers), a `groups` claim in the ID token, and RP-initiated logout.
+// providers), a `groups` claim in the ID token, token revocation and RP-initiated logout.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -65,7 +65,11 @@ function configuration(options: OidcProviderOptions, client: OidcClientRegistrat
     rotateRefreshToken: true,
     pkce: { required: () => true },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      revocation: { enabled: true },
+    },
   };
 }
 

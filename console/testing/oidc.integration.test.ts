@@ -288,9 +288,11 @@ describe('OpenID Connect sign-in in Chromium', { timeout: 180_000 }, () => {
     await context.close();
   });
 
-  it('signs out of the console and of the provider (RP-initiated logout)', async () => {
+  it('signs out of the console and of the provider (RP-initiated logout), revoking the refresh token', async () => {
     assert.ok(session, 'signed in by the first test');
     const { context, page } = session;
+    const copied = (await context.cookies()).find((cookie) => cookie.name === 'strata-session');
+    assert.ok(copied, 'the session cookie before sign-out');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => url.origin === provider.issuer);
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
@@ -303,6 +305,24 @@ describe('OpenID Connect sign-in in Chromium', { timeout: 180_000 }, () => {
     await page.locator('input[name="login"]').waitFor();
     assert.equal(new URL(page.url()).origin, provider.issuer);
     await context.close();
+
+    // A copy of the old cookie works only until its ID token falls due: the refresh token was revoked, so the
+    // session cannot be renewed and ends, with a message, once the token runs out.
+    const elsewhere = await browser.newContext({ baseURL: consoleApp.url });
+    await elsewhere.addCookies([copied]);
+    const replayed = await elsewhere.newPage();
+    await waitFor(
+      'the copied session to end',
+      async () => {
+        await replayed.goto('/nodes');
+        return new URL(replayed.url()).pathname === '/login' ? true : undefined;
+      },
+      { timeoutMs: (TOKEN_LIFETIME_SECONDS + 5) * 1000, intervalMs: 500 },
+    );
+    assert.equal(new URL(replayed.url()).searchParams.get('reason'), 'session-ended');
+    await replayed.getByText(/^Your session has ended: the identity provider did not renew it/).waitFor();
+    await replayed.screenshot({ path: join(ARTIFACTS, 'oidc-session-ended.png'), fullPage: true });
+    await elsewhere.close();
   });
 
   it('never writes a token, the client secret or a session cookie to its log', async () => {

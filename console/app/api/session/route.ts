@@ -1,13 +1,13 @@
 // Sign-in with a bearer token, and sign-out. The token is accepted only once the API server itself has said whose
 // it is (a SelfSubjectReview as that token); it is then sealed into the session cookie and goes nowhere else.
-// Signing out of an OpenID session also ends the provider's session: the answer names its end-session URL, where
-// the browser goes next (RP-initiated logout).
+// Signing out of an OpenID session revokes its refresh token and ends the provider's session too: the answer names
+// the provider's end-session URL, where the browser goes next (RP-initiated logout).
 import { cookies } from 'next/headers';
 import { statusCodeOf } from '@strata/kube';
 import { z } from 'zod';
 import { consoleConfig } from '../../../src/server/config.ts';
 import { errorAnswer, failureAnswer, readJsonBody } from '../../../src/server/answers.ts';
-import { endSessionUrl } from '../../../src/server/oidc/provider.ts';
+import { endSessionUrl, revokeRefreshToken } from '../../../src/server/oidc/provider.ts';
 import { destroySession, saveSession } from '../../../src/server/request-session.ts';
 import { SESSION_COOKIE, unsealSession } from '../../../src/server/session.ts';
 import { NoUserError, whoAmI } from '../../../src/server/who-am-i.ts';
@@ -37,6 +37,15 @@ export async function DELETE(): Promise<Response> {
   const session = await unsealSession((await cookies()).get(SESSION_COOKIE)?.value, sessionSecret);
   await destroySession();
   if (session?.oidc === undefined || oidc === undefined) return new Response(null, { status: 204 });
+  try {
+    await revokeRefreshToken(oidc, session.oidc);
+  } catch (error) {
+    // Sign-out goes on: the provider's end-session step below ends the provider's session in any case.
+    log.error(
+      { user: session.user },
+      `revoking the refresh token: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
   try {
     const url = await endSessionUrl(oidc, session.token);
     return url === undefined ? new Response(null, { status: 204 }) : Response.json({ endSession: url.href });

@@ -155,6 +155,17 @@ export async function endSessionUrl(config: OidcConfig, idToken: string): Promis
   });
 }
 
+/**
+ * Revokes the session's refresh token at the provider, so that a copy of the sealed cookie cannot renew the session
+ * after sign-out. Answers whether the provider offers revocation at all.
+ */
+export async function revokeRefreshToken(config: OidcConfig, tokens: OidcTokens): Promise<boolean> {
+  const provider = await providerConfiguration(config);
+  if (tokens.refreshToken === undefined || provider.serverMetadata().revocation_endpoint === undefined) return false;
+  await oidc.tokenRevocation(provider, tokens.refreshToken, { token_type_hint: 'refresh_token' });
+  return true;
+}
+
 /** A key for a refresh token that is not the token itself (it is kept in memory for single-flight refreshes). */
 export function refreshKey(tokens: OidcTokens): string {
   return createHash('sha256')

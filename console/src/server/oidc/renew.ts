@@ -5,7 +5,7 @@ import type { OidcConfig } from '../config.ts';
 import type { Session } from '../session.ts';
 import { refreshKey, refreshTokens } from './provider.ts';
 import { SingleFlight } from './single-flight.ts';
-import { isUsable, refreshDueAt } from './token-lifetime.ts';
+import { HANDLING_ALLOWANCE_MS, isUsable, refreshDueAt } from './token-lifetime.ts';
 import { log } from '../log.ts';
 
 /** How long a renewed session is still handed to requests that arrive with the cookie it replaced. */
@@ -39,7 +39,7 @@ export class SessionRenewer {
     } catch (error) {
       // The reason, never a token: openid-client's messages name the provider's error code, not the request.
       const reason = error instanceof Error ? error.message : String(error);
-      const usable = isUsable(tokens, nowMs);
+      const usable = isUsable(tokens, nowMs + HANDLING_ALLOWANCE_MS);
       this.#log(
         `could not renew the OpenID session of ${session.user}: ${reason}; ` +
           (usable ? 'its ID token is still valid, the next request tries again' : 'the session has ended'),

@@ -11,6 +11,13 @@ export const REFRESH_AHEAD_MS = 60_000;
  */
 export const EXPIRY_GUARD_MS = 1_000;
 
+/**
+ * When a renewal fails, the proxy keeps the old token only if it will still be usable this much later: the page or
+ * handler behind the proxy reads the session again, and must not find it expired without the proxy having said
+ * why the session ended.
+ */
+export const HANDLING_ALLOWANCE_MS = 2_000;
+
 /** The instant (ms since the epoch) from which a request renews the session's ID token before using it. */
 export function refreshDueAt(tokens: Pick<OidcTokens, 'issuedAt' | 'expiresAt'>): number {
   const lifetimeMs = Math.max(0, tokens.expiresAt - tokens.issuedAt) * 1000;
