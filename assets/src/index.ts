@@ -38,7 +38,12 @@ export {
   type EncryptionKey,
   type EncryptionKeyRotationStep,
 } from './render/encryption.ts';
-export { ANONYMOUS_PATHS, authenticationConfiguration } from './render/authentication.ts';
+export {
+  ANONYMOUS_PATHS,
+  authenticationConfiguration,
+  type JwtAuthenticator,
+  type JwtClaimMapping,
+} from './render/authentication.ts';
 export type { RenderConfig } from './render/render-config.ts';
 export { readPlatformProgramInput, RenderedAssetsError, type PlatformProgramInput } from './render/platform-input.ts';
 export * from './config/index.ts';

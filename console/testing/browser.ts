@@ -4,11 +4,20 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Headless Chromium. `trustedSpki` pins extra server keys (base64 SHA-256 of the SubjectPublicKeyInfo) that Chromium
+ * accepts without a chain to its roots: the test CA's servers, and nothing else.
+ */
+export async function launchChromium(options: { trustedSpki?: readonly string[] } = {}): Promise<Browser> {
   try {
     await access(CHROMIUM);
   } catch (error) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install chromium`, { cause: error });
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true });
+  const spki = options.trustedSpki ?? [];
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: spki.length === 0 ? [] : [`--ignore-certificate-errors-spki-list=${spki.join(',')}`],
+  });
 }

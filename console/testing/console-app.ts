@@ -74,9 +74,19 @@ export interface RunningConsole {
   stop(): Promise<void>;
 }
 
-/** `next start` for the built console, configured with `kubeconfigPath`'s cluster and a fresh session secret. */
-export async function startConsole(options: { kubeconfigPath: string; logFile: string }): Promise<RunningConsole> {
-  const port = await freePort();
+/**
+ * `next start` for the built console, with a fresh session secret and either `kubeconfigPath`'s cluster or the
+ * configuration in `environment` (the API server's address, OpenID sign-in). `port` is chosen free unless given (a
+ * test that registers the console's callback with an OpenID provider needs to know it first).
+ */
+export async function startConsole(options: {
+  kubeconfigPath?: string;
+  environment?: Readonly<Record<string, string>>;
+  port?: number;
+  logFile: string;
+}): Promise<RunningConsole> {
+  const port = options.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
   const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
   const process_ = ManagedProcess.start({
     name: 'console',
@@ -87,12 +97,12 @@ export async function startConsole(options: { kubeconfigPath: string; logFile: s
       PATH: process.env['PATH'] ?? '',
       HOME: homedir(),
       ...NEXT_ENV,
-      STRATA_CONSOLE_KUBECONFIG: options.kubeconfigPath,
+      ...(options.kubeconfigPath === undefined ? {} : { STRATA_CONSOLE_KUBECONFIG: options.kubeconfigPath }),
+      ...options.environment,
       STRATA_CONSOLE_SESSION_SECRET: secret,
     },
     logFile: options.logFile,
   });
-  const url = `http://127.0.0.1:${port}`;
   await waitFor(
     'the console to answer',
     async () => {

@@ -14,18 +14,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
 import { createNode, createUser, deleteUser, patchNodeMetadata, setNodeReady, type ConsoleUser } from './fixtures.ts';
+import { cellReads, textReads } from './page-waits.ts';
 
 // The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
 // the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
-declare const document: {
-  readonly cookie: string;
-  readonly body: unknown;
-  querySelector(selector: string): { readonly textContent: string | null } | null;
-};
-declare const MutationObserver: new (callback: () => void) => {
-  observe(target: unknown, options: Readonly<Record<string, boolean>>): void;
-  disconnect(): void;
-};
+declare const document: { readonly cookie: string };
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const SCRIPT = '<script>alert(1)</script>';
@@ -50,41 +43,6 @@ async function signIn(token: string): Promise<{ context: BrowserContext; page: P
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/nodes');
   return { context, page };
-}
-
-/**
- * Waits until the node's cell in `column` reads `text`, by watching the DOM: a MutationObserver in the page checks
- * after each change (no polling, no sleeping), and gives up after 15 s.
- */
-async function cellReads(page: Page, node: string, column: string, text: string): Promise<void> {
-  await textReads(page, `tr[data-node="${node}"] td[data-column="${column}"]`, text);
-}
-
-/** Waits, by watching the DOM as cellReads does, until the element `selector` finds reads `text`. */
-async function textReads(page: Page, selector: string, text: string): Promise<void> {
-  const seen = await page.evaluate(
-    ([query, expected]) =>
-      new Promise<string | null>((resolve) => {
-        const read = () => document.querySelector(query)?.textContent ?? null;
-        if (read() === expected) {
-          resolve(expected);
-          return;
-        }
-        const observer = new MutationObserver(() => {
-          if (read() !== expected) return;
-          observer.disconnect();
-          clearTimeout(timer);
-          resolve(expected);
-        });
-        const timer = setTimeout(() => {
-          observer.disconnect();
-          resolve(read());
-        }, 15_000);
-        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
-      }),
-    [selector, text] as const,
-  );
-  assert.equal(seen, text, selector);
 }
 
 async function cellText(page: Page, node: string, column: string): Promise<string | null> {

@@ -2,7 +2,12 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
-import { authenticationConfiguration, encryptionConfiguration, generateEncryptionKey } from '@strata/assets';
+import {
+  authenticationConfiguration,
+  encryptionConfiguration,
+  generateEncryptionKey,
+  type JwtAuthenticator,
+} from '@strata/assets';
 import { StrataError } from '@strata/api';
 import { createHarnessPki, writeComponentKubeconfigs, type HarnessPki } from './control-plane-pki.ts';
 import { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
@@ -25,6 +30,11 @@ export interface StartOptions {
    * (first) range must be IPv4, the family of the loopback address the API server advertises.
    */
   readonly serviceClusterIpRange?: string;
+  /**
+   * OpenID providers whose ID tokens kube-apiserver accepts (the structured authentication configuration's `jwt`
+   * entries). Default: none, as in a rendered cluster.
+   */
+  readonly jwtAuthenticators?: readonly JwtAuthenticator[];
 }
 
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.3.0.0/24';
@@ -115,7 +125,7 @@ async function startOnce(
     await writeFileAtomic(encryptionConfigPath, encryptionConfiguration([generateEncryptionKey()]), SECRET_FILE_MODE);
     // Anonymous requests are limited to the health endpoints, as in a rendered cluster.
     const authenticationConfigPath = join(dir, 'authentication-config.yaml');
-    await writeFileAtomic(authenticationConfigPath, authenticationConfiguration());
+    await writeFileAtomic(authenticationConfigPath, authenticationConfiguration(options.jwtAuthenticators));
     const apiserver = start('kube-apiserver', binaries['kube-apiserver'], [
       '--advertise-address=127.0.0.1',
       '--bind-address=127.0.0.1',

@@ -7,6 +7,8 @@ export {
 } from './control-plane.ts';
 export { controlPlaneInfoSchema, type ControlPlaneInfo } from './control-plane-info.ts';
 export { HarnessCluster } from './harness-cluster.ts';
+// The shape of StartOptions.jwtAuthenticators, for tests that give kube-apiserver an OpenID provider.
+export type { JwtAuthenticator } from '@strata/assets';
 export { sharedControlPlane, SHARED_CONTROL_PLANE_VARIABLE } from './shared.ts';
 // Re-exported for tests that start processes of their own beside the control plane.
 export { ComponentExitedError, ManagedProcess, waitUntilHealthy, type ClientTls, type ProcessSpec } from '@strata/host';

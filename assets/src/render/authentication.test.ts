@@ -35,6 +35,17 @@ describe('the authentication config of a rendered cluster', () => {
     });
   });
 
+  it('adds the OpenID providers it is given, and keeps anonymous access as narrow', () => {
+    const provider = {
+      issuer: { url: 'https://127.0.0.1:9443', audiences: ['console'], certificateAuthority: 'PEM' },
+      claimMappings: { username: { claim: 'sub', prefix: 'oidc:' }, groups: { claim: 'groups', prefix: 'oidc:' } },
+    };
+    const schema = z.object({ jwt: z.array(z.unknown()).optional(), anonymous: z.unknown() });
+    const config = schema.parse(parse(authenticationConfiguration([provider])));
+    assert.deepEqual(config.jwt, [provider]);
+    assert.deepEqual(config.anonymous, schema.parse(parse(authenticationConfiguration())).anonymous);
+  });
+
   it('is passed to kube-apiserver, without the --anonymous-auth it conflicts with', async () => {
     const pod = podCommandSchema.parse(
       parse(await readFile(join(dir, ASSET_PATHS.staticManifest(controller, 'kube-apiserver')), 'utf8')),

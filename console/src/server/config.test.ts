@@ -41,7 +41,11 @@ describe('parseConsoleConfig', () => {
       STRATA_CONSOLE_KUBECONFIG: await kubeconfigFile(),
       STRATA_CONSOLE_SESSION_SECRET: SECRET,
     });
-    assert.deepEqual(config, { apiServer: { server: 'https://127.0.0.1:6443', caPem: CA }, sessionSecret: SECRET });
+    assert.deepEqual(config, {
+      apiServer: { server: 'https://127.0.0.1:6443', caPem: CA },
+      sessionSecret: SECRET,
+      oidc: undefined,
+    });
     assert.ok(!JSON.stringify(config).includes('the-admin-token'));
   });
 
@@ -91,5 +95,77 @@ describe('parseConsoleConfig', () => {
         }),
       /cannot read the kubeconfig \/nonexistent\/kubeconfig/,
     );
+  });
+
+  describe('OpenID Connect', () => {
+    const base = { STRATA_CONSOLE_API_SERVER: 'https://api.example:6443', STRATA_CONSOLE_SESSION_SECRET: SECRET };
+    async function oidcEnvironment(secret = 'the-client-secret\n'): Promise<Record<string, string>> {
+      const dir = await mkdtemp(join(tmpdir(), 'console-oidc-'));
+      await writeFile(join(dir, 'client-secret'), secret);
+      await writeFile(join(dir, 'ca.crt'), CA);
+      return {
+        ...base,
+        STRATA_CONSOLE_OIDC_ISSUER_URL: 'https://id.example/realms/strata',
+        STRATA_CONSOLE_OIDC_CLIENT_ID: 'strata-console',
+        STRATA_CONSOLE_OIDC_CLIENT_SECRET_FILE: join(dir, 'client-secret'),
+        STRATA_CONSOLE_OIDC_REDIRECT_URL: 'https://console.example/api/oidc/callback',
+        STRATA_CONSOLE_OIDC_CA_FILE: join(dir, 'ca.crt'),
+      };
+    }
+
+    it('reads the provider, the client, its secret from a file, and derives the post-logout page', async () => {
+      const config = parseConsoleConfig(await oidcEnvironment());
+      assert.deepEqual(config.oidc, {
+        issuerUrl: 'https://id.example/realms/strata',
+        clientId: 'strata-console',
+        clientSecret: 'the-client-secret',
+        redirectUrl: 'https://console.example/api/oidc/callback',
+        postLogoutRedirectUrl: 'https://console.example/login',
+        scopes: 'openid offline_access',
+        caPem: CA,
+      });
+      const scoped = parseConsoleConfig({
+        ...(await oidcEnvironment()),
+        STRATA_CONSOLE_OIDC_SCOPES: 'openid offline_access groups',
+      });
+      assert.equal(scoped.oidc?.scopes, 'openid offline_access groups');
+    });
+
+    it('names each missing variable when only some are set', () => {
+      assert.throws(
+        () => parseConsoleConfig({ ...base, STRATA_CONSOLE_OIDC_ISSUER_URL: 'https://id.example' }),
+        (error: unknown) =>
+          error instanceof ConsoleConfigError &&
+          /STRATA_CONSOLE_OIDC_CLIENT_ID: is required with STRATA_CONSOLE_OIDC_ISSUER_URL/.test(error.message) &&
+          /STRATA_CONSOLE_OIDC_CLIENT_SECRET_FILE: is required/.test(error.message) &&
+          /STRATA_CONSOLE_OIDC_REDIRECT_URL: is required/.test(error.message),
+      );
+    });
+
+    it('refuses a plain-HTTP issuer, bad scopes, and an unreadable or empty secret file, without the secret', async () => {
+      const env = await oidcEnvironment();
+      assert.throws(
+        () => parseConsoleConfig({ ...env, STRATA_CONSOLE_OIDC_ISSUER_URL: 'http://id.example' }),
+        /STRATA_CONSOLE_OIDC_ISSUER_URL: must be an https:\/\/ URL/,
+      );
+      assert.throws(
+        () => parseConsoleConfig({ ...env, STRATA_CONSOLE_OIDC_SCOPES: 'openid  "x"' }),
+        /STRATA_CONSOLE_OIDC_SCOPES: must be scopes separated by single spaces/,
+      );
+      assert.throws(
+        () => parseConsoleConfig({ ...env, STRATA_CONSOLE_OIDC_CLIENT_SECRET_FILE: '/nonexistent/secret' }),
+        /cannot read the OpenID client secret file \/nonexistent\/secret/,
+      );
+      const empty = await oidcEnvironment('  \n');
+      assert.throws(() => parseConsoleConfig(empty), /STRATA_CONSOLE_OIDC_CLIENT_SECRET_FILE: the file .* is empty/);
+      const withSecret = await oidcEnvironment('s3cret-value');
+      assert.throws(
+        () => parseConsoleConfig({ ...withSecret, STRATA_CONSOLE_OIDC_REDIRECT_URL: 'ftp://console.example/cb' }),
+        (error: unknown) =>
+          error instanceof ConsoleConfigError &&
+          /STRATA_CONSOLE_OIDC_REDIRECT_URL/.test(error.message) &&
+          !JSON.stringify({ message: error.message, context: error.context }).includes('s3cret-value'),
+      );
+    });
   });
 });

@@ -1,6 +1,7 @@
 // The console's configuration, from its environment: where kube-apiserver is and how to trust it, and the key
 // that seals session cookies. Only a kubeconfig's cluster entry is read, never its user: the console holds no
-// credentials of its own, so nothing but a signed-in user's token ever reaches the API server.
+// credentials of its own, so nothing but a signed-in user's token ever reaches the API server. OpenID Connect
+// sign-in is configured by the STRATA_CONSOLE_OIDC_* variables, all of its required ones or none.
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
@@ -11,6 +12,16 @@ export class ConsoleConfigError extends StrataError {}
 /** iron-session's own minimum for the sealing password. */
 const MIN_SECRET_LENGTH = 32;
 
+const OIDC_REQUIRED = [
+  'STRATA_CONSOLE_OIDC_ISSUER_URL',
+  'STRATA_CONSOLE_OIDC_CLIENT_ID',
+  'STRATA_CONSOLE_OIDC_CLIENT_SECRET_FILE',
+  'STRATA_CONSOLE_OIDC_REDIRECT_URL',
+] as const;
+
+/** A refresh token needs offline_access at most providers; the groups come from the provider's groups claim. */
+export const DEFAULT_OIDC_SCOPES = 'openid offline_access';
+
 const environmentSchema = z
   .object({
     STRATA_CONSOLE_KUBECONFIG: z.string().min(1).optional(),
@@ -19,9 +30,31 @@ const environmentSchema = z
     STRATA_CONSOLE_SESSION_SECRET: z.string().min(MIN_SECRET_LENGTH, {
       error: `STRATA_CONSOLE_SESSION_SECRET must hold at least ${MIN_SECRET_LENGTH} characters`,
     }),
+    STRATA_CONSOLE_OIDC_ISSUER_URL: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
+    STRATA_CONSOLE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    STRATA_CONSOLE_OIDC_CLIENT_SECRET_FILE: z.string().min(1).optional(),
+    STRATA_CONSOLE_OIDC_REDIRECT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+    STRATA_CONSOLE_OIDC_CA_FILE: z.string().min(1).optional(),
+    STRATA_CONSOLE_OIDC_SCOPES: z
+      .string()
+      .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, {
+        error: 'must be scopes separated by single spaces',
+      })
+      .optional(),
   })
   .refine((env) => (env.STRATA_CONSOLE_KUBECONFIG === undefined) !== (env.STRATA_CONSOLE_API_SERVER === undefined), {
     error: 'set exactly one of STRATA_CONSOLE_KUBECONFIG and STRATA_CONSOLE_API_SERVER',
+  })
+  .superRefine((env, context) => {
+    const set = OIDC_REQUIRED.filter((name) => env[name] !== undefined);
+    if (set.length === 0 || set.length === OIDC_REQUIRED.length) return;
+    for (const name of OIDC_REQUIRED)
+      if (env[name] === undefined)
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `is required with ${set.join(' and ')} (OpenID Connect sign-in needs all of ${OIDC_REQUIRED.join(', ')})`,
+        });
   });
 
 export interface ApiServer {
@@ -30,9 +63,24 @@ export interface ApiServer {
   readonly caPem: string | undefined;
 }
 
+export interface OidcConfig {
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The console's own callback, `/api/oidc/callback` at the address the browser uses. */
+  readonly redirectUrl: string;
+  /** Where the provider sends the browser after RP-initiated logout: the sign-in page beside the callback. */
+  readonly postLogoutRedirectUrl: string;
+  readonly scopes: string;
+  /** The PEM bundle that signs the provider's certificate; undefined trusts the system's roots. */
+  readonly caPem: string | undefined;
+}
+
 export interface ConsoleConfig {
   readonly apiServer: ApiServer;
   readonly sessionSecret: string;
+  /** OpenID Connect sign-in, beside the bearer token; undefined when it is not configured. */
+  readonly oidc: OidcConfig | undefined;
 }
 
 function readFile(path: string, what: string): string {
@@ -81,7 +129,34 @@ export function parseConsoleConfig(env: Readonly<Record<string, string | undefin
               ? undefined
               : readFile(values.STRATA_CONSOLE_API_CA_FILE, 'the CA file'),
         };
-  return { apiServer, sessionSecret: values.STRATA_CONSOLE_SESSION_SECRET };
+  return { apiServer, sessionSecret: values.STRATA_CONSOLE_SESSION_SECRET, oidc: oidcConfig(values) };
+}
+
+function oidcConfig(values: z.infer<typeof environmentSchema>): OidcConfig | undefined {
+  const issuerUrl = values.STRATA_CONSOLE_OIDC_ISSUER_URL;
+  const clientId = values.STRATA_CONSOLE_OIDC_CLIENT_ID;
+  const secretFile = values.STRATA_CONSOLE_OIDC_CLIENT_SECRET_FILE;
+  const redirectUrl = values.STRATA_CONSOLE_OIDC_REDIRECT_URL;
+  // The schema has made sure that either all of these are set or none.
+  if (issuerUrl === undefined || clientId === undefined || secretFile === undefined || redirectUrl === undefined)
+    return undefined;
+  const clientSecret = readFile(secretFile, 'the OpenID client secret file').trim();
+  if (clientSecret === '')
+    throw new ConsoleConfigError(`STRATA_CONSOLE_OIDC_CLIENT_SECRET_FILE: the file ${secretFile} is empty`, {
+      path: secretFile,
+    });
+  return {
+    issuerUrl,
+    clientId,
+    clientSecret,
+    redirectUrl,
+    postLogoutRedirectUrl: new URL('/login', redirectUrl).href,
+    scopes: values.STRATA_CONSOLE_OIDC_SCOPES ?? DEFAULT_OIDC_SCOPES,
+    caPem:
+      values.STRATA_CONSOLE_OIDC_CA_FILE === undefined
+        ? undefined
+        : readFile(values.STRATA_CONSOLE_OIDC_CA_FILE, 'the OpenID provider CA file'),
+  };
 }
 
 let cached: ConsoleConfig | undefined;

@@ -2,11 +2,18 @@
 import { getIronSession } from 'iron-session';
 import { cookies, headers } from 'next/headers';
 import { consoleConfig } from './config.ts';
+import { isUsable } from './oidc/token-lifetime.ts';
 import { SESSION_COOKIE, sessionOptions, unsealSession, type Session } from './session.ts';
 
+/**
+ * The signed-in session, or undefined. An OpenID session whose ID token has run out counts as none: the proxy
+ * renews tokens before they expire, and if it could not, nothing may send the expired one to kube-apiserver.
+ */
 export async function currentSession(): Promise<Session | undefined> {
   const store = await cookies();
-  return unsealSession(store.get(SESSION_COOKIE)?.value, consoleConfig().sessionSecret);
+  const session = await unsealSession(store.get(SESSION_COOKIE)?.value, consoleConfig().sessionSecret);
+  if (session?.oidc !== undefined && !isUsable(session.oidc, Date.now())) return undefined;
+  return session;
 }
 
 async function ironSession() {
@@ -19,6 +26,8 @@ export async function saveSession(session: Session): Promise<void> {
   sealed.token = session.token;
   sealed.user = session.user;
   sealed.groups = session.groups;
+  if (session.oidc === undefined) delete sealed.oidc;
+  else sealed.oidc = session.oidc;
   await sealed.save();
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sealData } from 'iron-session';
-import { isLoopbackHost, sessionOptions, unsealSession } from './session.ts';
+import { isLoopbackHost, sealSession, SessionTooLargeError, sessionOptions, unsealSession } from './session.ts';
 
 const SECRET = 'k'.repeat(32);
 
@@ -25,5 +25,36 @@ describe('the session cookie', () => {
     assert.equal(await unsealSession(await sealData({ user: 'alice' }, { password: SECRET }), SECRET), undefined);
     assert.equal(await unsealSession(undefined, SECRET), undefined);
     assert.equal(await unsealSession('garbage', SECRET), undefined);
+  });
+
+  it('carries an OpenID session’s refresh token and ID token lifetime, sealed', async () => {
+    const session = {
+      token: 'an-id-token',
+      user: 'oidc:alice',
+      groups: ['oidc:viewers'],
+      oidc: { subject: 'alice', refreshToken: 'a-refresh-token', issuedAt: 1_000, expiresAt: 1_300 },
+    };
+    const sealed = await sealSession(session, SECRET);
+    assert.ok(!sealed.includes('a-refresh-token'));
+    assert.deepEqual(await unsealSession(sealed, SECRET), session);
+    const withoutRefresh = { subject: 'alice', issuedAt: 1_000, expiresAt: 1_300 };
+    assert.deepEqual(await unsealSession(await sealSession({ ...session, oidc: withoutRefresh }, SECRET), SECRET), {
+      ...session,
+      oidc: withoutRefresh,
+    });
+    assert.equal(
+      await unsealSession(await sealData({ ...session, oidc: { subject: 'alice' } }, { password: SECRET }), SECRET),
+      undefined,
+    );
+  });
+
+  it('refuses to seal a session a browser would not keep', async () => {
+    const session = { token: 'x'.repeat(4_000), user: 'oidc:alice', groups: [] };
+    await assert.rejects(sealSession(session, SECRET), (error: unknown) => {
+      assert.ok(error instanceof SessionTooLargeError);
+      assert.match(error.message, /oidc:alice seals to \d+ characters/);
+      assert.ok(!error.message.includes('xxxx'));
+      return true;
+    });
   });
 });

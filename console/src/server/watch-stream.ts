@@ -57,23 +57,28 @@ const WATCHES: Record<ResourceKind, (kubeConfig: KubeConfig, send: (event: Watch
 /**
  * The event stream for `kinds`, as `kubeConfig`'s user. It ends, and its informers stop, when the browser goes
  * (`signal`), when the stream is cancelled, or when the API server no longer accepts the token (401): the browser
- * then signs in again rather than reconnecting with a token that cannot work.
+ * then signs in again rather than reconnecting with a token that cannot work. It also ends at `endsAt` (ms since
+ * the epoch): an OpenID session's ID token is then due for renewal, and the informers would otherwise go on
+ * re-listing and re-watching with it past its expiry. The browser reconnects, and the reconnect renews the token.
  */
 export function watchStream(
   kubeConfig: KubeConfig,
   kinds: readonly ResourceKind[],
   signal: AbortSignal,
+  endsAt?: number,
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let open = true;
   let watches: ResourceWatch[] = [];
   let heartbeat: NodeJS.Timeout | undefined;
+  let expiry: NodeJS.Timeout | undefined;
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
 
   const close = () => {
     if (!open) return;
     open = false;
     clearInterval(heartbeat);
+    clearTimeout(expiry);
     signal.removeEventListener('abort', close);
     const stopping = watches;
     watches = [];
@@ -98,6 +103,7 @@ export function watchStream(
       }
       signal.addEventListener('abort', close);
       heartbeat = setInterval(() => write(': heartbeat\n\n'), HEARTBEAT_MS);
+      if (endsAt !== undefined) expiry = setTimeout(close, Math.max(0, endsAt - Date.now()));
       // The retry field: how long the browser waits before reconnecting a broken stream.
       write('retry: 2000\n\n');
       watches = kinds.map((kind) => WATCHES[kind](kubeConfig, send));

@@ -1,6 +1,7 @@
 // GET /api/watch?resources=nodes: the tab's one live stream (text/event-stream). See src/shared/watch-protocol.ts.
 import { consoleConfig } from '../../../src/server/config.ts';
 import { errorAnswer } from '../../../src/server/answers.ts';
+import { refreshDueAt } from '../../../src/server/oidc/token-lifetime.ts';
 import { currentSession } from '../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../src/server/user-client.ts';
 import { watchStream } from '../../../src/server/watch-stream.ts';
@@ -13,7 +14,12 @@ export async function GET(request: Request): Promise<Response> {
   if (session === undefined) return errorAnswer(401, 'not signed in');
   const kinds = subscriptionSchema.safeParse(new URL(request.url).searchParams.get('resources') ?? '');
   if (!kinds.success) return errorAnswer(400, 'resources must name the resources to watch, e.g. resources=nodes');
-  const stream = watchStream(userKubeConfig(consoleConfig().apiServer, session.token), kinds.data, request.signal);
+  const stream = watchStream(
+    userKubeConfig(consoleConfig().apiServer, session.token),
+    kinds.data,
+    request.signal,
+    session.oidc === undefined ? undefined : refreshDueAt(session.oidc),
+  );
   return new Response(stream, {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',

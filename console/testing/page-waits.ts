@@ -1,0 +1,50 @@
+// Waiting on what a page shows, by watching its DOM: a MutationObserver in the page checks after each change (no
+// polling, no sleeping) and gives up after 15 s.
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+
+// The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
+// the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
+declare const document: {
+  readonly body: unknown;
+  querySelector(selector: string): { readonly textContent: string | null } | null;
+};
+declare const MutationObserver: new (callback: () => void) => {
+  observe(target: unknown, options: Readonly<Record<string, boolean>>): void;
+  disconnect(): void;
+};
+
+/**
+ * Waits until the node's cell in `column` reads `text`, by watching the DOM: a MutationObserver in the page checks
+ * after each change (no polling, no sleeping), and gives up after 15 s.
+ */
+export async function cellReads(page: Page, node: string, column: string, text: string): Promise<void> {
+  await textReads(page, `tr[data-node="${node}"] td[data-column="${column}"]`, text);
+}
+
+/** Waits, by watching the DOM as cellReads does, until the element `selector` finds reads `text`. */
+export async function textReads(page: Page, selector: string, text: string): Promise<void> {
+  const seen = await page.evaluate(
+    ([query, expected]) =>
+      new Promise<string | null>((resolve) => {
+        const read = () => document.querySelector(query)?.textContent ?? null;
+        if (read() === expected) {
+          resolve(expected);
+          return;
+        }
+        const observer = new MutationObserver(() => {
+          if (read() !== expected) return;
+          observer.disconnect();
+          clearTimeout(timer);
+          resolve(expected);
+        });
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          resolve(read());
+        }, 15_000);
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      }),
+    [selector, text] as const,
+  );
+  assert.equal(seen, text, selector);
+}
