@@ -50,6 +50,7 @@ import {
 import type { EtcdOperatorMetrics } from './metrics.ts';
 import { claimView, observeEtcd, podView } from './observe.ts';
 import { evenSizeNote, NO_SNAPSHOT_NOTE, recordedClusterId, statusOf } from './status.ts';
+import { seedSourceOf, type SeedSource } from '../restore/seed-source.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
 
@@ -331,20 +332,25 @@ export class EtcdClusterController {
       case 'createJoiningPod': {
         this.#assertLeading(cluster);
         const name = newMemberName(cluster.metadata.name);
+        // A restored cluster's founding member is seeded from the restore's verified snapshot.
+        const seed = action.kind === 'bootstrap' ? seedSourceOf(cluster) : undefined;
         await this.#createMemberPod(
           cluster,
           name,
           action.kind === 'bootstrap' ? { state: 'new' } : { state: 'existing', members: action.members },
           action.kind === 'bootstrap' ? cluster.spec.version : action.version,
+          seed,
         );
         await this.#event(
           cluster,
           'Normal',
-          action.kind === 'bootstrap' ? 'Bootstrapping' : 'AddingMember',
-          action.kind === 'bootstrap' ? 'CreatePod' : 'CreatePod',
-          action.kind === 'bootstrap'
-            ? `created pod ${name}, the founding member`
-            : `created pod ${name}; it joins as a learner of ${action.members.length} members`,
+          action.kind === 'bootstrap' ? (seed === undefined ? 'Bootstrapping' : 'Seeding') : 'AddingMember',
+          'CreatePod',
+          action.kind !== 'bootstrap'
+            ? `created pod ${name}; it joins as a learner of ${action.members.length} members`
+            : seed === undefined
+              ? `created pod ${name}, the founding member`
+              : `created pod ${name}, the founding member, seeded from snapshot ${seed.name} (revision ${seed.revision}, sha256 ${seed.sha256}) under a new cluster ID`,
         );
         return;
       }
@@ -517,6 +523,7 @@ export class EtcdClusterController {
     name: string,
     join: MemberPodOptions['join'],
     version: string,
+    seed?: SeedSource,
   ): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
     const pvc = cluster.spec.storage.pvc;
@@ -531,7 +538,16 @@ export class EtcdClusterController {
         );
       }
     }
-    await this.#createPod(memberPod({ cluster, name, operatorImage: this.#options.operatorImage, join, version }));
+    await this.#createPod(
+      memberPod({
+        cluster,
+        name,
+        operatorImage: this.#options.operatorImage,
+        join,
+        version,
+        ...(seed === undefined ? {} : { seed }),
+      }),
+    );
     this.#expected.set(key, { pod: name, present: true });
   }
 

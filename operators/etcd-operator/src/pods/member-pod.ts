@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, type EtcdCluster } from '@strata/api';
 import { CLIENT_PORT, PEER_PORT, type MemberView } from '../plan/observed.ts';
+import type { SeedSource } from '../restore/seed-source.ts';
+import { seedContainers } from './seed-containers.ts';
 
 export const CLUSTER_LABEL = 'etcd.strata.dev/cluster';
 export const INITIAL_STATE_ANNOTATION = 'etcd.strata.dev/initial-cluster-state';
@@ -90,6 +92,8 @@ export interface MemberPodOptions {
   readonly operatorImage: string;
   /** The etcd release to run: the spec's, or during an upgrade the one this member is at. */
   readonly version: string;
+  /** A restored cluster's founding member (join.state new): seeded from this verified snapshot before etcd starts. */
+  readonly seed?: SeedSource;
 }
 
 const SELF_PEER_URL = `http://$(POD_IP):${PEER_PORT}`;
@@ -122,6 +126,21 @@ export function memberPod(options: MemberPodOptions): V1Pod {
           },
         ]
       : [];
+  const image = etcdImage(cluster.spec.repository, options.version);
+  const volumeName = 'data';
+  const seed =
+    options.seed === undefined || join.state !== 'new'
+      ? undefined
+      : seedContainers({
+          source: options.seed,
+          cluster: clusterName,
+          operatorImage: options.operatorImage,
+          etcdImage: image,
+          dataDir: DATA_DIR,
+          dataVolume: volumeName,
+          peerURL: SELF_PEER_URL,
+          env,
+        });
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -133,6 +152,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
         ...template?.annotations,
         [INITIAL_STATE_ANNOTATION]: initialState,
         [VERSION_ANNOTATION]: options.version,
+        ...seed?.annotations,
       },
       ownerReferences: [ownerOf(cluster)],
     },
@@ -143,11 +163,11 @@ export function memberPod(options: MemberPodOptions): V1Pod {
       ...(template?.nodeSelector === undefined ? {} : { nodeSelector: template.nodeSelector }),
       ...(template?.affinity === undefined ? {} : { affinity: template.affinity }),
       ...(template?.tolerations === undefined ? {} : { tolerations: template.tolerations }),
-      initContainers: awaitMember,
+      initContainers: [...awaitMember, ...(seed?.initContainers ?? [])],
       containers: [
         {
           name: ETCD_CONTAINER,
-          image: etcdImage(cluster.spec.repository, options.version),
+          image,
           command: [
             'etcd',
             '--name=$(POD_NAME)',
@@ -170,13 +190,14 @@ export function memberPod(options: MemberPodOptions): V1Pod {
           ],
           readinessProbe: { httpGet: { path: '/readyz', port: CLIENT_PORT }, periodSeconds: 2, failureThreshold: 2 },
           ...(template?.resources === undefined ? {} : { resources: template.resources }),
-          volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
+          volumeMounts: [{ name: volumeName, mountPath: DATA_DIR }],
         },
       ],
       volumes: [
         cluster.spec.storage.pvc === undefined
-          ? { name: 'data', emptyDir: { ...cluster.spec.storage.emptyDir } }
-          : { name: 'data', persistentVolumeClaim: { claimName: claimNameOf(name) } },
+          ? { name: volumeName, emptyDir: { ...cluster.spec.storage.emptyDir } }
+          : { name: volumeName, persistentVolumeClaim: { claimName: claimNameOf(name) } },
+        ...(seed?.volumes ?? []),
       ],
     },
   };
