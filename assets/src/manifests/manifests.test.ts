@@ -390,7 +390,11 @@ describe('the etcd operator manifests', () => {
     assert.deepEqual(verbsOn('etcdbackups/status'), ['patch']);
     assert.deepEqual(verbsOn('etcdrestores'), ['get', 'list', 'watch']);
     assert.deepEqual(verbsOn('etcdrestores/status'), ['patch']);
-    assert.deepEqual(verbsOn('etcdclusters'), ['get', 'list', 'watch', 'create'], 'a restore creates; none deletes');
+    assert.deepEqual(
+      verbsOn('etcdclusters'),
+      ['get', 'list', 'watch', 'create', 'patch'],
+      'a restore creates and unpauses; none deletes',
+    );
     assert.deepEqual(verbsOn('secrets'), ['get'], 'Secrets are read by name, never listed, watched or written');
     const container = deployment?.spec?.template.spec?.containers[0];
     const scratch = container?.volumeMounts?.find((mount) => mount.name === 'backup-scratch');

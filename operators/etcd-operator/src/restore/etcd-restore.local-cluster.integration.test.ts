@@ -1,0 +1,178 @@
+// The issue's restore test, against real etcd processes: the local cluster's own control-plane etcd (TLS, the
+// certificates rendered for it) is backed up by an EtcdBackup into MinIO, and an EtcdRestore restores that backup
+// into a new EtcdCluster of 3 members. Its founding member is seeded in its pod (seed-fetch, etcdutl, seed-install),
+// the other two join as learners; every member holds every key of the control plane's etcd at the backup's
+// revision, under a new cluster ID. Starts a local cluster on the fixed loopback addresses: run under
+// `flock /tmp/strata-fixed-addresses.lock`.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { CustomObjectsApi, EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ETCD_BACKUP, ETCD_RESTORE, parseEtcdBackup, parseEtcdRestore, type EtcdRestore } from '@strata/api';
+import { ASSET_PATHS, readPemPair } from '@strata/assets';
+import { waitFor } from '@strata/harness';
+import { startS3Server, type S3Server, type TestCluster } from '@strata/platform-local/testing';
+import { EtcdClient, hexId } from '../etcd/gateway-client.ts';
+import type { EtcdClientTls } from '../etcd/tls.ts';
+import { readKeySpace } from '../testing/key-space.ts';
+import { endpointsOf, type LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
+import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
+
+const MARKERS = 40;
+const RESTORED = 'restored';
+
+let cluster: TestCluster;
+let kubeConfig: KubeConfig;
+let core: CoreV1Api;
+let clusters: LocalEtcdClusters;
+let namespace: string;
+let s3: S3Server;
+let tls: EtcdClientTls;
+let controlPlaneEtcd: string;
+
+const customObjects = () => kubeConfig.makeApiClient(CustomObjectsApi);
+type Kind = { group: string; version: string; plural: string; apiVersion: string; kind: string };
+const address = (kind: Kind, name: string) => ({
+  group: kind.group,
+  version: kind.version,
+  plural: kind.plural,
+  namespace,
+  name,
+});
+const create = (kind: Kind, name: string, spec: object) =>
+  customObjects().createNamespacedCustomObject({
+    ...address(kind, name),
+    body: { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace }, spec },
+  });
+
+const eventReasons = async (name: string): Promise<string[]> =>
+  (await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace })).items
+    .filter((event) => event.regarding?.name === name)
+    .map((event) => event.reason ?? '');
+
+before(async () => {
+  [{ cluster, kubeConfig, core, clusters, namespace }, s3] = await Promise.all([
+    startOperatorTestCluster('etcd-restore'),
+    startS3Server({ buckets: ['etcd-backups'] }),
+  ]);
+  const assets = cluster.directory.assetsDir;
+  const [ca, client] = await Promise.all([
+    readPemPair(assets, ASSET_PATHS.etcdCa),
+    readPemPair(assets, ASSET_PATHS.apiserverEtcdClient),
+  ]);
+  tls = { ca: ca.certificatePem, cert: client.certificatePem, key: client.privateKeyPem };
+  const controller = cluster.topology.controllers[0];
+  assert.ok(controller !== undefined);
+  controlPlaneEtcd = `https://${controller.etcdHost}:2379`;
+  await core.createNamespacedSecret({
+    namespace,
+    body: {
+      metadata: { name: 'etcd-client' },
+      stringData: { 'ca.crt': tls.ca, 'tls.crt': tls.cert, 'tls.key': tls.key },
+    },
+  });
+  await core.createNamespacedSecret({
+    namespace,
+    body: {
+      metadata: { name: 's3-credentials' },
+      stringData: { accessKeyID: s3.credentials.accessKeyId, secretAccessKey: s3.credentials.secretAccessKey },
+    },
+  });
+});
+
+after(async () => {
+  await cluster?.destroy();
+  await s3?.stop();
+});
+
+describe("a restore of the control plane's own etcd", () => {
+  it('restores into a new cluster of 3 members with the same keys and revision, under a new cluster ID', async (t) => {
+    // Keys of known values beside Kubernetes' own, so that what is compared is not only what the API server wrote.
+    const source = new EtcdClient({ tls, timeoutMs: 5000 });
+    for (let index = 0; index < MARKERS; index += 1) {
+      await source.put(controlPlaneEtcd, `/strata-restore-test/${index}`, `value-${index}`);
+    }
+    await create(ETCD_BACKUP, 'control-plane', {
+      source: { endpoints: { urls: [controlPlaneEtcd], clientTLSSecret: 'etcd-client' } },
+      destination: {
+        s3: {
+          endpoint: s3.endpoint,
+          bucket: 'etcd-backups',
+          prefix: 'control-plane',
+          credentialsSecret: 's3-credentials',
+          forcePathStyle: true,
+        },
+      },
+    });
+    const backup = await waitFor(
+      'the backup of the control plane etcd',
+      async () => {
+        const current = parseEtcdBackup(
+          await customObjects().getNamespacedCustomObject(address(ETCD_BACKUP, 'control-plane')),
+        );
+        return current.status?.lastSuccess === undefined ? undefined : current;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const record = backup.status?.backups?.at(-1);
+    assert.ok(record !== undefined);
+    // The control plane's etcd at the backup's revision: what every restored member must hold.
+    const expected = await readKeySpace(controlPlaneEtcd, record.revision, { tls });
+    assert.ok(expected.kvs.size > MARKERS, `${expected.kvs.size} keys at revision ${record.revision}`);
+
+    const startedAt = performance.now();
+    await create(ETCD_RESTORE, 'from-control-plane', {
+      source: { backup: { name: 'control-plane' } },
+      cluster: { name: RESTORED, spec: { size: 3, version: '3.6.16', storage: { emptyDir: {} } } },
+    });
+    const restore: EtcdRestore = await waitFor(
+      'the restore to reach Restored',
+      async () => {
+        const current = parseEtcdRestore(
+          await customObjects().getNamespacedCustomObject(address(ETCD_RESTORE, 'from-control-plane')),
+        );
+        if (current.status?.phase === 'Failed')
+          throw new Error(`the restore failed: ${JSON.stringify(current.status)}`);
+        return current.status?.phase === 'Restored' ? current : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 250 },
+    );
+    const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+    t.diagnostic(`${expected.kvs.size} keys at revision ${record.revision} restored into 3 members in ${seconds} s`);
+    assert.equal(restore.status?.restoredRevision, record.revision);
+    assert.equal(restore.status?.conditions?.find((c) => c.type === 'Restored')?.status, 'True');
+
+    const restored = await clusters.settled(RESTORED, 3);
+    assert.equal(restored.spec.paused, false, 'the restore unpaused its cluster');
+    const endpoints = endpointsOf(restored);
+    assert.equal(endpoints.length, 3);
+    const clusterIds = new Set<string>();
+    for (const endpoint of endpoints) {
+      const held = await readKeySpace(endpoint, record.revision);
+      clusterIds.add(held.clusterId);
+      assert.ok(held.revision >= record.revision, `${endpoint} is at revision ${held.revision}`);
+      assert.equal(held.kvs.size, expected.kvs.size, `${endpoint} holds every key at revision ${record.revision}`);
+      assert.deepEqual(held.kvs, expected.kvs, `${endpoint}: every key, value, create and mod revision`);
+    }
+    // A new cluster: one ID for all its members, not the control plane's, recorded by the restore and the cluster.
+    assert.equal(clusterIds.size, 1);
+    const [restoredId = ''] = clusterIds;
+    assert.notEqual(restoredId, expected.clusterId);
+    assert.equal(restore.status?.clusterID, hexId(restoredId));
+    assert.equal(restored.status?.clusterID, hexId(restoredId));
+
+    // The founding member was seeded in its pod; the two others joined as learners, unseeded.
+    const pods = await clusters.pods(RESTORED);
+    const seeded = pods.filter((pod) => (pod.spec?.initContainers ?? []).some((c) => c.name === 'seed-restore'));
+    assert.equal(seeded.length, 1, 'one founding member seeded');
+    const steps = seeded[0]?.status?.initContainerStatuses?.map((s) => [s.name, s.state?.terminated?.exitCode]);
+    assert.deepEqual(steps, [
+      ['seed-fetch', 0],
+      ['seed-restore', 0],
+      ['seed-install', 0],
+    ]);
+    const reasons = await eventReasons(RESTORED);
+    assert.ok(reasons.includes('Seeding'), reasons.join(', '));
+    assert.ok(reasons.includes('MemberPromoted'), reasons.join(', '));
+    assert.ok((await eventReasons('from-control-plane')).includes('Restored'));
+  });
+});
