@@ -7,7 +7,7 @@
 // is Available at its size with every member at the snapshot's revision. A corrupt snapshot or an existing cluster
 // ends the restore as Failed with nothing created; a store that does not answer is tried again after the shared
 // back-off.
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CoreV1Api,
@@ -48,6 +48,7 @@ import {
   runQueuedPasses,
 } from '../custom-resources.ts';
 import { CorruptSnapshotError, verifySnapshotFile, type VerifiedSnapshot } from '../backup/snapshot-file.ts';
+import { fetchVerified } from './fetch-verified.ts';
 import { BackupStoreError, type BackupStore } from '../backup/store.ts';
 import { describeSource, parseS3URL, pickRecordedBackup, RestoreSourceError } from './restore-source.ts';
 import {
@@ -196,7 +197,7 @@ export class EtcdRestoreController {
         return;
       }
       source = await this.#resolve(restore);
-      const verified = await this.#fetch(source, staged);
+      const verified = await fetchVerified(source, staged);
       await this.#createCluster(restore, verified, source);
       await this.#finish(restore, verified, source.location);
       this.#retries.forget(key);
@@ -391,40 +392,6 @@ export class EtcdRestoreController {
       sha256: () => Promise.resolve(record.sha256),
       revision: record.revision,
     };
-  }
-
-  /** Copies the snapshot next to `staged`, verifies it, and only then gives it the staged name. */
-  async #fetch(source: ResolvedSource, staged: string): Promise<VerifiedSnapshot> {
-    const directory = join(this.#options.scratchDirectory, 'restores');
-    // Snapshots hold every Secret of the cluster they came from: only the operator may enter the directory.
-    await mkdir(directory, { recursive: true, mode: 0o700 });
-    const partial = `${staged}.partial`;
-    await rm(partial, { force: true });
-    try {
-      await source.store.get(source.name, partial);
-      const expected = await source.sha256();
-      if (expected === undefined) {
-        throw new CorruptSnapshotError(source.location, 'no sha256 is recorded for it, so it cannot be checked');
-      }
-      const verified = await verifySnapshotFile(partial);
-      if (verified.sha256 !== expected) {
-        throw new CorruptSnapshotError(
-          source.location,
-          `its sha256 ${verified.sha256} is not the recorded ${expected}`,
-          { expected, actual: verified.sha256 },
-        );
-      }
-      if (source.revision !== undefined && verified.revision !== source.revision) {
-        throw new CorruptSnapshotError(
-          source.location,
-          `it holds revision ${verified.revision}, not the recorded ${source.revision}`,
-        );
-      }
-      await rename(partial, staged);
-      return verified;
-    } finally {
-      await rm(partial, { force: true });
-    }
   }
 
   async #createCluster(restore: EtcdRestore, verified: VerifiedSnapshot, source: ResolvedSource): Promise<void> {
