@@ -57,7 +57,7 @@ before(async () => {
     join(work, 'taken'),
   );
   // The backup claim as the member pod mounts it: <mount>/<path>/<name>.
-  await new DirectoryStore(join(work, 'claim', 'etcd')).put(snapshot.path, NAME, snapshot);
+  await new DirectoryStore(join(work, 'claim', 'etcd')).put(snapshot.path, NAME);
 });
 
 after(async () => {
