@@ -23,14 +23,8 @@ import { isNotFound, kubernetesApiError } from '@strata/kube';
 import { openBackupStore } from '../backup/open-store.ts';
 import { CorruptSnapshotError } from '../backup/snapshot-file.ts';
 import { fetchVerified } from '../restore/fetch-verified.ts';
-import { SEED_ANNOTATION, type SeedSource, type SeedStore } from '../restore/seed-source.ts';
-import {
-  RECOVERY_ANNOTATION,
-  recoveryCandidates,
-  revisionLost,
-  type RecoveryCandidate,
-  type RecoveryPlan,
-} from './recovery-plan.ts';
+import { SEED_ANNOTATION, seedStoreOfBackup, type SeedSource } from '../restore/seed-source.ts';
+import { RECOVERY_ANNOTATION, recoveryCandidates, revisionLost, type RecoveryPlan } from './recovery-plan.ts';
 
 /** No backup of the cluster verified: the quorum loss stays reported, and nothing is destroyed. */
 export class NoRecoveryBackupError extends StrataError {}
@@ -45,22 +39,6 @@ export interface QuorumRecoveryOptions {
   /** A private directory: candidate snapshots are verified in its `recoveries/`, then removed. */
   readonly scratchDirectory: string;
 }
-
-const seedStoreOf = (candidate: RecoveryCandidate): SeedStore => {
-  const { destination } = candidate.backup.spec;
-  if (destination.s3 === undefined) {
-    return { kind: 'pvc', claimName: destination.pvc?.claimName ?? '', path: destination.pvc?.path ?? '' };
-  }
-  return {
-    kind: 's3',
-    endpoint: destination.s3.endpoint,
-    bucket: destination.s3.bucket,
-    ...(destination.s3.prefix === undefined ? {} : { prefix: destination.s3.prefix }),
-    ...(destination.s3.region === undefined ? {} : { region: destination.s3.region }),
-    forcePathStyle: destination.s3.forcePathStyle,
-    credentialsSecret: destination.s3.credentialsSecret,
-  };
-};
 
 export class QuorumRecovery {
   readonly #options: QuorumRecoveryOptions;
@@ -125,7 +103,7 @@ export class QuorumRecovery {
           name: record.name,
           sha256: verified.sha256,
           revision: verified.revision,
-          store: seedStoreOf(candidate),
+          store: seedStoreOfBackup(candidate.backup),
         });
         // After the plan is recorded: a pass that lost the race to record it (a stale read) says nothing.
         await event(

@@ -9,6 +9,7 @@ import { CustomObjectsApi, EventsV1Api, type CoreV1Api, type KubeConfig } from '
 import { ETCD_BACKUP, parseEtcdBackup, type EtcdBackup } from '@strata/api';
 import { waitFor } from '@strata/harness';
 import { startS3Server, type S3Server, type TestCluster } from '@strata/platform-local/testing';
+import { createBackupSecrets, S3_CREDENTIALS_SECRET } from '../backup/integration-fixtures.ts';
 import { endpointsOf, type LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
 import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 
@@ -45,7 +46,7 @@ async function backUp(name: string): Promise<EtcdBackup> {
             endpoint: s3.endpoint,
             bucket: 'etcd-backups',
             prefix: NAME,
-            credentialsSecret: 's3-credentials',
+            credentialsSecret: S3_CREDENTIALS_SECRET,
             forcePathStyle: true,
           },
         },
@@ -67,13 +68,7 @@ before(async () => {
     startOperatorTestCluster('etcd-recovery'),
     startS3Server({ buckets: ['etcd-backups'] }),
   ]);
-  await core.createNamespacedSecret({
-    namespace,
-    body: {
-      metadata: { name: 's3-credentials' },
-      stringData: { accessKeyID: s3.credentials.accessKeyId, secretAccessKey: s3.credentials.secretAccessKey },
-    },
-  });
+  await createBackupSecrets(core, namespace, { s3 });
 });
 
 after(async () => {
@@ -127,6 +122,9 @@ describe('recovery: fromLatestBackup', () => {
     );
 
     const recovery = current.status?.lastRecovery;
+    t.diagnostic(
+      `restored revision ${recovery?.restoredRevision ?? '?'} of backup ${recovery?.backup ?? '?'}, ${recovery?.revisionLost ?? '?'} revisions lost (last observed ${written})`,
+    );
     assert.equal(recovery?.backup, 'newest');
     assert.equal(recovery?.snapshot, newest.location);
     assert.equal(recovery?.restoredRevision, newest.revision);

@@ -11,6 +11,7 @@ import { ETCD_BACKUP, ETCD_RESTORE, parseEtcdBackup, parseEtcdRestore, type Etcd
 import { ASSET_PATHS, readPemPair } from '@strata/assets';
 import { waitFor } from '@strata/harness';
 import { startS3Server, type S3Server, type TestCluster } from '@strata/platform-local/testing';
+import { createBackupSecrets, ETCD_CLIENT_SECRET, S3_CREDENTIALS_SECRET } from '../backup/integration-fixtures.ts';
 import { EtcdClient, hexId } from '../etcd/gateway-client.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
 import { readKeySpace } from '../testing/key-space.ts';
@@ -63,20 +64,7 @@ before(async () => {
   const controller = cluster.topology.controllers[0];
   assert.ok(controller !== undefined);
   controlPlaneEtcd = `https://${controller.etcdHost}:2379`;
-  await core.createNamespacedSecret({
-    namespace,
-    body: {
-      metadata: { name: 'etcd-client' },
-      stringData: { 'ca.crt': tls.ca, 'tls.crt': tls.cert, 'tls.key': tls.key },
-    },
-  });
-  await core.createNamespacedSecret({
-    namespace,
-    body: {
-      metadata: { name: 's3-credentials' },
-      stringData: { accessKeyID: s3.credentials.accessKeyId, secretAccessKey: s3.credentials.secretAccessKey },
-    },
-  });
+  await createBackupSecrets(core, namespace, { s3, etcdClient: tls });
 });
 
 after(async () => {
@@ -92,13 +80,13 @@ describe("a restore of the control plane's own etcd", () => {
       await source.put(controlPlaneEtcd, `/strata-restore-test/${index}`, `value-${index}`);
     }
     await create(ETCD_BACKUP, 'control-plane', {
-      source: { endpoints: { urls: [controlPlaneEtcd], clientTLSSecret: 'etcd-client' } },
+      source: { endpoints: { urls: [controlPlaneEtcd], clientTLSSecret: ETCD_CLIENT_SECRET } },
       destination: {
         s3: {
           endpoint: s3.endpoint,
           bucket: 'etcd-backups',
           prefix: 'control-plane',
-          credentialsSecret: 's3-credentials',
+          credentialsSecret: S3_CREDENTIALS_SECRET,
           forcePathStyle: true,
         },
       },

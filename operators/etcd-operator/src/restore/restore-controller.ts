@@ -60,7 +60,7 @@ import {
   seedingStarted,
   type EtcdRestoreStatus,
 } from './restore-status.ts';
-import { SEED_ANNOTATION, type SeedSource, type SeedStore } from './seed-source.ts';
+import { SEED_ANNOTATION, seedStoreOfBackup, type SeedSource, type SeedStore } from './seed-source.ts';
 
 /** An EtcdCluster of the restore's target name exists and was not created by this restore. */
 export class RestoreTargetExistsError extends StrataError {}
@@ -372,21 +372,9 @@ export class EtcdRestoreController {
     const backup = parseEtcdBackup(raw);
     const record = pickRecordedBackup(backup, source.backup?.snapshot);
     const store = await openBackupStore(this.#core, backup, this.#options.pvcRoot);
-    const { destination } = backup.spec;
     return {
       store,
-      seedStore:
-        destination.s3 === undefined
-          ? { kind: 'pvc', claimName: destination.pvc?.claimName ?? '', path: destination.pvc?.path ?? '' }
-          : {
-              kind: 's3',
-              endpoint: destination.s3.endpoint,
-              bucket: destination.s3.bucket,
-              ...(destination.s3.prefix === undefined ? {} : { prefix: destination.s3.prefix }),
-              ...(destination.s3.region === undefined ? {} : { region: destination.s3.region }),
-              forcePathStyle: destination.s3.forcePathStyle,
-              credentialsSecret: destination.s3.credentialsSecret,
-            },
+      seedStore: seedStoreOfBackup(backup),
       name: record.name,
       location: record.location,
       sha256: () => Promise.resolve(record.sha256),

@@ -2,7 +2,7 @@
 // it from, with the figures it must match again. The restore controller records it on the EtcdCluster it creates (an
 // annotation, never a Secret's value: credentials stay in their Secret and reach the member pod through secretKeyRef),
 // the cluster controller gives it to the founding member's seeding init containers.
-import { StrataError, type EtcdCluster } from '@strata/api';
+import { StrataError, type EtcdBackup, type EtcdCluster } from '@strata/api';
 import { z } from 'zod';
 
 /** On an EtcdCluster created by a restore: the JSON of its SeedSource. */
@@ -75,4 +75,21 @@ export function parseSeedSource(text: string, where: string): SeedSource {
     });
   }
   return parsed.data;
+}
+
+/** The store an EtcdBackup's destination names, as a member pod's seeding step reaches it. */
+export function seedStoreOfBackup(backup: EtcdBackup): SeedStore {
+  const { destination } = backup.spec;
+  if (destination.s3 === undefined) {
+    return { kind: 'pvc', claimName: destination.pvc?.claimName ?? '', path: destination.pvc?.path ?? '' };
+  }
+  return {
+    kind: 's3',
+    endpoint: destination.s3.endpoint,
+    bucket: destination.s3.bucket,
+    ...(destination.s3.prefix === undefined ? {} : { prefix: destination.s3.prefix }),
+    ...(destination.s3.region === undefined ? {} : { region: destination.s3.region }),
+    forcePathStyle: destination.s3.forcePathStyle,
+    credentialsSecret: destination.s3.credentialsSecret,
+  };
 }
