@@ -271,7 +271,7 @@ async function integrationTests(files: readonly string[]): Promise<boolean> {
 log(`Strata tests on Node ${process.version} (${process.execPath})`);
 const { unit, integration } = await testFiles();
 
-await phase('binaries (control plane, pulumi, etcd releases with etcdutl, minio, butane, matchbox and its clients)', async () => {
+await phase('binaries (control plane, pulumi, etcd releases, minio, butane, matchbox and its clients)', async () => {
   // Pulumi is no control-plane component, but the bare-metal platform's tests run its engine: build it once, here.
   // So are the other etcd releases (etcd pods of the local platform), MinIO (the S3-compatible store of tests),
   // Butane (the boot server's templates), matchbox (the boot server's differential test), and bootcmd, OpenTofu and
@@ -287,7 +287,7 @@ await phase('binaries (control plane, pulumi, etcd releases with etcdutl, minio,
     tofu: await resolveBinary('tofu'),
     'terraform-provider-matchbox': await resolveBinary('terraform-provider-matchbox'),
   };
-  // Each etcd release with its etcdutl, which the local platform's etcd images offer for restores.
+  // Each etcd release with its etcdutl, which the local platform's etcd images offer (restores seed members with it).
   for (const version of ETCD_VERSIONS) {
     const release = await resolveEtcd(version);
     if (version !== ETCD_VERSION) paths[`etcd ${version}`] = release.etcd;

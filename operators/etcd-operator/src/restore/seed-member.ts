@@ -12,7 +12,7 @@ import { access, cp, mkdir, open, readdir, rename, rm, symlink } from 'node:fs/p
 import { join } from 'node:path';
 import { StrataError } from '@strata/api';
 import { DirectoryStore } from '../backup/directory-store.ts';
-import { S3Store } from '../backup/s3-store.ts';
+import { s3StoreAt } from '../backup/open-store.ts';
 import { CorruptSnapshotError, verifySnapshotFile } from '../backup/snapshot-file.ts';
 import type { BackupStore } from '../backup/store.ts';
 import type { SeedSource } from './seed-source.ts';
@@ -59,14 +59,7 @@ function openSeedStore(options: FetchSeedOptions): BackupStore {
       secret: store.credentialsSecret,
     });
   }
-  return new S3Store({
-    endpoint: store.endpoint,
-    bucket: store.bucket,
-    ...(store.prefix === undefined ? {} : { prefix: store.prefix }),
-    ...(store.region === undefined ? {} : { region: store.region }),
-    forcePathStyle: store.forcePathStyle,
-    credentials: { accessKeyId, secretAccessKey },
-  });
+  return s3StoreAt(store, { accessKeyId, secretAccessKey });
 }
 
 /** Step 1: the verified snapshot in `<seed>/snapshot.db`, or the member's own database when it was seeded before. */

@@ -10,7 +10,11 @@ import {
 } from './image-map.ts';
 import { parseImageReference } from './image-reference.ts';
 
-const binaries = { etcd: '/opt/strata/bin/etcd', etcdctl: '/opt/strata/bin/etcdctl', etcdutl: '/opt/strata/bin/etcdutl' };
+const binaries = {
+  etcd: '/opt/strata/bin/etcd',
+  etcdctl: '/opt/strata/bin/etcdctl',
+  etcdutl: '/opt/strata/bin/etcdutl',
+};
 
 function map(input: ImageMapInput): ImageMap {
   return ImageMap.parse(input);
