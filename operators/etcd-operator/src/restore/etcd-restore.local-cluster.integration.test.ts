@@ -2,12 +2,23 @@
 // certificates rendered for it) is backed up by an EtcdBackup into MinIO, and an EtcdRestore restores that backup
 // into a new EtcdCluster of 3 members. Its founding member is seeded in its pod (seed-fetch, etcdutl, seed-install),
 // the other two join as learners; every member holds every key of the control plane's etcd at the backup's
-// revision, under a new cluster ID. Starts a local cluster on the fixed loopback addresses: run under
+// revision, under a new cluster ID. Then rule 8 with `recovery: fromLatestBackup`: a cluster of 3 is backed up into
+// MinIO twice (the newer backup is the one restored), written to after, then loses 2 of its 3 members' pods
+// (emptyDir: their data goes with them); the operator verifies the newest backup, deletes the lost cluster's pods,
+// seeds a new cluster from the backup under a new cluster ID, grows it to 3, and records the backup and the revisions
+// lost. One local cluster for both (its start is most of the file's time), on the fixed loopback addresses: run under
 // `flock /tmp/strata-fixed-addresses.lock`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi, EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { ETCD_BACKUP, ETCD_RESTORE, parseEtcdBackup, parseEtcdRestore, type EtcdRestore } from '@strata/api';
+import {
+  ETCD_BACKUP,
+  ETCD_RESTORE,
+  parseEtcdBackup,
+  parseEtcdRestore,
+  type EtcdBackup,
+  type EtcdRestore,
+} from '@strata/api';
 import { ASSET_PATHS, readPemPair } from '@strata/assets';
 import { waitFor } from '@strata/harness';
 import { startS3Server, type S3Server, type TestCluster } from '@strata/platform-local/testing';
@@ -20,6 +31,7 @@ import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 
 const MARKERS = 40;
 const RESTORED = 'restored';
+const RECOVERED = 'phoenix';
 
 let cluster: TestCluster;
 let kubeConfig: KubeConfig;
@@ -50,6 +62,30 @@ const eventReasons = async (name: string): Promise<string[]> =>
     .filter((event) => event.regarding?.name === name)
     .map((event) => event.reason ?? '');
 
+/** A one-shot EtcdBackup of `source` into MinIO, waited for until it is recorded. */
+async function backUp(name: string, source: object): Promise<EtcdBackup> {
+  await create(ETCD_BACKUP, name, {
+    source,
+    destination: {
+      s3: {
+        endpoint: s3.endpoint,
+        bucket: 'etcd-backups',
+        prefix: name,
+        credentialsSecret: S3_CREDENTIALS_SECRET,
+        forcePathStyle: true,
+      },
+    },
+  });
+  return waitFor(
+    `EtcdBackup ${name} to be stored`,
+    async () => {
+      const current = parseEtcdBackup(await customObjects().getNamespacedCustomObject(address(ETCD_BACKUP, name)));
+      return current.status?.lastSuccess === undefined ? undefined : current;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+}
+
 before(async () => {
   [{ cluster, kubeConfig, core, clusters, namespace }, s3] = await Promise.all([
     startOperatorTestCluster('etcd-restore'),
@@ -79,28 +115,9 @@ describe("a restore of the control plane's own etcd", () => {
     for (let index = 0; index < MARKERS; index += 1) {
       await source.put(controlPlaneEtcd, `/strata-restore-test/${index}`, `value-${index}`);
     }
-    await create(ETCD_BACKUP, 'control-plane', {
-      source: { endpoints: { urls: [controlPlaneEtcd], clientTLSSecret: ETCD_CLIENT_SECRET } },
-      destination: {
-        s3: {
-          endpoint: s3.endpoint,
-          bucket: 'etcd-backups',
-          prefix: 'control-plane',
-          credentialsSecret: S3_CREDENTIALS_SECRET,
-          forcePathStyle: true,
-        },
-      },
+    const backup = await backUp('control-plane', {
+      endpoints: { urls: [controlPlaneEtcd], clientTLSSecret: ETCD_CLIENT_SECRET },
     });
-    const backup = await waitFor(
-      'the backup of the control plane etcd',
-      async () => {
-        const current = parseEtcdBackup(
-          await customObjects().getNamespacedCustomObject(address(ETCD_BACKUP, 'control-plane')),
-        );
-        return current.status?.lastSuccess === undefined ? undefined : current;
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
     const record = backup.status?.backups?.at(-1);
     assert.ok(record !== undefined);
     // The control plane's etcd at the backup's revision: what every restored member must hold.
@@ -160,5 +177,90 @@ describe("a restore of the control plane's own etcd", () => {
     assert.ok(reasons.includes('Seeding'), reasons.join(', '));
     assert.ok(reasons.includes('MemberPromoted'), reasons.join(', '));
     assert.ok((await eventReasons('from-control-plane')).includes('Restored'));
+  });
+});
+
+describe('recovery: fromLatestBackup', () => {
+  it('recovers from the newest backup after a quorum loss, under a new cluster ID, recording what was lost', async (t) => {
+    await clusters.create(RECOVERED, {
+      size: 3,
+      version: '3.6.16',
+      storage: { emptyDir: {} },
+      recovery: 'fromLatestBackup',
+    });
+    let current = await clusters.settled(RECOVERED, 3);
+    const oldId = current.status?.clusterID;
+    await clusters.putKeys(current, '/older/', 5);
+    await backUp('older', { clusterRef: { name: RECOVERED } });
+    await clusters.putKeys(current, '/kept/', 30);
+    const newest = (await backUp('newest', { clusterRef: { name: RECOVERED } })).status?.backups?.at(-1);
+    assert.ok(newest !== undefined);
+    // Written after the newest backup: the recovery loses these, and says how many revisions that is.
+    await clusters.putKeys(current, '/lost/', 10);
+    const written = Number((await clusters.etcd.status(endpointsOf(current)[0] ?? '')).header.revision);
+    await waitFor(
+      'the operator to observe the last write',
+      async () => ((await clusters.read(RECOVERED)).status?.observedRevision ?? 0) >= written || undefined,
+      { timeoutMs: 20_000, intervalMs: 250 },
+    );
+
+    // 2 of 3 pods gone at once, with their data: no quorum is left.
+    const startedAt = performance.now();
+    const [first, second] = await clusters.pods(RECOVERED);
+    await Promise.all(
+      [first, second].map((pod) =>
+        core.deleteNamespacedPod({ namespace, name: pod?.metadata?.name ?? '', gracePeriodSeconds: 0 }),
+      ),
+    );
+    await waitFor(
+      'the recovery to be recorded as done',
+      async () => {
+        const read = await clusters.read(RECOVERED);
+        return read.status?.lastRecovery?.completedAt === undefined ? undefined : read;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, retryErrors: true },
+    );
+    current = await clusters.settled(RECOVERED, 3);
+    t.diagnostic(
+      `quorum loss → recovered, 3 members Available in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`,
+    );
+
+    const recovery = current.status?.lastRecovery;
+    t.diagnostic(
+      `restored revision ${recovery?.restoredRevision ?? '?'} of backup ${recovery?.backup ?? '?'}, ${recovery?.revisionLost ?? '?'} revisions lost (last observed ${written})`,
+    );
+    assert.equal(recovery?.backup, 'newest');
+    assert.equal(recovery?.snapshot, newest.location);
+    assert.equal(recovery?.restoredRevision, newest.revision);
+    assert.equal(recovery?.previousClusterID, oldId);
+    assert.ok((recovery?.revisionLost ?? 0) >= 10, `revisionLost ${recovery?.revisionLost}`);
+    assert.equal(recovery?.revisionLost, written - newest.revision);
+    assert.notEqual(current.status?.clusterID, oldId, 'a new cluster ID');
+
+    // Every member holds what the newest backup held, and nothing written after it.
+    await clusters.assertKeys(current, '/older/', 5);
+    await clusters.assertKeys(current, '/kept/', 30);
+    await clusters.assertKeys(current, '/lost/', 0);
+    const hashes = await clusters.hashes(current);
+    assert.equal(new Set(hashes).size, 1, `hashkv equal on all members: ${hashes.join(', ')}`);
+
+    const events = (await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace })).items.filter(
+      (event) => event.regarding?.name === RECOVERED,
+    );
+    const reasons = events.map((event) => event.reason ?? '');
+    for (const reason of [
+      'QuorumLost',
+      'RecoveryBackupVerified',
+      'RecoveryStarted',
+      'RecoveryPodDeleted',
+      'Seeding',
+      'Recovered',
+    ]) {
+      assert.ok(reasons.includes(reason), `${reason} in ${reasons.join(', ')}`);
+    }
+    // Verification came before anything was destroyed.
+    const at = (reason: string): number[] =>
+      events.filter((event) => event.reason === reason).map((event) => new Date(event.eventTime ?? 0).getTime());
+    assert.ok(Math.max(...at('RecoveryBackupVerified')) <= Math.min(...at('RecoveryPodDeleted')));
   });
 });
