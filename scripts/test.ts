@@ -287,8 +287,11 @@ await phase('binaries (control plane, pulumi, etcd releases, minio, butane, matc
     tofu: await resolveBinary('tofu'),
     'terraform-provider-matchbox': await resolveBinary('terraform-provider-matchbox'),
   };
+  // Each etcd release with its etcdutl, which the local platform's etcd images offer (restores seed members with it).
   for (const version of ETCD_VERSIONS) {
-    if (version !== ETCD_VERSION) paths[`etcd ${version}`] = (await resolveEtcd(version)).etcd;
+    const release = await resolveEtcd(version);
+    if (version !== ETCD_VERSION) paths[`etcd ${version}`] = release.etcd;
+    paths[`etcdutl ${version}`] = release.etcdutl;
   }
   for (const [name, path] of Object.entries(paths))
     log(`  ${name}: ${relative(root, path).startsWith('..') ? path : relative(root, path)}`);

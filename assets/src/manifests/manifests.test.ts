@@ -391,7 +391,11 @@ describe('the etcd operator manifests', () => {
     assert.deepEqual(verbsOn('etcdbackups/status'), ['patch']);
     assert.deepEqual(verbsOn('etcdrestores'), ['get', 'list', 'watch']);
     assert.deepEqual(verbsOn('etcdrestores/status'), ['patch']);
-    assert.deepEqual(verbsOn('etcdclusters'), ['get', 'list', 'watch', 'create'], 'a restore creates; none deletes');
+    assert.deepEqual(
+      verbsOn('etcdclusters'),
+      ['get', 'list', 'watch', 'create', 'patch'],
+      'a restore creates and unpauses; none deletes',
+    );
     assert.deepEqual(
       verbsOn('secrets'),
       ['get', 'create'],

@@ -12,7 +12,7 @@ export const ETCD_VERSION = 'v3.6.16';
  * Every etcd release an etcd pod may run (its image's tag picks one), so that an
  * etcd cluster can be upgraded for real: an earlier patch of the pinned minor, the
  * newest patch of the minor before it, and the pinned release. Each has its own
- * wrapper module, `go/etcd-<version>/` (the pinned one `go/etcd/`).
+ * wrapper module, `go/etcd-<version>/` (the pinned one `go/etcd/`), which pins etcd, etcdctl and etcdutl.
  */
 export const ETCD_VERSIONS = ['v3.5.36', 'v3.6.15', ETCD_VERSION] as const;
 export type EtcdVersion = (typeof ETCD_VERSIONS)[number];
@@ -47,6 +47,8 @@ export const COMPONENT_NAMES = [
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 /** Tools that only some callers need; resolved by name, never by `resolveAllBinaries`. */
 export const TOOL_NAMES = [
+  // etcd's offline tool (snapshot restore, status): 3.6's etcdctl has no `snapshot restore`. Each etcd image has it.
+  'etcdutl',
   'pulumi',
   'minio',
   'butane',
@@ -272,6 +274,7 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
   },
   etcd: { name: 'etcd', release: 'etcd', goPackage: 'go.etcd.io/etcd/server/v3', versionCommand: ['--version'] },
   etcdctl: { name: 'etcdctl', release: 'etcd', goPackage: 'go.etcd.io/etcd/etcdctl/v3', versionCommand: ['version'] },
+  etcdutl: { name: 'etcdutl', release: 'etcd', goPackage: 'go.etcd.io/etcd/etcdutl/v3', versionCommand: ['version'] },
   'kube-apiserver': {
     name: 'kube-apiserver',
     release: 'kubernetes',

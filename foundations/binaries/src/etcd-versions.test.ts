@@ -12,13 +12,18 @@ const quiet = (): undefined => undefined;
 
 describe('etcd versions', () => {
   for (const version of ETCD_VERSIONS) {
-    it(`resolves etcd and etcdctl ${version} (from the cache, else built from its wrapper module)`, async () => {
-      const { etcd, etcdctl } = await resolveEtcd(version, { progress: quiet });
+    it(`resolves etcd, etcdctl and etcdutl ${version} (from the cache, else built from its wrapper module)`, async () => {
+      const { etcd, etcdctl, etcdutl } = await resolveEtcd(version, { progress: quiet });
       const bare = version.replace(/^v/, '');
       const server = await runCommand(etcd, ['--version']);
       assert.match(server.stdout, new RegExp(`^etcd Version: ${bare.replaceAll('.', '\\.')}$`, 'm'));
       const client = await runCommand(etcdctl, ['version']);
       assert.match(client.stdout, new RegExp(`^etcdctl version: ${bare.replaceAll('.', '\\.')}$`, 'm'));
+      // 3.6's etcdctl has no `snapshot restore`: etcdutl restores a snapshot into a new member's data directory.
+      const offline = await runCommand(etcdutl, ['version']);
+      assert.match(offline.stdout, new RegExp(`^etcdutl version: ${bare.replaceAll('.', '\\.')}$`, 'm'));
+      const help = await runCommand(etcdutl, ['snapshot', 'restore', '--help']);
+      assert.match(help.stdout, /--initial-cluster-token/);
     });
   }
 
@@ -38,10 +43,12 @@ describe('etcd versions', () => {
       await mkdir(home);
       await symlink(older.etcd, join(home, 'etcd'));
       await symlink(older.etcdctl, join(home, 'etcdctl'));
+      await symlink(older.etcdutl, join(home, 'etcdutl'));
       const env = { ...process.env, STRATA_BIN_DIR: dir };
       assert.deepEqual(await resolveEtcd('v3.5.36', { env }), {
         etcd: join(home, 'etcd'),
         etcdctl: join(home, 'etcdctl'),
+        etcdutl: join(home, 'etcdutl'),
       });
       await rm(join(home, 'etcd'));
       await symlink(pinned.etcd, join(home, 'etcd'));

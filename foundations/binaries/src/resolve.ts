@@ -145,11 +145,14 @@ async function provideRelease(
   try {
     const go = await findGo(release, env);
     if (go.ok) {
-      for (const component of components) {
+      // Only what is missing: a cached binary of the release (which running processes may be executing) stays as it
+      // is when a component is added to the release later (etcdutl beside etcd and etcdctl).
+      const built = components.filter((component) => needed.includes(component.name));
+      for (const component of built) {
         await goBuild(release, component, join(staging, component.name), env, progress);
       }
       const paths = new Map<BinaryName, string>();
-      for (const component of components) {
+      for (const component of built) {
         paths.set(
           component.name,
           await cache.install(join(staging, component.name), {
@@ -173,8 +176,7 @@ async function provideRelease(
       });
     }
     try {
-      // Unlike a build, where the components share nearly all compiled code,
-      // each download is a large separate file: fetch only what was asked for.
+      // Each download is a large separate file: fetch only what was asked for.
       const wanted = components.filter((component) => needed.includes(component.name));
       const staged = await downloadRelease(release, wanted, staging, env, progress);
       const paths = new Map<BinaryName, string>();
@@ -230,8 +232,9 @@ export async function resolveBinaries(options: ResolveOptions = {}): Promise<Res
   for (const releaseName of releases) {
     const release = releaseOf(releaseName, etcd);
     const needed = wanted.filter((name) => COMPONENTS[name].release === releaseName);
-    const lookFor = async (): Promise<boolean> => {
-      let allValid = true;
+    /** The needed components the cache does not hold valid; those it holds are taken from it. */
+    const lookFor = async (): Promise<BinaryName[]> => {
+      const missing: BinaryName[] = [];
       for (const name of needed) {
         const found = await cache.lookup(name, release.version);
         if (found.state === 'valid') {
@@ -239,24 +242,25 @@ export async function resolveBinaries(options: ResolveOptions = {}): Promise<Res
           sources[name] = 'cache';
           continue;
         }
-        allValid = false;
+        missing.push(name);
         if (found.state === 'corrupt') {
           progress(`cached ${name} ${release.version} is unusable (${found.reason}); it will be replaced`);
           await cache.remove(name, release.version);
         }
       }
-      return allValid;
+      return missing;
     };
-    if (await lookFor()) continue;
+    if ((await lookFor()).length === 0) continue;
     await mkdir(cache.binRoot, { recursive: true });
     const lockPath = join(cache.binRoot, `.lock-${release.name}-${release.version}`);
     await withLockFile(
       lockPath,
       async () => {
         // Another process may have finished the same build while we waited.
-        if (await lookFor()) return;
-        const provided = await provideRelease(release, needed, cache, env, progress);
-        for (const name of needed) {
+        const missing = await lookFor();
+        if (missing.length === 0) return;
+        const provided = await provideRelease(release, missing, cache, env, progress);
+        for (const name of missing) {
           const path = provided.paths.get(name);
           if (path === undefined) {
             throw new BinaryResolutionError(`${provided.source} produced no ${name}`, { component: name });
@@ -284,16 +288,20 @@ export async function resolveAllBinaries(options: Omit<ResolveOptions, 'componen
   return paths as ResolvedBinaries;
 }
 
-/** etcd and etcdctl of one of ETCD_VERSIONS: what an etcd image with that tag runs. */
+/** etcd, etcdctl and etcdutl of one of ETCD_VERSIONS: what an etcd image with that tag runs. */
 export async function resolveEtcd(
   version: string,
   options: Omit<ResolveOptions, 'components' | 'etcdVersion'> = {},
-): Promise<{ readonly etcd: string; readonly etcdctl: string }> {
-  const { paths } = await resolveBinaries({ ...options, components: ['etcd', 'etcdctl'], etcdVersion: version });
-  if (paths.etcd === undefined || paths.etcdctl === undefined) {
+): Promise<{ readonly etcd: string; readonly etcdctl: string; readonly etcdutl: string }> {
+  const { paths } = await resolveBinaries({
+    ...options,
+    components: ['etcd', 'etcdctl', 'etcdutl'],
+    etcdVersion: version,
+  });
+  if (paths.etcd === undefined || paths.etcdctl === undefined || paths.etcdutl === undefined) {
     throw new BinaryResolutionError(`unresolved: etcd ${version}`, { version });
   }
-  return { etcd: paths.etcd, etcdctl: paths.etcdctl };
+  return { etcd: paths.etcd, etcdctl: paths.etcdctl, etcdutl: paths.etcdutl };
 }
 
 /** One binary by name, for callers that need a single tool: `await resolveBinary('pulumi')`. */

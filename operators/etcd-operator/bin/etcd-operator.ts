@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 // The etcd operator's binary: `run` is the Deployment's replica, `await-member` a joining member's init container,
-// `member-cert` the init container that obtains a member's certificate (automatic TLS).
+// `member-cert` the init container that obtains a member's certificate (automatic TLS), `seed-fetch` and
+// `seed-install` a restored cluster's founding member's seeding steps.
 import { readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadKubeConfig, podServiceAccountDir } from '@strata/kube';
 import { pino } from 'pino';
-import { awaitMember, DEFAULT_PVC_ROOT, requestMemberCertificate, startEtcdOperator } from '../src/index.ts';
+import {
+  awaitMember,
+  DEFAULT_PVC_ROOT,
+  fetchSeed,
+  installSeed,
+  parseSeedSource,
+  requestMemberCertificate,
+  startEtcdOperator,
+} from '../src/index.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
@@ -146,6 +155,50 @@ program
       ...(flags.expirationSeconds === undefined ? {} : { expirationSeconds: Number(flags.expirationSeconds) }),
     });
     logger.info({ csr, pod: flags.podName }, 'certificate issued');
+  });
+
+interface SeedFlags {
+  readonly dataDir: string;
+  readonly seedDir: string;
+}
+
+program
+  .command('seed-fetch')
+  .description("a restored member's first seeding step: fetch and verify its snapshot (nothing when already seeded)")
+  .requiredOption('--data-dir <path>', "the member's data directory")
+  .requiredOption('--seed-dir <path>', "the pod's seed directory")
+  .requiredOption('--backup-mount <path>', 'where a backup claim is mounted')
+  .requiredOption('--source <json>', 'the seed source (the EtcdCluster annotation etcd.strata.dev/restore-seed)')
+  .action(async (flags: SeedFlags & { readonly backupMount: string; readonly source: string }) => {
+    const logger = pino({ level: 'info' });
+    const source = parseSeedSource(flags.source, '--source');
+    const outcome = await fetchSeed({
+      source,
+      dataDir: flags.dataDir,
+      seedDir: flags.seedDir,
+      backupMount: flags.backupMount,
+      env: process.env,
+    });
+    logger.info(
+      { outcome, snapshot: source.name, revision: source.revision, sha256: source.sha256 },
+      outcome === 'seeded'
+        ? 'fetched and verified the snapshot'
+        : 'the data directory holds a member already: it is kept, nothing fetched',
+    );
+  });
+
+program
+  .command('seed-install')
+  .description("a restored member's last seeding step: move the restored data into the empty data directory")
+  .requiredOption('--data-dir <path>', "the member's data directory")
+  .requiredOption('--seed-dir <path>', "the pod's seed directory")
+  .action(async (flags: SeedFlags) => {
+    const logger = pino({ level: 'info' });
+    const outcome = await installSeed({ dataDir: flags.dataDir, seedDir: flags.seedDir });
+    logger.info(
+      { outcome, dataDir: flags.dataDir },
+      outcome === 'seeded' ? 'installed the restored data' : 'the data directory holds a member already: kept',
+    );
   });
 
 await program.parseAsync();

@@ -18,6 +18,14 @@ export { EtcdRequestError, isMemberNotFound } from './etcd/errors.ts';
 export { plan, quorumOf, removalKeepsQuorum, type Action } from './plan/plan.ts';
 export { CLUSTER_LABEL, memberPod, etcdImage } from './pods/member-pod.ts';
 export { awaitMember } from './await-member.ts';
+export { fetchSeed, installSeed, SeedError, type SeedOutcome } from './restore/seed-member.ts';
+export {
+  parseSeedSource,
+  seedSourceOf,
+  SEED_ANNOTATION,
+  SeedSourceError,
+  type SeedSource,
+} from './restore/seed-source.ts';
 export { EtcdBackupController, BackupSpecError, type EtcdBackupControllerOptions } from './backup/backup-controller.ts';
 export { BackupMetrics } from './backup/backup-metrics.ts';
 export {

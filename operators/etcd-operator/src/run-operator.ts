@@ -127,6 +127,7 @@ async function lead(
         metrics,
         operatorImage: options.operatorImage,
         mayWrite,
+        recovery: { scratchDirectory, pvcRoot },
         ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
         ...(options.resync === undefined ? {} : { resync: options.resync }),
       });

@@ -6,8 +6,9 @@ import { ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from './names.ts';
 // Least privilege: each rule names what the operator does with it.
 const OPERATOR_RULES: V1PolicyRule[] = [
   { apiGroups: [ETCD_CLUSTER.group], resources: [ETCD_CLUSTER.plural], verbs: ['get', 'list', 'watch'] },
-  // A restore creates its NEW EtcdCluster; nothing updates or deletes an EtcdCluster's spec.
-  { apiGroups: [ETCD_CLUSTER.group], resources: [ETCD_CLUSTER.plural], verbs: ['create'] },
+  // A restore creates its NEW EtcdCluster paused, then unpauses it (a merge patch of spec.paused, once); nothing else
+  // changes or deletes an EtcdCluster's spec.
+  { apiGroups: [ETCD_CLUSTER.group], resources: [ETCD_CLUSTER.plural], verbs: ['create', 'patch'] },
   { apiGroups: [ETCD_CLUSTER.group], resources: [`${ETCD_CLUSTER.plural}/status`], verbs: ['update', 'patch'] },
   // The members' pods: created one at a time, deleted only once their member is gone.
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },

@@ -199,7 +199,10 @@ export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
         request: (i) => ({
           commonName: `etcd-server-${controller.name}`,
           ...etcdSans(controller),
-          profile: 'server',
+          // Serving and client use: etcd's JSON gateway dials etcd's own gRPC server with this certificate, and with
+          // client-cert-auth a certificate without clientAuth is refused (every gateway request fails with a broken
+          // pipe). The etcd operator's backups of the control plane's own etcd ask it for its status there.
+          profile: 'peer',
           validityDays: validity(i),
         }),
       }),

@@ -72,6 +72,7 @@ export function etcdRestoreCrd(): CustomResourceDefinitionManifest {
       { name: 'Cluster', type: 'string', jsonPath: '.spec.cluster.name' },
       { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
       { name: 'Revision', type: 'integer', jsonPath: '.status.restoredRevision' },
+      { name: 'Cluster-ID', type: 'string', jsonPath: '.status.clusterID', priority: 1 },
     ],
   );
 }

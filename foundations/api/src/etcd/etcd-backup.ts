@@ -174,6 +174,11 @@ export const etcdRestoreStatusSchema = z.strictObject({
     .regex(/^[0-9a-f]{64}$/)
     .optional()
     .describe("The verified snapshot's sha256."),
+  clusterID: z
+    .string()
+    .max(32)
+    .optional()
+    .describe("The restored cluster's ID, hexadecimal: a new one, never the ID of the cluster the snapshot came from."),
   conditions: conditionsSchema(ETCD_RESTORE_CONDITIONS).optional(),
 });
 

@@ -178,6 +178,27 @@ export const etcdClusterStatusSchema = z
     currentVersion: z.string().optional(),
     clientURL: z.string().optional().describe("The members' client URLs, comma-separated."),
     lastBackup: z.iso.datetime({ offset: true }).optional(),
+    observedRevision: z
+      .int()
+      .min(0)
+      .optional()
+      .describe('The highest revision a member last answered with, kept while none answers.'),
+    lastRecovery: z
+      .strictObject({
+        token: z.string().max(128).describe('Names this recovery (part of its initial cluster token).'),
+        backup: z.string().max(253).describe('The EtcdBackup whose recorded backup was restored.'),
+        snapshot: z.string().max(2048).describe('Where that backup is: a path or an s3:// URL.'),
+        restoredRevision: z.int().min(0),
+        revisionLost: z
+          .int()
+          .min(0)
+          .describe('The last revision the operator observed minus the restored one: writes the recovery lost.'),
+        previousClusterID: z.string().max(32).optional(),
+        startedAt: z.iso.datetime({ offset: true }),
+        completedAt: z.iso.datetime({ offset: true }).optional(),
+      })
+      .optional()
+      .describe('The last recovery from a backup after a quorum loss (spec.recovery: fromLatestBackup).'),
     lastDefragmentation: z.iso
       .datetime({ offset: true })
       .optional()

@@ -1,10 +1,11 @@
-// Wrapper module: builds etcd server and etcdctl v3.5.36 from Go modules, for clusters that run that version.
+// Wrapper module: builds etcd server, etcdctl and etcdutl v3.5.36 from Go modules, for clusters that run that version.
 module strata.dev/build/etcd-v3.5.36
 
 go 1.26.0
 
 tool (
 	go.etcd.io/etcd/etcdctl/v3
+	go.etcd.io/etcd/etcdutl/v3
 	go.etcd.io/etcd/server/v3
 )
 

@@ -1,10 +1,11 @@
-// Wrapper module: builds etcd server and etcdctl v3.6.15 from Go modules, for clusters that run that version.
+// Wrapper module: builds etcd server, etcdctl and etcdutl v3.6.15 from Go modules, for clusters that run that version.
 module strata.dev/build/etcd-v3.6.15
 
 go 1.26.0
 
 tool (
 	go.etcd.io/etcd/etcdctl/v3
+	go.etcd.io/etcd/etcdutl/v3
 	go.etcd.io/etcd/server/v3
 )
 
@@ -57,6 +58,7 @@ require (
 	go.etcd.io/etcd/client/pkg/v3 v3.6.15 // indirect
 	go.etcd.io/etcd/client/v3 v3.6.15 // indirect
 	go.etcd.io/etcd/etcdctl/v3 v3.6.15 // indirect
+	go.etcd.io/etcd/etcdutl/v3 v3.6.15 // indirect
 	go.etcd.io/etcd/pkg/v3 v3.6.15 // indirect
 	go.etcd.io/etcd/server/v3 v3.6.15 // indirect
 	go.etcd.io/raft/v3 v3.6.0 // indirect

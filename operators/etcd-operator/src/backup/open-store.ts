@@ -51,13 +51,24 @@ export interface S3Location {
 /** An S3Store with the credentials from `location.credentialsSecret` (keys accessKeyID and secretAccessKey). */
 export async function openS3Store(core: CoreV1Api, namespace: string, location: S3Location): Promise<S3Store> {
   const secret = await readSecretKeys(core, namespace, location.credentialsSecret, ['accessKeyID', 'secretAccessKey']);
+  return s3StoreAt(location, {
+    accessKeyId: secret['accessKeyID'] ?? '',
+    secretAccessKey: secret['secretAccessKey'] ?? '',
+  });
+}
+
+/** An S3Store at `location` with credentials already read (a member's seeding step gets them from its env). */
+export function s3StoreAt(
+  location: Omit<S3Location, 'credentialsSecret'>,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
+): S3Store {
   return new S3Store({
     endpoint: location.endpoint,
     bucket: location.bucket,
     ...(location.prefix === undefined ? {} : { prefix: location.prefix }),
     ...(location.region === undefined ? {} : { region: location.region }),
     forcePathStyle: location.forcePathStyle,
-    credentials: { accessKeyId: secret['accessKeyID'] ?? '', secretAccessKey: secret['secretAccessKey'] ?? '' },
+    credentials: { ...credentials },
   });
 }
 

@@ -52,6 +52,9 @@ import type { EtcdOperatorMetrics } from './metrics.ts';
 import { claimView, observeEtcd, podView } from './observe.ts';
 import { evenSizeNote, NO_SNAPSHOT_NOTE, recordedClusterId, statusOf } from './status.ts';
 import { ClusterTlsClients } from '../tls/cluster-tls-clients.ts';
+import { seedSourceOf, type SeedSource } from '../restore/seed-source.ts';
+import { recoveryUnderway, type RecoveryPlan } from '../recovery/recovery-plan.ts';
+import { NoRecoveryBackupError, QuorumRecovery, type RecoveryEvent } from '../recovery/quorum-recovery.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
 
@@ -78,6 +81,8 @@ export interface EtcdClusterControllerOptions {
   readonly mayWrite: () => boolean;
   readonly resync?: Partial<ResyncIntervals>;
   readonly etcdTimeoutMs?: number;
+  /** Where a recovery from a backup (recovery: fromLatestBackup) verifies it and reads backup claims. */
+  readonly recovery?: { readonly scratchDirectory: string; readonly pvcRoot: string };
 }
 
 const clusterKey = (namespace: string, name: string): string => `${namespace}/${name}`;
@@ -109,6 +114,7 @@ export class EtcdClusterController {
   readonly #retryLimiter = new ExponentialBackoffRateLimiter({ baseDelayMs: 500, maxDelayMs: 10_000 });
   readonly #notBefore = new Map<string, number>();
   readonly #rounds = new DefragmentationRounds();
+  readonly #recovery: QuorumRecovery | undefined;
 
   constructor(options: EtcdClusterControllerOptions) {
     this.#options = options;
@@ -127,6 +133,10 @@ export class EtcdClusterController {
       timeoutMs: options.etcdTimeoutMs ?? 1000,
     });
     this.#resync = { ...DEFAULT_RESYNC, ...options.resync };
+    this.#recovery =
+      options.recovery === undefined
+        ? undefined
+        : new QuorumRecovery({ core: this.#core, customObjects: this.#customObjects, ...options.recovery });
     const onError = (what: string) => (error: unknown, retryInMs: number | undefined) =>
       options.logger.warn({ err: error, retryInMs }, `watching ${what} failed`);
     const namespace = options.namespace;
@@ -248,17 +258,27 @@ export class EtcdClusterController {
       }
       this.#expected.delete(key);
     }
-    const podViews = pods.map(podView);
-    const etcd = await observeEtcd(this.#etcd, podViews, cluster.spec.tls !== undefined);
-    const maintenance = await this.#maintenance(key, cluster, etcd);
-    const claims = this.#claims
+    const ownClaims = this.#claims
       .list(namespace)
       .filter(
         (claim) =>
           claim.metadata?.labels?.[CLUSTER_LABEL] === name &&
           claim.metadata.labels[CLUSTER_UID_LABEL] === cluster.metadata.uid,
-      )
-      .flatMap((claim) => claimView(claim) ?? []);
+      );
+    // A recovery under way (rule 8): the lost cluster's pods and claims go first; until it is done, no formed cluster
+    // is known, so that the planner bootstraps the seeded one.
+    const recovery = recoveryUnderway(cluster);
+    if (recovery !== undefined && this.#recovery !== undefined && this.#options.mayWrite()) {
+      const event = this.#recoveryEvent(cluster);
+      if (await this.#recovery.clearLostMembers(cluster, recovery, pods, ownClaims, event)) {
+        this.#queue.addAfter(key, this.#resync.afterChangeMs);
+        return;
+      }
+    }
+    const podViews = pods.map(podView);
+    const etcd = await observeEtcd(this.#etcd, podViews, cluster.spec.tls !== undefined);
+    const maintenance = await this.#maintenance(key, cluster, etcd);
+    const claims = ownClaims.flatMap((claim) => claimView(claim) ?? []);
     const observed: Observed = {
       spec: {
         size: cluster.spec.size,
@@ -267,7 +287,7 @@ export class EtcdClusterController {
         storage: cluster.spec.storage.pvc === undefined ? 'emptyDir' : 'pvc',
         tls: cluster.spec.tls !== undefined,
       },
-      knownClusterId: recordedClusterId(cluster.status),
+      knownClusterId: recovery === undefined ? recordedClusterId(cluster.status) : undefined,
       knownVersion: cluster.status?.currentVersion,
       pods: podViews,
       claims,
@@ -285,6 +305,7 @@ export class EtcdClusterController {
     await this.#take(cluster, observed, action);
     const defragmented = maintenance !== NO_MAINTENANCE && this.#rounds.taken(key, action, maintenance.alarms);
     await this.#writeStatus(cluster, observed, action, defragmented ? new Date() : undefined);
+    await this.#recover(key, cluster, observed, action, recovery);
     const delay =
       action.kind === 'none'
         ? this.#resync.steadyMs
@@ -343,20 +364,25 @@ export class EtcdClusterController {
       case 'createJoiningPod': {
         this.#assertLeading(cluster);
         const name = newMemberName(cluster.metadata.name);
+        // A restored cluster's founding member is seeded from the restore's verified snapshot.
+        const seed = action.kind === 'bootstrap' ? seedSourceOf(cluster) : undefined;
         await this.#createMemberPod(
           cluster,
           name,
           action.kind === 'bootstrap' ? { state: 'new' } : { state: 'existing', members: action.members },
           action.kind === 'bootstrap' ? cluster.spec.version : action.version,
+          seed,
         );
         await this.#event(
           cluster,
           'Normal',
-          action.kind === 'bootstrap' ? 'Bootstrapping' : 'AddingMember',
-          action.kind === 'bootstrap' ? 'CreatePod' : 'CreatePod',
-          action.kind === 'bootstrap'
-            ? `created pod ${name}, the founding member`
-            : `created pod ${name}; it joins as a learner of ${action.members.length} members`,
+          action.kind === 'bootstrap' ? (seed === undefined ? 'Bootstrapping' : 'Seeding') : 'AddingMember',
+          'CreatePod',
+          action.kind !== 'bootstrap'
+            ? `created pod ${name}; it joins as a learner of ${action.members.length} members`
+            : seed === undefined
+              ? `created pod ${name}, the founding member`
+              : `created pod ${name}, the founding member, seeded from snapshot ${seed.name} (revision ${seed.revision}, sha256 ${seed.sha256}) under a new cluster ID`,
         );
         return;
       }
@@ -529,6 +555,7 @@ export class EtcdClusterController {
     name: string,
     join: MemberPodOptions['join'],
     version: string,
+    seed?: SeedSource,
   ): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
     // What a member pod of automatic TLS needs (its service account, the CA it trusts) is there before it.
@@ -545,8 +572,71 @@ export class EtcdClusterController {
         );
       }
     }
-    await this.#createPod(memberPod({ cluster, name, operatorImage: this.#options.operatorImage, join, version }));
+    await this.#createPod(
+      memberPod({
+        cluster,
+        name,
+        operatorImage: this.#options.operatorImage,
+        join,
+        version,
+        ...(seed === undefined ? {} : { seed }),
+      }),
+    );
     this.#expected.set(key, { pod: name, present: true });
+  }
+
+  /**
+   * Rule 8 with `recovery: fromLatestBackup`: a quorum loss starts a recovery from the newest good backup (nothing is
+   * destroyed unless one verified); a recovery under way is done once the new cluster answers under a new ID.
+   */
+  async #recover(
+    key: string,
+    cluster: EtcdCluster,
+    observed: Observed,
+    action: Action,
+    underway: RecoveryPlan | undefined,
+  ): Promise<void> {
+    if (this.#recovery === undefined || !this.#options.mayWrite()) return;
+    const etcd = observed.etcd;
+    if (underway !== undefined) {
+      if (etcd.kind !== 'answered' || etcd.leaderId === undefined) return;
+      if (hexId(etcd.clusterId) === underway.previousClusterID) return;
+      await this.#recovery.complete(cluster, underway, hexId(etcd.clusterId));
+      await this.#event(
+        cluster,
+        'Normal',
+        'Recovered',
+        'Recover',
+        `recovered from backup ${underway.snapshot} (EtcdBackup ${underway.backup}) as cluster ${hexId(etcd.clusterId)} (was ${underway.previousClusterID ?? 'unknown'}): revision ${underway.restoredRevision}, ${underway.revisionLost} revisions lost`,
+      );
+      return;
+    }
+    if (action.kind !== 'halt' || action.condition !== 'QuorumLost' || cluster.spec.recovery !== 'fromLatestBackup') {
+      return;
+    }
+    const namespace = cluster.metadata.namespace ?? '';
+    const pods = this.#pods
+      .list(namespace)
+      .filter((pod) => pod.metadata?.labels?.[CLUSTER_LABEL] === cluster.metadata.name)
+      .map((pod) => pod.metadata?.name ?? '');
+    try {
+      await this.#recovery.start(
+        cluster,
+        { pods, claims: observed.claims.map((claim) => claim.name) },
+        this.#recoveryEvent(cluster),
+      );
+      this.#queue.addAfter(key, this.#resync.afterChangeMs);
+    } catch (error) {
+      if (!(error instanceof NoRecoveryBackupError)) throw error;
+      // Reported once per halt, as the halt itself is: the quorum loss stays as it is, nothing is destroyed.
+      if (this.#lastHalt.get(key) === 'RecoveryImpossible') return;
+      this.#lastHalt.set(key, 'RecoveryImpossible');
+      await this.#event(cluster, 'Warning', 'RecoveryImpossible', 'Halt', error.message);
+    }
+  }
+
+  #recoveryEvent(cluster: EtcdCluster): RecoveryEvent {
+    return (type, reason, note) => this.#event(cluster, type, reason, 'Recover', note);
   }
 
   async #deletePod(cluster: EtcdCluster, name: string): Promise<void> {

@@ -165,12 +165,27 @@ export function statusOf({
     ...(leader?.version === undefined ? {} : { currentVersion: leader.version }),
     clientURL: voters.flatMap((member) => member.clientURLs).join(','),
     ...(previous?.lastBackup === undefined ? {} : { lastBackup: previous.lastBackup }),
+    ...observedRevisionOf(members, previous),
+    ...(previous?.lastRecovery === undefined ? {} : { lastRecovery: previous.lastRecovery }),
     ...(defragmentedAt !== undefined
       ? { lastDefragmentation: defragmentedAt.toISOString() }
       : previous?.lastDefragmentation === undefined
         ? {}
         : { lastDefragmentation: previous.lastDefragmentation }),
   };
+}
+
+/**
+ * The highest revision the answering members report; kept from the previous status while none answers, so that a
+ * recovery after a quorum loss can count what it loses.
+ */
+function observedRevisionOf(
+  members: readonly { readonly revision: number | undefined }[],
+  previous: EtcdClusterStatus | undefined,
+): { observedRevision?: number } {
+  const revisions = members.flatMap((member) => (member.revision === undefined ? [] : [member.revision]));
+  if (revisions.length > 0) return { observedRevision: Math.max(...revisions) };
+  return previous?.observedRevision === undefined ? {} : { observedRevision: previous.observedRevision };
 }
 
 /** The cluster ID as recorded in status, in the decimal form etcd's answers carry; undefined before it formed. */

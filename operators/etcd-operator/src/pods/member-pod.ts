@@ -6,6 +6,8 @@ import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, type EtcdCluster } from '@strata/api';
 import { CLIENT_PORT, PEER_PORT, type MemberView } from '../plan/observed.ts';
 import { memberPodTls } from '../tls/member-pod-tls.ts';
+import type { SeedSource } from '../restore/seed-source.ts';
+import { seedContainers } from './seed-containers.ts';
 
 export const CLUSTER_LABEL = 'etcd.strata.dev/cluster';
 export const INITIAL_STATE_ANNOTATION = 'etcd.strata.dev/initial-cluster-state';
@@ -92,6 +94,8 @@ export interface MemberPodOptions {
   readonly operatorImage: string;
   /** The etcd release to run: the spec's, or during an upgrade the one this member is at. */
   readonly version: string;
+  /** A restored cluster's founding member (join.state new): seeded from this verified snapshot before etcd starts. */
+  readonly seed?: SeedSource;
 }
 
 export function memberPod(options: MemberPodOptions): V1Pod {
@@ -126,6 +130,21 @@ export function memberPod(options: MemberPodOptions): V1Pod {
           },
         ]
       : [];
+  const image = etcdImage(cluster.spec.repository, options.version);
+  const volumeName = 'data';
+  const seed =
+    options.seed === undefined || join.state !== 'new'
+      ? undefined
+      : seedContainers({
+          source: options.seed,
+          cluster: clusterName,
+          operatorImage: options.operatorImage,
+          etcdImage: image,
+          dataDir: DATA_DIR,
+          dataVolume: volumeName,
+          peerURL: SELF_PEER_URL,
+          env,
+        });
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -137,6 +156,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
         ...template?.annotations,
         [INITIAL_STATE_ANNOTATION]: initialState,
         [VERSION_ANNOTATION]: options.version,
+        ...seed?.annotations,
       },
       ownerReferences: [ownerOf(cluster)],
     },
@@ -150,11 +170,11 @@ export function memberPod(options: MemberPodOptions): V1Pod {
       ...(tls.serviceAccountName === undefined
         ? {}
         : { serviceAccountName: tls.serviceAccountName, automountServiceAccountToken: false }),
-      initContainers: [...tls.firstInitContainers, ...awaitMember],
+      initContainers: [...tls.firstInitContainers, ...awaitMember, ...(seed?.initContainers ?? [])],
       containers: [
         {
           name: ETCD_CONTAINER,
-          image: etcdImage(cluster.spec.repository, options.version),
+          image,
           command: [
             'etcd',
             '--name=$(POD_NAME)',
@@ -182,14 +202,15 @@ export function memberPod(options: MemberPodOptions): V1Pod {
             failureThreshold: 2,
           },
           ...(template?.resources === undefined ? {} : { resources: template.resources }),
-          volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, ...tls.etcdMounts],
+          volumeMounts: [{ name: volumeName, mountPath: DATA_DIR }, ...tls.etcdMounts],
         },
       ],
       volumes: [
         cluster.spec.storage.pvc === undefined
-          ? { name: 'data', emptyDir: { ...cluster.spec.storage.emptyDir } }
-          : { name: 'data', persistentVolumeClaim: { claimName: claimNameOf(name) } },
+          ? { name: volumeName, emptyDir: { ...cluster.spec.storage.emptyDir } }
+          : { name: volumeName, persistentVolumeClaim: { claimName: claimNameOf(name) } },
         ...tls.volumes,
+        ...(seed?.volumes ?? []),
       ],
     },
   };

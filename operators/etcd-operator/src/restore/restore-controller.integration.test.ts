@@ -1,13 +1,14 @@
 // The EtcdRestore controller against the harness control plane. The EtcdBackup controller backs up the control
 // plane's own etcd into a claim's directory and into MinIO; restores of those backups verify the snapshot and create
-// the new EtcdCluster marked with it (paused: seeding members is not implemented); a restore into an existing
+// the new EtcdCluster marked with it and with its seed source, created paused and unpaused by the next pass (no
+// cluster controller runs here, so nothing is seeded: the local-cluster test seeds); a restore into an existing
 // EtcdCluster and a restore of a snapshot with one byte flipped are refused with a condition, and create nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import {
   ETCD_BACKUP,
   ETCD_CLUSTER,
@@ -27,6 +28,7 @@ import { prepareBackupNamespace } from '../backup/integration-fixtures.ts';
 import { BackupMetrics } from '../backup/backup-metrics.ts';
 import { EtcdBackupController } from '../backup/backup-controller.ts';
 import { EtcdRestoreController, RESTORE_ANNOTATIONS } from './restore-controller.ts';
+import { parseSeedSource, SEED_ANNOTATION } from './seed-source.ts';
 
 const namespace = uniqueName('etcd-restores');
 let cluster: HarnessCluster;
@@ -70,6 +72,14 @@ async function backUp(name: string, destination: EtcdBackup['spec']['destination
     60_000,
   );
 }
+
+/** The Events of `reason` about EtcdRestore `name`, once there is one. */
+const eventsOf = (name: string, reason: string) =>
+  waitFor(`a ${reason} Event of ${name}`, async () => {
+    const list = await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
+    const found = list.items.filter((event) => event.regarding?.name === name && event.reason === reason);
+    return found.length > 0 ? found : undefined;
+  });
 
 /** Waits until the restore's phase is one of `phases`. */
 const restoreIn = (name: string, phases: readonly string[]): Promise<EtcdRestore> =>
@@ -118,7 +128,7 @@ after(async () => {
 });
 
 describe('the EtcdRestore controller', () => {
-  it("verifies an EtcdBackup's newest backup and creates the new EtcdCluster marked with it, paused", async () => {
+  it("verifies an EtcdBackup's newest backup, creates the new EtcdCluster marked with it paused, then unpauses it", async () => {
     const backup = await backUp('to-claim', { pvc: { claimName: 'backups' } });
     const record = backup.status?.backups?.at(-1);
     assert.ok(record !== undefined);
@@ -126,30 +136,45 @@ describe('the EtcdRestore controller', () => {
       source: { backup: { name: 'to-claim' } },
       cluster: { name: 'restored', spec: aClusterSpec(3) },
     });
-    const restore = await restoreIn('from-claim', ['Restoring', 'Failed']);
+    const restore = await waitFor(
+      'the restore to unpause its cluster',
+      async () => {
+        const current = parseEtcdRestore(await read(ETCD_RESTORE, 'from-claim'));
+        if (current.status?.phase === 'Failed') throw new Error(JSON.stringify(current.status));
+        return conditionOf(current, 'Restored')?.reason === 'Seeding' ? current : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     assert.equal(restore.status?.phase, 'Restoring', JSON.stringify(restore.status));
     assert.equal(restore.status?.restoredRevision, record.revision);
     assert.equal(restore.status?.sha256, record.sha256);
     assert.equal(restore.status?.source, record.location);
     assert.equal(conditionOf(restore, 'Restored')?.status, 'False');
-    assert.equal(conditionOf(restore, 'Restored')?.reason, 'AwaitingSeed');
     assert.equal(conditionOf(restore, 'Failed')?.status, 'False');
+    const unpaused = await eventsOf(restore.metadata.name, 'ClusterUnpaused');
+    assert.equal(unpaused.length, 1, 'unpaused once');
 
     const restored = parseEtcdCluster(await read(ETCD_CLUSTER, 'restored'));
     assert.equal(restored.spec.size, 3);
-    assert.equal(restored.spec.paused, true);
-    assert.deepEqual(
-      Object.fromEntries(
-        Object.entries(restored.metadata.annotations ?? {}).filter(([key]) => key.startsWith('etcd.strata.dev/')),
-      ),
-      {
-        [RESTORE_ANNOTATIONS.restore]: 'from-claim',
-        [RESTORE_ANNOTATIONS.restoreUID]: restore.metadata.uid,
-        [RESTORE_ANNOTATIONS.source]: record.location,
-        [RESTORE_ANNOTATIONS.sha256]: record.sha256,
-        [RESTORE_ANNOTATIONS.revision]: String(record.revision),
-      },
+    assert.equal(restored.spec.paused, false, 'unpaused by the restore once its status said Restoring');
+    const { [SEED_ANNOTATION]: seed, ...marks } = Object.fromEntries(
+      Object.entries(restored.metadata.annotations ?? {}).filter(([key]) => key.startsWith('etcd.strata.dev/')),
     );
+    assert.deepEqual(marks, {
+      [RESTORE_ANNOTATIONS.restore]: 'from-claim',
+      [RESTORE_ANNOTATIONS.restoreUID]: restore.metadata.uid,
+      [RESTORE_ANNOTATIONS.source]: record.location,
+      [RESTORE_ANNOTATIONS.sha256]: record.sha256,
+      [RESTORE_ANNOTATIONS.revision]: String(record.revision),
+    });
+    // What the founding member's seeding step reads: the same claim, the same snapshot, the same figures.
+    assert.deepEqual(parseSeedSource(seed ?? '', 'the annotation'), {
+      token: restore.metadata.uid,
+      name: record.name,
+      sha256: record.sha256,
+      revision: record.revision,
+      store: { kind: 'pvc', claimName: 'backups', path: '' },
+    });
     // Staged for the members, byte for byte the backup, in a directory only the operator can enter.
     const staged = join(work, 'scratch', 'restores', `${restore.metadata.uid ?? ''}.db`);
     assert.deepEqual(await readFile(staged), await readFile(record.location));
@@ -178,6 +203,17 @@ describe('the EtcdRestore controller', () => {
     assert.equal(restore.status?.sha256, record.sha256);
     const restored = parseEtcdCluster(await read(ETCD_CLUSTER, 'restored-from-s3'));
     assert.equal(restored.metadata.annotations?.[RESTORE_ANNOTATIONS.source], record.location);
+    const seed = parseSeedSource(restored.metadata.annotations?.[SEED_ANNOTATION] ?? '', 'the annotation');
+    // The credentials stay in their Secret: the seed source names it, and holds no key.
+    assert.deepEqual(seed.store, {
+      kind: 's3',
+      endpoint: s3.endpoint,
+      bucket: 'etcd-backups',
+      prefix: 'control-plane',
+      forcePathStyle: true,
+      credentialsSecret: 's3-credentials',
+    });
+    assert.ok(!JSON.stringify(restored).includes(s3.credentials.secretAccessKey));
   });
 
   it('refuses to restore into an EtcdCluster that exists, and leaves it as it was', async () => {

@@ -2,11 +2,21 @@
 // snapshot (an EtcdBackup's recorded backup or an S3 object), refuses when an EtcdCluster of the target name exists (a
 // restore never writes into a live cluster), fetches the snapshot into the operator's scratch directory, verifies it
 // (the recorded sha256, etcd's trailer, the recorded revision) and only then creates the new EtcdCluster, marked with
-// the snapshot and paused. A corrupt snapshot or an existing cluster ends the restore as Failed with nothing created;
-// a store that does not answer is tried again after the shared back-off.
-import { mkdir, rename, rm } from 'node:fs/promises';
+// the snapshot and paused. The next pass unpauses it: its founding member is seeded from the same snapshot (the seed
+// source annotation; ../pods/seed-containers.ts) under a new cluster ID, and the restore is Restored once the cluster
+// is Available at its size with every member at the snapshot's revision. A corrupt snapshot or an existing cluster
+// ends the restore as Failed with nothing created; a store that does not answer is tried again after the shared
+// back-off.
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import {
   ETCD_BACKUP,
   ETCD_CLUSTER,
@@ -15,6 +25,7 @@ import {
   parseEtcdCluster,
   parseEtcdRestore,
   StrataError,
+  type EtcdCluster,
   type EtcdRestore,
 } from '@strata/api';
 import {
@@ -37,9 +48,19 @@ import {
   runQueuedPasses,
 } from '../custom-resources.ts';
 import { CorruptSnapshotError, verifySnapshotFile, type VerifiedSnapshot } from '../backup/snapshot-file.ts';
+import { fetchVerified } from './fetch-verified.ts';
 import { BackupStoreError, type BackupStore } from '../backup/store.ts';
 import { describeSource, parseS3URL, pickRecordedBackup, RestoreSourceError } from './restore-source.ts';
-import { recordFailure, recordStaged, type EtcdRestoreStatus } from './restore-status.ts';
+import {
+  notRestoredYet,
+  recordFailure,
+  recordRestored,
+  recordSeeding,
+  recordStaged,
+  seedingStarted,
+  type EtcdRestoreStatus,
+} from './restore-status.ts';
+import { SEED_ANNOTATION, seedStoreOfBackup, type SeedSource, type SeedStore } from './seed-source.ts';
 
 /** An EtcdCluster of the restore's target name exists and was not created by this restore. */
 export class RestoreTargetExistsError extends StrataError {}
@@ -67,10 +88,14 @@ export interface EtcdRestoreControllerOptions {
   readonly scratchDirectory: string;
   readonly retryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
+  /** How often a Restoring restore looks at its cluster (default 2 s). */
+  readonly followIntervalMs?: number;
 }
 
 interface ResolvedSource {
   readonly store: BackupStore;
+  /** The same store as the member pod's seeding step reaches it. */
+  readonly seedStore: SeedStore;
   readonly name: string;
   readonly location: string;
   /** What the snapshot must hash to: recorded by the backup, given in the spec, or stored with the S3 object. */
@@ -138,8 +163,18 @@ export class EtcdRestoreController {
     }
     const restore = parseEtcdRestore(raw);
     // A restore runs once: after it created its cluster, or failed for good, a new EtcdRestore is the way to retry.
-    if (restore.status?.phase === 'Restoring' || restore.status?.phase === 'Restored') return;
-    if (restore.status?.phase === 'Failed') return;
+    if (restore.status?.phase === 'Restored' || restore.status?.phase === 'Failed') return;
+    if (restore.status?.phase === 'Restoring') {
+      if (!this.#options.mayWrite()) return;
+      try {
+        await this.#follow(key, restore);
+      } catch (error) {
+        // The API server refusing or not answering: looked at again after the usual interval.
+        this.#options.logger.warn({ err: error, restore: key }, 'following a restored cluster failed');
+        this.#queue.addAfter(key, this.#options.followIntervalMs ?? 2000);
+      }
+      return;
+    }
     const waitMs = this.#retries.notBefore(key) - Date.now();
     if (waitMs > 0) {
       this.#queue.addAfter(key, waitMs);
@@ -151,11 +186,7 @@ export class EtcdRestoreController {
 
   async #attempt(key: string, restore: EtcdRestore): Promise<void> {
     const started = Date.now();
-    const staged = join(
-      this.#options.scratchDirectory,
-      'restores',
-      `${restore.metadata.uid ?? restore.metadata.name}.db`,
-    );
+    const staged = this.#stagedPath(restore);
     let source: ResolvedSource | undefined;
     try {
       if (await this.#targetIsOurs(restore)) {
@@ -166,8 +197,8 @@ export class EtcdRestoreController {
         return;
       }
       source = await this.#resolve(restore);
-      const verified = await this.#fetch(source, staged);
-      await this.#createCluster(restore, verified, source.location);
+      const verified = await fetchVerified(source, staged);
+      await this.#createCluster(restore, verified, source);
       await this.#finish(restore, verified, source.location);
       this.#retries.forget(key);
     } catch (error) {
@@ -187,6 +218,86 @@ export class EtcdRestoreController {
     } finally {
       source?.store.close();
     }
+  }
+
+  /**
+   * After the cluster was created: unpause it once (its founding member is then seeded), and watch it until it counts
+   * as restored. The cluster's status is not watched through an informer here: a restore is followed every
+   * `followIntervalMs` while it is Restoring.
+   */
+  async #follow(key: string, restore: EtcdRestore): Promise<void> {
+    const namespace = restore.metadata.namespace ?? '';
+    const name = restore.spec.cluster.name;
+    const address = {
+      group: ETCD_CLUSTER.group,
+      version: ETCD_CLUSTER.version,
+      plural: ETCD_CLUSTER.plural,
+      namespace,
+      name,
+    };
+    let cluster: EtcdCluster;
+    try {
+      cluster = parseEtcdCluster(await this.#customObjects.getNamespacedCustomObject(address));
+    } catch (error) {
+      if (!isNotFound(error))
+        throw kubernetesApiError({ verb: 'get', resource: ETCD_CLUSTER.plural, namespace, name }, error);
+      const message = `EtcdCluster ${namespace}/${name} was deleted before it was restored`;
+      await this.#writeStatus(
+        restore,
+        recordFailure(restore.status, { reason: 'ClusterGone', message, final: true }, new Date()),
+      );
+      await this.#event(restore, 'Warning', 'RestoreFailed', message);
+      return;
+    }
+    if (cluster.metadata.annotations?.[RESTORE_ANNOTATIONS.restoreUID] !== restore.metadata.uid) {
+      throw new RestoreTargetExistsError(`EtcdCluster ${namespace}/${name} is not the one this restore created`, {
+        namespace,
+        cluster: name,
+      });
+    }
+    if (!seedingStarted(restore.status)) {
+      // The restore's own spec may ask for a paused cluster: then it stays paused, and whoever unpauses it seeds it.
+      if (restore.spec.cluster.spec.paused !== true) {
+        await this.#customObjects.patchNamespacedCustomObject(
+          { ...address, body: { spec: { paused: false } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      }
+      const status = recordSeeding(restore.status, name, new Date());
+      await this.#writeStatus(restore, status);
+      await this.#event(restore, 'Normal', 'ClusterUnpaused', status.conditions?.[0]?.message ?? '');
+      this.#queue.addAfter(key, this.#options.followIntervalMs ?? 2000);
+      return;
+    }
+    const revision = restore.status?.restoredRevision ?? 0;
+    const conditions = cluster.status?.conditions ?? [];
+    const view = {
+      name,
+      phase: cluster.status?.phase,
+      available: conditions.some((condition) => condition.type === 'Available' && condition.status === 'True'),
+      clusterID: cluster.status?.clusterID,
+      size: cluster.spec.size,
+      members: (cluster.status?.members ?? []).filter((member) => !member.learner),
+    };
+    const waiting = notRestoredYet(view, revision);
+    if (waiting !== undefined || view.clusterID === undefined) {
+      this.#options.logger.debug({ restore: key, waiting }, 'the restored cluster is not there yet');
+      this.#queue.addAfter(key, this.#options.followIntervalMs ?? 2000);
+      return;
+    }
+    const status = recordRestored(
+      restore.status,
+      { name, clusterID: view.clusterID, members: view.members.length },
+      new Date(),
+    );
+    await this.#writeStatus(restore, status);
+    await this.#event(restore, 'Normal', 'Restored', status.conditions?.[0]?.message ?? '');
+    // The staged copy holds every Secret of the cluster it came from: it goes once nothing needs it.
+    await rm(this.#stagedPath(restore), { force: true });
+  }
+
+  #stagedPath(restore: EtcdRestore): string {
+    return join(this.#options.scratchDirectory, 'restores', `${restore.metadata.uid ?? restore.metadata.name}.db`);
   }
 
   /**
@@ -227,6 +338,15 @@ export class EtcdRestoreController {
       const given = source.s3.sha256;
       return {
         store,
+        seedStore: {
+          kind: 's3',
+          endpoint: source.s3.endpoint,
+          bucket: object.bucket,
+          ...(object.prefix === '' ? {} : { prefix: object.prefix }),
+          ...(source.s3.region === undefined ? {} : { region: source.s3.region }),
+          forcePathStyle: source.s3.forcePathStyle,
+          credentialsSecret: source.s3.credentialsSecret,
+        },
         name: object.name,
         location: source.s3.url,
         sha256: async () => given ?? (await store.recordedSha256(object.name)),
@@ -254,6 +374,7 @@ export class EtcdRestoreController {
     const store = await openBackupStore(this.#core, backup, this.#options.pvcRoot);
     return {
       store,
+      seedStore: seedStoreOfBackup(backup),
       name: record.name,
       location: record.location,
       sha256: () => Promise.resolve(record.sha256),
@@ -261,44 +382,17 @@ export class EtcdRestoreController {
     };
   }
 
-  /** Copies the snapshot next to `staged`, verifies it, and only then gives it the staged name. */
-  async #fetch(source: ResolvedSource, staged: string): Promise<VerifiedSnapshot> {
-    const directory = join(this.#options.scratchDirectory, 'restores');
-    // Snapshots hold every Secret of the cluster they came from: only the operator may enter the directory.
-    await mkdir(directory, { recursive: true, mode: 0o700 });
-    const partial = `${staged}.partial`;
-    await rm(partial, { force: true });
-    try {
-      await source.store.get(source.name, partial);
-      const expected = await source.sha256();
-      if (expected === undefined) {
-        throw new CorruptSnapshotError(source.location, 'no sha256 is recorded for it, so it cannot be checked');
-      }
-      const verified = await verifySnapshotFile(partial);
-      if (verified.sha256 !== expected) {
-        throw new CorruptSnapshotError(
-          source.location,
-          `its sha256 ${verified.sha256} is not the recorded ${expected}`,
-          { expected, actual: verified.sha256 },
-        );
-      }
-      if (source.revision !== undefined && verified.revision !== source.revision) {
-        throw new CorruptSnapshotError(
-          source.location,
-          `it holds revision ${verified.revision}, not the recorded ${source.revision}`,
-        );
-      }
-      await rename(partial, staged);
-      return verified;
-    } finally {
-      await rm(partial, { force: true });
-    }
-  }
-
-  async #createCluster(restore: EtcdRestore, verified: VerifiedSnapshot, location: string): Promise<void> {
+  async #createCluster(restore: EtcdRestore, verified: VerifiedSnapshot, source: ResolvedSource): Promise<void> {
     const namespace = restore.metadata.namespace ?? '';
     const name = restore.spec.cluster.name;
     if (!this.#options.mayWrite()) throw new StrataError('lost the lease before creating the cluster', { name });
+    const seed: SeedSource = {
+      token: restore.metadata.uid ?? restore.metadata.name,
+      name: source.name,
+      sha256: verified.sha256,
+      revision: verified.revision,
+      store: source.seedStore,
+    };
     const body = {
       apiVersion: ETCD_CLUSTER.apiVersion,
       kind: ETCD_CLUSTER.kind,
@@ -308,13 +402,14 @@ export class EtcdRestoreController {
         annotations: {
           [RESTORE_ANNOTATIONS.restore]: restore.metadata.name,
           [RESTORE_ANNOTATIONS.restoreUID]: restore.metadata.uid ?? '',
-          [RESTORE_ANNOTATIONS.source]: location,
+          [RESTORE_ANNOTATIONS.source]: source.location,
           [RESTORE_ANNOTATIONS.sha256]: verified.sha256,
           [RESTORE_ANNOTATIONS.revision]: String(verified.revision),
+          [SEED_ANNOTATION]: JSON.stringify(seed),
         },
       },
-      // Paused: nothing seeds members from the snapshot yet, and members started empty would be a cluster that
-      // looks restored and holds nothing.
+      // Paused until this restore has recorded what it created (the next pass unpauses it): no member is started for
+      // a restore whose status does not say so yet.
       spec: { ...restore.spec.cluster.spec, paused: true },
     };
     try {

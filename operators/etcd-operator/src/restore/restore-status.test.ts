@@ -1,11 +1,35 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { recordFailure, recordStaged, type EtcdRestoreStatus } from './restore-status.ts';
+import {
+  notRestoredYet,
+  recordFailure,
+  recordRestored,
+  recordSeeding,
+  recordStaged,
+  seedingStarted,
+  type EtcdRestoreStatus,
+  type RestoredClusterView,
+} from './restore-status.ts';
 
 const T0 = new Date('2026-12-04T10:00:00Z');
 const later = new Date('2026-12-04T10:05:00Z');
 
 const aStaged = { source: 's3://etcd-backups/main-r42.db', sha256: 'cd'.repeat(32), revision: 42, cluster: 'restored' };
+
+/** A restored cluster as its status shows it; each test overrides what it is about. */
+const aRestoredCluster = (overrides: Partial<RestoredClusterView> = {}): RestoredClusterView => ({
+  name: 'restored',
+  phase: 'Running',
+  available: true,
+  clusterID: 'a1b2c3d4e5f60718',
+  size: 3,
+  members: [
+    { name: 'restored-aaaaaa', revision: 42 },
+    { name: 'restored-bbbbbb', revision: 43 },
+    { name: 'restored-cccccc', revision: 42 },
+  ],
+  ...overrides,
+});
 
 const conditionOf = (status: EtcdRestoreStatus, type: 'Restored' | 'Failed') =>
   status.conditions?.find((condition) => condition.type === type);
@@ -19,7 +43,7 @@ describe('an EtcdRestore status', () => {
     assert.equal(status.sha256, aStaged.sha256);
     assert.equal(conditionOf(status, 'Restored')?.status, 'False');
     assert.equal(conditionOf(status, 'Restored')?.reason, 'AwaitingSeed');
-    assert.match(conditionOf(status, 'Restored')?.message ?? '', /revision 42.*EtcdCluster restored paused/);
+    assert.match(conditionOf(status, 'Restored')?.message ?? '', /revision 42.*EtcdCluster restored paused.*seeded/);
     assert.equal(conditionOf(status, 'Failed')?.status, 'False');
   });
 
@@ -49,5 +73,52 @@ describe('an EtcdRestore status', () => {
     assert.equal(conditionOf(staged, 'Failed')?.status, 'False');
     assert.equal(conditionOf(staged, 'Failed')?.lastTransitionTime, later.toISOString());
     assert.equal(conditionOf(staged, 'Restored')?.lastTransitionTime, T0.toISOString());
+  });
+
+  it('after the cluster is unpaused: still Restoring, Restored=False/Seeding, and it is never unpaused twice', () => {
+    const staged = recordStaged(undefined, aStaged, T0);
+    assert.equal(seedingStarted(staged), false);
+    const seeding = recordSeeding(staged, 'restored', later);
+    assert.equal(seeding.phase, 'Restoring');
+    assert.equal(seeding.restoredRevision, 42);
+    assert.equal(conditionOf(seeding, 'Restored')?.reason, 'Seeding');
+    assert.match(conditionOf(seeding, 'Restored')?.message ?? '', /new cluster ID/);
+    assert.equal(seedingStarted(seeding), true);
+  });
+
+  it('counts the cluster restored only when Running at its size, Available, with an ID, every member at the revision', () => {
+    assert.equal(notRestoredYet(aRestoredCluster(), 42), undefined);
+    assert.match(
+      notRestoredYet(aRestoredCluster({ available: false, phase: 'Scaling' }), 42) ?? '',
+      /Scaling, not Available/,
+    );
+    assert.match(notRestoredYet(aRestoredCluster({ clusterID: undefined }), 42) ?? '', /restored/);
+    assert.match(
+      notRestoredYet(aRestoredCluster({ members: [{ name: 'restored-aaaaaa', revision: 42 }] }), 42) ?? '',
+      /1 of 3 members/,
+    );
+    const behind = aRestoredCluster({
+      members: [
+        { name: 'restored-aaaaaa', revision: 42 },
+        { name: 'restored-bbbbbb', revision: 41 },
+        { name: 'restored-cccccc' },
+      ],
+    });
+    assert.match(notRestoredYet(behind, 42) ?? '', /restored-bbbbbb is at revision 41, before the restored 42/);
+  });
+
+  it('when restored: phase Restored, Restored=True, the new cluster ID recorded beside the revision', () => {
+    const seeding = recordSeeding(recordStaged(undefined, aStaged, T0), 'restored', T0);
+    const restored = recordRestored(seeding, { name: 'restored', clusterID: 'a1b2c3d4e5f60718', members: 3 }, later);
+    assert.equal(restored.phase, 'Restored');
+    assert.equal(restored.clusterID, 'a1b2c3d4e5f60718');
+    assert.equal(restored.restoredRevision, 42);
+    assert.equal(conditionOf(restored, 'Restored')?.status, 'True');
+    assert.equal(conditionOf(restored, 'Restored')?.lastTransitionTime, later.toISOString());
+    assert.match(
+      conditionOf(restored, 'Restored')?.message ?? '',
+      /3 members under the new cluster ID a1b2c3d4e5f60718/,
+    );
+    assert.equal(conditionOf(restored, 'Failed')?.status, 'False');
   });
 });

@@ -12,7 +12,7 @@ import { ETCD_VERSION } from '@strata/binaries';
 import { defaultImageMap, type ImageEntry } from './image-map.ts';
 import { container } from './test-fixtures.ts';
 
-const binaries = { etcd: '/opt/bin/etcd', etcdctl: '/opt/bin/etcdctl' };
+const binaries = { etcd: '/opt/bin/etcd', etcdctl: '/opt/bin/etcdctl', etcdutl: '/opt/bin/etcdutl' };
 const etcdImage = `registry.k8s.io/etcd:${ETCD_VERSION.replace(/^v/, '')}-0`;
 
 function context(overrides: Partial<CommandContext> = {}): CommandContext {

@@ -1,10 +1,11 @@
-import { ETCD_VERSION, ETCD_VERSIONS, resolveEtcd, type ResolvedBinaries } from '@strata/binaries';
+import { ETCD_VERSION, ETCD_VERSIONS, resolveBinary, resolveEtcd, type ResolvedBinaries } from '@strata/binaries';
 import type { EtcdBinaries } from './image-map.ts';
 
 /**
  * The binaries of every etcd release Strata builds, by version, for the etcd
- * images' tag rules. The pinned release is the one the caller already has;
- * the others come from the checksummed cache (built once, when missing).
+ * images' tag rules. The pinned release's etcd and etcdctl are the ones the
+ * caller already has (its etcdutl, like the other releases, comes from the
+ * checksummed cache, built once when missing).
  */
 export async function resolveEtcdReleases(
   pinned: Pick<ResolvedBinaries, 'etcd' | 'etcdctl'>,
@@ -15,7 +16,11 @@ export async function resolveEtcdReleases(
     releases.set(
       version,
       version === ETCD_VERSION
-        ? { etcd: pinned.etcd, etcdctl: pinned.etcdctl }
+        ? {
+            etcd: pinned.etcd,
+            etcdctl: pinned.etcdctl,
+            etcdutl: await resolveBinary('etcdutl', progress === undefined ? {} : { progress }),
+          }
         : await resolveEtcd(version, progress === undefined ? {} : { progress }),
     );
   }

@@ -10,7 +10,11 @@ import {
 } from './image-map.ts';
 import { parseImageReference } from './image-reference.ts';
 
-const binaries = { etcd: '/opt/strata/bin/etcd', etcdctl: '/opt/strata/bin/etcdctl' };
+const binaries = {
+  etcd: '/opt/strata/bin/etcd',
+  etcdctl: '/opt/strata/bin/etcdctl',
+  etcdutl: '/opt/strata/bin/etcdutl',
+};
 
 function map(input: ImageMapInput): ImageMap {
   return ImageMap.parse(input);
@@ -93,8 +97,22 @@ describe('ImageMap', () => {
 
 /** Three etcd releases, as the local platform resolves them. */
 const releases = new Map([
-  ['v3.5.36', { etcd: '/cache/etcd-v3.5.36/etcd', etcdctl: '/cache/etcdctl-v3.5.36/etcdctl' }],
-  ['v3.6.15', { etcd: '/cache/etcd-v3.6.15/etcd', etcdctl: '/cache/etcdctl-v3.6.15/etcdctl' }],
+  [
+    'v3.5.36',
+    {
+      etcd: '/cache/etcd-v3.5.36/etcd',
+      etcdctl: '/cache/etcdctl-v3.5.36/etcdctl',
+      etcdutl: '/cache/etcdutl-v3.5.36/etcdutl',
+    },
+  ],
+  [
+    'v3.6.15',
+    {
+      etcd: '/cache/etcd-v3.6.15/etcd',
+      etcdctl: '/cache/etcdctl-v3.6.15/etcdctl',
+      etcdutl: '/cache/etcdutl-v3.6.15/etcdutl',
+    },
+  ],
   ['v3.6.16', binaries],
 ]);
 

@@ -164,10 +164,12 @@ export const ETCD_IMAGE_REPOSITORIES = [
   'gcr.io/etcd-development/etcd',
 ] as const;
 
-/** etcd and etcdctl of one etcd release. */
+/** etcd, etcdctl and etcdutl of one etcd release, as its official image has them in /usr/local/bin. */
 export interface EtcdBinaries {
   readonly etcd: string;
   readonly etcdctl: string;
+  /** The offline tool (`snapshot restore`), which a restored member's init container runs in the etcd image. */
+  readonly etcdutl: string;
 }
 
 /**
@@ -195,7 +197,12 @@ export function etcdTagRule(repository: string, releases: ReadonlyMap<string, Et
               : `${repository}:${tag ?? ''} is etcd ${version}, which this machine does not run (it runs ${known})`,
         };
       }
-      return { entry: { command: [binaries.etcd], executables: { etcd: binaries.etcd, etcdctl: binaries.etcdctl } } };
+      return {
+        entry: {
+          command: [binaries.etcd],
+          executables: { etcd: binaries.etcd, etcdctl: binaries.etcdctl, etcdutl: binaries.etcdutl },
+        },
+      };
     },
   };
 }

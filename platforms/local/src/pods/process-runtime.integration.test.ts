@@ -10,7 +10,7 @@ import {
   type V1Pod,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { ETCD_VERSION, resolveAllBinaries } from '@strata/binaries';
+import { ETCD_VERSION, resolveAllBinaries, resolveBinary } from '@strata/binaries';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import type { NodeContext } from '../node/pod-runtime.ts';
 import { hostPathOnNode, LOCAL_VOLUME_ROOT } from '../storage/local-volumes.ts';
@@ -78,7 +78,7 @@ describe('ProcessPodRuntime against a real API server', () => {
       kubeConfig: await cluster.userKubeConfig(`system:node:${nodeName}`, ['system:nodes']),
     });
     context = node.context;
-    const binaries = await resolveAllBinaries();
+    const binaries = { ...(await resolveAllBinaries()), etcdutl: await resolveBinary('etcdutl') };
     // The shell stands in for an image whose program ignores SIGTERM.
     const images = defaultImageMap(new Map([[ETCD_VERSION, binaries]])).with({
       'strata.test/shell': { command: [SHELL] },

@@ -302,7 +302,7 @@ describe('ProcessPodRuntime', () => {
 
   it('fails an etcd pod whose image tag names an etcd release not built here, with ErrImagePull and the reason', async () => {
     const etcd = new ProcessPodRuntime({
-      images: defaultImageMap(new Map([['v3.6.16', { etcd: SHELL, etcdctl: SHELL }]])),
+      images: defaultImageMap(new Map([['v3.6.16', { etcd: SHELL, etcdctl: SHELL, etcdutl: SHELL }]])),
       addresses,
     });
     const image = 'registry.k8s.io/etcd:3.4.37-0';
