@@ -31,6 +31,7 @@ import { EtcdRequestError, isMemberNotFound } from '../etcd/errors.ts';
 import { plan, quorumOf, versionPlan, type Action } from '../plan/plan.ts';
 import {
   NO_MAINTENANCE,
+  UPGRADE_SNAPSHOT_NOT_OBSERVED,
   type EtcdView,
   type MaintenanceView,
   type MemberView,
@@ -49,7 +50,8 @@ import {
 } from '../pods/member-pod.ts';
 import type { EtcdOperatorMetrics } from './metrics.ts';
 import { claimView, observeEtcd, podView } from './observe.ts';
-import { evenSizeNote, NO_SNAPSHOT_NOTE, recordedClusterId, statusOf } from './status.ts';
+import { evenSizeNote, recordedClusterId, statusOf, upgradeSnapshotNote } from './status.ts';
+import { listUpgradeSnapshotView, requestUpgradeSnapshot } from './upgrade-snapshot-api.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
 
@@ -247,7 +249,8 @@ export class EtcdClusterController {
           claim.metadata.labels[CLUSTER_UID_LABEL] === cluster.metadata.uid,
       )
       .flatMap((claim) => claimView(claim) ?? []);
-    const observed: Observed = {
+    const recordedUpgrade = cluster.status?.upgrade;
+    const base: Observed = {
       spec: {
         size: cluster.spec.size,
         version: cluster.spec.version,
@@ -261,7 +264,18 @@ export class EtcdClusterController {
       claims,
       etcd,
       maintenance,
+      upgradeSnapshot: UPGRADE_SNAPSHOT_NOT_OBSERVED,
+      upgradeUnderWay:
+        recordedUpgrade === undefined || recordedUpgrade.completedAt !== undefined
+          ? undefined
+          : { from: recordedUpgrade.fromVersion, to: recordedUpgrade.toVersion },
     };
+    // The namespace's EtcdBackups are read only while an upgrade is asked: its snapshot comes first (rule 9).
+    const versions = versionPlan(base);
+    const observed: Observed =
+      versions.current === versions.target
+        ? base
+        : { ...base, upgradeSnapshot: await listUpgradeSnapshotView(this.#customObjects, cluster) };
     const action = plan(observed);
     this.#recordMetrics(key, observed);
     this.#options.logger.debug({ cluster: key, action: action.kind }, 'planned');
@@ -381,7 +395,18 @@ export class EtcdClusterController {
           'Normal',
           'MemberUpgrading',
           'DeletePod',
-          `upgrading member ${describeMember(action.member)} from ${action.from} to ${action.to}: its pod is recreated on its claim; ${NO_SNAPSHOT_NOTE}`,
+          `upgrading member ${describeMember(action.member)} from ${action.from} to ${action.to}: its pod is recreated on its claim; ${upgradeSnapshotNote(observed)}`,
+        );
+        return;
+      case 'snapshotBeforeUpgrade':
+        this.#assertLeading(cluster);
+        await requestUpgradeSnapshot(this.#customObjects, cluster, action);
+        await this.#event(
+          cluster,
+          'Normal',
+          'UpgradeSnapshotRequested',
+          'CreateBackup',
+          `upgrading ${action.from} → ${action.to}: created EtcdBackup ${action.backup} (the destination of ${action.destination}); no member is upgraded before it is stored`,
         );
         return;
       case 'updatePeerURL':
