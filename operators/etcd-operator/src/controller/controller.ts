@@ -12,7 +12,7 @@ import {
   type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster } from '@strata/api';
+import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster, type EtcdClusterStatus } from '@strata/api';
 import {
   applyManifestObject,
   describeApiError,
@@ -678,7 +678,7 @@ export class EtcdClusterController {
           plural: ETCD_CLUSTER.plural,
           namespace,
           name: cluster.metadata.name,
-          body: { status },
+          body: { status: withClearedCompletion(status) },
         },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
@@ -731,6 +731,17 @@ export class EtcdClusterController {
       this.#options.logger.warn({ err: error, reason, detail: describeApiError(error) }, 'could not record an Event');
     }
   }
+}
+
+/**
+ * A merge patch keeps the fields it does not name: an upgrade recorded after a completed one must clear the
+ * `completedAt` its predecessor left, or the new upgrade would read as completed before it began.
+ */
+function withClearedCompletion(status: EtcdClusterStatus): object {
+  const upgrade = status.upgrade;
+  return upgrade === undefined || upgrade.completedAt !== undefined
+    ? status
+    : { ...status, upgrade: { ...upgrade, completedAt: null } };
 }
 
 const describeMember = (member: MemberView): string => `${member.name || '(unstarted)'} (${hexId(member.id)})`;

@@ -63,7 +63,10 @@ async function assertUpgradeSnapshot(current: EtcdCluster, version: string): Pro
   );
   const { snapshot } = upgrade;
   assert.ok(snapshot.revision >= KEYS, `the snapshot holds the keys written before (revision ${snapshot.revision})`);
-  assert.ok(Date.parse(snapshot.takenAt) < Date.parse(upgrade.completedAt ?? ''));
+  assert.ok(
+    Date.parse(snapshot.takenAt) < Date.parse(upgrade.completedAt ?? ''),
+    `the snapshot before the upgrade's end: ${JSON.stringify(upgrade)}`,
+  );
   assert.equal(
     current.status?.lastBackup === undefined || Date.parse(current.status.lastBackup) >= Date.parse(snapshot.takenAt),
     true,
