@@ -2,7 +2,8 @@
 // EtcdCluster, with the destination of the EtcdBackup that targets the cluster. The backup controller takes it like
 // any other; the planner waits for it (../plan/upgrade-snapshot.ts), and the status records it (upgradeRecord).
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ETCD_BACKUP, ETCD_CLUSTER, type EtcdBackup, type EtcdCluster, type EtcdClusterUpgrade } from '@strata/api';
+import { ETCD_BACKUP, type EtcdBackup, type EtcdCluster, type EtcdClusterUpgrade } from '@strata/api';
+import { ownerOf } from '../pods/member-pod.ts';
 import type { Action } from '../plan/plan.ts';
 import type { UpgradeSnapshotView } from '../plan/observed.ts';
 
@@ -57,15 +58,7 @@ export function upgradeSnapshotBackup(cluster: EtcdCluster, name: string, destin
       namespace: cluster.metadata.namespace ?? '',
       labels: { [UPGRADE_SNAPSHOT_LABEL]: cluster.metadata.name },
       // Owned, so that it goes with the cluster; the snapshot itself stays in the store.
-      ownerReferences: [
-        {
-          apiVersion: ETCD_CLUSTER.apiVersion,
-          kind: ETCD_CLUSTER.kind,
-          name: cluster.metadata.name,
-          uid: cluster.metadata.uid ?? '',
-          controller: true,
-        },
-      ],
+      ownerReferences: [ownerOf(cluster)],
     },
     spec: { source: { clusterRef: { name: cluster.metadata.name } }, destination: destination.spec.destination },
   } as KubernetesObject;

@@ -35,7 +35,8 @@ export type PvcStorage = NonNullable<EtcdCluster['spec']['storage']['pvc']>;
 /** The claim of a member's data, as a StatefulSet names it: `data-<pod>`. */
 export const claimNameOf = (member: string): string => `data-${member}`;
 
-const ownerOf = (cluster: EtcdCluster) => ({
+/** The EtcdCluster as the controlling owner of what the operator creates for it. */
+export const ownerOf = (cluster: EtcdCluster) => ({
   apiVersion: ETCD_CLUSTER.apiVersion,
   kind: ETCD_CLUSTER.kind,
   name: cluster.metadata.name,
