@@ -374,7 +374,7 @@ describe('the etcd operator manifests', () => {
     );
   });
 
-  it('gives the operator its own image for joining members, and the rights backups and restores need', () => {
+  it('gives the operator its own image for joining members, and the rights backups, restores and upgrades need', () => {
     const deployment = operatorFile?.objects.find((object): object is V1Deployment => object.kind === 'Deployment');
     const args = deployment?.spec?.template.spec?.containers[0]?.args ?? [];
     assert.ok(args.includes(`--image=${ETCD_OPERATOR_IMAGE}`), args.join(' '));
@@ -387,7 +387,11 @@ describe('the etcd operator manifests', () => {
     assert.ok(resources.includes('etcdclusters/status'));
     const verbsOn = (resource: string): string[] =>
       (role?.rules ?? []).filter((rule) => rule.resources?.includes(resource)).flatMap((rule) => rule.verbs);
-    assert.deepEqual(verbsOn('etcdbackups'), ['get', 'list', 'watch']);
+    assert.deepEqual(
+      verbsOn('etcdbackups'),
+      ['get', 'list', 'watch', 'create'],
+      'a pre-upgrade snapshot creates one; none updates or deletes',
+    );
     assert.deepEqual(verbsOn('etcdbackups/status'), ['patch']);
     assert.deepEqual(verbsOn('etcdrestores'), ['get', 'list', 'watch']);
     assert.deepEqual(verbsOn('etcdrestores/status'), ['patch']);

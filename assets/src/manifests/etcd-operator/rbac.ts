@@ -16,8 +16,9 @@ const OPERATOR_RULES: V1PolicyRule[] = [
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
   // One PodDisruptionBudget per cluster, written by server-side apply (patch; create the first time).
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'create', 'patch'] },
-  // EtcdBackups are read and watched, never created or changed: only their status is written.
-  { apiGroups: [ETCD_BACKUP.group], resources: [ETCD_BACKUP.plural], verbs: ['get', 'list', 'watch'] },
+  // EtcdBackups are read and watched, and only their status is written; the one-shot EtcdBackup of a pre-upgrade
+  // snapshot is created (nothing updates or deletes one).
+  { apiGroups: [ETCD_BACKUP.group], resources: [ETCD_BACKUP.plural], verbs: ['get', 'list', 'watch', 'create'] },
   { apiGroups: [ETCD_BACKUP.group], resources: [`${ETCD_BACKUP.plural}/status`], verbs: ['patch'] },
   // EtcdRestores are read and watched; only their status is written.
   { apiGroups: [ETCD_RESTORE.group], resources: [ETCD_RESTORE.plural], verbs: ['get', 'list', 'watch'] },

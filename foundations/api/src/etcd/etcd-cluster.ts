@@ -199,6 +199,24 @@ export const etcdClusterStatusSchema = z
       })
       .optional()
       .describe('The last recovery from a backup after a quorum loss (spec.recovery: fromLatestBackup).'),
+    upgrade: z
+      .strictObject({
+        fromVersion: z.string().max(32),
+        toVersion: z.string().max(32),
+        snapshot: z
+          .strictObject({
+            backup: z.string().max(253).describe('The one-shot EtcdBackup the operator created for it.'),
+            name: z.string().max(1024),
+            location: z.string().max(2048),
+            revision: z.int().min(0),
+            sha256: z.string().regex(/^[0-9a-f]{64}$/),
+            takenAt: z.iso.datetime({ offset: true }),
+          })
+          .describe('The snapshot taken before the first member was upgraded.'),
+        completedAt: z.iso.datetime({ offset: true }).optional().describe('When every member ran toVersion.'),
+      })
+      .optional()
+      .describe('The last upgrade: its pre-upgrade snapshot, and when it completed.'),
     lastDefragmentation: z.iso
       .datetime({ offset: true })
       .optional()
@@ -219,6 +237,7 @@ export type EtcdClusterSpec = z.output<typeof etcdClusterSpecSchema>;
 export type EtcdClusterSpecInput = z.input<typeof etcdClusterSpecSchema>;
 export type EtcdClusterStatus = z.output<typeof etcdClusterStatusSchema>;
 export type EtcdMemberStatus = z.output<typeof memberStatusSchema>;
+export type EtcdClusterUpgrade = NonNullable<EtcdClusterStatus['upgrade']>;
 export type EtcdClusterCondition = NonNullable<EtcdClusterStatus['conditions']>[number];
 
 /** An EtcdCluster as the API server returns it; throws EtcdResourceError naming every offending field. */

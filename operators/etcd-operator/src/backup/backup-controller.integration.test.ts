@@ -1,6 +1,7 @@
 // The EtcdBackup controller against the harness control plane: the `endpoints` form backs up the control plane's own
 // etcd with the client certificate from a Secret, into MinIO and into a claim's directory; an unreachable S3 endpoint
-// gets a Failed condition quoting the error and is retried with back-off.
+// gets a Failed condition quoting the error and is retried with back-off; a schedule fires on the minute, and
+// retention keeps maxBackups in both stores.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -17,6 +18,8 @@ import { prepareBackupNamespace } from './integration-fixtures.ts';
 import { BackupMetrics } from './backup-metrics.ts';
 import { EtcdBackupController } from './backup-controller.ts';
 import { S3Store } from './s3-store.ts';
+import { DirectoryStore } from './directory-store.ts';
+import type { BackupStore } from './store.ts';
 
 const namespace = uniqueName('etcd-backups');
 let cluster: HarnessCluster;
@@ -193,5 +196,66 @@ describe('the EtcdBackup controller', () => {
       await registry.metrics(),
       new RegExp(`strata_etcd_backups_failed_total\\{backup="${namespace}/unreachable"\\} [2-9]`),
     );
+  });
+
+  it('takes a scheduled backup at each cron firing, to a claim directory and to S3, keeping maxBackups', async (t) => {
+    // Five-field cron fires once a minute at most: two firings (the second removing the first) cost 60–120 s.
+    const scheduled = { schedule: '* * * * *', retention: { maxBackups: 1 } };
+    const createdAt = Date.now();
+    await create(aBackup('every-minute-pvc', { pvc: { claimName: 'backups', path: 'scheduled' } }, scheduled));
+    await create(
+      aBackup('every-minute-s3', { s3: { ...s3Destination(s3.endpoint).s3, prefix: 'scheduled' } }, scheduled),
+    );
+    const stores: Record<string, BackupStore> = {
+      'every-minute-pvc': new DirectoryStore(join(work, 'claims', namespace, 'backups', 'scheduled')),
+      'every-minute-s3': new S3Store({
+        ...s3Destination(s3.endpoint).s3,
+        prefix: 'scheduled',
+        credentials: s3.credentials,
+      }),
+    };
+    try {
+      for (const [name, store] of Object.entries(stores)) {
+        const backup = await waitFor(
+          `two scheduled backups of ${name}`,
+          async () => {
+            const current = await readBackup(name);
+            const succeeded = (current.status?.history ?? []).filter((entry) => entry.outcome === 'Succeeded');
+            return succeeded.length >= 2 ? current : undefined;
+          },
+          { timeoutMs: 150_000, intervalMs: 500 },
+        );
+        const history = backup.status?.history ?? [];
+        assert.ok(
+          history.every((entry) => entry.outcome === 'Succeeded'),
+          `no failed attempt: ${JSON.stringify(history)}`,
+        );
+        const [first, second] = history.map((entry) => Date.parse(entry.time));
+        assert.ok(first !== undefined && second !== undefined);
+        // Each firing on a minute boundary after the creation, the second one minute after the first.
+        for (const time of [first, second]) {
+          assert.ok(time > createdAt, 'no backup before the first firing');
+          assert.ok(time % 60_000 < 15_000, `${new Date(time).toISOString()} is within 15 s after a minute boundary`);
+        }
+        assert.equal(Math.floor(second / 60_000) - Math.floor(first / 60_000), 1, 'consecutive firings');
+        const records = backup.status?.backups ?? [];
+        assert.equal(records.length, 1, 'maxBackups: 1 keeps one record');
+        const kept = records[0];
+        const keptAt = Date.parse(kept?.takenAt ?? '');
+        assert.ok(keptAt > first && keptAt <= second, 'the newest backup (taken in the second firing) is the one kept');
+        const stored = (await store.list()).map((object) => object.name);
+        assert.deepEqual(stored, [kept?.name], `${name}: the store holds only the kept backup`);
+        const events = await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
+        const removed = events.items.filter(
+          (event) => event.regarding?.name === name && event.reason === 'BackupRemoved',
+        );
+        assert.equal(removed.length, 1, `${name}: one BackupRemoved Event`);
+        t.diagnostic(
+          `${name}: created ${new Date(createdAt).toISOString()}, fired ${history.map((entry) => entry.time).join(', ')}`,
+        );
+      }
+    } finally {
+      for (const store of Object.values(stores)) store.close();
+    }
   });
 });

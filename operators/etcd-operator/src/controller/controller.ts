@@ -13,7 +13,7 @@ import {
   type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster } from '@strata/api';
+import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster, type EtcdClusterStatus } from '@strata/api';
 import {
   applyManifestObject,
   describeApiError,
@@ -32,6 +32,7 @@ import { EtcdRequestError, isMemberNotFound } from '../etcd/errors.ts';
 import { plan, quorumOf, versionPlan, type Action } from '../plan/plan.ts';
 import {
   NO_MAINTENANCE,
+  UPGRADE_SNAPSHOT_NOT_OBSERVED,
   type EtcdView,
   type MaintenanceView,
   type MemberView,
@@ -50,7 +51,8 @@ import {
 } from '../pods/member-pod.ts';
 import type { EtcdOperatorMetrics } from './metrics.ts';
 import { claimView, observeEtcd, podView } from './observe.ts';
-import { evenSizeNote, NO_SNAPSHOT_NOTE, recordedClusterId, statusOf } from './status.ts';
+import { evenSizeNote, recordedClusterId, statusOf, upgradeSnapshotNote } from './status.ts';
+import { listUpgradeSnapshotView, requestUpgradeSnapshot } from './upgrade-snapshot-api.ts';
 import { ClusterTlsClients } from '../tls/cluster-tls-clients.ts';
 import { seedSourceOf, type SeedSource } from '../restore/seed-source.ts';
 import { recoveryUnderway, type RecoveryPlan } from '../recovery/recovery-plan.ts';
@@ -279,7 +281,8 @@ export class EtcdClusterController {
     const etcd = await observeEtcd(this.#etcd, podViews, cluster.spec.tls !== undefined);
     const maintenance = await this.#maintenance(key, cluster, etcd);
     const claims = ownClaims.flatMap((claim) => claimView(claim) ?? []);
-    const observed: Observed = {
+    const recordedUpgrade = cluster.status?.upgrade;
+    const base: Observed = {
       spec: {
         size: cluster.spec.size,
         version: cluster.spec.version,
@@ -293,7 +296,18 @@ export class EtcdClusterController {
       claims,
       etcd,
       maintenance,
+      upgradeSnapshot: UPGRADE_SNAPSHOT_NOT_OBSERVED,
+      upgradeUnderWay:
+        recordedUpgrade === undefined || recordedUpgrade.completedAt !== undefined
+          ? undefined
+          : { from: recordedUpgrade.fromVersion, to: recordedUpgrade.toVersion },
     };
+    // The namespace's EtcdBackups are read only while an upgrade is asked: its snapshot comes first (rule 9).
+    const versions = versionPlan(base);
+    const observed: Observed =
+      versions.current === versions.target
+        ? base
+        : { ...base, upgradeSnapshot: await listUpgradeSnapshotView(this.#customObjects, cluster) };
     const action = plan(observed);
     this.#recordMetrics(key, observed);
     this.#options.logger.debug({ cluster: key, action: action.kind }, 'planned');
@@ -419,7 +433,18 @@ export class EtcdClusterController {
           'Normal',
           'MemberUpgrading',
           'DeletePod',
-          `upgrading member ${describeMember(action.member)} from ${action.from} to ${action.to}: its pod is recreated on its claim; ${NO_SNAPSHOT_NOTE}`,
+          `upgrading member ${describeMember(action.member)} from ${action.from} to ${action.to}: its pod is recreated on its claim; ${upgradeSnapshotNote(observed)}`,
+        );
+        return;
+      case 'snapshotBeforeUpgrade':
+        this.#assertLeading(cluster);
+        await requestUpgradeSnapshot(this.#customObjects, cluster, action);
+        await this.#event(
+          cluster,
+          'Normal',
+          'UpgradeSnapshotRequested',
+          'CreateBackup',
+          `upgrading ${action.from} → ${action.to}: created EtcdBackup ${action.backup} (the destination of ${action.destination}); no member is upgraded before it is stored`,
         );
         return;
       case 'updatePeerURL':
@@ -757,7 +782,7 @@ export class EtcdClusterController {
           plural: ETCD_CLUSTER.plural,
           namespace,
           name: cluster.metadata.name,
-          body: { status },
+          body: { status: withClearedCompletion(status) },
         },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
@@ -810,6 +835,17 @@ export class EtcdClusterController {
       this.#options.logger.warn({ err: error, reason, detail: describeApiError(error) }, 'could not record an Event');
     }
   }
+}
+
+/**
+ * A merge patch keeps the fields it does not name: an upgrade recorded after a completed one must clear the
+ * `completedAt` its predecessor left, or the new upgrade would read as completed before it began.
+ */
+function withClearedCompletion(status: EtcdClusterStatus): object {
+  const upgrade = status.upgrade;
+  return upgrade === undefined || upgrade.completedAt !== undefined
+    ? status
+    : { ...status, upgrade: { ...upgrade, completedAt: null } };
 }
 
 const describeMember = (member: MemberView): string => `${member.name || '(unstarted)'} (${hexId(member.id)})`;

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { EventsV1Api, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster } from '@strata/api';
 import { neverDuring, waitFor } from '@strata/harness';
-import { signalContainer, type TestCluster } from '@strata/platform-local/testing';
+import { signalContainer, startS3Server, type S3Server, type TestCluster } from '@strata/platform-local/testing';
+import { S3Store } from '../backup/s3-store.ts';
 import { CLUSTER_LABEL, ETCD_CONTAINER } from '../pods/member-pod.ts';
 import { endpointsOf, type LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
 import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
@@ -20,13 +21,18 @@ let cluster: TestCluster;
 let kubeConfig: KubeConfig;
 let clusters: LocalEtcdClusters;
 let namespace: string;
+let s3: S3Server;
 
 before(async () => {
-  ({ cluster, kubeConfig, clusters, namespace } = await startOperatorTestCluster('etcd-life'));
+  [{ cluster, kubeConfig, clusters, namespace }, s3] = await Promise.all([
+    startOperatorTestCluster('etcd-life'),
+    startS3Server({ buckets: ['etcd-backups'] }),
+  ]);
 });
 
 after(async () => {
   await cluster?.destroy();
+  await s3?.stop();
 });
 
 const idsOf = (current: EtcdCluster): string[] => (current.status?.members ?? []).map((member) => member.id).sort();
@@ -45,12 +51,65 @@ async function clusterEvents(): Promise<[name: string, reason: string][]> {
   return events.items.map((event) => [event.metadata?.name ?? '', event.reason ?? '']);
 }
 
+/** The status records the upgrade to `version` as completed, after a snapshot MinIO holds with its sha256. */
+async function assertUpgradeSnapshot(current: EtcdCluster, version: string): Promise<void> {
+  const upgrade = await waitFor(
+    `the upgrade to ${version} recorded as completed`,
+    async () => {
+      const recorded = (await clusters.read(NAME)).status?.upgrade;
+      return recorded?.toVersion === version && recorded.completedAt !== undefined ? recorded : undefined;
+    },
+    { timeoutMs: 15_000, intervalMs: 200 },
+  );
+  const { snapshot } = upgrade;
+  assert.ok(snapshot.revision >= KEYS, `the snapshot holds the keys written before (revision ${snapshot.revision})`);
+  assert.ok(
+    Date.parse(snapshot.takenAt) < Date.parse(upgrade.completedAt ?? ''),
+    `the snapshot before the upgrade's end: ${JSON.stringify(upgrade)}`,
+  );
+  assert.equal(
+    current.status?.lastBackup === undefined || Date.parse(current.status.lastBackup) >= Date.parse(snapshot.takenAt),
+    true,
+  );
+  const backup = await clusters.readBackup(snapshot.backup);
+  assert.equal(backup.metadata.ownerReferences === undefined, false, 'the snapshot EtcdBackup is owned by the cluster');
+  assert.equal(backup.status?.backups?.at(-1)?.sha256, snapshot.sha256);
+  assert.equal(snapshot.location, `s3://etcd-backups/${NAME}/${snapshot.name}`);
+  const store = new S3Store({
+    endpoint: s3.endpoint,
+    bucket: 'etcd-backups',
+    prefix: NAME,
+    forcePathStyle: true,
+    credentials: s3.credentials,
+  });
+  try {
+    assert.equal(await store.recordedSha256(snapshot.name), snapshot.sha256, 'MinIO holds the snapshot');
+  } finally {
+    store.close();
+  }
+}
+
 describe('upgrades and quorum loss', () => {
-  it('upgrades 3 members 3.5.36 → 3.6.15 → 3.6.16 one at a time, keeping member IDs and keys; refuses a downgrade', async (t) => {
+  it('upgrades 3 members 3.5.36 → 3.6.15 → 3.6.16 one at a time after a snapshot each, keeping member IDs and keys; refuses a downgrade', async (t) => {
     await clusters.create(NAME, { size: 3, version: '3.5.36', storage: { pvc: { size: '64Mi' } } });
     let current = await clusters.settled(NAME, 3, 90_000, '3.5.36');
     const ids = idsOf(current);
     await clusters.putKeys(current, '/life/', KEYS);
+
+    // No EtcdBackup targets the cluster: the upgrade is held, naming the fix, and no member is touched.
+    await clusters.patchSpec(NAME, { version: '3.6.15' });
+    const held = await waitFor(
+      'the upgrade to be held for want of a backup destination',
+      async () => {
+        const read = await clusters.read(NAME);
+        return conditionOf(read, 'Degraded')?.reason === 'UpgradeNeedsBackup' ? read : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    assert.match(conditionOf(held, 'Degraded')?.message ?? '', /spec\.source\.clusterRef\.name: life/);
+    assert.ok((held.status?.members ?? []).every((member) => member.version === '3.5.36' && member.healthy));
+    await clusters.patchSpec(NAME, { version: '3.5.36' });
+    await clusters.backUpTo(NAME, s3, 'etcd-backups');
 
     // Sampled all through: never more than one member down, never a learner (no member is replaced).
     let mostDown = 0;
@@ -74,6 +133,7 @@ describe('upgrades and quorum loss', () => {
         assert.deepEqual(idsOf(current), ids, `the same members after the upgrade to ${version}`);
         assert.equal(current.status?.currentVersion, version);
         await clusters.assertKeys(current, '/life/', KEYS);
+        await assertUpgradeSnapshot(current, version);
       }
     } finally {
       clearInterval(sampling);

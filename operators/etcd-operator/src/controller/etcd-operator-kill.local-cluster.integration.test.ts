@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ETCD_OPERATOR_NAMESPACE } from '@strata/assets';
 import { waitFor } from '@strata/harness';
-import { crashContainer, type TestCluster } from '@strata/platform-local/testing';
+import { crashContainer, startS3Server, type S3Server, type TestCluster } from '@strata/platform-local/testing';
 import { endpointsOf, type LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
 import { operatorLeader, startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 
@@ -19,18 +19,23 @@ let kubeConfig: KubeConfig;
 let core: CoreV1Api;
 let clusters: LocalEtcdClusters;
 let namespace: string;
+let s3: S3Server;
 /** The most learners etcd's member list showed at once, and how many samples were taken. */
 let mostLearners = 0;
 let samples = 0;
 let sampling: NodeJS.Timeout | undefined;
 
 before(async () => {
-  ({ cluster, kubeConfig, core, clusters, namespace } = await startOperatorTestCluster('etcd-kill'));
+  [{ cluster, kubeConfig, core, clusters, namespace }, s3] = await Promise.all([
+    startOperatorTestCluster('etcd-kill'),
+    startS3Server({ buckets: ['etcd-backups'] }),
+  ]);
 });
 
 after(async () => {
   clearInterval(sampling);
   await cluster?.destroy();
+  await s3?.stop();
 });
 
 async function eventNames(reason: string): Promise<string[]> {
@@ -56,6 +61,8 @@ async function killLeaderAfter(reason: string, before: readonly string[]): Promi
 describe('the operator killed in the middle of its work', () => {
   it('converges after a kill after a member add, mid-upgrade and after a member remove, never with two learners', async (t) => {
     await clusters.create(NAME, { size: 1, version: '3.6.15', storage: { pvc: { size: '64Mi' } } });
+    // Where the upgrade's snapshot goes (rule 9: no member is upgraded before it is stored).
+    await clusters.backUpTo(NAME, s3, 'etcd-backups');
     let current = await clusters.settled(NAME, 1);
     await clusters.putKeys(current, '/crash/', KEYS);
     sampling = setInterval(() => {

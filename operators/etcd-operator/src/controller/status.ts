@@ -3,6 +3,7 @@ import type { EtcdClusterCondition, EtcdClusterPhase, EtcdClusterStatus, EtcdClu
 import { hexId } from '../etcd/gateway-client.ts';
 import { quorumOf, versionPlan, type Action } from '../plan/plan.ts';
 import type { Observed } from '../plan/observed.ts';
+import { upgradeRecord } from './upgrade-snapshot.ts';
 
 interface ConditionValue {
   readonly status: 'True' | 'False';
@@ -25,10 +26,16 @@ const CHANGES: ReadonlySet<Action['kind']> = new Set([
   'compact',
   'defragment',
   'disarm',
+  'snapshotBeforeUpgrade',
 ]);
 
-/** Said in the Progressing condition during an upgrade: snapshots are not this reconciler's, and none is claimed. */
-export const NO_SNAPSHOT_NOTE = 'no pre-upgrade snapshot was taken (this operator does not take backups yet)';
+/** Said in the Progressing condition and the Events of an upgrade: where its pre-upgrade snapshot is. */
+export function upgradeSnapshotNote(observed: Observed): string {
+  const view = observed.upgradeSnapshot;
+  return view.kind === 'taken'
+    ? `pre-upgrade snapshot ${view.snapshot.location} (revision ${view.snapshot.revision})`
+    : 'the pre-upgrade snapshot is not stored yet';
+}
 
 function phaseOf(observed: Observed, action: Action): EtcdClusterPhase {
   if (action.kind === 'halt') {
@@ -103,7 +110,7 @@ export function statusOf({
             status: 'True',
             reason: action.kind === 'wait' ? action.reason : action.kind.replace(/^./, (c) => c.toUpperCase()),
             message: upgrading
-              ? `upgrading ${versions.current} → ${versions.target}: ${describe}; ${NO_SNAPSHOT_NOTE}`
+              ? `upgrading ${versions.current} → ${versions.target}: ${describe}; ${upgradeSnapshotNote(observed)}`
               : describe,
           }
         : { status: 'False', reason: action.kind === 'halt' ? action.reason : 'AtSize', message: describe },
@@ -141,6 +148,7 @@ export function statusOf({
     };
   });
   const leader = members.find((member) => member.leader);
+  const upgrade = upgradeRecord(observed.upgradeSnapshot, versions, action, previous?.upgrade, now);
   return {
     observedGeneration: generation,
     phase: phaseOf(observed, action),
@@ -164,7 +172,8 @@ export function statusOf({
     readyMembers: healthyVoters.length,
     ...(leader?.version === undefined ? {} : { currentVersion: leader.version }),
     clientURL: voters.flatMap((member) => member.clientURLs).join(','),
-    ...(previous?.lastBackup === undefined ? {} : { lastBackup: previous.lastBackup }),
+    ...lastBackupOf(previous?.lastBackup, upgrade?.snapshot.takenAt),
+    ...(upgrade === undefined ? {} : { upgrade }),
     ...observedRevisionOf(members, previous),
     ...(previous?.lastRecovery === undefined ? {} : { lastRecovery: previous.lastRecovery }),
     ...(defragmentedAt !== undefined
@@ -191,3 +200,10 @@ function observedRevisionOf(
 /** The cluster ID as recorded in status, in the decimal form etcd's answers carry; undefined before it formed. */
 export const recordedClusterId = (status: EtcdClusterStatus | undefined): string | undefined =>
   status?.clusterID === undefined ? undefined : BigInt(`0x${status.clusterID}`).toString();
+
+/** The later of the recorded last backup and the pre-upgrade snapshot. */
+function lastBackupOf(recorded: string | undefined, snapshot: string | undefined): { lastBackup?: string } {
+  const times = [recorded, snapshot].filter((time): time is string => time !== undefined);
+  const latest = times.sort((a, b) => Date.parse(b) - Date.parse(a))[0];
+  return latest === undefined ? {} : { lastBackup: latest };
+}

@@ -86,6 +86,33 @@ export interface MaintenanceView {
 
 export const NO_MAINTENANCE: MaintenanceView = { alarms: [], defragPending: [], compactFirst: false };
 
+/**
+ * The snapshot rule 9 takes before an upgrade touches its first member: a one-shot EtcdBackup (`backup`) the operator
+ * creates with the destination of the EtcdBackup that targets this cluster. Observed only while an upgrade is asked.
+ */
+export type UpgradeSnapshotView =
+  /** No upgrade is asked, so nothing was looked up. */
+  | { readonly kind: 'notObserved' }
+  /** No EtcdBackup of the namespace has this cluster as its source: the snapshot has nowhere to go. */
+  | { readonly kind: 'noDestination'; readonly backup: string; readonly cluster: string }
+  /** Not asked for yet; `destination` is the EtcdBackup whose destination it takes. */
+  | { readonly kind: 'absent'; readonly backup: string; readonly destination: string }
+  | { readonly kind: 'pending'; readonly backup: string }
+  | { readonly kind: 'failed'; readonly backup: string; readonly reason: string; readonly message: string }
+  | {
+      readonly kind: 'taken';
+      readonly backup: string;
+      readonly snapshot: {
+        readonly name: string;
+        readonly location: string;
+        readonly revision: number;
+        readonly sha256: string;
+        readonly takenAt: string;
+      };
+    };
+
+export const UPGRADE_SNAPSHOT_NOT_OBSERVED: UpgradeSnapshotView = { kind: 'notObserved' };
+
 export interface Observed {
   readonly spec: SpecView;
   /** The cluster ID the status recorded once the cluster had formed; undefined before. */
@@ -97,4 +124,7 @@ export interface Observed {
   readonly claims: readonly ClaimView[];
   readonly etcd: EtcdView;
   readonly maintenance: MaintenanceView;
+  readonly upgradeSnapshot: UpgradeSnapshotView;
+  /** The upgrade the status records as begun (its snapshot taken) and not yet completed. */
+  readonly upgradeUnderWay: { readonly from: string; readonly to: string } | undefined;
 }

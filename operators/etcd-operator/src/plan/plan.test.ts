@@ -1,7 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan, quorumOf, removalKeepsQuorum } from './plan.ts';
-import { aClaim, aMember, aPod, answered, CLUSTER_ID, claimsOf, observed, podOf } from './test-fixtures.ts';
+import {
+  aClaim,
+  aMember,
+  aPod,
+  answered,
+  aTakenSnapshot,
+  CLUSTER_ID,
+  claimsOf,
+  observed,
+  podOf,
+} from './test-fixtures.ts';
+import type { UpgradeSnapshotView } from './observed.ts';
 
 const three = () => [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c')];
 
@@ -404,6 +415,98 @@ describe('the planner', () => {
       ];
       const action = plan(observed(members, { version: '3.6.16', pods, claims: claimsOf(members) }));
       assert.equal(action.kind === 'halt' && `${action.condition} ${action.reason}`, 'Degraded UpgradeFailed');
+    });
+
+    it('reports UpgradeFailed when the last member of an upgrade keeps failing, its peers already upgraded', () => {
+      const members = [
+        aMember('etcd-a', { version: '3.6.16' }),
+        aMember('etcd-b', { version: '3.6.16' }),
+        aMember('etcd-c', { healthy: false, version: undefined }),
+      ];
+      const pods = [
+        podOf(members[0]!),
+        podOf(members[1]!),
+        podOf(members[2]!, { version: '3.6.16', crashLooping: true }),
+      ];
+      const seen = (upgradeUnderWay?: { from: string; to: string }) =>
+        plan(
+          observed(members, {
+            version: '3.6.16',
+            pods,
+            claims: claimsOf(members),
+            ...(upgradeUnderWay === undefined ? {} : { upgradeUnderWay }),
+          }),
+        );
+      const failed = seen({ from: '3.6.15', to: '3.6.16' });
+      assert.equal(failed.kind === 'halt' && `${failed.condition} ${failed.reason}`, 'Degraded UpgradeFailed');
+      assert.match(
+        failed.kind === 'halt' ? failed.message : '',
+        /etcd-c keeps failing on 3\.6\.16.*3\.6\.15 → 3\.6\.16/,
+      );
+      // The same crash loop with no upgrade under way (the last one completed) is an unhealthy member, restarted.
+      const unhealthy = seen();
+      assert.equal(unhealthy.kind === 'wait' && unhealthy.reason, 'MemberUnhealthy');
+      assert.equal(
+        (({ kind }) => kind)(seen({ from: '3.6.15', to: '3.6.17' })),
+        'wait',
+        'an upgrade to another version',
+      );
+    });
+
+    describe('takes a snapshot first', () => {
+      const members = at('3.6.15');
+      const seen = (upgradeSnapshot: UpgradeSnapshotView, list = members) =>
+        plan(
+          observed(list, { version: '3.6.16', claims: claimsOf(list), upgradeSnapshot }, answered(list, list[0]!.id)),
+        );
+
+      it("asks for the one-shot EtcdBackup with the destination of the cluster's EtcdBackup before any member", () => {
+        assert.deepEqual(seen({ kind: 'absent', backup: 'etcd-pre-upgrade-g2', destination: 'nightly' }), {
+          kind: 'snapshotBeforeUpgrade',
+          backup: 'etcd-pre-upgrade-g2',
+          destination: 'nightly',
+          from: '3.6.15',
+          to: '3.6.16',
+        });
+        const pending = seen({ kind: 'pending', backup: 'etcd-pre-upgrade-g2' });
+        assert.equal(pending.kind === 'wait' && pending.reason, 'UpgradeSnapshot');
+        assert.equal(seen({ kind: 'notObserved' }).kind, 'wait', 'nothing is upgraded on a snapshot not looked at');
+        const taken = seen(aTakenSnapshot());
+        assert.equal(taken.kind === 'upgradeMember' && taken.member.name, 'etcd-b');
+      });
+
+      it('holds the upgrade with a condition naming the fix when no EtcdBackup targets the cluster', () => {
+        const action = seen({ kind: 'noDestination', backup: 'main-pre-upgrade-g2', cluster: 'main' });
+        assert.equal(action.kind === 'halt' && `${action.condition} ${action.reason}`, 'Degraded UpgradeNeedsBackup');
+        assert.match(action.kind === 'halt' ? action.message : '', /spec\.source\.clusterRef\.name: main/);
+      });
+
+      it('stops the upgrade with a condition quoting the failure when the snapshot fails', () => {
+        const action = seen({
+          kind: 'failed',
+          backup: 'main-pre-upgrade-g2',
+          reason: 'StoreFailed',
+          message: 'S3 refused: connect ECONNREFUSED 127.0.0.1:9',
+        });
+        assert.equal(
+          action.kind === 'halt' && `${action.condition} ${action.reason}`,
+          'Degraded UpgradeSnapshotFailed',
+        );
+        assert.match(action.kind === 'halt' ? action.message : '', /StoreFailed: S3 refused: connect ECONNREFUSED/);
+      });
+
+      it('asks nothing more once a member runs the new version, nor when no upgrade is asked', () => {
+        const midway = [members[0]!, { ...members[1]!, version: '3.6.16' }, members[2]!];
+        const next = seen({ kind: 'notObserved' }, midway);
+        assert.equal(next.kind === 'upgradeMember' && next.member.name, 'etcd-c');
+        const steady = at('3.6.16');
+        assert.deepEqual(
+          plan(observed(steady, { claims: claimsOf(steady), upgradeSnapshot: { kind: 'notObserved' } })),
+          {
+            kind: 'none',
+          },
+        );
+      });
     });
 
     it('refuses a path that skips a minor version, or goes down: nothing changes, members keep their version', () => {

@@ -3,6 +3,7 @@
 // a test of its own in plan.test.ts.
 import { peerURLOf, type ClaimView, type MemberView, type Observed, type PodView } from './observed.ts';
 import { compareVersions, upgradePath, type UpgradePath } from './upgrade.ts';
+import { upgradeSnapshotGate, type SnapshotBeforeUpgrade } from './upgrade-snapshot.ts';
 
 export type HaltCondition = 'QuorumLost' | 'Degraded' | 'Paused';
 
@@ -25,6 +26,8 @@ export type Action =
    * at the new version by the restartMember step.
    */
   | { readonly kind: 'upgradeMember'; readonly member: MemberView; readonly from: string; readonly to: string }
+  /** Ask for the pre-upgrade snapshot (rule 9) before the first member of an upgrade is touched. */
+  | SnapshotBeforeUpgrade
   /** A member restarted in a new pod answers on that pod's IP: tell the cluster its new peer URL. */
   | { readonly kind: 'updatePeerURL'; readonly member: MemberView; readonly peerURL: string }
   /** Delete a claim whose member is gone and that no pod uses: its data never serves another member. */
@@ -281,8 +284,18 @@ export function plan(observed: Observed): Action {
   const sick = voters.find((member) => !member.healthy);
   const sickPod = sick === undefined ? undefined : podOf(sick);
   if (sick !== undefined && sickPod?.crashLooping === true && sickPod.version !== undefined) {
-    // A member that keeps failing on another version than its healthy peers run failed its upgrade (rule 9).
+    // A member that keeps failing on another version than its healthy peers run failed its upgrade (rule 9); so does
+    // the last member of an upgrade the status records as not completed, though its peers already run that version.
     const others = voters.filter((member) => member.healthy && member.version !== sickPod.version);
+    const underWay = observed.upgradeUnderWay;
+    if (others.length === 0 && underWay?.to === sickPod.version) {
+      return {
+        kind: 'halt',
+        condition: 'Degraded',
+        reason: 'UpgradeFailed',
+        message: `member ${sick.name} keeps failing on ${sickPod.version}, the last member of the upgrade ${underWay.from} → ${underWay.to}; the upgrade stops here`,
+      };
+    }
     if (others.length > 0) {
       return {
         kind: 'halt',
@@ -355,6 +368,11 @@ function planUpgrade(
   const next = outdated[0];
   if (next === undefined) return { kind: 'none' };
   const from = versionOf(next, podOf(next)) ?? 'unknown';
+  // Before the first member is touched (no voter runs the target yet), a snapshot is stored (rule 9).
+  if (!voters.some((member) => versionOf(member, podOf(member)) === target)) {
+    const gate = upgradeSnapshotGate(observed.upgradeSnapshot, from, target);
+    if (gate !== undefined) return gate;
+  }
   if (next.id === leaderId && voters.length > 1) {
     const to = voters.filter((member) => member.id !== next.id).sort((a, b) => a.name.localeCompare(b.name))[0];
     if (to !== undefined) return { kind: 'moveLeader', from: next, to };

@@ -9,6 +9,7 @@ import {
   type MemberView,
   type Observed,
   type PodView,
+  type UpgradeSnapshotView,
 } from './observed.ts';
 
 let nextIp = 10;
@@ -83,7 +84,23 @@ export interface ObservedOverrides {
   /** storage.pvc with these claims; emptyDir when absent. */
   readonly claims?: readonly ClaimView[];
   readonly maintenance?: Partial<MaintenanceView>;
+  /** The pre-upgrade snapshot; taken (the upgrade may go on) by default. */
+  readonly upgradeSnapshot?: UpgradeSnapshotView;
+  readonly upgradeUnderWay?: { readonly from: string; readonly to: string };
 }
+
+/** A pre-upgrade snapshot the backup controller stored. */
+export const aTakenSnapshot = (backup = 'etcd-pre-upgrade-g2'): UpgradeSnapshotView => ({
+  kind: 'taken',
+  backup,
+  snapshot: {
+    name: `${backup}-20261205T020000Z-r40.db`,
+    location: `s3://etcd-backups/${backup}-20261205T020000Z-r40.db`,
+    revision: 40,
+    sha256: 'a'.repeat(64),
+    takenAt: '2026-12-05T02:00:00Z',
+  },
+});
 
 /** The claim of member (or pod) `member`, as the operator names it. */
 export function aClaim(member: string, overrides: Partial<ClaimView> = {}): ClaimView {
@@ -109,6 +126,8 @@ export function observed(members: readonly MemberView[], overrides: ObservedOver
     pods: overrides.pods ?? members.map((member) => podOf(member)),
     claims: overrides.claims ?? [],
     maintenance: { ...NO_MAINTENANCE, ...overrides.maintenance },
+    upgradeSnapshot: overrides.upgradeSnapshot ?? aTakenSnapshot(),
+    upgradeUnderWay: overrides.upgradeUnderWay,
     etcd: etcd ?? answered(members),
   };
 }

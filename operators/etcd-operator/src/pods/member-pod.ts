@@ -38,7 +38,7 @@ export type PvcStorage = NonNullable<EtcdCluster['spec']['storage']['pvc']>;
 /** The claim of a member's data, as a StatefulSet names it: `data-<pod>`. */
 export const claimNameOf = (member: string): string => `data-${member}`;
 
-/** The owner reference of what the operator makes for `cluster`: deleted with it. */
+/** The EtcdCluster as the controlling owner of what the operator creates for it: deleted with it. */
 export const ownerOf = (cluster: EtcdCluster) => ({
   apiVersion: ETCD_CLUSTER.apiVersion,
   kind: ETCD_CLUSTER.kind,

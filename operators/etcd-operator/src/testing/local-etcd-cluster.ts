@@ -10,11 +10,19 @@ import {
   type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { ETCD_CLUSTER, parseEtcdCluster, type EtcdCluster, type EtcdClusterSpecInput } from '@strata/api';
+import {
+  ETCD_BACKUP,
+  ETCD_CLUSTER,
+  parseEtcdBackup,
+  parseEtcdCluster,
+  type EtcdBackup,
+  type EtcdCluster,
+  type EtcdClusterSpecInput,
+} from '@strata/api';
 import { waitFor } from '@strata/harness';
 import { EtcdClient } from '../etcd/gateway-client.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
-import { crashContainer } from '@strata/platform-local/testing';
+import { crashContainer, type S3Server } from '@strata/platform-local/testing';
 import { CLUSTER_LABEL, ETCD_CONTAINER } from '../pods/member-pod.ts';
 
 export class LocalEtcdClusters {
@@ -64,6 +72,49 @@ export class LocalEtcdClusters {
     await this.#customObjects.patchNamespacedCustomObject(
       { ...this.#address(name), body: { spec } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+  }
+
+  /**
+   * An EtcdBackup of cluster `name` into `bucket` of `s3` (its credentials in a Secret): the destination its
+   * pre-upgrade snapshots take. Scheduled once a year, so that it takes no backup of its own during a test.
+   */
+  async backUpTo(name: string, s3: S3Server, bucket: string): Promise<void> {
+    const secret = `${name}-s3`;
+    await this.#core.createNamespacedSecret({
+      namespace: this.#namespace,
+      body: {
+        metadata: { name: secret },
+        stringData: { accessKeyID: s3.credentials.accessKeyId, secretAccessKey: s3.credentials.secretAccessKey },
+      },
+    });
+    await this.#customObjects.createNamespacedCustomObject({
+      group: ETCD_BACKUP.group,
+      version: ETCD_BACKUP.version,
+      plural: ETCD_BACKUP.plural,
+      namespace: this.#namespace,
+      body: {
+        apiVersion: ETCD_BACKUP.apiVersion,
+        kind: ETCD_BACKUP.kind,
+        metadata: { name: `${name}-backups`, namespace: this.#namespace },
+        spec: {
+          source: { clusterRef: { name } },
+          destination: { s3: { endpoint: s3.endpoint, bucket, prefix: name, credentialsSecret: secret } },
+          schedule: '0 0 1 1 *',
+        },
+      },
+    });
+  }
+
+  async readBackup(name: string): Promise<EtcdBackup> {
+    return parseEtcdBackup(
+      await this.#customObjects.getNamespacedCustomObject({
+        group: ETCD_BACKUP.group,
+        version: ETCD_BACKUP.version,
+        plural: ETCD_BACKUP.plural,
+        namespace: this.#namespace,
+        name,
+      }),
     );
   }
 
