@@ -20,3 +20,4 @@ export * from './api/json-api.ts';
 export * from './api/client.ts';
 export * from './run/flags.ts';
 export * from './run/run-update-server.ts';
+export * from './promote/promote-release.ts';

@@ -22,6 +22,7 @@ import {
   proxyEnvironment,
   SYSCTLS,
   updateSettings,
+  clusterUpdateServerUrl,
   type NodeSystem,
 } from './node-files.ts';
 import { metadataBlockSystem } from './metadata-block.ts';
@@ -248,13 +249,15 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
     id: ignitionAssetId(node.name),
     dependsOn: dependenciesOf(node),
     // 2: the authentication config; etcd metrics on loopback. 3: the update agent's own user, D-Bus policy and polkit
-    // rule. 4: its own bootstrap token, the join approver.
-    revision: 4,
+    // rule. 4: its own bootstrap token, the join approver. 5: SERVER= the cluster's update server, the CA it trusts.
+    revision: 5,
     inputs: (i: RenderInput) => ({
       node,
       controllers: node.role === 'controller' ? i.topology.controllers : undefined,
       // Only Zincati's FleetLock URL names the API host.
       apiDnsName: i.config.os.name === 'fedora-coreos' ? i.topology.apiDnsName : undefined,
+      // update_engine's default SERVER= names the controller the update server runs on.
+      updateServer: i.config.os.name === 'flatcar' ? clusterUpdateServerUrl(i.topology) : undefined,
       os: i.config.os,
       kubernetesVersion: i.config.kubernetesVersion,
       networking: i.config.networking,

@@ -24,6 +24,7 @@ import { groupCounts } from '../controller/group-counts.ts';
 import type { UpdateGroupResource } from '../controller/resources.ts';
 import { UPDATE_SERVER_CONTROLLER } from '../controller/status-writer.ts';
 import { ApiRequestError } from '../errors.ts';
+import { PromotionError, promoteRelease } from '../promote/promote-release.ts';
 import type { MachineRecord, UpdateStore } from '../store/store.ts';
 import {
   API_PREFIX,
@@ -282,32 +283,21 @@ export function createJsonApi(options: JsonApiOptions): JsonApi {
       answer: async (context) => {
         const body = parseInput(promoteBodySchema, await readJsonBody(context.request), 'the body');
         const name = context.params[0] ?? '';
-        const channel = controller.channel(name);
-        if (channel === undefined)
-          throw new ApiRequestError(404, 'NotFound', `UpdateChannel ${name} does not exist`, { name });
-        const releases = controller.releases();
-        const release =
-          body.release !== undefined
-            ? releases.find((each) => each.metadata.name === body.release)
-            : releases.find((each) => each.spec.version === body.version);
-        if (release === undefined)
-          throw new ApiRequestError(
-            422,
-            'Invalid',
-            body.release !== undefined
-              ? `release: UpdateRelease ${body.release} does not exist`
-              : `version: no UpdateRelease has version ${body.version ?? ''}`,
-            { field: body.release !== undefined ? 'release' : 'version' },
-          );
-        await patchSpec(UPDATE_CHANNEL, name, { release: release.metadata.name });
-        await recordFor(
-          UPDATE_CHANNEL,
-          channel.metadata.uid,
-          name,
-          'Promoted',
-          `${release.spec.version} (UpdateRelease ${release.metadata.name}) promoted by ${context.user.username}`,
-        );
-        return { channel: name, release: release.metadata.name, version: release.spec.version };
+        try {
+          const promotion = await promoteRelease({
+            kubeConfig: options.kubeConfig,
+            channel: name,
+            target: body.release !== undefined ? { release: body.release } : { version: body.version ?? '' },
+            actor: context.user.username,
+            events,
+            onEventError: (error) => options.logger.warn({ err: error, name }, 'recording an Event'),
+          });
+          return { channel: promotion.channel, release: promotion.release, version: promotion.version };
+        } catch (error) {
+          if (!(error instanceof PromotionError)) throw error;
+          if (error.field === 'channel') throw new ApiRequestError(404, 'NotFound', error.message, { name });
+          throw new ApiRequestError(422, 'Invalid', error.message, { field: error.field });
+        }
       },
     },
     {
