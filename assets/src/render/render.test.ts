@@ -239,6 +239,20 @@ describe('strata render output', () => {
       );
       assert.equal(contentsOf('/etc/ssl/certs/strata-cluster-ca.pem'), caPem, `${node} trusts the cluster CA`);
     }
+    const directories = async (node: string) =>
+      z
+        .object({
+          storage: z.object({
+            directories: z
+              .array(z.object({ path: z.string(), mode: z.number(), user: z.object({ id: z.number() }) }))
+              .optional(),
+          }),
+        })
+        .parse(JSON.parse(await readFile(join(dir, ASSET_PATHS.ignition(node)), 'utf8'))).storage.directories ?? [];
+    assert.deepEqual(await directories('proof-controller-0'), [
+      { path: '/var/lib/strata-update-server', mode: 0o700, user: { id: 65532 } },
+    ]);
+    assert.deepEqual(await directories('proof-controller-1'), [], 'only the pinned controller keeps its data');
   });
 
   it('records every certificate with its expiry', async () => {

@@ -4,7 +4,7 @@ import type { BootstrapImages } from '../images.ts';
 import type { ManifestFile } from '../manifest-file.ts';
 import { updateServerRbac } from './rbac.ts';
 import {
-  updateServerDataClaim,
+  updateServerDataVolume,
   updateServerDeployment,
   updateServerService,
   updateServerTlsSecret,
@@ -12,14 +12,17 @@ import {
 } from './workloads.ts';
 
 export { UPDATE_SERVER_NAMES, UPDATE_SERVER_NAMESPACE, UPDATE_SERVER_PORTS, UPDATE_SERVER_USERNAME } from './names.ts';
-export { UPDATE_SERVER_MOUNTS, UPDATE_SERVER_POD_LABELS, type UpdateServerPlacement } from './workloads.ts';
-
-/** Room for the history of some tens of thousands of machines over the default 90-day retention. */
-export const UPDATE_SERVER_DEFAULT_STORAGE = '1Gi';
+export {
+  UPDATE_SERVER_DEFAULT_STORAGE,
+  UPDATE_SERVER_MOUNTS,
+  UPDATE_SERVER_POD_LABELS,
+  type UpdateServerPlacement,
+} from './workloads.ts';
 
 /**
  * The CRDs alone first (channels and groups are served only once they are established, and GitOps may apply them
- * at any time); then, where the server is placed, its RBAC, certificate, claim, Deployment and Service.
+ * at any time); then, where the server is placed, its RBAC, certificate, data volume and claim, Deployment and
+ * Service.
  */
 export function updateServerFiles(
   images: Pick<BootstrapImages, 'updateServer'>,
@@ -34,7 +37,7 @@ export function updateServerFiles(
       objects: [
         ...updateServerRbac(),
         updateServerTlsSecret(placement.tls),
-        updateServerDataClaim(placement.storage ?? UPDATE_SERVER_DEFAULT_STORAGE),
+        ...updateServerDataVolume(placement),
         updateServerDeployment(images.updateServer, placement),
         updateServerService(),
       ],

@@ -13,6 +13,8 @@ export const UPDATE_SERVER_NAMES = {
   tlsSecret: 'update-server-tls',
   /** The PersistentVolumeClaim holding the SQLite database (machines and their history). */
   dataClaim: 'update-server-data',
+  /** The `local` PersistentVolume on the pinned controller that the claim is bound to. */
+  dataVolume: 'strata-update-server-data',
 } as const;
 
 export const UPDATE_SERVER_PORTS = {

@@ -5,10 +5,12 @@ import type {
   V1ClusterRole,
   V1ClusterRoleBinding,
   V1Deployment,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
   V1Role,
 } from '@kubernetes/client-node';
 import { UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_RELEASE } from '@strata/api';
-import { UPDATE_SERVER_PORT } from '../../render/catalog/node-files.ts';
+import { UPDATE_SERVER_DATA_DIR, UPDATE_SERVER_PORT } from '../../render/catalog/node-files.ts';
 import { ManifestInputsError } from '../inputs.ts';
 import { renderBootstrapManifests } from '../render.ts';
 import { find, manifestInputs } from '../test-fixtures.ts';
@@ -67,12 +69,22 @@ describe('the update server manifests', () => {
     assert.equal(volumes.get('data')?.persistentVolumeClaim?.claimName, UPDATE_SERVER_NAMES.dataClaim);
     assert.equal(container?.securityContext?.readOnlyRootFilesystem, true);
     assert.equal(pod?.securityContext?.runAsNonRoot, true);
-    const claim = find<KubernetesObject & { spec?: { resources?: { requests?: Record<string, string> } } }>(
-      files,
-      'PersistentVolumeClaim',
-      UPDATE_SERVER_NAMES.dataClaim,
-    );
+    const claim = find<V1PersistentVolumeClaim>(files, 'PersistentVolumeClaim', UPDATE_SERVER_NAMES.dataClaim);
+    assert.equal(claim.spec?.volumeName, UPDATE_SERVER_NAMES.dataVolume);
+    assert.equal(claim.spec?.storageClassName, '');
     assert.equal(claim.spec?.resources?.requests?.storage, '1Gi');
+    // A local volume made by Ignition on the pinned controller, bound in advance: no StorageClass on any platform.
+    const volume = find<V1PersistentVolume>(files, 'PersistentVolume', UPDATE_SERVER_NAMES.dataVolume);
+    assert.equal(volume.spec?.local?.path, UPDATE_SERVER_DATA_DIR.path);
+    assert.equal(volume.spec?.storageClassName, '');
+    assert.equal(volume.spec?.persistentVolumeReclaimPolicy, 'Retain');
+    assert.deepEqual(volume.spec?.nodeAffinity?.required?.nodeSelectorTerms[0]?.matchExpressions?.[0]?.values, [
+      'test-cluster-controller-0',
+    ]);
+    assert.deepEqual(volume.spec?.claimRef, {
+      namespace: UPDATE_SERVER_NAMESPACE,
+      name: UPDATE_SERVER_NAMES.dataClaim,
+    });
     const secret = find<KubernetesObject & { data?: Record<string, string> }>(
       files,
       'Secret',

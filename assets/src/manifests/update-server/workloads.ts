@@ -1,11 +1,13 @@
 import type {
   V1Deployment,
   V1EnvVar,
+  V1PersistentVolume,
   V1PersistentVolumeClaim,
   V1Probe,
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
+import { UPDATE_SERVER_DATA_DIR } from '../../render/catalog/node-files.ts';
 import { linuxNodes } from '../node-agents.ts';
 import { UPDATE_SERVER_NAMES, UPDATE_SERVER_NAMESPACE, UPDATE_SERVER_PORTS } from './names.ts';
 
@@ -17,7 +19,7 @@ export const UPDATE_SERVER_POD_LABELS = {
 /** Where the server finds its serving certificate (the Secret, read-only) and keeps its database (the claim). */
 export const UPDATE_SERVER_MOUNTS = {
   tls: { volume: 'tls', dir: '/etc/strata/update-server-tls', certFile: 'tls.crt', keyFile: 'tls.key' },
-  data: { volume: 'data', dir: '/var/lib/strata-update-server', database: 'updates.db' },
+  data: { volume: 'data', dir: UPDATE_SERVER_DATA_DIR.path, database: 'updates.db' },
 } as const;
 
 /** The serving certificate and key (PEM), issued by the cluster CA at render time. */
@@ -30,12 +32,15 @@ export interface UpdateServerPlacement {
   /** The node (a controller) the one replica runs on, by `kubernetes.io/hostname`: update.conf's SERVER= names it. */
   readonly nodeName: string;
   readonly tls: UpdateServerTls;
-  /** The database's claim; the cluster's default StorageClass provisions it. */
+  /** The data volume's size (a local volume: a label for the scheduler, not a quota). */
   readonly storage?: string;
 }
 
-// The distroless base image's `nonroot` user.
-const NONROOT_ID = 65532;
+// The distroless base image's `nonroot` user, which owns the data directory Ignition makes.
+const NONROOT_ID = UPDATE_SERVER_DATA_DIR.uid;
+
+/** Room for the history of some tens of thousands of machines over the default 90-day retention. */
+export const UPDATE_SERVER_DEFAULT_STORAGE = '1Gi';
 
 const fieldEnv = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
@@ -52,9 +57,38 @@ export function updateServerTlsSecret(tls: UpdateServerTls): V1Secret {
   };
 }
 
-/** The SQLite database: machines and their history outlive the pod. */
-export function updateServerDataClaim(storage: string): V1PersistentVolumeClaim {
-  return {
+/**
+ * The SQLite database on the pinned controller's disk: a `local` PersistentVolume on the directory Ignition made
+ * there, bound in advance to the server's claim. No StorageClass or provisioner is needed, on any platform, and the
+ * machines and their history outlive every pod.
+ */
+export function updateServerDataVolume(
+  placement: UpdateServerPlacement,
+): [V1PersistentVolume, V1PersistentVolumeClaim] {
+  const storage = placement.storage ?? UPDATE_SERVER_DEFAULT_STORAGE;
+  const volume: V1PersistentVolume = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: UPDATE_SERVER_NAMES.dataVolume, labels: UPDATE_SERVER_POD_LABELS },
+    spec: {
+      capacity: { storage },
+      accessModes: ['ReadWriteOnce'],
+      // The machines' records are the server's only state: never deleted with the claim.
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: '',
+      volumeMode: 'Filesystem',
+      local: { path: UPDATE_SERVER_DATA_DIR.path },
+      nodeAffinity: {
+        required: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [placement.nodeName] }] },
+          ],
+        },
+      },
+      claimRef: { namespace: UPDATE_SERVER_NAMESPACE, name: UPDATE_SERVER_NAMES.dataClaim },
+    },
+  };
+  const claim: V1PersistentVolumeClaim = {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: {
@@ -62,8 +96,15 @@ export function updateServerDataClaim(storage: string): V1PersistentVolumeClaim 
       namespace: UPDATE_SERVER_NAMESPACE,
       labels: UPDATE_SERVER_POD_LABELS,
     },
-    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      // No class: the cluster's default StorageClass (if any) must not provision another volume for it.
+      storageClassName: '',
+      volumeName: UPDATE_SERVER_NAMES.dataVolume,
+      resources: { requests: { storage } },
+    },
   };
+  return [volume, claim];
 }
 
 const tcpProbe = (failureThreshold: number): V1Probe => ({
@@ -76,8 +117,8 @@ const tcpProbe = (failureThreshold: number): V1Probe => ({
 
 /**
  * One replica on SQLite (ADR 0048): pinned to one controller, on that node's host network at a fixed port, which
- * is where every machine's update.conf points; its database on a claim; Recreate, since two pods could hold
- * neither the port nor the database at once.
+ * is where every machine's update.conf points; its database on that controller's disk; Recreate, since two pods
+ * could hold neither the port nor the database at once.
  */
 export function updateServerDeployment(image: string, placement: UpdateServerPlacement): V1Deployment {
   const { tls, data } = UPDATE_SERVER_MOUNTS;
@@ -106,7 +147,7 @@ export function updateServerDeployment(image: string, placement: UpdateServerPla
             runAsNonRoot: true,
             runAsUser: NONROOT_ID,
             runAsGroup: NONROOT_ID,
-            // The kubelet gives the Secret's files and the claim this group: the key at 0440, the database writable.
+            // The kubelet gives the Secret's files this group, so that mode 0440 lets the nonroot user read the key.
             fsGroup: NONROOT_ID,
             seccompProfile: { type: 'RuntimeDefault' },
           },

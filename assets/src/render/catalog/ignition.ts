@@ -23,6 +23,8 @@ import {
   SYSCTLS,
   updateSettings,
   clusterUpdateServerUrl,
+  UPDATE_SERVER_DATA_DIR,
+  updateServerController,
   type NodeSystem,
 } from './node-files.ts';
 import { metadataBlockSystem } from './metadata-block.ts';
@@ -197,6 +199,8 @@ function controllerSystem(
     },
   );
   system.units.push(etcdUnit(ETCD_VERSION));
+  if (updateServerController(input.topology).name === controller.name)
+    return { ...system, directories: [...(system.directories ?? []), UPDATE_SERVER_DATA_DIR] };
   return system;
 }
 
@@ -216,6 +220,13 @@ export function buildNodeIgnition(input: RenderInput, system: NodeSystem): strin
     builder.file({ path: file.path, contents: file.contents, mode: file.mode, overwrite: true });
   for (const file of system.remoteFiles) builder.remoteFile(file);
   for (const link of system.links) builder.link({ path: link.path, target: link.target, overwrite: true });
+  for (const directory of system.directories ?? [])
+    builder.directory({
+      path: directory.path,
+      mode: directory.mode,
+      user: { id: directory.uid },
+      group: { id: directory.gid },
+    });
   for (const unit of system.units) builder.unit(unit);
   return builder.render();
 }

@@ -35,6 +35,15 @@ export interface NodeSystem {
   readonly remoteFiles: RemoteNodeFile[];
   readonly links: { readonly path: string; readonly target: string }[];
   readonly units: NodeUnit[];
+  /** Directories made with their owner, for a program that runs as its own user. */
+  readonly directories?: NodeDirectory[];
+}
+
+export interface NodeDirectory {
+  readonly path: string;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
 }
 
 /**
@@ -251,6 +260,18 @@ export const UPDATE_SERVER_PORT = 30779;
 export const UPDATE_SERVER_TRUST_ANCHOR = '/etc/ssl/certs/strata-cluster-ca.pem';
 
 export class UpdateServerPlacementError extends StrataError {}
+
+/**
+ * The update server's data on the controller it is pinned to: a `local` PersistentVolume's directory, made by
+ * Ignition and owned by the server's non-root user (the distroless image's `nonroot`), so that no StorageClass and
+ * no provisioner are needed on any platform.
+ */
+export const UPDATE_SERVER_DATA_DIR: NodeDirectory = {
+  path: '/var/lib/strata-update-server',
+  mode: 0o700,
+  uid: 65532,
+  gid: 65532,
+};
 
 /** The controller the update server's one replica runs on: the first, whose etcdHost every machine can resolve. */
 export function updateServerController<T extends Pick<ControllerNode, 'name' | 'etcdHost' | 'address'>>(topology: {
