@@ -15,6 +15,17 @@ import { z } from 'zod';
 import { withholdSecrets } from '../ignition/withhold-secrets.ts';
 import { decodeDataUrl } from '../ignition/data-url.ts';
 
+/** The names and addresses a certificate on disk is issued for. */
+async function subjectAltNames(path: string): Promise<string[]> {
+  const certificate = new X509Certificate(await readFile(path, 'utf8'));
+  return (
+    certificate
+      .getExtension(SubjectAlternativeNameExtension)
+      ?.names.toJSON()
+      .map((n) => n.value) ?? []
+  );
+}
+
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
@@ -134,12 +145,7 @@ describe('strata render output', () => {
   });
 
   it('gives the API server certificate every name clients use', async () => {
-    const certificate = new X509Certificate(await readFile(join(dir, CERT(ASSET_PATHS.apiserver)), 'utf8'));
-    const names =
-      certificate
-        .getExtension(SubjectAlternativeNameExtension)
-        ?.names.toJSON()
-        .map((n) => n.value) ?? [];
+    const names = await subjectAltNames(join(dir, CERT(ASSET_PATHS.apiserver)));
     for (const name of [
       'api.proof.strata.test',
       'kubernetes',
@@ -156,12 +162,7 @@ describe('strata render output', () => {
   });
 
   it('gives the FleetLock serving certificate exactly the names Zincati asks by, and carries it to the operator in a Secret', async () => {
-    const certificate = new X509Certificate(await readFile(join(dir, CERT(ASSET_PATHS.fleetLockServing)), 'utf8'));
-    const names =
-      certificate
-        .getExtension(SubjectAlternativeNameExtension)
-        ?.names.toJSON()
-        .map((n) => n.value) ?? [];
+    const names = await subjectAltNames(join(dir, CERT(ASSET_PATHS.fleetLockServing)));
     assert.deepEqual(names.sort(), [
       '127.0.0.2',
       '127.0.0.3',
@@ -186,12 +187,7 @@ describe('strata render output', () => {
   });
 
   it("serves the update server on the first controller with a certificate for it, and points every Flatcar node's update.conf there", async () => {
-    const certificate = new X509Certificate(await readFile(join(dir, CERT(ASSET_PATHS.updateServerServing)), 'utf8'));
-    const names =
-      certificate
-        .getExtension(SubjectAlternativeNameExtension)
-        ?.names.toJSON()
-        .map((n) => n.value) ?? [];
+    const names = await subjectAltNames(join(dir, CERT(ASSET_PATHS.updateServerServing)));
     assert.deepEqual(names.sort(), [
       '127.0.0.2',
       'proof-controller-0',

@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1PolicyRule, V1ServiceAccount } from '@kubernetes/client-node';
 import { UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_RELEASE } from '@strata/api';
-import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccountSubject } from '../rbac.ts';
+import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccountSubject, leaseRules } from '../rbac.ts';
 import { UPDATE_SERVER_NAMES, UPDATE_SERVER_NAMESPACE } from './names.ts';
 
 // Least privilege: each rule names what `update-server run` does with it.
@@ -24,17 +24,7 @@ const SERVER_RULES: V1PolicyRule[] = [
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
 ];
 
-// Creating a Lease cannot be limited to a name (authorization does not know it before the object exists); reading
-// and renewing it can.
-const LEASE_RULES: V1PolicyRule[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-  {
-    apiGroups: ['coordination.k8s.io'],
-    resources: ['leases'],
-    resourceNames: [UPDATE_SERVER_NAMES.lease],
-    verbs: ['get', 'update'],
-  },
-];
+const LEASE_RULES = leaseRules(UPDATE_SERVER_NAMES.lease);
 
 /** The JSON API asks the API server who a caller is (TokenReview) and what they may do (SubjectAccessReview). */
 const AUTH_DELEGATOR = 'system:auth-delegator';

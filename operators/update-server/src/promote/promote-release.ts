@@ -55,16 +55,16 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Pr
   const customObjects = options.kubeConfig.makeApiClient(CustomObjectsApi);
   const { channel: name } = options;
   const channelApi = { group: UPDATE_CHANNEL.group, version: UPDATE_CHANNEL.version, plural: UPDATE_CHANNEL.plural };
+  // The channel gone (even between the read and the write) is the caller's mistake; anything else is the API's.
+  const channelError = (verb: string, error: unknown): Error =>
+    isNotFound(error)
+      ? new PromotionError('channel', `UpdateChannel ${name} does not exist`, { channel: name })
+      : kubernetesApiError({ verb, resource: `${UPDATE_CHANNEL.plural}.${UPDATE_CHANNEL.group}`, name }, error);
   let rawChannel: unknown;
   try {
     rawChannel = await customObjects.getClusterCustomObject({ ...channelApi, name });
   } catch (error) {
-    if (isNotFound(error))
-      throw new PromotionError('channel', `UpdateChannel ${name} does not exist`, { channel: name });
-    throw kubernetesApiError(
-      { verb: 'get', resource: `${UPDATE_CHANNEL.plural}.${UPDATE_CHANNEL.group}`, name },
-      error,
-    );
+    throw channelError('get', error);
   }
   const channel = updateChannelResourceSchema.safeParse(rawChannel);
   if (!channel.success)
@@ -107,12 +107,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Pr
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
   } catch (error) {
-    if (isNotFound(error))
-      throw new PromotionError('channel', `UpdateChannel ${name} does not exist`, { channel: name });
-    throw kubernetesApiError(
-      { verb: 'patch', resource: `${UPDATE_CHANNEL.plural}.${UPDATE_CHANNEL.group}`, name },
-      error,
-    );
+    throw channelError('patch', error);
   }
   const events =
     options.events ??
