@@ -5,8 +5,9 @@
 // points `stable` at the running one, then promotes the next with the same
 // function `strata update promote` uses. The simulated machines check in on
 // their own schedule over real Omaha, download and verify the payload, install
-// it; the update operator reboots them within its budget; and the server's
-// JSON API shows each machine's events in order. Runs a local cluster: take
+// it; the update operator reboots them within its budget (the server's own
+// controller too, so the server restarts mid-rollout on the same data); and
+// the server's JSON API shows each machine's events in order. Runs a local cluster: take
 // the shared address lock (see the repository's test notes).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,6 +124,27 @@ async function machines(): Promise<z.output<typeof machinesSchema>['items']> {
 const isReady = (pod: V1Pod): boolean =>
   pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') === true;
 
+/** The server's Ready pod, by UID and its container's restarts, once there is one. */
+async function readyServerPod(timeoutMs: number): Promise<{ readonly uid: string; readonly restarts: number }> {
+  const selector = Object.entries(UPDATE_SERVER_POD_LABELS)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  return waitFor(
+    'the update server pod to be Ready',
+    async () => {
+      const pods = await rollout.core.listNamespacedPod({
+        namespace: UPDATE_SERVER_NAMESPACE,
+        labelSelector: selector,
+      });
+      const ready = pods.items.find(isReady);
+      return ready === undefined
+        ? undefined
+        : { uid: ready.metadata?.uid ?? '', restarts: ready.status?.containerStatuses?.[0]?.restartCount ?? 0 };
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+}
+
 before(
   async () => {
     const started = performance.now();
@@ -135,20 +157,7 @@ before(
     const controller = rollout.cluster.topology.controllers[0]?.name ?? '';
     const conf = await readUpdateConf(controllerRoot(rollout.cluster.directory.path, controller));
     serverUrl = conf.server ?? '';
-    const selector = Object.entries(UPDATE_SERVER_POD_LABELS)
-      .map(([key, value]) => `${key}=${value}`)
-      .join(',');
-    await waitFor(
-      'the update server pod to be Ready',
-      async () => {
-        const pods = await rollout.core.listNamespacedPod({
-          namespace: UPDATE_SERVER_NAMESPACE,
-          labelSelector: selector,
-        });
-        return pods.items.some(isReady) ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 500 },
-    );
+    await readyServerPod(60_000);
     api = new UpdateApiClient({
       baseUrl: new URL(serverUrl).origin,
       token: await viewerToken(),
@@ -205,6 +214,7 @@ describe('a rollout through the cluster’s own update server', () => {
         'the server knows each node by its machine ID',
       );
 
+      const serverBefore = await readyServerPod(10_000);
       const invariant = new BudgetInvariant(rollout.nodes, { maxUnavailable: MAX_UNAVAILABLE });
       const boots = countBoots(rollout, nodes);
       const started = performance.now();
@@ -228,6 +238,13 @@ describe('a rollout through the cluster’s own update server', () => {
       invariant.assertHeld();
       assert.deepEqual(boots.notOnce(), [], 'each node rebooted exactly once');
 
+      // The server's own controller rebooted in the rollout: its replica was stopped and started again, on the same
+      // data, in the middle of the rollout. Every machine's record must have come through whole.
+      const serverAfter = await readyServerPod(60_000);
+      assert.ok(
+        serverAfter.uid !== serverBefore.uid || serverAfter.restarts > serverBefore.restarts,
+        'the update server restarted during the rollout',
+      );
       // The check after the reboot carries previousversion: the server records the update complete.
       for (const [node, machineId] of machineIds) {
         const record = await waitFor(
@@ -238,7 +255,9 @@ describe('a rollout through the cluster’s own update server', () => {
             const parsed = timelineSchema.parse(answer.body);
             return parsed.state === 'complete' ? parsed : undefined;
           },
-          { timeoutMs: 20_000, intervalMs: 500 },
+          // A restarted server may take a moment to listen again: a refused connection is retried, and reported
+          // with the timeout if it lasts.
+          { timeoutMs: 30_000, intervalMs: 500, retryErrors: true },
         );
         assert.equal(record.currentVersion, NEXT_VERSION, node);
         const steps = record.timeline
