@@ -5,6 +5,7 @@ export {
   localPlatformComponents,
   LocalComponentsError,
   UPDATE_OPERATOR_BIN,
+  UPDATE_SERVER_BIN,
   UpdateAgents,
   type LocalPlatformComponents,
   type LocalPlatformComponentsOptions,

@@ -16,6 +16,9 @@ export const UPDATE_OPERATOR_IMAGE = 'ghcr.io/strata-dev/update-operator:v0.1.0'
 /** Strata's etcd operator: the Deployment's replicas, and the init container of each joining etcd member. */
 export const ETCD_OPERATOR_IMAGE = 'ghcr.io/strata-dev/etcd-operator:v0.1.0';
 
+/** Strata's Omaha update server: the Deployment's one replica (`update-server run`). */
+export const UPDATE_SERVER_IMAGE = 'ghcr.io/strata-dev/update-server:v0.1.0';
+
 /** Strata's join approver, the static pod on every controller that approves each machine's first kubelet CSR. */
 export const JOIN_APPROVER_IMAGE = 'ghcr.io/strata-dev/join-approver:v0.1.0';
 
@@ -26,6 +29,7 @@ export interface BootstrapImages {
   readonly kubeProxy: string;
   readonly updateOperator: string;
   readonly etcdOperator: string;
+  readonly updateServer: string;
 }
 
 export function resolveImages(inputs: ManifestInputs): BootstrapImages {
@@ -36,5 +40,6 @@ export function resolveImages(inputs: ManifestInputs): BootstrapImages {
     kubeProxy: inputs.images?.kubeProxy ?? `${KUBE_PROXY_IMAGE_REPOSITORY}:${inputs.kubernetesVersion}`,
     updateOperator: inputs.images?.updateOperator ?? UPDATE_OPERATOR_IMAGE,
     etcdOperator: inputs.images?.etcdOperator ?? ETCD_OPERATOR_IMAGE,
+    updateServer: inputs.images?.updateServer ?? UPDATE_SERVER_IMAGE,
   };
 }

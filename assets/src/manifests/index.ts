@@ -17,6 +17,7 @@ export {
   UPDATE_OPERATOR_IMAGE,
   ETCD_OPERATOR_IMAGE,
   JOIN_APPROVER_IMAGE,
+  UPDATE_SERVER_IMAGE,
   type BootstrapImages,
 } from './images.ts';
 export { COMPONENT_LABEL, STRATA_CONSOLE_NAMESPACE, STRATA_SYSTEM_NAMESPACE } from './namespaces.ts';
@@ -24,3 +25,4 @@ export { APISERVER_KUBELET_CLIENT } from './node-bootstrap.ts';
 export { JOIN_APPROVER_NAMES } from './join-approver/index.ts';
 export * from './update-operator/index.ts';
 export * from './etcd-operator/index.ts';
+export * from './update-server/index.ts';

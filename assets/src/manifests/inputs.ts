@@ -65,9 +65,21 @@ export interface ManifestInputs {
    * serves FleetLock over HTTPS, without it over plain HTTP.
    */
   readonly fleetLockTls?: { readonly certPem: string; readonly keyPem: string };
+  /**
+   * Where the update server's one replica runs (a controller, by node name) and its serving certificate and key
+   * (PEM) from the cluster CA. Without it only the update server's CRDs are rendered.
+   */
+  readonly updateServer?: {
+    readonly nodeName: string;
+    readonly tls: { readonly certPem: string; readonly keyPem: string };
+    readonly storage?: string;
+  };
   /** Replacements for the pinned images, e.g. a mirror for an air-gapped install. */
   readonly images?: Partial<
-    Record<'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator' | 'etcdOperator', string>
+    Record<
+      'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator' | 'etcdOperator' | 'updateServer',
+      string
+    >
   >;
 }
 
@@ -177,6 +189,19 @@ const manifestInputsSchema = z
         keyPem: z.string().includes('PRIVATE KEY-----', 'must be a PEM private key'),
       })
       .optional(),
+    updateServer: z
+      .strictObject({
+        nodeName: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a node name'),
+        tls: z.strictObject({
+          certPem: z.string().includes('-----BEGIN CERTIFICATE-----', 'must be a PEM certificate'),
+          keyPem: z.string().includes('PRIVATE KEY-----', 'must be a PEM private key'),
+        }),
+        storage: z
+          .string()
+          .regex(/^[1-9][0-9]*(Mi|Gi|Ti)$/, 'must be a size such as 1Gi')
+          .optional(),
+      })
+      .optional(),
     images: z
       .strictObject({
         flannel: imageSchema.optional(),
@@ -185,6 +210,7 @@ const manifestInputsSchema = z
         kubeProxy: imageSchema.optional(),
         updateOperator: imageSchema.optional(),
         etcdOperator: imageSchema.optional(),
+        updateServer: imageSchema.optional(),
       })
       .optional(),
   })

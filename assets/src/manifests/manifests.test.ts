@@ -50,6 +50,7 @@ describe('renderBootstrapManifests', () => {
       '52-update-policy.yaml',
       '55-etcd-operator-crds.yaml',
       '56-etcd-operator.yaml',
+      '57-update-server-crds.yaml',
     ]);
     assert.deepEqual([...names].sort(), names, 'lexical order is apply order');
   });

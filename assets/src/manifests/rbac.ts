@@ -57,3 +57,14 @@ export function roleBinding(
     subjects: [...subjects],
   };
 }
+
+/**
+ * A leader-elected component's rights on its Lease. Creating a Lease cannot be limited to a name (authorization does
+ * not know the name before the object exists); reading and renewing it can.
+ */
+export function leaseRules(leaseName: string): V1PolicyRule[] {
+  return [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['get', 'update'] },
+  ];
+}

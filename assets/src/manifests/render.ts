@@ -9,12 +9,13 @@ import { nodeBootstrap } from './node-bootstrap.ts';
 import { updateOperatorFiles } from './update-operator/index.ts';
 import { joinApproverFile } from './join-approver/index.ts';
 import { etcdOperatorFiles } from './etcd-operator/index.ts';
+import { updateServerFiles } from './update-server/index.ts';
 
 /**
  * The manifests a new cluster is bootstrapped with, in apply order: the
  * namespaces add-ons install into, what lets kubelets join, the pod network,
  * Service routing, cluster DNS (whose Pods need the network), then the
- * update operator (an add-on, prefixes 50-52) and the etcd operator (55-56). Throws
+ * update operator (an add-on, prefixes 50-52), the etcd operator (55-56) and the update server (57-58). Throws
  * ManifestInputsError, naming the field, when an input is invalid.
  */
 export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[] {
@@ -29,5 +30,6 @@ export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[]
     { fileName: '40-coredns.yaml', objects: coredns(valid, images) },
     ...updateOperatorFiles(valid, images),
     ...etcdOperatorFiles(images),
+    ...updateServerFiles(images, valid.updateServer),
   ];
 }

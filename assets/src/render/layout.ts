@@ -11,6 +11,8 @@ export const ASSET_PATHS = {
   apiserverKubeletClient: 'tls/apiserver-kubelet-client',
   /** The update operator's FleetLock server, which Zincati on Fedora CoreOS nodes asks over HTTPS. */
   fleetLockServing: 'tls/fleetlock-serving',
+  /** The update server's Omaha endpoint and JSON API, which update_engine on Flatcar nodes asks over HTTPS. */
+  updateServerServing: 'tls/update-server-serving',
   etcdCa: 'tls/etcd/ca',
   apiserverEtcdClient: 'tls/etcd/apiserver-etcd-client',
   etcdServer: (node: string) => `tls/etcd/server-${node}`,

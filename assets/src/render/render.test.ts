@@ -13,6 +13,18 @@ import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from './layout.ts';
 import { parse, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { withholdSecrets } from '../ignition/withhold-secrets.ts';
+import { decodeDataUrl } from '../ignition/data-url.ts';
+
+/** The names and addresses a certificate on disk is issued for. */
+async function subjectAltNames(path: string): Promise<string[]> {
+  const certificate = new X509Certificate(await readFile(path, 'utf8'));
+  return (
+    certificate
+      .getExtension(SubjectAlternativeNameExtension)
+      ?.names.toJSON()
+      .map((n) => n.value) ?? []
+  );
+}
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -133,12 +145,7 @@ describe('strata render output', () => {
   });
 
   it('gives the API server certificate every name clients use', async () => {
-    const certificate = new X509Certificate(await readFile(join(dir, CERT(ASSET_PATHS.apiserver)), 'utf8'));
-    const names =
-      certificate
-        .getExtension(SubjectAlternativeNameExtension)
-        ?.names.toJSON()
-        .map((n) => n.value) ?? [];
+    const names = await subjectAltNames(join(dir, CERT(ASSET_PATHS.apiserver)));
     for (const name of [
       'api.proof.strata.test',
       'kubernetes',
@@ -155,12 +162,7 @@ describe('strata render output', () => {
   });
 
   it('gives the FleetLock serving certificate exactly the names Zincati asks by, and carries it to the operator in a Secret', async () => {
-    const certificate = new X509Certificate(await readFile(join(dir, CERT(ASSET_PATHS.fleetLockServing)), 'utf8'));
-    const names =
-      certificate
-        .getExtension(SubjectAlternativeNameExtension)
-        ?.names.toJSON()
-        .map((n) => n.value) ?? [];
+    const names = await subjectAltNames(join(dir, CERT(ASSET_PATHS.fleetLockServing)));
     assert.deepEqual(names.sort(), [
       '127.0.0.2',
       '127.0.0.3',
@@ -182,6 +184,71 @@ describe('strata render output', () => {
       'tls.crt': (await readFile(join(dir, CERT(ASSET_PATHS.fleetLockServing)))).toString('base64'),
       'tls.key': (await readFile(join(dir, KEY(ASSET_PATHS.fleetLockServing)))).toString('base64'),
     });
+  });
+
+  it("serves the update server on the first controller with a certificate for it, and points every Flatcar node's update.conf there", async () => {
+    const names = await subjectAltNames(join(dir, CERT(ASSET_PATHS.updateServerServing)));
+    assert.deepEqual(names.sort(), [
+      '127.0.0.2',
+      'proof-controller-0',
+      'update-server.strata-system.svc',
+      'update-server.strata-system.svc.cluster.local',
+    ]);
+    const serverFile = join(dir, ASSET_PATHS.manifest('58-update-server.yaml'));
+    assert.equal((await stat(serverFile)).mode & 0o777, 0o600, 'the file carries the serving key');
+    const objects = parseAllDocuments(await readFile(serverFile, 'utf8')).map((document) =>
+      z
+        .object({
+          kind: z.string(),
+          data: z.record(z.string(), z.string()).optional(),
+          spec: z
+            .object({
+              template: z.object({ spec: z.object({ nodeSelector: z.record(z.string(), z.string()) }) }).optional(),
+            })
+            .optional(),
+        })
+        .parse(document.toJS()),
+    );
+    assert.deepEqual(objects.find((object) => object.kind === 'Secret')?.data, {
+      'tls.crt': (await readFile(join(dir, CERT(ASSET_PATHS.updateServerServing)))).toString('base64'),
+      'tls.key': (await readFile(join(dir, KEY(ASSET_PATHS.updateServerServing)))).toString('base64'),
+    });
+    const deployment = objects.find((object) => object.kind === 'Deployment');
+    assert.equal(deployment?.spec?.template?.spec.nodeSelector['kubernetes.io/hostname'], 'proof-controller-0');
+    const caPem = await readFile(join(dir, CERT(ASSET_PATHS.clusterCa)), 'utf8');
+    const ignitionFiles = z.object({
+      storage: z.object({ files: z.array(z.object({ path: z.string(), contents: z.object({ source: z.string() }) })) }),
+    });
+    for (const node of ['proof-controller-0', 'proof-controller-2', 'proof-worker-1']) {
+      const ignition = ignitionFiles.parse(JSON.parse(await readFile(join(dir, ASSET_PATHS.ignition(node)), 'utf8')));
+      const contentsOf = (path: string): string | undefined => {
+        const file = ignition.storage.files.find((each) => each.path === path);
+        if (file === undefined) return undefined;
+        const decoded = decodeDataUrl(file.contents.source);
+        assert.ok(decoded.ok, `${node} ${path}`);
+        return Buffer.from(decoded.value.data).toString('utf8');
+      };
+      assert.match(
+        contentsOf('/etc/flatcar/update.conf') ?? '',
+        /^SERVER=https:\/\/127\.0\.0\.2:30779\/v1\/update\/$/m,
+        node,
+      );
+      assert.equal(contentsOf('/etc/ssl/certs/strata-cluster-ca.pem'), caPem, `${node} trusts the cluster CA`);
+    }
+    const directories = async (node: string) =>
+      z
+        .object({
+          storage: z.object({
+            directories: z
+              .array(z.object({ path: z.string(), mode: z.number(), user: z.object({ id: z.number() }) }))
+              .optional(),
+          }),
+        })
+        .parse(JSON.parse(await readFile(join(dir, ASSET_PATHS.ignition(node)), 'utf8'))).storage.directories ?? [];
+    assert.deepEqual(await directories('proof-controller-0'), [
+      { path: '/var/lib/strata-update-server', mode: 0o700, user: { id: 65532 } },
+    ]);
+    assert.deepEqual(await directories('proof-controller-1'), [], 'only the pinned controller keeps its data');
   });
 
   it('records every certificate with its expiry', async () => {

@@ -59,6 +59,8 @@ export interface RolloutClusterOptions {
   readonly progress?: (message: string) => void;
   /** Workers that boot another OS than the config's Flatcar: a simulated Fedora CoreOS node for FleetLock. */
   readonly workerOs?: TestClusterOptions['workerOs'];
+  /** `update-conf`: every node's update_engine asks the cluster's update server, as its rendered update.conf says. */
+  readonly updateSource?: TestClusterOptions['updateSource'];
 }
 
 const annotationsOf = (node: V1Node): Record<string, string> => node.metadata?.annotations ?? {};
@@ -120,6 +122,7 @@ export class RolloutCluster {
       ...(options.os === undefined ? {} : { os: options.os }),
       ...(options.progress === undefined ? {} : { progress: options.progress }),
       ...(options.workerOs === undefined ? {} : { workerOs: options.workerOs }),
+      ...(options.updateSource === undefined ? {} : { updateSource: options.updateSource }),
       images: components.images,
       nodeRuntimes: components.nodeRuntimes,
     });

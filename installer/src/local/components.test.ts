@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
-import { ETCD_OPERATOR_IMAGE, JOIN_APPROVER_IMAGE, UPDATE_OPERATOR_IMAGE } from '@strata/assets';
+import { ETCD_OPERATOR_IMAGE, JOIN_APPROVER_IMAGE, UPDATE_OPERATOR_IMAGE, UPDATE_SERVER_IMAGE } from '@strata/assets';
 import { ManualUpdateSource, SimulatedOperatingSystem } from '@strata/platform-local';
 import {
   ETCD_OPERATOR_BIN,
@@ -10,6 +10,7 @@ import {
   LocalComponentsError,
   localPlatformComponents,
   UPDATE_OPERATOR_BIN,
+  UPDATE_SERVER_BIN,
 } from './components.ts';
 
 /** A pod of the update operator's image, as the Deployment (`operator`) or the DaemonSet (`agent`) runs it. */
@@ -24,14 +25,15 @@ const aMachine = (): SimulatedOperatingSystem =>
   new SimulatedOperatingSystem({ id: 'flatcar', version: '4230.2.3', updateSource: new ManualUpdateSource() });
 
 describe('the local platform components', () => {
-  it("runs the operators' and the join approver's images as this checkout's binaries, with this Node", () => {
+  it("runs the operators', the update server's and the join approver's images as this checkout's binaries, with this Node", () => {
     const { images } = localPlatformComponents();
     assert.deepEqual(images, {
       [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, UPDATE_OPERATOR_BIN] },
       [JOIN_APPROVER_IMAGE]: { command: [process.execPath, JOIN_APPROVER_BIN] },
       [ETCD_OPERATOR_IMAGE]: { command: [process.execPath, ETCD_OPERATOR_BIN] },
+      [UPDATE_SERVER_IMAGE]: { command: [process.execPath, UPDATE_SERVER_BIN] },
     });
-    for (const bin of [UPDATE_OPERATOR_BIN, JOIN_APPROVER_BIN, ETCD_OPERATOR_BIN]) {
+    for (const bin of [UPDATE_OPERATOR_BIN, JOIN_APPROVER_BIN, ETCD_OPERATOR_BIN, UPDATE_SERVER_BIN]) {
       assert.ok(existsSync(bin), `${bin} exists`);
     }
   });

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { StrataError } from '@strata/api';
-import { ETCD_OPERATOR_IMAGE, JOIN_APPROVER_IMAGE, UPDATE_OPERATOR_IMAGE } from '@strata/assets';
+import { ETCD_OPERATOR_IMAGE, JOIN_APPROVER_IMAGE, UPDATE_OPERATOR_IMAGE, UPDATE_SERVER_IMAGE } from '@strata/assets';
 import type { ImageMapInput, PodRuntime, SimulatedOperatingSystem } from '@strata/platform-local';
 import { UpdateAgentPodRuntime } from './update-agent-runtime.ts';
 
@@ -25,6 +25,11 @@ export const UPDATE_OPERATOR_BIN = fileURLToPath(
 /** The etcd operator's binary: the Deployment's replicas run `run`, joining etcd members' init containers `await-member`. */
 export const ETCD_OPERATOR_BIN = fileURLToPath(
   new URL('../bin/etcd-operator.ts', import.meta.resolve('@strata/etcd-operator')),
+);
+
+/** The update server's binary: the Deployment's one replica runs `run`. */
+export const UPDATE_SERVER_BIN = fileURLToPath(
+  new URL('../bin/update-server.ts', import.meta.resolve('@strata/update-server')),
 );
 
 export interface LocalPlatformComponentsOptions {
@@ -72,8 +77,8 @@ export class UpdateAgents {
 
 export interface LocalPlatformComponents {
   /**
-   * Image map entries: the join approver's static pods and the operators' Deployments' pods (and the etcd operator's
-   * init containers) run as local processes of this checkout's binaries.
+   * Image map entries: the join approver's static pods, the operators' and the update server's Deployments' pods (and
+   * the etcd operator's init containers) run as local processes of this checkout's binaries.
    */
   readonly images: ImageMapInput;
   /** Per node: the DaemonSet's agent pod runs in this process, against the node's simulated OS. */
@@ -95,6 +100,7 @@ export function localPlatformComponents(options: LocalPlatformComponentsOptions 
       [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, UPDATE_OPERATOR_BIN] },
       [JOIN_APPROVER_IMAGE]: { command: [process.execPath, JOIN_APPROVER_BIN] },
       [ETCD_OPERATOR_IMAGE]: { command: [process.execPath, ETCD_OPERATOR_BIN] },
+      [UPDATE_SERVER_IMAGE]: { command: [process.execPath, UPDATE_SERVER_BIN] },
     },
     nodeRuntimes: ({ nodeName, os }) => {
       const runtime = new UpdateAgentPodRuntime({

@@ -1,6 +1,6 @@
 import type { KubernetesObject, V1ClusterRoleBinding, V1PolicyRule, V1ServiceAccount } from '@kubernetes/client-node';
 import { ETCD_BACKUP, ETCD_CLUSTER, ETCD_MEMBER_CLUSTER_ROLE, ETCD_MEMBER_SIGNER, ETCD_RESTORE } from '@strata/api';
-import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccountSubject } from '../rbac.ts';
+import { clusterRole, clusterRoleBinding, leaseRules, role, roleBinding, serviceAccountSubject } from '../rbac.ts';
 import { ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from './names.ts';
 
 // Least privilege: each rule names what the operator does with it.
@@ -81,17 +81,7 @@ const memberBinding: V1ClusterRoleBinding = {
   roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: ETCD_MEMBER_CLUSTER_ROLE },
 };
 
-// Creating a Lease cannot be limited to a name (authorization does not know it before the object exists); reading
-// and renewing it can.
-const LEASE_RULES: V1PolicyRule[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-  {
-    apiGroups: ['coordination.k8s.io'],
-    resources: ['leases'],
-    resourceNames: [ETCD_OPERATOR_NAMES.lease],
-    verbs: ['get', 'update'],
-  },
-];
+const LEASE_RULES = leaseRules(ETCD_OPERATOR_NAMES.lease);
 
 export function etcdOperatorRbac(): KubernetesObject[] {
   const { operator } = ETCD_OPERATOR_NAMES;

@@ -1,5 +1,5 @@
 import type { KubernetesObject, V1PolicyRule, V1ServiceAccount } from '@kubernetes/client-node';
-import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccountSubject } from '../rbac.ts';
+import { clusterRole, clusterRoleBinding, role, roleBinding, serviceAccountSubject, leaseRules } from '../rbac.ts';
 import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES } from './names.ts';
 import { UPDATE_POLICY } from '@strata/api';
 
@@ -20,17 +20,7 @@ const OPERATOR_RULES: V1PolicyRule[] = [
   { apiGroups: EVENT_GROUPS, resources: ['events'], verbs: ['create', 'patch'] },
 ];
 
-// Creating a Lease cannot be limited to a name (the name is not known to authorization before the object exists);
-// reading and renewing it can.
-const LEASE_RULES: V1PolicyRule[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
-  {
-    apiGroups: ['coordination.k8s.io'],
-    resources: ['leases'],
-    resourceNames: [UPDATE_OPERATOR_NAMES.lease],
-    verbs: ['get', 'update'],
-  },
-];
+const LEASE_RULES = leaseRules(UPDATE_OPERATOR_NAMES.lease);
 
 // `patch` on nodes is for the agent's own Node only: RBAC cannot say so, the ValidatingAdmissionPolicy of
 // agent-node-policy.ts does.

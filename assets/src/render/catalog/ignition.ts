@@ -22,6 +22,9 @@ import {
   proxyEnvironment,
   SYSCTLS,
   updateSettings,
+  clusterUpdateServerUrl,
+  UPDATE_SERVER_DATA_DIR,
+  updateServerController,
   type NodeSystem,
 } from './node-files.ts';
 import { metadataBlockSystem } from './metadata-block.ts';
@@ -196,6 +199,8 @@ function controllerSystem(
     },
   );
   system.units.push(etcdUnit(ETCD_VERSION));
+  if (updateServerController(input.topology).name === controller.name)
+    return { ...system, directories: [...(system.directories ?? []), UPDATE_SERVER_DATA_DIR] };
   return system;
 }
 
@@ -215,6 +220,13 @@ export function buildNodeIgnition(input: RenderInput, system: NodeSystem): strin
     builder.file({ path: file.path, contents: file.contents, mode: file.mode, overwrite: true });
   for (const file of system.remoteFiles) builder.remoteFile(file);
   for (const link of system.links) builder.link({ path: link.path, target: link.target, overwrite: true });
+  for (const directory of system.directories ?? [])
+    builder.directory({
+      path: directory.path,
+      mode: directory.mode,
+      user: { id: directory.uid },
+      group: { id: directory.gid },
+    });
   for (const unit of system.units) builder.unit(unit);
   return builder.render();
 }
@@ -248,13 +260,15 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
     id: ignitionAssetId(node.name),
     dependsOn: dependenciesOf(node),
     // 2: the authentication config; etcd metrics on loopback. 3: the update agent's own user, D-Bus policy and polkit
-    // rule. 4: its own bootstrap token, the join approver.
-    revision: 4,
+    // rule. 4: its own bootstrap token, the join approver. 5: SERVER= the cluster's update server, the CA it trusts.
+    revision: 5,
     inputs: (i: RenderInput) => ({
       node,
       controllers: node.role === 'controller' ? i.topology.controllers : undefined,
       // Only Zincati's FleetLock URL names the API host.
       apiDnsName: i.config.os.name === 'fedora-coreos' ? i.topology.apiDnsName : undefined,
+      // update_engine's default SERVER= names the controller the update server runs on.
+      updateServer: i.config.os.name === 'flatcar' ? clusterUpdateServerUrl(i.topology) : undefined,
       os: i.config.os,
       kubernetesVersion: i.config.kubernetesVersion,
       networking: i.config.networking,

@@ -4,7 +4,7 @@ import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';
 import { JOIN_TOKEN_ASSET_IDS, joinTokenTargets, parseJoinTokenFile } from './join-tokens.ts';
-import { dnsServiceIps, fleetLockOverTls } from './node-files.ts';
+import { dnsServiceIps, fleetLockOverTls, updateServerController } from './node-files.ts';
 import { PKI_ASSET_IDS } from './pki.ts';
 import { pemPairOf } from '../pki-assets.ts';
 
@@ -15,9 +15,13 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
   const targets = joinTokenTargets(input.topology).map((target) => target.ignitionName);
   return {
     id: MANIFESTS_ASSET_ID,
-    dependsOn: [...targets.map(JOIN_TOKEN_ASSET_IDS.token), PKI_ASSET_IDS.fleetLockServing],
-    // 3: one token per machine, the join approver. 4: the FleetLock serving certificate.
-    revision: 4,
+    dependsOn: [
+      ...targets.map(JOIN_TOKEN_ASSET_IDS.token),
+      PKI_ASSET_IDS.fleetLockServing,
+      PKI_ASSET_IDS.updateServerServing,
+    ],
+    // 3: one token per machine, the join approver. 4: the FleetLock serving certificate. 5: the update server.
+    revision: 5,
     inputs: (i) => ({
       name: i.config.name,
       version: i.config.kubernetesVersion,
@@ -29,6 +33,7 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
         rebootStrategy: i.config.updates.rebootStrategy,
         fleetLockOverTls: fleetLockOverTls(i.config),
       },
+      updateServerNode: updateServerController(i.topology).name,
     }),
     generate(context) {
       const { config, topology } = context.input;
@@ -39,6 +44,10 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
       const api = new URL(topology.apiServerUrl);
       // Zincati asks over HTTPS unless the config allows plain HTTP; the server must speak what the nodes ask.
       const fleetLock = pemPairOf(context.dependency(PKI_ASSET_IDS.fleetLockServing), ASSET_PATHS.fleetLockServing);
+      const updateServer = pemPairOf(
+        context.dependency(PKI_ASSET_IDS.updateServerServing),
+        ASSET_PATHS.updateServerServing,
+      );
       const files = renderBootstrapManifests({
         clusterName: config.name,
         kubernetesVersion: config.kubernetesVersion,
@@ -58,11 +67,15 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
         ...(fleetLockOverTls(config)
           ? { fleetLockTls: { certPem: fleetLock.certificatePem, keyPem: fleetLock.privateKeyPem } }
           : {}),
+        updateServer: {
+          nodeName: updateServerController(topology).name,
+          tls: { certPem: updateServer.certificatePem, keyPem: updateServer.privateKeyPem },
+        },
       });
       return files.map((file) => ({
         path: ASSET_PATHS.manifest(file.fileName),
         contents: manifestFileToYaml(file),
-        // The node-bootstrap file carries the bootstrap tokens' secrets, the update operator's the FleetLock key.
+        // The node-bootstrap file carries the bootstrap tokens' secrets, the update operator's the FleetLock key, the update server's its serving key.
         mode: file.objects.some((object) => object.kind === 'Secret') ? SECRET_FILE_MODE : PUBLIC_FILE_MODE,
       }));
     },

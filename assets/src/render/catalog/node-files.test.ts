@@ -9,12 +9,24 @@ import {
   FLEETLOCK_TRUST_ANCHOR,
   kubeletConfiguration,
   updateSettings,
+  UPDATE_SERVER_PORT,
+  UPDATE_SERVER_TRUST_ANCHOR,
 } from './node-files.ts';
+import { UPDATE_SERVER_PORTS } from '../../manifests/update-server/names.ts';
 import { UPDATE_OPERATOR_PORTS } from '../../manifests/update-operator/names.ts';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { NODE_PATHS } from '../layout.ts';
 import { kubeApiserverPod } from './static-pods.ts';
+
+/** A bare-metal controller: its components bind to every interface. */
+const proofTopology = {
+  apiDnsName: 'api.proof.strata.test',
+  controllers: [
+    { name: 'node1', etcdHost: 'node1.proof.strata.test' },
+    { name: 'node2', etcdHost: 'node2.proof.strata.test' },
+  ],
+};
 
 /** A bare-metal controller: its components bind to every interface. */
 function bareMetalController(overrides: Partial<ControllerNode> = {}): ControllerNode {
@@ -76,7 +88,7 @@ describe('updateSettings', () => {
   it("points Fedora CoreOS's Zincati at the operator's host port on the controllers over HTTPS, trusting the cluster CA", () => {
     const settings = updateSettings(
       renderConfig({ os: { name: 'fedora-coreos', channel: 'stable' } }),
-      { apiDnsName: 'api.proof.strata.test' },
+      proofTopology,
       caPem,
     );
     assert.deepEqual(settings.files, [
@@ -91,7 +103,7 @@ describe('updateSettings', () => {
     const base = renderConfig({ os: { name: 'fedora-coreos', channel: 'stable' } });
     const settings = updateSettings(
       { ...base, updates: { ...base.updates, fleetLock: { allowPlainHttp: true } } },
-      { apiDnsName: 'api.proof.strata.test' },
+      proofTopology,
       caPem,
     );
     assert.deepEqual(settings.files, [zincatiConfig(`http://api.proof.strata.test:${FLEETLOCK_PORT}/`)]);
@@ -101,7 +113,7 @@ describe('updateSettings', () => {
     const base = renderConfig({ os: { name: 'fedora-coreos', channel: 'stable' } });
     const settings = updateSettings(
       { ...base, updates: { ...base.updates, rebootStrategy: 'off' } },
-      { apiDnsName: 'api.proof.strata.test' },
+      proofTopology,
       caPem,
     );
     assert.deepEqual(
@@ -129,6 +141,7 @@ describe('kubelet serving certificates', () => {
 });
 
 describe("updateSettings: Flatcar's /etc/flatcar/update.conf", () => {
+  const caPem = '-----BEGIN CERTIFICATE-----\nY2x1c3Rlci1jYQ==\n-----END CERTIFICATE-----\n';
   const confOf = (settings: ReturnType<typeof updateSettings>) =>
     environmentOf(settings.files.find((file) => file.path === '/etc/flatcar/update.conf')?.contents ?? '');
   const base = renderConfig({
@@ -143,7 +156,7 @@ describe("updateSettings: Flatcar's /etc/flatcar/update.conf", () => {
   };
 
   it("points update_engine at the cluster's update server with the cluster's group, and leaves reboots to the operator", () => {
-    const settings = updateSettings(withServer, { apiDnsName: 'api.proof.strata.test' }, '', { role: 'controller' });
+    const settings = updateSettings(withServer, proofTopology, '', { role: 'controller' });
     assert.deepEqual(
       confOf(settings),
       new Map([
@@ -156,7 +169,7 @@ describe("updateSettings: Flatcar's /etc/flatcar/update.conf", () => {
   });
 
   it("gives a worker its pool's group where the pool names one, the cluster's otherwise", () => {
-    const topology = { apiDnsName: 'api.proof.strata.test' };
+    const topology = proofTopology;
     assert.equal(
       confOf(updateSettings(withServer, topology, '', { role: 'worker', pool: 'canary' })).get('GROUP'),
       'canary',
@@ -167,9 +180,32 @@ describe("updateSettings: Flatcar's /etc/flatcar/update.conf", () => {
     );
   });
 
-  it('falls back to the OS channel and the vendor server when the config names neither', () => {
-    const conf = confOf(updateSettings(base, { apiDnsName: 'api.proof.strata.test' }, ''));
+  it("falls back to the OS channel and the cluster's own update server, trusting the cluster CA, when the config names neither", () => {
+    const settings = updateSettings(base, proofTopology, caPem);
+    const conf = confOf(settings);
     assert.equal(conf.get('GROUP'), 'stable');
-    assert.equal(conf.has('SERVER'), false);
+    // The first controller, by the name machines resolve without cluster DNS, at the server's host port.
+    assert.equal(conf.get('SERVER'), `https://node1.proof.strata.test:${UPDATE_SERVER_PORT}/v1/update/`);
+    assert.deepEqual(
+      settings.files.find((file) => file.path === UPDATE_SERVER_TRUST_ANCHOR),
+      { path: '/etc/ssl/certs/strata-cluster-ca.pem', contents: caPem, mode: 0o644 },
+    );
+    assert.equal(UPDATE_SERVER_PORTS.https, UPDATE_SERVER_PORT, 'the server listens where update_engine asks');
+  });
+
+  it('adds no trust anchor when the config names another server', () => {
+    const settings = updateSettings(withServer, proofTopology, caPem);
+    assert.equal(
+      settings.files.some((file) => file.path === UPDATE_SERVER_TRUST_ANCHOR),
+      false,
+      'the named server is trusted through the system roots or trustedCaCertificates',
+    );
+  });
+
+  it('brackets an IPv6 controller address in the URL', () => {
+    const conf = confOf(
+      updateSettings(base, { ...proofTopology, controllers: [{ name: 'c', etcdHost: 'fd00::2' }] }, ''),
+    );
+    assert.equal(conf.get('SERVER'), `https://[fd00::2]:${UPDATE_SERVER_PORT}/v1/update/`);
   });
 });

@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import { stringify } from 'yaml';
-import { HOST_FILES } from '@strata/api';
+import { HOST_FILES, StrataError } from '@strata/api';
 import { nthAddresses } from '../../net/cidr.ts';
 import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
 import type { RenderConfig } from '../render-config.ts';
@@ -34,6 +35,15 @@ export interface NodeSystem {
   readonly remoteFiles: RemoteNodeFile[];
   readonly links: { readonly path: string; readonly target: string }[];
   readonly units: NodeUnit[];
+  /** Directories made with their owner, for a program that runs as its own user. */
+  readonly directories?: NodeDirectory[];
+}
+
+export interface NodeDirectory {
+  readonly path: string;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
 }
 
 /**
@@ -236,6 +246,51 @@ export const FLEETLOCK_PORT = 30778;
  */
 export const FLEETLOCK_TRUST_ANCHOR = '/etc/pki/ca-trust/source/anchors/strata-cluster-ca.pem';
 
+/**
+ * Where update_engine on Flatcar nodes asks the cluster's own update server (Omaha and its JSON API): a host port of
+ * the one controller the server's replica is pinned to (ADR 0048), beside FleetLock's.
+ */
+export const UPDATE_SERVER_PORT = 30779;
+
+/**
+ * Where a Flatcar node keeps the cluster CA among its system trust anchors, so that update_engine (which trusts
+ * /etc/ssl/certs, and has no CA option of its own) accepts the update server's certificate. Flatcar's
+ * update-ca-certificates.service links it into the store at boot, after Ignition has written the file.
+ */
+export const UPDATE_SERVER_TRUST_ANCHOR = '/etc/ssl/certs/strata-cluster-ca.pem';
+
+export class UpdateServerPlacementError extends StrataError {}
+
+/**
+ * The update server's data on the controller it is pinned to: a `local` PersistentVolume's directory, made by
+ * Ignition and owned by the server's non-root user (the distroless image's `nonroot`), so that no StorageClass and
+ * no provisioner are needed on any platform.
+ */
+export const UPDATE_SERVER_DATA_DIR: NodeDirectory = {
+  path: '/var/lib/strata-update-server',
+  mode: 0o700,
+  uid: 65532,
+  gid: 65532,
+};
+
+/** The controller the update server's one replica runs on: the first, whose etcdHost every machine can resolve. */
+export function updateServerController<T extends Pick<ControllerNode, 'name' | 'etcdHost' | 'address'>>(topology: {
+  readonly controllers: readonly T[];
+}): T {
+  const [first] = topology.controllers;
+  if (first === undefined)
+    throw new UpdateServerPlacementError('the update server runs on a controller, and this topology has none', {});
+  return first;
+}
+
+/** update_engine's SERVER= for the cluster's own update server: https, its endpoint, ending in '/'. */
+export function clusterUpdateServerUrl(topology: {
+  readonly controllers: readonly Pick<ControllerNode, 'name' | 'etcdHost' | 'address'>[];
+}): string {
+  const host = updateServerController(topology).etcdHost;
+  return `https://${isIP(host) === 6 ? `[${host}]` : host}:${UPDATE_SERVER_PORT}/v1/update/`;
+}
+
 /** FleetLock goes over HTTPS with the rendered serving certificate unless the config explicitly allows plain HTTP. */
 export function fleetLockOverTls(config: RenderConfig): boolean {
   return config.updates.fleetLock?.allowPlainHttp !== true;
@@ -255,20 +310,25 @@ export function updateGroupOf(config: RenderConfig, node: { readonly role: strin
 
 export function updateSettings(
   config: RenderConfig,
-  topology: { apiDnsName: string },
+  topology: {
+    readonly apiDnsName: string;
+    readonly controllers: readonly Pick<ControllerNode, 'name' | 'etcdHost' | 'address'>[];
+  },
   clusterCaPem: string,
   node: { readonly role: string; readonly pool?: string } = { role: 'controller' },
 ): { files: NodeFile[]; units: NodeUnit[] } {
   const group = updateGroupOf(config, node);
   if (config.os.name === 'flatcar') {
-    const lines = [
-      `GROUP=${group}`,
-      ...(config.updates.server === undefined ? [] : [`SERVER=${config.updates.server}`]),
-    ];
+    // The cluster's own update server unless the config names another (the OS vendor's public one, say).
+    const ownServer = config.updates.server === undefined;
+    const lines = [`GROUP=${group}`, `SERVER=${config.updates.server ?? clusterUpdateServerUrl(topology)}`];
     // The update operator decides when to reboot; locksmith must not reboot on its own.
     lines.push('REBOOT_STRATEGY=off');
     return {
-      files: [{ path: HOST_FILES.updateConf, contents: lines.join('\n') + '\n', mode: 0o644 }],
+      files: [
+        { path: HOST_FILES.updateConf, contents: lines.join('\n') + '\n', mode: 0o644 },
+        ...(ownServer ? [{ path: UPDATE_SERVER_TRUST_ANCHOR, contents: clusterCaPem, mode: 0o644 }] : []),
+      ],
       units: [{ name: 'locksmithd.service', mask: true }],
     };
   }

@@ -11,6 +11,8 @@ import {
 } from '../encryption.ts';
 import { PUBLIC_FILE_MODE, SECRET_FILE_MODE } from '@strata/host';
 import type { ControllerNode } from '../../topology/topology.ts';
+import { UPDATE_SERVER_NAMES, UPDATE_SERVER_NAMESPACE } from '../../manifests/update-server/names.ts';
+import { updateServerController } from './node-files.ts';
 import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';
 import { certificateAsset, certificateAuthorityAsset } from '../pki-assets.ts';
@@ -25,6 +27,7 @@ export const PKI_ASSET_IDS = {
   apiserverKubeletClient: 'tls/apiserver-kubelet-client',
   apiserverEtcdClient: 'tls/apiserver-etcd-client',
   fleetLockServing: 'tls/fleetlock-serving',
+  updateServerServing: 'tls/update-server-serving',
   etcdServer: (node: string) => `tls/etcd-server/${node}`,
   etcdPeer: (node: string) => `tls/etcd-peer/${node}`,
   serviceAccount: 'tls/service-account',
@@ -44,6 +47,30 @@ export function fleetLockServingSans(topology: RenderInput['topology']): { dnsNa
     topology.apiDnsName,
     ...topology.controllers.map((controller) => controller.name),
     ...topology.controllers.flatMap((controller) => (controller.address === undefined ? [] : [controller.address])),
+  ];
+  const unique = [...new Set(hosts)];
+  return {
+    dnsNames: unique.filter((host) => isIP(host) === 0),
+    ipAddresses: unique.filter((host) => isIP(host) !== 0),
+  };
+}
+
+/**
+ * Names under which machines and in-cluster clients reach the update server: the controller it is pinned to, by
+ * the host name its update.conf uses (etcdHost), its node name and known address; and the Service's names.
+ */
+export function updateServerServingSans(
+  topology: RenderInput['topology'],
+  clusterDomain: string,
+): { dnsNames: string[]; ipAddresses: string[] } {
+  const controller = updateServerController(topology);
+  const service = `${UPDATE_SERVER_NAMES.server}.${UPDATE_SERVER_NAMESPACE}.svc`;
+  const hosts = [
+    controller.etcdHost,
+    controller.name,
+    ...(controller.address === undefined ? [] : [controller.address]),
+    service,
+    `${service}.${clusterDomain}`,
   ];
   const unique = [...new Set(hosts)];
   return {
@@ -133,6 +160,18 @@ export function pkiAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
       request: (i) => ({
         commonName: 'strata-fleetlock',
         ...fleetLockServingSans(i.topology),
+        profile: 'server',
+        validityDays: validity(i),
+      }),
+    }),
+    certificateAsset({
+      id: PKI_ASSET_IDS.updateServerServing,
+      base: ASSET_PATHS.updateServerServing,
+      caId: PKI_ASSET_IDS.clusterCa,
+      caBase: ASSET_PATHS.clusterCa,
+      request: (i) => ({
+        commonName: 'strata-update-server',
+        ...updateServerServingSans(i.topology, i.config.networking.clusterDomain),
         profile: 'server',
         validityDays: validity(i),
       }),

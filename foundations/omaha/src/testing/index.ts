@@ -100,3 +100,4 @@ export function anOmahaRequest(fields: RequestFields = {}): string {
 export function goldenVector(name: string): string {
   return readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8');
 }
+export * from './payload-server.ts';

@@ -10,7 +10,14 @@ import {
 } from '@strata/assets';
 import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
 import { applyManifestObject } from '@strata/kube';
-import { startLocalControlPlane, type LocalControlPlane } from '../control-plane/local-control-plane.ts';
+import {
+  controllerRoot,
+  startLocalControlPlane,
+  type LocalControlPlane,
+} from '../control-plane/local-control-plane.ts';
+import { materializeIgnition } from '../control-plane/rendered-node.ts';
+import { machineTrustStore } from '../os/trust-store.ts';
+import { readUpdateConf, updateSettingsFrom } from '../os/update-conf.ts';
 import { NodeFleet } from '../node/node-fleet.ts';
 import { PlaceholderPodRuntime } from '../node/placeholder-runtime.ts';
 import type { NodeSpec } from '../node/node-spec.ts';
@@ -59,6 +66,14 @@ export interface UpLocalClusterOptions {
    * beside Flatcar nodes driven by the update agent. Undefined keeps the config's.
    */
   readonly workerOs?: (workerIndex: number) => OsId | undefined;
+  /**
+   * Where each node's update_engine asks for updates. `manual` (the default): `LocalCluster.updates`, which a test
+   * or `strata update offer` drives. `update-conf`: what the node's rendered Ignition wrote into
+   * /etc/flatcar/update.conf (the cluster's own update server unless cluster.yaml names another), trusting the
+   * certificates it wrote into /etc/ssl/certs, as a real Flatcar machine does; a node without SERVER= (Fedora
+   * CoreOS) keeps `updates`.
+   */
+  readonly updateSource?: 'manual' | 'update-conf';
 }
 
 export interface LocalCluster {
@@ -102,6 +117,37 @@ function nodeSpecs(topology: ClusterTopology): NodeSpec[] {
       taints: [...worker.taints],
     })),
   ];
+}
+
+type NodeUpdateSettings = ReturnType<typeof updateSettingsFrom>;
+
+/**
+ * Each node's update source and group from its rendered Ignition: the files land under the node's root (a
+ * controller's are there already), then update.conf and the trust store are read from it, as update_engine reads
+ * them on a machine.
+ */
+async function updateSettingsOfNodes(
+  directory: ClusterDirectory,
+  topology: ClusterTopology,
+  fallback: NodeUpdateSettings,
+): Promise<Map<string, NodeUpdateSettings>> {
+  const settings = new Map<string, NodeUpdateSettings>();
+  for (const worker of topology.workers)
+    await materializeIgnition(
+      join(directory.assetsDir, ASSET_PATHS.ignition(worker.name)),
+      controllerRoot(directory.path, worker.name),
+    );
+  for (const node of [...topology.controllers, ...topology.workers]) {
+    const root = controllerRoot(directory.path, node.name);
+    settings.set(
+      node.name,
+      updateSettingsFrom(await readUpdateConf(root), fallback, {
+        machineAlias: node.name,
+        ca: await machineTrustStore(root),
+      }),
+    );
+  }
+  return settings;
 }
 
 /**
@@ -186,6 +232,11 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       return kubeConfig;
     };
     const updates = new ManualUpdateSource();
+    const defaultGroup = config.updates.group ?? config.os.channel;
+    const nodeUpdates =
+      options.updateSource === 'update-conf'
+        ? await updateSettingsOfNodes(directory, topology, { source: updates, group: defaultGroup })
+        : new Map<string, NodeUpdateSettings>();
     const systems = new Map<string, SimulatedOperatingSystem>();
     const systemOf = (nodeName: string): SimulatedOperatingSystem => {
       const os = systems.get(nodeName);
@@ -204,8 +255,9 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
         const os = new SimulatedOperatingSystem({
           id,
           version: id === config.os.name ? (config.os.version ?? DEFAULT_OS_VERSIONS[id]) : DEFAULT_OS_VERSIONS[id],
-          group: config.updates.group ?? config.os.channel,
-          updateSource: updates,
+          // update.conf is Flatcar's: a Fedora CoreOS worker of a mixed fleet keeps the manual source.
+          group: (id === 'flatcar' ? nodeUpdates.get(nodeName)?.group : undefined) ?? defaultGroup,
+          updateSource: (id === 'flatcar' ? nodeUpdates.get(nodeName)?.source : undefined) ?? updates,
           ...options.os,
         });
         systems.set(nodeName, os);

@@ -1,6 +1,12 @@
 import { createServer } from 'node:net';
 import { StrataError } from '@strata/api';
-import { parseCidr, splitCidrList, type ClusterConfig, type ClusterTopology } from '@strata/assets';
+import {
+  parseCidr,
+  splitCidrList,
+  UPDATE_SERVER_PORTS,
+  type ClusterConfig,
+  type ClusterTopology,
+} from '@strata/assets';
 
 export class PreflightError extends StrataError {}
 
@@ -35,7 +41,7 @@ export function checkIpv4Only(networking: Pick<ClusterConfig['networking'], 'pod
 
 /** Every port the local control plane binds, per controller address. */
 export function controlPlanePorts(topology: ClusterTopology): { host: string; port: number; what: string }[] {
-  return topology.controllers.flatMap((controller) => {
+  return topology.controllers.flatMap((controller, index) => {
     const host = controller.bindAddress;
     return [
       { host, port: 2379, what: `etcd client port of ${controller.name}` },
@@ -44,6 +50,10 @@ export function controlPlanePorts(topology: ClusterTopology): { host: string; po
       { host, port: topology.apiServerPort, what: `kube-apiserver of ${controller.name}` },
       { host, port: 10257, what: `kube-controller-manager of ${controller.name}` },
       { host, port: 10259, what: `kube-scheduler of ${controller.name}` },
+      // The update server's one replica runs on the first controller's host network (ADR 0048).
+      ...(index === 0
+        ? [{ host, port: UPDATE_SERVER_PORTS.https, what: `the update server on ${controller.name}` }]
+        : []),
     ];
   });
 }

@@ -66,4 +66,24 @@ describe('materializeIgnition', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('makes the directories of the config with their mode, as Ignition does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-rendered-node-'));
+    try {
+      const ignitionPath = join(dir, 'node.ign');
+      await writeFile(
+        ignitionPath,
+        new IgnitionBuilder()
+          .directory({ path: '/var/lib/strata-update-server', mode: 0o700, user: { id: 65532 }, group: { id: 65532 } })
+          .render(),
+      );
+      const root = join(dir, 'root');
+      assert.deepEqual(await materializeIgnition(ignitionPath, root), ['/var/lib/strata-update-server']);
+      const made = await stat(join(root, 'var/lib/strata-update-server'));
+      assert.ok(made.isDirectory());
+      assert.equal(made.mode & 0o777, 0o700);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

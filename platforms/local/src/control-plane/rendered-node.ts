@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PUBLIC_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { decodeDataUrl } from '@strata/assets';
@@ -12,8 +12,8 @@ import { z } from 'zod';
 // files under its own root and runs its components as local processes.
 
 /**
- * Writes the files an Ignition config would place on a node under `root`
- * instead of `/`. Remote sources (the kubelet sysext image) are skipped: the
+ * Writes the files (and makes the directories) an Ignition config would place
+ * on a node under `root` instead of `/`. Remote sources (the kubelet sysext image) are skipped: the
  * local platform runs no real kubelet.
  */
 export async function materializeIgnition(ignitionPath: string, root: string): Promise<string[]> {
@@ -29,6 +29,11 @@ export async function materializeIgnition(ignitionPath: string, root: string): P
     // not even between its write and a chmod.
     await writeFileAtomic(join(root, file.path), decoded.value.data, file.mode ?? PUBLIC_FILE_MODE);
     written.push(file.path);
+  }
+  // Directories with their mode; their owner is left as it is: this machine's users are not the node's.
+  for (const directory of config.storage?.directories ?? []) {
+    await mkdir(join(root, directory.path), { recursive: true, mode: directory.mode ?? 0o755 });
+    written.push(directory.path);
   }
   return written;
 }

@@ -4,8 +4,7 @@
 // from the bootstrap kubeconfig Ignition (or SSH) put on its disk. A kubelet
 // retries until the API lets it in, as a real one does: a worker may come up
 // long before any controller.
-import { readdir, readFile } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -17,6 +16,7 @@ import { ImageMap, type ImageMapInput } from '../pods/image-map.ts';
 import { Supervisor, type SupervisorEvents } from '../control-plane/supervisor.ts';
 import { SimulatedNode } from '../node/simulated-node.ts';
 import { readUpdateConf, updateSettingsFrom } from '../os/update-conf.ts';
+import { machineTrustStore } from '../os/trust-store.ts';
 import { ManualUpdateSource } from '../os/update-source.ts';
 import { SimulatedOperatingSystem } from '../os/simulated-os.ts';
 import { MachineBootError } from './errors.ts';
@@ -64,21 +64,6 @@ async function kubeletFlags(
       .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   );
   return { bootstrap, name: flag('hostname-override') ?? machine, labels };
-}
-
-const TRUST_STORE = '/etc/ssl/certs';
-
-/** What update_engine trusts on the machine: the system's roots and the certificates Ignition added to its store. */
-async function machineTrustStore(root: string): Promise<string> {
-  const dir = join(root, TRUST_STORE);
-  const names = await readdir(dir).catch((error: unknown) => {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new MachineBootError(`cannot read ${TRUST_STORE} on the machine's disk`, { dir }, { cause: error });
-  });
-  const added = await Promise.all(
-    names.filter((name) => name.endsWith('.pem')).map((name) => readFile(join(dir, name), 'utf8')),
-  );
-  return [...rootCertificates, ...added].join('\n');
 }
 
 /** Runs a machine's kubelet until stopped, starting it again after a failed bootstrap or registration. */

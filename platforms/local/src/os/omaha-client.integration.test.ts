@@ -4,14 +4,12 @@
 // payload; a new slot that fails to boot. Needs no shared address lock.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '@strata/host';
 import { ERROR_CODE } from '@strata/omaha';
-import { aPayload } from '@strata/omaha/testing';
+import { aPayload, startPayloadServer, type PayloadServer } from '@strata/omaha/testing';
 import {
   aCatalog,
   openSqliteStore,
@@ -25,28 +23,6 @@ import { SimulatedOperatingSystem } from './simulated-os.ts';
 import { FLATCAR, TEST_TIMINGS } from './test-fixtures.ts';
 import { readUpdateConf, UPDATE_CONF_PATH, updateSettingsFrom } from './update-conf.ts';
 import { ManualUpdateSource } from './update-source.ts';
-
-interface PayloadServer {
-  readonly url: (path: string) => string;
-  serve(path: string, bytes: Buffer): void;
-  close(): Promise<void>;
-}
-
-async function startPayloadServer(): Promise<PayloadServer> {
-  const files = new Map<string, Buffer>();
-  const server: Server = createServer((request, response) => {
-    const bytes = files.get(request.url ?? '');
-    if (bytes === undefined) response.writeHead(404).end();
-    else response.writeHead(200, { 'content-length': bytes.length }).end(bytes);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: (path) => `http://127.0.0.1:${port}${path}`,
-    serve: (path, bytes) => files.set(path, bytes),
-    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
-  };
-}
 
 /** A release of `version` whose payload the payload server holds; `corrupt` serves other bytes than announced. */
 function releaseOn(payloads: PayloadServer, version: string, options: { corrupt?: boolean } = {}): Release {

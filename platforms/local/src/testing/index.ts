@@ -24,6 +24,8 @@ export interface TestClusterOptions {
   readonly images?: UpLocalClusterOptions['images'];
   readonly nodeRuntimes?: UpLocalClusterOptions['nodeRuntimes'];
   readonly workerOs?: UpLocalClusterOptions['workerOs'];
+  /** `update-conf`: every Flatcar node asks the server its rendered update.conf names (the cluster's own). */
+  readonly updateSource?: UpLocalClusterOptions['updateSource'];
 }
 
 export interface TestCluster extends LocalCluster {
@@ -151,6 +153,7 @@ async function startUnlocked(options: TestClusterOptions): Promise<TestCluster> 
       images: { ...joinApproverImages(), ...options.images },
       ...(options.nodeRuntimes === undefined ? {} : { nodeRuntimes: options.nodeRuntimes }),
       ...(options.workerOs === undefined ? {} : { workerOs: options.workerOs }),
+      ...(options.updateSource === undefined ? {} : { updateSource: options.updateSource }),
     });
     return {
       ...cluster,
