@@ -91,8 +91,8 @@ describe('cluster config: defaults', () => {
       apiDnsName: 'api.demo.example.com',
       platform: 'local',
       local: { apiServerPort: 6443 },
-      controllers: { count: 1 },
-      workerPools: [{ name: 'worker', count: 1, labels: {}, taints: [] }],
+      controllers: { count: 1, snippets: [] },
+      workerPools: [{ name: 'worker', count: 1, labels: {}, taints: [], snippets: [] }],
       os: { name: 'flatcar', channel: 'stable' },
       kubernetesVersion: 'v1.36.3',
       networking: {
