@@ -78,7 +78,10 @@ function check(input: unknown, options: ParseOptions, source: YamlSource | undef
     ...runRules(new ConfigReader(input), { hostNetworks: toHostNetworks(options.hostNetworks ?? localHostNetworks()) }),
   ]);
   if (parsed.success && findings.length === 0) {
-    return { ok: true, config: options.baseDir === undefined ? parsed.data : withSnippetsFrom(options.baseDir, parsed.data) };
+    return {
+      ok: true,
+      config: options.baseDir === undefined ? parsed.data : withSnippetsFrom(options.baseDir, parsed.data),
+    };
   }
   return failure(
     findings.map((finding) => toIssue(finding, source)),

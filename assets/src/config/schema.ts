@@ -348,7 +348,7 @@ const snippets = z
     z
       .string()
       .min(1)
-      .regex(/^[^\0]+$/, { error: 'must not contain a NUL character' }),
+      .regex(/^[^\0]*$/, { error: 'must not contain a NUL character' }),
   )
   .superRefine(uniqueItems())
   .default([])

@@ -121,7 +121,12 @@ export function mergeSnippets(
         continue;
       }
       if (!dropinsOnly(unit)) {
-        throw conflict(snippet, `the unit ${unit.name}`, `${describe(earlier, node)} (a snippet may only add drop-ins to it)`, node);
+        throw conflict(
+          snippet,
+          `the unit ${unit.name}`,
+          `${describe(earlier, node)} (a snippet may only add drop-ins to it)`,
+          node,
+        );
       }
       for (const dropin of unit.dropins ?? []) dropins.claim(`${unit.name}.d/${dropin.name}`, owner);
       const index = unitList.findIndex((existing) => existing.name === unit.name);
@@ -142,7 +147,8 @@ export function mergeSnippets(
     shouldExist.push(...(add.kernelArguments?.shouldExist ?? []));
     shouldNotExist.push(...(add.kernelArguments?.shouldNotExist ?? []));
     if (add.ignition.timeouts !== undefined) {
-      if (timeoutsOwner !== undefined) throw conflict(snippet, "Ignition's timeouts", describe(timeoutsOwner, node), node);
+      if (timeoutsOwner !== undefined)
+        throw conflict(snippet, "Ignition's timeouts", describe(timeoutsOwner, node), node);
       timeouts = add.ignition.timeouts;
       timeoutsOwner = owner;
     }

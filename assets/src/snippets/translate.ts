@@ -90,7 +90,11 @@ async function translateSnippet(
     text = await readFile(file, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new SnippetFileError(`${field}: cannot read the snippet ${file}: ${reason}`, { field, file }, { cause: error });
+    throw new SnippetFileError(
+      `${field}: cannot read the snippet ${file}: ${reason}`,
+      { field, file },
+      { cause: error },
+    );
   }
   checkVariant(text, file, field, variant);
   // --strict: a key Butane does not know is a typo in the user's file, not something to drop silently.
