@@ -185,10 +185,11 @@ function withoutCompression(config: IgnitionConfig, file: string, field: string)
       });
     }
     const bytes = gunzipSync(decoded.value.data);
-    const { compression: _gzip, ...rest } = resource;
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
     const isText = Buffer.from(text, 'utf8').equals(bytes);
-    return { ...rest, source: isText ? textDataUrl(text) : bytesDataUrl(bytes) };
+    const plainResource: Resource = { ...resource, source: isText ? textDataUrl(text) : bytesDataUrl(bytes) };
+    delete plainResource.compression;
+    return plainResource;
   };
   const files = config.storage?.files?.map((entry) => ({
     ...entry,
