@@ -13,39 +13,17 @@ import { assertValidIgnition } from '../ignition/validate.ts';
 import type { IgnitionConfig } from '../ignition/schema.ts';
 import { ASSET_PATHS } from '../render/layout.ts';
 import { applyRenderPlan, planClusterRender, renderInput } from '../render/render.ts';
+import { aButaneUnit, butaneSnippet } from '../testing/butane.ts';
 import { SnippetConflictError } from './errors.ts';
 
 function ntpSnippet(server: string): string {
-  return `variant: flatcar
-version: 1.1.0
-storage:
-  files:
-    - path: /etc/systemd/timesyncd.conf.d/10-site.conf
-      contents:
-        inline: |
-          [Time]
-          NTP=${server}
-systemd:
-  units:
-    - name: site-inventory.service
-      enabled: true
-      contents: |
-        [Service]
-        Type=oneshot
-        ExecStart=/usr/bin/true
-        [Install]
-        WantedBy=multi-user.target
-`;
+  return butaneSnippet({
+    files: [{ path: '/etc/systemd/timesyncd.conf.d/10-site.conf', inline: `[Time]\nNTP=${server}\n` }],
+    units: [aButaneUnit('site-inventory.service')],
+  });
 }
 
-const CONFLICTING = `variant: flatcar
-version: 1.1.0
-storage:
-  files:
-    - path: /etc/containerd/config.toml
-      contents:
-        inline: "version = 2"
-`;
+const CONFLICTING = butaneSnippet({ files: [{ path: '/etc/containerd/config.toml', inline: 'version = 2' }] });
 
 describe('rendering a cluster with snippets', () => {
   let dir: string;

@@ -7,39 +7,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertValidIgnition, decodeDataUrl, type ClusterConfig, type IgnitionConfig } from '@strata/assets';
+import { aButaneUnit, butaneSnippet } from '@strata/assets/testing';
 import { startTestBootServer, type TestBootServer } from '@strata/boot-server/testing';
 import { aBareMetalConfig, renderedIgnitionOf, TWO_MACHINES } from './fixtures.ts';
 import { planBareMetal } from './plan-bare-metal.ts';
 
-const WORKER_SNIPPET = `variant: flatcar
-version: 1.1.0
-storage:
-  files:
-    - path: /etc/site/rack.conf
-      mode: 0644
-      contents:
-        inline: |
-          RACK=r12
-systemd:
-  units:
-    - name: site-report.service
-      enabled: true
-      contents: |
-        [Service]
-        Type=oneshot
-        ExecStart=/usr/bin/cat /etc/site/rack.conf
-        [Install]
-        WantedBy=multi-user.target
-`;
+const WORKER_SNIPPET = butaneSnippet({
+  files: [{ path: '/etc/site/rack.conf', mode: 0o644, inline: 'RACK=r12\n' }],
+  units: [aButaneUnit('site-report.service', '/usr/bin/cat /etc/site/rack.conf')],
+});
 
-const CONTROLLER_SNIPPET = `variant: flatcar
-version: 1.1.0
-storage:
-  files:
-    - path: /etc/site/role
-      contents:
-        inline: controller
-`;
+const CONTROLLER_SNIPPET = butaneSnippet({ files: [{ path: '/etc/site/role', inline: 'controller' }] });
 
 function machine(name: string) {
   const found = TWO_MACHINES.find((entry) => entry.name === name);
