@@ -48,5 +48,6 @@ export type { RenderConfig } from './render/render-config.ts';
 export { readPlatformProgramInput, RenderedAssetsError, type PlatformProgramInput } from './render/platform-input.ts';
 export * from './config/index.ts';
 export * from './ignition/index.ts';
+export * from './snippets/index.ts';
 export * from './manifests/index.ts';
 export { UPDATE_AGENT_HOST_PATHS, updateAgentHostFiles } from './render/catalog/update-agent-host.ts';

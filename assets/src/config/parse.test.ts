@@ -91,8 +91,8 @@ describe('cluster config: defaults', () => {
       apiDnsName: 'api.demo.example.com',
       platform: 'local',
       local: { apiServerPort: 6443 },
-      controllers: { count: 1 },
-      workerPools: [{ name: 'worker', count: 1, labels: {}, taints: [] }],
+      controllers: { count: 1, snippets: [] },
+      workerPools: [{ name: 'worker', count: 1, labels: {}, taints: [], snippets: [] }],
       os: { name: 'flatcar', channel: 'stable' },
       kubernetesVersion: 'v1.36.3',
       networking: {
@@ -175,8 +175,8 @@ describe('cluster config: defaults', () => {
       'bareMetal.machines[2].pool': 'gpu',
     });
     assert.deepEqual(parsedConfig(text).workerPools, [
-      { name: 'worker', count: 1, labels: {}, taints: [] },
-      { name: 'gpu', count: 1, labels: {}, taints: [] },
+      { name: 'worker', count: 1, labels: {}, taints: [], snippets: [] },
+      { name: 'gpu', count: 1, labels: {}, taints: [], snippets: [] },
     ]);
   });
 
@@ -220,10 +220,25 @@ describe('cluster config: fields', () => {
         path: 'controllers.flavor',
         message: 'is not a known field',
         value: 'big',
-        hint: 'fields of controllers: count',
+        hint: 'fields of controllers: count, snippets',
         ...positionOf(text, 'flavor'),
       },
     ]);
+  });
+
+  it('refuses an empty snippet path and one listed twice, at the entry', () => {
+    const text = clusterConfigYaml(validConfig(), {
+      'controllers.snippets': ['snippets/a.yaml', 'snippets/a.yaml'],
+      workerPools: [{ name: 'worker', snippets: [''] }],
+    });
+    const issues = issuesOf(text);
+    assert.deepEqual(
+      issues.map((issue) => [issue.path, issue.message]),
+      [
+        ['controllers.snippets[1]', 'repeats entry [0] (snippets/a.yaml)'],
+        ['workerPools[0].snippets[0]', 'must not be empty'],
+      ],
+    );
   });
 
   it('reports a missing field at the section that lacks it, with an example', () => {

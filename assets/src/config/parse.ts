@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ClusterConfigError } from './errors.ts';
 import { localHostNetworks, toHostNetworks } from './host-networks.ts';
 import { dedupeIssues, formatIssues, sortIssues, type ConfigIssue, type Finding } from './issue.ts';
@@ -13,6 +14,11 @@ import { findingsFromZod, readableMessage } from './zod-issues.ts';
 export interface ValidateOptions {
   /** CIDRs of this machine's interfaces; default: from os.networkInterfaces(), loopback excluded. */
   readonly hostNetworks?: readonly string[];
+  /**
+   * The directory relative snippet paths are relative to: the cluster.yaml's (`loadClusterConfig` sets it). Without
+   * it they stay as written, and a render resolves them against the working directory.
+   */
+  readonly baseDir?: string;
 }
 
 export interface ParseOptions extends ValidateOptions {
@@ -55,6 +61,16 @@ function withoutMoot(findings: readonly Finding[]): Finding[] {
   return findings.filter((finding) => !unwanted.some((path) => isInside(finding.path, path)));
 }
 
+/** The config with its snippet paths made absolute against `baseDir`. */
+function withSnippetsFrom(baseDir: string, config: ClusterConfig): ClusterConfig {
+  const absolute = (paths: readonly string[]) => paths.map((path) => resolve(baseDir, path));
+  return {
+    ...config,
+    controllers: { ...config.controllers, snippets: absolute(config.controllers.snippets) },
+    workerPools: config.workerPools.map((pool) => ({ ...pool, snippets: absolute(pool.snippets) })),
+  };
+}
+
 function check(input: unknown, options: ParseOptions, source: YamlSource | undefined): ParseResult {
   const parsed = clusterConfigSchema.safeParse(input, { error: readableMessage });
   const findings = withoutMoot([
@@ -62,7 +78,10 @@ function check(input: unknown, options: ParseOptions, source: YamlSource | undef
     ...runRules(new ConfigReader(input), { hostNetworks: toHostNetworks(options.hostNetworks ?? localHostNetworks()) }),
   ]);
   if (parsed.success && findings.length === 0) {
-    return { ok: true, config: parsed.data };
+    return {
+      ok: true,
+      config: options.baseDir === undefined ? parsed.data : withSnippetsFrom(options.baseDir, parsed.data),
+    };
   }
   return failure(
     findings.map((finding) => toIssue(finding, source)),
@@ -105,7 +124,7 @@ export async function loadClusterConfig(path: string, options: ValidateOptions =
     const reason = error instanceof Error ? error.message : String(error);
     throw new ClusterConfigError([{ path: '', message: `cannot be read: ${reason}` }], path, { cause: error });
   }
-  const result = parseClusterConfigBytes(bytes, { ...options, sourceName: path });
+  const result = parseClusterConfigBytes(bytes, { baseDir: dirname(path), ...options, sourceName: path });
   if (!result.ok) {
     throw new ClusterConfigError(result.issues, path);
   }

@@ -339,6 +339,25 @@ export const azureSchema = z
   })
   .meta({ description: 'Settings of the Azure platform.' });
 
+/**
+ * Butane files merged into a pool's Ignition, as Typhoon's snippets are. Paths are relative to the cluster.yaml
+ * (`loadClusterConfig` makes them absolute); the files are read and translated when the cluster is rendered.
+ */
+const snippets = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .regex(/^[^\0]*$/, { error: 'must not contain a NUL character' }),
+  )
+  .superRefine(uniqueItems())
+  .default([])
+  .meta({
+    description:
+      "Butane files (variant flatcar or fcos, matching os.name) merged into this pool's Ignition, paths relative to the cluster.yaml. A snippet may add files, directories, links, users, groups, units, drop-ins and kernel arguments; it may not replace what Strata renders.",
+    examples: [['snippets/ntp.yaml']],
+  });
+
 export const controllersSchema = z.strictObject({
   count: z
     .int()
@@ -348,6 +367,7 @@ export const controllersSchema = z.strictObject({
       description: 'Number of controllers: 1, 3 or 5 (etcd needs an odd number).',
       enum: [...CONTROLLER_COUNTS],
     }),
+  snippets,
 });
 
 export const taintSchema = z.strictObject({
@@ -377,6 +397,7 @@ export const workerPoolSchema = z.strictObject({
     description: "Flatcar only: the update group (GROUP=) of this pool's machines; updates.group when unset.",
     examples: ['canary'],
   }),
+  snippets,
 });
 
 export const osSchema = z.strictObject({

@@ -29,12 +29,18 @@ export function effectiveWorkerPools(
   const members = machines ?? [];
   if (pools === undefined) {
     if (!bareMetal) {
-      return [{ ...DEFAULT_WORKER_POOL, labels: {}, taints: [] }];
+      return [{ ...DEFAULT_WORKER_POOL, labels: {}, taints: [], snippets: [] }];
     }
     const names = new Set(
       members.flatMap((machine) => (machine.role === 'worker' && machine.pool !== undefined ? [machine.pool] : [])),
     );
-    return [...names].map((name) => ({ name, count: workersInPool(members, name), labels: {}, taints: [] }));
+    return [...names].map((name) => ({
+      name,
+      count: workersInPool(members, name),
+      labels: {},
+      taints: [],
+      snippets: [],
+    }));
   }
   return pools.map((pool) => ({
     ...pool,

@@ -6,6 +6,11 @@ import type { TopologyInput } from '../topology/topology.ts';
  * each part of rendering depends on.
  */
 export interface RenderConfig extends TopologyInput {
+  /** Snippet paths as loaded: absolute after `loadClusterConfig`. */
+  readonly controllers: TopologyInput['controllers'] & { readonly snippets?: readonly string[] | undefined };
+  readonly workerPools: readonly (TopologyInput['workerPools'][number] & {
+    readonly snippets?: readonly string[] | undefined;
+  })[];
   readonly os: {
     readonly name: 'flatcar' | 'fedora-coreos';
     readonly channel: string;

@@ -13,6 +13,8 @@ import { manifestsAsset } from './catalog/manifests.ts';
 import { pkiAssets, PKI_ASSET_IDS } from './catalog/pki.ts';
 import { staticPodAssets } from './catalog/static-pods.ts';
 import { StrataError } from '@strata/api';
+import { resolveBinary } from '@strata/binaries';
+import { hasSnippets, translateSnippets, type ClusterSnippets } from '../snippets/translate.ts';
 
 export class RenderTargetError extends StrataError {}
 
@@ -35,8 +37,17 @@ export function clusterAssets(input: RenderInput): AssetDefinition<RenderInput>[
   ];
 }
 
-export function renderInput(config: RenderConfig, encryptionKeyRotation?: EncryptionKeyRotationStep): RenderInput {
-  return { config, topology: clusterTopology(config), ...(encryptionKeyRotation ? { encryptionKeyRotation } : {}) };
+export function renderInput(
+  config: RenderConfig,
+  encryptionKeyRotation?: EncryptionKeyRotationStep,
+  snippets?: ClusterSnippets,
+): RenderInput {
+  return {
+    config,
+    topology: clusterTopology(config),
+    ...(encryptionKeyRotation ? { encryptionKeyRotation } : {}),
+    ...(snippets ? { snippets } : {}),
+  };
 }
 
 export interface RenderOptions {
@@ -47,10 +58,19 @@ export interface RenderOptions {
   readonly now?: Date;
   /** Applies one step of an encryption key rotation to the stored keys; everything else renders as usual. */
   readonly encryptionKeyRotation?: EncryptionKeyRotationStep;
+  /** The butane binary for the config's snippets; `resolveBinary('butane')` when the config has snippets. */
+  readonly butanePath?: string;
+}
+
+/** The config's snippets through Butane; no Butane is resolved for a config without them. */
+async function snippetsOf(options: RenderOptions): Promise<ClusterSnippets | undefined> {
+  if (!hasSnippets(options.config)) return undefined;
+  const butanePath = options.butanePath ?? (await resolveBinary('butane'));
+  return translateSnippets(options.config, { butanePath });
 }
 
 export async function planClusterRender(options: RenderOptions): Promise<RenderPlan> {
-  const input = renderInput(options.config, options.encryptionKeyRotation);
+  const input = renderInput(options.config, options.encryptionKeyRotation, await snippetsOf(options));
   const plan = await planRender({
     dir: options.dir,
     assets: clusterAssets(input),

@@ -10,3 +10,4 @@ export {
   type RecordedProgramResource,
   type RotationThroughProgram,
 } from './rotation-step.ts';
+export { aButaneUnit, butaneSnippet, type ButaneFile, type ButaneSnippetOptions, type ButaneUnit } from './butane.ts';

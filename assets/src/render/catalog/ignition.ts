@@ -1,5 +1,8 @@
 import { StrataError } from '@strata/api';
+import { assertValidIgnition } from '../../ignition/validate.ts';
 import { IgnitionBuilder } from '../../ignition/builder.ts';
+import { mergeSnippets } from '../../snippets/merge.ts';
+import type { TranslatedSnippet } from '../../snippets/translate.ts';
 import { SECRET_FILE_MODE, PUBLIC_FILE_MODE } from '@strata/host';
 import { ETCD_VERSION } from '@strata/binaries';
 import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
@@ -231,6 +234,21 @@ export function buildNodeIgnition(input: RenderInput, system: NodeSystem): strin
   return builder.render();
 }
 
+/** The snippets of the node's pool: the controllers', or its worker pool's. */
+function snippetsOf(input: RenderInput, node: ControllerNode | WorkerNode): readonly TranslatedSnippet[] {
+  const snippets = input.snippets;
+  if (snippets === undefined) return [];
+  return node.role === 'controller' ? snippets.controllers : (snippets.workerPools[node.pool] ?? []);
+}
+
+/** Strata's Ignition for the node, with its pool's snippets merged in. */
+function nodeIgnition(input: RenderInput, node: ControllerNode | WorkerNode, system: NodeSystem): string {
+  const rendered = buildNodeIgnition(input, system);
+  const snippets = snippetsOf(input, node);
+  if (snippets.length === 0) return rendered;
+  return JSON.stringify(mergeSnippets(assertValidIgnition(JSON.parse(rendered)), snippets, node.name));
+}
+
 function dependenciesOf(node: ControllerNode | WorkerNode): string[] {
   const common = [PKI_ASSET_IDS.clusterCa, JOIN_TOKEN_ASSET_IDS.kubeconfig(node.name)];
   if (node.role === 'worker') return common;
@@ -278,6 +296,11 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
       proxy: i.config.proxy,
       trustedCaCertificates: i.config.trustedCaCertificates,
       name: i.config.name,
+      // What the snippets translate to, not their paths: an edit of a snippet renders the node again. Absent
+      // without snippets, so that clusters rendered before snippets existed keep their fingerprints.
+      ...(snippetsOf(i, node).length === 0
+        ? {}
+        : { snippets: snippetsOf(i, node).map((snippet) => ({ field: snippet.field, ignition: snippet.ignition })) }),
     }),
     generate: (context) => {
       const system =
@@ -287,7 +310,7 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
       return [
         {
           path: ASSET_PATHS.ignition(node.name),
-          contents: buildNodeIgnition(context.input, system),
+          contents: nodeIgnition(context.input, node, system),
           mode: SECRET_FILE_MODE,
         },
       ];

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { labelsFromQuery } from './labels.ts';
+import fc from 'fast-check';
 import { normalizeMac } from './mac.ts';
 import { parseQuery, queryUnescape, rawPathOf, rawQueryOf } from './query.ts';
 
@@ -16,6 +17,42 @@ describe('normalizeMac (Go net.ParseMAC)', () => {
     assert.equal(normalizeMac('02:00:5e:10:00:00:00:01'), '02:00:5e:10:00:00:00:01');
     const infiniband = '00:00:00:00:fe:80:00:00:00:00:00:00:02:00:5e:10:00:00:00:01';
     assert.equal(normalizeMac(infiniband.toUpperCase()), infiniband);
+  });
+
+  it('answers as a plain reading of net.ParseMAC does, for any string of MAC characters', () => {
+    // The oracle: Go's rules written for clarity (hex pairs, one separator throughout, 6, 8 or 20 bytes).
+    const reference = (text: string): string | undefined => {
+      const separator = text[2];
+      const pairs =
+        separator === ':' || separator === '-'
+          ? text.split(separator)
+          : text[4] === '.'
+            ? text.split('.').flatMap((group) => (group.length === 4 ? [group.slice(0, 2), group.slice(2)] : [group]))
+            : [];
+      if (![6, 8, 20].includes(pairs.length) || !pairs.every((pair) => /^[0-9a-fA-F]{2}$/.test(pair))) return undefined;
+      return pairs.map((pair) => pair.toLowerCase()).join(':');
+    };
+    const macCharacters = fc.constantFrom(...'0123456789abcdefABCDEFgG:-. '.split(''));
+    const wellFormed = fc
+      .tuple(fc.constantFrom(6, 8, 20), fc.constantFrom(':', '-'), fc.boolean())
+      .chain(([count, separator, upper]) =>
+        fc
+          .array(fc.integer({ min: 0, max: 255 }), { minLength: count, maxLength: count })
+          .map((bytes) => bytes.map((byte) => byte.toString(16).padStart(2, '0')).join(separator))
+          .map((text) => (upper ? text.toUpperCase() : text)),
+      );
+    const mutated = fc
+      .tuple(wellFormed, fc.nat(), macCharacters)
+      .map(
+        ([text, at, character]) =>
+          `${text.slice(0, at % text.length)}${character}${text.slice((at % text.length) + 1)}`,
+      );
+    fc.assert(
+      fc.property(fc.oneof(wellFormed, mutated, fc.string({ unit: macCharacters, maxLength: 60 })), (text) => {
+        assert.equal(normalizeMac(text), reference(text));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('refuses everything else', () => {

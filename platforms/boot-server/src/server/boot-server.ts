@@ -123,12 +123,24 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
         write(answer);
         if (answer.status === 200) options.served?.answered(path, rawQuery);
       };
-      const answer = answerBootRequest(views.current(), path, rawQuery, logger, options.butane);
-      if (!(answer instanceof Promise)) return served(answer);
-      answer.then(served, (error: unknown) => {
-        logger.error({ err: error, path: rawPathOf(target) }, 'request failed');
-        write(plainError(500, 'Internal Server Error'));
-      });
+      const view = views.current();
+      const known = view.answers.get(path, rawQuery);
+      if (known !== undefined) return served(known);
+      const answer = answerBootRequest(view, path, rawQuery, logger, options.butane);
+      if (!(answer instanceof Promise)) {
+        view.answers.remember(path, rawQuery, answer);
+        return served(answer);
+      }
+      answer.then(
+        (later) => {
+          view.answers.remember(path, rawQuery, later);
+          served(later);
+        },
+        (error: unknown) => {
+          logger.error({ err: error, path: rawPathOf(target) }, 'request failed');
+          write(plainError(500, 'Internal Server Error'));
+        },
+      );
     } catch (error) {
       logger.error({ err: error, path: rawPathOf(request.url ?? '') }, 'request failed');
       write(plainError(500, 'Internal Server Error'));

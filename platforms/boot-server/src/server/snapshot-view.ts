@@ -2,6 +2,7 @@
 // snapshot rather than per request: the group index, the parsed templates,
 // the iPXE and GRUB answers of each profile.
 import { grubConfig } from '../answers/grub.ts';
+import { AnswerCache } from './answer-cache.ts';
 import { ipxeScript } from '../answers/ipxe.ts';
 import { TemplateParseError } from '../errors.ts';
 import { GroupIndex } from '../matching/group-index.ts';
@@ -19,6 +20,8 @@ export class SnapshotView {
   readonly #templates = new Map<string, CompiledTemplate>();
   readonly #ipxe = new Map<Profile, string>();
   readonly #grub = new Map<Profile, string>();
+  /** The answers already given from this snapshot; a new snapshot starts with none. */
+  readonly answers = new AnswerCache();
   /** Templates whose first rendering has been checked (Ignition rules), so each is reported once. */
   readonly checkedTemplates = new Set<string>();
 

@@ -1,0 +1,47 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { NOT_FOUND, ok, TEXT, type Answer } from './answer.ts';
+import { AnswerCache } from './answer-cache.ts';
+
+const script = (n: number): Answer => ok(TEXT, `#!ipxe\nkernel /assets/vmlinuz-${n}\nboot\n`);
+
+describe('the answer cache of a snapshot', () => {
+  it('gives back an answer for the same path and raw query only', () => {
+    const cache = new AnswerCache();
+    cache.remember('/ipxe', 'mac=52-54-00-00-00-01', script(1));
+    assert.deepEqual(cache.get('/ipxe', 'mac=52-54-00-00-00-01'), script(1));
+    assert.equal(cache.get('/ipxe', 'mac=52-54-00-00-00-02'), undefined);
+    assert.equal(cache.get('/grub', 'mac=52-54-00-00-00-01'), undefined);
+    // The raw query as sent: another spelling is another request (its labels may differ).
+    assert.equal(cache.get('/ipxe', 'mac=52:54:00:00:00:01'), undefined);
+  });
+
+  it('keeps no refusal, so that each is answered and logged again', () => {
+    const cache = new AnswerCache();
+    cache.remember('/ipxe', 'mac=52-54-00-00-00-09', NOT_FOUND);
+    assert.equal(cache.get('/ipxe', 'mac=52-54-00-00-00-09'), undefined);
+    assert.equal(cache.size, 0);
+  });
+
+  it('never holds more than its bound: when full it starts again, and an answer larger than the bound is not kept', () => {
+    const one = 'mac=52-54-00-00-00-01'.length + '/ipxe?'.length + script(1).body.length;
+    const cache = new AnswerCache(2 * one);
+    for (let n = 1; n <= 5; n += 1) {
+      cache.remember('/ipxe', `mac=52-54-00-00-00-0${n}`, script(n));
+      assert.ok(cache.chars <= 2 * one, `${cache.chars} characters held after ${n} answers`);
+    }
+    assert.deepEqual(cache.get('/ipxe', 'mac=52-54-00-00-00-05'), script(5));
+    assert.equal(cache.get('/ipxe', 'mac=52-54-00-00-00-01'), undefined);
+    cache.remember('/ignition', 'mac=52-54-00-00-00-01', ok(TEXT, 'x'.repeat(3 * one)));
+    assert.equal(cache.get('/ignition', 'mac=52-54-00-00-00-01'), undefined);
+  });
+
+  it('counts an answer given again for the same request once', () => {
+    const cache = new AnswerCache();
+    cache.remember('/ipxe', 'mac=52-54-00-00-00-01', script(1));
+    const held = cache.chars;
+    cache.remember('/ipxe', 'mac=52-54-00-00-00-01', script(1));
+    assert.equal(cache.chars, held);
+    assert.equal(cache.size, 1);
+  });
+});
