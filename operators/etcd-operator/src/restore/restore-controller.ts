@@ -22,10 +22,8 @@ import {
   ETCD_CLUSTER,
   ETCD_RESTORE,
   parseEtcdBackup,
-  parseEtcdCluster,
   parseEtcdRestore,
   StrataError,
-  type EtcdCluster,
   type EtcdRestore,
 } from '@strata/api';
 import {
@@ -33,7 +31,6 @@ import {
   type EventRecorder,
   type Informer,
   isAlreadyExists,
-  isNotFound,
   kubernetesApiError,
   WorkQueue,
 } from '@strata/kube';
@@ -44,6 +41,7 @@ import {
   customResourceInformer,
   operatorEventRecorder,
   patchStatus,
+  readEtcdCluster,
   recordEvent,
   runQueuedPasses,
 } from '../custom-resources.ts';
@@ -235,12 +233,8 @@ export class EtcdRestoreController {
       namespace,
       name,
     };
-    let cluster: EtcdCluster;
-    try {
-      cluster = parseEtcdCluster(await this.#customObjects.getNamespacedCustomObject(address));
-    } catch (error) {
-      if (!isNotFound(error))
-        throw kubernetesApiError({ verb: 'get', resource: ETCD_CLUSTER.plural, namespace, name }, error);
+    const cluster = await readEtcdCluster(this.#customObjects, namespace, name);
+    if (cluster === undefined) {
       const message = `EtcdCluster ${namespace}/${name} was deleted before it was restored`;
       await this.#writeStatus(
         restore,
@@ -307,20 +301,8 @@ export class EtcdRestoreController {
   async #targetIsOurs(restore: EtcdRestore): Promise<boolean> {
     const namespace = restore.metadata.namespace ?? '';
     const name = restore.spec.cluster.name;
-    let raw: unknown;
-    try {
-      raw = await this.#customObjects.getNamespacedCustomObject({
-        group: ETCD_CLUSTER.group,
-        version: ETCD_CLUSTER.version,
-        plural: ETCD_CLUSTER.plural,
-        namespace,
-        name,
-      });
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw kubernetesApiError({ verb: 'get', resource: ETCD_CLUSTER.plural, namespace, name }, error);
-    }
-    const existing = parseEtcdCluster(raw);
+    const existing = await readEtcdCluster(this.#customObjects, namespace, name);
+    if (existing === undefined) return false;
     const uid = restore.metadata.uid;
     if (uid !== undefined && existing.metadata.annotations?.[RESTORE_ANNOTATIONS.restoreUID] === uid) return true;
     throw new RestoreTargetExistsError(
