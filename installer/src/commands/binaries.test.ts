@@ -6,7 +6,7 @@ describe('strata binaries', () => {
   it('refuses an unknown name with exit code 2, listing every name it knows, the Pulumi CLI included', async () => {
     const result = await runStrata(['binaries', 'kube-nope']);
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /unknown component\(s\): kube-nope; choose from etcd, .*kubectl, pulumi/);
+    assert.match(result.stderr, /unknown component\(s\): kube-nope; choose from etcd, .*kubectl, etcdutl, pulumi/);
   });
 
   it('names pulumi in its help', async () => {
