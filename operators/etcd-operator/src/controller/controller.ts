@@ -27,7 +27,7 @@ import {
 } from '@strata/kube';
 import { StrataError } from '@strata/api';
 import type { Logger } from 'pino';
-import { EtcdClient, hexId } from '../etcd/gateway-client.ts';
+import { type EtcdClient, hexId } from '../etcd/gateway-client.ts';
 import { EtcdRequestError, isMemberNotFound } from '../etcd/errors.ts';
 import { plan, quorumOf, versionPlan, type Action } from '../plan/plan.ts';
 import {
@@ -94,8 +94,6 @@ export class EtcdClusterController {
   readonly #core: CoreV1Api;
   readonly #customObjects: CustomObjectsApi;
   readonly #events: EventRecorder;
-  /** The gateway client of the cluster being passed: plain, or with the cluster's client certificate. */
-  #etcd: EtcdClient;
   readonly #tls: ClusterTlsClients;
   readonly #queue = new WorkQueue();
   readonly #clusters: Informer<KubernetesObject>;
@@ -127,7 +125,6 @@ export class EtcdClusterController {
       reportingController: 'strata.dev/etcd-operator',
       reportingInstance: options.identity,
     });
-    this.#etcd = new EtcdClient({ timeoutMs: options.etcdTimeoutMs ?? 1000 });
     this.#tls = new ClusterTlsClients({
       kubeConfig,
       core: this.#core,
@@ -247,7 +244,8 @@ export class EtcdClusterController {
       return;
     }
     const cluster = parseEtcdCluster(raw);
-    this.#etcd = await this.#tls.clientFor(cluster, this.#options.mayWrite());
+    // This cluster's gateway client, plain or with its client certificate: passed along, never kept across passes.
+    const client = await this.#tls.clientFor(cluster, this.#options.mayWrite());
     const pods = this.#pods.list(namespace).filter((pod) => pod.metadata?.labels?.[CLUSTER_LABEL] === name);
     const expected = this.#expected.get(key);
     if (expected !== undefined) {
@@ -278,8 +276,8 @@ export class EtcdClusterController {
       }
     }
     const podViews = pods.map(podView);
-    const etcd = await observeEtcd(this.#etcd, podViews, cluster.spec.tls !== undefined);
-    const maintenance = await this.#maintenance(key, cluster, etcd);
+    const etcd = await observeEtcd(client, podViews, cluster.spec.tls !== undefined);
+    const maintenance = await this.#maintenance(client, key, cluster, etcd);
     const claims = ownClaims.flatMap((claim) => claimView(claim) ?? []);
     const recordedUpgrade = cluster.status?.upgrade;
     const base: Observed = {
@@ -316,7 +314,7 @@ export class EtcdClusterController {
     }
     await this.#applyDisruptionBudget(cluster);
     await this.#warnOfSpec(key, cluster, observed);
-    await this.#take(cluster, observed, action);
+    await this.#take(client, cluster, observed, action);
     const defragmented = maintenance !== NO_MAINTENANCE && this.#rounds.taken(key, action, maintenance.alarms);
     await this.#writeStatus(cluster, observed, action, defragmented ? new Date() : undefined);
     await this.#recover(key, cluster, observed, action, recovery);
@@ -353,7 +351,7 @@ export class EtcdClusterController {
     }
   }
 
-  async #take(cluster: EtcdCluster, observed: Observed, action: Action): Promise<void> {
+  async #take(client: EtcdClient, cluster: EtcdCluster, observed: Observed, action: Action): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
     const leaderEndpoint = (): string => {
       const etcd = observed.etcd;
@@ -402,7 +400,7 @@ export class EtcdClusterController {
       }
       case 'addLearner': {
         this.#assertLeading(cluster);
-        const added = await this.#etcd.addLearner(leaderEndpoint(), action.peerURL);
+        const added = await client.addLearner(leaderEndpoint(), action.peerURL);
         await this.#event(
           cluster,
           'Normal',
@@ -449,7 +447,7 @@ export class EtcdClusterController {
         return;
       case 'updatePeerURL':
         this.#assertLeading(cluster);
-        await this.#etcd.updatePeerURLs(leaderEndpoint(), action.member.id, [action.peerURL]);
+        await client.updatePeerURLs(leaderEndpoint(), action.member.id, [action.peerURL]);
         await this.#event(
           cluster,
           'Normal',
@@ -471,7 +469,7 @@ export class EtcdClusterController {
         return;
       case 'compact':
         this.#assertLeading(cluster);
-        await this.#etcd.compact(leaderEndpoint(), String(action.revision));
+        await client.compact(leaderEndpoint(), String(action.revision));
         await this.#event(
           cluster,
           'Normal',
@@ -486,7 +484,7 @@ export class EtcdClusterController {
         if (endpoint === undefined)
           throw new NotLeadingError(`member ${describeMember(action.member)} has no client URL`, { cluster: key });
         const startedAt = performance.now();
-        await this.#etcd.defragment(endpoint);
+        await client.defragment(endpoint);
         await this.#event(
           cluster,
           'Normal',
@@ -498,7 +496,7 @@ export class EtcdClusterController {
       }
       case 'disarm':
         this.#assertLeading(cluster);
-        await this.#etcd.disarm(leaderEndpoint(), { memberID: action.memberId, alarm: action.alarm });
+        await client.disarm(leaderEndpoint(), { memberID: action.memberId, alarm: action.alarm });
         await this.#event(
           cluster,
           'Normal',
@@ -509,7 +507,7 @@ export class EtcdClusterController {
         return;
       case 'promote':
         this.#assertLeading(cluster);
-        await this.#etcd.promote(leaderEndpoint(), action.member.id);
+        await client.promote(leaderEndpoint(), action.member.id);
         await this.#event(
           cluster,
           'Normal',
@@ -520,7 +518,7 @@ export class EtcdClusterController {
         return;
       case 'moveLeader':
         this.#assertLeading(cluster);
-        await this.#etcd.moveLeader(action.from.clientURLs[0] ?? leaderEndpoint(), action.to.id);
+        await client.moveLeader(action.from.clientURLs[0] ?? leaderEndpoint(), action.to.id);
         await this.#event(
           cluster,
           'Normal',
@@ -532,7 +530,7 @@ export class EtcdClusterController {
       case 'removeMember': {
         this.#assertLeading(cluster);
         try {
-          await this.#etcd.remove(leaderEndpoint(), action.member.id);
+          await client.remove(leaderEndpoint(), action.member.id);
         } catch (error) {
           // Already gone (an earlier pass that did not see its answer): that is what was wanted.
           if (!isMemberNotFound(error)) throw error;
@@ -730,7 +728,7 @@ export class EtcdClusterController {
   }
 
   /** etcd's alarms and the round of defragmentation under way, or one the schedule or a NOSPACE alarm starts. */
-  async #maintenance(key: string, cluster: EtcdCluster, etcd: EtcdView): Promise<MaintenanceView> {
+  async #maintenance(client: EtcdClient, key: string, cluster: EtcdCluster, etcd: EtcdView): Promise<MaintenanceView> {
     // Without a leader the member list is not the cluster's: a round under way is left as it is, not pruned.
     if (etcd.kind !== 'answered' || etcd.leaderId === undefined) return NO_MAINTENANCE;
     const leader = etcd.members.find((member) => member.id === etcd.leaderId);
@@ -738,7 +736,7 @@ export class EtcdClusterController {
     const alarms =
       endpoint === undefined
         ? []
-        : (await this.#etcd.alarms(endpoint)).map((alarm) => ({ memberId: alarm.memberID, alarm: alarm.alarm }));
+        : (await client.alarms(endpoint)).map((alarm) => ({ memberId: alarm.memberID, alarm: alarm.alarm }));
     const schedule = cluster.spec.defragmentation?.schedule;
     const lastRun = new Date(
       cluster.status?.lastDefragmentation ?? cluster.metadata.creationTimestamp ?? new Date().toISOString(),
