@@ -1,9 +1,11 @@
 // The browser side of the one stream per tab: components subscribe to resources, the hub keeps exactly one
 // EventSource open for all of them, reopened with the new list when the set of resources changes.
 import {
+  isEventOf,
   RESOURCE_KINDS,
   WATCH_PATH,
   watchEventSchema,
+  type EventOf,
   type ResourceKind,
   type WatchEvent,
 } from '../shared/watch-protocol.ts';
@@ -16,13 +18,16 @@ export class WatchHub {
   #kinds = '';
   #closed = false;
 
-  subscribe(kind: ResourceKind, listener: Listener): () => void {
+  subscribe<K extends ResourceKind>(kind: K, listener: (event: EventOf<K>) => void): () => void {
     const listeners = this.#listeners.get(kind) ?? new Set<Listener>();
-    listeners.add(listener);
+    const deliver: Listener = (event) => {
+      if (isEventOf(kind, event)) listener(event);
+    };
+    listeners.add(deliver);
     this.#listeners.set(kind, listeners);
     this.#reconcile();
     return () => {
-      listeners.delete(listener);
+      listeners.delete(deliver);
       if (listeners.size === 0) this.#listeners.delete(kind);
       this.#reconcile();
     };
