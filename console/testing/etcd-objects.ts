@@ -53,12 +53,13 @@ export function etcdMember(name: string, overrides: Partial<EtcdMemberStatus> = 
   };
 }
 
-export function etcdCondition(
-  type: EtcdConditionInput['type'],
+/** A status condition as the operator writes it, of an EtcdCluster's or an EtcdBackup's types. */
+export function etcdCondition<const T extends string>(
+  type: T,
   status: EtcdConditionInput['status'],
   reason: string,
   message = '',
-): EtcdConditionInput {
+) {
   return { type, status, reason, message, lastTransitionTime: FIXED_TIME };
 }
 
