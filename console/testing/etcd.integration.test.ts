@@ -12,9 +12,11 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client
 import {
   ETCD_BACKUP,
   ETCD_CLUSTER,
+  ETCD_RESTORE,
   LABELS,
   parseEtcdBackup,
   parseEtcdCluster,
+  parseEtcdRestore,
   type EtcdBackup,
   type EtcdCluster,
 } from '@strata/api';
@@ -89,14 +91,12 @@ async function readCluster(name: string): Promise<EtcdCluster> {
 }
 
 async function listBackups(): Promise<EtcdBackup[]> {
-  const listed: unknown = await admin
-    .makeApiClient(CustomObjectsApi)
-    .listNamespacedCustomObject({
-      group: ETCD_GROUP,
-      version: ETCD_BACKUP.version,
-      plural: ETCD_BACKUP.plural,
-      namespace,
-    });
+  const listed: unknown = await admin.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+    group: ETCD_GROUP,
+    version: ETCD_BACKUP.version,
+    plural: ETCD_BACKUP.plural,
+    namespace,
+  });
   return z
     .object({ items: z.array(z.unknown()) })
     .parse(listed)
@@ -138,7 +138,7 @@ describe('the etcd pages and the Overview in Chromium', { timeout: 240_000 }, ()
     operator = await createUser(admin, namespace, 'etcd-operator', [
       ...common,
       { apiGroups: [ETCD_GROUP], resources: ['etcdclusters'], verbs: ['create', 'patch'] },
-      { apiGroups: [ETCD_GROUP], resources: ['etcdbackups'], verbs: ['create'] },
+      { apiGroups: [ETCD_GROUP], resources: ['etcdbackups', 'etcdrestores'], verbs: ['create'] },
     ]);
     viewer = await createUser(admin, namespace, 'etcd-viewer', common);
 
@@ -277,6 +277,31 @@ describe('the etcd pages and the Overview in Chromium', { timeout: 240_000 }, ()
     assert.ok(stored, `${created} is stored`);
     assert.deepEqual(stored.spec.destination, { pvc: { claimName: 'etcd-backups' } });
     await page.locator(`section[data-backup="${created}"]`).waitFor();
+
+    // Restore the nightly snapshot into a new cluster: an EtcdRestore with this cluster's spec.
+    const restoreForm = page.getByRole('form', { name: 'Restore to a new cluster' });
+    await restoreForm.getByLabel('New cluster').fill('Restored!');
+    await restoreForm.getByRole('button', { name: 'Restore' }).click();
+    await textReads(
+      page,
+      '[data-testid="restore-errors"]',
+      'cluster: must be a DNS label: lower-case letters, digits and "-"',
+    );
+    await restoreForm.getByLabel('New cluster').fill('restored');
+    await restoreForm.getByRole('button', { name: 'Restore' }).click();
+    await textReads(page, '[data-testid="restore-created"]', `Restoring into ${namespace}/restored`);
+    const restore = parseEtcdRestore(
+      await admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+        group: ETCD_GROUP,
+        version: ETCD_RESTORE.version,
+        plural: ETCD_RESTORE.plural,
+        namespace,
+        name: 'restored',
+      }),
+    );
+    assert.deepEqual(restore.spec.source.backup, { name: 'main-nightly', snapshot: 'main-nightly-20261205-030000' });
+    assert.equal(restore.spec.cluster.name, 'restored');
+    assert.equal(restore.spec.cluster.spec.size, 5);
     await context.close();
   });
 
@@ -323,7 +348,7 @@ describe('the etcd pages and the Overview in Chromium', { timeout: 240_000 }, ()
     await page.goto(`/etcd/${namespace}/main`);
     await page.locator('section[data-backup="main-nightly"]').waitFor();
     assert.equal(await page.getByRole('button', { name: /Scale|Back up now/ }).count(), 0);
-    assert.equal(await page.getByRole('heading', { name: 'Back up now' }).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: /Back up now|Restore/ }).count(), 0);
     assert.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'etcd-cluster-restricted.png'), fullPage: true });
 
@@ -344,6 +369,13 @@ describe('the etcd pages and the Overview in Chromium', { timeout: 240_000 }, ()
       spec: { size: 1, version: '3.6.16', storage: { emptyDir: {} } },
     });
     assert.equal(create.status, 403);
+    const restore = await forcedRequest(page, 'POST', `/api/etcd/clusters/${namespace}/main/restores`, {
+      backup: 'main-nightly',
+      snapshot: 'main-nightly-20261205-030000',
+      cluster: 'stolen',
+    });
+    assert.equal(restore.status, 403);
+    assert.match(JSON.stringify(restore.body), /cannot create resource \\"etcdrestores\\"/);
     assert.equal((await readCluster('main')).spec.size, 5);
     assert.equal((await listBackups()).filter((item) => item.metadata.name.startsWith('main-now-')).length, 1);
     await context.close();

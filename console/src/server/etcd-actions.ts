@@ -1,8 +1,8 @@
 // The etcd pages' changes, made as the signed-in user with their own token: the API server authorizes each one.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { ETCD_BACKUP, ETCD_CLUSTER } from '@strata/api';
+import { ETCD_BACKUP, ETCD_CLUSTER, ETCD_RESTORE, parseEtcdCluster } from '@strata/api';
 import { z } from 'zod';
-import type { backupNowSchema, createEtcdClusterSchema } from '../shared/etcd-forms.ts';
+import type { backupNowSchema, createEtcdClusterSchema, restoreSchema } from '../shared/etcd-forms.ts';
 
 /** What this code reads of the created object: the name the API server generated. */
 const createdSchema = z.looseObject({ metadata: z.looseObject({ name: z.string() }) });
@@ -66,4 +66,36 @@ export async function backUpNow(
     },
   });
   return createdSchema.parse(created).metadata.name;
+}
+
+/**
+ * An EtcdRestore of one of the cluster's snapshots into a new EtcdCluster with the same spec as this one (read as
+ * the user, so a user who may not read the cluster cannot copy it). The restore is named after the cluster it makes.
+ */
+export async function restoreToNewCluster(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  from: string,
+  asked: z.output<typeof restoreSchema>,
+): Promise<void> {
+  const customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
+  const source = parseEtcdCluster(
+    await customObjects.getNamespacedCustomObject({ ...clusterResource, namespace, name: from }),
+  );
+  await customObjects.createNamespacedCustomObject({
+    group: ETCD_RESTORE.group,
+    version: ETCD_RESTORE.version,
+    plural: ETCD_RESTORE.plural,
+    namespace,
+    fieldValidation: 'Strict',
+    body: {
+      apiVersion: ETCD_RESTORE.apiVersion,
+      kind: ETCD_RESTORE.kind,
+      metadata: { namespace, name: asked.cluster },
+      spec: {
+        source: { backup: { name: asked.backup, snapshot: asked.snapshot } },
+        cluster: { name: asked.cluster, spec: source.spec },
+      },
+    },
+  });
 }

@@ -16,6 +16,13 @@ export const scaleEtcdClusterSchema = z.strictObject({ size: etcdClusterSpecSche
 /** A one-shot backup of the cluster to this destination (no schedule: the operator takes it once). */
 export const backupNowSchema = z.strictObject({ destination: etcdBackupSpecSchema.shape.destination });
 
+/** Restore one of the cluster's recorded snapshots into a NEW EtcdCluster (a restore never writes into a live one). */
+export const restoreSchema = z.strictObject({
+  backup: dnsLabelSchema,
+  snapshot: z.string().min(1).max(512),
+  cluster: dnsLabelSchema,
+});
+
 /** The path of a route for one cluster; namespace and name are DNS labels, so they need no escaping. */
 export const etcdClusterPath = (namespace: string, name: string): string => `/api/etcd/clusters/${namespace}/${name}`;
 

@@ -2,8 +2,15 @@
 // One EtcdCluster's page: its state, conditions and members, and its backups with every snapshot they recorded
 // (revision, sha256, size, time), live from the tab's watch stream. Scale and "back up now" appear only when the
 // server page's SelfSubjectAccessReviews allowed them; the API server decides each request again.
+import Link from 'next/link';
 import { useMemo, useState, type FormEvent } from 'react';
-import { backupNowSchema, etcdClusterPath, issueLines, scaleEtcdClusterSchema } from '../../shared/etcd-forms.ts';
+import {
+  backupNowSchema,
+  etcdClusterPath,
+  issueLines,
+  restoreSchema,
+  scaleEtcdClusterSchema,
+} from '../../shared/etcd-forms.ts';
 import type { BackupDestination, EtcdBackupRow } from '../../shared/etcd-rows.ts';
 import { useLiveRows } from '../live-rows.ts';
 import { mutate } from '../mutate.ts';
@@ -133,6 +140,82 @@ function BackUpNow({
   );
 }
 
+function RestoreForm({
+  namespace,
+  cluster,
+  backups,
+}: {
+  readonly namespace: string;
+  readonly cluster: string;
+  readonly backups: readonly EtcdBackupRow[];
+}) {
+  const [problems, setProblems] = useState<readonly string[]>([]);
+  const [restored, setRestored] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const choices = backups.flatMap((backup) =>
+    backup.snapshots.map((snapshot) => ({
+      backup: backup.name,
+      snapshot: snapshot.name,
+      label: `${snapshot.name} (revision ${snapshot.revision}, ${snapshot.takenAt})`,
+    })),
+  );
+  if (choices.length === 0) return null;
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const chosen = form.get('snapshot');
+    const name = form.get('cluster');
+    const choice = typeof chosen === 'string' ? choices[Number(chosen)] : undefined;
+    const parsed = restoreSchema.safeParse({
+      backup: choice?.backup,
+      snapshot: choice?.snapshot,
+      cluster: typeof name === 'string' ? name.trim() : '',
+    });
+    if (!parsed.success) {
+      setProblems(issueLines(parsed.error));
+      return;
+    }
+    setProblems([]);
+    setBusy(true);
+    const result = await mutate('POST', `${etcdClusterPath(namespace, cluster)}/restores`, parsed.data);
+    setBusy(false);
+    if (!result.ok) {
+      setProblems([result.error]);
+      return;
+    }
+    setRestored(parsed.data.cluster);
+  };
+  return (
+    <section aria-labelledby="restore" className="card">
+      <h2 id="restore">Restore to a new cluster</h2>
+      <form onSubmit={(event) => void submit(event)} aria-label="Restore to a new cluster" noValidate>
+        <label>
+          Snapshot{' '}
+          <select name="snapshot">
+            {choices.map((choice, index) => (
+              <option key={`${choice.backup}/${choice.snapshot}`} value={index}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <label>
+          New cluster <input name="cluster" autoComplete="off" />
+        </label>{' '}
+        <button type="submit" disabled={busy}>
+          Restore
+        </button>
+      </form>
+      <Problems problems={problems} testId="restore-errors" />
+      {restored === undefined ? null : (
+        <p role="status" data-testid="restore-created">
+          Restoring into <Link href={`/etcd/${namespace}/${restored}`}>{`${namespace}/${restored}`}</Link>
+        </p>
+      )}
+    </section>
+  );
+}
+
 function BackupsTable({ backups }: { readonly backups: readonly EtcdBackupRow[] }) {
   if (backups.length === 0) return <p>No EtcdBackups of this cluster.</p>;
   return (
@@ -200,11 +283,13 @@ export function EtcdClusterDetail({
   name,
   canScale,
   canBackUp,
+  canRestore,
 }: {
   readonly namespace: string;
   readonly name: string;
   readonly canScale: boolean;
   readonly canBackUp: boolean;
+  readonly canRestore: boolean;
 }) {
   const clusters = useLiveRows('etcdclusters');
   const backupRows = useLiveRows('etcdbackups');
@@ -249,6 +334,9 @@ export function EtcdClusterDetail({
         {backupProblem === undefined ? null : <p role="alert">{backupProblem}</p>}
         {backupRows.synced ? <BackupsTable backups={backups} /> : <p>Loading backups…</p>}
       </section>
+      {canRestore && cluster !== undefined ? (
+        <RestoreForm namespace={namespace} cluster={name} backups={backups} />
+      ) : null}
     </>
   );
 }

@@ -20,7 +20,7 @@ export default async function EtcdClusterPage({
   const name = dnsLabelSchema.safeParse(asked.name);
   if (!namespace.success || !name.success) notFound();
   const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
-  const [canScale, canBackUp] = await Promise.all([
+  const [canScale, canBackUp, canRestore] = await Promise.all([
     mayI(kubeConfig, {
       verb: 'patch',
       group: 'etcd.strata.dev',
@@ -29,13 +29,20 @@ export default async function EtcdClusterPage({
       name: name.data,
     }),
     mayI(kubeConfig, { verb: 'create', group: 'etcd.strata.dev', resource: 'etcdbackups', namespace: namespace.data }),
+    mayI(kubeConfig, { verb: 'create', group: 'etcd.strata.dev', resource: 'etcdrestores', namespace: namespace.data }),
   ]);
   return (
     <>
       <h1>
         etcd cluster {namespace.data}/{name.data}
       </h1>
-      <EtcdClusterDetail namespace={namespace.data} name={name.data} canScale={canScale} canBackUp={canBackUp} />
+      <EtcdClusterDetail
+        namespace={namespace.data}
+        name={name.data}
+        canScale={canScale}
+        canBackUp={canBackUp}
+        canRestore={canRestore}
+      />
     </>
   );
 }
