@@ -17,6 +17,7 @@ export class WatchHub {
   #source: EventSource | undefined;
   #kinds = '';
   #closed = false;
+  #reconcileScheduled = false;
 
   subscribe<K extends ResourceKind>(kind: K, listener: (event: EventOf<K>) => void): () => void {
     const listeners = this.#listeners.get(kind) ?? new Set<Listener>();
@@ -25,11 +26,11 @@ export class WatchHub {
     };
     listeners.add(deliver);
     this.#listeners.set(kind, listeners);
-    this.#reconcile();
+    this.#scheduleReconcile();
     return () => {
       listeners.delete(deliver);
       if (listeners.size === 0) this.#listeners.delete(kind);
-      this.#reconcile();
+      this.#scheduleReconcile();
     };
   }
 
@@ -37,6 +38,19 @@ export class WatchHub {
     this.#closed = true;
     this.#source?.close();
     this.#source = undefined;
+  }
+
+  /**
+   * The components of a page subscribe one after another in the same commit (the Overview: nodes, EtcdClusters,
+   * Events); the stream is reopened once for all of them, after the commit, rather than once per subscriber.
+   */
+  #scheduleReconcile(): void {
+    if (this.#reconcileScheduled) return;
+    this.#reconcileScheduled = true;
+    queueMicrotask(() => {
+      this.#reconcileScheduled = false;
+      this.#reconcile();
+    });
   }
 
   #reconcile(): void {
