@@ -392,7 +392,7 @@ describe('the etcd pages and the Overview in Chromium', { timeout: 240_000 }, ()
       'Available=True, Degraded=False',
     );
     await textReads(page, `tr[data-version="${OLD_VERSION}"] td[data-column="nodes"]`, '2');
-    // Recharts drew the chart: one SVG, a bar per version.
+    // Recharts drew the chart.
     await page.locator('figure.chart svg.recharts-surface').waitFor();
     assert.equal(await page.locator('figure.chart svg.recharts-surface').count(), 1);
     assert.deepEqual(await seriousViolations(page), []);
