@@ -259,6 +259,17 @@ describe('the etcd pages and the Overview in Chromium', { timeout: 240_000 }, ()
     await page.getByRole('button', { name: 'Scale' }).click();
     await textReads(page, '[data-field="size"]', '5');
     assert.equal((await readCluster('main')).spec.size, 5);
+    // Without the double-submit CSRF token, the same request from the page is refused before it reaches the API server.
+    const noCsrf = await page.evaluate(async (url) => {
+      const answer = await fetch(url, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ size: 1 }),
+      });
+      return answer.status;
+    }, `/api/etcd/clusters/${namespace}/main`);
+    assert.equal(noCsrf, 403);
+    assert.equal((await readCluster('main')).spec.size, 5);
     // A size the CRD refuses never leaves the browser.
     await page.getByRole('spinbutton', { name: 'Members' }).fill('9');
     await page.getByRole('button', { name: 'Scale' }).click();
