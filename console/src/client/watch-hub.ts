@@ -1,9 +1,11 @@
 // The browser side of the one stream per tab: components subscribe to resources, the hub keeps exactly one
 // EventSource open for all of them, reopened with the new list when the set of resources changes.
 import {
+  isEventOf,
   RESOURCE_KINDS,
   WATCH_PATH,
   watchEventSchema,
+  type EventOf,
   type ResourceKind,
   type WatchEvent,
 } from '../shared/watch-protocol.ts';
@@ -15,16 +17,20 @@ export class WatchHub {
   #source: EventSource | undefined;
   #kinds = '';
   #closed = false;
+  #reconcileScheduled = false;
 
-  subscribe(kind: ResourceKind, listener: Listener): () => void {
+  subscribe<K extends ResourceKind>(kind: K, listener: (event: EventOf<K>) => void): () => void {
     const listeners = this.#listeners.get(kind) ?? new Set<Listener>();
-    listeners.add(listener);
+    const deliver: Listener = (event) => {
+      if (isEventOf(kind, event)) listener(event);
+    };
+    listeners.add(deliver);
     this.#listeners.set(kind, listeners);
-    this.#reconcile();
+    this.#scheduleReconcile();
     return () => {
-      listeners.delete(listener);
+      listeners.delete(deliver);
       if (listeners.size === 0) this.#listeners.delete(kind);
-      this.#reconcile();
+      this.#scheduleReconcile();
     };
   }
 
@@ -32,6 +38,19 @@ export class WatchHub {
     this.#closed = true;
     this.#source?.close();
     this.#source = undefined;
+  }
+
+  /**
+   * The components of a page subscribe one after another in the same commit (the Overview: nodes, EtcdClusters,
+   * Events); the stream is reopened once for all of them, after the commit, rather than once per subscriber.
+   */
+  #scheduleReconcile(): void {
+    if (this.#reconcileScheduled) return;
+    this.#reconcileScheduled = true;
+    queueMicrotask(() => {
+      this.#reconcileScheduled = false;
+      this.#reconcile();
+    });
   }
 
   #reconcile(): void {

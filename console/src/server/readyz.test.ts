@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseReadyz } from './readyz.ts';
+import { etcdChecks, parseReadyz } from './readyz.ts';
 
 describe('parseReadyz', () => {
   it('reads each check of the verbose answer, and readiness from the status', () => {
@@ -15,5 +15,21 @@ describe('parseReadyz', () => {
     });
     assert.equal(parseReadyz(200, '[+]ping ok\nreadyz check passed\n').ready, true);
     assert.deepEqual(parseReadyz(200, 'ok').checks, []);
+  });
+});
+
+describe('etcdChecks', () => {
+  it('picks kube-apiserver’s checks of its etcd', () => {
+    const health = parseReadyz(
+      500,
+      ['[+]ping ok', '[-]etcd failed: reason withheld', '[+]etcd-readiness ok', '[+]informer-sync ok'].join('\n'),
+    );
+    assert.deepEqual(
+      etcdChecks(health).map((check) => [check.name, check.ok]),
+      [
+        ['etcd', false],
+        ['etcd-readiness', true],
+      ],
+    );
   });
 });

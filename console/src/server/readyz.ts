@@ -72,3 +72,8 @@ export function readyz(apiServer: ApiServer, token: string): Promise<Readyz> {
     call.end();
   });
 }
+
+/** kube-apiserver's checks of its etcd: `etcd` (it can reach it) and `etcd-readiness` (a read answers in time). */
+export function etcdChecks(health: Readyz): readonly ReadyzCheck[] {
+  return health.checks.filter((check) => check.name === 'etcd' || check.name.startsWith('etcd-'));
+}

@@ -1,9 +1,20 @@
 // The server side of a tab's one Server-Sent Events stream: for each subscribed resource an Informer from
 // @strata/kube (list, watch, resume from the last resourceVersion, relist on 410, back-off) running with the
 // user's own token, for exactly as long as the stream is open.
-import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { describeApiError, Informer, statusCodeOf } from '@strata/kube';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type CoreV1Event,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1Node,
+} from '@kubernetes/client-node';
+import { ETCD_BACKUP, ETCD_CLUSTER } from '@strata/api';
+import { describeApiError, Informer, statusCodeOf, type InformerSelectors } from '@strata/kube';
+import { namespacedKey } from '../shared/etcd-rows.ts';
 import type { ResourceKind, WatchEvent } from '../shared/watch-protocol.ts';
+import { etcdBackupRow, etcdClusterRow, eventRow } from './etcd-rows.ts';
 import { nodeRow } from './node-row.ts';
 
 /** A comment line now and then: proxies keep the connection, and a tab that is gone shows up as a failed write. */
@@ -14,29 +25,40 @@ interface ResourceWatch {
   stop(): Promise<void>;
 }
 
-function watchNodes(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): ResourceWatch {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
+/**
+ * One resource's part of the stream: its informer's first list as a snapshot, then each change. `row` projects an
+ * object to what the browser shows; `deleted` names a deleted object as the protocol's delete event does.
+ */
+function watchCollection<T extends KubernetesObject>(options: {
+  readonly kubeConfig: KubeConfig;
+  readonly resource: ResourceKind;
+  readonly path: string;
+  readonly fieldSelector?: string;
+  readonly list: (selectors: InformerSelectors) => Promise<KubernetesListObject<T>>;
+  readonly snapshot: (objects: readonly T[]) => WatchEvent;
+  readonly upsert: (object: T) => WatchEvent;
+  readonly deleted: (object: T) => WatchEvent;
+  readonly send: (event: WatchEvent) => void;
+}): ResourceWatch {
+  const { resource, send } = options;
   let synced = false;
-  const informer = new Informer<V1Node>({
-    kubeConfig,
-    path: '/api/v1/nodes',
-    list: (selectors) => core.listNode(selectors),
-    onChange: (change, node) => {
+  const informer = new Informer<T>({
+    kubeConfig: options.kubeConfig,
+    path: options.path,
+    ...(options.fieldSelector === undefined ? {} : { fieldSelector: options.fieldSelector }),
+    list: options.list,
+    onChange: (change, object) => {
       // Until the first snapshot is out, it carries every change.
       if (!synced) return;
-      send(
-        change === 'delete'
-          ? { type: 'delete', resource: 'nodes', name: node.metadata?.name ?? '' }
-          : { type: 'upsert', resource: 'nodes', row: nodeRow(node) },
-      );
+      send(change === 'delete' ? options.deleted(object) : options.upsert(object));
     },
     onError: (error) => {
       const status = statusCodeOf(error);
       send({
         type: 'error',
-        resource: 'nodes',
+        resource,
         ...(status === undefined ? {} : { status }),
-        message: `list or watch nodes: ${describeApiError(error)}`,
+        message: `list or watch ${resource}: ${describeApiError(error)}`,
       });
     },
   });
@@ -44,14 +66,90 @@ function watchNodes(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): 
     async start() {
       if (!(await informer.start())) return;
       synced = true;
-      send({ type: 'snapshot', resource: 'nodes', rows: informer.list().map(nodeRow) });
+      send(options.snapshot(informer.list()));
     },
     stop: () => informer.stop(),
   };
 }
 
+function watchNodes(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): ResourceWatch {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return watchCollection<V1Node>({
+    kubeConfig,
+    resource: 'nodes',
+    path: '/api/v1/nodes',
+    list: (selectors) => core.listNode(selectors),
+    snapshot: (nodes) => ({ type: 'snapshot', resource: 'nodes', rows: nodes.map(nodeRow) }),
+    upsert: (node) => ({ type: 'upsert', resource: 'nodes', row: nodeRow(node) }),
+    deleted: (node) => ({ type: 'delete', resource: 'nodes', name: node.metadata?.name ?? '' }),
+    send,
+  });
+}
+
+const keyOf = (object: KubernetesObject): string =>
+  namespacedKey({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' });
+
+/** A custom resource's objects in every namespace the user may list. */
+function customObjects(
+  kubeConfig: KubeConfig,
+  names: { readonly group: string; readonly version: string; readonly plural: string },
+): Pick<Parameters<typeof watchCollection<KubernetesObject>>[0], 'path' | 'list'> {
+  const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  return {
+    path: `/apis/${names.group}/${names.version}/${names.plural}`,
+    list: async (selectors) => {
+      const listed: unknown = await api.listClusterCustomObject({ ...names, ...selectors });
+      // The API server answers a list of custom objects with a KubernetesList of them; the rows parse each one.
+      return listed as KubernetesListObject<KubernetesObject>;
+    },
+  };
+}
+
+function watchEtcdClusters(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): ResourceWatch {
+  return watchCollection<KubernetesObject>({
+    kubeConfig,
+    resource: 'etcdclusters',
+    ...customObjects(kubeConfig, ETCD_CLUSTER),
+    snapshot: (objects) => ({ type: 'snapshot', resource: 'etcdclusters', rows: objects.map(etcdClusterRow) }),
+    upsert: (object) => ({ type: 'upsert', resource: 'etcdclusters', row: etcdClusterRow(object) }),
+    deleted: (object) => ({ type: 'delete', resource: 'etcdclusters', key: keyOf(object) }),
+    send,
+  });
+}
+
+function watchEtcdBackups(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): ResourceWatch {
+  return watchCollection<KubernetesObject>({
+    kubeConfig,
+    resource: 'etcdbackups',
+    ...customObjects(kubeConfig, ETCD_BACKUP),
+    snapshot: (objects) => ({ type: 'snapshot', resource: 'etcdbackups', rows: objects.map(etcdBackupRow) }),
+    upsert: (object) => ({ type: 'upsert', resource: 'etcdbackups', row: etcdBackupRow(object) }),
+    deleted: (object) => ({ type: 'delete', resource: 'etcdbackups', key: keyOf(object) }),
+    send,
+  });
+}
+
+/** Warning Events in every namespace the user may list: the API server filters them (type=Warning). */
+function watchWarningEvents(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): ResourceWatch {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return watchCollection<CoreV1Event>({
+    kubeConfig,
+    resource: 'warningevents',
+    path: '/api/v1/events',
+    fieldSelector: 'type=Warning',
+    list: (selectors) => core.listEventForAllNamespaces(selectors),
+    snapshot: (events) => ({ type: 'snapshot', resource: 'warningevents', rows: events.map(eventRow) }),
+    upsert: (event) => ({ type: 'upsert', resource: 'warningevents', row: eventRow(event) }),
+    deleted: (event) => ({ type: 'delete', resource: 'warningevents', key: keyOf(event) }),
+    send,
+  });
+}
+
 const WATCHES: Record<ResourceKind, (kubeConfig: KubeConfig, send: (event: WatchEvent) => void) => ResourceWatch> = {
   nodes: watchNodes,
+  etcdclusters: watchEtcdClusters,
+  etcdbackups: watchEtcdBackups,
+  warningevents: watchWarningEvents,
 };
 
 /**

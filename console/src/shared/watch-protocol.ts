@@ -2,10 +2,11 @@
 // query, and each message says which resource it is about. A snapshot replaces the resource's rows (the first list,
 // and again after any relist the server makes); a change updates one row in place.
 import { z } from 'zod';
+import { etcdBackupRowSchema, etcdClusterRowSchema, eventRowSchema } from './etcd-rows.ts';
 import { nodeRowSchema } from './node-row.ts';
 
 export const WATCH_PATH = '/api/watch';
-export const RESOURCE_KINDS = ['nodes'] as const;
+export const RESOURCE_KINDS = ['nodes', 'etcdclusters', 'etcdbackups', 'warningevents'] as const;
 export const resourceKindSchema = z.enum(RESOURCE_KINDS);
 export type ResourceKind = z.infer<typeof resourceKindSchema>;
 
@@ -17,10 +18,22 @@ export const subscriptionSchema = z
   .pipe(z.array(resourceKindSchema).min(1))
   .refine((kinds) => new Set(kinds).size === kinds.length, { error: 'a resource is named twice' });
 
-export const watchEventSchema = z.discriminatedUnion('type', [
+/** A namespaced resource's events: a delete names its row by `namespace/name`. */
+function namespacedEvents<const K extends ResourceKind, R extends z.ZodType>(resource: K, row: R) {
+  return z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('snapshot'), resource: z.literal(resource), rows: z.array(row) }),
+    z.strictObject({ type: z.literal('upsert'), resource: z.literal(resource), row }),
+    z.strictObject({ type: z.literal('delete'), resource: z.literal(resource), key: z.string() }),
+  ]);
+}
+
+export const watchEventSchema = z.union([
   z.strictObject({ type: z.literal('snapshot'), resource: z.literal('nodes'), rows: z.array(nodeRowSchema) }),
   z.strictObject({ type: z.literal('upsert'), resource: z.literal('nodes'), row: nodeRowSchema }),
   z.strictObject({ type: z.literal('delete'), resource: z.literal('nodes'), name: z.string() }),
+  namespacedEvents('etcdclusters', etcdClusterRowSchema),
+  namespacedEvents('etcdbackups', etcdBackupRowSchema),
+  namespacedEvents('warningevents', eventRowSchema),
   /** The server's list or watch failed and it retries; `status` is the API server's HTTP status when it answered. */
   z.strictObject({
     type: z.literal('error'),
@@ -30,3 +43,15 @@ export const watchEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type WatchEvent = z.infer<typeof watchEventSchema>;
+
+/** The events a subscriber to `K` receives: its own resource's, and the errors about it. */
+export type EventOf<K extends ResourceKind> = WatchEvent extends infer E
+  ? E extends { readonly resource: infer R }
+    ? K extends R
+      ? E
+      : never
+    : never
+  : never;
+
+export const isEventOf = <K extends ResourceKind>(kind: K, event: WatchEvent): event is EventOf<K> =>
+  event.resource === kind;

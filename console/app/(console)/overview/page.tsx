@@ -1,7 +1,10 @@
 import { redirect } from 'next/navigation';
 import { NodesReady } from '../../../src/client/nodes-ready.tsx';
+import { EtcdClustersHealth } from '../../../src/client/overview/etcd-health.tsx';
+import { OsVersions } from '../../../src/client/overview/os-versions.tsx';
+import { WarningEvents } from '../../../src/client/overview/warning-events.tsx';
 import { consoleConfig } from '../../../src/server/config.ts';
-import { readyz, type Readyz } from '../../../src/server/readyz.ts';
+import { etcdChecks, readyz, type Readyz } from '../../../src/server/readyz.ts';
 import { currentSession } from '../../../src/server/request-session.ts';
 
 export const dynamic = 'force-dynamic';
@@ -33,6 +36,27 @@ function ControlPlane({ health }: { readonly health: Readyz }) {
   );
 }
 
+/** The control plane's etcd as kube-apiserver sees it: its own etcd checks of /readyz. */
+function ControlPlaneEtcd({ health }: { readonly health: Readyz }) {
+  const checks = etcdChecks(health);
+  if (checks.length === 0) return <p>kube-apiserver reports no etcd check.</p>;
+  const ok = checks.every((check) => check.ok);
+  return (
+    <>
+      <p data-testid="control-plane-etcd">
+        {ok ? "The control plane's etcd is healthy" : "The control plane's etcd is NOT healthy"}
+      </p>
+      <ul>
+        {checks.map((check) => (
+          <li key={check.name} data-etcd-check={check.name}>
+            {check.name}: {check.detail}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 export default async function OverviewPage() {
   const session = await currentSession();
   if (session === undefined) redirect('/login');
@@ -48,6 +72,19 @@ export default async function OverviewPage() {
       <section aria-labelledby="nodes-summary">
         <h2 id="nodes-summary">Nodes</h2>
         <NodesReady />
+      </section>
+      <section aria-labelledby="os-versions">
+        <h2 id="os-versions">OS versions</h2>
+        <OsVersions />
+      </section>
+      <section aria-labelledby="etcd-health">
+        <h2 id="etcd-health">etcd</h2>
+        {typeof health === 'string' ? null : <ControlPlaneEtcd health={health} />}
+        <EtcdClustersHealth />
+      </section>
+      <section aria-labelledby="warning-events">
+        <h2 id="warning-events">Warning events</h2>
+        <WarningEvents />
       </section>
       <section aria-labelledby="control-plane">
         <h2 id="control-plane">Control plane</h2>
