@@ -9,7 +9,14 @@ import {
   type KubernetesObject,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { ETCD_BACKUP, ETCD_CLUSTER, parseEtcdBackup, parseEtcdCluster, type EtcdBackup } from '@strata/api';
+import {
+  ETCD_BACKUP,
+  ETCD_CLUSTER,
+  etcdBackupSchema,
+  parseEtcdBackup,
+  parseEtcdCluster,
+  type EtcdBackup,
+} from '@strata/api';
 import {
   describeApiError,
   type EventRecorder,
@@ -35,6 +42,12 @@ import type { BackupMetrics } from './backup-metrics.ts';
 import { BACKUP_POD_LABEL, backupPod, backupPodFinished, backupPodOutcome, BackupPodError } from './backup-pod.ts';
 import { recordFailure, recordSuccess, type BackupRecord, type EtcdBackupStatus } from './backup-status.ts';
 import { failureReason } from './failure-reason.ts';
+import {
+  backupRetention,
+  siblingsToDelete,
+  UPGRADE_SNAPSHOTS_KEPT,
+  type BackupRetention,
+} from './upgrade-snapshot-retention.ts';
 import { BackupSpecError, openBackupStore } from './open-store.ts';
 import { runBackup } from './run-backup.ts';
 import { dueAt } from './schedule.ts';
@@ -195,6 +208,7 @@ export class EtcdBackupController {
     try {
       const source = await this.#source(backup);
       store = await openBackupStore(this.#core, backup, this.#options.pvcRoot);
+      const retention = this.#retention(backup);
       const outcome = await runBackup({
         name: backup.metadata.name,
         source: {
@@ -204,12 +218,13 @@ export class EtcdBackupController {
             : { tls: await this.#clientTls(backup, source.clientTLSSecret) }),
         },
         store,
-        recorded: backup.status?.backups ?? [],
-        ...(backup.spec.retention === undefined ? {} : { retention: backup.spec.retention }),
+        recorded: retention.recorded,
+        ...(retention.retention === undefined ? {} : { retention: retention.retention }),
         scratchDirectory: this.#options.scratchDirectory,
         signal,
       });
       await this.#succeeded(key, backup, outcome.record, outcome.removed, new Date());
+      await this.#deleteSiblings(backup, siblingsToDelete(retention, outcome.removed));
     } catch (error) {
       await this.#failed(key, backup, error, Date.now() - started, new Date());
     } finally {
@@ -238,6 +253,7 @@ export class EtcdBackupController {
           await this.#succeeded(key, backup, outcome.record, outcome.removed, now);
           recorded = true;
         }
+        await this.#deleteSiblings(backup, siblingsToDelete(this.#retention(backup), outcome.removed));
       } catch (error) {
         if (!(error instanceof BackupPodError)) throw error;
         await this.#failed(key, backup, error, now.getTime() - startedAt, now);
@@ -277,7 +293,8 @@ export class EtcdBackupController {
       const source = await this.#source(backup);
       // The Secret is checked here, so that a missing one is this attempt's failure and not a pod stuck pending.
       if (source.clientTLSSecret !== undefined) await this.#clientTls(backup, source.clientTLSSecret);
-      pod = backupPod({ backup, operatorImage, ...source, attemptAt: new Date() });
+      const { recorded, retention } = this.#retention(backup);
+      pod = backupPod({ backup, operatorImage, ...source, attemptAt: new Date(), recorded, retention });
     } catch (error) {
       const now = new Date();
       await this.#failed(key, backup, error, Date.now() - started, now);
@@ -292,6 +309,48 @@ export class EtcdBackupController {
       throw kubernetesApiError({ verb: 'create', resource: 'pods', namespace, name: pod.metadata?.name ?? '' }, error);
     }
     this.#options.logger.info({ backup: key, pod: pod.metadata?.name }, 'started a backup pod');
+  }
+
+  /** What this backup's next run applies retention to: its own records, and an upgrade's siblings' (ADR 0053). */
+  #retention(backup: EtcdBackup): BackupRetention {
+    const namespace = backup.metadata.namespace ?? '';
+    const siblings = this.#backups.list(namespace).flatMap((raw) => {
+      const parsed = etcdBackupSchema.safeParse(raw);
+      return parsed.success ? [parsed.data] : [];
+    });
+    return backupRetention(backup, siblings);
+  }
+
+  /**
+   * Deletes the earlier pre-upgrade EtcdBackups whose every snapshot retention removed; only ones the operator made
+   * (labelled, and of this cluster: backupRetention chose them), each at the UID the cache holds.
+   */
+  async #deleteSiblings(backup: EtcdBackup, names: readonly string[]): Promise<void> {
+    if (!this.#options.mayWrite()) return;
+    const namespace = backup.metadata.namespace ?? '';
+    for (const name of names) {
+      const uid = this.#backups.get(name, namespace)?.metadata?.uid;
+      try {
+        await this.#customObjects.deleteNamespacedCustomObject({
+          group: ETCD_BACKUP.group,
+          version: ETCD_BACKUP.version,
+          plural: ETCD_BACKUP.plural,
+          namespace,
+          name,
+          ...(uid === undefined ? {} : { body: { preconditions: { uid } } }),
+        });
+      } catch (error) {
+        if (isNotFound(error)) continue;
+        throw kubernetesApiError({ verb: 'delete', resource: ETCD_BACKUP.plural, namespace, name }, error);
+      }
+      await this.#event(
+        backup,
+        'Normal',
+        'UpgradeSnapshotRemoved',
+        'Retention',
+        `removed EtcdBackup ${name}: its snapshots are older than the newest ${UPGRADE_SNAPSHOTS_KEPT} pre-upgrade snapshots`,
+      );
+    }
   }
 
   /** This backup's pods that are not being deleted, oldest first (their names end with the attempt's time). */

@@ -55,6 +55,8 @@ describe('a backup pod', () => {
       operatorImage: 'ghcr.io/strata-dev/etcd-operator:0.1.0',
       endpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'],
       attemptAt: T0,
+      recorded: records,
+      retention: backup.spec.retention,
     });
     assert.equal(pod.metadata?.name, 'nightly-backup-20261204t100000z');
     assert.equal(pod.metadata?.labels?.[BACKUP_POD_LABEL], backup.metadata.uid);
@@ -94,6 +96,7 @@ describe('a backup pod', () => {
       endpoints: ['https://10.0.0.1:2379'],
       clientTLSSecret: 'main-client-tls',
       attemptAt: T0,
+      recorded: [],
     });
     const secret = pod.spec?.volumes?.find((volume) => volume.secret !== undefined);
     assert.deepEqual(secret?.secret, { secretName: 'main-client-tls', defaultMode: 0o400 });
@@ -114,7 +117,9 @@ describe('a backup pod', () => {
         destination: { s3: { endpoint: 'https://s3', bucket: 'etcd', credentialsSecret: 's3', forcePathStyle: true } },
       },
     });
-    assert.throws(() => backupPod({ backup, operatorImage: 'operator', endpoints: ['http://x:2379'], attemptAt: T0 }));
+    assert.throws(() =>
+      backupPod({ backup, operatorImage: 'operator', endpoints: ['http://x:2379'], attemptAt: T0, recorded: [] }),
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import type { V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { POD_ANNOTATIONS, StrataError, type EtcdBackup } from '@strata/api';
 import { z } from 'zod';
 import type { BackupRecord } from './backup-status.ts';
+import type { RetainedBackup, RetentionPolicy } from './retention.ts';
 
 /** Every backup pod carries its EtcdBackup's UID (a name may be longer than a label value allows). */
 export const BACKUP_POD_LABEL = 'etcd.strata.dev/backup-uid';
@@ -56,6 +57,9 @@ export interface BackupPodOptions {
   readonly clientTLSSecret?: string | undefined;
   /** The attempt's time: part of the pod's name. */
   readonly attemptAt: Date;
+  /** What retention sees besides the new backup (backupRetention), and the policy. */
+  readonly recorded: readonly RetainedBackup[];
+  readonly retention?: RetentionPolicy | undefined;
 }
 
 const stamp = (at: Date): string =>
@@ -95,9 +99,9 @@ export function backupPod(options: BackupPodOptions): V1Pod {
     `--scratch-dir=${BACKUP_POD_SCRATCH_MOUNT}`,
     `--result-file=${TERMINATION_LOG}`,
     // Only what retention needs of each recorded backup: its name and when it was taken.
-    `--recorded=${JSON.stringify((backup.status?.backups ?? []).map(({ name, takenAt }) => ({ name, takenAt })))}`,
+    `--recorded=${JSON.stringify(options.recorded.map(({ name, takenAt }) => ({ name, takenAt })))}`,
   ];
-  const { retention } = backup.spec;
+  const { retention } = options;
   if (retention !== undefined) args.push(`--retention=${JSON.stringify(retention)}`);
   if (options.clientTLSSecret !== undefined) {
     mounts.push({ name: TLS_VOLUME, mountPath: BACKUP_POD_TLS_MOUNT, readOnly: true });
