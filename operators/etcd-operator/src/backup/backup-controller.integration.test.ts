@@ -261,9 +261,12 @@ describe('the EtcdBackup controller', () => {
     } finally {
       store.close();
     }
-    const removed = (await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace })).items.filter(
-      (event) => event.reason === 'UpgradeSnapshotRemoved',
-    );
+    // The Event follows the deletion.
+    const removed = await waitFor('the UpgradeSnapshotRemoved Event', async () => {
+      const list = await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
+      const found = list.items.filter((event) => event.reason === 'UpgradeSnapshotRemoved');
+      return found.length > 0 ? found : undefined;
+    });
     assert.deepEqual(
       removed.map((event) => [event.regarding?.name, event.note?.includes(oldest.name)]),
       [[upgradeSnapshotName('main', 4), true]],

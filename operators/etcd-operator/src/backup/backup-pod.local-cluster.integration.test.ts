@@ -141,8 +141,16 @@ describe('backups to a claim through backup pods', () => {
     assert.ok(record !== undefined);
     assert.equal(record.location, `pvc://${CLAIM}/${PATH}/${record.name}`);
     assert.equal(record.etcdVersion, '3.6.16');
-    const events = (await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace })).items.filter(
-      (event) => event.regarding?.name === BACKUP,
+    // The Events follow the status patch.
+    const events = await waitFor(
+      'two BackupStored Events and one BackupRemoved',
+      async () => {
+        const list = await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
+        const own = list.items.filter((event) => event.regarding?.name === BACKUP);
+        const count = (reason: string) => own.filter((event) => event.reason === reason).length;
+        return count('BackupStored') >= 2 && count('BackupRemoved') >= 1 ? own : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
     );
     const reasons = events.map((event) => event.reason ?? '');
     assert.equal(reasons.filter((reason) => reason === 'BackupStored').length, 2, reasons.join(', '));
