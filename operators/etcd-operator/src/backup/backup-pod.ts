@@ -3,7 +3,7 @@
 // from the best member (rule 11), verifies it, stores it whole in the claim's directory, applies retention there, and
 // reports the record in its termination message: the one way back to the operator that needs no rights in the API.
 import type { V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { POD_ANNOTATIONS, StrataError, type EtcdBackup } from '@strata/api';
+import { ETCD_BACKUP, POD_ANNOTATIONS, StrataError, type EtcdBackup } from '@strata/api';
 import { z } from 'zod';
 import type { BackupRecord } from './backup-status.ts';
 import type { RetainedBackup, RetentionPolicy } from './retention.ts';
@@ -120,8 +120,8 @@ export function backupPod(options: BackupPodOptions): V1Pod {
       // Deleted with its EtcdBackup.
       ownerReferences: [
         {
-          apiVersion: 'etcd.strata.dev/v1alpha1',
-          kind: 'EtcdBackup',
+          apiVersion: ETCD_BACKUP.apiVersion,
+          kind: ETCD_BACKUP.kind,
           name: backup.metadata.name,
           uid: backup.metadata.uid ?? '',
           controller: true,
