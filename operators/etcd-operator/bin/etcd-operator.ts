@@ -64,7 +64,7 @@ program
   )
   .option(
     '--backup-pvc-root <path>',
-    'where destination.pvc claims are mounted: <root>/<namespace>/<claim>',
+    'where restores and recoveries read claims mounted into the operator: <root>/<namespace>/<claim> (backups to a claim run in their own pod)',
     DEFAULT_PVC_ROOT,
   )
   .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
