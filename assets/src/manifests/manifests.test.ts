@@ -390,8 +390,8 @@ describe('the etcd operator manifests', () => {
       (role?.rules ?? []).filter((rule) => rule.resources?.includes(resource)).flatMap((rule) => rule.verbs);
     assert.deepEqual(
       verbsOn('etcdbackups'),
-      ['get', 'list', 'watch', 'create'],
-      'a pre-upgrade snapshot creates one; none updates or deletes',
+      ['get', 'list', 'watch', 'create', 'delete'],
+      'a pre-upgrade snapshot creates one, its retention deletes older ones; none updates',
     );
     assert.deepEqual(verbsOn('etcdbackups/status'), ['patch']);
     assert.deepEqual(verbsOn('etcdrestores'), ['get', 'list', 'watch']);

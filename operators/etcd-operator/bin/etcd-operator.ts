@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The etcd operator's binary: `run` is the Deployment's replica, `await-member` a joining member's init container,
 // `member-cert` the init container that obtains a member's certificate (automatic TLS), `seed-fetch` and
-// `seed-install` a restored cluster's founding member's seeding steps.
+// `seed-install` a restored cluster's founding member's seeding steps, `backup-to-directory` a backup pod (ADR 0053).
 import { readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { loadKubeConfig, podServiceAccountDir } from '@strata/kube';
 import { pino } from 'pino';
 import {
   awaitMember,
+  backupToDirectory,
   DEFAULT_PVC_ROOT,
   fetchSeed,
   installSeed,
@@ -63,7 +64,7 @@ program
   )
   .option(
     '--backup-pvc-root <path>',
-    'where destination.pvc claims are mounted: <root>/<namespace>/<claim>',
+    'where restores and recoveries read claims mounted into the operator: <root>/<namespace>/<claim> (backups to a claim run in their own pod)',
     DEFAULT_PVC_ROOT,
   )
   .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
@@ -199,6 +200,56 @@ program
       { outcome, dataDir: flags.dataDir },
       outcome === 'seeded' ? 'installed the restored data' : 'the data directory holds a member already: kept',
     );
+  });
+
+interface BackupToDirectoryFlags {
+  readonly name: string;
+  readonly endpoints: string;
+  readonly claim: string;
+  readonly claimMount: string;
+  readonly path: string;
+  readonly scratchDir: string;
+  readonly resultFile: string;
+  readonly recorded: string;
+  readonly retention?: string;
+  readonly tlsDir?: string;
+}
+
+program
+  .command('backup-to-directory')
+  .description("a backup pod: a verified snapshot of the best member into the claim's directory, then retention")
+  .requiredOption('--name <name>', 'the EtcdBackup: the prefix of every backup it takes')
+  .requiredOption('--endpoints <urls>', 'client URLs of the members to choose from, comma-separated')
+  .requiredOption('--claim <name>', 'the claim, for the recorded location')
+  .requiredOption('--claim-mount <path>', 'where the claim is mounted')
+  .option('--path <path>', "the backups' directory below the claim's root", '')
+  .requiredOption('--scratch-dir <path>', 'where the snapshot is staged and verified')
+  .requiredOption('--result-file <path>', 'where the result (JSON) goes: the termination message path')
+  .option('--recorded <json>', 'the backups recorded so far: [{ name, takenAt }]', '[]')
+  .option('--retention <json>', '{ maxBackups, maxAge }')
+  .option('--tls-dir <path>', 'ca.crt, tls.crt and tls.key for https endpoints')
+  .action(async (flags: BackupToDirectoryFlags) => {
+    const logger = pino({ level: 'info' });
+    const signal = stopOnSignals(() => undefined);
+    const result = await backupToDirectory({
+      name: flags.name,
+      endpoints: flags.endpoints.split(',').filter((url) => url !== ''),
+      claim: flags.claim,
+      claimMount: flags.claimMount,
+      path: flags.path,
+      scratchDirectory: flags.scratchDir,
+      resultFile: flags.resultFile,
+      recorded: flags.recorded,
+      retention: flags.retention,
+      tlsDirectory: flags.tlsDir,
+      signal,
+    });
+    if (result.outcome === 'failed') {
+      logger.error({ reason: result.reason }, result.message);
+      process.exitCode = 1;
+      return;
+    }
+    logger.info({ record: result.record, removed: result.removed }, 'stored');
   });
 
 await program.parseAsync();

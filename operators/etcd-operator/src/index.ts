@@ -29,6 +29,15 @@ export {
 export { EtcdBackupController, BackupSpecError, type EtcdBackupControllerOptions } from './backup/backup-controller.ts';
 export { BackupMetrics } from './backup/backup-metrics.ts';
 export {
+  backupPod,
+  backupPodOutcome,
+  BackupPodError,
+  BACKUP_POD_LABEL,
+  backupPodResultSchema,
+  type BackupPodResult,
+} from './backup/backup-pod.ts';
+export { backupToDirectory, type BackupToDirectoryOptions } from './backup/backup-to-directory.ts';
+export {
   takeSnapshot,
   chooseSnapshotMember,
   NoSnapshotSourceError,

@@ -139,6 +139,8 @@ async function lead(
         mayWrite,
         scratchDirectory,
         pvcRoot,
+        // Backups to a claim run in a pod of this image that mounts the claim (ADR 0053).
+        operatorImage: options.operatorImage,
         ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
       });
       const restores = new EtcdRestoreController({

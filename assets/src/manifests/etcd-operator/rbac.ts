@@ -10,15 +10,23 @@ const OPERATOR_RULES: V1PolicyRule[] = [
   // changes or deletes an EtcdCluster's spec.
   { apiGroups: [ETCD_CLUSTER.group], resources: [ETCD_CLUSTER.plural], verbs: ['create', 'patch'] },
   { apiGroups: [ETCD_CLUSTER.group], resources: [`${ETCD_CLUSTER.plural}/status`], verbs: ['update', 'patch'] },
-  // The members' pods: created one at a time, deleted only once their member is gone.
+  // The members' pods: created one at a time, deleted only once their member is gone. A backup to a claim runs in a
+  // one-shot pod (ADR 0053), created per attempt and deleted once its result (its termination message) is recorded;
+  // that pod has no service account token.
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
   // Each member's PersistentVolumeClaim (storage.pvc): created before its pod, deleted only once its member is gone.
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
   // One PodDisruptionBudget per cluster, written by server-side apply (patch; create the first time).
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'create', 'patch'] },
   // EtcdBackups are read and watched, and only their status is written; the one-shot EtcdBackup of a pre-upgrade
-  // snapshot is created (nothing updates or deletes one).
-  { apiGroups: [ETCD_BACKUP.group], resources: [ETCD_BACKUP.plural], verbs: ['get', 'list', 'watch', 'create'] },
+  // snapshot is created, and deleted by the retention of pre-upgrade snapshots (only the operator's own: labelled and
+  // owned by their EtcdCluster, once their snapshots are removed; RBAC cannot narrow `delete` to a label). Nothing
+  // updates one.
+  {
+    apiGroups: [ETCD_BACKUP.group],
+    resources: [ETCD_BACKUP.plural],
+    verbs: ['get', 'list', 'watch', 'create', 'delete'],
+  },
   { apiGroups: [ETCD_BACKUP.group], resources: [`${ETCD_BACKUP.plural}/status`], verbs: ['patch'] },
   // EtcdRestores are read and watched; only their status is written.
   { apiGroups: [ETCD_RESTORE.group], resources: [ETCD_RESTORE.plural], verbs: ['get', 'list', 'watch'] },

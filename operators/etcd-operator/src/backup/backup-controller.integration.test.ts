@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CustomObjectsApi, EventsV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ETCD_BACKUP, parseEtcdBackup, type EtcdBackup } from '@strata/api';
 import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
+import { statusCodeOf } from '@strata/kube';
 import { startS3Server, type S3Server } from '@strata/platform-local/testing';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -18,6 +19,8 @@ import { prepareBackupNamespace } from './integration-fixtures.ts';
 import { BackupMetrics } from './backup-metrics.ts';
 import { EtcdBackupController } from './backup-controller.ts';
 import { S3Store } from './s3-store.ts';
+import { UPGRADE_SNAPSHOT_LABEL, upgradeSnapshotName } from '../controller/upgrade-snapshot.ts';
+import { UPGRADE_SNAPSHOTS_KEPT } from './upgrade-snapshot-retention.ts';
 import { DirectoryStore } from './directory-store.ts';
 import type { BackupStore } from './store.ts';
 
@@ -195,6 +198,78 @@ describe('the EtcdBackup controller', () => {
     assert.match(
       await registry.metrics(),
       new RegExp(`strata_etcd_backups_failed_total\\{backup="${namespace}/unreachable"\\} [2-9]`),
+    );
+  });
+
+  it('fails with ClientTLSInvalid, naming the Secret, when the client certificate Secret is missing', async () => {
+    const body = aBackup('no-client-secret', s3Destination(s3.endpoint));
+    await create({
+      ...body,
+      spec: { ...body.spec, source: { endpoints: { urls: [cluster.info.etcdEndpoint], clientTLSSecret: 'nope' } } },
+    });
+    const failed = await waitFor(
+      'the attempt to fail',
+      async () => {
+        const current = await readBackup('no-client-secret');
+        const condition = current.status?.conditions?.find((candidate) => candidate.type === 'Failed');
+        return condition?.status === 'True' ? condition : undefined;
+      },
+      30_000,
+    );
+    assert.equal(failed.reason, 'ClientTLSInvalid');
+    assert.match(failed.message, /Secret .*\/nope/);
+    assert.deepEqual((await readBackup('no-client-secret')).status?.backups ?? [], []);
+  });
+
+  it(`keeps the newest ${UPGRADE_SNAPSHOTS_KEPT} pre-upgrade snapshots of a cluster, removing older ones and their EtcdBackups`, async () => {
+    const destination = { s3: { ...s3Destination(s3.endpoint).s3, prefix: 'pre-upgrade' } };
+    const taken: { name: string; snapshot: string }[] = [];
+    for (const generation of [1, 2, 3, 4]) {
+      const name = upgradeSnapshotName('main', generation);
+      const body = aBackup(name, destination);
+      await create({ ...body, metadata: { ...body.metadata, labels: { [UPGRADE_SNAPSHOT_LABEL]: 'main' } } });
+      const stored = await waitFor(
+        `${name} to be stored`,
+        async () => (await readBackup(name)).status?.backups?.[0],
+        60_000,
+      );
+      taken.push({ name, snapshot: stored.name });
+    }
+    const [oldest, ...kept] = taken;
+    assert.ok(oldest !== undefined);
+    // Gone means a 404.
+    await waitFor(
+      `${oldest.name} to be deleted`,
+      async () => {
+        try {
+          await readBackup(oldest.name);
+          return undefined;
+        } catch (error) {
+          return statusCodeOf(error) === 404 || undefined;
+        }
+      },
+      30_000,
+    );
+    for (const backup of kept)
+      assert.equal((await readBackup(backup.name)).status?.backups?.[0]?.name, backup.snapshot);
+    const store = new S3Store({ ...destination.s3, credentials: s3.credentials });
+    try {
+      assert.deepEqual(
+        (await store.list()).map((object) => object.name).sort(),
+        kept.map((backup) => backup.snapshot).sort(),
+      );
+    } finally {
+      store.close();
+    }
+    // The Event follows the deletion.
+    const removed = await waitFor('the UpgradeSnapshotRemoved Event', async () => {
+      const list = await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace });
+      const found = list.items.filter((event) => event.reason === 'UpgradeSnapshotRemoved');
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepEqual(
+      removed.map((event) => [event.regarding?.name, event.note?.includes(oldest.name)]),
+      [[upgradeSnapshotName('main', 4), true]],
     );
   });
 

@@ -2,7 +2,7 @@
 // one-shot EtcdBackup does each time; the record it returns is what the status lists.
 import { rm } from 'node:fs/promises';
 import type { BackupRecord } from './backup-status.ts';
-import { backupName, expiredBackups, type RetentionPolicy } from './retention.ts';
+import { backupName, expiredBackups, type RetainedBackup, type RetentionPolicy } from './retention.ts';
 import type { BackupStore } from './store.ts';
 import { takeSnapshot, type SnapshotSource } from './take-snapshot.ts';
 
@@ -12,8 +12,10 @@ export interface BackupRun {
   readonly source: SnapshotSource;
   readonly store: BackupStore;
   /** The backups recorded so far (the status's list), for retention. */
-  readonly recorded: readonly BackupRecord[];
+  readonly recorded: readonly RetainedBackup[];
   readonly retention?: RetentionPolicy;
+  /** At most this many expired backups are removed (the oldest first); the others expire again next time. */
+  readonly maxRemovals?: number;
   /** A private scratch directory for the snapshot before it is stored. */
   readonly scratchDirectory: string;
   readonly now?: () => Date;
@@ -49,7 +51,9 @@ export async function runBackup(run: BackupRun): Promise<BackupOutcome> {
     await rm(snapshot.path, { force: true });
   }
   // Retention only after the new backup is whole: a failed attempt never costs an older backup.
-  const expired = expiredBackups([...run.recorded, record], run.retention ?? {}, now());
+  const expired = expiredBackups([...run.recorded, record], run.retention ?? {}, now())
+    .reverse()
+    .slice(0, run.maxRemovals ?? Number.POSITIVE_INFINITY);
   for (const backup of expired) await run.store.remove(backup.name);
   return { record, removed: expired.map((backup) => backup.name) };
 }

@@ -1,4 +1,5 @@
 // Typed fixture builders for the tests of backups and restores: a backup as an EtcdBackup's status records it.
+import { ETCD_BACKUP, parseEtcdBackup, type EtcdBackup } from '@strata/api';
 import { backupName } from './retention.ts';
 import type { BackupRecord } from './backup-status.ts';
 
@@ -21,4 +22,25 @@ export function aBackupRecord(
     sha256: options.sha256 ?? 'ab'.repeat(32),
     location: (options.locate ?? ((file) => `s3://backups/main/${file}`))(name),
   };
+}
+
+/** An EtcdBackup `name` of namespace `ns` (clusterRef `main`, to claim `backups`), its spec and status overridden. */
+export function anEtcdBackup(
+  overrides: {
+    readonly name?: string;
+    readonly spec?: Partial<EtcdBackup['spec']>;
+    readonly records?: BackupRecord[];
+  } = {},
+): EtcdBackup {
+  return parseEtcdBackup({
+    apiVersion: ETCD_BACKUP.apiVersion,
+    kind: ETCD_BACKUP.kind,
+    metadata: { name: overrides.name ?? 'nightly', namespace: 'ns', uid: '0b5e7a3c-2d1f-4e6a-9c8b-7f1e2d3c4b5a' },
+    spec: {
+      source: { clusterRef: { name: 'main' } },
+      destination: { pvc: { claimName: 'backups', path: 'etcd/main' } },
+      ...overrides.spec,
+    },
+    ...(overrides.records === undefined ? {} : { status: { backups: overrides.records } }),
+  });
 }

@@ -284,6 +284,7 @@ export class EtcdClusterController {
       spec: {
         size: cluster.spec.size,
         version: cluster.spec.version,
+        recovery: cluster.spec.recovery,
         paused: cluster.spec.paused,
         storage: cluster.spec.storage.pvc === undefined ? 'emptyDir' : 'pvc',
         tls: cluster.spec.tls !== undefined,

@@ -72,6 +72,8 @@ export interface SpecView {
   readonly paused: boolean;
   readonly storage: 'emptyDir' | 'pvc';
   readonly tls: boolean;
+  /** What a quorum loss leads to: a report only, or a restore of the newest backup that verifies. */
+  readonly recovery: 'manual' | 'fromLatestBackup';
 }
 
 /** Maintenance under way or asked for: etcd's alarms, and the round of defragmentation the controller keeps. */

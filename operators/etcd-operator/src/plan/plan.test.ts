@@ -40,6 +40,22 @@ describe('the planner', () => {
       assert.equal(action.kind === 'halt' && action.condition, 'QuorumLost');
     });
 
+    it("says in the QuorumLost message what spec.recovery will do, not always 'manual'", () => {
+      const lost = [aMember('etcd-a'), aMember('etcd-b', { healthy: false }), aMember('etcd-c', { healthy: false })];
+      for (const [recovery, says, never] of [
+        ['manual', /nothing is changed until a quorum answers again \(recovery: manual\)/, /fromLatestBackup/],
+        ['fromLatestBackup', /recovering from the newest backup .*\(recovery: fromLatestBackup\)/, /recovery: manual/],
+      ] as const) {
+        const minority = plan(observed(lost, { size: 3, recovery }));
+        const silent = plan(observed([], { pods: [], size: 3, recovery }, { kind: 'silent', errors: [] }));
+        for (const action of [minority, silent]) {
+          assert.equal(action.kind === 'halt' && action.condition, 'QuorumLost');
+          assert.match(action.kind === 'halt' ? action.message : '', says);
+          assert.doesNotMatch(action.kind === 'halt' ? action.message : '', never);
+        }
+      }
+    });
+
     it('halts when members answer with two cluster IDs', () => {
       const action = plan(observed(three(), {}, { kind: 'split', clusterIds: ['1', '2'] }));
       assert.equal(action.kind === 'halt' && action.reason, 'MultipleClusterIDs');

@@ -1,7 +1,7 @@
 // The planner: from what etcd says, the pods and the spec, exactly one next step. It changes membership at most
 // once per call; the controller carries the step out and observes again before the next. Every rule it keeps has
 // a test of its own in plan.test.ts.
-import { peerURLOf, type ClaimView, type MemberView, type Observed, type PodView } from './observed.ts';
+import { peerURLOf, type ClaimView, type MemberView, type Observed, type PodView, type SpecView } from './observed.ts';
 import { compareVersions, upgradePath, type UpgradePath } from './upgrade.ts';
 import { upgradeSnapshotGate, type SnapshotBeforeUpgrade } from './upgrade-snapshot.ts';
 
@@ -113,6 +113,13 @@ export function versionPlan(observed: Observed): { current: string; target: stri
   return { current, target: path.kind === 'refused' ? current : spec.version, path };
 }
 
+/** What the operator does about a quorum loss, as the QuorumLost condition tells it: what `spec.recovery` asks. */
+export function afterQuorumLoss(spec: SpecView): string {
+  return spec.recovery === 'fromLatestBackup'
+    ? 'recovering from the newest backup of this cluster that verifies, into a new cluster ID (recovery: fromLatestBackup); nothing is destroyed while none verifies'
+    : 'nothing is changed until a quorum answers again (recovery: manual)';
+}
+
 /** The next step for one EtcdCluster. */
 export function plan(observed: Observed): Action {
   const { spec, etcd } = observed;
@@ -135,7 +142,7 @@ export function plan(observed: Observed): Action {
         kind: 'halt',
         condition: 'QuorumLost',
         reason: 'NoMemberAnswers',
-        message: `no member of cluster ${observed.knownClusterId} answers; waiting (recovery: manual)`,
+        message: `no member of cluster ${observed.knownClusterId} answers; ${afterQuorumLoss(spec)}`,
       };
     }
     if (observed.pods.length === 0) return { kind: 'bootstrap' };
@@ -160,7 +167,7 @@ export function plan(observed: Observed): Action {
       kind: 'halt',
       condition: 'QuorumLost',
       reason: 'QuorumLost',
-      message: `${healthyVoters.length} of ${voters.length} voting members answer, ${quorumOf(voters.length)} needed`,
+      message: `${healthyVoters.length} of ${voters.length} voting members answer, ${quorumOf(voters.length)} needed; ${afterQuorumLoss(spec)}`,
     };
   }
   if (etcd.leaderId === undefined) {

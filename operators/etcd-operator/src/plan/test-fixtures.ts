@@ -79,6 +79,7 @@ export interface ObservedOverrides {
   /** spec.version; 3.6.16, the members' own, by default. */
   readonly version?: string;
   readonly paused?: boolean;
+  readonly recovery?: 'manual' | 'fromLatestBackup';
   readonly pods?: readonly PodView[];
   readonly knownClusterId?: string | undefined;
   /** storage.pvc with these claims; emptyDir when absent. */
@@ -120,6 +121,7 @@ export function observed(members: readonly MemberView[], overrides: ObservedOver
       paused: overrides.paused ?? false,
       storage: overrides.claims === undefined ? 'emptyDir' : 'pvc',
       tls: false,
+      recovery: overrides.recovery ?? 'manual',
     },
     knownClusterId: 'knownClusterId' in overrides ? overrides.knownClusterId : CLUSTER_ID,
     knownVersion: '3.6.16',

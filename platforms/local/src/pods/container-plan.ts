@@ -25,6 +25,9 @@ export interface PlanContext extends EnvContext {
   readonly logDir: string;
 }
 
+/** The kubelet's default terminationMessagePath. */
+export const DEFAULT_TERMINATION_MESSAGE_PATH = '/dev/termination-log';
+
 /** What a process inherits from this machine; the container's own env wins over it. */
 function hostEnv(containerDir: string): Record<string, string> {
   const env: Record<string, string> = {};
@@ -49,11 +52,21 @@ export async function planContainer(container: V1Container, context: PlanContext
   const entry = decision !== undefined && 'entry' in decision ? decision.entry : undefined;
   const env = await containerEnv(container, context);
   const mounts = await containerMounts(container, (name) => context.volumes.dir(name), lookupIn(env));
-  const rewrite = pathRewriter(mounts);
+  // The kubelet mounts a file of its own at terminationMessagePath; a process gets that path rewritten to one, as
+  // mounts are, and the runner reads it back when the container ends.
+  const containerDir = join(context.podDir, 'containers', container.name);
+  const terminationMessageFile = join(containerDir, 'termination-log');
+  const rewrite = pathRewriter([
+    ...mounts,
+    {
+      name: 'termination-log',
+      mountPath: container.terminationMessagePath ?? DEFAULT_TERMINATION_MESSAGE_PATH,
+      path: terminationMessageFile,
+    },
+  ]);
   const containerEnvironment = new Map([...env].map(([name, value]) => [name, rewrite(value)]));
 
   // The container's writable layer: its default working directory and home.
-  const containerDir = join(context.podDir, 'containers', container.name);
   await mkdir(containerDir, { recursive: true });
   // Only a workingDir inside a volume exists here; any other path would name a directory of this machine.
   const workingDir =
@@ -103,6 +116,7 @@ export async function planContainer(container: V1Container, context: PlanContext
     env: processEnv,
     cwd,
     logFile: join(context.logDir, `${container.name}.log`),
+    terminationMessageFile,
     probeTarget: { podIP: context.facts.podIP, ports: container.ports ?? [], execCommand, env: processEnv, cwd },
   };
 }

@@ -1,3 +1,4 @@
+import { open, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   V1Container,
@@ -22,6 +23,8 @@ export interface ContainerPlan {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   readonly logFile: string;
+  /** The file the container's terminationMessagePath names (rewritten as a mount is); read when it ends. */
+  readonly terminationMessageFile?: string;
   readonly probeTarget: ProbeTarget;
 }
 
@@ -55,6 +58,63 @@ type State =
   | { readonly kind: 'waiting'; readonly reason: string; readonly message?: string }
   | { readonly kind: 'running'; readonly startedAt: Date; readonly containerID: string }
   | ({ readonly kind: 'terminated' } & Terminated);
+
+/** The kubelet's limits: 4096 bytes of a termination log; 80 lines or 2048 bytes of log as the fallback. */
+const MAX_TERMINATION_MESSAGE_BYTES = 4096;
+const FALLBACK_LOG_LINES = 80;
+const FALLBACK_LOG_BYTES = 2048;
+
+async function readHead(path: string, bytes: number): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readTail(path: string, bytes: number): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, bytes);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * What the kubelet puts in `terminated.message`: the termination log, or with `FallbackToLogsOnError` and a failed
+ * container whose termination log is empty, the end of its log.
+ */
+async function terminationMessage(plan: ContainerPlan, exitCode: number): Promise<string | undefined> {
+  if (plan.terminationMessageFile === undefined) return undefined;
+  let written: string;
+  try {
+    written = await readHead(plan.terminationMessageFile, MAX_TERMINATION_MESSAGE_BYTES);
+  } catch (error) {
+    // The container removed its termination log: it said nothing.
+    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
+    written = '';
+  }
+  if (written !== '') return written;
+  if (exitCode === 0 || plan.container.terminationMessagePolicy !== 'FallbackToLogsOnError') return undefined;
+  let tail: string;
+  try {
+    tail = await readTail(plan.logFile, FALLBACK_LOG_BYTES);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const lines = tail.split('\n');
+  const message = lines.slice(-FALLBACK_LOG_LINES - 1).join('\n');
+  return message === '' ? undefined : message;
+}
 
 /** The kubelet's exit code for a container that could not be started. */
 const START_ERROR_EXIT_CODE = 128;
@@ -215,6 +275,8 @@ export class ContainerRunner {
       };
     }
     this.#killedBecause = undefined;
+    // Each run of the container starts with an empty termination log, as the kubelet's fresh file per container.
+    if (plan.terminationMessageFile !== undefined) await writeFile(plan.terminationMessageFile, '', { mode: 0o600 });
     const process = ContainerProcess.start({
       name: `${this.#options.podName}/${this.name}`,
       command: plan.commandLine.command,
@@ -240,10 +302,11 @@ export class ContainerRunner {
     this.#stopProbes();
     this.#process = undefined;
     const exitCode = exit.code ?? START_ERROR_EXIT_CODE;
+    const message = this.#killedBecause ?? (await terminationMessage(plan, exitCode));
     return {
       exitCode,
       reason: exitCode === 0 ? 'Completed' : 'Error',
-      ...(this.#killedBecause === undefined ? {} : { message: this.#killedBecause }),
+      ...(message === undefined ? {} : { message }),
       startedAt,
       finishedAt: new Date(),
       ...(containerID === undefined ? {} : { containerID }),

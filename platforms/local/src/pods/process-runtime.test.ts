@@ -149,6 +149,56 @@ describe('ProcessPodRuntime', () => {
     assert.equal(failure.ready, false);
   });
 
+  it("reports what a container wrote to its terminationMessagePath, or its log's end on FallbackToLogsOnError", async () => {
+    const written = await run(
+      pod({
+        spec: {
+          restartPolicy: 'Never',
+          containers: [script('printf "result: $1" > "$2"', { args: ['sh', '42', '/dev/termination-log'] })],
+        },
+      }),
+    );
+    const done = await written.until('Succeeded', (status) => status.phase === 'Succeeded');
+    assert.equal(containerStatus(done)?.state?.terminated?.message, 'result: 42');
+
+    const ownPath = await run(
+      pod({
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            script('printf "%s" "$1" > "$2"; exit 5', {
+              args: ['sh', 'x'.repeat(5000), '/tmp/my-termination'],
+              terminationMessagePath: '/tmp/my-termination',
+            }),
+          ],
+        },
+      }),
+    );
+    const cut = await ownPath.until('Failed', (status) => status.phase === 'Failed');
+    assert.equal(containerStatus(cut)?.state?.terminated?.message, 'x'.repeat(4096), 'the kubelet keeps 4096 bytes');
+
+    const fromLogs = await run(
+      pod({
+        spec: {
+          restartPolicy: 'Never',
+          containers: [
+            script('echo first; echo the reason it failed >&2; exit 2', {
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+            }),
+          ],
+        },
+      }),
+    );
+    const failed = await fromLogs.until('Failed', (status) => status.phase === 'Failed');
+    assert.equal(containerStatus(failed)?.state?.terminated?.message, 'first\nthe reason it failed\n');
+
+    const silent = await run(
+      pod({ spec: { restartPolicy: 'Never', containers: [script('echo only logged; exit 2')] } }),
+    );
+    const quiet = await silent.until('Failed', (status) => status.phase === 'Failed');
+    assert.equal(containerStatus(quiet)?.state?.terminated?.message, undefined, 'File policy: the log is not used');
+  });
+
   it('with restartPolicy Always restarts a crashing container after a back-off, counting restarts', async () => {
     const recorder = await run(pod({ spec: { containers: [script('exit 2')] } }));
     const looping = await recorder.until(
