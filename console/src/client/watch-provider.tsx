@@ -1,8 +1,7 @@
 'use client';
 // One WatchHub per tab, for every component below it; closed when the tab's console goes.
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { NodeRow } from '../shared/node-row.ts';
-import type { WatchEvent } from '../shared/watch-protocol.ts';
+import type { ResourceKind, RowOf, WatchEventOf } from '../shared/watch-protocol.ts';
 import { WatchHub } from './watch-hub.ts';
 
 const HubContext = createContext<WatchHub | undefined>(undefined);
@@ -13,24 +12,26 @@ export function WatchProvider({ children }: { readonly children: ReactNode }) {
   return <HubContext value={hub}>{children}</HubContext>;
 }
 
-export interface NodeRows {
-  readonly rows: ReadonlyMap<string, NodeRow>;
+export interface ResourceRows<K extends ResourceKind> {
+  readonly rows: ReadonlyMap<string, RowOf<K>>;
   /** False until the first snapshot has come. */
   readonly synced: boolean;
   /** The server's last list or watch failure, until the next event that succeeds. */
   readonly error: string | undefined;
 }
 
+export type NodeRows = ResourceRows<'nodes'>;
+
 /**
- * The live rows of the nodes. Events are applied in batches, once per animation frame, so that a burst (a rollout
- * across thousands of nodes) renders once rather than once per event.
+ * The live rows of `kind`, keyed by name. Events are applied in batches, once per animation frame, so that a burst
+ * (a rollout across thousands of nodes) renders once rather than once per event.
  */
-export function useNodeRows(): NodeRows {
+export function useResourceRows<K extends ResourceKind>(kind: K): ResourceRows<K> {
   const hub = useContext(HubContext);
-  if (hub === undefined) throw new Error('useNodeRows needs a WatchProvider above it');
-  const [state, setState] = useState<NodeRows>({ rows: new Map(), synced: false, error: undefined });
+  if (hub === undefined) throw new Error('useResourceRows needs a WatchProvider above it');
+  const [state, setState] = useState<ResourceRows<K>>({ rows: new Map(), synced: false, error: undefined });
   useEffect(() => {
-    let pending: WatchEvent[] = [];
+    let pending: WatchEventOf<K>[] = [];
     let frame: number | undefined;
     const flush = () => {
       frame = undefined;
@@ -54,14 +55,20 @@ export function useNodeRows(): NodeRows {
         return { rows, synced, error };
       });
     };
-    const unsubscribe = hub.subscribe('nodes', (event) => {
-      pending.push(event);
+    const unsubscribe = hub.subscribe(kind, (event) => {
+      // The hub hands a listener only the events of the resource it subscribed to.
+      pending.push(event as WatchEventOf<K>);
       frame ??= requestAnimationFrame(flush);
     });
     return () => {
       unsubscribe();
       if (frame !== undefined) cancelAnimationFrame(frame);
     };
-  }, [hub]);
+  }, [hub, kind]);
   return state;
+}
+
+/** The live rows of the nodes. */
+export function useNodeRows(): NodeRows {
+  return useResourceRows('nodes');
 }

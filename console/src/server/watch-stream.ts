@@ -1,10 +1,24 @@
 // The server side of a tab's one Server-Sent Events stream: for each subscribed resource an Informer from
 // @strata/kube (list, watch, resume from the last resourceVersion, relist on 410, back-off) running with the
 // user's own token, for exactly as long as the stream is open.
-import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { describeApiError, Informer, statusCodeOf } from '@strata/kube';
-import type { ResourceKind, WatchEvent } from '../shared/watch-protocol.ts';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Node,
+} from '@kubernetes/client-node';
+import { UPDATE_POLICY } from '@strata/api';
+import { describeApiError, Informer, statusCodeOf, type InformerOptions } from '@strata/kube';
+import { z } from 'zod';
+import type { ResourceKind, RowOf, WatchEventOf } from '../shared/watch-protocol.ts';
 import { nodeRow } from './node-row.ts';
+import { rolloutRow } from './rollout-row.ts';
+import { updatePolicyRow } from './update-policy-row.ts';
+
+const NODES_PATH = '/api/v1/nodes';
+
+type Send = <K extends ResourceKind>(event: WatchEventOf<K>) => void;
 
 /** A comment line now and then: proxies keep the connection, and a tab that is gone shows up as a failed write. */
 const HEARTBEAT_MS = 15_000;
@@ -14,29 +28,43 @@ interface ResourceWatch {
   stop(): Promise<void>;
 }
 
-function watchNodes(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): ResourceWatch {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
+/** How one resource is listed and projected: the Informer's list and path, and the row each object becomes. */
+interface ResourceSource<K extends ResourceKind, T extends KubernetesObject> {
+  readonly resource: K;
+  /** In the error message: what failed, e.g. "nodes". */
+  readonly noun: string;
+  readonly path: string;
+  readonly list: (kubeConfig: KubeConfig) => InformerOptions<T>['list'];
+  readonly row: (object: T) => RowOf<K>;
+}
+
+function watchResource<K extends ResourceKind, T extends KubernetesObject>(
+  source: ResourceSource<K, T>,
+  kubeConfig: KubeConfig,
+  send: Send,
+): ResourceWatch {
+  const { resource } = source;
   let synced = false;
-  const informer = new Informer<V1Node>({
+  const informer = new Informer<T>({
     kubeConfig,
-    path: '/api/v1/nodes',
-    list: (selectors) => core.listNode(selectors),
-    onChange: (change, node) => {
+    path: source.path,
+    list: source.list(kubeConfig),
+    onChange: (change, object) => {
       // Until the first snapshot is out, it carries every change.
       if (!synced) return;
       send(
         change === 'delete'
-          ? { type: 'delete', resource: 'nodes', name: node.metadata?.name ?? '' }
-          : { type: 'upsert', resource: 'nodes', row: nodeRow(node) },
+          ? { type: 'delete', resource, name: object.metadata?.name ?? '' }
+          : { type: 'upsert', resource, row: source.row(object) },
       );
     },
     onError: (error) => {
       const status = statusCodeOf(error);
       send({
         type: 'error',
-        resource: 'nodes',
+        resource,
         ...(status === undefined ? {} : { status }),
-        message: `list or watch nodes: ${describeApiError(error)}`,
+        message: `list or watch ${source.noun}: ${describeApiError(error)}`,
       });
     },
   });
@@ -44,14 +72,60 @@ function watchNodes(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): 
     async start() {
       if (!(await informer.start())) return;
       synced = true;
-      send({ type: 'snapshot', resource: 'nodes', rows: informer.list().map(nodeRow) });
+      send({ type: 'snapshot', resource, rows: informer.list().map(source.row) });
     },
     stop: () => informer.stop(),
   };
 }
 
-const WATCHES: Record<ResourceKind, (kubeConfig: KubeConfig, send: (event: WatchEvent) => void) => ResourceWatch> = {
-  nodes: watchNodes,
+const objectListSchema = z.looseObject({
+  metadata: z.looseObject({ resourceVersion: z.string().optional() }).optional(),
+  items: z.array(z.looseObject({ metadata: z.looseObject({ name: z.string().optional() }).optional() })),
+});
+
+const listNodes = (kubeConfig: KubeConfig): InformerOptions<V1Node>['list'] => {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return (selectors) => core.listNode(selectors);
+};
+
+const WATCHES: {
+  [K in ResourceKind]: (kubeConfig: KubeConfig, send: Send) => ResourceWatch;
+} = {
+  nodes: (kubeConfig, send) =>
+    watchResource(
+      { resource: 'nodes', noun: 'nodes', path: NODES_PATH, list: listNodes, row: nodeRow },
+      kubeConfig,
+      send,
+    ),
+  rollout: (kubeConfig, send) =>
+    watchResource(
+      { resource: 'rollout', noun: 'nodes', path: NODES_PATH, list: listNodes, row: rolloutRow },
+      kubeConfig,
+      send,
+    ),
+  updatepolicies: (kubeConfig, send) =>
+    watchResource<'updatepolicies', KubernetesObject>(
+      {
+        resource: 'updatepolicies',
+        noun: 'UpdatePolicies',
+        path: `/apis/${UPDATE_POLICY.group}/${UPDATE_POLICY.version}/${UPDATE_POLICY.plural}`,
+        list: (config) => {
+          const custom = config.makeApiClient(CustomObjectsApi);
+          return async (selectors) => {
+            const answer: unknown = await custom.listClusterCustomObject({
+              group: UPDATE_POLICY.group,
+              version: UPDATE_POLICY.version,
+              plural: UPDATE_POLICY.plural,
+              ...selectors,
+            });
+            return objectListSchema.parse(answer);
+          };
+        },
+        row: updatePolicyRow,
+      },
+      kubeConfig,
+      send,
+    ),
 };
 
 /**
@@ -89,7 +163,7 @@ export function watchStream(
   const write = (text: string) => {
     if (open) controller?.enqueue(encoder.encode(text));
   };
-  const send = (event: WatchEvent) => {
+  const send: Send = (event) => {
     write(`data: ${JSON.stringify(event)}\n\n`);
     if (event.type === 'error' && event.status === 401) close();
   };
