@@ -75,7 +75,7 @@ function PoliciesTable({ canPause }: { readonly canPause: boolean }) {
     <section aria-labelledby="policies-heading">
       <h2 id="policies-heading">Update policies</h2>
       <p aria-live="polite" data-testid="policy-count">
-        {synced ? `${policies.length} policies` : 'Loading policies…'}
+        {synced ? `${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}` : 'Loading policies…'}
       </p>
       {error === undefined ? null : <p role="alert">{error}</p>}
       {actionError === undefined ? null : (
@@ -84,7 +84,7 @@ function PoliciesTable({ canPause }: { readonly canPause: boolean }) {
         </p>
       )}
       <div className="table-scroller" tabIndex={0} aria-label="Update policies table">
-        <table>
+        <table className="wrapping">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -106,9 +106,7 @@ function PoliciesTable({ canPause }: { readonly canPause: boolean }) {
                 </td>
                 <td data-column="windows">{policy.rebootWindows}</td>
                 <td data-column="nodes">{nodeCounts(policy)}</td>
-                <td data-column="state" className="wrap">
-                  {policyState(policy)}
-                </td>
+                <td data-column="state">{policyState(policy)}</td>
                 {canPause ? (
                   <td data-column="actions">
                     <PauseButton policy={policy} onError={setActionError} />
