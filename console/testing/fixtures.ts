@@ -138,3 +138,22 @@ export async function deleteUser(admin: KubeConfig, namespace: string, name: str
   await rbac.deleteClusterRoleBinding({ name: `${namespace}-${name}` });
   await rbac.deleteClusterRole({ name: `${namespace}-${name}` });
 }
+
+/** One merge patch of a node's metadata and cordon, as the update agent makes it when it starts or ends a reboot. */
+export async function patchNodeAsAgent(
+  admin: KubeConfig,
+  name: string,
+  change: {
+    labels?: Record<string, string | null>;
+    annotations?: Record<string, string | null>;
+    unschedulable: boolean;
+  },
+): Promise<void> {
+  const { unschedulable, ...metadata } = change;
+  await admin
+    .makeApiClient(CoreV1Api)
+    .patchNode(
+      { name, body: { metadata, spec: { unschedulable } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+}

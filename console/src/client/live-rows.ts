@@ -2,6 +2,8 @@
 import { useEffect, useState } from 'react';
 import { namespacedKey, type EtcdBackupRow, type EtcdClusterRow, type EventRow } from '../shared/etcd-rows.ts';
 import type { NodeRow } from '../shared/node-row.ts';
+import type { RolloutRow } from '../shared/rollout-row.ts';
+import type { UpdatePolicyRow } from '../shared/update-policy-row.ts';
 import type { ResourceKind, WatchEvent } from '../shared/watch-protocol.ts';
 import { useWatchHub } from './watch-provider.tsx';
 
@@ -25,6 +27,8 @@ const rowKey = (row: AnyRow): string => ('namespace' in row ? namespacedKey(row)
  * across thousands of nodes) renders once rather than once per event.
  */
 export function useLiveRows(kind: 'nodes'): LiveRows<NodeRow>;
+export function useLiveRows(kind: 'rollout'): LiveRows<RolloutRow>;
+export function useLiveRows(kind: 'updatepolicies'): LiveRows<UpdatePolicyRow>;
 export function useLiveRows(kind: 'etcdclusters'): LiveRows<EtcdClusterRow>;
 export function useLiveRows(kind: 'etcdbackups'): LiveRows<EtcdBackupRow>;
 export function useLiveRows(kind: 'warningevents'): LiveRows<EventRow>;

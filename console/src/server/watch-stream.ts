@@ -10,12 +10,14 @@ import {
   type KubernetesObject,
   type V1Node,
 } from '@kubernetes/client-node';
-import { ETCD_BACKUP, ETCD_CLUSTER } from '@strata/api';
+import { ETCD_BACKUP, ETCD_CLUSTER, UPDATE_POLICY } from '@strata/api';
 import { describeApiError, Informer, statusCodeOf, type InformerSelectors } from '@strata/kube';
 import { namespacedKey } from '../shared/etcd-rows.ts';
 import type { ResourceKind, WatchEvent } from '../shared/watch-protocol.ts';
 import { etcdBackupRow, etcdClusterRow, eventRow } from './etcd-rows.ts';
 import { nodeRow } from './node-row.ts';
+import { rolloutRow } from './rollout-row.ts';
+import { updatePolicyRow } from './update-policy-row.ts';
 
 /** A comment line now and then: proxies keep the connection, and a tab that is gone shows up as a failed write. */
 const HEARTBEAT_MS = 15_000;
@@ -86,6 +88,21 @@ function watchNodes(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): 
   });
 }
 
+/** The nodes again, projected for the OS updates page. */
+function watchRollout(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): ResourceWatch {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return watchCollection<V1Node>({
+    kubeConfig,
+    resource: 'rollout',
+    path: '/api/v1/nodes',
+    list: (selectors) => core.listNode(selectors),
+    snapshot: (nodes) => ({ type: 'snapshot', resource: 'rollout', rows: nodes.map(rolloutRow) }),
+    upsert: (node) => ({ type: 'upsert', resource: 'rollout', row: rolloutRow(node) }),
+    deleted: (node) => ({ type: 'delete', resource: 'rollout', name: node.metadata?.name ?? '' }),
+    send,
+  });
+}
+
 const keyOf = (object: KubernetesObject): string =>
   namespacedKey({ namespace: object.metadata?.namespace ?? '', name: object.metadata?.name ?? '' });
 
@@ -145,8 +162,23 @@ function watchWarningEvents(kubeConfig: KubeConfig, send: (event: WatchEvent) =>
   });
 }
 
+/** The UpdatePolicies (cluster-scoped). */
+function watchUpdatePolicies(kubeConfig: KubeConfig, send: (event: WatchEvent) => void): ResourceWatch {
+  return watchCollection<KubernetesObject>({
+    kubeConfig,
+    resource: 'updatepolicies',
+    ...customObjects(kubeConfig, UPDATE_POLICY),
+    snapshot: (objects) => ({ type: 'snapshot', resource: 'updatepolicies', rows: objects.map(updatePolicyRow) }),
+    upsert: (object) => ({ type: 'upsert', resource: 'updatepolicies', row: updatePolicyRow(object) }),
+    deleted: (object) => ({ type: 'delete', resource: 'updatepolicies', name: object.metadata?.name ?? '' }),
+    send,
+  });
+}
+
 const WATCHES: Record<ResourceKind, (kubeConfig: KubeConfig, send: (event: WatchEvent) => void) => ResourceWatch> = {
   nodes: watchNodes,
+  rollout: watchRollout,
+  updatepolicies: watchUpdatePolicies,
   etcdclusters: watchEtcdClusters,
   etcdbackups: watchEtcdBackups,
   warningevents: watchWarningEvents,

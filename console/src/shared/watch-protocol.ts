@@ -4,9 +4,22 @@
 import { z } from 'zod';
 import { etcdBackupRowSchema, etcdClusterRowSchema, eventRowSchema } from './etcd-rows.ts';
 import { nodeRowSchema } from './node-row.ts';
+import { rolloutRowSchema } from './rollout-row.ts';
+import { updatePolicyRowSchema } from './update-policy-row.ts';
 
 export const WATCH_PATH = '/api/watch';
-export const RESOURCE_KINDS = ['nodes', 'etcdclusters', 'etcdbackups', 'warningevents'] as const;
+/**
+ * `rollout` is the Nodes again, projected for the OS updates page (a page subscribes to one projection or the other,
+ * so a tab usually holds one watch of nodes).
+ */
+export const RESOURCE_KINDS = [
+  'nodes',
+  'rollout',
+  'updatepolicies',
+  'etcdclusters',
+  'etcdbackups',
+  'warningevents',
+] as const;
 export const resourceKindSchema = z.enum(RESOURCE_KINDS);
 export type ResourceKind = z.infer<typeof resourceKindSchema>;
 
@@ -18,6 +31,15 @@ export const subscriptionSchema = z
   .pipe(z.array(resourceKindSchema).min(1))
   .refine((kinds) => new Set(kinds).size === kinds.length, { error: 'a resource is named twice' });
 
+/** A cluster-scoped resource's events: a delete names its row by name. */
+function clusterEvents<const K extends ResourceKind, R extends z.ZodType>(resource: K, row: R) {
+  return z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('snapshot'), resource: z.literal(resource), rows: z.array(row) }),
+    z.strictObject({ type: z.literal('upsert'), resource: z.literal(resource), row }),
+    z.strictObject({ type: z.literal('delete'), resource: z.literal(resource), name: z.string() }),
+  ]);
+}
+
 /** A namespaced resource's events: a delete names its row by `namespace/name`. */
 function namespacedEvents<const K extends ResourceKind, R extends z.ZodType>(resource: K, row: R) {
   return z.discriminatedUnion('type', [
@@ -28,9 +50,9 @@ function namespacedEvents<const K extends ResourceKind, R extends z.ZodType>(res
 }
 
 export const watchEventSchema = z.union([
-  z.strictObject({ type: z.literal('snapshot'), resource: z.literal('nodes'), rows: z.array(nodeRowSchema) }),
-  z.strictObject({ type: z.literal('upsert'), resource: z.literal('nodes'), row: nodeRowSchema }),
-  z.strictObject({ type: z.literal('delete'), resource: z.literal('nodes'), name: z.string() }),
+  clusterEvents('nodes', nodeRowSchema),
+  clusterEvents('rollout', rolloutRowSchema),
+  clusterEvents('updatepolicies', updatePolicyRowSchema),
   namespacedEvents('etcdclusters', etcdClusterRowSchema),
   namespacedEvents('etcdbackups', etcdBackupRowSchema),
   namespacedEvents('warningevents', eventRowSchema),

@@ -2,7 +2,7 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,10 @@ describe('strata up and strata down', () => {
         throw new Error(`strata up exited with ${code} before the cluster was ready:\n${stderr}`);
       }),
     ]);
-    return { ready: JSON.parse(line) as { kubeconfig: string; nodes: string[] }, exited };
+    return {
+      ready: JSON.parse(line) as { kubeconfig: string; consoleToken: string; server: string; nodes: string[] },
+      exited,
+    };
   }
 
   it('brings up a local cluster that kubectl sees, strata down leaves no process, and a second up reuses keys and state', async () => {
@@ -63,6 +66,25 @@ describe('strata up and strata down', () => {
     assert.equal(rows.length, 3);
     for (const row of rows) assert.match(row, /Flatcar Container Linux by Kinvolk .* True$/);
     assert.ok((await processesUsing(dir)).length >= 4, 'etcd, the API server, controller-manager and scheduler run');
+    // The console's first user: a private token file, whose token may pause an UpdatePolicy and not cordon a node.
+    assert.equal((await stat(ready.consoleToken)).mode & 0o777, 0o600);
+    const canI = async (verb: string, resource: string) => {
+      const answer = await runCommand(kubectl, [
+        '--kubeconfig=/dev/null',
+        `--server=${ready.server}`,
+        `--certificate-authority=${join(dir, 'assets/tls/ca.crt')}`,
+        `--token=${(await readFile(ready.consoleToken, 'utf8')).trim()}`,
+        'auth',
+        'can-i',
+        verb,
+        resource,
+      ]);
+      return answer.stdout.trim();
+    };
+    assert.equal(await canI('patch', 'updatepolicies.update.strata.dev'), 'yes');
+    assert.equal(await canI('watch', 'nodes'), 'yes');
+    assert.equal(await canI('patch', 'nodes'), 'no');
+    assert.equal(await canI('get', 'secrets'), 'no');
     const identity = async () => ({
       ca: await readFile(join(dir, 'assets/tls/ca.crt'), 'utf8'),
       csrs: (await get(['csr', '-o', 'name'])).stdout.trim().split('\n').sort(),

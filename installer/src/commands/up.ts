@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { once } from 'node:events';
 import { pino } from 'pino';
+import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { ClusterConfigError, loadClusterConfig, type ClusterConfig } from '@strata/assets';
 import { LABELS, StrataError } from '@strata/api';
 import { printError } from '../error-output.ts';
@@ -15,6 +16,7 @@ import {
 } from '@strata/platform-local';
 import { localPlatformComponents } from '../local/components.ts';
 import { applyUpdateOffer, readUpdateOffer, UPDATE_OFFER_SIGNAL } from '../local/update-offers.ts';
+import { CONSOLE_TOKEN_SECONDS, issueConsoleRolloutToken } from '../local/console-user.ts';
 
 interface UpOptions {
   readonly config?: string;
@@ -113,10 +115,18 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
           images: components.images,
           nodeRuntimes: components.nodeRuntimes,
         });
+        // The console's first user: it may watch a rollout and pause it, nothing more (ADR 0058). The token goes to a
+        // private file rather than the terminal's scrollback.
+        const consoleTokenPath = join(directory.path, 'console-token');
+        await writeFileAtomic(
+          consoleTokenPath,
+          `${await issueConsoleRolloutToken(cluster.adminKubeConfig())}\n`,
+          SECRET_FILE_MODE,
+        );
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         if (options.json) {
           process.stdout.write(
-            `${JSON.stringify({ name: config.name, dir: directory.path, kubeconfig: directory.kubeconfigPath, server: cluster.server, nodes: cluster.nodeNames() })}\n`,
+            `${JSON.stringify({ name: config.name, dir: directory.path, kubeconfig: directory.kubeconfigPath, consoleToken: consoleTokenPath, server: cluster.server, nodes: cluster.nodeNames() })}\n`,
           );
         } else {
           say(`\nCluster "${config.name}" is up in ${seconds}s: ${cluster.nodeNames().length} nodes Ready.`);
@@ -124,6 +134,10 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
           say(`  try:         kubectl --kubeconfig ${directory.kubeconfigPath} get nodes -o wide`);
           say(`  API server:  ${cluster.server}`);
           say(`  logs:        ${directory.logsDir}`);
+          say(
+            `  console:     a token for the web console in ${consoleTokenPath} (${CONSOLE_TOKEN_SECONDS / 3600} h): it reads nodes and`,
+          );
+          say('               UpdatePolicies and may pause them; `npm start -w console` (console/README.md) serves it');
           say(`  OS updates:  strata update offer <version> --dir ${directory.path}, then`);
           say(
             `               kubectl --kubeconfig ${directory.kubeconfigPath} get updatepolicies,nodes -L ${LABELS.version} -w`,

@@ -1,0 +1,25 @@
+import { redirect } from 'next/navigation';
+import { UPDATE_POLICY } from '@strata/api';
+import { UpdatesView } from '../../../src/client/updates-view.tsx';
+import { mayI } from '../../../src/server/access.ts';
+import { consoleConfig } from '../../../src/server/config.ts';
+import { currentSession } from '../../../src/server/request-session.ts';
+import { userKubeConfig } from '../../../src/server/user-client.ts';
+
+export const dynamic = 'force-dynamic';
+
+export default async function UpdatesPage() {
+  const session = await currentSession();
+  if (session === undefined) redirect('/login');
+  const canPause = await mayI(userKubeConfig(consoleConfig().apiServer, session.token), {
+    verb: 'patch',
+    group: UPDATE_POLICY.group,
+    resource: UPDATE_POLICY.plural,
+  });
+  return (
+    <>
+      <h1 id="updates-heading">OS updates</h1>
+      <UpdatesView canPause={canPause} />
+    </>
+  );
+}

@@ -1,0 +1,186 @@
+'use client';
+// The OS updates page: the UpdatePolicies with their budget and state, and the rollout node by node, both live from
+// the tab's one watch stream. Pause and resume are an edit of the policy's spec.paused, offered when the server's
+// SelfSubjectAccessReview allowed it; the API server still decides, and its refusal is shown. Every value is a React
+// text child, which React escapes.
+import { useMemo, useState } from 'react';
+import type { RolloutRow } from '../shared/rollout-row.ts';
+import type { UpdatePolicyRow } from '../shared/update-policy-row.ts';
+import { mutate } from './mutate.ts';
+import { useLiveRows } from './live-rows.ts';
+
+/** The phases in the order a node goes through them, for the nodes' counts in words. */
+const PHASE_WORDS: readonly (readonly [keyof NonNullable<UpdatePolicyRow['nodes']>, string])[] = [
+  ['rebootNeeded', 'waiting for a slot'],
+  ['waiting', 'hooks pending'],
+  ['approved', 'granted'],
+  ['draining', 'draining'],
+  ['rebooting', 'rebooting'],
+  ['afterReboot', 'back up'],
+  ['failed', 'failed'],
+];
+
+function nodeCounts(policy: UpdatePolicyRow): string {
+  const nodes = policy.nodes;
+  if (nodes === undefined) return 'Not reported yet';
+  const busy = PHASE_WORDS.flatMap(([phase, words]) => {
+    const count = nodes[phase] ?? 0;
+    return count === 0 ? [] : [`${count} ${words}`];
+  });
+  const total = `${nodes.total ?? 0} selected`;
+  return busy.length === 0 ? `${total}, all idle` : `${total}: ${busy.join(', ')}`;
+}
+
+function policyState(policy: UpdatePolicyRow): string {
+  const blocked = policy.conditions.find((condition) => condition.type === 'Blocked' && condition.status === 'True');
+  const degraded = policy.conditions.find((condition) => condition.type === 'Degraded' && condition.status !== 'False');
+  const parts = [
+    ...(policy.paused ? ['Paused'] : []),
+    ...(blocked === undefined ? [] : [`Blocked (${blocked.reason}): ${blocked.message}`]),
+    ...(degraded === undefined ? [] : [`Degraded (${degraded.reason}): ${degraded.message}`]),
+  ];
+  if (!policy.observed) parts.push('the operator has not acted on the last change yet');
+  return parts.length === 0 ? 'Rolling' : parts.join('; ');
+}
+
+function PauseButton({
+  policy,
+  onError,
+}: {
+  readonly policy: UpdatePolicyRow;
+  readonly onError: (message: string) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const verb = policy.paused ? 'Resume' : 'Pause';
+  const act = async () => {
+    setBusy(true);
+    const result = await mutate('PATCH', `/api/updatepolicies/${encodeURIComponent(policy.name)}`, {
+      paused: !policy.paused,
+    });
+    setBusy(false);
+    if (!result.ok) onError(result.error);
+  };
+  return (
+    <button type="button" disabled={busy} aria-label={`${verb} ${policy.name}`} onClick={() => void act()}>
+      {verb}
+    </button>
+  );
+}
+
+function PoliciesTable({ canPause }: { readonly canPause: boolean }) {
+  const { rows, synced, error } = useLiveRows('updatepolicies');
+  const [actionError, setActionError] = useState<string | undefined>(undefined);
+  const policies = useMemo(() => [...rows.values()].sort((a, b) => a.name.localeCompare(b.name)), [rows]);
+  return (
+    <section aria-labelledby="policies-heading">
+      <h2 id="policies-heading">Update policies</h2>
+      <p aria-live="polite" data-testid="policy-count">
+        {synced ? `${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}` : 'Loading policies…'}
+      </p>
+      {error === undefined ? null : <p role="alert">{error}</p>}
+      {actionError === undefined ? null : (
+        <p role="alert" data-testid="policy-action-error">
+          {actionError}
+        </p>
+      )}
+      <div className="table-scroller" tabIndex={0} aria-label="Update policies table">
+        <table className="wrapping">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Selects</th>
+              <th scope="col">Budget</th>
+              <th scope="col">Reboot windows</th>
+              <th scope="col">Nodes</th>
+              <th scope="col">State</th>
+              {canPause ? <th scope="col">Actions</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {policies.map((policy) => (
+              <tr key={policy.name} data-policy={policy.name}>
+                <td data-column="name">{policy.name}</td>
+                <td data-column="selector">{policy.nodeSelector}</td>
+                <td data-column="budget">
+                  {`${policy.inProgress ?? 0} in use of maxUnavailable ${policy.maxUnavailable}`}
+                </td>
+                <td data-column="windows">{policy.rebootWindows}</td>
+                <td data-column="nodes">{nodeCounts(policy)}</td>
+                <td data-column="state">{policyState(policy)}</td>
+                {canPause ? (
+                  <td data-column="actions">
+                    <PauseButton policy={policy} onError={setActionError} />
+                  </td>
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** Nodes in a rollout first (in the order they go through it), then the rest by name. */
+const PHASE_ORDER: Readonly<Record<RolloutRow['phase'], number>> = {
+  failed: 0,
+  rebooting: 1,
+  draining: 2,
+  approved: 3,
+  waiting: 4,
+  afterReboot: 5,
+  rebootNeeded: 6,
+  idle: 7,
+};
+
+function RolloutTable() {
+  const { rows, synced, error } = useLiveRows('rollout');
+  const nodes = useMemo(
+    () =>
+      [...rows.values()].sort((a, b) => PHASE_ORDER[a.phase] - PHASE_ORDER[b.phase] || a.name.localeCompare(b.name)),
+    [rows],
+  );
+  const moving = nodes.filter((node) => node.phase !== 'idle').length;
+  return (
+    <section aria-labelledby="rollout-heading">
+      <h2 id="rollout-heading">Rollout</h2>
+      <p aria-live="polite" data-testid="rollout-count">
+        {synced ? `${moving} of ${nodes.length} nodes in a rollout` : 'Loading nodes…'}
+      </p>
+      {error === undefined ? null : <p role="alert">{error}</p>}
+      <div className="table-scroller" tabIndex={0} aria-label="Rollout table">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col">State</th>
+              <th scope="col">OS version</th>
+              <th scope="col">Staged</th>
+              <th scope="col">Granted by</th>
+            </tr>
+          </thead>
+          <tbody>
+            {nodes.map((node) => (
+              <tr key={node.name} data-node={node.name} data-phase={node.phase}>
+                <td data-column="name">{node.name}</td>
+                <td data-column="state">{node.state}</td>
+                <td data-column="version">{node.version ?? '—'}</td>
+                <td data-column="newVersion">{node.newVersion ?? '—'}</td>
+                <td data-column="policy">{node.policy ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export function UpdatesView({ canPause }: { readonly canPause: boolean }) {
+  return (
+    <>
+      <PoliciesTable canPause={canPause} />
+      <RolloutTable />
+    </>
+  );
+}
