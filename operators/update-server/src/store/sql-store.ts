@@ -25,9 +25,24 @@ export interface SqlQueries {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
 }
 
+/** The queries of one transaction. */
+export interface TransactionQueries extends SqlQueries {
+  /**
+   * Issues a write without waiting for its answer. The transaction commits
+   * only if every write succeeded, and fails with the write's error if one did
+   * not; on PostgreSQL the last writes travel with the COMMIT, in one round trip.
+   */
+  write(sql: string, params?: readonly SqlValue[]): void;
+}
+
 export interface SqlConnection extends SqlQueries {
-  /** Runs `work` in one transaction that holds an exclusive lock named by `lock` (a group's track). */
-  transaction<T>(lock: string, work: (queries: SqlQueries) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction that holds an exclusive lock named by
+   * `lock` (a group's track). Queries `work` issues without awaiting each
+   * (`Promise.all`) may travel together: on PostgreSQL the BEGIN, the lock and
+   * the first reads are one round trip.
+   */
+  transaction<T>(lock: string, work: (queries: TransactionQueries) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -116,15 +131,15 @@ async function countRollout(queries: SqlQueries, query: RolloutQuery): Promise<R
   };
 }
 
-async function appendHistory(
-  queries: SqlQueries,
+function appendHistory(
+  queries: TransactionQueries,
   machineId: string,
   at: Date,
   state: string,
   version: string,
   detail: string,
-): Promise<void> {
-  await queries.run('INSERT INTO history (machine_id, at, state, version, detail) VALUES (?, ?, ?, ?, ?)', [
+): void {
+  queries.write('INSERT INTO history (machine_id, at, state, version, detail) VALUES (?, ?, ?, ?, ?)', [
     machineId,
     at.getTime(),
     state,
@@ -132,6 +147,12 @@ async function appendHistory(
     detail,
   ]);
 }
+
+const sameQuery = (a: RolloutQuery, b: RolloutQuery) =>
+  a.track === b.track &&
+  a.version === b.version &&
+  a.periodStart.getTime() === b.periodStart.getTime() &&
+  a.timeoutBefore.getTime() === b.timeoutBefore.getTime();
 
 const sameIdentity = (known: MachineRecord | undefined, identity: MachineIdentity): known is MachineRecord =>
   known !== undefined &&
@@ -154,25 +175,24 @@ async function touchKnownMachine(queries: SqlQueries, identity: MachineIdentity)
   return row === undefined ? undefined : toRecord(machineRow.parse(row));
 }
 
+type Statement = readonly [sql: string, params: readonly SqlValue[]];
+
 /**
- * Inserts the machine if it is new and records what it reports about itself,
- * unless `touched` (its row as touchKnownMachine answered it) already says
- * all of it: nearly every check reports the same alias, track and version. A
- * row changed by a concurrent request in between is no different from that
- * request coming second, an order the two could have arrived in.
+ * The statement that inserts the machine if it is new and records what it
+ * reports about itself, or undefined when `touched` (its row as
+ * touchKnownMachine answered it) already says all of it: nearly every check
+ * reports the same alias, track and version. A row changed by a concurrent
+ * request in between is no different from that request coming second, an
+ * order the two could have arrived in.
  */
-async function recordIdentity(
-  queries: SqlQueries,
-  identity: MachineIdentity,
-  touched: MachineRecord | undefined,
-): Promise<void> {
-  if (sameIdentity(touched, identity)) return;
-  await queries.run(
+function identityUpsert(identity: MachineIdentity, touched: MachineRecord | undefined): Statement | undefined {
+  if (sameIdentity(touched, identity)) return undefined;
+  return [
     `INSERT INTO machines (machine_id, alias, track, current_version, last_check_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (machine_id) DO UPDATE SET alias = excluded.alias, track = excluded.track,
        current_version = excluded.current_version, last_check_at = excluded.last_check_at`,
     [identity.machineId, identity.alias, identity.track, identity.version, identity.now.getTime()],
-  );
+  ];
 }
 
 function describeChange(change: StateChange): string {
@@ -180,20 +200,21 @@ function describeChange(change: StateChange): string {
   return change.rollback === true ? `${change.errorCode} rollback` : String(change.errorCode);
 }
 
-async function applyDecision(
-  queries: SqlQueries,
+/** Issues the writes of a decision (see TransactionQueries.write); the transaction's commit waits for them. */
+function applyDecision(
+  queries: TransactionQueries,
   identity: MachineIdentity,
   record: MachineRecord | undefined,
   decision: FinalDecision,
-): Promise<void> {
+): void {
   const { machineId, now } = identity;
   if (decision.kind === 'grant') {
     if (decision.regrant) return;
-    await queries.run(
+    queries.write(
       `UPDATE machines SET state = 'granted', target_version = ?, granted_at = ?, hold_reason = NULL WHERE machine_id = ?`,
       [decision.release.version, now.getTime(), machineId],
     );
-    await appendHistory(queries, machineId, now, 'granted', decision.release.version, '');
+    appendHistory(queries, machineId, now, 'granted', decision.release.version, '');
     return;
   }
   if (decision.kind === 'hold') {
@@ -202,21 +223,14 @@ async function applyDecision(
     // A machine held after a failure keeps its error state; the reason is still recorded.
     if (decision.reason === 'failed-before') {
       if (record?.holdReason === decision.reason) return;
-      await queries.run('UPDATE machines SET hold_reason = ? WHERE machine_id = ?', [decision.reason, machineId]);
+      queries.write('UPDATE machines SET hold_reason = ? WHERE machine_id = ?', [decision.reason, machineId]);
       return;
     }
-    await queries.run(`UPDATE machines SET state = 'on-hold', hold_reason = ? WHERE machine_id = ?`, [
+    queries.write(`UPDATE machines SET state = 'on-hold', hold_reason = ? WHERE machine_id = ?`, [
       decision.reason,
       machineId,
     ]);
-    await appendHistory(
-      queries,
-      machineId,
-      now,
-      'on-hold',
-      decision.targetVersion ?? identity.version,
-      decision.reason,
-    );
+    appendHistory(queries, machineId, now, 'on-hold', decision.targetVersion ?? identity.version, decision.reason);
   }
 }
 
@@ -232,7 +246,8 @@ export class SqlUpdateStore implements UpdateStore {
     await this.#guard('recordEvents', identity.machineId, () =>
       this.#sql.transaction(identity.track, async (queries) => {
         // Events arrive with state changes, rarely: the plain upsert, without reading the row first.
-        await recordIdentity(queries, identity, undefined);
+        const upsert = identityUpsert(identity, undefined);
+        if (upsert !== undefined) await queries.run(...upsert);
         for (const change of changes) {
           const machine = await readMachine(queries, identity.machineId);
           // A completion repeats on every check after the reboot; record it once.
@@ -247,7 +262,7 @@ export class SqlUpdateStore implements UpdateStore {
             'UPDATE machines SET state = ?, last_error_code = ?, hold_reason = NULL WHERE machine_id = ?',
             [change.state, change.errorCode ?? null, identity.machineId],
           );
-          await appendHistory(queries, identity.machineId, identity.now, change.state, version, describeChange(change));
+          appendHistory(queries, identity.machineId, identity.now, change.state, version, describeChange(change));
         }
       }),
     );
@@ -265,20 +280,33 @@ export class SqlUpdateStore implements UpdateStore {
       const first = request.decide(touched, undefined);
       // Most checks come from machines already up to date: that one statement records them, no transaction needed.
       if (first.kind === 'noupdate') {
-        await recordIdentity(this.#sql, request, touched);
+        const upsert = identityUpsert(request, touched);
+        if (upsert !== undefined) await this.#sql.run(...upsert);
         return first;
       }
       const lock = first.kind === 'needs-rollout' ? first.query.track : request.track;
       return this.#sql.transaction(lock, async (queries) => {
-        const machine = await readMachine(queries, request.machineId);
+        // The row and the counts the first pass asked for, read together under the lock: on PostgreSQL the BEGIN,
+        // the lock and both reads are one round trip, so the group's lock is held for little more than one more.
+        const [machine, counted] = await Promise.all([
+          readMachine(queries, request.machineId),
+          first.kind === 'needs-rollout' ? countRollout(queries, first.query) : undefined,
+        ]);
         let decision = request.decide(machine, undefined);
-        if (decision.kind === 'needs-rollout')
-          decision = request.decide(machine, await countRollout(queries, decision.query));
+        if (decision.kind === 'needs-rollout') {
+          // The query depends on the group, its release and the time, not on the row: the same as the first pass's.
+          const stats =
+            counted !== undefined && first.kind === 'needs-rollout' && sameQuery(first.query, decision.query)
+              ? counted
+              : await countRollout(queries, decision.query);
+          decision = request.decide(machine, stats);
+        }
         if (decision.kind === 'needs-rollout')
           throw new UpdateStoreError('the policy asked for rollout stats twice', { machineId: request.machineId });
         // Read after touchKnownMachine: the same identity means the check is recorded already.
-        await recordIdentity(queries, request, machine);
-        await applyDecision(queries, request, machine, decision);
+        const upsert = identityUpsert(request, machine);
+        if (upsert !== undefined) queries.write(...upsert);
+        applyDecision(queries, request, machine, decision);
         return decision;
       });
     });
