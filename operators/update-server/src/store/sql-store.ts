@@ -3,7 +3,7 @@
 // connection numbers them.
 import { z } from 'zod';
 import { UpdateStoreError } from '../errors.ts';
-import type { RolloutQuery, RolloutStats } from '../policy/decide.ts';
+import type { CheckDecision, RolloutQuery, RolloutStats } from '../policy/decide.ts';
 import type { StateChange } from '../policy/events.ts';
 import { IN_PROGRESS_STATES, MACHINE_STATES } from '../policy/machine.ts';
 import type {
@@ -200,42 +200,165 @@ function describeChange(change: StateChange): string {
   return change.rollback === true ? `${change.errorCode} rollback` : String(change.errorCode);
 }
 
-/** Issues the writes of a decision (see TransactionQueries.write); the transaction's commit waits for them. */
+/** The row as identityUpsert leaves it (a new machine's, or the known one's with what it reports now). */
+function withIdentity(record: MachineRecord | undefined, identity: MachineIdentity): MachineRecord {
+  if (sameIdentity(record, identity)) return record;
+  const { machineId, alias, track, version, now } = identity;
+  const known = record ?? {
+    machineId,
+    targetVersion: undefined,
+    state: undefined,
+    holdReason: undefined,
+    grantedAt: undefined,
+    lastErrorCode: undefined,
+  };
+  return { ...known, alias, track, currentVersion: version, lastCheckAt: now };
+}
+
+/**
+ * Issues the writes of a decision (see TransactionQueries.write; the
+ * transaction's commit waits for them) and answers the row as they leave it,
+ * beside each write, so that the next check of a batch sees it.
+ */
 function applyDecision(
   queries: TransactionQueries,
   identity: MachineIdentity,
   record: MachineRecord | undefined,
   decision: FinalDecision,
-): void {
+): MachineRecord {
   const { machineId, now } = identity;
+  const upsert = identityUpsert(identity, record);
+  if (upsert !== undefined) queries.write(...upsert);
+  const row = withIdentity(record, identity);
   if (decision.kind === 'grant') {
-    if (decision.regrant) return;
+    if (decision.regrant) return row;
     queries.write(
       `UPDATE machines SET state = 'granted', target_version = ?, granted_at = ?, hold_reason = NULL WHERE machine_id = ?`,
       [decision.release.version, now.getTime(), machineId],
     );
     appendHistory(queries, machineId, now, 'granted', decision.release.version, '');
-    return;
+    return { ...row, state: 'granted', targetVersion: decision.release.version, grantedAt: now, holdReason: undefined };
   }
   if (decision.kind === 'hold') {
     // One history entry per change of reason, not one per check: a held machine checks in every hour.
-    if (record?.state === 'on-hold' && record.holdReason === decision.reason) return;
+    if (record?.state === 'on-hold' && record.holdReason === decision.reason) return row;
     // A machine held after a failure keeps its error state; the reason is still recorded.
     if (decision.reason === 'failed-before') {
-      if (record?.holdReason === decision.reason) return;
+      if (record?.holdReason === decision.reason) return row;
       queries.write('UPDATE machines SET hold_reason = ? WHERE machine_id = ?', [decision.reason, machineId]);
-      return;
+      return { ...row, holdReason: decision.reason };
     }
     queries.write(`UPDATE machines SET state = 'on-hold', hold_reason = ? WHERE machine_id = ?`, [
       decision.reason,
       machineId,
     ]);
     appendHistory(queries, machineId, now, 'on-hold', decision.targetVersion ?? identity.version, decision.reason);
+    return { ...row, state: 'on-hold', holdReason: decision.reason };
   }
+  return row;
+}
+
+const NO_ROLLOUT: RolloutStats = { inProgress: 0, timedOut: 0, completed: 0, failed: 0, grantedInPeriod: 0 };
+
+/**
+ * What one machine's row adds to countRollout's counts: the same conditions,
+ * for one row, so that a batch can count once and follow its own writes.
+ * `contribution.test.ts` holds the two together over many rows.
+ */
+export function rolloutContribution(row: MachineRecord | undefined, query: RolloutQuery): RolloutStats {
+  if (row === undefined) return NO_ROLLOUT;
+  const ofRelease = row.track === query.track && row.targetVersion === query.version;
+  const grantedAt = row.grantedAt?.getTime();
+  const inProgress = ofRelease && row.state !== undefined && IN_PROGRESS_STATES.includes(row.state);
+  const beforeTimeout = grantedAt !== undefined && grantedAt < query.timeoutBefore.getTime();
+  return {
+    inProgress: inProgress && grantedAt !== undefined && !beforeTimeout ? 1 : 0,
+    timedOut: inProgress && beforeTimeout ? 1 : 0,
+    completed: ofRelease && row.state === 'complete' ? 1 : 0,
+    failed: ofRelease && row.state === 'error' ? 1 : 0,
+    grantedInPeriod:
+      row.track === query.track && grantedAt !== undefined && grantedAt >= query.periodStart.getTime() ? 1 : 0,
+  };
+}
+
+const addStats = (a: RolloutStats, b: RolloutStats, sign: 1 | -1): RolloutStats => ({
+  inProgress: a.inProgress + sign * b.inProgress,
+  timedOut: a.timedOut + sign * b.timedOut,
+  completed: a.completed + sign * b.completed,
+  failed: a.failed + sign * b.failed,
+  grantedInPeriod: a.grantedInPeriod + sign * b.grantedInPeriod,
+});
+
+/** A check that may grant, waiting for its group's next batch. */
+interface PendingCheck {
+  readonly request: CheckRequest;
+  /** The first pass's decision, from the row as touchKnownMachine answered it. */
+  readonly first: CheckDecision;
+  readonly resolve: (decision: FinalDecision) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** At most this many checks share a transaction, so one batch's reads and writes stay small. */
+const MAX_BATCH = 128;
+
+/**
+ * Decides a group's waiting checks in one transaction under its lock, in
+ * order, each as if alone after the ones before it: the rows and the counts
+ * are read once, together (one round trip on PostgreSQL), and each decision's
+ * writes are added to the counts the next one sees.
+ */
+async function decideBatch(queries: TransactionQueries, batch: readonly PendingCheck[]): Promise<FinalDecision[]> {
+  const read = await Promise.all(
+    batch.map(({ request, first }) =>
+      Promise.all([
+        readMachine(queries, request.machineId),
+        first.kind === 'needs-rollout' ? countRollout(queries, first.query) : undefined,
+      ]),
+    ),
+  );
+  /** Rows this batch has written, as it left them; a machine that checks twice in one batch sees its first check. */
+  const rows = new Map<string, MachineRecord>();
+  const changes: { readonly before: MachineRecord | undefined; readonly after: MachineRecord }[] = [];
+  const decisions: FinalDecision[] = [];
+  for (const [index, { request, first }] of batch.entries()) {
+    const [readRow, counted] = read[index] ?? [undefined, undefined];
+    const machine = rows.get(request.machineId) ?? readRow;
+    let decision = request.decide(machine, undefined);
+    if (decision.kind === 'needs-rollout') {
+      const query = decision.query;
+      // The query depends on the group, its release and the time, not on the row: nearly always the first pass's,
+      // counted above, to which the batch's own changes so far are added. Otherwise (the row changed since the first
+      // pass, which then asked for none) it is counted now, after those changes.
+      const stats =
+        counted !== undefined && first.kind === 'needs-rollout' && sameQuery(first.query, query)
+          ? changes.reduce(
+              (sum, change) =>
+                addStats(
+                  addStats(sum, rolloutContribution(change.after, query), 1),
+                  rolloutContribution(change.before, query),
+                  -1,
+                ),
+              counted,
+            )
+          : await countRollout(queries, query);
+      decision = request.decide(machine, stats);
+    }
+    if (decision.kind === 'needs-rollout')
+      throw new UpdateStoreError('the policy asked for rollout stats twice', { machineId: request.machineId });
+    const after = applyDecision(queries, request, machine, decision);
+    rows.set(request.machineId, after);
+    changes.push({ before: machine, after });
+    decisions.push(decision);
+  }
+  return decisions;
 }
 
 export class SqlUpdateStore implements UpdateStore {
   readonly #sql: SqlConnection;
+  /** Checks that may grant, by group lock, waiting for the batch after the running one. */
+  readonly #waiting = new Map<string, PendingCheck[]>();
+  /** Group locks with a batch running. */
+  readonly #running = new Set<string>();
 
   constructor(sql: SqlConnection) {
     this.#sql = sql;
@@ -268,48 +391,93 @@ export class SqlUpdateStore implements UpdateStore {
     );
   }
 
-  async recordCheck(request: CheckRequest): Promise<FinalDecision> {
+  recordCheck(request: CheckRequest): Promise<FinalDecision> {
     return this.#guard('recordCheck', request.machineId, async () => {
-      if (request.machineId === '') {
-        const decision = request.decide(undefined, undefined);
-        if (decision.kind === 'needs-rollout')
-          throw new UpdateStoreError('the policy asked for rollout stats for a machine without an ID', {});
-        return decision;
-      }
-      const touched = await touchKnownMachine(this.#sql, request);
-      const first = request.decide(touched, undefined);
-      // Most checks come from machines already up to date: that one statement records them, no transaction needed.
-      if (first.kind === 'noupdate') {
+      const [decision] = await this.#recordChecks([request]);
+      if (decision === undefined)
+        throw new UpdateStoreError('a check got no decision', { machineId: request.machineId });
+      return decision;
+    });
+  }
+
+  recordChecks(requests: readonly CheckRequest[]): Promise<readonly FinalDecision[]> {
+    return this.#guard('recordChecks', requests[0]?.machineId ?? '', () => this.#recordChecks(requests));
+  }
+
+  async #recordChecks(requests: readonly CheckRequest[]): Promise<readonly FinalDecision[]> {
+    // The first pass: decided here unless it may grant, or must change the machine's state.
+    const firsts = await Promise.all(
+      requests.map(async (request): Promise<FinalDecision | { readonly wait: CheckDecision }> => {
+        if (request.machineId === '') {
+          const decision = request.decide(undefined, undefined);
+          if (decision.kind === 'needs-rollout')
+            throw new UpdateStoreError('the policy asked for rollout stats for a machine without an ID', {});
+          return decision;
+        }
+        const touched = await touchKnownMachine(this.#sql, request);
+        const first = request.decide(touched, undefined);
+        // Most checks come from machines already up to date: that one statement records them, no transaction needed.
+        if (first.kind !== 'noupdate') return { wait: first };
         const upsert = identityUpsert(request, touched);
         if (upsert !== undefined) await this.#sql.run(...upsert);
         return first;
-      }
-      const lock = first.kind === 'needs-rollout' ? first.query.track : request.track;
-      return this.#sql.transaction(lock, async (queries) => {
-        // The row and the counts the first pass asked for, read together under the lock: on PostgreSQL the BEGIN,
-        // the lock and both reads are one round trip, so the group's lock is held for little more than one more.
-        const [machine, counted] = await Promise.all([
-          readMachine(queries, request.machineId),
-          first.kind === 'needs-rollout' ? countRollout(queries, first.query) : undefined,
-        ]);
-        let decision = request.decide(machine, undefined);
-        if (decision.kind === 'needs-rollout') {
-          // The query depends on the group, its release and the time, not on the row: the same as the first pass's.
-          const stats =
-            counted !== undefined && first.kind === 'needs-rollout' && sameQuery(first.query, decision.query)
-              ? counted
-              : await countRollout(queries, decision.query);
-          decision = request.decide(machine, stats);
-        }
-        if (decision.kind === 'needs-rollout')
-          throw new UpdateStoreError('the policy asked for rollout stats twice', { machineId: request.machineId });
-        // Read after touchKnownMachine: the same identity means the check is recorded already.
-        const upsert = identityUpsert(request, machine);
-        if (upsert !== undefined) queries.write(...upsert);
-        applyDecision(queries, request, machine, decision);
-        return decision;
-      });
+      }),
+    );
+    // The rest wait for their group's next batch, in the order given.
+    const pending: PendingCheck[] = [];
+    const answers = requests.map((request, index) => {
+      const first = firsts[index];
+      if (first === undefined)
+        throw new UpdateStoreError('a check got no first pass', { machineId: request.machineId });
+      if (!('wait' in first)) return Promise.resolve(first);
+      return new Promise<FinalDecision>((resolve, reject) =>
+        pending.push({ request, first: first.wait, resolve, reject }),
+      );
     });
+    const byLock = Map.groupBy(pending, ({ request, first }) =>
+      first.kind === 'needs-rollout' ? first.query.track : request.track,
+    );
+    for (const [lock, checks] of byLock) this.#enqueue(lock, checks);
+    return Promise.all(answers);
+  }
+
+  /** Queues checks for their group's next batch, and starts one unless a batch of that group is running. */
+  #enqueue(lock: string, checks: readonly PendingCheck[]): void {
+    const waiting = this.#waiting.get(lock);
+    if (waiting !== undefined) waiting.push(...checks);
+    else this.#waiting.set(lock, [...checks]);
+    if (!this.#running.has(lock)) void this.#drain(lock);
+  }
+
+  /** Runs a group's batches until none is waiting: what arrives while one runs makes up the next. */
+  async #drain(lock: string): Promise<void> {
+    this.#running.add(lock);
+    try {
+      for (;;) {
+        const waiting = this.#waiting.get(lock) ?? [];
+        if (waiting.length === 0) break;
+        const batch = waiting.splice(0, MAX_BATCH);
+        if (waiting.length === 0) this.#waiting.delete(lock);
+        await this.#runBatch(lock, batch);
+      }
+    } finally {
+      this.#running.delete(lock);
+    }
+  }
+
+  async #runBatch(lock: string, batch: readonly PendingCheck[]): Promise<void> {
+    try {
+      const decisions = await this.#sql.transaction(lock, (queries) => decideBatch(queries, batch));
+      for (const [index, check] of batch.entries()) {
+        const decision = decisions[index];
+        if (decision === undefined) check.reject(new UpdateStoreError('a batch answered fewer decisions', { lock }));
+        else check.resolve(decision);
+      }
+    } catch (error) {
+      // Nothing of the batch was committed. Alone, each check fails only for what fails it.
+      if (batch.length === 1) batch[0]?.reject(error);
+      else for (const check of batch) await this.#runBatch(lock, [check]);
+    }
   }
 
   machine(machineId: string): Promise<MachineRecord | undefined> {
