@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MACHINE_STATES } from '../policy/machine.ts';
 import type { RolloutQuery, RolloutStats } from '../policy/decide.ts';
-import { rolloutContribution } from './sql-store.ts';
+import { countRollouts, rolloutContribution, type SqlQueries } from './sql-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import type { UpdateStore } from './store.ts';
 
@@ -80,6 +80,44 @@ describe('rolloutContribution', () => {
         );
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('counts several instants in one statement as one count for each', async () => {
+    const insert = db.prepare(
+      `INSERT INTO machines (machine_id, alias, track, current_version, target_version, state, granted_at, last_check_at)
+       VALUES (?, '', ?, '3374.1.0', ?, ?, ?, 0)`,
+    );
+    // The store's own SQL, run on this connection to the same database.
+    const queries: SqlQueries = {
+      all: (sql, params = []) => Promise.resolve(db.prepare(sql).all(...params)),
+      run: (sql, params = []) => Promise.resolve(Number(db.prepare(sql).run(...params).changes)),
+    };
+    const instants = fc.array(fc.record({ periodStart: instant, timeoutBefore: instant }), {
+      minLength: 1,
+      maxLength: 6,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(aRow, { maxLength: 30 }),
+        fc.constantFrom(...TRACKS),
+        fc.constantFrom(...VERSIONS),
+        instants,
+        async (rows, track, version, bounds) => {
+          db.exec('DELETE FROM machines');
+          for (const [index, row] of rows.entries())
+            insert.run(`m${index}`, row.track, row.targetVersion, row.state, row.grantedAt);
+          const asked = bounds.map(({ periodStart, timeoutBefore }) => ({
+            track,
+            version,
+            periodStart: new Date(periodStart),
+            timeoutBefore: new Date(timeoutBefore),
+          }));
+          const each = await Promise.all(asked.map((query) => store.rolloutStats(query)));
+          assert.deepEqual(await countRollouts(queries, asked), each);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

@@ -75,14 +75,6 @@ const historyRow = z.object({
   detail: z.string(),
 });
 
-const statsRow = z.object({
-  in_progress: count.nullable(),
-  timed_out: count.nullable(),
-  completed: count.nullable(),
-  failed: count.nullable(),
-  granted: count,
-});
-
 const versionCountRow = z.object({ current_version: z.string(), machines: count });
 
 const IN_PROGRESS_LIST = IN_PROGRESS_STATES.map((state) => `'${state}'`).join(', ');
@@ -108,27 +100,67 @@ async function readMachine(queries: SqlQueries, machineId: string): Promise<Mach
   return row === undefined ? undefined : toRecord(machineRow.parse(row));
 }
 
-async function countRollout(queries: SqlQueries, query: RolloutQuery): Promise<RolloutStats> {
-  const timeoutBefore = query.timeoutBefore.getTime();
-  // One statement (one round trip to PostgreSQL), both parts read from indexes alone.
+const countColumn = count.nullable().transform((value) => value ?? 0);
+
+/**
+ * Counts one group's rollout of one version for several instants at once
+ * (the checks of a batch each have their own time, so their own period and
+ * timeout): one statement (one round trip to PostgreSQL) that reads each index
+ * range once, whatever the number of instants. Every query must have the
+ * first's track and version.
+ */
+export async function countRollouts(
+  queries: SqlQueries,
+  rolloutQueries: readonly RolloutQuery[],
+): Promise<RolloutStats[]> {
+  const [first] = rolloutQueries;
+  if (first === undefined) return [];
+  if (rolloutQueries.some(({ track, version }) => track !== first.track || version !== first.version))
+    throw new UpdateStoreError('rollout counts asked for more than one group and version at once', {
+      track: first.track,
+      version: first.version,
+    });
+  const indexes = rolloutQueries.map((_, index) => index);
+  const periodStart = Math.min(...rolloutQueries.map((query) => query.periodStart.getTime()));
+  // Both parts are read from indexes alone: machines_rollout_counts and machines_granted.
   const [row] = await queries.all(
-    `SELECT
-       SUM(CASE WHEN state IN (${IN_PROGRESS_LIST}) AND granted_at >= ? THEN 1 ELSE 0 END) AS in_progress,
-       SUM(CASE WHEN state IN (${IN_PROGRESS_LIST}) AND granted_at < ? THEN 1 ELSE 0 END) AS timed_out,
-       SUM(CASE WHEN state = 'complete' THEN 1 ELSE 0 END) AS completed,
-       SUM(CASE WHEN state = 'error' THEN 1 ELSE 0 END) AS failed,
-       (SELECT COUNT(*) FROM machines WHERE track = ? AND granted_at >= ?) AS granted
-     FROM machines WHERE track = ? AND target_version = ?`,
-    [timeoutBefore, timeoutBefore, query.track, query.periodStart.getTime(), query.track, query.version],
+    `SELECT * FROM
+       (SELECT
+          ${indexes
+            .flatMap((index) => [
+              `SUM(CASE WHEN state IN (${IN_PROGRESS_LIST}) AND granted_at >= ? THEN 1 ELSE 0 END) AS in_progress_${index}`,
+              `SUM(CASE WHEN state IN (${IN_PROGRESS_LIST}) AND granted_at < ? THEN 1 ELSE 0 END) AS timed_out_${index}`,
+            ])
+            .join(',\n')},
+          SUM(CASE WHEN state = 'complete' THEN 1 ELSE 0 END) AS completed,
+          SUM(CASE WHEN state = 'error' THEN 1 ELSE 0 END) AS failed
+        FROM machines WHERE track = ? AND target_version = ?) AS of_release,
+       (SELECT
+          ${indexes.map((index) => `SUM(CASE WHEN granted_at >= ? THEN 1 ELSE 0 END) AS granted_${index}`).join(',\n')}
+        FROM machines WHERE track = ? AND granted_at >= ?) AS of_period`,
+    [
+      ...rolloutQueries.flatMap(({ timeoutBefore }) => [timeoutBefore.getTime(), timeoutBefore.getTime()]),
+      first.track,
+      first.version,
+      ...rolloutQueries.map((query) => query.periodStart.getTime()),
+      first.track,
+      periodStart,
+    ],
   );
-  const stats = statsRow.parse(row);
-  return {
-    inProgress: stats.in_progress ?? 0,
-    timedOut: stats.timed_out ?? 0,
-    completed: stats.completed ?? 0,
-    failed: stats.failed ?? 0,
-    grantedInPeriod: stats.granted,
-  };
+  const counts = z.record(z.string(), countColumn).parse(row);
+  return indexes.map((index) => ({
+    inProgress: counts[`in_progress_${index}`] ?? 0,
+    timedOut: counts[`timed_out_${index}`] ?? 0,
+    completed: counts['completed'] ?? 0,
+    failed: counts['failed'] ?? 0,
+    grantedInPeriod: counts[`granted_${index}`] ?? 0,
+  }));
+}
+
+async function countRollout(queries: SqlQueries, query: RolloutQuery): Promise<RolloutStats> {
+  const [stats] = await countRollouts(queries, [query]);
+  if (stats === undefined) throw new UpdateStoreError('rollout counts answered nothing', { track: query.track });
+  return stats;
 }
 
 function appendHistory(
@@ -308,14 +340,23 @@ const MAX_BATCH = 128;
  * writes are added to the counts the next one sees.
  */
 async function decideBatch(queries: TransactionQueries, batch: readonly PendingCheck[]): Promise<FinalDecision[]> {
-  const read = await Promise.all(
-    batch.map(({ request, first }) =>
-      Promise.all([
-        readMachine(queries, request.machineId),
-        first.kind === 'needs-rollout' ? countRollout(queries, first.query) : undefined,
-      ]),
-    ),
+  // The first passes' queries, one statement per group and version (nearly always one for the whole batch).
+  const asked = batch.flatMap(({ first }, index) =>
+    first.kind === 'needs-rollout' ? [{ index, query: first.query }] : [],
   );
+  const byRelease = Map.groupBy(asked, ({ query }) => JSON.stringify([query.track, query.version]));
+  const [machines, ...countsByRelease] = await Promise.all([
+    Promise.all(batch.map(({ request }) => readMachine(queries, request.machineId))),
+    ...[...byRelease.values()].map(async (group) => {
+      const stats = await countRollouts(
+        queries,
+        group.map(({ query }) => query),
+      );
+      return group.map(({ index }, position) => [index, stats[position]] as const);
+    }),
+  ]);
+  const counts = new Map(countsByRelease.flat());
+  const read = batch.map((_, index) => [machines[index], counts.get(index)] as const);
   /** Rows this batch has written, as it left them; a machine that checks twice in one batch sees its first check. */
   const rows = new Map<string, MachineRecord>();
   const changes: { readonly before: MachineRecord | undefined; readonly after: MachineRecord }[] = [];
