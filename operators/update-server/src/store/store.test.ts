@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { decideCheck } from '../policy/decide.ts';
 import type { StateChange } from '../policy/events.ts';
 import { parseCatalog, type Catalog } from '../policy/model.ts';
@@ -25,6 +27,11 @@ interface Backend {
   stop(): Promise<void>;
   /** PostgreSQL serves several replicas; SQLite one (node:sqlite is synchronous: two stores in one process would wait on each other's locks without end). */
   readonly severalReplicas: boolean;
+  /**
+   * Makes the database refuse the history entry of a grant to one machine, as a failing database would, until the
+   * returned function is called.
+   */
+  refuseGrantHistory(machineId: string): Promise<() => Promise<void>>;
 }
 
 let nextTrack = 0;
@@ -357,6 +364,33 @@ function storageSuite(backend: Backend, errors: readonly Error[] = []): void {
         }
       });
 
+    it('commits nothing of a check whose write fails, and fails no other check with it', async () => {
+      const { identity, check } = fixture({ policy: { maxInProgress: 10, maxUpdatesPerPeriod: 100 } });
+      const refused = identity('refused');
+      const allow = await backend.refuseGrantHistory(refused.machineId);
+      let outcomes;
+      try {
+        outcomes = await Promise.allSettled([
+          check(store, refused),
+          ...['s1', 's2', 's3'].map((name) => check(store, identity(name))),
+        ]);
+      } finally {
+        await allow();
+      }
+      const [failed, ...others] = outcomes;
+      assert.equal(failed?.status, 'rejected');
+      assert.deepEqual(
+        others.map((outcome) => (outcome.status === 'fulfilled' ? summary(outcome.value) : 'failed')),
+        ['grant', 'grant', 'grant'],
+      );
+      // The grant's row update went out with the refused history entry: neither was committed.
+      const machine = await store.machine(refused.machineId);
+      assert.equal(machine?.state, undefined);
+      assert.deepEqual(await store.history(refused.machineId), []);
+      // The store goes on: the same check now succeeds.
+      assert.equal(summary(await check(store, identity('refused', '3374.2.0', later(1)))), 'grant');
+    });
+
     it('lost no connection on the way', () => assert.deepEqual(errors, []));
   });
 }
@@ -371,6 +405,17 @@ storageSuite({
   },
   stop: () => rm(sqliteDir, { recursive: true, force: true }),
   severalReplicas: false,
+  refuseGrantHistory(machineId) {
+    const db = new DatabaseSync(join(sqliteDir, 'updates.db'));
+    db.exec(`CREATE TRIGGER refuse_grant BEFORE INSERT ON history
+             WHEN NEW.state = 'granted' AND NEW.machine_id = '${machineId}'
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    return Promise.resolve(() => {
+      db.exec('DROP TRIGGER refuse_grant');
+      db.close();
+      return Promise.resolve();
+    });
+  },
 });
 
 let postgres: TestPostgres | undefined;
@@ -390,6 +435,17 @@ storageSuite(
     },
     stop: async () => postgres?.stop(),
     severalReplicas: true,
+    async refuseGrantHistory(machineId) {
+      const client = new pg.Client({ connectionString: postgres?.connectionString });
+      await client.connect();
+      await client.query(
+        `ALTER TABLE history ADD CONSTRAINT refuse_grant CHECK (NOT (state = 'granted' AND machine_id = '${machineId}'))`,
+      );
+      return async () => {
+        await client.query('ALTER TABLE history DROP CONSTRAINT refuse_grant');
+        await client.end();
+      };
+    },
   },
   connectionErrors,
 );
