@@ -9,3 +9,4 @@ export * from './http/read-body.ts';
 export * from './wait/wait-for.ts';
 export * from './wait/until-aborted.ts';
 export * from './net/free-port.ts';
+export * from './sync/keyed-queue.ts';

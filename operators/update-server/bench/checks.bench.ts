@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { openPostgresStore } from '../src/store/postgres-store.ts';
 import { openSqliteStore } from '../src/store/sqlite-store.ts';
 import { anOmahaRequest } from '../src/testing/builders.ts';
@@ -18,6 +19,12 @@ import { machineId, OLD_EVERY, seedPostgres, seedSqlite } from './seed.ts';
 const MACHINES = Number(process.env['BENCH_MACHINES'] ?? 100_000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 15);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
+/** `BENCH_STORES=postgres` (or `sqlite`) runs one store only, e.g. while profiling it. */
+const STORES = (process.env['BENCH_STORES'] ?? 'sqlite,postgres').split(',');
+/** `BENCH_PG_STATS=1`: PostgreSQL with pg_stat_statements, and its statements per check after the run. */
+const PG_STATS = process.env['BENCH_PG_STATS'] === '1';
+/** The server's pool size (bench/serve.ts reads the same variable). */
+const PG_CONNECTIONS = Number(process.env['BENCH_PG_CONNECTIONS'] ?? 16);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Result {
@@ -52,7 +59,12 @@ function startServer(kind: 'sqlite' | 'postgres', location: string): Promise<{ c
   });
 }
 
-async function load(backend: string, url: string, child: ChildProcess): Promise<Result> {
+async function load(
+  backend: string,
+  url: string,
+  child: ChildProcess,
+  afterWarmup: () => Promise<void> = () => Promise.resolve(),
+): Promise<Result> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
@@ -75,6 +87,7 @@ async function load(backend: string, url: string, child: ChildProcess): Promise<
   };
   const warmup = performance.now() + 2000;
   await Promise.all(Array.from({ length: CONCURRENCY }, () => worker(warmup, false)));
+  await afterWarmup();
   const cpuBefore = await serverCpu(child);
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, () => worker(started + SECONDS * 1000, true)));
@@ -109,33 +122,84 @@ log(
     .join(' ')}`,
 );
 
-const dir = await mkdtemp(join(tmpdir(), 'strata-update-bench-'));
-try {
-  const path = join(dir, 'updates.db');
-  await openSqliteStore({ path }).close();
-  seedSqlite(path, MACHINES, Date.now());
-  const sqlite = await startServer('sqlite', path);
-  results.push(await load('SQLite (node:sqlite, WAL)', sqlite.url, sqlite.child));
-  await stopServer(sqlite.child);
-} finally {
-  await rm(dir, { recursive: true, force: true });
+async function benchSqlite(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'strata-update-bench-'));
+  try {
+    const path = join(dir, 'updates.db');
+    await openSqliteStore({ path }).close();
+    seedSqlite(path, MACHINES, Date.now());
+    const sqlite = await startServer('sqlite', path);
+    results.push(await load('SQLite (node:sqlite, WAL)', sqlite.url, sqlite.child));
+    await stopServer(sqlite.child);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
-const postgres = await startTestPostgres();
-try {
-  await (
-    await openPostgresStore({
-      connectionString: postgres.connectionString,
-      onConnectionError: (error) => log(`a database connection failed: ${error.message}`),
-    })
-  ).close();
-  await seedPostgres(postgres.connectionString, MACHINES, Date.now());
-  const server = await startServer('postgres', postgres.connectionString);
-  results.push(await load('PostgreSQL 15 (pg, 16 connections)', server.url, server.child));
-  await stopServer(server.child);
-} finally {
-  await postgres.stop();
+/** What PostgreSQL ran during the measured window: statements per check, and where its time went. */
+async function printStatementStats(connectionString: string, checks: number): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ query: string; calls: string; mean_ms: number; total_ms: number }>(
+      `SELECT query, calls, mean_exec_time AS mean_ms, total_exec_time AS total_ms FROM pg_stat_statements
+       WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC`,
+    );
+    const calls = rows.reduce((sum, row) => sum + Number(row.calls), 0);
+    log(`PostgreSQL statements per check: ${(calls / checks).toFixed(2)} (${calls} for ${checks} checks)`);
+    log('| calls per check | mean ms | total ms | statement |');
+    log('|---:|---:|---:|---|');
+    for (const row of rows.slice(0, 12))
+      log(
+        `| ${(Number(row.calls) / checks).toFixed(3)} | ${row.mean_ms.toFixed(3)} | ${row.total_ms.toFixed(0)} | ${row.query.replace(/\s+/g, ' ').slice(0, 140)} |`,
+      );
+  } finally {
+    await client.end();
+  }
 }
+
+async function benchPostgres(): Promise<void> {
+  const postgres = await startTestPostgres(
+    PG_STATS ? { settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } } : {},
+  );
+  try {
+    if (PG_STATS) {
+      const client = new pg.Client({ connectionString: postgres.connectionString });
+      await client.connect();
+      await client.query('CREATE EXTENSION pg_stat_statements');
+      await client.end();
+    }
+    await (
+      await openPostgresStore({
+        connectionString: postgres.connectionString,
+        onConnectionError: (error) => log(`a database connection failed: ${error.message}`),
+      })
+    ).close();
+    await seedPostgres(postgres.connectionString, MACHINES, Date.now());
+    const server = await startServer('postgres', postgres.connectionString);
+    const resetStats = async () => {
+      if (!PG_STATS) return;
+      const client = new pg.Client({ connectionString: postgres.connectionString });
+      await client.connect();
+      await client.query('SELECT pg_stat_statements_reset()');
+      await client.end();
+    };
+    const result = await load(
+      `PostgreSQL 15 (pg, ${PG_CONNECTIONS} connections)`,
+      server.url,
+      server.child,
+      resetStats,
+    );
+    results.push(result);
+    await stopServer(server.child);
+    if (PG_STATS) await printStatementStats(postgres.connectionString, result.checks);
+  } finally {
+    await postgres.stop();
+  }
+}
+
+if (STORES.includes('sqlite')) await benchSqlite();
+if (STORES.includes('postgres')) await benchPostgres();
 
 log(
   `load average after: ${loadavg()

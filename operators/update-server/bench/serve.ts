@@ -15,7 +15,7 @@ const store =
     ? openSqliteStore({ path: location })
     : await openPostgresStore({
         connectionString: location,
-        maxConnections: 16,
+        maxConnections: Number(process.env['BENCH_PG_CONNECTIONS'] ?? 16),
         onConnectionError: (error) => process.stderr.write(`a database connection failed: ${error.message}\n`),
       });
 const catalog = parseCatalog(benchCatalog);

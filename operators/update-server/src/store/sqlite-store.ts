@@ -3,7 +3,7 @@
 // BEGIN IMMEDIATE also keeps a second process from writing in between.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { SQLITE_SCHEMA } from './schema.ts';
-import { SqlUpdateStore, type SqlConnection, type SqlQueries, type SqlValue } from './sql-store.ts';
+import { SqlUpdateStore, type SqlConnection, type SqlValue, type TransactionQueries } from './sql-store.ts';
 import type { UpdateStore } from './store.ts';
 
 export interface SqliteStoreOptions {
@@ -35,9 +35,13 @@ class SqliteConnection implements SqlConnection {
     all: (sql: string, params: readonly SqlValue[] = []) => Promise.resolve(this.#statement(sql).all(...params)),
     run: (sql: string, params: readonly SqlValue[] = []) =>
       Promise.resolve(Number(this.#statement(sql).run(...params).changes)),
+    // Synchronous: a failing write throws into the transaction's work, which then rolls back.
+    write: (sql: string, params: readonly SqlValue[] = []) => {
+      this.#statement(sql).run(...params);
+    },
   };
 
-  transaction<T>(_lock: string, work: (queries: SqlQueries) => Promise<T>): Promise<T> {
+  transaction<T>(_lock: string, work: (queries: TransactionQueries) => Promise<T>): Promise<T> {
     return this.#enqueue(async () => {
       this.#db.exec('BEGIN IMMEDIATE');
       try {

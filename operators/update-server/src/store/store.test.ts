@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { decideCheck } from '../policy/decide.ts';
 import type { StateChange } from '../policy/events.ts';
 import { parseCatalog, type Catalog } from '../policy/model.ts';
@@ -13,7 +15,7 @@ import { aCatalog, type CatalogOptions } from '../testing/builders.ts';
 import { startTestPostgres, type TestPostgres } from '../testing/postgres.ts';
 import { openPostgresStore } from './postgres-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
-import type { FinalDecision, MachineIdentity, UpdateStore } from './store.ts';
+import type { CheckRequest, FinalDecision, MachineIdentity, UpdateStore } from './store.ts';
 
 const start = new Date('2026-12-02T10:00:00Z');
 const later = (seconds: number) => new Date(start.getTime() + seconds * 1000);
@@ -23,6 +25,13 @@ interface Backend {
   /** A fresh, empty store; `reopen` opens the same data again, as a restarted server would. */
   open(): Promise<{ store: UpdateStore; reopen: () => Promise<UpdateStore> }>;
   stop(): Promise<void>;
+  /** PostgreSQL serves several replicas; SQLite one (node:sqlite is synchronous: two stores in one process would wait on each other's locks without end). */
+  readonly severalReplicas: boolean;
+  /**
+   * Makes the database refuse the history entry of a grant to one machine, as a failing database would, until the
+   * returned function is called.
+   */
+  refuseGrantHistory(machineId: string): Promise<() => Promise<void>>;
 }
 
 let nextTrack = 0;
@@ -52,8 +61,31 @@ function fixture(options: CatalogOptions = {}) {
           rollout,
         }),
     });
-  return { track, identity, check };
+  const request = (who: MachineIdentity): CheckRequest => ({
+    ...who,
+    decide: (machine, rollout) =>
+      decideCheck({
+        machineId: who.machineId,
+        version: who.version,
+        group: catalog.groupByTrack.get(track),
+        channel: catalog.channelByName.get('stable'),
+        machine,
+        now: who.now,
+        rollout,
+      }),
+  });
+  return { track, identity, check, request };
 }
+
+/** A decision as a short word, to compare batches with one-at-a-time runs. */
+const summary = (decision: FinalDecision) =>
+  decision.kind === 'grant'
+    ? decision.regrant
+      ? 'regrant'
+      : 'grant'
+    : decision.kind === 'hold'
+      ? decision.reason
+      : 'noupdate';
 
 function storageSuite(backend: Backend, errors: readonly Error[] = []): void {
   describe(`${backend.name} store`, () => {
@@ -264,6 +296,101 @@ function storageSuite(backend: Backend, errors: readonly Error[] = []): void {
       assert.equal(decision.kind === 'grant' && decision.regrant, true);
     });
 
+    it('decides a batch in order as one check after another would: a held timed-out grant frees its place', async () => {
+      const policy = { updateTimeoutSeconds: 600, maxTimedOut: 1, maxInProgress: 5, maxUpdatesPerPeriod: 100 };
+      const outcomes: Record<string, string[]> = {};
+      for (const order of ['late first', 'late last', 'one at a time'] as const) {
+        const { identity, check, request } = fixture({ policy });
+        await check(store, identity('late'));
+        // 601 s later the grant has timed out: the limit of one timed out holds the next machine that may grant.
+        const late = identity('late', '3374.2.0', later(601));
+        const fresh = identity('fresh', '3374.2.0', later(601));
+        const decisions =
+          order === 'late first'
+            ? await store.recordChecks([request(late), request(fresh)])
+            : order === 'late last'
+              ? (await store.recordChecks([request(fresh), request(late)])).toReversed()
+              : [await check(store, late), await check(store, fresh)];
+        outcomes[order] = decisions.map(summary);
+      }
+      // The late machine is held, which ends its timed-out grant, so the fresh one after it is granted; before it, not.
+      assert.deepEqual(outcomes, {
+        'late first': ['timed-out-limit', 'grant'],
+        'late last': ['timed-out-limit', 'timed-out-limit'],
+        'one at a time': ['timed-out-limit', 'grant'],
+      });
+    });
+
+    it('decides a machine that checks twice in one batch as twice in a row, and keeps to the limit', async () => {
+      const { identity, request, track } = fixture({ policy: { maxInProgress: 1, maxUpdatesPerPeriod: 100 } });
+      const decisions = await store.recordChecks([
+        request(identity('twice')),
+        request(identity('twice', '3374.2.0', later(1))),
+        request(identity('other', '3374.2.0', later(1))),
+      ]);
+      assert.deepEqual(decisions.map(summary), ['grant', 'regrant', 'concurrency-limit']);
+      assert.equal((await store.machine(identity('twice').machineId))?.state, 'granted');
+      assert.deepEqual(
+        (await store.history(identity('twice').machineId)).map(({ state }) => state),
+        ['granted'],
+      );
+      const stats = await store.rolloutStats({
+        track,
+        version: '3374.2.1',
+        periodStart: later(-3600),
+        timeoutBefore: later(-3600),
+      });
+      assert.deepEqual(stats, { inProgress: 1, timedOut: 0, grantedInPeriod: 1, completed: 0, failed: 0 });
+    });
+
+    if (backend.severalReplicas)
+      it('keeps the limits when two stores (two replicas) grant in one group at once', async () => {
+        const second = await reopen();
+        try {
+          const { identity, check, track } = fixture({ policy: { maxInProgress: 4, maxUpdatesPerPeriod: 100 } });
+          const decisions = await Promise.all(
+            Array.from({ length: 40 }, (_, index) => check(index % 2 === 0 ? store : second, identity(`r${index}`))),
+          );
+          assert.equal(decisions.filter(({ kind }) => kind === 'grant').length, 4);
+          const stats = await store.rolloutStats({
+            track,
+            version: '3374.2.1',
+            periodStart: later(-3600),
+            timeoutBefore: later(-3600),
+          });
+          assert.equal(stats.inProgress, 4);
+        } finally {
+          await second.close();
+        }
+      });
+
+    it('commits nothing of a check whose write fails, and fails no other check with it', async () => {
+      const { identity, check } = fixture({ policy: { maxInProgress: 10, maxUpdatesPerPeriod: 100 } });
+      const refused = identity('refused');
+      const allow = await backend.refuseGrantHistory(refused.machineId);
+      let outcomes;
+      try {
+        outcomes = await Promise.allSettled([
+          check(store, refused),
+          ...['s1', 's2', 's3'].map((name) => check(store, identity(name))),
+        ]);
+      } finally {
+        await allow();
+      }
+      const [failed, ...others] = outcomes;
+      assert.equal(failed?.status, 'rejected');
+      assert.deepEqual(
+        others.map((outcome) => (outcome.status === 'fulfilled' ? summary(outcome.value) : 'failed')),
+        ['grant', 'grant', 'grant'],
+      );
+      // The grant's row update went out with the refused history entry: neither was committed.
+      const machine = await store.machine(refused.machineId);
+      assert.equal(machine?.state, undefined);
+      assert.deepEqual(await store.history(refused.machineId), []);
+      // The store goes on: the same check now succeeds.
+      assert.equal(summary(await check(store, identity('refused', '3374.2.0', later(1)))), 'grant');
+    });
+
     it('lost no connection on the way', () => assert.deepEqual(errors, []));
   });
 }
@@ -277,6 +404,18 @@ storageSuite({
     return { store: openSqliteStore({ path }), reopen: () => Promise.resolve(openSqliteStore({ path })) };
   },
   stop: () => rm(sqliteDir, { recursive: true, force: true }),
+  severalReplicas: false,
+  refuseGrantHistory(machineId) {
+    const db = new DatabaseSync(join(sqliteDir, 'updates.db'));
+    db.exec(`CREATE TRIGGER refuse_grant BEFORE INSERT ON history
+             WHEN NEW.state = 'granted' AND NEW.machine_id = '${machineId}'
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`);
+    return Promise.resolve(() => {
+      db.exec('DROP TRIGGER refuse_grant');
+      db.close();
+      return Promise.resolve();
+    });
+  },
 });
 
 let postgres: TestPostgres | undefined;
@@ -295,6 +434,18 @@ storageSuite(
       };
     },
     stop: async () => postgres?.stop(),
+    severalReplicas: true,
+    async refuseGrantHistory(machineId) {
+      const client = new pg.Client({ connectionString: postgres?.connectionString });
+      await client.connect();
+      await client.query(
+        `ALTER TABLE history ADD CONSTRAINT refuse_grant CHECK (NOT (state = 'granted' AND machine_id = '${machineId}'))`,
+      );
+      return async () => {
+        await client.query('ALTER TABLE history DROP CONSTRAINT refuse_grant');
+        await client.end();
+      };
+    },
   },
   connectionErrors,
 );

@@ -71,6 +71,13 @@ export interface UpdateStore {
   recordEvents(identity: MachineIdentity, changes: readonly StateChange[]): Promise<void>;
   /** Decides a check and records it (last check, grant or hold) atomically. */
   recordCheck(request: CheckRequest): Promise<FinalDecision>;
+  /**
+   * Decides several checks in the order given, each as if recordCheck had run
+   * for it after the ones before it had finished (the store decides a group's
+   * concurrent checks together this way; this is that, in an order the caller
+   * chooses).
+   */
+  recordChecks(requests: readonly CheckRequest[]): Promise<readonly FinalDecision[]>;
   machine(machineId: string): Promise<MachineRecord | undefined>;
   /** The machine's history, oldest first. */
   history(machineId: string): Promise<readonly HistoryEntry[]>;

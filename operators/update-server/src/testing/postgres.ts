@@ -52,7 +52,12 @@ async function postgresBinDir(): Promise<string> {
   return result.stdout.trim();
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+export interface TestPostgresOptions {
+  /** Server settings added to the defaults (`-c name=value`), e.g. `shared_preload_libraries` for a profile. */
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const bin = await postgresBinDir();
   const dir = await mkdtemp(join(tmpdir(), 'strata-pg-'));
   if (process.getuid?.() === 0) {
@@ -66,13 +71,16 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   }
   const data = join(dir, 'data');
   await asServerUser(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'strata', '--no-sync', '-E', 'UTF8']);
+  const extraSettings = Object.entries(options.settings ?? {})
+    .map(([name, value]) => ` -c ${name}=${value}`)
+    .join('');
   // The free port is free when asked, not necessarily when PostgreSQL binds it: another test may take it in between.
   let port: number;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`;
+    const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50${extraSettings}`;
     try {
-      await asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+      await asServerUser(join(bin, 'pg_ctl'), ['-D', data, '-o', serverOptions, '-l', join(dir, 'log'), '-w', 'start']);
       break;
     } catch (error) {
       const log = await readFile(join(dir, 'log'), 'utf8').catch(() => '');
