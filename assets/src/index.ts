@@ -51,3 +51,9 @@ export * from './ignition/index.ts';
 export * from './snippets/index.ts';
 export * from './manifests/index.ts';
 export { UPDATE_AGENT_HOST_PATHS, updateAgentHostFiles } from './render/catalog/update-agent-host.ts';
+export {
+  DEFAULT_LOCAL_OS_VERSIONS,
+  LOCAL_PAYLOAD_PORT,
+  localPayloadBaseUrl,
+  updateServerDefaults,
+} from './render/catalog/node-files.ts';

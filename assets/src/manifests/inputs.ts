@@ -9,7 +9,8 @@ import {
   type RangeKind,
 } from '../config/network-ranges.ts';
 import { joinGroupOf, StrataError, type JoinTarget } from '@strata/api';
-import { defaultPolicySettingsSchema, type DefaultPolicySettings } from '@strata/api';
+import { defaultPolicySettingsSchema, updateReleaseSpecSchema, type DefaultPolicySettings } from '@strata/api';
+import type { UpdateServerDefaults } from './update-server/defaults.ts';
 
 export interface BootstrapTokenInput {
   readonly id: string;
@@ -73,6 +74,8 @@ export interface ManifestInputs {
     readonly nodeName: string;
     readonly tls: { readonly certPem: string; readonly keyPem: string };
     readonly storage?: string;
+    /** The default channels, groups (the tracks the nodes' GROUP= names) and release; none rendered without it. */
+    readonly defaults?: UpdateServerDefaults;
   };
   /** Replacements for the pinned images, e.g. a mirror for an air-gapped install. */
   readonly images?: Partial<
@@ -199,6 +202,25 @@ const manifestInputsSchema = z
         storage: z
           .string()
           .regex(/^[1-9][0-9]*(Mi|Gi|Ti)$/, 'must be a size such as 1Gi')
+          .optional(),
+        defaults: z
+          .strictObject({
+            groups: z.array(
+              z.strictObject({
+                track: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be an update group name'),
+                channel: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a channel name'),
+              }),
+            ),
+            release: z
+              .strictObject({
+                ...updateReleaseSpecSchema.shape,
+                simulatedPayloads: z
+                  .url({ protocol: /^https?$/ })
+                  .endsWith('/', 'must end in /')
+                  .optional(),
+              })
+              .optional(),
+          })
           .optional(),
       })
       .optional(),

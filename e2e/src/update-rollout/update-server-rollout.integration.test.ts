@@ -1,9 +1,10 @@
 // A cluster rolled forward through its own update server, end to end: the
 // bootstrap manifests install the server (one replica on the first
 // controller's host network, TLS from the cluster CA, SQLite on a claim) and
-// every node's rendered update.conf names it; the test publishes two releases,
-// points `stable` at the running one, then promotes the next with the same
-// function `strata update promote` uses. The simulated machines check in on
+// every node's rendered update.conf names it, with the default channels, the
+// nodes' group and the release they run; the test publishes the next release
+// (its payload on a server of its own) and promotes it to `stable` with the
+// same function `strata update promote` uses. The simulated machines check in on
 // their own schedule over real Omaha, download and verify the payload, install
 // it; the update operator reboots them within its budget (the server's own
 // controller too, so the server restarts mid-rollout on the same data); and
@@ -13,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CoreV1Api, RbacAuthorizationV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import {
   ASSET_PATHS,
   CERT,
@@ -21,16 +22,17 @@ import {
   UPDATE_SERVER_POD_LABELS,
   UPDATE_SERVER_PORTS,
 } from '@strata/assets';
-import { UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_RELEASE } from '@strata/api';
+import { UPDATE_RELEASE } from '@strata/api';
 import { waitFor } from '@strata/host';
 import { aPayload, startPayloadServer, type PayloadServer } from '@strata/omaha/testing';
 import { controllerRoot, readUpdateConf } from '@strata/platform-local';
 import { FAST_UPDATE_TIMINGS } from '@strata/platform-local/testing';
 import { UpdateApiClient, UpdateResources } from '@strata/update-server';
-import { aChannelResource, aGroupResource, aReleaseResource, forCreation } from '@strata/update-server/testing';
-import { z } from 'zod';
+import { aReleaseResource, forCreation } from '@strata/update-server/testing';
+import type { z } from 'zod';
 import { BudgetInvariant } from './invariant.ts';
 import { countBoots, INITIAL_VERSION, RolloutCluster } from './rollout-cluster.ts';
+import { machinesSchema, stepsFor, timelineSchema, updateViewerToken } from './update-server-viewer.ts';
 
 const NEXT_VERSION = '4230.2.4';
 /** The nodes' GROUP=: the local config's OS channel. */
@@ -45,47 +47,10 @@ const log = (line: string): void => {
   process.stderr.write(`# ${line}\n`);
 };
 
-const machinesSchema = z.object({
-  items: z.array(z.object({ machineId: z.string(), alias: z.string(), currentVersion: z.string() })),
-});
-const timelineSchema = z.object({
-  machineId: z.string(),
-  currentVersion: z.string(),
-  state: z.string().nullable(),
-  timeline: z.array(z.object({ state: z.string(), version: z.string(), detail: z.string() })),
-});
-
 let rollout: RolloutCluster;
 let payloads: PayloadServer;
 let api: UpdateApiClient;
 let serverUrl: string;
-
-/** A ServiceAccount that may read the update groups (and so their machines), and a token of it. */
-async function viewerToken(): Promise<string> {
-  const core = rollout.kubeConfig.makeApiClient(CoreV1Api);
-  const rbac = rollout.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-  const name = 'e2e-update-viewer';
-  await core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name } } });
-  await rbac.createClusterRole({
-    body: {
-      metadata: { name },
-      rules: [{ apiGroups: [UPDATE_GROUP.group], resources: [UPDATE_GROUP.plural], verbs: ['get', 'list'] }],
-    },
-  });
-  await rbac.createClusterRoleBinding({
-    body: {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: 'default' }],
-    },
-  });
-  const token = await core.createNamespacedServiceAccountToken({
-    name,
-    namespace: 'default',
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  return token.status?.token ?? '';
-}
 
 async function createClusterObject(
   kind: { readonly group: string; readonly version: string; readonly plural: string },
@@ -160,7 +125,7 @@ before(
     await readyServerPod(60_000);
     api = new UpdateApiClient({
       baseUrl: new URL(serverUrl).origin,
-      token: await viewerToken(),
+      token: await updateViewerToken(rollout.kubeConfig),
       caPem: await readFile(join(rollout.cluster.directory.assetsDir, CERT(ASSET_PATHS.clusterCa)), 'utf8'),
     });
     log(`cluster with its update server up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -188,13 +153,9 @@ describe('a rollout through the cluster’s own update server', () => {
     { timeout: 150_000 },
     async () => {
       const nodes = rollout.nodeNames();
-      await createClusterObject(UPDATE_RELEASE, releaseOf(INITIAL_VERSION));
+      // The channels, the group of the nodes' GROUP= and the release they run are rendered into every cluster; the
+      // next release is published here, its payload on a server of the test's own (not a simulated payload).
       await createClusterObject(UPDATE_RELEASE, releaseOf(NEXT_VERSION));
-      await createClusterObject(UPDATE_CHANNEL, forCreation(aChannelResource(CHANNEL, `flatcar-${INITIAL_VERSION}`)));
-      await createClusterObject(
-        UPDATE_GROUP,
-        forCreation(aGroupResource(TRACK, { track: TRACK, channel: CHANNEL, policy: { maxInProgress: 3 } })),
-      );
 
       // Every machine checks in on its own schedule and is told there is nothing newer than what it runs.
       const known = await waitFor(
@@ -224,7 +185,8 @@ describe('a rollout through the cluster’s own update server', () => {
         channel: CHANNEL,
         release: `flatcar-${NEXT_VERSION}`,
         version: NEXT_VERSION,
-        previousRelease: `flatcar-${INITIAL_VERSION}`,
+        // The rendered channels offer nothing until a release is promoted.
+        previousRelease: null,
         changed: true,
       });
 
@@ -257,12 +219,8 @@ describe('a rollout through the cluster’s own update server', () => {
           { timeoutMs: 30_000, intervalMs: 500, retryErrors: true },
         );
         assert.equal(record.currentVersion, NEXT_VERSION, node);
-        const steps = record.timeline
-          .filter((entry) => entry.version === NEXT_VERSION)
-          .map((entry) => entry.state)
-          .filter((state) => state !== 'on-hold');
         assert.deepEqual(
-          steps,
+          stepsFor(record, NEXT_VERSION),
           ['granted', 'downloading', 'downloaded', 'installed', 'complete'],
           `${node}'s history: ${JSON.stringify(record.timeline)}`,
         );

@@ -18,6 +18,12 @@ import { localPlatformComponents } from '../local/components.ts';
 import { applyUpdateOffer, readUpdateOffer, UPDATE_OFFER_SIGNAL } from '../local/update-offers.ts';
 import { CONSOLE_TOKEN_SECONDS, issueConsoleRolloutToken } from '../local/console-user.ts';
 
+/**
+ * How often a local node's update_engine checks in: every 30 s (±5), the first 10 s after boot, where a real one
+ * waits 7 minutes and then 45, so that a promotion reaches a local cluster within a minute.
+ */
+export const LOCAL_UPDATE_CHECKS = { firstCheckDelayMs: 10_000, checkIntervalMs: 30_000, checkFuzzMs: 10_000 } as const;
+
 interface UpOptions {
   readonly config?: string;
   readonly dir?: string;
@@ -78,7 +84,8 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
       };
       process.on('SIGINT', () => void stop('SIGINT'));
       process.on('SIGTERM', () => void stop('SIGTERM'));
-      // `strata update offer` writes an offer into the directory and signals this process.
+      // `strata update offer` writes an offer into the directory and signals this process: it reaches the nodes that
+      // ask no update server (Fedora CoreOS); Flatcar nodes ask the cluster's, so it only has them check at once.
       process.on(UPDATE_OFFER_SIGNAL, () => {
         if (cluster === undefined) {
           process.stderr.write(
@@ -114,6 +121,9 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
           progress: (message) => say(`  ${message}`),
           images: components.images,
           nodeRuntimes: components.nodeRuntimes,
+          // Flatcar nodes ask the cluster's own update server, as their rendered update.conf says (ADR 0055).
+          updateSource: 'update-conf',
+          os: { timings: LOCAL_UPDATE_CHECKS },
         });
         // The console's first user: it may watch a rollout and pause it, nothing more (ADR 0058). The token goes to a
         // private file rather than the terminal's scrollback.
@@ -138,9 +148,12 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
             `  console:     a token for the web console in ${consoleTokenPath} (${CONSOLE_TOKEN_SECONDS / 3600} h): it reads nodes and`,
           );
           say('               UpdatePolicies and may pause them; `npm start -w console` (console/README.md) serves it');
-          say(`  OS updates:  strata update offer <version> --dir ${directory.path}, then`);
           say(
-            `               kubectl --kubeconfig ${directory.kubeconfigPath} get updatepolicies,nodes -L ${LABELS.version} -w`,
+            `  OS updates:  strata update promote <version> --channel ${config.os.channel} --dir ${directory.path}, then`,
+          );
+          say(`               strata update status --dir ${directory.path}, or`);
+          say(
+            `               kubectl --kubeconfig ${directory.kubeconfigPath} get updategroups,updatepolicies,nodes -L ${LABELS.version} -w`,
           );
           say('Press Ctrl-C (or run `strata down`) to stop.');
         }

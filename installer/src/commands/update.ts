@@ -11,13 +11,15 @@ interface OfferOptions extends ClusterDirectoryOptions {
 /**
  * `strata update`: the update server's channels, groups and rollouts
  * (channels, groups, promote, pause, resume, status), and `offer <version>`,
- * which makes an OS update available to a local cluster's simulated nodes
- * without an update server.
+ * which makes an OS update available to the simulated nodes of a local cluster
+ * that ask no update server: Fedora CoreOS nodes (Zincati asks Fedora's
+ * Cincinnati graph, which the local platform does not simulate). Flatcar nodes
+ * ask the cluster's update server: `strata update promote`.
  */
 export function updateCommand(): Command {
   const offer = new Command('offer')
     .description(
-      'make an OS version available to the simulated nodes of the local cluster that `strata up` runs; their update engines check at once',
+      'make an OS version available to the local cluster’s nodes that ask no update server (Fedora CoreOS); Flatcar nodes: use promote',
     )
     .argument('<version>', 'the version to offer, e.g. 4230.2.4 (nodes install it only if it is newer than theirs)')
     .option('-c, --config <file>', 'the cluster.yaml it was started with (to find its directory)')
@@ -26,8 +28,12 @@ export function updateCommand(): Command {
     .addHelpText(
       'after',
       `
-Each node's update engine downloads the version and then needs a reboot; the
-update operator reboots them within its UpdatePolicy's budget. Watch it with:
+For a Fedora CoreOS cluster (os.name: fedora-coreos), whose simulated nodes
+ask no update server. Flatcar nodes ask the cluster's update server: promote a
+version with \`strata update promote <version> --channel stable\` instead (an
+offer only has them check at once). Each node downloads the version and then
+needs a reboot; the update operator reboots them within its UpdatePolicy's
+budget. Watch it with:
   kubectl get updatepolicies
   kubectl get nodes -L ${LABELS.version} -L ${LABELS.rebootNeeded} -w`,
     )
@@ -67,7 +73,7 @@ update operator reboots them within its UpdatePolicy's budget. Watch it with:
       }
     });
   const update = new CommandGroup('update').description(
-    "OS updates: the update server's channels, groups and rollouts, and offers to a local cluster's nodes",
+    "OS updates: the update server's channels, groups and rollouts (promote a version to a channel), and offers to a local Fedora CoreOS cluster's nodes",
   );
   for (const command of rolloutCommands()) update.addCommand(command);
   return update.addCommand(offer);

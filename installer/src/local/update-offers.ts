@@ -1,9 +1,10 @@
-// How `strata update offer` reaches a running `strata up`: a local cluster's
-// update server is an object inside the `strata up` process (the simulated
-// nodes' update engines ask it), so the command writes the offer into the
-// cluster directory and signals that process, which reads it, offers it, and
-// has every node's update_engine check now (as `update_engine_client
-// -check_for_update` would) rather than at its next periodic check.
+// How `strata update offer` reaches a running `strata up`: the nodes that ask
+// no update server (Fedora CoreOS; Flatcar nodes ask the cluster's own, ADR
+// 0055) get their updates from an object inside the `strata up` process, so
+// the command writes the offer into the cluster directory and signals that
+// process, which reads it, offers it, and has every node's update_engine check
+// now (as `update_engine_client -check_for_update` would) rather than at its
+// next periodic check.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';

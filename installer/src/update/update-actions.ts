@@ -9,6 +9,7 @@ import {
   type ApiMachinesAnswer,
 } from '@strata/update-server';
 import type { PauseOptions, PromoteOptions, StatusOptions, TargetOptions } from './update-options.ts';
+import { publishSimulatedRelease } from './simulated-release.ts';
 import { updateTarget, UpdateServerReader } from './update-target.ts';
 import {
   channelRecord,
@@ -41,13 +42,23 @@ export async function listGroups(options: TargetOptions, out: Output): Promise<v
   out.write(options.json ? json({ groups }) : formatGroups(groups));
 }
 
+/**
+ * Points the channel at the release; on a cluster of simulated machines (`strata up`), a version no UpdateRelease
+ * has yet is published first, with the payload `strata up` serves for it.
+ */
 export async function promote(options: PromoteOptions, out: Output): Promise<void> {
   const resources = new UpdateResources((await updateTarget(options)).kubeConfig);
+  // The channel first: a typo in --channel must not publish a release on its way to failing.
+  await resources.channel(options.channel);
+  const published =
+    options.version === undefined ? undefined : await publishSimulatedRelease(resources, options.version);
   const promotion = await resources.promote(
     options.channel,
     options.release !== undefined ? { release: options.release } : { version: options.version ?? '' },
   );
-  out.write(options.json ? json(promotion) : formatPromotion(promotion));
+  out.write(
+    options.json ? json({ ...promotion, published: published ?? null }) : formatPromotion(promotion, published),
+  );
 }
 
 export async function setPaused(options: PauseOptions, paused: boolean, out: Output): Promise<void> {

@@ -8,8 +8,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
-import { UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_RELEASE } from '@strata/api';
+import { CustomObjectsApi, KubeConfig, type V1PolicyRule } from '@kubernetes/client-node';
+import { SIMULATED_PAYLOADS_ANNOTATION, UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_RELEASE } from '@strata/api';
+import { simulatedReleaseSpec } from '@strata/omaha';
 import { sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { UpdateResources } from '@strata/update-server';
@@ -317,5 +318,68 @@ describe('strata update against a real API server and update server', () => {
     const noGroup = await strata('admin', ['resume', `${suffix}-nosuch`]);
     assert.equal(noGroup.code, 4);
     assert.match(noGroup.stderr, new RegExp(`UpdateGroup ${suffix}-nosuch does not exist`));
+  });
+
+  it('on a cluster of simulated machines, publishes the release of a version none has, then promotes it', async () => {
+    const resources = new UpdateResources(adminConfig);
+    const customObjects = adminConfig.makeApiClient(CustomObjectsApi);
+    const remove = (name: string) =>
+      customObjects
+        .deleteClusterCustomObject({
+          group: UPDATE_RELEASE.group,
+          version: UPDATE_RELEASE.version,
+          plural: UPDATE_RELEASE.plural,
+          name,
+        })
+        .catch(() => undefined);
+    // A version no other test uses: this cluster's API server is shared.
+    const major = 5000 + Math.floor(Math.random() * 4000);
+    const [initial, next] = [`${major}.0.0`, `${major}.1.0`];
+    const base = 'http://127.0.0.9:30780/flatcar/';
+    const marked = `${suffix}-simulated`;
+    try {
+      // What `strata up` renders: the nodes' release, saying where the simulated payloads are served.
+      await resources.createRelease(marked, simulatedReleaseSpec(base, initial), {
+        [SIMULATED_PAYLOADS_ANNOTATION]: base,
+      });
+
+      const refused = await strata('viewer', ['promote', next, '--channel', names.channel]);
+      assert.equal(refused.code, 3, `a user who may not create releases is refused: ${refused.stderr}`);
+      assert.match(refused.stderr, /create updatereleases/);
+      const suffixed = await strata('admin', ['promote', `${major}.2.0+build`, '--channel', names.channel]);
+      assert.equal(suffixed.code, 2, suffixed.stderr);
+      assert.match(suffixed.stderr, /<version>: this cluster's machines are simulated/);
+
+      const run = await strata('admin', ['promote', next, '--channel', names.channel, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const answer = promotionJson
+        .extend({ published: z.object({ name: z.string(), version: z.string(), payloadUrl: z.string() }).nullable() })
+        .parse(JSON.parse(run.stdout));
+      assert.deepEqual(answer, {
+        channel: names.channel,
+        release: `flatcar-${next}`,
+        version: next,
+        previousRelease: names.next,
+        changed: true,
+        published: {
+          name: `flatcar-${next}`,
+          version: next,
+          payloadUrl: `${base}${next}/flatcar_production_update.gz`,
+        },
+      });
+      const published = (await resources.releases()).find((release) => release.metadata.name === `flatcar-${next}`);
+      assert.deepEqual(published?.spec, simulatedReleaseSpec(base, next));
+      assert.equal(published?.metadata.annotations?.[SIMULATED_PAYLOADS_ANNOTATION], base);
+
+      // Promoting it again publishes nothing more.
+      const again = await strata('admin', ['promote', next, '--channel', names.channel]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.doesNotMatch(again.stdout, /Published/);
+      assert.match(again.stdout, /already offers/);
+    } finally {
+      await strata('admin', ['promote', '--release', names.next, '--channel', names.channel]);
+      await remove(`flatcar-${next}`);
+      await remove(marked);
+    }
   });
 });

@@ -83,7 +83,10 @@ export function rolloutCommands(): Command[] {
   const promoteCommand = withTarget(
     new Command('promote')
       .description('point a channel at a release (its spec.release); every group following the channel rolls it out')
-      .argument('[version]', 'the version to promote, e.g. 4230.2.4 (an UpdateRelease with that version must exist)')
+      .argument(
+        '[version]',
+        'the version to promote, e.g. 4230.2.4 (an UpdateRelease with that version must exist, except on a local cluster)',
+      )
       .requiredOption('--channel <name>', 'the UpdateChannel to promote it to, e.g. stable')
       .option('--release <name>', 'name the UpdateRelease instead of giving a version'),
   )
@@ -91,7 +94,12 @@ export function rolloutCommands(): Command[] {
       'after',
       `
 Example: strata update promote 4230.2.4 --channel stable
-Promoting the release a channel already offers changes nothing (exit 0).`,
+Promoting the release a channel already offers changes nothing (exit 0).
+On a local cluster (strata up), whose machines and payloads are simulated, a
+version no UpdateRelease has yet is published first (UpdateRelease
+flatcar-<version>, its payload served by strata up; --json says so under
+"published"); you need create on updatereleases for that. Elsewhere, publish
+the UpdateRelease yourself (version, payloadUrl, sha256, sha1, size).`,
     )
     .action((version: string | undefined, raw: Record<string, unknown>) =>
       run(() => promote(parseUpdateOptions(promoteOptionsSchema, { ...raw, version }), out)),

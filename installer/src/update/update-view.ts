@@ -165,12 +165,18 @@ export function formatMachines(machines: readonly ApiMachineAnswer[], next: stri
   return next === null ? body : `${body}(more machines: add --continue ${next})\n`;
 }
 
-export function formatPromotion(promotion: Promotion): string {
+export function formatPromotion(
+  promotion: Promotion,
+  published?: { readonly name: string; readonly payloadUrl: string },
+): string {
+  const publishedLine =
+    published === undefined
+      ? ''
+      : `Published UpdateRelease ${published.name} (the simulated payload at ${published.payloadUrl}).\n`;
   if (!promotion.changed)
-    return `Channel ${promotion.channel} already offers ${promotion.version} (UpdateRelease ${promotion.release}); nothing changed.\n`;
-  return `Promoted ${promotion.version} (UpdateRelease ${promotion.release}) to channel ${promotion.channel}${promotion.previousRelease === null ? '' : `, in place of ${promotion.previousRelease}`}. Every group following ${promotion.channel} rolls it out within its policy; watch with: strata update status\n`;
+    return `${publishedLine}Channel ${promotion.channel} already offers ${promotion.version} (UpdateRelease ${promotion.release}); nothing changed.\n`;
+  return `${publishedLine}Promoted ${promotion.version} (UpdateRelease ${promotion.release}) to channel ${promotion.channel}${promotion.previousRelease === null ? '' : `, in place of ${promotion.previousRelease}`}. Every group following ${promotion.channel} rolls it out within its policy; watch with: strata update status\n`;
 }
-
 export function formatPause(change: PauseChange): string {
   const state = change.paused ? 'paused' : 'resumed';
   if (!change.changed) return `Group ${change.group} is already ${state}; nothing changed.\n`;

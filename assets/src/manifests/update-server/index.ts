@@ -2,6 +2,7 @@
 import { updateServerCrds } from '@strata/api';
 import type { BootstrapImages } from '../images.ts';
 import type { ManifestFile } from '../manifest-file.ts';
+import { updateServerDefaultObjects, type UpdateServerDefaults } from './defaults.ts';
 import { updateServerRbac } from './rbac.ts';
 import {
   updateServerDataVolume,
@@ -11,6 +12,14 @@ import {
   type UpdateServerPlacement,
 } from './workloads.ts';
 
+export {
+  updateGroupNames,
+  updateReleaseName,
+  updateServerDefaultObjects,
+  type UpdateServerDefaultGroup,
+  type UpdateServerDefaultRelease,
+  type UpdateServerDefaults,
+} from './defaults.ts';
 export { UPDATE_SERVER_NAMES, UPDATE_SERVER_NAMESPACE, UPDATE_SERVER_PORTS, UPDATE_SERVER_USERNAME } from './names.ts';
 export {
   UPDATE_SERVER_DEFAULT_STORAGE,
@@ -22,11 +31,11 @@ export {
 /**
  * The CRDs alone first (channels and groups are served only once they are established, and GitOps may apply them
  * at any time); then, where the server is placed, its RBAC, certificate, data volume and claim, Deployment and
- * Service.
+ * Service; then its default channels, groups and release, if given.
  */
 export function updateServerFiles(
   images: Pick<BootstrapImages, 'updateServer'>,
-  placement: UpdateServerPlacement | undefined,
+  placement: (UpdateServerPlacement & { readonly defaults?: UpdateServerDefaults }) | undefined,
 ): ManifestFile[] {
   const crds: ManifestFile = { fileName: '57-update-server-crds.yaml', objects: updateServerCrds() };
   if (placement === undefined) return [crds];
@@ -42,5 +51,8 @@ export function updateServerFiles(
         updateServerService(),
       ],
     },
+    ...(placement.defaults === undefined
+      ? []
+      : [{ fileName: '59-update-server-defaults.yaml', objects: updateServerDefaultObjects(placement.defaults) }]),
   ];
 }

@@ -4,7 +4,7 @@ import type { AssetDefinition } from '../asset.ts';
 import { ASSET_PATHS } from '../layout.ts';
 import type { RenderInput } from '../render-input.ts';
 import { JOIN_TOKEN_ASSET_IDS, joinTokenTargets, parseJoinTokenFile } from './join-tokens.ts';
-import { dnsServiceIps, fleetLockOverTls, updateServerController } from './node-files.ts';
+import { dnsServiceIps, fleetLockOverTls, updateServerController, updateServerDefaults } from './node-files.ts';
 import { PKI_ASSET_IDS } from './pki.ts';
 import { pemPairOf } from '../pki-assets.ts';
 
@@ -21,7 +21,8 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
       PKI_ASSET_IDS.updateServerServing,
     ],
     // 3: one token per machine, the join approver. 4: the FleetLock serving certificate. 5: the update server.
-    revision: 5,
+    // 6: the update server's default channels, groups and (local) release.
+    revision: 6,
     inputs: (i) => ({
       name: i.config.name,
       version: i.config.kubernetesVersion,
@@ -34,6 +35,7 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
         fleetLockOverTls: fleetLockOverTls(i.config),
       },
       updateServerNode: updateServerController(i.topology).name,
+      updateServerDefaults: updateServerDefaults(i.config, i.topology) ?? null,
     }),
     generate(context) {
       const { config, topology } = context.input;
@@ -48,6 +50,7 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
         context.dependency(PKI_ASSET_IDS.updateServerServing),
         ASSET_PATHS.updateServerServing,
       );
+      const defaults = updateServerDefaults(config, topology);
       const files = renderBootstrapManifests({
         clusterName: config.name,
         kubernetesVersion: config.kubernetesVersion,
@@ -70,6 +73,7 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
         updateServer: {
           nodeName: updateServerController(topology).name,
           tls: { certPem: updateServer.certificatePem, keyPem: updateServer.privateKeyPem },
+          ...(defaults === undefined ? {} : { defaults }),
         },
       });
       return files.map((file) => ({

@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
 import { stringify } from 'yaml';
-import { HOST_FILES, StrataError } from '@strata/api';
+import { HOST_FILES, StrataError, UPDATE_CHANNEL_NAMES } from '@strata/api';
+import { isSimulatedPayloadVersion, simulatedReleaseSpec } from '@strata/omaha';
+import type { UpdateServerDefaults } from '../../manifests/update-server/defaults.ts';
 import { nthAddresses } from '../../net/cidr.ts';
 import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
 import type { RenderConfig } from '../render-config.ts';
@@ -289,6 +291,52 @@ export function clusterUpdateServerUrl(topology: {
 }): string {
   const host = updateServerController(topology).etcdHost;
   return `https://${isIP(host) === 6 ? `[${host}]` : host}:${UPDATE_SERVER_PORT}/v1/update/`;
+}
+
+/**
+ * The local platform's simulated payload server (the `strata up` process), on the update server's controller
+ * address: it serves every version's simulated payload, over plain HTTP (update_engine verifies the sha256 the
+ * server's HTTPS answer carries).
+ */
+export const LOCAL_PAYLOAD_PORT = 30780;
+
+/** The OS a local node boots when the config pins no version. */
+export const DEFAULT_LOCAL_OS_VERSIONS = { flatcar: '4230.2.3', 'fedora-coreos': '42.20250901.3.0' } as const;
+
+/** The base URL of the local platform's simulated payloads: `<base><version>/flatcar_production_update.gz`. */
+export function localPayloadBaseUrl(topology: {
+  readonly controllers: readonly Pick<ControllerNode, 'name' | 'etcdHost' | 'address'>[];
+}): string {
+  const host = updateServerController(topology).etcdHost;
+  return `http://${isIP(host) === 6 ? `[${host}]` : host}:${LOCAL_PAYLOAD_PORT}/flatcar/`;
+}
+
+/**
+ * The update server's default configuration (ADR 0055): one UpdateGroup per track the Flatcar nodes' update.conf
+ * names, following the channel of that name (or os.channel for a track of the user's, such as a canary pool's), and
+ * on the local platform the release of the simulated OS the nodes boot. Fedora CoreOS nodes do not ask it: none.
+ */
+export function updateServerDefaults(
+  config: RenderConfig,
+  topology: {
+    readonly platform: string;
+    readonly controllers: readonly Pick<ControllerNode, 'name' | 'etcdHost' | 'address'>[];
+    readonly workers: readonly { readonly role: 'worker'; readonly pool: string }[];
+  },
+): UpdateServerDefaults | undefined {
+  if (config.os.name !== 'flatcar') return undefined;
+  const channels: readonly string[] = UPDATE_CHANNEL_NAMES;
+  const tracks = [
+    updateGroupOf(config, { role: 'controller' }),
+    ...topology.workers.map((worker) => updateGroupOf(config, worker)),
+  ];
+  const groups = tracks.map((track) => ({ track, channel: channels.includes(track) ? track : config.os.channel }));
+  if (topology.platform !== 'local') return { groups };
+  const base = localPayloadBaseUrl(topology);
+  const version = config.os.version ?? DEFAULT_LOCAL_OS_VERSIONS.flatcar;
+  // A pinned build with a suffix (3340.0.0+nightly…) has no simulated payload path: its release is the user's to add.
+  if (!isSimulatedPayloadVersion(version)) return { groups };
+  return { groups, release: { ...simulatedReleaseSpec(base, version), simulatedPayloads: base } };
 }
 
 /** FleetLock goes over HTTPS with the rendered serving certificate unless the config explicitly allows plain HTTP. */

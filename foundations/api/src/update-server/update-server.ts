@@ -38,6 +38,14 @@ export const UPDATE_GROUP = {
 export const OS_VERSION_PATTERN = '^[0-9]{1,9}([.][0-9]{1,9}){0,3}([+-][0-9A-Za-z.+_-]{0,64})?$';
 /** http(s), naming a file (not ending in /), without query or fragment: update_engine joins codebase and name. */
 export const PAYLOAD_URL_PATTERN = '^https?://[^\\s?#]+[^/\\s?#]$';
+/**
+ * On an UpdateRelease: the base URL (ending in /) under which a simulated payload server serves every version's
+ * payload (the local platform's simulated machines; `<base><version>/flatcar_production_update.gz`). In a cluster
+ * whose releases carry it, `strata update promote <version>` publishes the release of a version none has yet.
+ */
+export const SIMULATED_PAYLOADS_ANNOTATION = 'update.strata.dev/simulated-payloads';
+/** The update server's default channels (Flatcar's own), rendered into every cluster. */
+export const UPDATE_CHANNEL_NAMES = ['alpha', 'beta', 'stable'] as const;
 const DNS_LABEL_PATTERN = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
 const DNS_LABEL_MESSAGE = 'must be a lowercase DNS label (a-z, 0-9, -), at most 63 characters';
 

@@ -135,6 +135,37 @@ export class UpdateResources {
     return { channel, release: release.metadata.name, version: release.spec.version, previousRelease, changed };
   }
 
+  /**
+   * Publishes a release (an UpdateRelease named `name`). One that exists already is a KubernetesApiError with
+   * status 409 (releases are immutable: publish another name); the spec is checked by the API server's schema.
+   */
+  async createRelease(
+    name: string,
+    spec: z.input<typeof updateReleaseResourceSchema>['spec'],
+    annotations: Readonly<Record<string, string>> = {},
+  ): Promise<UpdateReleaseResource> {
+    let answer: unknown;
+    try {
+      answer = await this.#customObjects.createClusterCustomObject({
+        group: UPDATE_RELEASE.group,
+        version: UPDATE_RELEASE.version,
+        plural: UPDATE_RELEASE.plural,
+        body: {
+          apiVersion: UPDATE_RELEASE.apiVersion,
+          kind: UPDATE_RELEASE.kind,
+          metadata: { name, ...(Object.keys(annotations).length === 0 ? {} : { annotations: { ...annotations } }) },
+          spec,
+        },
+      });
+    } catch (error) {
+      throw kubernetesApiError(
+        { verb: 'create', resource: `${UPDATE_RELEASE.plural}.${UPDATE_RELEASE.group}`, name },
+        error,
+      );
+    }
+    return parseResource(updateReleaseResourceSchema, UPDATE_RELEASE.kind, answer);
+  }
+
   /** Pauses (no new grants; machines already granted finish) or resumes a group: its `spec.policy.enabled`. */
   async setPaused(group: string, paused: boolean): Promise<PauseChange> {
     const current = await this.group(group);

@@ -20,6 +20,7 @@ const metadataSchema = z.looseObject({
   generation: z.int().min(0).optional(),
   resourceVersion: z.string(),
   creationTimestamp: z.string().optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
 });
 
 const resource = <Spec extends z.ZodType, Status extends z.ZodType>(

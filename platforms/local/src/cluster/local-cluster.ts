@@ -4,6 +4,9 @@ import {
   applyRenderPlan,
   ASSET_PATHS,
   clusterTopology,
+  DEFAULT_LOCAL_OS_VERSIONS,
+  LOCAL_PAYLOAD_PORT,
+  localPayloadBaseUrl,
   planClusterRender,
   type ClusterConfig,
   type ClusterTopology,
@@ -23,6 +26,7 @@ import { PlaceholderPodRuntime } from '../node/placeholder-runtime.ts';
 import type { NodeSpec } from '../node/node-spec.ts';
 import { ManualUpdateSource } from '../os/update-source.ts';
 import { SimulatedOperatingSystem, type SimulatedOsOptions } from '../os/simulated-os.ts';
+import { startSimulatedPayloadServer, type SimulatedPayloadServer } from '../os/payload-server.ts';
 import type { OsId } from '../os/os-release.ts';
 import { defaultImageMap, type ImageMapInput } from '../pods/image-map.ts';
 import type { PodRuntime } from '../node/pod-runtime.ts';
@@ -34,8 +38,8 @@ import { localStorageClasses } from '../storage/storage-classes.ts';
 import { type ClusterDirectory } from './cluster-dir.ts';
 import { checkIpv4Only, checkPortsFree, PreflightError } from './preflight.ts';
 
-/** The OS a local node boots when the config pins no version. */
-export const DEFAULT_OS_VERSIONS = { flatcar: '4230.2.3', 'fedora-coreos': '42.20250901.3.0' } as const;
+/** The OS a local node boots when the config pins no version (the rendered release of the update server says the same). */
+export const DEFAULT_OS_VERSIONS = DEFAULT_LOCAL_OS_VERSIONS;
 
 export interface UpLocalClusterOptions {
   readonly config: ClusterConfig;
@@ -85,8 +89,10 @@ export interface LocalCluster {
   readonly kubeconfigPath: string;
   readonly controlPlane: LocalControlPlane;
   readonly fleet: NodeFleet;
-  /** Where every node's update engine looks for updates: a test offers versions here. */
+  /** Where every node's update engine looks for updates with `updateSource: 'manual'`: a test offers versions here. */
   readonly updates: ManualUpdateSource;
+  /** Serves every version's simulated payload, as the rendered UpdateReleases name it (`localPayloadBaseUrl`). */
+  readonly payloads: SimulatedPayloadServer;
   adminKubeConfig(): KubeConfig;
   nodeNames(): string[];
   operatingSystem(nodeName: string): SimulatedOperatingSystem;
@@ -189,8 +195,10 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
   let controlPlane: LocalControlPlane | undefined;
   let fleet: NodeFleet | undefined;
   let provisioner: LocalPathProvisioner | undefined;
+  let payloads: SimulatedPayloadServer | undefined;
   const stop = async () => {
     await fleet?.stop();
+    await payloads?.close();
     await provisioner?.stop();
     await controlPlane?.stop();
     await directory.removePid();
@@ -224,6 +232,12 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       onError: (error, what) => progress(`local path provisioner: ${what}: ${describeError(error)}`),
     });
     await provisioner.start();
+    // Where the rendered UpdateReleases' payloads are: the update server's controller address, beside the server.
+    payloads = await startSimulatedPayloadServer({
+      host: new URL(localPayloadBaseUrl(topology)).hostname,
+      port: LOCAL_PAYLOAD_PORT,
+    });
+    progress(`serving the simulated OS payloads at ${payloads.url}`);
 
     // Each machine joins with its own token, as its Ignition config gives it.
     const bootstrap = (nodeName: string): KubeConfig => {
@@ -274,6 +288,7 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
     await fleet.start({ nodes: specs });
     await fleet.waitAllReady(options.readyTimeoutMs ?? 120_000);
     const started = fleet;
+    const servedPayloads = payloads;
     return {
       config,
       topology,
@@ -283,6 +298,7 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       controlPlane,
       fleet: started,
       updates,
+      payloads: servedPayloads,
       adminKubeConfig: () => {
         const copy = new KubeConfig();
         copy.loadFromFile(directory.kubeconfigPath);

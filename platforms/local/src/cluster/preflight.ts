@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { StrataError } from '@strata/api';
 import {
+  LOCAL_PAYLOAD_PORT,
   parseCidr,
   splitCidrList,
   UPDATE_SERVER_PORTS,
@@ -52,7 +53,10 @@ export function controlPlanePorts(topology: ClusterTopology): { host: string; po
       { host, port: 10259, what: `kube-scheduler of ${controller.name}` },
       // The update server's one replica runs on the first controller's host network (ADR 0048).
       ...(index === 0
-        ? [{ host, port: UPDATE_SERVER_PORTS.https, what: `the update server on ${controller.name}` }]
+        ? [
+            { host, port: UPDATE_SERVER_PORTS.https, what: `the update server on ${controller.name}` },
+            { host, port: LOCAL_PAYLOAD_PORT, what: `the simulated OS payloads on ${controller.name}` },
+          ]
         : []),
     ];
   });

@@ -13,6 +13,9 @@ export class MachinePoweredOffError extends StrataError {}
 /** A shutdown, boot or StatusUpdate listener failed; the OS carried on without it. */
 export class ListenerFailedError extends StrataError {}
 
+/** The simulated payload server could not listen (its port is taken, say). */
+export class PayloadServerError extends StrataError {}
+
 /** An event could not reach the update server; the update went on without it. */
 export class EventReportFailedError extends StrataError {}
 

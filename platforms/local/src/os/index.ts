@@ -41,6 +41,7 @@ export {
   type RebootFailure,
   type UpdateFailureStage,
 } from './faults.ts';
+export { startSimulatedPayloadServer, type SimulatedPayloadServer } from './payload-server.ts';
 export { machineTrustStore, TRUST_STORE } from './trust-store.ts';
 export { DEFAULT_FLATCAR_CODENAME, osRelease, type OsId } from './os-release.ts';
 export { compareVersions } from './version.ts';
@@ -49,6 +50,7 @@ export {
   EventReportFailedError,
   ListenerFailedError,
   MachinePoweredOffError,
+  PayloadServerError,
   UpdateEngineUnavailableError,
   UpdateFailedError,
   type ProblemReporter,
