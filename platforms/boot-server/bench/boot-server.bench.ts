@@ -9,6 +9,8 @@
 //    runs it) on the same data directory, and from a bare Node.js HTTP server
 //    that answers Strata's iPXE script as a constant: the ceiling for one Node
 //    process on this machine. Ratios: Strata to matchbox, Strata to the bare server.
+//    Strata runs as `strata boot-server` runs it, recording every 200 answer
+//    for the write API's list of served machines.
 // 3. Butane-templated `/ignition`, cold (every answer a new translation, one
 //    Butane process each) and cached (every machine's translation in the cache).
 //
@@ -39,6 +41,7 @@ import { startMatchbox } from '../src/differential/matchbox-process.ts';
 import { GroupIndex, selectGroupBySorting } from '../src/matching/index.ts';
 import { silentLogger } from '../src/logging.ts';
 import { startBootServer } from '../src/server/boot-server.ts';
+import { ServedMachines } from '../src/server/served-machines.ts';
 import { DataDirectoryStore } from '../src/store/directory-store.ts';
 import fc from 'fast-check';
 import { aGroup, aProfile, macOf, temporaryDataDir, temporaryDirectory } from '../src/testing/index.ts';
@@ -344,7 +347,9 @@ async function atSize(size: number, matchboxPath: string, butanePath: string): P
   // Room for every machine's translation: the cached rate is that of a fleet whose machines have all been answered once.
   const butane = new ButaneTranslator({ butanePath, cacheEntries: size });
   const store = await DataDirectoryStore.open({ dataPath: data.path, logger: silentLogger(), watch: true });
-  const strata = await startBootServer({ address: '127.0.0.1:0', store, butane, logger: silentLogger() });
+  // As `strata boot-server` runs it: every 200 answer recorded for the write API's list of served machines.
+  const served = new ServedMachines();
+  const strata = await startBootServer({ address: '127.0.0.1:0', store, butane, logger: silentLogger(), served });
   const matchbox = await startMatchbox(matchboxPath, data.path);
   // wrk's scripts live outside the data directory, whose watcher would rescan every file after each one is written.
   const scripts = await temporaryDirectory('strata-bench-wrk-');
@@ -405,8 +410,28 @@ async function atSize(size: number, matchboxPath: string, butanePath: string): P
       const ours = median(runs[path]);
       const theirs = await measure(matchbox.url, path, size, scripts.path);
       const ratio = (a: number, b: number) => (b === 0 ? '∞' : `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×`);
+      const ceiling = sameBody[path];
+      const percent = (a: number, b: number) => `${((100 * a) / b).toFixed(0)} %`;
+      const matchboxRate =
+        theirs.requests === 0
+          ? `< ${(1 / duration).toFixed(1)} (0 in ${duration} s)`
+          : `${theirs.requestsPerSecond.toLocaleString('en', { maximumFractionDigits: 1 })} (${theirs.requests} in ${duration} s)`;
       rows.push(
-        `| ${size.toLocaleString('en')} | \`${path}\` | ${Math.round(ours.requestsPerSecond).toLocaleString('en')} | ${ours.latency.p50} / ${ours.latency.p99} | ${ours.non2xx} | ${theirs.requests === 0 ? `< ${(1 / duration).toFixed(1)}` : theirs.requestsPerSecond.toLocaleString('en', { maximumFractionDigits: 1 })} (${theirs.requests} in ${duration} s) | ${theirs.requests === 0 ? `none answered within ${duration} s` : `${theirs.latency.p50} / ${theirs.latency.p99}`} | ${ratio(ours.requestsPerSecond, theirs.requestsPerSecond)} | ${Math.round(bareResult.requestsPerSecond).toLocaleString('en')} | ${((100 * ours.requestsPerSecond) / bareResult.requestsPerSecond).toFixed(0)} % | ${ours.cpuMicros.toFixed(1)} / ${bareResult.cpuMicros.toFixed(1)} µs = ${((100 * bareResult.cpuMicros) / ours.cpuMicros).toFixed(0)} % | ${own[path].toFixed(2)} µs | ${Math.round(sameBody[path].requestsPerSecond).toLocaleString('en')} | ${((100 * ours.requestsPerSecond) / sameBody[path].requestsPerSecond).toFixed(0)} % | ${sameBody[path].cpuMicros.toFixed(1)} µs = ${((100 * sameBody[path].cpuMicros) / ours.cpuMicros).toFixed(0)} % |`,
+        [
+          size.toLocaleString('en'),
+          `\`${path}\``,
+          Math.round(ours.requestsPerSecond).toLocaleString('en'),
+          `${ours.latency.p50} / ${ours.latency.p99}`,
+          String(ours.non2xx),
+          matchboxRate,
+          theirs.requests === 0 ? `none within ${duration} s` : `${theirs.latency.p50} / ${theirs.latency.p99}`,
+          ratio(ours.requestsPerSecond, theirs.requestsPerSecond),
+          Math.round(ceiling.requestsPerSecond).toLocaleString('en'),
+          `**${percent(ours.requestsPerSecond, ceiling.requestsPerSecond)}**`,
+          `${ours.cpuMicros.toFixed(1)} / ${ceiling.cpuMicros.toFixed(1)} µs (${percent(ceiling.cpuMicros, ours.cpuMicros)})`,
+          percent(ours.requestsPerSecond, bareResult.requestsPerSecond),
+          `${own[path].toFixed(2)} µs`,
+        ].reduce((line, cell) => `${line} ${cell} |`, '|'),
       );
     }
     return {
@@ -436,10 +461,13 @@ async function httpLoad(): Promise<void> {
   print(
     `## HTTP load: ${CONNECTIONS} connections, ${duration} s per run after a warm-up, wrk -t1 on loopback; Strata and the bare server: median of ${rounds} alternating runs\n`,
   );
+  // One header per column, the same meaning in every row: "bare" is the bare server answering this row's answer (the
+  // iPXE script for /ipxe, the Ignition config for /ignition) as its constant; the last ratio is against the bare
+  // server answering the iPXE script, the issue's ceiling, for both rows.
   print(
-    '| groups | endpoint | Strata req/s | Strata p50 / p99 | non-2xx | matchbox req/s | matchbox p50 / p99 | Strata / matchbox | bare Node req/s | Strata / bare | CPU per request, Strata / bare (bare ÷ Strata) | Strata’s own work per answer, no HTTP | bare Node, this answer as its constant, req/s | Strata / it | its CPU per request (it ÷ Strata) |',
+    "| groups | endpoint | Strata req/s | Strata p50 / p99 | non-2xx | matchbox req/s | matchbox p50 / p99 | Strata ÷ matchbox | bare req/s, same answer | Strata ÷ bare | CPU per request, Strata / bare (bare ÷ Strata) | Strata ÷ bare iPXE script | Strata's own work per answer, no HTTP |",
   );
-  print('|---:|---|---:|---|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---|');
+  print('|---:|---|---:|---|---:|---:|---|---:|---:|---:|---|---:|---:|');
   for (const result of results) for (const row of result.rows) print(row);
   print('\n## Butane-templated `/ignition`, cold: distinct machines, 8 at a time, each answer one Butane process\n');
   print('| groups | machines asked | answers/s | p50 | p99 | failed | |');

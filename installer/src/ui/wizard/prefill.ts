@@ -13,7 +13,7 @@ export type ExistingConfig =
   /** The file's text and why it does not parse, as --config says it. */
   | { readonly kind: 'invalid'; readonly text: string; readonly problem: string };
 
-/** The answers a valid config gives; what the wizard does not ask (a second pool, more keys) the review shows as dropped. */
+/** The answers a valid config gives; what the wizard does not ask (snippets, a second pool, more keys) the file keeps (unasked-fields.ts). */
 export function answersOfConfig(
   config: ClusterConfig,
   offered: readonly OfferedKey[],

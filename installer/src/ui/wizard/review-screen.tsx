@@ -8,7 +8,7 @@ import type { ScreenProps } from './screen-props.ts';
 const REVIEW_CHROME_ROWS = 9;
 
 export function ReviewScreen({ state, color, rows, existing, target, source }: ScreenProps) {
-  const lines = reviewLines(state.answers, existing);
+  const lines = reviewLines(state.answers, existing, state.env.existingProblem === undefined);
   const problems = [...state.validation.unplaced, ...[...state.validation.byField.values()].flat()];
   const height = Math.max(3, rows - REVIEW_CHROME_ROWS - Math.min(problems.length, 4));
   const top = Math.min(state.scroll, Math.max(0, lines.length - height));

@@ -1,6 +1,7 @@
 // The file the wizard writes, and how it differs from the one already there.
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { draftConfig, type Answers } from './answers.ts';
+import { withUnaskedFields } from './unasked-fields.ts';
 
 export interface ReviewLine {
   /** "+" a line the new file adds, "-" one it removes, " " one both have. */
@@ -11,9 +12,14 @@ export interface ReviewLine {
 export const FILE_HEADER =
   '# Written by `strata install` (the wizard); every field is described in cluster.schema.json.\n';
 
-/** The cluster.yaml the answers make. */
-export function configYaml(answers: Answers): string {
-  return FILE_HEADER + stringify(draftConfig(answers), { lineWidth: 0 });
+/**
+ * The cluster.yaml the answers make. `kept` is the text of the valid config it replaces: what the wizard does not
+ * ask (a pool's snippets, any field it does not know) is kept from it.
+ */
+export function configYaml(answers: Answers, kept?: string): string {
+  const draft = draftConfig(answers);
+  const config = kept === undefined ? draft : withUnaskedFields(draft, parse(kept) as unknown);
+  return FILE_HEADER + stringify(config, { lineWidth: 0 });
 }
 
 /** A line diff of `before` and `after` (longest common subsequence; the files are a few dozen lines). */
@@ -43,9 +49,12 @@ export function diffLines(before: string, after: string): ReviewLine[] {
   return lines;
 }
 
-/** What the review shows: the new file, marked against the existing one when there is one. */
-export function reviewLines(answers: Answers, existing: string | undefined): ReviewLine[] {
-  const text = configYaml(answers);
+/**
+ * What the review shows: the new file, marked against the existing one when there is one. A valid existing file
+ * (`existingValid`) gives the new one what the wizard does not ask.
+ */
+export function reviewLines(answers: Answers, existing: string | undefined, existingValid = true): ReviewLine[] {
+  const text = configYaml(answers, existingValid ? existing : undefined);
   return existing === undefined
     ? text
         .replace(/\n$/, '')

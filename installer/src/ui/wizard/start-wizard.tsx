@@ -119,6 +119,7 @@ export async function runWizard(options: WizardOptions): Promise<WizardResult> {
   const outcome = decided.outcome ?? 'quit';
   const bareMetal = bareMetalOf(decided.answers, options.flags);
   if (outcome === 'quit') return { outcome, bareMetal };
-  await writeFileAtomic(options.target, configYaml(decided.answers));
+  // A valid existing file keeps what the wizard does not ask (a pool's snippets, fields it does not know).
+  await writeFileAtomic(options.target, configYaml(decided.answers, found.kind === 'parsed' ? found.text : undefined));
   return { outcome, configPath: options.target, bareMetal };
 }

@@ -10,7 +10,8 @@ import { makeSshKeyPair } from '../../testing/ssh-key-pair.ts';
 import { checkSshIdentity } from '../../install/bare-metal/preflight.ts';
 import { preflightChecks } from './checks.ts';
 import type { WizardState } from './model.ts';
-import { configYaml } from './review-text.ts';
+import { parse, stringify } from 'yaml';
+import { configYaml, FILE_HEADER } from './review-text.ts';
 import { bareMetalAnswers, stateWith, testEnvironment } from './test-fixtures.ts';
 import { SCREENS, type ScreenId } from './fields.ts';
 
@@ -350,6 +351,32 @@ describe('the wizard screens', () => {
       drawn.type('\r');
       await waitFor('the wizard to decide', () => drawn.done(), { timeoutMs: 5_000, intervalMs: 20 });
       assert.equal(drawn.done()?.outcome, 'install');
+    } finally {
+      drawn.unmount();
+    }
+  });
+
+  it('keeps what it does not ask from the existing file, a pool\u2019s snippets included: the review removes none of it', () => {
+    // The existing file as a person extends what the wizard wrote: snippets per pool (ADR 0050), labels, a second pool.
+    const written = parse(configYaml(stateWith({ name: 'demo' }).answers)) as Record<string, unknown>;
+    const extended = {
+      ...written,
+      controllers: { count: 1, snippets: ['snippets/controller.yaml'] },
+      workerPools: [
+        { name: 'worker', count: 1, labels: { tier: 'web' }, snippets: ['snippets/worker.yaml'] },
+        { name: 'gpu', count: 2, snippets: ['snippets/gpu.yaml'] },
+      ],
+    };
+    const existing = `${FILE_HEADER}${stringify(extended, { lineWidth: 0 })}`;
+    const drawn = draw(on(stateWith({ name: 'demo', workers: '3' }), 'review'), { existing, rows: 60 });
+    try {
+      const frame = drawn.frame();
+      assert.match(frame, /cluster\.yaml exists; \+ adds, - removes \(2 lines\)/);
+      assert.match(frame, /\+ {5}count: 3/);
+      assert.match(frame, /- {5}count: 1/);
+      for (const snippet of ['controller', 'worker', 'gpu'])
+        assert.match(frame, new RegExp(`│ {3} *- snippets/${snippet}\\.yaml`), `${snippet}'s snippet kept, unmarked`);
+      assert.match(frame, /│ {3} *tier: web/);
     } finally {
       drawn.unmount();
     }

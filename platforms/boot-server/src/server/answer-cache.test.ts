@@ -9,7 +9,7 @@ describe('the answer cache of a snapshot', () => {
   it('gives back an answer for the same path and raw query only', () => {
     const cache = new AnswerCache();
     cache.remember('/ipxe', 'mac=52-54-00-00-00-01', script(1));
-    assert.deepEqual(cache.get('/ipxe', 'mac=52-54-00-00-00-01'), script(1));
+    assert.deepEqual(cache.get('/ipxe', 'mac=52-54-00-00-00-01')?.answer, script(1));
     assert.equal(cache.get('/ipxe', 'mac=52-54-00-00-00-02'), undefined);
     assert.equal(cache.get('/grub', 'mac=52-54-00-00-00-01'), undefined);
     // The raw query as sent: another spelling is another request (its labels may differ).
@@ -30,7 +30,7 @@ describe('the answer cache of a snapshot', () => {
       cache.remember('/ipxe', `mac=52-54-00-00-00-0${n}`, script(n));
       assert.ok(cache.chars <= 2 * one, `${cache.chars} characters held after ${n} answers`);
     }
-    assert.deepEqual(cache.get('/ipxe', 'mac=52-54-00-00-00-05'), script(5));
+    assert.deepEqual(cache.get('/ipxe', 'mac=52-54-00-00-00-05')?.answer, script(5));
     assert.equal(cache.get('/ipxe', 'mac=52-54-00-00-00-01'), undefined);
     cache.remember('/ignition', 'mac=52-54-00-00-00-01', ok(TEXT, 'x'.repeat(3 * one)));
     assert.equal(cache.get('/ignition', 'mac=52-54-00-00-00-01'), undefined);
@@ -43,5 +43,29 @@ describe('the answer cache of a snapshot', () => {
     cache.remember('/ipxe', 'mac=52-54-00-00-00-01', script(1));
     assert.equal(cache.chars, held);
     assert.equal(cache.size, 1);
+  });
+});
+
+describe('the headers an answer is kept with', () => {
+  it('are its type and its length in bytes, one object for the answers of the same type and length', () => {
+    const cache = new AnswerCache();
+    const bodies = ['GREETING=grüße\n', 'GREETING=grüsse\n', 'GREETING=gruss\n'];
+    bodies.forEach((body, n) => cache.remember('/generic', `mac=52-54-00-00-00-0${n}`, ok(TEXT, body)));
+    const [umlauts, sameBytes, plain] = bodies.map((_, n) => cache.get('/generic', `mac=52-54-00-00-00-0${n}`));
+    assert.deepEqual(umlauts?.headers, { 'Content-Type': TEXT, 'Content-Length': 17 });
+    assert.equal(umlauts?.body, bodies[0]);
+    // Fewer characters, as many bytes: the same headers, shared.
+    assert.equal(sameBytes?.headers, umlauts?.headers);
+    assert.deepEqual(plain?.headers, { 'Content-Type': TEXT, 'Content-Length': 15 });
+  });
+
+  it('keep what an answer adds (its own headers, no type)', () => {
+    const cache = new AnswerCache();
+    const answer: Answer = { status: 200, contentType: '', body: 'x', headers: { 'X-Extra': 'yes' } };
+    cache.remember('/generic', 'mac=52-54-00-00-00-01', answer);
+    assert.deepEqual(cache.get('/generic', 'mac=52-54-00-00-00-01')?.headers, {
+      'Content-Length': 1,
+      'X-Extra': 'yes',
+    });
   });
 });

@@ -307,6 +307,30 @@ describe('boot server endpoints', () => {
     );
   });
 
+  it('answers a repeated request exactly as the first time: status, headers but the date, and body, in bytes', async () => {
+    // The second answer is written from the answer cache, with headers made when it was kept; a byte count of a
+    // non-ASCII body (the hostname) shows a length counted in bytes, not characters.
+    await writeFile(join(server.dataPath, 'generic', 'worker.env'), 'HOSTNAME={{.hostname}}\nGREETING=grüße\n');
+    const target = rawGet(`/generic?mac=${NODE1}&ask=repeat`);
+    await waitFor(
+      'the changed template to be served',
+      async () => ((await rawHttpRequest(server.url, target)).text.includes('GREETING=') ? true : undefined),
+      5000,
+    );
+    const first = await rawHttpRequest(server.url, target);
+    const second = await rawHttpRequest(server.url, target);
+    const withoutDate = (answer: string) => answer.replace(/^Date: .*\r\n/m, '');
+    assert.equal(first.status, 200);
+    assert.equal(withoutDate(second.text), withoutDate(first.text));
+    const [head = '', body = ''] = first.text.split('\r\n\r\n');
+    assert.match(head, /^Content-Type: text\/plain; charset=utf-8$/m);
+    assert.equal(
+      Number(/^Content-Length: (\d+)$/m.exec(head)?.[1]),
+      Buffer.byteLength('HOSTNAME=node1.example.com\nGREETING=grüße\n'),
+    );
+    assert.equal(Buffer.from(body, 'latin1').toString('utf8'), 'HOSTNAME=node1.example.com\nGREETING=grüße\n');
+  });
+
   async function text(path: string): Promise<{ status: number; body: string; type: string | null }> {
     const response = await fetch(`${server.url}${path}`);
     return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { createBootLogger, type BootLogger } from '../logging.ts';
 import { rawPathOf, rawQueryOf } from '../labels/query.ts';
 import type { BootSnapshot, BootStore } from '../store/store.ts';
-import { plainError, type Answer } from './answer.ts';
+import { plainError, responseHeaders, type Answer } from './answer.ts';
 import { parseListenAddress, urlOf } from './address.ts';
 import { ASSETS_PREFIX, serveAsset } from './assets.ts';
 import { goEscapePath, goMuxCleanPath, goRedirect } from './go-http.ts';
@@ -60,8 +60,6 @@ export interface BootServer {
   close(): Promise<void>;
 }
 
-const ALLOWED_METHODS = 'GET, HEAD';
-
 export async function startBootServer(options: BootServerOptions): Promise<BootServer> {
   const logger = options.logger ?? createBootLogger();
   const limits = { ...DEFAULT_BOOT_SERVER_LIMITS, ...options.limits };
@@ -69,18 +67,14 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
     options.assetsPath === undefined || options.assetsPath === '' ? undefined : resolve(options.assetsPath);
   const listen = parseListenAddress(options.address);
   const views = new ViewCache(options.store);
+  const served = options.served;
   const unsubscribe = options.store.onChange((snapshot) => views.prepare(snapshot));
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const started = performance.now();
     const write = (answer: Answer): void => {
       if (response.headersSent) return;
-      response.writeHead(answer.status, {
-        ...(answer.contentType === '' ? {} : { 'Content-Type': answer.contentType }),
-        'Content-Length': Buffer.byteLength(answer.body),
-        ...(answer.status === 405 ? { Allow: ALLOWED_METHODS } : {}),
-        ...answer.headers,
-      });
+      response.writeHead(answer.status, responseHeaders(answer));
       response.end(answer.body);
     };
     if (logger.isLevelEnabled('debug')) {
@@ -119,28 +113,28 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
         return;
       }
       const rawQuery = rawQueryOf(target);
-      const served = (answer: Answer): void => {
-        write(answer);
-        if (answer.status === 200) options.served?.answered(path, rawQuery);
-      };
       const view = views.current();
       const known = view.answers.get(path, rawQuery);
-      if (known !== undefined) return served(known);
-      const answer = answerBootRequest(view, path, rawQuery, logger, options.butane);
-      if (!(answer instanceof Promise)) {
-        view.answers.remember(path, rawQuery, answer);
-        return served(answer);
+      if (known !== undefined) {
+        // A repeated answer: written with the headers, and recorded in the record, found when it was kept.
+        response.writeHead(200, known.headers);
+        response.end(known.body);
+        if (known.served !== undefined) served?.answeredTo(path, known.served);
+        return;
       }
-      answer.then(
-        (later) => {
-          view.answers.remember(path, rawQuery, later);
-          served(later);
-        },
-        (error: unknown) => {
-          logger.error({ err: error, path: rawPathOf(target) }, 'request failed');
-          write(plainError(500, 'Internal Server Error'));
-        },
-      );
+      const answered = (answer: Answer): void => {
+        if (answer.status !== 200) return write(answer);
+        const record = served?.recordFor(path, rawQuery);
+        view.answers.remember(path, rawQuery, answer, record);
+        write(answer);
+        if (record !== undefined) served?.answeredTo(path, record);
+      };
+      const answer = answerBootRequest(view, path, rawQuery, logger, options.butane);
+      if (!(answer instanceof Promise)) return answered(answer);
+      answer.then(answered, (error: unknown) => {
+        logger.error({ err: error, path: rawPathOf(target) }, 'request failed');
+        write(plainError(500, 'Internal Server Error'));
+      });
     } catch (error) {
       logger.error({ err: error, path: rawPathOf(request.url ?? '') }, 'request failed');
       write(plainError(500, 'Internal Server Error'));

@@ -96,3 +96,51 @@ describe('ServedMachines', () => {
     });
   });
 });
+
+describe('ServedMachines records held by the answer cache', () => {
+  const at = (second: number) => Date.parse('2026-12-04T12:00:00.000Z') + second * 1000;
+
+  it('records a repeated answer in the record found for its query, the MAC in any form', () => {
+    const served = new ServedMachines();
+    const record = served.recordFor('/ipxe', `mac=${macOf(1).replaceAll(':', '-')}`);
+    assert.ok(record !== undefined);
+    assert.equal(served.recordFor('/ignition', `uuid=x&mac=${macOf(1).toUpperCase()}`), record);
+    assert.equal(served.recordFor('/metadata', `mac=${macOf(1)}`), undefined);
+    assert.equal(served.recordFor('/ipxe', 'uuid=x'), undefined);
+    // Found, not yet answered: not listed.
+    assert.deepEqual(served.list(), []);
+    served.answeredTo('/ipxe', record, at(1));
+    served.answeredTo('/ignition', record, at(2));
+    assert.deepEqual(served.list(), [
+      { mac: macOf(1), bootScriptAt: new Date(at(1)).toISOString(), ignitionAt: new Date(at(2)).toISOString() },
+    ]);
+  });
+
+  it('makes a forgotten record again when its holder records into it', () => {
+    const served = new ServedMachines({ max: 1 });
+    const first = served.recordFor('/ipxe', `mac=${macOf(1)}`);
+    assert.ok(first !== undefined);
+    served.answeredTo('/ipxe', first, at(1));
+    served.answered('/ipxe', `mac=${macOf(2)}`, new Date(at(2)));
+    assert.deepEqual(
+      served.list().map((machine) => machine.mac),
+      [macOf(2)],
+    );
+    served.answeredTo('/ignition', first, at(3));
+    assert.deepEqual(served.list(), [{ mac: macOf(1), ignitionAt: new Date(at(3)).toISOString() }]);
+  });
+
+  it('forgets the least recently served beyond the bound, a sixteenth of it at once, never more than that over', () => {
+    const served = new ServedMachines({ max: 32 });
+    for (let n = 0; n < 40; n += 1) {
+      // Machine 0 is answered again each time, so it stays among the most recent.
+      served.answered('/ipxe', `mac=${macOf(0)}`, new Date(at(n)));
+      served.answered('/ipxe', `mac=${macOf(n + 1)}`, new Date(at(n)));
+      assert.ok(served.list().length <= 32 + 2, `${served.list().length} held`);
+    }
+    const held = served.list().map((machine) => machine.mac);
+    assert.ok(held.includes(macOf(0)));
+    assert.ok(held.includes(macOf(40)));
+    assert.ok(!held.includes(macOf(1)));
+  });
+});
