@@ -2,6 +2,7 @@
 // atomically: a quit, a Ctrl-C or a kill before then leaves no file, and the
 // file is never seen half-written.
 import { networkInterfaces } from 'node:os';
+import { dirname } from 'node:path';
 import { render } from 'ink';
 import { StrataError } from '@strata/api';
 import { writeFileAtomic } from '@strata/host';
@@ -13,6 +14,7 @@ import { initialState, type Outcome, type WizardState } from './model.ts';
 import { offeredIdentities, offeredKeys } from './offered-keys.ts';
 import { readExistingConfig } from './prefill.ts';
 import { configYaml } from './review-text.ts';
+import { rebaseSnippetPaths } from './snippet-paths.ts';
 import { Wizard } from './wizard.tsx';
 
 /** The wizard could not run to a decision. */
@@ -86,7 +88,9 @@ export async function runWizard(options: WizardOptions): Promise<WizardResult> {
     found = await readExistingConfig(options.fallback, offered, identities, networks);
     source = options.fallback;
   }
-  const existing = found.kind === 'absent' ? undefined : found.text;
+  // Kept snippets name the same files from the file written as from the file read.
+  const existing =
+    found.kind === 'absent' ? undefined : rebaseSnippetPaths(found.text, dirname(source), dirname(options.target));
   const initial = initialState({
     offered,
     identities,
@@ -120,6 +124,6 @@ export async function runWizard(options: WizardOptions): Promise<WizardResult> {
   const bareMetal = bareMetalOf(decided.answers, options.flags);
   if (outcome === 'quit') return { outcome, bareMetal };
   // A valid existing file keeps what the wizard does not ask (a pool's snippets, fields it does not know).
-  await writeFileAtomic(options.target, configYaml(decided.answers, found.kind === 'parsed' ? found.text : undefined));
+  await writeFileAtomic(options.target, configYaml(decided.answers, found.kind === 'parsed' ? existing : undefined));
   return { outcome, configPath: options.target, bareMetal };
 }
