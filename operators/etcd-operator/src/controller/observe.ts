@@ -1,8 +1,21 @@
 // What etcd says about a cluster, asked of every member pod's client URL, turned into the planner's plain data.
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { EtcdClient, EtcdEndpointStatus, EtcdMemberList } from '../etcd/gateway-client.ts';
-import { clientURLOf, type ClaimView, type EtcdView, type MemberView, type PodView } from '../plan/observed.ts';
-import { ETCD_CONTAINER, INITIAL_STATE_ANNOTATION, MEMBER_LABEL, VERSION_ANNOTATION } from '../pods/member-pod.ts';
+import {
+  clientURLOf,
+  type ClaimView,
+  type EtcdView,
+  type LeaderlessAnswer,
+  type MemberView,
+  type PodView,
+} from '../plan/observed.ts';
+import {
+  ETCD_CONTAINER,
+  FORCE_NEW_CLUSTER_ANNOTATION,
+  INITIAL_STATE_ANNOTATION,
+  MEMBER_LABEL,
+  VERSION_ANNOTATION,
+} from '../pods/member-pod.ts';
 
 /** A member's claim as the planner sees it; undefined for a claim without the member label (not the operator's). */
 export function claimView(claim: V1PersistentVolumeClaim): ClaimView | undefined {
@@ -27,6 +40,7 @@ export function podView(pod: V1Pod): PodView {
     initialState: pod.metadata?.annotations?.[INITIAL_STATE_ANNOTATION] === 'new' ? 'new' : 'existing',
     version: pod.metadata?.annotations?.[VERSION_ANNOTATION],
     crashLooping: etcd?.state?.waiting?.reason === 'CrashLoopBackOff',
+    forceNewCluster: pod.metadata?.annotations?.[FORCE_NEW_CLUSTER_ANNOTATION],
   };
 }
 
@@ -77,6 +91,7 @@ export async function observeEtcd(client: EtcdClient, pods: readonly PodView[], 
       clusterId,
       leaderId: undefined,
       members: answers.map((answer) => memberFromStatus(answer, leaderId)),
+      leaderless: await leaderlessAnswers(client, answers, errors),
     };
   }
   const byId = new Map(answers.map((answer) => [answer.status.header.member_id, answer.status]));
@@ -116,4 +131,39 @@ function memberFromStatus(answer: Answer, leaderId: string | undefined): MemberV
     dbSize: toNumber(answer.status.dbSize),
     version: answer.status.version,
   };
+}
+
+/**
+ * Each answering member's raft position and its own (serializable) member list, which it serves without a leader;
+ * a member that does not answer the list is left out, and the re-forming planner then sees it as missing.
+ */
+async function leaderlessAnswers(
+  client: EtcdClient,
+  answers: readonly Answer[],
+  errors: string[],
+): Promise<LeaderlessAnswer[]> {
+  const views = await Promise.all(
+    answers.map(async ({ endpoint, status }): Promise<LeaderlessAnswer | undefined> => {
+      try {
+        const list = await client.memberList(endpoint, false);
+        return {
+          endpoint,
+          memberId: status.header.member_id,
+          raftTerm: Number(status.raftTerm),
+          raftIndex: Number(status.raftIndex),
+          raftAppliedIndex: Number(status.raftAppliedIndex),
+          members: list.members.map((member) => ({
+            id: member.ID,
+            name: member.name,
+            peerURLs: member.peerURLs,
+            learner: member.isLearner,
+          })),
+        };
+      } catch (error) {
+        errors.push(error instanceof Error ? error.message : String(error));
+        return undefined;
+      }
+    }),
+  );
+  return views.filter((view): view is LeaderlessAnswer => view !== undefined);
 }

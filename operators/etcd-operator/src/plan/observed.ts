@@ -25,6 +25,8 @@ export interface PodView {
   readonly version: string | undefined;
   /** Its etcd keeps failing: the kubelet backs off restarting it. */
   readonly crashLooping: boolean;
+  /** The token of the re-forming this pod's etcd runs `--force-new-cluster` for (../reform/); absent otherwise. */
+  readonly forceNewCluster?: string | undefined;
 }
 
 /** A member's PersistentVolumeClaim (storage.pvc): its data, which outlives the member's pod. */
@@ -53,6 +55,25 @@ export interface MemberView {
   readonly version: string | undefined;
 }
 
+/**
+ * A member's own answer while no leader is known: its raft position (Status) and the membership as it last applied
+ * it (a serializable member list). What a re-forming (../reform/) decides on.
+ */
+export interface LeaderlessAnswer {
+  readonly endpoint: string;
+  readonly memberId: string;
+  readonly raftTerm: number;
+  /** The highest index this member knows to be committed. */
+  readonly raftIndex: number;
+  readonly raftAppliedIndex: number;
+  readonly members: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly peerURLs: readonly string[];
+    readonly learner: boolean;
+  }[];
+}
+
 export type EtcdView =
   /** No member pod's endpoint answered. */
   | { readonly kind: 'silent'; readonly errors: readonly string[] }
@@ -64,6 +85,8 @@ export type EtcdView =
       /** The leader every answering member names, if they name one and the same. */
       readonly leaderId: string | undefined;
       readonly members: readonly MemberView[];
+      /** Each answering member's own view, read only when no linearizable member list could be (no leader). */
+      readonly leaderless?: readonly LeaderlessAnswer[];
     };
 
 export interface SpecView {
@@ -127,4 +150,16 @@ export interface Observed {
   readonly upgradeSnapshot: UpgradeSnapshotView;
   /** The upgrade the status records as begun (its snapshot taken) and not yet completed. */
   readonly upgradeUnderWay: { readonly from: string; readonly to: string } | undefined;
+  /** A re-forming of the cluster around its most up-to-date member, recorded and not yet completed (../reform/). */
+  readonly reform?: ReformView | undefined;
+}
+
+/** The recorded re-forming as the planner needs it (the plan itself is in ../reform/reform-plan.ts). */
+export interface ReformView {
+  readonly token: string;
+  /** The member restarted with --force-new-cluster: its name (and pod's), and ID. */
+  readonly member: string;
+  readonly memberId: string;
+  /** forcing: until it leads a one-member cluster; restarting: until it does so again without the flag. */
+  readonly stage: 'forcing' | 'restarting';
 }
