@@ -38,6 +38,7 @@ import {
   type MaintenanceView,
   type MemberView,
   type Observed,
+  type PodView,
 } from '../plan/observed.ts';
 import { defragmentationDue, DefragmentationRounds } from './defragmentation.ts';
 import {
@@ -58,7 +59,8 @@ import { ClusterTlsClients } from '../tls/cluster-tls-clients.ts';
 import { seedSourceOf, type SeedSource } from '../restore/seed-source.ts';
 import { recoveryUnderway, type RecoveryPlan } from '../recovery/recovery-plan.ts';
 import { NoRecoveryBackupError, QuorumRecovery, type RecoveryEvent } from '../recovery/quorum-recovery.ts';
-import { recordedReform, reformUnderway, type ReformPlan } from '../reform/reform-plan.ts';
+import { recordedReform, reformUnderway, stuckFingerprint, type ReformPlan } from '../reform/reform-plan.ts';
+import { readLeaderless } from '../reform/member-metrics.ts';
 import { recordReform } from '../reform/reform-record.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
@@ -118,6 +120,8 @@ export class EtcdClusterController {
   readonly #notBefore = new Map<string, number>();
   readonly #rounds = new DefragmentationRounds();
   readonly #recovery: QuorumRecovery | undefined;
+  /** Per cluster: since when the same members have been seen without a leader or a peer (../reform/). */
+  readonly #stuck = new Map<string, { readonly fingerprint: string; readonly since: number }>();
 
   constructor(options: EtcdClusterControllerOptions) {
     this.#options = options;
@@ -282,6 +286,16 @@ export class EtcdClusterController {
     const etcd = await observeEtcd(client, podViews, cluster.spec.tls !== undefined);
     const maintenance = await this.#maintenance(client, key, cluster, etcd);
     const claims = ownClaims.flatMap((claim) => claimView(claim) ?? []);
+    const reform = recovery === undefined ? reformUnderway(cluster) : undefined;
+    const knownClusterId = recovery === undefined ? recordedClusterId(cluster.status) : undefined;
+    // On claims, a formed cluster without a leader: its members' metrics say whether it is one to re-form.
+    const leaderlessOnClaims =
+      cluster.spec.storage.pvc !== undefined &&
+      reform === undefined &&
+      knownClusterId !== undefined &&
+      (etcd.kind === 'silent' || (etcd.kind === 'answered' && etcd.leaderId === undefined));
+    if (!leaderlessOnClaims) this.#stuck.delete(key);
+    const leaderless = leaderlessOnClaims ? await this.#leaderless(key, podViews) : undefined;
     const recordedUpgrade = cluster.status?.upgrade;
     const base: Observed = {
       spec: {
@@ -291,7 +305,7 @@ export class EtcdClusterController {
         storage: cluster.spec.storage.pvc === undefined ? 'emptyDir' : 'pvc',
         tls: cluster.spec.tls !== undefined,
       },
-      knownClusterId: recovery === undefined ? recordedClusterId(cluster.status) : undefined,
+      knownClusterId,
       knownVersion: cluster.status?.currentVersion,
       pods: podViews,
       claims,
@@ -302,7 +316,8 @@ export class EtcdClusterController {
         recordedUpgrade === undefined || recordedUpgrade.completedAt !== undefined
           ? undefined
           : { from: recordedUpgrade.fromVersion, to: recordedUpgrade.toVersion },
-      reform: recovery === undefined ? reformUnderway(cluster) : undefined,
+      reform,
+      leaderless,
     };
     // The namespace's EtcdBackups are read only while an upgrade is asked: its snapshot comes first (rule 9).
     const versions = versionPlan(base);
@@ -673,12 +688,26 @@ export class EtcdClusterController {
     }
   }
 
+  /** Every member pod's metrics, and how long the same members have been without a leader and any peer. */
+  async #leaderless(key: string, pods: readonly PodView[]): Promise<NonNullable<Observed['leaderless']>> {
+    const answers = await readLeaderless(pods, this.#options.etcdTimeoutMs ?? 1000);
+    const fingerprint = stuckFingerprint(answers);
+    const before = this.#stuck.get(key);
+    if (fingerprint === undefined) {
+      this.#stuck.delete(key);
+      return { answers, heldForMs: 0 };
+    }
+    if (before?.fingerprint === fingerprint) return { answers, heldForMs: Date.now() - before.since };
+    this.#stuck.set(key, { fingerprint, since: Date.now() });
+    return { answers, heldForMs: 0 };
+  }
+
   /** A step of re-forming a cluster whose every member moved at once (../reform/reform-plan.ts, ADR 0054). */
   async #reform(cluster: EtcdCluster, action: Extract<Action, { kind: `reform${string}` }>): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
     const recorded = recordedReform(cluster);
-    const describeCandidate = (candidate: ReformPlan['voters'][number]): string =>
-      `${candidate.member} (${hexId(candidate.memberId)}: committed index ${candidate.raftIndex}, term ${candidate.raftTerm})`;
+    const describeCandidate = (candidate: ReformPlan['members'][number]): string =>
+      `${candidate.member} (${hexId(candidate.memberId)}: revision ${candidate.revision}, applied index ${candidate.appliedIndex})`;
     switch (action.kind) {
       case 'reformStart': {
         const plan: ReformPlan = {
@@ -687,7 +716,7 @@ export class EtcdClusterController {
           memberId: action.chosen.memberId,
           clusterId: action.clusterId,
           stage: 'forcing',
-          voters: [...action.voters],
+          members: [...action.members],
           startedAt: new Date().toISOString(),
         };
         await recordReform(this.#customObjects, cluster, plan);
@@ -696,7 +725,7 @@ export class EtcdClusterController {
           'Warning',
           'ReformStarted',
           'Reform',
-          `every member of cluster ${hexId(action.clusterId)} is back on its data at a new address that no peer knows, so no leader can be elected: re-forming it around ${describeCandidate(action.chosen)}, the most up-to-date of ${action.voters.map(describeCandidate).join(', ')}; it is restarted once with --force-new-cluster (same data, same cluster ID), then the others' data is deleted and they rejoin as new members`,
+          `every member of cluster ${hexId(action.clusterId)} is back on its data at a new address that no peer knows, so no leader can be elected: re-forming it around ${describeCandidate(action.chosen)}, the most up-to-date of ${action.members.map(describeCandidate).join(', ')}; it is restarted once with --force-new-cluster (same data, same cluster ID), then the others' data is deleted and they rejoin as new members`,
         );
         return;
       }

@@ -1,14 +1,7 @@
 // What etcd says about a cluster, asked of every member pod's client URL, turned into the planner's plain data.
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { EtcdClient, EtcdEndpointStatus, EtcdMemberList } from '../etcd/gateway-client.ts';
-import {
-  clientURLOf,
-  type ClaimView,
-  type EtcdView,
-  type LeaderlessAnswer,
-  type MemberView,
-  type PodView,
-} from '../plan/observed.ts';
+import { clientURLOf, type ClaimView, type EtcdView, type MemberView, type PodView } from '../plan/observed.ts';
 import {
   ETCD_CONTAINER,
   FORCE_NEW_CLUSTER_ANNOTATION,
@@ -91,7 +84,6 @@ export async function observeEtcd(client: EtcdClient, pods: readonly PodView[], 
       clusterId,
       leaderId: undefined,
       members: answers.map((answer) => memberFromStatus(answer, leaderId)),
-      leaderless: await leaderlessAnswers(client, answers, errors),
     };
   }
   const byId = new Map(answers.map((answer) => [answer.status.header.member_id, answer.status]));
@@ -131,39 +123,4 @@ function memberFromStatus(answer: Answer, leaderId: string | undefined): MemberV
     dbSize: toNumber(answer.status.dbSize),
     version: answer.status.version,
   };
-}
-
-/**
- * Each answering member's raft position and its own (serializable) member list, which it serves without a leader;
- * a member that does not answer the list is left out, and the re-forming planner then sees it as missing.
- */
-async function leaderlessAnswers(
-  client: EtcdClient,
-  answers: readonly Answer[],
-  errors: string[],
-): Promise<LeaderlessAnswer[]> {
-  const views = await Promise.all(
-    answers.map(async ({ endpoint, status }): Promise<LeaderlessAnswer | undefined> => {
-      try {
-        const list = await client.memberList(endpoint, false);
-        return {
-          endpoint,
-          memberId: status.header.member_id,
-          raftTerm: Number(status.raftTerm),
-          raftIndex: Number(status.raftIndex),
-          raftAppliedIndex: Number(status.raftAppliedIndex),
-          members: list.members.map((member) => ({
-            id: member.ID,
-            name: member.name,
-            peerURLs: member.peerURLs,
-            learner: member.isLearner,
-          })),
-        };
-      } catch (error) {
-        errors.push(error instanceof Error ? error.message : String(error));
-        return undefined;
-      }
-    }),
-  );
-  return views.filter((view): view is LeaderlessAnswer => view !== undefined);
 }

@@ -144,12 +144,9 @@ export class EtcdClient {
     return parsed.data;
   }
 
-  /**
-   * The member list as the cluster has agreed it (linearizable: a partitioned member cannot answer it), or with
-   * `linearizable: false` as this member last applied it, which it answers without a leader.
-   */
-  memberList(endpoint: string, linearizable = true): Promise<EtcdMemberList> {
-    return this.#call(endpoint, 'cluster/member/list', { linearizable }, memberListSchema);
+  /** The member list as the cluster has agreed it (linearizable: a partitioned member cannot answer it). */
+  memberList(endpoint: string): Promise<EtcdMemberList> {
+    return this.#call(endpoint, 'cluster/member/list', { linearizable: true }, memberListSchema);
   }
 
   status(endpoint: string): Promise<EtcdEndpointStatus> {

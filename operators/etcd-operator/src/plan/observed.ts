@@ -56,22 +56,22 @@ export interface MemberView {
 }
 
 /**
- * A member's own answer while no leader is known: its raft position (Status) and the membership as it last applied
- * it (a serializable member list). What a re-forming (../reform/) decides on.
+ * What a member's metrics say while it has no leader (etcd serves its client port only once it had one, its metrics
+ * always): what a re-forming (../reform/) decides on.
  */
 export interface LeaderlessAnswer {
-  readonly endpoint: string;
+  /** The pod whose metrics URL answered (its name is the member's). */
+  readonly pod: string;
+  /** The member ID, decimal. */
   readonly memberId: string;
-  readonly raftTerm: number;
-  /** The highest index this member knows to be committed. */
-  readonly raftIndex: number;
-  readonly raftAppliedIndex: number;
-  readonly members: readonly {
-    readonly id: string;
-    readonly name: string;
-    readonly peerURLs: readonly string[];
-    readonly learner: boolean;
-  }[];
+  readonly hasLeader: boolean;
+  /** The revision of its key space: what it applied of the log it knows committed. */
+  readonly revision: number;
+  readonly appliedIndex: number;
+  /** The members it knows (itself included), decimal IDs. */
+  readonly peers: readonly string[];
+  /** How many of them it has a live connection with. */
+  readonly activePeers: number;
 }
 
 export type EtcdView =
@@ -85,8 +85,6 @@ export type EtcdView =
       /** The leader every answering member names, if they name one and the same. */
       readonly leaderId: string | undefined;
       readonly members: readonly MemberView[];
-      /** Each answering member's own view, read only when no linearizable member list could be (no leader). */
-      readonly leaderless?: readonly LeaderlessAnswer[];
     };
 
 export interface SpecView {
@@ -152,6 +150,11 @@ export interface Observed {
   readonly upgradeUnderWay: { readonly from: string; readonly to: string } | undefined;
   /** A re-forming of the cluster around its most up-to-date member, recorded and not yet completed (../reform/). */
   readonly reform?: ReformView | undefined;
+  /**
+   * Every member pod's metrics, read only while no leader is known on claims; `heldForMs`: how long the same members
+   * have been seen without a leader and without a connection to any peer.
+   */
+  readonly leaderless?: { readonly answers: readonly LeaderlessAnswer[]; readonly heldForMs: number } | undefined;
 }
 
 /** The recorded re-forming as the planner needs it (the plan itself is in ../reform/reform-plan.ts). */

@@ -136,6 +136,9 @@ export function plan(observed: Observed): Action {
     if (observed.knownClusterId !== undefined) {
       const revive = claimWithoutPod(observed);
       if (revive !== undefined) return revive;
+      // Without a leader etcd does not serve its client port: every member moved at once looks silent here.
+      const reform = planReform(observed);
+      if (reform !== undefined) return reform;
       return {
         kind: 'halt',
         condition: 'QuorumLost',

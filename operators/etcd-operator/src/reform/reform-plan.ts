@@ -1,26 +1,28 @@
 // Re-forming a cluster on claims whose every member came back at once on a new pod address (a restarted node, or
 // Kubernetes itself): each member runs on its own data, but knows its peers only by the pod IPs they had before, so
-// none reaches another and no leader is ever elected. ADR 0054 says why this is safe and what it costs:
-//   1. only when every voter answers on its own data (same member IDs, one cluster ID, one membership) and none is
-//      at the address it is known by; a voter whose data is gone is a real quorum loss (rule 8): reported, nothing
-//      done;
-//   2. the member that knows the highest committed raft index is chosen (etcd's --force-new-cluster keeps exactly its
-//      committed entries), and the choice recorded on the EtcdCluster before anything is touched;
+// none reaches another and no leader is ever elected (and without one etcd does not even serve its client port).
+// ADR 0054 says why this is safe and what it costs:
+//   1. only when every member answers (on its metrics port) from its own pod on its own claim, all know the same
+//      members, and for REFORM_CONFIRM_MS none has had a leader or a connection to any peer; a member whose data is
+//      gone is a real quorum loss (rule 8): reported, nothing done;
+//   2. the member with the highest revision (then applied index) is chosen: etcd's --force-new-cluster keeps what a
+//      member applied of the log it knows committed, and that is what its revision counts; the choice is recorded on
+//      the EtcdCluster before anything is touched;
 //   3. that member's pod is recreated with --force-new-cluster (same data, same cluster ID, one member), then, once it
-//      leads, recreated without the flag (a later restart must never force again);
+//      leads alone, recreated without the flag (a later restart must never force again);
 //   4. the ordinary planner then finds the other members' pods without a member: deleted with their claims (their
 //      data never serves a new member ID), and new members join as learners one at a time.
 // Pure: the planner's decisions, unit-tested in reform-plan.test.ts; the controller records and carries them out.
 import type { EtcdCluster } from '@strata/api';
 import { z } from 'zod';
-import {
-  clientURLOf,
-  peerURLOf,
-  type LeaderlessAnswer,
-  type Observed,
-  type PodView,
-  type ReformView,
-} from '../plan/observed.ts';
+import type { LeaderlessAnswer, Observed, ReformView } from '../plan/observed.ts';
+
+/**
+ * How long every member must have been seen without a leader and without a connection to any peer before the
+ * cluster is re-formed. etcd redials a peer every 100 ms and elects within about a second: members that can reach
+ * one another (one kept its address) are connected long before this, and rejoin without a re-forming.
+ */
+export const REFORM_CONFIRM_MS = 10_000;
 
 /** On the EtcdCluster: the JSON of its ReformPlan, written before the first pod is touched. */
 export const REFORM_ANNOTATION = 'etcd.strata.dev/reform';
@@ -28,12 +30,11 @@ export const REFORM_ANNOTATION = 'etcd.strata.dev/reform';
 const candidateSchema = z.strictObject({
   member: z.string(),
   memberId: z.string().regex(/^[0-9]+$/),
-  raftTerm: z.int().min(0),
-  raftIndex: z.int().min(0),
-  raftAppliedIndex: z.int().min(0),
+  revision: z.int().min(0),
+  appliedIndex: z.int().min(0),
 });
 
-/** One voter's position when the choice was made. */
+/** One member's position when the choice was made. */
 export type ReformCandidate = z.infer<typeof candidateSchema>;
 
 export const reformPlanSchema = z.strictObject({
@@ -43,8 +44,8 @@ export const reformPlanSchema = z.strictObject({
   memberId: z.string().regex(/^[0-9]+$/),
   clusterId: z.string().regex(/^[0-9]+$/),
   stage: z.enum(['forcing', 'restarting']),
-  /** Every voter's position when the member was chosen: the record of why it was. */
-  voters: z.array(candidateSchema),
+  /** Every member's position when the member was chosen: the record of why it was. */
+  members: z.array(candidateSchema),
   startedAt: z.iso.datetime({ offset: true }),
   completedAt: z.iso.datetime({ offset: true }).optional(),
 });
@@ -73,12 +74,12 @@ export function reformUnderway(cluster: EtcdCluster): ReformView | undefined {
 }
 
 export type ReformAction =
-  /** Record the plan (the chosen member, every voter's position); nothing else in that pass. */
+  /** Record the plan (the chosen member, every member's position); nothing else in that pass. */
   | {
       readonly kind: 'reformStart';
       readonly clusterId: string;
       readonly chosen: ReformCandidate;
-      readonly voters: readonly ReformCandidate[];
+      readonly members: readonly ReformCandidate[];
     }
   /** Delete the chosen member's pod (its claim stays): the plain one before forcing, the forced one after. */
   | { readonly kind: 'reformDeletePod'; readonly member: string; readonly forced: boolean }
@@ -107,100 +108,99 @@ type Decision =
       readonly message: string;
     };
 
-/** Most committed entries first: --force-new-cluster discards a member's log past its committed index. */
+/**
+ * The most applied first: --force-new-cluster keeps what the member applied of the log it knows committed (and drops
+ * the rest), and a member's revision counts what it applied of the key space; the applied index, then the name,
+ * break ties.
+ */
 export function chooseMember(candidates: readonly ReformCandidate[]): ReformCandidate | undefined {
   return [...candidates].sort(
-    (a, b) =>
-      b.raftIndex - a.raftIndex ||
-      b.raftTerm - a.raftTerm ||
-      b.raftAppliedIndex - a.raftAppliedIndex ||
-      a.member.localeCompare(b.member),
+    (a, b) => b.revision - a.revision || b.appliedIndex - a.appliedIndex || a.member.localeCompare(b.member),
   )[0];
 }
 
-const votersOf = (answer: LeaderlessAnswer) => answer.members.filter((member) => !member.learner);
-const membershipKey = (answer: LeaderlessAnswer): string =>
-  votersOf(answer)
-    .map((member) => member.id)
+/**
+ * Who answers as which member, when none has a leader or reaches a peer; undefined otherwise. The controller times
+ * how long the same fingerprint holds (REFORM_CONFIRM_MS).
+ */
+export function stuckFingerprint(answers: readonly LeaderlessAnswer[]): string | undefined {
+  if (answers.length === 0 || answers.some((answer) => answer.hasLeader || answer.activePeers > 0)) return undefined;
+  return answers
+    .map((answer) => `${answer.pod}=${answer.memberId}`)
     .sort()
     .join(',');
+}
 
 /**
  * Whether a cluster without a quorum is one to re-form, and if so around which member. Undefined when it is not
- * this case (emptyDir, a leader, another cluster ID, or a voter still at its address, through which the others
- * rejoin): the caller reports the quorum loss as before.
+ * this case (emptyDir, a leader somewhere, a member that reaches a peer, through which the others rejoin): the
+ * caller reports the quorum loss as before.
  */
 export function planReform(observed: Observed): Decision | undefined {
-  const { etcd, spec } = observed;
-  if (spec.storage !== 'pvc' || observed.reform !== undefined) return undefined;
-  if (etcd.kind !== 'answered' || etcd.leaderId !== undefined || etcd.leaderless === undefined) return undefined;
-  if (observed.knownClusterId === undefined || etcd.clusterId !== observed.knownClusterId) return undefined;
-  const answers = etcd.leaderless;
-  const first = answers[0];
-  if (first === undefined) return undefined;
-  const livePod = (name: string): PodView | undefined =>
-    observed.pods.find((pod) => pod.name === name && name !== '' && !pod.deleting);
-  const voters = votersOf(first);
-  // A voter at the address it is known by: the others reach it there, and with it elect a leader.
-  const atItsAddress = voters.filter((voter) => {
-    const ip = livePod(voter.name)?.ip;
-    return ip !== undefined && voter.peerURLs.includes(peerURLOf(ip, spec.tls));
-  });
-  if (atItsAddress.length > 0) return undefined;
-  if (new Set(answers.map(membershipKey)).size > 1) {
+  const { etcd, spec, leaderless } = observed;
+  if (spec.storage !== 'pvc' || observed.reform !== undefined || leaderless === undefined) return undefined;
+  if (observed.knownClusterId === undefined) return undefined;
+  if (etcd.kind === 'split' || (etcd.kind === 'answered' && etcd.leaderId !== undefined)) return undefined;
+  const { answers } = leaderless;
+  if (stuckFingerprint(answers) === undefined) return undefined;
+  const memberships = new Set(answers.map((answer) => answer.peers.join(',')));
+  if (memberships.size > 1) {
     return {
       kind: 'halt',
       condition: 'QuorumLost',
       reason: 'ReformMembershipsDisagree',
-      message: `the members answer with ${new Set(answers.map(membershipKey)).size} different memberships; not re-forming (rule 8)`,
+      message: `the members know ${memberships.size} different memberships; not re-forming (rule 8)`,
     };
   }
   const candidates: ReformCandidate[] = [];
-  const lost: string[] = [];
-  const starting: string[] = [];
-  for (const voter of voters) {
-    const claim = observed.claims.find((candidate) => candidate.member === voter.name && !candidate.deleting);
-    const pod = livePod(voter.name);
-    const answer = answers.find(
-      (candidate) =>
-        candidate.memberId === voter.id &&
-        pod?.ip !== undefined &&
-        candidate.endpoint === clientURLOf(pod.ip, spec.tls),
-    );
-    if (claim === undefined || voter.name === '') {
-      lost.push(`${voter.name || voter.id} has no claim (its data is gone)`);
-    } else if (answer !== undefined) {
+  const unanswered: string[] = [];
+  for (const id of answers[0]?.peers ?? []) {
+    const answer = answers.find((candidate) => candidate.memberId === id);
+    const claim = observed.claims.find((candidate) => candidate.member === answer?.pod && !candidate.deleting);
+    if (answer !== undefined && claim !== undefined) {
       candidates.push({
-        member: voter.name,
-        memberId: voter.id,
-        raftTerm: answer.raftTerm,
-        raftIndex: answer.raftIndex,
-        raftAppliedIndex: answer.raftAppliedIndex,
+        member: answer.pod,
+        memberId: id,
+        revision: answer.revision,
+        appliedIndex: answer.appliedIndex,
       });
-    } else if (pod?.crashLooping === true) {
-      lost.push(`${voter.name} keeps failing on its data`);
     } else {
-      starting.push(voter.name);
+      unanswered.push(
+        `${BigInt(id).toString(16)}${answer === undefined ? '' : ` (pod ${answer.pod}, its claim gone)`}`,
+      );
     }
   }
-  if (lost.length > 0) {
+  if (unanswered.length > 0) {
+    // Pods that do not answer yet may hold the missing members: starting ones are waited for. With none, or only
+    // failing ones, or a member answering without its claim, a member's data is gone or unusable: a real quorum loss.
+    const answeredPods = new Set(answers.map((answer) => answer.pod));
+    const others = observed.pods.filter((pod) => !pod.deleting && !answeredPods.has(pod.name));
+    const starting = others.filter((pod) => !pod.crashLooping);
+    const claimGone = answers.some((answer) => !candidates.some((candidate) => candidate.member === answer.pod));
+    if (starting.length > 0 && !claimGone) {
+      return {
+        kind: 'wait',
+        reason: 'ReformAwaitsMembers',
+        message: `no member has a leader or reaches a peer; waiting for pods ${starting.map((pod) => pod.name).join(', ')} to answer before re-forming`,
+      };
+    }
     return {
       kind: 'halt',
       condition: 'QuorumLost',
-      reason: 'ReformNeedsEveryVoter',
-      message: `no member is at the address it is known by, but ${lost.join('; ')}: the cluster is re-formed only with every voter's data (rule 8); waiting`,
+      reason: 'ReformNeedsEveryMember',
+      message: `no member has a leader or reaches a peer, but ${unanswered.length === 1 ? 'member' : 'members'} ${unanswered.join(', ')} answer${unanswered.length === 1 ? 's' : ''} from no pod on its claim${others.length > 0 ? ` (failing: ${others.map((pod) => pod.name).join(', ')})` : ''}: the cluster is re-formed only with every member's data (rule 8); waiting`,
     };
   }
-  if (starting.length > 0) {
+  if (leaderless.heldForMs < REFORM_CONFIRM_MS) {
     return {
       kind: 'wait',
-      reason: 'ReformAwaitsVoters',
-      message: `no member is at the address it is known by; waiting for ${starting.join(', ')} to answer before re-forming`,
+      reason: 'ReformConfirming',
+      message: `every member is back on its data, and none has had a leader or reached a peer for ${(leaderless.heldForMs / 1000).toFixed(1)} s; re-forming once that has held for ${REFORM_CONFIRM_MS / 1000} s`,
     };
   }
   const chosen = chooseMember(candidates);
   if (chosen === undefined) return undefined;
-  return { kind: 'reformStart', clusterId: etcd.clusterId, chosen, voters: candidates };
+  return { kind: 'reformStart', clusterId: observed.knownClusterId, chosen, members: candidates };
 }
 
 /** The next step of the re-forming under way: the chosen member forced, then restarted plainly. */

@@ -96,14 +96,14 @@ describe('every member pod gone at once, on claims', () => {
     assert.equal(new Set(hashes).size, 1, `hashkv on every member: ${hashes.join(', ')}`);
     assert.ok(reasons.has('Reforming'), `QuorumLost reasons seen: ${[...reasons].join(', ')}`);
 
-    // The plan names one old member, the one that knew the highest committed index of the three.
+    // The plan names one old member, the one that had applied the most (the highest revision) of the three.
     const plan = recordedReform(after);
     assert.ok(plan?.completedAt !== undefined, 'the re-forming is recorded as completed');
-    assert.equal(plan.voters.length, 3, 'every voter answered before anything was touched');
-    const highest = Math.max(...plan.voters.map((voter) => voter.raftIndex));
-    assert.equal(plan.voters.find((voter) => voter.member === plan.member)?.raftIndex, highest);
+    assert.equal(plan.members.length, 3, 'every member answered before anything was touched');
+    const highest = Math.max(...plan.members.map((member) => member.revision));
+    assert.equal(plan.members.find((member) => member.member === plan.member)?.revision, highest);
     t.diagnostic(
-      `chose ${plan.member} of ${plan.voters.map((voter) => `${voter.member} (index ${voter.raftIndex}, term ${voter.raftTerm})`).join(', ')}`,
+      `chose ${plan.member} of ${plan.members.map((member) => `${member.member} (revision ${member.revision}, applied index ${member.appliedIndex})`).join(', ')}`,
     );
 
     // It is the same member (ID, name, claim), now at its new pod's address; the two others were replaced by new
