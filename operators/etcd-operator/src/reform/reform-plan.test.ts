@@ -78,6 +78,13 @@ describe('re-forming a cluster whose every member moved at once', () => {
       assert.equal(action.reason, 'ReformNeedsEveryMember');
     });
 
+    it('reports a member whose etcd ran but does not answer (frozen) as the quorum loss it is', () => {
+      const action = plan(movedCluster(positions, { answering: ['etcd-a', 'etcd-c'] }).observed);
+      assert.ok(action.kind === 'halt');
+      assert.equal(action.condition, 'QuorumLost');
+      assert.equal(action.reason, 'ReformNeedsEveryMember');
+    });
+
     it('refuses when the one pod that could hold a missing member keeps failing on its data', () => {
       const { members, observed: moved } = movedCluster(positions, { answering: ['etcd-a', 'etcd-b'] });
       const failing = members[2]?.name;
@@ -87,11 +94,15 @@ describe('re-forming a cluster whose every member moved at once', () => {
       });
       assert.ok(action.kind === 'halt');
       assert.equal(action.reason, 'ReformNeedsEveryMember');
-      assert.match(action.message, /failing: etcd-c/);
+      assert.match(action.message, /not answering: etcd-c/);
     });
 
-    it('waits for a member whose pod is starting', () => {
-      const action = plan(movedCluster(positions, { answering: ['etcd-a', 'etcd-c'] }).observed);
+    it('waits for a member whose pod has not started its etcd yet', () => {
+      const { observed: moved } = movedCluster(positions, { answering: ['etcd-a', 'etcd-c'] });
+      const action = plan({
+        ...moved,
+        pods: moved.pods.map((pod) => (pod.name === 'etcd-b' ? { ...pod, etcdStarted: false } : pod)),
+      });
       assert.ok(action.kind === 'wait');
       assert.equal(action.reason, 'ReformAwaitsMembers');
       assert.match(action.message, /etcd-b/);

@@ -171,11 +171,12 @@ export function planReform(observed: Observed): Decision | undefined {
     }
   }
   if (unanswered.length > 0) {
-    // Pods that do not answer yet may hold the missing members: starting ones are waited for. With none, or only
-    // failing ones, or a member answering without its claim, a member's data is gone or unusable: a real quorum loss.
+    // Pods whose etcd has not run yet may hold the missing members: they are waited for. A pod whose etcd ran but
+    // does not answer (failing, frozen), no pod at all, or a member answering without its claim: a real quorum loss,
+    // reported as before (and recovery: fromLatestBackup may act on it).
     const answeredPods = new Set(answers.map((answer) => answer.pod));
     const others = observed.pods.filter((pod) => !pod.deleting && !answeredPods.has(pod.name));
-    const starting = others.filter((pod) => !pod.crashLooping);
+    const starting = others.filter((pod) => !pod.crashLooping && !pod.etcdStarted);
     const claimGone = answers.some((answer) => !candidates.some((candidate) => candidate.member === answer.pod));
     if (starting.length > 0 && !claimGone) {
       return {
@@ -188,7 +189,7 @@ export function planReform(observed: Observed): Decision | undefined {
       kind: 'halt',
       condition: 'QuorumLost',
       reason: 'ReformNeedsEveryMember',
-      message: `no member has a leader or reaches a peer, but ${unanswered.length === 1 ? 'member' : 'members'} ${unanswered.join(', ')} answer${unanswered.length === 1 ? 's' : ''} from no pod on its claim${others.length > 0 ? ` (failing: ${others.map((pod) => pod.name).join(', ')})` : ''}: the cluster is re-formed only with every member's data (rule 8); waiting`,
+      message: `no member has a leader or reaches a peer, but ${unanswered.length === 1 ? 'member' : 'members'} ${unanswered.join(', ')} answer${unanswered.length === 1 ? 's' : ''} from no pod on its claim${others.length > 0 ? ` (not answering: ${others.map((pod) => pod.name).join(', ')})` : ''}: the cluster is re-formed only with every member's data (rule 8); waiting`,
     };
   }
   if (leaderless.heldForMs < REFORM_CONFIRM_MS) {
