@@ -59,7 +59,13 @@ import { ClusterTlsClients } from '../tls/cluster-tls-clients.ts';
 import { seedSourceOf, type SeedSource } from '../restore/seed-source.ts';
 import { recoveryUnderway, type RecoveryPlan } from '../recovery/recovery-plan.ts';
 import { NoRecoveryBackupError, QuorumRecovery, type RecoveryEvent } from '../recovery/quorum-recovery.ts';
-import { recordedReform, reformUnderway, stuckFingerprint, type ReformPlan } from '../reform/reform-plan.ts';
+import {
+  recordedReform,
+  REFORM_CONFIRM_MS,
+  reformUnderway,
+  stuckFingerprint,
+  type ReformPlan,
+} from '../reform/reform-plan.ts';
 import { readLeaderless } from '../reform/member-metrics.ts';
 import { recordReform } from '../reform/reform-record.ts';
 
@@ -245,6 +251,7 @@ export class EtcdClusterController {
     const raw = this.#clusters.get(name, namespace);
     if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
       this.#leaders.delete(key);
+      this.#stuck.delete(key);
       this.#specWarned.delete(key);
       this.#rounds.forget(key);
       if (raw === undefined && this.#options.mayWrite()) await this.#tls.forget(namespace, name);
@@ -725,7 +732,7 @@ export class EtcdClusterController {
           'Warning',
           'ReformStarted',
           'Reform',
-          `every member of cluster ${hexId(action.clusterId)} is back on its data at a new address that no peer knows, so no leader can be elected: re-forming it around ${describeCandidate(action.chosen)}, the most up-to-date of ${action.members.map(describeCandidate).join(', ')}; it is restarted once with --force-new-cluster (same data, same cluster ID), then the others' data is deleted and they rejoin as new members`,
+          `every member of cluster ${hexId(action.clusterId)} is back on its data, but none has had a leader or reached a peer for ${REFORM_CONFIRM_MS / 1000} s (each at an address no peer knows): re-forming it around ${describeCandidate(action.chosen)}, the most up-to-date of ${action.members.map(describeCandidate).join(', ')}; it is restarted once with --force-new-cluster (same data, same cluster ID), then the others' data is deleted and they rejoin as new members`,
         );
         return;
       }
