@@ -1,6 +1,7 @@
 // The controller: EtcdClusters and their pods through informers, one work queue keyed by cluster. Each pass
 // observes etcd, asks the planner for one step, takes it, writes status and an Event, and comes back after a
 // short while: etcd's own state cannot be watched through the API server, so it is observed again on a timer.
+import { randomBytes } from 'node:crypto';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -37,6 +38,7 @@ import {
   type MaintenanceView,
   type MemberView,
   type Observed,
+  type PodView,
 } from '../plan/observed.ts';
 import { defragmentationDue, DefragmentationRounds } from './defragmentation.ts';
 import {
@@ -57,6 +59,15 @@ import { ClusterTlsClients } from '../tls/cluster-tls-clients.ts';
 import { seedSourceOf, type SeedSource } from '../restore/seed-source.ts';
 import { recoveryUnderway, type RecoveryPlan } from '../recovery/recovery-plan.ts';
 import { NoRecoveryBackupError, QuorumRecovery, type RecoveryEvent } from '../recovery/quorum-recovery.ts';
+import {
+  recordedReform,
+  REFORM_CONFIRM_MS,
+  reformUnderway,
+  stuckFingerprint,
+  type ReformPlan,
+} from '../reform/reform-plan.ts';
+import { readLeaderless } from '../reform/member-metrics.ts';
+import { recordReform } from '../reform/reform-record.ts';
 
 const FIELD_MANAGER = 'strata-etcd-operator';
 
@@ -115,6 +126,8 @@ export class EtcdClusterController {
   readonly #notBefore = new Map<string, number>();
   readonly #rounds = new DefragmentationRounds();
   readonly #recovery: QuorumRecovery | undefined;
+  /** Per cluster: since when the same members have been seen without a leader or a peer (../reform/). */
+  readonly #stuck = new Map<string, { readonly fingerprint: string; readonly since: number }>();
 
   constructor(options: EtcdClusterControllerOptions) {
     this.#options = options;
@@ -238,6 +251,7 @@ export class EtcdClusterController {
     const raw = this.#clusters.get(name, namespace);
     if (raw === undefined || raw.metadata?.deletionTimestamp !== undefined) {
       this.#leaders.delete(key);
+      this.#stuck.delete(key);
       this.#specWarned.delete(key);
       this.#rounds.forget(key);
       if (raw === undefined && this.#options.mayWrite()) await this.#tls.forget(namespace, name);
@@ -279,6 +293,16 @@ export class EtcdClusterController {
     const etcd = await observeEtcd(client, podViews, cluster.spec.tls !== undefined);
     const maintenance = await this.#maintenance(client, key, cluster, etcd);
     const claims = ownClaims.flatMap((claim) => claimView(claim) ?? []);
+    const reform = recovery === undefined ? reformUnderway(cluster) : undefined;
+    const knownClusterId = recovery === undefined ? recordedClusterId(cluster.status) : undefined;
+    // On claims, a formed cluster without a leader: its members' metrics say whether it is one to re-form.
+    const leaderlessOnClaims =
+      cluster.spec.storage.pvc !== undefined &&
+      reform === undefined &&
+      knownClusterId !== undefined &&
+      (etcd.kind === 'silent' || (etcd.kind === 'answered' && etcd.leaderId === undefined));
+    if (!leaderlessOnClaims) this.#stuck.delete(key);
+    const leaderless = leaderlessOnClaims ? await this.#leaderless(key, podViews) : undefined;
     const recordedUpgrade = cluster.status?.upgrade;
     const base: Observed = {
       spec: {
@@ -289,7 +313,7 @@ export class EtcdClusterController {
         storage: cluster.spec.storage.pvc === undefined ? 'emptyDir' : 'pvc',
         tls: cluster.spec.tls !== undefined,
       },
-      knownClusterId: recovery === undefined ? recordedClusterId(cluster.status) : undefined,
+      knownClusterId,
       knownVersion: cluster.status?.currentVersion,
       pods: podViews,
       claims,
@@ -300,6 +324,8 @@ export class EtcdClusterController {
         recordedUpgrade === undefined || recordedUpgrade.completedAt !== undefined
           ? undefined
           : { from: recordedUpgrade.fromVersion, to: recordedUpgrade.toVersion },
+      reform,
+      leaderless,
     };
     // The namespace's EtcdBackups are read only while an upgrade is asked: its snapshot comes first (rule 9).
     const versions = versionPlan(base);
@@ -552,6 +578,15 @@ export class EtcdClusterController {
         );
         return;
       }
+      case 'reformStart':
+      case 'reformDeletePod':
+      case 'reformForceStart':
+      case 'reformForced':
+      case 'reformRestart':
+      case 'reformComplete':
+        this.#assertLeading(cluster);
+        await this.#reform(cluster, action);
+        return;
       case 'deletePod':
         this.#assertLeading(cluster);
         await this.#deletePod(cluster, action.pod);
@@ -580,6 +615,7 @@ export class EtcdClusterController {
     join: MemberPodOptions['join'],
     version: string,
     seed?: SeedSource,
+    forceNewCluster?: string,
   ): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
     // What a member pod of automatic TLS needs (its service account, the CA it trusts) is there before it.
@@ -604,6 +640,7 @@ export class EtcdClusterController {
         join,
         version,
         ...(seed === undefined ? {} : { seed }),
+        ...(forceNewCluster === undefined ? {} : { forceNewCluster }),
       }),
     );
     this.#expected.set(key, { pod: name, present: true });
@@ -656,6 +693,117 @@ export class EtcdClusterController {
       if (this.#lastHalt.get(key) === 'RecoveryImpossible') return;
       this.#lastHalt.set(key, 'RecoveryImpossible');
       await this.#event(cluster, 'Warning', 'RecoveryImpossible', 'Halt', error.message);
+    }
+  }
+
+  /** Every member pod's metrics, and how long the same members have been without a leader and any peer. */
+  async #leaderless(key: string, pods: readonly PodView[]): Promise<NonNullable<Observed['leaderless']>> {
+    const answers = await readLeaderless(pods, this.#options.etcdTimeoutMs ?? 1000);
+    const fingerprint = stuckFingerprint(answers);
+    const before = this.#stuck.get(key);
+    if (fingerprint === undefined) {
+      this.#stuck.delete(key);
+      return { answers, heldForMs: 0 };
+    }
+    if (before?.fingerprint === fingerprint) return { answers, heldForMs: Date.now() - before.since };
+    this.#stuck.set(key, { fingerprint, since: Date.now() });
+    return { answers, heldForMs: 0 };
+  }
+
+  /** A step of re-forming a cluster whose every member moved at once (../reform/reform-plan.ts, ADR 0054). */
+  async #reform(cluster: EtcdCluster, action: Extract<Action, { kind: `reform${string}` }>): Promise<void> {
+    const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
+    const recorded = recordedReform(cluster);
+    const describeCandidate = (candidate: ReformPlan['members'][number]): string =>
+      `${candidate.member} (${hexId(candidate.memberId)}: revision ${candidate.revision}, applied index ${candidate.appliedIndex})`;
+    switch (action.kind) {
+      case 'reformStart': {
+        const plan: ReformPlan = {
+          token: randomBytes(4).toString('hex'),
+          member: action.chosen.member,
+          memberId: action.chosen.memberId,
+          clusterId: action.clusterId,
+          stage: 'forcing',
+          members: [...action.members],
+          startedAt: new Date().toISOString(),
+        };
+        await recordReform(this.#customObjects, cluster, plan);
+        await this.#event(
+          cluster,
+          'Warning',
+          'ReformStarted',
+          'Reform',
+          `every member of cluster ${hexId(action.clusterId)} is back on its data, but none has had a leader or reached a peer for ${REFORM_CONFIRM_MS / 1000} s (each at an address no peer knows): re-forming it around ${describeCandidate(action.chosen)}, the most up-to-date of ${action.members.map(describeCandidate).join(', ')}; it is restarted once with --force-new-cluster (same data, same cluster ID), then the others' data is deleted and they rejoin as new members`,
+        );
+        return;
+      }
+      case 'reformDeletePod':
+        await this.#deletePod(cluster, action.member);
+        this.#expected.set(key, { pod: action.member, present: false });
+        await this.#event(
+          cluster,
+          'Normal',
+          'ReformPodDeleted',
+          'Reform',
+          action.forced
+            ? `deleted the --force-new-cluster pod of ${action.member}: it is recreated without the flag on its claim before any member joins`
+            : `deleted pod ${action.member} (its claim stays): it is recreated with --force-new-cluster`,
+        );
+        return;
+      case 'reformForceStart':
+        await this.#createMemberPod(
+          cluster,
+          action.member,
+          { state: 'restart' },
+          action.version,
+          undefined,
+          action.token,
+        );
+        await this.#event(
+          cluster,
+          'Normal',
+          'ReformForceStarted',
+          'Reform',
+          `recreated pod ${action.member} on claim ${action.claim} with --force-new-cluster: it starts as a one-member cluster on its own data`,
+        );
+        return;
+      case 'reformForced':
+        if (recorded === undefined)
+          throw new ReformNotRecordedError(`no re-forming recorded on ${key}`, { cluster: key });
+        await recordReform(this.#customObjects, cluster, { ...recorded, stage: 'restarting' });
+        await this.#event(
+          cluster,
+          'Normal',
+          'ReformForced',
+          'Reform',
+          `member ${action.member} leads cluster ${hexId(recorded.clusterId)} alone, on its own data: its pod is recreated without --force-new-cluster`,
+        );
+        return;
+      case 'reformRestart':
+        await this.#createMemberPod(cluster, action.member, { state: 'restart' }, action.version);
+        await this.#event(
+          cluster,
+          'Normal',
+          'ReformMemberRestarted',
+          'Reform',
+          `recreated pod ${action.member} on claim ${action.claim} without --force-new-cluster`,
+        );
+        return;
+      case 'reformComplete': {
+        if (recorded === undefined)
+          throw new ReformNotRecordedError(`no re-forming recorded on ${key}`, { cluster: key });
+        const completedAt = new Date();
+        await recordReform(this.#customObjects, cluster, { ...recorded, completedAt: completedAt.toISOString() });
+        const seconds = (completedAt.getTime() - Date.parse(recorded.startedAt)) / 1000;
+        await this.#event(
+          cluster,
+          'Normal',
+          'Reformed',
+          'Reform',
+          `cluster ${hexId(recorded.clusterId)} re-formed around member ${action.member} in ${seconds.toFixed(1)} s, the same cluster ID and data; the other members' pods and claims go, and new members join as learners`,
+        );
+        return;
+      }
     }
   }
 
@@ -851,3 +999,6 @@ const describeMember = (member: MemberView): string => `${member.name || '(unsta
 
 /** A write was about to happen on a replica that does not lead, or without a leader to send it to. */
 export class NotLeadingError extends StrataError {}
+
+/** A step of a re-forming whose plan the EtcdCluster no longer records (a stale read): the pass is retried. */
+export class ReformNotRecordedError extends StrataError {}

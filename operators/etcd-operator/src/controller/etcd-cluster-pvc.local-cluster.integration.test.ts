@@ -119,8 +119,8 @@ describe('members on PersistentVolumeClaims', () => {
     const startedAt = performance.now();
     const names = (await clusters.pods(NAME)).map((pod) => pod.metadata?.name ?? '');
     // The third member keeps its address: the restarted ones reach it at the peer URL it is known by, and with it
-    // form a quorum that takes their new peer URLs. (Were all three to move at once, none would know where the
-    // others are: see the README.)
+    // form a quorum that takes their new peer URLs. (All three moving at once is a re-forming:
+    // src/reform/reform.local-cluster.integration.test.ts.)
     await Promise.all(
       names.slice(0, 2).map((name) => core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 })),
     );

@@ -2,7 +2,13 @@
 import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import type { EtcdClient, EtcdEndpointStatus, EtcdMemberList } from '../etcd/gateway-client.ts';
 import { clientURLOf, type ClaimView, type EtcdView, type MemberView, type PodView } from '../plan/observed.ts';
-import { ETCD_CONTAINER, INITIAL_STATE_ANNOTATION, MEMBER_LABEL, VERSION_ANNOTATION } from '../pods/member-pod.ts';
+import {
+  ETCD_CONTAINER,
+  FORCE_NEW_CLUSTER_ANNOTATION,
+  INITIAL_STATE_ANNOTATION,
+  MEMBER_LABEL,
+  VERSION_ANNOTATION,
+} from '../pods/member-pod.ts';
 
 /** A member's claim as the planner sees it; undefined for a claim without the member label (not the operator's). */
 export function claimView(claim: V1PersistentVolumeClaim): ClaimView | undefined {
@@ -27,6 +33,7 @@ export function podView(pod: V1Pod): PodView {
     initialState: pod.metadata?.annotations?.[INITIAL_STATE_ANNOTATION] === 'new' ? 'new' : 'existing',
     version: pod.metadata?.annotations?.[VERSION_ANNOTATION],
     crashLooping: etcd?.state?.waiting?.reason === 'CrashLoopBackOff',
+    forceNewCluster: pod.metadata?.annotations?.[FORCE_NEW_CLUSTER_ANNOTATION],
   };
 }
 

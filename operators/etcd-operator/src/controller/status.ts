@@ -27,7 +27,17 @@ const CHANGES: ReadonlySet<Action['kind']> = new Set([
   'defragment',
   'disarm',
   'snapshotBeforeUpgrade',
+  'reformStart',
+  'reformDeletePod',
+  'reformForceStart',
+  'reformForced',
+  'reformRestart',
+  'reformComplete',
 ]);
+
+/** A step of a re-forming (../reform/), or a wait within one. */
+const isReforming = (action: Action): boolean =>
+  action.kind.startsWith('reform') || (action.kind === 'wait' && action.reason.startsWith('Reform'));
 
 /** Said in the Progressing condition and the Events of an upgrade: where its pre-upgrade snapshot is. */
 export function upgradeSnapshotNote(observed: Observed): string {
@@ -84,9 +94,12 @@ export function statusOf({
     etcd.kind === 'silent'
       ? observed.knownClusterId !== undefined
       : etcd.kind === 'answered' && healthyVoters.length < quorumOf(voters.length);
+  const reforming = isReforming(action) || observed.reform !== undefined;
   const quorumLost =
-    (action.kind === 'halt' && action.condition === 'QuorumLost') || (noQuorum && action.kind === 'restartMember');
-  const available = etcd.kind === 'answered' && !quorumLost && etcd.leaderId !== undefined;
+    (action.kind === 'halt' && action.condition === 'QuorumLost') ||
+    (noQuorum && (action.kind === 'restartMember' || reforming));
+  // A member forced into a one-member cluster leads before it is restarted plainly: not Available until done.
+  const available = etcd.kind === 'answered' && !quorumLost && !reforming && etcd.leaderId !== undefined;
   const halted = action.kind === 'halt' ? action : undefined;
   const degraded =
     (halted !== undefined && halted.condition === 'Degraded') ||
@@ -103,7 +116,11 @@ export function statusOf({
           reason: 'QuorumAnswers',
           message: `${healthyVoters.length} of ${voters.length} voting members answer${evenSize === undefined ? '' : `; warning: ${evenSize}`}`,
         }
-      : { status: 'False', reason: etcd.kind === 'answered' ? 'NoQuorum' : 'NoMemberAnswers', message: describe },
+      : {
+          status: 'False',
+          reason: reforming ? 'Reforming' : etcd.kind === 'answered' ? 'NoQuorum' : 'NoMemberAnswers',
+          message: describe,
+        },
     Progressing:
       CHANGES.has(action.kind) || action.kind === 'wait'
         ? {
@@ -126,11 +143,13 @@ export function statusOf({
     QuorumLost: quorumLost
       ? action.kind === 'halt'
         ? { status: 'True', reason: action.reason, message: action.message }
-        : {
-            status: 'True',
-            reason: 'RestartingMembers',
-            message: `no quorum answers; restarting member ${action.kind === 'restartMember' ? action.member : ''} on its claim`,
-          }
+        : action.kind === 'restartMember'
+          ? {
+              status: 'True',
+              reason: 'RestartingMembers',
+              message: `no quorum answers; restarting member ${action.member} on its claim`,
+            }
+          : { status: 'True', reason: 'Reforming', message: `no quorum answers; re-forming the cluster: ${describe}` }
       : { status: 'False', reason: 'QuorumHolds', message: 'a quorum of voters answers, or the cluster is forming' },
     Paused: observed.spec.paused
       ? { status: 'True', reason: 'Paused', message: 'spec.paused is set: observing only' }

@@ -25,6 +25,8 @@ export interface PodView {
   readonly version: string | undefined;
   /** Its etcd keeps failing: the kubelet backs off restarting it. */
   readonly crashLooping: boolean;
+  /** The token of the re-forming this pod's etcd runs `--force-new-cluster` for (../reform/); absent otherwise. */
+  readonly forceNewCluster?: string | undefined;
 }
 
 /** A member's PersistentVolumeClaim (storage.pvc): its data, which outlives the member's pod. */
@@ -51,6 +53,25 @@ export interface MemberView {
   readonly raftIndex: number | undefined;
   readonly dbSize: number | undefined;
   readonly version: string | undefined;
+}
+
+/**
+ * What a member's metrics say while it has no leader (etcd serves its client port only once it had one, its metrics
+ * always): what a re-forming (../reform/) decides on.
+ */
+export interface LeaderlessAnswer {
+  /** The pod whose metrics URL answered (its name is the member's). */
+  readonly pod: string;
+  /** The member ID, decimal. */
+  readonly memberId: string;
+  readonly hasLeader: boolean;
+  /** The revision of its key space: what it applied of the log it knows committed. */
+  readonly revision: number;
+  readonly appliedIndex: number;
+  /** The members it knows (itself included), decimal IDs. */
+  readonly peers: readonly string[];
+  /** How many of them it has a live connection with. */
+  readonly activePeers: number;
 }
 
 export type EtcdView =
@@ -129,4 +150,21 @@ export interface Observed {
   readonly upgradeSnapshot: UpgradeSnapshotView;
   /** The upgrade the status records as begun (its snapshot taken) and not yet completed. */
   readonly upgradeUnderWay: { readonly from: string; readonly to: string } | undefined;
+  /** A re-forming of the cluster around its most up-to-date member, recorded and not yet completed (../reform/). */
+  readonly reform?: ReformView | undefined;
+  /**
+   * Every member pod's metrics, read only while no leader is known on claims; `heldForMs`: how long the same members
+   * have been seen without a leader and without a connection to any peer.
+   */
+  readonly leaderless?: { readonly answers: readonly LeaderlessAnswer[]; readonly heldForMs: number } | undefined;
+}
+
+/** The recorded re-forming as the planner needs it (the plan itself is in ../reform/reform-plan.ts). */
+export interface ReformView {
+  readonly token: string;
+  /** The member restarted with --force-new-cluster: its name (and pod's), and ID. */
+  readonly member: string;
+  readonly memberId: string;
+  /** forcing: until it leads a one-member cluster; restarting: until it does so again without the flag. */
+  readonly stage: 'forcing' | 'restarting';
 }

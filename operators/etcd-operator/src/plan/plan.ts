@@ -4,6 +4,7 @@
 import { peerURLOf, type ClaimView, type MemberView, type Observed, type PodView, type SpecView } from './observed.ts';
 import { compareVersions, upgradePath, type UpgradePath } from './upgrade.ts';
 import { upgradeSnapshotGate, type SnapshotBeforeUpgrade } from './upgrade-snapshot.ts';
+import { planReform, planReformUnderway, type ReformAction } from '../reform/reform-plan.ts';
 
 export type HaltCondition = 'QuorumLost' | 'Degraded' | 'Paused';
 
@@ -28,6 +29,8 @@ export type Action =
   | { readonly kind: 'upgradeMember'; readonly member: MemberView; readonly from: string; readonly to: string }
   /** Ask for the pre-upgrade snapshot (rule 9) before the first member of an upgrade is touched. */
   | SnapshotBeforeUpgrade
+  /** A step of re-forming a cluster whose every member moved at once (../reform/reform-plan.ts). */
+  | ReformAction
   /** A member restarted in a new pod answers on that pod's IP: tell the cluster its new peer URL. */
   | { readonly kind: 'updatePeerURL'; readonly member: MemberView; readonly peerURL: string }
   /** Delete a claim whose member is gone and that no pod uses: its data never serves another member. */
@@ -134,10 +137,15 @@ export function plan(observed: Observed): Action {
       message: `members answer with ${etcd.clusterIds.length} cluster IDs (${etcd.clusterIds.join(', ')}); nothing is changed until one remains`,
     };
   }
+  // A re-forming under way goes on until its member leads alone without the flag; nothing else is done meanwhile.
+  if (observed.reform !== undefined) return planReformUnderway(observed, observed.reform);
   if (etcd.kind === 'silent') {
     if (observed.knownClusterId !== undefined) {
       const revive = claimWithoutPod(observed);
       if (revive !== undefined) return revive;
+      // Without a leader etcd does not serve its client port: every member moved at once looks silent here.
+      const reform = planReform(observed);
+      if (reform !== undefined) return reform;
       return {
         kind: 'halt',
         condition: 'QuorumLost',
@@ -163,6 +171,10 @@ export function plan(observed: Observed): Action {
   if (healthyVoters.length < quorumOf(voters.length)) {
     const revive = claimWithoutPod(observed);
     if (revive !== undefined) return revive;
+    // Every member back on its data, but each on a new address that no peer knows: re-formed around the most
+    // up-to-date one, or, when a voter's data is gone, reported as the quorum loss it is.
+    const reform = planReform(observed);
+    if (reform !== undefined) return reform;
     return {
       kind: 'halt',
       condition: 'QuorumLost',

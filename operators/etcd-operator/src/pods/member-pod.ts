@@ -14,6 +14,8 @@ export const INITIAL_STATE_ANNOTATION = 'etcd.strata.dev/initial-cluster-state';
 export const ETCD_CONTAINER = 'etcd';
 /** The etcd release a member's pod runs (its image's tag, in the spec's form). */
 export const VERSION_ANNOTATION = 'etcd.strata.dev/version';
+/** On the pod of a member restarted with --force-new-cluster: the token of the re-forming (../reform/). */
+export const FORCE_NEW_CLUSTER_ANNOTATION = 'etcd.strata.dev/force-new-cluster';
 /** On a member's PersistentVolumeClaim: the member (and pod) whose data it holds. */
 export const MEMBER_LABEL = 'etcd.strata.dev/member';
 /**
@@ -96,6 +98,11 @@ export interface MemberPodOptions {
   readonly version: string;
   /** A restored cluster's founding member (join.state new): seeded from this verified snapshot before etcd starts. */
   readonly seed?: SeedSource;
+  /**
+   * A member restarted on its data (join.state restart) as a one-member cluster (`--force-new-cluster`), for the
+   * re-forming with this token; only ever until it leads, then its pod is recreated without the flag.
+   */
+  readonly forceNewCluster?: string;
 }
 
 export function memberPod(options: MemberPodOptions): V1Pod {
@@ -131,6 +138,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
         ]
       : [];
   const image = etcdImage(cluster.spec.repository, options.version);
+  const force = join.state === 'restart' ? options.forceNewCluster : undefined;
   const volumeName = 'data';
   const seed =
     options.seed === undefined || join.state !== 'new'
@@ -157,6 +165,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
         [INITIAL_STATE_ANNOTATION]: initialState,
         [VERSION_ANNOTATION]: options.version,
         ...seed?.annotations,
+        ...(force === undefined ? {} : { [FORCE_NEW_CLUSTER_ANNOTATION]: force }),
       },
       ownerReferences: [ownerOf(cluster)],
     },
@@ -190,6 +199,7 @@ export function memberPod(options: MemberPodOptions): V1Pod {
               ? []
               : [`--quota-backend-bytes=${cluster.spec.quotaBackendBytes}`]),
             ...tls.etcdFlags,
+            ...(force === undefined ? [] : ['--force-new-cluster']),
           ],
           env,
           ports: [

@@ -67,7 +67,9 @@ const metricsFlag = `--listen-metrics-urls=http://$(POD_IP):${METRICS_PORT}`;
 
 const PLAIN: MemberPodTls = {
   scheme: 'http',
-  etcdFlags: [],
+  // Also without TLS: a member without a quorum does not serve its client port, but serves its metrics, which say
+  // what a re-forming decides on (../reform/).
+  etcdFlags: [metricsFlag],
   etcdMounts: [],
   volumes: [],
   firstInitContainers: [],
