@@ -17,6 +17,7 @@ import {
   parseSeedSource,
   requestMemberCertificate,
   startEtcdOperator,
+  verifySnapshot,
 } from '../src/index.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -250,6 +251,33 @@ program
       return;
     }
     logger.info({ record: result.record, removed: result.removed }, 'stored');
+  });
+
+interface VerifySnapshotFlags {
+  readonly file: string;
+  readonly location: string;
+  readonly sha256: string;
+  readonly revision?: number;
+  readonly resultFile: string;
+}
+
+program
+  .command('verify-snapshot')
+  .description('a verifying pod: check a snapshot on a claim against its recorded sha256 and revision')
+  .requiredOption('--file <path>', 'the snapshot, on the claim mounted read-only')
+  .requiredOption('--location <url>', 'where it is as recorded (pvc://…), for messages')
+  .requiredOption('--sha256 <hex>', 'the sha256 recorded for it')
+  .option('--revision <number>', 'the revision recorded for it', (value) => Number.parseInt(value, 10))
+  .requiredOption('--result-file <path>', 'where the result (JSON) goes: the termination message path')
+  .action(async (flags: VerifySnapshotFlags) => {
+    const logger = pino({ level: 'info' });
+    const result = await verifySnapshot(flags);
+    if (result.outcome === 'failed') {
+      logger.error({ reason: result.reason }, result.message);
+      process.exitCode = 1;
+      return;
+    }
+    logger.info({ sha256: result.sha256, revision: result.revision }, 'verified');
   });
 
 await program.parseAsync();

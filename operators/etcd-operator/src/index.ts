@@ -38,6 +38,21 @@ export {
 } from './backup/backup-pod.ts';
 export { backupToDirectory, type BackupToDirectoryOptions } from './backup/backup-to-directory.ts';
 export {
+  snapshotPathInPod,
+  verifyOnClaim,
+  verifyPod,
+  verifyPodName,
+  verifyPodOutcome,
+  VerifyPodError,
+  verifyPodResultSchema,
+  VERIFY_POD_LABEL,
+  type ClaimSnapshot,
+  type VerifyOnClaimOptions,
+  type VerifyPodOwner,
+  type VerifyPodResult,
+} from './restore/verify-pod.ts';
+export { verifySnapshot, type VerifySnapshotOptions } from './restore/verify-snapshot.ts';
+export {
   takeSnapshot,
   chooseSnapshotMember,
   NoSnapshotSourceError,

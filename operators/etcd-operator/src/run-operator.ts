@@ -150,6 +150,8 @@ async function lead(
         mayWrite,
         scratchDirectory,
         pvcRoot,
+        // Backups on a claim are verified in a pod of this image that mounts the claim (ADR 0053).
+        operatorImage: options.operatorImage,
         ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
       });
       const signer = new MemberSigner({

@@ -108,22 +108,69 @@ export function backupPod(options: BackupPodOptions): V1Pod {
     volumes.push({ name: TLS_VOLUME, secret: { secretName: options.clientTLSSecret, defaultMode: 0o400 } });
     args.push(`--tls-dir=${BACKUP_POD_TLS_MOUNT}`);
   }
+  return oneShotPod({
+    name: backupPodName(backup.metadata.name, options.attemptAt),
+    namespace: backup.metadata.namespace ?? '',
+    labels: { [BACKUP_POD_LABEL]: backup.metadata.uid ?? '' },
+    // Deleted with its EtcdBackup.
+    owner: {
+      apiVersion: ETCD_BACKUP.apiVersion,
+      kind: ETCD_BACKUP.kind,
+      name: backup.metadata.name,
+      uid: backup.metadata.uid,
+    },
+    container: 'backup',
+    image: options.operatorImage,
+    args,
+    volumes,
+    mounts,
+    // The snapshot is staged on the scratch volume only: a node's drain may discard it.
+    scratchVolumes: [SCRATCH_VOLUME],
+  });
+}
+
+/** What every one-shot pod of the operator's (a backup pod, a verifying pod) is made of. */
+export interface OneShotPodOptions {
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** The object the pod is deleted with. */
+  readonly owner: {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly name: string;
+    readonly uid?: string | undefined;
+  };
+  readonly container: string;
+  readonly image: string;
+  readonly args: readonly string[];
+  readonly volumes: readonly V1Volume[];
+  readonly mounts: readonly V1VolumeMount[];
+  /** emptyDir volumes that only hold scratch data. */
+  readonly scratchVolumes?: readonly string[];
+}
+
+/**
+ * A pod of the operator's image that runs once and reports in its termination message: no service account token, no
+ * Service environment, a read-only root file system, restartPolicy Never.
+ */
+export function oneShotPod(options: OneShotPodOptions): V1Pod {
+  const { owner } = options;
+  const scratch = options.scratchVolumes ?? [];
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: backupPodName(backup.metadata.name, options.attemptAt),
-      namespace: backup.metadata.namespace ?? '',
-      labels: { [BACKUP_POD_LABEL]: backup.metadata.uid ?? '' },
-      // The snapshot is staged on the scratch volume only: a node's drain may discard it.
-      annotations: { [POD_ANNOTATIONS.scratchVolumes]: SCRATCH_VOLUME },
-      // Deleted with its EtcdBackup.
+      name: options.name,
+      namespace: options.namespace,
+      labels: { ...options.labels },
+      ...(scratch.length === 0 ? {} : { annotations: { [POD_ANNOTATIONS.scratchVolumes]: scratch.join(',') } }),
       ownerReferences: [
         {
-          apiVersion: ETCD_BACKUP.apiVersion,
-          kind: ETCD_BACKUP.kind,
-          name: backup.metadata.name,
-          uid: backup.metadata.uid ?? '',
+          apiVersion: owner.apiVersion,
+          kind: owner.kind,
+          name: owner.name,
+          uid: owner.uid ?? '',
           controller: true,
           blockOwnerDeletion: true,
         },
@@ -136,13 +183,13 @@ export function backupPod(options: BackupPodOptions): V1Pod {
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 10,
       securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-      volumes,
+      volumes: [...options.volumes],
       containers: [
         {
-          name: 'backup',
-          image: options.operatorImage,
-          args,
-          volumeMounts: mounts,
+          name: options.container,
+          image: options.image,
+          args: [...options.args],
+          volumeMounts: [...options.mounts],
           terminationMessagePath: TERMINATION_LOG,
           // A process that dies before writing its result still says why: the end of its log.
           terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -161,28 +208,45 @@ export function backupPod(options: BackupPodOptions): V1Pod {
 export const backupPodFinished = (pod: V1Pod): boolean =>
   pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
+/** A one-shot pod's result: what its process wrote, or a reason and a message when it failed. */
+type PodResult = { readonly outcome: string } & (
+  { readonly outcome: 'failed'; readonly reason: string; readonly message: string } | object
+);
+
 /**
- * The backup a finished pod stored, or a BackupPodError with the reason it named. A pod that ended without a readable
- * result (killed, out of memory, its node gone) is `BackupPodFailed`, quoting whatever the kubelet kept.
+ * What a finished one-shot pod reported in its termination message, parsed with `schema`; a BackupPodError with the
+ * reason it named when it failed. A pod that ended without a readable result (killed, out of memory, its node gone)
+ * is `BackupPodFailed`, quoting whatever the kubelet kept.
  */
-export function backupPodOutcome(pod: V1Pod): { readonly record: BackupRecord; readonly removed: string[] } {
+export function oneShotPodResult<T extends PodResult>(
+  pod: V1Pod,
+  container: string,
+  schema: z.ZodType<T>,
+): Exclude<T, { outcome: 'failed' }> {
   const context = { pod: pod.metadata?.name, namespace: pod.metadata?.namespace, phase: pod.status?.phase };
-  const terminated = pod.status?.containerStatuses?.find((status) => status.name === 'backup')?.state?.terminated;
+  const terminated = pod.status?.containerStatuses?.find((status) => status.name === container)?.state?.terminated;
   const message = terminated?.message ?? '';
-  let parsed: BackupPodResult | undefined;
+  let parsed: T | undefined;
   try {
-    const result = backupPodResultSchema.safeParse(JSON.parse(message));
+    const result = schema.safeParse(JSON.parse(message));
     if (result.success) parsed = result.data;
   } catch {
     // Not JSON: the end of the pod's log, quoted below.
   }
-  if (parsed?.outcome === 'stored' && pod.status?.phase === 'Succeeded') {
-    return { record: parsed.record, removed: parsed.removed };
+  if (parsed !== undefined && 'reason' in parsed && parsed.outcome === 'failed') {
+    throw new BackupPodError(parsed.reason, parsed.message, context);
   }
-  if (parsed?.outcome === 'failed') throw new BackupPodError(parsed.reason, parsed.message, context);
+  if (parsed !== undefined && pod.status?.phase === 'Succeeded') return parsed as Exclude<T, { outcome: 'failed' }>;
+  const name = `${container} pod ${pod.metadata?.name ?? ''}`;
   const ended =
     terminated === undefined
-      ? `backup pod ${pod.metadata?.name ?? ''} ended ${pod.status?.phase ?? ''} without a container status${pod.status?.message === undefined ? '' : `: ${pod.status.message}`}`
-      : `backup pod ${pod.metadata?.name ?? ''} ended ${pod.status?.phase ?? ''} (exit code ${terminated.exitCode}, ${terminated.reason ?? ''})${message === '' ? '' : `: ${message}`}`;
+      ? `${name} ended ${pod.status?.phase ?? ''} without a container status${pod.status?.message === undefined ? '' : `: ${pod.status.message}`}`
+      : `${name} ended ${pod.status?.phase ?? ''} (exit code ${terminated.exitCode}, ${terminated.reason ?? ''})${message === '' ? '' : `: ${message}`}`;
   throw new BackupPodError('BackupPodFailed', ended, context);
+}
+
+/** The backup a finished backup pod stored, or a BackupPodError with the reason it named. */
+export function backupPodOutcome(pod: V1Pod): { readonly record: BackupRecord; readonly removed: string[] } {
+  const { record, removed } = oneShotPodResult(pod, 'backup', backupPodResultSchema);
+  return { record, removed };
 }

@@ -148,7 +148,13 @@ export class EtcdClusterController {
     this.#recovery =
       options.recovery === undefined
         ? undefined
-        : new QuorumRecovery({ core: this.#core, customObjects: this.#customObjects, ...options.recovery });
+        : new QuorumRecovery({
+            core: this.#core,
+            customObjects: this.#customObjects,
+            ...options.recovery,
+            // Backups on a claim are verified in a pod of the operator's image: the operator mounts no claim.
+            claimVerification: { kubeConfig, operatorImage: options.operatorImage },
+          });
     const onError = (what: string) => (error: unknown, retryInMs: number | undefined) =>
       options.logger.warn({ err: error, retryInMs }, `watching ${what} failed`);
     const namespace = options.namespace;

@@ -15,14 +15,24 @@ import {
   setHeaderOptions,
   type CoreV1Api,
   type CustomObjectsApi,
+  type KubeConfig,
   type V1PersistentVolumeClaim,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { ETCD_BACKUP, ETCD_CLUSTER, parseEtcdBackup, StrataError, type EtcdCluster } from '@strata/api';
+import {
+  ETCD_BACKUP,
+  ETCD_CLUSTER,
+  parseEtcdBackup,
+  StrataError,
+  type EtcdBackup,
+  type EtcdCluster,
+} from '@strata/api';
 import { isNotFound, kubernetesApiError } from '@strata/kube';
 import { openBackupStore } from '../backup/open-store.ts';
-import { CorruptSnapshotError } from '../backup/snapshot-file.ts';
+import { CorruptSnapshotError, type VerifiedSnapshot } from '../backup/snapshot-file.ts';
+import type { BackupRecord } from '../restore/restore-source.ts';
 import { fetchVerified } from '../restore/fetch-verified.ts';
+import { verifyOnClaim } from '../restore/verify-pod.ts';
 import { SEED_ANNOTATION, seedStoreOfBackup, type SeedSource } from '../restore/seed-source.ts';
 import { RECOVERY_ANNOTATION, recoveryCandidates, revisionLost, type RecoveryPlan } from './recovery-plan.ts';
 
@@ -34,8 +44,14 @@ export type RecoveryEvent = (type: 'Normal' | 'Warning', reason: string, note: s
 export interface QuorumRecoveryOptions {
   readonly core: CoreV1Api;
   readonly customObjects: CustomObjectsApi;
-  /** Where `destination.pvc` claims of EtcdBackups are mounted into the operator. */
+  /** Where `destination.pvc` claims of EtcdBackups are mounted into the operator: used only without `operatorImage`. */
   readonly pvcRoot: string;
+  /** With the operator's image, a backup on a claim is verified in a pod that mounts the claim (ADR 0053). */
+  readonly claimVerification?: {
+    readonly kubeConfig: KubeConfig;
+    readonly operatorImage: string;
+    readonly timeoutMs?: number;
+  };
   /** A private directory: candidate snapshots are verified in its `recoveries/`, then removed. */
   readonly scratchDirectory: string;
 }
@@ -75,18 +91,9 @@ export class QuorumRecovery {
     const rejected: string[] = [];
     for (const candidate of candidates) {
       const { record } = candidate;
-      const store = await openBackupStore(this.#options.core, candidate.backup, this.#options.pvcRoot);
+      const seedStore = seedStoreOfBackup(candidate.backup);
       try {
-        const verified = await fetchVerified(
-          {
-            store,
-            name: record.name,
-            location: record.location,
-            sha256: () => Promise.resolve(record.sha256),
-            revision: record.revision,
-          },
-          staged,
-        );
+        const verified = await this.#verify(cluster, candidate.backup, record, staged);
         const plan: RecoveryPlan = {
           token,
           backup: candidate.backup.metadata.name,
@@ -103,7 +110,7 @@ export class QuorumRecovery {
           name: record.name,
           sha256: verified.sha256,
           revision: verified.revision,
-          store: seedStoreOfBackup(candidate.backup),
+          store: seedStore,
         });
         // After the plan is recorded: a pass that lost the race to record it (a stale read) says nothing.
         await event(
@@ -122,7 +129,6 @@ export class QuorumRecovery {
         rejected.push(`${record.location}: ${error.message}`);
         await event('Warning', 'RecoveryBackupRejected', `passed over a corrupt backup: ${error.message}`);
       } finally {
-        store.close();
         // Verification was its only use: the member's seeding step reads the store itself.
         await rm(staged, { force: true });
       }
@@ -133,6 +139,42 @@ export class QuorumRecovery {
         : `no backup of ${cluster.metadata.name} verified: ${rejected.join('; ')}`,
       { namespace, cluster: cluster.metadata.name },
     );
+  }
+
+  /**
+   * Verifies one candidate: in a verifying pod owned by the cluster when it is on a claim and the operator's image is
+   * known (the operator mounts no claim), fetched into `staged` otherwise.
+   */
+  async #verify(
+    cluster: EtcdCluster,
+    backup: EtcdBackup,
+    record: BackupRecord,
+    staged: string,
+  ): Promise<VerifiedSnapshot> {
+    const seedStore = seedStoreOfBackup(backup);
+    const expected = { name: record.name, location: record.location, revision: record.revision };
+    const onClaim = this.#options.claimVerification;
+    if (seedStore.kind === 'pvc' && onClaim !== undefined) {
+      return verifyOnClaim({
+        kubeConfig: onClaim.kubeConfig,
+        operatorImage: onClaim.operatorImage,
+        owner: {
+          apiVersion: ETCD_CLUSTER.apiVersion,
+          kind: ETCD_CLUSTER.kind,
+          name: cluster.metadata.name,
+          namespace: cluster.metadata.namespace ?? '',
+          uid: cluster.metadata.uid ?? '',
+        },
+        snapshot: { ...seedStore, ...expected, sha256: record.sha256 },
+        ...(onClaim.timeoutMs === undefined ? {} : { timeoutMs: onClaim.timeoutMs }),
+      });
+    }
+    const store = await openBackupStore(this.#options.core, backup, this.#options.pvcRoot);
+    try {
+      return await fetchVerified({ store, ...expected, sha256: () => Promise.resolve(record.sha256) }, staged);
+    } finally {
+      store.close();
+    }
   }
 
   /** Step 1: the plan and the seed source on the EtcdCluster, in one patch. */

@@ -25,26 +25,40 @@ export async function fetchVerified(source: SnapshotToFetch, staged: string): Pr
   await rm(partial, { force: true });
   try {
     await source.store.get(source.name, partial);
-    const expected = await source.sha256();
-    if (expected === undefined) {
-      throw new CorruptSnapshotError(source.location, 'no sha256 is recorded for it, so it cannot be checked');
-    }
-    const verified = await verifySnapshotFile(partial);
-    if (verified.sha256 !== expected) {
-      throw new CorruptSnapshotError(source.location, `its sha256 ${verified.sha256} is not the recorded ${expected}`, {
-        expected,
-        actual: verified.sha256,
-      });
-    }
-    if (source.revision !== undefined && verified.revision !== source.revision) {
-      throw new CorruptSnapshotError(
-        source.location,
-        `it holds revision ${verified.revision}, not the recorded ${source.revision}`,
-      );
-    }
+    const verified = checkVerified(
+      source.location,
+      await verifySnapshotFile(partial),
+      await source.sha256(),
+      source.revision,
+    );
     await rename(partial, staged);
     return verified;
   } finally {
     await rm(partial, { force: true });
   }
+}
+
+/**
+ * The figures of a snapshot read whole (verifySnapshotFile: etcd's trailer, the revision) held against what was recorded
+ * for it: the sha256 (none at all is a refusal, not a pass) and the revision when one was recorded.
+ */
+export function checkVerified(
+  location: string,
+  verified: VerifiedSnapshot,
+  expected: string | undefined,
+  revision: number | undefined,
+): VerifiedSnapshot {
+  if (expected === undefined) {
+    throw new CorruptSnapshotError(location, 'no sha256 is recorded for it, so it cannot be checked');
+  }
+  if (verified.sha256 !== expected) {
+    throw new CorruptSnapshotError(location, `its sha256 ${verified.sha256} is not the recorded ${expected}`, {
+      expected,
+      actual: verified.sha256,
+    });
+  }
+  if (revision !== undefined && verified.revision !== revision) {
+    throw new CorruptSnapshotError(location, `it holds revision ${verified.revision}, not the recorded ${revision}`);
+  }
+  return verified;
 }

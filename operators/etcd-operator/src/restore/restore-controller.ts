@@ -45,9 +45,11 @@ import {
   recordEvent,
   runQueuedPasses,
 } from '../custom-resources.ts';
-import { CorruptSnapshotError, verifySnapshotFile, type VerifiedSnapshot } from '../backup/snapshot-file.ts';
+import { BackupPodError } from '../backup/backup-pod.ts';
+import { CorruptSnapshotError, type VerifiedSnapshot } from '../backup/snapshot-file.ts';
 import { fetchVerified } from './fetch-verified.ts';
-import { BackupStoreError, type BackupStore } from '../backup/store.ts';
+import { BackupStoreError } from '../backup/store.ts';
+import { verifyOnClaim, VerifyPodError } from './verify-pod.ts';
 import { describeSource, parseS3URL, pickRecordedBackup, RestoreSourceError } from './restore-source.ts';
 import {
   notRestoredYet,
@@ -80,8 +82,15 @@ export interface EtcdRestoreControllerOptions {
   readonly namespace?: string;
   /** Writes only while this holds (the Lease's fence). */
   readonly mayWrite: () => boolean;
-  /** Where `destination.pvc` claims of EtcdBackups are mounted into the operator (as for the backup controller). */
+  /**
+   * Where `destination.pvc` claims of EtcdBackups are mounted into the operator: used only without `operatorImage`
+   * (the harness tests, which run no pods).
+   */
   readonly pvcRoot: string;
+  /** The operator's own image: with it, a backup on a claim is verified in a pod that mounts the claim (ADR 0053). */
+  readonly operatorImage?: string;
+  /** How long a verifying pod may take (default 5 minutes). */
+  readonly verifyTimeoutMs?: number;
   /** A private directory: verified snapshots are staged in its `restores/` as `<restore uid>.db`. */
   readonly scratchDirectory: string;
   readonly retryDelayMs?: number;
@@ -91,16 +100,17 @@ export interface EtcdRestoreControllerOptions {
 }
 
 interface ResolvedSource {
-  readonly store: BackupStore;
+  /** Verifies the snapshot: fetched and staged at `staged`, or (on a claim) in a verifying pod, staging nothing. */
+  readonly verify: (staged: string) => Promise<VerifiedSnapshot>;
+  readonly close: () => void;
   /** The same store as the member pod's seeding step reaches it. */
   readonly seedStore: SeedStore;
   readonly name: string;
   readonly location: string;
-  /** What the snapshot must hash to: recorded by the backup, given in the spec, or stored with the S3 object. */
-  readonly sha256: () => Promise<string | undefined>;
-  /** The revision the backup recorded, when one did. */
-  readonly revision?: number;
 }
+
+/** What a restore records of the snapshot it verified. */
+type RestoredFigures = Pick<VerifiedSnapshot, 'sha256' | 'revision'>;
 
 function failureOf(error: unknown): { reason: string; final: boolean } {
   if (error instanceof CorruptSnapshotError) return { reason: 'SnapshotCorrupt', final: true };
@@ -110,6 +120,9 @@ function failureOf(error: unknown): { reason: string; final: boolean } {
     return { reason: 'SourceInvalid', final: false };
   }
   if (error instanceof BackupStoreError) return { reason: 'StoreFailed', final: false };
+  // A verifying pod's own reason (StoreFailed for a file it cannot read, BackupPodFailed for a pod that died).
+  if (error instanceof BackupPodError) return { reason: error.reason, final: false };
+  if (error instanceof VerifyPodError) return { reason: 'VerifyPodFailed', final: false };
   return { reason: 'RestoreFailed', final: false };
 }
 
@@ -187,15 +200,15 @@ export class EtcdRestoreController {
     const staged = this.#stagedPath(restore);
     let source: ResolvedSource | undefined;
     try {
-      if (await this.#targetIsOurs(restore)) {
-        // A pass that created the cluster and stopped before its status was written: the snapshot it verified is
-        // staged, and reading it again gives the same figures.
-        const verified = await verifySnapshotFile(staged);
-        await this.#finish(restore, verified, restore.status?.source ?? describeSource(restore.spec.source));
+      const ours = await this.#targetIsOurs(restore);
+      if (ours !== undefined) {
+        // A pass that created the cluster and stopped before its status was written: the cluster carries the figures
+        // it verified.
+        await this.#finish(restore, ours, restore.status?.source ?? describeSource(restore.spec.source));
         return;
       }
       source = await this.#resolve(restore);
-      const verified = await fetchVerified(source, staged);
+      const verified = await source.verify(staged);
       await this.#createCluster(restore, verified, source);
       await this.#finish(restore, verified, source.location);
       this.#retries.forget(key);
@@ -214,7 +227,7 @@ export class EtcdRestoreController {
       await this.#event(restore, 'Warning', 'RestoreFailed', `${message} (retrying in ${retryInMs} ms)`);
       this.#queue.addAfter(key, retryInMs);
     } finally {
-      source?.store.close();
+      source?.close();
     }
   }
 
@@ -295,16 +308,22 @@ export class EtcdRestoreController {
   }
 
   /**
-   * Whether the target EtcdCluster exists and this restore created it. One that exists otherwise is refused: a
-   * restore never writes into a live cluster.
+   * When the target EtcdCluster exists and this restore created it, the figures it verified (recorded on the cluster);
+   * undefined when it does not exist. One that exists otherwise is refused: a restore never writes into a live cluster.
    */
-  async #targetIsOurs(restore: EtcdRestore): Promise<boolean> {
+  async #targetIsOurs(restore: EtcdRestore): Promise<RestoredFigures | undefined> {
     const namespace = restore.metadata.namespace ?? '';
     const name = restore.spec.cluster.name;
     const existing = await readEtcdCluster(this.#customObjects, namespace, name);
-    if (existing === undefined) return false;
+    if (existing === undefined) return undefined;
     const uid = restore.metadata.uid;
-    if (uid !== undefined && existing.metadata.annotations?.[RESTORE_ANNOTATIONS.restoreUID] === uid) return true;
+    const annotations = existing.metadata.annotations ?? {};
+    if (uid !== undefined && annotations[RESTORE_ANNOTATIONS.restoreUID] === uid) {
+      return {
+        sha256: annotations[RESTORE_ANNOTATIONS.sha256] ?? '',
+        revision: Number(annotations[RESTORE_ANNOTATIONS.revision] ?? 0),
+      };
+    }
     throw new RestoreTargetExistsError(
       `EtcdCluster ${namespace}/${name} already exists: a restore never writes into a live cluster; name a new one`,
       { namespace, cluster: name, field: 'spec.cluster.name' },
@@ -318,8 +337,19 @@ export class EtcdRestoreController {
       const object = parseS3URL(source.s3.url);
       const store = await openS3Store(this.#core, namespace, { ...source.s3, ...object });
       const given = source.s3.sha256;
+      const location = source.s3.url;
       return {
-        store,
+        verify: (staged) =>
+          fetchVerified(
+            {
+              store,
+              name: object.name,
+              location,
+              sha256: async () => given ?? (await store.recordedSha256(object.name)),
+            },
+            staged,
+          ),
+        close: () => store.close(),
         seedStore: {
           kind: 's3',
           endpoint: source.s3.endpoint,
@@ -330,8 +360,7 @@ export class EtcdRestoreController {
           credentialsSecret: source.s3.credentialsSecret,
         },
         name: object.name,
-        location: source.s3.url,
-        sha256: async () => given ?? (await store.recordedSha256(object.name)),
+        location,
       };
     }
     const backupName = source.backup?.name ?? '';
@@ -353,14 +382,54 @@ export class EtcdRestoreController {
     }
     const backup = parseEtcdBackup(raw);
     const record = pickRecordedBackup(backup, source.backup?.snapshot);
+    const seedStore = seedStoreOfBackup(backup);
+    const resolved = { seedStore, name: record.name, location: record.location };
+    const image = this.#options.operatorImage;
+    if (seedStore.kind === 'pvc' && image !== undefined) {
+      // The claim is mounted by a verifying pod, never by the operator; nothing is staged (the member's seed-fetch
+      // reads the claim itself).
+      const snapshot = {
+        ...seedStore,
+        name: record.name,
+        location: record.location,
+        sha256: record.sha256,
+        revision: record.revision,
+      };
+      const owner = {
+        apiVersion: ETCD_RESTORE.apiVersion,
+        kind: ETCD_RESTORE.kind,
+        name: restore.metadata.name,
+        namespace,
+        uid: restore.metadata.uid ?? '',
+      };
+      return {
+        ...resolved,
+        verify: () =>
+          verifyOnClaim({
+            kubeConfig: this.#options.kubeConfig,
+            owner,
+            operatorImage: image,
+            snapshot,
+            ...(this.#options.verifyTimeoutMs === undefined ? {} : { timeoutMs: this.#options.verifyTimeoutMs }),
+          }),
+        close: () => undefined,
+      };
+    }
     const store = await openBackupStore(this.#core, backup, this.#options.pvcRoot);
     return {
-      store,
-      seedStore: seedStoreOfBackup(backup),
-      name: record.name,
-      location: record.location,
-      sha256: () => Promise.resolve(record.sha256),
-      revision: record.revision,
+      ...resolved,
+      verify: (staged) =>
+        fetchVerified(
+          {
+            store,
+            name: record.name,
+            location: record.location,
+            sha256: () => Promise.resolve(record.sha256),
+            revision: record.revision,
+          },
+          staged,
+        ),
+      close: () => store.close(),
     };
   }
 
@@ -414,7 +483,7 @@ export class EtcdRestoreController {
     }
   }
 
-  async #finish(restore: EtcdRestore, verified: VerifiedSnapshot, location: string): Promise<void> {
+  async #finish(restore: EtcdRestore, verified: RestoredFigures, location: string): Promise<void> {
     const status = recordStaged(
       restore.status,
       { source: location, sha256: verified.sha256, revision: verified.revision, cluster: restore.spec.cluster.name },
