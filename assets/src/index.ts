@@ -55,5 +55,6 @@ export {
   DEFAULT_LOCAL_OS_VERSIONS,
   LOCAL_PAYLOAD_PORT,
   localPayloadBaseUrl,
+  UPDATE_SERVER_PORT,
   updateServerDefaults,
 } from './render/catalog/node-files.ts';

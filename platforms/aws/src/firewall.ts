@@ -1,7 +1,11 @@
 // Which traffic each role's security group admits. Nothing is open to the
 // world but the Kubernetes API: the config has no field asking for SSH from
 // outside, so SSH comes only from inside the VPC (a bastion or VPN there);
-// etcd's client and peer ports admit the controllers alone.
+// etcd's client and peer ports admit the controllers alone. The update server
+// listens on the first controller's host network (ADR 0048); every node's
+// update.conf names it, so the controllers admit its port from both roles.
+import { UPDATE_SERVER_PORT } from '@strata/assets';
+
 export type NodeRole = 'controller' | 'worker';
 
 export const WORLD = '0.0.0.0/0';
@@ -18,7 +22,15 @@ export interface IngressRule {
   readonly description: string;
 }
 
-export const PORTS = { ssh: 22, apiServer: 6443, etcdClient: 2379, etcdPeer: 2380, vxlan: 4789, kubelet: 10250 };
+export const PORTS = {
+  ssh: 22,
+  apiServer: 6443,
+  etcdClient: 2379,
+  etcdPeer: 2380,
+  vxlan: 4789,
+  kubelet: 10250,
+  updateServer: UPDATE_SERVER_PORT,
+};
 
 const BOTH: readonly NodeRole[] = ['controller', 'worker'];
 
@@ -44,6 +56,7 @@ export function ingressRules(vpcCidr: string): readonly IngressRule[] {
     ...fromNodes(target, 'kubelet', 'tcp', PORTS.kubelet, 'kubelet API'),
     ...(target === 'controller'
       ? [
+          ...fromNodes(target, 'update-server', 'tcp', PORTS.updateServer, 'update server (Omaha)'),
           {
             id: 'apiserver',
             target,

@@ -10,7 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { z } from 'zod';
 import { platformStackOutputsSchema } from '@strata/api';
-import { validateIgnition, type ClusterConfig, type PlatformProgramInput } from '@strata/assets';
+import { UPDATE_SERVER_PORT, validateIgnition, type ClusterConfig, type PlatformProgramInput } from '@strata/assets';
 import { AwsProgramError } from './errors.ts';
 import { awsProgram } from './program.ts';
 import {
@@ -67,6 +67,16 @@ function field<S extends z.ZodType>(resource: RegisteredResource, name: string, 
   return schema.parse(resource.inputs[name], { error: () => `${resource.type} ${resource.name}: input ${name}` });
 }
 
+/** The inputs of a standalone ingress rule the firewall tests read. */
+const ingressRuleSchema = z.object({
+  securityGroupId: z.string(),
+  ipProtocol: z.string(),
+  fromPort: z.number(),
+  toPort: z.number(),
+  cidrIpv4: z.string().optional(),
+  referencedSecurityGroupId: z.string().optional(),
+});
+
 const CLUSTER_TAGS = (cluster: string) => ({
   [`kubernetes.io/cluster/${cluster}`]: 'owned',
   'strata.dev/cluster': cluster,
@@ -74,7 +84,7 @@ const CLUSTER_TAGS = (cluster: string) => ({
 
 /** What the issue asks of a cluster of `controllers` controllers, `zones` zones and `pools` worker pools. */
 function expectedCounts(controllers: number, zones: number, pools: number): Record<string, number> {
-  const controllerIngress = 8; // SSH, API, etcd client, etcd peer, VXLAN and kubelet from each role
+  const controllerIngress = 10; // SSH, API, etcd client, etcd peer; VXLAN, kubelet and the update server from each role
   const workerIngress = 5; // SSH, VXLAN and kubelet from each role
   return {
     [T.provider]: 1,
@@ -249,18 +259,7 @@ describe('the AWS program under Pulumi mocks', () => {
     for (const group of ofType(run, T.securityGroup)) {
       assert.equal(group.inputs['ingress'], undefined, `${group.name} has no inline rules`);
     }
-    const rules = ofType(run, T.ingress).map((rule) =>
-      z
-        .object({
-          securityGroupId: z.string(),
-          ipProtocol: z.string(),
-          fromPort: z.number(),
-          toPort: z.number(),
-          cidrIpv4: z.string().optional(),
-          referencedSecurityGroupId: z.string().optional(),
-        })
-        .parse(rule.inputs),
-    );
+    const rules = ofType(run, T.ingress).map((rule) => ingressRuleSchema.parse(rule.inputs));
     for (const rule of rules) {
       assert.ok(groups.has(rule.securityGroupId));
       assert.equal(rule.fromPort, rule.toPort, 'one port per rule');
@@ -280,6 +279,24 @@ describe('the AWS program under Pulumi mocks', () => {
       assert.equal(rule.securityGroupId, controllerGroup);
       assert.equal(rule.referencedSecurityGroupId, controllerGroup);
     }
+  });
+
+  it("mock run: the controllers admit the update server's port from both roles' groups, never from the world", async () => {
+    const { run } = await mockRun(3, 2);
+    const groupId = (name: string) => ofType(run, T.securityGroup).find((group) => group.name === name)?.id;
+    const controllerGroup = groupId('demo-controller');
+    const workerGroup = groupId('demo-worker');
+    assert.ok(controllerGroup !== undefined && workerGroup !== undefined);
+    const rules = ofType(run, T.ingress)
+      .map((rule) => ingressRuleSchema.parse(rule.inputs))
+      .filter((rule) => rule.fromPort <= UPDATE_SERVER_PORT && rule.toPort >= UPDATE_SERVER_PORT);
+    assert.deepEqual(
+      rules.map((rule) => [rule.securityGroupId, rule.ipProtocol, rule.referencedSecurityGroupId, rule.cidrIpv4]),
+      [
+        [controllerGroup, 'tcp', controllerGroup, undefined],
+        [controllerGroup, 'tcp', workerGroup, undefined],
+      ],
+    );
   });
 
   it('mock run: every resource that takes tags carries the cluster tags', async () => {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { platformStackOutputsSchema } from '@strata/api';
-import type { PlatformProgramInput } from '@strata/assets';
+import { UPDATE_SERVER_PORT, type PlatformProgramInput } from '@strata/assets';
 import { CLUSTER_TAG, STORAGE_BLOB_DATA_READER_ROLE } from './constants.ts';
 import { azureProgram } from './program.ts';
 import { nameProblem, type NameKind } from './names.ts';
@@ -321,7 +321,7 @@ describe('the Azure program (mocks)', () => {
     }
   });
 
-  test('mock: SSH is not open to the world and etcd answers the controllers only', () => {
+  test('mock: SSH is not open to the world, etcd answers the controllers only, the update server the nodes', () => {
     const run = runOf(3, 2);
     const network = { virtualNetwork: at(ofType(run, T.network)[0]!, 'addressSpace', 'addressPrefixes', 0) as string };
     const rulesOf = (name: string) =>
@@ -348,6 +348,19 @@ describe('the Azure program (mocks)', () => {
       assert.equal(allowsTcp(controllerRules, network, 'Internet', controller, port).allowed, false);
     }
     assert.equal(allowsTcp(controllerRules, network, 'Internet', controller, 6443).allowed, true);
+    // The update server's port on the controllers: each node subnet by its own rule, never the Internet.
+    assert.deepEqual(
+      allowsTcp(controllerRules, network, { address: otherController }, controller, UPDATE_SERVER_PORT),
+      {
+        allowed: true,
+        by: 'allow-update-server-from-controllers',
+      },
+    );
+    assert.deepEqual(allowsTcp(controllerRules, network, { address: worker }, controller, UPDATE_SERVER_PORT), {
+      allowed: true,
+      by: 'allow-update-server-from-workers',
+    });
+    assert.equal(allowsTcp(controllerRules, network, 'Internet', controller, UPDATE_SERVER_PORT).allowed, false);
     // The nodes still reach each other (kubelet, flannel) through Azure's default rule.
     assert.equal(allowsTcp(workerRules, network, { address: controller }, worker, 10250).allowed, true);
   });

@@ -2,6 +2,11 @@
 // inside the virtual network and nothing from the Internet; these add the API
 // from anywhere and keep etcd to the controllers, which the default
 // AllowVnetInBound rule would otherwise open to every machine of the network.
+// The update server's port (on the first controller's host network, ADR 0048)
+// is admitted from the two node subnets by name, so that the nodes reaching it
+// does not rest on AllowVnetInBound, which also covers peered networks.
+import { UPDATE_SERVER_PORT } from '@strata/assets';
+
 /** A rule as the provider's SecurityRule input takes it, with the fields Strata uses. */
 export interface SecurityRule {
   readonly name: string;
@@ -23,7 +28,22 @@ function inbound(rule: Omit<SecurityRule, 'direction' | 'sourcePortRange'>): Sec
   return { direction: 'Inbound', sourcePortRange: '*', ...rule };
 }
 
-export function controllerSecurityRules(controllerSubnet: string, apiPort: number): SecurityRule[] {
+export function controllerSecurityRules(
+  subnets: { readonly controllerSubnet: string; readonly workerSubnet: string },
+  apiPort: number,
+): SecurityRule[] {
+  const { controllerSubnet, workerSubnet } = subnets;
+  const updateServerFrom = (name: string, priority: number, source: string, what: string): SecurityRule =>
+    inbound({
+      name: `allow-update-server-from-${name}`,
+      priority,
+      access: 'Allow',
+      protocol: 'Tcp',
+      sourceAddressPrefix: source,
+      destinationAddressPrefix: controllerSubnet,
+      destinationPortRange: String(UPDATE_SERVER_PORT),
+      description: `the update server (Omaha) from the ${what}`,
+    });
   return [
     inbound({
       name: 'allow-apiserver',
@@ -55,6 +75,8 @@ export function controllerSecurityRules(controllerSubnet: string, apiPort: numbe
       destinationPortRange: ETCD_PORTS,
       description: 'etcd from anywhere else, which AllowVnetInBound would let in',
     }),
+    updateServerFrom('controllers', 130, controllerSubnet, 'controllers'),
+    updateServerFrom('workers', 131, workerSubnet, 'workers'),
     inbound({
       name: 'allow-ssh-from-vnet',
       priority: 200,

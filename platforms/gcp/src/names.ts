@@ -91,6 +91,7 @@ export interface GcpResourceNames {
   readonly firewall: {
     readonly apiServer: string;
     readonly etcd: string;
+    readonly updateServer: string;
     readonly ssh: string;
     readonly nodes: string;
   };
@@ -135,6 +136,7 @@ export function gcpResourceNames(config: ClusterConfig): GcpResourceNames {
     firewall: {
       apiServer: fitName('compute', cluster, 'apiserver'),
       etcd: fitName('compute', cluster, 'etcd'),
+      updateServer: fitName('compute', cluster, 'update-server'),
       ssh: fitName('compute', cluster, 'ssh'),
       nodes: fitName('compute', cluster, 'nodes'),
     },

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
-import type { PlatformProgramInput } from '@strata/assets';
+import { UPDATE_SERVER_PORT, type PlatformProgramInput } from '@strata/assets';
 import { GcpPlatformError } from './errors.ts';
 import { CLUSTER_LABEL, gcpResourceNames, satisfiesRule, type NameKind } from './names.ts';
 import { gcpProgram, IAP_SSH_RANGE, NODE_METADATA } from './program.ts';
@@ -125,7 +125,7 @@ function expectedCounts(controllers: number, zones: number, pools: number): Reco
     [T.subnetwork]: 1,
     [T.router]: 1,
     [T.nat]: 1,
-    [T.firewall]: 4,
+    [T.firewall]: 5,
     [T.bucket]: 1,
     [T.address]: 1,
     [T.healthCheck]: 1,
@@ -335,7 +335,7 @@ describe('the GCP program under Pulumi mocks', () => {
     }
   });
 
-  test('mock run: no world-open SSH; etcd only from controllers; the only world-open port is the API', async () => {
+  test('mock run: no world-open SSH; etcd only from controllers; the update server from the nodes; the only world-open port is the API', async () => {
     const input = await inputFor(3, [{ name: 'general', count: 2 }]);
     const names = gcpResourceNames(input.config);
     const run = await runMocked(gcpProgram(input));
@@ -355,6 +355,12 @@ describe('the GCP program under Pulumi mocks', () => {
         assert.deepEqual(rule.targetTags, [names.tags.controller], rule.name);
       }
     }
+    const updateServerRules = rules.filter((rule) => opensPort(rule, 'tcp', UPDATE_SERVER_PORT));
+    assert.deepEqual(
+      updateServerRules.map((rule) => [rule.name, rule.sourceRanges, rule.sourceTags, rule.targetTags]),
+      [[names.firewall.updateServer, undefined, [names.tags.controller, names.tags.worker], [names.tags.controller]]],
+      "the update server's port: the controllers, from the nodes' tags only",
+    );
     const worldOpen = rules.filter((rule) => rule.sourceRanges?.some((range) => WORLD.includes(range)));
     assert.deepEqual(
       worldOpen.map((rule) => [rule.allows, rule.targetTags]),

@@ -12,7 +12,7 @@ import { Provider } from '@pulumi/gcp/provider.js';
 import * as serviceaccount from '@pulumi/gcp/serviceaccount/index.js';
 import * as storage from '@pulumi/gcp/storage/index.js';
 import type { PlatformStackOutputs, ProvisionedNode } from '@strata/api';
-import type { PlatformProgramInput } from '@strata/assets';
+import { UPDATE_SERVER_PORT, type PlatformProgramInput } from '@strata/assets';
 import { zoneFor } from './dns-zone.ts';
 import { GcpPlatformError } from './errors.ts';
 import { gcsUrl, ignitionPointer } from './ignition-pointer.ts';
@@ -142,6 +142,21 @@ export function gcpProgram(input: PlatformProgramInput): PulumiFn {
         direction: 'INGRESS',
         allows: [{ protocol: 'tcp', ports: [...ETCD_PORTS] }],
         sourceTags: [controllerTag],
+        targetTags: [controllerTag],
+      },
+      opts,
+    );
+    // The update server listens on the first controller's host network and
+    // every node's update.conf names it there (ADR 0048). Controllers share
+    // one tag, so the rule targets them all; it admits the nodes' tags only.
+    new compute.Firewall(
+      names.firewall.updateServer,
+      {
+        name: names.firewall.updateServer,
+        network: network.id,
+        direction: 'INGRESS',
+        allows: [{ protocol: 'tcp', ports: [String(UPDATE_SERVER_PORT)] }],
+        sourceTags: nodeTags,
         targetTags: [controllerTag],
       },
       opts,

@@ -67,7 +67,7 @@ export function declareNetwork(context: ProgramContext): ClusterNetwork {
   const controllerSubnet = subnet(
     names.controllerSubnet,
     addresses.controllerSubnet,
-    securityGroup(names.controllerSecurityGroup, controllerSecurityRules(addresses.controllerSubnet, plan.apiPort)),
+    securityGroup(names.controllerSecurityGroup, controllerSecurityRules(addresses, plan.apiPort)),
   );
   const workerSubnet = subnet(
     names.workerSubnet,
