@@ -54,6 +54,7 @@ import { claimView, observeEtcd, podView } from './observe.ts';
 import { evenSizeNote, recordedClusterId, statusOf, upgradeSnapshotNote } from './status.ts';
 import { listUpgradeSnapshotView, requestUpgradeSnapshot } from './upgrade-snapshot-api.ts';
 import { ClusterTlsClients } from '../tls/cluster-tls-clients.ts';
+import { usesTls } from '../tls/names.ts';
 import { seedSourceOf, type SeedSource } from '../restore/seed-source.ts';
 import { recoveryUnderway, type RecoveryPlan } from '../recovery/recovery-plan.ts';
 import { NoRecoveryBackupError, QuorumRecovery, type RecoveryEvent } from '../recovery/quorum-recovery.ts';
@@ -276,7 +277,7 @@ export class EtcdClusterController {
       }
     }
     const podViews = pods.map(podView);
-    const etcd = await observeEtcd(client, podViews, cluster.spec.tls !== undefined);
+    const etcd = await observeEtcd(client, podViews, usesTls(cluster));
     const maintenance = await this.#maintenance(client, key, cluster, etcd);
     const claims = ownClaims.flatMap((claim) => claimView(claim) ?? []);
     const recordedUpgrade = cluster.status?.upgrade;
@@ -286,7 +287,7 @@ export class EtcdClusterController {
         version: cluster.spec.version,
         paused: cluster.spec.paused,
         storage: cluster.spec.storage.pvc === undefined ? 'emptyDir' : 'pvc',
-        tls: cluster.spec.tls !== undefined,
+        tls: usesTls(cluster),
       },
       knownClusterId: recovery === undefined ? recordedClusterId(cluster.status) : undefined,
       knownVersion: cluster.status?.currentVersion,
@@ -582,7 +583,7 @@ export class EtcdClusterController {
   ): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
     // What a member pod of automatic TLS needs (its service account, the CA it trusts) is there before it.
-    if (cluster.spec.tls?.auto !== undefined) await this.#tls.ensure(cluster);
+    if (cluster.spec.tls.auto !== undefined) await this.#tls.ensure(cluster);
     const pvc = cluster.spec.storage.pvc;
     if (pvc !== undefined && join.state !== 'restart') {
       const namespace = cluster.metadata.namespace ?? '';

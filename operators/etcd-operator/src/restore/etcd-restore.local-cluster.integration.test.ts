@@ -151,8 +151,11 @@ describe("a restore of the control plane's own etcd", () => {
     const endpoints = endpointsOf(restored);
     assert.equal(endpoints.length, 3);
     const clusterIds = new Set<string>();
+    const restoredTls = await clusters.tlsOf(restored);
+    assert.ok(restoredTls !== undefined, 'the restored cluster has automatic TLS, the default');
     for (const endpoint of endpoints) {
-      const held = await readKeySpace(endpoint, record.revision);
+      assert.match(endpoint, /^https:/);
+      const held = await readKeySpace(endpoint, record.revision, { tls: restoredTls });
       clusterIds.add(held.clusterId);
       assert.ok(held.revision >= record.revision, `${endpoint} is at revision ${held.revision}`);
       assert.equal(held.kvs.size, expected.kvs.size, `${endpoint} holds every key at revision ${record.revision}`);
@@ -197,7 +200,9 @@ describe('recovery: fromLatestBackup', () => {
     assert.ok(newest !== undefined);
     // Written after the newest backup: the recovery loses these, and says how many revisions that is.
     await clusters.putKeys(current, '/lost/', 10);
-    const written = Number((await clusters.etcd.status(endpointsOf(current)[0] ?? '')).header.revision);
+    const written = Number(
+      (await (await clusters.etcdOf(current)).status(endpointsOf(current)[0] ?? '')).header.revision,
+    );
     await waitFor(
       'the operator to observe the last write',
       async () => ((await clusters.read(RECOVERED)).status?.observedRevision ?? 0) >= written || undefined,

@@ -36,7 +36,7 @@ export class ClusterTlsClients {
   /** The client for `cluster`; with automatic TLS, its material is made first when `mayWrite`. */
   async clientFor(cluster: EtcdCluster, mayWrite: boolean): Promise<EtcdClient> {
     const tls = cluster.spec.tls;
-    if (tls === undefined) return this.#plain;
+    if (tls.disabled !== undefined) return this.#plain;
     const cached = this.#clients.get(keyOf(cluster));
     if (cached?.version === versionOf(cluster)) return cached.client;
     if (tls.auto !== undefined && mayWrite) return this.ensure(cluster);
@@ -47,7 +47,7 @@ export class ClusterTlsClients {
 
   /** Makes (or confirms) automatic TLS's CA, client Secret and member service account; returns the client. */
   async ensure(cluster: EtcdCluster): Promise<EtcdClient> {
-    const auto = cluster.spec.tls?.auto;
+    const auto = cluster.spec.tls.auto;
     if (auto === undefined) return this.clientFor(cluster, false);
     const made = await ensureAutomaticTls(
       this.#options.kubeConfig,

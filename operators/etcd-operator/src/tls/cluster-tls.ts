@@ -37,7 +37,7 @@ export async function readClientTls(core: CoreV1Api, namespace: string, name: st
 /** The client credentials the operator uses for `cluster`: its automatic client Secret, or the user's. */
 export function clientSecretOf(cluster: EtcdCluster): string | undefined {
   const tls = cluster.spec.tls;
-  if (tls === undefined) return undefined;
+  if (tls.disabled !== undefined) return undefined;
   return tls.secrets?.clientSecret ?? clientSecretName(cluster.metadata.name);
 }
 

@@ -119,7 +119,7 @@ export class MemberSigner {
         await this.#condition(csr, approved(csr) ? 'Failed' : 'Denied', decision.reason, decision.message);
         return;
       case 'sign': {
-        const auto = cluster?.spec.tls?.auto;
+        const auto = cluster?.spec.tls.auto;
         if (cluster === undefined || auto === undefined) return;
         const current = approved(csr) ? csr : await this.#condition(csr, 'Approved', APPROVED_REASON, decision.message);
         if (current === undefined) return;
