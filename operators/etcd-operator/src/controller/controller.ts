@@ -54,7 +54,9 @@ import { claimView, observeEtcd, podView } from './observe.ts';
 import { evenSizeNote, recordedClusterId, statusOf, upgradeSnapshotNote } from './status.ts';
 import { listUpgradeSnapshotView, requestUpgradeSnapshot } from './upgrade-snapshot-api.ts';
 import { ClusterTlsClients } from '../tls/cluster-tls-clients.ts';
-import { usesTls } from '../tls/names.ts';
+import { clientSecretName, usesTls } from '../tls/names.ts';
+import { certificateValiditySeconds, readServingCertificate, renewalDue } from '../tls/renewal.ts';
+import { clientURLOf } from '../plan/observed.ts';
 import { seedSourceOf, type SeedSource } from '../restore/seed-source.ts';
 import { recoveryUnderway, type RecoveryPlan } from '../recovery/recovery-plan.ts';
 import { NoRecoveryBackupError, QuorumRecovery, type RecoveryEvent } from '../recovery/quorum-recovery.ts';
@@ -84,6 +86,8 @@ export interface EtcdClusterControllerOptions {
   readonly mayWrite: () => boolean;
   readonly resync?: Partial<ResyncIntervals>;
   readonly etcdTimeoutMs?: number;
+  /** Caps automatic TLS's certificate lifetimes (--certificate-validity-seconds): renewals come sooner. */
+  readonly certificateValidityCapSeconds?: number;
   /** Where a recovery from a backup (recovery: fromLatestBackup) verifies it and reads backup claims. */
   readonly recovery?: { readonly scratchDirectory: string; readonly pvcRoot: string };
 }
@@ -116,6 +120,8 @@ export class EtcdClusterController {
   readonly #notBefore = new Map<string, number>();
   readonly #rounds = new DefragmentationRounds();
   readonly #recovery: QuorumRecovery | undefined;
+  /** Per cluster, the expiry of the certificate each member pod (by UID) serves: a pod's certificate never changes. */
+  readonly #memberCertificates = new Map<string, Map<string, Date>>();
 
   constructor(options: EtcdClusterControllerOptions) {
     this.#options = options;
@@ -131,6 +137,17 @@ export class EtcdClusterController {
       core: this.#core,
       rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
       timeoutMs: options.etcdTimeoutMs ?? 1000,
+      ...(options.certificateValidityCapSeconds === undefined
+        ? {}
+        : { validityCapSeconds: options.certificateValidityCapSeconds }),
+      onClientRenewed: (cluster, previous, next) =>
+        this.#event(
+          cluster,
+          'Normal',
+          'ClientCertificateRenewed',
+          'RenewCertificate',
+          `reissued the certificate of Secret ${clientSecretName(cluster.metadata.name)} (it expired ${previous.toISOString()}, the new one ${next.toISOString()}); the CA is unchanged`,
+        ),
     });
     this.#resync = { ...DEFAULT_RESYNC, ...options.resync };
     this.#recovery =
@@ -241,6 +258,7 @@ export class EtcdClusterController {
       this.#leaders.delete(key);
       this.#specWarned.delete(key);
       this.#rounds.forget(key);
+      this.#memberCertificates.delete(key);
       if (raw === undefined && this.#options.mayWrite()) await this.#tls.forget(namespace, name);
       return;
     }
@@ -276,7 +294,12 @@ export class EtcdClusterController {
         return;
       }
     }
-    const podViews = pods.map(podView);
+    const renewalDue = await this.#memberRenewals(key, cluster, pods);
+    const podViews = pods.map((pod) => {
+      const view = podView(pod);
+      const due = renewalDue.get(pod.metadata?.uid ?? '');
+      return due === undefined ? view : { ...view, certificateRenewalDue: due };
+    });
     const etcd = await observeEtcd(client, podViews, usesTls(cluster));
     const maintenance = await this.#maintenance(client, key, cluster, etcd);
     const claims = ownClaims.flatMap((claim) => claimView(claim) ?? []);
@@ -328,6 +351,47 @@ export class EtcdClusterController {
             ? this.#resync.haltedMs
             : this.#resync.afterChangeMs;
     this.#queue.addAfter(key, delay);
+  }
+
+  /**
+   * Automatic TLS: which member pods (by UID) serve a certificate due for renewal, read over a TLS handshake once per
+   * pod (a pod keeps its certificate for its life); and the expiry metric of each member's and the client's.
+   */
+  async #memberRenewals(key: string, cluster: EtcdCluster, pods: readonly V1Pod[]): Promise<Map<string, boolean>> {
+    const due = new Map<string, boolean>();
+    const credentials = this.#tls.credentialsOf(cluster);
+    if (cluster.spec.tls.auto === undefined || credentials === undefined) return due;
+    const validitySeconds = certificateValiditySeconds(cluster, this.#options.certificateValidityCapSeconds);
+    const known = this.#memberCertificates.get(key) ?? new Map<string, Date>();
+    const current = new Map<string, Date>();
+    await Promise.all(
+      pods.map(async (pod) => {
+        const uid = pod.metadata?.uid ?? '';
+        const ip = pod.status?.podIP;
+        let notAfter = known.get(uid);
+        if (notAfter === undefined && ip !== undefined && pod.metadata?.deletionTimestamp === undefined) {
+          try {
+            notAfter = (await readServingCertificate(clientURLOf(ip, true), credentials, 1000)).validToDate;
+          } catch (error) {
+            // Not serving yet (starting, restarting): asked again next pass.
+            this.#options.logger.debug({ err: error, pod: pod.metadata?.name }, 'no serving certificate read');
+          }
+        }
+        if (notAfter === undefined) return;
+        current.set(uid, notAfter);
+        due.set(uid, renewalDue(notAfter, validitySeconds, new Date()));
+        this.#options.metrics.certificateExpiry.set(
+          { cluster: key, certificate: pod.metadata?.name ?? '' },
+          notAfter.getTime() / 1000,
+        );
+      }),
+    );
+    this.#memberCertificates.set(key, current);
+    const client = this.#tls.clientNotAfterOf(cluster);
+    if (client !== undefined) {
+      this.#options.metrics.certificateExpiry.set({ cluster: key, certificate: 'client' }, client.getTime() / 1000);
+    }
+    return due;
   }
 
   /** Warnings about the spec itself (an even size, a refused upgrade): one Event per generation of the spec each. */
@@ -422,11 +486,23 @@ export class EtcdClusterController {
           `recreated pod ${action.member} (etcd ${action.version}) on claim ${action.claim}: the member restarts on its own data, not replaced`,
         );
         return;
+      case 'renewMember': {
+        this.#assertLeading(cluster);
+        await this.#rollPod(cluster, action.member.name);
+        const pod = this.#pods.get(action.member.name, cluster.metadata.namespace ?? '');
+        const notAfter = this.#memberCertificates.get(key)?.get(pod?.metadata?.uid ?? '');
+        await this.#event(
+          cluster,
+          'Normal',
+          'MemberCertificateRenewing',
+          'DeletePod',
+          `renewing the certificate of member ${describeMember(action.member)} (it expires ${notAfter?.toISOString() ?? 'soon'}): its pod is recreated on its claim with a new certificate`,
+        );
+        return;
+      }
       case 'upgradeMember':
         this.#assertLeading(cluster);
-        // Its claim stays: the next passes restart the same member on it at the new version.
-        await this.#deletePod(cluster, action.member.name);
-        this.#expected.set(key, { pod: action.member.name, present: false });
+        await this.#rollPod(cluster, action.member.name);
         await this.#event(
           cluster,
           'Normal',
@@ -546,7 +622,9 @@ export class EtcdClusterController {
               ? 'DeadMemberRemoved'
               : action.reason === 'Upgrade'
                 ? 'MemberRemovedForUpgrade'
-                : 'LearnerRemoved',
+                : action.reason === 'CertificateRenewal'
+                  ? 'MemberRemovedForCertificateRenewal'
+                  : 'LearnerRemoved',
           'RemoveMember',
           `removed member ${describeMember(action.member)} (${action.reason}); ${action.member.learner ? voters : voters - 1} voting members remain, quorum ${quorumOf(Math.max(1, action.member.learner ? voters : voters - 1))}`,
         );
@@ -661,6 +739,15 @@ export class EtcdClusterController {
 
   #recoveryEvent(cluster: EtcdCluster): RecoveryEvent {
     return (type, reason, note) => this.#event(cluster, type, reason, 'Recover', note);
+  }
+
+  /** One step of a rolling restart (upgrade, renewal): the pod goes, its claim stays; restartMember brings it back. */
+  async #rollPod(cluster: EtcdCluster, name: string): Promise<void> {
+    await this.#deletePod(cluster, name);
+    this.#expected.set(clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name), {
+      pod: name,
+      present: false,
+    });
   }
 
   async #deletePod(cluster: EtcdCluster, name: string): Promise<void> {

@@ -25,6 +25,11 @@ export interface PodView {
   readonly version: string | undefined;
   /** Its etcd keeps failing: the kubelet backs off restarting it. */
   readonly crashLooping: boolean;
+  /**
+   * Automatic TLS: the certificate its etcd serves has less than a third of its lifetime left (read over a TLS
+   * handshake by the controller); absent when not known.
+   */
+  readonly certificateRenewalDue?: boolean;
 }
 
 /** A member's PersistentVolumeClaim (storage.pvc): its data, which outlives the member's pod. */
