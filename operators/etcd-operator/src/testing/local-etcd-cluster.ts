@@ -28,7 +28,6 @@ import { clientSecretOf, readClientTls } from '../tls/cluster-tls.ts';
 
 export class LocalEtcdClusters {
   readonly #override: EtcdClient | undefined;
-  readonly #clients = new Map<string, EtcdClient>();
   readonly #core: CoreV1Api;
   readonly #customObjects: CustomObjectsApi;
   readonly #namespace: string;
@@ -44,16 +43,14 @@ export class LocalEtcdClusters {
     this.#namespace = namespace;
   }
 
-  /** A gateway client for `cluster`'s members, with its client certificate unless its TLS is disabled. */
+  /**
+   * A gateway client for `cluster`'s members, with its client certificate unless its TLS is disabled: read afresh
+   * each time, for the operator renews it.
+   */
   async etcdOf(cluster: EtcdCluster): Promise<EtcdClient> {
     if (this.#override !== undefined) return this.#override;
-    const key = cluster.metadata.uid ?? cluster.metadata.name;
-    const cached = this.#clients.get(key);
-    if (cached !== undefined) return cached;
     const tls = await this.tlsOf(cluster);
-    const client = new EtcdClient({ timeoutMs: 2000, ...(tls === undefined ? {} : { tls }) });
-    this.#clients.set(key, client);
-    return client;
+    return new EtcdClient({ timeoutMs: 2000, ...(tls === undefined ? {} : { tls }) });
   }
 
   /** The client credentials the operator uses for `cluster`, read from their Secret; none with TLS disabled. */
