@@ -48,7 +48,8 @@ export class ClusterTlsClients {
     const tls = cluster.spec.tls;
     if (tls.disabled !== undefined) return this.#plain;
     const cached = this.#clients.get(keyOf(cluster));
-    const due = cached?.renewal !== undefined && cached.renewal.renewAt.getTime() <= Date.now();
+    // Automatic TLS read without writing (this replica did not lead yet) has no renewal time: ensured once it may.
+    const due = cached?.renewal === undefined ? tls.auto !== undefined : cached.renewal.renewAt.getTime() <= Date.now();
     if (cached?.version === versionOf(cluster) && !(due && mayWrite)) return cached.client;
     if (tls.auto !== undefined && mayWrite) return this.ensure(cluster);
     const namespace = cluster.metadata.namespace ?? '';
