@@ -121,7 +121,7 @@ export class EtcdClusterController {
   readonly #rounds = new DefragmentationRounds();
   readonly #recovery: QuorumRecovery | undefined;
   /** Per cluster, the expiry of the certificate each member pod (by UID) serves: a pod's certificate never changes. */
-  readonly #memberCertificates = new Map<string, Map<string, Date>>();
+  readonly #memberCertificates = new Map<string, Map<string, { readonly pod: string; readonly notAfter: Date }>>();
 
   constructor(options: EtcdClusterControllerOptions) {
     this.#options = options;
@@ -258,6 +258,12 @@ export class EtcdClusterController {
       this.#leaders.delete(key);
       this.#specWarned.delete(key);
       this.#rounds.forget(key);
+      for (const certificate of [
+        'client',
+        ...[...(this.#memberCertificates.get(key)?.values() ?? [])].map((e) => e.pod),
+      ]) {
+        this.#options.metrics.certificateExpiry.remove({ cluster: key, certificate });
+      }
       this.#memberCertificates.delete(key);
       if (raw === undefined && this.#options.mayWrite()) await this.#tls.forget(namespace, name);
       return;
@@ -362,13 +368,13 @@ export class EtcdClusterController {
     const credentials = this.#tls.credentialsOf(cluster);
     if (cluster.spec.tls.auto === undefined || credentials === undefined) return due;
     const validitySeconds = certificateValiditySeconds(cluster, this.#options.certificateValidityCapSeconds);
-    const known = this.#memberCertificates.get(key) ?? new Map<string, Date>();
-    const current = new Map<string, Date>();
+    const known = this.#memberCertificates.get(key) ?? new Map<string, { pod: string; notAfter: Date }>();
+    const current = new Map<string, { pod: string; notAfter: Date }>();
     await Promise.all(
       pods.map(async (pod) => {
         const uid = pod.metadata?.uid ?? '';
         const ip = pod.status?.podIP;
-        let notAfter = known.get(uid);
+        let notAfter = known.get(uid)?.notAfter;
         if (notAfter === undefined && ip !== undefined && pod.metadata?.deletionTimestamp === undefined) {
           try {
             notAfter = (await readServingCertificate(clientURLOf(ip, true), credentials, 1000)).validToDate;
@@ -378,7 +384,7 @@ export class EtcdClusterController {
           }
         }
         if (notAfter === undefined) return;
-        current.set(uid, notAfter);
+        current.set(uid, { pod: pod.metadata?.name ?? '', notAfter });
         due.set(uid, renewalDue(notAfter, validitySeconds, new Date()));
         this.#options.metrics.certificateExpiry.set(
           { cluster: key, certificate: pod.metadata?.name ?? '' },
@@ -387,6 +393,11 @@ export class EtcdClusterController {
       }),
     );
     this.#memberCertificates.set(key, current);
+    // A pod gone takes its series with it (a restarted member's new pod of the same name sets it again).
+    const live = new Set([...current.values()].map((entry) => entry.pod));
+    for (const { pod } of known.values()) {
+      if (!live.has(pod)) this.#options.metrics.certificateExpiry.remove({ cluster: key, certificate: pod });
+    }
     const client = this.#tls.clientNotAfterOf(cluster);
     if (client !== undefined) {
       this.#options.metrics.certificateExpiry.set({ cluster: key, certificate: 'client' }, client.getTime() / 1000);
@@ -490,7 +501,7 @@ export class EtcdClusterController {
         this.#assertLeading(cluster);
         await this.#rollPod(cluster, action.member.name);
         const pod = this.#pods.get(action.member.name, cluster.metadata.namespace ?? '');
-        const notAfter = this.#memberCertificates.get(key)?.get(pod?.metadata?.uid ?? '');
+        const notAfter = this.#memberCertificates.get(key)?.get(pod?.metadata?.uid ?? '')?.notAfter;
         await this.#event(
           cluster,
           'Normal',
