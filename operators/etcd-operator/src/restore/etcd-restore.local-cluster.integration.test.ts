@@ -168,13 +168,14 @@ describe("a restore of the control plane's own etcd", () => {
     assert.equal(restore.status?.clusterID, hexId(restoredId));
     assert.equal(restored.status?.clusterID, hexId(restoredId));
 
-    // The founding member was seeded in its pod; the two others joined as learners, unseeded.
+    // The founding member was seeded in its pod, after its certificate (automatic TLS, the default); the two others
+    // joined as learners, unseeded.
     const pods = await clusters.pods(RESTORED);
     const seeded = pods.filter((pod) => (pod.spec?.initContainers ?? []).some((c) => c.name === 'seed-restore'));
     assert.equal(seeded.length, 1, 'one founding member seeded');
     assert.deepEqual(
       seeded[0]?.spec?.initContainers?.map((container) => container.name),
-      ['seed-fetch', 'seed-restore', 'seed-install'],
+      ['member-cert', 'seed-fetch', 'seed-restore', 'seed-install'],
     );
     const reasons = await eventReasons(RESTORED);
     assert.ok(reasons.includes('Seeding'), reasons.join(', '));
