@@ -403,8 +403,8 @@ describe('the etcd operator manifests', () => {
     );
     assert.deepEqual(
       verbsOn('secrets'),
-      ['get', 'create'],
-      "Secrets are read by name and created (a TLS cluster's CA and client Secrets), never listed, watched or changed",
+      ['get', 'create', 'update'],
+      "Secrets are read by name, created (a TLS cluster's CA and client Secrets) and updated (the client Secret's renewal), never listed, watched or deleted",
     );
     // Member TLS: approve and sign for its own signer only; one binding updated by name, one role bound by name.
     const signers = (role?.rules ?? []).filter((rule) => rule.resources?.includes('signers'));

@@ -45,6 +45,11 @@ export interface CertificateRequest {
   readonly ipAddresses?: readonly string[];
   readonly profile: CertificateProfile;
   readonly validityDays: number;
+  /**
+   * A lifetime in seconds, in place of validityDays: for certificates that are renewed automatically, whose
+   * lifetime a test shortens to minutes to watch a renewal happen.
+   */
+  readonly validitySeconds?: number;
   readonly keyAlgorithm?: KeyAlgorithm;
 }
 
@@ -73,7 +78,23 @@ export interface PemPair {
 const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-function validityWindow(validityDays: number, now: Date): { notBefore: Date; notAfter: Date } {
+function validityWindow(
+  validityDays: number,
+  now: Date,
+  validitySeconds?: number,
+): { notBefore: Date; notAfter: Date } {
+  if (validitySeconds !== undefined) {
+    if (!Number.isInteger(validitySeconds) || validitySeconds < 1) {
+      throw new CertificateRequestError(`validitySeconds must be a positive integer, got ${validitySeconds}`, {
+        field: 'validitySeconds',
+        value: validitySeconds,
+      });
+    }
+    return {
+      notBefore: new Date(now.getTime() - CLOCK_SKEW_ALLOWANCE_MS),
+      notAfter: new Date(now.getTime() + validitySeconds * 1000),
+    };
+  }
   if (!Number.isInteger(validityDays) || validityDays < 1) {
     throw new CertificateRequestError(`validityDays must be a positive integer, got ${validityDays}`, {
       field: 'validityDays',
@@ -224,7 +245,7 @@ export class CertificateAuthority implements KeyedCertificate {
       serialNumber: randomSerialNumber(),
       subject: subjectName(request.commonName, request.organizations),
       issuer: this.certificate.subject,
-      ...validityWindow(request.validityDays, now),
+      ...validityWindow(request.validityDays, now, request.validitySeconds),
       signingAlgorithm: signingAlgorithm(this.keyAlgorithm),
       publicKey,
       signingKey: this.keys.privateKey,

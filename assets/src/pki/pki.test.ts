@@ -133,6 +133,17 @@ describe('certificate contents', () => {
     });
   });
 
+  it('issues for a lifetime in seconds when asked, and refuses one that is not a positive whole number', async () => {
+    const ca = await CertificateAuthority.create({ commonName: 'seconds-ca', validityDays: 10 });
+    const now = new Date('2030-01-01T00:00:00Z');
+    const issued = await ca.issue(certificateRequest({ validityDays: 7, validitySeconds: 180 }), now);
+    assert.equal(issued.certificate.notAfter.toISOString(), '2030-01-01T00:03:00.000Z', 'seconds win over days');
+    await assert.rejects(
+      ca.issue(certificateRequest({ validitySeconds: 1.5 }), now),
+      (error: unknown) => error instanceof CertificateRequestError && error.context['field'] === 'validitySeconds',
+    );
+  });
+
   it('refuses a validity that is not a positive whole number of days', async () => {
     await assert.rejects(CertificateAuthority.create({ commonName: 'ca', validityDays: 0 }), CertificateRequestError);
   });

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadKubeConfig, podServiceAccountDir } from '@strata/kube';
 import { pino } from 'pino';
 import {
@@ -44,6 +44,18 @@ interface RunFlags {
   readonly logLevel: (typeof LOG_LEVELS)[number];
   readonly backupScratchDir: string;
   readonly backupPvcRoot: string;
+  readonly certificateValiditySeconds?: number;
+}
+
+/** The environment variable that sets --certificate-validity-seconds where a pod's arguments are not the test's. */
+const CERTIFICATE_VALIDITY_ENV = 'ETCD_OPERATOR_CERTIFICATE_VALIDITY_SECONDS';
+
+function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 60) {
+    throw new InvalidArgumentError('must be a whole number of seconds, at least 60');
+  }
+  return seconds;
 }
 
 const program = new Command('etcd-operator').description('Runs EtcdClusters without ever losing quorum.');
@@ -68,6 +80,14 @@ program
     'where restores and recoveries read claims mounted into the operator: <root>/<namespace>/<claim> (backups to a claim run in their own pod)',
     DEFAULT_PVC_ROOT,
   )
+  .addOption(
+    new Option(
+      '--certificate-validity-seconds <seconds>',
+      "caps the lifetime of automatic TLS's member and client certificates (renewed at two thirds of it); for tests",
+    )
+      .env(CERTIFICATE_VALIDITY_ENV)
+      .argParser(positiveSeconds),
+  )
   .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
   .action(async (flags: RunFlags) => {
     const logger = pino({ level: flags.logLevel }).child({ identity: flags.identity });
@@ -86,6 +106,9 @@ program
       signal,
       ...(flags.watchNamespace === undefined ? {} : { watchNamespace: flags.watchNamespace }),
       backups: { scratchDirectory: flags.backupScratchDir, pvcRoot: flags.backupPvcRoot },
+      ...(flags.certificateValiditySeconds === undefined
+        ? {}
+        : { certificateValidityCapSeconds: flags.certificateValiditySeconds }),
     });
     await running.stopped;
   });

@@ -34,6 +34,8 @@ export interface RunEtcdOperatorOptions {
   readonly resync?: Partial<ResyncIntervals>;
   /** Where backups are staged and where `destination.pvc` claims are mounted (`<pvcRoot>/<namespace>/<claim>`). */
   readonly backups?: { readonly scratchDirectory: string; readonly pvcRoot: string };
+  /** Caps automatic TLS's certificate lifetimes (member and client certificates), in seconds: for tests. */
+  readonly certificateValidityCapSeconds?: number;
 }
 
 /** The Deployment mounts claims for `destination.pvc` here. */
@@ -128,6 +130,9 @@ async function lead(
         operatorImage: options.operatorImage,
         mayWrite,
         recovery: { scratchDirectory, pvcRoot },
+        ...(options.certificateValidityCapSeconds === undefined
+          ? {}
+          : { certificateValidityCapSeconds: options.certificateValidityCapSeconds }),
         ...(options.watchNamespace === undefined ? {} : { namespace: options.watchNamespace }),
         ...(options.resync === undefined ? {} : { resync: options.resync }),
       });
@@ -159,6 +164,9 @@ async function lead(
         identity: options.identity,
         logger: logger.child({ component: 'signer' }),
         mayWrite,
+        ...(options.certificateValidityCapSeconds === undefined
+          ? {}
+          : { validityCapSeconds: options.certificateValidityCapSeconds }),
       });
       // The controllers live and die together: when one fails, the term ends for the others too.
       const term = new AbortController();

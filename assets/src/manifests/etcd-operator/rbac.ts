@@ -52,9 +52,10 @@ const OPERATOR_RULES: V1PolicyRule[] = [
     resourceNames: [ETCD_MEMBER_SIGNER],
     verbs: ['approve', 'sign'],
   },
-  // Per cluster, owned by its EtcdCluster: the CA and client Secrets (created once), the CA's ConfigMap and the
-  // member service account (server-side apply: patch, and create the first time).
-  { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+  // Per cluster, owned by its EtcdCluster: the CA and client Secrets (created once; the client Secret is updated by
+  // name when its certificate is renewed, ADR 0052), the CA's ConfigMap and the member service account (server-side
+  // apply: patch, and create the first time).
+  { apiGroups: [''], resources: ['secrets'], verbs: ['create', 'update'] },
   { apiGroups: [''], resources: ['configmaps', 'serviceaccounts'], verbs: ['get', 'create', 'patch'] },
   // The member service accounts are the subjects of one binding, which the operator updates by name; `bind` on
   // that one role lets it, without holding the role's rights itself.

@@ -34,12 +34,21 @@ export const dnsLabelSchema = z
 /** Go duration text within a week, as the retention's maxAge takes it. */
 export const RETENTION_AGE_PATTERN = '^([0-9]+h)?([0-9]+m)?([0-9]+s)?$';
 
-/** A rule that exactly one of two optional fields is set, for zod and for the API server's CEL alike. */
-export function exactlyOne<T extends Record<string, unknown>>(first: keyof T & string, second: keyof T & string) {
+/** A rule that exactly one of the given optional fields is set, for zod and for the API server's CEL alike. */
+export function exactlyOne<T extends Record<string, unknown>>(
+  first: keyof T & string,
+  ...rest: [keyof T & string, ...(keyof T & string)[]]
+) {
+  const fields = [first, ...rest];
+  const rule =
+    fields.length === 2
+      ? `has(self.${first}) != has(self.${rest[0]})`
+      : `${fields.map((field) => `(has(self.${field}) ? 1 : 0)`).join(' + ')} == 1`;
+  const listed = `${fields.slice(0, -1).join(', ')} and ${fields[fields.length - 1] ?? ''}`;
   return {
-    rule: `has(self.${first}) != has(self.${second})`,
-    message: `must set exactly one of ${first} and ${second}`,
-    holds: (value: T) => (value[first] !== undefined) !== (value[second] !== undefined),
+    rule,
+    message: `must set exactly one of ${listed}`,
+    holds: (value: T) => fields.filter((field) => value[field] !== undefined).length === 1,
   };
 }
 

@@ -88,6 +88,13 @@ const tlsSecretsSchema = z.strictObject({
   clientSecret: dnsLabelSchema.describe("kubernetes.io/tls Secret the operator's own client uses."),
 });
 
+/** What the API server (CRD default) and zod both give a cluster whose spec names no tls: automatic TLS. */
+export const ETCD_DEFAULT_TLS = { auto: { certificateValidityHours: 8760 } } as const;
+
+/** The message of spec.tls's transition rule: what cannot be done, and what to do instead. */
+export const ETCD_TLS_IMMUTABLE_MESSAGE =
+  'is immutable: the members keep the URLs and certificates they started with; create a new EtcdCluster with the tls you want and restore a backup of this one into it (EtcdRestore)';
+
 const tlsSchema = kubernetes(
   z.strictObject({
     auto: z
@@ -97,14 +104,28 @@ const tlsSchema = kubernetes(
           .min(24)
           .max(87_600)
           .default(8760)
-          .describe('How long each certificate is valid.'),
+          .describe('How long each certificate is valid; the operator renews it at two thirds of that.'),
       })
       .optional()
-      .describe("Certificates from Strata's PKI for peer, server and client."),
+      .describe("Certificates from Strata's PKI for peer, server and client (the default)."),
     secrets: tlsSecretsSchema.optional().describe("The user's own certificates."),
+    disabled: z
+      .strictObject({})
+      .optional()
+      .describe('Plaintext on every port, with no client authentication: only when asked for, never the default.'),
   }),
-  { rules: [exactlyOne('auto', 'secrets')] },
-).describe('TLS for peer, server and client traffic; plaintext when absent.');
+  {
+    rules: [
+      exactlyOne('auto', 'secrets', 'disabled'),
+      // A running member cannot switch schemes or CAs in place: its peers know it by its https or http peer URL.
+      { rule: 'self == oldSelf', message: ETCD_TLS_IMMUTABLE_MESSAGE, holds: () => true },
+    ],
+  },
+)
+  .default(ETCD_DEFAULT_TLS)
+  .describe(
+    "TLS for peer, server and client traffic: automatic when absent, the user's own secrets, or disabled (plaintext). Immutable.",
+  );
 
 const stringMap = z.record(z.string(), z.string());
 /** Kubernetes' own types, kept as written and handed to the pods unchanged (the API server validates them there). */
@@ -136,7 +157,7 @@ export const etcdClusterSpecSchema = z
       .default('registry.k8s.io/etcd')
       .describe('The image repository; the tag is the version.'),
     storage: storageSchema,
-    tls: tlsSchema.optional(),
+    tls: tlsSchema,
     podTemplate: podTemplateSchema.optional(),
     paused: z.boolean().default(false).describe('Observe and report only; change nothing.'),
     recovery: z

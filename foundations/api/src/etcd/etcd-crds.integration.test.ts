@@ -1,10 +1,16 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiException, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { installCrds, sharedControlPlane, uniqueName, waitFor } from '@strata/harness';
 import { etcdCrds } from './crds.ts';
 import { ETCD_BACKUP, ETCD_RESTORE } from './etcd-backup.ts';
-import { ETCD_CLUSTER, parseEtcdCluster, type EtcdClusterSpecInput } from './etcd-cluster.ts';
+import {
+  ETCD_CLUSTER,
+  ETCD_DEFAULT_TLS,
+  ETCD_TLS_IMMUTABLE_MESSAGE,
+  parseEtcdCluster,
+  type EtcdClusterSpecInput,
+} from './etcd-cluster.ts';
 import { EtcdResourceError } from './common.ts';
 
 // Every object is sent with dryRun=All, so nothing is stored for the operator's tests that share the control plane.
@@ -61,6 +67,22 @@ async function create(plural: string, body: Record<string, unknown>): Promise<An
   }
 }
 
+async function patchAnswer(
+  address: { group: string; version: string; namespace: string; plural: string; name: string },
+  body: readonly object[],
+): Promise<Answer> {
+  try {
+    await customObjects.patchNamespacedCustomObject(
+      { ...address, body },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    return { code: 200, message: '' };
+  } catch (error) {
+    if (!(error instanceof ApiException)) throw error;
+    return { code: error.code, message: statusMessage(error.body) };
+  }
+}
+
 interface Refused {
   readonly name: string;
   readonly spec: Record<string, unknown>;
@@ -101,6 +123,8 @@ const REFUSED_CLUSTERS: readonly Refused[] = [
     spec: aSpec({ tls: { auto: {}, secrets: { peerSecret: 'a', serverSecret: 'b', clientSecret: 'c' } } }),
     field: 'spec.tls',
   },
+  { name: 'automatic TLS and TLS disabled', spec: aSpec({ tls: { auto: {}, disabled: {} } }), field: 'spec.tls' },
+  { name: 'a TLS object naming no form', spec: aSpec({ tls: {} }), field: 'spec.tls' },
 ];
 
 describe('the etcd.strata.dev CRDs on a real API server', () => {
@@ -136,6 +160,95 @@ describe('the etcd.strata.dev CRDs on a real API server', () => {
     });
     assert.equal(parseEtcdCluster(anObject(ETCD_CLUSTER, spec)).spec.paused, false);
     assert.equal(parseEtcdCluster(created).spec.paused, false, 'the API server fills in the same default');
+  });
+
+  it('gives a cluster without tls automatic TLS, as zod does, and keeps an explicit disabled', async () => {
+    const created: unknown = await customObjects.createNamespacedCustomObject({
+      group: ETCD_CLUSTER.group,
+      version: ETCD_CLUSTER.version,
+      namespace,
+      plural: ETCD_CLUSTER.plural,
+      body: anObject(ETCD_CLUSTER, aSpec()),
+      dryRun: 'All',
+    });
+    const stored = (created as { spec?: Record<string, unknown> }).spec?.['tls'];
+    assert.deepEqual(stored, { auto: { certificateValidityHours: 8760 } }, 'the API server defaults tls');
+    assert.deepEqual(stored, ETCD_DEFAULT_TLS);
+    assert.deepEqual(parseEtcdCluster(anObject(ETCD_CLUSTER, aSpec())).spec.tls, stored, 'zod gives the same');
+    const plaintext: unknown = await customObjects.createNamespacedCustomObject({
+      group: ETCD_CLUSTER.group,
+      version: ETCD_CLUSTER.version,
+      namespace,
+      plural: ETCD_CLUSTER.plural,
+      body: anObject(ETCD_CLUSTER, aSpec({ tls: { disabled: {} } })),
+      dryRun: 'All',
+    });
+    assert.deepEqual(parseEtcdCluster(plaintext).spec.tls, { disabled: {} });
+  });
+
+  it('refuses any change to spec.tls of a stored cluster, naming the field and the way out', async () => {
+    const name = uniqueName('tls-immutable');
+    const address = {
+      group: ETCD_CLUSTER.group,
+      version: ETCD_CLUSTER.version,
+      namespace,
+      plural: ETCD_CLUSTER.plural,
+      name,
+    };
+    // Stored for real (no dry run): a transition rule has an old object only on an update. No operator watches this
+    // namespace, and the object is deleted at the end.
+    await customObjects.createNamespacedCustomObject({
+      ...address,
+      body: { ...anObject(ETCD_CLUSTER, aSpec({ tls: { disabled: {} } })), metadata: { name, namespace } },
+    });
+    try {
+      const changes: readonly { readonly what: string; readonly tls: unknown }[] = [
+        { what: 'disabled → auto', tls: { auto: {} } },
+        {
+          what: 'disabled → the user’s secrets',
+          tls: { secrets: { peerSecret: 'p', serverSecret: 's', clientSecret: 'c' } },
+        },
+      ];
+      for (const change of changes) {
+        const answer = await patchAnswer(address, [{ op: 'replace', path: '/spec/tls', value: change.tls }]);
+        assert.equal(answer.code, 422, `${change.what}: ${answer.message}`);
+        assert.ok(answer.message.includes('spec.tls'), answer.message);
+        assert.ok(answer.message.includes(ETCD_TLS_IMMUTABLE_MESSAGE), answer.message);
+        assert.match(answer.message, /create a new EtcdCluster .* restore a backup of this one into it/);
+      }
+      // Removing tls is no way round it: the default fills in automatic TLS, which is a change too.
+      const removed = await patchAnswer(address, [{ op: 'remove', path: '/spec/tls' }]);
+      assert.equal(removed.code, 422, removed.message);
+      // Another field changes freely.
+      assert.equal((await patchAnswer(address, [{ op: 'replace', path: '/spec/size', value: 5 }])).code, 200);
+    } finally {
+      await customObjects.deleteNamespacedCustomObject(address);
+    }
+  });
+
+  it('refuses a change of automatic TLS’s validity on a stored cluster', async () => {
+    const name = uniqueName('tls-validity');
+    const address = {
+      group: ETCD_CLUSTER.group,
+      version: ETCD_CLUSTER.version,
+      namespace,
+      plural: ETCD_CLUSTER.plural,
+      name,
+    };
+    await customObjects.createNamespacedCustomObject({
+      ...address,
+      body: { ...anObject(ETCD_CLUSTER, aSpec()), metadata: { name, namespace } },
+    });
+    try {
+      const answer = await patchAnswer(address, [
+        { op: 'replace', path: '/spec/tls/auto/certificateValidityHours', value: 48 },
+      ]);
+      assert.equal(answer.code, 422, answer.message);
+      assert.ok(answer.message.includes('spec.tls'), answer.message);
+      assert.ok(answer.message.includes(ETCD_TLS_IMMUTABLE_MESSAGE), answer.message);
+    } finally {
+      await customObjects.deleteNamespacedCustomObject(address);
+    }
   });
 
   for (const refused of REFUSED_CLUSTERS) {

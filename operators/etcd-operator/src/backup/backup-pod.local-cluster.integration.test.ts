@@ -167,7 +167,8 @@ describe('backups to a claim through backup pods', () => {
     assert.equal(createHash('sha256').update(bytes).digest('hex'), record.sha256);
     const verified = await verifySnapshotFile(file);
     assert.equal(verified.revision, record.revision);
-    const revisionNow = Number((await clusters.etcd.status(endpointsOf(current)[0] ?? '')).header.revision);
+    const etcd = await clusters.etcdOf(current);
+    const revisionNow = Number((await etcd.status(endpointsOf(current)[0] ?? '')).header.revision);
     assert.ok(record.revision >= 21 && record.revision <= revisionNow, `revision ${record.revision} of ${revisionNow}`);
 
     // Each pod is deleted once its result is recorded.

@@ -56,6 +56,9 @@ import { claimView, observeEtcd, podView } from './observe.ts';
 import { evenSizeNote, recordedClusterId, statusOf, upgradeSnapshotNote } from './status.ts';
 import { listUpgradeSnapshotView, requestUpgradeSnapshot } from './upgrade-snapshot-api.ts';
 import { ClusterTlsClients } from '../tls/cluster-tls-clients.ts';
+import { clientSecretName, usesTls } from '../tls/names.ts';
+import { certificateValiditySeconds, readServingCertificate, renewalDue } from '../tls/renewal.ts';
+import { clientURLOf } from '../plan/observed.ts';
 import { seedSourceOf, type SeedSource } from '../restore/seed-source.ts';
 import { recoveryUnderway, type RecoveryPlan } from '../recovery/recovery-plan.ts';
 import { NoRecoveryBackupError, QuorumRecovery, type RecoveryEvent } from '../recovery/quorum-recovery.ts';
@@ -94,6 +97,8 @@ export interface EtcdClusterControllerOptions {
   readonly mayWrite: () => boolean;
   readonly resync?: Partial<ResyncIntervals>;
   readonly etcdTimeoutMs?: number;
+  /** Caps automatic TLS's certificate lifetimes (--certificate-validity-seconds): renewals come sooner. */
+  readonly certificateValidityCapSeconds?: number;
   /** Where a recovery from a backup (recovery: fromLatestBackup) verifies it and reads backup claims. */
   readonly recovery?: { readonly scratchDirectory: string; readonly pvcRoot: string };
 }
@@ -128,6 +133,8 @@ export class EtcdClusterController {
   readonly #recovery: QuorumRecovery | undefined;
   /** Per cluster: since when the same members have been seen without a leader or a peer (../reform/). */
   readonly #stuck = new Map<string, { readonly fingerprint: string; readonly since: number }>();
+  /** Per cluster, the expiry of the certificate each member pod (by UID) serves: a pod's certificate never changes. */
+  readonly #memberCertificates = new Map<string, Map<string, { readonly pod: string; readonly notAfter: Date }>>();
 
   constructor(options: EtcdClusterControllerOptions) {
     this.#options = options;
@@ -143,6 +150,17 @@ export class EtcdClusterController {
       core: this.#core,
       rbac: kubeConfig.makeApiClient(RbacAuthorizationV1Api),
       timeoutMs: options.etcdTimeoutMs ?? 1000,
+      ...(options.certificateValidityCapSeconds === undefined
+        ? {}
+        : { validityCapSeconds: options.certificateValidityCapSeconds }),
+      onClientRenewed: (cluster, previous, next) =>
+        this.#event(
+          cluster,
+          'Normal',
+          'ClientCertificateRenewed',
+          'RenewCertificate',
+          `reissued the certificate of Secret ${clientSecretName(cluster.metadata.name)} (it expired ${previous.toISOString()}, the new one ${next.toISOString()}); the CA is unchanged`,
+        ),
     });
     this.#resync = { ...DEFAULT_RESYNC, ...options.resync };
     this.#recovery =
@@ -260,6 +278,13 @@ export class EtcdClusterController {
       this.#stuck.delete(key);
       this.#specWarned.delete(key);
       this.#rounds.forget(key);
+      for (const certificate of [
+        'client',
+        ...[...(this.#memberCertificates.get(key)?.values() ?? [])].map((e) => e.pod),
+      ]) {
+        this.#options.metrics.certificateExpiry.remove({ cluster: key, certificate });
+      }
+      this.#memberCertificates.delete(key);
       if (raw === undefined && this.#options.mayWrite()) await this.#tls.forget(namespace, name);
       return;
     }
@@ -295,8 +320,13 @@ export class EtcdClusterController {
         return;
       }
     }
-    const podViews = pods.map(podView);
-    const etcd = await observeEtcd(client, podViews, cluster.spec.tls !== undefined);
+    const renewalDue = await this.#memberRenewals(key, cluster, pods);
+    const podViews = pods.map((pod) => {
+      const view = podView(pod);
+      const due = renewalDue.get(pod.metadata?.uid ?? '');
+      return due === undefined ? view : { ...view, certificateRenewalDue: due };
+    });
+    const etcd = await observeEtcd(client, podViews, usesTls(cluster));
     const maintenance = await this.#maintenance(client, key, cluster, etcd);
     const claims = ownClaims.flatMap((claim) => claimView(claim) ?? []);
     const reform = recovery === undefined ? reformUnderway(cluster) : undefined;
@@ -317,7 +347,7 @@ export class EtcdClusterController {
         recovery: cluster.spec.recovery,
         paused: cluster.spec.paused,
         storage: cluster.spec.storage.pvc === undefined ? 'emptyDir' : 'pvc',
-        tls: cluster.spec.tls !== undefined,
+        tls: usesTls(cluster),
       },
       knownClusterId,
       knownVersion: cluster.status?.currentVersion,
@@ -360,6 +390,52 @@ export class EtcdClusterController {
             ? this.#resync.haltedMs
             : this.#resync.afterChangeMs;
     this.#queue.addAfter(key, delay);
+  }
+
+  /**
+   * Automatic TLS: which member pods (by UID) serve a certificate due for renewal, read over a TLS handshake once per
+   * pod (a pod keeps its certificate for its life); and the expiry metric of each member's and the client's.
+   */
+  async #memberRenewals(key: string, cluster: EtcdCluster, pods: readonly V1Pod[]): Promise<Map<string, boolean>> {
+    const due = new Map<string, boolean>();
+    const credentials = this.#tls.credentialsOf(cluster);
+    if (cluster.spec.tls.auto === undefined || credentials === undefined) return due;
+    const validitySeconds = certificateValiditySeconds(cluster, this.#options.certificateValidityCapSeconds);
+    const known = this.#memberCertificates.get(key) ?? new Map<string, { pod: string; notAfter: Date }>();
+    const current = new Map<string, { pod: string; notAfter: Date }>();
+    await Promise.all(
+      pods.map(async (pod) => {
+        const uid = pod.metadata?.uid ?? '';
+        const ip = pod.status?.podIP;
+        let notAfter = known.get(uid)?.notAfter;
+        if (notAfter === undefined && ip !== undefined && pod.metadata?.deletionTimestamp === undefined) {
+          try {
+            notAfter = (await readServingCertificate(clientURLOf(ip, true), credentials, 1000)).validToDate;
+          } catch (error) {
+            // Not serving yet (starting, restarting): asked again next pass.
+            this.#options.logger.debug({ err: error, pod: pod.metadata?.name }, 'no serving certificate read');
+          }
+        }
+        if (notAfter === undefined) return;
+        current.set(uid, { pod: pod.metadata?.name ?? '', notAfter });
+        due.set(uid, renewalDue(notAfter, validitySeconds, new Date()));
+        this.#options.metrics.certificateExpiry.set(
+          { cluster: key, certificate: pod.metadata?.name ?? '' },
+          notAfter.getTime() / 1000,
+        );
+      }),
+    );
+    this.#memberCertificates.set(key, current);
+    // A pod gone takes its series with it (a restarted member's new pod of the same name sets it again).
+    const live = new Set([...current.values()].map((entry) => entry.pod));
+    for (const { pod } of known.values()) {
+      if (!live.has(pod)) this.#options.metrics.certificateExpiry.remove({ cluster: key, certificate: pod });
+    }
+    const client = this.#tls.clientNotAfterOf(cluster);
+    if (client !== undefined) {
+      this.#options.metrics.certificateExpiry.set({ cluster: key, certificate: 'client' }, client.getTime() / 1000);
+    }
+    return due;
   }
 
   /** Warnings about the spec itself (an even size, a refused upgrade): one Event per generation of the spec each. */
@@ -454,11 +530,23 @@ export class EtcdClusterController {
           `recreated pod ${action.member} (etcd ${action.version}) on claim ${action.claim}: the member restarts on its own data, not replaced`,
         );
         return;
+      case 'renewMember': {
+        this.#assertLeading(cluster);
+        await this.#rollPod(cluster, action.member.name);
+        const pod = this.#pods.get(action.member.name, cluster.metadata.namespace ?? '');
+        const notAfter = this.#memberCertificates.get(key)?.get(pod?.metadata?.uid ?? '')?.notAfter;
+        await this.#event(
+          cluster,
+          'Normal',
+          'MemberCertificateRenewing',
+          'DeletePod',
+          `renewing the certificate of member ${describeMember(action.member)} (it expires ${notAfter?.toISOString() ?? 'soon'}): its pod is recreated on its claim with a new certificate`,
+        );
+        return;
+      }
       case 'upgradeMember':
         this.#assertLeading(cluster);
-        // Its claim stays: the next passes restart the same member on it at the new version.
-        await this.#deletePod(cluster, action.member.name);
-        this.#expected.set(key, { pod: action.member.name, present: false });
+        await this.#rollPod(cluster, action.member.name);
         await this.#event(
           cluster,
           'Normal',
@@ -578,7 +666,9 @@ export class EtcdClusterController {
               ? 'DeadMemberRemoved'
               : action.reason === 'Upgrade'
                 ? 'MemberRemovedForUpgrade'
-                : 'LearnerRemoved',
+                : action.reason === 'CertificateRenewal'
+                  ? 'MemberRemovedForCertificateRenewal'
+                  : 'LearnerRemoved',
           'RemoveMember',
           `removed member ${describeMember(action.member)} (${action.reason}); ${action.member.learner ? voters : voters - 1} voting members remain, quorum ${quorumOf(Math.max(1, action.member.learner ? voters : voters - 1))}`,
         );
@@ -625,7 +715,7 @@ export class EtcdClusterController {
   ): Promise<void> {
     const key = clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name);
     // What a member pod of automatic TLS needs (its service account, the CA it trusts) is there before it.
-    if (cluster.spec.tls?.auto !== undefined) await this.#tls.ensure(cluster);
+    if (cluster.spec.tls.auto !== undefined) await this.#tls.ensure(cluster);
     const pvc = cluster.spec.storage.pvc;
     if (pvc !== undefined && join.state !== 'restart') {
       const namespace = cluster.metadata.namespace ?? '';
@@ -815,6 +905,15 @@ export class EtcdClusterController {
 
   #recoveryEvent(cluster: EtcdCluster): RecoveryEvent {
     return (type, reason, note) => this.#event(cluster, type, reason, 'Recover', note);
+  }
+
+  /** One step of a rolling restart (upgrade, renewal): the pod goes, its claim stays; restartMember brings it back. */
+  async #rollPod(cluster: EtcdCluster, name: string): Promise<void> {
+    await this.#deletePod(cluster, name);
+    this.#expected.set(clusterKey(cluster.metadata.namespace ?? '', cluster.metadata.name), {
+      pod: name,
+      present: false,
+    });
   }
 
   async #deletePod(cluster: EtcdCluster, name: string): Promise<void> {

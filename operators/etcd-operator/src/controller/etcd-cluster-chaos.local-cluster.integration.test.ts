@@ -49,6 +49,7 @@ describe('chaos', () => {
     async (t) => {
       await clusters.create(NAME, { size: 3, version: '3.6.16', storage: { pvc: { size: '64Mi' } } });
       let current = await clusters.settled(NAME, 3, 90_000);
+      const etcd = await clusters.etcdOf(current);
 
       // The writer: each acknowledged key is recorded; a write that fails or times out is counted as refused (it may
       // or may not have been applied, and is never checked).
@@ -63,7 +64,7 @@ describe('chaos', () => {
           const key = `${PREFIX}${index}`;
           const value = `value-${index}`;
           try {
-            await clusters.etcd.put(endpoint, key, value);
+            await etcd.put(endpoint, key, value);
             acknowledged.set(key, value);
           } catch {
             // A refused write is the expected answer of a killed member; it is counted, never checked.
@@ -119,7 +120,7 @@ describe('chaos', () => {
           await waitFor(
             'every member to answer',
             async () => {
-              const answers = await Promise.all(endpointsOf(current).map((endpoint) => clusters.etcd.status(endpoint)));
+              const answers = await Promise.all(endpointsOf(current).map((endpoint) => etcd.status(endpoint)));
               return answers.length === 3 ? true : undefined;
             },
             { timeoutMs: 30_000, intervalMs: 100, retryErrors: true },
@@ -134,7 +135,7 @@ describe('chaos', () => {
 
       current = await clusters.settled(NAME, 3, 60_000);
       for (const endpoint of endpointsOf(current)) {
-        const found = await clusters.etcd.getPrefix(endpoint, PREFIX);
+        const found = await etcd.getPrefix(endpoint, PREFIX);
         const missing = [...acknowledged].filter(([key, value]) => found.get(key) !== value);
         assert.deepEqual(
           missing.slice(0, 5),

@@ -226,7 +226,8 @@ describe('upgrades and quorum loss', () => {
     }
     const current = await clusters.settled(NAME, 3);
     assert.deepEqual(idsOf(current), ids, 'the same members answer again');
-    const membership = (await clusters.etcd.memberList(endpointsOf(current)[0] ?? '')).members.length;
+    const membership = (await (await clusters.etcdOf(current)).memberList(endpointsOf(current)[0] ?? '')).members
+      .length;
     assert.equal(membership, 3);
     const newReasons = await eventReasons(eventsBefore);
     for (const reason of ['LearnerAdded', 'MemberRemoved', 'DeadMemberRemoved', 'PodDeleted', 'MemberRestarted']) {

@@ -32,12 +32,13 @@ describe('a NOSPACE alarm', () => {
   it('is cleared by compaction, defragmentation of every member, leader last, then disarming', async (t) => {
     await clusters.create(NAME, { size: 3, version: '3.6.16', storage: { emptyDir: {} }, quotaBackendBytes: QUOTA });
     const current = await clusters.settled(NAME, 3);
+    const etcd = await clusters.etcdOf(current);
     const endpoint = endpointsOf(current)[0] ?? '';
     let writes = 0;
     let refusal: EtcdRequestError | undefined;
     for (; writes < 40 && refusal === undefined; writes += 1) {
       try {
-        await clusters.etcd.put(endpoint, '/full/value', VALUE);
+        await etcd.put(endpoint, '/full/value', VALUE);
       } catch (error) {
         if (!(error instanceof EtcdRequestError)) throw error;
         refusal = error;
@@ -50,12 +51,12 @@ describe('a NOSPACE alarm', () => {
 
     await waitFor(
       'the operator to clear the NOSPACE alarm',
-      async () => ((await clusters.etcd.alarms(endpoint)).length === 0 ? true : undefined),
+      async () => ((await etcd.alarms(endpoint)).length === 0 ? true : undefined),
       { timeoutMs: 60_000, intervalMs: 250, retryErrors: true },
     );
     t.diagnostic(`alarm cleared ${((performance.now() - fullAt) / 1000).toFixed(1)} s after the refusal`);
-    await clusters.etcd.put(endpoint, '/full/after', 'taken');
-    assert.equal((await clusters.etcd.getPrefix(endpoint, '/full/after')).get('/full/after'), 'taken');
+    await etcd.put(endpoint, '/full/after', 'taken');
+    assert.equal((await etcd.getPrefix(endpoint, '/full/after')).get('/full/after'), 'taken');
 
     const events = (
       await kubeConfig

@@ -9,6 +9,7 @@ import { isNotFound } from '@strata/kube';
 import { waitFor } from '@strata/harness';
 import type { TestCluster } from '@strata/platform-local/testing';
 import { claimNameOf } from '../pods/member-pod.ts';
+import { clientURLOf } from '../plan/observed.ts';
 import type { LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
 import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 
@@ -92,7 +93,8 @@ describe('members on PersistentVolumeClaims', () => {
     assert.deepEqual(idsOf(current.status?.members), ids, 'the member of a deleted pod is restarted, not replaced');
     const restarted = (await core.readNamespacedPod({ namespace, name: deletedName })).status?.podIP ?? '';
     const member = current.status?.members?.find((candidate) => candidate.name === deletedName);
-    assert.equal(member?.clientURL, `http://${restarted}:2379`, 'the restarted member answers on its new pod');
+    // https: automatic TLS is the default.
+    assert.equal(member?.clientURL, clientURLOf(restarted, true), 'the restarted member answers on its new pod');
     await clusters.assertKeys(current, '/kept/', KEYS);
     const hashes = await clusters.hashes(current);
     assert.equal(new Set(hashes).size, 1, `hashkv on every member: ${hashes.join(', ')}`);

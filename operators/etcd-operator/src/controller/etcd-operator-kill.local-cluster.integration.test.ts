@@ -64,11 +64,12 @@ describe('the operator killed in the middle of its work', () => {
     // Where the upgrade's snapshot goes (rule 9: no member is upgraded before it is stored).
     await clusters.backUpTo(NAME, s3, 'etcd-backups');
     let current = await clusters.settled(NAME, 1);
+    const etcd = await clusters.etcdOf(current);
     await clusters.putKeys(current, '/crash/', KEYS);
     sampling = setInterval(() => {
       const endpoint = endpointsOf(current)[0];
       if (endpoint === undefined) return;
-      void clusters.etcd.memberList(endpoint).then(
+      void etcd.memberList(endpoint).then(
         (list) => {
           samples += 1;
           mostLearners = Math.max(mostLearners, list.members.filter((member) => member.isLearner).length);

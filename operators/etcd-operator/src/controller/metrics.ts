@@ -33,6 +33,12 @@ export class EtcdOperatorMetrics {
     labelNames: ['cluster', 'action'],
     registers: [this.registry],
   });
+  readonly certificateExpiry = new Gauge({
+    name: 'strata_etcd_certificate_expiry_timestamp_seconds',
+    help: 'When an automatic TLS certificate expires (Unix time): the client Secret\'s (certificate="client") and each member\'s as it serves it (certificate=<member>)',
+    labelNames: ['cluster', 'certificate'],
+    registers: [this.registry],
+  });
   readonly leader = new Gauge({
     name: 'strata_etcd_operator_leader',
     help: '1 while this replica leads',

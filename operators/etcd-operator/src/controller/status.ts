@@ -23,6 +23,7 @@ const CHANGES: ReadonlySet<Action['kind']> = new Set([
   'removeMember',
   'deletePod',
   'upgradeMember',
+  'renewMember',
   'compact',
   'defragment',
   'disarm',

@@ -27,6 +27,11 @@ export interface PodView {
   readonly crashLooping: boolean;
   /** The token of the re-forming this pod's etcd runs `--force-new-cluster` for (../reform/); absent otherwise. */
   readonly forceNewCluster?: string | undefined;
+  /**
+   * Automatic TLS: the certificate its etcd serves has less than a third of its lifetime left (read over a TLS
+   * handshake by the controller); absent when not known.
+   */
+  readonly certificateRenewalDue?: boolean;
 }
 
 /** A member's PersistentVolumeClaim (storage.pvc): its data, which outlives the member's pod. */

@@ -549,6 +549,70 @@ describe('the planner', () => {
     });
   });
 
+  describe("certificate renewal (automatic TLS): the upgrade's rolling path", () => {
+    const three = () => [aMember('etcd-a'), aMember('etcd-b'), aMember('etcd-c')];
+    const due = (members: readonly ReturnType<typeof aMember>[], names: readonly string[]) =>
+      members.map((member) => podOf(member, { certificateRenewalDue: names.includes(member.name) }));
+
+    it('renews one member on its claim at a time, followers first, moving leadership off the leader last', () => {
+      const members = three();
+      const seen = (names: readonly string[]) =>
+        observed(members, { pods: due(members, names), claims: claimsOf(members) }, answered(members, members[0]!.id));
+      const first = plan(seen(['etcd-a', 'etcd-b', 'etcd-c']));
+      assert.equal(first.kind === 'renewMember' && first.member.name, 'etcd-b');
+      const second = plan(seen(['etcd-a', 'etcd-c']));
+      assert.equal(second.kind === 'renewMember' && second.member.name, 'etcd-c');
+      const move = plan(seen(['etcd-a']));
+      assert.equal(move.kind === 'moveLeader' && `${move.from.name}->${move.to.name}`, 'etcd-a->etcd-b');
+      assert.deepEqual(plan(seen([])), { kind: 'none' });
+    });
+
+    it('renews the next member only once the last one is back and healthy', () => {
+      const members = three();
+      const back = { ...members[1]!, healthy: false };
+      const pods = due(members, ['etcd-c']);
+      const action = plan(observed([members[0]!, back, members[2]!], { pods, claims: claimsOf(members) }));
+      assert.equal(action.kind === 'wait' && action.reason, 'MemberUnhealthy');
+    });
+
+    it('replaces a member on emptyDir (removed, then a new member joins), and refuses a single one', () => {
+      const members = three();
+      const action = plan(observed(members, { pods: due(members, ['etcd-b']) }));
+      assert.equal(
+        action.kind === 'removeMember' && `${action.member.name} ${action.reason}`,
+        'etcd-b CertificateRenewal',
+      );
+      const only = [aMember('etcd-a')];
+      const single = plan(observed(only, { pods: due(only, ['etcd-a']) }));
+      assert.equal(
+        single.kind === 'halt' && `${single.condition} ${single.reason}`,
+        'Degraded CertificateRenewalNeedsStorage',
+      );
+    });
+
+    it("waits for an upgrade asked for: a renewed member's new pod would run the new version before its snapshot", () => {
+      const members = [aMember('etcd-a', { version: '3.6.15' }), aMember('etcd-b', { version: '3.6.15' })];
+      const pods = members.map((member) => podOf(member, { version: '3.6.15', certificateRenewalDue: true }));
+      const action = plan(
+        observed(members, {
+          version: '3.6.16',
+          pods,
+          claims: claimsOf(members),
+          upgradeSnapshot: { kind: 'noDestination', backup: 'etcd-pre-upgrade-g2', cluster: 'etcd' },
+        }),
+      );
+      assert.notEqual(action.kind, 'renewMember');
+      assert.equal(action.kind === 'halt' && action.reason, 'UpgradeNeedsBackup');
+    });
+
+    it('renews nothing during a scale or while a learner catches up', () => {
+      const members = three();
+      const pods = due(members, ['etcd-b']);
+      const action = plan(observed(members, { size: 5, pods, claims: claimsOf(members) }));
+      assert.equal(action.kind, 'createJoiningPod');
+    });
+  });
+
   describe('rule 10: defragmentation', () => {
     it('defragments the members of a round one per pass, followers before the leader', () => {
       const members = three();

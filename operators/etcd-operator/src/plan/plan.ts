@@ -27,6 +27,11 @@ export type Action =
    * at the new version by the restartMember step.
    */
   | { readonly kind: 'upgradeMember'; readonly member: MemberView; readonly from: string; readonly to: string }
+  /**
+   * Renew the certificate of one member kept on its claim: delete its pod (the claim stays); the restartMember step
+   * brings the same member back in a new pod, whose member-cert gets a new certificate. The upgrade's rolling path.
+   */
+  | { readonly kind: 'renewMember'; readonly member: MemberView }
   /** Ask for the pre-upgrade snapshot (rule 9) before the first member of an upgrade is touched. */
   | SnapshotBeforeUpgrade
   /** A step of re-forming a cluster whose every member moved at once (../reform/reform-plan.ts). */
@@ -44,7 +49,7 @@ export type Action =
   | {
       readonly kind: 'removeMember';
       readonly member: MemberView;
-      readonly reason: 'ScaleDown' | 'Replace' | 'LearnerWithoutPod' | 'Upgrade';
+      readonly reason: 'ScaleDown' | 'Replace' | 'LearnerWithoutPod' | 'Upgrade' | 'CertificateRenewal';
     }
   /**
    * Delete a pod that has no member, and its data with it (its claim too, with storage.pvc): a data directory never
@@ -383,29 +388,79 @@ function planUpgrade(
   }
   const outdated = voters
     .filter((member) => versionOf(member, podOf(member)) !== target)
-    .sort((a, b) => Number(a.id === leaderId) - Number(b.id === leaderId) || a.name.localeCompare(b.name));
+    .sort(followersFirst(leaderId));
   const next = outdated[0];
-  if (next === undefined) return { kind: 'none' };
+  if (next === undefined) return planRenewal(observed, voters, leaderId, podOf);
   const from = versionOf(next, podOf(next)) ?? 'unknown';
   // Before the first member is touched (no voter runs the target yet), a snapshot is stored (rule 9).
   if (!voters.some((member) => versionOf(member, podOf(member)) === target)) {
     const gate = upgradeSnapshotGate(observed.upgradeSnapshot, from, target);
     if (gate !== undefined) return gate;
   }
+  return rollMember(observed, voters, leaderId, next, {
+    onClaim: { kind: 'upgradeMember', member: next, from, to: target },
+    removalReason: 'Upgrade',
+    needsStorage: {
+      reason: 'UpgradeNeedsStorage',
+      message: `upgrading ${voters.length} member on emptyDir would lose its data; use storage.pvc, or more members`,
+    },
+  });
+}
+
+const followersFirst =
+  (leaderId: string) =>
+  (a: MemberView, b: MemberView): number =>
+    Number(a.id === leaderId) - Number(b.id === leaderId) || a.name.localeCompare(b.name);
+
+/**
+ * Certificate renewal (automatic TLS), once no upgrade is pending: a member whose served certificate has less than a
+ * third of its lifetime left gets a new pod, and with it a new certificate, by the upgrade's rolling path: one member
+ * per pass, followers before the leader, each healthy again (the checks above) before the next. Never while an
+ * upgrade is asked: a member's new pod runs the target version, which only the upgrade (its snapshot first) may do.
+ */
+function planRenewal(
+  observed: Observed,
+  voters: readonly MemberView[],
+  leaderId: string,
+  podOf: (member: MemberView) => PodView | undefined,
+): Action {
+  const next = voters
+    .filter((member) => podOf(member)?.certificateRenewalDue === true)
+    .sort(followersFirst(leaderId))[0];
+  if (next === undefined) return { kind: 'none' };
+  return rollMember(observed, voters, leaderId, next, {
+    onClaim: { kind: 'renewMember', member: next },
+    removalReason: 'CertificateRenewal',
+    needsStorage: {
+      reason: 'CertificateRenewalNeedsStorage',
+      message: `renewing the certificate of member ${next.name}, the only member, on emptyDir would lose its data; use storage.pvc, or more members`,
+    },
+  });
+}
+
+/**
+ * One member of a rolling step (an upgrade, a certificate renewal) gets a new pod: leadership moved off it first; on
+ * a claim its pod is deleted and it restarts on its data; on emptyDir it is removed and a new member joins in its
+ * place, which a single member cannot survive.
+ */
+function rollMember(
+  observed: Observed,
+  voters: readonly MemberView[],
+  leaderId: string,
+  next: MemberView,
+  how: {
+    readonly onClaim: Action;
+    readonly removalReason: 'Upgrade' | 'CertificateRenewal';
+    readonly needsStorage: { readonly reason: string; readonly message: string };
+  },
+): Action {
   if (next.id === leaderId && voters.length > 1) {
     const to = voters.filter((member) => member.id !== next.id).sort((a, b) => a.name.localeCompare(b.name))[0];
     if (to !== undefined) return { kind: 'moveLeader', from: next, to };
   }
-  if (observed.spec.storage === 'pvc') return { kind: 'upgradeMember', member: next, from, to: target };
-  // On emptyDir a member's data dies with its pod: it is upgraded by being replaced, removed first, then a new
-  // member joins at the new version (the scale-up step above).
-  if (!removalKeepsQuorum(voters, next)) {
-    return {
-      kind: 'halt',
-      condition: 'Degraded',
-      reason: 'UpgradeNeedsStorage',
-      message: `upgrading ${voters.length} member on emptyDir would lose its data; use storage.pvc, or more members`,
-    };
-  }
-  return { kind: 'removeMember', member: next, reason: 'Upgrade' };
+  if (observed.spec.storage === 'pvc') return how.onClaim;
+  // On emptyDir a member's data dies with its pod: it is replaced, removed first, then a new member joins (the
+  // scale-up step above).
+  if (!removalKeepsQuorum(voters, next)) return { kind: 'halt', condition: 'Degraded', ...how.needsStorage };
+  return { kind: 'removeMember', member: next, reason: how.removalReason };
 }

@@ -8,7 +8,7 @@ import { BACKUP_MOUNT, SEED_DIR } from './seed-containers.ts';
 
 const OPERATOR_IMAGE = 'ghcr.io/strata-dev/etcd-operator:test';
 
-/** A restored EtcdCluster as the API server returns it. */
+/** A restored EtcdCluster as the API server returns it: automatic TLS, the default. */
 const aCluster = (storage: object = { emptyDir: {} }): EtcdCluster =>
   parseEtcdCluster({
     apiVersion: ETCD_CLUSTER.apiVersion,
@@ -44,13 +44,26 @@ const founding = (cluster: EtcdCluster, seed: SeedSource): V1Pod =>
     seed,
   });
 
+/** The seed's init containers; automatic TLS's member-cert runs before them. */
+const seedSteps = (pod: V1Pod) =>
+  (pod.spec?.initContainers ?? []).filter((container) => container.name.startsWith('seed-'));
+/** The pod's volumes beside automatic TLS's (its certificate, its CA, the token of member-cert). */
+const TLS_VOLUMES = new Set(['tls', 'ca', 'kube-api-access']);
+const volumesBesideTls = (pod: V1Pod): string[] =>
+  (pod.spec?.volumes ?? []).map((volume) => volume.name).filter((name) => !TLS_VOLUMES.has(name));
+
 const flag = (command: readonly string[] | undefined, name: string): string | undefined =>
   command?.find((argument) => argument.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 describe("a restored cluster's founding member pod", () => {
   it('runs fetch, etcdutl of its own etcd image, then install, before etcd, all on the data and seed volumes', () => {
     const pod = founding(aCluster(), aSeed(S3_STORE));
-    const init = pod.spec?.initContainers ?? [];
+    assert.deepEqual(
+      (pod.spec?.initContainers ?? []).map((container) => container.name),
+      ['member-cert', 'seed-fetch', 'seed-restore', 'seed-install'],
+      "the member's certificate first, then the seed",
+    );
+    const init = seedSteps(pod);
     assert.deepEqual(
       init.map((container) => [container.name, container.image]),
       [
@@ -63,30 +76,27 @@ describe("a restored cluster's founding member pod", () => {
     assert.deepEqual(restore.slice(0, 4), ['etcdutl', 'snapshot', 'restore', `${SEED_DIR}/snapshot.db`]);
     assert.equal(flag(restore, 'data-dir'), `${SEED_DIR}/restored`, 'never into the data directory itself');
     assert.equal(flag(restore, 'name'), '$(POD_NAME)');
-    assert.equal(flag(restore, 'initial-advertise-peer-urls'), 'http://$(POD_IP):2380');
+    assert.equal(flag(restore, 'initial-advertise-peer-urls'), 'https://$(POD_IP):2380');
     for (const container of init) {
       const mounts = new Map(container.volumeMounts?.map((mount) => [mount.name, mount.mountPath]));
       assert.equal(mounts.get('seed'), SEED_DIR, container.name);
       assert.equal(mounts.get('data'), '/var/lib/etcd', container.name);
     }
-    assert.deepEqual(
-      pod.spec?.volumes?.map((volume) => volume.name),
-      ['data', 'seed'],
-    );
+    assert.deepEqual(volumesBesideTls(pod), ['data', 'seed']);
     // The seed volume is scratch: a drain may discard it (the data volume is not listed).
     assert.equal(pod.metadata?.annotations?.[POD_ANNOTATIONS.scratchVolumes], 'seed');
   });
 
   it('bootstraps a new cluster ID: a token of the restore, never the cluster usual one', () => {
     const pod = founding(aCluster(), aSeed(S3_STORE));
-    const token = flag(pod.spec?.initContainers?.[1]?.command, 'initial-cluster-token');
+    const token = flag(seedSteps(pod)[1]?.command, 'initial-cluster-token');
     assert.equal(token, 'restored-restore-restore-uid');
     assert.notEqual(token, flag(pod.spec?.containers[0]?.command, 'initial-cluster-token'));
   });
 
   it('hands the fetch step the S3 credentials by secretKeyRef only, and the verified figures to check again', () => {
     const pod = founding(aCluster(), aSeed(S3_STORE));
-    const fetch = pod.spec?.initContainers?.[0];
+    const fetch = seedSteps(pod)[0];
     const refs = (fetch?.env ?? []).filter((variable) => variable.valueFrom?.secretKeyRef !== undefined);
     assert.deepEqual(
       refs.map((variable) => [variable.valueFrom?.secretKeyRef?.name, variable.valueFrom?.secretKeyRef?.key]),
@@ -110,10 +120,10 @@ describe("a restored cluster's founding member pod", () => {
     );
     const backup = pod.spec?.volumes?.find((volume) => volume.name === 'seed-backup');
     assert.deepEqual(backup?.persistentVolumeClaim, { claimName: 'backups', readOnly: true });
-    const mount = pod.spec?.initContainers?.[0]?.volumeMounts?.find((each) => each.name === 'seed-backup');
+    const mount = seedSteps(pod)[0]?.volumeMounts?.find((each) => each.name === 'seed-backup');
     assert.deepEqual(mount, { name: 'seed-backup', mountPath: BACKUP_MOUNT, readOnly: true });
     assert.deepEqual(
-      pod.spec?.initContainers?.[0]?.env?.filter((variable) => variable.valueFrom?.secretKeyRef),
+      seedSteps(pod)[0]?.env?.filter((variable) => variable.valueFrom?.secretKeyRef),
       [],
     );
   });
@@ -131,10 +141,7 @@ describe("a restored cluster's founding member pod", () => {
       });
       const names = (pod.spec?.initContainers ?? []).map((container) => container.name);
       assert.ok(!names.some((name) => name.startsWith('seed-')), `${join.state}: ${names.join(', ')}`);
-      assert.deepEqual(
-        pod.spec?.volumes?.map((volume) => volume.name),
-        ['data'],
-      );
+      assert.deepEqual(volumesBesideTls(pod), ['data']);
     }
   });
 });

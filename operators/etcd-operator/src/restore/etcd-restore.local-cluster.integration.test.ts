@@ -151,8 +151,11 @@ describe("a restore of the control plane's own etcd", () => {
     const endpoints = endpointsOf(restored);
     assert.equal(endpoints.length, 3);
     const clusterIds = new Set<string>();
+    const restoredTls = await clusters.tlsOf(restored);
+    assert.ok(restoredTls !== undefined, 'the restored cluster has automatic TLS, the default');
     for (const endpoint of endpoints) {
-      const held = await readKeySpace(endpoint, record.revision);
+      assert.match(endpoint, /^https:/);
+      const held = await readKeySpace(endpoint, record.revision, { tls: restoredTls });
       clusterIds.add(held.clusterId);
       assert.ok(held.revision >= record.revision, `${endpoint} is at revision ${held.revision}`);
       assert.equal(held.kvs.size, expected.kvs.size, `${endpoint} holds every key at revision ${record.revision}`);
@@ -165,13 +168,14 @@ describe("a restore of the control plane's own etcd", () => {
     assert.equal(restore.status?.clusterID, hexId(restoredId));
     assert.equal(restored.status?.clusterID, hexId(restoredId));
 
-    // The founding member was seeded in its pod; the two others joined as learners, unseeded.
+    // The founding member was seeded in its pod, after its certificate (automatic TLS, the default); the two others
+    // joined as learners, unseeded.
     const pods = await clusters.pods(RESTORED);
     const seeded = pods.filter((pod) => (pod.spec?.initContainers ?? []).some((c) => c.name === 'seed-restore'));
     assert.equal(seeded.length, 1, 'one founding member seeded');
     assert.deepEqual(
       seeded[0]?.spec?.initContainers?.map((container) => container.name),
-      ['seed-fetch', 'seed-restore', 'seed-install'],
+      ['member-cert', 'seed-fetch', 'seed-restore', 'seed-install'],
     );
     const reasons = await eventReasons(RESTORED);
     assert.ok(reasons.includes('Seeding'), reasons.join(', '));
@@ -197,7 +201,9 @@ describe('recovery: fromLatestBackup', () => {
     assert.ok(newest !== undefined);
     // Written after the newest backup: the recovery loses these, and says how many revisions that is.
     await clusters.putKeys(current, '/lost/', 10);
-    const written = Number((await clusters.etcd.status(endpointsOf(current)[0] ?? '')).header.revision);
+    const written = Number(
+      (await (await clusters.etcdOf(current)).status(endpointsOf(current)[0] ?? '')).header.revision,
+    );
     await waitFor(
       'the operator to observe the last write',
       async () => ((await clusters.read(RECOVERED)).status?.observedRevision ?? 0) >= written || undefined,

@@ -24,19 +24,39 @@ import { EtcdClient } from '../etcd/gateway-client.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
 import { crashContainer, type S3Server } from '@strata/platform-local/testing';
 import { CLUSTER_LABEL, ETCD_CONTAINER } from '../pods/member-pod.ts';
+import { clientSecretOf, readClientTls } from '../tls/cluster-tls.ts';
 
 export class LocalEtcdClusters {
-  readonly etcd: EtcdClient;
+  readonly #override: EtcdClient | undefined;
   readonly #core: CoreV1Api;
   readonly #customObjects: CustomObjectsApi;
   readonly #namespace: string;
 
-  /** `tls`: the client credentials keys and hashes are read with (a cluster with spec.tls). */
+  /**
+   * `tls`: the client credentials every cluster's keys and hashes are read with; without it, each cluster's own, as
+   * the operator uses them (its `<cluster>-client-tls` Secret, the user's clientSecret, or none with TLS disabled).
+   */
   constructor(kubeConfig: KubeConfig, namespace: string, tls?: EtcdClientTls) {
-    this.etcd = new EtcdClient({ timeoutMs: 2000, ...(tls === undefined ? {} : { tls }) });
+    this.#override = tls === undefined ? undefined : new EtcdClient({ timeoutMs: 2000, tls });
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#customObjects = kubeConfig.makeApiClient(CustomObjectsApi);
     this.#namespace = namespace;
+  }
+
+  /**
+   * A gateway client for `cluster`'s members, with its client certificate unless its TLS is disabled: read afresh
+   * each time, for the operator renews it.
+   */
+  async etcdOf(cluster: EtcdCluster): Promise<EtcdClient> {
+    if (this.#override !== undefined) return this.#override;
+    const tls = await this.tlsOf(cluster);
+    return new EtcdClient({ timeoutMs: 2000, ...(tls === undefined ? {} : { tls }) });
+  }
+
+  /** The client credentials the operator uses for `cluster`, read from their Secret; none with TLS disabled. */
+  async tlsOf(cluster: EtcdCluster): Promise<EtcdClientTls | undefined> {
+    const secret = clientSecretOf(cluster);
+    return secret === undefined ? undefined : readClientTls(this.#core, this.#namespace, secret);
   }
 
   #address(name: string) {
@@ -182,13 +202,15 @@ export class LocalEtcdClusters {
 
   async putKeys(current: EtcdCluster, prefix: string, count: number): Promise<void> {
     const endpoint = endpointsOf(current)[0] ?? '';
-    for (let index = 0; index < count; index += 1) await this.etcd.put(endpoint, `${prefix}${index}`, `value-${index}`);
+    const etcd = await this.etcdOf(current);
+    for (let index = 0; index < count; index += 1) await etcd.put(endpoint, `${prefix}${index}`, `value-${index}`);
   }
 
   /** Every member holds exactly the `count` keys putKeys wrote under `prefix`. */
   async assertKeys(current: EtcdCluster, prefix: string, count: number): Promise<void> {
+    const etcd = await this.etcdOf(current);
     for (const endpoint of endpointsOf(current)) {
-      const found = await this.etcd.getPrefix(endpoint, prefix);
+      const found = await etcd.getPrefix(endpoint, prefix);
       assert.equal(found.size, count, `${endpoint} holds every key`);
       for (let index = 0; index < count; index += 1) assert.equal(found.get(`${prefix}${index}`), `value-${index}`);
     }
@@ -197,10 +219,11 @@ export class LocalEtcdClusters {
   /** Every member's hashkv at one revision, once every member has applied it. */
   async hashes(current: EtcdCluster): Promise<number[]> {
     const endpoints = endpointsOf(current);
-    const revision = Number((await this.etcd.status(endpoints[0] ?? '')).header.revision);
+    const etcd = await this.etcdOf(current);
+    const revision = Number((await etcd.status(endpoints[0] ?? '')).header.revision);
     return waitFor(
       'every member to report a hashkv at one revision',
-      async () => Promise.all(endpoints.map(async (endpoint) => (await this.etcd.hashKv(endpoint, revision)).hash)),
+      async () => Promise.all(endpoints.map(async (endpoint) => (await etcd.hashKv(endpoint, revision)).hash)),
       { timeoutMs: 15_000, intervalMs: 200, retryErrors: true },
     );
   }

@@ -31,10 +31,26 @@ export async function operatorLeader(kubeConfig: KubeConfig, timeoutMs = 60_000)
   );
 }
 
-export async function startOperatorTestCluster(namespacePrefix: string): Promise<OperatorTestCluster> {
+export interface OperatorTestClusterOptions {
+  /**
+   * The operator image's environment (its replicas and its init containers), e.g.
+   * ETCD_OPERATOR_CERTIFICATE_VALIDITY_SECONDS to shorten certificate lifetimes.
+   */
+  readonly operatorEnv?: Readonly<Record<string, string>>;
+}
+
+export async function startOperatorTestCluster(
+  namespacePrefix: string,
+  options: OperatorTestClusterOptions = {},
+): Promise<OperatorTestCluster> {
   const cluster = await startTestCluster({
     workers: 2,
-    images: { [ETCD_OPERATOR_IMAGE]: { command: [...ETCD_OPERATOR_LOCAL_COMMAND] } },
+    images: {
+      [ETCD_OPERATOR_IMAGE]: {
+        command: [...ETCD_OPERATOR_LOCAL_COMMAND],
+        ...(options.operatorEnv === undefined ? {} : { env: { ...options.operatorEnv } }),
+      },
+    },
   });
   const kubeConfig = cluster.adminKubeConfig();
   const core = kubeConfig.makeApiClient(CoreV1Api);

@@ -8,12 +8,14 @@ import type {
   RbacAuthorizationV1Api,
   V1Secret,
 } from '@kubernetes/client-node';
+import { X509Certificate } from 'node:crypto';
 import { StrataError, type EtcdCluster } from '@strata/api';
 import { CertificateAuthority, toPemPair } from '@strata/assets';
 import { applyManifestObject, isAlreadyExists, isNotFound, kubernetesApiError } from '@strata/kube';
 import { readSecretKeys } from '../backup/open-store.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
 import { setMemberSubject } from './member-binding.ts';
+import { renewalDue } from './renewal.ts';
 import { memberLabels, ownerOf } from '../pods/member-pod.ts';
 import { caConfigMapName, caSecretName, clientSecretName, memberServiceAccount, TLS_FILES } from './names.ts';
 
@@ -37,7 +39,7 @@ export async function readClientTls(core: CoreV1Api, namespace: string, name: st
 /** The client credentials the operator uses for `cluster`: its automatic client Secret, or the user's. */
 export function clientSecretOf(cluster: EtcdCluster): string | undefined {
   const tls = cluster.spec.tls;
-  if (tls === undefined) return undefined;
+  if (tls.disabled !== undefined) return undefined;
   return tls.secrets?.clientSecret ?? clientSecretName(cluster.metadata.name);
 }
 
@@ -114,6 +116,10 @@ export interface AutomaticTls {
   readonly caPem: string;
   /** The operator's own client credentials (those of the client Secret). */
   readonly client: EtcdClientTls;
+  /** When the client Secret's certificate expires. */
+  readonly clientNotAfter: Date;
+  /** This call reissued the client Secret's certificate (it was due for renewal): the previous one's expiry. */
+  readonly renewedFrom?: Date;
 }
 
 /**
@@ -125,7 +131,8 @@ export async function ensureAutomaticTls(
   core: CoreV1Api,
   rbac: RbacAuthorizationV1Api,
   cluster: EtcdCluster,
-  validityHours: number,
+  validitySeconds: number,
+  now: Date = new Date(),
 ): Promise<AutomaticTls> {
   const namespace = cluster.metadata.namespace ?? '';
   const clusterName = cluster.metadata.name;
@@ -163,17 +170,49 @@ export async function ensureAutomaticTls(
   );
   await setMemberSubject(rbac, { namespace, account: memberServiceAccount(clusterName) }, true);
   const clientName = clientSecretName(clusterName);
-  if ((await readIfThere(core, namespace, clientName)) === undefined) {
+  const issueClient = async (): Promise<Record<string, string>> => {
     const issued = await ca.issue({
       commonName: `${clusterName}-client`,
       profile: 'client',
-      validityDays: Math.max(1, Math.floor(validityHours / 24)),
+      validityDays: 1,
+      validitySeconds,
     });
     const pem = await toPemPair(issued);
-    await createOrRead(
-      core,
-      tlsSecret(cluster, clientName, { 'ca.crt': caPem, 'tls.crt': pem.certificatePem, 'tls.key': pem.privateKeyPem }),
+    return { 'ca.crt': caPem, 'tls.crt': pem.certificatePem, 'tls.key': pem.privateKeyPem };
+  };
+  let existing = await readIfThere(core, namespace, clientName);
+  existing ??= await createOrRead(core, tlsSecret(cluster, clientName, await issueClient()));
+  const notAfter = notAfterOf(existing, namespace, clientName);
+  if (!renewalDue(notAfter, validitySeconds, now)) {
+    return { ca, caPem, client: await readClientTls(core, namespace, clientName), clientNotAfter: notAfter };
+  }
+  // Renewed in place, at the resourceVersion read: a replica that lost the race gets a 409 and reads the winner's on
+  // its next pass. The CA stays, so that members and applications go on trusting both certificates meanwhile.
+  const renewed = tlsSecret(cluster, clientName, await issueClient());
+  try {
+    await core.replaceNamespacedSecret({
+      namespace,
+      name: clientName,
+      body: { ...renewed, metadata: { ...renewed.metadata, resourceVersion: existing.metadata?.resourceVersion } },
+    });
+  } catch (error) {
+    throw kubernetesApiError({ verb: 'update', resource: 'secrets', namespace, name: clientName }, error);
+  }
+  const client = await readClientTls(core, namespace, clientName);
+  return { ca, caPem, client, clientNotAfter: new X509Certificate(client.cert).validToDate, renewedFrom: notAfter };
+}
+
+/** When the certificate of a TLS Secret expires. */
+function notAfterOf(secret: V1Secret, namespace: string, name: string): Date {
+  const pem = fieldOf(secret, 'tls.crt');
+  if (pem === undefined) throw new ClusterTlsError(`Secret ${namespace}/${name} has no tls.crt`, { namespace, name });
+  try {
+    return new X509Certificate(pem).validToDate;
+  } catch (error) {
+    throw new ClusterTlsError(
+      `Secret ${namespace}/${name} holds no readable certificate`,
+      { namespace, name },
+      { cause: error },
     );
   }
-  return { ca, caPem, client: await readClientTls(core, namespace, clientName) };
 }

@@ -83,7 +83,7 @@ describe('decideMemberCsr: the signer of etcd.strata.dev/member', () => {
     assert.equal(notMember.kind === 'deny' && notMember.reason, 'NotAMemberPod');
     const noCluster = decideMemberCsr(aMemberCsr('main', POD), request, { pod, cluster: undefined });
     assert.equal(noCluster.kind === 'deny' && noCluster.reason, 'NoSuchCluster');
-    const plain = aTlsCluster('main', { tls: undefined });
+    const plain = aTlsCluster('main', { tls: { disabled: {} } });
     const notAuto = decideMemberCsr(aMemberCsr('main', POD), request, { pod, cluster: plain });
     assert.equal(notAuto.kind === 'deny' && notAuto.reason, 'NotAutomaticTls');
   });

@@ -98,7 +98,7 @@ export function decideMemberCsr(
   if (facts.cluster === undefined) {
     return { kind: 'deny', reason: 'NoSuchCluster', message: `no EtcdCluster ${namespace}/${cluster} for ${who}` };
   }
-  if (facts.cluster.spec.tls?.auto === undefined) {
+  if (facts.cluster.spec.tls.auto === undefined) {
     return {
       kind: 'deny',
       reason: 'NotAutomaticTls',

@@ -91,7 +91,7 @@ describe('member pods with TLS', () => {
   });
 
   it('without tls: plain http, as before', () => {
-    const args = etcdArgs(podOf({ tls: undefined }));
+    const args = etcdArgs(podOf({ tls: { disabled: {} } }));
     assert.ok(args.includes('--listen-client-urls=http://$(POD_IP):2379'));
     assert.ok(!args.includes('--client-cert-auth'));
   });

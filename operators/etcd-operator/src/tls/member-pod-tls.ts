@@ -85,7 +85,7 @@ export function memberPodTls(
   env: readonly V1EnvVar[],
 ): MemberPodTls {
   const tls = cluster.spec.tls;
-  if (tls === undefined) return PLAIN;
+  if (tls.disabled !== undefined) return PLAIN;
   const probe = { port: METRICS_PORT, scheme: 'HTTP' } as const;
   if (tls.secrets !== undefined) {
     const { peerSecret, serverSecret, clientSecret } = tls.secrets;

@@ -20,6 +20,7 @@ import type { Logger } from 'pino';
 import { ensureClusterCa } from './cluster-tls.ts';
 import { decideMemberCsr, memberRequester } from './member-csr-decision.ts';
 import { MEMBER_SIGNER } from './names.ts';
+import { certificateValiditySeconds } from './renewal.ts';
 
 const CSRS_PATH = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
 const APPROVED_REASON = 'EtcdMemberApproved';
@@ -32,6 +33,8 @@ export interface MemberSignerOptions {
   readonly logger: Logger;
   /** Writes only while this holds (the Lease's fence). */
   readonly mayWrite: () => boolean;
+  /** Caps member certificates' lifetime (the operator's --certificate-validity-seconds). */
+  readonly validityCapSeconds?: number;
 }
 
 const settled = (csr: V1CertificateSigningRequest): boolean =>
@@ -119,20 +122,23 @@ export class MemberSigner {
         await this.#condition(csr, approved(csr) ? 'Failed' : 'Denied', decision.reason, decision.message);
         return;
       case 'sign': {
-        const auto = cluster?.spec.tls?.auto;
+        const auto = cluster?.spec.tls.auto;
         if (cluster === undefined || auto === undefined) return;
         const current = approved(csr) ? csr : await this.#condition(csr, 'Approved', APPROVED_REASON, decision.message);
         if (current === undefined) return;
         const ca = await ensureClusterCa(this.#core, cluster);
-        const requestedHours = csr.spec.expirationSeconds === undefined ? Infinity : csr.spec.expirationSeconds / 3600;
-        const hours = Math.min(auto.certificateValidityHours, requestedHours);
+        const validitySeconds = Math.min(
+          certificateValiditySeconds(cluster, this.#options.validityCapSeconds),
+          csr.spec.expirationSeconds ?? Infinity,
+        );
         const certificate = await ca.certify(
           {
             commonName: decision.commonName,
             profile: 'peer',
             ipAddresses: decision.ipAddresses,
             dnsNames: decision.dnsNames,
-            validityDays: Math.max(1, Math.floor(hours / 24)),
+            validityDays: 1,
+            validitySeconds,
           },
           await certificateSigningRequestPublicKey(Buffer.from(csr.spec.request, 'base64').toString('utf8')),
         );

@@ -26,6 +26,7 @@ import { clientSecretName, MEMBER_SIGNER, memberCommonName } from './names.ts';
 const KEYS = 30;
 const AUTO = 'secure';
 const OWN = 'own-certs';
+const PLAIN = 'plaintext';
 
 let cluster: TestCluster;
 let kubeConfig: KubeConfig;
@@ -240,5 +241,22 @@ describe('member TLS on the local platform', () => {
       assert.equal((error as { code?: number }).code, 404);
       return true;
     });
+  });
+
+  it('runs plaintext only when asked: tls.disabled gives http members and no TLS material', async () => {
+    const plain = new LocalEtcdClusters(kubeConfig, namespace);
+    await plain.create(PLAIN, { size: 1, version: '3.6.16', storage: { emptyDir: {} }, tls: { disabled: {} } });
+    const current = await plain.settled(PLAIN, 1, 90_000);
+    assert.deepEqual(current.spec.tls, { disabled: {} });
+    for (const endpoint of endpointsOf(current)) assert.match(endpoint, /^http:/);
+    // Read and written without any certificate.
+    await new EtcdClient({ timeoutMs: 3000 }).put(endpointsOf(current)[0] ?? '', '/plain/0', 'value-0');
+    await plain.assertKeys(current, '/plain/', 1);
+    for (const name of [clientSecretName(PLAIN), `${PLAIN}-etcd-ca`]) {
+      await assert.rejects(core.readNamespacedSecret({ namespace, name }), (error: unknown) => {
+        assert.equal((error as { code?: number }).code, 404, name);
+        return true;
+      });
+    }
   });
 });

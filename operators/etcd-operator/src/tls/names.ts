@@ -1,7 +1,7 @@
 // The names automatic member TLS hangs on: the signer, each cluster's service account, CA and client Secret, and
 // where a member pod keeps its certificate. The operator, the member pods and the tests all refer to these.
 
-import { ETCD_MEMBER_CLUSTER_ROLE, ETCD_MEMBER_SIGNER } from '@strata/api';
+import { ETCD_MEMBER_CLUSTER_ROLE, ETCD_MEMBER_SIGNER, type EtcdCluster } from '@strata/api';
 
 /** The signerName of member CSRs; the operator is its only approver and signer (ADR 0046). */
 export const MEMBER_SIGNER = ETCD_MEMBER_SIGNER;
@@ -47,3 +47,6 @@ export const POD_UID_EXTRA = 'authentication.kubernetes.io/pod-uid';
 
 /** Key usages a member certificate may carry: it serves and dials (peer), and serves clients. */
 export const MEMBER_USAGES = ['digital signature', 'key encipherment', 'server auth', 'client auth'] as const;
+
+/** The cluster's members speak https (automatic TLS, the default, or the user's secrets); plain http only when asked. */
+export const usesTls = (cluster: EtcdCluster): boolean => cluster.spec.tls.disabled === undefined;
