@@ -16,14 +16,7 @@ import {
   type KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
-import {
-  ETCD_BACKUP,
-  ETCD_RESTORE,
-  parseEtcdBackup,
-  parseEtcdRestore,
-  type EtcdBackup,
-  type EtcdRestore,
-} from '@strata/api';
+import { ETCD_BACKUP, ETCD_RESTORE, parseEtcdBackup, type EtcdBackup } from '@strata/api';
 import { ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from '@strata/assets';
 import { waitFor } from '@strata/harness';
 import { Informer, isNotFound } from '@strata/kube';
@@ -176,18 +169,7 @@ describe('a restore from a backup on a claim', () => {
       source: { backup: { name: 'nightly' } },
       cluster: { name: RESTORED, spec: { size: 1, version: '3.6.16', storage: { emptyDir: {} } } },
     });
-    const restore: EtcdRestore = await waitFor(
-      'the restore to reach Restored',
-      async () => {
-        const current = parseEtcdRestore(
-          await customObjects().getNamespacedCustomObject(address(ETCD_RESTORE, 'from-claim')),
-        );
-        if (current.status?.phase === 'Failed')
-          throw new Error(`the restore failed: ${JSON.stringify(current.status)}`);
-        return current.status?.phase === 'Restored' ? current : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 250 },
-    );
+    const restore = await plain.restored('from-claim');
     t.diagnostic(`restored from the claim in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     assert.equal(restore.status?.source, record.location);
     assert.equal(restore.status?.sha256, record.sha256);

@@ -11,14 +11,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CustomObjectsApi, EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import {
-  ETCD_BACKUP,
-  ETCD_RESTORE,
-  parseEtcdBackup,
-  parseEtcdRestore,
-  type EtcdBackup,
-  type EtcdRestore,
-} from '@strata/api';
+import { ETCD_BACKUP, ETCD_RESTORE, parseEtcdBackup, type EtcdBackup } from '@strata/api';
 import { ASSET_PATHS, readPemPair } from '@strata/assets';
 import { waitFor } from '@strata/harness';
 import { startS3Server, type S3Server, type TestCluster } from '@strata/platform-local/testing';
@@ -129,18 +122,7 @@ describe("a restore of the control plane's own etcd", () => {
       source: { backup: { name: 'control-plane' } },
       cluster: { name: RESTORED, spec: { size: 3, version: '3.6.16', storage: { emptyDir: {} } } },
     });
-    const restore: EtcdRestore = await waitFor(
-      'the restore to reach Restored',
-      async () => {
-        const current = parseEtcdRestore(
-          await customObjects().getNamespacedCustomObject(address(ETCD_RESTORE, 'from-control-plane')),
-        );
-        if (current.status?.phase === 'Failed')
-          throw new Error(`the restore failed: ${JSON.stringify(current.status)}`);
-        return current.status?.phase === 'Restored' ? current : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 250 },
-    );
+    const restore = await clusters.restored('from-control-plane');
     const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
     t.diagnostic(`${expected.kvs.size} keys at revision ${record.revision} restored into 3 members in ${seconds} s`);
     assert.equal(restore.status?.restoredRevision, record.revision);

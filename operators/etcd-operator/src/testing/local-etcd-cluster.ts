@@ -13,11 +13,14 @@ import {
 import {
   ETCD_BACKUP,
   ETCD_CLUSTER,
+  ETCD_RESTORE,
   parseEtcdBackup,
   parseEtcdCluster,
+  parseEtcdRestore,
   type EtcdBackup,
   type EtcdCluster,
   type EtcdClusterSpecInput,
+  type EtcdRestore,
 } from '@strata/api';
 import { waitFor } from '@strata/harness';
 import { EtcdClient } from '../etcd/gateway-client.ts';
@@ -135,6 +138,28 @@ export class LocalEtcdClusters {
         namespace: this.#namespace,
         name,
       }),
+    );
+  }
+
+  /** The EtcdRestore `name` once it is Restored; a Failed one fails at once, with its status. */
+  async restored(name: string, timeoutMs = 180_000): Promise<EtcdRestore> {
+    return waitFor(
+      `the restore ${name} to reach Restored`,
+      async () => {
+        const current = parseEtcdRestore(
+          await this.#customObjects.getNamespacedCustomObject({
+            group: ETCD_RESTORE.group,
+            version: ETCD_RESTORE.version,
+            plural: ETCD_RESTORE.plural,
+            namespace: this.#namespace,
+            name,
+          }),
+        );
+        if (current.status?.phase === 'Failed')
+          throw new Error(`the restore failed: ${JSON.stringify(current.status)}`);
+        return current.status?.phase === 'Restored' ? current : undefined;
+      },
+      { timeoutMs, intervalMs: 250 },
     );
   }
 
