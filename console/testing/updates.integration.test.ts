@@ -262,7 +262,7 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
         headers: { 'content-type': 'application/json', 'x-strata-csrf': csrf ?? '' },
         body: JSON.stringify({ paused: true }),
       });
-      return { status: answer.status, body: (await answer.json()) };
+      return { status: answer.status, body: await answer.json() };
     }, policyName);
     assert.equal(forced.status, 403);
     assert.match(JSON.stringify(forced.body), /cannot patch resource \\"updatepolicies\\"/);
