@@ -32,6 +32,9 @@ function structural(node: JsonSchema, path: string): JsonSchema {
     if (SAFE_BOUNDS[key] === value) continue;
     // The API server checks date-times by their format; zod's pattern for them uses syntax RE2 does not have.
     if (key === 'pattern' && node['format'] === 'date-time') continue;
+    // An object with no fields (a marker such as `disabled: {}`): the API server stores no empty `properties`, so
+    // the CRD carries none, and what is applied is what the server keeps.
+    if (key === 'properties' && isSchema(value) && Object.keys(value).length === 0) continue;
     if (key === 'properties' && isSchema(value)) {
       result[key] = Object.fromEntries(
         Object.entries(value).map(([name, child]) => [name, structural(child as JsonSchema, `${path}.${name}`)]),

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
+import { SECRET_FILE_MODE } from '@strata/host';
 import {
   BACKUP_POD_LABEL,
   backupPod,
@@ -99,7 +100,7 @@ describe('a backup pod', () => {
       recorded: [],
     });
     const secret = pod.spec?.volumes?.find((volume) => volume.secret !== undefined);
-    assert.deepEqual(secret?.secret, { secretName: 'main-client-tls', defaultMode: 0o400 });
+    assert.deepEqual(secret?.secret, { secretName: 'main-client-tls', defaultMode: SECRET_FILE_MODE });
     const mount = pod.spec?.containers[0]?.volumeMounts?.find((candidate) => candidate.name === secret?.name);
     assert.equal(mount?.readOnly, true);
     assert.equal(flag(pod, 'tls-dir'), mount?.mountPath);

@@ -4,6 +4,7 @@
 // reports the record in its termination message: the one way back to the operator that needs no rights in the API.
 import type { V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { ETCD_BACKUP, POD_ANNOTATIONS, StrataError, type EtcdBackup } from '@strata/api';
+import { SECRET_FILE_MODE } from '@strata/host';
 import { z } from 'zod';
 import type { BackupRecord } from './backup-status.ts';
 import type { RetainedBackup, RetentionPolicy } from './retention.ts';
@@ -105,7 +106,7 @@ export function backupPod(options: BackupPodOptions): V1Pod {
   if (retention !== undefined) args.push(`--retention=${JSON.stringify(retention)}`);
   if (options.clientTLSSecret !== undefined) {
     mounts.push({ name: TLS_VOLUME, mountPath: BACKUP_POD_TLS_MOUNT, readOnly: true });
-    volumes.push({ name: TLS_VOLUME, secret: { secretName: options.clientTLSSecret, defaultMode: 0o400 } });
+    volumes.push({ name: TLS_VOLUME, secret: { secretName: options.clientTLSSecret, defaultMode: SECRET_FILE_MODE } });
     args.push(`--tls-dir=${BACKUP_POD_TLS_MOUNT}`);
   }
   return oneShotPod({

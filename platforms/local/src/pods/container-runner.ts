@@ -1,4 +1,4 @@
-import { open, writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   V1Container,
@@ -6,6 +6,7 @@ import type {
   V1ContainerStateTerminated,
   V1ContainerStatus,
 } from '@kubernetes/client-node';
+import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { Backoff, type BackoffOptions } from '@strata/kube';
 import type { CommandLine } from './container-command.ts';
 import { ContainerProcess } from './container-process.ts';
@@ -276,7 +277,8 @@ export class ContainerRunner {
     }
     this.#killedBecause = undefined;
     // Each run of the container starts with an empty termination log, as the kubelet's fresh file per container.
-    if (plan.terminationMessageFile !== undefined) await writeFile(plan.terminationMessageFile, '', { mode: 0o600 });
+    if (plan.terminationMessageFile !== undefined)
+      await writeFileAtomic(plan.terminationMessageFile, '', SECRET_FILE_MODE);
     const process = ContainerProcess.start({
       name: `${this.#options.podName}/${this.name}`,
       command: plan.commandLine.command,
