@@ -138,7 +138,7 @@ describe('every member pod gone at once, on claims', () => {
     );
     const keptPod = pods.find((pod) => pod.metadata?.name === plan.member);
     assert.notEqual(keptPod?.status?.podIP, oldIPs.get(plan.member), 'the chosen member answers at a new address');
-    assert.equal(kept?.clientURL, `http://${keptPod?.status?.podIP ?? ''}:2379`);
+    assert.equal(kept?.clientURL, `https://${keptPod?.status?.podIP ?? ''}:2379`); // automatic TLS, the default
 
     const events = (
       await kubeConfig

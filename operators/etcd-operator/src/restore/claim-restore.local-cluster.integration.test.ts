@@ -177,7 +177,9 @@ describe('a restore from a backup on a claim', () => {
 
     const restored = await plain.settled(RESTORED, 1);
     const [endpoint = ''] = endpointsOf(restored);
-    const held = await readKeySpace(endpoint, record.revision);
+    // The restored cluster has automatic TLS (the default) from its own new CA.
+    const restoredTls = await plain.tlsOf(restored);
+    const held = await readKeySpace(endpoint, record.revision, restoredTls === undefined ? {} : { tls: restoredTls });
     assert.deepEqual(held.kvs, expected.kvs, 'every key, value, create and mod revision');
     assert.notEqual(held.clusterId, expected.clusterId, 'a new cluster ID');
     assert.equal(restore.status?.clusterID, hexId(held.clusterId));
