@@ -243,11 +243,16 @@ describe('the update agent against an API server, with a simulated OS', () => {
     assert.equal(annotationsOf(done)[ANNOTATIONS.rolledBack], '4230.2.4');
     assert.equal(annotationsOf(done)[ANNOTATIONS.rebootTargetVersion], undefined);
     assert.notEqual(done.spec?.unschedulable, true, 'uncordoned after the rollback too');
-    assert.deepEqual(await nodeEventReasons(core, machine.nodeName, started), [
-      'DrainStarted',
-      'RebootStarted',
-      'UpdateRolledBack',
-    ]);
+    // The Event is posted after the Node is written: wait for it rather than read once.
+    const reasons = await waitFor(
+      'the UpdateRolledBack Event',
+      async () => {
+        const seen = await nodeEventReasons(core, machine.nodeName, started);
+        return seen.includes('UpdateRolledBack') ? seen : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+    assert.deepEqual(reasons, ['DrainStarted', 'RebootStarted', 'UpdateRolledBack']);
 
     // A later update that lands where it was meant to clears the mark.
     await revokeReboot(core, machine.nodeName);
