@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { ERROR_CODE } from '@strata/omaha';
-import { ListenerFailedError, UpdateEngineUnavailableError } from './errors.ts';
+import {
+  EventReportFailedError,
+  ListenerFailedError,
+  UpdateEngineUnavailableError,
+  UpdateFailedError,
+} from './errors.ts';
 import { SimulatedUpdateEngine } from './simulated-update-engine.ts';
 import {
   advance,
@@ -19,7 +24,7 @@ import {
   useMockClock,
 } from './test-fixtures.ts';
 import type { UpdateEngineStatus } from '@strata/api';
-import { ManualUpdateSource, type UpdateSource } from './update-source.ts';
+import { ManualUpdateSource, type UpdateProgressEvent, type UpdateSource } from './update-source.ts';
 
 const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
 const isIdle = (status: UpdateEngineStatus | undefined): boolean => status?.currentOperation === 'UPDATE_STATUS_IDLE';
@@ -152,6 +157,68 @@ describe('SimulatedUpdateEngine', () => {
       version: '',
       errorCode: ERROR_CODE.error,
     });
+  });
+
+  /** An offering source whose server gives no answer to the first `unanswered` events, then takes them. */
+  function flakyEvents(unanswered: number, failure = ERROR_CODE.omahaRequestError) {
+    const offer = offering();
+    const delivered: UpdateProgressEvent[] = [];
+    let attempts = 0;
+    const source: UpdateSource = {
+      check: (request) => offer.check(request),
+      report: (_request, event) => {
+        attempts += 1;
+        if (attempts <= unanswered)
+          return Promise.reject(new UpdateFailedError(failure, `no answer to attempt ${attempts}`, {}));
+        delivered.push(event);
+        return Promise.resolve();
+      },
+    };
+    return { source, delivered, attempts: () => attempts };
+  }
+
+  it('sends an event that got no answer again, so that a restarting server still hears it', async () => {
+    const { source, delivered, attempts } = flakyEvents(2);
+    const { problems, onProblem } = recordProblems();
+    const engine = new SimulatedUpdateEngine({ source, machine: () => machine(), timings: TEST_TIMINGS, onProblem });
+    engine.start();
+    const { signals } = recordSignals(engine);
+    await engine.attemptUpdate();
+    await advanceUntil(() => signals.at(-1)?.currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT');
+    await advanceUntil(() => delivered.length === 3);
+    assert.deepEqual(
+      delivered.map((event) => `${event.type}/${event.result}`),
+      ['13/1', '14/1', '3/1'],
+    );
+    assert.equal(attempts(), 5);
+    assert.deepEqual(problems, []);
+  });
+
+  it('gives up on an unanswered event after its retries, and never retries an event the server answered', async () => {
+    const unanswered = flakyEvents(Infinity);
+    const answered = flakyEvents(Infinity, ERROR_CODE.omahaErrorInHttpResponse);
+    for (const [flaky, attemptsPerEvent] of [
+      [unanswered, TEST_TIMINGS.eventRetries + 1],
+      [answered, 1],
+    ] as const) {
+      const { problems, onProblem } = recordProblems();
+      const engine = new SimulatedUpdateEngine({
+        source: flaky.source,
+        machine: () => machine(),
+        timings: TEST_TIMINGS,
+        onProblem,
+      });
+      engine.start();
+      const { signals } = recordSignals(engine);
+      await engine.attemptUpdate();
+      // The update goes on without its events, as update_engine's does.
+      await advanceUntil(() => signals.at(-1)?.currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT');
+      await advanceUntil(() => problems.length === 3);
+      assert.equal(flaky.attempts(), 3 * attemptsPerEvent);
+      assert.ok(problems.every((problem) => problem instanceof EventReportFailedError));
+      assert.deepEqual(flaky.delivered, []);
+      engine.stop();
+    }
   });
 
   it('gets only the updates offered to its group', async () => {

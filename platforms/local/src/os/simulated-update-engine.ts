@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODE, EVENT_RESULT, EVENT_TYPE } from '@strata/omaha';
+import { Backoff } from '@strata/kube';
 import { CancellableDelays } from './delays.ts';
 import {
   EventReportFailedError,
@@ -36,6 +37,12 @@ export interface UpdateEngineTimings {
   readonly finalizeMs: number;
   /** How long REPORTING_ERROR_EVENT lasts before IDLE. */
   readonly errorReportMs: number;
+  /**
+   * An event that got no HTTP answer at all (the server down, e.g. while its own node reboots) is sent again after
+   * this delay, doubling each time, up to eventRetries times; an HTTP answer, even an error, is never retried.
+   */
+  readonly eventRetryDelayMs: number;
+  readonly eventRetries: number;
 }
 
 /**
@@ -53,6 +60,9 @@ export const DEFAULT_UPDATE_ENGINE_TIMINGS: UpdateEngineTimings = {
   verifyMs: 1_000,
   finalizeMs: 1_000,
   errorReportMs: 1_000,
+  // 1 + 2 + 4 + 8 + 8 + 8 s: a server whose pod is rescheduled or whose node reboots is back within that.
+  eventRetryDelayMs: 1_000,
+  eventRetries: 6,
 };
 
 const duration = z.number().nonnegative();
@@ -67,6 +77,8 @@ const timingsSchema = z
     verifyMs: duration,
     finalizeMs: duration,
     errorReportMs: duration,
+    eventRetryDelayMs: duration.positive(),
+    eventRetries: z.number().int().nonnegative(),
   })
   .partial();
 
@@ -331,19 +343,34 @@ export class SimulatedUpdateEngine implements UpdateEngine {
     }
   }
 
-  /** An event the server cannot take is reported as a problem; the update goes on, as update_engine's does. */
+  /**
+   * An event the server cannot take is reported as a problem; the update goes on, as update_engine's does. One that
+   * got no answer at all is sent again first (ADR 0060), so that a server that restarts mid-update still hears it.
+   */
   async #report(request: UpdateCheckRequest, event: UpdateProgressEvent): Promise<void> {
     if (this.#source.report === undefined) return;
-    try {
-      await this.#source.report(request, event);
-    } catch (error) {
-      this.#onProblem(
-        new EventReportFailedError(
-          `update_engine could not report event ${event.type}/${event.result}: ${reasonOf(error)}`,
-          { event, machineId: request.machineId },
-          { cause: error },
-        ),
-      );
+    const backOff = new Backoff({
+      baseDelayMs: this.#timings.eventRetryDelayMs,
+      maxDelayMs: this.#timings.eventRetryDelayMs * 8,
+    });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#source.report(request, event);
+        return;
+      } catch (error) {
+        const unanswered = codeOf(error) === ERROR_CODE.omahaRequestError;
+        // A stopped engine (shutdown, reboot) cancels the wait: the event is then reported as lost.
+        if (unanswered && attempt < this.#timings.eventRetries && (await this.#delays.wait(backOff.next()))) continue;
+        this.#onProblem(
+          new EventReportFailedError(
+            `update_engine could not report event ${event.type}/${event.result}` +
+              `${attempt > 0 ? ` after ${attempt + 1} attempts` : ''}: ${reasonOf(error)}`,
+            { event, machineId: request.machineId },
+            { cause: error },
+          ),
+        );
+        return;
+      }
     }
   }
 

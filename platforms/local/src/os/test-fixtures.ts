@@ -28,6 +28,8 @@ export const TEST_TIMINGS: UpdateEngineTimings = {
   verifyMs: 10,
   finalizeMs: 10,
   errorReportMs: 10,
+  eventRetryDelayMs: 10,
+  eventRetries: 3,
 };
 
 /** Every status of a successful update with TEST_TIMINGS, in order, as StatusUpdate signals carry them. */

@@ -279,6 +279,16 @@ export class ContainerRunner {
     // Each run of the container starts with an empty termination log, as the kubelet's fresh file per container.
     if (plan.terminationMessageFile !== undefined)
       await writeFileAtomic(plan.terminationMessageFile, '', SECRET_FILE_MODE);
+    // stop() may have come during that write, when there was no process yet for it to terminate: start none.
+    if (this.#stopping) {
+      return {
+        exitCode: START_ERROR_EXIT_CODE,
+        reason: 'StartError',
+        message: 'the pod was stopped before the container started',
+        startedAt,
+        finishedAt: new Date(),
+      };
+    }
     const process = ContainerProcess.start({
       name: `${this.#options.podName}/${this.name}`,
       command: plan.commandLine.command,

@@ -444,6 +444,20 @@ describe('ProcessPodRuntime', () => {
     assert.deepEqual(small.podUids(), []);
   });
 
+  it('stops a pod asked to stop while its container is being created, starting no process', async () => {
+    // The container's termination log is written before its process starts: a stop in between once waited forever.
+    for (let round = 0; round < 20; round++) {
+      const spec = pod();
+      const recorder = await run(spec);
+      await runtime.stop(spec.metadata?.uid ?? '', 0);
+      assert.ok(
+        recorder.reports.every((status) => status.phase !== 'Running'),
+        `round ${round}`,
+      );
+    }
+    assert.deepEqual(runtime.podUids(), []);
+  });
+
   it('reports nothing more once a pod is being stopped', async () => {
     const spec = pod();
     const recorder = await run(spec);
