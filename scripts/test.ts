@@ -201,6 +201,29 @@ function runLane(lane: string, command: string, args: readonly string[]): Promis
 }
 
 /**
+ * The command line that runs a lane's test process in a fresh network namespace with its loopback up, and a default
+ * route into a veth pair whose both ends stay in the namespace: a simulated bare-metal controller's kube-apiserver
+ * (bound to 0.0.0.0, as on a real machine) needs a default route to pick the address it advertises, and this one
+ * leads nowhere. 192.0.2.0/24 is TEST-NET-1, never routed.
+ */
+const OWN_NETWORK_NAMESPACE = [
+  'unshare',
+  '--net',
+  '--',
+  '/bin/sh',
+  '-c',
+  [
+    'ip link set lo up',
+    'ip link add strata-lane type veth peer name strata-lane-end',
+    'ip addr add 192.0.2.1/24 dev strata-lane',
+    'ip link set strata-lane up',
+    'ip link set strata-lane-end up',
+    'ip route add default via 192.0.2.254 dev strata-lane',
+    'exec "$0" "$@"',
+  ].join(' && '),
+];
+
+/**
  * How many lanes the integration files get: one unless STRATA_TEST_LANES asks for more. Each extra lane needs a
  * network namespace of its own (local clusters bind fixed loopback addresses), which takes root and unshare. Not the
  * default: on two cores, two lanes of local clusters push the longest tests (SIGKILL chains, key rotations) past
@@ -215,18 +238,18 @@ function integrationLaneCount(): number {
   if (count === 1) return 1;
   const probe =
     process.getuid?.() === 0
-      ? spawnSync('unshare', ['--net', '--', 'ip', 'link', 'set', 'lo', 'up'], { encoding: 'utf8' })
+      ? spawnSync(OWN_NETWORK_NAMESPACE[0] ?? 'unshare', [...OWN_NETWORK_NAMESPACE.slice(1), 'true'], {
+          encoding: 'utf8',
+        })
       : undefined;
   if (probe?.status !== 0)
     throw new Error(
-      `STRATA_TEST_LANES=${asked}: lanes need network namespaces, which take root, unshare and ip (iproute2); ` +
+      `STRATA_TEST_LANES=${asked}: lanes need network namespaces with a veth pair, which take root, unshare and ip ` +
+        `(iproute2)${probe === undefined ? '' : `: ${probe.stderr.trim()}`}; ` +
         'run as root, or unset STRATA_TEST_LANES',
     );
   return count;
 }
-
-/** The command line that runs a lane's test process in a fresh network namespace with its loopback up. */
-const OWN_NETWORK_NAMESPACE = ['unshare', '--net', '--', '/bin/sh', '-c', 'ip link set lo up && exec "$0" "$@"'];
 
 async function integrationTests(files: readonly string[]): Promise<boolean> {
   const globalSetup = `--test-global-setup=${join(root, 'harness/src/global-setup.ts')}`;

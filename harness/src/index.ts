@@ -16,6 +16,7 @@ export { ComponentExitedError, ManagedProcess, waitUntilHealthy, type ClientTls,
 export { waitFor, WaitTimeoutError, type WaitForOptions } from '@strata/host';
 export { uniqueName } from './unique-name.ts';
 export { installCrds } from './testing/install-crds.ts';
+export { waitUntilNotFound } from './testing/wait-until-not-found.ts';
 // Server-side apply from the toolkit, for the tests of packages below it (@strata/api's CRDs against the API server).
 export { applyManifestObject } from '@strata/kube';
 export {

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppsV1Api, CustomObjectsApi, EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { ETCD_BACKUP, parseEtcdBackup, type EtcdBackup } from '@strata/api';
+import { AppsV1Api, EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ETCD_BACKUP } from '@strata/api';
 import { ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from '@strata/assets';
 import { waitFor } from '@strata/harness';
 import {
@@ -44,17 +44,6 @@ before(async () => {
 after(async () => {
   await cluster?.destroy();
 });
-
-const readBackup = async (): Promise<EtcdBackup> =>
-  parseEtcdBackup(
-    await kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: ETCD_BACKUP.group,
-      version: ETCD_BACKUP.version,
-      plural: ETCD_BACKUP.plural,
-      namespace,
-      name: BACKUP,
-    }),
-  );
 
 /** The claim's directory on this machine: its volume's path on the node it is pinned to. */
 async function claimDirectory(): Promise<string> {
@@ -101,30 +90,19 @@ describe('backups to a claim through backup pods', () => {
         },
       },
     });
-    await kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: ETCD_BACKUP.group,
-      version: ETCD_BACKUP.version,
-      plural: ETCD_BACKUP.plural,
-      namespace,
-      body: {
-        apiVersion: ETCD_BACKUP.apiVersion,
-        kind: ETCD_BACKUP.kind,
-        metadata: { name: BACKUP, namespace },
-        spec: {
-          source: { clusterRef: { name: CLUSTER } },
-          destination: { pvc: { claimName: CLAIM, path: PATH } },
-          // Five-field cron only: two firings are 60-120 s away.
-          schedule: '* * * * *',
-          retention: { maxBackups: 1 },
-        },
-      },
+    await plain.createObject(ETCD_BACKUP, BACKUP, {
+      source: { clusterRef: { name: CLUSTER } },
+      destination: { pvc: { claimName: CLAIM, path: PATH } },
+      // Five-field cron only: two firings are 60-120 s away.
+      schedule: '* * * * *',
+      retention: { maxBackups: 1 },
     });
 
     const startedAt = performance.now();
     const backup = await waitFor(
       'two scheduled backups to be recorded',
       async () => {
-        const read = await readBackup();
+        const read = await plain.readBackup(BACKUP);
         const history = read.status?.history ?? [];
         const failed = history.find((entry) => entry.outcome === 'Failed');
         if (failed !== undefined) throw new Error(`a backup failed: ${failed.message}`);

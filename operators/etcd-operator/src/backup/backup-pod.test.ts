@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
 import { SECRET_FILE_MODE } from '@strata/host';
 import {
   BACKUP_POD_LABEL,
@@ -16,36 +15,9 @@ import {
   type BackupPodResult,
 } from './backup-pod.ts';
 import { backupToDirectory, removalBudget } from './backup-to-directory.ts';
-import { aBackupRecord, anEtcdBackup, T0 } from './test-fixtures.ts';
+import { aBackupRecord, aFinishedPod, flag, anEtcdBackup, T0 } from './test-fixtures.ts';
 
-const flag = (pod: V1Pod, name: string): string | undefined =>
-  pod.spec?.containers[0]?.args?.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-
-/** A pod of `phase` whose backup container ended with `message` as its termination message. */
-function aFinishedPod(phase: 'Succeeded' | 'Failed', message: string | undefined, exitCode = 0): V1Pod {
-  return {
-    metadata: { name: 'nightly-backup-20261204t100000z', namespace: 'ns' },
-    status: {
-      phase,
-      containerStatuses: [
-        {
-          name: 'backup',
-          image: 'operator',
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          state: {
-            terminated: {
-              exitCode,
-              reason: exitCode === 0 ? 'Completed' : 'Error',
-              ...(message === undefined ? {} : { message }),
-            },
-          },
-        },
-      ],
-    },
-  };
-}
+const POD = { name: 'nightly-backup-20261204t100000z', container: 'backup' };
 
 describe('a backup pod', () => {
   it('mounts the claim read-write, runs the operator image with no token, and carries what retention needs', () => {
@@ -129,7 +101,7 @@ describe("a backup pod's outcome", () => {
 
   it('is the record and the removals a pod that succeeded wrote', () => {
     const stored: BackupPodResult = { outcome: 'stored', record, removed: ['old.db'] };
-    assert.deepEqual(backupPodOutcome(aFinishedPod('Succeeded', JSON.stringify(stored))), {
+    assert.deepEqual(backupPodOutcome(aFinishedPod(POD, 'Succeeded', JSON.stringify(stored))), {
       record,
       removed: ['old.db'],
     });
@@ -138,7 +110,7 @@ describe("a backup pod's outcome", () => {
   it("is the pod's own reason and message when it reports a failure", () => {
     const failed: BackupPodResult = { outcome: 'failed', reason: 'NoHealthyMember', message: 'no healthy etcd member' };
     assert.throws(
-      () => backupPodOutcome(aFinishedPod('Failed', JSON.stringify(failed), 1)),
+      () => backupPodOutcome(aFinishedPod(POD, 'Failed', JSON.stringify(failed), 1)),
       (error: unknown) =>
         error instanceof BackupPodError &&
         error.reason === 'NoHealthyMember' &&
@@ -148,7 +120,7 @@ describe("a backup pod's outcome", () => {
 
   it('is BackupPodFailed, quoting the end of the log, when the pod died without a result', () => {
     assert.throws(
-      () => backupPodOutcome(aFinishedPod('Failed', 'FATAL out of memory\n', 137)),
+      () => backupPodOutcome(aFinishedPod(POD, 'Failed', 'FATAL out of memory\n', 137)),
       (error: unknown) =>
         error instanceof BackupPodError &&
         error.reason === 'BackupPodFailed' &&
@@ -156,7 +128,7 @@ describe("a backup pod's outcome", () => {
         /FATAL out of memory/.test(error.message),
     );
     assert.throws(
-      () => backupPodOutcome(aFinishedPod('Failed', undefined, 2)),
+      () => backupPodOutcome(aFinishedPod(POD, 'Failed', undefined, 2)),
       (error: unknown) => error instanceof BackupPodError && error.reason === 'BackupPodFailed',
     );
   });
@@ -164,7 +136,7 @@ describe("a backup pod's outcome", () => {
   it('never counts a stored result of a pod that did not succeed', () => {
     const stored: BackupPodResult = { outcome: 'stored', record, removed: [] };
     assert.throws(
-      () => backupPodOutcome(aFinishedPod('Failed', JSON.stringify(stored), 1)),
+      () => backupPodOutcome(aFinishedPod(POD, 'Failed', JSON.stringify(stored), 1)),
       (error: unknown) => error instanceof BackupPodError && error.reason === 'BackupPodFailed',
     );
   });

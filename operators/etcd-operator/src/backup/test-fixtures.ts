@@ -1,4 +1,5 @@
 // Typed fixture builders for the tests of backups and restores: a backup as an EtcdBackup's status records it.
+import type { V1Pod } from '@kubernetes/client-node';
 import { ETCD_BACKUP, parseEtcdBackup, type EtcdBackup } from '@strata/api';
 import { backupName } from './retention.ts';
 import type { BackupRecord } from './backup-status.ts';
@@ -43,4 +44,39 @@ export function anEtcdBackup(
     },
     ...(overrides.records === undefined ? {} : { status: { backups: overrides.records } }),
   });
+}
+
+/** The value of a `--name=value` argument of a pod's first container. */
+export const flag = (pod: V1Pod, name: string): string | undefined =>
+  pod.spec?.containers[0]?.args?.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+/** A one-shot pod of `phase` whose `container` ended with `message` as its termination message. */
+export function aFinishedPod(
+  pod: { readonly name: string; readonly container: string },
+  phase: 'Succeeded' | 'Failed',
+  message: string | undefined,
+  exitCode = 0,
+): V1Pod {
+  return {
+    metadata: { name: pod.name, namespace: 'ns' },
+    status: {
+      phase,
+      containerStatuses: [
+        {
+          name: pod.container,
+          image: 'operator',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: {
+            terminated: {
+              exitCode,
+              reason: exitCode === 0 ? 'Completed' : 'Error',
+              ...(message === undefined ? {} : { message }),
+            },
+          },
+        },
+      ],
+    },
+  };
 }

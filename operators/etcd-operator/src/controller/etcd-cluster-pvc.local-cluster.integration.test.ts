@@ -5,8 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { isNotFound } from '@strata/kube';
-import { waitFor } from '@strata/harness';
+import { waitFor, waitUntilNotFound } from '@strata/harness';
 import type { TestCluster } from '@strata/platform-local/testing';
 import { claimNameOf } from '../pods/member-pod.ts';
 import { clientURLOf } from '../plan/observed.ts';
@@ -33,21 +32,7 @@ after(async () => {
 const idsOf = (members: readonly { readonly id: string }[] | undefined): string[] =>
   (members ?? []).map((member) => member.id).sort();
 
-/** Resolves once `read` answers 404. */
-const gone = (what: string, read: () => Promise<unknown>): Promise<true> =>
-  waitFor(
-    `${what} to be gone`,
-    async () => {
-      try {
-        await read();
-        return undefined;
-      } catch (error) {
-        if (isNotFound(error)) return true;
-        throw error;
-      }
-    },
-    { timeoutMs: 60_000, intervalMs: 250 },
-  );
+const gone = (what: string, read: () => Promise<unknown>): Promise<true> => waitUntilNotFound(what, read);
 
 describe('members on PersistentVolumeClaims', () => {
   it('restarts a SIGKILLed member and a deleted pod on their volumes: same member IDs, same data, equal hashes', async (t) => {

@@ -6,8 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { isNotFound } from '@strata/kube';
-import { waitFor } from '@strata/harness';
+import { waitFor, waitUntilNotFound } from '@strata/harness';
 import type { TestCluster } from '@strata/platform-local/testing';
 import { claimNameOf, FORCE_NEW_CLUSTER_ANNOTATION } from '../pods/member-pod.ts';
 import type { LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
@@ -41,21 +40,7 @@ after(async () => {
   await cluster?.destroy();
 });
 
-/** Resolves once `read` answers 404. */
-const gone = (what: string, read: () => Promise<unknown>): Promise<true> =>
-  waitFor(
-    `${what} to be gone`,
-    async () => {
-      try {
-        await read();
-        return undefined;
-      } catch (error) {
-        if (isNotFound(error)) return true;
-        throw error;
-      }
-    },
-    { timeoutMs: 60_000, intervalMs: 250 },
-  );
+const gone = (what: string, read: () => Promise<unknown>): Promise<true> => waitUntilNotFound(what, read);
 
 describe('every member pod gone at once, on claims', () => {
   it('re-forms the cluster around its most up-to-date member: Available again, same cluster ID, every key', async (t) => {

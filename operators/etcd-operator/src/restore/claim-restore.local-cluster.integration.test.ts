@@ -8,22 +8,15 @@
 // `flock /tmp/strata-fixed-addresses.lock`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  AppsV1Api,
-  CustomObjectsApi,
-  EventsV1Api,
-  type CoreV1Api,
-  type KubeConfig,
-  type V1Pod,
-} from '@kubernetes/client-node';
-import { ETCD_BACKUP, ETCD_RESTORE, parseEtcdBackup, type EtcdBackup } from '@strata/api';
+import { AppsV1Api, EventsV1Api, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { ETCD_BACKUP, ETCD_RESTORE, type EtcdBackup } from '@strata/api';
 import { ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from '@strata/assets';
 import { waitFor } from '@strata/harness';
 import { Informer, isNotFound } from '@strata/kube';
 import { LOCAL_PATH_STORAGE_CLASS, type TestCluster } from '@strata/platform-local/testing';
 import { hexId } from '../etcd/gateway-client.ts';
 import { readKeySpace } from '../testing/key-space.ts';
-import { endpointsOf, LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
+import { endpointsOf, LocalEtcdClusters, type EtcdKind } from '../testing/local-etcd-cluster.ts';
 import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 import { readClientTls } from '../tls/cluster-tls.ts';
 import { clientSecretName } from '../tls/names.ts';
@@ -44,20 +37,7 @@ let verifyPods: Informer<V1Pod>;
 const verifyPodsSeen = new Map<string, string>();
 const watchErrors: unknown[] = [];
 
-const customObjects = () => kubeConfig.makeApiClient(CustomObjectsApi);
-type Kind = { group: string; version: string; plural: string; apiVersion: string; kind: string };
-const address = (kind: Kind, name: string) => ({
-  group: kind.group,
-  version: kind.version,
-  plural: kind.plural,
-  namespace,
-  name,
-});
-const create = (kind: Kind, name: string, spec: object) =>
-  customObjects().createNamespacedCustomObject({
-    ...address(kind, name),
-    body: { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace }, spec },
-  });
+const create = (kind: EtcdKind, name: string, spec: object) => plain.createObject(kind, name, spec);
 
 /** A one-shot EtcdBackup of cluster `source` into the claim's `etcd/<source>`, waited for until it is recorded. */
 async function backUpToClaim(name: string, source: string): Promise<EtcdBackup> {
@@ -68,7 +48,7 @@ async function backUpToClaim(name: string, source: string): Promise<EtcdBackup> 
   return waitFor(
     `EtcdBackup ${name} to be stored in the claim`,
     async () => {
-      const current = parseEtcdBackup(await customObjects().getNamespacedCustomObject(address(ETCD_BACKUP, name)));
+      const current = await plain.readBackup(name);
       const failed = current.status?.history?.find((entry) => entry.outcome === 'Failed');
       if (failed !== undefined) throw new Error(`backup ${name} failed: ${failed.message}`);
       return current.status?.lastSuccess === undefined ? undefined : current;

@@ -10,8 +10,8 @@
 // `flock /tmp/strata-fixed-addresses.lock`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CustomObjectsApi, EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { ETCD_BACKUP, ETCD_RESTORE, parseEtcdBackup, type EtcdBackup } from '@strata/api';
+import { EventsV1Api, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ETCD_BACKUP, ETCD_RESTORE, type EtcdBackup } from '@strata/api';
 import { ASSET_PATHS, readPemPair } from '@strata/assets';
 import { waitFor } from '@strata/harness';
 import { startS3Server, type S3Server, type TestCluster } from '@strata/platform-local/testing';
@@ -19,7 +19,7 @@ import { createBackupSecrets, ETCD_CLIENT_SECRET, S3_CREDENTIALS_SECRET } from '
 import { EtcdClient, hexId } from '../etcd/gateway-client.ts';
 import type { EtcdClientTls } from '../etcd/tls.ts';
 import { readKeySpace } from '../testing/key-space.ts';
-import { endpointsOf, type LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
+import { endpointsOf, type EtcdKind, type LocalEtcdClusters } from '../testing/local-etcd-cluster.ts';
 import { startOperatorTestCluster } from '../testing/operator-test-cluster.ts';
 
 const MARKERS = 40;
@@ -35,20 +35,7 @@ let s3: S3Server;
 let tls: EtcdClientTls;
 let controlPlaneEtcd: string;
 
-const customObjects = () => kubeConfig.makeApiClient(CustomObjectsApi);
-type Kind = { group: string; version: string; plural: string; apiVersion: string; kind: string };
-const address = (kind: Kind, name: string) => ({
-  group: kind.group,
-  version: kind.version,
-  plural: kind.plural,
-  namespace,
-  name,
-});
-const create = (kind: Kind, name: string, spec: object) =>
-  customObjects().createNamespacedCustomObject({
-    ...address(kind, name),
-    body: { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace }, spec },
-  });
+const create = (kind: EtcdKind, name: string, spec: object) => clusters.createObject(kind, name, spec);
 
 const eventReasons = async (name: string): Promise<string[]> =>
   (await kubeConfig.makeApiClient(EventsV1Api).listNamespacedEvent({ namespace })).items
@@ -72,7 +59,7 @@ async function backUp(name: string, source: object): Promise<EtcdBackup> {
   return waitFor(
     `EtcdBackup ${name} to be stored`,
     async () => {
-      const current = parseEtcdBackup(await customObjects().getNamespacedCustomObject(address(ETCD_BACKUP, name)));
+      const current = await clusters.readBackup(name);
       return current.status?.lastSuccess === undefined ? undefined : current;
     },
     { timeoutMs: 60_000, intervalMs: 250 },

@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { V1Pod } from '@kubernetes/client-node';
 import { ETCD_RESTORE } from '@strata/api';
 import { BackupPodError, TERMINATION_LOG } from '../backup/backup-pod.ts';
 import { CorruptSnapshotError } from '../backup/snapshot-file.ts';
-import { aBackupRecord } from '../backup/test-fixtures.ts';
+import { aBackupRecord, aFinishedPod, flag } from '../backup/test-fixtures.ts';
 import {
   snapshotPathInPod,
   VERIFY_POD_CLAIM_MOUNT,
@@ -44,36 +43,9 @@ function aClaimSnapshot(overrides: Partial<ClaimSnapshot> = {}): ClaimSnapshot {
   };
 }
 
-const flag = (pod: V1Pod, name: string): string | undefined =>
-  pod.spec?.containers[0]?.args?.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-
-/** A pod of `phase` whose verify container ended with `message` as its termination message. */
-function aFinishedPod(phase: 'Succeeded' | 'Failed', message: string | undefined, exitCode = 0): V1Pod {
-  return {
-    metadata: { name: 'from-nightly-verify-c0c0c0c0c0c0', namespace: 'ns' },
-    status: {
-      phase,
-      containerStatuses: [
-        {
-          name: 'verify',
-          image: 'operator',
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          state: {
-            terminated: {
-              exitCode,
-              reason: exitCode === 0 ? 'Completed' : 'Error',
-              ...(message === undefined ? {} : { message }),
-            },
-          },
-        },
-      ],
-    },
-  };
-}
-
 const result = (value: VerifyPodResult): string => JSON.stringify(verifyPodResultSchema.parse(value));
+
+const POD = { name: 'from-nightly-verify-c0c0c0c0c0c0', container: 'verify' };
 
 describe('a verifying pod', () => {
   it('mounts the claim read-only, runs the operator image with no token, and names the snapshot and its figures', () => {
@@ -129,6 +101,7 @@ describe("a verifying pod's outcome", () => {
 
   it('is the figures the pod reported when they are the recorded ones', () => {
     const pod = aFinishedPod(
+      POD,
       'Succeeded',
       result({ outcome: 'verified', sha256: snapshot.sha256, revision, size: 20_512 }),
     );
@@ -137,6 +110,7 @@ describe("a verifying pod's outcome", () => {
 
   it('is a CorruptSnapshotError naming the location when the pod found the snapshot corrupt', () => {
     const pod = aFinishedPod(
+      POD,
       'Failed',
       result({ outcome: 'failed', reason: 'SnapshotCorrupt', message: 'its trailer does not match' }),
       1,
@@ -152,6 +126,7 @@ describe("a verifying pod's outcome", () => {
 
   it('checks the reported figures against the recorded ones again', () => {
     const pod = aFinishedPod(
+      POD,
       'Succeeded',
       result({ outcome: 'verified', sha256: snapshot.sha256, revision: revision + 1, size: 20_512 }),
     );
@@ -160,6 +135,7 @@ describe("a verifying pod's outcome", () => {
 
   it("is the pod's reason for any other failure, and BackupPodFailed for a pod that died without a result", () => {
     const failed = aFinishedPod(
+      POD,
       'Failed',
       result({ outcome: 'failed', reason: 'StoreFailed', message: 'cannot read it' }),
       1,
@@ -168,7 +144,7 @@ describe("a verifying pod's outcome", () => {
       () => verifyPodOutcome(failed, snapshot),
       (error) => error instanceof BackupPodError && error.reason === 'StoreFailed',
     );
-    const died = aFinishedPod('Failed', 'Killed', 137);
+    const died = aFinishedPod(POD, 'Failed', 'Killed', 137);
     assert.throws(
       () => verifyPodOutcome(died, snapshot),
       (error) =>

@@ -29,6 +29,15 @@ import { crashContainer, type S3Server } from '@strata/platform-local/testing';
 import { CLUSTER_LABEL, ETCD_CONTAINER } from '../pods/member-pod.ts';
 import { clientSecretOf, readClientTls } from '../tls/cluster-tls.ts';
 
+/** What createObject needs to know of an etcd kind (ETCD_CLUSTER, ETCD_BACKUP, ETCD_RESTORE). */
+export interface EtcdKind {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
 export class LocalEtcdClusters {
   readonly #override: EtcdClient | undefined;
   readonly #core: CoreV1Api;
@@ -62,24 +71,19 @@ export class LocalEtcdClusters {
     return secret === undefined ? undefined : readClientTls(this.#core, this.#namespace, secret);
   }
 
-  #address(name: string) {
-    return {
-      group: ETCD_CLUSTER.group,
-      version: ETCD_CLUSTER.version,
-      plural: ETCD_CLUSTER.plural,
-      namespace: this.#namespace,
-      name,
-    };
+  #address(name: string, kind: EtcdKind = ETCD_CLUSTER) {
+    return { group: kind.group, version: kind.version, plural: kind.plural, namespace: this.#namespace, name };
   }
 
   async create(name: string, spec: EtcdClusterSpecInput): Promise<void> {
-    const { group, version, plural, namespace } = this.#address(name);
+    await this.createObject(ETCD_CLUSTER, name, spec);
+  }
+
+  /** Any of the etcd kinds (EtcdCluster, EtcdBackup, EtcdRestore) by name and spec, in this namespace. */
+  async createObject(kind: EtcdKind, name: string, spec: object): Promise<void> {
     await this.#customObjects.createNamespacedCustomObject({
-      group,
-      version,
-      plural,
-      namespace,
-      body: { apiVersion: ETCD_CLUSTER.apiVersion, kind: ETCD_CLUSTER.kind, metadata: { name, namespace }, spec },
+      ...this.#address(name, kind),
+      body: { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace: this.#namespace }, spec },
     });
   }
 

@@ -160,7 +160,7 @@ describe('SimulatedUpdateEngine', () => {
   });
 
   /** An offering source whose server gives no answer to the first `unanswered` events, then takes them. */
-  function flakyEvents(unanswered: number, failure = ERROR_CODE.omahaRequestError) {
+  function flakyEvents(unanswered: number, failure: number = ERROR_CODE.omahaRequestError) {
     const offer = offering();
     const delivered: UpdateProgressEvent[] = [];
     let attempts = 0;

@@ -2,14 +2,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  ApiException,
-  CoreV1Api,
-  type V1PersistentVolume,
-  type V1PersistentVolumeClaim,
-  type V1Pod,
-} from '@kubernetes/client-node';
-import { uniqueName, waitFor } from '@strata/harness';
+import { CoreV1Api, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
+import { uniqueName, waitFor, waitUntilNotFound } from '@strata/harness';
 import { startTestCluster, type TestCluster } from '../testing/index.ts';
 import {
   LOCAL_PATH_RETAIN_STORAGE_CLASS,
@@ -114,19 +108,7 @@ describe('persistent volumes on the local platform', () => {
 
   /** Resolves once a read answers 404: gone is a 404, and any other answer fails the test. */
   const gone = (what: string, read: () => Promise<unknown>): Promise<true> =>
-    waitFor(
-      what,
-      async () => {
-        try {
-          await read();
-          return undefined;
-        } catch (error) {
-          if (error instanceof ApiException && error.code === 404) return true;
-          throw error;
-        }
-      },
-      60_000,
-    );
+    waitUntilNotFound(what, read, { timeoutMs: 60_000 });
 
   const phaseOf = (name: string, phase: string): Promise<V1Pod> =>
     waitFor(
@@ -172,7 +154,7 @@ describe('persistent volumes on the local platform', () => {
     assert.ok(persistentVolumePath(volume)?.startsWith(`${LOCAL_VOLUME_ROOT}/`), persistentVolumePath(volume));
     await waitFor('the first pod to write its file', () => exists(join(hostDirectory(volume), 'message')), 30_000);
     await core.deleteNamespacedPod({ name: writer, namespace });
-    await gone(`pod ${writer} to be gone`, () => core.readNamespacedPod({ name: writer, namespace }));
+    await gone(`pod ${writer}`, () => core.readNamespacedPod({ name: writer, namespace }));
     return { volume, node };
   }
 
@@ -197,9 +179,9 @@ describe('persistent volumes on the local platform', () => {
     assert.equal(succeeded.spec?.nodeName, node, 'the scheduler follows the volume to its node');
 
     await core.deleteNamespacedPod({ name: reader, namespace });
-    await gone(`pod ${reader} to be gone`, () => core.readNamespacedPod({ name: reader, namespace }));
+    await gone(`pod ${reader}`, () => core.readNamespacedPod({ name: reader, namespace }));
     await core.deleteNamespacedPersistentVolumeClaim({ name: claimName, namespace });
-    await gone('the volume to be deleted', () => core.readPersistentVolume({ name: volume.metadata?.name ?? '' }));
+    await gone('the volume', () => core.readPersistentVolume({ name: volume.metadata?.name ?? '' }));
     assert.equal(await exists(directory), false, 'the directory went with its volume');
   });
 
@@ -226,7 +208,7 @@ describe('persistent volumes on the local platform', () => {
     assert.equal(await version(oldIP), '3.5.36', 'the image tag chose the etcd release');
     await etcdCall(oldIP, '/v3/kv/put', { key: base64('/survives'), value: base64('the pod') });
     await core.deleteNamespacedPod({ name: first, namespace });
-    await gone(`pod ${first} to be gone`, () => core.readNamespacedPod({ name: first, namespace }));
+    await gone(`pod ${first}`, () => core.readNamespacedPod({ name: first, namespace }));
 
     const second = uniqueName('etcd-new');
     await core.createNamespacedPod({ namespace, body: etcdPod(second, 'quay.io/coreos/etcd:v3.6.15', claimName) });
@@ -238,7 +220,7 @@ describe('persistent volumes on the local platform', () => {
     };
     assert.equal(Buffer.from(range.kvs?.[0]?.value ?? '', 'base64').toString(), 'the pod');
     await core.deleteNamespacedPod({ name: second, namespace });
-    await gone(`pod ${second} to be gone`, () => core.readNamespacedPod({ name: second, namespace }));
+    await gone(`pod ${second}`, () => core.readNamespacedPod({ name: second, namespace }));
     await core.deleteNamespacedPersistentVolumeClaim({ name: claimName, namespace });
   });
 
@@ -260,7 +242,7 @@ describe('persistent volumes on the local platform', () => {
         60_000,
       );
       await core.deletePersistentVolume({ name });
-      await gone('the volume to be deleted', () => core.readPersistentVolume({ name }));
+      await gone('the volume', () => core.readPersistentVolume({ name }));
       assert.equal((await readFile(join(directory, 'message'), 'utf8')).trim(), MESSAGE, 'Retain keeps the data');
     } finally {
       await rm(directory, { recursive: true, force: true });
