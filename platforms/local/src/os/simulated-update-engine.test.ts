@@ -221,6 +221,30 @@ describe('SimulatedUpdateEngine', () => {
     }
   });
 
+  it('reports the error of a check that got no answer once, not waiting for the server that gave none', async () => {
+    let reports = 0;
+    const unreachable: UpdateSource = {
+      check: () => Promise.reject(new UpdateFailedError(ERROR_CODE.omahaRequestError, 'connection refused', {})),
+      report: () => {
+        reports += 1;
+        return Promise.reject(new UpdateFailedError(ERROR_CODE.omahaRequestError, 'connection refused', {}));
+      },
+    };
+    const { problems, onProblem } = recordProblems();
+    const engine = new SimulatedUpdateEngine({
+      source: unreachable,
+      machine: () => machine(),
+      timings: TEST_TIMINGS,
+      onProblem,
+    });
+    engine.start();
+    const { signals } = recordSignals(engine);
+    await engine.attemptUpdate();
+    await advanceUntil(() => isIdle(signals.at(-1)));
+    assert.equal(reports, 1);
+    assert.equal(problems.length, 1);
+  });
+
   it('gets only the updates offered to its group', async () => {
     const source = new ManualUpdateSource();
     source.offer({ group: 'beta', version: FLATCAR.next });

@@ -256,7 +256,12 @@ export class SimulatedUpdateEngine implements UpdateEngine {
       offer = await this.#source.check(request);
     } catch (error) {
       if (current()) {
-        await this.#fail({ during: 'checking', reason: reasonOf(error), version: '', errorCode: codeOf(error) }, pause);
+        // Its error event goes out once: the server that did not answer the check is not waited for.
+        await this.#fail(
+          { during: 'checking', reason: reasonOf(error), version: '', errorCode: codeOf(error) },
+          pause,
+          (event) => this.#report(this.#machine(), event, { retries: 0 }),
+        );
       }
       return;
     }
@@ -333,7 +338,7 @@ export class SimulatedUpdateEngine implements UpdateEngine {
   async #fail(
     failure: UpdateFailure,
     pause: (ms: number) => Promise<boolean>,
-    report: (event: UpdateProgressEvent) => Promise<void> = (event) => this.#report(this.#machine(), event),
+    report: (event: UpdateProgressEvent) => Promise<void>,
   ): Promise<void> {
     this.#failure = failure;
     this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_REPORTING_ERROR_EVENT', progress: 0 });
@@ -347,7 +352,11 @@ export class SimulatedUpdateEngine implements UpdateEngine {
    * An event the server cannot take is reported as a problem; the update goes on, as update_engine's does. One that
    * got no answer at all is sent again first (ADR 0060), so that a server that restarts mid-update still hears it.
    */
-  async #report(request: UpdateCheckRequest, event: UpdateProgressEvent): Promise<void> {
+  async #report(
+    request: UpdateCheckRequest,
+    event: UpdateProgressEvent,
+    { retries = this.#timings.eventRetries }: { readonly retries?: number } = {},
+  ): Promise<void> {
     if (this.#source.report === undefined) return;
     const backOff = new Backoff({
       baseDelayMs: this.#timings.eventRetryDelayMs,
@@ -360,7 +369,7 @@ export class SimulatedUpdateEngine implements UpdateEngine {
       } catch (error) {
         const unanswered = codeOf(error) === ERROR_CODE.omahaRequestError;
         // A stopped engine (shutdown, reboot) cancels the wait: the event is then reported as lost.
-        if (unanswered && attempt < this.#timings.eventRetries && (await this.#delays.wait(backOff.next()))) continue;
+        if (unanswered && attempt < retries && (await this.#delays.wait(backOff.next()))) continue;
         this.#onProblem(
           new EventReportFailedError(
             `update_engine could not report event ${event.type}/${event.result}` +
