@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERROR_CODE } from '@strata/omaha';
+import { ERROR_CODE, EVENT_TYPE } from '@strata/omaha';
 import {
   EventReportFailedError,
   ListenerFailedError,
@@ -185,13 +185,37 @@ describe('SimulatedUpdateEngine', () => {
     const { signals } = recordSignals(engine);
     await engine.attemptUpdate();
     await advanceUntil(() => signals.at(-1)?.currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT');
-    await advanceUntil(() => delivered.length === 3);
+    // Every event is delivered by the time the status allows a reboot, which would cut an undelivered one off.
     assert.deepEqual(
       delivered.map((event) => `${event.type}/${event.result}`),
       ['13/1', '14/1', '3/1'],
     );
     assert.equal(attempts(), 5);
     assert.deepEqual(problems, []);
+  });
+
+  it('posts the installed event (3/1) before it becomes UPDATED_NEED_REBOOT, which lets a reboot begin', async () => {
+    const offer = offering();
+    let release: () => void = () => undefined;
+    const installedHeld = new Promise<void>((resolve) => (release = resolve));
+    let installedPosted = false;
+    const source: UpdateSource = {
+      check: (request) => offer.check(request),
+      report: async (_request, event) => {
+        if (event.type !== EVENT_TYPE.updateComplete) return;
+        installedPosted = true;
+        await installedHeld;
+      },
+    };
+    const engine = new SimulatedUpdateEngine({ source, machine: () => machine(), timings: TEST_TIMINGS });
+    engine.start();
+    const { signals } = recordSignals(engine);
+    await engine.attemptUpdate();
+    await advanceUntil(() => installedPosted);
+    await advance(1_000);
+    assert.notEqual(signals.at(-1)?.currentOperation, 'UPDATE_STATUS_UPDATED_NEED_REBOOT');
+    release();
+    await advanceUntil(() => signals.at(-1)?.currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT');
   });
 
   it('gives up on an unanswered event after its retries, and never retries an event the server answered', async () => {

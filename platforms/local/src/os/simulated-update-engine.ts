@@ -331,8 +331,11 @@ export class SimulatedUpdateEngine implements UpdateEngine {
     if (!(await pause(this.#timings.finalizeMs))) {
       return;
     }
-    this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_UPDATED_NEED_REBOOT' });
+    // update_engine's last action posts the 3/1 event, and only when every action is done does its status become
+    // UPDATED_NEED_REBOOT: a reboot, which that status lets the update operator begin, never cuts the event off.
     await report({ type: EVENT_TYPE.updateComplete, result: EVENT_RESULT.success });
+    if (!current()) return;
+    this.#publish({ ...this.#status, currentOperation: 'UPDATE_STATUS_UPDATED_NEED_REBOOT' });
   }
 
   async #fail(
