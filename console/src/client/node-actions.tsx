@@ -3,7 +3,8 @@
 // spec.unschedulable) and drain (cordon, then an Eviction of each pod a drain evicts). Both go through the console's
 // route handlers with the user's own token; the API server decides, and its refusal is what the user reads.
 import { useState } from 'react';
-import { drainReportSchema, type DrainReport } from '../shared/node-detail.ts';
+import { LABELS } from '@strata/api';
+import { drainReportSchema, rebootsAnswerSchema, type DrainReport, type RebootsAnswer } from '../shared/node-detail.ts';
 import type { NodeRow } from '../shared/node-row.ts';
 import { mutate } from './mutate.ts';
 
@@ -58,6 +59,56 @@ export function DrainButton({
       {busy ? 'Draining…' : 'Drain'}
     </button>
   );
+}
+
+/** Pause or resume the node's reboots: the update.strata.dev/reboots-paused label (ADR 0062). */
+export function RebootsButton({
+  row,
+  onAnswer,
+  onError,
+}: {
+  readonly row: Pick<NodeRow, 'name' | 'rebootsPaused'>;
+  readonly onAnswer: (answer: RebootsAnswer) => void;
+  readonly onError: (message: string) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const verb = row.rebootsPaused ? 'Resume reboots' : 'Pause reboots';
+  const act = async () => {
+    setBusy(true);
+    const result = await mutate('PUT', `/api/nodes/${encodeURIComponent(row.name)}/reboots`, {
+      paused: !row.rebootsPaused,
+    });
+    setBusy(false);
+    if (!result.ok) {
+      onError(result.error);
+      return;
+    }
+    const answer = rebootsAnswerSchema.safeParse(result.body);
+    if (answer.success) onAnswer(answer.data);
+    else onError(`the console answered with something it cannot read: ${answer.error.message}`);
+  };
+  return (
+    <button type="button" disabled={busy} aria-label={`${verb} ${row.name}`} onClick={() => void act()}>
+      {verb}
+    </button>
+  );
+}
+
+/**
+ * What pausing or resuming did, honestly: the label only holds a node's reboots where no UpdatePolicy selects it
+ * any more, and a reboot already granted goes ahead.
+ */
+export function rebootsOutcome(answer: RebootsAnswer): string {
+  const { row, policies } = answer;
+  if (!row.rebootsPaused) {
+    const by = 'selecting' in policies && policies.selecting.length > 0 ? ` (by ${policies.selecting.join(', ')})` : '';
+    return `Reboots of ${row.name} resumed: it may be granted a reboot again${by}.`;
+  }
+  if ('unknown' in policies)
+    return `Reboots of ${row.name} paused (label ${LABELS.rebootsPaused} set), but the UpdatePolicies could not be read to check that none selects it: ${policies.unknown}`;
+  if (policies.selecting.length > 0)
+    return `The label ${LABELS.rebootsPaused} is set on ${row.name}, but UpdatePolicy ${policies.selecting.join(', ')} still selects it (its nodeSelector does not exclude the label): its reboots are not held.`;
+  return `Reboots of ${row.name} paused: no UpdatePolicy selects it, so no new reboot will be granted to it (a reboot already granted goes ahead).`;
 }
 
 /** A drain's report in one line: how many pods went, and which a PodDisruptionBudget or the API server kept. */

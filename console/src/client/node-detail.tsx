@@ -7,7 +7,7 @@ import type { DrainReport } from '../shared/node-detail.ts';
 import { describeDrainDecision } from '../shared/node-detail.ts';
 import { ConditionsTable } from './etcd/etcd-tables.tsx';
 import { useLiveRows } from './live-rows.ts';
-import { CordonButton, DrainButton, DrainReportView } from './node-actions.tsx';
+import { CordonButton, DrainButton, DrainReportView, RebootsButton, rebootsOutcome } from './node-actions.tsx';
 
 export function NodeDetail({
   name,
@@ -23,6 +23,7 @@ export function NodeDetail({
   const events = useLiveRows('nodeevents', name);
   const [actionError, setActionError] = useState<string | undefined>(undefined);
   const [report, setReport] = useState<DrainReport | undefined>(undefined);
+  const [rebootsNote, setRebootsNote] = useState<string | undefined>(undefined);
   const row = node.rows.get(name);
   const podRows = useMemo(
     () =>
@@ -59,6 +60,8 @@ export function NodeDetail({
             <dd data-field="kubeletVersion">{row.kubeletVersion}</dd>
             <dt>Update</dt>
             <dd data-field="updateState">{row.updateState}</dd>
+            <dt>Reboots</dt>
+            <dd data-field="reboots">{row.rebootsPaused ? 'Paused' : 'Allowed'}</dd>
           </dl>
           {canPatch ? (
             <p>
@@ -72,9 +75,22 @@ export function NodeDetail({
                   }}
                   onError={setActionError}
                 />
-              ) : null}
+              ) : null}{' '}
+              <RebootsButton
+                row={row}
+                onAnswer={(answer) => {
+                  setActionError(undefined);
+                  setRebootsNote(rebootsOutcome(answer));
+                }}
+                onError={setActionError}
+              />
             </p>
           ) : null}
+          {rebootsNote === undefined ? null : (
+            <p role="status" data-testid="reboots-outcome">
+              {rebootsNote}
+            </p>
+          )}
           {actionError === undefined ? null : (
             <p role="alert" data-testid="action-error">
               {actionError}

@@ -7,7 +7,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import Link from 'next/link';
 import { useMemo, useRef, useState } from 'react';
 import type { NodeRow } from '../shared/node-row.ts';
-import { CordonButton, DrainButton, drainSummary } from './node-actions.tsx';
+import { CordonButton, DrainButton, drainSummary, RebootsButton, rebootsOutcome } from './node-actions.tsx';
 import { useNodeRows } from './watch-provider.tsx';
 
 const ROW_HEIGHT = 37;
@@ -17,7 +17,7 @@ const column = createColumnHelper<NodeRow>();
 export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean; readonly canDrain: boolean }) {
   const { rows, synced, error } = useNodeRows();
   const [actionError, setActionError] = useState<string | undefined>(undefined);
-  const [drained, setDrained] = useState<string | undefined>(undefined);
+  const [outcome, setOutcome] = useState<string | undefined>(undefined);
   const data = useMemo(() => [...rows.values()].sort((a, b) => a.name.localeCompare(b.name)), [rows]);
   const columns = useMemo(
     () => [
@@ -33,7 +33,10 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
       column.accessor('osImage', { header: 'Container Linux' }),
       column.accessor((row) => row.osVersion ?? '—', { id: 'osVersion', header: 'OS version' }),
       column.accessor('kubeletVersion', { header: 'Kubelet' }),
-      column.accessor('updateState', { header: 'Update' }),
+      column.accessor((row) => (row.rebootsPaused ? `${row.updateState} (reboots paused)` : row.updateState), {
+        id: 'updateState',
+        header: 'Update',
+      }),
       ...(canPatch
         ? [
             column.display({
@@ -47,11 +50,19 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
                       name={cell.row.original.name}
                       onReport={(report) => {
                         setActionError(undefined);
-                        setDrained(drainSummary(report));
+                        setOutcome(`${drainSummary(report)} Each pod is on the node’s page.`);
                       }}
                       onError={setActionError}
                     />
-                  ) : null}
+                  ) : null}{' '}
+                  <RebootsButton
+                    row={cell.row.original}
+                    onAnswer={(answer) => {
+                      setActionError(undefined);
+                      setOutcome(rebootsOutcome(answer));
+                    }}
+                    onError={setActionError}
+                  />
                 </>
               ),
             }),
@@ -85,9 +96,9 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
           {actionError}
         </p>
       )}
-      {drained === undefined ? null : (
-        <p role="status" data-testid="drain-summary">
-          {drained} Each pod is on the node’s page.
+      {outcome === undefined ? null : (
+        <p role="status" data-testid="action-outcome">
+          {outcome}
         </p>
       )}
       <div ref={scroller} className="table-scroller" tabIndex={0} aria-label="Nodes table">

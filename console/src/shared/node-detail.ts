@@ -67,3 +67,17 @@ export function describeDrainDecision(decision: DrainDecision): string {
       return 'skipped: already terminating';
   }
 }
+
+/** PUT /api/nodes/<name>/reboots: pause or resume the node's reboots. */
+export const rebootsChangeSchema = z.strictObject({ paused: z.boolean() });
+
+/**
+ * The answer: the node's row, and which UpdatePolicies select the node now (read as the user once the label is
+ * written): a policy whose nodeSelector does not exclude the label still grants the node's reboots. `unknown` when
+ * the user may not list UpdatePolicies or the CRD is not installed, in the API server's words.
+ */
+export const rebootsAnswerSchema = z.strictObject({
+  row: nodeRowSchema,
+  policies: z.union([z.strictObject({ selecting: z.array(z.string()) }), z.strictObject({ unknown: z.string() })]),
+});
+export type RebootsAnswer = z.infer<typeof rebootsAnswerSchema>;
