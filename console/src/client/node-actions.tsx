@@ -96,7 +96,7 @@ export function RebootsButton({
 
 /**
  * What pausing or resuming did, honestly: the label only holds a node's reboots where no UpdatePolicy selects it
- * any more, and a reboot already granted goes ahead.
+ * any more (a node with a reboot under way is refused by the server, with why).
  */
 export function rebootsOutcome(answer: RebootsAnswer): string {
   const { row, policies } = answer;
@@ -108,7 +108,7 @@ export function rebootsOutcome(answer: RebootsAnswer): string {
     return `Reboots of ${row.name} paused (label ${LABELS.rebootsPaused} set), but the UpdatePolicies could not be read to check that none selects it: ${policies.unknown}`;
   if (policies.selecting.length > 0)
     return `The label ${LABELS.rebootsPaused} is set on ${row.name}, but UpdatePolicy ${policies.selecting.join(', ')} still selects it (its nodeSelector does not exclude the label): its reboots are not held.`;
-  return `Reboots of ${row.name} paused: no UpdatePolicy selects it, so no new reboot will be granted to it (a reboot already granted goes ahead).`;
+  return `Reboots of ${row.name} paused: no UpdatePolicy selects it, so no reboot will be granted to it.`;
 }
 
 /** A drain's report in one line: how many pods went, and which a PodDisruptionBudget or the API server kept. */

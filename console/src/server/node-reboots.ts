@@ -3,10 +3,11 @@
 // selects is never granted a reboot; ADR 0062). So the answer also says which UpdatePolicies still select the node
 // once the label is written: a policy of one's own that does not exclude the label still grants its reboots.
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import { LABELS, labelSelectorSchema, selectorMatches, TRUE, UPDATE_POLICY } from '@strata/api';
+import { ANNOTATIONS, LABELS, labelSelectorSchema, selectorMatches, TRUE, UPDATE_POLICY } from '@strata/api';
 import { describeApiError, kubernetesApiError } from '@strata/kube';
 import { z } from 'zod';
 import type { RebootsAnswer } from '../shared/node-detail.ts';
+import { ActionRefusedError } from './answers.ts';
 import { nodeRow } from './node-row.ts';
 
 const policyListSchema = z.object({
@@ -28,17 +29,59 @@ export function policiesSelecting(listed: unknown, labels: Readonly<Record<strin
     .sort();
 }
 
+/**
+ * The update protocol's marks of a reboot under way on a node, if any. Pausing such a node would not stop it, and
+ * worse: once back, no policy (none selects it) would complete it, and its reboot-ok would stay for the agent to
+ * take as leave to reboot again at the next update, paused and uncounted. So it is refused until the node is done.
+ */
+export function rebootUnderWay(metadata: {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}): string | undefined {
+  const annotations = metadata.annotations ?? {};
+  const labels = metadata.labels ?? {};
+  if (annotations[ANNOTATIONS.rebootInProgress] === TRUE) return 'it is rebooting';
+  if (annotations[ANNOTATIONS.rebootOk] === TRUE) return 'a reboot is granted';
+  if (annotations[ANNOTATIONS.fleetLockHolder] !== undefined) return 'it holds a FleetLock lock';
+  if (labels[LABELS.beforeReboot] !== undefined) return 'its before-reboot hooks are running';
+  if (labels[LABELS.afterReboot] !== undefined) return 'its after-reboot hooks are running';
+  return undefined;
+}
+
 export async function setRebootsPaused(kubeConfig: KubeConfig, name: string, paused: boolean): Promise<RebootsAnswer> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
   let node;
   try {
-    node = await kubeConfig
-      .makeApiClient(CoreV1Api)
-      .patchNode(
-        { name, body: { metadata: { labels: { [LABELS.rebootsPaused]: paused ? TRUE : null } } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
+    let resourceVersion: string | undefined;
+    if (paused) {
+      const current = await core.readNode({ name });
+      const underWay = rebootUnderWay(current.metadata ?? {});
+      if (underWay !== undefined)
+        throw new ActionRefusedError(
+          `node ${name}: ${underWay}; pause its reboots once it is back (the operator finishes a reboot under way)`,
+          { node: name },
+        );
+      resourceVersion = current.metadata?.resourceVersion;
+    }
+    // Conditional on the node read above: a grant made since then makes the API server answer 409.
+    node = await core.patchNode(
+      {
+        name,
+        body: {
+          metadata: {
+            labels: { [LABELS.rebootsPaused]: paused ? TRUE : null },
+            ...(resourceVersion === undefined ? {} : { resourceVersion }),
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
   } catch (error) {
-    throw kubernetesApiError({ verb: 'patch', resource: 'nodes', name }, error);
+    if (error instanceof ActionRefusedError) throw error;
+    throw kubernetesApiError(
+      { verb: paused ? 'pause reboots of' : 'resume reboots of', resource: 'nodes', name },
+      error,
+    );
   }
   const row = nodeRow(node);
   try {
