@@ -11,7 +11,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { CoreV1Api, CustomObjectsApi, PolicyV1Api, type KubeConfig } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  PolicyV1Api,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS, TRUE, UPDATE_POLICY, updatePolicyCrd } from '@strata/api';
 import { installCrds, sharedControlPlane, uniqueName, type HarnessCluster } from '@strata/harness';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -75,19 +82,34 @@ async function seriousViolations(page: Page): Promise<string[]> {
 const field = (name: string) => `[data-testid="node-summary"] dd[data-field="${name}"]`;
 const podCell = (pod: string, column: string) => `tr[data-pod="${namespace}/${pod}"] td[data-column="${column}"]`;
 
+/** A pod on the drained node, Running and Ready as its kubelet would report it (a Pending pod's eviction ignores budgets). */
 async function createPod(fixture: Omit<PodFixture, 'namespace' | 'nodeName'>): Promise<void> {
-  await admin
-    .makeApiClient(CoreV1Api)
-    .createNamespacedPod({ namespace, body: podObject({ namespace, nodeName: drained, ...fixture }) });
+  const core = admin.makeApiClient(CoreV1Api);
+  await core.createNamespacedPod({ namespace, body: podObject({ namespace, nodeName: drained, ...fixture }) });
+  const now = new Date();
+  await core.patchNamespacedPodStatus(
+    {
+      namespace,
+      name: fixture.name,
+      body: { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }] } },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
 }
+
+/** Events about cluster-scoped objects live in `default`, where the kubelet posts a node's. */
+const NODE_EVENTS_NAMESPACE = 'default';
+const eventNames: string[] = [];
 
 /** An Event about the node, as its kubelet would post it. */
 async function postNodeEvent(node: string, reason: string, message: string): Promise<void> {
   const now = new Date();
+  const name = uniqueName(`${node}-event`);
+  eventNames.push(name);
   await admin.makeApiClient(CoreV1Api).createNamespacedEvent({
-    namespace,
+    namespace: NODE_EVENTS_NAMESPACE,
     body: {
-      metadata: { namespace, name: uniqueName(`${node}-event`) },
+      metadata: { namespace: NODE_EVENTS_NAMESPACE, name },
       involvedObject: { kind: 'Node', name: node, uid: node },
       reason,
       message,
@@ -160,6 +182,10 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
     run = uniqueName('nodes');
     namespace = uniqueName('console-nodes');
     await admin.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    // The ServiceAccount admission wants the pods' account; no controller-manager makes it here.
+    await admin
+      .makeApiClient(CoreV1Api)
+      .createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'default' } } });
     operator = await createUser(admin, namespace, 'node-admin', [
       { apiGroups: [''], resources: ['nodes'], verbs: [...READ, 'patch'] },
       { apiGroups: [''], resources: ['pods', 'events'], verbs: READ },
@@ -207,6 +233,7 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
     await consoleApp?.stop();
     const core = admin.makeApiClient(CoreV1Api);
     for (const name of [drained, paused]) await core.deleteNode({ name });
+    for (const name of eventNames) await core.deleteNamespacedEvent({ namespace: NODE_EVENTS_NAMESPACE, name });
     await deletePolicy(excludingPolicy);
     if (!wideDeleted) await deletePolicy(widePolicy);
     await deleteUser(admin, namespace, 'node-admin');

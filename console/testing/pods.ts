@@ -48,6 +48,7 @@ export function podObject(fixture: PodFixture): V1Pod {
       nodeName: fixture.nodeName,
       // No kubelet runs: a pod whose grace period is 0 is removed at once when evicted, as a kubelet would finish.
       terminationGracePeriodSeconds: 0,
+      automountServiceAccountToken: false,
       containers: [{ name: 'main', image: 'registry.invalid/pause:fixture' }],
       ...(fixture.emptyDir === undefined ? {} : { volumes: [{ name: fixture.emptyDir, emptyDir: {} }] }),
     },
