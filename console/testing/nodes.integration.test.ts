@@ -243,7 +243,9 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
 
   it('shows a node’s conditions, pods and Events live, and drains it pod by pod', async () => {
     const { context, page } = await signIn(operator.token);
-    // From the Nodes table to the node's page.
+    // The Nodes table offers every action the user may take; its link leads to the node's page.
+    for (const action of ['Cordon', 'Drain', 'Pause reboots'])
+      await page.getByRole('button', { name: `${action} ${drained}` }).waitFor();
     await page.locator(`tr[data-node="${drained}"] a`).click();
     await page.waitForURL(`**/nodes/${drained}`);
     await textReads(page, field('roles'), 'worker');
@@ -251,7 +253,7 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
     await textReads(page, field('osVersion'), '4081.2.0');
     await textReads(page, 'tr[data-condition="Ready"] td[data-column="status"]', 'True');
     await textReads(page, '[data-testid="pod-count"]', '4 pods');
-    await textReads(page, podCell('web-1', 'drain'), 'evicted');
+    await textReads(page, podCell('web-1', 'drain'), 'evict (its PodDisruptionBudgets permitting)');
     await textReads(page, podCell('web-1', 'controller'), 'ReplicaSet/web-1-owner');
     await textReads(page, podCell('agent', 'drain'), 'skipped: DaemonSet pod');
     await textReads(page, podCell('bare', 'drain'), 'not evicted: no controller would recreate it elsewhere');

@@ -52,9 +52,9 @@ export const drainReportSchema = z.strictObject({
 });
 export type DrainReport = z.infer<typeof drainReportSchema>;
 
-/** How the page and a drain report name a decision to leave a pod. */
+/** How the node page says what a drain will do with a pod, and a drain report why it left one. */
 export function describeDrainDecision(decision: DrainDecision): string {
-  if (decision.action === 'evict') return 'evicted';
+  if (decision.action === 'evict') return 'evict (its PodDisruptionBudgets permitting)';
   if (decision.action === 'refuse') return `not evicted: ${decision.detail}`;
   switch (decision.reason) {
     case 'finished':
