@@ -402,6 +402,17 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
       (await fetch('/api/watch?resources=nodepods&node=Bad,Name')).status,
     ]);
     assert.deepEqual(watch, [400, 400, 400]);
+    // Without the double-submit token the gate refuses both actions before they reach a handler.
+    const unprotected = await page.evaluate(async (node) => {
+      const drain = await fetch(`/api/nodes/${node}/drain`, { method: 'POST' });
+      const pause = await fetch(`/api/nodes/${node}/reboots`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{"paused":true}',
+      });
+      return [drain.status, pause.status];
+    }, paused);
+    assert.deepEqual(unprotected, [403, 403]);
     await context.close();
   });
 });
