@@ -1,6 +1,7 @@
 // The live rows of one resource, from the tab's one watch stream: a snapshot replaces them, a change updates one.
 import { useEffect, useState } from 'react';
 import { namespacedKey, type EtcdBackupRow, type EtcdClusterRow, type EventRow } from '../shared/etcd-rows.ts';
+import type { NodeDetailRow, PodRow } from '../shared/node-detail.ts';
 import type { NodeRow } from '../shared/node-row.ts';
 import type { RolloutRow } from '../shared/rollout-row.ts';
 import type { UpdatePolicyRow } from '../shared/update-policy-row.ts';
@@ -32,7 +33,10 @@ export function useLiveRows(kind: 'updatepolicies'): LiveRows<UpdatePolicyRow>;
 export function useLiveRows(kind: 'etcdclusters'): LiveRows<EtcdClusterRow>;
 export function useLiveRows(kind: 'etcdbackups'): LiveRows<EtcdBackupRow>;
 export function useLiveRows(kind: 'warningevents'): LiveRows<EventRow>;
-export function useLiveRows(kind: ResourceKind): LiveRows<AnyRow> {
+export function useLiveRows(kind: 'nodedetail', node: string): LiveRows<NodeDetailRow>;
+export function useLiveRows(kind: 'nodepods', node: string): LiveRows<PodRow>;
+export function useLiveRows(kind: 'nodeevents', node: string): LiveRows<EventRow>;
+export function useLiveRows(kind: ResourceKind, node?: string): LiveRows<AnyRow> {
   const hub = useWatchHub();
   const [state, setState] = useState<LiveRows<AnyRow>>({
     rows: new Map(),
@@ -67,14 +71,18 @@ export function useLiveRows(kind: ResourceKind): LiveRows<AnyRow> {
         return { rows, synced, error, errorStatus };
       });
     };
-    const unsubscribe = hub.subscribe(kind, (event) => {
-      pending.push(event);
-      frame ??= requestAnimationFrame(flush);
-    });
+    const unsubscribe = hub.subscribe(
+      kind,
+      (event) => {
+        pending.push(event);
+        frame ??= requestAnimationFrame(flush);
+      },
+      node,
+    );
     return () => {
       unsubscribe();
       if (frame !== undefined) cancelAnimationFrame(frame);
     };
-  }, [hub, kind]);
+  }, [hub, kind, node]);
   return state;
 }

@@ -14,7 +14,7 @@ export type MutationResult =
   { readonly ok: true; readonly body: unknown } | { readonly ok: false; readonly error: string };
 
 export async function mutate(
-  method: 'POST' | 'PATCH' | 'DELETE',
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   url: string,
   body?: unknown,
 ): Promise<MutationResult> {

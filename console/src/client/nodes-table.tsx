@@ -4,39 +4,27 @@
 // React text child, which React escapes.
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import Link from 'next/link';
 import { useMemo, useRef, useState } from 'react';
 import type { NodeRow } from '../shared/node-row.ts';
-import { mutate } from './mutate.ts';
+import { CordonButton, DrainButton, drainSummary, RebootsButton, rebootsOutcome } from './node-actions.tsx';
 import { useNodeRows } from './watch-provider.tsx';
 
 const ROW_HEIGHT = 37;
 const column = createColumnHelper<NodeRow>();
 
-function CordonButton({ row, onError }: { readonly row: NodeRow; readonly onError: (message: string) => void }) {
-  const [busy, setBusy] = useState(false);
-  const verb = row.schedulable ? 'Cordon' : 'Uncordon';
-  const act = async () => {
-    setBusy(true);
-    const result = await mutate('PATCH', `/api/nodes/${encodeURIComponent(row.name)}`, {
-      unschedulable: row.schedulable,
-    });
-    setBusy(false);
-    if (!result.ok) onError(result.error);
-  };
-  return (
-    <button type="button" disabled={busy} aria-label={`${verb} ${row.name}`} onClick={() => void act()}>
-      {verb}
-    </button>
-  );
-}
-
-export function NodesTable({ canPatch }: { readonly canPatch: boolean }) {
+/** `canPatch`: cordon and uncordon; `canDrain`: drain too (patch nodes and create pods/eviction). */
+export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean; readonly canDrain: boolean }) {
   const { rows, synced, error } = useNodeRows();
   const [actionError, setActionError] = useState<string | undefined>(undefined);
+  const [outcome, setOutcome] = useState<string | undefined>(undefined);
   const data = useMemo(() => [...rows.values()].sort((a, b) => a.name.localeCompare(b.name)), [rows]);
   const columns = useMemo(
     () => [
-      column.accessor('name', { header: 'Name' }),
+      column.accessor('name', {
+        header: 'Name',
+        cell: (cell) => <Link href={`/nodes/${encodeURIComponent(cell.getValue())}`}>{cell.getValue()}</Link>,
+      }),
       column.accessor((row) => (row.roles.length === 0 ? '—' : row.roles.join(', ')), { id: 'roles', header: 'Roles' }),
       column.accessor((row) => (row.schedulable ? row.ready : `${row.ready}, SchedulingDisabled`), {
         id: 'status',
@@ -45,18 +33,43 @@ export function NodesTable({ canPatch }: { readonly canPatch: boolean }) {
       column.accessor('osImage', { header: 'Container Linux' }),
       column.accessor((row) => row.osVersion ?? '—', { id: 'osVersion', header: 'OS version' }),
       column.accessor('kubeletVersion', { header: 'Kubelet' }),
-      column.accessor('updateState', { header: 'Update' }),
+      column.accessor((row) => (row.rebootsPaused ? `${row.updateState} (reboots paused)` : row.updateState), {
+        id: 'updateState',
+        header: 'Update',
+      }),
       ...(canPatch
         ? [
             column.display({
               id: 'actions',
               header: 'Actions',
-              cell: (cell) => <CordonButton row={cell.row.original} onError={setActionError} />,
+              cell: (cell) => (
+                <>
+                  <CordonButton row={cell.row.original} onError={setActionError} />{' '}
+                  {canDrain ? (
+                    <DrainButton
+                      name={cell.row.original.name}
+                      onReport={(report) => {
+                        setActionError(undefined);
+                        setOutcome(`${drainSummary(report)} Each pod is on the node’s page.`);
+                      }}
+                      onError={setActionError}
+                    />
+                  ) : null}{' '}
+                  <RebootsButton
+                    row={cell.row.original}
+                    onAnswer={(answer) => {
+                      setActionError(undefined);
+                      setOutcome(rebootsOutcome(answer));
+                    }}
+                    onError={setActionError}
+                  />
+                </>
+              ),
             }),
           ]
         : []),
     ],
-    [canPatch],
+    [canPatch, canDrain],
   );
   const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: (row) => row.name });
   const scroller = useRef<HTMLDivElement>(null);
@@ -81,6 +94,11 @@ export function NodesTable({ canPatch }: { readonly canPatch: boolean }) {
       {actionError === undefined ? null : (
         <p role="alert" data-testid="action-error">
           {actionError}
+        </p>
+      )}
+      {outcome === undefined ? null : (
+        <p role="status" data-testid="action-outcome">
+          {outcome}
         </p>
       )}
       <div ref={scroller} className="table-scroller" tabIndex={0} aria-label="Nodes table">

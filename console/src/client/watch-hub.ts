@@ -14,12 +14,19 @@ type Listener = (event: WatchEvent) => void;
 
 export class WatchHub {
   readonly #listeners = new Map<ResourceKind, Set<Listener>>();
+  /** The node each node-scoped kind is subscribed for (the node page's). */
+  readonly #nodes = new Map<ResourceKind, string>();
   #source: EventSource | undefined;
-  #kinds = '';
+  #query = '';
   #closed = false;
   #reconcileScheduled = false;
 
-  subscribe<K extends ResourceKind>(kind: K, listener: (event: EventOf<K>) => void): () => void {
+  /** `node`: the node a node-scoped kind (nodedetail, nodepods, nodeevents) is about; one node per tab at a time. */
+  subscribe<K extends ResourceKind>(kind: K, listener: (event: EventOf<K>) => void, node?: string): () => void {
+    const subscribed = this.#nodes.get(kind);
+    if (node !== undefined && subscribed !== undefined && subscribed !== node)
+      throw new Error(`${kind} is already subscribed for node ${subscribed}, not ${node}`);
+    if (node !== undefined) this.#nodes.set(kind, node);
     const listeners = this.#listeners.get(kind) ?? new Set<Listener>();
     const deliver: Listener = (event) => {
       if (isEventOf(kind, event)) listener(event);
@@ -29,7 +36,10 @@ export class WatchHub {
     this.#scheduleReconcile();
     return () => {
       listeners.delete(deliver);
-      if (listeners.size === 0) this.#listeners.delete(kind);
+      if (listeners.size === 0) {
+        this.#listeners.delete(kind);
+        this.#nodes.delete(kind);
+      }
       this.#scheduleReconcile();
     };
   }
@@ -56,12 +66,17 @@ export class WatchHub {
   #reconcile(): void {
     if (this.#closed) return;
     const kinds = RESOURCE_KINDS.filter((kind) => this.#listeners.has(kind)).join(',');
-    if (kinds === this.#kinds) return;
-    this.#kinds = kinds;
+    const nodes = new Set(this.#nodes.values());
+    if (nodes.size > 1) throw new Error(`one node per tab: subscribed for ${[...nodes].join(', ')}`);
+    const [node] = nodes;
+    const query =
+      kinds === '' ? '' : new URLSearchParams({ resources: kinds, ...(node === undefined ? {} : { node }) }).toString();
+    if (query === this.#query) return;
+    this.#query = query;
     this.#source?.close();
     this.#source = undefined;
-    if (kinds === '') return;
-    const source = new EventSource(`${WATCH_PATH}?resources=${kinds}`);
+    if (query === '') return;
+    const source = new EventSource(`${WATCH_PATH}?${query}`);
     source.onmessage = (message: MessageEvent<string>) => this.#deliver(message.data);
     // The browser reconnects a broken stream by itself; it gives up only when the console refuses it (a session
     // that has ended answers 401), and then the pages must say so rather than show stale rows as live.

@@ -2,7 +2,7 @@
 // status and words when it refused. Never a stack trace, never a token.
 import { z } from 'zod';
 import { StrataError } from '@strata/api';
-import { kubernetesApiError, statusCodeOf, type ApiCall } from '@strata/kube';
+import { KubernetesApiError, kubernetesApiError, statusCodeOf, type ApiCall } from '@strata/kube';
 
 export class RequestBodyError extends StrataError {
   readonly status: 400 | 413 | 415;
@@ -11,6 +11,11 @@ export class RequestBodyError extends StrataError {
     super(message, { ...context, status });
     this.status = status;
   }
+}
+
+/** The console refuses an action the API server would allow, because of the object's state (409, with why). */
+export class ActionRefusedError extends StrataError {
+  readonly status = 409;
 }
 
 export const errorAnswer = (status: number, error: string): Response => Response.json({ error }, { status });
@@ -44,7 +49,10 @@ export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>, ma
 
 /** The answer for what a handler threw: a refused body as its 4xx, a failed API call with the API server's status and message. */
 export function failureAnswer(call: ApiCall, error: unknown): Response {
-  if (error instanceof RequestBodyError) return errorAnswer(error.status, error.message);
+  if (error instanceof RequestBodyError || error instanceof ActionRefusedError)
+    return errorAnswer(error.status, error.message);
+  // Already in the API server's words, with the call that failed named (a handler of several calls says which).
+  if (error instanceof KubernetesApiError) return errorAnswer(error.status ?? 502, error.message);
   const status = statusCodeOf(error);
   // No answer from the API server at all: the console's upstream failed, not the request.
   return errorAnswer(status ?? 502, kubernetesApiError(call, error).message);

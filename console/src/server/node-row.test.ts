@@ -55,6 +55,7 @@ describe('nodeRow', () => {
       kubeletVersion: 'v1.35.0',
       osVersion: '4081.2.0',
       updateState: 'Not reported',
+      rebootsPaused: false,
     });
   });
 
@@ -62,6 +63,11 @@ describe('nodeRow', () => {
     assert.equal(nodeRow(node({ ready: 'False' })).ready, 'NotReady');
     assert.equal(nodeRow(node()).ready, 'Unknown');
     assert.equal(nodeRow(node()).osVersion, undefined);
+  });
+
+  it('says whether someone paused the node’s reboots (the reboots-paused label)', () => {
+    assert.equal(nodeRow(node()).rebootsPaused, false);
+    assert.equal(nodeRow(node({ labels: { [LABELS.rebootsPaused]: 'true' } })).rebootsPaused, true);
   });
 
   it('names the update state from the update protocol, the most pressing first', () => {

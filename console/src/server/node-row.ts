@@ -42,5 +42,6 @@ export function nodeRow(node: V1Node): NodeRow {
     kubeletVersion: node.status?.nodeInfo?.kubeletVersion ?? '',
     ...(osVersion === undefined ? {} : { osVersion }),
     updateState: updateState(node.metadata?.annotations ?? {}),
+    rebootsPaused: labels[LABELS.rebootsPaused] !== undefined,
   };
 }

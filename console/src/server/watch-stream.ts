@@ -9,12 +9,14 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
   type V1Node,
+  type V1Pod,
 } from '@kubernetes/client-node';
 import { ETCD_BACKUP, ETCD_CLUSTER, UPDATE_POLICY } from '@strata/api';
 import { describeApiError, Informer, statusCodeOf, type InformerSelectors } from '@strata/kube';
 import { namespacedKey } from '../shared/etcd-rows.ts';
-import type { ResourceKind, WatchEvent } from '../shared/watch-protocol.ts';
+import type { ResourceKind, SubscriptionQuery, WatchEvent } from '../shared/watch-protocol.ts';
 import { etcdBackupRow, etcdClusterRow, eventRow } from './etcd-rows.ts';
+import { nodeDetailRow, podRow } from './node-detail.ts';
 import { nodeRow } from './node-row.ts';
 import { rolloutRow } from './rollout-row.ts';
 import { updatePolicyRow } from './update-policy-row.ts';
@@ -175,17 +177,71 @@ function watchUpdatePolicies(kubeConfig: KubeConfig, send: (event: WatchEvent) =
   });
 }
 
-const WATCHES: Record<ResourceKind, (kubeConfig: KubeConfig, send: (event: WatchEvent) => void) => ResourceWatch> = {
+/** The one node of the node page, with its conditions. */
+function watchNodeDetail(kubeConfig: KubeConfig, send: (event: WatchEvent) => void, node: string): ResourceWatch {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return watchCollection<V1Node>({
+    kubeConfig,
+    resource: 'nodedetail',
+    path: '/api/v1/nodes',
+    fieldSelector: `metadata.name=${node}`,
+    list: (selectors) => core.listNode(selectors),
+    snapshot: (nodes) => ({ type: 'snapshot', resource: 'nodedetail', rows: nodes.map(nodeDetailRow) }),
+    upsert: (object) => ({ type: 'upsert', resource: 'nodedetail', row: nodeDetailRow(object) }),
+    deleted: (object) => ({ type: 'delete', resource: 'nodedetail', name: object.metadata?.name ?? '' }),
+    send,
+  });
+}
+
+/** The pods bound to the node, in every namespace the user may list. */
+function watchNodePods(kubeConfig: KubeConfig, send: (event: WatchEvent) => void, node: string): ResourceWatch {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return watchCollection<V1Pod>({
+    kubeConfig,
+    resource: 'nodepods',
+    path: '/api/v1/pods',
+    fieldSelector: `spec.nodeName=${node}`,
+    list: (selectors) => core.listPodForAllNamespaces(selectors),
+    snapshot: (pods) => ({ type: 'snapshot', resource: 'nodepods', rows: pods.map(podRow) }),
+    upsert: (pod) => ({ type: 'upsert', resource: 'nodepods', row: podRow(pod) }),
+    deleted: (pod) => ({ type: 'delete', resource: 'nodepods', key: keyOf(pod) }),
+    send,
+  });
+}
+
+/** The Events about the node (the kubelet's, the update operator's), wherever they were posted. */
+function watchNodeEvents(kubeConfig: KubeConfig, send: (event: WatchEvent) => void, node: string): ResourceWatch {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return watchCollection<CoreV1Event>({
+    kubeConfig,
+    resource: 'nodeevents',
+    path: '/api/v1/events',
+    fieldSelector: `involvedObject.kind=Node,involvedObject.name=${node}`,
+    list: (selectors) => core.listEventForAllNamespaces(selectors),
+    snapshot: (events) => ({ type: 'snapshot', resource: 'nodeevents', rows: events.map(eventRow) }),
+    upsert: (event) => ({ type: 'upsert', resource: 'nodeevents', row: eventRow(event) }),
+    deleted: (event) => ({ type: 'delete', resource: 'nodeevents', key: keyOf(event) }),
+    send,
+  });
+}
+
+/** A resource's watch; `node` is the query's node, which the node-scoped kinds require (the query's schema ensures it). */
+type WatchOf = (kubeConfig: KubeConfig, send: (event: WatchEvent) => void, node: string) => ResourceWatch;
+
+const WATCHES: Record<ResourceKind, WatchOf> = {
   nodes: watchNodes,
   rollout: watchRollout,
   updatepolicies: watchUpdatePolicies,
   etcdclusters: watchEtcdClusters,
   etcdbackups: watchEtcdBackups,
   warningevents: watchWarningEvents,
+  nodedetail: watchNodeDetail,
+  nodepods: watchNodePods,
+  nodeevents: watchNodeEvents,
 };
 
 /**
- * The event stream for `kinds`, as `kubeConfig`'s user. It ends, and its informers stop, when the browser goes
+ * The event stream for the query's kinds (and node), as `kubeConfig`'s user. It ends, and its informers stop, when the browser goes
  * (`signal`), when the stream is cancelled, or when the API server no longer accepts the token (401): the browser
  * then signs in again rather than reconnecting with a token that cannot work. It also ends at `endsAt` (ms since
  * the epoch): an OpenID session's ID token is then due for renewal, and the informers would otherwise go on
@@ -193,7 +249,7 @@ const WATCHES: Record<ResourceKind, (kubeConfig: KubeConfig, send: (event: Watch
  */
 export function watchStream(
   kubeConfig: KubeConfig,
-  kinds: readonly ResourceKind[],
+  query: SubscriptionQuery,
   signal: AbortSignal,
   endsAt?: number,
 ): ReadableStream<Uint8Array> {
@@ -236,7 +292,7 @@ export function watchStream(
       if (endsAt !== undefined) expiry = setTimeout(close, Math.max(0, endsAt - Date.now()));
       // The retry field: how long the browser waits before reconnecting a broken stream.
       write('retry: 2000\n\n');
-      watches = kinds.map((kind) => WATCHES[kind](kubeConfig, send));
+      watches = query.resources.map((kind) => WATCHES[kind](kubeConfig, send, query.node ?? ''));
       for (const watch of watches) void watch.start();
     },
     cancel: close,

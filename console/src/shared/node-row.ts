@@ -14,5 +14,7 @@ export const nodeRowSchema = z.strictObject({
   osVersion: z.string().optional(),
   /** The update operator's protocol state, in words. */
   updateState: z.string(),
+  /** Someone paused the node's reboots (the update.strata.dev/reboots-paused label, ADR 0062). */
+  rebootsPaused: z.boolean(),
 });
 export type NodeRow = z.infer<typeof nodeRowSchema>;

@@ -12,6 +12,7 @@ const node = (name: string, osVersion: string | undefined, osImage = 'Flatcar Co
   kubeletVersion: 'v1.35.0',
   ...(osVersion === undefined ? {} : { osVersion }),
   updateState: 'Not reported',
+  rebootsPaused: false,
 });
 
 describe('countVersions', () => {

@@ -3,12 +3,16 @@
 // and again after any relist the server makes); a change updates one row in place.
 import { z } from 'zod';
 import { etcdBackupRowSchema, etcdClusterRowSchema, eventRowSchema } from './etcd-rows.ts';
+import { nodeDetailRowSchema, nodeNameSchema, podRowSchema } from './node-detail.ts';
 import { nodeRowSchema } from './node-row.ts';
 import { rolloutRowSchema } from './rollout-row.ts';
 import { updatePolicyRowSchema } from './update-policy-row.ts';
 
 export const WATCH_PATH = '/api/watch';
 /**
+ * `nodedetail`, `nodepods` and `nodeevents` are about one node, named in the query's `node` parameter (one per
+ * stream: a tab shows one node page at a time): the Node with its conditions, the pods bound to it, and the Events
+ * about it.
  * `rollout` is the Nodes again, projected for the OS updates page (a page subscribes to one projection or the other,
  * so a tab usually holds one watch of nodes).
  */
@@ -19,6 +23,9 @@ export const RESOURCE_KINDS = [
   'etcdclusters',
   'etcdbackups',
   'warningevents',
+  'nodedetail',
+  'nodepods',
+  'nodeevents',
 ] as const;
 export const resourceKindSchema = z.enum(RESOURCE_KINDS);
 export type ResourceKind = z.infer<typeof resourceKindSchema>;
@@ -30,6 +37,17 @@ export const subscriptionSchema = z
   .transform((value) => value.split(','))
   .pipe(z.array(resourceKindSchema).min(1))
   .refine((kinds) => new Set(kinds).size === kinds.length, { error: 'a resource is named twice' });
+
+/** The kinds that are about the one node the query names. */
+export const NODE_SCOPED_KINDS: readonly ResourceKind[] = ['nodedetail', 'nodepods', 'nodeevents'];
+
+/** The query: the kinds, and the node for the node-scoped ones (required with them, refused without them). */
+export const subscriptionQuerySchema = z
+  .strictObject({ resources: subscriptionSchema, node: nodeNameSchema.optional() })
+  .refine((query) => query.resources.some((kind) => NODE_SCOPED_KINDS.includes(kind)) === (query.node !== undefined), {
+    error: 'node names the node of nodedetail, nodepods and nodeevents, and goes only with them',
+  });
+export type SubscriptionQuery = z.infer<typeof subscriptionQuerySchema>;
 
 /** A cluster-scoped resource's events: a delete names its row by name. */
 function clusterEvents<const K extends ResourceKind, R extends z.ZodType>(resource: K, row: R) {
@@ -56,6 +74,9 @@ export const watchEventSchema = z.union([
   namespacedEvents('etcdclusters', etcdClusterRowSchema),
   namespacedEvents('etcdbackups', etcdBackupRowSchema),
   namespacedEvents('warningevents', eventRowSchema),
+  clusterEvents('nodedetail', nodeDetailRowSchema),
+  namespacedEvents('nodepods', podRowSchema),
+  namespacedEvents('nodeevents', eventRowSchema),
   /** The server's list or watch failed and it retries; `status` is the API server's HTTP status when it answered. */
   z.strictObject({
     type: z.literal('error'),

@@ -9,3 +9,4 @@ export {
 } from './names.ts';
 export { AGENT_HOST_PATHS, AGENT_POD_LABELS, OPERATOR_POD_LABELS } from './workloads.ts';
 export { updateOperatorFiles } from './update-operator-manifests.ts';
+export { defaultUpdatePolicy } from './default-policy.ts';

@@ -26,7 +26,10 @@ import {
 } from './names.ts';
 import { StructuralSchemaError, structuralSchema, type JsonSchema } from '@strata/api';
 import { aWindow } from '@strata/api/testing';
-import { updatePolicyIssues } from '@strata/api';
+import { LABELS, updatePolicyIssues } from '@strata/api';
+
+/** The default policy's selector: a node labelled LABELS.rebootsPaused is held back (ADR 0062). */
+const EVERY_NODE_NOT_PAUSED = { matchExpressions: [{ key: LABELS.rebootsPaused, operator: 'DoesNotExist' }] };
 
 const ADDON_FILES = ['50-update-operator-crd.yaml', '51-update-operator.yaml', '52-update-policy.yaml'];
 
@@ -288,10 +291,10 @@ describe('update operator manifests', () => {
     );
   });
 
-  it('writes a valid default policy for every node, one at a time, at any hour', () => {
+  it('writes a valid default policy for every node whose reboots nobody paused, one at a time, at any hour', () => {
     const policy = find<KubernetesObject & { spec: unknown }>('UpdatePolicy', 'default');
     assert.deepEqual(updatePolicyIssues(policy), []);
-    assert.deepEqual(policy.spec, { nodeSelector: {}, maxUnavailable: 1 });
+    assert.deepEqual(policy.spec, { nodeSelector: EVERY_NODE_NOT_PAUSED, maxUnavailable: 1 });
   });
 
   it('writes the cluster config’s budget, windows and pause into the default policy', () => {
@@ -300,7 +303,12 @@ describe('update operator manifests', () => {
       defaultUpdatePolicy: { maxUnavailable: '10%', rebootWindows: [window], paused: true },
     });
     const policy = find<KubernetesObject & { spec: unknown }>('UpdatePolicy', 'default', objectsOf(inputs));
-    assert.deepEqual(policy.spec, { nodeSelector: {}, maxUnavailable: '10%', rebootWindows: [window], paused: true });
+    assert.deepEqual(policy.spec, {
+      nodeSelector: EVERY_NODE_NOT_PAUSED,
+      maxUnavailable: '10%',
+      rebootWindows: [window],
+      paused: true,
+    });
     assert.deepEqual(updatePolicyIssues(policy), []);
   });
 

@@ -10,14 +10,15 @@ export const dynamic = 'force-dynamic';
 export default async function NodesPage() {
   const session = await currentSession();
   if (session === undefined) redirect('/login');
-  const canPatch = await mayI(userKubeConfig(consoleConfig().apiServer, session.token), {
-    verb: 'patch',
-    resource: 'nodes',
-  });
+  const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
+  const [canPatch, canEvict] = await Promise.all([
+    mayI(kubeConfig, { verb: 'patch', resource: 'nodes' }),
+    mayI(kubeConfig, { verb: 'create', resource: 'pods', subresource: 'eviction' }),
+  ]);
   return (
     <>
       <h1 id="nodes-heading">Nodes</h1>
-      <NodesTable canPatch={canPatch} />
+      <NodesTable canPatch={canPatch} canDrain={canPatch && canEvict} />
     </>
   );
 }

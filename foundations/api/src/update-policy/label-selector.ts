@@ -106,3 +106,33 @@ export const labelSelectorSchema = z.strictObject({
 
 export type LabelSelector = z.infer<typeof labelSelectorSchema>;
 export type LabelSelectorRequirement = z.infer<typeof requirementSchema>;
+
+/**
+ * Whether an object with `labels` is selected by `selector`, with Kubernetes' semantics: every matchLabels entry and
+ * every requirement must hold; NotIn and DoesNotExist hold for a missing label; the empty selector selects
+ * everything. The update operator selects nodes with it, and the console tells with it which UpdatePolicies select
+ * a node.
+ */
+export function selectorMatches(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
+  const present = labels ?? {};
+  const valueOf = (key: string) => (Object.hasOwn(present, key) ? present[key] : undefined);
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (valueOf(key) !== value) return false;
+  }
+  return (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    const value = valueOf(key);
+    switch (operator) {
+      case 'In':
+        return value !== undefined && values.includes(value);
+      case 'NotIn':
+        return value === undefined || !values.includes(value);
+      case 'Exists':
+        return value !== undefined;
+      case 'DoesNotExist':
+        return value === undefined;
+    }
+  });
+}

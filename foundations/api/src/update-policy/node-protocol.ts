@@ -69,6 +69,13 @@ export const LABELS = {
   group: `${UPDATE_PROTOCOL_PREFIX}group`,
   /** Agent: mirrors the reboot-needed annotation, for label selectors. */
   rebootNeeded: `${UPDATE_PROTOCOL_PREFIX}reboot-needed`,
+  /**
+   * An administrator (the console's "Pause reboots"): hold this node's reboots. Honoured through selection: the
+   * default UpdatePolicy selects only nodes without it, and a policy of one's own does when its nodeSelector says
+   * `DoesNotExist` for it; a node no policy selects is never granted a reboot. Set it only on a node with no reboot
+   * under way: no policy would complete that reboot, and its stale grant would outlive it (ADR 0062).
+   */
+  rebootsPaused: `${UPDATE_PROTOCOL_PREFIX}reboots-paused`,
 } as const;
 
 /** Pod annotations the update agent's drain reads. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
+import { ANNOTATIONS, LABELS, TRUE, updatePolicySchema } from '@strata/api';
+import { defaultUpdatePolicy } from '@strata/assets';
 import { applyPatch, type NodeState } from './node-state.ts';
+import { rolloutPolicyOf } from './rollout-policy.ts';
 import { planRollout, writesOf, type ActionKind, type PlanInput, type RolloutPlan } from './plan.ts';
 import { aNode, aRolloutPolicy, approved, inProgress, MINUTE, needing, rebooted, T0 } from './test-fixtures.ts';
 
@@ -636,5 +638,20 @@ describe('writesOf', () => {
     assert.equal(writes[0]?.basedOn, '42');
     assert.equal(writes[0]?.patch.annotations?.[ANNOTATIONS.rebootFailed], TRUE);
     assert.equal(writes[0]?.patch.annotations?.[ANNOTATIONS.rebootOk], null);
+  });
+});
+
+describe('planRollout: a node whose reboots are paused (ADR 0062)', () => {
+  it('is not granted by the default policy, which does not select it, while the others are', () => {
+    const policy = rolloutPolicyOf(
+      updatePolicySchema.parse({ ...defaultUpdatePolicy({ maxUnavailable: 2 }), metadata: { name: 'default' } }),
+    );
+    const nodes = [needing('held', { labels: { [LABELS.rebootsPaused]: TRUE } }), needing('free')];
+    const result = plan({ policy, nodes });
+    assert.deepEqual(kinds(result, 'approve'), ['free']);
+    assert.equal(result.budget.selected, 1);
+    // Resumed (the label removed): granted like any other node.
+    const resumed = plan({ policy, nodes: [needing('held'), needing('free')] });
+    assert.deepEqual(kinds(resumed, 'approve'), ['free', 'held']);
   });
 });

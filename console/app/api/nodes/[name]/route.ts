@@ -7,11 +7,8 @@ import { errorAnswer, failureAnswer, readJsonBody } from '../../../../src/server
 import { nodeRow } from '../../../../src/server/node-row.ts';
 import { currentSession } from '../../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../../src/server/user-client.ts';
+import { nodeNameSchema } from '../../../../src/shared/node-detail.ts';
 
-const nodeNameSchema = z
-  .string()
-  .max(253)
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
 const nodeChangeSchema = z.strictObject({ unschedulable: z.boolean() });
 
 export async function PATCH(request: Request, context: { params: Promise<{ name: string }> }): Promise<Response> {

@@ -1,0 +1,156 @@
+'use client';
+// The actions on a node, shared by the Nodes table and the node page: cordon or uncordon (a merge patch of
+// spec.unschedulable) and drain (cordon, then an Eviction of each pod a drain evicts). Both go through the console's
+// route handlers with the user's own token; the API server decides, and its refusal is what the user reads.
+import { useState } from 'react';
+import { LABELS } from '@strata/api';
+import { drainReportSchema, rebootsAnswerSchema, type DrainReport, type RebootsAnswer } from '../shared/node-detail.ts';
+import type { NodeRow } from '../shared/node-row.ts';
+import { mutate } from './mutate.ts';
+
+export function CordonButton({
+  row,
+  onError,
+}: {
+  readonly row: Pick<NodeRow, 'name' | 'schedulable'>;
+  readonly onError: (message: string) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const verb = row.schedulable ? 'Cordon' : 'Uncordon';
+  const act = async () => {
+    setBusy(true);
+    const result = await mutate('PATCH', `/api/nodes/${encodeURIComponent(row.name)}`, {
+      unschedulable: row.schedulable,
+    });
+    setBusy(false);
+    if (!result.ok) onError(result.error);
+  };
+  return (
+    <button type="button" disabled={busy} aria-label={`${verb} ${row.name}`} onClick={() => void act()}>
+      {verb}
+    </button>
+  );
+}
+
+export function DrainButton({
+  name,
+  onReport,
+  onError,
+}: {
+  readonly name: string;
+  readonly onReport: (report: DrainReport) => void;
+  readonly onError: (message: string) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const act = async () => {
+    setBusy(true);
+    const result = await mutate('POST', `/api/nodes/${encodeURIComponent(name)}/drain`);
+    setBusy(false);
+    if (!result.ok) {
+      onError(result.error);
+      return;
+    }
+    const report = drainReportSchema.safeParse(result.body);
+    if (report.success) onReport(report.data);
+    else onError(`the console answered the drain with a report it cannot read: ${report.error.message}`);
+  };
+  return (
+    <button type="button" disabled={busy} aria-label={`Drain ${name}`} onClick={() => void act()}>
+      {busy ? 'Draining…' : 'Drain'}
+    </button>
+  );
+}
+
+/** Pause or resume the node's reboots: the update.strata.dev/reboots-paused label (ADR 0062). */
+export function RebootsButton({
+  row,
+  onAnswer,
+  onError,
+}: {
+  readonly row: Pick<NodeRow, 'name' | 'rebootsPaused'>;
+  readonly onAnswer: (answer: RebootsAnswer) => void;
+  readonly onError: (message: string) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const verb = row.rebootsPaused ? 'Resume reboots' : 'Pause reboots';
+  const act = async () => {
+    setBusy(true);
+    const result = await mutate('PUT', `/api/nodes/${encodeURIComponent(row.name)}/reboots`, {
+      paused: !row.rebootsPaused,
+    });
+    setBusy(false);
+    if (!result.ok) {
+      onError(result.error);
+      return;
+    }
+    const answer = rebootsAnswerSchema.safeParse(result.body);
+    if (answer.success) onAnswer(answer.data);
+    else onError(`the console answered with something it cannot read: ${answer.error.message}`);
+  };
+  return (
+    <button type="button" disabled={busy} aria-label={`${verb} ${row.name}`} onClick={() => void act()}>
+      {verb}
+    </button>
+  );
+}
+
+/**
+ * What pausing or resuming did, honestly: the label only holds a node's reboots where no UpdatePolicy selects it
+ * any more (a node with a reboot under way is refused by the server, with why).
+ */
+export function rebootsOutcome(answer: RebootsAnswer): string {
+  const { row, policies } = answer;
+  if (!row.rebootsPaused) {
+    const by = 'selecting' in policies && policies.selecting.length > 0 ? ` (by ${policies.selecting.join(', ')})` : '';
+    return `Reboots of ${row.name} resumed: it may be granted a reboot again${by}.`;
+  }
+  if ('unknown' in policies)
+    return `Reboots of ${row.name} paused (label ${LABELS.rebootsPaused} set), but the UpdatePolicies could not be read to check that none selects it: ${policies.unknown}`;
+  if (policies.selecting.length > 0)
+    return `The label ${LABELS.rebootsPaused} is set on ${row.name}, but UpdatePolicy ${policies.selecting.join(', ')} still selects it (its nodeSelector does not exclude the label): its reboots are not held.`;
+  return `Reboots of ${row.name} paused: no UpdatePolicy selects it, so no reboot will be granted to it.`;
+}
+
+/** A drain's report in one line: how many pods went, and which a PodDisruptionBudget or the API server kept. */
+export function drainSummary(report: DrainReport): string {
+  const count = (outcome: DrainReport['pods'][number]['outcome']) =>
+    report.pods.filter((pod) => pod.outcome === outcome).length;
+  const parts = [`${count('evicted')} evicted`];
+  if (count('refused') > 0) parts.push(`${count('refused')} refused by a PodDisruptionBudget`);
+  if (count('failed') > 0) parts.push(`${count('failed')} failed`);
+  if (count('not-evicted') > 0) parts.push(`${count('not-evicted')} not evicted`);
+  if (count('skipped') > 0) parts.push(`${count('skipped')} skipped`);
+  return `Drained ${report.node} (cordoned): ${parts.join(', ')}.`;
+}
+
+/** The report pod by pod, the refusals in the API server's words. */
+export function DrainReportView({ report }: { readonly report: DrainReport }) {
+  return (
+    <div data-testid="drain-report" aria-live="polite">
+      <p data-testid="drain-summary">{drainSummary(report)}</p>
+      {report.pods.length === 0 ? null : (
+        <table>
+          <caption>Drain of {report.node}, pod by pod</caption>
+          <thead>
+            <tr>
+              <th scope="col">Pod</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {report.pods.map((pod) => (
+              <tr key={`${pod.namespace}/${pod.name}`} data-drained={`${pod.namespace}/${pod.name}`}>
+                <td>
+                  {pod.namespace}/{pod.name}
+                </td>
+                <td data-column="outcome">{pod.outcome}</td>
+                <td data-column="message">{pod.message ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,172 @@
+'use client';
+// One node's page: what the Nodes page shows of it, its conditions, the pods bound to it (and what a drain does with
+// each) and the Events about it, all live from the tab's one stream. Cordon, uncordon and drain appear only when the
+// server page's SelfSubjectAccessReviews allowed them; the API server decides each request again.
+import { useMemo, useState } from 'react';
+import type { DrainReport } from '../shared/node-detail.ts';
+import { describeDrainDecision } from '../shared/node-detail.ts';
+import { ConditionsTable } from './etcd/etcd-tables.tsx';
+import { useLiveRows } from './live-rows.ts';
+import { CordonButton, DrainButton, DrainReportView, RebootsButton, rebootsOutcome } from './node-actions.tsx';
+
+export function NodeDetail({
+  name,
+  canPatch,
+  canDrain,
+}: {
+  readonly name: string;
+  readonly canPatch: boolean;
+  readonly canDrain: boolean;
+}) {
+  const node = useLiveRows('nodedetail', name);
+  const pods = useLiveRows('nodepods', name);
+  const events = useLiveRows('nodeevents', name);
+  const [actionError, setActionError] = useState<string | undefined>(undefined);
+  const [report, setReport] = useState<DrainReport | undefined>(undefined);
+  const [rebootsNote, setRebootsNote] = useState<string | undefined>(undefined);
+  const row = node.rows.get(name);
+  const podRows = useMemo(
+    () =>
+      [...pods.rows.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
+    [pods.rows],
+  );
+  const eventRows = useMemo(
+    () => [...events.rows.values()].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)),
+    [events.rows],
+  );
+
+  return (
+    <>
+      {node.error === undefined ? null : <p role="alert">{node.error}</p>}
+      {!node.synced ? (
+        <p aria-live="polite">Loading the node…</p>
+      ) : row === undefined ? (
+        <p role="alert" data-testid="node-missing">
+          There is no node {name} (or it was deleted).
+        </p>
+      ) : (
+        <section aria-labelledby="node-summary" className="card">
+          <h2 id="node-summary">Summary</h2>
+          <dl data-testid="node-summary">
+            <dt>Roles</dt>
+            <dd data-field="roles">{row.roles.length === 0 ? '—' : row.roles.join(', ')}</dd>
+            <dt>Status</dt>
+            <dd data-field="status">{row.schedulable ? row.ready : `${row.ready}, SchedulingDisabled`}</dd>
+            <dt>Container Linux</dt>
+            <dd data-field="osImage">{row.osImage}</dd>
+            <dt>OS version</dt>
+            <dd data-field="osVersion">{row.osVersion ?? '—'}</dd>
+            <dt>Kubelet</dt>
+            <dd data-field="kubeletVersion">{row.kubeletVersion}</dd>
+            <dt>Update</dt>
+            <dd data-field="updateState">{row.updateState}</dd>
+            <dt>Reboots</dt>
+            <dd data-field="reboots">{row.rebootsPaused ? 'Paused' : 'Allowed'}</dd>
+          </dl>
+          {canPatch ? (
+            <p>
+              <CordonButton row={row} onError={setActionError} />{' '}
+              {canDrain ? (
+                <DrainButton
+                  name={name}
+                  onReport={(drained) => {
+                    setActionError(undefined);
+                    setReport(drained);
+                  }}
+                  onError={setActionError}
+                />
+              ) : null}{' '}
+              <RebootsButton
+                row={row}
+                onAnswer={(answer) => {
+                  setActionError(undefined);
+                  setRebootsNote(rebootsOutcome(answer));
+                }}
+                onError={setActionError}
+              />
+            </p>
+          ) : null}
+          {rebootsNote === undefined ? null : (
+            <p role="status" data-testid="reboots-outcome">
+              {rebootsNote}
+            </p>
+          )}
+          {actionError === undefined ? null : (
+            <p role="alert" data-testid="action-error">
+              {actionError}
+            </p>
+          )}
+          {report === undefined ? null : <DrainReportView report={report} />}
+        </section>
+      )}
+      {row === undefined ? null : (
+        <section aria-labelledby="node-conditions" className="card">
+          <h2 id="node-conditions">Conditions</h2>
+          <ConditionsTable conditions={row.conditions} caption={`Conditions of ${name}`} />
+        </section>
+      )}
+      <section aria-labelledby="node-pods" className="card">
+        <h2 id="node-pods">Pods</h2>
+        {pods.error === undefined ? null : <p role="alert">{pods.error}</p>}
+        <p aria-live="polite" data-testid="pod-count">
+          {pods.synced ? `${podRows.length} pods` : 'Loading pods…'}
+        </p>
+        {podRows.length === 0 ? null : (
+          <table>
+            <caption>Pods on {name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Namespace</th>
+                <th scope="col">Name</th>
+                <th scope="col">Phase</th>
+                <th scope="col">Controller</th>
+                <th scope="col">On drain</th>
+              </tr>
+            </thead>
+            <tbody>
+              {podRows.map((pod) => (
+                <tr key={`${pod.namespace}/${pod.name}`} data-pod={`${pod.namespace}/${pod.name}`}>
+                  <td data-column="namespace">{pod.namespace}</td>
+                  <td data-column="name">{pod.name}</td>
+                  <td data-column="phase">{pod.phase}</td>
+                  <td data-column="controller">{pod.controller ?? '—'}</td>
+                  <td data-column="drain">{describeDrainDecision(pod.drain)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section aria-labelledby="node-events" className="card">
+        <h2 id="node-events">Events</h2>
+        {events.error === undefined ? null : <p role="alert">{events.error}</p>}
+        <p aria-live="polite" data-testid="event-count">
+          {events.synced ? `${eventRows.length} events` : 'Loading events…'}
+        </p>
+        {eventRows.length === 0 ? null : (
+          <table>
+            <caption>Events about {name}, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Last seen</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Message</th>
+                <th scope="col">Count</th>
+              </tr>
+            </thead>
+            <tbody>
+              {eventRows.map((event) => (
+                <tr key={`${event.namespace}/${event.name}`} data-event={event.name}>
+                  <td data-column="lastSeen">{event.lastSeen}</td>
+                  <td data-column="reason">{event.reason}</td>
+                  <td data-column="message">{event.message}</td>
+                  <td data-column="count">{event.count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
