@@ -72,11 +72,18 @@ describe('workload rows', () => {
   it('shows a Service’s type, cluster IP and ports', () => {
     const service: V1Service = {
       metadata: { namespace: 'shop', name: 'web' },
-      spec: { type: 'NodePort', clusterIP: '10.0.0.7', ports: [{ port: 80, targetPort: 8080, protocol: 'TCP' }] },
+      spec: {
+        type: 'NodePort',
+        clusterIP: '10.0.0.7',
+        ports: [
+          { port: 80, targetPort: 8080, protocol: 'TCP' },
+          { port: 53, targetPort: 53, protocol: 'UDP' },
+        ],
+      },
     };
     const row = serviceRow(service);
     assert.equal(row.status, 'NodePort');
-    assert.equal(row.detail, '10.0.0.7 80→8080/TCP');
+    assert.equal(row.detail, '10.0.0.7 80→8080/TCP 53/UDP');
   });
 
   it('shows an Event’s type and reason, its object, message and count', () => {

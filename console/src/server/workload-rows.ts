@@ -75,10 +75,14 @@ export function daemonSetRow(daemonSet: V1DaemonSet): WorkloadRow {
 }
 
 export function serviceRow(service: V1Service): WorkloadRow {
-  const ports = (service.spec?.ports ?? []).map(
-    (port) =>
-      `${port.port}${port.targetPort === undefined ? '' : `→${String(port.targetPort)}`}/${port.protocol ?? 'TCP'}`,
-  );
+  // The target port only where it differs from the port (the API server fills it in with the port otherwise).
+  const ports = (service.spec?.ports ?? []).map((port) => {
+    const target =
+      port.targetPort === undefined || String(port.targetPort) === String(port.port)
+        ? ''
+        : `→${String(port.targetPort)}`;
+    return `${port.port}${target}/${port.protocol ?? 'TCP'}`;
+  });
   return {
     ...base(service),
     status: service.spec?.type ?? 'ClusterIP',
