@@ -291,7 +291,11 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     await page.getByRole('button', { name: 'Scale' }).click();
     await textReads(page, '[data-testid="action-outcome"]', `Scaled Deployment ${namespace}/web to 5 replicas.`);
     await textReads(page, '[data-field="ready"]', '2/5');
-    assert.equal((await readDeployment()).spec?.replicas, 5);
+    const scaled = await readDeployment();
+    assert.equal(scaled.spec?.replicas, 5);
+    // The YAML shown is reloaded at the scaled version (no edit was under way).
+    await textReads(page, '[data-testid="yaml-version"]', `resourceVersion ${scaled.metadata?.resourceVersion ?? ''}`);
+    await page.getByTestId('yaml-editor').getByText('replicas: 5').waitFor();
     assert.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'workload-object.png'), fullPage: true });
 

@@ -77,19 +77,21 @@ export function WorkloadObject(props: WorkloadObjectProps) {
       }
     });
 
+  /** The object's YAML as stored now, in place of the editor's text. */
+  const load = async (): Promise<string | undefined> => {
+    const response = await fetch(api, { credentials: 'same-origin' });
+    const parsed = yamlAnswerSchema.safeParse(await response.json());
+    if (!response.ok || !parsed.success) return `reload: HTTP ${response.status}`;
+    setAccepted(undefined);
+    setLoaded(parsed.data);
+    setText(parsed.data.yaml);
+    return undefined;
+  };
+
   const reload = () =>
     run(async () => {
-      const response = await fetch(api, { credentials: 'same-origin' });
-      const body: unknown = await response.json();
-      const parsed = yamlAnswerSchema.safeParse(body);
-      if (!response.ok || !parsed.success) {
-        setError(`reload: HTTP ${response.status}`);
-        return;
-      }
-      setAccepted(undefined);
-      setLoaded(parsed.data);
-      setText(parsed.data.yaml);
-      setOutcome(`Reloaded: resourceVersion ${parsed.data.resourceVersion}.`);
+      const failed = await load();
+      if (failed !== undefined) setError(failed);
     });
 
   const scale = () =>
@@ -100,8 +102,15 @@ export function WorkloadObject(props: WorkloadObjectProps) {
         return;
       }
       const answer = await mutate('PUT', `${api}/scale`, request.data);
-      if (answer.ok) setOutcome(`Scaled ${who} to ${request.data.replicas} replicas.`);
-      else setError(answer.error);
+      if (!answer.ok) {
+        setError(answer.error);
+        return;
+      }
+      // The scale made the YAML shown stale: it is reloaded unless the user has edits in it, which stay (their
+      // dry run then meets the API server's 409 rather than undoing the scale).
+      const stale = text === loaded.yaml ? await load() : 'the YAML shown predates the scale: Reload to edit it';
+      setOutcome(`Scaled ${who} to ${request.data.replicas} replicas.`);
+      if (stale !== undefined) setError(stale);
     });
 
   const remove = () =>
