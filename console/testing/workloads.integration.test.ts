@@ -411,6 +411,13 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     assert.equal(edit.status, 403);
     assert.match(JSON.stringify(edit.body), /cannot update resource \\"deployments\\"/);
     assert.equal((await readDeployment()).spec?.replicas, 3);
+
+    // A cluster-scoped object's page (a Namespace, `-` for its namespace), reached from its row.
+    await page.goto('/workloads/namespaces');
+    await page.locator(`tr[data-row="/${namespace}"] a`).click();
+    await page.waitForURL(`**/workloads/namespaces/-/${namespace}`);
+    await textReads(page, '[data-field="status"]', 'Active');
+    assert.equal(await page.getByRole('button', { name: /Delete|Dry run/ }).count(), 0);
     await context.close();
   });
 
