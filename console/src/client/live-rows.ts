@@ -6,6 +6,7 @@ import type { NodeRow } from '../shared/node-row.ts';
 import type { RolloutRow } from '../shared/rollout-row.ts';
 import type { UpdatePolicyRow } from '../shared/update-policy-row.ts';
 import type { ResourceKind, WatchEvent } from '../shared/watch-protocol.ts';
+import type { WorkloadKind, WorkloadRow } from '../shared/workloads.ts';
 import { useWatchHub } from './watch-provider.tsx';
 
 type AnyRow = Extract<WatchEvent, { readonly type: 'upsert' }>['row'];
@@ -36,6 +37,7 @@ export function useLiveRows(kind: 'warningevents'): LiveRows<EventRow>;
 export function useLiveRows(kind: 'nodedetail', node: string): LiveRows<NodeDetailRow>;
 export function useLiveRows(kind: 'nodepods', node: string): LiveRows<PodRow>;
 export function useLiveRows(kind: 'nodeevents', node: string): LiveRows<EventRow>;
+export function useLiveRows(kind: WorkloadKind): LiveRows<WorkloadRow>;
 export function useLiveRows(kind: ResourceKind, node?: string): LiveRows<AnyRow> {
   const hub = useWatchHub();
   const [state, setState] = useState<LiveRows<AnyRow>>({

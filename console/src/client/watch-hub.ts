@@ -20,6 +20,12 @@ export class WatchHub {
   #query = '';
   #closed = false;
   #reconcileScheduled = false;
+  /**
+   * A listener has come since the stream was opened. It needs its resource's snapshot, which the server sends only
+   * when a stream opens: a page that replaces another subscribing to the same kinds (a list, then one of its
+   * objects) would otherwise wait for one that never comes.
+   */
+  #listenerAdded = false;
 
   /** `node`: the node a node-scoped kind (nodedetail, nodepods, nodeevents) is about; one node per tab at a time. */
   subscribe<K extends ResourceKind>(kind: K, listener: (event: EventOf<K>) => void, node?: string): () => void {
@@ -33,6 +39,7 @@ export class WatchHub {
     };
     listeners.add(deliver);
     this.#listeners.set(kind, listeners);
+    this.#listenerAdded = true;
     this.#scheduleReconcile();
     return () => {
       listeners.delete(deliver);
@@ -71,7 +78,8 @@ export class WatchHub {
     const [node] = nodes;
     const query =
       kinds === '' ? '' : new URLSearchParams({ resources: kinds, ...(node === undefined ? {} : { node }) }).toString();
-    if (query === this.#query) return;
+    if (query === this.#query && !(this.#listenerAdded && query !== '')) return;
+    this.#listenerAdded = false;
     this.#query = query;
     this.#source?.close();
     this.#source = undefined;

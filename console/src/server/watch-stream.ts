@@ -2,6 +2,7 @@
 // @strata/kube (list, watch, resume from the last resourceVersion, relist on 410, back-off) running with the
 // user's own token, for exactly as long as the stream is open.
 import {
+  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   type CoreV1Event,
@@ -20,6 +21,16 @@ import { nodeDetailRow, podRow } from './node-detail.ts';
 import { nodeRow } from './node-row.ts';
 import { rolloutRow } from './rollout-row.ts';
 import { updatePolicyRow } from './update-policy-row.ts';
+import type { WorkloadKind, WorkloadRow } from '../shared/workloads.ts';
+import {
+  daemonSetRow,
+  deploymentRow,
+  namespaceRow,
+  serviceRow,
+  statefulSetRow,
+  workloadEventRow,
+  workloadPodRow,
+} from './workload-rows.ts';
 
 /** A comment line now and then: proxies keep the connection, and a tab that is gone shows up as a failed write. */
 const HEARTBEAT_MS = 15_000;
@@ -225,6 +236,59 @@ function watchNodeEvents(kubeConfig: KubeConfig, send: (event: WatchEvent) => vo
   });
 }
 
+/** A Workloads kind, in every namespace the user may list, as the one row shape of the Workloads table. */
+function watchWorkloads<T extends KubernetesObject>(
+  kind: WorkloadKind,
+  path: string,
+  list: (kubeConfig: KubeConfig, selectors: InformerSelectors) => Promise<KubernetesListObject<T>>,
+  row: (object: T) => WorkloadRow,
+): WatchOf {
+  return (kubeConfig, send) =>
+    watchCollection<T>({
+      kubeConfig,
+      resource: kind,
+      path,
+      list: (selectors) => list(kubeConfig, selectors),
+      snapshot: (objects) => ({ type: 'snapshot', resource: kind, rows: objects.map(row) }),
+      upsert: (object) => ({ type: 'upsert', resource: kind, row: row(object) }),
+      deleted: (object) => ({ type: 'delete', resource: kind, key: keyOf(object) }),
+      send,
+    });
+}
+
+const core = (kubeConfig: KubeConfig) => kubeConfig.makeApiClient(CoreV1Api);
+const apps = (kubeConfig: KubeConfig) => kubeConfig.makeApiClient(AppsV1Api);
+
+const WORKLOAD_WATCHES: Record<WorkloadKind, WatchOf> = {
+  namespaces: watchWorkloads('namespaces', '/api/v1/namespaces', (k, s) => core(k).listNamespace(s), namespaceRow),
+  pods: watchWorkloads('pods', '/api/v1/pods', (k, s) => core(k).listPodForAllNamespaces(s), workloadPodRow),
+  deployments: watchWorkloads(
+    'deployments',
+    '/apis/apps/v1/deployments',
+    (k, s) => apps(k).listDeploymentForAllNamespaces(s),
+    deploymentRow,
+  ),
+  daemonsets: watchWorkloads(
+    'daemonsets',
+    '/apis/apps/v1/daemonsets',
+    (k, s) => apps(k).listDaemonSetForAllNamespaces(s),
+    daemonSetRow,
+  ),
+  statefulsets: watchWorkloads(
+    'statefulsets',
+    '/apis/apps/v1/statefulsets',
+    (k, s) => apps(k).listStatefulSetForAllNamespaces(s),
+    statefulSetRow,
+  ),
+  services: watchWorkloads(
+    'services',
+    '/api/v1/services',
+    (k, s) => core(k).listServiceForAllNamespaces(s),
+    serviceRow,
+  ),
+  events: watchWorkloads('events', '/api/v1/events', (k, s) => core(k).listEventForAllNamespaces(s), workloadEventRow),
+};
+
 /** A resource's watch; `node` is the query's node, which the node-scoped kinds require (the query's schema ensures it). */
 type WatchOf = (kubeConfig: KubeConfig, send: (event: WatchEvent) => void, node: string) => ResourceWatch;
 
@@ -238,6 +302,7 @@ const WATCHES: Record<ResourceKind, WatchOf> = {
   nodedetail: watchNodeDetail,
   nodepods: watchNodePods,
   nodeevents: watchNodeEvents,
+  ...WORKLOAD_WATCHES,
 };
 
 /**

@@ -7,6 +7,7 @@ import { nodeDetailRowSchema, nodeNameSchema, podRowSchema } from './node-detail
 import { nodeRowSchema } from './node-row.ts';
 import { rolloutRowSchema } from './rollout-row.ts';
 import { updatePolicyRowSchema } from './update-policy-row.ts';
+import { WORKLOAD_KINDS, workloadRowSchema } from './workloads.ts';
 
 export const WATCH_PATH = '/api/watch';
 /**
@@ -26,6 +27,7 @@ export const RESOURCE_KINDS = [
   'nodedetail',
   'nodepods',
   'nodeevents',
+  ...WORKLOAD_KINDS,
 ] as const;
 export const resourceKindSchema = z.enum(RESOURCE_KINDS);
 export type ResourceKind = z.infer<typeof resourceKindSchema>;
@@ -77,6 +79,8 @@ export const watchEventSchema = z.union([
   clusterEvents('nodedetail', nodeDetailRowSchema),
   namespacedEvents('nodepods', podRowSchema),
   namespacedEvents('nodeevents', eventRowSchema),
+  // The Workloads pages' kinds: a Namespace's row has namespace '' (its key is `/name`).
+  ...WORKLOAD_KINDS.map((kind) => namespacedEvents(kind, workloadRowSchema)),
   /** The server's list or watch failed and it retries; `status` is the API server's HTTP status when it answered. */
   z.strictObject({
     type: z.literal('error'),
