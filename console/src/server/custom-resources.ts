@@ -1,6 +1,6 @@
 // Any custom resource, as the signed-in user: the served CRDs they may list, one CRD found by the group and plural a
 // route names (only a served CRD is ever listed or read: a route cannot reach anything else), its objects as rows of
-// printer-column cells, and its objects as targets of the shared YAML edit and delete (workload-route.ts).
+// printer-column cells, and its objects as targets of the shared YAML edit and delete (custom-resource-route.ts).
 import {
   ApiextensionsV1Api,
   CustomObjectsApi,
@@ -8,19 +8,9 @@ import {
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { isNotFound, kubernetesApiError } from '@strata/kube';
-import {
-  evaluatePrinterColumn,
-  parseCrdSegments,
-  type CrdInfo,
-  type CustomRow,
-} from '../shared/custom-resources.ts';
+import { evaluatePrinterColumn, type CrdInfo, type CustomRow } from '../shared/custom-resources.ts';
 import { CLUSTER_SCOPE, namespaceSegmentSchema, objectNameSchema } from '../shared/workloads.ts';
-import { errorAnswer, failureAnswer } from './answers.ts';
-import { consoleConfig } from './config.ts';
-import { currentSession } from './request-session.ts';
-import { userKubeConfig } from './user-client.ts';
 import type { ObjectRef } from './workload-object.ts';
-import type { ResolveObject } from './workload-route.ts';
 
 /** The CRD as the pages use it, or undefined when it serves no storage version (nothing the console can list). */
 export function crdInfoOf(crd: V1CustomResourceDefinition): CrdInfo | undefined {
@@ -118,31 +108,3 @@ export function customTarget(crd: CrdInfo, namespaceSegment: string, nameSegment
     name: name.data,
   };
 }
-
-export type CustomObjectRouteContext = {
-  readonly params: Promise<{ group: string; plural: string; namespace: string; name: string }>;
-};
-
-/**
- * 401 without a session; 400 for segments that are not a group, plural, namespace and name, or name no served CRD
- * (the CRD is looked up as the user, so a request reaches only a served custom resource); the API server's refusal
- * of that lookup in its words; else what `handle` answers.
- */
-export const forCustomObject: ResolveObject<CustomObjectRouteContext> = async (context, handle) => {
-  const session = await currentSession();
-  if (session === undefined) return errorAnswer(401, 'not signed in');
-  const params = await context.params;
-  const segments = parseCrdSegments(params);
-  if (typeof segments === 'string') return errorAnswer(400, segments);
-  const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
-  let crd;
-  try {
-    crd = await findCrd(kubeConfig, segments.group, segments.plural);
-  } catch (error) {
-    return failureAnswer({ verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io' }, error);
-  }
-  if (crd === undefined) return errorAnswer(400, `no served CustomResourceDefinition ${segments.plural}.${segments.group}`);
-  const target = customTarget(crd, params.namespace, params.name);
-  if (typeof target === 'string') return errorAnswer(400, target);
-  return handle(target, kubeConfig);
-};

@@ -3,7 +3,7 @@
 import {
   forCustomObject,
   type CustomObjectRouteContext,
-} from '../../../../../../src/server/custom-resources.ts';
-import { objectRoutes } from '../../../../../../src/server/workload-route.ts';
+} from '../../../../../../../src/server/custom-resource-route.ts';
+import { objectRoutes } from '../../../../../../../src/server/workload-route.ts';
 
 export const { GET, PUT, DELETE } = objectRoutes<CustomObjectRouteContext>(forCustomObject);
