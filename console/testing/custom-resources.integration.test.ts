@@ -108,10 +108,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
     );
 }
 
-/** A same-origin request from the page's own script, with the CSRF token. */
-async function forced(page: Page, method: string, path: string, body?: unknown) {
+/** A same-origin request from the page's own script, with the CSRF token unless `csrf` is false. */
+async function forced(page: Page, method: string, path: string, body?: unknown, csrf = true) {
   return page.evaluate(
-    async ([verb, url, payload]) => {
+    async ([verb, url, payload, withCsrf]) => {
       const token = document.cookie
         .split('; ')
         .find((c) => c.startsWith('strata-csrf='))
@@ -119,7 +119,7 @@ async function forced(page: Page, method: string, path: string, body?: unknown) 
       const answer = await fetch(url, {
         method: verb,
         headers: {
-          'x-strata-csrf': token ?? '',
+          ...(withCsrf ? { 'x-strata-csrf': token ?? '' } : {}),
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
@@ -127,7 +127,7 @@ async function forced(page: Page, method: string, path: string, body?: unknown) 
       const text = await answer.text();
       return { status: answer.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
     },
-    [method, path, body] as const,
+    [method, path, body, csrf] as const,
   );
 }
 
@@ -305,7 +305,7 @@ describe('the custom resource pages in Chromium', { timeout: 300_000 }, () => {
     await outside.context.close();
   });
 
-  it('gives a 404 page for a URL that names no served CRD, and a 400 from the routes', async () => {
+  it('gives a 404 page for a URL that names no served CRD, a 400 from the routes, and a 403 without the CSRF token', async () => {
     const { context, page } = await signIn(editor.token);
     for (const path of [
       `/resources/${group}/gadgets`,
@@ -331,6 +331,11 @@ describe('the custom resource pages in Chromium', { timeout: 300_000 }, () => {
       const answer = await forced(page, method, path, method === 'PUT' ? { yaml, dryRun: true } : undefined);
       assert.equal(answer.status, status, `${method} ${path}: ${JSON.stringify(answer.body)}`);
     }
+    // Without the CSRF token, the edit and the delete are refused before any call; the object is as it was.
+    const before = await readWidget('w1');
+    assert.equal((await forced(page, 'PUT', objectApi('w1'), { yaml, dryRun: false }, false)).status, 403);
+    assert.equal((await forced(page, 'DELETE', objectApi('w1'), undefined, false)).status, 403);
+    assert.equal((await readWidget('w1')).metadata.resourceVersion, before.metadata.resourceVersion);
     await context.close();
   });
 });
