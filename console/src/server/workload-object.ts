@@ -44,20 +44,53 @@ export function parseTarget(params: {
   return { kind: kind.data, namespace: namespaced ? namespace.data : '', name: name.data };
 }
 
-/** The API call a target's request makes, as failure messages name it. */
-export const callOf = (verb: string, target: WorkloadTarget) => ({
-  verb,
-  resource:
-    WORKLOAD_INFO[target.kind].group === '' ? target.kind : `${target.kind}.${WORKLOAD_INFO[target.kind].group}`,
-  name: target.name,
-  ...(target.namespace === '' ? {} : { namespace: target.namespace }),
-});
+/**
+ * Any object the console edits, reads or deletes: a Workloads target, or (from the custom resource pages) the
+ * apiVersion, kind and resource a served CRD gives.
+ */
+export interface ObjectRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** As failure messages and RBAC name it: `plural` (core group) or `plural.group`. */
+  readonly resource: string;
+  /** '' for a cluster-scoped object. */
+  readonly namespace: string;
+  readonly name: string;
+}
 
-export const headerOf = (target: WorkloadTarget) => ({
-  apiVersion: WORKLOAD_INFO[target.kind].apiVersion,
-  kind: WORKLOAD_INFO[target.kind].kind,
-  metadata: { name: target.name, ...(target.namespace === '' ? {} : { namespace: target.namespace }) },
-});
+export type ObjectTarget = WorkloadTarget | ObjectRef;
+
+export function refOf(target: ObjectTarget): ObjectRef {
+  if ('apiVersion' in target) return target;
+  const info = WORKLOAD_INFO[target.kind];
+  return {
+    apiVersion: info.apiVersion,
+    kind: info.kind,
+    resource: info.group === '' ? target.kind : `${target.kind}.${info.group}`,
+    namespace: target.namespace,
+    name: target.name,
+  };
+}
+
+/** The API call a target's request makes, as failure messages name it. */
+export const callOf = (verb: string, target: ObjectTarget) => {
+  const ref = refOf(target);
+  return {
+    verb,
+    resource: ref.resource,
+    name: ref.name,
+    ...(ref.namespace === '' ? {} : { namespace: ref.namespace }),
+  };
+};
+
+export const headerOf = (target: ObjectTarget) => {
+  const ref = refOf(target);
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, ...(ref.namespace === '' ? {} : { namespace: ref.namespace }) },
+  };
+};
 
 /** The object in its wire form as YAML, without managedFields (the API server's bookkeeping, not for editing). */
 export function objectYaml(object: KubernetesObject): string {
@@ -66,7 +99,7 @@ export function objectYaml(object: KubernetesObject): string {
   return dumpYaml(copy);
 }
 
-export async function readObject(kubeConfig: KubeConfig, target: WorkloadTarget): Promise<KubernetesObject> {
+export async function readObject(kubeConfig: KubeConfig, target: ObjectTarget): Promise<KubernetesObject> {
   return KubernetesObjectApi.makeApiClient(kubeConfig).read(headerOf(target));
 }
 
@@ -77,7 +110,7 @@ const show = (value: unknown): string => (value === undefined ? 'nothing' : JSON
  * target's, with a resourceVersion (without one the API server would overwrite whatever changed meanwhile). A
  * refusal is a 400 saying which field and how.
  */
-export function parseEdit(target: WorkloadTarget, text: string): KubernetesObject {
+export function parseEdit(target: ObjectTarget, text: string): KubernetesObject {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const problem = document.errors[0];
   if (problem !== undefined) throw new RequestBodyError(`the YAML does not parse: ${problem.message}`, 400);
@@ -92,8 +125,8 @@ export function parseEdit(target: WorkloadTarget, text: string): KubernetesObjec
   };
   compare('apiVersion', expected.apiVersion, object.apiVersion);
   compare('kind', expected.kind, object.kind);
-  compare('metadata.name', target.name, metadata.name);
-  compare('metadata.namespace', target.namespace === '' ? undefined : target.namespace, metadata.namespace);
+  compare('metadata.name', expected.metadata.name, metadata.name);
+  compare('metadata.namespace', expected.metadata.namespace, metadata.namespace);
   if (changes.length > 0)
     throw new RequestBodyError(
       `an edit cannot change the object's kind, name or namespace: ${changes.join('; ')}`,

@@ -1,0 +1,40 @@
+'use client';
+// One CRD's objects: namespace (when namespaced), name, the CRD's printer columns in its order, and the age column
+// kubectl adds. The shared virtual table renders them as text.
+import { createColumnHelper } from '@tanstack/react-table';
+import Link from 'next/link';
+import { useMemo } from 'react';
+import { customObjectPath, type CrdInfo, type CustomRow } from '../../shared/custom-resources.ts';
+import { namespacedKey } from '../../shared/etcd-rows.ts';
+import { VirtualTable } from '../virtual-table.tsx';
+
+const column = createColumnHelper<CustomRow>();
+
+export function CustomResourceTable({ crd, rows }: { readonly crd: CrdInfo; readonly rows: CustomRow[] }) {
+  const columns = useMemo(
+    () => [
+      ...(crd.namespaced ? [column.accessor('namespace', { header: 'Namespace' })] : []),
+      column.accessor('name', {
+        header: 'Name',
+        cell: (cell) => (
+          <Link href={`/resources/${customObjectPath(crd, cell.row.original.namespace, cell.getValue())}`}>
+            {cell.getValue()}
+          </Link>
+        ),
+      }),
+      ...crd.printerColumns.map((printer, index) =>
+        column.accessor((row) => row.cells[index] ?? '', { id: `printer-${index}`, header: printer.name }),
+      ),
+      column.accessor('created', { header: 'Created' }),
+    ],
+    [crd],
+  );
+  return (
+    <section aria-labelledby="resources-heading">
+      <p data-testid="resource-count">
+        {rows.length} {crd.plural}
+      </p>
+      <VirtualTable data={rows} columns={columns} label={`${crd.plural} table`} rowId={namespacedKey} />
+    </section>
+  );
+}

@@ -1,0 +1,79 @@
+'use client';
+// The tables of the Workloads and custom resource pages: TanStack Table for the columns, TanStack Virtual so that
+// only the rows in view are in the DOM. Every value is a React text child, which React escapes (labels, messages and
+// printer columns are anyone's text).
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRef } from 'react';
+
+const ROW_HEIGHT = 37;
+
+export function VirtualTable<Row>({
+  data,
+  columns,
+  label,
+  rowId,
+}: {
+  readonly data: Row[];
+  /** Every column's value is text. */
+  readonly columns: ColumnDef<Row, string>[];
+  readonly label: string;
+  readonly rowId: (row: Row) => string;
+}) {
+  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: rowId });
+  const scroller = useRef<HTMLDivElement>(null);
+  const tableRows = table.getRowModel().rows;
+  const virtualizer = useVirtualizer({
+    count: tableRows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const items = virtualizer.getVirtualItems();
+  const before = items[0]?.start ?? 0;
+  const after = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  const width = columns.length;
+
+  return (
+    <div ref={scroller} className="table-scroller" tabIndex={0} aria-label={label}>
+      <table>
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {group.headers.map((header) => (
+                <th key={header.id} scope="col">
+                  {flexRender(header.column.columnDef.header, header.getContext())}
+                </th>
+              ))}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {before > 0 ? (
+            <tr aria-hidden="true">
+              <td colSpan={width} style={{ height: before, padding: 0 }} />
+            </tr>
+          ) : null}
+          {items.map((item) => {
+            const row = tableRows[item.index];
+            if (row === undefined) return null;
+            return (
+              <tr key={row.id} data-row={row.id} style={{ height: ROW_HEIGHT }}>
+                {row.getVisibleCells().map((cell) => (
+                  <td key={cell.id} data-column={cell.column.id}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+          {after > 0 ? (
+            <tr aria-hidden="true">
+              <td colSpan={width} style={{ height: after, padding: 0 }} />
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+    </div>
+  );
+}
