@@ -57,5 +57,10 @@ export interface PodRuntime {
   /** Stops every pod at once (a reboot or shutdown of the node). */
   stopAll(gracePeriodSeconds: number): Promise<void>;
   /** The log of a container of a pod this runtime runs; a runtime without logs leaves it out. */
-  containerLog?(namespace: string, podName: string, container: string, request: ContainerLogRequest): ContainerLogAnswer;
+  containerLog?(
+    namespace: string,
+    podName: string,
+    container: string,
+    request: ContainerLogRequest,
+  ): ContainerLogAnswer;
 }
