@@ -197,17 +197,19 @@ export class KubeletApiServer {
   async #stream(
     request: IncomingMessage,
     response: ServerResponse,
-    read: (signal: AbortSignal) => AsyncIterable<Buffer>,
+    read: (signal: AbortSignal) => Promise<AsyncIterable<Buffer>>,
   ): Promise<void> {
     const abort = new AbortController();
     this.#following.add(abort);
     const gone = () => abort.abort();
     request.socket.once('close', gone);
     try {
+      // Opened first: a log that cannot be read is a 500 before any header is sent.
+      const chunks = await read(abort.signal);
       response.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' });
       // Headers now, so a follower sees the answer begin before the first line is written.
       response.flushHeaders();
-      for await (const chunk of read(abort.signal)) {
+      for await (const chunk of chunks) {
         if (abort.signal.aborted) break;
         if (!response.write(chunk)) {
           await new Promise<void>((resolve) => {

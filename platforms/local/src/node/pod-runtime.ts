@@ -34,12 +34,13 @@ export interface ContainerLogRequest {
 }
 
 /**
- * A container's log as a runtime has it: chunks to send (following ends with the container, or when `signal`
+ * A container's log as a runtime has it: `read` opens it (a log that cannot be read rejects) and gives the chunks to
+ * send, which must be read to their end or returned (following ends with the container, or when `signal`
  * aborts), or why there is none, in the kubelet's words (`unknown-pod` and `unknown-container` answer 404,
  * `unavailable` 400, as the kubelet answers them).
  */
 export type ContainerLogAnswer =
-  | { readonly kind: 'log'; readonly read: (signal: AbortSignal) => AsyncIterable<Buffer> }
+  | { readonly kind: 'log'; readonly read: (signal: AbortSignal) => Promise<AsyncIterable<Buffer>> }
   | { readonly kind: 'unknown-pod' }
   | { readonly kind: 'unknown-container' }
   | { readonly kind: 'unavailable'; readonly message: string };

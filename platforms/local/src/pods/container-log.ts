@@ -106,7 +106,26 @@ export async function* readContainerLog(
   options: ContainerLogOptions,
   control?: FollowControl,
 ): AsyncGenerator<Buffer> {
-  const handle = await open(path, 'r');
+  yield* await openContainerLog(path, options, control);
+}
+
+/**
+ * readContainerLog with the file opened first, so that a log that cannot be read fails before anything is sent. The
+ * chunks must be read to their end or returned (a `for await` does it), which closes the file.
+ */
+export async function openContainerLog(
+  path: string,
+  options: ContainerLogOptions,
+  control?: FollowControl,
+): Promise<AsyncGenerator<Buffer>> {
+  return chunksOf(await open(path, 'r'), options, control);
+}
+
+async function* chunksOf(
+  handle: FileHandle,
+  options: ContainerLogOptions,
+  control: FollowControl | undefined,
+): AsyncGenerator<Buffer> {
   try {
     const assembler = new LineAssembler();
     const timestamps = options.timestamps === true;

@@ -1,4 +1,4 @@
-import { open, rename, stat } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   V1Container,
@@ -106,15 +106,15 @@ async function terminationMessage(plan: ContainerPlan, exitCode: number): Promis
 /** Where the log of a container's run before the current one is kept, as the kubelet keeps one previous log. */
 export const previousLogFile = (logFile: string): string => logFile.replace(/\.log$/, '') + '.previous.log';
 
-/** Each run writes a log of its own: the last run's becomes the previous log (an older one is dropped). */
+/** Each run writes a log of its own: the last run's (even an empty one) becomes the previous log, an older one is dropped. */
 async function keepAsPrevious(logFile: string): Promise<void> {
   try {
-    if ((await stat(logFile)).size === 0) return;
+    await rename(logFile, previousLogFile(logFile));
   } catch (error) {
+    // The first run: there is no log yet.
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return;
     throw error;
   }
-  await rename(logFile, previousLogFile(logFile));
 }
 
 /** The kubelet's exit code for a container that could not be started. */

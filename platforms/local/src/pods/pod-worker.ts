@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { Backoff, type BackoffOptions } from '@strata/kube';
 import type { ContainerLogAnswer, ContainerLogRequest, NodeContext, PodRuntimeStatus } from '../node/pod-runtime.ts';
-import { readContainerLog } from './container-log.ts';
+import { openContainerLog } from './container-log.ts';
 import { apiServerEnv, ContainerEnvError } from './container-env.ts';
 import { planContainer, type PlanContext } from './container-plan.ts';
 import { ContainerRunner, type ContainerPlan, type ContainerRestartPolicy } from './container-runner.ts';
@@ -142,7 +142,7 @@ export class PodWorker {
     return {
       kind: 'log',
       read: (signal) =>
-        readContainerLog(
+        openContainerLog(
           where.file,
           {
             follow: request.follow,

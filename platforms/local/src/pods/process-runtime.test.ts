@@ -435,7 +435,7 @@ describe('ProcessPodRuntime', () => {
       assert.equal(answer.kind, 'log', JSON.stringify(answer));
       if (answer.kind !== 'log') return '';
       const chunks: Buffer[] = [];
-      for await (const chunk of answer.read(new AbortController().signal)) chunks.push(chunk);
+      for await (const chunk of await answer.read(new AbortController().signal)) chunks.push(chunk);
       return Buffer.concat(chunks).toString('utf8');
     }
 
