@@ -247,4 +247,21 @@ describe('container logs through the simulated kubelet API', () => {
       /container "web" in pod "placeholder" has no log: the simulated node runs this pod as a placeholder/,
     );
   });
+
+  // Last: it stops a node's kubelet.
+  it('a pod on a node whose kubelet API is gone gets the API server error at once, not a hang', async () => {
+    const worker = cluster.fleet.nodes().find((node) => node.spec.roles.includes('worker'));
+    assert.ok(worker !== undefined);
+    await runningPod(shellPod('stranded', 'echo here; sleep 600', { nodeName: worker.name }));
+    await logsShow('stranded', /^here\n$/);
+    await worker.stop();
+    const started = Date.now();
+    const result = await kubectl(['logs', 'stranded', '--request-timeout=30s']);
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.stderr,
+      new RegExp(`dial tcp ${worker.spec.ip.replace(/\./g, '\\.')}:10250: connect: connection refused`),
+    );
+    assert.ok(Date.now() - started < 15_000, `kubectl logs took ${Date.now() - started} ms`);
+  });
 });
