@@ -3,6 +3,7 @@ export * from './process/managed-process.ts';
 export * from './process/health.ts';
 export * from './process/run-command.ts';
 export * from './process/guardian-spec.ts';
+export * from './process/cri-log.ts';
 export * from './fs/atomic-write.ts';
 export * from './fs/lock-file.ts';
 export * from './http/read-body.ts';

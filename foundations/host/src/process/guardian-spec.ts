@@ -6,6 +6,8 @@ export const guardianSpecSchema = z.strictObject({
   cwd: z.string().optional(),
   env: z.record(z.string(), z.string()),
   logFile: z.string().min(1),
+  /** raw: the component's stdout and stderr as they come; cri: one timestamped record per line (cri-log.ts). */
+  logFormat: z.enum(['raw', 'cri']).optional(),
   gracePeriodMs: z.number().int().nonnegative(),
   /** Removed only when the parent vanished; a normal stop leaves cleanup to the parent. */
   removeWhenOrphaned: z.array(z.string()),

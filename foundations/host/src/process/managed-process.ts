@@ -19,6 +19,8 @@ export interface ProcessSpec {
   readonly cwd?: string;
   /** stdout and stderr of the component, appended. */
   readonly logFile: string;
+  /** `cri`: each line as a timestamped record, as containerd writes container logs (see cri-log.ts). Default raw. */
+  readonly logFormat?: 'raw' | 'cri';
   readonly gracePeriodMs?: number;
   readonly removeWhenOrphaned?: readonly string[];
   /**
@@ -63,6 +65,7 @@ export class ManagedProcess {
       args: [...spec.args],
       env: { ...pathOnly(), ...spec.env },
       logFile: spec.logFile,
+      ...(spec.logFormat === undefined ? {} : { logFormat: spec.logFormat }),
       gracePeriodMs: spec.gracePeriodMs ?? 10_000,
       removeWhenOrphaned: [...(spec.removeWhenOrphaned ?? [])],
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),

@@ -277,6 +277,8 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
         systems.set(nodeName, os);
         return os;
       },
+      // kubectl logs and the console's log view reach process pods through kube-apiserver (ADR 0063).
+      kubeletApi: true,
       runtimes: (nodeName) => [
         ...(options.nodeRuntimes?.({ nodeName, os: systemOf(nodeName) }) ?? []),
         new ProcessPodRuntime({ images }),
@@ -287,6 +289,8 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
     progress(`starting ${specs.length} simulated Container Linux node${specs.length === 1 ? '' : 's'}`);
     await fleet.start({ nodes: specs });
     await fleet.waitAllReady(options.readyTimeoutMs ?? 120_000);
+    progress('waiting for the kubelet serving certificates (kubectl logs)');
+    await fleet.waitKubeletApisServing();
     const started = fleet;
     const servedPayloads = payloads;
     return {

@@ -51,6 +51,8 @@ export function controlPlanePorts(topology: ClusterTopology): { host: string; po
       { host, port: topology.apiServerPort, what: `kube-apiserver of ${controller.name}` },
       { host, port: 10257, what: `kube-controller-manager of ${controller.name}` },
       { host, port: 10259, what: `kube-scheduler of ${controller.name}` },
+      // The controller's simulated kubelet serves its API on the node's address (ADR 0063).
+      { host: controller.address ?? host, port: 10250, what: `kubelet API of ${controller.name}` },
       // The update server's one replica runs on the first controller's host network (ADR 0048).
       ...(index === 0
         ? [

@@ -29,3 +29,9 @@ export class FleetError extends StrataError {
     this.failures = failures;
   }
 }
+
+/** A /containerLogs query the kubelet API refuses (answer 400 with the message); `problems` names each. */
+export class ContainerLogQueryError extends StrataError {}
+
+/** The kubelet API could not listen on the node's address and port. */
+export class KubeletApiError extends StrataError {}

@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { KubeConfig, type Cluster } from '@kubernetes/client-node';
+import { bufferFromFileOrString, KubeConfig, type Cluster } from '@kubernetes/client-node';
 
 /** The user a node's client certificate names, and the group it puts it in. */
 export const nodeUser = (nodeName: string): string => `system:node:${nodeName}`;
@@ -55,6 +55,13 @@ export function unusableBecause(
   if (now.getTime() >= notBefore + ROTATION_POINT * (notAfter - notBefore))
     return `it is due for rotation (expires ${certificate.validTo})`;
   return undefined;
+}
+
+/** The cluster CA certificates a kubeconfig trusts for its server. */
+export function clusterCaPems(kubeConfig: KubeConfig): string[] {
+  const cluster = kubeConfig.getCurrentCluster();
+  const bundle = cluster === null ? null : bufferFromFileOrString(cluster.caFile, cluster.caData);
+  return bundle === null ? [] : pemBlocks(bundle.toString('utf8'), 'CERTIFICATE');
 }
 
 export const notAfterOf = (certificatePem: string): Date => new Date(new X509Certificate(certificatePem).validTo);

@@ -7,6 +7,7 @@ import { settleBounded } from './concurrency.ts';
 import { FleetError, NodeSpecError } from './errors.ts';
 import { KeepAliveTransport } from './keep-alive-transport.ts';
 import { numberedNodeSpecs, parseNodeSpec, type NodeSpec } from './node-spec.ts';
+import { KUBELET_PORT } from './node-object.ts';
 import { InformerPodFeed } from './pod-feed.ts';
 import type { PodRuntime } from './pod-runtime.ts';
 import { SimulatedNode } from './simulated-node.ts';
@@ -36,6 +37,11 @@ export interface NodeFleetOptions {
   /** Nodes bootstrapping and registering at once. Default 32. */
   readonly registrationConcurrency?: number;
   readonly onError?: (error: unknown, activity: string) => void;
+  /**
+   * Every node serves the kubelet API on its IP (which must be an address of this machine): on the kubelet's port
+   * 10250 for the first node of each address, on a free port for any other node sharing that address (ADR 0063).
+   */
+  readonly kubeletApi?: boolean;
 }
 
 export type FleetStartRequest = { readonly count: number } | { readonly nodes: readonly NodeSpec[] };
@@ -133,7 +139,10 @@ export class NodeFleet {
       adminCore: this.#adminCore,
       spreadHeartbeats: true,
     };
+    const addressesServed = new Set<string>();
     for (const spec of resolved) {
+      const firstOnAddress = !addressesServed.has(spec.ip);
+      addressesServed.add(spec.ip);
       this.#nodes.set(
         spec.name,
         new SimulatedNode({
@@ -145,6 +154,7 @@ export class NodeFleet {
           ...(this.#options.runtimes === undefined ? {} : { runtimes: this.#options.runtimes(spec.name) }),
           ...(this.#options.kubeletVersion === undefined ? {} : { kubeletVersion: this.#options.kubeletVersion }),
           ...(this.#options.timing === undefined ? {} : { timing: this.#options.timing }),
+          ...(this.#options.kubeletApi === true ? { kubeletApi: { port: firstOnAddress ? KUBELET_PORT : 0 } } : {}),
           ...(this.#options.onError === undefined ? {} : { onError: this.#options.onError }),
         }),
       );
@@ -166,6 +176,21 @@ export class NodeFleet {
 
   nodes(): readonly SimulatedNode[] {
     return [...this.#nodes.values()];
+  }
+
+  /** Resolves once every node's kubelet API serves with its certificate (see SimulatedNode.kubeletApiServing). */
+  async waitKubeletApisServing(): Promise<void> {
+    const results = await Promise.allSettled([...this.#nodes.values()].map((node) => node.kubeletApiServing()));
+    const failures = new Map<string, unknown>();
+    [...this.#nodes.values()].forEach((node, index) => {
+      const result = results[index];
+      if (result?.status === 'rejected') failures.set(node.name, result.reason);
+    });
+    if (failures.size > 0)
+      throw new FleetError(
+        `${failures.size} nodes of fleet ${this.name} have no kubelet serving certificate`,
+        failures,
+      );
   }
 
   /** The machine a node was created with. */

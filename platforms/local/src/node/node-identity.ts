@@ -3,7 +3,6 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  bufferFromFileOrString,
   Watch,
   type CertificatesV1Api,
   type KubeConfig,
@@ -15,6 +14,7 @@ import { describeApiError, statusCodeOf } from '@strata/kube';
 import type { ApiRequestMetrics } from './api-metrics.ts';
 import { NodeBootstrapError } from './errors.ts';
 import {
+  clusterCaPems,
   nodeKubeConfig,
   nodeUser,
   NODES_GROUP,
@@ -61,12 +61,6 @@ async function readIfPresent(path: string): Promise<string | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-function clusterCaPems(kubeConfig: KubeConfig): string[] {
-  const cluster = kubeConfig.getCurrentCluster();
-  const bundle = cluster === null ? null : bufferFromFileOrString(cluster.caFile, cluster.caData);
-  return bundle === null ? [] : pemBlocks(bundle.toString('utf8'), 'CERTIFICATE');
 }
 
 /**
@@ -140,16 +134,25 @@ async function bootstrap(options: NodeIdentityOptions, now: () => Date): Promise
   return identity(options, credentials, csrName);
 }
 
-async function submit(
-  options: NodeIdentityOptions,
+/** Who files a CSR and how it waits for it: the bootstrap identity for the client certificate, the node's own for serving. */
+export type CsrOptions = Pick<NodeIdentityOptions, 'nodeName' | 'certificates' | 'timeoutMs' | 'metrics'> & {
+  /** Watches the CSR. */
+  readonly bootstrapKubeConfig: KubeConfig;
+};
+
+/** Files a CSR (or finds the same request filed before under its name). */
+export async function submit(
+  options: CsrOptions,
   name: string,
   request: string,
+  signerName: string = KUBELET_CLIENT_SIGNER,
+  usages: readonly string[] = ['digital signature', 'client auth'],
 ): Promise<V1CertificateSigningRequest> {
   const body: V1CertificateSigningRequest = {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
     metadata: { name },
-    spec: { request, signerName: KUBELET_CLIENT_SIGNER, usages: ['digital signature', 'client auth'] },
+    spec: { request, signerName, usages: [...usages] },
   };
   try {
     return await options.certificates.createCertificateSigningRequest({ body });
@@ -198,8 +201,9 @@ export function csrOutcome(csr: V1CertificateSigningRequest): Outcome {
   return { kind: 'pending', observed: approved ? 'approved, not yet signed' : 'neither approved nor denied' };
 }
 
-async function awaitCertificate(
-  options: NodeIdentityOptions,
+/** Waits until the CSR is issued (its certificate PEM), denied or failed (NodeBootstrapError), or the deadline passes. */
+export async function awaitCertificate(
+  options: CsrOptions,
   initial: V1CertificateSigningRequest,
   deadline: number,
 ): Promise<string> {
@@ -237,7 +241,7 @@ async function awaitCertificate(
 
 /** The CSR's next version, from a watch as the kubelet waits; on a watch that ends or times out, a fresh read. */
 async function nextVersion(
-  options: NodeIdentityOptions,
+  options: CsrOptions,
   csr: V1CertificateSigningRequest,
   waitMs: number,
 ): Promise<{ csr: V1CertificateSigningRequest; watched: boolean }> {

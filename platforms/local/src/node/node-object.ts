@@ -13,6 +13,8 @@ export interface MachineFacts {
   readonly release: OsRelease;
   readonly bootId: string;
   readonly kubeletVersion: string;
+  /** Where the node's kubelet API listens (daemonEndpoints); 10250 unless the node serves on another port. */
+  readonly kubeletPort?: number;
 }
 
 /** Ready, or why not, as the kubelet's Ready condition says it. */
@@ -119,7 +121,7 @@ export function nodeStatus(
       { type: 'InternalIP', address: spec.ip },
       { type: 'Hostname', address: spec.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
+    daemonEndpoints: { kubeletEndpoint: { Port: facts.kubeletPort ?? KUBELET_PORT } },
     nodeInfo: {
       architecture: spec.architecture,
       bootID: facts.bootId,

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import type { NodeContext, PodRuntime, PodRuntimeStatus } from './pod-runtime.ts';
+import type {
+  ContainerLogAnswer,
+  ContainerLogRequest,
+  NodeContext,
+  PodRuntime,
+  PodRuntimeStatus,
+} from './pod-runtime.ts';
 import { placeholderPodIP } from './pod-ip.ts';
 
 export interface PlaceholderPodRuntimeOptions {
@@ -33,6 +39,8 @@ export class PlaceholderPodRuntime implements PodRuntime {
   readonly #options: PlaceholderPodRuntimeOptions;
   /** Running pods and their IPs. */
   readonly #running = new Map<string, string>();
+  /** Running pods by uid, for the kubelet API's container logs. */
+  readonly #pods = new Map<string, V1Pod>();
   /** Pods the machine stopped under them (a reboot): they restart with a higher restartCount. */
   readonly #restarts = new Map<string, number>();
 
@@ -55,6 +63,7 @@ export class PlaceholderPodRuntime implements PodRuntime {
           : placeholderPodIP(uid, this.#options.podCIDR?.(), new Set(this.#running.values()));
       this.#running.set(uid, podIP);
     }
+    this.#pods.set(uid, pod);
     const restartCount = this.#restarts.get(uid) ?? 0;
     const containerStatuses = (pod.spec?.containers ?? []).map((container): V1ContainerStatus => ({
       name: container.name,
@@ -74,7 +83,28 @@ export class PlaceholderPodRuntime implements PodRuntime {
     return Promise.resolve();
   }
 
+  /** A placeholder runs nothing, so it has no log to give: the kubelet API says so instead of an empty answer. */
+  containerLog(
+    namespace: string,
+    podName: string,
+    container: string,
+    request: ContainerLogRequest,
+  ): ContainerLogAnswer {
+    const pod = [...this.#pods.values()].find(
+      (candidate) => (candidate.metadata?.namespace ?? 'default') === namespace && candidate.metadata?.name === podName,
+    );
+    if (pod === undefined) return { kind: 'unknown-pod' };
+    if (!(pod.spec?.containers ?? []).some((candidate) => candidate.name === container))
+      return { kind: 'unknown-container' };
+    const which = request.previous ? 'previous container' : 'container';
+    return {
+      kind: 'unavailable',
+      message: `${which} "${container}" in pod "${podName}" has no log: the simulated node runs this pod as a placeholder, with no process`,
+    };
+  }
+
   stop(podUid: string): Promise<void> {
+    this.#pods.delete(podUid);
     this.#running.delete(podUid);
     this.#restarts.delete(podUid);
     return Promise.resolve();
@@ -83,6 +113,7 @@ export class PlaceholderPodRuntime implements PodRuntime {
   stopAll(): Promise<void> {
     for (const uid of this.#running.keys()) this.#restarts.set(uid, (this.#restarts.get(uid) ?? 0) + 1);
     this.#running.clear();
+    this.#pods.clear();
     return Promise.resolve();
   }
 }

@@ -22,6 +22,29 @@ export interface PodRuntimeStatus {
   readonly message?: string;
 }
 
+/** What the kubelet API may ask of a container's log (the query parameters of /containerLogs, validated). */
+export interface ContainerLogRequest {
+  readonly follow: boolean;
+  readonly previous: boolean;
+  readonly timestamps: boolean;
+  readonly tailLines?: number;
+  readonly since?: Date;
+  readonly limitBytes?: number;
+  readonly stream?: 'stdout' | 'stderr';
+}
+
+/**
+ * A container's log as a runtime has it: `read` opens it (a log that cannot be read rejects) and gives the chunks to
+ * send, which must be read to their end or returned (following ends with the container, or when `signal`
+ * aborts), or why there is none, in the kubelet's words (`unknown-pod` and `unknown-container` answer 404,
+ * `unavailable` 400, as the kubelet answers them).
+ */
+export type ContainerLogAnswer =
+  | { readonly kind: 'log'; readonly read: (signal: AbortSignal) => Promise<AsyncIterable<Buffer>> }
+  | { readonly kind: 'unknown-pod' }
+  | { readonly kind: 'unknown-container' }
+  | { readonly kind: 'unavailable'; readonly message: string };
+
 /**
  * Runs the pods bound to a node. A node tries its runtimes in order and gives
  * each pod to the first whose `handles` accepts it.
@@ -34,4 +57,11 @@ export interface PodRuntime {
   stop(podUid: string, gracePeriodSeconds: number): Promise<void>;
   /** Stops every pod at once (a reboot or shutdown of the node). */
   stopAll(gracePeriodSeconds: number): Promise<void>;
+  /** The log of a container of a pod this runtime runs; a runtime without logs leaves it out. */
+  containerLog?(
+    namespace: string,
+    podName: string,
+    container: string,
+    request: ContainerLogRequest,
+  ): ContainerLogAnswer;
 }

@@ -1,10 +1,13 @@
 import { CertificatesV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { DEFAULT_KUBERNETES_VERSION } from '@strata/assets';
 import type { NodeOperatingSystem } from '@strata/api';
-import { describeApiError, isNotFound } from '@strata/kube';
+import { DelegatedAuth, describeApiError, isNotFound } from '@strata/kube';
 import type { ApiRequestMetrics } from './api-metrics.ts';
 import { NodeStartError } from './errors.ts';
 import { KeepAliveTransport } from './keep-alive-transport.ts';
+import { KubeletApiServer } from './kubelet-api.ts';
+import { obtainServingCertificate } from './kubelet-serving.ts';
+import { clusterCaPems } from './kubelet-certificate.ts';
 import { obtainNodeIdentity, type NodeIdentity } from './node-identity.ts';
 import { NodeLease } from './node-lease.ts';
 import {
@@ -21,7 +24,7 @@ import { registerNode } from './node-registration.ts';
 import { parseNodeSpec, type NodeSpec, type ResolvedNodeSpec } from './node-spec.ts';
 import { NodeStatusReporter } from './node-status-reporter.ts';
 import { InformerPodFeed, type PodFeed } from './pod-feed.ts';
-import type { PodRuntime } from './pod-runtime.ts';
+import type { ContainerLogAnswer, ContainerLogRequest, PodRuntime } from './pod-runtime.ts';
 import { PlaceholderPodRuntime } from './placeholder-runtime.ts';
 import { resolveTiming, type NodeTiming } from './timing.ts';
 
@@ -44,6 +47,11 @@ export interface SimulatedNodeOptions {
   readonly onError?: (error: unknown, activity: string) => void;
   /** What a fleet shares between its nodes instead of each node having its own. */
   readonly shared?: SharedNodeResources;
+  /**
+   * Serve the kubelet API (container logs, /healthz) on the node's IP and this port, 0 for any free one; it goes
+   * into the Node's daemonEndpoints. The IP must be an address of this machine. Without it the node serves none.
+   */
+  readonly kubeletApi?: { readonly port: number };
 }
 
 export interface SharedNodeResources {
@@ -70,6 +78,7 @@ interface Running {
   readonly reporter: NodeStatusReporter;
   readonly pods: NodePods;
   readonly ownFeed: InformerPodFeed | undefined;
+  readonly kubeletApi: KubeletApiServer | undefined;
   readonly detach: (() => void)[];
 }
 
@@ -97,6 +106,7 @@ export class SimulatedNode {
   #lastError: { error: unknown; activity: string } | undefined;
   #transitions: Promise<void> = Promise.resolve();
   #starting: Promise<void> | undefined;
+  #serving: Promise<void> | undefined;
 
   constructor(options: SimulatedNodeOptions) {
     this.#options = options;
@@ -143,6 +153,19 @@ export class SimulatedNode {
   /** The CSR the node's certificate came from; undefined if it reused one kept in its state directory. */
   get csrName(): string | undefined {
     return this.#running?.identity.csrName;
+  }
+
+  /** The port of the node's kubelet API, once started with one. */
+  get kubeletPort(): number | undefined {
+    return this.#running?.kubeletApi?.port;
+  }
+
+  /**
+   * Resolves once the kubelet API serves with its certificate (its serving CSR approved and signed), or at once for
+   * a node without one; rejects if the certificate could not be had.
+   */
+  kubeletApiServing(): Promise<void> {
+    return this.#serving ?? Promise.resolve();
   }
 
   get leaseRenewals(): number {
@@ -199,6 +222,7 @@ export class SimulatedNode {
     await running.ownFeed?.stop();
     await Promise.all([running.lease.stop(), running.reporter.stop()]);
     await running.pods.shutdown(this.timing.shutdownGracePeriodSeconds);
+    await running.kubeletApi?.close();
     for (const transport of running.transports) transport.close();
   }
 
@@ -233,9 +257,29 @@ export class SimulatedNode {
     }
   }
 
-  #facts(): MachineFacts {
-    return { release: this.os.release(), bootId: this.os.bootId(), kubeletVersion: this.#kubeletVersion };
+  #facts(kubeletPort?: number): MachineFacts {
+    const port = kubeletPort ?? this.#running?.kubeletApi?.port;
+    return {
+      release: this.os.release(),
+      bootId: this.os.bootId(),
+      kubeletVersion: this.#kubeletVersion,
+      ...(port === undefined ? {} : { kubeletPort: port }),
+    };
   }
+
+  /** The first runtime that knows the pod answers; a pod none of them runs does not exist here. */
+  #containerLog = (
+    namespace: string,
+    podName: string,
+    container: string,
+    request: ContainerLogRequest,
+  ): ContainerLogAnswer => {
+    for (const runtime of this.#runtimes) {
+      const answer = runtime.containerLog?.(namespace, podName, container, request);
+      if (answer !== undefined && answer.kind !== 'unknown-pod') return answer;
+    }
+    return { kind: 'unknown-pod' };
+  };
 
   #transportOptions() {
     return {
@@ -253,6 +297,7 @@ export class SimulatedNode {
   async #bringUp(): Promise<Running> {
     const { shared } = this.#options;
     const transports: KeepAliveTransport[] = [];
+    let kubeletApi: KubeletApiServer | undefined;
     try {
       let certificates = shared?.bootstrapCertificates;
       if (certificates === undefined) {
@@ -283,18 +328,31 @@ export class SimulatedNode {
         adminCore = adminTransport.api(CoreV1Api);
       }
 
-      const desired = registrationNode(this.spec, this.#facts(), READY, new Date());
+      if (this.#options.kubeletApi !== undefined) {
+        const auth = new DelegatedAuth(identity.kubeConfig);
+        kubeletApi = await KubeletApiServer.listen({
+          nodeName: this.name,
+          host: this.spec.ip,
+          port: this.#options.kubeletApi.port,
+          clientCaPems: clusterCaPems(identity.kubeConfig),
+          authorize: (user, attributes) => auth.reviewAccess(user, attributes),
+          containerLog: this.#containerLog,
+          onError: (error, activity) => this.#onError(error, `kubelet API: ${activity}`),
+        });
+      }
+      const desired = registrationNode(this.spec, this.#facts(kubeletApi?.port), READY, new Date());
       const { node, created } = await registerNode(
         { node: core, ...(adminCore === undefined ? {} : { admin: adminCore }) },
         desired,
         administratorLabels(this.spec),
       );
       this.#uid = node.metadata?.uid;
+      const servingPort = kubeletApi?.port;
       const reporter = new NodeStatusReporter({
         client: core,
         nodeName: this.name,
         compute: (previous) =>
-          nodeStatus(this.spec, this.#facts(), this.#readiness, new Date(), previous?.conditions ?? []),
+          nodeStatus(this.spec, this.#facts(servingPort), this.#readiness, new Date(), previous?.conditions ?? []),
         reportIntervalMs: this.timing.statusReportIntervalMs,
         onNode: (written: V1Node) => {
           this.#podCIDR = written.spec?.podCIDR ?? this.#podCIDR;
@@ -349,9 +407,38 @@ export class SimulatedNode {
         this.os.onShutdown(() => this.#transition(() => this.#shutDown())),
         this.os.onBoot(() => this.#transition(() => this.#bootUp())),
       ];
-      return { identity, transports, core, lease, reporter, pods, ownFeed, detach };
+      if (kubeletApi !== undefined) {
+        const serving = this.#obtainServing(kubeletApi, identity, transport);
+        // Reported through onError already; a caller of kubeletApiServing() sees the rejection.
+        serving.catch(() => undefined);
+        this.#serving = serving;
+      }
+      return { identity, transports, core, lease, reporter, pods, ownFeed, kubeletApi, detach };
     } catch (error) {
+      await kubeletApi?.close();
       for (const transport of transports) transport.close();
+      throw error;
+    }
+  }
+
+  /** After registration, as serverTLSBootstrap: the join approver approves only names and addresses the Node has. */
+  async #obtainServing(api: KubeletApiServer, identity: NodeIdentity, transport: KeepAliveTransport): Promise<void> {
+    const { shared } = this.#options;
+    try {
+      api.serve(
+        await obtainServingCertificate({
+          nodeName: this.name,
+          address: this.spec.ip,
+          kubeConfig: identity.kubeConfig,
+          certificates: transport.api(CertificatesV1Api),
+          stateDir: this.stateDir,
+          caPems: clusterCaPems(identity.kubeConfig),
+          timeoutMs: this.timing.bootstrapTimeoutMs,
+          ...(shared?.metrics === undefined ? {} : { metrics: shared.metrics }),
+        }),
+      );
+    } catch (error) {
+      this.#onError(error, 'obtaining its kubelet serving certificate');
       throw error;
     }
   }

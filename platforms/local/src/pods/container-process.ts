@@ -62,6 +62,8 @@ export class ContainerProcess {
       env: spec.env,
       cwd: spec.cwd,
       logFile: spec.logFile,
+      // Timestamped records, as containerd writes them: what `kubectl logs --since` and `--timestamps` need.
+      logFormat: 'cri',
       gracePeriodMs: spec.orphanGracePeriodMs,
       removeWhenOrphaned: spec.removeWhenOrphaned,
     });

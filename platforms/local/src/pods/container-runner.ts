@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   V1Container,
@@ -9,6 +9,7 @@ import type {
 import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { Backoff, type BackoffOptions } from '@strata/kube';
 import type { CommandLine } from './container-command.ts';
+import { containerLogTail } from './container-log.ts';
 import { ContainerProcess } from './container-process.ts';
 import { ImageTagRefusedError } from './image-map.ts';
 import type { ProbeTarget } from './probe-checks.ts';
@@ -76,19 +77,6 @@ async function readHead(path: string, bytes: number): Promise<string> {
   }
 }
 
-async function readTail(path: string, bytes: number): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, bytes);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    return buffer.toString('utf8');
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * What the kubelet puts in `terminated.message`: the termination log, or with `FallbackToLogsOnError` and a failed
  * container whose termination log is empty, the end of its log.
@@ -105,16 +93,28 @@ async function terminationMessage(plan: ContainerPlan, exitCode: number): Promis
   }
   if (written !== '') return written;
   if (exitCode === 0 || plan.container.terminationMessagePolicy !== 'FallbackToLogsOnError') return undefined;
-  let tail: string;
+  let message: string;
   try {
-    tail = await readTail(plan.logFile, FALLBACK_LOG_BYTES);
+    message = await containerLogTail(plan.logFile, FALLBACK_LOG_LINES, FALLBACK_LOG_BYTES);
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
     throw error;
   }
-  const lines = tail.split('\n');
-  const message = lines.slice(-FALLBACK_LOG_LINES - 1).join('\n');
   return message === '' ? undefined : message;
+}
+
+/** Where the log of a container's run before the current one is kept, as the kubelet keeps one previous log. */
+export const previousLogFile = (logFile: string): string => logFile.replace(/\.log$/, '') + '.previous.log';
+
+/** Each run writes a log of its own: the last run's (even an empty one) becomes the previous log, an older one is dropped. */
+async function keepAsPrevious(logFile: string): Promise<void> {
+  try {
+    await rename(logFile, previousLogFile(logFile));
+  } catch (error) {
+    // The first run: there is no log yet.
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return;
+    throw error;
+  }
 }
 
 /** The kubelet's exit code for a container that could not be started. */
@@ -178,6 +178,29 @@ export class ContainerRunner {
     return readiness === undefined
       ? this.#options.plan.container.readinessProbe === undefined
       : readiness.healthy === true;
+  }
+
+  /**
+   * The file `kubectl logs` reads, as the kubelet picks the container: the running or terminated one, else (in
+   * back-off) the one that ended last; with `previous`, the one before the current. Its log is the current file
+   * until the next run starts, which moves it to the previous file. `running` tells a follower when to stop.
+   */
+  logOf(
+    previous: boolean,
+  ):
+    | { readonly file: string; readonly running: () => boolean }
+    | { readonly problem: 'no-previous' }
+    | { readonly problem: 'waiting'; readonly reason: string } {
+    const { logFile } = this.#options.plan;
+    const state = this.#state;
+    const done = { file: logFile, running: () => false };
+    if (previous) {
+      if (this.#lastTerminated === undefined) return { problem: 'no-previous' };
+      return state.kind === 'waiting' ? done : { file: previousLogFile(logFile), running: () => false };
+    }
+    if (state.kind !== 'waiting') return { file: logFile, running: () => this.#state.kind === 'running' };
+    if (this.#lastTerminated !== undefined) return done;
+    return { problem: 'waiting', reason: state.reason };
   }
 
   /** Whether the container has run at least once or was refused a start. */
@@ -289,6 +312,7 @@ export class ContainerRunner {
         finishedAt: new Date(),
       };
     }
+    await keepAsPrevious(plan.logFile);
     const process = ContainerProcess.start({
       name: `${this.#options.podName}/${this.name}`,
       command: plan.commandLine.command,

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { Backoff, type BackoffOptions } from '@strata/kube';
-import type { NodeContext, PodRuntimeStatus } from '../node/pod-runtime.ts';
+import type { ContainerLogAnswer, ContainerLogRequest, NodeContext, PodRuntimeStatus } from '../node/pod-runtime.ts';
+import { openContainerLog } from './container-log.ts';
 import { apiServerEnv, ContainerEnvError } from './container-env.ts';
 import { planContainer, type PlanContext } from './container-plan.ts';
 import { ContainerRunner, type ContainerPlan, type ContainerRestartPolicy } from './container-runner.ts';
@@ -115,6 +116,45 @@ export class PodWorker {
 
   get #gracePeriodMs(): number {
     return (this.#pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+  }
+
+  get namespace(): string {
+    return this.#pod.metadata?.namespace ?? 'default';
+  }
+
+  get name(): string {
+    return this.#pod.metadata?.name ?? '';
+  }
+
+  /** A container's log, as the kubelet finds it for /containerLogs (its error messages included). */
+  containerLog(container: string, request: ContainerLogRequest): ContainerLogAnswer {
+    const spec = [...(this.#pod.spec?.initContainers ?? []), ...(this.#pod.spec?.containers ?? [])];
+    if (!spec.some((candidate) => candidate.name === container)) return { kind: 'unknown-container' };
+    const runner = [...this.#initRunners, ...this.#runners].find((candidate) => candidate.name === container);
+    const where = runner?.logOf(request.previous) ?? { problem: 'waiting', reason: 'ContainerCreating' };
+    if ('problem' in where) {
+      const message =
+        where.problem === 'no-previous'
+          ? `previous terminated container "${container}" in pod "${this.name}" not found`
+          : `container "${container}" in pod "${this.name}" is waiting to start: ${where.reason}`;
+      return { kind: 'unavailable', message };
+    }
+    return {
+      kind: 'log',
+      read: (signal) =>
+        openContainerLog(
+          where.file,
+          {
+            follow: request.follow,
+            timestamps: request.timestamps,
+            ...(request.tailLines === undefined ? {} : { tailLines: request.tailLines }),
+            ...(request.since === undefined ? {} : { since: request.since }),
+            ...(request.limitBytes === undefined ? {} : { limitBytes: request.limitBytes }),
+            ...(request.stream === undefined ? {} : { stream: request.stream }),
+          },
+          { running: where.running, signal },
+        ),
+    };
   }
 
   /** Stops the containers (main ones first, then sidecars, within one grace period) and removes what the pod had. */

@@ -4,6 +4,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { parseCriLine } from '@strata/host';
 import { waitFor } from '@strata/harness';
 import type { PodRuntimeStatus } from '../node/pod-runtime.ts';
 import { defaultImageMap } from './image-map.ts';
@@ -405,7 +406,7 @@ describe('ProcessPodRuntime', () => {
     assert.deepEqual(processGroupMembers(stubbornPid), []);
   });
 
-  it('keeps the logs of a container at <stateDir>/pods/<namespace>_<name>_<uid>/<container>.log', async () => {
+  it('keeps the logs of a container at <stateDir>/pods/<namespace>_<name>_<uid>/<container>.log, as CRI records', async () => {
     const spec = pod({
       metadata: { name: 'logger' },
       spec: { restartPolicy: 'Never', containers: [script('echo to-stdout; echo to-stderr >&2')] },
@@ -417,7 +418,71 @@ describe('ProcessPodRuntime', () => {
       join(node.context.stateDir, 'pods', `default_logger_${spec.metadata?.uid ?? ''}`, 'main.log'),
       'utf8',
     );
-    assert.equal(log, 'to-stdout\nto-stderr\n');
+    const records = log
+      .trimEnd()
+      .split('\n')
+      .map((line) => parseCriLine(Buffer.from(line)));
+    assert.deepEqual(
+      records.map((record) => `${record?.stream ?? '?'}: ${record?.content.toString() ?? ''}`),
+      ['stdout: to-stdout', 'stderr: to-stderr'],
+    );
+  });
+
+  describe('container logs for the kubelet API', () => {
+    const request = { follow: false, previous: false, timestamps: false };
+
+    async function text(answer: ReturnType<ProcessPodRuntime['containerLog']>): Promise<string> {
+      assert.equal(answer.kind, 'log', JSON.stringify(answer));
+      if (answer.kind !== 'log') return '';
+      const chunks: Buffer[] = [];
+      for await (const chunk of await answer.read(new AbortController().signal)) chunks.push(chunk);
+      return Buffer.concat(chunks).toString('utf8');
+    }
+
+    it('gives each run its own log and keeps the one before as the previous log', async () => {
+      const spec = pod({
+        metadata: { name: 'twice' },
+        spec: {
+          restartPolicy: 'OnFailure',
+          volumes: [{ name: 'state', emptyDir: {} }],
+          containers: [
+            script(
+              'if [ -e /state/tried ]; then echo second run; sleep 600; fi; touch /state/tried; echo first run; exit 1',
+              { volumeMounts: [{ name: 'state', mountPath: '/state' }] },
+            ),
+          ],
+        },
+      });
+      const recorder = await run(spec);
+      assert.deepEqual(runtime.containerLog('default', 'twice', 'main', { ...request, previous: true }), {
+        kind: 'unavailable',
+        message: 'previous terminated container "main" in pod "twice" not found',
+      });
+      await recorder.until('the second run', (status) => containerStatus(status)?.restartCount === 1 && status.ready);
+      await waitFor('the second run to write', async () =>
+        (await text(runtime.containerLog('default', 'twice', 'main', request))) === 'second run\n' ? true : undefined,
+      );
+      assert.equal(
+        await text(runtime.containerLog('default', 'twice', 'main', { ...request, previous: true })),
+        'first run\n',
+      );
+      assert.deepEqual(runtime.containerLog('default', 'twice', 'other', request), { kind: 'unknown-container' });
+      assert.deepEqual(runtime.containerLog('default', 'nobody', 'main', request), { kind: 'unknown-pod' });
+      assert.deepEqual(runtime.containerLog('elsewhere', 'twice', 'main', request), { kind: 'unknown-pod' });
+      await runtime.stop(spec.metadata?.uid ?? '', 0);
+    });
+
+    it('follows a running container until it ends, with what it wrote last', async () => {
+      const spec = pod({
+        metadata: { name: 'counter' },
+        spec: { restartPolicy: 'Never', containers: [script('for i in 1 2 3; do echo line $i; sleep 0.3; done')] },
+      });
+      const recorder = await run(spec);
+      await recorder.until('Running', (status) => status.phase === 'Running');
+      const followed = await text(runtime.containerLog('default', 'counter', 'main', { ...request, follow: true }));
+      assert.equal(followed, 'line 1\nline 2\nline 3\n');
+      await runtime.stop(spec.metadata?.uid ?? '', 0);
+    });
   });
 
   it('keeps a pod Pending while every address is taken, and starts it once one is free', async () => {
@@ -446,8 +511,11 @@ describe('ProcessPodRuntime', () => {
 
   it('stops a pod asked to stop while its container is being created, starting no process', async () => {
     // The container's termination log is written before its process starts: a stop in between once waited forever.
+    // Earlier tests leave their pods running: only this test's pods must be gone.
+    const uids: string[] = [];
     for (let round = 0; round < 20; round++) {
       const spec = pod();
+      uids.push(spec.metadata?.uid ?? '');
       const recorder = await run(spec);
       await runtime.stop(spec.metadata?.uid ?? '', 0);
       assert.ok(
@@ -455,7 +523,10 @@ describe('ProcessPodRuntime', () => {
         `round ${round}`,
       );
     }
-    assert.deepEqual(runtime.podUids(), []);
+    assert.deepEqual(
+      runtime.podUids().filter((uid) => uids.includes(uid)),
+      [],
+    );
   });
 
   it('reports nothing more once a pod is being stopped', async () => {

@@ -1,7 +1,13 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import type { BackoffOptions } from '@strata/kube';
-import type { NodeContext, PodRuntime, PodRuntimeStatus } from '../node/pod-runtime.ts';
+import type {
+  ContainerLogAnswer,
+  ContainerLogRequest,
+  NodeContext,
+  PodRuntime,
+  PodRuntimeStatus,
+} from '../node/pod-runtime.ts';
 import type { ImageMap } from './image-map.ts';
 import { sharedPodAddressPool, type PodAddressPool } from './pod-addresses.ts';
 import { PodWorker } from './pod-worker.ts';
@@ -95,6 +101,18 @@ export class ProcessPodRuntime implements PodRuntime {
 
   async stopAll(gracePeriodSeconds: number): Promise<void> {
     await Promise.all([...this.#workers.keys()].map((uid) => this.stop(uid, gracePeriodSeconds)));
+  }
+
+  containerLog(
+    namespace: string,
+    podName: string,
+    container: string,
+    request: ContainerLogRequest,
+  ): ContainerLogAnswer {
+    const worker = [...this.#workers.values()].find(
+      (candidate) => candidate.namespace === namespace && candidate.name === podName,
+    );
+    return worker === undefined ? { kind: 'unknown-pod' } : worker.containerLog(container, request);
   }
 
   /** The uids of the pods this runtime runs. */
