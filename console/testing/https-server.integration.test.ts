@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CONSOLE_HEALTH_PATH, CertificateAuthority, toPemPair } from '@strata/assets';
-import { freePort, httpsRequest, ManagedProcess, waitFor, writeFileAtomic } from '@strata/host';
+import { freePort, httpsRequest, ManagedProcess, SECRET_FILE_MODE, waitFor, writeFileAtomic } from '@strata/host';
 import { CONSOLE_DIR, ensureConsoleBuilt } from '../server/build.ts';
 import { createTestTls, type TestTls } from './test-tls.ts';
 
@@ -40,7 +40,7 @@ describe('the console over HTTPS (console serve)', () => {
     dir = await mkdtemp(join(tmpdir(), 'console-https-'));
     tls = await createTestTls(dir);
     await writeFileAtomic(join(dir, 'tls.crt'), tls.server.certificatePem);
-    await writeFileAtomic(join(dir, 'tls.key'), tls.server.privateKeyPem, 0o600);
+    await writeFileAtomic(join(dir, 'tls.key'), tls.server.privateKeyPem, SECRET_FILE_MODE);
     const port = await freePort();
     url = `https://127.0.0.1:${port}`;
     server = ManagedProcess.start({
