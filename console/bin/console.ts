@@ -43,7 +43,7 @@ switch (positionals[0]) {
   case 'serve': {
     const parsed = serveOptions.safeParse(values);
     if (!parsed.success) fail(z.prettifyError(parsed.error));
-    const { startConsoleServer } = await import('../server/https-server.ts');
+    const { ConsoleServerError, startConsoleServer } = await import('../server/https-server.ts');
     const server = await startConsoleServer({
       host: parsed.data.host,
       port: parsed.data.port,
@@ -51,6 +51,11 @@ switch (positionals[0]) {
       keyFile: parsed.data['tls-key-file'],
       onError: (error) =>
         process.stderr.write(`request failed: ${error instanceof Error ? error.stack : String(error)}\n`),
+    }).catch((error: unknown) => {
+      // A port taken, say: the reason alone, which `strata up` shows from the log's last lines.
+      if (!(error instanceof ConsoleServerError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
     });
     process.stdout.write(`the console serves ${server.url}\n`);
     const stop = () => {

@@ -2,12 +2,9 @@
 // inputs, under a lock), then `next start` on 127.0.0.1 and a free port.
 import { homedir } from 'node:os';
 import { freePort, ManagedProcess, waitFor } from '@strata/host';
-import { CONSOLE_DIR, ensureConsoleBuilt as ensureBuilt, NEXT_CLI as NEXT, NEXT_ENV } from '../server/build.ts';
+import { CONSOLE_DIR, NEXT_CLI as NEXT, NEXT_ENV } from '../server/build.ts';
 
-/** Builds the console unless the last build was of the same sources; answers whether it built. */
-export async function ensureConsoleBuilt(): Promise<boolean> {
-  return ensureBuilt();
-}
+export { ensureConsoleBuilt } from '../server/build.ts';
 
 export interface RunningConsole {
   readonly url: string;

@@ -3,7 +3,7 @@
 // session gate, plain HTTP on the same port refused, and the whole process gone on SIGTERM.
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -110,6 +110,31 @@ describe('the console over HTTPS (console serve)', () => {
     assert.equal(plain.status, 400);
     assert.equal(plain.body, `The Strata console is served over HTTPS only: ${url}/\n`);
     assert.equal(plain.headers['set-cookie'], undefined, 'the application never saw the request');
+  });
+
+  it('refuses to start on a port that is taken, naming it', async () => {
+    const port = Number(new URL(url).port);
+    const second = ManagedProcess.start({
+      name: 'second-console',
+      command: process.execPath,
+      args: [
+        CONSOLE_BIN,
+        'serve',
+        '--host=127.0.0.1',
+        `--port=${port}`,
+        `--tls-cert-file=${join(dir, 'tls.crt')}`,
+        `--tls-key-file=${join(dir, 'tls.key')}`,
+      ],
+      env: {
+        STRATA_CONSOLE_API_SERVER: 'https://127.0.0.1:9',
+        STRATA_CONSOLE_API_CA_FILE: tls.caPath,
+        STRATA_CONSOLE_SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
+      },
+      logFile: join(dir, 'second-console.log'),
+    });
+    assert.equal((await second.exited).code, 1);
+    const log = await readFile(join(dir, 'second-console.log'), 'utf8');
+    assert.ok(log.includes(`the console cannot listen on 127.0.0.1:${port}: the port is taken`), log);
   });
 
   it('stops on SIGTERM, closing its port', async () => {
