@@ -136,7 +136,12 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
     );
   } catch (error) {
     await console_.stop();
-    throw error;
+    if (!(error instanceof StrataError)) throw error;
+    throw new LocalConsoleError(
+      `the web console did not start: ${error.message}\n(strata up --console-port <port> serves it on another port, --no-console not at all)`,
+      { url, ...error.context },
+      { cause: error },
+    );
   }
   return { url, caFile: paths.caFile, stop: () => console_.stop().then(() => undefined) };
 }
