@@ -26,9 +26,12 @@ function cookiesOf(answer: HttpsAnswer): Map<string, string> {
 const cookieHeader = (cookies: ReadonlyMap<string, string>): string =>
   [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
 
+/** A page's first render can take seconds on the shared, loaded machine. */
+const ANSWER_MS = 30_000;
+
 function plainHttpStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { timeout: 5_000 }, (res) => {
+    const req = httpRequest(url, { timeout: ANSWER_MS }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -49,67 +52,69 @@ describe('strata up serves the web console', () => {
     dirs.push(dir);
     const port = await freePort();
     const up = new StrataProcess(['up', '--dir', dir, '--workers', '1', '--console-port', String(port)]);
+    // A failed assertion must not leave the cluster running on the fixed addresses (nor under a removed directory).
+    let stopped = false;
     try {
       await up.waitForStderr(/Press Ctrl-C/, 540_000);
-    } catch (error) {
-      await up.stop();
-      throw error;
-    }
-    const url = `https://127.0.0.1:${port}`;
-    const caFile = join(dir, 'assets', 'tls', 'ca.crt');
-    const tokenFile = join(dir, 'console-token');
-    // What the user reads: the URL beside the kubeconfig, the CA, and the token's file, never the token.
-    assert.match(up.stderr, new RegExp(`console: +${url.replaceAll('.', '\\.')} `));
-    assert.ok(up.stderr.includes(caFile), 'the CA that signs its certificate is named');
-    assert.ok(up.stderr.includes(`with the token in ${tokenFile}`));
-    assert.match(up.stderr, /the console build is current|the console is built/, 'the build is reported');
-    const token = (await readFile(tokenFile, 'utf8')).trim();
-    assert.ok(token.length > 100);
-    assert.ok(!up.stderr.includes(token) && !up.stdout.includes(token), 'the token is never printed');
+      const url = `https://127.0.0.1:${port}`;
+      const caFile = join(dir, 'assets', 'tls', 'ca.crt');
+      const tokenFile = join(dir, 'console-token');
+      // What the user reads: the URL beside the kubeconfig, the CA, and the token's file, never the token.
+      assert.match(up.stderr, new RegExp(`console: +${url.replaceAll('.', '\\.')} `));
+      assert.ok(up.stderr.includes(caFile), 'the CA that signs its certificate is named');
+      assert.ok(up.stderr.includes(`with the token in ${tokenFile}`));
+      assert.match(up.stderr, /the console build is current|the console is built/, 'the build is reported');
+      const token = (await readFile(tokenFile, 'utf8')).trim();
+      assert.ok(token.length > 100);
+      assert.ok(!up.stderr.includes(token) && !up.stdout.includes(token), 'the token is never printed');
 
-    const tls = { ca: await readFile(caFile, 'utf8') };
-    const home = await httpsRequest(`${url}/`, tls);
-    assert.ok(home.status >= 300 && home.status < 400, `a redirect, not ${home.status}`);
-    assert.equal(new URL(home.headers.location ?? '', url).pathname, '/login');
-    assert.equal(await plainHttpStatus(`http://127.0.0.1:${port}/`), 400, 'plain HTTP is refused');
+      const tls = { ca: await readFile(caFile, 'utf8') };
+      const home = await httpsRequest(`${url}/`, tls, { timeoutMs: ANSWER_MS });
+      assert.ok(home.status >= 300 && home.status < 400, `a redirect, not ${home.status}`);
+      assert.equal(new URL(home.headers.location ?? '', url).pathname, '/login');
+      assert.equal(await plainHttpStatus(`http://127.0.0.1:${port}/`), 400, 'plain HTTP is refused');
 
-    // Sign in as the browser does: the sign-in page sets the CSRF cookie, the POST echoes it in a header.
-    const login = await httpsRequest(`${url}/login`, tls);
-    assert.equal(login.status, 200);
-    const cookies = cookiesOf(login);
-    const csrf = cookies.get('strata-csrf');
-    assert.ok(csrf !== undefined, 'the sign-in page sets the CSRF cookie');
-    const signIn = (bearer: string) =>
-      httpsRequest(`${url}/api/session`, tls, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          origin: url,
-          'sec-fetch-site': 'same-origin',
-          cookie: cookieHeader(cookies),
-          'x-strata-csrf': csrf,
-        },
-        body: JSON.stringify({ token: bearer }),
-        timeoutMs: 10_000,
+      // Sign in as the browser does: the sign-in page sets the CSRF cookie, the POST echoes it in a header.
+      const login = await httpsRequest(`${url}/login`, tls, { timeoutMs: ANSWER_MS });
+      assert.equal(login.status, 200);
+      const cookies = cookiesOf(login);
+      const csrf = cookies.get('strata-csrf');
+      assert.ok(csrf !== undefined, 'the sign-in page sets the CSRF cookie');
+      const signIn = (bearer: string) =>
+        httpsRequest(`${url}/api/session`, tls, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            origin: url,
+            'sec-fetch-site': 'same-origin',
+            cookie: cookieHeader(cookies),
+            'x-strata-csrf': csrf,
+          },
+          body: JSON.stringify({ token: bearer }),
+          timeoutMs: ANSWER_MS,
+        });
+      const refused = await signIn(`${token.slice(0, -4)}AAAA`);
+      assert.equal(refused.status, 401, refused.body);
+      const signedIn = await signIn(token);
+      assert.equal(signedIn.status, 200, signedIn.body);
+      assert.deepEqual(JSON.parse(signedIn.body), { user: 'system:serviceaccount:strata-console:rollout-watcher' });
+      const session = new Map([...cookies, ...cookiesOf(signedIn)]);
+      assert.ok(session.size > cookies.size, 'a session cookie is set');
+      const updates = await httpsRequest(`${url}/updates`, tls, {
+        headers: { cookie: cookieHeader(session) },
+        timeoutMs: ANSWER_MS,
       });
-    const refused = await signIn(`${token.slice(0, -4)}AAAA`);
-    assert.equal(refused.status, 401, refused.body);
-    const signedIn = await signIn(token);
-    assert.equal(signedIn.status, 200, signedIn.body);
-    assert.deepEqual(JSON.parse(signedIn.body), { user: 'system:serviceaccount:strata-console:rollout-watcher' });
-    const session = new Map([...cookies, ...cookiesOf(signedIn)]);
-    assert.ok(session.size > cookies.size, 'a session cookie is set');
-    const updates = await httpsRequest(`${url}/updates`, tls, {
-      headers: { cookie: cookieHeader(session) },
-      timeoutMs: 10_000,
-    });
-    assert.equal(updates.status, 200, 'the OS updates page opens for the signed-in user');
-    const withoutSession = await httpsRequest(`${url}/updates`, tls);
-    assert.ok(withoutSession.status >= 300 && withoutSession.status < 400);
+      assert.equal(updates.status, 200, 'the OS updates page opens for the signed-in user');
+      const withoutSession = await httpsRequest(`${url}/updates`, tls, { timeoutMs: ANSWER_MS });
+      assert.ok(withoutSession.status >= 300 && withoutSession.status < 400);
 
-    const down = await runStrata(['down', '--dir', dir]);
-    assert.equal(down.code, 0, down.stderr);
-    assert.equal((await up.exited()).code, 0);
-    await assert.rejects(httpsRequest(`${url}/healthz`, tls), /ECONNREFUSED/, 'the console stopped with the cluster');
+      const down = await runStrata(['down', '--dir', dir]);
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal((await up.exited()).code, 0);
+      stopped = true;
+      await assert.rejects(httpsRequest(`${url}/healthz`, tls), /ECONNREFUSED/, 'the console stopped with the cluster');
+    } finally {
+      if (!stopped) await up.stop();
+    }
   });
 });
