@@ -1,73 +1,10 @@
-// The built console for the browser tests: `next build` once per content of its sources (a hash stamped into
-// .next, under a lock so that concurrent runs build once), then `next start` on 127.0.0.1 and a free port.
-import { createHash } from 'node:crypto';
-import { glob, mkdir, readFile, writeFile } from 'node:fs/promises';
+// The built console for the browser tests: the production build of `server/build.ts` (once per content of its
+// inputs, under a lock), then `next start` on 127.0.0.1 and a free port.
 import { homedir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, ManagedProcess, runCommand, waitFor, withLockFile } from '@strata/host';
+import { freePort, ManagedProcess, waitFor } from '@strata/host';
+import { CONSOLE_DIR, NEXT_CLI as NEXT, NEXT_ENV } from '../server/build.ts';
 
-const CONSOLE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const ROOT = join(CONSOLE_DIR, '..');
-const NEXT = join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-const STAMP = join(CONSOLE_DIR, '.next', 'strata-build-hash');
-/** Next.js must not phone home, in tests least of all. */
-const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1' };
-
-/** Every input of the build: the console's sources (not its tests), the workspace packages it bundles, the lockfile. */
-async function sourceHash(): Promise<string> {
-  const hash = createHash('sha256');
-  const inputs: string[] = [join(ROOT, 'package-lock.json')];
-  for (const dir of [CONSOLE_DIR, join(ROOT, 'foundations', 'api'), join(ROOT, 'foundations', 'kube')]) {
-    for await (const file of glob('**/*', {
-      cwd: dir,
-      exclude: (name) => ['node_modules', '.next', 'testing'].includes(name) || /\.test\.tsx?$/.test(name),
-    })) {
-      inputs.push(join(dir, file));
-    }
-  }
-  inputs.sort();
-  for (const input of inputs) {
-    const content = await readFile(input).catch((error: unknown) => {
-      // Directories are listed too; only files count.
-      if (error instanceof Error && 'code' in error && error.code === 'EISDIR') return undefined;
-      throw error;
-    });
-    if (content === undefined) continue;
-    hash.update(relative(ROOT, input)).update('\0').update(content).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-async function stampedHash(): Promise<string | undefined> {
-  return readFile(STAMP, 'utf8').then(
-    (text) => text.trim(),
-    (error: unknown) => {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
-      throw error;
-    },
-  );
-}
-
-/** Builds the console unless the last build was of the same sources; answers whether it built. */
-export async function ensureConsoleBuilt(): Promise<boolean> {
-  const lockDir = join(homedir(), '.cache', 'strata');
-  await mkdir(lockDir, { recursive: true });
-  return withLockFile(join(lockDir, 'console-build.lock'), async () => {
-    const hash = await sourceHash();
-    if ((await stampedHash()) === hash) return false;
-    const result = await runCommand(process.execPath, [NEXT, 'build', CONSOLE_DIR], {
-      cwd: CONSOLE_DIR,
-      env: { PATH: process.env['PATH'] ?? '', HOME: homedir(), ...NEXT_ENV },
-    });
-    if (result.code !== 0)
-      throw new Error(
-        `next build failed (exit ${result.code}):\n${result.stdout.slice(-4000)}${result.stderr.slice(-4000)}`,
-      );
-    await writeFile(STAMP, `${hash}\n`);
-    return true;
-  });
-}
+export { ensureConsoleBuilt } from '../server/build.ts';
 
 export interface RunningConsole {
   readonly url: string;

@@ -26,3 +26,4 @@ export { JOIN_APPROVER_NAMES } from './join-approver/index.ts';
 export * from './update-operator/index.ts';
 export * from './etcd-operator/index.ts';
 export * from './update-server/index.ts';
+export * from './console/index.ts';

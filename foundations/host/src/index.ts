@@ -7,6 +7,7 @@ export * from './process/cri-log.ts';
 export * from './fs/atomic-write.ts';
 export * from './fs/lock-file.ts';
 export * from './http/read-body.ts';
+export { httpsRequest, type HttpsAnswer, type HttpsRequestOptions } from './http/https-request.ts';
 export * from './wait/wait-for.ts';
 export * from './wait/until-aborted.ts';
 export * from './net/free-port.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { runCommand } from '@strata/host';
+import { httpsRequest, runCommand } from '@strata/host';
 import { resolveAllBinaries } from '@strata/binaries';
 import { waitFor } from '@strata/harness';
 import { runStrata } from '../testing/run-strata.ts';
@@ -43,7 +43,14 @@ describe('strata up and strata down', () => {
       }),
     ]);
     return {
-      ready: JSON.parse(line) as { kubeconfig: string; consoleToken: string; server: string; nodes: string[] },
+      ready: JSON.parse(line) as {
+        kubeconfig: string;
+        console: string;
+        consoleCa: string;
+        consoleToken: string;
+        server: string;
+        nodes: string[];
+      },
       exited,
     };
   }
@@ -53,6 +60,11 @@ describe('strata up and strata down', () => {
     dirs.push(dir);
     const { ready, exited } = await startUp(['--dir', dir, '--workers', '2']);
     assert.equal(ready.nodes.length, 3);
+    // The web console at its fixed address, over TLS from the cluster CA (up-console.integration.test.ts signs in).
+    assert.equal(ready.console, 'https://127.0.0.1:8443');
+    assert.equal(ready.consoleCa, join(dir, 'assets/tls/ca.crt'));
+    const consoleTls = { ca: await readFile(ready.consoleCa, 'utf8') };
+    assert.equal((await httpsRequest(`${ready.console}/healthz`, consoleTls)).status, 200);
 
     const { kubectl } = await resolveAllBinaries();
     const get = (args: readonly string[]) => runCommand(kubectl, [`--kubeconfig=${ready.kubeconfig}`, 'get', ...args]);
@@ -99,6 +111,7 @@ describe('strata up and strata down', () => {
     const down = await runStrata(['down', '--dir', dir]);
     assert.equal(down.code, 0, down.stderr);
     assert.equal(await exited, 0);
+    await assert.rejects(httpsRequest(`${ready.console}/healthz`, consoleTls), /ECONNREFUSED/);
     await waitFor(
       'every component to exit',
       async () => ((await processesUsing(dir)).length === 0 ? true : undefined),

@@ -17,6 +17,7 @@ import {
 import { localPlatformComponents } from '../local/components.ts';
 import { applyUpdateOffer, readUpdateOffer, UPDATE_OFFER_SIGNAL } from '../local/update-offers.ts';
 import { CONSOLE_TOKEN_SECONDS, issueConsoleRolloutToken } from '../local/console-user.ts';
+import { LOCAL_CONSOLE_PORT, startLocalConsole, type LocalConsole } from '../local/console-server.ts';
 
 /**
  * How often a local node's update_engine checks in: every 30 s (±5), the first 10 s after boot, where a real one
@@ -29,6 +30,19 @@ interface UpOptions {
   readonly dir?: string;
   readonly workers?: string;
   readonly json?: boolean;
+  /** false with --no-console. */
+  readonly console: boolean;
+  readonly consolePort?: string;
+}
+
+function parseConsolePort(text: string | undefined): number {
+  if (text === undefined) return LOCAL_CONSOLE_PORT;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    process.stderr.write(`--console-port must be a port from 1 to 65535, got "${text}"\n`);
+    process.exit(2);
+  }
+  return port;
 }
 
 function parseWorkers(text: string | undefined): number | undefined {
@@ -47,7 +61,9 @@ export function upCommand(): Command {
     .option('-c, --config <file>', 'a cluster.yaml with platform: local (default: 1 controller, 2 workers)')
     .option('-d, --dir <dir>', 'the cluster directory (default: $XDG_DATA_HOME/strata/clusters/<name>)')
     .option('--workers <n>', 'number of workers when no --config is given')
-    .option('--json', 'print one JSON line with the kubeconfig and nodes once the cluster is ready')
+    .option('--json', 'print one JSON line with the kubeconfig, the console URL and nodes once the cluster is ready')
+    .option('--console-port <port>', `the web console's port on 127.0.0.1 (default ${LOCAL_CONSOLE_PORT})`)
+    .option('--no-console', 'do not serve the web console')
     .addHelpText(
       'after',
       `
@@ -71,13 +87,16 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
         printError(error);
         process.exit(1);
       }
+      const consolePort = parseConsolePort(options.consolePort);
       const directory = new ClusterDirectory(options.dir ?? defaultClusterDir(config.name));
       let cluster: LocalCluster | undefined;
+      let webConsole: LocalConsole | undefined;
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         say(`\n${signal}: stopping the cluster …`);
+        await webConsole?.stop();
         await cluster?.stop();
         say('stopped; no process is left running.');
         process.exit(0);
@@ -133,21 +152,46 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
           `${await issueConsoleRolloutToken(cluster.adminKubeConfig())}\n`,
           SECRET_FILE_MODE,
         );
+        if (options.console) {
+          say('  the web console: building it if its sources changed, then serving it');
+          webConsole = await startLocalConsole({
+            clusterDir: directory.path,
+            assetsDir: directory.assetsDir,
+            kubeconfigPath: directory.kubeconfigPath,
+            logsDir: directory.logsDir,
+            port: consolePort,
+            progress: (line) => say(`    ${line}`),
+          });
+        }
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         if (options.json) {
           process.stdout.write(
-            `${JSON.stringify({ name: config.name, dir: directory.path, kubeconfig: directory.kubeconfigPath, consoleToken: consoleTokenPath, server: cluster.server, nodes: cluster.nodeNames() })}\n`,
+            `${JSON.stringify({
+              name: config.name,
+              dir: directory.path,
+              kubeconfig: directory.kubeconfigPath,
+              ...(webConsole === undefined ? {} : { console: webConsole.url, consoleCa: webConsole.caFile }),
+              consoleToken: consoleTokenPath,
+              server: cluster.server,
+              nodes: cluster.nodeNames(),
+            })}\n`,
           );
         } else {
           say(`\nCluster "${config.name}" is up in ${seconds}s: ${cluster.nodeNames().length} nodes Ready.`);
           say(`  kubeconfig:  ${directory.kubeconfigPath}`);
+          if (webConsole === undefined) {
+            say('  console:     not served (--no-console)');
+          } else {
+            say(`  console:     ${webConsole.url}  (its certificate is from the cluster CA, ${webConsole.caFile}:`);
+            say('               trust that CA in the browser, or accept its warning for this address)');
+          }
+          say(
+            `  sign in:     with the token in ${consoleTokenPath} (${CONSOLE_TOKEN_SECONDS / 3600} h): it reads nodes and UpdatePolicies`,
+          );
+          say('               and may pause them, nothing more');
           say(`  try:         kubectl --kubeconfig ${directory.kubeconfigPath} get nodes -o wide`);
           say(`  API server:  ${cluster.server}`);
           say(`  logs:        ${directory.logsDir}`);
-          say(
-            `  console:     a token for the web console in ${consoleTokenPath} (${CONSOLE_TOKEN_SECONDS / 3600} h): it reads nodes and`,
-          );
-          say('               UpdatePolicies and may pause them; `npm start -w console` (console/README.md) serves it');
           say(
             `  OS updates:  strata update promote <version> --channel ${config.os.channel} --dir ${directory.path}, then`,
           );
@@ -160,6 +204,7 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
       } catch (error) {
         if (!(error instanceof StrataError)) throw error;
         printError(error);
+        await webConsole?.stop();
         await cluster?.stop();
         process.exit(1);
       }

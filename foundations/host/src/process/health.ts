@@ -1,15 +1,9 @@
-import { request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StrataError } from '@strata/api';
+import { httpsRequest, type ClientTls } from '../http/https-request.ts';
 import type { ManagedProcess } from './managed-process.ts';
 
-export interface ClientTls {
-  readonly ca: string;
-  readonly cert: string;
-  readonly key: string;
-  /** The name the server's certificate is checked against, when the URL reaches it by an address it does not carry. */
-  readonly servername?: string;
-}
+export type { ClientTls } from '../http/https-request.ts';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -18,18 +12,9 @@ export interface HttpAnswer {
 
 export class ComponentNotReadyError extends StrataError {}
 
-export function httpsGet(url: string, tls: ClientTls, timeoutMs = 2_000): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { ...tls, method: 'GET', timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
-    req.on('error', reject);
-    req.end();
-  });
+export async function httpsGet(url: string, tls: ClientTls, timeoutMs = 2_000): Promise<HttpAnswer> {
+  const { status, body } = await httpsRequest(url, tls, { timeoutMs });
+  return { status, body };
 }
 
 /**

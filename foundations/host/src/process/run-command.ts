@@ -12,6 +12,24 @@ export interface RunCommandOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Written to the command's stdin, which is then closed. */
   readonly input?: string;
+  /** Called with each complete line of output as it comes (a long build's progress), besides collecting it. */
+  readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/** Splits a stream's chunks into lines for `onLine`; the last, unterminated one is handed on at the end. */
+function lineSplitter(onLine: (line: string) => void): { push(text: string): void; end(): void } {
+  let pending = '';
+  return {
+    push(text) {
+      const lines = (pending + text).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    },
+    end() {
+      if (pending !== '') onLine(pending);
+      pending = '';
+    },
+  };
 }
 
 /**
@@ -31,10 +49,30 @@ export function runCommand(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const { onLine } = options;
+    const lines =
+      onLine === undefined
+        ? undefined
+        : {
+            stdout: lineSplitter((line) => onLine(line, 'stdout')),
+            stderr: lineSplitter((line) => onLine(line, 'stderr')),
+          };
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+      lines?.stdout.push(chunk);
+    });
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      lines?.stderr.push(chunk);
+    });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      lines?.stdout.end();
+      lines?.stderr.end();
+      resolve({ code, stdout, stderr });
+    });
     // A command that exits without reading its input closes the pipe first: that EPIPE is the command's choice,
     // and its exit status, not the write, is the answer. Any other error of the pipe is the caller's.
     child.stdin.on('error', (error: NodeJS.ErrnoException) => {

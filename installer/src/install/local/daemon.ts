@@ -58,7 +58,10 @@ export async function startDaemon(spec: DaemonSpec): Promise<{ pid: number; adop
   const log = await open(join(directory.logsDir, DAEMON_LOG), 'a');
   // The engine's environment carries the stack's passphrase; the cluster has no use for it.
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PULUMI_')));
-  const child = spawn(process.execPath, [STRATA_BIN, 'up', '--config', spec.configPath, '--dir', spec.dir], {
+  // Not the web console (yet, ADR 0061): its fixed port would make this cluster clash with a `strata up` beside it,
+  // and a first build in the daemon would run unseen in its log.
+  const args = [STRATA_BIN, 'up', '--config', spec.configPath, '--dir', spec.dir, '--no-console'];
+  const child = spawn(process.execPath, args, {
     cwd: spec.dir,
     detached: true,
     stdio: ['ignore', log.fd, log.fd],

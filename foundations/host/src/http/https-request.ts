@@ -1,0 +1,46 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { request } from 'node:https';
+
+export interface ClientTls {
+  /** The CA bundle the server's certificate must chain to (PEM); nothing else is trusted. */
+  readonly ca: string;
+  /** A client certificate and key (PEM), for a server that asks for one. */
+  readonly cert?: string;
+  readonly key?: string;
+  /** The name the server's certificate is checked against, when the URL reaches it by an address it does not carry. */
+  readonly servername?: string;
+}
+
+export interface HttpsRequestOptions {
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly timeoutMs?: number;
+}
+
+export interface HttpsAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** One HTTPS request trusting `tls.ca` alone; redirects are answers, not followed. */
+export function httpsRequest(url: string, tls: ClientTls, options: HttpsRequestOptions = {}): Promise<HttpsAnswer> {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { ...tls, method: options.method ?? 'GET', headers: options.headers, timeout: timeoutMs },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
