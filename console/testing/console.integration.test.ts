@@ -6,15 +6,15 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS } from '@strata/api';
 import { sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
 import { createNode, createUser, deleteUser, patchNodeMetadata, setNodeReady, type ConsoleUser } from './fixtures.ts';
 import { cellReads, textReads } from './page-waits.ts';
+import { seriousViolations, signInWithToken } from './session.ts';
 
 // The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
 // the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
@@ -35,28 +35,8 @@ let operator: ConsoleUser;
 let viewer: ConsoleUser;
 const nodeNames: string[] = [];
 
-async function signIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: consoleApp.url });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Bearer token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/nodes');
-  return { context, page };
-}
-
 async function cellText(page: Page, node: string, column: string): Promise<string | null> {
   return page.locator(`tr[data-node="${node}"] td[data-column="${column}"]`).textContent();
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-    );
 }
 
 /** The API server's count of open watches of nodes, from its own metrics. */
@@ -78,6 +58,8 @@ async function openNodeWatches(): Promise<number> {
 function consoleFetch(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
   return fetch(`${consoleApp.url}${path}`, { redirect: 'manual', ...init });
 }
+
+const signIn = (token: string) => signInWithToken(browser, consoleApp.url, token);
 
 describe('the console in Chromium', { timeout: 180_000 }, () => {
   before(async () => {

@@ -8,7 +8,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
   ApiextensionsV1Api,
   CoreV1Api,
@@ -18,14 +17,13 @@ import {
 } from '@kubernetes/client-node';
 import { installCrds, sharedControlPlane, uniqueName, type HarnessCluster } from '@strata/harness';
 import { isNotFound } from '@strata/kube';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
 import { createUser, deleteUser, type ConsoleUser } from './fixtures.ts';
 import { textReads } from './page-waits.ts';
-
-declare const document: { readonly cookie: string };
+import { forcedRequest, seriousViolations, signInWithToken } from './session.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const READ = ['get', 'list', 'watch'];
@@ -88,54 +86,11 @@ const readWidget = async (name: string) =>
     spec: { size: number };
   };
 
-async function signIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: consoleApp.url });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Bearer token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/nodes');
-  return { context, page };
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-    );
-}
-
-/** A same-origin request from the page's own script, with the CSRF token unless `csrf` is false. */
-async function forced(page: Page, method: string, path: string, body?: unknown, csrf = true) {
-  return page.evaluate(
-    async ([verb, url, payload, withCsrf]) => {
-      const token = document.cookie
-        .split('; ')
-        .find((c) => c.startsWith('strata-csrf='))
-        ?.slice('strata-csrf='.length);
-      const answer = await fetch(url, {
-        method: verb,
-        headers: {
-          ...(withCsrf ? { 'x-strata-csrf': token ?? '' } : {}),
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-      });
-      const text = await answer.text();
-      return { status: answer.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-    },
-    [method, path, body, csrf] as const,
-  );
-}
-
 const cell = (key: string, column: string) => `tr[data-row="${key}"] td[data-column="${column}"]`;
 const objectApi = (name: string) => `/api/resources/${group}/${PLURAL}/${namespace}/${name}`;
 
 async function served(page: Page, name: string): Promise<Record<string, unknown>> {
-  const answer = await forced(page, 'GET', objectApi(name));
+  const answer = await forcedRequest(page, 'GET', objectApi(name));
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   return parse((answer.body as { yaml: string }).yaml) as Record<string, unknown>;
 }
@@ -146,6 +101,8 @@ async function typeYaml(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);
 }
+
+const signIn = (token: string) => signInWithToken(browser, consoleApp.url, token);
 
 describe('the custom resource pages in Chromium', { timeout: 300_000 }, () => {
   before(async () => {
@@ -284,10 +241,10 @@ describe('the custom resource pages in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'custom-resource-object-restricted.png'), fullPage: true });
     const object = await served(page, 'w1');
-    const edit = await forced(page, 'PUT', objectApi('w1'), { yaml: stringify(object), dryRun: false });
+    const edit = await forcedRequest(page, 'PUT', objectApi('w1'), { yaml: stringify(object), dryRun: false });
     assert.equal(edit.status, 403);
     assert.match(JSON.stringify(edit.body), /cannot update resource \\"widgets\\" in API group/);
-    const remove = await forced(page, 'DELETE', objectApi('w1'));
+    const remove = await forcedRequest(page, 'DELETE', objectApi('w1'));
     assert.equal(remove.status, 403);
     assert.match(JSON.stringify(remove.body), /cannot delete resource \\"widgets\\" in API group/);
     assert.equal((await readWidget('w1')).spec.size, 9);
@@ -300,7 +257,7 @@ describe('the custom resource pages in Chromium', { timeout: 300_000 }, () => {
       (await outside.page.locator('main p[role="alert"]').textContent()) ?? '',
       /HTTP 403: .*cannot list resource "customresourcedefinitions" in API group "apiextensions\.k8s\.io"/,
     );
-    const read = await forced(outside.page, 'GET', objectApi('w1'));
+    const read = await forcedRequest(outside.page, 'GET', objectApi('w1'));
     assert.equal(read.status, 403);
     await outside.context.close();
   });
@@ -328,13 +285,13 @@ describe('the custom resource pages in Chromium', { timeout: 300_000 }, () => {
       ['DELETE', `/api/resources/${group}/${PLURAL}/${namespace}/no-such-widget`, 404],
     ];
     for (const [method, path, status] of cases) {
-      const answer = await forced(page, method, path, method === 'PUT' ? { yaml, dryRun: true } : undefined);
+      const answer = await forcedRequest(page, method, path, method === 'PUT' ? { yaml, dryRun: true } : undefined);
       assert.equal(answer.status, status, `${method} ${path}: ${JSON.stringify(answer.body)}`);
     }
     // Without the CSRF token, the edit and the delete are refused before any call; the object is as it was.
     const before = await readWidget('w1');
-    assert.equal((await forced(page, 'PUT', objectApi('w1'), { yaml, dryRun: false }, false)).status, 403);
-    assert.equal((await forced(page, 'DELETE', objectApi('w1'), undefined, false)).status, 403);
+    assert.equal((await forcedRequest(page, 'PUT', objectApi('w1'), { yaml, dryRun: false }, false)).status, 403);
+    assert.equal((await forcedRequest(page, 'DELETE', objectApi('w1'), undefined, false)).status, 403);
     assert.equal((await readWidget('w1')).metadata.resourceVersion, before.metadata.resourceVersion);
     await context.close();
   });

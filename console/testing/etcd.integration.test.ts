@@ -7,7 +7,6 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import {
   ETCD_BACKUP,
@@ -21,7 +20,7 @@ import {
   type EtcdCluster,
 } from '@strata/api';
 import { sharedControlPlane, uniqueName, type HarnessCluster } from '@strata/harness';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { z } from 'zod';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
@@ -35,9 +34,7 @@ import {
 import { etcdCondition, etcdMember, runningStatus, snapshotRecord } from './etcd-objects.ts';
 import { createNode, createUser, deleteUser, patchNodeMetadata, type ConsoleUser } from './fixtures.ts';
 import { textReads } from './page-waits.ts';
-
-// The page's globals, as far as the callbacks run in Chromium below use them (see console.integration.test.ts).
-declare const document: { readonly cookie: string };
+import { forcedRequest, seriousViolations, signInWithToken } from './session.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const READ = ['get', 'list', 'watch'];
@@ -54,26 +51,6 @@ const nodeNames: string[] = [];
 /** OS versions no other test uses, so that the Overview's counts of them are this file's own. */
 const OLD_VERSION = `4081.${Date.now() % 100_000}.0`;
 const NEW_VERSION = `4082.${Date.now() % 100_000}.0`;
-
-async function signIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: consoleApp.url });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Bearer token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/nodes');
-  return { context, page };
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-    );
-}
 
 const clusterSection = (name: string) => `section[data-cluster="${namespace}/${name}"]`;
 const memberCell = (name: string, member: string, column: string) =>
@@ -103,25 +80,7 @@ async function listBackups(): Promise<EtcdBackup[]> {
     .items.map(parseEtcdBackup);
 }
 
-/** A same-origin request from the page's own script, with the CSRF token: only the API server can refuse it. */
-async function forcedRequest(page: Page, method: string, path: string, body: unknown) {
-  return page.evaluate(
-    async ([verb, url, json]) => {
-      const csrf = document.cookie
-        .split('; ')
-        .find((c) => c.startsWith('strata-csrf='))
-        ?.slice('strata-csrf='.length);
-      const answer = await fetch(url, {
-        method: verb,
-        headers: { 'content-type': 'application/json', 'x-strata-csrf': csrf ?? '' },
-        body: json,
-      });
-      const parsed: unknown = await answer.json();
-      return { status: answer.status, body: parsed };
-    },
-    [method, path, JSON.stringify(body)] as const,
-  );
-}
+const signIn = (token: string) => signInWithToken(browser, consoleApp.url, token);
 
 describe('the etcd pages and the Overview in Chromium', { timeout: 240_000 }, () => {
   before(async () => {

@@ -10,7 +10,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -21,7 +20,7 @@ import {
 } from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS, TRUE, UPDATE_POLICY, updatePolicyCrd } from '@strata/api';
 import { installCrds, sharedControlPlane, uniqueName, type HarnessCluster } from '@strata/harness';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
 import {
@@ -35,10 +34,7 @@ import {
 } from './fixtures.ts';
 import { textReads } from './page-waits.ts';
 import { podObject, type PodFixture } from './pods.ts';
-
-// The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
-// the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
-declare const document: { readonly cookie: string };
+import { forcedRequest, seriousViolations, signInWithToken } from './session.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const RUN_LABEL = 'test.console.strata.dev/run';
@@ -58,26 +54,6 @@ let paused: string;
 let excludingPolicy: string;
 let widePolicy: string;
 let wideDeleted = false;
-
-async function signIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: consoleApp.url });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Bearer token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/nodes');
-  return { context, page };
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-    );
-}
 
 const field = (name: string) => `[data-testid="node-summary"] dd[data-field="${name}"]`;
 const podCell = (pod: string, column: string) => `tr[data-pod="${namespace}/${pod}"] td[data-column="${column}"]`;
@@ -145,33 +121,7 @@ async function deletePolicy(name: string): Promise<void> {
   });
 }
 
-/** A same-origin request forced from the page's own script, with the CSRF token, as a user could make it. */
-async function forced(
-  page: Page,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: unknown }> {
-  return page.evaluate(
-    async ([verb, url, payload]) => {
-      const csrf = document.cookie
-        .split('; ')
-        .find((c) => c.startsWith('strata-csrf='))
-        ?.slice('strata-csrf='.length);
-      const answer = await fetch(url, {
-        method: verb,
-        headers: {
-          'x-strata-csrf': csrf ?? '',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-      });
-      const text = await answer.text();
-      return { status: answer.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-    },
-    [method, path, body] as const,
-  );
-}
+const signIn = (token: string) => signInWithToken(browser, consoleApp.url, token);
 
 describe('the Nodes page’s actions and the node page in Chromium', { timeout: 240_000 }, () => {
   before(async () => {
@@ -366,10 +316,10 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
       0,
     );
 
-    const drain = await forced(page, 'POST', `/api/nodes/${drained}/drain`);
+    const drain = await forcedRequest(page, 'POST', `/api/nodes/${drained}/drain`);
     assert.equal(drain.status, 403);
     assert.match(JSON.stringify(drain.body), /cannot patch resource \\"nodes\\"/);
-    const pause = await forced(page, 'PUT', `/api/nodes/${drained}/reboots`, { paused: true });
+    const pause = await forcedRequest(page, 'PUT', `/api/nodes/${drained}/reboots`, { paused: true });
     assert.equal(pause.status, 403);
     assert.match(JSON.stringify(pause.body), /cannot patch resource \\"nodes\\"/);
     const node = await admin.makeApiClient(CoreV1Api).readNode({ name: drained });
@@ -393,7 +343,7 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
       ['POST', `/api/nodes/${run}-no-such-node/drain`, undefined, 404],
     ];
     for (const [method, path, body, status] of cases) {
-      const answer = await forced(page, method, path, body);
+      const answer = await forcedRequest(page, method, path, body);
       assert.equal(answer.status, status, `${method} ${path} ${JSON.stringify(body)?.slice(0, 40)}`);
     }
     const watch = await page.evaluate(async () => [

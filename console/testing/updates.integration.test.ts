@@ -28,6 +28,7 @@ import {
   type ConsoleUser,
 } from './fixtures.ts';
 import { textReads } from './page-waits.ts';
+import { signInWithToken } from './session.ts';
 
 // The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
 // the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
@@ -54,12 +55,7 @@ let viewer: ConsoleUser;
 const nodeNames: string[] = [];
 
 async function signIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: consoleApp.url });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Bearer token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/nodes');
+  const { context, page } = await signInWithToken(browser, consoleApp.url, token);
   await page.getByRole('link', { name: 'OS updates' }).click();
   await page.waitForURL('**/updates');
   return { context, page };

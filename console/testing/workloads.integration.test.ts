@@ -9,7 +9,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -20,15 +19,14 @@ import {
 } from '@kubernetes/client-node';
 import { sharedControlPlane, uniqueName, type HarnessCluster } from '@strata/harness';
 import { isNotFound } from '@strata/kube';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import { WORKLOAD_KINDS } from '../src/shared/workloads.ts';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
 import { createUser, deleteUser, type ConsoleUser } from './fixtures.ts';
 import { textReads } from './page-waits.ts';
-
-declare const document: { readonly cookie: string };
+import { forcedRequest, seriousViolations, signInWithToken } from './session.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const SCRIPT = '<script>alert(1)</script>';
@@ -52,61 +50,12 @@ const template = (app: string): V1PodTemplateSpec => ({
   spec: { containers: [{ name: 'main', image: `registry.invalid/${app}:fixture` }] },
 });
 
-async function signIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: consoleApp.url });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Bearer token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/nodes');
-  return { context, page };
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join(', ')})`,
-    );
-}
-
-/** A same-origin request from the page's own script, with the CSRF token unless `csrf` is false. */
-async function forced(
-  page: Page,
-  method: string,
-  path: string,
-  body?: unknown,
-  csrf = true,
-): Promise<{ status: number; body: unknown }> {
-  return page.evaluate(
-    async ([verb, url, payload, withCsrf]) => {
-      const token = document.cookie
-        .split('; ')
-        .find((c) => c.startsWith('strata-csrf='))
-        ?.slice('strata-csrf='.length);
-      const answer = await fetch(url, {
-        method: verb,
-        headers: {
-          ...(withCsrf ? { 'x-strata-csrf': token ?? '' } : {}),
-          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-      });
-      const text = await answer.text();
-      return { status: answer.status, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
-    },
-    [method, path, body, csrf] as const,
-  );
-}
-
 const cell = (key: string, column: string) => `tr[data-row="${key}"] td[data-column="${column}"]`;
 const objectApi = (kind: string, name: string) => `/api/workloads/${kind}/${namespace}/${name}`;
 
 /** The object's YAML as the console serves it to the signed-in user, parsed. */
 async function served(page: Page, kind: string, name: string): Promise<Record<string, unknown>> {
-  const answer = await forced(page, 'GET', objectApi(kind, name));
+  const answer = await forcedRequest(page, 'GET', objectApi(kind, name));
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   const { yaml } = answer.body as { yaml: string };
   return parse(yaml) as Record<string, unknown>;
@@ -122,6 +71,8 @@ async function typeYaml(page: Page, text: string): Promise<void> {
 }
 
 const readDeployment = () => admin.makeApiClient(AppsV1Api).readNamespacedDeployment({ namespace, name: 'web' });
+
+const signIn = (token: string) => signInWithToken(browser, consoleApp.url, token);
 
 describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
   before(async () => {
@@ -400,14 +351,17 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'workload-object-restricted.png'), fullPage: true });
 
-    const scale = await forced(page, 'PUT', `${objectApi('deployments', 'web')}/scale`, { replicas: 9 });
+    const scale = await forcedRequest(page, 'PUT', `${objectApi('deployments', 'web')}/scale`, { replicas: 9 });
     assert.equal(scale.status, 403);
     assert.match(JSON.stringify(scale.body), /cannot patch resource \\"deployments\/scale\\"/);
-    const remove = await forced(page, 'DELETE', objectApi('deployments', 'web'));
+    const remove = await forcedRequest(page, 'DELETE', objectApi('deployments', 'web'));
     assert.equal(remove.status, 403);
     assert.match(JSON.stringify(remove.body), /cannot delete resource \\"deployments\\"/);
     const object = await served(page, 'deployments', 'web');
-    const edit = await forced(page, 'PUT', objectApi('deployments', 'web'), { yaml: stringify(object), dryRun: true });
+    const edit = await forcedRequest(page, 'PUT', objectApi('deployments', 'web'), {
+      yaml: stringify(object),
+      dryRun: true,
+    });
     assert.equal(edit.status, 403);
     assert.match(JSON.stringify(edit.body), /cannot update resource \\"deployments\\"/);
     assert.equal((await readDeployment()).spec?.replicas, 3);
@@ -439,7 +393,7 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
       ['DELETE', objectApi('services', 'no-such-service'), undefined, 404],
     ];
     for (const [method, path, body, status] of cases) {
-      const answer = await forced(page, method, path, body);
+      const answer = await forcedRequest(page, method, path, body);
       assert.equal(answer.status, status, `${method} ${path} ${JSON.stringify(body)?.slice(0, 40)}`);
     }
     for (const [method, path, body] of [
@@ -447,7 +401,7 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
       ['PUT', `${web}/scale`, { replicas: 1 }],
       ['PUT', web, { yaml, dryRun: false }],
     ] as const) {
-      const answer = await forced(page, method, path, body, false);
+      const answer = await forcedRequest(page, method, path, body, false);
       assert.equal(answer.status, 403, `${method} ${path} without the CSRF token`);
     }
     assert.equal((await readDeployment()).spec?.replicas, 3);
