@@ -2,15 +2,14 @@
 // The Nodes page's table: TanStack Table for the columns, TanStack Virtual so that only the rows in view are in the
 // DOM (thousands of nodes stay cheap), rows replaced in place as watch events come. Every value is rendered as a
 // React text child, which React escapes.
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { createColumnHelper } from '@tanstack/react-table';
 import Link from 'next/link';
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { NodeRow } from '../shared/node-row.ts';
 import { CordonButton, DrainButton, drainSummary, RebootsButton, rebootsOutcome } from './node-actions.tsx';
+import { VirtualTable } from './virtual-table.tsx';
 import { useNodeRows } from './watch-provider.tsx';
 
-const ROW_HEIGHT = 37;
 const column = createColumnHelper<NodeRow>();
 
 /** `canPatch`: cordon and uncordon; `canDrain`: drain too (patch nodes and create pods/eviction). */
@@ -39,7 +38,8 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
       }),
       ...(canPatch
         ? [
-            column.display({
+            // An accessor of the name (the row's id) rather than a display column: every column's value is then text.
+            column.accessor('name', {
               id: 'actions',
               header: 'Actions',
               cell: (cell) => (
@@ -71,20 +71,6 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
     ],
     [canPatch, canDrain],
   );
-  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: (row) => row.name });
-  const scroller = useRef<HTMLDivElement>(null);
-  const tableRows = table.getRowModel().rows;
-  const virtualizer = useVirtualizer({
-    count: tableRows.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
-  });
-  const items = virtualizer.getVirtualItems();
-  const before = items[0]?.start ?? 0;
-  const after = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
-  const width = columns.length;
-
   return (
     <section aria-labelledby="nodes-heading">
       <p aria-live="polite" data-testid="node-count">
@@ -101,46 +87,7 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
           {outcome}
         </p>
       )}
-      <div ref={scroller} className="table-scroller" tabIndex={0} aria-label="Nodes table">
-        <table>
-          <thead>
-            {table.getHeaderGroups().map((group) => (
-              <tr key={group.id}>
-                {group.headers.map((header) => (
-                  <th key={header.id} scope="col">
-                    {flexRender(header.column.columnDef.header, header.getContext())}
-                  </th>
-                ))}
-              </tr>
-            ))}
-          </thead>
-          <tbody>
-            {before > 0 ? (
-              <tr aria-hidden="true">
-                <td colSpan={width} style={{ height: before, padding: 0 }} />
-              </tr>
-            ) : null}
-            {items.map((item) => {
-              const row = tableRows[item.index];
-              if (row === undefined) return null;
-              return (
-                <tr key={row.id} data-node={row.id} style={{ height: ROW_HEIGHT }}>
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} data-column={cell.column.id}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  ))}
-                </tr>
-              );
-            })}
-            {after > 0 ? (
-              <tr aria-hidden="true">
-                <td colSpan={width} style={{ height: after, padding: 0 }} />
-              </tr>
-            ) : null}
-          </tbody>
-        </table>
-      </div>
+      <VirtualTable data={data} columns={columns} label="Nodes table" rowId={(row) => row.name} rowAttribute="node" />
     </section>
   );
 }

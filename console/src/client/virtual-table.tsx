@@ -1,5 +1,5 @@
 'use client';
-// The tables of the Workloads and custom resource pages: TanStack Table for the columns, TanStack Virtual so that
+// The console's tables (Nodes, Workloads, custom resources): TanStack Table for the columns, TanStack Virtual so that
 // only the rows in view are in the DOM. Every value is a React text child, which React escapes (labels, messages and
 // printer columns are anyone's text).
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
@@ -8,17 +8,20 @@ import { useRef } from 'react';
 
 const ROW_HEIGHT = 37;
 
-export function VirtualTable<Row>({
+export function VirtualTable<Row, Value = string>({
   data,
   columns,
   label,
   rowId,
+  rowAttribute = 'row',
 }: {
   readonly data: Row[];
-  /** Every column's value is text. */
-  readonly columns: ColumnDef<Row, string>[];
+  /** What each cell renders is a React child: text, or elements whose text React escapes. */
+  readonly columns: ColumnDef<Row, Value>[];
   readonly label: string;
   readonly rowId: (row: Row) => string;
+  /** The row's id goes in its `data-<rowAttribute>` attribute, for tests and styles to find it by. */
+  readonly rowAttribute?: string;
 }) {
   const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: rowId });
   const scroller = useRef<HTMLDivElement>(null);
@@ -58,7 +61,7 @@ export function VirtualTable<Row>({
             const row = tableRows[item.index];
             if (row === undefined) return null;
             return (
-              <tr key={row.id} data-row={row.id} style={{ height: ROW_HEIGHT }}>
+              <tr key={row.id} {...{ [`data-${rowAttribute}`]: row.id }} style={{ height: ROW_HEIGHT }}>
                 {row.getVisibleCells().map((cell) => (
                   <td key={cell.id} data-column={cell.column.id}>
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}
