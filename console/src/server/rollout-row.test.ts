@@ -37,6 +37,12 @@ describe('rolloutRow', () => {
       [{ annotations: started }, 'draining', 'Starting its reboot'],
       [{ annotations: started, cordoned: true }, 'draining', 'Cordoned, draining'],
       [{ annotations: started, cordoned: true, ready: false }, 'rebooting', 'Rebooting'],
+      // Up again on the new version, before its agent has uncordoned it and ended its reboot.
+      [
+        { annotations: started, cordoned: true, labels: { [LABELS.version]: '4230.2.3' } },
+        'draining',
+        'Back on 4230.2.3, uncordoning',
+      ],
       [
         {
           annotations: { ...granted, [ANNOTATIONS.rebootNeeded]: 'false' },

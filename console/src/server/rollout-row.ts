@@ -38,6 +38,9 @@ function reading(node: V1Node): Reading {
     if (!ready) return { phase: 'rebooting', state: 'Rebooting' };
     const drainFailed = annotations[ANNOTATIONS.drainFailed];
     if (drainFailed !== undefined) return { phase: 'draining', state: `Drain failed at ${drainFailed}` };
+    // The operator still counts it as at work (phaseOf), but it has rebooted: it runs the version it had staged.
+    if (version !== undefined && version === newVersion)
+      return { phase: 'draining', state: `Back on ${version}, ${cordoned ? 'uncordoning' : 'ending its reboot'}` };
     return { phase: 'draining', state: cordoned ? 'Cordoned, draining' : 'Starting its reboot' };
   }
   if (rebootOk)
