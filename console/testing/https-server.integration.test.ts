@@ -13,11 +13,13 @@ import { CONSOLE_DIR, ensureConsoleBuilt } from '../server/build.ts';
 import { createTestTls, type TestTls } from './test-tls.ts';
 
 const CONSOLE_BIN = join(CONSOLE_DIR, 'bin', 'console.ts');
+// A first request loads the route's server code; on a shared, loaded machine that takes seconds, not the default 2.
+const ANSWER_WITHIN = { timeoutMs: 30_000 };
 
 /** A plain-HTTP GET: what a user typing http:// gets. */
 function plainGet(url: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { timeout: 5_000 }, (res) => {
+    const req = httpRequest(url, { timeout: ANSWER_WITHIN.timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -67,7 +69,9 @@ describe('the console over HTTPS (console serve)', () => {
       'the console to answer its health route',
       async () => {
         if (!server.running) throw await server.failure('console serve exited');
-        const answer = await httpsRequest(`${url}${CONSOLE_HEALTH_PATH}`, { ca: tls.caPem }).catch(() => undefined);
+        const answer = await httpsRequest(`${url}${CONSOLE_HEALTH_PATH}`, { ca: tls.caPem }, ANSWER_WITHIN).catch(
+          () => undefined,
+        );
         return answer?.status === 200 ? answer : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 200 },
@@ -80,27 +84,27 @@ describe('the console over HTTPS (console serve)', () => {
   });
 
   it('answers its health route without a session, and never caches it', async () => {
-    const answer = await httpsRequest(`${url}${CONSOLE_HEALTH_PATH}`, { ca: tls.caPem });
+    const answer = await httpsRequest(`${url}${CONSOLE_HEALTH_PATH}`, { ca: tls.caPem }, ANSWER_WITHIN);
     assert.equal(answer.status, 200);
     assert.equal(answer.body, 'ok\n');
     assert.equal(answer.headers['cache-control'], 'no-store');
   });
 
   it('hands every other request to the console, whose gate sends a visitor without a session to sign in', async () => {
-    const home = await httpsRequest(`${url}/`, { ca: tls.caPem });
+    const home = await httpsRequest(`${url}/`, { ca: tls.caPem }, ANSWER_WITHIN);
     assert.ok(home.status >= 300 && home.status < 400, `a redirect, not ${home.status}`);
     assert.equal(new URL(home.headers.location ?? '', url).pathname, '/login');
-    const login = await httpsRequest(`${url}/login`, { ca: tls.caPem });
+    const login = await httpsRequest(`${url}/login`, { ca: tls.caPem }, ANSWER_WITHIN);
     assert.equal(login.status, 200);
     assert.match(login.body, /<html/);
-    const api = await httpsRequest(`${url}/api/watch`, { ca: tls.caPem });
+    const api = await httpsRequest(`${url}/api/watch`, { ca: tls.caPem }, ANSWER_WITHIN);
     assert.equal(api.status, 401);
   });
 
   it('serves a certificate that chains to the given CA only', async () => {
     const stranger = await CertificateAuthority.create({ commonName: 'another-ca', validityDays: 1 });
     await assert.rejects(
-      httpsRequest(`${url}${CONSOLE_HEALTH_PATH}`, { ca: (await toPemPair(stranger)).certificatePem }),
+      httpsRequest(`${url}${CONSOLE_HEALTH_PATH}`, { ca: (await toPemPair(stranger)).certificatePem }, ANSWER_WITHIN),
       (error: unknown) => error instanceof Error && /self-signed|unable to verify|certificate/i.test(error.message),
     );
   });
@@ -140,6 +144,9 @@ describe('the console over HTTPS (console serve)', () => {
   it('stops on SIGTERM, closing its port', async () => {
     const status = await server.stop();
     assert.equal(status.code, 0);
-    await assert.rejects(httpsRequest(`${url}${CONSOLE_HEALTH_PATH}`, { ca: tls.caPem }), /ECONNREFUSED/);
+    await assert.rejects(
+      httpsRequest(`${url}${CONSOLE_HEALTH_PATH}`, { ca: tls.caPem }, ANSWER_WITHIN),
+      /ECONNREFUSED/,
+    );
   });
 });
