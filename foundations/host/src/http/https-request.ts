@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { request } from 'node:https';
+import { readBody } from './read-body.ts';
 
 export interface ClientTls {
   /** The CA bundle the server's certificate must chain to (PEM); nothing else is trusted. */
@@ -16,6 +17,8 @@ export interface HttpsRequestOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly timeoutMs?: number;
+  /** The largest answer body read; a larger one rejects with BodyTooLargeError. 1 MiB unless given. */
+  readonly maxAnswerBytes?: number;
 }
 
 export interface HttpsAnswer {
@@ -32,11 +35,13 @@ export function httpsRequest(url: string, tls: ClientTls, options: HttpsRequestO
       url,
       { ...tls, method: options.method ?? 'GET', headers: options.headers, timeout: timeoutMs },
       (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        res.on('error', reject);
+        readBody(res, { maxBytes: options.maxAnswerBytes ?? 1024 * 1024 }).then(
+          (body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.toString('utf8') }),
+          (error: unknown) => {
+            res.destroy();
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)));
