@@ -6,6 +6,7 @@ export * from './process/guardian-spec.ts';
 export * from './process/cri-log.ts';
 export * from './fs/atomic-write.ts';
 export * from './fs/lock-file.ts';
+export * from './fs/read-if-present.ts';
 export * from './http/read-body.ts';
 export { httpsRequest, type HttpsAnswer, type HttpsRequestOptions } from './http/https-request.ts';
 export * from './wait/wait-for.ts';

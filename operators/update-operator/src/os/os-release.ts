@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
 import { HOST_FILES, type OsRelease } from '@strata/api';
+import { readFileIfPresent } from '@strata/host';
 import { OsReleaseError } from './errors.ts';
 
 /** Where a Container Linux machine describes itself, under its root. */
@@ -77,10 +77,13 @@ export function osReleaseFrom(sources: OsReleaseSources): OsRelease {
 
 async function readIfPresent(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readFileIfPresent(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new OsReleaseError(`cannot read ${path}: ${(error as Error).message}`, { path }, { cause: error });
+    throw new OsReleaseError(
+      `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      { path },
+      { cause: error },
+    );
   }
 }
 

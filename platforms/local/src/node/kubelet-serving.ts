@@ -2,11 +2,11 @@
 // node's own credentials, for CN=system:node:<name>, O=system:nodes and the node's name and address, which the join
 // approver approves (only for names and addresses the Node registered) and kube-controller-manager signs.
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CertificatesV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createCertificateSigningRequest } from '@strata/assets';
-import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
+import { readFileIfPresent, SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import type { ApiRequestMetrics } from './api-metrics.ts';
 import { NodeBootstrapError } from './errors.ts';
 import { nodeUser, NODES_GROUP, pemBlocks, unusableBecause } from './kubelet-certificate.ts';
@@ -40,15 +40,6 @@ export interface ServingCertificate {
 export const kubeletServingPemPath = (stateDir: string): string => join(stateDir, 'pki', 'kubelet-server-current.pem');
 const pendingPath = (stateDir: string): string => join(stateDir, 'pki', 'kubelet-server-pending.pem');
 
-async function readIfPresent(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 function servingProblem(stored: ServingCertificate, options: ServingCertificateOptions, now: Date): string | undefined {
   const refusal = unusableBecause(stored, options.nodeName, options.caPems, now);
   if (refusal !== undefined) return refusal;
@@ -59,7 +50,7 @@ function servingProblem(stored: ServingCertificate, options: ServingCertificateO
 /** The serving certificate kept on disk if it is still good for this node and address, else a new one through a CSR. */
 export async function obtainServingCertificate(options: ServingCertificateOptions): Promise<ServingCertificate> {
   const now = options.now ?? (() => new Date());
-  const stored = await readIfPresent(kubeletServingPemPath(options.stateDir));
+  const stored = await readFileIfPresent(kubeletServingPemPath(options.stateDir));
   if (stored !== undefined) {
     const certificatePem = pemBlocks(stored, 'CERTIFICATE')[0];
     const privateKeyPem = pemBlocks(stored, 'PRIVATE KEY')[0];
@@ -68,7 +59,7 @@ export async function obtainServingCertificate(options: ServingCertificateOption
       if (servingProblem(kept, options, now()) === undefined) return kept;
     }
   }
-  const pending = await readIfPresent(pendingPath(options.stateDir));
+  const pending = await readFileIfPresent(pendingPath(options.stateDir));
   let csrPem = pending === undefined ? undefined : pemBlocks(pending, 'CERTIFICATE REQUEST')[0];
   let privateKeyPem = pending === undefined ? undefined : pemBlocks(pending, 'PRIVATE KEY')[0];
   if (csrPem === undefined || privateKeyPem === undefined) {

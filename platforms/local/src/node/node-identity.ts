@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -9,7 +9,7 @@ import {
   type V1CertificateSigningRequest,
 } from '@kubernetes/client-node';
 import { createCertificateSigningRequest } from '@strata/assets';
-import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
+import { readFileIfPresent, SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { describeApiError, statusCodeOf } from '@strata/kube';
 import type { ApiRequestMetrics } from './api-metrics.ts';
 import { NodeBootstrapError } from './errors.ts';
@@ -54,15 +54,6 @@ export const kubeletClientPemPath = (stateDir: string): string => join(stateDir,
 /** A key and request sent but not yet answered, so a restart waits for the same CSR instead of filing another. */
 const pendingPath = (stateDir: string): string => join(stateDir, 'pki', 'kubelet-client-pending.pem');
 
-async function readIfPresent(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 /**
  * The node's client identity, as kubelet TLS bootstrapping gets it: the
  * certificate kept in the state directory if it is still good, else a new key
@@ -71,7 +62,7 @@ async function readIfPresent(path: string): Promise<string | undefined> {
  */
 export async function obtainNodeIdentity(options: NodeIdentityOptions): Promise<NodeIdentity> {
   const now = options.now ?? (() => new Date());
-  const stored = await readIfPresent(kubeletClientPemPath(options.stateDir));
+  const stored = await readFileIfPresent(kubeletClientPemPath(options.stateDir));
   if (stored !== undefined) {
     const certificatePem = pemBlocks(stored, 'CERTIFICATE')[0];
     const privateKeyPem = pemBlocks(stored, 'PRIVATE KEY')[0];
@@ -102,7 +93,7 @@ function identity(
 
 async function bootstrap(options: NodeIdentityOptions, now: () => Date): Promise<NodeIdentity> {
   const { nodeName, stateDir } = options;
-  const pending = await readIfPresent(pendingPath(stateDir));
+  const pending = await readFileIfPresent(pendingPath(stateDir));
   let csrPem = pending === undefined ? undefined : pemBlocks(pending, 'CERTIFICATE REQUEST')[0];
   let privateKeyPem = pending === undefined ? undefined : pemBlocks(pending, 'PRIVATE KEY')[0];
   if (csrPem === undefined || privateKeyPem === undefined) {
