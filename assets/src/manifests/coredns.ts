@@ -5,13 +5,12 @@ import { serviceIpFamilies } from './ip-families.ts';
 import { splitCidrList } from '../net/cidr.ts';
 import { KUBE_SYSTEM, kubeSystemServiceAccount, linuxNodes } from './node-agents.ts';
 import { clusterRole, clusterRoleBinding, serviceAccountSubject } from './rbac.ts';
+import { nonrootPodSecurityContext } from './pod-security.ts';
 
 const NAME = 'coredns';
 // kube-dns is the name and label clients and tools look for, whichever DNS server answers.
 const SERVICE = 'kube-dns';
 const POD_LABELS = { 'k8s-app': SERVICE };
-// The distroless base image's `nonroot` user; named users cannot be checked against runAsNonRoot.
-const NONROOT_ID = 65532;
 
 /** The Corefile kubeadm deploys, for this cluster's domain. */
 export function corefile(clusterDomain: string): string {
@@ -79,12 +78,7 @@ function deployment(images: BootstrapImages): V1Deployment {
           },
           // Upstream resolvers come from the node, not from cluster DNS itself.
           dnsPolicy: 'Default',
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: NONROOT_ID,
-            runAsGroup: NONROOT_ID,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: nonrootPodSecurityContext({ readsSecretFiles: false }),
           containers: [
             {
               name: NAME,

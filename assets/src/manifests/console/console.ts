@@ -4,6 +4,7 @@
 import type { KubernetesObject, V1Deployment, V1Probe, V1Secret, V1Service } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import { STRATA_CONSOLE_NAMESPACE } from '../namespaces.ts';
+import { nonrootPodSecurityContext } from '../pod-security.ts';
 
 /** Strata's web console: the Next.js server behind the console's own HTTPS front (`console serve`). */
 export const CONSOLE_IMAGE = 'ghcr.io/strata-dev/console:v0.1.0';
@@ -41,7 +42,6 @@ export const CONSOLE_MOUNTS = {
 const SESSION_KEY = 'session-secret';
 
 // The distroless base image's `nonroot` user.
-const NONROOT_ID = 65532;
 
 export interface ConsoleManifestInput {
   readonly image?: string;
@@ -100,14 +100,7 @@ function consoleDeployment(input: ConsoleManifestInput): V1Deployment {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           nodeSelector: { 'kubernetes.io/os': 'linux' },
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: NONROOT_ID,
-            runAsGroup: NONROOT_ID,
-            // The kubelet gives the Secret's files this group, so that mode 0440 lets the nonroot user read the key.
-            fsGroup: NONROOT_ID,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: nonrootPodSecurityContext({ readsSecretFiles: true }),
           volumes: [
             { name: tls.volume, secret: { secretName: CONSOLE_NAMES.tlsSecret, defaultMode: 0o440 } },
             {

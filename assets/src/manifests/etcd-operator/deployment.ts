@@ -2,6 +2,7 @@ import type { V1Deployment, V1EnvVar } from '@kubernetes/client-node';
 import { POD_ANNOTATIONS } from '@strata/api';
 import { linuxNodes } from '../node-agents.ts';
 import { ETCD_OPERATOR_METRICS_PORT, ETCD_OPERATOR_NAMES, ETCD_OPERATOR_NAMESPACE } from './names.ts';
+import { nonrootPodSecurityContext } from '../pod-security.ts';
 
 /** Where the operator stages a snapshot before it is stored (an emptyDir). */
 const BACKUP_SCRATCH_DIR = '/var/lib/etcd-operator/scratch';
@@ -12,7 +13,6 @@ export const ETCD_OPERATOR_POD_LABELS = {
 };
 
 // The distroless base image's `nonroot` user.
-const NONROOT_ID = 65532;
 
 const fieldEnv = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
@@ -57,12 +57,7 @@ export function etcdOperatorDeployment(image: string): V1Deployment {
               ],
             },
           },
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: NONROOT_ID,
-            runAsGroup: NONROOT_ID,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: nonrootPodSecurityContext({ readsSecretFiles: false }),
           volumes: [{ name: 'backup-scratch', emptyDir: {} }],
           containers: [
             {

@@ -4,6 +4,7 @@ import type { V1Container, V1DaemonSet, V1Deployment, V1EnvVar, V1Probe } from '
 import { linuxNodes, tolerateEverything } from '../node-agents.ts';
 import { FLEETLOCK_TLS_MOUNT } from './fleetlock-tls.ts';
 import { UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_PORTS } from './names.ts';
+import { nonrootPodSecurityContext } from '../pod-security.ts';
 
 export const OPERATOR_POD_LABELS = {
   'app.kubernetes.io/name': UPDATE_OPERATOR_NAMES.operator,
@@ -36,9 +37,6 @@ const AGENT_HOST_FILES = [
   // The machine's update.conf overrides. Created empty where absent (Fedora CoreOS), which changes nothing.
   { name: 'etc-flatcar', path: posix.dirname(HOST_FILES.updateConf), type: 'DirectoryOrCreate' },
 ] as const;
-
-// The distroless base image's `nonroot` user; named users cannot be checked against runAsNonRoot.
-const NONROOT_ID = 65532;
 
 const fieldEnv = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
@@ -106,14 +104,7 @@ export function operatorDeployment(image: string, options: { readonly tls: boole
               ],
             },
           },
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: NONROOT_ID,
-            runAsGroup: NONROOT_ID,
-            // The kubelet gives the Secret's files this group, so that mode 0440 lets the nonroot user read the key.
-            ...(options.tls ? { fsGroup: NONROOT_ID } : {}),
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: nonrootPodSecurityContext({ readsSecretFiles: options.tls }),
           ...(options.tls
             ? {
                 volumes: [

@@ -10,6 +10,7 @@ import type {
 import { UPDATE_SERVER_DATA_DIR } from '../../render/catalog/node-files.ts';
 import { linuxNodes } from '../node-agents.ts';
 import { UPDATE_SERVER_NAMES, UPDATE_SERVER_NAMESPACE, UPDATE_SERVER_PORTS } from './names.ts';
+import { nonrootPodSecurityContext } from '../pod-security.ts';
 
 export const UPDATE_SERVER_POD_LABELS = {
   'app.kubernetes.io/name': UPDATE_SERVER_NAMES.server,
@@ -35,9 +36,6 @@ export interface UpdateServerPlacement {
   /** The data volume's size (a local volume: a label for the scheduler, not a quota). */
   readonly storage?: string;
 }
-
-// The distroless base image's `nonroot` user, which owns the data directory Ignition makes.
-const NONROOT_ID = UPDATE_SERVER_DATA_DIR.uid;
 
 /** Room for the history of some tens of thousands of machines over the default 90-day retention. */
 export const UPDATE_SERVER_DEFAULT_STORAGE = '1Gi';
@@ -143,14 +141,7 @@ export function updateServerDeployment(image: string, placement: UpdateServerPla
           dnsPolicy: 'ClusterFirstWithHostNet',
           nodeSelector: { ...linuxNodes(), 'kubernetes.io/hostname': placement.nodeName },
           tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: NONROOT_ID,
-            runAsGroup: NONROOT_ID,
-            // The kubelet gives the Secret's files this group, so that mode 0440 lets the nonroot user read the key.
-            fsGroup: NONROOT_ID,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: nonrootPodSecurityContext({ readsSecretFiles: true }),
           volumes: [
             { name: tls.volume, secret: { secretName: UPDATE_SERVER_NAMES.tlsSecret, defaultMode: 0o440 } },
             { name: data.volume, persistentVolumeClaim: { claimName: UPDATE_SERVER_NAMES.dataClaim } },

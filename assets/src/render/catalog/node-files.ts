@@ -7,6 +7,7 @@ import { nthAddresses } from '../../net/cidr.ts';
 import type { ControllerNode, WorkerNode } from '../../topology/topology.ts';
 import type { RenderConfig } from '../render-config.ts';
 import { NODE_PATHS } from '../layout.ts';
+import { NONROOT_ID } from '../../manifests/pod-security.ts';
 
 /** A file Ignition writes on a node. */
 export interface NodeFile {
@@ -271,8 +272,8 @@ export class UpdateServerPlacementError extends StrataError {}
 export const UPDATE_SERVER_DATA_DIR: NodeDirectory = {
   path: '/var/lib/strata-update-server',
   mode: 0o700,
-  uid: 65532,
-  gid: 65532,
+  uid: NONROOT_ID,
+  gid: NONROOT_ID,
 };
 
 /** The controller the update server's one replica runs on: the first, whose etcdHost every machine can resolve. */
