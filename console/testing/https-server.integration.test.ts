@@ -37,16 +37,10 @@ describe('the console over HTTPS (console serve)', () => {
   let server: ManagedProcess;
   let url: string;
 
-  before(async () => {
-    await ensureConsoleBuilt();
-    dir = await mkdtemp(join(tmpdir(), 'console-https-'));
-    tls = await createTestTls(dir);
-    await writeFileAtomic(join(dir, 'tls.crt'), tls.server.certificatePem);
-    await writeFileAtomic(join(dir, 'tls.key'), tls.server.privateKeyPem, SECRET_FILE_MODE);
-    const port = await freePort();
-    url = `https://127.0.0.1:${port}`;
-    server = ManagedProcess.start({
-      name: 'console',
+  /** `console serve` on `port` with the test's certificate; its log is `<dir>/<name>.log`. */
+  const startServe = (name: string, port: number): ManagedProcess =>
+    ManagedProcess.start({
+      name,
       command: process.execPath,
       args: [
         CONSOLE_BIN,
@@ -63,8 +57,18 @@ describe('the console over HTTPS (console serve)', () => {
         STRATA_CONSOLE_API_CA_FILE: tls.caPath,
         STRATA_CONSOLE_SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
       },
-      logFile: join(dir, 'console.log'),
+      logFile: join(dir, `${name}.log`),
     });
+
+  before(async () => {
+    await ensureConsoleBuilt();
+    dir = await mkdtemp(join(tmpdir(), 'console-https-'));
+    tls = await createTestTls(dir);
+    await writeFileAtomic(join(dir, 'tls.crt'), tls.server.certificatePem);
+    await writeFileAtomic(join(dir, 'tls.key'), tls.server.privateKeyPem, SECRET_FILE_MODE);
+    const port = await freePort();
+    url = `https://127.0.0.1:${port}`;
+    server = startServe('console', port);
     await waitFor(
       'the console to answer its health route',
       async () => {
@@ -118,24 +122,7 @@ describe('the console over HTTPS (console serve)', () => {
 
   it('refuses to start on a port that is taken, naming it', async () => {
     const port = Number(new URL(url).port);
-    const second = ManagedProcess.start({
-      name: 'second-console',
-      command: process.execPath,
-      args: [
-        CONSOLE_BIN,
-        'serve',
-        '--host=127.0.0.1',
-        `--port=${port}`,
-        `--tls-cert-file=${join(dir, 'tls.crt')}`,
-        `--tls-key-file=${join(dir, 'tls.key')}`,
-      ],
-      env: {
-        STRATA_CONSOLE_API_SERVER: 'https://127.0.0.1:9',
-        STRATA_CONSOLE_API_CA_FILE: tls.caPath,
-        STRATA_CONSOLE_SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
-      },
-      logFile: join(dir, 'second-console.log'),
-    });
+    const second = startServe('second-console', port);
     assert.equal((await second.exited).code, 1);
     const log = await readFile(join(dir, 'second-console.log'), 'utf8');
     assert.ok(log.includes(`the console cannot listen on 127.0.0.1:${port}: the port is taken`), log);
