@@ -5,19 +5,14 @@
 // reload. Runs a local cluster: take the shared address lock (see the repository's test notes).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { runCommand } from '@strata/host';
 import { chromium, type Browser } from 'playwright-core';
-import { z } from 'zod';
+import { STRATA, startStrataUp } from '../testing/strata-up-process.ts';
 
-const STRATA = fileURLToPath(new URL('../bin/strata.js', import.meta.resolve('@strata/installer')));
 const CHROMIUM = '/usr/bin/chromium';
 const INITIAL = '4230.2.3';
 const VERSION = '4230.2.4';
@@ -34,14 +29,6 @@ declare const MutationObserver: new (callback: () => void) => {
   observe(target: unknown, options: Readonly<Record<string, boolean>>): void;
 };
 declare function strataSawState(node: string, state: string): void;
-
-const readySchema = z.object({
-  kubeconfig: z.string(),
-  console: z.url(),
-  consoleCa: z.string(),
-  consoleToken: z.string(),
-  nodes: z.array(z.string()).min(1),
-});
 
 const log = (line: string): void => {
   process.stderr.write(`# ${line}\n`);
@@ -64,20 +51,9 @@ describe('the console that strata up serves', () => {
   it('lets a new user sign in with the console-token and watch an OS rollout live', { timeout: 540_000 }, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-up-console-'));
     dirs.push(dir);
-    const up = spawn(process.execPath, [STRATA, 'up', '--dir', dir, '--workers', '1', '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = once(up, 'exit') as Promise<[number | null]>;
+    const up = await startStrataUp(dir);
+    const { ready } = up;
     try {
-      const line = await Promise.race([
-        new Promise<string>((resolve) => createInterface({ input: up.stdout }).once('line', resolve)),
-        exited.then(([code]) => {
-          throw new Error(`strata up exited with ${code} before the cluster was ready:\n${stderr}`);
-        }),
-      ]);
-      const ready = readySchema.parse(JSON.parse(line));
       assert.equal(ready.console, 'https://127.0.0.1:8443');
 
       browser = await chromium.launch({
@@ -143,9 +119,8 @@ describe('the console that strata up serves', () => {
       }
       await context.close();
     } finally {
-      up.kill('SIGTERM');
-      const [code] = await exited;
-      assert.equal(code, 0, `strata up stopped cleanly:\n${stderr.slice(-2000)}`);
+      const code = await up.stop();
+      assert.equal(code, 0, `strata up stopped cleanly:\n${up.stderr().slice(-2000)}`);
     }
   });
 });

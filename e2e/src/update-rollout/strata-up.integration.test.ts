@@ -7,13 +7,9 @@
 // cluster: take the shared address lock (see the repository's test notes).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { runCommand, waitFor } from '@strata/host';
 import { resolveAllBinaries } from '@strata/binaries';
@@ -21,8 +17,8 @@ import { controllerRoot, readUpdateConf } from '@strata/platform-local';
 import { UpdateApiClient } from '@strata/update-server';
 import { z } from 'zod';
 import { machinesSchema, stepsFor, timelineSchema, updateViewerToken } from './update-server-viewer.ts';
+import { STRATA, startStrataUp } from '../testing/strata-up-process.ts';
 
-const STRATA = fileURLToPath(new URL('../bin/strata.js', import.meta.resolve('@strata/installer')));
 const INITIAL = '4230.2.3';
 const VERSION = '4230.2.4';
 /** The nodes' GROUP= (the default config's os.channel), and the channel its group follows. */
@@ -69,20 +65,9 @@ describe('strata up with the update server and the update operator', () => {
       const dir = await mkdtemp(join(tmpdir(), 'strata-up-update-'));
       dirs.push(dir);
       const started = performance.now();
-      const up = spawn(process.execPath, [STRATA, 'up', '--dir', dir, '--workers', '1', '--json'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stderr = '';
-      up.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = once(up, 'exit') as Promise<[number | null]>;
+      const up = await startStrataUp(dir);
+      const { ready } = up;
       try {
-        const line = await Promise.race([
-          new Promise<string>((resolve) => createInterface({ input: up.stdout }).once('line', resolve)),
-          exited.then(([code]) => {
-            throw new Error(`strata up exited with ${code} before the cluster was ready:\n${stderr}`);
-          }),
-        ]);
-        const ready = JSON.parse(line) as { kubeconfig: string; nodes: string[] };
         log(`strata up ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
         const { kubectl } = await resolveAllBinaries();
         const get = async (args: readonly string[]): Promise<string> => {
@@ -223,8 +208,7 @@ describe('strata up with the update server and the update operator', () => {
           );
         }
       } finally {
-        up.kill('SIGTERM');
-        await exited;
+        await up.stop();
       }
     },
   );
