@@ -6,7 +6,7 @@ import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-no
 import { z } from 'zod';
 import { StrataError } from '@strata/api';
 import type { EncryptionKeyRotationStep } from '@strata/assets';
-import { httpsGet, runCommand, waitFor, type ClientTls } from '@strata/host';
+import { httpsRequest, runCommand, waitFor, type ClientTls } from '@strata/host';
 import { isConflict, isNotFound } from '@strata/kube';
 
 export class EncryptionRotationError extends StrataError {}
@@ -69,8 +69,16 @@ export function configurationHash(text: string): string {
 const CONFIG_INFO =
   /^apiserver_encryption_config_controller_last_config_info\{[^}]*hash="(sha256:[0-9a-f]{64})"[^}]*\} 1$/m;
 
-async function loadedHash(server: RotationApiServer): Promise<string | undefined> {
-  const answer = await httpsGet(new URL('/metrics', server.url).href, server.tls, 10_000);
+// kube-apiserver's /metrics has every request, watch and storage histogram: a
+// few MiB on a busy server, and it grows with the kinds and clients it serves.
+const METRICS_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The hash of the encryption configuration `server` reports running, from its /metrics; undefined before it loads one. */
+export async function loadedHash(server: RotationApiServer): Promise<string | undefined> {
+  const answer = await httpsRequest(new URL('/metrics', server.url).href, server.tls, {
+    timeoutMs: 10_000,
+    maxAnswerBytes: METRICS_MAX_BYTES,
+  });
   if (answer.status !== 200) {
     throw new EncryptionRotationError(`${server.name}'s /metrics answered ${answer.status}`, {
       server: server.name,
