@@ -8,7 +8,9 @@
 //    from matchbox v0.11.0 (built from Go modules, as the differential test
 //    runs it) on the same data directory, and from a bare Node.js HTTP server
 //    that answers Strata's iPXE script as a constant: the ceiling for one Node
-//    process on this machine. Ratios: Strata to matchbox, Strata to the bare server.
+//    process on this machine; and from a bare server that answers each machine's
+//    own answer by one Map look-up: the least any per-machine answer costs.
+//    Ratios: Strata to matchbox, Strata to each bare server.
 //    Strata runs as `strata boot-server` runs it, recording every 200 answer
 //    for the write API's list of served machines.
 // 3. Butane-templated `/ignition`, cold (every answer a new translation, one
@@ -228,6 +230,57 @@ async function bareServer(body: string, contentType: string): Promise<{ url: str
   return { url: `http://127.0.0.1:${port}`, server };
 }
 
+/**
+ * A second kind of bare server: each machine's own answer (as Strata gave it), found by one Map look-up of the raw
+ * query and written with shared headers. The least a server that answers per machine can do, so the gap between it
+ * and the constant-answer server is what any per-machine answer costs at this fleet size (memory touched per request).
+ */
+async function bareLookupServer(
+  answers: ReadonlyMap<string, string>,
+  contentType: string,
+): Promise<{ url: string; server: Server }> {
+  const headers = new Map<number, Record<string, string | number>>();
+  const server = createServer((request, response) => {
+    const target = request.url ?? '';
+    const body = answers.get(target.slice(target.indexOf('?') + 1));
+    if (body === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    const length = body.length;
+    let shared = headers.get(length);
+    if (shared === undefined) {
+      shared = { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) };
+      headers.set(length, shared);
+    }
+    response.writeHead(200, shared);
+    response.end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
+/** Every machine's answer to `path` from `url`, by raw query, `concurrency` at a time. */
+async function answersOf(url: string, path: string, size: number, concurrency: number): Promise<Map<string, string>> {
+  const answers = new Map<string, string>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < size) {
+        const query = machineQuery(next);
+        next += 1;
+        const response = await fetch(`${url}${path}${query}`);
+        if (!response.ok) throw new Error(`${path}${query} answered ${response.status}`);
+        answers.set(query.slice(1), await response.text());
+      }
+    }),
+  );
+  return answers;
+}
+
 /** Asks for each machine once, `concurrency` at a time; the rate and latencies of those answers. */
 async function everyMachineOnce(url: string, machines: readonly number[], concurrency: number) {
   const latencies: number[] = [];
@@ -374,16 +427,32 @@ async function atSize(size: number, matchboxPath: string, butanePath: string): P
       ignition.headers.get('content-type') ?? 'application/json',
     );
     closers.push(() => bareIgnition.server.close());
+    const lookup = {
+      '/ipxe': await bareLookupServer(
+        await answersOf(strata.url, '/ipxe', size, 8),
+        ipxe.headers.get('content-type') ?? 'text/plain',
+      ),
+      '/ignition': await bareLookupServer(
+        await answersOf(strata.url, '/ignition', size, 8),
+        ignition.headers.get('content-type') ?? 'application/json',
+      ),
+    };
+    closers.push(() => lookup['/ipxe'].server.close());
+    closers.push(() => lookup['/ignition'].server.close());
     const runs = {
       bare: [] as Measured[],
       bareIgnition: [] as Measured[],
+      lookupIpxe: [] as Measured[],
+      lookupIgnition: [] as Measured[],
       '/ipxe': [] as Measured[],
       '/ignition': [] as Measured[],
     };
     for (let round = 0; round < rounds; round += 1) {
       runs.bare.push(await measure(bare.url, '/ipxe', size, scripts.path));
+      runs.lookupIpxe.push(await measure(lookup['/ipxe'].url, '/ipxe', size, scripts.path));
       runs['/ipxe'].push(await measure(strata.url, '/ipxe', size, scripts.path));
       runs.bareIgnition.push(await measure(bareIgnition.url, '/ignition', size, scripts.path));
+      runs.lookupIgnition.push(await measure(lookup['/ignition'].url, '/ignition', size, scripts.path));
       runs['/ignition'].push(await measure(strata.url, '/ignition', size, scripts.path));
     }
     let profile: ProfileSummary | undefined;
@@ -400,6 +469,7 @@ async function atSize(size: number, matchboxPath: string, butanePath: string): P
     }
     const bareResult = median(runs.bare);
     const sameBody = { '/ipxe': bareResult, '/ignition': median(runs.bareIgnition) };
+    const perMachine = { '/ipxe': median(runs.lookupIpxe), '/ignition': median(runs.lookupIgnition) };
     const view = new SnapshotView(store.snapshot());
     const own = {
       '/ipxe': ownWork(view, '/ipxe', size, butane),
@@ -430,6 +500,9 @@ async function atSize(size: number, matchboxPath: string, butanePath: string): P
           `**${percent(ours.requestsPerSecond, ceiling.requestsPerSecond)}**`,
           `${ours.cpuMicros.toFixed(1)} / ${ceiling.cpuMicros.toFixed(1)} µs (${percent(ceiling.cpuMicros, ours.cpuMicros)})`,
           percent(ours.requestsPerSecond, bareResult.requestsPerSecond),
+          Math.round(perMachine[path].requestsPerSecond).toLocaleString('en'),
+          `${percent(perMachine[path].requestsPerSecond, ceiling.requestsPerSecond)} / ${percent(ours.requestsPerSecond, perMachine[path].requestsPerSecond)}`,
+          `${perMachine[path].cpuMicros.toFixed(1)} µs`,
           `${own[path].toFixed(2)} µs`,
         ].reduce((line, cell) => `${line} ${cell} |`, '|'),
       );
@@ -465,9 +538,9 @@ async function httpLoad(): Promise<void> {
   // iPXE script for /ipxe, the Ignition config for /ignition) as its constant; the last ratio is against the bare
   // server answering the iPXE script, the issue's ceiling, for both rows.
   print(
-    "| groups | endpoint | Strata req/s | Strata p50 / p99 | non-2xx | matchbox req/s | matchbox p50 / p99 | Strata ÷ matchbox | bare req/s, same answer | Strata ÷ bare | CPU per request, Strata / bare (bare ÷ Strata) | Strata ÷ bare iPXE script | Strata's own work per answer, no HTTP |",
+    "| groups | endpoint | Strata req/s | Strata p50 / p99 | non-2xx | matchbox req/s | matchbox p50 / p99 | Strata ÷ matchbox | bare req/s, same answer | Strata ÷ bare | CPU per request, Strata / bare (bare ÷ Strata) | Strata ÷ bare iPXE script | bare req/s, per-machine answers by one look-up | look-up ÷ bare, Strata ÷ look-up | CPU per request, look-up | Strata's own work per answer, no HTTP |",
   );
-  print('|---:|---|---:|---|---:|---:|---|---:|---:|---:|---|---:|---:|');
+  print('|---:|---|---:|---|---:|---:|---|---:|---:|---:|---|---:|---:|---:|---:|---:|');
   for (const result of results) for (const row of result.rows) print(row);
   print('\n## Butane-templated `/ignition`, cold: distinct machines, 8 at a time, each answer one Butane process\n');
   print('| groups | machines asked | answers/s | p50 | p99 | failed | |');
