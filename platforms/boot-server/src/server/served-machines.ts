@@ -27,13 +27,20 @@ export const DEFAULT_MAX_SERVED_MACHINES = 10_000;
 /** What is recorded of one MAC; the answer cache holds it to record a repeated answer in place. */
 export interface ServedRecord {
   readonly mac: string;
-  /** Milliseconds since the epoch; made ISO strings only when listed. */
-  bootScriptAt?: number;
-  ignitionAt?: number;
+  /**
+   * Milliseconds since the epoch, 0 for never; made ISO strings only when listed. Every record has both fields from
+   * the start, so that all records share one shape and the hot path's property accesses stay monomorphic.
+   */
+  bootScriptAt: number;
+  ignitionAt: number;
   /** When it was last served, as a count of answers recorded: the order in which records are forgotten. */
   recency: number;
   /** Set when the bound forgot it: a holder records again through `answered`, which makes a new one. */
   forgotten: boolean;
+}
+
+function newRecord(mac: string): ServedRecord {
+  return { mac, bootScriptAt: 0, ignitionAt: 0, recency: 0, forgotten: false };
 }
 
 export class ServedMachines {
@@ -67,7 +74,7 @@ export class ServedMachines {
     if (mac === undefined) return undefined;
     const known = this.#byMac.get(mac);
     if (known !== undefined) return known;
-    const record: ServedRecord = { mac, recency: 0, forgotten: false };
+    const record = newRecord(mac);
     this.#byMac.set(mac, record);
     this.#keepBound(record);
     return record;
@@ -81,7 +88,7 @@ export class ServedMachines {
     if (held.forgotten) {
       const again = this.#byMac.get(held.mac);
       if (again === undefined) {
-        held = { mac: held.mac, recency: 0, forgotten: false };
+        held = newRecord(held.mac);
         this.#byMac.set(held.mac, held);
         this.#keepBound(held);
       } else held = again;
@@ -95,12 +102,12 @@ export class ServedMachines {
   /** Every machine served, sorted by MAC. */
   list(): ServedMachine[] {
     return [...this.#byMac.values()]
-      .filter((record) => record.bootScriptAt !== undefined || record.ignitionAt !== undefined)
+      .filter((record) => record.bootScriptAt !== 0 || record.ignitionAt !== 0)
       .sort((a, b) => (a.mac < b.mac ? -1 : a.mac > b.mac ? 1 : 0))
       .map((record) => ({
         mac: record.mac,
-        ...(record.bootScriptAt === undefined ? {} : { bootScriptAt: new Date(record.bootScriptAt).toISOString() }),
-        ...(record.ignitionAt === undefined ? {} : { ignitionAt: new Date(record.ignitionAt).toISOString() }),
+        ...(record.bootScriptAt === 0 ? {} : { bootScriptAt: new Date(record.bootScriptAt).toISOString() }),
+        ...(record.ignitionAt === 0 ? {} : { ignitionAt: new Date(record.ignitionAt).toISOString() }),
       }));
   }
 
