@@ -227,8 +227,17 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
     await page.getByRole('button', { name: `Uncordon ${drained}` }).click();
     await textReads(page, field('status'), 'Ready');
 
+    // Drain: asked first, and nothing happens on Cancel.
+    await page.getByRole('button', { name: `Drain ${drained}` }).click();
+    await page
+      .getByRole('group', { name: `Drain ${drained}?` })
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+    await textReads(page, field('status'), 'Ready');
     // Drain: cordoned, web-1 evicted (and gone from the page, from the watch), db-0 refused by its budget.
     await page.getByRole('button', { name: `Drain ${drained}` }).click();
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.getByRole('button', { name: `Confirm drain of ${drained}` }).click();
     await textReads(
       page,
       '[data-testid="drain-summary"]',
@@ -248,6 +257,18 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
       .listNamespacedPod({ namespace, fieldSelector: `spec.nodeName=${drained}` });
     assert.deepEqual(left.items.map((pod) => pod.metadata?.name).sort(), ['agent', 'bare', 'db-0']);
     assert.equal((await admin.makeApiClient(CoreV1Api).readNode({ name: drained })).spec?.unschedulable, true);
+
+    // Again with --force: the pod no controller recreates goes too; the budget still holds db-0.
+    await page.getByRole('button', { name: `Drain ${drained}` }).click();
+    await page.getByLabel('also pods no controller recreates (--force)').check();
+    await page.getByRole('button', { name: `Confirm drain of ${drained}` }).click();
+    await textReads(
+      page,
+      '[data-testid="drain-summary"]',
+      `Drained ${drained} (cordoned, --force): 1 evicted, 1 refused by a PodDisruptionBudget, 1 skipped.`,
+    );
+    assert.equal(await outcome('bare', 'outcome'), 'evicted');
+    await textReads(page, '[data-testid="pod-count"]', '2 pods');
 
     assert.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'node.png'), fullPage: true });
@@ -307,7 +328,7 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
     await page.locator(`tr[data-node="${drained}"]`).waitFor();
     assert.equal(await page.getByRole('button', { name: /Cordon|Drain|reboots/ }).count(), 0);
     await page.goto(`/nodes/${drained}`);
-    await textReads(page, '[data-testid="pod-count"]', '3 pods');
+    await textReads(page, '[data-testid="pod-count"]', '2 pods');
     assert.equal(
       await page
         .getByRole('button')
@@ -324,9 +345,9 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
     assert.match(JSON.stringify(pause.body), /cannot patch resource \\"nodes\\"/);
     const node = await admin.makeApiClient(CoreV1Api).readNode({ name: drained });
     assert.equal(node.metadata?.labels?.[LABELS.rebootsPaused], undefined);
-    // The pods the drain left are all still there.
+    // The pods the drains left are all still there.
     const left = await admin.makeApiClient(CoreV1Api).listNamespacedPod({ namespace });
-    assert.equal(left.items.length, 3);
+    assert.equal(left.items.length, 2);
     await page.screenshot({ path: join(ARTIFACTS, 'node-restricted.png'), fullPage: true });
     await context.close();
   });
@@ -339,6 +360,8 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
       ['PUT', `/api/nodes/${paused}/reboots`, { paused: true, pad: 'x'.repeat(4096) }, 413],
       ['PUT', '/api/nodes/Not_A_Node/reboots', { paused: true }, 400],
       ['POST', `/api/nodes/${paused}/drain`, { everything: true }, 400],
+      ['POST', `/api/nodes/${paused}/drain`, { force: 'yes' }, 400],
+      ['POST', `/api/nodes/${paused}/drain`, { force: true, pad: 'x'.repeat(2048) }, 413],
       ['POST', '/api/nodes/Not_A_Node/drain', undefined, 400],
       ['POST', `/api/nodes/${run}-no-such-node/drain`, undefined, 404],
     ];

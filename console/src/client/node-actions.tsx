@@ -4,7 +4,14 @@
 // route handlers with the user's own token; the API server decides, and its refusal is what the user reads.
 import { useState } from 'react';
 import { LABELS } from '@strata/api';
-import { drainReportSchema, rebootsAnswerSchema, type DrainReport, type RebootsAnswer } from '../shared/node-detail.ts';
+import {
+  drainReportSchema,
+  KUBECTL_DRAIN_DEFAULTS,
+  rebootsAnswerSchema,
+  type DrainOptions,
+  type DrainReport,
+  type RebootsAnswer,
+} from '../shared/node-detail.ts';
 import type { NodeRow } from '../shared/node-row.ts';
 import { mutate } from './mutate.ts';
 
@@ -32,6 +39,11 @@ export function CordonButton({
   );
 }
 
+/**
+ * Drain, after a confirmation that says what it does and offers kubectl drain's two ways to go further: evicting pods
+ * no controller recreates (--force) and pods whose emptyDir data would be lost (--delete-emptydir-data). Neither
+ * bypasses a PodDisruptionBudget.
+ */
 export function DrainButton({
   name,
   onReport,
@@ -42,10 +54,14 @@ export function DrainButton({
   readonly onError: (message: string) => void;
 }) {
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [options, setOptions] = useState<DrainOptions>(KUBECTL_DRAIN_DEFAULTS);
   const act = async () => {
     setBusy(true);
-    const result = await mutate('POST', `/api/nodes/${encodeURIComponent(name)}/drain`);
+    const result = await mutate('POST', `/api/nodes/${encodeURIComponent(name)}/drain`, options);
     setBusy(false);
+    setConfirming(false);
+    setOptions(KUBECTL_DRAIN_DEFAULTS);
     if (!result.ok) {
       onError(result.error);
       return;
@@ -54,10 +70,40 @@ export function DrainButton({
     if (report.success) onReport(report.data);
     else onError(`the console answered the drain with a report it cannot read: ${report.error.message}`);
   };
+  if (!confirming)
+    return (
+      <button type="button" aria-label={`Drain ${name}`} onClick={() => setConfirming(true)}>
+        Drain
+      </button>
+    );
   return (
-    <button type="button" disabled={busy} aria-label={`Drain ${name}`} onClick={() => void act()}>
-      {busy ? 'Draining…' : 'Drain'}
-    </button>
+    <span role="group" aria-label={`Drain ${name}?`} data-testid="drain-confirmation">
+      Cordon {name} and evict its pods?{' '}
+      <label>
+        <input
+          type="checkbox"
+          checked={options.force}
+          disabled={busy}
+          onChange={(event) => setOptions({ ...options, force: event.target.checked })}
+        />{' '}
+        also pods no controller recreates (--force)
+      </label>{' '}
+      <label>
+        <input
+          type="checkbox"
+          checked={options.deleteEmptyDirData}
+          disabled={busy}
+          onChange={(event) => setOptions({ ...options, deleteEmptyDirData: event.target.checked })}
+        />{' '}
+        also pods whose emptyDir data is lost (--delete-emptydir-data)
+      </label>{' '}
+      <button type="button" disabled={busy} aria-label={`Confirm drain of ${name}`} onClick={() => void act()}>
+        {busy ? 'Draining…' : 'Confirm drain'}
+      </button>{' '}
+      <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+    </span>
   );
 }
 
@@ -120,7 +166,11 @@ export function drainSummary(report: DrainReport): string {
   if (count('failed') > 0) parts.push(`${count('failed')} failed`);
   if (count('not-evicted') > 0) parts.push(`${count('not-evicted')} not evicted`);
   if (count('skipped') > 0) parts.push(`${count('skipped')} skipped`);
-  return `Drained ${report.node} (cordoned): ${parts.join(', ')}.`;
+  const given = [
+    ...(report.options.force ? ['--force'] : []),
+    ...(report.options.deleteEmptyDirData ? ['--delete-emptydir-data'] : []),
+  ];
+  return `Drained ${report.node} (cordoned${given.length === 0 ? '' : `, ${given.join(' ')}`}): ${parts.join(', ')}.`;
 }
 
 /** The report pod by pod, the refusals in the API server's words. */

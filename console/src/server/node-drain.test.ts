@@ -25,16 +25,45 @@ describe('drainDecision', () => {
     });
     assert.deepEqual(drainDecision(pod('job', { phase: 'Succeeded', controller: undefined })), {
       action: 'skip',
-      reason: 'finished',
+      reason: 'terminated',
     });
     assert.deepEqual(drainDecision(pod('going', { terminating: true })), { action: 'skip', reason: 'terminating' });
   });
 
   it('refuses a bare pod and a pod with emptyDir data, naming why', () => {
     const bare = drainDecision(pod('bare', { controller: undefined }));
-    assert.equal(bare.action === 'refuse' && bare.reason, 'no-controller');
+    assert.deepEqual(bare.action === 'refuse' && bare.reasons, ['no-controller']);
     const scratch = drainDecision(pod('cache', { emptyDir: 'scratch' }));
     assert.equal(scratch.action === 'refuse' && scratch.detail, 'its emptyDir data (scratch) would be lost');
+    const both = drainDecision(pod('scratchpad', { controller: undefined, emptyDir: 'notes' }));
+    assert.deepEqual(both, {
+      action: 'refuse',
+      reasons: ['no-controller', 'emptydir'],
+      detail: 'no controller would recreate it elsewhere; its emptyDir data (notes) would be lost',
+    });
+  });
+
+  it('evicts what --force and --delete-emptydir-data allow, each only what it names', () => {
+    const scratchpad = pod('scratchpad', { controller: undefined, emptyDir: 'notes' });
+    assert.deepEqual(drainDecision(scratchpad, { force: true, deleteEmptyDirData: false }), {
+      action: 'refuse',
+      reasons: ['emptydir'],
+      detail: 'its emptyDir data (notes) would be lost',
+    });
+    assert.deepEqual(drainDecision(scratchpad, { force: false, deleteEmptyDirData: true }), {
+      action: 'refuse',
+      reasons: ['no-controller'],
+      detail: 'no controller would recreate it elsewhere',
+    });
+    assert.deepEqual(drainDecision(scratchpad, { force: true, deleteEmptyDirData: true }), { action: 'evict' });
+    // A DaemonSet's pod stays whatever the options: its controller would put it straight back.
+    assert.deepEqual(
+      drainDecision(pod('agent', { controller: 'DaemonSet' }), { force: true, deleteEmptyDirData: true }),
+      {
+        action: 'skip',
+        reason: 'daemonset',
+      },
+    );
   });
 
   it('is the pod row’s drain column, with the controller as Kind/name', () => {
@@ -69,6 +98,20 @@ describe('drainPods', () => {
         message: 'not evicted: no controller would recreate it elsewhere',
       },
     ]);
+  });
+
+  it('evicts a pod without a controller when the drain is forced', async () => {
+    const evicted: string[] = [];
+    const outcomes = await drainPods(
+      [pod('bare', { controller: undefined })],
+      (target) => {
+        evicted.push(target.metadata?.name ?? '');
+        return Promise.resolve();
+      },
+      { force: true, deleteEmptyDirData: false },
+    );
+    assert.deepEqual(evicted, ['bare']);
+    assert.deepEqual(outcomes, [{ namespace: 'apps', name: 'bare', outcome: 'evicted' }]);
   });
 
   it('counts a pod already gone as evicted, and any other refusal as failed with its status', async () => {

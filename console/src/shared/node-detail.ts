@@ -13,9 +13,24 @@ export const nodeNameSchema = z
 export const nodeDetailRowSchema = nodeRowSchema.extend({ conditions: z.array(conditionRowSchema) });
 export type NodeDetailRow = z.infer<typeof nodeDetailRowSchema>;
 
-/** Why a drain leaves a pod where it is, or refuses to evict it (kubectl drain's rules without --force and --delete-emptydir-data). */
-export const DRAIN_SKIP_REASONS = ['finished', 'mirror', 'daemonset', 'terminating'] as const;
+/**
+ * Why a drain leaves a pod where it is (kubectl drain's rules, @strata/kube's podDrainDecision; `terminating`: already
+ * being deleted), or refuses to evict it unless told to go ahead (--force, --delete-emptydir-data).
+ */
+export const DRAIN_SKIP_REASONS = ['terminated', 'mirror', 'daemonset', 'skip-selector', 'terminating'] as const;
 export const DRAIN_REFUSAL_REASONS = ['no-controller', 'emptydir'] as const;
+
+/**
+ * POST /api/nodes/<name>/drain: what the user allows beyond kubectl drain's defaults. `force` evicts pods no controller
+ * recreates; `deleteEmptyDirData` evicts pods whose emptyDir data would be lost. Neither bypasses a
+ * PodDisruptionBudget. An empty body is both false.
+ */
+export const drainOptionsSchema = z.strictObject({
+  force: z.boolean().default(false),
+  deleteEmptyDirData: z.boolean().default(false),
+});
+export type DrainOptions = z.infer<typeof drainOptionsSchema>;
+export const KUBECTL_DRAIN_DEFAULTS: DrainOptions = { force: false, deleteEmptyDirData: false };
 
 export const podRowSchema = z.strictObject({
   namespace: z.string(),
@@ -27,7 +42,11 @@ export const podRowSchema = z.strictObject({
   drain: z.union([
     z.strictObject({ action: z.literal('evict') }),
     z.strictObject({ action: z.literal('skip'), reason: z.enum(DRAIN_SKIP_REASONS) }),
-    z.strictObject({ action: z.literal('refuse'), reason: z.enum(DRAIN_REFUSAL_REASONS), detail: z.string() }),
+    z.strictObject({
+      action: z.literal('refuse'),
+      reasons: z.array(z.enum(DRAIN_REFUSAL_REASONS)).min(1),
+      detail: z.string(),
+    }),
   ]),
 });
 export type PodRow = z.infer<typeof podRowSchema>;
@@ -48,6 +67,7 @@ export type DrainPodOutcome = z.infer<typeof drainPodOutcomeSchema>;
 export const drainReportSchema = z.strictObject({
   node: z.string(),
   cordoned: z.literal(true),
+  options: drainOptionsSchema,
   pods: z.array(drainPodOutcomeSchema),
 });
 export type DrainReport = z.infer<typeof drainReportSchema>;
@@ -57,8 +77,10 @@ export function describeDrainDecision(decision: DrainDecision): string {
   if (decision.action === 'evict') return 'evict (its PodDisruptionBudgets permitting)';
   if (decision.action === 'refuse') return `not evicted: ${decision.detail}`;
   switch (decision.reason) {
-    case 'finished':
+    case 'terminated':
       return 'skipped: finished';
+    case 'skip-selector':
+      return 'skipped: its labels say to leave it';
     case 'mirror':
       return 'skipped: mirror pod (static, the kubelet runs it)';
     case 'daemonset':

@@ -63,3 +63,11 @@ export {
   type EventRecorderOptions,
   type KubernetesEvent,
 } from './event-recorder.ts';
+export {
+  MIRROR_POD_ANNOTATION,
+  podDrainDecision,
+  type DrainRefusal,
+  type DrainSkipReason,
+  type PodDrainDecision,
+  type PodDrainOptions,
+} from './drain-selection.ts';

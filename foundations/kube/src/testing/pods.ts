@@ -9,9 +9,9 @@ import type {
   V1PodSpec,
   V1PodStatus,
 } from '@kubernetes/client-node';
+import { MIRROR_POD_ANNOTATION } from '../drain-selection.ts';
 
-/** The annotation the kubelet puts on the API server's mirror of a static pod. */
-export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+export { MIRROR_POD_ANNOTATION };
 
 export type PodController = 'ReplicaSet' | 'DaemonSet' | 'StatefulSet' | 'Job';
 

@@ -1,13 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { POD_ANNOTATIONS } from '@strata/api';
+import { podDrainDecision, type DrainRefusal, type DrainSkipReason } from '@strata/kube';
 import { selectorMatches } from '../policy/label-selector.ts';
 import type { ResolvedDrainSettings } from './drain-settings.ts';
 import type { BlockingPod } from './errors.ts';
 
-/** The kubelet's annotation on the API's copy of a static pod. */
-export const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
+export { MIRROR_POD_ANNOTATION } from '@strata/kube';
 
-export type SkipReason = 'terminated' | 'mirror' | 'daemonset' | 'skip-selector';
+export type SkipReason = DrainSkipReason;
 
 export interface SkippedPod {
   readonly pod: V1Pod;
@@ -26,40 +25,11 @@ export interface PodSelection {
   readonly refused: readonly BlockingPod[];
 }
 
-const controllerOf = (pod: V1Pod) => pod.metadata?.ownerReferences?.find((owner) => owner.controller === true);
-
-function skipReason(pod: V1Pod, settings: ResolvedDrainSettings): SkipReason | undefined {
-  const phase = pod.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') return 'terminated';
-  if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return 'mirror';
-  // The DaemonSet controller would put the pod straight back, and ignores unschedulable nodes anyway.
-  if (controllerOf(pod)?.kind === 'DaemonSet') return 'daemonset';
-  const labels = pod.metadata?.labels ?? {};
-  if (settings.skipPodSelectors.some((selector) => selectorMatches(selector, labels))) return 'skip-selector';
-  return undefined;
-}
-
-function refusals(pod: V1Pod, settings: ResolvedDrainSettings): string[] {
-  const reasons: string[] = [];
-  if (!settings.force && controllerOf(pod) === undefined) {
-    reasons.push('it has no controller to recreate it elsewhere; drain.force allows deleting it');
-  }
-  // Volumes the pod declares as scratch are lost without harm; any other emptyDir is data kubectl drain protects.
-  const scratch = new Set(
-    (pod.metadata?.annotations?.[POD_ANNOTATIONS.scratchVolumes] ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name !== ''),
-  );
-  const emptyDirs = (pod.spec?.volumes ?? [])
-    .filter((volume) => volume.emptyDir !== undefined && !scratch.has(volume.name))
-    .map((volume) => volume.name);
-  if (!settings.deleteEmptyDirData && emptyDirs.length > 0) {
-    reasons.push(
-      `its emptyDir data (${emptyDirs.join(', ')}) would be lost; drain.deleteEmptyDirData allows deleting it`,
-    );
-  }
-  return reasons;
+/** A refusal in the policy's words: the setting that would allow it. */
+function describeRefusal(refusal: DrainRefusal): string {
+  return refusal.kind === 'no-controller'
+    ? 'it has no controller to recreate it elsewhere; drain.force allows deleting it'
+    : `its emptyDir data (${refusal.volumes.join(', ')}) would be lost; drain.deleteEmptyDirData allows deleting it`;
 }
 
 /** `kubectl drain`'s pod filters, applied to the pods bound to one node. */
@@ -68,26 +38,31 @@ export function selectPodsToDrain(pods: readonly V1Pod[], settings: ResolvedDrai
   const awaitDeletion: V1Pod[] = [];
   const skipped: SkippedPod[] = [];
   const refused: BlockingPod[] = [];
+  const options = {
+    force: settings.force,
+    deleteEmptyDirData: settings.deleteEmptyDirData,
+    skip: (pod: V1Pod) =>
+      settings.skipPodSelectors.some((selector) => selectorMatches(selector, pod.metadata?.labels ?? {})),
+  };
   for (const pod of pods) {
-    const skip = skipReason(pod, settings);
-    if (skip !== undefined) {
-      skipped.push({ pod, reason: skip });
-      continue;
+    const decision = podDrainDecision(pod, options);
+    switch (decision.action) {
+      case 'skip':
+        skipped.push({ pod, reason: decision.reason });
+        break;
+      case 'await-deletion':
+        awaitDeletion.push(pod);
+        break;
+      case 'refuse':
+        refused.push({
+          namespace: pod.metadata?.namespace ?? '',
+          name: pod.metadata?.name ?? '',
+          reason: decision.refusals.map(describeRefusal).join('; '),
+        });
+        break;
+      case 'evict':
+        evict.push(pod);
     }
-    if (pod.metadata?.deletionTimestamp !== undefined && pod.metadata.deletionTimestamp !== null) {
-      awaitDeletion.push(pod);
-      continue;
-    }
-    const reasons = refusals(pod, settings);
-    if (reasons.length > 0) {
-      refused.push({
-        namespace: pod.metadata?.namespace ?? '',
-        name: pod.metadata?.name ?? '',
-        reason: reasons.join('; '),
-      });
-      continue;
-    }
-    evict.push(pod);
   }
   return { evict, awaitDeletion, skipped, refused };
 }
