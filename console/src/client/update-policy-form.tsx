@@ -300,11 +300,13 @@ export function UpdatePolicyForm({
           {choice('rebootOnTimeout', 'On timeout', REBOOT_TIMEOUT_ACTIONS)}
         </fieldset>
         {problems.length === 0 ? null : (
-          <ul role="alert" data-testid="policy-form-problems">
-            {problems.map((problem) => (
-              <li key={`${problem.field}: ${problem.message}`}>{`${problem.field}: ${problem.message}`}</li>
-            ))}
-          </ul>
+          <div role="alert" data-testid="policy-form-problems">
+            <ul>
+              {problems.map((problem) => (
+                <li key={`${problem.field}: ${problem.message}`}>{`${problem.field}: ${problem.message}`}</li>
+              ))}
+            </ul>
+          </div>
         )}
         {serverError === undefined ? null : (
           <p role="alert" data-testid="policy-server-error">
