@@ -203,6 +203,7 @@ export function UpdatePolicyForm({
       <h3 id={`${idPrefix}-title`}>{title}</h3>
       <form
         aria-label={title}
+        className="policy-form"
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
