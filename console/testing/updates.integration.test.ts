@@ -500,6 +500,15 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
       assert.equal(answer.status, 403, `${method} ${path}`);
       assert.match(JSON.stringify(answer.body), refusal);
     }
+    // The form's routes are behind the same CSRF gate: without the token, refused before the API server is asked.
+    const noCsrf = await forcedRequest(
+      page,
+      'POST',
+      '/api/updatepolicies',
+      { name: `${policyName}-x`, spec: {} },
+      false,
+    );
+    assert.equal(noCsrf.status, 403);
     assert.equal((await readPolicy()).metadata.resourceVersion, stored.metadata.resourceVersion, 'nothing changed');
     assert.equal(await policyStatus(`${policyName}-x`), 404);
     await page.screenshot({ path: join(ARTIFACTS, 'updates-restricted.png'), fullPage: true });
