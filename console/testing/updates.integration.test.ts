@@ -3,15 +3,34 @@
 // by label selectors to this test's policy and nodes), and the test playing each node's update agent and kubelet
 // step by step (the agent's part of the protocol, as the operator's own integration tests play it). A user with
 // read access and `patch updatepolicies` signs in, watches a node go through its reboot live, pauses the policy and
-// sees the next node held back, resumes it and sees the next node granted. Screenshots go to test-output/console/.
+// sees the next node held back, resumes it and sees the next node granted, with the Overview's rollout progress
+// following along in a second tab. A user who may create, patch and delete UpdatePolicies makes one through the form
+// (a value the CRD's schema refuses is named before anything is sent; the API server's refusals, a name taken and a
+// change made meanwhile, are shown), edits and deletes it. Screenshots go to test-output/console/.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Node } from '@kubernetes/client-node';
-import { ANNOTATIONS, LABELS, TRUE, UPDATE_POLICY, updatePolicyCrd, type UpdatePolicy } from '@strata/api';
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type V1Node,
+} from '@kubernetes/client-node';
+import {
+  ANNOTATIONS,
+  compareVersions,
+  LABELS,
+  TRUE,
+  UPDATE_POLICY,
+  updatePolicyCrd,
+  type UpdatePolicy,
+} from '@strata/api';
 import { installCrds, sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
 import { startOperator, type RunningOperator } from '@strata/update-operator';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -27,8 +46,10 @@ import {
   setNodeReady,
   type ConsoleUser,
 } from './fixtures.ts';
+import { rolloutRow } from '../src/server/rollout-row.ts';
+import { rolloutProgress } from '../src/shared/rollout-progress.ts';
 import { textReads } from './page-waits.ts';
-import { signInWithToken } from './session.ts';
+import { forcedRequest, seriousViolations, signInWithToken } from './session.ts';
 
 // The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
 // the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
@@ -52,7 +73,10 @@ let operator: RunningOperator;
 const stopOperator = new AbortController();
 let rolloutUser: ConsoleUser;
 let viewer: ConsoleUser;
+let editor: ConsoleUser;
 const nodeNames: string[] = [];
+/** The policy the form makes (no test node matches its selector, and the operator here ignores it). */
+let formPolicy: string;
 
 async function signIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
   const { context, page } = await signInWithToken(browser, consoleApp.url, token);
@@ -68,14 +92,49 @@ async function readNode(name: string): Promise<V1Node> {
   return admin.makeApiClient(CoreV1Api).readNode({ name });
 }
 
-async function readPolicy(): Promise<UpdatePolicy> {
-  return (await admin.makeApiClient(CustomObjectsApi).getClusterCustomObject({
-    group: UPDATE_POLICY.group,
-    version: UPDATE_POLICY.version,
-    plural: UPDATE_POLICY.plural,
-    name: policyName,
-  })) as UpdatePolicy;
+const policyResource = { group: UPDATE_POLICY.group, version: UPDATE_POLICY.version, plural: UPDATE_POLICY.plural };
+
+async function readPolicy(name = policyName): Promise<UpdatePolicy> {
+  return (await admin
+    .makeApiClient(CustomObjectsApi)
+    .getClusterCustomObject({ ...policyResource, name })) as UpdatePolicy;
 }
+
+/** The API server's status for reading the policy: 200, or 404 when it is gone. */
+async function policyStatus(name: string): Promise<number> {
+  try {
+    await readPolicy(name);
+    return 200;
+  } catch (error) {
+    if (error instanceof ApiException) return error.code;
+    throw error;
+  }
+}
+
+/**
+ * The Overview's line for the whole cluster, given where this test's two nodes are: the shared control plane may
+ * hold other tests' nodes, counted as they are now (none may run a newer version than this rollout's).
+ */
+async function overviewLine(mine: { onTarget: number; inProgress: number; waiting: number }): Promise<string> {
+  const others = (await admin.makeApiClient(CoreV1Api).listNode()).items.filter(
+    (node) => !nodeNames.includes(node.metadata?.name ?? ''),
+  );
+  const rows = others.map(rolloutRow);
+  const baseline = rolloutProgress(rows);
+  assert.ok(
+    baseline.target === undefined || (compareVersions(baseline.target, NEW_VERSION) ?? 0) <= 0,
+    `another node is newer than ${NEW_VERSION}`,
+  );
+  const onTarget = rows.filter((row) => row.version === NEW_VERSION).length + mine.onTarget;
+  return (
+    `${onTarget} of ${others.length + nodeNames.length} nodes on ${NEW_VERSION}: ` +
+    `${baseline.inProgress + mine.inProgress} in progress, ${baseline.waiting + mine.waiting} waiting, ` +
+    `${baseline.failed} failed`
+  );
+}
+
+const overviewPolicyCell = (column: string) =>
+  `[data-testid="rollout-policies"] tr[data-policy="${policyName}"] td[data-column="${column}"]`;
 
 const isGranted = (node: V1Node) => node.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE;
 
@@ -97,6 +156,11 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
       { apiGroups: [''], resources: ['nodes'], verbs: READ },
       { ...POLICY_RULE, verbs: READ },
     ]);
+    editor = await createUser(admin, namespace, 'editor', [
+      { apiGroups: [''], resources: ['nodes'], verbs: READ },
+      { ...POLICY_RULE, verbs: [...READ, 'create', 'patch', 'delete'] },
+    ]);
+    formPolicy = uniqueName('form');
     for (const index of [0, 1]) {
       const name = `${run}-node-${index}`;
       nodeNames.push(name);
@@ -153,6 +217,10 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     });
     await deleteUser(admin, namespace, 'rollout');
     await deleteUser(admin, namespace, 'viewer');
+    await deleteUser(admin, namespace, 'editor');
+    // The form test deletes its policy; this is for a run that failed before it did.
+    if ((await policyStatus(formPolicy)) === 200)
+      await admin.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({ ...policyResource, name: formPolicy });
     await core.deleteNamespace({ name: namespace });
   });
   it('shows a node going through its reboot live; pause holds the next node back, resume lets it go', async () => {
@@ -180,6 +248,17 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     await textReads(page, `tr[data-node="${first}"] td[data-column="policy"]`, policyName);
     await textReads(page, stateCell(second), `Waiting for a slot (${NEW_VERSION} staged)`);
     await textReads(page, policyCell('budget'), '1 in use of maxUnavailable 1');
+    // The Overview, in a second tab, counts the same rollout: granted is in progress, staged is waiting.
+    const overview = await context.newPage();
+    await overview.goto('/overview');
+    await textReads(
+      overview,
+      '[data-testid="rollout-progress"]',
+      await overviewLine({ onTarget: 0, inProgress: 1, waiting: 1 }),
+    );
+    await textReads(overview, overviewPolicyCell('total'), '2');
+    await textReads(overview, overviewPolicyCell('inProgress'), '1');
+    await textReads(overview, overviewPolicyCell('waiting'), '1');
 
     // The agent on the first node starts: in progress and cordoned, then its kubelet goes away.
     await patchNodeAsAgent(admin, first, {
@@ -233,19 +312,146 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     await textReads(page, stateCell(second), `Waiting for a slot (${NEW_VERSION} staged)`);
     await textReads(page, policyCell('budget'), '0 in use of maxUnavailable 1');
     await page.screenshot({ path: join(ARTIFACTS, 'updates-paused.png'), fullPage: true });
+    await textReads(
+      overview,
+      '[data-testid="rollout-progress"]',
+      await overviewLine({ onTarget: 1, inProgress: 0, waiting: 1 }),
+    );
+    await textReads(overview, overviewPolicyCell('inProgress'), '0');
+    await textReads(overview, overviewPolicyCell('paused'), 'Paused');
+    assert.deepEqual(await seriousViolations(overview), []);
+    await overview.screenshot({ path: join(ARTIFACTS, 'overview-rollout.png'), fullPage: true });
 
     // Resume: the operator grants the second node, and the page shows it.
     await page.getByRole('button', { name: `Resume ${policyName}` }).click();
     await textReads(page, stateCell(second), 'Reboot granted');
     assert.equal(isGranted(await readNode(second)), true);
     await page.getByRole('button', { name: `Pause ${policyName}` }).waitFor();
+    await textReads(
+      overview,
+      '[data-testid="rollout-progress"]',
+      await overviewLine({ onTarget: 1, inProgress: 1, waiting: 0 }),
+    );
+    await textReads(overview, overviewPolicyCell('paused'), 'No');
     await context.close();
   });
 
-  it('a user without patch rights sees no pause, and a forced PATCH gets the API server 403', async () => {
+  it('creates, edits and deletes a policy through the form; schema and API server refusals are named', async () => {
+    const { context, page } = await signIn(editor.token);
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/updatepolicies') && request.method() !== 'GET')
+        sent.push(`${request.method()} ${request.postData() ?? ''}`);
+    });
+    const row = (column: string) => `tr[data-policy="${formPolicy}"] td[data-column="${column}"]`;
+    const openCreate = async () => {
+      await page.getByRole('button', { name: 'Create an UpdatePolicy' }).click();
+      return page.getByRole('form', { name: 'Create an UpdatePolicy' });
+    };
+
+    // A value the CRD's schema refuses is named beside its input, and nothing is sent.
+    let form = await openCreate();
+    await form.locator('input[name="name"]').fill(formPolicy);
+    await form.locator('input[name="nodeSelector"]').fill(`${RUN_LABEL}=nobody-${run}`);
+    await form.locator('input[name="maxUnavailable"]').fill('0');
+    await form.getByRole('button', { name: 'Check' }).click();
+    const problem =
+      'spec.maxUnavailable: must be a whole number of nodes of at least 1, or a percentage from "1%" to "100%"';
+    await textReads(page, '[data-problem-for="maxUnavailable"]', problem);
+    assert.equal(await form.locator('input[name="maxUnavailable"]').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByTestId('policy-form-problems').textContent(), problem);
+    assert.equal(await form.getByRole('button', { name: 'Create' }).isDisabled(), true);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'updates-policy-form.png'), fullPage: true });
+    assert.deepEqual(sent, [], 'nothing sent for a refused value');
+
+    // Fixed, with a reboot window: a dry run first (nothing stored), then Create.
+    await form.locator('input[name="maxUnavailable"]').fill('25%');
+    await form.getByRole('button', { name: 'Add a reboot window' }).click();
+    await form.locator('input[name="timeZone-0"]').fill('Europe/Berlin');
+    await form.getByRole('button', { name: 'Check' }).click();
+    await page.getByTestId('policy-dry-run').waitFor();
+    assert.equal(sent.length, 1);
+    assert.match(sent[0] ?? '', /^POST .*"dryRun":true/);
+    assert.equal(await policyStatus(formPolicy), 404, 'a dry run stores nothing');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await textReads(page, '[data-testid="policy-notice"]', `Created UpdatePolicy ${formPolicy}`);
+    await textReads(page, row('budget'), '0 in use of maxUnavailable 25%');
+    await textReads(page, row('windows'), 'Sat, Sun 03:00 for 3h (Europe/Berlin)');
+    await textReads(page, row('selector'), `${RUN_LABEL}=nobody-${run}`);
+    const created = await readPolicy(formPolicy);
+    assert.equal(created.spec.maxUnavailable, '25%');
+    assert.deepEqual(created.spec.nodeSelector, { matchLabels: { [RUN_LABEL]: `nobody-${run}` } });
+
+    // What the schema lets through the API server may refuse: a name taken. Its words are shown.
+    form = await openCreate();
+    await form.locator('input[name="name"]').fill(formPolicy);
+    await form.getByRole('button', { name: 'Check' }).click();
+    await page.getByTestId('policy-server-error').waitFor();
+    assert.match((await page.getByTestId('policy-server-error').textContent()) ?? '', /already exists/);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    // The route checks the body with the same schema: a 400 naming the field, before the API server is asked.
+    const malformed = await forcedRequest(page, 'POST', '/api/updatepolicies', {
+      name: formPolicy,
+      spec: { maxUnavailable: 0 },
+    });
+    assert.equal(malformed.status, 400);
+    assert.match(JSON.stringify(malformed.body), /maxUnavailable/);
+
+    // An edit, seen live in the table.
+    await page.getByRole('button', { name: `Edit ${formPolicy}` }).click();
+    form = page.getByRole('form', { name: `Edit UpdatePolicy ${formPolicy}` });
+    const maxUnavailable = form.locator('input[name="maxUnavailable"]');
+    assert.equal(await maxUnavailable.inputValue(), '25%');
+    await maxUnavailable.fill('2');
+    await form.getByRole('button', { name: 'Check' }).click();
+    await page.getByTestId('policy-dry-run').waitFor();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await textReads(page, '[data-testid="policy-notice"]', `Saved UpdatePolicy ${formPolicy}`);
+    await textReads(page, row('budget'), '0 in use of maxUnavailable 2');
+
+    // A change made meanwhile is the API server's 409, shown; the other change is not overwritten.
+    await page.getByRole('button', { name: `Edit ${formPolicy}` }).click();
+    await form.locator('input[name="paused"]').check();
+    await admin
+      .makeApiClient(CustomObjectsApi)
+      .patchClusterCustomObject(
+        { ...policyResource, name: formPolicy, body: { spec: { maxUnavailable: 3 } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    await textReads(page, row('budget'), '0 in use of maxUnavailable 3');
+    await form.getByRole('button', { name: 'Check' }).click();
+    await page.getByTestId('policy-server-error').waitFor();
+    assert.match((await page.getByTestId('policy-server-error').textContent()) ?? '', /has been modified/);
+    const kept = await readPolicy(formPolicy);
+    assert.equal(kept.spec.maxUnavailable, 3);
+    assert.equal(kept.spec.paused, false);
+    await page.screenshot({ path: join(ARTIFACTS, 'updates-policy-conflict.png'), fullPage: true });
+    await form.getByRole('button', { name: 'Reload' }).click();
+    await textReads(
+      page,
+      '[data-testid="policy-version"]',
+      `${formPolicy}, as of resourceVersion ${kept.metadata.resourceVersion}`,
+    );
+    assert.equal(await maxUnavailable.inputValue(), '3');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+
+    // Delete asks first; the row goes when the watch says the policy is gone.
+    await page.getByRole('button', { name: `Delete ${formPolicy}` }).click();
+    await page
+      .getByRole('group', { name: `Confirm deleting ${formPolicy}` })
+      .getByRole('button', { name: 'Confirm delete' })
+      .click();
+    await page.locator(`tr[data-policy="${formPolicy}"]`).waitFor({ state: 'detached' });
+    assert.equal(await policyStatus(formPolicy), 404);
+    await context.close();
+  });
+
+  it('a user without rights sees no pause, editor or delete, and forced requests get the API server 403', async () => {
     const { context, page } = await signIn(viewer.token);
     await page.locator(`tr[data-policy="${policyName}"]`).waitFor();
-    assert.equal(await page.getByRole('button', { name: /^(Pause|Resume) / }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^(Pause|Resume|Edit|Delete) / }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Create an UpdatePolicy' }).count(), 0);
     assert.equal(await page.locator('th', { hasText: 'Actions' }).count(), 0);
     const before = await readPolicy();
     const forced = await page.evaluate(async (name) => {
@@ -273,6 +479,38 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
       return answer.status;
     }, policyName);
     assert.equal(noToken, 403);
+    const stored = await readPolicy();
+    const refusals: [string, string, unknown, RegExp][] = [
+      [
+        'POST',
+        '/api/updatepolicies',
+        { name: `${policyName}-x`, spec: {} },
+        /cannot create resource \\"updatepolicies\\"/,
+      ],
+      [
+        'PUT',
+        `/api/updatepolicies/${policyName}`,
+        { resourceVersion: stored.metadata.resourceVersion, spec: { paused: true } },
+        /cannot patch resource \\"updatepolicies\\"/,
+      ],
+      ['DELETE', `/api/updatepolicies/${policyName}`, undefined, /cannot delete resource \\"updatepolicies\\"/],
+    ];
+    for (const [method, path, body, refusal] of refusals) {
+      const answer = await forcedRequest(page, method, path, body);
+      assert.equal(answer.status, 403, `${method} ${path}`);
+      assert.match(JSON.stringify(answer.body), refusal);
+    }
+    // The form's routes are behind the same CSRF gate: without the token, refused before the API server is asked.
+    const noCsrf = await forcedRequest(
+      page,
+      'POST',
+      '/api/updatepolicies',
+      { name: `${policyName}-x`, spec: {} },
+      false,
+    );
+    assert.equal(noCsrf.status, 403);
+    assert.equal((await readPolicy()).metadata.resourceVersion, stored.metadata.resourceVersion, 'nothing changed');
+    assert.equal(await policyStatus(`${policyName}-x`), 404);
     await page.screenshot({ path: join(ARTIFACTS, 'updates-restricted.png'), fullPage: true });
     await context.close();
   });

@@ -1,13 +1,21 @@
 'use client';
 // The OS updates page: the UpdatePolicies with their budget and state, and the rollout node by node, both live from
-// the tab's one watch stream. Pause and resume are an edit of the policy's spec.paused, offered when the server's
-// SelfSubjectAccessReview allowed it; the API server still decides, and its refusal is shown. Every value is a React
-// text child, which React escapes.
+// the tab's one watch stream. Pause and resume are an edit of the policy's spec.paused; the form creates and edits a
+// whole policy; delete asks first. Each is offered when the server's SelfSubjectAccessReview allowed it; the API
+// server still decides, and its refusal is shown. Every value is a React text child, which React escapes.
 import { useMemo, useState } from 'react';
 import type { RolloutRow } from '../shared/rollout-row.ts';
 import type { UpdatePolicyRow } from '../shared/update-policy-row.ts';
 import { mutate } from './mutate.ts';
 import { useLiveRows } from './live-rows.ts';
+import { UpdatePolicyForm, type PolicyEditorMode } from './update-policy-form.tsx';
+
+/** What the signed-in user may do to UpdatePolicies, from SelfSubjectAccessReviews. */
+export interface PolicyRights {
+  readonly create: boolean;
+  readonly patch: boolean;
+  readonly delete: boolean;
+}
 
 /** The phases in the order a node goes through them, for the nodes' counts in words. */
 const PHASE_WORDS: readonly (readonly [keyof NonNullable<UpdatePolicyRow['nodes']>, string])[] = [
@@ -67,9 +75,46 @@ function PauseButton({
   );
 }
 
-function PoliciesTable({ canPause }: { readonly canPause: boolean }) {
+function DeleteButton({
+  policy,
+  onError,
+}: {
+  readonly policy: UpdatePolicyRow;
+  readonly onError: (message: string) => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const remove = async () => {
+    setBusy(true);
+    const result = await mutate('DELETE', `/api/updatepolicies/${encodeURIComponent(policy.name)}`);
+    setBusy(false);
+    setConfirming(false);
+    if (!result.ok) onError(result.error);
+  };
+  if (!confirming)
+    return (
+      <button type="button" aria-label={`Delete ${policy.name}`} onClick={() => setConfirming(true)}>
+        Delete
+      </button>
+    );
+  // The row goes when the watch says the policy is gone.
+  return (
+    <span role="group" aria-label={`Confirm deleting ${policy.name}`}>
+      Delete {policy.name}? Its nodes are no longer rebooted under it.{' '}
+      <button type="button" disabled={busy} onClick={() => void remove()}>
+        Confirm delete
+      </button>{' '}
+      <button type="button" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}
+
+function PoliciesTable({ rights, onEdit }: { readonly rights: PolicyRights; readonly onEdit: (name: string) => void }) {
   const { rows, synced, error } = useLiveRows('updatepolicies');
   const [actionError, setActionError] = useState<string | undefined>(undefined);
+  const hasActions = rights.patch || rights.delete;
   const policies = useMemo(() => [...rows.values()].sort((a, b) => a.name.localeCompare(b.name)), [rows]);
   return (
     <section aria-labelledby="policies-heading">
@@ -93,7 +138,7 @@ function PoliciesTable({ canPause }: { readonly canPause: boolean }) {
               <th scope="col">Reboot windows</th>
               <th scope="col">Nodes</th>
               <th scope="col">State</th>
-              {canPause ? <th scope="col">Actions</th> : null}
+              {hasActions ? <th scope="col">Actions</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -107,9 +152,17 @@ function PoliciesTable({ canPause }: { readonly canPause: boolean }) {
                 <td data-column="windows">{policy.rebootWindows}</td>
                 <td data-column="nodes">{nodeCounts(policy)}</td>
                 <td data-column="state">{policyState(policy)}</td>
-                {canPause ? (
+                {hasActions ? (
                   <td data-column="actions">
-                    <PauseButton policy={policy} onError={setActionError} />
+                    {rights.patch ? (
+                      <>
+                        <PauseButton policy={policy} onError={setActionError} />{' '}
+                        <button type="button" aria-label={`Edit ${policy.name}`} onClick={() => onEdit(policy.name)}>
+                          Edit
+                        </button>{' '}
+                      </>
+                    ) : null}
+                    {rights.delete ? <DeleteButton policy={policy} onError={setActionError} /> : null}
                   </td>
                 ) : null}
               </tr>
@@ -176,10 +229,54 @@ function RolloutTable() {
   );
 }
 
-export function UpdatesView({ canPause }: { readonly canPause: boolean }) {
+function usePolicyEditor(rights: PolicyRights) {
+  const [mode, setMode] = useState<PolicyEditorMode | undefined>(undefined);
+  const [notice, setNotice] = useState<string | undefined>(undefined);
+  // A new key per opening, so that the form starts from the stored policy (or the defaults) every time.
+  const [opening, setOpening] = useState(0);
+  const open = (next: PolicyEditorMode) => {
+    setNotice(undefined);
+    setMode(next);
+    setOpening(opening + 1);
+  };
+  return {
+    open,
+    view: (
+      <>
+        {rights.create ? (
+          <p>
+            <button type="button" onClick={() => open({ kind: 'create' })}>
+              Create an UpdatePolicy
+            </button>
+          </p>
+        ) : null}
+        {notice === undefined ? null : (
+          <p aria-live="polite" data-testid="policy-notice">
+            {notice}
+          </p>
+        )}
+        {mode === undefined ? null : (
+          <UpdatePolicyForm
+            key={opening}
+            mode={mode}
+            onDone={(message) => {
+              setMode(undefined);
+              setNotice(message);
+            }}
+            onCancel={() => setMode(undefined)}
+          />
+        )}
+      </>
+    ),
+  };
+}
+
+export function UpdatesView({ rights }: { readonly rights: PolicyRights }) {
+  const editor = usePolicyEditor(rights);
   return (
     <>
-      <PoliciesTable canPause={canPause} />
+      <PoliciesTable rights={rights} onEdit={(name) => editor.open({ kind: 'edit', name })} />
+      {editor.view}
       <RolloutTable />
     </>
   );

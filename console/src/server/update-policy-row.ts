@@ -1,29 +1,10 @@
 // An UpdatePolicy as the OS updates page's row. The object is read with @strata/api's own schema (the one the
 // operator and the CRD share), so defaults are filled in as the operator sees them; an object that does not parse
 // (a CRD newer than this console) is still listed, with what can be read and the parse error as a condition.
-import { updatePolicySchema, type LabelSelector, type RebootWindow, type UpdatePolicy } from '@strata/api';
+import { updatePolicySchema, type RebootWindow, type UpdatePolicy } from '@strata/api';
 import { z } from 'zod';
+import { selectorText } from '../shared/update-policy-form.ts';
 import type { UpdatePolicyRow } from '../shared/update-policy-row.ts';
-
-function selectorText(selector: LabelSelector): string {
-  const terms = [
-    ...Object.entries(selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`),
-    ...(selector.matchExpressions ?? []).map((requirement) => {
-      const values = requirement.values ?? [];
-      switch (requirement.operator) {
-        case 'Exists':
-          return requirement.key;
-        case 'DoesNotExist':
-          return `!${requirement.key}`;
-        case 'In':
-          return `${requirement.key} in (${values.join(',')})`;
-        case 'NotIn':
-          return `${requirement.key} notin (${values.join(',')})`;
-      }
-    }),
-  ];
-  return terms.length === 0 ? 'every node' : terms.join(', ');
-}
 
 function windowsText(windows: readonly RebootWindow[] | undefined): string {
   if (windows === undefined || windows.length === 0) return 'any time';

@@ -14,8 +14,8 @@ export const WATCH_PATH = '/api/watch';
  * `nodedetail`, `nodepods` and `nodeevents` are about one node, named in the query's `node` parameter (one per
  * stream: a tab shows one node page at a time): the Node with its conditions, the pods bound to it, and the Events
  * about it.
- * `rollout` is the Nodes again, projected for the OS updates page (a page subscribes to one projection or the other,
- * so a tab usually holds one watch of nodes).
+ * `rollout` is the Nodes again, projected for the OS updates page and the Overview's rollout progress (the Overview
+ * holds both watches of nodes; the other pages one).
  */
 export const RESOURCE_KINDS = [
   'nodes',

@@ -1,5 +1,5 @@
 export * from './errors.ts';
-export * from './policy/version.ts';
+export { compareVersions, isNewer, parseVersion } from '@strata/api';
 export * from './policy/model.ts';
 export * from './policy/machine.ts';
 export * from './policy/decide.ts';

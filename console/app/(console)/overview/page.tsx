@@ -2,6 +2,7 @@ import { redirect } from 'next/navigation';
 import { NodesReady } from '../../../src/client/nodes-ready.tsx';
 import { EtcdClustersHealth } from '../../../src/client/overview/etcd-health.tsx';
 import { OsVersions } from '../../../src/client/overview/os-versions.tsx';
+import { RolloutProgress } from '../../../src/client/overview/rollout-progress.tsx';
 import { WarningEvents } from '../../../src/client/overview/warning-events.tsx';
 import { consoleConfig } from '../../../src/server/config.ts';
 import { etcdChecks, readyz, type Readyz } from '../../../src/server/readyz.ts';
@@ -76,6 +77,10 @@ export default async function OverviewPage() {
       <section aria-labelledby="os-versions">
         <h2 id="os-versions">OS versions</h2>
         <OsVersions />
+      </section>
+      <section aria-labelledby="os-rollout">
+        <h2 id="os-rollout">OS rollout</h2>
+        <RolloutProgress />
       </section>
       <section aria-labelledby="etcd-health">
         <h2 id="etcd-health">etcd</h2>

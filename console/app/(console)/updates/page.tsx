@@ -11,15 +11,13 @@ export const dynamic = 'force-dynamic';
 export default async function UpdatesPage() {
   const session = await currentSession();
   if (session === undefined) redirect('/login');
-  const canPause = await mayI(userKubeConfig(consoleConfig().apiServer, session.token), {
-    verb: 'patch',
-    group: UPDATE_POLICY.group,
-    resource: UPDATE_POLICY.plural,
-  });
+  const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
+  const may = (verb: string) => mayI(kubeConfig, { verb, group: UPDATE_POLICY.group, resource: UPDATE_POLICY.plural });
+  const [create, patch, remove] = await Promise.all([may('create'), may('patch'), may('delete')]);
   return (
     <>
       <h1 id="updates-heading">OS updates</h1>
-      <UpdatesView canPause={canPause} />
+      <UpdatesView rights={{ create, patch, delete: remove }} />
     </>
   );
 }

@@ -19,3 +19,4 @@ export {
   UPDATE_ENGINE,
   type DbusCall,
 } from './dbus-names.ts';
+export { compareVersions, isNewer, parseVersion } from './os-version.ts';

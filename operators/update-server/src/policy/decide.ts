@@ -5,7 +5,7 @@
 // server's records.
 import type { Channel, Group, Release } from './model.ts';
 import { IN_PROGRESS_STATES, type MachineView } from './machine.ts';
-import { isNewer, parseVersion } from './version.ts';
+import { isNewer, parseVersion } from '@strata/api';
 
 export const HOLD_REASONS = [
   'unknown-group',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareVersions, isNewer, parseVersion } from './version.ts';
+import { compareVersions, isNewer, parseVersion } from './os-version.ts';
 
 describe('versions', () => {
   it('orders by the numbers, not the text', () => {
