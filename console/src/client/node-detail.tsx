@@ -6,6 +6,7 @@ import { useMemo, useState } from 'react';
 import type { DrainReport } from '../shared/node-detail.ts';
 import { describeDrainDecision } from '../shared/node-detail.ts';
 import { ConditionsTable } from './etcd/etcd-tables.tsx';
+import { EventsTable, newestFirst } from './events-table.tsx';
 import { useLiveRows } from './live-rows.ts';
 import { CordonButton, DrainButton, DrainReportView, RebootsButton, rebootsOutcome } from './node-actions.tsx';
 
@@ -30,10 +31,7 @@ export function NodeDetail({
       [...pods.rows.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name)),
     [pods.rows],
   );
-  const eventRows = useMemo(
-    () => [...events.rows.values()].sort((a, b) => b.lastSeen.localeCompare(a.lastSeen)),
-    [events.rows],
-  );
+  const eventRows = useMemo(() => newestFirst(events.rows.values()), [events.rows]);
 
   return (
     <>
@@ -143,29 +141,7 @@ export function NodeDetail({
         <p aria-live="polite" data-testid="event-count">
           {events.synced ? `${eventRows.length} events` : 'Loading events…'}
         </p>
-        {eventRows.length === 0 ? null : (
-          <table>
-            <caption>Events about {name}, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Last seen</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Message</th>
-                <th scope="col">Count</th>
-              </tr>
-            </thead>
-            <tbody>
-              {eventRows.map((event) => (
-                <tr key={`${event.namespace}/${event.name}`} data-event={event.name}>
-                  <td data-column="lastSeen">{event.lastSeen}</td>
-                  <td data-column="reason">{event.reason}</td>
-                  <td data-column="message">{event.message}</td>
-                  <td data-column="count">{event.count}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <EventsTable events={eventRows} caption={`Events about ${name}, newest first`} about={false} />
       </section>
     </>
   );
