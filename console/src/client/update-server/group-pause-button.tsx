@@ -1,13 +1,17 @@
 'use client';
 // Pause or resume a group's grants (the update server sets spec.policy.enabled and records who in an Event), offered
 // when a SelfSubjectAccessReview allows `patch updategroups` on it; the update server decides, and its refusal is
-// shown. The page is read again afterwards, so the state shown is the server's.
+// shown. The button follows the server's answer at once (the page, read again, follows once the update server's
+// cache has seen its own patch).
 import { useRouter } from 'next/navigation';
+import { apiPauseAnswerSchema } from '@strata/update-server/answers';
 import { useState } from 'react';
 import { mutate } from '../mutate.ts';
 
-export function GroupPauseButton({ group, paused }: { readonly group: string; readonly paused: boolean }) {
+export function GroupPauseButton({ group, paused: shown }: { readonly group: string; readonly paused: boolean }) {
   const router = useRouter();
+  const [answered, setAnswered] = useState<boolean | undefined>(undefined);
+  const paused = answered ?? shown;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   const verb = paused ? 'Resume' : 'Pause';
@@ -20,8 +24,13 @@ export function GroupPauseButton({ group, paused }: { readonly group: string; re
       {},
     );
     setBusy(false);
-    if (!result.ok) setError(result.error);
-    else router.refresh();
+    if (!result.ok) {
+      setError(result.error);
+      return;
+    }
+    const answer = apiPauseAnswerSchema.safeParse(result.body);
+    if (answer.success) setAnswered(answer.data.paused);
+    router.refresh();
   };
   return (
     <p>

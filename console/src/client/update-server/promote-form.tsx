@@ -1,7 +1,9 @@
 'use client';
 // Promotes a release on a channel: the form is checked with the update server's own schema before anything is sent,
 // then the console forwards it as the user; the update server's refusal (403, 422 for a release that does not
-// exist) is shown in its words. On success the page is read again, so the channel's new release is the server's.
+// exist) is shown in its words. On success the server's answer is shown and the page is read again (the channel's
+// row follows once the update server's cache has seen its own patch).
+import { apiPromotionAnswerSchema } from '@strata/update-server/answers';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { issueLines } from '../../shared/etcd-forms.ts';
@@ -35,7 +37,12 @@ export function PromoteForm({ channel }: { readonly channel: string }) {
       setProblems([result.error]);
       return;
     }
-    setDone('Promoted');
+    const promoted = apiPromotionAnswerSchema.safeParse(result.body);
+    setDone(
+      promoted.success
+        ? `Promoted ${promoted.data.version} (UpdateRelease ${promoted.data.release}) on ${promoted.data.channel}`
+        : 'Promoted',
+    );
     router.refresh();
   };
 
@@ -61,7 +68,11 @@ export function PromoteForm({ channel }: { readonly channel: string }) {
           ))}
         </ul>
       )}
-      {done === undefined ? null : <span role="status">{done}</span>}
+      {done === undefined ? null : (
+        <span role="status" data-testid={`promoted-${channel}`}>
+          {done}
+        </span>
+      )}
     </form>
   );
 }
