@@ -154,8 +154,8 @@ describe('machineState', () => {
     assert.equal(machineState(aMachine()), 'On 4230.2.3, never granted');
     assert.equal(machineState(aMachine({ state: 'granted', targetVersion: '4230.2.4' })), 'Update granted (4230.2.4)');
     assert.equal(
-      machineState(aMachine({ state: 'on-hold', targetVersion: '4230.2.4', holdReason: 'paused' })),
-      'On hold (4230.2.4): paused',
+      machineState(aMachine({ state: 'on-hold', holdReason: 'concurrency-limit' })),
+      'On hold: concurrency-limit (on 4230.2.3)',
     );
     assert.equal(
       machineState(aMachine({ state: 'error', targetVersion: '4230.2.4', lastErrorCode: 44 })),

@@ -89,8 +89,9 @@ export function timelineRows(timeline: readonly ApiTimelineEntry[]): TimelineRow
 export function machineState(machine: ApiMachineAnswer): string {
   if (machine.state === null) return `On ${machine.currentVersion}, never granted`;
   const target = machine.targetVersion ?? machine.currentVersion;
+  // A hold grants nothing, so the machine has no target: the version it stays on is its own.
   if (machine.state === 'on-hold')
-    return `On hold (${target})${machine.holdReason === null ? '' : `: ${machine.holdReason}`}`;
+    return `On hold${machine.holdReason === null ? '' : `: ${machine.holdReason}`} (on ${machine.currentVersion})`;
   if (machine.state === 'error')
     return `Error (${target})${machine.lastErrorCode === null ? '' : `: code ${machine.lastErrorCode}`}`;
   if (machine.state === 'complete') return `Complete (${machine.currentVersion})`;

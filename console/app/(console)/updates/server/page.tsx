@@ -128,14 +128,13 @@ export default async function UpdateServerPage() {
                   <dd data-field="rollout">
                     {progress.text}
                     {progress.version === null || progress.machines === 0 ? null : (
-                      <>
-                        {' '}
-                        <progress
-                          max={progress.machines}
-                          value={progress.onVersion}
-                          aria-label={`${group.name}: machines on ${progress.version}`}
-                        />
-                      </>
+                      // Beside the words, not in them: the cell's text stays the progress in words.
+                      <progress
+                        className="rollout-progress"
+                        max={progress.machines}
+                        value={progress.onVersion}
+                        aria-label={`${group.name}: machines on ${progress.version}`}
+                      />
                     )}
                   </dd>
                 </dl>
