@@ -477,15 +477,15 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     await page.goto('/updates/server');
     const form = page.getByRole('form', { name: `Promote a release on ${updates.channel}` });
     const errors = `[data-testid="promote-errors-${updates.channel}"]`;
-    await form.getByLabel(`Release to promote on ${updates.channel}`).fill('latest');
+    await form.getByLabel('Release', { exact: true }).fill('latest');
     await form.getByRole('button', { name: 'Promote' }).click();
     await textReads(page, errors, 'version: must be a Container Linux version');
-    await form.getByLabel(`Release to promote on ${updates.channel}`).fill('9999.0.0');
+    await form.getByLabel('Release', { exact: true }).fill('9999.0.0');
     await form.getByRole('button', { name: 'Promote' }).click();
     await textReads(page, errors, 'version: no UpdateRelease has version 9999.0.0');
     assert.equal(await channelRelease(), updates.current, 'nothing promoted yet');
 
-    await form.getByLabel(`Release to promote on ${updates.channel}`).fill(NEXT_VERSION);
+    await form.getByLabel('Release', { exact: true }).fill(NEXT_VERSION);
     await form.getByRole('button', { name: 'Promote' }).click();
     await textReads(
       page,

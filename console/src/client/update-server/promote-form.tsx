@@ -47,7 +47,12 @@ export function PromoteForm({ channel }: { readonly channel: string }) {
   };
 
   return (
-    <form onSubmit={(event) => void submit(event)} aria-label={`Promote a release on ${channel}`} noValidate>
+    <form
+      className="inline-form"
+      onSubmit={(event) => void submit(event)}
+      aria-label={`Promote a release on ${channel}`}
+      noValidate
+    >
       <label>
         By{' '}
         <select name="by" defaultValue="version">
@@ -56,7 +61,7 @@ export function PromoteForm({ channel }: { readonly channel: string }) {
         </select>
       </label>{' '}
       <label>
-        Release to promote on {channel} <input name="value" autoComplete="off" placeholder="4230.2.4" />
+        Release <input name="value" autoComplete="off" placeholder="4230.2.4" size={16} />
       </label>{' '}
       <button type="submit" disabled={busy}>
         Promote

@@ -113,7 +113,7 @@ export default async function UpdateServerPage() {
                 <h3 id={`group-${group.name}`}>
                   <Link href={`/updates/server/groups/${encodeURIComponent(group.name)}`}>{group.name}</Link>
                 </h3>
-                <dl>
+                <dl className="summary">
                   <dt>Track</dt>
                   <dd data-field="track">{group.track}</dd>
                   <dt>Channel</dt>

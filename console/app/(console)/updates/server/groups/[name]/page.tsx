@@ -101,7 +101,7 @@ export default async function UpdateGroupPage({
       <p>
         <Link href="/updates/server">All channels and groups</Link>
       </p>
-      <dl data-group={group.value.name}>
+      <dl className="summary" data-group={group.value.name}>
         <dt>Track</dt>
         <dd data-field="track">{group.value.track}</dd>
         <dt>Channel</dt>

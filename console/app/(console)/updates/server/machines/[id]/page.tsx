@@ -50,7 +50,7 @@ export default async function MachinePage({ params }: { readonly params: Promise
   return (
     <>
       {heading}
-      <dl>
+      <dl className="summary">
         <dt>Alias</dt>
         <dd data-field="alias">{value.alias === '' ? 'None' : value.alias}</dd>
         <dt>Group</dt>
