@@ -52,6 +52,7 @@ export * from './snippets/index.ts';
 export * from './manifests/index.ts';
 export { UPDATE_AGENT_HOST_PATHS, updateAgentHostFiles } from './render/catalog/update-agent-host.ts';
 export {
+  clusterUpdateServerUrl,
   DEFAULT_LOCAL_OS_VERSIONS,
   LOCAL_PAYLOAD_PORT,
   localPayloadBaseUrl,

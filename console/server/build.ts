@@ -33,7 +33,13 @@ const NOT_INPUTS = new Set(['node_modules', '.next', 'next-env.d.ts', 'testing',
 export async function consoleSourceHash(): Promise<string> {
   const hash = createHash('sha256');
   const inputs: string[] = [join(ROOT, 'package-lock.json')];
-  for (const dir of [CONSOLE_DIR, join(ROOT, 'foundations', 'api'), join(ROOT, 'foundations', 'kube')]) {
+  for (const dir of [
+    CONSOLE_DIR,
+    join(ROOT, 'foundations', 'api'),
+    join(ROOT, 'foundations', 'kube'),
+    join(ROOT, 'foundations', 'omaha'),
+    join(ROOT, 'operators', 'update-server'),
+  ]) {
     for await (const file of glob('**/*', {
       cwd: dir,
       exclude: (name) => NOT_INPUTS.has(name) || /\.test\.tsx?$/.test(name),

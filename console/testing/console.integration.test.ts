@@ -14,7 +14,7 @@ import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
 import { createNode, createUser, deleteUser, patchNodeMetadata, setNodeReady, type ConsoleUser } from './fixtures.ts';
 import { cellReads, textReads } from './page-waits.ts';
-import { seriousViolations, signInWithToken } from './session.ts';
+import { forcedRequest, seriousViolations, signInWithToken } from './session.ts';
 
 // The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
 // the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
@@ -258,6 +258,20 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
     await textReads(page, '[data-testid="nodes-ready"]', `${ready - 1} of ${nodes.length} nodes Ready`);
     await setNodeReady(admin, third, 'True');
     await textReads(page, '[data-testid="nodes-ready"]', `${ready} of ${nodes.length} nodes Ready`);
+    await context.close();
+  });
+
+  it('says the update server is not configured when STRATA_CONSOLE_UPDATE_SERVER_URL is not set', async () => {
+    const { context, page } = await signIn(operator.token);
+    await page.goto('/updates/server');
+    await page.locator('[data-testid="update-server-not-configured"]').waitFor();
+    assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Update server');
+    assert.equal(await page.locator('[data-testid="update-server-refusal"]').count(), 0, 'a notice, not an error');
+    const promote = await forcedRequest(page, 'POST', '/api/update-server/channels/stable/promote', {
+      version: '4230.2.4',
+    });
+    assert.equal(promote.status, 404);
+    assert.match(JSON.stringify(promote.body), /the update server is not configured/);
     await context.close();
   });
 

@@ -6,9 +6,12 @@
 // sees the next node held back, resumes it and sees the next node granted, with the Overview's rollout progress
 // following along in a second tab. A user who may create, patch and delete UpdatePolicies makes one through the form
 // (a value the CRD's schema refuses is named before anything is sent; the API server's refusals, a name taken and a
-// change made meanwhile, are shown), edits and deletes it. Screenshots go to test-output/console/.
+// change made meanwhile, are shown), edits and deletes it. Beside it, the update server (@strata/update-server's startApiUpdateServer: its control side, JSON API and Omaha
+// endpoint over HTTPS) that the console asks as the user (ADR 0066), machines checking in over real Omaha: its
+// channels, groups, machines and a machine's timeline on the console's pages, a promotion and a group's pause, and a
+// restricted user's forced requests refused by the update server. Screenshots go to test-output/console/.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -27,12 +30,32 @@ import {
   compareVersions,
   LABELS,
   TRUE,
+  UPDATE_CHANNEL,
+  UPDATE_GROUP,
   UPDATE_POLICY,
+  UPDATE_RELEASE,
+  updateChannelSpecSchema,
+  updateGroupSpecSchema,
   updatePolicyCrd,
   type UpdatePolicy,
 } from '@strata/api';
 import { installCrds, sharedControlPlane, uniqueName, waitFor, type HarnessCluster } from '@strata/harness';
 import { startOperator, type RunningOperator } from '@strata/update-operator';
+import {
+  aChannelResource,
+  aGroupResource,
+  anOmahaRequest,
+  aReleaseResource,
+  createUpdateResource,
+  forCreation,
+  installUpdateServerCrds,
+  postOmaha,
+  readAsUpdateEngine,
+  startApiUpdateServer,
+  type ApiUpdateServer,
+  type EventFields,
+} from '@strata/update-server/testing';
+import { z } from 'zod';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { launchChromium } from './browser.ts';
@@ -61,6 +84,9 @@ const OLD_VERSION = '4081.2.0';
 const NEW_VERSION = '4230.2.3';
 const POLICY_RULE = { apiGroups: [UPDATE_POLICY.group], resources: [UPDATE_POLICY.plural] };
 const READ = ['get', 'list', 'watch'];
+const UPDATE_SERVER_RULE = { apiGroups: [UPDATE_GROUP.group], resources: [UPDATE_CHANNEL.plural, UPDATE_GROUP.plural] };
+/** The release the update server's channel offers first, and the one the test promotes. */
+const NEXT_VERSION = '4230.2.4';
 
 let cluster: HarnessCluster;
 let admin: KubeConfig;
@@ -77,6 +103,12 @@ let editor: ConsoleUser;
 const nodeNames: string[] = [];
 /** The policy the form makes (no test node matches its selector, and the operator here ignores it). */
 let formPolicy: string;
+
+let updateServer: ApiUpdateServer;
+const updateServerCleanups: (() => Promise<unknown>)[] = [];
+/** The update server's objects: a channel on NEW_VERSION, a group of three machines following it, two at a time. */
+const updates = { channel: '', group: '', track: '', current: '', next: '' };
+const machineIds: string[] = [];
 
 async function signIn(token: string): Promise<{ context: BrowserContext; page: Page }> {
   const { context, page } = await signInWithToken(browser, consoleApp.url, token);
@@ -136,6 +168,43 @@ async function overviewLine(mine: { onTarget: number; inProgress: number; waitin
 const overviewPolicyCell = (column: string) =>
   `[data-testid="rollout-policies"] tr[data-policy="${policyName}"] td[data-column="${column}"]`;
 
+/** A machine of the update server's group checks in, as update_engine does: a check, or events alone. */
+async function checkIn(machineId: string, version: string, events?: readonly EventFields[]) {
+  const answer = await postOmaha(
+    updateServer.omahaUrl,
+    anOmahaRequest({
+      track: updates.track,
+      machineId,
+      version,
+      ...(events === undefined ? {} : { events, updateCheck: false }),
+    }),
+    { ca: updateServer.caPem },
+  );
+  assert.equal(answer.status, 200);
+  return readAsUpdateEngine(answer.body);
+}
+
+async function updateSpec(kind: typeof UPDATE_CHANNEL | typeof UPDATE_GROUP, name: string): Promise<unknown> {
+  const object: unknown = await admin.makeApiClient(CustomObjectsApi).getClusterCustomObject({
+    group: kind.group,
+    version: kind.version,
+    plural: kind.plural,
+    name,
+  });
+  return z.object({ spec: z.unknown() }).parse(object).spec;
+}
+
+const channelRelease = async () =>
+  updateChannelSpecSchema.parse(await updateSpec(UPDATE_CHANNEL, updates.channel)).release;
+const groupEnabled = async () =>
+  updateGroupSpecSchema.parse(await updateSpec(UPDATE_GROUP, updates.group)).policy.enabled;
+const machineRows = (page: Page) =>
+  page
+    .locator('table[data-testid="machines"] tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((row) => (row as unknown as { getAttribute(name: string): string | null }).getAttribute('data-machine')),
+    );
+
 const isGranted = (node: V1Node) => node.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE;
 
 describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
@@ -143,7 +212,7 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     const [harness] = await Promise.all([sharedControlPlane(), ensureConsoleBuilt()]);
     cluster = harness;
     admin = cluster.adminKubeConfig();
-    await installCrds(admin, [updatePolicyCrd()]);
+    await Promise.all([installCrds(admin, [updatePolicyCrd()]), installUpdateServerCrds(admin)]);
     run = uniqueName('rollout');
     namespace = uniqueName('console-updates');
     policyName = uniqueName('workers');
@@ -151,10 +220,12 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     rolloutUser = await createUser(admin, namespace, 'rollout', [
       { apiGroups: [''], resources: ['nodes'], verbs: READ },
       { ...POLICY_RULE, verbs: [...READ, 'patch'] },
+      { ...UPDATE_SERVER_RULE, verbs: ['get', 'list', 'patch'] },
     ]);
     viewer = await createUser(admin, namespace, 'viewer', [
       { apiGroups: [''], resources: ['nodes'], verbs: READ },
       { ...POLICY_RULE, verbs: READ },
+      { ...UPDATE_SERVER_RULE, verbs: ['get', 'list'] },
     ]);
     editor = await createUser(admin, namespace, 'editor', [
       { apiGroups: [''], resources: ['nodes'], verbs: READ },
@@ -181,10 +252,48 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
         spec: { maxUnavailable: 1, nodeSelector: { matchLabels: { [RUN_LABEL]: run } } },
       },
     });
+    Object.assign(updates, {
+      channel: `${run}-channel`,
+      group: `${run}-group`,
+      track: `${run}-track`,
+      current: `${run}-current`,
+      next: `${run}-next`,
+    });
+    for (const [kind, object] of [
+      [UPDATE_RELEASE, forCreation(aReleaseResource(updates.current, { version: NEW_VERSION }))],
+      [UPDATE_RELEASE, forCreation(aReleaseResource(updates.next, { version: NEXT_VERSION }))],
+      [UPDATE_CHANNEL, forCreation(aChannelResource(updates.channel, updates.current))],
+      [
+        UPDATE_GROUP,
+        forCreation(
+          aGroupResource(updates.group, {
+            track: updates.track,
+            channel: updates.channel,
+            policy: { maxInProgress: 2 },
+          }),
+        ),
+      ],
+    ] as const)
+      updateServerCleanups.push(await createUpdateResource(admin, kind, object));
+    // The update server's own identity is the harness admin: it needs TokenReview, SubjectAccessReview and patch.
+    updateServer = await startApiUpdateServer({ kubeConfig: admin, name: run, leaseNamespace: namespace });
+    await waitFor(
+      'the group in the update server catalog',
+      () => updateServer.catalog().groupByTrack.get(updates.track)?.channel === updates.channel || undefined,
+    );
     await mkdir(ARTIFACTS, { recursive: true });
-    const logFile = join(await mkdtemp(join(cluster.info.dir, 'console-updates-')), 'console.log');
+    const dir = await mkdtemp(join(cluster.info.dir, 'console-updates-'));
+    const logFile = join(dir, 'console.log');
+    await writeFile(join(dir, 'update-server-ca.crt'), updateServer.caPem);
     [consoleApp, browser, operator] = await Promise.all([
-      startConsole({ kubeconfigPath: cluster.kubeconfigPath, logFile }),
+      startConsole({
+        kubeconfigPath: cluster.kubeconfigPath,
+        environment: {
+          STRATA_CONSOLE_UPDATE_SERVER_URL: updateServer.baseUrl,
+          STRATA_CONSOLE_UPDATE_SERVER_CA_FILE: join(dir, 'update-server-ca.crt'),
+        },
+        logFile,
+      }),
       launchChromium(),
       startOperator({
         kubeConfig: admin,
@@ -207,6 +316,8 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     await operator?.stopped;
     await browser?.close();
     await consoleApp?.stop();
+    await updateServer?.close();
+    for (const cleanup of updateServerCleanups.reverse()) await cleanup();
     const core = admin.makeApiClient(CoreV1Api);
     for (const name of nodeNames) await core.deleteNode({ name });
     await admin.makeApiClient(CustomObjectsApi).deleteClusterCustomObject({
@@ -512,6 +623,159 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     assert.equal((await readPolicy()).metadata.resourceVersion, stored.metadata.resourceVersion, 'nothing changed');
     assert.equal(await policyStatus(`${policyName}-x`), 404);
     await page.screenshot({ path: join(ARTIFACTS, 'updates-restricted.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('the update server pages: channels, groups with their versions and rollout, machines page by page, a timeline', async () => {
+    machineIds.push(...['m1', 'm2', 'm3'].map((machine) => `${run}-${machine}`));
+    const [m1 = '', m2 = '', m3 = ''] = machineIds;
+    // Two grants at a time (maxInProgress 2): the third machine is held.
+    assert.equal((await checkIn(m1, OLD_VERSION)).updateCheckStatus, 'ok');
+    assert.equal((await checkIn(m2, OLD_VERSION)).updateCheckStatus, 'ok');
+    assert.equal((await checkIn(m3, OLD_VERSION)).updateCheckStatus, 'noupdate');
+    // The first downloads, installs, reboots into the new version and says so on its next check.
+    await checkIn(m1, OLD_VERSION, [{ type: 13, result: 1 }]);
+    await checkIn(m1, OLD_VERSION, [{ type: 14, result: 1 }]);
+    await checkIn(m1, OLD_VERSION, [{ type: 3, result: 1 }]);
+    await checkIn(m1, NEW_VERSION, [{ type: 3, result: 2, previousVersion: OLD_VERSION }]);
+
+    const { context, page } = await signIn(rolloutUser.token);
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Update server' }).click();
+    await page.waitForURL('**/updates/server');
+    const channelCell = (column: string) => `tr[data-channel="${updates.channel}"] td[data-column="${column}"]`;
+    const groupField = (field: string) => `article[data-group="${updates.group}"] dd[data-field="${field}"]`;
+    await textReads(page, channelCell('release'), updates.current);
+    await textReads(page, channelCell('version'), NEW_VERSION);
+    await textReads(page, groupField('track'), updates.track);
+    await textReads(page, groupField('state'), 'Granting updates');
+    await textReads(page, groupField('machines'), '3');
+    await textReads(page, groupField('rollout'), `1 of 3 machines on ${NEW_VERSION}; 1 in progress`);
+    const versions = `table[data-testid="versions-${updates.group}"]`;
+    await textReads(page, `${versions} tr[data-version="${OLD_VERSION}"] td[data-column="machines"]`, '2');
+    await textReads(page, `${versions} tr[data-version="${NEW_VERSION}"] td[data-column="machines"]`, '1');
+    assert.equal(await page.locator(`article[data-group="${updates.group}"] svg.recharts-surface`).count(), 1);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'update-server.png'), fullPage: true });
+
+    // The group's machines, two to a page: the update server's continue token carried in the URL.
+    await page.goto(`/updates/server/groups/${updates.group}?limit=2`);
+    await page.locator('table[data-testid="machines"]').waitFor();
+    assert.deepEqual(await machineRows(page), [m1, m2]);
+    await textReads(page, `tr[data-machine="${m1}"] td[data-column="state"]`, `Complete (${NEW_VERSION})`);
+    await textReads(page, `tr[data-machine="${m2}"] td[data-column="state"]`, `Update granted (${NEW_VERSION})`);
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await page.waitForURL(/continue=/);
+    await page.locator(`tr[data-machine="${m3}"]`).waitFor();
+    assert.deepEqual(await machineRows(page), [m3]);
+    await textReads(
+      page,
+      `tr[data-machine="${m3}"] td[data-column="state"]`,
+      `On hold: concurrency-limit (on ${OLD_VERSION})`,
+    );
+    assert.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0, 'the last page');
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'update-group.png'), fullPage: true });
+
+    // The first machine's timeline, oldest first, from its link on the first page.
+    await page.getByRole('link', { name: 'First page' }).click();
+    await page.getByRole('link', { name: m1 }).click();
+    await page.waitForURL(`**/updates/server/machines/${m1}`);
+    await page.locator('ol[data-testid="timeline"]').waitFor();
+    const states = await page
+      .locator('ol[data-testid="timeline"] li')
+      .evaluateAll((items) =>
+        items.map((item) =>
+          (item as unknown as { getAttribute(name: string): string | null }).getAttribute('data-state'),
+        ),
+      );
+    assert.deepEqual(states, ['granted', 'downloading', 'downloaded', 'installed', 'complete']);
+    await textReads(page, 'dd[data-field="group"]', updates.group);
+    await textReads(page, 'dd[data-field="version"]', NEW_VERSION);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'update-machine.png'), fullPage: true });
+    // A machine that never checked in: the update server's 404, in its words.
+    await page.goto(`/updates/server/machines/${run}-never`);
+    await textReads(
+      page,
+      '[data-testid="update-server-refusal"]',
+      `The update server answered 404: no machine ${run}-never has checked in`,
+    );
+    await context.close();
+  });
+
+  it('promotes a release from the page (refused first by zod, then by the update server 422) and pauses a group', async () => {
+    const { context, page } = await signIn(rolloutUser.token);
+    await page.goto('/updates/server');
+    const form = page.getByRole('form', { name: `Promote a release on ${updates.channel}` });
+    const errors = `[data-testid="promote-errors-${updates.channel}"]`;
+    await form.getByLabel('Release', { exact: true }).fill('latest');
+    await form.getByRole('button', { name: 'Promote' }).click();
+    await textReads(page, errors, 'version: must be a Container Linux version');
+    await form.getByLabel('Release', { exact: true }).fill('9999.0.0');
+    await form.getByRole('button', { name: 'Promote' }).click();
+    await textReads(page, errors, 'version: no UpdateRelease has version 9999.0.0');
+    assert.equal(await channelRelease(), updates.current, 'nothing promoted yet');
+
+    await form.getByLabel('Release', { exact: true }).fill(NEXT_VERSION);
+    await form.getByRole('button', { name: 'Promote' }).click();
+    await textReads(
+      page,
+      `[data-testid="promoted-${updates.channel}"]`,
+      `Promoted ${NEXT_VERSION} (UpdateRelease ${updates.next}) on ${updates.channel}`,
+    );
+    assert.equal(await channelRelease(), updates.next, 'the channel patched through the update server');
+    // The page shows what the update server then offers, once its catalog has seen its own patch.
+    await waitFor(
+      'the update server to offer the promoted release',
+      () => updateServer.catalog().channelByName.get(updates.channel)?.release?.version === NEXT_VERSION || undefined,
+    );
+    await page.reload();
+    await textReads(page, `tr[data-channel="${updates.channel}"] td[data-column="version"]`, NEXT_VERSION);
+    await textReads(page, `tr[data-channel="${updates.channel}"] td[data-column="release"]`, updates.next);
+
+    await page.getByRole('button', { name: `Pause group ${updates.group}` }).click();
+    await page.getByRole('button', { name: `Resume group ${updates.group}` }).waitFor();
+    assert.equal(await groupEnabled(), false, 'paused through the update server');
+    await page.getByRole('button', { name: `Resume group ${updates.group}` }).click();
+    await page.getByRole('button', { name: `Pause group ${updates.group}` }).waitFor();
+    assert.equal(await groupEnabled(), true, 'resumed');
+    await context.close();
+  });
+
+  it('a user without patch on channels and groups sees no promote or pause; forced requests get the update server 403', async () => {
+    const { context, page } = await signIn(viewer.token);
+    await page.goto('/updates/server');
+    await page.locator(`tr[data-channel="${updates.channel}"]`).waitFor();
+    await page.locator(`article[data-group="${updates.group}"]`).waitFor();
+    assert.equal(await page.getByRole('form', { name: /^Promote a release/ }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: /^(Pause|Resume) group/ }).count(), 0);
+    const release = await channelRelease();
+    const promote = `/api/update-server/channels/${updates.channel}/promote`;
+    const forced = await forcedRequest(page, 'POST', promote, { version: NEW_VERSION });
+    assert.equal(forced.status, 403);
+    assert.match(
+      JSON.stringify(forced.body),
+      new RegExp(
+        `${viewer.username.replaceAll('.', '\\.')} may not patch updatechannels\\.update\\.strata\\.dev ${updates.channel}`,
+      ),
+    );
+    assert.equal(await channelRelease(), release, 'nothing promoted');
+    const pause = await forcedRequest(page, 'POST', `/api/update-server/groups/${updates.group}/pause`, {});
+    assert.equal(pause.status, 403);
+    assert.match(JSON.stringify(pause.body), /may not patch updategroups\.update\.strata\.dev/);
+    assert.equal(await groupEnabled(), true, 'not paused');
+    // The console's own refusals: no CSRF token, a body the update server's schema refuses, a name, an action.
+    assert.equal((await forcedRequest(page, 'POST', promote, { version: NEW_VERSION }, false)).status, 403);
+    const bad = await forcedRequest(page, 'POST', promote, { version: 'latest' });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /version/);
+    assert.equal((await forcedRequest(page, 'POST', '/api/update-server/channels/Bad_Name/promote', {})).status, 400);
+    assert.equal(
+      (await forcedRequest(page, 'POST', `/api/update-server/groups/${updates.group}/delete`, {})).status,
+      404,
+    );
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'update-server-restricted.png'), fullPage: true });
     await context.close();
   });
 });

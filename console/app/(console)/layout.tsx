@@ -16,7 +16,8 @@ export default async function ConsoleLayout({ children }: { readonly children: R
         <nav aria-label="Console">
           <Link href="/overview">Overview</Link> <Link href="/nodes">Nodes</Link>{' '}
           <Link href="/workloads">Workloads</Link> <Link href="/resources">Custom resources</Link>{' '}
-          <Link href="/updates">OS updates</Link> <Link href="/etcd">etcd</Link>
+          <Link href="/updates">OS updates</Link> <Link href="/updates/server">Update server</Link>{' '}
+          <Link href="/etcd">etcd</Link>
         </nav>
         <span className="user">Signed in as {session.user}</span>
         <LogoutButton />

@@ -43,6 +43,7 @@ describe('parseConsoleConfig', () => {
     });
     assert.deepEqual(config, {
       apiServer: { server: 'https://127.0.0.1:6443', caPem: CA },
+      updateServer: undefined,
       sessionSecret: SECRET,
       oidc: undefined,
     });
@@ -95,6 +96,47 @@ describe('parseConsoleConfig', () => {
         }),
       /cannot read the kubeconfig \/nonexistent\/kubeconfig/,
     );
+  });
+
+  describe('the update server', () => {
+    it('takes its origin and its CA file', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'console-update-server-'));
+      await writeFile(join(dir, 'ca.crt'), CA);
+      const config = parseConsoleConfig({
+        STRATA_CONSOLE_API_SERVER: 'https://api.example:6443',
+        STRATA_CONSOLE_SESSION_SECRET: SECRET,
+        STRATA_CONSOLE_UPDATE_SERVER_URL: 'https://10.0.0.2:30779/v1/update/',
+        STRATA_CONSOLE_UPDATE_SERVER_CA_FILE: join(dir, 'ca.crt'),
+      });
+      assert.deepEqual(config.updateServer, { url: 'https://10.0.0.2:30779', caPem: CA });
+      const systemRoots = parseConsoleConfig({
+        STRATA_CONSOLE_API_SERVER: 'https://api.example:6443',
+        STRATA_CONSOLE_SESSION_SECRET: SECRET,
+        STRATA_CONSOLE_UPDATE_SERVER_URL: 'https://updates.example',
+      });
+      assert.deepEqual(systemRoots.updateServer, { url: 'https://updates.example', caPem: undefined });
+    });
+
+    it('refuses plain HTTP, a CA file without the URL, and an unreadable CA file, naming the variable', () => {
+      const base = { STRATA_CONSOLE_API_SERVER: 'https://api.example:6443', STRATA_CONSOLE_SESSION_SECRET: SECRET };
+      assert.throws(
+        () => parseConsoleConfig({ ...base, STRATA_CONSOLE_UPDATE_SERVER_URL: 'http://10.0.0.2:30779' }),
+        /STRATA_CONSOLE_UPDATE_SERVER_URL: must be an https:\/\/ URL/,
+      );
+      assert.throws(
+        () => parseConsoleConfig({ ...base, STRATA_CONSOLE_UPDATE_SERVER_CA_FILE: '/tmp/ca.crt' }),
+        /STRATA_CONSOLE_UPDATE_SERVER_CA_FILE: is set without STRATA_CONSOLE_UPDATE_SERVER_URL/,
+      );
+      assert.throws(
+        () =>
+          parseConsoleConfig({
+            ...base,
+            STRATA_CONSOLE_UPDATE_SERVER_URL: 'https://10.0.0.2:30779',
+            STRATA_CONSOLE_UPDATE_SERVER_CA_FILE: '/nonexistent/ca.crt',
+          }),
+        /cannot read the update server CA file \/nonexistent\/ca.crt/,
+      );
+    });
   });
 
   describe('OpenID Connect', () => {

@@ -1,7 +1,9 @@
 // The console's configuration, from its environment: where kube-apiserver is and how to trust it, and the key
 // that seals session cookies. Only a kubeconfig's cluster entry is read, never its user: the console holds no
 // credentials of its own, so nothing but a signed-in user's token ever reaches the API server. OpenID Connect
-// sign-in is configured by the STRATA_CONSOLE_OIDC_* variables, all of its required ones or none.
+// sign-in is configured by the STRATA_CONSOLE_OIDC_* variables, all of its required ones or none. The update
+// server's JSON API (ADR 0066) by STRATA_CONSOLE_UPDATE_SERVER_URL and its CA file; without it the update server's
+// pages say it is not configured.
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
@@ -35,6 +37,13 @@ const environmentSchema = z
     STRATA_CONSOLE_OIDC_CLIENT_SECRET_FILE: z.string().min(1).optional(),
     STRATA_CONSOLE_OIDC_REDIRECT_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
     STRATA_CONSOLE_OIDC_CA_FILE: z.string().min(1).optional(),
+    STRATA_CONSOLE_UPDATE_SERVER_URL: z
+      .url({
+        protocol: /^https$/,
+        error: 'must be an https:// URL (the bearer token it is sent must not travel in clear)',
+      })
+      .optional(),
+    STRATA_CONSOLE_UPDATE_SERVER_CA_FILE: z.string().min(1).optional(),
     STRATA_CONSOLE_OIDC_SCOPES: z
       .string()
       .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, {
@@ -45,6 +54,11 @@ const environmentSchema = z
   .refine((env) => (env.STRATA_CONSOLE_KUBECONFIG === undefined) !== (env.STRATA_CONSOLE_API_SERVER === undefined), {
     error: 'set exactly one of STRATA_CONSOLE_KUBECONFIG and STRATA_CONSOLE_API_SERVER',
   })
+  .refine(
+    (env) =>
+      env.STRATA_CONSOLE_UPDATE_SERVER_CA_FILE === undefined || env.STRATA_CONSOLE_UPDATE_SERVER_URL !== undefined,
+    { error: 'is set without STRATA_CONSOLE_UPDATE_SERVER_URL', path: ['STRATA_CONSOLE_UPDATE_SERVER_CA_FILE'] },
+  )
   .superRefine((env, context) => {
     const set = OIDC_REQUIRED.filter((name) => env[name] !== undefined);
     if (set.length === 0 || set.length === OIDC_REQUIRED.length) return;
@@ -76,8 +90,17 @@ export interface OidcConfig {
   readonly caPem: string | undefined;
 }
 
+/** The update server's JSON API (its base URL; the API is under /api/v1), reached with the user's own token. */
+export interface UpdateServer {
+  readonly url: string;
+  /** The PEM bundle that signs its certificate (the cluster CA); undefined trusts the system's roots. */
+  readonly caPem: string | undefined;
+}
+
 export interface ConsoleConfig {
   readonly apiServer: ApiServer;
+  /** Undefined when STRATA_CONSOLE_UPDATE_SERVER_URL is not set. */
+  readonly updateServer: UpdateServer | undefined;
   readonly sessionSecret: string;
   /** OpenID Connect sign-in, beside the bearer token; undefined when it is not configured. */
   readonly oidc: OidcConfig | undefined;
@@ -129,7 +152,23 @@ export function parseConsoleConfig(env: Readonly<Record<string, string | undefin
               ? undefined
               : readFile(values.STRATA_CONSOLE_API_CA_FILE, 'the CA file'),
         };
-  return { apiServer, sessionSecret: values.STRATA_CONSOLE_SESSION_SECRET, oidc: oidcConfig(values) };
+  const updateServer =
+    values.STRATA_CONSOLE_UPDATE_SERVER_URL === undefined
+      ? undefined
+      : {
+          // The origin only: the client adds /api/v1, and a path here would be silently dropped otherwise.
+          url: new URL(values.STRATA_CONSOLE_UPDATE_SERVER_URL).origin,
+          caPem:
+            values.STRATA_CONSOLE_UPDATE_SERVER_CA_FILE === undefined
+              ? undefined
+              : readFile(values.STRATA_CONSOLE_UPDATE_SERVER_CA_FILE, 'the update server CA file'),
+        };
+  return {
+    apiServer,
+    updateServer,
+    sessionSecret: values.STRATA_CONSOLE_SESSION_SECRET,
+    oidc: oidcConfig(values),
+  };
 }
 
 function oidcConfig(values: z.infer<typeof environmentSchema>): OidcConfig | undefined {

@@ -117,6 +117,28 @@ describe('the console that strata up serves', () => {
         assert.equal(states[0], `On ${INITIAL}`, `${node} started on ${INITIAL}`);
         assert.ok(states.includes('Rebooting'), `${node}'s reboot was shown live: ${states.join(' → ')}`);
       }
+
+      // The update server's pages, asked of the cluster's own update server with the same user's token (ADR 0066):
+      // strata up gave the console its URL and the cluster CA, and the user may read channels and groups.
+      await page.getByRole('link', { name: 'Update server' }).first().click();
+      await page.waitForURL('**/updates/server');
+      await page
+        .locator('tr[data-channel="stable"] td[data-column="version"]', {
+          hasText: new RegExp(`^${VERSION.replaceAll('.', '\\.')}$`),
+        })
+        .waitFor();
+      const group = page.locator('article[data-group]', {
+        has: page.locator('dd[data-field="channel"]', { hasText: /^stable$/ }),
+      });
+      await group.first().getByRole('heading').getByRole('link').click();
+      await page.waitForURL('**/updates/server/groups/**');
+      await page.locator('table[data-testid="machines"]').waitFor();
+      assert.equal(
+        await page.locator('table[data-testid="machines"] tbody tr').count(),
+        ready.nodes.length,
+        'every node checked in with the cluster update server',
+      );
+      assert.equal(await page.getByRole('form', { name: /^Promote a release/ }).count(), 0, 'the user may not promote');
       await context.close();
     } finally {
       const code = await up.stop();

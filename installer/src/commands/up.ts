@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { once } from 'node:events';
 import { pino } from 'pino';
 import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
-import { ClusterConfigError, loadClusterConfig, type ClusterConfig } from '@strata/assets';
+import { ClusterConfigError, clusterUpdateServerUrl, loadClusterConfig, type ClusterConfig } from '@strata/assets';
 import { LABELS, StrataError } from '@strata/api';
 import { printError } from '../error-output.ts';
 import {
@@ -160,6 +160,8 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
             kubeconfigPath: directory.kubeconfigPath,
             logsDir: directory.logsDir,
             port: consolePort,
+            // Flatcar nodes' update server (ADR 0055): the console's update server pages ask it as the user.
+            ...(config.os.name === 'flatcar' ? { updateServerUrl: clusterUpdateServerUrl(cluster.topology) } : {}),
             progress: (line) => say(`    ${line}`),
           });
         }

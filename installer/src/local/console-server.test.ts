@@ -6,7 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ASSET_PATHS, CertificateAuthority, toPemPair, writePemPair } from '@strata/assets';
-import { consoleBin, issueLocalConsoleCertificate, localConsolePaths } from './console-server.ts';
+import {
+  consoleBin,
+  issueLocalConsoleCertificate,
+  localConsoleEnvironment,
+  localConsolePaths,
+} from './console-server.ts';
 
 describe("the local cluster's console", () => {
   const dirs: string[] = [];
@@ -33,6 +38,20 @@ describe("the local cluster's console", () => {
     assert.equal(serving.checkIP('127.0.0.2'), undefined);
     assert.equal(serving.ca, false);
     assert.deepEqual(serving.keyUsage, ['1.3.6.1.5.5.7.3.1'], 'server authentication only');
+  });
+
+  it('passes the console the cluster, its session key and, on Flatcar, the update server with the cluster CA', () => {
+    const base = { kubeconfigPath: '/c/kubeconfig', sessionSecret: 'k'.repeat(43), caFile: '/c/assets/tls/ca.crt' };
+    assert.deepEqual(localConsoleEnvironment(base), {
+      STRATA_CONSOLE_KUBECONFIG: '/c/kubeconfig',
+      STRATA_CONSOLE_SESSION_SECRET: 'k'.repeat(43),
+    });
+    assert.deepEqual(localConsoleEnvironment({ ...base, updateServerUrl: 'https://127.0.0.2:30779/v1/update/' }), {
+      STRATA_CONSOLE_KUBECONFIG: '/c/kubeconfig',
+      STRATA_CONSOLE_SESSION_SECRET: 'k'.repeat(43),
+      STRATA_CONSOLE_UPDATE_SERVER_URL: 'https://127.0.0.2:30779',
+      STRATA_CONSOLE_UPDATE_SERVER_CA_FILE: '/c/assets/tls/ca.crt',
+    });
   });
 
   it('keeps its files in the cluster directory and trusts the cluster CA', () => {

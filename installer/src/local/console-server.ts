@@ -80,6 +80,11 @@ export interface LocalConsoleOptions {
   readonly kubeconfigPath: string;
   readonly logsDir: string;
   readonly port?: number;
+  /**
+   * The cluster's own update server (update_engine's SERVER= URL; its origin is used), whose certificate the cluster
+   * CA signs; absent (not a Flatcar cluster), the console's update server pages say it is not configured.
+   */
+  readonly updateServerUrl?: string;
   /** Told what happens, the build's own lines included. */
   readonly progress: (line: string) => void;
 }
@@ -90,6 +95,28 @@ export interface LocalConsole {
   /** The CA that signs its certificate: the cluster CA. */
   readonly caFile: string;
   stop(): Promise<void>;
+}
+
+/**
+ * The console's environment: the cluster (its kubeconfig's cluster entry; the console ignores its user), the session
+ * key, and the update server with the cluster CA that signs its certificate (ADR 0066).
+ */
+export function localConsoleEnvironment(options: {
+  readonly kubeconfigPath: string;
+  readonly sessionSecret: string;
+  readonly caFile: string;
+  readonly updateServerUrl?: string;
+}): Record<string, string> {
+  return {
+    STRATA_CONSOLE_KUBECONFIG: options.kubeconfigPath,
+    STRATA_CONSOLE_SESSION_SECRET: options.sessionSecret,
+    ...(options.updateServerUrl === undefined
+      ? {}
+      : {
+          STRATA_CONSOLE_UPDATE_SERVER_URL: new URL(options.updateServerUrl).origin,
+          STRATA_CONSOLE_UPDATE_SERVER_CA_FILE: options.caFile,
+        }),
+  };
 }
 
 /** Builds the console if needed, starts it and waits until it answers its health route over TLS. */
@@ -121,10 +148,7 @@ export async function startLocalConsole(options: LocalConsoleOptions): Promise<L
       `--tls-cert-file=${paths.certFile}`,
       `--tls-key-file=${paths.keyFile}`,
     ],
-    env: {
-      STRATA_CONSOLE_KUBECONFIG: options.kubeconfigPath,
-      STRATA_CONSOLE_SESSION_SECRET: secret,
-    },
+    env: localConsoleEnvironment({ ...options, caFile: paths.caFile, sessionSecret: secret }),
     logFile: join(options.logsDir, 'console.log'),
   });
   try {

@@ -8,7 +8,7 @@ import {
   KubeConfig,
   type V1ResourceAttributes,
 } from '@kubernetes/client-node';
-import { UPDATE_POLICY } from '@strata/api';
+import { UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_POLICY } from '@strata/api';
 import { sharedControlPlane } from '@strata/harness';
 import { CONSOLE_ROLLOUT_USER, issueConsoleRolloutToken } from './console-user.ts';
 
@@ -35,7 +35,7 @@ async function allowed(kubeConfig: KubeConfig, attributes: V1ResourceAttributes)
 const policies = { group: UPDATE_POLICY.group, resource: UPDATE_POLICY.plural };
 
 describe('the console rollout user', () => {
-  it('may read nodes and UpdatePolicies and pause a policy, and nothing else', async () => {
+  it('may read nodes, UpdatePolicies, UpdateChannels and UpdateGroups and pause a policy, and nothing else', async () => {
     const cluster = await sharedControlPlane();
     const admin = cluster.adminKubeConfig();
     const first = await issueConsoleRolloutToken(admin);
@@ -54,6 +54,10 @@ describe('the console rollout user', () => {
       [{ verb: 'list', ...policies }, true],
       [{ verb: 'watch', ...policies }, true],
       [{ verb: 'patch', ...policies }, true],
+      [{ verb: 'list', group: UPDATE_GROUP.group, resource: UPDATE_GROUP.plural }, true],
+      [{ verb: 'get', group: UPDATE_GROUP.group, resource: UPDATE_CHANNEL.plural, name: 'stable' }, true],
+      [{ verb: 'patch', group: UPDATE_GROUP.group, resource: UPDATE_CHANNEL.plural, name: 'stable' }, false],
+      [{ verb: 'patch', group: UPDATE_GROUP.group, resource: UPDATE_GROUP.plural, name: 'stable' }, false],
       [{ verb: 'patch', resource: 'nodes' }, false],
       [{ verb: 'delete', ...policies }, false],
       [{ verb: 'create', ...policies }, false],

@@ -1,9 +1,9 @@
 // The console's first user on a local cluster: a ServiceAccount that may read the nodes and the UpdatePolicies and
-// pause or resume a policy, and nothing more, with a token that `strata up` prints for signing in to the console.
+// pause or resume a policy, and read the update server's channels and groups, and nothing more, with a token that `strata up` prints for signing in to the console.
 // The least that lets a new user watch an OS rollout and pause it (ADR 0058); the admin kubeconfig is never offered
 // to the browser. Applied by server-side apply, so `strata up` on the same directory again finds them as they are.
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { StrataError, UPDATE_POLICY } from '@strata/api';
+import { StrataError, UPDATE_CHANNEL, UPDATE_GROUP, UPDATE_POLICY } from '@strata/api';
 import { STRATA_CONSOLE_NAMESPACE } from '@strata/assets';
 import { applyManifestObject, kubernetesApiError } from '@strata/kube';
 
@@ -40,6 +40,12 @@ export function consoleRolloutUserObjects(): KubernetesObject[] {
           apiGroups: [UPDATE_POLICY.group],
           resources: [UPDATE_POLICY.plural],
           verbs: ['get', 'list', 'watch', 'patch'],
+        },
+        // The update server's channels, groups and machines on the console's update server pages (ADR 0066).
+        {
+          apiGroups: [UPDATE_GROUP.group],
+          resources: [UPDATE_CHANNEL.plural, UPDATE_GROUP.plural],
+          verbs: ['get', 'list'],
         },
       ],
     } as KubernetesObject,

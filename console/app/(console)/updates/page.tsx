@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { UPDATE_POLICY } from '@strata/api';
 import { UpdatesView } from '../../../src/client/updates-view.tsx';
@@ -17,6 +18,10 @@ export default async function UpdatesPage() {
   return (
     <>
       <h1 id="updates-heading">OS updates</h1>
+      <p>
+        What the update server offers each group of machines, each machine&apos;s timeline and promoting a release:{' '}
+        <Link href="/updates/server">Update server</Link>.
+      </p>
       <UpdatesView rights={{ create, patch, delete: remove }} />
     </>
   );

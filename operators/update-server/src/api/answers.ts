@@ -59,3 +59,31 @@ export const apiMachinesAnswerSchema = z.object({
   continue: z.string().nullable(),
 });
 export type ApiMachinesAnswer = z.output<typeof apiMachinesAnswerSchema>;
+
+export const apiTimelineEntrySchema = z.looseObject({
+  at: z.string(),
+  state: z.enum(MACHINE_STATES),
+  version: z.string(),
+  /** The hold reason, or the base error code of an error ("44 rollback"); empty otherwise. */
+  detail: z.string(),
+});
+export type ApiTimelineEntry = z.output<typeof apiTimelineEntrySchema>;
+
+/** `GET /machines/<id>`: the machine, its group (null when no group has its track now) and its history, oldest first. */
+export const apiMachineDetailAnswerSchema = apiMachineAnswerSchema.extend({
+  group: z.string().nullable(),
+  timeline: z.array(apiTimelineEntrySchema),
+});
+export type ApiMachineDetailAnswer = z.output<typeof apiMachineDetailAnswerSchema>;
+
+export const apiPromotionAnswerSchema = z.looseObject({
+  channel: z.string(),
+  release: z.string(),
+  version: z.string(),
+});
+export type ApiPromotionAnswer = z.output<typeof apiPromotionAnswerSchema>;
+
+export const apiPauseAnswerSchema = z.looseObject({ name: z.string(), paused: z.boolean() });
+
+// What a client sends, beside what it reads: the console's promotion form checks its body with the server's own schema.
+export { promoteBodySchema, type PromoteBody } from './schemas.ts';

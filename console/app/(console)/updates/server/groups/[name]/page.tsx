@@ -1,0 +1,165 @@
+// One update group: its summary, version breakdown and rollout, and its machines a page at a time (the JSON API's
+// `continue` token, carried in the URL so that a page can be bookmarked), each leading to its timeline.
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { UPDATE_GROUP } from '@strata/api';
+import { apiGroupAnswerSchema, apiMachinesAnswerSchema } from '@strata/update-server/answers';
+import { z } from 'zod';
+import { GroupPauseButton } from '../../../../../../src/client/update-server/group-pause-button.tsx';
+import { VersionChart } from '../../../../../../src/client/update-server/version-chart.tsx';
+import { mayI } from '../../../../../../src/server/access.ts';
+import { consoleConfig } from '../../../../../../src/server/config.ts';
+import { askUpdateServer, unreachableMessage } from '../../../../../../src/server/update-server.ts';
+import { NotConfigured, Refusal, updateServerPageContext } from '../../../../../../src/server/update-server-page.tsx';
+import { userKubeConfig } from '../../../../../../src/server/user-client.ts';
+import { updateObjectNameSchema } from '../../../../../../src/shared/update-server-forms.ts';
+import {
+  groupState,
+  machineState,
+  policySummary,
+  rolloutProgress,
+} from '../../../../../../src/shared/update-server-rows.ts';
+
+export const dynamic = 'force-dynamic';
+
+/** The page's query: the update server checks the token and the limit again (400 naming the field). */
+const pageQuerySchema = z.object({
+  continue: z.string().max(1024).optional(),
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+});
+
+export default async function UpdateGroupPage({
+  params,
+  searchParams,
+}: {
+  readonly params: Promise<{ name: string }>;
+  readonly searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const name = updateObjectNameSchema.safeParse((await params).name);
+  if (!name.success) notFound();
+  const query = pageQuerySchema.safeParse(await searchParams);
+  const context = await updateServerPageContext();
+  const heading = <h1>Update group {name.data}</h1>;
+  if (!context.configured)
+    return (
+      <>
+        {heading}
+        <NotConfigured />
+      </>
+    );
+  if (!query.success)
+    return (
+      <>
+        {heading}
+        <p role="alert">The page&apos;s query is not valid: {z.prettifyError(query.error)}</p>
+      </>
+    );
+  const { server, session } = context;
+  const machinesPath = `/machines?${new URLSearchParams({
+    group: name.data,
+    ...(query.data.limit === undefined ? {} : { limit: String(query.data.limit) }),
+    ...(query.data.continue === undefined ? {} : { continue: query.data.continue }),
+  }).toString()}`;
+  let group, machines, canPause;
+  try {
+    [group, machines, canPause] = await Promise.all([
+      askUpdateServer(server, session.token, { method: 'GET', path: `/groups/${name.data}` }, apiGroupAnswerSchema),
+      askUpdateServer(server, session.token, { method: 'GET', path: machinesPath }, apiMachinesAnswerSchema),
+      mayI(userKubeConfig(consoleConfig().apiServer, session.token), {
+        verb: 'patch',
+        group: UPDATE_GROUP.group,
+        resource: UPDATE_GROUP.plural,
+        name: name.data,
+      }),
+    ]);
+  } catch (error) {
+    return (
+      <>
+        {heading}
+        <Refusal status={undefined} message={unreachableMessage(error)} />
+      </>
+    );
+  }
+  if (!group.ok)
+    return (
+      <>
+        {heading}
+        <Refusal status={group.status} message={group.message} />
+      </>
+    );
+  const progress = rolloutProgress(group.value);
+  const next =
+    machines.ok && machines.value.continue !== null
+      ? `?${new URLSearchParams({
+          continue: machines.value.continue,
+          ...(query.data.limit === undefined ? {} : { limit: String(query.data.limit) }),
+        }).toString()}`
+      : undefined;
+  return (
+    <>
+      {heading}
+      <p>
+        <Link href="/updates/server">All channels and groups</Link>
+      </p>
+      <dl className="summary" data-group={group.value.name}>
+        <dt>Track</dt>
+        <dd data-field="track">{group.value.track}</dd>
+        <dt>Channel</dt>
+        <dd data-field="channel">{group.value.channel}</dd>
+        <dt>State</dt>
+        <dd data-field="state">{groupState(group.value)}</dd>
+        <dt>Policy</dt>
+        <dd data-field="policy">{policySummary(group.value.policy)}</dd>
+        <dt>Rollout</dt>
+        <dd data-field="rollout">{progress.text}</dd>
+      </dl>
+      {canPause ? <GroupPauseButton group={group.value.name} paused={group.value.paused} /> : null}
+      <VersionChart group={group.value.name} versions={group.value.versions} />
+      <section aria-labelledby="machines-heading">
+        <h2 id="machines-heading">Machines</h2>
+        {!machines.ok ? (
+          <Refusal status={machines.status} message={machines.message} />
+        ) : (
+          <>
+            <table data-testid="machines">
+              <caption>
+                Machines of {group.value.name}
+                {query.data.continue === undefined ? '' : ' (a later page)'}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Machine</th>
+                  <th scope="col">Alias</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Last check</th>
+                </tr>
+              </thead>
+              <tbody>
+                {machines.value.items.map((machine) => (
+                  <tr key={machine.machineId} data-machine={machine.machineId}>
+                    <th scope="row">
+                      <Link href={`/updates/server/machines/${encodeURIComponent(machine.machineId)}`}>
+                        {machine.machineId}
+                      </Link>
+                    </th>
+                    <td data-column="alias">{machine.alias}</td>
+                    <td data-column="version">{machine.currentVersion}</td>
+                    <td data-column="state">{machineState(machine)}</td>
+                    <td data-column="last-check">{machine.lastCheckAt}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <nav aria-label="Machine pages">
+              {query.data.continue === undefined ? null : (
+                <Link href={`/updates/server/groups/${name.data}`}>First page</Link>
+              )}{' '}
+              {next === undefined ? null : <Link href={`/updates/server/groups/${name.data}${next}`}>Next page</Link>}
+            </nav>
+          </>
+        )}
+      </section>
+    </>
+  );
+}

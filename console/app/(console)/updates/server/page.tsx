@@ -1,0 +1,150 @@
+// The update server's channels and groups (issue 16, ADR 0066), read from its JSON API as the signed-in user when
+// the page loads (the JSON API has no watch; a promotion or a pause reloads it). Promote and pause are offered where
+// a SelfSubjectAccessReview allows `patch` on that channel or group; the update server decides again.
+import Link from 'next/link';
+import { UPDATE_CHANNEL, UPDATE_GROUP } from '@strata/api';
+import { apiChannelsAnswerSchema, apiGroupsAnswerSchema } from '@strata/update-server/answers';
+import { GroupPauseButton } from '../../../../src/client/update-server/group-pause-button.tsx';
+import { PromoteForm } from '../../../../src/client/update-server/promote-form.tsx';
+import { VersionChart } from '../../../../src/client/update-server/version-chart.tsx';
+import { mayI } from '../../../../src/server/access.ts';
+import { consoleConfig } from '../../../../src/server/config.ts';
+import { askUpdateServer, unreachableMessage } from '../../../../src/server/update-server.ts';
+import { NotConfigured, Refusal, updateServerPageContext } from '../../../../src/server/update-server-page.tsx';
+import { userKubeConfig } from '../../../../src/server/user-client.ts';
+import { groupState, policySummary, rolloutProgress } from '../../../../src/shared/update-server-rows.ts';
+
+export const dynamic = 'force-dynamic';
+
+export default async function UpdateServerPage() {
+  const context = await updateServerPageContext();
+  const heading = <h1>Update server</h1>;
+  if (!context.configured)
+    return (
+      <>
+        {heading}
+        <NotConfigured />
+      </>
+    );
+  const { server, session } = context;
+  let channels, groups;
+  try {
+    [channels, groups] = await Promise.all([
+      askUpdateServer(server, session.token, { method: 'GET', path: '/channels' }, apiChannelsAnswerSchema),
+      askUpdateServer(server, session.token, { method: 'GET', path: '/groups' }, apiGroupsAnswerSchema),
+    ]);
+  } catch (error) {
+    return (
+      <>
+        {heading}
+        <Refusal status={undefined} message={unreachableMessage(error)} />
+      </>
+    );
+  }
+  const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
+  const may = (resource: string, name: string) =>
+    mayI(kubeConfig, { verb: 'patch', group: UPDATE_GROUP.group, resource, name });
+  const [canPromote, canPause] = await Promise.all([
+    Promise.all((channels.ok ? channels.value.items : []).map((channel) => may(UPDATE_CHANNEL.plural, channel.name))),
+    Promise.all((groups.ok ? groups.value.items : []).map((group) => may(UPDATE_GROUP.plural, group.name))),
+  ]);
+  return (
+    <>
+      {heading}
+      <p>
+        The cluster&apos;s Omaha update server: what each channel offers, and how each group of machines follows it.
+        Read when the page loads. The update policies and the reboots node by node are on{' '}
+        <Link href="/updates">OS updates</Link>.
+      </p>
+      <section aria-labelledby="channels-heading">
+        <h2 id="channels-heading">Channels</h2>
+        {!channels.ok ? (
+          <Refusal status={channels.status} message={channels.message} />
+        ) : (
+          <table data-testid="channels">
+            <caption>Update channels</caption>
+            <thead>
+              <tr>
+                <th scope="col">Channel</th>
+                <th scope="col">Release</th>
+                <th scope="col">Version</th>
+                <th scope="col">Resolved</th>
+                {canPromote.some(Boolean) ? <th scope="col">Promote</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {channels.value.items.map((channel, index) => (
+                <tr key={channel.name} data-channel={channel.name}>
+                  <th scope="row">{channel.name}</th>
+                  <td data-column="release">{channel.release ?? 'None'}</td>
+                  <td data-column="version">{channel.version ?? 'None'}</td>
+                  <td data-column="resolved">
+                    {channel.resolved === null
+                      ? 'Not yet'
+                      : channel.resolved.status === 'True'
+                        ? 'Yes'
+                        : `${channel.resolved.reason}: ${channel.resolved.message}`}
+                  </td>
+                  {canPromote.some(Boolean) ? (
+                    <td>{canPromote[index] === true ? <PromoteForm channel={channel.name} /> : null}</td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section aria-labelledby="groups-heading">
+        <h2 id="groups-heading">Groups</h2>
+        {!groups.ok ? (
+          <Refusal status={groups.status} message={groups.message} />
+        ) : groups.value.items.length === 0 ? (
+          <p>No UpdateGroups.</p>
+        ) : (
+          groups.value.items.map((group, index) => {
+            const progress = rolloutProgress(group);
+            return (
+              <article
+                key={group.name}
+                className="card"
+                data-group={group.name}
+                aria-labelledby={`group-${group.name}`}
+              >
+                <h3 id={`group-${group.name}`}>
+                  <Link href={`/updates/server/groups/${encodeURIComponent(group.name)}`}>{group.name}</Link>
+                </h3>
+                <dl className="summary">
+                  <dt>Track</dt>
+                  <dd data-field="track">{group.track}</dd>
+                  <dt>Channel</dt>
+                  <dd data-field="channel">{group.channel}</dd>
+                  <dt>State</dt>
+                  <dd data-field="state">{groupState(group)}</dd>
+                  <dt>Policy</dt>
+                  <dd data-field="policy">{policySummary(group.policy)}</dd>
+                  <dt>Machines</dt>
+                  <dd data-field="machines">{group.machines}</dd>
+                  <dt>Rollout</dt>
+                  <dd data-field="rollout">
+                    {progress.text}
+                    {progress.version === null || progress.machines === 0 ? null : (
+                      // Beside the words, not in them: the cell's text stays the progress in words.
+                      <progress
+                        className="rollout-progress"
+                        max={progress.machines}
+                        value={progress.onVersion}
+                        aria-label={`${group.name}: machines on ${progress.version}`}
+                      />
+                    )}
+                  </dd>
+                </dl>
+                {canPause[index] === true ? <GroupPauseButton group={group.name} paused={group.paused} /> : null}
+                <VersionChart group={group.name} versions={group.versions} />
+              </article>
+            );
+          })
+        )}
+      </section>
+    </>
+  );
+}

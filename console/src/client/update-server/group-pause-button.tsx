@@ -1,0 +1,43 @@
+'use client';
+// Pause or resume a group's grants (the update server sets spec.policy.enabled and records who in an Event), offered
+// when a SelfSubjectAccessReview allows `patch updategroups` on it; the update server decides, and its refusal is
+// shown. The button follows the server's answer at once (the page, read again, follows once the update server's
+// cache has seen its own patch).
+import { useRouter } from 'next/navigation';
+import { apiPauseAnswerSchema } from '@strata/update-server/answers';
+import { useState } from 'react';
+import { mutate } from '../mutate.ts';
+
+export function GroupPauseButton({ group, paused: shown }: { readonly group: string; readonly paused: boolean }) {
+  const router = useRouter();
+  const [answered, setAnswered] = useState<boolean | undefined>(undefined);
+  const paused = answered ?? shown;
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const verb = paused ? 'Resume' : 'Pause';
+  const act = async () => {
+    setBusy(true);
+    setError(undefined);
+    const result = await mutate(
+      'POST',
+      `/api/update-server/groups/${encodeURIComponent(group)}/${paused ? 'resume' : 'pause'}`,
+      {},
+    );
+    setBusy(false);
+    if (!result.ok) {
+      setError(result.error);
+      return;
+    }
+    const answer = apiPauseAnswerSchema.safeParse(result.body);
+    if (answer.success) setAnswered(answer.data.paused);
+    router.refresh();
+  };
+  return (
+    <p>
+      <button type="button" disabled={busy} aria-label={`${verb} group ${group}`} onClick={() => void act()}>
+        {verb}
+      </button>
+      {error === undefined ? null : <span role="alert">{error}</span>}
+    </p>
+  );
+}
