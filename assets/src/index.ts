@@ -59,3 +59,10 @@ export {
   UPDATE_SERVER_PORT,
   updateServerDefaults,
 } from './render/catalog/node-files.ts';
+export {
+  clusterConsoleUrl,
+  consoleController,
+  consoleDeployed,
+  consoleServingSans,
+  CONSOLE_ASSET_IDS,
+} from './render/catalog/console.ts';

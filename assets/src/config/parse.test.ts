@@ -115,6 +115,7 @@ describe('cluster config: defaults', () => {
       trustedCaCertificates: [],
       certificates: { caValidityDays: 3650, validityDays: 365 },
       join: { tokenTtlHours: 24 },
+      console: { enabled: true },
     };
     assert.deepEqual(config, expected);
   });
@@ -209,6 +210,19 @@ describe('cluster config: fields', () => {
         value: '10.3.0.0/16',
         hint: '"serviceCidr" belongs under networking',
         ...positionOf(text, 'serviceCidr'),
+      },
+    ]);
+  });
+
+  it('takes console.enabled: false, and refuses anything but a boolean there with what false means', () => {
+    assert.equal(parsedConfig(clusterConfigYaml(validConfig(), { 'console.enabled': false })).console.enabled, false);
+    const text = clusterConfigYaml(validConfig(), { 'console.enabled': 'no' });
+    expectIssues(text, [
+      {
+        path: 'console.enabled',
+        message: 'must be true or false (false: the console is not deployed in the cluster)',
+        value: 'no',
+        ...positionOf(text, 'no', 'enabled:'),
       },
     ]);
   });

@@ -545,6 +545,18 @@ export const certificatesSchema = z.strictObject({
     .meta({ description: 'Lifetime of the certificates the CAs issue, in days; less than caValidityDays.' }),
 });
 
+export const consoleSchema = z
+  .strictObject({
+    enabled: z
+      .boolean({ error: 'must be true or false (false: the console is not deployed in the cluster)' })
+      .default(true)
+      .meta({
+        description:
+          "Deploy the web console in the cluster (one replica on the first controller's network, https://<its address>:30443, TLS from the cluster CA). false: not deployed; strata install then prints no console URL.",
+      }),
+  })
+  .meta({ description: 'The web console the cluster serves (issue 16).' });
+
 export const DEFAULT_JOIN_TOKEN_TTL_HOURS = 24;
 
 export const joinSchema = z
@@ -620,6 +632,7 @@ export const clusterConfigFieldsSchema = z.strictObject({
     .meta({ description: 'Extra PEM CA certificates the machines trust, one certificate per entry.' }),
   certificates: certificatesSchema.prefault({}),
   join: joinSchema.prefault({}),
+  console: consoleSchema.prefault({}),
   install: installSchema.optional(),
 });
 

@@ -1,3 +1,4 @@
+import { CONSOLE_IMAGE } from './console/console.ts';
 import type { ManifestInputs } from './inputs.ts';
 
 // Pinned images; the README records where each version was taken from. Bump them together with that record.
@@ -30,6 +31,7 @@ export interface BootstrapImages {
   readonly updateOperator: string;
   readonly etcdOperator: string;
   readonly updateServer: string;
+  readonly console: string;
 }
 
 export function resolveImages(inputs: ManifestInputs): BootstrapImages {
@@ -41,5 +43,6 @@ export function resolveImages(inputs: ManifestInputs): BootstrapImages {
     updateOperator: inputs.images?.updateOperator ?? UPDATE_OPERATOR_IMAGE,
     etcdOperator: inputs.images?.etcdOperator ?? ETCD_OPERATOR_IMAGE,
     updateServer: inputs.images?.updateServer ?? UPDATE_SERVER_IMAGE,
+    console: inputs.images?.console ?? CONSOLE_IMAGE,
   };
 }

@@ -77,10 +77,26 @@ export interface ManifestInputs {
     /** The default channels, groups (the tracks the nodes' GROUP= names) and release; none rendered without it. */
     readonly defaults?: UpdateServerDefaults;
   };
+  /**
+   * The web console's one replica: the controller it runs on (by node name), its serving certificate and key (PEM)
+   * from the cluster CA, and the key that seals its session cookies. Without it the console is not deployed.
+   */
+  readonly console?: {
+    readonly nodeName: string;
+    readonly tls: { readonly certPem: string; readonly keyPem: string };
+    readonly sessionSecret: string;
+  };
   /** Replacements for the pinned images, e.g. a mirror for an air-gapped install. */
   readonly images?: Partial<
     Record<
-      'flannel' | 'flannelCniPlugin' | 'coredns' | 'kubeProxy' | 'updateOperator' | 'etcdOperator' | 'updateServer',
+      | 'flannel'
+      | 'flannelCniPlugin'
+      | 'coredns'
+      | 'kubeProxy'
+      | 'updateOperator'
+      | 'etcdOperator'
+      | 'updateServer'
+      | 'console',
       string
     >
   >;
@@ -224,6 +240,16 @@ const manifestInputsSchema = z
           .optional(),
       })
       .optional(),
+    console: z
+      .strictObject({
+        nodeName: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a node name'),
+        tls: z.strictObject({
+          certPem: z.string().includes('-----BEGIN CERTIFICATE-----', 'must be a PEM certificate'),
+          keyPem: z.string().includes('PRIVATE KEY-----', 'must be a PEM private key'),
+        }),
+        sessionSecret: z.string().min(32, 'must hold at least 32 characters (iron-session seals cookies with it)'),
+      })
+      .optional(),
     images: z
       .strictObject({
         flannel: imageSchema.optional(),
@@ -233,6 +259,7 @@ const manifestInputsSchema = z
         updateOperator: imageSchema.optional(),
         etcdOperator: imageSchema.optional(),
         updateServer: imageSchema.optional(),
+        console: imageSchema.optional(),
       })
       .optional(),
   })

@@ -56,12 +56,15 @@ export function namespaces(inputs: ManifestInputs): V1Namespace[] {
         name: STRATA_CONSOLE_NAMESPACE,
         labels: {
           [COMPONENT_LABEL]: 'console',
-          // A web application reachable from outside: nothing in it needs host access.
-          ...podSecurityLabels(inputs.kubernetesVersion, {
-            enforce: 'restricted',
-            audit: 'restricted',
-            warn: 'restricted',
-          }),
+          // A web application reachable from outside. Deployed, its one replica listens on the first controller's
+          // host network (ADR 0070), which only `privileged` admits; everything else of restricted it meets, and the
+          // audit at restricted records the one exception. Without it nothing here needs host access.
+          ...podSecurityLabels(
+            inputs.kubernetesVersion,
+            inputs.console === undefined
+              ? { enforce: 'restricted', audit: 'restricted', warn: 'restricted' }
+              : { enforce: 'privileged', audit: 'restricted' },
+          ),
         },
       },
     },

@@ -10,12 +10,14 @@ import { updateOperatorFiles } from './update-operator/index.ts';
 import { joinApproverFile } from './join-approver/index.ts';
 import { etcdOperatorFiles } from './etcd-operator/index.ts';
 import { updateServerFiles } from './update-server/index.ts';
+import { consoleManifests } from './console/console.ts';
 
 /**
  * The manifests a new cluster is bootstrapped with, in apply order: the
  * namespaces add-ons install into, what lets kubelets join, the pod network,
  * Service routing, cluster DNS (whose Pods need the network), then the
- * update operator (an add-on, prefixes 50-52), the etcd operator (55-56) and the update server (57-58). Throws
+ * update operator (an add-on, prefixes 50-52), the etcd operator (55-56), the update server (57-59) and the web
+ * console (60), when placed. Throws
  * ManifestInputsError, naming the field, when an input is invalid.
  */
 export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[] {
@@ -31,5 +33,8 @@ export function renderBootstrapManifests(inputs: ManifestInputs): ManifestFile[]
     ...updateOperatorFiles(valid, images),
     ...etcdOperatorFiles(images),
     ...updateServerFiles(images, valid.updateServer),
+    ...(valid.console === undefined
+      ? []
+      : [{ fileName: '60-console.yaml', objects: consoleManifests({ image: images.console, ...valid.console }) }]),
   ];
 }

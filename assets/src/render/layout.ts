@@ -13,6 +13,10 @@ export const ASSET_PATHS = {
   fleetLockServing: 'tls/fleetlock-serving',
   /** The update server's Omaha endpoint and JSON API, which update_engine on Flatcar nodes asks over HTTPS. */
   updateServerServing: 'tls/update-server-serving',
+  /** The web console's HTTPS front, which browsers reach on the first controller (and in-cluster clients by its Service). */
+  consoleServing: 'tls/console-serving',
+  /** The key that seals the console's session cookies: kept across renders, since a new one signs every user out. */
+  consoleSessionSecret: 'auth/console-session-secret',
   etcdCa: 'tls/etcd/ca',
   apiserverEtcdClient: 'tls/etcd/apiserver-etcd-client',
   etcdServer: (node: string) => `tls/etcd/server-${node}`,

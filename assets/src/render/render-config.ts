@@ -52,4 +52,6 @@ export interface RenderConfig extends TopologyInput {
   readonly trustedCaCertificates?: readonly string[] | undefined;
   readonly certificates: { readonly caValidityDays: number; readonly validityDays: number };
   readonly join: { readonly tokenTtlHours: number };
+  /** Whether the web console is deployed in the cluster; absent means deployed, as the config's default. */
+  readonly console?: { readonly enabled: boolean } | undefined;
 }

@@ -9,6 +9,8 @@ import { SubjectAlternativeNameExtension } from '../pki/x509.ts';
 import { openssl } from '../testing/openssl.ts';
 import { renderConfig } from '../testing/fixtures.ts';
 import { applyRenderPlan, planClusterRender, RenderTargetError } from './render.ts';
+import { clusterConsoleUrl } from './catalog/console.ts';
+import { clusterTopology } from '../topology/topology.ts';
 import { ASSET_PATHS, CERT, KEY, NODE_PATHS } from './layout.ts';
 import { parse, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
@@ -32,6 +34,19 @@ async function listFiles(dir: string): Promise<string[]> {
     .filter((entry) => entry.isFile())
     .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
     .sort();
+}
+
+/** The labels of the strata-console Namespace the bootstrap manifests in `dir` make. */
+async function consoleNamespaceLabels(dir: string): Promise<Record<string, string>> {
+  const namespace = parseAllDocuments(await readFile(join(dir, ASSET_PATHS.manifest('00-namespaces.yaml')), 'utf8'))
+    .map((document) =>
+      z
+        .object({ metadata: z.object({ name: z.string(), labels: z.record(z.string(), z.string()) }) })
+        .parse(document.toJS()),
+    )
+    .find((each) => each.metadata.name === 'strata-console');
+  assert.ok(namespace !== undefined, 'the strata-console Namespace');
+  return namespace.metadata.labels;
 }
 
 const config = renderConfig({ controllers: { count: 3 }, workerPools: [{ name: 'worker', count: 2 }] });
@@ -249,6 +264,112 @@ describe('strata render output', () => {
       { path: '/var/lib/strata-update-server', mode: 0o700, user: { id: 65532 } },
     ]);
     assert.deepEqual(await directories('proof-controller-1'), [], 'only the pinned controller keeps its data');
+  });
+
+  it('deploys the console on the first controller with a certificate for its URL and Service, its keys 0600', async () => {
+    assert.equal(clusterConsoleUrl(clusterTopology(config)), 'https://127.0.0.2:30443');
+    const names = await subjectAltNames(join(dir, CERT(ASSET_PATHS.consoleServing)));
+    assert.deepEqual(names.sort(), [
+      '127.0.0.2',
+      'console.strata-console',
+      'console.strata-console.svc',
+      'console.strata-console.svc.cluster.local',
+      'proof-controller-0',
+    ]);
+    const verified = openssl([
+      'verify',
+      '-CAfile',
+      join(dir, CERT(ASSET_PATHS.clusterCa)),
+      join(dir, CERT(ASSET_PATHS.consoleServing)),
+    ]);
+    assert.equal(verified.status, 0, verified.output);
+    for (const secret of [KEY(ASSET_PATHS.consoleServing), ASSET_PATHS.consoleSessionSecret])
+      assert.equal((await stat(join(dir, secret))).mode & 0o777, 0o600, secret);
+    const sessionSecret = (await readFile(join(dir, ASSET_PATHS.consoleSessionSecret), 'utf8')).trim();
+    assert.match(sessionSecret, /^[A-Za-z0-9_-]{43}$/, '32 random bytes');
+    const consoleFile = join(dir, ASSET_PATHS.manifest('60-console.yaml'));
+    assert.equal((await stat(consoleFile)).mode & 0o777, 0o600, 'the file carries the serving and session keys');
+    const objects = parseAllDocuments(await readFile(consoleFile, 'utf8')).map((document) =>
+      z
+        .object({
+          kind: z.string(),
+          metadata: z.object({ name: z.string(), namespace: z.string().optional() }),
+          data: z.record(z.string(), z.string()).optional(),
+          spec: z
+            .object({
+              template: z
+                .object({
+                  spec: z.object({ hostNetwork: z.boolean(), nodeSelector: z.record(z.string(), z.string()) }),
+                })
+                .optional(),
+            })
+            .optional(),
+        })
+        .parse(document.toJS()),
+    );
+    assert.deepEqual(
+      objects.map((object) => `${object.kind}/${object.metadata.name}`),
+      ['Secret/console-tls', 'Secret/console-session', 'Deployment/console', 'Service/console'],
+    );
+    assert.deepEqual(objects[0]?.data, {
+      'tls.crt': (await readFile(join(dir, CERT(ASSET_PATHS.consoleServing)))).toString('base64'),
+      'tls.key': (await readFile(join(dir, KEY(ASSET_PATHS.consoleServing)))).toString('base64'),
+    });
+    assert.deepEqual(objects[1]?.data, { 'session-secret': Buffer.from(sessionSecret).toString('base64') });
+    const pod = objects[2]?.spec?.template?.spec;
+    assert.equal(pod?.hostNetwork, true);
+    assert.equal(pod?.nodeSelector['kubernetes.io/hostname'], 'proof-controller-0');
+    const labels = await consoleNamespaceLabels(dir);
+    assert.equal(labels['pod-security.kubernetes.io/enforce'], 'privileged', 'the host network');
+    assert.equal(labels['pod-security.kubernetes.io/audit'], 'restricted');
+  });
+
+  it("keeps the console's session key and serving key when its certificate is issued again", async () => {
+    const again = await mkdtemp(join(tmpdir(), 'strata-render-console-'));
+    try {
+      await cp(dir, again, { recursive: true });
+      const read = (path: string) => readFile(join(again, path), 'utf8');
+      const before = await Promise.all(
+        [ASSET_PATHS.consoleSessionSecret, KEY(ASSET_PATHS.consoleServing), CERT(ASSET_PATHS.consoleServing)].map(read),
+      );
+      const plan = await planClusterRender({
+        config: { ...config, certificates: { ...config.certificates, validityDays: 200 } },
+        dir: again,
+      });
+      assert.ok(plan.regenerated.includes('tls/console-serving'));
+      assert.ok(!plan.regenerated.includes('auth/console-session-secret'));
+      await applyRenderPlan(plan);
+      const after = await Promise.all(
+        [ASSET_PATHS.consoleSessionSecret, KEY(ASSET_PATHS.consoleServing), CERT(ASSET_PATHS.consoleServing)].map(read),
+      );
+      assert.equal(after[0], before[0], 'the session key: nobody is signed out');
+      assert.equal(after[1], before[1], 'the serving key');
+      assert.notEqual(after[2], before[2], 'a new certificate');
+      assert.equal((await stat(join(again, ASSET_PATHS.consoleSessionSecret))).mode & 0o777, 0o600);
+    } finally {
+      await rm(again, { recursive: true, force: true });
+    }
+  });
+
+  it('renders no console, certificate or session key with console.enabled false', async () => {
+    const without = await mkdtemp(join(tmpdir(), 'strata-render-no-console-'));
+    try {
+      await applyRenderPlan(
+        await planClusterRender({ config: { ...config, console: { enabled: false } }, dir: without }),
+      );
+      const rendered = await listFiles(without);
+      assert.ok(rendered.includes(ASSET_PATHS.manifest('58-update-server.yaml')));
+      for (const absent of [
+        ASSET_PATHS.manifest('60-console.yaml'),
+        CERT(ASSET_PATHS.consoleServing),
+        KEY(ASSET_PATHS.consoleServing),
+        ASSET_PATHS.consoleSessionSecret,
+      ])
+        assert.ok(!rendered.includes(absent), absent);
+      assert.equal((await consoleNamespaceLabels(without))['pod-security.kubernetes.io/enforce'], 'restricted');
+    } finally {
+      await rm(without, { recursive: true, force: true });
+    }
   });
 
   it('records every certificate with its expiry', async () => {

@@ -12,6 +12,7 @@ import { inventoryAsset } from './catalog/inventory.ts';
 import { manifestsAsset } from './catalog/manifests.ts';
 import { pkiAssets, PKI_ASSET_IDS } from './catalog/pki.ts';
 import { staticPodAssets } from './catalog/static-pods.ts';
+import { consoleAssets } from './catalog/console.ts';
 import { StrataError } from '@strata/api';
 import { resolveBinary } from '@strata/binaries';
 import { hasSnippets, translateSnippets, type ClusterSnippets } from '../snippets/translate.ts';
@@ -22,13 +23,16 @@ export class RenderTargetError extends StrataError {}
 export function clusterAssets(input: RenderInput): AssetDefinition<RenderInput>[] {
   const pki = pkiAssets(input);
   const auth = authAssets(input);
+  const console = consoleAssets(input);
   const certificateHolders = [
     ...pki.filter((asset) => asset.id !== PKI_ASSET_IDS.serviceAccount).map((asset) => asset.id),
     ...auth.map((asset) => asset.id),
+    ...console.map((asset) => asset.id),
   ];
   return [
     ...pki,
     ...auth,
+    ...console,
     ...joinTokenAssets(input),
     ...staticPodAssets(input),
     manifestsAsset(input),

@@ -61,6 +61,32 @@ describe('parseConsoleConfig', () => {
     assert.deepEqual(config.apiServer, { server: 'https://api.example:6443', caPem: CA });
   });
 
+  it("in a pod, with neither source, takes the kubelet's KUBERNETES_SERVICE_HOST and _PORT, an IPv6 one in brackets", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'console-config-'));
+    await writeFile(join(dir, 'ca.crt'), CA);
+    const inPod = (host: string) =>
+      parseConsoleConfig({
+        KUBERNETES_SERVICE_HOST: host,
+        KUBERNETES_SERVICE_PORT: '6443',
+        STRATA_CONSOLE_API_CA_FILE: join(dir, 'ca.crt'),
+        STRATA_CONSOLE_SESSION_SECRET: SECRET,
+      }).apiServer;
+    assert.deepEqual(inPod('10.3.0.1'), { server: 'https://10.3.0.1:6443', caPem: CA });
+    assert.deepEqual(inPod('fd00:10:3::1'), { server: 'https://[fd00:10:3::1]:6443', caPem: CA });
+    const given = parseConsoleConfig({
+      KUBERNETES_SERVICE_HOST: '10.3.0.1',
+      KUBERNETES_SERVICE_PORT: '443',
+      STRATA_CONSOLE_API_SERVER: 'https://api.example:6443',
+      STRATA_CONSOLE_SESSION_SECRET: SECRET,
+    });
+    assert.equal(given.apiServer.server, 'https://api.example:6443', 'a given address wins');
+    assert.throws(
+      () => parseConsoleConfig({ KUBERNETES_SERVICE_HOST: '10.3.0.1', STRATA_CONSOLE_SESSION_SECRET: SECRET }),
+      /exactly one/,
+      'the host without its port',
+    );
+  });
+
   it('refuses a short secret without printing it, plain HTTP, and both or neither source', async () => {
     const short = 'short-secret-value';
     assert.throws(

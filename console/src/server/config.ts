@@ -1,10 +1,13 @@
 // The console's configuration, from its environment: where kube-apiserver is and how to trust it, and the key
-// that seals session cookies. Only a kubeconfig's cluster entry is read, never its user: the console holds no
+// that seals session cookies. In a pod, where neither a kubeconfig nor an address is given, the address is the one
+// the kubelet sets in KUBERNETES_SERVICE_HOST and _PORT, as client-go's in-cluster config reads it (on the local
+// platform that is the API server's real address, the Service's being unreachable from a process). Only a kubeconfig's cluster entry is read, never its user: the console holds no
 // credentials of its own, so nothing but a signed-in user's token ever reaches the API server. OpenID Connect
 // sign-in is configured by the STRATA_CONSOLE_OIDC_* variables, all of its required ones or none. The update
 // server's JSON API (ADR 0066) by STRATA_CONSOLE_UPDATE_SERVER_URL and its CA file; without it the update server's
 // pages say it is not configured.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import { z } from 'zod';
@@ -29,6 +32,8 @@ const environmentSchema = z
     STRATA_CONSOLE_KUBECONFIG: z.string().min(1).optional(),
     STRATA_CONSOLE_API_SERVER: z.url({ protocol: /^https$/ }).optional(),
     STRATA_CONSOLE_API_CA_FILE: z.string().min(1).optional(),
+    KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
+    KUBERNETES_SERVICE_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     STRATA_CONSOLE_SESSION_SECRET: z.string().min(MIN_SECRET_LENGTH, {
       error: `STRATA_CONSOLE_SESSION_SECRET must hold at least ${MIN_SECRET_LENGTH} characters`,
     }),
@@ -51,9 +56,18 @@ const environmentSchema = z
       })
       .optional(),
   })
-  .refine((env) => (env.STRATA_CONSOLE_KUBECONFIG === undefined) !== (env.STRATA_CONSOLE_API_SERVER === undefined), {
-    error: 'set exactly one of STRATA_CONSOLE_KUBECONFIG and STRATA_CONSOLE_API_SERVER',
-  })
+  .refine(
+    (env) =>
+      env.STRATA_CONSOLE_KUBECONFIG !== undefined && env.STRATA_CONSOLE_API_SERVER !== undefined
+        ? false
+        : env.STRATA_CONSOLE_KUBECONFIG !== undefined ||
+          env.STRATA_CONSOLE_API_SERVER !== undefined ||
+          (env.KUBERNETES_SERVICE_HOST !== undefined && env.KUBERNETES_SERVICE_PORT !== undefined),
+    {
+      error:
+        'set exactly one of STRATA_CONSOLE_KUBECONFIG and STRATA_CONSOLE_API_SERVER (in a pod, neither: KUBERNETES_SERVICE_HOST and _PORT then say where the API server is)',
+    },
+  )
   .refine(
     (env) =>
       env.STRATA_CONSOLE_UPDATE_SERVER_CA_FILE === undefined || env.STRATA_CONSOLE_UPDATE_SERVER_URL !== undefined,
@@ -146,7 +160,7 @@ export function parseConsoleConfig(env: Readonly<Record<string, string | undefin
     values.STRATA_CONSOLE_KUBECONFIG !== undefined
       ? clusterOfKubeconfig(values.STRATA_CONSOLE_KUBECONFIG)
       : {
-          server: values.STRATA_CONSOLE_API_SERVER ?? '',
+          server: values.STRATA_CONSOLE_API_SERVER ?? inClusterServer(values),
           caPem:
             values.STRATA_CONSOLE_API_CA_FILE === undefined
               ? undefined
@@ -169,6 +183,12 @@ export function parseConsoleConfig(env: Readonly<Record<string, string | undefin
     sessionSecret: values.STRATA_CONSOLE_SESSION_SECRET,
     oidc: oidcConfig(values),
   };
+}
+
+/** `https://<KUBERNETES_SERVICE_HOST>:<_PORT>`, an IPv6 address in brackets, as client-go's in-cluster config. */
+function inClusterServer(values: z.infer<typeof environmentSchema>): string {
+  const host = values.KUBERNETES_SERVICE_HOST ?? '';
+  return `https://${isIP(host) === 6 ? `[${host}]` : host}:${values.KUBERNETES_SERVICE_PORT ?? 443}`;
 }
 
 function oidcConfig(values: z.infer<typeof environmentSchema>): OidcConfig | undefined {

@@ -5,13 +5,19 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { resolveAllBinaries, resolveBinary } from '@strata/binaries';
 import { installEventSchema, type InstallEvent } from '../install/events.ts';
 import { processesOf } from '../install/local/processes.ts';
 import { InstallSandbox, localConfigYaml } from '../testing/install-sandbox.ts';
 import { secretsOf, filesUnder } from '../testing/install-secrets.ts';
+import { consoleProbeSchema } from '../testing/console-sign-in.ts';
 
 const CONTROL_PLANE_PORTS = [2379, 2380, 2381, 6443, 10257, 10259];
+/** The console's port on the first controller's address (ADR 0070). */
+const CONSOLE_PORT = 30443;
+/** What a browser asks the console from inside the sandbox (the cluster's network namespace). */
+const CONSOLE_PROBE = fileURLToPath(new URL('../testing/console-probe.ts', import.meta.url));
 
 function events(stdout: string): InstallEvent[] {
   return stdout
@@ -29,6 +35,7 @@ describe('strata install on the local platform', () => {
   let configPath: string;
   let dir: string;
   const outputs: string[] = [];
+  let summary: Extract<InstallEvent, { type: 'summary' }> | undefined;
 
   before(async () => {
     await resolveAllBinaries();
@@ -91,12 +98,47 @@ describe('strata install on the local platform', () => {
       created.map((event) => event.type === 'resource-progress' && `${event.op} ${event.name}`),
       ['create cluster'],
     );
-    const summary = seen.find((event) => event.type === 'summary');
-    assert.equal(summary?.type === 'summary' && summary.kubeconfig, join(dir, 'assets', 'auth', 'admin.kubeconfig'));
+    summary = seen.find((event) => event.type === 'summary');
+    assert.equal(summary?.kubeconfig, join(dir, 'assets', 'auth', 'admin.kubeconfig'));
     const after = await stat(configPath);
     assert.equal(after.ino, before.ino);
     assert.equal(after.mtimeMs, before.mtimeMs);
     assert.deepEqual(await readFile(configPath), content);
+  });
+
+  it('serves the web console at the printed URL over TLS from the cluster CA, where the printed token signs in', async () => {
+    assert.ok(summary !== undefined, 'the first install printed its summary');
+    const { consoleUrl, consoleCa, consoleToken } = summary;
+    assert.ok(
+      consoleUrl !== undefined && consoleCa !== undefined && consoleToken !== undefined,
+      JSON.stringify(summary),
+    );
+    // The first controller's address (the same one etcd's port is checked on above), at the console's fixed port.
+    assert.equal(consoleUrl, `https://127.0.0.2:${CONSOLE_PORT}`);
+    assert.equal(consoleCa, join(dir, 'assets', 'tls', 'ca.crt'));
+    assert.equal((await stat(consoleToken)).mode & 0o777, 0o600);
+    const token = (await readFile(consoleToken, 'utf8')).trim();
+    assert.ok(token.length > 100);
+    assert.ok(!outputs.join('\n').includes(token), 'the token is never printed');
+
+    // From inside the sandbox's network namespace, where the cluster's addresses are.
+    const probed = await sandbox.run(process.execPath, [
+      CONSOLE_PROBE,
+      consoleUrl,
+      consoleCa,
+      consoleToken,
+      join(dir, 'assets', 'tls', 'etcd', 'ca.crt'),
+    ]);
+    assert.equal(probed.code, 0, probed.stderr);
+    const { health, otherCa, tampered, signedIn } = consoleProbeSchema.parse(JSON.parse(probed.stdout));
+    assert.equal(health.status, 200, health.body);
+    assert.ok(
+      'error' in otherCa && /certificate/i.test(otherCa.error),
+      `another CA vouches for it: ${JSON.stringify(otherCa)}`,
+    );
+    assert.equal(tampered.status, 401, tampered.body);
+    assert.equal(signedIn.status, 200, signedIn.body);
+    assert.deepEqual(JSON.parse(signedIn.body), { user: 'system:serviceaccount:strata-console:rollout-watcher' });
   });
 
   it('run again, it skips what the journal shows done and keeps the one CA', async () => {
@@ -188,7 +230,7 @@ describe('strata install on the local platform', () => {
     const result = await sandbox.strata(['destroy', '--dir', dir, '--yes', '--json']);
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.deepEqual(await processesOf(dir), []);
-    assert.deepEqual(await sandbox.portsInUse('127.0.0.2', CONTROL_PLANE_PORTS), []);
+    assert.deepEqual(await sandbox.portsInUse('127.0.0.2', [...CONTROL_PLANE_PORTS, CONSOLE_PORT]), []);
     const status = await sandbox.strata(['status', '--dir', dir, '--json']);
     const report = JSON.parse(status.stdout) as { resources: unknown[]; api: { healthy: boolean } };
     assert.deepEqual(report.resources, []);

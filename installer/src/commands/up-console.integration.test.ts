@@ -8,30 +8,14 @@ import { request as httpRequest } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, httpsRequest, type HttpsAnswer } from '@strata/host';
+import { freePort, httpsRequest } from '@strata/host';
+import { CONSOLE_ANSWER_MS, cookieHeader, cookiesOf, openConsoleSignIn } from '../testing/console-sign-in.ts';
 import { runStrata } from '../testing/run-strata.ts';
 import { StrataProcess } from '../testing/strata-process.ts';
 
-/** `name=value` of each Set-Cookie header, by name. */
-function cookiesOf(answer: HttpsAnswer): Map<string, string> {
-  const cookies = new Map<string, string>();
-  for (const header of answer.headers['set-cookie'] ?? []) {
-    const pair = header.split(';')[0] ?? '';
-    const at = pair.indexOf('=');
-    if (at > 0) cookies.set(pair.slice(0, at), pair.slice(at + 1));
-  }
-  return cookies;
-}
-
-const cookieHeader = (cookies: ReadonlyMap<string, string>): string =>
-  [...cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-
-/** A page's first render can take seconds on the shared, loaded machine. */
-const ANSWER_MS = 30_000;
-
 function plainHttpStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { timeout: ANSWER_MS }, (res) => {
+    const req = httpRequest(url, { timeout: CONSOLE_ANSWER_MS }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -69,30 +53,13 @@ describe('strata up serves the web console', () => {
       assert.ok(!up.stderr.includes(token) && !up.stdout.includes(token), 'the token is never printed');
 
       const tls = { ca: await readFile(caFile, 'utf8') };
-      const home = await httpsRequest(`${url}/`, tls, { timeoutMs: ANSWER_MS });
+      const home = await httpsRequest(`${url}/`, tls, { timeoutMs: CONSOLE_ANSWER_MS });
       assert.ok(home.status >= 300 && home.status < 400, `a redirect, not ${home.status}`);
       assert.equal(new URL(home.headers.location ?? '', url).pathname, '/login');
       assert.equal(await plainHttpStatus(`http://127.0.0.1:${port}/`), 400, 'plain HTTP is refused');
 
       // Sign in as the browser does: the sign-in page sets the CSRF cookie, the POST echoes it in a header.
-      const login = await httpsRequest(`${url}/login`, tls, { timeoutMs: ANSWER_MS });
-      assert.equal(login.status, 200);
-      const cookies = cookiesOf(login);
-      const csrf = cookies.get('strata-csrf');
-      assert.ok(csrf !== undefined, 'the sign-in page sets the CSRF cookie');
-      const signIn = (bearer: string) =>
-        httpsRequest(`${url}/api/session`, tls, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            origin: url,
-            'sec-fetch-site': 'same-origin',
-            cookie: cookieHeader(cookies),
-            'x-strata-csrf': csrf,
-          },
-          body: JSON.stringify({ token: bearer }),
-          timeoutMs: ANSWER_MS,
-        });
+      const { cookies, signIn } = await openConsoleSignIn(url, tls);
       const refused = await signIn(`${token.slice(0, -4)}AAAA`);
       assert.equal(refused.status, 401, refused.body);
       const signedIn = await signIn(token);
@@ -102,10 +69,10 @@ describe('strata up serves the web console', () => {
       assert.ok(session.size > cookies.size, 'a session cookie is set');
       const updates = await httpsRequest(`${url}/updates`, tls, {
         headers: { cookie: cookieHeader(session) },
-        timeoutMs: ANSWER_MS,
+        timeoutMs: CONSOLE_ANSWER_MS,
       });
       assert.equal(updates.status, 200, 'the OS updates page opens for the signed-in user');
-      const withoutSession = await httpsRequest(`${url}/updates`, tls, { timeoutMs: ANSWER_MS });
+      const withoutSession = await httpsRequest(`${url}/updates`, tls, { timeoutMs: CONSOLE_ANSWER_MS });
       assert.ok(withoutSession.status >= 300 && withoutSession.status < 400);
 
       const down = await runStrata(['down', '--dir', dir]);

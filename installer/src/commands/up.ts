@@ -4,7 +4,13 @@ import { Command } from 'commander';
 import { once } from 'node:events';
 import { pino } from 'pino';
 import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
-import { ClusterConfigError, clusterUpdateServerUrl, loadClusterConfig, type ClusterConfig } from '@strata/assets';
+import {
+  ClusterConfigError,
+  clusterUpdateServerUrl,
+  consoleDeployed,
+  loadClusterConfig,
+  type ClusterConfig,
+} from '@strata/assets';
 import { LABELS, StrataError } from '@strata/api';
 import { printError } from '../error-output.ts';
 import {
@@ -16,8 +22,13 @@ import {
 } from '@strata/platform-local';
 import { localPlatformComponents } from '../local/components.ts';
 import { applyUpdateOffer, readUpdateOffer, UPDATE_OFFER_SIGNAL } from '../local/update-offers.ts';
-import { CONSOLE_TOKEN_SECONDS, issueConsoleRolloutToken } from '../local/console-user.ts';
-import { LOCAL_CONSOLE_PORT, startLocalConsole, type LocalConsole } from '../local/console-server.ts';
+import { CONSOLE_TOKEN_FILE, CONSOLE_TOKEN_SECONDS, issueConsoleRolloutToken } from '../local/console-user.ts';
+import {
+  buildLocalConsole,
+  LOCAL_CONSOLE_PORT,
+  startLocalConsole,
+  type LocalConsole,
+} from '../local/console-server.ts';
 
 /**
  * How often a local node's update_engine checks in: every 30 s (±5), the first 10 s after boot, where a real one
@@ -133,7 +144,14 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
         const agentLog = pino.destination({ dest: join(directory.logsDir, 'update-agents.log'), append: true });
         // Opened before anything can fail: a process.exit while the file is still opening throws from its exit hook.
         await once(agentLog, 'ready');
-        const components = localPlatformComponents({ agentLogger: pino(agentLog) });
+        // The cluster's own console (console.enabled, ADR 0070) runs as a process pod serving this checkout's build:
+        // built first, so that the pod starts with it rather than crash-looping until it exists.
+        const inClusterConsole = consoleDeployed(config);
+        if (inClusterConsole) {
+          say("  the cluster's web console: building it if its sources changed");
+          await buildLocalConsole((line) => say(`    ${line}`));
+        }
+        const components = localPlatformComponents({ agentLogger: pino(agentLog), console: inClusterConsole });
         cluster = await upLocalCluster({
           config,
           directory,
@@ -146,7 +164,7 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
         });
         // The console's first user: it may watch a rollout and pause it, nothing more (ADR 0058). The token goes to a
         // private file rather than the terminal's scrollback.
-        const consoleTokenPath = join(directory.path, 'console-token');
+        const consoleTokenPath = join(directory.path, CONSOLE_TOKEN_FILE);
         await writeFileAtomic(
           consoleTokenPath,
           `${await issueConsoleRolloutToken(cluster.adminKubeConfig())}\n`,

@@ -189,9 +189,7 @@ export async function runInstall(options: InstallOptions): Promise<InstallResult
           timeoutMs,
           progress: (message, counts) => events.emit({ type: 'phase-progress', phase, message, ...(counts ?? {}) }),
         };
-        return phase === 'summary'
-          ? Promise.resolve(summarize(context, durations))
-          : RUNNERS[phase as keyof typeof RUNNERS](context);
+        return phase === 'summary' ? summarize(context, durations) : RUNNERS[phase as keyof typeof RUNNERS](context);
       });
       durations[phase] = performance.now() - started;
       if (outcome.changed) rerunRest = true;

@@ -112,7 +112,10 @@ export const installEventSchema = z.discriminatedUnion('type', [
     platform: z.string(),
     kubeconfig: z.string(),
     apiServerUrl: z.string(),
+    /** The web console (console.enabled), its certificate's CA to trust, and the file with a sign-in token (0600). */
     consoleUrl: z.string().optional(),
+    consoleCa: z.string().optional(),
+    consoleToken: z.string().optional(),
     /** Where the credentials are: the directory of keys and kubeconfigs, never their content. */
     credentials: z.string(),
     phaseDurationsMs: z.record(z.string(), z.number().nonnegative()),

@@ -2,7 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
-import { ETCD_OPERATOR_IMAGE, JOIN_APPROVER_IMAGE, UPDATE_OPERATOR_IMAGE, UPDATE_SERVER_IMAGE } from '@strata/assets';
+import {
+  CONSOLE_IMAGE,
+  ETCD_OPERATOR_IMAGE,
+  JOIN_APPROVER_IMAGE,
+  UPDATE_OPERATOR_IMAGE,
+  UPDATE_SERVER_IMAGE,
+} from '@strata/assets';
 import { ManualUpdateSource, SimulatedOperatingSystem } from '@strata/platform-local';
 import {
   ETCD_OPERATOR_BIN,
@@ -12,6 +18,7 @@ import {
   UPDATE_OPERATOR_BIN,
   UPDATE_SERVER_BIN,
 } from './components.ts';
+import { consoleBin } from './console-server.ts';
 
 /** A pod of the update operator's image, as the Deployment (`operator`) or the DaemonSet (`agent`) runs it. */
 function anUpdateOperatorPod(subcommand: 'operator' | 'agent', image = UPDATE_OPERATOR_IMAGE): V1Pod {
@@ -36,6 +43,13 @@ describe('the local platform components', () => {
     for (const bin of [UPDATE_OPERATOR_BIN, JOIN_APPROVER_BIN, ETCD_OPERATOR_BIN, UPDATE_SERVER_BIN]) {
       assert.ok(existsSync(bin), `${bin} exists`);
     }
+  });
+
+  it("runs the console's image as this checkout's console entry point only when asked (it serves a build)", () => {
+    const { images } = localPlatformComponents({ console: true });
+    assert.deepEqual(images[CONSOLE_IMAGE], { command: [process.execPath, consoleBin()] });
+    assert.ok(existsSync(consoleBin()), `${consoleBin()} exists`);
+    assert.equal(CONSOLE_IMAGE in localPlatformComponents().images, false);
   });
 
   it("gives each node an agent runtime that takes the DaemonSet's agent pod only", () => {

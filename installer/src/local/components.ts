@@ -6,9 +6,16 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { StrataError } from '@strata/api';
-import { ETCD_OPERATOR_IMAGE, JOIN_APPROVER_IMAGE, UPDATE_OPERATOR_IMAGE, UPDATE_SERVER_IMAGE } from '@strata/assets';
+import {
+  CONSOLE_IMAGE,
+  ETCD_OPERATOR_IMAGE,
+  JOIN_APPROVER_IMAGE,
+  UPDATE_OPERATOR_IMAGE,
+  UPDATE_SERVER_IMAGE,
+} from '@strata/assets';
 import type { ImageMapInput, PodRuntime, SimulatedOperatingSystem } from '@strata/platform-local';
 import { UpdateAgentPodRuntime } from './update-agent-runtime.ts';
+import { consoleBin } from './console-server.ts';
 
 export class LocalComponentsError extends StrataError {}
 
@@ -37,6 +44,11 @@ export interface LocalPlatformComponentsOptions {
   readonly agentLogger?: Logger;
   /** How long a failed or killed agent waits before it runs again (the kubelet's 10 s by default). */
   readonly agentRestartDelayMs?: number;
+  /**
+   * Run the console's pod as a process of this checkout's `console` entry point (`console serve`), which serves the
+   * production build: only once it is built (`buildLocalConsole`). Without it the console's pod is a placeholder.
+   */
+  readonly console?: boolean;
 }
 
 /** The in-process update agents of a local cluster, by node: tests kill them as a crash would. */
@@ -77,8 +89,9 @@ export class UpdateAgents {
 
 export interface LocalPlatformComponents {
   /**
-   * Image map entries: the join approver's static pods, the operators' and the update server's Deployments' pods (and
-   * the etcd operator's init containers) run as local processes of this checkout's binaries.
+   * Image map entries: the join approver's static pods, the operators', the update server's and (if asked) the
+   * console's Deployments' pods (and the etcd operator's init containers) run as local processes of this checkout's
+   * binaries.
    */
   readonly images: ImageMapInput;
   /** Per node: the DaemonSet's agent pod runs in this process, against the node's simulated OS. */
@@ -101,6 +114,7 @@ export function localPlatformComponents(options: LocalPlatformComponentsOptions 
       [JOIN_APPROVER_IMAGE]: { command: [process.execPath, JOIN_APPROVER_BIN] },
       [ETCD_OPERATOR_IMAGE]: { command: [process.execPath, ETCD_OPERATOR_BIN] },
       [UPDATE_SERVER_IMAGE]: { command: [process.execPath, UPDATE_SERVER_BIN] },
+      ...(options.console === true ? { [CONSOLE_IMAGE]: { command: [process.execPath, consoleBin()] } } : {}),
     },
     nodeRuntimes: ({ nodeName, os }) => {
       const runtime = new UpdateAgentPodRuntime({

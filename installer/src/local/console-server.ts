@@ -119,20 +119,28 @@ export function localConsoleEnvironment(options: {
   };
 }
 
-/** Builds the console if needed, starts it and waits until it answers its health route over TLS. */
-export async function startLocalConsole(options: LocalConsoleOptions): Promise<LocalConsole> {
-  const paths = localConsolePaths(options.clusterDir);
-  const port = options.port ?? LOCAL_CONSOLE_PORT;
-  const bin = consoleBin();
-  const built = await runCommand(process.execPath, [bin, 'build'], {
+/**
+ * `console build`: the production build, unless it is current (its inputs' hash), with its lines told to `progress`.
+ * Both the supervised console and the console pod of a local cluster (the image map's process) serve that build.
+ */
+export async function buildLocalConsole(progress: (line: string) => void): Promise<void> {
+  const built = await runCommand(process.execPath, [consoleBin(), 'build'], {
     onLine: (line, stream) => {
-      if (stream === 'stdout') options.progress(line);
+      if (stream === 'stdout') progress(line);
     },
   });
   if (built.code !== 0)
     throw new LocalConsoleError(`the console could not be built (exit ${built.code}):\n${built.stderr.slice(-4000)}`, {
       code: built.code,
     });
+}
+
+/** Builds the console if needed, starts it and waits until it answers its health route over TLS. */
+export async function startLocalConsole(options: LocalConsoleOptions): Promise<LocalConsole> {
+  const paths = localConsolePaths(options.clusterDir);
+  const port = options.port ?? LOCAL_CONSOLE_PORT;
+  const bin = consoleBin();
+  await buildLocalConsole(options.progress);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   await writePemPair(paths.dir, paths.tlsName, await issueLocalConsoleCertificate(options.assetsDir));
   const secret = await sessionSecret(paths.sessionSecretFile);

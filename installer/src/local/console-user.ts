@@ -16,6 +16,9 @@ export const CONSOLE_ROLLOUT_USER = {
 } as const;
 
 const FIELD_MANAGER = 'strata-up';
+/** The file in the cluster directory that holds the latest token (mode 0600): `strata up` and `strata install` write it. */
+export const CONSOLE_TOKEN_FILE = 'console-token';
+
 /** A working day: the token is printed again by the next `strata up`. */
 export const CONSOLE_TOKEN_SECONDS = 8 * 60 * 60;
 

@@ -2,7 +2,7 @@
 // if they showed up in a log, the journal, the output or the Pulumi state.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseJoinTokenFile } from '@strata/assets';
+import { ASSET_PATHS, parseJoinTokenFile } from '@strata/assets';
 
 export interface Secret {
   readonly what: string;
@@ -23,7 +23,7 @@ export async function filesUnder(dir: string): Promise<string[]> {
 
 const pemBody = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
 
-/** Every private key's body, the join tokens, the encryption keys and the state's passphrase. */
+/** Every private key's body, the join tokens, the encryption keys, the console's session key and token, and the state's passphrase. */
 export async function secretsOf(dir: string): Promise<Secret[]> {
   const secrets: Secret[] = [];
   for (const path of await filesUnder(join(dir, 'assets', 'tls'))) {
@@ -38,6 +38,14 @@ export async function secretsOf(dir: string): Promise<Secret[]> {
     if (!path.endsWith('.token.json')) continue;
     const token = parseJoinTokenFile(path, await readFile(path, 'utf8'));
     secrets.push({ what: `${path} (join token)`, needle: `${token.id}.${token.secret}` });
+  }
+  // The console's session key, and the sign-in token strata install (or the daemon's strata up) wrote, if any.
+  for (const path of [join(dir, 'assets', ASSET_PATHS.consoleSessionSecret), join(dir, 'console-token')]) {
+    const text = await readFile(path, 'utf8').catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (text !== undefined) secrets.push({ what: path, needle: text.trim() });
   }
   secrets.push({
     what: 'the state passphrase',

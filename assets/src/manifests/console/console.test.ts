@@ -21,6 +21,7 @@ function consoleInput(overrides: Partial<ConsoleManifestInput> = {}): ConsoleMan
       certPem: '-----BEGIN CERTIFICATE-----\nY29uc29sZQ==\n-----END CERTIFICATE-----\n',
       keyPem: '-----BEGIN PRIVATE KEY-----\na2V5\n-----END PRIVATE KEY-----\n',
     },
+    nodeName: 'controller-0',
     sessionSecret: 's'.repeat(43),
     ...overrides,
   };
@@ -66,7 +67,6 @@ describe('the console manifests', () => {
     const pod = deployment.spec?.template.spec;
     assert.equal(pod?.automountServiceAccountToken, false);
     assert.equal(pod?.serviceAccountName, undefined, 'the default ServiceAccount, which is granted nothing');
-    assert.equal(pod?.hostNetwork, undefined);
     assert.deepEqual(pod?.securityContext, {
       runAsNonRoot: true,
       runAsUser: 65532,
@@ -86,6 +86,24 @@ describe('the console manifests', () => {
       assert.deepEqual(probe?.httpGet, { scheme: 'HTTPS', path: CONSOLE_HEALTH_PATH, port: 'https' });
     }
     assert.deepEqual(container?.ports, [{ name: 'https', containerPort: CONSOLE_CONTAINER_PORT, protocol: 'TCP' }]);
+  });
+
+  it("runs one replica on the named controller's host network, recreated, at the port the URL names", () => {
+    const deployment = one<V1Deployment>(
+      consoleManifests(consoleInput({ nodeName: 'c-1' })),
+      'Deployment',
+      CONSOLE_NAMES.console,
+    );
+    assert.equal(deployment.spec?.replicas, 1);
+    assert.deepEqual(deployment.spec?.strategy, { type: 'Recreate' });
+    const pod = deployment.spec?.template.spec;
+    assert.equal(pod?.hostNetwork, true);
+    assert.equal(pod?.dnsPolicy, 'ClusterFirstWithHostNet');
+    assert.deepEqual(pod?.nodeSelector, { 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': 'c-1' });
+    assert.deepEqual(pod?.tolerations, [
+      { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
+    assert.equal(CONSOLE_CONTAINER_PORT, 30443);
   });
 
   it('serves HTTPS with the mounted certificate and trusts the API server by its kube-root-ca.crt', () => {
@@ -108,7 +126,8 @@ describe('the console manifests', () => {
     );
     assert.equal(pod?.volumes?.find((volume) => volume.name === apiCa.volume)?.configMap?.name, 'kube-root-ca.crt');
     const env = new Map(container?.env?.map((variable) => [variable.name, variable]));
-    assert.equal(env.get('STRATA_CONSOLE_API_SERVER')?.value, 'https://kubernetes.default.svc');
+    // The address from KUBERNETES_SERVICE_HOST and _PORT, which every kubelet sets (the local platform to the real one).
+    assert.equal(env.has('STRATA_CONSOLE_API_SERVER'), false);
     assert.equal(env.get('STRATA_CONSOLE_API_CA_FILE')?.value, `${apiCa.dir}/${apiCa.file}`);
     assert.equal(mountOf(apiCa.volume)?.mountPath, apiCa.dir);
     assert.deepEqual(env.get('STRATA_CONSOLE_SESSION_SECRET')?.valueFrom?.secretKeyRef, {
@@ -119,10 +138,9 @@ describe('the console manifests', () => {
     assert.equal(env.has('STRATA_CONSOLE_KUBECONFIG'), false, 'no credentials of its own');
   });
 
-  it('takes another image and replica count, and exposes the pods on 443', () => {
-    const objects = consoleManifests(consoleInput({ image: 'registry.example/console:1', replicas: 3 }));
+  it('takes another image, and exposes the pod on 443 inside the cluster', () => {
+    const objects = consoleManifests(consoleInput({ image: 'registry.example/console:1' }));
     const deployment = one<V1Deployment>(objects, 'Deployment', CONSOLE_NAMES.console);
-    assert.equal(deployment.spec?.replicas, 3);
     assert.equal(deployment.spec?.template.spec?.containers[0]?.image, 'registry.example/console:1');
     const service = one<V1Service>(objects, 'Service', CONSOLE_NAMES.console);
     assert.deepEqual(service.spec?.ports, [{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }]);

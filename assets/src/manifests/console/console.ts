@@ -1,6 +1,8 @@
 // The web console in the cluster (issue 16): a Deployment and a Service in strata-console, with no ServiceAccount
 // token and no RBAC of its own. The console acts only with its signed-in users' tokens (ADR 0039), so the pod needs
-// nothing from the API server but its address and CA, which every namespace's kube-root-ca.crt ConfigMap carries.
+// nothing from the API server but its address and CA, which every namespace's kube-root-ca.crt ConfigMap carries
+// (the address from KUBERNETES_SERVICE_HOST and _PORT, as client-go's in-cluster config). Browsers reach its one
+// replica on the first controller's host network at a fixed port (ADR 0070), as machines reach the update server.
 import type { KubernetesObject, V1Deployment, V1Probe, V1Secret, V1Service } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
 import { STRATA_CONSOLE_NAMESPACE } from '../namespaces.ts';
@@ -20,8 +22,11 @@ export const CONSOLE_NAMES = {
   sessionSecret: 'console-session',
 } as const;
 
-/** The container's HTTPS port; the Service answers on 443. */
-export const CONSOLE_CONTAINER_PORT = 8443;
+/**
+ * The HTTPS port on the controller's address (host network), in the NodePort range beside the update server's 30779:
+ * browsers reach `https://<first controller>:30443`; the Service answers on 443 inside the cluster.
+ */
+export const CONSOLE_CONTAINER_PORT = 30443;
 
 /** Answered by the HTTPS front itself, before the session gate: liveness and readiness need no sign-in. */
 export const CONSOLE_HEALTH_PATH = '/healthz';
@@ -45,11 +50,12 @@ const SESSION_KEY = 'session-secret';
 
 export interface ConsoleManifestInput {
   readonly image?: string;
+  /** The node (a controller) the one replica runs on, by `kubernetes.io/hostname`: the printed URL names it. */
+  readonly nodeName: string;
   /** The serving certificate and key (PEM) from the cluster CA, for the Service's DNS names. */
   readonly tls: { readonly certPem: string; readonly keyPem: string };
   /** At least 32 characters; kept by the caller, since a new one signs every user out. */
   readonly sessionSecret: string;
-  readonly replicas?: number;
 }
 
 export class ConsoleManifestError extends StrataError {}
@@ -91,7 +97,9 @@ function consoleDeployment(input: ConsoleManifestInput): V1Deployment {
     kind: 'Deployment',
     metadata: { name: CONSOLE_NAMES.console, namespace: CONSOLE_NAMESPACE, labels: CONSOLE_POD_LABELS },
     spec: {
-      replicas: input.replicas ?? 2,
+      // One replica at the address the URL names; Recreate, since two pods on that node could not share the port.
+      replicas: 1,
+      strategy: { type: 'Recreate' },
       selector: { matchLabels: CONSOLE_POD_LABELS },
       template: {
         metadata: { labels: CONSOLE_POD_LABELS },
@@ -99,7 +107,11 @@ function consoleDeployment(input: ConsoleManifestInput): V1Deployment {
           // The default ServiceAccount, without its token: the console never calls the API server as itself.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          nodeSelector: { 'kubernetes.io/os': 'linux' },
+          // Browsers reach it without kube-proxy, a NodePort or a load balancer (the local platform has none).
+          hostNetwork: true,
+          dnsPolicy: 'ClusterFirstWithHostNet',
+          nodeSelector: { 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': input.nodeName },
+          tolerations: [{ key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' }],
           securityContext: nonrootPodSecurityContext({ readsSecretFiles: true }),
           volumes: [
             { name: tls.volume, secret: { secretName: CONSOLE_NAMES.tlsSecret, defaultMode: 0o440 } },
@@ -115,7 +127,7 @@ function consoleDeployment(input: ConsoleManifestInput): V1Deployment {
               image: input.image ?? CONSOLE_IMAGE,
               args: [
                 'serve',
-                // The pod's own address only.
+                // The node's address only (hostNetwork): nothing else on the host is offered the port.
                 '--host=$(POD_IP)',
                 `--port=${CONSOLE_CONTAINER_PORT}`,
                 `--tls-cert-file=${tls.dir}/${tls.certFile}`,
@@ -123,7 +135,6 @@ function consoleDeployment(input: ConsoleManifestInput): V1Deployment {
               ],
               env: [
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-                { name: 'STRATA_CONSOLE_API_SERVER', value: 'https://kubernetes.default.svc' },
                 { name: 'STRATA_CONSOLE_API_CA_FILE', value: `${apiCa.dir}/${apiCa.file}` },
                 {
                   name: 'STRATA_CONSOLE_SESSION_SECRET',
@@ -172,8 +183,9 @@ export function consoleServiceDnsNames(clusterDomain: string): string[] {
 }
 
 /**
- * The console's objects in strata-console (a namespace the bootstrap manifests make, Pod Security `restricted`):
- * its serving certificate and session Secrets, the Deployment and the Service. No ServiceAccount, Role or binding.
+ * The console's objects in strata-console (a namespace the bootstrap manifests make; `privileged` enforced for the
+ * host network alone, `restricted` audited and warned): its serving certificate and session Secrets, the Deployment
+ * and the Service. No ServiceAccount, Role or binding.
  */
 export function consoleManifests(input: ConsoleManifestInput): KubernetesObject[] {
   if (input.sessionSecret.length < 32)

@@ -7,6 +7,7 @@ import { JOIN_TOKEN_ASSET_IDS, joinTokenTargets, parseJoinTokenFile } from './jo
 import { dnsServiceIps, fleetLockOverTls, updateServerController, updateServerDefaults } from './node-files.ts';
 import { PKI_ASSET_IDS } from './pki.ts';
 import { pemPairOf } from '../pki-assets.ts';
+import { CONSOLE_ASSET_IDS, consoleController, consoleDeployed } from './console.ts';
 
 export const MANIFESTS_ASSET_ID = 'manifests';
 
@@ -19,10 +20,11 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
       ...targets.map(JOIN_TOKEN_ASSET_IDS.token),
       PKI_ASSET_IDS.fleetLockServing,
       PKI_ASSET_IDS.updateServerServing,
+      ...(consoleDeployed(input.config) ? [CONSOLE_ASSET_IDS.serving, CONSOLE_ASSET_IDS.sessionSecret] : []),
     ],
     // 3: one token per machine, the join approver. 4: the FleetLock serving certificate. 5: the update server.
-    // 6: the update server's default channels, groups and (local) release.
-    revision: 6,
+    // 6: the update server's default channels, groups and (local) release. 7: the web console.
+    revision: 7,
     inputs: (i) => ({
       name: i.config.name,
       version: i.config.kubernetesVersion,
@@ -36,6 +38,7 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
       },
       updateServerNode: updateServerController(i.topology).name,
       updateServerDefaults: updateServerDefaults(i.config, i.topology) ?? null,
+      consoleNode: consoleDeployed(i.config) ? consoleController(i.topology).name : null,
     }),
     generate(context) {
       const { config, topology } = context.input;
@@ -51,6 +54,16 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
         ASSET_PATHS.updateServerServing,
       );
       const defaults = updateServerDefaults(config, topology);
+      const console = consoleDeployed(config)
+        ? {
+            nodeName: consoleController(topology).name,
+            tls: pemPairOf(context.dependency(CONSOLE_ASSET_IDS.serving), ASSET_PATHS.consoleServing),
+            sessionSecret: context
+              .dependency(CONSOLE_ASSET_IDS.sessionSecret)
+              .contents(ASSET_PATHS.consoleSessionSecret)
+              .trim(),
+          }
+        : undefined;
       const files = renderBootstrapManifests({
         clusterName: config.name,
         kubernetesVersion: config.kubernetesVersion,
@@ -75,11 +88,21 @@ export function manifestsAsset(input: RenderInput): AssetDefinition<RenderInput>
           tls: { certPem: updateServer.certificatePem, keyPem: updateServer.privateKeyPem },
           ...(defaults === undefined ? {} : { defaults }),
         },
+        ...(console === undefined
+          ? {}
+          : {
+              console: {
+                nodeName: console.nodeName,
+                tls: { certPem: console.tls.certificatePem, keyPem: console.tls.privateKeyPem },
+                sessionSecret: console.sessionSecret,
+              },
+            }),
       });
       return files.map((file) => ({
         path: ASSET_PATHS.manifest(file.fileName),
         contents: manifestFileToYaml(file),
-        // The node-bootstrap file carries the bootstrap tokens' secrets, the update operator's the FleetLock key, the update server's its serving key.
+        // The node-bootstrap file carries the bootstrap tokens' secrets, the update operator's the FleetLock key, the
+        // update server's and the console's their serving keys (and the console's its session key).
         mode: file.objects.some((object) => object.kind === 'Secret') ? SECRET_FILE_MODE : PUBLIC_FILE_MODE,
       }));
     },

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StrataError } from '@strata/api';
-import type { ClusterConfig } from '@strata/assets';
+import { consoleDeployed, type ClusterConfig } from '@strata/assets';
 import { COMPONENT_NAMES, resolveBinaries } from '@strata/binaries';
 import { waitFor } from '@strata/host';
 import { checkIpv4Only, checkPortsFree } from '@strata/platform-local';
@@ -14,6 +14,7 @@ import { hostNetworksFailure } from '../host-networks.ts';
 import { DAEMON_LOG, stopDaemon } from './daemon.ts';
 import { LocalClusterDaemon } from './daemon-resource.ts';
 import type { DaemonInputs } from './daemon-inputs.ts';
+import { buildLocalConsole } from '../../local/console-server.ts';
 
 /** The resource's name in the stack: one daemon per cluster. */
 export const DAEMON_RESOURCE_NAME = 'cluster';
@@ -90,6 +91,14 @@ export const localDriver: PlatformDriver = {
       const daemon = new LocalClusterDaemon(DAEMON_RESOURCE_NAME, inputs);
       return Promise.resolve({ pid: daemon.pid, workers: daemon.workers });
     };
+  },
+
+  async beforeUpdate(_stack, { config, progress }: DriverContext): Promise<void> {
+    // The console's pod runs this checkout's console build as a process (ADR 0070): built here, where its progress
+    // shows, not unseen in the daemon's log (whose start would outwait a first build of minutes).
+    if (!consoleDeployed(config)) return;
+    progress('the web console: building it if its sources changed (its pod serves that build)');
+    await buildLocalConsole((line) => progress(`console: ${line}`));
   },
 
   apiServerUrl: ({ topology }) => topology.apiServerUrl,

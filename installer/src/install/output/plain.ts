@@ -75,7 +75,17 @@ export function plainLines(event: InstallEvent): string[] {
         `  kubeconfig:   ${event.kubeconfig}`,
         `  try:          kubectl --kubeconfig ${event.kubeconfig} get nodes`,
         `  API server:   ${event.apiServerUrl}`,
-        ...(event.consoleUrl === undefined ? [] : [`  console:      ${event.consoleUrl}`]),
+        ...(event.consoleUrl === undefined
+          ? []
+          : [
+              `  console:      ${event.consoleUrl}`,
+              ...(event.consoleCa === undefined
+                ? []
+                : [`                (trust the cluster CA ${event.consoleCa} for it)`]),
+              ...(event.consoleToken === undefined
+                ? []
+                : [`  sign in:      with the token in ${event.consoleToken} (it reads nodes and UpdatePolicies)`]),
+            ]),
         `  credentials:  ${event.credentials}`,
         `  phases:       ${Object.entries(event.phaseDurationsMs)
           .map(([phase, ms]) => `${phase} ${formatMs(ms)}`)

@@ -190,6 +190,12 @@ export function InstallView({ state, now, columns, rows, color }: InstallViewPro
           {state.summary.consoleUrl === undefined ? null : (
             <Text wrap="truncate-end">{`  console:     ${state.summary.consoleUrl}`}</Text>
           )}
+          {state.summary.consoleCa === undefined ? null : (
+            <Text wrap="truncate-end">{`               (trust the cluster CA ${state.summary.consoleCa} for it)`}</Text>
+          )}
+          {state.summary.consoleToken === undefined ? null : (
+            <Text wrap="truncate-end">{`  sign in:     with the token in ${state.summary.consoleToken}`}</Text>
+          )}
           <Text wrap="truncate-end">{`  credentials: ${state.summary.credentials}`}</Text>
           <Text wrap="truncate-end">Next: kubectl --kubeconfig {state.summary.kubeconfig} get nodes</Text>
           <Text wrap="truncate-end">{'      strata status'}</Text>
