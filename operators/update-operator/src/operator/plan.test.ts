@@ -57,6 +57,25 @@ describe('planRollout: budget', () => {
     assert.equal(condition(result, 'Progressing').status, 'True');
   });
 
+  it('names the nodes still waiting in the fair order, FleetLock clients among them, for a new leader to keep', () => {
+    const nodes = ['e', 'd', 'c', 'b', 'a'].map((name) => needing(name)).concat(aNode({ name: 'f' }));
+    const result = plan({
+      nodes,
+      rebootNeededSince: new Map([
+        ['c', T0 - 3 * MINUTE],
+        ['e', T0 - 2 * MINUTE],
+        ['b', T0 - 2 * MINUTE],
+      ]),
+      fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - 4 * MINUTE, live: false }],
+    });
+    // f's turn came first but it is not asking: its slot is kept, so nobody is granted and everybody waits.
+    assert.deepEqual(result.actions, []);
+    assert.deepEqual(result.queue, ['f', 'c', 'b', 'e', 'a', 'd']);
+    const granted = plan({ nodes, rebootNeededSince: new Map([['c', T0 - 3 * MINUTE]]) });
+    assert.deepEqual(kinds(granted, 'approve'), ['c']);
+    assert.deepEqual(granted.queue, ['a', 'b', 'd', 'e'], 'the one granted leaves the line');
+  });
+
   it('counts nodes that are not ready, cordoned by anyone, or in any operator state against maxUnavailable', () => {
     const nodes = [
       aNode({ name: 'down', ready: false }),

@@ -100,6 +100,8 @@ export interface RolloutPlan {
   readonly counts: Readonly<Record<NodePhase, number>> & { readonly total: number };
   /** The nodes holding a slot of maxUnavailable once the planned actions land. */
   readonly slotHolders: readonly string[];
+  /** The nodes still waiting for a slot, first in line first: the fair order a new leader takes over. */
+  readonly queue: readonly string[];
   readonly conditions: readonly PlannedCondition[];
   readonly fleetLock: ReadonlyMap<string, FleetLockDecision>;
   /** The next instant at which the plan could change without any node changing (window, timeout, back-off). */
@@ -285,6 +287,7 @@ export function planRollout(input: PlanInput): RolloutPlan {
     phases,
     counts: { ...counts, total: selected.length },
     slotHolders,
+    queue: waiting.map((candidate) => candidate.node.name),
     conditions,
     fleetLock: pass.fleetLock,
     wakeAt: pass.wakeTimes.length === 0 ? undefined : Math.min(...pass.wakeTimes),
