@@ -94,6 +94,10 @@ describe('rolloutRow', () => {
   it('counts a FleetLock holder (Zincati) as at work, like the operator', () => {
     const row = rolloutRow(node({ annotations: { [ANNOTATIONS.fleetLockHolder]: 'abc' }, ready: false }));
     assert.deepEqual([row.phase, row.state], ['rebooting', 'Rebooting']);
+    const back = rolloutRow(
+      node({ annotations: { [ANNOTATIONS.fleetLockHolder]: 'abc' }, labels: { [LABELS.afterReboot]: TRUE } }),
+    );
+    assert.deepEqual([back.phase, back.state], ['afterReboot', 'After-reboot hooks pending']);
   });
 
   it('says when the agent has reported nothing', () => {

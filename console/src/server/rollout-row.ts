@@ -34,6 +34,9 @@ function reading(node: V1Node): Reading {
       state: rolledBack === undefined ? 'Reboot timed out' : `Rolled back from ${rolledBack}`,
     };
   const fleetLockHolder = annotations[ANNOTATIONS.fleetLockHolder];
+  // Zincati reported steady-state; the lock holds the slot until the policy's after-reboot hooks say "true".
+  if (fleetLockHolder !== undefined && labels[LABELS.afterReboot] === TRUE)
+    return { phase: 'afterReboot', state: 'After-reboot hooks pending' };
   if (inProgress || fleetLockHolder !== undefined) {
     if (!ready) return { phase: 'rebooting', state: 'Rebooting' };
     const drainFailed = annotations[ANNOTATIONS.drainFailed];

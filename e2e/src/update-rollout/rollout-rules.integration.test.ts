@@ -638,6 +638,9 @@ describe('update operator rules and faults on a local cluster', () => {
       const fromHost = await leaderAnswer(() => impostor.preReboot());
       assert.deepEqual([fromHost.status, fromHost.kind], [403, 'wrong_source_address'], JSON.stringify(fromHost));
       for (const node of agentNodes) await rollout.patchNode(node, { annotations: { [BEFORE_HOOK]: TRUE } });
+      // When its turn comes, Zincati's node takes the same before-reboot hook: it holds its slot until the hook says
+      // "true", and only then gets the lock.
+      let heldAtHook = false;
       let granted: FleetLockReply | undefined;
       const deadline = Date.now() + 60_000;
       while (granted === undefined && Date.now() < deadline) {
@@ -645,6 +648,10 @@ describe('update operator rules and faults on a local cluster', () => {
         if (reply.status === 200) granted = reply;
         else {
           refusals.push(reply);
+          if (!heldAtHook && reply.kind === 'failed_lock' && /before-reboot hooks/.test(reply.value ?? '')) {
+            heldAtHook = true;
+            await rollout.patchNode(fleetLockNode, { annotations: { [BEFORE_HOOK]: TRUE } });
+          }
           await sleep(200);
         }
       }
@@ -652,6 +659,7 @@ describe('update operator rules and faults on a local cluster', () => {
         granted !== undefined,
         `the FleetLock client never got its lock: ${JSON.stringify(refusals.slice(-3))}`,
       );
+      assert.ok(heldAtHook, `Zincati was held at the before-reboot hook first: ${JSON.stringify(refusals.slice(-3))}`);
       const locked = rollout.nodes.get(fleetLockNode);
       assert.equal(locked?.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], zincatiClientId(machineId));
       assert.equal(locked?.spec?.unschedulable, true, 'cordoned (and drained) before the lock was granted');

@@ -44,6 +44,11 @@ export const ANNOTATIONS = {
   policy: `${UPDATE_PROTOCOL_PREFIX}policy`,
   /** FleetLock: the Zincati client id holding a slot for this node. */
   fleetLockHolder: `${UPDATE_PROTOCOL_PREFIX}fleetlock-holder`,
+  /**
+   * Operator: the Zincati client id whose FleetLock slot waits for the policy's before-reboot hooks (beside the
+   * before-reboot label, which holds the slot); it becomes fleetlock-holder once every hook says "true".
+   */
+  fleetLockRequester: `${UPDATE_PROTOCOL_PREFIX}fleetlock-requester`,
   /** FleetLock server: it cordoned the node before granting the lock (and so uncordons it at steady-state). */
   fleetLockMadeUnschedulable: `${UPDATE_PROTOCOL_PREFIX}fleetlock-made-unschedulable`,
   /** Agent (drain timed out, onTimeout Retry) or FleetLock server: RFC 3339 time the drain failed; the operator revokes and retries later. */

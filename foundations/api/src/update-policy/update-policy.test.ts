@@ -60,8 +60,8 @@ describe('parseUpdatePolicy', () => {
       observedGeneration: 3,
       nodes: {
         total: 3,
-        idle: 1,
-        rebootNeeded: 0,
+        idle: 0,
+        rebootNeeded: 1,
         waiting: 0,
         approved: 1,
         draining: 0,
@@ -71,6 +71,7 @@ describe('parseUpdatePolicy', () => {
       },
       inProgressCount: 2,
       inProgress: ['a', 'b'],
+      queue: ['c'],
       lastTransitions: [{ node: 'a', from: 'approved', to: 'draining', time: '2026-03-29T01:00:00Z' }],
       conditions: [
         {

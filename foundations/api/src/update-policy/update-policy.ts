@@ -255,6 +255,12 @@ export const updatePolicyStatusSchema = z
       .describe('How many selected nodes are in each phase.'),
     inProgressCount: count.optional().describe('How many nodes hold a slot of maxUnavailable (shown by kubectl get).'),
     inProgress: z.array(z.string()).optional().describe('The nodes that hold a slot of maxUnavailable.'),
+    queue: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'The nodes waiting for a slot, first in line first (the fair order: oldest need first). A new leader keeps this order.',
+      ),
     lastTransitions: z
       .array(
         z.strictObject({

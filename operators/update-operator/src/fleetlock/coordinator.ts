@@ -14,7 +14,7 @@ import { nodeSubject, type EventSink } from '../operator/events.ts';
 import type { OperatorMetrics } from '../operator/metrics.ts';
 import { protocolFacts, type NodePatch, type NodeState } from '../operator/node-state.ts';
 import { EVENT_REASONS } from '../operator/reasons.ts';
-import { ANNOTATIONS, TRUE } from '@strata/api';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { rfc3339 } from '@strata/kube';
 import { normaliseClientId, zincatiClientId } from './app-specific-id.ts';
 import type { FleetLockClientParams, FleetLockErrorKind } from './protocol.ts';
@@ -163,6 +163,12 @@ export class FleetLockCoordinator implements FleetLockHandler {
     if ('ok' in found) return found;
     const id = normaliseClientId(client.id) ?? client.id;
     const facts = protocolFacts(found);
+    if (facts.fleetLockHolder === id && facts.afterReboot)
+      return refuse(
+        409,
+        'failed_lock',
+        `node ${found.name} is back from its reboot and waits for its after-reboot hooks; it may lock again once they are "true"`,
+      );
     if (facts.fleetLockHolder !== id) {
       const decision = await this.#options.controller.requestFleetLock(found.name, id);
       if (!decision.granted) return refuse(409, 'failed_lock', decision.reason);
@@ -181,6 +187,8 @@ export class FleetLockCoordinator implements FleetLockHandler {
     }
     this.#drains.get(found.name)?.abort.abort(new Error('the lock was released'));
     this.#drains.delete(found.name);
+    const afterRebootHooks = facts.fleetLockHolder === id ? this.#afterRebootHooksOf(found) : [];
+    if (afterRebootHooks.length > 0) return this.#awaitAfterRebootHooks(found, id, afterRebootHooks);
     try {
       await this.#options.controller.writer.write(found.name, this.#releasePatch(found), found.resourceVersion);
     } catch (error) {
@@ -197,6 +205,52 @@ export class FleetLockCoordinator implements FleetLockHandler {
       });
     }
     return { ok: true, message: `node ${found.name}: lock released` };
+  }
+
+  /** The after-reboot hooks of the policy that granted the node's lock (or, if it is gone, of the one selecting it now). */
+  #afterRebootHooksOf(node: NodeState): readonly string[] {
+    const { controller } = this.#options;
+    const policyName = node.annotations[ANNOTATIONS.policy] ?? controller.policyOfNode(node.name);
+    return (policyName === undefined ? undefined : controller.policy(policyName))?.spec.hooks.afterReboot ?? [];
+  }
+
+  /**
+   * Zincati is back and steady, and the policy has after-reboot hooks: the node is uncordoned (if the server
+   * cordoned it) and labelled after-reboot, and its lock keeps the slot until the operator's reconcile sees every
+   * hook "true" and clears it, as an agent-driven node keeps reboot-ok meanwhile. Zincati is answered 200 at once:
+   * its part is done, and a pre-reboot it sends meanwhile is refused.
+   */
+  async #awaitAfterRebootHooks(node: NodeState, clientId: string, hooks: readonly string[]): Promise<FleetLockAnswer> {
+    const held = `its slot is held until after-reboot hooks ${hooks.join(', ')} are "true"`;
+    const waiting = `node ${node.name} is back; ${held}`;
+    if (protocolFacts(node).afterReboot) return { ok: true, message: waiting };
+    const cordonedByUs = node.annotations[ANNOTATIONS.fleetLockMadeUnschedulable] === TRUE;
+    try {
+      await this.#options.controller.writer.write(
+        node.name,
+        {
+          labels: { [LABELS.afterReboot]: TRUE },
+          annotations: { [ANNOTATIONS.fleetLockMadeUnschedulable]: null },
+          ...(cordonedByUs ? { unschedulable: false } : {}),
+        },
+        node.resourceVersion,
+      );
+    } catch (error) {
+      return refuse(
+        409,
+        'failed_unlock',
+        `marking node ${node.name} back from its reboot failed (${message(error)}); retry`,
+      );
+    }
+    this.#options.controller.touch(node.name);
+    void this.#options.events({
+      regarding: nodeSubject(node.name),
+      reason: EVENT_REASONS.afterRebootHooksPending,
+      action: 'Unlock',
+      note: `FleetLock client ${clientId} of node ${node.name} is back; ${held}`,
+      warning: false,
+    });
+    return { ok: true, message: waiting };
   }
 
   #releasePatch(node: NodeState, drainFailedAt?: number): NodePatch {

@@ -18,10 +18,11 @@ import {
   markRebootNeeded,
   OperatorTestRun,
   OS_IMAGES,
+  readPolicy,
   RUN_LABEL,
   type Replica,
 } from '../operator/integration-fixtures.ts';
-import { ANNOTATIONS, TRUE } from '@strata/api';
+import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { zincatiClientId } from './app-specific-id.ts';
 import { FLEETLOCK_HEADER, FLEETLOCK_HEADER_VALUE, FLEETLOCK_PATHS } from './protocol.ts';
 import { EVENT_REASONS } from '../operator/reasons.ts';
@@ -213,6 +214,102 @@ describe('FleetLock server of a running operator', () => {
         metrics,
         new RegExp(`strata_update_operator_reboots_started_total\\{policy="${run.id}",source="fleetlock"\\} 1`),
       );
+    } finally {
+      await run.tearDown();
+    }
+  });
+});
+
+describe("FleetLock with the policy's hooks", () => {
+  it('holds a Zincati node at the before-reboot hooks before its lock, and at the after-reboot hooks after steady-state', async () => {
+    const run = new OperatorTestRun(kubeConfig);
+    await run.setUp();
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+    const fcos = `${run.id}-fcos`;
+    const node = async (): Promise<V1Node> => core.readNode({ name: fcos });
+    const clientId = zincatiClientId(MACHINE_ID);
+    const [beforeHook, afterHook] = ['test.update.strata.dev/ready-to-reboot', 'test.update.strata.dev/healthy'];
+    const setHook = (hook: string): Promise<V1Node> =>
+      core.patchNode({ name: fcos, body: { metadata: { annotations: { [hook]: TRUE } } } }, mergePatch());
+    const slotHolders = async (): Promise<string | undefined> =>
+      (await readPolicy(kubeConfig, run.id)).status?.inProgress?.join();
+    try {
+      await createNode(kubeConfig, run.id, fcos, {
+        machineId: MACHINE_ID,
+        osImage: OS_IMAGES.fedoraCoreOs,
+        internalIp: FCOS_ADDRESS,
+      });
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 1,
+        hooks: { beforeReboot: [beforeHook], afterReboot: [afterHook] },
+      });
+      await run.startReplica();
+      const leader = await run.waitForLeader();
+      const ask = (path: string): Promise<Reply> => fleetLock(leader, path, clientId);
+
+      const held = await waitFor(
+        'the pre-reboot to be held at the before-reboot hook',
+        async () => {
+          const reply = await ask(FLEETLOCK_PATHS.preReboot);
+          return reply.value?.includes('before-reboot hooks') === true ? reply : undefined;
+        },
+        20_000,
+      );
+      assert.equal(held.status, 409);
+      assert.equal(held.kind, 'failed_lock');
+      const waiting = await node();
+      assert.equal(waiting.metadata?.labels?.[LABELS.beforeReboot], TRUE);
+      assert.equal(waiting.metadata?.annotations?.[ANNOTATIONS.fleetLockRequester], clientId);
+      assert.equal(waiting.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], undefined, 'no lock yet');
+      assert.notEqual(waiting.spec?.unschedulable, true, 'not cordoned before the hooks');
+      assert.equal(
+        await waitFor('the slot counted', async () => ((await slotHolders()) === fcos ? true : undefined)),
+        true,
+      );
+
+      await setHook(beforeHook);
+      await waitFor(
+        'the lock once the hook says "true"',
+        async () => ((await ask(FLEETLOCK_PATHS.preReboot)).status === 200 ? true : undefined),
+        20_000,
+      );
+      const locked = await node();
+      assert.equal(locked.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], clientId);
+      assert.equal(locked.metadata?.annotations?.[ANNOTATIONS.fleetLockRequester], undefined);
+      assert.equal(locked.metadata?.annotations?.[beforeHook], undefined, 'the hook annotation is consumed');
+      assert.equal(locked.metadata?.labels?.[LABELS.beforeReboot], undefined);
+      assert.equal(locked.spec?.unschedulable, true, 'cordoned and drained');
+
+      // Rebooted; Zincati reports steady-state.
+      assert.equal((await ask(FLEETLOCK_PATHS.steadyState)).status, 200);
+      const back = await node();
+      assert.equal(back.metadata?.labels?.[LABELS.afterReboot], TRUE);
+      assert.equal(back.metadata?.annotations?.[ANNOTATIONS.fleetLockHolder], clientId, 'the slot stays held');
+      assert.notEqual(back.spec?.unschedulable, true, 'uncordoned at steady-state');
+      assert.equal((await ask(FLEETLOCK_PATHS.steadyState)).status, 200, 'steady-state again is answered alike');
+      const again = await ask(FLEETLOCK_PATHS.preReboot);
+      assert.equal(again.status, 409);
+      assert.match(again.value ?? '', /after-reboot hooks/);
+      assert.equal(await slotHolders(), fcos);
+
+      await setHook(afterHook);
+      await waitFor(
+        'the lock cleared once the after-reboot hook says "true"',
+        async () => {
+          const current = await node();
+          const annotations = current.metadata?.annotations ?? {};
+          return annotations[ANNOTATIONS.fleetLockHolder] === undefined &&
+            annotations[afterHook] === undefined &&
+            current.metadata?.labels?.[LABELS.afterReboot] === undefined
+            ? true
+            : undefined;
+        },
+        20_000,
+      );
+      await waitFor('the slot freed in the status', async () => ((await slotHolders()) === '' ? true : undefined));
+      const metrics = await (await fetch(`http://127.0.0.1:${leader.running.metricsPort ?? 0}/metrics`)).text();
+      assert.match(metrics, new RegExp(`strata_update_operator_reboots_completed_total\\{policy="${run.id}"\\} 1`));
     } finally {
       await run.tearDown();
     }

@@ -27,6 +27,7 @@ import { applyPatch, nodeStateOf, protocolFacts, type NodeState } from './node-s
 import { NodeWriter } from './node-writer.ts';
 import { orphanCompletions } from './orphans.ts';
 import {
+  GRANT_KINDS,
   overlayPendingWrites,
   planRollout,
   writesOf,
@@ -90,6 +91,8 @@ export class RolloutController {
   readonly #policies: Informer<PolicyObject>;
   readonly #fingerprints = new Map<string, string>();
   readonly #rebootNeededSince = new Map<string, number>();
+  /** FleetLock clients' places in line taken over from the previous leader, kept until they ask again and are granted. */
+  readonly #carriedSince = new Map<string, number>();
   readonly #inProgressSince = new Map<string, number>();
   readonly #policyGenerations = new Map<string, number>();
   readonly #phases = new Map<string, ReadonlyMap<string, NodePhase>>();
@@ -172,6 +175,7 @@ export class RolloutController {
    */
   async run(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
+    const startedAt = this.#clock.now();
     const stop = (): void => void this.#stop();
     signal.addEventListener('abort', stop, { once: true });
     const listed = Promise.all([this.#nodes.start(), this.#policies.start()]);
@@ -181,6 +185,7 @@ export class RolloutController {
       new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true })),
     ]);
     if (this.#stopped || signal.aborted) return;
+    this.#takeOverQueues(startedAt);
     this.#synced = true;
     this.#logger.info(
       { nodes: this.#nodes.list().length, policies: this.#policies.list().length },
@@ -201,6 +206,22 @@ export class RolloutController {
     signal.removeEventListener('abort', stop);
   }
 
+  /**
+   * The fair order survives a failover: the nodes each policy's status shows waiting keep their places, in the
+   * previous leader's order and ahead of every node this process saw first itself (all seen after `startedAt`).
+   */
+  #takeOverQueues(startedAt: number): void {
+    for (const policy of this.#parsedPolicies().values()) {
+      const queue = policy.status?.queue ?? [];
+      queue.forEach((node, index) => {
+        const since = startedAt - queue.length + index;
+        const seen = this.#rebootNeededSince.get(node);
+        if (seen !== undefined) this.#rebootNeededSince.set(node, Math.min(seen, since));
+        else this.#carriedSince.set(node, since);
+      });
+    }
+  }
+
   async #stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -217,6 +238,7 @@ export class RolloutController {
     if (deleted) {
       this.#fingerprints.delete(state.name);
       this.#rebootNeededSince.delete(state.name);
+      this.#carriedSince.delete(state.name);
       this.#inProgressSince.delete(state.name);
       this.#expectations.forget(state.name);
       this.#enqueueAll();
@@ -226,6 +248,8 @@ export class RolloutController {
     const facts = protocolFacts(state);
     if (!facts.rebootNeeded) this.#rebootNeededSince.delete(state.name);
     else if (!this.#rebootNeededSince.has(state.name)) this.#rebootNeededSince.set(state.name, now);
+    // A lock the previous leader granted ends that client's wait: its next request queues afresh.
+    if (facts.fleetLockHolder !== undefined) this.#carriedSince.delete(state.name);
     this.#observeAgentDrain(state, now);
     const print = fingerprint(state);
     if (this.#fingerprints.get(state.name) === print) return;
@@ -364,10 +388,16 @@ export class RolloutController {
       rebootNeededSince: this.#rebootNeededSince,
       fleetLockRequests: this.#fleetLock
         .requests()
-        .filter((request) => view.selects(this.#nodes.get(request.node)?.metadata?.labels ?? {})),
+        .filter((request) => view.selects(this.#nodes.get(request.node)?.metadata?.labels ?? {}))
+        .map((request) => {
+          const carried = this.#carriedSince.get(request.node);
+          return carried === undefined || carried >= request.since ? request : { ...request, since: carried };
+        }),
     });
 
     const failures = await this.#execute(policy, plan);
+    for (const action of plan.actions)
+      if (GRANT_KINDS.has(action.kind) && !failures.has(action.node)) this.#carriedSince.delete(action.node);
     for (const [node, decision] of plan.fleetLock) {
       const grantFailed = decision.granted && !decision.alreadyHeld && failures.has(node);
       this.#fleetLock.answer(

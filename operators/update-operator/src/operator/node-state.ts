@@ -111,6 +111,8 @@ export function protocolFacts(node: NodeState) {
     beforeReboot: isTrue(node.labels, LABELS.beforeReboot),
     afterReboot: isTrue(node.labels, LABELS.afterReboot),
     fleetLockHolder: a[ANNOTATIONS.fleetLockHolder],
+    /** A Zincati client whose slot waits for before-reboot hooks. */
+    fleetLockRequester: a[ANNOTATIONS.fleetLockRequester],
     grantedAt: parseTime(a[ANNOTATIONS.rebootGrantedAt]),
     drainFailedAt: parseTime(a[ANNOTATIONS.drainFailed]),
     drainFailures: parseCount(a[ANNOTATIONS.drainFailures]),

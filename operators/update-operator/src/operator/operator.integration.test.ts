@@ -481,6 +481,71 @@ describe('update operator against a real API server', () => {
     }
   });
 
+  it('keeps the fair order across a leader failover: waiting nodes keep their places instead of going by name', async () => {
+    const run = new OperatorTestRun(kubeConfig);
+    await run.setUp();
+    // Named so that the order by name is the reverse of the order in which they come to need a reboot.
+    const names = nodeNames(run.id, 5).reverse();
+    const checker = new InvariantChecker(kubeConfig, run.selector, 1);
+    const agents = new FakeAgents(kubeConfig, run.selector, 300);
+    try {
+      for (const name of names) await createNode(kubeConfig, run.id, name);
+      await createPolicy(kubeConfig, run.id, run.id, {
+        nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
+        maxUnavailable: 1,
+      });
+      const first = await run.startReplica();
+      await run.waitForLeader();
+      await checker.start();
+      for (const [index, name] of names.entries()) {
+        await markRebootNeeded(kubeConfig, name);
+        await waitFor(
+          `the leader to see ${name} need a reboot`,
+          async () => {
+            const counts = (await readPolicy(kubeConfig, run.id)).status?.nodes;
+            return counts !== undefined && counts.approved + counts.rebootNeeded === index + 1 ? true : undefined;
+          },
+          10_000,
+        );
+      }
+      const [head = '', ...waiting] = names;
+      const status = await waitFor(
+        'the first in line approved and the others queued in the order they asked',
+        async () => {
+          const current = (await readPolicy(kubeConfig, run.id)).status;
+          return current?.inProgress?.join() === head && current.queue?.join() === waiting.join() ? current : undefined;
+        },
+        10_000,
+      );
+      assert.deepEqual(status.queue, waiting);
+
+      // The leader hands over to a replica that has seen none of it; only then do the reboots go on.
+      await run.startReplica();
+      await run.stopReplica(first);
+      await run.waitForLeader();
+      agents.start();
+      const granted: string[] = [];
+      await waitFor(
+        'every node to reboot',
+        () => {
+          for (const node of checker.nodes()) {
+            const name = node.metadata?.name ?? '';
+            if (node.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE && !granted.includes(name))
+              granted.push(name);
+          }
+          return allRebooted(checker, names);
+        },
+        60_000,
+      );
+      assert.deepEqual(granted, names, 'grants in the order the nodes came to need their reboots');
+      assert.deepEqual(checker.violations, []);
+    } finally {
+      await agents.stop();
+      await checker.stop();
+      await run.tearDown();
+    }
+  });
+
   it('survives repeated leader failovers between in-process replicas without ever exceeding the budget', async (t: TestContext) => {
     const run = new OperatorTestRun(kubeConfig);
     await run.setUp();

@@ -15,11 +15,13 @@ export type NodePhase = (typeof NODE_PHASES)[number];
  * before-reboot hooks pending. approved: reboot-ok given, the agent has not
  * started. draining / rebooting: the agent (or Zincati, for a FleetLock holder)
  * is at work, told apart by the Ready condition. afterReboot: back up, the
- * operator finishes (after-reboot hooks, clean-up). failed: rebootTimeout passed, or the reboot rolled back.
+ * operator finishes (after-reboot hooks, clean-up; for a FleetLock holder, from Zincati's steady-state on). failed: rebootTimeout passed, or the reboot rolled back.
  */
 export function phaseOf(node: NodeState): NodePhase {
   const facts = protocolFacts(node);
   if (facts.failed) return 'failed';
+  // Zincati said steady-state: the node is back, its lock kept until the after-reboot hooks say "true".
+  if (facts.fleetLockHolder !== undefined && facts.afterReboot) return 'afterReboot';
   if (facts.inProgress || facts.fleetLockHolder !== undefined) return node.ready ? 'draining' : 'rebooting';
   if (facts.rebootOk) return facts.rebootNeeded ? 'approved' : 'afterReboot';
   if (facts.beforeReboot) return 'waiting';

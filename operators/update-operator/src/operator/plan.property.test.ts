@@ -57,6 +57,7 @@ function arbitraryNode(random: () => number, name: string): NodeState {
   if (maybe(0.1))
     annotations[ANNOTATIONS.drainFailed] = new Date(T0 - Math.floor(random() * 10) * MINUTE).toISOString();
   if (maybe(0.1)) annotations[ANNOTATIONS.fleetLockHolder] = `id-${name}`;
+  if (maybe(0.1)) annotations[ANNOTATIONS.fleetLockRequester] = `id-${name}`;
   if (maybe(0.15)) labels[LABELS.beforeReboot] = TRUE;
   if (maybe(0.1)) labels[LABELS.afterReboot] = TRUE;
   if (maybe(0.3)) annotations[HOOK_BEFORE] = TRUE;

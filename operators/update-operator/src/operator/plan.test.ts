@@ -57,6 +57,25 @@ describe('planRollout: budget', () => {
     assert.equal(condition(result, 'Progressing').status, 'True');
   });
 
+  it('names the nodes still waiting in the fair order, FleetLock clients among them, for a new leader to keep', () => {
+    const nodes = ['e', 'd', 'c', 'b', 'a'].map((name) => needing(name)).concat(aNode({ name: 'f' }));
+    const result = plan({
+      nodes,
+      rebootNeededSince: new Map([
+        ['c', T0 - 3 * MINUTE],
+        ['e', T0 - 2 * MINUTE],
+        ['b', T0 - 2 * MINUTE],
+      ]),
+      fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 - 4 * MINUTE, live: false }],
+    });
+    // f's turn came first but it is not asking: its slot is kept, so nobody is granted and everybody waits.
+    assert.deepEqual(result.actions, []);
+    assert.deepEqual(result.queue, ['f', 'c', 'b', 'e', 'a', 'd']);
+    const granted = plan({ nodes, rebootNeededSince: new Map([['c', T0 - 3 * MINUTE]]) });
+    assert.deepEqual(kinds(granted, 'approve'), ['c']);
+    assert.deepEqual(granted.queue, ['a', 'b', 'd', 'e'], 'the one granted leaves the line');
+  });
+
   it('counts nodes that are not ready, cordoned by anyone, or in any operator state against maxUnavailable', () => {
     const nodes = [
       aNode({ name: 'down', ready: false }),
@@ -616,6 +635,84 @@ describe('planRollout: FleetLock', () => {
       ),
       /another FleetLock client/,
     );
+  });
+
+  it('holds a client\'s slot at the before-reboot hooks, and grants the lock once they say "true"', () => {
+    const policy = aRolloutPolicy({ beforeRebootHooks: ['example.com/drained-elsewhere'] });
+    const request = [{ node: 'f', clientId: 'id-f', since: T0 - MINUTE }];
+    const nodes = [fcos('f'), needing('a')];
+    const first = plan({ policy, nodes, fleetLockRequests: request, rebootNeededSince: new Map([['a', T0]]) });
+    assert.deepEqual(kinds(first, 'requestBeforeRebootHooks'), ['f']);
+    assert.deepEqual(kinds(first, 'grantFleetLock'), []);
+    assert.deepEqual(kinds(first, 'approve'), [], 'the slot is taken while the hooks run');
+    assert.match(refusal(first, 'f'), /before-reboot hooks example.com\/drained-elsewhere/);
+    const step = first.actions[0]?.patch;
+    assert.equal(step?.labels?.[LABELS.beforeReboot], TRUE);
+    assert.equal(step?.annotations?.[ANNOTATIONS.fleetLockRequester], 'id-f');
+
+    const waiting = after(nodes, first);
+    const again = plan({ policy, nodes: waiting, fleetLockRequests: request });
+    assert.deepEqual(again.actions, []);
+    assert.match(refusal(again, 'f'), /before-reboot hooks/);
+    assert.equal(condition(again, 'Blocked').reason, 'HooksPending');
+    assert.equal(again.phases.get('f'), 'waiting');
+    assert.match(
+      refusal(plan({ policy, nodes: waiting, fleetLockRequests: [{ ...request[0]!, clientId: 'other' }] }), 'f'),
+      /another FleetLock client/,
+    );
+
+    const hooked = waiting.map((node) =>
+      node.name === 'f' ? applyPatch(node, { annotations: { 'example.com/drained-elsewhere': TRUE } }) : node,
+    );
+    const granted = plan({ policy, nodes: hooked, fleetLockRequests: request });
+    assert.deepEqual(kinds(granted, 'grantFleetLock'), ['f']);
+    assert.deepEqual(granted.fleetLock.get('f'), { granted: true, alreadyHeld: false });
+    assert.equal(granted.actions[0]?.takesSlot, false);
+    const locked = after(hooked, granted).find((node) => node.name === 'f');
+    assert.equal(locked?.annotations[ANNOTATIONS.fleetLockHolder], 'id-f');
+    assert.equal(locked?.annotations[ANNOTATIONS.fleetLockRequester], undefined);
+    assert.equal(locked?.annotations['example.com/drained-elsewhere'], undefined);
+    assert.equal(locked?.labels[LABELS.beforeReboot], undefined);
+  });
+
+  it("takes back a client's before-reboot step when the policy is paused", () => {
+    const waiting = fcos('f', { [ANNOTATIONS.fleetLockRequester]: 'id-f' });
+    const labelled = applyPatch(waiting, { labels: { [LABELS.beforeReboot]: TRUE } });
+    const result = plan({
+      policy: aRolloutPolicy({ paused: true, beforeRebootHooks: ['example.com/h'] }),
+      nodes: [labelled],
+      fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 }],
+    });
+    assert.deepEqual(kinds(result, 'revoke'), ['f']);
+    assert.equal(result.actions[0]?.patch.annotations?.[ANNOTATIONS.fleetLockRequester], null);
+    assert.match(refusal(result, 'f'), /paused/);
+  });
+
+  it('keeps the lock of a client back from its reboot until the after-reboot hooks say "true", then clears it', () => {
+    const policy = aRolloutPolicy({ afterRebootHooks: ['example.com/healthy'], rebootTimeoutMs: 10 * MINUTE });
+    const back = applyPatch(
+      fcos('f', {
+        [ANNOTATIONS.fleetLockHolder]: 'id-f',
+        [ANNOTATIONS.rebootGrantedAt]: new Date(T0 - 31 * MINUTE).toISOString(),
+        [ANNOTATIONS.policy]: 'workers',
+      }),
+      { labels: { [LABELS.afterReboot]: TRUE } },
+    );
+    const nodes = [back, needing('a')];
+    const waiting = plan({ policy, nodes, fleetLockRequests: [{ node: 'f', clientId: 'id-f', since: T0 }] });
+    assert.deepEqual(waiting.actions, [], 'not failed for its rebootTimeout, and its slot still held');
+    assert.equal(waiting.phases.get('f'), 'afterReboot');
+    assert.deepEqual(waiting.slotHolders, ['f']);
+    assert.equal(condition(waiting, 'Blocked').reason, 'HooksPending');
+    assert.match(refusal(waiting, 'f'), /after-reboot hooks example.com\/healthy/, 'no second reboot meanwhile');
+
+    const healthy = [applyPatch(back, { annotations: { 'example.com/healthy': TRUE } }), needing('a')];
+    const done = plan({ policy, nodes: healthy });
+    assert.deepEqual(kinds(done, 'complete'), ['f']);
+    assert.deepEqual(kinds(done, 'approve'), ['a'], 'the freed slot goes to the next in line');
+    const cleared = after(healthy, done).find((node) => node.name === 'f');
+    assert.deepEqual(cleared?.annotations, {});
+    assert.equal(cleared?.labels[LABELS.afterReboot], undefined);
   });
 
   it('marks a lock holder failed after rebootTimeout', () => {

@@ -100,6 +100,8 @@ export interface RolloutPlan {
   readonly counts: Readonly<Record<NodePhase, number>> & { readonly total: number };
   /** The nodes holding a slot of maxUnavailable once the planned actions land. */
   readonly slotHolders: readonly string[];
+  /** The nodes still waiting for a slot, first in line first: the fair order a new leader takes over. */
+  readonly queue: readonly string[];
   readonly conditions: readonly PlannedCondition[];
   readonly fleetLock: ReadonlyMap<string, FleetLockDecision>;
   /** The next instant at which the plan could change without any node changing (window, timeout, back-off). */
@@ -205,6 +207,7 @@ export function planRollout(input: PlanInput): RolloutPlan {
     if (other !== undefined) overlaps.set(node.name, other.name);
   }
 
+  const requests = new Map((input.fleetLockRequests ?? []).map((request) => [request.node, request]));
   const hooksPending: HookWait[] = [];
   for (const original of selected) {
     if (overlaps.has(original.name)) continue;
@@ -214,15 +217,16 @@ export function planRollout(input: PlanInput): RolloutPlan {
   for (const original of selected) {
     if (overlaps.has(original.name) || closedCause !== undefined) continue;
     const node = pass.nodes.get(original.name) ?? original;
-    approveAfterHooks(pass, node, hooksPending);
+    approveAfterHooks(pass, node, hooksPending, requests.get(node.name));
   }
 
-  const requests = new Map((input.fleetLockRequests ?? []).map((request) => [request.node, request]));
   const candidates: Candidate[] = [];
   const backingOff: string[] = [];
   for (const node of pass.nodes.values()) {
     const request = requests.get(node.name);
     if (request !== undefined) {
+      // Granted a moment ago, its before-reboot hooks done.
+      if (pass.fleetLock.has(node.name)) continue;
       const refusal = fleetLockRefusal(pass, node, request, overlaps.get(node.name));
       if (refusal !== undefined) {
         pass.fleetLock.set(node.name, refusal);
@@ -285,6 +289,7 @@ export function planRollout(input: PlanInput): RolloutPlan {
     phases,
     counts: { ...counts, total: selected.length },
     slotHolders,
+    queue: waiting.map((candidate) => candidate.node.name),
     conditions,
     fleetLock: pass.fleetLock,
     wakeAt: pass.wakeTimes.length === 0 ? undefined : Math.min(...pass.wakeTimes),
@@ -365,6 +370,35 @@ function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]):
     });
   }
 
+  // Zincati said steady-state while the policy has after-reboot hooks: the lock holds the slot until they say "true".
+  if (facts.fleetLockHolder !== undefined && facts.afterReboot) {
+    const unmet = unmetHooks(node, policy.afterRebootHooks);
+    if (unmet.length > 0) {
+      hooksPending.push({ node: node.name, hooks: unmet, label: 'after-reboot' });
+      return node;
+    }
+    return pass.act(node, {
+      kind: 'complete',
+      patch: {
+        annotations: {
+          ...removeKeys(policy.afterRebootHooks),
+          ...removeKeys([
+            ANNOTATIONS.fleetLockHolder,
+            ANNOTATIONS.rebootGrantedAt,
+            ANNOTATIONS.policy,
+            ANNOTATIONS.rebootFailed,
+            ANNOTATIONS.drainFailed,
+            ANNOTATIONS.drainFailures,
+          ]),
+        },
+        labels: removeKeys([LABELS.afterReboot]),
+      },
+      reason: EVENT_REASONS.rebootCompleted,
+      message: `node ${node.name} rebooted (FleetLock client ${facts.fleetLockHolder}) and is done (UpdatePolicy ${policy.name})`,
+      warning: false,
+    });
+  }
+
   // The agent gave up draining (onTimeout Retry) and handed the slot back.
   if (facts.rebootOk && !facts.inProgress && facts.drainFailedAt !== undefined) {
     return revoke(pass, node, 'DrainFailed');
@@ -416,7 +450,12 @@ function revoke(pass: Pass, node: NodeState, cause: RevokeCause): NodeState {
     kind: 'revoke',
     patch: {
       annotations: {
-        ...removeKeys([ANNOTATIONS.rebootOk, ANNOTATIONS.rebootGrantedAt, ANNOTATIONS.policy]),
+        ...removeKeys([
+          ANNOTATIONS.rebootOk,
+          ANNOTATIONS.rebootGrantedAt,
+          ANNOTATIONS.policy,
+          ANNOTATIONS.fleetLockRequester,
+        ]),
         ...removeKeys(policy.beforeRebootHooks),
       },
       labels: removeKeys([LABELS.beforeReboot]),
@@ -434,11 +473,21 @@ function revokeUnstarted(pass: Pass, node: NodeState, cause: RevokeCause): void 
   if ((facts.rebootOk && facts.rebootNeeded) || facts.beforeReboot) revoke(pass, node, cause);
 }
 
-/** A node labelled before-reboot is approved once all its before-reboot hooks say "true". */
-function approveAfterHooks(pass: Pass, node: NodeState, hooksPending: HookWait[]): void {
+/**
+ * A node labelled before-reboot is approved once all its before-reboot hooks say "true": reboot-ok for the agent,
+ * or the lock for the Zincati client waiting in fleetlock-requester (answered at once if it is asking now).
+ */
+function approveAfterHooks(
+  pass: Pass,
+  node: NodeState,
+  hooksPending: HookWait[],
+  request: FleetLockRequest | undefined,
+): void {
   const facts = protocolFacts(node);
   if (!facts.beforeReboot || facts.rebootOk || facts.inProgress) return;
-  if (!facts.rebootNeeded) {
+  const requester = facts.fleetLockRequester;
+  // Zincati says no reboot-needed: its client asking is the need, and its slot is held until the hooks are done.
+  if (requester === undefined && !facts.rebootNeeded) {
     revoke(pass, node, 'NoLongerNeeded');
     return;
   }
@@ -447,7 +496,42 @@ function approveAfterHooks(pass: Pass, node: NodeState, hooksPending: HookWait[]
     hooksPending.push({ node: node.name, hooks: unmet, label: 'before-reboot' });
     return;
   }
-  pass.act(node, approval(pass, node, undefined, false));
+  if (requester === undefined) {
+    pass.act(node, approval(pass, node, undefined, false));
+    return;
+  }
+  pass.act(node, fleetLockGrant(pass, node, requester, undefined, false));
+  if (request?.clientId === requester) pass.fleetLock.set(node.name, { granted: true, alreadyHeld: false });
+}
+
+/** The lock itself: fleetlock-holder, and the before-reboot step's marks gone. */
+function fleetLockGrant(
+  pass: Pass,
+  node: NodeState,
+  clientId: string,
+  since: number | undefined,
+  takesSlot: boolean,
+): Omit<PlannedAction, 'node' | 'basedOn'> {
+  const { policy, now } = pass;
+  return {
+    kind: 'grantFleetLock',
+    patch: {
+      annotations: {
+        [ANNOTATIONS.fleetLockHolder]: clientId,
+        [ANNOTATIONS.rebootGrantedAt]: rfc3339(now),
+        [ANNOTATIONS.policy]: policy.name,
+        [ANNOTATIONS.fleetLockRequester]: null,
+        ...removeKeys(policy.beforeRebootHooks),
+        ...drainFailureConsumed(node),
+      },
+      labels: removeKeys([LABELS.beforeReboot]),
+    },
+    reason: EVENT_REASONS.fleetLockAcquired,
+    message: `FleetLock client ${clientId} of node ${node.name} took a reboot slot (UpdatePolicy ${policy.name})`,
+    warning: false,
+    ...(since === undefined ? {} : { since }),
+    takesSlot,
+  };
 }
 
 function approval(
@@ -484,6 +568,11 @@ function fleetLockRefusal(
   overlappingPolicy: string | undefined,
 ): FleetLockDecision | undefined {
   const facts = protocolFacts(node);
+  if (facts.fleetLockHolder === request.clientId && facts.afterReboot)
+    return {
+      granted: false,
+      reason: `node ${node.name} is back from its reboot and waits for after-reboot hooks ${pass.policy.afterRebootHooks.join(', ')}; it may lock again once they are "true"`,
+    };
   if (facts.fleetLockHolder === request.clientId) return { granted: true, alreadyHeld: true };
   if (overlappingPolicy !== undefined) {
     return {
@@ -491,7 +580,12 @@ function fleetLockRefusal(
       reason: `node ${node.name} is selected by UpdatePolicies ${pass.policy.name} and ${overlappingPolicy}; nodes selected by more than one policy are not rebooted`,
     };
   }
-  if (facts.fleetLockHolder !== undefined)
+  if (facts.fleetLockRequester === request.clientId)
+    return {
+      granted: false,
+      reason: `node ${node.name} holds a reboot slot; waiting for before-reboot hooks ${unmetHooks(node, pass.policy.beforeRebootHooks).join(', ')} to be "true" (UpdatePolicy ${pass.policy.name})`,
+    };
+  if (facts.fleetLockHolder !== undefined || facts.fleetLockRequester !== undefined)
     return { granted: false, reason: `node ${node.name}'s slot is held by another FleetLock client id` };
   if (facts.failed)
     return {
@@ -511,7 +605,7 @@ function grantInFairOrder(
   closedCause: RevokeCause | undefined,
   nextOpenAt: number | undefined,
 ): Candidate[] {
-  const { policy, now } = pass;
+  const { policy } = pass;
   const waiting: Candidate[] = [];
   let unavailable = pass.unavailable;
   for (const candidate of candidates) {
@@ -542,23 +636,26 @@ function grantInFairOrder(
       );
       continue;
     }
-    if (fleetLock !== undefined) {
+    if (fleetLock !== undefined && policy.beforeRebootHooks.length > 0) {
+      const hooks = policy.beforeRebootHooks.join(', ');
       pass.act(node, {
-        kind: 'grantFleetLock',
+        kind: 'requestBeforeRebootHooks',
         patch: {
-          annotations: {
-            [ANNOTATIONS.fleetLockHolder]: fleetLock.clientId,
-            [ANNOTATIONS.rebootGrantedAt]: rfc3339(now),
-            [ANNOTATIONS.policy]: policy.name,
-            ...drainFailureConsumed(node),
-          },
+          labels: { [LABELS.beforeReboot]: TRUE },
+          annotations: { [ANNOTATIONS.fleetLockRequester]: fleetLock.clientId, ...drainFailureConsumed(node) },
         },
-        reason: EVENT_REASONS.fleetLockAcquired,
-        message: `FleetLock client ${fleetLock.clientId} of node ${node.name} took a reboot slot (UpdatePolicy ${policy.name})`,
+        reason: EVENT_REASONS.beforeRebootHooksPending,
+        message: `FleetLock client ${fleetLock.clientId} of node ${node.name} holds a reboot slot; waiting for before-reboot hooks ${hooks} to be "true" (UpdatePolicy ${policy.name})`,
         warning: false,
         since: candidate.since,
         takesSlot,
       });
+      pass.fleetLock.set(node.name, {
+        granted: false,
+        reason: `node ${node.name} holds a reboot slot; waiting for before-reboot hooks ${hooks} to be "true" (UpdatePolicy ${policy.name})`,
+      });
+    } else if (fleetLock !== undefined) {
+      pass.act(node, fleetLockGrant(pass, node, fleetLock.clientId, candidate.since, takesSlot));
       pass.fleetLock.set(node.name, { granted: true, alreadyHeld: false });
     } else if (policy.beforeRebootHooks.length > 0) {
       pass.act(node, {

@@ -56,6 +56,7 @@ export function statusOf(input: StatusInput): UpdatePolicyStatus {
     nodes: { ...plan.counts },
     inProgressCount: plan.slotHolders.length,
     inProgress: [...plan.slotHolders],
+    queue: [...plan.queue],
     lastTransitions: [...(previous?.lastTransitions ?? []), ...input.transitions].slice(-MAX_LAST_TRANSITIONS),
     conditions,
   };
