@@ -16,7 +16,8 @@ interface Line {
 
 export interface FixtureKubelet {
   readonly port: number;
-  /** Appends a line to a container's log, and sends it to every request following it. */
+  /** Appends a line to a container's log, and sends it to every request following it. A container with no line
+   * written has not started, and its log request gets the kubelet's 400 for that. */
   write(namespace: string, pod: string, container: string, text: string): void;
   /** The follow requests open now. */
   followers(): number;
@@ -25,8 +26,8 @@ export interface FixtureKubelet {
   close(): Promise<void>;
 }
 
-const notFound = (response: ServerResponse, message: string) => {
-  response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+const answer = (response: ServerResponse, status: number, message: string) => {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
   response.end(`${message}\n`);
 };
 
@@ -43,11 +44,16 @@ export async function startFixtureKubelet(tls: PemPair): Promise<FixtureKubelet>
   const server: Server = createServer({ cert: tls.certificatePem, key: tls.privateKeyPem }, (request, response) => {
     const url = new URL(request.url ?? '/', 'https://kubelet');
     const match = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-    if (request.method !== 'GET' || match === null) return notFound(response, '404 page not found');
+    if (request.method !== 'GET' || match === null) return answer(response, 404, '404 page not found');
     const key = match.slice(1, 4).join('/');
     const lines = logs.get(key);
+    // A container nothing was written for has not started: the kubelet's own answer for one still being created.
     if (lines === undefined)
-      return notFound(response, `container "${match[3] ?? ''}" not found in pod "${match[2] ?? ''}"`);
+      return answer(
+        response,
+        400,
+        `container "${match[3] ?? ''}" in pod "${match[2] ?? ''}" is waiting to start: ContainerCreating`,
+      );
     const tail = url.searchParams.get('tailLines');
     const timestamps = url.searchParams.get('timestamps') === 'true';
     response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });

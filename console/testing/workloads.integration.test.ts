@@ -140,20 +140,20 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
         },
       },
     });
-    // A pod bound to a node whose kubelet API is the fixture's, and one bound to no node (no log to proxy to).
+    // Pods bound to a node whose kubelet API is the fixture's: one with logs, one whose containers have not started.
     kubelet = await startFixtureKubelet((await createTestTls(cluster.info.dir)).server);
     logNode = uniqueName('console-log-node');
     await createNode(admin, { name: logNode, kubelet: { address: '127.0.0.1', port: kubelet.port } });
     for (const [name, nodeName] of [
       ['logger', logNode],
-      ['unscheduled', undefined],
+      ['waiting', logNode],
     ] as const)
       await core.createNamespacedPod({
         namespace,
         body: {
           metadata: { name },
           spec: {
-            ...(nodeName === undefined ? {} : { nodeName }),
+            nodeName,
             automountServiceAccountToken: false,
             containers: [
               { name: 'main', image: 'registry.invalid/logger:fixture' },
@@ -197,7 +197,8 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     await deleteUser(admin, namespace, 'workload-viewer');
     const core = admin.makeApiClient(CoreV1Api);
     // No kubelet confirms a bound pod's deletion: it goes at once only without a grace period.
-    await core.deleteNamespacedPod({ namespace, name: 'logger', gracePeriodSeconds: 0 });
+    for (const name of ['logger', 'waiting'])
+      await core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
     await core.deleteNode({ name: logNode });
     await kubelet?.close();
     await core.deleteNamespace({ name: namespace });
@@ -407,8 +408,8 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(await shown(), SIDECAR_LINES);
 
     // Follow: a line the container writes afterwards appears without a reload.
-    await page.getByLabel('Container').selectOption('main');
     await page.getByLabel('Last lines').fill('500');
+    await page.getByLabel('Container').selectOption('main');
     await textReads(page, status, `Showing the tail (${MAIN_LINES.length} lines)`);
     await page.getByRole('button', { name: 'Follow' }).click();
     await kubelet.followersReach(1);
@@ -432,9 +433,15 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
 
   it('shows the API server’s word for a pod with no log to read', async () => {
     const { context, page } = await signIn(editor.token);
-    await page.goto(`/workloads/pods/${namespace}/unscheduled`);
+    await page.goto(`/workloads/pods/${namespace}/waiting`);
     await page.locator('#object-heading').waitFor();
-    await page.locator('[data-testid="log-error"]', { hasText: 'does not have a host assigned' }).waitFor();
+    const error = page.getByTestId('log-error');
+    await error.waitFor();
+    assert.match(
+      (await error.textContent()) ?? '',
+      /HTTP 400: container "main" in pod "waiting" is waiting to start: ContainerCreating/,
+    );
+    assert.deepEqual(await seriousViolations(page), []);
     await context.close();
   });
 
