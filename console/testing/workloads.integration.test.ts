@@ -22,6 +22,7 @@ import { sharedControlPlane, uniqueName, type HarnessCluster } from '@strata/har
 import { isNotFound } from '@strata/kube';
 import type { Browser, Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
+import { MAX_LOG_LINES } from '../src/shared/pod-logs.ts';
 import { WORKLOAD_KINDS } from '../src/shared/workloads.ts';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
@@ -381,7 +382,7 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     await context.close();
   });
 
-  it('shows a pod’s log: its tail as text, another container, timestamps, follow live and stop', async () => {
+  it('shows a pod’s log: its tail as text, another container, timestamps, follow live and stop; or why not', async () => {
     const { context, page } = await signIn(editor.token);
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
@@ -390,6 +391,15 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     });
     const status = '[data-testid="log-status"]';
     const shown = () => page.locator('[data-log-seq]').allTextContents();
+    // A pod whose containers have not started: the API server's word (the kubelet's), not an error page.
+    await page.goto(`/workloads/pods/${namespace}/waiting`);
+    await page.locator('#object-heading').waitFor();
+    const error = page.getByTestId('log-error');
+    await error.waitFor();
+    assert.match(
+      (await error.textContent()) ?? '',
+      /HTTP 400: container "main" in pod "waiting" is waiting to start: ContainerCreating/,
+    );
     await page.goto(`/workloads/pods/${namespace}/logger`);
     await textReads(page, status, `Showing the tail (${MAIN_LINES.length} lines)`);
     assert.deepEqual(await shown(), MAIN_LINES);
@@ -418,10 +428,17 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(await shown(), [...MAIN_LINES, 'GET /healthz 200']);
     assert.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'workload-pod-logs.png'), fullPage: true });
+    // A burst past the ring's capacity: the browser keeps the newest MAX_LOG_LINES, and renders only those in view.
+    const burst = Array.from({ length: MAX_LOG_LINES + 200 }, (_, index) => `burst ${index}`);
+    for (const line of burst) kubelet.write(namespace, 'logger', 'main', line);
+    await textReads(page, status, `Following (${MAX_LOG_LINES} lines)`);
+    await page.locator('[data-log-seq]', { hasText: burst.at(-1) }).waitFor();
+    const rendered = await page.locator('[data-log-seq]').count();
+    assert.ok(rendered < 100, `${rendered} lines in the DOM`);
     // Stop ends the request all the way to the kubelet: the console's, the API server's.
     await page.getByRole('button', { name: 'Stop following' }).click();
     await kubelet.followersReach(0);
-    await textReads(page, status, `Stopped following (${MAIN_LINES.length + 1} lines)`);
+    await textReads(page, status, `Stopped following (${MAX_LOG_LINES} lines)`);
 
     // So does leaving: following again, then closing the tab.
     await page.getByRole('button', { name: 'Follow' }).click();
@@ -429,20 +446,6 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     await context.close();
     await kubelet.followersReach(0);
     assert.deepEqual(dialogs, []);
-  });
-
-  it('shows the API server’s word for a pod with no log to read', async () => {
-    const { context, page } = await signIn(editor.token);
-    await page.goto(`/workloads/pods/${namespace}/waiting`);
-    await page.locator('#object-heading').waitFor();
-    const error = page.getByTestId('log-error');
-    await error.waitFor();
-    assert.match(
-      (await error.textContent()) ?? '',
-      /HTTP 400: container "main" in pod "waiting" is waiting to start: ContainerCreating/,
-    );
-    assert.deepEqual(await seriousViolations(page), []);
-    await context.close();
   });
 
   it('a restricted user sees no action, and forced requests get the API server’s 403', async () => {
