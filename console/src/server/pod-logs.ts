@@ -55,6 +55,7 @@ export function openPodLog(
     signal,
   };
   return new Promise((resolve, reject) => {
+    let cancelled = false;
     const call = request(url, options, (response) => {
       clearTimeout(headersTimer);
       const status = response.statusCode ?? 0;
@@ -68,15 +69,21 @@ export function openPodLog(
       resolve(
         new ReadableStream<Uint8Array>({
           start(controller) {
-            response.on('data', (chunk: Buffer) => controller.enqueue(new Uint8Array(chunk)));
-            response.on('end', () => controller.close());
-            // An aborted or broken upstream ends the browser's stream with it (the error is the abort when the
-            // browser went first, and nobody reads it then).
-            response.on('error', (error) => controller.error(error));
-            response.on('aborted', () => controller.error(new Error('the API server closed the log')));
+            response.on('data', (chunk: Buffer) => {
+              if (!cancelled) controller.enqueue(new Uint8Array(chunk));
+            });
+            response.on('end', () => {
+              if (!cancelled) controller.close();
+            });
+            // A broken upstream ends the browser's stream with it (when the browser went first, the error is the
+            // abort, and nobody reads it).
+            response.on('error', (error) => {
+              if (!cancelled) controller.error(error);
+            });
           },
           // The browser stopped reading (its request was cancelled): end the upstream call too.
           cancel() {
+            cancelled = true;
             call.destroy();
           },
         }),
