@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { glob, mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StrataError } from '@strata/api';
 import { runCommand, withLockFile, writeFileAtomic } from '@strata/host';
@@ -27,7 +27,12 @@ export const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1' } as const;
  * `next build` itself writes (next-env.d.ts, gitignored): counted, it made a fresh clone's second build differ from its
  * first, and that rebuild removed `.next` under a console another test was starting.
  */
-const NOT_INPUTS = new Set(['node_modules', '.next', 'next-env.d.ts', 'testing', 'server', 'bin']);
+const NOT_INPUTS = new Set(['node_modules', '.next', 'next-env.d.ts', 'testing']);
+/**
+ * Not inputs where they are top-level directories of the console only: `glob`'s exclude sees a bare name, and
+ * excluding `server` by name also dropped `src/server/` (the BFF's code), so a change there did not rebuild.
+ */
+const NOT_INPUT_ROOTS = new Set(['server', 'bin']);
 
 /** Every input of the build: the console's sources (not its tests), the workspace packages it bundles, the lockfile. */
 export async function consoleSourceHash(): Promise<string> {
@@ -44,6 +49,7 @@ export async function consoleSourceHash(): Promise<string> {
       cwd: dir,
       exclude: (name) => NOT_INPUTS.has(name) || /\.test\.tsx?$/.test(name),
     })) {
+      if (dir === CONSOLE_DIR && NOT_INPUT_ROOTS.has(file.split(sep)[0] ?? '')) continue;
       inputs.push(join(dir, file));
     }
   }

@@ -2,7 +2,8 @@
 // kube-apiserver, with a test CRD of a group unique to the run: the CRDs by group, one CRD's objects with its printer
 // columns (one of them a path the console does not evaluate, shown empty), an object's YAML edit round trip (dry run,
 // then apply) and delete, a restricted user who sees no action and whose forced requests get the API server's 403,
-// a user who may not list CRDs, and URLs that name no served CRD. Screenshots go to test-output/console/.
+// a user who may not list CRDs, and URLs that name no served CRD; the list live from the tab's stream, and stream
+// subscriptions naming no served CRD refused. Screenshots go to test-output/console/.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -174,13 +175,79 @@ describe('the custom resource pages in Chromium', { timeout: 300_000 }, () => {
     assert.equal(await page.locator(cell(`${namespace}/w1`, 'printer-2')).textContent(), '');
     assert.equal(await page.locator(cell(`${namespace}/w1`, 'printer-3')).textContent(), 'alice');
     assert.equal(await page.locator(cell(`${namespace}/w2`, 'printer-0')).textContent(), '1');
-    await textReads(page, '[data-testid="resource-count"]', `2 ${PLURAL}`);
+    await textReads(page, '[data-testid="resource-count"]', `2 ${PLURAL} (live)`);
     assert.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'custom-resources-list.png'), fullPage: true });
     await page.goto('/resources');
     assert.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'custom-resources.png'), fullPage: true });
     await context.close();
+  });
+
+  it('keeps the list live: an object created, changed and deleted after the page loaded, with no reload', async () => {
+    const { context, page } = await signIn(editor.token);
+    await page.goto(`/resources/${group}/${PLURAL}`);
+    await textReads(page, '[data-testid="resource-count"]', `2 ${PLURAL} (live)`);
+    let navigations = 0;
+    page.on('framenavigated', () => (navigations += 1));
+    const body = (size: number, owner: string) => ({
+      apiVersion: `${group}/v1`,
+      kind: 'Widget',
+      metadata: { name: 'w3', labels: { owner } },
+      spec: { size },
+    });
+    await widgets().createNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace,
+      plural: PLURAL,
+      body: body(3, 'bob'),
+    });
+    await textReads(page, cell(`${namespace}/w3`, 'printer-0'), '3');
+    await textReads(page, cell(`${namespace}/w3`, 'printer-3'), 'bob');
+    await textReads(page, '[data-testid="resource-count"]', `3 ${PLURAL} (live)`);
+    const created = await readWidget('w3');
+    await widgets().replaceNamespacedCustomObject({
+      group,
+      version: 'v1',
+      namespace,
+      plural: PLURAL,
+      name: 'w3',
+      body: {
+        ...body(4, 'carol'),
+        metadata: { ...body(4, 'carol').metadata, resourceVersion: created.metadata.resourceVersion },
+      },
+    });
+    await textReads(page, cell(`${namespace}/w3`, 'printer-0'), '4');
+    await textReads(page, cell(`${namespace}/w3`, 'printer-3'), 'carol');
+    await widgets().deleteNamespacedCustomObject({ group, version: 'v1', namespace, plural: PLURAL, name: 'w3' });
+    await page.locator(`tr[data-row="${namespace}/w3"]`).waitFor({ state: 'detached' });
+    await textReads(page, '[data-testid="resource-count"]', `2 ${PLURAL} (live)`);
+    assert.equal(navigations, 0, 'the page was never reloaded');
+
+    // The tab's stream watches only a served CRD the user can read: any other subscription is refused.
+    for (const search of [
+      `resources=customresources&group=${group}&plural=gadgets`,
+      'resources=customresources&group=apps&plural=deployments',
+      'resources=customresources&group=rbac.authorization.k8s.io&plural=clusterroles',
+      `resources=customresources&group=Bad_Group&plural=${PLURAL}`,
+      `resources=customresources&group=${group}&plural=${PLURAL}/status`,
+      'resources=customresources',
+      `resources=nodes&group=${group}&plural=${PLURAL}`,
+    ]) {
+      const answer = await forcedRequest(page, 'GET', `/api/watch?${search}`);
+      assert.equal(answer.status, 400, search);
+    }
+    await context.close();
+    const outside = await signIn(outsider.token);
+    const refused = await forcedRequest(
+      outside.page,
+      'GET',
+      `/api/watch?resources=customresources&group=${group}&plural=${PLURAL}`,
+    );
+    assert.equal(refused.status, 403);
+    assert.match(JSON.stringify(refused.body), /cannot get resource \\"customresourcedefinitions\\"/);
+    await outside.context.close();
   });
 
   it("edits an object's YAML (a dry run, then the apply), shows a rejected dry run, and deletes", async () => {

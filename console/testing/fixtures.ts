@@ -17,6 +17,8 @@ export interface NodeFixture {
   readonly kubeletVersion?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
+  /** Where the node's kubelet API serves (its InternalIP and daemonEndpoints port), for pods/log. */
+  readonly kubelet?: { readonly address: string; readonly port: number };
 }
 
 export const DEFAULT_OS_IMAGE = 'Flatcar Container Linux by Kinvolk 4081.2.0 (Oklo)';
@@ -69,6 +71,12 @@ export async function createNode(admin: KubeConfig, fixture: NodeFixture): Promi
       body: {
         status: {
           conditions: [readyCondition('True', now)],
+          ...(fixture.kubelet === undefined
+            ? {}
+            : {
+                addresses: [{ type: 'InternalIP', address: fixture.kubelet.address }],
+                daemonEndpoints: { kubeletEndpoint: { Port: fixture.kubelet.port } },
+              }),
           nodeInfo: {
             osImage: fixture.osImage ?? DEFAULT_OS_IMAGE,
             kubeletVersion: fixture.kubeletVersion ?? DEFAULT_KUBELET,

@@ -3,7 +3,8 @@
 // server-side dry run that stores nothing, then the apply), a dry run the API server rejects with its message shown,
 // an edit that would rename the object, and a stale resourceVersion's 409; a restricted user who sees no action and
 // whose forced requests get the API server's 403. No controller-manager runs: the test writes the status a
-// Deployment's controller would. Screenshots go to test-output/console/.
+// Deployment's controller would; no kubelet runs either: a pod's log comes from the fixture kubelet
+// (testing/fixture-kubelet.ts), which kube-apiserver proxies pods/log to. Screenshots go to test-output/console/.
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,12 +22,15 @@ import { sharedControlPlane, uniqueName, type HarnessCluster } from '@strata/har
 import { isNotFound } from '@strata/kube';
 import type { Browser, Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
+import { MAX_LOG_LINES } from '../src/shared/pod-logs.ts';
 import { WORKLOAD_KINDS } from '../src/shared/workloads.ts';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
-import { createUser, deleteUser, type ConsoleUser } from './fixtures.ts';
+import { startFixtureKubelet, type FixtureKubelet } from './fixture-kubelet.ts';
+import { createNode, createUser, deleteUser, type ConsoleUser } from './fixtures.ts';
 import { textReads } from './page-waits.ts';
 import { forcedRequest, seriousViolations, signInWithToken } from './session.ts';
+import { createTestTls } from './test-tls.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const SCRIPT = '<script>alert(1)</script>';
@@ -44,6 +48,11 @@ let browser: Browser;
 let editor: ConsoleUser;
 let viewer: ConsoleUser;
 let eventName: string;
+let kubelet: FixtureKubelet;
+let logNode: string;
+/** What the logger pod's main container has written when the page opens. */
+const MAIN_LINES = ['starting', SCRIPT, 'listening on :8080', 'ready'];
+const SIDECAR_LINES = ['sidecar up'];
 
 const template = (app: string): V1PodTemplateSpec => ({
   metadata: { labels: { app } },
@@ -88,6 +97,7 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     editor = await createUser(admin, namespace, 'workload-editor', [
       ...WORKLOAD_RESOURCES.map((rule) => ({ ...rule, verbs: [...READ, 'update', 'delete'] })),
       { apiGroups: ['apps'], resources: ['deployments/scale', 'statefulsets/scale'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
     ]);
     viewer = await createUser(
       admin,
@@ -131,6 +141,30 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
         },
       },
     });
+    // Pods bound to a node whose kubelet API is the fixture's: one with logs, one whose containers have not started.
+    kubelet = await startFixtureKubelet((await createTestTls(cluster.info.dir)).server);
+    logNode = uniqueName('console-log-node');
+    await createNode(admin, { name: logNode, kubelet: { address: '127.0.0.1', port: kubelet.port } });
+    for (const [name, nodeName] of [
+      ['logger', logNode],
+      ['waiting', logNode],
+    ] as const)
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          metadata: { name },
+          spec: {
+            nodeName,
+            automountServiceAccountToken: false,
+            containers: [
+              { name: 'main', image: 'registry.invalid/logger:fixture' },
+              { name: 'sidecar', image: 'registry.invalid/sidecar:fixture' },
+            ],
+          },
+        },
+      });
+    for (const line of MAIN_LINES) kubelet.write(namespace, 'logger', 'main', line);
+    for (const line of SIDECAR_LINES) kubelet.write(namespace, 'logger', 'sidecar', line);
     eventName = uniqueName('web-event');
     const now = new Date();
     await core.createNamespacedEvent({
@@ -162,7 +196,13 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     await consoleApp?.stop();
     await deleteUser(admin, namespace, 'workload-editor');
     await deleteUser(admin, namespace, 'workload-viewer');
-    await admin.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace });
+    const core = admin.makeApiClient(CoreV1Api);
+    // No kubelet confirms a bound pod's deletion: it goes at once only without a grace period.
+    for (const name of ['logger', 'waiting'])
+      await core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 });
+    await core.deleteNode({ name: logNode });
+    await kubelet?.close();
+    await core.deleteNamespace({ name: namespace });
   });
 
   it('lists each kind live, with hostile text rendered as text', async () => {
@@ -342,6 +382,72 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     await context.close();
   });
 
+  it('shows a pod’s log: its tail as text, another container, timestamps, follow live and stop; or why not', async () => {
+    const { context, page } = await signIn(editor.token);
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const status = '[data-testid="log-status"]';
+    const shown = () => page.locator('[data-log-seq]').allTextContents();
+    // A pod whose containers have not started: the API server's word (the kubelet's), not an error page.
+    await page.goto(`/workloads/pods/${namespace}/waiting`);
+    await page.locator('#object-heading').waitFor();
+    const error = page.getByTestId('log-error');
+    await error.waitFor();
+    assert.match(
+      (await error.textContent()) ?? '',
+      /HTTP 400: container "main" in pod "waiting" is waiting to start: ContainerCreating/,
+    );
+    await page.goto(`/workloads/pods/${namespace}/logger`);
+    await textReads(page, status, `Showing the tail (${MAIN_LINES.length} lines)`);
+    assert.deepEqual(await shown(), MAIN_LINES);
+    assert.equal(await page.getByTestId('log-lines').locator('script, img').count(), 0);
+
+    await page.getByLabel('Last lines').fill('2');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await textReads(page, status, 'Showing the tail (2 lines)');
+    assert.deepEqual(await shown(), MAIN_LINES.slice(-2));
+    await page.getByLabel('Timestamps').check();
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.locator('[data-log-seq]', { hasText: /^\d{4}-\d\d-\d\dT[0-9:.]+Z ready$/ }).waitFor();
+    await page.getByLabel('Timestamps').uncheck();
+    await page.getByLabel('Container').selectOption('sidecar');
+    await textReads(page, status, `Showing the tail (${SIDECAR_LINES.length} lines)`);
+    assert.deepEqual(await shown(), SIDECAR_LINES);
+
+    // Follow: a line the container writes afterwards appears without a reload.
+    await page.getByLabel('Last lines').fill('500');
+    await page.getByLabel('Container').selectOption('main');
+    await textReads(page, status, `Showing the tail (${MAIN_LINES.length} lines)`);
+    await page.getByRole('button', { name: 'Follow' }).click();
+    await kubelet.followersReach(1);
+    kubelet.write(namespace, 'logger', 'main', 'GET /healthz 200');
+    await textReads(page, status, `Following (${MAIN_LINES.length + 1} lines)`);
+    assert.deepEqual(await shown(), [...MAIN_LINES, 'GET /healthz 200']);
+    assert.deepEqual(await seriousViolations(page), []);
+    await page.screenshot({ path: join(ARTIFACTS, 'workload-pod-logs.png'), fullPage: true });
+    // A burst past the ring's capacity: the browser keeps the newest MAX_LOG_LINES, and renders only those in view.
+    const burst = Array.from({ length: MAX_LOG_LINES + 200 }, (_, index) => `burst ${index}`);
+    for (const line of burst) kubelet.write(namespace, 'logger', 'main', line);
+    await textReads(page, status, `Following (${MAX_LOG_LINES} lines)`);
+    await page.locator('[data-log-seq]', { hasText: burst.at(-1) }).waitFor();
+    const rendered = await page.locator('[data-log-seq]').count();
+    assert.ok(rendered < 100, `${rendered} lines in the DOM`);
+    // Stop ends the request all the way to the kubelet: the console's, the API server's.
+    await page.getByRole('button', { name: 'Stop following' }).click();
+    await kubelet.followersReach(0);
+    await textReads(page, status, `Stopped following (${MAX_LOG_LINES} lines)`);
+
+    // So does leaving: following again, then closing the tab.
+    await page.getByRole('button', { name: 'Follow' }).click();
+    await kubelet.followersReach(1);
+    await context.close();
+    await kubelet.followersReach(0);
+    assert.deepEqual(dialogs, []);
+  });
+
   it('a restricted user sees no action, and forced requests get the API server’s 403', async () => {
     const { context, page } = await signIn(viewer.token);
     await page.goto(`/workloads/deployments/${namespace}/web`);
@@ -365,6 +471,14 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
     assert.equal(edit.status, 403);
     assert.match(JSON.stringify(edit.body), /cannot update resource \\"deployments\\"/);
     assert.equal((await readDeployment()).spec?.replicas, 3);
+
+    // No log view without `get pods/log`, and the log route passes on the API server's 403.
+    await page.goto(`/workloads/pods/${namespace}/logger`);
+    await page.locator('[data-field="status"]', { hasText: 'Pending' }).waitFor();
+    assert.equal(await page.getByRole('heading', { name: 'Logs' }).count(), 0);
+    const log = await forcedRequest(page, 'GET', `${objectApi('pods', 'logger')}/log?container=main`);
+    assert.equal(log.status, 403);
+    assert.match(JSON.stringify(log.body), /cannot get resource \\"pods\/log\\"/);
 
     // A cluster-scoped object's page (a Namespace, `-` for its namespace), reached from its row.
     await page.goto('/workloads/namespaces');
@@ -391,10 +505,25 @@ describe('the Workloads pages in Chromium', { timeout: 300_000 }, () => {
       ['PUT', web, { yaml: 'x'.repeat(600_000), dryRun: true }, 413],
       ['GET', objectApi('deployments', 'no-such-deployment'), undefined, 404],
       ['DELETE', objectApi('services', 'no-such-service'), undefined, 404],
+      ['GET', `${objectApi('deployments', 'web')}/log?container=main`, undefined, 400],
+      ['GET', `${objectApi('pods', 'no-such-pod')}/log?container=main`, undefined, 404],
     ];
     for (const [method, path, body, status] of cases) {
       const answer = await forcedRequest(page, method, path, body);
       assert.equal(answer.status, status, `${method} ${path} ${JSON.stringify(body)?.slice(0, 40)}`);
+    }
+    // A log query is checked before the API server is asked: the 400 names the field.
+    for (const [search, field] of [
+      ['container=Main', 'container'],
+      ['tailLines=1', 'container'],
+      ['container=main&tailLines=0', 'tailLines'],
+      ['container=main&tailLines=9999999', 'tailLines'],
+      ['container=main&follow=yes', 'follow'],
+      ['container=main&insecureSkipTLSVerifyBackend=true', 'insecureSkipTLSVerifyBackend'],
+    ] as const) {
+      const answer = await forcedRequest(page, 'GET', `${objectApi('pods', 'logger')}/log?${search}`);
+      assert.equal(answer.status, 400, search);
+      assert.match((answer.body as { error: string }).error, new RegExp(field), search);
     }
     for (const [method, path, body] of [
       ['DELETE', web, undefined],

@@ -1,6 +1,7 @@
 // The live rows of one resource, from the tab's one watch stream: a snapshot replaces them, a change updates one.
 import { useEffect, useState } from 'react';
 import { namespacedKey, type EtcdBackupRow, type EtcdClusterRow, type EventRow } from '../shared/etcd-rows.ts';
+import type { CustomRow } from '../shared/custom-resources.ts';
 import type { NodeDetailRow, PodRow } from '../shared/node-detail.ts';
 import type { NodeRow } from '../shared/node-row.ts';
 import type { RolloutRow } from '../shared/rollout-row.ts';
@@ -22,6 +23,12 @@ export interface LiveRows<Row> {
   readonly errorStatus: number | undefined;
 }
 
+/** The CRD whose objects `customresources` carries. */
+export interface CrdScope {
+  readonly group: string;
+  readonly plural: string;
+}
+
 const rowKey = (row: AnyRow): string => ('namespace' in row ? namespacedKey(row) : row.name);
 
 /**
@@ -37,9 +44,15 @@ export function useLiveRows(kind: 'warningevents'): LiveRows<EventRow>;
 export function useLiveRows(kind: 'nodedetail', node: string): LiveRows<NodeDetailRow>;
 export function useLiveRows(kind: 'nodepods', node: string): LiveRows<PodRow>;
 export function useLiveRows(kind: 'nodeevents', node: string): LiveRows<EventRow>;
+export function useLiveRows(kind: 'customresources', crd: CrdScope): LiveRows<CustomRow>;
 export function useLiveRows(kind: WorkloadKind): LiveRows<WorkloadRow>;
-export function useLiveRows(kind: ResourceKind, node?: string): LiveRows<AnyRow> {
+export function useLiveRows(kind: ResourceKind, about?: string | CrdScope): LiveRows<AnyRow> {
   const hub = useWatchHub();
+  // A string is the node of a node-scoped kind. The scope is rebuilt from its parts so that the effect below depends
+  // on values, not on an object made anew at each render.
+  const node = typeof about === 'string' ? about : undefined;
+  const group = typeof about === 'object' ? about.group : undefined;
+  const plural = typeof about === 'object' ? about.plural : undefined;
   const [state, setState] = useState<LiveRows<AnyRow>>({
     rows: new Map(),
     synced: false,
@@ -79,12 +92,12 @@ export function useLiveRows(kind: ResourceKind, node?: string): LiveRows<AnyRow>
         pending.push(event);
         frame ??= requestAnimationFrame(flush);
       },
-      node,
+      node !== undefined ? { node } : group !== undefined && plural !== undefined ? { group, plural } : undefined,
     );
     return () => {
       unsubscribe();
       if (frame !== undefined) cancelAnimationFrame(frame);
     };
-  }, [hub, kind, node]);
+  }, [hub, kind, node, group, plural]);
   return state;
 }

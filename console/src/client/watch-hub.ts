@@ -12,10 +12,16 @@ import {
 
 type Listener = (event: WatchEvent) => void;
 
+/**
+ * The query parameters a kind is about: `{ node }` for the node-scoped kinds, `{ group, plural }` for
+ * `customresources`. One value per parameter per tab at a time (one node page, one CRD's list).
+ */
+export type StreamScope = Readonly<Record<string, string>>;
+
 export class WatchHub {
   readonly #listeners = new Map<ResourceKind, Set<Listener>>();
-  /** The node each node-scoped kind is subscribed for (the node page's). */
-  readonly #nodes = new Map<ResourceKind, string>();
+  /** What each scoped kind is subscribed for (the node page's node, the list's CRD). */
+  readonly #scopes = new Map<ResourceKind, StreamScope>();
   #source: EventSource | undefined;
   #query = '';
   #closed = false;
@@ -27,12 +33,12 @@ export class WatchHub {
    */
   #listenerAdded = false;
 
-  /** `node`: the node a node-scoped kind (nodedetail, nodepods, nodeevents) is about; one node per tab at a time. */
-  subscribe<K extends ResourceKind>(kind: K, listener: (event: EventOf<K>) => void, node?: string): () => void {
-    const subscribed = this.#nodes.get(kind);
-    if (node !== undefined && subscribed !== undefined && subscribed !== node)
-      throw new Error(`${kind} is already subscribed for node ${subscribed}, not ${node}`);
-    if (node !== undefined) this.#nodes.set(kind, node);
+  /** `scope`: what a scoped kind is about (StreamScope); one node and one CRD per tab at a time. */
+  subscribe<K extends ResourceKind>(kind: K, listener: (event: EventOf<K>) => void, scope?: StreamScope): () => void {
+    const subscribed = this.#scopes.get(kind);
+    if (scope !== undefined && subscribed !== undefined && JSON.stringify(subscribed) !== JSON.stringify(scope))
+      throw new Error(`${kind} is already subscribed for ${JSON.stringify(subscribed)}, not ${JSON.stringify(scope)}`);
+    if (scope !== undefined) this.#scopes.set(kind, scope);
     const listeners = this.#listeners.get(kind) ?? new Set<Listener>();
     const deliver: Listener = (event) => {
       if (isEventOf(kind, event)) listener(event);
@@ -45,7 +51,7 @@ export class WatchHub {
       listeners.delete(deliver);
       if (listeners.size === 0) {
         this.#listeners.delete(kind);
-        this.#nodes.delete(kind);
+        this.#scopes.delete(kind);
       }
       this.#scheduleReconcile();
     };
@@ -73,11 +79,14 @@ export class WatchHub {
   #reconcile(): void {
     if (this.#closed) return;
     const kinds = RESOURCE_KINDS.filter((kind) => this.#listeners.has(kind)).join(',');
-    const nodes = new Set(this.#nodes.values());
-    if (nodes.size > 1) throw new Error(`one node per tab: subscribed for ${[...nodes].join(', ')}`);
-    const [node] = nodes;
-    const query =
-      kinds === '' ? '' : new URLSearchParams({ resources: kinds, ...(node === undefined ? {} : { node }) }).toString();
+    const parameters: Record<string, string> = {};
+    for (const scope of this.#scopes.values())
+      for (const [name, value] of Object.entries(scope)) {
+        if (parameters[name] !== undefined && parameters[name] !== value)
+          throw new Error(`one ${name} per tab: subscribed for ${parameters[name]} and ${value}`);
+        parameters[name] = value;
+      }
+    const query = kinds === '' ? '' : new URLSearchParams({ resources: kinds, ...parameters }).toString();
     if (query === this.#query && !(this.#listenerAdded && query !== '')) return;
     this.#listenerAdded = false;
     this.#query = query;

@@ -14,8 +14,10 @@ import {
 } from '@kubernetes/client-node';
 import { ETCD_BACKUP, ETCD_CLUSTER, UPDATE_POLICY } from '@strata/api';
 import { describeApiError, Informer, statusCodeOf, type InformerSelectors } from '@strata/kube';
+import type { CrdInfo } from '../shared/custom-resources.ts';
 import { namespacedKey } from '../shared/etcd-rows.ts';
 import type { ResourceKind, SubscriptionQuery, WatchEvent } from '../shared/watch-protocol.ts';
+import { customRowOf } from './custom-resources.ts';
 import { etcdBackupRow, etcdClusterRow, eventRow } from './etcd-rows.ts';
 import { nodeDetailRow, podRow } from './node-detail.ts';
 import { nodeRow } from './node-row.ts';
@@ -236,6 +238,23 @@ function watchNodeEvents(kubeConfig: KubeConfig, send: (event: WatchEvent) => vo
   });
 }
 
+/**
+ * The objects of one served CRD (its storage version) in every namespace the user may list, as rows of its printer
+ * columns. The stream's route has looked the CRD up as the user (findCrd) before anything is watched.
+ */
+function watchCustomResources(kubeConfig: KubeConfig, send: (event: WatchEvent) => void, crd: CrdInfo): ResourceWatch {
+  const row = (object: KubernetesObject) => customRowOf(crd, object);
+  return watchCollection<KubernetesObject>({
+    kubeConfig,
+    resource: 'customresources',
+    ...customObjects(kubeConfig, { group: crd.group, version: crd.version, plural: crd.plural }),
+    snapshot: (objects) => ({ type: 'snapshot', resource: 'customresources', rows: objects.map(row) }),
+    upsert: (object) => ({ type: 'upsert', resource: 'customresources', row: row(object) }),
+    deleted: (object) => ({ type: 'delete', resource: 'customresources', key: keyOf(object) }),
+    send,
+  });
+}
+
 /** A Workloads kind, in every namespace the user may list, as the one row shape of the Workloads table. */
 function watchWorkloads<T extends KubernetesObject>(
   kind: WorkloadKind,
@@ -289,8 +308,16 @@ const WORKLOAD_WATCHES: Record<WorkloadKind, WatchOf> = {
   events: watchWorkloads('events', '/api/v1/events', (k, s) => core(k).listEventForAllNamespaces(s), workloadEventRow),
 };
 
-/** A resource's watch; `node` is the query's node, which the node-scoped kinds require (the query's schema ensures it). */
-type WatchOf = (kubeConfig: KubeConfig, send: (event: WatchEvent) => void, node: string) => ResourceWatch;
+/** What some kinds are about: the node of the node-scoped kinds, the CRD of `customresources`. */
+export interface WatchScope {
+  /** The query's node ('' when it names none; the query's schema requires it with the node-scoped kinds). */
+  readonly node: string;
+  /** The CRD the query's group and plural name, looked up as the user; required with `customresources`. */
+  readonly crd?: CrdInfo | undefined;
+}
+
+/** A resource's watch, for the stream's scope. */
+type WatchOf = (kubeConfig: KubeConfig, send: (event: WatchEvent) => void, scope: WatchScope) => ResourceWatch;
 
 const WATCHES: Record<ResourceKind, WatchOf> = {
   nodes: watchNodes,
@@ -299,14 +326,19 @@ const WATCHES: Record<ResourceKind, WatchOf> = {
   etcdclusters: watchEtcdClusters,
   etcdbackups: watchEtcdBackups,
   warningevents: watchWarningEvents,
-  nodedetail: watchNodeDetail,
-  nodepods: watchNodePods,
-  nodeevents: watchNodeEvents,
+  nodedetail: (kubeConfig, send, scope) => watchNodeDetail(kubeConfig, send, scope.node),
+  nodepods: (kubeConfig, send, scope) => watchNodePods(kubeConfig, send, scope.node),
+  nodeevents: (kubeConfig, send, scope) => watchNodeEvents(kubeConfig, send, scope.node),
+  customresources: (kubeConfig, send, scope) => {
+    // The route refuses a customresources query without a served CRD; reaching here without one is a bug.
+    if (scope.crd === undefined) throw new Error('customresources is watched only for a CRD the route looked up');
+    return watchCustomResources(kubeConfig, send, scope.crd);
+  },
   ...WORKLOAD_WATCHES,
 };
 
 /**
- * The event stream for the query's kinds (and node), as `kubeConfig`'s user. It ends, and its informers stop, when the browser goes
+ * The event stream for the query's kinds (and node, and CRD), as `kubeConfig`'s user. It ends, and its informers stop, when the browser goes
  * (`signal`), when the stream is cancelled, or when the API server no longer accepts the token (401): the browser
  * then signs in again rather than reconnecting with a token that cannot work. It also ends at `endsAt` (ms since
  * the epoch): an OpenID session's ID token is then due for renewal, and the informers would otherwise go on
@@ -316,8 +348,9 @@ export function watchStream(
   kubeConfig: KubeConfig,
   query: SubscriptionQuery,
   signal: AbortSignal,
-  endsAt?: number,
+  options: { readonly endsAt?: number | undefined; readonly crd?: CrdInfo | undefined } = {},
 ): ReadableStream<Uint8Array> {
+  const { endsAt, crd } = options;
   const encoder = new TextEncoder();
   let open = true;
   let watches: ResourceWatch[] = [];
@@ -357,7 +390,7 @@ export function watchStream(
       if (endsAt !== undefined) expiry = setTimeout(close, Math.max(0, endsAt - Date.now()));
       // The retry field: how long the browser waits before reconnecting a broken stream.
       write('retry: 2000\n\n');
-      watches = query.resources.map((kind) => WATCHES[kind](kubeConfig, send, query.node ?? ''));
+      watches = query.resources.map((kind) => WATCHES[kind](kubeConfig, send, { node: query.node ?? '', crd }));
       for (const watch of watches) void watch.start();
     },
     cancel: close,

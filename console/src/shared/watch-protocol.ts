@@ -2,6 +2,7 @@
 // query, and each message says which resource it is about. A snapshot replaces the resource's rows (the first list,
 // and again after any relist the server makes); a change updates one row in place.
 import { z } from 'zod';
+import { crdGroupSchema, crdPluralSchema, customRowSchema } from './custom-resources.ts';
 import { etcdBackupRowSchema, etcdClusterRowSchema, eventRowSchema } from './etcd-rows.ts';
 import { nodeDetailRowSchema, nodeNameSchema, podRowSchema } from './node-detail.ts';
 import { nodeRowSchema } from './node-row.ts';
@@ -16,6 +17,8 @@ export const WATCH_PATH = '/api/watch';
  * about it.
  * `rollout` is the Nodes again, projected for the OS updates page and the Overview's rollout progress (the Overview
  * holds both watches of nodes; the other pages one).
+ * `customresources` is the objects of one served CRD, named in the query's `group` and `plural` (one per stream, as
+ * the node): the server looks the CRD up as the user and refuses the stream unless it is one they can read.
  */
 export const RESOURCE_KINDS = [
   'nodes',
@@ -27,6 +30,7 @@ export const RESOURCE_KINDS = [
   'nodedetail',
   'nodepods',
   'nodeevents',
+  'customresources',
   ...WORKLOAD_KINDS,
 ] as const;
 export const resourceKindSchema = z.enum(RESOURCE_KINDS);
@@ -43,12 +47,26 @@ export const subscriptionSchema = z
 /** The kinds that are about the one node the query names. */
 export const NODE_SCOPED_KINDS: readonly ResourceKind[] = ['nodedetail', 'nodepods', 'nodeevents'];
 
-/** The query: the kinds, and the node for the node-scoped ones (required with them, refused without them). */
+/**
+ * The query: the kinds, the node for the node-scoped ones, and the CRD's group and plural for `customresources`
+ * (each required with its kinds, refused without them).
+ */
 export const subscriptionQuerySchema = z
-  .strictObject({ resources: subscriptionSchema, node: nodeNameSchema.optional() })
+  .strictObject({
+    resources: subscriptionSchema,
+    node: nodeNameSchema.optional(),
+    group: crdGroupSchema.optional(),
+    plural: crdPluralSchema.optional(),
+  })
   .refine((query) => query.resources.some((kind) => NODE_SCOPED_KINDS.includes(kind)) === (query.node !== undefined), {
     error: 'node names the node of nodedetail, nodepods and nodeevents, and goes only with them',
-  });
+  })
+  .refine(
+    (query) =>
+      query.resources.includes('customresources') === (query.group !== undefined) &&
+      (query.group !== undefined) === (query.plural !== undefined),
+    { error: 'group and plural name the CRD of customresources, and go only with it' },
+  );
 export type SubscriptionQuery = z.infer<typeof subscriptionQuerySchema>;
 
 /** A cluster-scoped resource's events: a delete names its row by name. */
@@ -79,6 +97,8 @@ export const watchEventSchema = z.union([
   clusterEvents('nodedetail', nodeDetailRowSchema),
   namespacedEvents('nodepods', podRowSchema),
   namespacedEvents('nodeevents', eventRowSchema),
+  // A cluster-scoped custom resource's row has namespace '' (its key is `/name`), as a Namespace's.
+  namespacedEvents('customresources', customRowSchema),
   // The Workloads pages' kinds: a Namespace's row has namespace '' (its key is `/name`).
   ...WORKLOAD_KINDS.map((kind) => namespacedEvents(kind, workloadRowSchema)),
   /** The server's list or watch failed and it retries; `status` is the API server's HTTP status when it answered. */

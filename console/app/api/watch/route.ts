@@ -1,6 +1,8 @@
-// GET /api/watch?resources=nodes (and &node=<name> with the node page's kinds): the tab's one live stream (text/event-stream). See src/shared/watch-protocol.ts.
+// GET /api/watch?resources=nodes (and &node=<name> with the node page's kinds, &group=&plural= with
+// customresources): the tab's one live stream (text/event-stream). See src/shared/watch-protocol.ts.
 import { consoleConfig } from '../../../src/server/config.ts';
-import { errorAnswer } from '../../../src/server/answers.ts';
+import { errorAnswer, failureAnswer } from '../../../src/server/answers.ts';
+import { findCrd } from '../../../src/server/custom-resources.ts';
 import { refreshDueAt } from '../../../src/server/oidc/token-lifetime.ts';
 import { currentSession } from '../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../src/server/user-client.ts';
@@ -16,14 +18,25 @@ export async function GET(request: Request): Promise<Response> {
   if (!query.success)
     return errorAnswer(
       400,
-      'resources must name the resources to watch, e.g. resources=nodes, and node the node of the node page’s',
+      'resources must name the resources to watch, e.g. resources=nodes, node the node of the node page’s, and group and plural the CRD of customresources',
     );
-  const stream = watchStream(
-    userKubeConfig(consoleConfig().apiServer, session.token),
-    query.data,
-    request.signal,
-    session.oidc === undefined ? undefined : refreshDueAt(session.oidc),
-  );
+  const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
+  // A custom resource is watched only through a served CRD the user can read, looked up as they are (as the custom
+  // resource pages and routes do): the stream can reach no other API path.
+  let crd;
+  const { group, plural } = query.data;
+  if (group !== undefined && plural !== undefined) {
+    try {
+      crd = await findCrd(kubeConfig, group, plural);
+    } catch (error) {
+      return failureAnswer({ verb: 'get', resource: 'customresourcedefinitions.apiextensions.k8s.io' }, error);
+    }
+    if (crd === undefined) return errorAnswer(400, `no served CustomResourceDefinition ${plural}.${group}`);
+  }
+  const stream = watchStream(kubeConfig, query.data, request.signal, {
+    endsAt: session.oidc === undefined ? undefined : refreshDueAt(session.oidc),
+    crd,
+  });
   return new Response(stream, {
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',

@@ -1,16 +1,24 @@
 'use client';
 // One CRD's objects: namespace (when namespaced), name, the CRD's printer columns in its order, and the age column
-// kubectl adds. The shared virtual table renders them as text.
+// kubectl adds. The shared virtual table renders them as text. The rows listed when the page was rendered are shown
+// until the tab's stream has its own first list; from then on every row is the stream's, updated in place.
 import { createColumnHelper } from '@tanstack/react-table';
 import Link from 'next/link';
 import { useMemo } from 'react';
 import { customObjectPath, type CrdInfo, type CustomRow } from '../../shared/custom-resources.ts';
 import { namespacedKey } from '../../shared/etcd-rows.ts';
+import { useLiveRows } from '../live-rows.ts';
 import { VirtualTable } from '../virtual-table.tsx';
 
 const column = createColumnHelper<CustomRow>();
 
-export function CustomResourceTable({ crd, rows }: { readonly crd: CrdInfo; readonly rows: CustomRow[] }) {
+export function CustomResourceTable({ crd, initial }: { readonly crd: CrdInfo; readonly initial: CustomRow[] }) {
+  const live = useLiveRows('customresources', { group: crd.group, plural: crd.plural });
+  const rows = useMemo(
+    () =>
+      live.synced ? [...live.rows.values()].sort((a, b) => namespacedKey(a).localeCompare(namespacedKey(b))) : initial,
+    [live, initial],
+  );
   const columns = useMemo(
     () => [
       ...(crd.namespaced ? [column.accessor('namespace', { header: 'Namespace' })] : []),
@@ -31,9 +39,11 @@ export function CustomResourceTable({ crd, rows }: { readonly crd: CrdInfo; read
   );
   return (
     <section aria-labelledby="resources-heading">
-      <p data-testid="resource-count">
+      <p aria-live="polite" data-testid="resource-count">
         {rows.length} {crd.plural}
+        {live.synced ? ' (live)' : ''}
       </p>
+      {live.error === undefined ? null : <p role="alert">{live.error}</p>}
       <VirtualTable data={rows} columns={columns} label={`${crd.plural} table`} rowId={namespacedKey} />
     </section>
   );

@@ -9,8 +9,8 @@ import { parseCrdSegments } from '../../../../../src/shared/custom-resources.ts'
 export const dynamic = 'force-dynamic';
 
 /**
- * The objects of one served CRD, with its printer columns. Listed when the page is rendered, not live: the tab's
- * watch stream carries the console's own kinds only (ADR 0065).
+ * The objects of one served CRD, with its printer columns: listed when the page is rendered, then live from the
+ * tab's stream (its `customresources` kind, for this CRD only; ADR 0067).
  */
 export default async function CustomResourceListPage({
   params,
@@ -49,8 +49,7 @@ export default async function CustomResourceListPage({
       <h1 id="resources-heading">
         {crd.kind} ({crd.plural}.{crd.group}/{crd.version})
       </h1>
-      <p>Listed when this page was loaded (not live): reload the page for changes.</p>
-      <CustomResourceTable crd={crd} rows={rows} />
+      <CustomResourceTable crd={crd} initial={rows} />
     </>
   );
 }

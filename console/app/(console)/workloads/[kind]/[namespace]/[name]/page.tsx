@@ -1,5 +1,6 @@
 import { isNotFound, kubernetesApiError } from '@strata/kube';
 import { notFound, redirect } from 'next/navigation';
+import { PodLogs } from '../../../../../../src/client/workloads/pod-logs.tsx';
 import { WorkloadObject } from '../../../../../../src/client/workloads/workload-object.tsx';
 import { WorkloadTabs } from '../../../../../../src/client/workloads/workload-tabs.tsx';
 import { mayI } from '../../../../../../src/server/access.ts';
@@ -37,11 +38,15 @@ export default async function WorkloadObjectPage({
     // Refused (403) or failed: the API server's words, not an error page.
     return <p role="alert">{kubernetesApiError(callOf('get', target), error).message}</p>;
   }
-  const [canEdit, canDelete, canScale] = await Promise.all([
+  const [canEdit, canDelete, canScale, canReadLogs] = await Promise.all([
     mayI(kubeConfig, { ...attributes, verb: 'update' }),
     mayI(kubeConfig, { ...attributes, verb: 'delete' }),
     info.scalable ? mayI(kubeConfig, { ...attributes, verb: 'patch', subresource: 'scale' }) : false,
+    target.kind === 'pods' ? mayI(kubeConfig, { ...attributes, verb: 'get', subresource: 'log' }) : false,
   ]);
+  // The first app container is shown first, as kubectl logs does; init containers have logs of their own after them.
+  const spec = (object as { spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] } }).spec;
+  const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((container) => container.name);
   const replicas = (object as { spec?: { replicas?: number } }).spec?.replicas;
   return (
     <>
@@ -60,6 +65,9 @@ export default async function WorkloadObjectPage({
         canScale={canScale}
         replicas={replicas}
       />
+      {canReadLogs && containers.length > 0 ? (
+        <PodLogs namespace={target.namespace} name={target.name} containers={containers} />
+      ) : null}
     </>
   );
 }
