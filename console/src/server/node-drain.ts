@@ -4,7 +4,7 @@
 // (429) is reported with the API server's message for the user to act on, never bypassed. Which pods are evicted is
 // the update operator's rule (@strata/kube's podDrainDecision), with the user's --force and --delete-emptydir-data.
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { describeApiError, kubernetesApiError, statusCodeOf } from '@strata/kube';
+import { describeApiError, evictionOf, kubernetesApiError, statusCodeOf } from '@strata/kube';
 import {
   describeDrainDecision,
   KUBECTL_DRAIN_DEFAULTS,
@@ -86,19 +86,9 @@ export async function drainNode(
   const outcomes = await drainPods(
     pods,
     async (pod) => {
-      const namespace = pod.metadata?.namespace ?? '';
       const name = pod.metadata?.name ?? '';
-      const uid = pod.metadata?.uid;
-      await core.createNamespacedPodEviction({
-        name,
-        namespace,
-        body: {
-          apiVersion: 'policy/v1',
-          kind: 'Eviction',
-          metadata: { name, namespace },
-          ...(uid === undefined ? {} : { deleteOptions: { preconditions: { uid } } }),
-        },
-      });
+      const namespace = pod.metadata?.namespace ?? '';
+      await core.createNamespacedPodEviction({ name, namespace, body: evictionOf(pod) });
     },
     options,
   );

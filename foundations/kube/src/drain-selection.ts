@@ -2,7 +2,7 @@
 // filters: the one rule for the update operator's drain (before a reboot) and
 // the console's (a user's Drain button), so that both leave, evict and refuse
 // the same pods.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1DeleteOptions, V1Eviction, V1Pod } from '@kubernetes/client-node';
 import { POD_ANNOTATIONS } from '@strata/api';
 
 /** The kubelet's annotation on the API's copy of a static pod. */
@@ -23,7 +23,7 @@ export type PodDrainDecision =
   | { readonly action: 'refuse'; readonly refusals: readonly DrainRefusal[] };
 
 export interface PodDrainOptions {
-  /** Evict pods that no controller would recreate elsewhere. Never bypasses a PodDisruptionBudget. */
+  /** Evict pods that no controller would recreate elsewhere. */
   readonly force: boolean;
   /** Evict pods whose emptyDir volumes hold data (those not declared scratch). */
   readonly deleteEmptyDirData: boolean;
@@ -60,4 +60,26 @@ export function podDrainDecision(pod: V1Pod, options: PodDrainOptions): PodDrain
   const volumes = emptyDirsWithData(pod);
   if (!options.deleteEmptyDirData && volumes.length > 0) refusals.push({ kind: 'emptydir', volumes });
   return refusals.length > 0 ? { action: 'refuse', refusals } : { action: 'evict' };
+}
+
+/**
+ * The delete options that remove `pod` and no other: the UID precondition keeps a replacement of the same name from
+ * going in its place; `gracePeriodSeconds` below 0 leaves the pod's own.
+ */
+export function deleteOptionsOf(pod: V1Pod, gracePeriodSeconds = -1): V1DeleteOptions {
+  const uid = pod.metadata?.uid;
+  return {
+    ...(gracePeriodSeconds >= 0 ? { gracePeriodSeconds } : {}),
+    ...(uid === undefined ? {} : { preconditions: { uid } }),
+  };
+}
+
+/** The policy/v1 Eviction of `pod`, which the API server carries out only as far as its PodDisruptionBudgets allow. */
+export function evictionOf(pod: V1Pod, gracePeriodSeconds = -1): V1Eviction {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'Eviction',
+    metadata: { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '' },
+    deleteOptions: deleteOptionsOf(pod, gracePeriodSeconds),
+  };
 }

@@ -64,6 +64,8 @@ export {
   type KubernetesEvent,
 } from './event-recorder.ts';
 export {
+  deleteOptionsOf,
+  evictionOf,
   MIRROR_POD_ANNOTATION,
   podDrainDecision,
   type DrainRefusal,

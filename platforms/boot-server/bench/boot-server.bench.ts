@@ -216,6 +216,15 @@ function median(runs: readonly Measured[]): Measured {
   return middle;
 }
 
+/** `server` listening on a free loopback port, and its URL. */
+async function listening(server: Server): Promise<{ url: string; server: Server }> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
 /** Answers every request with `body` and the headers Strata sends with it (type and length). */
 async function bareServer(body: string, contentType: string): Promise<{ url: string; server: Server }> {
   const length = Buffer.byteLength(body);
@@ -223,11 +232,7 @@ async function bareServer(body: string, contentType: string): Promise<{ url: str
     response.writeHead(200, { 'Content-Type': contentType, 'Content-Length': length });
     response.end(body);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, server };
+  return listening(server);
 }
 
 /**
@@ -256,11 +261,7 @@ async function bareLookupServer(
     response.writeHead(200, shared);
     response.end(body);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, server };
+  return listening(server);
 }
 
 /** Every machine's answer to `path` from `url`, by raw query, `concurrency` at a time. */

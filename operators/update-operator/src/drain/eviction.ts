@@ -1,6 +1,6 @@
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { EvictionFailedError } from './errors.ts';
-import { apiStatusOf, describeApiError, statusCodeOf } from '@strata/kube';
+import { apiStatusOf, deleteOptionsOf, describeApiError, evictionOf, statusCodeOf } from '@strata/kube';
 
 export type EvictionOutcome =
   | { readonly kind: 'evicted' }
@@ -30,21 +30,8 @@ export function disruptionBudgetOf(error: unknown): { budget: string | undefined
 export async function evictPod(core: CoreV1Api, pod: V1Pod, gracePeriodSeconds: number): Promise<EvictionOutcome> {
   const name = pod.metadata?.name ?? '';
   const namespace = pod.metadata?.namespace ?? '';
-  const uid = pod.metadata?.uid;
   try {
-    await core.createNamespacedPodEviction({
-      name,
-      namespace,
-      body: {
-        apiVersion: 'policy/v1',
-        kind: 'Eviction',
-        metadata: { name, namespace },
-        deleteOptions: {
-          ...(gracePeriodSeconds >= 0 ? { gracePeriodSeconds } : {}),
-          ...(uid === undefined ? {} : { preconditions: { uid } }),
-        },
-      },
-    });
+    await core.createNamespacedPodEviction({ name, namespace, body: evictionOf(pod, gracePeriodSeconds) });
     return { kind: 'evicted' };
   } catch (error) {
     const code = statusCodeOf(error);
@@ -71,16 +58,8 @@ export async function deletePodBypassingBudgets(
 ): Promise<'deleted' | 'gone'> {
   const name = pod.metadata?.name ?? '';
   const namespace = pod.metadata?.namespace ?? '';
-  const uid = pod.metadata?.uid;
   try {
-    await core.deleteNamespacedPod({
-      name,
-      namespace,
-      body: {
-        ...(gracePeriodSeconds >= 0 ? { gracePeriodSeconds } : {}),
-        ...(uid === undefined ? {} : { preconditions: { uid } }),
-      },
-    });
+    await core.deleteNamespacedPod({ name, namespace, body: deleteOptionsOf(pod, gracePeriodSeconds) });
     return 'deleted';
   } catch (error) {
     const code = statusCodeOf(error);
