@@ -9,8 +9,8 @@
 //   first reads the new value (same machine, same clock);
 // - first-load JavaScript of each page, from the build's own route-bundle statistics, raw and gzipped;
 // - the page's JavaScript heap (CDP Performance.getMetrics, before and after a forced GC) and DOM node count.
-// Usage (from the root): npm run bench -w console [-- --nodes 5000 --events 200 --rate 10 --loads 5 --json]
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+// Usage (from the root): npm run bench -w console [-- --nodes 5000 --events 200 --rate 10 --loads 5 --json --out results.json]
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -46,6 +46,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '10' },
     loads: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
+    out: { type: 'string' },
   },
 });
 const count = Number(values.nodes);
@@ -185,11 +186,45 @@ try {
     domNodes: collected['Nodes'] ?? Number.NaN,
   };
 
-  // Watch event to DOM: a MutationObserver in the page stamps each expected cell text when it first appears.
+  // Watch event to DOM: a MutationObserver in the page stamps each expected cell text when it first appears. To split
+  // the latency, the tab's EventSource is wrapped (before the page's own code runs) to stamp the stream message that
+  // carries the change: patch → message is the API server's watch, the console's informer and the stream; message →
+  // DOM is the page's own work (the frame's batch, sorting, the table's row model, React).
+  await page.context().addInitScript(() => {
+    const wire = new Map<number, readonly string[]>();
+    const wireSeen = new Map<number, number>();
+    window['benchWire'] = wire;
+    window['benchWireSeen'] = () => [...wireSeen];
+    const Original = window['EventSource'] as new (url: string) => {
+      addEventListener(type: string, listener: (event: { data: string }) => void): void;
+    };
+    window['EventSource'] = class extends Original {
+      constructor(url: string) {
+        super(url);
+        this.addEventListener('message', ({ data }) => {
+          const now = Date.now();
+          for (const [id, fragments] of wire) {
+            if (!fragments.every((fragment) => data.includes(fragment))) continue;
+            wireSeen.set(id, now);
+            wire.delete(id);
+          }
+        });
+      }
+    };
+  });
+  await page.goto('/nodes');
+  await page.waitForFunction(
+    (total) => document.querySelector('[data-testid="node-count"]')?.textContent === total,
+    `${count} nodes`,
+    { timeout: 120_000 },
+  );
   await page.evaluate(() => {
     const pending = new Map<number, { selector: string; text: string }>();
     const seen = new Map<number, number>();
-    window['benchExpect'] = (id: number, selector: string, text: string) => pending.set(id, { selector, text });
+    window['benchExpect'] = (id: number, selector: string, text: string, fragments: readonly string[]) => {
+      pending.set(id, { selector, text });
+      (window['benchWire'] as Map<number, readonly string[]>).set(id, fragments);
+    };
     window['benchSeen'] = () => [...seen];
     new MutationObserver(() => {
       const now = Date.now();
@@ -212,11 +247,18 @@ try {
     const label = Math.floor(id / targets.length) % 2 === 0;
     const nowReady = !(ready.get(node) ?? true);
     const [column, text] = label ? ['osVersion', `bench-${id}`] : ['status', nowReady ? 'Ready' : 'NotReady'];
+    // The stream's row for the change: its name, and the field as the row schema spells it.
+    const fragments = [`"name":"${node}"`, label ? `"osVersion":"${text}"` : `"ready":"${text}"`];
     await page.evaluate(
-      ([eventId, selector, expected]) => {
-        (window['benchExpect'] as (id: number, selector: string, text: string) => void)(eventId, selector, expected);
+      ([eventId, selector, expected, wireFragments]) => {
+        (window['benchExpect'] as (id: number, selector: string, text: string, fragments: readonly string[]) => void)(
+          eventId,
+          selector,
+          expected,
+          wireFragments,
+        );
       },
-      [id, `tr[data-node="${node}"] td[data-column="${column}"]`, text] as const,
+      [id, `tr[data-node="${node}"] td[data-column="${column}"]`, text, fragments] as const,
     );
     sent.set(id, Date.now());
     if (label) patches.push(patchNodeMetadata(admin, node, { labels: { [LABELS.version]: text } }));
@@ -240,6 +282,15 @@ try {
     const before = sent.get(id);
     return before === undefined ? [] : [at - before];
   });
+  const wireAt = new Map(await page.evaluate(() => (window['benchWireSeen'] as () => [number, number][])()));
+  const toWire = [...wireAt].flatMap(([id, at]) => {
+    const before = sent.get(id);
+    return before === undefined ? [] : [at - before];
+  });
+  const wireToDom = [...seenAt].flatMap(([id, at]) => {
+    const message = wireAt.get(id);
+    return message === undefined ? [] : [at - message];
+  });
 
   const results = {
     machine,
@@ -253,10 +304,13 @@ try {
       ratePerSecond: rate,
       missing: eventCount - latencies.length,
       ms: distribution(latencies),
+      patchToMessageMs: distribution(toWire),
+      messageToDomMs: distribution(wireToDom),
     },
     memory,
     firstLoadJs: await firstLoadJs(),
   };
+  if (values.out !== undefined) await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
   if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   else printTable(results.firstFullRenderMs, results.watchToDom, memory, results.firstLoadJs);
   say(`load average after: ${results.loadAverage.after.join(' ')}`);
@@ -269,7 +323,14 @@ try {
 
 function printTable(
   render: Distribution,
-  watch: { events: number; ratePerSecond: number; missing: number; ms: Distribution },
+  watch: {
+    events: number;
+    ratePerSecond: number;
+    missing: number;
+    ms: Distribution;
+    patchToMessageMs: Distribution;
+    messageToDomMs: Distribution;
+  },
   memory: Record<string, number>,
   js: { route: string; rawBytes: number; gzipBytes: number }[],
 ): void {
@@ -285,6 +346,11 @@ function printTable(
       `${ms(watch.ms.p50).padStart(7)}${ms(watch.ms.p95).padStart(11)}${ms(watch.ms.max).padStart(11)}` +
       (watch.missing === 0 ? '' : `  (${watch.missing} never seen)`),
   );
+  for (const [part, values] of [
+    ['  PATCH sent → stream message', watch.patchToMessageMs],
+    ['  stream message → DOM', watch.messageToDomMs],
+  ] as const)
+    say(`${part.padEnd(40)}${ms(values.p50).padStart(7)}${ms(values.p95).padStart(11)}${ms(values.max).padStart(11)}`);
   say('');
   say(
     `JS heap: ${memory['jsHeapUsedMiB']?.toFixed(1)} MiB used of ${memory['jsHeapTotalMiB']?.toFixed(1)} MiB, ` +
