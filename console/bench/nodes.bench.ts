@@ -9,7 +9,7 @@
 //   first reads the new value (same machine, same clock);
 // - first-load JavaScript of each page, from the build's own route-bundle statistics, raw and gzipped;
 // - the page's JavaScript heap (CDP Performance.getMetrics, before and after a forced GC) and DOM node count.
-// Usage (from the root): npm run bench -w console [-- --nodes 5000 --events 200 --rate 10 --loads 5 --json --out results.json]
+// Usage (from the root): npm run bench -w console [-- --nodes 5000 --events 200 --rate 10 --loads 5 --json --out results.json --profile events.cpuprofile]
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ import { launchChromium } from '../testing/browser.ts';
 import { createUser, patchNodeMetadata, setNodeReady } from '../testing/fixtures.ts';
 import { signInWithToken } from '../testing/session.ts';
 import { createTestTls } from '../testing/test-tls.ts';
+import { heaviestFunctions } from './profile.ts';
 import { distribution, type Distribution } from './stats.ts';
 
 // The page's globals, as far as the callbacks run in Chromium use them (this project has Node's types, not the DOM's).
@@ -47,6 +48,8 @@ const { values } = parseArgs({
     loads: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
+    /** Chromium's CPU profile of the watch events' phase (a .cpuprofile for DevTools), and its heaviest functions. */
+    profile: { type: 'string' },
   },
 });
 const count = Number(values.nodes);
@@ -235,6 +238,10 @@ try {
       }
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
+  if (values.profile !== undefined) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
   const targets = names.slice(0, CHANGED_ROWS);
   const ready = new Map(targets.map((name) => [name, true]));
   const sent = new Map<number, number>();
@@ -282,6 +289,12 @@ try {
     const before = sent.get(id);
     return before === undefined ? [] : [at - before];
   });
+  if (values.profile !== undefined) {
+    const { profile } = await cdp.send('Profiler.stop');
+    await writeFile(values.profile, JSON.stringify(profile));
+    say(`CPU profile of the events' phase: ${values.profile}; heaviest functions by self time:`);
+    for (const [name, ms] of heaviestFunctions(profile, 15)) say(`  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+  }
   const wireAt = new Map(await page.evaluate(() => (window['benchWireSeen'] as () => [number, number][])()));
   const toWire = [...wireAt].flatMap(([id, at]) => {
     const before = sent.get(id);
