@@ -10,7 +10,7 @@
 // - first-load JavaScript of each page, from the build's own route-bundle statistics, raw and gzipped;
 // - the page's JavaScript heap (CDP Performance.getMetrics, before and after a forced GC) and DOM node count.
 // Usage (from the root): npm run bench -w console [-- --nodes 5000 --events 200 --rate 10 --loads 5 --json --out results.json --profile events.cpuprofile]
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,7 +27,7 @@ import { launchChromium } from '../testing/browser.ts';
 import { createUser, patchNodeMetadata, setNodeReady } from '../testing/fixtures.ts';
 import { signInWithToken } from '../testing/session.ts';
 import { createTestTls } from '../testing/test-tls.ts';
-import { heaviestFunctions } from './profile.ts';
+import { heaviestFunctions, type CpuProfile } from './profile.ts';
 import { distribution, type Distribution } from './stats.ts';
 
 // The page's globals, as far as the callbacks run in Chromium use them (this project has Node's types, not the DOM's).
@@ -129,6 +129,8 @@ try {
     name: 'console',
     command: process.execPath,
     args: [
+      // With --profile, the console's own process is profiled too (written when it exits, summed after).
+      ...(values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'server-profile')}`]),
       join(CONSOLE_DIR, 'bin', 'console.ts'),
       'serve',
       '--host=127.0.0.1',
@@ -330,6 +332,15 @@ try {
 } finally {
   await browser?.close();
   await server?.stop();
+  if (values.profile !== undefined && server !== undefined) {
+    const profiles = await readdir(join(dir, 'server-profile')).catch(() => []);
+    for (const file of profiles) {
+      const profile = JSON.parse(await readFile(join(dir, 'server-profile', file), 'utf8')) as CpuProfile;
+      await writeFile(`${values.profile}.server.cpuprofile`, JSON.stringify(profile));
+      say(`the console server's CPU profile (the whole run): ${values.profile}.server.cpuprofile; heaviest functions:`);
+      for (const [name, ms] of heaviestFunctions(profile, 15)) say(`  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+    }
+  }
   await plane.stop();
   await rm(dir, { recursive: true, force: true });
 }
