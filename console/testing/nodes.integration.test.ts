@@ -40,7 +40,7 @@ import { forcedRequest, seriousViolations, signInWithToken } from './session.ts'
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const RUN_LABEL = 'test.console.strata.dev/run';
 const READ = ['get', 'list', 'watch'];
-/** A fleet large enough that the table must virtualize it, small enough for CI (about 4 s to create here). */
+/** A fleet large enough that the table must virtualize it; the whole case took 45 s on the shared, loaded machine. */
 const FLEET = 2_000;
 const PDB_MESSAGE = /Cannot evict pod as it would violate the pod's disruption budget/;
 
