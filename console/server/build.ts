@@ -23,16 +23,17 @@ const STAMP = join(CONSOLE_BUILD_DIR, 'strata-build-hash');
 export const NEXT_ENV = { NEXT_TELEMETRY_DISABLED: '1' } as const;
 
 /**
- * Not inputs of the Next.js build: tests and their helpers, this server and its entry point, build output, and what
+ * Not inputs of the Next.js build: tests and their helpers, benchmarks, documentation, this server and its entry point, build output, and what
  * `next build` itself writes (next-env.d.ts, gitignored): counted, it made a fresh clone's second build differ from its
  * first, and that rebuild removed `.next` under a console another test was starting.
  */
 const NOT_INPUTS = new Set(['node_modules', '.next', 'next-env.d.ts', 'testing']);
 /**
- * Not inputs where they are top-level directories of the console only: `glob`'s exclude sees a bare name, and
- * excluding `server` by name also dropped `src/server/` (the BFF's code), so a change there did not rebuild.
+ * Not inputs where they are top-level entries of the console only: `glob`'s exclude sees a bare name, and
+ * excluding `server` by name also dropped `src/server/` (the BFF's code), so a change there did not rebuild. The
+ * benchmark, the docs and the README are not part of the build either.
  */
-const NOT_INPUT_ROOTS = new Set(['server', 'bin']);
+const NOT_INPUT_ROOTS = new Set(['server', 'bin', 'bench', 'docs', 'README.md']);
 
 /** Every input of the build: the console's sources (not its tests), the workspace packages it bundles, the lockfile. */
 export async function consoleSourceHash(): Promise<string> {

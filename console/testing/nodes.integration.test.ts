@@ -20,6 +20,7 @@ import {
 } from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS, TRUE, UPDATE_POLICY, updatePolicyCrd } from '@strata/api';
 import { installCrds, sharedControlPlane, uniqueName, type HarnessCluster } from '@strata/harness';
+import { createSimulatedNodes } from '@strata/platform-local/testing';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { ensureConsoleBuilt, startConsole, type RunningConsole } from './console-app.ts';
@@ -32,13 +33,15 @@ import {
   setNodeReady,
   type ConsoleUser,
 } from './fixtures.ts';
-import { textReads } from './page-waits.ts';
+import { textReads, virtualRowIds } from './page-waits.ts';
 import { podObject, type PodFixture } from './pods.ts';
 import { forcedRequest, seriousViolations, signInWithToken } from './session.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const RUN_LABEL = 'test.console.strata.dev/run';
 const READ = ['get', 'list', 'watch'];
+/** A fleet large enough that the tables must virtualize it; the whole case took 46 s on the shared, loaded machine. */
+const FLEET = 2_000;
 const PDB_MESSAGE = /Cannot evict pod as it would violate the pod's disruption budget/;
 
 let cluster: HarnessCluster;
@@ -387,5 +390,40 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
     }, paused);
     assert.deepEqual(unprotected, [403, 403]);
     await context.close();
+  });
+  it('lists every node of a 2,000-node fleet in the Nodes and rollout tables, virtualized', async () => {
+    // The local platform's simulated workers as the API server holds them (no node runs), found by their own label.
+    const fleetLabel = `${RUN_LABEL}=${run}-fleet`;
+    const core = admin.makeApiClient(CoreV1Api);
+    try {
+      await createSimulatedNodes(admin, {
+        count: FLEET,
+        prefix: `${run}-fleet`,
+        labels: { [RUN_LABEL]: `${run}-fleet` },
+      });
+      const names = (await core.listNode()).items.map((node) => node.metadata?.name ?? '');
+      assert.ok(names.length >= FLEET);
+      const { context, page } = await signIn(operator.token);
+      await textReads(page, '[data-testid="node-count"]', `${names.length} nodes`);
+      // Only the rows in view are in the DOM: every node is read by scrolling through, the last one included.
+      assert.ok((await page.locator('tr[data-node]').count()) < names.length, 'the Nodes table is virtualized');
+      const listed = await virtualRowIds(page, 'Nodes table', 'node');
+      assert.deepEqual(listed.sort(), names.sort());
+      const last = names.toSorted((a, b) => a.localeCompare(b)).at(-1) ?? '';
+      assert.ok(await page.locator(`tr[data-node="${last}"]`).isVisible(), `${last} is shown at the end`);
+      // The OS updates page's rollout table likewise.
+      await page.goto('/updates');
+      await page
+        .getByTestId('rollout-count')
+        .filter({ hasText: ` of ${names.length} nodes in a rollout` })
+        .waitFor();
+      assert.ok((await page.locator('tr[data-node]').count()) < names.length, 'the rollout table is virtualized');
+      const inRollout = await virtualRowIds(page, 'Rollout table', 'node');
+      assert.deepEqual(inRollout.sort(), names.sort());
+      await context.close();
+    } finally {
+      await core.deleteCollectionNode({ labelSelector: fleetLabel });
+    }
+    assert.deepEqual((await core.listNode({ labelSelector: fleetLabel })).items, []);
   });
 });

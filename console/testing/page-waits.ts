@@ -9,6 +9,13 @@ declare const document: {
   readonly body: unknown;
   querySelector(selector: string): { readonly textContent: string | null } | null;
 };
+interface VirtualScroller {
+  scrollTop: number;
+  readonly clientHeight: number;
+  readonly scrollHeight: number;
+  querySelectorAll(selector: string): Iterable<{ getAttribute(name: string): string | null }>;
+}
+declare const requestAnimationFrame: (callback: () => void) => number;
 declare const MutationObserver: new (callback: () => void) => {
   observe(target: unknown, options: Readonly<Record<string, boolean>>): void;
   disconnect(): void;
@@ -47,4 +54,35 @@ export async function textReads(page: Page, selector: string, text: string): Pro
     [selector, text] as const,
   );
   assert.equal(seen, text, selector);
+}
+
+/**
+ * Every row id a virtualized table holds (its rows' `data-<attribute>`), read by scrolling it from top to bottom in
+ * steps of its own height: only the rows in view and the virtualizer's overscan are ever in the DOM, so the ids are
+ * gathered step by step. A step waits two animation frames, for the scroll event's render; as the overscan (20 rows)
+ * is taller than a step, a row rendered a frame late is still read at the next step.
+ */
+export async function virtualRowIds(page: Page, tableLabel: string, attribute: string): Promise<string[]> {
+  return page.evaluate(
+    async ([label, name]) => {
+      const scroller = document.querySelector(`[aria-label="${label}"]`) as unknown as VirtualScroller | null;
+      if (scroller === null) throw new Error(`no table labelled ${label}`);
+      const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+      const seen = new Set<string>();
+      const read = () => {
+        for (const row of scroller.querySelectorAll(`tr[data-${name}]`))
+          seen.add(row.getAttribute(`data-${name}`) ?? '');
+      };
+      scroller.scrollTop = 0;
+      for (;;) {
+        await frame();
+        await frame();
+        read();
+        if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight) break;
+        scroller.scrollTop += scroller.clientHeight;
+      }
+      return [...seen];
+    },
+    [tableLabel, attribute] as const,
+  );
 }

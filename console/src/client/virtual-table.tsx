@@ -1,12 +1,13 @@
 'use client';
-// The console's tables (Nodes, Workloads, custom resources): TanStack Table for the columns, TanStack Virtual so that
-// only the rows in view are in the DOM. Every value is a React text child, which React escapes (labels, messages and
+// The console's tables (Nodes, the OS updates page's rollout, Workloads, custom resources): TanStack Table for the
+// columns, TanStack Virtual so that only the rows in view are in the DOM and in the table's row model. Every value is a React text child, which React escapes (labels, messages and
 // printer columns are anyone's text).
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef } from 'react';
+import { useMemo, useRef } from 'react';
 
 const ROW_HEIGHT = 37;
+const estimateSize = () => ROW_HEIGHT;
 
 export function VirtualTable<Row, Value = string>({
   data,
@@ -23,16 +24,27 @@ export function VirtualTable<Row, Value = string>({
   /** The row's id goes in its `data-<rowAttribute>` attribute, for tests and styles to find it by. */
   readonly rowAttribute?: string;
 }) {
-  const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: rowId });
   const scroller = useRef<HTMLDivElement>(null);
-  const tableRows = table.getRowModel().rows;
   const virtualizer = useVirtualizer({
-    count: tableRows.length,
+    count: data.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize,
     overscan: 20,
   });
   const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items.at(-1)?.index ?? -1;
+  // Only the rows in view go through TanStack Table. Its row model is rebuilt whenever `data` changes, which is every
+  // watch event; built for 5,000 nodes it was most of an event's cost in the page, garbage collection above all
+  // (ADR 0068, docs/benchmarks.md).
+  const inView = useMemo(() => data.slice(first, last + 1), [data, first, last]);
+  const table = useReactTable({
+    data: inView,
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (row) => rowId(row),
+  });
+  const tableRows = table.getRowModel().rows;
   const before = items[0]?.start ?? 0;
   const after = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
   const width = columns.length;
@@ -58,7 +70,7 @@ export function VirtualTable<Row, Value = string>({
             </tr>
           ) : null}
           {items.map((item) => {
-            const row = tableRows[item.index];
+            const row = tableRows[item.index - first];
             if (row === undefined) return null;
             return (
               <tr key={row.id} {...{ [`data-${rowAttribute}`]: row.id }} style={{ height: ROW_HEIGHT }}>

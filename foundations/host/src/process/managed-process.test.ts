@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../wait/wait-for.ts';
@@ -66,6 +67,41 @@ describe('ManagedProcess', () => {
         logFile: join(dir, 'missing.log'),
       });
       assert.deepEqual(await component.exited, { code: 127 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  it('keeps its parent alive until a component released with it has stopped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-managed-'));
+    try {
+      // A script whose last act is to stop such a component: its top-level await must settle, and the line print.
+      const script = join(dir, 'stop-last.ts');
+      const module = new URL('./managed-process.ts', import.meta.url).href;
+      await writeFile(
+        script,
+        [
+          `import { ManagedProcess } from ${JSON.stringify(module)};`,
+          'const component = ManagedProcess.start({',
+          "  name: 'idle', command: process.execPath, args: ['-e', 'setInterval(() => {}, 60_000)'],",
+          `  logFile: ${JSON.stringify(join(dir, 'idle.log'))}, releaseWithParent: true,`,
+          '});',
+          // Released with its parent, the component holds no reference: a timer does until it runs.
+          'const alive = setInterval(() => {}, 1_000);',
+          'await component.pid;',
+          'clearInterval(alive);',
+          'const status = await component.stop();',
+          "process.stdout.write(`stopped ${status.code === null ? 'by signal' : status.code}\\n`);",
+        ].join('\n'),
+      );
+      const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve, reject) => {
+        const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('error', reject);
+        child.on('exit', (exitCode) => resolve({ stdout: out, code: exitCode }));
+      });
+      assert.equal(code, 0, 'no unsettled top-level await (exit code 13)');
+      assert.match(stdout, /^stopped /);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -129,6 +129,9 @@ export class ManagedProcess {
   /** SIGTERM, then SIGKILL after the grace period; resolves when the component is gone. */
   async stop(): Promise<ExitStatus> {
     if (this.#exitStatus !== undefined) return this.#exitStatus;
+    // A component released with its parent is unref'd: awaiting its stop at the end of a script would otherwise let
+    // the event loop empty before the exit event (Node's "unsettled top-level await").
+    this.#guardian.ref();
     this.#guardian.kill('SIGTERM');
     return this.exited;
   }

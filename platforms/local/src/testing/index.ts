@@ -189,3 +189,5 @@ export {
 } from '../s3/s3-server.ts';
 // Persistent volumes of the local platform, for tests that look at a volume's directory on its node.
 export * from '../storage/index.ts';
+// A large fleet's Node objects in an API server without running the nodes, for what reads Nodes (the console).
+export { createSimulatedNodes, simulatedNodeObjects, type SimulatedNodesOptions } from './simulated-nodes.ts';
