@@ -8,6 +8,7 @@ import { consoleConfig } from './src/server/config.ts';
 import { CSRF_COOKIE, csrfRefusal, newCsrfToken } from './src/server/csrf.ts';
 import { SessionRenewer } from './src/server/oidc/renew.ts';
 import {
+  ENDED_COOKIE,
   isLoopbackHost,
   SESSION_COOKIE,
   SESSION_TTL_SECONDS,
@@ -18,12 +19,6 @@ import {
 
 /** Why a sign-in page shows a message: the session ended because the provider would not renew it. */
 const SESSION_ENDED = 'session-ended';
-/**
- * Set for a minute when a request ends the session: the request that ended it may be a tab's event stream or a
- * prefetch, and the next page the browser asks for has no session left to say why, so this cookie says it. A
- * signed-in request drops it.
- */
-const ENDED_COOKIE = 'strata-session-ended';
 
 /** One per console process, so that concurrent requests of one session share a refresh. */
 const renewer = new SessionRenewer();
@@ -80,9 +75,12 @@ function signInAgain(request: NextRequest, origin: string, reason?: string): Nex
   return withCsrfCookie(request, NextResponse.redirect(login, 303));
 }
 
-/** A signed-in request's answer: the CSRF cookie where it is missing, and no note left of an earlier ended session. */
+/**
+ * A signed-in request's answer: the CSRF cookie where it is missing. The note of an ended session stays: a request
+ * that left with the session still current (a prefetch, a second tab) may be answered after the one that ended it,
+ * and dropping the note then would send the next page to the sign-in without saying why; signing in drops it.
+ */
 function signedIn(request: NextRequest, response: NextResponse): NextResponse {
-  if (request.cookies.get(ENDED_COOKIE) !== undefined) response.cookies.delete(ENDED_COOKIE);
   return withCsrfCookie(request, response);
 }
 

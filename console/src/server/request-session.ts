@@ -3,7 +3,7 @@ import { getIronSession } from 'iron-session';
 import { cookies, headers } from 'next/headers';
 import { consoleConfig } from './config.ts';
 import { isUsable } from './oidc/token-lifetime.ts';
-import { SESSION_COOKIE, sessionOptions, unsealSession, type Session } from './session.ts';
+import { ENDED_COOKIE, SESSION_COOKIE, sessionOptions, unsealSession, type Session } from './session.ts';
 
 /**
  * The signed-in session, or undefined. An OpenID session whose ID token has run out counts as none: the proxy
@@ -29,6 +29,9 @@ export async function saveSession(session: Session): Promise<void> {
   if (session.oidc === undefined) delete sealed.oidc;
   else sealed.oidc = session.oidc;
   await sealed.save();
+  // A new session: the note of an earlier one that ended has nothing more to say.
+  const store = await cookies();
+  if (store.get(ENDED_COOKIE) !== undefined) store.delete(ENDED_COOKIE);
 }
 
 export async function destroySession(): Promise<void> {

@@ -14,6 +14,12 @@ export class SessionTooLargeError extends StrataError {}
 export const MAX_SEALED_LENGTH = 4096 - 256;
 
 export const SESSION_COOKIE = 'strata-session';
+/**
+ * Set for a minute when a request ends the session: the request that ended it may be a tab's event stream or a
+ * prefetch, and the next page the browser asks for has no session left to say why, so this cookie says it. Signing
+ * in drops it.
+ */
+export const ENDED_COOKIE = 'strata-session-ended';
 /** A session lasts at most this long; the token's own expiry ends it sooner (the API server answers 401). */
 export const SESSION_TTL_SECONDS = 8 * 60 * 60;
 
