@@ -9,7 +9,7 @@ import type {
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node';
-import { ETCD_MEMBER_CLUSTER_ROLE, ETCD_MEMBER_SIGNER } from '@strata/api';
+import { ETCD_MEMBER_CLUSTER_ROLE, ETCD_MEMBER_SIGNER, POD_ANNOTATIONS } from '@strata/api';
 import { parse, parseAllDocuments } from 'yaml';
 import {
   COREDNS_IMAGE,
@@ -434,5 +434,40 @@ describe('the etcd operator manifests', () => {
     const container = deployment?.spec?.template.spec?.containers[0];
     const scratch = container?.volumeMounts?.find((mount) => mount.name === 'backup-scratch');
     assert.ok(args.includes(`--backup-scratch-dir=${scratch?.mountPath ?? '(unmounted)'}`), args.join(' '));
+  });
+});
+
+describe('the bootstrap manifests and the update operator’s drain', () => {
+  it('declare every emptyDir of a pod a drain evicts as scratch, so that no node’s drain is refused by its own pods', () => {
+    const tls = {
+      certPem: '-----BEGIN CERTIFICATE-----\nY2VydA==\n-----END CERTIFICATE-----\n',
+      keyPem: '-----BEGIN PRIVATE KEY-----\na2V5\n-----END PRIVATE KEY-----\n',
+    };
+    const files = renderBootstrapManifests(
+      manifestInputs({
+        updateServer: { nodeName: 'controller-0', tls },
+        console: { nodeName: 'controller-0', tls, sessionSecret: 's'.repeat(43) },
+      }),
+    );
+    const templates = files
+      .flatMap((file) => file.objects)
+      // A DaemonSet's pods stay on a drained node; every other controller's pods are evicted.
+      .filter((object) => object.kind === 'Deployment' || object.kind === 'StatefulSet')
+      .map((object) => ({
+        name: `${object.kind}/${object.metadata?.name}`,
+        template: (object as V1Deployment).spec?.template,
+      }));
+    assert.ok(
+      templates.some(({ name }) => name === 'Deployment/console'),
+      'the console is among them',
+    );
+    for (const { name, template } of templates) {
+      const emptyDirs = (template?.spec?.volumes ?? []).filter((volume) => volume.emptyDir !== undefined);
+      const declared = (template?.metadata?.annotations?.[POD_ANNOTATIONS.scratchVolumes] ?? '')
+        .split(',')
+        .map((volume) => volume.trim());
+      for (const volume of emptyDirs)
+        assert.ok(declared.includes(volume.name), `${name}: emptyDir ${volume.name} is not declared scratch`);
+    }
   });
 });

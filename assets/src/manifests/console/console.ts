@@ -4,7 +4,7 @@
 // (the address from KUBERNETES_SERVICE_HOST and _PORT, as client-go's in-cluster config). Browsers reach its one
 // replica on the first controller's host network at a fixed port (ADR 0070), as machines reach the update server.
 import type { KubernetesObject, V1Deployment, V1Probe, V1Secret, V1Service } from '@kubernetes/client-node';
-import { StrataError } from '@strata/api';
+import { POD_ANNOTATIONS, StrataError } from '@strata/api';
 import { STRATA_CONSOLE_NAMESPACE } from '../namespaces.ts';
 import { nonrootPodSecurityContext } from '../pod-security.ts';
 
@@ -102,7 +102,12 @@ function consoleDeployment(input: ConsoleManifestInput): V1Deployment {
       strategy: { type: 'Recreate' },
       selector: { matchLabels: CONSOLE_POD_LABELS },
       template: {
-        metadata: { labels: CONSOLE_POD_LABELS },
+        metadata: {
+          labels: CONSOLE_POD_LABELS,
+          // Next.js's cache, rebuilt at start: without this, the update operator's drain would refuse the pod (emptyDir
+          // data) and the first controller would never reboot.
+          annotations: { [POD_ANNOTATIONS.scratchVolumes]: scratch.volume },
+        },
         spec: {
           // The default ServiceAccount, without its token: the console never calls the API server as itself.
           automountServiceAccountToken: false,
