@@ -5,6 +5,7 @@
 import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { ApiException } from '@kubernetes/client-node';
+import { BodyTooLargeError, readBody } from '@strata/host';
 import { podLogSearch, type PodLogQuery } from '../shared/pod-logs.ts';
 import type { ApiServer } from './config.ts';
 
@@ -23,16 +24,16 @@ export function podLogPath(pod: PodRef, query: PodLogQuery): string {
   return `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log?${podLogSearch(query)}`;
 }
 
-async function readBounded(response: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_ERROR_BYTES) break;
-    chunks.push(chunk);
+/** A refusal's body (the API server's Status), bounded: a larger one is not an API server's and is left unread. */
+async function readRefusal(response: IncomingMessage): Promise<string> {
+  try {
+    return (await readBody(response, { maxBytes: MAX_ERROR_BYTES })).toString('utf8');
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return '';
+    throw error;
+  } finally {
+    response.destroy();
   }
-  response.destroy();
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
@@ -60,7 +61,7 @@ export function openPodLog(
       clearTimeout(headersTimer);
       const status = response.statusCode ?? 0;
       if (status !== 200) {
-        readBounded(response).then(
+        readRefusal(response).then(
           (body) => reject(new ApiException(status, `HTTP ${status}`, body, {})),
           (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
         );
