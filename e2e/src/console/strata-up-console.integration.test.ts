@@ -9,7 +9,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from '@strata/host';
+import { runCommand, waitFor } from '@strata/host';
 import { chromium, type Browser } from 'playwright-core';
 import { STRATA, startStrataUp } from '../testing/strata-up-process.ts';
 
@@ -120,13 +120,32 @@ describe('the console that strata up serves', () => {
 
       // The update server's pages, asked of the cluster's own update server with the same user's token (ADR 0066):
       // strata up gave the console its URL and the cluster CA, and the user may read channels and groups.
+      // Those pages are read when they load, not live, and the cluster's update server restarted with the first
+      // controller during the rollout: the page is loaded again until the server answers with the promotion.
       await page.getByRole('link', { name: 'Update server' }).first().click();
       await page.waitForURL('**/updates/server');
-      await page
-        .locator('tr[data-channel="stable"] td[data-column="version"]', {
-          hasText: new RegExp(`^${VERSION.replaceAll('.', '\\.')}$`),
-        })
-        .waitFor();
+      const stableVersion = page.locator('tr[data-channel="stable"] td[data-column="version"]');
+      let shown = '';
+      try {
+        await waitFor(
+          `the update server page to show stable on ${VERSION}`,
+          async () => {
+            if ((await stableVersion.count()) > 0 && (await stableVersion.first().textContent()) === VERSION)
+              return true;
+            shown = (await page.locator('main').textContent()) ?? '';
+            await page.reload();
+            return undefined;
+          },
+          { timeoutMs: 120_000, intervalMs: 2_000, retryErrors: true },
+        );
+      } catch (error) {
+        throw new Error(
+          `${error instanceof Error ? error.message : String(error)}; the page said: ${shown.slice(0, 1500)}`,
+          {
+            cause: error,
+          },
+        );
+      }
       const group = page.locator('article[data-group]', {
         has: page.locator('dd[data-field="channel"]', { hasText: /^stable$/ }),
       });
