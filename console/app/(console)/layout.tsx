@@ -4,11 +4,11 @@ import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { LogoutButton } from '../../src/client/logout-button.tsx';
 import { WatchProvider } from '../../src/client/watch-provider.tsx';
-import { currentSession } from '../../src/server/request-session.ts';
+import { currentSession, signInPath } from '../../src/server/request-session.ts';
 
 export default async function ConsoleLayout({ children }: { readonly children: ReactNode }) {
   const session = await currentSession();
-  if (session === undefined) redirect('/login');
+  if (session === undefined) redirect(await signInPath());
   return (
     <>
       <header>

@@ -16,6 +16,17 @@ export async function currentSession(): Promise<Session | undefined> {
   return session;
 }
 
+/**
+ * Where a page sends a browser without a usable session: the sign-in page, saying that the session ended when the
+ * cookie holds an OpenID session whose ID token ran out. The proxy let the request through while the token was
+ * still valid, and it ran out while the page was being made: the proxy could not renew it, as it would have said.
+ */
+export async function signInPath(): Promise<string> {
+  const store = await cookies();
+  const session = await unsealSession(store.get(SESSION_COOKIE)?.value, consoleConfig().sessionSecret);
+  return session?.oidc === undefined ? '/login' : '/login?reason=session-ended';
+}
+
 async function ironSession() {
   const host = (await headers()).get('host') ?? '';
   return getIronSession<Partial<Session>>(await cookies(), sessionOptions(consoleConfig().sessionSecret, host));

@@ -6,7 +6,7 @@ import { RolloutProgress } from '../../../src/client/overview/rollout-progress.t
 import { WarningEvents } from '../../../src/client/overview/warning-events.tsx';
 import { consoleConfig } from '../../../src/server/config.ts';
 import { etcdChecks, readyz, type Readyz } from '../../../src/server/readyz.ts';
-import { currentSession } from '../../../src/server/request-session.ts';
+import { currentSession, signInPath } from '../../../src/server/request-session.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -60,7 +60,7 @@ function ControlPlaneEtcd({ health }: { readonly health: Readyz }) {
 
 export default async function OverviewPage() {
   const session = await currentSession();
-  if (session === undefined) redirect('/login');
+  if (session === undefined) redirect(await signInPath());
   let health: Readyz | string;
   try {
     health = await readyz(consoleConfig().apiServer, session.token);

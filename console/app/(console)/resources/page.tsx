@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { consoleConfig } from '../../../src/server/config.ts';
 import { listCrds } from '../../../src/server/custom-resources.ts';
-import { currentSession } from '../../../src/server/request-session.ts';
+import { currentSession, signInPath } from '../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../src/server/user-client.ts';
 import type { CrdInfo } from '../../../src/shared/custom-resources.ts';
 
@@ -11,7 +11,7 @@ export const dynamic = 'force-dynamic';
 /** The served CRDs the user may list, by API group; a user who may not list them sees the API server's refusal. */
 export default async function CustomResourcesPage() {
   const session = await currentSession();
-  if (session === undefined) redirect('/login');
+  if (session === undefined) redirect(await signInPath());
   let crds: CrdInfo[];
   try {
     crds = await listCrds(userKubeConfig(consoleConfig().apiServer, session.token));

@@ -4,14 +4,14 @@ import { UPDATE_POLICY } from '@strata/api';
 import { UpdatesView } from '../../../src/client/updates-view.tsx';
 import { mayI } from '../../../src/server/access.ts';
 import { consoleConfig } from '../../../src/server/config.ts';
-import { currentSession } from '../../../src/server/request-session.ts';
+import { currentSession, signInPath } from '../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../src/server/user-client.ts';
 
 export const dynamic = 'force-dynamic';
 
 export default async function UpdatesPage() {
   const session = await currentSession();
-  if (session === undefined) redirect('/login');
+  if (session === undefined) redirect(await signInPath());
   const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
   const may = (verb: string) => mayI(kubeConfig, { verb, group: UPDATE_POLICY.group, resource: UPDATE_POLICY.plural });
   const [create, patch, remove] = await Promise.all([may('create'), may('patch'), may('delete')]);

@@ -2,7 +2,7 @@ import { notFound, redirect } from 'next/navigation';
 import { NodeDetail } from '../../../../src/client/node-detail.tsx';
 import { mayI } from '../../../../src/server/access.ts';
 import { consoleConfig } from '../../../../src/server/config.ts';
-import { currentSession } from '../../../../src/server/request-session.ts';
+import { currentSession, signInPath } from '../../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../../src/server/user-client.ts';
 import { nodeNameSchema } from '../../../../src/shared/node-detail.ts';
 
@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function NodePage({ params }: { readonly params: Promise<{ name: string }> }) {
   const session = await currentSession();
-  if (session === undefined) redirect('/login');
+  if (session === undefined) redirect(await signInPath());
   const name = nodeNameSchema.safeParse((await params).name);
   if (!name.success) notFound();
   const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);

@@ -3,7 +3,7 @@ import { notFound, redirect } from 'next/navigation';
 import { EtcdClusterDetail } from '../../../../../src/client/etcd/etcd-cluster-detail.tsx';
 import { mayI } from '../../../../../src/server/access.ts';
 import { consoleConfig } from '../../../../../src/server/config.ts';
-import { currentSession } from '../../../../../src/server/request-session.ts';
+import { currentSession, signInPath } from '../../../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../../../src/server/user-client.ts';
 
 export const dynamic = 'force-dynamic';
@@ -14,7 +14,7 @@ export default async function EtcdClusterPage({
   readonly params: Promise<{ namespace: string; name: string }>;
 }) {
   const session = await currentSession();
-  if (session === undefined) redirect('/login');
+  if (session === undefined) redirect(await signInPath());
   const asked = await params;
   const namespace = dnsLabelSchema.safeParse(asked.namespace);
   const name = dnsLabelSchema.safeParse(asked.name);

@@ -2,7 +2,7 @@ import { notFound, redirect } from 'next/navigation';
 import { CustomResourceTable } from '../../../../../src/client/resources/custom-resource-table.tsx';
 import { consoleConfig } from '../../../../../src/server/config.ts';
 import { findCrd, listCustomRows } from '../../../../../src/server/custom-resources.ts';
-import { currentSession } from '../../../../../src/server/request-session.ts';
+import { currentSession, signInPath } from '../../../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../../../src/server/user-client.ts';
 import { parseCrdSegments } from '../../../../../src/shared/custom-resources.ts';
 
@@ -20,7 +20,7 @@ export default async function CustomResourceListPage({
   const segments = parseCrdSegments(await params);
   if (typeof segments === 'string') notFound();
   const session = await currentSession();
-  if (session === undefined) redirect('/login');
+  if (session === undefined) redirect(await signInPath());
   const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
   const refused = (error: unknown) => (
     // Refused (403) or failed: the API server's words (a KubernetesApiError's), not an error page.

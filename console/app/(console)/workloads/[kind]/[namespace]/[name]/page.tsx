@@ -5,7 +5,7 @@ import { WorkloadObject } from '../../../../../../src/client/workloads/workload-
 import { WorkloadTabs } from '../../../../../../src/client/workloads/workload-tabs.tsx';
 import { mayI } from '../../../../../../src/server/access.ts';
 import { consoleConfig } from '../../../../../../src/server/config.ts';
-import { currentSession } from '../../../../../../src/server/request-session.ts';
+import { currentSession, signInPath } from '../../../../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../../../../src/server/user-client.ts';
 import { callOf, objectYaml, parseTarget, readObject } from '../../../../../../src/server/workload-object.ts';
 import { WORKLOAD_INFO } from '../../../../../../src/shared/workloads.ts';
@@ -21,7 +21,7 @@ export default async function WorkloadObjectPage({
   const target = parseTarget(await params);
   if (typeof target === 'string') notFound();
   const session = await currentSession();
-  if (session === undefined) redirect('/login');
+  if (session === undefined) redirect(await signInPath());
   const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
   const info = WORKLOAD_INFO[target.kind];
   const attributes = {

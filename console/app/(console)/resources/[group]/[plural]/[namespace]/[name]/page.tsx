@@ -4,7 +4,7 @@ import { ObjectView } from '../../../../../../../src/client/object-view.tsx';
 import { mayI } from '../../../../../../../src/server/access.ts';
 import { consoleConfig } from '../../../../../../../src/server/config.ts';
 import { customTarget, findCrd } from '../../../../../../../src/server/custom-resources.ts';
-import { currentSession } from '../../../../../../../src/server/request-session.ts';
+import { currentSession, signInPath } from '../../../../../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../../../../../src/server/user-client.ts';
 import { callOf, objectYaml, readObject } from '../../../../../../../src/server/workload-object.ts';
 import { customObjectPath, parseCrdSegments } from '../../../../../../../src/shared/custom-resources.ts';
@@ -21,7 +21,7 @@ export default async function CustomObjectPage({
   const crdSegments = parseCrdSegments(segments);
   if (typeof crdSegments === 'string') notFound();
   const session = await currentSession();
-  if (session === undefined) redirect('/login');
+  if (session === undefined) redirect(await signInPath());
   const kubeConfig = userKubeConfig(consoleConfig().apiServer, session.token);
   let crd;
   try {
