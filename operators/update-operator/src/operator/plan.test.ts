@@ -752,3 +752,25 @@ describe('planRollout: a node whose reboots are paused (ADR 0062)', () => {
     assert.deepEqual(kinds(resumed, 'approve'), ['free', 'held']);
   });
 });
+
+describe('completing a reboot', () => {
+  it('clears a before-reboot label left on the node, so the completed node no longer holds a slot', () => {
+    // Found by the property test: a FleetLock node back and done, with a stale before-reboot label, stayed counted.
+    const node = aNode({
+      name: 'fcos',
+      annotations: {
+        [ANNOTATIONS.rebootNeeded]: TRUE,
+        [ANNOTATIONS.fleetLockHolder]: 'id-fcos',
+        [ANNOTATIONS.rebootGrantedAt]: '2025-03-10T11:14:00.000Z',
+      },
+      labels: { [LABELS.beforeReboot]: TRUE, [LABELS.afterReboot]: TRUE },
+    });
+    const result = planRollout({ policy: aRolloutPolicy(), otherPolicies: [], now: T0, nodes: [node] });
+    const complete = result.actions.find((action) => action.kind === 'complete');
+    assert.ok(complete, `a completion: ${result.actions.map((action) => action.kind).join(', ')}`);
+    const after = applyPatch(node, complete.patch);
+    assert.equal(after.labels[LABELS.beforeReboot], undefined);
+    assert.equal(after.labels[LABELS.afterReboot], undefined);
+    assert.equal(after.annotations[ANNOTATIONS.fleetLockHolder], undefined);
+  });
+});

@@ -332,20 +332,7 @@ function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]):
         return node;
       }
     }
-    const cleared = {
-      annotations: {
-        ...removeKeys(policy.afterRebootHooks),
-        ...removeKeys([
-          ANNOTATIONS.rebootOk,
-          ANNOTATIONS.rebootGrantedAt,
-          ANNOTATIONS.policy,
-          ANNOTATIONS.rebootFailed,
-          ANNOTATIONS.drainFailed,
-          ANNOTATIONS.drainFailures,
-        ]),
-      },
-      labels: removeKeys([LABELS.afterReboot]),
-    };
+    const cleared = completion(policy, ANNOTATIONS.rebootOk);
     // The agent sets rolled-back at the end of every reboot that fell back (and clears it at every one that did
     // not), so with the grant still on the node it describes this reboot. Consuming the grant here is what makes
     // the failure counted once; reboot-failed keeps the node from being granted again until someone removes it.
@@ -379,20 +366,7 @@ function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]):
     }
     return pass.act(node, {
       kind: 'complete',
-      patch: {
-        annotations: {
-          ...removeKeys(policy.afterRebootHooks),
-          ...removeKeys([
-            ANNOTATIONS.fleetLockHolder,
-            ANNOTATIONS.rebootGrantedAt,
-            ANNOTATIONS.policy,
-            ANNOTATIONS.rebootFailed,
-            ANNOTATIONS.drainFailed,
-            ANNOTATIONS.drainFailures,
-          ]),
-        },
-        labels: removeKeys([LABELS.afterReboot]),
-      },
+      patch: completion(policy, ANNOTATIONS.fleetLockHolder),
       reason: EVENT_REASONS.rebootCompleted,
       message: `node ${node.name} rebooted (FleetLock client ${facts.fleetLockHolder}) and is done (UpdatePolicy ${policy.name})`,
       warning: false,
@@ -504,7 +478,62 @@ function approveAfterHooks(
   if (request?.clientId === requester) pass.fleetLock.set(node.name, { granted: true, alreadyHeld: false });
 }
 
-/** The lock itself: fleetlock-holder, and the before-reboot step's marks gone. */
+/**
+ * A finished reboot's clean-up, whichever way it was granted (`grantMark`: reboot-ok or fleetlock-holder): the grant,
+ * the after-reboot hooks and every step label gone, a before-reboot label left over included, since any of them would
+ * keep counting the node against the budget.
+ */
+function completion(policy: RolloutPolicy, grantMark: string): NodePatch {
+  return {
+    annotations: {
+      ...removeKeys(policy.afterRebootHooks),
+      ...removeKeys([
+        grantMark,
+        ANNOTATIONS.rebootGrantedAt,
+        ANNOTATIONS.policy,
+        ANNOTATIONS.rebootFailed,
+        ANNOTATIONS.drainFailed,
+        ANNOTATIONS.drainFailures,
+      ]),
+    },
+    labels: removeKeys([LABELS.afterReboot, LABELS.beforeReboot]),
+  };
+}
+
+/**
+ * A grant of a reboot slot, whichever way the node takes it (`mark`: reboot-ok for an agent, fleetlock-holder for a
+ * FleetLock client): when and by which policy it was granted, and the before-reboot step's marks gone.
+ */
+function grant(
+  pass: Pass,
+  node: NodeState,
+  kind: 'approve' | 'grantFleetLock',
+  mark: Readonly<Record<string, string | null>>,
+  event: { readonly reason: EventReason; readonly message: string },
+  since: number | undefined,
+  takesSlot: boolean,
+): Omit<PlannedAction, 'node' | 'basedOn'> {
+  const { policy, now } = pass;
+  return {
+    kind,
+    patch: {
+      annotations: {
+        ...mark,
+        [ANNOTATIONS.rebootGrantedAt]: rfc3339(now),
+        [ANNOTATIONS.policy]: policy.name,
+        ...removeKeys(policy.beforeRebootHooks),
+        ...drainFailureConsumed(node),
+      },
+      labels: removeKeys([LABELS.beforeReboot]),
+    },
+    ...event,
+    warning: false,
+    ...(since === undefined ? {} : { since }),
+    takesSlot,
+  };
+}
+
+/** The lock itself: fleetlock-holder (the request it answers cleared). */
 function fleetLockGrant(
   pass: Pass,
   node: NodeState,
@@ -512,26 +541,18 @@ function fleetLockGrant(
   since: number | undefined,
   takesSlot: boolean,
 ): Omit<PlannedAction, 'node' | 'basedOn'> {
-  const { policy, now } = pass;
-  return {
-    kind: 'grantFleetLock',
-    patch: {
-      annotations: {
-        [ANNOTATIONS.fleetLockHolder]: clientId,
-        [ANNOTATIONS.rebootGrantedAt]: rfc3339(now),
-        [ANNOTATIONS.policy]: policy.name,
-        [ANNOTATIONS.fleetLockRequester]: null,
-        ...removeKeys(policy.beforeRebootHooks),
-        ...drainFailureConsumed(node),
-      },
-      labels: removeKeys([LABELS.beforeReboot]),
+  return grant(
+    pass,
+    node,
+    'grantFleetLock',
+    { [ANNOTATIONS.fleetLockHolder]: clientId, [ANNOTATIONS.fleetLockRequester]: null },
+    {
+      reason: EVENT_REASONS.fleetLockAcquired,
+      message: `FleetLock client ${clientId} of node ${node.name} took a reboot slot (UpdatePolicy ${pass.policy.name})`,
     },
-    reason: EVENT_REASONS.fleetLockAcquired,
-    message: `FleetLock client ${clientId} of node ${node.name} took a reboot slot (UpdatePolicy ${policy.name})`,
-    warning: false,
-    ...(since === undefined ? {} : { since }),
+    since,
     takesSlot,
-  };
+  );
 }
 
 function approval(
@@ -540,25 +561,18 @@ function approval(
   since: number | undefined,
   takesSlot: boolean,
 ): Omit<PlannedAction, 'node' | 'basedOn'> {
-  const { policy, now } = pass;
-  return {
-    kind: 'approve',
-    patch: {
-      annotations: {
-        [ANNOTATIONS.rebootOk]: TRUE,
-        [ANNOTATIONS.rebootGrantedAt]: rfc3339(now),
-        [ANNOTATIONS.policy]: policy.name,
-        ...removeKeys(policy.beforeRebootHooks),
-        ...drainFailureConsumed(node),
-      },
-      labels: removeKeys([LABELS.beforeReboot]),
+  return grant(
+    pass,
+    node,
+    'approve',
+    { [ANNOTATIONS.rebootOk]: TRUE },
+    {
+      reason: EVENT_REASONS.rebootApproved,
+      message: `node ${node.name} may drain and reboot now (UpdatePolicy ${pass.policy.name})`,
     },
-    reason: EVENT_REASONS.rebootApproved,
-    message: `node ${node.name} may drain and reboot now (UpdatePolicy ${policy.name})`,
-    warning: false,
-    ...(since === undefined ? {} : { since }),
+    since,
     takesSlot,
-  };
+  );
 }
 
 function fleetLockRefusal(
