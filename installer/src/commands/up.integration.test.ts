@@ -47,6 +47,7 @@ describe('strata up and strata down', () => {
         kubeconfig: string;
         console: string;
         consoleCa: string;
+        clusterConsole?: string;
         consoleToken: string;
         server: string;
         nodes: string[];
@@ -65,6 +66,21 @@ describe('strata up and strata down', () => {
     assert.equal(ready.consoleCa, join(dir, 'assets/tls/ca.crt'));
     const consoleTls = { ca: await readFile(ready.consoleCa, 'utf8') };
     assert.equal((await httpsRequest(`${ready.console}/healthz`, consoleTls)).status, 200);
+    // And the cluster's own console, the pod on the first controller (ADR 0070), with the same CA.
+    assert.equal(ready.clusterConsole, 'https://127.0.0.2:30443');
+    const clusterConsole = ready.clusterConsole;
+    await waitFor(
+      "the cluster's console pod to answer",
+      async () => {
+        // Refused until the pod listens; any other failure (a TLS error, say) is the test's.
+        const answer = await httpsRequest(`${clusterConsole}/healthz`, consoleTls).catch((error: unknown) => {
+          if (error instanceof Error && 'code' in error && error.code === 'ECONNREFUSED') return undefined;
+          throw error;
+        });
+        return answer?.status === 200 ? true : undefined;
+      },
+      120_000,
+    );
 
     const { kubectl } = await resolveAllBinaries();
     const get = (args: readonly string[]) => runCommand(kubectl, [`--kubeconfig=${ready.kubeconfig}`, 'get', ...args]);

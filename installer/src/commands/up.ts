@@ -7,6 +7,7 @@ import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import {
   ClusterConfigError,
   clusterUpdateServerUrl,
+  clusterConsoleUrl,
   consoleDeployed,
   loadClusterConfig,
   type ClusterConfig,
@@ -191,6 +192,7 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
               dir: directory.path,
               kubeconfig: directory.kubeconfigPath,
               ...(webConsole === undefined ? {} : { console: webConsole.url, consoleCa: webConsole.caFile }),
+              ...(inClusterConsole ? { clusterConsole: clusterConsoleUrl(cluster.topology) } : {}),
               consoleToken: consoleTokenPath,
               server: cluster.server,
               nodes: cluster.nodeNames(),
@@ -204,6 +206,13 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
           } else {
             say(`  console:     ${webConsole.url}  (its certificate is from the cluster CA, ${webConsole.caFile}:`);
             say('               trust that CA in the browser, or accept its warning for this address)');
+          }
+          if (inClusterConsole) {
+            // The cluster's own console (ADR 0070) is what stays once the cluster is installed elsewhere; the same CA
+            // and token open it. It is down while the first controller reboots, the supervised one is not.
+            say(
+              `  in cluster:  ${clusterConsoleUrl(cluster.topology)}  (the console's pod on the first controller, same CA and token)`,
+            );
           }
           say(
             `  sign in:     with the token in ${consoleTokenPath} (${CONSOLE_TOKEN_SECONDS / 3600} h): it reads nodes and UpdatePolicies`,
