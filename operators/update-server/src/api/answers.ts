@@ -100,7 +100,10 @@ export const feedChangeSchema = z.looseObject({
 });
 export type FeedChange = z.output<typeof feedChangeSchema>;
 
-/** `ready`: the stream is open and nothing was missed; `resync`: events were missed, re-read everything shown. */
+/**
+ * `ready`: the stream is open, and what was missed since Last-Event-ID came before it; `resync`: events were missed
+ * that the server no longer has, re-read everything shown.
+ */
 export const feedReadySchema = z.looseObject({ sequence });
 export const feedResyncSchema = z.looseObject({ sequence, reason: z.string() });
 

@@ -132,7 +132,10 @@ export class ChangeFeed {
     return `${this.#epoch}.${sequence}`;
   }
 
-  /** What a new watcher gets first: the events after its Last-Event-ID, or where it starts, or why it must re-read. */
+  /**
+   * What a new watcher gets first: the events after its Last-Event-ID then `ready`, or `ready` alone (a new
+   * watcher), or `resync` (it must re-read).
+   */
   #start(lastEventId: string | undefined): string {
     const ready = formatServerSentEvent({
       event: 'ready',
@@ -157,10 +160,12 @@ export class ChangeFeed {
         id: this.#id(this.#sequence),
         data: JSON.stringify({ sequence: this.#sequence, reason }),
       });
-    return this.#retained
-      .filter((event) => event.sequence > sequence)
-      .map((event) => event.text)
-      .join('');
+    return (
+      this.#retained
+        .filter((event) => event.sequence > sequence)
+        .map((event) => event.text)
+        .join('') + ready
+    );
   }
 
   #schedule(): void {
