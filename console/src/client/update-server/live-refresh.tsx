@@ -11,15 +11,20 @@ import { useWatchHub } from '../watch-provider.tsx';
 
 const REFRESH_GAP_MS = 1000;
 
-/** What the page shows: every group and channel, one group and its machines, or one machine. */
-export type LiveScope =
+/**
+ * What the page shows: every group and channel, one group and its machines, or one machine. `stale`: the page could
+ * not be read (the update server unreachable, restarting, the machine not yet known), so it is read again as soon as
+ * the feed opens, as well as on the changes.
+ */
+export type LiveScope = (
   | { readonly page: 'overview' }
   | { readonly page: 'group'; readonly group: string }
-  | { readonly page: 'machine'; readonly machine: string };
+  | { readonly page: 'machine'; readonly machine: string }
+) & { readonly stale?: boolean };
 
 function concerns(scope: LiveScope, event: EventOf<'updateserver'>): boolean {
   if (event.type === 'resync') return true;
-  if (event.type === 'ready') return false;
+  if (event.type === 'ready') return scope.stale === true;
   if (event.type !== 'change') return false;
   if (scope.page === 'overview') return event.groups.length > 0 || event.channels.length > 0;
   if (scope.page === 'group') return event.groups.includes(scope.group) || event.machines === null;
@@ -32,11 +37,15 @@ export function UpdateServerLive({ scope }: { readonly scope: LiveScope }) {
   // Connecting until the feed says it is open: until then a change would not show.
   const [state, setState] = useState<{ readonly live: boolean; readonly error?: string }>({ live: false });
   // The scope's parts, so that the effect depends on values and not on an object made anew at each render.
-  const { page } = scope;
+  const { page, stale = false } = scope;
   const name = scope.page === 'group' ? scope.group : scope.page === 'machine' ? scope.machine : '';
   useEffect(() => {
     const shown: LiveScope =
-      page === 'group' ? { page, group: name } : page === 'machine' ? { page, machine: name } : { page: 'overview' };
+      page === 'group'
+        ? { page, group: name, stale }
+        : page === 'machine'
+          ? { page, machine: name, stale }
+          : { page: 'overview', stale };
     let last = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const refresh = () => {
@@ -57,7 +66,7 @@ export function UpdateServerLive({ scope }: { readonly scope: LiveScope }) {
       clearTimeout(timer);
       unsubscribe();
     };
-  }, [hub, router, page, name]);
+  }, [hub, router, page, name, stale]);
   if (state.error !== undefined)
     return (
       <p role="alert" className="live-state" data-testid="update-server-live" data-state="error">

@@ -4,7 +4,7 @@
 // the change feed (GET /watch), each event parsed with the feed's schemas.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { readBody, ServerSentEventParser, type ServerSentEvent } from '@strata/host';
+import { readBody, ServerSentEventParser, type ServerSentEvent } from '@strata/host/http';
 import { UpdateFeedRefusedError, UpdateServerError } from '../errors.ts';
 import {
   apiErrorAnswerSchema,

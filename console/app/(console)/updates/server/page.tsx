@@ -40,6 +40,7 @@ export default async function UpdateServerPage() {
       <>
         {heading}
         <Refusal status={undefined} message={unreachableMessage(error)} />
+        <UpdateServerLive scope={{ page: 'overview', stale: true }} />
       </>
     );
   }
@@ -57,7 +58,7 @@ export default async function UpdateServerPage() {
         The cluster&apos;s Omaha update server: what each channel offers, and how each group of machines follows it. The
         update policies and the reboots node by node are on <Link href="/updates">OS updates</Link>.
       </p>
-      <UpdateServerLive scope={{ page: 'overview' }} />
+      <UpdateServerLive scope={{ page: 'overview', stale: !channels.ok || !groups.ok }} />
       <section aria-labelledby="channels-heading">
         <h2 id="channels-heading">Channels</h2>
         {!channels.ok ? (

@@ -79,6 +79,7 @@ export default async function UpdateGroupPage({
       <>
         {heading}
         <Refusal status={undefined} message={unreachableMessage(error)} />
+        <UpdateServerLive scope={{ page: 'group', group: name.data, stale: true }} />
       </>
     );
   }
@@ -87,6 +88,7 @@ export default async function UpdateGroupPage({
       <>
         {heading}
         <Refusal status={group.status} message={group.message} />
+        <UpdateServerLive scope={{ page: 'group', group: name.data, stale: true }} />
       </>
     );
   const progress = rolloutProgress(group.value);
@@ -103,7 +105,7 @@ export default async function UpdateGroupPage({
       <p>
         <Link href="/updates/server">All channels and groups</Link>
       </p>
-      <UpdateServerLive scope={{ page: 'group', group: group.value.name }} />
+      <UpdateServerLive scope={{ page: 'group', group: group.value.name, stale: !machines.ok }} />
       <dl className="summary" data-group={group.value.name}>
         <dt>Track</dt>
         <dd data-field="track">{group.value.track}</dd>

@@ -37,6 +37,7 @@ export default async function MachinePage({ params }: { readonly params: Promise
       <>
         {heading}
         <Refusal status={undefined} message={unreachableMessage(error)} />
+        <UpdateServerLive scope={{ page: 'machine', machine: id.data, stale: true }} />
       </>
     );
   }
@@ -45,6 +46,7 @@ export default async function MachinePage({ params }: { readonly params: Promise
       <>
         {heading}
         <Refusal status={machine.status} message={machine.message} />
+        <UpdateServerLive scope={{ page: 'machine', machine: id.data, stale: true }} />
       </>
     );
   const value = machine.value;
