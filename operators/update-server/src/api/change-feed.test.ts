@@ -127,6 +127,30 @@ describe('the change feed', () => {
     await watchersReach(feed, 0);
   });
 
+  it('disconnects a watcher that does not read once its unsent output passes the bound', async () => {
+    const { feed, url, client } = await served({ flushMs: 1, maxBufferedBytes: 64 * 1024 });
+    const stalled = get(`${url}/api/v1/watch`);
+    stalled.on('error', () => undefined);
+    // It reads nothing after the headers: the kernel's buffers fill, then the server's.
+    await new Promise<void>((resolve) => stalled.on('response', (response) => (response.pause(), resolve())));
+    const reader = followFeed(client);
+    await reader.next('ready', (event) => event.type === 'ready');
+    let removed = false;
+    void watchersReach(feed, 1, 60_000).then(() => (removed = true));
+    // Each event names 256 machines of 200 characters: about 50 KiB.
+    let rounds = 0;
+    for (; rounds < 400 && !removed; rounds += 1) {
+      const from = reader.events.length;
+      for (let index = 0; index < 256; index += 1)
+        feed.machineChanged(`${rounds}-${index}-`.padEnd(200, 'x'), undefined);
+      await reader.next(`change ${rounds}`, isChange, from);
+    }
+    assert.ok(removed, `the stalled watcher is still there after ${rounds} events of about 50 KiB`);
+    assert.equal(feed.watchers, 1, 'the reader stays');
+    reader.stop();
+    await watchersReach(feed, 0);
+  });
+
   it('refuses watchers past its limit', async () => {
     const { feed, client } = await served({ maxWatchers: 1 });
     const one = followFeed(client);
