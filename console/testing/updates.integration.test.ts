@@ -727,6 +727,19 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     await textReads(page, `${groupVersions} tr[data-version="${NEW_VERSION}"] td[data-column="machines"]`, '2');
     await textReads(page, `${groupVersions} tr[data-version="${OLD_VERSION}"] td[data-column="machines"]`, '1');
     assert.equal(await stillMarked(page), true, 'the page changed in place, not by a reload');
+    // And a machine's page: the held third machine, with a slot free now, is granted when it checks in again.
+    await page.goto(`/updates/server/machines/${m3}`);
+    await feedOpen(page);
+    await markPage(page);
+    await textReads(page, 'dd[data-field="state"]', `On hold: concurrency-limit (on ${OLD_VERSION})`);
+    assert.equal((await checkIn(m3, OLD_VERSION)).updateCheckStatus, 'ok');
+    await textReads(page, 'dd[data-field="state"]', `Update granted (${NEW_VERSION})`);
+    assert.equal(
+      await page.locator('ol[data-testid="timeline"] li').last().getAttribute('data-state'),
+      'granted',
+      'the timeline grew with the same read',
+    );
+    assert.equal(await stillMarked(page), true, 'the machine page changed in place, not by a reload');
     await context.close();
   });
 
