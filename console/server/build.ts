@@ -42,6 +42,8 @@ export async function consoleSourceHash(): Promise<string> {
   for (const dir of [
     CONSOLE_DIR,
     join(ROOT, 'foundations', 'api'),
+    // The update server's client brings @strata/host/http into the bundle (the change feed's reader).
+    join(ROOT, 'foundations', 'host'),
     join(ROOT, 'foundations', 'kube'),
     join(ROOT, 'foundations', 'omaha'),
     join(ROOT, 'operators', 'update-server'),

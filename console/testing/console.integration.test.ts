@@ -272,6 +272,11 @@ describe('the console in Chromium', { timeout: 180_000 }, () => {
     });
     assert.equal(promote.status, 404);
     assert.match(JSON.stringify(promote.body), /the update server is not configured/);
+    // Nothing follows a change feed that is not there: the page does not subscribe, and the stream refuses the kind.
+    assert.equal(await page.locator('[data-testid="update-server-live"]').count(), 0);
+    const watch = await forcedRequest(page, 'GET', '/api/watch?resources=updateserver');
+    assert.equal(watch.status, 400);
+    assert.match(JSON.stringify(watch.body), /updateserver: the update server is not configured/);
     await context.close();
   });
 

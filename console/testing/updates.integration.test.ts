@@ -55,6 +55,7 @@ import {
   type ApiUpdateServer,
   type EventFields,
 } from '@strata/update-server/testing';
+import { UpdateResources } from '@strata/update-server';
 import { z } from 'zod';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pino } from 'pino';
@@ -77,6 +78,7 @@ import { forcedRequest, seriousViolations, signInWithToken } from './session.ts'
 // The page's globals, as far as the callbacks run in Chromium below use them: this project has Node's types, not
 // the DOM's (which clash with Node's Web Crypto types in the packages the harness brings in).
 declare const document: { readonly cookie: string };
+declare const window: Record<string, unknown>;
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-output/console/', import.meta.url));
 const RUN_LABEL = 'test.console.strata.dev/run';
@@ -204,6 +206,15 @@ const machineRows = (page: Page) =>
     .evaluateAll((rows) =>
       rows.map((row) => (row as unknown as { getAttribute(name: string): string | null }).getAttribute('data-machine')),
     );
+
+/** A mark in the page's window: an update in place keeps it, a reload loses it. */
+const markPage = (page: Page) =>
+  page.evaluate(() => {
+    window.strataUpdatesMark = true;
+  });
+const stillMarked = (page: Page) => page.evaluate(() => window.strataUpdatesMark === true);
+/** The update server page has its change feed open: what changes from now on shows. */
+const feedOpen = (page: Page) => page.locator('[data-testid="update-server-live"][data-state="live"]').waitFor();
 
 const isGranted = (node: V1Node) => node.metadata?.annotations?.[ANNOTATIONS.rebootOk] === TRUE;
 
@@ -700,12 +711,43 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
       '[data-testid="update-server-refusal"]',
       `The update server answered 404: no machine ${run}-never has checked in`,
     );
+
+    // Live (ADR 0073): the group's page follows the second machine through its update as it reports, in place.
+    await page.goto(`/updates/server/groups/${updates.group}?limit=2`);
+    await feedOpen(page);
+    await markPage(page);
+    const m2State = `tr[data-machine="${m2}"] td[data-column="state"]`;
+    const groupVersions = `table[data-testid="versions-${updates.group}"]`;
+    await checkIn(m2, OLD_VERSION, [{ type: 13, result: 1 }]);
+    await textReads(page, m2State, `Downloading (${NEW_VERSION})`);
+    await checkIn(m2, OLD_VERSION, [{ type: 14, result: 1 }]);
+    await checkIn(m2, OLD_VERSION, [{ type: 3, result: 1 }]);
+    await checkIn(m2, NEW_VERSION, [{ type: 3, result: 2, previousVersion: OLD_VERSION }]);
+    await textReads(page, m2State, `Complete (${NEW_VERSION})`);
+    await textReads(page, `${groupVersions} tr[data-version="${NEW_VERSION}"] td[data-column="machines"]`, '2');
+    await textReads(page, `${groupVersions} tr[data-version="${OLD_VERSION}"] td[data-column="machines"]`, '1');
+    assert.equal(await stillMarked(page), true, 'the page changed in place, not by a reload');
+    // And a machine's page: the held third machine, with a slot free now, is granted when it checks in again.
+    await page.goto(`/updates/server/machines/${m3}`);
+    await feedOpen(page);
+    await markPage(page);
+    await textReads(page, 'dd[data-field="state"]', `On hold: concurrency-limit (on ${OLD_VERSION})`);
+    assert.equal((await checkIn(m3, OLD_VERSION)).updateCheckStatus, 'ok');
+    await textReads(page, 'dd[data-field="state"]', `Update granted (${NEW_VERSION})`);
+    assert.equal(
+      await page.locator('ol[data-testid="timeline"] li').last().getAttribute('data-state'),
+      'granted',
+      'the timeline grew with the same read',
+    );
+    assert.equal(await stillMarked(page), true, 'the machine page changed in place, not by a reload');
     await context.close();
   });
 
   it('promotes a release from the page (refused first by zod, then by the update server 422) and pauses a group', async () => {
     const { context, page } = await signIn(rolloutUser.token);
     await page.goto('/updates/server');
+    await feedOpen(page);
+    await markPage(page);
     const form = page.getByRole('form', { name: `Promote a release on ${updates.channel}` });
     const errors = `[data-testid="promote-errors-${updates.channel}"]`;
     await form.getByLabel('Release', { exact: true }).fill('latest');
@@ -724,14 +766,17 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
       `Promoted ${NEXT_VERSION} (UpdateRelease ${updates.next}) on ${updates.channel}`,
     );
     assert.equal(await channelRelease(), updates.next, 'the channel patched through the update server');
-    // The page shows what the update server then offers, once its catalog has seen its own patch.
-    await waitFor(
-      'the update server to offer the promoted release',
-      () => updateServer.catalog().channelByName.get(updates.channel)?.release?.version === NEXT_VERSION || undefined,
-    );
-    await page.reload();
+    // The page shows what the update server then offers once its catalog has seen its own patch: its change feed
+    // says when, and the page is read again in place.
     await textReads(page, `tr[data-channel="${updates.channel}"] td[data-column="version"]`, NEXT_VERSION);
     await textReads(page, `tr[data-channel="${updates.channel}"] td[data-column="release"]`, updates.next);
+    // A pause made elsewhere (GitOps, `strata update pause`) shows too: nothing on the page asked for it.
+    const groupState = `article[data-group="${updates.group}"] dd[data-field="state"]`;
+    await new UpdateResources(admin).setPaused(updates.group, true);
+    await textReads(page, groupState, 'Paused');
+    await new UpdateResources(admin).setPaused(updates.group, false);
+    await textReads(page, groupState, 'Granting updates');
+    assert.equal(await stillMarked(page), true, 'the page changed in place, not by a reload');
 
     await page.getByRole('button', { name: `Pause group ${updates.group}` }).click();
     await page.getByRole('button', { name: `Resume group ${updates.group}` }).waitFor();

@@ -81,7 +81,7 @@ export function useLiveRows(kind: ResourceKind, about?: string | CrdScope): Live
             rows = new Map(event.rows.map((row): [string, AnyRow] => [rowKey(row), row]));
             synced = true;
           } else if (event.type === 'upsert') rows.set(rowKey(event.row), event.row);
-          else rows.delete('key' in event ? event.key : event.name);
+          else if (event.type === 'delete') rows.delete('key' in event ? event.key : event.name);
         }
         return { rows, synced, error, errorStatus };
       });

@@ -13,8 +13,10 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { ETCD_BACKUP, ETCD_CLUSTER, UPDATE_POLICY } from '@strata/api';
-import { describeApiError, Informer, statusCodeOf, type InformerSelectors } from '@strata/kube';
+import { Backoff, describeApiError, Informer, statusCodeOf, type InformerSelectors } from '@strata/kube';
+import { UpdateApiClient, UpdateFeedRefusedError } from '@strata/update-server/client';
 import type { CrdInfo } from '../shared/custom-resources.ts';
+import type { UpdateServer } from './config.ts';
 import { namespacedKey } from '../shared/etcd-rows.ts';
 import type { ResourceKind, SubscriptionQuery, WatchEvent } from '../shared/watch-protocol.ts';
 import { customRowOf } from './custom-resources.ts';
@@ -308,12 +310,104 @@ const WORKLOAD_WATCHES: Record<WorkloadKind, WatchOf> = {
   events: watchWorkloads('events', '/api/v1/events', (k, s) => core(k).listEventForAllNamespaces(s), workloadEventRow),
 };
 
+/** The update server and the user's token, for `updateserver`. */
+export interface UpdateServerScope {
+  readonly server: UpdateServer;
+  readonly token: string;
+}
+
+/**
+ * The update server's change feed (ADR 0073), followed with the user's own token: each change passed on as it comes;
+ * a broken stream reconnected with back-off from its last event ID, so nothing is missed, or a `resync` passed on
+ * when the update server cannot resume (it restarted). `ready` says the feed is open again. Its refusal (401, 403)
+ * ends the watch: it said no, and saying it again will not change that; the pages show the error. Its 401 is not passed on as a status: that tells the
+ * browser the API server no longer takes the session, which the update server cannot know.
+ */
+function watchUpdateServer(send: (event: WatchEvent) => void, scope: UpdateServerScope): ResourceWatch {
+  const client = new UpdateApiClient({
+    baseUrl: scope.server.url,
+    token: scope.token,
+    ...(scope.server.caPem === undefined ? {} : { caPem: scope.server.caPem }),
+  });
+  const stop = new AbortController();
+  const backoff = new Backoff({ baseDelayMs: 1000, maxDelayMs: 30_000, resetAfterMs: 60_000 });
+  let running: Promise<void> = Promise.resolve();
+  const follow = async () => {
+    let lastEventId: string | undefined;
+    while (!stop.signal.aborted) {
+      const started = Date.now();
+      let retryAfterSeconds: number | undefined;
+      try {
+        await client.follow({
+          lastEventId,
+          signal: stop.signal,
+          onEvent: (event) => {
+            // Kept as each event comes: a stream that breaks resumes from the last one it delivered.
+            if (event.id !== '') lastEventId = event.id;
+            // A reconnect resumes from lastEventId: the missed changes, then ready; or resync when it cannot.
+            if (event.type === 'resync' || event.type === 'ready') send({ type: event.type, resource: 'updateserver' });
+            else
+              send({
+                type: 'change',
+                resource: 'updateserver',
+                groups: event.change.groups,
+                channels: event.change.channels,
+                machines: event.change.machines,
+              });
+            backoff.reset();
+          },
+        });
+      } catch (error) {
+        if (error instanceof UpdateFeedRefusedError && (error.status === 401 || error.status === 403)) {
+          send({
+            type: 'error',
+            resource: 'updateserver',
+            message: `the update server's change feed: ${error.message}`,
+          });
+          return;
+        }
+        if (error instanceof UpdateFeedRefusedError) retryAfterSeconds = error.retryAfterSeconds;
+        send({
+          type: 'error',
+          resource: 'updateserver',
+          message: `the update server's change feed: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      }
+      if (stop.signal.aborted) return;
+      const delay = Math.max(backoff.next(Date.now() - started), (retryAfterSeconds ?? 0) * 1000);
+      await new Promise<void>((resolve) => {
+        const stopped = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          stop.signal.removeEventListener('abort', stopped);
+          resolve();
+        }, delay);
+        stop.signal.addEventListener('abort', stopped, { once: true });
+      });
+    }
+  };
+  return {
+    start() {
+      running = follow();
+      return running;
+    },
+    async stop() {
+      stop.abort();
+      await running;
+    },
+  };
+}
+
 /** What some kinds are about: the node of the node-scoped kinds, the CRD of `customresources`. */
 export interface WatchScope {
   /** The query's node ('' when it names none; the query's schema requires it with the node-scoped kinds). */
   readonly node: string;
   /** The CRD the query's group and plural name, looked up as the user; required with `customresources`. */
   readonly crd?: CrdInfo | undefined;
+  /** The update server and the user's token; required with `updateserver`. */
+  readonly updateServer?: UpdateServerScope | undefined;
 }
 
 /** A resource's watch, for the stream's scope. */
@@ -334,6 +428,12 @@ const WATCHES: Record<ResourceKind, WatchOf> = {
     if (scope.crd === undefined) throw new Error('customresources is watched only for a CRD the route looked up');
     return watchCustomResources(kubeConfig, send, scope.crd);
   },
+  updateserver: (_kubeConfig, send, scope) => {
+    // The route refuses an updateserver query when none is configured; reaching here without one is a bug.
+    if (scope.updateServer === undefined)
+      throw new Error('updateserver is watched only when the route gave its server');
+    return watchUpdateServer(send, scope.updateServer);
+  },
   ...WORKLOAD_WATCHES,
 };
 
@@ -348,9 +448,13 @@ export function watchStream(
   kubeConfig: KubeConfig,
   query: SubscriptionQuery,
   signal: AbortSignal,
-  options: { readonly endsAt?: number | undefined; readonly crd?: CrdInfo | undefined } = {},
+  options: {
+    readonly endsAt?: number | undefined;
+    readonly crd?: CrdInfo | undefined;
+    readonly updateServer?: UpdateServerScope | undefined;
+  } = {},
 ): ReadableStream<Uint8Array> {
-  const { endsAt, crd } = options;
+  const { endsAt, crd, updateServer } = options;
   const encoder = new TextEncoder();
   let open = true;
   let watches: ResourceWatch[] = [];
@@ -390,7 +494,9 @@ export function watchStream(
       if (endsAt !== undefined) expiry = setTimeout(close, Math.max(0, endsAt - Date.now()));
       // The retry field: how long the browser waits before reconnecting a broken stream.
       write('retry: 2000\n\n');
-      watches = query.resources.map((kind) => WATCHES[kind](kubeConfig, send, { node: query.node ?? '', crd }));
+      watches = query.resources.map((kind) =>
+        WATCHES[kind](kubeConfig, send, { node: query.node ?? '', crd, updateServer }),
+      );
       for (const watch of watches) void watch.start();
     },
     cancel: close,

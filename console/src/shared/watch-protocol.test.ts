@@ -48,3 +48,25 @@ describe('the customresources events', () => {
     assert.ok(!watchEventSchema.safeParse({ type: 'upsert', resource: 'customresources', row: { name: 'w' } }).success);
   });
 });
+
+describe('the updateserver events', () => {
+  const change = { type: 'change', resource: 'updateserver', groups: ['workers'], channels: [], machines: ['m-1'] };
+  const parses = (event: unknown) => watchEventSchema.safeParse(event).success;
+
+  it('carry what changed ("many" machines as null), ready and resync, and are subscribed by name alone', () => {
+    assert.ok(parses(change));
+    assert.ok(parses({ ...change, machines: null }));
+    assert.ok(parses({ type: 'ready', resource: 'updateserver' }));
+    assert.ok(parses({ type: 'resync', resource: 'updateserver' }));
+    assert.ok(accepts({ resources: 'updateserver' }));
+    assert.ok(accepts({ resources: 'nodes,updateserver' }));
+  });
+
+  it('refuse rows, other kinds and more names than the bound', () => {
+    assert.ok(!parses({ type: 'upsert', resource: 'updateserver', row: { name: 'x' } }));
+    assert.ok(!parses({ ...change, resource: 'nodes' }));
+    assert.ok(!parses({ type: 'resync', resource: 'nodes' }));
+    assert.ok(!parses({ ...change, machines: Array.from({ length: 1001 }, (_, index) => `m-${index}`) }));
+    assert.ok(!parses({ ...change, extra: true }));
+  });
+});

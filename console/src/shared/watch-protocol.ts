@@ -19,6 +19,8 @@ export const WATCH_PATH = '/api/watch';
  * holds both watches of nodes; the other pages one).
  * `customresources` is the objects of one served CRD, named in the query's `group` and `plural` (one per stream, as
  * the node): the server looks the CRD up as the user and refuses the stream unless it is one they can read.
+ * `updateserver` is the update server's change feed (ADR 0073), followed with the user's token: what changed (groups,
+ * channels, machines), for the update server's pages to read again; `resync` when changes were missed.
  */
 export const RESOURCE_KINDS = [
   'nodes',
@@ -31,6 +33,7 @@ export const RESOURCE_KINDS = [
   'nodepods',
   'nodeevents',
   'customresources',
+  'updateserver',
   ...WORKLOAD_KINDS,
 ] as const;
 export const resourceKindSchema = z.enum(RESOURCE_KINDS);
@@ -87,6 +90,10 @@ function namespacedEvents<const K extends ResourceKind, R extends z.ZodType>(res
   ]);
 }
 
+/** How many names a change event carries at most (the update server's own bound is lower). */
+const MAX_CHANGED_NAMES = 1000;
+const changedNames = z.array(z.string().max(256)).max(MAX_CHANGED_NAMES);
+
 export const watchEventSchema = z.union([
   clusterEvents('nodes', nodeRowSchema),
   clusterEvents('rollout', rolloutRowSchema),
@@ -101,6 +108,18 @@ export const watchEventSchema = z.union([
   namespacedEvents('customresources', customRowSchema),
   // The Workloads pages' kinds: a Namespace's row has namespace '' (its key is `/name`).
   ...WORKLOAD_KINDS.map((kind) => namespacedEvents(kind, workloadRowSchema)),
+  /** The update server's groups, channels and machines that changed; `machines: null` when many did. */
+  z.strictObject({
+    type: z.literal('change'),
+    resource: z.literal('updateserver'),
+    groups: changedNames,
+    channels: changedNames,
+    machines: changedNames.nullable(),
+  }),
+  /** The feed is open (again), and nothing was missed. */
+  z.strictObject({ type: z.literal('ready'), resource: z.literal('updateserver') }),
+  /** Changes were missed (the update server restarted, or the stream was away too long): read everything again. */
+  z.strictObject({ type: z.literal('resync'), resource: z.literal('updateserver') }),
   /** The server's list or watch failed and it retries; `status` is the API server's HTTP status when it answered. */
   z.strictObject({
     type: z.literal('error'),

@@ -33,3 +33,15 @@ export class UpdateResourceNotFoundError extends StrataError {}
 
 /** A promotion to a release that does not exist; `context.field` is `release` or `version`, whichever named it. */
 export class UnknownReleaseError extends StrataError {}
+
+/** The change feed refused a watcher: `status` (401, 403, 503...), and when to try again if the server said. */
+export class UpdateFeedRefusedError extends UpdateServerError {
+  readonly status: number;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(status: number, message: string, retryAfterSeconds: number | undefined) {
+    super(message, { status, retryAfterSeconds });
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -22,3 +22,4 @@ export * from './api/answers.ts';
 export * from './run/flags.ts';
 export * from './run/run-update-server.ts';
 export * from './control/rollout-control.ts';
+export * from './api/change-feed.ts';

@@ -1,5 +1,6 @@
 // GET /api/watch?resources=nodes (and &node=<name> with the node page's kinds, &group=&plural= with
-// customresources): the tab's one live stream (text/event-stream). See src/shared/watch-protocol.ts.
+// customresources; updateserver only when an update server is configured): the tab's one live stream
+// (text/event-stream). See src/shared/watch-protocol.ts.
 import { consoleConfig } from '../../../src/server/config.ts';
 import { errorAnswer, failureAnswer } from '../../../src/server/answers.ts';
 import { findCrd } from '../../../src/server/custom-resources.ts';
@@ -33,9 +34,14 @@ export async function GET(request: Request): Promise<Response> {
     }
     if (crd === undefined) return errorAnswer(400, `no served CustomResourceDefinition ${plural}.${group}`);
   }
+  // The update server's feed is followed as the user, and only where one is configured (its pages subscribe only then).
+  const updateServer = consoleConfig().updateServer;
+  if (query.data.resources.includes('updateserver') && updateServer === undefined)
+    return errorAnswer(400, 'updateserver: the update server is not configured (STRATA_CONSOLE_UPDATE_SERVER_URL)');
   const stream = watchStream(kubeConfig, query.data, request.signal, {
     endsAt: session.oidc === undefined ? undefined : refreshDueAt(session.oidc),
     crd,
+    updateServer: updateServer === undefined ? undefined : { server: updateServer, token: session.token },
   });
   return new Response(stream, {
     headers: {

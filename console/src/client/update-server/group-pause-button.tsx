@@ -10,8 +10,10 @@ import { mutate } from '../mutate.ts';
 
 export function GroupPauseButton({ group, paused: shown }: { readonly group: string; readonly paused: boolean }) {
   const router = useRouter();
-  const [answered, setAnswered] = useState<boolean | undefined>(undefined);
-  const paused = answered ?? shown;
+  // The server's answer stands until the page, read again, shows something else: the pages are live (ADR 0073), and
+  // a resume made elsewhere after this pause must show.
+  const [answered, setAnswered] = useState<{ readonly paused: boolean; readonly over: boolean } | undefined>(undefined);
+  const paused = answered !== undefined && answered.over === shown ? answered.paused : shown;
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>(undefined);
   const verb = paused ? 'Resume' : 'Pause';
@@ -29,7 +31,7 @@ export function GroupPauseButton({ group, paused: shown }: { readonly group: str
       return;
     }
     const answer = apiPauseAnswerSchema.safeParse(result.body);
-    if (answer.success) setAnswered(answer.data.paused);
+    if (answer.success) setAnswered({ paused: answer.data.paused, over: shown });
     router.refresh();
   };
   return (

@@ -87,3 +87,28 @@ export const apiPauseAnswerSchema = z.looseObject({ name: z.string(), paused: z.
 
 // What a client sends, beside what it reads: the console's promotion form checks its body with the server's own schema.
 export { promoteBodySchema, type PromoteBody } from './schemas.ts';
+
+// The change feed (GET /watch, Server-Sent Events; ADR 0073). Each event's data is one of these, by its event type.
+const sequence = z.int().min(0);
+
+/** `change`: what changed since the event before, for the client to re-read; `machines: null` means many did. */
+export const feedChangeSchema = z.looseObject({
+  sequence,
+  groups: z.array(z.string()),
+  channels: z.array(z.string()),
+  machines: z.array(z.string()).nullable(),
+});
+export type FeedChange = z.output<typeof feedChangeSchema>;
+
+/**
+ * `ready`: the stream is open, and what was missed since Last-Event-ID came before it; `resync`: events were missed
+ * that the server no longer has, re-read everything shown.
+ */
+export const feedReadySchema = z.looseObject({ sequence });
+export const feedResyncSchema = z.looseObject({ sequence, reason: z.string() });
+
+/** A feed event as the client's follow() hands it on: its type, its ID (the resume point) and its data. */
+export type FeedEvent =
+  | { readonly type: 'ready'; readonly id: string; readonly sequence: number }
+  | { readonly type: 'change'; readonly id: string; readonly change: FeedChange }
+  | { readonly type: 'resync'; readonly id: string; readonly reason: string };

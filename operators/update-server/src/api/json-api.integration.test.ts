@@ -16,6 +16,7 @@ import { startApiUpdateServer, type ApiUpdateServer } from '../testing/api-serve
 import { anOmahaRequest } from '../testing/builders.ts';
 import { installUpdateServerCrds } from '../testing/crds.ts';
 import { postOmaha, readAsUpdateEngine } from '../testing/omaha-client.ts';
+import { followFeed, watchersReach } from '../testing/feed.ts';
 import { aServiceAccountUser } from '../testing/service-account-user.ts';
 import {
   aChannelResource,
@@ -24,7 +25,7 @@ import {
   createUpdateResource,
   forCreation,
 } from '../testing/resources.ts';
-import { UpdateApiClient } from './client.ts';
+import { UpdateApiClient, UpdateFeedRefusedError, type FeedEvent } from './client.ts';
 import { MAX_API_BODY_BYTES } from './schemas.ts';
 
 const cluster = await sharedControlPlane();
@@ -112,7 +113,13 @@ describe('the update server JSON API against a real API server', () => {
       forCreation(aGroupResource(names.group, { track, channel: names.channel, policy: { maxInProgress: 2 } })),
     );
 
-    server = await startApiUpdateServer({ kubeConfig, name: suffix, leaseNamespace: NAMESPACE });
+    server = await startApiUpdateServer({
+      kubeConfig,
+      name: suffix,
+      leaseNamespace: NAMESPACE,
+      // Small enough for the feed's test to reach; no other test here watches.
+      feed: { maxWatchers: 2, flushMs: 100 },
+    });
     caPem = server.caPem;
     baseUrl = server.baseUrl;
     await waitFor(
@@ -134,6 +141,8 @@ describe('the update server JSON API against a real API server', () => {
     const forged = await client('not-a-real-token').get('/groups');
     assert.equal(forged.status, 401);
     assert.equal(errorBody.parse(forged.body).error.reason, 'Unauthorized');
+    await assert.rejects(followFeed(client('')).ended, { name: 'UpdateFeedRefusedError', status: 401 });
+    await assert.rejects(followFeed(client('not-a-real-token')).ended, { status: 401 });
   });
 
   it('refuses what RBAC does not allow with 403 naming the user and the action', async () => {
@@ -148,6 +157,10 @@ describe('the update server JSON API against a real API server', () => {
     const pause = await client(tokens.viewer).post(`/groups/${names.group}/pause`);
     assert.equal(pause.status, 403);
     assert.match(errorBody.parse(pause.body).error.message, /may not patch updategroups\.update\.strata\.dev/);
+    await assert.rejects(followFeed(client(tokens.nobody)).ended, {
+      status: 403,
+      message: new RegExp(`${suffix}-nobody may not list updategroups`),
+    });
   });
 
   it('shows each group’s version breakdown and rollout progress to a viewer', async () => {
@@ -265,5 +278,42 @@ describe('the update server JSON API against a real API server', () => {
       .pick({ name: true, rollout: true })
       .parse((await client(tokens.viewer).get(`/groups/${names.group}/rollout`)).body);
     assert.equal(rollout.rollout?.version, '3374.3.0');
+  });
+
+  it('tells a watcher of a promotion and of a check as they happen, refuses one past its limit, forgets one that goes', async () => {
+    const changed = (
+      event: FeedEvent,
+      matches: (change: Extract<FeedEvent, { type: 'change' }>['change']) => boolean,
+    ) => event.type === 'change' && matches(event.change);
+    const watcher = followFeed(client(tokens.viewer));
+    await watcher.next('ready', (event) => event.type === 'ready');
+    const promoted = await client(tokens.operator).post(`/channels/${names.channel}/promote`, {
+      release: names.release,
+    });
+    assert.equal(promoted.status, 200);
+    await watcher.next('the promotion', (event) =>
+      changed(event, (change) => change.channels.includes(names.channel) && change.groups.includes(names.group)),
+    );
+    const from = watcher.events.length;
+    await check('m5');
+    await watcher.next(
+      'the check',
+      (event) =>
+        changed(
+          event,
+          (change) => change.machines?.includes(`${suffix}-m5`) === true && change.groups.includes(names.group),
+        ),
+      from,
+    );
+
+    const second = followFeed(client(tokens.viewer));
+    await second.next('ready', (event) => event.type === 'ready');
+    await assert.rejects(
+      followFeed(client(tokens.viewer)).ended,
+      (error) => error instanceof UpdateFeedRefusedError && error.status === 503 && error.retryAfterSeconds === 5,
+    );
+    watcher.stop();
+    second.stop();
+    await watchersReach(server.feed, 0);
   });
 });

@@ -18,6 +18,7 @@ import type { UpdateGroupResource } from '../controller/resources.ts';
 import { UPDATE_SERVER_CONTROLLER } from '../controller/status-writer.ts';
 import { findRelease, patchUpdateSpec, unknownReleaseError, type ReleaseChoice } from '../control/rollout-control.ts';
 import { ApiRequestError, UpdateResourceNotFoundError } from '../errors.ts';
+import { ChangeFeed, type ChangeFeedOptions } from './change-feed.ts';
 import type { MachineRecord, UpdateStore } from '../store/store.ts';
 import {
   API_PREFIX,
@@ -37,11 +38,17 @@ export interface JsonApiOptions {
   readonly identity: string;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** The change feed's limits and intervals (GET /watch); its defaults when absent. */
+  readonly feed?: ChangeFeedOptions;
 }
 
 export interface JsonApi {
   /** Answers a request whose path starts with API_PREFIX. */
   handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
+  /** The change feed GET /watch serves: its watchers can be counted and followed. */
+  readonly feed: ChangeFeed;
+  /** Ends the feed's streams and stops following the store and the catalog. */
+  close(): void;
 }
 
 interface Context {
@@ -51,13 +58,16 @@ interface Context {
   readonly request: IncomingMessage;
 }
 
-interface Route {
+type Route = {
   readonly method: 'GET' | 'POST';
   readonly pattern: RegExp;
   /** The RBAC question to ask before answering. */
   readonly access: (context: Omit<Context, 'user'>) => Promise<ResourceAttributes> | ResourceAttributes;
-  readonly answer: (context: Context) => Promise<unknown>;
-}
+} & (
+  | { readonly answer: (context: Context) => Promise<unknown> }
+  /** A stream: it takes the response over (the change feed). */
+  | { readonly stream: (context: Context, response: ServerResponse) => void }
+);
 
 const SEGMENT = '([a-z0-9][-a-z0-9.]{0,252})';
 const API_GROUP = UPDATE_GROUP.group;
@@ -136,6 +146,43 @@ export function createJsonApi(options: JsonApiOptions): JsonApi {
   });
   const now = options.now ?? (() => new Date());
 
+  const feed = new ChangeFeed(options.feed);
+  // Recorded whether or not anyone watches now, so that a watcher that reconnects can resume.
+  const stopFollowingStore = store.onMachineChange(({ machineId, track }) =>
+    feed.machineChanged(machineId, controller.resolution().catalog.groupByTrack.get(track)?.name),
+  );
+  // What a group or channel looks like to a reader of /groups and /channels, but for the machines' counts (those
+  // change with the machines, and are told with them): a catalog change is told for the objects it changed.
+  const catalogViews = () => {
+    const resolution = controller.resolution();
+    return {
+      groups: new Map(
+        controller.groups().map((group) => {
+          const resolved = resolution.groups.get(group.metadata.name);
+          return [group.metadata.name, JSON.stringify([group.spec, resolved?.resolved, resolved?.version])];
+        }),
+      ),
+      channels: new Map(
+        controller
+          .channels()
+          .map((channel) => [
+            channel.metadata.name,
+            JSON.stringify([channel.spec, resolution.channels.get(channel.metadata.name)]),
+          ]),
+      ),
+    };
+  };
+  const changedKeys = (before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>) =>
+    [...new Set([...before.keys(), ...after.keys()])].filter((key) => before.get(key) !== after.get(key));
+  let views = catalogViews();
+  const stopFollowingCatalog = controller.onChange(() => {
+    const next = catalogViews();
+    const groups = changedKeys(views.groups, next.groups);
+    const channels = changedKeys(views.channels, next.channels);
+    views = next;
+    if (groups.length > 0 || channels.length > 0) feed.catalogChanged(groups, channels);
+  });
+
   const groupNamed = (name: string): UpdateGroupResource => {
     const group = controller.group(name);
     if (group === undefined) throw new ApiRequestError(404, 'NotFound', `UpdateGroup ${name} does not exist`, { name });
@@ -210,6 +257,13 @@ export function createJsonApi(options: JsonApiOptions): JsonApi {
   };
 
   const routes: Route[] = [
+    {
+      method: 'GET',
+      pattern: /^\/watch$/,
+      // The events name groups, their channels and their machines: what a reader of /groups may see.
+      access: () => access('list', UPDATE_GROUP.plural),
+      stream: ({ request }, response) => feed.open(request, response),
+    },
     {
       method: 'GET',
       pattern: /^\/channels$/,
@@ -375,10 +429,17 @@ export function createJsonApi(options: JsonApiOptions): JsonApi {
         { user: review.user.username, verb: attributes.verb, resource: attributes.resource },
       );
     }
-    sendJson(response, 200, await route.answer({ ...context, user: review.user }));
+    if ('stream' in route) route.stream({ ...context, user: review.user }, response);
+    else sendJson(response, 200, await route.answer({ ...context, user: review.user }));
   };
 
   return {
+    feed,
+    close: () => {
+      stopFollowingStore();
+      stopFollowingCatalog();
+      feed.close();
+    },
     handle: async (request, response) => {
       try {
         await serve(request, response);
@@ -389,7 +450,12 @@ export function createJsonApi(options: JsonApiOptions): JsonApi {
             response,
             error.status,
             { error: { code: error.status, reason: error.reason, message: error.message, ...field } },
-            error.status === 401 ? { 'www-authenticate': 'Bearer' } : {},
+            {
+              ...(error.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+              ...(typeof error.context.retryAfterSeconds === 'number'
+                ? { 'retry-after': String(error.context.retryAfterSeconds) }
+                : {}),
+            },
           );
         }
         if (error instanceof BodyTooLargeError)

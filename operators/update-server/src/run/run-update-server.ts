@@ -81,6 +81,7 @@ export async function runUpdateServer(options: RunUpdateServerOptions): Promise<
     });
     await control.stopped;
     retention.stop();
+    api.close();
     await server.close();
   } finally {
     await store.close();

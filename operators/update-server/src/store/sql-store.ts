@@ -10,6 +10,7 @@ import type {
   CheckRequest,
   FinalDecision,
   HistoryEntry,
+  MachineChange,
   MachineIdentity,
   MachinePage,
   MachineQuery,
@@ -400,9 +401,21 @@ export class SqlUpdateStore implements UpdateStore {
   readonly #waiting = new Map<string, PendingCheck[]>();
   /** Group locks with a batch running. */
   readonly #running = new Set<string>();
+  readonly #changeListeners = new Set<(change: MachineChange) => void>();
 
   constructor(sql: SqlConnection) {
     this.#sql = sql;
+  }
+
+  onMachineChange(listener: (change: MachineChange) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  /** After the commit: a listener hears only of what is there to be read. */
+  #changed(machineId: string, track: string): void {
+    if (machineId === '') return;
+    for (const listener of this.#changeListeners) listener({ machineId, track });
   }
 
   async recordEvents(identity: MachineIdentity, changes: readonly StateChange[]): Promise<void> {
@@ -430,6 +443,7 @@ export class SqlUpdateStore implements UpdateStore {
         }
       }),
     );
+    this.#changed(identity.machineId, identity.track);
   }
 
   recordCheck(request: CheckRequest): Promise<FinalDecision> {
@@ -446,6 +460,12 @@ export class SqlUpdateStore implements UpdateStore {
   }
 
   async #recordChecks(requests: readonly CheckRequest[]): Promise<readonly FinalDecision[]> {
+    const decisions = await this.#decideChecks(requests);
+    for (const request of requests) this.#changed(request.machineId, request.track);
+    return decisions;
+  }
+
+  async #decideChecks(requests: readonly CheckRequest[]): Promise<readonly FinalDecision[]> {
     // The first pass: decided here unless it may grant, or must change the machine's state.
     const firsts = await Promise.all(
       requests.map(async (request): Promise<FinalDecision | { readonly wait: CheckDecision }> => {

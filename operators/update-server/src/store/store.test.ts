@@ -113,6 +113,34 @@ function storageSuite(backend: Backend, errors: readonly Error[] = []): void {
       );
     });
 
+    it('tells its listeners of each check and state event after it is committed, and not once they leave', async () => {
+      const { identity, check, request, track } = fixture();
+      // What a listener reads when told is what was committed: the change feed's readers read it next.
+      const heard: Promise<[string, string, string | undefined]>[] = [];
+      const stop = store.onMachineChange((change) =>
+        heard.push(
+          store
+            .machine(change.machineId)
+            .then((machine) => [change.machineId.slice(track.length + 1), change.track, machine?.state]),
+        ),
+      );
+      // Each read is awaited before the next write: it must see that change, not a later one.
+      await check(store, identity('told'));
+      await Promise.all(heard);
+      await store.recordEvents(identity('told', '3374.2.0', later(1)), [{ state: 'downloading' }]);
+      await Promise.all(heard);
+      await store.recordEvents(identity('told', '3374.2.0', later(2)), []);
+      await store.recordChecks([request(identity('second', '3374.2.1')), request(identity('third', '3374.2.1'))]);
+      stop();
+      await check(store, identity('untold'));
+      assert.deepEqual(await Promise.all(heard), [
+        ['told', track, 'granted'],
+        ['told', track, 'downloading'],
+        ['second', track, undefined],
+        ['third', track, undefined],
+      ]);
+    });
+
     it('follows a machine through download, install and completion, once each', async () => {
       const { identity, check } = fixture();
       const who = identity('b');

@@ -66,6 +66,12 @@ export interface MachinePage {
   readonly lastMachineId: string | undefined;
 }
 
+/** A machine's record changed: it checked in, or reported an event that changed its state. */
+export interface MachineChange {
+  readonly machineId: string;
+  readonly track: string;
+}
+
 export interface UpdateStore {
   /** Applies the state changes of a request's events, in order, to the machine and its history. */
   recordEvents(identity: MachineIdentity, changes: readonly StateChange[]): Promise<void>;
@@ -86,6 +92,12 @@ export interface UpdateStore {
   listMachines(query: MachineQuery): Promise<MachinePage>;
   /** The machines of one track by the version they run, most machines first (then by version). */
   versionBreakdown(track: string): Promise<readonly VersionCount[]>;
+  /**
+   * Calls `listener` after each committed check (its last check time moved, at least) and each event that changed a
+   * machine's state; the JSON API's change feed follows the machines with it. Only this process's writes: a
+   * PostgreSQL replica does not hear of another's. Returns the unsubscribe function.
+   */
+  onMachineChange(listener: (change: MachineChange) => void): () => void;
   /** Deletes history entries older than `before`; returns how many. */
   pruneHistory(before: Date): Promise<number>;
   close(): Promise<void>;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { createJsonApi } from '../api/json-api.ts';
+import type { ChangeFeed } from '../api/change-feed.ts';
+import { createJsonApi, type JsonApiOptions } from '../api/json-api.ts';
 import type { Catalog } from '../policy/model.ts';
 import { startUpdateServerController } from '../controller/run-controller.ts';
 import { startUpdateServer } from '../server/update-server.ts';
@@ -22,6 +23,8 @@ export interface ApiUpdateServerOptions {
   readonly leaseNamespace: string;
   /** How often the groups' status is recounted; the controller's default when absent. */
   readonly statusResyncMs?: number;
+  /** The change feed's limits and intervals. */
+  readonly feed?: JsonApiOptions['feed'];
 }
 
 export interface ApiUpdateServer {
@@ -32,6 +35,8 @@ export interface ApiUpdateServer {
   /** The CA of its serving certificate. */
   readonly caPem: string;
   readonly store: UpdateStore;
+  /** The JSON API's change feed (GET /api/v1/watch): tests count its watchers. */
+  readonly feed: ChangeFeed;
   catalog(): Catalog;
   close(): Promise<void>;
 }
@@ -59,6 +64,7 @@ export async function startApiUpdateServer(options: ApiUpdateServerOptions): Pro
     store,
     identity: `${options.name}-replica`,
     logger: pino({ enabled: false }),
+    ...(options.feed === undefined ? {} : { feed: options.feed }),
   });
   const server = await startUpdateServer({
     host: '127.0.0.1',
@@ -73,8 +79,10 @@ export async function startApiUpdateServer(options: ApiUpdateServerOptions): Pro
     baseUrl: new URL(server.url).origin,
     caPem: serving.caPem,
     store,
+    feed: api.feed,
     catalog: () => running.catalog(),
     close: async () => {
+      api.close();
       stop.abort();
       await running.stopped;
       await server.close();

@@ -11,3 +11,4 @@ export * from './crds.ts';
 export * from './serving-certificate.ts';
 export * from './api-server.ts';
 export * from './service-account-user.ts';
+export * from './feed.ts';

@@ -1,10 +1,12 @@
-// The update server's channels and groups (issue 16, ADR 0066), read from its JSON API as the signed-in user when
-// the page loads (the JSON API has no watch; a promotion or a pause reloads it). Promote and pause are offered where
-// a SelfSubjectAccessReview allows `patch` on that channel or group; the update server decides again.
+// The update server's channels and groups (issue 16, ADR 0066), read from its JSON API as the signed-in user, and
+// read again in place whenever its change feed says a group or channel changed (ADR 0073: UpdateServerLive). Promote
+// and pause are offered where a SelfSubjectAccessReview allows `patch` on that channel or group; the update server
+// decides again.
 import Link from 'next/link';
 import { UPDATE_CHANNEL, UPDATE_GROUP } from '@strata/api';
 import { apiChannelsAnswerSchema, apiGroupsAnswerSchema } from '@strata/update-server/answers';
 import { GroupPauseButton } from '../../../../src/client/update-server/group-pause-button.tsx';
+import { UpdateServerLive } from '../../../../src/client/update-server/live-refresh.tsx';
 import { PromoteForm } from '../../../../src/client/update-server/promote-form.tsx';
 import { VersionChart } from '../../../../src/client/update-server/version-chart.tsx';
 import { mayI } from '../../../../src/server/access.ts';
@@ -38,6 +40,7 @@ export default async function UpdateServerPage() {
       <>
         {heading}
         <Refusal status={undefined} message={unreachableMessage(error)} />
+        <UpdateServerLive scope={{ page: 'overview', stale: true }} />
       </>
     );
   }
@@ -52,10 +55,10 @@ export default async function UpdateServerPage() {
     <>
       {heading}
       <p>
-        The cluster&apos;s Omaha update server: what each channel offers, and how each group of machines follows it.
-        Read when the page loads. The update policies and the reboots node by node are on{' '}
-        <Link href="/updates">OS updates</Link>.
+        The cluster&apos;s Omaha update server: what each channel offers, and how each group of machines follows it. The
+        update policies and the reboots node by node are on <Link href="/updates">OS updates</Link>.
       </p>
+      <UpdateServerLive scope={{ page: 'overview', stale: !channels.ok || !groups.ok }} />
       <section aria-labelledby="channels-heading">
         <h2 id="channels-heading">Channels</h2>
         {!channels.ok ? (

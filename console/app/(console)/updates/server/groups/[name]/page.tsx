@@ -1,11 +1,13 @@
 // One update group: its summary, version breakdown and rollout, and its machines a page at a time (the JSON API's
-// `continue` token, carried in the URL so that a page can be bookmarked), each leading to its timeline.
+// `continue` token, carried in the URL so that a page can be bookmarked), each leading to its timeline. Read again in
+// place when the change feed says the group or one of its machines changed (ADR 0073).
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { UPDATE_GROUP } from '@strata/api';
 import { apiGroupAnswerSchema, apiMachinesAnswerSchema } from '@strata/update-server/answers';
 import { z } from 'zod';
 import { GroupPauseButton } from '../../../../../../src/client/update-server/group-pause-button.tsx';
+import { UpdateServerLive } from '../../../../../../src/client/update-server/live-refresh.tsx';
 import { VersionChart } from '../../../../../../src/client/update-server/version-chart.tsx';
 import { mayI } from '../../../../../../src/server/access.ts';
 import { consoleConfig } from '../../../../../../src/server/config.ts';
@@ -77,6 +79,7 @@ export default async function UpdateGroupPage({
       <>
         {heading}
         <Refusal status={undefined} message={unreachableMessage(error)} />
+        <UpdateServerLive scope={{ page: 'group', group: name.data, stale: true }} />
       </>
     );
   }
@@ -85,6 +88,7 @@ export default async function UpdateGroupPage({
       <>
         {heading}
         <Refusal status={group.status} message={group.message} />
+        <UpdateServerLive scope={{ page: 'group', group: name.data, stale: true }} />
       </>
     );
   const progress = rolloutProgress(group.value);
@@ -101,6 +105,7 @@ export default async function UpdateGroupPage({
       <p>
         <Link href="/updates/server">All channels and groups</Link>
       </p>
+      <UpdateServerLive scope={{ page: 'group', group: group.value.name, stale: !machines.ok }} />
       <dl className="summary" data-group={group.value.name}>
         <dt>Track</dt>
         <dd data-field="track">{group.value.track}</dd>

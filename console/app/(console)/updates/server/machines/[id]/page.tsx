@@ -1,8 +1,10 @@
 // One machine as the update server knows it: what it runs, its group, and its timeline oldest first (granted,
-// downloading, downloaded, installed, complete, holds with their reasons, errors with their codes).
+// downloading, downloaded, installed, complete, holds with their reasons, errors with their codes). Read again in
+// place when the change feed names the machine (ADR 0073).
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { apiMachineDetailAnswerSchema } from '@strata/update-server/answers';
+import { UpdateServerLive } from '../../../../../../src/client/update-server/live-refresh.tsx';
 import { askUpdateServer, unreachableMessage } from '../../../../../../src/server/update-server.ts';
 import { NotConfigured, Refusal, updateServerPageContext } from '../../../../../../src/server/update-server-page.tsx';
 import { machineIdSchema } from '../../../../../../src/shared/update-server-forms.ts';
@@ -35,6 +37,7 @@ export default async function MachinePage({ params }: { readonly params: Promise
       <>
         {heading}
         <Refusal status={undefined} message={unreachableMessage(error)} />
+        <UpdateServerLive scope={{ page: 'machine', machine: id.data, stale: true }} />
       </>
     );
   }
@@ -43,6 +46,7 @@ export default async function MachinePage({ params }: { readonly params: Promise
       <>
         {heading}
         <Refusal status={machine.status} message={machine.message} />
+        <UpdateServerLive scope={{ page: 'machine', machine: id.data, stale: true }} />
       </>
     );
   const value = machine.value;
@@ -50,6 +54,7 @@ export default async function MachinePage({ params }: { readonly params: Promise
   return (
     <>
       {heading}
+      <UpdateServerLive scope={{ page: 'machine', machine: value.machineId }} />
       <dl className="summary">
         <dt>Alias</dt>
         <dd data-field="alias">{value.alias === '' ? 'None' : value.alias}</dd>
