@@ -9,7 +9,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand, waitFor } from '@strata/host';
+import { runCommand } from '@strata/host';
 import { chromium, type Browser } from 'playwright-core';
 import { STRATA, startStrataUp } from '../testing/strata-up-process.ts';
 
@@ -120,32 +120,22 @@ describe('the console that strata up serves', () => {
 
       // The update server's pages, asked of the cluster's own update server with the same user's token (ADR 0066):
       // strata up gave the console its URL and the cluster CA, and the user may read channels and groups.
-      // Those pages are read when they load, not live, and the cluster's update server restarted with the first
-      // controller during the rollout: the page is loaded again until the server answers with the promotion.
+      // Those pages are live (ADR 0073): the cluster's update server restarted with the first controller during the
+      // rollout, and the page follows its change feed once it answers again, with no reload.
       await page.getByRole('link', { name: 'Update server' }).first().click();
       await page.waitForURL('**/updates/server');
-      const stableVersion = page.locator('tr[data-channel="stable"] td[data-column="version"]');
-      let shown = '';
+      const loadedAt = navigations;
+      const stableVersion = page.locator('tr[data-channel="stable"] td[data-column="version"]', { hasText: VERSION });
       try {
-        await waitFor(
-          `the update server page to show stable on ${VERSION}`,
-          async () => {
-            if ((await stableVersion.count()) > 0 && (await stableVersion.first().textContent()) === VERSION)
-              return true;
-            shown = (await page.locator('main').textContent()) ?? '';
-            await page.reload();
-            return undefined;
-          },
-          { timeoutMs: 120_000, intervalMs: 2_000, retryErrors: true },
-        );
+        await stableVersion.first().waitFor({ timeout: 120_000 });
       } catch (error) {
+        const shown = (await page.locator('main').textContent()) ?? '';
         throw new Error(
           `${error instanceof Error ? error.message : String(error)}; the page said: ${shown.slice(0, 1500)}`,
-          {
-            cause: error,
-          },
+          { cause: error },
         );
       }
+      assert.equal(navigations, loadedAt, 'the update server page showed the promotion without a reload');
       const group = page.locator('article[data-group]', {
         has: page.locator('dd[data-field="channel"]', { hasText: /^stable$/ }),
       });
