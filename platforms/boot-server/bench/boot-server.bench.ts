@@ -316,6 +316,7 @@ function ownWork(view: SnapshotView, path: string, size: number, butane: ButaneT
   const queries = fc
     .sample(fc.noBias(fc.nat({ max: size - 1 })), { numRuns: 1000, seed: size })
     .map((machine) => machineQuery(machine).slice(1));
+  const targets = queries.map((query) => `${path}?${query}`);
   const logger = silentLogger();
   const calls = path === '/ipxe' ? 200_000 : 20_000;
   let best = Number.POSITIVE_INFINITY;
@@ -325,10 +326,11 @@ function ownWork(view: SnapshotView, path: string, size: number, butane: ButaneT
       timePerCall(calls, (n) => {
         // As the server does: the snapshot's answer cache first, the answer computed (and kept) when it misses.
         const query = queries[n % queries.length] ?? '';
-        if (view.answers.get(path, query) !== undefined) return;
+        const target = targets[n % targets.length] ?? '';
+        if (view.answers.get(target) !== undefined) return;
         const answer = answerBootRequest(view, path, query, logger, butane);
         if (answer instanceof Promise) throw new Error(`${path}: a translation was not cached`);
-        view.answers.remember(path, query, answer);
+        view.answers.remember(target, answer);
       }),
     );
   }

@@ -1,4 +1,4 @@
-// The read side's answers of one snapshot, by path and raw query. An answer is
+// The read side's answers of one snapshot, by request target. An answer is
 // a function of the snapshot, the decoded path and the raw query alone (the
 // labels, the matched group, the template data and Butane's translation all
 // derive from them), so a machine asking again, as iPXE and Ignition do on
@@ -6,10 +6,15 @@
 // and translation. Only 200 answers are kept: a refusal keeps its log line.
 //
 // The hot path of a large fleet is this look-up and the write of what it
-// finds (ADR 0057): answers are kept per path, keyed by the raw query as it
-// came (no key string built and hashed per request), and with their response
-// headers already made, so that a repeated answer costs the server no more
-// than a constant answer costs a bare Node server.
+// finds (ADR 0057, ADR 0074): answers are kept by the request target exactly as
+// it came (`request.url`, path and query), so that a repeated request is found
+// before anything of it is parsed or sliced, with their response headers
+// already made and the place their answering is recorded (ServedMachines) held
+// in the entry itself, so that a repeated answer touches this entry, its body
+// and one slot of the served-machines table. Keying by the raw target loses
+// nothing: the decoded path and the raw query are functions of it, so the same
+// target always has the same answer, and a target that was refused (a
+// malformed path, a query too long, an answer other than 200) is never kept.
 import type { OutgoingHttpHeaders } from 'node:http';
 import { responseHeaders, type Answer } from './answer.ts';
 import type { ServedRecord } from './served-machines.ts';
@@ -17,61 +22,54 @@ import type { ServedRecord } from './served-machines.ts';
 /** Default bound: the characters of the answers and keys held, at most. */
 export const DEFAULT_ANSWER_CACHE_CHARS = 32 * 1024 * 1024;
 
-/** An answer kept with the headers it is written with. */
+/** An answer kept with the headers it is written with, and where its answering is recorded. */
 export interface CachedAnswer {
-  readonly answer: Answer;
-  /** The answer's body, here so that writing it touches this object only. */
   readonly body: string;
   /** Shared by every answer of the same type and length (see sharedHeaders). */
   readonly headers: Readonly<OutgoingHttpHeaders>;
-  /** Where its answering is recorded (ServedMachines), found from the query once. */
-  readonly served?: ServedRecord;
+  /** The served-machines record's field, generation and MAC (ServedMachines.answeredTo); field -1 when not recorded. */
+  readonly servedField: number;
+  readonly servedGeneration: number;
+  readonly servedMac: string;
 }
 
 export class AnswerCache {
-  /** By path, then by raw query: the paths are the read side's few endpoints. */
-  readonly #byPath = new Map<string, Map<string, CachedAnswer>>();
+  /** By request target as sent: one look-up of the string the HTTP parser made. */
+  readonly #byTarget = new Map<string, CachedAnswer>();
   /** Response headers by content type and byte length: a few objects for a whole fleet's answers. */
   readonly #headers = new Map<string, Readonly<OutgoingHttpHeaders>>();
   readonly #maxChars: number;
   #chars = 0;
-  #size = 0;
 
   constructor(maxChars = DEFAULT_ANSWER_CACHE_CHARS) {
     this.#maxChars = maxChars;
   }
 
-  get(path: string, rawQuery: string): CachedAnswer | undefined {
-    return this.#byPath.get(path)?.get(rawQuery);
+  /** The answer kept for this request target (path and query as sent), if any. */
+  get(target: string): CachedAnswer | undefined {
+    return this.#byTarget.get(target);
   }
 
-  remember(path: string, rawQuery: string, answer: Answer, served?: ServedRecord): void {
+  /** Keeps a 200 answer for this request target; anything else is not kept. */
+  remember(target: string, answer: Answer, served?: ServedRecord): void {
     if (answer.status !== 200) return;
-    // Counted as the "path?query" key it stands for, so that the bound means what it meant with one map.
-    const chars = path.length + 1 + rawQuery.length + answer.body.length;
+    const chars = target.length + answer.body.length;
     if (chars > this.#maxChars) return;
     // All out at once when full: answers that outgrow the bound (say, many distinct queries) cost what they would
     // cost without the cache, never more memory than the bound.
     if (this.#chars + chars > this.#maxChars) {
-      this.#byPath.clear();
+      this.#byTarget.clear();
       this.#headers.clear();
       this.#chars = 0;
-      this.#size = 0;
     }
-    let answers = this.#byPath.get(path);
-    if (answers === undefined) {
-      answers = new Map();
-      this.#byPath.set(path, answers);
-    }
-    if (!answers.has(rawQuery)) {
-      this.#chars += chars;
-      this.#size += 1;
-    }
-    answers.set(rawQuery, {
-      answer,
+    if (!this.#byTarget.has(target)) this.#chars += chars;
+    // Every entry of one shape, the served fields included, so that the hot path's reads stay monomorphic.
+    this.#byTarget.set(target, {
       body: answer.body,
       headers: this.#sharedHeaders(answer),
-      ...(served === undefined ? {} : { served }),
+      servedField: served?.field ?? -1,
+      servedGeneration: served?.generation ?? 0,
+      servedMac: served?.mac ?? '',
     });
   }
 
@@ -89,7 +87,7 @@ export class AnswerCache {
   }
 
   get size(): number {
-    return this.#size;
+    return this.#byTarget.size;
   }
 
   /** The characters held, keys and bodies. */

@@ -331,6 +331,28 @@ describe('boot server endpoints', () => {
     assert.equal(Buffer.from(body, 'latin1').toString('utf8'), 'HOSTNAME=node1.example.com\nGREETING=grüße\n');
   });
 
+  it('finds a kept answer by its request target as sent, and for GET and HEAD only', async () => {
+    const target = `/ipxe?mac=${NODE1}&ask=kept`;
+    const first = await text(target);
+    assert.equal(first.status, 200);
+    // Kept now: asked again, and by another method, which is refused as before the answer was kept.
+    assert.deepEqual(await text(target), first);
+    const post = await fetch(`${server.url}${target}`, { method: 'POST', body: 'x' });
+    assert.equal(post.status, 405);
+    const head = await fetch(`${server.url}${target}`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(await head.text(), '');
+    // Other spellings of the same request are answered afresh, alike; a malformed path is refused each time.
+    const spelled = await rawHttpRequest(server.url, rawGet(`/ipx%65?mac=${NODE1}&ask=kept`));
+    assert.equal(spelled.status, 200);
+    assert.ok(spelled.text.endsWith(first.body));
+    for (let ask = 0; ask < 2; ask += 1) {
+      assert.equal((await rawHttpRequest(server.url, rawGet(`/ipx%zz?mac=${NODE1}&ask=kept`))).status, 400);
+      // A refusal is not kept: an unknown MAC answers 404 again, and is logged again.
+      assert.equal((await text(`/ipxe?mac=52:54:00:00:00:99&ask=kept`)).status, 404);
+    }
+  });
+
   async function text(path: string): Promise<{ status: number; body: string; type: string | null }> {
     const response = await fetch(`${server.url}${path}`);
     return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
