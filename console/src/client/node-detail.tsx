@@ -12,6 +12,7 @@ import { CordonButton, DrainButton, DrainReportView, RebootsButton, rebootsOutco
 import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from './ui/table.tsx';
 import { Alert } from './ui/alert.tsx';
 import { Card } from './ui/card.tsx';
+import { DescriptionList } from './ui/description-list.tsx';
 
 export function NodeDetail({
   name,
@@ -52,7 +53,7 @@ export function NodeDetail({
       ) : (
         <Card aria-labelledby="node-summary">
           <h2 id="node-summary">Summary</h2>
-          <dl data-testid="node-summary">
+          <DescriptionList data-testid="node-summary">
             <dt>Roles</dt>
             <dd data-field="roles">{row.roles.length === 0 ? '—' : row.roles.join(', ')}</dd>
             <dt>Status</dt>
@@ -67,10 +68,10 @@ export function NodeDetail({
             <dd data-field="updateState">{row.updateState}</dd>
             <dt>Reboots</dt>
             <dd data-field="reboots">{row.rebootsPaused ? 'Paused' : 'Allowed'}</dd>
-          </dl>
+          </DescriptionList>
           {canPatch ? (
-            <p>
-              <CordonButton row={row} onError={setActionError} />{' '}
+            <p className="flex gap-1">
+              <CordonButton row={row} onError={setActionError} />
               {canDrain ? (
                 <DrainButton
                   name={name}
@@ -80,7 +81,7 @@ export function NodeDetail({
                   }}
                   onError={setActionError}
                 />
-              ) : null}{' '}
+              ) : null}
               <RebootsButton
                 row={row}
                 onAnswer={(answer) => {
@@ -92,9 +93,9 @@ export function NodeDetail({
             </p>
           ) : null}
           {rebootsNote === undefined ? null : (
-            <p role="status" data-testid="reboots-outcome">
+            <Alert variant="success" role="status" data-testid="reboots-outcome">
               {rebootsNote}
-            </p>
+            </Alert>
           )}
           {actionError === undefined ? null : (
             <Alert variant="destructive" role="alert" data-testid="action-error">

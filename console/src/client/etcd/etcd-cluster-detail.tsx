@@ -23,6 +23,7 @@ import { NativeSelect } from '../ui/native-select.tsx';
 import { Alert } from '../ui/alert.tsx';
 import { Card } from '../ui/card.tsx';
 import { Label } from '../ui/label.tsx';
+import { DescriptionList } from '../ui/description-list.tsx';
 
 function describeDestination(destination: BackupDestination | undefined): string {
   if (destination === undefined) return '—';
@@ -232,7 +233,7 @@ function BackupsTable({ backups }: { readonly backups: readonly EtcdBackupRow[] 
         return (
           <Card key={backup.name} data-backup={backup.name} aria-label={`EtcdBackup ${backup.name}`}>
             <h3>{backup.name}</h3>
-            <dl className="summary">
+            <DescriptionList>
               <dt>Schedule</dt>
               <dd>{backup.schedule ?? 'once'}</dd>
               <dt>Destination</dt>
@@ -243,7 +244,7 @@ function BackupsTable({ backups }: { readonly backups: readonly EtcdBackupRow[] 
               <dd data-field="ready">
                 {ready === undefined ? '—' : `${ready.status}${ready.message === '' ? '' : `: ${ready.message}`}`}
               </dd>
-            </dl>
+            </DescriptionList>
             {backup.snapshots.length === 0 ? (
               <p>No snapshot recorded yet.</p>
             ) : (

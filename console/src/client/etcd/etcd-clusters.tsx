@@ -9,10 +9,11 @@ import { CreateEtcdClusterForm } from './create-etcd-cluster-form.tsx';
 import { ConditionsTable, etcdStreamProblem, MembersTable } from './etcd-tables.tsx';
 import { Alert } from '../ui/alert.tsx';
 import { Card } from '../ui/card.tsx';
+import { DescriptionList } from '../ui/description-list.tsx';
 
 export function ClusterSummary({ cluster }: { readonly cluster: EtcdClusterRow }) {
   return (
-    <dl className="summary">
+    <DescriptionList>
       <dt>Phase</dt>
       <dd data-field="phase">{cluster.phase ?? 'Not reported'}</dd>
       <dt>Size</dt>
@@ -31,7 +32,7 @@ export function ClusterSummary({ cluster }: { readonly cluster: EtcdClusterRow }
           <dd data-field="paused">yes: the operator observes and changes nothing</dd>
         </>
       ) : null}
-    </dl>
+    </DescriptionList>
   );
 }
 
