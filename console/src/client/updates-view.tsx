@@ -18,7 +18,7 @@ export interface PolicyRights {
   readonly delete: boolean;
 }
 import { VirtualTable } from './virtual-table.tsx';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from './ui/table.tsx';
+import { Table, TableContainer, TableBody, TableCell, TableHead, TableHeader, TableRow } from './ui/table.tsx';
 import { Button } from './ui/button.tsx';
 import { ConfirmDialog } from './ui/confirm-dialog.tsx';
 import { Alert } from './ui/alert.tsx';
@@ -135,8 +135,9 @@ function PoliciesTable({ rights, onEdit }: { readonly rights: PolicyRights; read
           {actionError}
         </Alert>
       )}
-      <div className="table-scroller" tabIndex={0} aria-label="Update policies table">
-        <Table className="wrapping">
+      <TableContainer className="max-h-[70vh] bg-white" tabIndex={0} aria-label="Update policies table">
+        {/* Policies carry long selectors and the operator’s messages: their cells wrap rather than scroll. */}
+        <Table className="[&_td]:whitespace-normal">
           <TableHeader>
             <TableRow>
               <TableHead>Name</TableHead>
@@ -181,7 +182,7 @@ function PoliciesTable({ rights, onEdit }: { readonly rights: PolicyRights; read
             ))}
           </TableBody>
         </Table>
-      </div>
+      </TableContainer>
     </section>
   );
 }

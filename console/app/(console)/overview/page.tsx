@@ -99,11 +99,11 @@ export default async function OverviewPage() {
           {typeof health === 'string' ? null : <ControlPlaneEtcd health={health} />}
           <EtcdClustersHealth />
         </Card>
-        <Card aria-labelledby="warning-events">
+        <Card aria-labelledby="warning-events" className="lg:col-span-2">
           <CardTitle id="warning-events">Warning events</CardTitle>
           <WarningEvents />
         </Card>
-        <Card aria-labelledby="control-plane">
+        <Card aria-labelledby="control-plane" className="lg:col-span-2">
           <CardTitle id="control-plane">Control plane</CardTitle>
           {typeof health === 'string' ? (
             <Alert variant="destructive" role="alert">

@@ -7,7 +7,7 @@ export function Card({ className, ...props }: ComponentProps<'section'>) {
     <section
       data-slot="card"
       className={cn(
-        'my-4 flex min-w-0 flex-col gap-3 overflow-x-auto rounded-lg border border-slate-300 bg-white p-4 shadow-xs [&>h2]:m-0',
+        'my-4 flex min-w-0 flex-col gap-3 rounded-lg border border-slate-300 bg-white p-4 shadow-xs [&>h2]:m-0',
         className,
       )}
       {...props}
