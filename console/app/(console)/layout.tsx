@@ -4,7 +4,6 @@ import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { LogoutButton } from '../../src/client/logout-button.tsx';
 import { Sidebar, SidebarNav, type SidebarItem } from '../../src/client/ui/sidebar.tsx';
-import { TooltipProvider } from '../../src/client/ui/tooltip.tsx';
 import { WatchProvider } from '../../src/client/watch-provider.tsx';
 import { currentSession, signInPath } from '../../src/server/request-session.ts';
 
@@ -22,7 +21,7 @@ export default async function ConsoleLayout({ children }: { readonly children: R
   const session = await currentSession();
   if (session === undefined) redirect(await signInPath());
   return (
-    <TooltipProvider>
+    <>
       <header className="flex h-12 items-center gap-4 bg-slate-900 px-4 text-white">
         <strong className="text-base tracking-wide">Strata</strong>
         <span className="user ml-auto text-sm">Signed in as {session.user}</span>
@@ -36,6 +35,6 @@ export default async function ConsoleLayout({ children }: { readonly children: R
           <main className="min-w-0 flex-1 p-4">{children}</main>
         </WatchProvider>
       </div>
-    </TooltipProvider>
+    </>
   );
 }

@@ -98,7 +98,7 @@ function DeleteButton({
   return (
     <ConfirmDialog
       trigger={
-        <Button variant="outline" size="xs" aria-label={`Delete ${policy.name}`}>
+        <Button variant="outline" size="sm" aria-label={`Delete ${policy.name}`}>
           Delete
         </Button>
       }
