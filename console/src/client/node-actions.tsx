@@ -22,7 +22,6 @@ import {
   AlertDialogFooter,
   AlertDialogHeader,
   AlertDialogTitle,
-  AlertDialogTrigger,
 } from './ui/alert-dialog.tsx';
 import { Button } from './ui/button.tsx';
 import { Checkbox } from './ui/checkbox.tsx';
@@ -94,58 +93,69 @@ export function DrainButton({
     else onError(`the console answered the drain with a report it cannot read: ${report.error.message}`);
   };
   // An alert dialog (focus held inside, Escape cancels): the drain cannot be undone by the page. It stays open while
-  // the drain runs, so that the user sees it working, and closes with its report or its refusal.
+  // the drain runs, so that the user sees it working, and closes with its report or its refusal. It is mounted only
+  // once asked for: every row of the Nodes table has this button, and the table re-renders its rows in view on every
+  // watch event (docs/benchmarks.md). Radix's focus scope gives the focus back to this button when it closes.
   return (
-    <AlertDialog
-      open={confirming}
-      onOpenChange={(open) => {
-        if (busy) return;
-        setConfirming(open);
-        if (!open) setOptions(KUBECTL_DRAIN_DEFAULTS);
-      }}
-    >
-      <AlertDialogTrigger asChild>
-        <Button variant="outline" size="xs" aria-label={`Drain ${name}`}>
-          Drain
-        </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent data-testid="drain-confirmation">
-        <AlertDialogHeader>
-          <AlertDialogTitle>Drain {name}?</AlertDialogTitle>
-          <AlertDialogDescription>
-            Cordon {name} and evict its pods. A PodDisruptionBudget can still refuse an eviction.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        <Label className="font-normal">
-          <Checkbox
-            checked={options.force}
-            disabled={busy}
-            onChange={(event) => setOptions({ ...options, force: event.target.checked })}
-          />
-          also pods no controller recreates (--force)
-        </Label>
-        <Label className="font-normal">
-          <Checkbox
-            checked={options.deleteEmptyDirData}
-            disabled={busy}
-            onChange={(event) => setOptions({ ...options, deleteEmptyDirData: event.target.checked })}
-          />
-          also pods whose emptyDir data is lost (--delete-emptydir-data)
-        </Label>
-        <AlertDialogFooter>
-          <AlertDialogCancel disabled={busy}>Cancel</AlertDialogCancel>
-          {/* Not AlertDialog's Action, which would close the dialog before the drain has answered. */}
-          <Button
-            variant="destructive"
-            disabled={busy}
-            aria-label={`Confirm drain of ${name}`}
-            onClick={() => void act()}
-          >
-            {busy ? 'Draining…' : 'Confirm drain'}
-          </Button>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+    <>
+      <Button
+        variant="outline"
+        size="xs"
+        aria-label={`Drain ${name}`}
+        aria-haspopup="dialog"
+        aria-expanded={confirming}
+        onClick={() => setConfirming(true)}
+      >
+        Drain
+      </Button>
+      {confirming ? (
+        <AlertDialog
+          open
+          onOpenChange={(open) => {
+            if (busy) return;
+            setConfirming(open);
+            if (!open) setOptions(KUBECTL_DRAIN_DEFAULTS);
+          }}
+        >
+          <AlertDialogContent data-testid="drain-confirmation">
+            <AlertDialogHeader>
+              <AlertDialogTitle>Drain {name}?</AlertDialogTitle>
+              <AlertDialogDescription>
+                Cordon {name} and evict its pods. A PodDisruptionBudget can still refuse an eviction.
+              </AlertDialogDescription>
+            </AlertDialogHeader>
+            <Label className="font-normal">
+              <Checkbox
+                checked={options.force}
+                disabled={busy}
+                onChange={(event) => setOptions({ ...options, force: event.target.checked })}
+              />
+              also pods no controller recreates (--force)
+            </Label>
+            <Label className="font-normal">
+              <Checkbox
+                checked={options.deleteEmptyDirData}
+                disabled={busy}
+                onChange={(event) => setOptions({ ...options, deleteEmptyDirData: event.target.checked })}
+              />
+              also pods whose emptyDir data is lost (--delete-emptydir-data)
+            </Label>
+            <AlertDialogFooter>
+              <AlertDialogCancel disabled={busy}>Cancel</AlertDialogCancel>
+              {/* Not AlertDialog's Action, which would close the dialog before the drain has answered. */}
+              <Button
+                variant="destructive"
+                disabled={busy}
+                aria-label={`Confirm drain of ${name}`}
+                onClick={() => void act()}
+              >
+                {busy ? 'Draining…' : 'Confirm drain'}
+              </Button>
+            </AlertDialogFooter>
+          </AlertDialogContent>
+        </AlertDialog>
+      ) : null}
+    </>
   );
 }
 
