@@ -40,7 +40,11 @@ export function Button({
     <Component
       data-slot="button"
       type={asChild ? undefined : type}
-      className={cn(buttonVariants({ variant, size }), className)}
+      // cva's own classes do not conflict, so only a caller's class needs tailwind-merge: the Nodes table renders two or
+      // three buttons in each row in view on every watch event.
+      className={
+        className === undefined ? buttonVariants({ variant, size }) : cn(buttonVariants({ variant, size }), className)
+      }
       {...props}
     />
   );
