@@ -321,7 +321,7 @@ describe('the custom resource pages in Chromium', { timeout: 300_000 }, () => {
     const outside = await signIn(outsider.token);
     await outside.page.goto('/resources');
     assert.match(
-      (await outside.page.locator('main p[role="alert"]').textContent()) ?? '',
+      (await outside.page.locator('main [role="alert"]').textContent()) ?? '',
       /HTTP 403: .*cannot list resource "customresourcedefinitions" in API group "apiextensions\.k8s\.io"/,
     );
     const read = await forcedRequest(outside.page, 'GET', objectApi('w1'));

@@ -230,12 +230,11 @@ describe('the Nodes page’s actions and the node page in Chromium', { timeout: 
     await page.getByRole('button', { name: `Uncordon ${drained}` }).click();
     await textReads(page, field('status'), 'Ready');
 
-    // Drain: asked first, and nothing happens on Cancel.
+    // Drain: asked first in an alert dialog, and nothing happens on Cancel (the dialog goes, the node stays Ready).
     await page.getByRole('button', { name: `Drain ${drained}` }).click();
-    await page
-      .getByRole('group', { name: `Drain ${drained}?` })
-      .getByRole('button', { name: 'Cancel' })
-      .click();
+    const confirmation = page.getByRole('alertdialog', { name: `Drain ${drained}?` });
+    await confirmation.getByRole('button', { name: 'Cancel' }).click();
+    await confirmation.waitFor({ state: 'detached' });
     await textReads(page, field('status'), 'Ready');
     // Drain: cordoned, web-1 evicted (and gone from the page, from the watch), db-0 refused by its budget.
     await page.getByRole('button', { name: `Drain ${drained}` }).click();

@@ -561,7 +561,7 @@ describe('the OS updates page during a rollout', { timeout: 240_000 }, () => {
     // Delete asks first; the row goes when the watch says the policy is gone.
     await page.getByRole('button', { name: `Delete ${formPolicy}` }).click();
     await page
-      .getByRole('group', { name: `Confirm deleting ${formPolicy}` })
+      .getByRole('alertdialog', { name: `Delete UpdatePolicy ${formPolicy}?` })
       .getByRole('button', { name: 'Confirm delete' })
       .click();
     await page.locator(`tr[data-policy="${formPolicy}"]`).waitFor({ state: 'detached' });

@@ -1,4 +1,8 @@
 import { LoginForm } from '../../src/client/login-form.tsx';
+import { Alert } from '../../src/client/ui/alert.tsx';
+import { buttonVariants } from '../../src/client/ui/button.tsx';
+import { Card, CardContent, CardDescription, CardHeader } from '../../src/client/ui/card.tsx';
+import { Separator } from '../../src/client/ui/separator.tsx';
 import { consoleConfig } from '../../src/server/config.ts';
 
 export const dynamic = 'force-dynamic';
@@ -18,19 +22,34 @@ export default async function LoginPage({
   const message = typeof reason === 'string' ? REASONS[reason] : undefined;
   const oidc = consoleConfig().oidc;
   return (
-    <main>
-      <h1>Sign in to Strata</h1>
-      {message === undefined ? null : <p role="alert">{message}</p>}
-      {oidc === undefined ? null : (
-        <p>
-          <a href="/api/oidc/login">Sign in with {new URL(oidc.issuerUrl).host}</a>
-        </p>
-      )}
-      <p>
-        {oidc === undefined ? 'Paste' : 'Or paste'} a bearer token the cluster accepts. The console keeps it on its
-        server, sealed in your session.
-      </p>
-      <LoginForm />
+    <main className="mx-auto flex min-h-screen max-w-md flex-col justify-center p-4">
+      <Card>
+        <CardHeader>
+          <h1 data-slot="card-title" className="m-0 text-2xl font-semibold">
+            Sign in to Strata
+          </h1>
+        </CardHeader>
+        <CardContent>
+          {message === undefined ? null : (
+            <Alert variant="destructive" role="alert">
+              {message}
+            </Alert>
+          )}
+          {oidc === undefined ? null : (
+            <>
+              <a href="/api/oidc/login" data-slot="button" className={buttonVariants()}>
+                Sign in with {new URL(oidc.issuerUrl).host}
+              </a>
+              <Separator className="my-2" />
+            </>
+          )}
+          <CardDescription>
+            {oidc === undefined ? 'Paste' : 'Or paste'} a bearer token the cluster accepts. The console keeps it on its
+            server, sealed in your session.
+          </CardDescription>
+          <LoginForm />
+        </CardContent>
+      </Card>
     </main>
   );
 }

@@ -3,6 +3,7 @@
 // the same cells and test hooks everywhere.
 import type { EventRow } from '../shared/etcd-rows.ts';
 import { namespacedKey } from '../shared/etcd-rows.ts';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from './ui/table.tsx';
 
 /** Events newest first, by when they were last seen. */
 export function newestFirst(events: Iterable<EventRow>): EventRow[] {
@@ -21,38 +22,38 @@ export function EventsTable({
 }) {
   if (events.length === 0) return null;
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Last seen</th>
+    <Table>
+      <TableCaption>{caption}</TableCaption>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Last seen</TableHead>
           {about ? (
             <>
-              <th scope="col">Namespace</th>
-              <th scope="col">Object</th>
+              <TableHead>Namespace</TableHead>
+              <TableHead>Object</TableHead>
             </>
           ) : null}
-          <th scope="col">Reason</th>
-          <th scope="col">Message</th>
-          <th scope="col">Count</th>
-        </tr>
-      </thead>
-      <tbody>
+          <TableHead>Reason</TableHead>
+          <TableHead>Message</TableHead>
+          <TableHead>Count</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
         {events.map((event) => (
-          <tr key={namespacedKey(event)} data-event={event.name}>
-            <td data-column="lastSeen">{event.lastSeen}</td>
+          <TableRow key={namespacedKey(event)} data-event={event.name}>
+            <TableCell data-column="lastSeen">{event.lastSeen}</TableCell>
             {about ? (
               <>
-                <td data-column="namespace">{event.namespace}</td>
-                <td data-column="object">{event.object}</td>
+                <TableCell data-column="namespace">{event.namespace}</TableCell>
+                <TableCell data-column="object">{event.object}</TableCell>
               </>
             ) : null}
-            <td data-column="reason">{event.reason}</td>
-            <td data-column="message">{event.message}</td>
-            <td data-column="count">{event.count}</td>
-          </tr>
+            <TableCell data-column="reason">{event.reason}</TableCell>
+            <TableCell data-column="message">{event.message}</TableCell>
+            <TableCell data-column="count">{event.count}</TableCell>
+          </TableRow>
         ))}
-      </tbody>
-    </table>
+      </TableBody>
+    </Table>
   );
 }

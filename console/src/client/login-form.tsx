@@ -1,6 +1,10 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { mutate } from './mutate.ts';
+import { Alert } from './ui/alert.tsx';
+import { Button } from './ui/button.tsx';
+import { Input } from './ui/input.tsx';
+import { Label } from './ui/label.tsx';
 
 export function LoginForm() {
   const [error, setError] = useState<string | undefined>(undefined);
@@ -15,13 +19,17 @@ export function LoginForm() {
     else setError(result.error);
   };
   return (
-    <form onSubmit={(event) => void submit(event)}>
-      <label htmlFor="token">Bearer token</label>
-      <input id="token" name="token" type="password" autoComplete="off" required />
-      <button type="submit" disabled={busy}>
+    <form data-slot="form" className="grid gap-3" onSubmit={(event) => void submit(event)}>
+      <Label htmlFor="token">Bearer token</Label>
+      <Input id="token" name="token" type="password" autoComplete="off" required />
+      <Button type="submit" disabled={busy} className="justify-self-start">
         Sign in
-      </button>
-      {error === undefined ? null : <p role="alert">{error}</p>}
+      </Button>
+      {error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {error}
+        </Alert>
+      )}
     </form>
   );
 }

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { z } from 'zod';
 import { mutate } from './mutate.ts';
+import { Button } from './ui/button.tsx';
 
 /** An OpenID session's sign-out names the provider's end-session URL, where its own session ends too. */
 const signedOutSchema = z.object({ endSession: z.url({ protocol: /^https$/ }) });
@@ -19,10 +20,15 @@ export function LogoutButton() {
   };
   return (
     <>
-      <button type="button" onClick={() => void logout()}>
+      <Button variant="secondary" size="sm" onClick={() => void logout()}>
         Sign out
-      </button>
-      {error === undefined ? null : <span role="alert">{error}</span>}
+      </Button>
+      {/* On the dark top bar: a light red that keeps its contrast there. */}
+      {error === undefined ? null : (
+        <span role="alert" className="text-sm text-red-200">
+          {error}
+        </span>
+      )}
     </>
   );
 }

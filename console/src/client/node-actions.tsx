@@ -14,6 +14,28 @@ import {
 } from '../shared/node-detail.ts';
 import type { NodeRow } from '../shared/node-row.ts';
 import { mutate } from './mutate.ts';
+import {
+  AlertDialog,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+} from './ui/alert-dialog.tsx';
+import { Button } from './ui/button.tsx';
+import { Checkbox } from './ui/checkbox.tsx';
+import { Label } from './ui/label.tsx';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableContainer,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from './ui/table.tsx';
 
 export function CordonButton({
   row,
@@ -33,9 +55,9 @@ export function CordonButton({
     if (!result.ok) onError(result.error);
   };
   return (
-    <button type="button" disabled={busy} aria-label={`${verb} ${row.name}`} onClick={() => void act()}>
+    <Button variant="outline" size="xs" disabled={busy} aria-label={`${verb} ${row.name}`} onClick={() => void act()}>
       {verb}
-    </button>
+    </Button>
   );
 }
 
@@ -70,40 +92,70 @@ export function DrainButton({
     if (report.success) onReport(report.data);
     else onError(`the console answered the drain with a report it cannot read: ${report.error.message}`);
   };
-  if (!confirming)
-    return (
-      <button type="button" aria-label={`Drain ${name}`} onClick={() => setConfirming(true)}>
-        Drain
-      </button>
-    );
+  // An alert dialog (focus held inside, Escape cancels): the drain cannot be undone by the page. It stays open while
+  // the drain runs, so that the user sees it working, and closes with its report or its refusal. It is mounted only
+  // once asked for: every row of the Nodes table has this button, and the table re-renders its rows in view on every
+  // watch event (docs/benchmarks.md). Radix's focus scope gives the focus back to this button when it closes.
   return (
-    <span role="group" aria-label={`Drain ${name}?`} data-testid="drain-confirmation">
-      Cordon {name} and evict its pods?{' '}
-      <label>
-        <input
-          type="checkbox"
-          checked={options.force}
-          disabled={busy}
-          onChange={(event) => setOptions({ ...options, force: event.target.checked })}
-        />{' '}
-        also pods no controller recreates (--force)
-      </label>{' '}
-      <label>
-        <input
-          type="checkbox"
-          checked={options.deleteEmptyDirData}
-          disabled={busy}
-          onChange={(event) => setOptions({ ...options, deleteEmptyDirData: event.target.checked })}
-        />{' '}
-        also pods whose emptyDir data is lost (--delete-emptydir-data)
-      </label>{' '}
-      <button type="button" disabled={busy} aria-label={`Confirm drain of ${name}`} onClick={() => void act()}>
-        {busy ? 'Draining…' : 'Confirm drain'}
-      </button>{' '}
-      <button type="button" disabled={busy} onClick={() => setConfirming(false)}>
-        Cancel
-      </button>
-    </span>
+    <>
+      <Button
+        variant="outline"
+        size="xs"
+        aria-label={`Drain ${name}`}
+        aria-haspopup="dialog"
+        aria-expanded={confirming}
+        onClick={() => setConfirming(true)}
+      >
+        Drain
+      </Button>
+      {confirming ? (
+        <AlertDialog
+          open
+          onOpenChange={(open) => {
+            if (busy) return;
+            setConfirming(open);
+            if (!open) setOptions(KUBECTL_DRAIN_DEFAULTS);
+          }}
+        >
+          <AlertDialogContent data-testid="drain-confirmation">
+            <AlertDialogHeader>
+              <AlertDialogTitle>Drain {name}?</AlertDialogTitle>
+              <AlertDialogDescription>
+                Cordon {name} and evict its pods. A PodDisruptionBudget can still refuse an eviction.
+              </AlertDialogDescription>
+            </AlertDialogHeader>
+            <Label className="font-normal">
+              <Checkbox
+                checked={options.force}
+                disabled={busy}
+                onChange={(event) => setOptions({ ...options, force: event.target.checked })}
+              />
+              also pods no controller recreates (--force)
+            </Label>
+            <Label className="font-normal">
+              <Checkbox
+                checked={options.deleteEmptyDirData}
+                disabled={busy}
+                onChange={(event) => setOptions({ ...options, deleteEmptyDirData: event.target.checked })}
+              />
+              also pods whose emptyDir data is lost (--delete-emptydir-data)
+            </Label>
+            <AlertDialogFooter>
+              <AlertDialogCancel disabled={busy}>Cancel</AlertDialogCancel>
+              {/* Not AlertDialog's Action, which would close the dialog before the drain has answered. */}
+              <Button
+                variant="destructive"
+                disabled={busy}
+                aria-label={`Confirm drain of ${name}`}
+                onClick={() => void act()}
+              >
+                {busy ? 'Draining…' : 'Confirm drain'}
+              </Button>
+            </AlertDialogFooter>
+          </AlertDialogContent>
+        </AlertDialog>
+      ) : null}
+    </>
   );
 }
 
@@ -134,9 +186,9 @@ export function RebootsButton({
     else onError(`the console answered with something it cannot read: ${answer.error.message}`);
   };
   return (
-    <button type="button" disabled={busy} aria-label={`${verb} ${row.name}`} onClick={() => void act()}>
+    <Button variant="outline" size="xs" disabled={busy} aria-label={`${verb} ${row.name}`} onClick={() => void act()}>
       {verb}
-    </button>
+    </Button>
   );
 }
 
@@ -179,27 +231,31 @@ export function DrainReportView({ report }: { readonly report: DrainReport }) {
     <div data-testid="drain-report" aria-live="polite">
       <p data-testid="drain-summary">{drainSummary(report)}</p>
       {report.pods.length === 0 ? null : (
-        <table>
-          <caption>Drain of {report.node}, pod by pod</caption>
-          <thead>
-            <tr>
-              <th scope="col">Pod</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.pods.map((pod) => (
-              <tr key={`${pod.namespace}/${pod.name}`} data-drained={`${pod.namespace}/${pod.name}`}>
-                <td>
-                  {pod.namespace}/{pod.name}
-                </td>
-                <td data-column="outcome">{pod.outcome}</td>
-                <td data-column="message">{pod.message ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <TableContainer>
+          <Table>
+            <TableCaption>Drain of {report.node}, pod by pod</TableCaption>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Pod</TableHead>
+                <TableHead>Outcome</TableHead>
+                <TableHead>Why</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {report.pods.map((pod) => (
+                <TableRow key={`${pod.namespace}/${pod.name}`} data-drained={`${pod.namespace}/${pod.name}`}>
+                  <TableCell>
+                    {pod.namespace}/{pod.name}
+                  </TableCell>
+                  <TableCell data-column="outcome">{pod.outcome}</TableCell>
+                  <TableCell data-column="message" className="whitespace-normal">
+                    {pod.message ?? ''}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </TableContainer>
       )}
     </div>
   );

@@ -9,6 +9,10 @@ import { ConditionsTable } from './etcd/etcd-tables.tsx';
 import { EventsTable, newestFirst } from './events-table.tsx';
 import { useLiveRows } from './live-rows.ts';
 import { CordonButton, DrainButton, DrainReportView, RebootsButton, rebootsOutcome } from './node-actions.tsx';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from './ui/table.tsx';
+import { Alert } from './ui/alert.tsx';
+import { Card } from './ui/card.tsx';
+import { DescriptionList } from './ui/description-list.tsx';
 
 export function NodeDetail({
   name,
@@ -35,17 +39,21 @@ export function NodeDetail({
 
   return (
     <>
-      {node.error === undefined ? null : <p role="alert">{node.error}</p>}
+      {node.error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {node.error}
+        </Alert>
+      )}
       {!node.synced ? (
         <p aria-live="polite">Loading the node…</p>
       ) : row === undefined ? (
-        <p role="alert" data-testid="node-missing">
+        <Alert variant="destructive" role="alert" data-testid="node-missing">
           There is no node {name} (or it was deleted).
-        </p>
+        </Alert>
       ) : (
-        <section aria-labelledby="node-summary" className="card">
+        <Card aria-labelledby="node-summary">
           <h2 id="node-summary">Summary</h2>
-          <dl data-testid="node-summary">
+          <DescriptionList data-testid="node-summary">
             <dt>Roles</dt>
             <dd data-field="roles">{row.roles.length === 0 ? '—' : row.roles.join(', ')}</dd>
             <dt>Status</dt>
@@ -60,10 +68,10 @@ export function NodeDetail({
             <dd data-field="updateState">{row.updateState}</dd>
             <dt>Reboots</dt>
             <dd data-field="reboots">{row.rebootsPaused ? 'Paused' : 'Allowed'}</dd>
-          </dl>
+          </DescriptionList>
           {canPatch ? (
-            <p>
-              <CordonButton row={row} onError={setActionError} />{' '}
+            <p className="flex gap-1">
+              <CordonButton row={row} onError={setActionError} />
               {canDrain ? (
                 <DrainButton
                   name={name}
@@ -73,7 +81,7 @@ export function NodeDetail({
                   }}
                   onError={setActionError}
                 />
-              ) : null}{' '}
+              ) : null}
               <RebootsButton
                 row={row}
                 onAnswer={(answer) => {
@@ -85,64 +93,72 @@ export function NodeDetail({
             </p>
           ) : null}
           {rebootsNote === undefined ? null : (
-            <p role="status" data-testid="reboots-outcome">
+            <Alert variant="success" role="status" data-testid="reboots-outcome">
               {rebootsNote}
-            </p>
+            </Alert>
           )}
           {actionError === undefined ? null : (
-            <p role="alert" data-testid="action-error">
+            <Alert variant="destructive" role="alert" data-testid="action-error">
               {actionError}
-            </p>
+            </Alert>
           )}
           {report === undefined ? null : <DrainReportView report={report} />}
-        </section>
+        </Card>
       )}
       {row === undefined ? null : (
-        <section aria-labelledby="node-conditions" className="card">
+        <Card aria-labelledby="node-conditions">
           <h2 id="node-conditions">Conditions</h2>
           <ConditionsTable conditions={row.conditions} caption={`Conditions of ${name}`} />
-        </section>
+        </Card>
       )}
-      <section aria-labelledby="node-pods" className="card">
+      <Card aria-labelledby="node-pods">
         <h2 id="node-pods">Pods</h2>
-        {pods.error === undefined ? null : <p role="alert">{pods.error}</p>}
+        {pods.error === undefined ? null : (
+          <Alert variant="destructive" role="alert">
+            {pods.error}
+          </Alert>
+        )}
         <p aria-live="polite" data-testid="pod-count">
           {pods.synced ? `${podRows.length} pods` : 'Loading pods…'}
         </p>
         {podRows.length === 0 ? null : (
-          <table>
-            <caption>Pods on {name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Namespace</th>
-                <th scope="col">Name</th>
-                <th scope="col">Phase</th>
-                <th scope="col">Controller</th>
-                <th scope="col">On drain</th>
-              </tr>
-            </thead>
-            <tbody>
+          <Table>
+            <TableCaption>Pods on {name}</TableCaption>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Namespace</TableHead>
+                <TableHead>Name</TableHead>
+                <TableHead>Phase</TableHead>
+                <TableHead>Controller</TableHead>
+                <TableHead>On drain</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
               {podRows.map((pod) => (
-                <tr key={`${pod.namespace}/${pod.name}`} data-pod={`${pod.namespace}/${pod.name}`}>
-                  <td data-column="namespace">{pod.namespace}</td>
-                  <td data-column="name">{pod.name}</td>
-                  <td data-column="phase">{pod.phase}</td>
-                  <td data-column="controller">{pod.controller ?? '—'}</td>
-                  <td data-column="drain">{describeDrainDecision(pod.drain)}</td>
-                </tr>
+                <TableRow key={`${pod.namespace}/${pod.name}`} data-pod={`${pod.namespace}/${pod.name}`}>
+                  <TableCell data-column="namespace">{pod.namespace}</TableCell>
+                  <TableCell data-column="name">{pod.name}</TableCell>
+                  <TableCell data-column="phase">{pod.phase}</TableCell>
+                  <TableCell data-column="controller">{pod.controller ?? '—'}</TableCell>
+                  <TableCell data-column="drain">{describeDrainDecision(pod.drain)}</TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
         )}
-      </section>
-      <section aria-labelledby="node-events" className="card">
+      </Card>
+      <Card aria-labelledby="node-events">
         <h2 id="node-events">Events</h2>
-        {events.error === undefined ? null : <p role="alert">{events.error}</p>}
+        {events.error === undefined ? null : (
+          <Alert variant="destructive" role="alert">
+            {events.error}
+          </Alert>
+        )}
         <p aria-live="polite" data-testid="event-count">
           {events.synced ? `${eventRows.length} events` : 'Loading events…'}
         </p>
         <EventsTable events={eventRows} caption={`Events about ${name}, newest first`} about={false} />
-      </section>
+      </Card>
     </>
   );
 }

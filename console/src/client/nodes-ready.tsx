@@ -1,5 +1,6 @@
 'use client';
 import { useNodeRows } from './watch-provider.tsx';
+import { Alert } from './ui/alert.tsx';
 
 /** Nodes Ready out of the total, live from the tab's watch stream. */
 export function NodesReady() {
@@ -10,7 +11,11 @@ export function NodesReady() {
       <p aria-live="polite" data-testid="nodes-ready">
         {synced ? `${ready} of ${rows.size} nodes Ready` : 'Loading nodes…'}
       </p>
-      {error === undefined ? null : <p role="alert">{error}</p>}
+      {error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {error}
+        </Alert>
+      )}
     </>
   );
 }

@@ -7,6 +7,7 @@ import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import type { NodeRow } from '../shared/node-row.ts';
 import { CordonButton, DrainButton, drainSummary, RebootsButton, rebootsOutcome } from './node-actions.tsx';
+import { Alert } from './ui/alert.tsx';
 import { VirtualTable } from './virtual-table.tsx';
 import { useNodeRows } from './watch-provider.tsx';
 
@@ -43,8 +44,8 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
               id: 'actions',
               header: 'Actions',
               cell: (cell) => (
-                <>
-                  <CordonButton row={cell.row.original} onError={setActionError} />{' '}
+                <span className="flex gap-1">
+                  <CordonButton row={cell.row.original} onError={setActionError} />
                   {canDrain ? (
                     <DrainButton
                       name={cell.row.original.name}
@@ -54,7 +55,7 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
                       }}
                       onError={setActionError}
                     />
-                  ) : null}{' '}
+                  ) : null}
                   <RebootsButton
                     row={cell.row.original}
                     onAnswer={(answer) => {
@@ -63,7 +64,7 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
                     }}
                     onError={setActionError}
                   />
-                </>
+                </span>
               ),
             }),
           ]
@@ -72,20 +73,24 @@ export function NodesTable({ canPatch, canDrain }: { readonly canPatch: boolean;
     [canPatch, canDrain],
   );
   return (
-    <section aria-labelledby="nodes-heading">
-      <p aria-live="polite" data-testid="node-count">
+    <section aria-labelledby="nodes-heading" className="flex flex-col gap-3">
+      <p aria-live="polite" data-testid="node-count" className="m-0 text-sm text-slate-700">
         {synced ? `${data.length} nodes` : 'Loading nodes…'}
       </p>
-      {error === undefined ? null : <p role="alert">{error}</p>}
+      {error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {error}
+        </Alert>
+      )}
       {actionError === undefined ? null : (
-        <p role="alert" data-testid="action-error">
+        <Alert variant="destructive" role="alert" data-testid="action-error">
           {actionError}
-        </p>
+        </Alert>
       )}
       {outcome === undefined ? null : (
-        <p role="status" data-testid="action-outcome">
+        <Alert variant="success" role="status" data-testid="action-outcome">
           {outcome}
-        </p>
+        </Alert>
       )}
       <VirtualTable data={data} columns={columns} label="Nodes table" rowId={(row) => row.name} rowAttribute="node" />
     </section>

@@ -6,6 +6,11 @@ import { useState, type ReactNode } from 'react';
 import { scaleRequestSchema, yamlAnswerSchema, type YamlAnswer } from '../shared/workloads.ts';
 import { mutate } from './mutate.ts';
 import { YamlEditor } from './workloads/yaml-editor.tsx';
+import { Button } from './ui/button.tsx';
+import { Input } from './ui/input.tsx';
+import { Alert } from './ui/alert.tsx';
+import { ConfirmDialog } from './ui/confirm-dialog.tsx';
+import { Label } from './ui/label.tsx';
 
 export interface ObjectViewProps {
   /** The object's route: GET, PUT (the edit) and DELETE; `/scale` below it. */
@@ -30,7 +35,6 @@ export function ObjectView(props: ObjectViewProps) {
   const [outcome, setOutcome] = useState<string | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   const [replicas, setReplicas] = useState(String(props.replicas ?? 0));
 
   const run = async (action: () => Promise<void>) => {
@@ -102,7 +106,6 @@ export function ObjectView(props: ObjectViewProps) {
 
   const remove = () =>
     run(async () => {
-      setConfirming(false);
       const answer = await mutate('DELETE', api);
       if (answer.ok) setOutcome(`Deleted ${who}.`);
       else setError(answer.error);
@@ -112,54 +115,54 @@ export function ObjectView(props: ObjectViewProps) {
     <section aria-labelledby="object-heading">
       {props.summary}
       {error === undefined ? null : (
-        <p role="alert" data-testid="action-error">
+        <Alert variant="destructive" role="alert" data-testid="action-error">
           {error}
-        </p>
+        </Alert>
       )}
       {outcome === undefined ? null : (
-        <p role="status" data-testid="action-outcome">
+        <Alert variant="success" role="status" data-testid="action-outcome">
           {outcome}
-        </p>
+        </Alert>
       )}
       {props.canScale ? (
         <form
+          data-slot="form"
+          className="my-2 flex items-center gap-2"
           onSubmit={(event) => {
             event.preventDefault();
             void scale();
           }}
         >
-          <label htmlFor="replicas">Replicas</label>{' '}
-          <input
+          <Label htmlFor="replicas">Replicas</Label>
+          <Input
             id="replicas"
             type="number"
             min={0}
             max={10_000}
             value={replicas}
+            className="w-28"
             onChange={(event) => setReplicas(event.target.value)}
-          />{' '}
-          <button type="submit" disabled={busy}>
+          />
+          <Button type="submit" disabled={busy}>
             Scale
-          </button>
+          </Button>
         </form>
       ) : null}
       {props.canDelete ? (
-        confirming ? (
-          <p>
-            Delete {who}?{' '}
-            <button type="button" onClick={() => void remove()} disabled={busy}>
-              Confirm delete
-            </button>{' '}
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </p>
-        ) : (
-          <p>
-            <button type="button" onClick={() => setConfirming(true)} disabled={busy}>
-              Delete {name}
-            </button>
-          </p>
-        )
+        <p>
+          <ConfirmDialog
+            trigger={
+              <Button variant="destructive" size="sm" disabled={busy}>
+                Delete {name}
+              </Button>
+            }
+            title={`Delete ${who}?`}
+            description="The API server deletes it in the background (its dependents too); this page then says it is gone."
+            confirmLabel="Confirm delete"
+            busyLabel="Deleting…"
+            onConfirm={remove}
+          />
+        </p>
       ) : null}
       <h2>YAML</h2>
       <p data-testid="yaml-version">resourceVersion {loaded.resourceVersion}</p>
@@ -173,16 +176,16 @@ export function ObjectView(props: ObjectViewProps) {
         }}
       />
       {props.canEdit ? (
-        <p>
-          <button type="button" onClick={() => void sendEdit(true)} disabled={busy}>
+        <p className="flex gap-2">
+          <Button variant="outline" size="sm" onClick={() => void sendEdit(true)} disabled={busy}>
             Dry run
-          </button>{' '}
-          <button type="button" onClick={() => void sendEdit(false)} disabled={busy || accepted !== text}>
+          </Button>
+          <Button size="sm" onClick={() => void sendEdit(false)} disabled={busy || accepted !== text}>
             Apply
-          </button>{' '}
-          <button type="button" onClick={() => void reload()} disabled={busy}>
+          </Button>
+          <Button variant="outline" size="sm" onClick={() => void reload()} disabled={busy}>
             Reload
-          </button>
+          </Button>
         </p>
       ) : null}
     </section>

@@ -18,6 +18,14 @@ import {
   type RebootWindowFields,
 } from '../shared/update-policy-form.ts';
 import { mutate } from './mutate.ts';
+import { Button } from './ui/button.tsx';
+import { Checkbox } from './ui/checkbox.tsx';
+import { Input } from './ui/input.tsx';
+import { NativeSelect } from './ui/native-select.tsx';
+import { Textarea } from './ui/textarea.tsx';
+import { Alert } from './ui/alert.tsx';
+import { Card } from './ui/card.tsx';
+import { Label } from './ui/label.tsx';
 
 export type PolicyEditorMode = { readonly kind: 'create' } | { readonly kind: 'edit'; readonly name: string };
 
@@ -81,9 +89,15 @@ export function UpdatePolicyForm({
 
   if (fields === undefined)
     return (
-      <section className="card" aria-label={`Edit ${editName ?? ''}`}>
-        {serverError === undefined ? <p>Loading the policy…</p> : <p role="alert">{serverError}</p>}
-      </section>
+      <Card aria-label={`Edit ${editName ?? ''}`}>
+        {serverError === undefined ? (
+          <p>Loading the policy…</p>
+        ) : (
+          <Alert variant="destructive" role="alert">
+            {serverError}
+          </Alert>
+        )}
+      </Card>
     );
 
   const change = (next: Partial<PolicyFields>) => {
@@ -138,9 +152,9 @@ export function UpdatePolicyForm({
     );
   };
   const text = (key: TextKey, label: string, hint?: string) => (
-    <label>
+    <Label>
       {label}{' '}
-      <input
+      <Input
         {...invalid(key)}
         name={key}
         autoComplete="off"
@@ -149,12 +163,12 @@ export function UpdatePolicyForm({
       />
       {hint === undefined ? null : <small> {hint}</small>}
       {problemText(key)}
-    </label>
+    </Label>
   );
   const lines = (key: TextKey, label: string, hint: string) => (
-    <label>
+    <Label>
       {label} <small>{hint}</small>
-      <textarea
+      <Textarea
         {...invalid(key)}
         name={key}
         rows={2}
@@ -162,25 +176,24 @@ export function UpdatePolicyForm({
         onChange={(event) => change({ [key]: event.target.value })}
       />
       {problemText(key)}
-    </label>
+    </Label>
   );
   const checkbox = (key: BooleanKey, label: string) => (
-    <label>
-      <input
+    <Label>
+      <Checkbox
         {...invalid(key)}
-        type="checkbox"
         name={key}
         checked={fields[key]}
         onChange={(event) => change({ [key]: event.target.checked })}
       />{' '}
       {label}
       {problemText(key)}
-    </label>
+    </Label>
   );
   const choice = (key: TextKey, label: string, options: readonly string[]) => (
-    <label>
+    <Label>
       {label}{' '}
-      <select
+      <NativeSelect
         {...invalid(key)}
         name={key}
         value={fields[key]}
@@ -191,15 +204,15 @@ export function UpdatePolicyForm({
             {option}
           </option>
         ))}
-      </select>
+      </NativeSelect>
       {problemText(key)}
-    </label>
+    </Label>
   );
 
   const title = mode.kind === 'create' ? 'Create an UpdatePolicy' : `Edit UpdatePolicy ${mode.name}`;
   const isAccepted = accepted === JSON.stringify(fields);
   return (
-    <section className="card" aria-labelledby={`${idPrefix}-title`}>
+    <Card aria-labelledby={`${idPrefix}-title`}>
       <h3 id={`${idPrefix}-title`}>{title}</h3>
       <form
         aria-label={title}
@@ -230,9 +243,9 @@ export function UpdatePolicyForm({
           {fields.rebootWindows.map((window, index) => {
             const windowControl = (part: string) => `window-${index}-${part}`;
             const windowText = (part: 'start' | 'duration' | 'timeZone', label: string) => (
-              <label>
+              <Label>
                 {label}{' '}
-                <input
+                <Input
                   {...invalid(windowControl(part))}
                   name={`${part}-${index}`}
                   autoComplete="off"
@@ -240,16 +253,15 @@ export function UpdatePolicyForm({
                   onChange={(event) => changeWindow(index, { [part]: event.target.value })}
                 />
                 {problemText(windowControl(part))}
-              </label>
+              </Label>
             );
             return (
               <fieldset key={index} data-window={index}>
                 <legend>Window {index + 1}</legend>
                 <div role="group" aria-label={`Window ${index + 1} days`} {...invalid(windowControl('days'))}>
                   {WEEKDAYS.map((day: Weekday) => (
-                    <label key={day} className="inline">
-                      <input
-                        type="checkbox"
+                    <Label key={day} className="inline">
+                      <Checkbox
                         checked={window.days.includes(day)}
                         onChange={(event) =>
                           changeWindow(index, {
@@ -260,25 +272,31 @@ export function UpdatePolicyForm({
                         }
                       />{' '}
                       {day}
-                    </label>
+                    </Label>
                   ))}
                   {problemText(windowControl('days'))}
                 </div>
                 {windowText('start', 'Start (HH:MM)')}
                 {windowText('duration', 'Duration')}
                 {windowText('timeZone', 'Time zone')}
-                <button
-                  type="button"
+                <Button
+                  variant="outline"
+                  size="sm"
+
                   onClick={() => change({ rebootWindows: fields.rebootWindows.filter((_, at) => at !== index) })}
                 >
                   Remove window {index + 1}
-                </button>
+                </Button>
               </fieldset>
             );
           })}
-          <button type="button" onClick={() => change({ rebootWindows: [...fields.rebootWindows, NEW_REBOOT_WINDOW] })}>
+          <Button
+            variant="outline"
+            size="sm"
+            onClick={() => change({ rebootWindows: [...fields.rebootWindows, NEW_REBOOT_WINDOW] })}
+          >
             Add a reboot window
-          </button>
+          </Button>
         </fieldset>
         <fieldset>
           <legend>Drain</legend>
@@ -310,9 +328,9 @@ export function UpdatePolicyForm({
           </div>
         )}
         {serverError === undefined ? null : (
-          <p role="alert" data-testid="policy-server-error">
+          <Alert variant="destructive" role="alert" data-testid="policy-server-error">
             {serverError}
-          </p>
+          </Alert>
         )}
         {isAccepted ? (
           <p aria-live="polite" data-testid="policy-dry-run">
@@ -321,24 +339,24 @@ export function UpdatePolicyForm({
           </p>
         ) : null}
         <p>
-          <button type="submit" disabled={busy}>
+          <Button type="submit" disabled={busy}>
             Check
-          </button>{' '}
-          <button type="button" disabled={busy || !isAccepted} onClick={() => void send(false)}>
+          </Button>{' '}
+          <Button variant="outline" size="sm" disabled={busy || !isAccepted} onClick={() => void send(false)}>
             {mode.kind === 'create' ? 'Create' : 'Save'}
-          </button>{' '}
+          </Button>{' '}
           {mode.kind === 'edit' ? (
             <>
-              <button type="button" disabled={busy} onClick={() => void load()}>
+              <Button variant="outline" size="sm" disabled={busy} onClick={() => void load()}>
                 Reload
-              </button>{' '}
+              </Button>{' '}
             </>
           ) : null}
-          <button type="button" onClick={onCancel}>
+          <Button variant="outline" size="sm" onClick={onCancel}>
             Cancel
-          </button>
+          </Button>
         </p>
       </form>
-    </section>
+    </Card>
   );
 }

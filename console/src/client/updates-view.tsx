@@ -18,6 +18,10 @@ export interface PolicyRights {
   readonly delete: boolean;
 }
 import { VirtualTable } from './virtual-table.tsx';
+import { Table, TableContainer, TableBody, TableCell, TableHead, TableHeader, TableRow } from './ui/table.tsx';
+import { Button } from './ui/button.tsx';
+import { ConfirmDialog } from './ui/confirm-dialog.tsx';
+import { Alert } from './ui/alert.tsx';
 
 /** The phases in the order a node goes through them, for the nodes' counts in words. */
 const PHASE_WORDS: readonly (readonly [keyof NonNullable<UpdatePolicyRow['nodes']>, string])[] = [
@@ -71,9 +75,15 @@ function PauseButton({
     if (!result.ok) onError(result.error);
   };
   return (
-    <button type="button" disabled={busy} aria-label={`${verb} ${policy.name}`} onClick={() => void act()}>
+    <Button
+      variant="outline"
+      size="sm"
+      disabled={busy}
+      aria-label={`${verb} ${policy.name}`}
+      onClick={() => void act()}
+    >
       {verb}
-    </button>
+    </Button>
   );
 }
 
@@ -84,32 +94,23 @@ function DeleteButton({
   readonly policy: UpdatePolicyRow;
   readonly onError: (message: string) => void;
 }) {
-  const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const remove = async () => {
-    setBusy(true);
-    const result = await mutate('DELETE', `/api/updatepolicies/${encodeURIComponent(policy.name)}`);
-    setBusy(false);
-    setConfirming(false);
-    if (!result.ok) onError(result.error);
-  };
-  if (!confirming)
-    return (
-      <button type="button" aria-label={`Delete ${policy.name}`} onClick={() => setConfirming(true)}>
-        Delete
-      </button>
-    );
   // The row goes when the watch says the policy is gone.
   return (
-    <span role="group" aria-label={`Confirm deleting ${policy.name}`}>
-      Delete {policy.name}? Its nodes are no longer rebooted under it.{' '}
-      <button type="button" disabled={busy} onClick={() => void remove()}>
-        Confirm delete
-      </button>{' '}
-      <button type="button" onClick={() => setConfirming(false)}>
-        Cancel
-      </button>
-    </span>
+    <ConfirmDialog
+      trigger={
+        <Button variant="outline" size="sm" aria-label={`Delete ${policy.name}`}>
+          Delete
+        </Button>
+      }
+      title={`Delete UpdatePolicy ${policy.name}?`}
+      description="Its nodes are no longer rebooted under it."
+      confirmLabel="Confirm delete"
+      busyLabel="Deleting…"
+      onConfirm={async () => {
+        const result = await mutate('DELETE', `/api/updatepolicies/${encodeURIComponent(policy.name)}`);
+        if (!result.ok) onError(result.error);
+      }}
+    />
   );
 }
 
@@ -124,54 +125,64 @@ function PoliciesTable({ rights, onEdit }: { readonly rights: PolicyRights; read
       <p aria-live="polite" data-testid="policy-count">
         {synced ? `${policies.length} ${policies.length === 1 ? 'policy' : 'policies'}` : 'Loading policies…'}
       </p>
-      {error === undefined ? null : <p role="alert">{error}</p>}
-      {actionError === undefined ? null : (
-        <p role="alert" data-testid="policy-action-error">
-          {actionError}
-        </p>
+      {error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {error}
+        </Alert>
       )}
-      <div className="table-scroller" tabIndex={0} aria-label="Update policies table">
-        <table className="wrapping">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Selects</th>
-              <th scope="col">Budget</th>
-              <th scope="col">Reboot windows</th>
-              <th scope="col">Nodes</th>
-              <th scope="col">State</th>
-              {hasActions ? <th scope="col">Actions</th> : null}
-            </tr>
-          </thead>
-          <tbody>
+      {actionError === undefined ? null : (
+        <Alert variant="destructive" role="alert" data-testid="policy-action-error">
+          {actionError}
+        </Alert>
+      )}
+      <TableContainer className="max-h-[70vh] bg-white" tabIndex={0} aria-label="Update policies table">
+        {/* Policies carry long selectors and the operator’s messages: their cells wrap rather than scroll. */}
+        <Table className="[&_td]:whitespace-normal">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Name</TableHead>
+              <TableHead>Selects</TableHead>
+              <TableHead>Budget</TableHead>
+              <TableHead>Reboot windows</TableHead>
+              <TableHead>Nodes</TableHead>
+              <TableHead>State</TableHead>
+              {hasActions ? <TableHead>Actions</TableHead> : null}
+            </TableRow>
+          </TableHeader>
+          <TableBody>
             {policies.map((policy) => (
-              <tr key={policy.name} data-policy={policy.name}>
-                <td data-column="name">{policy.name}</td>
-                <td data-column="selector">{policy.nodeSelector}</td>
-                <td data-column="budget">
+              <TableRow key={policy.name} data-policy={policy.name}>
+                <TableCell data-column="name">{policy.name}</TableCell>
+                <TableCell data-column="selector">{policy.nodeSelector}</TableCell>
+                <TableCell data-column="budget">
                   {`${policy.inProgress ?? 0} in use of maxUnavailable ${policy.maxUnavailable}`}
-                </td>
-                <td data-column="windows">{policy.rebootWindows}</td>
-                <td data-column="nodes">{nodeCounts(policy)}</td>
-                <td data-column="state">{policyState(policy)}</td>
+                </TableCell>
+                <TableCell data-column="windows">{policy.rebootWindows}</TableCell>
+                <TableCell data-column="nodes">{nodeCounts(policy)}</TableCell>
+                <TableCell data-column="state">{policyState(policy)}</TableCell>
                 {hasActions ? (
-                  <td data-column="actions">
+                  <TableCell data-column="actions">
                     {rights.patch ? (
                       <>
                         <PauseButton policy={policy} onError={setActionError} />{' '}
-                        <button type="button" aria-label={`Edit ${policy.name}`} onClick={() => onEdit(policy.name)}>
+                        <Button
+                          variant="outline"
+                          size="sm"
+                          aria-label={`Edit ${policy.name}`}
+                          onClick={() => onEdit(policy.name)}
+                        >
                           Edit
-                        </button>{' '}
+                        </Button>{' '}
                       </>
                     ) : null}
                     {rights.delete ? <DeleteButton policy={policy} onError={setActionError} /> : null}
-                  </td>
+                  </TableCell>
                 ) : null}
-              </tr>
+              </TableRow>
             ))}
-          </tbody>
-        </table>
-      </div>
+          </TableBody>
+        </Table>
+      </TableContainer>
     </section>
   );
 }
@@ -212,7 +223,11 @@ function RolloutTable() {
       <p aria-live="polite" data-testid="rollout-count">
         {synced ? `${moving} of ${nodes.length} nodes in a rollout` : 'Loading nodes…'}
       </p>
-      {error === undefined ? null : <p role="alert">{error}</p>}
+      {error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {error}
+        </Alert>
+      )}
       {/* Only the rows in view are in the DOM, as on the Nodes page: a fleet of thousands stays cheap to render. */}
       <VirtualTable
         data={nodes}
@@ -241,9 +256,9 @@ function usePolicyEditor(rights: PolicyRights) {
       <>
         {rights.create ? (
           <p>
-            <button type="button" onClick={() => open({ kind: 'create' })}>
+            <Button variant="outline" size="sm" onClick={() => open({ kind: 'create' })}>
               Create an UpdatePolicy
-            </button>
+            </Button>
           </p>
         ) : null}
         {notice === undefined ? null : (

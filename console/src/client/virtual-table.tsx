@@ -5,6 +5,7 @@
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef } from 'react';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from './ui/table.tsx';
 
 const ROW_HEIGHT = 37;
 const estimateSize = () => ROW_HEIGHT;
@@ -50,20 +51,24 @@ export function VirtualTable<Row, Value = string>({
   const width = columns.length;
 
   return (
-    <div ref={scroller} className="table-scroller" tabIndex={0} aria-label={label}>
-      <table>
-        <thead>
+    <div
+      ref={scroller}
+      data-slot="table-container"
+      className="max-h-[70vh] overflow-auto rounded-md border border-slate-300 bg-white focus-visible:ring-2 focus-visible:ring-sky-600"
+      tabIndex={0}
+      aria-label={label}
+    >
+      <Table>
+        <TableHeader>
           {table.getHeaderGroups().map((group) => (
-            <tr key={group.id}>
+            <TableRow key={group.id} className="hover:bg-transparent">
               {group.headers.map((header) => (
-                <th key={header.id} scope="col">
-                  {flexRender(header.column.columnDef.header, header.getContext())}
-                </th>
+                <TableHead key={header.id}>{flexRender(header.column.columnDef.header, header.getContext())}</TableHead>
               ))}
-            </tr>
+            </TableRow>
           ))}
-        </thead>
-        <tbody>
+        </TableHeader>
+        <TableBody>
           {before > 0 ? (
             <tr aria-hidden="true">
               <td colSpan={width} style={{ height: before, padding: 0 }} />
@@ -73,13 +78,13 @@ export function VirtualTable<Row, Value = string>({
             const row = tableRows[item.index - first];
             if (row === undefined) return null;
             return (
-              <tr key={row.id} {...{ [`data-${rowAttribute}`]: row.id }} style={{ height: ROW_HEIGHT }}>
+              <TableRow key={row.id} {...{ [`data-${rowAttribute}`]: row.id }} style={{ height: ROW_HEIGHT }}>
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} data-column={cell.column.id}>
+                  <TableCell key={cell.id} data-column={cell.column.id}>
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </td>
+                  </TableCell>
                 ))}
-              </tr>
+              </TableRow>
             );
           })}
           {after > 0 ? (
@@ -87,8 +92,8 @@ export function VirtualTable<Row, Value = string>({
               <td colSpan={width} style={{ height: after, padding: 0 }} />
             </tr>
           ) : null}
-        </tbody>
-      </table>
+        </TableBody>
+      </Table>
     </div>
   );
 }

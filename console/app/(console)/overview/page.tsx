@@ -7,6 +7,17 @@ import { WarningEvents } from '../../../src/client/overview/warning-events.tsx';
 import { consoleConfig } from '../../../src/server/config.ts';
 import { etcdChecks, readyz, type Readyz } from '../../../src/server/readyz.ts';
 import { currentSession, signInPath } from '../../../src/server/request-session.ts';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from '../../../src/client/ui/table.tsx';
+import { Card, CardTitle } from '../../../src/client/ui/card.tsx';
+import { Alert } from '../../../src/client/ui/alert.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,23 +27,23 @@ function ControlPlane({ health }: { readonly health: Readyz }) {
       <p data-testid="control-plane-ready">
         {health.ready ? 'kube-apiserver is ready' : 'kube-apiserver is NOT ready'}
       </p>
-      <table>
-        <caption>kube-apiserver /readyz checks (as of this page load)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Check</th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table>
+        <TableCaption>kube-apiserver /readyz checks (as of this page load)</TableCaption>
+        <TableHeader>
+          <TableRow>
+            <TableHead>Check</TableHead>
+            <TableHead>Result</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
           {health.checks.map((check) => (
-            <tr key={check.name} data-check={check.name}>
-              <td>{check.name}</td>
-              <td>{check.detail}</td>
-            </tr>
+            <TableRow key={check.name} data-check={check.name}>
+              <TableCell>{check.name}</TableCell>
+              <TableCell>{check.detail}</TableCell>
+            </TableRow>
           ))}
-        </tbody>
-      </table>
+        </TableBody>
+      </Table>
     </>
   );
 }
@@ -70,31 +81,39 @@ export default async function OverviewPage() {
   return (
     <>
       <h1>Overview</h1>
-      <section aria-labelledby="nodes-summary">
-        <h2 id="nodes-summary">Nodes</h2>
-        <NodesReady />
-      </section>
-      <section aria-labelledby="os-versions">
-        <h2 id="os-versions">OS versions</h2>
-        <OsVersions />
-      </section>
-      <section aria-labelledby="os-rollout">
-        <h2 id="os-rollout">OS rollout</h2>
-        <RolloutProgress />
-      </section>
-      <section aria-labelledby="etcd-health">
-        <h2 id="etcd-health">etcd</h2>
-        {typeof health === 'string' ? null : <ControlPlaneEtcd health={health} />}
-        <EtcdClustersHealth />
-      </section>
-      <section aria-labelledby="warning-events">
-        <h2 id="warning-events">Warning events</h2>
-        <WarningEvents />
-      </section>
-      <section aria-labelledby="control-plane">
-        <h2 id="control-plane">Control plane</h2>
-        {typeof health === 'string' ? <p role="alert">{health}</p> : <ControlPlane health={health} />}
-      </section>
+      <div className="grid gap-x-4 lg:grid-cols-2">
+        <Card aria-labelledby="nodes-summary">
+          <CardTitle id="nodes-summary">Nodes</CardTitle>
+          <NodesReady />
+        </Card>
+        <Card aria-labelledby="os-versions">
+          <CardTitle id="os-versions">OS versions</CardTitle>
+          <OsVersions />
+        </Card>
+        <Card aria-labelledby="os-rollout">
+          <CardTitle id="os-rollout">OS rollout</CardTitle>
+          <RolloutProgress />
+        </Card>
+        <Card aria-labelledby="etcd-health">
+          <CardTitle id="etcd-health">etcd</CardTitle>
+          {typeof health === 'string' ? null : <ControlPlaneEtcd health={health} />}
+          <EtcdClustersHealth />
+        </Card>
+        <Card aria-labelledby="warning-events" className="lg:col-span-2">
+          <CardTitle id="warning-events">Warning events</CardTitle>
+          <WarningEvents />
+        </Card>
+        <Card aria-labelledby="control-plane" className="lg:col-span-2">
+          <CardTitle id="control-plane">Control plane</CardTitle>
+          {typeof health === 'string' ? (
+            <Alert variant="destructive" role="alert">
+              {health}
+            </Alert>
+          ) : (
+            <ControlPlane health={health} />
+          )}
+        </Card>
+      </div>
     </>
   );
 }

@@ -5,6 +5,7 @@ import { listCrds } from '../../../src/server/custom-resources.ts';
 import { currentSession, signInPath } from '../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../src/server/user-client.ts';
 import type { CrdInfo } from '../../../src/shared/custom-resources.ts';
+import { Alert } from '../../../src/client/ui/alert.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,7 +20,9 @@ export default async function CustomResourcesPage() {
     return (
       <>
         <h1>Custom resources</h1>
-        <p role="alert">{error instanceof Error ? error.message : String(error)}</p>
+        <Alert variant="destructive" role="alert">
+          {error instanceof Error ? error.message : String(error)}
+        </Alert>
       </>
     );
   }

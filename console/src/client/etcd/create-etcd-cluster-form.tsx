@@ -5,6 +5,9 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { createEtcdClusterSchema, issueLines } from '../../shared/etcd-forms.ts';
 import { mutate } from '../mutate.ts';
+import { Button } from '../ui/button.tsx';
+import { Input } from '../ui/input.tsx';
+import { Label } from '../ui/label.tsx';
 
 const DEFAULT_VERSION = '3.6.16';
 
@@ -51,22 +54,23 @@ export function CreateEtcdClusterForm() {
     <details className="card">
       <summary>Create an etcd cluster</summary>
       <form onSubmit={(event) => void submit(event)} aria-label="Create an etcd cluster" noValidate>
-        <label>
-          Namespace <input name="namespace" required autoComplete="off" />
-        </label>
-        <label>
-          Name <input name="name" required autoComplete="off" />
-        </label>
-        <label>
-          Size (members) <input name="size" type="number" defaultValue={3} required />
-        </label>
-        <label>
-          etcd version <input name="version" defaultValue={DEFAULT_VERSION} required autoComplete="off" />
-        </label>
+        <Label>
+          Namespace <Input name="namespace" required autoComplete="off" />
+        </Label>
+        <Label>
+          Name <Input name="name" required autoComplete="off" />
+        </Label>
+        <Label>
+          Size (members) <Input name="size" type="number" defaultValue={3} required />
+        </Label>
+        <Label>
+          etcd version <Input name="version" defaultValue={DEFAULT_VERSION} required autoComplete="off" />
+        </Label>
         <fieldset>
           <legend>Storage</legend>
-          <label>
+          <Label>
             <input
+              className="size-4 accent-slate-900"
               type="radio"
               name="storage"
               value="pvc"
@@ -74,9 +78,10 @@ export function CreateEtcdClusterForm() {
               onChange={() => setStorage('pvc')}
             />{' '}
             A volume claim per member
-          </label>
-          <label>
+          </Label>
+          <Label>
             <input
+              className="size-4 accent-slate-900"
               type="radio"
               name="storage"
               value="emptyDir"
@@ -84,11 +89,11 @@ export function CreateEtcdClusterForm() {
               onChange={() => setStorage('emptyDir')}
             />{' '}
             emptyDir (data dies with the pod)
-          </label>
+          </Label>
           {storage === 'pvc' ? (
-            <label>
-              Volume size <input name="volumeSize" defaultValue="8Gi" autoComplete="off" />
-            </label>
+            <Label>
+              Volume size <Input name="volumeSize" defaultValue="8Gi" autoComplete="off" />
+            </Label>
           ) : null}
         </fieldset>
         {problems.length === 0 ? null : (
@@ -98,9 +103,9 @@ export function CreateEtcdClusterForm() {
             ))}
           </ul>
         )}
-        <button type="submit" disabled={busy}>
+        <Button type="submit" disabled={busy}>
           Create
-        </button>
+        </Button>
       </form>
     </details>
   );

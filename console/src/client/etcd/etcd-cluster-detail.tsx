@@ -16,6 +16,14 @@ import { useLiveRows } from '../live-rows.ts';
 import { mutate } from '../mutate.ts';
 import { ClusterSummary } from './etcd-clusters.tsx';
 import { ConditionsTable, etcdStreamProblem, formatBytes, MembersTable } from './etcd-tables.tsx';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table.tsx';
+import { Button } from '../ui/button.tsx';
+import { Input } from '../ui/input.tsx';
+import { NativeSelect } from '../ui/native-select.tsx';
+import { Alert } from '../ui/alert.tsx';
+import { Card } from '../ui/card.tsx';
+import { Label } from '../ui/label.tsx';
+import { DescriptionList } from '../ui/description-list.tsx';
 
 function describeDestination(destination: BackupDestination | undefined): string {
   if (destination === undefined) return '—';
@@ -63,12 +71,12 @@ function ScaleForm({
   };
   return (
     <form onSubmit={(event) => void submit(event)} aria-label="Scale" noValidate>
-      <label>
-        Members <input name="size" type="number" defaultValue={size} key={size} />
-      </label>{' '}
-      <button type="submit" disabled={busy}>
+      <Label>
+        Members <Input name="size" type="number" defaultValue={size} key={size} />
+      </Label>{' '}
+      <Button type="submit" disabled={busy}>
         Scale
-      </button>
+      </Button>
       <Problems problems={problems} testId="scale-errors" />
     </form>
   );
@@ -113,22 +121,22 @@ function BackUpNow({
   for (const backup of backups)
     if (backup.destination !== undefined) destinations.set(describeDestination(backup.destination), backup.destination);
   return (
-    <section aria-labelledby="back-up-now" className="card">
+    <Card aria-labelledby="back-up-now">
       <h2 id="back-up-now">Back up now</h2>
       {[...destinations].map(([described, destination]) => (
         <p key={described}>
-          <button type="button" disabled={busy} onClick={() => void send(destination)}>
+          <Button variant="outline" size="sm" disabled={busy} onClick={() => void send(destination)}>
             Back up now to {described}
-          </button>
+          </Button>
         </p>
       ))}
       <form onSubmit={toClaim} aria-label="Back up now to a volume claim" noValidate>
-        <label>
-          Volume claim <input name="claimName" autoComplete="off" />
-        </label>{' '}
-        <button type="submit" disabled={busy}>
+        <Label>
+          Volume claim <Input name="claimName" autoComplete="off" />
+        </Label>{' '}
+        <Button type="submit" disabled={busy}>
           Back up now
-        </button>
+        </Button>
       </form>
       <Problems problems={problems} testId="backup-errors" />
       {created === undefined ? null : (
@@ -136,7 +144,7 @@ function BackUpNow({
           Created EtcdBackup {created}
         </p>
       )}
-    </section>
+    </Card>
   );
 }
 
@@ -186,25 +194,25 @@ function RestoreForm({
     setRestored(parsed.data.cluster);
   };
   return (
-    <section aria-labelledby="restore" className="card">
+    <Card aria-labelledby="restore">
       <h2 id="restore">Restore to a new cluster</h2>
       <form onSubmit={(event) => void submit(event)} aria-label="Restore to a new cluster" noValidate>
-        <label>
+        <Label>
           Snapshot{' '}
-          <select name="snapshot">
+          <NativeSelect name="snapshot">
             {choices.map((choice, index) => (
               <option key={`${choice.backup}/${choice.snapshot}`} value={index}>
                 {choice.label}
               </option>
             ))}
-          </select>
-        </label>{' '}
-        <label>
-          New cluster <input name="cluster" autoComplete="off" />
-        </label>{' '}
-        <button type="submit" disabled={busy}>
+          </NativeSelect>
+        </Label>{' '}
+        <Label>
+          New cluster <Input name="cluster" autoComplete="off" />
+        </Label>{' '}
+        <Button type="submit" disabled={busy}>
           Restore
-        </button>
+        </Button>
       </form>
       <Problems problems={problems} testId="restore-errors" />
       {restored === undefined ? null : (
@@ -212,7 +220,7 @@ function RestoreForm({
           Restoring into <Link href={`/etcd/${namespace}/${restored}`}>{`${namespace}/${restored}`}</Link>
         </p>
       )}
-    </section>
+    </Card>
   );
 }
 
@@ -223,14 +231,9 @@ function BackupsTable({ backups }: { readonly backups: readonly EtcdBackupRow[] 
       {backups.map((backup) => {
         const ready = backup.conditions.find((condition) => condition.type === 'Ready');
         return (
-          <section
-            key={backup.name}
-            data-backup={backup.name}
-            aria-label={`EtcdBackup ${backup.name}`}
-            className="card"
-          >
+          <Card key={backup.name} data-backup={backup.name} aria-label={`EtcdBackup ${backup.name}`}>
             <h3>{backup.name}</h3>
-            <dl className="summary">
+            <DescriptionList>
               <dt>Schedule</dt>
               <dd>{backup.schedule ?? 'once'}</dd>
               <dt>Destination</dt>
@@ -241,37 +244,37 @@ function BackupsTable({ backups }: { readonly backups: readonly EtcdBackupRow[] 
               <dd data-field="ready">
                 {ready === undefined ? '—' : `${ready.status}${ready.message === '' ? '' : `: ${ready.message}`}`}
               </dd>
-            </dl>
+            </DescriptionList>
             {backup.snapshots.length === 0 ? (
               <p>No snapshot recorded yet.</p>
             ) : (
-              <table>
-                <caption>Snapshots of {backup.name}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Taken at</th>
-                    <th scope="col">Revision</th>
-                    <th scope="col">Size</th>
-                    <th scope="col">sha256</th>
-                    <th scope="col">Location</th>
-                  </tr>
-                </thead>
-                <tbody>
+              <Table>
+                <TableCaption>Snapshots of {backup.name}</TableCaption>
+                <TableHeader>
+                  <TableRow>
+                    <TableHead>Taken at</TableHead>
+                    <TableHead>Revision</TableHead>
+                    <TableHead>Size</TableHead>
+                    <TableHead>sha256</TableHead>
+                    <TableHead>Location</TableHead>
+                  </TableRow>
+                </TableHeader>
+                <TableBody>
                   {backup.snapshots.map((snapshot) => (
-                    <tr key={snapshot.name} data-snapshot={snapshot.name}>
-                      <td data-column="takenAt">{snapshot.takenAt}</td>
-                      <td data-column="revision">{snapshot.revision}</td>
-                      <td data-column="size">{formatBytes(snapshot.size)}</td>
-                      <td data-column="sha256" className="hash">
+                    <TableRow key={snapshot.name} data-snapshot={snapshot.name}>
+                      <TableCell data-column="takenAt">{snapshot.takenAt}</TableCell>
+                      <TableCell data-column="revision">{snapshot.revision}</TableCell>
+                      <TableCell data-column="size">{formatBytes(snapshot.size)}</TableCell>
+                      <TableCell data-column="sha256" className="hash">
                         {snapshot.sha256}
-                      </td>
-                      <td data-column="location">{snapshot.location}</td>
-                    </tr>
+                      </TableCell>
+                      <TableCell data-column="location">{snapshot.location}</TableCell>
+                    </TableRow>
                   ))}
-                </tbody>
-              </table>
+                </TableBody>
+              </Table>
             )}
-          </section>
+          </Card>
         );
       })}
     </>
@@ -306,7 +309,11 @@ export function EtcdClusterDetail({
   const backupProblem = etcdStreamProblem(backupRows.error, backupRows.errorStatus);
   return (
     <>
-      {clusterProblem === undefined ? null : <p role="alert">{clusterProblem}</p>}
+      {clusterProblem === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {clusterProblem}
+        </Alert>
+      )}
       <p aria-live="polite" data-testid="cluster-state">
         {!clusters.synced
           ? 'Loading…'
@@ -331,7 +338,11 @@ export function EtcdClusterDetail({
       )}
       <section aria-labelledby="backups">
         <h2 id="backups">Backups</h2>
-        {backupProblem === undefined ? null : <p role="alert">{backupProblem}</p>}
+        {backupProblem === undefined ? null : (
+          <Alert variant="destructive" role="alert">
+            {backupProblem}
+          </Alert>
+        )}
         {backupRows.synced ? <BackupsTable backups={backups} /> : <p>Loading backups…</p>}
       </section>
       {canRestore && cluster !== undefined ? (

@@ -7,10 +7,13 @@ import { namespacedKey, type EtcdClusterRow } from '../../shared/etcd-rows.ts';
 import { useLiveRows } from '../live-rows.ts';
 import { CreateEtcdClusterForm } from './create-etcd-cluster-form.tsx';
 import { ConditionsTable, etcdStreamProblem, MembersTable } from './etcd-tables.tsx';
+import { Alert } from '../ui/alert.tsx';
+import { Card } from '../ui/card.tsx';
+import { DescriptionList } from '../ui/description-list.tsx';
 
 export function ClusterSummary({ cluster }: { readonly cluster: EtcdClusterRow }) {
   return (
-    <dl className="summary">
+    <DescriptionList>
       <dt>Phase</dt>
       <dd data-field="phase">{cluster.phase ?? 'Not reported'}</dd>
       <dt>Size</dt>
@@ -29,7 +32,7 @@ export function ClusterSummary({ cluster }: { readonly cluster: EtcdClusterRow }
           <dd data-field="paused">yes: the operator observes and changes nothing</dd>
         </>
       ) : null}
-    </dl>
+    </DescriptionList>
   );
 }
 
@@ -45,20 +48,24 @@ export function EtcdClusters({ canCreate }: { readonly canCreate: boolean }) {
       <p aria-live="polite" data-testid="etcd-count">
         {synced ? `${clusters.length} etcd clusters` : 'Loading etcd clusters…'}
       </p>
-      {problem === undefined ? null : <p role="alert">{problem}</p>}
+      {problem === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {problem}
+        </Alert>
+      )}
       {canCreate ? <CreateEtcdClusterForm /> : null}
       {clusters.map((cluster) => {
         const key = namespacedKey(cluster);
         const heading = `etcd-${cluster.namespace}-${cluster.name}`;
         return (
-          <section key={key} data-cluster={key} aria-labelledby={heading} className="card">
+          <Card key={key} data-cluster={key} aria-labelledby={heading}>
             <h2 id={heading}>
               <Link href={`/etcd/${cluster.namespace}/${cluster.name}`}>{key}</Link>
             </h2>
             <ClusterSummary cluster={cluster} />
             <ConditionsTable conditions={cluster.conditions} caption={`Conditions of ${key}`} />
             <MembersTable members={cluster.members} caption={`Members of ${key}`} />
-          </section>
+          </Card>
         );
       })}
     </>

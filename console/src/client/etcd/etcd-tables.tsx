@@ -1,6 +1,7 @@
 // The tables both etcd pages show: a cluster's conditions and its members, as the operator last wrote them in the
 // EtcdCluster's status. Every value is a React text child, which React escapes.
 import type { ConditionRow, EtcdMemberRow } from '../../shared/etcd-rows.ts';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table.tsx';
 
 const yesNo = (value: boolean): string => (value ? 'yes' : 'no');
 
@@ -25,29 +26,29 @@ export function ConditionsTable({
 }) {
   if (conditions.length === 0) return <p>No conditions reported yet.</p>;
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Condition</th>
-          <th scope="col">Status</th>
-          <th scope="col">Reason</th>
-          <th scope="col">Message</th>
-          <th scope="col">Since</th>
-        </tr>
-      </thead>
-      <tbody>
+    <Table>
+      <TableCaption>{caption}</TableCaption>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Condition</TableHead>
+          <TableHead>Status</TableHead>
+          <TableHead>Reason</TableHead>
+          <TableHead>Message</TableHead>
+          <TableHead>Since</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
         {conditions.map((condition) => (
-          <tr key={condition.type} data-condition={condition.type}>
-            <td data-column="type">{condition.type}</td>
-            <td data-column="status">{condition.status}</td>
-            <td data-column="reason">{condition.reason}</td>
-            <td data-column="message">{condition.message}</td>
-            <td data-column="since">{condition.lastTransitionTime}</td>
-          </tr>
+          <TableRow key={condition.type} data-condition={condition.type}>
+            <TableCell data-column="type">{condition.type}</TableCell>
+            <TableCell data-column="status">{condition.status}</TableCell>
+            <TableCell data-column="reason">{condition.reason}</TableCell>
+            <TableCell data-column="message">{condition.message}</TableCell>
+            <TableCell data-column="since">{condition.lastTransitionTime}</TableCell>
+          </TableRow>
         ))}
-      </tbody>
-    </table>
+      </TableBody>
+    </Table>
   );
 }
 
@@ -60,35 +61,35 @@ export function MembersTable({
 }) {
   if (members.length === 0) return <p>No members reported yet.</p>;
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">ID</th>
-          <th scope="col">Leader</th>
-          <th scope="col">Learner</th>
-          <th scope="col">Healthy</th>
-          <th scope="col">Version</th>
-          <th scope="col">DB size</th>
-          <th scope="col">Revision</th>
-        </tr>
-      </thead>
-      <tbody>
+    <Table>
+      <TableCaption>{caption}</TableCaption>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Name</TableHead>
+          <TableHead>ID</TableHead>
+          <TableHead>Leader</TableHead>
+          <TableHead>Learner</TableHead>
+          <TableHead>Healthy</TableHead>
+          <TableHead>Version</TableHead>
+          <TableHead>DB size</TableHead>
+          <TableHead>Revision</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
         {members.map((member) => (
-          <tr key={member.id} data-member={member.name}>
-            <td data-column="name">{member.name}</td>
-            <td data-column="id">{member.id}</td>
-            <td data-column="leader">{yesNo(member.leader)}</td>
-            <td data-column="learner">{yesNo(member.learner)}</td>
-            <td data-column="healthy">{yesNo(member.healthy)}</td>
-            <td data-column="version">{member.version ?? '—'}</td>
-            <td data-column="dbSize">{member.dbSize === undefined ? '—' : formatBytes(member.dbSize)}</td>
-            <td data-column="revision">{member.revision ?? '—'}</td>
-          </tr>
+          <TableRow key={member.id} data-member={member.name}>
+            <TableCell data-column="name">{member.name}</TableCell>
+            <TableCell data-column="id">{member.id}</TableCell>
+            <TableCell data-column="leader">{yesNo(member.leader)}</TableCell>
+            <TableCell data-column="learner">{yesNo(member.learner)}</TableCell>
+            <TableCell data-column="healthy">{yesNo(member.healthy)}</TableCell>
+            <TableCell data-column="version">{member.version ?? '—'}</TableCell>
+            <TableCell data-column="dbSize">{member.dbSize === undefined ? '—' : formatBytes(member.dbSize)}</TableCell>
+            <TableCell data-column="revision">{member.revision ?? '—'}</TableCell>
+          </TableRow>
         ))}
-      </tbody>
-    </table>
+      </TableBody>
+    </Table>
   );
 }
 

@@ -5,6 +5,8 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import { namespacedKey } from '../../shared/etcd-rows.ts';
 import { useLiveRows } from '../live-rows.ts';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table.tsx';
+import { Alert } from '../ui/alert.tsx';
 
 export function EtcdClustersHealth() {
   const { rows, synced, error, errorStatus } = useLiveRows('etcdclusters');
@@ -16,40 +18,44 @@ export function EtcdClustersHealth() {
     return <p data-testid="etcd-clusters-health">The etcd operator&apos;s resources are not installed.</p>;
   return (
     <>
-      {error === undefined ? null : <p role="alert">{error}</p>}
+      {error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {error}
+        </Alert>
+      )}
       <p aria-live="polite" data-testid="etcd-clusters-health">
         {synced ? `${clusters.length} EtcdClusters` : 'Loading EtcdClusters…'}
       </p>
       {clusters.length === 0 ? null : (
-        <table>
-          <caption>EtcdClusters and their conditions</caption>
-          <thead>
-            <tr>
-              <th scope="col">EtcdCluster</th>
-              <th scope="col">Phase</th>
-              <th scope="col">Ready members</th>
-              <th scope="col">Conditions</th>
-            </tr>
-          </thead>
-          <tbody>
+        <Table>
+          <TableCaption>EtcdClusters and their conditions</TableCaption>
+          <TableHeader>
+            <TableRow>
+              <TableHead>EtcdCluster</TableHead>
+              <TableHead>Phase</TableHead>
+              <TableHead>Ready members</TableHead>
+              <TableHead>Conditions</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
             {clusters.map((cluster) => (
-              <tr key={namespacedKey(cluster)} data-cluster={namespacedKey(cluster)}>
-                <td>
+              <TableRow key={namespacedKey(cluster)} data-cluster={namespacedKey(cluster)}>
+                <TableCell>
                   <Link href={`/etcd/${cluster.namespace}/${cluster.name}`}>{namespacedKey(cluster)}</Link>
-                </td>
-                <td data-column="phase">{cluster.phase ?? 'Not reported'}</td>
-                <td data-column="ready">
+                </TableCell>
+                <TableCell data-column="phase">{cluster.phase ?? 'Not reported'}</TableCell>
+                <TableCell data-column="ready">
                   {cluster.readyMembers ?? '—'} of {cluster.size}
-                </td>
-                <td data-column="conditions">
+                </TableCell>
+                <TableCell data-column="conditions">
                   {cluster.conditions.length === 0
                     ? 'none reported'
                     : cluster.conditions.map((condition) => `${condition.type}=${condition.status}`).join(', ')}
-                </td>
-              </tr>
+                </TableCell>
+              </TableRow>
             ))}
-          </tbody>
-        </table>
+          </TableBody>
+        </Table>
       )}
     </>
   );

@@ -6,6 +6,8 @@ import { useMemo } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { countVersions } from '../../shared/os-versions.ts';
 import { useNodeRows } from '../watch-provider.tsx';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table.tsx';
+import { Alert } from '../ui/alert.tsx';
 
 export function OsVersions() {
   const { rows, synced, error } = useNodeRows();
@@ -14,7 +16,11 @@ export function OsVersions() {
   const summary = counts.map((count) => `${count.version}: ${count.nodes}`).join('; ');
   return (
     <>
-      {error === undefined ? null : <p role="alert">{error}</p>}
+      {error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {error}
+        </Alert>
+      )}
       <figure className="chart">
         <div role="img" aria-label={`Nodes per OS version: ${summary === '' ? 'no nodes' : summary}`}>
           <BarChart
@@ -34,23 +40,23 @@ export function OsVersions() {
         </div>
         <figcaption>Nodes per OS version (the table below has the same counts)</figcaption>
       </figure>
-      <table data-testid="os-versions">
-        <caption>Nodes per OS version</caption>
-        <thead>
-          <tr>
-            <th scope="col">OS version</th>
-            <th scope="col">Nodes</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table data-testid="os-versions">
+        <TableCaption>Nodes per OS version</TableCaption>
+        <TableHeader>
+          <TableRow>
+            <TableHead>OS version</TableHead>
+            <TableHead>Nodes</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
           {counts.map((count) => (
-            <tr key={count.version} data-version={count.version}>
-              <td>{count.version}</td>
-              <td data-column="nodes">{count.nodes}</td>
-            </tr>
+            <TableRow key={count.version} data-version={count.version}>
+              <TableCell>{count.version}</TableCell>
+              <TableCell data-column="nodes">{count.nodes}</TableCell>
+            </TableRow>
           ))}
-        </tbody>
-      </table>
+        </TableBody>
+      </Table>
     </>
   );
 }

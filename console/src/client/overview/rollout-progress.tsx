@@ -6,6 +6,8 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import { policyProgress, rolloutProgress } from '../../shared/rollout-progress.ts';
 import { useLiveRows } from '../live-rows.ts';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table.tsx';
+import { Alert } from '../ui/alert.tsx';
 
 export function RolloutProgress() {
   const nodes = useLiveRows('rollout');
@@ -17,7 +19,11 @@ export function RolloutProgress() {
   );
   return (
     <>
-      {nodes.error === undefined ? null : <p role="alert">{nodes.error}</p>}
+      {nodes.error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {nodes.error}
+        </Alert>
+      )}
       <p aria-live="polite" data-testid="rollout-progress">
         {!nodes.synced
           ? 'Loading nodes…'
@@ -34,32 +40,36 @@ export function RolloutProgress() {
         <p data-testid="rollout-policies">The update operator&apos;s UpdatePolicy resource is not installed.</p>
       ) : (
         <>
-          {policies.error === undefined ? null : <p role="alert">{policies.error}</p>}
-          <table data-testid="rollout-policies">
-            <caption>Per UpdatePolicy, as its operator counts its nodes</caption>
-            <thead>
-              <tr>
-                <th scope="col">UpdatePolicy</th>
-                <th scope="col">Selected</th>
-                <th scope="col">In progress</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Paused</th>
-              </tr>
-            </thead>
-            <tbody>
+          {policies.error === undefined ? null : (
+            <Alert variant="destructive" role="alert">
+              {policies.error}
+            </Alert>
+          )}
+          <Table data-testid="rollout-policies">
+            <TableCaption>Per UpdatePolicy, as its operator counts its nodes</TableCaption>
+            <TableHeader>
+              <TableRow>
+                <TableHead>UpdatePolicy</TableHead>
+                <TableHead>Selected</TableHead>
+                <TableHead>In progress</TableHead>
+                <TableHead>Waiting</TableHead>
+                <TableHead>Failed</TableHead>
+                <TableHead>Paused</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
               {perPolicy.map((policy) => (
-                <tr key={policy.name} data-policy={policy.name}>
-                  <td>{policy.name}</td>
-                  <td data-column="total">{policy.total ?? 'Not counted yet'}</td>
-                  <td data-column="inProgress">{policy.inProgress}</td>
-                  <td data-column="waiting">{policy.waiting}</td>
-                  <td data-column="failed">{policy.failed}</td>
-                  <td data-column="paused">{policy.paused ? 'Paused' : 'No'}</td>
-                </tr>
+                <TableRow key={policy.name} data-policy={policy.name}>
+                  <TableCell>{policy.name}</TableCell>
+                  <TableCell data-column="total">{policy.total ?? 'Not counted yet'}</TableCell>
+                  <TableCell data-column="inProgress">{policy.inProgress}</TableCell>
+                  <TableCell data-column="waiting">{policy.waiting}</TableCell>
+                  <TableCell data-column="failed">{policy.failed}</TableCell>
+                  <TableCell data-column="paused">{policy.paused ? 'Paused' : 'No'}</TableCell>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
         </>
       )}
     </>

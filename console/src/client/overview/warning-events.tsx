@@ -4,6 +4,7 @@
 import { useMemo } from 'react';
 import { EventsTable, newestFirst } from '../events-table.tsx';
 import { useLiveRows } from '../live-rows.ts';
+import { Alert } from '../ui/alert.tsx';
 
 const SHOWN = 20;
 
@@ -12,7 +13,11 @@ export function WarningEvents() {
   const recent = useMemo(() => newestFirst(rows.values()).slice(0, SHOWN), [rows]);
   return (
     <>
-      {error === undefined ? null : <p role="alert">{error}</p>}
+      {error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {error}
+        </Alert>
+      )}
       <p aria-live="polite" data-testid="warning-count">
         {synced
           ? `${rows.size} warning events${rows.size > SHOWN ? `, the ${SHOWN} most recent shown` : ''}`

@@ -9,6 +9,7 @@ import { customObjectPath, type CrdInfo, type CustomRow } from '../../shared/cus
 import { namespacedKey } from '../../shared/etcd-rows.ts';
 import { useLiveRows } from '../live-rows.ts';
 import { VirtualTable } from '../virtual-table.tsx';
+import { Alert } from '../ui/alert.tsx';
 
 const column = createColumnHelper<CustomRow>();
 
@@ -43,7 +44,11 @@ export function CustomResourceTable({ crd, initial }: { readonly crd: CrdInfo; r
         {rows.length} {crd.plural}
         {live.synced ? ' (live)' : ''}
       </p>
-      {live.error === undefined ? null : <p role="alert">{live.error}</p>}
+      {live.error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {live.error}
+        </Alert>
+      )}
       <VirtualTable data={rows} columns={columns} label={`${crd.plural} table`} rowId={namespacedKey} />
     </section>
   );

@@ -16,6 +16,13 @@ import {
   podLogSearch,
 } from '../../shared/pod-logs.ts';
 import { objectPath } from '../../shared/workloads.ts';
+import { Button } from '../ui/button.tsx';
+import { Checkbox } from '../ui/checkbox.tsx';
+import { Input } from '../ui/input.tsx';
+import { NativeSelect } from '../ui/native-select.tsx';
+import { Alert } from '../ui/alert.tsx';
+import { Card } from '../ui/card.tsx';
+import { Label } from '../ui/label.tsx';
 
 const LINE_HEIGHT = 20;
 const errorBodySchema = z.object({ error: z.string() });
@@ -155,7 +162,7 @@ export function PodLogs({
 
   const items = virtualizer.getVirtualItems();
   return (
-    <section aria-labelledby="logs-heading" className="card">
+    <Card aria-labelledby="logs-heading">
       <h2 id="logs-heading">Logs</h2>
       <form
         className="log-controls"
@@ -164,40 +171,39 @@ export function PodLogs({
           void read(false);
         }}
       >
-        <label>
+        <Label>
           Container{' '}
-          <select value={container} onChange={(event) => setContainer(event.target.value)}>
+          <NativeSelect value={container} onChange={(event) => setContainer(event.target.value)}>
             {containers.map((candidate) => (
               <option key={candidate} value={candidate}>
                 {candidate}
               </option>
             ))}
-          </select>
-        </label>
-        <label>
+          </NativeSelect>
+        </Label>
+        <Label>
           Last lines{' '}
-          <input
+          <Input
             type="number"
             min={1}
             max={MAX_LOG_LINES}
             value={tail}
             onChange={(event) => setTail(event.target.value)}
           />
-        </label>
-        <label>
-          <input type="checkbox" checked={timestamps} onChange={(event) => setTimestamps(event.target.checked)} />{' '}
-          Timestamps
-        </label>
+        </Label>
+        <Label>
+          <Checkbox checked={timestamps} onChange={(event) => setTimestamps(event.target.checked)} /> Timestamps
+        </Label>
         <div>
-          <button type="submit">Show</button>{' '}
+          <Button type="submit">Show</Button>{' '}
           {state === 'following' ? (
-            <button type="button" onClick={() => stop('stopped')}>
+            <Button variant="outline" size="sm" onClick={() => stop('stopped')}>
               Stop following
-            </button>
+            </Button>
           ) : (
-            <button type="button" onClick={() => void read(true)}>
+            <Button variant="outline" size="sm" onClick={() => void read(true)}>
               Follow
-            </button>
+            </Button>
           )}
         </div>
       </form>
@@ -206,9 +212,9 @@ export function PodLogs({
         {state === 'idle' || state === 'failed' ? '' : ` (${lines.length} lines)`}
       </p>
       {error === undefined ? null : (
-        <p role="alert" data-testid="log-error">
+        <Alert variant="destructive" role="alert" data-testid="log-error">
           {error}
-        </p>
+        </Alert>
       )}
       <div
         ref={scroller}
@@ -235,6 +241,6 @@ export function PodLogs({
           })}
         </div>
       </div>
-    </section>
+    </Card>
   );
 }

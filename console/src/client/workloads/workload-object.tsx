@@ -4,6 +4,7 @@ import { namespacedKey } from '../../shared/etcd-rows.ts';
 import { objectPath, WORKLOAD_INFO, type WorkloadKind, type YamlAnswer } from '../../shared/workloads.ts';
 import { useLiveRows } from '../live-rows.ts';
 import { ObjectView } from '../object-view.tsx';
+import { DescriptionList } from '../ui/description-list.tsx';
 
 export interface WorkloadObjectProps {
   readonly kind: WorkloadKind;
@@ -22,7 +23,7 @@ export function WorkloadObject(props: WorkloadObjectProps) {
   const { rows, synced } = useLiveRows(kind);
   const row = rows.get(namespacedKey({ namespace, name }));
   const summary = (
-    <dl data-testid="object-summary">
+    <DescriptionList data-testid="object-summary">
       <dt>Kind</dt>
       <dd data-field="kind">{info.kind}</dd>
       {namespace === '' ? null : (
@@ -39,7 +40,7 @@ export function WorkloadObject(props: WorkloadObjectProps) {
           <dd data-field="ready">{row.ready}</dd>
         </>
       )}
-    </dl>
+    </DescriptionList>
   );
   return (
     <ObjectView

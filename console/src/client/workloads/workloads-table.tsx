@@ -7,6 +7,7 @@ import { namespacedKey } from '../../shared/etcd-rows.ts';
 import { objectPath, WORKLOAD_INFO, type WorkloadKind, type WorkloadRow } from '../../shared/workloads.ts';
 import { useLiveRows } from '../live-rows.ts';
 import { VirtualTable } from '../virtual-table.tsx';
+import { Alert } from '../ui/alert.tsx';
 
 const column = createColumnHelper<WorkloadRow>();
 
@@ -61,7 +62,11 @@ export function WorkloadsTable({ kind }: { readonly kind: WorkloadKind }) {
       <p aria-live="polite" data-testid="workload-count">
         {synced ? `${data.length} ${info.title}` : `Loading ${info.title}…`}
       </p>
-      {error === undefined ? null : <p role="alert">{error}</p>}
+      {error === undefined ? null : (
+        <Alert variant="destructive" role="alert">
+          {error}
+        </Alert>
+      )}
       <VirtualTable data={data} columns={columns} label={`${info.title} table`} rowId={namespacedKey} />
     </section>
   );

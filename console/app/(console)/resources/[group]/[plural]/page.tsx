@@ -5,6 +5,7 @@ import { findCrd, listCustomRows } from '../../../../../src/server/custom-resour
 import { currentSession, signInPath } from '../../../../../src/server/request-session.ts';
 import { userKubeConfig } from '../../../../../src/server/user-client.ts';
 import { parseCrdSegments } from '../../../../../src/shared/custom-resources.ts';
+import { Alert } from '../../../../../src/client/ui/alert.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,7 +29,9 @@ export default async function CustomResourceListPage({
       <h1 id="resources-heading">
         {segments.plural}.{segments.group}
       </h1>
-      <p role="alert">{error instanceof Error ? error.message : String(error)}</p>
+      <Alert variant="destructive" role="alert">
+        {error instanceof Error ? error.message : String(error)}
+      </Alert>
     </>
   );
   let crd;

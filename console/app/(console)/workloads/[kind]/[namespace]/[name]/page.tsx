@@ -9,6 +9,7 @@ import { currentSession, signInPath } from '../../../../../../src/server/request
 import { userKubeConfig } from '../../../../../../src/server/user-client.ts';
 import { callOf, objectYaml, parseTarget, readObject } from '../../../../../../src/server/workload-object.ts';
 import { WORKLOAD_INFO } from '../../../../../../src/shared/workloads.ts';
+import { Alert } from '../../../../../../src/client/ui/alert.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -36,7 +37,11 @@ export default async function WorkloadObjectPage({
   } catch (error) {
     if (isNotFound(error)) notFound();
     // Refused (403) or failed: the API server's words, not an error page.
-    return <p role="alert">{kubernetesApiError(callOf('get', target), error).message}</p>;
+    return (
+      <Alert variant="destructive" role="alert">
+        {kubernetesApiError(callOf('get', target), error).message}
+      </Alert>
+    );
   }
   const [canEdit, canDelete, canScale, canReadLogs] = await Promise.all([
     mayI(kubeConfig, { ...attributes, verb: 'update' }),

@@ -8,6 +8,7 @@ import { currentSession, signInPath } from '../../../../../../../src/server/requ
 import { userKubeConfig } from '../../../../../../../src/server/user-client.ts';
 import { callOf, objectYaml, readObject } from '../../../../../../../src/server/workload-object.ts';
 import { customObjectPath, parseCrdSegments } from '../../../../../../../src/shared/custom-resources.ts';
+import { Alert } from '../../../../../../../src/client/ui/alert.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -27,7 +28,11 @@ export default async function CustomObjectPage({
   try {
     crd = await findCrd(kubeConfig, crdSegments.group, crdSegments.plural);
   } catch (error) {
-    return <p role="alert">{error instanceof Error ? error.message : String(error)}</p>;
+    return (
+      <Alert variant="destructive" role="alert">
+        {error instanceof Error ? error.message : String(error)}
+      </Alert>
+    );
   }
   if (crd === undefined) notFound();
   const target = customTarget(crd, segments.namespace, segments.name);
@@ -37,7 +42,11 @@ export default async function CustomObjectPage({
     object = await readObject(kubeConfig, target);
   } catch (error) {
     if (isNotFound(error)) notFound();
-    return <p role="alert">{kubernetesApiError(callOf('get', target), error).message}</p>;
+    return (
+      <Alert variant="destructive" role="alert">
+        {kubernetesApiError(callOf('get', target), error).message}
+      </Alert>
+    );
   }
   const attributes = {
     group: crd.group,
