@@ -99,6 +99,15 @@ export class RolloutController {
   readonly #fleetLock: FleetLockQueue;
   readonly #parsed: ParsedPolicies;
   readonly #recorder: DecisionRecorder;
+  /**
+   * Per policy, for decision_latency_seconds: the first change seen since its last successful pass read the cache
+   * (`first`), and the first seen while a pass of it runs (`duringPass`, which becomes `first` once that pass
+   * succeeded); with the nodes that pass left waiting. A conservative start: the change that freed the slot came at
+   * or after `first`.
+   */
+  readonly #changes = new Map<string, { first: number | undefined; duringPass: number | undefined }>();
+  readonly #previousQueues = new Map<string, ReadonlySet<string>>();
+  #reconciling: string | undefined;
   #stopped = false;
   #synced = false;
 
@@ -285,6 +294,8 @@ export class RolloutController {
     if (deleted) {
       this.#policyGenerations.delete(name);
       this.#phases.delete(name);
+      this.#changes.delete(name);
+      this.#previousQueues.delete(name);
       this.#options.metrics.forgetPolicy(name);
       this.#enqueueAll();
       if (this.#synced) this.#queue.add(ORPHANS_KEY);
@@ -302,7 +313,27 @@ export class RolloutController {
 
   #enqueueAll(): void {
     if (!this.#synced) return;
-    for (const policy of this.#policies.list()) this.#queue.add(policy.metadata.name);
+    for (const policy of this.#policies.list()) this.#enqueueChange(policy.metadata.name);
+  }
+
+  /** Queues a policy for a change that may make a grant possible (and notes when, for the decision latency). */
+  #enqueueChange(name: string): void {
+    const now = this.#clock.now();
+    const entry = this.#changes.get(name) ?? { first: undefined, duringPass: undefined };
+    entry.first ??= now;
+    if (this.#reconciling === name) entry.duringPass ??= now;
+    this.#changes.set(name, entry);
+    this.#queue.add(name);
+  }
+
+  /** A pass of `name` ended: if it succeeded, what it saw is handled and only the changes since remain. */
+  #passEnded(name: string, succeeded: boolean, queue?: readonly string[]): void {
+    this.#reconciling = undefined;
+    const entry = this.#changes.get(name);
+    if (succeeded) {
+      if (queue !== undefined) this.#previousQueues.set(name, new Set(queue));
+      if (entry !== undefined) this.#changes.set(name, { first: entry.duringPass, duringPass: undefined });
+    } else if (entry !== undefined) entry.duringPass = undefined;
   }
 
   #parsedPolicies(): Map<string, UpdatePolicy> {
@@ -346,7 +377,7 @@ export class RolloutController {
   /** Wakes the reconcile of the policy governing `nodeName` (after a FleetLock release, say). */
   touch(nodeName: string): void {
     const policy = this.policyOfNode(nodeName);
-    if (policy !== undefined) this.#queue.add(policy);
+    if (policy !== undefined) this.#enqueueChange(policy);
   }
 
   /**
@@ -359,7 +390,7 @@ export class RolloutController {
     if (policy === undefined)
       return Promise.resolve({ granted: false, reason: `no UpdatePolicy selects node ${nodeName}` });
     const decision = this.#fleetLock.ask(nodeName, clientId);
-    this.#queue.add(policy);
+    this.#enqueueChange(policy);
     return decision;
   }
 
@@ -369,16 +400,31 @@ export class RolloutController {
       await this.#finishOrphans();
       return;
     }
+    this.#reconciling = name;
+    let queue: readonly string[] | undefined;
+    try {
+      queue = await this.#reconcilePolicy(name);
+    } catch (error) {
+      this.#passEnded(name, false);
+      throw error;
+    }
+    this.#passEnded(name, true, queue);
+  }
+
+  /** One pass of a policy; resolves to the nodes it left waiting (undefined if the policy is gone). */
+  async #reconcilePolicy(name: string): Promise<readonly string[] | undefined> {
     const started = performance.now();
     const policies = this.#parsedPolicies();
     const policy = policies.get(name);
-    if (policy === undefined) return;
+    if (policy === undefined) return undefined;
     const view = rolloutPolicyOf(policy);
     const otherPolicies: OtherPolicy[] = [...policies.values()]
       .filter((other) => other.metadata.name !== name)
       .map((other) => ({ name: other.metadata.name, selects: rolloutPolicyOf(other).selects }));
     const now = this.#clock.now();
     const nodes = this.#nodes.list().map(nodeStateOf);
+    const previousQueue = this.#previousQueues.get(name);
+    const changedAt = this.#changes.get(name)?.first;
     const plan = planRollout({
       policy: view,
       otherPolicies,
@@ -386,6 +432,8 @@ export class RolloutController {
       now,
       pendingWrites: this.#expectations.pending(),
       rebootNeededSince: this.#rebootNeededSince,
+      ...(previousQueue === undefined ? {} : { previousQueue }),
+      ...(changedAt === undefined ? {} : { changedAt }),
       fleetLockRequests: this.#fleetLock
         .requests()
         .filter((request) => view.selects(this.#nodes.get(request.node)?.metadata?.labels ?? {}))
@@ -420,6 +468,7 @@ export class RolloutController {
       { policy: name, actions: plan.actions.length, budget: plan.budget, ms: Math.round(performance.now() - started) },
       'reconciled',
     );
+    return plan.queue;
   }
 
   /** Clears the grant of every node that came back from a reboot that no existing policy would finish. */
