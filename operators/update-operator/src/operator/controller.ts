@@ -16,7 +16,7 @@ import { ANNOTATIONS, UPDATE_POLICY, type UpdatePolicy } from '@strata/api';
 import { Informer, runWorkers, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
 import { mergePatch } from '../drain/kube-api.ts';
-import { NotLeaderError } from './errors.ts';
+import { GrantWithheldError, NodeChangedError, NotLeaderError } from './errors.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
 import type { EventSink } from './events.ts';
 import { Expectations } from './expectations.ts';
@@ -28,6 +28,7 @@ import { NodeWriter } from './node-writer.ts';
 import { orphanCompletions } from './orphans.ts';
 import {
   GRANT_KINDS,
+  grantsAfterFailures,
   overlayPendingWrites,
   planRollout,
   writesOf,
@@ -108,6 +109,8 @@ export class RolloutController {
   readonly #changes = new Map<string, { first: number | undefined; duringPass: number | undefined }>();
   readonly #previousQueues = new Map<string, ReadonlySet<string>>();
   #reconciling: string | undefined;
+  /** Nodes whose conditioned write found them changed: their next version, whatever changed, is worth a pass. */
+  readonly #awaitingChange = new Set<string>();
   #stopped = false;
   #synced = false;
 
@@ -249,6 +252,7 @@ export class RolloutController {
       this.#rebootNeededSince.delete(state.name);
       this.#carriedSince.delete(state.name);
       this.#inProgressSince.delete(state.name);
+      this.#awaitingChange.delete(state.name);
       this.#expectations.forget(state.name);
       this.#enqueueAll();
       return;
@@ -261,6 +265,7 @@ export class RolloutController {
     if (facts.fleetLockHolder !== undefined) this.#carriedSince.delete(state.name);
     this.#observeAgentDrain(state, now);
     const print = fingerprint(state);
+    if (this.#awaitingChange.delete(state.name)) this.#enqueueAll();
     if (this.#fingerprints.get(state.name) === print) return;
     this.#fingerprints.set(state.name, print);
     this.#enqueueAll();
@@ -508,14 +513,37 @@ export class RolloutController {
             this.#recorder.written(policy, write, this.#clock.now());
           } catch (error) {
             failures.set(write.node, error instanceof Error ? error : new Error(String(error)));
+            if (error instanceof NodeChangedError) this.#decideAgainOnChange(policy.metadata.name, write);
           }
         }),
       );
     };
     await stage(writes.filter((write) => !write.takesSlot));
-    // A grant may count on a slot that a failed first-stage write was to free.
-    if (failures.size === 0) await stage(writes.filter((write) => write.takesSlot));
+    // A grant may count on a slot that a failed first-stage write was to free: one withheld per failure, the last
+    // in the fair order (they stay queued for the retry); the others go out now.
+    const grants = writes.filter((write) => write.takesSlot);
+    const allowed = grantsAfterFailures(grants.length, failures.size);
+    const [cause] = failures.values();
+    for (const withheld of grants.slice(allowed))
+      failures.set(
+        withheld.node,
+        new GrantWithheldError(
+          `grant to node ${withheld.node} withheld: a write that was to free a slot failed`,
+          { node: withheld.node },
+          { cause },
+        ),
+      );
+    await stage(grants.slice(0, allowed));
     return failures;
+  }
+
+  /**
+   * A conditioned write found its node changed: decide again as soon as the informer shows the new version (a
+   * heartbeat, too, which changes no fingerprint), or at once if it already does, rather than after back-off.
+   */
+  #decideAgainOnChange(policy: string, write: NodeWrite): void {
+    if (this.#nodes.get(write.node)?.metadata?.resourceVersion === write.basedOn) this.#awaitingChange.add(write.node);
+    else this.#queue.add(policy);
   }
 
   async #writeStatus(policy: UpdatePolicy, plan: RolloutPlan, now: number): Promise<void> {

@@ -720,9 +720,9 @@ export interface NodeWrite {
 /**
  * The plan's writes, one per node, in two stages: first every write that
  * takes no new slot (clean-ups, revocations, failures, approvals of nodes
- * already holding a slot), then the grants. A grant may rely on a slot that a
- * first-stage write frees, so the executor must run the second stage only if
- * every write of the first succeeded.
+ * already holding a slot), then the grants, in the fair order. A grant may
+ * rely on a slot that a first-stage write frees, so the executor runs only
+ * `grantsAfterFailures` of the grants, the first in the fair order.
  */
 export function writesOf(actions: readonly PlannedAction[]): NodeWrite[] {
   const byNode = new Map<string, PlannedAction[]>();
@@ -739,4 +739,14 @@ export function writesOf(actions: readonly PlannedAction[]): NodeWrite[] {
     takesSlot: list.some((action) => action.takesSlot === true),
   }));
   return [...writes.filter((write) => !write.takesSlot), ...writes.filter((write) => write.takesSlot)];
+}
+
+/**
+ * How many of a plan's `grants` (second-stage writes, first in the fair order first) may still be written when
+ * `failedFirstStage` of its first-stage writes failed. A failed first-stage write leaves its node as it was, which
+ * counts against the budget at most once more than the plan assumed (a completion or revocation that did not free
+ * its slot): withholding one grant per failure keeps the budget, and the other grants need not wait for the retry.
+ */
+export function grantsAfterFailures(grants: number, failedFirstStage: number): number {
+  return Math.max(0, grants - failedFirstStage);
 }
