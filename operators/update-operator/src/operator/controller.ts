@@ -19,6 +19,7 @@ import { mergePatch } from '../drain/kube-api.ts';
 import { GrantWithheldError, NodeChangedError, NotLeaderError } from './errors.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
 import type { EventSink } from './events.ts';
+import { enablesGrant, grantFacts, type GrantFacts } from './enabling.ts';
 import { Expectations } from './expectations.ts';
 import { FleetLockQueue } from './fleetlock-queue.ts';
 import { ParsedPolicies } from './parsed-policies.ts';
@@ -91,6 +92,7 @@ export class RolloutController {
   readonly #nodes: Informer<V1Node>;
   readonly #policies: Informer<PolicyObject>;
   readonly #fingerprints = new Map<string, string>();
+  readonly #grantFacts = new Map<string, GrantFacts>();
   readonly #rebootNeededSince = new Map<string, number>();
   /** FleetLock clients' places in line taken over from the previous leader, kept until they ask again and are granted. */
   readonly #carriedSince = new Map<string, number>();
@@ -101,10 +103,9 @@ export class RolloutController {
   readonly #parsed: ParsedPolicies;
   readonly #recorder: DecisionRecorder;
   /**
-   * Per policy, for decision_latency_seconds: the first change seen since its last successful pass read the cache
-   * (`first`), and the first seen while a pass of it runs (`duringPass`, which becomes `first` once that pass
-   * succeeded); with the nodes that pass left waiting. A conservative start: the change that freed the slot came at
-   * or after `first`.
+   * Per policy, for decision_latency_seconds: the first change that can make a grant possible (enabling.ts) seen
+   * since its last successful pass read the cache (`first`), and the first seen while a pass of it runs
+   * (`duringPass`, which becomes `first` once that pass succeeded); with the nodes that pass left waiting.
    */
   readonly #changes = new Map<string, { first: number | undefined; duringPass: number | undefined }>();
   readonly #previousQueues = new Map<string, ReadonlySet<string>>();
@@ -249,6 +250,7 @@ export class RolloutController {
     const now = this.#clock.now();
     if (deleted) {
       this.#fingerprints.delete(state.name);
+      this.#grantFacts.delete(state.name);
       this.#rebootNeededSince.delete(state.name);
       this.#carriedSince.delete(state.name);
       this.#inProgressSince.delete(state.name);
@@ -265,10 +267,16 @@ export class RolloutController {
     if (facts.fleetLockHolder !== undefined) this.#carriedSince.delete(state.name);
     this.#observeAgentDrain(state, now);
     const print = fingerprint(state);
-    if (this.#awaitingChange.delete(state.name)) this.#enqueueAll();
-    if (this.#fingerprints.get(state.name) === print) return;
+    const conflicted = this.#awaitingChange.delete(state.name);
+    if (this.#fingerprints.get(state.name) === print) {
+      if (conflicted) this.#enqueueAll({ enabling: false });
+      return;
+    }
     this.#fingerprints.set(state.name, print);
-    this.#enqueueAll();
+    const facts = grantFacts(state);
+    const enabling = enablesGrant(this.#grantFacts.get(state.name), facts);
+    this.#grantFacts.set(state.name, facts);
+    this.#enqueueAll({ enabling });
     // Only a node back from its reboot can be an orphan to finish; the others need no scan.
     if (this.#synced && facts.rebootOk && !facts.rebootNeeded && !facts.inProgress) this.#queue.add(ORPHANS_KEY);
   }
@@ -316,9 +324,12 @@ export class RolloutController {
     } else this.#queue.add(name);
   }
 
-  #enqueueAll(): void {
+  /** Queues every policy; `enabling: false` for a change that cannot make a grant possible (enablesGrant). */
+  #enqueueAll(options: { readonly enabling: boolean } = { enabling: true }): void {
     if (!this.#synced) return;
-    for (const policy of this.#policies.list()) this.#enqueueChange(policy.metadata.name);
+    for (const policy of this.#policies.list())
+      if (options.enabling) this.#enqueueChange(policy.metadata.name);
+      else this.#queue.add(policy.metadata.name);
   }
 
   /** Queues a policy for a change that may make a grant possible (and notes when, for the decision latency). */
