@@ -273,9 +273,9 @@ export class RolloutController {
       return;
     }
     this.#fingerprints.set(state.name, print);
-    const facts = grantFacts(state);
-    const enabling = enablesGrant(this.#grantFacts.get(state.name), facts);
-    this.#grantFacts.set(state.name, facts);
+    const grantable = grantFacts(state);
+    const enabling = enablesGrant(this.#grantFacts.get(state.name), grantable);
+    this.#grantFacts.set(state.name, grantable);
     this.#enqueueAll({ enabling });
     // Only a node back from its reboot can be an orphan to finish; the others need no scan.
     if (this.#synced && facts.rebootOk && !facts.rebootNeeded && !facts.inProgress) this.#queue.add(ORPHANS_KEY);
