@@ -20,7 +20,7 @@ import { GrantWithheldError, NodeChangedError, NotLeaderError } from './errors.t
 import { DecisionRecorder } from './decision-recorder.ts';
 import type { EventSink } from './events.ts';
 import { enablesGrant, grantFacts, type GrantFacts } from './enabling.ts';
-import { Expectations } from './expectations.ts';
+import { Expectations, isAtLeast } from './expectations.ts';
 import { FleetLockQueue } from './fleetlock-queue.ts';
 import { ParsedPolicies } from './parsed-policies.ts';
 import type { OperatorMetrics } from './metrics.ts';
@@ -74,6 +74,10 @@ const POLICIES_PATH = `/apis/${UPDATE_POLICY.group}/${UPDATE_POLICY.version}/${U
 const MAX_WAKE_DELAY_MS = 3_600_000;
 // The work queue's key for nodes that no policy selects any more (orphans.ts); no policy name holds a colon.
 const ORPHANS_KEY = ':orphaned-nodes';
+/** How soon a pass whose writes conflicted runs again at the latest, should the nodes' changes not wake it first. */
+const CONFLICT_RETRY_MS = 1_000;
+
+type PassOutcome = { readonly queue: readonly string[] | undefined } | 'conflicted';
 
 /** What makes a node worth a reconcile: not its heartbeats. */
 function fingerprint(node: NodeState): string {
@@ -417,22 +421,27 @@ export class RolloutController {
       return;
     }
     this.#reconciling = name;
-    let queue: readonly string[] | undefined;
+    let outcome: PassOutcome;
     try {
-      queue = await this.#reconcilePolicy(name);
+      outcome = await this.#reconcilePolicy(name);
     } catch (error) {
       this.#passEnded(name, false);
       throw error;
     }
-    this.#passEnded(name, true, queue);
+    this.#passEnded(name, outcome !== 'conflicted', outcome === 'conflicted' ? undefined : outcome.queue);
   }
 
-  /** One pass of a policy; resolves to the nodes it left waiting (undefined if the policy is gone). */
-  async #reconcilePolicy(name: string): Promise<readonly string[] | undefined> {
+  /**
+   * One pass of a policy; resolves to the nodes it left waiting (none if the policy is gone), or to `conflicted`
+   * when writes were refused only because their nodes changed: the pass runs again on those nodes' next versions
+   * (#decideAgainOnChange), and the work queue's back-off, which grows with every failure in a row and would
+   * outlast them, is not involved.
+   */
+  async #reconcilePolicy(name: string): Promise<PassOutcome> {
     const started = performance.now();
     const policies = this.#parsedPolicies();
     const policy = policies.get(name);
-    if (policy === undefined) return undefined;
+    if (policy === undefined) return { queue: undefined };
     const view = rolloutPolicyOf(policy);
     const otherPolicies: OtherPolicy[] = [...policies.values()]
       .filter((other) => other.metadata.name !== name)
@@ -470,8 +479,18 @@ export class RolloutController {
       );
     }
     if (failures.size > 0) {
-      const [first] = failures.values();
-      throw first ?? new Error(`writes to ${failures.size} node(s) failed`);
+      const errors = [...failures.values()];
+      if (errors.every((error) => error instanceof NodeChangedError || error instanceof GrantWithheldError)) {
+        this.#options.metrics.reconciles.inc({ outcome: 'conflict' });
+        // Should the change that refused a write never show (it always does), the pass still runs again soon.
+        this.#queue.addAfter(name, CONFLICT_RETRY_MS);
+        this.#logger.debug(
+          { policy: name, nodes: [...failures.keys()] },
+          'nodes changed under the plan; deciding again',
+        );
+        return 'conflicted';
+      }
+      throw errors[0] ?? new Error(`writes to ${failures.size} node(s) failed`);
     }
 
     await this.#writeStatus(policy, plan, now);
@@ -484,7 +503,7 @@ export class RolloutController {
       { policy: name, actions: plan.actions.length, budget: plan.budget, ms: Math.round(performance.now() - started) },
       'reconciled',
     );
-    return plan.queue;
+    return { queue: plan.queue };
   }
 
   /** Clears the grant of every node that came back from a reboot that no existing policy would finish. */
@@ -553,8 +572,11 @@ export class RolloutController {
    * heartbeat, too, which changes no fingerprint), or at once if it already does, rather than after back-off.
    */
   #decideAgainOnChange(policy: string, write: NodeWrite): void {
-    if (this.#nodes.get(write.node)?.metadata?.resourceVersion === write.basedOn) this.#awaitingChange.add(write.node);
-    else this.#queue.add(policy);
+    const cached = this.#nodes.get(write.node)?.metadata?.resourceVersion;
+    // The cache already shows a newer version: decide again now. Otherwise (the cache is at the version decided on,
+    // or behind this process's own write to the node) wait for the next, which the informer is bound to show.
+    if (cached !== undefined && cached !== write.basedOn && isAtLeast(cached, write.basedOn)) this.#queue.add(policy);
+    else this.#awaitingChange.add(write.node);
   }
 
   async #writeStatus(policy: UpdatePolicy, plan: RolloutPlan, now: number): Promise<void> {
