@@ -15,18 +15,21 @@ import {
 import { cordonNode, drainNode, DrainRefusedError, DrainTimeoutError, type DrainEvent } from '../drain/index.ts';
 import { mergePatch } from '../drain/kube-api.ts';
 import { ANNOTATIONS, TRUE } from '@strata/api';
-import { policyDrainSettings } from './drain-policy.ts';
+import { policyDrainSettings, type PolicyDrainSettings } from './drain-policy.ts';
 import { AgentConfigError, NodeWriteError, UpdateEngineUnavailableError } from './errors.ts';
 import { AGENT_COMPONENT, AGENT_EVENT_ACTIONS, AGENT_EVENT_REASONS, type AgentEventReason } from './events.ts';
 import {
   abandonRebootPatch,
   agentNodeState,
-  beginRebootAnnotations,
+  beginRebootPatch,
   completeRebootPatch,
   decideRebootStep,
+  mergeStringPatches,
   rebootOutcome,
   reportPatch,
+  withReport,
   type AgentNodeState,
+  type ReportPatch,
   type StringPatch,
 } from './node-state.ts';
 
@@ -184,7 +187,7 @@ class Agent {
       this.#queue.addAfter(this.#nodeName, MACHINE_DOWN_RECHECK_MS);
       return;
     }
-    let node = this.#nodes.get(this.#nodeName);
+    const node = this.#nodes.get(this.#nodeName);
     if (node === undefined) {
       this.#log.debug('the node is not registered yet');
       return;
@@ -192,29 +195,46 @@ class Agent {
     const release = this.#os.release();
     const bootId = this.#os.bootId();
     const status = await this.#currentStatus();
+    // The report goes out in the same write as the step it comes with (the boot's first write completes the reboot,
+    // a grant's first write begins it), so each step costs one round trip: the step is decided on the node as the
+    // report leaves it.
     const report = reportPatch(node, release, status);
-    if (report !== undefined) node = await this.#patchNode({ ...report }, 'report the OS and update status');
-
-    const state = agentNodeState(node);
+    const state = agentNodeState(withReport(node, report));
     const step = decideRebootStep(state, release, bootId, this.#rebootRequestedInBoot);
     switch (step.kind) {
       case 'complete':
-        await this.#completeReboot(step.uncordon, release, bootId, state);
+        await this.#completeReboot(step.uncordon, release, bootId, state, report);
         break;
-      case 'begin':
+      case 'begin': {
         this.#log.info({ bootId, policy: state.policy }, 'reboot granted: draining and rebooting');
-        node = await this.#patchNode(
-          { annotations: beginRebootAnnotations(bootId, status?.newVersion), resourceVersion: state.resourceVersion },
-          'record the reboot in progress',
-        );
-        await this.#drainAndReboot(node, bootId, status);
+        const begin = beginRebootPatch(state, bootId, status?.newVersion);
+        // The policy's drain settings are read while the reboot is recorded: both before the drain, neither waits.
+        const [begun, drainSettings] = await Promise.all([
+          this.#patchNode(
+            {
+              annotations: mergeStringPatches(report?.annotations, begin.annotations),
+              ...(report === undefined ? {} : { labels: report.labels }),
+              ...(begin.unschedulable === undefined ? {} : { unschedulable: true }),
+              resourceVersion: state.resourceVersion,
+            },
+            'record the reboot in progress and cordon',
+          ),
+          policyDrainSettings(this.#custom, state.policy),
+        ]);
+        if (begin.unschedulable === true) this.#log.info('cordoned the node');
+        await this.#drainAndReboot(begun, bootId, status, drainSettings);
         break;
-      case 'resume':
+      }
+      case 'resume': {
+        const current =
+          report === undefined ? node : await this.#patchNode({ ...report }, 'report the OS and update status');
         this.#log.info({ bootId }, 'a reboot was in progress in this boot: resuming the drain and the reboot');
-        await this.#drainAndReboot(node, bootId, status);
+        await this.#drainAndReboot(current, bootId, status);
         break;
+      }
       case 'await-reboot':
       case 'none':
+        if (report !== undefined) await this.#patchNode({ ...report }, 'report the OS and update status');
         break;
     }
     // Fedora CoreOS has no update_engine on a real host (Zincati updates it): nothing to wait for there.
@@ -242,7 +262,12 @@ class Agent {
     }
   }
 
-  async #drainAndReboot(current: V1Node, bootId: string, status: UpdateEngineStatus | undefined): Promise<void> {
+  async #drainAndReboot(
+    current: V1Node,
+    bootId: string,
+    status: UpdateEngineStatus | undefined,
+    known?: PolicyDrainSettings,
+  ): Promise<void> {
     let node = current;
     let state = agentNodeState(node);
     if (!state.unschedulable) {
@@ -257,9 +282,11 @@ class Agent {
       this.#log.info('the node was cordoned by someone else; it stays cordoned after the reboot');
     }
 
-    const { drain, settings, fallback } = await policyDrainSettings(this.#custom, state.policy);
+    const { drain, settings, fallback } = known ?? (await policyDrainSettings(this.#custom, state.policy));
     if (fallback !== undefined) this.#log.warn(`${fallback}: draining with the default settings`);
-    await this.#event(
+    // Events are for people: each is written beside the step it announces rather than before it, so that its round
+    // trip is not part of every node's reboot (#event logs a failure and never rejects).
+    const drainStarted = this.#event(
       'Normal',
       AGENT_EVENT_REASONS.drainStarted,
       `Draining the node before rebooting into ${status?.newVersion || 'the new version'}`,
@@ -302,9 +329,11 @@ class Agent {
       } else {
         throw error;
       }
+    } finally {
+      await drainStarted;
     }
 
-    await this.#event(
+    const rebootStarted = this.#event(
       'Normal',
       AGENT_EVENT_REASONS.rebootStarted,
       `Rebooting into ${status?.newVersion || 'the new version'} (boot ${bootId})`,
@@ -316,18 +345,26 @@ class Agent {
     } catch (error) {
       if (!this.#signal.aborted) this.#rebootRequestedInBoot = undefined;
       throw error;
+    } finally {
+      await rebootStarted;
     }
     // A machine that came back while this process lived (a simulated one does) is looked at again.
     this.#wake();
   }
 
-  async #completeReboot(uncordon: boolean, release: OsRelease, bootId: string, state: AgentNodeState): Promise<void> {
+  async #completeReboot(
+    uncordon: boolean,
+    release: OsRelease,
+    bootId: string,
+    state: AgentNodeState,
+    report: ReportPatch | undefined,
+  ): Promise<void> {
     const outcome = rebootOutcome(state, release);
     const patch = completeRebootPatch(uncordon, outcome);
     await this.#patchNode(
       {
-        annotations: patch.annotations,
-        labels: patch.labels,
+        annotations: mergeStringPatches(report?.annotations, patch.annotations),
+        labels: mergeStringPatches(report?.labels, patch.labels),
         ...(patch.unschedulable === undefined ? {} : { unschedulable: false }),
       },
       'complete the reboot',

@@ -5,10 +5,13 @@ import {
   abandonRebootPatch,
   agentNodeState,
   beginRebootAnnotations,
+  beginRebootPatch,
   completeRebootPatch,
   decideRebootStep,
+  mergeStringPatches,
   rebootOutcome,
   reportPatch,
+  withReport,
 } from './node-state.ts';
 import {
   aNode,
@@ -184,6 +187,41 @@ describe('reboot patches', () => {
     });
     assert.equal(ANNOTATIONS.rebootTargetVersion in beginRebootAnnotations('boot-1', ''), false);
     assert.equal(ANNOTATIONS.rebootTargetVersion in beginRebootAnnotations('boot-1', undefined), false);
+  });
+
+  it('begin cordons in the same patch, with the mark that the agent did, unless someone else cordoned', () => {
+    assert.deepEqual(beginRebootPatch(agentNodeState(aNode({ rebootOk: true, rebootNeeded: true })), 'boot-1', ''), {
+      annotations: {
+        [ANNOTATIONS.rebootInProgress]: 'true',
+        [ANNOTATIONS.rebootBootId]: 'boot-1',
+        [ANNOTATIONS.agentMadeUnschedulable]: 'true',
+      },
+      unschedulable: true,
+    });
+    const cordoned = agentNodeState(aNode({ rebootOk: true, rebootNeeded: true, unschedulable: true }));
+    assert.deepEqual(beginRebootPatch(cordoned, 'boot-1', undefined), {
+      annotations: { [ANNOTATIONS.rebootInProgress]: 'true', [ANNOTATIONS.rebootBootId]: 'boot-1' },
+    });
+  });
+
+  it("the boot's report and the completion go out as one patch, the completion winning", () => {
+    const node = aNode({ rebootOk: true, rebootNeeded: true, rebootInProgress: true, rebootBootId: 'boot-1' });
+    const report = reportPatch(node, FLATCAR, aStatus());
+    assert.ok(report, 'a fresh boot reports its OS and status');
+    const state = agentNodeState(withReport(node, report));
+    assert.equal(decideRebootStep(state, FLATCAR, BOOT, undefined).kind, 'complete');
+    const merged = mergeStringPatches(report.annotations, completeRebootPatch(false).annotations);
+    assert.equal(merged[ANNOTATIONS.rebootNeeded], 'false');
+    assert.equal(merged[ANNOTATIONS.rebootInProgress], 'false');
+    assert.equal(merged[ANNOTATIONS.status], 'UPDATE_STATUS_IDLE');
+  });
+
+  it('a grant is decided on the node as the report leaves it: no reboot once update_engine needs none', () => {
+    const node = aNode({ rebootOk: true, rebootNeeded: true });
+    const report = reportPatch(node, FLATCAR, aStatus());
+    assert.equal(decideRebootStep(agentNodeState(node), FLATCAR, BOOT, undefined).kind, 'begin');
+    assert.equal(decideRebootStep(agentNodeState(withReport(node, report)), FLATCAR, BOOT, undefined).kind, 'none');
+    assert.equal(withReport(node, undefined), node);
   });
 
   it('a reboot that came back on another version than its target is a rollback, kept on the node', () => {

@@ -141,6 +141,48 @@ export function beginRebootAnnotations(bootId: string, targetVersion: string | u
   };
 }
 
+/**
+ * The grant taken, in one conditioned patch: reboot-in-progress with this boot (beginRebootAnnotations) and, if the
+ * node is schedulable, the agent's cordon with the annotation that says the agent made it, so that the node counts
+ * as unavailable from the write that starts the reboot and the annotation exists exactly when the agent's cordon does.
+ */
+export function beginRebootPatch(
+  state: AgentNodeState,
+  bootId: string,
+  targetVersion: string | undefined,
+): { annotations: StringPatch; unschedulable?: true } {
+  const begin = beginRebootAnnotations(bootId, targetVersion);
+  return state.unschedulable
+    ? { annotations: begin }
+    : { annotations: { ...begin, [ANNOTATIONS.agentMadeUnschedulable]: TRUE }, unschedulable: true };
+}
+
+/** Two string patches as one, `later` winning where both set a key. */
+export function mergeStringPatches(earlier: StringPatch | undefined, later: StringPatch | undefined): StringPatch {
+  return { ...earlier, ...later };
+}
+
+/** The node as it is once `patch` lands: what a decision taken together with a report must look at. */
+export function withReport(node: V1Node, patch: ReportPatch | undefined): V1Node {
+  if (patch === undefined) return node;
+  const apply = (current: Readonly<Record<string, string>> | undefined, change: StringPatch) => {
+    const next: Record<string, string> = { ...current };
+    for (const [key, value] of Object.entries(change)) {
+      if (value === null) delete next[key];
+      else next[key] = value;
+    }
+    return next;
+  };
+  return {
+    ...node,
+    metadata: {
+      ...node.metadata,
+      labels: apply(node.metadata?.labels, patch.labels),
+      annotations: apply(node.metadata?.annotations, patch.annotations),
+    },
+  };
+}
+
 /** What a finished reboot came to: the staged version, or a fallback to the old one (its new slot failed to boot). */
 export type RebootOutcome =
   | { readonly kind: 'updated' }

@@ -16,10 +16,11 @@ import { ANNOTATIONS, UPDATE_POLICY, type UpdatePolicy } from '@strata/api';
 import { Informer, runWorkers, WorkQueue } from '@strata/kube';
 import type { Logger } from 'pino';
 import { mergePatch } from '../drain/kube-api.ts';
-import { NotLeaderError } from './errors.ts';
+import { GrantWithheldError, NodeChangedError, NotLeaderError } from './errors.ts';
 import { DecisionRecorder } from './decision-recorder.ts';
 import type { EventSink } from './events.ts';
-import { Expectations } from './expectations.ts';
+import { enablesGrant, grantFacts, type GrantFacts } from './enabling.ts';
+import { Expectations, isAtLeast } from './expectations.ts';
 import { FleetLockQueue } from './fleetlock-queue.ts';
 import { ParsedPolicies } from './parsed-policies.ts';
 import type { OperatorMetrics } from './metrics.ts';
@@ -28,6 +29,7 @@ import { NodeWriter } from './node-writer.ts';
 import { orphanCompletions } from './orphans.ts';
 import {
   GRANT_KINDS,
+  grantsAfterFailures,
   overlayPendingWrites,
   planRollout,
   writesOf,
@@ -72,6 +74,10 @@ const POLICIES_PATH = `/apis/${UPDATE_POLICY.group}/${UPDATE_POLICY.version}/${U
 const MAX_WAKE_DELAY_MS = 3_600_000;
 // The work queue's key for nodes that no policy selects any more (orphans.ts); no policy name holds a colon.
 const ORPHANS_KEY = ':orphaned-nodes';
+/** How soon a pass whose writes conflicted runs again at the latest, should the nodes' changes not wake it first. */
+const CONFLICT_RETRY_MS = 1_000;
+
+type PassOutcome = { readonly queue: readonly string[] | undefined } | 'conflicted';
 
 /** What makes a node worth a reconcile: not its heartbeats. */
 function fingerprint(node: NodeState): string {
@@ -90,6 +96,7 @@ export class RolloutController {
   readonly #nodes: Informer<V1Node>;
   readonly #policies: Informer<PolicyObject>;
   readonly #fingerprints = new Map<string, string>();
+  readonly #grantFacts = new Map<string, GrantFacts>();
   readonly #rebootNeededSince = new Map<string, number>();
   /** FleetLock clients' places in line taken over from the previous leader, kept until they ask again and are granted. */
   readonly #carriedSince = new Map<string, number>();
@@ -99,6 +106,16 @@ export class RolloutController {
   readonly #fleetLock: FleetLockQueue;
   readonly #parsed: ParsedPolicies;
   readonly #recorder: DecisionRecorder;
+  /**
+   * Per policy, for decision_latency_seconds: the first change that can make a grant possible (enabling.ts) seen
+   * since its last successful pass read the cache (`first`), and the first seen while a pass of it runs
+   * (`duringPass`, which becomes `first` once that pass succeeded); with the nodes that pass left waiting.
+   */
+  readonly #changes = new Map<string, { first: number | undefined; duringPass: number | undefined }>();
+  readonly #previousQueues = new Map<string, ReadonlySet<string>>();
+  #reconciling: string | undefined;
+  /** Nodes whose conditioned write found them changed: their next version, whatever changed, is worth a pass. */
+  readonly #awaitingChange = new Set<string>();
   #stopped = false;
   #synced = false;
 
@@ -237,9 +254,11 @@ export class RolloutController {
     const now = this.#clock.now();
     if (deleted) {
       this.#fingerprints.delete(state.name);
+      this.#grantFacts.delete(state.name);
       this.#rebootNeededSince.delete(state.name);
       this.#carriedSince.delete(state.name);
       this.#inProgressSince.delete(state.name);
+      this.#awaitingChange.delete(state.name);
       this.#expectations.forget(state.name);
       this.#enqueueAll();
       return;
@@ -252,9 +271,16 @@ export class RolloutController {
     if (facts.fleetLockHolder !== undefined) this.#carriedSince.delete(state.name);
     this.#observeAgentDrain(state, now);
     const print = fingerprint(state);
-    if (this.#fingerprints.get(state.name) === print) return;
+    const conflicted = this.#awaitingChange.delete(state.name);
+    if (this.#fingerprints.get(state.name) === print) {
+      if (conflicted) this.#enqueueAll({ enabling: false });
+      return;
+    }
     this.#fingerprints.set(state.name, print);
-    this.#enqueueAll();
+    const grantable = grantFacts(state);
+    const enabling = enablesGrant(this.#grantFacts.get(state.name), grantable);
+    this.#grantFacts.set(state.name, grantable);
+    this.#enqueueAll({ enabling });
     // Only a node back from its reboot can be an orphan to finish; the others need no scan.
     if (this.#synced && facts.rebootOk && !facts.rebootNeeded && !facts.inProgress) this.#queue.add(ORPHANS_KEY);
   }
@@ -285,6 +311,8 @@ export class RolloutController {
     if (deleted) {
       this.#policyGenerations.delete(name);
       this.#phases.delete(name);
+      this.#changes.delete(name);
+      this.#previousQueues.delete(name);
       this.#options.metrics.forgetPolicy(name);
       this.#enqueueAll();
       if (this.#synced) this.#queue.add(ORPHANS_KEY);
@@ -300,9 +328,32 @@ export class RolloutController {
     } else this.#queue.add(name);
   }
 
-  #enqueueAll(): void {
+  /** Queues every policy; `enabling: false` for a change that cannot make a grant possible (enablesGrant). */
+  #enqueueAll(options: { readonly enabling: boolean } = { enabling: true }): void {
     if (!this.#synced) return;
-    for (const policy of this.#policies.list()) this.#queue.add(policy.metadata.name);
+    for (const policy of this.#policies.list())
+      if (options.enabling) this.#enqueueChange(policy.metadata.name);
+      else this.#queue.add(policy.metadata.name);
+  }
+
+  /** Queues a policy for a change that may make a grant possible (and notes when, for the decision latency). */
+  #enqueueChange(name: string): void {
+    const now = this.#clock.now();
+    const entry = this.#changes.get(name) ?? { first: undefined, duringPass: undefined };
+    entry.first ??= now;
+    if (this.#reconciling === name) entry.duringPass ??= now;
+    this.#changes.set(name, entry);
+    this.#queue.add(name);
+  }
+
+  /** A pass of `name` ended: if it succeeded, what it saw is handled and only the changes since remain. */
+  #passEnded(name: string, succeeded: boolean, queue?: readonly string[]): void {
+    this.#reconciling = undefined;
+    const entry = this.#changes.get(name);
+    if (succeeded) {
+      if (queue !== undefined) this.#previousQueues.set(name, new Set(queue));
+      if (entry !== undefined) this.#changes.set(name, { first: entry.duringPass, duringPass: undefined });
+    } else if (entry !== undefined) entry.duringPass = undefined;
   }
 
   #parsedPolicies(): Map<string, UpdatePolicy> {
@@ -346,7 +397,7 @@ export class RolloutController {
   /** Wakes the reconcile of the policy governing `nodeName` (after a FleetLock release, say). */
   touch(nodeName: string): void {
     const policy = this.policyOfNode(nodeName);
-    if (policy !== undefined) this.#queue.add(policy);
+    if (policy !== undefined) this.#enqueueChange(policy);
   }
 
   /**
@@ -359,7 +410,7 @@ export class RolloutController {
     if (policy === undefined)
       return Promise.resolve({ granted: false, reason: `no UpdatePolicy selects node ${nodeName}` });
     const decision = this.#fleetLock.ask(nodeName, clientId);
-    this.#queue.add(policy);
+    this.#enqueueChange(policy);
     return decision;
   }
 
@@ -369,16 +420,36 @@ export class RolloutController {
       await this.#finishOrphans();
       return;
     }
+    this.#reconciling = name;
+    let outcome: PassOutcome;
+    try {
+      outcome = await this.#reconcilePolicy(name);
+    } catch (error) {
+      this.#passEnded(name, false);
+      throw error;
+    }
+    this.#passEnded(name, outcome !== 'conflicted', outcome === 'conflicted' ? undefined : outcome.queue);
+  }
+
+  /**
+   * One pass of a policy; resolves to the nodes it left waiting (none if the policy is gone), or to `conflicted`
+   * when writes were refused only because their nodes changed: the pass runs again on those nodes' next versions
+   * (#decideAgainOnChange), and the work queue's back-off, which grows with every failure in a row and would
+   * outlast them, is not involved.
+   */
+  async #reconcilePolicy(name: string): Promise<PassOutcome> {
     const started = performance.now();
     const policies = this.#parsedPolicies();
     const policy = policies.get(name);
-    if (policy === undefined) return;
+    if (policy === undefined) return { queue: undefined };
     const view = rolloutPolicyOf(policy);
     const otherPolicies: OtherPolicy[] = [...policies.values()]
       .filter((other) => other.metadata.name !== name)
       .map((other) => ({ name: other.metadata.name, selects: rolloutPolicyOf(other).selects }));
     const now = this.#clock.now();
     const nodes = this.#nodes.list().map(nodeStateOf);
+    const previousQueue = this.#previousQueues.get(name);
+    const changedAt = this.#changes.get(name)?.first;
     const plan = planRollout({
       policy: view,
       otherPolicies,
@@ -386,6 +457,8 @@ export class RolloutController {
       now,
       pendingWrites: this.#expectations.pending(),
       rebootNeededSince: this.#rebootNeededSince,
+      ...(previousQueue === undefined ? {} : { previousQueue }),
+      ...(changedAt === undefined ? {} : { changedAt }),
       fleetLockRequests: this.#fleetLock
         .requests()
         .filter((request) => view.selects(this.#nodes.get(request.node)?.metadata?.labels ?? {}))
@@ -406,8 +479,18 @@ export class RolloutController {
       );
     }
     if (failures.size > 0) {
-      const [first] = failures.values();
-      throw first ?? new Error(`writes to ${failures.size} node(s) failed`);
+      const errors = [...failures.values()];
+      if (errors.every((error) => error instanceof NodeChangedError || error instanceof GrantWithheldError)) {
+        this.#options.metrics.reconciles.inc({ outcome: 'conflict' });
+        // Should the change that refused a write never show (it always does), the pass still runs again soon.
+        this.#queue.addAfter(name, CONFLICT_RETRY_MS);
+        this.#logger.debug(
+          { policy: name, nodes: [...failures.keys()] },
+          'nodes changed under the plan; deciding again',
+        );
+        return 'conflicted';
+      }
+      throw errors[0] ?? new Error(`writes to ${failures.size} node(s) failed`);
     }
 
     await this.#writeStatus(policy, plan, now);
@@ -420,6 +503,7 @@ export class RolloutController {
       { policy: name, actions: plan.actions.length, budget: plan.budget, ms: Math.round(performance.now() - started) },
       'reconciled',
     );
+    return { queue: plan.queue };
   }
 
   /** Clears the grant of every node that came back from a reboot that no existing policy would finish. */
@@ -459,14 +543,40 @@ export class RolloutController {
             this.#recorder.written(policy, write, this.#clock.now());
           } catch (error) {
             failures.set(write.node, error instanceof Error ? error : new Error(String(error)));
+            if (error instanceof NodeChangedError) this.#decideAgainOnChange(policy.metadata.name, write);
           }
         }),
       );
     };
     await stage(writes.filter((write) => !write.takesSlot));
-    // A grant may count on a slot that a failed first-stage write was to free.
-    if (failures.size === 0) await stage(writes.filter((write) => write.takesSlot));
+    // A grant may count on a slot that a failed first-stage write was to free: one withheld per failure, the last
+    // in the fair order (they stay queued for the retry); the others go out now.
+    const grants = writes.filter((write) => write.takesSlot);
+    const allowed = grantsAfterFailures(grants.length, failures.size);
+    const [cause] = failures.values();
+    for (const withheld of grants.slice(allowed))
+      failures.set(
+        withheld.node,
+        new GrantWithheldError(
+          `grant to node ${withheld.node} withheld: a write that was to free a slot failed`,
+          { node: withheld.node },
+          { cause },
+        ),
+      );
+    await stage(grants.slice(0, allowed));
     return failures;
+  }
+
+  /**
+   * A conditioned write found its node changed: decide again as soon as the informer shows the new version (a
+   * heartbeat, too, which changes no fingerprint), or at once if it already does, rather than after back-off.
+   */
+  #decideAgainOnChange(policy: string, write: NodeWrite): void {
+    const cached = this.#nodes.get(write.node)?.metadata?.resourceVersion;
+    // The cache already shows a newer version: decide again now. Otherwise (the cache is at the version decided on,
+    // or behind this process's own write to the node) wait for the next, which the informer is bound to show.
+    if (cached !== undefined && cached !== write.basedOn && isAtLeast(cached, write.basedOn)) this.#queue.add(policy);
+    else this.#awaitingChange.add(write.node);
   }
 
   async #writeStatus(policy: UpdatePolicy, plan: RolloutPlan, now: number): Promise<void> {

@@ -35,9 +35,12 @@ export class DecisionRecorder {
         case 'approve':
         case 'requestBeforeRebootHooks':
         case 'grantFleetLock':
-          // The latency of the decision that gave a node its slot (an approval after hooks took its slot earlier).
-          if (action.since !== undefined && (action.takesSlot === true || action.kind === 'grantFleetLock')) {
-            metrics.decisionLatency.observe({ policy: name }, Math.max(0, now - action.since) / 1000);
+          // The latency of the decision that gave a node its slot (an approval after hooks took its slot earlier):
+          // from the change that made it possible, not from when the node started to wait for a slot.
+          {
+            const from = action.possibleSince ?? action.since;
+            if (from !== undefined && (action.takesSlot === true || action.kind === 'grantFleetLock'))
+              metrics.decisionLatency.observe({ policy: name }, Math.max(0, now - from) / 1000);
           }
           if (action.kind !== 'requestBeforeRebootHooks')
             metrics.rebootsStarted.inc({

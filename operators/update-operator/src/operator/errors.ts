@@ -8,3 +8,6 @@ export class NodeChangedError extends StrataError {}
 
 /** The API server refused or failed a write. */
 export class NodeWriteError extends StrataError {}
+
+/** A grant not written because a write its slot depended on failed; the node stays queued for the next pass. */
+export class GrantWithheldError extends StrataError {}

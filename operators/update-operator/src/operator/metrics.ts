@@ -53,7 +53,7 @@ export class OperatorMetrics {
     });
     this.decisionLatency = new Histogram({
       name: `${PREFIX}decision_latency_seconds`,
-      help: 'From the informer first showing a node needing a reboot (or a FleetLock client first asking) to the write granting its slot.',
+      help: 'From the change that made a grant possible (a node needing a reboot, or a FleetLock client asking, while a slot is free; for a node that waited, the first change seen after the pass that left it waiting: a slot freed, the budget raised, a window opened) to the write granting its slot.',
       labelNames: ['policy'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
       registers,

@@ -153,7 +153,7 @@ describe('update operator against a real API server', () => {
       assert.match(metrics, /strata_update_operator_leader 1/);
       const latency = /strata_update_operator_decision_latency_seconds_sum\{policy="[^"]+"\} ([\d.e-]+)/.exec(metrics);
       t.diagnostic(
-        `decision latency histogram sum over 6 grants (includes waiting for a slot): ${latency?.[1] ?? '?'} s`,
+        `decision latency histogram sum over 6 grants (each from the change that made it possible): ${latency?.[1] ?? '?'} s`,
       );
     } finally {
       await agents.stop();

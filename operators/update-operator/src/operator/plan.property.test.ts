@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
 import { applyPatch, patchIsReflected, type NodeState } from './node-state.ts';
-import { planRollout, writesOf, type PendingWrite } from './plan.ts';
+import { grantsAfterFailures, planRollout, writesOf, type PendingWrite } from './plan.ts';
 import fc from 'fast-check';
 import { aNode, aRolloutPolicy, MINUTE, T0, uniformDraws } from './test-fixtures.ts';
 
@@ -180,14 +180,18 @@ function simulate(random: () => number): void {
       pendingWrites: pending,
       rebootNeededSince: since,
     });
-    let released = true;
-    for (const change of writesOf(plan.actions)) {
-      // As the controller does: grants run only once every write that frees a slot has landed.
-      if (change.takesSlot && !released) break;
+    const writes = writesOf(plan.actions);
+    const grants = writes.filter((change) => change.takesSlot).length;
+    let failedFirstStage = 0;
+    let granted = 0;
+    for (const change of writes) {
+      // As the controller does: each first-stage write that failed withholds one grant, the last in the fair order.
+      if (change.takesSlot && granted >= grantsAfterFailures(grants, failedFirstStage)) break;
+      if (change.takesSlot) granted += 1;
       const current = truth.get(change.node);
       // The API server refuses a write conditioned on a resourceVersion that is no longer current.
       if (current === undefined || current.resourceVersion !== change.basedOn) {
-        if (!change.takesSlot) released = false;
+        if (!change.takesSlot) failedFirstStage += 1;
         continue;
       }
       write(change.node, (node) => applyPatch(node, change.patch));

@@ -49,6 +49,14 @@ export interface PlanInput {
   /** When this process first saw each node need a reboot: the fair order, oldest first. */
   readonly rebootNeededSince?: ReadonlyMap<string, number>;
   readonly fleetLockRequests?: readonly FleetLockRequest[];
+  /**
+   * The nodes this process's previous pass of this policy left waiting for a slot (its `queue`), and the instant of
+   * the first change it saw after that pass read its cache. A node that waited can only have been made grantable by
+   * a change since (a slot freed, the budget raised, a window opened), so its decision was possible from then on, not
+   * from when it started to wait.
+   */
+  readonly previousQueue?: ReadonlySet<string>;
+  readonly changedAt?: number;
 }
 
 export type ActionKind =
@@ -73,8 +81,13 @@ export interface PlannedAction {
   readonly reason: EventReason;
   readonly message: string;
   readonly warning: boolean;
-  /** For grants: when the node was first seen to need its reboot. */
+  /** For grants: when the node was first seen to need its reboot (its place in the fair order). */
   readonly since?: number;
+  /**
+   * For grants: since when the decision was possible, the start of `decision_latency_seconds`. Its `since`, or, for
+   * a node the previous pass left waiting, the first change seen after that pass, whichever is later.
+   */
+  readonly possibleSince?: number;
   /** For grants: whether it took a new slot (false for a node already down or cordoned). */
   readonly takesSlot?: boolean;
 }
@@ -256,7 +269,11 @@ export function planRollout(input: PlanInput): RolloutPlan {
   }
   candidates.sort((a, b) => a.since - b.since || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
 
-  const waiting = grantInFairOrder(pass, candidates, limit, closedCause, window.nextOpenAt);
+  const possibleSince = (candidate: Candidate): number =>
+    input.previousQueue?.has(candidate.node.name) === true
+      ? Math.max(candidate.since, Math.min(input.changedAt ?? now, now))
+      : candidate.since;
+  const waiting = grantInFairOrder(pass, candidates, limit, closedCause, window.nextOpenAt, possibleSince);
 
   const phases = new Map<string, NodePhase>();
   for (const node of pass.nodes.values()) phases.set(node.name, phaseOf(node));
@@ -471,10 +488,10 @@ function approveAfterHooks(
     return;
   }
   if (requester === undefined) {
-    pass.act(node, approval(pass, node, undefined, false));
+    pass.act(node, approval(pass, node, {}, false));
     return;
   }
-  pass.act(node, fleetLockGrant(pass, node, requester, undefined, false));
+  pass.act(node, fleetLockGrant(pass, node, requester, {}, false));
   if (request?.clientId === requester) pass.fleetLock.set(node.name, { granted: true, alreadyHeld: false });
 }
 
@@ -510,7 +527,7 @@ function grant(
   kind: 'approve' | 'grantFleetLock',
   mark: Readonly<Record<string, string | null>>,
   event: { readonly reason: EventReason; readonly message: string },
-  since: number | undefined,
+  since: Pick<PlannedAction, 'since' | 'possibleSince'>,
   takesSlot: boolean,
 ): Omit<PlannedAction, 'node' | 'basedOn'> {
   const { policy, now } = pass;
@@ -528,7 +545,7 @@ function grant(
     },
     ...event,
     warning: false,
-    ...(since === undefined ? {} : { since }),
+    ...since,
     takesSlot,
   };
 }
@@ -538,7 +555,7 @@ function fleetLockGrant(
   pass: Pass,
   node: NodeState,
   clientId: string,
-  since: number | undefined,
+  since: Pick<PlannedAction, 'since' | 'possibleSince'>,
   takesSlot: boolean,
 ): Omit<PlannedAction, 'node' | 'basedOn'> {
   return grant(
@@ -558,7 +575,7 @@ function fleetLockGrant(
 function approval(
   pass: Pass,
   node: NodeState,
-  since: number | undefined,
+  since: Pick<PlannedAction, 'since' | 'possibleSince'>,
   takesSlot: boolean,
 ): Omit<PlannedAction, 'node' | 'basedOn'> {
   return grant(
@@ -618,6 +635,7 @@ function grantInFairOrder(
   limit: number,
   closedCause: RevokeCause | undefined,
   nextOpenAt: number | undefined,
+  possibleSince: (candidate: Candidate) => number,
 ): Candidate[] {
   const { policy } = pass;
   const waiting: Candidate[] = [];
@@ -644,6 +662,7 @@ function grantInFairOrder(
       continue;
     }
     if (takesSlot) unavailable += 1;
+    const times = { since: candidate.since, possibleSince: possibleSince(candidate) };
     if (fleetLock !== undefined && fleetLock.live === false) {
       refuse(
         `a slot of UpdatePolicy ${policy.name} is kept for FleetLock client ${fleetLock.clientId}; it is granted when the client asks again`,
@@ -661,7 +680,7 @@ function grantInFairOrder(
         reason: EVENT_REASONS.beforeRebootHooksPending,
         message: `FleetLock client ${fleetLock.clientId} of node ${node.name} holds a reboot slot; waiting for before-reboot hooks ${hooks} to be "true" (UpdatePolicy ${policy.name})`,
         warning: false,
-        since: candidate.since,
+        ...times,
         takesSlot,
       });
       pass.fleetLock.set(node.name, {
@@ -669,7 +688,7 @@ function grantInFairOrder(
         reason: `node ${node.name} holds a reboot slot; waiting for before-reboot hooks ${hooks} to be "true" (UpdatePolicy ${policy.name})`,
       });
     } else if (fleetLock !== undefined) {
-      pass.act(node, fleetLockGrant(pass, node, fleetLock.clientId, candidate.since, takesSlot));
+      pass.act(node, fleetLockGrant(pass, node, fleetLock.clientId, times, takesSlot));
       pass.fleetLock.set(node.name, { granted: true, alreadyHeld: false });
     } else if (policy.beforeRebootHooks.length > 0) {
       pass.act(node, {
@@ -678,11 +697,11 @@ function grantInFairOrder(
         reason: EVENT_REASONS.beforeRebootHooksPending,
         message: `node ${node.name} holds a reboot slot; waiting for before-reboot hooks ${policy.beforeRebootHooks.join(', ')} to be "true" (UpdatePolicy ${policy.name})`,
         warning: false,
-        since: candidate.since,
+        ...times,
         takesSlot,
       });
     } else {
-      pass.act(node, approval(pass, node, candidate.since, takesSlot));
+      pass.act(node, approval(pass, node, times, takesSlot));
     }
   }
   return waiting;
@@ -701,9 +720,9 @@ export interface NodeWrite {
 /**
  * The plan's writes, one per node, in two stages: first every write that
  * takes no new slot (clean-ups, revocations, failures, approvals of nodes
- * already holding a slot), then the grants. A grant may rely on a slot that a
- * first-stage write frees, so the executor must run the second stage only if
- * every write of the first succeeded.
+ * already holding a slot), then the grants, in the fair order. A grant may
+ * rely on a slot that a first-stage write frees, so the executor runs only
+ * `grantsAfterFailures` of the grants, the first in the fair order.
  */
 export function writesOf(actions: readonly PlannedAction[]): NodeWrite[] {
   const byNode = new Map<string, PlannedAction[]>();
@@ -720,4 +739,14 @@ export function writesOf(actions: readonly PlannedAction[]): NodeWrite[] {
     takesSlot: list.some((action) => action.takesSlot === true),
   }));
   return [...writes.filter((write) => !write.takesSlot), ...writes.filter((write) => write.takesSlot)];
+}
+
+/**
+ * How many of a plan's `grants` (second-stage writes, first in the fair order first) may still be written when
+ * `failedFirstStage` of its first-stage writes failed. A failed first-stage write leaves its node as it was, which
+ * counts against the budget at most once more than the plan assumed (a completion or revocation that did not free
+ * its slot): withholding one grant per failure keeps the budget, and the other grants need not wait for the retry.
+ */
+export function grantsAfterFailures(grants: number, failedFirstStage: number): number {
+  return Math.max(0, grants - failedFirstStage);
 }
