@@ -773,4 +773,56 @@ describe('completing a reboot', () => {
     assert.equal(after.labels[LABELS.afterReboot], undefined);
     assert.equal(after.annotations[ANNOTATIONS.fleetLockHolder], undefined);
   });
+
+  it("clears an agent's reboot-ok with the FleetLock lock, so the failed node does not count again once unmarked", () => {
+    // Found by the property test (seed 198140778, path "845"): under ReleaseSlot a failed node counts nothing; the
+    // FleetLock completion cleared reboot-failed and the lock but left reboot-ok, which then counted, over the budget.
+    const node = aNode({
+      name: 'both',
+      annotations: {
+        [ANNOTATIONS.rebootOk]: TRUE,
+        [ANNOTATIONS.fleetLockHolder]: 'id-both',
+        [ANNOTATIONS.rebootFailed]: TRUE,
+        [ANNOTATIONS.rebootGrantedAt]: '2025-03-10T11:14:00.000Z',
+      },
+      labels: { [LABELS.afterReboot]: TRUE },
+    });
+    const result = planRollout({
+      policy: aRolloutPolicy({ maxUnavailable: 1, onRebootTimeout: 'ReleaseSlot' }),
+      otherPolicies: [],
+      now: T0,
+      nodes: [node],
+    });
+    const complete = result.actions.find((action) => action.kind === 'complete');
+    assert.ok(complete, `a completion: ${result.actions.map((action) => action.kind).join(', ')}`);
+    const after = applyPatch(node, complete.patch);
+    assert.equal(after.annotations[ANNOTATIONS.fleetLockHolder], undefined);
+    assert.equal(after.annotations[ANNOTATIONS.rebootOk], undefined);
+    assert.equal(result.budget.unavailable, 0);
+  });
+
+  it("waits for an agent's reboot in progress before completing the FleetLock lock of a failed node", () => {
+    // Found by the property test (seed 1457044440, path "1770"): clearing reboot-failed under reboot-in-progress
+    // counted the node again under ReleaseSlot.
+    const node = aNode({
+      name: 'both',
+      annotations: {
+        [ANNOTATIONS.rebootInProgress]: TRUE,
+        [ANNOTATIONS.fleetLockHolder]: 'id-both',
+        [ANNOTATIONS.rebootFailed]: TRUE,
+      },
+      labels: { [LABELS.afterReboot]: TRUE },
+    });
+    const result = planRollout({
+      policy: aRolloutPolicy({ maxUnavailable: 1, onRebootTimeout: 'ReleaseSlot' }),
+      otherPolicies: [],
+      now: T0,
+      nodes: [node],
+    });
+    assert.deepEqual(
+      result.actions.filter((action) => action.kind === 'complete'),
+      [],
+    );
+    assert.equal(result.budget.unavailable, 0);
+  });
 });

@@ -375,15 +375,19 @@ function finishOrTimeOut(pass: Pass, node: NodeState, hooksPending: HookWait[]):
   }
 
   // Zincati said steady-state while the policy has after-reboot hooks: the lock holds the slot until they say "true".
-  if (facts.fleetLockHolder !== undefined && facts.afterReboot) {
+  // An agent's reboot still in progress on the same node holds it until the agent is done, as the agent's completion
+  // above waits for the lock: clearing the failed mark under it would count the node against the budget again.
+  if (facts.fleetLockHolder !== undefined && facts.afterReboot && !facts.inProgress) {
     const unmet = unmetHooks(node, policy.afterRebootHooks);
     if (unmet.length > 0) {
       hooksPending.push({ node: node.name, hooks: unmet, label: 'after-reboot' });
       return node;
     }
+    // An agent's reboot-ok on the same node is consumed by this reboot too: left behind without the failed mark that
+    // this clears, it would count the node against the budget again (found by the planner's property test).
     return pass.act(node, {
       kind: 'complete',
-      patch: completion(policy, ANNOTATIONS.fleetLockHolder),
+      patch: completion(policy, ANNOTATIONS.fleetLockHolder, ANNOTATIONS.rebootOk),
       reason: EVENT_REASONS.rebootCompleted,
       message: `node ${node.name} rebooted (FleetLock client ${facts.fleetLockHolder}) and is done (UpdatePolicy ${policy.name})`,
       warning: false,
@@ -496,16 +500,16 @@ function approveAfterHooks(
 }
 
 /**
- * A finished reboot's clean-up, whichever way it was granted (`grantMark`: reboot-ok or fleetlock-holder): the grant,
+ * A finished reboot's clean-up, whichever way it was granted (`grantMarks`: reboot-ok, fleetlock-holder or both): the grant,
  * the after-reboot hooks and every step label gone, a before-reboot label left over included, since any of them would
  * keep counting the node against the budget.
  */
-function completion(policy: RolloutPolicy, grantMark: string): NodePatch {
+function completion(policy: RolloutPolicy, ...grantMarks: readonly string[]): NodePatch {
   return {
     annotations: {
       ...removeKeys(policy.afterRebootHooks),
       ...removeKeys([
-        grantMark,
+        ...grantMarks,
         ANNOTATIONS.rebootGrantedAt,
         ANNOTATIONS.policy,
         ANNOTATIONS.rebootFailed,
