@@ -363,8 +363,9 @@ describe('the etcd pages and the Overview in Chromium', { timeout: 240_000 }, ()
     );
     await textReads(page, `tr[data-version="${OLD_VERSION}"] td[data-column="nodes"]`, '2');
     // Recharts drew the chart.
-    await page.locator('figure.chart svg.recharts-surface').waitFor();
-    assert.equal(await page.locator('figure.chart svg.recharts-surface').count(), 1);
+    const chart = page.locator('[role="img"][aria-label^="Nodes per OS version"] svg.recharts-surface');
+    await chart.waitFor();
+    assert.equal(await chart.count(), 1);
     assert.deepEqual(await seriousViolations(page), []);
     await page.screenshot({ path: join(ARTIFACTS, 'overview-complete.png'), fullPage: true });
 

@@ -51,7 +51,7 @@ export function CreateEtcdClusterForm() {
   };
 
   return (
-    <details className="card">
+    <details className="my-4 rounded-lg border border-slate-300 bg-white px-4 py-2">
       <summary>Create an etcd cluster</summary>
       <form onSubmit={(event) => void submit(event)} aria-label="Create an etcd cluster" noValidate>
         <Label>

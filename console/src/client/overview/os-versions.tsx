@@ -21,7 +21,7 @@ export function OsVersions() {
           {error}
         </Alert>
       )}
-      <figure className="chart">
+      <figure className="m-0 mb-4">
         <div role="img" aria-label={`Nodes per OS version: ${summary === '' ? 'no nodes' : summary}`}>
           <BarChart
             width={560}
@@ -38,7 +38,9 @@ export function OsVersions() {
             <Bar dataKey="nodes" name="Nodes" fill="#2f5d8a" isAnimationActive={false} />
           </BarChart>
         </div>
-        <figcaption>Nodes per OS version (the table below has the same counts)</figcaption>
+        <figcaption className="text-sm text-slate-600">
+          Nodes per OS version (the table below has the same counts)
+        </figcaption>
       </figure>
       <Table data-testid="os-versions">
         <TableCaption>Nodes per OS version</TableCaption>

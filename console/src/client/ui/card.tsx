@@ -1,10 +1,19 @@
+import { Slot } from 'radix-ui';
 import type { ComponentProps } from 'react';
 import { cn } from './cn.ts';
 
-/** A card is a <section> by default: the console's cards are the page's parts, each with its heading. */
-export function Card({ className, ...props }: ComponentProps<'section'>) {
+/**
+ * A card is a <section> by default: the console's cards are the page's parts, each with its heading. `asChild` lends
+ * its look to the one child element instead, for a card that is another element (an update group is an <article>).
+ */
+export function Card({
+  className,
+  asChild = false,
+  ...props
+}: ComponentProps<'section'> & { readonly asChild?: boolean }) {
+  const Component = asChild ? Slot.Root : 'section';
   return (
-    <section
+    <Component
       data-slot="card"
       className={cn(
         'my-4 flex min-w-0 flex-col gap-3 rounded-lg border border-slate-300 bg-white p-4 shadow-xs [&>h2]:m-0',

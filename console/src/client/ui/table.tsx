@@ -47,6 +47,18 @@ export function TableHead({ className, scope = 'col', ...props }: ComponentProps
   );
 }
 
+/** A row's own header cell (`scope="row"`): in the body, so neither sticky nor shaded like the column headers. */
+export function TableRowHead({ className, ...props }: ComponentProps<'th'>) {
+  return (
+    <th
+      data-slot="table-row-head"
+      scope="row"
+      className={cn('px-3 py-1.5 text-left align-middle font-medium whitespace-nowrap', className)}
+      {...props}
+    />
+  );
+}
+
 export function TableCell({ className, ...props }: ComponentProps<'td'>) {
   return (
     <td data-slot="table-cell" className={cn('px-3 py-1.5 align-middle whitespace-nowrap', className)} {...props} />

@@ -7,6 +7,7 @@ import { useRouter } from 'next/navigation';
 import { apiPauseAnswerSchema } from '@strata/update-server/answers';
 import { useState } from 'react';
 import { mutate } from '../mutate.ts';
+import { Button } from '../ui/button.tsx';
 
 export function GroupPauseButton({ group, paused: shown }: { readonly group: string; readonly paused: boolean }) {
   const router = useRouter();
@@ -35,11 +36,21 @@ export function GroupPauseButton({ group, paused: shown }: { readonly group: str
     router.refresh();
   };
   return (
-    <p>
-      <button type="button" disabled={busy} aria-label={`${verb} group ${group}`} onClick={() => void act()}>
+    <p className="flex flex-wrap items-center gap-2">
+      <Button
+        variant="outline"
+        size="sm"
+        disabled={busy}
+        aria-label={`${verb} group ${group}`}
+        onClick={() => void act()}
+      >
         {verb}
-      </button>
-      {error === undefined ? null : <span role="alert">{error}</span>}
+      </Button>
+      {error === undefined ? null : (
+        <span role="alert" className="text-sm text-red-800">
+          {error}
+        </span>
+      )}
     </p>
   );
 }

@@ -9,6 +9,10 @@ import { useState, type FormEvent } from 'react';
 import { issueLines } from '../../shared/etcd-forms.ts';
 import { promoteFormSchema } from '../../shared/update-server-forms.ts';
 import { mutate } from '../mutate.ts';
+import { Button } from '../ui/button.tsx';
+import { Input } from '../ui/input.tsx';
+import { Label } from '../ui/label.tsx';
+import { NativeSelect } from '../ui/native-select.tsx';
 
 export function PromoteForm({ channel }: { readonly channel: string }) {
   const router = useRouter();
@@ -48,33 +52,39 @@ export function PromoteForm({ channel }: { readonly channel: string }) {
 
   return (
     <form
-      className="inline-form"
+      // One line in its table cell, not the page forms' one-field-a-line grid.
+      className="flex max-w-none flex-wrap items-center gap-2"
       onSubmit={(event) => void submit(event)}
       aria-label={`Promote a release on ${channel}`}
       noValidate
     >
-      <label>
-        By{' '}
-        <select name="by" defaultValue="version">
+      <Label>
+        By
+        <NativeSelect name="by" defaultValue="version">
           <option value="version">version</option>
           <option value="release">UpdateRelease name</option>
-        </select>
-      </label>{' '}
-      <label>
-        Release <input name="value" autoComplete="off" placeholder="4230.2.4" size={16} />
-      </label>{' '}
-      <button type="submit" disabled={busy}>
+        </NativeSelect>
+      </Label>
+      <Label>
+        Release
+        <Input name="value" autoComplete="off" placeholder="4230.2.4" className="w-40" />
+      </Label>
+      <Button type="submit" size="sm" disabled={busy}>
         Promote
-      </button>
+      </Button>
       {problems.length === 0 ? null : (
-        <ul role="alert" data-testid={`promote-errors-${channel}`}>
+        <ul role="alert" data-testid={`promote-errors-${channel}`} className="basis-full text-sm whitespace-normal">
           {problems.map((problem) => (
             <li key={problem}>{problem}</li>
           ))}
         </ul>
       )}
       {done === undefined ? null : (
-        <span role="status" data-testid={`promoted-${channel}`}>
+        <span
+          role="status"
+          data-testid={`promoted-${channel}`}
+          className="basis-full text-sm whitespace-normal text-green-900"
+        >
           {done}
         </span>
       )}

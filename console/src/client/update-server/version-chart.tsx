@@ -2,6 +2,7 @@
 // A group's machines per version, drawn with Recharts as the Overview's OS versions are (ADR 0059), with the same
 // counts in a table beside it for screen readers and for anyone who would rather read numbers.
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import { Table, TableBody, TableCaption, TableCell, TableHead, TableHeader, TableRow } from '../ui/table.tsx';
 
 export interface VersionCount {
   readonly version: string;
@@ -19,7 +20,7 @@ export function VersionChart({
   const summary = versions.map((entry) => `${entry.version}: ${entry.machines}`).join('; ');
   return (
     <>
-      <figure className="chart">
+      <figure className="m-0">
         <div role="img" aria-label={`Machines of ${group} per version: ${summary}`}>
           <BarChart
             width={520}
@@ -36,25 +37,27 @@ export function VersionChart({
             <Bar dataKey="machines" name="Machines" fill="#2f5d8a" isAnimationActive={false} />
           </BarChart>
         </div>
-        <figcaption>Machines of {group} per version (the table has the same counts)</figcaption>
+        <figcaption className="text-sm text-slate-600">
+          Machines of {group} per version (the table has the same counts)
+        </figcaption>
       </figure>
-      <table data-testid={`versions-${group}`}>
-        <caption>Machines of {group} per version</caption>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Machines</th>
-          </tr>
-        </thead>
-        <tbody>
+      <Table data-testid={`versions-${group}`}>
+        <TableCaption>Machines of {group} per version</TableCaption>
+        <TableHeader>
+          <TableRow>
+            <TableHead>Version</TableHead>
+            <TableHead>Machines</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
           {versions.map((entry) => (
-            <tr key={entry.version} data-version={entry.version}>
-              <td>{entry.version}</td>
-              <td data-column="machines">{entry.machines}</td>
-            </tr>
+            <TableRow key={entry.version} data-version={entry.version}>
+              <TableCell>{entry.version}</TableCell>
+              <TableCell data-column="machines">{entry.machines}</TableCell>
+            </TableRow>
           ))}
-        </tbody>
-      </table>
+        </TableBody>
+      </Table>
     </>
   );
 }

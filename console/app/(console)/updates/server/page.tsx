@@ -9,6 +9,18 @@ import { GroupPauseButton } from '../../../../src/client/update-server/group-pau
 import { UpdateServerLive } from '../../../../src/client/update-server/live-refresh.tsx';
 import { PromoteForm } from '../../../../src/client/update-server/promote-form.tsx';
 import { VersionChart } from '../../../../src/client/update-server/version-chart.tsx';
+import { Card } from '../../../../src/client/ui/card.tsx';
+import { DescriptionList } from '../../../../src/client/ui/description-list.tsx';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+  TableRowHead,
+} from '../../../../src/client/ui/table.tsx';
 import { mayI } from '../../../../src/server/access.ts';
 import { consoleConfig } from '../../../../src/server/config.ts';
 import { askUpdateServer, unreachableMessage } from '../../../../src/server/update-server.ts';
@@ -64,37 +76,37 @@ export default async function UpdateServerPage() {
         {!channels.ok ? (
           <Refusal status={channels.status} message={channels.message} />
         ) : (
-          <table data-testid="channels">
-            <caption>Update channels</caption>
-            <thead>
-              <tr>
-                <th scope="col">Channel</th>
-                <th scope="col">Release</th>
-                <th scope="col">Version</th>
-                <th scope="col">Resolved</th>
-                {canPromote.some(Boolean) ? <th scope="col">Promote</th> : null}
-              </tr>
-            </thead>
-            <tbody>
+          <Table data-testid="channels">
+            <TableCaption>Update channels</TableCaption>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Channel</TableHead>
+                <TableHead>Release</TableHead>
+                <TableHead>Version</TableHead>
+                <TableHead>Resolved</TableHead>
+                {canPromote.some(Boolean) ? <TableHead>Promote</TableHead> : null}
+              </TableRow>
+            </TableHeader>
+            <TableBody>
               {channels.value.items.map((channel, index) => (
-                <tr key={channel.name} data-channel={channel.name}>
-                  <th scope="row">{channel.name}</th>
-                  <td data-column="release">{channel.release ?? 'None'}</td>
-                  <td data-column="version">{channel.version ?? 'None'}</td>
-                  <td data-column="resolved">
+                <TableRow key={channel.name} data-channel={channel.name}>
+                  <TableRowHead>{channel.name}</TableRowHead>
+                  <TableCell data-column="release">{channel.release ?? 'None'}</TableCell>
+                  <TableCell data-column="version">{channel.version ?? 'None'}</TableCell>
+                  <TableCell data-column="resolved">
                     {channel.resolved === null
                       ? 'Not yet'
                       : channel.resolved.status === 'True'
                         ? 'Yes'
                         : `${channel.resolved.reason}: ${channel.resolved.message}`}
-                  </td>
+                  </TableCell>
                   {canPromote.some(Boolean) ? (
-                    <td>{canPromote[index] === true ? <PromoteForm channel={channel.name} /> : null}</td>
+                    <TableCell>{canPromote[index] === true ? <PromoteForm channel={channel.name} /> : null}</TableCell>
                   ) : null}
-                </tr>
+                </TableRow>
               ))}
-            </tbody>
-          </table>
+            </TableBody>
+          </Table>
         )}
       </section>
       <section aria-labelledby="groups-heading">
@@ -107,43 +119,40 @@ export default async function UpdateServerPage() {
           groups.value.items.map((group, index) => {
             const progress = rolloutProgress(group);
             return (
-              <article
-                key={group.name}
-                className="card"
-                data-group={group.name}
-                aria-labelledby={`group-${group.name}`}
-              >
-                <h3 id={`group-${group.name}`}>
-                  <Link href={`/updates/server/groups/${encodeURIComponent(group.name)}`}>{group.name}</Link>
-                </h3>
-                <dl className="summary">
-                  <dt>Track</dt>
-                  <dd data-field="track">{group.track}</dd>
-                  <dt>Channel</dt>
-                  <dd data-field="channel">{group.channel}</dd>
-                  <dt>State</dt>
-                  <dd data-field="state">{groupState(group)}</dd>
-                  <dt>Policy</dt>
-                  <dd data-field="policy">{policySummary(group.policy)}</dd>
-                  <dt>Machines</dt>
-                  <dd data-field="machines">{group.machines}</dd>
-                  <dt>Rollout</dt>
-                  <dd data-field="rollout">
-                    {progress.text}
-                    {progress.version === null || progress.machines === 0 ? null : (
-                      // Beside the words, not in them: the cell's text stays the progress in words.
-                      <progress
-                        className="rollout-progress"
-                        max={progress.machines}
-                        value={progress.onVersion}
-                        aria-label={`${group.name}: machines on ${progress.version}`}
-                      />
-                    )}
-                  </dd>
-                </dl>
-                {canPause[index] === true ? <GroupPauseButton group={group.name} paused={group.paused} /> : null}
-                <VersionChart group={group.name} versions={group.versions} />
-              </article>
+              <Card asChild key={group.name} className="[&>h3]:m-0">
+                <article data-group={group.name} aria-labelledby={`group-${group.name}`}>
+                  <h3 id={`group-${group.name}`}>
+                    <Link href={`/updates/server/groups/${encodeURIComponent(group.name)}`}>{group.name}</Link>
+                  </h3>
+                  <DescriptionList>
+                    <dt>Track</dt>
+                    <dd data-field="track">{group.track}</dd>
+                    <dt>Channel</dt>
+                    <dd data-field="channel">{group.channel}</dd>
+                    <dt>State</dt>
+                    <dd data-field="state">{groupState(group)}</dd>
+                    <dt>Policy</dt>
+                    <dd data-field="policy">{policySummary(group.policy)}</dd>
+                    <dt>Machines</dt>
+                    <dd data-field="machines">{group.machines}</dd>
+                    <dt>Rollout</dt>
+                    <dd data-field="rollout">
+                      {progress.text}
+                      {progress.version === null || progress.machines === 0 ? null : (
+                        // Beside the words, not in them: the cell's text stays the progress in words.
+                        <progress
+                          className="ml-2 align-middle"
+                          max={progress.machines}
+                          value={progress.onVersion}
+                          aria-label={`${group.name}: machines on ${progress.version}`}
+                        />
+                      )}
+                    </dd>
+                  </DescriptionList>
+                  {canPause[index] === true ? <GroupPauseButton group={group.name} paused={group.paused} /> : null}
+                  <VersionChart group={group.name} versions={group.versions} />
+                </article>
+              </Card>
             );
           })
         )}

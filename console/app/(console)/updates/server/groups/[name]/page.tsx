@@ -9,6 +9,18 @@ import { z } from 'zod';
 import { GroupPauseButton } from '../../../../../../src/client/update-server/group-pause-button.tsx';
 import { UpdateServerLive } from '../../../../../../src/client/update-server/live-refresh.tsx';
 import { VersionChart } from '../../../../../../src/client/update-server/version-chart.tsx';
+import { Alert } from '../../../../../../src/client/ui/alert.tsx';
+import { DescriptionList } from '../../../../../../src/client/ui/description-list.tsx';
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+  TableRowHead,
+} from '../../../../../../src/client/ui/table.tsx';
 import { mayI } from '../../../../../../src/server/access.ts';
 import { consoleConfig } from '../../../../../../src/server/config.ts';
 import { askUpdateServer, unreachableMessage } from '../../../../../../src/server/update-server.ts';
@@ -53,7 +65,9 @@ export default async function UpdateGroupPage({
     return (
       <>
         {heading}
-        <p role="alert">The page&apos;s query is not valid: {z.prettifyError(query.error)}</p>
+        <Alert variant="destructive" role="alert">
+          The page&apos;s query is not valid: {z.prettifyError(query.error)}
+        </Alert>
       </>
     );
   const { server, session } = context;
@@ -106,7 +120,7 @@ export default async function UpdateGroupPage({
         <Link href="/updates/server">All channels and groups</Link>
       </p>
       <UpdateServerLive scope={{ page: 'group', group: group.value.name, stale: !machines.ok }} />
-      <dl className="summary" data-group={group.value.name}>
+      <DescriptionList data-group={group.value.name}>
         <dt>Track</dt>
         <dd data-field="track">{group.value.track}</dd>
         <dt>Channel</dt>
@@ -117,7 +131,7 @@ export default async function UpdateGroupPage({
         <dd data-field="policy">{policySummary(group.value.policy)}</dd>
         <dt>Rollout</dt>
         <dd data-field="rollout">{progress.text}</dd>
-      </dl>
+      </DescriptionList>
       {canPause ? <GroupPauseButton group={group.value.name} paused={group.value.paused} /> : null}
       <VersionChart group={group.value.name} versions={group.value.versions} />
       <section aria-labelledby="machines-heading">
@@ -126,40 +140,40 @@ export default async function UpdateGroupPage({
           <Refusal status={machines.status} message={machines.message} />
         ) : (
           <>
-            <table data-testid="machines">
-              <caption>
+            <Table data-testid="machines">
+              <TableCaption>
                 Machines of {group.value.name}
                 {query.data.continue === undefined ? '' : ' (a later page)'}
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Machine</th>
-                  <th scope="col">Alias</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Last check</th>
-                </tr>
-              </thead>
-              <tbody>
+              </TableCaption>
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Machine</TableHead>
+                  <TableHead>Alias</TableHead>
+                  <TableHead>Version</TableHead>
+                  <TableHead>State</TableHead>
+                  <TableHead>Last check</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
                 {machines.value.items.map((machine) => (
-                  <tr key={machine.machineId} data-machine={machine.machineId}>
-                    <th scope="row">
+                  <TableRow key={machine.machineId} data-machine={machine.machineId}>
+                    <TableRowHead>
                       <Link href={`/updates/server/machines/${encodeURIComponent(machine.machineId)}`}>
                         {machine.machineId}
                       </Link>
-                    </th>
-                    <td data-column="alias">{machine.alias}</td>
-                    <td data-column="version">{machine.currentVersion}</td>
-                    <td data-column="state">{machineState(machine)}</td>
-                    <td data-column="last-check">{machine.lastCheckAt}</td>
-                  </tr>
+                    </TableRowHead>
+                    <TableCell data-column="alias">{machine.alias}</TableCell>
+                    <TableCell data-column="version">{machine.currentVersion}</TableCell>
+                    <TableCell data-column="state">{machineState(machine)}</TableCell>
+                    <TableCell data-column="last-check">{machine.lastCheckAt}</TableCell>
+                  </TableRow>
                 ))}
-              </tbody>
-            </table>
-            <nav aria-label="Machine pages">
+              </TableBody>
+            </Table>
+            <nav aria-label="Machine pages" className="mt-2 flex gap-4">
               {query.data.continue === undefined ? null : (
                 <Link href={`/updates/server/groups/${name.data}`}>First page</Link>
-              )}{' '}
+              )}
               {next === undefined ? null : <Link href={`/updates/server/groups/${name.data}${next}`}>Next page</Link>}
             </nav>
           </>

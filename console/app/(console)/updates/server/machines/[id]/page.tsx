@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { apiMachineDetailAnswerSchema } from '@strata/update-server/answers';
 import { UpdateServerLive } from '../../../../../../src/client/update-server/live-refresh.tsx';
+import { DescriptionList } from '../../../../../../src/client/ui/description-list.tsx';
 import { askUpdateServer, unreachableMessage } from '../../../../../../src/server/update-server.ts';
 import { NotConfigured, Refusal, updateServerPageContext } from '../../../../../../src/server/update-server-page.tsx';
 import { machineIdSchema } from '../../../../../../src/shared/update-server-forms.ts';
@@ -55,7 +56,7 @@ export default async function MachinePage({ params }: { readonly params: Promise
     <>
       {heading}
       <UpdateServerLive scope={{ page: 'machine', machine: value.machineId }} />
-      <dl className="summary">
+      <DescriptionList>
         <dt>Alias</dt>
         <dd data-field="alias">{value.alias === '' ? 'None' : value.alias}</dd>
         <dt>Group</dt>
@@ -72,16 +73,19 @@ export default async function MachinePage({ params }: { readonly params: Promise
         <dd data-field="state">{machineState(value)}</dd>
         <dt>Last check</dt>
         <dd data-field="last-check">{value.lastCheckAt}</dd>
-      </dl>
+      </DescriptionList>
       <section aria-labelledby="timeline-heading">
         <h2 id="timeline-heading">Timeline</h2>
         {rows.length === 0 ? (
           <p>No events yet: the machine has checked in, and nothing was granted.</p>
         ) : (
-          <ol data-testid="timeline">
+          <ol data-testid="timeline" className="flex flex-col gap-1 text-sm">
             {rows.map((row) => (
               <li key={row.key} data-state={row.state}>
-                <time dateTime={row.at}>{row.at}</time> {row.event}
+                <time dateTime={row.at} className="font-mono text-slate-700">
+                  {row.at}
+                </time>{' '}
+                {row.event}
               </li>
             ))}
           </ol>
