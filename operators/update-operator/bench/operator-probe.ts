@@ -12,6 +12,8 @@ import { parseSamples, type Sample } from './prometheus-text.ts';
 export interface OperatorProcess {
   readonly pod: string;
   readonly pid: number;
+  /** The node its pod ran on. */
+  readonly node: string;
   /** The highest VmHWM read, in bytes. */
   peakRssBytes: number;
   /** Whether it was seen leading (strata_update_operator_leader 1). */
@@ -66,6 +68,7 @@ export class OperatorProbe {
     const pid = Number(match[1]);
     const seen = this.#processes.get(pid) ?? {
       pod: pod.metadata?.name ?? '',
+      node: pod.spec?.nodeName ?? '',
       pid,
       peakRssBytes: 0,
       led: false,

@@ -264,7 +264,7 @@ try {
   say(`operator processes: ${processes.length} seen, ${leaders.length} led`);
   for (const seen of processes)
     say(
-      `  ${seen.pod} (pid ${seen.pid}${seen.led ? ', led' : ''}): peak RSS (VmHWM) ${(seen.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+      `  ${seen.pod} on ${seen.node} (pid ${seen.pid}${seen.led ? ', led' : ''}): peak RSS (VmHWM) ${(seen.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     );
   say(
     `decision latency (operator histogram, reboot-needed first seen to grant, queueing for a slot included): ${decisionCount} grants, p50 <= ${quantileUpperBound(decision, 0.5)} s, p99 <= ${quantileUpperBound(decision, 0.99)} s`,
@@ -293,7 +293,7 @@ try {
           flatcarSeconds,
           writesPerNode: rolloutWriteTotal / workers,
           writes: Object.fromEntries(writes),
-          operators: processes.map(({ pod, pid, peakRssBytes, led }) => ({ pod, pid, peakRssBytes, led })),
+          operators: processes.map(({ pod, node, pid, peakRssBytes, led }) => ({ pod, node, pid, peakRssBytes, led })),
           decisionBuckets: Object.fromEntries([...decision].map(([le, count]) => [String(le), count])),
           reactionMs: { p50: percentile(reaction, 0.5), p99: percentile(reaction, 0.99), max: reaction.at(-1) },
         },

@@ -131,11 +131,12 @@ export function operatorDeployment(image: string, options: { readonly tls: boole
                   ? [`--fleetlock-cert-file=${dir}/${certFile}`, `--fleetlock-key-file=${dir}/${keyFile}`]
                   : []),
               ],
-              // POD_NAME is the replica's identity in the Lease.
+              // POD_NAME is the replica's identity in the Lease; NODE_NAME is the node its leader reboots last.
               env: [
                 fieldEnv('POD_NAME', 'metadata.name'),
                 fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
                 fieldEnv('POD_IP', 'status.podIP'),
+                fieldEnv('NODE_NAME', 'spec.nodeName'),
               ],
               ports: [
                 { name: 'metrics', containerPort: metrics, protocol: 'TCP' },

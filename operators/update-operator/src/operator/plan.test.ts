@@ -76,6 +76,25 @@ describe('planRollout: budget', () => {
     assert.deepEqual(granted.queue, ['a', 'b', 'd', 'e'], 'the one granted leaves the line');
   });
 
+  it("grants the leader's own node after every other waiting node, however long it waited (ADR 0075)", () => {
+    // The benchmark's leaders ran on workers and were drained with the first wave that took their node: a leader
+    // change in the middle of the rollout with no fault injected. Its own node must come in the last wave.
+    const nodes = ['a', 'b', 'c', 'd'].map((name) => needing(name));
+    const since = new Map([
+      ['a', T0 - 4 * MINUTE],
+      ['b', T0 - 3 * MINUTE],
+      ['c', T0 - 2 * MINUTE],
+      ['d', T0 - MINUTE],
+    ]);
+    const policy = aRolloutPolicy({ maxUnavailable: 2 });
+    const first = plan({ policy, nodes, rebootNeededSince: since, grantLast: new Set(['a']) });
+    assert.deepEqual(kinds(first, 'approve'), ['b', 'c']);
+    assert.deepEqual(first.queue, ['d', 'a']);
+    const lastWave = [needing('a'), aNode({ name: 'b' }), aNode({ name: 'c' }), inProgress('d', T0)];
+    const last = plan({ policy, nodes: lastWave, rebootNeededSince: since, grantLast: new Set(['a']) });
+    assert.deepEqual(kinds(last, 'approve'), ['a'], 'granted once no other node waits');
+  });
+
   it('counts nodes that are not ready, cordoned by anyone, or in any operator state against maxUnavailable', () => {
     const nodes = [
       aNode({ name: 'down', ready: false }),

@@ -49,6 +49,11 @@ export interface PlanInput {
   /** When this process first saw each node need a reboot: the fair order, oldest first. */
   readonly rebootNeededSince?: ReadonlyMap<string, number>;
   readonly fleetLockRequests?: readonly FleetLockRequest[];
+  /**
+   * Nodes queued behind every other waiting node, whatever their age: the node the leading replica runs on, so that
+   * its drain (which hands the Lease over) comes in the rollout's last wave, not in the middle of it (ADR 0075).
+   */
+  readonly grantLast?: ReadonlySet<string>;
 }
 
 export type ActionKind =
@@ -254,7 +259,11 @@ export function planRollout(input: PlanInput): RolloutPlan {
     const since = Math.max(request?.since ?? input.rebootNeededSince?.get(node.name) ?? now, retryAt);
     candidates.push(request === undefined ? { node, since } : { node, since, fleetLock: request });
   }
-  candidates.sort((a, b) => a.since - b.since || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
+  const last = (candidate: Candidate): number => (input.grantLast?.has(candidate.node.name) === true ? 1 : 0);
+  candidates.sort(
+    (a, b) =>
+      last(a) - last(b) || a.since - b.since || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0),
+  );
 
   const waiting = grantInFairOrder(pass, candidates, limit, closedCause, window.nextOpenAt);
 
