@@ -20,6 +20,26 @@ export interface OperatorProcess {
   led: boolean;
   /** Its last /metrics scrape. */
   samples: readonly Sample[];
+  /** The highest value scraped of each memory gauge (MEMORY_GAUGES, by name and heap space), in bytes. */
+  readonly memoryPeaks: Map<string, number>;
+}
+
+/** The process metrics that split the resident memory: V8's heap by space, memory outside it (Buffers, strings handed to C++). */
+const MEMORY_GAUGES = new Set([
+  'strata_update_operator_process_resident_memory_bytes',
+  'strata_update_operator_nodejs_heap_size_total_bytes',
+  'strata_update_operator_nodejs_heap_size_used_bytes',
+  'strata_update_operator_nodejs_external_memory_bytes',
+  'strata_update_operator_nodejs_heap_space_size_total_bytes',
+]);
+
+function recordMemoryPeaks(peaks: Map<string, number>, samples: readonly Sample[]): void {
+  for (const sample of samples) {
+    if (!MEMORY_GAUGES.has(sample.name)) continue;
+    const space = sample.labels['space'];
+    const key = `${sample.name.replace('strata_update_operator_', '')}${space === undefined ? '' : `{${space}}`}`;
+    peaks.set(key, Math.max(peaks.get(key) ?? 0, sample.value));
+  }
 }
 
 const selector = Object.entries(OPERATOR_POD_LABELS)
@@ -73,6 +93,7 @@ export class OperatorProbe {
       peakRssBytes: 0,
       led: false,
       samples: [],
+      memoryPeaks: new Map<string, number>(),
     };
     this.#processes.set(pid, seen);
     seen.peakRssBytes = Math.max(seen.peakRssBytes, (await vmHwmBytes(pid)) ?? 0);
@@ -83,6 +104,7 @@ export class OperatorProbe {
     }).catch(() => undefined);
     if (answer?.status !== 200) return;
     seen.samples = parseSamples(await answer.text());
+    recordMemoryPeaks(seen.memoryPeaks, seen.samples);
     if (seen.samples.some((sample) => sample.name === 'strata_update_operator_leader' && sample.value === 1))
       seen.led = true;
   }

@@ -7,9 +7,9 @@
 // the operator's peak memory and its decision latency, and what the Flatcar
 // update operator's rules would take for the same rollout.
 // Usage (from the root): npm run bench -w operators/update-operator [-- --workers 1000 --reboot-seconds 20 --max-unavailable 10% --out results.json]
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -35,6 +35,35 @@ import { OperatorProbe } from './operator-probe.ts';
 import { addBuckets, histogramBuckets, quantileUpperBound } from './prometheus-text.ts';
 import { RolloutTimeline, type NodeTimes } from './rollout-timeline.ts';
 
+/** SIGUSR2 to each live leader (started with --heapsnapshot-signal), then waits for its snapshot to be written. */
+async function snapshotLeaders(directory: string, probe: OperatorProbe): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  for (const seen of probe.processes()) {
+    if (!seen.led) continue;
+    const before = new Set(await readdir(directory));
+    try {
+      process.kill(seen.pid, 'SIGUSR2');
+    } catch (error) {
+      say(`  no heap snapshot of pid ${seen.pid}: ${String(error)}`);
+      continue;
+    }
+    // Node streams Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot as it walks the heap: done once its size holds.
+    const pattern = new RegExp(`\\.${seen.pid}\\.\\d+\\.\\d+\\.heapsnapshot$`);
+    let lastSize = -1;
+    for (let waited = 0; waited < 180; waited += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const written = (await readdir(directory)).find((name) => !before.has(name) && pattern.test(name));
+      if (written === undefined) continue;
+      const size = (await stat(join(directory, written))).size;
+      if (size > 0 && size === lastSize) {
+        say(`  heap snapshot of the leader ${seen.pod} (pid ${seen.pid}): ${join(directory, written)}`);
+        break;
+      }
+      lastSize = size;
+    }
+  }
+}
+
 const { values } = parseArgs({
   options: {
     workers: { type: 'string', default: '1000' },
@@ -42,6 +71,10 @@ const { values } = parseArgs({
     'max-unavailable': { type: 'string', default: '10%' },
     'timeout-minutes': { type: 'string', default: '60' },
     out: { type: 'string' },
+    // V8 or Node flags for the operator's processes, e.g. "--max-semi-space-size=1" (measuring what they change).
+    'operator-node-flags': { type: 'string', default: '' },
+    // A heap snapshot of each live leader once every worker is done, into this directory (the leader's heap at N nodes).
+    'heap-snapshot-dir': { type: 'string' },
   },
 });
 const workers = Number(values.workers);
@@ -63,6 +96,11 @@ const limit =
     : Math.max(1, Math.floor((workers * Number(maxUnavailable.slice(0, -1))) / 100));
 
 const BIN = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.url));
+const heapSnapshotDir = values['heap-snapshot-dir'] === undefined ? undefined : resolve(values['heap-snapshot-dir']);
+const operatorNodeFlags = [
+  ...values['operator-node-flags'].split(' ').filter((flag) => flag !== ''),
+  ...(heapSnapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapSnapshotDir}`]),
+];
 const VERSION = '4230.2.4';
 /** The Flatcar Linux Update Operator's defaults (pkg/operator/operator.go): one node at a time, a pass every 30 s. */
 const FLATCAR_PERIOD_S = 30;
@@ -93,7 +131,10 @@ const cluster = await upLocalCluster({
   binaries,
   os: { rebootDelayMs: rebootSeconds * 1000, timings: FAST_UPDATES },
   readyTimeoutMs: 15 * 60_000,
-  images: { ...joinApproverImages(), [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, BIN] } },
+  images: {
+    ...joinApproverImages(),
+    [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, ...operatorNodeFlags, BIN] },
+  },
   progress: (message) => say(`  [${elapsed()}] ${message}`),
 });
 const agentRuns: Promise<void>[] = [];
@@ -176,6 +217,7 @@ try {
   const after = await readWriteCounts(binaries.kubectl, cluster.kubeconfigPath);
   await probe.stop();
   await timeline.stop();
+  if (heapSnapshotDir !== undefined) await snapshotLeaders(heapSnapshotDir, probe);
   say(`[${elapsed()}] all done; measuring the steady state again for 30 s`);
   await new Promise((resolve) => setTimeout(resolve, 30_000));
   const settled = await readWriteCounts(binaries.kubectl, cluster.kubeconfigPath);
@@ -262,10 +304,14 @@ try {
       );
   }
   say(`operator processes: ${processes.length} seen, ${leaders.length} led`);
-  for (const seen of processes)
+  for (const seen of processes) {
     say(
       `  ${seen.pod} on ${seen.node} (pid ${seen.pid}${seen.led ? ', led' : ''}): peak RSS (VmHWM) ${(seen.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     );
+    say(
+      `    highest scraped: ${[...seen.memoryPeaks].map(([gauge, bytes]) => `${gauge} ${(bytes / 2 ** 20).toFixed(1)}`).join(', ')} (MiB)`,
+    );
+  }
   say(
     `decision latency (operator histogram, reboot-needed first seen to grant, queueing for a slot included): ${decisionCount} grants, p50 <= ${quantileUpperBound(decision, 0.5)} s, p99 <= ${quantileUpperBound(decision, 0.99)} s`,
   );
@@ -293,7 +339,14 @@ try {
           flatcarSeconds,
           writesPerNode: rolloutWriteTotal / workers,
           writes: Object.fromEntries(writes),
-          operators: processes.map(({ pod, node, pid, peakRssBytes, led }) => ({ pod, node, pid, peakRssBytes, led })),
+          operators: processes.map(({ pod, node, pid, peakRssBytes, led, memoryPeaks }) => ({
+            pod,
+            node,
+            pid,
+            peakRssBytes,
+            led,
+            memoryPeaks: Object.fromEntries(memoryPeaks),
+          })),
           decisionBuckets: Object.fromEntries([...decision].map(([le, count]) => [String(le), count])),
           reactionMs: { p50: percentile(reaction, 0.5), p99: percentile(reaction, 0.99), max: reaction.at(-1) },
         },
