@@ -15,11 +15,19 @@ import { parseArgs } from 'node:util';
 import {
   AppsV1Api,
   CoordinationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1Pod,
   CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { UPDATE_OPERATOR_IMAGE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE } from '@strata/assets';
+import {
+  OPERATOR_POD_LABELS,
+  UPDATE_OPERATOR_IMAGE,
+  UPDATE_OPERATOR_NAMES,
+  UPDATE_OPERATOR_NAMESPACE,
+} from '@strata/assets';
 import { LABELS, UPDATE_POLICY } from '@strata/api';
 import { resolveAllBinaries } from '@strata/binaries';
 import {
@@ -62,6 +70,60 @@ async function snapshotLeaders(directory: string, probe: OperatorProbe): Promise
       lastSize = size;
     }
   }
+}
+
+/**
+ * The local platform starts every node at once, so the scheduler put the operator's replicas on the first nodes that
+ * were Ready, often two workers, which the rollout then drains (the issue's 7 processes and 3 leaders). A cluster is
+ * built controllers first and its workers join later, so there the replicas are placed once the controllers are up,
+ * where the Deployment prefers them. This places them the same way: each replica on a worker is deleted once every
+ * node is Ready, and its replacement is scheduled with every node to choose from; then this waits for two running
+ * replicas and a leader among them.
+ */
+async function placeOperatorAsControllersFirst(admin: KubeConfig, controllers: ReadonlySet<string>): Promise<void> {
+  const core = admin.makeApiClient(CoreV1Api);
+  const leases = admin.makeApiClient(CoordinationV1Api);
+  const labelSelector = Object.entries(OPERATOR_POD_LABELS)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  const pods = async (): Promise<V1Pod[]> =>
+    (await core.listNamespacedPod({ namespace: UPDATE_OPERATOR_NAMESPACE, labelSelector })).items;
+  const gone = new Set<string>();
+  const runningWithLeader = async (): Promise<{ running: V1Pod[]; holder: string | undefined }> => {
+    for (let attempt = 0; attempt <= 600; attempt += 1) {
+      const running = (await pods()).filter(
+        (pod) =>
+          !gone.has(pod.metadata?.name ?? '') && pod.status?.containerStatuses?.[0]?.state?.running !== undefined,
+      );
+      const lease = await leases
+        .readNamespacedLease({ name: UPDATE_OPERATOR_NAMES.lease, namespace: UPDATE_OPERATOR_NAMESPACE })
+        .catch(() => undefined);
+      const holder = lease?.spec?.holderIdentity;
+      if (running.length === 2 && running.some((pod) => pod.metadata?.name === holder)) return { running, holder };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error('the operator replicas were not running with a leader within 5 minutes');
+  };
+  // The scheduler scores a sample of the feasible nodes in a large cluster (percentageOfNodesToScore), so a
+  // replacement may miss the controller too: try again, a few times.
+  for (let round = 1; round <= 10; round += 1) {
+    const { running, holder } = await runningWithLeader();
+    const onWorkers = running.filter((pod) => !controllers.has(pod.spec?.nodeName ?? ''));
+    const placement = running
+      .map((pod) => `${pod.metadata?.name} on ${pod.spec?.nodeName}${pod.metadata?.name === holder ? ' (leads)' : ''}`)
+      .join(', ');
+    // One replica fits on each controller (the FleetLock host port); the rest stay on workers whatever is done.
+    if (running.length - onWorkers.length >= Math.min(controllers.size, running.length)) {
+      say(`[${elapsed()}] operator replicas: ${placement}`);
+      return;
+    }
+    say(`[${elapsed()}] operator replicas: ${placement}; placing them again (round ${round})`);
+    for (const pod of onWorkers) {
+      gone.add(pod.metadata?.name ?? '');
+      await core.deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: UPDATE_OPERATOR_NAMESPACE });
+    }
+  }
+  say(`[${elapsed()}] the operator replicas stayed off the controllers after 10 rounds`);
 }
 
 const { values } = parseArgs({
@@ -160,6 +222,7 @@ try {
     'every agent to report',
   );
   say(`[${elapsed()}] every agent reports its node`);
+  await placeOperatorAsControllersFirst(admin, new Set(cluster.topology.controllers.map((node) => node.name)));
 
   // The policy of the rollout: every worker (the controller stays out of it), 10% at once.
   await admin.makeApiClient(CustomObjectsApi).patchClusterCustomObject(
