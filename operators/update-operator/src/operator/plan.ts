@@ -50,8 +50,9 @@ export interface PlanInput {
   readonly rebootNeededSince?: ReadonlyMap<string, number>;
   readonly fleetLockRequests?: readonly FleetLockRequest[];
   /**
-   * Nodes queued behind every other waiting node, whatever their age: the node the leading replica runs on, so that
-   * its drain (which hands the Lease over) comes in the rollout's last wave, not in the middle of it (ADR 0075).
+   * Nodes granted only once no other node of the policy waits or holds a grant, whatever their age: the node the
+   * leading replica runs on, so that its drain (which hands the Lease over) comes when the rollout is over, never in
+   * the middle of it (ADR 0075). Last in `queue` meanwhile.
    */
   readonly grantLast?: ReadonlySet<string>;
 }
@@ -259,13 +260,27 @@ export function planRollout(input: PlanInput): RolloutPlan {
     const since = Math.max(request?.since ?? input.rebootNeededSince?.get(node.name) ?? now, retryAt);
     candidates.push(request === undefined ? { node, since } : { node, since, fleetLock: request });
   }
-  const last = (candidate: Candidate): number => (input.grantLast?.has(candidate.node.name) === true ? 1 : 0);
-  candidates.sort(
-    (a, b) =>
-      last(a) - last(b) || a.since - b.since || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0),
-  );
+  candidates.sort((a, b) => a.since - b.since || (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
 
-  const waiting = grantInFairOrder(pass, candidates, limit, closedCause, window.nextOpenAt);
+  // The leader's own node reboots alone: once no other node of the policy waits or holds a grant (ADR 0075).
+  const isLast = (name: string): boolean => input.grantLast?.has(name) === true;
+  const othersInFlight =
+    candidates.some((candidate) => !isLast(candidate.node.name)) ||
+    [...pass.nodes.values()].some((node) => !isLast(node.name) && holdsGrant(node));
+  const heldBack = othersInFlight ? candidates.filter((candidate) => isLast(candidate.node.name)) : [];
+  for (const { node, fleetLock } of heldBack)
+    if (fleetLock !== undefined)
+      pass.fleetLock.set(node.name, {
+        granted: false,
+        reason: `node ${node.name} runs the leading update operator; it reboots once no other node of UpdatePolicy ${policy.name} waits or reboots`,
+      });
+  const waiting = grantInFairOrder(
+    pass,
+    othersInFlight ? candidates.filter((candidate) => !isLast(candidate.node.name)) : candidates,
+    limit,
+    closedCause,
+    window.nextOpenAt,
+  );
 
   const phases = new Map<string, NodePhase>();
   for (const node of pass.nodes.values()) phases.set(node.name, phaseOf(node));
@@ -298,7 +313,7 @@ export function planRollout(input: PlanInput): RolloutPlan {
     phases,
     counts: { ...counts, total: selected.length },
     slotHolders,
-    queue: waiting.map((candidate) => candidate.node.name),
+    queue: [...waiting, ...heldBack].map((candidate) => candidate.node.name),
     conditions,
     fleetLock: pass.fleetLock,
     wakeAt: pass.wakeTimes.length === 0 ? undefined : Math.min(...pass.wakeTimes),
@@ -618,6 +633,20 @@ function fleetLockRefusal(
   if (facts.rebootOk || facts.inProgress || facts.beforeReboot)
     return { granted: false, reason: `node ${node.name} is being rebooted by the Strata update agent` };
   return undefined;
+}
+
+/** Whether the operator's grant is on the node, from before-reboot to after-reboot (a failed node's is over). */
+function holdsGrant(node: NodeState): boolean {
+  const facts = protocolFacts(node);
+  if (facts.failed) return false;
+  return (
+    facts.rebootOk ||
+    facts.inProgress ||
+    facts.beforeReboot ||
+    facts.afterReboot ||
+    facts.fleetLockHolder !== undefined ||
+    facts.fleetLockRequester !== undefined
+  );
 }
 
 /** Hand out the slots maxUnavailable leaves free after every node that holds one, oldest request first. */
