@@ -557,15 +557,27 @@ describe('update operator against a real API server', () => {
     const agents = new FakeAgents(kubeConfig, run.selector, 500);
     try {
       for (const name of names) await createNode(kubeConfig, run.id, name);
+      // Paused until all four wait, so that they are all in line when the first slot is handed out.
       await createPolicy(kubeConfig, run.id, run.id, {
         nodeSelector: { matchLabels: { [RUN_LABEL]: run.id } },
         maxUnavailable: 1,
+        paused: true,
       });
       await run.startReplica(undefined, own);
       await run.waitForLeader();
       await checker.start();
       // Its own node first in line: oldest, and first by name.
       for (const name of names) await markRebootNeeded(kubeConfig, name);
+      const queue = await waitFor(
+        'all four in line',
+        async () => {
+          const line = (await readPolicy(kubeConfig, run.id)).status?.queue ?? [];
+          return line.length === 4 ? line : undefined;
+        },
+        10_000,
+      );
+      assert.equal(queue.at(-1), own, 'the status shows it last in line');
+      await patchPolicySpec(kubeConfig, run.id, { paused: false });
       const granted: string[] = [];
       const noteGrants = (): void => {
         for (const node of checker.nodes()) {
