@@ -230,6 +230,60 @@ describe('Informer against a real API server', () => {
     assert.deepEqual(seen.errors, []);
   });
 
+  it('caches and hands on only the projection of each listed and watched object', { timeout: 60_000 }, async () => {
+    const kubeCore = admin.makeApiClient(CoreV1Api);
+    const bulky = (name: string, value: string): V1ConfigMap => ({
+      ...configMap(name, value),
+      data: { value, bulk: 'x'.repeat(1024) },
+    });
+    await kubeCore.createNamespacedConfigMap({ namespace, body: bulky('projected-listed', 'one') });
+    const handed: V1ConfigMap[] = [];
+    let threeHanded = (): void => undefined;
+    const handedThree = new Promise<void>((resolve) => (threeHanded = resolve));
+    const informer = new Informer<V1ConfigMap>({
+      kubeConfig: admin,
+      path: path(),
+      labelSelector: LABEL,
+      list: (selectors) => kubeCore.listNamespacedConfigMap({ namespace, ...selectors }),
+      project: (object) => ({
+        metadata: {
+          name: object.metadata?.name ?? '',
+          namespace: object.metadata?.namespace ?? '',
+          resourceVersion: object.metadata?.resourceVersion ?? '',
+        },
+        data: { value: object.data?.['value'] ?? '' },
+      }),
+      onChange: (_change, object) => {
+        // The namespace is shared with the other tests: only this test's objects count.
+        if (!(object.metadata?.name ?? '').startsWith('projected-')) return;
+        handed.push(object);
+        if (handed.length === 3) threeHanded();
+      },
+      onError: (error) => assert.fail(`unexpected informer error: ${String(error)}`),
+    });
+    informers.push(informer);
+    assert.equal(await informer.start(), true);
+    await kubeCore.createNamespacedConfigMap({ namespace, body: bulky('projected-watched', 'two') });
+    await kubeCore.deleteNamespacedConfigMap({ name: 'projected-listed', namespace });
+    // The list's add, the watch's add and the watch's delete.
+    await handedThree;
+    const projected = (name: string, value: string, resourceVersion: string | undefined): V1ConfigMap => ({
+      metadata: { name, namespace, resourceVersion: resourceVersion ?? '' },
+      data: { value },
+    });
+    const watched = informer.get('projected-watched', namespace);
+    assert.deepEqual(watched, projected('projected-watched', 'two', watched?.metadata?.resourceVersion));
+    assert.equal(informer.get('projected-listed', namespace), undefined);
+    assert.deepEqual(
+      handed.map((object) => Object.keys(object.data ?? {})),
+      [['value'], ['value'], ['value']],
+    );
+    assert.deepEqual(
+      handed.map((object) => object.metadata?.name),
+      ['projected-listed', 'projected-watched', 'projected-listed'],
+    );
+  });
+
   it('restarts with back-off while the connection is down, then catches up with what changed meanwhile', async () => {
     const relay = await Relay.start(new URL(cluster.server));
     after(() => relay.close());

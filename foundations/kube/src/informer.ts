@@ -32,6 +32,12 @@ export interface InformerOptions<T extends KubernetesObject> {
   readonly list: (selectors: InformerSelectors) => Promise<KubernetesListObject<T>>;
   readonly labelSelector?: string;
   readonly fieldSelector?: string;
+  /**
+   * Keeps only what the consumer reads of each listed or watched object, before it is cached or handed to onChange:
+   * a cache of whole Nodes holds their images, conditions and heartbeats, most of which a controller never reads.
+   * The result must keep `metadata.name`, `namespace` and `resourceVersion` (the cache's key and its change check).
+   */
+  readonly project?: (object: T) => T;
   /** Told of every change to the cache, after the cache has it. A relist reports what changed meanwhile, and nothing for what did not. */
   readonly onChange?: (change: InformerChange, object: T) => void;
   readonly onStateChange?: (state: InformerState) => void;
@@ -290,18 +296,25 @@ export class Informer<T extends KubernetesObject> {
     });
   }
 
-  #upsert(object: T): void {
-    const key = objectKey(object);
+  #upsert(received: T): void {
+    const key = objectKey(received);
     const cached = this.#cache.get(key);
-    const version = object.metadata?.resourceVersion;
+    const version = received.metadata?.resourceVersion;
     // An unchanged object keeps its identity, so that callers may key work by it.
     if (cached !== undefined && version !== undefined && cached.metadata?.resourceVersion === version) return;
+    const object = this.#project(received);
     this.#cache.set(key, object);
     this.#changed(cached === undefined ? 'add' : 'update', object);
   }
 
-  #remove(object: T): void {
-    if (this.#cache.delete(objectKey(object))) this.#changed('delete', object);
+  #remove(received: T): void {
+    const key = objectKey(received);
+    if (this.#cache.delete(key)) this.#changed('delete', this.#project(received));
+  }
+
+  #project(object: T): T {
+    const { project } = this.#options;
+    return project === undefined ? object : project(object);
   }
 
   #changed(change: InformerChange, object: T): void {

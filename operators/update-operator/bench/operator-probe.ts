@@ -12,12 +12,34 @@ import { parseSamples, type Sample } from './prometheus-text.ts';
 export interface OperatorProcess {
   readonly pod: string;
   readonly pid: number;
+  /** The node its pod ran on. */
+  readonly node: string;
   /** The highest VmHWM read, in bytes. */
   peakRssBytes: number;
   /** Whether it was seen leading (strata_update_operator_leader 1). */
   led: boolean;
   /** Its last /metrics scrape. */
   samples: readonly Sample[];
+  /** The highest value scraped of each memory gauge (MEMORY_GAUGES, by name and heap space), in bytes. */
+  readonly memoryPeaks: Map<string, number>;
+}
+
+/** The process metrics that split the resident memory: V8's heap by space, memory outside it (Buffers, strings handed to C++). */
+const MEMORY_GAUGES = new Set([
+  'strata_update_operator_process_resident_memory_bytes',
+  'strata_update_operator_nodejs_heap_size_total_bytes',
+  'strata_update_operator_nodejs_heap_size_used_bytes',
+  'strata_update_operator_nodejs_external_memory_bytes',
+  'strata_update_operator_nodejs_heap_space_size_total_bytes',
+]);
+
+function recordMemoryPeaks(peaks: Map<string, number>, samples: readonly Sample[]): void {
+  for (const sample of samples) {
+    if (!MEMORY_GAUGES.has(sample.name)) continue;
+    const space = sample.labels['space'];
+    const key = `${sample.name.replace('strata_update_operator_', '')}${space === undefined ? '' : `{${space}}`}`;
+    peaks.set(key, Math.max(peaks.get(key) ?? 0, sample.value));
+  }
 }
 
 const selector = Object.entries(OPERATOR_POD_LABELS)
@@ -66,10 +88,12 @@ export class OperatorProbe {
     const pid = Number(match[1]);
     const seen = this.#processes.get(pid) ?? {
       pod: pod.metadata?.name ?? '',
+      node: pod.spec?.nodeName ?? '',
       pid,
       peakRssBytes: 0,
       led: false,
       samples: [],
+      memoryPeaks: new Map<string, number>(),
     };
     this.#processes.set(pid, seen);
     seen.peakRssBytes = Math.max(seen.peakRssBytes, (await vmHwmBytes(pid)) ?? 0);
@@ -80,6 +104,7 @@ export class OperatorProbe {
     }).catch(() => undefined);
     if (answer?.status !== 200) return;
     seen.samples = parseSamples(await answer.text());
+    recordMemoryPeaks(seen.memoryPeaks, seen.samples);
     if (seen.samples.some((sample) => sample.name === 'strata_update_operator_leader' && sample.value === 1))
       seen.led = true;
   }

@@ -7,19 +7,27 @@
 // the operator's peak memory and its decision latency, and what the Flatcar
 // update operator's rules would take for the same rollout.
 // Usage (from the root): npm run bench -w operators/update-operator [-- --workers 1000 --reboot-seconds 20 --max-unavailable 10% --out results.json]
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   AppsV1Api,
   CoordinationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1Pod,
   CustomObjectsApi,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { UPDATE_OPERATOR_IMAGE, UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_NAMESPACE } from '@strata/assets';
+import {
+  OPERATOR_POD_LABELS,
+  UPDATE_OPERATOR_IMAGE,
+  UPDATE_OPERATOR_NAMES,
+  UPDATE_OPERATOR_NAMESPACE,
+} from '@strata/assets';
 import { LABELS, UPDATE_POLICY } from '@strata/api';
 import { resolveAllBinaries } from '@strata/binaries';
 import {
@@ -35,6 +43,89 @@ import { OperatorProbe } from './operator-probe.ts';
 import { addBuckets, histogramBuckets, quantileUpperBound } from './prometheus-text.ts';
 import { RolloutTimeline, type NodeTimes } from './rollout-timeline.ts';
 
+/** SIGUSR2 to each live leader (started with --heapsnapshot-signal), then waits for its snapshot to be written. */
+async function snapshotLeaders(directory: string, probe: OperatorProbe): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  for (const seen of probe.processes()) {
+    if (!seen.led) continue;
+    const before = new Set(await readdir(directory));
+    try {
+      process.kill(seen.pid, 'SIGUSR2');
+    } catch (error) {
+      say(`  no heap snapshot of pid ${seen.pid}: ${String(error)}`);
+      continue;
+    }
+    // Node streams Heap.<date>.<time>.<pid>.<tid>.<seq>.heapsnapshot as it walks the heap: done once its size holds.
+    const pattern = new RegExp(`\\.${seen.pid}\\.\\d+\\.\\d+\\.heapsnapshot$`);
+    let lastSize = -1;
+    for (let waited = 0; waited < 180; waited += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const written = (await readdir(directory)).find((name) => !before.has(name) && pattern.test(name));
+      if (written === undefined) continue;
+      const size = (await stat(join(directory, written))).size;
+      if (size > 0 && size === lastSize) {
+        say(`  heap snapshot of the leader ${seen.pod} (pid ${seen.pid}): ${join(directory, written)}`);
+        break;
+      }
+      lastSize = size;
+    }
+  }
+}
+
+/**
+ * The local platform starts every node at once, so the scheduler put the operator's replicas on the first nodes that
+ * were Ready, often two workers, which the rollout then drains (the issue's 7 processes and 3 leaders). A cluster is
+ * built controllers first and its workers join later, so there the replicas are placed once the controllers are up,
+ * where the Deployment prefers them. This places them the same way: each replica on a worker is deleted once every
+ * node is Ready, and its replacement is scheduled with every node to choose from; then this waits for two running
+ * replicas and a leader among them.
+ */
+async function placeOperatorAsControllersFirst(admin: KubeConfig, controllers: ReadonlySet<string>): Promise<void> {
+  const core = admin.makeApiClient(CoreV1Api);
+  const leases = admin.makeApiClient(CoordinationV1Api);
+  const labelSelector = Object.entries(OPERATOR_POD_LABELS)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  const pods = async (): Promise<V1Pod[]> =>
+    (await core.listNamespacedPod({ namespace: UPDATE_OPERATOR_NAMESPACE, labelSelector })).items;
+  const gone = new Set<string>();
+  const runningWithLeader = async (): Promise<{ running: V1Pod[]; holder: string | undefined }> => {
+    for (let attempt = 0; attempt <= 600; attempt += 1) {
+      const running = (await pods()).filter(
+        (pod) =>
+          !gone.has(pod.metadata?.name ?? '') && pod.status?.containerStatuses?.[0]?.state?.running !== undefined,
+      );
+      const lease = await leases
+        .readNamespacedLease({ name: UPDATE_OPERATOR_NAMES.lease, namespace: UPDATE_OPERATOR_NAMESPACE })
+        .catch(() => undefined);
+      const holder = lease?.spec?.holderIdentity;
+      if (running.length === 2 && running.some((pod) => pod.metadata?.name === holder)) return { running, holder };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error('the operator replicas were not running with a leader within 5 minutes');
+  };
+  // The scheduler scores a sample of the feasible nodes in a large cluster (percentageOfNodesToScore), so a
+  // replacement may miss the controller too: try again, a few times.
+  for (let round = 1; round <= 10; round += 1) {
+    const { running, holder } = await runningWithLeader();
+    const onWorkers = running.filter((pod) => !controllers.has(pod.spec?.nodeName ?? ''));
+    const placement = running
+      .map((pod) => `${pod.metadata?.name} on ${pod.spec?.nodeName}${pod.metadata?.name === holder ? ' (leads)' : ''}`)
+      .join(', ');
+    // One replica fits on each controller (the FleetLock host port); the rest stay on workers whatever is done.
+    if (running.length - onWorkers.length >= Math.min(controllers.size, running.length)) {
+      say(`[${elapsed()}] operator replicas: ${placement}`);
+      return;
+    }
+    say(`[${elapsed()}] operator replicas: ${placement}; placing them again (round ${round})`);
+    for (const pod of onWorkers) {
+      gone.add(pod.metadata?.name ?? '');
+      await core.deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: UPDATE_OPERATOR_NAMESPACE });
+    }
+  }
+  say(`[${elapsed()}] the operator replicas stayed off the controllers after 10 rounds`);
+}
+
 const { values } = parseArgs({
   options: {
     workers: { type: 'string', default: '1000' },
@@ -42,6 +133,10 @@ const { values } = parseArgs({
     'max-unavailable': { type: 'string', default: '10%' },
     'timeout-minutes': { type: 'string', default: '60' },
     out: { type: 'string' },
+    // V8 or Node flags for the operator's processes, e.g. "--max-semi-space-size=1" (measuring what they change).
+    'operator-node-flags': { type: 'string', default: '' },
+    // A heap snapshot of each live leader once every worker is done, into this directory (the leader's heap at N nodes).
+    'heap-snapshot-dir': { type: 'string' },
   },
 });
 const workers = Number(values.workers);
@@ -63,6 +158,11 @@ const limit =
     : Math.max(1, Math.floor((workers * Number(maxUnavailable.slice(0, -1))) / 100));
 
 const BIN = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.url));
+const heapSnapshotDir = values['heap-snapshot-dir'] === undefined ? undefined : resolve(values['heap-snapshot-dir']);
+const operatorNodeFlags = [
+  ...values['operator-node-flags'].split(' ').filter((flag) => flag !== ''),
+  ...(heapSnapshotDir === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapSnapshotDir}`]),
+];
 const VERSION = '4230.2.4';
 /** The Flatcar Linux Update Operator's defaults (pkg/operator/operator.go): one node at a time, a pass every 30 s. */
 const FLATCAR_PERIOD_S = 30;
@@ -93,7 +193,10 @@ const cluster = await upLocalCluster({
   binaries,
   os: { rebootDelayMs: rebootSeconds * 1000, timings: FAST_UPDATES },
   readyTimeoutMs: 15 * 60_000,
-  images: { ...joinApproverImages(), [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, BIN] } },
+  images: {
+    ...joinApproverImages(),
+    [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, ...operatorNodeFlags, BIN] },
+  },
   progress: (message) => say(`  [${elapsed()}] ${message}`),
 });
 const agentRuns: Promise<void>[] = [];
@@ -119,6 +222,7 @@ try {
     'every agent to report',
   );
   say(`[${elapsed()}] every agent reports its node`);
+  await placeOperatorAsControllersFirst(admin, new Set(cluster.topology.controllers.map((node) => node.name)));
 
   // The policy of the rollout: every worker (the controller stays out of it), 10% at once.
   await admin.makeApiClient(CustomObjectsApi).patchClusterCustomObject(
@@ -180,6 +284,7 @@ try {
   const after = await readWriteCounts(binaries.kubectl, cluster.kubeconfigPath);
   await probe.stop();
   await timeline.stop();
+  if (heapSnapshotDir !== undefined) await snapshotLeaders(heapSnapshotDir, probe);
   say(`[${elapsed()}] all done; measuring the steady state again for 30 s`);
   await new Promise((resolve) => setTimeout(resolve, 30_000));
   const settled = await readWriteCounts(binaries.kubectl, cluster.kubeconfigPath);
@@ -266,10 +371,14 @@ try {
       );
   }
   say(`operator processes: ${processes.length} seen, ${leaders.length} led`);
-  for (const seen of processes)
+  for (const seen of processes) {
     say(
-      `  ${seen.pod} (pid ${seen.pid}${seen.led ? ', led' : ''}): peak RSS (VmHWM) ${(seen.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+      `  ${seen.pod} on ${seen.node} (pid ${seen.pid}${seen.led ? ', led' : ''}): peak RSS (VmHWM) ${(seen.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
     );
+    say(
+      `    highest scraped: ${[...seen.memoryPeaks].map(([gauge, bytes]) => `${gauge} ${(bytes / 2 ** 20).toFixed(1)}`).join(', ')} (MiB)`,
+    );
+  }
   say(
     `decision latency (operator histogram, the change that made the grant possible to its write): ${decisionCount} grants, p50 <= ${quantileUpperBound(decision, 0.5)} s, p99 <= ${quantileUpperBound(decision, 0.99)} s, max <= ${quantileUpperBound(decision, 1)} s`,
   );
@@ -298,7 +407,14 @@ try {
           flatcarSeconds,
           writesPerNode: rolloutWriteTotal / workers,
           writes: Object.fromEntries(writes),
-          operators: processes.map(({ pod, pid, peakRssBytes, led }) => ({ pod, pid, peakRssBytes, led })),
+          operators: processes.map(({ pod, node, pid, peakRssBytes, led, memoryPeaks }) => ({
+            pod,
+            node,
+            pid,
+            peakRssBytes,
+            led,
+            memoryPeaks: Object.fromEntries(memoryPeaks),
+          })),
           decisionBuckets: Object.fromEntries([...decision].map(([le, count]) => [String(le), count])),
           reactionMs: { p50: percentile(reaction, 0.5), p99: percentile(reaction, 0.99), max: reaction.at(-1) },
           loadAverageAtEnd: loadAtEnd,

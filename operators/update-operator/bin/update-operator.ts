@@ -49,6 +49,7 @@ interface OperatorFlags {
   readonly namespace: string;
   readonly leaseName: string;
   readonly identity: string;
+  readonly nodeName?: string;
   readonly metricsAddress: string;
   readonly fleetlockAddress: string;
   readonly fleetlockCertFile?: string;
@@ -70,6 +71,11 @@ const operatorCommand = new Command('operator')
     '--identity <name>',
     'this replica in the Lease, unique per replica; taken from $POD_NAME, else the host name',
     process.env['POD_NAME'] ?? hostname(),
+  )
+  .option(
+    '--node-name <name>',
+    'the Node this replica runs on, rebooted last while it leads; taken from $NODE_NAME',
+    process.env['NODE_NAME'],
   )
   .option(
     '--metrics-address <host:port>',
@@ -126,6 +132,7 @@ const operatorCommand = new Command('operator')
       kubeConfig: kubeConfigFrom(flags.kubeconfig),
       namespace: flags.namespace,
       identity: flags.identity,
+      ...(flags.nodeName === undefined || flags.nodeName === '' ? {} : { nodeName: flags.nodeName }),
       leaseName: flags.leaseName,
       metricsAddress: flags.metricsAddress,
       fleetLockAddress: flags.fleetlockAddress,

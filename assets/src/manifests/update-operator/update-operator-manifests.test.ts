@@ -175,6 +175,14 @@ describe('update operator manifests', () => {
     assert.equal(container?.livenessProbe?.httpGet?.path, '/healthz');
     assert.equal(container?.readinessProbe?.httpGet?.path, '/readyz');
     assert.ok(container?.resources?.limits?.['memory']);
+    // The leader reboots its own node last (ADR 0075): it must know which node that is.
+    assert.deepEqual(container?.env?.find((variable) => variable.name === 'NODE_NAME')?.valueFrom, {
+      fieldRef: { fieldPath: 'spec.nodeName' },
+    });
+    assert.match(
+      container?.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value ?? '',
+      /--max-semi-space-size=\d+/,
+    );
   });
 
   it('runs the agent on every node with its node name and the host paths it reads, read-only', () => {

@@ -24,7 +24,7 @@ import { Expectations, isAtLeast } from './expectations.ts';
 import { FleetLockQueue } from './fleetlock-queue.ts';
 import { ParsedPolicies } from './parsed-policies.ts';
 import type { OperatorMetrics } from './metrics.ts';
-import { applyPatch, nodeStateOf, protocolFacts, type NodeState } from './node-state.ts';
+import { applyPatch, nodeStateOf, projectNode, protocolFacts, type NodeState } from './node-state.ts';
 import { NodeWriter } from './node-writer.ts';
 import { orphanCompletions } from './orphans.ts';
 import {
@@ -61,6 +61,8 @@ export interface ControllerOptions {
   readonly policyLabelSelector?: string;
   /** Only Nodes with these labels (a label selector). */
   readonly nodeLabelSelector?: string;
+  /** The Node this replica runs on: granted after every other node of its policy (ADR 0075). */
+  readonly nodeName?: string;
   /** How long a FleetLock client that stopped asking keeps its place in the queue. */
   readonly fleetLockRequestTtlMs?: number;
   /** How long a FleetLock request waits for the reconcile that decides it. */
@@ -152,6 +154,7 @@ export class RolloutController {
       kubeConfig,
       path: NODES_PATH,
       list: (selectors) => this.#core.listNode(selectors),
+      project: projectNode,
       ...(options.nodeLabelSelector === undefined ? {} : { labelSelector: options.nodeLabelSelector }),
       onChange: (change, node) => this.#onNode(node, change === 'delete'),
       onError: onError('nodes'),
@@ -459,6 +462,7 @@ export class RolloutController {
       rebootNeededSince: this.#rebootNeededSince,
       ...(previousQueue === undefined ? {} : { previousQueue }),
       ...(changedAt === undefined ? {} : { changedAt }),
+      ...(this.#options.nodeName === undefined ? {} : { grantLast: new Set([this.#options.nodeName]) }),
       fleetLockRequests: this.#fleetLock
         .requests()
         .filter((request) => view.selects(this.#nodes.get(request.node)?.metadata?.labels ?? {}))

@@ -365,12 +365,14 @@ export class OperatorTestRun {
     await this.#kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: this.namespace } } });
   }
 
-  async startReplica(name = uniqueName('replica')): Promise<Replica> {
+  /** `nodeName`: the Node the replica is to believe it runs on. */
+  async startReplica(name = uniqueName('replica'), nodeName?: string): Promise<Replica> {
     const stop = new AbortController();
     const running = await startOperator({
       kubeConfig: this.#kubeConfig,
       namespace: this.namespace,
       identity: name,
+      ...(nodeName === undefined ? {} : { nodeName }),
       metricsAddress: '127.0.0.1:0',
       fleetLockAddress: '127.0.0.1:0',
       signal: stop.signal,

@@ -76,6 +76,42 @@ describe('planRollout: budget', () => {
     assert.deepEqual(granted.queue, ['a', 'b', 'd', 'e'], 'the one granted leaves the line');
   });
 
+  it("grants the leader's own node only once no other node of the policy waits or reboots (ADR 0075)", () => {
+    // The benchmark's leaders ran on workers and were drained with whichever wave took their node: a leader change
+    // in the middle of the rollout with no fault injected. Its own node must reboot when the rollout is over.
+    const since = new Map([
+      ['a', T0 - 4 * MINUTE],
+      ['b', T0 - 3 * MINUTE],
+      ['c', T0 - 2 * MINUTE],
+      ['d', T0 - MINUTE],
+    ]);
+    const policy = aRolloutPolicy({ maxUnavailable: 2 });
+    const grantLast = new Set(['a']);
+    const first = plan({
+      policy,
+      nodes: ['a', 'b', 'c', 'd'].map((name) => needing(name)),
+      rebootNeededSince: since,
+      grantLast,
+    });
+    assert.deepEqual(kinds(first, 'approve'), ['b', 'c']);
+    assert.deepEqual(first.queue, ['d', 'a']);
+    // A free slot, nobody else waiting, but d still reboots: a waits, and nothing says the budget is exhausted.
+    const lastWave = [needing('a'), aNode({ name: 'b' }), aNode({ name: 'c' }), inProgress('d', T0)];
+    const held = plan({ policy, nodes: lastWave, rebootNeededSince: since, grantLast });
+    assert.deepEqual(kinds(held, 'approve'), []);
+    assert.deepEqual(held.queue, ['a']);
+    assert.equal(condition(held, 'Blocked').status, 'False');
+    const alone = plan({
+      policy,
+      nodes: [needing('a'), aNode({ name: 'b' }), aNode({ name: 'c' }), aNode({ name: 'd' })],
+      rebootNeededSince: since,
+      grantLast,
+    });
+    assert.deepEqual(kinds(alone, 'approve'), ['a'], 'granted once it is alone');
+    const withoutLeader = plan({ policy, nodes: lastWave, rebootNeededSince: since });
+    assert.deepEqual(kinds(withoutLeader, 'approve'), ['a'], 'any other node takes the free slot at once');
+  });
+
   it('counts nodes that are not ready, cordoned by anyone, or in any operator state against maxUnavailable', () => {
     const nodes = [
       aNode({ name: 'down', ready: false }),

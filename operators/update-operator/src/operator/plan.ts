@@ -57,6 +57,12 @@ export interface PlanInput {
    */
   readonly previousQueue?: ReadonlySet<string>;
   readonly changedAt?: number;
+  /**
+   * Nodes granted only once no other node of the policy waits or holds a grant, whatever their age: the node the
+   * leading replica runs on, so that its drain (which hands the Lease over) comes when the rollout is over, never in
+   * the middle of it (ADR 0075). Last in `queue` meanwhile.
+   */
+  readonly grantLast?: ReadonlySet<string>;
 }
 
 export type ActionKind =
@@ -273,7 +279,26 @@ export function planRollout(input: PlanInput): RolloutPlan {
     input.previousQueue?.has(candidate.node.name) === true
       ? Math.max(candidate.since, Math.min(input.changedAt ?? now, now))
       : candidate.since;
-  const waiting = grantInFairOrder(pass, candidates, limit, closedCause, window.nextOpenAt, possibleSince);
+  // The leader's own node reboots alone: once no other node of the policy waits or holds a grant (ADR 0075).
+  const isLast = (name: string): boolean => input.grantLast?.has(name) === true;
+  const othersInFlight =
+    candidates.some((candidate) => !isLast(candidate.node.name)) ||
+    [...pass.nodes.values()].some((node) => !isLast(node.name) && holdsGrant(node));
+  const heldBack = othersInFlight ? candidates.filter((candidate) => isLast(candidate.node.name)) : [];
+  for (const { node, fleetLock } of heldBack)
+    if (fleetLock !== undefined)
+      pass.fleetLock.set(node.name, {
+        granted: false,
+        reason: `node ${node.name} runs the leading update operator; it reboots once no other node of UpdatePolicy ${policy.name} waits or reboots`,
+      });
+  const waiting = grantInFairOrder(
+    pass,
+    othersInFlight ? candidates.filter((candidate) => !isLast(candidate.node.name)) : candidates,
+    limit,
+    closedCause,
+    window.nextOpenAt,
+    possibleSince,
+  );
 
   const phases = new Map<string, NodePhase>();
   for (const node of pass.nodes.values()) phases.set(node.name, phaseOf(node));
@@ -306,7 +331,7 @@ export function planRollout(input: PlanInput): RolloutPlan {
     phases,
     counts: { ...counts, total: selected.length },
     slotHolders,
-    queue: waiting.map((candidate) => candidate.node.name),
+    queue: [...waiting, ...heldBack].map((candidate) => candidate.node.name),
     conditions,
     fleetLock: pass.fleetLock,
     wakeAt: pass.wakeTimes.length === 0 ? undefined : Math.min(...pass.wakeTimes),
@@ -630,6 +655,20 @@ function fleetLockRefusal(
   if (facts.rebootOk || facts.inProgress || facts.beforeReboot)
     return { granted: false, reason: `node ${node.name} is being rebooted by the Strata update agent` };
   return undefined;
+}
+
+/** Whether the operator's grant is on the node, from before-reboot to after-reboot (a failed node's is over). */
+function holdsGrant(node: NodeState): boolean {
+  const facts = protocolFacts(node);
+  if (facts.failed) return false;
+  return (
+    facts.rebootOk ||
+    facts.inProgress ||
+    facts.beforeReboot ||
+    facts.afterReboot ||
+    facts.fleetLockHolder !== undefined ||
+    facts.fleetLockRequester !== undefined
+  );
 }
 
 /** Hand out the slots maxUnavailable leaves free after every node that holds one, oldest request first. */

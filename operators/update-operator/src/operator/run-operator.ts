@@ -22,6 +22,8 @@ export interface RunOperatorOptions {
   readonly namespace: string;
   /** Unique per replica (the pod name). */
   readonly identity: string;
+  /** The Node this replica runs on ($NODE_NAME from spec.nodeName): while leading, it reboots its own node last. */
+  readonly nodeName?: string;
   readonly leaseName?: string;
   /** host:port for /metrics, /healthz and /readyz (port 0 picks one). */
   readonly metricsAddress?: string;
@@ -160,6 +162,7 @@ async function lead(options: CampaignOptions, isLeader: () => boolean, leadershi
       const controller = new RolloutController({
         kubeConfig,
         identity: options.identity,
+        ...(options.nodeName === undefined ? {} : { nodeName: options.nodeName }),
         logger: logger.child({ component: 'controller' }),
         metrics,
         events,
