@@ -790,21 +790,30 @@ describe('planRollout: a node whose reboots are paused (ADR 0062)', () => {
 });
 
 describe('completing a reboot', () => {
-  it('clears a before-reboot label left on the node, so the completed node no longer holds a slot', () => {
-    // Found by the property test: a FleetLock node back and done, with a stale before-reboot label, stayed counted.
-    const node = aNode({
-      name: 'fcos',
-      annotations: {
-        [ANNOTATIONS.rebootNeeded]: TRUE,
-        [ANNOTATIONS.fleetLockHolder]: 'id-fcos',
-        [ANNOTATIONS.rebootGrantedAt]: '2025-03-10T11:14:00.000Z',
-      },
-      labels: { [LABELS.beforeReboot]: TRUE, [LABELS.afterReboot]: TRUE },
+  /** One pass over one node that a FleetLock client rebooted, under a one-slot policy. */
+  const planOne = (node: NodeState, onRebootTimeout: 'HoldSlot' | 'ReleaseSlot' = 'HoldSlot') =>
+    planRollout({
+      policy: aRolloutPolicy({ maxUnavailable: 1, onRebootTimeout }),
+      otherPolicies: [],
+      now: T0,
+      nodes: [node],
     });
-    const result = planRollout({ policy: aRolloutPolicy(), otherPolicies: [], now: T0, nodes: [node] });
+  /** The node as the pass's completion leaves it; fails naming the actions when there is none. */
+  const completed = (node: NodeState, result: RolloutPlan): NodeState => {
     const complete = result.actions.find((action) => action.kind === 'complete');
     assert.ok(complete, `a completion: ${result.actions.map((action) => action.kind).join(', ')}`);
-    const after = applyPatch(node, complete.patch);
+    return applyPatch(node, complete.patch);
+  };
+  const fleetLockNode = (annotations: Record<string, string>, labels: Record<string, string>): NodeState =>
+    aNode({ name: 'both', annotations: { [ANNOTATIONS.fleetLockHolder]: 'id-both', ...annotations }, labels });
+
+  it('clears a before-reboot label left on the node, so the completed node no longer holds a slot', () => {
+    // Found by the property test: a FleetLock node back and done, with a stale before-reboot label, stayed counted.
+    const node = fleetLockNode(
+      { [ANNOTATIONS.rebootNeeded]: TRUE, [ANNOTATIONS.rebootGrantedAt]: '2025-03-10T11:14:00.000Z' },
+      { [LABELS.beforeReboot]: TRUE, [LABELS.afterReboot]: TRUE },
+    );
+    const after = completed(node, planOne(node));
     assert.equal(after.labels[LABELS.beforeReboot], undefined);
     assert.equal(after.labels[LABELS.afterReboot], undefined);
     assert.equal(after.annotations[ANNOTATIONS.fleetLockHolder], undefined);
@@ -813,25 +822,16 @@ describe('completing a reboot', () => {
   it("clears an agent's reboot-ok with the FleetLock lock, so the failed node does not count again once unmarked", () => {
     // Found by the property test (seed 198140778, path "845"): under ReleaseSlot a failed node counts nothing; the
     // FleetLock completion cleared reboot-failed and the lock but left reboot-ok, which then counted, over the budget.
-    const node = aNode({
-      name: 'both',
-      annotations: {
+    const node = fleetLockNode(
+      {
         [ANNOTATIONS.rebootOk]: TRUE,
-        [ANNOTATIONS.fleetLockHolder]: 'id-both',
         [ANNOTATIONS.rebootFailed]: TRUE,
         [ANNOTATIONS.rebootGrantedAt]: '2025-03-10T11:14:00.000Z',
       },
-      labels: { [LABELS.afterReboot]: TRUE },
-    });
-    const result = planRollout({
-      policy: aRolloutPolicy({ maxUnavailable: 1, onRebootTimeout: 'ReleaseSlot' }),
-      otherPolicies: [],
-      now: T0,
-      nodes: [node],
-    });
-    const complete = result.actions.find((action) => action.kind === 'complete');
-    assert.ok(complete, `a completion: ${result.actions.map((action) => action.kind).join(', ')}`);
-    const after = applyPatch(node, complete.patch);
+      { [LABELS.afterReboot]: TRUE },
+    );
+    const result = planOne(node, 'ReleaseSlot');
+    const after = completed(node, result);
     assert.equal(after.annotations[ANNOTATIONS.fleetLockHolder], undefined);
     assert.equal(after.annotations[ANNOTATIONS.rebootOk], undefined);
     assert.equal(result.budget.unavailable, 0);
@@ -840,21 +840,11 @@ describe('completing a reboot', () => {
   it("waits for an agent's reboot in progress before completing the FleetLock lock of a failed node", () => {
     // Found by the property test (seed 1457044440, path "1770"): clearing reboot-failed under reboot-in-progress
     // counted the node again under ReleaseSlot.
-    const node = aNode({
-      name: 'both',
-      annotations: {
-        [ANNOTATIONS.rebootInProgress]: TRUE,
-        [ANNOTATIONS.fleetLockHolder]: 'id-both',
-        [ANNOTATIONS.rebootFailed]: TRUE,
-      },
-      labels: { [LABELS.afterReboot]: TRUE },
-    });
-    const result = planRollout({
-      policy: aRolloutPolicy({ maxUnavailable: 1, onRebootTimeout: 'ReleaseSlot' }),
-      otherPolicies: [],
-      now: T0,
-      nodes: [node],
-    });
+    const node = fleetLockNode(
+      { [ANNOTATIONS.rebootInProgress]: TRUE, [ANNOTATIONS.rebootFailed]: TRUE },
+      { [LABELS.afterReboot]: TRUE },
+    );
+    const result = planOne(node, 'ReleaseSlot');
     assert.deepEqual(
       result.actions.filter((action) => action.kind === 'complete'),
       [],
