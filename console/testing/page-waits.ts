@@ -79,7 +79,11 @@ export async function virtualRowIds(page: Page, tableLabel: string, attribute: s
         await frame();
         read();
         if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight) break;
+        // A fractional layout can leave the end a fraction of a pixel short of scrollHeight: a scroll that no longer
+        // moves is the end too.
+        const before = scroller.scrollTop;
         scroller.scrollTop += scroller.clientHeight;
+        if (scroller.scrollTop === before) break;
       }
       return [...seen];
     },

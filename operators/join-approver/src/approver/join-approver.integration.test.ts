@@ -13,6 +13,7 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  setHeaderOptions,
   Watch,
   type V1CertificateSigningRequest,
   type V1Secret,
@@ -278,19 +279,22 @@ describe('join approver against a real API server', () => {
   it("approves a node's serving CSR for its own name and addresses, and denies one naming another node", async () => {
     assert.ok(worker0 !== undefined, 'worker 0 joined in the test before');
     const nodeCore = worker0.makeApiClient(CoreV1Api);
-    const registered = await nodeCore.readNode({ name: WORKERS[0] });
-    await nodeCore.replaceNodeStatus({
-      name: WORKERS[0],
-      body: {
-        ...registered,
-        status: {
-          addresses: [
-            { type: 'InternalIP', address: '10.0.0.5' },
-            { type: 'Hostname', address: WORKERS[0] },
-          ],
+    // A merge patch of the addresses alone, as a kubelet reports them: a replace of the whole status would race the
+    // API server's own writes to the Node (409 under load).
+    await nodeCore.patchNodeStatus(
+      {
+        name: WORKERS[0],
+        body: {
+          status: {
+            addresses: [
+              { type: 'InternalIP', address: '10.0.0.5' },
+              { type: 'Hostname', address: WORKERS[0] },
+            ],
+          },
         },
       },
-    });
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     const serving = async (names: { type: 'dns' | 'ip'; value: string }[]): Promise<string> => {
       const { csrPem } = await createCertificateSigningRequest({
         commonName: `system:node:${WORKERS[0]}`,

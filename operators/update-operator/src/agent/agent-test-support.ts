@@ -1,5 +1,6 @@
 // Shared by the agent's integration tests: running agents in-process, playing
 // the operator's part of the protocol, and reading a node's protocol state.
+import assert from 'node:assert/strict';
 import type { CoreV1Api, KubeConfig, V1Node } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { NodeOperatingSystem } from '@strata/api';
@@ -148,6 +149,36 @@ export async function nodeEventReasons(core: CoreV1Api, nodeName: string, since:
     .filter((event) => event.reportingComponent === AGENT_COMPONENT && time(event) >= since.getTime() - 1000)
     .sort((a, b) => time(a) - time(b))
     .map((event) => event.reason ?? '');
+}
+
+/**
+ * Checks that the Events on a node since `since` are `expected`, in order. The agent posts an Event after the Node
+ * write it goes with, so a test that saw the Node first waits for as many Events as it expects before comparing; an
+ * extra or different Event still fails the comparison.
+ */
+export async function assertNodeEventReasons(
+  core: CoreV1Api,
+  nodeName: string,
+  since: Date,
+  expected: readonly string[],
+  timeoutMs = 15_000,
+): Promise<void> {
+  let seen: string[] = [];
+  let waited = '';
+  try {
+    await waitFor(
+      `${nodeName}: ${expected.length} Events`,
+      async () => {
+        seen = await nodeEventReasons(core, nodeName, since);
+        return seen.length >= expected.length ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 100 },
+    );
+  } catch (error) {
+    // The comparison below fails with what was seen; the wait's own message says for how long.
+    waited = error instanceof Error ? error.message : String(error);
+  }
+  assert.deepEqual(seen, expected, waited === '' ? undefined : waited);
 }
 
 /** Every boot of a machine from now on, by boot id. */

@@ -12,6 +12,7 @@ import {
   labelsOf,
   needsRebootInto,
   nodeEventReasons,
+  assertNodeEventReasons,
   nodeNeverDuring,
   rebootedInto,
   revokeReboot,
@@ -163,11 +164,7 @@ describe('the update agent on a local cluster', () => {
       [],
       'the pods were evicted before the reboot',
     );
-    assert.deepEqual(await nodeEventReasons(core, worker, started), [
-      'DrainStarted',
-      'RebootStarted',
-      'RebootCompleted',
-    ]);
+    await assertNodeEventReasons(core, worker, started, ['DrainStarted', 'RebootStarted', 'RebootCompleted']);
 
     await revokeReboot(core, worker);
     await apps.deleteNamespacedDeployment({ namespace: 'default', name: 'web' });
