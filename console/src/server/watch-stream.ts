@@ -1,6 +1,7 @@
 // The server side of a tab's one Server-Sent Events stream: for each subscribed resource an Informer from
 // @strata/kube (list, watch, resume from the last resourceVersion, relist on 410, back-off) running with the
 // user's own token, for exactly as long as the stream is open.
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AppsV1Api,
   CoreV1Api,
@@ -375,17 +376,12 @@ function watchUpdateServer(send: (event: WatchEvent) => void, scope: UpdateServe
       }
       if (stop.signal.aborted) return;
       const delay = Math.max(backoff.next(Date.now() - started), (retryAfterSeconds ?? 0) * 1000);
-      await new Promise<void>((resolve) => {
-        const stopped = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          stop.signal.removeEventListener('abort', stopped);
-          resolve();
-        }, delay);
-        stop.signal.addEventListener('abort', stopped, { once: true });
-      });
+      try {
+        await sleep(delay, undefined, { signal: stop.signal });
+      } catch (error) {
+        // Stopped while waiting: the loop ends; anything else is not ours to hide.
+        if (!stop.signal.aborted) throw error;
+      }
     }
   };
   return {
