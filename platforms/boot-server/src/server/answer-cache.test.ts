@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NOT_FOUND, ok, TEXT, type Answer } from './answer.ts';
-import { AnswerCache } from './answer-cache.ts';
+import { waitFor } from '@strata/host';
+import { AnswerCache, DEFAULT_ANSWER_CACHE_CHARS } from './answer-cache.ts';
 
 const script = (n: number): Answer => ok(TEXT, `#!ipxe\nkernel /assets/vmlinuz-${n}\nboot\n`);
 
@@ -81,5 +82,88 @@ describe('the headers an answer is kept with', () => {
       'Content-Length': 1,
       'X-Extra': 'yes',
     });
+  });
+});
+
+describe('the layout of the answers held (compact)', () => {
+  const targets = Array.from({ length: 50 }, (_, n) => `/ipxe?mac=52-54-00-00-00-${n.toString(16).padStart(2, '0')}`);
+  const fill = (cache: AnswerCache) =>
+    targets.forEach((target, n) =>
+      cache.remember(target, ok(TEXT, `#!ipxe\nset hostname node-${n}-grüße-\ud800\nboot\n`), {
+        mac: `52:54:00:00:00:${n}`,
+        field: n * 4,
+        generation: n,
+      }),
+    );
+
+  it('keeps every answer, its headers, its record and its characters, and the count of characters held', () => {
+    const cache = new AnswerCache(DEFAULT_ANSWER_CACHE_CHARS, 60_000);
+    fill(cache);
+    const before = targets.map((target) => cache.get(target));
+    const chars = cache.chars;
+    cache.compact();
+    cache.close();
+    assert.equal(cache.size, targets.length);
+    assert.equal(cache.chars, chars);
+    assert.equal(cache.keptSinceCompaction, 0);
+    targets.forEach((target, n) => {
+      const after = cache.get(target);
+      const was = before[n];
+      assert.ok(after !== undefined && was !== undefined, target);
+      // A lone surrogate is written as U+FFFD either way: the bytes on the wire, and so Content-Length, stay the same.
+      assert.equal(Buffer.from(after.body).equals(Buffer.from(was.body)), true, target);
+      assert.equal(after.headers, was.headers);
+      assert.deepEqual(
+        [after.servedField, after.servedGeneration, after.servedMac],
+        [was.servedField, was.servedGeneration, was.servedMac],
+      );
+    });
+  });
+
+  it('happens by itself once no answer has been kept for the quiet time', async () => {
+    const cache = new AnswerCache(DEFAULT_ANSWER_CACHE_CHARS, 20);
+    fill(cache);
+    assert.equal(cache.keptSinceCompaction, targets.length);
+    await waitFor('the compaction after 20 ms without a new answer', () =>
+      cache.keptSinceCompaction === 0 ? true : undefined,
+    );
+    assert.equal(cache.get(targets[7] ?? '')?.body.startsWith('#!ipxe\nset hostname node-7-'), true);
+    cache.close();
+  });
+
+  it('never happens while answers keep coming, nor after close', async () => {
+    const quietMs = 500;
+    const cache = new AnswerCache(DEFAULT_ANSWER_CACHE_CHARS, quietMs);
+    // A new answer every 20 ms: never quiet for 500 ms, so no compaction may run. A pause that the machine's load
+    // made longer than the quiet time would allow one; then only the answers kept since that pause must be pending.
+    let sinceLongPause = 0;
+    let longPauses = 0;
+    let last = performance.now();
+    for (let n = 0; n < 30; n += 1) {
+      const now = performance.now();
+      if (now - last >= quietMs) {
+        longPauses += 1;
+        sinceLongPause = 0;
+      }
+      last = now;
+      cache.remember(`/ipxe?mac=52-54-00-00-01-${n}`, ok(TEXT, `#!ipxe\n${n}\n`));
+      sinceLongPause += 1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    if (performance.now() - last >= quietMs) {
+      longPauses += 1;
+      sinceLongPause = 0;
+    }
+    if (longPauses === 0) assert.equal(cache.keptSinceCompaction, 30, 'compacted while answers still came');
+    else assert.ok(cache.keptSinceCompaction >= sinceLongPause, 'compacted while answers still came');
+    cache.close();
+    // Closed: the compaction that was pending never runs. Watched against a second cache with the same quiet time,
+    // which does compact: once it has, the closed one's time has passed too.
+    const witness = new AnswerCache(DEFAULT_ANSWER_CACHE_CHARS, quietMs);
+    witness.remember('/ipxe?mac=52-54-00-00-02-01', ok(TEXT, '#!ipxe\n'));
+    await waitFor('the witness compaction', () => (witness.keptSinceCompaction === 0 ? true : undefined));
+    const pending = cache.keptSinceCompaction;
+    assert.ok(pending > 0, 'the last answers were compacted although the cache was closed');
+    witness.close();
   });
 });

@@ -180,6 +180,7 @@ export async function startBootServer(options: BootServerOptions): Promise<BootS
     close: () =>
       new Promise<void>((resolvePromise, reject) => {
         unsubscribe();
+        views.close();
         server.close((error) => (error === undefined ? resolvePromise() : reject(error)));
         server.closeAllConnections();
       }),
@@ -222,8 +223,15 @@ class ViewCache {
     return this.prepare(this.#store.snapshot());
   }
 
+  close(): void {
+    this.#view?.answers.close();
+  }
+
   prepare(snapshot: BootSnapshot): SnapshotView {
-    if (this.#view?.snapshot !== snapshot) this.#view = new SnapshotView(snapshot);
+    if (this.#view?.snapshot !== snapshot) {
+      this.#view?.answers.close();
+      this.#view = new SnapshotView(snapshot);
+    }
     return this.#view;
   }
 }
