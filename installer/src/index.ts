@@ -7,6 +7,7 @@ export {
   UPDATE_OPERATOR_BIN,
   UPDATE_SERVER_BIN,
   UpdateAgents,
+  updateOperatorProgram,
   type LocalPlatformComponents,
   type LocalPlatformComponentsOptions,
 } from './local/components.ts';

@@ -114,7 +114,7 @@ export class RolloutCluster {
 
   /** Starts the cluster and waits until the operator leads and every node's agent has reported its OS. */
   static async start(options: RolloutClusterOptions): Promise<RolloutCluster> {
-    const components = localPlatformComponents(
+    const components = await localPlatformComponents(
       options.agentRestartDelayMs === undefined ? {} : { agentRestartDelayMs: options.agentRestartDelayMs },
     );
     const cluster = await startTestCluster({

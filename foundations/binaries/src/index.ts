@@ -35,3 +35,4 @@ export {
   type ResolvedBinaries,
 } from './resolve.ts';
 export { defaultCacheRoot } from './cache.ts';
+export { bundleNodeProgram, NodeBundleError, type NodeBundleOptions } from './node-bundle.ts';

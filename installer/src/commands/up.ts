@@ -152,7 +152,7 @@ everything. Running \`strata up\` again on the same directory reuses its keys.`,
           say("  the cluster's web console: building it if its sources changed");
           await buildLocalConsole((line) => say(`    ${line}`));
         }
-        const components = localPlatformComponents({ agentLogger: pino(agentLog), console: inClusterConsole });
+        const components = await localPlatformComponents({ agentLogger: pino(agentLog), console: inClusterConsole });
         cluster = await upLocalCluster({
           config,
           directory,

@@ -16,6 +16,7 @@ import {
   LocalComponentsError,
   localPlatformComponents,
   UPDATE_OPERATOR_BIN,
+  updateOperatorProgram,
   UPDATE_SERVER_BIN,
 } from './components.ts';
 import { consoleBin } from './console-server.ts';
@@ -32,10 +33,10 @@ const aMachine = (): SimulatedOperatingSystem =>
   new SimulatedOperatingSystem({ id: 'flatcar', version: '4230.2.3', updateSource: new ManualUpdateSource() });
 
 describe('the local platform components', () => {
-  it("runs the operators', the update server's and the join approver's images as this checkout's binaries, with this Node", () => {
-    const { images } = localPlatformComponents();
+  it("runs the operators', the update server's and the join approver's images as this checkout's binaries, with this Node", async () => {
+    const { images } = await localPlatformComponents();
     assert.deepEqual(images, {
-      [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, UPDATE_OPERATOR_BIN] },
+      [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, await updateOperatorProgram()] },
       [JOIN_APPROVER_IMAGE]: { command: [process.execPath, JOIN_APPROVER_BIN] },
       [ETCD_OPERATOR_IMAGE]: { command: [process.execPath, ETCD_OPERATOR_BIN] },
       [UPDATE_SERVER_IMAGE]: { command: [process.execPath, UPDATE_SERVER_BIN] },
@@ -45,15 +46,15 @@ describe('the local platform components', () => {
     }
   });
 
-  it("runs the console's image as this checkout's console entry point only when asked (it serves a build)", () => {
-    const { images } = localPlatformComponents({ console: true });
+  it("runs the console's image as this checkout's console entry point only when asked (it serves a build)", async () => {
+    const { images } = await localPlatformComponents({ console: true });
     assert.deepEqual(images[CONSOLE_IMAGE], { command: [process.execPath, consoleBin()] });
     assert.ok(existsSync(consoleBin()), `${consoleBin()} exists`);
-    assert.equal(CONSOLE_IMAGE in localPlatformComponents().images, false);
+    assert.equal(CONSOLE_IMAGE in (await localPlatformComponents()).images, false);
   });
 
-  it("gives each node an agent runtime that takes the DaemonSet's agent pod only", () => {
-    const { nodeRuntimes } = localPlatformComponents();
+  it("gives each node an agent runtime that takes the DaemonSet's agent pod only", async () => {
+    const { nodeRuntimes } = await localPlatformComponents();
     const runtimes = nodeRuntimes({ nodeName: 'node-a', os: aMachine() });
     assert.equal(runtimes.length, 1);
     const [runtime] = runtimes;
@@ -62,8 +63,8 @@ describe('the local platform components', () => {
     assert.equal(runtime?.handles(anUpdateOperatorPod('agent', 'registry.example/other:1')), false);
   });
 
-  it('kills agents only where an agent pod runs, naming the node', () => {
-    const { nodeRuntimes, updateAgents } = localPlatformComponents();
+  it('kills agents only where an agent pod runs, naming the node', async () => {
+    const { nodeRuntimes, updateAgents } = await localPlatformComponents();
     nodeRuntimes({ nodeName: 'node-a', os: aMachine() });
     assert.equal(updateAgents.running('node-a'), false);
     assert.throws(

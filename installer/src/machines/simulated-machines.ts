@@ -83,7 +83,7 @@ export async function startUserMachines(options: UserMachinesOptions): Promise<S
         version: config.os.version ?? DEFAULT_OS_VERSIONS[config.os.name],
         group: config.updates.group ?? config.os.channel,
       },
-      images: localPlatformComponents().images,
+      images: (await localPlatformComponents()).images,
     },
     onState: options.onState,
   });

@@ -29,7 +29,7 @@ import {
   UPDATE_OPERATOR_NAMESPACE,
 } from '@strata/assets';
 import { LABELS, UPDATE_POLICY } from '@strata/api';
-import { resolveAllBinaries } from '@strata/binaries';
+import { bundleNodeProgram, resolveAllBinaries } from '@strata/binaries';
 import {
   ClusterDirectory,
   defaultLocalConfig,
@@ -135,6 +135,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     // V8 or Node flags for the operator's processes, e.g. "--max-semi-space-size=1" (measuring what they change).
     'operator-node-flags': { type: 'string', default: '' },
+    'from-sources': { type: 'boolean', default: false },
     // A heap snapshot of each live leader once every worker is done, into this directory (the leader's heap at N nodes).
     'heap-snapshot-dir': { type: 'string' },
   },
@@ -157,7 +158,9 @@ const limit =
     ? maxUnavailable
     : Math.max(1, Math.floor((workers * Number(maxUnavailable.slice(0, -1))) / 100));
 
-const BIN = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.url));
+// As the installer runs it (ADR 0077): one bundled file built from the binary's sources; --from-sources runs the sources.
+const BIN_SOURCE = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.url));
+const BIN = values['from-sources'] ? BIN_SOURCE : await bundleNodeProgram({ name: 'update-operator', entry: BIN_SOURCE });
 const heapSnapshotDir = values['heap-snapshot-dir'] === undefined ? undefined : resolve(values['heap-snapshot-dir']);
 const operatorNodeFlags = [
   ...values['operator-node-flags'].split(' ').filter((flag) => flag !== ''),

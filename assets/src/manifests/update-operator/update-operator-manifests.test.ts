@@ -183,6 +183,7 @@ describe('update operator manifests', () => {
       container?.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value ?? '',
       /--max-semi-space-size=\d+/,
     );
+    assert.equal(container?.env?.find((variable) => variable.name === 'MALLOC_ARENA_MAX')?.value, '2');
   });
 
   it('runs the agent on every node with its node name and the host paths it reads, read-only', () => {
