@@ -26,23 +26,28 @@ async function aProgram(): Promise<{ dir: string; entry: string; greeting: strin
   return { dir, entry, greeting, cacheRoot: join(dir, 'cache') };
 }
 
+/** Runs `test` against a fresh program, removed afterwards. */
+async function withProgram(test: (program: Awaited<ReturnType<typeof aProgram>>) => Promise<void>): Promise<void> {
+  const program = await aProgram();
+  try {
+    await test(program);
+  } finally {
+    await rm(program.dir, { recursive: true, force: true });
+  }
+}
+
 describe('a program bundled as its pods run it', () => {
-  it('runs as one file of plain JavaScript, the CommonJS dependencies included', async () => {
-    const program = await aProgram();
-    try {
+  it('runs as one file of plain JavaScript, the CommonJS dependencies included', () =>
+    withProgram(async (program) => {
       const bundle = await bundleNodeProgram({ name: 'greeter', entry: program.entry, cacheRoot: program.cacheRoot });
       assert.equal(bundle, join(program.cacheRoot, 'bundles', 'greeter', 'greeter.mjs'));
       const { stdout } = await run(process.execPath, [bundle, 'strata']);
       assert.equal(stdout, 'hello strata string\n');
       assert.doesNotMatch(await readFile(bundle, 'utf8'), /: string/, 'the types are gone');
-    } finally {
-      await rm(program.dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('is built once while its inputs are unchanged, and again when one of them changes', async () => {
-    const program = await aProgram();
-    try {
+  it('is built once while its inputs are unchanged, and again when one of them changes', () =>
+    withProgram(async (program) => {
       const options = { name: 'greeter', entry: program.entry, cacheRoot: program.cacheRoot };
       const bundle = await bundleNodeProgram(options);
       const first = await stat(bundle);
@@ -54,28 +59,20 @@ describe('a program bundled as its pods run it', () => {
       const rebuilt = await bundleNodeProgram({ ...options, cacheRoot: `${program.cacheRoot}/./` });
       const { stdout } = await run(process.execPath, [rebuilt, 'strata']);
       assert.equal(stdout, 'hi strata string\n');
-    } finally {
-      await rm(program.dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('is rebuilt when the bundle in the cache was changed', async () => {
-    const program = await aProgram();
-    try {
+  it('is rebuilt when the bundle in the cache was changed', () =>
+    withProgram(async (program) => {
       const options = { name: 'greeter', entry: program.entry, cacheRoot: program.cacheRoot };
       const bundle = await bundleNodeProgram(options);
       await writeFile(bundle, 'console.log("tampered")\n');
       const rebuilt = await bundleNodeProgram({ ...options, cacheRoot: `${program.cacheRoot}/.` });
       const { stdout } = await run(process.execPath, [rebuilt, 'strata']);
       assert.equal(stdout, 'hello strata string\n');
-    } finally {
-      await rm(program.dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('fails naming the program and the file and line that esbuild could not read', async () => {
-    const program = await aProgram();
-    try {
+  it('fails naming the program and the file and line that esbuild could not read', () =>
+    withProgram(async (program) => {
       await writeFile(program.greeting, 'export const greet = (name: string) => {\n');
       await assert.rejects(
         bundleNodeProgram({ name: 'broken', entry: program.entry, cacheRoot: program.cacheRoot }),
@@ -87,8 +84,5 @@ describe('a program bundled as its pods run it', () => {
         bundleNodeProgram({ name: 'relative', entry: 'main.ts', cacheRoot: program.cacheRoot }),
         /the entry of relative must be an absolute path/,
       );
-    } finally {
-      await rm(program.dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });

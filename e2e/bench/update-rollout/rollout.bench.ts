@@ -1,19 +1,20 @@
 // Benchmark: one OS update rolled out over a local cluster of simulated
 // Flatcar workers (1000 by default) with maxUnavailable 10% and a simulated
-// reboot of 20 s. The operator runs as the bootstrap manifests deploy it (two
-// replicas of bin/update-operator.ts as process pods, leader election); the
-// agents run in this process, one per node, against each node's simulated OS.
+// reboot of 20 s. Strata's components run as `strata up` runs them: the
+// operator as the bootstrap manifests deploy it (two replicas of its bundled
+// binary as process pods, leader election), the agents as the DaemonSet's pods,
+// one per node, with the pod's own service account token, against each node's
+// simulated OS. It sits in the e2e package because that wiring is the
+// installer's (localPlatformComponents), a layer above the operator.
 // Reports the rollout time against its lower bound, the API writes per node,
 // the operator's peak memory and its decision latency, and what the Flatcar
 // update operator's rules would take for the same rollout.
-// Usage (from the root): npm run bench -w operators/update-operator [-- --workers 1000 --reboot-seconds 20 --max-unavailable 10% --out results.json]
+// Usage (from the root): npm run bench:update-rollout -w e2e [-- --workers 1000 --reboot-seconds 20 --max-unavailable 10% --out results.json]
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  AppsV1Api,
   CoordinationV1Api,
   CoreV1Api,
   type KubeConfig,
@@ -29,15 +30,14 @@ import {
   UPDATE_OPERATOR_NAMESPACE,
 } from '@strata/assets';
 import { LABELS, UPDATE_POLICY } from '@strata/api';
-import { bundleNodeProgram, resolveAllBinaries } from '@strata/binaries';
+import { resolveAllBinaries } from '@strata/binaries';
+import { localPlatformComponents, UPDATE_OPERATOR_BIN } from '@strata/installer';
 import {
   ClusterDirectory,
   defaultLocalConfig,
   FAST_UPDATE_TIMINGS,
-  joinApproverImages,
   upLocalCluster,
 } from '@strata/platform-local/testing';
-import { runAgent } from '../src/index.ts';
 import { readWriteCounts, rolloutWrites } from './apiserver-writes.ts';
 import { OperatorProbe } from './operator-probe.ts';
 import { addBuckets, histogramBuckets, quantileUpperBound } from './prometheus-text.ts';
@@ -159,8 +159,10 @@ const limit =
     : Math.max(1, Math.floor((workers * Number(maxUnavailable.slice(0, -1))) / 100));
 
 // As the installer runs it (ADR 0077): one bundled file built from the binary's sources; --from-sources runs the sources.
-const BIN_SOURCE = fileURLToPath(new URL('../bin/update-operator.ts', import.meta.url));
-const BIN = values['from-sources'] ? BIN_SOURCE : await bundleNodeProgram({ name: 'update-operator', entry: BIN_SOURCE });
+const components = await localPlatformComponents();
+const bundled = components.images[UPDATE_OPERATOR_IMAGE]?.command?.at(-1);
+if (bundled === undefined) throw new Error('the installer runs no program for the update operator image');
+const BIN = values['from-sources'] ? UPDATE_OPERATOR_BIN : bundled;
 const heapSnapshotDir = values['heap-snapshot-dir'] === undefined ? undefined : resolve(values['heap-snapshot-dir']);
 const operatorNodeFlags = [
   ...values['operator-node-flags'].split(' ').filter((flag) => flag !== ''),
@@ -189,7 +191,6 @@ say(
 
 const binaries = await resolveAllBinaries();
 const dir = await mkdtemp(join(tmpdir(), 'strata-rollout-bench-'));
-const agents = new AbortController();
 const cluster = await upLocalCluster({
   config: defaultLocalConfig({ name: 'rollout-bench', workers }),
   directory: new ClusterDirectory(dir),
@@ -197,25 +198,15 @@ const cluster = await upLocalCluster({
   os: { rebootDelayMs: rebootSeconds * 1000, timings: FAST_UPDATES },
   readyTimeoutMs: 15 * 60_000,
   images: {
-    ...joinApproverImages(),
+    ...components.images,
     [UPDATE_OPERATOR_IMAGE]: { command: [process.execPath, ...operatorNodeFlags, BIN] },
   },
+  nodeRuntimes: components.nodeRuntimes,
   progress: (message) => say(`  [${elapsed()}] ${message}`),
 });
-const agentRuns: Promise<void>[] = [];
 try {
   say(`[${elapsed()}] ${cluster.nodeNames().length} nodes Ready`);
   const admin = cluster.adminKubeConfig();
-  // The agents run here with the admin's credentials rather than as the DaemonSet's pods (whose runtime is wired
-  // by the installer, a layer above this package); they make the same API calls.
-  await admin
-    .makeApiClient(AppsV1Api)
-    .deleteNamespacedDaemonSet({ name: UPDATE_OPERATOR_NAMES.agent, namespace: UPDATE_OPERATOR_NAMESPACE });
-  for (const nodeName of cluster.nodeNames()) {
-    agentRuns.push(
-      runAgent({ kubeConfig: admin, nodeName, os: cluster.operatingSystem(nodeName), signal: agents.signal }),
-    );
-  }
   const workerNames = new Set(cluster.topology.workers.map((worker) => worker.name));
   const timeline = new RolloutTimeline(admin, (node) => workerNames.has(node.metadata?.name ?? ''));
   await timeline.start();
@@ -385,6 +376,22 @@ try {
   say(
     `decision latency (operator histogram, the change that made the grant possible to its write): ${decisionCount} grants, p50 <= ${quantileUpperBound(decision, 0.5)} s, p99 <= ${quantileUpperBound(decision, 0.99)} s, max <= ${quantileUpperBound(decision, 1)} s`,
   );
+  say(
+    `  cumulative buckets: ${[...decision]
+      .sort((a, b) => a[0] - b[0])
+      .map(([le, count]) => `<= ${le} s: ${count}`)
+      .join(', ')}`,
+  );
+  const passes = new Map<string, number>();
+  for (const seen of leaders)
+    for (const sample of seen.samples)
+      if (sample.name === 'strata_update_operator_reconciles_total') {
+        const outcome = sample.labels['outcome'] ?? '?';
+        passes.set(outcome, (passes.get(outcome) ?? 0) + sample.value);
+      }
+  say(
+    `  the leaders' passes by outcome (each one's last scrape): ${[...passes].map(([outcome, count]) => `${outcome} ${count}`).join(', ')}`,
+  );
   say(`load average (1, 5, 15 min) as the rollout finished: ${loadAtEnd}`);
   say(
     `reaction latency (watch: free slot or reboot-needed, whichever is later, to grant): ${reaction.length} grants, p50 ${seconds(percentile(reaction, 0.5))}, p99 ${seconds(percentile(reaction, 0.99))}, max ${seconds(reaction.at(-1) ?? Number.NaN)}`,
@@ -428,8 +435,6 @@ try {
     );
   }
 } finally {
-  agents.abort();
-  await Promise.allSettled(agentRuns);
   await cluster.stop();
   await rm(dir, { recursive: true, force: true });
 }
