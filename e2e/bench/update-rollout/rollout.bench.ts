@@ -129,6 +129,8 @@ async function placeOperatorAsControllersFirst(admin: KubeConfig, controllers: R
 const { values } = parseArgs({
   options: {
     workers: { type: 'string', default: '1000' },
+    // 3: the operator's two replicas both run on controllers, which the rollout (of the workers) never drains.
+    controllers: { type: 'string', default: '1' },
     'reboot-seconds': { type: 'string', default: '20' },
     'max-unavailable': { type: 'string', default: '10%' },
     'timeout-minutes': { type: 'string', default: '60' },
@@ -141,6 +143,8 @@ const { values } = parseArgs({
   },
 });
 const workers = Number(values.workers);
+const controllers = Number(values.controllers);
+if (controllers !== 1 && controllers !== 3) throw new Error(`--controllers must be 1 or 3, got ${values.controllers}`);
 const rebootSeconds = Number(values['reboot-seconds']);
 const maxUnavailableText = values['max-unavailable'];
 if (!Number.isInteger(workers) || workers < 1)
@@ -192,7 +196,7 @@ say(
 const binaries = await resolveAllBinaries();
 const dir = await mkdtemp(join(tmpdir(), 'strata-rollout-bench-'));
 const cluster = await upLocalCluster({
-  config: defaultLocalConfig({ name: 'rollout-bench', workers }),
+  config: defaultLocalConfig({ name: 'rollout-bench', workers, controllers }),
   directory: new ClusterDirectory(dir),
   binaries,
   os: { rebootDelayMs: rebootSeconds * 1000, timings: FAST_UPDATES },
@@ -392,6 +396,22 @@ try {
   say(
     `  the leaders' passes by outcome (each one's last scrape): ${[...passes].map(([outcome, count]) => `${outcome} ${count}`).join(', ')}`,
   );
+  for (const phaseName of ['plan', 'node-writes', 'status']) {
+    const buckets = new Map<number, number>();
+    for (const seen of leaders)
+      addBuckets(
+        buckets,
+        histogramBuckets(
+          seen.samples,
+          'strata_update_operator_reconcile_phase_seconds',
+          (labels) => labels['phase'] === phaseName,
+        ),
+      );
+    const count = buckets.get(Number.POSITIVE_INFINITY) ?? 0;
+    say(
+      `  pass phase ${phaseName}: ${count} observed, p50 <= ${quantileUpperBound(buckets, 0.5)} s, p90 <= ${quantileUpperBound(buckets, 0.9)} s, p99 <= ${quantileUpperBound(buckets, 0.99)} s`,
+    );
+  }
   say(`load average (1, 5, 15 min) as the rollout finished: ${loadAtEnd}`);
   say(
     `reaction latency (watch: free slot or reboot-needed, whichever is later, to grant): ${reaction.length} grants, p50 ${seconds(percentile(reaction, 0.5))}, p99 ${seconds(percentile(reaction, 0.99))}, max ${seconds(reaction.at(-1) ?? Number.NaN)}`,

@@ -73,3 +73,4 @@ export {
   type PodDrainDecision,
   type PodDrainOptions,
 } from './drain-selection.ts';
+export { PooledKubeConfig } from './pooled-kube-config.ts';

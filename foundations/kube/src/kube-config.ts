@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { StrataError } from '@strata/api';
+import { PooledKubeConfig } from './pooled-kube-config.ts';
 
 export class KubeConfigLoadError extends StrataError {}
 
@@ -36,7 +37,7 @@ export interface LoadKubeConfigOptions {
 }
 
 export function loadKubeConfig(options: LoadKubeConfigOptions = {}): KubeConfig {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new PooledKubeConfig();
   if (options.kubeconfigPath !== undefined) {
     try {
       kubeConfig.loadFromFile(options.kubeconfigPath);

@@ -7,6 +7,7 @@
 // RBAC and the one-node admission policy apply to it), never with the node's
 // or an admin's credentials.
 import { KubeConfig, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '@strata/kube';
 import type { Logger } from 'pino';
 import { StrataError, type NodeOperatingSystem } from '@strata/api';
 import { UPDATE_OPERATOR_IMAGE } from '@strata/assets';
@@ -58,7 +59,7 @@ async function podKubeConfig(pod: V1Pod, node: NodeContext): Promise<KubeConfig>
   const { token } = await new PodObjects(node.kubeConfig, pod).serviceAccountToken({
     expirationSeconds: TOKEN_SECONDS,
   });
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new PooledKubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [{ ...cluster, name: 'local' }],
     users: [{ name: 'update-agent', token }],

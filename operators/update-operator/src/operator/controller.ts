@@ -25,6 +25,21 @@ import { FleetLockQueue } from './fleetlock-queue.ts';
 import { ParsedPolicies } from './parsed-policies.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { applyPatch, nodeStateOf, projectNode, protocolFacts, type NodeState } from './node-state.ts';
+
+/**
+ * The state of each cached Node, made once per version: the informer replaces a Node's object when it changes and
+ * never changes one in place, so a pass over 1000 nodes makes a state only for the nodes that changed since the last
+ * (each pass made all 1000 before: about a tenth of the leader's CPU time in a 1000-node rollout, and its garbage).
+ */
+const statesByNode = new WeakMap<V1Node, NodeState>();
+function cachedStateOf(node: V1Node): NodeState {
+  let state = statesByNode.get(node);
+  if (state === undefined) {
+    state = nodeStateOf(node);
+    statesByNode.set(node, state);
+  }
+  return state;
+}
 import { NodeWriter } from './node-writer.ts';
 import { orphanCompletions } from './orphans.ts';
 import {
@@ -141,7 +156,7 @@ export class RolloutController {
       () => this.#clock.now(),
       (name) => {
         const node = this.#nodes.get(name);
-        return node === undefined ? undefined : nodeStateOf(node);
+        return node === undefined ? undefined : cachedStateOf(node);
       },
     );
     this.#writer = new NodeWriter({ kubeConfig, expectations: this.#expectations, mayWrite: () => this.mayWrite() });
@@ -253,7 +268,7 @@ export class RolloutController {
   }
 
   #onNode(node: V1Node, deleted: boolean): void {
-    const state = nodeStateOf(node);
+    const state = cachedStateOf(node);
     const now = this.#clock.now();
     if (deleted) {
       this.#fingerprints.delete(state.name);
@@ -378,7 +393,7 @@ export class RolloutController {
   findNodes(matches: (node: NodeState) => boolean): NodeState[] {
     return this.#nodes
       .list()
-      .map(nodeStateOf)
+      .map(cachedStateOf)
       .filter((state) => matches(state));
   }
 
@@ -386,7 +401,7 @@ export class RolloutController {
   currentNode(name: string): NodeState | undefined {
     const node = this.#nodes.get(name);
     if (node === undefined) return undefined;
-    const state = nodeStateOf(node);
+    const state = cachedStateOf(node);
     const pending = this.#expectations.pending().get(name);
     if (pending === undefined) return state;
     const patched = applyPatch(state, pending.patch);
@@ -450,7 +465,7 @@ export class RolloutController {
       .filter((other) => other.metadata.name !== name)
       .map((other) => ({ name: other.metadata.name, selects: rolloutPolicyOf(other).selects }));
     const now = this.#clock.now();
-    const nodes = this.#nodes.list().map(nodeStateOf);
+    const nodes = this.#nodes.list().map(cachedStateOf);
     const previousQueue = this.#previousQueues.get(name);
     const changedAt = this.#changes.get(name)?.first;
     const plan = planRollout({
@@ -472,7 +487,11 @@ export class RolloutController {
         }),
     });
 
+    const planned = performance.now();
+    this.#options.metrics.passPhase.observe({ phase: 'plan' }, (planned - started) / 1000);
     const failures = await this.#execute(policy, plan);
+    if (plan.actions.length > 0)
+      this.#options.metrics.passPhase.observe({ phase: 'node-writes' }, (performance.now() - planned) / 1000);
     for (const action of plan.actions)
       if (GRANT_KINDS.has(action.kind) && !failures.has(action.node)) this.#carriedSince.delete(action.node);
     for (const [node, decision] of plan.fleetLock) {
@@ -497,7 +516,9 @@ export class RolloutController {
       throw errors[0] ?? new Error(`writes to ${failures.size} node(s) failed`);
     }
 
-    await this.#writeStatus(policy, plan, now);
+    const statusStarted = performance.now();
+    if (await this.#writeStatus(policy, plan, now))
+      this.#options.metrics.passPhase.observe({ phase: 'status' }, (performance.now() - statusStarted) / 1000);
     this.#options.metrics.setPhaseCounts(name, plan.counts);
     this.#options.metrics.reconciles.inc({ outcome: 'ok' });
     // Capped: a timer beyond 2^31 ms would fire at once, and a far instant is as well met by planning again later.
@@ -514,7 +535,7 @@ export class RolloutController {
   async #finishOrphans(): Promise<void> {
     const selectors = [...this.#parsedPolicies().values()].map((policy) => rolloutPolicyOf(policy).selects);
     const names = new Set(this.#policies.list().map((policy) => policy.metadata.name));
-    const nodes = overlayPendingWrites(this.#nodes.list().map(nodeStateOf), this.#expectations.pending());
+    const nodes = overlayPendingWrites(this.#nodes.list().map(cachedStateOf), this.#expectations.pending());
     const completions = orphanCompletions(nodes, {
       selectedByAny: (labels) => selectors.some((selects) => selects(labels)),
       exists: (name) => names.has(name),
@@ -583,7 +604,8 @@ export class RolloutController {
     else this.#awaitingChange.add(write.node);
   }
 
-  async #writeStatus(policy: UpdatePolicy, plan: RolloutPlan, now: number): Promise<void> {
+  /** Writes the policy's status if it changed; whether it wrote. */
+  async #writeStatus(policy: UpdatePolicy, plan: RolloutPlan, now: number): Promise<boolean> {
     const name = policy.metadata.name;
     const previousPhases = this.#phases.get(name) ?? new Map<string, NodePhase>();
     const status = statusOf({
@@ -594,7 +616,7 @@ export class RolloutController {
       transitions: phaseTransitions(previousPhases, plan.phases, now),
     });
     this.#phases.set(name, plan.phases);
-    if (sameStatus(policy.status, status)) return;
+    if (sameStatus(policy.status, status)) return false;
     if (!this.mayWrite()) throw new NotLeaderError('not writing status: this replica does not lead', { policy: name });
     await this.#customObjects.patchClusterCustomObjectStatus(
       {
@@ -608,5 +630,6 @@ export class RolloutController {
     );
     this.#logger.debug({ policy: name, status }, 'status written');
     this.#recorder.statusWritten(policy, policy.status, status);
+    return true;
   }
 }

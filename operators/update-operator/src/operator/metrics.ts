@@ -16,6 +16,7 @@ export class OperatorMetrics {
   readonly leader: Gauge;
   readonly fleetLockRequests: Counter<'endpoint' | 'outcome'>;
   readonly reconciles: Counter<'outcome'>;
+  readonly passPhase: Histogram<'phase'>;
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -69,6 +70,13 @@ export class OperatorMetrics {
       name: `${PREFIX}reconciles_total`,
       help: 'Reconciles of UpdatePolicies by outcome.',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.passPhase = new Histogram({
+      name: `${PREFIX}reconcile_phase_seconds`,
+      help: "Where a pass of an UpdatePolicy spends its time: plan (reading the cache and planning), node-writes (the grants and clean-ups, answered), status (the policy's status written, answered). A pass that wrote nothing has no node-writes or status observation.",
+      labelNames: ['phase'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
     this.leader.set(0);

@@ -137,8 +137,26 @@ export function patchIsReflected(node: NodeState, patch: NodePatch): boolean {
 
 export const isTrue = (record: Readonly<Record<string, string>>, key: string): boolean => record[key] === TRUE;
 
+export type ProtocolFacts = ReturnType<typeof readProtocolFacts>;
+
+/**
+ * Facts already read, by state: a pass asks for each node's facts in several places, and a node's state is the same
+ * object from pass to pass until the node changes (the controller keeps one state per cached Node), so a pass over
+ * 1000 unchanged nodes reads no annotation twice. States are never changed once made (applyPatch makes a new one).
+ */
+const factsByState = new WeakMap<NodeState, ProtocolFacts>();
+
 /** The protocol facts of one node, named. */
-export function protocolFacts(node: NodeState) {
+export function protocolFacts(node: NodeState): ProtocolFacts {
+  let facts = factsByState.get(node);
+  if (facts === undefined) {
+    facts = readProtocolFacts(node);
+    factsByState.set(node, facts);
+  }
+  return facts;
+}
+
+function readProtocolFacts(node: NodeState) {
   const a = node.annotations;
   return {
     rebootNeeded: isTrue(a, ANNOTATIONS.rebootNeeded),

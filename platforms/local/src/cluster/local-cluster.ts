@@ -12,7 +12,7 @@ import {
   type ClusterTopology,
 } from '@strata/assets';
 import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
-import { applyManifestObject } from '@strata/kube';
+import { applyManifestObject, PooledKubeConfig } from '@strata/kube';
 import {
   controllerRoot,
   startLocalControlPlane,
@@ -217,7 +217,7 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       progress,
       events: { onCrashLoop: (error) => progress(error.message) },
     });
-    const admin = new KubeConfig();
+    const admin = new PooledKubeConfig();
     admin.loadFromFile(join(directory.assetsDir, ASSET_PATHS.adminKubeconfig));
     progress('applying the bootstrap manifests (server-side apply)');
     await applyManifests(admin, join(directory.assetsDir, 'manifests'));
@@ -241,7 +241,7 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
 
     // Each machine joins with its own token, as its Ignition config gives it.
     const bootstrap = (nodeName: string): KubeConfig => {
-      const kubeConfig = new KubeConfig();
+      const kubeConfig = new PooledKubeConfig();
       kubeConfig.loadFromFile(join(directory.assetsDir, ASSET_PATHS.bootstrapKubeconfig(nodeName)));
       return kubeConfig;
     };
@@ -304,7 +304,7 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       updates,
       payloads: servedPayloads,
       adminKubeConfig: () => {
-        const copy = new KubeConfig();
+        const copy = new PooledKubeConfig();
         copy.loadFromFile(directory.kubeconfigPath);
         return copy;
       },

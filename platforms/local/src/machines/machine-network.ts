@@ -5,6 +5,7 @@
 // /etc/hosts in a private mount namespace, in-process clients as the
 // kubeconfig's server address with the name kept as the TLS server name.
 import { KubeConfig, type Cluster } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '@strata/kube';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
@@ -53,7 +54,7 @@ export function placeKubeConfig(kubeConfig: KubeConfig, names: MachineNames, sel
     if (placed === undefined) return cluster;
     return { ...cluster, server: placed.server, tlsServerName: cluster.tlsServerName ?? placed.serverName };
   });
-  const placed = new KubeConfig();
+  const placed = new PooledKubeConfig();
   placed.loadFromOptions({
     clusters,
     users: kubeConfig.getUsers(),

@@ -1,5 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { bufferFromFileOrString, KubeConfig, type Cluster } from '@kubernetes/client-node';
+import { PooledKubeConfig } from '@strata/kube';
 
 /** The user a node's client certificate names, and the group it puts it in. */
 export const nodeUser = (nodeName: string): string => `system:node:${nodeName}`;
@@ -77,7 +78,7 @@ export function nodeKubeConfig(
   const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
   const user = nodeUser(nodeName);
   const copy: Cluster = { ...cluster };
-  const config = new KubeConfig();
+  const config = new PooledKubeConfig();
   config.loadFromOptions({
     clusters: [copy],
     users: [{ name: user, certData: base64(credentials.certificatePem), keyData: base64(credentials.privateKeyPem) }],
