@@ -6,7 +6,7 @@
 // with its own service account token bound to the pod (so the API server's
 // RBAC and the one-node admission policy apply to it), never with the node's
 // or an admin's credentials.
-import { KubeConfig, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
+import { type KubeConfig, type V1ContainerStatus, type V1Pod } from '@kubernetes/client-node';
 import { PooledKubeConfig } from '@strata/kube';
 import type { Logger } from 'pino';
 import { StrataError, type NodeOperatingSystem } from '@strata/api';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { type KubeConfig } from '@kubernetes/client-node';
 import {
   applyRenderPlan,
   ASSET_PATHS,

@@ -4,7 +4,7 @@
 // name) resolve through a map instead of DNS: Go programs get it as their
 // /etc/hosts in a private mount namespace, in-process clients as the
 // kubeconfig's server address with the name kept as the TLS server name.
-import { KubeConfig, type Cluster } from '@kubernetes/client-node';
+import { type KubeConfig, type Cluster } from '@kubernetes/client-node';
 import { PooledKubeConfig } from '@strata/kube';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod';

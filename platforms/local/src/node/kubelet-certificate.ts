@@ -1,5 +1,5 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { bufferFromFileOrString, KubeConfig, type Cluster } from '@kubernetes/client-node';
+import { bufferFromFileOrString, type KubeConfig, type Cluster } from '@kubernetes/client-node';
 import { PooledKubeConfig } from '@strata/kube';
 
 /** The user a node's client certificate names, and the group it puts it in. */
