@@ -12,6 +12,7 @@
 // bundled is exactly what is checked. esbuild's output depends only on its
 // inputs and options, so two processes that build the same program at once
 // write the same bytes, and each write is a rename.
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -28,7 +29,7 @@ export interface NodeBundleOptions {
   readonly name: string;
   /** The program's entry point, an absolute path to a `.ts` or `.js` file. */
   readonly entry: string;
-  /** Defaults to $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata, else ~/.cache/strata. */
+  /** Defaults to $STRATA_CACHE_DIR, else $XDG_CACHE_HOME/strata, else ~/.cache/strata; under it, `bundles/<name>-<entry's hash>/`. */
   readonly cacheRoot?: string;
 }
 
@@ -95,7 +96,12 @@ export function bundleNodeProgram(options: NodeBundleOptions): Promise<string> {
 }
 
 async function bundleOnce(name: string, entry: string, cacheRoot: string): Promise<string> {
-  const directory = join(cacheRoot, 'bundles', name);
+  // One directory per entry: two checkouts (worktrees) that bundle the same program at once must not swap bundles.
+  const directory = join(
+    cacheRoot,
+    'bundles',
+    `${name}-${createHash('sha256').update(entry).digest('hex').slice(0, 12)}`,
+  );
   const output = join(directory, `${name}.mjs`);
   const manifestPath = join(directory, 'inputs.json');
   const esbuild = loadEsbuild();
