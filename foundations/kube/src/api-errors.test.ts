@@ -12,6 +12,7 @@ import {
   KubernetesApiError,
   kubernetesApiError,
   statusCodeOf,
+  isClusterIpAlreadyAllocated,
 } from './api-errors.ts';
 
 /** A refusal as the typed client throws it: the Status arrives as the JSON text of the body. */
@@ -64,6 +65,18 @@ describe('the status predicates', () => {
     assert.equal(isTransient(refusal(503, {})), true);
     for (const code of [400, 401, 403, 404, 409, 422])
       assert.equal(isTransient(refusal(code, {})), false, String(code));
+  });
+
+  it('tell a Service whose fixed clusterIP is still held from other 422s', () => {
+    const held = refusal(422, {
+      reason: 'Invalid',
+      message:
+        'Service "kube-dns" is invalid: spec.clusterIPs: Invalid value: ["10.3.0.10"]: failed to allocate IP 10.3.0.10: provided IP is already allocated',
+    });
+    assert.equal(isClusterIpAlreadyAllocated(held), true);
+    assert.equal(isClusterIpAlreadyAllocated(refusal(422, { message: 'spec.ports: Required value' })), false);
+    assert.equal(isClusterIpAlreadyAllocated(refusal(409, { message: 'provided IP is already allocated' })), false);
+    assert.equal(isClusterIpAlreadyAllocated(new Error('provided IP is already allocated')), false);
   });
 });
 

@@ -38,6 +38,16 @@ export function isTransient(error: unknown): boolean {
   return code === 429 || code >= 500;
 }
 
+/**
+ * A Service's fixed clusterIP refused as taken (422 "provided IP is already allocated"). After an apply that failed
+ * transiently once the API server had allocated the address, the retry gets this until the first attempt completes or
+ * the API server's repair loop releases the address: whoever retries transient failures of a Service with a fixed
+ * clusterIP (the bootstrap's kube-dns) retries this too.
+ */
+export function isClusterIpAlreadyAllocated(error: unknown): boolean {
+  return statusCodeOf(error) === 422 && /provided IP is already allocated/.test(apiStatusOf(error)?.message ?? '');
+}
+
 const apiStatusSchema = z.looseObject({
   message: z.string().optional(),
   reason: z.string().optional(),

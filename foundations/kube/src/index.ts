@@ -45,6 +45,7 @@ export {
   isConflict,
   isAlreadyExists,
   isGone,
+  isClusterIpAlreadyAllocated,
   isTransient,
   apiStatusOf,
   describeApiError,

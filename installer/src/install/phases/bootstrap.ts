@@ -1,7 +1,13 @@
 // Bootstrap: server-side apply of the rendered bootstrap manifests, in file
 // order (namespaces and CRDs first), each object retried while the API is
 // still settling (a CRD not yet established, a restart).
-import { applyManifestObject, describeApiError, isNotFound, isTransient } from '@strata/kube';
+import {
+  applyManifestObject,
+  describeApiError,
+  isClusterIpAlreadyAllocated,
+  isNotFound,
+  isTransient,
+} from '@strata/kube';
 import { waitFor } from '@strata/host';
 import { readBootstrapManifests } from './manifests.ts';
 import { InstallError } from '../errors.ts';
@@ -25,8 +31,9 @@ export async function bootstrap(context: PhaseContext): Promise<PhaseOutcome> {
           try {
             return await applyManifestObject(kubeConfig, object, FIELD_MANAGER);
           } catch (error) {
-            // A kind whose CRD is not served yet answers 404 until the CRD is established.
-            if (isTransient(error) || isNotFound(error)) return undefined;
+            // A kind whose CRD is not served yet answers 404 until the CRD is established; a fixed clusterIP whose
+            // first apply failed after its allocation answers 422 until that is settled (seen under load in CI).
+            if (isTransient(error) || isNotFound(error) || isClusterIpAlreadyAllocated(error)) return undefined;
             throw new InstallError(
               `${what} was refused: ${describeApiError(error)}`,
               { file, object: what },
