@@ -3,10 +3,10 @@
 // delivered them) at which it needed its reboot, was granted it, began it,
 // went down, came back and was done. Also the budget as the operator counts
 // it (see unavailable() below) after every change, and how long free slots stayed
-// unused while nodes waited.
-import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
+// unused while nodes waited. The watch is the whole-system tests' NodeWatch.
+import type { KubeConfig, V1Node } from '@kubernetes/client-node';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
-import { Informer } from '@strata/kube';
+import { NodeWatch } from '../../src/update-rollout/node-watch.ts';
 
 export interface NodeTimes {
   needed?: number;
@@ -39,56 +39,46 @@ function unavailable(node: V1Node): boolean {
 }
 
 export class RolloutTimeline {
-  readonly #informer: Informer<V1Node>;
-  readonly #errors: unknown[] = [];
+  readonly #watch: NodeWatch;
   readonly #selects: (node: V1Node) => boolean;
   readonly #times = new Map<string, NodeTimes>();
   readonly #unavailable = new Set<string>();
   /** Instants at which a slot was freed while nodes waited, not yet taken again. */
   readonly #freeSlots: number[] = [];
   readonly #reactionMs: number[] = [];
-  readonly #listeners = new Set<() => void>();
   #version: string | undefined;
   #limit = Number.POSITIVE_INFINITY;
   #maxUnavailable = 0;
   #overBudget = 0;
-  #lists = 0;
 
-  constructor(kubeConfig: KubeConfig, selects: (node: V1Node) => boolean) {
-    const core = kubeConfig.makeApiClient(CoreV1Api);
+  private constructor(watch: NodeWatch, selects: (node: V1Node) => boolean) {
+    this.#watch = watch;
     this.#selects = selects;
-    this.#informer = new Informer<V1Node>({
-      kubeConfig,
-      path: '/api/v1/nodes',
-      list: async (selectors) => {
-        const list = await core.listNode(selectors);
-        this.#lists += 1;
-        return list;
-      },
-      onChange: (change, node) => {
-        if (change !== 'delete') this.#observe(node);
-      },
-      // Kept for the report: a restart resumes from the last resourceVersion, a relist shows as a gap.
-      onError: (error) => this.#errors.push(error),
-      backoff: { baseDelayMs: 500, maxDelayMs: 500 },
+    // Subscribed before any until(): each change is recorded before a wait looks at it.
+    watch.onChange((node) => {
+      const name = node.metadata?.name ?? '';
+      // A deleted node is no longer in the watch's list: nothing to record.
+      if (watch.get(name) !== undefined && this.#selects(node) && this.#version !== undefined)
+        this.#record(node, performance.now());
     });
   }
 
-  async start(): Promise<void> {
-    await this.#informer.start();
+  /** Lists and watches every Node; resolves once the first list is in. */
+  static async start(kubeConfig: KubeConfig, selects: (node: V1Node) => boolean): Promise<RolloutTimeline> {
+    return new RolloutTimeline(await NodeWatch.start(kubeConfig), selects);
   }
 
   /** The list and watch failures the timeline recovered from. */
-  errors(): readonly unknown[] {
-    return this.#errors;
+  get interruptions(): number {
+    return this.#watch.interruptions;
   }
 
   async stop(): Promise<void> {
-    await this.#informer.stop();
+    await this.#watch.stop();
   }
 
   nodes(): V1Node[] {
-    return this.#informer.list().filter(this.#selects);
+    return this.#watch.list().filter(this.#selects);
   }
 
   /** Starts recording a rollout to `version` with `limit` slots. */
@@ -100,27 +90,9 @@ export class RolloutTimeline {
     for (const node of this.nodes()) if (unavailable(node)) this.#unavailable.add(node.metadata?.name ?? '');
   }
 
-  /** Resolves once `done` holds for the nodes, checked after every change. */
-  until(done: (nodes: readonly V1Node[]) => boolean, timeoutMs: number, what: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (!done(this.nodes())) return;
-        clearTimeout(timer);
-        this.#listeners.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#listeners.delete(check);
-        reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`));
-      }, timeoutMs);
-      this.#listeners.add(check);
-      check();
-    });
-  }
-
-  #observe(node: V1Node): void {
-    if (this.#selects(node) && this.#version !== undefined) this.#record(node, performance.now());
-    for (const listener of [...this.#listeners]) listener();
+  /** Resolves once `done` holds for the selected nodes, checked after every change. */
+  async until(done: (nodes: readonly V1Node[]) => boolean, timeoutMs: number, what: string): Promise<void> {
+    await this.#watch.until(what, (nodes) => (done(nodes.filter(this.#selects)) ? true : undefined), timeoutMs);
   }
 
   #record(node: V1Node, now: number): void {
@@ -195,6 +167,6 @@ export class RolloutTimeline {
 
   /** Lists after the first (a gap in what was seen). */
   get gaps(): number {
-    return Math.max(0, this.#lists - 1);
+    return this.#watch.gaps;
   }
 }

@@ -212,8 +212,7 @@ try {
   say(`[${elapsed()}] ${cluster.nodeNames().length} nodes Ready`);
   const admin = cluster.adminKubeConfig();
   const workerNames = new Set(cluster.topology.workers.map((worker) => worker.name));
-  const timeline = new RolloutTimeline(admin, (node) => workerNames.has(node.metadata?.name ?? ''));
-  await timeline.start();
+  const timeline = await RolloutTimeline.start(admin, (node) => workerNames.has(node.metadata?.name ?? ''));
   await timeline.until(
     (nodes) => nodes.length === workers && nodes.every((node) => node.metadata?.labels?.[LABELS.version] !== undefined),
     15 * 60_000,
@@ -354,7 +353,7 @@ try {
     )}; down (NotReady to Ready) mean ${seconds(mean(reboots))}`,
   );
   say(
-    `  budget: at most ${timeline.maxUnavailable} of ${limit} unavailable at once; ${timeline.overBudget} change(s) over budget; ${timeline.gaps} watch gap(s) after ${timeline.errors().length} watch restart(s)`,
+    `  budget: at most ${timeline.maxUnavailable} of ${limit} unavailable at once; ${timeline.overBudget} change(s) over budget; ${timeline.gaps} watch gap(s) after ${timeline.interruptions} watch restart(s)`,
   );
   say(
     `  Flatcar operator's rules (1 node at a time, a pass every ${FLATCAR_PERIOD_S} s): ${workers} x (2 + ceil((${(meanDrainMs / 1000).toFixed(1)} + ${rebootSeconds}) / ${FLATCAR_PERIOD_S})) x ${FLATCAR_PERIOD_S} s = ${flatcarSeconds} s (${(flatcarSeconds / 3600).toFixed(1)} h)`,
