@@ -29,7 +29,7 @@ import {
 import { StrataError } from '@strata/api';
 import type { Logger } from 'pino';
 import { type EtcdClient, hexId } from '../etcd/gateway-client.ts';
-import { EtcdRequestError, isMemberNotFound } from '../etcd/errors.ts';
+import { EtcdRequestError, isAlreadyCompacted, isMemberNotFound } from '../etcd/errors.ts';
 import { plan, quorumOf, versionPlan, type Action } from '../plan/plan.ts';
 import {
   NO_MAINTENANCE,
@@ -590,7 +590,11 @@ export class EtcdClusterController {
         return;
       case 'compact':
         this.#assertLeading(cluster);
-        await client.compact(leaderEndpoint(), String(action.revision));
+        try {
+          await client.compact(leaderEndpoint(), String(action.revision));
+        } catch (error) {
+          if (!isAlreadyCompacted(error)) throw error;
+        }
         await this.#event(
           cluster,
           'Normal',
@@ -617,13 +621,15 @@ export class EtcdClusterController {
       }
       case 'disarm':
         this.#assertLeading(cluster);
-        await client.disarm(leaderEndpoint(), { memberID: action.memberId, alarm: action.alarm });
+        for (const alarm of action.alarms) {
+          await client.disarm(leaderEndpoint(), { memberID: alarm.memberId, alarm: alarm.alarm });
+        }
         await this.#event(
           cluster,
           'Normal',
           'AlarmCleared',
           'Disarm',
-          `cleared the ${action.alarm} alarm of member ${hexId(action.memberId)} after compaction and defragmentation`,
+          `cleared the NOSPACE alarm of ${action.alarms.length === 1 ? 'member' : 'members'} ${action.alarms.map((alarm) => hexId(alarm.memberId)).join(', ')} after compaction and defragmentation`,
         );
         return;
       case 'promote':

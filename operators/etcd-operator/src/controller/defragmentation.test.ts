@@ -40,6 +40,9 @@ describe('defragmentation schedules and rounds', () => {
     assert.equal(rounds.taken('ns/c', { kind: 'compact', revision: 9 }, alarms), false);
     assert.equal(rounds.view('ns/c', { alarms, members: [a.id], due: false }).compactFirst, false);
     assert.equal(rounds.taken('ns/c', { kind: 'defragment', member: a }, alarms), false);
-    assert.equal(rounds.taken('ns/c', { kind: 'disarm', memberId: a.id, alarm: 'NOSPACE' }, alarms), true);
+    assert.equal(
+      rounds.taken('ns/c', { kind: 'disarm', alarms: [{ memberId: a.id, alarm: 'NOSPACE' }] }, alarms),
+      true,
+    );
   });
 });

@@ -17,3 +17,15 @@ export const GRPC_NOT_FOUND = 5;
 /** The request failed because the member is already gone: removing it again counts as done. */
 export const isMemberNotFound = (error: unknown): boolean =>
   error instanceof EtcdRequestError && error.code === GRPC_NOT_FOUND;
+
+/** gRPC's OUT_OF_RANGE, which etcd answers for a compaction to a revision already compacted. */
+export const GRPC_OUT_OF_RANGE = 11;
+
+/**
+ * The key space is already compacted to that revision: an earlier pass compacted, then failed before it recorded the
+ * step. While a NOSPACE alarm holds every write back the revision cannot move, so compacting again counts as done.
+ */
+export const isAlreadyCompacted = (error: unknown): boolean =>
+  error instanceof EtcdRequestError &&
+  error.code === GRPC_OUT_OF_RANGE &&
+  /required revision has been compacted/.test(error.message);

@@ -209,6 +209,19 @@ export class EtcdClient {
     );
   }
 
+  /**
+   * Raises `alarm` for a member, as a member over its quota does itself (for every member that applies the write
+   * before it sees another's alarm); the operator never raises one, tests do to reach that race for certain.
+   */
+  async raiseAlarm(endpoint: string, alarm: EtcdAlarm): Promise<void> {
+    await this.#call(
+      endpoint,
+      'maintenance/alarm',
+      { action: 'ACTIVATE', memberID: alarm.memberID, alarm: alarm.alarm },
+      alarmSchema,
+    );
+  }
+
   async disarm(endpoint: string, alarm: EtcdAlarm): Promise<void> {
     await this.#call(
       endpoint,

@@ -642,7 +642,23 @@ describe('the planner', () => {
       const defrag = plan(observed(members, { maintenance: { alarms, defragPending: [members[1]!.id] } }));
       assert.equal(defrag.kind === 'defragment' && defrag.member.name, 'etcd-b');
       const disarm = plan(observed(members, { maintenance: { alarms } }));
-      assert.deepEqual(disarm, { kind: 'disarm', memberId: members[1]!.id, alarm: 'NOSPACE' });
+      assert.deepEqual(disarm, { kind: 'disarm', alarms: [{ memberId: members[1]!.id, alarm: 'NOSPACE' }] });
+    });
+
+    it('disarms the NOSPACE alarm of every member that raised one, in one step, and no other alarm', () => {
+      const members = three();
+      const alarms = [
+        { memberId: members[0]!.id, alarm: 'NOSPACE' },
+        { memberId: members[1]!.id, alarm: 'CORRUPT' },
+        { memberId: members[2]!.id, alarm: 'NOSPACE' },
+      ];
+      assert.deepEqual(plan(observed(members, { maintenance: { alarms } })), {
+        kind: 'disarm',
+        alarms: [
+          { memberId: members[0]!.id, alarm: 'NOSPACE' },
+          { memberId: members[2]!.id, alarm: 'NOSPACE' },
+        ],
+      });
     });
 
     it('never defragments during a scale', () => {

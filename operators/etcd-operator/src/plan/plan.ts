@@ -45,7 +45,11 @@ export type Action =
   /** Compact the key space to the current revision, the first step of clearing a NOSPACE alarm. */
   | { readonly kind: 'compact'; readonly revision: number }
   | { readonly kind: 'defragment'; readonly member: MemberView }
-  | { readonly kind: 'disarm'; readonly memberId: string; readonly alarm: string }
+  /**
+   * Disarm every NOSPACE alarm at once: each member that applies the over-quota write before it sees another's alarm
+   * raises its own, and one left armed keeps the cluster refusing writes.
+   */
+  | { readonly kind: 'disarm'; readonly alarms: readonly { readonly memberId: string; readonly alarm: 'NOSPACE' }[] }
   | {
       readonly kind: 'removeMember';
       readonly member: MemberView;
@@ -360,7 +364,12 @@ function planMaintenance(observed: Observed, members: readonly MemberView[], lea
     .filter((member) => maintenance.defragPending.includes(member.id))
     .sort((a, b) => Number(a.id === leaderId) - Number(b.id === leaderId) || a.name.localeCompare(b.name))[0];
   if (next !== undefined) return { kind: 'defragment', member: next };
-  if (nospace !== undefined) return { kind: 'disarm', memberId: nospace.memberId, alarm: nospace.alarm };
+  if (nospace !== undefined) {
+    const alarms = maintenance.alarms.flatMap((alarm) =>
+      alarm.alarm === 'NOSPACE' ? [{ memberId: alarm.memberId, alarm: 'NOSPACE' as const }] : [],
+    );
+    return { kind: 'disarm', alarms };
+  }
   return undefined;
 }
 
