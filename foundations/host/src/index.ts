@@ -14,3 +14,4 @@ export * from './wait/wait-for.ts';
 export * from './wait/until-aborted.ts';
 export * from './net/free-port.ts';
 export * from './sync/keyed-queue.ts';
+export * from './sync/latest-writer.ts';

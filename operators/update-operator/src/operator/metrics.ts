@@ -74,7 +74,7 @@ export class OperatorMetrics {
     });
     this.passPhase = new Histogram({
       name: `${PREFIX}reconcile_phase_seconds`,
-      help: "Where a pass of an UpdatePolicy spends its time: plan (reading the cache and planning), node-writes (the grants and clean-ups, answered), status (the policy's status written, answered). A pass that wrote nothing has no node-writes or status observation.",
+      help: "Where a pass of an UpdatePolicy spends its time: plan (reading the cache and planning), node-writes (the grants and clean-ups, answered), status (the policy's status written, answered: off the pass's path since the pass only submits it, so it times the write alone). A pass that wrote nothing has no node-writes or status observation.",
       labelNames: ['phase'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
