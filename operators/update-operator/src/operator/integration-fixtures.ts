@@ -3,7 +3,6 @@
 // agents and kubelets (it plays their part of the protocol by patching the
 // Nodes, so that the operator is tested alone), and an invariant
 // checker that watches every change of the nodes.
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ApiextensionsV1Api,
   CoreV1Api,
@@ -21,7 +20,8 @@ import { Informer } from '@strata/kube';
 import { pino } from 'pino';
 import { mergePatch } from '../drain/kube-api.ts';
 import { ANNOTATIONS, LABELS, TRUE } from '@strata/api';
-import { nodeStateOf, protocolFacts } from './node-state.ts';
+import { isAtLeast } from './expectations.ts';
+import { nodeStateOf, projectNode, protocolFacts } from './node-state.ts';
 import { startOperator, type RunningOperator } from './run-operator.ts';
 
 export const RUN_LABEL = 'test.update.strata.dev/run';
@@ -196,48 +196,103 @@ export async function setReady(kubeConfig: KubeConfig, name: string, ready: bool
  * Plays the agents and kubelets of the selected nodes: a node given reboot-ok
  * starts (reboot-in-progress, cordon), goes NotReady, and after `rebootMs`
  * comes back Ready and uncordoned with reboot-needed false, one step per
- * change, each step conditioned on the resourceVersion it saw.
+ * change, the first conditioned on the resourceVersion it saw. Driven by a
+ * watch of the nodes (as an agent is), so that it scales to thousands of
+ * nodes: each node takes one step at a time, a failed step is tried again
+ * after `retryMs`, and the end of a reboot is a timer.
  */
 export class FakeAgents {
-  readonly #kubeConfig: KubeConfig;
   readonly #core: CoreV1Api;
-  readonly #selector: string;
   readonly #rebootMs: number;
+  readonly #retryMs: number;
+  readonly #informer: Informer<V1Node>;
   readonly #downSince = new Map<string, number>();
-  #running = true;
-  #loop: Promise<void> | undefined;
+  /** Nodes with a step running, and whether they changed meanwhile (worth another look once it ends). */
+  readonly #stepping = new Map<string, boolean>();
+  /** The version each node's last step wrote: no next step is taken on a cache that does not show it yet. */
+  readonly #written = new Map<string, string>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #steps = new Set<Promise<void>>();
+  /** What failed (a list or watch, or a step), for a benchmark to report; each failed step is tried again. */
+  readonly errors: unknown[] = [];
+  #running = false;
 
-  constructor(kubeConfig: KubeConfig, selector: string, rebootMs: number) {
-    this.#kubeConfig = kubeConfig;
+  constructor(kubeConfig: KubeConfig, selector: string, rebootMs: number, options: { readonly retryMs?: number } = {}) {
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
-    this.#selector = selector;
     this.#rebootMs = rebootMs;
+    this.#retryMs = options.retryMs ?? 100;
+    this.#informer = new Informer<V1Node>({
+      kubeConfig,
+      path: '/api/v1/nodes',
+      labelSelector: selector,
+      list: (selectors) => this.#core.listNode(selectors),
+      project: projectNode,
+      onChange: (change, node) => {
+        if (change !== 'delete') this.#consider(node.metadata?.name ?? '');
+      },
+      onError: (error) => this.errors.push(error),
+    });
   }
 
-  start(): void {
-    this.#loop = this.#run();
+  /** Starts watching; resolves once every selected node was seen. */
+  async start(): Promise<void> {
+    this.#running = true;
+    await this.#informer.start();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
-    await this.#loop;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await this.#informer.stop();
+    await Promise.all(this.#steps);
   }
 
-  async #run(): Promise<void> {
-    while (this.#running) {
-      const { items } = await this.#core.listNode({ labelSelector: this.#selector });
-      await Promise.all(items.map((node) => this.#step(node).catch(() => undefined)));
-      await sleep(50);
+  #later(name: string, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#consider(name);
+    }, delayMs);
+    this.#timers.add(timer);
+  }
+
+  #consider(name: string): void {
+    if (!this.#running) return;
+    if (this.#stepping.has(name)) {
+      this.#stepping.set(name, true);
+      return;
     }
+    const node = this.#informer.get(name);
+    if (node === undefined) return;
+    const written = this.#written.get(name);
+    // The watch delivers this process's own write later: the change it brings is the one to step on.
+    if (written !== undefined && !isAtLeast(node.metadata?.resourceVersion ?? '', written)) return;
+    this.#stepping.set(name, false);
+    const step = this.#step(node)
+      .then((version) => {
+        if (version !== undefined) this.#written.set(name, version);
+      })
+      .catch((error: unknown) => {
+        this.errors.push(error);
+        this.#later(name, this.#retryMs);
+      })
+      .finally(() => {
+        const changed = this.#stepping.get(name) === true;
+        this.#stepping.delete(name);
+        this.#steps.delete(step);
+        if (changed) this.#consider(name);
+      });
+    this.#steps.add(step);
   }
 
-  async #step(node: V1Node): Promise<void> {
+  /** One step of the protocol; the resourceVersion its last write left, if it wrote. */
+  async #step(node: V1Node): Promise<string | undefined> {
     const state = nodeStateOf(node);
     const facts = protocolFacts(state);
     const resourceVersion = state.resourceVersion;
     if (facts.rebootOk && facts.rebootNeeded && !facts.inProgress) {
       const cordon = !state.unschedulable;
-      await this.#core.patchNode(
+      const started = await this.#core.patchNode(
         {
           name: state.name,
           body: {
@@ -253,17 +308,27 @@ export class FakeAgents {
         },
         mergePatch(),
       );
-    } else if (facts.inProgress && state.ready) {
-      await setReady(this.#kubeConfig, state.name, false);
+      return started.metadata?.resourceVersion;
+    }
+    if (facts.inProgress && state.ready) {
+      const down = await this.#setReady(state.name, false);
       this.#downSince.set(state.name, Date.now());
-    } else if (
-      facts.inProgress &&
-      !state.ready &&
-      Date.now() - (this.#downSince.get(state.name) ?? 0) >= this.#rebootMs
-    ) {
-      await setReady(this.#kubeConfig, state.name, true);
+      this.#later(state.name, this.#rebootMs);
+      return down;
+    }
+    if (facts.inProgress && !state.ready) {
+      // Down since this process took it down; one it never saw up (a restarted test) counts from now.
+      const downSince = this.#downSince.get(state.name) ?? Date.now();
+      this.#downSince.set(state.name, downSince);
+      const left = downSince + this.#rebootMs - Date.now();
+      if (left > 0) {
+        this.#later(state.name, left);
+        return undefined;
+      }
+      this.#downSince.delete(state.name);
+      await this.#setReady(state.name, true);
       const uncordon = state.annotations[ANNOTATIONS.agentMadeUnschedulable] === TRUE;
-      await this.#core.patchNode(
+      const reset = await this.#core.patchNode(
         {
           name: state.name,
           body: {
@@ -280,7 +345,17 @@ export class FakeAgents {
         },
         mergePatch(),
       );
+      return reset.metadata?.resourceVersion;
     }
+    return undefined;
+  }
+
+  async #setReady(name: string, ready: boolean): Promise<string | undefined> {
+    const node = await this.#core.patchNodeStatus(
+      { name, body: { status: { conditions: [readyCondition(ready)] } } },
+      mergePatch(),
+    );
+    return node.metadata?.resourceVersion;
   }
 }
 

@@ -113,7 +113,7 @@ describe('update operator against a real API server', () => {
       const latencyMs = performance.now() - asked;
       t.diagnostic(`decision latency (reboot-needed written -> reboot-ok seen by a watch): ${latencyMs.toFixed(0)} ms`);
 
-      agents.start();
+      await agents.start();
       for (const name of names.slice(1)) await markRebootNeeded(kubeConfig, name);
       await waitFor('every node to be rebooted and cleared', () => allRebooted(checker, names), 60_000);
 
@@ -523,7 +523,7 @@ describe('update operator against a real API server', () => {
       await run.startReplica();
       await run.stopReplica(first);
       await run.waitForLeader();
-      agents.start();
+      await agents.start();
       const granted: string[] = [];
       await waitFor(
         'every node to reboot',
@@ -595,7 +595,7 @@ describe('update operator against a real API server', () => {
         10_000,
       );
       assert.deepEqual(granted, [names[1]], 'the next oldest goes first, not the leader’s own node');
-      agents.start();
+      await agents.start();
       await waitFor(
         'every node to be rebooted and cleared',
         () => {
@@ -629,7 +629,7 @@ describe('update operator against a real API server', () => {
       await run.startReplica();
       await run.waitForLeader();
       await checker.start();
-      agents.start();
+      await agents.start();
       for (const name of names) await markRebootNeeded(kubeConfig, name);
 
       let failovers = 0;
