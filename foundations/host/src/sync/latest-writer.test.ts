@@ -39,7 +39,10 @@ describe('KeyedLatestWriter', () => {
   it('writes only the last of the values submitted in one turn', async () => {
     const written: string[] = [];
     const writer = new KeyedLatestWriter<number>(
-      async (_key, value) => void written.push(String(value)),
+      (_key, value) => {
+        written.push(String(value));
+        return Promise.resolve();
+      },
       (error) => assert.fail(String(error)),
     );
     for (let value = 1; value <= 5; value += 1) writer.submit('k', value);
