@@ -15,3 +15,4 @@ export * from './wait/until-aborted.ts';
 export * from './net/free-port.ts';
 export * from './sync/keyed-queue.ts';
 export * from './sync/latest-writer.ts';
+export * from './sync/settle-bounded.ts';

@@ -7,6 +7,6 @@ export {
   UPDATE_OPERATOR_PORTS,
   UPDATE_OPERATOR_USERNAME,
 } from './names.ts';
-export { AGENT_HOST_PATHS, AGENT_POD_LABELS, OPERATOR_POD_LABELS } from './workloads.ts';
+export { AGENT_HOST_PATHS, AGENT_POD_LABELS, OPERATOR_POD_LABELS, UPDATE_OPERATOR_PROCESS_ENV } from './workloads.ts';
 export { updateOperatorFiles } from './update-operator-manifests.ts';
 export { defaultUpdatePolicy } from './default-policy.ts';

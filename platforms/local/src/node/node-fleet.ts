@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CertificatesV1Api, CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node';
 import type { NodeOperatingSystem } from '@strata/api';
 import { ApiRequestMetrics, type ApiRequestCounts } from './api-metrics.ts';
-import { settleBounded } from './concurrency.ts';
+import { settleBounded } from '@strata/host';
 import { FleetError, NodeSpecError } from './errors.ts';
 import { KeepAliveTransport } from './keep-alive-transport.ts';
 import { numberedNodeSpecs, parseNodeSpec, type NodeSpec } from './node-spec.ts';

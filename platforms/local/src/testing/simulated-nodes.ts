@@ -5,7 +5,7 @@ import { CoreV1Api, type KubeConfig, type V1Node } from '@kubernetes/client-node
 import { StrataError } from '@strata/api';
 import { DEFAULT_KUBERNETES_VERSION } from '@strata/assets';
 import { DEFAULT_OS_VERSIONS } from '../cluster/local-cluster.ts';
-import { settleBounded } from '../node/concurrency.ts';
+import { settleBounded } from '@strata/host';
 import { administratorLabels, READY, registrationNode } from '../node/node-object.ts';
 import { numberedNodeSpecs, parseNodeSpec } from '../node/node-spec.ts';
 import { osRelease } from '../os/os-release.ts';

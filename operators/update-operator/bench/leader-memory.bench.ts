@@ -1,0 +1,222 @@
+// The leader's memory through a rollout over thousands of nodes, beyond what this machine can run as simulated
+// kubelets (the whole-system benchmark, e2e's bench:update-rollout, stops near 1000). The Nodes are the objects the
+// local platform's simulated workers register (createSimulatedNodes), in a real API server and etcd; the test
+// stand-in for the agents and kubelets (FakeAgents, driven by a watch) plays their part of the protocol with admin
+// credentials. The operator is one replica of the bundle its pods run, with the environment its pods set
+// (UPDATE_OPERATOR_PROCESS_ENV: V8's young generation, glibc's arenas), watching every Node. What is measured is the kernel's peak resident set of its process
+// (VmHWM), and how it grows: once synced and idle, and through the rollout.
+// Not a test: `npm run bench:memory -w @strata/update-operator -- [--nodes 5000] [--max-unavailable 10%]
+// [--reboot-ms 20000] [--out results.json]`.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { CoordinationV1Api } from '@kubernetes/client-node';
+import { ANNOTATIONS, TRUE } from '@strata/api';
+import { UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_PROCESS_ENV } from '@strata/assets';
+import { bundleNodeProgram, resolveAllBinaries } from '@strata/binaries';
+import { startControlPlane, waitFor } from '@strata/harness';
+import { ManagedProcess, settleBounded } from '@strata/host';
+import { loadKubeConfig } from '@strata/kube';
+import { createSimulatedNodes } from '@strata/platform-local/testing';
+import {
+  createPolicy,
+  FakeAgents,
+  installCrd,
+  InvariantChecker,
+  markRebootNeeded,
+  RUN_LABEL,
+} from '../src/operator/integration-fixtures.ts';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '5000' },
+    'max-unavailable': { type: 'string', default: '10%' },
+    'reboot-ms': { type: 'string', default: '20000' },
+    out: { type: 'string' },
+  },
+});
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`--${flag} must be a whole number of at least 1, not "${text}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const count = positiveInteger('nodes', values.nodes);
+const rebootMs = positiveInteger('reboot-ms', values['reboot-ms']);
+const maxUnavailableText = values['max-unavailable'];
+const percent = /^(\d{1,3})%$/.exec(maxUnavailableText);
+const maxUnavailable = percent === null ? positiveInteger('max-unavailable', maxUnavailableText) : maxUnavailableText;
+const limit =
+  typeof maxUnavailable === 'number' ? maxUnavailable : Math.max(1, Math.floor((count * Number(percent?.[1])) / 100));
+
+const startedAt = performance.now();
+const elapsed = (): string => `${((performance.now() - startedAt) / 1000).toFixed(1)}s`;
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
+
+/** The kernel's account of a process's memory, in KiB: peak resident (VmHWM), resident now, and its parts. */
+interface Memory {
+  readonly hwm: number;
+  readonly rss: number;
+  readonly anon: number;
+  readonly file: number;
+}
+
+async function memoryOf(pid: number): Promise<Memory> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { hwm: field('VmHWM'), rss: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
+}
+
+say(`the update operator's leader over ${count} nodes, maxUnavailable ${maxUnavailableText} (${limit} at once)`);
+const directory = await mkdtemp(join(tmpdir(), 'strata-leader-memory-'));
+const binaries = await resolveAllBinaries();
+const controlPlane = await startControlPlane({ binaries });
+let operator: ManagedProcess | undefined;
+try {
+  const kubeConfig = loadKubeConfig({ kubeconfigPath: controlPlane.info.kubeconfigPath });
+  await installCrd(kubeConfig);
+  const run = 'leader-memory';
+  say(`[${elapsed()}] creating ${count} Nodes as the simulated workers register them`);
+  await createSimulatedNodes(kubeConfig, { count, prefix: 'bench-worker', labels: { [RUN_LABEL]: run } });
+
+  const program = await bundleNodeProgram({
+    name: 'update-operator',
+    entry: fileURLToPath(new URL('../bin/update-operator.ts', import.meta.url)),
+  });
+  const identity = 'bench-leader';
+  operator = ManagedProcess.start({
+    name: 'update-operator',
+    command: process.execPath,
+    args: [
+      program,
+      'operator',
+      `--kubeconfig=${controlPlane.info.kubeconfigPath}`,
+      '--namespace=default',
+      `--identity=${identity}`,
+      '--metrics-address=127.0.0.1:0',
+      '--fleetlock-address=127.0.0.1:0',
+      '--log-level=warn',
+    ],
+    env: UPDATE_OPERATOR_PROCESS_ENV,
+    logFile: join(directory, 'update-operator.log'),
+  });
+  const pid = await operator.pid;
+  const leases = kubeConfig.makeApiClient(CoordinationV1Api);
+  await waitFor(
+    'the operator to lead',
+    async () => {
+      const lease = await leases.readNamespacedLease({ name: UPDATE_OPERATOR_NAMES.lease, namespace: 'default' });
+      return lease.spec?.holderIdentity === identity ? true : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 250, retryErrors: true },
+  );
+
+  let peakSample: Memory = await memoryOf(pid);
+  const sampler = setInterval(() => {
+    void memoryOf(pid).then(
+      (memory) => {
+        if (memory.rss > peakSample.rss) peakSample = memory;
+      },
+      (error: unknown) => say(`  memory of pid ${pid} not read: ${String(error)}`),
+    );
+  }, 250);
+  try {
+    // Synced, and a pass over every node done: the first status of a policy that selects them all.
+    const checker = new InvariantChecker(kubeConfig, `${RUN_LABEL}=${run}`, limit);
+    await checker.start();
+    const agents = new FakeAgents(kubeConfig, `${RUN_LABEL}=${run}`, rebootMs, { retryMs: 500 });
+    await agents.start();
+    await createPolicy(kubeConfig, run, run, { nodeSelector: { matchLabels: { [RUN_LABEL]: run } }, maxUnavailable });
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const idle = await memoryOf(pid);
+    say(
+      `[${elapsed()}] synced and idle with ${count} nodes: RSS ${mib(idle.rss)} (anon ${mib(idle.anon)}, file ${mib(idle.file)}), peak so far ${mib(idle.hwm)}`,
+    );
+
+    say(`[${elapsed()}] marking every node reboot-needed`);
+    const rolloutStarted = performance.now();
+    const marked = await settleBounded(
+      checker.nodes().map((node) => node.metadata?.name ?? ''),
+      16,
+      (name) => markRebootNeeded(kubeConfig, name),
+    );
+    const unmarked = marked.filter((result) => result.status === 'rejected').length;
+    if (unmarked > 0) throw new Error(`${unmarked} nodes could not be marked reboot-needed`);
+    const done = (): number =>
+      checker
+        .nodes()
+        .filter(
+          (node) =>
+            node.metadata?.annotations?.[ANNOTATIONS.rebootNeeded] === 'false' &&
+            node.metadata.annotations[ANNOTATIONS.rebootOk] !== TRUE,
+        ).length;
+    let reported = performance.now();
+    await waitFor(
+      `every one of ${count} nodes to be rebooted and cleared`,
+      async () => {
+        if (performance.now() - reported >= 15_000) {
+          reported = performance.now();
+          const memory = await memoryOf(pid);
+          say(`[${elapsed()}] done ${done()} of ${count}; RSS ${mib(memory.rss)}, peak ${mib(memory.hwm)}`);
+        }
+        return done() === count ? true : undefined;
+      },
+      { timeoutMs: 60 * 60_000, intervalMs: 500 },
+    );
+    const rolloutSeconds = (performance.now() - rolloutStarted) / 1000;
+    const end = await memoryOf(pid);
+    await agents.stop();
+    await checker.stop();
+
+    const [load1, load5] = loadavg();
+    const results = {
+      nodes: count,
+      maxUnavailable: maxUnavailableText,
+      limit,
+      rebootMs,
+      rolloutSeconds,
+      leader: {
+        peakRssMiB: end.hwm / 1024,
+        idleRssMiB: idle.rss / 1024,
+        endRssMiB: end.rss / 1024,
+        atPeakSample: {
+          rssMiB: peakSample.rss / 1024,
+          anonMiB: peakSample.anon / 1024,
+          fileMiB: peakSample.file / 1024,
+        },
+      },
+      mostHoldingSlots: checker.maxSlots,
+      budgetViolations: checker.violations,
+      agentErrors: agents.errors.length,
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: totalmem() / 2 ** 30, node: process.version },
+      loadAverage: { oneMinute: load1, fiveMinutes: load5 },
+    };
+    say(`[${elapsed()}] rollout over ${count} nodes done in ${rolloutSeconds.toFixed(1)} s`);
+    say(`  leader's peak RSS (VmHWM): ${mib(end.hwm)}; idle with every node synced: ${mib(idle.rss)}`);
+    say(
+      `  at the highest sample: RSS ${mib(peakSample.rss)} = anon ${mib(peakSample.anon)} + file ${mib(peakSample.file)}`,
+    );
+    say(`  most holding a slot at once: ${checker.maxSlots} of ${limit}; violations: ${checker.violations.length}`);
+    say(`  agent stand-in errors (each retried): ${agents.errors.length}`);
+    say(
+      `  load average at the end: ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')}`,
+    );
+    if (values.out !== undefined) await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
+    if (checker.violations.length > 0) process.exitCode = 1;
+  } finally {
+    clearInterval(sampler);
+  }
+} finally {
+  await operator?.stop();
+  await controlPlane.stop();
+  await rm(directory, { recursive: true, force: true });
+}
