@@ -3,8 +3,11 @@
 // many writes a rollout cost. Writes are counted per resource (with its
 // subresource), with the steady-state rate of the cluster measured before the
 // rollout taken off, so that heartbeats and the like are not charged to it.
+// Also the server's own time to answer a PATCH of a Node (every grant, clean-up
+// and agent step is one), from apiserver_request_duration_seconds: what no
+// client can decide faster than.
 import { runCommand } from '@strata/host';
-import { parseSamples } from './prometheus-text.ts';
+import { histogramBuckets, parseSamples } from './prometheus-text.ts';
 
 const WRITE_VERBS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'APPLY', 'DELETE', 'DELETECOLLECTION']);
 
@@ -15,18 +18,31 @@ export async function readWriteCounts(kubectl: string, kubeconfigPath: string): 
   const result = await runCommand(kubectl, [`--kubeconfig=${kubeconfigPath}`, 'get', '--raw', '/metrics']);
   if (result.code !== 0) throw new Error(`kubectl get --raw /metrics failed: ${result.stderr}`);
   const counts = new Map<string, number>();
-  for (const sample of parseSamples(result.stdout)) {
+  const samples = parseSamples(result.stdout);
+  const nodePatchSeconds = histogramBuckets(
+    samples,
+    'apiserver_request_duration_seconds',
+    (labels) => labels['verb'] === 'PATCH' && labels['resource'] === 'nodes' && (labels['subresource'] ?? '') === '',
+  );
+  for (const sample of samples) {
     if (sample.name !== 'apiserver_request_total' || !WRITE_VERBS.has(sample.labels['verb'] ?? '')) continue;
     const { resource = '', subresource = '' } = sample.labels;
     const key = subresource === '' ? resource : `${resource}/${subresource}`;
     counts.set(key, (counts.get(key) ?? 0) + sample.value);
   }
-  return { counts, at: performance.now() };
+  return { counts, nodePatchSeconds, at: performance.now() };
 }
 
 export interface WriteSnapshot {
   readonly counts: WriteCounts;
+  /** apiserver_request_duration_seconds of PATCH nodes (not their status), cumulative buckets: upper bound → count. */
+  readonly nodePatchSeconds: ReadonlyMap<number, number>;
   readonly at: number;
+}
+
+/** The buckets of the PATCH requests served between two snapshots. */
+export function nodePatchesBetween(from: WriteSnapshot, to: WriteSnapshot): Map<number, number> {
+  return new Map([...to.nodePatchSeconds].map(([le, count]) => [le, count - (from.nodePatchSeconds.get(le) ?? 0)]));
 }
 
 /** Writes per second of `key` between two snapshots. */

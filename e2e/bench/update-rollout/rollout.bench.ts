@@ -38,7 +38,7 @@ import {
   FAST_UPDATE_TIMINGS,
   upLocalCluster,
 } from '@strata/platform-local/testing';
-import { readWriteCounts, rolloutWrites } from './apiserver-writes.ts';
+import { nodePatchesBetween, readWriteCounts, rolloutWrites } from './apiserver-writes.ts';
 import { OperatorProbe } from './operator-probe.ts';
 import { addBuckets, histogramBuckets, quantileUpperBound } from './prometheus-text.ts';
 import { RolloutTimeline, type NodeTimes } from './rollout-timeline.ts';
@@ -367,6 +367,10 @@ try {
         `  ${resource.padEnd(28)} ${(row.rollout / workers).toFixed(2)} per node (${row.total} written, ${row.baseline.toFixed(0)} steady state)`,
       );
   }
+  const nodePatches = nodePatchesBetween(before, after);
+  say(
+    `  the API server's own time for a PATCH of a Node through the rollout (apiserver_request_duration_seconds, the server the benchmark reads): ${nodePatches.get(Number.POSITIVE_INFINITY) ?? 0} requests, p50 <= ${quantileUpperBound(nodePatches, 0.5)} s, p90 <= ${quantileUpperBound(nodePatches, 0.9)} s, p99 <= ${quantileUpperBound(nodePatches, 0.99)} s`,
+  );
   say(`operator processes: ${processes.length} seen, ${leaders.length} led`);
   for (const seen of processes) {
     say(
@@ -445,6 +449,7 @@ try {
             memoryPeaks: Object.fromEntries(memoryPeaks),
           })),
           decisionBuckets: Object.fromEntries([...decision].map(([le, count]) => [String(le), count])),
+          nodePatchBuckets: Object.fromEntries([...nodePatches].map(([le, count]) => [String(le), count])),
           reactionMs: { p50: percentile(reaction, 0.5), p99: percentile(reaction, 0.99), max: reaction.at(-1) },
           loadAverageAtEnd: loadAtEnd,
         },
