@@ -1,10 +1,10 @@
 // Watches the operator's replicas from outside while the benchmark runs: the
 // local platform runs each as a process of this machine (its container ID is
-// strata://<pid>), so its peak resident memory is VmHWM in /proc/<pid>/status,
+// strata://<pid>), so its peak resident memory is the kernel's (VmHWM, readProcessMemory),
 // and its Prometheus metrics are on its pod IP. A replica may be replaced
 // during the rollout (its node is drained too), so every process seen is
 // followed, and its last scrape kept.
-import { readFile } from 'node:fs/promises';
+import { readProcessMemory } from '@strata/host';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { OPERATOR_POD_LABELS, UPDATE_OPERATOR_NAMESPACE, UPDATE_OPERATOR_PORTS } from '@strata/assets';
 import { parseSamples, type Sample } from './prometheus-text.ts';
@@ -45,12 +45,6 @@ function recordMemoryPeaks(peaks: Map<string, number>, samples: readonly Sample[
 const selector = Object.entries(OPERATOR_POD_LABELS)
   .map(([key, value]) => `${key}=${value}`)
   .join(',');
-
-async function vmHwmBytes(pid: number): Promise<number | undefined> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
-  const kb = status === undefined ? undefined : /^VmHWM:\s+(\d+)\s+kB$/m.exec(status)?.[1];
-  return kb === undefined ? undefined : Number(kb) * 1024;
-}
 
 export class OperatorProbe {
   readonly #core: CoreV1Api;
@@ -96,7 +90,7 @@ export class OperatorProbe {
       memoryPeaks: new Map<string, number>(),
     };
     this.#processes.set(pid, seen);
-    seen.peakRssBytes = Math.max(seen.peakRssBytes, (await vmHwmBytes(pid)) ?? 0);
+    seen.peakRssBytes = Math.max(seen.peakRssBytes, (await readProcessMemory(pid))?.peakBytes ?? 0);
     const ip = pod.status?.podIP;
     if (ip === undefined) return;
     const answer = await fetch(`http://${ip}:${UPDATE_OPERATOR_PORTS.metrics}/metrics`, {

@@ -4,6 +4,7 @@ export * from './process/health.ts';
 export * from './process/run-command.ts';
 export * from './process/guardian-spec.ts';
 export * from './process/cri-log.ts';
+export * from './process/process-memory.ts';
 export * from './fs/atomic-write.ts';
 export * from './fs/lock-file.ts';
 export * from './fs/read-if-present.ts';

@@ -7,7 +7,7 @@
 // (VmHWM), and how it grows: once synced and idle, and through the rollout.
 // Not a test: `npm run bench:memory -w @strata/update-operator -- [--nodes 5000] [--max-unavailable 10%]
 // [--reboot-ms 20000] [--out results.json]`.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ import { ANNOTATIONS, TRUE } from '@strata/api';
 import { UPDATE_OPERATOR_NAMES, UPDATE_OPERATOR_PROCESS_ENV } from '@strata/assets';
 import { bundleNodeProgram, resolveAllBinaries } from '@strata/binaries';
 import { startControlPlane, waitFor } from '@strata/harness';
-import { ManagedProcess, settleBounded } from '@strata/host';
+import { ManagedProcess, readProcessMemory, settleBounded, type ProcessMemory } from '@strata/host';
 import { loadKubeConfig } from '@strata/kube';
 import { createSimulatedNodes } from '@strata/platform-local/testing';
 import {
@@ -58,20 +58,13 @@ const limit =
 const startedAt = performance.now();
 const elapsed = (): string => `${((performance.now() - startedAt) / 1000).toFixed(1)}s`;
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
-const mib = (kib: number): string => `${(kib / 1024).toFixed(0)} MiB`;
+const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
-/** The kernel's account of a process's memory, in KiB: peak resident (VmHWM), resident now, and its parts. */
-interface Memory {
-  readonly hwm: number;
-  readonly rss: number;
-  readonly anon: number;
-  readonly file: number;
-}
-
-async function memoryOf(pid: number): Promise<Memory> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { hwm: field('VmHWM'), rss: field('VmRSS'), anon: field('RssAnon'), file: field('RssFile') };
+/** The operator's memory now; the process must be running. */
+async function memoryOf(pid: number): Promise<ProcessMemory> {
+  const memory = await readProcessMemory(pid);
+  if (memory === undefined) throw new Error(`the operator (pid ${pid}) is gone; see its log`);
+  return memory;
 }
 
 say(`the update operator's leader over ${count} nodes, maxUnavailable ${maxUnavailableText} (${limit} at once)`);
@@ -118,11 +111,11 @@ try {
     { timeoutMs: 120_000, intervalMs: 250, retryErrors: true },
   );
 
-  let peakSample: Memory = await memoryOf(pid);
+  let peakSample: ProcessMemory = await memoryOf(pid);
   const sampler = setInterval(() => {
     void memoryOf(pid).then(
       (memory) => {
-        if (memory.rss > peakSample.rss) peakSample = memory;
+        if (memory.residentBytes > peakSample.residentBytes) peakSample = memory;
       },
       (error: unknown) => say(`  memory of pid ${pid} not read: ${String(error)}`),
     );
@@ -137,7 +130,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     const idle = await memoryOf(pid);
     say(
-      `[${elapsed()}] synced and idle with ${count} nodes: RSS ${mib(idle.rss)} (anon ${mib(idle.anon)}, file ${mib(idle.file)}), peak so far ${mib(idle.hwm)}`,
+      `[${elapsed()}] synced and idle with ${count} nodes: RSS ${mib(idle.residentBytes)} (anon ${mib(idle.anonymousBytes)}, file ${mib(idle.fileBytes)}), peak so far ${mib(idle.peakBytes)}`,
     );
 
     say(`[${elapsed()}] marking every node reboot-needed`);
@@ -164,7 +157,9 @@ try {
         if (performance.now() - reported >= 15_000) {
           reported = performance.now();
           const memory = await memoryOf(pid);
-          say(`[${elapsed()}] done ${done()} of ${count}; RSS ${mib(memory.rss)}, peak ${mib(memory.hwm)}`);
+          say(
+            `[${elapsed()}] done ${done()} of ${count}; RSS ${mib(memory.residentBytes)}, peak ${mib(memory.peakBytes)}`,
+          );
         }
         return done() === count ? true : undefined;
       },
@@ -183,13 +178,13 @@ try {
       rebootMs,
       rolloutSeconds,
       leader: {
-        peakRssMiB: end.hwm / 1024,
-        idleRssMiB: idle.rss / 1024,
-        endRssMiB: end.rss / 1024,
+        peakRssMiB: end.peakBytes / 2 ** 20,
+        idleRssMiB: idle.residentBytes / 2 ** 20,
+        endRssMiB: end.residentBytes / 2 ** 20,
         atPeakSample: {
-          rssMiB: peakSample.rss / 1024,
-          anonMiB: peakSample.anon / 1024,
-          fileMiB: peakSample.file / 1024,
+          rssMiB: peakSample.residentBytes / 2 ** 20,
+          anonMiB: peakSample.anonymousBytes / 2 ** 20,
+          fileMiB: peakSample.fileBytes / 2 ** 20,
         },
       },
       mostHoldingSlots: checker.maxSlots,
@@ -199,9 +194,9 @@ try {
       loadAverage: { oneMinute: load1, fiveMinutes: load5 },
     };
     say(`[${elapsed()}] rollout over ${count} nodes done in ${rolloutSeconds.toFixed(1)} s`);
-    say(`  leader's peak RSS (VmHWM): ${mib(end.hwm)}; idle with every node synced: ${mib(idle.rss)}`);
+    say(`  leader's peak RSS (VmHWM): ${mib(end.peakBytes)}; idle with every node synced: ${mib(idle.residentBytes)}`);
     say(
-      `  at the highest sample: RSS ${mib(peakSample.rss)} = anon ${mib(peakSample.anon)} + file ${mib(peakSample.file)}`,
+      `  at the highest sample: RSS ${mib(peakSample.residentBytes)} = anon ${mib(peakSample.anonymousBytes)} + file ${mib(peakSample.fileBytes)}`,
     );
     say(`  most holding a slot at once: ${checker.maxSlots} of ${limit}; violations: ${checker.violations.length}`);
     say(`  agent stand-in errors (each retried): ${agents.errors.length}`);

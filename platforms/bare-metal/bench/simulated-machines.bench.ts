@@ -11,7 +11,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { BootApiClient } from '@strata/api/boot-client';
 import { applyRenderPlan, ASSET_PATHS, planClusterRender } from '@strata/assets';
 import { resolveAllBinaries } from '@strata/binaries';
-import { runCommand, waitFor } from '@strata/host';
+import { readProcessMemory, runCommand, waitFor } from '@strata/host';
 import { captureLogger, startTestBootServer, startWriteApi, writeApiCredentials } from '@strata/boot-server/testing';
 import {
   applyManifests,
@@ -66,12 +66,9 @@ async function descendants(): Promise<{ count: number; rssMiB: number }> {
     }
   }
   below.delete(process.pid);
-  let kib = 0;
-  for (const pid of below) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-    kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  }
-  return { count: below.size, rssMiB: Number((kib / 1024).toFixed(1)) };
+  let bytes = 0;
+  for (const pid of below) bytes += (await readProcessMemory(pid))?.residentBytes ?? 0;
+  return { count: below.size, rssMiB: Number((bytes / 2 ** 20).toFixed(1)) };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'strata-machines-bench-'));

@@ -28,11 +28,6 @@ export class KeyedLatestWriter<V> {
     this.#pending.delete(key);
   }
 
-  /** Whether a value of `key` is waiting or being written. */
-  busy(key: string): boolean {
-    return this.#inFlight.has(key);
-  }
-
   /** Resolves once no write is waiting or in flight (every failure already reported to `onError`). */
   async idle(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight.values());

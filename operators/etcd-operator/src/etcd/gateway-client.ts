@@ -214,19 +214,18 @@ export class EtcdClient {
    * before it sees another's alarm); the operator never raises one, tests do to reach that race for certain.
    */
   async raiseAlarm(endpoint: string, alarm: EtcdAlarm): Promise<void> {
-    await this.#call(
-      endpoint,
-      'maintenance/alarm',
-      { action: 'ACTIVATE', memberID: alarm.memberID, alarm: alarm.alarm },
-      alarmSchema,
-    );
+    await this.#alarm(endpoint, 'ACTIVATE', alarm);
   }
 
   async disarm(endpoint: string, alarm: EtcdAlarm): Promise<void> {
+    await this.#alarm(endpoint, 'DEACTIVATE', alarm);
+  }
+
+  async #alarm(endpoint: string, action: 'ACTIVATE' | 'DEACTIVATE', alarm: EtcdAlarm): Promise<void> {
     await this.#call(
       endpoint,
       'maintenance/alarm',
-      { action: 'DEACTIVATE', memberID: alarm.memberID, alarm: alarm.alarm },
+      { action, memberID: alarm.memberID, alarm: alarm.alarm },
       alarmSchema,
     );
   }

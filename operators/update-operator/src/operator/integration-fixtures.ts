@@ -186,10 +186,12 @@ export async function markRebootNeeded(kubeConfig: KubeConfig, name: string): Pr
   );
 }
 
-export async function setReady(kubeConfig: KubeConfig, name: string, ready: boolean): Promise<void> {
-  await kubeConfig
+/** What the kubelet reports of a node going down or coming back; the resourceVersion the write left. */
+export async function setReady(kubeConfig: KubeConfig, name: string, ready: boolean): Promise<string | undefined> {
+  const node = await kubeConfig
     .makeApiClient(CoreV1Api)
     .patchNodeStatus({ name, body: { status: { conditions: [readyCondition(ready)] } } }, mergePatch());
+  return node.metadata?.resourceVersion;
 }
 
 /**
@@ -202,6 +204,7 @@ export async function setReady(kubeConfig: KubeConfig, name: string, ready: bool
  * after `retryMs`, and the end of a reboot is a timer.
  */
 export class FakeAgents {
+  readonly #kubeConfig: KubeConfig;
   readonly #core: CoreV1Api;
   readonly #rebootMs: number;
   readonly #retryMs: number;
@@ -218,6 +221,7 @@ export class FakeAgents {
   #running = false;
 
   constructor(kubeConfig: KubeConfig, selector: string, rebootMs: number, options: { readonly retryMs?: number } = {}) {
+    this.#kubeConfig = kubeConfig;
     this.#core = kubeConfig.makeApiClient(CoreV1Api);
     this.#rebootMs = rebootMs;
     this.#retryMs = options.retryMs ?? 100;
@@ -311,7 +315,7 @@ export class FakeAgents {
       return started.metadata?.resourceVersion;
     }
     if (facts.inProgress && state.ready) {
-      const down = await this.#setReady(state.name, false);
+      const down = await setReady(this.#kubeConfig, state.name, false);
       this.#downSince.set(state.name, Date.now());
       this.#later(state.name, this.#rebootMs);
       return down;
@@ -326,7 +330,7 @@ export class FakeAgents {
         return undefined;
       }
       this.#downSince.delete(state.name);
-      await this.#setReady(state.name, true);
+      await setReady(this.#kubeConfig, state.name, true);
       const uncordon = state.annotations[ANNOTATIONS.agentMadeUnschedulable] === TRUE;
       const reset = await this.#core.patchNode(
         {
@@ -348,14 +352,6 @@ export class FakeAgents {
       return reset.metadata?.resourceVersion;
     }
     return undefined;
-  }
-
-  async #setReady(name: string, ready: boolean): Promise<string | undefined> {
-    const node = await this.#core.patchNodeStatus(
-      { name, body: { status: { conditions: [readyCondition(ready)] } } },
-      mergePatch(),
-    );
-    return node.metadata?.resourceVersion;
   }
 }
 
