@@ -27,7 +27,7 @@ try {
   const available: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     const before = await clusters.settled(NAME, 3, 180_000);
-    await clusters.putKeys(before, `/round-${round}/`, KEYS);
+    await clusters.putKeysThenOneMore(before, `/round-${round}/`, KEYS);
     const previous = recordedReform(before)?.token;
     const pods = await clusters.pods(NAME);
     const startedAt = performance.now();
@@ -47,8 +47,9 @@ try {
     available.push((performance.now() - startedAt) / 1000);
     assert.equal(after.status?.clusterID, before.status?.clusterID, 'the same cluster ID');
     for (let earlier = 0; earlier <= round; earlier += 1) await clusters.assertKeys(after, `/round-${earlier}/`, KEYS);
+    const lastKept = await clusters.lastWriteKept(after, `/round-${round}/`);
     report(
-      `round ${round + 1}: re-formed in ${reformed[round]?.toFixed(1)} s, 3 members Available in ${available[round]?.toFixed(1)} s (cluster ID ${after.status?.clusterID ?? '?'} kept, every key on every member)`,
+      `round ${round + 1}: re-formed in ${reformed[round]?.toFixed(1)} s, 3 members Available in ${available[round]?.toFixed(1)} s (cluster ID ${after.status?.clusterID ?? '?'} kept, every key but the last on every member; the last ${lastKept ? 'kept' : 'lost'})`,
     );
   }
   report(

@@ -43,14 +43,16 @@ after(async () => {
 const gone = (what: string, read: () => Promise<unknown>): Promise<true> => waitUntilNotFound(what, read);
 
 describe('every member pod gone at once, on claims', () => {
-  it('re-forms the cluster around its most up-to-date member: Available again, same cluster ID, every key', async (t) => {
+  it('re-forms the cluster around its most up-to-date member: Available again, same cluster ID, every key before the last write', async (t) => {
     await clusters.create(NAME, { size: 3, version: '3.6.16', storage: { pvc: { size: '64Mi' } } });
     const before = await clusters.settled(NAME, 3);
     const clusterID = before.status?.clusterID;
     assert.ok(clusterID !== undefined);
     const oldMembers = new Map((before.status?.members ?? []).map((member) => [member.name, member.id]));
-    // Every put is acknowledged before the next: each of these keys is an acknowledged write.
-    await clusters.putKeys(before, '/moved/', KEYS);
+    // Every put is acknowledged before the next: each of these keys is an acknowledged write. The pods are
+    // SIGKILLed (grace 0) milliseconds after the one more write, which the re-forming may lose (ADR 0054): it is
+    // reported, not asserted.
+    await clusters.putKeysThenOneMore(before, '/moved/', KEYS);
     const oldPods = await clusters.pods(NAME);
     const oldIPs = new Map(oldPods.map((pod) => [pod.metadata?.name ?? '', pod.status?.podIP ?? '']));
 
@@ -87,6 +89,8 @@ describe('every member pod gone at once, on claims', () => {
 
     assert.equal(after.status?.clusterID, clusterID, 'the same cluster ID: re-formed, not restored');
     await clusters.assertKeys(after, '/moved/', KEYS);
+    const lastKept = await clusters.lastWriteKept(after, '/moved/');
+    t.diagnostic(`the last write, acknowledged just before the kill: ${lastKept ? 'kept' : 'lost'}`);
     const hashes = await clusters.hashes(after);
     assert.equal(new Set(hashes).size, 1, `hashkv on every member: ${hashes.join(', ')}`);
     assert.ok(reasons.has('Reforming'), `QuorumLost reasons seen: ${[...reasons].join(', ')}`);

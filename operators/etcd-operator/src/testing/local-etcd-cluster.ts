@@ -235,6 +235,22 @@ export class LocalEtcdClusters {
     for (let index = 0; index < count; index += 1) await etcd.put(endpoint, `${prefix}${index}`, `value-${index}`);
   }
 
+  /**
+   * putKeys, then one more write (lastWriteKept says whether it is still held). Its acknowledgement means the leader
+   * and a follower synced a commit index that covers the `count` keys, so a re-forming after every member was killed
+   * at once keeps them all; the last write itself may be lost (ADR 0054).
+   */
+  async putKeysThenOneMore(current: EtcdCluster, prefix: string, count: number): Promise<void> {
+    await this.putKeys(current, prefix, count);
+    await this.putKeys(current, lastWritePrefix(prefix), 1);
+  }
+
+  /** Whether the one more write of putKeysThenOneMore is held. */
+  async lastWriteKept(current: EtcdCluster, prefix: string): Promise<boolean> {
+    const etcd = await this.etcdOf(current);
+    return (await etcd.getPrefix(endpointsOf(current)[0] ?? '', lastWritePrefix(prefix))).size === 1;
+  }
+
   /** Every member holds exactly the `count` keys putKeys wrote under `prefix`. */
   async assertKeys(current: EtcdCluster, prefix: string, count: number): Promise<void> {
     const etcd = await this.etcdOf(current);
@@ -257,6 +273,9 @@ export class LocalEtcdClusters {
     );
   }
 }
+
+/** Outside `prefix` (which ends in a slash), so that the keys under it are still exactly `count`. */
+const lastWritePrefix = (prefix: string): string => `${prefix.replace(/\/$/, '')}-last/`;
 
 export const endpointsOf = (current: EtcdCluster): string[] =>
   (current.status?.members ?? []).flatMap((member) => (member.clientURL === undefined ? [] : [member.clientURL]));
