@@ -300,6 +300,49 @@ export class RolloutCluster {
   }
 
   /**
+   * Has a replica on a controller lead: the leader's own node reboots alone and last (ADR 0075), and the tests that
+   * roll workers expect every worker to be an ordinary one. The scheduler only prefers controllers, and the two
+   * replicas never share a node (FleetLock's host port). So, with every worker cordoned: a standby that is not on a
+   * controller is replaced (its replacement can only go there), then the leader is deleted gracefully (it releases the
+   * Lease) and the replica on the controller, the only other one, takes over; then the workers are uncordoned and the
+   * leader's replacement goes to one of them. Answers whether the leader was moved.
+   */
+  async leadFromController(timeoutMs = 120_000): Promise<boolean> {
+    const controllers = new Set(this.cluster.topology.controllers.map((controller) => controller.name));
+    const named = [...controllers].join(', ');
+    const onController = (pod: V1Pod): boolean => controllers.has(pod.spec?.nodeName ?? '');
+    const deletePod = (pod: V1Pod) =>
+      this.core.deleteNamespacedPod({ name: pod.metadata?.name ?? '', namespace: UPDATE_OPERATOR_NAMESPACE });
+    const leader = await this.waitFor('a leading update operator', () => this.leaderPod(), timeoutMs);
+    if (onController(leader)) return false;
+    const workers = this.workerNames();
+    await Promise.all(workers.map((worker) => this.patchNode(worker, { unschedulable: true })));
+    try {
+      const standby = (await this.operatorPods()).find((pod) => pod.metadata?.name !== leader.metadata?.name);
+      if (standby !== undefined && !onController(standby)) await deletePod(standby);
+      await this.waitFor(
+        `a ready standby on a controller (${named})`,
+        async () =>
+          (await this.operatorPods()).some((pod) => onController(pod) && isPodReady(pod)) ? true : undefined,
+        timeoutMs,
+      );
+      await deletePod(leader);
+      await this.waitFor(
+        `the replica on a controller (${named}) to lead`,
+        async () => {
+          const current = await this.leaderPod();
+          return current !== undefined && onController(current) ? true : undefined;
+        },
+        timeoutMs,
+      );
+    } finally {
+      await Promise.all(workers.map((worker) => this.patchNode(worker, { unschedulable: false })));
+    }
+    await this.waitForUpdateOperator(timeoutMs);
+    return true;
+  }
+
+  /**
    * Kills the leader's process with SIGKILL (it cannot hand its Lease over),
    * then deletes its pod so that the ReplicaSet replaces it at once rather
    * than after the kubelet's crash-loop back-off (10 s, doubling). Returns
