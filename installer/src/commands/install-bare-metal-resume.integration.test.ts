@@ -23,6 +23,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { resolveAllBinaries, resolveBinary } from '@strata/binaries';
 import { formatMs } from '../install/format.ts';
+import type { InstallEvent } from '../install/events.ts';
 import { BareMetalSandbox, bareMetalConfigInput, machineSpecs, parsedConfig } from '../testing/bare-metal-sandbox.ts';
 import {
   caCertificatesIfRendered,
@@ -32,6 +33,12 @@ import {
   stackState,
 } from '../testing/install-invariants.ts';
 import { describeMoment, killPlan, KillSwitch, OrphanLedger, showsRecovery } from '../testing/kill-plan.ts';
+
+/** What `--json` says of the phases that failed: the CLI reports a failure there, not on stderr. */
+const failuresOf = (events: readonly InstallEvent[]): string =>
+  events
+    .flatMap((event) => (event.type === 'phase-failed' ? [`${event.phase} failed: ${event.error}`] : []))
+    .join('; ') || 'no phase failed';
 
 const KILLS = Number(process.env['STRATA_INSTALL_KILLS'] ?? 10);
 const SEED = Number(process.env['STRATA_INSTALL_KILL_SEED'] ?? Date.now() % 100_000);
@@ -96,7 +103,7 @@ describe('strata install on bare metal killed with SIGKILL at random moments', (
         else {
           assert.ok(
             killed,
-            `run ${index + 1} ended (exit ${run.code}) before its kill at ${describeMoment(moment)}\n${run.stderr}`,
+            `run ${index + 1} ended (exit ${run.code}) before its kill at ${describeMoment(moment)}: ${failuresOf(run.events)}\n${run.stderr}`,
           );
           t.diagnostic(
             `kill ${index + 1}/${KILLS} at ${describeMoment(moment)}: killed in ${killed.phase ?? 'start-up'} after ${killed.intoPhaseMs} ms of it, ${killed.afterMs} ms into the run`,
