@@ -5,9 +5,11 @@
 // credentials. The operator is one replica of the bundle its pods run, with the environment its pods set
 // (UPDATE_OPERATOR_PROCESS_ENV: V8's young generation, glibc's arenas), watching every Node. What is measured is the kernel's peak resident set of its process
 // (VmHWM), and how it grows: once synced and idle, and through the rollout.
+// With `--trace-gc` among `--node-flags`, V8's own account of each full collection (the heap before it, and what was
+// still alive after it) is summed up: what the peak held that was garbage, and what was live.
 // Not a test: `npm run bench:memory -w @strata/update-operator -- [--nodes 5000] [--max-unavailable 10%]
-// [--reboot-ms 20000] [--out results.json]`.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// [--reboot-ms 20000] [--node-flags="--trace-gc ..."] [--out results.json]`.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,9 +36,16 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '5000' },
     'max-unavailable': { type: 'string', default: '10%' },
     'reboot-ms': { type: 'string', default: '20000' },
+    'node-flags': { type: 'string', default: '' },
     out: { type: 'string' },
   },
 });
+const nodeFlags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
+const badFlag = nodeFlags.find((flag) => !/^--[a-z0-9-]+(=[\w.]+)?$/.test(flag));
+if (badFlag !== undefined) {
+  process.stderr.write(`--node-flags takes Node or V8 flags such as "--trace-gc", not "${badFlag}"\n`);
+  process.exit(2);
+}
 
 function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
@@ -59,6 +68,28 @@ const startedAt = performance.now();
 const elapsed = (): string => `${((performance.now() - startedAt) / 1000).toFixed(1)}s`;
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+/**
+ * V8's `--trace-gc` lines of full collections, such as
+ * `[1234:0x5b0c…]   51234 ms: Mark-Compact 95.3 (110.2) -> 52.1 (100.0) MB, …`: the heap used before and after each.
+ */
+function fullCollections(log: string): {
+  count: number;
+  maxBeforeMiB: number;
+  maxAfterMiB: number;
+  medianAfterMiB: number;
+} {
+  const pairs = [...log.matchAll(/Mark-Compact(?: \(reduce\))? ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/g)].map(
+    (match) => ({ before: Number(match[1]), after: Number(match[2]) }),
+  );
+  const afters = pairs.map((pair) => pair.after).sort((a, b) => a - b);
+  return {
+    count: pairs.length,
+    maxBeforeMiB: Math.max(0, ...pairs.map((pair) => pair.before)),
+    maxAfterMiB: Math.max(0, ...afters),
+    medianAfterMiB: afters[Math.floor(afters.length / 2)] ?? 0,
+  };
+}
 
 /** The operator's memory now; the process must be running. */
 async function memoryOf(pid: number): Promise<ProcessMemory> {
@@ -88,6 +119,7 @@ try {
     name: 'update-operator',
     command: process.execPath,
     args: [
+      ...nodeFlags,
       program,
       'operator',
       `--kubeconfig=${controlPlane.info.kubeconfigPath}`,
@@ -205,7 +237,16 @@ try {
         .map((load) => load.toFixed(2))
         .join(' ')}`,
     );
-    if (values.out !== undefined) await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
+    const collections = nodeFlags.includes('--trace-gc')
+      ? fullCollections(await readFile(join(directory, 'update-operator.log'), 'utf8'))
+      : undefined;
+    if (collections !== undefined) {
+      say(
+        `  full collections (V8's --trace-gc): ${collections.count}; the heap before one at most ${collections.maxBeforeMiB.toFixed(1)} MiB, alive after one at most ${collections.maxAfterMiB.toFixed(1)} MiB (median ${collections.medianAfterMiB.toFixed(1)} MiB)`,
+      );
+    }
+    if (values.out !== undefined)
+      await writeFile(values.out, `${JSON.stringify({ ...results, fullCollections: collections }, null, 2)}\n`);
     if (checker.violations.length > 0) process.exitCode = 1;
   } finally {
     clearInterval(sampler);
