@@ -71,6 +71,33 @@ describe('the providers against the write API', () => {
     );
   });
 
+  it('adopts the very object a killed run wrote before its checkpoint, and refuses one that differs', async () => {
+    const provider = crudProvider('profile');
+    const profile = aProfile({ id: 'interrupted' });
+    const inputs = {
+      endpoint,
+      profileId: profile.id,
+      name: profile.name,
+      boot: profile.boot,
+      ignitionId: profile.ignition_id,
+    };
+    // The killed run's write reached the server; the state never recorded it, so the rerun creates it again.
+    await provider.create(inputs);
+    const written = store.snapshot().profiles.get('interrupted');
+    const again = await provider.create(inputs);
+    assert.equal(again.id, 'interrupted');
+    assert.deepEqual(store.snapshot().profiles.get('interrupted'), written);
+
+    const other = { ...inputs, boot: { ...profile.boot, args: ['console=ttyS1'] } };
+    await assert.rejects(
+      provider.create(other),
+      (error: unknown) =>
+        error instanceof BootResourceExistsError &&
+        /already has a profile "interrupted" that this stack does not manage/.test(error.message),
+    );
+    assert.deepEqual(store.snapshot().profiles.get('interrupted'), written, 'the existing profile is untouched');
+  });
+
   it('reads a resource deleted behind its back as gone, so that a refresh drops it', async () => {
     const provider = crudProvider('ignition');
     const created = await provider.create({

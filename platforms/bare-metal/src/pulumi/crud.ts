@@ -1,6 +1,7 @@
 // The providers' real work, loaded by the dynamic provider process through
 // provider.ts. Everything here talks to the boot server's write API; nothing
 // here is serialized into Pulumi's state.
+import { isDeepStrictEqual } from 'node:util';
 import type * as pulumi from '@pulumi/pulumi';
 import { StrataError } from '@strata/api';
 import { BootApiClient } from '@strata/api/boot-client';
@@ -31,7 +32,6 @@ interface KindAdapter<T extends Inputs> {
   parse(inputs: Inputs): T;
   id(inputs: T): string;
   endpoint(inputs: T): BootApiEndpoint;
-  exists(api: BootApi, id: string): Promise<boolean>;
   put(api: BootApi, inputs: T): Promise<void>;
   remove(api: BootApi, id: string): Promise<boolean>;
   /** The resource as the server holds it now, in input form, or undefined when it is gone. */
@@ -64,7 +64,6 @@ const profileAdapter: KindAdapter<ProfileInputs> = {
   parse: (inputs) => INPUT_SCHEMAS.profile.parse(withoutProvider(inputs)),
   id: (inputs) => inputs.profileId,
   endpoint: (inputs) => inputs.endpoint,
-  exists: async (api, id) => (await api.getProfile(id)) !== undefined,
   put: (api, inputs) => api.putProfile(toProfile(inputs)),
   remove: (api, id) => api.deleteProfile(id),
   read: async (api, id, endpoint) => {
@@ -86,7 +85,6 @@ const groupAdapter: KindAdapter<GroupInputs> = {
   parse: (inputs) => INPUT_SCHEMAS.group.parse(withoutProvider(inputs)),
   id: (inputs) => inputs.groupId,
   endpoint: (inputs) => inputs.endpoint,
-  exists: async (api, id) => (await api.getGroup(id)) !== undefined,
   put: (api, inputs) => api.putGroup(toGroup(inputs)),
   remove: (api, id) => api.deleteGroup(id),
   read: async (api, id, endpoint) => {
@@ -108,7 +106,6 @@ const ignitionAdapter: KindAdapter<IgnitionInputs> = {
   parse: (inputs) => INPUT_SCHEMAS.ignition.parse(withoutProvider(inputs)),
   id: (inputs) => inputs.templateName,
   endpoint: (inputs) => inputs.endpoint,
-  exists: async (api, id) => (await api.getTemplate('ignition', id)) !== undefined,
   put: (api, inputs) => api.putTemplate('ignition', inputs.templateName, inputs.content),
   remove: (api, id) => api.deleteTemplate('ignition', id),
   read: async (api, id, endpoint) => {
@@ -169,7 +166,12 @@ export function crudProvider(kind: ResourceKind): pulumi.dynamic.ResourceProvide
       const resource = adapter.parse(inputs);
       const id = adapter.id(resource);
       await withApi(adapter.endpoint(resource), async (api) => {
-        if (await adapter.exists(api, id)) {
+        const existing = await adapter.read(api, id, adapter.endpoint(resource));
+        if (existing !== undefined) {
+          // An install killed between this write and the engine's checkpoint leaves exactly this object behind, and
+          // the next run's recovery drops its pending create from the state: the same object under the same id is
+          // this stack's own, and is adopted. Anything else under the id is someone else's.
+          if (isDeepStrictEqual(adapter.parse(existing), resource)) return;
           throw new BootResourceExistsError(
             `the boot server already has a ${kind} "${id}" that this stack does not manage; delete it there (through the write API) before creating it here`,
             { kind, id },
