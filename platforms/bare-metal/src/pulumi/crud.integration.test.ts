@@ -2,7 +2,7 @@
 // Pulumi engine; pulumi.integration.test.ts runs them under the engine.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BootApiEndpoint } from '@strata/api';
+import type { BootApiEndpoint, Profile } from '@strata/api';
 import { startWriteApi, type RunningWriteApi } from '@strata/boot-server/testing';
 import { aGroup, aProfile, captureLogger, writeApiCredentials } from '@strata/boot-server/testing';
 import { MemoryBootStore } from '@strata/boot-server/testing';
@@ -28,16 +28,19 @@ describe('the providers against the write API', () => {
     await api.close();
   });
 
+  /** A profile resource's inputs, as the bare-metal program passes them. */
+  const profileInputs = (profile: Profile) => ({
+    endpoint,
+    profileId: profile.id,
+    name: profile.name,
+    boot: profile.boot,
+    ignitionId: profile.ignition_id,
+  });
+
   it('creates, reads, updates and deletes a profile', async () => {
     const provider = crudProvider('profile');
     const profile = aProfile({ id: 'crud-profile' });
-    const inputs = {
-      endpoint,
-      profileId: profile.id,
-      name: profile.name,
-      boot: profile.boot,
-      ignitionId: profile.ignition_id,
-    };
+    const inputs = profileInputs(profile);
     const created = await provider.create(inputs);
     assert.equal(created.id, 'crud-profile');
     const outs = created.outs as Record<string, unknown>;
@@ -74,13 +77,7 @@ describe('the providers against the write API', () => {
   it('adopts the very object a killed run wrote before its checkpoint, and refuses one that differs', async () => {
     const provider = crudProvider('profile');
     const profile = aProfile({ id: 'interrupted' });
-    const inputs = {
-      endpoint,
-      profileId: profile.id,
-      name: profile.name,
-      boot: profile.boot,
-      ignitionId: profile.ignition_id,
-    };
+    const inputs = profileInputs(profile);
     // The killed run's write reached the server; the state never recorded it, so the rerun creates it again.
     await provider.create(inputs);
     const written = store.snapshot().profiles.get('interrupted');
