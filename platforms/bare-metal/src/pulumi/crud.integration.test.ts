@@ -95,6 +95,26 @@ describe('the providers against the write API', () => {
     assert.deepEqual(store.snapshot().profiles.get('interrupted'), written, 'the existing profile is untouched');
   });
 
+  it('adopts a group and an Ignition config a killed run wrote, as an install writes them', async () => {
+    const group = {
+      endpoint,
+      groupId: 'interrupted-group',
+      profile: 'interrupted',
+      selector: { mac: '52:54:00:00:00:09' },
+      metadata: { ssh_authorized_keys: ['ssh-ed25519 AAAA test'], node: { role: 'worker', index: 2 } },
+    };
+    const ignition = { endpoint, templateName: 'interrupted.ign', content: '{"ignition":{"version":"3.4.0"}}' };
+    for (const [kind, inputs] of [
+      ['group', group],
+      ['ignition', ignition],
+    ] as const) {
+      await crudProvider(kind).create(inputs);
+      const before = store.snapshot();
+      await crudProvider(kind).create(inputs);
+      assert.deepEqual(store.snapshot(), before, `the ${kind} adopted, unchanged`);
+    }
+  });
+
   it('reads a resource deleted behind its back as gone, so that a refresh drops it', async () => {
     const provider = crudProvider('ignition');
     const created = await provider.create({
