@@ -10,7 +10,7 @@
 // the operator's peak memory and its decision latency, and what the Flatcar
 // update operator's rules would take for the same rollout.
 // Usage (from the root): npm run bench:update-rollout -w e2e [-- --workers 1000 --reboot-seconds 20 --max-unavailable 10% --out results.json]
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +32,7 @@ import {
 import { LABELS, UPDATE_POLICY } from '@strata/api';
 import { resolveAllBinaries } from '@strata/binaries';
 import { localPlatformComponents, UPDATE_OPERATOR_BIN } from '@strata/installer';
+import { describeFullCollections, fullCollectionsOf } from '@strata/update-operator/testing';
 import {
   ClusterDirectory,
   defaultLocalConfig,
@@ -320,6 +321,17 @@ try {
   for (const seen of leaders)
     addBuckets(decision, histogramBuckets(seen.samples, 'strata_update_operator_decision_latency_seconds'));
   const decisionCount = decision.get(Number.POSITIVE_INFINITY) ?? 0;
+  // Under --trace-gc, V8's account of each leader's full collections, from its container's log (and the log of the
+  // run before a restart): whether its peak heap was garbage waiting for a collection or alive.
+  const collections = new Map<string, ReturnType<typeof fullCollectionsOf>>();
+  if (operatorNodeFlags.includes('--trace-gc')) {
+    const files = (await readdir(dir, { recursive: true })).filter((file) => file.endsWith('.log'));
+    for (const { pod } of leaders) {
+      const own = files.filter((file) => file.includes(`${UPDATE_OPERATOR_NAMESPACE}_${pod}_`));
+      const logs = await Promise.all(own.map((file) => readFile(join(dir, file), 'utf8')));
+      collections.set(pod, fullCollectionsOf(logs.join('\n')));
+    }
+  }
   const reaction = [...timeline.reactionMs()].sort((a, b) => a - b);
 
   say('');
@@ -379,6 +391,8 @@ try {
     say(
       `    highest scraped: ${[...seen.memoryPeaks].map(([gauge, bytes]) => `${gauge} ${(bytes / 2 ** 20).toFixed(1)}`).join(', ')} (MiB)`,
     );
+    const ofPod = collections.get(seen.pod);
+    if (ofPod !== undefined) say(`    ${describeFullCollections(ofPod)}`);
   }
   say(
     `decision latency (operator histogram, the change that made the grant possible to its write): ${decisionCount} grants, p50 <= ${quantileUpperBound(decision, 0.5)} s, p99 <= ${quantileUpperBound(decision, 0.99)} s, max <= ${quantileUpperBound(decision, 1)} s`,
@@ -441,6 +455,7 @@ try {
           writesPerNode: rolloutWriteTotal / workers,
           writes: Object.fromEntries(writes),
           operators: processes.map(({ pod, node, pid, peakRssBytes, led, memoryPeaks }) => ({
+            fullCollections: collections.get(pod),
             pod,
             node,
             pid,

@@ -30,6 +30,7 @@ import {
   markRebootNeeded,
   RUN_LABEL,
 } from '../src/operator/integration-fixtures.ts';
+import { describeFullCollections, fullCollectionsOf } from '../src/testing/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -68,28 +69,6 @@ const startedAt = performance.now();
 const elapsed = (): string => `${((performance.now() - startedAt) / 1000).toFixed(1)}s`;
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-
-/**
- * V8's `--trace-gc` lines of full collections, such as
- * `[1234:0x5b0c…]   51234 ms: Mark-Compact 95.3 (110.2) -> 52.1 (100.0) MB, …`: the heap used before and after each.
- */
-function fullCollections(log: string): {
-  count: number;
-  maxBeforeMiB: number;
-  maxAfterMiB: number;
-  medianAfterMiB: number;
-} {
-  const pairs = [...log.matchAll(/Mark-Compact(?: \(reduce\))? ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/g)].map(
-    (match) => ({ before: Number(match[1]), after: Number(match[2]) }),
-  );
-  const afters = pairs.map((pair) => pair.after).sort((a, b) => a - b);
-  return {
-    count: pairs.length,
-    maxBeforeMiB: Math.max(0, ...pairs.map((pair) => pair.before)),
-    maxAfterMiB: Math.max(0, ...afters),
-    medianAfterMiB: afters[Math.floor(afters.length / 2)] ?? 0,
-  };
-}
 
 /** The operator's memory now; the process must be running. */
 async function memoryOf(pid: number): Promise<ProcessMemory> {
@@ -238,13 +217,9 @@ try {
         .join(' ')}`,
     );
     const collections = nodeFlags.includes('--trace-gc')
-      ? fullCollections(await readFile(join(directory, 'update-operator.log'), 'utf8'))
+      ? fullCollectionsOf(await readFile(join(directory, 'update-operator.log'), 'utf8'))
       : undefined;
-    if (collections !== undefined) {
-      say(
-        `  full collections (V8's --trace-gc): ${collections.count}; the heap before one at most ${collections.maxBeforeMiB.toFixed(1)} MiB, alive after one at most ${collections.maxAfterMiB.toFixed(1)} MiB (median ${collections.medianAfterMiB.toFixed(1)} MiB)`,
-      );
-    }
+    if (collections !== undefined) say(`  ${describeFullCollections(collections)}`);
     if (values.out !== undefined)
       await writeFile(values.out, `${JSON.stringify({ ...results, fullCollections: collections }, null, 2)}\n`);
     if (checker.violations.length > 0) process.exitCode = 1;
