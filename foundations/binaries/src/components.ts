@@ -33,6 +33,14 @@ export const BUTANE_VERSION = 'v0.25.1';
  * which proves the boot server's gRPC API.
  */
 export const MATCHBOX_VERSION = 'v0.11.0';
+/** containerd, the node image's container runtime, with its runc shim and its client `ctr`. */
+export const CONTAINERD_VERSION = 'v2.4.2';
+/** runc, the OCI runtime containerd's shim starts containers with. */
+export const RUNC_VERSION = 'v1.5.3';
+/** cri-tools, whose `crictl` talks to containerd's CRI endpoint as the kubelet does. */
+export const CRI_TOOLS_VERSION = 'v1.37.0';
+/** The CNI reference plugins a node's pod network is made of. */
+export const CNI_PLUGINS_VERSION = 'v1.10.0';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
 export const COMPONENT_NAMES = [
@@ -58,10 +66,51 @@ export const TOOL_NAMES = [
   'terraform-provider-matchbox',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
+/**
+ * The CNI plugins of a node's pod network: a bridge with host-local addresses, the pod's loopback interface, and
+ * portmap for a pod's host ports. Each is a binary of its own, named as a CNI network config's `type` names it.
+ */
+export const CNI_PLUGIN_NAMES = ['bridge', 'host-local', 'loopback', 'portmap'] as const;
+export type CniPluginName = (typeof CNI_PLUGIN_NAMES)[number];
+/** What a node runs besides the OS: the kubelet, the container runtime and its tools, the CNI plugins. By name too. */
+export const NODE_IMAGE_NAMES = [
+  'kubelet',
+  'containerd',
+  'containerd-shim-runc-v2',
+  'ctr',
+  'runc',
+  'crictl',
+  ...CNI_PLUGIN_NAMES,
+] as const;
+export type NodeImageName = (typeof NODE_IMAGE_NAMES)[number];
 /** Everything the resolver can provide. */
-export type BinaryName = ComponentName | ToolName;
+export type BinaryName = ComponentName | ToolName | NodeImageName;
 export type ReleaseName =
-  'kubernetes' | 'etcd' | 'pulumi' | 'minio' | 'butane' | 'matchbox' | 'opentofu' | 'terraform-provider-matchbox';
+  | 'kubernetes'
+  | 'etcd'
+  | 'pulumi'
+  | 'minio'
+  | 'butane'
+  | 'matchbox'
+  | 'opentofu'
+  | 'terraform-provider-matchbox'
+  | 'containerd'
+  | 'runc'
+  | 'cri-tools'
+  | 'cni-plugins';
+
+/**
+ * A release built with cgo (runc, whose seccomp filters come from libseccomp). Every other release is built static
+ * with CGO_ENABLED=0. A cgo build is still linked static (a static PIE, through the external linker), as runc's own
+ * release build links it, so that the binary needs no C library on the machine that runs it: a node image has
+ * neither Debian's libc nor its libseccomp.
+ */
+export interface CgoBuildSpec {
+  /** `go build -tags`, e.g. runc's `seccomp`. */
+  readonly tags: readonly string[];
+  /** The Debian packages with the C compiler, headers and static libraries the build needs: a failed build names them. */
+  readonly debianPackages: readonly string[];
+}
 
 export interface ComponentSpec {
   readonly name: BinaryName;
@@ -126,6 +175,8 @@ export interface ReleaseSpec {
    * no published checksums (Butane, matchbox). Then it is only built from Go modules.
    */
   readonly download?: ReleaseDownload;
+  /** Absent for a build with CGO_ENABLED=0 and no build tags: every release but runc. */
+  readonly cgo?: CgoBuildSpec;
 }
 
 const wrapperDir = (name: string): string => fileURLToPath(new URL(`../go/${name}/`, import.meta.url));
@@ -245,7 +296,60 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
     // The provider stamps no version: OpenTofu learns it from the directory it installs the provider from.
     versionLdflags: [],
   },
+  containerd: {
+    name: 'containerd',
+    version: CONTAINERD_VERSION,
+    wrapperModuleDir: wrapperDir('containerd'),
+    // containerd's Makefile stamps these (and the git revision, which a module download does not carry);
+    // `containerd --version`, `ctr --version` and `containerd-shim-runc-v2 --version` print the version.
+    versionLdflags: [
+      `-X github.com/containerd/containerd/v2/version.Version=${CONTAINERD_VERSION}`,
+      '-X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2',
+    ],
+  },
+  runc: {
+    name: 'runc',
+    version: RUNC_VERSION,
+    wrapperModuleDir: wrapperDir('runc'),
+    // runc embeds its version from its VERSION file; its Makefile stamps only the git commit, which a module
+    // download does not carry.
+    versionLdflags: [],
+    // The tags of runc's static release build less libpathrs (a Rust library Debian does not package; without it
+    // runc uses its Go implementation). seccomp links libseccomp through cgo: without it runc cannot apply a
+    // container's seccomp profile, which containerd's default spec and every pod with RuntimeDefault ask for.
+    cgo: {
+      tags: ['seccomp', 'urfave_cli_no_docs', 'netgo', 'osusergo'],
+      debianPackages: ['gcc', 'libc6-dev', 'pkg-config', 'libseccomp-dev'],
+    },
+  },
+  'cri-tools': {
+    name: 'cri-tools',
+    version: CRI_TOOLS_VERSION,
+    wrapperModuleDir: wrapperDir('cri-tools'),
+    // cri-tools' Makefile stamps the version without its `v`; `crictl --version` prints `crictl version 1.37.0`.
+    versionLdflags: [`-X sigs.k8s.io/cri-tools/pkg/version.Version=${CRI_TOOLS_VERSION.replace(/^v/, '')}`],
+  },
+  'cni-plugins': {
+    name: 'cni-plugins',
+    version: CNI_PLUGINS_VERSION,
+    wrapperModuleDir: wrapperDir('cni-plugins'),
+    // What the plugins' release workflow stamps; a plugin run without CNI_COMMAND prints `CNI <name> plugin <version>`.
+    versionLdflags: [`-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=${CNI_PLUGINS_VERSION}`],
+  },
 };
+
+/**
+ * A CNI plugin from its directory in the plugins module. Run with no arguments and no CNI_COMMAND, a plugin prints
+ * `CNI <name> plugin <version>`, so its version command is empty.
+ */
+function cniPlugin(name: CniPluginName, directory: string): ComponentSpec {
+  return {
+    name,
+    release: 'cni-plugins',
+    goPackage: `github.com/containernetworking/plugins/plugins/${directory}`,
+    versionCommand: [],
+  };
+}
 
 export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
   matchbox: {
@@ -306,6 +410,41 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     versionCommand: ['version'],
   },
   minio: { name: 'minio', release: 'minio', goPackage: 'github.com/minio/minio', versionCommand: ['--version'] },
+  kubelet: {
+    name: 'kubelet',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kubelet',
+    versionCommand: ['--version'],
+  },
+  containerd: {
+    name: 'containerd',
+    release: 'containerd',
+    goPackage: 'github.com/containerd/containerd/v2/cmd/containerd',
+    versionCommand: ['--version'],
+  },
+  'containerd-shim-runc-v2': {
+    name: 'containerd-shim-runc-v2',
+    release: 'containerd',
+    goPackage: 'github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2',
+    versionCommand: ['--version'],
+  },
+  ctr: {
+    name: 'ctr',
+    release: 'containerd',
+    goPackage: 'github.com/containerd/containerd/v2/cmd/ctr',
+    versionCommand: ['--version'],
+  },
+  runc: { name: 'runc', release: 'runc', goPackage: 'github.com/opencontainers/runc', versionCommand: ['--version'] },
+  crictl: {
+    name: 'crictl',
+    release: 'cri-tools',
+    goPackage: 'sigs.k8s.io/cri-tools/cmd/crictl',
+    versionCommand: ['--version'],
+  },
+  bridge: cniPlugin('bridge', 'main/bridge'),
+  'host-local': cniPlugin('host-local', 'ipam/host-local'),
+  loopback: cniPlugin('loopback', 'main/loopback'),
+  portmap: cniPlugin('portmap', 'meta/portmap'),
 };
 
 export function componentsOf(release: ReleaseName): ComponentSpec[] {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMPONENTS, RELEASES, type ReleaseSpec } from './components.ts';
 import { GoBuildError } from './errors.ts';
-import { findGo, goBuild } from './go-build.ts';
+import { findGo, goBuild, goBuildArgs, goBuildEnvironment } from './go-build.ts';
 
 const pinned = RELEASES.opentofu;
 
@@ -50,6 +50,70 @@ describe('main-module Go builds', () => {
       );
     } finally {
       await rm(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('cgo builds', () => {
+  const out = '/nowhere/bin';
+
+  it('builds every release but runc static with CGO_ENABLED=0 and no tags, whatever the caller set', () => {
+    const env = { PATH: '/usr/bin', CGO_ENABLED: '1', GOFLAGS: '-buildvcs=false' };
+    for (const component of [COMPONENTS.kubelet, COMPONENTS.containerd, COMPONENTS.bridge, COMPONENTS.crictl]) {
+      const release = RELEASES[component.release];
+      assert.equal(release.cgo, undefined);
+      assert.deepEqual(goBuildEnvironment(release, env), {
+        PATH: '/usr/bin',
+        CGO_ENABLED: '0',
+        GOTOOLCHAIN: 'local',
+        GOFLAGS: '-buildvcs=false -mod=readonly',
+      });
+      const args = goBuildArgs(release, component, out);
+      assert.ok(!args.includes('-tags'), args.join(' '));
+      assert.ok(!args.includes('-buildmode=pie'), args.join(' '));
+      assert.doesNotMatch(args[args.indexOf('-ldflags') + 1] ?? '', /-linkmode/);
+    }
+  });
+
+  it('builds runc with cgo, its seccomp tag, and links it as a static PIE', () => {
+    const env = goBuildEnvironment(RELEASES.runc, { PATH: '/usr/bin' });
+    assert.equal(env['CGO_ENABLED'], '1');
+    assert.equal(env['GOFLAGS'], '-mod=readonly');
+    assert.deepEqual(goBuildArgs(RELEASES.runc, COMPONENTS.runc, out), [
+      'build',
+      '-v',
+      '-trimpath',
+      '-buildmode=pie',
+      '-tags',
+      'seccomp,urfave_cli_no_docs,netgo,osusergo',
+      '-ldflags',
+      '-s -w -linkmode external -extldflags -static-pie',
+      '-o',
+      out,
+      'github.com/opencontainers/runc',
+    ]);
+  });
+
+  it('a failed cgo build names the Debian packages it needs', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'strata-go-build-test-'));
+    try {
+      // A C compiler that always fails: what a machine without gcc, or without libseccomp-dev's headers, comes to.
+      const env = { ...process.env, CC: 'false' };
+      await assert.rejects(
+        goBuild(RELEASES.runc, COMPONENTS.runc, join(scratch, 'runc'), env, () => undefined),
+        (error: unknown) => {
+          assert.ok(error instanceof GoBuildError, String(error));
+          assert.match(error.message, /go build of runc v1\.5\.3 failed/);
+          assert.match(
+            error.message,
+            /runc is built with cgo and linked static: it needs the Debian packages gcc, libc6-dev, pkg-config, libseccomp-dev/,
+          );
+          return true;
+        },
+      );
+      assert.deepEqual(await readdir(scratch), []);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
     }
   });
 });

@@ -104,6 +104,41 @@ async function makeWritable(dir: string): Promise<void> {
 }
 
 /**
+ * `go build`'s arguments for one component: stripped, without local paths, stamped with the release's version. A cgo
+ * release is linked as a static PIE by the external linker, as runc's release build does.
+ */
+export function goBuildArgs(release: ReleaseSpec, component: ComponentSpec, outputPath: string): string[] {
+  const cgo = release.cgo;
+  const link = cgo === undefined ? [] : ['-linkmode', 'external', '-extldflags', '-static-pie'];
+  const ldflags = ['-s', '-w', ...link, ...release.versionLdflags].join(' ');
+  return [
+    'build',
+    '-v',
+    '-trimpath',
+    ...(cgo === undefined ? [] : ['-buildmode=pie', '-tags', cgo.tags.join(',')]),
+    '-ldflags',
+    ldflags,
+    '-o',
+    outputPath,
+    component.goPackage,
+  ];
+}
+
+/**
+ * The environment of a release's `go build`: CGO_ENABLED=0, as the Kubernetes release builds its server components,
+ * unless the release needs cgo (runc, for libseccomp); always the local toolchain and the pinned go.sum only.
+ */
+export function goBuildEnvironment(release: ReleaseSpec, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    CGO_ENABLED: release.cgo === undefined ? '0' : '1',
+    // Never let `go` fetch another toolchain: there may be no network.
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: [env['GOFLAGS'] ?? '', '-mod=readonly'].join(' ').trim(),
+  };
+}
+
+/**
  * Builds one component from the wrapper module into `outputPath`. Go's own
  * build cache makes an interrupted build resume where it stopped.
  */
@@ -114,19 +149,11 @@ export async function goBuild(
   env: NodeJS.ProcessEnv,
   progress: Progress,
 ): Promise<void> {
-  const ldflags = ['-s', '-w', ...release.versionLdflags].join(' ');
-  const args = ['build', '-v', '-trimpath', '-ldflags', ldflags, '-o', outputPath, component.goPackage];
+  const args = goBuildArgs(release, component, outputPath);
   const started = Date.now();
   let compiled = 0;
   const tail: string[] = [];
-  const buildEnv: NodeJS.ProcessEnv = {
-    ...env,
-    // Static binaries, as the Kubernetes release builds its server components.
-    CGO_ENABLED: '0',
-    // Never let `go` fetch another toolchain: there may be no network.
-    GOTOOLCHAIN: 'local',
-    GOFLAGS: [env['GOFLAGS'] ?? '', '-mod=readonly'].join(' ').trim(),
-  };
+  const buildEnv = goBuildEnvironment(release, env);
   progress(`building ${component.name} ${release.version} from Go modules (${component.goPackage})`);
   const mainModule =
     release.mainModule === undefined ? undefined : await mainModuleCopy(release.mainModule, release.version, env);
@@ -158,8 +185,13 @@ export async function goBuild(
       child.on('close', resolve);
     });
     if (code !== 0) {
+      // A cgo build's usual failure is a missing compiler, header or static library: say which packages provide them.
+      const hint =
+        release.cgo === undefined
+          ? ''
+          : `\n${release.name} is built with cgo and linked static: it needs the Debian packages ${release.cgo.debianPackages.join(', ')} (apt-get install ${release.cgo.debianPackages.join(' ')})`;
       throw new GoBuildError(
-        `go build of ${component.name} ${release.version} failed (exit ${code}):\n${tail.join('\n')}`,
+        `go build of ${component.name} ${release.version} failed (exit ${code}):\n${tail.join('\n')}${hint}`,
         { component: component.name, version: release.version, exitCode: code, cwd },
       );
     }
