@@ -15,7 +15,7 @@ import {
 
 /** A go.mod's `tool` directives, single or in blocks. */
 function toolsOf(goMod: string): string[] {
-  const single = [...goMod.matchAll(/^tool (\S+)$/gm)].map((match) => match[1] ?? '');
+  const single = [...goMod.matchAll(/^tool ([^\s(]\S*)$/gm)].map((match) => match[1] ?? '');
   const blocks = [...goMod.matchAll(/^tool \(\n([^)]*)\)/gm)].flatMap((match) =>
     (match[1] ?? '')
       .split('\n')
