@@ -10,6 +10,7 @@ import {
   defaultCacheRoot,
   ETCD_VERSION,
   ETCD_VERSIONS,
+  NODE_IMAGE_NAMES,
   resolveAllBinaries,
   resolveBinary,
   resolveEtcd,
@@ -296,7 +297,7 @@ async function integrationTests(files: readonly string[]): Promise<boolean> {
 log(`Strata tests on Node ${process.version} (${process.execPath})`);
 const { unit, integration } = await testFiles();
 
-await phase('binaries (control plane, pulumi, etcd releases, minio, butane, matchbox and its clients)', async () => {
+await phase('binaries (control plane, pulumi, etcd releases, minio, butane, matchbox and its clients, node image)', async () => {
   // Pulumi is no control-plane component, but the bare-metal platform's tests run its engine: build it once, here.
   // So are the other etcd releases (etcd pods of the local platform), MinIO (the S3-compatible store of tests),
   // Butane (the boot server's templates), matchbox (the boot server's differential test), and bootcmd, OpenTofu and
@@ -312,6 +313,8 @@ await phase('binaries (control plane, pulumi, etcd releases, minio, butane, matc
     tofu: await resolveBinary('tofu'),
     'terraform-provider-matchbox': await resolveBinary('terraform-provider-matchbox'),
   };
+  // The node image's kubelet, container runtime and CNI plugins, which its runtime test runs for real.
+  for (const name of NODE_IMAGE_NAMES) paths[name] = await resolveBinary(name);
   // Each etcd release with its etcdutl, which the local platform's etcd images offer (restores seed members with it).
   for (const version of ETCD_VERSIONS) {
     const release = await resolveEtcd(version);

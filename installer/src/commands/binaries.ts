@@ -1,7 +1,14 @@
 import { Command } from 'commander';
-import { BinaryResolutionError, COMPONENT_NAMES, resolveBinaries, TOOL_NAMES, type BinaryName } from '@strata/binaries';
+import {
+  BinaryResolutionError,
+  COMPONENT_NAMES,
+  NODE_IMAGE_NAMES,
+  resolveBinaries,
+  TOOL_NAMES,
+  type BinaryName,
+} from '@strata/binaries';
 
-const BINARY_NAMES: readonly BinaryName[] = [...COMPONENT_NAMES, ...TOOL_NAMES];
+const BINARY_NAMES: readonly BinaryName[] = [...COMPONENT_NAMES, ...TOOL_NAMES, ...NODE_IMAGE_NAMES];
 
 function isBinary(name: string): name is BinaryName {
   return (BINARY_NAMES as readonly string[]).includes(name);
@@ -10,7 +17,7 @@ function isBinary(name: string): name is BinaryName {
 export function binariesCommand(): Command {
   return new Command('binaries')
     .description(
-      'obtain the pinned control-plane binaries (etcd, kube-apiserver, ...) and the Pulumi CLI, and print where they are',
+      "obtain the pinned control-plane binaries (etcd, kube-apiserver, ...), the Pulumi CLI and the node image's (kubelet, containerd, runc, ...), and print where they are",
     )
     .argument('[components...]', `any of: ${BINARY_NAMES.join(', ')} (default: the control plane)`)
     .option('--json', 'print {"<component>": {"path", "source"}} as JSON')
