@@ -334,7 +334,9 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
     version: CNI_PLUGINS_VERSION,
     wrapperModuleDir: wrapperDir('cni-plugins'),
     // What the plugins' release workflow stamps; a plugin run without CNI_COMMAND prints `CNI <name> plugin <version>`.
-    versionLdflags: [`-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=${CNI_PLUGINS_VERSION}`],
+    versionLdflags: [
+      `-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=${CNI_PLUGINS_VERSION}`,
+    ],
   },
 };
 

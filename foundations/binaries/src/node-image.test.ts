@@ -66,7 +66,10 @@ describe("the node image's binaries", () => {
       const result = await runCommand(paths[name], args);
       return result.stdout + result.stderr;
     };
-    assert.match(await printed('kubelet', ['--version']), new RegExp(`^Kubernetes ${escaped(KUBERNETES_VERSION)}$`, 'm'));
+    assert.match(
+      await printed('kubelet', ['--version']),
+      new RegExp(`^Kubernetes ${escaped(KUBERNETES_VERSION)}$`, 'm'),
+    );
     for (const name of ['containerd', 'ctr'] as const) {
       assert.match(
         await printed(name, ['--version']),

@@ -13,14 +13,10 @@ export class OciImageError extends StrataError {}
 /** Debian's busybox-static: one binary that needs no library, so it alone makes a root file system. */
 export const STATIC_BUSYBOX = '/bin/busybox';
 
-export interface ImageFile {
-  /** Path inside the image, without a leading slash: `bin/busybox`. */
-  readonly path: string;
-  /** A file of this machine to copy in, or a symlink's target. */
-  readonly from?: string;
-  readonly symlinkTo?: string;
-  readonly mode: number;
-}
+/** A file of the image's one layer, its path without a leading slash (`bin/busybox`). */
+export type ImageFile =
+  | { readonly path: string; readonly copyOf: string; readonly mode: number }
+  | { readonly path: string; readonly symlinkTo: string };
 
 export interface OciImageSpec {
   /** The name `ctr image import` gives the image: `strata.test/busybox:lab`. */
@@ -34,20 +30,19 @@ interface Descriptor {
   readonly mediaType: string;
   readonly digest: string;
   readonly size: number;
-  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const CONFIG = 'application/vnd.oci.image.config.v1+json';
 const LAYER = 'application/vnd.oci.image.layer.v1.tar';
 
-/** An image whose root file system is busybox with the applets `cmd` calls linked to it, as Debian's busybox image. */
+/** An image whose root file system is busybox and a link to it for each applet `cmd` calls (sh, echo, …). */
 export function busyboxImage(name: string, cmd: readonly string[], applets: readonly string[]): OciImageSpec {
   return {
     name,
     files: [
-      { path: 'bin/busybox', from: STATIC_BUSYBOX, mode: 0o755 },
-      ...applets.map((applet) => ({ path: `bin/${applet}`, symlinkTo: 'busybox', mode: 0o777 })),
+      { path: 'bin/busybox', copyOf: STATIC_BUSYBOX, mode: 0o755 },
+      ...applets.map((applet) => ({ path: `bin/${applet}`, symlinkTo: 'busybox' })),
     ],
     cmd,
     env: ['PATH=/bin'],
@@ -83,13 +78,11 @@ export async function buildOciImage(spec: OciImageSpec, output: string): Promise
     for (const file of spec.files) {
       const target = join(rootfs, file.path);
       await mkdir(dirname(target), { recursive: true });
-      if (file.symlinkTo !== undefined) {
+      if ('symlinkTo' in file) {
         await symlink(file.symlinkTo, target);
-      } else if (file.from !== undefined) {
-        await copyFile(file.from, target);
-        await chmod(target, file.mode);
       } else {
-        throw new OciImageError(`image file ${file.path} has neither a source nor a symlink target`, { path: file.path });
+        await copyFile(file.copyOf, target);
+        await chmod(target, file.mode);
       }
     }
     const layerTar = join(scratch, 'layer.tar');
