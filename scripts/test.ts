@@ -297,7 +297,7 @@ async function integrationTests(files: readonly string[]): Promise<boolean> {
 log(`Strata tests on Node ${process.version} (${process.execPath})`);
 const { unit, integration } = await testFiles();
 
-await phase('binaries (control plane, pulumi, etcd releases, minio, butane, matchbox and its clients, node image)', async () => {
+await phase('binaries (control plane, pulumi, etcd, minio, butane, matchbox and its clients, node image)', async () => {
   // Pulumi is no control-plane component, but the bare-metal platform's tests run its engine: build it once, here.
   // So are the other etcd releases (etcd pods of the local platform), MinIO (the S3-compatible store of tests),
   // Butane (the boot server's templates), matchbox (the boot server's differential test), and bootcmd, OpenTofu and

@@ -8,7 +8,10 @@ describe('strata binaries', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /unknown component\(s\): kube-nope; choose from etcd, .*kubectl, etcdutl, pulumi/);
     // The node image's parts too.
-    assert.match(result.stderr, /, kubelet, containerd, containerd-shim-runc-v2, ctr, runc, crictl, bridge, host-local, loopback, portmap\n$/);
+    assert.match(
+      result.stderr,
+      /, kubelet, containerd, containerd-shim-runc-v2, ctr, runc, crictl, bridge, host-local, loopback, portmap\n$/,
+    );
   });
 
   it('names pulumi in its help', async () => {
