@@ -41,6 +41,11 @@ export const RUNC_VERSION = 'v1.5.3';
 export const CRI_TOOLS_VERSION = 'v1.37.0';
 /** The CNI reference plugins a node's pod network is made of. */
 export const CNI_PLUGINS_VERSION = 'v1.10.0';
+/**
+ * Ignition, which a node runs in its initramfs to apply its Ignition config (as Flatcar does), and its validator.
+ * v2.24.0 is the newest v2 release the Go module proxy serves here.
+ */
+export const IGNITION_VERSION = 'v2.24.0';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
 export const COMPONENT_NAMES = [
@@ -81,6 +86,9 @@ export const NODE_IMAGE_NAMES = [
   'runc',
   'crictl',
   ...CNI_PLUGIN_NAMES,
+  // Ignition runs in the node's initramfs; ignition-validate checks a config offline, as Ignition's own release ships it.
+  'ignition',
+  'ignition-validate',
 ] as const;
 export type NodeImageName = (typeof NODE_IMAGE_NAMES)[number];
 /** Everything the resolver can provide. */
@@ -97,16 +105,17 @@ export type ReleaseName =
   | 'containerd'
   | 'runc'
   | 'cri-tools'
-  | 'cni-plugins';
+  | 'cni-plugins'
+  | 'ignition';
 
 /**
- * A release built with cgo (runc, whose seccomp filters come from libseccomp). Every other release is built static
- * with CGO_ENABLED=0. A cgo build is still linked static (a static PIE, through the external linker), as runc's own
+ * A release built with cgo (runc, whose seccomp filters come from libseccomp; Ignition, which reads filesystems
+ * through libblkid). Every other release is built static with CGO_ENABLED=0. A cgo build is still linked static (a static PIE, through the external linker), as runc's own
  * release build links it, so that the binary needs no C library on the machine that runs it: a node image has
  * neither Debian's libc nor its libseccomp.
  */
 export interface CgoBuildSpec {
-  /** `go build -tags`, e.g. runc's `seccomp`. */
+  /** `go build -tags`, e.g. runc's `seccomp`; none for Ignition. */
   readonly tags: readonly string[];
   /** The Debian packages with the C compiler, headers and static libraries the build needs: a failed build names them. */
   readonly debianPackages: readonly string[];
@@ -338,6 +347,21 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
       `-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=${CNI_PLUGINS_VERSION}`,
     ],
   },
+  ignition: {
+    name: 'ignition',
+    version: IGNITION_VERSION,
+    wrapperModuleDir: wrapperDir('ignition'),
+    // Ignition's build script stamps this; `ignition -version` and `ignition-validate --version` print `Ignition v2.24.0`.
+    versionLdflags: [`-X github.com/coreos/ignition/v2/internal/version.Raw=${IGNITION_VERSION}`],
+    // Ignition's own build is a cgo one: it reads filesystems' labels and UUIDs through libblkid, and looks users and
+    // groups up in the target root through C code of its own; without cgo its main package does not compile (its
+    // as_user and virtualbox packages are cgo-only). No tags, as its build script sets none. ignition-validate has no
+    // C code and is built the same way, for one build cache.
+    cgo: {
+      tags: [],
+      debianPackages: ['gcc', 'libc6-dev', 'pkg-config', 'libblkid-dev'],
+    },
+  },
 };
 
 /**
@@ -441,6 +465,19 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     name: 'crictl',
     release: 'cri-tools',
     goPackage: 'sigs.k8s.io/cri-tools/cmd/crictl',
+    versionCommand: ['--version'],
+  },
+  // Ignition's main package is the module's `internal` directory, as its build script builds it.
+  ignition: {
+    name: 'ignition',
+    release: 'ignition',
+    goPackage: 'github.com/coreos/ignition/v2/internal',
+    versionCommand: ['-version'],
+  },
+  'ignition-validate': {
+    name: 'ignition-validate',
+    release: 'ignition',
+    goPackage: 'github.com/coreos/ignition/v2/validate',
     versionCommand: ['--version'],
   },
   bridge: cniPlugin('bridge', 'main/bridge'),

@@ -57,7 +57,7 @@ describe('main-module Go builds', () => {
 describe('cgo builds', () => {
   const out = '/nowhere/bin';
 
-  it('builds every release but runc static with CGO_ENABLED=0 and no tags, whatever the caller set', () => {
+  it('builds every release but runc and Ignition static with CGO_ENABLED=0 and no tags, whatever the caller set', () => {
     const env = { PATH: '/usr/bin', CGO_ENABLED: '1', GOFLAGS: '-buildvcs=false' };
     for (const component of [COMPONENTS.kubelet, COMPONENTS.containerd, COMPONENTS.bridge, COMPONENTS.crictl]) {
       const release = RELEASES[component.release];
@@ -92,6 +92,25 @@ describe('cgo builds', () => {
       out,
       'github.com/opencontainers/runc',
     ]);
+  });
+
+  it('builds Ignition and ignition-validate with cgo and no tags (as its build script), linked as static PIEs', () => {
+    const env = goBuildEnvironment(RELEASES.ignition, { PATH: '/usr/bin' });
+    assert.equal(env['CGO_ENABLED'], '1');
+    for (const component of [COMPONENTS.ignition, COMPONENTS['ignition-validate']]) {
+      assert.deepEqual(goBuildArgs(RELEASES.ignition, component, out), [
+        'build',
+        '-v',
+        '-trimpath',
+        '-buildmode=pie',
+        '-ldflags',
+        '-s -w -linkmode external -extldflags -static-pie -X github.com/coreos/ignition/v2/internal/version.Raw=v2.24.0',
+        '-o',
+        out,
+        component.goPackage,
+      ]);
+    }
+    assert.deepEqual(RELEASES.ignition.cgo?.debianPackages, ['gcc', 'libc6-dev', 'pkg-config', 'libblkid-dev']);
   });
 
   it('a failed cgo build names the Debian packages it needs', async () => {

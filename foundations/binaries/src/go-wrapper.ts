@@ -51,6 +51,11 @@ export const GENERATED_WRAPPERS: readonly WrapperSource[] = [
     module: 'github.com/containernetworking/plugins',
     purpose: "builds the node image's CNI plugins from Go modules",
   },
+  {
+    release: 'ignition',
+    module: 'github.com/coreos/ignition/v2',
+    purpose: "builds the node image's Ignition and ignition-validate from Go modules (with cgo, for libblkid)",
+  },
 ];
 
 export const GENERATOR_PATH = 'foundations/binaries/scripts/gen-go-wrappers.ts';

@@ -17,6 +17,7 @@ export {
   RUNC_VERSION,
   CRI_TOOLS_VERSION,
   CNI_PLUGINS_VERSION,
+  IGNITION_VERSION,
   type NodeImageName,
   type CniPluginName,
   type BinaryName,

@@ -10,6 +10,7 @@ import {
   CNI_PLUGINS_VERSION,
   CONTAINERD_VERSION,
   CRI_TOOLS_VERSION,
+  IGNITION_VERSION,
   KUBERNETES_VERSION,
   NODE_IMAGE_NAMES,
   RUNC_VERSION,
@@ -88,6 +89,12 @@ describe("the node image's binaries", () => {
       await printed('crictl', ['--version']),
       new RegExp(`^crictl version ${escaped(CRI_TOOLS_VERSION.replace(/^v/, ''))}$`, 'm'),
     );
+    // Stamped as Ignition's build script stamps it; the default would be "Ignition was not built properly".
+    assert.match(await printed('ignition', ['-version']), new RegExp(`^Ignition ${escaped(IGNITION_VERSION)}$`, 'm'));
+    assert.match(
+      await printed('ignition-validate', ['--version']),
+      new RegExp(`^Ignition ${escaped(IGNITION_VERSION)}$`, 'm'),
+    );
     for (const plugin of CNI_PLUGIN_NAMES) {
       // A plugin run without CNI_COMMAND names itself and its build version.
       const result = await runCommand(paths[plugin], [], { env: { PATH: '/usr/bin:/bin' } });
@@ -98,7 +105,7 @@ describe("the node image's binaries", () => {
     }
   });
 
-  it('are static: none names a dynamic loader (runc, built with cgo, is a static PIE)', async () => {
+  it('are static: none names a dynamic loader (runc and Ignition, built with cgo, are static PIEs)', async () => {
     const paths = await resolveNodeImage();
     for (const name of NODE_IMAGE_NAMES) {
       assert.equal(await elfInterpreter(paths[name]), undefined, `${name} (${paths[name]}) is dynamically linked`);

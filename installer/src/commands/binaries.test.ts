@@ -10,7 +10,7 @@ describe('strata binaries', () => {
     // The node image's parts too.
     assert.match(
       result.stderr,
-      /, kubelet, containerd, containerd-shim-runc-v2, ctr, runc, crictl, bridge, host-local, loopback, portmap\n$/,
+      /, kubelet, containerd, containerd-shim-runc-v2, ctr, runc, crictl, bridge, host-local, loopback, portmap, ignition, ignition-validate\n$/,
     );
   });
 
