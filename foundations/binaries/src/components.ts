@@ -351,8 +351,14 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
     name: 'ignition',
     version: IGNITION_VERSION,
     wrapperModuleDir: wrapperDir('ignition'),
-    // Ignition's build script stamps this; `ignition -version` and `ignition-validate --version` print `Ignition v2.24.0`.
-    versionLdflags: [`-X github.com/coreos/ignition/v2/internal/version.Raw=${IGNITION_VERSION}`],
+    // Ignition's build script stamps the version; `ignition -version` and `ignition-validate --version` print
+    // `Ignition v2.24.0`. A distribution stamps its own settings into internal/distro the same way: the node image
+    // carries no SELinux policy, so there is nothing to relabel with, and with relabeling on (Ignition's default) the
+    // files stage fails after writing everything, on opening /etc/selinux/config.
+    versionLdflags: [
+      `-X github.com/coreos/ignition/v2/internal/version.Raw=${IGNITION_VERSION}`,
+      '-X github.com/coreos/ignition/v2/internal/distro.selinuxRelabel=false',
+    ],
     // Ignition's own build is a cgo one: it reads filesystems' labels and UUIDs through libblkid, and looks users and
     // groups up in the target root through C code of its own; without cgo its main package does not compile (its
     // as_user and virtualbox packages are cgo-only). No tags, as its build script sets none. ignition-validate has no

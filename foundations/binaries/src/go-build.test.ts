@@ -104,7 +104,7 @@ describe('cgo builds', () => {
         '-trimpath',
         '-buildmode=pie',
         '-ldflags',
-        '-s -w -linkmode external -extldflags -static-pie -X github.com/coreos/ignition/v2/internal/version.Raw=v2.24.0',
+        '-s -w -linkmode external -extldflags -static-pie -X github.com/coreos/ignition/v2/internal/version.Raw=v2.24.0 -X github.com/coreos/ignition/v2/internal/distro.selinuxRelabel=false',
         '-o',
         out,
         component.goPackage,
