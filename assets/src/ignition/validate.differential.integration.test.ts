@@ -377,6 +377,38 @@ const INVALID: readonly InvalidCase[] = [
     real: entryOf('ignition.security.tls.certificateAuthorities[1].source'),
   },
   {
+    name: 'one SSH key twice for a user',
+    config: () => {
+      const config = worker();
+      const core = config.passwd?.users?.[0];
+      const key = core?.sshAuthorizedKeys?.[0];
+      assert.ok(core !== undefined && key !== undefined, 'the bare-metal worker has a user with a key');
+      return { ...config, passwd: { users: [{ ...core, sshAuthorizedKeys: [key, key] }] } };
+    },
+    path: 'passwd.users[0].sshAuthorizedKeys[1]',
+  },
+  {
+    name: 'one supplementary group twice for a user',
+    config: () => ({ ...worker(), passwd: { users: [user({ groups: ['sudo', 'sudo'] })] } }),
+    path: 'passwd.users[0].groups[1]',
+  },
+  {
+    name: 'one noProxy entry twice',
+    config: () => ({ ...worker(), ignition: { version: '3.4.0', proxy: { noProxy: ['.local', '.local'] } } }),
+    path: 'ignition.proxy.noProxy[1]',
+  },
+  {
+    name: 'a kernel argument both asked for and against',
+    config: () => ({ ...worker(), kernelArguments: { shouldExist: ['quiet'], shouldNotExist: ['quiet'] } }),
+    path: 'kernelArguments.shouldNotExist[0]',
+  },
+  {
+    name: 'one merged config twice',
+    config: () => ({ ...worker(), ignition: { version: '3.4.0', config: { merge: [resource(), resource()] } } }),
+    path: 'ignition.config.merge[1].source',
+    real: entryOf('ignition.config.merge[1].source'),
+  },
+  {
     name: "a file where a masked unit's link is written",
     config: () => {
       const config = worker();

@@ -190,6 +190,49 @@ describe('uniqueness', () => {
     );
   });
 
+  // Ignition refuses a repeated entry of any list ("duplicate entry defined"); a differential test against
+  // ignition-validate found these lists of strings, which Strata's validator let through.
+  it("allows each string once in a user's SSH keys and groups, in noProxy, and in all kernel arguments", () => {
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKey core@strata';
+    assertIssues(
+      config({ users: [user({ sshAuthorizedKeys: [key, key], groups: ['sudo', 'sudo'] })] }),
+      issue(
+        'passwd.users[0].sshAuthorizedKeys[1]',
+        `duplicate SSH key ${JSON.stringify(key)} (first at passwd.users[0].sshAuthorizedKeys[0])`,
+      ),
+      issue('passwd.users[0].groups[1]', 'duplicate supplementary group "sudo" (first at passwd.users[0].groups[0])'),
+    );
+    assertIssues(
+      config({ proxy: { httpProxy: 'http://proxy.example.com:3128', noProxy: ['.local', '.local'] } }),
+      issue('ignition.proxy.noProxy[1]', 'duplicate noProxy entry ".local" (first at ignition.proxy.noProxy[0])'),
+    );
+    assertIssues(
+      { ...config(), kernelArguments: { shouldExist: ['quiet', 'console=ttyS0'], shouldNotExist: ['quiet'] } },
+      issue(
+        'kernelArguments.shouldNotExist[0]',
+        'duplicate kernel argument "quiet" (first at kernelArguments.shouldExist[0])',
+      ),
+    );
+    assertIssues(
+      { ...config(), kernelArguments: { shouldExist: ['quiet', 'quiet'] } },
+      issue(
+        'kernelArguments.shouldExist[1]',
+        'duplicate kernel argument "quiet" (first at kernelArguments.shouldExist[0])',
+      ),
+    );
+  });
+
+  it('allows each merged config source once', () => {
+    const merged = resource();
+    assertIssues(
+      config({ merge: [merged, merged] }),
+      issue(
+        'ignition.config.merge[1].source',
+        'duplicate merged config source "https://assets.example.com/config.ign" (first at ignition.config.merge[0].source)',
+      ),
+    );
+  });
+
   it('allows each certificate authority source once', () => {
     const ca = { source: 'https://pki.example.com/ca.pem' };
     assertIssues(

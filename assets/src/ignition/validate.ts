@@ -57,6 +57,7 @@ function semanticIssues(config: IgnitionConfig): IgnitionIssue[] {
     }
   };
   checkIgnitionSection(config, report);
+  checkKernelArguments(config, report);
   checkPasswd(config, report);
   checkNodes(config, report);
   checkUnits(config, report);
@@ -112,11 +113,29 @@ function checkResource(resource: Resource, at: readonly PathSegment[], report: R
   });
 }
 
+/**
+ * Reports each later occurrence of a value already listed. Ignition refuses a repeated entry in every list of its
+ * config ("duplicate entry defined"), lists of plain strings included.
+ */
+function checkUniqueStrings(
+  values: readonly string[] | undefined,
+  at: readonly PathSegment[],
+  report: Report,
+  what: string,
+): void {
+  const unique = uniqueness(report, what);
+  values?.forEach((value, i) => unique(value, [...at, i]));
+}
+
 function checkIgnitionSection({ ignition }: IgnitionConfig, report: Report): void {
   report(['ignition', 'version'], versionProblem(ignition.version));
-  ignition.config?.merge?.forEach((resource, i) =>
-    checkResource(resource, ['ignition', 'config', 'merge', i], report, true),
-  );
+  const mergeSource = uniqueness(report, 'merged config source');
+  ignition.config?.merge?.forEach((resource, i) => {
+    checkResource(resource, ['ignition', 'config', 'merge', i], report, true);
+    if (resource.source !== undefined && resource.source !== '') {
+      mergeSource(resource.source, ['ignition', 'config', 'merge', i, 'source']);
+    }
+  });
   if (ignition.config?.replace !== undefined) {
     checkResource(ignition.config.replace, ['ignition', 'config', 'replace'], report, false);
   }
@@ -135,11 +154,27 @@ function checkIgnitionSection({ ignition }: IgnitionConfig, report: Report): voi
   if (proxy?.httpsProxy !== undefined) {
     report(['ignition', 'proxy', 'httpsProxy'], proxyUrlProblem(proxy.httpsProxy));
   }
+  checkUniqueStrings(proxy?.noProxy, ['ignition', 'proxy', 'noProxy'], report, 'noProxy entry');
+}
+
+/**
+ * Ignition keys both lists of kernel arguments alike, so an argument may appear once in all: twice in one list, or in
+ * both (which would ask for it and against it at once).
+ */
+function checkKernelArguments({ kernelArguments }: IgnitionConfig, report: Report): void {
+  const argument = uniqueness(report, 'kernel argument');
+  for (const list of ['shouldExist', 'shouldNotExist'] as const) {
+    kernelArguments?.[list]?.forEach((value, i) => argument(value, ['kernelArguments', list, i]));
+  }
 }
 
 function checkPasswd({ passwd }: IgnitionConfig, report: Report): void {
   const userName = uniqueness(report, 'user name');
-  passwd?.users?.forEach((user, i) => userName(user.name, ['passwd', 'users', i, 'name']));
+  passwd?.users?.forEach((user, i) => {
+    userName(user.name, ['passwd', 'users', i, 'name']);
+    checkUniqueStrings(user.sshAuthorizedKeys, ['passwd', 'users', i, 'sshAuthorizedKeys'], report, 'SSH key');
+    checkUniqueStrings(user.groups, ['passwd', 'users', i, 'groups'], report, 'supplementary group');
+  });
   const groupName = uniqueness(report, 'group name');
   passwd?.groups?.forEach((group, i) => groupName(group.name, ['passwd', 'groups', i, 'name']));
 }
