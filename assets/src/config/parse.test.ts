@@ -549,6 +549,24 @@ describe('cluster config: networking', () => {
   });
 });
 
+describe('cluster config: proxy', () => {
+  // Ignition refuses a config listing one noProxy entry twice (found against ignition-validate, ADR 0082).
+  it('rejects the same noProxy entry twice', () => {
+    const text = clusterConfigYaml(validConfig('aws'), {
+      proxy: { httpProxy: 'http://proxy.example.com:3128', noProxy: ['.example.com', '10.0.0.0/8', '.example.com'] },
+    });
+    expectIssues(text, [
+      {
+        path: 'proxy.noProxy[2]',
+        message: 'repeats entry [0] (.example.com)',
+        value: '.example.com',
+        hint: 'remove the duplicate',
+        ...positionOf(text, '.example.com', '10.0.0.0/8'),
+      },
+    ]);
+  });
+});
+
 describe('cluster config: SSH keys', () => {
   it('rejects a key whose data is cut off', () => {
     const key = TEST_SSH_KEYS.ed25519.replace('AAAAIKRNk', 'AAAAIKRN');
@@ -574,6 +592,21 @@ describe('cluster config: SSH keys', () => {
         value: key,
         hint: 'start the line with "ssh-ed25519"',
         ...positionOf(text, key),
+      },
+    ]);
+  });
+
+  // Ignition refuses a user whose keys list one key twice (found against ignition-validate, ADR 0082).
+  it('rejects the same key twice', () => {
+    const key = TEST_SSH_KEYS.ed25519;
+    const text = clusterConfigYaml(validConfig('aws'), { sshAuthorizedKeys: [key, TEST_SSH_KEYS.ecdsa, key] });
+    expectIssues(text, [
+      {
+        path: 'sshAuthorizedKeys[2]',
+        message: `repeats entry [0] (${key})`,
+        value: key,
+        hint: 'remove the duplicate',
+        ...positionOf(text, key, TEST_SSH_KEYS.ecdsa),
       },
     ]);
   });

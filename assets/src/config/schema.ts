@@ -515,6 +515,8 @@ export const proxySchema = z
     httpsProxy: httpUrl.optional().meta({ examples: ['http://proxy.example.com:3128'] }),
     noProxy: z
       .array(z.string().regex(/^[^\s,]+$/, { error: 'must be one host, domain or CIDR without spaces or commas' }))
+      // Ignition refuses a config that lists one noProxy entry twice.
+      .superRefine(uniqueItems())
       .optional()
       .meta({ description: 'Hosts, domains (".example.com") and CIDRs to reach directly.' }),
   })
@@ -612,6 +614,8 @@ export const clusterConfigFieldsSchema = z.strictObject({
   }),
   sshAuthorizedKeys: z
     .array(checkedString(checkSshPublicKey, SSH_KEY_PATTERN))
+    // Ignition refuses a user whose keys list one key twice.
+    .superRefine(uniqueItems())
     .default([])
     .meta({
       description: `OpenSSH public keys allowed to log in as "core" (${SSH_KEY_TYPES.join(', ')}); at least one except on local.`,
