@@ -49,7 +49,21 @@ export function busyboxImage(name: string, cmd: readonly string[], applets: read
   };
 }
 
-async function tar(args: readonly string[]): Promise<void> {
+/** `directory`'s contents as a tar file whose bytes depend on nothing but the contents: the same image, the same digests. */
+async function reproducibleTar(directory: string, output: string): Promise<void> {
+  const args = [
+    '--create',
+    '--file',
+    output,
+    '--directory',
+    directory,
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mtime=@0',
+    '.',
+  ];
   const result = await runCommand('tar', args);
   if (result.code !== 0) throw new OciImageError(`tar ${args.join(' ')} failed: ${result.stderr.trim()}`, { args });
 }
@@ -86,19 +100,7 @@ export async function buildOciImage(spec: OciImageSpec, output: string): Promise
       }
     }
     const layerTar = join(scratch, 'layer.tar');
-    await tar([
-      '--create',
-      '--file',
-      layerTar,
-      '--directory',
-      rootfs,
-      '--sort=name',
-      '--owner=0',
-      '--group=0',
-      '--numeric-owner',
-      '--mtime=@0',
-      '.',
-    ]);
+    await reproducibleTar(rootfs, layerTar);
     const layout = join(scratch, 'layout');
     const layerBytes = await readFile(layerTar);
     const layer = await addBlob(layout, LAYER, layerBytes);
@@ -131,19 +133,7 @@ export async function buildOciImage(spec: OciImageSpec, output: string): Promise
     };
     await writeFile(join(layout, 'index.json'), json(index));
     await writeFile(join(layout, 'oci-layout'), json({ imageLayoutVersion: '1.0.0' }));
-    await tar([
-      '--create',
-      '--file',
-      output,
-      '--directory',
-      layout,
-      '--sort=name',
-      '--owner=0',
-      '--group=0',
-      '--numeric-owner',
-      '--mtime=@0',
-      '.',
-    ]);
+    await reproducibleTar(layout, output);
     return { manifest: manifest.digest };
   } finally {
     await rm(scratch, { recursive: true, force: true });
