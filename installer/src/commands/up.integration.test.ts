@@ -146,6 +146,28 @@ describe('strata up and strata down', () => {
     );
   });
 
+  it('of two strata up started at once on one directory, one runs the cluster and the other is refused', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
+    dirs.push(dir);
+    // Both pass their checks at about the same time; the start lock lets only one through to the pid file.
+    const outcomes = await Promise.allSettled([
+      startUp(['--dir', dir, '--workers', '1']),
+      startUp(['--dir', dir, '--workers', '1']),
+    ]);
+    const running = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [String(outcome.reason)] : []));
+    assert.equal(running.length, 1, `one runs the cluster; refused: ${refused.join('\n')}`);
+    assert.equal(refused.length, 1);
+    assert.match(refused[0] ?? '', /strata up exited with 1 [^]*already runs the cluster/);
+    assert.equal((await runStrata(['down', '--dir', dir])).code, 0);
+    assert.equal(await running[0]?.exited, 0);
+    await waitFor(
+      'every component to exit',
+      async () => ((await processesUsing(dir)).length === 0 ? true : undefined),
+      20_000,
+    );
+  });
+
   it('refuses a cluster.yaml for another platform before starting anything', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'strata-up-'));
     dirs.push(dir);

@@ -80,7 +80,11 @@ async function untilRunning(directory: ClusterDirectory, pid: number): Promise<n
     return await waitFor(
       `strata up (pid ${pid}) to run the cluster in ${directory.path}`,
       async () => {
-        if ((await directory.runningPid()) === pid) return pid;
+        const running = await directory.runningPid();
+        if (running === pid) return pid;
+        // It lost the start to another `strata up` of the directory (one a killed install had started), which runs
+        // the cluster now: that one is adopted.
+        if (!isAlive(pid) && running !== undefined) return running;
         if (!isAlive(pid)) {
           const tail = await daemonLogTail(directory.path);
           throw new LocalDaemonError(

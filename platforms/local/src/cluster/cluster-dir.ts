@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { z } from 'zod';
 import { StrataError } from '@strata/api';
-import { writeFileAtomic } from '@strata/host';
+import { withLockFile, writeFileAtomic } from '@strata/host';
 
 export class ClusterDirectoryError extends StrataError {}
 
@@ -92,6 +92,16 @@ export class ClusterDirectory {
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * Runs a `strata up`'s start, from its check that nothing runs the directory to its pid file, one process at a time.
+   * Two started at once (an install's rerun beside the orphan of a killed run) would otherwise both pass the check and
+   * both run the cluster. A start that died holding the lock leaves it to the next.
+   */
+  async whileStarting<T>(work: () => Promise<T>): Promise<T> {
+    await mkdir(this.path, { recursive: true, mode: 0o700 });
+    return withLockFile(join(this.path, 'strata-up.starting.lock'), work);
   }
 
   async writePid(): Promise<void> {

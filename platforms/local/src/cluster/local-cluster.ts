@@ -173,24 +173,27 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
     );
   }
   checkIpv4Only(config.networking);
-  const runningPid = await directory.runningPid();
-  if (runningPid !== undefined) {
-    throw new PreflightError(
-      `a strata up (pid ${runningPid}) already runs the cluster in ${directory.path}; stop it with: strata down --dir ${directory.path}`,
-      {
-        pid: runningPid,
-      },
-    );
-  }
-  await directory.claim(config.name);
-  progress('checking the control-plane binaries');
-  const binaries = options.binaries ?? (await resolveAllBinaries({ progress: (message) => progress(message) }));
-  const topology = clusterTopology(config);
-  await checkPortsFree(topology);
+  const { binaries, topology } = await directory.whileStarting(async () => {
+    const runningPid = await directory.runningPid();
+    if (runningPid !== undefined) {
+      throw new PreflightError(
+        `a strata up (pid ${runningPid}) already runs the cluster in ${directory.path}; stop it with: strata down --dir ${directory.path}`,
+        {
+          pid: runningPid,
+        },
+      );
+    }
+    await directory.claim(config.name);
+    progress('checking the control-plane binaries');
+    const resolved = options.binaries ?? (await resolveAllBinaries({ progress: (message) => progress(message) }));
+    const clusterNodes = clusterTopology(config);
+    await checkPortsFree(clusterNodes);
 
-  progress(`rendering assets into ${directory.assetsDir}`);
-  await applyRenderPlan(await planClusterRender({ config, dir: directory.assetsDir }));
-  await directory.writePid();
+    progress(`rendering assets into ${directory.assetsDir}`);
+    await applyRenderPlan(await planClusterRender({ config, dir: directory.assetsDir }));
+    await directory.writePid();
+    return { binaries: resolved, topology: clusterNodes };
+  });
 
   let controlPlane: LocalControlPlane | undefined;
   let fleet: NodeFleet | undefined;
