@@ -23,22 +23,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { resolveAllBinaries, resolveBinary } from '@strata/binaries';
 import { formatMs } from '../install/format.ts';
-import type { InstallEvent } from '../install/events.ts';
 import { BareMetalSandbox, bareMetalConfigInput, machineSpecs, parsedConfig } from '../testing/bare-metal-sandbox.ts';
 import {
   caCertificatesIfRendered,
   duplicateUrns,
+  failuresOf,
   orphansById,
   processCensus,
   stackState,
 } from '../testing/install-invariants.ts';
 import { describeMoment, killPlan, KillSwitch, OrphanLedger, showsRecovery } from '../testing/kill-plan.ts';
-
-/** What `--json` says of the phases that failed: the CLI reports a failure there, not on stderr. */
-const failuresOf = (events: readonly InstallEvent[]): string =>
-  events
-    .flatMap((event) => (event.type === 'phase-failed' ? [`${event.phase} failed: ${event.error}`] : []))
-    .join('; ') || 'no phase failed';
 
 const KILLS = Number(process.env['STRATA_INSTALL_KILLS'] ?? 10);
 const SEED = Number(process.env['STRATA_INSTALL_KILL_SEED'] ?? Date.now() % 100_000);

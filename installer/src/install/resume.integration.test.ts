@@ -18,10 +18,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@strata/host';
 import { resolveAllBinaries, resolveBinary } from '@strata/binaries';
 import { formatMs } from './format.ts';
+import type { InstallEvent } from './events.ts';
 import { InstallSandbox, localConfigYaml } from '../testing/install-sandbox.ts';
 import {
   caCertificatesIfRendered,
   duplicateUrns,
+  failuresOf,
   followEvents,
   orphansById,
   processCensus,
@@ -74,7 +76,9 @@ describe('strata install killed with SIGKILL at random moments', () => {
       const run = sandbox.spawnStrataPiped(args, join(sandbox.root, `install-${index + 1}.log`));
       const exited = once(run, 'exit');
       let recovered = false;
+      const events: InstallEvent[] = [];
       followEvents(run, (event) => {
+        events.push(event);
         recovered ||= showsRecovery(event);
         killSwitch.observe(event, run);
       });
@@ -85,7 +89,10 @@ describe('strata install killed with SIGKILL at random moments', () => {
       if (killed === undefined && code === 0 && index === plan.length - 1)
         t.diagnostic(`kill ${index + 1}/${KILLS} at ${describeMoment(moment)}: the install finished before it`);
       else {
-        assert.ok(killed, `run ${index + 1} ended (exit ${code}) before its kill at ${describeMoment(moment)}`);
+        assert.ok(
+          killed,
+          `run ${index + 1} ended (exit ${code}) before its kill at ${describeMoment(moment)}: ${failuresOf(events)}`,
+        );
         t.diagnostic(
           `kill ${index + 1}/${KILLS} at ${describeMoment(moment)}: killed in ${killed.phase ?? 'start-up'} after ${killed.intoPhaseMs} ms of it, ${killed.afterMs} ms into the run`,
         );

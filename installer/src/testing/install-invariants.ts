@@ -130,6 +130,12 @@ export function followEvents(child: ChildProcess, onEvent: (event: InstallEvent)
   });
 }
 
+/** What `--json` says of the phases that failed: the CLI reports a failure there, not on stderr. */
+export const failuresOf = (events: readonly InstallEvent[]): string =>
+  events
+    .flatMap((event) => (event.type === 'phase-failed' ? [`${event.phase} failed: ${event.error}`] : []))
+    .join('; ') || 'no phase failed';
+
 /** URNs that occur more than once in a list of resources. */
 export function duplicateUrns(resources: readonly { urn: string }[]): string[] {
   const seen = new Set<string>();
