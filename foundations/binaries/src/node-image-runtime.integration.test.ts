@@ -3,14 +3,11 @@
 // namespace of its own, and runs containers from an image built here with no network. Nothing outside its temporary
 // directory and its own cgroups is touched, and all of it is removed at the end.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { access, constants, mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { runCommand, type CommandResult } from '@strata/host';
+import { logTail, ManagedProcess, runCommand, waitFor, WaitTimeoutError, type CommandResult } from '@strata/host';
 import { CNI_PLUGIN_NAMES, CONTAINERD_VERSION, type BinaryName } from './components.ts';
 import { resolveBinary } from './resolve.ts';
 import { buildOciImage, busyboxImage, STATIC_BUSYBOX } from './testing/oci-image.ts';
@@ -181,7 +178,7 @@ function cniConfig(bridge: string, dataDir: string): unknown {
 
 describe("the node image's container runtime", () => {
   let lab: Lab;
-  let containerd: ChildProcess | undefined;
+  let containerd: ManagedProcess | undefined;
   let runtimeRoot: string;
   /** Set once the lab's directory exists: what `after` runs. */
   let stop: (() => Promise<unknown>) | undefined;
@@ -191,8 +188,7 @@ describe("the node image's container runtime", () => {
   const crictl = (args: readonly string[]): Promise<CommandResult> =>
     // Its own configuration file: by default crictl reads the host's /etc/crictl.yaml.
     runCommand(lab.binaries.crictl, ['--config', join(lab.dir, 'crictl.yaml'), ...args]);
-  const containerdLog = async (): Promise<string> =>
-    (await readFile(lab.log, 'utf8').catch(() => '')).split('\n').slice(-40).join('\n');
+  const containerdLog = (): Promise<string> => logTail(lab.log);
   const ok = async (what: string, result: CommandResult): Promise<string> => {
     assert.equal(
       result.code,
@@ -275,24 +271,26 @@ describe("the node image's container runtime", () => {
       '/sbin',
       '/bin',
     ];
-    const log = createWriteStream(lab.log);
-    // Its own network namespace: the pods' bridge, addresses and port mappings exist only there.
-    containerd = spawn('unshare', ['--net', lab.binaries.containerd, '--config', config, '--log-level', 'info'], {
+    // Its own network namespace: the pods' bridge, addresses and port mappings exist only there. Under a guardian, as
+    // every component is, so that it cannot outlive the test.
+    const running = ManagedProcess.start({
+      name: 'containerd',
+      command: 'unshare',
+      args: ['--net', lab.binaries.containerd, '--config', config, '--log-level', 'info'],
       env: { PATH: path.join(':'), HOME: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      logFile: lab.log,
+      gracePeriodMs: 15_000,
     });
-    containerd.stdout?.pipe(log);
-    containerd.stderr?.pipe(log);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (containerd.exitCode !== null)
-        assert.fail(`containerd exited ${containerd.exitCode}:\n${await containerdLog()}`);
-      const version = await ctr(['version']).catch(() => undefined);
-      if (version?.code === 0) break;
-      if (Date.now() > deadline)
-        assert.fail(`containerd did not answer on ${lab.socket} in 60 s:\n${await containerdLog()}`);
-      await sleep(250);
-    }
+    containerd = running;
+    await waitFor(
+      `containerd to answer on ${lab.socket}`,
+      async () => {
+        if (!running.running) throw await running.failure('exited before it answered');
+        const version = await ctr(['version']).catch(() => undefined);
+        return version?.code === 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
 
     const image = join(dir, 'busybox.tar');
     await buildOciImage(busyboxImage(IMAGE, ['/bin/sh'], ['sh', 'echo', 'ls']), image);
@@ -367,7 +365,9 @@ describe("the node image's container runtime", () => {
       // host-local's first address after the bridge's gateway (.1).
       assert.equal(inspected.status?.network?.ip, '192.0.2.2');
       // portmap wrote the mapping into nftables, in containerd's network namespace only.
-      const ruleset = await runCommand('nsenter', [`--net=/proc/${containerd?.pid}/ns/net`, 'nft', 'list', 'ruleset']);
+      const pid = await containerd?.pid;
+      assert.ok(pid !== undefined, 'containerd runs');
+      const ruleset = await runCommand('nsenter', [`--net=/proc/${pid}/ns/net`, 'nft', 'list', 'ruleset']);
       assert.equal(ruleset.code, 0, ruleset.stderr);
       assert.match(ruleset.stdout, /tcp dport 18080 .*192\.0\.2\.2.*80/);
     } finally {
@@ -435,17 +435,9 @@ async function removeCgroup(path: string): Promise<void> {
  */
 async function cleanUp(
   lab: Lab,
-  containerd: ChildProcess | undefined,
+  containerd: ManagedProcess | undefined,
 ): Promise<{ processes: number[]; mounts: string[]; cgroups: string[] }> {
-  if (containerd !== undefined && containerd.exitCode === null && containerd.signalCode === null) {
-    const exited = new Promise((resolve) => containerd.once('exit', resolve));
-    containerd.kill('SIGTERM');
-    await Promise.race([exited, sleep(15_000)]);
-    if (containerd.exitCode === null && containerd.signalCode === null) {
-      containerd.kill('SIGKILL');
-      await exited;
-    }
-  }
+  await containerd?.stop();
   // Shims outlive containerd by design; these are the lab's own (their command lines name its socket).
   for (const pid of await labProcesses(lab.dir)) {
     try {
@@ -454,7 +446,14 @@ async function cleanUp(
       // Already gone.
     }
   }
-  await sleep(200);
+  // Their mounts go with them: wait until they are gone; what is still there after that is reported below.
+  await waitFor(
+    "the lab's processes to be gone",
+    async () => ((await labProcesses(lab.dir)).length === 0 ? true : undefined),
+    { timeoutMs: 10_000, intervalMs: 100 },
+  ).catch((error: unknown) => {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+  });
   for (const point of await labMounts(lab.dir)) {
     await runCommand('umount', ['--lazy', point]);
   }
