@@ -6,13 +6,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveBinary } from '@strata/binaries';
 import { runCommand } from '@strata/host';
+import { startPayloadServer, type PayloadServer } from '@strata/omaha/testing';
 import { validConfig } from '../config/fixtures.ts';
 import { ASSET_PATHS } from '../render/layout.ts';
 import { ignitionRootDifferences } from '../testing/ignition-root.ts';
@@ -25,7 +24,7 @@ const SYSEXT_PATH = '/kubernetes-v1.36.3-x86-64.raw';
 
 let ignition: string;
 let scratch: string;
-let server: Server;
+let server: PayloadServer;
 let sysextUrl: string;
 
 before(async () => {
@@ -39,16 +38,13 @@ before(async () => {
   // Ignition writes a user's SSH keys as that user (it switches to the user's uid to create ~/.ssh), so the user
   // must be able to reach the root, as every user reaches / on a machine; mkdtemp makes directories only root enters.
   await chmod(scratch, 0o755);
-  server = createServer((request, response) => {
-    if (request.url === SYSEXT_PATH) response.end(SYSEXT);
-    else response.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  sysextUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${SYSEXT_PATH}`;
+  server = await startPayloadServer();
+  server.serve(SYSEXT_PATH, SYSEXT);
+  sysextUrl = server.url(SYSEXT_PATH);
 });
 
 after(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
   await rm(scratch, { recursive: true, force: true });
 });
 
