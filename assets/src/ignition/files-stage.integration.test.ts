@@ -13,10 +13,8 @@ import { resolveBinary } from '@strata/binaries';
 import { runCommand } from '@strata/host';
 import { startPayloadServer, type PayloadServer } from '@strata/omaha/testing';
 import { validConfig } from '../config/fixtures.ts';
-import { ASSET_PATHS } from '../render/layout.ts';
 import { ignitionRootDifferences } from '../testing/ignition-root.ts';
 import { fixtureConfig, platformRenderDirectory } from '../testing/platform-render.ts';
-import { clusterTopology } from '../topology/topology.ts';
 import { ignitionConfigSchema, type IgnitionConfig } from './schema.ts';
 
 const SYSEXT = Buffer.from('a stand-in for the kubelet system extension image\n');
@@ -53,11 +51,11 @@ async function renderedWorker(): Promise<IgnitionConfig> {
   const config = fixtureConfig({ ...validConfig('bare-metal'), kubernetesSysext: { url: sysextUrl, sha512 } });
   const directory = await platformRenderDirectory('bare-metal');
   try {
-    await directory.render(config);
-    const worker = clusterTopology(config).workers[0];
-    assert.ok(worker !== undefined);
-    const path = join(directory.dir, ASSET_PATHS.ignition(worker.name));
-    return ignitionConfigSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+    const { topology, ignition } = await directory.render(config);
+    const worker = topology.workers[0];
+    const text = worker === undefined ? undefined : ignition.get(worker.name);
+    assert.ok(text !== undefined, 'the bare-metal fixture has a worker with its Ignition');
+    return ignitionConfigSchema.parse(JSON.parse(text));
   } finally {
     await directory.remove();
   }

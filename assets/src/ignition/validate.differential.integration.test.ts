@@ -3,16 +3,14 @@
 // both, and the real one must name the same field as Strata's. Where the two disagree on purpose, the case says why.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveBinary } from '@strata/binaries';
 import { runCommand } from '@strata/host';
 import { validConfig } from '../config/fixtures.ts';
 import type { Platform } from '../config/schema.ts';
-import { ASSET_PATHS } from '../render/layout.ts';
 import { fixtureConfig, platformRenderDirectory } from '../testing/platform-render.ts';
-import { clusterTopology } from '../topology/topology.ts';
 import { ignitionConfigSchema, type IgnitionConfig } from './schema.ts';
 import { config as fixtureIgnition, file, link, resource, sha512, unit, user } from './test-fixtures.ts';
 import { validateIgnition } from './validate.ts';
@@ -43,15 +41,13 @@ async function renderedConfigs(platform: Platform): Promise<{ controller: Igniti
   const config = fixtureConfig(validConfig(platform));
   const directory = await platformRenderDirectory(platform);
   try {
-    await directory.render(config);
-    const topology = clusterTopology(config);
-    const read = async (node: string | undefined): Promise<IgnitionConfig> => {
-      assert.ok(node !== undefined, `the ${platform} fixture has a controller and a worker`);
-      return ignitionConfigSchema.parse(
-        JSON.parse(await readFile(join(directory.dir, ASSET_PATHS.ignition(node)), 'utf8')),
-      );
+    const { topology, ignition } = await directory.render(config);
+    const read = (node: string | undefined): IgnitionConfig => {
+      const text = node === undefined ? undefined : ignition.get(node);
+      assert.ok(text !== undefined, `the ${platform} fixture has a controller and a worker, each with its Ignition`);
+      return ignitionConfigSchema.parse(JSON.parse(text));
     };
-    return { controller: await read(topology.controllers[0]?.name), worker: await read(topology.workers[0]?.name) };
+    return { controller: read(topology.controllers[0]?.name), worker: read(topology.workers[0]?.name) };
   } finally {
     await directory.remove();
   }
