@@ -3,7 +3,6 @@
 // Debian's libc nor its libseccomp.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { open } from 'node:fs/promises';
 import { runCommand } from '@strata/host';
 import {
   CNI_PLUGIN_NAMES,
@@ -32,32 +31,14 @@ async function resolveNodeImage(): Promise<Record<NodeImageName, string>> {
   return resolved as Record<NodeImageName, string>;
 }
 
-/** The ELF program interpreter (the dynamic loader) a binary names, if any: a static binary names none. */
+/**
+ * The ELF program interpreter (the dynamic loader) a binary names, if any: a static binary names none. binutils'
+ * readelf reads the program headers (gcc, which the cgo builds need, brings it).
+ */
 async function elfInterpreter(path: string): Promise<string | undefined> {
-  const file = await open(path, 'r');
-  try {
-    const header = Buffer.alloc(64);
-    await file.read(header, 0, 64, 0);
-    assert.deepEqual([...header.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], `${path} is no ELF file`);
-    assert.equal(header[4], 2, `${path} is no 64-bit ELF file`);
-    assert.equal(header[5], 1, `${path} is no little-endian ELF file`);
-    const programHeaders = Number(header.readBigUInt64LE(0x20));
-    const entrySize = header.readUInt16LE(0x36);
-    const entries = header.readUInt16LE(0x38);
-    const table = Buffer.alloc(entrySize * entries);
-    await file.read(table, 0, table.length, programHeaders);
-    for (let index = 0; index < entries; index++) {
-      const entry = table.subarray(index * entrySize, (index + 1) * entrySize);
-      const PT_INTERP = 3;
-      if (entry.readUInt32LE(0) !== PT_INTERP) continue;
-      const name = Buffer.alloc(Number(entry.readBigUInt64LE(0x20)));
-      await file.read(name, 0, name.length, Number(entry.readBigUInt64LE(0x08)));
-      return name.toString('utf8').replace(/\0+$/, '');
-    }
-    return undefined;
-  } finally {
-    await file.close();
-  }
+  const result = await runCommand('readelf', ['--program-headers', '--wide', path]);
+  assert.equal(result.code, 0, `readelf ${path}: ${result.stderr}`);
+  return /\[Requesting program interpreter: ([^\]]+)\]/.exec(result.stdout)?.[1];
 }
 
 describe("the node image's binaries", () => {
