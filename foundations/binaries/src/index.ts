@@ -44,4 +44,5 @@ export {
   type ResolvedBinaries,
 } from './resolve.ts';
 export { defaultCacheRoot } from './cache.ts';
+export { formatChecksumLine, parseChecksumLine, sha256File } from './checksum.ts';
 export { bundleNodeProgram, NodeBundleError, type NodeBundleOptions } from './node-bundle.ts';

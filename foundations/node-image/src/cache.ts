@@ -1,0 +1,90 @@
+// The image cache outside the clone, beside the binaries': `<root>/node-image/<version>-<inputs hash>/` holds the
+// kernel, the initramfs and the root file system, their SHA-256 sums (`sha256sum -c` format) and the inputs they
+// were built from. Every lookup hashes the artifacts: an entry whose sums do not match is removed and rebuilt,
+// never booted.
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatChecksumLine, sha256File } from '@strata/binaries';
+
+export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.ext4'] as const;
+export type Artifact = (typeof ARTIFACTS)[number];
+
+export const SUMS_FILE = 'SHA256SUMS';
+export const INPUTS_FILE = 'inputs.json';
+
+export type ImageLookup =
+  | { readonly state: 'valid'; readonly dir: string }
+  | { readonly state: 'missing' }
+  | { readonly state: 'corrupt'; readonly reason: string };
+
+export class NodeImageCache {
+  readonly root: string;
+
+  constructor(cacheRoot: string) {
+    this.root = join(cacheRoot, 'node-image');
+  }
+
+  entryDir(version: string, inputsHash: string): string {
+    return join(this.root, `${version}-${inputsHash.slice(0, 16)}`);
+  }
+
+  async lookup(version: string, inputsHash: string): Promise<ImageLookup> {
+    const dir = this.entryDir(version, inputsHash);
+    let sums: string;
+    try {
+      sums = await readFile(join(dir, SUMS_FILE), 'utf8');
+    } catch {
+      return { state: 'missing' };
+    }
+    const recorded = parseSums(sums);
+    for (const artifact of ARTIFACTS) {
+      const expected = recorded.get(artifact);
+      if (expected === undefined) return { state: 'corrupt', reason: `${SUMS_FILE} records no sum for ${artifact}` };
+      let actual: string;
+      try {
+        actual = await sha256File(join(dir, artifact));
+      } catch (error) {
+        return { state: 'corrupt', reason: `${artifact} cannot be read: ${(error as Error).message}` };
+      }
+      if (actual !== expected) {
+        return { state: 'corrupt', reason: `${artifact}: checksum mismatch: recorded ${expected}, found ${actual}` };
+      }
+    }
+    return { state: 'valid', dir };
+  }
+
+  async remove(version: string, inputsHash: string): Promise<void> {
+    await rm(this.entryDir(version, inputsHash), { recursive: true, force: true });
+  }
+
+  /**
+   * Moves built artifacts from `builtDir` into the cache with their sums and inputs. The entry appears whole or not
+   * at all: it is assembled under a temporary name and renamed into place.
+   */
+  async install(builtDir: string, version: string, inputsHash: string, inputsJson: string): Promise<string> {
+    const finalDir = this.entryDir(version, inputsHash);
+    const assembling = `${finalDir}.partial-${process.pid}`;
+    await rm(assembling, { recursive: true, force: true });
+    await mkdir(assembling, { recursive: true });
+    let sums = '';
+    for (const artifact of ARTIFACTS) {
+      await rename(join(builtDir, artifact), join(assembling, artifact));
+      sums += formatChecksumLine(await sha256File(join(assembling, artifact)), artifact);
+    }
+    await writeFile(join(assembling, INPUTS_FILE), inputsJson);
+    // Written last: an entry without its sums is a missing one.
+    await writeFile(join(assembling, SUMS_FILE), sums);
+    await rm(finalDir, { recursive: true, force: true });
+    await rename(assembling, finalDir);
+    return finalDir;
+  }
+}
+
+function parseSums(text: string): Map<string, string> {
+  const sums = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^([0-9a-f]{64}) [ *](.+)$/.exec(line.trim());
+    if (match?.[1] !== undefined && match[2] !== undefined) sums.set(match[2], match[1]);
+  }
+  return sums;
+}

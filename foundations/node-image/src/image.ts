@@ -1,0 +1,198 @@
+// The node image as a cached artifact: its inputs, their hash, and ensureNodeImage, which returns a verified image
+// from the cache or builds one under a lock.
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaultCacheRoot, parseChecksumLine, resolveBinary, sha256File } from '@strata/binaries';
+import { withLockFile } from '@strata/host';
+import { z } from 'zod';
+import { buildNodeImageTree } from './build.ts';
+import { NodeImageCache } from './cache.ts';
+import { NodeImageBuildError } from './errors.ts';
+import {
+  DEBIAN_PACKAGES,
+  DEBIAN_SUITE,
+  DPKG_OPTIONS,
+  IMAGE_BINARIES,
+  IMAGE_FILES,
+  IMAGE_SYMLINKS,
+  installPathOf,
+  ROOT_LABEL,
+} from './recipe.ts';
+import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
+
+export type Progress = (message: string) => void;
+const defaultProgress: Progress = (message) => process.stderr.write(`[node-image] ${message}\n`);
+
+/** The apt sources the image is built from: this machine's own, so the build reaches the mirror the host does. */
+export const DEFAULT_APT_SOURCES = '/etc/apt/sources.list.d/debian.sources';
+
+/** Everything that decides an image's bytes (up to the Debian mirror's state): hashed into its cache key. */
+export const NodeImageInputsSchema = z.object({
+  /** Raised when the layout of this record or of the build changes. */
+  format: z.literal(1),
+  version: z.string(),
+  suite: z.string(),
+  aptSources: z.string(),
+  packages: z.array(z.string()),
+  dpkgOptions: z.array(z.string()),
+  rootLabel: z.string(),
+  binaries: z.array(z.object({ name: z.string(), path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  files: z.array(z.object({ path: z.string(), mode: z.number().int(), sha256: z.string() })),
+  symlinks: z.array(z.object({ path: z.string(), target: z.string() })),
+});
+export type NodeImageInputs = z.infer<typeof NodeImageInputsSchema>;
+
+/** The inputs plus where the build finds each binary on this host (paths do not change the image). */
+export interface NodeImagePlan {
+  readonly inputs: NodeImageInputs;
+  readonly binarySources: Readonly<Record<string, string>>;
+  readonly aptSourcesPath: string;
+}
+
+export function inputsHash(inputs: NodeImageInputs): string {
+  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+}
+
+const sha256Text = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The sum the binaries' cache recorded beside a binary (checked by the resolver just now), else the file's own. */
+async function binarySum(path: string): Promise<string> {
+  const recorded = parseChecksumLine(await readFile(`${path}.sha256`, 'utf8').catch(() => ''));
+  return recorded ?? (await sha256File(path));
+}
+
+export interface PlanOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly aptSourcesPath?: string;
+}
+
+/** Resolves the node image's binaries (building any that are missing) and records what the image is made of. */
+export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImagePlan> {
+  const env = options.env ?? process.env;
+  const aptSourcesPath = options.aptSourcesPath ?? DEFAULT_APT_SOURCES;
+  const aptSources = await readFile(aptSourcesPath, 'utf8').catch((error: unknown) => {
+    throw new NodeImageBuildError(
+      `cannot read the apt sources ${aptSourcesPath} the image is built from: ${(error as Error).message}`,
+      { aptSourcesPath },
+    );
+  });
+  const binarySources: Record<string, string> = {};
+  const binaries: NodeImageInputs['binaries'] = [];
+  for (const name of IMAGE_BINARIES) {
+    const source = await resolveBinary(name, { env });
+    binarySources[name] = source;
+    binaries.push({ name, path: installPathOf(name), sha256: await binarySum(source) });
+  }
+  const inputs: NodeImageInputs = {
+    format: 1,
+    version: STRATA_NODE_IMAGE_VERSION,
+    suite: DEBIAN_SUITE,
+    aptSources,
+    packages: [...DEBIAN_PACKAGES],
+    dpkgOptions: [...DPKG_OPTIONS],
+    rootLabel: ROOT_LABEL,
+    binaries,
+    files: IMAGE_FILES.map((file) => ({ path: file.path, mode: file.mode, sha256: sha256Text(file.content) })),
+    symlinks: IMAGE_SYMLINKS.map((link) => ({ ...link })),
+  };
+  return { inputs, binarySources, aptSourcesPath };
+}
+
+/** Writes vmlinuz, initrd.img and rootfs.ext4 into `outDir`; `workDir` is its scratch space, removed afterwards. */
+export type NodeImageBuilder = (
+  plan: NodeImagePlan,
+  outDir: string,
+  workDir: string,
+  progress: Progress,
+) => Promise<void>;
+
+export interface NodeImage {
+  readonly version: string;
+  readonly inputsHash: string;
+  readonly dir: string;
+  readonly kernel: string;
+  readonly initrd: string;
+  readonly rootfs: string;
+  readonly rootLabel: string;
+  readonly source: 'cache' | 'build';
+}
+
+export interface EnsureOptions {
+  readonly cacheRoot?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly progress?: Progress;
+  /** Defaults to planNodeImage(). */
+  readonly plan?: NodeImagePlan;
+  /** Defaults to the mmdebstrap build; tests pass a small one. */
+  readonly build?: NodeImageBuilder;
+}
+
+/**
+ * The node image for this version and these inputs: from the cache when its sums match, else built (once: concurrent
+ * callers wait on a lock and then take the result). A cached image whose sums do not match is removed and rebuilt.
+ */
+export async function ensureNodeImage(options: EnsureOptions = {}): Promise<NodeImage> {
+  const env = options.env ?? process.env;
+  const progress = options.progress ?? defaultProgress;
+  const plan = options.plan ?? (await planNodeImage({ env }));
+  const build = options.build ?? buildNodeImageTree;
+  const cache = new NodeImageCache(options.cacheRoot ?? defaultCacheRoot(env));
+  const { version } = plan.inputs;
+  const hash = inputsHash(plan.inputs);
+  const image = (dir: string, source: NodeImage['source']): NodeImage => ({
+    version,
+    inputsHash: hash,
+    dir,
+    kernel: join(dir, 'vmlinuz'),
+    initrd: join(dir, 'initrd.img'),
+    rootfs: join(dir, 'rootfs.ext4'),
+    rootLabel: plan.inputs.rootLabel,
+    source,
+  });
+  const look = async (): Promise<string | undefined> => {
+    const found = await cache.lookup(version, hash);
+    if (found.state === 'valid') return found.dir;
+    if (found.state === 'corrupt') {
+      progress(`cached image ${cache.entryDir(version, hash)} is unusable (${found.reason}); it will be rebuilt`);
+      await cache.remove(version, hash);
+    }
+    return undefined;
+  };
+  const cached = await look();
+  if (cached !== undefined) return image(cached, 'cache');
+  await mkdir(cache.root, { recursive: true });
+  const lockPath = join(cache.root, `.lock-${version}-${hash.slice(0, 16)}`);
+  return withLockFile(
+    lockPath,
+    async () => {
+      // Another process may have built it while we waited.
+      const again = await look();
+      if (again !== undefined) return image(again, 'cache');
+      const prefix = `.build-${version}-${hash.slice(0, 16)}-`;
+      // We hold the lock: any other build directory of this entry is a leftover of an interrupted build.
+      for (const entry of await readdir(cache.root)) {
+        if (entry.startsWith(prefix)) await rm(join(cache.root, entry), { recursive: true, force: true });
+      }
+      const buildDir = join(cache.root, `${prefix}${process.pid}`);
+      const outDir = join(buildDir, 'out');
+      const workDir = join(buildDir, 'work');
+      await mkdir(outDir, { recursive: true });
+      await mkdir(workDir, { recursive: true });
+      const started = performance.now();
+      try {
+        progress(`building node image ${version} (inputs ${hash.slice(0, 16)}) in ${buildDir}`);
+        await build(plan, outDir, workDir, progress);
+        const dir = await cache.install(outDir, version, hash, `${JSON.stringify(plan.inputs, null, 2)}\n`);
+        progress(`built node image ${version} in ${((performance.now() - started) / 1000).toFixed(0)} s: ${dir}`);
+        return image(dir, 'build');
+      } finally {
+        await rm(buildDir, { recursive: true, force: true });
+      }
+    },
+    {
+      onWait: (holder) =>
+        progress(`waiting for process ${holder.pid} that is building node image ${version} (since ${holder.since})`),
+    },
+  );
+}

@@ -1,0 +1,30 @@
+export { STRATA_NODE_IMAGE_VERSION } from './version.ts';
+export {
+  CNI_BIN_DIR,
+  CONTAINERD_CONFIG,
+  CONTAINERD_CONFIG_PATH,
+  CONTAINERD_UNIT,
+  DEBIAN_PACKAGES,
+  DEBIAN_SUITE,
+  IMAGE_FILES,
+  installPathOf,
+  OS_RELEASE,
+  ROOT_LABEL,
+} from './recipe.ts';
+export {
+  DEFAULT_APT_SOURCES,
+  ensureNodeImage,
+  inputsHash,
+  NodeImageInputsSchema,
+  planNodeImage,
+  type EnsureOptions,
+  type NodeImage,
+  type NodeImageBuilder,
+  type NodeImageInputs,
+  type NodeImagePlan,
+  type PlanOptions,
+  type Progress,
+} from './image.ts';
+export { ARTIFACTS, NodeImageCache, type Artifact, type ImageLookup } from './cache.ts';
+export { findHostTool, HOST_TOOL_PACKAGES, type HostTool } from './host-tools.ts';
+export { NodeImageBootError, NodeImageBuildError, NodeImageError, NodeImageHostToolMissingError } from './errors.ts';

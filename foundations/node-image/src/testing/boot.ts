@@ -1,0 +1,193 @@
+// Boots a node image under QEMU (TCG) for tests: a direct kernel boot of the image's kernel and initramfs with a
+// copy of its root file system, no network, the serial console in a file that is read as it grows. The copy gets a
+// check unit (written with debugfs, so nothing is mounted) that waits for containerd, runs the pinned binaries,
+// prints what it saw and powers the machine off: the image itself never holds it.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { logTail, ManagedProcess, runCommand } from '@strata/host';
+import { NodeImageBootError } from '../errors.ts';
+import { findHostTool } from '../host-tools.ts';
+import type { NodeImage } from '../image.ts';
+
+/** The prefix of every line the check prints, so that it stands out from the kernel's and systemd's. */
+export const CHECK_PREFIX = 'STRATA-CHECK';
+export const CHECK_UNIT = 'strata-boot-check.service';
+
+/** Runs after multi-user.target and containerd; its output goes to the serial console; it powers off either way. */
+const CHECK_UNIT_TEXT = `[Unit]
+Description=Strata node image boot check (test copies only)
+After=multi-user.target containerd.service
+Wants=containerd.service
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh /etc/strata-boot-check.sh
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
+`;
+
+const CHECK_SCRIPT = `#!/bin/sh
+say() { echo "${CHECK_PREFIX} $*"; }
+say "uptime $(cut -d' ' -f1 /proc/uptime)"
+for unit in sysinit.target multi-user.target containerd.service; do
+  say "active-enter-us $unit $(systemctl show -P ActiveEnterTimestampMonotonic $unit)"
+done
+say "containerd $(systemctl is-active containerd.service)"
+say "os-release $(. /etc/os-release && echo "$ID $VERSION_ID")"
+runc --version 2>&1 | sed "s/^/${CHECK_PREFIX} runc: /"
+kubelet --version 2>&1 | sed "s/^/${CHECK_PREFIX} kubelet: /"
+ctr version 2>&1 | sed "s/^/${CHECK_PREFIX} ctr: /"
+say "end"
+`;
+
+export interface BootMarks {
+  /** Milliseconds from QEMU's start until the serial console first showed each mark (undefined: never). */
+  readonly kernel?: number;
+  readonly systemd?: number;
+  readonly multiUser?: number;
+  readonly containerd?: number;
+  readonly checkEnd?: number;
+}
+
+export interface CheckedBoot {
+  /** The check's lines, prefix removed. */
+  readonly check: readonly string[];
+  readonly marks: BootMarks;
+  readonly durationMs: number;
+  readonly serialLog: string;
+}
+
+const MARKS: readonly [keyof BootMarks, RegExp][] = [
+  ['kernel', /Linux version \d/],
+  ['systemd', /systemd\[1\]: systemd \d+|Welcome to /],
+  ['multiUser', /Reached target .*Multi-User System/],
+  ['containerd', /Started .*containerd/],
+  ['checkEnd', new RegExp(`${CHECK_PREFIX} end`)],
+];
+
+export interface BootOptions {
+  readonly timeoutMs: number;
+  /** QEMU's translation cache in MiB: unbounded, it takes about 1 GiB per guest. */
+  readonly tbSizeMiB?: number;
+  readonly memoryMiB?: number;
+  readonly signal?: AbortSignal;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Boots a copy of `image` with the check unit and returns what the check printed; throws with the console's tail. */
+export async function bootWithCheck(image: NodeImage, options: BootOptions): Promise<CheckedBoot> {
+  const env = options.env ?? process.env;
+  const [qemu, debugfs, cp] = [
+    await findHostTool('qemu-system-x86_64', env),
+    await findHostTool('debugfs', env),
+    await findHostTool('cp', env),
+  ];
+  const workDir = await mkdtemp(join(tmpdir(), 'strata-node-image-boot-'));
+  let machine: ManagedProcess | undefined;
+  try {
+    const disk = join(workDir, 'rootfs.ext4');
+    // Sparse: the file system is mostly free space.
+    const copied = await runCommand(cp, ['--sparse=always', image.rootfs, disk]);
+    if (copied.code !== 0) throw new NodeImageBootError(`cp failed: ${copied.stderr}`, { from: image.rootfs });
+    await writeFile(join(workDir, 'check.service'), CHECK_UNIT_TEXT);
+    await writeFile(join(workDir, 'check.sh'), CHECK_SCRIPT);
+    await writeFile(
+      join(workDir, 'debugfs.cmd'),
+      [
+        `write ${join(workDir, 'check.service')} /etc/systemd/system/${CHECK_UNIT}`,
+        `write ${join(workDir, 'check.sh')} /etc/strata-boot-check.sh`,
+      ].join('\n') + '\n',
+    );
+    const debug = await runCommand(debugfs, ['-w', '-f', join(workDir, 'debugfs.cmd'), disk]);
+    // debugfs exits 0 even when a request fails: read both files back to know.
+    const listed = await runCommand(debugfs, ['-R', `ls -l /etc/systemd/system`, disk]);
+    const script = await runCommand(debugfs, ['-R', 'cat /etc/strata-boot-check.sh', disk]);
+    if (debug.code !== 0 || !listed.stdout.includes(CHECK_UNIT) || !script.stdout.includes(`${CHECK_PREFIX} end`)) {
+      throw new NodeImageBootError(`debugfs could not add the check unit to ${disk}: ${debug.stdout}${debug.stderr}`, {
+        disk,
+      });
+    }
+
+    const serialFile = join(workDir, 'serial.log');
+    const args = [
+      '-machine',
+      'pc',
+      '-accel',
+      `tcg,tb-size=${options.tbSizeMiB ?? 256}`,
+      '-cpu',
+      'max',
+      '-m',
+      String(options.memoryMiB ?? 1024),
+      '-smp',
+      '1',
+      '-nographic',
+      '-no-reboot',
+      '-monitor',
+      'none',
+      '-serial',
+      `file:${serialFile}`,
+      '-nic',
+      'none',
+      '-kernel',
+      image.kernel,
+      '-initrd',
+      image.initrd,
+      '-append',
+      // panic=-1: a kernel panic reboots at once, which -no-reboot turns into QEMU's exit.
+      `root=LABEL=${image.rootLabel} rw console=ttyS0 panic=-1 systemd.wants=${CHECK_UNIT}`,
+      '-drive',
+      `file=${disk},format=raw,if=virtio`,
+    ];
+    const started = performance.now();
+    machine = ManagedProcess.start({
+      name: 'qemu (node image)',
+      command: qemu,
+      args,
+      logFile: join(workDir, 'qemu.log'),
+      gracePeriodMs: 2_000,
+      removeWhenOrphaned: [workDir],
+    });
+    const marks: { -readonly [K in keyof BootMarks]: number } = {};
+    let exited = false;
+    void machine.exited.then(() => {
+      exited = true;
+    });
+    let serial = '';
+    const deadline = started + options.timeoutMs;
+    // Polled rather than piped, so that each mark gets the time it first appeared to within the poll interval.
+    while (!exited && performance.now() < deadline && options.signal?.aborted !== true) {
+      await sleep(100);
+      serial = await readFile(serialFile, 'utf8').catch(() => '');
+      const now = performance.now() - started;
+      for (const [name, pattern] of MARKS) if (marks[name] === undefined && pattern.test(serial)) marks[name] = now;
+    }
+    const durationMs = performance.now() - started;
+    serial = await readFile(serialFile, 'utf8').catch(() => '');
+    for (const [name, pattern] of MARKS)
+      if (marks[name] === undefined && pattern.test(serial)) marks[name] = durationMs;
+    const check = serial
+      .split('\n')
+      .map((line) => line.replace(/\r$/, ''))
+      .filter((line) => line.startsWith(`${CHECK_PREFIX} `))
+      .map((line) => line.slice(CHECK_PREFIX.length + 1));
+    if (!check.includes('end')) {
+      const state = exited
+        ? `QEMU exited after ${Math.round(durationMs)} ms`
+        : `still running after ${Math.round(durationMs)} ms`;
+      throw new NodeImageBootError(
+        `the node image's check did not finish (${state}).\nQEMU: ${qemu} ${args.join(' ')}\n` +
+          `QEMU log:\n${await logTail(join(workDir, 'qemu.log'), 20)}\nSerial console:\n${serial.split('\n').slice(-60).join('\n')}`,
+        { marks },
+      );
+    }
+    return { check, marks, durationMs, serialLog: serial };
+  } finally {
+    await machine?.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
