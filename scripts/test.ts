@@ -15,6 +15,7 @@ import {
   resolveBinary,
   resolveEtcd,
 } from '@strata/binaries';
+import { ensureNodeImage } from '@strata/node-image';
 import { assignLanes, mergeFileTimes, parseFileTimes } from './lib/lanes.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -315,6 +316,9 @@ await phase('binaries (control plane, pulumi, etcd, minio, butane, matchbox and 
   };
   // The node image's kubelet, container runtime and CNI plugins, which its runtime test runs for real.
   for (const name of NODE_IMAGE_NAMES) paths[name] = await resolveBinary(name);
+  // The node image built from them (mmdebstrap: about two minutes cold, then a cache hit), here because its boot test
+  // runs in an integration lane, whose network namespace has no route to the Debian mirror.
+  paths['node image'] = (await ensureNodeImage()).dir;
   // Each etcd release with its etcdutl, which the local platform's etcd images offer (restores seed members with it).
   for (const version of ETCD_VERSIONS) {
     const release = await resolveEtcd(version);

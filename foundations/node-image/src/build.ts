@@ -76,7 +76,8 @@ export async function buildNodeImageTree(
       tree,
       plan.aptSourcesPath,
     ],
-    'mmdebstrap',
+    `mmdebstrap (it needs the Debian mirror that ${plan.aptSourcesPath} names: npm test builds the image in its ` +
+      "binaries phase, before the integration tests' network namespaces, which have no route out)",
     // Its own progress lines ("I: ..."), warnings and errors; apt's and dpkg's chatter stays in the error output.
     (line) => {
       if (/^[IWE]: /.test(line)) progress(`mmdebstrap ${line}`);

@@ -172,7 +172,7 @@ export async function ensureNodeImage(options: EnsureOptions = {}): Promise<Node
       const prefix = `.build-${version}-${hash.slice(0, 16)}-`;
       // We hold the lock: any other build directory of this entry is a leftover of an interrupted build.
       for (const entry of await readdir(cache.root)) {
-        if (entry.startsWith(prefix)) await rm(join(cache.root, entry), { recursive: true, force: true });
+        if (entry.startsWith(prefix)) await removeBuildDir(join(cache.root, entry));
       }
       const buildDir = join(cache.root, `${prefix}${process.pid}`);
       const outDir = join(buildDir, 'out');
@@ -187,7 +187,7 @@ export async function ensureNodeImage(options: EnsureOptions = {}): Promise<Node
         progress(`built node image ${version} in ${((performance.now() - started) / 1000).toFixed(0)} s: ${dir}`);
         return image(dir, 'build');
       } finally {
-        await rm(buildDir, { recursive: true, force: true });
+        await removeBuildDir(buildDir);
       }
     },
     {
@@ -195,4 +195,23 @@ export async function ensureNodeImage(options: EnsureOptions = {}): Promise<Node
         progress(`waiting for process ${holder.pid} that is building node image ${version} (since ${holder.since})`),
     },
   );
+}
+
+/**
+ * mmdebstrap mounts /proc, /sys and device nodes into the tree while it works and unmounts them when it ends, even on
+ * SIGTERM. Should one stay (a SIGKILL), a recursive removal would reach through it into the host's: refuse instead.
+ */
+async function removeBuildDir(dir: string): Promise<void> {
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  const mounted = mountinfo
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((point): point is string => point !== undefined && (point === dir || point.startsWith(`${dir}/`)));
+  if (mounted.length > 0) {
+    throw new NodeImageBuildError(
+      `${dir} still has file systems mounted in it (${mounted.join(', ')}); unmount them (umount -R ${dir}) and remove it`,
+      { dir, mounted },
+    );
+  }
+  await rm(dir, { recursive: true, force: true });
 }

@@ -15,7 +15,10 @@ import type { NodeImage } from '../image.ts';
 export const CHECK_PREFIX = 'STRATA-CHECK';
 export const CHECK_UNIT = 'strata-boot-check.service';
 
-/** Runs after multi-user.target and containerd; its output goes to the serial console; it powers off either way. */
+/**
+ * Runs after multi-user.target and containerd; its output goes to the serial console; it asks for a power-off either
+ * way, but the host stops QEMU as soon as the check's last line is on the console.
+ */
 const CHECK_UNIT_TEXT = `[Unit]
 Description=Strata node image boot check (test copies only)
 After=multi-user.target containerd.service
@@ -23,10 +26,9 @@ Wants=containerd.service
 
 [Service]
 Type=oneshot
-ExecStart=/bin/sh /etc/strata-boot-check.sh
-StandardOutput=tty
-StandardError=tty
-TTYPath=/dev/ttyS0
+# Written to the serial port by the shell, not with StandardOutput=tty: systemd stops printing its own status to the
+# console while a unit holds it, and that status is how the boot's times are read.
+ExecStart=/bin/sh -c 'exec /bin/sh /etc/strata-boot-check.sh >/dev/ttyS0 2>&1'
 SuccessAction=poweroff-force
 FailureAction=poweroff-force
 `;
@@ -105,9 +107,9 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     );
     const debug = await runCommand(debugfs, ['-w', '-f', join(workDir, 'debugfs.cmd'), disk]);
     // debugfs exits 0 even when a request fails: read both files back to know.
-    const listed = await runCommand(debugfs, ['-R', `ls -l /etc/systemd/system`, disk]);
+    const unit = await runCommand(debugfs, ['-R', `cat /etc/systemd/system/${CHECK_UNIT}`, disk]);
     const script = await runCommand(debugfs, ['-R', 'cat /etc/strata-boot-check.sh', disk]);
-    if (debug.code !== 0 || !listed.stdout.includes(CHECK_UNIT) || !script.stdout.includes(`${CHECK_PREFIX} end`)) {
+    if (debug.code !== 0 || unit.stdout !== CHECK_UNIT_TEXT || script.stdout !== CHECK_SCRIPT) {
       throw new NodeImageBootError(`debugfs could not add the check unit to ${disk}: ${debug.stdout}${debug.stderr}`, {
         disk,
       });
@@ -160,14 +162,19 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     let serial = '';
     const deadline = started + options.timeoutMs;
     // Polled rather than piped, so that each mark gets the time it first appeared to within the poll interval.
-    while (!exited && performance.now() < deadline && options.signal?.aborted !== true) {
+    while (
+      !exited &&
+      marks.checkEnd === undefined &&
+      performance.now() < deadline &&
+      options.signal?.aborted !== true
+    ) {
       await sleep(100);
-      serial = await readFile(serialFile, 'utf8').catch(() => '');
+      serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
       const now = performance.now() - started;
       for (const [name, pattern] of MARKS) if (marks[name] === undefined && pattern.test(serial)) marks[name] = now;
     }
     const durationMs = performance.now() - started;
-    serial = await readFile(serialFile, 'utf8').catch(() => '');
+    serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
     for (const [name, pattern] of MARKS)
       if (marks[name] === undefined && pattern.test(serial)) marks[name] = durationMs;
     const check = serial
@@ -190,4 +197,10 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     await machine?.stop();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** systemd colours its status lines; the marks are read without the colours. */
+function withoutEscapes(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
