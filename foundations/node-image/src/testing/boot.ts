@@ -141,7 +141,10 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       image.initrd,
       '-append',
       // panic=-1: a kernel panic reboots at once, which -no-reboot turns into QEMU's exit.
-      `root=LABEL=${image.rootLabel} rw console=ttyS0 panic=-1 systemd.wants=${CHECK_UNIT}`,
+      // The serial getty is masked: while a unit holds the console, systemd stops printing its status there, and
+      // the status lines are how the host times the boot.
+      `root=LABEL=${image.rootLabel} rw console=ttyS0 panic=-1 systemd.wants=${CHECK_UNIT} ` +
+        'systemd.mask=serial-getty@ttyS0.service',
       '-drive',
       `file=${disk},format=raw,if=virtio`,
     ];
