@@ -94,6 +94,17 @@ describe('ensureNodeImage', () => {
     assert.equal(builder.calls(), 1);
   });
 
+  it('rebuilds an image whose recorded inputs are not the ones asked for', async () => {
+    const builder = countingBuilder();
+    const image = await ensureNodeImage({ cacheRoot, plan, build: builder.build, progress: quiet });
+    const other = { ...inputs, packages: ['systemd', 'udev'] };
+    await writeFile(join(image.dir, 'inputs.json'), JSON.stringify(other));
+    const again = await ensureNodeImage({ cacheRoot, plan, build: builder.build, progress: quiet });
+    assert.equal(again.source, 'build');
+    assert.equal(builder.calls(), 1);
+    assert.deepEqual(JSON.parse(await readFile(join(again.dir, 'inputs.json'), 'utf8')), inputs);
+  });
+
   it('keys the cache by the inputs: another binary checksum is another image', async () => {
     const builder = countingBuilder();
     const image = await ensureNodeImage({ cacheRoot, plan, build: builder.build, progress: quiet });

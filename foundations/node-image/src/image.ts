@@ -7,7 +7,7 @@ import { defaultCacheRoot, parseChecksumLine, resolveBinary, sha256File } from '
 import { withLockFile } from '@strata/host';
 import { z } from 'zod';
 import { buildNodeImageTree } from './build.ts';
-import { NodeImageCache } from './cache.ts';
+import { INPUTS_FILE, NodeImageCache } from './cache.ts';
 import { NodeImageBuildError } from './errors.ts';
 import {
   DEBIAN_PACKAGES,
@@ -50,8 +50,11 @@ export interface NodeImagePlan {
   readonly aptSourcesPath: string;
 }
 
+/** Of the inputs as their schema orders them, so that a record read back hashes as the one written. */
 export function inputsHash(inputs: NodeImageInputs): string {
-  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(NodeImageInputsSchema.parse(inputs)))
+    .digest('hex');
 }
 
 const sha256Text = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -152,7 +155,16 @@ export async function ensureNodeImage(options: EnsureOptions = {}): Promise<Node
   });
   const look = async (): Promise<string | undefined> => {
     const found = await cache.lookup(version, hash);
-    if (found.state === 'valid') return found.dir;
+    if (found.state === 'valid') {
+      // The entry's name holds 16 hex digits of the hash; the inputs recorded beside it must give all 64.
+      const recorded = await recordedInputsHash(join(found.dir, INPUTS_FILE));
+      if (recorded === hash) return found.dir;
+      progress(
+        `cached image ${found.dir} was built from other inputs (${recorded ?? 'unreadable'}); it will be rebuilt`,
+      );
+      await cache.remove(version, hash);
+      return undefined;
+    }
     if (found.state === 'corrupt') {
       progress(`cached image ${cache.entryDir(version, hash)} is unusable (${found.reason}); it will be rebuilt`);
       await cache.remove(version, hash);
@@ -214,4 +226,13 @@ async function removeBuildDir(dir: string): Promise<void> {
     );
   }
   await rm(dir, { recursive: true, force: true });
+}
+
+/** The hash of the inputs an entry records, read through their schema; undefined if they are missing or malformed. */
+async function recordedInputsHash(path: string): Promise<string | undefined> {
+  try {
+    return inputsHash(NodeImageInputsSchema.parse(JSON.parse(await readFile(path, 'utf8'))));
+  } catch {
+    return undefined;
+  }
 }

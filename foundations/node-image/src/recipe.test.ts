@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { CNI_PLUGIN_NAMES, NODE_IMAGE_NAMES } from '@strata/binaries';
+import { findHostTool } from './host-tools.ts';
+import { NodeImageHostToolMissingError } from './errors.ts';
+import {
+  CNI_BIN_DIR,
+  CONTAINERD_CONFIG,
+  CONTAINERD_CONFIG_PATH,
+  CONTAINERD_UNIT,
+  IMAGE_FILES,
+  installPathOf,
+  OS_RELEASE,
+} from './recipe.ts';
+import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
+
+describe('the node image recipe', () => {
+  it('puts the CNI plugins under /usr/libexec/cni and every other binary in /usr/bin', () => {
+    for (const name of NODE_IMAGE_NAMES) {
+      const expected = (CNI_PLUGIN_NAMES as readonly string[]).includes(name)
+        ? `${CNI_BIN_DIR}/${name}`
+        : `/usr/bin/${name}`;
+      assert.equal(installPathOf(name), expected);
+    }
+  });
+
+  it("points containerd's config at the installed runc and CNI plugins, and its unit at the config", () => {
+    assert.match(CONTAINERD_CONFIG, new RegExp(`BinaryName = '${installPathOf('runc')}'`));
+    assert.match(CONTAINERD_CONFIG, new RegExp(`bin_dirs = \\['${CNI_BIN_DIR}'\\]`));
+    assert.match(
+      CONTAINERD_UNIT,
+      new RegExp(`ExecStart=${installPathOf('containerd')} --config ${CONTAINERD_CONFIG_PATH}\\n`),
+    );
+    assert.ok(IMAGE_FILES.some((file) => file.path === CONTAINERD_CONFIG_PATH && file.content === CONTAINERD_CONFIG));
+  });
+
+  it('names the image and its version in os-release', () => {
+    const fields = new Map(
+      OS_RELEASE.trim()
+        .split('\n')
+        .map((line) => {
+          const at = line.indexOf('=');
+          return [line.slice(0, at), line.slice(at + 1).replace(/^"|"$/g, '')] as const;
+        }),
+    );
+    assert.equal(fields.get('ID'), 'strata');
+    assert.equal(fields.get('VERSION_ID'), STRATA_NODE_IMAGE_VERSION);
+    assert.equal(fields.get('NAME'), 'Strata node image');
+  });
+});
+
+describe('findHostTool', () => {
+  it('names the Debian package of a program it cannot find', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'strata-empty-path-'));
+    try {
+      await assert.rejects(findHostTool('mmdebstrap', { PATH: empty }), (error: unknown) => {
+        assert.ok(error instanceof NodeImageHostToolMissingError);
+        assert.match(error.message, /apt-get install mmdebstrap/);
+        return true;
+      });
+      await assert.rejects(findHostTool('qemu-system-x86_64', { PATH: empty }), /apt-get install qemu-system-x86/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
