@@ -3,9 +3,10 @@
 // from inside the guest that systemd reached multi-user.target, that containerd is active and answers on its socket,
 // and that the pinned runc and kubelet run; the boot's times are measured from QEMU's start.
 import assert from 'node:assert/strict';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
 import { CONTAINERD_VERSION, KUBERNETES_VERSION, RUNC_VERSION } from '@strata/binaries';
-import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION, type NodeImage } from '@strata/node-image';
+import { ensureNodeImage, NodeImageBootError, STRATA_NODE_IMAGE_VERSION, type NodeImage } from '@strata/node-image';
 import { bootWithCheck, type CheckedBoot } from '@strata/node-image/testing';
 
 /** The check ends about 40 s after power-on on an idle 2-core machine; a loaded one (CI) takes longer. */
@@ -77,5 +78,30 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
 
   it("names Strata's node image and its version in os-release", () => {
     assert.equal(value('os-release'), `strata ${STRATA_NODE_IMAGE_VERSION}`);
+  });
+});
+
+describe('a node image boot that does not finish', () => {
+  it('fails with the console, and leaves neither QEMU nor its files behind', async () => {
+    const image = await ensureNodeImage();
+    const error = await bootWithCheck(image, { timeoutMs: 3_000 }).then(
+      () => assert.fail('a boot cut at 3 s cannot have finished its check'),
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof NodeImageBootError, String(error));
+    assert.match(error.message, /still running after \d+ ms/);
+    const workDir = /file:(\/\S+)\/serial\.log/.exec(error.message)?.[1];
+    assert.ok(workDir !== undefined, error.message);
+    await assert.rejects(access(workDir), { code: 'ENOENT' });
+    const commandLines = await Promise.all(
+      (await readdir('/proc'))
+        .filter((entry) => /^\d+$/.test(entry))
+        .map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')),
+    );
+    assert.deepEqual(
+      commandLines.filter((line) => line.includes(workDir)),
+      [],
+      'a process still names the boot directory',
+    );
   });
 });
