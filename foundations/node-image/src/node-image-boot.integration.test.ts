@@ -32,6 +32,7 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
       `[node-image] power-on → kernel ${seconds(marks.kernel)}, → systemd ${seconds(marks.systemd)}, ` +
         `→ multi-user.target ${seconds(marks.multiUser)}, → containerd started ${seconds(marks.containerd)}, ` +
         `→ check done ${seconds(marks.checkEnd)} (serial console, polled every 100 ms)\n` +
+        `[node-image] QEMU's peak resident set: ${boot.qemuPeakBytes === undefined ? 'not read' : `${Math.round(boot.qemuPeakBytes / 2 ** 20)} MiB`} (-m 1024, tb-size=256)\n` +
         `[node-image] guest clock: ${boot.check.filter((line) => line.startsWith('active-enter-us ')).join('; ')}\n`,
     );
   });

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logTail, ManagedProcess, runCommand } from '@strata/host';
+import { logTail, ManagedProcess, readProcessMemory, runCommand } from '@strata/host';
 import { NodeImageBootError } from '../errors.ts';
 import { findHostTool } from '../host-tools.ts';
 import type { NodeImage } from '../image.ts';
@@ -62,6 +62,8 @@ export interface CheckedBoot {
   readonly marks: BootMarks;
   readonly durationMs: number;
   readonly serialLog: string;
+  /** QEMU's peak resident set (VmHWM) as last read before it was stopped: guest memory plus the translation cache. */
+  readonly qemuPeakBytes?: number;
 }
 
 const MARKS: readonly [keyof BootMarks, RegExp][] = [
@@ -163,6 +165,8 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       exited = true;
     });
     let serial = '';
+    let qemuPeakBytes: number | undefined;
+    const qemuPid = await Promise.race([machine.pid.catch(() => undefined), sleep(5_000, undefined)]);
     const deadline = started + options.timeoutMs;
     // Polled rather than piped, so that each mark gets the time it first appeared to within the poll interval.
     while (
@@ -172,6 +176,8 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       options.signal?.aborted !== true
     ) {
       await sleep(100);
+      const memory = qemuPid === undefined ? undefined : await readProcessMemory(qemuPid);
+      if (memory !== undefined && Number.isFinite(memory.peakBytes)) qemuPeakBytes = memory.peakBytes;
       serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
       const now = performance.now() - started;
       for (const [name, pattern] of MARKS) if (marks[name] === undefined && pattern.test(serial)) marks[name] = now;
@@ -195,7 +201,7 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
         { marks },
       );
     }
-    return { check, marks, durationMs, serialLog: serial };
+    return { check, marks, durationMs, serialLog: serial, ...(qemuPeakBytes === undefined ? {} : { qemuPeakBytes }) };
   } finally {
     await machine?.stop();
     await rm(workDir, { recursive: true, force: true });
