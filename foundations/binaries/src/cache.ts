@@ -54,32 +54,14 @@ export class BinaryCache {
   async lookup(component: BinaryName, version: string): Promise<CacheLookup> {
     const dir = this.entryDir(component, version);
     const binary = join(dir, component);
-    let before: FileIdentity;
-    try {
-      before = identityOf(await stat(binary, { bigint: true }));
-    } catch {
-      return { state: 'missing' };
-    }
     let recorded: string | undefined;
     try {
       recorded = parseChecksumLine(await readFile(join(dir, `${component}.sha256`), 'utf8'));
     } catch {
       recorded = undefined;
     }
-    if (recorded === undefined) return { state: 'corrupt', reason: 'no checksum was recorded' };
-    const stampPath = join(dir, `${component}.verified`);
-    const stamp = parseStamp(await readFile(stampPath, 'utf8').catch(() => ''));
-    if (stamp !== undefined && stamp.sha256 === recorded && sameIdentity(stamp.identity, before)) {
-      return { state: 'valid', path: binary };
-    }
-    const actual = await sha256File(binary);
-    if (actual !== recorded) {
-      return { state: 'corrupt', reason: `checksum mismatch: recorded ${recorded}, found ${actual}` };
-    }
-    // Stamped only if nothing touched the file while it was hashed.
-    const after = identityOf(await stat(binary, { bigint: true }));
-    if (sameIdentity(before, after)) await writeStamp(stampPath, { identity: after, sha256: actual });
-    return { state: 'valid', path: binary };
+    const verdict = await checkFileSum(binary, recorded, join(dir, `${component}.verified`));
+    return verdict.state === 'valid' ? { state: 'valid', path: binary } : verdict;
   }
 
   async remove(component: BinaryName, version: string): Promise<void> {
@@ -105,6 +87,41 @@ export class BinaryCache {
     await rename(assembling, finalDir);
     return join(finalDir, component);
   }
+}
+
+/**
+ * Whether `path` still has the SHA-256 `recorded`, hashing it unless this very file was hashed before: a verification
+ * stamp at `stampPath` records the file's identity (device, inode, size, modification and change times, in
+ * nanoseconds) and the checksum it matched. Any write, chmod, rename or replacement moves the change time, which user
+ * space cannot set back, so a stamp that still matches means the bytes are the ones hashed (ADR 0041). Shared by the
+ * binaries' cache and the node image's.
+ */
+export async function checkFileSum(
+  path: string,
+  recorded: string | undefined,
+  stampPath: string,
+): Promise<
+  { readonly state: 'valid' } | { readonly state: 'missing' } | { readonly state: 'corrupt'; readonly reason: string }
+> {
+  let before: FileIdentity;
+  try {
+    before = identityOf(await stat(path, { bigint: true }));
+  } catch {
+    return { state: 'missing' };
+  }
+  if (recorded === undefined) return { state: 'corrupt', reason: 'no checksum was recorded' };
+  const stamp = parseStamp(await readFile(stampPath, 'utf8').catch(() => ''));
+  if (stamp !== undefined && stamp.sha256 === recorded && sameIdentity(stamp.identity, before)) {
+    return { state: 'valid' };
+  }
+  const actual = await sha256File(path);
+  if (actual !== recorded) {
+    return { state: 'corrupt', reason: `checksum mismatch: recorded ${recorded}, found ${actual}` };
+  }
+  // Stamped only if nothing touched the file while it was hashed.
+  const after = identityOf(await stat(path, { bigint: true }));
+  if (sameIdentity(before, after)) await writeStamp(stampPath, { identity: after, sha256: actual });
+  return { state: 'valid' };
 }
 
 const decimal = z.string().regex(/^\d+$/);

@@ -43,6 +43,6 @@ export {
   type Resolution,
   type ResolvedBinaries,
 } from './resolve.ts';
-export { defaultCacheRoot } from './cache.ts';
+export { checkFileSum, defaultCacheRoot } from './cache.ts';
 export { formatChecksumLine, parseChecksumLine, sha256File } from './checksum.ts';
 export { bundleNodeProgram, NodeBundleError, type NodeBundleOptions } from './node-bundle.ts';

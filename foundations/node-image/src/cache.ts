@@ -1,10 +1,11 @@
 // The image cache outside the clone, beside the binaries': `<root>/node-image/<version>-<inputs hash>/` holds the
 // kernel, the initramfs and the root file system, their SHA-256 sums (`sha256sum -c` format) and the inputs they
-// were built from. Every lookup hashes the artifacts: an entry whose sums do not match is removed and rebuilt,
-// never booted.
+// were built from. Every lookup checks the artifacts against their sums, hashing each unless its verification stamp
+// shows it is the very file hashed before (the binaries' rule, ADR 0041): an entry whose sums do not match is removed
+// and rebuilt, never booted.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatChecksumLine, sha256File } from '@strata/binaries';
+import { checkFileSum, formatChecksumLine, sha256File } from '@strata/binaries';
 
 export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.ext4'] as const;
 export type Artifact = (typeof ARTIFACTS)[number];
@@ -40,15 +41,9 @@ export class NodeImageCache {
     for (const artifact of ARTIFACTS) {
       const expected = recorded.get(artifact);
       if (expected === undefined) return { state: 'corrupt', reason: `${SUMS_FILE} records no sum for ${artifact}` };
-      let actual: string;
-      try {
-        actual = await sha256File(join(dir, artifact));
-      } catch (error) {
-        return { state: 'corrupt', reason: `${artifact} cannot be read: ${(error as Error).message}` };
-      }
-      if (actual !== expected) {
-        return { state: 'corrupt', reason: `${artifact}: checksum mismatch: recorded ${expected}, found ${actual}` };
-      }
+      const verdict = await checkFileSum(join(dir, artifact), expected, join(dir, `${artifact}.verified`));
+      if (verdict.state === 'missing') return { state: 'corrupt', reason: `${artifact} is missing` };
+      if (verdict.state === 'corrupt') return { state: 'corrupt', reason: `${artifact}: ${verdict.reason}` };
     }
     return { state: 'valid', dir };
   }
