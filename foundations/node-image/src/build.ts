@@ -1,13 +1,33 @@
-// The build itself: mmdebstrap makes a Debian root with systemd as init and the kernel (whose package runs
-// initramfs-tools), the pinned binaries and the image's files are added, and mkfs.ext4 packs the tree into a file
-// system image without mounting anything. The kernel and the initramfs are copied out for a direct kernel boot.
-import { chmod, copyFile, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+// The build itself: mmdebstrap makes a Debian root with systemd as init and the kernel, whose package's postinst runs
+// dracut with the image's configuration and modules (staged into the tree before the packages are configured), the
+// pinned binaries and the image's files are added, and mkfs.ext4 packs the tree into a file system image without
+// mounting anything. The kernel and the initramfs are copied out for a direct kernel boot.
+import {
+  access,
+  chmod,
+  copyFile,
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runCommand } from '@strata/host';
 import { NodeImageBuildError } from './errors.ts';
 import { findHostTool } from './host-tools.ts';
 import type { NodeImagePlan, Progress } from './image.ts';
-import { IMAGE_FILES, IMAGE_SYMLINKS } from './recipe.ts';
+import {
+  IGNITION_DRACUT_MODULE_DIR,
+  IMAGE_FILES,
+  IMAGE_SYMLINKS,
+  INITRAMFS_FILES,
+  installPathOf,
+  type ImageFile,
+} from './recipe.ts';
 
 /** Free space left in the root file system beyond its contents, for containerd's images and the logs. */
 const FREE_SPACE_BYTES = 1024 * 1024 * 1024;
@@ -34,6 +54,11 @@ async function run(
   return result.stdout;
 }
 
+/** For mmdebstrap's hooks, which a shell runs. */
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
 /** The one file in the tree's /boot that starts with `prefix` (the kernel package installs exactly one). */
 async function onlyBootFile(tree: string, prefix: string): Promise<string> {
   const found = (await readdir(join(tree, 'boot'))).filter((name) => name.startsWith(prefix));
@@ -49,6 +74,50 @@ async function onlyBootFile(tree: string, prefix: string): Promise<string> {
   return join(tree, 'boot', found[0]);
 }
 
+/** Writes files into a tree (replacing, not writing through, what is there: it may be a link a package put there). */
+async function writeFiles(tree: string, files: readonly ImageFile[]): Promise<void> {
+  for (const file of files) {
+    const target = join(tree, file.path);
+    await mkdir(dirname(target), { recursive: true });
+    await rm(target, { force: true });
+    await writeFile(target, file.content, { mode: file.mode });
+    await chmod(target, file.mode);
+  }
+}
+
+/**
+ * What the initramfs must hold for Ignition to run in it, checked in lsinitrd's listing after the build: paths under
+ * /usr may also be listed without it (the image's root is merged-/usr, which dracut follows).
+ */
+const INITRAMFS_MUST_HOLD: readonly string[] = [
+  'bin/ignition',
+  'lib/systemd/system-generators/ignition-generator',
+  'lib/systemd/system/ignition-files.service',
+  'lib/systemd/system/ignition-fetch.service.d/10-strata-network.conf',
+  'lib/systemd/system/strata-ignition-presets.service',
+  'sbin/dhclient',
+];
+
+/**
+ * The dracut configuration, Strata's module and Ignition's module with its binary, as a directory the essential hook
+ * copies into the tree: after the Essential packages, before the kernel and dracut are installed and configured.
+ */
+async function stageInitramfsFiles(plan: NodeImagePlan, stage: string): Promise<void> {
+  await writeFiles(stage, INITRAMFS_FILES);
+  const moduleDir = join(stage, IGNITION_DRACUT_MODULE_DIR);
+  await mkdir(moduleDir, { recursive: true });
+  for (const file of plan.ignitionDracutFiles) {
+    const target = join(moduleDir, file.name);
+    await copyFile(file.source, target);
+    await chmod(target, file.mode);
+  }
+  // Ignition's module-setup.sh installs $moddir/ignition as /usr/bin/ignition in the initramfs.
+  const ignition = plan.binarySources['ignition'];
+  if (ignition === undefined) throw new NodeImageBuildError('no source for ignition', { binary: 'ignition' });
+  await copyFile(ignition, join(moduleDir, 'ignition'));
+  await chmod(join(moduleDir, 'ignition'), 0o755);
+}
+
 export async function buildNodeImageTree(
   plan: NodeImagePlan,
   outDir: string,
@@ -62,6 +131,9 @@ export async function buildNodeImageTree(
     await findHostTool('du'),
   ];
   const tree = join(workDir, 'tree');
+  const stage = join(workDir, 'initramfs-stage');
+  const initrdListing = join(workDir, 'initrd-listing.txt');
+  await stageInitramfsFiles(plan, stage);
   let started = performance.now();
   const seconds = () => ((performance.now() - started) / 1000).toFixed(0);
   progress(`mmdebstrap ${inputs.suite}: ${inputs.packages.length} packages (a few minutes)`);
@@ -72,6 +144,10 @@ export async function buildNodeImageTree(
       '--mode=auto',
       `--include=${inputs.packages.join(',')}`,
       ...inputs.dpkgOptions.map((option) => `--dpkgopt=${option}`),
+      // Hooks are shell commands run on the host with the tree as $1 (and /proc, /sys, /dev mounted in it).
+      `--essential-hook=cp -a ${shellQuote(`${stage}/.`)} "$1"/`,
+      // The initramfs the kernel's postinst (and dracut's trigger) wrote, listed while the chroot can run lsinitrd.
+      `--customize-hook=chroot "$1" sh -c 'lsinitrd /boot/initrd.img-*' > ${shellQuote(initrdListing)}`,
       inputs.suite,
       tree,
       plan.aptSourcesPath,
@@ -84,6 +160,24 @@ export async function buildNodeImageTree(
     },
   );
   progress(`mmdebstrap done in ${seconds()} s`);
+  // dracut and initramfs-tools both provide linux-initramfs-tool; had apt chosen the latter, the initramfs would have
+  // no Ignition.
+  if (
+    await access(join(tree, 'var/lib/dpkg/info/initramfs-tools.list')).then(
+      () => true,
+      () => false,
+    )
+  ) {
+    throw new NodeImageBuildError('apt installed initramfs-tools rather than dracut', { tree });
+  }
+  const listing = await readFile(initrdListing, 'utf8').catch(() => '');
+  const missing = INITRAMFS_MUST_HOLD.filter((path) => !new RegExp(` (usr/)?${path}( ->|$)`, 'm').test(listing));
+  if (missing.length > 0) {
+    throw new NodeImageBuildError(
+      `the initramfs dracut wrote lacks ${missing.join(', ')}; lsinitrd's listing:\n${listing.split('\n').slice(0, 60).join('\n')}`,
+      { missing },
+    );
+  }
 
   started = performance.now();
   for (const binary of inputs.binaries) {
@@ -94,14 +188,12 @@ export async function buildNodeImageTree(
     await copyFile(source, target);
     await chmod(target, 0o755);
   }
-  for (const file of IMAGE_FILES) {
-    const target = join(tree, file.path);
-    await mkdir(dirname(target), { recursive: true });
-    // Replaced, not written through: the file may be a link the package put there.
-    await rm(target, { force: true });
-    await writeFile(target, file.content, { mode: file.mode });
-    await chmod(target, file.mode);
-  }
+  // Ignition's dracut module keeps its own `ignition` (a node may rebuild its initramfs), as a hard link to the one in
+  // /usr/bin (the same bytes, both copied from the pinned binary): mkfs.ext4 -d keeps hard links, so it costs nothing.
+  const moduleIgnition = join(tree, IGNITION_DRACUT_MODULE_DIR, 'ignition');
+  await rm(moduleIgnition);
+  await link(join(tree, installPathOf('ignition')), moduleIgnition);
+  await writeFiles(tree, IMAGE_FILES);
   for (const link of IMAGE_SYMLINKS) {
     const target = join(tree, link.path);
     await mkdir(dirname(target), { recursive: true });
@@ -112,7 +204,8 @@ export async function buildNodeImageTree(
   await writeFile(join(tree, 'etc/machine-id'), '');
   await copyFile(await onlyBootFile(tree, 'vmlinuz-'), join(outDir, 'vmlinuz'));
   await copyFile(await onlyBootFile(tree, 'initrd.img-'), join(outDir, 'initrd.img'));
-  progress(`binaries, units and kernel placed in ${seconds()} s`);
+  const initrdMiB = (await stat(join(outDir, 'initrd.img'))).size / MIB;
+  progress(`binaries, units and kernel placed in ${seconds()} s; dracut's initramfs: ${initrdMiB.toFixed(1)} MiB`);
 
   started = performance.now();
   const used = Number((await run(du, ['-s', '--block-size=1', tree], 'du')).split(/\s/)[0]);

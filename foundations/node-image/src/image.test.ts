@@ -15,7 +15,7 @@ import {
 } from './image.ts';
 
 const inputs: NodeImageInputs = {
-  format: 1,
+  format: 2,
   version: '0.0.0-test',
   suite: 'bookworm',
   aptSources: 'Types: deb\n',
@@ -24,9 +24,15 @@ const inputs: NodeImageInputs = {
   rootLabel: 'strata-root',
   binaries: [{ name: 'runc', path: '/usr/bin/runc', sha256: 'a'.repeat(64) }],
   files: [],
+  initramfsFiles: [],
   symlinks: [],
 };
-const plan: NodeImagePlan = { inputs, binarySources: { runc: '/nonexistent' }, aptSourcesPath: '/nonexistent' };
+const plan: NodeImagePlan = {
+  inputs,
+  binarySources: { runc: '/nonexistent' },
+  aptSourcesPath: '/nonexistent',
+  ignitionDracutFiles: [],
+};
 
 /** A stand-in for mmdebstrap: writes each artifact with the build's number, and counts its calls. */
 function countingBuilder(): { build: NodeImageBuilder; calls: () => number } {

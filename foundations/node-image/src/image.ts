@@ -13,12 +13,15 @@ import {
   DEBIAN_PACKAGES,
   DEBIAN_SUITE,
   DPKG_OPTIONS,
+  IGNITION_DRACUT_MODULE_DIR,
   IMAGE_BINARIES,
   IMAGE_FILES,
   IMAGE_SYMLINKS,
+  INITRAMFS_FILES,
   installPathOf,
   ROOT_LABEL,
 } from './recipe.ts';
+import { ignitionDracutFiles, type IgnitionDracutFile } from './ignition-module.ts';
 import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
 
 export type Progress = (message: string) => void;
@@ -29,8 +32,8 @@ export const DEFAULT_APT_SOURCES = '/etc/apt/sources.list.d/debian.sources';
 
 /** Everything that decides an image's bytes (up to the Debian mirror's state): hashed into its cache key. */
 export const NodeImageInputsSchema = z.object({
-  /** Raised when the layout of this record or of the build changes. */
-  format: z.literal(1),
+  /** Raised when the layout of this record or of the build changes (2: dracut's initramfs with Ignition). */
+  format: z.literal(2),
   version: z.string(),
   suite: z.string(),
   aptSources: z.string(),
@@ -39,6 +42,9 @@ export const NodeImageInputsSchema = z.object({
   rootLabel: z.string(),
   binaries: z.array(z.object({ name: z.string(), path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
   files: z.array(z.object({ path: z.string(), mode: z.number().int(), sha256: z.string() })),
+  /** In the tree before the packages are configured, for the dracut run of the kernel's postinst: the image's dracut
+   * configuration, Strata's module, and Ignition's module from its Go module source. */
+  initramfsFiles: z.array(z.object({ path: z.string(), mode: z.number().int(), sha256: z.string() })),
   symlinks: z.array(z.object({ path: z.string(), target: z.string() })),
 });
 export type NodeImageInputs = z.infer<typeof NodeImageInputsSchema>;
@@ -48,6 +54,8 @@ export interface NodeImagePlan {
   readonly inputs: NodeImageInputs;
   readonly binarySources: Readonly<Record<string, string>>;
   readonly aptSourcesPath: string;
+  /** Ignition's dracut module on this host (the Go module cache). */
+  readonly ignitionDracutFiles: readonly IgnitionDracutFile[];
 }
 
 /** Of the inputs as their schema orders them, so that a record read back hashes as the one written. */
@@ -87,8 +95,19 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
     binarySources[name] = source;
     binaries.push({ name, path: installPathOf(name), sha256: await binarySum(source) });
   }
+  const ignitionModule = await ignitionDracutFiles(env);
+  const initramfsFiles: NodeImageInputs['initramfsFiles'] = [
+    ...INITRAMFS_FILES.map((file) => ({ path: file.path, mode: file.mode, sha256: sha256Text(file.content) })),
+  ];
+  for (const file of ignitionModule) {
+    initramfsFiles.push({
+      path: `${IGNITION_DRACUT_MODULE_DIR}/${file.name}`,
+      mode: file.mode,
+      sha256: await sha256File(file.source),
+    });
+  }
   const inputs: NodeImageInputs = {
-    format: 1,
+    format: 2,
     version: STRATA_NODE_IMAGE_VERSION,
     suite: DEBIAN_SUITE,
     aptSources,
@@ -97,9 +116,10 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
     rootLabel: ROOT_LABEL,
     binaries,
     files: IMAGE_FILES.map((file) => ({ path: file.path, mode: file.mode, sha256: sha256Text(file.content) })),
+    initramfsFiles,
     symlinks: IMAGE_SYMLINKS.map((link) => ({ ...link })),
   };
-  return { inputs, binarySources, aptSourcesPath };
+  return { inputs, binarySources, aptSourcesPath, ignitionDracutFiles: ignitionModule };
 }
 
 /** Writes vmlinuz, initrd.img and rootfs.ext4 into `outDir`; `workDir` is its scratch space, removed afterwards. */

@@ -11,9 +11,15 @@ import {
   CONTAINERD_CONFIG,
   CONTAINERD_CONFIG_PATH,
   CONTAINERD_UNIT,
+  DEBIAN_PACKAGES,
+  DRACUT_CONF,
   IMAGE_FILES,
+  INITRAMFS_FILES,
   installPathOf,
   OS_RELEASE,
+  STRATA_DRACUT_MODULE_DIR,
+  STRATA_DRACUT_MODULE_NAME,
+  STRATA_DRACUT_MODULE_SETUP,
 } from './recipe.ts';
 import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
 
@@ -49,6 +55,35 @@ describe('the node image recipe', () => {
     assert.equal(fields.get('ID'), 'strata');
     assert.equal(fields.get('VERSION_ID'), STRATA_NODE_IMAGE_VERSION);
     assert.equal(fields.get('NAME'), 'Strata node image');
+  });
+});
+
+describe("the initramfs's dracut configuration and Strata's module", () => {
+  it('installs dracut, not initramfs-tools, with what the network modules need', () => {
+    for (const name of ['dracut', 'dracut-network', 'curl', 'procps']) assert.ok(DEBIAN_PACKAGES.includes(name), name);
+    assert.ok(!DEBIAN_PACKAGES.includes('initramfs-tools'));
+  });
+
+  it("builds a generic initramfs from a fixed list of modules that names Strata's, without ifcfg", () => {
+    assert.match(DRACUT_CONF, /^hostonly="no"$/m);
+    const modules = /^dracutmodules\+=" (.*) "$/m.exec(DRACUT_CONF)?.[1]?.split(' ') ?? [];
+    assert.ok(modules.includes(STRATA_DRACUT_MODULE_NAME), modules.join(' '));
+    assert.ok(modules.includes('network-legacy') && modules.includes('rootfs-block'), modules.join(' '));
+    assert.match(DRACUT_CONF, /^omit_dracutmodules\+=" ifcfg "$/m);
+  });
+
+  it("has Strata's module depend on network-legacy before ignition, and ship every file it installs", () => {
+    assert.match(STRATA_DRACUT_MODULE_SETUP, /^ {4}echo network-legacy ignition$/m);
+    const installed = [...STRATA_DRACUT_MODULE_SETUP.matchAll(/"\$moddir\/([^"]+)"/g)].map((match) => match[1]);
+    assert.ok(installed.length > 0);
+    for (const name of installed) {
+      assert.ok(
+        INITRAMFS_FILES.some((file) => file.path === `${STRATA_DRACUT_MODULE_DIR}/${name}`),
+        `${name} is installed by the module but not in INITRAMFS_FILES`,
+      );
+    }
+    const setup = INITRAMFS_FILES.find((file) => file.path === `${STRATA_DRACUT_MODULE_DIR}/module-setup.sh`);
+    assert.equal(setup?.mode, 0o755);
   });
 });
 

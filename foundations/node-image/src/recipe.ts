@@ -1,5 +1,6 @@
-// What goes into the node image besides Debian's packages: where each pinned binary lands, and the few files that
-// make them a node (containerd's unit and config, os-release, the root file system's fstab entry).
+// What goes into the node image besides Debian's packages: where each pinned binary lands, the few files that
+// make them a node (containerd's unit and config, os-release, the root file system's fstab entry), and the dracut
+// configuration and module that put Ignition into the initramfs (ADR 0084).
 import { CNI_PLUGIN_NAMES, NODE_IMAGE_NAMES, type NodeImageName } from '@strata/binaries';
 import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
 
@@ -9,7 +10,11 @@ export const DEBIAN_SUITE = 'bookworm';
 /**
  * mmdebstrap's minbase variant (Essential and apt only) plus what a kubelet node needs, and nothing else: no
  * recommends (mmdebstrap installs none), no documentation or translations (DPKG_PATH_EXCLUDES).
- * linux-image-amd64 pulls in initramfs-tools, which writes the initramfs while the kernel package is configured.
+ * dracut rather than initramfs-tools writes the initramfs (both provide linux-initramfs-tool; naming dracut makes apt
+ * choose it), as on Flatcar and Fedora CoreOS, because Ignition ships a dracut module and no initramfs-tools hooks.
+ * dracut-network holds dracut's network modules (Ignition's module depends on them; it pulls isc-dhcp-client and
+ * iputils-arping for network-legacy); curl is what dracut's url-lib module, another of Ignition's dependencies,
+ * requires to be included at all; procps gives network-legacy its pgrep; zstd compresses the initramfs.
  */
 export const DEBIAN_PACKAGES: readonly string[] = [
   'systemd',
@@ -26,6 +31,11 @@ export const DEBIAN_PACKAGES: readonly string[] = [
   'mount',
   'util-linux',
   'e2fsprogs',
+  'dracut',
+  'dracut-network',
+  'curl',
+  'procps',
+  'zstd',
 ];
 
 /** dpkg path filters: the copyright files stay (the licences travel with the image). */
@@ -134,5 +144,165 @@ export const IMAGE_SYMLINKS: readonly ImageSymlink[] = [
   {
     path: '/usr/lib/systemd/system/multi-user.target.wants/containerd.service',
     target: '../containerd.service',
+  },
+];
+
+/**
+ * dracut reads its distribution's configuration from here before /etc/dracut.conf.d (a file of the same name there
+ * overrides it): the image's initramfs policy stays under /usr, with the OS, and /etc stays the machine's.
+ */
+export const DRACUT_CONF_PATH = '/usr/lib/dracut/dracut.conf.d/50-strata.conf';
+/** Ignition's own dracut module, as its repository ships it (dracut/30ignition), plus the `ignition` binary. */
+export const IGNITION_DRACUT_MODULE_DIR = '/usr/lib/dracut/modules.d/30ignition';
+/** Strata's distribution module, which asks for Ignition's (whose check() only lets another module include it). */
+export const STRATA_DRACUT_MODULE_NAME = 'strata-ignition';
+export const STRATA_DRACUT_MODULE_DIR = `/usr/lib/dracut/modules.d/50${STRATA_DRACUT_MODULE_NAME}`;
+
+/** The files of Ignition's dracut module that dracut runs (or installs as programs) rather than reads. */
+export const IGNITION_DRACUT_EXECUTABLES: readonly string[] = [
+  'module-setup.sh',
+  'ignition-generator',
+  'ignition-kargs-helper.sh',
+];
+
+/**
+ * The image's dracut configuration. Every dracut run in the image uses it: the one the kernel package's postinst
+ * makes during the build, and any later one on a node.
+ */
+export const DRACUT_CONF = `# Strata node image ${STRATA_NODE_IMAGE_VERSION}: how dracut builds the initramfs (ADR 0084).
+# An image boots on machines it has never seen: take drivers for any of them, not for the build's chroot.
+hostonly="no"
+# Only the modules a node's boot needs (and what they depend on), not every module whose check passes: dracut's
+# default would take LVM, RAID, iSCSI, NFS, Plymouth and more, and dracut-network's own 11-ifcfg.conf adds ifcfg,
+# which pulls in the systemd-networkd module and with it D-Bus.
+#   systemd, systemd-initrd, dracut-systemd: systemd as the initramfs's init, with dracut's hooks as its units;
+#   kernel-modules, qemu: block, virtio and fw_cfg drivers; rootfs-block, fs-lib: root=LABEL=... and its fsck;
+#   network-legacy: the network backend for rd.neednet=1 ip=dhcp (see ${STRATA_DRACUT_MODULE_NAME});
+#   ${STRATA_DRACUT_MODULE_NAME}: Ignition, which runs only when the kernel command line has ignition.firstboot.
+dracutmodules+=" bash systemd systemd-initrd dracut-systemd kernel-modules qemu rootfs-block fs-lib udev-rules base network-legacy ${STRATA_DRACUT_MODULE_NAME} "
+omit_dracutmodules+=" ifcfg "
+# Of the file systems, only the root's: without this list a generic initramfs takes every one the kernel has (a third
+# of its modules), and the image can make no other (Ignition formats with the image's mkfs.ext4 alone).
+filesystems+=" ext4 "
+# As initramfs-tools did for bookworm: smaller than gzip, and faster to unpack.
+compress="zstd"
+`;
+
+/**
+ * Strata's module. dracut sources it; each function is one of dracut's module hooks.
+ * - check() returns 255 (only when named), as Ignition's does: the configuration names it.
+ * - depends() lists network-legacy before ignition: dracut's network module (which Ignition's depends on) takes the
+ *   first network backend already included, and network-legacy needs neither D-Bus nor a daemon started on every
+ *   boot, as the systemd-networkd module would (that module enables networkd and its wait-online in the initramfs).
+ */
+export const STRATA_DRACUT_MODULE_SETUP = `#!/bin/bash
+# Strata node image ${STRATA_NODE_IMAGE_VERSION}: the distribution module that brings in Ignition's (ADR 0084).
+
+check() {
+    return 255
+}
+
+depends() {
+    echo network-legacy ignition
+    return 0
+}
+
+install() {
+    inst_simple "$moddir/ignition-fetch-network.conf" \\
+        "$systemdsystemunitdir/ignition-fetch.service.d/10-strata-network.conf"
+    inst_simple "$moddir/journald-console.conf" \\
+        "/etc/systemd/journald.conf.d/50-strata-console.conf"
+    inst_script "$moddir/strata-ignition-presets.sh" "/usr/sbin/strata-ignition-presets"
+    inst_simple "$moddir/strata-ignition-presets.service" \\
+        "$systemdsystemunitdir/strata-ignition-presets.service"
+    # Like Ignition's own units: required by ignition-complete.target, which only a first boot starts.
+    $SYSTEMCTL -q --root="$initdir" add-requires ignition-complete.target strata-ignition-presets.service || exit 1
+}
+`;
+
+/**
+ * Ignition's fetch stage runs when fetch-offline found no config it could read without the network (the metal
+ * platform's ignition.config.url=) and asks for the network (/run/ignition/neednet). The network comes from dracut's
+ * standard arguments, rd.neednet=1 ip=dhcp, which whoever boots the machine adds with ignition.config.url=: with
+ * rd.neednet=1, dracut-initqueue does not finish until an interface has its DHCP lease, so ordering the fetch after it
+ * is ordering it after the network (Ignition's own After=network.target means nothing in this initramfs). The root
+ * file system exists in the image, so the initqueue's wait for it does not depend on Ignition's disks stage.
+ */
+export const IGNITION_FETCH_NETWORK_DROPIN = `[Unit]
+After=dracut-initqueue.service
+`;
+
+/**
+ * Ignition logs to the journal, not to its output; in the initramfs, messages at err or worse also go to the console,
+ * so that a first boot that stops in the emergency target says why on the serial console, not only in a journal
+ * nobody can read there.
+ */
+export const JOURNALD_CONSOLE_CONF = `[Journal]
+ForwardToConsole=yes
+MaxLevelConsole=err
+`;
+
+/**
+ * Ignition enables (or disables) a config's units by writing systemd presets (/etc/systemd/system-preset/
+ * 20-ignition.preset) and leaves applying them to the distribution: Fedora CoreOS relies on systemd's first-boot
+ * preset-all. This image's /etc/machine-id is empty, which systemd does not count as a first boot (machine-id(5)), and
+ * a preset-all would also apply Debian's and systemd's own presets to every unit. So Strata applies the presets of the
+ * units Ignition named, and only those, in the initramfs right after Ignition's files stage: `systemctl preset` reads
+ * all preset files, and Ignition's 20- sorts before the rest, so its lines decide for its units.
+ */
+export const STRATA_IGNITION_PRESETS_SCRIPT = `#!/bin/sh
+# Strata node image ${STRATA_NODE_IMAGE_VERSION}: apply the presets Ignition wrote, for the units it named.
+set -eu
+preset=/sysroot/etc/systemd/system-preset/20-ignition.preset
+units=
+while read -r verb unit _; do
+    case "$verb" in
+        enable | disable) units="$units $unit" ;;
+    esac
+done <"$preset"
+[ -n "$units" ] || exit 0
+echo "strata-ignition-presets: systemctl --root=/sysroot preset$units"
+# shellcheck disable=SC2086 # one word per unit
+exec systemctl --root=/sysroot preset -- $units
+`;
+
+export const STRATA_IGNITION_PRESETS_UNIT = `[Unit]
+Description=Strata: apply Ignition's unit presets to the root
+ConditionPathExists=/etc/initrd-release
+ConditionPathExists=/sysroot/etc/systemd/system-preset/20-ignition.preset
+DefaultDependencies=false
+After=ignition-files.service
+Before=ignition-complete.target
+OnFailure=emergency.target
+OnFailureJobMode=isolate
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/sbin/strata-ignition-presets
+`;
+
+/**
+ * Files that must be in the tree before the packages are configured: the kernel package's postinst runs dracut, which
+ * then reads this configuration and finds Strata's module (Ignition's module and binary come from the build).
+ */
+export const INITRAMFS_FILES: readonly ImageFile[] = [
+  { path: DRACUT_CONF_PATH, mode: 0o644, content: DRACUT_CONF },
+  { path: `${STRATA_DRACUT_MODULE_DIR}/module-setup.sh`, mode: 0o755, content: STRATA_DRACUT_MODULE_SETUP },
+  {
+    path: `${STRATA_DRACUT_MODULE_DIR}/ignition-fetch-network.conf`,
+    mode: 0o644,
+    content: IGNITION_FETCH_NETWORK_DROPIN,
+  },
+  { path: `${STRATA_DRACUT_MODULE_DIR}/journald-console.conf`, mode: 0o644, content: JOURNALD_CONSOLE_CONF },
+  {
+    path: `${STRATA_DRACUT_MODULE_DIR}/strata-ignition-presets.sh`,
+    mode: 0o755,
+    content: STRATA_IGNITION_PRESETS_SCRIPT,
+  },
+  {
+    path: `${STRATA_DRACUT_MODULE_DIR}/strata-ignition-presets.service`,
+    mode: 0o644,
+    content: STRATA_IGNITION_PRESETS_UNIT,
   },
 ];
