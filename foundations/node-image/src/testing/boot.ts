@@ -1,7 +1,8 @@
 // Boots a node image under QEMU (TCG) for tests: a direct kernel boot of the image's kernel and initramfs with a
-// copy of its root file system, no network, the serial console in a file that is read as it grows. The copy gets a
-// check unit (written with debugfs, so nothing is mounted) that waits for containerd, runs the pinned binaries,
-// prints what it saw; the host then stops QEMU. The image itself never holds the check.
+// copy of its root file system, no network (or QEMU's user-mode one), the serial console in a file that is read as it
+// grows. The copy gets a check unit (written with debugfs, so nothing is mounted) that waits for containerd, runs the
+// pinned binaries, prints what it saw; the host then stops QEMU. The image itself never holds the check. An Ignition
+// config can be handed to the guest through QEMU's fw_cfg, where Ignition's qemu platform reads it.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ Type=oneshot
 ExecStart=/bin/sh -c 'exec /bin/sh /etc/strata-boot-check.sh >/dev/ttyS0 2>&1'
 `;
 
-const CHECK_SCRIPT = `#!/bin/sh
+const checkScript = (extra: string): string => `#!/bin/sh
 say() { echo "${CHECK_PREFIX} $*"; }
 say "uptime $(cut -d' ' -f1 /proc/uptime)"
 for unit in sysinit.target multi-user.target containerd.service; do
@@ -43,12 +44,17 @@ say "os-release $(. /etc/os-release && echo "$ID $VERSION_ID")"
 runc --version 2>&1 | sed "s/^/${CHECK_PREFIX} runc: /"
 kubelet --version 2>&1 | sed "s/^/${CHECK_PREFIX} kubelet: /"
 ctr version 2>&1 | sed "s/^/${CHECK_PREFIX} ctr: /"
-say "end"
+${extra}say "end"
 `;
 
 export interface BootMarks {
   /** Milliseconds from QEMU's start until the serial console first showed each mark (undefined: never). */
   readonly kernel?: number;
+  /** systemd started in dracut's initramfs. */
+  readonly initramfs?: number;
+  /** Ignition's last stage finished (first boots only), in the initramfs. */
+  readonly ignitionFiles?: number;
+  /** systemd of the image's root, after the switch from the initramfs. */
   readonly systemd?: number;
   readonly multiUser?: number;
   readonly containerd?: number;
@@ -67,7 +73,9 @@ export interface CheckedBoot {
 
 const MARKS: readonly [keyof BootMarks, RegExp][] = [
   ['kernel', /Linux version \d/],
-  ['systemd', /systemd\[1\]: systemd \d+|Welcome to /],
+  ['initramfs', /Welcome to .*\(Initramfs\)/],
+  ['ignitionFiles', /Finished .*Ignition \(files\)/],
+  ['systemd', /Welcome to Strata node image/],
   ['multiUser', /Reached target .*Multi-User System/],
   ['containerd', /Started .*containerd/],
   ['checkEnd', new RegExp(`${CHECK_PREFIX} end`)],
@@ -80,6 +88,16 @@ export interface BootOptions {
   readonly memoryMiB?: number;
   readonly signal?: AbortSignal;
   readonly env?: NodeJS.ProcessEnv;
+  /** Appended to the kernel command line (e.g. ignition.firstboot ignition.platform.id=qemu). */
+  readonly kernelArgs?: readonly string[];
+  /** An Ignition config, handed to the guest as fw_cfg's opt/com.coreos/config (Ignition's qemu platform). */
+  readonly ignitionConfig?: string;
+  /** Shell lines the check runs after its own and before its last line; `say` prints a line with the prefix. */
+  readonly checkScript?: string;
+  /** 'user': one virtio NIC on QEMU's user-mode network (the host is 10.0.2.2 to the guest); default none. */
+  readonly network?: 'none' | 'user';
+  /** A console line that means the boot failed (e.g. Ignition's failure): the boot ends there, with the error. */
+  readonly failWhen?: RegExp;
 }
 
 /** Boots a copy of `image` with the check unit and returns what the check printed; throws with the console's tail. */
@@ -97,8 +115,9 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     // Sparse: the file system is mostly free space.
     const copied = await runCommand(cp, ['--sparse=always', image.rootfs, disk]);
     if (copied.code !== 0) throw new NodeImageBootError(`cp failed: ${copied.stderr}`, { from: image.rootfs });
+    const script = checkScript(options.checkScript === undefined ? '' : `${options.checkScript.trimEnd()}\n`);
     await writeFile(join(workDir, 'check.service'), CHECK_UNIT_TEXT);
-    await writeFile(join(workDir, 'check.sh'), CHECK_SCRIPT);
+    await writeFile(join(workDir, 'check.sh'), script);
     await writeFile(
       join(workDir, 'debugfs.cmd'),
       [
@@ -109,14 +128,20 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     const debug = await runCommand(debugfs, ['-w', '-f', join(workDir, 'debugfs.cmd'), disk]);
     // debugfs exits 0 even when a request fails: read both files back to know.
     const unit = await runCommand(debugfs, ['-R', `cat /etc/systemd/system/${CHECK_UNIT}`, disk]);
-    const script = await runCommand(debugfs, ['-R', 'cat /etc/strata-boot-check.sh', disk]);
-    if (debug.code !== 0 || unit.stdout !== CHECK_UNIT_TEXT || script.stdout !== CHECK_SCRIPT) {
+    const written = await runCommand(debugfs, ['-R', 'cat /etc/strata-boot-check.sh', disk]);
+    if (debug.code !== 0 || unit.stdout !== CHECK_UNIT_TEXT || written.stdout !== script) {
       throw new NodeImageBootError(`debugfs could not add the check unit to ${disk}: ${debug.stdout}${debug.stderr}`, {
         disk,
       });
     }
 
     const serialFile = join(workDir, 'serial.log');
+    const fwCfg: string[] = [];
+    if (options.ignitionConfig !== undefined) {
+      await writeFile(join(workDir, 'config.ign'), options.ignitionConfig);
+      fwCfg.push('-fw_cfg', `name=opt/com.coreos/config,file=${join(workDir, 'config.ign')}`);
+    }
+    const nic = options.network === 'user' ? ['-nic', 'user,model=virtio-net-pci'] : ['-nic', 'none'];
     const args = [
       '-machine',
       'pc',
@@ -134,8 +159,8 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       'none',
       '-serial',
       `file:${serialFile}`,
-      '-nic',
-      'none',
+      ...nic,
+      ...fwCfg,
       '-kernel',
       image.kernel,
       '-initrd',
@@ -145,7 +170,8 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       // The serial getty is masked: while a unit holds the console, systemd stops printing its status there, and
       // the status lines are how the host times the boot.
       `root=LABEL=${image.rootLabel} rw console=ttyS0 panic=-1 systemd.wants=${CHECK_UNIT} ` +
-        'systemd.mask=serial-getty@ttyS0.service',
+        'systemd.mask=serial-getty@ttyS0.service' +
+        (options.kernelArgs === undefined || options.kernelArgs.length === 0 ? '' : ` ${options.kernelArgs.join(' ')}`),
       '-drive',
       `file=${disk},format=raw,if=virtio`,
     ];
@@ -164,6 +190,7 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       exited = true;
     });
     let serial = '';
+    let failed: string | undefined;
     let qemuPeakBytes: number | undefined;
     const qemuPid = await Promise.race([machine.pid.catch(() => undefined), sleep(5_000, undefined)]);
     const deadline = started + options.timeoutMs;
@@ -171,6 +198,7 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     while (
       !exited &&
       marks.checkEnd === undefined &&
+      failed === undefined &&
       performance.now() < deadline &&
       options.signal?.aborted !== true
     ) {
@@ -180,6 +208,7 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
       const now = performance.now() - started;
       for (const [name, pattern] of MARKS) if (marks[name] === undefined && pattern.test(serial)) marks[name] = now;
+      failed = options.failWhen?.exec(serial)?.[0];
     }
     const durationMs = performance.now() - started;
     serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
@@ -191,13 +220,17 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       .filter((line) => line.startsWith(`${CHECK_PREFIX} `))
       .map((line) => line.slice(CHECK_PREFIX.length + 1));
     if (!check.includes('end')) {
-      const state = exited
-        ? `QEMU exited after ${Math.round(durationMs)} ms`
-        : `still running after ${Math.round(durationMs)} ms`;
+      const state =
+        failed !== undefined
+          ? `the console showed "${failed}" after ${Math.round(durationMs)} ms`
+          : exited
+            ? `QEMU exited after ${Math.round(durationMs)} ms`
+            : `still running after ${Math.round(durationMs)} ms`;
       throw new NodeImageBootError(
         `the node image's check did not finish (${state}).\nQEMU: ${qemu} ${args.join(' ')}\n` +
           `QEMU log:\n${await logTail(join(workDir, 'qemu.log'), 20)}\nSerial console:\n${serial.split('\n').slice(-60).join('\n')}`,
-        { marks },
+        // The whole console, for a test that expects the failure and reads what it said.
+        { marks, serialLog: serial, ...(failed === undefined ? {} : { failed }) },
       );
     }
     return { check, marks, durationMs, serialLog: serial, ...(qemuPeakBytes === undefined ? {} : { qemuPeakBytes }) };

@@ -1,1 +1,10 @@
 export { bootWithCheck, CHECK_PREFIX, CHECK_UNIT, type BootMarks, type BootOptions, type CheckedBoot } from './boot.ts';
+export {
+  IGNITION_SPEC_VERSION,
+  ignitionConfig,
+  sshEd25519PublicKey,
+  type IgnitionConfigSpec,
+  type IgnitionFileSpec,
+  type IgnitionUnitSpec,
+  type IgnitionUserSpec,
+} from './ignition.ts';
