@@ -29,7 +29,8 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
     boot = await bootWithCheck(image, { timeoutMs: BOOT_TIMEOUT_MS, tbSizeMiB: 256, memoryMiB: 1024 });
     const { marks } = boot;
     process.stderr.write(
-      `[node-image] power-on → kernel ${seconds(marks.kernel)}, → systemd ${seconds(marks.systemd)}, ` +
+      `[node-image] power-on → kernel ${seconds(marks.kernel)}, → initramfs ${seconds(marks.initramfs)}, ` +
+        `→ systemd of the root ${seconds(marks.systemd)}, ` +
         `→ multi-user.target ${seconds(marks.multiUser)}, → containerd started ${seconds(marks.containerd)}, ` +
         `→ check done ${seconds(marks.checkEnd)} (serial console, polled every 100 ms)\n` +
         `[node-image] QEMU's peak resident set: ${boot.qemuPeakBytes === undefined ? 'not read' : `${Math.round(boot.qemuPeakBytes / 2 ** 20)} MiB`} (-m 1024, tb-size=256)\n` +
@@ -75,6 +76,13 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
       `runc said: ${boot.check.filter((line) => line.startsWith('runc: ')).join('\n')}`,
     );
     assert.equal(value('kubelet:'), `Kubernetes ${KUBERNETES_VERSION}`);
+  });
+
+  it("boots through dracut's initramfs without Ignition when the command line does not ask for it", () => {
+    assert.ok(boot.marks.initramfs !== undefined, "the initramfs's systemd never announced itself on the console");
+    // Ignition's generator queues this target on every boot without ignition.firstboot: a positive sign it decided.
+    assert.match(boot.serialLog, /Reached target .*Subsequent \(Not Ignition\) boot complete/);
+    assert.doesNotMatch(boot.serialLog, /Ignition \((fetch-offline|files)\)/);
   });
 
   it("names Strata's node image and its version in os-release", () => {
