@@ -1,0 +1,19 @@
+// The public entry point of @strata/lab.
+export { LabConfigError, LabError, LabNetworkError } from './errors.ts';
+export {
+  DEFAULT_LAB_SUBNET,
+  FIRST_MACHINE_HOST,
+  LAST_MACHINE_HOST,
+  labAddressing,
+  macSchema,
+  type LabAddressing,
+} from './network/addressing.ts';
+export { dhcpHostLine, dnsmasqArguments, type DhcpHost, type DnsmasqOptions } from './network/dnsmasq.ts';
+export {
+  LAB_BRIDGE,
+  LabNetwork,
+  type DhcpOptions,
+  type LabNetworkOptions,
+  type LabNic,
+} from './network/lab-network.ts';
+export { startLabMachine, type LabMachine, type LabMachineOptions } from './machine/qemu-machine.ts';
