@@ -17,3 +17,19 @@ export {
   type LabNic,
 } from './network/lab-network.ts';
 export { startLabMachine, type LabMachine, type LabMachineOptions } from './machine/qemu-machine.ts';
+export {
+  DEFAULT_BOOT_SERVER_PORT,
+  LAB_STATE_FILE,
+  LabSpecSchema,
+  LabStateSchema,
+  labMachineMac,
+  labMachineName,
+  parseLabSpec,
+  readLabState,
+  removeLabLeftovers,
+  runLab,
+  type LabLeftovers,
+  type LabSpec,
+  type LabState,
+  type RunningLab,
+} from './lab/lab.ts';

@@ -12,8 +12,11 @@ const machineOptionsSchema = z.object({
   cpus: z.number().int().min(1).max(8).default(1),
   /** TCG's translation cache: unbounded, it takes about 1 GiB per machine. */
   tbSizeMiB: z.number().int().min(32).max(2048).default(256),
-  /** `network`: firmware boots from the NIC only; `network-then-disk`: the NIC, and the disk when iPXE exits. */
-  boot: z.enum(['network', 'network-then-disk']).default('network'),
+  /**
+   * `network`: the firmware boots from the NIC only. `disk-then-network`: from the disk, and from the NIC while the
+   * disk has nothing to boot (a new machine, or one whose install did not finish).
+   */
+  boot: z.enum(['network', 'disk-then-network']).default('network'),
   /** Power off instead of rebooting (a test that wants one boot). */
   noReboot: z.boolean().default(false),
 });
@@ -48,8 +51,8 @@ export async function startLabMachine(options: LabMachineOptions): Promise<LabMa
     );
   }
   const settings = parsed.data;
-  if (settings.boot === 'network-then-disk' && options.disk === undefined) {
-    throw new LabConfigError(`machine ${options.nic.hostname}: boot network-then-disk needs a disk`, {
+  if (settings.boot === 'disk-then-network' && options.disk === undefined) {
+    throw new LabConfigError(`machine ${options.nic.hostname}: boot disk-then-network needs a disk`, {
       field: 'disk',
       machine: options.nic.hostname,
     });
@@ -80,14 +83,14 @@ export async function startLabMachine(options: LabMachineOptions): Promise<LabMa
     `tap,id=n0,ifname=${options.nic.tap},script=no,downscript=no`,
     // QEMU loads iPXE's virtio ROM for this NIC by itself.
     '-device',
-    `virtio-net-pci,netdev=n0,mac=${options.nic.mac},bootindex=1`,
+    `virtio-net-pci,netdev=n0,mac=${options.nic.mac},bootindex=${settings.boot === 'network' ? 1 : 2}`,
     ...(options.disk === undefined
       ? []
       : [
           '-drive',
           `file=${options.disk.replaceAll(',', ',,')},format=raw,if=none,id=d0`,
           '-device',
-          `virtio-blk-pci,drive=d0${settings.boot === 'network-then-disk' ? ',bootindex=2' : ''}`,
+          `virtio-blk-pci,drive=d0${settings.boot === 'disk-then-network' ? ',bootindex=1' : ''}`,
         ]),
   ];
   const inside = options.network.namespace.commandIn(qemu, args);
