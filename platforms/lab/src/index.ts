@@ -33,3 +33,12 @@ export {
   type LabState,
   type RunningLab,
 } from './lab/lab.ts';
+export { packNewcArchive } from './initrd/newc.ts';
+export { findHostKernel, findStaticBusybox, hasProgramInterpreter, type HostKernel } from './machine/guest-parts.ts';
+export {
+  AcceleratorChoiceSchema,
+  chooseAccelerator,
+  type Accelerator,
+  type AcceleratorChoice,
+  type AcceleratorOptions,
+} from './machine/accelerator.ts';

@@ -3,9 +3,11 @@
 // made, so that `strata lab down` can stop it and remove what is left even after that process was killed.
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultCacheRoot } from '@strata/binaries';
 import { PUBLIC_FILE_MODE, runCommand, writeFileAtomic } from '@strata/host';
 import { z } from 'zod';
 import { LabConfigError, LabError } from '../errors.ts';
+import { chooseAccelerator } from '../machine/accelerator.ts';
 import { startLabMachine, type LabMachine } from '../machine/qemu-machine.ts';
 import { DEFAULT_LAB_SUBNET, labAddressing } from '../network/addressing.ts';
 import { LabNetwork } from '../network/lab-network.ts';
@@ -39,6 +41,8 @@ export const LabStateSchema = z.strictObject({
   hostAddress: z.string(),
   hostInterface: z.string(),
   bootServer: z.string(),
+  accelerator: z.enum(['kvm', 'tcg']),
+  acceleratorReason: z.string(),
   machines: z.array(
     z.strictObject({
       hostname: z.string(),
@@ -111,6 +115,8 @@ export async function runLab(input: LabSpec, progress: (line: string) => void = 
   const machinesDir = join(spec.dir, 'machines');
   await mkdir(disksDir, { recursive: true });
   await mkdir(machinesDir, { recursive: true });
+  const accelerator = await chooseAccelerator({ cacheDir: join(defaultCacheRoot(process.env), 'lab') });
+  progress(`accelerator ${accelerator.accelerator}: ${accelerator.reason}`);
   progress(`network ${spec.subnet} in a namespace of its own`);
   const network = await LabNetwork.create({ workDir: spec.dir, subnet: spec.subnet, name: spec.name });
   const machines: LabMachine[] = [];
@@ -136,6 +142,7 @@ export async function runLab(input: LabSpec, progress: (line: string) => void = 
           workDir: machinesDir,
           disk,
           boot: 'disk-then-network',
+          accelerator: accelerator.accelerator,
           memoryMiB: spec.memoryMiB,
           removeWhenOrphaned: [disk],
         }),
@@ -150,6 +157,8 @@ export async function runLab(input: LabSpec, progress: (line: string) => void = 
       hostAddress: network.hostAddress,
       hostInterface: network.hostInterface,
       bootServer,
+      accelerator: accelerator.accelerator,
+      acceleratorReason: accelerator.reason,
       machines: await Promise.all(
         machines.map(async (machine) => ({
           hostname: machine.nic.hostname,

@@ -10,6 +10,8 @@ import type { LabNetwork, LabNic } from '../network/lab-network.ts';
 const machineOptionsSchema = z.object({
   memoryMiB: z.number().int().min(128).max(16_384).default(1024),
   cpus: z.number().int().min(1).max(8).default(1),
+  /** TCG unless a probe guest booted under KVM (chooseAccelerator). */
+  accelerator: z.enum(['kvm', 'tcg']).default('tcg'),
   /** TCG's translation cache: unbounded, it takes about 1 GiB per machine. */
   tbSizeMiB: z.number().int().min(32).max(2048).default(256),
   /**
@@ -64,9 +66,9 @@ export async function startLabMachine(options: LabMachineOptions): Promise<LabMa
     '-machine',
     'pc',
     '-accel',
-    `tcg,tb-size=${settings.tbSizeMiB}`,
+    settings.accelerator === 'kvm' ? 'kvm' : `tcg,tb-size=${settings.tbSizeMiB}`,
     '-cpu',
-    'max',
+    settings.accelerator === 'kvm' ? 'host' : 'max',
     '-m',
     String(settings.memoryMiB),
     '-smp',
