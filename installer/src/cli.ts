@@ -39,6 +39,7 @@ const COMMANDS = {
   binaries: async () => (await import('./commands/binaries.ts')).binariesCommand(),
   'boot-server': async () => (await import('./commands/boot-server.ts')).bootServerCommand(),
   machines: async () => (await import('./commands/machines.ts')).machinesCommand(),
+  lab: async () => (await import('./commands/lab.ts')).labCommand(),
   rotate: async () => (await import('./commands/rotate.ts')).rotateCommand(),
 } satisfies Record<string, () => Promise<Command>>;
 

@@ -1,7 +1,7 @@
 import { StrataError } from '@strata/api';
 
 /** The packages every PXE end-to-end test needs on the host, as Debian names them. */
-export const PXE_HOST_PACKAGES = 'qemu-system-x86 ipxe-qemu linux-image-amd64 busybox-static cpio';
+export const PXE_HOST_PACKAGES = 'qemu-system-x86 ipxe-qemu linux-image-amd64 busybox-static cpio dnsmasq-base';
 
 /** A program, ROM or kernel the PXE test needs is not installed on this machine. */
 export class HostToolMissingError extends StrataError {

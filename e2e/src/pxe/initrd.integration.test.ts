@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { UDHCPC_SCRIPT_PATH } from './guest-init.ts';
 import { findPxeHostTools, type PxeHostTools } from './host-tools.ts';
 import { buildInitrd } from './initrd.ts';
-import { pipeThrough } from './pipe-through.ts';
+import { pipeThrough } from '@strata/host';
 
 describe('the PXE test initramfs', () => {
   let tools: PxeHostTools;

@@ -3,16 +3,16 @@
 // the kernel's "newc" format and gzipped. The result is cached outside the
 // clone under a hash of everything that goes in, so reruns cost nothing.
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip, zstdDecompress } from 'node:zlib';
 import { defaultCacheRoot } from '@strata/binaries';
-import { writeFileAtomic } from '@strata/host';
+import { pipeThrough, writeFileAtomic } from '@strata/host';
+import { packNewcArchive } from '@strata/lab';
 import { InitrdBuildError } from './errors.ts';
 import { initScript, udhcpcScript, UDHCPC_SCRIPT_PATH } from './guest-init.ts';
-import { pipeThrough } from './pipe-through.ts';
 import type { PxeHostTools } from './host-tools.ts';
 import {
   GUEST_NETWORK_MODULES,
@@ -69,7 +69,7 @@ export async function buildInitrd(
     for (const file of files) {
       await writeFileAtomic(join(staging, file.path), file.content, file.mode);
     }
-    const archive = await packNewc(tools.cpio, staging);
+    const archive = await packNewcArchive(tools.cpio, staging);
     const partial = `${path}.${process.pid}.partial`;
     await writeFile(partial, await promisify(gzip)(archive, { level: 9 }));
     await rename(partial, path);
@@ -104,18 +104,6 @@ function fingerprint(files: readonly InitrdFile[]): string {
     hash.update(`\0${file.path}\0${file.mode.toString(8)}\0${file.content.length}\0`).update(file.content);
   }
   return hash.digest('hex').slice(0, 24);
-}
-
-/** `find . | cpio -o -H newc`, with names sorted and every file owned by root. */
-async function packNewc(cpio: string, root: string): Promise<Buffer> {
-  const entries = (await readdir(root, { recursive: true })).sort();
-  const list = ['.', ...entries].join('\n') + '\n';
-  return pipeThrough(
-    cpio,
-    ['--create', '--format=newc', '--owner=0:0', '--reproducible', '--quiet'],
-    Buffer.from(list),
-    root,
-  );
 }
 
 async function exists(path: string): Promise<boolean> {

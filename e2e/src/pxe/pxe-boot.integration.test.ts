@@ -1,7 +1,9 @@
 // A real iPXE client against Strata's boot server: QEMU machines boot from
 // the network, iPXE follows /boot.ipxe -> /ipxe -> kernel and initrd from
 // /assets/, and the booted initramfs fetches its Ignition config from the
-// URL on its kernel command line, as Flatcar's first boot does.
+// URL on its kernel command line, as Flatcar's first boot does. The machines
+// are on the lab's private network (@strata/lab): the boot server listens on
+// the host's address there, and the lab's DHCP server points iPXE at it.
 import assert from 'node:assert/strict';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,9 +20,10 @@ import {
   type CapturedLogger,
   type TemporaryDirectory,
 } from '@strata/boot-server/testing';
-import { findPxeHostTools, type PxeHostTools } from './host-tools.ts';
+import { LabNetwork, type LabNic } from '@strata/lab';
+import { findPxeHostTools } from './host-tools.ts';
 import { buildInitrd } from './initrd.ts';
-import { bootMachine, HOST_ADDRESS_FROM_GUEST, type BootResult } from './qemu.ts';
+import { bootMachine, type BootResult } from './qemu.ts';
 
 const PROFILE_ID = 'pxe-e2e';
 const TEMPLATE = 'pxe-e2e.tmpl';
@@ -59,16 +62,20 @@ const BOOT_CHAIN = ['/boot.ipxe', '/ipxe', '/assets/vmlinuz', '/assets/initrd.im
 const BOOT_TIMEOUT_MS = 50_000;
 
 describe('network boot of real iPXE clients from the boot server', () => {
-  let tools: PxeHostTools;
+  let labDir: TemporaryDirectory;
+  let network: LabNetwork;
+  const nics = new Map<string, LabNic>();
   let dataDir: TemporaryDirectory;
   let assetsDir: TemporaryDirectory;
   let store: DataDirectoryStore;
   let server: BootServer;
   let log: CapturedLogger;
-  let bootfileUrl: string;
 
   before(async () => {
-    tools = await findPxeHostTools();
+    const tools = await findPxeHostTools();
+    labDir = await temporaryDirectory('strata-pxe-lab-');
+    network = await LabNetwork.create({ workDir: labDir.path, name: 'pxe-e2e' });
+    for (const machine of MACHINES) nics.set(machine.mac, await network.addMachine(machine));
     const initrd = await buildInitrd(tools);
     assetsDir = await temporaryDirectory('strata-pxe-assets-');
     await copyFile(tools.kernel.image, join(assetsDir.path, 'vmlinuz'));
@@ -88,11 +95,16 @@ describe('network boot of real iPXE clients from the boot server', () => {
     });
     log = captureLogger('debug');
     store = await DataDirectoryStore.open({ dataPath: dataDir.path, logger: log.logger });
-    server = await startBootServer({ address: '127.0.0.1:0', store, assetsPath: assetsDir.path, logger: log.logger });
+    server = await startBootServer({
+      address: `${network.hostAddress}:0`,
+      store,
+      assetsPath: assetsDir.path,
+      logger: log.logger,
+    });
 
     // The profile names the server's own port, known only now that it listens.
     const port = new URL(server.url).port;
-    const guestBase = `http://${HOST_ADDRESS_FROM_GUEST}:${port}`;
+    const guestBase = `http://${network.hostAddress}:${port}`;
     await writeDataDir(dataDir.path, {
       profiles: [
         aProfile({
@@ -112,7 +124,7 @@ describe('network boot of real iPXE clients from the boot server', () => {
       ],
     });
     await store.refresh();
-    bootfileUrl = `${guestBase}/boot.ipxe`;
+    await network.startDhcp({ bootfileUrl: `${guestBase}/boot.ipxe` });
   });
 
   after(async () => {
@@ -120,12 +132,16 @@ describe('network boot of real iPXE clients from the boot server', () => {
     await store?.close();
     await dataDir?.remove();
     await assetsDir?.remove();
+    await network?.close();
+    await labDir?.remove();
   });
 
   /** Boots `machine` and returns what it printed, with the paths the server served meanwhile. */
   async function boot(machine: Machine, signal: AbortSignal): Promise<{ result: BootResult; paths: string[] }> {
     const firstLine = log.lines().length;
-    const result = await bootMachine({ tools, mac: machine.mac, bootfileUrl, timeoutMs: BOOT_TIMEOUT_MS, signal });
+    const nic = nics.get(machine.mac);
+    assert.ok(nic, `${machine.mac} is on the lab network`);
+    const result = await bootMachine({ network, nic, timeoutMs: BOOT_TIMEOUT_MS, signal });
     const paths = log
       .lines()
       .slice(firstLine)

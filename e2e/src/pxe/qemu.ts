@@ -1,32 +1,24 @@
-// Boots one QEMU machine from the network, as a bare-metal machine would:
-// SeaBIOS runs iPXE's virtio ROM, QEMU's user-mode DHCP hands it the boot
-// server's /boot.ipxe as its boot file, and from there the boot server decides
+// Boots one QEMU machine from the network, as a bare-metal machine would, on the lab's private network (a bridge and
+// a tap inside a network namespace, no route out, never QEMU's user-mode network): SeaBIOS runs iPXE's virtio ROM,
+// the lab's DHCP server hands it the boot server's /boot.ipxe as its boot file, and from there the boot server decides
 // everything. The guest's serial console is the only thing read back.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logTail, ManagedProcess } from '@strata/host';
-import { z } from 'zod';
+import { logTail } from '@strata/host';
+import { startLabMachine, type LabNetwork, type LabNic } from '@strata/lab';
 import { PxeBootError } from './errors.ts';
-import type { PxeHostTools } from './host-tools.ts';
 import { readSerialVerdict } from './serial-output.ts';
 
-const bootOptionsSchema = z.object({
-  /** The NIC's MAC, colon form, e.g. 52:54:00:12:34:56. */
-  mac: z
-    .string()
-    .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'must be a lower-case colon-separated MAC such as 52:54:00:12:34:56'),
-  /** What DHCP names as the boot file: the boot server's /boot.ipxe, as the guest reaches it. */
-  bootfileUrl: z.url({ protocol: /^http$/ }),
-  timeoutMs: z.number().int().positive(),
-});
-
-export type BootOptions = z.input<typeof bootOptionsSchema> & {
-  readonly tools: PxeHostTools;
+export interface BootOptions {
+  readonly network: LabNetwork;
+  /** The machine's NIC on the lab network, from `network.addMachine`. */
+  readonly nic: LabNic;
+  readonly timeoutMs: number;
   /** Stops the machine early, e.g. a test's `t.signal`. */
   readonly signal?: AbortSignal;
-};
+}
 
 export interface BootResult {
   /** The Ignition config the guest fetched and printed, byte for byte. */
@@ -36,28 +28,25 @@ export interface BootResult {
   readonly serialLog: string;
 }
 
-/** How the guest reaches the host's loopback in QEMU's user-mode network. */
-export const HOST_ADDRESS_FROM_GUEST = '10.0.2.2';
-
 export async function bootMachine(options: BootOptions): Promise<BootResult> {
-  const { mac, bootfileUrl, timeoutMs } = bootOptionsSchema.parse(options);
-  const { tools, signal } = options;
+  const { network, nic, timeoutMs, signal } = options;
+  const { mac } = nic;
   const workDir = await mkdtemp(join(tmpdir(), `strata-pxe-${mac.replaceAll(':', '')}-`));
-  const serialFile = join(workDir, 'serial.log');
   const started = performance.now();
-  // Under a guardian: QEMU cannot outlive this process, even if it is killed.
-  const machine = ManagedProcess.start({
-    name: `qemu (${mac})`,
-    command: tools.qemu,
-    args: qemuArguments(mac, bootfileUrl, serialFile),
-    logFile: join(workDir, 'qemu.log'),
-    gracePeriodMs: 2_000,
+  const machine = await startLabMachine({
+    network,
+    nic,
+    workDir,
+    memoryMiB: 512,
+    boot: 'network',
+    noReboot: true,
     removeWhenOrphaned: [workDir],
   });
+  const serialFile = machine.serialFile;
   const stopWaiting = new AbortController();
   try {
     const outcome = await Promise.race([
-      machine.exited.then(() => 'powered-off' as const),
+      machine.process.exited.then(() => 'powered-off' as const),
       sleep(timeoutMs, 'timed-out' as const, {
         signal: signal === undefined ? stopWaiting.signal : AbortSignal.any([stopWaiting.signal, signal]),
       }).catch(() => 'aborted' as const),
@@ -76,13 +65,14 @@ export async function bootMachine(options: BootOptions): Promise<BootResult> {
     }[outcome];
     throw new PxeBootError(
       `machine ${mac} ${state} without printing its Ignition config (${why}).\n` +
-        `QEMU: ${tools.qemu} ${machine.spec.args.join(' ')}\nQEMU log:\n${await logTail(machine.spec.logFile, 20)}\n` +
+        `QEMU: ${machine.commandLine}\nQEMU log:\n${await logTail(machine.logFile, 20)}\n` +
+        `The lab's DHCP server (dnsmasq):\n${await logTail(network.dhcpLogFile, 12)}\n` +
         `Serial console:\n${serial.toString('utf8').split('\n').slice(-40).join('\n')}`,
-      { mac, bootfileUrl, outcome },
+      { mac, outcome },
     );
   } finally {
     stopWaiting.abort();
-    await machine.stop();
+    await machine.process.stop();
     await rm(workDir, { recursive: true, force: true });
   }
 }
@@ -95,32 +85,4 @@ async function readSerialLog(path: string): Promise<Buffer> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw error;
   }
-}
-
-function qemuArguments(mac: string, bootfileUrl: string, serialFile: string): string[] {
-  return [
-    // graphics=off: SeaBIOS and iPXE write to the serial console too, which shows where a boot stopped.
-    '-machine',
-    'pc,accel=tcg,graphics=off',
-    '-cpu',
-    'max',
-    '-m',
-    '512',
-    '-smp',
-    '1',
-    '-no-reboot',
-    '-display',
-    'none',
-    '-monitor',
-    'none',
-    '-serial',
-    `file:${serialFile}`,
-    // QEMU's option syntax escapes a comma by doubling it.
-    '-netdev',
-    `user,id=n0,bootfile=${bootfileUrl.replaceAll(',', ',,')}`,
-    '-device',
-    `virtio-net-pci,netdev=n0,mac=${mac}`,
-    '-boot',
-    'n',
-  ];
 }

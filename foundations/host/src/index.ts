@@ -5,6 +5,8 @@ export * from './process/run-command.ts';
 export * from './process/guardian-spec.ts';
 export * from './process/cri-log.ts';
 export * from './process/process-memory.ts';
+export * from './process/host-tool.ts';
+export * from './process/pipe-through.ts';
 export * from './fs/atomic-write.ts';
 export * from './fs/lock-file.ts';
 export * from './fs/read-if-present.ts';
@@ -14,6 +16,7 @@ export { httpsRequest, type HttpsAnswer, type HttpsRequestOptions } from './http
 export * from './wait/wait-for.ts';
 export * from './wait/until-aborted.ts';
 export * from './net/free-port.ts';
+export * from './net/network-namespace.ts';
 export * from './sync/keyed-queue.ts';
 export * from './sync/latest-writer.ts';
 export * from './sync/settle-bounded.ts';
