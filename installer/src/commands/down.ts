@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
+import { waitFor, WaitTimeoutError } from '@strata/host';
 import { clusterDirectoryOf, type ClusterDirectoryOptions } from './cluster-directory-option.ts';
 
 const STOP_TIMEOUT_MS = 90_000;
@@ -18,15 +18,18 @@ export function downCommand(): Command {
       }
       process.stderr.write(`Stopping strata up (pid ${pid}) for ${directory.path} …\n`);
       process.kill(pid, 'SIGTERM');
-      const deadline = Date.now() + STOP_TIMEOUT_MS;
-      while ((await directory.runningPid()) !== undefined) {
-        if (Date.now() > deadline) {
-          process.stderr.write(
-            `strata up (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000}s; its components stop when it exits (kill -9 ${pid}).\n`,
-          );
-          process.exit(1);
-        }
-        await sleep(200);
+      try {
+        await waitFor(
+          `strata up (pid ${pid}) to stop`,
+          async () => ((await directory.runningPid()) === undefined ? true : undefined),
+          { timeoutMs: STOP_TIMEOUT_MS, intervalMs: 200 },
+        );
+      } catch (error) {
+        if (!(error instanceof WaitTimeoutError)) throw error;
+        process.stderr.write(
+          `strata up (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000}s; its components stop when it exits (kill -9 ${pid}).\n`,
+        );
+        process.exit(1);
       }
       process.stderr.write('Stopped.\n');
     });

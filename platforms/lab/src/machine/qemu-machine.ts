@@ -63,8 +63,9 @@ export async function startLabMachine(options: LabMachineOptions): Promise<LabMa
   const serialFile = join(options.workDir, `${options.nic.hostname}.serial.log`);
   const logFile = join(options.workDir, `${options.nic.hostname}.qemu.log`);
   const args = [
+    // graphics=off: SeaBIOS and iPXE write to the serial console too, which shows where a boot stopped.
     '-machine',
-    'pc',
+    'pc,graphics=off',
     '-accel',
     settings.accelerator === 'kvm' ? 'kvm' : `tcg,tb-size=${settings.tbSizeMiB}`,
     '-cpu',
