@@ -3,14 +3,11 @@
 // of the root reports what Ignition left there: a file, a unit it enabled (which ran in the root and wrote to the
 // serial console), the user core with an SSH key. The console shows Ignition's stages finishing in the initramfs,
 // before the switch to the root; a config Ignition refuses stops the boot there, with Ignition's error on the console.
-// A third boot takes the metal platform's path: the config from ignition.config.url= over HTTP, with the network that
-// dracut brings up in the initramfs for it (rd.neednet=1 ip=dhcp on QEMU's user-mode network, whose 10.0.2.2 is the
-// host's loopback, where this test serves the config).
+// The metal platform's path (the config from ignition.config.url= over HTTP, DHCP in the initramfs) is the machine
+// lab's test, on the lab's network: e2e/src/lab/node-image-pxe.integration.test.ts.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
@@ -179,65 +176,4 @@ describe('a first boot whose Ignition config Ignition refuses', () => {
     assert.doesNotMatch(serial, /Welcome to Strata node image/);
     assert.doesNotMatch(serial, new RegExp(CHECK_PREFIX));
   });
-});
-
-/** Serves one config over HTTP on the host's loopback, and remembers who asked for what. */
-async function serveConfig(config: string): Promise<{ server: Server; port: number; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((request, response) => {
-    requests.push(`${request.method ?? '?'} ${request.url ?? '?'}`);
-    if (request.url === '/config.ign') {
-      response.writeHead(200, { 'content-type': 'application/vnd.coreos.ignition+json' }).end(config);
-    } else {
-      response.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  return { server, port: (server.address() as AddressInfo).port, requests };
-}
-
-describe('a first boot on the metal platform, with the config fetched over the network', () => {
-  it(
-    'brings up DHCP in the initramfs, fetches the config, and applies it',
-    { timeout: BOOT_TIMEOUT_MS + 60_000 },
-    async () => {
-      const image = await ensureNodeImage();
-      const token = randomUUID();
-      const served = await serveConfig(
-        ignitionConfig({ files: [{ path: '/etc/strata/fetched', contents: `fetched ${token}\n` }] }),
-      );
-      try {
-        const boot = await bootWithCheck(image, {
-          timeoutMs: BOOT_TIMEOUT_MS,
-          network: 'user',
-          kernelArgs: [
-            'ignition.firstboot',
-            'ignition.platform.id=metal',
-            `ignition.config.url=http://10.0.2.2:${String(served.port)}/config.ign`,
-            'rd.neednet=1',
-            'ip=dhcp',
-          ],
-          checkScript: 'say "fetched $(cat /etc/strata/fetched 2>&1)"',
-        });
-        process.stderr.write(
-          `[node-image] metal first boot: → Ignition (files) finished ${seconds(boot.marks.ignitionFiles)}, ` +
-            `→ check done ${seconds(boot.marks.checkEnd)}\n`,
-        );
-        assert.deepEqual(served.requests, ['GET /config.ign']);
-        assert.equal(
-          boot.check.find((line) => line.startsWith('fetched '))?.slice('fetched '.length),
-          `fetched ${token}`,
-        );
-        const lines = boot.serialLog.split('\n');
-        const fetched = lines.findIndex((line) => /Finished .*Ignition \(fetch\)/.test(line));
-        const root = lines.findIndex((line) => /Welcome to Strata node image/.test(line));
-        assert.ok(fetched >= 0 && fetched < root, `Ignition (fetch) did not finish before the switch to the root`);
-      } finally {
-        await new Promise((resolve) => served.server.close(resolve));
-      }
-    },
-  );
 });

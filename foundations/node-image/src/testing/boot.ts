@@ -1,5 +1,5 @@
 // Boots a node image under QEMU (TCG) for tests: a direct kernel boot of the image's kernel and initramfs with a
-// copy of its root file system, no network (or QEMU's user-mode one), the serial console in a file that is read as it
+// copy of its root file system, no network (a boot that needs one runs on the machine lab's), the serial console in a file that is read as it
 // grows. The copy gets a check unit (written with debugfs, so nothing is mounted) that waits for containerd, runs the
 // pinned binaries, prints what it saw; the host then stops QEMU. The image itself never holds the check. An Ignition
 // config can be handed to the guest through QEMU's fw_cfg, where Ignition's qemu platform reads it.
@@ -94,54 +94,159 @@ export interface BootOptions {
   readonly ignitionConfig?: string;
   /** Shell lines the check runs after its own and before its last line; `say` prints a line with the prefix. */
   readonly checkScript?: string;
-  /** 'user': one virtio NIC on QEMU's user-mode network (the host is 10.0.2.2 to the guest); default none. */
-  readonly network?: 'none' | 'user';
   /** A console line that means the boot failed (e.g. Ignition's failure): the boot ends there, with the error. */
   readonly failWhen?: RegExp;
 }
 
-/** Boots a copy of `image` with the check unit and returns what the check printed; throws with the console's tail. */
+export interface CheckedDiskOptions {
+  /** Shell lines the check runs after its own and before its last line; `say` prints a line with the prefix. */
+  readonly checkScript?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * A sparse copy of the image's root in `workDir` with the check unit and script added by debugfs (nothing mounted);
+ * the image itself never holds the check. Returns the copy's path.
+ */
+export async function prepareCheckedDisk(
+  image: NodeImage,
+  workDir: string,
+  options: CheckedDiskOptions = {},
+): Promise<string> {
+  const env = options.env ?? process.env;
+  const [debugfs, cp] = [await findHostTool('debugfs', env), await findHostTool('cp', env)];
+  const disk = join(workDir, 'rootfs.ext4');
+  // Sparse: the file system is mostly free space.
+  const copied = await runCommand(cp, ['--sparse=always', image.rootfs, disk]);
+  if (copied.code !== 0) throw new NodeImageBootError(`cp failed: ${copied.stderr}`, { from: image.rootfs });
+  const script = checkScript(options.checkScript === undefined ? '' : `${options.checkScript.trimEnd()}\n`);
+  await writeFile(join(workDir, 'check.service'), CHECK_UNIT_TEXT);
+  await writeFile(join(workDir, 'check.sh'), script);
+  await writeFile(
+    join(workDir, 'debugfs.cmd'),
+    [
+      `write ${join(workDir, 'check.service')} /etc/systemd/system/${CHECK_UNIT}`,
+      `write ${join(workDir, 'check.sh')} /etc/strata-boot-check.sh`,
+    ].join('\n') + '\n',
+  );
+  const debug = await runCommand(debugfs, ['-w', '-f', join(workDir, 'debugfs.cmd'), disk]);
+  // debugfs exits 0 even when a request fails: read both files back to know.
+  const unit = await runCommand(debugfs, ['-R', `cat /etc/systemd/system/${CHECK_UNIT}`, disk]);
+  const written = await runCommand(debugfs, ['-R', 'cat /etc/strata-boot-check.sh', disk]);
+  if (debug.code !== 0 || unit.stdout !== CHECK_UNIT_TEXT || written.stdout !== script) {
+    throw new NodeImageBootError(`debugfs could not add the check unit to ${disk}: ${debug.stdout}${debug.stderr}`, {
+      disk,
+    });
+  }
+  return disk;
+}
+
+/**
+ * The kernel arguments of a boot of a checked disk: its root, the console on the first serial port, the check unit.
+ * panic=-1: a kernel panic reboots at once, which -no-reboot turns into QEMU's exit. The serial getty is masked:
+ * while a unit holds the console, systemd stops printing its status there, and the status lines time the boot.
+ */
+export function checkedBootArguments(image: NodeImage): string[] {
+  return [
+    `root=LABEL=${image.rootLabel}`,
+    'rw',
+    'console=ttyS0',
+    'panic=-1',
+    `systemd.wants=${CHECK_UNIT}`,
+    'systemd.mask=serial-getty@ttyS0.service',
+  ];
+}
+
+export interface WatchOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** A console line that means the boot failed (e.g. Ignition's failure): the boot ends there, with the error. */
+  readonly failWhen?: RegExp;
+  /** How the machine was started, for the error message (QEMU's command line and log). */
+  readonly describe: () => Promise<string>;
+}
+
+/**
+ * Reads a running machine's serial console as it grows until the check's last line, a `failWhen` line, QEMU's exit or
+ * the time-out, timing each mark from `started`; returns what the check printed or throws with the console's tail.
+ */
+export async function watchCheckedBoot(
+  machine: ManagedProcess,
+  serialFile: string,
+  started: number,
+  options: WatchOptions,
+): Promise<CheckedBoot> {
+  const marks: { -readonly [K in keyof BootMarks]: number } = {};
+  let exited = false;
+  void machine.exited.then(() => {
+    exited = true;
+  });
+  let serial: string;
+  let failed: string | undefined;
+  let qemuPeakBytes: number | undefined;
+  const qemuPid = await Promise.race([machine.pid.catch(() => undefined), sleep(5_000, undefined)]);
+  const deadline = started + options.timeoutMs;
+  // Polled rather than piped, so that each mark gets the time it first appeared to within the poll interval.
+  while (
+    !exited &&
+    marks.checkEnd === undefined &&
+    failed === undefined &&
+    performance.now() < deadline &&
+    options.signal?.aborted !== true
+  ) {
+    await sleep(100);
+    const memory = qemuPid === undefined ? undefined : await readProcessMemory(qemuPid);
+    if (memory !== undefined && Number.isFinite(memory.peakBytes)) qemuPeakBytes = memory.peakBytes;
+    serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
+    const now = performance.now() - started;
+    for (const [name, pattern] of MARKS) if (marks[name] === undefined && pattern.test(serial)) marks[name] = now;
+    failed = options.failWhen?.exec(serial)?.[0];
+  }
+  const durationMs = performance.now() - started;
+  serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
+  for (const [name, pattern] of MARKS) if (marks[name] === undefined && pattern.test(serial)) marks[name] = durationMs;
+  const check = serial
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''))
+    .filter((line) => line.startsWith(`${CHECK_PREFIX} `))
+    .map((line) => line.slice(CHECK_PREFIX.length + 1));
+  if (!check.includes('end')) {
+    const state =
+      failed !== undefined
+        ? `the console showed "${failed}" after ${Math.round(durationMs)} ms`
+        : exited
+          ? `QEMU exited after ${Math.round(durationMs)} ms`
+          : `still running after ${Math.round(durationMs)} ms`;
+    throw new NodeImageBootError(
+      `the node image's check did not finish (${state}).\n${await options.describe()}\n` +
+        `Serial console:\n${serial.split('\n').slice(-60).join('\n')}`,
+      // The whole console, for a test that expects the failure and reads what it said.
+      { marks, serialLog: serial, ...(failed === undefined ? {} : { failed }) },
+    );
+  }
+  return { check, marks, durationMs, serialLog: serial, ...(qemuPeakBytes === undefined ? {} : { qemuPeakBytes }) };
+}
+
+/**
+ * Boots a copy of `image` with the check unit, directly (QEMU loads the kernel and the initramfs) and without a
+ * network, and returns what the check printed; throws with the console's tail.
+ */
 export async function bootWithCheck(image: NodeImage, options: BootOptions): Promise<CheckedBoot> {
   const env = options.env ?? process.env;
-  const [qemu, debugfs, cp] = [
-    await findHostTool('qemu-system-x86_64', env),
-    await findHostTool('debugfs', env),
-    await findHostTool('cp', env),
-  ];
+  const qemu = await findHostTool('qemu-system-x86_64', env);
   const workDir = await mkdtemp(join(tmpdir(), 'strata-node-image-boot-'));
   let machine: ManagedProcess | undefined;
   try {
-    const disk = join(workDir, 'rootfs.ext4');
-    // Sparse: the file system is mostly free space.
-    const copied = await runCommand(cp, ['--sparse=always', image.rootfs, disk]);
-    if (copied.code !== 0) throw new NodeImageBootError(`cp failed: ${copied.stderr}`, { from: image.rootfs });
-    const script = checkScript(options.checkScript === undefined ? '' : `${options.checkScript.trimEnd()}\n`);
-    await writeFile(join(workDir, 'check.service'), CHECK_UNIT_TEXT);
-    await writeFile(join(workDir, 'check.sh'), script);
-    await writeFile(
-      join(workDir, 'debugfs.cmd'),
-      [
-        `write ${join(workDir, 'check.service')} /etc/systemd/system/${CHECK_UNIT}`,
-        `write ${join(workDir, 'check.sh')} /etc/strata-boot-check.sh`,
-      ].join('\n') + '\n',
-    );
-    const debug = await runCommand(debugfs, ['-w', '-f', join(workDir, 'debugfs.cmd'), disk]);
-    // debugfs exits 0 even when a request fails: read both files back to know.
-    const unit = await runCommand(debugfs, ['-R', `cat /etc/systemd/system/${CHECK_UNIT}`, disk]);
-    const written = await runCommand(debugfs, ['-R', 'cat /etc/strata-boot-check.sh', disk]);
-    if (debug.code !== 0 || unit.stdout !== CHECK_UNIT_TEXT || written.stdout !== script) {
-      throw new NodeImageBootError(`debugfs could not add the check unit to ${disk}: ${debug.stdout}${debug.stderr}`, {
-        disk,
-      });
-    }
-
+    const disk = await prepareCheckedDisk(image, workDir, {
+      env,
+      ...(options.checkScript === undefined ? {} : { checkScript: options.checkScript }),
+    });
     const serialFile = join(workDir, 'serial.log');
     const fwCfg: string[] = [];
     if (options.ignitionConfig !== undefined) {
       await writeFile(join(workDir, 'config.ign'), options.ignitionConfig);
       fwCfg.push('-fw_cfg', `name=opt/com.coreos/config,file=${join(workDir, 'config.ign')}`);
     }
-    const nic = options.network === 'user' ? ['-nic', 'user,model=virtio-net-pci'] : ['-nic', 'none'];
     const args = [
       '-machine',
       'pc',
@@ -159,24 +264,21 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       'none',
       '-serial',
       `file:${serialFile}`,
-      ...nic,
+      // Never QEMU's user-mode network: a boot that needs one runs on the machine lab's (@strata/lab).
+      '-nic',
+      'none',
       ...fwCfg,
       '-kernel',
       image.kernel,
       '-initrd',
       image.initrd,
       '-append',
-      // panic=-1: a kernel panic reboots at once, which -no-reboot turns into QEMU's exit.
-      // The serial getty is masked: while a unit holds the console, systemd stops printing its status there, and
-      // the status lines are how the host times the boot.
-      `root=LABEL=${image.rootLabel} rw console=ttyS0 panic=-1 systemd.wants=${CHECK_UNIT} ` +
-        'systemd.mask=serial-getty@ttyS0.service' +
-        (options.kernelArgs === undefined || options.kernelArgs.length === 0 ? '' : ` ${options.kernelArgs.join(' ')}`),
+      [...checkedBootArguments(image), ...(options.kernelArgs ?? [])].join(' '),
       '-drive',
       `file=${disk},format=raw,if=virtio`,
     ];
     const started = performance.now();
-    machine = ManagedProcess.start({
+    const running = ManagedProcess.start({
       name: 'qemu (node image)',
       command: qemu,
       args,
@@ -184,56 +286,13 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       gracePeriodMs: 2_000,
       removeWhenOrphaned: [workDir],
     });
-    const marks: { -readonly [K in keyof BootMarks]: number } = {};
-    let exited = false;
-    void machine.exited.then(() => {
-      exited = true;
+    machine = running;
+    return await watchCheckedBoot(running, serialFile, started, {
+      timeoutMs: options.timeoutMs,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.failWhen === undefined ? {} : { failWhen: options.failWhen }),
+      describe: async () => `QEMU: ${qemu} ${args.join(' ')}\nQEMU log:\n${await logTail(running.spec.logFile, 20)}`,
     });
-    let serial = '';
-    let failed: string | undefined;
-    let qemuPeakBytes: number | undefined;
-    const qemuPid = await Promise.race([machine.pid.catch(() => undefined), sleep(5_000, undefined)]);
-    const deadline = started + options.timeoutMs;
-    // Polled rather than piped, so that each mark gets the time it first appeared to within the poll interval.
-    while (
-      !exited &&
-      marks.checkEnd === undefined &&
-      failed === undefined &&
-      performance.now() < deadline &&
-      options.signal?.aborted !== true
-    ) {
-      await sleep(100);
-      const memory = qemuPid === undefined ? undefined : await readProcessMemory(qemuPid);
-      if (memory !== undefined && Number.isFinite(memory.peakBytes)) qemuPeakBytes = memory.peakBytes;
-      serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
-      const now = performance.now() - started;
-      for (const [name, pattern] of MARKS) if (marks[name] === undefined && pattern.test(serial)) marks[name] = now;
-      failed = options.failWhen?.exec(serial)?.[0];
-    }
-    const durationMs = performance.now() - started;
-    serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
-    for (const [name, pattern] of MARKS)
-      if (marks[name] === undefined && pattern.test(serial)) marks[name] = durationMs;
-    const check = serial
-      .split('\n')
-      .map((line) => line.replace(/\r$/, ''))
-      .filter((line) => line.startsWith(`${CHECK_PREFIX} `))
-      .map((line) => line.slice(CHECK_PREFIX.length + 1));
-    if (!check.includes('end')) {
-      const state =
-        failed !== undefined
-          ? `the console showed "${failed}" after ${Math.round(durationMs)} ms`
-          : exited
-            ? `QEMU exited after ${Math.round(durationMs)} ms`
-            : `still running after ${Math.round(durationMs)} ms`;
-      throw new NodeImageBootError(
-        `the node image's check did not finish (${state}).\nQEMU: ${qemu} ${args.join(' ')}\n` +
-          `QEMU log:\n${await logTail(join(workDir, 'qemu.log'), 20)}\nSerial console:\n${serial.split('\n').slice(-60).join('\n')}`,
-        // The whole console, for a test that expects the failure and reads what it said.
-        { marks, serialLog: serial, ...(failed === undefined ? {} : { failed }) },
-      );
-    }
-    return { check, marks, durationMs, serialLog: serial, ...(qemuPeakBytes === undefined ? {} : { qemuPeakBytes }) };
   } finally {
     await machine?.stop();
     await rm(workDir, { recursive: true, force: true });

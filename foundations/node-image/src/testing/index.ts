@@ -1,4 +1,16 @@
-export { bootWithCheck, CHECK_PREFIX, CHECK_UNIT, type BootMarks, type BootOptions, type CheckedBoot } from './boot.ts';
+export {
+  bootWithCheck,
+  CHECK_PREFIX,
+  CHECK_UNIT,
+  checkedBootArguments,
+  prepareCheckedDisk,
+  watchCheckedBoot,
+  type BootMarks,
+  type BootOptions,
+  type CheckedBoot,
+  type CheckedDiskOptions,
+  type WatchOptions,
+} from './boot.ts';
 export {
   IGNITION_SPEC_VERSION,
   ignitionConfig,
