@@ -96,8 +96,12 @@ export interface BootOptions {
   readonly checkScript?: string;
   /** 'user': one virtio NIC on QEMU's user-mode network (the host is 10.0.2.2 to the guest); default none. */
   readonly network?: 'none' | 'user';
-  /** A console line that means the boot failed (e.g. Ignition's failure): the boot ends there, with the error. */
-  readonly failWhen?: RegExp;
+  /**
+   * Console lines that together mean the boot failed (e.g. systemd's line for a failed Ignition stage and Ignition's
+   * own error): the boot ends once every one has shown, with the error. Several, because lines from different
+   * writers (systemd, journald's forwarding) reach the console in no fixed order.
+   */
+  readonly failWhen?: readonly RegExp[];
 }
 
 /** Boots a copy of `image` with the check unit and returns what the check printed; throws with the console's tail. */
@@ -208,7 +212,7 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
       serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
       const now = performance.now() - started;
       for (const [name, pattern] of MARKS) if (marks[name] === undefined && pattern.test(serial)) marks[name] = now;
-      failed = options.failWhen?.exec(serial)?.[0];
+      failed = failureShown(options.failWhen, serial);
     }
     const durationMs = performance.now() - started;
     serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
@@ -222,7 +226,7 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     if (!check.includes('end')) {
       const state =
         failed !== undefined
-          ? `the console showed "${failed}" after ${Math.round(durationMs)} ms`
+          ? `the console showed ${failed} after ${Math.round(durationMs)} ms`
           : exited
             ? `QEMU exited after ${Math.round(durationMs)} ms`
             : `still running after ${Math.round(durationMs)} ms`;
@@ -238,6 +242,13 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     await machine?.stop();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** The lines that matched, quoted, once every pattern has matched; undefined before (or without patterns). */
+function failureShown(patterns: readonly RegExp[] | undefined, serial: string): string | undefined {
+  if (patterns === undefined || patterns.length === 0) return undefined;
+  const shown = patterns.map((pattern) => pattern.exec(serial)?.[0]);
+  return shown.every((line) => line !== undefined) ? shown.map((line) => `"${line}"`).join(' and ') : undefined;
 }
 
 /** systemd colours its status lines; the marks are read without the colours. */
