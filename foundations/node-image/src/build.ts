@@ -204,6 +204,8 @@ export async function buildNodeImageTree(
   await writeFile(join(tree, 'etc/machine-id'), '');
   await copyFile(await onlyBootFile(tree, 'vmlinuz-'), join(outDir, 'vmlinuz'));
   await copyFile(await onlyBootFile(tree, 'initrd.img-'), join(outDir, 'initrd.img'));
+  // dracut writes its image 0600; this one holds no secret (it is built for any machine) and QEMU may run as anyone.
+  await chmod(join(outDir, 'initrd.img'), 0o644);
   const initrdMiB = (await stat(join(outDir, 'initrd.img'))).size / MIB;
   progress(`binaries, units and kernel placed in ${seconds()} s; dracut's initramfs: ${initrdMiB.toFixed(1)} MiB`);
 

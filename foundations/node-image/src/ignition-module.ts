@@ -2,6 +2,7 @@
 // the pinned `ignition` binary is built from (ADR 0081): Go's module cache holds it once the binary has been built,
 // and `go mod download` finds it there (or fetches it through the module proxy) and says where.
 import { readdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IGNITION_VERSION } from '@strata/binaries';
 import { runCommand } from '@strata/host';
@@ -26,8 +27,10 @@ export async function ignitionDracutFiles(
   version: string = IGNITION_VERSION,
 ): Promise<IgnitionDracutFile[]> {
   const module = `${IGNITION_GO_MODULE}@${version}`;
-  // GOTOOLCHAIN=local as the binaries' builds: never fetch a toolchain. -mod=mod: run outside any module's go.mod.
+  // GOTOOLCHAIN=local as the binaries' builds: never fetch a toolchain. Run outside any module (the temporary
+  // directory), so that no go.mod or go.sum is read or touched; GOFLAGS is replaced, as the caller's are about a go.mod.
   const result = await runCommand('go', ['mod', 'download', '-json', module], {
+    cwd: tmpdir(),
     env: { ...env, GOTOOLCHAIN: 'local', GOFLAGS: '-mod=mod' },
   }).catch((error: unknown) => {
     throw new NodeImageBuildError(

@@ -184,8 +184,10 @@ omit_dracutmodules+=" ifcfg "
 # Of the file systems, only the root's: without this list a generic initramfs takes every one the kernel has (a third
 # of its modules), and the image can make no other (Ignition formats with the image's mkfs.ext4 alone).
 filesystems+=" ext4 "
-# As initramfs-tools did for bookworm: smaller than gzip, and faster to unpack.
-compress="zstd"
+# zstd as initramfs-tools used for bookworm: smaller than gzip (50 MiB against 68 here), and fast to unpack. At level
+# 9, not dracut's default 15: measured on this initramfs, 1.3 % larger for an eighth of the CPU time (5 s against
+# 38 s), and the build runs dracut twice (the kernel's postinst, then dracut's own trigger).
+compress="zstd -q -9 -T0"
 `;
 
 /**

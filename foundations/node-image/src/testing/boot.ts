@@ -94,8 +94,12 @@ export interface BootOptions {
   readonly ignitionConfig?: string;
   /** Shell lines the check runs after its own and before its last line; `say` prints a line with the prefix. */
   readonly checkScript?: string;
-  /** A console line that means the boot failed (e.g. Ignition's failure): the boot ends there, with the error. */
-  readonly failWhen?: RegExp;
+  /**
+   * Console lines that together mean the boot failed (e.g. systemd's line for a failed Ignition stage and Ignition's
+   * own error): the boot ends once every one has shown, with the error. Several, because lines from different
+   * writers (systemd, journald's forwarding) reach the console in no fixed order.
+   */
+  readonly failWhen?: readonly RegExp[];
 }
 
 export interface CheckedDiskOptions {
@@ -160,8 +164,12 @@ export function checkedBootArguments(image: NodeImage): string[] {
 export interface WatchOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
-  /** A console line that means the boot failed (e.g. Ignition's failure): the boot ends there, with the error. */
-  readonly failWhen?: RegExp;
+  /**
+   * Console lines that together mean the boot failed (e.g. systemd's line for a failed Ignition stage and Ignition's
+   * own error): the boot ends once every one has shown, with the error. Several, because lines from different
+   * writers (systemd, journald's forwarding) reach the console in no fixed order.
+   */
+  readonly failWhen?: readonly RegExp[];
   /** How the machine was started, for the error message (QEMU's command line and log). */
   readonly describe: () => Promise<string>;
 }
@@ -200,7 +208,7 @@ export async function watchCheckedBoot(
     serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
     const now = performance.now() - started;
     for (const [name, pattern] of MARKS) if (marks[name] === undefined && pattern.test(serial)) marks[name] = now;
-    failed = options.failWhen?.exec(serial)?.[0];
+    failed = failureShown(options.failWhen, serial);
   }
   const durationMs = performance.now() - started;
   serial = withoutEscapes(await readFile(serialFile, 'utf8').catch(() => ''));
@@ -213,7 +221,7 @@ export async function watchCheckedBoot(
   if (!check.includes('end')) {
     const state =
       failed !== undefined
-        ? `the console showed "${failed}" after ${Math.round(durationMs)} ms`
+        ? `the console showed ${failed} after ${Math.round(durationMs)} ms`
         : exited
           ? `QEMU exited after ${Math.round(durationMs)} ms`
           : `still running after ${Math.round(durationMs)} ms`;
@@ -297,6 +305,13 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     await machine?.stop();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/** The lines that matched, quoted, once every pattern has matched; undefined before (or without patterns). */
+function failureShown(patterns: readonly RegExp[] | undefined, serial: string): string | undefined {
+  if (patterns === undefined || patterns.length === 0) return undefined;
+  const shown = patterns.map((pattern) => pattern.exec(serial)?.[0]);
+  return shown.every((line) => line !== undefined) ? shown.map((line) => `"${line}"`).join(' and ') : undefined;
 }
 
 /** systemd colours its status lines; the marks are read without the colours. */
