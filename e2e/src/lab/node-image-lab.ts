@@ -1,0 +1,176 @@
+// The machine lab with Strata's node image behind its boot server, for the lab's end-to-end test and its benchmark:
+// the lab's network, Strata's boot server on the lab's host address serving the image's kernel and dracut initramfs
+// with the metal platform's kernel arguments (Ignition fetches the machine's config from the boot server's
+// /ignition, selected by its MAC), and machines that boot it over the network with a checked copy of the image's root
+// as their disk.
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataDirectoryStore, startBootServer, type BootServer } from '@strata/boot-server';
+import {
+  aGroup,
+  aProfile,
+  captureLogger,
+  temporaryDirectory,
+  writeDataDir,
+  type CapturedLogger,
+  type TemporaryDirectory,
+} from '@strata/boot-server/testing';
+import { logTail } from '@strata/host';
+import { LabNetwork, startLabMachine, type LabNic } from '@strata/lab';
+import type { NodeImage } from '@strata/node-image';
+import {
+  checkedBootArguments,
+  prepareCheckedDisk,
+  watchCheckedBoot,
+  type CheckedBoot,
+} from '@strata/node-image/testing';
+
+export interface LabMachineSpec {
+  readonly mac: string;
+  readonly hostname: string;
+  /** The machine's Ignition config; undefined: its profile names a template the boot server lacks (404). */
+  readonly ignition?: string;
+}
+
+export interface BootRequest {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  /** Shell lines for the check (see prepareCheckedDisk). */
+  readonly checkScript?: string;
+  readonly failWhen?: readonly RegExp[];
+}
+
+export interface NodeImageLab {
+  readonly network: LabNetwork;
+  readonly server: BootServer;
+  readonly log: CapturedLogger;
+  readonly nics: ReadonlyMap<string, LabNic>;
+  /** Boots the machine with this MAC from the network once and returns what its check printed. */
+  boot(mac: string, request: BootRequest): Promise<CheckedBoot>;
+  /** `status path` of each request the boot server answered since `from` (a count of log lines). */
+  answered(from?: number): string[];
+  close(): Promise<void>;
+}
+
+export async function startNodeImageLab(
+  image: NodeImage,
+  machines: readonly LabMachineSpec[],
+  name = 'node-image-lab',
+): Promise<NodeImageLab> {
+  const dirs: TemporaryDirectory[] = [];
+  const made = async (prefix: string) => {
+    const dir = await temporaryDirectory(prefix);
+    dirs.push(dir);
+    return dir;
+  };
+  const labDir = await made('strata-lab-');
+  const network = await LabNetwork.create({ workDir: labDir.path, name });
+  let store: DataDirectoryStore | undefined;
+  let server: BootServer | undefined;
+  const close = async () => {
+    await server?.close();
+    await store?.close();
+    await network.close();
+    for (const dir of dirs) await dir.remove();
+  };
+  try {
+    const nics = new Map<string, LabNic>();
+    for (const machine of machines) nics.set(machine.mac, await network.addMachine(machine));
+    const assetsDir = await made('strata-lab-assets-');
+    await copyFile(image.kernel, join(assetsDir.path, 'vmlinuz'));
+    await copyFile(image.initrd, join(assetsDir.path, 'initrd.img'));
+    const dataDir = await made('strata-lab-data-');
+    const log = captureLogger('debug');
+    const opened = await DataDirectoryStore.open({ dataPath: dataDir.path, logger: log.logger });
+    store = opened;
+    const started = await startBootServer({
+      address: `${network.hostAddress}:0`,
+      store: opened,
+      assetsPath: assetsDir.path,
+      logger: log.logger,
+    });
+    server = started;
+    const base = `http://${network.hostAddress}:${new URL(started.url).port}`;
+    const boot = {
+      kernel: '/assets/vmlinuz',
+      initrd: ['/assets/initrd.img'],
+      args: [
+        ...checkedBootArguments(image),
+        'ignition.firstboot',
+        'ignition.platform.id=metal',
+        // iPXE expands ${mac:hexhyp} before the kernel sees its command line.
+        `ignition.config.url=${base}/ignition?mac=\${mac:hexhyp}`,
+        'rd.neednet=1',
+        'ip=dhcp',
+      ],
+    };
+    const templateOf = (machine: LabMachineSpec) =>
+      machine.ignition === undefined ? `missing-${machine.hostname}.ign` : `${machine.hostname}.ign`;
+    await writeDataDir(dataDir.path, {
+      profiles: machines.map((machine) => aProfile({ id: machine.hostname, boot, ignition_id: templateOf(machine) })),
+      groups: machines.map((machine) =>
+        aGroup({ id: machine.hostname, profile: machine.hostname, selector: { mac: machine.mac } }),
+      ),
+      ignition: Object.fromEntries(
+        machines.flatMap((machine) =>
+          machine.ignition === undefined ? [] : [[templateOf(machine), machine.ignition] as const],
+        ),
+      ),
+    });
+    await opened.refresh();
+    await network.startDhcp({ bootfileUrl: `${base}/boot.ipxe` });
+
+    return {
+      network,
+      server: started,
+      log,
+      nics,
+      async boot(mac, request) {
+        const nic = nics.get(mac);
+        if (nic === undefined) throw new Error(`no lab machine has MAC ${mac}`);
+        const workDir = await mkdtemp(join(tmpdir(), `strata-lab-${nic.hostname}-`));
+        try {
+          const disk = await prepareCheckedDisk(image, workDir, {
+            ...(request.checkScript === undefined ? {} : { checkScript: request.checkScript }),
+          });
+          const startedAt = performance.now();
+          const machine = await startLabMachine({
+            network,
+            nic,
+            workDir,
+            disk,
+            boot: 'network',
+            noReboot: true,
+            removeWhenOrphaned: [workDir],
+          });
+          try {
+            return await watchCheckedBoot(machine.process, machine.serialFile, startedAt, {
+              timeoutMs: request.timeoutMs,
+              ...(request.signal === undefined ? {} : { signal: request.signal }),
+              ...(request.failWhen === undefined ? {} : { failWhen: request.failWhen }),
+              describe: async () =>
+                `QEMU: ${machine.commandLine}\nQEMU log:\n${await logTail(machine.logFile, 20)}\n` +
+                `The lab's DHCP server:\n${await logTail(network.dhcpLogFile, 12)}`,
+            });
+          } finally {
+            await machine.process.stop();
+          }
+        } finally {
+          await rm(workDir, { recursive: true, force: true });
+        }
+      },
+      answered(from = 0) {
+        return log
+          .lines()
+          .slice(from)
+          .filter((line) => line['msg'] === 'request')
+          .map((line) => `${String(line['status'])} ${String(line['path'])}`);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
