@@ -1,7 +1,7 @@
 // Finding Ignition's dracut module: through `go mod download -json`, here a stand-in `go` on PATH that answers for a
 // module directory made by the test, so that neither Go nor its module cache is needed.
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -61,6 +61,29 @@ describe("Ignition's dracut module from its Go module source", () => {
     await assert.rejects(
       ignitionDracutFiles(await fakeGo({ Error: 'no network' }, 1), 'v9.9.9'),
       (error: unknown) => error instanceof NodeImageBuildError && /failed \(exit 1\)/.test(error.message),
+    );
+  });
+
+  it("reads Go's module cache where Go keeps it when there is no Go on PATH", async () => {
+    const noGo = await mkdtemp(join(root, 'no-go-'));
+    const cache = join(root, 'modcache');
+    await mkdir(join(cache, 'github.com', 'coreos', 'ignition', 'v2@v9.9.9', 'dracut', '30ignition'), {
+      recursive: true,
+    });
+    await writeFile(join(cache, 'github.com/coreos/ignition/v2@v9.9.9/dracut/30ignition/module-setup.sh'), 'x\n');
+    const files = await ignitionDracutFiles({ PATH: noGo, GOMODCACHE: cache }, 'v9.9.9');
+    assert.deepEqual(
+      files.map((file) => file.source),
+      [join(cache, 'github.com/coreos/ignition/v2@v9.9.9/dracut/30ignition/module-setup.sh')],
+    );
+    // GOPATH's first entry, then pkg/mod, when GOMODCACHE is not set.
+    const gopath = join(root, 'gopath');
+    await mkdir(join(gopath, 'pkg'), { recursive: true });
+    await symlink(cache, join(gopath, 'pkg', 'mod'));
+    assert.equal((await ignitionDracutFiles({ PATH: noGo, GOPATH: `${gopath}:/elsewhere` }, 'v9.9.9')).length, 1);
+    await assert.rejects(
+      ignitionDracutFiles({ PATH: noGo, GOMODCACHE: join(root, 'empty') }, 'v9.9.9'),
+      /Go is not on PATH and Go's module cache has no/,
     );
   });
 
