@@ -11,7 +11,7 @@ import { IgnitionBuilder } from '@strata/assets';
 import { runCommand } from '@strata/host';
 import { ensureNodeImage } from '@strata/node-image';
 import type { BootMarks } from '@strata/node-image/testing';
-import { startNodeImageLab } from '../../src/lab/node-image-lab.ts';
+import { startNodeImageLab } from '../../src/lab/testing/node-image-lab.ts';
 
 const { values } = parseArgs({
   options: {
@@ -45,16 +45,25 @@ const PHASES: readonly [string, keyof BootMarks | 'start', keyof BootMarks][] = 
 const median = (numbers: readonly number[]): number => {
   const sorted = [...numbers].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? NaN) : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? NaN)
+    : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
 };
 
 const imageStarted = performance.now();
 const image = await ensureNodeImage();
-say(`node image ${image.version} from the ${image.source} in ${((performance.now() - imageStarted) / 1000).toFixed(1)} s`);
+say(
+  `node image ${image.version} from the ${image.source} in ${((performance.now() - imageStarted) / 1000).toFixed(1)} s`,
+);
 const machine = { mac: '52:54:00:1a:be:01', hostname: 'bench-1' };
 const lab = await startNodeImageLab(
   image,
-  [{ ...machine, ignition: new IgnitionBuilder().file({ path: '/etc/strata/bench', contents: 'bench\n' }).render() }],
+  [
+    {
+      ...machine,
+      ignition: new IgnitionBuilder().file({ path: '/etc/strata/bench', contents: 'bench\n', mode: 0o644 }).render(),
+    },
+  ],
   'lab-bench',
 );
 const runs: { marks: BootMarks; guestWorkMs: number }[] = [];

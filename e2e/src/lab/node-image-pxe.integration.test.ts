@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { IgnitionBuilder } from '@strata/assets';
 import { ensureNodeImage, NodeImageBootError } from '@strata/node-image';
 import { sshEd25519PublicKey } from '@strata/node-image/testing';
-import { startNodeImageLab, type NodeImageLab } from './node-image-lab.ts';
+import { startNodeImageLab, type NodeImageLab } from './testing/node-image-lab.ts';
 
 /** Firmware, iPXE, the kernel and initramfs over HTTP, Ignition, then the root: minutes under TCG on a busy host. */
 const BOOT_TIMEOUT_MS = 360_000;
