@@ -3,7 +3,7 @@
 // system image without mounting anything. The kernel and the initramfs are copied out for a direct kernel boot.
 import { chmod, copyFile, mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runCommand } from '@strata/host';
+import { runCommand, writeFileAtomic } from '@strata/host';
 import { NodeImageBuildError } from './errors.ts';
 import { findHostTool } from './host-tools.ts';
 import type { NodeImagePlan, Progress } from './image.ts';
@@ -99,8 +99,7 @@ export async function buildNodeImageTree(
     await mkdir(dirname(target), { recursive: true });
     // Replaced, not written through: the file may be a link the package put there.
     await rm(target, { force: true });
-    await writeFile(target, file.content, { mode: file.mode });
-    await chmod(target, file.mode);
+    await writeFileAtomic(target, file.content, file.mode);
   }
   for (const link of IMAGE_SYMLINKS) {
     const target = join(tree, link.path);
