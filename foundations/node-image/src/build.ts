@@ -16,7 +16,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runCommand } from '@strata/host';
+import { runCommand, writeFileAtomic } from '@strata/host';
 import { NodeImageBuildError } from './errors.ts';
 import { findHostTool } from './host-tools.ts';
 import type { NodeImagePlan, Progress } from './image.ts';
@@ -79,9 +79,9 @@ async function writeFiles(tree: string, files: readonly ImageFile[]): Promise<vo
   for (const file of files) {
     const target = join(tree, file.path);
     await mkdir(dirname(target), { recursive: true });
+    // Replaced, not written through: the file may be a link the package put there.
     await rm(target, { force: true });
-    await writeFile(target, file.content, { mode: file.mode });
-    await chmod(target, file.mode);
+    await writeFileAtomic(target, file.content, file.mode);
   }
 }
 
@@ -107,9 +107,7 @@ async function stageInitramfsFiles(plan: NodeImagePlan, stage: string): Promise<
   const moduleDir = join(stage, IGNITION_DRACUT_MODULE_DIR);
   await mkdir(moduleDir, { recursive: true });
   for (const file of plan.ignitionDracutFiles) {
-    const target = join(moduleDir, file.name);
-    await copyFile(file.source, target);
-    await chmod(target, file.mode);
+    await writeFileAtomic(join(moduleDir, file.name), await readFile(file.source), file.mode);
   }
   // Ignition's module-setup.sh installs $moddir/ignition as /usr/bin/ignition in the initramfs.
   const ignition = plan.binarySources['ignition'];

@@ -1,10 +1,10 @@
 // A running lab: its network, N machines with empty disks that boot from the disk and, while it is empty, from the
 // network (as matchbox's own virtual labs order them), and a state file that says which process runs it and what it
 // made, so that `strata lab down` can stop it and remove what is left even after that process was killed.
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultCacheRoot } from '@strata/binaries';
-import { PUBLIC_FILE_MODE, runCommand, writeFileAtomic } from '@strata/host';
+import { PUBLIC_FILE_MODE, runCommand, SECRET_FILE_MODE, writeFileAtomic } from '@strata/host';
 import { z } from 'zod';
 import { LabConfigError, LabError } from '../errors.ts';
 import { chooseAccelerator } from '../machine/accelerator.ts';
@@ -182,12 +182,9 @@ export async function runLab(input: LabSpec, progress: (line: string) => void = 
 
 /** A raw disk of `bytes`, all of it a hole: it takes no space until the machine writes to it. */
 async function createSparseDisk(path: string, bytes: number): Promise<void> {
-  const handle = await open(path, 'w', 0o600);
-  try {
-    await handle.truncate(bytes);
-  } finally {
-    await handle.close();
-  }
+  // Private from the start: once installed, the disk holds the machine's keys.
+  await writeFileAtomic(path, '', SECRET_FILE_MODE);
+  await truncate(path, bytes);
 }
 
 export interface LabLeftovers {
