@@ -98,8 +98,16 @@ export const NODE_IMAGE_NAMES = [
   'ignition-validate',
 ] as const;
 export type NodeImageName = (typeof NODE_IMAGE_NAMES)[number];
+/**
+ * Binaries built from C rather than Go, cached and checksummed the same way: Kubernetes' pause, the process that holds a
+ * pod sandbox's namespaces (src/pause.ts).
+ */
+export const C_BINARY_NAMES = ['pause'] as const;
+export type CBinaryName = (typeof C_BINARY_NAMES)[number];
 /** Everything the resolver can provide. */
 export type BinaryName = ComponentName | ToolName | NodeImageName;
+/** Everything the binary cache holds. */
+export type CachedBinaryName = BinaryName | CBinaryName;
 export type ReleaseName =
   | 'kubernetes'
   | 'etcd'
