@@ -76,6 +76,8 @@ export const TOOL_NAMES = [
   'terraform-provider-matchbox',
   // The OCI registry of the machine lab's pod images.
   'registry',
+  // A node's service proxy; it runs as a pod, from the strata/kube-proxy image (src/kube-proxy-image.ts).
+  'kube-proxy',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /**
@@ -469,6 +471,12 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     versionCommand: ['version'],
   },
   minio: { name: 'minio', release: 'minio', goPackage: 'github.com/minio/minio', versionCommand: ['--version'] },
+  'kube-proxy': {
+    name: 'kube-proxy',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kube-proxy',
+    versionCommand: ['--version'],
+  },
   kubelet: {
     name: 'kubelet',
     release: 'kubernetes',

@@ -75,3 +75,9 @@ export {
   resolvePause,
   type PauseOptions,
 } from './pause.ts';
+export {
+  KUBE_PROXY_IMAGE_REPOSITORY,
+  KUBE_PROXY_IMAGE_TAG,
+  KUBE_PROXY_PATH,
+  kubeProxyImageSpec,
+} from './kube-proxy-image.ts';

@@ -9,6 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hostIp, httpsRequest, logTail, NetworkNamespace } from '@strata/host';
+import {
+  KUBE_PROXY_IMAGE_REPOSITORY,
+  KUBE_PROXY_IMAGE_TAG,
+  KUBE_PROXY_PATH,
+  kubeProxyImageSpec,
+} from './kube-proxy-image.ts';
 import { buildImage, OCI_MANIFEST_MEDIA_TYPE, sha256Digest, type OciImage } from './oci/image.ts';
 import { pushBlob, pushImage, RegistryPushError, type PushedImage } from './oci/push.ts';
 import { PAUSE_IMAGE_REPOSITORY, PAUSE_VERSION, pauseImageSpec, resolvePause } from './pause.ts';
@@ -142,6 +148,41 @@ describe('pod images from a local OCI registry', () => {
       await ok('crictl stopp', await crictl(['stopp', pod]));
       await ok('crictl rmp', await crictl(['rmp', pod]));
     }
+  });
+
+  it('serves kube-proxy as an image: pushed, pulled through the mirror, and run', async () => {
+    const { ok, crictl, ctr, lab } = containerd();
+    const kubeProxy = await buildImage(
+      kubeProxyImageSpec(await resolveBinary('kube-proxy', { progress: () => undefined })),
+    );
+    const started = performance.now();
+    await pushImage(kubeProxy, { ...target(), repository: KUBE_PROXY_IMAGE_REPOSITORY, tag: KUBE_PROXY_IMAGE_TAG });
+    process.stderr.write(
+      `pushed kube-proxy (${(kubeProxy.layer.size / 1e6).toFixed(1)} MB layer) in ${(performance.now() - started).toFixed(0)} ms\n`,
+    );
+    const reference = `${MIRRORED}/${KUBE_PROXY_IMAGE_REPOSITORY}:${KUBE_PROXY_IMAGE_TAG}`;
+    await ok('crictl pull', await crictl(['pull', reference]));
+    // CRI pulls into containerd's k8s.io namespace; ctr runs the image from there.
+    const version = await ctr(
+      [
+        'run',
+        '--rm',
+        '--runc-binary',
+        lab.binaries.runc,
+        '--runc-root',
+        lab.runtimeRoot,
+        '--fifo-dir',
+        join(lab.dir, 'fifo'),
+        '--cgroup',
+        `${lab.cgroupParent}/kube-proxy`,
+        reference,
+        'kube-proxy-version',
+        KUBE_PROXY_PATH,
+        '--version',
+      ],
+      'k8s.io',
+    );
+    assert.equal(await ok('ctr run kube-proxy --version', version), `Kubernetes ${KUBE_PROXY_IMAGE_TAG}\n`);
   });
 
   it("refuses a blob whose bytes are not its digest's, with the registry's answer", async () => {
