@@ -31,10 +31,13 @@ const REGISTRY = `${REGISTRY_IP}:5443`;
 const MIRRORED = 'registry.strata.test';
 const PAUSE_REFERENCE = `${MIRRORED}/${PAUSE_IMAGE_REPOSITORY}:${PAUSE_VERSION}`;
 
-/** containerd 2's hosts.toml for `MIRRORED`: pull and resolve from the local registry, trusting its CA alone. */
-function hostsToml(caFile: string): string {
+/** The registry's name in a mirror configuration whose CA is not the registry's. */
+const UNTRUSTED = 'untrusted.strata.test';
+
+/** containerd 2's hosts.toml for a registry name: pull and resolve from the local registry, trusting `caFile` alone. */
+function hostsToml(name: string, caFile: string): string {
   return [
-    `server = "https://${MIRRORED}"`,
+    `server = "https://${name}"`,
     '',
     `[host."https://${REGISTRY}"]`,
     '  capabilities = ["pull", "resolve"]',
@@ -89,7 +92,11 @@ describe('pod images from a local OCI registry', () => {
 
     const hostsDir = join(dir, 'hosts.d');
     await mkdir(join(hostsDir, MIRRORED), { recursive: true });
-    await writeFile(join(hostsDir, MIRRORED, 'hosts.toml'), hostsToml(tls.caFile));
+    await writeFile(join(hostsDir, MIRRORED, 'hosts.toml'), hostsToml(MIRRORED, tls.caFile));
+    // The same registry under another name, trusting a CA that did not sign its certificate.
+    const other = await throwawayTls({ dir, ipAddresses: [REGISTRY_IP], name: 'untrusted' });
+    await mkdir(join(hostsDir, UNTRUSTED), { recursive: true });
+    await writeFile(join(hostsDir, UNTRUSTED, 'hosts.toml'), hostsToml(UNTRUSTED, other.caFile));
     runtime = await startContainerd({
       prefix: 'strata-pimg-',
       sandboxImage: PAUSE_REFERENCE,
@@ -208,6 +215,17 @@ describe('pod images from a local OCI registry', () => {
       );
       return true;
     });
+  });
+
+  it('a pull through a mirror whose CA did not sign the registry fails on the certificate', async () => {
+    const { crictl } = containerd();
+    const pulled = await crictl(['pull', `${UNTRUSTED}/${PAUSE_IMAGE_REPOSITORY}:${PAUSE_VERSION}`]);
+    assert.notEqual(pulled.code, 0, pulled.stdout);
+    // The mirror's answer, not the unresolvable upstream name's: containerd names the registry and the failed check.
+    assert.match(
+      pulled.stderr,
+      /Head \\?"https:\/\/198\.51\.100\.1:5443\/v2\/strata\/pause\/manifests\/3\.10\.2.*x509: certificate signed by unknown authority/,
+    );
   });
 
   it('leaves no process, mount or cgroup of containerd behind', async () => {
