@@ -391,7 +391,7 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
     version: DISTRIBUTION_VERSION,
     wrapperModuleDir: wrapperDir('distribution'),
     // What distribution's Makefile stamps (less the git revision, which a module download does not carry);
-    // `registry --version` prints `registry github.com/distribution/distribution/v3 v3.1.2`.
+    // `registry --version` prints `<its path> github.com/distribution/distribution/v3 v3.1.2`.
     versionLdflags: [
       `-X github.com/distribution/distribution/v3/version.version=${DISTRIBUTION_VERSION}`,
       '-X github.com/distribution/distribution/v3/version.mainpkg=github.com/distribution/distribution/v3',
