@@ -14,6 +14,7 @@ import {
   resolveAllBinaries,
   resolveBinary,
   resolveEtcd,
+  resolvePause,
 } from '@strata/binaries';
 import { ensureNodeImage } from '@strata/node-image';
 import { assignLanes, mergeFileTimes, parseFileTimes } from './lib/lanes.ts';
@@ -313,6 +314,10 @@ await phase('binaries (control plane, pulumi, etcd, minio, butane, matchbox and 
     bootcmd: await resolveBinary('bootcmd'),
     tofu: await resolveBinary('tofu'),
     'terraform-provider-matchbox': await resolveBinary('terraform-provider-matchbox'),
+    // The local OCI registry and the pod images' binaries, which the pod-image test uses in a lane with no module proxy.
+    registry: await resolveBinary('registry'),
+    pause: await resolvePause(),
+    'kube-proxy': await resolveBinary('kube-proxy'),
   };
   // The node image's kubelet, container runtime and CNI plugins, which its runtime test runs for real.
   for (const name of NODE_IMAGE_NAMES) paths[name] = await resolveBinary(name);

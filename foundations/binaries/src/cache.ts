@@ -4,13 +4,13 @@ import type { BigIntStats } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { formatChecksumLine, parseChecksumLine, sha256File } from './checksum.ts';
-import type { BinaryName } from './components.ts';
+import type { CachedBinaryName } from './components.ts';
 
 /** How a cached binary came to be, recorded beside it. */
 export interface Provenance {
-  readonly component: BinaryName;
+  readonly component: CachedBinaryName;
   readonly version: string;
-  readonly source: 'go-build' | 'download';
+  readonly source: 'go-build' | 'download' | 'c-build';
   readonly detail: string;
   readonly createdAt: string;
 }
@@ -37,11 +37,11 @@ export class BinaryCache {
     this.binRoot = join(root, 'bin');
   }
 
-  entryDir(component: BinaryName, version: string): string {
+  entryDir(component: CachedBinaryName, version: string): string {
     return join(this.binRoot, `${component}-${version}`);
   }
 
-  binaryPath(component: BinaryName, version: string): string {
+  binaryPath(component: CachedBinaryName, version: string): string {
     return join(this.entryDir(component, version), component);
   }
 
@@ -51,7 +51,7 @@ export class BinaryCache {
    * Any write, chmod, rename or replacement moves the change time, which user space cannot set back, so a stamp
    * that still matches means the bytes are the ones hashed. Saves hashing ~700 MB at every CLI start.
    */
-  async lookup(component: BinaryName, version: string): Promise<CacheLookup> {
+  async lookup(component: CachedBinaryName, version: string): Promise<CacheLookup> {
     const dir = this.entryDir(component, version);
     const binary = join(dir, component);
     let recorded: string | undefined;
@@ -64,7 +64,7 @@ export class BinaryCache {
     return verdict.state === 'valid' ? { state: 'valid', path: binary } : verdict;
   }
 
-  async remove(component: BinaryName, version: string): Promise<void> {
+  async remove(component: CachedBinaryName, version: string): Promise<void> {
     await rm(this.entryDir(component, version), { recursive: true, force: true });
   }
 

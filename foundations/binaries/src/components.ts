@@ -46,6 +46,11 @@ export const CNI_PLUGINS_VERSION = 'v1.10.0';
  * v2.24.0 is the newest v2 release the Go module proxy serves here.
  */
 export const IGNITION_VERSION = 'v2.24.0';
+/**
+ * The CNCF distribution registry, which serves the machine lab's pod images (the pause image, kube-proxy) so that
+ * nothing comes from the internet. v3.1.2 is the newest v3 release the Go module proxy serves here.
+ */
+export const DISTRIBUTION_VERSION = 'v3.1.2';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
 export const COMPONENT_NAMES = [
@@ -69,6 +74,10 @@ export const TOOL_NAMES = [
   'bootcmd',
   'tofu',
   'terraform-provider-matchbox',
+  // The OCI registry of the machine lab's pod images.
+  'registry',
+  // A node's service proxy; it runs as a pod, from the strata/kube-proxy image (src/kube-proxy-image.ts).
+  'kube-proxy',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /**
@@ -91,8 +100,16 @@ export const NODE_IMAGE_NAMES = [
   'ignition-validate',
 ] as const;
 export type NodeImageName = (typeof NODE_IMAGE_NAMES)[number];
+/**
+ * Binaries built from C rather than Go, cached and checksummed the same way: Kubernetes' pause, the process that holds a
+ * pod sandbox's namespaces (src/pause.ts).
+ */
+export const C_BINARY_NAMES = ['pause'] as const;
+export type CBinaryName = (typeof C_BINARY_NAMES)[number];
 /** Everything the resolver can provide. */
 export type BinaryName = ComponentName | ToolName | NodeImageName;
+/** Everything the binary cache holds. */
+export type CachedBinaryName = BinaryName | CBinaryName;
 export type ReleaseName =
   | 'kubernetes'
   | 'etcd'
@@ -106,7 +123,8 @@ export type ReleaseName =
   | 'runc'
   | 'cri-tools'
   | 'cni-plugins'
-  | 'ignition';
+  | 'ignition'
+  | 'distribution';
 
 /**
  * A release built with cgo (runc, whose seccomp filters come from libseccomp; Ignition, which reads filesystems
@@ -368,6 +386,17 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
       debianPackages: ['gcc', 'libc6-dev', 'pkg-config', 'libblkid-dev'],
     },
   },
+  distribution: {
+    name: 'distribution',
+    version: DISTRIBUTION_VERSION,
+    wrapperModuleDir: wrapperDir('distribution'),
+    // What distribution's Makefile stamps (less the git revision, which a module download does not carry);
+    // `registry --version` prints `<its path> github.com/distribution/distribution/v3 v3.1.2`.
+    versionLdflags: [
+      `-X github.com/distribution/distribution/v3/version.version=${DISTRIBUTION_VERSION}`,
+      '-X github.com/distribution/distribution/v3/version.mainpkg=github.com/distribution/distribution/v3',
+    ],
+  },
 };
 
 /**
@@ -442,6 +471,12 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     versionCommand: ['version'],
   },
   minio: { name: 'minio', release: 'minio', goPackage: 'github.com/minio/minio', versionCommand: ['--version'] },
+  'kube-proxy': {
+    name: 'kube-proxy',
+    release: 'kubernetes',
+    goPackage: 'k8s.io/kubernetes/cmd/kube-proxy',
+    versionCommand: ['--version'],
+  },
   kubelet: {
     name: 'kubelet',
     release: 'kubernetes',
@@ -484,6 +519,12 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     name: 'ignition-validate',
     release: 'ignition',
     goPackage: 'github.com/coreos/ignition/v2/validate',
+    versionCommand: ['--version'],
+  },
+  registry: {
+    name: 'registry',
+    release: 'distribution',
+    goPackage: 'github.com/distribution/distribution/v3/cmd/registry',
     versionCommand: ['--version'],
   },
   bridge: cniPlugin('bridge', 'main/bridge'),

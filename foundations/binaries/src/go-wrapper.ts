@@ -56,6 +56,11 @@ export const GENERATED_WRAPPERS: readonly WrapperSource[] = [
     module: 'github.com/coreos/ignition/v2',
     purpose: "builds the node image's Ignition and ignition-validate from Go modules (with cgo, for libblkid)",
   },
+  {
+    release: 'distribution',
+    module: 'github.com/distribution/distribution/v3',
+    purpose: "builds the CNCF distribution registry that serves the machine lab's pod images from Go modules",
+  },
 ];
 
 export const GENERATOR_PATH = 'foundations/binaries/scripts/gen-go-wrappers.ts';

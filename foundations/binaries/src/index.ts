@@ -18,6 +18,7 @@ export {
   CRI_TOOLS_VERSION,
   CNI_PLUGINS_VERSION,
   IGNITION_VERSION,
+  DISTRIBUTION_VERSION,
   type NodeImageName,
   type CniPluginName,
   type BinaryName,
@@ -46,3 +47,37 @@ export {
 export { checkFileSum, defaultCacheRoot } from './cache.ts';
 export { formatChecksumLine, parseChecksumLine, sha256File } from './checksum.ts';
 export { bundleNodeProgram, NodeBundleError, type NodeBundleOptions } from './node-bundle.ts';
+export {
+  registryConfig,
+  RegistryStartError,
+  startRegistry,
+  type RegistryOptions,
+  type RunningRegistry,
+} from './registry.ts';
+export {
+  buildImage,
+  OciImageBuildError,
+  OCI_CONFIG_MEDIA_TYPE,
+  OCI_LAYER_GZIP_MEDIA_TYPE,
+  OCI_MANIFEST_MEDIA_TYPE,
+  sha256Digest,
+  type Blob,
+  type ImageFile,
+  type ImageSpec,
+  type OciImage,
+} from './oci/image.ts';
+export { pushBlob, pushImage, RegistryPushError, type PushedImage, type PushTarget } from './oci/push.ts';
+export {
+  PAUSE_IMAGE_REPOSITORY,
+  PAUSE_VERSION,
+  PauseBuildError,
+  pauseImageSpec,
+  resolvePause,
+  type PauseOptions,
+} from './pause.ts';
+export {
+  KUBE_PROXY_IMAGE_REPOSITORY,
+  KUBE_PROXY_IMAGE_TAG,
+  KUBE_PROXY_PATH,
+  kubeProxyImageSpec,
+} from './kube-proxy-image.ts';

@@ -16,6 +16,7 @@ import {
   type NodeImageName,
 } from './components.ts';
 import { resolveBinaries } from './resolve.ts';
+import { elfInterpreter } from './testing/elf.ts';
 
 const quiet = (): undefined => undefined;
 const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -29,16 +30,6 @@ async function resolveNodeImage(): Promise<Record<NodeImageName, string>> {
     resolved[name] = path;
   }
   return resolved as Record<NodeImageName, string>;
-}
-
-/**
- * The ELF program interpreter (the dynamic loader) a binary names, if any: a static binary names none. binutils'
- * readelf reads the program headers (gcc, which the cgo builds need, brings it).
- */
-async function elfInterpreter(path: string): Promise<string | undefined> {
-  const result = await runCommand('readelf', ['--program-headers', '--wide', path]);
-  assert.equal(result.code, 0, `readelf ${path}: ${result.stderr}`);
-  return /\[Requesting program interpreter: ([^\]]+)\]/.exec(result.stdout)?.[1];
 }
 
 describe("the node image's binaries", () => {

@@ -15,7 +15,8 @@ export interface ClientTls {
 export interface HttpsRequestOptions {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
+  /** Bytes as they are (an image layer); a string as UTF-8. */
+  readonly body?: string | Uint8Array;
   readonly timeoutMs?: number;
   /** The largest answer body read; a larger one rejects with BodyTooLargeError. 1 MiB unless given. */
   readonly maxAnswerBytes?: number;
@@ -35,6 +36,12 @@ export function httpsRequest(url: string, tls: ClientTls, options: HttpsRequestO
       url,
       { ...tls, method: options.method ?? 'GET', headers: options.headers, timeout: timeoutMs },
       (res) => {
+        // A HEAD answer has no body; its Content-Length is the one a GET would get (a registry's blob size).
+        if (req.method === 'HEAD') {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: '' }));
+          return;
+        }
         readBody(res, { maxBytes: options.maxAnswerBytes ?? 1024 * 1024 }).then(
           (body) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: body.toString('utf8') }),
           (error: unknown) => {
