@@ -3,7 +3,8 @@
 // modules, a static busybox for the guest, and cpio to pack the initramfs.
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findHostTool } from '@strata/host';
 import { findHostKernel, findStaticBusybox, type HostKernel } from '@strata/lab';
 import { HostToolMissingError } from './errors.ts';
 
@@ -27,25 +28,16 @@ const VIRTIO_ROM = 'efi-virtio.rom';
 
 export async function findPxeHostTools(env: NodeJS.ProcessEnv = process.env): Promise<PxeHostTools> {
   const [qemu, ipxeRom, kernel, busybox, cpio] = await Promise.all([
-    findOnPath('qemu-system-x86_64', env),
+    findHostTool('qemu-system-x86_64', 'qemu-system-x86', env).catch(missing),
     findFirst(
       ROM_DIRS.map((dir) => join(dir, VIRTIO_ROM)),
       `iPXE's ${VIRTIO_ROM} was not found in ${ROM_DIRS.join(' or ')}`,
     ),
     findHostKernel().catch(missing),
     findStaticBusybox(env).catch(missing),
-    findOnPath('cpio', env),
+    findHostTool('cpio', 'cpio', env).catch(missing),
   ]);
   return { qemu, ipxeRom, kernel, busybox, cpio };
-}
-
-async function findOnPath(program: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const dirs = (env['PATH'] ?? '').split(delimiter).filter((dir) => dir.length > 0);
-  return findFirst(
-    dirs.map((dir) => join(dir, program)),
-    `${program} was not found on PATH`,
-    constants.X_OK,
-  );
 }
 
 async function findFirst(candidates: readonly string[], missing: string, mode = constants.R_OK): Promise<string> {

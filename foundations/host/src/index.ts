@@ -8,6 +8,7 @@ export * from './process/process-memory.ts';
 export * from './process/host-tool.ts';
 export * from './process/pipe-through.ts';
 export * from './fs/atomic-write.ts';
+export * from './fs/data-dir.ts';
 export * from './fs/lock-file.ts';
 export * from './fs/read-if-present.ts';
 export * from './http/read-body.ts';

@@ -1,8 +1,8 @@
 // `strata lab up | down`: the machine lab's QEMU machines on their private network, in the background, for a
 // bare-metal cluster.yaml to name by their MACs. `strata lab run` is what `up` runs detached.
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { strataDataDir } from '@strata/host';
 import { LabConfigError, parseLabSpec, runLab, type LabSpec, type LabState } from '@strata/lab';
 import { describeError } from '../error-output.ts';
 import { runningLab, startLabDaemon, stopLab } from '../lab/lab-daemon.ts';
@@ -38,11 +38,7 @@ function wholeNumber(text: string): number {
 }
 
 export function defaultLabDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const data =
-    env['XDG_DATA_HOME'] !== undefined && env['XDG_DATA_HOME'] !== ''
-      ? env['XDG_DATA_HOME']
-      : join(homedir(), '.local', 'share');
-  return join(data, 'strata', 'lab', name);
+  return join(strataDataDir(env), 'lab', name);
 }
 
 function specOf(options: LabOptions): LabSpec & { readonly dir: string } {

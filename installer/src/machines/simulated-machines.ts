@@ -3,10 +3,9 @@
 // join approver) from this checkout's binaries. The platform and the
 // components sit in one layer, so the installer wires them here.
 import { join } from 'node:path';
-import { homedir } from 'node:os';
 import { clusterTopology, type ClusterConfig } from '@strata/assets';
 import { resolveAllBinaries } from '@strata/binaries';
-import { PUBLIC_FILE_MODE, writeFileAtomic } from '@strata/host';
+import { PUBLIC_FILE_MODE, strataDataDir, writeFileAtomic } from '@strata/host';
 import {
   DEFAULT_OS_VERSIONS,
   hostsFile,
@@ -25,11 +24,7 @@ export const DEFAULT_MACHINE_SSH_PORT = 2222;
 
 /** $XDG_DATA_HOME/strata/machines/<cluster>: beside the cluster directories, never inside one. */
 export function defaultMachinesDir(cluster: string, env: NodeJS.ProcessEnv = process.env): string {
-  const data =
-    env['XDG_DATA_HOME'] !== undefined && env['XDG_DATA_HOME'] !== ''
-      ? env['XDG_DATA_HOME']
-      : join(homedir(), '.local', 'share');
-  return join(data, 'strata', 'machines', cluster);
+  return join(strataDataDir(env), 'machines', cluster);
 }
 
 export interface UserMachinesOptions {

@@ -1,9 +1,8 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { homedir } from 'node:os';
 import { z } from 'zod';
 import { StrataError } from '@strata/api';
-import { withLockFile, writeFileAtomic } from '@strata/host';
+import { strataDataDir, withLockFile, writeFileAtomic } from '@strata/host';
 
 export class ClusterDirectoryError extends StrataError {}
 
@@ -12,9 +11,7 @@ const pidSchema = z.strictObject({ pid: z.number().int(), startedAt: z.string() 
 
 /** Where `strata up` keeps a cluster when no --dir is given: $XDG_DATA_HOME/strata/clusters/<name>. */
 export function defaultClusterDir(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const data =
-    env['XDG_DATA_HOME'] && env['XDG_DATA_HOME'] !== '' ? env['XDG_DATA_HOME'] : join(homedir(), '.local', 'share');
-  return join(data, 'strata', 'clusters', name);
+  return join(strataDataDir(env), 'clusters', name);
 }
 
 /**
