@@ -36,6 +36,9 @@ export const DEBIAN_PACKAGES: readonly string[] = [
   'curl',
   'procps',
   'zstd',
+  // systemd-boot's EFI binary only, copied onto the disk's ESP by the build (ADR 0087); not the systemd-boot package,
+  // whose postinst and kernel hooks would manage an ESP the image does not mount.
+  'systemd-boot-efi',
 ];
 
 /** dpkg path filters: the copyright files stay (the licences travel with the image). */
