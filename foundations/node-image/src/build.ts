@@ -25,6 +25,7 @@ import { findHostTool } from './host-tools.ts';
 import type { NodeImagePlan, Progress } from './image.ts';
 import {
   IGNITION_DRACUT_MODULE_DIR,
+  IMAGE_DIRECTORIES,
   IMAGE_FILES,
   IMAGE_SYMLINKS,
   INITRAMFS_FILES,
@@ -195,6 +196,20 @@ export async function buildNodeImageTree(
   await rm(moduleIgnition);
   await link(join(tree, installPathOf('ignition')), moduleIgnition);
   await writeFiles(tree, IMAGE_FILES);
+  for (const directory of IMAGE_DIRECTORIES) {
+    const target = join(tree, directory.path);
+    await mkdir(target, { recursive: true, mode: directory.mode });
+    // mkdir's mode passes through the umask: a directory that came out otherwise is a build error, not fixed later.
+    const made = (await stat(target)).mode & 0o7777;
+    if (made !== directory.mode) {
+      throw new NodeImageBuildError(
+        `${directory.path} was made with mode ${made.toString(8)}, not ${directory.mode.toString(8)}`,
+        {
+          path: directory.path,
+        },
+      );
+    }
+  }
   for (const link of IMAGE_SYMLINKS) {
     const target = join(tree, link.path);
     await mkdir(dirname(target), { recursive: true });

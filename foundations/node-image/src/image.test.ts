@@ -26,6 +26,7 @@ const inputs: NodeImageInputs = {
   files: [],
   initramfsFiles: [],
   symlinks: [],
+  directories: [],
   disk: { espSizeMiB: 256, partitions: [], espFiles: [] },
 };
 const plan: NodeImagePlan = {

@@ -16,6 +16,7 @@ import {
   DPKG_OPTIONS,
   IGNITION_DRACUT_MODULE_DIR,
   IMAGE_BINARIES,
+  IMAGE_DIRECTORIES,
   IMAGE_FILES,
   IMAGE_SYMLINKS,
   INITRAMFS_FILES,
@@ -48,6 +49,7 @@ export const NodeImageInputsSchema = z.object({
    * configuration, Strata's module, and Ignition's module from its Go module source. */
   initramfsFiles: z.array(z.object({ path: z.string(), mode: z.number().int(), sha256: z.string() })),
   symlinks: z.array(z.object({ path: z.string(), target: z.string() })),
+  directories: z.array(z.object({ path: z.string(), mode: z.number().int() })),
   /** The GPT disk (ADR 0087): the ESP's size, the partitions' names and types, and what the ESP holds (its text
    * files by SHA-256, the build's files by name). */
   disk: z.object({
@@ -140,6 +142,7 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
     files: IMAGE_FILES.map((file) => ({ path: file.path, mode: file.mode, sha256: sha256Text(file.content) })),
     initramfsFiles,
     symlinks: IMAGE_SYMLINKS.map((link) => ({ ...link })),
+    directories: IMAGE_DIRECTORIES.map((directory) => ({ ...directory })),
     disk: diskInputs(STRATA_NODE_IMAGE_VERSION, ROOT_LABEL),
   };
   return { inputs, binarySources, aptSourcesPath, ignitionDracutFiles: ignitionModule };
