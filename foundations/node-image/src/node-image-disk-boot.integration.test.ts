@@ -33,7 +33,17 @@ describe(
 
     before(async () => {
       image = await ensureNodeImage();
-      boot = await bootDiskWithCheck(image, { timeoutMs: BOOT_TIMEOUT_MS, tbSizeMiB: 256, memoryMiB: 1024 });
+      boot = await bootDiskWithCheck(image, {
+        timeoutMs: BOOT_TIMEOUT_MS,
+        tbSizeMiB: 256,
+        memoryMiB: 1024,
+        // Boot assessment from the guest's side: the bless service, its verdict, and the entry's name on the ESP after.
+        checkScript: [
+          'say "bless-boot $(systemctl is-active systemd-bless-boot.service)"',
+          'say "bless-boot-status $(/lib/systemd/systemd-bless-boot status 2>&1)"',
+          "say \"esp-entries $(ls /efi/loader/entries 2>&1 | tr '\\n' ' ')\"",
+        ].join('\n'),
+      });
       const { marks } = boot;
       process.stderr.write(
         `[node-image] disk boot: power-on → systemd-boot started ${seconds(marks.bootLoader)}, → kernel's EFI stub ` +
@@ -41,7 +51,8 @@ describe(
           `→ systemd of the root ${seconds(marks.systemd)}, → multi-user.target ${seconds(marks.multiUser)}, ` +
           `→ check done ${seconds(marks.checkEnd)} (serial console, polled every 100 ms)\n` +
           `[node-image] ${boot.check.filter((line) => line.startsWith('loader-var ')).join('; ')}\n` +
-          `[node-image] guest clock: ${boot.check.filter((line) => line.startsWith('active-enter-us ')).join('; ')}\n`,
+          `[node-image] guest clock: ${boot.check.filter((line) => line.startsWith('active-enter-us ')).join('; ')}\n` +
+          `[node-image] ${boot.check.filter((line) => line.startsWith('failed-units')).join('; ')}\n`,
       );
     });
 
@@ -80,10 +91,18 @@ describe(
       );
     });
 
+    it('marks the booted entry good once the boot completes (systemd-bless-boot drops its counter on the ESP)', () => {
+      assert.equal(value('bless-boot'), 'active', boot.check.join('\n'));
+      assert.equal(value('bless-boot-status'), 'good');
+      assert.equal(value('esp-entries')?.trim(), `${SLOT_A_ENTRY_ID}.conf`);
+    });
+
     it("reaches multi-user.target on the image's root with containerd active and answering", () => {
       assert.equal(value('os-release'), `strata ${STRATA_NODE_IMAGE_VERSION}`);
       assert.ok(Number(value('active-enter-us multi-user.target')) > 0, boot.check.join('\n'));
       assert.equal(value('containerd'), 'active');
+      const failed = boot.check.find((line) => line.startsWith('failed-units'));
+      assert.equal(failed?.slice('failed-units'.length).trim(), '', `failed units: ${failed ?? 'not reported'}`);
       const ctr = boot.check.filter((line) => line.startsWith('ctr: '));
       const serverAt = ctr.findIndex((line) => line.trim() === 'ctr: Server:');
       assert.ok(serverAt >= 0, `ctr reached no server:\n${ctr.join('\n')}`);

@@ -57,6 +57,7 @@ for unit in sysinit.target multi-user.target containerd.service; do
   say "active-enter-us $unit $(systemctl show -P ActiveEnterTimestampMonotonic $unit)"
 done
 say "containerd $(systemctl is-active containerd.service)"
+say "failed-units $(systemctl list-units --state=failed --plain --no-legend | cut -d' ' -f1 | tr '\\n' ' ')"
 say "os-release $(. /etc/os-release && echo "$ID $VERSION_ID")"
 runc --version 2>&1 | sed "s/^/${CHECK_PREFIX} runc: /"
 kubelet --version 2>&1 | sed "s/^/${CHECK_PREFIX} kubelet: /"
