@@ -42,6 +42,8 @@ describe(
           'say "bless-boot $(systemctl is-active systemd-bless-boot.service)"',
           'say "bless-boot-status $(/lib/systemd/systemd-bless-boot status 2>&1)"',
           "say \"esp-entries $(ls /efi/loader/entries 2>&1 | tr '\\n' ' ')\"",
+          // After the ls above, which triggers gpt-auto's automount if bless-boot has not.
+          'say "esp-mount $(findmnt -n -o SOURCE,FSTYPE /efi | tail -n 1) $(blkid -s PARTLABEL -o value $(findmnt -n -o SOURCE /efi | tail -n 1))"',
         ].join('\n'),
       });
       const { marks } = boot;
@@ -95,6 +97,8 @@ describe(
       assert.equal(value('bless-boot'), 'active', boot.check.join('\n'));
       assert.equal(value('bless-boot-status'), 'good');
       assert.equal(value('esp-entries')?.trim(), `${SLOT_A_ENTRY_ID}.conf`);
+      // The ESP at /efi is the disk's own partition named ESP, mounted by systemd-gpt-auto-generator (no fstab line).
+      assert.match(value('esp-mount') ?? '', new RegExp(`^/dev/vda1 vfat ${PARTITION_LABELS.esp}$`));
     });
 
     it("reaches multi-user.target on the image's root with containerd active and answering", () => {
