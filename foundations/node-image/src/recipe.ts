@@ -152,7 +152,7 @@ export interface ImageDirectory {
 
 /**
  * Empty directories the image adds. /efi: where the disk's ESP is mounted, by systemd-gpt-auto-generator (an
- * automount, umask=0077) on a boot whose loader reported the ESP it came from (LoaderDevicePartUUID), and only
+ * automount) on a boot whose loader reported the ESP it came from (LoaderDevicePartUUID), and only
  * then: it mounts the ESP at /efi only if that is an empty directory (else at /boot, which holds the kernel here).
  * systemd-bless-boot finds the ESP there. Not an fstab line: a direct kernel boot of rootfs.ext4 has no ESP, and
  * there its device job held multi-user.target back for the device time-out (90 s).
