@@ -1,7 +1,8 @@
 // The build itself: mmdebstrap makes a Debian root with systemd as init and the kernel, whose package's postinst runs
 // dracut with the image's configuration and modules (staged into the tree before the packages are configured), the
 // pinned binaries and the image's files are added, and mkfs.ext4 packs the tree into a file system image without
-// mounting anything. The kernel and the initramfs are copied out for a direct kernel boot.
+// mounting anything. The kernel and the initramfs are copied out for a direct kernel boot, and all of it is assembled
+// into a GPT disk that boots through systemd-boot under UEFI (disk.ts, ADR 0087).
 import {
   access,
   chmod,
@@ -17,11 +18,14 @@ import {
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runCommand, writeFileAtomic } from '@strata/host';
+import { SYSTEMD_BOOT_EFI_IN_TREE } from './disk-layout.ts';
+import { buildDiskImage } from './disk.ts';
 import { NodeImageBuildError } from './errors.ts';
 import { findHostTool } from './host-tools.ts';
 import type { NodeImagePlan, Progress } from './image.ts';
 import {
   IGNITION_DRACUT_MODULE_DIR,
+  IMAGE_DIRECTORIES,
   IMAGE_FILES,
   IMAGE_SYMLINKS,
   INITRAMFS_FILES,
@@ -192,6 +196,20 @@ export async function buildNodeImageTree(
   await rm(moduleIgnition);
   await link(join(tree, installPathOf('ignition')), moduleIgnition);
   await writeFiles(tree, IMAGE_FILES);
+  for (const directory of IMAGE_DIRECTORIES) {
+    const target = join(tree, directory.path);
+    await mkdir(target, { recursive: true, mode: directory.mode });
+    // mkdir's mode passes through the umask: a directory that came out otherwise is a build error, not fixed later.
+    const made = (await stat(target)).mode & 0o7777;
+    if (made !== directory.mode) {
+      throw new NodeImageBuildError(
+        `${directory.path} was made with mode ${made.toString(8)}, not ${directory.mode.toString(8)}`,
+        {
+          path: directory.path,
+        },
+      );
+    }
+  }
   for (const link of IMAGE_SYMLINKS) {
     const target = join(tree, link.path);
     await mkdir(dirname(target), { recursive: true });
@@ -216,4 +234,22 @@ export async function buildNodeImageTree(
   progress(`mkfs.ext4 -d: ${Math.round(used / MIB)} MiB of files into a ${sizeMiB} MiB file system`);
   await run(mkfs, ['-q', '-F', '-t', 'ext4', '-L', inputs.rootLabel, '-d', tree, rootfs, `${sizeMiB}M`], 'mkfs.ext4');
   progress(`mkfs.ext4 done in ${seconds()} s`);
+
+  started = performance.now();
+  const disk = await buildDiskImage({
+    disk: join(outDir, 'disk.img'),
+    rootfs,
+    version: inputs.version,
+    rootLabel: inputs.rootLabel,
+    sources: {
+      'systemd-boot': join(tree, SYSTEMD_BOOT_EFI_IN_TREE),
+      vmlinuz: join(outDir, 'vmlinuz'),
+      'initrd.img': join(outDir, 'initrd.img'),
+    },
+    workDir,
+  });
+  progress(
+    `disk.img (GPT: ${disk.layout.partitions.map((p) => `${p.name} ${p.sizeMiB} MiB`).join(', ')}) in ${seconds()} s: ` +
+      `${Math.round(disk.apparentBytes / MIB)} MiB apparent, ${Math.round(disk.allocatedBytes / MIB)} MiB allocated`,
+  );
 }

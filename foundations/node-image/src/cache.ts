@@ -1,5 +1,5 @@
 // The image cache outside the clone, beside the binaries': `<root>/node-image/<version>-<inputs hash>/` holds the
-// kernel, the initramfs and the root file system, their SHA-256 sums (`sha256sum -c` format) and the inputs they
+// kernel, the initramfs, the root file system and the GPT disk, their SHA-256 sums (`sha256sum -c` format) and the inputs they
 // were built from. Every lookup checks the artifacts against their sums, hashing each unless its verification stamp
 // shows it is the very file hashed before (the binaries' rule, ADR 0041): an entry whose sums do not match is removed
 // and rebuilt, never booted.
@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkFileSum, formatChecksumLine, sha256File } from '@strata/binaries';
 
-export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.ext4'] as const;
+export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.ext4', 'disk.img'] as const;
 export type Artifact = (typeof ARTIFACTS)[number];
 
 export const SUMS_FILE = 'SHA256SUMS';

@@ -13,6 +13,14 @@ export const HOST_TOOL_PACKAGES = {
   du: 'coreutils',
   cp: 'coreutils',
   'qemu-system-x86_64': 'qemu-system-x86',
+  // The GPT disk (ADR 0087): the table, the ESP's FAT and its files, each partition copied in at its offset.
+  sfdisk: 'fdisk',
+  'mkfs.vfat': 'dosfstools',
+  mmd: 'mtools',
+  mcopy: 'mtools',
+  dd: 'coreutils',
+  // The boot test empties the ROOT partition of a disk's copy before packing the checked root into it.
+  fallocate: 'util-linux',
 } as const;
 export type HostTool = keyof typeof HOST_TOOL_PACKAGES;
 

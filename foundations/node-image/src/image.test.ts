@@ -15,7 +15,7 @@ import {
 } from './image.ts';
 
 const inputs: NodeImageInputs = {
-  format: 2,
+  format: 3,
   version: '0.0.0-test',
   suite: 'bookworm',
   aptSources: 'Types: deb\n',
@@ -26,6 +26,8 @@ const inputs: NodeImageInputs = {
   files: [],
   initramfsFiles: [],
   symlinks: [],
+  directories: [],
+  disk: { espSizeMiB: 256, partitions: [], espFiles: [] },
 };
 const plan: NodeImagePlan = {
   inputs,

@@ -7,6 +7,7 @@ import { defaultCacheRoot, parseChecksumLine, resolveBinary, sha256File } from '
 import { withLockFile } from '@strata/host';
 import { z } from 'zod';
 import { buildNodeImageTree } from './build.ts';
+import { ESP_SIZE_MIB, espFiles, MIB, planDiskLayout } from './disk-layout.ts';
 import { INPUTS_FILE, NodeImageCache } from './cache.ts';
 import { NodeImageBuildError } from './errors.ts';
 import {
@@ -15,6 +16,7 @@ import {
   DPKG_OPTIONS,
   IGNITION_DRACUT_MODULE_DIR,
   IMAGE_BINARIES,
+  IMAGE_DIRECTORIES,
   IMAGE_FILES,
   IMAGE_SYMLINKS,
   INITRAMFS_FILES,
@@ -32,8 +34,9 @@ export const DEFAULT_APT_SOURCES = '/etc/apt/sources.list.d/debian.sources';
 
 /** Everything that decides an image's bytes (up to the Debian mirror's state): hashed into its cache key. */
 export const NodeImageInputsSchema = z.object({
-  /** Raised when the layout of this record or of the build changes (2: dracut's initramfs with Ignition). */
-  format: z.literal(2),
+  /** Raised when the layout of this record or of the build changes (2: dracut's initramfs with Ignition; 3: the
+   * GPT disk). */
+  format: z.literal(3),
   version: z.string(),
   suite: z.string(),
   aptSources: z.string(),
@@ -46,6 +49,14 @@ export const NodeImageInputsSchema = z.object({
    * configuration, Strata's module, and Ignition's module from its Go module source. */
   initramfsFiles: z.array(z.object({ path: z.string(), mode: z.number().int(), sha256: z.string() })),
   symlinks: z.array(z.object({ path: z.string(), target: z.string() })),
+  directories: z.array(z.object({ path: z.string(), mode: z.number().int() })),
+  /** The GPT disk (ADR 0087): the ESP's size, the partitions' names and types, and what the ESP holds (its text
+   * files by SHA-256, the build's files by name). */
+  disk: z.object({
+    espSizeMiB: z.number().int().positive(),
+    partitions: z.array(z.object({ name: z.string(), type: z.string() })),
+    espFiles: z.array(z.object({ path: z.string(), content: z.string() })),
+  }),
 });
 export type NodeImageInputs = z.infer<typeof NodeImageInputsSchema>;
 
@@ -71,6 +82,19 @@ const sha256Text = (text: string): string => createHash('sha256').update(text).d
 async function binarySum(path: string): Promise<string> {
   const recorded = parseChecksumLine(await readFile(`${path}.sha256`, 'utf8').catch(() => ''));
   return recorded ?? (await sha256File(path));
+}
+
+/** What decides the disk's bytes beyond the artifacts it is made of (the root's size follows from the rootfs). */
+export function diskInputs(version: string, rootLabel: string): NodeImageInputs['disk'] {
+  const layout = planDiskLayout(MIB);
+  return {
+    espSizeMiB: ESP_SIZE_MIB,
+    partitions: layout.partitions.map((partition) => ({ name: partition.name, type: partition.type })),
+    espFiles: espFiles(version, rootLabel).map((file) => ({
+      path: file.path,
+      content: 'text' in file.content ? `sha256:${sha256Text(file.content.text)}` : `file:${file.content.from}`,
+    })),
+  };
 }
 
 export interface PlanOptions {
@@ -107,7 +131,7 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
     });
   }
   const inputs: NodeImageInputs = {
-    format: 2,
+    format: 3,
     version: STRATA_NODE_IMAGE_VERSION,
     suite: DEBIAN_SUITE,
     aptSources,
@@ -118,11 +142,13 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
     files: IMAGE_FILES.map((file) => ({ path: file.path, mode: file.mode, sha256: sha256Text(file.content) })),
     initramfsFiles,
     symlinks: IMAGE_SYMLINKS.map((link) => ({ ...link })),
+    directories: IMAGE_DIRECTORIES.map((directory) => ({ ...directory })),
+    disk: diskInputs(STRATA_NODE_IMAGE_VERSION, ROOT_LABEL),
   };
   return { inputs, binarySources, aptSourcesPath, ignitionDracutFiles: ignitionModule };
 }
 
-/** Writes vmlinuz, initrd.img and rootfs.ext4 into `outDir`; `workDir` is its scratch space, removed afterwards. */
+/** Writes vmlinuz, initrd.img, rootfs.ext4 and disk.img into `outDir`; `workDir` is its scratch space, removed afterwards. */
 export type NodeImageBuilder = (
   plan: NodeImagePlan,
   outDir: string,
@@ -137,6 +163,8 @@ export interface NodeImage {
   readonly kernel: string;
   readonly initrd: string;
   readonly rootfs: string;
+  /** The GPT disk (sparse) that boots under UEFI through systemd-boot on its own ESP (ADR 0087). */
+  readonly disk: string;
   readonly rootLabel: string;
   readonly source: 'cache' | 'build';
 }
@@ -170,6 +198,7 @@ export async function ensureNodeImage(options: EnsureOptions = {}): Promise<Node
     kernel: join(dir, 'vmlinuz'),
     initrd: join(dir, 'initrd.img'),
     rootfs: join(dir, 'rootfs.ext4'),
+    disk: join(dir, 'disk.img'),
     rootLabel: plan.inputs.rootLabel,
     source,
   });

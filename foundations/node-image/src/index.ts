@@ -25,6 +25,16 @@ export {
   type PlanOptions,
   type Progress,
 } from './image.ts';
+export {
+  BOOT_TRIES,
+  ESP_SIZE_MIB,
+  PARTITION_LABELS,
+  planDiskLayout,
+  SLOT_A_ENTRY_ID,
+  type DiskLayout,
+  type DiskPartition,
+} from './disk-layout.ts';
+export { readPartitionTable, type TablePartition } from './disk.ts';
 export { ARTIFACTS, NodeImageCache, type Artifact, type ImageLookup } from './cache.ts';
 export { findHostTool, HOST_TOOL_PACKAGES, type HostTool } from './host-tools.ts';
 export { NodeImageBootError, NodeImageBuildError, NodeImageError, NodeImageHostToolMissingError } from './errors.ts';

@@ -34,7 +34,8 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
         `→ multi-user.target ${seconds(marks.multiUser)}, → containerd started ${seconds(marks.containerd)}, ` +
         `→ check done ${seconds(marks.checkEnd)} (serial console, polled every 100 ms)\n` +
         `[node-image] QEMU's peak resident set: ${boot.qemuPeakBytes === undefined ? 'not read' : `${Math.round(boot.qemuPeakBytes / 2 ** 20)} MiB`} (-m 1024, tb-size=256)\n` +
-        `[node-image] guest clock: ${boot.check.filter((line) => line.startsWith('active-enter-us ')).join('; ')}\n`,
+        `[node-image] guest clock: ${boot.check.filter((line) => line.startsWith('active-enter-us ')).join('; ')}\n` +
+        `[node-image] ${boot.check.filter((line) => line.startsWith('failed-units')).join('; ')}\n`,
     );
   });
 
@@ -83,6 +84,11 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
     // Ignition's generator queues this target on every boot without ignition.firstboot: a positive sign it decided.
     assert.match(boot.serialLog, /Reached target .*Subsequent \(Not Ignition\) boot complete/);
     assert.doesNotMatch(boot.serialLog, /Ignition \((fetch-offline|files)\)/);
+  });
+
+  it('has no failed units (the ESP the image mounts on a disk boot is not waited for here)', () => {
+    const failed = boot.check.find((line) => line.startsWith('failed-units'));
+    assert.equal(failed?.slice('failed-units'.length).trim(), '', `failed units: ${failed ?? 'not reported'}`);
   });
 
   it("names Strata's node image and its version in os-release", () => {

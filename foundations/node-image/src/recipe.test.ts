@@ -13,6 +13,7 @@ import {
   CONTAINERD_UNIT,
   DEBIAN_PACKAGES,
   DRACUT_CONF,
+  IMAGE_DIRECTORIES,
   IMAGE_FILES,
   INITRAMFS_FILES,
   installPathOf,
@@ -24,6 +25,15 @@ import {
 import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
 
 describe('the node image recipe', () => {
+  it('adds an empty /efi, where systemd-gpt-auto-generator mounts the ESP a disk boot came from', () => {
+    assert.deepEqual(IMAGE_DIRECTORIES, [{ path: '/efi', mode: 0o755 }]);
+    assert.equal(
+      IMAGE_FILES.find((file) => file.path === '/etc/fstab')?.content,
+      'LABEL=strata-root / ext4 defaults 0 1\n',
+    );
+    assert.ok(DEBIAN_PACKAGES.includes('systemd-boot-efi') && DEBIAN_PACKAGES.includes('systemd-boot'));
+  });
+
   it('puts the CNI plugins under /usr/libexec/cni and every other binary in /usr/bin', () => {
     for (const name of NODE_IMAGE_NAMES) {
       const expected = (CNI_PLUGIN_NAMES as readonly string[]).includes(name)

@@ -36,6 +36,12 @@ export const DEBIAN_PACKAGES: readonly string[] = [
   'curl',
   'procps',
   'zstd',
+  // systemd-boot's EFI binary, copied onto the disk's ESP by the build (ADR 0087), and the systemd-boot package for
+  // systemd-bless-boot (boot counting: it marks the booted entry good). The package's postinst runs bootctl install
+  // only when it finds a mounted ESP, which the build's chroot has not, and its kernel hook only when systemd-boot is
+  // installed there: the image's ESP stays the build's.
+  'systemd-boot-efi',
+  'systemd-boot',
 ];
 
 /** dpkg path filters: the copyright files stay (the licences travel with the image). */
@@ -138,6 +144,20 @@ export const IMAGE_FILES: readonly ImageFile[] = [
   { path: '/etc/hostname', mode: 0o644, content: 'strata-node\n' },
   { path: '/etc/fstab', mode: 0o644, content: `LABEL=${ROOT_LABEL} / ext4 defaults 0 1\n` },
 ];
+
+export interface ImageDirectory {
+  readonly path: string;
+  readonly mode: number;
+}
+
+/**
+ * Empty directories the image adds. /efi: where the disk's ESP is mounted, by systemd-gpt-auto-generator (an
+ * automount) on a boot whose loader reported the ESP it came from (LoaderDevicePartUUID), and only
+ * then: it mounts the ESP at /efi only if that is an empty directory (else at /boot, which holds the kernel here).
+ * systemd-bless-boot finds the ESP there. Not an fstab line: a direct kernel boot of rootfs.ext4 has no ESP, and
+ * there its device job held multi-user.target back for the device time-out (90 s).
+ */
+export const IMAGE_DIRECTORIES: readonly ImageDirectory[] = [{ path: '/efi', mode: 0o755 }];
 
 export const IMAGE_SYMLINKS: readonly ImageSymlink[] = [
   // Enabled by the image (/usr), as a vendor preset, rather than by the machine's /etc.

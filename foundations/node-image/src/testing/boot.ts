@@ -3,12 +3,14 @@
 // grows. The copy gets a check unit (written with debugfs, so nothing is mounted) that waits for containerd, runs the
 // pinned binaries, prints what it saw; the host then stops QEMU. The image itself never holds the check. An Ignition
 // config can be handed to the guest through QEMU's fw_cfg, where Ignition's qemu platform reads it.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logTail, ManagedProcess, readProcessMemory, runCommand } from '@strata/host';
-import { NodeImageBootError } from '../errors.ts';
+import { MIB, PARTITION_LABELS } from '../disk-layout.ts';
+import { copyIntoDisk, partitionNamed, readPartitionTable } from '../disk.ts';
+import { NodeImageBootError, NodeImageHostToolMissingError } from '../errors.ts';
 import { findHostTool } from '../host-tools.ts';
 import type { NodeImage } from '../image.ts';
 
@@ -33,13 +35,29 @@ Type=oneshot
 ExecStart=/bin/sh -c 'exec /bin/sh /etc/strata-boot-check.sh >/dev/ttyS0 2>&1'
 `;
 
+/** systemd-boot's vendor GUID: the EFI variables it sets for the OS (the Boot Loader Interface). */
+export const LOADER_VARIABLES_GUID = '4a67b082-0a4c-41cf-b6c7-440b29bb8c4f';
+
 const checkScript = (extra: string): string => `#!/bin/sh
-say() { echo "${CHECK_PREFIX} $*"; }
+# printf, not dash's echo, which would read the backslashes of an ESP path (\\loader\\entries) as escapes.
+say() { printf '%s\\n' "${CHECK_PREFIX} $*"; }
+# A boot loader variable's value: UTF-16LE after 4 bytes of attributes, printed as ASCII; "none" without one (a
+# direct kernel boot has no boot loader, and no EFI at all). Through a pipe: efivarfs files cannot seek, and tail
+# given the file itself seeks past the attributes and prints nothing.
+loader_var() {
+  f=/sys/firmware/efi/efivars/$1-${LOADER_VARIABLES_GUID}
+  if [ -r "$f" ]; then cat "$f" | tail -c +5 | tr -d '\\000'; else echo none; fi
+}
 say "uptime $(cut -d' ' -f1 /proc/uptime)"
+say "efi $(test -d /sys/firmware/efi && echo yes || echo no)"
+for var in LoaderInfo LoaderEntrySelected LoaderFirmwareInfo LoaderTimeInitUSec LoaderTimeExecUSec LoaderBootCountPath; do
+  say "loader-var $var $(loader_var $var)"
+done
 for unit in sysinit.target multi-user.target containerd.service; do
   say "active-enter-us $unit $(systemctl show -P ActiveEnterTimestampMonotonic $unit)"
 done
 say "containerd $(systemctl is-active containerd.service)"
+say "failed-units $(systemctl list-units --state=failed --plain --no-legend | cut -d' ' -f1 | tr '\\n' ' ')"
 say "os-release $(. /etc/os-release && echo "$ID $VERSION_ID")"
 runc --version 2>&1 | sed "s/^/${CHECK_PREFIX} runc: /"
 kubelet --version 2>&1 | sed "s/^/${CHECK_PREFIX} kubelet: /"
@@ -49,6 +67,10 @@ ${extra}say "end"
 
 export interface BootMarks {
   /** Milliseconds from QEMU's start until the serial console first showed each mark (undefined: never). */
+  /** UEFI firmware (OVMF) starts the disk's boot loader, systemd-boot (disk boots only). */
+  readonly bootLoader?: number;
+  /** The kernel's EFI stub runs: systemd-boot loaded the entry's kernel (disk boots only). */
+  readonly efiStub?: number;
   readonly kernel?: number;
   /** systemd started in dracut's initramfs. */
   readonly initramfs?: number;
@@ -72,6 +94,8 @@ export interface CheckedBoot {
 }
 
 const MARKS: readonly [keyof BootMarks, RegExp][] = [
+  ['bootLoader', /BdsDxe: starting Boot/],
+  ['efiStub', /EFI stub: /],
   ['kernel', /Linux version \d/],
   ['initramfs', /Welcome to .*\(Initramfs\)/],
   ['ignitionFiles', /Finished .*Ignition \(files\)/],
@@ -106,7 +130,19 @@ export interface CheckedDiskOptions {
   /** Shell lines the check runs after its own and before its last line; `say` prints a line with the prefix. */
   readonly checkScript?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Enable the check (and mask the serial getty) in the root itself, with links in /etc/systemd/system, for a boot
+   * whose kernel command line the test does not choose (the disk's boot loader entry); else checkedBootArguments
+   * does it from the command line.
+   */
+  readonly enableInRoot?: boolean;
 }
+
+/** The links enableInRoot adds: link path → target. */
+const IN_ROOT_LINKS: readonly (readonly [string, string])[] = [
+  [`/etc/systemd/system/multi-user.target.wants/${CHECK_UNIT}`, `/etc/systemd/system/${CHECK_UNIT}`],
+  ['/etc/systemd/system/serial-getty@ttyS0.service', '/dev/null'],
+];
 
 /**
  * A sparse copy of the image's root in `workDir` with the check unit and script added by debugfs (nothing mounted);
@@ -126,18 +162,27 @@ export async function prepareCheckedDisk(
   const script = checkScript(options.checkScript === undefined ? '' : `${options.checkScript.trimEnd()}\n`);
   await writeFile(join(workDir, 'check.service'), CHECK_UNIT_TEXT);
   await writeFile(join(workDir, 'check.sh'), script);
+  const links = options.enableInRoot === true ? IN_ROOT_LINKS : [];
   await writeFile(
     join(workDir, 'debugfs.cmd'),
     [
       `write ${join(workDir, 'check.service')} /etc/systemd/system/${CHECK_UNIT}`,
       `write ${join(workDir, 'check.sh')} /etc/strata-boot-check.sh`,
+      // mkdir fails harmlessly when the directory is there; the links are read back below either way.
+      ...(links.length > 0 ? ['mkdir /etc/systemd/system/multi-user.target.wants'] : []),
+      ...links.map(([path, target]) => `symlink ${path} ${target}`),
     ].join('\n') + '\n',
   );
   const debug = await runCommand(debugfs, ['-w', '-f', join(workDir, 'debugfs.cmd'), disk]);
-  // debugfs exits 0 even when a request fails: read both files back to know.
+  // debugfs exits 0 even when a request fails: read both files and the links back to know.
   const unit = await runCommand(debugfs, ['-R', `cat /etc/systemd/system/${CHECK_UNIT}`, disk]);
   const written = await runCommand(debugfs, ['-R', 'cat /etc/strata-boot-check.sh', disk]);
-  if (debug.code !== 0 || unit.stdout !== CHECK_UNIT_TEXT || written.stdout !== script) {
+  const linked = await Promise.all(
+    links.map(async ([path, target]) =>
+      (await runCommand(debugfs, ['-R', `stat ${path}`, disk])).stdout.includes(`Fast link dest: "${target}"`),
+    ),
+  );
+  if (debug.code !== 0 || unit.stdout !== CHECK_UNIT_TEXT || written.stdout !== script || linked.includes(false)) {
     throw new NodeImageBootError(`debugfs could not add the check unit to ${disk}: ${debug.stdout}${debug.stderr}`, {
       disk,
     });
@@ -235,61 +280,46 @@ export async function watchCheckedBoot(
   return { check, marks, durationMs, serialLog: serial, ...(qemuPeakBytes === undefined ? {} : { qemuPeakBytes }) };
 }
 
-/**
- * Boots a copy of `image` with the check unit, directly (QEMU loads the kernel and the initramfs) and without a
- * network, and returns what the check printed; throws with the console's tail.
- */
-export async function bootWithCheck(image: NodeImage, options: BootOptions): Promise<CheckedBoot> {
-  const env = options.env ?? process.env;
-  const qemu = await findHostTool('qemu-system-x86_64', env);
-  const workDir = await mkdtemp(join(tmpdir(), 'strata-node-image-boot-'));
+/** The machine every checked boot runs on: TCG, one CPU, no network, the serial console in `serialFile`. */
+function baseQemuArgs(options: BootOptions, serialFile: string): string[] {
+  return [
+    '-machine',
+    'pc',
+    '-accel',
+    `tcg,tb-size=${options.tbSizeMiB ?? 256}`,
+    '-cpu',
+    'max',
+    '-m',
+    String(options.memoryMiB ?? 1024),
+    '-smp',
+    '1',
+    '-nographic',
+    '-no-reboot',
+    '-monitor',
+    'none',
+    '-serial',
+    `file:${serialFile}`,
+    // Never QEMU's user-mode network: a boot that needs one runs on the machine lab's (@strata/lab).
+    '-nic',
+    'none',
+  ];
+}
+
+/** Starts QEMU with `args` and watches its console until the check is done; always stops it and removes `workDir`. */
+async function runCheckedMachine(
+  qemu: string,
+  args: readonly string[],
+  workDir: string,
+  serialFile: string,
+  options: BootOptions,
+): Promise<CheckedBoot> {
   let machine: ManagedProcess | undefined;
   try {
-    const disk = await prepareCheckedDisk(image, workDir, {
-      env,
-      ...(options.checkScript === undefined ? {} : { checkScript: options.checkScript }),
-    });
-    const serialFile = join(workDir, 'serial.log');
-    const fwCfg: string[] = [];
-    if (options.ignitionConfig !== undefined) {
-      await writeFile(join(workDir, 'config.ign'), options.ignitionConfig);
-      fwCfg.push('-fw_cfg', `name=opt/com.coreos/config,file=${join(workDir, 'config.ign')}`);
-    }
-    const args = [
-      '-machine',
-      'pc',
-      '-accel',
-      `tcg,tb-size=${options.tbSizeMiB ?? 256}`,
-      '-cpu',
-      'max',
-      '-m',
-      String(options.memoryMiB ?? 1024),
-      '-smp',
-      '1',
-      '-nographic',
-      '-no-reboot',
-      '-monitor',
-      'none',
-      '-serial',
-      `file:${serialFile}`,
-      // Never QEMU's user-mode network: a boot that needs one runs on the machine lab's (@strata/lab).
-      '-nic',
-      'none',
-      ...fwCfg,
-      '-kernel',
-      image.kernel,
-      '-initrd',
-      image.initrd,
-      '-append',
-      [...checkedBootArguments(image), ...(options.kernelArgs ?? [])].join(' '),
-      '-drive',
-      `file=${disk},format=raw,if=virtio`,
-    ];
     const started = performance.now();
     const running = ManagedProcess.start({
       name: 'qemu (node image)',
       command: qemu,
-      args,
+      args: [...args],
       logFile: join(workDir, 'qemu.log'),
       gracePeriodMs: 2_000,
       removeWhenOrphaned: [workDir],
@@ -305,6 +335,136 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
     await machine?.stop();
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Boots a copy of `image` with the check unit, directly (QEMU loads the kernel and the initramfs) and without a
+ * network, and returns what the check printed; throws with the console's tail.
+ */
+export async function bootWithCheck(image: NodeImage, options: BootOptions): Promise<CheckedBoot> {
+  const env = options.env ?? process.env;
+  const qemu = await findHostTool('qemu-system-x86_64', env);
+  const workDir = await mkdtemp(join(tmpdir(), 'strata-node-image-boot-'));
+  let args: string[];
+  try {
+    const disk = await prepareCheckedDisk(image, workDir, {
+      env,
+      ...(options.checkScript === undefined ? {} : { checkScript: options.checkScript }),
+    });
+    const fwCfg: string[] = [];
+    if (options.ignitionConfig !== undefined) {
+      await writeFile(join(workDir, 'config.ign'), options.ignitionConfig);
+      fwCfg.push('-fw_cfg', `name=opt/com.coreos/config,file=${join(workDir, 'config.ign')}`);
+    }
+    args = [
+      ...baseQemuArgs(options, join(workDir, 'serial.log')),
+      ...fwCfg,
+      '-kernel',
+      image.kernel,
+      '-initrd',
+      image.initrd,
+      '-append',
+      [...checkedBootArguments(image), ...(options.kernelArgs ?? [])].join(' '),
+      '-drive',
+      `file=${disk},format=raw,if=virtio`,
+    ];
+  } catch (error) {
+    await rm(workDir, { recursive: true, force: true });
+    throw error;
+  }
+  return runCheckedMachine(qemu, args, workDir, join(workDir, 'serial.log'), options);
+}
+
+/** Debian's OVMF (package ovmf): the firmware's code, read-only, and the template of its variable store. */
+export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
+export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+
+/**
+ * A sparse copy of the image's disk whose ROOT partition holds the checked root of prepareCheckedDisk, with the
+ * check enabled in the root (the boot loader's entry, not the test, chooses the command line). The copy's ROOT is
+ * emptied (a punched hole) before the checked root is copied in without its holes, so that every block of the
+ * partition is the checked file system's: copying over the old root could leave an old block where the new one is
+ * zeros. The image's disk itself is never written. Returns the copy's path.
+ */
+export async function prepareCheckedDiskImage(
+  image: NodeImage,
+  workDir: string,
+  options: CheckedDiskOptions = {},
+): Promise<string> {
+  const env = options.env ?? process.env;
+  const [cp, fallocate] = [await findHostTool('cp', env), await findHostTool('fallocate', env)];
+  const rootDir = join(workDir, 'root');
+  await mkdir(rootDir);
+  const checkedRoot = await prepareCheckedDisk(image, rootDir, { ...options, enableInRoot: true });
+  const disk = join(workDir, 'disk.img');
+  const copied = await runCommand(cp, ['--sparse=always', image.disk, disk]);
+  if (copied.code !== 0) throw new NodeImageBootError(`cp failed: ${copied.stderr}`, { from: image.disk });
+  const root = partitionNamed(await readPartitionTable(disk, env), PARTITION_LABELS.root, disk);
+  const rootBytes = (await stat(checkedRoot)).size;
+  if (rootBytes > root.sizeBytes || root.startBytes % MIB !== 0) {
+    throw new NodeImageBootError(`the checked root (${rootBytes} bytes) does not fit ${disk}'s ROOT partition`, {
+      root,
+      rootBytes,
+    });
+  }
+  const punched = await runCommand(fallocate, [
+    '--punch-hole',
+    '--offset',
+    String(root.startBytes),
+    '--length',
+    String(root.sizeBytes),
+    disk,
+  ]);
+  if (punched.code !== 0) throw new NodeImageBootError(`fallocate failed: ${punched.stderr}`, { disk });
+  await copyIntoDisk(checkedRoot, disk, root.startBytes / MIB, env);
+  await rm(rootDir, { recursive: true, force: true });
+  return disk;
+}
+
+/**
+ * Boots a copy of `image`'s GPT disk with the check unit the way a machine does: UEFI firmware (OVMF) finds
+ * systemd-boot on the disk's ESP, which boots slot A's entry; QEMU is given no kernel, initramfs or command line.
+ * No network. Returns what the check printed; throws with the console's tail.
+ */
+export async function bootDiskWithCheck(image: NodeImage, options: BootOptions): Promise<CheckedBoot> {
+  const env = options.env ?? process.env;
+  const qemu = await findHostTool('qemu-system-x86_64', env);
+  for (const firmware of [OVMF_CODE, OVMF_VARS]) {
+    await access(firmware).catch(() => {
+      throw new NodeImageHostToolMissingError(`${firmware} is missing; install it: apt-get install ovmf`, {
+        tool: firmware,
+        package: 'ovmf',
+      });
+    });
+  }
+  if (options.kernelArgs !== undefined || options.ignitionConfig !== undefined) {
+    // The entry on the disk decides the command line; a test that needs other arguments boots directly.
+    throw new NodeImageBootError('a disk boot takes neither kernel arguments nor an Ignition config', {});
+  }
+  const workDir = await mkdtemp(join(tmpdir(), 'strata-node-image-disk-boot-'));
+  let args: string[];
+  try {
+    const disk = await prepareCheckedDiskImage(image, workDir, {
+      env,
+      ...(options.checkScript === undefined ? {} : { checkScript: options.checkScript }),
+    });
+    // Each boot gets its own variable store: the firmware writes its boot order and systemd-boot its variables there.
+    const vars = join(workDir, 'OVMF_VARS.fd');
+    await copyFile(OVMF_VARS, vars);
+    args = [
+      ...baseQemuArgs(options, join(workDir, 'serial.log')),
+      '-drive',
+      `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+      '-drive',
+      `if=pflash,format=raw,unit=1,file=${vars}`,
+      '-drive',
+      `file=${disk},format=raw,if=virtio`,
+    ];
+  } catch (error) {
+    await rm(workDir, { recursive: true, force: true });
+    throw error;
+  }
+  return runCheckedMachine(qemu, args, workDir, join(workDir, 'serial.log'), options);
 }
 
 /** The lines that matched, quoted, once every pattern has matched; undefined before (or without patterns). */

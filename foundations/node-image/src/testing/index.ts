@@ -1,5 +1,10 @@
 export {
+  bootDiskWithCheck,
   bootWithCheck,
+  LOADER_VARIABLES_GUID,
+  OVMF_CODE,
+  OVMF_VARS,
+  prepareCheckedDiskImage,
   CHECK_PREFIX,
   CHECK_UNIT,
   checkedBootArguments,
