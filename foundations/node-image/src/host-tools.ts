@@ -1,8 +1,6 @@
 // The host programs the build and the boot run, each with the Debian package that provides it, so that a missing
 // one fails with what to install rather than with ENOENT.
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+import { findHostTool as findProgram, HostToolMissingError } from '@strata/host';
 import { NodeImageHostToolMissingError } from './errors.ts';
 
 /** Program name → the Debian package that installs it. */
@@ -24,22 +22,12 @@ export const HOST_TOOL_PACKAGES = {
 } as const;
 export type HostTool = keyof typeof HOST_TOOL_PACKAGES;
 
-/** sbin directories too: mkfs.ext4 and debugfs live in /usr/sbin, which a non-root PATH may lack. */
-const EXTRA_DIRS = ['/usr/sbin', '/sbin'];
-
+/** The shared finder (PATH, then the sbin directories), failing with this package's error and the Debian package. */
 export async function findHostTool(tool: HostTool, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const dirs = [...(env['PATH'] ?? '').split(delimiter).filter((dir) => dir.length > 0), ...EXTRA_DIRS];
-  for (const dir of dirs) {
-    const candidate = join(dir, tool);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
+  try {
+    return await findProgram(tool, HOST_TOOL_PACKAGES[tool], env);
+  } catch (error) {
+    if (!(error instanceof HostToolMissingError)) throw error;
+    throw new NodeImageHostToolMissingError(error.message, { ...error.context, tool }, { cause: error });
   }
-  throw new NodeImageHostToolMissingError(
-    `${tool} was not found on PATH (${dirs.join(delimiter)}); install it: apt-get install ${HOST_TOOL_PACKAGES[tool]}`,
-    { tool, package: HOST_TOOL_PACKAGES[tool] },
-  );
 }

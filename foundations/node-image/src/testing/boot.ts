@@ -154,11 +154,9 @@ export async function prepareCheckedDisk(
   options: CheckedDiskOptions = {},
 ): Promise<string> {
   const env = options.env ?? process.env;
-  const [debugfs, cp] = [await findHostTool('debugfs', env), await findHostTool('cp', env)];
+  const debugfs = await findHostTool('debugfs', env);
   const disk = join(workDir, 'rootfs.ext4');
-  // Sparse: the file system is mostly free space.
-  const copied = await runCommand(cp, ['--sparse=always', image.rootfs, disk]);
-  if (copied.code !== 0) throw new NodeImageBootError(`cp failed: ${copied.stderr}`, { from: image.rootfs });
+  await sparseCopy(image.rootfs, disk, env);
   const script = checkScript(options.checkScript === undefined ? '' : `${options.checkScript.trimEnd()}\n`);
   await writeFile(join(workDir, 'check.service'), CHECK_UNIT_TEXT);
   await writeFile(join(workDir, 'check.sh'), script);
@@ -392,13 +390,12 @@ export async function prepareCheckedDiskImage(
   options: CheckedDiskOptions = {},
 ): Promise<string> {
   const env = options.env ?? process.env;
-  const [cp, fallocate] = [await findHostTool('cp', env), await findHostTool('fallocate', env)];
+  const fallocate = await findHostTool('fallocate', env);
   const rootDir = join(workDir, 'root');
   await mkdir(rootDir);
   const checkedRoot = await prepareCheckedDisk(image, rootDir, { ...options, enableInRoot: true });
   const disk = join(workDir, 'disk.img');
-  const copied = await runCommand(cp, ['--sparse=always', image.disk, disk]);
-  if (copied.code !== 0) throw new NodeImageBootError(`cp failed: ${copied.stderr}`, { from: image.disk });
+  await sparseCopy(image.disk, disk, env);
   const root = partitionNamed(await readPartitionTable(disk, env), PARTITION_LABELS.root, disk);
   const rootBytes = (await stat(checkedRoot)).size;
   if (rootBytes > root.sizeBytes || root.startBytes % MIB !== 0) {
@@ -472,6 +469,12 @@ function failureShown(patterns: readonly RegExp[] | undefined, serial: string): 
   if (patterns === undefined || patterns.length === 0) return undefined;
   const shown = patterns.map((pattern) => pattern.exec(serial)?.[0]);
   return shown.every((line) => line !== undefined) ? shown.map((line) => `"${line}"`).join(' and ') : undefined;
+}
+
+/** A copy that keeps the source's holes: the images are mostly free space. */
+async function sparseCopy(from: string, to: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const copied = await runCommand(await findHostTool('cp', env), ['--sparse=always', from, to]);
+  if (copied.code !== 0) throw new NodeImageBootError(`cp ${from} failed: ${copied.stderr}`, { from, to });
 }
 
 /** systemd colours its status lines; the marks are read without the colours. */
