@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  APISERVER_KUBELET_CLIENT,
   CertificateAuthority,
   generateServiceAccountKeyPair,
   nthAddresses,
@@ -24,6 +25,8 @@ export interface HarnessPki {
   readonly etcdServer: PemPairPaths;
   readonly apiserver: PemPairPaths;
   readonly apiserverEtcdClient: PemPairPaths;
+  /** kube-apiserver's client certificate towards kubelets (logs, exec, port-forward), as a rendered cluster's. */
+  readonly apiserverKubeletClient: PemPairPaths;
   readonly admin: PemPairPaths;
   readonly controllerManagerServing: PemPairPaths;
   readonly schedulerServing: PemPairPaths;
@@ -47,9 +50,20 @@ const LOOPBACK_SANS = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
  */
 export async function createHarnessPki(
   dir: string,
-  options: { readonly serviceClusterIpRange: string },
+  options: {
+    readonly serviceClusterIpRange: string;
+    /** An address other than loopback that kube-apiserver listens on (StartOptions.apiserverAddress). */
+    readonly apiserverAddress?: string;
+    /** More names for kube-apiserver's serving certificate (StartOptions.apiserverNames). */
+    readonly apiserverNames?: readonly string[];
+    /** The cluster CA to sign with (StartOptions.clusterCa); a new one when absent. */
+    readonly clusterCa?: PemPair;
+  },
 ): Promise<HarnessPki> {
-  const ca = await CertificateAuthority.create({ commonName: 'strata-harness-ca', validityDays: VALIDITY_DAYS });
+  const ca =
+    options.clusterCa === undefined
+      ? await CertificateAuthority.create({ commonName: 'strata-harness-ca', validityDays: VALIDITY_DAYS })
+      : await CertificateAuthority.fromPem(options.clusterCa);
   const etcdCa = await CertificateAuthority.create({
     commonName: 'strata-harness-etcd-ca',
     validityDays: VALIDITY_DAYS,
@@ -88,14 +102,24 @@ export async function createHarnessPki(
         'kubernetes.default',
         'kubernetes.default.svc',
         'kubernetes.default.svc.cluster.local',
+        ...(options.apiserverNames ?? []),
       ],
       // The `kubernetes` Service's address in each service range, as the renderer gives a cluster's API server.
-      ipAddresses: ['127.0.0.1', ...nthAddresses(options.serviceClusterIpRange, 1)],
+      ipAddresses: [
+        '127.0.0.1',
+        ...(options.apiserverAddress === undefined ? [] : [options.apiserverAddress]),
+        ...nthAddresses(options.serviceClusterIpRange, 1),
+      ],
       profile: 'server',
       validityDays: VALIDITY_DAYS,
     }),
     apiserverEtcdClient: await issue(etcdCa, 'apiserver-etcd-client', {
       commonName: 'kube-apiserver-etcd-client',
+      profile: 'client',
+      validityDays: VALIDITY_DAYS,
+    }),
+    apiserverKubeletClient: await issue(ca, 'apiserver-kubelet-client', {
+      commonName: APISERVER_KUBELET_CLIENT,
       profile: 'client',
       validityDays: VALIDITY_DAYS,
     }),

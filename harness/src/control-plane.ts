@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { resolveAllBinaries, type ResolvedBinaries } from '@strata/binaries';
 import {
   authenticationConfiguration,
+  type PemPair,
   encryptionConfiguration,
   generateEncryptionKey,
   type JwtAuthenticator,
@@ -35,6 +36,22 @@ export interface StartOptions {
    * entries). Default: none, as in a rendered cluster.
    */
   readonly jwtAuthenticators?: readonly JwtAuthenticator[];
+  /**
+   * An IPv4 address of this host, other than loopback, that kube-apiserver listens on and advertises, and its serving
+   * certificate names: for clients that are not on this host, such as the machine lab's virtual machines, which reach
+   * the lab network's host end. Default: 127.0.0.1.
+   */
+  readonly apiserverAddress?: string;
+  /** kube-apiserver's port; a free one when absent. A fixed port belongs with an apiserverAddress of the test's own. */
+  readonly apiserverPort?: number;
+  /** DNS names kube-apiserver's serving certificate carries besides the harness's (a rendered cluster's API name). */
+  readonly apiserverNames?: readonly string[];
+  /**
+   * The cluster CA (certificate and key) that signs every certificate of the cluster CA's: a rendered cluster's, so
+   * that what the render gave its nodes (the CA file, the bootstrap kubeconfig) works against this control plane.
+   * etcd keeps a CA of its own. Default: a new CA.
+   */
+  readonly clusterCa?: PemPair;
 }
 
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.3.0.0/24';
@@ -63,7 +80,8 @@ async function startOnce(
 ): Promise<Started> {
   const timeout = options.startTimeoutMs ?? 60_000;
   const serviceRange = options.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
-  const [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort] = await freePorts(5);
+  const [etcdClientPort, etcdPeerPort, freeApiserverPort, controllerManagerPort, schedulerPort] = await freePorts(5);
+  const apiserverPort = options.apiserverPort ?? freeApiserverPort;
   const logs = join(dir, 'logs');
   await mkdir(logs, { recursive: true });
   const etcdDataDir = join(dir, 'etcd');
@@ -118,7 +136,8 @@ async function startOnce(
     };
     await waitUntilHealthy(etcd, `${etcdClientUrl}/health`, etcdTls, timeout);
 
-    const server = `https://127.0.0.1:${apiserverPort}`;
+    const apiserverAddress = options.apiserverAddress ?? '127.0.0.1';
+    const server = `https://${apiserverAddress}:${apiserverPort}`;
     const kubeconfigs = await writeComponentKubeconfigs(pki, server, join(dir, 'kubeconfigs'));
     // Secrets are encrypted in etcd as in a rendered cluster; etcd's data is new on each attempt, so is the key.
     const encryptionConfigPath = join(dir, 'encryption-config.yaml');
@@ -127,8 +146,8 @@ async function startOnce(
     const authenticationConfigPath = join(dir, 'authentication-config.yaml');
     await writeFileAtomic(authenticationConfigPath, authenticationConfiguration(options.jwtAuthenticators));
     const apiserver = start('kube-apiserver', binaries['kube-apiserver'], [
-      '--advertise-address=127.0.0.1',
-      '--bind-address=127.0.0.1',
+      `--advertise-address=${apiserverAddress}`,
+      `--bind-address=${apiserverAddress}`,
       `--secure-port=${apiserverPort}`,
       `--etcd-servers=${etcdClientUrl}`,
       `--etcd-cafile=${pki.etcdCa.certificatePath}`,
@@ -137,6 +156,10 @@ async function startOnce(
       `--tls-cert-file=${pki.apiserver.certificatePath}`,
       `--tls-private-key-file=${pki.apiserver.privateKeyPath}`,
       `--client-ca-file=${pki.ca.certificatePath}`,
+      // Real kubelets (the machine lab's) authenticate it by this certificate and authorize it by webhook: a test that
+      // reads logs or execs binds its user (APISERVER_KUBELET_CLIENT) to system:kubelet-api-admin, as a cluster does.
+      `--kubelet-client-certificate=${pki.apiserverKubeletClient.certificatePath}`,
+      `--kubelet-client-key=${pki.apiserverKubeletClient.privateKeyPath}`,
       `--authentication-config=${authenticationConfigPath}`,
       '--authorization-mode=Node,RBAC',
       '--enable-admission-plugins=NodeRestriction',
@@ -150,8 +173,8 @@ async function startOnce(
       `--service-account-signing-key-file=${pki.serviceAccountPrivateKey}`,
       // Service IPs are virtual: an IPv6 range needs no IPv6 on the host, only the IPv4 advertise address first.
       `--service-cluster-ip-range=${serviceRange}`,
-      // The API server listens on loopback only, which the kubernetes Service's
-      // Endpoints may not point at; nothing in the harness runs in-cluster.
+      // The API server listens on loopback (or a lab network's host end), which the kubernetes Service's Endpoints
+      // may not point at or nothing routes to; nothing in the harness reaches it through the Service.
       '--endpoint-reconciler-type=none',
       '--profiling=false',
       `--cert-dir=${join(dir, 'apiserver-certs')}`,
@@ -224,6 +247,9 @@ export async function startControlPlane(options: StartOptions = {}): Promise<Run
   try {
     const pki = await createHarnessPki(join(dir, 'pki'), {
       serviceClusterIpRange: options.serviceClusterIpRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE,
+      ...(options.apiserverAddress === undefined ? {} : { apiserverAddress: options.apiserverAddress }),
+      ...(options.apiserverNames === undefined ? {} : { apiserverNames: options.apiserverNames }),
+      ...(options.clusterCa === undefined ? {} : { clusterCa: options.clusterCa }),
     });
     let lastError: unknown;
     for (let attempt = 1; attempt <= START_ATTEMPTS; attempt += 1) {

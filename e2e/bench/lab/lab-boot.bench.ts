@@ -64,7 +64,7 @@ const lab = await startNodeImageLab(
       ignition: new IgnitionBuilder().file({ path: '/etc/strata/bench', contents: 'bench\n', mode: 0o644 }).render(),
     },
   ],
-  'lab-bench',
+  { name: 'lab-bench' },
 );
 const runs: { marks: BootMarks; guestWorkMs: number }[] = [];
 try {

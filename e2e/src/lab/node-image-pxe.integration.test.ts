@@ -51,7 +51,7 @@ describe(
         })
         .user({ name: 'core', sshAuthorizedKeys: [sshEd25519PublicKey('lab')] })
         .render();
-      lab = await startNodeImageLab(image, [{ ...CONFIGURED, ignition }, UNCONFIGURED], 'node-image-pxe');
+      lab = await startNodeImageLab(image, [{ ...CONFIGURED, ignition }, UNCONFIGURED], { name: 'node-image-pxe' });
     });
 
     after(async () => {

@@ -42,6 +42,10 @@ export const DEBIAN_PACKAGES: readonly string[] = [
   // installed there: the image's ESP stays the build's.
   'systemd-boot-efi',
   'systemd-boot',
+  // The network after the switch to the root, as on Container Linux: systemd-networkd (in the systemd package) keeps
+  // DHCP's lease and its DNS servers, systemd-resolved serves them at /run/systemd/resolve/resolv.conf, the file the
+  // kubelet's rendered configuration names as its pods' resolv.conf.
+  'systemd-resolved',
 ];
 
 /** dpkg path filters: the copyright files stay (the licences travel with the image). */
@@ -136,7 +140,25 @@ PRETTY_NAME="Strata node image ${STRATA_NODE_IMAGE_VERSION}"
 VARIANT_ID=node
 `;
 
+/**
+ * The image's default network: DHCP on every Ethernet link, as Flatcar's zz-default.network. "zz" sorts last, so a
+ * .network file a machine's Ignition writes to /etc/systemd/network wins. KeepConfiguration: the address the
+ * initramfs's DHCP set (a network boot's Ignition fetch) stays while networkd asks again, so the root never loses it.
+ */
+export const DEFAULT_NETWORK = `# Strata node image ${STRATA_NODE_IMAGE_VERSION}: DHCP on every Ethernet link unless /etc says otherwise.
+[Match]
+Type=ether
+
+[Network]
+DHCP=yes
+KeepConfiguration=dhcp
+
+[DHCPv4]
+UseDomains=yes
+`;
+
 export const IMAGE_FILES: readonly ImageFile[] = [
+  { path: '/usr/lib/systemd/network/zz-default.network', mode: 0o644, content: DEFAULT_NETWORK },
   { path: '/usr/lib/systemd/system/containerd.service', mode: 0o644, content: CONTAINERD_UNIT },
   { path: CONTAINERD_CONFIG_PATH, mode: 0o644, content: CONTAINERD_CONFIG },
   // base-files makes /etc/os-release a link to this file; it is replaced, the link kept.
@@ -164,6 +186,24 @@ export const IMAGE_SYMLINKS: readonly ImageSymlink[] = [
   {
     path: '/usr/lib/systemd/system/multi-user.target.wants/containerd.service',
     target: '../containerd.service',
+  },
+  // systemd-networkd, its socket and its wait-online (network-online.target, which the kubelet waits for), and
+  // systemd-resolved: what systemctl enable would link, under /usr.
+  {
+    path: '/usr/lib/systemd/system/multi-user.target.wants/systemd-networkd.service',
+    target: '../systemd-networkd.service',
+  },
+  {
+    path: '/usr/lib/systemd/system/sockets.target.wants/systemd-networkd.socket',
+    target: '../systemd-networkd.socket',
+  },
+  {
+    path: '/usr/lib/systemd/system/network-online.target.wants/systemd-networkd-wait-online.service',
+    target: '../systemd-networkd-wait-online.service',
+  },
+  {
+    path: '/usr/lib/systemd/system/multi-user.target.wants/systemd-resolved.service',
+    target: '../systemd-resolved.service',
   },
 ];
 

@@ -8,7 +8,14 @@ export {
   macSchema,
   type LabAddressing,
 } from './network/addressing.ts';
-export { dhcpHostLine, dnsmasqArguments, type DhcpHost, type DnsmasqOptions } from './network/dnsmasq.ts';
+export {
+  dhcpHostLine,
+  dnsmasqArguments,
+  dnsNameLine,
+  type DhcpHost,
+  type DnsmasqOptions,
+  type DnsName,
+} from './network/dnsmasq.ts';
 export {
   LAB_BRIDGE,
   LabNetwork,

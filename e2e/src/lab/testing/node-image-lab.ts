@@ -29,8 +29,21 @@ import {
 export interface LabMachineSpec {
   readonly mac: string;
   readonly hostname: string;
-  /** The machine's Ignition config; undefined: its profile names a template the boot server lacks (404). */
+  /**
+   * The machine's Ignition config; undefined: its profile names a template the boot server lacks (404), unless the
+   * lab's `prepare` gives one.
+   */
   readonly ignition?: string;
+}
+
+export interface NodeImageLabOptions {
+  /** For the lab's network namespace. */
+  readonly name?: string;
+  /**
+   * Runs once the lab's network exists and before its boot server serves anything: starts what the machines need on
+   * the host end (an API server, a registry) and returns Ignition configs by hostname, for machines without one.
+   */
+  readonly prepare?: (network: LabNetwork) => Promise<ReadonlyMap<string, string>>;
 }
 
 export interface BootRequest {
@@ -55,9 +68,10 @@ export interface NodeImageLab {
 
 export async function startNodeImageLab(
   image: NodeImage,
-  machines: readonly LabMachineSpec[],
-  name = 'node-image-lab',
+  specs: readonly LabMachineSpec[],
+  options: NodeImageLabOptions = {},
 ): Promise<NodeImageLab> {
+  const name = options.name ?? 'node-image-lab';
   const dirs: TemporaryDirectory[] = [];
   const made = async (prefix: string) => {
     const dir = await temporaryDirectory(prefix);
@@ -76,7 +90,12 @@ export async function startNodeImageLab(
   };
   try {
     const nics = new Map<string, LabNic>();
-    for (const machine of machines) nics.set(machine.mac, await network.addMachine(machine));
+    for (const machine of specs) nics.set(machine.mac, await network.addMachine(machine));
+    const prepared = (await options.prepare?.(network)) ?? new Map<string, string>();
+    const machines = specs.map((machine) => {
+      const ignition = machine.ignition ?? prepared.get(machine.hostname);
+      return ignition === undefined ? machine : { ...machine, ignition };
+    });
     const assetsDir = await made('strata-lab-assets-');
     await copyFile(image.kernel, join(assetsDir.path, 'vmlinuz'));
     await copyFile(image.initrd, join(assetsDir.path, 'initrd.img'));

@@ -1,6 +1,6 @@
 // The lab's network for real: a namespace with the bridge, a veth pair to this process's namespace, dnsmasq on the
 // bridge. A DHCP client (busybox's udhcpc) in a namespace of its own, on a veth port of the bridge, stands in for a
-// machine's firmware: it must get its MAC's fixed address, no router and no DNS server, and the boot file when it says
+// machine's firmware: it must get its MAC's fixed address, the host end as router and no DNS server, and the boot file when it says
 // it is iPXE; a MAC the lab does not know gets nothing. Taps are checked on the bridge; QEMU machines on them are the
 // PXE end-to-end test's.
 import assert from 'node:assert/strict';
@@ -25,10 +25,12 @@ const LEASE_SCRIPT = `#!/bin/sh
   echo "boot_file=$boot_file"
   echo "hostname=$hostname"
 } > "$LEASE_OUT"
+# The address too, so that the client can then ask the lab's DNS.
+"$BUSYBOX" ip addr add "$ip/24" dev "$interface"
 `;
 
-/** Which option 77 (user class) the client sends: iPXE's, or none. */
-type Client = { readonly mac: string; readonly ipxe: boolean };
+/** Which option 77 (user class) the client sends: iPXE's, or none; names it then looks up at the lease's DNS server. */
+type Client = { readonly mac: string; readonly ipxe: boolean; readonly lookups?: readonly string[] };
 
 describe('the lab network', () => {
   let dir: string;
@@ -75,16 +77,20 @@ describe('the lab network', () => {
       const args = ['udhcpc', '-i', 'eth0', '-f', '-q', '-n', '-t', '4', '-T', '1', '-s', join(dir, 'lease.sh')];
       // Option 77 as iPXE sends it: the bare string "iPXE" (hex 69 50 58 45).
       if (client.ipxe) args.push('-x', '0x4d:69505845');
-      const env = `LEASE_OUT=${out}`;
-      const result = await machine.run('env', [env, busybox, ...args]);
+      const result = await machine.run('env', [`LEASE_OUT=${out}`, `BUSYBOX=${busybox}`, busybox, ...args]);
       if (result.code !== 0) return undefined;
       const text = await readFile(out, 'utf8');
-      return Object.fromEntries(
+      const got: Record<string, string> = Object.fromEntries(
         text
           .trim()
           .split('\n')
           .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
       );
+      for (const name of client.lookups ?? []) {
+        const answer = await machine.run(busybox, ['nslookup', '-type=a', name, got['dns'] ?? '']);
+        got[`lookup ${name}`] = `${answer.code} ${answer.stdout}${answer.stderr}`;
+      }
+      return got;
     } finally {
       await machine.close();
     }
@@ -118,13 +124,13 @@ describe('the lab network', () => {
     );
   });
 
-  it("gives an iPXE client its MAC's fixed address and the boot file, with no router and no DNS server", async () => {
+  it("gives an iPXE client its MAC's fixed address and the boot file, the host end as router, itself as DNS", async () => {
     const got = await lease({ mac: '52:54:00:e2:00:01', ipxe: true });
     assert.ok(got, `no lease; dnsmasq's log:\n${await readFile(network.dhcpLogFile, 'utf8')}`);
     assert.equal(got['ip'], '10.213.0.10');
     assert.equal(got['subnet'], '255.255.255.0');
-    assert.equal(got['router'], '');
-    assert.equal(got['dns'], '');
+    assert.equal(got['router'], network.hostAddress);
+    assert.equal(got['dns'], network.addressing.serverAddress);
     assert.equal(got['boot_file'], BOOTFILE);
     assert.equal(got['hostname'], 'lab-a');
   });
@@ -135,6 +141,33 @@ describe('the lab network', () => {
     assert.equal(got['ip'], '10.213.0.11');
     assert.equal(got['boot_file'], '');
     assert.match(await network.leases(), /52:54:00:e2:00:02 10\.213\.0\.11 lab-b/);
+  });
+
+  it("answers the lab's names (machines and names it was given) and refuses every other", async () => {
+    await network.setNames([{ name: 'api.lab.example.com', address: network.hostAddress }]);
+    const got = await lease({
+      mac: '52:54:00:e2:00:01',
+      ipxe: false,
+      lookups: ['api.lab.example.com', 'lab-b', 'example.com'],
+    });
+    assert.ok(got, `no lease; dnsmasq's log:\n${await readFile(network.dhcpLogFile, 'utf8')}`);
+    assert.match(got['lookup api.lab.example.com'] ?? '', /^0 [\s\S]*Address: 10\.213\.0\.1\b/);
+    assert.match(got['lookup lab-b'] ?? '', /^0 [\s\S]*Address: 10\.213\.0\.11\b/);
+    // No upstream: a name that is not the lab's is refused, not looked up anywhere.
+    assert.match(got['lookup example.com'] ?? '', /^1 [\s\S]*REFUSED/);
+  });
+
+  it('refuses a name or address that is not one, naming the entry', async () => {
+    await assert.rejects(network.setNames([{ name: 'Bad_Name', address: '10.213.0.1' }]), (error: unknown) => {
+      assert.ok(error instanceof LabConfigError, String(error));
+      assert.equal(error.context['field'], 'names[0].name');
+      return true;
+    });
+    await assert.rejects(network.setNames([{ name: 'ok.test', address: '10.213.0' }]), (error: unknown) => {
+      assert.ok(error instanceof LabConfigError, String(error));
+      assert.equal(error.context['field'], 'names[0].address');
+      return true;
+    });
   });
 
   it('gives a MAC it does not know no address', async () => {

@@ -2,9 +2,9 @@
 // veth pair whose host end carries the lab's first address, where the host's services (the boot server, later the
 // API server and the registry) listen for the machines.
 //
-// Containment: the namespace has no route but its own /24, DHCP offers no router, and the host end of the veth pair
-// forwards nothing it receives (IPv4 forwarding off on that interface, IPv6 off) so a machine that sets its own
-// route still cannot reach another network through the host. QEMU's user-mode network is never used.
+// Containment: the namespace has no route but its own /24, and the host end of the veth pair, which DHCP offers the
+// machines as their router, forwards nothing it receives (IPv4 forwarding off on that interface, IPv6 off), so no
+// machine can reach another network through the host. QEMU's user-mode network is never used.
 // Everything lives and dies with the namespace's holder: after a SIGKILL of the owner, the kernel removes the
 // bridge, the taps and both ends of the veth pair.
 import { randomBytes } from 'node:crypto';
@@ -25,7 +25,14 @@ import {
 import { z } from 'zod';
 import { LabConfigError, LabNetworkError } from '../errors.ts';
 import { labAddressing, macSchema, type LabAddressing } from './addressing.ts';
-import { dhcpHostLine, dnsmasqArguments, type DhcpHost, type DnsmasqFiles } from './dnsmasq.ts';
+import {
+  dhcpHostLine,
+  dnsmasqArguments,
+  dnsNameLine,
+  type DhcpHost,
+  type DnsmasqFiles,
+  type DnsName,
+} from './dnsmasq.ts';
 
 /** Inside the namespace: the bridge the taps and the veth pair's inner end join. */
 export const LAB_BRIDGE = 'labbr0';
@@ -34,6 +41,14 @@ const INNER_END = 'uplink';
 const hostnameSchema = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label: a-z, 0-9 and -, at most 63, e.g. lab-1');
+
+const dnsNameSchema = z
+  .string()
+  .max(253)
+  .regex(
+    /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be a lower-case DNS name, e.g. api.lab.example.com',
+  );
 
 export interface LabNetworkOptions {
   /** The lab's files (DHCP hosts and leases, logs); created if missing. */
@@ -67,6 +82,7 @@ export class LabNetwork {
   readonly #dhcpDir: string;
   readonly #dhcpFiles: DnsmasqFiles;
   readonly #nics: LabNic[] = [];
+  #names: readonly DnsName[] = [];
   #dnsmasq: ManagedProcess | undefined;
 
   private constructor(
@@ -85,6 +101,7 @@ export class LabNetwork {
     this.#dhcpDir = dhcpDir;
     this.#dhcpFiles = {
       hostsFile: join(dhcpDir, 'hosts'),
+      namesFile: join(dhcpDir, 'names'),
       leaseFile: join(dhcpDir, 'leases'),
       pidFile: join(dhcpDir, 'dnsmasq.pid'),
     };
@@ -168,6 +185,7 @@ export class LabNetwork {
       });
     }
     const dnsmasq = await findHostTool('dnsmasq', 'dnsmasq-base');
+    await this.#writeFiles();
     const inside = this.namespace.commandIn(
       dnsmasq,
       dnsmasqArguments({
@@ -185,7 +203,7 @@ export class LabNetwork {
       gracePeriodMs: 2_000,
     });
     this.#dnsmasq = process;
-    await this.#untilHostsRead(0, process);
+    await this.#untilFilesRead({ hosts: 0, names: 0 }, process);
   }
 
   get dhcpLogFile(): string {
@@ -232,42 +250,86 @@ export class LabNetwork {
     await this.namespace.ip(['tuntap', 'add', 'dev', nic.tap, 'mode', 'tap']);
     await this.namespace.ip(['link', 'set', nic.tap, 'master', LAB_BRIDGE, 'up']);
     this.#nics.push(nic);
-    await this.#writeHosts();
+    await this.#writeFiles();
     return nic;
   }
 
-  async #writeHosts(): Promise<void> {
+  /**
+   * Names the lab's DNS answers besides the machines' hostnames (a cluster's API name, the machines' domains), all of
+   * them, replacing those set before; read by the server before this returns. Machines resolve nothing else.
+   */
+  async setNames(names: readonly DnsName[]): Promise<void> {
+    const checked: DnsName[] = [];
+    for (const [index, record] of names.entries()) {
+      const name = dnsNameSchema.safeParse(record.name);
+      if (!name.success) {
+        throw new LabConfigError(
+          `names[${index}].name ${JSON.stringify(record.name)} ${name.error.issues[0]?.message}`,
+          { field: `names[${index}].name`, value: record.name },
+        );
+      }
+      const address = z.ipv4().safeParse(record.address);
+      if (!address.success) {
+        throw new LabConfigError(
+          `names[${index}].address ${JSON.stringify(record.address)} must be an IPv4 address, e.g. ${this.hostAddress}`,
+          { field: `names[${index}].address`, value: record.address },
+        );
+      }
+      checked.push({ name: name.data, address: address.data });
+    }
+    this.#names = checked;
+    await this.#writeFiles();
+  }
+
+  /** The DHCP hosts file and the DNS names file, then (once dnsmasq runs) its SIGHUP and its reading both. */
+  async #writeFiles(): Promise<void> {
     const hosts: DhcpHost[] = this.#nics.map(({ mac, address, hostname }) => ({ mac, address, hostname }));
+    const names: DnsName[] = [
+      ...this.#nics.map(({ hostname, address }) => ({ name: hostname, address })),
+      ...this.#names,
+    ];
     await writeFileAtomic(this.#dhcpFiles.hostsFile, hosts.map(dhcpHostLine).join('\n') + '\n', PUBLIC_FILE_MODE);
+    await writeFileAtomic(this.#dhcpFiles.namesFile, names.map(dnsNameLine).join('\n') + '\n', PUBLIC_FILE_MODE);
     const dnsmasq = this.#dnsmasq;
     if (dnsmasq === undefined) return;
-    const before = await this.#hostsReads();
+    const before = await this.#fileReads();
     process.kill(await dnsmasq.pid, 'SIGHUP');
-    await this.#untilHostsRead(before, dnsmasq);
+    await this.#untilFilesRead(before, dnsmasq);
   }
 
-  /** How often dnsmasq has read its hosts file (at start and at each SIGHUP); fails on a read it reports failed. */
-  async #hostsReads(): Promise<number> {
-    const log = await readFile(this.dhcpLogFile, 'utf8').catch(() => '');
-    const file = this.#dhcpFiles.hostsFile;
-    const failed = log.split('\n').find((line) => line.includes(`cannot read ${file}`));
-    if (failed !== undefined) throw new LabNetworkError(`dnsmasq ${failed.trim()}`, { file });
-    return log.split('\n').filter((line) => line.endsWith(`: read ${file}`)).length;
+  /**
+   * How often dnsmasq has read each of its files (at start and at each SIGHUP), by its own log lines (`read <hosts>`,
+   * `read <names> - N names`); fails on a read it reports failed.
+   */
+  async #fileReads(): Promise<{ hosts: number; names: number }> {
+    const lines = (await readFile(this.dhcpLogFile, 'utf8').catch(() => '')).split('\n');
+    const { hostsFile, namesFile } = this.#dhcpFiles;
+    for (const file of [hostsFile, namesFile]) {
+      const failed = lines.find(
+        (line) => line.includes(`cannot read ${file}`) || line.includes(`failed to load names from ${file}`),
+      );
+      if (failed !== undefined) throw new LabNetworkError(`dnsmasq ${failed.trim()}`, { file });
+    }
+    return {
+      hosts: lines.filter((line) => line.endsWith(`: read ${hostsFile}`)).length,
+      names: lines.filter((line) => line.includes(`: read ${namesFile} - `)).length,
+    };
   }
 
-  async #untilHostsRead(before: number, dnsmasq: ManagedProcess): Promise<void> {
+  async #untilFilesRead(before: { hosts: number; names: number }, dnsmasq: ManagedProcess): Promise<void> {
     try {
       await waitFor(
-        `dnsmasq of lab ${this.name} to read ${this.#dhcpFiles.hostsFile}`,
+        `dnsmasq of lab ${this.name} to read ${this.#dhcpFiles.hostsFile} and ${this.#dhcpFiles.namesFile}`,
         async () => {
           if (!dnsmasq.running) throw await dnsmasq.failure('exited');
-          return (await this.#hostsReads()) > before ? true : undefined;
+          const now = await this.#fileReads();
+          return now.hosts > before.hosts && now.names > before.names ? true : undefined;
         },
         { timeoutMs: 15_000, intervalMs: 20 },
       );
     } catch (error) {
       throw new LabNetworkError(
-        `the DHCP server of lab ${this.name} did not take its hosts file: ${(error as Error).message}\n` +
+        `the DHCP and DNS server of lab ${this.name} did not take its files: ${(error as Error).message}\n` +
           `dnsmasq's log:\n${await logTail(this.dhcpLogFile, 20)}`,
         { lab: this.name, logFile: this.dhcpLogFile },
         { cause: error },

@@ -1,0 +1,388 @@
+// A real node. A lab machine boots Strata's node image over PXE with a rendered worker's Ignition config (the node
+// image's differences from Flatcar applied: testing/lab-node-ignition.ts), and its real containerd and kubelet join a
+// real control plane: the harness's, on the lab network's host end, signing with the rendered cluster's CA, holding
+// the rendered bootstrap token (the render's own 10-node-bootstrap.yaml), and answering at the rendered API name,
+// which the lab's DNS resolves. The node registers Ready with the image's OS version; a pod whose image comes from the
+// lab's registry runs on the node's CNI bridge, and `kubectl logs`, `exec` and `port-forward` reach it through the
+// kubelet. The test approves the node's certificate requests as an administrator: the join approver's own decisions
+// are its package's tests. The rendered controller is never booted: the harness stands in for it.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CertificatesV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type KubernetesObject,
+  type V1CertificateSigningRequest,
+  type V1Node,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import {
+  ASSET_PATHS,
+  CertificateAuthority,
+  clusterTopology,
+  readPemPair,
+  toPemPair,
+  writePemPair,
+  type ClusterConfig,
+} from '@strata/assets';
+import { fixtureConfig, platformRenderDirectory, TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
+import {
+  buildImage,
+  PAUSE_IMAGE_REPOSITORY,
+  PAUSE_VERSION,
+  pauseImageSpec,
+  pushImage,
+  resolveBinary,
+  resolvePause,
+  startRegistry,
+  type RunningRegistry,
+} from '@strata/binaries';
+import { startControlPlane, type RunningControlPlane } from '@strata/harness';
+import { findHostTool, runCommand, waitFor } from '@strata/host';
+import { applyManifestObject } from '@strata/kube';
+import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION } from '@strata/node-image';
+import { sshEd25519PublicKey } from '@strata/node-image/testing';
+import { parseAllDocuments } from 'yaml';
+import { nodeImageIgnition, type LabNodeRuntime } from './testing/lab-node-ignition.ts';
+import { startNodeImageLab, type NodeImageLab } from './testing/node-image-lab.ts';
+
+const CONTROLLER = { name: 'lab-ctrl-1', mac: '52:54:00:5a:00:01' };
+const WORKER = { name: 'lab-node-1', mac: '52:54:00:5a:00:11' };
+/** The name the lab's images carry; only the node's hosts.toml makes it the lab's registry (`.test` resolves nowhere). */
+const REGISTRY_NAME = 'registry.strata.test';
+const WORKLOAD_IMAGE = { repository: 'strata/lab-busybox', tag: '1' };
+/** The node's pods' subnet: a /24 of the rendered cluster's pod range, as the node IPAM would give it. */
+const POD_SUBNET = '10.2.1.0/24';
+/** Where the pod and the machine's check meet: the test's exec writes here, the check waits for it. */
+const CHECK_DIR = '/run/strata-lab-check';
+const KUBECTL_TIMEOUT_MS = 60_000;
+/** kubectl's own limit on each request, so that no call of it outlives the test's waits. */
+const KUBECTL_REQUEST_TIMEOUT = '--request-timeout=60s';
+
+function labClusterConfig(): ClusterConfig {
+  const machine = (spec: { name: string; mac: string }, role: 'controller' | 'worker') => ({
+    name: spec.name,
+    mac: spec.mac,
+    domain: `${spec.name}.lab.example.com`,
+    role,
+    ...(role === 'worker' ? { pool: 'general' } : {}),
+  });
+  return fixtureConfig({
+    apiVersion: 'strata.dev/v1alpha1',
+    kind: 'Cluster',
+    name: 'lab',
+    baseDomain: 'lab.example.com',
+    platform: 'bare-metal',
+    bareMetal: {
+      bootServer: { endpoint: 'http://boot.lab.example.com:8080' },
+      machines: [machine(CONTROLLER, 'controller'), machine(WORKER, 'worker')],
+    },
+    controllers: { count: 1 },
+    os: { name: 'flatcar', channel: 'stable', version: '4230.2.3' },
+    sshAuthorizedKeys: [sshEd25519PublicKey('lab-node-test')],
+    kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
+  });
+}
+
+/** Busybox's applets the workload uses, each a link to the one static binary. */
+const APPLETS = ['sh', 'echo', 'hostname', 'httpd', 'touch', 'cat', 'ls'];
+
+describe('a lab machine with the node image joins a real control plane as a real node', () => {
+  let dir: string;
+  let lab: NodeImageLab | undefined;
+  let controlPlane: RunningControlPlane | undefined;
+  let registry: RunningRegistry | undefined;
+  let kubeConfig: KubeConfig;
+  let kubectl: string;
+  const approving = new AbortController();
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'strata-lab-node-'));
+    const image = await ensureNodeImage();
+    const config = labClusterConfig();
+    assert.deepEqual(config.networking.podCidr, ['10.2.0.0/16'], `${POD_SUBNET} is a /24 of the pod range`);
+    const rendering = await platformRenderDirectory('lab-node');
+    const rendered = await rendering.render(config);
+    const workerIgnition = rendered.ignition.get(WORKER.name);
+    assert.ok(workerIgnition !== undefined, `the render has ${WORKER.name}'s Ignition`);
+    const clusterCa = await readPemPair(join(rendering.dir, 'tls'), 'ca');
+    assert.equal(ASSET_PATHS.clusterCa, 'tls/ca');
+    const bootstrapManifest = await readFile(
+      join(rendering.dir, ASSET_PATHS.manifest('10-node-bootstrap.yaml')),
+      'utf8',
+    );
+    await rendering.remove();
+    const api = new URL(clusterTopology(config).apiServerUrl);
+
+    lab = await startNodeImageLab(image, [{ mac: WORKER.mac, hostname: WORKER.name }], {
+      name: 'lab-node',
+      prepare: async (network) => {
+        await network.setNames([{ name: api.hostname, address: network.hostAddress }]);
+        controlPlane = await startControlPlane({
+          withControllers: true,
+          apiserverAddress: network.hostAddress,
+          apiserverPort: Number(api.port),
+          apiserverNames: [api.hostname],
+          clusterCa,
+          releaseWithProcess: true,
+        });
+        kubectl = controlPlane.info.binaries.kubectl;
+
+        const registryCa = await CertificateAuthority.create({ commonName: 'strata-lab-registry-ca', validityDays: 1 });
+        const registryTls = await writePemPair(
+          dir,
+          'registry',
+          await toPemPair(
+            await registryCa.issue({
+              commonName: 'strata lab registry',
+              ipAddresses: [network.hostAddress],
+              profile: 'server',
+              validityDays: 1,
+            }),
+          ),
+        );
+        const registryAddress = `${network.hostAddress}:5443`;
+        const caPem = (await toPemPair(registryCa)).certificatePem;
+        registry = await startRegistry({
+          binary: await resolveBinary('registry', { progress: () => undefined }),
+          address: registryAddress,
+          storageDir: join(dir, 'registry-storage'),
+          workDir: join(dir, 'registry'),
+          tls: { certFile: registryTls.certificatePath, keyFile: registryTls.privateKeyPath, ca: caPem },
+        });
+        const target = { registry: registryAddress, ca: caPem };
+        await pushImage(await buildImage(pauseImageSpec(await resolvePause({ progress: () => undefined }))), {
+          ...target,
+          repository: PAUSE_IMAGE_REPOSITORY,
+          tag: PAUSE_VERSION,
+        });
+        const busybox = await findHostTool('busybox', 'busybox-static');
+        await pushImage(
+          await buildImage({
+            files: [
+              { path: 'bin/busybox', hostFile: busybox, mode: 0o755 },
+              ...APPLETS.map((applet) => ({ path: `bin/${applet}`, symlinkTo: 'busybox' })),
+              { path: 'www/index.html', content: 'served from a lab node\n', mode: 0o644 },
+            ],
+            env: ['PATH=/bin'],
+          }),
+          { ...target, ...WORKLOAD_IMAGE },
+        );
+
+        const runtime: LabNodeRuntime = {
+          registryName: REGISTRY_NAME,
+          registryAddress,
+          registryCa: caPem,
+          sandboxImage: `${REGISTRY_NAME}/${PAUSE_IMAGE_REPOSITORY}:${PAUSE_VERSION}`,
+          podSubnet: POD_SUBNET,
+        };
+        return new Map([[WORKER.name, nodeImageIgnition(workerIgnition, runtime)]]);
+      },
+    });
+    assert.ok(controlPlane !== undefined);
+    kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(controlPlane.info.kubeconfigPath);
+    // The render's own bootstrap manifest: the worker's token and the bindings that let it ask for certificates.
+    for (const document of parseAllDocuments(bootstrapManifest)) {
+      const object = document.toJS() as KubernetesObject | null;
+      if (object !== null) await applyManifestObject(kubeConfig, object, 'strata-lab-node-test');
+    }
+    void approveNodeCertificates(kubeConfig, WORKER.name, approving.signal);
+  });
+
+  after(async () => {
+    approving.abort();
+    await lab?.close();
+    await registry?.stop();
+    await controlPlane?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('registers Ready with its real kubelet and containerd, runs a pod from the lab registry, and serves logs, exec and port-forward', async () => {
+    assert.ok(lab !== undefined);
+    let bootError: Error | undefined;
+    const booted = lab
+      .boot(WORKER.mac, {
+        timeoutMs: 15 * 60_000,
+        checkScript: [
+          `mkdir -p ${CHECK_DIR}`,
+          // Until the test's exec in the pod writes the file (bounded, so that a failed test does not hang here).
+          `i=0; while [ ! -s ${CHECK_DIR}/done ] && [ $i -lt 840 ]; do sleep 1; i=$((i+1)); done`,
+          `say "done $(cat ${CHECK_DIR}/done 2>/dev/null || echo missing)"`,
+          'say "kubelet $(systemctl is-active kubelet.service)"',
+          'say "resolv $(grep -c ^nameserver /run/systemd/resolve/resolv.conf)"',
+          'say "route $(ip -4 route show default)"',
+        ].join('\n'),
+      })
+      .catch((error: unknown) => {
+        bootError = error instanceof Error ? error : new Error(String(error));
+        throw bootError;
+      });
+    const unlessBootFailed = () => {
+      if (bootError !== undefined) throw bootError;
+    };
+    const core = kubeConfig.makeApiClient(CoreV1Api);
+
+    const node = await waitFor(
+      `node ${WORKER.name} to be Ready`,
+      async (): Promise<V1Node | undefined> => {
+        unlessBootFailed();
+        const found = await core.readNode({ name: WORKER.name }).catch(() => undefined);
+        const ready = found?.status?.conditions?.find((condition) => condition.type === 'Ready');
+        return ready?.status === 'True' ? found : undefined;
+      },
+      { timeoutMs: 12 * 60_000, intervalMs: 1_000 },
+    );
+    const info = node.status?.nodeInfo;
+    assert.equal(info?.osImage, `Strata node image ${STRATA_NODE_IMAGE_VERSION}`);
+    assert.equal(info?.kubeletVersion, 'v1.36.3');
+    assert.match(info?.containerRuntimeVersion ?? '', /^containerd:\/\/2\.4\.2$/);
+    const nic = lab.nics.get(WORKER.mac);
+    assert.deepEqual(
+      node.status?.addresses?.filter((address) => address.type === 'InternalIP').map((address) => address.address),
+      [nic?.address],
+      'its address on the lab network, found by its default route',
+    );
+
+    const pod: V1Pod = {
+      metadata: { name: 'hello', namespace: 'default' },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'hello',
+            image: `${REGISTRY_NAME}/${WORKLOAD_IMAGE.repository}:${WORKLOAD_IMAGE.tag}`,
+            command: ['/bin/sh', '-c', 'echo "hello from $(hostname)"; exec httpd -f -p 8080 -h /www'],
+            ports: [{ containerPort: 8080 }],
+            volumeMounts: [{ name: 'check', mountPath: '/check' }],
+          },
+        ],
+        volumes: [{ name: 'check', hostPath: { path: CHECK_DIR, type: 'DirectoryOrCreate' } }],
+      },
+    };
+    await core.createNamespacedPod({ namespace: 'default', body: pod });
+    const running = await waitFor(
+      'pod hello to run',
+      async (): Promise<V1Pod | undefined> => {
+        unlessBootFailed();
+        const found = await core.readNamespacedPod({ name: 'hello', namespace: 'default' });
+        return found.status?.phase === 'Running' ? found : undefined;
+      },
+      { timeoutMs: 5 * 60_000, intervalMs: 1_000 },
+    );
+    assert.equal(running.spec?.nodeName, WORKER.name);
+    assert.match(running.status?.podIP ?? '', /^10\.2\.1\.\d+$/, 'an address of the node CNI bridge subnet');
+
+    const kubeconfig = [
+      '--kubeconfig',
+      controlPlane?.info.kubeconfigPath ?? '',
+      '--namespace',
+      'default',
+      KUBECTL_REQUEST_TIMEOUT,
+    ];
+    const logs = await waitFor(
+      'the pod to have logged its line',
+      async () => {
+        const result = await runCommand(kubectl, [...kubeconfig, 'logs', 'hello']);
+        return result.code === 0 && result.stdout.includes('hello from') ? result.stdout : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    assert.equal(logs, 'hello from hello\n');
+
+    const forwarded = await portForward(kubectl, kubeconfig, 'hello', 8080);
+    try {
+      const answer = await fetch(`http://127.0.0.1:${forwarded.port}/`);
+      assert.equal(answer.status, 200);
+      assert.equal(await answer.text(), 'served from a lab node\n');
+    } finally {
+      forwarded.stop();
+    }
+
+    const exec = await runCommand(kubectl, [
+      ...kubeconfig,
+      'exec',
+      'hello',
+      '--',
+      '/bin/sh',
+      '-c',
+      'hostname > /check/done && cat /check/done',
+    ]);
+    assert.equal(exec.code, 0, exec.stderr);
+    assert.equal(exec.stdout, 'hello\n');
+
+    // The machine saw the file the exec wrote, through the pod's host path: the exec ran on that machine.
+    const boot = await booted;
+    assert.ok(boot.check.includes('done hello'), boot.check.join('\n'));
+    assert.ok(boot.check.includes('kubelet active'), boot.check.join('\n'));
+    assert.ok(boot.check.includes('resolv 1'), `the lab's DNS server from DHCP: ${boot.check.join('\n')}`);
+    process.stderr.write(`lab node: ${JSON.stringify(boot.marks)}\n`);
+  });
+});
+
+/** Approves the node's client (from its bootstrap token) and serving certificate requests, until aborted. */
+async function approveNodeCertificates(kubeConfig: KubeConfig, nodeName: string, signal: AbortSignal): Promise<void> {
+  const certificates = kubeConfig.makeApiClient(CertificatesV1Api);
+  const ours = (csr: V1CertificateSigningRequest) =>
+    (csr.spec.username?.startsWith('system:bootstrap:') ?? false) || csr.spec.username === `system:node:${nodeName}`;
+  while (!signal.aborted) {
+    const list = await certificates.listCertificateSigningRequest().catch(() => undefined);
+    for (const csr of list?.items ?? []) {
+      if ((csr.status?.conditions?.length ?? 0) > 0 || !ours(csr) || csr.metadata?.name === undefined) continue;
+      await certificates
+        .replaceCertificateSigningRequestApproval({
+          name: csr.metadata.name,
+          body: {
+            ...csr,
+            status: {
+              conditions: [
+                {
+                  type: 'Approved',
+                  status: 'True',
+                  reason: 'StrataLabTest',
+                  message: `approved by the lab node test for ${nodeName}`,
+                },
+              ],
+            },
+          },
+        })
+        .catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
+
+/** `kubectl port-forward` to a free local port; resolves once kubectl says it forwards. */
+async function portForward(
+  kubectl: string,
+  kubeconfig: readonly string[],
+  pod: string,
+  port: number,
+): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(kubectl, [...kubeconfig, 'port-forward', `pod/${pod}`, `:${port}`, '--address', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => (output += chunk.toString('utf8'));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  try {
+    const local = await waitFor(
+      'kubectl port-forward to listen',
+      () => {
+        if (child.exitCode !== null) throw new Error(`kubectl port-forward exited ${child.exitCode}: ${output}`);
+        return /Forwarding from 127\.0\.0\.1:(\d+) ->/.exec(output)?.[1];
+      },
+      { timeoutMs: KUBECTL_TIMEOUT_MS, intervalMs: 100 },
+    );
+    return { port: Number(local), stop: () => child.kill('SIGTERM') };
+  } catch (error) {
+    child.kill('SIGTERM');
+    throw error;
+  }
+}
