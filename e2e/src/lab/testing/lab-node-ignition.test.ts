@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { assertValidIgnition, decodeDataUrl, ignitionConfigSchema, type IgnitionConfig } from '@strata/assets';
+import {
+  fixtureConfig,
+  platformRenderDirectory,
+  TEST_SYSEXT_SHA512,
+  type PlatformRenderDirectory,
+} from '@strata/assets/testing';
+import { labContainerdConfig, labRegistryHosts, nodeImageIgnition, type LabNodeRuntime } from './lab-node-ignition.ts';
+
+const RUNTIME: LabNodeRuntime = {
+  registryName: 'registry.strata.test',
+  registryAddress: '10.213.0.1:5443',
+  registryCa: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+  sandboxImage: 'registry.strata.test/strata/pause:3.10.2',
+  podSubnet: '10.2.1.0/24',
+};
+
+const text = (config: IgnitionConfig, path: string): string | undefined => {
+  const source = config.storage?.files?.find((file) => file.path === path)?.contents?.source;
+  if (source === undefined || source === null) return undefined;
+  const decoded = decodeDataUrl(source);
+  assert.ok(decoded.ok, `${path} is a data URL`);
+  return Buffer.from(decoded.value.data).toString('utf8');
+};
+
+describe('nodeImageIgnition', () => {
+  let rendering: PlatformRenderDirectory;
+  let rendered: IgnitionConfig;
+  let result: IgnitionConfig;
+
+  before(async () => {
+    rendering = await platformRenderDirectory('lab-node-ignition');
+    const input = await rendering.render(
+      fixtureConfig({
+        apiVersion: 'strata.dev/v1alpha1',
+        kind: 'Cluster',
+        name: 'lab',
+        baseDomain: 'lab.example.com',
+        platform: 'bare-metal',
+        bareMetal: {
+          bootServer: { endpoint: 'http://boot.lab.example.com:8080' },
+          machines: [
+            { name: 'c1', mac: '52:54:00:5a:00:01', domain: 'c1.lab.example.com', role: 'controller' },
+            { name: 'w1', mac: '52:54:00:5a:00:11', domain: 'w1.lab.example.com', role: 'worker', pool: 'general' },
+          ],
+        },
+        controllers: { count: 1 },
+        os: { name: 'flatcar', channel: 'stable', version: '4230.2.3' },
+        sshAuthorizedKeys: [
+          'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKRNkThcvD8KWu8Mejxa29enICHJDP5j1sTxRpzjodJp alice@example.com',
+        ],
+        kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
+      }),
+    );
+    const worker = input.ignition.get('w1');
+    assert.ok(worker !== undefined);
+    rendered = ignitionConfigSchema.parse(JSON.parse(worker));
+    result = ignitionConfigSchema.parse(JSON.parse(nodeImageIgnition(worker, RUNTIME)));
+  });
+
+  after(async () => rendering?.remove());
+
+  it('is valid Ignition', () => {
+    assertValidIgnition(result);
+  });
+
+  it("drops Flatcar's kubelet extension, containerd 1 configuration, update.conf and locksmithd", () => {
+    const paths = (config: IgnitionConfig) => (config.storage?.files ?? []).map((file) => file.path);
+    // The render has them: otherwise this test proves nothing.
+    assert.ok(paths(rendered).some((path) => path.startsWith('/opt/extensions/')));
+    assert.ok((rendered.storage?.links ?? []).some((link) => link.path.startsWith('/etc/extensions/')));
+    assert.ok(paths(rendered).includes('/etc/flatcar/update.conf'));
+    assert.match(text(rendered, '/etc/containerd/config.toml') ?? '', /^version = 2$/m);
+    assert.ok(!paths(result).some((path) => path.startsWith('/opt/extensions/')));
+    assert.deepEqual(result.storage?.links ?? [], []);
+    assert.ok(!paths(result).includes('/etc/flatcar/update.conf'));
+    assert.ok(!(result.systemd?.units ?? []).some((unit) => unit.name === 'locksmithd.service'));
+  });
+
+  it("keeps the kubelet's unit, configuration, bootstrap kubeconfig and CA as rendered", () => {
+    for (const path of [
+      '/etc/kubernetes/kubelet.yaml',
+      '/etc/kubernetes/bootstrap-kubelet.kubeconfig',
+      '/etc/kubernetes/pki/ca.crt',
+      '/etc/hostname',
+    ]) {
+      assert.ok(text(rendered, path) !== undefined, `the render writes ${path}`);
+      assert.equal(text(result, path), text(rendered, path), path);
+    }
+    const kubelet = (config: IgnitionConfig) => config.systemd?.units?.find((unit) => unit.name === 'kubelet.service');
+    assert.deepEqual(kubelet(result), kubelet(rendered));
+    assert.deepEqual(result.passwd, rendered.passwd);
+  });
+
+  it("gives containerd the image's configuration with the lab's sandbox image and registry mirror", () => {
+    assert.equal(text(result, '/etc/containerd/config.toml'), labContainerdConfig(RUNTIME));
+    assert.match(labContainerdConfig(RUNTIME), /^imports = \['\/usr\/share\/containerd\/config\.toml'\]$/m);
+    assert.equal(text(result, '/etc/containerd/certs.d/registry.strata.test/hosts.toml'), labRegistryHosts(RUNTIME));
+    assert.equal(text(result, '/etc/containerd/certs.d/registry.strata.test/ca.crt'), RUNTIME.registryCa);
+    const containerd = result.systemd?.units?.find((unit) => unit.name === 'containerd.service');
+    assert.deepEqual(containerd?.dropins, [
+      {
+        name: '10-strata-config.conf',
+        contents: '[Service]\nExecStart=\nExecStart=/usr/bin/containerd --config /etc/containerd/config.toml\n',
+      },
+    ]);
+    const cni = JSON.parse(text(result, '/etc/cni/net.d/10-strata-lab.conflist') ?? '{}') as {
+      plugins?: { type: string; ipam?: { ranges?: { subnet: string }[][] } }[];
+    };
+    assert.deepEqual(
+      cni.plugins?.map((plugin) => plugin.type),
+      ['bridge', 'portmap'],
+    );
+    assert.equal(cni.plugins?.[0]?.ipam?.ranges?.[0]?.[0]?.subnet, '10.2.1.0/24');
+  });
+
+  it('refuses a config that is not Ignition, with what is wrong', () => {
+    assert.throws(() => nodeImageIgnition('{"ignition":{}}', RUNTIME), /not one/);
+  });
+});
