@@ -160,6 +160,8 @@ async function startOnce(
       // reads logs or execs binds its user (APISERVER_KUBELET_CLIENT) to system:kubelet-api-admin, as a cluster does.
       `--kubelet-client-certificate=${pki.apiserverKubeletClient.certificatePath}`,
       `--kubelet-client-key=${pki.apiserverKubeletClient.privateKeyPath}`,
+      // As a rendered cluster's: a node's host name need not resolve here (the lab's names resolve only in the lab).
+      '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
       `--authentication-config=${authenticationConfigPath}`,
       '--authorization-mode=Node,RBAC',
       '--enable-admission-plugins=NodeRestriction',
