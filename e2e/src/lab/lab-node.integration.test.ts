@@ -219,6 +219,13 @@ describe('a lab machine with the node image joins a real control plane as a real
           'say "kubelet $(systemctl is-active kubelet.service)"',
           'say "resolv $(grep -c ^nameserver /run/systemd/resolve/resolv.conf)"',
           'say "route $(ip -4 route show default)"',
+          // What Ignition wrote in the initramfs, as the root sees it.
+          'say "user $(getent passwd core)"',
+          'say "ssh-keys $(cat /home/core/.ssh/authorized_keys.d/* 2>/dev/null | grep -c ^ssh-)"',
+          'say "hostname $(cat /etc/hostname)"',
+          'say "kubelet-enabled $(systemctl is-enabled kubelet.service)"',
+          'nic=$(ip -4 route show default | sed -n "s/.* dev \\([^ ]*\\).*/\\1/p")',
+          'say "address $(ip -4 -o addr show dev "$nic" scope global | tr -s " " | cut -d" " -f4)"',
         ].join('\n'),
       })
       .catch((error: unknown) => {
@@ -325,6 +332,26 @@ describe('a lab machine with the node image joins a real control plane as a real
     assert.ok(boot.check.includes('done hello'), boot.check.join('\n'));
     assert.ok(boot.check.includes('kubelet active'), boot.check.join('\n'));
     assert.ok(boot.check.includes('resolv 1'), `the lab's DNS server from DHCP: ${boot.check.join('\n')}`);
+    // The root the rendered config made, in the initramfs: Ignition's files stage ended before the root's systemd.
+    const value = (key: string) => boot.check.find((line) => line.startsWith(`${key} `))?.slice(key.length + 1);
+    assert.match(value('user') ?? '', /^core:x:\d+:\d+:/);
+    assert.equal(value('ssh-keys'), '1', "the config's SSH key for core");
+    assert.equal(value('hostname'), WORKER.name);
+    assert.equal(value('kubelet-enabled'), 'enabled');
+    assert.equal(value('address'), `${nic?.address ?? '?'}/24`, "the lab's fixed address for its MAC");
+    assert.ok(
+      value('route')?.startsWith(`default via ${lab.network.hostAddress} dev `),
+      `the default route via the lab's host end: ${value('route') ?? 'none'}`,
+    );
+    assert.ok(
+      boot.marks.ignitionFiles !== undefined &&
+        boot.marks.systemd !== undefined &&
+        boot.marks.ignitionFiles < boot.marks.systemd,
+      "Ignition's files stage finished in the initramfs, before the root's systemd started",
+    );
+    const served = lab.answered();
+    for (const path of ['/boot.ipxe', '/ipxe', '/assets/vmlinuz', '/assets/initrd.img', '/ignition'])
+      assert.ok(served.includes(`200 ${path}`), `the boot server answered ${path}: ${served.join(', ')}`);
     // Times from powering the machine on (the host's clock): what the lab's benchmark reports, seen once per run.
     const marks = Object.entries(boot.marks).map(([mark, ms]) => `${mark} ${(ms / 1000).toFixed(1)} s`);
     process.stderr.write(
