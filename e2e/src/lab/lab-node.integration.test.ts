@@ -28,9 +28,8 @@ import {
   readPemPair,
   toPemPair,
   writePemPair,
-  type ClusterConfig,
 } from '@strata/assets';
-import { fixtureConfig, platformRenderDirectory, TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
+import { platformRenderDirectory } from '@strata/assets/testing';
 import {
   buildImage,
   PAUSE_IMAGE_REPOSITORY,
@@ -46,8 +45,8 @@ import { startControlPlane, type RunningControlPlane } from '@strata/harness';
 import { findHostTool, runCommand, waitFor } from '@strata/host';
 import { applyManifestObject } from '@strata/kube';
 import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION } from '@strata/node-image';
-import { sshEd25519PublicKey } from '@strata/node-image/testing';
 import { parseAllDocuments } from 'yaml';
+import { labClusterConfig } from './testing/lab-cluster-config.ts';
 import { nodeImageIgnition, type LabNodeRuntime } from './testing/lab-node-ignition.ts';
 import { startNodeImageLab, type NodeImageLab } from './testing/node-image-lab.ts';
 
@@ -64,31 +63,6 @@ const KUBECTL_TIMEOUT_MS = 60_000;
 /** kubectl's own limit on each request, so that no call of it outlives the test's waits. */
 const KUBECTL_REQUEST_TIMEOUT = '--request-timeout=60s';
 
-function labClusterConfig(): ClusterConfig {
-  const machine = (spec: { name: string; mac: string }, role: 'controller' | 'worker') => ({
-    name: spec.name,
-    mac: spec.mac,
-    domain: `${spec.name}.lab.example.com`,
-    role,
-    ...(role === 'worker' ? { pool: 'general' } : {}),
-  });
-  return fixtureConfig({
-    apiVersion: 'strata.dev/v1alpha1',
-    kind: 'Cluster',
-    name: 'lab',
-    baseDomain: 'lab.example.com',
-    platform: 'bare-metal',
-    bareMetal: {
-      bootServer: { endpoint: 'http://boot.lab.example.com:8080' },
-      machines: [machine(CONTROLLER, 'controller'), machine(WORKER, 'worker')],
-    },
-    controllers: { count: 1 },
-    os: { name: 'flatcar', channel: 'stable', version: '4230.2.3' },
-    sshAuthorizedKeys: [sshEd25519PublicKey('lab-node-test')],
-    kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
-  });
-}
-
 /** Busybox's applets the workload uses, each a link to the one static binary. */
 const APPLETS = ['sh', 'echo', 'hostname', 'httpd', 'touch', 'cat', 'ls'];
 
@@ -104,7 +78,7 @@ describe('a lab machine with the node image joins a real control plane as a real
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'strata-lab-node-'));
     const image = await ensureNodeImage();
-    const config = labClusterConfig();
+    const config = labClusterConfig(CONTROLLER, [WORKER]);
     assert.equal(config.networking.podCidr, '10.2.0.0/16', `${POD_SUBNET} is a /24 of the pod range`);
     const rendering = await platformRenderDirectory('lab-node');
     const rendered = await rendering.render(config);

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertValidIgnition, decodeDataUrl, ignitionConfigSchema, type IgnitionConfig } from '@strata/assets';
-import {
-  fixtureConfig,
-  platformRenderDirectory,
-  TEST_SYSEXT_SHA512,
-  type PlatformRenderDirectory,
-} from '@strata/assets/testing';
+import { platformRenderDirectory, type PlatformRenderDirectory } from '@strata/assets/testing';
+import { labClusterConfig } from './lab-cluster-config.ts';
 import { labContainerdConfig, labRegistryHosts, nodeImageIgnition, type LabNodeRuntime } from './lab-node-ignition.ts';
 
 const RUNTIME: LabNodeRuntime = {
@@ -33,26 +29,7 @@ describe('nodeImageIgnition', () => {
   before(async () => {
     rendering = await platformRenderDirectory('lab-node-ignition');
     const input = await rendering.render(
-      fixtureConfig({
-        apiVersion: 'strata.dev/v1alpha1',
-        kind: 'Cluster',
-        name: 'lab',
-        baseDomain: 'lab.example.com',
-        platform: 'bare-metal',
-        bareMetal: {
-          bootServer: { endpoint: 'http://boot.lab.example.com:8080' },
-          machines: [
-            { name: 'c1', mac: '52:54:00:5a:00:01', domain: 'c1.lab.example.com', role: 'controller' },
-            { name: 'w1', mac: '52:54:00:5a:00:11', domain: 'w1.lab.example.com', role: 'worker', pool: 'general' },
-          ],
-        },
-        controllers: { count: 1 },
-        os: { name: 'flatcar', channel: 'stable', version: '4230.2.3' },
-        sshAuthorizedKeys: [
-          'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKRNkThcvD8KWu8Mejxa29enICHJDP5j1sTxRpzjodJp alice@example.com',
-        ],
-        kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
-      }),
+      labClusterConfig({ name: 'c1', mac: '52:54:00:5a:00:01' }, [{ name: 'w1', mac: '52:54:00:5a:00:11' }]),
     );
     const worker = input.ignition.get('w1');
     assert.ok(worker !== undefined);
