@@ -8,183 +8,47 @@
 // are its package's tests. The rendered controller is never booted: the harness stands in for it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  CertificatesV1Api,
-  CoreV1Api,
-  KubeConfig,
-  type KubernetesObject,
-  type V1CertificateSigningRequest,
-  type V1Node,
-  type V1Pod,
-} from '@kubernetes/client-node';
-import {
-  ASSET_PATHS,
-  CertificateAuthority,
-  clusterTopology,
-  readPemPair,
-  toPemPair,
-  writePemPair,
-} from '@strata/assets';
-import { platformRenderDirectory } from '@strata/assets/testing';
-import {
-  buildImage,
-  PAUSE_IMAGE_REPOSITORY,
-  PAUSE_VERSION,
-  pauseImageSpec,
-  pushImage,
-  resolveBinary,
-  resolvePause,
-  startRegistry,
-  type RunningRegistry,
-} from '@strata/binaries';
-import { startControlPlane, type RunningControlPlane } from '@strata/harness';
-import { findHostTool, runCommand, waitFor } from '@strata/host';
-import { applyManifestObject } from '@strata/kube';
+import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { runCommand, waitFor } from '@strata/host';
 import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION } from '@strata/node-image';
-import { parseAllDocuments } from 'yaml';
-import { labClusterConfig } from './testing/lab-cluster-config.ts';
-import { nodeImageIgnition, type LabNodeRuntime } from './testing/lab-node-ignition.ts';
-import { startNodeImageLab, type NodeImageLab } from './testing/node-image-lab.ts';
+import {
+  LAB_WORKLOAD_PAGE,
+  labWorkloadPod,
+  startLabNodeCluster,
+  type LabNodeCluster,
+} from './testing/lab-node-cluster.ts';
 
 const CONTROLLER = { name: 'lab-ctrl-1', mac: '52:54:00:5a:00:01' };
 const WORKER = { name: 'lab-node-1', mac: '52:54:00:5a:00:11' };
-/** The name the lab's images carry; only the node's hosts.toml makes it the lab's registry (`.test` resolves nowhere). */
-const REGISTRY_NAME = 'registry.strata.test';
-const WORKLOAD_IMAGE = { repository: 'strata/lab-busybox', tag: '1' };
-/** The node's pods' subnet: a /24 of the rendered cluster's pod range, as the node IPAM would give it. */
-const POD_SUBNET = '10.2.1.0/24';
 /** Where the pod and the machine's check meet: the test's exec writes here, the check waits for it. */
 const CHECK_DIR = '/run/strata-lab-check';
 const KUBECTL_TIMEOUT_MS = 60_000;
 /** kubectl's own limit on each request, so that no call of it outlives the test's waits. */
 const KUBECTL_REQUEST_TIMEOUT = '--request-timeout=60s';
 
-/** Busybox's applets the workload uses, each a link to the one static binary. */
-const APPLETS = ['sh', 'echo', 'hostname', 'httpd', 'touch', 'cat', 'ls'];
-
 describe('a lab machine with the node image joins a real control plane as a real node', () => {
-  let dir: string;
-  let lab: NodeImageLab | undefined;
-  let controlPlane: RunningControlPlane | undefined;
-  let registry: RunningRegistry | undefined;
-  let kubeConfig: KubeConfig;
-  let kubectl: string;
-  const approving = new AbortController();
+  let cluster: LabNodeCluster | undefined;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'strata-lab-node-'));
-    const image = await ensureNodeImage();
-    const config = labClusterConfig(CONTROLLER, [WORKER]);
-    assert.equal(config.networking.podCidr, '10.2.0.0/16', `${POD_SUBNET} is a /24 of the pod range`);
-    const rendering = await platformRenderDirectory('lab-node');
-    const rendered = await rendering.render(config);
-    const workerIgnition = rendered.ignition.get(WORKER.name);
-    assert.ok(workerIgnition !== undefined, `the render has ${WORKER.name}'s Ignition`);
-    const clusterCa = await readPemPair(join(rendering.dir, 'tls'), 'ca');
-    assert.equal(ASSET_PATHS.clusterCa, 'tls/ca');
-    const bootstrapManifest = await readFile(
-      join(rendering.dir, ASSET_PATHS.manifest('10-node-bootstrap.yaml')),
-      'utf8',
-    );
-    await rendering.remove();
-    const api = new URL(clusterTopology(config).apiServerUrl);
-
-    lab = await startNodeImageLab(image, [{ mac: WORKER.mac, hostname: WORKER.name }], {
-      name: 'lab-node',
-      prepare: async (network) => {
-        await network.setNames([{ name: api.hostname, address: network.hostAddress }]);
-        controlPlane = await startControlPlane({
-          withControllers: true,
-          apiserverAddress: network.hostAddress,
-          apiserverPort: Number(api.port),
-          apiserverNames: [api.hostname],
-          clusterCa,
-          releaseWithProcess: true,
-        });
-        kubectl = controlPlane.info.binaries.kubectl;
-
-        const registryCa = await CertificateAuthority.create({ commonName: 'strata-lab-registry-ca', validityDays: 1 });
-        const registryTls = await writePemPair(
-          dir,
-          'registry',
-          await toPemPair(
-            await registryCa.issue({
-              commonName: 'strata lab registry',
-              ipAddresses: [network.hostAddress],
-              profile: 'server',
-              validityDays: 1,
-            }),
-          ),
-        );
-        const registryAddress = `${network.hostAddress}:5443`;
-        const caPem = (await toPemPair(registryCa)).certificatePem;
-        registry = await startRegistry({
-          binary: await resolveBinary('registry', { progress: () => undefined }),
-          address: registryAddress,
-          storageDir: join(dir, 'registry-storage'),
-          workDir: join(dir, 'registry'),
-          tls: { certFile: registryTls.certificatePath, keyFile: registryTls.privateKeyPath, ca: caPem },
-        });
-        const target = { registry: registryAddress, ca: caPem };
-        await pushImage(await buildImage(pauseImageSpec(await resolvePause({ progress: () => undefined }))), {
-          ...target,
-          repository: PAUSE_IMAGE_REPOSITORY,
-          tag: PAUSE_VERSION,
-        });
-        const busybox = await findHostTool('busybox', 'busybox-static');
-        await pushImage(
-          await buildImage({
-            files: [
-              { path: 'bin/busybox', hostFile: busybox, mode: 0o755 },
-              ...APPLETS.map((applet) => ({ path: `bin/${applet}`, symlinkTo: 'busybox' })),
-              { path: 'www/index.html', content: 'served from a lab node\n', mode: 0o644 },
-            ],
-            env: ['PATH=/bin'],
-          }),
-          { ...target, ...WORKLOAD_IMAGE },
-        );
-
-        const runtime: LabNodeRuntime = {
-          registryName: REGISTRY_NAME,
-          registryAddress,
-          registryCa: caPem,
-          sandboxImage: `${REGISTRY_NAME}/${PAUSE_IMAGE_REPOSITORY}:${PAUSE_VERSION}`,
-          podSubnet: POD_SUBNET,
-        };
-        return new Map([[WORKER.name, nodeImageIgnition(workerIgnition, runtime)]]);
-      },
-    });
-    assert.ok(controlPlane !== undefined);
-    kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(controlPlane.info.kubeconfigPath);
-    // The render's own bootstrap manifest: the worker's token and the bindings that let it ask for certificates.
-    for (const document of parseAllDocuments(bootstrapManifest)) {
-      const object = document.toJS() as KubernetesObject | null;
-      if (object !== null) await applyManifestObject(kubeConfig, object, 'strata-lab-node-test');
-    }
-    void approveNodeCertificates(kubeConfig, WORKER.name, approving.signal);
+    cluster = await startLabNodeCluster(await ensureNodeImage(), CONTROLLER, [WORKER], 'lab-node');
   });
 
   after(async () => {
-    approving.abort();
-    await lab?.close();
-    await registry?.stop();
-    await controlPlane?.stop();
-    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    await cluster?.close();
   });
 
   it('registers Ready with its real kubelet and containerd, runs a pod from the lab registry, and serves logs, exec and port-forward', async () => {
-    assert.ok(lab !== undefined);
+    assert.ok(cluster !== undefined);
+    const { lab, kubeConfig, kubectl, controlPlane } = cluster;
     let bootError: Error | undefined;
-    const started = performance.now();
+    // From QEMU's start, as the boot's own marks.
+    let started = performance.now();
     const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
     const booted = lab
       .boot(WORKER.mac, {
         timeoutMs: 15 * 60_000,
+        onStarted: (at) => (started = at),
         checkScript: [
           `mkdir -p ${CHECK_DIR}`,
           // Until the test's exec in the pod writes the file (bounded, so that a failed test does not hang here).
@@ -220,7 +84,10 @@ describe('a lab machine with the node image joins a real control plane as a real
         return ready?.status === 'True' ? found : undefined;
       },
       { timeoutMs: 12 * 60_000, intervalMs: 1_000 },
-    );
+    ).catch((error: unknown) => {
+      const approver = cluster?.approverError();
+      throw approver === undefined ? error : new Error(`${String(error)}; the approver's last error: ${approver}`);
+    });
     const readyAt = seconds();
     const info = node.status?.nodeInfo;
     assert.equal(info?.osImage, `Strata node image ${STRATA_NODE_IMAGE_VERSION}`);
@@ -233,22 +100,7 @@ describe('a lab machine with the node image joins a real control plane as a real
       'its address on the lab network, found by its default route',
     );
 
-    const pod: V1Pod = {
-      metadata: { name: 'hello', namespace: 'default' },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        containers: [
-          {
-            name: 'hello',
-            image: `${REGISTRY_NAME}/${WORKLOAD_IMAGE.repository}:${WORKLOAD_IMAGE.tag}`,
-            command: ['/bin/sh', '-c', 'echo "hello from $(hostname)"; exec httpd -f -p 8080 -h /www'],
-            ports: [{ containerPort: 8080 }],
-            volumeMounts: [{ name: 'check', mountPath: '/check' }],
-          },
-        ],
-        volumes: [{ name: 'check', hostPath: { path: CHECK_DIR, type: 'DirectoryOrCreate' } }],
-      },
-    };
+    const pod: V1Pod = labWorkloadPod('hello', { hostPath: CHECK_DIR });
     await core.createNamespacedPod({ namespace: 'default', body: pod });
     const running = await waitFor(
       'pod hello to run',
@@ -261,11 +113,12 @@ describe('a lab machine with the node image joins a real control plane as a real
     );
     const runningAt = seconds();
     assert.equal(running.spec?.nodeName, WORKER.name);
-    assert.match(running.status?.podIP ?? '', /^10\.2\.1\.\d+$/, 'an address of the node CNI bridge subnet');
+    assert.equal(cluster.podSubnets.get(WORKER.name), '10.2.1.0/24');
+    assert.match(running.status?.podIP ?? '', /^10\.2\.1\.\d+$/, "an address of the node's CNI bridge subnet");
 
     const kubeconfig = [
       '--kubeconfig',
-      controlPlane?.info.kubeconfigPath ?? '',
+      controlPlane.info.kubeconfigPath,
       '--namespace',
       'default',
       KUBECTL_REQUEST_TIMEOUT,
@@ -284,7 +137,7 @@ describe('a lab machine with the node image joins a real control plane as a real
     try {
       const answer = await fetch(`http://127.0.0.1:${forwarded.port}/`);
       assert.equal(answer.status, 200);
-      assert.equal(await answer.text(), 'served from a lab node\n');
+      assert.equal(await answer.text(), LAB_WORKLOAD_PAGE);
     } finally {
       forwarded.stop();
     }
@@ -329,42 +182,10 @@ describe('a lab machine with the node image joins a real control plane as a real
     // Times from powering the machine on (the host's clock): what the lab's benchmark reports, seen once per run.
     const marks = Object.entries(boot.marks).map(([mark, ms]) => `${mark} ${(ms / 1000).toFixed(1)} s`);
     process.stderr.write(
-      `lab node: ${marks.join(', ')}; node Ready ${readyAt} s, pod Running ${runningAt} s (cold image)\n`,
+      `lab node, from power-on: ${marks.join(', ')}; node Ready ${readyAt} s, pod Running ${runningAt} s (cold image)\n`,
     );
   });
 });
-
-/** Approves the node's client (from its bootstrap token) and serving certificate requests, until aborted. */
-async function approveNodeCertificates(kubeConfig: KubeConfig, nodeName: string, signal: AbortSignal): Promise<void> {
-  const certificates = kubeConfig.makeApiClient(CertificatesV1Api);
-  const ours = (csr: V1CertificateSigningRequest) =>
-    (csr.spec.username?.startsWith('system:bootstrap:') ?? false) || csr.spec.username === `system:node:${nodeName}`;
-  while (!signal.aborted) {
-    const list = await certificates.listCertificateSigningRequest().catch(() => undefined);
-    for (const csr of list?.items ?? []) {
-      if ((csr.status?.conditions?.length ?? 0) > 0 || !ours(csr) || csr.metadata?.name === undefined) continue;
-      await certificates
-        .replaceCertificateSigningRequestApproval({
-          name: csr.metadata.name,
-          body: {
-            ...csr,
-            status: {
-              conditions: [
-                {
-                  type: 'Approved',
-                  status: 'True',
-                  reason: 'StrataLabTest',
-                  message: `approved by the lab node test for ${nodeName}`,
-                },
-              ],
-            },
-          },
-        })
-        .catch(() => undefined);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-}
 
 /** `kubectl port-forward` to a free local port; resolves once kubectl says it forwards. */
 async function portForward(

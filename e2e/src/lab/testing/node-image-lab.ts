@@ -52,6 +52,8 @@ export interface BootRequest {
   /** Shell lines for the check (see prepareCheckedDisk). */
   readonly checkScript?: string;
   readonly failWhen?: readonly RegExp[];
+  /** Called with `performance.now()` at QEMU's start: the origin of the boot's marks, for a caller's own times. */
+  readonly onStarted?: (startedAt: number) => void;
 }
 
 export interface NodeImageLab {
@@ -154,6 +156,7 @@ export async function startNodeImageLab(
             ...(request.checkScript === undefined ? {} : { checkScript: request.checkScript }),
           });
           const startedAt = performance.now();
+          request.onStarted?.(startedAt);
           const machine = await startLabMachine({
             network,
             nic,

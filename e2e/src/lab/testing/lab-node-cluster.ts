@@ -1,0 +1,264 @@
+// The lab with a control plane its machines join as real nodes, for the node test and the lab's node benchmark (ADR
+// 0088): a bare-metal config rendered for real; the lab's network and boot server; on its host end the harness's
+// control plane under the rendered API name and port, signing with the rendered cluster CA, with the render's own
+// node-bootstrap manifest applied; the lab's registry with pause and a busybox workload image; each worker's rendered
+// Ignition with the node image's differences (lab-node-ignition.ts); and an approver of the nodes' certificate
+// requests, as an administrator.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CertificatesV1Api,
+  KubeConfig,
+  type KubernetesObject,
+  type V1CertificateSigningRequest,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import {
+  ASSET_PATHS,
+  CertificateAuthority,
+  clusterTopology,
+  readPemPair,
+  toPemPair,
+  writePemPair,
+} from '@strata/assets';
+import { platformRenderDirectory } from '@strata/assets/testing';
+import {
+  buildImage,
+  PAUSE_IMAGE_REPOSITORY,
+  PAUSE_VERSION,
+  pauseImageSpec,
+  pushImage,
+  resolveBinary,
+  resolvePause,
+  startRegistry,
+  type RunningRegistry,
+} from '@strata/binaries';
+import { startControlPlane, type RunningControlPlane } from '@strata/harness';
+import { findHostTool } from '@strata/host';
+import { applyManifestObject } from '@strata/kube';
+import type { NodeImage } from '@strata/node-image';
+import { parseAllDocuments } from 'yaml';
+import { labClusterConfig, type LabMachineName } from './lab-cluster-config.ts';
+import { nodeImageIgnition, type LabNodeRuntime } from './lab-node-ignition.ts';
+import { startNodeImageLab, type NodeImageLab } from './node-image-lab.ts';
+
+/** The name the lab's images carry; only the node's hosts.toml makes it the lab's registry (`.test` resolves nowhere). */
+export const LAB_REGISTRY_NAME = 'registry.strata.test';
+const WORKLOAD_REPOSITORY = 'strata/lab-busybox';
+/** The busybox workload: `sh`, `httpd` serving /www/index.html, and a few more applets. */
+export const LAB_WORKLOAD_IMAGE = `${LAB_REGISTRY_NAME}/${WORKLOAD_REPOSITORY}:1`;
+export const LAB_WORKLOAD_PAGE = 'served from a lab node\n';
+/** Busybox's applets the workload uses, each a link to the one static binary. */
+const APPLETS = ['sh', 'echo', 'hostname', 'httpd', 'touch', 'cat', 'ls', 'sleep'];
+/** Each worker's pods' subnet: the n-th /24 of the rendered cluster's pod range (10.2.0.0/16), from 10.2.1.0/24. */
+const podSubnetOf = (index: number) => `10.2.${index + 1}.0/24`;
+
+export interface LabNodeCluster {
+  readonly lab: NodeImageLab;
+  readonly controlPlane: RunningControlPlane;
+  readonly kubeConfig: KubeConfig;
+  readonly kubectl: string;
+  /** Each worker's pods' subnet, by name. */
+  readonly podSubnets: ReadonlyMap<string, string>;
+  /** The approver's last failure (listing or approving a request), for a test's message when a node does not join. */
+  approverError(): string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startLabNodeCluster(
+  image: NodeImage,
+  controller: LabMachineName,
+  workers: readonly LabMachineName[],
+  name: string,
+): Promise<LabNodeCluster> {
+  const dir = await mkdtemp(join(tmpdir(), `strata-${name}-`));
+  let lab: NodeImageLab | undefined;
+  let controlPlane: RunningControlPlane | undefined;
+  let registry: RunningRegistry | undefined;
+  const approving = new AbortController();
+  const close = async () => {
+    approving.abort();
+    await lab?.close();
+    await registry?.stop();
+    await controlPlane?.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const config = labClusterConfig(controller, workers);
+    const rendering = await platformRenderDirectory(name);
+    const rendered = await rendering.render(config);
+    const clusterCa = await readPemPair(join(rendering.dir, 'tls'), 'ca');
+    const bootstrapManifest = await readFile(
+      join(rendering.dir, ASSET_PATHS.manifest('10-node-bootstrap.yaml')),
+      'utf8',
+    );
+    await rendering.remove();
+    const api = new URL(clusterTopology(config).apiServerUrl);
+    const podSubnets = new Map(workers.map((worker, index) => [worker.name, podSubnetOf(index)]));
+
+    lab = await startNodeImageLab(
+      image,
+      workers.map((worker) => ({ mac: worker.mac, hostname: worker.name })),
+      {
+        name,
+        prepare: async (network) => {
+          await network.setNames([{ name: api.hostname, address: network.hostAddress }]);
+          controlPlane = await startControlPlane({
+            withControllers: true,
+            apiserverAddress: network.hostAddress,
+            apiserverPort: Number(api.port),
+            apiserverNames: [api.hostname],
+            clusterCa,
+            releaseWithProcess: true,
+          });
+          const registryAddress = `${network.hostAddress}:5443`;
+          const registryCa = await CertificateAuthority.create({
+            commonName: 'strata-lab-registry-ca',
+            validityDays: 1,
+          });
+          const serving = await registryCa.issue({
+            commonName: 'strata lab registry',
+            ipAddresses: [network.hostAddress],
+            profile: 'server',
+            validityDays: 1,
+          });
+          const registryTls = await writePemPair(dir, 'registry', await toPemPair(serving));
+          const ca = (await toPemPair(registryCa)).certificatePem;
+          registry = await startRegistry({
+            binary: await resolveBinary('registry', { progress: () => undefined }),
+            address: registryAddress,
+            storageDir: join(dir, 'registry-storage'),
+            workDir: join(dir, 'registry'),
+            tls: { certFile: registryTls.certificatePath, keyFile: registryTls.privateKeyPath, ca },
+          });
+          await pushImage(await buildImage(pauseImageSpec(await resolvePause({ progress: () => undefined }))), {
+            registry: registryAddress,
+            ca,
+            repository: PAUSE_IMAGE_REPOSITORY,
+            tag: PAUSE_VERSION,
+          });
+          const busybox = await findHostTool('busybox', 'busybox-static');
+          await pushImage(
+            await buildImage({
+              files: [
+                { path: 'bin/busybox', hostFile: busybox, mode: 0o755 },
+                ...APPLETS.map((applet) => ({ path: `bin/${applet}`, symlinkTo: 'busybox' })),
+                { path: 'www/index.html', content: LAB_WORKLOAD_PAGE, mode: 0o644 },
+              ],
+              env: ['PATH=/bin'],
+            }),
+            { registry: registryAddress, ca, repository: WORKLOAD_REPOSITORY, tag: '1' },
+          );
+          const ignition = new Map<string, string>();
+          for (const worker of workers) {
+            const workerIgnition = rendered.ignition.get(worker.name);
+            if (workerIgnition === undefined) throw new Error(`the render has no Ignition for ${worker.name}`);
+            const runtime: LabNodeRuntime = {
+              registryName: LAB_REGISTRY_NAME,
+              registryAddress,
+              registryCa: ca,
+              sandboxImage: `${LAB_REGISTRY_NAME}/${PAUSE_IMAGE_REPOSITORY}:${PAUSE_VERSION}`,
+              podSubnet: podSubnets.get(worker.name) ?? podSubnetOf(0),
+            };
+            ignition.set(worker.name, nodeImageIgnition(workerIgnition, runtime));
+          }
+          return ignition;
+        },
+      },
+    );
+    if (controlPlane === undefined) throw new Error('the lab prepared no control plane');
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(controlPlane.info.kubeconfigPath);
+    // The render's own bootstrap manifest: the workers' tokens and the bindings that let them ask for certificates.
+    for (const document of parseAllDocuments(bootstrapManifest)) {
+      const object = document.toJS() as KubernetesObject | null;
+      if (object !== null) await applyManifestObject(kubeConfig, object, `strata-${name}`);
+    }
+    let lastApproverError: string | undefined;
+    void approveNodeCertificates(
+      kubeConfig,
+      workers.map((worker) => worker.name),
+      approving.signal,
+      (error) => (lastApproverError = error instanceof Error ? error.message : String(error)),
+    );
+    return {
+      lab,
+      controlPlane,
+      kubeConfig,
+      kubectl: controlPlane.info.binaries.kubectl,
+      podSubnets,
+      approverError: () => lastApproverError,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** A pod of the workload image on `nodeName`: it logs a line, then serves /www on 8080; `/check` is a host path. */
+export function labWorkloadPod(name: string, options: { readonly hostPath?: string } = {}): V1Pod {
+  return {
+    metadata: { name, namespace: 'default' },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [
+        {
+          name,
+          image: LAB_WORKLOAD_IMAGE,
+          command: ['/bin/sh', '-c', 'echo "hello from $(hostname)"; exec httpd -f -p 8080 -h /www'],
+          ports: [{ containerPort: 8080 }],
+          ...(options.hostPath === undefined ? {} : { volumeMounts: [{ name: 'check', mountPath: '/check' }] }),
+        },
+      ],
+      ...(options.hostPath === undefined
+        ? {}
+        : { volumes: [{ name: 'check', hostPath: { path: options.hostPath, type: 'DirectoryOrCreate' } }] }),
+    },
+  };
+}
+
+/**
+ * Approves the nodes' client (from their bootstrap tokens) and serving certificate requests, until aborted. A failure
+ * goes to `failed` and the request is tried again next round; a test that waits for a node reports the last one.
+ */
+async function approveNodeCertificates(
+  kubeConfig: KubeConfig,
+  nodeNames: readonly string[],
+  signal: AbortSignal,
+  failed: (error: unknown) => void,
+): Promise<void> {
+  const certificates = kubeConfig.makeApiClient(CertificatesV1Api);
+  const ours = (csr: V1CertificateSigningRequest) =>
+    (csr.spec.username?.startsWith('system:bootstrap:') ?? false) ||
+    nodeNames.some((name) => csr.spec.username === `system:node:${name}`);
+  while (!signal.aborted) {
+    const list = await certificates.listCertificateSigningRequest().catch((error: unknown) => {
+      failed(error);
+      return undefined;
+    });
+    for (const csr of list?.items ?? []) {
+      if ((csr.status?.conditions?.length ?? 0) > 0 || !ours(csr) || csr.metadata?.name === undefined) continue;
+      await certificates
+        .replaceCertificateSigningRequestApproval({
+          name: csr.metadata.name,
+          body: {
+            ...csr,
+            status: {
+              conditions: [
+                {
+                  type: 'Approved',
+                  status: 'True',
+                  reason: 'StrataLabTest',
+                  message: `approved by the machine lab's test for ${csr.spec.username ?? 'a node'}`,
+                },
+              ],
+            },
+          },
+        })
+        .catch(failed);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
