@@ -68,13 +68,13 @@ for (let run = 1; run <= runs; run++) {
       checkScript: `mkdir -p ${CHECK_DIR}; i=0; while [ ! -s ${CHECK_DIR}/done ] && [ $i -lt 1200 ]; do sleep 1; i=$((i+1)); done`,
     });
     // Awaited below; until then a failed boot ends the wait for the node at once.
-    let bootError: unknown;
-    booted.catch((error: unknown) => (bootError = error ?? new Error('the boot failed')));
+    let bootError: Error | undefined;
+    booted.catch((error: unknown) => (bootError = error instanceof Error ? error : new Error(String(error))));
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
     await waitFor(
       `node ${WORKER.name} to be Ready`,
       async () => {
-        if (bootError !== undefined) throw bootError instanceof Error ? bootError : new Error(String(bootError));
+        if (bootError !== undefined) throw bootError;
         const node = await core.readNode({ name: WORKER.name }).catch(() => undefined);
         return node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
           ? true
