@@ -10,10 +10,10 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { runCommand, waitFor } from '@strata/host';
+import { waitFor } from '@strata/host';
 import { ensureNodeImage } from '@strata/node-image';
 import type { BootMarks } from '@strata/node-image/testing';
-import { labWorkloadPod, startLabNodeCluster } from '../../src/lab/testing/lab-node-cluster.ts';
+import { kubectlExec, labWorkloadPod, startLabNodeCluster } from '../../src/lab/testing/lab-node-cluster.ts';
 
 const { values } = parseArgs({
   options: {
@@ -85,17 +85,9 @@ for (let run = 1; run <= runs; run++) {
     const readyMs = performance.now() - started;
     const coldPodMs = await podStartMs(cluster.kubeConfig, 'cold', CHECK_DIR);
     const warmPodMs = await podStartMs(cluster.kubeConfig, 'warm');
-    const kubeconfig = ['--kubeconfig', cluster.controlPlane.info.kubeconfigPath, '--request-timeout=60s'];
-    const exec = await runCommand(cluster.kubectl, [
-      ...kubeconfig,
-      'exec',
-      'cold',
-      '--',
-      '/bin/sh',
-      '-c',
-      'echo done > /check/done',
-    ]);
-    if (exec.code !== 0) throw new Error(`kubectl exec failed: ${exec.stderr}`);
+    await kubectlExec(cluster, 'cold', ['/bin/sh', '-c', 'echo done > /check/done'], (attempt, stderr) =>
+      say(`run ${run}: kubectl exec, attempt ${attempt} failed: ${stderr.trim()}`),
+    );
     const boot = await booted;
     results.push({ marks: boot.marks, readyMs, coldPodMs, warmPodMs });
     say(

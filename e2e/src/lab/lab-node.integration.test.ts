@@ -13,6 +13,7 @@ import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { runCommand, waitFor } from '@strata/host';
 import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION } from '@strata/node-image';
 import {
+  kubectlExec,
   LAB_WORKLOAD_PAGE,
   labWorkloadPod,
   startLabNodeCluster,
@@ -133,26 +134,29 @@ describe('a lab machine with the node image joins a real control plane as a real
     );
     assert.equal(logs, 'hello from hello\n');
 
-    const forwarded = await portForward(kubectl, kubeconfig, 'hello', 8080);
-    try {
-      const answer = await fetch(`http://127.0.0.1:${forwarded.port}/`);
-      assert.equal(answer.status, 200);
-      assert.equal(await answer.text(), LAB_WORKLOAD_PAGE);
-    } finally {
-      forwarded.stop();
-    }
+    // Up to three attempts, each bounded, for the reason kubectlExec gives; the page must come through one of them.
+    const page = await waitFor(
+      "the pod's page through kubectl port-forward",
+      async () => {
+        const forwarded = await portForward(kubectl, kubeconfig, 'hello', 8080);
+        try {
+          const answer = await fetch(`http://127.0.0.1:${forwarded.port}/`, { signal: AbortSignal.timeout(60_000) });
+          return answer.status === 200 ? await answer.text() : undefined;
+        } finally {
+          forwarded.stop();
+        }
+      },
+      { timeoutMs: 3 * KUBECTL_TIMEOUT_MS, intervalMs: 1_000, retryErrors: true },
+    );
+    assert.equal(page, LAB_WORKLOAD_PAGE);
 
-    const exec = await runCommand(kubectl, [
-      ...kubeconfig,
-      'exec',
+    const exec = await kubectlExec(
+      cluster,
       'hello',
-      '--',
-      '/bin/sh',
-      '-c',
-      'hostname > /check/done && cat /check/done',
-    ]);
-    assert.equal(exec.code, 0, exec.stderr);
-    assert.equal(exec.stdout, 'hello\n');
+      ['/bin/sh', '-c', 'hostname > /check/done && cat /check/done'],
+      (attempt, stderr) => process.stderr.write(`kubectl exec, attempt ${attempt} failed: ${stderr}\n`),
+    );
+    assert.equal(exec, 'hello\n');
 
     // The machine saw the file the exec wrote, through the pod's host path: the exec ran on that machine.
     const boot = await booted;

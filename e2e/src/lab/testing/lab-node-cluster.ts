@@ -35,7 +35,7 @@ import {
   type RunningRegistry,
 } from '@strata/binaries';
 import { startControlPlane, type RunningControlPlane } from '@strata/harness';
-import { findHostTool } from '@strata/host';
+import { findHostTool, runCommand } from '@strata/host';
 import { applyManifestObject } from '@strata/kube';
 import type { NodeImage } from '@strata/node-image';
 import { parseAllDocuments } from 'yaml';
@@ -195,6 +195,38 @@ export async function startLabNodeCluster(
     await close();
     throw error;
   }
+}
+
+/**
+ * `kubectl exec` into a pod of the default namespace; its stdout. Up to three attempts of two minutes each: under TCG
+ * on a loaded host an exec's stream has stalled past kubectl's request time-out (an i/o timeout reading the API
+ * server's stream) while the next one worked. Each failed attempt is reported to `onRetry`; three failures throw with
+ * all their messages. The command must be safe to run again.
+ */
+export async function kubectlExec(
+  cluster: Pick<LabNodeCluster, 'kubectl' | 'controlPlane'>,
+  pod: string,
+  command: readonly string[],
+  onRetry: (attempt: number, stderr: string) => void = () => undefined,
+): Promise<string> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const result = await runCommand(cluster.kubectl, [
+      '--kubeconfig',
+      cluster.controlPlane.info.kubeconfigPath,
+      '--namespace',
+      'default',
+      '--request-timeout=120s',
+      'exec',
+      pod,
+      '--',
+      ...command,
+    ]);
+    if (result.code === 0) return result.stdout;
+    failures.push(`attempt ${attempt}: exit ${String(result.code)}: ${result.stderr.trim()}`);
+    onRetry(attempt, result.stderr);
+  }
+  throw new Error(`kubectl exec ${pod} -- ${command.join(' ')} failed three times:\n${failures.join('\n')}`);
 }
 
 /** A pod of the workload image on `nodeName`: it logs a line, then serves /www on 8080; `/check` is a host path. */
