@@ -12,6 +12,7 @@ import { runCommand } from '@strata/host';
 import { ensureNodeImage } from '@strata/node-image';
 import type { BootMarks } from '@strata/node-image/testing';
 import { startNodeImageLab } from '../../src/lab/testing/node-image-lab.ts';
+import { countOption, median, say } from './bench-args.ts';
 
 const { values } = parseArgs({
   options: {
@@ -19,12 +20,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-const boots = Number(values.boots);
-if (!Number.isInteger(boots) || boots < 1 || boots > 20) {
-  process.stderr.write('--boots: a whole number from 1 to 20\n');
-  process.exit(2);
-}
-const say = (line: string) => process.stderr.write(`${line}\n`);
+const boots = countOption('boots', values.boots, 20);
 /** The work timed on both sides; both run Debian's coreutils. */
 const WORK = 'dd if=/dev/zero bs=1M count=256 2>/dev/null | sha256sum >/dev/null';
 
@@ -42,13 +38,6 @@ const PHASES: readonly [string, keyof BootMarks | 'start', keyof BootMarks][] = 
   ['switch to the root', 'ignitionFiles', 'systemd'],
   ["root's systemd to multi-user.target", 'systemd', 'multiUser'],
 ];
-const median = (numbers: readonly number[]): number => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? NaN)
-    : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
-};
 
 const imageStarted = performance.now();
 const image = await ensureNodeImage();

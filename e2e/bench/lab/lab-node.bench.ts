@@ -14,6 +14,7 @@ import { waitFor } from '@strata/host';
 import { ensureNodeImage } from '@strata/node-image';
 import type { BootMarks } from '@strata/node-image/testing';
 import { kubectlExec, labWorkloadPod, startLabNodeCluster } from '../../src/lab/testing/lab-node-cluster.ts';
+import { countOption, median, say } from './bench-args.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,12 +22,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1 || runs > 10) {
-  process.stderr.write('--runs: a whole number from 1 to 10\n');
-  process.exit(2);
-}
-const say = (line: string) => process.stderr.write(`${line}\n`);
+const runs = countOption('runs', values.runs, 10);
 const CONTROLLER = { name: 'bench-ctrl-1', mac: '52:54:00:5b:00:01' };
 const WORKER = { name: 'bench-node-1', mac: '52:54:00:5b:00:11' };
 const CHECK_DIR = '/run/strata-lab-bench';
@@ -99,13 +95,6 @@ for (let run = 1; run <= runs; run++) {
   }
 }
 
-const median = (numbers: readonly number[]): number => {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? NaN)
-    : ((sorted[middle - 1] ?? NaN) + (sorted[middle] ?? NaN)) / 2;
-};
 const between = (run: Run, from: keyof BootMarks | 'start', to: keyof BootMarks | 'ready'): number => {
   const at = (mark: keyof BootMarks | 'start' | 'ready') =>
     mark === 'start' ? 0 : mark === 'ready' ? run.readyMs : (run.marks[mark] ?? NaN);
