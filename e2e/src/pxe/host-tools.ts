@@ -2,9 +2,8 @@
 // the emulator, iPXE's option ROM for the virtio NIC, a kernel with its
 // modules, a static busybox for the guest, and cpio to pack the initramfs.
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findHostTool } from '@strata/host';
+import { findHostTool, isAccessible } from '@strata/host';
 import { findHostKernel, findStaticBusybox, type HostKernel } from '@strata/lab';
 import { HostToolMissingError } from './errors.ts';
 
@@ -42,18 +41,9 @@ export async function findPxeHostTools(env: NodeJS.ProcessEnv = process.env): Pr
 
 async function findFirst(candidates: readonly string[], missing: string, mode = constants.R_OK): Promise<string> {
   for (const candidate of candidates) {
-    if (await accessible(candidate, mode)) return candidate;
+    if (await isAccessible(candidate, mode)) return candidate;
   }
   throw new HostToolMissingError(missing, { searched: candidates });
-}
-
-async function accessible(path: string, mode: number): Promise<boolean> {
-  try {
-    await access(path, mode);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The lab's own finders name one package; the PXE test names all of its own. */

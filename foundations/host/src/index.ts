@@ -11,6 +11,7 @@ export * from './fs/atomic-write.ts';
 export * from './fs/data-dir.ts';
 export * from './fs/lock-file.ts';
 export * from './fs/read-if-present.ts';
+export * from './fs/accessible.ts';
 export * from './http/read-body.ts';
 export * from './http/server-sent-events.ts';
 export { httpsRequest, type HttpsAnswer, type HttpsRequestOptions } from './http/https-request.ts';

@@ -2,9 +2,9 @@
 // static busybox for an initramfs that has no C library. The lab's KVM probe boots such a guest; so does the PXE
 // end-to-end test.
 import { constants } from 'node:fs';
-import { access, open, readdir } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findHostTool, HostToolMissingError } from '@strata/host';
+import { findHostTool, HostToolMissingError, isAccessible } from '@strata/host';
 
 export interface HostKernel {
   readonly version: string;
@@ -12,15 +12,6 @@ export interface HostKernel {
   readonly image: string;
   /** /lib/modules/<version>, holding modules.dep and the .ko files. */
   readonly modulesDir: string;
-}
-
-async function accessible(path: string, mode: number): Promise<boolean> {
-  try {
-    await access(path, mode);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The newest kernel that has both its image in /boot and its modules in /lib/modules. */
@@ -32,8 +23,8 @@ export async function findHostKernel(): Promise<HostKernel> {
     const modulesDir = join('/lib/modules', version);
     const image = join('/boot', name);
     if (
-      (await accessible(image, constants.R_OK)) &&
-      (await accessible(join(modulesDir, 'modules.dep'), constants.R_OK))
+      (await isAccessible(image, constants.R_OK)) &&
+      (await isAccessible(join(modulesDir, 'modules.dep'), constants.R_OK))
     ) {
       kernels.push({ version, image, modulesDir });
     }
