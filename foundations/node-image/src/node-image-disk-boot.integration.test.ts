@@ -3,7 +3,7 @@
 // (ADR 0087). A copy of the disk with the check enabled in its root proves from inside the guest which loader and
 // entry booted it, that the root is the image's and that containerd is active; the times come from the console.
 import assert from 'node:assert/strict';
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
 import { CONTAINERD_VERSION } from '@strata/binaries';
 import {
@@ -16,7 +16,7 @@ import {
   STRATA_NODE_IMAGE_VERSION,
   type NodeImage,
 } from '@strata/node-image';
-import { bootDiskWithCheck, type CheckedBoot } from '@strata/node-image/testing';
+import { bootDiskWithCheck, processesNaming, type CheckedBoot } from '@strata/node-image/testing';
 
 /** Firmware and boot loader add a few seconds to the direct boot's 40–60 s under TCG; a loaded machine takes longer. */
 const BOOT_TIMEOUT_MS = 300_000;
@@ -131,15 +131,6 @@ describe('a disk boot that does not finish', () => {
     assert.ok(workDir !== undefined, error.message);
     assert.doesNotMatch(error.message, / -kernel | -initrd | -append /);
     await assert.rejects(access(workDir), { code: 'ENOENT' });
-    const commandLines = await Promise.all(
-      (await readdir('/proc'))
-        .filter((entry) => /^\d+$/.test(entry))
-        .map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')),
-    );
-    assert.deepEqual(
-      commandLines.filter((line) => line.includes(workDir)),
-      [],
-      'a process still names the boot directory',
-    );
+    assert.deepEqual(await processesNaming(workDir), [], 'a process still names the boot directory');
   });
 });

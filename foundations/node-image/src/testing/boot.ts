@@ -3,7 +3,7 @@
 // grows. The copy gets a check unit (written with debugfs, so nothing is mounted) that waits for containerd, runs the
 // pinned binaries, prints what it saw; the host then stops QEMU. The image itself never holds the check. An Ignition
 // config can be handed to the guest through QEMU's fw_cfg, where Ignition's qemu platform reads it.
-import { access, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -481,4 +481,17 @@ async function sparseCopy(from: string, to: string, env: NodeJS.ProcessEnv): Pro
 function withoutEscapes(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
+/**
+ * The command lines of this host's processes that contain `needle` (e.g. a boot's directory): what a test asserts
+ * empty after a boot ends. A process that exits while its /proc entry is read counts as none.
+ */
+export async function processesNaming(needle: string): Promise<string[]> {
+  const commandLines = await Promise.all(
+    (await readdir('/proc'))
+      .filter((entry) => /^\d+$/.test(entry))
+      .map((pid) => readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')),
+  );
+  return commandLines.filter((line) => line.includes(needle));
 }

@@ -5,6 +5,7 @@ export {
   OVMF_CODE,
   OVMF_VARS,
   prepareCheckedDiskImage,
+  processesNaming,
   CHECK_PREFIX,
   CHECK_UNIT,
   checkedBootArguments,
