@@ -257,12 +257,24 @@ function integrationLaneCount(): number {
   return count;
 }
 
+/**
+ * The integration files that boot guests under QEMU (the node image, the machine lab, the PXE tests): one block in one
+ * lane, so that two TCG guests never share the two cores (scripts/lib/lanes.ts).
+ */
+const MACHINE_TEST_PATHS = [
+  /^foundations\/node-image\//,
+  /^e2e\/src\/(lab|pxe)\//,
+  /^platforms\/lab\//,
+  /^installer\/src\/commands\/lab\.integration\.test\.ts$/,
+];
+const bootsMachines = (file: string): boolean => MACHINE_TEST_PATHS.some((path) => path.test(file));
+
 async function integrationTests(files: readonly string[]): Promise<boolean> {
   const globalSetup = `--test-global-setup=${join(root, 'harness/src/global-setup.ts')}`;
   const laneCount = integrationLaneCount();
   const timesPath = join(defaultCacheRoot(process.env), 'test-times.json');
   const earlier = parseFileTimes(await readFile(timesPath, 'utf8').catch(() => '{}'));
-  const lanes = assignLanes(files, earlier, laneCount);
+  const lanes = assignLanes(files, earlier, laneCount, bootsMachines);
   const scratch = await mkdtemp(join(tmpdir(), 'strata-test-times-'));
   try {
     if (lanes.length > 1)

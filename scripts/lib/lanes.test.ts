@@ -30,6 +30,15 @@ describe('assignLanes', () => {
     for (const lane of lanes) assert.deepEqual(lane, [...lane].sort());
   });
 
+  it('keeps the files `together` picks in one lane, and balances the rest around them', () => {
+    const times = { 'vm/a': 100_000, 'vm/b': 90_000, c: 120_000, d: 60_000, e: 20_000, f: 10_000 };
+    const lanes = assignLanes(Object.keys(times), times, 2, (file) => file.startsWith('vm/'));
+    const withMachines = lanes.find((lane) => lane.includes('vm/a'));
+    assert.ok(withMachines?.includes('vm/b'), `vm/a and vm/b apart: ${JSON.stringify(lanes)}`);
+    // The block (190) goes first, then c (120) to the other lane, d (60) and e (20) join c, f (10) joins the block.
+    assert.deepEqual(lanes.map((lane) => total(lane, times)).sort(), [200_000, 200_000]);
+  });
+
   it('one lane is the serial run', () => {
     assert.deepEqual(assignLanes(['b', 'a'], {}, 1), [['a', 'b']]);
   });

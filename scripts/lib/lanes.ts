@@ -10,18 +10,31 @@ export type FileTimes = Readonly<Record<string, number>>;
 export const UNKNOWN_FILE_MS = 30_000;
 
 /**
- * Longest files first, each to the lane with the least time so far (the classic greedy schedule). Lanes keep
- * their files in path order so that a lane's output reads like the serial run's.
+ * Longest files first, each to the lane with the least time so far (the classic greedy schedule). Files that
+ * `together` picks are one block, placed as a whole (with their summed time): they never run beside each other. The
+ * machine tests are such a block: each boots guests under QEMU's TCG, which takes a whole core, and two at once
+ * would each run at half speed against boot deadlines. Lanes keep their files in path order so that a lane's
+ * output reads like the serial run's.
  */
-export function assignLanes(files: readonly string[], times: FileTimes, laneCount: number): string[][] {
+export function assignLanes(
+  files: readonly string[],
+  times: FileTimes,
+  laneCount: number,
+  together: (file: string) => boolean = () => false,
+): string[][] {
   if (!Number.isInteger(laneCount) || laneCount < 1) throw new RangeError(`lane count ${laneCount} is not a count`);
   const expected = (file: string): number => times[file] ?? UNKNOWN_FILE_MS;
+  const grouped = files.filter(together);
+  const blocks = [
+    ...(grouped.length > 0 ? [grouped] : []),
+    ...files.filter((file) => !together(file)).map((file) => [file]),
+  ].map((block) => ({ files: block, time: block.reduce((sum, file) => sum + expected(file), 0) }));
   const lanes = Array.from({ length: laneCount }, () => ({ files: [] as string[], total: 0 }));
-  const longestFirst = [...files].sort((a, b) => expected(b) - expected(a) || a.localeCompare(b));
-  for (const file of longestFirst) {
+  const longestFirst = blocks.sort((a, b) => b.time - a.time || (a.files[0] ?? '').localeCompare(b.files[0] ?? ''));
+  for (const block of longestFirst) {
     const lightest = lanes.reduce((best, lane) => (lane.total < best.total ? lane : best));
-    lightest.files.push(file);
-    lightest.total += expected(file);
+    lightest.files.push(...block.files);
+    lightest.total += block.time;
   }
   return lanes.map((lane) => lane.files.sort()).filter((files) => files.length > 0);
 }

@@ -294,7 +294,7 @@ function clusterConfig(caPems: readonly string[]): fc.Arbitrary<ClusterConfigInp
                 noProxy: optional(
                   rarely(
                     fc.uniqueArray(fc.constantFrom('.example.com', '10.0.0.0/8', 'localhost'), { maxLength: 3 }),
-                    fc.constantFrom(['localhost', 'localhost']),
+                    fc.constant<string[]>(['localhost', 'localhost']),
                   ),
                 ),
               })

@@ -88,7 +88,7 @@ export class TmuxTerminal {
   async waitForScreen(
     label: string,
     pattern: RegExp,
-    timeoutMs = 30_000,
+    timeoutMs = 90_000,
     options: Pick<ScreenOptions, 'history'> = {},
   ): Promise<string> {
     let last = '';

@@ -34,7 +34,7 @@ describe('the live install view in a pseudo-terminal', () => {
     );
     let passed = false;
     try {
-      const first = await terminal.waitForScreen('first-phase', /✔ preflight\s+done in/, 60_000);
+      const first = await terminal.waitForScreen('first-phase', /✔ preflight\s+done in/, 120_000);
       assert.match(first, /^Strata install/m);
       assert.match(first, /○ wait-nodes\s+waiting/);
 

@@ -47,9 +47,9 @@ describe('the live status view in a pseudo-terminal', () => {
         rows: 24,
         env: { NO_COLOR: '1' },
       });
-      const first = await terminal.waitForScreen('ready', /✔ nodes +2\/2 Ready/, 60_000);
+      const first = await terminal.waitForScreen('ready', /✔ nodes +2\/2 Ready/, 120_000);
       assert.match(first, /^Strata status: stlive \(local\)/m);
-      await terminal.waitForScreen('healthy', /✔ API +healthy[\s\S]*✔ etcd +healthy/, 30_000);
+      await terminal.waitForScreen('healthy', /✔ API +healthy[\s\S]*✔ etcd +healthy/, 120_000);
       const worker = /✔ (\S+) +worker +Ready\s*$/m.exec(first)?.[1];
       assert.ok(worker !== undefined, first);
 
@@ -68,7 +68,7 @@ describe('the live status view in a pseudo-terminal', () => {
       for (const line of (await terminal.screen()).split('\n')) assert.ok(line.length <= 80, line);
 
       await terminal.type('q', { literal: true });
-      await terminal.waitForScreen('exited', /\[exited 0\]/, 15_000);
+      await terminal.waitForScreen('exited', /\[exited 0\]/, 120_000);
       passed = true;
     } finally {
       if (!passed && terminal !== undefined) {

@@ -38,7 +38,7 @@ describe('the wizard through to a running local cluster', () => {
     });
     let passed = false;
     try {
-      await terminal.waitForScreen('platform', /1\/8 Platform[\s\S]*◉ local/, 60_000);
+      await terminal.waitForScreen('platform', /1\/8 Platform[\s\S]*◉ local/, 120_000);
       await terminal.type('Enter');
       await terminal.waitForScreen('details', /2\/8 Platform details/);
       await terminal.type('Enter');
@@ -66,7 +66,7 @@ describe('the wizard through to a running local cluster', () => {
       const done = await terminal.waitForScreen('installed', /✔ Cluster "wizard" is installed\./, 600_000);
       for (const phase of ['provision', 'wait-api', 'bootstrap', 'wait-nodes'])
         assert.match(done, new RegExp(`✔ ${phase}\\s+done in`), phase);
-      await terminal.waitForScreen('exited', /\[exited 0\]/, 30_000, { history: 24 });
+      await terminal.waitForScreen('exited', /\[exited 0\]/, 120_000, { history: 24 });
       assert.doesNotMatch(await terminal.screen({ escapes: true }), COLOUR);
       for (const line of (await terminal.screen()).split('\n')) assert.ok(line.length <= 80, line);
 

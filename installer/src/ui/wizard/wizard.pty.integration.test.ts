@@ -55,7 +55,7 @@ async function startWizard(
     cwd: dir,
     env: { NO_COLOR: '1', HOME: home, TZ: 'UTC' },
   });
-  await terminal.waitForScreen('started', /Strata install · 1\/8 Platform/, 60_000);
+  await terminal.waitForScreen('started', /Strata install · 1\/8 Platform/, 120_000);
   return { terminal, dir };
 }
 
@@ -198,7 +198,7 @@ describe('the wizard in a pseudo-terminal', () => {
       assert.match(review, /Enter: write cluster\.yaml and install · w: write it only/);
       await assertPlain(terminal);
       await press(terminal, 'w');
-      await terminal.waitForScreen('written', /strata: wrote cluster\.yaml[\s\S]*\[exited 0\]/, 30_000, EXITED);
+      await terminal.waitForScreen('written', /strata: wrote cluster\.yaml[\s\S]*\[exited 0\]/, 120_000, EXITED);
 
       const parsed = parseClusterConfig(await readFile(join(session.dir, 'cluster.yaml'), 'utf8'), {
         hostNetworks: HOST_NETWORKS,
@@ -269,7 +269,7 @@ describe('the wizard in a pseudo-terminal', () => {
       assert.match(review, /\+ +count: 2/);
       assert.match(review, /- +count: 1/);
       await press(terminal, 'w');
-      await terminal.waitForScreen('written', /strata: wrote cluster\.yaml[\s\S]*\[exited 0\]/, 30_000, EXITED);
+      await terminal.waitForScreen('written', /strata: wrote cluster\.yaml[\s\S]*\[exited 0\]/, 120_000, EXITED);
       const parsed = parseClusterConfig(await readFile(join(session.dir, 'cluster.yaml'), 'utf8'), {
         hostNetworks: HOST_NETWORKS,
       });
@@ -322,7 +322,7 @@ describe('the wizard in a pseudo-terminal', () => {
       await enterThrough(terminal, OS_TO_UPDATES);
       await terminal.waitForScreen('review', /8\/8 Review[\s\S]*Enter: write cluster\.yaml/);
       await press(terminal, 'w');
-      await terminal.waitForScreen('written', /strata: wrote cluster\.yaml[\s\S]*\[exited 0\]/, 30_000, EXITED);
+      await terminal.waitForScreen('written', /strata: wrote cluster\.yaml[\s\S]*\[exited 0\]/, 120_000, EXITED);
       const parsed = parseClusterConfig(await readFile(join(session.dir, 'cluster.yaml'), 'utf8'), {
         hostNetworks: HOST_NETWORKS,
       });
@@ -353,7 +353,7 @@ describe('the wizard in a pseudo-terminal', () => {
       await terminal.type('C-c');
       await terminal.waitForScreen('asked', /\[y\/N\]/);
       await terminal.type('y', { literal: true });
-      await terminal.waitForScreen('quit', /nothing was written[\s\S]*\[exited 1\]/, 30_000, EXITED);
+      await terminal.waitForScreen('quit', /nothing was written[\s\S]*\[exited 1\]/, 120_000, EXITED);
       assert.equal(await readFile(join(session.dir, 'cluster.yaml'), 'utf8'), text);
       passed = true;
     } finally {
