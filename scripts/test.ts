@@ -345,6 +345,8 @@ const BUILD_CHAINS: readonly (readonly Build[])[] = [
     resolved('butane'),
     resolved('matchbox'),
     resolved('bootcmd'),
+    // CoreDNS, for the machine lab's cluster DNS image (several minutes cold: hundreds of packages).
+    resolved('coredns'),
   ],
   [
     // OpenTofu and terraform-provider-matchbox: the clients that prove the boot server's gRPC API.
@@ -359,10 +361,13 @@ const BUILD_CHAINS: readonly (readonly Build[])[] = [
     resolved('registry'),
     async () => ({ pause: await resolvePause() }),
     resolved('kube-proxy'),
+    // The machine lab's pod network: flanneld and the flannel CNI plugin, for their images.
+    resolved('flanneld'),
+    resolved('flannel-cni-plugin'),
   ],
 ];
 
-await phase('binaries (control plane, pulumi, etcd, minio, butane, matchbox and its clients, node image)', async () => {
+await phase('binaries (control plane, tools, node image, pod images)', async () => {
   // A cold build here, never inside a test's time limit.
   const chains = await settleBounded(BUILD_CHAINS, BUILD_CHAINS.length, async (chain) => {
     const paths: Record<string, string> = {};

@@ -52,6 +52,11 @@ export interface StartOptions {
    * etcd keeps a CA of its own. Default: a new CA.
    */
   readonly clusterCa?: PemPair;
+  /**
+   * kube-controller-manager gives each node a pod subnet of `nodePrefix` bits out of `cidr` (IPv4), as a rendered
+   * cluster's does for flannel's --kube-subnet-mgr. Needs withControllers. Default: no subnets are allocated.
+   */
+  readonly podNetwork?: { readonly cidr: string; readonly nodePrefix: number };
 }
 
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.3.0.0/24';
@@ -175,9 +180,10 @@ async function startOnce(
       `--service-account-signing-key-file=${pki.serviceAccountPrivateKey}`,
       // Service IPs are virtual: an IPv6 range needs no IPv6 on the host, only the IPv4 advertise address first.
       `--service-cluster-ip-range=${serviceRange}`,
-      // The API server listens on loopback (or a lab network's host end), which the kubernetes Service's Endpoints
-      // may not point at or nothing routes to; nothing in the harness reaches it through the Service.
-      '--endpoint-reconciler-type=none',
+      // On loopback the kubernetes Service's Endpoints may not point at the API server (nothing in the harness
+      // reaches it through the Service). On a lab network's host end they do, as in a cluster: pods on the lab's
+      // machines (CoreDNS) reach the API server through the Service's address.
+      `--endpoint-reconciler-type=${options.apiserverAddress === undefined ? 'none' : 'lease'}`,
       '--profiling=false',
       `--cert-dir=${join(dir, 'apiserver-certs')}`,
     ]);
@@ -201,6 +207,13 @@ async function startOnce(
         `--cluster-signing-key-file=${pki.ca.privateKeyPath}`,
         '--cluster-name=strata-harness',
         `--service-cluster-ip-range=${serviceRange}`,
+        ...(options.podNetwork === undefined
+          ? []
+          : [
+              '--allocate-node-cidrs=true',
+              `--cluster-cidr=${options.podNetwork.cidr}`,
+              `--node-cidr-mask-size-ipv4=${options.podNetwork.nodePrefix}`,
+            ]),
         '--profiling=false',
       ]);
       const scheduler = start('kube-scheduler', binaries['kube-scheduler'], [

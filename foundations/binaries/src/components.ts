@@ -51,6 +51,26 @@ export const IGNITION_VERSION = 'v2.24.0';
  * nothing comes from the internet. v3.1.2 is the newest v3 release the Go module proxy serves here.
  */
 export const DISTRIBUTION_VERSION = 'v3.1.2';
+/**
+ * flanneld, the pod network's VXLAN overlay: the release the rendered DaemonSet pins (@strata/assets' FLANNEL_IMAGE,
+ * ghcr.io/flannel-io/flannel:v0.28.9), so that the lab's image under that name runs the same flanneld.
+ */
+export const FLANNEL_VERSION = 'v0.28.9';
+/**
+ * CoreDNS, the cluster's DNS server: the release kubeadm v1.36 deploys and the rendered Deployment pins
+ * (@strata/assets' COREDNS_IMAGE, registry.k8s.io/coredns/coredns:v1.14.2).
+ */
+export const COREDNS_VERSION = 'v1.14.2';
+/**
+ * The `flannel` CNI plugin, which reads the subnet flanneld wrote (/run/flannel/subnet.env) and hands the pod to the
+ * bridge plugin. Its own module (github.com/flannel-io/cni-plugin) is served by no Go module proxy here, and
+ * containernetworking/plugins dropped it after v0.9.1 (its meta/flannel is absent from v1.0.0 on): v0.9.1 is the last
+ * release that has it. It speaks CNI 0.1.0 to 0.4.0, which the rendered conflist's 0.3.1 is, and delegates to the
+ * node image's v1.10.0 bridge, which speaks the same.
+ */
+export const CNI_PLUGINS_FLANNEL_VERSION = 'v0.9.1';
+/** The commit the v1.14.2 tag names, as the module proxy reports it: what CoreDNS's Makefile stamps (`git describe --always`). */
+const COREDNS_COMMIT = 'dd1df4f';
 
 /** The control-plane components: what `resolveAllBinaries` provides and every cluster needs. */
 export const COMPONENT_NAMES = [
@@ -76,8 +96,14 @@ export const TOOL_NAMES = [
   'terraform-provider-matchbox',
   // The OCI registry of the machine lab's pod images.
   'registry',
-  // A node's service proxy; it runs as a pod, from the strata/kube-proxy image (src/kube-proxy-image.ts).
+  // A node's service proxy; it runs as a pod, from the kube-proxy image (src/kube-proxy-image.ts).
   'kube-proxy',
+  // The pod network's daemon; it runs as a pod, from the flannel image (src/flannel-image.ts).
+  'flanneld',
+  // Cluster DNS; it runs as a pod, from the CoreDNS image (src/coredns-image.ts).
+  'coredns',
+  // The pod network's CNI plugin; flannel's DaemonSet copies it onto each node, from its image (src/flannel-image.ts).
+  'flannel-cni-plugin',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /**
@@ -124,11 +150,14 @@ export type ReleaseName =
   | 'cri-tools'
   | 'cni-plugins'
   | 'ignition'
-  | 'distribution';
+  | 'distribution'
+  | 'flannel'
+  | 'cni-plugins-flannel'
+  | 'coredns';
 
 /**
  * A release built with cgo (runc, whose seccomp filters come from libseccomp; Ignition, which reads filesystems
- * through libblkid). Every other release is built static with CGO_ENABLED=0. A cgo build is still linked static (a static PIE, through the external linker), as runc's own
+ * through libblkid; flannel, whose amd64 UDP backend is C). Every other release is built static with CGO_ENABLED=0. A cgo build is still linked static (a static PIE, through the external linker), as runc's own
  * release build links it, so that the binary needs no C library on the machine that runs it: a node image has
  * neither Debian's libc nor its libseccomp.
  */
@@ -177,7 +206,8 @@ export interface TarballDownload extends DownloadBase {
 
 /**
  * A release built as the main module from a copy of its own module directory, for a module whose go.mod has replace
- * directives (OpenTofu's), which Go obeys only in the main module, so no wrapper module can build it.
+ * directives (OpenTofu's), which Go obeys only in the main module, so no wrapper module can build it; or one a package
+ * of which must be emptied in the copy (flannel's).
  */
 export interface MainModuleSpec {
   /** The module path, fetched at the release's version with `go mod download`. */
@@ -186,6 +216,19 @@ export interface MainModuleSpec {
   readonly sum: string;
   /** The `go` line of the module's go.mod: the oldest toolchain that builds it. */
   readonly go: string;
+  /**
+   * Packages of the module whose Go files the copy replaces with an empty package of the same name, so that what they
+   * import is neither fetched nor compiled: for a package that only a blank import (`_`) pulls in and whose
+   * dependency the Go module proxy does not serve.
+   */
+  readonly emptiedPackages?: readonly EmptiedPackage[];
+}
+
+export interface EmptiedPackage {
+  /** The package's directory in the module: `pkg/backend/tencentvpc`. */
+  readonly dir: string;
+  /** Why it is emptied, and what the binary then lacks; the build's progress and the emptied file say it. */
+  readonly why: string;
 }
 
 export interface ReleaseSpec {
@@ -202,8 +245,10 @@ export interface ReleaseSpec {
    * no published checksums (Butane, matchbox). Then it is only built from Go modules.
    */
   readonly download?: ReleaseDownload;
-  /** Absent for a build with CGO_ENABLED=0 and no build tags: every release but runc. */
+  /** Absent for a build with CGO_ENABLED=0: every release but runc, Ignition and flannel. */
   readonly cgo?: CgoBuildSpec;
+  /** `go build -tags` of a CGO_ENABLED=0 build, as the release's own build sets them (CoreDNS's `grpcnotrace`). */
+  readonly tags?: readonly string[];
 }
 
 const wrapperDir = (name: string): string => fileURLToPath(new URL(`../go/${name}/`, import.meta.url));
@@ -397,6 +442,55 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
       '-X github.com/distribution/distribution/v3/version.mainpkg=github.com/distribution/distribution/v3',
     ],
   },
+  flannel: {
+    name: 'flannel',
+    version: FLANNEL_VERSION,
+    // Notes only (go/flannel/README.md): flanneld is built as the main module, from a copy of its own module.
+    wrapperModuleDir: wrapperDir('flannel'),
+    // Not a wrapper module: flanneld's main package blank-imports every backend, and the tencentvpc backend needs
+    // github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc v1.3.149, whose every version the Go module proxy
+    // refuses here ("This module version is not available"). As the main module, with that package emptied in the
+    // copy, flanneld builds against flannel's own go.sum; it then has every backend but Tencent Cloud VPC routes.
+    mainModule: {
+      path: 'github.com/flannel-io/flannel',
+      sum: 'h1:9+P0Pc8hearNZZpW6/Cc/4vEOiXaqQonYayDDeyibqY=',
+      go: '1.25.9',
+      emptiedPackages: [
+        {
+          dir: 'pkg/backend/tencentvpc',
+          why: 'the Tencent Cloud VPC backend needs github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vpc, which the Go module proxy does not serve; flanneld is built without that backend',
+        },
+      ],
+    },
+    // What flannel's Makefile stamps; `flanneld --version` prints `v0.28.9`.
+    versionLdflags: [`-X github.com/flannel-io/flannel/pkg/version.Version=${FLANNEL_VERSION}`],
+    // flannel's amd64 release build is a cgo one, linked static (`-extldflags "-static"`): on amd64 the UDP backend's
+    // packet proxy is C, and without cgo pkg/backend/udp does not compile (undefined: runCProxy). No tags, as its
+    // Makefile sets none; linked as a static PIE like runc and Ignition.
+    cgo: {
+      tags: [],
+      debianPackages: ['gcc', 'libc6-dev'],
+    },
+  },
+  'cni-plugins-flannel': {
+    name: 'cni-plugins-flannel',
+    version: CNI_PLUGINS_FLANNEL_VERSION,
+    wrapperModuleDir: wrapperDir('cni-plugins-flannel'),
+    // As for the newer plugins: a plugin run without CNI_COMMAND prints `CNI flannel plugin v0.9.1`.
+    versionLdflags: [
+      `-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=${CNI_PLUGINS_FLANNEL_VERSION}`,
+    ],
+  },
+  coredns: {
+    name: 'coredns',
+    version: COREDNS_VERSION,
+    wrapperModuleDir: wrapperDir('coredns'),
+    // CoreDNS compiles its version in (coremain.CoreVersion); its Makefile stamps the commit, which `coredns -version`
+    // prints after `CoreDNS-1.14.2`, and builds with CGO_ENABLED=0 and the grpcnotrace tag (no golang.org/x/net/trace
+    // in gRPC), as this build does.
+    versionLdflags: [`-X github.com/coredns/coredns/coremain.GitCommit=${COREDNS_COMMIT}`],
+    tags: ['grpcnotrace'],
+  },
 };
 
 /**
@@ -526,6 +620,21 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     release: 'distribution',
     goPackage: 'github.com/distribution/distribution/v3/cmd/registry',
     versionCommand: ['--version'],
+  },
+  // flannel's and CoreDNS's main packages are their modules' roots, as their Makefiles build them (flannel's as the
+  // main module, so its package is relative).
+  flanneld: { name: 'flanneld', release: 'flannel', goPackage: '.', versionCommand: ['--version'] },
+  coredns: {
+    name: 'coredns',
+    release: 'coredns',
+    goPackage: 'github.com/coredns/coredns',
+    versionCommand: ['-version'],
+  },
+  'flannel-cni-plugin': {
+    name: 'flannel-cni-plugin',
+    release: 'cni-plugins-flannel',
+    goPackage: 'github.com/containernetworking/plugins/plugins/meta/flannel',
+    versionCommand: [],
   },
   bridge: cniPlugin('bridge', 'main/bridge'),
   'host-local': cniPlugin('host-local', 'ipam/host-local'),

@@ -1,13 +1,13 @@
 // A release built as the main module (OpenTofu's kind): the module `go mod download` reports must carry the pinned
 // checksum, or nothing is built. Uses the local Go toolchain and its module cache (or the module proxy).
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COMPONENTS, RELEASES, type ReleaseSpec } from './components.ts';
 import { GoBuildError } from './errors.ts';
-import { findGo, goBuild, goBuildArgs, goBuildEnvironment } from './go-build.ts';
+import { emptyPackage, findGo, goBuild, goBuildArgs, goBuildEnvironment } from './go-build.ts';
 
 const pinned = RELEASES.opentofu;
 
@@ -57,7 +57,7 @@ describe('main-module Go builds', () => {
 describe('cgo builds', () => {
   const out = '/nowhere/bin';
 
-  it('builds every release but runc and Ignition static with CGO_ENABLED=0 and no tags, whatever the caller set', () => {
+  it('builds every release but runc, Ignition and flannel static with CGO_ENABLED=0 and no tags, whatever the caller set', () => {
     const env = { PATH: '/usr/bin', CGO_ENABLED: '1', GOFLAGS: '-buildvcs=false' };
     for (const component of [COMPONENTS.kubelet, COMPONENTS.containerd, COMPONENTS.bridge, COMPONENTS.crictl]) {
       const release = RELEASES[component.release];
@@ -133,6 +133,68 @@ describe('cgo builds', () => {
       assert.deepEqual(await readdir(scratch), []);
     } finally {
       await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('release builds as their own builds make them', () => {
+  const out = '/nowhere/bin';
+
+  it("builds CoreDNS with CGO_ENABLED=0 and its Makefile's grpcnotrace tag, stamped with the tag's commit", () => {
+    assert.equal(goBuildEnvironment(RELEASES.coredns, { PATH: '/usr/bin' })['CGO_ENABLED'], '0');
+    assert.deepEqual(goBuildArgs(RELEASES.coredns, COMPONENTS.coredns, out), [
+      'build',
+      '-v',
+      '-trimpath',
+      '-tags',
+      'grpcnotrace',
+      '-ldflags',
+      '-s -w -X github.com/coredns/coredns/coremain.GitCommit=dd1df4f',
+      '-o',
+      out,
+      'github.com/coredns/coredns',
+    ]);
+  });
+
+  it("builds flanneld as the main module with cgo, as flannel's amd64 release, linked as a static PIE", () => {
+    const release = RELEASES.flannel;
+    assert.equal(goBuildEnvironment(release, { PATH: '/usr/bin' })['CGO_ENABLED'], '1');
+    assert.deepEqual(goBuildArgs(release, COMPONENTS.flanneld, out), [
+      'build',
+      '-v',
+      '-trimpath',
+      '-buildmode=pie',
+      '-ldflags',
+      '-s -w -linkmode external -extldflags -static-pie -X github.com/flannel-io/flannel/pkg/version.Version=v0.28.9',
+      '-o',
+      out,
+      '.',
+    ]);
+    assert.equal(release.mainModule?.path, 'github.com/flannel-io/flannel');
+    assert.deepEqual(
+      release.mainModule.emptiedPackages?.map((emptied) => emptied.dir),
+      ['pkg/backend/tencentvpc'],
+    );
+  });
+
+  it('empties a package of a module copy: one file, the same package name, saying why', async () => {
+    const module = await mkdtemp(join(tmpdir(), 'strata-go-build-test-'));
+    try {
+      const dir = join(module, 'pkg', 'backend', 'cloud');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'cloud.go'), '// Package cloud.\npackage cloud\n\nimport _ "example.invalid/sdk"\n');
+      await writeFile(join(dir, 'cloud_windows.go'), 'package cloud\n');
+      await writeFile(join(dir, 'cloud_test.go'), 'package cloud_test\n');
+      await writeFile(join(dir, 'README.md'), 'kept\n');
+      await emptyPackage(module, { dir: 'pkg/backend/cloud', why: 'its SDK is not served' });
+      assert.deepEqual((await readdir(dir)).sort(), ['README.md', 'emptied.go']);
+      assert.equal(
+        await readFile(join(dir, 'emptied.go'), 'utf8'),
+        "// Emptied by Strata's build (foundations/binaries): its SDK is not served.\npackage cloud\n",
+      );
+      await assert.rejects(emptyPackage(module, { dir: 'pkg/none', why: 'x' }), GoBuildError);
+    } finally {
+      await rm(module, { recursive: true, force: true });
     }
   });
 });

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { GoBuildError } from './errors.ts';
 import { runCommand } from '@strata/host';
-import type { ComponentSpec, MainModuleSpec, ReleaseSpec } from './components.ts';
+import type { ComponentSpec, EmptiedPackage, MainModuleSpec, ReleaseSpec } from './components.ts';
 
 export type Progress = (message: string) => void;
 
@@ -92,9 +92,42 @@ async function mainModuleCopy(module: MainModuleSpec, version: string, env: Node
     );
   }
   const copy = join(scratch, 'module');
-  await cp(downloaded.data.Dir, copy, { recursive: true });
-  await makeWritable(copy);
+  try {
+    await cp(downloaded.data.Dir, copy, { recursive: true });
+    await makeWritable(copy);
+    for (const emptied of module.emptiedPackages ?? []) await emptyPackage(copy, emptied);
+  } catch (error) {
+    await rm(scratch, { recursive: true, force: true });
+    throw error;
+  }
   return copy;
+}
+
+/**
+ * Replaces the Go files of a package in a module copy with one file that declares the same package and nothing else,
+ * which says why: a blank import of it still compiles, and nothing it imported is fetched or compiled.
+ */
+export async function emptyPackage(moduleDir: string, emptied: EmptiedPackage): Promise<void> {
+  const dir = join(moduleDir, emptied.dir);
+  const context = { dir: emptied.dir, moduleDir };
+  const goFiles = (
+    await readdir(dir).catch((error: unknown) => {
+      throw new GoBuildError(`cannot empty ${emptied.dir}: ${String(error)}`, context);
+    })
+  )
+    .filter((name) => name.endsWith('.go'))
+    .sort();
+  let name: string | undefined;
+  for (const file of goFiles.filter((file) => !file.endsWith('_test.go'))) {
+    name = /^package (\w+)/m.exec(await readFile(join(dir, file), 'utf8'))?.[1];
+    if (name !== undefined) break;
+  }
+  if (name === undefined) throw new GoBuildError(`${emptied.dir} has no Go package to empty`, context);
+  for (const file of goFiles) await rm(join(dir, file));
+  await writeFile(
+    join(dir, 'emptied.go'),
+    `// Emptied by Strata's build (foundations/binaries): ${emptied.why}.\npackage ${name}\n`,
+  );
 }
 
 /** The module cache's files are read-only; the copy's must be removable. */
@@ -104,11 +137,13 @@ async function makeWritable(dir: string): Promise<void> {
 }
 
 /**
- * `go build`'s arguments for one component: stripped, without local paths, stamped with the release's version. A cgo
- * release is linked as a static PIE by the external linker, as runc's release build does.
+ * `go build`'s arguments for one component: stripped, without local paths, stamped with the release's version, with
+ * the build tags of its own release build. A cgo release is linked as a static PIE by the external linker, as runc's
+ * release build does.
  */
 export function goBuildArgs(release: ReleaseSpec, component: ComponentSpec, outputPath: string): string[] {
   const cgo = release.cgo;
+  const tags = cgo?.tags ?? release.tags ?? [];
   const link = cgo === undefined ? [] : ['-linkmode', 'external', '-extldflags', '-static-pie'];
   const ldflags = ['-s', '-w', ...link, ...release.versionLdflags].join(' ');
   return [
@@ -116,7 +151,7 @@ export function goBuildArgs(release: ReleaseSpec, component: ComponentSpec, outp
     '-v',
     '-trimpath',
     ...(cgo === undefined ? [] : ['-buildmode=pie']),
-    ...(cgo === undefined || cgo.tags.length === 0 ? [] : ['-tags', cgo.tags.join(',')]),
+    ...(tags.length === 0 ? [] : ['-tags', tags.join(',')]),
     '-ldflags',
     ldflags,
     '-o',
@@ -158,6 +193,9 @@ export async function goBuild(
   progress(`building ${component.name} ${release.version} from Go modules (${component.goPackage})`);
   const mainModule =
     release.mainModule === undefined ? undefined : await mainModuleCopy(release.mainModule, release.version, env);
+  for (const emptied of release.mainModule?.emptiedPackages ?? []) {
+    progress(`  ${component.name}: ${emptied.dir} emptied: ${emptied.why}`);
+  }
   const cwd = mainModule ?? release.wrapperModuleDir;
   const timer = setInterval(() => {
     const seconds = Math.round((Date.now() - started) / 1000);

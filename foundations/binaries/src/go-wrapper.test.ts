@@ -8,6 +8,7 @@ import {
   GENERATED_WRAPPERS,
   GENERATOR_PATH,
   goLineOf,
+  TOOL_BLOCK_GO,
   renderWrapperGoMod,
   stagingReplaces,
   type WrapperSource,
@@ -111,5 +112,12 @@ describe('generated wrapper modules', () => {
     );
     assert.deepEqual(toolsOf(goMod), ['example.com/plugins/a', 'example.com/plugins/z']);
     assert.throws(() => goLineOf('module example.com/m\n'), /no `go` line/);
+  });
+
+  it("raises a module's go line older than the tool block to it, and keeps a newer one", () => {
+    assert.equal(goLineOf('module example.com/m\n\ngo 1.14\n'), TOOL_BLOCK_GO);
+    assert.equal(goLineOf('module example.com/m\n\ngo 1.9\n'), TOOL_BLOCK_GO);
+    assert.equal(goLineOf('module example.com/m\n\ngo 1.24\n'), '1.24');
+    assert.equal(goLineOf('module example.com/m\n\ngo 1.25.9\n'), '1.25.9');
   });
 });

@@ -61,15 +61,34 @@ export const GENERATED_WRAPPERS: readonly WrapperSource[] = [
     module: 'github.com/distribution/distribution/v3',
     purpose: "builds the CNCF distribution registry that serves the machine lab's pod images from Go modules",
   },
+  {
+    release: 'coredns',
+    module: 'github.com/coredns/coredns',
+    purpose: 'builds CoreDNS, the cluster DNS server of the CoreDNS image, from Go modules',
+  },
+  {
+    release: 'cni-plugins-flannel',
+    module: 'github.com/containernetworking/plugins',
+    purpose: "builds the flannel CNI plugin of the lab's flannel CNI plugin image from Go modules (its last release)",
+  },
 ];
 
 export const GENERATOR_PATH = 'foundations/binaries/scripts/gen-go-wrappers.ts';
 
-/** The `go` line of a go.mod: the oldest toolchain that builds the module, and so the wrapper. */
+/** The oldest `go` line under which a go.mod may have a `tool` block, which every wrapper has. */
+export const TOOL_BLOCK_GO = '1.24';
+
+/**
+ * The wrapper's `go` line: the module's (the oldest toolchain that builds it), raised to TOOL_BLOCK_GO for a module
+ * older than the `tool` block (containernetworking/plugins v0.9.1 says `go 1.14`).
+ */
 export function goLineOf(goMod: string): string {
   const line = /^go (\S+)$/m.exec(goMod)?.[1];
   if (line === undefined) throw new GoBuildError('the go.mod has no `go` line', {});
-  return line;
+  const parts = (version: string) => version.split('.').map(Number);
+  const [major = 0, minor = 0] = parts(line);
+  const [toolMajor = 0, toolMinor = 0] = parts(TOOL_BLOCK_GO);
+  return major < toolMajor || (major === toolMajor && minor < toolMinor) ? TOOL_BLOCK_GO : line;
 }
 
 /**

@@ -19,6 +19,8 @@ export {
   CNI_PLUGINS_VERSION,
   IGNITION_VERSION,
   DISTRIBUTION_VERSION,
+  FLANNEL_VERSION,
+  COREDNS_VERSION,
   type NodeImageName,
   type CniPluginName,
   type BinaryName,
@@ -56,12 +58,15 @@ export {
 } from './registry.ts';
 export {
   buildImage,
+  FILE_CAPABILITY_BITS,
+  fileCapabilityXattr,
   OciImageBuildError,
   OCI_CONFIG_MEDIA_TYPE,
   OCI_LAYER_GZIP_MEDIA_TYPE,
   OCI_MANIFEST_MEDIA_TYPE,
   sha256Digest,
   type Blob,
+  type FileCapability,
   type ImageFile,
   type ImageSpec,
   type OciImage,
@@ -81,3 +86,33 @@ export {
   KUBE_PROXY_PATH,
   kubeProxyImageSpec,
 } from './kube-proxy-image.ts';
+export {
+  FLANNEL_CNI_PLUGIN_IMAGE_REPOSITORY,
+  FLANNEL_CNI_PLUGIN_IMAGE_TAG,
+  FLANNEL_CNI_PLUGIN_PATH,
+  FLANNEL_IMAGE_REPOSITORY,
+  FLANNEL_IMAGE_TAG,
+  FLANNELD_PATH,
+  flannelCniPluginImageSpec,
+  flannelImageSpec,
+  type FlannelCniPluginImageInput,
+  type FlannelImageInput,
+} from './flannel-image.ts';
+export {
+  COREDNS_IMAGE_REPOSITORY,
+  COREDNS_IMAGE_TAG,
+  COREDNS_PATH,
+  COREDNS_USER,
+  corednsImageSpec,
+} from './coredns-image.ts';
+export {
+  hostExecutableFiles,
+  HostExecutableError,
+  LOADER_SEARCH_DIRS,
+  NETFILTER_TOOLS,
+  parseLddOutput,
+  type HostExecutable,
+  type HostImageFile,
+  type LddEntry,
+  type LddReport,
+} from './host-binaries.ts';

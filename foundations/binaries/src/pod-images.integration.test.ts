@@ -2,20 +2,24 @@
 // registry serves TLS with a throwaway CA; Kubernetes' pause, compiled here, is packed as an image and pushed through
 // the distribution API; the pinned containerd, in a network namespace of its own wired to the registry by a veth
 // pair, pulls it through a registry mirror (CRI's hosts.toml `config_path`) and runs a pod sandbox with it as CRI's
-// pinned sandbox image. A tampered blob and an untrusted registry fail with the registry's (or TLS's) answer.
+// pinned sandbox image. kube-proxy, flannel and CoreDNS are served the same way and run from their images (the
+// netfilter tools from kube-proxy's and flannel's; CoreDNS, as its nonroot user, binding port 53 by its file
+// capability). A tampered blob and an untrusted registry fail with the registry's (or TLS's) answer.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hostIp, httpsRequest, logTail, NetworkNamespace } from '@strata/host';
+import { findHostTool, hostIp, httpsRequest, logTail, NetworkNamespace, waitFor } from '@strata/host';
+import { COREDNS_IMAGE_REPOSITORY, COREDNS_IMAGE_TAG, corednsImageSpec } from './coredns-image.ts';
+import { FLANNEL_IMAGE_REPOSITORY, FLANNEL_IMAGE_TAG, FLANNELD_PATH, flannelImageSpec } from './flannel-image.ts';
 import {
   KUBE_PROXY_IMAGE_REPOSITORY,
   KUBE_PROXY_IMAGE_TAG,
   KUBE_PROXY_PATH,
   kubeProxyImageSpec,
 } from './kube-proxy-image.ts';
-import { buildImage, OCI_MANIFEST_MEDIA_TYPE, sha256Digest, type OciImage } from './oci/image.ts';
+import { buildImage, OCI_MANIFEST_MEDIA_TYPE, sha256Digest, type ImageSpec, type OciImage } from './oci/image.ts';
 import { pushBlob, pushImage, RegistryPushError, type PushedImage } from './oci/push.ts';
 import { PAUSE_IMAGE_REPOSITORY, PAUSE_VERSION, pauseImageSpec, resolvePause } from './pause.ts';
 import { startRegistry, type RunningRegistry } from './registry.ts';
@@ -30,6 +34,24 @@ const REGISTRY = `${REGISTRY_IP}:5443`;
 /** The name images carry, as a node's would: only the mirror in hosts.toml makes it reachable (`.test` resolves nowhere). */
 const MIRRORED = 'registry.strata.test';
 const PAUSE_REFERENCE = `${MIRRORED}/${PAUSE_IMAGE_REPOSITORY}:${PAUSE_VERSION}`;
+
+/** The capabilities of a `ctr run` container: containerd's default set (oci.populateDefaultUnixSpec). */
+const CTR_DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
+] as const;
 
 /** The registry's name in a mirror configuration whose CA is not the registry's. */
 const UNTRUSTED = 'untrusted.strata.test';
@@ -157,39 +179,146 @@ describe('pod images from a local OCI registry', () => {
     }
   });
 
-  it('serves kube-proxy as an image: pushed, pulled through the mirror, and run', async () => {
-    const { ok, crictl, ctr, lab } = containerd();
-    const kubeProxy = await buildImage(
-      kubeProxyImageSpec(await resolveBinary('kube-proxy', { progress: () => undefined })),
-    );
+  /** Builds and pushes an image under a repository and tag, pulls it through the mirror; its mirrored reference. */
+  const servedImage = async (spec: ImageSpec, repository: string, tag: string): Promise<string> => {
+    const { ok, crictl } = containerd();
+    const built = await buildImage(spec);
     const started = performance.now();
-    await pushImage(kubeProxy, { ...target(), repository: KUBE_PROXY_IMAGE_REPOSITORY, tag: KUBE_PROXY_IMAGE_TAG });
+    await pushImage(built, { ...target(), repository, tag });
     process.stderr.write(
-      `pushed kube-proxy (${(kubeProxy.layer.size / 1e6).toFixed(1)} MB layer) in ${(performance.now() - started).toFixed(0)} ms\n`,
+      `pushed ${repository} (${(built.layer.size / 1e6).toFixed(1)} MB layer) in ${(performance.now() - started).toFixed(0)} ms\n`,
     );
-    const reference = `${MIRRORED}/${KUBE_PROXY_IMAGE_REPOSITORY}:${KUBE_PROXY_IMAGE_TAG}`;
+    const reference = `${MIRRORED}/${repository}:${tag}`;
     await ok('crictl pull', await crictl(['pull', reference]));
+    return reference;
+  };
+
+  /** `ctr run`'s arguments for a container of a pulled image with the lab's runc, in a cgroup of the lab's. */
+  const ctrRun = (reference: string, id: string, options: readonly string[], command: readonly string[]): string[] => {
+    const { lab } = containerd();
+    return [
+      'run',
+      '--runc-binary',
+      lab.binaries.runc,
+      '--runc-root',
+      lab.runtimeRoot,
+      '--fifo-dir',
+      join(lab.dir, 'fifo'),
+      '--cgroup',
+      `${lab.cgroupParent}/${id}`,
+      ...options,
+      reference,
+      id,
+      ...command,
+    ];
+  };
+
+  /** Runs a command in a pulled image to its end; its output, stdout then stderr, less ctr's own log lines. */
+  const runInImage = async (reference: string, id: string, command: readonly string[]): Promise<string> => {
+    const { ok, ctr } = containerd();
     // CRI pulls into containerd's k8s.io namespace; ctr runs the image from there.
-    const version = await ctr(
-      [
-        'run',
-        '--rm',
-        '--runc-binary',
-        lab.binaries.runc,
-        '--runc-root',
-        lab.runtimeRoot,
-        '--fifo-dir',
-        join(lab.dir, 'fifo'),
-        '--cgroup',
-        `${lab.cgroupParent}/kube-proxy`,
-        reference,
-        'kube-proxy-version',
-        KUBE_PROXY_PATH,
-        '--version',
-      ],
+    const result = await ctr(ctrRun(reference, id, ['--rm'], command), 'k8s.io');
+    const stderr = result.stderr
+      .split('\n')
+      .filter((line) => !/^time="[^"]*" level=/.test(line))
+      .join('\n');
+    return (await ok(`ctr run ${command.join(' ')}`, result)) + stderr;
+  };
+
+  it('serves kube-proxy as an image: pushed, pulled through the mirror, and run, with its netfilter tools', async () => {
+    const reference = await servedImage(
+      kubeProxyImageSpec(await resolveBinary('kube-proxy', { progress: () => undefined })),
+      KUBE_PROXY_IMAGE_REPOSITORY,
+      KUBE_PROXY_IMAGE_TAG,
+    );
+    assert.equal(
+      await runInImage(reference, 'kube-proxy-version', [KUBE_PROXY_PATH, '--version']),
+      `Kubernetes ${KUBE_PROXY_IMAGE_TAG}\n`,
+    );
+    // The loader, libraries and the nf_tables backend, from the image alone.
+    assert.match(
+      await runInImage(reference, 'kube-proxy-iptables', ['/usr/sbin/iptables-restore', '--version']),
+      /^iptables-restore v1\.8\.\d+ \(nf_tables\)$/m,
+    );
+  });
+
+  it("serves flannel's image: flanneld runs, and its netfilter tools program rules with their extensions", async () => {
+    const busybox = await findHostTool('busybox', 'busybox-static');
+    const flanneld = await resolveBinary('flanneld', { progress: () => undefined });
+    const reference = await servedImage(
+      flannelImageSpec({ flanneld, busybox }),
+      FLANNEL_IMAGE_REPOSITORY,
+      FLANNEL_IMAGE_TAG,
+    );
+    assert.equal(
+      await runInImage(reference, 'flanneld-version', [FLANNELD_PATH, '--version']),
+      `${FLANNEL_IMAGE_TAG}\n`,
+    );
+    // flanneld's own masquerade rule, in the container's network namespace (privileged: NET_ADMIN there).
+    const rules = [
+      'iptables -t nat -A POSTROUTING -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully',
+      'iptables -A FORWARD -s 10.244.0.0/16 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+      'iptables-save',
+    ].join(' && ');
+    const { ok, ctr } = containerd();
+    const saved = await ctr(
+      ctrRun(reference, 'flannel-rules', ['--rm', '--privileged'], ['/bin/busybox', 'sh', '-c', rules]),
       'k8s.io',
     );
-    assert.equal(await ok('ctr run kube-proxy --version', version), `Kubernetes ${KUBE_PROXY_IMAGE_TAG}\n`);
+    const output = await ok('ctr run iptables', saved);
+    assert.match(output, /^# Generated by iptables-save v1\.8\.\d+ \(nf_tables\)/m);
+    assert.match(output, /^-A POSTROUTING -s 10\.244\.0\.0\/16 ! -d 224\.0\.0\.0\/4 .*-j MASQUERADE --random-fully$/m);
+    assert.match(output, /^-A FORWARD -s 10\.244\.0\.0\/16 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT$/m);
+  });
+
+  /**
+   * Starts a server image detached, its output in a file; returns the output once the server says it serves or has
+   * failed, after killing and removing the container.
+   */
+  const serve = async (reference: string, id: string, options: readonly string[]): Promise<string> => {
+    const { ok, ctr, lab } = containerd();
+    const log = join(lab.dir, `${id}.log`);
+    const run = ctrRun(reference, id, ['--detach', '--log-uri', `file://${log}`, ...options], []);
+    await ok(`ctr run --detach ${id}`, await ctr(run, 'k8s.io'));
+    try {
+      return await waitFor(
+        `${id} serving or failing`,
+        async () => {
+          const output = await readFile(log, 'utf8').catch(() => '');
+          return /^CoreDNS-|permission denied/m.test(output) ? output : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+    } finally {
+      // A failed server has exited already; --force kills one that serves.
+      await ok(`ctr task delete --force ${id}`, await ctr(['task', 'delete', '--force', id], 'k8s.io'));
+      await ok(`ctr container delete ${id}`, await ctr(['container', 'delete', id], 'k8s.io'));
+    }
+  };
+
+  it("serves CoreDNS's image: run as nonroot with CAP_NET_BIND_SERVICE alone, it binds port 53 by its file capability", async () => {
+    const coredns = await resolveBinary('coredns', { progress: () => undefined });
+    const reference = await servedImage(corednsImageSpec(coredns), COREDNS_IMAGE_REPOSITORY, COREDNS_IMAGE_TAG);
+    // The Deployment's capabilities: every one of ctr's defaults dropped (ctr takes no ALL) but NET_BIND_SERVICE.
+    // With no Corefile in / CoreDNS serves its default (whoami on :53).
+    const capabilities = CTR_DEFAULT_CAPABILITIES.filter((name) => name !== 'CAP_NET_BIND_SERVICE').flatMap((name) => [
+      '--cap-drop',
+      name,
+    ]);
+    assert.match(await serve(reference, 'coredns-serves', capabilities), /^CoreDNS-1\.14\.2$/m);
+    // The same binary without the file capability: the process, not root, has nothing to bind with.
+    const plain = corednsImageSpec(coredns);
+    const withoutCapability: ImageSpec = {
+      ...plain,
+      files: plain.files.map((file) =>
+        'hostFile' in file ? { path: file.path, hostFile: file.hostFile, mode: file.mode } : file,
+      ),
+    };
+    const control = await servedImage(withoutCapability, 'strata/coredns-without-capability', COREDNS_IMAGE_TAG);
+    assert.match(
+      await serve(control, 'coredns-refused', capabilities),
+      /listen (tcp|udp) :53: bind: permission denied/,
+    );
   });
 
   it("refuses a blob whose bytes are not its digest's, with the registry's answer", async () => {

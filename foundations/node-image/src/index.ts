@@ -1,5 +1,6 @@
 export { STRATA_NODE_IMAGE_VERSION } from './version.ts';
 export {
+  ADDON_CNI_BIN_DIR,
   CNI_BIN_DIR,
   CONTAINERD_CONFIG,
   CONTAINERD_CONFIG_PATH,

@@ -7,6 +7,7 @@ import { CNI_PLUGIN_NAMES, NODE_IMAGE_NAMES } from '@strata/binaries';
 import { findHostTool } from './host-tools.ts';
 import { NodeImageHostToolMissingError } from './errors.ts';
 import {
+  ADDON_CNI_BIN_DIR,
   CNI_BIN_DIR,
   CONTAINERD_CONFIG,
   CONTAINERD_CONFIG_PATH,
@@ -45,7 +46,7 @@ describe('the node image recipe', () => {
 
   it("points containerd's config at the installed runc and CNI plugins, and its unit at the config", () => {
     assert.match(CONTAINERD_CONFIG, new RegExp(`BinaryName = '${installPathOf('runc')}'`));
-    assert.match(CONTAINERD_CONFIG, new RegExp(`bin_dirs = \\['${CNI_BIN_DIR}'\\]`));
+    assert.match(CONTAINERD_CONFIG, new RegExp(`bin_dirs = \\['${CNI_BIN_DIR}', '${ADDON_CNI_BIN_DIR}'\\]`));
     assert.match(
       CONTAINERD_UNIT,
       new RegExp(`ExecStart=${installPathOf('containerd')} --config ${CONTAINERD_CONFIG_PATH}\\n`),

@@ -65,6 +65,11 @@ export const ROOT_LABEL = 'strata-root';
  * belongs to the machine; containerd's config points there.
  */
 export const CNI_BIN_DIR = '/usr/libexec/cni';
+/**
+ * Where a cluster's network add-on installs its own CNI plugin (flannel's DaemonSet copies `flannel` there), as on
+ * Flatcar: the machine's, beside the image's. containerd looks in both, the image's first.
+ */
+export const ADDON_CNI_BIN_DIR = '/opt/cni/bin';
 
 /** Where one pinned binary lands in the image. */
 export function installPathOf(name: NodeImageName): string {
@@ -94,7 +99,7 @@ export const CONTAINERD_CONFIG = `# Strata node image ${STRATA_NODE_IMAGE_VERSIO
 version = 3
 
 [plugins.'io.containerd.cri.v1.runtime'.cni]
-  bin_dirs = ['${CNI_BIN_DIR}']
+  bin_dirs = ['${CNI_BIN_DIR}', '${ADDON_CNI_BIN_DIR}']
   conf_dir = '/etc/cni/net.d'
 
 [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]

@@ -10,6 +10,7 @@ export {
   type ImageMapInput,
 } from './pods/image-map.ts';
 export { resolveEtcdReleases } from './pods/etcd-releases.ts';
+export { parseImageReference, ImageReferenceError, type ImageReference } from './pods/image-reference.ts';
 export * from './storage/index.ts';
 export {
   startS3Server,

@@ -1,9 +1,10 @@
-// The lab with a control plane its machines join as real nodes, for the node test and the lab's node benchmark (ADR
+// The lab with a control plane its machines join as real nodes, for the lab's node tests and its node benchmark (ADR
 // 0088): a bare-metal config rendered for real; the lab's network and boot server; on its host end the harness's
-// control plane under the rendered API name and port, signing with the rendered cluster CA, with the render's own
-// node-bootstrap manifest applied; the lab's registry with pause and a busybox workload image; each worker's rendered
-// Ignition with the node image's differences (lab-node-ignition.ts); and an approver of the nodes' certificate
-// requests, as an administrator.
+// control plane under the rendered API name and port, signing with the rendered cluster CA and allocating the nodes'
+// pod subnets from the rendered pod range, with the render's own add-ons applied (the node bootstrap, flannel,
+// kube-proxy and CoreDNS); the lab's registry with every image those pin, built here (ADR 0089), the pause image and
+// a busybox workload image; each worker's rendered Ignition with the node image's differences
+// (lab-node-ignition.ts); and an approver of the nodes' certificate requests, as an administrator.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,11 @@ import {
   ASSET_PATHS,
   CertificateAuthority,
   clusterTopology,
+  COREDNS_IMAGE,
+  FLANNEL_CNI_PLUGIN_IMAGE,
+  FLANNEL_IMAGE,
+  KUBE_PROXY_IMAGE_REPOSITORY,
+  NODE_POD_SUBNET_PREFIX,
   readPemPair,
   toPemPair,
   writePemPair,
@@ -25,6 +31,10 @@ import {
 import { platformRenderDirectory } from '@strata/assets/testing';
 import {
   buildImage,
+  corednsImageSpec,
+  flannelCniPluginImageSpec,
+  flannelImageSpec,
+  kubeProxyImageSpec,
   PAUSE_IMAGE_REPOSITORY,
   PAUSE_VERSION,
   pauseImageSpec,
@@ -32,12 +42,14 @@ import {
   resolveBinary,
   resolvePause,
   startRegistry,
+  type ImageSpec,
   type RunningRegistry,
 } from '@strata/binaries';
 import { startControlPlane, type RunningControlPlane } from '@strata/harness';
 import { findHostTool, runCommand } from '@strata/host';
 import { applyManifestObject } from '@strata/kube';
 import type { NodeImage } from '@strata/node-image';
+import { parseImageReference } from '@strata/platform-local';
 import { parseAllDocuments } from 'yaml';
 import { labClusterConfig, type LabMachineName } from './lab-cluster-config.ts';
 import { nodeImageIgnition, type LabNodeRuntime } from './lab-node-ignition.ts';
@@ -50,17 +62,29 @@ const WORKLOAD_REPOSITORY = 'strata/lab-busybox';
 export const LAB_WORKLOAD_IMAGE = `${LAB_REGISTRY_NAME}/${WORKLOAD_REPOSITORY}:1`;
 export const LAB_WORKLOAD_PAGE = 'served from a lab node\n';
 /** Busybox's applets the workload uses, each a link to the one static binary. */
-const APPLETS = ['sh', 'echo', 'hostname', 'httpd', 'touch', 'cat', 'ls', 'sleep'];
-/** Each worker's pods' subnet: the n-th /24 of the rendered cluster's pod range (10.2.0.0/16), from 10.2.1.0/24. */
-const podSubnetOf = (index: number) => `10.2.${index + 1}.0/24`;
+const APPLETS = ['sh', 'echo', 'hostname', 'httpd', 'touch', 'cat', 'ls', 'sleep', 'wget', 'nslookup'];
+/**
+ * The render's add-ons the lab applies, in the render's order: the namespaces, what lets a worker join (its token and
+ * bindings), the pod network, Service routing and cluster DNS. The operators, the update server and the console come
+ * once their images are built for the lab.
+ */
+export const LAB_ADDON_MANIFESTS = [
+  '00-namespaces.yaml',
+  '10-node-bootstrap.yaml',
+  '20-flannel.yaml',
+  '30-kube-proxy.yaml',
+  '40-coredns.yaml',
+] as const;
 
 export interface LabNodeCluster {
   readonly lab: NodeImageLab;
   readonly controlPlane: RunningControlPlane;
   readonly kubeConfig: KubeConfig;
   readonly kubectl: string;
-  /** Each worker's pods' subnet, by name. */
-  readonly podSubnets: ReadonlyMap<string, string>;
+  /** The rendered cluster's pod range, from which kube-controller-manager gives each node a subnet. */
+  readonly podCidr: string;
+  /** The rendered cluster DNS name suffix (e.g. `cluster.local`). */
+  readonly clusterDomain: string;
   /** The approver's last failure (listing or approving a request), for a test's message when a node does not join. */
   approverError(): string | undefined;
   close(): Promise<void>;
@@ -89,13 +113,12 @@ export async function startLabNodeCluster(
     const rendering = await platformRenderDirectory(name);
     const rendered = await rendering.render(config);
     const clusterCa = await readPemPair(join(rendering.dir, 'tls'), 'ca');
-    const bootstrapManifest = await readFile(
-      join(rendering.dir, ASSET_PATHS.manifest('10-node-bootstrap.yaml')),
-      'utf8',
+    const addons = await Promise.all(
+      LAB_ADDON_MANIFESTS.map((file) => readFile(join(rendering.dir, ASSET_PATHS.manifest(file)), 'utf8')),
     );
     await rendering.remove();
     const api = new URL(clusterTopology(config).apiServerUrl);
-    const podSubnets = new Map(workers.map((worker, index) => [worker.name, podSubnetOf(index)]));
+    const { podCidr, serviceCidr, clusterDomain } = config.networking;
 
     lab = await startNodeImageLab(
       image,
@@ -110,6 +133,8 @@ export async function startLabNodeCluster(
             apiserverPort: Number(api.port),
             apiserverNames: [api.hostname],
             clusterCa,
+            serviceClusterIpRange: serviceCidr,
+            podNetwork: { cidr: podCidr, nodePrefix: NODE_POD_SUBNET_PREFIX[4] },
             releaseWithProcess: true,
           });
           const registryAddress = `${network.hostAddress}:5443`;
@@ -132,9 +157,9 @@ export async function startLabNodeCluster(
             workDir: join(dir, 'registry'),
             tls: { certFile: registryTls.certificatePath, keyFile: registryTls.privateKeyPath, ca },
           });
+          const target = { registry: registryAddress, ca };
           await pushImage(await buildImage(pauseImageSpec(await resolvePause({ progress: () => undefined }))), {
-            registry: registryAddress,
-            ca,
+            ...target,
             repository: PAUSE_IMAGE_REPOSITORY,
             tag: PAUSE_VERSION,
           });
@@ -148,18 +173,18 @@ export async function startLabNodeCluster(
               ],
               env: ['PATH=/bin'],
             }),
-            { registry: registryAddress, ca, repository: WORKLOAD_REPOSITORY, tag: '1' },
+            { ...target, repository: WORKLOAD_REPOSITORY, tag: '1' },
           );
+          const mirrored = await pushAddonImages(target, config.kubernetesVersion, busybox);
           const ignition = new Map<string, string>();
           for (const worker of workers) {
             const workerIgnition = rendered.ignition.get(worker.name);
             if (workerIgnition === undefined) throw new Error(`the render has no Ignition for ${worker.name}`);
             const runtime: LabNodeRuntime = {
-              registryName: LAB_REGISTRY_NAME,
+              mirroredRegistries: [LAB_REGISTRY_NAME, ...mirrored],
               registryAddress,
               registryCa: ca,
               sandboxImage: `${LAB_REGISTRY_NAME}/${PAUSE_IMAGE_REPOSITORY}:${PAUSE_VERSION}`,
-              podSubnet: podSubnets.get(worker.name) ?? podSubnetOf(0),
             };
             ignition.set(worker.name, nodeImageIgnition(workerIgnition, runtime));
           }
@@ -170,10 +195,11 @@ export async function startLabNodeCluster(
     if (controlPlane === undefined) throw new Error('the lab prepared no control plane');
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(controlPlane.info.kubeconfigPath);
-    // The render's own bootstrap manifest: the workers' tokens and the bindings that let them ask for certificates.
-    for (const document of parseAllDocuments(bootstrapManifest)) {
-      const object = document.toJS() as KubernetesObject | null;
-      if (object !== null) await applyManifestObject(kubeConfig, object, `strata-${name}`);
+    for (const manifest of addons) {
+      for (const document of parseAllDocuments(manifest)) {
+        const object = document.toJS() as KubernetesObject | null;
+        if (object !== null) await applyManifestObject(kubeConfig, object, `strata-${name}`);
+      }
     }
     let lastApproverError: string | undefined;
     void approveNodeCertificates(
@@ -187,7 +213,8 @@ export async function startLabNodeCluster(
       controlPlane,
       kubeConfig,
       kubectl: controlPlane.info.binaries.kubectl,
-      podSubnets,
+      podCidr,
+      clusterDomain,
       approverError: () => lastApproverError,
       close,
     };
@@ -195,6 +222,39 @@ export async function startLabNodeCluster(
     await close();
     throw error;
   }
+}
+
+/**
+ * The add-ons' images, built here, pushed to the lab's registry under the names the render pins (e.g.
+ * `ghcr.io/flannel-io/flannel:v0.28.9` as `flannel-io/flannel:v0.28.9`), so that a node's containerd, mirroring each
+ * of those registries to the lab's, pulls exactly what the rendered manifests name. Returns the registries mirrored.
+ */
+async function pushAddonImages(
+  target: { readonly registry: string; readonly ca: string },
+  kubernetesVersion: string,
+  busybox: string,
+): Promise<string[]> {
+  const binary = (name: Parameters<typeof resolveBinary>[0]) => resolveBinary(name, { progress: () => undefined });
+  const images: [string, ImageSpec][] = [
+    [FLANNEL_IMAGE, flannelImageSpec({ flanneld: await binary('flanneld'), busybox })],
+    [FLANNEL_CNI_PLUGIN_IMAGE, flannelCniPluginImageSpec({ plugin: await binary('flannel-cni-plugin'), busybox })],
+    [`${KUBE_PROXY_IMAGE_REPOSITORY}:${kubernetesVersion}`, kubeProxyImageSpec(await binary('kube-proxy'))],
+    [COREDNS_IMAGE, corednsImageSpec(await binary('coredns'))],
+  ];
+  const registries = new Set<string>();
+  for (const [name, spec] of images) {
+    const reference = parseImageReference(name);
+    const slash = reference.repository.indexOf('/');
+    const registry = reference.repository.slice(0, slash);
+    if (reference.tag === undefined) throw new Error(`the pinned image ${name} has no tag`);
+    registries.add(registry);
+    await pushImage(await buildImage(spec), {
+      ...target,
+      repository: reference.repository.slice(slash + 1),
+      tag: reference.tag,
+    });
+  }
+  return [...registries];
 }
 
 /**

@@ -6,11 +6,10 @@ import { labClusterConfig } from './lab-cluster-config.ts';
 import { labContainerdConfig, labRegistryHosts, nodeImageIgnition, type LabNodeRuntime } from './lab-node-ignition.ts';
 
 const RUNTIME: LabNodeRuntime = {
-  registryName: 'registry.strata.test',
+  mirroredRegistries: ['registry.strata.test', 'ghcr.io', 'registry.k8s.io'],
   registryAddress: '10.213.0.1:5443',
   registryCa: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
   sandboxImage: 'registry.strata.test/strata/pause:3.10.2',
-  podSubnet: '10.2.1.0/24',
 };
 
 const text = (config: IgnitionConfig, path: string): string | undefined => {
@@ -71,11 +70,16 @@ describe('nodeImageIgnition', () => {
     assert.deepEqual(result.passwd, rendered.passwd);
   });
 
-  it("gives containerd the image's configuration with the lab's sandbox image and registry mirror", () => {
+  it("gives containerd the image's configuration with the lab's sandbox image and registry mirrors", () => {
     assert.equal(text(result, '/etc/containerd/config.toml'), labContainerdConfig(RUNTIME));
     assert.match(labContainerdConfig(RUNTIME), /^imports = \['\/usr\/share\/containerd\/config\.toml'\]$/m);
-    assert.equal(text(result, '/etc/containerd/certs.d/registry.strata.test/hosts.toml'), labRegistryHosts(RUNTIME));
-    assert.equal(text(result, '/etc/containerd/certs.d/registry.strata.test/ca.crt'), RUNTIME.registryCa);
+    for (const registry of RUNTIME.mirroredRegistries) {
+      const hosts = text(result, `/etc/containerd/certs.d/${registry}/hosts.toml`);
+      assert.equal(hosts, labRegistryHosts(RUNTIME, registry));
+      assert.match(hosts ?? '', new RegExp(`^server = "https://${registry.replaceAll('.', '\\.')}"$`, 'm'));
+      assert.match(hosts ?? '', /^\[host\."https:\/\/10\.213\.0\.1:5443"\]$/m);
+      assert.equal(text(result, `/etc/containerd/certs.d/${registry}/ca.crt`), RUNTIME.registryCa);
+    }
     const containerd = result.systemd?.units?.find((unit) => unit.name === 'containerd.service');
     assert.deepEqual(containerd?.dropins, [
       {
@@ -83,14 +87,8 @@ describe('nodeImageIgnition', () => {
         contents: '[Service]\nExecStart=\nExecStart=/usr/bin/containerd --config /etc/containerd/config.toml\n',
       },
     ]);
-    const cni = JSON.parse(text(result, '/etc/cni/net.d/10-strata-lab.conflist') ?? '{}') as {
-      plugins?: { type: string; ipam?: { ranges?: { subnet: string }[][] } }[];
-    };
-    assert.deepEqual(
-      cni.plugins?.map((plugin) => plugin.type),
-      ['bridge', 'portmap'],
-    );
-    assert.equal(cni.plugins?.[0]?.ipam?.ranges?.[0]?.[0]?.subnet, '10.2.1.0/24');
+    // The pod network's configuration is flannel's to write, once its DaemonSet runs on the node.
+    assert.ok(!(result.storage?.files ?? []).some((file) => file.path.startsWith('/etc/cni/net.d/')));
   });
 
   it('refuses a config that is not Ignition, with what is wrong', () => {

@@ -2,23 +2,26 @@
 // (Flatcar); the node image differs from Flatcar in a few places, and this replaces exactly those, each named here:
 // they are what a render for the node image itself must produce. Everything else (the kubelet's unit and
 // configuration, its bootstrap kubeconfig and the cluster CA, kernel modules, sysctls, the host name, the update
-// agent's files) is the render's, byte for byte.
+// agent's files) is the render's, byte for byte. The pod network is the render's too: flannel's DaemonSet writes the
+// node's CNI configuration.
 import { StrataError } from '@strata/api';
 import { ignitionConfigSchema, textDataUrl, type IgnitionConfig } from '@strata/assets';
 import { z } from 'zod';
 
-/** What the lab gives a node beside the render: its registry, the sandbox image in it, and its pods' subnet. */
+/** What the lab gives a node beside the render: its registry, the names it serves, and the sandbox image in it. */
 export interface LabNodeRuntime {
-  /** The name images carry (e.g. `registry.strata.test`); containerd's hosts.toml mirrors it to `registryAddress`. */
-  readonly registryName: string;
+  /**
+   * The registry names whose images the lab's registry serves: its own (e.g. `registry.strata.test`) and those the
+   * rendered manifests pin (`ghcr.io`, `registry.k8s.io`). containerd's hosts.toml mirrors each to `registryAddress`;
+   * nothing is pulled from the name itself (the lab has no route out).
+   */
+  readonly mirroredRegistries: readonly string[];
   /** `host:port` of the lab's registry, on the lab network's host end. */
   readonly registryAddress: string;
   /** The CA (PEM) that signed the registry's certificate: containerd trusts it for that registry alone. */
   readonly registryCa: string;
-  /** CRI's pinned sandbox image, named under `registryName`. */
+  /** CRI's pinned sandbox image, named under one of `mirroredRegistries`. */
   readonly sandboxImage: string;
-  /** The node's pods' subnet (host-local), inside the cluster's pod range. */
-  readonly podSubnet: string;
 }
 
 /** Paths the render writes for Flatcar that the node image has its own way of doing. */
@@ -38,7 +41,10 @@ const FLATCAR_ONLY_UNITS = new Set(['locksmithd.service']);
 
 const CONTAINERD_CONFIG_PATH = REPLACED_FILES.containerdConfig;
 
-/** The machine's containerd configuration: the image's, plus the lab's sandbox image and registry mirrors. */
+/**
+ * The machine's containerd configuration: the image's, plus the lab's sandbox image and registry mirrors. containerd
+ * merges an imported file over the importing one, so this file may only add what the image's leaves unset.
+ */
 export function labContainerdConfig(runtime: LabNodeRuntime): string {
   return [
     'version = 3',
@@ -53,38 +59,16 @@ export function labContainerdConfig(runtime: LabNodeRuntime): string {
   ].join('\n');
 }
 
-/** containerd's hosts.toml: pull and resolve `registryName`'s images from the lab's registry, trusting its CA alone. */
-export function labRegistryHosts(runtime: LabNodeRuntime): string {
+/** containerd's hosts.toml for `registryName`: pull and resolve from the lab's registry, trusting its CA alone. */
+export function labRegistryHosts(runtime: LabNodeRuntime, registryName: string): string {
   return [
-    `server = "https://${runtime.registryName}"`,
+    `server = "https://${registryName}"`,
     '',
     `[host."https://${runtime.registryAddress}"]`,
     '  capabilities = ["pull", "resolve"]',
-    `  ca = "/etc/containerd/certs.d/${runtime.registryName}/ca.crt"`,
+    `  ca = "/etc/containerd/certs.d/${registryName}/ca.crt"`,
     '',
   ].join('\n');
-}
-
-/** The node's pod network until flannel runs in the lab: a bridge with host-local addresses from the node's subnet. */
-export function labCniConfig(runtime: LabNodeRuntime): string {
-  return `${JSON.stringify(
-    {
-      cniVersion: '1.0.0',
-      name: 'strata-lab',
-      plugins: [
-        {
-          type: 'bridge',
-          bridge: 'cni0',
-          isGateway: true,
-          ipMasq: false,
-          ipam: { type: 'host-local', ranges: [[{ subnet: runtime.podSubnet }]] },
-        },
-        { type: 'portmap', capabilities: { portMappings: true } },
-      ],
-    },
-    null,
-    2,
-  )}\n`;
 }
 
 export class LabNodeIgnitionError extends StrataError {}
@@ -123,7 +107,6 @@ export function nodeImageIgnition(rendered: string, runtime: LabNodeRuntime): st
     overwrite: true,
     contents: { source: textDataUrl(contents) },
   });
-  const certsDir = `/etc/containerd/certs.d/${runtime.registryName}`;
   const result: IgnitionConfig = {
     ...config,
     storage: {
@@ -131,9 +114,10 @@ export function nodeImageIgnition(rendered: string, runtime: LabNodeRuntime): st
       files: [
         ...files,
         file(CONTAINERD_CONFIG_PATH, labContainerdConfig(runtime)),
-        file(`${certsDir}/hosts.toml`, labRegistryHosts(runtime)),
-        file(`${certsDir}/ca.crt`, runtime.registryCa),
-        file('/etc/cni/net.d/10-strata-lab.conflist', labCniConfig(runtime)),
+        ...runtime.mirroredRegistries.flatMap((registryName) => [
+          file(`/etc/containerd/certs.d/${registryName}/hosts.toml`, labRegistryHosts(runtime, registryName)),
+          file(`/etc/containerd/certs.d/${registryName}/ca.crt`, runtime.registryCa),
+        ]),
       ],
       ...(links.length > 0 ? { links } : {}),
     },
