@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { logTail, runCommand, type CommandResult } from '@strata/host';
 import { CONTAINERD_VERSION } from './components.ts';
 import {
+  ctrRunArguments,
   type ContainerdLab,
   type RunningContainerd,
   startContainerd,
@@ -37,23 +38,14 @@ describe("the node image's container runtime", () => {
   };
   /** `ctr run` of the test image: its own exit code is the container's. */
   const run = (id: string, command: readonly string[]): Promise<CommandResult> =>
-    ctr([
-      'run',
-      '--rm',
-      '--runtime',
-      'io.containerd.runc.v2',
-      '--runc-binary',
-      lab.binaries.runc,
-      '--runc-root',
-      lab.runtimeRoot,
-      '--fifo-dir',
-      join(lab.dir, 'fifo'),
-      '--cgroup',
-      `${lab.cgroupParent}/${id}`,
-      IMAGE,
-      id,
-      ...command,
-    ]);
+    ctr(
+      ctrRunArguments(lab, {
+        reference: IMAGE,
+        id,
+        options: ['--rm', '--runtime', 'io.containerd.runc.v2'],
+        command,
+      }),
+    );
 
   before(async () => {
     // Short: the shim socket directory below it may have at most 42 characters.

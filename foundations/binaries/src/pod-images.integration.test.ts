@@ -24,7 +24,12 @@ import { pushBlob, pushImage, RegistryPushError, type PushedImage } from './oci/
 import { PAUSE_IMAGE_REPOSITORY, PAUSE_VERSION, pauseImageSpec, resolvePause } from './pause.ts';
 import { startRegistry, type RunningRegistry } from './registry.ts';
 import { resolveBinary } from './resolve.ts';
-import { startContainerd, writePodSandboxConfig, type RunningContainerd } from './testing/containerd-lab.ts';
+import {
+  ctrRunArguments,
+  startContainerd,
+  writePodSandboxConfig,
+  type RunningContainerd,
+} from './testing/containerd-lab.ts';
 import { throwawayTls, type ThrowawayTls } from './testing/throwaway-tls.ts';
 
 /** A /30 of a documentation range (RFC 5737): the registry's end of the veth pair and containerd's. */
@@ -194,24 +199,8 @@ describe('pod images from a local OCI registry', () => {
   };
 
   /** `ctr run`'s arguments for a container of a pulled image with the lab's runc, in a cgroup of the lab's. */
-  const ctrRun = (reference: string, id: string, options: readonly string[], command: readonly string[]): string[] => {
-    const { lab } = containerd();
-    return [
-      'run',
-      '--runc-binary',
-      lab.binaries.runc,
-      '--runc-root',
-      lab.runtimeRoot,
-      '--fifo-dir',
-      join(lab.dir, 'fifo'),
-      '--cgroup',
-      `${lab.cgroupParent}/${id}`,
-      ...options,
-      reference,
-      id,
-      ...command,
-    ];
-  };
+  const ctrRun = (reference: string, id: string, options: readonly string[], command: readonly string[]): string[] =>
+    ctrRunArguments(containerd().lab, { reference, id, options, command });
 
   /** Runs a command in a pulled image to its end; its output, stdout then stderr, less ctr's own log lines. */
   const runInImage = async (reference: string, id: string, command: readonly string[]): Promise<string> => {

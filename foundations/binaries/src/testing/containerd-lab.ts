@@ -424,3 +424,33 @@ export async function writePodSandboxConfig(lab: ContainerdLab, options: PodSand
   );
   return path;
 }
+
+/**
+ * `ctr run`'s arguments for a container of `reference` with the lab's runc and fifo directory, in a cgroup of the
+ * lab's: `options` (`--rm`, `--detach`, …) before the image, `command` after the container's id.
+ */
+export function ctrRunArguments(
+  lab: ContainerdLab,
+  container: {
+    readonly reference: string;
+    readonly id: string;
+    readonly options?: readonly string[];
+    readonly command: readonly string[];
+  },
+): string[] {
+  return [
+    'run',
+    '--runc-binary',
+    lab.binaries.runc,
+    '--runc-root',
+    lab.runtimeRoot,
+    '--fifo-dir',
+    join(lab.dir, 'fifo'),
+    '--cgroup',
+    `${lab.cgroupParent}/${container.id}`,
+    ...(container.options ?? []),
+    container.reference,
+    container.id,
+    ...container.command,
+  ];
+}
