@@ -258,6 +258,25 @@ async function pushAddonImages(
 }
 
 /**
+ * What a test's failed wait appends to its message: every pod with its node and phase, and the cluster's warning
+ * events (a pull that failed, a sandbox without network), as kubectl prints them.
+ */
+export async function clusterState(cluster: Pick<LabNodeCluster, 'kubectl' | 'controlPlane'>): Promise<string> {
+  const kubectl = (args: readonly string[]) =>
+    runCommand(cluster.kubectl, [
+      '--kubeconfig',
+      cluster.controlPlane.info.kubeconfigPath,
+      '--request-timeout=30s',
+      ...args,
+    ]).then((result) => (result.code === 0 ? result.stdout : `kubectl ${args.join(' ')}: ${result.stderr}`));
+  const [pods, warnings] = await Promise.all([
+    kubectl(['get', 'pods', '--all-namespaces', '-o', 'wide']),
+    kubectl(['get', 'events', '--all-namespaces', '--field-selector', 'type=Warning', '--sort-by=.lastTimestamp']),
+  ]);
+  return `pods:\n${pods}\nwarning events:\n${warnings}`;
+}
+
+/**
  * `kubectl exec` into a pod of the default namespace; its stdout. Up to three attempts of two minutes each: under TCG
  * on a loaded host an exec's stream has stalled past kubectl's request time-out (an i/o timeout reading the API
  * server's stream) while the next one worked. Each failed attempt is reported to `onRetry`; three failures throw with
