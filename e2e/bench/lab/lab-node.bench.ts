@@ -1,5 +1,5 @@
 // Benchmark: a machine lab machine from power-on to a Ready node, and pods starting on it (the path of
-// e2e/src/lab/lab-cluster.integration.test.ts, one machine here: the node image over PXE with a rendered worker's
+// e2e/src/lab/lab-cluster.lab.test.ts, one machine here: the node image over PXE with a rendered worker's
 // Ignition, joining the stand-in control plane; Ready once flannel's pod has written its CNI config). Phases from the serial console (firmware and PXE, the kernel to the initramfs, Ignition in
 // the initramfs, the root's systemd to multi-user.target) and from the API (the kubelet's join: multi-user.target to
 // Ready), then pod start latency, from the API's create to Running: cold (the first pod pulls the workload image and

@@ -2,7 +2,7 @@
 // every lab machine does (real iPXE firmware, the lab's DHCP, the boot server on the lab's host address, the image's
 // kernel and dracut initramfs with the metal platform's kernel arguments), and Ignition's fetch in the initramfs gets
 // the boot server's 404: the machine stops there, with Ignition's error on its console, and never reaches the root.
-// A machine whose config is there boots into the root it configured, and joins a cluster: lab-cluster.integration.test.ts.
+// A machine whose config is there boots into the root it configured, and joins a cluster: lab-cluster.lab.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureNodeImage, NodeImageBootError } from '@strata/node-image';
