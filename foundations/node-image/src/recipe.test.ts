@@ -54,6 +54,13 @@ describe('the node image recipe', () => {
     assert.ok(IMAGE_FILES.some((file) => file.path === CONTAINERD_CONFIG_PATH && file.content === CONTAINERD_CONFIG));
   });
 
+  it("runs DHCP on the machine's Ethernet links but leaves the pods' veth links to the CNI plugins", () => {
+    const network = IMAGE_FILES.find((file) => file.path === '/usr/lib/systemd/network/zz-default.network');
+    const match = /\[Match\]\n([^[]*)/.exec(network?.content ?? '')?.[1] ?? '';
+    assert.deepEqual(match.trim().split('\n'), ['Type=ether', 'Driver=!veth']);
+    assert.match(network?.content ?? '', /^DHCP=yes$/m);
+  });
+
   it('names the image and its version in os-release', () => {
     const fields = new Map(
       OS_RELEASE.trim()

@@ -149,10 +149,13 @@ VARIANT_ID=node
  * The image's default network: DHCP on every Ethernet link, as Flatcar's zz-default.network. "zz" sorts last, so a
  * .network file a machine's Ignition writes to /etc/systemd/network wins. KeepConfiguration: the address the
  * initramfs's DHCP set (a network boot's Ignition fetch) stays while networkd asks again, so the root never loses it.
+ * Not veth links, as Flatcar's excludes them too: each pod's host end is a veth (an Ethernet link to networkd), which
+ * the CNI bridge plugin owns; networkd must neither run DHCP on it nor manage its addresses and routes.
  */
 export const DEFAULT_NETWORK = `# Strata node image ${STRATA_NODE_IMAGE_VERSION}: DHCP on every Ethernet link unless /etc says otherwise.
 [Match]
 Type=ether
+Driver=!veth
 
 [Network]
 DHCP=yes

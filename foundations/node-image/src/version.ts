@@ -5,4 +5,4 @@
  * inputs, so a forgotten bump still rebuilds, but two different images would then claim one version.
  * Minor for new contents, patch for fixes; the major stays 0 until the A/B /usr layout (ADR 0083) lands.
  */
-export const STRATA_NODE_IMAGE_VERSION = '0.5.0';
+export const STRATA_NODE_IMAGE_VERSION = '0.5.1';
