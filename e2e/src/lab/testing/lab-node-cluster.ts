@@ -31,9 +31,12 @@ import {
 import { platformRenderDirectory } from '@strata/assets/testing';
 import {
   buildImage,
+  COREDNS_VERSION,
   corednsImageSpec,
   flannelCniPluginImageSpec,
   flannelImageSpec,
+  FLANNEL_VERSION,
+  KUBERNETES_VERSION,
   kubeProxyImageSpec,
   PAUSE_IMAGE_REPOSITORY,
   PAUSE_VERSION,
@@ -235,18 +238,31 @@ async function pushAddonImages(
   busybox: string,
 ): Promise<string[]> {
   const binary = (name: Parameters<typeof resolveBinary>[0]) => resolveBinary(name, { progress: () => undefined });
-  const images: [string, ImageSpec][] = [
-    [FLANNEL_IMAGE, flannelImageSpec({ flanneld: await binary('flanneld'), busybox })],
-    [FLANNEL_CNI_PLUGIN_IMAGE, flannelCniPluginImageSpec({ plugin: await binary('flannel-cni-plugin'), busybox })],
-    [`${KUBE_PROXY_IMAGE_REPOSITORY}:${kubernetesVersion}`, kubeProxyImageSpec(await binary('kube-proxy'))],
-    [COREDNS_IMAGE, corednsImageSpec(await binary('coredns'))],
+  // With the release each build is of, where the manifest's tag must name it: a pin raised in @strata/assets without
+  // the build in @strata/binaries would otherwise serve the old program under the new name. The flannel CNI plugin's
+  // tag is upstream's packaging, not the release built (ADR 0089).
+  const images: [string, ImageSpec, string | undefined][] = [
+    [FLANNEL_IMAGE, flannelImageSpec({ flanneld: await binary('flanneld'), busybox }), FLANNEL_VERSION],
+    [
+      FLANNEL_CNI_PLUGIN_IMAGE,
+      flannelCniPluginImageSpec({ plugin: await binary('flannel-cni-plugin'), busybox }),
+      undefined,
+    ],
+    [
+      `${KUBE_PROXY_IMAGE_REPOSITORY}:${kubernetesVersion}`,
+      kubeProxyImageSpec(await binary('kube-proxy')),
+      KUBERNETES_VERSION,
+    ],
+    [COREDNS_IMAGE, corednsImageSpec(await binary('coredns')), COREDNS_VERSION],
   ];
   const registries = new Set<string>();
-  for (const [name, spec] of images) {
+  for (const [name, spec, built] of images) {
     const reference = parseImageReference(name);
     const slash = reference.repository.indexOf('/');
     const registry = reference.repository.slice(0, slash);
     if (reference.tag === undefined) throw new Error(`the pinned image ${name} has no tag`);
+    if (built !== undefined && reference.tag !== built)
+      throw new Error(`the render pins ${name}, but the lab builds ${built}: raise the two together`);
     registries.add(registry);
     await pushImage(await buildImage(spec), {
       ...target,
