@@ -368,6 +368,8 @@ const BUILD_CHAINS: readonly (readonly Build[])[] = [
     // The machine lab's pod network: flanneld and the flannel CNI plugin, for their images.
     resolved('flanneld'),
     resolved('flannel-cni-plugin'),
+    // The machine lab's workload (this repository's own Go program, seconds to build).
+    resolved('test-server'),
   ],
 ];
 

@@ -18,6 +18,7 @@ import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION } from '@strata/node-image';
 import {
   clusterState,
   kubectlExec,
+  LAB_TEST_SERVER,
   LAB_WORKLOAD_IMAGE,
   LAB_WORKLOAD_PAGE,
   startLabNodeCluster,
@@ -79,7 +80,7 @@ function webDeployment(): V1Deployment {
             {
               name: APP,
               image: LAB_WORKLOAD_IMAGE,
-              command: ['/bin/sh', '-c', 'echo "hello from $(hostname)"; exec httpd -f -p 8080 -h /www'],
+              command: [LAB_TEST_SERVER, 'serve', '-listen', ':8080', '-dir', '/www'],
               ports: [{ containerPort: 8080 }],
               volumeMounts: [{ name: 'check', mountPath: '/check' }],
             },
@@ -258,21 +259,21 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
     [first, second],
     [second, first],
   ] as const) {
-    const page = await exec(from.name, `wget -q -T 20 -O - http://${to.ip}:8080/`);
+    const page = await exec(from.name, `${LAB_TEST_SERVER} fetch http://${to.ip}:8080/`);
     assert.equal(page, LAB_WORKLOAD_PAGE, `${from.name} reached ${to.name} at ${to.ip}`);
   }
   // The Service's address, through kube-proxy's rules, from each machine.
   const service = await core.readNamespacedService({ name: APP, namespace: 'default' });
   const clusterIp = service.spec?.clusterIP ?? '';
   for (const from of [first, second]) {
-    const page = await exec(from.name, `wget -q -T 20 -O - http://${clusterIp}/`);
+    const page = await exec(from.name, `${LAB_TEST_SERVER} fetch http://${clusterIp}/`);
     assert.equal(page, LAB_WORKLOAD_PAGE, `${from.name} reached the Service at ${clusterIp}`);
   }
   // The Service's name, through CoreDNS at the cluster DNS address the rendered kubelet gives every pod.
   const serviceName = `${APP}.default.svc.${cluster.clusterDomain}`;
-  const lookup = await exec(first.name, `nslookup ${serviceName}`);
-  assert.match(lookup, new RegExp(`Address:? *${clusterIp.replaceAll('.', '\\.')}`), lookup);
-  const byName = await exec(second.name, `wget -q -T 20 -O - http://${serviceName}/`);
+  const lookup = await exec(first.name, `${LAB_TEST_SERVER} lookup ${serviceName}`);
+  assert.deepEqual(lookup.split('\n').filter(Boolean), [clusterIp], `${serviceName} resolved`);
+  const byName = await exec(second.name, `${LAB_TEST_SERVER} fetch http://${serviceName}/`);
   assert.equal(byName, LAB_WORKLOAD_PAGE, `reached by name, ${serviceName}`);
 
   const kubeconfig = [

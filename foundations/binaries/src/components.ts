@@ -69,6 +69,13 @@ export const COREDNS_VERSION = 'v1.14.2';
  * node image's v1.10.0 bridge, which speaks the same.
  */
 export const CNI_PLUGINS_FLANNEL_VERSION = 'v0.9.1';
+/**
+ * The machine lab's workload, `strata-test-server` (go/test-server/main.go): this repository's own Go program, with only
+ * the standard library. The cache keeps binaries by version, so a change to its source must come with a new version:
+ * TEST_SERVER_SOURCE_SHA256 is the source's SHA-256, and a unit test fails until both are updated.
+ */
+export const TEST_SERVER_VERSION = 'v0.1.0';
+export const TEST_SERVER_SOURCE_SHA256 = 'e9d6d48697216a5b77b4c151e90c0747806f2faa2c7cb9400a6423e33689f567';
 /** The commit the v1.14.2 tag names, as the module proxy reports it: what CoreDNS's Makefile stamps (`git describe --always`). */
 const COREDNS_COMMIT = 'dd1df4f';
 
@@ -104,6 +111,8 @@ export const TOOL_NAMES = [
   'coredns',
   // The pod network's CNI plugin; flannel's DaemonSet copies it onto each node, from its image (src/flannel-image.ts).
   'flannel-cni-plugin',
+  // The machine lab's workload: an HTTP server, and the client that proves the pod network from inside a pod.
+  'test-server',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /**
@@ -153,7 +162,8 @@ export type ReleaseName =
   | 'distribution'
   | 'flannel'
   | 'cni-plugins-flannel'
-  | 'coredns';
+  | 'coredns'
+  | 'test-server';
 
 /**
  * A release built with cgo (runc, whose seccomp filters come from libseccomp; Ignition, which reads filesystems
@@ -491,6 +501,13 @@ export const RELEASES: Readonly<Record<ReleaseName, ReleaseSpec>> = {
     versionLdflags: [`-X github.com/coredns/coredns/coremain.GitCommit=${COREDNS_COMMIT}`],
     tags: ['grpcnotrace'],
   },
+  'test-server': {
+    name: 'test-server',
+    version: TEST_SERVER_VERSION,
+    // Not a wrapper: the module is the program itself (strata.dev/test-server), with no dependency to pin.
+    wrapperModuleDir: wrapperDir('test-server'),
+    versionLdflags: [`-X main.version=${TEST_SERVER_VERSION}`],
+  },
 };
 
 /**
@@ -636,6 +653,7 @@ export const COMPONENTS: Readonly<Record<BinaryName, ComponentSpec>> = {
     goPackage: 'github.com/containernetworking/plugins/plugins/meta/flannel',
     versionCommand: [],
   },
+  'test-server': { name: 'test-server', release: 'test-server', goPackage: '.', versionCommand: ['version'] },
   bridge: cniPlugin('bridge', 'main/bridge'),
   'host-local': cniPlugin('host-local', 'ipam/host-local'),
   loopback: cniPlugin('loopback', 'main/loopback'),

@@ -21,6 +21,7 @@ export {
   DISTRIBUTION_VERSION,
   FLANNEL_VERSION,
   COREDNS_VERSION,
+  TEST_SERVER_VERSION,
   type NodeImageName,
   type CniPluginName,
   type BinaryName,

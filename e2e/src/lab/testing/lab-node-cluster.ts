@@ -61,11 +61,19 @@ import { startNodeImageLab, type NodeImageLab } from './node-image-lab.ts';
 /** The name the lab's images carry; only the node's hosts.toml makes it the lab's registry (`.test` resolves nowhere). */
 export const LAB_REGISTRY_NAME = 'registry.strata.test';
 const WORKLOAD_REPOSITORY = 'strata/lab-busybox';
-/** The busybox workload: `sh`, `httpd` serving /www/index.html, and a few more applets. */
+/**
+ * The workload: the test server (`strata-test-server serve` on /www; its `fetch` and `lookup` prove the pod network
+ * from inside a pod) and busybox's shell and a few applets for the test's commands.
+ */
 export const LAB_WORKLOAD_IMAGE = `${LAB_REGISTRY_NAME}/${WORKLOAD_REPOSITORY}:1`;
 export const LAB_WORKLOAD_PAGE = 'served from a lab node\n';
-/** Busybox's applets the workload uses, each a link to the one static binary. */
-const APPLETS = ['sh', 'echo', 'hostname', 'httpd', 'touch', 'cat', 'ls', 'sleep', 'wget', 'nslookup'];
+/**
+ * Busybox's applets the workload uses, each a link to the one static binary. Not Debian's static busybox's `wget`: it
+ * dies of a segmentation fault before it connects (1.35.0-4+deb12u1), so the test server fetches.
+ */
+const APPLETS = ['sh', 'echo', 'hostname', 'touch', 'cat', 'ls', 'sleep'];
+/** Where the workload image has the test server. */
+export const LAB_TEST_SERVER = '/bin/strata-test-server';
 /**
  * The render's add-ons the lab applies, in the render's order: the namespaces, what lets a worker join (its token and
  * bindings), the pod network, Service routing and cluster DNS. The operators, the update server and the console come
@@ -171,6 +179,11 @@ export async function startLabNodeCluster(
             await buildImage({
               files: [
                 { path: 'bin/busybox', hostFile: busybox, mode: 0o755 },
+                {
+                  path: LAB_TEST_SERVER.slice(1),
+                  hostFile: await resolveBinary('test-server', { progress: () => undefined }),
+                  mode: 0o755,
+                },
                 ...APPLETS.map((applet) => ({ path: `bin/${applet}`, symlinkTo: 'busybox' })),
                 { path: 'www/index.html', content: LAB_WORKLOAD_PAGE, mode: 0o644 },
               ],

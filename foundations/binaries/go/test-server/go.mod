@@ -1,0 +1,3 @@
+module strata.dev/test-server
+
+go 1.24
