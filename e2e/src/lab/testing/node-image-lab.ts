@@ -54,6 +54,8 @@ export interface BootRequest {
   readonly failWhen?: readonly RegExp[];
   /** Called with `performance.now()` at QEMU's start: the origin of the boot's marks, for a caller's own times. */
   readonly onStarted?: (startedAt: number) => void;
+  /** The machine's memory; the lab machine's default (1 GiB) unless given. */
+  readonly memoryMiB?: number;
 }
 
 export interface NodeImageLab {
@@ -164,6 +166,7 @@ export async function startNodeImageLab(
             disk,
             boot: 'network',
             noReboot: true,
+            ...(request.memoryMiB === undefined ? {} : { memoryMiB: request.memoryMiB }),
             removeWhenOrphaned: [workDir],
           });
           try {
