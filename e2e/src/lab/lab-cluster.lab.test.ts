@@ -19,6 +19,7 @@ import {
   clusterState,
   kubectlExec,
   LAB_TEST_SERVER,
+  LAB_WORKLOAD_COMMAND,
   LAB_WORKLOAD_IMAGE,
   LAB_WORKLOAD_PAGE,
   startLabNodeCluster,
@@ -87,7 +88,7 @@ function webDeployment(): V1Deployment {
             {
               name: APP,
               image: LAB_WORKLOAD_IMAGE,
-              command: [LAB_TEST_SERVER, 'serve', '-listen', ':8080', '-dir', '/www'],
+              command: LAB_WORKLOAD_COMMAND,
               ports: [{ containerPort: 8080 }],
               volumeMounts: [{ name: 'check', mountPath: '/check' }],
             },

@@ -74,6 +74,8 @@ export const LAB_WORKLOAD_PAGE = 'served from a lab node\n';
 const APPLETS = ['sh', 'echo', 'hostname', 'touch', 'cat', 'ls', 'sleep'];
 /** Where the workload image has the test server. */
 export const LAB_TEST_SERVER = '/bin/strata-test-server';
+/** The workload's command: the test server logs `hello from <pod>` and serves /www on 8080. */
+export const LAB_WORKLOAD_COMMAND = [LAB_TEST_SERVER, 'serve', '-listen', ':8080', '-dir', '/www'];
 /**
  * The render's add-ons the lab applies, in the render's order: the namespaces, what lets a worker join (its token and
  * bindings), the pod network, Service routing and cluster DNS. The operators, the update server and the console come
@@ -347,7 +349,7 @@ export function labWorkloadPod(name: string, options: { readonly hostPath?: stri
         {
           name,
           image: LAB_WORKLOAD_IMAGE,
-          command: ['/bin/sh', '-c', 'echo "hello from $(hostname)"; exec httpd -f -p 8080 -h /www'],
+          command: LAB_WORKLOAD_COMMAND,
           ports: [{ containerPort: 8080 }],
           ...(options.hostPath === undefined ? {} : { volumeMounts: [{ name: 'check', mountPath: '/check' }] }),
         },
