@@ -56,6 +56,8 @@ export interface BootRequest {
   readonly onStarted?: (startedAt: number) => void;
   /** The machine's memory; the lab machine's default (1 GiB) unless given. */
   readonly memoryMiB?: number;
+  /** The machine's vCPUs; the lab machine's default (1) unless given. */
+  readonly cpus?: number;
 }
 
 export interface NodeImageLab {
@@ -167,6 +169,7 @@ export async function startNodeImageLab(
             boot: 'network',
             noReboot: true,
             ...(request.memoryMiB === undefined ? {} : { memoryMiB: request.memoryMiB }),
+            ...(request.cpus === undefined ? {} : { cpus: request.cpus }),
             removeWhenOrphaned: [workDir],
           });
           try {
