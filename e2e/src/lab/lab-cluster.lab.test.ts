@@ -46,8 +46,8 @@ const TEST_TIMEOUT_MS = 30 * 60_000;
 const MACHINE_MEMORY_MIB = 2048;
 /**
  * Each machine's vCPUs: two, on a two-core host with two machines. Their load is uneven (one machine runs both CoreDNS
- * pods while the other idles), and a machine with two vCPUs uses the core the other leaves: the scenario took 667 s
- * against 994 s and 1,010 s with one vCPU each (e2e/README.md).
+ * pods while the other idles), and a machine with two vCPUs uses the core the other leaves: the scenario took 667 s and
+ * 594 s, against 994 s and 1,010 s with one vCPU each (e2e/README.md).
  */
 const MACHINE_CPUS = 2;
 
