@@ -59,7 +59,7 @@ describe('the test server (go/test-server), built and run', () => {
     assert.match(result.stderr, /answered 404 Not Found/);
   });
 
-  it('fails a fetch that nothing answers, within its timeout', async () => {
+  it('fails a fetch that nothing answers, naming the refusal', async () => {
     const closed = await freePort();
     const result = await runCommand(binary, ['fetch', '-timeout', '5s', `http://127.0.0.1:${closed}/`]);
     assert.equal(result.code, 1);
