@@ -45,7 +45,9 @@ function percentile(sorted: readonly number[], fraction: number): number {
 describe('chaos', () => {
   it(
     `loses no acknowledged write through ${KILLS} random member kills under a steady load of writes`,
-    { timeout: 590_000 },
+    // 50 heals of about 10 s each take 440 to 520 s on an idle 2-core machine; beside CI's other lane they took
+    // longer than the 590 s this limit was, and the run failed on the limit alone.
+    { timeout: 1_100_000 },
     async (t) => {
       await clusters.create(NAME, { size: 3, version: '3.6.16', storage: { pvc: { size: '64Mi' } } });
       let current = await clusters.settled(NAME, 3, 90_000);
