@@ -11,6 +11,7 @@ import {
   mkdir,
   readdir,
   readFile,
+  rename,
   rm,
   stat,
   symlink,
@@ -18,7 +19,7 @@ import {
 } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runCommand, writeFileAtomic } from '@strata/host';
-import { SYSTEMD_BOOT_EFI_IN_TREE } from './disk-layout.ts';
+import { SYSTEMD_BOOT_EFI_IN_TREE, USR_BOOT_DIR } from './disk-layout.ts';
 import { buildDiskImage } from './disk.ts';
 import { NodeImageBuildError } from './errors.ts';
 import { findHostTool } from './host-tools.ts';
@@ -30,12 +31,15 @@ import {
   IMAGE_SYMLINKS,
   INITRAMFS_FILES,
   installPathOf,
+  USR_LABEL,
   type ImageFile,
 } from './recipe.ts';
 
 /** Free space left in the root file system beyond its contents, for containerd's images and the logs. */
 const FREE_SPACE_BYTES = 1024 * 1024 * 1024;
 const MIB = 1024 * 1024;
+/** Free space in the /usr file system: a little, for ext4's own needs; nothing writes there once it is mounted. */
+const USR_FREE_MIB = 32;
 
 async function run(
   command: string,
@@ -225,24 +229,60 @@ export async function buildNodeImageTree(
   const initrdMiB = (await stat(join(outDir, 'initrd.img'))).size / MIB;
   progress(`binaries, units and kernel placed in ${seconds()} s; dracut's initramfs: ${initrdMiB.toFixed(1)} MiB`);
 
+  // The kernel and initramfs travel in /usr too, so that an A/B update's /usr image brings the ones it was built
+  // with (the update tool copies them to its slot's directory on the ESP, ADR 0090).
+  const usrBoot = join(tree, USR_BOOT_DIR);
+  await mkdir(usrBoot, { recursive: true });
+  await copyFile(join(outDir, 'vmlinuz'), join(usrBoot, 'vmlinuz'));
+  await copyFile(join(outDir, 'initrd.img'), join(usrBoot, 'initrd.img'));
+  await chmod(join(usrBoot, 'initrd.img'), 0o644);
+
   started = performance.now();
-  const used = Number((await run(du, ['-s', '--block-size=1', tree], 'du')).split(/\s/)[0]);
-  if (!Number.isFinite(used) || used <= 0) throw new NodeImageBuildError(`du gave no size for ${tree}`, { tree });
+  const duBytes = async (dir: string): Promise<number> => {
+    const bytes = Number((await run(du, ['-s', '--block-size=1', dir], 'du')).split(/\s/)[0]);
+    if (!Number.isFinite(bytes) || bytes <= 0) throw new NodeImageBuildError(`du gave no size for ${dir}`, { dir });
+    return bytes;
+  };
+  const used = await duBytes(tree);
   // ext4's metadata and the blocks of small files: a fifth more than du counts, plus the free space.
   const sizeMiB = Math.ceil((used * 1.2 + FREE_SPACE_BYTES) / MIB);
   const rootfs = join(outDir, 'rootfs.ext4');
   progress(`mkfs.ext4 -d: ${Math.round(used / MIB)} MiB of files into a ${sizeMiB} MiB file system`);
   await run(mkfs, ['-q', '-F', '-t', 'ext4', '-L', inputs.rootLabel, '-d', tree, rootfs, `${sizeMiB}M`], 'mkfs.ext4');
-  progress(`mkfs.ext4 done in ${seconds()} s`);
+
+  // The disk's split (ADR 0090): /usr in a file system of its own, read-only once mounted (no journal, nothing
+  // reserved, little free space: an update replaces it whole), and the root without it, /usr an empty mount point.
+  const systemdBoot = join(workDir, 'systemd-bootx64.efi');
+  await copyFile(join(tree, SYSTEMD_BOOT_EFI_IN_TREE), systemdBoot);
+  const usrTree = join(workDir, 'usr-tree');
+  await rename(join(tree, 'usr'), usrTree);
+  await mkdir(join(tree, 'usr'), { mode: 0o755 });
+  const usrUsed = await duBytes(usrTree);
+  const usrSizeMiB = Math.ceil((usrUsed * 1.1) / MIB) + USR_FREE_MIB;
+  const usr = join(outDir, 'usr.ext4');
+  const usrArgs = ['-q', '-F', '-t', 'ext4', '-L', USR_LABEL, '-m', '0', '-O', '^has_journal', '-d', usrTree];
+  await run(mkfs, [...usrArgs, usr, `${usrSizeMiB}M`], 'mkfs.ext4 (/usr)');
+  const diskRoot = join(workDir, 'disk-root.ext4');
+  const rootSizeMiB = Math.ceil(((used - usrUsed) * 1.2 + FREE_SPACE_BYTES) / MIB);
+  await run(
+    mkfs,
+    ['-q', '-F', '-t', 'ext4', '-L', inputs.rootLabel, '-d', tree, diskRoot, `${rootSizeMiB}M`],
+    "mkfs.ext4 (the disk's root)",
+  );
+  progress(
+    `mkfs.ext4 done in ${seconds()} s: rootfs.ext4 ${sizeMiB} MiB; for the disk, usr.ext4 ${usrSizeMiB} MiB ` +
+      `(${Math.round(usrUsed / MIB)} MiB of files) and a root of ${rootSizeMiB} MiB`,
+  );
 
   started = performance.now();
   const disk = await buildDiskImage({
     disk: join(outDir, 'disk.img'),
-    rootfs,
+    rootfs: diskRoot,
+    usr,
     version: inputs.version,
     rootLabel: inputs.rootLabel,
     sources: {
-      'systemd-boot': join(tree, SYSTEMD_BOOT_EFI_IN_TREE),
+      'systemd-boot': systemdBoot,
       vmlinuz: join(outDir, 'vmlinuz'),
       'initrd.img': join(outDir, 'initrd.img'),
     },

@@ -1,5 +1,5 @@
 // Assembles the node image's GPT disk from files, as an unprivileged build could: the ESP is a FAT file system made
-// in a file (mkfs.vfat -C) and filled with mtools, the root is the ext4 file the build already packed, sfdisk writes
+// in a file (mkfs.vfat -C) and filled with mtools, /usr and the root are the ext4 files the build packed, sfdisk writes
 // the table into a sparse file, and dd copies each partition in at its offset without writing its holes. No loop
 // device, no mount: the same build runs in a container or a CI job without CAP_SYS_ADMIN.
 import { rm, stat, truncate, writeFile } from 'node:fs/promises';
@@ -134,11 +134,13 @@ export interface BuiltDisk {
 
 /**
  * Writes `disk` (sparse): the GPT of planDiskLayout, the ESP with systemd-boot and slot A's entry, kernel and
- * initramfs, and `rootfs` as the ROOT partition; checks the table sfdisk reads back against the plan.
+ * initramfs, `usr` as USR-A, USR-B empty (holes), and `rootfs` (the root without /usr) as the ROOT partition; checks
+ * the table sfdisk reads back against the plan.
  */
 export async function buildDiskImage(options: {
   readonly disk: string;
   readonly rootfs: string;
+  readonly usr: string;
   readonly version: string;
   readonly rootLabel: string;
   readonly sources: EspSources;
@@ -146,8 +148,8 @@ export async function buildDiskImage(options: {
 }): Promise<BuiltDisk> {
   const { disk, rootfs, workDir } = options;
   const sfdisk = await findHostTool('sfdisk');
-  const layout = planDiskLayout((await stat(rootfs)).size);
-  const [esp, root] = layout.partitions;
+  const layout = planDiskLayout((await stat(rootfs)).size, (await stat(options.usr)).size);
+  const [esp, usrA, , root] = layout.partitions;
   const espImage = join(workDir, 'esp.img');
   await packEsp(espImage, esp.sizeMiB, espFiles(options.version, options.rootLabel), options.sources, workDir);
 
@@ -157,6 +159,7 @@ export async function buildDiskImage(options: {
   // A file, not a device: nothing for the kernel to re-read.
   await run(sfdisk, ['--quiet', '--no-reread', '--no-tell-kernel', disk], sfdiskScript(layout));
   await copyIntoDisk(espImage, disk, esp.startMiB);
+  await copyIntoDisk(options.usr, disk, usrA.startMiB);
   await copyIntoDisk(rootfs, disk, root.startMiB);
   await rm(espImage, { force: true });
 

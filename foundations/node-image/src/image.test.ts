@@ -15,7 +15,7 @@ import {
 } from './image.ts';
 
 const inputs: NodeImageInputs = {
-  format: 3,
+  format: 4,
   version: '0.0.0-test',
   suite: 'bookworm',
   aptSources: 'Types: deb\n',
@@ -27,7 +27,7 @@ const inputs: NodeImageInputs = {
   initramfsFiles: [],
   symlinks: [],
   directories: [],
-  disk: { espSizeMiB: 256, partitions: [], espFiles: [] },
+  disk: { espSizeMiB: 256, usrSlotSizeMiB: 1536, partitions: [], espFiles: [] },
 };
 const plan: NodeImagePlan = {
   inputs,

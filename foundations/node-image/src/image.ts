@@ -7,7 +7,7 @@ import { defaultCacheRoot, parseChecksumLine, resolveBinary, sha256File } from '
 import { withLockFile } from '@strata/host';
 import { z } from 'zod';
 import { buildNodeImageTree } from './build.ts';
-import { ESP_SIZE_MIB, espFiles, MIB, planDiskLayout } from './disk-layout.ts';
+import { ESP_SIZE_MIB, espFiles, MIB, planDiskLayout, USR_SLOT_SIZE_MIB } from './disk-layout.ts';
 import { INPUTS_FILE, NodeImageCache } from './cache.ts';
 import { NodeImageBuildError } from './errors.ts';
 import {
@@ -35,8 +35,8 @@ export const DEFAULT_APT_SOURCES = '/etc/apt/sources.list.d/debian.sources';
 /** Everything that decides an image's bytes (up to the Debian mirror's state): hashed into its cache key. */
 export const NodeImageInputsSchema = z.object({
   /** Raised when the layout of this record or of the build changes (2: dracut's initramfs with Ignition; 3: the
-   * GPT disk). */
-  format: z.literal(3),
+   * GPT disk; 4: the A/B /usr slots and usr.ext4). */
+  format: z.literal(4),
   version: z.string(),
   suite: z.string(),
   aptSources: z.string(),
@@ -54,6 +54,7 @@ export const NodeImageInputsSchema = z.object({
    * files by SHA-256, the build's files by name). */
   disk: z.object({
     espSizeMiB: z.number().int().positive(),
+    usrSlotSizeMiB: z.number().int().positive(),
     partitions: z.array(z.object({ name: z.string(), type: z.string() })),
     espFiles: z.array(z.object({ path: z.string(), content: z.string() })),
   }),
@@ -86,9 +87,10 @@ async function binarySum(path: string): Promise<string> {
 
 /** What decides the disk's bytes beyond the artifacts it is made of (the root's size follows from the rootfs). */
 export function diskInputs(version: string, rootLabel: string): NodeImageInputs['disk'] {
-  const layout = planDiskLayout(MIB);
+  const layout = planDiskLayout(MIB, MIB);
   return {
     espSizeMiB: ESP_SIZE_MIB,
+    usrSlotSizeMiB: USR_SLOT_SIZE_MIB,
     partitions: layout.partitions.map((partition) => ({ name: partition.name, type: partition.type })),
     espFiles: espFiles(version, rootLabel).map((file) => ({
       path: file.path,
@@ -131,7 +133,7 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
     });
   }
   const inputs: NodeImageInputs = {
-    format: 3,
+    format: 4,
     version: STRATA_NODE_IMAGE_VERSION,
     suite: DEBIAN_SUITE,
     aptSources,
@@ -148,7 +150,7 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
   return { inputs, binarySources, aptSourcesPath, ignitionDracutFiles: ignitionModule };
 }
 
-/** Writes vmlinuz, initrd.img, rootfs.ext4 and disk.img into `outDir`; `workDir` is its scratch space, removed afterwards. */
+/** Writes vmlinuz, initrd.img, rootfs.ext4, usr.ext4 and disk.img into `outDir`; `workDir` is its scratch space, removed afterwards. */
 export type NodeImageBuilder = (
   plan: NodeImagePlan,
   outDir: string,
@@ -162,7 +164,13 @@ export interface NodeImage {
   readonly dir: string;
   readonly kernel: string;
   readonly initrd: string;
+  /** The whole root, /usr included: what a direct kernel boot (the lab's network boots) runs on. */
   readonly rootfs: string;
+  /**
+   * The /usr file system alone (ext4, read-only once mounted), with the kernel and initramfs it was built with: what
+   * the disk's USR-A slot holds, and the payload an A/B update writes to the other slot (ADR 0090).
+   */
+  readonly usr: string;
   /** The GPT disk (sparse) that boots under UEFI through systemd-boot on its own ESP (ADR 0087). */
   readonly disk: string;
   readonly rootLabel: string;
@@ -198,6 +206,7 @@ export async function ensureNodeImage(options: EnsureOptions = {}): Promise<Node
     kernel: join(dir, 'vmlinuz'),
     initrd: join(dir, 'initrd.img'),
     rootfs: join(dir, 'rootfs.ext4'),
+    usr: join(dir, 'usr.ext4'),
     disk: join(dir, 'disk.img'),
     rootLabel: plan.inputs.rootLabel,
     source,

@@ -11,7 +11,9 @@ export {
   installPathOf,
   OS_RELEASE,
   ROOT_LABEL,
+  USR_LABEL,
 } from './recipe.ts';
+export { USR_UPDATE_TOOL_PATH } from './usr-update-tool.ts';
 export {
   DEFAULT_APT_SOURCES,
   ensureNodeImage,
@@ -32,6 +34,10 @@ export {
   PARTITION_LABELS,
   planDiskLayout,
   SLOT_A_ENTRY_ID,
+  SLOTS,
+  UPDATE_BOOT_TRIES,
+  USR_SLOT_SIZE_MIB,
+  type Slot,
   type DiskLayout,
   type DiskPartition,
 } from './disk-layout.ts';

@@ -2,6 +2,7 @@
 // make them a node (containerd's unit and config, os-release, the root file system's fstab entry), and the dracut
 // configuration and module that put Ignition into the initramfs (ADR 0084).
 import { CNI_PLUGIN_NAMES, NODE_IMAGE_NAMES, type NodeImageName } from '@strata/binaries';
+import { USR_UPDATE_TOOL, USR_UPDATE_TOOL_PATH } from './usr-update-tool.ts';
 import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
 
 /** The Debian release the image is built from, with the host's own apt sources (deb.debian.org). */
@@ -59,6 +60,8 @@ export const DPKG_OPTIONS: readonly string[] = [
 
 /** The file system label the kernel command line finds the root by. */
 export const ROOT_LABEL = 'strata-root';
+/** The /usr file system's label (the disk's slots are found by their partition names, never by this). */
+export const USR_LABEL = 'strata-usr';
 
 /**
  * The CNI plugins live under /usr, which is the OS image (read-only and A/B in the target layout), not /opt, which
@@ -173,6 +176,7 @@ export const IMAGE_FILES: readonly ImageFile[] = [
   { path: '/usr/lib/os-release', mode: 0o644, content: OS_RELEASE },
   { path: '/etc/hostname', mode: 0o644, content: 'strata-node\n' },
   { path: '/etc/fstab', mode: 0o644, content: `LABEL=${ROOT_LABEL} / ext4 defaults 0 1\n` },
+  { path: USR_UPDATE_TOOL_PATH, mode: 0o755, content: USR_UPDATE_TOOL },
 ];
 
 export interface ImageDirectory {

@@ -3,7 +3,7 @@
 // grows. The copy gets a check unit (written with debugfs, so nothing is mounted) that waits for containerd, runs the
 // pinned binaries, prints what it saw; the host then stops QEMU. The image itself never holds the check. An Ignition
 // config can be handed to the guest through QEMU's fw_cfg, where Ignition's qemu platform reads it.
-import { access, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -107,6 +107,13 @@ const MARKS: readonly [keyof BootMarks, RegExp][] = [
 
 export interface BootOptions {
   readonly timeoutMs: number;
+  /**
+   * Let the guest reboot (a disk boot that updates itself and reboots into the other slot): QEMU resets the machine
+   * rather than exiting, the firmware's variables and the disk live on, and the console keeps growing.
+   */
+  readonly allowReboot?: boolean;
+  /** Raw files attached read-only as further virtio disks (/dev/vdb, /dev/vdc, … in the guest), in this order (disk boots). */
+  readonly extraDrives?: readonly string[];
   /** QEMU's translation cache in MiB: unbounded, it takes about 1 GiB per guest. */
   readonly tbSizeMiB?: number;
   readonly memoryMiB?: number;
@@ -136,6 +143,8 @@ export interface CheckedDiskOptions {
    * does it from the command line.
    */
   readonly enableInRoot?: boolean;
+  /** The ext4 root to copy and check: the image's whole root (rootfs.ext4) unless given. */
+  readonly from?: string;
 }
 
 /** The links enableInRoot adds: link path → target. */
@@ -156,7 +165,7 @@ export async function prepareCheckedDisk(
   const env = options.env ?? process.env;
   const debugfs = await findHostTool('debugfs', env);
   const disk = join(workDir, 'rootfs.ext4');
-  await sparseCopy(image.rootfs, disk, env);
+  await sparseCopy(options.from ?? image.rootfs, disk, env);
   const script = checkScript(options.checkScript === undefined ? '' : `${options.checkScript.trimEnd()}\n`);
   await writeFile(join(workDir, 'check.service'), CHECK_UNIT_TEXT);
   await writeFile(join(workDir, 'check.sh'), script);
@@ -292,7 +301,7 @@ function baseQemuArgs(options: BootOptions, serialFile: string): string[] {
     '-smp',
     '1',
     '-nographic',
-    '-no-reboot',
+    ...(options.allowReboot === true ? [] : ['-no-reboot']),
     '-monitor',
     'none',
     '-serial',
@@ -378,11 +387,12 @@ export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
 export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
 
 /**
- * A sparse copy of the image's disk whose ROOT partition holds the checked root of prepareCheckedDisk, with the
- * check enabled in the root (the boot loader's entry, not the test, chooses the command line). The copy's ROOT is
- * emptied (a punched hole) before the checked root is copied in without its holes, so that every block of the
- * partition is the checked file system's: copying over the old root could leave an old block where the new one is
- * zeros. The image's disk itself is never written. Returns the copy's path.
+ * A sparse copy of the image's disk whose ROOT partition holds a checked copy of the disk's own root (the root without
+ * /usr, which the boot mounts from a slot), with the check enabled in the root (the boot loader's entry, not the
+ * test, chooses the command line). The copy's ROOT is emptied (a punched hole) before the checked root is copied in
+ * without its holes, so that every block of the partition is the checked file system's: copying over the old root
+ * could leave an old block where the new one is zeros. The image's disk itself is never written. Returns the copy's
+ * path.
  */
 export async function prepareCheckedDiskImage(
   image: NodeImage,
@@ -390,20 +400,27 @@ export async function prepareCheckedDiskImage(
   options: CheckedDiskOptions = {},
 ): Promise<string> {
   const env = options.env ?? process.env;
-  const fallocate = await findHostTool('fallocate', env);
+  const [fallocate, dd] = [await findHostTool('fallocate', env), await findHostTool('dd', env)];
   const rootDir = join(workDir, 'root');
   await mkdir(rootDir);
-  const checkedRoot = await prepareCheckedDisk(image, rootDir, { ...options, enableInRoot: true });
   const disk = join(workDir, 'disk.img');
   await sparseCopy(image.disk, disk, env);
   const root = partitionNamed(await readPartitionTable(disk, env), PARTITION_LABELS.root, disk);
-  const rootBytes = (await stat(checkedRoot)).size;
-  if (rootBytes > root.sizeBytes || root.startBytes % MIB !== 0) {
-    throw new NodeImageBootError(`the checked root (${rootBytes} bytes) does not fit ${disk}'s ROOT partition`, {
-      root,
-      rootBytes,
-    });
+  if (root.startBytes % MIB !== 0 || root.sizeBytes % MIB !== 0) {
+    throw new NodeImageBootError(`${disk}'s ROOT partition is not MiB-aligned`, { root });
   }
+  const diskRoot = join(rootDir, 'disk-root.ext4');
+  const extracted = await runCommand(dd, [
+    `if=${disk}`,
+    `of=${diskRoot}`,
+    'bs=1M',
+    `skip=${root.startBytes / MIB}`,
+    `count=${root.sizeBytes / MIB}`,
+    'conv=sparse',
+    'status=none',
+  ]);
+  if (extracted.code !== 0) throw new NodeImageBootError(`dd could not read ROOT: ${extracted.stderr}`, { disk });
+  const checkedRoot = await prepareCheckedDisk(image, rootDir, { ...options, enableInRoot: true, from: diskRoot });
   const punched = await runCommand(fallocate, [
     '--punch-hole',
     '--offset',
@@ -456,6 +473,10 @@ export async function bootDiskWithCheck(image: NodeImage, options: BootOptions):
       `if=pflash,format=raw,unit=1,file=${vars}`,
       '-drive',
       `file=${disk},format=raw,if=virtio`,
+      ...(options.extraDrives ?? []).flatMap((drive) => [
+        '-drive',
+        `file=${drive.replaceAll(',', ',,')},format=raw,if=virtio,readonly=on`,
+      ]),
     ];
   } catch (error) {
     await rm(workDir, { recursive: true, force: true });

@@ -26,3 +26,4 @@ export {
   type IgnitionUnitSpec,
   type IgnitionUserSpec,
 } from './ignition.ts';
+export { deriveUsrPayload, type UsrPayload, type UsrPayloadSpec } from './usr-payload.ts';
