@@ -31,7 +31,7 @@ export const usrPartitionLabel = (slot: Slot): string => (slot === 'a' ? PARTITI
 /** Holds two slots' kernel and initramfs (about 60 MiB each now) with room for both to grow. */
 export const ESP_SIZE_MIB = 256;
 /**
- * Each /usr slot's size: room for a /usr image half again as large as this version's (about 900 MiB), because a slot
+ * Each /usr slot's size: room for a /usr image half again as large as this version's (1,034 MiB), because a slot
  * is written by updates for the disk's whole life and a partition cannot grow in place.
  */
 export const USR_SLOT_SIZE_MIB = 1536;

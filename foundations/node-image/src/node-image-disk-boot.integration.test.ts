@@ -110,34 +110,39 @@ describe(
     let small: string;
     let boot: CheckedBoot;
 
-    before(async () => {
-      image = await ensureNodeImage();
-      workDir = await mkdtemp(join(tmpdir(), 'strata-ab-update-'));
-      good = await deriveUsrPayload(image, join(workDir, 'good-usr.ext4'), { version: `${image.version}.1` });
-      broken = await deriveUsrPayload(image, join(workDir, 'broken-usr.ext4'), {
-        version: `${image.version}.2`,
-        breakInitramfs: true,
-      });
-      small = join(workDir, 'small.img');
-      await writeFile(small, Buffer.alloc(SMALL_PAYLOAD_BYTES));
-      boot = await bootDiskWithCheck(image, {
-        timeoutMs: BOOTS_TIMEOUT_MS,
-        tbSizeMiB: 256,
-        memoryMiB: 1024,
-        allowReboot: true,
-        extraDrives: [good.path, broken.path, small],
-        checkScript: checkScript(good, broken),
-      });
-      const { marks } = boot;
-      process.stderr.write(
-        `[node-image] disk boot: power-on → systemd-boot started ${seconds(marks.bootLoader)}, → kernel's EFI stub ` +
-          `${seconds(marks.efiStub)}, → kernel ${seconds(marks.kernel)}, → initramfs ${seconds(marks.initramfs)}, ` +
-          `→ systemd of the root ${seconds(marks.systemd)}, → multi-user.target ${seconds(marks.multiUser)} ` +
-          `(the first boot; serial console, polled every 100 ms)\n` +
-          `[node-image] A/B update: ${seconds(boot.durationMs)} from the first power-on to the check's end on the third ` +
-          `boot that reached it; the tool's runs:\n${boot.check.filter((line) => / rc \d+ seconds /.test(line)).join('\n')}\n`,
-      );
-    });
+    // Its own limit: a hook takes the runner's --test-timeout (npm test's lanes: 10 minutes), not its suite's, and the
+    // boots alone take about 8.5 minutes on an idle machine.
+    before(
+      async () => {
+        image = await ensureNodeImage();
+        workDir = await mkdtemp(join(tmpdir(), 'strata-ab-update-'));
+        good = await deriveUsrPayload(image, join(workDir, 'good-usr.ext4'), { version: `${image.version}.1` });
+        broken = await deriveUsrPayload(image, join(workDir, 'broken-usr.ext4'), {
+          version: `${image.version}.2`,
+          breakInitramfs: true,
+        });
+        small = join(workDir, 'small.img');
+        await writeFile(small, Buffer.alloc(SMALL_PAYLOAD_BYTES));
+        boot = await bootDiskWithCheck(image, {
+          timeoutMs: BOOTS_TIMEOUT_MS,
+          tbSizeMiB: 256,
+          memoryMiB: 1024,
+          allowReboot: true,
+          extraDrives: [good.path, broken.path, small],
+          checkScript: checkScript(good, broken),
+        });
+        const { marks } = boot;
+        process.stderr.write(
+          `[node-image] disk boot: power-on → systemd-boot started ${seconds(marks.bootLoader)}, → kernel's EFI stub ` +
+            `${seconds(marks.efiStub)}, → kernel ${seconds(marks.kernel)}, → initramfs ${seconds(marks.initramfs)}, ` +
+            `→ systemd of the root ${seconds(marks.systemd)}, → multi-user.target ${seconds(marks.multiUser)} ` +
+            `(the first boot; serial console, polled every 100 ms)\n` +
+            `[node-image] A/B update: ${seconds(boot.durationMs)} from the first power-on to the check's end on the third ` +
+            `boot that reached it; the tool's runs:\n${boot.check.filter((line) => / rc \d+ seconds /.test(line)).join('\n')}\n`,
+        );
+      },
+      { timeout: TEST_TIMEOUT_MS },
+    );
 
     after(async () => {
       if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
