@@ -103,9 +103,10 @@ async function testFiles(): Promise<{ unit: string[]; integration: string[] }> {
     files.push(file);
   }
   files.sort();
-  // The machine lab's cluster scenarios (`*.lab.test.ts`) run through `npm run lab -w e2e`, not here: two guests
-  // under TCG pulling and starting every add-on take about 20 minutes on two cores, more than CI's time allows
-  // beside everything else (e2e/README.md).
+  // The machine lab's cluster scenarios and the node image's A/B update (`*.lab.test.ts`) run through `npm run lab
+  // -w e2e` and `npm run lab -w @strata/node-image`, not here: two guests under TCG pulling and starting every add-on
+  // take 11 to 12 minutes on two cores, the A/B update's boots and writes over 10 minutes beside CI's other lane, on
+  // the lane that already decides CI's time (e2e/README.md, foundations/node-image/README.md).
   const tests = files.filter((file) => !/\.lab\.test\.tsx?$/.test(file));
   return {
     unit: tests.filter((file) => !/\.integration\.test\.tsx?$/.test(file)),
