@@ -129,7 +129,8 @@ export const SYSTEMD_BOOT_EFI_IN_TREE = 'usr/lib/systemd/boot/efi/systemd-bootx6
  * Where the /usr image keeps the kernel and initramfs it was built with: an update's /usr brings its own, which the
  * update tool copies to its slot's directory on the ESP.
  */
-export const USR_BOOT_DIR = '/usr/lib/strata/boot';
+export const USR_BOOT_DIR_IN_USR = 'lib/strata/boot';
+export const USR_BOOT_DIR = `/usr/${USR_BOOT_DIR_IN_USR}`;
 /**
  * Boot counting (systemd's automatic boot assessment): systemd-boot counts the tries left down in the file's name at
  * each boot of the entry, and systemd-bless-boot drops the counter once boot-complete.target is reached; an entry at

@@ -7,7 +7,7 @@ import { access } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
 import { CONTAINERD_VERSION, KUBERNETES_VERSION, RUNC_VERSION } from '@strata/binaries';
 import { ensureNodeImage, NodeImageBootError, STRATA_NODE_IMAGE_VERSION, type NodeImage } from '@strata/node-image';
-import { bootWithCheck, processesNaming, type CheckedBoot } from '@strata/node-image/testing';
+import { bootDiskWithCheck, bootWithCheck, processesNaming, type CheckedBoot } from '@strata/node-image/testing';
 
 /** The check ends about 40 s after power-on on an idle 2-core machine; a loaded one (CI) takes longer. */
 const BOOT_TIMEOUT_MS = 240_000;
@@ -97,17 +97,35 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
 });
 
 describe('a node image boot that does not finish', () => {
-  it('fails with the console, and leaves neither QEMU nor its files behind', async () => {
-    const image = await ensureNodeImage();
-    const error = await bootWithCheck(image, { timeoutMs: 3_000 }).then(
-      () => assert.fail('a boot cut at 3 s cannot have finished its check'),
-      (caught: unknown) => caught,
-    );
-    assert.ok(error instanceof NodeImageBootError, String(error));
-    assert.match(error.message, /still running after \d+ ms/);
-    const workDir = /file:(\/\S+)\/serial\.log/.exec(error.message)?.[1];
-    assert.ok(workDir !== undefined, error.message);
-    await assert.rejects(access(workDir), { code: 'ENOENT' });
-    assert.deepEqual(await processesNaming(workDir), [], 'a process still names the boot directory');
-  });
+  // Direct (QEMU loads kernel and initramfs) and from the disk under OVMF: each leaves nothing behind when cut short.
+  const cases = [
+    {
+      name: 'directly',
+      boot: bootWithCheck,
+      leaves: 'QEMU nor its files',
+      workDirIn: /file:(\/\S+)\/serial\.log/,
+    },
+    {
+      name: 'from its disk',
+      boot: bootDiskWithCheck,
+      leaves: 'QEMU, nor its disk copy, nor its firmware variables',
+      workDirIn: /file=(\/\S+)\/OVMF_VARS\.fd/,
+    },
+  ] as const;
+  for (const { name, boot, leaves, workDirIn } of cases) {
+    it(`${name}: fails with the console, and leaves neither ${leaves} behind`, async () => {
+      const image = await ensureNodeImage();
+      const error = await boot(image, { timeoutMs: 3_000 }).then(
+        () => assert.fail('a boot cut at 3 s cannot have finished its check'),
+        (caught: unknown) => caught,
+      );
+      assert.ok(error instanceof NodeImageBootError, String(error));
+      assert.match(error.message, /still running after \d+ ms/);
+      const workDir = workDirIn.exec(error.message)?.[1];
+      assert.ok(workDir !== undefined, error.message);
+      if (boot === bootDiskWithCheck) assert.doesNotMatch(error.message, / -kernel | -initrd | -append /);
+      await assert.rejects(access(workDir), { code: 'ENOENT' });
+      assert.deepEqual(await processesNaming(workDir), [], 'a process still names the boot directory');
+    });
+  }
 });

@@ -2,7 +2,7 @@
 // verified /usr image into the slot that did not boot, copies that image's own kernel and initramfs to the slot's
 // directory on the ESP and arms the slot's boot entry with one try; `status` tells which slot booted and whether the
 // other one failed its try (a rollback). The update agent calls it; so can an administrator on the node.
-import { PARTITION_LABELS, slotDir, slotEntryId, UPDATE_BOOT_TRIES, USR_BOOT_DIR } from './disk-layout.ts';
+import { PARTITION_LABELS, slotDir, slotEntryId, UPDATE_BOOT_TRIES, USR_BOOT_DIR_IN_USR } from './disk-layout.ts';
 
 /** Where the image has the tool (in /usr: each slot brings its own). */
 export const USR_UPDATE_TOOL_PATH = '/usr/sbin/strata-usr-update';
@@ -172,4 +172,4 @@ export const USR_UPDATE_TOOL = TEMPLATE.replaceAll('@ESP@', ESP_MOUNT)
   .replaceAll('@LABEL_B@', PARTITION_LABELS.usrB)
   .replaceAll('@ENTRY_PREFIX@', slotEntryId('a').slice(0, -1))
   .replaceAll('@SLOT_DIR_PREFIX@', slotDir('a').slice(0, -1))
-  .replaceAll('@USR_BOOT@', USR_BOOT_DIR.replace(/^\/usr\//, ''));
+  .replaceAll('@USR_BOOT@', USR_BOOT_DIR_IN_USR);

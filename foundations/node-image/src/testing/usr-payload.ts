@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256File } from '@strata/binaries';
 import { runCommand } from '@strata/host';
-import { USR_BOOT_DIR } from '../disk-layout.ts';
+import { USR_BOOT_DIR_IN_USR } from '../disk-layout.ts';
 import { NodeImageBootError } from '../errors.ts';
 import { findHostTool } from '../host-tools.ts';
 import type { NodeImage } from '../image.ts';
@@ -36,13 +36,12 @@ export async function deriveUsrPayload(image: NodeImage, path: string, spec: Usr
     await copyFile(image.usr, path);
     const osRelease = join(scratch, 'os-release');
     await writeFile(osRelease, OS_RELEASE.replaceAll(image.version, spec.version), { mode: 0o644 });
-    // Paths inside the /usr file system, whose root is the machine's /usr.
-    const inUsr = (machinePath: string): string => machinePath.replace(/^\/usr/, '');
     const commands = ['rm /lib/os-release', `write ${osRelease} /lib/os-release`];
     if (spec.breakInitramfs === true) {
       const garbage = join(scratch, 'initrd.img');
       await writeFile(garbage, 'this is not an initramfs\n'.repeat(64), { mode: 0o644 });
-      const initrd = `${inUsr(USR_BOOT_DIR)}/initrd.img`;
+      // A path inside the /usr file system, whose root is the machine's /usr.
+      const initrd = `/${USR_BOOT_DIR_IN_USR}/initrd.img`;
       commands.push(`rm ${initrd}`, `write ${garbage} ${initrd}`);
     }
     await writeFile(join(scratch, 'commands'), `${commands.join('\n')}\n`);
