@@ -12,7 +12,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, type V1Deployment, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { containsAddress, parseAddress, parseCidr } from '@strata/assets';
+import { ANNOTATIONS, LABELS } from '@strata/api';
+import {
+  containsAddress,
+  parseAddress,
+  parseCidr,
+  UPDATE_OPERATOR_NAMES,
+  UPDATE_OPERATOR_NAMESPACE,
+} from '@strata/assets';
 import { runCommand, waitFor } from '@strata/host';
 import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION } from '@strata/node-image';
 import {
@@ -328,6 +335,52 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
   );
   assert.equal(page, LAB_WORKLOAD_PAGE);
 
+  // Strata's update operator, as real pods on the machines: each node's agent (the rendered DaemonSet, as the
+  // rendered host user, with the host's system bus) reads its node's OS from the image's update_engine over D-Bus and
+  // reports it on the Node; the operator replicas run beside them.
+  await cluster.applyUpdateOperator();
+  await waitInCluster(
+    'the update agents ready on both machines',
+    async () => {
+      const found = await apps.readNamespacedDaemonSet({
+        name: UPDATE_OPERATOR_NAMES.agent,
+        namespace: UPDATE_OPERATOR_NAMESPACE,
+      });
+      return found.status?.numberReady === WORKERS.length ? true : undefined;
+    },
+    10 * 60_000,
+  );
+  for (const worker of WORKERS) {
+    const node = await waitInCluster(
+      `${worker.name} reported by its update agent`,
+      async () => {
+        const found = await core.readNode({ name: worker.name });
+        return found.metadata?.annotations?.[ANNOTATIONS.status] === undefined ? undefined : found;
+      },
+      // In one run an agent had not reported five minutes after it started, on the machine that also ran both CoreDNS
+      // pods and the slower operator replica; the failure now carries Strata's pods' logs.
+      10 * 60_000,
+    );
+    const labels = node.metadata?.labels ?? {};
+    const annotations = node.metadata?.annotations ?? {};
+    assert.equal(labels[LABELS.osId], 'strata', `${worker.name}'s OS as its agent read it`);
+    assert.equal(labels[LABELS.version], STRATA_NODE_IMAGE_VERSION);
+    assert.equal(annotations[ANNOTATIONS.status], 'UPDATE_STATUS_IDLE', "update_engine's status over D-Bus");
+    assert.equal(annotations[ANNOTATIONS.rebootNeeded], 'false');
+  }
+  await waitInCluster(
+    'the update operator available',
+    async () => {
+      const found = await apps.readNamespacedDeployment({
+        name: UPDATE_OPERATOR_NAMES.operator,
+        namespace: UPDATE_OPERATOR_NAMESPACE,
+      });
+      return (found.status?.availableReplicas ?? 0) >= 1 ? true : undefined;
+    },
+    10 * 60_000,
+  );
+  const updateOperatorAt = seconds();
+
   // Each machine's check ends when its pod's exec writes the file it waits for, through the pod's host path: the
   // exec ran on that machine.
   for (const pod of pods) {
@@ -366,7 +419,10 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
   }
   for (const path of ['/boot.ipxe', '/ipxe', '/assets/vmlinuz', '/assets/initrd.img', '/ignition'])
     assert.ok(served.includes(`200 ${path}`), `the boot server answered ${path}: ${served.join(', ')}`);
-  process.stderr.write(`lab cluster: both nodes Ready ${readyAt} s, the ${APP} pods Running ${runningAt} s\n`);
+  process.stderr.write(
+    `lab cluster: both nodes Ready ${readyAt} s, the ${APP} pods Running ${runningAt} s, ` +
+      `the update agents reporting and the operator available ${updateOperatorAt} s\n`,
+  );
 }
 
 /** `kubectl port-forward` to a free local port; resolves once kubectl says it forwards. */

@@ -25,6 +25,10 @@ export const hostExecutableSchema = z.strictObject({
   links: z.array(fileNameSchema).default([]),
   /** Directories of the plugins it loads with dlopen, as it names them: every `*.so` in each, with their libraries. */
   pluginDirs: z.array(z.string().startsWith('/')).default([]),
+  /** The program's file on this machine when it is not the one on PATH (the Node.js runtime the repository pins). */
+  hostPath: z.string().startsWith('/').optional(),
+  /** Where in the image the program goes; its own directory on this machine unless given. */
+  installDir: z.string().startsWith('/').optional(),
 });
 
 /** A program of this machine to carry into an image, with what it needs to run there. */
@@ -199,9 +203,9 @@ async function pluginFiles(dir: string, source: Source): Promise<{ files: HostIm
 /** The image files of one host program: see the module's comment. */
 async function filesOf(input: HostExecutable, env: NodeJS.ProcessEnv): Promise<HostImageFile[]> {
   const source = hostExecutableSchema.parse(input);
-  const found = await findHostTool(source.program, source.debianPackage, env);
+  const found = source.hostPath ?? (await findHostTool(source.program, source.debianPackage, env));
   // Where the program really lives (/usr/sbin, whether PATH named /sbin or /usr/sbin), under its own name.
-  const home = await realpath(dirname(found));
+  const home = source.installDir ?? (await realpath(dirname(found)));
   const program = await hostFileEntry(join(home, source.program), found);
   const files: HostImageFile[] = [
     program,

@@ -82,6 +82,13 @@ export {
   type PauseOptions,
 } from './pause.ts';
 export {
+  NODE_PROGRAM_RUNTIME,
+  NODE_PROGRAM_USER,
+  nodeProgramImageSpec,
+  pinnedNodeRuntime,
+  type NodeProgramImageInput,
+} from './node-program-image.ts';
+export {
   KUBE_PROXY_IMAGE_REPOSITORY,
   KUBE_PROXY_IMAGE_TAG,
   KUBE_PROXY_PATH,

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { findHostTool, hostIp, httpsRequest, logTail, NetworkNamespace, waitFor } from '@strata/host';
+import { findHostTool, hostIp, httpsRequest, logTail, NetworkNamespace, runCommand, waitFor } from '@strata/host';
 import { COREDNS_IMAGE_REPOSITORY, COREDNS_IMAGE_TAG, corednsImageSpec } from './coredns-image.ts';
 import { FLANNEL_IMAGE_REPOSITORY, FLANNEL_IMAGE_TAG, FLANNELD_PATH, flannelImageSpec } from './flannel-image.ts';
 import {
@@ -19,6 +19,8 @@ import {
   KUBE_PROXY_PATH,
   kubeProxyImageSpec,
 } from './kube-proxy-image.ts';
+import { bundleNodeProgram } from './node-bundle.ts';
+import { nodeProgramImageSpec, pinnedNodeRuntime } from './node-program-image.ts';
 import { buildImage, OCI_MANIFEST_MEDIA_TYPE, sha256Digest, type ImageSpec, type OciImage } from './oci/image.ts';
 import { pushBlob, pushImage, RegistryPushError, type PushedImage } from './oci/push.ts';
 import { PAUSE_IMAGE_REPOSITORY, PAUSE_VERSION, pauseImageSpec, resolvePause } from './pause.ts';
@@ -311,6 +313,23 @@ describe('pod images from a local OCI registry', () => {
       await serve(control, 'coredns-refused', capabilities),
       /listen (tcp|udp) :53: bind: permission denied/,
     );
+  });
+
+  it("serves a Strata program's image: the pinned Node.js runtime runs its bundle as nonroot, from the image alone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'strata-node-program-'));
+    try {
+      const entry = join(dir, 'hello.ts');
+      await writeFile(
+        entry,
+        "import { createHash } from 'node:crypto';\nconsole.log(`${process.version} ${process.getuid?.()} ${createHash('sha256').update('').digest('hex').slice(0, 8)}`);\n",
+      );
+      const bundle = await bundleNodeProgram({ name: 'hello', entry, cacheRoot: dir });
+      const reference = await servedImage(nodeProgramImageSpec({ name: 'hello', bundle }), 'strata/hello', 'v1');
+      const runtime = (await runCommand(pinnedNodeRuntime(), ['--version'])).stdout.trim();
+      assert.equal(await runInImage(reference, 'node-program', []), `${runtime} 65532 e3b0c442\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses a blob whose bytes are not its digest's, with the registry's answer", async () => {

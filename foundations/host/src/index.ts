@@ -6,6 +6,7 @@ export * from './process/guardian-spec.ts';
 export * from './process/cri-log.ts';
 export * from './process/process-memory.ts';
 export * from './process/host-tool.ts';
+export * from './process/ovmf.ts';
 export * from './process/pipe-through.ts';
 export * from './fs/atomic-write.ts';
 export * from './fs/data-dir.ts';

@@ -24,6 +24,7 @@ import {
   ROOT_LABEL,
 } from './recipe.ts';
 import { ignitionDracutFiles, type IgnitionDracutFile } from './ignition-module.ts';
+import { strataPrograms } from './strata-programs.ts';
 import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
 
 export type Progress = (message: string) => void;
@@ -120,6 +121,10 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
     const source = await resolveBinary(name, { env });
     binarySources[name] = source;
     binaries.push({ name, path: installPathOf(name), sha256: await binarySum(source) });
+  }
+  for (const program of await strataPrograms()) {
+    binarySources[program.name] = program.source;
+    binaries.push({ name: program.name, path: program.path, sha256: await sha256File(program.source) });
   }
   const ignitionModule = await ignitionDracutFiles(env);
   const initramfsFiles: NodeImageInputs['initramfsFiles'] = [

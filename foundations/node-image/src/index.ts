@@ -13,7 +13,8 @@ export {
   ROOT_LABEL,
   USR_LABEL,
 } from './recipe.ts';
-export { USR_UPDATE_TOOL_PATH } from './usr-update-tool.ts';
+// Where the image has strata-usr-update (in /usr: each slot brings its own), which update_engine calls.
+export { USR_UPDATE_TOOL_PATH } from '@strata/update-engine';
 export {
   DEFAULT_APT_SOURCES,
   ensureNodeImage,

@@ -71,6 +71,11 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
     );
   });
 
+  it('runs update_engine, which answers GetStatus on the system bus: idle, never checked', () => {
+    assert.equal(value('update-engine'), 'active', boot.check.join('\n'));
+    assert.equal(value('update-engine-status:'), 'xdssx 0 0 "UPDATE_STATUS_IDLE" "" 0', boot.check.join('\n'));
+  });
+
   it('runs the pinned runc and kubelet from /usr/bin', () => {
     assert.ok(
       boot.check.includes(`runc: runc version ${RUNC_VERSION.replace(/^v/, '')}`),

@@ -13,7 +13,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { z } from 'zod';
 import { CONTAINERD_VERSION } from '@strata/binaries';
 import {
   BOOT_TRIES,
@@ -24,6 +23,7 @@ import {
   UPDATE_BOOT_TRIES,
   type NodeImage,
 } from '@strata/node-image';
+import { slotStatusSchema } from '@strata/update-engine';
 import { bootDiskWithCheck, deriveUsrPayload, type CheckedBoot, type UsrPayload } from '@strata/node-image/testing';
 
 /** Three boots that reach the check and one that panics, with two writes of the /usr image, under TCG. */
@@ -34,16 +34,6 @@ const WRONG_SUM = '0'.repeat(64);
 const SMALL_PAYLOAD_BYTES = 1024 * 1024;
 
 const seconds = (ms: number | undefined): string => (ms === undefined ? 'never seen' : `${(ms / 1000).toFixed(1)} s`);
-
-const StatusSchema = z.object({
-  booted: z.enum(['a', 'b']),
-  version: z.string(),
-  slots: z.object({
-    a: z.object({ state: z.enum(['good', 'pending', 'bad', 'empty']), version: z.string() }),
-    b: z.object({ state: z.enum(['good', 'pending', 'bad', 'empty']), version: z.string() }),
-  }),
-  rolledBackFrom: z.string().nullable(),
-});
 
 /** The check's lines for each boot: `boot <n> <key> <value>`; the tool's and the kernel's answers as they printed. */
 function checkScript(good: UsrPayload, broken: UsrPayload): string {
@@ -147,7 +137,7 @@ describe(
       assert.ok(line !== undefined, `boot ${bootNumber} printed no ${key}:\n${boot.check.join('\n')}`);
       return line.slice(prefix.length);
     };
-    const status = (bootNumber: number, key = 'status') => StatusSchema.parse(JSON.parse(value(bootNumber, key)));
+    const status = (bootNumber: number, key = 'status') => slotStatusSchema.parse(JSON.parse(value(bootNumber, key)));
 
     it('lays the disk out as ESP, USR-A, USR-B and ROOT', async () => {
       const table = await readPartitionTable(image.disk);

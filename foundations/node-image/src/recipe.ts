@@ -2,7 +2,8 @@
 // make them a node (containerd's unit and config, os-release, the root file system's fstab entry), and the dracut
 // configuration and module that put Ignition into the initramfs (ADR 0084).
 import { CNI_PLUGIN_NAMES, NODE_IMAGE_NAMES, type NodeImageName } from '@strata/binaries';
-import { USR_UPDATE_TOOL, USR_UPDATE_TOOL_PATH } from './usr-update-tool.ts';
+import { DEFAULT_STATE_DIR, USR_UPDATE_TOOL_PATH } from '@strata/update-engine';
+import { USR_UPDATE_TOOL } from './usr-update-tool.ts';
 import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
 
 /** The Debian release the image is built from, with the host's own apt sources (deb.debian.org). */
@@ -47,6 +48,9 @@ export const DEBIAN_PACKAGES: readonly string[] = [
   // DHCP's lease and its DNS servers, systemd-resolved serves them at /run/systemd/resolve/resolv.conf, the file the
   // kubelet's rendered configuration names as its pods' resolv.conf.
   'systemd-resolved',
+  // The system bus: update_engine serves com.coreos.update1 on it and logind its Reboot, the two services the update
+  // agent calls (systemd's Recommends, which mmdebstrap leaves out).
+  'dbus',
 ];
 
 /** dpkg path filters: the copyright files stay (the licences travel with the image). */
@@ -168,6 +172,56 @@ KeepConfiguration=dhcp
 UseDomains=yes
 `;
 
+/**
+ * Strata's own programs in the image run on the Node.js runtime the project runs on (the `node` package's binary),
+ * under /usr with the OS: what an A/B update replaces.
+ */
+export const NODE_RUNTIME_PATH = '/usr/lib/strata/node/bin/node';
+/** update_engine, bundled into one file from `@strata/update-engine/daemon`. */
+export const UPDATE_ENGINE_BUNDLE_PATH = '/usr/lib/strata/update-engine/strata-update-engine.mjs';
+export const UPDATE_ENGINE_UNIT_NAME = 'strata-update-engine.service';
+
+/**
+ * update_engine's unit, as Flatcar's update-engine.service: on the system bus under its name (Type=dbus: started once
+ * it owns com.coreos.update1), restarted when it fails, its state (the staged update's record) kept in
+ * /var/lib/strata-update-engine, readable by root alone. Not ordered after network-online.target: multi-user.target
+ * waits for the units it wants, and a machine without a network would wait for the network's time-out; a check
+ * without a network fails, is reported, and the next one comes.
+ */
+export const UPDATE_ENGINE_UNIT = `# Strata node image ${STRATA_NODE_IMAGE_VERSION}: update_engine.
+[Unit]
+Description=Strata update engine (Omaha checks, A/B /usr updates)
+After=dbus.service
+
+[Service]
+Type=dbus
+BusName=com.coreos.update1
+ExecStart=${NODE_RUNTIME_PATH} ${UPDATE_ENGINE_BUNDLE_PATH} --state-dir=${DEFAULT_STATE_DIR}
+Restart=always
+RestartSec=10
+StateDirectory=${DEFAULT_STATE_DIR.replace('/var/lib/', '')}
+StateDirectoryMode=0700
+Environment=NODE_OPTIONS=--max-old-space-size=128
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/**
+ * Who may own update_engine's name (root, which the unit runs as) and call it (root). The update agent's own calls
+ * are allowed by the policy each node's Ignition writes for its user (GetStatus only).
+ */
+export const UPDATE_ENGINE_DBUS_POLICY = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<!-- Strata node image ${STRATA_NODE_IMAGE_VERSION}: update_engine on the system bus. -->
+<busconfig>
+  <policy user="root">
+    <allow own="com.coreos.update1"/>
+    <allow send_destination="com.coreos.update1"/>
+  </policy>
+</busconfig>
+`;
+
 export const IMAGE_FILES: readonly ImageFile[] = [
   { path: '/usr/lib/systemd/network/zz-default.network', mode: 0o644, content: DEFAULT_NETWORK },
   { path: '/usr/lib/systemd/system/containerd.service', mode: 0o644, content: CONTAINERD_UNIT },
@@ -177,6 +231,8 @@ export const IMAGE_FILES: readonly ImageFile[] = [
   { path: '/etc/hostname', mode: 0o644, content: 'strata-node\n' },
   { path: '/etc/fstab', mode: 0o644, content: `LABEL=${ROOT_LABEL} / ext4 defaults 0 1\n` },
   { path: USR_UPDATE_TOOL_PATH, mode: 0o755, content: USR_UPDATE_TOOL },
+  { path: `/usr/lib/systemd/system/${UPDATE_ENGINE_UNIT_NAME}`, mode: 0o644, content: UPDATE_ENGINE_UNIT },
+  { path: '/usr/share/dbus-1/system.d/com.coreos.update1.conf', mode: 0o644, content: UPDATE_ENGINE_DBUS_POLICY },
 ];
 
 export interface ImageDirectory {
@@ -216,6 +272,10 @@ export const IMAGE_SYMLINKS: readonly ImageSymlink[] = [
   {
     path: '/usr/lib/systemd/system/multi-user.target.wants/systemd-resolved.service',
     target: '../systemd-resolved.service',
+  },
+  {
+    path: `/usr/lib/systemd/system/multi-user.target.wants/${UPDATE_ENGINE_UNIT_NAME}`,
+    target: `../${UPDATE_ENGINE_UNIT_NAME}`,
   },
 ];
 

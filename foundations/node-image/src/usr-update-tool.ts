@@ -1,11 +1,9 @@
 // The node's side of an A/B update (ADR 0090): `strata-usr-update`, a shell program in the image's /usr that writes a
 // verified /usr image into the slot that did not boot, copies that image's own kernel and initramfs to the slot's
 // directory on the ESP and arms the slot's boot entry with one try; `status` tells which slot booted and whether the
-// other one failed its try (a rollback). The update agent calls it; so can an administrator on the node.
+// other one failed its try (a rollback). update_engine calls `write`, `commit` and `status`; an administrator can call
+// `install` with a payload file.
 import { PARTITION_LABELS, slotDir, slotEntryId, UPDATE_BOOT_TRIES, USR_BOOT_DIR_IN_USR } from './disk-layout.ts';
-
-/** Where the image has the tool (in /usr: each slot brings its own). */
-export const USR_UPDATE_TOOL_PATH = '/usr/sbin/strata-usr-update';
 
 /** Where the ESP is mounted (systemd-gpt-auto-generator's automount, on a boot from the disk). */
 const ESP_MOUNT = '/efi';
@@ -16,6 +14,10 @@ const TEMPLATE = String.raw`#!/bin/sh
 #   strata-usr-update install PAYLOAD SHA256   write the /usr image PAYLOAD (a file or a block device) into the slot
 #                                              that did not boot, verified against SHA256 before the write and read back,
 #                                              and arm that slot's boot entry with @TRIES@ try
+#   strata-usr-update write SIZE               disarm the slot that did not boot and write SIZE bytes of stdin into it
+#   strata-usr-update commit SHA256 SIZE [VERSION]
+#                                              check that slot's first SIZE bytes read back as SHA256 (and its /usr is
+#                                              VERSION), and arm its boot entry with @TRIES@ try
 #   strata-usr-update status [--json]          the booted slot and version, each slot's entry, and a rollback
 # Exit 0 done, 1 refused or failed (the message says why; nothing is armed), 2 a wrong command line.
 set -eu
@@ -24,7 +26,7 @@ ENTRIES=$ESP/loader/entries
 TRIES=@TRIES@
 
 die() { echo "strata-usr-update: $*" >&2; exit 1; }
-usage() { echo "usage: strata-usr-update install PAYLOAD SHA256 | status [--json]" >&2; exit 2; }
+usage() { echo "usage: strata-usr-update install PAYLOAD SHA256 | write SIZE | commit SHA256 SIZE [VERSION] | status [--json]" >&2; exit 2; }
 label_of() { if [ "$1" = a ]; then echo @LABEL_A@; else echo @LABEL_B@; fi; }
 other_of() { if [ "$1" = a ]; then echo b; else echo a; fi; }
 
@@ -63,37 +65,59 @@ need_esp() {
   ls "$ENTRIES" >/dev/null 2>&1 || die "the ESP's boot entries are not at $ENTRIES: A/B updates need a boot from the node image's disk"
 }
 
-cmd_install() {
-  [ $# -eq 2 ] || usage
-  payload=$1
-  sum=$2
-  echo "$sum" | grep -Eq '^[0-9a-f]{64}$' || die "SHA256 must be 64 lowercase hex digits, not '$sum'"
-  [ -r "$payload" ] || die "cannot read the payload $payload"
+# The slot an update writes: the one that did not boot; sets target, label and device.
+passive_slot() {
   booted=$(booted_slot)
   target=$(other_of "$booted")
   label=$(label_of "$target")
   device=/dev/disk/by-partlabel/$label
   [ -b "$device" ] || die "no partition named $label on this machine"
   need_esp
-  if [ -b "$payload" ]; then size=$(blockdev --getsize64 "$payload"); else size=$(stat -c %s "$payload"); fi
+}
+
+check_sum() { echo "$1" | grep -Eq '^[0-9a-f]{64}$' || die "SHA256 must be 64 lowercase hex digits, not '$1'"; }
+check_size() {
+  echo "$1" | grep -Eq '^[1-9][0-9]{0,11}$' || die "SIZE must be a number of bytes above 0, not '$1'"
   room=$(blockdev --getsize64 "$device")
-  [ "$size" -gt 0 ] || die "the payload $payload is empty"
-  [ "$size" -le "$room" ] || die "the payload is $size bytes; slot $label holds $room"
-  got=$(sha256sum <"$payload" | cut -d' ' -f1)
-  [ "$got" = "$sum" ] || die "the payload's SHA-256 is $got, not $sum: nothing was written"
-  # Disarmed before its partition changes: a reboot halfway through must not boot a half-written /usr.
+  [ "$1" -le "$room" ] || die "the payload is $1 bytes; slot $label holds $room"
+}
+
+# Disarmed before its partition changes: a reboot halfway through must not boot a half-written /usr.
+disarm() {
   rm -f "$ENTRIES/@ENTRY_PREFIX@$target.conf" "$ENTRIES/@ENTRY_PREFIX@$target+"*.conf
   sync
-  echo "strata-usr-update: writing $size bytes to $label"
-  dd if="$payload" of="$device" bs=4M conv=fsync status=none
+}
+
+# Writes SIZE bytes of standard input into the passive slot. dd reads its own fd 0 rather than opening /dev/stdin:
+# a caller's stdin may be a socket (Node.js gives its children socket pairs), which cannot be opened by path.
+write_slot() {
+  echo "strata-usr-update: writing $1 bytes to $label" >&2
+  # dd's own count of what it copied: an input that ends early is a short write, refused here and never armed.
+  report=$(LC_ALL=C dd of="$device" bs=4M iflag=fullblock,count_bytes count="$1" conv=fsync 2>&1 >/dev/null) ||
+    die "writing $label failed: $report"
+  copied=$(printf '%s\n' "$report" | sed -n 's/^\([0-9][0-9]*\) bytes.*/\1/p')
+  [ -n "$copied" ] || copied=0
+  [ "$copied" = "$1" ] || die "$label took $copied of the $1 bytes: the input ended early"
+}
+
+# Checks the passive slot against SHA256 past the page cache, then copies its kernel and initramfs to the ESP and arms
+# its entry with @TRIES@ try; with VERSION, refuses a /usr whose VERSION_ID is another.
+commit_slot() {
+  sum=$1
+  size=$2
+  want=""
+  if [ $# -ge 3 ]; then want=$3; fi
   # Read back past the page cache: what the next boot will read is what the disk holds.
-  written=$(dd if="$device" bs=4M iflag=direct,count_bytes count="$size" status=none | sha256sum | cut -d' ' -f1)
-  [ "$written" = "$sum" ] || die "$label reads back $written after the write, not $sum: its entry stays disarmed"
+  # Whole blocks (O_DIRECT reads nothing shorter), cut to the payload's size.
+  blocks=$(( (size + 4194303) / 4194304 ))
+  written=$(dd if="$device" bs=4M iflag=direct count="$blocks" status=none | head -c "$size" | sha256sum | cut -d' ' -f1)
+  [ "$written" = "$sum" ] || die "$label reads back $written, not $sum: its entry stays disarmed"
   mnt=$(mktemp -d)
-  mount -o ro "$device" "$mnt" || { rmdir "$mnt"; die "$label does not mount as a file system after the write"; }
+  mount -o ro "$device" "$mnt" || { rmdir "$mnt"; die "$label does not mount as a file system: its entry stays disarmed"; }
   trap 'umount "$mnt"; rmdir "$mnt"' EXIT
   version=$(sed -n 's/^VERSION_ID=//p' "$mnt/lib/os-release" | tr -d '"')
   [ -n "$version" ] || die "the payload has no VERSION_ID in lib/os-release: not a node image's /usr"
+  [ -z "$want" ] || [ "$version" = "$want" ] || die "the payload is version $version, not $want: its entry stays disarmed"
   for file in vmlinuz initrd.img; do
     [ -f "$mnt/@USR_BOOT@/$file" ] || die "the payload has no @USR_BOOT@/$file: not a node image's /usr"
   done
@@ -113,6 +137,39 @@ cmd_install() {
   mv "$new.tmp" "$new"
   sync
   echo "strata-usr-update: $version is in slot $upper; the next boot tries it $TRIES time(s), then falls back to slot $(echo "$booted" | tr ab AB)"
+}
+
+cmd_install() {
+  [ $# -eq 2 ] || usage
+  payload=$1
+  check_sum "$2"
+  [ -r "$payload" ] || die "cannot read the payload $payload"
+  passive_slot
+  if [ -b "$payload" ]; then size=$(blockdev --getsize64 "$payload"); else size=$(stat -c %s "$payload"); fi
+  [ "$size" -gt 0 ] || die "the payload $payload is empty"
+  check_size "$size"
+  got=$(sha256sum <"$payload" | cut -d' ' -f1)
+  [ "$got" = "$2" ] || die "the payload's SHA-256 is $got, not $2: nothing was written"
+  disarm
+  write_slot "$size" <"$payload"
+  commit_slot "$2" "$size"
+}
+
+# The update engine's two steps: the payload streams from the update server straight into the slot, then is checked.
+cmd_write() {
+  [ $# -eq 1 ] || usage
+  passive_slot
+  check_size "$1"
+  disarm
+  write_slot "$1"
+}
+
+cmd_commit() {
+  [ $# -eq 2 ] || [ $# -eq 3 ] || usage
+  check_sum "$1"
+  passive_slot
+  check_size "$2"
+  commit_slot "$@"
 }
 
 cmd_status() {
@@ -160,6 +217,8 @@ command=$1
 shift
 case $command in
   install) cmd_install "$@" ;;
+  write) cmd_write "$@" ;;
+  commit) cmd_commit "$@" ;;
   status) cmd_status "$@" ;;
   *) usage ;;
 esac

@@ -35,12 +35,16 @@ export const ERROR_CODE = {
   error: 1,
   /** The request could not be sent or its answer not read (the server is unreachable). */
   omahaRequestError: 2,
+  /** The installed update could not be made bootable (its slot's boot entry, after the payload verified). */
+  postinstallRunner: 5,
   /** The payload could not be fetched (connection refused, HTTP error, truncated body). */
   downloadTransfer: 9,
   /** The payload's sha256 is not the one the response's postinstall action announced. */
   payloadHashMismatch: 10,
   /** The payload's length is not the package's size. */
   payloadSizeMismatch: 11,
+  /** The payload could not be written to the passive slot. */
+  downloadWrite: 14,
   /** The installed slot does not verify after it was written. */
   newRootfsVerification: 15,
   /** The response is not XML update_engine can parse. */

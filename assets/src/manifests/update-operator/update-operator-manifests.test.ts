@@ -174,6 +174,15 @@ describe('update operator manifests', () => {
     assert.ok(container?.args?.includes('--lease-name=update-operator'));
     assert.equal(container?.livenessProbe?.httpGet?.path, '/healthz');
     assert.equal(container?.readinessProbe?.httpGet?.path, '/readyz');
+    // A slow start is the startup probe's to wait out, for longer than liveness would: minutes, not one.
+    const startup = container?.startupProbe;
+    assert.equal(startup?.httpGet?.path, '/healthz');
+    const liveness = container?.livenessProbe;
+    assert.ok(
+      (startup?.periodSeconds ?? 0) * (startup?.failureThreshold ?? 0) >=
+        4 * (liveness?.periodSeconds ?? 0) * (liveness?.failureThreshold ?? 0),
+      'the startup probe waits at least four times as long as liveness would',
+    );
     assert.ok(container?.resources?.limits?.['memory']);
     // The leader reboots its own node last (ADR 0075): it must know which node that is.
     assert.deepEqual(container?.env?.find((variable) => variable.name === 'NODE_NAME')?.valueFrom, {

@@ -56,6 +56,10 @@ export const UPDATE_OPERATOR_PROCESS_ENV = {
   MALLOC_ARENA_MAX: '2',
 } as const;
 
+/** The startup probe's patience: 60 tries 5 s apart, five minutes for the process to listen. */
+const STARTUP_PROBE_PERIOD_S = 5;
+const STARTUP_PROBE_FAILURES = 60;
+
 const fieldEnv = (name: string, fieldPath: string): V1EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
 
 const probe = (path: string, failureThreshold: number): V1Probe => ({
@@ -172,6 +176,11 @@ export function operatorDeployment(image: string, options: { readonly tls: boole
                 // keeps the caller's address, which the server checks against the node the request names.
                 { name: 'fleetlock', containerPort: fleetLock, hostPort: fleetLockHostPort, protocol: 'TCP' },
               ],
+              // The start is the startup probe's: liveness (a minute of failures) begins once the replica has
+              // answered once. A node that starts the process slowly (one under load, or the machine lab's emulated
+              // ones, which took over a minute to load it) would otherwise have it killed before it listens, again
+              // and again.
+              startupProbe: { ...probe('/healthz', STARTUP_PROBE_FAILURES), periodSeconds: STARTUP_PROBE_PERIOD_S },
               livenessProbe: probe('/healthz', 6),
               readinessProbe: probe('/readyz', 3),
               // The leader of a 1000-node rollout peaked at 374 MiB resident (operators/update-operator/docs/

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ApiextensionsV1Api,
   CertificatesV1Api,
   KubeConfig,
   type KubernetesObject,
@@ -26,6 +27,7 @@ import {
   NODE_POD_SUBNET_PREFIX,
   readPemPair,
   toPemPair,
+  UPDATE_OPERATOR_IMAGE,
   writePemPair,
 } from '@strata/assets';
 import { platformRenderDirectory } from '@strata/assets/testing';
@@ -38,6 +40,7 @@ import {
   FLANNEL_VERSION,
   KUBERNETES_VERSION,
   kubeProxyImageSpec,
+  nodeProgramImageSpec,
   PAUSE_IMAGE_REPOSITORY,
   PAUSE_VERSION,
   pauseImageSpec,
@@ -49,8 +52,9 @@ import {
   type RunningRegistry,
 } from '@strata/binaries';
 import { startControlPlane, type RunningControlPlane } from '@strata/harness';
-import { findHostTool, runCommand } from '@strata/host';
+import { findHostTool, runCommand, waitFor } from '@strata/host';
 import { applyManifestObject } from '@strata/kube';
+import { updateOperatorProgram } from '@strata/installer';
 import type { NodeImage } from '@strata/node-image';
 import { parseImageReference } from '@strata/platform-local';
 import { parseAllDocuments } from 'yaml';
@@ -77,9 +81,9 @@ export const LAB_TEST_SERVER = '/bin/strata-test-server';
 /** The workload's command: the test server logs `hello from <pod>` and serves /www on 8080. */
 export const LAB_WORKLOAD_COMMAND = [LAB_TEST_SERVER, 'serve', '-listen', ':8080', '-dir', '/www'];
 /**
- * The render's add-ons the lab applies, in the render's order: the namespaces, what lets a worker join (its token and
- * bindings), the pod network, Service routing and cluster DNS. The operators, the update server and the console come
- * once their images are built for the lab.
+ * The render's add-ons the lab applies as it starts, in the render's order: the namespaces, what lets a worker join
+ * (its token and bindings), the pod network, Service routing and cluster DNS. The etcd operator, the update server and
+ * the console come once their images are built for the lab.
  */
 export const LAB_ADDON_MANIFESTS = [
   '00-namespaces.yaml',
@@ -87,6 +91,17 @@ export const LAB_ADDON_MANIFESTS = [
   '20-flannel.yaml',
   '30-kube-proxy.yaml',
   '40-coredns.yaml',
+] as const;
+
+/**
+ * The update operator's files (its CRD, the operator and the agents on every node, the default UpdatePolicy), which a
+ * test applies when it wants them (`applyUpdateOperator`): their pulls and starts would otherwise compete with the
+ * add-ons' on the machines' one or two vCPUs.
+ */
+export const LAB_UPDATE_OPERATOR_MANIFESTS = [
+  '50-update-operator-crd.yaml',
+  '51-update-operator.yaml',
+  '52-update-policy.yaml',
 ] as const;
 
 export interface LabNodeCluster {
@@ -100,6 +115,8 @@ export interface LabNodeCluster {
   readonly clusterDomain: string;
   /** The approver's last failure (listing or approving a request), for a test's message when a node does not join. */
   approverError(): string | undefined;
+  /** Applies the rendered update operator (LAB_UPDATE_OPERATOR_MANIFESTS); its image is in the lab's registry. */
+  applyUpdateOperator(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -126,9 +143,10 @@ export async function startLabNodeCluster(
     const rendering = await platformRenderDirectory(name);
     const rendered = await rendering.render(config);
     const clusterCa = await readPemPair(join(rendering.dir, 'tls'), 'ca');
-    const addons = await Promise.all(
-      LAB_ADDON_MANIFESTS.map((file) => readFile(join(rendering.dir, ASSET_PATHS.manifest(file)), 'utf8')),
-    );
+    const readManifests = (files: readonly string[]) =>
+      Promise.all(files.map((file) => readFile(join(rendering.dir, ASSET_PATHS.manifest(file)), 'utf8')));
+    const addons = await readManifests(LAB_ADDON_MANIFESTS);
+    const updateOperator = await readManifests(LAB_UPDATE_OPERATOR_MANIFESTS);
     await rendering.remove();
     const api = new URL(clusterTopology(config).apiServerUrl);
     const { podCidr, serviceCidr, clusterDomain } = config.networking;
@@ -213,12 +231,26 @@ export async function startLabNodeCluster(
     if (controlPlane === undefined) throw new Error('the lab prepared no control plane');
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(controlPlane.info.kubeconfigPath);
-    for (const manifest of addons) {
-      for (const document of parseAllDocuments(manifest)) {
-        const object = document.toJS() as KubernetesObject | null;
-        if (object !== null) await applyManifestObject(kubeConfig, object, `strata-${name}`);
+    const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
+    const apply = async (manifests: readonly string[]) => {
+      for (const manifest of manifests) {
+        for (const document of parseAllDocuments(manifest)) {
+          const object = document.toJS() as KubernetesObject | null;
+          if (object === null) continue;
+          await applyManifestObject(kubeConfig, object, `strata-${name}`);
+          // The API server serves a CRD's kind once it is established; the render's next file creates one.
+          const crd = object.kind === 'CustomResourceDefinition' ? object.metadata?.name : undefined;
+          if (crd !== undefined)
+            await waitFor(`CRD ${crd} established`, async () => {
+              const found = await extensions.readCustomResourceDefinition({ name: crd });
+              return found.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
+                ? true
+                : undefined;
+            });
+        }
       }
-    }
+    };
+    await apply(addons);
     let lastApproverError: string | undefined;
     void approveNodeCertificates(
       kubeConfig,
@@ -234,6 +266,7 @@ export async function startLabNodeCluster(
       podCidr,
       clusterDomain,
       approverError: () => lastApproverError,
+      applyUpdateOperator: () => apply(updateOperator),
       close,
     };
   } catch (error) {
@@ -269,6 +302,12 @@ async function pushAddonImages(
       KUBERNETES_VERSION,
     ],
     [COREDNS_IMAGE, corednsImageSpec(await binary('coredns')), COREDNS_VERSION],
+    // Strata's own: the pinned Node.js runtime and the update operator's bundle, from this checkout.
+    [
+      UPDATE_OPERATOR_IMAGE,
+      nodeProgramImageSpec({ name: 'update-operator', bundle: await updateOperatorProgram() }),
+      undefined,
+    ],
   ];
   const registries = new Set<string>();
   for (const [name, spec, built] of images) {
@@ -300,11 +339,20 @@ export async function clusterState(cluster: Pick<LabNodeCluster, 'kubectl' | 'co
       '--request-timeout=30s',
       ...args,
     ]).then((result) => (result.code === 0 ? result.stdout : `kubectl ${args.join(' ')}: ${result.stderr}`));
-  const [pods, warnings] = await Promise.all([
+  const [pods, warnings, strata] = await Promise.all([
     kubectl(['get', 'pods', '--all-namespaces', '-o', 'wide']),
     kubectl(['get', 'events', '--all-namespaces', '--field-selector', 'type=Warning', '--sort-by=.lastTimestamp']),
+    // Strata's own pods say in their logs what they are waiting for (the API, the host's bus, a Lease).
+    kubectl([
+      'logs',
+      '--namespace=strata-system',
+      '--all-containers',
+      '--prefix',
+      '--tail=15',
+      '--selector=app.kubernetes.io/part-of=strata',
+    ]),
   ]);
-  return `pods:\n${pods}\nwarning events:\n${warnings}`;
+  return `pods:\n${pods}\nwarning events:\n${warnings}\nStrata's pods' last log lines:\n${strata}`;
 }
 
 /**

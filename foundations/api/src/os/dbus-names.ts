@@ -48,3 +48,6 @@ export const UPDATE_AGENT_POLKIT_ACTIONS: readonly string[] = [
   'org.freedesktop.login1.reboot',
   'org.freedesktop.login1.reboot-multiple-sessions',
 ];
+
+/** Where the system bus listens unless DBUS_SYSTEM_BUS_ADDRESS says otherwise. */
+export const DEFAULT_SYSTEM_BUS_ADDRESS = 'unix:path=/var/run/dbus/system_bus_socket';

@@ -12,6 +12,7 @@ export {
 export type { NodeOperatingSystem, OsRelease } from './operating-system.ts';
 export { HOST_FILES } from './host-files.ts';
 export {
+  DEFAULT_SYSTEM_BUS_ADDRESS,
   LOGIN1,
   UPDATE_AGENT_DBUS_CALLS,
   UPDATE_AGENT_HOST_USER,
@@ -20,3 +21,4 @@ export {
   type DbusCall,
 } from './dbus-names.ts';
 export { compareVersions, isNewer, parseVersion } from './os-version.ts';
+export { parseEnvironmentFile } from './environment-file.ts';

@@ -2,7 +2,8 @@ import type { RebootManager, UpdateEngine } from './update-engine.ts';
 
 /** What /etc/os-release and uname say about a node, as a kubelet reports it in nodeInfo. */
 export interface OsRelease {
-  readonly id: 'flatcar' | 'fedora-coreos';
+  /** `strata`: Strata's node image (ADR 0083), which updates itself as Flatcar does (update_engine, A/B /usr). */
+  readonly id: 'flatcar' | 'fedora-coreos' | 'strata';
   /** e.g. "4230.2.3" */
   readonly version: string;
   /** nodeInfo.osImage, e.g. "Flatcar Container Linux by Kinvolk 4230.2.3 (Oklo)". */

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 
 export interface CommandResult {
   /** null when the command was killed by a signal. */
@@ -10,8 +11,10 @@ export interface CommandResult {
 export interface RunCommandOptions {
   readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
-  /** Written to the command's stdin, which is then closed. */
-  readonly input?: string;
+  /** Written to the command's stdin, which is then closed; a stream is piped in as it flows (a download, say). */
+  readonly input?: string | Readable;
+  /** Kills the command (SIGTERM); the promise then rejects with the signal's AbortError. */
+  readonly signal?: AbortSignal;
   /** Called with each complete line of output as it comes (a long build's progress), besides collecting it. */
   readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -46,6 +49,7 @@ export function runCommand(
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     let stdout = '';
     let stderr = '';
@@ -78,6 +82,7 @@ export function runCommand(
     child.stdin.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EPIPE') reject(error);
     });
-    child.stdin.end(options.input ?? '');
+    if (typeof options.input === 'object') options.input.pipe(child.stdin);
+    else child.stdin.end(options.input ?? '');
   });
 }

@@ -3,14 +3,14 @@
 // grows. The copy gets a check unit (written with debugfs, so nothing is mounted) that waits for containerd, runs the
 // pinned binaries, prints what it saw; the host then stops QEMU. The image itself never holds the check. An Ignition
 // config can be handed to the guest through QEMU's fw_cfg, where Ignition's qemu platform reads it.
-import { access, copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logTail, ManagedProcess, readProcessMemory, runCommand } from '@strata/host';
+import { logTail, ManagedProcess, readProcessMemory, runCommand, uefiFirmwareArgs } from '@strata/host';
 import { MIB, PARTITION_LABELS } from '../disk-layout.ts';
 import { copyIntoDisk, partitionNamed, readPartitionTable } from '../disk.ts';
-import { NodeImageBootError, NodeImageHostToolMissingError } from '../errors.ts';
+import { NodeImageBootError } from '../errors.ts';
 import { findHostTool } from '../host-tools.ts';
 import type { NodeImage } from '../image.ts';
 
@@ -57,6 +57,8 @@ for unit in sysinit.target multi-user.target containerd.service; do
   say "active-enter-us $unit $(systemctl show -P ActiveEnterTimestampMonotonic $unit)"
 done
 say "containerd $(systemctl is-active containerd.service)"
+say "update-engine $(systemctl is-active strata-update-engine.service)"
+busctl call com.coreos.update1 /com/coreos/update1 com.coreos.update1.Manager GetStatus 2>&1 | sed "s/^/${CHECK_PREFIX} update-engine-status: /"
 say "failed-units $(systemctl list-units --state=failed --plain --no-legend | cut -d' ' -f1 | tr '\\n' ' ')"
 say "os-release $(. /etc/os-release && echo "$ID $VERSION_ID")"
 runc --version 2>&1 | sed "s/^/${CHECK_PREFIX} runc: /"
@@ -145,6 +147,11 @@ export interface CheckedDiskOptions {
   readonly enableInRoot?: boolean;
   /** The ext4 root to copy and check: the image's whole root (rootfs.ext4) unless given. */
   readonly from?: string;
+  /**
+   * Files the machine's root gets besides the check (mode 0644), as Ignition would write them on a provisioned
+   * machine: an update.conf, a CA certificate. Their directory is made if missing (one level).
+   */
+  readonly files?: readonly { readonly path: string; readonly content: string }[];
 }
 
 /** The links enableInRoot adds: link path → target. */
@@ -170,11 +177,19 @@ export async function prepareCheckedDisk(
   await writeFile(join(workDir, 'check.service'), CHECK_UNIT_TEXT);
   await writeFile(join(workDir, 'check.sh'), script);
   const links = options.enableInRoot === true ? IN_ROOT_LINKS : [];
+  const files = options.files ?? [];
+  await Promise.all(files.map((file, index) => writeFile(join(workDir, `file-${index}`), file.content)));
   await writeFile(
     join(workDir, 'debugfs.cmd'),
     [
       `write ${join(workDir, 'check.service')} /etc/systemd/system/${CHECK_UNIT}`,
       `write ${join(workDir, 'check.sh')} /etc/strata-boot-check.sh`,
+      // As for the links' directory: mkdir of a directory that is there fails harmlessly; each file is read back.
+      ...files.flatMap((file, index) => [
+        `mkdir ${dirname(file.path)}`,
+        `write ${join(workDir, `file-${index}`)} ${file.path}`,
+        `sif ${file.path} mode 0100644`,
+      ]),
       // mkdir fails harmlessly when the directory is there; the links are read back below either way.
       ...(links.length > 0 ? ['mkdir /etc/systemd/system/multi-user.target.wants'] : []),
       ...links.map(([path, target]) => `symlink ${path} ${target}`),
@@ -189,7 +204,16 @@ export async function prepareCheckedDisk(
       (await runCommand(debugfs, ['-R', `stat ${path}`, disk])).stdout.includes(`Fast link dest: "${target}"`),
     ),
   );
-  if (debug.code !== 0 || unit.stdout !== CHECK_UNIT_TEXT || written.stdout !== script || linked.includes(false)) {
+  const added = await Promise.all(
+    files.map(async (file) => (await runCommand(debugfs, ['-R', `cat ${file.path}`, disk])).stdout === file.content),
+  );
+  if (
+    debug.code !== 0 ||
+    unit.stdout !== CHECK_UNIT_TEXT ||
+    written.stdout !== script ||
+    linked.includes(false) ||
+    added.includes(false)
+  ) {
     throw new NodeImageBootError(`debugfs could not add the check unit to ${disk}: ${debug.stdout}${debug.stderr}`, {
       disk,
     });
@@ -382,10 +406,6 @@ export async function bootWithCheck(image: NodeImage, options: BootOptions): Pro
   return runCheckedMachine(qemu, args, workDir, join(workDir, 'serial.log'), options);
 }
 
-/** Debian's OVMF (package ovmf): the firmware's code, read-only, and the template of its variable store. */
-export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
-export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
-
 /**
  * A sparse copy of the image's disk whose ROOT partition holds a checked copy of the disk's own root (the root without
  * /usr, which the boot mounts from a slot), with the check enabled in the root (the boot loader's entry, not the
@@ -443,14 +463,6 @@ export async function prepareCheckedDiskImage(
 export async function bootDiskWithCheck(image: NodeImage, options: BootOptions): Promise<CheckedBoot> {
   const env = options.env ?? process.env;
   const qemu = await findHostTool('qemu-system-x86_64', env);
-  for (const firmware of [OVMF_CODE, OVMF_VARS]) {
-    await access(firmware).catch(() => {
-      throw new NodeImageHostToolMissingError(`${firmware} is missing; install it: apt-get install ovmf`, {
-        tool: firmware,
-        package: 'ovmf',
-      });
-    });
-  }
   if (options.kernelArgs !== undefined || options.ignitionConfig !== undefined) {
     // The entry on the disk decides the command line; a test that needs other arguments boots directly.
     throw new NodeImageBootError('a disk boot takes neither kernel arguments nor an Ignition config', {});
@@ -463,14 +475,9 @@ export async function bootDiskWithCheck(image: NodeImage, options: BootOptions):
       ...(options.checkScript === undefined ? {} : { checkScript: options.checkScript }),
     });
     // Each boot gets its own variable store: the firmware writes its boot order and systemd-boot its variables there.
-    const vars = join(workDir, 'OVMF_VARS.fd');
-    await copyFile(OVMF_VARS, vars);
     args = [
       ...baseQemuArgs(options, join(workDir, 'serial.log')),
-      '-drive',
-      `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
-      '-drive',
-      `if=pflash,format=raw,unit=1,file=${vars}`,
+      ...(await uefiFirmwareArgs(workDir)),
       '-drive',
       `file=${disk},format=raw,if=virtio`,
       ...(options.extraDrives ?? []).flatMap((drive) => [

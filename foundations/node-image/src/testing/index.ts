@@ -2,8 +2,6 @@ export {
   bootDiskWithCheck,
   bootWithCheck,
   LOADER_VARIABLES_GUID,
-  OVMF_CODE,
-  OVMF_VARS,
   prepareCheckedDiskImage,
   processesNaming,
   CHECK_PREFIX,
@@ -27,3 +25,5 @@ export {
   type IgnitionUserSpec,
 } from './ignition.ts';
 export { deriveUsrPayload, type UsrPayload, type UsrPayloadSpec } from './usr-payload.ts';
+// The UEFI firmware the disk boots take, shared with the machine lab.
+export { OVMF_CODE, OVMF_VARS } from '@strata/host';

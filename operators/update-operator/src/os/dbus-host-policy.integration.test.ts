@@ -16,7 +16,7 @@ import { UPDATE_AGENT_HOST_PATHS, updateAgentHostFiles } from '@strata/assets';
 import { z } from 'zod';
 import { BOOT_ID_PATH } from './dbus-operating-system.ts';
 import { FakeHostServices } from './testing/fake-host-services.ts';
-import { startPolicyBus, type PrivateBus } from './testing/private-bus.ts';
+import { startPolicyBus, type PrivateBus } from '@strata/update-engine/testing';
 
 const AGENT_CALLS = fileURLToPath(new URL('./testing/agent-calls.ts', import.meta.url));
 const outcomesSchema = z.object({

@@ -8,7 +8,7 @@ import type { UpdateEngineStatus } from '@strata/api';
 import { BOOT_ID_PATH, DbusOperatingSystem } from './dbus-operating-system.ts';
 import { DbusCallError, MalformedSignalError } from './errors.ts';
 import { FakeHostServices } from './testing/fake-host-services.ts';
-import { startPrivateBus, type PrivateBus } from './testing/private-bus.ts';
+import { startPrivateBus, type PrivateBus } from '@strata/update-engine/testing';
 
 // A real dbus-daemon, update_engine and logind played over it with dbus-native,
 // and a host root with the files a Flatcar machine has.

@@ -10,7 +10,7 @@ import {
   type UpdateEngine,
   type UpdateEngineStatus,
 } from '@strata/api';
-import { DEFAULT_SYSTEM_BUS_ADDRESS } from './dbus-names.ts';
+import { DEFAULT_SYSTEM_BUS_ADDRESS } from '@strata/api';
 import { DbusCallError, MalformedSignalError, OsReleaseError } from './errors.ts';
 import { readOsRelease } from './os-release.ts';
 import { updateEngineStatusBody } from './update-engine-status.ts';

@@ -66,6 +66,22 @@ describe('os-release', () => {
     assert.equal(release.group, '');
   });
 
+  it("describes Strata's node image as Flatcar: its VERSION_ID, the group from update.conf", () => {
+    const release = osReleaseFrom({
+      osRelease:
+        'NAME="Strata node image"\nID=strata\nID_LIKE=debian\nVERSION_ID=0.7.0\nPRETTY_NAME="Strata node image 0.7.0"\n',
+      updateConfs: ['GROUP=stable\nSERVER=https://10.213.0.1:8443/v1/update/\n'],
+      kernelVersion: '6.1.0-44-amd64',
+    });
+    assert.deepEqual(release, {
+      id: 'strata',
+      version: '0.7.0',
+      group: 'stable',
+      prettyName: 'Strata node image 0.7.0',
+      kernelVersion: '6.1.0-44-amd64',
+    });
+  });
+
   it('refuses another OS, naming what it found', () => {
     assert.throws(
       () => osReleaseFrom({ osRelease: 'ID=debian\nVERSION_ID=12\n', updateConfs: [], kernelVersion: '6.1.0' }),

@@ -1,6 +1,6 @@
 import { release as kernelRelease } from 'node:os';
 import { join } from 'node:path';
-import { HOST_FILES, type OsRelease } from '@strata/api';
+import { HOST_FILES, parseEnvironmentFile, type OsRelease } from '@strata/api';
 import { readFileIfPresent } from '@strata/host';
 import { OsReleaseError } from './errors.ts';
 
@@ -9,34 +9,8 @@ export const OS_RELEASE_PATH = HOST_FILES.osRelease;
 /** Flatcar's update configuration: the image's defaults, then the machine's overrides (update_engine reads both, in that order). */
 export const UPDATE_CONF_PATHS = [HOST_FILES.updateConfDefaults, HOST_FILES.updateConf] as const;
 
-const UNQUOTED = /^[A-Za-z0-9_]+$/;
-
-/**
- * Reads os-release(5) syntax: KEY=value lines, values optionally in single or
- * double quotes with backslash escapes, # comments. update.conf is the same.
- */
-export function parseEnvironmentFile(text: string): Record<string, string> {
-  const values: Record<string, string> = {};
-  for (const rawLine of text.split('\n')) {
-    const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const equals = line.indexOf('=');
-    if (equals <= 0) continue;
-    const key = line.slice(0, equals).trim();
-    if (!UNQUOTED.test(key)) continue;
-    values[key] = unquote(line.slice(equals + 1).trim());
-  }
-  return values;
-}
-
-function unquote(value: string): string {
-  const quote = value[0];
-  if ((quote === '"' || quote === "'") && value.endsWith(quote) && value.length >= 2) {
-    const inner = value.slice(1, -1);
-    return quote === "'" ? inner : inner.replace(/\\(["\\$`])/g, '$1');
-  }
-  return value;
-}
+// os-release(5) syntax, shared with the node's update_engine.
+export { parseEnvironmentFile } from '@strata/api';
 
 export interface OsReleaseSources {
   /** The text of /etc/os-release. */
@@ -48,7 +22,7 @@ export interface OsReleaseSources {
 }
 
 /**
- * What the agent reports about the machine. Flatcar: ID=flatcar, the version
+ * What the agent reports about the machine. Flatcar (and Strata's node image, ID=strata): ID=flatcar, the version
  * from VERSION_ID, the group from update.conf's GROUP (as the Flatcar
  * operator's agent does). Fedora CoreOS: ID=fedora with VARIANT_ID=coreos, the
  * version from OSTREE_VERSION; its stream is Zincati's business and not in
@@ -58,10 +32,12 @@ export function osReleaseFrom(sources: OsReleaseSources): OsRelease {
   const fields = parseEnvironmentFile(sources.osRelease);
   const update = Object.assign({}, ...sources.updateConfs.map(parseEnvironmentFile)) as Record<string, string>;
   const prettyName = fields['PRETTY_NAME'] ?? fields['NAME'] ?? '';
-  if (fields['ID'] === 'flatcar') {
+  // Strata's node image updates itself as Flatcar does (update_engine on D-Bus, the group in update.conf).
+  if (fields['ID'] === 'flatcar' || fields['ID'] === 'strata') {
+    const id = fields['ID'];
     const version = fields['VERSION_ID'] ?? fields['VERSION'];
-    if (version === undefined) throw new OsReleaseError('os-release names Flatcar but has no VERSION_ID', { fields });
-    return { id: 'flatcar', version, group: update['GROUP'] ?? '', prettyName, kernelVersion: sources.kernelVersion };
+    if (version === undefined) throw new OsReleaseError(`os-release says ID=${id} but has no VERSION_ID`, { fields });
+    return { id, version, group: update['GROUP'] ?? '', prettyName, kernelVersion: sources.kernelVersion };
   }
   if (fields['ID'] === 'fedora' && fields['VARIANT_ID'] === 'coreos') {
     const version = fields['OSTREE_VERSION'] ?? fields['VERSION_ID'];
@@ -70,7 +46,7 @@ export function osReleaseFrom(sources: OsReleaseSources): OsRelease {
     return { id: 'fedora-coreos', version, group: '', prettyName, kernelVersion: sources.kernelVersion };
   }
   throw new OsReleaseError(
-    `the update agent serves Flatcar Container Linux and Fedora CoreOS; os-release says ID=${fields['ID'] ?? '(none)'}${fields['VARIANT_ID'] === undefined ? '' : ` VARIANT_ID=${fields['VARIANT_ID']}`}`,
+    `the update agent serves Flatcar Container Linux, Fedora CoreOS and Strata's node image; os-release says ID=${fields['ID'] ?? '(none)'}${fields['VARIANT_ID'] === undefined ? '' : ` VARIANT_ID=${fields['VARIANT_ID']}`}`,
     { id: fields['ID'], variantId: fields['VARIANT_ID'] },
   );
 }

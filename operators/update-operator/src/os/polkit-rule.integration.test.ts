@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import { UPDATE_AGENT_HOST_USER, UPDATE_AGENT_POLKIT_ACTIONS } from '@strata/api';
 import { UPDATE_AGENT_HOST_PATHS, updateAgentHostFiles } from '@strata/assets';
-import { startPolicyBus, type PrivateBus } from './testing/private-bus.ts';
+import { startPolicyBus, type PrivateBus } from '@strata/update-engine/testing';
 import { POLKIT_SERVICE, POLKITD_USER, startPolkitd, type RunningPolkitd } from './testing/polkitd.ts';
 
 const OTHER_USER = { name: 'strata-test-other', uid: 4195 };

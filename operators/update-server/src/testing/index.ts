@@ -12,3 +12,4 @@ export * from './serving-certificate.ts';
 export * from './api-server.ts';
 export * from './service-account-user.ts';
 export * from './feed.ts';
+export * from './history.ts';

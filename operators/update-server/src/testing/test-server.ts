@@ -16,13 +16,15 @@ export interface TestUpdateServerOptions {
   readonly catalog: CatalogInput;
   readonly now?: Date;
   readonly tls?: UpdateServerTls;
+  /** The address to listen on; 127.0.0.1 unless given (the machine lab's host end, for machines that check in). */
+  readonly host?: string;
 }
 
 export async function startTestUpdateServer(options: TestUpdateServerOptions): Promise<TestUpdateServer> {
   let catalog = parseCatalog(options.catalog);
   let now = options.now;
   const server = await startUpdateServer({
-    host: '127.0.0.1',
+    host: options.host ?? '127.0.0.1',
     port: 0,
     store: options.store,
     catalog: () => catalog,

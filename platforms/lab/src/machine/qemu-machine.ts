@@ -1,8 +1,8 @@
-// One lab machine: QEMU inside the lab's network namespace, its NIC on the machine's tap, firmware (SeaBIOS with
+// One lab machine: QEMU inside the lab's network namespace, its NIC on the machine's tap, firmware (SeaBIOS, or OVMF, with
 // iPXE's virtio ROM) booting from the network first as a bare-metal machine would. QEMU runs under a guardian, so it
 // cannot outlive the process that started it; its serial console goes to a file.
 import { join } from 'node:path';
-import { findHostTool, ManagedProcess } from '@strata/host';
+import { findHostTool, ManagedProcess, uefiFirmwareArgs } from '@strata/host';
 import { z } from 'zod';
 import { LabConfigError } from '../errors.ts';
 import type { LabNetwork, LabNic } from '../network/lab-network.ts';
@@ -16,9 +16,14 @@ const machineOptionsSchema = z.object({
   tbSizeMiB: z.number().int().min(32).max(2048).default(256),
   /**
    * `network`: the firmware boots from the NIC only. `disk-then-network`: from the disk, and from the NIC while the
-   * disk has nothing to boot (a new machine, or one whose install did not finish).
+   * disk has nothing to boot (a new machine, or one whose install did not finish). `disk`: from the disk only.
    */
-  boot: z.enum(['network', 'disk-then-network']).default('network'),
+  boot: z.enum(['network', 'disk-then-network', 'disk']).default('network'),
+  /**
+   * `bios`: SeaBIOS with iPXE's virtio ROM. `uefi`: OVMF (Debian's ovmf) with iPXE's EFI ROM, as a machine whose disk
+   * holds the node image needs (systemd-boot is an EFI program); its variable store lives in the work directory.
+   */
+  firmware: z.enum(['bios', 'uefi']).default('bios'),
   /** Power off instead of rebooting (a test that wants one boot). */
   noReboot: z.boolean().default(false),
 });
@@ -43,6 +48,12 @@ export interface LabMachine {
   readonly commandLine: string;
 }
 
+/** The NIC's place in the firmware's boot order; none when the machine boots from its disk only. */
+function nicBootIndex(boot: 'network' | 'disk-then-network' | 'disk'): string {
+  if (boot === 'disk') return ',romfile=';
+  return `,bootindex=${boot === 'network' ? 1 : 2}`;
+}
+
 export async function startLabMachine(options: LabMachineOptions): Promise<LabMachine> {
   const parsed = machineOptionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -53,8 +64,8 @@ export async function startLabMachine(options: LabMachineOptions): Promise<LabMa
     );
   }
   const settings = parsed.data;
-  if (settings.boot === 'disk-then-network' && options.disk === undefined) {
-    throw new LabConfigError(`machine ${options.nic.hostname}: boot disk-then-network needs a disk`, {
+  if (settings.boot !== 'network' && options.disk === undefined) {
+    throw new LabConfigError(`machine ${options.nic.hostname}: boot ${settings.boot} needs a disk`, {
       field: 'disk',
       machine: options.nic.hostname,
     });
@@ -81,19 +92,20 @@ export async function startLabMachine(options: LabMachineOptions): Promise<LabMa
     '-serial',
     `file:${serialFile}`,
     ...(settings.noReboot ? ['-no-reboot'] : []),
+    ...(settings.firmware === 'uefi' ? await uefiFirmwareArgs(options.workDir) : []),
     // The tap exists already, on the lab's bridge; QEMU runs no scripts to make one.
     '-netdev',
     `tap,id=n0,ifname=${options.nic.tap},script=no,downscript=no`,
     // QEMU loads iPXE's virtio ROM for this NIC by itself.
     '-device',
-    `virtio-net-pci,netdev=n0,mac=${options.nic.mac},bootindex=${settings.boot === 'network' ? 1 : 2}`,
+    `virtio-net-pci,netdev=n0,mac=${options.nic.mac}${nicBootIndex(settings.boot)}`,
     ...(options.disk === undefined
       ? []
       : [
           '-drive',
           `file=${options.disk.replaceAll(',', ',,')},format=raw,if=none,id=d0`,
           '-device',
-          `virtio-blk-pci,drive=d0${settings.boot === 'disk-then-network' ? ',bootindex=1' : ''}`,
+          `virtio-blk-pci,drive=d0${settings.boot === 'network' ? '' : ',bootindex=1'}`,
         ]),
   ];
   const inside = options.network.namespace.commandIn(qemu, args);

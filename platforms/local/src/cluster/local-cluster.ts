@@ -19,8 +19,7 @@ import {
   type LocalControlPlane,
 } from '../control-plane/local-control-plane.ts';
 import { materializeIgnition } from '../control-plane/rendered-node.ts';
-import { machineTrustStore } from '../os/trust-store.ts';
-import { readUpdateConf, updateSettingsFrom } from '../os/update-conf.ts';
+import { machineTrustStore, readUpdateConf, updateSettingsFrom } from '@strata/update-engine';
 import { NodeFleet } from '../node/node-fleet.ts';
 import { PlaceholderPodRuntime } from '../node/placeholder-runtime.ts';
 import type { NodeSpec } from '../node/node-spec.ts';

@@ -15,8 +15,7 @@ import { CONTROLLER_COMPONENTS, STRATA_STATIC_PODS } from '../control-plane/loca
 import { ImageMap, type ImageMapInput } from '../pods/image-map.ts';
 import { Supervisor, type SupervisorEvents } from '../control-plane/supervisor.ts';
 import { SimulatedNode } from '../node/simulated-node.ts';
-import { readUpdateConf, updateSettingsFrom } from '../os/update-conf.ts';
-import { machineTrustStore } from '../os/trust-store.ts';
+import { machineTrustStore, readUpdateConf, updateSettingsFrom } from '@strata/update-engine';
 import { ManualUpdateSource } from '../os/update-source.ts';
 import { SimulatedOperatingSystem } from '../os/simulated-os.ts';
 import { MachineBootError } from './errors.ts';

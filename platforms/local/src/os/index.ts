@@ -1,30 +1,31 @@
 // The simulated Container Linux: the local implementation of the node OS
 // contract, which is in @strata/api.
+export { DEFAULT_UPDATE_SIZE, ManualUpdateSource, type ManualOffer } from './update-source.ts';
+// The update engine's shared parts, re-exported so that the local platform's callers need one import.
 export {
-  DEFAULT_UPDATE_SIZE,
-  ManualUpdateSource,
-  type BootOutcome,
-  type ManualOffer,
-  type PayloadLocation,
-  type UpdateCheckRequest,
-  type UpdateOffer,
-  type UpdateProgressEvent,
-  type UpdateSource,
-} from './update-source.ts';
-export { DEFAULT_MAX_PAYLOAD_BYTES, OmahaUpdateSource, type OmahaUpdateSourceOptions } from './omaha-update-source.ts';
-export {
+  compareVersions,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  OmahaUpdateSource,
   parseUpdateConf,
   readUpdateConf,
   UPDATE_CONF_PATH,
   updateSettingsFrom,
+  type BootOutcome,
+  type OmahaUpdateSourceOptions,
+  type PayloadLocation,
+  type UpdateCheckRequest,
   type UpdateConf,
-} from './update-conf.ts';
+  type UpdateFailure,
+  type UpdateOffer,
+  type UpdateProgressEvent,
+  type UpdateSource,
+} from '@strata/update-engine';
 export {
   DEFAULT_UPDATE_ENGINE_TIMINGS,
   SimulatedUpdateEngine,
+  type SimulatedStageTimings,
   type SimulatedUpdateEngineOptions,
   type UpdateEngineTimings,
-  type UpdateFailure,
 } from './simulated-update-engine.ts';
 export {
   DEFAULT_REBOOT_DELAY_MS,
@@ -42,9 +43,8 @@ export {
   type UpdateFailureStage,
 } from './faults.ts';
 export { startSimulatedPayloadServer, type SimulatedPayloadServer } from './payload-server.ts';
-export { machineTrustStore, TRUST_STORE } from './trust-store.ts';
+export { machineTrustStore, TRUST_STORE } from '@strata/update-engine';
 export { DEFAULT_FLATCAR_CODENAME, osRelease, type OsId } from './os-release.ts';
-export { compareVersions } from './version.ts';
 export {
   InvalidOsInputError,
   EventReportFailedError,

@@ -12,16 +12,16 @@ import { ERROR_CODE } from '@strata/omaha';
 import { aPayload, startPayloadServer, type PayloadServer } from '@strata/omaha/testing';
 import {
   aCatalog,
+  historySteps,
   openSqliteStore,
   startTestUpdateServer,
-  type HistoryEntry,
   type Release,
   type TestUpdateServer,
 } from '@strata/update-server/testing';
 import type { UpdateEngineStatus } from '@strata/api';
 import { SimulatedOperatingSystem } from './simulated-os.ts';
 import { FLATCAR, TEST_TIMINGS } from './test-fixtures.ts';
-import { readUpdateConf, UPDATE_CONF_PATH, updateSettingsFrom } from './update-conf.ts';
+import { readUpdateConf, UPDATE_CONF_PATH, updateSettingsFrom } from '@strata/update-engine';
 import { ManualUpdateSource } from './update-source.ts';
 
 /** A release of `version` whose payload the payload server holds; `corrupt` serves other bytes than announced. */
@@ -73,8 +73,6 @@ async function checkUntil(os: SimulatedOperatingSystem, done: (status: UpdateEng
 
 const idle = (status: UpdateEngineStatus) => status.currentOperation === 'UPDATE_STATUS_IDLE';
 const staged = (status: UpdateEngineStatus) => status.currentOperation === 'UPDATE_STATUS_UPDATED_NEED_REBOOT';
-const steps = (history: readonly HistoryEntry[]) =>
-  history.map((entry) => `${entry.state} ${entry.version}${entry.detail === '' ? '' : ` ${entry.detail}`}`);
 
 describe('the simulated OS as an Omaha client of the update server', () => {
   let root: string;
@@ -105,7 +103,7 @@ describe('the simulated OS as an Omaha client of the update server', () => {
     // The first check after the reboot carries previousversion: the update is complete.
     await Promise.all(machines.map((os) => checkUntil(os, idle)));
     for (const os of machines)
-      assert.deepEqual(steps(await server.store.history(os.machineId)), [
+      assert.deepEqual(historySteps(await server.store.history(os.machineId)), [
         `granted ${FLATCAR.next}`,
         `downloading ${FLATCAR.next}`,
         `downloaded ${FLATCAR.next}`,
@@ -124,7 +122,7 @@ describe('the simulated OS as an Omaha client of the update server', () => {
     await os.reboot();
     assert.equal(os.release().version, FLATCAR.current);
     assert.deepEqual(os.slots(), { active: 'A', A: FLATCAR.current, B: undefined });
-    assert.deepEqual(steps(await server.store.history(os.machineId)), [
+    assert.deepEqual(historySteps(await server.store.history(os.machineId)), [
       `granted ${later}`,
       `downloading ${later}`,
       `error ${later} ${ERROR_CODE.payloadHashMismatch}`,
@@ -153,7 +151,7 @@ describe('the simulated OS as an Omaha client of the update server', () => {
       assert.ok(record.lastCheckAt.getTime() > lastCheckAt, `check ${check} reached the server`);
       lastCheckAt = record.lastCheckAt.getTime();
     }
-    assert.deepEqual(steps(await server.store.history(os.machineId)), [
+    assert.deepEqual(historySteps(await server.store.history(os.machineId)), [
       `granted ${release.version}`,
       `downloading ${release.version}`,
       `downloaded ${release.version}`,

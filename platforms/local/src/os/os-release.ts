@@ -1,7 +1,8 @@
 import type { OsRelease } from '@strata/api';
-import { versionParts } from './version.ts';
+import { versionParts } from '@strata/update-engine';
 
-export type OsId = OsRelease['id'];
+/** The OSes the simulated machines play; Strata's node image runs on the machine lab's real machines. */
+export type OsId = Exclude<OsRelease['id'], 'strata'>;
 
 export const DEFAULT_FLATCAR_CODENAME = 'Oklo';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { simulatedPayload, simulatedPayloadUrl } from '@strata/omaha';
 import { PayloadServerError } from './errors.ts';
-import { OmahaUpdateSource } from './omaha-update-source.ts';
+import { OmahaUpdateSource } from '@strata/update-engine';
 import { startSimulatedPayloadServer } from './payload-server.ts';
 
 describe('the simulated payload server', () => {

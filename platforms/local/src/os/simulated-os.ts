@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { OS_VERSION_FORMATS } from '@strata/assets';
-import { CancellableDelays } from './delays.ts';
+import { CancellableDelays, type BootOutcome, type UpdateSource } from '@strata/update-engine';
 import {
   ListenerFailedError,
   MachinePoweredOffError,
@@ -13,7 +13,6 @@ import { OsFaults, type RebootFailure } from './faults.ts';
 import type { NodeOperatingSystem, OsRelease } from '@strata/api';
 import { DEFAULT_FLATCAR_CODENAME, osRelease, type OsId } from './os-release.ts';
 import { SimulatedUpdateEngine, type UpdateEngineTimings } from './simulated-update-engine.ts';
-import type { BootOutcome, UpdateSource } from './update-source.ts';
 
 export interface SimulatedOsOptions {
   readonly id: OsId;

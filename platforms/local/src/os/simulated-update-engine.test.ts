@@ -24,7 +24,8 @@ import {
   useMockClock,
 } from './test-fixtures.ts';
 import type { UpdateEngineStatus } from '@strata/api';
-import { ManualUpdateSource, type UpdateProgressEvent, type UpdateSource } from './update-source.ts';
+import type { UpdateProgressEvent, UpdateSource } from '@strata/update-engine';
+import { ManualUpdateSource } from './update-source.ts';
 
 const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
 const isIdle = (status: UpdateEngineStatus | undefined): boolean => status?.currentOperation === 'UPDATE_STATUS_IDLE';

@@ -8,7 +8,8 @@ import {
   type UpdateEngineTimings,
 } from './simulated-update-engine.ts';
 import type { UpdateEngine, UpdateEngineStatus, UpdateStatus } from '@strata/api';
-import type { ManualUpdateSource, UpdateCheckRequest } from './update-source.ts';
+import type { UpdateCheckRequest } from '@strata/update-engine';
+import type { ManualUpdateSource } from './update-source.ts';
 
 export const FLATCAR = { current: '4230.2.3', next: '4230.2.4', later: '4459.0.0', codename: 'Oklo' } as const;
 export const FEDORA_COREOS = { current: '42.20250901.3.0', next: '42.20250915.3.0' } as const;

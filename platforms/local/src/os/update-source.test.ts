@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { InvalidOsInputError } from './errors.ts';
 import { FLATCAR, machine, UPDATE_SIZE } from './test-fixtures.ts';
 import { DEFAULT_UPDATE_SIZE, ManualUpdateSource } from './update-source.ts';
-import { compareVersions } from './version.ts';
+import { compareVersions } from '@strata/update-engine';
 
 describe('ManualUpdateSource', () => {
   it('offers nothing until told to', async () => {

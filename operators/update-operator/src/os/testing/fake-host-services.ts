@@ -3,23 +3,7 @@
 import { createClient, defineInterface, type DefinedInterface, type MessageBus } from 'dbus-native';
 import type { UpdateEngineStatus } from '@strata/api';
 import { LOGIN1, UPDATE_ENGINE } from '@strata/api';
-
-const STATUS_OUT = {
-  last_checked_time: 'x',
-  progress: 'd',
-  current_operation: 's',
-  new_version: 's',
-  new_size: 'x',
-} as const;
-
-const body = (status: UpdateEngineStatus) =>
-  [
-    BigInt(status.lastCheckedTime),
-    status.progress,
-    status.currentOperation,
-    status.newVersion,
-    BigInt(status.newSize),
-  ] as const;
+import { UPDATE_ENGINE_STATUS_ARGS, updateEngineStatusBody, updateEngineStatusReply } from '@strata/update-engine';
 
 export class FakeHostServices {
   status: UpdateEngineStatus = {
@@ -42,18 +26,15 @@ export class FakeHostServices {
       name: UPDATE_ENGINE.interface,
       methods: {
         GetStatus: {
-          out: STATUS_OUT,
-          handler: () => {
-            const [last_checked_time, progress, current_operation, new_version, new_size] = body(this.status);
-            return { last_checked_time, progress, current_operation, new_version, new_size };
-          },
+          out: UPDATE_ENGINE_STATUS_ARGS,
+          handler: () => updateEngineStatusReply(this.status),
         },
         AttemptUpdate: () => {
           this.attemptUpdateCalls += 1;
           return null;
         },
       },
-      signals: { StatusUpdate: { args: STATUS_OUT } },
+      signals: { StatusUpdate: { args: UPDATE_ENGINE_STATUS_ARGS } },
     });
     this.#login1 = defineInterface({
       name: LOGIN1.interface,
@@ -83,7 +64,7 @@ export class FakeHostServices {
   /** Changes the status and signals it, as update_engine does at every step. */
   publish(status: UpdateEngineStatus): void {
     this.status = status;
-    this.#updateEngine.emit['StatusUpdate']?.(...body(status));
+    this.#updateEngine.emit['StatusUpdate']?.(...updateEngineStatusBody(status));
   }
 
   /** Sends a StatusUpdate whose body does not fit the signature, as a broken peer might. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StrataError } from '@strata/api';
 import { ManagedProcess, runCommand, waitFor } from '@strata/host';
-import { withHostFiles, type TestUser } from './private-bus.ts';
+import { withHostFiles, type TestUser } from '@strata/update-engine/testing';
 
 export class PolkitdError extends StrataError {}
 

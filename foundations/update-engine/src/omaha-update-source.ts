@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { BodyTooLargeError, readBody } from '@strata/host';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { readBody } from '@strata/host';
 import {
   buildOmahaRequest,
   ERROR_CODE,
@@ -20,6 +22,7 @@ import {
 } from '@strata/omaha';
 import { UpdateFailedError } from './errors.ts';
 import type {
+  PayloadDownload,
   PayloadLocation,
   UpdateCheckRequest,
   UpdateOffer,
@@ -32,6 +35,8 @@ export interface OmahaUpdateSourceOptions {
   readonly server: string;
   /** PEM CA bundle trusted for an https SERVER and payload URLs; default the system's. */
   readonly ca?: string;
+  /** `oem`: where the machine runs; default `strata-local` (the local platform's simulated machines). */
+  readonly oem?: string;
   /** `machinealias`; default empty, as on a machine nobody named. */
   readonly machineAlias?: string;
   /** Largest payload accepted, whatever a response says. */
@@ -57,6 +62,7 @@ export class OmahaUpdateSource implements UpdateSource {
   readonly #server: URL;
   readonly #ca: string | undefined;
   readonly #alias: string;
+  readonly #oem: string;
   readonly #maxPayloadBytes: number;
   readonly #timeoutMs: number;
 
@@ -64,6 +70,7 @@ export class OmahaUpdateSource implements UpdateSource {
     this.#server = new URL(options.server);
     this.#ca = options.ca;
     this.#alias = options.machineAlias ?? '';
+    this.#oem = options.oem ?? 'strata-local';
     this.#maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
@@ -106,7 +113,10 @@ export class OmahaUpdateSource implements UpdateSource {
     await this.#post(request, false, [event]);
   }
 
-  async download(offer: UpdateOffer & { readonly payload: PayloadLocation }): Promise<void> {
+  async download(
+    offer: UpdateOffer & { readonly payload: PayloadLocation },
+    options: PayloadDownload = {},
+  ): Promise<void> {
     const { url, sha256Base64 } = offer.payload;
     const transfer = (message: string, cause?: unknown) =>
       new UpdateFailedError(ERROR_CODE.downloadTransfer, message, { url }, cause === undefined ? {} : { cause });
@@ -120,27 +130,68 @@ export class OmahaUpdateSource implements UpdateSource {
           limit: this.#maxPayloadBytes,
         },
       );
-    let answer: HttpAnswer;
+    let response: IncomingMessage;
     try {
-      // One byte over the announced size is enough to tell that the size is wrong.
-      answer = await this.#send('GET', new URL(url), undefined, offer.size + 1);
+      response = await this.#request('GET', new URL(url), undefined, options.signal);
     } catch (error) {
-      if (error instanceof BodyTooLargeError)
+      throw transfer(`cannot download the payload ${url}: ${describe(error)}`, error);
+    }
+    if (response.statusCode !== 200) {
+      response.destroy();
+      throw transfer(`the payload server answered ${response.statusCode ?? 0} for ${url}`);
+    }
+    const sink = options.destination ?? new Writable({ write: (_chunk, _encoding, done) => done() });
+    // The socket's idle time-out would also count the time the destination keeps the transfer paused (a disk that
+    // flushes): from here a watchdog counts only the time the server leaves a reader that is ready waiting.
+    response.setTimeout(0);
+    let lastActive = Date.now();
+    const watchdog = setInterval(() => {
+      if (sink.writableNeedDrain) lastActive = Date.now();
+      else if (Date.now() - lastActive > this.#timeoutMs)
+        response.destroy(new Error(`the payload server sent nothing for ${this.#timeoutMs} ms`));
+    }, 1_000);
+    const hash = createHash('sha256');
+    let received = 0;
+    let reported = 0;
+    const step = Math.max(1, Math.floor(offer.size / 100));
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        lastActive = Date.now();
+        received += chunk.length;
+        // One byte over the announced size is enough to tell that the size is wrong.
+        if (received > offer.size) {
+          done(new PayloadTooLargeError());
+          return;
+        }
+        hash.update(chunk);
+        if (received - reported >= step || received === offer.size) {
+          reported = received;
+          options.onProgress?.(received);
+        }
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(response, count, sink, options.signal === undefined ? {} : { signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted === true) throw error;
+      if (error instanceof PayloadTooLargeError)
         throw new UpdateFailedError(
           ERROR_CODE.payloadSizeMismatch,
           `the payload is larger than the ${offer.size} bytes announced`,
           { url, expected: offer.size },
         );
       throw transfer(`cannot download the payload ${url}: ${describe(error)}`, error);
+    } finally {
+      clearInterval(watchdog);
     }
-    if (answer.status !== 200) throw transfer(`the payload server answered ${answer.status} for ${url}`);
-    if (answer.body.length !== offer.size)
+    if (received !== offer.size)
       throw new UpdateFailedError(
         ERROR_CODE.payloadSizeMismatch,
-        `the payload is ${answer.body.length} bytes, not the ${offer.size} announced`,
-        { url, expected: offer.size, actual: answer.body.length },
+        `the payload is ${received} bytes, not the ${offer.size} announced`,
+        { url, expected: offer.size, actual: received },
       );
-    const actual = createHash('sha256').update(answer.body).digest('base64');
+    const actual = hash.digest('base64');
     if (actual !== sha256Base64)
       throw new UpdateFailedError(ERROR_CODE.payloadHashMismatch, `the payload's sha256 is not the one announced`, {
         url,
@@ -190,7 +241,7 @@ export class OmahaUpdateSource implements UpdateSource {
       machineId: request.machineId,
       machineAlias: this.#alias,
       bootId: `{${request.bootId ?? '00000000-0000-0000-0000-000000000000'}}`,
-      oem: 'strata-local',
+      oem: this.#oem,
       oemVersion: '',
       alephVersion: '',
       board: 'amd64-usr',
@@ -199,7 +250,18 @@ export class OmahaUpdateSource implements UpdateSource {
     };
   }
 
-  #send(method: 'GET' | 'POST', url: URL, body: string | undefined, maxBytes: number): Promise<HttpAnswer> {
+  async #send(method: 'GET' | 'POST', url: URL, body: string | undefined, maxBytes: number): Promise<HttpAnswer> {
+    const response = await this.#request(method, url, body);
+    try {
+      return { status: response.statusCode ?? 0, body: await readBody(response, { maxBytes }) };
+    } catch (error) {
+      response.destroy();
+      throw error;
+    }
+  }
+
+  /** The response's head; its body is the caller's to read or destroy. */
+  #request(method: 'GET' | 'POST', url: URL, body: string | undefined, signal?: AbortSignal): Promise<IncomingMessage> {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const request = send(
@@ -207,6 +269,7 @@ export class OmahaUpdateSource implements UpdateSource {
         {
           method,
           timeout: this.#timeoutMs,
+          ...(signal === undefined ? {} : { signal }),
           ...(this.#ca === undefined ? {} : { ca: this.#ca }),
           headers: {
             'accept-encoding': 'identity',
@@ -215,15 +278,7 @@ export class OmahaUpdateSource implements UpdateSource {
               : { 'content-type': 'text/xml', 'content-length': String(Buffer.byteLength(body)) }),
           },
         },
-        (response: IncomingMessage) => {
-          readBody(response, { maxBytes }).then(
-            (bytes) => resolve({ status: response.statusCode ?? 0, body: bytes }),
-            (error: unknown) => {
-              response.destroy();
-              reject(error instanceof Error ? error : new Error(String(error)));
-            },
-          );
-        },
+        resolve,
       );
       request.on('timeout', () => request.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
       request.on('error', reject);
@@ -231,6 +286,9 @@ export class OmahaUpdateSource implements UpdateSource {
     });
   }
 }
+
+/** Thrown inside the download's pipeline when the body outgrows the announced size. */
+class PayloadTooLargeError extends Error {}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
