@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkFileSum, formatChecksumLine, sha256File } from '@strata/binaries';
 
-export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.ext4', 'usr.ext4', 'disk.img'] as const;
+export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.ext4', 'usr.ext4', 'disk.img', 'disk.img.zst'] as const;
 export type Artifact = (typeof ARTIFACTS)[number];
 
 export const SUMS_FILE = 'SHA256SUMS';

@@ -36,7 +36,7 @@ export const ESP_SIZE_MIB = 256;
  */
 export const USR_SLOT_SIZE_MIB = 1536;
 /** Every partition starts on a MiB boundary: the first MiB holds the protective MBR and the primary GPT. */
-const FIRST_PARTITION_MIB = 1;
+export const FIRST_PARTITION_MIB = 1;
 /** The backup GPT (33 sectors) at the disk's end, rounded up to a MiB. */
 const BACKUP_GPT_MIB = 1;
 

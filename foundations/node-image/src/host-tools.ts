@@ -19,6 +19,8 @@ export const HOST_TOOL_PACKAGES = {
   dd: 'coreutils',
   // The boot test empties the ROOT partition of a disk's copy before packing the checked root into it.
   fallocate: 'util-linux',
+  // The install image (ADR 0092): the disk, compressed.
+  zstd: 'zstd',
 } as const;
 export type HostTool = keyof typeof HOST_TOOL_PACKAGES;
 

@@ -15,7 +15,7 @@ import {
 } from './image.ts';
 
 const inputs: NodeImageInputs = {
-  format: 4,
+  format: 5,
   version: '0.0.0-test',
   suite: 'bookworm',
   aptSources: 'Types: deb\n',

@@ -36,8 +36,8 @@ export const DEFAULT_APT_SOURCES = '/etc/apt/sources.list.d/debian.sources';
 /** Everything that decides an image's bytes (up to the Debian mirror's state): hashed into its cache key. */
 export const NodeImageInputsSchema = z.object({
   /** Raised when the layout of this record or of the build changes (2: dracut's initramfs with Ignition; 3: the
-   * GPT disk; 4: the A/B /usr slots and usr.ext4). */
-  format: z.literal(4),
+   * GPT disk; 4: the A/B /usr slots and usr.ext4; 5: disk.img.zst, the install image). */
+  format: z.literal(5),
   version: z.string(),
   suite: z.string(),
   aptSources: z.string(),
@@ -138,7 +138,7 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
     });
   }
   const inputs: NodeImageInputs = {
-    format: 4,
+    format: 5,
     version: STRATA_NODE_IMAGE_VERSION,
     suite: DEBIAN_SUITE,
     aptSources,
@@ -155,7 +155,7 @@ export async function planNodeImage(options: PlanOptions = {}): Promise<NodeImag
   return { inputs, binarySources, aptSourcesPath, ignitionDracutFiles: ignitionModule };
 }
 
-/** Writes vmlinuz, initrd.img, rootfs.ext4, usr.ext4 and disk.img into `outDir`; `workDir` is its scratch space, removed afterwards. */
+/** Writes vmlinuz, initrd.img, rootfs.ext4, usr.ext4, disk.img and disk.img.zst into `outDir`; `workDir` is its scratch space, removed afterwards. */
 export type NodeImageBuilder = (
   plan: NodeImagePlan,
   outDir: string,
@@ -178,6 +178,11 @@ export interface NodeImage {
   readonly usr: string;
   /** The GPT disk (sparse) that boots under UEFI through systemd-boot on its own ESP (ADR 0087). */
   readonly disk: string;
+  /**
+   * The disk compressed with zstd: what an install boot streams onto a machine's disk (ADR 0092), its holes only a few
+   * bytes each.
+   */
+  readonly installImage: string;
   readonly rootLabel: string;
   readonly source: 'cache' | 'build';
 }
@@ -213,6 +218,7 @@ export async function ensureNodeImage(options: EnsureOptions = {}): Promise<Node
     rootfs: join(dir, 'rootfs.ext4'),
     usr: join(dir, 'usr.ext4'),
     disk: join(dir, 'disk.img'),
+    installImage: join(dir, 'disk.img.zst'),
     rootLabel: plan.inputs.rootLabel,
     source,
   });

@@ -46,3 +46,11 @@ export { readPartitionTable, type TablePartition } from './disk.ts';
 export { ARTIFACTS, NodeImageCache, type Artifact, type ImageLookup } from './cache.ts';
 export { findHostTool, HOST_TOOL_PACKAGES, type HostTool } from './host-tools.ts';
 export { NodeImageBootError, NodeImageBuildError, NodeImageError, NodeImageHostToolMissingError } from './errors.ts';
+export {
+  FIRSTBOOT_ARGS,
+  FIRSTBOOT_COMPLETE_UNIT_NAME,
+  FIRSTBOOT_CONFIG_URL_ARG,
+  INSTALL_ARGS,
+  installKernelArguments,
+  type InstallBoot,
+} from './install-tool.ts';

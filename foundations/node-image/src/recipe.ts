@@ -4,6 +4,15 @@
 import { CNI_PLUGIN_NAMES, NODE_IMAGE_NAMES, type NodeImageName } from '@strata/binaries';
 import { DEFAULT_STATE_DIR, USR_UPDATE_TOOL_PATH } from '@strata/update-engine';
 import { USR_UPDATE_TOOL } from './usr-update-tool.ts';
+import {
+  FIRSTBOOT_COMPLETE_PATH,
+  FIRSTBOOT_COMPLETE_TOOL,
+  FIRSTBOOT_COMPLETE_UNIT,
+  FIRSTBOOT_COMPLETE_UNIT_NAME,
+  INSTALL_CMDLINE_HOOK,
+  INSTALL_TOOL,
+  INSTALL_TOOL_PATH,
+} from './install-tool.ts';
 import { STRATA_NODE_IMAGE_VERSION } from './version.ts';
 
 /** The Debian release the image is built from, with the host's own apt sources (deb.debian.org). */
@@ -48,6 +57,9 @@ export const DEBIAN_PACKAGES: readonly string[] = [
   // DHCP's lease and its DNS servers, systemd-resolved serves them at /run/systemd/resolve/resolv.conf, the file the
   // kubelet's rendered configuration names as its pods' resolv.conf.
   'systemd-resolved',
+  // mtools: the install (ADR 0092) writes the installed first boot's arguments into the ESP's boot entry with it,
+  // in the initramfs, before the disk has a partition table.
+  'mtools',
   // The system bus: update_engine serves com.coreos.update1 on it and logind its Reboot, the two services the update
   // agent calls (systemd's Recommends, which mmdebstrap leaves out).
   'dbus',
@@ -233,6 +245,8 @@ export const IMAGE_FILES: readonly ImageFile[] = [
   { path: USR_UPDATE_TOOL_PATH, mode: 0o755, content: USR_UPDATE_TOOL },
   { path: `/usr/lib/systemd/system/${UPDATE_ENGINE_UNIT_NAME}`, mode: 0o644, content: UPDATE_ENGINE_UNIT },
   { path: '/usr/share/dbus-1/system.d/com.coreos.update1.conf', mode: 0o644, content: UPDATE_ENGINE_DBUS_POLICY },
+  { path: FIRSTBOOT_COMPLETE_PATH, mode: 0o755, content: FIRSTBOOT_COMPLETE_TOOL },
+  { path: `/usr/lib/systemd/system/${FIRSTBOOT_COMPLETE_UNIT_NAME}`, mode: 0o644, content: FIRSTBOOT_COMPLETE_UNIT },
 ];
 
 export interface ImageDirectory {
@@ -276,6 +290,10 @@ export const IMAGE_SYMLINKS: readonly ImageSymlink[] = [
   {
     path: `/usr/lib/systemd/system/multi-user.target.wants/${UPDATE_ENGINE_UNIT_NAME}`,
     target: `../${UPDATE_ENGINE_UNIT_NAME}`,
+  },
+  {
+    path: `/usr/lib/systemd/system/multi-user.target.wants/${FIRSTBOOT_COMPLETE_UNIT_NAME}`,
+    target: `../${FIRSTBOOT_COMPLETE_UNIT_NAME}`,
   },
 ];
 
@@ -351,6 +369,10 @@ install() {
         "$systemdsystemunitdir/strata-ignition-presets.service"
     # Like Ignition's own units: required by ignition-complete.target, which only a first boot starts.
     $SYSTEMCTL -q --root="$initdir" add-requires ignition-complete.target strata-ignition-presets.service || exit 1
+    # The install from the network (ADR 0092): its program, what it runs, and the hook that queues it.
+    inst_script "$moddir/strata-install.sh" "${INSTALL_TOOL_PATH}"
+    inst_multiple zstd dd sha256sum blkdiscard sfdisk mtype mcopy cmp tee mkfifo cut tr wc date sleep sync
+    inst_hook cmdline 95 "$moddir/strata-install-cmdline.sh"
 }
 `;
 
@@ -439,4 +461,6 @@ export const INITRAMFS_FILES: readonly ImageFile[] = [
     mode: 0o644,
     content: STRATA_IGNITION_PRESETS_UNIT,
   },
+  { path: `${STRATA_DRACUT_MODULE_DIR}/strata-install.sh`, mode: 0o755, content: INSTALL_TOOL },
+  { path: `${STRATA_DRACUT_MODULE_DIR}/strata-install-cmdline.sh`, mode: 0o755, content: INSTALL_CMDLINE_HOOK },
 ];
