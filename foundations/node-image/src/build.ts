@@ -112,6 +112,7 @@ const INITRAMFS_MUST_HOLD: readonly string[] = [
   'bin/mcopy',
   'sbin/blkdiscard',
   'sbin/sfdisk',
+  'lib/x86_64-linux-gnu/gconv/IBM850.so',
 ];
 
 /**

@@ -84,7 +84,8 @@ fi
 const TEMPLATE = String.raw`#!/bin/bash
 # strata-install: install the Strata node image onto this machine's disk from the initramfs (ADR 0092).
 # Arguments (kernel command line): @ARG_DEVICE@=DISK @ARG_URL@=URL @ARG_SHA@=SHA256 [@ARG_IGNITION@=URL]
-set -uo pipefail
+# Not set -u: dracut's library reads variables it may not have set, and getarg is one of its functions.
+set -o pipefail
 . /lib/dracut-lib.sh
 STATE=@STATE@
 mkdir -p "$STATE"

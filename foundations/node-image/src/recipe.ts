@@ -58,8 +58,9 @@ export const DEBIAN_PACKAGES: readonly string[] = [
   // kubelet's rendered configuration names as its pods' resolv.conf.
   'systemd-resolved',
   // mtools: the install (ADR 0092) writes the installed first boot's arguments into the ESP's boot entry with it,
-  // in the initramfs, before the disk has a partition table.
+  // in the initramfs, before the disk has a partition table; fdisk's sfdisk moves the backup GPT to the disk's end.
   'mtools',
+  'fdisk',
   // The system bus: update_engine serves com.coreos.update1 on it and logind its Reboot, the two services the update
   // agent calls (systemd's Recommends, which mmdebstrap leaves out).
   'dbus',
@@ -372,6 +373,8 @@ install() {
     # The install from the network (ADR 0092): its program, what it runs, and the hook that queues it.
     inst_script "$moddir/strata-install.sh" "${INSTALL_TOOL_PATH}"
     inst_multiple zstd dd sha256sum blkdiscard sfdisk mtype mcopy cmp tee mkfifo cut tr wc date sleep sync
+    # mtools converts file names to and from the FAT's code page (850) through glibc's iconv, which loads it.
+    inst_libdir_file "gconv/gconv-modules.cache" "gconv/gconv-modules" "gconv/IBM850.so" "gconv/IBM437.so"
     inst_hook cmdline 95 "$moddir/strata-install-cmdline.sh"
 }
 `;

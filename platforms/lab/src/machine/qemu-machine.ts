@@ -103,7 +103,9 @@ export async function startLabMachine(options: LabMachineOptions): Promise<LabMa
       ? []
       : [
           '-drive',
-          `file=${options.disk.replaceAll(',', ',,')},format=raw,if=none,id=d0`,
+          // discard=unmap: the guest's discards and write-zeroes (the install zeroes the disk first) punch holes in
+          // the sparse disk file rather than allocating it.
+          `file=${options.disk.replaceAll(',', ',,')},format=raw,if=none,id=d0,discard=unmap`,
           '-device',
           `virtio-blk-pci,drive=d0${settings.boot === 'network' ? '' : ',bootindex=1'}`,
         ]),
