@@ -125,6 +125,7 @@ export async function startLabNodeCluster(
   controller: LabMachineName,
   workers: readonly LabMachineName[],
   name: string,
+  options: { readonly install?: boolean } = {},
 ): Promise<LabNodeCluster> {
   const dir = await mkdtemp(join(tmpdir(), `strata-${name}-`));
   let lab: NodeImageLab | undefined;
@@ -156,6 +157,7 @@ export async function startLabNodeCluster(
       workers.map((worker) => ({ mac: worker.mac, hostname: worker.name })),
       {
         name,
+        ...(options.install === undefined ? {} : { install: options.install }),
         prepare: async (network) => {
           await network.setNames([{ name: api.hostname, address: network.hostAddress }]);
           controlPlane = await startControlPlane({

@@ -2,8 +2,10 @@
 // the lab's network, Strata's boot server on the lab's host address serving the image's kernel and dracut initramfs
 // with the metal platform's kernel arguments (Ignition fetches the machine's config from the boot server's
 // /ignition, selected by its MAC), and machines that boot it over the network with a checked copy of the image's root
-// as their disk.
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+// as their disk. With `install`, machines are installed instead, as bare-metal machines are (ADR 0092): an empty
+// disk, the install profile, then their own boot loader, and Ignition with the installed group's config (os=installed),
+// which carries the check.
+import { copyFile, link, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirectoryStore, startBootServer, type BootServer } from '@strata/boot-server';
@@ -16,11 +18,15 @@ import {
   type CapturedLogger,
   type TemporaryDirectory,
 } from '@strata/boot-server/testing';
+import { ignitionConfigSchema } from '@strata/assets';
+import { sha256File } from '@strata/binaries';
 import { logTail } from '@strata/host';
 import { LabNetwork, startLabMachine, type LabNic } from '@strata/lab';
-import type { NodeImage } from '@strata/node-image';
+import { installKernelArguments, type NodeImage } from '@strata/node-image';
 import {
   checkedBootArguments,
+  checkIgnitionParts,
+  ignitionConfig,
   prepareCheckedDisk,
   watchCheckedBoot,
   type CheckedBoot,
@@ -44,6 +50,29 @@ export interface NodeImageLabOptions {
    * the host end (an API server, a registry) and returns Ignition configs by hostname, for machines without one.
    */
   readonly prepare?: (network: LabNetwork) => Promise<ReadonlyMap<string, string>>;
+  /**
+   * Install each machine from the network onto an empty disk and boot it from there (ADR 0092), rather than boot the
+   * image over the network with a prepared copy of its root.
+   */
+  readonly install?: boolean;
+}
+
+/** An installed machine's disk: larger than the image, as a real one is. */
+const INSTALL_DISK_BYTES = 8 * 1024 ** 3;
+
+/**
+ * The machine's config with the check added (the check's script and unit, the serial getty masked): an installed
+ * machine's root is the installer's, so the check comes the way everything else does, through Ignition.
+ */
+export function withCheck(config: string | undefined, checkScript: string | undefined): string {
+  const check = ignitionConfigSchema.parse(JSON.parse(ignitionConfig(checkIgnitionParts(checkScript ?? ''))));
+  if (config === undefined) return JSON.stringify(check);
+  const machine = ignitionConfigSchema.parse(JSON.parse(config));
+  return JSON.stringify({
+    ...machine,
+    storage: { ...machine.storage, files: [...(machine.storage?.files ?? []), ...(check.storage?.files ?? [])] },
+    systemd: { ...machine.systemd, units: [...(machine.systemd?.units ?? []), ...(check.systemd?.units ?? [])] },
+  });
 }
 
 export interface BootRequest {
@@ -105,6 +134,12 @@ export async function startNodeImageLab(
     const assetsDir = await made('strata-lab-assets-');
     await copyFile(image.kernel, join(assetsDir.path, 'vmlinuz'));
     await copyFile(image.initrd, join(assetsDir.path, 'initrd.img'));
+    const install = options.install === true;
+    const installImage = join(assetsDir.path, 'disk.img.zst');
+    if (install) {
+      // Large: a hard link where the cache and the lab share a file system.
+      await link(image.installImage, installImage).catch(() => copyFile(image.installImage, installImage));
+    }
     const dataDir = await made('strata-lab-data-');
     const log = captureLogger('debug');
     const opened = await DataDirectoryStore.open({ dataPath: dataDir.path, logger: log.logger });
@@ -132,14 +167,54 @@ export async function startNodeImageLab(
     };
     const templateOf = (machine: LabMachineSpec) =>
       machine.ignition === undefined ? `missing-${machine.hostname}.ign` : `${machine.hostname}.ign`;
+    const installedTemplateOf = (machine: LabMachineSpec) => `${machine.hostname}-installed.ign`;
+    const installBoot = install
+      ? {
+          kernel: '/assets/vmlinuz',
+          initrd: ['/assets/initrd.img'],
+          args: [
+            // Under UEFI, the kernel's EFI stub finds the initramfs iPXE loaded by this name.
+            'initrd=initrd.img',
+            'console=ttyS0',
+            ...installKernelArguments({
+              device: '/dev/vda',
+              imageUrl: `${base}/assets/disk.img.zst`,
+              imageSha256: await sha256File(installImage),
+              ignitionUrl: `${base}/ignition?mac=\${mac:hexhyp}&os=installed`,
+            }),
+          ],
+        }
+      : undefined;
     await writeDataDir(dataDir.path, {
-      profiles: machines.map((machine) => aProfile({ id: machine.hostname, boot, ignition_id: templateOf(machine) })),
-      groups: machines.map((machine) =>
-        aGroup({ id: machine.hostname, profile: machine.hostname, selector: { mac: machine.mac } }),
+      profiles: machines.flatMap((machine) =>
+        installBoot === undefined
+          ? [aProfile({ id: machine.hostname, boot, ignition_id: templateOf(machine) })]
+          : [
+              // The install boot fetches no config: the profile names one the server lacks.
+              aProfile({ id: machine.hostname, boot: installBoot, ignition_id: `missing-${machine.hostname}.ign` }),
+              // The installed system boots from its disk: its profile only serves the config (written per boot).
+              aProfile({
+                id: `${machine.hostname}-installed`,
+                boot: { kernel: '', initrd: [], args: [] },
+                ignition_id: installedTemplateOf(machine),
+              }),
+            ],
       ),
+      groups: machines.flatMap((machine) => [
+        aGroup({ id: machine.hostname, profile: machine.hostname, selector: { mac: machine.mac } }),
+        ...(install
+          ? [
+              aGroup({
+                id: `${machine.hostname}-installed`,
+                profile: `${machine.hostname}-installed`,
+                selector: { mac: machine.mac, os: 'installed' },
+              }),
+            ]
+          : []),
+      ]),
       ignition: Object.fromEntries(
         machines.flatMap((machine) =>
-          machine.ignition === undefined ? [] : [[templateOf(machine), machine.ignition] as const],
+          machine.ignition === undefined || install ? [] : [[templateOf(machine), machine.ignition] as const],
         ),
       ),
     });
@@ -156,9 +231,24 @@ export async function startNodeImageLab(
         if (nic === undefined) throw new Error(`no lab machine has MAC ${mac}`);
         const workDir = await mkdtemp(join(tmpdir(), `strata-lab-${nic.hostname}-`));
         try {
-          const disk = await prepareCheckedDisk(image, workDir, {
-            ...(request.checkScript === undefined ? {} : { checkScript: request.checkScript }),
-          });
+          let disk: string;
+          if (install) {
+            const spec = machines.find((machine) => machine.mac === mac);
+            if (spec === undefined) throw new Error(`no lab machine has MAC ${mac}`);
+            await mkdir(join(dataDir.path, 'ignition'), { recursive: true });
+            await writeFile(
+              join(dataDir.path, 'ignition', installedTemplateOf(spec)),
+              withCheck(spec.ignition, request.checkScript),
+            );
+            await opened.refresh();
+            disk = join(workDir, 'disk.img');
+            await writeFile(disk, '');
+            await truncate(disk, INSTALL_DISK_BYTES);
+          } else {
+            disk = await prepareCheckedDisk(image, workDir, {
+              ...(request.checkScript === undefined ? {} : { checkScript: request.checkScript }),
+            });
+          }
           const startedAt = performance.now();
           request.onStarted?.(startedAt);
           const machine = await startLabMachine({
@@ -166,8 +256,10 @@ export async function startNodeImageLab(
             nic,
             workDir,
             disk,
-            boot: 'network',
-            noReboot: true,
+            ...(install
+              ? // The lab's boot order for bare metal: the disk, and the network while the disk boots nothing.
+                { boot: 'disk-then-network', firmware: 'uefi', noReboot: false }
+              : { boot: 'network', noReboot: true }),
             ...(request.memoryMiB === undefined ? {} : { memoryMiB: request.memoryMiB }),
             ...(request.cpus === undefined ? {} : { cpus: request.cpus }),
             removeWhenOrphaned: [workDir],

@@ -13,6 +13,7 @@ import { copyIntoDisk, partitionNamed, readPartitionTable } from '../disk.ts';
 import { NodeImageBootError } from '../errors.ts';
 import { findHostTool } from '../host-tools.ts';
 import type { NodeImage } from '../image.ts';
+import type { IgnitionFileSpec, IgnitionUnitSpec } from './ignition.ts';
 
 /** The prefix of every line the check prints, so that it stands out from the kernel's and systemd's. */
 export const CHECK_PREFIX = 'STRATA-CHECK';
@@ -34,6 +35,26 @@ Type=oneshot
 # console while a unit holds it, and that status is how the boot's times are read.
 ExecStart=/bin/sh -c 'exec /bin/sh /etc/strata-boot-check.sh >/dev/ttyS0 2>&1'
 `;
+
+/**
+ * The check as an Ignition config's parts, for a machine whose root nobody prepares (one installed from the network):
+ * the script, the unit (enabled through its [Install] section, as Ignition enables units) and the serial getty masked.
+ */
+export function checkIgnitionParts(extra = ''): { files: IgnitionFileSpec[]; units: IgnitionUnitSpec[] } {
+  return {
+    files: [
+      {
+        path: '/etc/strata-boot-check.sh',
+        contents: checkScript(extra === '' ? '' : `${extra.trimEnd()}\n`),
+        mode: 0o755,
+      },
+    ],
+    units: [
+      { name: CHECK_UNIT, contents: `${CHECK_UNIT_TEXT}\n[Install]\nWantedBy=multi-user.target\n`, enabled: true },
+      { name: 'serial-getty@ttyS0.service', mask: true },
+    ],
+  };
+}
 
 /** systemd-boot's vendor GUID: the EFI variables it sets for the OS (the Boot Loader Interface). */
 export const LOADER_VARIABLES_GUID = '4a67b082-0a4c-41cf-b6c7-440b29bb8c4f';

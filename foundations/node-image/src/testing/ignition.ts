@@ -14,8 +14,11 @@ export interface IgnitionFileSpec {
 
 export interface IgnitionUnitSpec {
   readonly name: string;
-  readonly contents: string;
+  /** Omitted for a unit the image has (masked, enabled or disabled as it is). */
+  readonly contents?: string;
   readonly enabled?: boolean;
+  /** Masked: linked to /dev/null in /etc. */
+  readonly mask?: boolean;
 }
 
 export interface IgnitionUserSpec {
@@ -66,8 +69,9 @@ export function ignitionConfig(spec: IgnitionConfigSpec): string {
           systemd: {
             units: spec.units.map((unit) => ({
               name: unit.name,
-              contents: unit.contents,
+              ...(unit.contents === undefined ? {} : { contents: unit.contents }),
               ...(unit.enabled === undefined ? {} : { enabled: unit.enabled }),
+              ...(unit.mask === undefined ? {} : { mask: unit.mask }),
             })),
           },
         }),

@@ -7,6 +7,7 @@ export {
   CHECK_PREFIX,
   CHECK_UNIT,
   checkedBootArguments,
+  checkIgnitionParts,
   prepareCheckedDisk,
   watchCheckedBoot,
   type BootMarks,
