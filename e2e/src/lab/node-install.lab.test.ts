@@ -4,45 +4,31 @@
 // compressed disk image from the boot server onto the disk and reboots. From then on the firmware boots the disk: its
 // systemd-boot picks slot A, whose entry now asks Ignition for the machine's config with os=installed, which the boot
 // server answers from the installed group's profile. The config holds the check: on the first boot it reports and
-// reboots, on the second it reports that Ignition did not run again. The launcher never chooses a kernel.
+// reboots, on the second it reports that Ignition did not run again. The launcher never chooses a kernel. The lab's
+// install mode (testing/node-image-lab.ts) is the lab cluster's too.
 import assert from 'node:assert/strict';
-import { copyFile, link, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sha256File } from '@strata/binaries';
-import { DataDirectoryStore, startBootServer, type BootServer } from '@strata/boot-server';
-import { aGroup, aProfile, captureLogger, writeDataDir, type CapturedLogger } from '@strata/boot-server/testing';
-import { logTail, runCommand } from '@strata/host';
-import { LabNetwork, startLabMachine } from '@strata/lab';
-import {
-  ensureNodeImage,
-  FIRSTBOOT_ARGS,
-  installKernelArguments,
-  PARTITION_LABELS,
-  readPartitionTable,
-  type NodeImage,
-} from '@strata/node-image';
-import { CHECK_PREFIX, ignitionConfig, watchCheckedBoot, type CheckedBoot } from '@strata/node-image/testing';
-import { z } from 'zod';
+import { ensureNodeImage, FIRSTBOOT_ARGS, PARTITION_LABELS, type NodeImage } from '@strata/node-image';
+import { ignitionConfig, type CheckedBoot } from '@strata/node-image/testing';
 import { slotStatusSchema } from '@strata/update-engine';
+import { z } from 'zod';
+import { startNodeImageLab, type NodeImageLab } from './testing/node-image-lab.ts';
 
 /** The install's download and write, and two boots of the installed disk, under TCG. */
 const TEST_TIMEOUT_MS = 40 * 60_000;
 const BOOTS_TIMEOUT_MS = 35 * 60_000;
 const MAC = '52:54:00:1a:0c:01';
 const HOSTNAME = 'install-1';
-/** Larger than the image (4.4 GiB), as a real disk is: the install moves the backup GPT to its end. */
-const DISK_BYTES = 8 * 1024 ** 3;
+/** The lab's installed machines have 8 GiB disks, larger than the image (4.4 GiB), as a real disk is. */
+const DISK_SECTORS = (8 * 1024 ** 3) / 512;
 
 const seconds = (ms: number | undefined): string => (ms === undefined ? 'never seen' : `${(ms / 1000).toFixed(1)} s`);
 
 /**
- * The installed machine's check, from its Ignition config: `boot <n> <key> <value>` lines on the serial console; the
- * first boot reboots, the second ends the test.
+ * The installed machine's part of the check (which comes with its Ignition config): `boot <n> <key> <value>` lines;
+ * the first boot reboots, the second ends the test.
  */
-const CHECK_SCRIPT = String.raw`#!/bin/sh
-say() { printf '%s\n' "${CHECK_PREFIX} $*" >/dev/ttyS0; }
+const CHECK_SCRIPT = String.raw`
 S=/var/lib/strata-install-check
 mkdir -p $S
 n=$(( $(cat $S/boots 2>/dev/null || echo 0) + 1 ))
@@ -55,180 +41,62 @@ say "boot $n hostname $(hostname)"
 say "boot $n machine-id $(cat /etc/machine-id)"
 say "boot $n slots $(strata-usr-update status --json 2>&1)"
 say "boot $n firstboot-complete $(systemctl is-active strata-firstboot-complete.service)"
-say "boot $n entries $(ls /efi/loader/entries | tr '\n' ' ')"
 say "boot $n entry-options $(sed -n 's/^options //p' /efi/loader/entries/strata-a*.conf)"
-say "boot $n root $(findmnt -n -o SOURCE /) usr $(findmnt -n -o SOURCE /usr)"
-say "boot $n failed-units $(systemctl list-units --state=failed --plain --no-legend | cut -d' ' -f1 | tr '\n' ' ')"
+say "boot $n table $(sfdisk --json /dev/vda | tr -d '
+')"
+say "boot $n failed-units $(systemctl list-units --state=failed --plain --no-legend | cut -d' ' -f1 | tr '
+' ' ')"
 if [ $n -eq 1 ]; then
   sync
   systemctl reboot
   sleep 600
 fi
-say end
 `;
 
-const CHECK_UNIT = `[Unit]
-Description=Strata install lab check
-After=multi-user.target strata-firstboot-complete.service
-
-[Service]
-Type=oneshot
-ExecStart=/bin/sh /etc/strata-install-check.sh
-
-[Install]
-WantedBy=multi-user.target
-`;
-
-/** The installed machine's config, as a provisioned machine's Ignition writes it: a hostname and the check. */
-const installedConfig = (): string =>
-  ignitionConfig({
-    files: [
-      { path: '/etc/hostname', contents: `${HOSTNAME}\n` },
-      { path: '/etc/strata-install-check.sh', contents: CHECK_SCRIPT, mode: 0o755 },
-    ],
-    units: [{ name: 'strata-install-check.service', enabled: true, contents: CHECK_UNIT }],
-  });
-
-/** sfdisk's answer for the backup table's place. */
-const sfdiskTableSchema = z.object({ partitiontable: z.object({ lastlba: z.number().int() }) });
+/** sfdisk's answer: the partitions' names and the backup table's place. */
+const sfdiskTableSchema = z.object({
+  partitiontable: z.object({ lastlba: z.number().int(), partitions: z.array(z.object({ name: z.string() })) }),
+});
 
 describe('a lab machine installed from the network onto its disk', { timeout: TEST_TIMEOUT_MS }, () => {
   let image: NodeImage;
-  let workDir: string;
-  let network: LabNetwork | undefined;
-  let store: DataDirectoryStore | undefined;
-  let server: BootServer | undefined;
-  let log: CapturedLogger;
-  let disk: string;
+  let lab: NodeImageLab | undefined;
   let boot: CheckedBoot;
-  let installedAt: number | undefined;
 
   before(
     async () => {
       image = await ensureNodeImage();
-      workDir = await mkdtemp(join(tmpdir(), 'strata-install-lab-'));
-      network = await LabNetwork.create({ workDir, name: 'install-lab' });
-      const nic = await network.addMachine({ mac: MAC, hostname: HOSTNAME });
-      const assets = join(workDir, 'assets');
-      const data = join(workDir, 'data');
-      await mkdir(assets);
-      await mkdir(data);
-      await copyFile(image.kernel, join(assets, 'vmlinuz'));
-      await copyFile(image.initrd, join(assets, 'initrd.img'));
-      // The image is large: a hard link where the cache and the lab share a file system.
-      await link(image.installImage, join(assets, 'disk.img.zst')).catch(() =>
-        copyFile(image.installImage, join(assets, 'disk.img.zst')),
+      lab = await startNodeImageLab(
+        image,
+        // The installed machine's own config, as a provisioned machine's Ignition writes it: a hostname.
+        [
+          {
+            mac: MAC,
+            hostname: HOSTNAME,
+            ignition: ignitionConfig({ files: [{ path: '/etc/hostname', contents: `${HOSTNAME}\n` }] }),
+          },
+        ],
+        { name: 'install-lab', install: true },
       );
-      const imageSha256 = await sha256File(join(assets, 'disk.img.zst'));
-      log = captureLogger('debug');
-      store = await DataDirectoryStore.open({ dataPath: data, logger: log.logger });
-      server = await startBootServer({
-        address: `${network.hostAddress}:0`,
-        store,
-        assetsPath: assets,
-        logger: log.logger,
-      });
-      const base = `http://${network.hostAddress}:${new URL(server.url).port}`;
-      await writeDataDir(data, {
-        profiles: [
-          aProfile({
-            id: 'install',
-            boot: {
-              kernel: '/assets/vmlinuz',
-              initrd: ['/assets/initrd.img'],
-              args: [
-                // Under UEFI, the kernel's EFI stub finds the initramfs iPXE loaded by this name (this iPXE does not
-                // offer it through the stub's LoadFile2 protocol).
-                'initrd=initrd.img',
-                'console=ttyS0',
-                ...installKernelArguments({
-                  device: '/dev/vda',
-                  imageUrl: `${base}/assets/disk.img.zst`,
-                  imageSha256,
-                  // iPXE expands ${mac:hexhyp} before the kernel sees its command line.
-                  ignitionUrl: `${base}/ignition?mac=\${mac:hexhyp}&os=installed`,
-                }),
-              ],
-            },
-            ignition_id: 'missing-install.ign',
-          }),
-          // The installed system boots from its disk: this profile only serves its Ignition config, as the
-          // bare-metal flow's installed profiles do.
-          aProfile({ id: 'installed', boot: { kernel: '', initrd: [], args: [] }, ignition_id: `${HOSTNAME}.ign` }),
-        ],
-        groups: [
-          aGroup({ id: `${HOSTNAME}-install`, profile: 'install', selector: { mac: MAC } }),
-          aGroup({ id: `${HOSTNAME}-installed`, profile: 'installed', selector: { mac: MAC, os: 'installed' } }),
-        ],
-        ignition: { [`${HOSTNAME}.ign`]: installedConfig() },
-      });
-      await store.refresh();
-      await network.startDhcp({ bootfileUrl: `${base}/boot.ipxe` });
-
-      const machineDir = join(workDir, 'machine');
-      await mkdir(machineDir);
-      disk = join(machineDir, 'disk.img');
-      await writeFile(disk, '');
-      await truncate(disk, DISK_BYTES);
-      const startedAt = performance.now();
-      const machine = await startLabMachine({
-        network,
-        nic,
-        workDir: machineDir,
-        disk,
-        boot: 'disk-then-network',
-        firmware: 'uefi',
+      boot = await lab.boot(MAC, {
+        timeoutMs: BOOTS_TIMEOUT_MS,
         memoryMiB: 1536,
-        removeWhenOrphaned: [machineDir],
+        checkScript: CHECK_SCRIPT,
+        // A clean lab installs at the first attempt.
+        failWhen: [/strata-install: (refused|attempt \d+ failed): .*/],
       });
-      let exited = false;
-      void machine.process.exited.then(() => (exited = true));
-      const installWatch = (async () => {
-        while (!exited && installedAt === undefined) {
-          const serial = await readFile(machine.serialFile, 'utf8').catch(() => '');
-          if (/strata-install: installed in/.test(serial)) installedAt = performance.now() - startedAt;
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-        }
-      })();
-      try {
-        boot = await watchCheckedBoot(machine.process, machine.serialFile, startedAt, {
-          timeoutMs: BOOTS_TIMEOUT_MS,
-          // A clean lab installs at the first attempt.
-          failWhen: [/strata-install: (refused|attempt \d+ failed): .*/],
-          describe: async () =>
-            `QEMU: ${machine.commandLine}\nQEMU log:\n${await logTail(machine.logFile, 20)}\n` +
-            `The lab's DHCP server:\n${await logTail(network?.dhcpLogFile ?? '', 12)}\n` +
-            `The boot server answered:\n${answered().join('\n')}`,
-        });
-      } finally {
-        await machine.process.stop();
-        exited = true;
-        await installWatch;
-      }
-      const install = /strata-install: .*/g;
       process.stderr.write(
-        `[install-lab] installed at ${seconds(installedAt)} from power-on; the second boot's check ended at ` +
-          `${seconds(boot.durationMs)}\n${boot.serialLog.match(install)?.join('\n') ?? ''}\n` +
-          `${boot.serialLog.match(/STRATA-CHECK boot \d uptime [\d.]+/g)?.join('\n') ?? ''}\n`,
+        `[install-lab] the second boot's check ended ${seconds(boot.durationMs)} after power-on\n` +
+          `${boot.serialLog.match(/strata-install: .*/g)?.join('\n') ?? ''}\n` +
+          `${boot.check.filter((line) => /^boot \d uptime /.test(line)).join('\n')}\n`,
       );
     },
     { timeout: TEST_TIMEOUT_MS },
   );
 
   after(async () => {
-    await server?.close();
-    await store?.close();
-    await network?.close();
-    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+    await lab?.close();
   });
-
-  /** `status path` of each request the boot server answered. */
-  function answered(): string[] {
-    return log
-      .lines()
-      .filter((line) => line['msg'] === 'request')
-      .map((line) => `${String(line['status'])} ${String(line['path'])}`);
-  }
 
   const value = (bootNumber: number, key: string): string => {
     const prefix = `boot ${bootNumber} ${key} `;
@@ -238,7 +106,7 @@ describe('a lab machine installed from the network onto its disk', { timeout: TE
   };
 
   it('boots the install profile over the network once, and fetches the image once', () => {
-    const requests = answered();
+    const requests = lab?.answered() ?? [];
     const count = (pattern: RegExp) => requests.filter((request) => pattern.test(request)).length;
     assert.equal(count(/^200 \/assets\/vmlinuz$/), 1, requests.join('\n'));
     assert.equal(count(/^200 \/assets\/initrd\.img$/), 1, requests.join('\n'));
@@ -248,11 +116,10 @@ describe('a lab machine installed from the network onto its disk', { timeout: TE
   });
 
   it("boots the installed disk through its own boot loader, whose first boot runs Ignition with the installed profile's config", () => {
-    const requests = answered();
     // One fetch, answered: the install group's profile names a config the server lacks (404), so a 200 is the
     // installed group's, which only os=installed selects. (The server logs paths without their queries.)
     assert.deepEqual(
-      requests.filter((request) => request.includes('/ignition')),
+      (lab?.answered() ?? []).filter((request) => request.includes('/ignition')),
       ['200 /ignition'],
     );
     assert.match(
@@ -283,13 +150,12 @@ describe('a lab machine installed from the network onto its disk', { timeout: TE
     assert.ok(boot.check.includes('end'));
   });
 
-  it("leaves the image's partitions on the disk, the backup table at the disk's end", async () => {
-    const table = await readPartitionTable(disk);
+  it("leaves the image's partitions on the disk, the backup table at the disk's end", () => {
+    const { partitiontable } = sfdiskTableSchema.parse(JSON.parse(value(2, 'table')));
     assert.deepEqual(
-      table.map((partition) => partition.name),
+      partitiontable.partitions.map((partition) => partition.name),
       [PARTITION_LABELS.esp, PARTITION_LABELS.usrA, PARTITION_LABELS.usrB, PARTITION_LABELS.root],
     );
-    const sfdisk = await runCommand('sfdisk', ['--json', disk]);
-    assert.equal(sfdiskTableSchema.parse(JSON.parse(sfdisk.stdout)).partitiontable.lastlba, DISK_BYTES / 512 - 34);
+    assert.equal(partitiontable.lastlba, DISK_SECTORS - 34);
   });
 });
