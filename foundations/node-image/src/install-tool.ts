@@ -105,11 +105,8 @@ case $url in
   http://* | https://*) ;;
   *) refuse "@ARG_URL@=$url is not an http(s) URL of the compressed disk image (disk.img.zst)" ;;
 esac
-case $sha in
-  [0-9a-f]*) [ $(printf '%s' "$sha" | tr -d '0-9a-f' | wc -c) -eq 0 ] && [ $(printf '%s' "$sha" | wc -c) -eq 64 ] ||
-    refuse "@ARG_SHA@= must be the image's SHA-256, 64 lower-case hex digits (sha256sum disk.img.zst)" ;;
-  *) refuse "@ARG_SHA@= must be the image's SHA-256, 64 lower-case hex digits (sha256sum disk.img.zst)" ;;
-esac
+[[ $sha =~ ^[0-9a-f]{64}$ ]] ||
+  refuse "@ARG_SHA@= must be the image's SHA-256, 64 lower-case hex digits (sha256sum disk.img.zst)"
 case $ignition in
   "" | http://* | https://*) ;;
   *) refuse "@ARG_IGNITION@=$ignition is not an http(s) URL" ;;

@@ -372,7 +372,7 @@ install() {
     $SYSTEMCTL -q --root="$initdir" add-requires ignition-complete.target strata-ignition-presets.service || exit 1
     # The install from the network (ADR 0092): its program, what it runs, and the hook that queues it.
     inst_script "$moddir/strata-install.sh" "${INSTALL_TOOL_PATH}"
-    inst_multiple zstd dd sha256sum blkdiscard sfdisk mtype mcopy cmp tee mkfifo cut tr wc date sleep sync
+    inst_multiple zstd dd sha256sum blkdiscard sfdisk mtype mcopy cmp tee mkfifo cut tr date sleep sync
     # mtools converts file names to and from the FAT's code page (850) through glibc's iconv, which loads it.
     inst_libdir_file "gconv/gconv-modules.cache" "gconv/gconv-modules" "gconv/IBM850.so" "gconv/IBM437.so"
     inst_hook cmdline 95 "$moddir/strata-install-cmdline.sh"
