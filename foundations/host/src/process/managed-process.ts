@@ -10,6 +10,9 @@ import { guardianHelloSchema, type GuardianSpec } from './guardian-spec.ts';
 
 const GUARDIAN = fileURLToPath(new URL('./guardian.ts', import.meta.url));
 
+/** Whether a command line (as /proc/<pid>/cmdline gives it) is a guardian's: `node <guardian.ts>`. */
+export const isGuardianCommandLine = (argv: readonly string[]): boolean => argv[1] === GUARDIAN;
+
 export interface ProcessSpec {
   /** A short name for messages, e.g. "etcd". */
   readonly name: string;

@@ -6,9 +6,9 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StrataError } from '@strata/api';
-import { waitFor, WaitTimeoutError } from '@strata/host';
+import { isGuardianCommandLine, waitFor, WaitTimeoutError } from '@strata/host';
 import { ClusterDirectory } from '@strata/platform-local';
-import { isAlive, processesOf } from './processes.ts';
+import { isAlive, processesOf, type ProcessInfo } from './processes.ts';
 
 export class LocalDaemonError extends StrataError {}
 
@@ -16,6 +16,8 @@ const STRATA_BIN = fileURLToPath(new URL('../../../bin/strata.js', import.meta.u
 export const DAEMON_LOG = 'daemon.log';
 const START_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 90_000;
+/** How long the guardians a daemon left may take to stop their components (a pod's grace period is 30 s by default). */
+const COMPONENTS_STOP_TIMEOUT_MS = 60_000;
 
 export interface DaemonSpec {
   readonly dir: string;
@@ -106,15 +108,71 @@ async function untilRunning(directory: ClusterDirectory, pid: number): Promise<n
   }
 }
 
+/** The guardians of the directory's components, and those components. */
+async function componentProcesses(dir: string): Promise<ProcessInfo[]> {
+  const all = await processesOf(dir);
+  // Guardians (in the daemon's cwd) outlive their component; the CLI and the engine naming the dir are neither.
+  const guardians = new Set(all.filter((info) => isGuardianCommandLine(info.argv)).map((info) => info.pid));
+  return all.filter((info) => guardians.has(info.pid) || guardians.has(info.ppid));
+}
+
+/**
+ * Waits until the components of the directory have stopped (their guardians stop them once the daemon is gone,
+ * one that was still starting before it bound any port), SIGKILLs what is left after the bound, and fails naming
+ * what survives even that.
+ */
+async function untilComponentsStopped(dir: string): Promise<void> {
+  let left: ProcessInfo[] = [];
+  try {
+    await waitFor(
+      `the components of ${dir} to stop`,
+      async () => {
+        left = await componentProcesses(dir);
+        return left.length === 0 ? true : undefined;
+      },
+      { timeoutMs: COMPONENTS_STOP_TIMEOUT_MS, intervalMs: 200 },
+    );
+    return;
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+  }
+  for (const { pid } of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
+  try {
+    await waitFor(
+      `the components of ${dir} to die after SIGKILL`,
+      () => (left.some(({ pid }) => isAlive(pid)) ? undefined : true),
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+  } catch (error) {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    const alive = left.filter(({ pid }) => isAlive(pid));
+    throw new LocalDaemonError(
+      `processes of ${dir} outlived SIGKILL: ${alive.map(({ pid, argv }) => `${pid} (${argv.join(' ')})`).join(', ')}`,
+      { dir, pids: alive.map(({ pid }) => pid) },
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Stops the daemon running the directory, if any: SIGTERM (it stops every
  * component and node), then SIGKILL if it hangs (its components' guardians
- * stop them when it dies). Resolves once no process of it is left.
+ * stop them when it dies). Resolves once no process of it is left: the daemon,
+ * the guardians and their components, even those of a daemon already gone.
  */
 export async function stopDaemon(dir: string): Promise<{ stopped: number | undefined }> {
   const directory = new ClusterDirectory(dir);
   const pid = (await directory.runningPid()) ?? (await startingDaemon(dir));
-  if (pid === undefined) return { stopped: undefined };
+  if (pid === undefined) {
+    await untilComponentsStopped(dir);
+    return { stopped: undefined };
+  }
   process.kill(pid, 'SIGTERM');
   try {
     await waitFor(`strata up (pid ${pid}) to stop`, () => (isAlive(pid) ? undefined : true), {
@@ -130,6 +188,7 @@ export async function stopDaemon(dir: string): Promise<{ stopped: number | undef
       intervalMs: 100,
     });
   }
+  await untilComponentsStopped(dir);
   await directory.removePid();
   return { stopped: pid };
 }

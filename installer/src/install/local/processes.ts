@@ -7,14 +7,21 @@ import { sep } from 'node:path';
 
 export interface ProcessInfo {
   readonly pid: number;
+  readonly ppid: number;
   readonly cwd: string;
   readonly argv: readonly string[];
 }
 
 async function describe(pid: number): Promise<ProcessInfo | undefined> {
   try {
-    const [cwd, cmdline] = await Promise.all([readlink(`/proc/${pid}/cwd`), readFile(`/proc/${pid}/cmdline`, 'utf8')]);
-    return { pid, cwd, argv: cmdline.split('\0').filter((word) => word !== '') };
+    const [cwd, cmdline, stat] = await Promise.all([
+      readlink(`/proc/${pid}/cwd`),
+      readFile(`/proc/${pid}/cmdline`, 'utf8'),
+      readFile(`/proc/${pid}/stat`, 'utf8'),
+    ]);
+    // The parent pid is the field after the state, which follows the parenthesised command name.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return { pid, ppid, cwd, argv: cmdline.split('\0').filter((word) => word !== '') };
   } catch (error) {
     // Gone between the listing and the read, or not ours to inspect.
     const code = (error as NodeJS.ErrnoException).code;
