@@ -51,6 +51,7 @@ export * from './ignition/index.ts';
 export * from './snippets/index.ts';
 export * from './manifests/index.ts';
 export { UPDATE_AGENT_HOST_PATHS, updateAgentHostFiles } from './render/catalog/update-agent-host.ts';
+export { NODE_IMAGE_SANDBOX_IMAGE, REGISTRY_HOSTS_DIR } from './render/catalog/container-runtime.ts';
 export {
   clusterUpdateServerUrl,
   DEFAULT_LOCAL_OS_VERSIONS,

@@ -113,6 +113,7 @@ describe('cluster config: defaults', () => {
         fleetLock: { allowPlainHttp: false },
       },
       trustedCaCertificates: [],
+      registryMirrors: [],
       certificates: { caValidityDays: 3650, validityDays: 365 },
       join: { tokenTtlHours: 24 },
       console: { enabled: true },

@@ -59,17 +59,27 @@ export type PlatformSection = (typeof PLATFORM_SECTIONS)[Platform];
 export const SUPPORTED_KUBERNETES_VERSIONS = [KUBERNETES_VERSION] as const;
 export const DEFAULT_KUBERNETES_VERSION = KUBERNETES_VERSION;
 
-export const OPERATING_SYSTEMS = ['flatcar', 'fedora-coreos'] as const;
+/**
+ * `strata` is Strata's own node image (`@strata/node-image`): Debian's kernel and packages, the kubelet, containerd 2
+ * and etcd in a read-only `/usr` with A and B slots, Ignition in the initramfs. It boots only from Strata's boot
+ * server (bare metal and the machine lab): it has no cloud images.
+ */
+export const OPERATING_SYSTEMS = ['flatcar', 'fedora-coreos', 'strata'] as const;
 export type OperatingSystem = (typeof OPERATING_SYSTEMS)[number];
 const OS_CHANNEL_NAMES = ['stable', 'beta', 'alpha', 'testing', 'next'] as const;
 export const OS_CHANNELS = {
   flatcar: ['stable', 'beta', 'alpha'],
   'fedora-coreos': ['stable', 'testing', 'next'],
+  strata: ['stable'],
 } as const satisfies Record<OperatingSystem, readonly (typeof OS_CHANNEL_NAMES)[number][]>;
-/** Release numbering: Flatcar "4230.2.3" (build.branch.patch), Fedora CoreOS "42.20250901.3.0" (fedora.date.stream.revision). */
+/**
+ * Release numbering: Flatcar "4230.2.3" (build.branch.patch), Fedora CoreOS "42.20250901.3.0"
+ * (fedora.date.stream.revision), the node image "0.8.0" (major.minor.patch, its STRATA_NODE_IMAGE_VERSION).
+ */
 export const OS_VERSION_FORMATS = {
   flatcar: { pattern: /^\d+\.\d+\.\d+$/, example: '4230.2.3' },
   'fedora-coreos': { pattern: /^\d+\.\d{8}\.\d+\.\d+$/, example: '42.20250901.3.0' },
+  strata: { pattern: /^\d+\.\d+\.\d+$/, example: '0.8.0' },
 } as const satisfies Record<OperatingSystem, { pattern: RegExp; example: string }>;
 
 /** etcd needs a majority of members to agree; an even count adds a machine without adding a failure it survives. */
@@ -401,15 +411,78 @@ export const workerPoolSchema = z.strictObject({
 });
 
 export const osSchema = z.strictObject({
-  name: z.enum(OPERATING_SYSTEMS).default('flatcar').meta({ description: 'Container Linux distribution.' }),
+  name: z.enum(OPERATING_SYSTEMS).default('flatcar').meta({
+    description:
+      "Container Linux distribution: flatcar, fedora-coreos, or strata (Strata's own node image, bare metal only).",
+  }),
   channel: z.enum(OS_CHANNEL_NAMES).default('stable').meta({
-    description: 'Release channel: stable, beta or alpha for Flatcar; stable, testing or next for Fedora CoreOS.',
+    description:
+      'Release channel: stable, beta or alpha for Flatcar; stable, testing or next for Fedora CoreOS; stable for strata.',
   }),
   version: z.string().optional().meta({
     description:
-      'Pin to this OS release (Flatcar 4230.2.3, Fedora CoreOS 42.20250901.3.0); latest of the channel when unset.',
+      'Pin to this OS release (Flatcar 4230.2.3, Fedora CoreOS 42.20250901.3.0, strata 0.8.0); latest of the channel when unset (for strata, the node image this Strata builds).',
   }),
 });
+
+/** A registry as image references name it: a host, a port optional (`ghcr.io`, `registry.example.com:5000`). */
+export const REGISTRY_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
+
+function checkMirrorEndpoint(value: string): Problem | undefined {
+  const hint = 'e.g. "https://mirror.example.com:5000"';
+  if (!URL.canParse(value)) return { message: 'is not a URL', hint };
+  const url = new URL(value);
+  if (url.protocol !== 'https:')
+    return { message: `must be an https URL, not ${url.protocol.slice(0, -1)}: images are pulled over TLS`, hint };
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '')
+    return { message: 'must be https://host[:port] alone: no path, query, fragment or credentials', hint };
+  return undefined;
+}
+
+export const registryMirrorSchema = z.strictObject({
+  registries: z
+    .array(
+      z.string().regex(REGISTRY_NAME_PATTERN, {
+        error: 'must be a registry host as image references name it, e.g. "ghcr.io" or "registry.example.com:5000"',
+      }),
+    )
+    .min(1, { error: 'must name at least one registry' })
+    .superRefine(uniqueItems())
+    .meta({
+      description:
+        'The registries this mirror serves, as image references name them (ghcr.io, registry.k8s.io, quay.io; docker.io for Docker Hub).',
+    }),
+  endpoint: checkedString(checkMirrorEndpoint).meta({
+    format: 'uri',
+    description:
+      "The mirror, https://host[:port]. containerd pulls those registries' images from it under the same repository paths, and from the registry itself only if the mirror fails.",
+  }),
+  caCertificate: checkedString(checkPemCertificate)
+    .optional()
+    .meta({ description: "PEM CA certificate that signed the mirror's; the machines' system trust when unset." }),
+});
+
+/** containerd reads one hosts.toml per registry: a registry under two mirrors would silently lose one. */
+function registriesMirroredOnce(mirrors: readonly z.output<typeof registryMirrorSchema>[], ctx: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  mirrors.forEach((mirror, index) => {
+    mirror.registries.forEach((registry, position) => {
+      const earlier = first.get(registry);
+      if (earlier === undefined) {
+        first.set(registry, index);
+        return;
+      }
+      if (earlier === index) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `is mirrored by registryMirrors[${earlier}] already`,
+        path: [index, 'registries', position],
+        input: registry,
+        params: { hint: 'name each registry under one mirror' },
+      });
+    });
+  });
+}
 
 /** sha512sum's output: what Ignition's `verification.hash` takes after "sha512-". */
 export const SHA512_PATTERN = /^[0-9a-f]{128}$/;
@@ -634,6 +707,10 @@ export const clusterConfigFieldsSchema = z.strictObject({
     )
     .default([])
     .meta({ description: 'Extra PEM CA certificates the machines trust, one certificate per entry.' }),
+  registryMirrors: z.array(registryMirrorSchema).superRefine(registriesMirroredOnce).default([]).meta({
+    description:
+      "Registry mirrors every node's containerd pulls through (containerd's hosts.toml), e.g. one registry on an air-gapped network for ghcr.io, registry.k8s.io and quay.io.",
+  }),
   certificates: certificatesSchema.prefault({}),
   join: joinSchema.prefault({}),
   console: consoleSchema.prefault({}),

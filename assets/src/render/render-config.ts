@@ -12,7 +12,7 @@ export interface RenderConfig extends TopologyInput {
     readonly snippets?: readonly string[] | undefined;
   })[];
   readonly os: {
-    readonly name: 'flatcar' | 'fedora-coreos';
+    readonly name: 'flatcar' | 'fedora-coreos' | 'strata';
     readonly channel: string;
     readonly version?: string | undefined;
   };
@@ -50,6 +50,14 @@ export interface RenderConfig extends TopologyInput {
       }
     | undefined;
   readonly trustedCaCertificates?: readonly string[] | undefined;
+  /** Absent in configs made before mirrors existed (fixtures, older renders): none. */
+  readonly registryMirrors?:
+    | readonly {
+        readonly registries: readonly string[];
+        readonly endpoint: string;
+        readonly caCertificate?: string | undefined;
+      }[]
+    | undefined;
   readonly certificates: { readonly caValidityDays: number; readonly validityDays: number };
   readonly join: { readonly tokenTtlHours: number };
   /** Whether the web console is deployed in the cluster; absent means deployed, as the config's default. */

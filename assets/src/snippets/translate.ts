@@ -34,13 +34,16 @@ export interface ClusterSnippets {
 
 /** The slice of the cluster config that names snippets. */
 export interface SnippetsConfig {
-  readonly os: { readonly name: 'flatcar' | 'fedora-coreos' };
+  readonly os: { readonly name: 'flatcar' | 'fedora-coreos' | 'strata' };
   readonly controllers: { readonly snippets?: readonly string[] | undefined };
   readonly workerPools: readonly { readonly name: string; readonly snippets?: readonly string[] | undefined }[];
 }
 
-/** Butane's variant for each OS Strata installs. */
-export const BUTANE_VARIANTS = { flatcar: 'flatcar', 'fedora-coreos': 'fcos' } as const;
+/**
+ * Butane's variant for each OS Strata installs. Strata's node image runs upstream Ignition (spec 3) on the metal
+ * platform, as Fedora CoreOS does, and has no variant of its own: its snippets are written as fcos.
+ */
+export const BUTANE_VARIANTS = { flatcar: 'flatcar', 'fedora-coreos': 'fcos', strata: 'fcos' } as const;
 
 export const NO_SNIPPETS: ClusterSnippets = { controllers: [], workerPools: {} };
 

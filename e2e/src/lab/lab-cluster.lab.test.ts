@@ -1,5 +1,5 @@
-// A real cluster of lab machines. Two lab machines boot Strata's node image over PXE with rendered workers' Ignition
-// configs (the node image's differences from Flatcar applied: testing/lab-node-ignition.ts), and their real containerd
+// A real cluster of lab machines. Two lab machines boot Strata's node image over PXE with the workers' Ignition
+// configs as rendered for os.name strata (the lab's registry as their mirror: ADR 0093), and their real containerd
 // and kubelets join a real control plane: the harness's, on the lab network's host end, signing with the rendered
 // cluster's CA, allocating each node's pod subnet from the rendered pod range, and answering at the rendered API name,
 // which the lab's DNS resolves. The render's own add-ons run on the machines as real pods from images built here:

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
-import { CONTAINERD_VERSION, KUBERNETES_VERSION, RUNC_VERSION } from '@strata/binaries';
+import { CONTAINERD_VERSION, ETCD_VERSION, KUBERNETES_VERSION, RUNC_VERSION } from '@strata/binaries';
 import { ensureNodeImage, NodeImageBootError, STRATA_NODE_IMAGE_VERSION, type NodeImage } from '@strata/node-image';
 import { bootDiskWithCheck, bootWithCheck, processesNaming, type CheckedBoot } from '@strata/node-image/testing';
 
@@ -76,12 +76,17 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
     assert.equal(value('update-engine-status:'), 'xdssx 0 0 "UPDATE_STATUS_IDLE" "" 0', boot.check.join('\n'));
   });
 
-  it('runs the pinned runc and kubelet from /usr/bin', () => {
+  it('runs the pinned runc, kubelet and etcd from /usr/bin', () => {
     assert.ok(
       boot.check.includes(`runc: runc version ${RUNC_VERSION.replace(/^v/, '')}`),
       `runc said: ${boot.check.filter((line) => line.startsWith('runc: ')).join('\n')}`,
     );
     assert.equal(value('kubelet:'), `Kubernetes ${KUBERNETES_VERSION}`);
+    // A controller's etcd-member.service runs it (ADR 0093).
+    assert.ok(
+      boot.check.includes(`etcd: etcd Version: ${ETCD_VERSION.replace(/^v/, '')}`),
+      `etcd said: ${boot.check.filter((line) => line.startsWith('etcd: ')).join('\n')}`,
+    );
   });
 
   it("boots through dracut's initramfs without Ignition when the command line does not ask for it", () => {

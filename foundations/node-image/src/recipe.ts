@@ -1,6 +1,7 @@
 // What goes into the node image besides Debian's packages: where each pinned binary lands, the few files that
 // make them a node (containerd's unit and config, os-release, the root file system's fstab entry), and the dracut
 // configuration and module that put Ignition into the initramfs (ADR 0084).
+import { HOST_FILES } from '@strata/api';
 import { CNI_PLUGIN_NAMES, NODE_IMAGE_NAMES, type NodeImageName } from '@strata/binaries';
 import { DEFAULT_STATE_DIR, USR_UPDATE_TOOL_PATH } from '@strata/update-engine';
 import { USR_UPDATE_TOOL } from './usr-update-tool.ts';
@@ -91,12 +92,17 @@ export const CNI_BIN_DIR = '/usr/libexec/cni';
  */
 export const ADDON_CNI_BIN_DIR = '/opt/cni/bin';
 
+/** A pinned binary of the image: a node's own, or etcd, which a controller machine runs as etcd-member.service. */
+export type ImageBinaryName = NodeImageName | 'etcd';
+
 /** Where one pinned binary lands in the image. */
-export function installPathOf(name: NodeImageName): string {
+export function installPathOf(name: ImageBinaryName): string {
   return (CNI_PLUGIN_NAMES as readonly string[]).includes(name) ? `${CNI_BIN_DIR}/${name}` : `/usr/bin/${name}`;
 }
 
-export const IMAGE_BINARIES: readonly NodeImageName[] = NODE_IMAGE_NAMES;
+// etcd is the control plane's own pinned build (ETCD_VERSION), as Container Linux carried etcd in its image: a
+// controller needs no container engine besides the kubelet's to run its etcd member.
+export const IMAGE_BINARIES: readonly ImageBinaryName[] = [...NODE_IMAGE_NAMES, 'etcd'];
 
 export interface ImageFile {
   /** Absolute path inside the image. */
@@ -130,7 +136,7 @@ version = 3
   SystemdCgroup = true
 `;
 
-export const CONTAINERD_CONFIG_PATH = '/usr/share/containerd/config.toml';
+export const CONTAINERD_CONFIG_PATH = HOST_FILES.nodeImageContainerdConfig;
 
 /** containerd's own unit (its repository's containerd.service), with the binary and config paths of this image. */
 export const CONTAINERD_UNIT = `[Unit]

@@ -8,6 +8,7 @@ import { resolveAllBinaries } from '@strata/binaries';
 import { PUBLIC_FILE_MODE, strataDataDir, writeFileAtomic } from '@strata/host';
 import {
   DEFAULT_OS_VERSIONS,
+  simulatedOsId,
   hostsFile,
   machineNames,
   simulatedMachineAddress,
@@ -75,7 +76,7 @@ export async function startUserMachines(options: UserMachinesOptions): Promise<S
     run: {
       binaries,
       os: {
-        version: config.os.version ?? DEFAULT_OS_VERSIONS[config.os.name],
+        version: config.os.version ?? DEFAULT_OS_VERSIONS[simulatedOsId(config.os.name)],
         group: config.updates.group ?? config.os.channel,
       },
       images: (await localPlatformComponents()).images,

@@ -2,7 +2,7 @@
 // each controller by its machine's name (SSH and its own API server alike),
 // its withheld files as the boot server's split leaves them.
 import { clusterTopology, type ClusterConfig } from '@strata/assets';
-import { planBareMetal, readRenderedIgnition } from '@strata/platform-bare-metal';
+import { readRenderedIgnition, withheldFiles } from '@strata/platform-bare-metal';
 import type { InstallDirectory } from '../install/cluster-dir.ts';
 import { EncryptionRotationError, type RotationTarget } from './encryption-key.ts';
 import { sshControllersTarget, type RotationSsh } from './ssh-controllers-target.ts';
@@ -30,7 +30,6 @@ export async function bareMetalRotationTarget(
       apiServerUrl: `https://${machine.domain}:${port}`,
     })),
     ssh,
-    withheld: async () =>
-      planBareMetal({ config, ignition: await readRenderedIgnition(directory.assetsDir, config) }).withheld,
+    withheld: async () => withheldFiles({ config, ignition: await readRenderedIgnition(directory.assetsDir, config) }),
   });
 }

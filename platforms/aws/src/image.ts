@@ -2,6 +2,7 @@
 // release, from the OS vendor's own AWS account (never a lookalike uploaded by
 // someone else under the same name).
 import type { ClusterConfig } from '@strata/assets';
+import { AwsProgramError } from './errors.ts';
 
 export const FLATCAR_OWNER = '075585003325';
 export const FEDORA_COREOS_OWNER = '125523088429';
@@ -22,6 +23,14 @@ export function imageQuery(os: ClusterConfig['os']): ImageQuery {
     { name: 'architecture', values: ['x86_64'] },
     { name: 'virtualization-type', values: ['hvm'] },
   ];
+  if (os.name === 'strata')
+    throw new AwsProgramError(
+      "os.name strata (Strata's node image) has no AMI: it boots from Strata's boot server only",
+      {
+        field: 'os.name',
+        value: os.name,
+      },
+    );
   if (os.name === 'flatcar') {
     const release = os.version === undefined ? '*' : `${os.version}-hvm`;
     return {

@@ -1,6 +1,7 @@
 // Which Compute Engine image the machines boot: the OS vendor's public image
 // family of the configured channel, or the image of a pinned release.
 import type { ClusterConfig } from '@strata/assets';
+import { GcpPlatformError } from './errors.ts';
 
 export interface OsImageLookup {
   readonly project: string;
@@ -14,6 +15,11 @@ export const OS_IMAGE_PROJECTS = { flatcar: 'kinvolk-public', 'fedora-coreos': '
 
 /** The arguments of `gcp.compute.getImage` that find the image of `os`. */
 export function osImageLookup(os: ClusterConfig['os']): OsImageLookup {
+  if (os.name === 'strata')
+    throw new GcpPlatformError(
+      "os.name strata (Strata's node image) has no Compute Engine image: it boots from Strata's boot server only",
+      { field: 'os.name', value: os.name },
+    );
   const project = OS_IMAGE_PROJECTS[os.name];
   if (os.version === undefined) {
     return { project, family: `${os.name}-${os.channel}` };

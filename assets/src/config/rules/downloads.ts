@@ -1,4 +1,4 @@
-import { clusterConfigFieldsSchema, kubernetesSysextSchema } from '../schema.ts';
+import { clusterConfigFieldsSchema, kubernetesSysextSchema, osSchema } from '../schema.ts';
 import type { Rule } from './rule.ts';
 import { readPlatform } from './platform.ts';
 
@@ -6,11 +6,12 @@ import { readPlatform } from './platform.ts';
  * Every node downloads the kubelet's system extension at first boot and runs
  * it as root; without a pinned hash, whoever can alter the download (a proxy,
  * a mirror, the network) owns every node. Local nodes are simulated and never
- * download it, so only the other platforms need the pin.
+ * download it, so only the other platforms need the pin; Strata's node image carries the kubelet, and downloads none.
  */
 export const downloadsRule: Rule = (config) => {
   const platform = readPlatform(config);
   if (platform === undefined || platform === 'local') return [];
+  if (config.get(['os', 'name'], osSchema.shape.name) === 'strata') return [];
   const allowed = config.get(['allowUnverifiedDownloads'], clusterConfigFieldsSchema.shape.allowUnverifiedDownloads);
   if (allowed === true) return [];
   const sha512 = config.get(['kubernetesSysext', 'sha512'], kubernetesSysextSchema.shape.sha512);

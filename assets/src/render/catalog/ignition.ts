@@ -14,8 +14,8 @@ import { AUTH_ASSET_IDS } from './auth.ts';
 import { JOIN_TOKEN_ASSET_IDS } from './join-tokens.ts';
 import { PKI_ASSET_IDS } from './pki.ts';
 import { STATIC_POD_COMPONENTS, staticPodsAssetId } from './static-pods.ts';
+import { containerRuntime } from './container-runtime.ts';
 import {
-  CONTAINERD_CONFIG,
   etcdEnvironment,
   etcdUnit,
   KERNEL_MODULES,
@@ -77,6 +77,7 @@ function commonSystem(
     .dependency(JOIN_TOKEN_ASSET_IDS.kubeconfig(node.name))
     .contents(ASSET_PATHS.bootstrapKubeconfig(node.name));
   const sysext = `${SYSEXT_DIR}/kubernetes-${config.kubernetesVersion}-x86-64.raw`;
+  const runtime = containerRuntime(config, PUBLIC_FILE_MODE);
   const updates = updateSettings(config, input.topology, caPem, node);
   const sharedByPool = node.role === 'worker' && node.sharedByPool;
   const metadataBlock = metadataBlockSystem(input.topology.platform, config.networking.podCidr);
@@ -86,7 +87,7 @@ function commonSystem(
       { path: NODE_PATHS.clusterCaCert, contents: caPem, mode: PUBLIC_FILE_MODE },
       { path: NODE_PATHS.bootstrapKubeconfig, contents: bootstrapKubeconfig, mode: SECRET_FILE_MODE },
       { path: NODE_PATHS.kubeletConfig, contents: kubeletConfiguration(config, node), mode: PUBLIC_FILE_MODE },
-      { path: '/etc/containerd/config.toml', contents: CONTAINERD_CONFIG, mode: PUBLIC_FILE_MODE },
+      ...runtime.files,
       { path: '/etc/modules-load.d/strata-kubernetes.conf', contents: KERNEL_MODULES, mode: PUBLIC_FILE_MODE },
       { path: '/etc/sysctl.d/50-strata-kubernetes.conf', contents: SYSCTLS, mode: PUBLIC_FILE_MODE },
       ...updates.files,
@@ -99,21 +100,9 @@ function commonSystem(
       })),
       ...metadataBlock.files,
     ],
-    ...kubeletSysext(input, sysext),
-    units: [
-      kubeletUnit(node),
-      {
-        name: 'containerd.service',
-        dropins: [
-          {
-            name: '10-strata-config.conf',
-            contents: '[Service]\nEnvironment=CONTAINERD_CONFIG=/etc/containerd/config.toml\n',
-          },
-        ],
-      },
-      ...updates.units,
-      ...metadataBlock.units,
-    ],
+    // Strata's node image carries the kubelet in /usr.
+    ...(config.os.name === 'strata' ? { remoteFiles: [], links: [] } : kubeletSysext(input, sysext)),
+    units: [kubeletUnit(node), ...runtime.units, ...updates.units, ...metadataBlock.units],
   };
 }
 
@@ -201,7 +190,7 @@ function controllerSystem(
       mode: PUBLIC_FILE_MODE,
     },
   );
-  system.units.push(etcdUnit(ETCD_VERSION));
+  system.units.push(etcdUnit(input.config, ETCD_VERSION));
   if (updateServerController(input.topology).name === controller.name)
     return { ...system, directories: [...(system.directories ?? []), UPDATE_SERVER_DATA_DIR] };
   return system;
@@ -286,7 +275,7 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
       // Only Zincati's FleetLock URL names the API host.
       apiDnsName: i.config.os.name === 'fedora-coreos' ? i.topology.apiDnsName : undefined,
       // update_engine's default SERVER= names the controller the update server runs on.
-      updateServer: i.config.os.name === 'flatcar' ? clusterUpdateServerUrl(i.topology) : undefined,
+      updateServer: i.config.os.name === 'fedora-coreos' ? undefined : clusterUpdateServerUrl(i.topology),
       os: i.config.os,
       kubernetesVersion: i.config.kubernetesVersion,
       networking: i.config.networking,
@@ -295,6 +284,8 @@ export function ignitionAssets(input: RenderInput): AssetDefinition<RenderInput>
       updates: i.config.updates,
       proxy: i.config.proxy,
       trustedCaCertificates: i.config.trustedCaCertificates,
+      // Absent without mirrors, so that clusters rendered before mirrors existed keep their fingerprints.
+      ...((i.config.registryMirrors ?? []).length === 0 ? {} : { registryMirrors: i.config.registryMirrors }),
       name: i.config.name,
       // What the snippets translate to, not their paths: an edit of a snippet renders the node again. Absent
       // without snippets, so that clusters rendered before snippets existed keep their fingerprints.

@@ -136,22 +136,6 @@ export function kubeletUnit(node: ControllerNode | WorkerNode): NodeUnit {
   };
 }
 
-/** containerd with the systemd cgroup driver, as the kubelet is configured. */
-export const CONTAINERD_CONFIG = [
-  'version = 2',
-  '',
-  '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]',
-  '  runtime_type = "io.containerd.runc.v2"',
-  '',
-  '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]',
-  '  SystemdCgroup = true',
-  '',
-  '[plugins."io.containerd.grpc.v1.cri".cni]',
-  '  bin_dir = "/opt/cni/bin"',
-  '  conf_dir = "/etc/cni/net.d"',
-  '',
-].join('\n');
-
 export function etcdEnvironment(
   config: RenderConfig,
   controllers: readonly ControllerNode[],
@@ -192,7 +176,43 @@ export function etcdEnvironment(
 
 export const ETCD_IMAGE = (version: string) => `quay.io/coreos/etcd:${version}`;
 
-export function etcdUnit(etcdVersion: string): NodeUnit {
+/**
+ * A controller's etcd member: on Strata's node image the image's own etcd (the control plane's pinned build) under
+ * systemd; on Flatcar and Fedora CoreOS etcd's image under docker, as Container Linux ran etcd-member.
+ */
+export function etcdUnit(config: RenderConfig, etcdVersion: string): NodeUnit {
+  return config.os.name === 'strata' ? nodeImageEtcdUnit() : containerEtcdUnit(etcdVersion);
+}
+
+function nodeImageEtcdUnit(): NodeUnit {
+  return {
+    name: 'etcd-member.service',
+    enabled: true,
+    contents: [
+      '[Unit]',
+      'Description=etcd member of the Strata control plane',
+      'Wants=network-online.target',
+      'After=network-online.target',
+      '',
+      '[Service]',
+      'Type=notify',
+      `ExecStartPre=/usr/bin/mkdir -p ${NODE_PATHS.etcdDataDir}`,
+      `ExecStartPre=/usr/bin/chmod 0700 ${NODE_PATHS.etcdDataDir}`,
+      `EnvironmentFile=${NODE_PATHS.etcdEnv}`,
+      'ExecStart=/usr/bin/etcd',
+      'Restart=always',
+      'RestartSec=10',
+      'TimeoutStartSec=0',
+      'LimitNOFILE=40000',
+      '',
+      '[Install]',
+      'WantedBy=multi-user.target',
+      '',
+    ].join('\n'),
+  };
+}
+
+function containerEtcdUnit(etcdVersion: string): NodeUnit {
   const tls = NODE_PATHS.etcdTlsDir;
   return {
     name: 'etcd-member.service',
@@ -315,7 +335,8 @@ export function localPayloadBaseUrl(topology: {
 /**
  * The update server's default configuration (ADR 0055): one UpdateGroup per track the Flatcar nodes' update.conf
  * names, following the channel of that name (or os.channel for a track of the user's, such as a canary pool's), and
- * on the local platform the release of the simulated OS the nodes boot. Fedora CoreOS nodes do not ask it: none.
+ * on the local platform the release of the simulated OS the nodes boot. Strata's node image asks it as Flatcar does;
+ * Fedora CoreOS nodes do not ask it: none.
  */
 export function updateServerDefaults(
   config: RenderConfig,
@@ -325,7 +346,7 @@ export function updateServerDefaults(
     readonly workers: readonly { readonly role: 'worker'; readonly pool: string }[];
   },
 ): UpdateServerDefaults | undefined {
-  if (config.os.name !== 'flatcar') return undefined;
+  if (config.os.name === 'fedora-coreos') return undefined;
   const channels: readonly string[] = UPDATE_CHANNEL_NAMES;
   const tracks = [
     updateGroupOf(config, { role: 'controller' }),
@@ -367,7 +388,8 @@ export function updateSettings(
   node: { readonly role: string; readonly pool?: string } = { role: 'controller' },
 ): { files: NodeFile[]; units: NodeUnit[] } {
   const group = updateGroupOf(config, node);
-  if (config.os.name === 'flatcar') {
+  // Strata's node image runs an update_engine of its own that reads Flatcar's update.conf and trust store.
+  if (config.os.name === 'flatcar' || config.os.name === 'strata') {
     // The cluster's own update server unless the config names another (the OS vendor's public one, say).
     const ownServer = config.updates.server === undefined;
     const lines = [`GROUP=${group}`, `SERVER=${config.updates.server ?? clusterUpdateServerUrl(topology)}`];
@@ -378,7 +400,8 @@ export function updateSettings(
         { path: HOST_FILES.updateConf, contents: lines.join('\n') + '\n', mode: 0o644 },
         ...(ownServer ? [{ path: UPDATE_SERVER_TRUST_ANCHOR, contents: clusterCaPem, mode: 0o644 }] : []),
       ],
-      units: [{ name: 'locksmithd.service', mask: true }],
+      // The node image has no locksmith.
+      units: config.os.name === 'flatcar' ? [{ name: 'locksmithd.service', mask: true }] : [],
     };
   }
   const strategy =

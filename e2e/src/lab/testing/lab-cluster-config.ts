@@ -1,7 +1,8 @@
 // A bare-metal cluster config for the lab's machines, through the real parser: one controller and the given workers,
-// each named by its MAC, in the lab's example domain.
-import type { ClusterConfig } from '@strata/assets';
-import { fixtureConfig, TEST_SYSEXT_SHA512 } from '@strata/assets/testing';
+// each named by its MAC, in the lab's example domain, on Strata's node image (os.name strata), pulling every image
+// through the lab's registry when the caller names it as their mirror.
+import type { ClusterConfig, ClusterConfigInput } from '@strata/assets';
+import { fixtureConfig } from '@strata/assets/testing';
 import { sshEd25519PublicKey } from '@strata/node-image/testing';
 
 export interface LabMachineName {
@@ -11,7 +12,16 @@ export interface LabMachineName {
 
 export const LAB_BASE_DOMAIN = 'lab.example.com';
 
-export function labClusterConfig(controller: LabMachineName, workers: readonly LabMachineName[]): ClusterConfig {
+export interface LabClusterOptions {
+  /** The lab's registry as the mirror of these registries (`registryMirrors`); none when unset. */
+  readonly mirror?: { readonly registries: readonly string[]; readonly endpoint: string; readonly ca: string };
+}
+
+export function labClusterConfig(
+  controller: LabMachineName,
+  workers: readonly LabMachineName[],
+  options: LabClusterOptions = {},
+): ClusterConfig {
   const machine = (spec: LabMachineName, role: 'controller' | 'worker') => ({
     name: spec.name,
     mac: spec.mac,
@@ -19,7 +29,8 @@ export function labClusterConfig(controller: LabMachineName, workers: readonly L
     role,
     ...(role === 'worker' ? { pool: 'general' } : {}),
   });
-  return fixtureConfig({
+  const mirror = options.mirror;
+  const input: ClusterConfigInput = {
     apiVersion: 'strata.dev/v1alpha1',
     kind: 'Cluster',
     name: 'lab',
@@ -30,8 +41,15 @@ export function labClusterConfig(controller: LabMachineName, workers: readonly L
       machines: [machine(controller, 'controller'), ...workers.map((worker) => machine(worker, 'worker'))],
     },
     controllers: { count: 1 },
-    os: { name: 'flatcar', channel: 'stable', version: '4230.2.3' },
+    os: { name: 'strata', channel: 'stable' },
     sshAuthorizedKeys: [sshEd25519PublicKey('lab')],
-    kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
-  });
+    ...(mirror === undefined
+      ? {}
+      : {
+          registryMirrors: [
+            { registries: [...mirror.registries], endpoint: mirror.endpoint, caCertificate: mirror.ca },
+          ],
+        }),
+  };
+  return fixtureConfig(input);
 }

@@ -1,10 +1,10 @@
 // The lab with a control plane its machines join as real nodes, for the lab's node tests and its node benchmark (ADR
-// 0088): a bare-metal config rendered for real; the lab's network and boot server; on its host end the harness's
-// control plane under the rendered API name and port, signing with the rendered cluster CA and allocating the nodes'
-// pod subnets from the rendered pod range, with the render's own add-ons applied (the node bootstrap, flannel,
-// kube-proxy and CoreDNS); the lab's registry with every image those pin, built here (ADR 0089), the pause image and
-// a busybox workload image; each worker's rendered Ignition with the node image's differences
-// (lab-node-ignition.ts); and an approver of the nodes' certificate requests, as an administrator.
+// 0088): a bare-metal config on Strata's node image (os.name strata), its registry mirrors the lab's registry,
+// rendered for real; the lab's network and boot server; on its host end the harness's control plane under the
+// rendered API name and port, signing with the rendered cluster CA and allocating the nodes' pod subnets from the
+// rendered pod range, with the render's own add-ons applied (the node bootstrap, flannel, kube-proxy and CoreDNS); the
+// lab's registry with every image those pin, built here (ADR 0089), the pause image and a busybox workload image; each
+// worker's rendered Ignition as it is; and an approver of the nodes' certificate requests, as an administrator.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import {
   FLANNEL_CNI_PLUGIN_IMAGE,
   FLANNEL_IMAGE,
   KUBE_PROXY_IMAGE_REPOSITORY,
+  NODE_IMAGE_SANDBOX_IMAGE,
   NODE_POD_SUBNET_PREFIX,
   readPemPair,
   toPemPair,
@@ -41,8 +42,6 @@ import {
   KUBERNETES_VERSION,
   kubeProxyImageSpec,
   nodeProgramImageSpec,
-  PAUSE_IMAGE_REPOSITORY,
-  PAUSE_VERSION,
   pauseImageSpec,
   pushImage,
   resolveBinary,
@@ -59,10 +58,12 @@ import type { NodeImage } from '@strata/node-image';
 import { parseImageReference } from '@strata/platform-local';
 import { parseAllDocuments } from 'yaml';
 import { labClusterConfig, type LabMachineName } from './lab-cluster-config.ts';
-import { nodeImageIgnition, type LabNodeRuntime } from './lab-node-ignition.ts';
 import { startNodeImageLab, type NodeImageLab } from './node-image-lab.ts';
 
-/** The name the lab's images carry; only the node's hosts.toml makes it the lab's registry (`.test` resolves nowhere). */
+/**
+ * The name the lab's own images carry; only the node's hosts.toml (the config's registry mirror) makes it the lab's
+ * registry (`.test` resolves nowhere).
+ */
 export const LAB_REGISTRY_NAME = 'registry.strata.test';
 const WORKLOAD_REPOSITORY = 'strata/lab-busybox';
 /**
@@ -140,17 +141,12 @@ export async function startLabNodeCluster(
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const config = labClusterConfig(controller, workers);
-    const rendering = await platformRenderDirectory(name);
-    const rendered = await rendering.render(config);
-    const clusterCa = await readPemPair(join(rendering.dir, 'tls'), 'ca');
-    const readManifests = (files: readonly string[]) =>
-      Promise.all(files.map((file) => readFile(join(rendering.dir, ASSET_PATHS.manifest(file)), 'utf8')));
-    const addons = await readManifests(LAB_ADDON_MANIFESTS);
-    const updateOperator = await readManifests(LAB_UPDATE_OPERATOR_MANIFESTS);
-    await rendering.remove();
-    const api = new URL(clusterTopology(config).apiServerUrl);
-    const { podCidr, serviceCidr, clusterDomain } = config.networking;
+    // Without the mirror, whose address and CA exist only once the lab's network does: the same topology and ranges.
+    const topologyConfig = labClusterConfig(controller, workers);
+    const api = new URL(clusterTopology(topologyConfig).apiServerUrl);
+    const { podCidr, serviceCidr, clusterDomain } = topologyConfig.networking;
+    let addons: string[] = [];
+    let updateOperator: string[] = [];
 
     lab = await startNodeImageLab(
       image,
@@ -160,16 +156,6 @@ export async function startLabNodeCluster(
         ...(options.install === undefined ? {} : { install: options.install }),
         prepare: async (network) => {
           await network.setNames([{ name: api.hostname, address: network.hostAddress }]);
-          controlPlane = await startControlPlane({
-            withControllers: true,
-            apiserverAddress: network.hostAddress,
-            apiserverPort: Number(api.port),
-            apiserverNames: [api.hostname],
-            clusterCa,
-            serviceClusterIpRange: serviceCidr,
-            podNetwork: { cidr: podCidr, nodePrefix: NODE_POD_SUBNET_PREFIX[4] },
-            releaseWithProcess: true,
-          });
           const registryAddress = `${network.hostAddress}:5443`;
           const registryCa = await CertificateAuthority.create({
             commonName: 'strata-lab-registry-ca',
@@ -191,11 +177,6 @@ export async function startLabNodeCluster(
             tls: { certFile: registryTls.certificatePath, keyFile: registryTls.privateKeyPath, ca },
           });
           const target = { registry: registryAddress, ca };
-          await pushImage(await buildImage(pauseImageSpec(await resolvePause({ progress: () => undefined }))), {
-            ...target,
-            repository: PAUSE_IMAGE_REPOSITORY,
-            tag: PAUSE_VERSION,
-          });
           const busybox = await findHostTool('busybox', 'busybox-static');
           await pushImage(
             await buildImage({
@@ -213,18 +194,38 @@ export async function startLabNodeCluster(
             }),
             { ...target, repository: WORKLOAD_REPOSITORY, tag: '1' },
           );
-          const mirrored = await pushAddonImages(target, config.kubernetesVersion, busybox);
+          const mirrored = await pushPinnedImages(target, topologyConfig.kubernetesVersion, busybox);
+          const config = labClusterConfig(controller, workers, {
+            mirror: { registries: [LAB_REGISTRY_NAME, ...mirrored], endpoint: `https://${registryAddress}`, ca },
+          });
+          const rendering = await platformRenderDirectory(name);
+          const { rendered, clusterCa } = await (async () => {
+            try {
+              const readManifests = (files: readonly string[]) =>
+                Promise.all(files.map((file) => readFile(join(rendering.dir, ASSET_PATHS.manifest(file)), 'utf8')));
+              const input = await rendering.render(config);
+              addons = await readManifests(LAB_ADDON_MANIFESTS);
+              updateOperator = await readManifests(LAB_UPDATE_OPERATOR_MANIFESTS);
+              return { rendered: input, clusterCa: await readPemPair(join(rendering.dir, 'tls'), 'ca') };
+            } finally {
+              await rendering.remove();
+            }
+          })();
+          controlPlane = await startControlPlane({
+            withControllers: true,
+            apiserverAddress: network.hostAddress,
+            apiserverPort: Number(api.port),
+            apiserverNames: [api.hostname],
+            clusterCa,
+            serviceClusterIpRange: serviceCidr,
+            podNetwork: { cidr: podCidr, nodePrefix: NODE_POD_SUBNET_PREFIX[4] },
+            releaseWithProcess: true,
+          });
           const ignition = new Map<string, string>();
           for (const worker of workers) {
             const workerIgnition = rendered.ignition.get(worker.name);
             if (workerIgnition === undefined) throw new Error(`the render has no Ignition for ${worker.name}`);
-            const runtime: LabNodeRuntime = {
-              mirroredRegistries: [LAB_REGISTRY_NAME, ...mirrored],
-              registryAddress,
-              registryCa: ca,
-              sandboxImage: `${LAB_REGISTRY_NAME}/${PAUSE_IMAGE_REPOSITORY}:${PAUSE_VERSION}`,
-            };
-            ignition.set(worker.name, nodeImageIgnition(workerIgnition, runtime));
+            ignition.set(worker.name, workerIgnition);
           }
           return ignition;
         },
@@ -278,11 +279,12 @@ export async function startLabNodeCluster(
 }
 
 /**
- * The add-ons' images, built here, pushed to the lab's registry under the names the render pins (e.g.
- * `ghcr.io/flannel-io/flannel:v0.28.9` as `flannel-io/flannel:v0.28.9`), so that a node's containerd, mirroring each
- * of those registries to the lab's, pulls exactly what the rendered manifests name. Returns the registries mirrored.
+ * The images the render pins (the add-ons', and the node image's sandbox), built here, pushed to the lab's registry
+ * under the names the render pins (e.g. `ghcr.io/flannel-io/flannel:v0.28.9` as `flannel-io/flannel:v0.28.9`), so
+ * that a node's containerd, mirroring each of those registries to the lab's, pulls exactly what the rendered files
+ * name. Returns the registries mirrored.
  */
-async function pushAddonImages(
+async function pushPinnedImages(
   target: { readonly registry: string; readonly ca: string },
   kubernetesVersion: string,
   busybox: string,
@@ -292,6 +294,7 @@ async function pushAddonImages(
   // the build in @strata/binaries would otherwise serve the old program under the new name. The flannel CNI plugin's
   // tag is upstream's packaging, not the release built (ADR 0089).
   const images: [string, ImageSpec, string | undefined][] = [
+    [NODE_IMAGE_SANDBOX_IMAGE, pauseImageSpec(await resolvePause({ progress: () => undefined })), undefined],
     [FLANNEL_IMAGE, flannelImageSpec({ flanneld: await binary('flanneld'), busybox }), FLANNEL_VERSION],
     [
       FLANNEL_CNI_PLUGIN_IMAGE,

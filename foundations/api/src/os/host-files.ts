@@ -12,4 +12,9 @@ export const HOST_FILES = {
   updateConfDefaults: '/usr/share/flatcar/update.conf',
   /** Flatcar's update.conf overrides for this machine; update_engine reads them after the defaults. */
   updateConf: '/etc/flatcar/update.conf',
+  /**
+   * Strata's node image: containerd's own configuration in the read-only image (the CRI runtime, runc, the CNI
+   * directories), which a machine's rendered /etc/containerd/config.toml imports and adds to.
+   */
+  nodeImageContainerdConfig: '/usr/share/containerd/config.toml',
 } as const;

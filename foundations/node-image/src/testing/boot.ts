@@ -84,6 +84,7 @@ say "failed-units $(systemctl list-units --state=failed --plain --no-legend | cu
 say "os-release $(. /etc/os-release && echo "$ID $VERSION_ID")"
 runc --version 2>&1 | sed "s/^/${CHECK_PREFIX} runc: /"
 kubelet --version 2>&1 | sed "s/^/${CHECK_PREFIX} kubelet: /"
+etcd --version 2>&1 | sed "s/^/${CHECK_PREFIX} etcd: /"
 ctr version 2>&1 | sed "s/^/${CHECK_PREFIX} ctr: /"
 ${extra}say "end"
 `;

@@ -15,6 +15,7 @@ import { checkLeftovers } from './leftovers.ts';
 import type { BareMetalInstallOptions } from './options.ts';
 import { checkBootServer, checkSshIdentity, checkWriteApi, loadBootApi } from './preflight.ts';
 import { bootStates } from './boot-states.ts';
+import { checkServedNodeImage, nodeImageFor } from './node-image-release.ts';
 
 /** Where the controllers' host keys are pinned on first contact (ADR 0018). */
 export const KNOWN_HOSTS = 'known_hosts';
@@ -27,8 +28,13 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function planOf({ config, assetsDir }: Pick<DriverContext, 'config' | 'assetsDir'>) {
-  return planBareMetal({ config, ignition: await readRenderedIgnition(assetsDir, config) });
+async function planOf({ config, assetsDir, progress }: Pick<DriverContext, 'config' | 'assetsDir' | 'progress'>) {
+  const nodeImage = await nodeImageFor(config, progress);
+  return planBareMetal({
+    config,
+    ignition: await readRenderedIgnition(assetsDir, config),
+    ...(nodeImage === undefined ? {} : { nodeImage: nodeImage.release }),
+  });
 }
 
 export function bareMetalDriver(options: BareMetalInstallOptions): PlatformDriver {
@@ -55,6 +61,11 @@ export function bareMetalDriver(options: BareMetalInstallOptions): PlatformDrive
       const endpoint = config.bareMetal?.bootServer.endpoint ?? '';
       progress(`checking the boot server at ${endpoint}`);
       failures.push(...(await checkBootServer(endpoint)));
+      const nodeImage = await nodeImageFor(config, progress);
+      if (nodeImage !== undefined) {
+        progress(`checking that the boot server serves node image ${nodeImage.release.version}`);
+        failures.push(...(await checkServedNodeImage(endpoint, nodeImage)));
+      }
       const bootApi = await loadBootApi(options);
       if ('failure' in bootApi) {
         failures.push(bootApi.failure);

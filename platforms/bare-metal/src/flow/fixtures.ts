@@ -60,7 +60,8 @@ export function aBareMetalConfig(options: BareMetalConfigOptions = {}): ClusterC
     controllers: { count: machines.filter((machine) => machine.role === 'controller').length },
     os: options.os ?? { name: 'flatcar', channel: 'stable', version: '4230.2.3' },
     sshAuthorizedKeys: [TEST_SSH_KEY],
-    kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 },
+    // Strata's node image carries its kubelet: no extension to pin.
+    ...(options.os?.name === 'strata' ? {} : { kubernetesSysext: { sha512: TEST_SYSEXT_SHA512 } }),
   };
   const result = validateClusterConfig(input);
   if (!result.ok) throw new Error(`fixture config is invalid:\n${result.message}`);

@@ -244,7 +244,7 @@ describe('the bare-metal flow', () => {
       const fcos = aBareMetalConfig({ os: { name: 'fedora-coreos', channel: 'stable' } });
       assert.throws(
         () => planBareMetal({ config: fcos, ignition }),
-        refusal(/os\.name is "fedora-coreos".*set os\.name: flatcar/),
+        refusal(/os\.name is "fedora-coreos".*set os\.name: flatcar or strata/),
       );
     });
 

@@ -1,16 +1,20 @@
 // From a cluster config to what the boot server must hold, per machine, as
 // Typhoon's bare-metal module registers it with matchbox:
 //   - "<cluster>-<machine>-install": a group selecting the machine's MAC and a
-//     profile that PXE-boots Flatcar, whose Ignition installs it to disk;
+//     profile that PXE-boots Flatcar, whose Ignition installs it to disk; for
+//     Strata's node image, a profile that boots the image's initramfs, whose
+//     install program writes the image to disk (it fetches no Ignition);
 //   - "<cluster>-<machine>-installed": a group selecting the MAC and
 //     os=installed, whose profile carries the machine's rendered Ignition,
-//     which the installer fetches and hands to flatcar-install.
+//     which flatcar-install hands to the installed system, or which the node
+//     image's installed first boot fetches.
 import { validateIgnition, type ClusterConfig, type Machine } from '@strata/assets';
 import { z } from 'zod';
 import type { Group, Profile } from '@strata/api';
 import { BareMetalFlowError } from './errors.ts';
 import { flatcarPxeArgs, flatcarPxeFiles, flatcarVersion } from './flatcar.ts';
 import { installIgnition } from './install-ignition.ts';
+import { nodeImageInstallBoot, nodeImageReleaseSchema, type NodeImageRelease } from './node-image.ts';
 import { ignitionName, installedId, installId } from './names.ts';
 import { bareMetalFlowOptionsSchema, type BareMetalFlowOptions, type BareMetalFlowOptionsInput } from './options.ts';
 import type { BareMetalPlan, IgnitionTemplate } from './plan.ts';
@@ -21,18 +25,47 @@ export interface BareMetalFlowInput {
   /** Each machine's rendered Ignition config (the assets' ignition/<machine>.ign), by machine name. */
   readonly ignition: ReadonlyMap<string, string>;
   readonly options?: BareMetalFlowOptionsInput;
+  /**
+   * For os.name strata: the node image release the machines install (the installer's own build of it). Flatcar's
+   * come from the boot server's assets by version, as Typhoon's cached install takes them.
+   */
+  readonly nodeImage?: NodeImageRelease;
 }
+
+type InstalledOs =
+  | { readonly name: 'flatcar'; readonly channel: string; readonly version: string }
+  | { readonly name: 'strata'; readonly release: NodeImageRelease };
 
 interface BareMetalCluster {
   readonly name: string;
   readonly endpoint: string;
   readonly machines: readonly Machine[];
-  readonly channel: string;
-  readonly version: string;
+  readonly os: InstalledOs;
   readonly sshAuthorizedKeys: readonly string[];
 }
 
-function bareMetalCluster(config: ClusterConfig): BareMetalCluster {
+/** The node image release for a strata config: the one given, and the version the config pins if it pins one. */
+function nodeImageRelease(config: ClusterConfig, given: NodeImageRelease | undefined): NodeImageRelease {
+  if (given === undefined)
+    throw new BareMetalFlowError(
+      "os.name is strata, and the flow was given no node image release: the installer passes the version and the SHA-256 of the node image's disk.img.zst it built",
+      { field: 'os.name', value: config.os.name },
+    );
+  const parsed = nodeImageReleaseSchema.safeParse(given);
+  if (!parsed.success)
+    throw new BareMetalFlowError(`invalid node image release: ${z.prettifyError(parsed.error)}`, {
+      field: 'nodeImage',
+    });
+  const pinned = config.os.version;
+  if (pinned !== undefined && pinned !== parsed.data.version)
+    throw new BareMetalFlowError(
+      `os.version is ${pinned}, but this Strata builds node image ${parsed.data.version}: set os.version: ${parsed.data.version}, or leave it out`,
+      { field: 'os.version', value: pinned, available: parsed.data.version },
+    );
+  return parsed.data;
+}
+
+function bareMetalCluster(config: ClusterConfig, nodeImage: NodeImageRelease | undefined): BareMetalCluster {
   if (config.platform !== 'bare-metal' || config.bareMetal === undefined) {
     throw new BareMetalFlowError(
       `platform is "${config.platform}"; the bare-metal flow needs platform: bare-metal and a bareMetal section`,
@@ -42,9 +75,9 @@ function bareMetalCluster(config: ClusterConfig): BareMetalCluster {
       },
     );
   }
-  if (config.os.name !== 'flatcar') {
+  if (config.os.name === 'fedora-coreos') {
     throw new BareMetalFlowError(
-      `os.name is "${config.os.name}"; the bare-metal flow installs Flatcar Container Linux: set os.name: flatcar`,
+      `os.name is "${config.os.name}"; the bare-metal flow installs Flatcar Container Linux or Strata's node image: set os.name: flatcar or strata`,
       {
         field: 'os.name',
         value: config.os.name,
@@ -55,8 +88,10 @@ function bareMetalCluster(config: ClusterConfig): BareMetalCluster {
     name: config.name,
     endpoint: config.bareMetal.bootServer.endpoint.replace(/\/+$/, ''),
     machines: config.bareMetal.machines,
-    channel: config.os.channel,
-    version: flatcarVersion(config.os),
+    os:
+      config.os.name === 'strata'
+        ? { name: 'strata', release: nodeImageRelease(config, nodeImage) }
+        : { name: 'flatcar', channel: config.os.channel, version: flatcarVersion(config.os) },
     sshAuthorizedKeys: config.sshAuthorizedKeys,
   };
 }
@@ -103,6 +138,26 @@ function renderedIgnition(machine: Machine, ignition: ReadonlyMap<string, string
   return content;
 }
 
+/** What the boot server may serve of the machine's checked config, and what is withheld for delivery over SSH. */
+function splitIgnition(machine: Machine, ignition: ReadonlyMap<string, string>) {
+  return withholdSecrets(renderedIgnition(machine, ignition), machine.role);
+}
+
+/**
+ * Per machine, the files the flow withholds from the boot server (what `strata rotate` delivers again over SSH): the
+ * same split as `planBareMetal`'s, for any OS, without a plan.
+ */
+export function withheldFiles(
+  input: Pick<BareMetalFlowInput, 'config' | 'ignition'>,
+): ReadonlyMap<string, readonly WithheldFile[]> {
+  const withheld = new Map<string, readonly WithheldFile[]>();
+  for (const machine of input.config.bareMetal?.machines ?? []) {
+    const secrets = splitIgnition(machine, input.ignition).withheld;
+    if (secrets.length > 0) withheld.set(machine.name, secrets);
+  }
+  return withheld;
+}
+
 function machineMetadata(cluster: BareMetalCluster, machine: Machine): Record<string, string> {
   return {
     cluster: cluster.name,
@@ -119,6 +174,63 @@ interface MachineEntries {
   readonly templates: IgnitionTemplate[];
 }
 
+/** The install profile, and the Ignition config it boots with (Flatcar's, which runs flatcar-install) if any. */
+function installEntry(
+  cluster: BareMetalCluster,
+  machine: Machine,
+  options: BareMetalFlowOptions,
+): { profile: Profile; template?: IgnitionTemplate } {
+  const id = installId(cluster.name, machine.name);
+  const os = cluster.os;
+  if (os.name === 'strata') {
+    return {
+      profile: {
+        id,
+        name: `${cluster.name} ${machine.name}: install Strata node image ${os.release.version} to ${options.installDisk}`,
+        boot: nodeImageInstallBoot({
+          endpoint: cluster.endpoint,
+          release: os.release,
+          installDisk: options.installDisk,
+          consoles: options.consoles,
+          extraKernelArgs: options.extraKernelArgs,
+        }),
+        // The install program runs in the image's initramfs from its kernel arguments: no Ignition config.
+        ignition_id: '',
+        generic_id: '',
+        cloud_id: '',
+      },
+    };
+  }
+  return {
+    template: {
+      name: ignitionName(id),
+      content: installIgnition({
+        endpoint: cluster.endpoint,
+        mac: machine.mac,
+        channel: os.channel,
+        version: os.version,
+        installDisk: options.installDisk,
+        sshAuthorizedKeys: cluster.sshAuthorizedKeys,
+      }),
+    },
+    profile: {
+      id,
+      name: `${cluster.name} ${machine.name}: install Flatcar ${os.version} to ${options.installDisk}`,
+      boot: {
+        ...flatcarPxeFiles(os.version),
+        args: flatcarPxeArgs({
+          endpoint: cluster.endpoint,
+          consoles: options.consoles,
+          extraKernelArgs: options.extraKernelArgs,
+        }),
+      },
+      ignition_id: ignitionName(id),
+      generic_id: '',
+      cloud_id: '',
+    },
+  };
+}
+
 function machineEntries(
   cluster: BareMetalCluster,
   machine: Machine,
@@ -128,37 +240,14 @@ function machineEntries(
   const install = installId(cluster.name, machine.name);
   const final = installedId(cluster.name, machine.name);
   const metadata = machineMetadata(cluster, machine);
+  const installing = installEntry(cluster, machine, options);
   return {
     templates: [
-      {
-        name: ignitionName(install),
-        content: installIgnition({
-          endpoint: cluster.endpoint,
-          mac: machine.mac,
-          channel: cluster.channel,
-          version: cluster.version,
-          installDisk: options.installDisk,
-          sshAuthorizedKeys: cluster.sshAuthorizedKeys,
-        }),
-      },
+      ...(installing.template === undefined ? [] : [installing.template]),
       { name: ignitionName(final), content: installed },
     ],
     profiles: [
-      {
-        id: install,
-        name: `${cluster.name} ${machine.name}: install Flatcar ${cluster.version} to ${options.installDisk}`,
-        boot: {
-          ...flatcarPxeFiles(cluster.version),
-          args: flatcarPxeArgs({
-            endpoint: cluster.endpoint,
-            consoles: options.consoles,
-            extraKernelArgs: options.extraKernelArgs,
-          }),
-        },
-        ignition_id: ignitionName(install),
-        generic_id: '',
-        cloud_id: '',
-      },
+      installing.profile,
       {
         id: final,
         name: `${cluster.name} ${machine.name}: installed ${machine.role}`,
@@ -209,7 +298,7 @@ const macSchema = z.string().regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
  * both Ignition configs. Pure: the same input gives the same plan.
  */
 export function planBareMetal(input: BareMetalFlowInput): BareMetalPlan {
-  const cluster = bareMetalCluster(input.config);
+  const cluster = bareMetalCluster(input.config, input.nodeImage);
   const options = flowOptions(input.options);
   const known = new Set(cluster.machines.map((machine) => machine.name));
   const strays = [...input.ignition.keys()].filter((name) => !known.has(name));
@@ -243,7 +332,7 @@ export function planBareMetal(input: BareMetalFlowInput): BareMetalPlan {
       );
     }
     macs.set(machine.mac, machine.name);
-    const { served, withheld: secrets } = withholdSecrets(renderedIgnition(machine, input.ignition), machine.role);
+    const { served, withheld: secrets } = splitIgnition(machine, input.ignition);
     if (secrets.length > 0) withheld.set(machine.name, secrets);
     return machineEntries(cluster, machine, options, served);
   });

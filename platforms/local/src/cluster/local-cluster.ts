@@ -26,7 +26,7 @@ import type { NodeSpec } from '../node/node-spec.ts';
 import { ManualUpdateSource } from '../os/update-source.ts';
 import { SimulatedOperatingSystem, type SimulatedOsOptions } from '../os/simulated-os.ts';
 import { startSimulatedPayloadServer, type SimulatedPayloadServer } from '../os/payload-server.ts';
-import type { OsId } from '../os/os-release.ts';
+import { simulatedOsId, type OsId } from '../os/os-release.ts';
 import { defaultImageMap, type ImageMapInput } from '../pods/image-map.ts';
 import type { PodRuntime } from '../node/pod-runtime.ts';
 import { ProcessPodRuntime } from '../pods/process-runtime.ts';
@@ -267,10 +267,11 @@ export async function upLocalCluster(options: UpLocalClusterOptions): Promise<Lo
       kubeletVersion: config.kubernetesVersion,
       operatingSystem: (nodeName) => {
         const workerIndex = topology.workers.findIndex((worker) => worker.name === nodeName);
-        const id = (workerIndex < 0 ? undefined : options.workerOs?.(workerIndex)) ?? config.os.name;
+        const configured = simulatedOsId(config.os.name);
+        const id = (workerIndex < 0 ? undefined : options.workerOs?.(workerIndex)) ?? configured;
         const os = new SimulatedOperatingSystem({
           id,
-          version: id === config.os.name ? (config.os.version ?? DEFAULT_OS_VERSIONS[id]) : DEFAULT_OS_VERSIONS[id],
+          version: id === configured ? (config.os.version ?? DEFAULT_OS_VERSIONS[id]) : DEFAULT_OS_VERSIONS[id],
           // update.conf is Flatcar's: a Fedora CoreOS worker of a mixed fleet keeps the manual source.
           group: (id === 'flatcar' ? nodeUpdates.get(nodeName)?.group : undefined) ?? defaultGroup,
           updateSource: (id === 'flatcar' ? nodeUpdates.get(nodeName)?.source : undefined) ?? updates,

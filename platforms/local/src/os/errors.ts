@@ -16,3 +16,6 @@ export class MachinePoweredOffError extends StrataError {}
 
 /** The simulated payload server could not listen (its port is taken, say). */
 export class PayloadServerError extends StrataError {}
+
+/** A config whose OS the simulated machines cannot play (Strata's node image needs real machines: the lab). */
+export class UnsimulatedOsError extends StrataError {}

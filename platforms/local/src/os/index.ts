@@ -44,9 +44,10 @@ export {
 } from './faults.ts';
 export { startSimulatedPayloadServer, type SimulatedPayloadServer } from './payload-server.ts';
 export { machineTrustStore, TRUST_STORE } from '@strata/update-engine';
-export { DEFAULT_FLATCAR_CODENAME, osRelease, type OsId } from './os-release.ts';
+export { DEFAULT_FLATCAR_CODENAME, osRelease, simulatedOsId, type OsId } from './os-release.ts';
 export {
   InvalidOsInputError,
+  UnsimulatedOsError,
   EventReportFailedError,
   ListenerFailedError,
   MachinePoweredOffError,

@@ -1,8 +1,19 @@
 import type { OsRelease } from '@strata/api';
 import { versionParts } from '@strata/update-engine';
+import { UnsimulatedOsError } from './errors.ts';
 
 /** The OSes the simulated machines play; Strata's node image runs on the machine lab's real machines. */
 export type OsId = Exclude<OsRelease['id'], 'strata'>;
+
+/** The simulated OS of a config's `os.name`; Strata's node image has none (the config rules refuse it here first). */
+export function simulatedOsId(name: OsRelease['id']): OsId {
+  if (name === 'strata')
+    throw new UnsimulatedOsError(
+      "os.name strata is Strata's node image, which only real machines boot (the machine lab, bare metal); simulated machines play flatcar or fedora-coreos",
+      { field: 'os.name', value: name },
+    );
+  return name;
+}
 
 export const DEFAULT_FLATCAR_CODENAME = 'Oklo';
 

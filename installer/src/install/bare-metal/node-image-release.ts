@@ -1,0 +1,63 @@
+// For a config on Strata's node image (os.name strata): the release its machines install, from this installer's own
+// build of the image (cached, built once), and the check that the boot server serves that very release.
+import { stat } from 'node:fs/promises';
+import type { ClusterConfig } from '@strata/assets';
+import { sha256File } from '@strata/binaries';
+import { ensureNodeImage, type NodeImage } from '@strata/node-image';
+import { NODE_IMAGE_ASSET_FILES, nodeImageAssetPaths, type NodeImageRelease } from '@strata/platform-bare-metal';
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+export interface NodeImageForConfig {
+  readonly image: NodeImage;
+  readonly release: NodeImageRelease;
+}
+
+/** The node image and its release for a strata config; undefined for any other OS. */
+export async function nodeImageFor(
+  config: Pick<ClusterConfig, 'os'>,
+  progress: (message: string) => void,
+): Promise<NodeImageForConfig | undefined> {
+  if (config.os.name !== 'strata') return undefined;
+  progress("checking Strata's node image (built once, then cached)");
+  const image = await ensureNodeImage({ progress: (message) => progress(message) });
+  return { image, release: { version: image.version, installImageSha256: await sha256File(image.installImage) } };
+}
+
+/**
+ * Whether the boot server serves the release the machines will install, as its assets: each file answered 200, and
+ * the install image of the same size as this installer's (its digest is checked by every machine as it installs).
+ * Failures say which file and how to publish the release.
+ */
+export async function checkServedNodeImage(endpoint: string, found: NodeImageForConfig): Promise<string[]> {
+  const { image, release } = found;
+  const paths = nodeImageAssetPaths(release.version);
+  const local = { kernel: image.kernel, initrd: image.initrd, installImage: image.installImage };
+  const failures: string[] = [];
+  for (const key of ['kernel', 'initrd', 'installImage'] as const) {
+    const url = new URL(paths[key], endpoint).toString();
+    let answer: Response;
+    try {
+      answer = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    } catch (error) {
+      failures.push(
+        `the boot server did not answer HEAD ${url}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      continue;
+    }
+    const size = (await stat(local[key])).size;
+    const served = Number(answer.headers.get('content-length') ?? Number.NaN);
+    if (answer.ok && served === size) continue;
+    failures.push(
+      answer.ok
+        ? `the boot server serves ${url} with ${served} bytes, but node image ${release.version}'s ${NODE_IMAGE_ASSET_FILES[key]} has ${size}: publish this release again`
+        : `the boot server answered HEAD ${url} with ${answer.status}`,
+    );
+  }
+  if (failures.length === 0) return [];
+  const dir = `<the boot server's --assets-path>/strata/${release.version}`;
+  return [
+    `the boot server does not serve node image ${release.version}, which the machines install:\n  ${failures.join('\n  ')}\n` +
+      `  publish it: mkdir -p ${dir} && cp ${image.kernel} ${dir}/${NODE_IMAGE_ASSET_FILES.kernel} && cp ${image.initrd} ${dir}/${NODE_IMAGE_ASSET_FILES.initrd} && cp ${image.installImage} ${dir}/${NODE_IMAGE_ASSET_FILES.installImage}`,
+  ];
+}
