@@ -40,6 +40,7 @@ const COMMANDS = {
   'boot-server': async () => (await import('./commands/boot-server.ts')).bootServerCommand(),
   machines: async () => (await import('./commands/machines.ts')).machinesCommand(),
   lab: async () => (await import('./commands/lab.ts')).labCommand(),
+  'node-image': async () => (await import('./commands/node-image.ts')).nodeImageCommand(),
   rotate: async () => (await import('./commands/rotate.ts')).rotateCommand(),
 } satisfies Record<string, () => Promise<Command>>;
 

@@ -3,7 +3,7 @@
 // /boot.ipxe; then nothing is left, after `lab down` and after a SIGKILL of the lab's process.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -64,9 +64,21 @@ describe('strata lab up and down', { timeout: 600_000 }, () => {
   }
 
   it('starts machines whose iPXE asks the boot server on the lab network, refuses a second up, and stops them all', async () => {
-    const up = await runStrata(['lab', 'up', ...upArgs().slice(2), '--boot-server', `http://${HOST}:${port}`]);
+    // UEFI (OVMF), as machines installing Strata's node image boot; the SIGKILL test below takes the default SeaBIOS.
+    const up = await runStrata([
+      'lab',
+      'up',
+      ...upArgs().slice(2),
+      '--boot-server',
+      `http://${HOST}:${port}`,
+      '--firmware',
+      'uefi',
+    ]);
     assert.equal(up.code, 0, up.stderr + up.stdout);
     const state = LabStateSchema.parse(JSON.parse(up.stdout));
+    assert.equal(state.firmware, 'uefi');
+    // Each machine's own firmware variables: two machines never share their boot entries.
+    for (const machine of state.machines) await access(join(dir, 'machines', machine.hostname, 'OVMF_VARS.fd'));
     assert.deepEqual(
       state.machines.map(({ hostname, mac, address }) => ({ hostname, mac, address })),
       [
@@ -137,6 +149,10 @@ describe('strata lab up and down', { timeout: 600_000 }, () => {
       [['--machines', '2', '--boot-server', 'ftp://x'], /--boot-server: lab bootServer: /],
       [['--machines', '2', '--memory', '64'], /--memory: lab memoryMiB: /],
       [['--machines', 'two'], /a whole number/],
+      [
+        ['--machines', '2', '--firmware', 'efi'],
+        /--firmware <firmware>' argument 'efi' is invalid\. Allowed choices are bios, uefi/,
+      ],
     ];
     const fresh = await mkdtemp(join(tmpdir(), 'strata-lab-cli-'));
     try {

@@ -1,7 +1,7 @@
 // `strata lab up | down`: the machine lab's QEMU machines on their private network, in the background, for a
 // bare-metal cluster.yaml to name by their MACs. `strata lab run` is what `up` runs detached.
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { strataDataDir } from '@strata/host';
 import { LabConfigError, parseLabSpec, runLab, type LabSpec, type LabState } from '@strata/lab';
 import { describeError } from '../error-output.ts';
@@ -18,6 +18,7 @@ interface LabOptions {
   readonly bootServer?: string;
   readonly memory?: number;
   readonly disk?: number;
+  readonly firmware?: 'bios' | 'uefi';
   readonly json?: boolean;
 }
 
@@ -29,6 +30,7 @@ const FLAG_OF: Record<string, string> = {
   bootServer: '--boot-server',
   memoryMiB: '--memory',
   diskGiB: '--disk',
+  firmware: '--firmware',
 };
 
 function wholeNumber(text: string): number {
@@ -50,6 +52,7 @@ function specOf(options: LabOptions): LabSpec & { readonly dir: string } {
     ...(options.bootServer === undefined ? {} : { bootServer: options.bootServer }),
     ...(options.memory === undefined ? {} : { memoryMiB: options.memory }),
     ...(options.disk === undefined ? {} : { diskGiB: options.disk }),
+    ...(options.firmware === undefined ? {} : { firmware: options.firmware }),
   };
 }
 
@@ -64,6 +67,7 @@ function runArguments(options: LabOptions): string[] {
     ...(options.bootServer === undefined ? [] : ['--boot-server', options.bootServer]),
     ...(options.memory === undefined ? [] : ['--memory', String(options.memory)]),
     ...(options.disk === undefined ? [] : ['--disk', String(options.disk)]),
+    ...(options.firmware === undefined ? [] : ['--firmware', options.firmware]),
   ];
 }
 
@@ -91,7 +95,13 @@ const withSpecOptions = (command: Command): Command =>
       "the boot server's read side as the machines reach it (default: http://<the lab's .1>:8080)",
     )
     .option('--memory <MiB>', "each machine's memory (default 1024)", wholeNumber)
-    .option('--disk <GiB>', "each machine's disk, sparse (default 8)", wholeNumber);
+    .option('--disk <GiB>', "each machine's disk, sparse (default 8)", wholeNumber)
+    .addOption(
+      new Option(
+        '--firmware <firmware>',
+        "the machines' firmware: bios (SeaBIOS) or uefi (OVMF), which machines installing Strata's node image (os.name: strata) need",
+      ).choices(['bios', 'uefi']),
+    );
 
 const UP_HELP = `
 Makes a private network inside a network namespace of its own (a bridge, a tap

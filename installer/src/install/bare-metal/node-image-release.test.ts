@@ -1,13 +1,13 @@
 // The preflight's check that the boot server serves the node image release the machines will install, against
 // Strata's real boot server serving an assets directory on loopback.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestBootServer, type TestBootServer } from '@strata/boot-server/testing';
 import type { NodeImage } from '@strata/node-image';
-import { checkServedNodeImage, nodeImageFor, type NodeImageForConfig } from './node-image-release.ts';
+import { checkServedNodeImage, nodeImageFor, publishNodeImage, type NodeImageForConfig } from './node-image-release.ts';
 
 const VERSION = '0.9.0';
 
@@ -73,14 +73,32 @@ describe("the preflight's check of the node image on the boot server", () => {
     assert.match(failure ?? '', new RegExp(`HEAD ${server.url}/assets/strata/0\\.9\\.0/initrd\\.img with 404`));
     assert.match(failure ?? '', new RegExp(`HEAD ${server.url}/assets/strata/0\\.9\\.0/disk\\.img\\.zst with 404`));
     assert.doesNotMatch(failure ?? '', /vmlinuz with/);
-    assert.match(failure ?? '', /publish it: mkdir -p <the boot server's --assets-path>\/strata\/0\.9\.0 && cp /);
-    assert.ok((failure ?? '').includes(`cp ${found.image.installImage} `), failure);
+    assert.match(
+      failure ?? '',
+      /publish it: strata node-image publish --assets-path <the boot server's --assets-path>/,
+    );
   });
 
   it('refuses a served install image of another size: another release under this version', async () => {
     await publish({ vmlinuz: 1024, 'initrd.img': 2048, 'disk.img.zst': 4095 });
     const [failure] = await checkServedNodeImage(server.url, found);
     assert.match(failure ?? '', /disk\.img\.zst with 4095 bytes, but node image 0\.9\.0's disk\.img\.zst has 4096/);
+  });
+
+  it('publishes the release into the assets directory whole, where the boot server then serves it', async () => {
+    await rm(join(assets, 'strata'), { recursive: true, force: true });
+    const published = await publishNodeImage(found.image, assets);
+    assert.equal(published.dir, join(assets, 'strata', VERSION));
+    assert.deepEqual((await readdir(published.dir)).sort(), ['disk.img.zst', 'initrd.img', 'vmlinuz']);
+    for (const [key, path] of Object.entries(published.files)) {
+      const source = found.image[key as keyof typeof published.files];
+      assert.deepEqual(await readFile(path), await readFile(source), key);
+      assert.equal((await stat(path)).mode & 0o777, 0o644, `${key} is readable by the server`);
+    }
+    assert.deepEqual(await checkServedNodeImage(server.url, found), []);
+    // Again over what is there: the same files, no partial copy left.
+    await publishNodeImage(found.image, assets);
+    assert.deepEqual((await readdir(published.dir)).sort(), ['disk.img.zst', 'initrd.img', 'vmlinuz']);
   });
 
   it('says when the boot server does not answer', async () => {

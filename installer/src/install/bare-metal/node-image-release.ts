@@ -1,10 +1,17 @@
 // For a config on Strata's node image (os.name strata): the release its machines install, from this installer's own
 // build of the image (cached, built once), and the check that the boot server serves that very release.
-import { stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ClusterConfig } from '@strata/assets';
 import { sha256File } from '@strata/binaries';
+import { PUBLIC_FILE_MODE } from '@strata/host';
 import { ensureNodeImage, type NodeImage } from '@strata/node-image';
-import { NODE_IMAGE_ASSET_FILES, nodeImageAssetPaths, type NodeImageRelease } from '@strata/platform-bare-metal';
+import {
+  NODE_IMAGE_ASSET_FILES,
+  NODE_IMAGE_ASSETS_DIR,
+  nodeImageAssetPaths,
+  type NodeImageRelease,
+} from '@strata/platform-bare-metal';
 
 const PROBE_TIMEOUT_MS = 10_000;
 
@@ -55,9 +62,42 @@ export async function checkServedNodeImage(endpoint: string, found: NodeImageFor
     );
   }
   if (failures.length === 0) return [];
-  const dir = `<the boot server's --assets-path>/strata/${release.version}`;
   return [
     `the boot server does not serve node image ${release.version}, which the machines install:\n  ${failures.join('\n  ')}\n` +
-      `  publish it: mkdir -p ${dir} && cp ${image.kernel} ${dir}/${NODE_IMAGE_ASSET_FILES.kernel} && cp ${image.initrd} ${dir}/${NODE_IMAGE_ASSET_FILES.initrd} && cp ${image.installImage} ${dir}/${NODE_IMAGE_ASSET_FILES.installImage}`,
+      "  publish it: strata node-image publish --assets-path <the boot server's --assets-path>",
   ];
+}
+
+export interface PublishedNodeImage {
+  readonly version: string;
+  /** The release's directory under the assets path. */
+  readonly dir: string;
+  readonly files: { readonly kernel: string; readonly initrd: string; readonly installImage: string };
+}
+
+/**
+ * Copies the image's kernel, initramfs and install image into a boot server's assets directory as
+ * strata/<version>/, each file whole or not at all (a copy under a temporary name, renamed into place), readable by
+ * the server.
+ */
+export async function publishNodeImage(image: NodeImage, assetsPath: string): Promise<PublishedNodeImage> {
+  const relative = NODE_IMAGE_ASSETS_DIR.replace(/^\/assets\//, '');
+  const dir = join(assetsPath, relative, image.version);
+  await mkdir(dir, { recursive: true });
+  const sources = { kernel: image.kernel, initrd: image.initrd, installImage: image.installImage };
+  const files = { kernel: '', initrd: '', installImage: '' };
+  for (const key of ['kernel', 'initrd', 'installImage'] as const) {
+    const target = join(dir, NODE_IMAGE_ASSET_FILES[key]);
+    const partial = `${target}.partial-${process.pid}`;
+    try {
+      await copyFile(sources[key], partial);
+      await chmod(partial, PUBLIC_FILE_MODE);
+      await rename(partial, target);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw error;
+    }
+    files[key] = target;
+  }
+  return { version: image.version, dir, files };
 }

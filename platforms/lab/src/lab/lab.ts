@@ -29,6 +29,11 @@ export const LabSpecSchema = z.strictObject({
   bootServer: z.url({ protocol: /^https?$/ }).optional(),
   memoryMiB: z.number().int().min(256).max(8192).default(1024),
   diskGiB: z.number().int().min(1).max(256).default(8),
+  /**
+   * `bios`: SeaBIOS, enough for a machine that network-boots (Flatcar's PXE image, the simulated flows). `uefi`: OVMF,
+   * as a machine that installs Strata's node image needs: its disk boots through systemd-boot.
+   */
+  firmware: z.enum(['bios', 'uefi']).default('bios'),
 });
 export type LabSpec = z.input<typeof LabSpecSchema>;
 
@@ -43,6 +48,8 @@ export const LabStateSchema = z.strictObject({
   bootServer: z.string(),
   accelerator: z.enum(['kvm', 'tcg']),
   acceleratorReason: z.string(),
+  /** Absent in the state of a lab made before the choice existed: SeaBIOS. */
+  firmware: z.enum(['bios', 'uefi']).optional(),
   machines: z.array(
     z.strictObject({
       hostname: z.string(),
@@ -135,19 +142,25 @@ export async function runLab(input: LabSpec, progress: (line: string) => void = 
     for (const nic of network.nics) {
       const disk = join(disksDir, `${nic.hostname}.raw`);
       await createSparseDisk(disk, spec.diskGiB * GIB);
+      // A directory per machine: UEFI keeps each machine's firmware variables (its boot entries) in a file there.
+      const workDir = join(machinesDir, nic.hostname);
+      await mkdir(workDir, { recursive: true });
       machines.push(
         await startLabMachine({
           network,
           nic,
-          workDir: machinesDir,
+          workDir,
           disk,
+          firmware: spec.firmware,
           boot: 'disk-then-network',
           accelerator: accelerator.accelerator,
           memoryMiB: spec.memoryMiB,
           removeWhenOrphaned: [disk],
         }),
       );
-      progress(`${nic.hostname} powered on (${nic.mac}, ${nic.address})`);
+      progress(
+        `${nic.hostname} powered on (${nic.mac}, ${nic.address}, ${spec.firmware === 'uefi' ? 'UEFI' : 'BIOS'})`,
+      );
     }
     const state: LabState = {
       format: 1,
@@ -159,6 +172,7 @@ export async function runLab(input: LabSpec, progress: (line: string) => void = 
       bootServer,
       accelerator: accelerator.accelerator,
       acceleratorReason: accelerator.reason,
+      firmware: spec.firmware,
       machines: await Promise.all(
         machines.map(async (machine) => ({
           hostname: machine.nic.hostname,
