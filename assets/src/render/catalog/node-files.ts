@@ -184,22 +184,19 @@ export function etcdUnit(config: RenderConfig, etcdVersion: string): NodeUnit {
   return config.os.name === 'strata' ? nodeImageEtcdUnit() : containerEtcdUnit(etcdVersion);
 }
 
-function nodeImageEtcdUnit(): NodeUnit {
+/** The unit both run in: what they need first, and their own [Service] lines before the common ones. */
+function etcdMemberUnit(dependencies: string, service: readonly string[]): NodeUnit {
   return {
     name: 'etcd-member.service',
     enabled: true,
     contents: [
       '[Unit]',
       'Description=etcd member of the Strata control plane',
-      'Wants=network-online.target',
-      'After=network-online.target',
+      `Wants=${dependencies}`,
+      `After=${dependencies}`,
       '',
       '[Service]',
-      'Type=notify',
-      `ExecStartPre=/usr/bin/mkdir -p ${NODE_PATHS.etcdDataDir}`,
-      `ExecStartPre=/usr/bin/chmod 0700 ${NODE_PATHS.etcdDataDir}`,
-      `EnvironmentFile=${NODE_PATHS.etcdEnv}`,
-      'ExecStart=/usr/bin/etcd',
+      ...service,
       'Restart=always',
       'RestartSec=10',
       'TimeoutStartSec=0',
@@ -212,38 +209,30 @@ function nodeImageEtcdUnit(): NodeUnit {
   };
 }
 
+function nodeImageEtcdUnit(): NodeUnit {
+  return etcdMemberUnit('network-online.target', [
+    'Type=notify',
+    `ExecStartPre=/usr/bin/mkdir -p ${NODE_PATHS.etcdDataDir}`,
+    `ExecStartPre=/usr/bin/chmod 0700 ${NODE_PATHS.etcdDataDir}`,
+    `EnvironmentFile=${NODE_PATHS.etcdEnv}`,
+    'ExecStart=/usr/bin/etcd',
+  ]);
+}
+
 function containerEtcdUnit(etcdVersion: string): NodeUnit {
   const tls = NODE_PATHS.etcdTlsDir;
-  return {
-    name: 'etcd-member.service',
-    enabled: true,
-    contents: [
-      '[Unit]',
-      'Description=etcd member of the Strata control plane',
-      'Wants=network-online.target docker.service',
-      'After=network-online.target docker.service',
-      '',
-      '[Service]',
-      `ExecStartPre=/usr/bin/mkdir -p ${NODE_PATHS.etcdDataDir}`,
-      '-ExecStartPre=/usr/bin/docker rm -f etcd',
-      [
-        'ExecStart=/usr/bin/docker run --name etcd --network host',
-        `--env-file ${NODE_PATHS.etcdEnv}`,
-        `-v ${NODE_PATHS.etcdDataDir}:${NODE_PATHS.etcdDataDir}:rw,Z`,
-        `-v ${tls}:${tls}:ro,Z`,
-        ETCD_IMAGE(etcdVersion),
-      ].join(' \\\n  '),
-      'ExecStop=/usr/bin/docker stop etcd',
-      'Restart=always',
-      'RestartSec=10',
-      'TimeoutStartSec=0',
-      'LimitNOFILE=40000',
-      '',
-      '[Install]',
-      'WantedBy=multi-user.target',
-      '',
-    ].join('\n'),
-  };
+  return etcdMemberUnit('network-online.target docker.service', [
+    `ExecStartPre=/usr/bin/mkdir -p ${NODE_PATHS.etcdDataDir}`,
+    '-ExecStartPre=/usr/bin/docker rm -f etcd',
+    [
+      'ExecStart=/usr/bin/docker run --name etcd --network host',
+      `--env-file ${NODE_PATHS.etcdEnv}`,
+      `-v ${NODE_PATHS.etcdDataDir}:${NODE_PATHS.etcdDataDir}:rw,Z`,
+      `-v ${tls}:${tls}:ro,Z`,
+      ETCD_IMAGE(etcdVersion),
+    ].join(' \\\n  '),
+    'ExecStop=/usr/bin/docker stop etcd',
+  ]);
 }
 
 export const KERNEL_MODULES = 'br_netfilter\noverlay\n';
