@@ -1,10 +1,10 @@
 // For a config on Strata's node image (os.name strata): the release its machines install, from this installer's own
 // build of the image (cached, built once), and the check that the boot server serves that very release.
-import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterConfig } from '@strata/assets';
 import { sha256File } from '@strata/binaries';
-import { PUBLIC_FILE_MODE } from '@strata/host';
+import { copyFileAtomic, PUBLIC_FILE_MODE } from '@strata/host';
 import { ensureNodeImage, type NodeImage } from '@strata/node-image';
 import {
   NODE_IMAGE_ASSET_FILES,
@@ -77,8 +77,7 @@ export interface PublishedNodeImage {
 
 /**
  * Copies the image's kernel, initramfs and install image into a boot server's assets directory as
- * strata/<version>/, each file whole or not at all (a copy under a temporary name, renamed into place), readable by
- * the server.
+ * strata/<version>/, each file whole or not at all (`copyFileAtomic`), readable by the server.
  */
 export async function publishNodeImage(image: NodeImage, assetsPath: string): Promise<PublishedNodeImage> {
   const relative = NODE_IMAGE_ASSETS_DIR.replace(/^\/assets\//, '');
@@ -88,15 +87,7 @@ export async function publishNodeImage(image: NodeImage, assetsPath: string): Pr
   const files = { kernel: '', initrd: '', installImage: '' };
   for (const key of ['kernel', 'initrd', 'installImage'] as const) {
     const target = join(dir, NODE_IMAGE_ASSET_FILES[key]);
-    const partial = `${target}.partial-${process.pid}`;
-    try {
-      await copyFile(sources[key], partial);
-      await chmod(partial, PUBLIC_FILE_MODE);
-      await rename(partial, target);
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
+    await copyFileAtomic(sources[key], target, PUBLIC_FILE_MODE);
     files[key] = target;
   }
   return { version: image.version, dir, files };
