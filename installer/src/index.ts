@@ -11,3 +11,8 @@ export {
   type LocalPlatformComponents,
   type LocalPlatformComponentsOptions,
 } from './local/components.ts';
+export {
+  checkServedNodeImage,
+  publishNodeImage,
+  type PublishedNodeImage,
+} from './install/bare-metal/node-image-release.ts';

@@ -22,6 +22,7 @@ import {
 } from '@strata/assets';
 import { runCommand, waitFor } from '@strata/host';
 import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION } from '@strata/node-image';
+import { nodeImageAssetPaths } from '@strata/platform-bare-metal';
 import {
   clusterState,
   kubectlExec,
@@ -420,14 +421,8 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
     process.stderr.write(`${worker.name}, from power-on: ${marks.join(', ')}\n`);
   }
   // The install profile's boot and image (once per machine), and the installed first boot's config.
-  for (const path of [
-    '/boot.ipxe',
-    '/ipxe',
-    '/assets/vmlinuz',
-    '/assets/initrd.img',
-    '/assets/disk.img.zst',
-    '/ignition',
-  ])
+  const release = nodeImageAssetPaths(STRATA_NODE_IMAGE_VERSION);
+  for (const path of ['/boot.ipxe', '/ipxe', release.kernel, release.initrd, release.installImage, '/ignition'])
     assert.ok(served.includes(`200 ${path}`), `the boot server answered ${path}: ${served.join(', ')}`);
   process.stderr.write(
     `lab cluster: both nodes Ready ${readyAt} s, the ${APP} pods Running ${runningAt} s, ` +

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureNodeImage, FIRSTBOOT_ARGS, PARTITION_LABELS, type NodeImage } from '@strata/node-image';
 import { ignitionConfig, type CheckedBoot } from '@strata/node-image/testing';
+import { nodeImageAssetPaths } from '@strata/platform-bare-metal';
 import { slotStatusSchema } from '@strata/update-engine';
 import { z } from 'zod';
 import { startNodeImageLab, type NodeImageLab } from './testing/node-image-lab.ts';
@@ -107,10 +108,12 @@ describe('a lab machine installed from the network onto its disk', { timeout: TE
 
   it('boots the install profile over the network once, and fetches the image once', () => {
     const requests = lab?.answered() ?? [];
-    const count = (pattern: RegExp) => requests.filter((request) => pattern.test(request)).length;
-    assert.equal(count(/^200 \/assets\/vmlinuz$/), 1, requests.join('\n'));
-    assert.equal(count(/^200 \/assets\/initrd\.img$/), 1, requests.join('\n'));
-    assert.equal(count(/^200 \/assets\/disk\.img\.zst$/), 1, requests.join('\n'));
+    const count = (path: string) => requests.filter((request) => request === `200 ${path}`).length;
+    // Where `strata node-image publish` puts the release, and the bare-metal flow's install profile fetches it.
+    const release = nodeImageAssetPaths(image.version);
+    assert.equal(count(release.kernel), 1, requests.join('\n'));
+    assert.equal(count(release.initrd), 1, requests.join('\n'));
+    assert.equal(count(release.installImage), 1, requests.join('\n'));
     assert.match(boot.serialLog, /strata-install: wrote and checked the image in \d+ s/);
     assert.match(boot.serialLog, /strata-install: installed in \d+ s; rebooting into the installed system/);
   });

@@ -5,7 +5,7 @@
 // as their disk. With `install`, machines are installed instead, as bare-metal machines are (ADR 0092): an empty
 // disk, the install profile, then their own boot loader, and Ignition with the installed group's config (os=installed),
 // which carries the check.
-import { copyFile, link, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirectoryStore, startBootServer, type BootServer } from '@strata/boot-server';
@@ -22,7 +22,9 @@ import { ignitionConfigSchema } from '@strata/assets';
 import { sha256File } from '@strata/binaries';
 import { logTail } from '@strata/host';
 import { LabNetwork, startLabMachine, type LabNic } from '@strata/lab';
-import { installKernelArguments, type NodeImage } from '@strata/node-image';
+import type { NodeImage } from '@strata/node-image';
+import { publishNodeImage } from '@strata/installer';
+import { nodeImageInstallBoot } from '@strata/platform-bare-metal';
 import {
   checkedBootArguments,
   checkIgnitionParts,
@@ -135,11 +137,8 @@ export async function startNodeImageLab(
     await copyFile(image.kernel, join(assetsDir.path, 'vmlinuz'));
     await copyFile(image.initrd, join(assetsDir.path, 'initrd.img'));
     const install = options.install === true;
-    const installImage = join(assetsDir.path, 'disk.img.zst');
-    if (install) {
-      // Large: a hard link where the cache and the lab share a file system.
-      await link(image.installImage, installImage).catch(() => copyFile(image.installImage, installImage));
-    }
+    // As `strata node-image publish` lays a release out for a boot server: assets/strata/<version>/.
+    if (install) await publishNodeImage(image, assetsDir.path);
     const dataDir = await made('strata-lab-data-');
     const log = captureLogger('debug');
     const opened = await DataDirectoryStore.open({ dataPath: dataDir.path, logger: log.logger });
@@ -168,22 +167,15 @@ export async function startNodeImageLab(
     const templateOf = (machine: LabMachineSpec) =>
       machine.ignition === undefined ? `missing-${machine.hostname}.ign` : `${machine.hostname}.ign`;
     const installedTemplateOf = (machine: LabMachineSpec) => `${machine.hostname}-installed.ign`;
+    // The bare-metal flow's own install profile for the release, as `strata install` registers it.
     const installBoot = install
-      ? {
-          kernel: '/assets/vmlinuz',
-          initrd: ['/assets/initrd.img'],
-          args: [
-            // Under UEFI, the kernel's EFI stub finds the initramfs iPXE loaded by this name.
-            'initrd=initrd.img',
-            'console=ttyS0',
-            ...installKernelArguments({
-              device: '/dev/vda',
-              imageUrl: `${base}/assets/disk.img.zst`,
-              imageSha256: await sha256File(installImage),
-              ignitionUrl: `${base}/ignition?mac=\${mac:hexhyp}&os=installed`,
-            }),
-          ],
-        }
+      ? nodeImageInstallBoot({
+          endpoint: base,
+          release: { version: image.version, installImageSha256: await sha256File(image.installImage) },
+          installDisk: '/dev/vda',
+          consoles: ['ttyS0'],
+          extraKernelArgs: [],
+        })
       : undefined;
     await writeDataDir(dataDir.path, {
       profiles: machines.flatMap((machine) =>
