@@ -11,6 +11,8 @@ import {
   type ClusterConfig,
   type ClusterConfigInput,
 } from '@strata/assets';
+import assert from 'node:assert/strict';
+import { BareMetalFlowError } from './errors.ts';
 import { readRenderedIgnition } from './rendered-ignition.ts';
 
 /** A real key whose private half was thrown away (the one examples/bare-metal.yaml uses). */
@@ -78,3 +80,10 @@ export async function renderedIgnitionOf(config: ClusterConfig): Promise<Readonl
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** For `assert.throws`: the flow refused with a `BareMetalFlowError` whose message matches. */
+export const refusal = (pattern: RegExp) => (error: unknown) => {
+  assert.ok(error instanceof BareMetalFlowError, `expected BareMetalFlowError, got ${String(error)}`);
+  assert.match(error.message, pattern);
+  return true;
+};

@@ -5,8 +5,7 @@ import { before, describe, it } from 'node:test';
 import type { ClusterConfig } from '@strata/assets';
 import { GroupIndex, labelsFromQuery } from '@strata/boot-server/testing';
 import { INSTALL_ARGS } from '@strata/node-image';
-import { BareMetalFlowError } from './errors.ts';
-import { aBareMetalConfig, renderedIgnitionOf } from './fixtures.ts';
+import { aBareMetalConfig, refusal, renderedIgnitionOf } from './fixtures.ts';
 import type { NodeImageRelease } from './node-image.ts';
 import { planBareMetal, withheldFiles } from './plan-bare-metal.ts';
 import type { BareMetalPlan } from './plan.ts';
@@ -79,12 +78,6 @@ describe('the bare-metal flow for Strata’s node image', () => {
   });
 
   describe('refuses, naming the field and the fix', () => {
-    const refusal = (pattern: RegExp) => (error: unknown) => {
-      assert.ok(error instanceof BareMetalFlowError, `expected BareMetalFlowError, got ${String(error)}`);
-      assert.match(error.message, pattern);
-      return true;
-    };
-
     it('a strata config without the node image release', () => {
       assert.throws(() => planBareMetal({ config, ignition }), refusal(/os\.name is strata.*no node image release/));
     });

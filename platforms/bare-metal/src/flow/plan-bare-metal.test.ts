@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { assertValidIgnition, decodeDataUrl, validateClusterConfig, type ClusterConfig } from '@strata/assets';
 import { labelsFromQuery } from '@strata/boot-server/testing';
 import { GroupIndex } from '@strata/boot-server/testing';
-import { BareMetalFlowError } from './errors.ts';
-import { aBareMetalConfig, renderedIgnitionOf, TEST_SSH_KEY } from './fixtures.ts';
+import { aBareMetalConfig, refusal, renderedIgnitionOf, TEST_SSH_KEY } from './fixtures.ts';
 import { installedIgnitionUrl } from './install-ignition.ts';
 import { planBareMetal } from './plan-bare-metal.ts';
 import type { BareMetalPlan } from './plan.ts';
@@ -219,12 +218,6 @@ describe('the bare-metal flow', () => {
   });
 
   describe('refuses, naming the field and the fix', () => {
-    const refusal = (pattern: RegExp) => (error: unknown) => {
-      assert.ok(error instanceof BareMetalFlowError, `expected BareMetalFlowError, got ${String(error)}`);
-      assert.match(error.message, pattern);
-      return true;
-    };
-
     it('a config of another platform', () => {
       const local = validateClusterConfig({
         apiVersion: 'strata.dev/v1alpha1',
