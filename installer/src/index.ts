@@ -13,6 +13,7 @@ export {
 } from './local/components.ts';
 export {
   checkServedNodeImage,
+  nodeImageRelease,
   publishNodeImage,
   type PublishedNodeImage,
 } from './install/bare-metal/node-image-release.ts';

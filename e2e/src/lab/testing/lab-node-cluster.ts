@@ -20,6 +20,7 @@ import {
   ASSET_PATHS,
   CertificateAuthority,
   clusterTopology,
+  type ClusterConfig,
   COREDNS_IMAGE,
   FLANNEL_CNI_PLUGIN_IMAGE,
   FLANNEL_IMAGE,
@@ -198,32 +199,22 @@ export async function startLabNodeCluster(
           const config = labClusterConfig(controller, workers, {
             mirror: { registries: [LAB_REGISTRY_NAME, ...mirrored], endpoint: `https://${registryAddress}`, ca },
           });
-          const rendering = await platformRenderDirectory(name);
-          const { rendered, clusterCa } = await (async () => {
-            try {
-              const readManifests = (files: readonly string[]) =>
-                Promise.all(files.map((file) => readFile(join(rendering.dir, ASSET_PATHS.manifest(file)), 'utf8')));
-              const input = await rendering.render(config);
-              addons = await readManifests(LAB_ADDON_MANIFESTS);
-              updateOperator = await readManifests(LAB_UPDATE_OPERATOR_MANIFESTS);
-              return { rendered: input, clusterCa: await readPemPair(join(rendering.dir, 'tls'), 'ca') };
-            } finally {
-              await rendering.remove();
-            }
-          })();
+          const render = await renderLabCluster(name, config);
+          addons = render.addons;
+          updateOperator = render.updateOperator;
           controlPlane = await startControlPlane({
             withControllers: true,
             apiserverAddress: network.hostAddress,
             apiserverPort: Number(api.port),
             apiserverNames: [api.hostname],
-            clusterCa,
+            clusterCa: render.clusterCa,
             serviceClusterIpRange: serviceCidr,
             podNetwork: { cidr: podCidr, nodePrefix: NODE_POD_SUBNET_PREFIX[4] },
             releaseWithProcess: true,
           });
           const ignition = new Map<string, string>();
           for (const worker of workers) {
-            const workerIgnition = rendered.ignition.get(worker.name);
+            const workerIgnition = render.ignition.get(worker.name);
             if (workerIgnition === undefined) throw new Error(`the render has no Ignition for ${worker.name}`);
             ignition.set(worker.name, workerIgnition);
           }
@@ -275,6 +266,24 @@ export async function startLabNodeCluster(
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/** The config rendered for real: the workers' Ignition, the cluster CA, and the manifests the lab applies. */
+async function renderLabCluster(name: string, config: ClusterConfig) {
+  const rendering = await platformRenderDirectory(name);
+  try {
+    const readManifests = (files: readonly string[]) =>
+      Promise.all(files.map((file) => readFile(join(rendering.dir, ASSET_PATHS.manifest(file)), 'utf8')));
+    const { ignition } = await rendering.render(config);
+    return {
+      ignition,
+      clusterCa: await readPemPair(join(rendering.dir, 'tls'), 'ca'),
+      addons: await readManifests(LAB_ADDON_MANIFESTS),
+      updateOperator: await readManifests(LAB_UPDATE_OPERATOR_MANIFESTS),
+    };
+  } finally {
+    await rendering.remove();
   }
 }
 

@@ -19,11 +19,10 @@ import {
   type TemporaryDirectory,
 } from '@strata/boot-server/testing';
 import { ignitionConfigSchema } from '@strata/assets';
-import { sha256File } from '@strata/binaries';
 import { logTail } from '@strata/host';
 import { LabNetwork, startLabMachine, type LabNic } from '@strata/lab';
 import type { NodeImage } from '@strata/node-image';
-import { publishNodeImage } from '@strata/installer';
+import { nodeImageRelease, publishNodeImage } from '@strata/installer';
 import { nodeImageInstallBoot } from '@strata/platform-bare-metal';
 import {
   checkedBootArguments,
@@ -171,7 +170,7 @@ export async function startNodeImageLab(
     const installBoot = install
       ? nodeImageInstallBoot({
           endpoint: base,
-          release: { version: image.version, installImageSha256: await sha256File(image.installImage) },
+          release: await nodeImageRelease(image),
           installDisk: '/dev/vda',
           consoles: ['ttyS0'],
           extraKernelArgs: [],

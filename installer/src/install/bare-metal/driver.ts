@@ -28,16 +28,25 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function planOf({ config, assetsDir, progress }: Pick<DriverContext, 'config' | 'assetsDir' | 'progress'>) {
-  const nodeImage = await nodeImageFor(config, progress);
-  return planBareMetal({
-    config,
-    ignition: await readRenderedIgnition(assetsDir, config),
-    ...(nodeImage === undefined ? {} : { nodeImage: nodeImage.release }),
-  });
-}
-
 export function bareMetalDriver(options: BareMetalInstallOptions): PlatformDriver {
+  // Asked by preflight, the program and the delivery of one run: the image's check and its digest (hundreds of MiB
+  // hashed) once per OS asked for.
+  let nodeImage: { readonly os: string; readonly found: ReturnType<typeof nodeImageFor> } | undefined;
+  const nodeImageOf = (context: Pick<DriverContext, 'config' | 'progress'>) => {
+    const os = `${context.config.os.name} ${context.config.os.version ?? ''}`;
+    if (nodeImage?.os !== os) nodeImage = { os, found: nodeImageFor(context.config, context.progress) };
+    return nodeImage.found;
+  };
+
+  const planOf = async (context: Pick<DriverContext, 'config' | 'assetsDir' | 'progress'>) => {
+    const found = await nodeImageOf(context);
+    return planBareMetal({
+      config: context.config,
+      ignition: await readRenderedIgnition(context.assetsDir, context.config),
+      ...(found === undefined ? {} : { nodeImage: found.release }),
+    });
+  };
+
   return {
     platform: 'bare-metal',
 
@@ -61,10 +70,10 @@ export function bareMetalDriver(options: BareMetalInstallOptions): PlatformDrive
       const endpoint = config.bareMetal?.bootServer.endpoint ?? '';
       progress(`checking the boot server at ${endpoint}`);
       failures.push(...(await checkBootServer(endpoint)));
-      const nodeImage = await nodeImageFor(config, progress);
-      if (nodeImage !== undefined) {
-        progress(`checking that the boot server serves node image ${nodeImage.release.version}`);
-        failures.push(...(await checkServedNodeImage(endpoint, nodeImage)));
+      const found = await nodeImageOf({ config, progress });
+      if (found !== undefined) {
+        progress(`checking that the boot server serves node image ${found.release.version}`);
+        failures.push(...(await checkServedNodeImage(endpoint, found)));
       }
       const bootApi = await loadBootApi(options);
       if ('failure' in bootApi) {

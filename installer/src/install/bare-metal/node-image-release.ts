@@ -20,6 +20,18 @@ export interface NodeImageForConfig {
   readonly release: NodeImageRelease;
 }
 
+/** The files a release publishes, by their role. */
+const releaseFiles = (image: NodeImage) => ({
+  kernel: image.kernel,
+  initrd: image.initrd,
+  installImage: image.installImage,
+});
+
+/** The release of a built image: its version and the digest every machine checks its download against. */
+export async function nodeImageRelease(image: NodeImage): Promise<NodeImageRelease> {
+  return { version: image.version, installImageSha256: await sha256File(image.installImage) };
+}
+
 /** The node image and its release for a strata config; undefined for any other OS. */
 export async function nodeImageFor(
   config: Pick<ClusterConfig, 'os'>,
@@ -27,8 +39,8 @@ export async function nodeImageFor(
 ): Promise<NodeImageForConfig | undefined> {
   if (config.os.name !== 'strata') return undefined;
   progress("checking Strata's node image (built once, then cached)");
-  const image = await ensureNodeImage({ progress: (message) => progress(message) });
-  return { image, release: { version: image.version, installImageSha256: await sha256File(image.installImage) } };
+  const image = await ensureNodeImage({ progress });
+  return { image, release: await nodeImageRelease(image) };
 }
 
 /**
@@ -39,7 +51,7 @@ export async function nodeImageFor(
 export async function checkServedNodeImage(endpoint: string, found: NodeImageForConfig): Promise<string[]> {
   const { image, release } = found;
   const paths = nodeImageAssetPaths(release.version);
-  const local = { kernel: image.kernel, initrd: image.initrd, installImage: image.installImage };
+  const local = releaseFiles(image);
   const failures: string[] = [];
   for (const key of ['kernel', 'initrd', 'installImage'] as const) {
     const url = new URL(paths[key], endpoint).toString();
@@ -83,7 +95,7 @@ export async function publishNodeImage(image: NodeImage, assetsPath: string): Pr
   const relative = NODE_IMAGE_ASSETS_DIR.replace(/^\/assets\//, '');
   const dir = join(assetsPath, relative, image.version);
   await mkdir(dir, { recursive: true });
-  const sources = { kernel: image.kernel, initrd: image.initrd, installImage: image.installImage };
+  const sources = releaseFiles(image);
   const files = { kernel: '', initrd: '', installImage: '' };
   for (const key of ['kernel', 'initrd', 'installImage'] as const) {
     const target = join(dir, NODE_IMAGE_ASSET_FILES[key]);
