@@ -23,6 +23,7 @@ import {
   ETCD_QUOTA_BACKEND_BYTES,
   MAX_CLUSTER_NAME_LENGTH,
   OPERATING_SYSTEMS,
+  type OperatingSystem,
   OS_CHANNELS,
   OS_VERSION_FORMATS,
   SUPPORTED_KUBERNETES_VERSIONS,
@@ -216,6 +217,72 @@ function sshKeys(platform: Platform) {
     : fc.array(key, { minLength: 1, maxLength: 2 });
 }
 
+/** Drawn first on bare metal, the one platform it runs on, and now and then elsewhere to exercise that rule. */
+function osName(platform: Platform): fc.Arbitrary<OperatingSystem> {
+  const others = OPERATING_SYSTEMS.filter((os) => os !== 'strata');
+  return platform === 'bare-metal'
+    ? fc.constantFrom(...OPERATING_SYSTEMS)
+    : rarely(fc.constantFrom(...others), fc.constant<OperatingSystem>('strata'));
+}
+
+/**
+ * The OS section and the kubernetes sysext pin together: the node image carries its own kubelet, so the pin is absent
+ * with it, and present (as validation requires off the local platform) with the others, but for a few draws that
+ * exercise each rule (rarer than `rarely`: valid configs are already scarce enough to reach the renderers).
+ */
+function osAndSysext(platform: Platform): fc.Arbitrary<{
+  os: Record<string, string> | undefined;
+  kubernetesSysext: { sha512: string } | { url: string } | undefined;
+}> {
+  const pinned = fc.constant({ sha512: TEST_SYSEXT_SHA512 });
+  const mispinned = fc.constant({ url: 'https://mirror.example.com/kubernetes.raw' });
+  return fc.option(osName(platform), { nil: undefined }).chain((os) => {
+    const kubernetesSysext =
+      os === 'strata'
+        ? fc.oneof({ arbitrary: fc.constant(undefined), weight: 29 }, { arbitrary: pinned, weight: 1 })
+        : fc.oneof({ arbitrary: pinned, weight: 29 }, { arbitrary: mispinned, weight: 1 });
+    const section =
+      os === undefined
+        ? fc.constant(undefined)
+        : fc
+            .record({
+              name: os === 'flatcar' ? optional(fc.constant(os)) : fc.constant(os),
+              channel: optional(
+                rarely(fc.constantFrom(...OS_CHANNELS[os]), fc.constantFrom('stable', 'beta', 'testing')),
+              ),
+              version: optional(
+                rarely(fc.constant(OS_VERSION_FORMATS[os].example), fc.constantFrom('4230.2.3', '42.20250901.3.0')),
+              ),
+            })
+            .map((fields) => defined(fields));
+    return fc.record({ os: section, kubernetesSysext });
+  });
+}
+
+/**
+ * Mirrors as the schema takes them, and now and then ones it refuses (an http endpoint, a registry under two mirrors),
+ * each rarer than `rarely`: valid configs are already scarce enough to reach the renderers.
+ */
+function registryMirrors(caPems: readonly string[]): fc.Arbitrary<Record<string, unknown>[]> {
+  const mirror = (endpoint: fc.Arbitrary<string>) =>
+    fc
+      .record({
+        registries: fc.uniqueArray(
+          fc.constantFrom('docker.io', 'registry.k8s.io', 'ghcr.io', 'quay.io', 'localhost:5000'),
+          { minLength: 1, maxLength: 3 },
+        ),
+        endpoint,
+        caCertificate: optional(fc.constantFrom(...caPems)),
+      })
+      .map((m) => defined(m));
+  const https = fc.constantFrom('https://mirror.example.com', 'https://10.0.0.5:5000', 'https://[fd00::5]:5000');
+  return fc.oneof(
+    { arbitrary: mirror(https).map((m) => [m]), weight: 18 },
+    { arbitrary: mirror(fc.constant('http://mirror.example.com')).map((m) => [m]), weight: 1 },
+    { arbitrary: fc.tuple(mirror(https), mirror(https)).map((pair) => [...pair]), weight: 1 },
+  );
+}
+
 function clusterConfig(caPems: readonly string[]): fc.Arbitrary<ClusterConfigInput> {
   return fc
     .record({
@@ -234,30 +301,11 @@ function clusterConfig(caPems: readonly string[]): fc.Arbitrary<ClusterConfigInp
             platform === 'bare-metal'
               ? rarely(fc.constant(undefined), fc.array(workerPool(platform), { maxLength: 2 }))
               : optional(fc.array(workerPool(platform), { maxLength: 3 })),
-          os: optional(
-            fc.constantFrom(...OPERATING_SYSTEMS).chain((os) =>
-              fc
-                .record({
-                  name: os === 'flatcar' ? optional(fc.constant(os)) : fc.constant(os),
-                  channel: optional(
-                    rarely(fc.constantFrom(...OS_CHANNELS[os]), fc.constantFrom('stable', 'beta', 'testing')),
-                  ),
-                  version: optional(
-                    rarely(fc.constant(OS_VERSION_FORMATS[os].example), fc.constantFrom('4230.2.3', '42.20250901.3.0')),
-                  ),
-                })
-                .map((fields) => defined(fields)),
-            ),
-          ),
+          osAndSysext: osAndSysext(platform),
           kubernetesVersion: optional(fc.constantFrom(...SUPPORTED_KUBERNETES_VERSIONS)),
           networking: networkingArbitrary(),
           sshAuthorizedKeys: sshKeys(platform),
-          // Pinned, as validation requires off the local platform, but for a few that exercise that rule
-          // (rarer than `rarely`: valid configs are already scarce enough to reach the renderers).
-          kubernetesSysext: fc.oneof(
-            { arbitrary: fc.constant({ sha512: TEST_SYSEXT_SHA512 }), weight: 29 },
-            { arbitrary: fc.constant({ url: 'https://mirror.example.com/kubernetes.raw' }), weight: 1 },
-          ),
+          registryMirrors: optional(registryMirrors(caPems)),
           allowUnverifiedDownloads: optional(rarely(fc.constant(false), fc.constant(true))),
           etcd: optional(
             fc.constantFrom(ETCD_QUOTA_BACKEND_BYTES.min, ETCD_QUOTA_BACKEND_BYTES.max).map((bytes) => ({
@@ -320,13 +368,13 @@ function clusterConfig(caPems: readonly string[]): fc.Arbitrary<ClusterConfigInp
           ),
         })
         .map(
-          ({ section, ...rest }) =>
+          ({ section, osAndSysext: { os, kubernetesSysext }, ...rest }) =>
             ({
               apiVersion: 'strata.dev/v1alpha1',
               kind: 'Cluster',
               name,
               platform,
-              ...defined(rest),
+              ...defined({ ...rest, os, kubernetesSysext }),
               ...section,
             }) as ClusterConfigInput,
         ),
