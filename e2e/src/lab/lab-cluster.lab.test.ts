@@ -7,12 +7,28 @@
 // its pods reach each other across machines over flannel, reach a Service through kube-proxy, and find the Service by
 // name through CoreDNS; `kubectl logs`, `exec` and `port-forward` reach them through the kubelets. The test approves
 // the nodes' certificate requests as an administrator: the join approver's own decisions are its package's tests. The
-// rendered controller is never booted: the harness stands in for it (ADR 0088).
+// rendered controller is never booted: the harness stands in for it (ADR 0088), and Strata's update server runs where
+// the rendered update.conf looks for it, on the controller's name. Then a real A/B update of one node: the server
+// offers a new /usr, the node's update_engine writes it to the passive slot, its update agent reports the reboot it
+// needs, the update operator grants it, the agent drains the node and reboots it through logind (polkit allowing the
+// agent's host user that one action), and the node comes back Ready on the new version. A second release that does
+// not boot is granted the same way: its one try panics, the boot loader falls back, and the agent, the operator and
+// the update server each record the rollback.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, CoreV1Api, type V1Deployment, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { ANNOTATIONS, LABELS } from '@strata/api';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type V1Deployment,
+  type V1Node,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { ANNOTATIONS, LABELS, UPDATE_POLICY, updatePolicyStatusSchema } from '@strata/api';
 import {
   containsAddress,
   parseAddress,
@@ -21,8 +37,12 @@ import {
   UPDATE_OPERATOR_NAMESPACE,
 } from '@strata/assets';
 import { runCommand, waitFor } from '@strata/host';
-import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION } from '@strata/node-image';
+import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION, type NodeImage } from '@strata/node-image';
+import { deriveUsrPayload } from '@strata/node-image/testing';
+import { ERROR_CODE } from '@strata/omaha';
 import { nodeImageAssetPaths } from '@strata/platform-bare-metal';
+import { aCatalog, historySteps, type Release } from '@strata/update-server/testing';
+import { z } from 'zod';
 import {
   clusterState,
   kubectlExec,
@@ -33,6 +53,7 @@ import {
   startLabNodeCluster,
   type LabNodeCluster,
 } from './testing/lab-node-cluster.ts';
+import { serveUsrRelease } from './testing/usr-release.ts';
 
 const CONTROLLER = { name: 'lab-ctrl-1', mac: '52:54:00:5a:00:01' };
 const WORKERS = [
@@ -45,7 +66,15 @@ const KUBECTL_TIMEOUT_MS = 60_000;
 /** kubectl's own limit on each request, so that no call of it outlives the test's waits. */
 const KUBECTL_REQUEST_TIMEOUT = '--request-timeout=60s';
 const APP = 'web';
-const TEST_TIMEOUT_MS = 40 * 60_000;
+/** The cluster (about 25 minutes under TCG) and then two updates of one node, each a 1 GiB /usr and a reboot. */
+const TEST_TIMEOUT_MS = 80 * 60_000;
+/**
+ * The node the test updates. The other one is never asked to check: its update_engine's first periodic check came
+ * before the offer, and its next is 45 minutes later.
+ */
+const UPDATED = WORKERS[0];
+/** A file the test's exec writes through a pod's host path when the machine's update_engine should check now. */
+const CHECK_NOW_FILE = 'check-updates';
 /**
  * Each machine's memory: headroom, not speed. With the kubelet, containerd, flanneld, kube-proxy, CoreDNS and the
  * workload, a 1 GiB machine touched all of it (its QEMU's resident memory reached 1.3 GiB, 256 MiB of which is TCG's
@@ -64,7 +93,13 @@ const MACHINE_CPUS = 2;
 const CHECK_SCRIPT = [
   `mkdir -p ${CHECK_DIR}`,
   // Bounded by the test's own limit: a machine that stopped waiting earlier powered off under a slow test's last steps.
-  `i=0; while [ ! -s ${CHECK_DIR}/done ] && [ $i -lt ${TEST_TIMEOUT_MS / 1000} ]; do sleep 1; i=$((i+1)); done`,
+  // Meanwhile the test may ask for an update check now, as an administrator would (update_engine_client's
+  // -check_for_update): root calls AttemptUpdate; the agent itself may only read update_engine's status.
+  'i=0',
+  `while [ ! -s ${CHECK_DIR}/done ] && [ $i -lt ${TEST_TIMEOUT_MS / 1000} ]; do`,
+  `  if [ -e ${CHECK_DIR}/${CHECK_NOW_FILE} ]; then rm -f ${CHECK_DIR}/${CHECK_NOW_FILE}; say "attempt-update $(busctl call com.coreos.update1 /com/coreos/update1 com.coreos.update1.Manager AttemptUpdate 2>&1)"; fi`,
+  '  sleep 1; i=$((i+1))',
+  'done',
   `say "done $(cat ${CHECK_DIR}/done 2>/dev/null || echo missing)"`,
   'say "kubelet $(systemctl is-active kubelet.service)"',
   'say "resolv $(grep -c ^nameserver /run/systemd/resolve/resolv.conf)"',
@@ -123,15 +158,20 @@ function inCidr(address: string, cidr: string): boolean {
 }
 
 let cluster: LabNodeCluster | undefined;
+let payloadDir: string | undefined;
+let releases: { readonly good: Release; readonly broken: Release } | undefined;
 
 describe('lab machines with the node image form a real cluster with the rendered pod network, Services and DNS', () => {
   before(async () => {
+    const image = await ensureNodeImage();
     // Installed from the network onto their disks, as bare-metal machines are (ADR 0092).
-    cluster = await startLabNodeCluster(await ensureNodeImage(), CONTROLLER, WORKERS, 'lab-cluster', { install: true });
+    cluster = await startLabNodeCluster(image, CONTROLLER, WORKERS, 'lab-cluster', { install: true });
+    releases = await labReleases(image, cluster);
   });
 
   after(async () => {
     await cluster?.close();
+    if (payloadDir !== undefined) await rm(payloadDir, { recursive: true, force: true });
   });
 
   it(
@@ -384,16 +424,29 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
   );
   const updateOperatorAt = seconds();
 
+  const update = await updateScenario({ cluster, exec, waitInCluster, seconds });
+
   // Each machine's check ends when its pod's exec writes the file it waits for, through the pod's host path: the
-  // exec ran on that machine.
-  for (const pod of pods) {
+  // exec ran on that machine. The updated node's pod is a new one: the drains evicted the first.
+  const finalPods = await waitInCluster(
+    `the ${APP} pods to run again, one on each machine`,
+    async (): Promise<V1Pod[] | undefined> => {
+      const list = await core.listNamespacedPod({ namespace: 'default', labelSelector: `app=${APP}` });
+      const running = list.items.filter(
+        (pod) => pod.status?.phase === 'Running' && pod.metadata?.deletionTimestamp === undefined,
+      );
+      return running.length === WORKERS.length ? running : undefined;
+    },
+    10 * 60_000,
+  );
+  for (const pod of finalPods) {
     const name = pod.metadata?.name ?? '';
     assert.equal(await exec(name, 'hostname > /check/done && cat /check/done'), `${name}\n`);
   }
   const served = lab.answered();
   for (const [index, worker] of WORKERS.entries()) {
     const boot = await (boots[index] ?? assert.fail());
-    const pod = pods.find((candidate) => candidate.spec?.nodeName === worker.name);
+    const pod = finalPods.find((candidate) => candidate.spec?.nodeName === worker.name);
     const report = `${worker.name}:\n${boot.check.join('\n')}`;
     assert.ok(boot.check.includes(`done ${pod?.metadata?.name ?? '?'}`), report);
     assert.ok(boot.check.includes('kubelet active'), report);
@@ -424,10 +477,191 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
   const release = nodeImageAssetPaths(STRATA_NODE_IMAGE_VERSION);
   for (const path of ['/boot.ipxe', '/ipxe', release.kernel, release.initrd, release.installImage, '/ignition'])
     assert.ok(served.includes(`200 ${path}`), `the boot server answered ${path}: ${served.join(', ')}`);
+  // The updated machine's boots, as its check saw them: the image's version, then the update's, then the update's
+  // again after the broken release's one try; the other machine booted once.
+  const checks = await Promise.all(boots);
+  const versions = (index: number) =>
+    (checks[index]?.check ?? [])
+      .filter((line) => line.startsWith('os-release '))
+      .map((line) => line.slice('os-release '.length));
+  const image = (version: string) => `strata ${version}`;
+  assert.deepEqual(versions(0), [STRATA_NODE_IMAGE_VERSION, update.good, update.good].map(image), 'the updated one');
+  assert.deepEqual(versions(1), [image(STRATA_NODE_IMAGE_VERSION)], 'the other machine booted once');
   process.stderr.write(
     `lab cluster: both nodes Ready ${readyAt} s, the ${APP} pods Running ${runningAt} s, ` +
-      `the update agents reporting and the operator available ${updateOperatorAt} s\n`,
+      `the update agents reporting and the operator available ${updateOperatorAt} s; ${update.report}\n`,
   );
+}
+
+/**
+ * Two releases derived from the image's /usr, served by the lab's payload server: one that boots (its version the
+ * image's with `.1`), one whose initramfs is no archive (`.2`), which panics on its one try.
+ */
+async function labReleases(image: NodeImage, lab: LabNodeCluster): Promise<{ good: Release; broken: Release }> {
+  payloadDir = await mkdtemp(join(tmpdir(), 'strata-lab-cluster-usr-'));
+  const good = await deriveUsrPayload(image, join(payloadDir, 'good-usr.ext4'), { version: `${image.version}.1` });
+  const broken = await deriveUsrPayload(image, join(payloadDir, 'broken-usr.ext4'), {
+    version: `${image.version}.2`,
+    breakInitramfs: true,
+  });
+  return { good: await serveUsrRelease(lab.payloads, good), broken: await serveUsrRelease(lab.payloads, broken) };
+}
+
+interface UpdateScenarioContext {
+  readonly cluster: LabNodeCluster;
+  readonly exec: (pod: string, command: string) => Promise<string>;
+  readonly waitInCluster: <T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number) => Promise<T>;
+  readonly seconds: () => string;
+}
+
+/** A release's whole round on the updated node: staged, granted, rebooted, back; as the API and the clock saw it. */
+interface UpdateRound {
+  readonly node: V1Node;
+  readonly stagedAt: string;
+  /** From the operator's grant (its reboot-granted-at) to the node Ready again on its new boot, in seconds. */
+  readonly grantToReadySeconds: number;
+}
+
+/**
+ * The good release, then the broken one, each offered by the update server and checked for at once on the updated
+ * node; each reboot is the update operator's grant and the agent's doing. Returns the good version and a report.
+ */
+async function updateScenario(context: UpdateScenarioContext): Promise<{ good: string; report: string }> {
+  const { cluster: lab, waitInCluster } = context;
+  assert.ok(releases !== undefined);
+  const { good, broken } = releases;
+  const core = lab.kubeConfig.makeApiClient(CoreV1Api);
+  const objects = lab.kubeConfig.makeApiClient(CustomObjectsApi);
+  const readNode = () => core.readNode({ name: UPDATED.name });
+  const annotation = (node: V1Node, key: string) => node.metadata?.annotations?.[key];
+
+  /** Asks the updated machine's update_engine to check now, through the host path of its workload pod. */
+  const checkNow = async () => {
+    const pod = await waitInCluster(
+      `the ${APP} pod running on ${UPDATED.name}`,
+      async () => {
+        const list = await core.listNamespacedPod({
+          namespace: 'default',
+          labelSelector: `app=${APP}`,
+          fieldSelector: `spec.nodeName=${UPDATED.name}`,
+        });
+        return list.items.find(
+          (item) => item.status?.phase === 'Running' && item.metadata?.deletionTimestamp === undefined,
+        );
+      },
+      10 * 60_000,
+    );
+    await context.exec(pod.metadata?.name ?? '', `touch /check/${CHECK_NOW_FILE}`);
+  };
+
+  const round = async (release: Release, landsOn: string): Promise<UpdateRound> => {
+    const before = await readNode();
+    const bootId = before.status?.nodeInfo?.bootID;
+    lab.updateServer.setCatalog(aCatalog({ release }));
+    await checkNow();
+    // The agent's report of what update_engine staged: the node needs a reboot into that version.
+    await waitInCluster(
+      `${UPDATED.name}'s agent to report ${release.version} staged`,
+      async () => {
+        const node = await readNode();
+        return annotation(node, ANNOTATIONS.newVersion) === release.version ||
+          annotation(node, ANNOTATIONS.rebootInProgress) === 'true' ||
+          node.status?.nodeInfo?.bootID !== bootId
+          ? node
+          : undefined;
+      },
+      // The 1 GiB /usr downloaded, written and verified under TCG beside a running node: about five minutes alone.
+      25 * 60_000,
+    );
+    const stagedAt = context.seconds();
+    const node = await waitInCluster(
+      `${UPDATED.name} rebooted by its agent and Ready on ${landsOn}`,
+      async () => {
+        const found = await readNode();
+        const ready = found.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
+        const done =
+          found.status?.nodeInfo?.bootID !== bootId &&
+          ready &&
+          found.metadata?.labels?.[LABELS.version] === landsOn &&
+          annotation(found, ANNOTATIONS.rebootInProgress) === 'false' &&
+          found.spec?.unschedulable !== true;
+        return done ? found : undefined;
+      },
+      25 * 60_000,
+    );
+    const grantedAt = Date.parse(annotation(node, ANNOTATIONS.rebootGrantedAt) ?? '');
+    assert.ok(
+      Number.isFinite(grantedAt),
+      `the operator's grant on ${UPDATED.name}: ${JSON.stringify(node.metadata?.annotations)}`,
+    );
+    return { node, stagedAt, grantToReadySeconds: (Date.now() - grantedAt) / 1000 };
+  };
+
+  // The good release: written to the passive slot, granted, rebooted into, Ready on it.
+  const first = await round(good, good.version);
+  assert.equal(first.node.status?.nodeInfo?.osImage, `Strata node image ${good.version}`);
+  assert.equal(annotation(first.node, ANNOTATIONS.rebootNeeded), 'false');
+  assert.equal(annotation(first.node, ANNOTATIONS.rolledBack), undefined);
+  assert.equal(annotation(first.node, ANNOTATIONS.status), 'UPDATE_STATUS_IDLE');
+  const other = await core.readNode({ name: WORKERS[1].name });
+  assert.equal(other.metadata?.labels?.[LABELS.version], STRATA_NODE_IMAGE_VERSION, 'the other node was not updated');
+
+  // The broken release: granted and rebooted into the same way; its one try panics and the machine falls back.
+  const second = await round(broken, good.version);
+  assert.equal(annotation(second.node, ANNOTATIONS.rolledBack), broken.version, "the agent's record of the rollback");
+  assert.equal(second.node.status?.nodeInfo?.osImage, `Strata node image ${good.version}`);
+
+  // The operator's view: the default policy Degraded by a reboot that rolled back, naming the node and the version.
+  const degraded = await waitInCluster(
+    "the update operator's Degraded condition for the rollback",
+    async () => {
+      const policy: unknown = await objects.getClusterCustomObject({
+        group: UPDATE_POLICY.group,
+        version: UPDATE_POLICY.version,
+        plural: UPDATE_POLICY.plural,
+        name: 'default',
+      });
+      const status = z.object({ status: updatePolicyStatusSchema }).safeParse(policy);
+      const condition = status.success
+        ? status.data.status.conditions?.find((each) => each.type === 'Degraded')
+        : undefined;
+      return condition?.status === 'True' ? condition : undefined;
+    },
+    5 * 60_000,
+  );
+  assert.equal(degraded.reason, 'RebootRolledBack');
+  assert.match(
+    degraded.message ?? '',
+    new RegExp(`${UPDATED.name} \\(from ${broken.version.replaceAll('.', '\\.')}\\)`),
+  );
+
+  // The Node's events, from the operator and the agent: two grants, two reboots, one completed and one rolled back.
+  const events = await core.listEventForAllNamespaces({ fieldSelector: `involvedObject.name=${UPDATED.name}` });
+  const reasons = events.items.map((event) => event.reason ?? '');
+  for (const reason of ['RebootApproved', 'RebootStarted', 'RebootCompleted', 'UpdateRolledBack', 'RebootRolledBack'])
+    assert.ok(reasons.includes(reason), `${reason} among ${UPDATED.name}'s events: ${reasons.join(', ')}`);
+
+  // The update server's view: the machine's whole history, and the broken release held back from it.
+  const machineId = second.node.status?.nodeInfo?.machineID ?? '';
+  assert.deepEqual(historySteps(await lab.updateServer.store.history(machineId)), [
+    `granted ${good.version}`,
+    `downloading ${good.version}`,
+    `downloaded ${good.version}`,
+    `installed ${good.version}`,
+    `complete ${good.version}`,
+    `granted ${broken.version}`,
+    `downloading ${broken.version}`,
+    `downloaded ${broken.version}`,
+    `installed ${broken.version}`,
+    `error ${broken.version} ${ERROR_CODE.rollback} rollback`,
+  ]);
+  const record = await lab.updateServer.store.machine(machineId);
+  assert.equal(record?.holdReason, 'failed-before');
+  const report =
+    `the update staged ${first.stagedAt} s, from the grant to Ready on ${good.version} ${first.grantToReadySeconds.toFixed(0)} s; ` +
+    `the broken release staged ${second.stagedAt} s, from its grant to Ready again after the rollback ` +
+    `${second.grantToReadySeconds.toFixed(0)} s`;
+  return { good: good.version, report };
 }
 
 /** `kubectl port-forward` to a free local port; resolves once kubectl says it forwards. */

@@ -8,12 +8,9 @@
 // release back from the machine. The reboots are the check script's (the update agent's part: it reboots when the
 // update operator grants it), so the operator is not in this test.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { logTail } from '@strata/host';
@@ -24,7 +21,6 @@ import {
   prepareCheckedDiskImage,
   watchCheckedBoot,
   type CheckedBoot,
-  type UsrPayload,
 } from '@strata/node-image/testing';
 import { ERROR_CODE } from '@strata/omaha';
 import { startPayloadServer, type PayloadServer } from '@strata/omaha/testing';
@@ -38,6 +34,7 @@ import {
   type Release,
   type TestUpdateServer,
 } from '@strata/update-server/testing';
+import { serveUsrRelease } from './testing/usr-release.ts';
 
 /** Three boots with two downloads and installs of the 1 GiB /usr under TCG, and one boot that panics. */
 const TEST_TIMEOUT_MS = 60 * 60_000;
@@ -96,21 +93,6 @@ if [ $result = staged ]; then
 fi
 `;
 
-/** The update server's release for a /usr payload served by the payload server. */
-async function releaseOf(payloads: PayloadServer, payload: UsrPayload): Promise<Release> {
-  const path = `/strata/${payload.version}/usr.ext4`;
-  payloads.serveFile(path, payload.path);
-  const sha1 = createHash('sha1');
-  await pipeline(createReadStream(payload.path), sha1);
-  return {
-    version: payload.version,
-    payloadUrl: payloads.url(path),
-    sha256: payload.sha256,
-    sha1: sha1.digest('hex'),
-    size: (await stat(payload.path)).size,
-  };
-}
-
 describe('a lab machine updated A/B through the update server, and rolled back', { timeout: TEST_TIMEOUT_MS }, () => {
   let image: NodeImage;
   let workDir: string;
@@ -137,8 +119,8 @@ describe('a lab machine updated A/B through the update server, and rolled back',
       // The machine boots from its disk: the boot file is never asked for.
       await network.startDhcp({ bootfileUrl: `http://${network.hostAddress}:9/none.ipxe` });
       payloads = await startPayloadServer(network.hostAddress);
-      good = await releaseOf(payloads, goodUsr);
-      broken = await releaseOf(payloads, brokenUsr);
+      good = await serveUsrRelease(payloads, goodUsr);
+      broken = await serveUsrRelease(payloads, brokenUsr);
       const tls = await aServingCertificate(network.hostAddress);
       server = await startTestUpdateServer({
         store: openSqliteStore({ path: join(workDir, 'updates.db') }),

@@ -76,6 +76,11 @@ describe("Strata's node image under QEMU", { timeout: BUILD_TIMEOUT_MS + BOOT_TI
     assert.equal(value('update-engine-status:'), 'xdssx 0 0 "UPDATE_STATUS_IDLE" "" 0', boot.check.join('\n'));
   });
 
+  it("answers polkit's authority on the system bus with the JavaScript rules backend, which the update agent's rule needs", () => {
+    // logind asks polkit whether the update agent (not root) may reboot; the rule Ignition writes is JavaScript.
+    assert.match(value('polkit-backend:') ?? '', /^s "js/, boot.check.join('\n'));
+  });
+
   it('runs the pinned runc, kubelet and etcd from /usr/bin', () => {
     assert.ok(
       boot.check.includes(`runc: runc version ${RUNC_VERSION.replace(/^v/, '')}`),

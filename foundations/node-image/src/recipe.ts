@@ -65,6 +65,10 @@ export const DEBIAN_PACKAGES: readonly string[] = [
   // The system bus: update_engine serves com.coreos.update1 on it and logind its Reboot, the two services the update
   // agent calls (systemd's Recommends, which mmdebstrap leaves out).
   'dbus',
+  // polkit: logind asks it whether a caller that is not root may reboot. The update agent's host user is not root;
+  // the rule each node's Ignition writes (/etc/polkit-1/rules.d) allows it that one action. Without polkitd, logind
+  // refuses the agent's Reboot and a granted update never reboots.
+  'polkitd',
 ];
 
 /** dpkg path filters: the copyright files stay (the licences travel with the image). */

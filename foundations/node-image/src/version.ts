@@ -6,4 +6,4 @@
  * Minor for new contents, patch for fixes; the major stays 0 until the A/B update (ADR 0090) runs through the
  * update agent and the update server.
  */
-export const STRATA_NODE_IMAGE_VERSION = '0.9.0';
+export const STRATA_NODE_IMAGE_VERSION = '0.10.0';

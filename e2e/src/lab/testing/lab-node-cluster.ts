@@ -4,7 +4,9 @@
 // rendered API name and port, signing with the rendered cluster CA and allocating the nodes' pod subnets from the
 // rendered pod range, with the render's own add-ons applied (the node bootstrap, flannel, kube-proxy and CoreDNS); the
 // lab's registry with every image those pin, built here (ADR 0089), the pause image and a busybox workload image; each
-// worker's rendered Ignition as it is; and an approver of the nodes' certificate requests, as an administrator.
+// worker's rendered Ignition as it is; an approver of the nodes' certificate requests, as an administrator; and
+// Strata's update server where the rendered update.conf looks for it (the controller's name and UPDATE_SERVER_PORT,
+// serving the render's own certificate), with a payload server beside it, both on the host end.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import {
   ASSET_PATHS,
   CertificateAuthority,
   clusterTopology,
+  clusterUpdateServerUrl,
   type ClusterConfig,
   COREDNS_IMAGE,
   FLANNEL_CNI_PLUGIN_IMAGE,
@@ -30,6 +33,7 @@ import {
   readPemPair,
   toPemPair,
   UPDATE_OPERATOR_IMAGE,
+  UPDATE_SERVER_PORT,
   writePemPair,
 } from '@strata/assets';
 import { platformRenderDirectory } from '@strata/assets/testing';
@@ -56,6 +60,8 @@ import { findHostTool, runCommand, waitFor } from '@strata/host';
 import { applyManifestObject } from '@strata/kube';
 import { updateOperatorProgram } from '@strata/installer';
 import type { NodeImage } from '@strata/node-image';
+import { startPayloadServer, type PayloadServer } from '@strata/omaha/testing';
+import { aCatalog, openSqliteStore, startTestUpdateServer, type TestUpdateServer } from '@strata/update-server/testing';
 import { parseImageReference } from '@strata/platform-local';
 import { parseAllDocuments } from 'yaml';
 import { labClusterConfig, type LabMachineName } from './lab-cluster-config.ts';
@@ -119,6 +125,13 @@ export interface LabNodeCluster {
   approverError(): string | undefined;
   /** Applies the rendered update operator (LAB_UPDATE_OPERATOR_MANIFESTS); its image is in the lab's registry. */
   applyUpdateOperator(): Promise<void>;
+  /**
+   * Strata's update server where the machines' rendered update.conf names it, with the render's serving certificate
+   * (the cluster CA's, which the rendered trust anchor names); it offers nothing until a test sets a catalog.
+   */
+  readonly updateServer: TestUpdateServer;
+  /** Serves the /usr payloads that the update server's releases point at, on the lab's host end. */
+  readonly payloads: PayloadServer;
   close(): Promise<void>;
 }
 
@@ -133,9 +146,13 @@ export async function startLabNodeCluster(
   let lab: NodeImageLab | undefined;
   let controlPlane: RunningControlPlane | undefined;
   let registry: RunningRegistry | undefined;
+  let updateServer: TestUpdateServer | undefined;
+  let payloads: PayloadServer | undefined;
   const approving = new AbortController();
   const close = async () => {
     approving.abort();
+    await updateServer?.close();
+    await payloads?.close();
     await lab?.close();
     await registry?.stop();
     await controlPlane?.stop();
@@ -144,7 +161,9 @@ export async function startLabNodeCluster(
   try {
     // Without the mirror, whose address and CA exist only once the lab's network does: the same topology and ranges.
     const topologyConfig = labClusterConfig(controller, workers);
-    const api = new URL(clusterTopology(topologyConfig).apiServerUrl);
+    const topology = clusterTopology(topologyConfig);
+    const api = new URL(topology.apiServerUrl);
+    const updateServerUrl = new URL(clusterUpdateServerUrl(topology));
     const { podCidr, serviceCidr, clusterDomain } = topologyConfig.networking;
     let addons: string[] = [];
     let updateOperator: string[] = [];
@@ -156,7 +175,11 @@ export async function startLabNodeCluster(
         name,
         ...(options.install === undefined ? {} : { install: options.install }),
         prepare: async (network) => {
-          await network.setNames([{ name: api.hostname, address: network.hostAddress }]);
+          await network.setNames([
+            { name: api.hostname, address: network.hostAddress },
+            // The controller's name, where the rendered update.conf finds the cluster's update server.
+            { name: updateServerUrl.hostname, address: network.hostAddress },
+          ]);
           const registryAddress = `${network.hostAddress}:5443`;
           const registryCa = await CertificateAuthority.create({
             commonName: 'strata-lab-registry-ca',
@@ -202,6 +225,14 @@ export async function startLabNodeCluster(
           const render = await renderLabCluster(name, config);
           addons = render.addons;
           updateOperator = render.updateOperator;
+          payloads = await startPayloadServer(network.hostAddress);
+          updateServer = await startTestUpdateServer({
+            store: openSqliteStore({ path: join(dir, 'updates.db') }),
+            catalog: aCatalog({ release: undefined }),
+            tls: { certPem: render.updateServerTls.certificatePem, keyPem: render.updateServerTls.privateKeyPem },
+            host: network.hostAddress,
+            port: UPDATE_SERVER_PORT,
+          });
           controlPlane = await startControlPlane({
             withControllers: true,
             apiserverAddress: network.hostAddress,
@@ -222,7 +253,8 @@ export async function startLabNodeCluster(
         },
       },
     );
-    if (controlPlane === undefined) throw new Error('the lab prepared no control plane');
+    if (controlPlane === undefined || updateServer === undefined || payloads === undefined)
+      throw new Error('the lab prepared no control plane or update server');
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(controlPlane.info.kubeconfigPath);
     const extensions = kubeConfig.makeApiClient(ApiextensionsV1Api);
@@ -261,6 +293,8 @@ export async function startLabNodeCluster(
       clusterDomain,
       approverError: () => lastApproverError,
       applyUpdateOperator: () => apply(updateOperator),
+      updateServer,
+      payloads,
       close,
     };
   } catch (error) {
@@ -279,6 +313,7 @@ async function renderLabCluster(name: string, config: ClusterConfig) {
     return {
       ignition,
       clusterCa: await readPemPair(join(rendering.dir, 'tls'), 'ca'),
+      updateServerTls: await readPemPair(rendering.dir, ASSET_PATHS.updateServerServing),
       addons: await readManifests(LAB_ADDON_MANIFESTS),
       updateOperator: await readManifests(LAB_UPDATE_OPERATOR_MANIFESTS),
     };

@@ -80,6 +80,7 @@ done
 say "containerd $(systemctl is-active containerd.service)"
 say "update-engine $(systemctl is-active strata-update-engine.service)"
 busctl call com.coreos.update1 /com/coreos/update1 com.coreos.update1.Manager GetStatus 2>&1 | sed "s/^/${CHECK_PREFIX} update-engine-status: /"
+busctl get-property org.freedesktop.PolicyKit1 /org/freedesktop/PolicyKit1/Authority org.freedesktop.PolicyKit1.Authority BackendName 2>&1 | sed "s/^/${CHECK_PREFIX} polkit-backend: /"
 say "failed-units $(systemctl list-units --state=failed --plain --no-legend | cut -d' ' -f1 | tr '\\n' ' ')"
 say "os-release $(. /etc/os-release && echo "$ID $VERSION_ID")"
 runc --version 2>&1 | sed "s/^/${CHECK_PREFIX} runc: /"

@@ -18,6 +18,8 @@ export interface TestUpdateServerOptions {
   readonly tls?: UpdateServerTls;
   /** The address to listen on; 127.0.0.1 unless given (the machine lab's host end, for machines that check in). */
   readonly host?: string;
+  /** The port; any free one unless given (the port a rendered update.conf names, for machines configured by a render). */
+  readonly port?: number;
 }
 
 export async function startTestUpdateServer(options: TestUpdateServerOptions): Promise<TestUpdateServer> {
@@ -25,7 +27,7 @@ export async function startTestUpdateServer(options: TestUpdateServerOptions): P
   let now = options.now;
   const server = await startUpdateServer({
     host: options.host ?? '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     store: options.store,
     catalog: () => catalog,
     now: () => now ?? new Date(),
