@@ -3,7 +3,7 @@
 // were built from. Every lookup checks the artifacts against their sums, hashing each unless its verification stamp
 // shows it is the very file hashed before (the binaries' rule, ADR 0041): an entry whose sums do not match is removed
 // and rebuilt, never booted.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkFileSum, formatChecksumLine, sha256File } from '@strata/binaries';
 
@@ -11,6 +11,11 @@ export const ARTIFACTS = ['vmlinuz', 'initrd.img', 'rootfs.ext4', 'usr.ext4', 'd
 export type Artifact = (typeof ARTIFACTS)[number];
 
 export const SUMS_FILE = 'SHA256SUMS';
+/**
+ * How many images the cache keeps, the one just built among them: each is about 4 GiB, and every version bump or
+ * changed input adds one. A few stay so that switching between nearby checkouts does not rebuild each time.
+ */
+export const NODE_IMAGE_CACHE_RETAIN = 3;
 export const INPUTS_FILE = 'inputs.json';
 
 export type ImageLookup =
@@ -46,6 +51,27 @@ export class NodeImageCache {
       if (verdict.state === 'corrupt') return { state: 'corrupt', reason: `${artifact}: ${verdict.reason}` };
     }
     return { state: 'valid', dir };
+  }
+
+  /**
+   * Removes the installed entries beyond the `retain` most recently built (their sums' time), never `keepDir`; an
+   * entry being assembled (`.partial-`) or built (`.build-`, under its lock) is not an installed one and is left alone.
+   * Returns the directories removed.
+   */
+  async prune(keepDir: string, retain: number = NODE_IMAGE_CACHE_RETAIN): Promise<string[]> {
+    const entries: { dir: string; builtMs: number }[] = [];
+    for (const name of await readdir(this.root)) {
+      if (name.startsWith('.') || name.includes('.partial-')) continue;
+      const dir = join(this.root, name);
+      if (dir === keepDir) continue;
+      const sums = await stat(join(dir, SUMS_FILE)).catch(() => undefined);
+      // Without its sums an entry is a missing one to lookup(): nothing uses it.
+      entries.push({ dir, builtMs: sums?.mtimeMs ?? 0 });
+    }
+    entries.sort((a, b) => b.builtMs - a.builtMs);
+    const removed = entries.slice(Math.max(0, retain - 1)).map((entry) => entry.dir);
+    for (const dir of removed) await rm(dir, { recursive: true, force: true });
+    return removed;
   }
 
   async remove(version: string, inputsHash: string): Promise<void> {

@@ -1,11 +1,11 @@
 // The cache rule: an image is taken from the cache only when its recorded sums match its bytes; one that does not
 // match is rebuilt, and the caller gets the rebuilt bytes, never the tampered ones.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ARTIFACTS } from './cache.ts';
+import { ARTIFACTS, NODE_IMAGE_CACHE_RETAIN } from './cache.ts';
 import {
   ensureNodeImage,
   inputsHash,
@@ -123,6 +123,43 @@ describe('ensureNodeImage', () => {
     const other = await ensureNodeImage({ cacheRoot, plan: changed, build: builder.build, progress: quiet });
     assert.equal(other.source, 'build');
     assert.notEqual(other.dir, image.dir);
+  });
+
+  it('keeps the newest images only: a build removes the oldest beyond the retained count, never the one it built', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'strata-node-image-prune-'));
+    try {
+      const builder = countingBuilder();
+      const built: string[] = [];
+      const removals: string[] = [];
+      for (let index = 0; index < NODE_IMAGE_CACHE_RETAIN + 2; index++) {
+        const versioned: NodeImagePlan = { ...plan, inputs: { ...inputs, version: `0.0.${index}-test` } };
+        const image = await ensureNodeImage({
+          cacheRoot: root,
+          plan: versioned,
+          build: builder.build,
+          progress: (line) => {
+            if (line.startsWith('removed ')) removals.push(line);
+          },
+        });
+        built.push(image.dir);
+      }
+      const left = (await readdir(join(root, 'node-image'))).filter((name) => !name.startsWith('.')).sort();
+      const newest = built.slice(-NODE_IMAGE_CACHE_RETAIN).map((dir) => dir.split('/').at(-1) ?? '');
+      assert.deepEqual(left, [...newest].sort());
+      assert.equal(removals.length, 2, removals.join('\n'));
+      assert.match(removals[0] ?? '', new RegExp(`${built[0]}`));
+      // Taking a retained image from the cache removes nothing and builds nothing.
+      const again = await ensureNodeImage({
+        cacheRoot: root,
+        plan: { ...plan, inputs: { ...inputs, version: `0.0.${NODE_IMAGE_CACHE_RETAIN + 1}-test` } },
+        build: builder.build,
+        progress: quiet,
+      });
+      assert.equal(again.source, 'cache');
+      assert.equal(builder.calls(), NODE_IMAGE_CACHE_RETAIN + 2);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('leaves no entry behind when the build fails', async () => {

@@ -8,7 +8,7 @@ import { withLockFile } from '@strata/host';
 import { z } from 'zod';
 import { buildNodeImageTree } from './build.ts';
 import { ESP_SIZE_MIB, espFiles, MIB, planDiskLayout, USR_SLOT_SIZE_MIB } from './disk-layout.ts';
-import { INPUTS_FILE, NodeImageCache } from './cache.ts';
+import { INPUTS_FILE, NODE_IMAGE_CACHE_RETAIN, NodeImageCache } from './cache.ts';
 import { NodeImageBuildError } from './errors.ts';
 import {
   DEBIAN_PACKAGES,
@@ -266,6 +266,8 @@ export async function ensureNodeImage(options: EnsureOptions = {}): Promise<Node
         await build(plan, outDir, workDir, progress);
         const dir = await cache.install(outDir, version, hash, `${JSON.stringify(plan.inputs, null, 2)}\n`);
         progress(`built node image ${version} in ${((performance.now() - started) / 1000).toFixed(0)} s: ${dir}`);
+        for (const removed of await cache.prune(dir))
+          progress(`removed the older cached node image ${removed} (the cache keeps ${NODE_IMAGE_CACHE_RETAIN})`);
         return image(dir, 'build');
       } finally {
         await removeBuildDir(buildDir);
