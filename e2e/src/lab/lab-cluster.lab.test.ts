@@ -53,7 +53,7 @@ import {
   startLabNodeCluster,
   type LabNodeCluster,
 } from './testing/lab-node-cluster.ts';
-import { serveUsrRelease } from './testing/usr-release.ts';
+import { serveUsrRelease, updateThenRollbackHistory } from './testing/usr-release.ts';
 
 const CONTROLLER = { name: 'lab-ctrl-1', mac: '52:54:00:5a:00:01' };
 const WORKERS = [
@@ -643,20 +643,13 @@ async function updateScenario(context: UpdateScenarioContext): Promise<{ good: s
 
   // The update server's view: the machine's whole history, and the broken release held back from it.
   const machineId = second.node.status?.nodeInfo?.machineID ?? '';
-  assert.deepEqual(historySteps(await lab.updateServer.store.history(machineId)), [
-    `granted ${good.version}`,
-    `downloading ${good.version}`,
-    `downloaded ${good.version}`,
-    `installed ${good.version}`,
-    `complete ${good.version}`,
-    `granted ${broken.version}`,
-    `downloading ${broken.version}`,
-    `downloaded ${broken.version}`,
-    `installed ${broken.version}`,
-    `error ${broken.version} ${ERROR_CODE.rollback} rollback`,
-  ]);
+  assert.deepEqual(
+    historySteps(await lab.updateServer.store.history(machineId)),
+    updateThenRollbackHistory(good.version, broken.version),
+  );
   const record = await lab.updateServer.store.machine(machineId);
   assert.equal(record?.holdReason, 'failed-before');
+  assert.equal(record.lastErrorCode, ERROR_CODE.rollback);
   const report =
     `the update staged ${first.stagedAt} s, from the grant to Ready on ${good.version} ${first.grantToReadySeconds.toFixed(0)} s; ` +
     `the broken release staged ${second.stagedAt} s, from its grant to Ready again after the rollback ` +

@@ -6,6 +6,7 @@ import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { UsrPayload } from '@strata/node-image/testing';
 import type { PayloadServer } from '@strata/omaha/testing';
+import { ERROR_CODE } from '@strata/omaha';
 import type { Release } from '@strata/update-server/testing';
 
 export async function serveUsrRelease(payloads: PayloadServer, payload: UsrPayload): Promise<Release> {
@@ -20,4 +21,18 @@ export async function serveUsrRelease(payloads: PayloadServer, payload: UsrPaylo
     sha1: sha1.digest('hex'),
     size: (await stat(payload.path)).size,
   };
+}
+
+/**
+ * What the update server records for a machine that took `good` and then `broken`, which failed to boot and rolled
+ * back (`historySteps` lines): each grant, download, install, the first's completion and the second's error 44.
+ */
+export function updateThenRollbackHistory(good: string, broken: string): string[] {
+  const took = (version: string) => [
+    `granted ${version}`,
+    `downloading ${version}`,
+    `downloaded ${version}`,
+    `installed ${version}`,
+  ];
+  return [...took(good), `complete ${good}`, ...took(broken), `error ${broken} ${ERROR_CODE.rollback} rollback`];
 }
