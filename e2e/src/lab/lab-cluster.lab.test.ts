@@ -11,24 +11,16 @@
 // the rendered update.conf looks for it, on the controller's name. Then a real A/B update of one node: the server
 // offers a new /usr, the node's update_engine writes it to the passive slot, its update agent reports the reboot it
 // needs, the update operator grants it, the agent drains the node and reboots it through logind (polkit allowing the
-// agent's host user that one action), and the node comes back Ready on the new version. A second release that does
-// not boot is granted the same way: its one try panics, the boot loader falls back, and the agent, the operator and
-// the update server each record the rollback.
+// agent's host user that one action), and the node comes back Ready on the new version. (A release that fails to boot
+// and rolls back is node-update.lab.test.ts's, on one machine: in this cluster one /usr takes half an hour under TCG.)
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  type V1Deployment,
-  type V1Node,
-  type V1Pod,
-} from '@kubernetes/client-node';
-import { ANNOTATIONS, LABELS, UPDATE_POLICY, updatePolicyStatusSchema } from '@strata/api';
+import { AppsV1Api, CoreV1Api, type V1Deployment, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { ANNOTATIONS, LABELS } from '@strata/api';
 import {
   containsAddress,
   parseAddress,
@@ -39,10 +31,8 @@ import {
 import { runCommand, waitFor } from '@strata/host';
 import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION, type NodeImage } from '@strata/node-image';
 import { deriveUsrPayload } from '@strata/node-image/testing';
-import { ERROR_CODE } from '@strata/omaha';
 import { nodeImageAssetPaths } from '@strata/platform-bare-metal';
 import { aCatalog, historySteps, type Release } from '@strata/update-server/testing';
-import { z } from 'zod';
 import {
   clusterState,
   kubectlExec,
@@ -53,7 +43,7 @@ import {
   startLabNodeCluster,
   type LabNodeCluster,
 } from './testing/lab-node-cluster.ts';
-import { serveUsrRelease, updateThenRollbackHistory } from './testing/usr-release.ts';
+import { serveUsrRelease, updateHistory } from './testing/usr-release.ts';
 
 const CONTROLLER = { name: 'lab-ctrl-1', mac: '52:54:00:5a:00:01' };
 const WORKERS = [
@@ -66,8 +56,8 @@ const KUBECTL_TIMEOUT_MS = 60_000;
 /** kubectl's own limit on each request, so that no call of it outlives the test's waits. */
 const KUBECTL_REQUEST_TIMEOUT = '--request-timeout=60s';
 const APP = 'web';
-/** The cluster (about 25 minutes under TCG) and then two updates of one node, each a 1 GiB /usr and a reboot. */
-const TEST_TIMEOUT_MS = 80 * 60_000;
+/** The cluster (about 25 minutes under TCG), then an update of one node: a 1 GiB /usr (about 30 minutes) and a reboot. */
+const TEST_TIMEOUT_MS = 90 * 60_000;
 /**
  * The node the test updates. The other one is never asked to check: its update_engine's first periodic check came
  * before the offer, and its next is 45 minutes later.
@@ -159,14 +149,14 @@ function inCidr(address: string, cidr: string): boolean {
 
 let cluster: LabNodeCluster | undefined;
 let payloadDir: string | undefined;
-let releases: { readonly good: Release; readonly broken: Release } | undefined;
+let release: Release | undefined;
 
 describe('lab machines with the node image form a real cluster with the rendered pod network, Services and DNS', () => {
   before(async () => {
     const image = await ensureNodeImage();
     // Installed from the network onto their disks, as bare-metal machines are (ADR 0092).
     cluster = await startLabNodeCluster(image, CONTROLLER, WORKERS, 'lab-cluster', { install: true });
-    releases = await labReleases(image, cluster);
+    release = await labRelease(image, cluster);
   });
 
   after(async () => {
@@ -478,14 +468,14 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
   for (const path of ['/boot.ipxe', '/ipxe', release.kernel, release.initrd, release.installImage, '/ignition'])
     assert.ok(served.includes(`200 ${path}`), `the boot server answered ${path}: ${served.join(', ')}`);
   // The updated machine's boots, as its check saw them: the image's version, then the update's, then the update's
-  // again after the broken release's one try; the other machine booted once.
+  // the other machine booted once.
   const checks = await Promise.all(boots);
   const versions = (index: number) =>
     (checks[index]?.check ?? [])
       .filter((line) => line.startsWith('os-release '))
       .map((line) => line.slice('os-release '.length));
   const image = (version: string) => `strata ${version}`;
-  assert.deepEqual(versions(0), [STRATA_NODE_IMAGE_VERSION, update.good, update.good].map(image), 'the updated one');
+  assert.deepEqual(versions(0), [STRATA_NODE_IMAGE_VERSION, update.version].map(image), 'the updated machine');
   assert.deepEqual(versions(1), [image(STRATA_NODE_IMAGE_VERSION)], 'the other machine booted once');
   process.stderr.write(
     `lab cluster: both nodes Ready ${readyAt} s, the ${APP} pods Running ${runningAt} s, ` +
@@ -493,18 +483,11 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
   );
 }
 
-/**
- * Two releases derived from the image's /usr, served by the lab's payload server: one that boots (its version the
- * image's with `.1`), one whose initramfs is no archive (`.2`), which panics on its one try.
- */
-async function labReleases(image: NodeImage, lab: LabNodeCluster): Promise<{ good: Release; broken: Release }> {
+/** A release derived from the image's /usr (its version the image's with `.1`), served by the lab's payload server. */
+async function labRelease(image: NodeImage, lab: LabNodeCluster): Promise<Release> {
   payloadDir = await mkdtemp(join(tmpdir(), 'strata-lab-cluster-usr-'));
-  const good = await deriveUsrPayload(image, join(payloadDir, 'good-usr.ext4'), { version: `${image.version}.1` });
-  const broken = await deriveUsrPayload(image, join(payloadDir, 'broken-usr.ext4'), {
-    version: `${image.version}.2`,
-    breakInitramfs: true,
-  });
-  return { good: await serveUsrRelease(lab.payloads, good), broken: await serveUsrRelease(lab.payloads, broken) };
+  const usr = await deriveUsrPayload(image, join(payloadDir, 'usr.ext4'), { version: `${image.version}.1` });
+  return serveUsrRelease(lab.payloads, usr);
 }
 
 interface UpdateScenarioContext {
@@ -514,147 +497,104 @@ interface UpdateScenarioContext {
   readonly seconds: () => string;
 }
 
-/** A release's whole round on the updated node: staged, granted, rebooted, back; as the API and the clock saw it. */
-interface UpdateRound {
-  readonly node: V1Node;
-  readonly stagedAt: string;
-  /** From the operator's grant (its reboot-granted-at) to the node Ready again on its new boot, in seconds. */
-  readonly grantToReadySeconds: number;
-}
-
 /**
- * The good release, then the broken one, each offered by the update server and checked for at once on the updated
- * node; each reboot is the update operator's grant and the agent's doing. Returns the good version and a report.
+ * The release, offered by the update server and checked for at once on the updated node (as an administrator asks);
+ * the reboot is the update operator's grant and the agent's doing. Returns the version and a report of the times.
  */
-async function updateScenario(context: UpdateScenarioContext): Promise<{ good: string; report: string }> {
+async function updateScenario(context: UpdateScenarioContext): Promise<{ version: string; report: string }> {
   const { cluster: lab, waitInCluster } = context;
-  assert.ok(releases !== undefined);
-  const { good, broken } = releases;
+  assert.ok(release !== undefined);
+  const offered = release;
   const core = lab.kubeConfig.makeApiClient(CoreV1Api);
-  const objects = lab.kubeConfig.makeApiClient(CustomObjectsApi);
   const readNode = () => core.readNode({ name: UPDATED.name });
   const annotation = (node: V1Node, key: string) => node.metadata?.annotations?.[key];
 
-  /** Asks the updated machine's update_engine to check now, through the host path of its workload pod. */
-  const checkNow = async () => {
-    const pod = await waitInCluster(
-      `the ${APP} pod running on ${UPDATED.name}`,
-      async () => {
-        const list = await core.listNamespacedPod({
-          namespace: 'default',
-          labelSelector: `app=${APP}`,
-          fieldSelector: `spec.nodeName=${UPDATED.name}`,
-        });
-        return list.items.find(
-          (item) => item.status?.phase === 'Running' && item.metadata?.deletionTimestamp === undefined,
-        );
-      },
-      10 * 60_000,
-    );
-    await context.exec(pod.metadata?.name ?? '', `touch /check/${CHECK_NOW_FILE}`);
-  };
+  const before = await readNode();
+  const bootId = before.status?.nodeInfo?.bootID;
+  lab.updateServer.setCatalog(aCatalog({ release: offered }));
+  const offeredAt = context.seconds();
+  // Through the host path of the node's workload pod, which its machine's check watches.
+  const pod = await waitInCluster(
+    `the ${APP} pod running on ${UPDATED.name}`,
+    async () => {
+      const list = await core.listNamespacedPod({
+        namespace: 'default',
+        labelSelector: `app=${APP}`,
+        fieldSelector: `spec.nodeName=${UPDATED.name}`,
+      });
+      return list.items.find(
+        (item) => item.status?.phase === 'Running' && item.metadata?.deletionTimestamp === undefined,
+      );
+    },
+    10 * 60_000,
+  );
+  await context.exec(pod.metadata?.name ?? '', `touch /check/${CHECK_NOW_FILE}`);
 
-  const round = async (release: Release, landsOn: string): Promise<UpdateRound> => {
-    const before = await readNode();
-    const bootId = before.status?.nodeInfo?.bootID;
-    lab.updateServer.setCatalog(aCatalog({ release }));
-    await checkNow();
-    // The agent's report of what update_engine staged: the node needs a reboot into that version.
-    await waitInCluster(
-      `${UPDATED.name}'s agent to report ${release.version} staged`,
-      async () => {
-        const node = await readNode();
-        return annotation(node, ANNOTATIONS.newVersion) === release.version ||
-          annotation(node, ANNOTATIONS.rebootInProgress) === 'true' ||
-          node.status?.nodeInfo?.bootID !== bootId
-          ? node
-          : undefined;
-      },
-      // The 1 GiB /usr downloaded, written and verified under TCG beside a running node: about five minutes alone.
-      25 * 60_000,
-    );
-    const stagedAt = context.seconds();
-    const node = await waitInCluster(
-      `${UPDATED.name} rebooted by its agent and Ready on ${landsOn}`,
-      async () => {
-        const found = await readNode();
-        const ready = found.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
-        const done =
-          found.status?.nodeInfo?.bootID !== bootId &&
-          ready &&
-          found.metadata?.labels?.[LABELS.version] === landsOn &&
-          annotation(found, ANNOTATIONS.rebootInProgress) === 'false' &&
-          found.spec?.unschedulable !== true;
-        return done ? found : undefined;
-      },
-      25 * 60_000,
-    );
-    const grantedAt = Date.parse(annotation(node, ANNOTATIONS.rebootGrantedAt) ?? '');
-    assert.ok(
-      Number.isFinite(grantedAt),
-      `the operator's grant on ${UPDATED.name}: ${JSON.stringify(node.metadata?.annotations)}`,
-    );
-    return { node, stagedAt, grantToReadySeconds: (Date.now() - grantedAt) / 1000 };
-  };
+  // The agent's report of what update_engine staged: the node needs a reboot into that version.
+  await waitInCluster(
+    `${UPDATED.name}'s agent to report ${offered.version} staged`,
+    async () => {
+      const node = await readNode();
+      const staged =
+        annotation(node, ANNOTATIONS.newVersion) === offered.version &&
+        annotation(node, ANNOTATIONS.rebootNeeded) === 'true';
+      // The grant and the reboot may follow the report faster than this poll.
+      return staged ||
+        annotation(node, ANNOTATIONS.rebootInProgress) === 'true' ||
+        node.status?.nodeInfo?.bootID !== bootId
+        ? node
+        : undefined;
+    },
+    // The 1 GiB /usr downloaded, written and verified under TCG: about five minutes on an idle machine (the node
+    // update test's), 25 minutes and more on a node of this cluster, whose pods and neighbour share the two host cores.
+    50 * 60_000,
+  );
+  const stagedAt = context.seconds();
+  const node = await waitInCluster(
+    `${UPDATED.name} rebooted by its agent and Ready on ${offered.version}`,
+    async () => {
+      const found = await readNode();
+      const ready = found.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
+      const done =
+        found.status?.nodeInfo?.bootID !== bootId &&
+        ready &&
+        found.metadata?.labels?.[LABELS.version] === offered.version &&
+        annotation(found, ANNOTATIONS.rebootInProgress) === 'false' &&
+        found.spec?.unschedulable !== true;
+      return done ? found : undefined;
+    },
+    25 * 60_000,
+  );
+  const readyAt = context.seconds();
+  const grantedAt = Date.parse(annotation(node, ANNOTATIONS.rebootGrantedAt) ?? '');
+  assert.ok(
+    Number.isFinite(grantedAt),
+    `the operator's grant on ${UPDATED.name}: ${JSON.stringify(node.metadata?.annotations)}`,
+  );
+  const grantToReady = (Date.now() - grantedAt) / 1000;
 
-  // The good release: written to the passive slot, granted, rebooted into, Ready on it.
-  const first = await round(good, good.version);
-  assert.equal(first.node.status?.nodeInfo?.osImage, `Strata node image ${good.version}`);
-  assert.equal(annotation(first.node, ANNOTATIONS.rebootNeeded), 'false');
-  assert.equal(annotation(first.node, ANNOTATIONS.rolledBack), undefined);
-  assert.equal(annotation(first.node, ANNOTATIONS.status), 'UPDATE_STATUS_IDLE');
+  // The node as the API sees it on its new boot: the new version's image, nothing pending, no rollback.
+  assert.equal(node.status?.nodeInfo?.osImage, `Strata node image ${offered.version}`);
+  assert.equal(annotation(node, ANNOTATIONS.rebootNeeded), 'false');
+  assert.equal(annotation(node, ANNOTATIONS.rolledBack), undefined);
+  assert.equal(node.status?.nodeInfo?.machineID, before.status?.nodeInfo?.machineID, 'the same machine');
   const other = await core.readNode({ name: WORKERS[1].name });
   assert.equal(other.metadata?.labels?.[LABELS.version], STRATA_NODE_IMAGE_VERSION, 'the other node was not updated');
 
-  // The broken release: granted and rebooted into the same way; its one try panics and the machine falls back.
-  const second = await round(broken, good.version);
-  assert.equal(annotation(second.node, ANNOTATIONS.rolledBack), broken.version, "the agent's record of the rollback");
-  assert.equal(second.node.status?.nodeInfo?.osImage, `Strata node image ${good.version}`);
-
-  // The operator's view: the default policy Degraded by a reboot that rolled back, naming the node and the version.
-  const degraded = await waitInCluster(
-    "the update operator's Degraded condition for the rollback",
-    async () => {
-      const policy: unknown = await objects.getClusterCustomObject({
-        group: UPDATE_POLICY.group,
-        version: UPDATE_POLICY.version,
-        plural: UPDATE_POLICY.plural,
-        name: 'default',
-      });
-      const status = z.object({ status: updatePolicyStatusSchema }).safeParse(policy);
-      const condition = status.success
-        ? status.data.status.conditions?.find((each) => each.type === 'Degraded')
-        : undefined;
-      return condition?.status === 'True' ? condition : undefined;
-    },
-    5 * 60_000,
-  );
-  assert.equal(degraded.reason, 'RebootRolledBack');
-  assert.match(
-    degraded.message ?? '',
-    new RegExp(`${UPDATED.name} \\(from ${broken.version.replaceAll('.', '\\.')}\\)`),
-  );
-
-  // The Node's events, from the operator and the agent: two grants, two reboots, one completed and one rolled back.
+  // The Node's events: the operator's grant and the agent's completion on the new boot. (The agent writes DrainStarted
+  // and RebootStarted while it drains and reboots, so a machine going down may lose them: reported, not required.)
   const events = await core.listEventForAllNamespaces({ fieldSelector: `involvedObject.name=${UPDATED.name}` });
   const reasons = events.items.map((event) => event.reason ?? '');
-  for (const reason of ['RebootApproved', 'RebootStarted', 'RebootCompleted', 'UpdateRolledBack', 'RebootRolledBack'])
+  for (const reason of ['RebootApproved', 'RebootCompleted'])
     assert.ok(reasons.includes(reason), `${reason} among ${UPDATED.name}'s events: ${reasons.join(', ')}`);
 
-  // The update server's view: the machine's whole history, and the broken release held back from it.
-  const machineId = second.node.status?.nodeInfo?.machineID ?? '';
-  assert.deepEqual(
-    historySteps(await lab.updateServer.store.history(machineId)),
-    updateThenRollbackHistory(good.version, broken.version),
-  );
-  const record = await lab.updateServer.store.machine(machineId);
-  assert.equal(record?.holdReason, 'failed-before');
-  assert.equal(record.lastErrorCode, ERROR_CODE.rollback);
+  // The update server's view: the machine took the release and reported it complete from its new boot.
+  const machineId = node.status?.nodeInfo?.machineID ?? '';
+  assert.deepEqual(historySteps(await lab.updateServer.store.history(machineId)), updateHistory(offered.version));
   const report =
-    `the update staged ${first.stagedAt} s, from the grant to Ready on ${good.version} ${first.grantToReadySeconds.toFixed(0)} s; ` +
-    `the broken release staged ${second.stagedAt} s, from its grant to Ready again after the rollback ` +
-    `${second.grantToReadySeconds.toFixed(0)} s`;
-  return { good: good.version, report };
+    `offered ${offeredAt} s, staged ${stagedAt} s, Ready on ${offered.version} ${readyAt} s ` +
+    `(${grantToReady.toFixed(0)} s from the operator's grant); the node's events: ${reasons.join(', ')}`;
+  return { version: offered.version, report };
 }
 
 /** `kubectl port-forward` to a free local port; resolves once kubectl says it forwards. */

@@ -23,16 +23,19 @@ export async function serveUsrRelease(payloads: PayloadServer, payload: UsrPaylo
   };
 }
 
+/** What the update server records for a machine that took `version` and booted it (`historySteps` lines). */
+export function updateHistory(version: string): string[] {
+  return [...took(version), `complete ${version}`];
+}
+
 /**
  * What the update server records for a machine that took `good` and then `broken`, which failed to boot and rolled
- * back (`historySteps` lines): each grant, download, install, the first's completion and the second's error 44.
+ * back: each grant, download and install, the first's completion and the second's error 44.
  */
 export function updateThenRollbackHistory(good: string, broken: string): string[] {
-  const took = (version: string) => [
-    `granted ${version}`,
-    `downloading ${version}`,
-    `downloaded ${version}`,
-    `installed ${version}`,
-  ];
-  return [...took(good), `complete ${good}`, ...took(broken), `error ${broken} ${ERROR_CODE.rollback} rollback`];
+  return [...updateHistory(good), ...took(broken), `error ${broken} ${ERROR_CODE.rollback} rollback`];
+}
+
+function took(version: string): string[] {
+  return [`granted ${version}`, `downloading ${version}`, `downloaded ${version}`, `installed ${version}`];
 }
