@@ -581,12 +581,18 @@ async function updateScenario(context: UpdateScenarioContext): Promise<{ version
   const other = await core.readNode({ name: WORKERS[1].name });
   assert.equal(other.metadata?.labels?.[LABELS.version], STRATA_NODE_IMAGE_VERSION, 'the other node was not updated');
 
-  // The Node's events: the operator's grant and the agent's completion on the new boot. (The agent writes DrainStarted
-  // and RebootStarted while it drains and reboots, so a machine going down may lose them: reported, not required.)
-  const events = await core.listEventForAllNamespaces({ fieldSelector: `involvedObject.name=${UPDATED.name}` });
-  const reasons = events.items.map((event) => event.reason ?? '');
-  for (const reason of ['RebootApproved', 'RebootCompleted'])
-    assert.ok(reasons.includes(reason), `${reason} among ${UPDATED.name}'s events: ${reasons.join(', ')}`);
+  // The Node's events: the operator's grant and the agent's completion on the new boot, which the agent records after
+  // the patch that completes the reboot (one run read the events in between). The agent writes DrainStarted and
+  // RebootStarted while it drains and reboots, so a machine going down may lose them: reported, not required.
+  const reasons = await waitInCluster(
+    `the operator's RebootApproved and the agent's RebootCompleted events on ${UPDATED.name}`,
+    async () => {
+      const events = await core.listEventForAllNamespaces({ fieldSelector: `involvedObject.name=${UPDATED.name}` });
+      const found = events.items.map((event) => event.reason ?? '');
+      return found.includes('RebootApproved') && found.includes('RebootCompleted') ? found : undefined;
+    },
+    2 * 60_000,
+  );
 
   // The update server's view: the machine took the release and reported it complete from its new boot.
   const machineId = node.status?.nodeInfo?.machineID ?? '';
