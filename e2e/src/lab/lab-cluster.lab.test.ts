@@ -156,7 +156,8 @@ describe('lab machines with the node image form a real cluster with the rendered
     const image = await ensureNodeImage();
     // Installed from the network onto their disks, as bare-metal machines are (ADR 0092).
     cluster = await startLabNodeCluster(image, CONTROLLER, WORKERS, 'lab-cluster', { install: true });
-    release = await labRelease(image, cluster);
+    payloadDir = await mkdtemp(join(tmpdir(), 'strata-lab-cluster-usr-'));
+    release = await labRelease(image, cluster, payloadDir);
   });
 
   after(async () => {
@@ -484,9 +485,8 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
 }
 
 /** A release derived from the image's /usr (its version the image's with `.1`), served by the lab's payload server. */
-async function labRelease(image: NodeImage, lab: LabNodeCluster): Promise<Release> {
-  payloadDir = await mkdtemp(join(tmpdir(), 'strata-lab-cluster-usr-'));
-  const usr = await deriveUsrPayload(image, join(payloadDir, 'usr.ext4'), { version: `${image.version}.1` });
+async function labRelease(image: NodeImage, lab: LabNodeCluster, dir: string): Promise<Release> {
+  const usr = await deriveUsrPayload(image, join(dir, 'usr.ext4'), { version: `${image.version}.1` });
   return serveUsrRelease(lab.payloads, usr);
 }
 

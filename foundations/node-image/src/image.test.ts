@@ -147,7 +147,7 @@ describe('ensureNodeImage', () => {
       const newest = built.slice(-NODE_IMAGE_CACHE_RETAIN).map((dir) => dir.split('/').at(-1) ?? '');
       assert.deepEqual(left, [...newest].sort());
       assert.equal(removals.length, 2, removals.join('\n'));
-      assert.match(removals[0] ?? '', new RegExp(`${built[0]}`));
+      assert.ok(removals[0]?.includes(built[0] ?? '?'), `the oldest image removed first: ${removals.join('\n')}`);
       // Taking a retained image from the cache removes nothing and builds nothing.
       const again = await ensureNodeImage({
         cacheRoot: root,
