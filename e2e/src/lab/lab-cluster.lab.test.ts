@@ -11,16 +11,25 @@
 // the rendered update.conf looks for it, on the controller's name. Then a real A/B update of one node: the server
 // offers a new /usr, the node's update_engine writes it to the passive slot, its update agent reports the reboot it
 // needs, the update operator grants it, the agent drains the node and reboots it through logind (polkit allowing the
-// agent's host user that one action), and the node comes back Ready on the new version. (A release that fails to boot
-// and rolls back is node-update.lab.test.ts's, on one machine: in this cluster one /usr takes half an hour under TCG.)
+// agent's host user that one action), and the node comes back Ready on the new version. Then a release that fails to
+// boot: the same way in, its one try panics, the bootloader falls back to the good slot, the agent reports the
+// rollback, the operator marks the node failed and its UpdatePolicy Degraded, and the update server records the
+// rollback that update_engine reports.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, CoreV1Api, type V1Deployment, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { ANNOTATIONS, LABELS } from '@strata/api';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type V1Deployment,
+  type V1Node,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { ANNOTATIONS, LABELS, parseUpdatePolicy, UPDATE_POLICY } from '@strata/api';
 import {
   containsAddress,
   parseAddress,
@@ -33,6 +42,7 @@ import { ensureNodeImage, STRATA_NODE_IMAGE_VERSION, type NodeImage } from '@str
 import { deriveUsrPayload } from '@strata/node-image/testing';
 import { nodeImageAssetPaths } from '@strata/platform-bare-metal';
 import { aCatalog, historySteps, type Release } from '@strata/update-server/testing';
+import { z } from 'zod';
 import {
   clusterState,
   kubectlExec,
@@ -43,7 +53,7 @@ import {
   startLabNodeCluster,
   type LabNodeCluster,
 } from './testing/lab-node-cluster.ts';
-import { serveUsrRelease, updateHistory } from './testing/usr-release.ts';
+import { serveUsrRelease, updateHistory, updateThenRollbackHistory } from './testing/usr-release.ts';
 
 const CONTROLLER = { name: 'lab-ctrl-1', mac: '52:54:00:5a:00:01' };
 const WORKERS = [
@@ -56,8 +66,11 @@ const KUBECTL_TIMEOUT_MS = 60_000;
 /** kubectl's own limit on each request, so that no call of it outlives the test's waits. */
 const KUBECTL_REQUEST_TIMEOUT = '--request-timeout=60s';
 const APP = 'web';
-/** The cluster (about 25 minutes under TCG), then an update of one node: a 1 GiB /usr (about 30 minutes) and a reboot. */
-const TEST_TIMEOUT_MS = 90 * 60_000;
+/**
+ * The cluster (about 25 minutes under TCG), then two updates of one node: a 1 GiB /usr (about 30 minutes) and a reboot
+ * (about 15), then a broken release of a few MiB and its reboot, which rolls back.
+ */
+const TEST_TIMEOUT_MS = 120 * 60_000;
 /**
  * The node the test updates. The other one is never asked to check: its update_engine's first periodic check came
  * before the offer, and its next is 45 minutes later.
@@ -149,7 +162,7 @@ function inCidr(address: string, cidr: string): boolean {
 
 let cluster: LabNodeCluster | undefined;
 let payloadDir: string | undefined;
-let release: Release | undefined;
+let releases: LabReleases | undefined;
 
 describe('lab machines with the node image form a real cluster with the rendered pod network, Services and DNS', () => {
   before(async () => {
@@ -157,7 +170,7 @@ describe('lab machines with the node image form a real cluster with the rendered
     // Installed from the network onto their disks, as bare-metal machines are (ADR 0092).
     cluster = await startLabNodeCluster(image, CONTROLLER, WORKERS, 'lab-cluster', { install: true });
     payloadDir = await mkdtemp(join(tmpdir(), 'strata-lab-cluster-usr-'));
-    release = await labRelease(image, cluster, payloadDir);
+    releases = await labReleases(image, cluster, payloadDir);
   });
 
   after(async () => {
@@ -468,15 +481,15 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
   const release = nodeImageAssetPaths(STRATA_NODE_IMAGE_VERSION);
   for (const path of ['/boot.ipxe', '/ipxe', release.kernel, release.initrd, release.installImage, '/ignition'])
     assert.ok(served.includes(`200 ${path}`), `the boot server answered ${path}: ${served.join(', ')}`);
-  // The updated machine's boots, as its check saw them: the image's version, then the update's, then the update's
-  // the other machine booted once.
+  // The updated machine's boots, as its check saw them: the image's version, then the update's twice (the broken
+  // release's boot never reached the check); the other machine booted once.
   const checks = await Promise.all(boots);
   const versions = (index: number) =>
     (checks[index]?.check ?? [])
       .filter((line) => line.startsWith('os-release '))
       .map((line) => line.slice('os-release '.length));
   const image = (version: string) => `strata ${version}`;
-  assert.deepEqual(versions(0), [STRATA_NODE_IMAGE_VERSION, update.version].map(image), 'the updated machine');
+  assert.deepEqual(versions(0), [STRATA_NODE_IMAGE_VERSION, ...update.versions].map(image), 'the updated machine');
   assert.deepEqual(versions(1), [image(STRATA_NODE_IMAGE_VERSION)], 'the other machine booted once');
   process.stderr.write(
     `lab cluster: both nodes Ready ${readyAt} s, the ${APP} pods Running ${runningAt} s, ` +
@@ -484,10 +497,22 @@ async function clusterScenario(signal: AbortSignal): Promise<void> {
   );
 }
 
-/** A release derived from the image's /usr (its version the image's with `.1`), served by the lab's payload server. */
-async function labRelease(image: NodeImage, lab: LabNodeCluster, dir: string): Promise<Release> {
-  const usr = await deriveUsrPayload(image, join(dir, 'usr.ext4'), { version: `${image.version}.1` });
-  return serveUsrRelease(lab.payloads, usr);
+/**
+ * The releases the lab's payload server offers: a /usr derived from the image (its version the image's with `.1`), and
+ * one that fails to boot (`.2`: the image's kernel with an initramfs that is no archive).
+ */
+async function labReleases(image: NodeImage, lab: LabNodeCluster, dir: string): Promise<LabReleases> {
+  const good = await deriveUsrPayload(image, join(dir, 'usr.ext4'), { version: `${image.version}.1` });
+  const broken = await deriveUsrPayload(image, join(dir, 'broken-usr.ext4'), {
+    version: `${image.version}.2`,
+    breakInitramfs: true,
+  });
+  return { good: await serveUsrRelease(lab.payloads, good), broken: await serveUsrRelease(lab.payloads, broken) };
+}
+
+interface LabReleases {
+  readonly good: Release;
+  readonly broken: Release;
 }
 
 interface UpdateScenarioContext {
@@ -498,19 +523,125 @@ interface UpdateScenarioContext {
 }
 
 /**
- * The release, offered by the update server and checked for at once on the updated node (as an administrator asks);
- * the reboot is the update operator's grant and the agent's doing. Returns the version and a report of the times.
+ * Two releases rolled through the updated node, each offered by the update server and checked for at once (as an
+ * administrator asks), each reboot the update operator's grant and the agent's doing: the good one, on which the node
+ * comes back, then the broken one, whose one try panics, so that the node comes back on the good one, marked as rolled
+ * back by its agent and as failed by the operator. Returns the versions the node booted and a report of the times.
  */
-async function updateScenario(context: UpdateScenarioContext): Promise<{ version: string; report: string }> {
+async function updateScenario(context: UpdateScenarioContext): Promise<{ versions: string[]; report: string }> {
   const { cluster: lab, waitInCluster } = context;
-  assert.ok(release !== undefined);
-  const offered = release;
+  assert.ok(releases !== undefined);
+  const { good, broken } = releases;
   const core = lab.kubeConfig.makeApiClient(CoreV1Api);
-  const readNode = () => core.readNode({ name: UPDATED.name });
   const annotation = (node: V1Node, key: string) => node.metadata?.annotations?.[key];
 
-  const before = await readNode();
+  // The 1 GiB /usr downloaded, written and verified under TCG: about five minutes on an idle machine (the node update
+  // test's), 25 minutes and more on a node of this cluster, whose pods and neighbour share the two host cores.
+  const updated = await updateRound(context, good, { stagedWithinMs: 50 * 60_000 });
+  assert.equal(updated.node.status?.nodeInfo?.osImage, `Strata node image ${good.version}`);
+  assert.equal(annotation(updated.node, ANNOTATIONS.rebootNeeded), 'false');
+  assert.equal(annotation(updated.node, ANNOTATIONS.rolledBack), undefined);
+  const other = await core.readNode({ name: WORKERS[1].name });
+  assert.equal(other.metadata?.labels?.[LABELS.version], STRATA_NODE_IMAGE_VERSION, 'the other node was not updated');
+  // The operator's grant and the agent's completion on the new boot, which the agent records after the patch that
+  // completes the reboot (one run read the events in between). The agent writes DrainStarted and RebootStarted while
+  // it drains and reboots, so a machine going down may lose them: reported, not required.
+  const updatedEvents = await nodeEvents(context, ['RebootApproved', 'RebootCompleted']);
+  const machineId = updated.node.status?.nodeInfo?.machineID ?? '';
+  assert.deepEqual(historySteps(await lab.updateServer.store.history(machineId)), updateHistory(good.version));
+
+  // A few MiB: staged in a minute or two, even here.
+  const rolledBack = await updateRound(context, broken, { stagedWithinMs: 15 * 60_000, comesBackOn: good.version });
+  assert.equal(rolledBack.node.status?.nodeInfo?.osImage, `Strata node image ${good.version}`);
+  assert.equal(annotation(rolledBack.node, ANNOTATIONS.rolledBack), broken.version, "the agent's rollback report");
+  // The operator marks the node failed (and grants it no other reboot until someone clears the mark), and its
+  // UpdatePolicy says why.
+  await waitInCluster(
+    `the operator to mark ${UPDATED.name} reboot-failed`,
+    async () =>
+      (await readUpdated(core)).metadata?.annotations?.[ANNOTATIONS.rebootFailed] === 'true' ? true : undefined,
+    2 * 60_000,
+  );
+  const degraded = await waitInCluster(
+    'an UpdatePolicy Degraded by the rollback',
+    async () => {
+      const policies = lab.kubeConfig.makeApiClient(CustomObjectsApi);
+      const list = z.object({ items: z.array(z.unknown()) }).parse(
+        await policies.listClusterCustomObject({
+          group: UPDATE_POLICY.group,
+          version: UPDATE_POLICY.version,
+          plural: UPDATE_POLICY.plural,
+        }),
+      );
+      const conditions = list.items.flatMap((item) => parseUpdatePolicy(item).status?.conditions ?? []);
+      return conditions.find(
+        (condition) =>
+          condition.type === 'Degraded' && condition.status === 'True' && condition.reason === 'RebootRolledBack',
+      );
+    },
+    2 * 60_000,
+  );
+  assert.match(degraded.message, new RegExp(`${UPDATED.name} \\(from ${broken.version.replaceAll('.', '\\.')}\\)`));
+  const rolledBackEvents = await nodeEvents(context, ['UpdateRolledBack', 'RebootRolledBack']);
+  // update_engine reported the failed boot (error 44), and the server holds the broken release back from the node.
+  assert.deepEqual(
+    historySteps(await lab.updateServer.store.history(machineId)),
+    updateThenRollbackHistory(good.version, broken.version),
+  );
+  const report =
+    `${good.version}: ${updated.report}; the node's events: ${updatedEvents.join(', ')}. ` +
+    `${broken.version}: ${rolledBack.report}; the node's events: ${rolledBackEvents.join(', ')}`;
+  // The boots the updated machine's check saw: the good version's; the broken one's never reached it.
+  return { versions: [good.version, good.version], report };
+}
+
+const readUpdated = (core: CoreV1Api): Promise<V1Node> => core.readNode({ name: UPDATED.name });
+
+/** The reasons of the updated node's events, once every one of `wanted` is among them. */
+async function nodeEvents(context: UpdateScenarioContext, wanted: readonly string[]): Promise<string[]> {
+  const core = context.cluster.kubeConfig.makeApiClient(CoreV1Api);
+  return context.waitInCluster(
+    `the events ${wanted.join(', ')} on ${UPDATED.name}`,
+    async () => {
+      const events = await core.listEventForAllNamespaces({ fieldSelector: `involvedObject.name=${UPDATED.name}` });
+      const found = events.items.map((event) => event.reason ?? '');
+      return wanted.every((reason) => found.includes(reason)) ? found : undefined;
+    },
+    2 * 60_000,
+  );
+}
+
+interface RoundOptions {
+  /** How long the node's update_engine may take to download, write and verify the release. */
+  readonly stagedWithinMs: number;
+  /** The version the node comes back on when it is not the release's: the one it ran (a rollback). */
+  readonly comesBackOn?: string;
+}
+
+/**
+ * One release offered to the updated node and checked for at once, then its reboot: staged (the agent reports the
+ * reboot it needs), granted by the operator, drained and rebooted by the agent, and back Ready, schedulable and done
+ * on a new boot. Returns the node on that boot and a report of the times.
+ */
+async function updateRound(
+  context: UpdateScenarioContext,
+  offered: Release,
+  options: RoundOptions,
+): Promise<{ node: V1Node; report: string }> {
+  const { cluster: lab, waitInCluster } = context;
+  const core = lab.kubeConfig.makeApiClient(CoreV1Api);
+  const annotation = (node: V1Node, key: string) => node.metadata?.annotations?.[key];
+  const before = await readUpdated(core);
   const bootId = before.status?.nodeInfo?.bootID;
+  const backOn = options.comesBackOn ?? offered.version;
+  // The operator's grant, as the polls below see it: the operator removes it once the reboot is done, which may come
+  // before the last poll (the drain and the reboot between take minutes, so some poll sees it).
+  let grantedAt: string | undefined;
+  const read = async (): Promise<V1Node> => {
+    const found = await readUpdated(core);
+    grantedAt = annotation(found, ANNOTATIONS.rebootGrantedAt) ?? grantedAt;
+    return found;
+  };
   lab.updateServer.setCatalog(aCatalog({ release: offered }));
   const offeredAt = context.seconds();
   // Through the host path of the node's workload pod, which its machine's check watches.
@@ -534,7 +665,7 @@ async function updateScenario(context: UpdateScenarioContext): Promise<{ version
   await waitInCluster(
     `${UPDATED.name}'s agent to report ${offered.version} staged`,
     async () => {
-      const node = await readNode();
+      const node = await read();
       const staged =
         annotation(node, ANNOTATIONS.newVersion) === offered.version &&
         annotation(node, ANNOTATIONS.rebootNeeded) === 'true';
@@ -545,20 +676,18 @@ async function updateScenario(context: UpdateScenarioContext): Promise<{ version
         ? node
         : undefined;
     },
-    // The 1 GiB /usr downloaded, written and verified under TCG: about five minutes on an idle machine (the node
-    // update test's), 25 minutes and more on a node of this cluster, whose pods and neighbour share the two host cores.
-    50 * 60_000,
+    options.stagedWithinMs,
   );
   const stagedAt = context.seconds();
   const node = await waitInCluster(
-    `${UPDATED.name} rebooted by its agent and Ready on ${offered.version}`,
+    `${UPDATED.name} rebooted by its agent and Ready on ${backOn}`,
     async () => {
-      const found = await readNode();
+      const found = await read();
       const ready = found.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
       const done =
         found.status?.nodeInfo?.bootID !== bootId &&
         ready &&
-        found.metadata?.labels?.[LABELS.version] === offered.version &&
+        found.metadata?.labels?.[LABELS.version] === backOn &&
         annotation(found, ANNOTATIONS.rebootInProgress) === 'false' &&
         found.spec?.unschedulable !== true;
       return done ? found : undefined;
@@ -566,41 +695,14 @@ async function updateScenario(context: UpdateScenarioContext): Promise<{ version
     25 * 60_000,
   );
   const readyAt = context.seconds();
-  const grantedAt = Date.parse(annotation(node, ANNOTATIONS.rebootGrantedAt) ?? '');
-  assert.ok(
-    Number.isFinite(grantedAt),
-    `the operator's grant on ${UPDATED.name}: ${JSON.stringify(node.metadata?.annotations)}`,
-  );
-  const grantToReady = (Date.now() - grantedAt) / 1000;
-
-  // The node as the API sees it on its new boot: the new version's image, nothing pending, no rollback.
-  assert.equal(node.status?.nodeInfo?.osImage, `Strata node image ${offered.version}`);
-  assert.equal(annotation(node, ANNOTATIONS.rebootNeeded), 'false');
-  assert.equal(annotation(node, ANNOTATIONS.rolledBack), undefined);
+  const granted = Date.parse(grantedAt ?? '');
+  assert.ok(Number.isFinite(granted), `the operator's grant on ${UPDATED.name}, seen while it rebooted`);
+  const grantToReady = (Date.now() - granted) / 1000;
   assert.equal(node.status?.nodeInfo?.machineID, before.status?.nodeInfo?.machineID, 'the same machine');
-  const other = await core.readNode({ name: WORKERS[1].name });
-  assert.equal(other.metadata?.labels?.[LABELS.version], STRATA_NODE_IMAGE_VERSION, 'the other node was not updated');
-
-  // The Node's events: the operator's grant and the agent's completion on the new boot, which the agent records after
-  // the patch that completes the reboot (one run read the events in between). The agent writes DrainStarted and
-  // RebootStarted while it drains and reboots, so a machine going down may lose them: reported, not required.
-  const reasons = await waitInCluster(
-    `the operator's RebootApproved and the agent's RebootCompleted events on ${UPDATED.name}`,
-    async () => {
-      const events = await core.listEventForAllNamespaces({ fieldSelector: `involvedObject.name=${UPDATED.name}` });
-      const found = events.items.map((event) => event.reason ?? '');
-      return found.includes('RebootApproved') && found.includes('RebootCompleted') ? found : undefined;
-    },
-    2 * 60_000,
-  );
-
-  // The update server's view: the machine took the release and reported it complete from its new boot.
-  const machineId = node.status?.nodeInfo?.machineID ?? '';
-  assert.deepEqual(historySteps(await lab.updateServer.store.history(machineId)), updateHistory(offered.version));
   const report =
-    `offered ${offeredAt} s, staged ${stagedAt} s, Ready on ${offered.version} ${readyAt} s ` +
-    `(${grantToReady.toFixed(0)} s from the operator's grant); the node's events: ${reasons.join(', ')}`;
-  return { version: offered.version, report };
+    `offered ${offeredAt} s, staged ${stagedAt} s, Ready on ${backOn} ${readyAt} s ` +
+    `(${grantToReady.toFixed(0)} s from the operator's grant)`;
+  return { node, report };
 }
 
 /** `kubectl port-forward` to a free local port; resolves once kubectl says it forwards. */
