@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dynamicProviderScript } from './workspace.ts';
+import { dynamicProviderScript, engineBackendUrl } from './workspace.ts';
 
 describe('the dynamic provider plugin script', () => {
   const dirs: string[] = [];
@@ -32,5 +32,26 @@ describe('the dynamic provider plugin script', () => {
       node: process.execPath,
       args: ['--logtostderr', 'an argument with spaces', '$PATH'],
     });
+  });
+});
+
+describe("the engine's backend URL", () => {
+  it('asks the file backend to write no metadata sidecars, which it writes in place', () => {
+    assert.equal(engineBackendUrl('file:///var/lib/strata/state'), 'file:///var/lib/strata/state?metadata=skip');
+    assert.equal(
+      engineBackendUrl('file:///srv/state%20dir?create_dir=1'),
+      'file:///srv/state%20dir?create_dir=1&metadata=skip',
+    );
+  });
+
+  it("keeps a file URL's own metadata choice, and every other backend's URL, as given", () => {
+    assert.equal(engineBackendUrl('file:///srv/state?metadata=skip'), 'file:///srv/state?metadata=skip');
+    for (const url of [
+      's3://bucket/prefix?region=eu-west-1',
+      'gs://bucket',
+      'azblob://container',
+      'https://api.pulumi.com',
+    ])
+      assert.equal(engineBackendUrl(url), url);
   });
 });

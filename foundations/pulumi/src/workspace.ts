@@ -82,12 +82,26 @@ export interface StackOptions {
   readonly workDir?: string;
 }
 
+/**
+ * The backend URL as the engine is given it. For the file backend, its blob library writes each blob's metadata
+ * sidecar (`<blob>.attrs`) in place, not by a rename: a read during that write, or a kill in its middle, fails every
+ * later load of the stack with "failed to load checkpoint: EOF" until the sidecar is removed. The engine reads none of
+ * that metadata, so none is written (`metadata=skip`, unless the URL chooses); the checkpoint itself is replaced by a
+ * rename, which a reader or a kill never sees half done.
+ */
+export function engineBackendUrl(url: string): string {
+  if (!url.startsWith('file:')) return url;
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('metadata')) parsed.searchParams.set('metadata', 'skip');
+  return parsed.href;
+}
+
 /** Creates or selects a stack running `program` in this process, with state in a local directory and no network use. */
 export async function openStack(options: StackOptions): Promise<Stack> {
   await mkdir(options.stateDir, { recursive: true });
   const pulumiHome = options.pulumiHome ?? join(options.stateDir, '.pulumi-home');
   await mkdir(pulumiHome, { recursive: true });
-  const backendUrl = options.backendUrl ?? pathToFileURL(options.stateDir).href;
+  const backendUrl = engineBackendUrl(options.backendUrl ?? pathToFileURL(options.stateDir).href);
   const workDir = options.workDir ?? join(options.stateDir, '.pulumi-work');
   await mkdir(workDir, { recursive: true });
   return LocalWorkspace.createOrSelectStack(

@@ -20,6 +20,7 @@
 // STRATA_INSTALL_KILLS changes the count.
 import { describe, it, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveAllBinaries, resolveBinary } from '@strata/binaries';
 import { formatMs } from '../install/format.ts';
@@ -135,6 +136,16 @@ describe('strata install on bare metal killed with SIGKILL at random moments', (
       assert.equal(state.resources.filter((resource) => /Profile$/.test(resource.type)).length, specs.length * 2);
       assert.equal(state.resources.filter((resource) => /Group$/.test(resource.type)).length, specs.length * 2);
       assert.deepEqual(state.pending, []);
+      // No metadata sidecar, which the file backend would write in place, not by a rename (ADR 0094).
+      const stateFiles = await readdir(join(dir, 'state', '.pulumi'), { recursive: true });
+      assert.ok(
+        stateFiles.some((file) => file.endsWith(`${name}.json`)),
+        stateFiles.join(', '),
+      );
+      assert.deepEqual(
+        stateFiles.filter((file) => file.endsWith('.attrs')),
+        [],
+      );
       const status = await sandbox.strataOnNames(hosts, ['status', '--dir', dir, '--json']);
       assert.equal(status.code, 0, status.stderr);
       const report = JSON.parse(status.stdout) as { nodes: { ready: number; total: number; missing: string[] } };

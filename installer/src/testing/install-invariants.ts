@@ -5,7 +5,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
-import { waitFor } from '@strata/host';
 import { InstallDirectory } from '../install/cluster-dir.ts';
 import { installEventSchema, type InstallEvent } from '../install/events.ts';
 import { processesOf, type ProcessInfo } from '../install/local/processes.ts';
@@ -100,9 +99,6 @@ export interface StackState {
   readonly pending: { type: string; resource: { urn: string; type: string } }[];
 }
 
-/** How long a check waits for a checkpoint the killed install's engine is still writing. */
-const CHECKPOINT_READ_TIMEOUT_MS = 15_000;
-
 /**
  * The directory's Pulumi state as the engine reads it (`pulumi stack export` through the Automation API), or
  * undefined while no stack exists yet: opening one would create it, which a check must not do.
@@ -120,20 +116,10 @@ export async function stackState(dir: string): Promise<StackState | undefined> {
   }
   const files = new Set([`${identity.cluster}.json`, `${identity.cluster}.json.gz`]);
   if (!stacks.some((entry) => files.has(basename(entry)))) return undefined;
-  // A killed install's engine runs on until the rerun reaps it, and the file backend rewrites a checkpoint in place
-  // (the old one moved to .bak first): a read in that moment finds no checkpoint. Read again once it is written.
-  return waitFor(
-    `the Pulumi checkpoint of ${dir} to be readable`,
-    async () => {
-      try {
-        return await exportedState(await openInstallStack(directory, identity, () => Promise.resolve(undefined)));
-      } catch (error) {
-        if (error instanceof Error && error.message.includes('failed to load checkpoint')) return undefined;
-        throw error;
-      }
-    },
-    { timeoutMs: CHECKPOINT_READ_TIMEOUT_MS, intervalMs: 250 },
-  );
+  // A killed install's engine runs on until the rerun reaps it, and may be writing the checkpoint now: the file
+  // backend replaces it by a rename and writes no metadata sidecar (engineBackendUrl), so a read finds the old one or
+  // the new one, never a torn one. A read that fails is a failure of the state's safety, not a moment to wait out.
+  return exportedState(await openInstallStack(directory, identity, () => Promise.resolve(undefined)));
 }
 
 /** Calls `onEvent` with each --json event a running CLI prints on stdout. */

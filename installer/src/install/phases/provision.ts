@@ -11,6 +11,7 @@ import {
   openInstallStack,
   reapEngineProcesses,
   removeStaleStackLocks,
+  removeTornSidecars,
 } from '../pulumi/install-stack.ts';
 import { driverContextOf, type PhaseContext, type PhaseOutcome } from './phase.ts';
 
@@ -23,6 +24,11 @@ export async function recoveredStack(
   if (reaped.length > 0) context.progress(`stopped ${reaped.length} engine process(es) an interrupted run left`);
   const locks = await removeStaleStackLocks(context.directory, context.identity);
   if (locks.length > 0) context.progress(`removed the stack lock an interrupted run left`);
+  const torn = await removeTornSidecars(context.directory, context.identity);
+  if (torn.length > 0)
+    context.progress(
+      `removed ${torn.length} state metadata file(s) an interrupted run left half written: ${torn.join(', ')}`,
+    );
   const stack = await openInstallStack(context.directory, context.identity, program);
   const { pending } = await exportedState(stack);
   if (pending.length > 0) {

@@ -1,6 +1,6 @@
 // The install's Pulumi stack: one per cluster directory, opened with the
 // pinned engine, and made safe to update again after a run was killed.
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PulumiFn, Stack } from '@pulumi/pulumi/automation/index.js';
 import { resolveBinary } from '@strata/binaries';
@@ -85,6 +85,36 @@ export async function removeStaleStackLocks(
   const locks = entries.filter((entry) => entry.endsWith('.json')).map((entry) => join(locksDir, entry));
   for (const lock of locks) await rm(lock, { force: true });
   return locks;
+}
+
+/**
+ * The file backend's metadata sidecars (`<blob>.attrs`) that do not parse: the engine wrote them in place before it
+ * was told not to (`engineBackendUrl`), and a kill in the middle of one left it torn, which fails every load of the
+ * stack. The engine reads nothing it needs from them, so a torn one is removed; whole ones are left as they are.
+ */
+export async function removeTornSidecars(directory: InstallDirectory, identity: DirectoryIdentity): Promise<string[]> {
+  if (!identity.backend.startsWith('file:')) return [];
+  const backendDir = join(directory.stateDir, '.pulumi');
+  let entries: string[];
+  try {
+    entries = await readdir(backendDir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const torn: string[] = [];
+  for (const entry of entries.filter((name) => name.endsWith('.attrs'))) {
+    const path = join(backendDir, entry);
+    const text = await readFile(path, 'utf8');
+    try {
+      JSON.parse(text);
+    } catch {
+      // Not JSON: a write cut short (often empty). The parse error itself says nothing more than that.
+      torn.push(path);
+      await rm(path, { force: true });
+    }
+  }
+  return torn;
 }
 
 const deploymentSchema = z
