@@ -65,6 +65,28 @@ export async function reapEngineProcesses(directory: InstallDirectory): Promise<
 }
 
 /**
+ * The paths of the files whose names end in `suffix` under the directory's own file backend (`<state>/.pulumi/<under>`):
+ * none when the state is kept elsewhere, or nothing was written there yet.
+ */
+async function fileBackendFiles(
+  directory: InstallDirectory,
+  identity: DirectoryIdentity,
+  under: string,
+  suffix: string,
+): Promise<string[]> {
+  if (!identity.backend.startsWith('file:')) return [];
+  const dir = join(directory.stateDir, '.pulumi', under);
+  let entries: string[];
+  try {
+    entries = await readdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return entries.filter((entry) => entry.endsWith(suffix)).map((entry) => join(dir, entry));
+}
+
+/**
  * The file backend's lock of a stack whose update was killed stays behind and
  * blocks every later update. Under the install lock no other engine runs for
  * this directory, so any lock left there is stale.
@@ -73,16 +95,7 @@ export async function removeStaleStackLocks(
   directory: InstallDirectory,
   identity: DirectoryIdentity,
 ): Promise<string[]> {
-  if (!identity.backend.startsWith('file:')) return [];
-  const locksDir = join(directory.stateDir, '.pulumi', 'locks');
-  let entries: string[];
-  try {
-    entries = await readdir(locksDir, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const locks = entries.filter((entry) => entry.endsWith('.json')).map((entry) => join(locksDir, entry));
+  const locks = await fileBackendFiles(directory, identity, 'locks', '.json');
   for (const lock of locks) await rm(lock, { force: true });
   return locks;
 }
@@ -93,18 +106,8 @@ export async function removeStaleStackLocks(
  * stack. The engine reads nothing it needs from them, so a torn one is removed; whole ones are left as they are.
  */
 export async function removeTornSidecars(directory: InstallDirectory, identity: DirectoryIdentity): Promise<string[]> {
-  if (!identity.backend.startsWith('file:')) return [];
-  const backendDir = join(directory.stateDir, '.pulumi');
-  let entries: string[];
-  try {
-    entries = await readdir(backendDir, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
   const torn: string[] = [];
-  for (const entry of entries.filter((name) => name.endsWith('.attrs'))) {
-    const path = join(backendDir, entry);
+  for (const path of await fileBackendFiles(directory, identity, '', '.attrs')) {
     const text = await readFile(path, 'utf8');
     try {
       JSON.parse(text);
