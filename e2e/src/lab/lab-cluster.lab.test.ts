@@ -548,7 +548,7 @@ async function updateScenario(context: UpdateScenarioContext): Promise<{ version
   // it drains and reboots, so a machine going down may lose them: reported, not required.
   const updatedEvents = await nodeEvents(context, ['RebootApproved', 'RebootCompleted']);
   const machineId = updated.node.status?.nodeInfo?.machineID ?? '';
-  assert.deepEqual(historySteps(await lab.updateServer.store.history(machineId)), updateHistory(good.version));
+  await serverHistory(context, machineId, updateHistory(good.version));
 
   // A few MiB: staged in a minute or two, even here.
   const rolledBack = await updateRound(context, broken, { stagedWithinMs: 15 * 60_000, comesBackOn: good.version });
@@ -584,10 +584,7 @@ async function updateScenario(context: UpdateScenarioContext): Promise<{ version
   assert.match(degraded.message, new RegExp(`${UPDATED.name} \\(from ${broken.version.replaceAll('.', '\\.')}\\)`));
   const rolledBackEvents = await nodeEvents(context, ['UpdateRolledBack', 'RebootRolledBack']);
   // update_engine reported the failed boot (error 44), and the server holds the broken release back from the node.
-  assert.deepEqual(
-    historySteps(await lab.updateServer.store.history(machineId)),
-    updateThenRollbackHistory(good.version, broken.version),
-  );
+  await serverHistory(context, machineId, updateThenRollbackHistory(good.version, broken.version));
   const report =
     `${good.version}: ${updated.report}; the node's events: ${updatedEvents.join(', ')}. ` +
     `${broken.version}: ${rolledBack.report}; the node's events: ${rolledBackEvents.join(', ')}`;
@@ -596,6 +593,51 @@ async function updateScenario(context: UpdateScenarioContext): Promise<{ version
 }
 
 const readUpdated = (core: CoreV1Api): Promise<V1Node> => core.readNode({ name: UPDATED.name });
+
+/**
+ * Asks the updated node's update_engine to check now, as an administrator would: through the host path of the node's
+ * workload pod, which its machine's check watches (it calls AttemptUpdate as root).
+ */
+async function askForCheck(context: UpdateScenarioContext): Promise<void> {
+  const core = context.cluster.kubeConfig.makeApiClient(CoreV1Api);
+  const pod = await context.waitInCluster(
+    `the ${APP} pod running on ${UPDATED.name}`,
+    async () => {
+      const list = await core.listNamespacedPod({
+        namespace: 'default',
+        labelSelector: `app=${APP}`,
+        fieldSelector: `spec.nodeName=${UPDATED.name}`,
+      });
+      return list.items.find(
+        (item) => item.status?.phase === 'Running' && item.metadata?.deletionTimestamp === undefined,
+      );
+    },
+    10 * 60_000,
+  );
+  await context.exec(pod.metadata?.name ?? '', `touch /check/${CHECK_NOW_FILE}`);
+}
+
+/**
+ * The update server's history for the machine, once it is `expected`. update_engine tells the server how a boot went
+ * (the update complete, or rolled back) at its first check on that boot, which it makes seven minutes after it starts
+ * unless asked sooner: the test asks.
+ */
+async function serverHistory(context: UpdateScenarioContext, machineId: string, expected: string[]): Promise<void> {
+  await askForCheck(context);
+  let last: string[] = [];
+  try {
+    await context.waitInCluster(
+      `the update server's history for ${UPDATED.name}: ${expected.join(', ')}`,
+      async () => {
+        last = historySteps(await context.cluster.updateServer.store.history(machineId));
+        return last.length >= expected.length ? last : undefined;
+      },
+      5 * 60_000,
+    );
+  } finally {
+    assert.deepEqual(last, expected, `the update server's history for ${UPDATED.name}`);
+  }
+}
 
 /** The reasons of the updated node's events, once every one of `wanted` is among them. */
 async function nodeEvents(context: UpdateScenarioContext, wanted: readonly string[]): Promise<string[]> {
@@ -644,22 +686,7 @@ async function updateRound(
   };
   lab.updateServer.setCatalog(aCatalog({ release: offered }));
   const offeredAt = context.seconds();
-  // Through the host path of the node's workload pod, which its machine's check watches.
-  const pod = await waitInCluster(
-    `the ${APP} pod running on ${UPDATED.name}`,
-    async () => {
-      const list = await core.listNamespacedPod({
-        namespace: 'default',
-        labelSelector: `app=${APP}`,
-        fieldSelector: `spec.nodeName=${UPDATED.name}`,
-      });
-      return list.items.find(
-        (item) => item.status?.phase === 'Running' && item.metadata?.deletionTimestamp === undefined,
-      );
-    },
-    10 * 60_000,
-  );
-  await context.exec(pod.metadata?.name ?? '', `touch /check/${CHECK_NOW_FILE}`);
+  await askForCheck(context);
 
   // The agent's report of what update_engine staged: the node needs a reboot into that version.
   await waitInCluster(
