@@ -56,8 +56,14 @@ import {
 import { serveUsrRelease, updateHistory, updateThenRollbackHistory } from './testing/usr-release.ts';
 
 const CONTROLLER = { name: 'lab-ctrl-1', mac: '52:54:00:5a:00:01' };
+/**
+ * The update group of the node the test updates, as a canary pool has its own: the update server offers each release
+ * to that group alone. Offered to every node, a release reached the other one too, at its periodic check (every 45
+ * minutes, about as long as an update round takes here), and the operator rebooted that one first.
+ */
+const CANARY_GROUP = 'canary';
 const WORKERS = [
-  { name: 'lab-node-1', mac: '52:54:00:5a:00:11' },
+  { name: 'lab-node-1', mac: '52:54:00:5a:00:11', updateGroup: CANARY_GROUP },
   { name: 'lab-node-2', mac: '52:54:00:5a:00:12' },
 ] as const;
 /** Where a pod and its machine's check meet: the test's exec writes here, the check waits for it. */
@@ -71,10 +77,7 @@ const APP = 'web';
  * (about 15), then a broken release of a few MiB and its reboot, which rolls back.
  */
 const TEST_TIMEOUT_MS = 120 * 60_000;
-/**
- * The node the test updates. The other one is never asked to check: its update_engine's first periodic check came
- * before the offer, and its next is 45 minutes later.
- */
+/** The node the test updates: the one in the canary group. */
 const UPDATED = WORKERS[0];
 /** A file the test's exec writes through a pod's host path when the machine's update_engine should check now. */
 const CHECK_NOW_FILE = 'check-updates';
@@ -684,7 +687,7 @@ async function updateRound(
     grantedAt = annotation(found, ANNOTATIONS.rebootGrantedAt) ?? grantedAt;
     return found;
   };
-  lab.updateServer.setCatalog(aCatalog({ release: offered }));
+  lab.updateServer.setCatalog(aCatalog({ release: offered, track: CANARY_GROUP }));
   const offeredAt = context.seconds();
   await askForCheck(context);
 

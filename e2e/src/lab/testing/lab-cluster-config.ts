@@ -8,7 +8,14 @@ import { sshEd25519PublicKey } from '@strata/node-image/testing';
 export interface LabMachineName {
   readonly name: string;
   readonly mac: string;
+  /**
+   * A worker's update group (its update.conf's GROUP=): the worker goes into a pool of that name with that
+   * `updateGroup`, as a canary pool would; the other workers are in the pool `general`, in the OS channel's group.
+   */
+  readonly updateGroup?: string;
 }
+
+const GENERAL_POOL = 'general';
 
 export const LAB_BASE_DOMAIN = 'lab.example.com';
 
@@ -27,8 +34,19 @@ export function labClusterConfig(
     mac: spec.mac,
     domain: `${spec.name}.${LAB_BASE_DOMAIN}`,
     role,
-    ...(role === 'worker' ? { pool: 'general' } : {}),
+    ...(role === 'worker' ? { pool: spec.updateGroup ?? GENERAL_POOL } : {}),
   });
+  const groups = [
+    ...new Set(workers.flatMap((worker) => (worker.updateGroup === undefined ? [] : [worker.updateGroup]))),
+  ];
+  // Pools are declared only when a worker has its own group: otherwise each machine's pool is implied.
+  const workerPools =
+    groups.length === 0
+      ? undefined
+      : [
+          ...(workers.some((worker) => worker.updateGroup === undefined) ? [{ name: GENERAL_POOL }] : []),
+          ...groups.map((group) => ({ name: group, updateGroup: group })),
+        ];
   const mirror = options.mirror;
   const input: ClusterConfigInput = {
     apiVersion: 'strata.dev/v1alpha1',
@@ -41,6 +59,7 @@ export function labClusterConfig(
       machines: [machine(controller, 'controller'), ...workers.map((worker) => machine(worker, 'worker'))],
     },
     controllers: { count: 1 },
+    ...(workerPools === undefined ? {} : { workerPools }),
     os: { name: 'strata', channel: 'stable' },
     sshAuthorizedKeys: [sshEd25519PublicKey('lab')],
     ...(mirror === undefined
