@@ -9,9 +9,10 @@
 // the nodes' certificate requests as an administrator: the join approver's own decisions are its package's tests. The
 // rendered controller is never booted: the harness stands in for it (ADR 0088), and Strata's update server runs where
 // the rendered update.conf looks for it, on the controller's name. Then a real A/B update of one node: the server
-// offers a new /usr, the node's update_engine writes it to the passive slot, its update agent reports the reboot it
-// needs, the update operator grants it, the agent drains the node and reboots it through logind (polkit allowing the
-// agent's host user that one action), and the node comes back Ready on the new version. Then a release that fails to
+// offers a new /usr to that node's own update group (a canary pool), the node's update_engine writes it to the
+// passive slot, its update agent reports the reboot it needs, the update operator grants it, the agent drains the node
+// and reboots it through logind (polkit allowing the agent's host user that one action), and the node comes back
+// Ready on the new version. Then a release that fails to
 // boot: the same way in, its one try panics, the bootloader falls back to the good slot, the agent reports the
 // rollback, the operator marks the node failed and its UpdatePolicy Degraded, and the update server records the
 // rollback that update_engine reports.
