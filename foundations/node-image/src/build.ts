@@ -133,6 +133,14 @@ async function stageInitramfsFiles(plan: NodeImagePlan, stage: string): Promise<
   await chmod(join(moduleDir, 'ignition'), 0o755);
 }
 
+/**
+ * mkfs.ext4's arguments for a /usr file system of `tree` in `file`: read-only once mounted, so no journal and nothing
+ * reserved (an update replaces it whole). The image's own /usr and the update payloads the tests make share them.
+ */
+export function usrFileSystemArgs(tree: string, file: string, sizeMiB: number): string[] {
+  return ['-q', '-F', '-t', 'ext4', '-L', USR_LABEL, '-m', '0', '-O', '^has_journal', '-d', tree, file, `${sizeMiB}M`];
+}
+
 export async function buildNodeImageTree(
   plan: NodeImagePlan,
   outDir: string,
@@ -269,8 +277,7 @@ export async function buildNodeImageTree(
   const usrUsed = await duBytes(usrTree);
   const usrSizeMiB = Math.ceil((usrUsed * 1.1) / MIB) + USR_FREE_MIB;
   const usr = join(outDir, 'usr.ext4');
-  const usrArgs = ['-q', '-F', '-t', 'ext4', '-L', USR_LABEL, '-m', '0', '-O', '^has_journal', '-d', usrTree];
-  await run(mkfs, [...usrArgs, usr, `${usrSizeMiB}M`], 'mkfs.ext4 (/usr)');
+  await run(mkfs, usrFileSystemArgs(usrTree, usr, usrSizeMiB), 'mkfs.ext4 (/usr)');
   const diskRoot = join(workDir, 'disk-root.ext4');
   const rootSizeMiB = Math.ceil(((used - usrUsed) * 1.2 + FREE_SPACE_BYTES) / MIB);
   await run(

@@ -3,14 +3,15 @@
 // prove is that the machine takes what the payload holds, whatever its version. A payload that must not boot is a
 // small file system of its own (see `breakInitramfs`).
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { sha256File } from '@strata/binaries';
 import { runCommand } from '@strata/host';
 import { USR_BOOT_DIR_IN_USR } from '../disk-layout.ts';
 import { NodeImageBootError } from '../errors.ts';
 import { findHostTool } from '../host-tools.ts';
 import type { NodeImage } from '../image.ts';
-import { OS_RELEASE, USR_LABEL } from '../recipe.ts';
+import { usrFileSystemArgs } from '../build.ts';
+import { OS_RELEASE } from '../recipe.ts';
 
 export interface UsrPayload {
   readonly path: string;
@@ -34,6 +35,9 @@ const MIB = 1024 * 1024;
 /** Room beyond the files in the broken payload's file system: its metadata and inode tables. */
 const BROKEN_PAYLOAD_SLACK_MIB = 8;
 
+/** The image's os-release, saying `version`. */
+const osReleaseAs = (image: NodeImage, version: string): string => OS_RELEASE.replaceAll(image.version, version);
+
 /** `image`'s usr.ext4 copied to `path` and rewritten as `spec` asks; with its SHA-256, as an update offers it. */
 export async function deriveUsrPayload(image: NodeImage, path: string, spec: UsrPayloadSpec): Promise<UsrPayload> {
   if (spec.breakInitramfs === true) return unbootableUsrPayload(image, path, spec.version);
@@ -42,7 +46,7 @@ export async function deriveUsrPayload(image: NodeImage, path: string, spec: Usr
   try {
     await copyFile(image.usr, path);
     const osRelease = join(scratch, 'os-release');
-    await writeFile(osRelease, OS_RELEASE.replaceAll(image.version, spec.version), { mode: 0o644 });
+    await writeFile(osRelease, osReleaseAs(image, spec.version), { mode: 0o644 });
     const commands = ['rm /lib/os-release', `write ${osRelease} /lib/os-release`];
     await writeFile(join(scratch, 'commands'), `${commands.join('\n')}\n`);
     const edited = await runCommand(debugfs, ['-w', '-f', join(scratch, 'commands'), path]);
@@ -65,13 +69,11 @@ async function unbootableUsrPayload(image: NodeImage, path: string, version: str
     // Paths inside the /usr file system, whose root is the machine's /usr.
     const bootDir = join(tree, USR_BOOT_DIR_IN_USR);
     await mkdir(bootDir, { recursive: true, mode: 0o755 });
-    await mkdir(dirname(join(tree, 'lib/os-release')), { recursive: true, mode: 0o755 });
-    await writeFile(join(tree, 'lib/os-release'), OS_RELEASE.replaceAll(image.version, version), { mode: 0o644 });
+    await writeFile(join(tree, 'lib/os-release'), osReleaseAs(image, version), { mode: 0o644 });
     await copyFile(image.kernel, join(bootDir, 'vmlinuz'));
     await writeFile(join(bootDir, 'initrd.img'), 'this is not an initramfs\n'.repeat(64), { mode: 0o644 });
     const sizeMiB = Math.ceil((await stat(image.kernel)).size / MIB) + BROKEN_PAYLOAD_SLACK_MIB;
-    const args = ['-q', '-F', '-t', 'ext4', '-L', USR_LABEL, '-m', '0', '-O', '^has_journal', '-d', tree];
-    const made = await runCommand(mkfs, [...args, path, `${sizeMiB}M`]);
+    const made = await runCommand(mkfs, usrFileSystemArgs(tree, path, sizeMiB));
     if (made.code !== 0) {
       throw new NodeImageBootError(`mkfs.ext4 could not make the broken /usr ${path}: ${made.stderr}`, { path });
     }

@@ -2,7 +2,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InstallDirectory } from '../cluster-dir.ts';
 import { removeTornSidecars } from './install-stack.ts';
 
@@ -18,7 +18,7 @@ describe("a killed run's torn state metadata", () => {
     const directory = new InstallDirectory(root);
     for (const [path, text] of Object.entries(sidecars)) {
       const file = join(directory.stateDir, '.pulumi', path);
-      await mkdir(join(file, '..'), { recursive: true });
+      await mkdir(dirname(file), { recursive: true });
       await writeFile(file, text);
     }
     return directory;
